@@ -1,0 +1,126 @@
+"""The awards service: create_app builds the Flask application."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config as config_module
+from .extensions import csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Config → extensions → templates → blueprints → CLI → security."""
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), instance_relative_config=True,
+                template_folder=str(PROJECT_ROOT / "templates"))
+    _configure(app, config)
+    _init_logging(app)
+    _init_extensions(app)
+    _init_templates(app)
+    _register_blueprints(app)
+    from .cli import register_cli
+    register_cli(app)
+    from .security import init_security
+    init_security(app)
+    from .errors import init_error_pages
+    init_error_pages(app)
+    return app
+
+
+def _configure(app: Flask, override: dict | None) -> None:
+    app.config.from_object(config_module.Defaults)
+    env_name = config_module.environment_name(override)
+    if env_name not in config_module.ENVIRONMENTS:
+        raise RuntimeError(f"AWARDS_ENVIRONMENT must be one of {sorted(config_module.ENVIRONMENTS)}")
+    if config_module.ENVIRONMENTS[env_name] is not None:
+        app.config.from_object(config_module.ENVIRONMENTS[env_name])
+    if env_name != "testing":
+        app.config.from_pyfile("config.py", silent=True)
+        if os.environ.get("DATABASE_URL"):
+            app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+        if os.environ.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+        app.config.from_prefixed_env("AWARDS")
+    if override:
+        app.config.update(override)
+    app.config["ENVIRONMENT"] = env_name
+
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI") or config_module.default_sqlite_url(app.instance_path)
+    uri = config_module.normalise_database_url(uri)
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith("postgresql"):
+        engine_options.setdefault("pool_pre_ping", True)
+    elif uri.startswith("sqlite"):
+        engine_options.setdefault("connect_args", {}).setdefault("timeout", 30)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
+
+    if not app.config.get("BASE_URL"):
+        if env_name == "production":
+            raise RuntimeError("BASE_URL is not set: e-mailed links need it (for example https://awards.example.org)")
+        app.config["BASE_URL"] = f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+    if not app.config.get("SECRET_KEY"):
+        if env_name == "production":
+            raise RuntimeError("SECRET_KEY is not set: refusing to start in production without it")
+        app.config["SECRET_KEY"] = os.urandom(32).hex()
+        app.logger.warning("No SECRET_KEY configured: using a random one, sessions end at restart")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """WAL for concurrent readers, enforced foreign keys, and waiting rather than failing on a lock."""
+    if dbapi_connection.__class__.__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _init_logging(app: Flask) -> None:
+    from .logging_setup import configure_logging
+    configure_logging(app)
+
+
+def _init_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (the whole schema, for Alembic)
+    from .domain.mail import install_outbox
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    install_outbox()
+
+
+def _init_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(PROJECT_ROOT / "templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    from govuk_frontend_wtf.main import WTFormsHelpers
+    WTFormsHelpers(app)
+    from .templating import init_templating
+    init_templating(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .web.auth import bp as auth_bp
+    from .web.organiser import bp as organiser_bp
+    from .web.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(organiser_bp, url_prefix="/organiser")

@@ -1,0 +1,270 @@
+"""Accounts: registration, sign-in with throttling, e-mail verification,
+password change and reset, profile, roles."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete, select
+
+from ..extensions import db
+from ..models import Role, SignInFailure, User, UserRole
+from ..models.users import new_session_token
+from ..urls import external_url
+from . import audit
+from .clock import utcnow
+from .errors import Conflict, DomainError, NotFound
+from .mail import queue_email
+from .passwords import burn_verification_time, hash_password, needs_rehash, password_problem, verify_password
+
+
+class InvalidCredentials(DomainError):
+    pass
+
+
+class SignInLocked(DomainError):
+    def __init__(self, until: datetime):
+        minutes = max(1, int((until - utcnow()).total_seconds() // 60) + 1)
+        super().__init__(
+            "There have been too many attempts to sign in to this account. "
+            f"Wait {minutes} minute{'s' if minutes != 1 else ''} and try again, or reset your password."
+        )
+        self.until = until
+
+
+class InvalidToken(DomainError):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    """Lower-case, trimmed e-mail address, so one person cannot hold two accounts by case."""
+    return (email or "").strip().lower()
+
+
+def check_email_syntax(email: str) -> str:
+    """Return the normalised address or raise DomainError('Enter an e-mail address in the correct format…')."""
+    try:
+        result = validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        raise DomainError("Enter an email address in the correct format, like name@example.com", field="email")
+    return normalise_email(result.normalized)
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _check_password(password: str, field: str = "password") -> None:
+    problem = password_problem(password)
+    if problem:
+        raise DomainError(problem, field=field)
+
+
+def create_user(*, email: str, name: str, password: str, organisation: str = "",
+                roles: tuple[Role, ...] = (Role.NOMINEE,), verified: bool = False,
+                by: User | None = None) -> User:
+    """Create an account with the given roles; the e-mail must be free and the password acceptable."""
+    email = check_email_syntax(email)
+    if find_user_by_email(email):
+        raise Conflict("An account with this email address already exists", field="email")
+    _check_password(password)
+    now = utcnow()
+    user = User(email=email, name=name.strip(), organisation=(organisation or "").strip(),
+                password_hash=hash_password(password), created_at=now,
+                email_verified_at=now if verified else None, session_token=new_session_token())
+    for role in roles:
+        user.roles.append(UserRole(role=role, granted_at=now, granted_by_id=by.id if by else None))
+    db.session.add(user)
+    db.session.flush()
+    audit.record("account.created", actor=by or user, obj=user, roles=[r.value for r in roles])
+    return user
+
+
+def register(*, email: str, name: str, organisation: str, password: str) -> User:
+    """Self-registration: always and only the nominee role; sends the verification e-mail."""
+    user = create_user(email=email, name=name, organisation=organisation, password=password)
+    send_verification_email(user)
+    return user
+
+
+# Tokens -------------------------------------------------------------------
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _password_fingerprint(user: User) -> str:
+    # Changes whenever the password does, which makes reset links single-use.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def make_verification_token(user: User) -> str:
+    return _serializer("verify-email").dumps({"u": user.id, "e": user.email})
+
+
+def make_reset_token(user: User) -> str:
+    return _serializer("reset-password").dumps({"u": user.id, "p": _password_fingerprint(user)})
+
+
+def _load(salt: str, token: str, max_age: int) -> dict:
+    try:
+        return _serializer(salt).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise InvalidToken("This link has expired")
+    except BadSignature:
+        raise InvalidToken("This link is not valid")
+
+
+def send_verification_email(user: User) -> None:
+    link = external_url("auth.verify_email", token=make_verification_token(user))
+    queue_email(to_address=user.email, to_name=user.name, template="verify_email",
+                subject="Confirm your email address", user=user, link=link)
+
+
+def verify_email(token: str) -> User:
+    """Mark the address in a valid, unexpired link as verified."""
+    data = _load("verify-email", token, current_app.config["EMAIL_VERIFICATION_MAX_AGE"])
+    user = db.session.get(User, data.get("u"))
+    if user is None or user.email != data.get("e"):
+        raise InvalidToken("This link is not valid")
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        audit.record("account.email_verified", actor=user, obj=user)
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link if the account exists; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        audit.record("account.password_reset_requested", object_type="users", known=False)
+        return
+    link = external_url("auth.reset_password", token=make_reset_token(user))
+    queue_email(to_address=user.email, to_name=user.name, template="reset_password",
+                subject="Reset your password", user=user, link=link,
+                minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
+    audit.record("account.password_reset_requested", actor=user, obj=user, known=True)
+
+
+def user_for_reset_token(token: str) -> User:
+    data = _load("reset-password", token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    user = db.session.get(User, data.get("u"))
+    if user is None or not user.active or data.get("p") != _password_fingerprint(user):
+        raise InvalidToken("This link has already been used or is not valid")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from a reset link (usable once: the link dies with the old password)."""
+    user = user_for_reset_token(token)
+    _check_password(new_password)
+    _set_password(user, new_password)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()  # they proved they read the mailbox
+    clear_failures(user.email)
+    audit.record("account.password_reset", actor=user, obj=user)
+    return user
+
+
+# Sign-in --------------------------------------------------------------------
+
+def lock_expiry(email: str) -> datetime | None:
+    """When the account's sign-in lock ends, or None if it is not locked."""
+    cfg = current_app.config
+    limit, window = cfg["SIGN_IN_MAX_FAILURES"], timedelta(seconds=cfg["SIGN_IN_WINDOW_SECONDS"])
+    recent = db.session.scalars(
+        select(SignInFailure.at).where(SignInFailure.email == normalise_email(email))
+        .order_by(SignInFailure.at.desc()).limit(limit)
+    ).all()
+    if len(recent) < limit or recent[0] - recent[-1] > window:
+        return None
+    until = recent[0] + window
+    return until if utcnow() < until else None
+
+
+def clear_failures(email: str) -> None:
+    db.session.execute(delete(SignInFailure).where(SignInFailure.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str, *, ip: str | None = None) -> User:
+    """Return the user for a correct e-mail and password.
+
+    After SIGN_IN_MAX_FAILURES failures within the window the account is locked for
+    the window; the count lives in the database, so it holds across workers.
+    """
+    email = normalise_email(email)
+    until = lock_expiry(email)
+    if until is not None:
+        audit.record("sign_in.refused_locked", object_type="users", email=email)
+        raise SignInLocked(until)
+    user = find_user_by_email(email)
+    if user is None:
+        burn_verification_time(password)
+    if user is None or not verify_password(user.password_hash, password) or not user.active:
+        db.session.add(SignInFailure(email=email, at=utcnow(), ip=ip))
+        audit.record("sign_in.failed", actor=None, object_type="users",
+                     object_id=user.id if user else None, email=email)
+        raise InvalidCredentials("Enter a correct email address and password")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    clear_failures(email)
+    audit.record("sign_in", actor=user, obj=user)
+    return user
+
+
+def sign_out(user: User) -> None:
+    """End every session of the account: the stored token changes."""
+    user.session_token = new_session_token()
+    audit.record("sign_out", actor=user, obj=user)
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+
+
+def change_password(user: User, *, current_password: str, new_password: str) -> None:
+    """Change the password after checking the current one; signs out other sessions."""
+    if not verify_password(user.password_hash, current_password):
+        raise DomainError("Your current password is incorrect", field="current_password")
+    _check_password(new_password, field="new_password")
+    _set_password(user, new_password)
+    audit.record("account.password_changed", actor=user, obj=user)
+
+
+def update_profile(user: User, *, name: str, organisation: str) -> None:
+    changed = {k: v for k, v in (("name", name.strip()), ("organisation", organisation.strip()))
+               if getattr(user, k) != v}
+    for key, value in changed.items():
+        setattr(user, key, value)
+    if changed:
+        audit.record("account.profile_updated", actor=user, obj=user, fields=sorted(changed))
+
+
+def grant_role(user: User, role: Role, *, by: User | None = None) -> bool:
+    """Give the role (judge and organiser are only ever granted). Return False if they had it."""
+    if user.has_role(role):
+        return False
+    user.roles.append(UserRole(role=role, granted_at=utcnow(), granted_by_id=by.id if by else None))
+    audit.record("account.role_granted", actor=by, obj=user, role=role.value)
+    return True
+
+
+def user_by_session_token(token: str) -> User | None:
+    if not token:
+        return None
+    user = db.session.scalar(select(User).where(User.session_token == token))
+    if user is None:
+        return None
+    return user
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such account")
+    return user

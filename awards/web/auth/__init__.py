@@ -1,0 +1,7 @@
+"""Accounts: register, verify, sign in and out, account settings, password reset."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import routes  # noqa: E402,F401

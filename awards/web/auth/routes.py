@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ...domain import accounts
+from ...domain.errors import DomainError
+from ...extensions import db
+from ...security import safe_next
+from ..helpers import apply_domain_error
+from . import bp
+from .forms import (ChangePasswordForm, ProfileForm, RegisterForm, ResendVerificationForm,
+                    ResetPasswordForm, ResetRequestForm, SignInForm)
+
+
+def _start_session(user, remember: bool = False) -> None:
+    # A fresh session on sign-in: nothing from before survives (no fixation).
+    session.clear()
+    login_user(user, remember=remember)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("public.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(email=form.email.data, name=form.name.data,
+                                     organisation=form.organisation.data, password=form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash(f"We have sent a link to {user.email}. Open it to confirm your email address.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/register.html", form=form, title="Create an account")
+
+
+@bp.route("/verify-email/<token>")
+def verify_email(token: str):
+    try:
+        user = accounts.verify_email(token)
+    except accounts.InvalidToken as error:
+        return render_template("auth/link_problem.html", title=error.message,
+                               resend=current_user.is_authenticated), 400
+    db.session.commit()
+    flash("Your email address is confirmed", "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for("auth.account"))
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/verify-email", methods=["POST"])
+@login_required
+def resend_verification():
+    form = ResendVerificationForm()
+    if form.validate_on_submit() and not current_user.email_verified:
+        accounts.send_verification_email(current_user)
+        db.session.commit()
+        flash(f"We have sent a new link to {current_user.email}", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    next_url = safe_next(request.args.get("next"), url_for("public.home"))
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data, ip=request.remote_addr)
+        except DomainError as error:
+            db.session.commit()  # keep the failure count and the audit record
+            form.email.errors = list(form.email.errors) + [error.message]
+        else:
+            db.session.commit()
+            _start_session(user, remember=bool(form.remember.data))
+            return redirect(next_url)
+    return render_template("auth/sign_in.html", form=form, title="Sign in")
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out():
+    if current_user.is_authenticated:
+        accounts.sign_out(current_user)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out", "success")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    profile = ProfileForm(prefix="profile", obj=current_user)
+    password = ChangePasswordForm(prefix="password")
+    if request.method == "POST" and "profile-submit" in request.form:
+        if profile.validate_on_submit():
+            accounts.update_profile(current_user, name=profile.name.data, organisation=profile.organisation.data)
+            db.session.commit()
+            flash("Your details have been saved", "success")
+            return redirect(url_for("auth.account"))
+    elif request.method == "POST" and "password-submit" in request.form:
+        if password.validate_on_submit():
+            try:
+                accounts.change_password(current_user, current_password=password.current_password.data,
+                                         new_password=password.new_password.data)
+            except DomainError as error:
+                db.session.rollback()
+                apply_domain_error(password, error)
+            else:
+                db.session.commit()
+                # Other sessions ended with the old token; keep this one going with the new.
+                _start_session(current_user._get_current_object())
+                flash("Your password has been changed. You have been signed out everywhere else.", "success")
+                return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", profile=profile, password=password,
+                           error_forms=[profile, password], title="Your account")
+
+
+@bp.route("/account/reset-password", methods=["GET", "POST"])
+def request_reset():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("auth/reset_sent.html", email=form.email.data, title="Check your email")
+    return render_template("auth/reset_request.html", form=form, title="Reset your password")
+
+
+@bp.route("/account/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        accounts.user_for_reset_token(token)
+    except accounts.InvalidToken as error:
+        return render_template("auth/link_problem.html", title=error.message, reset=True), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.reset_password(token, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash("Your password has been reset. Sign in with your new password.", "success")
+            return redirect(url_for("auth.sign_in"))
+    return render_template("auth/reset_password.html", form=form, title="Choose a new password")

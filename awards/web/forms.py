@@ -1,0 +1,89 @@
+"""Fields and validators shared by the blueprints' forms, with GOV.UK wording."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from ..domain.passwords import MAX_LENGTH, password_problem
+
+
+class Form(FlaskForm):
+    """Base form: strips surrounding spaces from text input.
+
+    CSRF is checked for every POST by CSRFProtect (extensions.csrf) before any
+    view runs, so forms do not carry their own token field.
+    """
+
+    class Meta:
+        csrf = False
+
+        def bind_field(self, form, unbound_field, options):
+            filters = unbound_field.kwargs.get("filters", [])
+            if unbound_field.field_class in (StringField,) and _strip not in filters:
+                unbound_field.kwargs["filters"] = [*filters, _strip]
+            return unbound_field.bind(form=form, **options)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def email_field(label="Email address", description=None):
+    return StringField(label, description=description, widget=GovTextInput(),
+                       validators=[DataRequired("Enter your email address"),
+                                   Length(max=254, message="Email address must be 254 characters or fewer")])
+
+
+def name_field(label="Full name"):
+    return StringField(label, widget=GovTextInput(),
+                       validators=[DataRequired("Enter your full name"),
+                                   Length(max=200, message="Full name must be 200 characters or fewer")])
+
+
+def organisation_field(label="Organisation", required=True):
+    validators = [Length(max=200, message="Organisation must be 200 characters or fewer")]
+    if required:
+        validators.insert(0, DataRequired("Enter your organisation"))
+    return StringField(label, widget=GovTextInput(), validators=validators,
+                       description="For example, the council or public body you work for")
+
+
+class PasswordRules:
+    """The password policy as a field validator (length 12–128, not a common password)."""
+
+    def __call__(self, form, field):
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+def new_password_field(label="Create a password"):
+    return PasswordField(label, widget=GovPasswordInput(),
+                         description="Use 12 characters or more. A few unrelated words make a strong password.",
+                         validators=[InputRequired("Enter a password"), PasswordRules()])
+
+
+class SameAs:
+    def __init__(self, other: str, message: str):
+        self.other, self.message = other, message
+
+    def __call__(self, form, field):
+        if field.data != form[self.other].data:
+            raise ValidationError(self.message)
+
+
+def confirm_password_field(other: str, label="Confirm password"):
+    return PasswordField(label, widget=GovPasswordInput(),
+                         validators=[InputRequired("Confirm your password"),
+                                     SameAs(other, "Passwords do not match")])
+
+
+def submit(label: str):
+    return SubmitField(label, widget=GovSubmitInput())
+
+
+__all__ = ["Form", "email_field", "name_field", "organisation_field", "new_password_field",
+           "confirm_password_field", "submit", "MAX_LENGTH", "GovTextInput", "GovPasswordInput"]

@@ -1,0 +1,13 @@
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
+from wtforms import RadioField
+from wtforms.validators import InputRequired
+
+from ...models import Role
+from ..forms import Form, submit
+
+
+class GrantRoleForm(Form):
+    role = RadioField("Role to grant", widget=GovRadioInput(),
+                      choices=[(Role.JUDGE.value, "Judge"), (Role.ORGANISER.value, "Organiser")],
+                      validators=[InputRequired("Select a role to grant")])
+    submit = submit("Grant role")

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from ...domain import accounts
+from ...extensions import db
+from ...models import AuditEvent, OutboxMessage, Role, User
+from . import bp
+from .forms import GrantRoleForm
+
+PAGE_SIZE = 50
+
+
+@bp.route("/")
+def dashboard():
+    counts = {
+        "users": db.session.scalar(select(func.count(User.id))),
+        "queued": db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.sent_at.is_(None))),
+        "failed": db.session.scalar(select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.sent_at.is_(None), OutboxMessage.last_error.is_not(None))),
+    }
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(20)).all()
+    return render_template("organiser/dashboard.html", counts=counts, events=events, title="Organiser overview")
+
+
+@bp.route("/users")
+def users():
+    q = (request.args.get("q") or "").strip()
+    page = max(1, request.args.get("page", 1, type=int))
+    query = select(User).order_by(User.name, User.id)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(like), User.email.like(like),
+                                func.lower(User.organisation).like(like)))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    people = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template("organiser/users.html", people=people, q=q, page=page, total=total,
+                           pages=max(1, -(-total // PAGE_SIZE)), title="People")
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user(user_id: int):
+    person = db.session.get(User, user_id) or abort(404)
+    form = GrantRoleForm()
+    if form.validate_on_submit():
+        role = Role(form.role.data)
+        if accounts.grant_role(person, role, by=current_user):
+            db.session.commit()
+            flash(f"{person.name} is now a {role.value}", "success")
+        else:
+            flash(f"{person.name} already has the {role.value} role", "info")
+        return redirect(url_for("organiser.user", user_id=person.id))
+    events = db.session.scalars(
+        select(AuditEvent).where(or_(AuditEvent.actor_id == person.id,
+                                     (AuditEvent.object_type == "users") & (AuditEvent.object_id == str(person.id))))
+        .order_by(AuditEvent.id.desc()).limit(30)).all()
+    return render_template("organiser/user.html", person=person, form=form, events=events, title=person.name)

@@ -1,0 +1,207 @@
+"""Fixtures: app, client, runner, a fresh database per test on SQLite and on PostgreSQL,
+signed-in clients per role, and helpers to post forms with their CSRF token."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
+
+from awards import create_app
+from awards.extensions import db
+
+from .factories import DEFAULT_PASSWORD, make_user
+
+TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Client(FlaskClient):
+    """The Flask test client, plus form posting with a real CSRF token from a page.
+
+    Each request runs in an empty context, so it gets its own app context, `g` and
+    database session, exactly as in production, however the test's own context
+    is set up. The test's session is committed before and reset after, so it
+    neither hides a request's writes nor holds an old snapshot.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            if has_app_context():
+                db.session.rollback()
+
+    def csrf_token(self, page: str = "/sign-in") -> str:
+        response = self.get(page, follow_redirects=True)
+        match = TOKEN_RE.search(response.get_data(as_text=True))
+        if not match:
+            response = self.get("/sign-in", follow_redirects=True)
+            match = TOKEN_RE.search(response.get_data(as_text=True))
+        assert match, "no CSRF token found on the page"
+        return match.group(1)
+
+    def post_form(self, url: str, data: dict | None = None, *, token_from: str | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token(token_from or "/sign-in"))
+        return self.post(url, data=data, **kwargs)
+
+    def sign_in_as(self, user) -> None:
+        """Start a signed-in session without going through the form (fast, for role clients)."""
+        with self.session_transaction() as session:
+            session["_user_id"] = user.session_token
+            session["_fresh"] = True
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get("TEST_DATABASE_URL") or None
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory, worker_id):
+    """A migrated, empty database for this test session (and xdist worker)."""
+    if request.param == "sqlite":
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "awards-test.db")
+    else:
+        base = _postgres_url()
+        if not base:
+            pytest.skip("PostgreSQL tests skipped: set TEST_DATABASE_URL "
+                        "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run them")
+        schema = f"awards_test_{worker_id}".replace("-", "_")
+        base_url = sa.make_url(base.replace("postgresql://", "postgresql+psycopg://", 1)
+                               if base.startswith("postgresql://") else base)
+        engine = sa.create_engine(base_url)
+        with engine.begin() as conn:  # unreachable → error, never a silent skip
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        engine.dispose()
+        url = base_url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False)
+    app = create_app({"ENVIRONMENT": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _empty_all_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path):
+    """Build an app on the test database with extra config; tables are emptied afterwards."""
+    apps = []
+
+    def factory(**config):
+        settings = {
+            "ENVIRONMENT": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "MAIL_FILE_DIR": str(tmp_path / "outbox"),
+        }
+        settings.update(config)
+        app = create_app(settings)
+        app.test_client_class = Client
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps[:1]:
+        with app.app_context():
+            db.session.rollback()
+            _empty_all_tables()
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app) -> Client:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def nominee(app):
+    return make_user(name="Nina Nominee", email="nina@riverside.gov.uk")
+
+
+@pytest.fixture
+def judge(app):
+    return make_user(name="Jo Judge", email="jo@judging.example.org", roles=("judge",))
+
+
+@pytest.fixture
+def organiser(app):
+    return make_user(name="Omar Organiser", email="omar@awards.example.org", roles=("organiser",))
+
+
+def _client_for(app, user) -> Client:
+    client = app.test_client()
+    client.sign_in_as(user)
+    return client
+
+
+@pytest.fixture
+def nominee_client(app, nominee) -> Client:
+    return _client_for(app, nominee)
+
+
+@pytest.fixture
+def judge_client(app, judge) -> Client:
+    return _client_for(app, judge)
+
+
+@pytest.fixture
+def organiser_client(app, organiser) -> Client:
+    return _client_for(app, organiser)
+
+
+@pytest.fixture
+def outbox(app):
+    """The outbox rows, newest last."""
+    from awards.models import OutboxMessage
+
+    def read(kind: str | None = None):
+        db.session.expire_all()
+        query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
+        if kind:
+            query = query.where(OutboxMessage.kind == kind)
+        return db.session.scalars(query).all()
+    return read
+
+
+@pytest.fixture
+def password():
+    return DEFAULT_PASSWORD
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: longer tests")
