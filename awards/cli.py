@@ -62,14 +62,20 @@ def register_cli(app: Flask) -> None:
             click.echo(f"{user.email} already has the {role} role")
 
     @app.cli.command("seed-demo")
-    def seed_demo() -> None:
+    @click.option("--if-empty", is_flag=True, help="Only when the database has no accounts yet.")
+    def seed_demo(if_empty: bool) -> None:
         """Load the demo data (safe to run again: what exists is kept)."""
-        created = demo.seed_demo()
-        db.session.commit()
-        click.echo("Demo data loaded." if created else "Demo data already present.")
-        click.echo("Demo sign-ins (password for each in brackets):")
-        for account in demo.DEMO_ACCOUNTS:
-            click.echo(f"  {account.role.value:<10} {account.email}  ({account.password})")
+        if if_empty and not demo.database_is_empty():
+            click.echo("The database already has data: demo data not loaded.")
+        else:
+            created = demo.seed_demo()
+            db.session.commit()
+            click.echo("Demo data loaded." if created else "Demo data already present.")
+        present = demo.present_accounts()
+        if present:
+            click.echo("Demo sign-ins (password in brackets):")
+            for account in present:
+                click.echo(f"  {account.role.value:<10} {account.email}  ({account.password})")
 
     outbox = click.Group("outbox", help="The e-mail outbox.")
     app.cli.add_command(outbox)

@@ -74,7 +74,7 @@ def database_url(request, tmp_path_factory, worker_id):
         if not base:
             pytest.skip("PostgreSQL tests skipped: set TEST_DATABASE_URL "
                         "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run them")
-        schema = f"awards_test_{worker_id}".replace("-", "_")
+        schema = f"awards_test_{worker_id}_{os.getpid()}".replace("-", "_")
         base_url = sa.make_url(base.replace("postgresql://", "postgresql+psycopg://", 1)
                                if base.startswith("postgresql://") else base)
         engine = sa.create_engine(base_url)
@@ -82,6 +82,13 @@ def database_url(request, tmp_path_factory, worker_id):
             conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         engine.dispose()
+
+        def drop_schema():
+            engine = sa.create_engine(base_url)
+            with engine.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            engine.dispose()
+        request.addfinalizer(drop_schema)
         url = base_url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
             hide_password=False)
     app = create_app({"ENVIRONMENT": "testing", "SQLALCHEMY_DATABASE_URI": url})

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import Role
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Role, User
 from . import accounts
 
 
@@ -38,3 +41,18 @@ def seed_demo() -> bool:
                              password=account.password, roles=roles, verified=True)
         created = True
     return created
+
+
+def database_is_empty() -> bool:
+    return not db.session.scalar(select(func.count(User.id)))
+
+
+def present_accounts() -> list[DemoAccount]:
+    """The demo accounts that exist and still have their demo password."""
+    from .passwords import verify_password
+    present = []
+    for account in DEMO_ACCOUNTS:
+        user = accounts.find_user_by_email(account.email)
+        if user is not None and verify_password(user.password_hash, account.password):
+            present.append(account)
+    return present

@@ -1,0 +1,55 @@
+# The two commands: `make run` and `make test`. Everything else is what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+PYTEST_ARGS ?=
+export FLASK_APP := awards
+
+.PHONY: run test setup assets db demo bench clean
+
+run: setup db demo
+	@echo "Serving at http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	AWARDS_ENVIRONMENT=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed awards/static/build/.built instance/config.py
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+		{ echo "Python 3.11 or newer is needed (set PYTHON=python3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+awards/static/build/.built: node_modules/.installed scripts/build-assets.mjs $(wildcard assets/scss/*.scss)
+	npm run --silent build
+	@touch $@
+
+assets: awards/static/build/.built
+
+instance/config.py:
+	@mkdir -p instance
+	@$(BIN)/python -c 'import secrets; print("# Written by make on first run. Local settings go here.\nSECRET_KEY = %r" % secrets.token_hex(32))' > $@
+	@echo "Wrote instance/config.py with a new random SECRET_KEY"
+
+db: setup
+	AWARDS_ENVIRONMENT=development $(BIN)/flask db upgrade
+
+demo: db
+	@AWARDS_ENVIRONMENT=development $(BIN)/flask seed-demo --if-empty
+
+bench: setup
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules awards/static/build
