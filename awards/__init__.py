@@ -67,6 +67,10 @@ def _configure(app: Flask, override: dict | None) -> None:
         if env_name == "production":
             raise RuntimeError("BASE_URL is not set: e-mailed links need it (for example https://awards.example.org)")
         app.config["BASE_URL"] = f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+    if app.config.get("TRUSTED_HOSTS") is None and env_name != "development":
+        # Only the configured host may be named in the Host header (a forged one gets 400).
+        from urllib.parse import urlsplit
+        app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["BASE_URL"]).hostname]
     if not app.config.get("SECRET_KEY"):
         if env_name == "production":
             raise RuntimeError("SECRET_KEY is not set: refusing to start in production without it")

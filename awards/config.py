@@ -59,7 +59,11 @@ class Defaults:
     MAIL_FILE_DIR: str | None = None  # default instance/outbox
     MAIL_DELIVER_AFTER_COMMIT = True
 
-    # Links in e-mails are built with this (scheme://host); in production set it.
+    # Links in e-mails are built from BASE_URL (scheme://host[:port]), never from the request.
+    # Required in production; its host is also the only one accepted in the Host header
+    # unless TRUSTED_HOSTS lists more.
+    BASE_URL: str | None = None
+    TRUSTED_HOSTS: list[str] | None = None
     PREFERRED_URL_SCHEME = "https"
 
 
@@ -79,6 +83,7 @@ class Testing:
     REMEMBER_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
     SERVER_NAME = None
+    TRUSTED_HOSTS = ["localhost", "127.0.0.1"]
     MAIL_BACKEND = "file"
     # Cheap but still Argon2id, so the suite stays fast.
     ARGON2_TIME_COST = 1

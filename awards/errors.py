@@ -7,7 +7,7 @@ import uuid
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from .extensions import db
 
@@ -37,6 +37,12 @@ def init_error_pages(app: Flask) -> None:
         return render_template("errors/400.html", title="Your form has expired",
                                message="The page you came from has expired or was opened in another "
                                        "session. Go back, reload the page and try again."), 400
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # No page can be built for a host we do not serve: no links, no templates.
+        log.warning("refused request for untrusted host on %s %s", request.method, request.path)
+        return "Bad request: this host is not served here.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -212,3 +212,10 @@ def password():
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: longer tests")
+
+
+def pytest_report_header(config):
+    if _postgres_url():
+        return f"PostgreSQL: tests run against {_postgres_url()}"
+    return ("PostgreSQL: its half of the suite is SKIPPED; set TEST_DATABASE_URL="
+            "postgresql+psycopg://postgres@127.0.0.1:5432/test to run it")

@@ -4,6 +4,7 @@ password change and reset, profile, roles."""
 from __future__ import annotations
 
 import hashlib
+import math
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -28,7 +29,7 @@ class InvalidCredentials(DomainError):
 
 class SignInLocked(DomainError):
     def __init__(self, until: datetime):
-        minutes = max(1, int((until - utcnow()).total_seconds() // 60) + 1)
+        minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
         super().__init__(
             "There have been too many attempts to sign in to this account. "
             f"Wait {minutes} minute{'s' if minutes != 1 else ''} and try again, or reset your password."

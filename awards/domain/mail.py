@@ -41,6 +41,7 @@ def single_line(value: str) -> str:
 
 def queue_email(*, to_address: str, to_name: str = "", template: str, subject: str, **context) -> OutboxMessage:
     """Render templates/emails/<template>.txt (and .html) and add the message to the outbox."""
+    to_name = single_line(to_name)[:200]
     context.setdefault("service_name", current_app.config["SERVICE_NAME"])
     context.setdefault("to_name", to_name)
     body_text = render_template(f"emails/{template}.txt", **context)
@@ -53,7 +54,7 @@ def queue_email(*, to_address: str, to_name: str = "", template: str, subject: s
     message = OutboxMessage(
         created_at=utcnow(),
         to_address=single_line(to_address),
-        to_name=single_line(to_name)[:200],
+        to_name=to_name,
         subject=single_line(subject)[:255],
         body_text=body_text,
         body_html=body_html,
@@ -83,17 +84,19 @@ def build_message(message: OutboxMessage) -> EmailMessage:
 class FileBackend:
     """Writes each message as an .eml file (for development) and logs its subject and links."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, log_links: bool = False):
         self.directory = directory
+        # Links carry sign-in tokens: only a developer's own console may show them.
+        self.log_links = log_links
 
     def send(self, email: EmailMessage, message: OutboxMessage) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         stamp = utcnow().strftime("%Y%m%dT%H%M%S")
         path = self.directory / f"{stamp}-{message.id:06d}.eml"
         path.write_bytes(bytes(email))
-        links = " ".join(_LINK.findall(message.body_text))
-        log.info("mail to %s: %r written to %s %s", message.to_address, message.subject, path,
-                 f"links: {links}" if links else "")
+        links = " ".join(_LINK.findall(message.body_text)) if self.log_links else ""
+        log.info("mail to %s: %r written to %s%s", message.to_address, message.subject, path,
+                 f" links: {links}" if links else "")
 
 
 class SMTPBackend:
@@ -118,7 +121,8 @@ class SMTPBackend:
 def backend():
     cfg = current_app.config
     if cfg["MAIL_BACKEND"] == "file":
-        return FileBackend(Path(cfg["MAIL_FILE_DIR"] or Path(current_app.instance_path) / "outbox"))
+        return FileBackend(Path(cfg["MAIL_FILE_DIR"] or Path(current_app.instance_path) / "outbox"),
+                           log_links=cfg["ENVIRONMENT"] == "development")
     if cfg["MAIL_BACKEND"] == "smtp":
         return SMTPBackend(cfg)
     raise RuntimeError(f"unknown MAIL_BACKEND {cfg['MAIL_BACKEND']!r}")
