@@ -128,7 +128,7 @@ def make_app(database_url, tmp_path):
         return app
 
     yield factory
-    for app in apps[:1]:
+    for app in [a for a in apps if a.config["SQLALCHEMY_DATABASE_URI"] == database_url][:1]:
         with app.app_context():
             db.session.rollback()
             _empty_all_tables()

@@ -1,0 +1,148 @@
+"""Security basics: headers, CSP, cookies, CSRF, health, configuration."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from awards import create_app
+from awards.extensions import db
+from awards.models import User
+
+from ..factories import DEFAULT_PASSWORD
+
+
+def _csp(response):
+    return response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("path,status", [("/", 200), ("/no-such-page", 404), ("/sign-in", 200)])
+def test_security_headers_on_every_response(client, path, status):
+    response = client.get(path)
+    assert response.status_code == status
+    csp = _csp(response)
+    script_src = re.search(r"script-src ([^;]+)", csp).group(1)
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_inline_script_carries_the_csp_nonce(client):
+    response = client.get("/")
+    nonce = re.search(r"'nonce-([^']+)'", _csp(response)).group(1)
+    page = response.get_data(as_text=True)
+    inline_scripts = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", page)
+    assert inline_scripts, "the js-enabled snippet should be there"
+    assert all(f'nonce="{nonce}"' in attrs for attrs in inline_scripts)
+    assert client.get("/").headers["Content-Security-Policy"] != _csp(response)  # fresh nonce per response
+
+
+def test_500_has_security_headers(make_app):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("x")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "frame-ancestors 'none'" in _csp(response)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_signed_in_pages_are_not_stored(nominee_client, client):
+    assert nominee_client.get("/account").headers["Cache-Control"] == "no-store"
+    assert nominee_client.get("/").headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+
+
+def test_session_cookie_flags_in_development_and_production(client, nominee, make_app):
+    client.post_form("/sign-in", {"email": nominee.email, "password": DEFAULT_PASSWORD})
+    cookie = client.get_cookie("awards_session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+    prod = make_app(ENVIRONMENT="production", SECRET_KEY="x" * 64, BASE_URL="https://awards.example.org",
+                    TRUSTED_HOSTS=None)
+    assert prod.config["SESSION_COOKIE_SECURE"] and prod.config["REMEMBER_COOKIE_SECURE"]
+    assert prod.config["SESSION_COOKIE_HTTPONLY"] and prod.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    c = prod.test_client()
+    response = c.get("/sign-in", base_url="https://awards.example.org")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True)).group(1)
+    set_cookie = response.headers["Set-Cookie"]
+    assert "Secure" in set_cookie and "HttpOnly" in set_cookie and "SameSite=Lax" in set_cookie
+    assert token
+    assert "max-age" in response.headers.get("Strict-Transport-Security", "")
+
+
+def test_production_refuses_to_start_without_secret_key():
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"ENVIRONMENT": "production", "SECRET_KEY": None, "BASE_URL": "https://a.example.org",
+                    "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_production_refuses_to_start_without_base_url():
+    with pytest.raises(RuntimeError, match="BASE_URL"):
+        create_app({"ENVIRONMENT": "production", "SECRET_KEY": "k" * 64, "BASE_URL": None,
+                    "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_environment_overrides_defaults(monkeypatch):
+    monkeypatch.setenv("AWARDS_SERVICE_NAME", "Env Awards")
+    monkeypatch.setenv("AWARDS_MAIL_PORT", "2525")
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db.example.org/awards")
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    app = create_app({"ENVIRONMENT": "development"})
+    assert app.config["SERVICE_NAME"] == "Env Awards"
+    assert app.config["MAIL_PORT"] == 2525
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example.org/awards"
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+
+
+def test_sqlite_gets_wal_foreign_keys_and_busy_timeout(app):
+    if db.engine.dialect.name != "sqlite":
+        assert db.engine.pool._pre_ping
+        return
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+
+
+@pytest.mark.parametrize("path,data", [
+    ("/sign-in", {"email": "x@y.gov.uk", "password": "whatever password"}),
+    ("/register", {"name": "N", "email": "new@riverside.gov.uk", "organisation": "O",
+                   "password": "long enough passphrase", "confirm_password": "long enough passphrase"}),
+    ("/account/reset-password", {"email": "x@y.gov.uk"}),
+])
+def test_post_without_csrf_token_is_refused_and_changes_nothing(client, path, data, outbox):
+    response = client.post(path, data=data)
+    assert response.status_code == 400
+    assert "Your form has expired" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+    assert outbox() == []
+
+
+def test_csrf_token_from_another_session_is_refused(app, nominee):
+    other = app.test_client()
+    token = other.csrf_token()
+    victim = app.test_client()
+    victim.sign_in_as(nominee)
+    response = victim.post("/account", data={"csrf_token": token, "profile-name": "Hacked",
+                                             "profile-organisation": "x", "profile-submit": "1"})
+    assert response.status_code == 400
+    assert db.session.get(User, nominee.id).name != "Hacked"
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_503_when_database_unreachable(make_app):
+    app = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1:9/unreachable",
+                   SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "database": "error"}
