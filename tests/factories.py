@@ -24,3 +24,65 @@ def make_user(*, email: str | None = None, name: str | None = None, roles=("nomi
                                 verified=verified)
     db.session.commit()
     return user
+
+
+def make_cycle(*, name: str = "Public Sector Digital Awards 2026", year: int = 2026, status: str = "open",
+               open_at=None, close_at=None, **rules):
+    """A cycle with the default trends, categories and criteria; open now unless told otherwise."""
+    from datetime import timedelta
+
+    from awards.domain import cycles, taxonomy
+    from awards.domain.clock import utcnow
+    from awards.models import CycleStatus
+
+    taxonomy.seed_trends()
+    now = utcnow()
+    cycle = cycles.create_cycle(name=name, year=year,
+                                nominations_open_at=open_at or now - timedelta(days=30),
+                                nominations_close_at=close_at or now + timedelta(days=30), **rules)
+    cycle.status = CycleStatus(status)
+    db.session.commit()
+    return cycle
+
+
+def make_nomination(cycle=None, *, nominator=None, category=None, status: str = "submitted",
+                    complete: bool = True, **fields):
+    """A nomination in the cycle; complete (every section filled) and submitted unless told otherwise."""
+    from awards.domain.clock import utcnow
+    from awards.domain.nominations import issue_reference
+    from awards.models import MeasuredOutcome, Nomination, NominationPartner, NominationStatus, NominationTrend
+
+    cycle = cycle or make_cycle()
+    nominator = nominator or make_user()
+    category = category or cycle.categories[0]
+    now = utcnow()
+    n = next(_counter)
+    nomination = Nomination(reference=issue_reference(cycle), cycle=cycle, category=category, nominator=nominator,
+                            status=NominationStatus(status), created_at=now, updated_at=now)
+    if complete:
+        values = dict(
+            organisation_name=f"Testshire County Council {n}", contact_name="Casey Contact",
+            contact_email=f"casey{n}@testshire.gov.uk", contact_phone="01234 567890", region="South West",
+            title=f"Digital project {n}", summary="A short public summary of the project.",
+            challenge="The challenge we faced.", approach="How we approached it.",
+            outcomes_narrative="What changed.", unintended_consequences="What surprised us.",
+            lessons="What others can learn.", declares_accurate=True, consents_to_publish=True,
+            declares_authorised=True,
+            touched_sections="approach,challenge,declarations,documents,lessons,organisation,outcomes,project,trends")
+        values.update(fields)
+        for key, value in values.items():
+            setattr(nomination, key, value)
+        nomination.partners = [NominationPartner(name="Acme Digital Ltd", is_supplier=True, position=0)]
+        trends = cycle.trends[:2]
+        nomination.trend_links = [NominationTrend(trend=t, is_primary=i == 0, how_addressed=f"It addresses {t.name}.",
+                                                  position=i) for i, t in enumerate(trends)]
+        nomination.measured_outcomes = [MeasuredOutcome(metric="Calls handled", baseline="100 a day",
+                                                        result="40 a day", measured_on="March 2026", position=0)]
+    else:
+        for key, value in fields.items():
+            setattr(nomination, key, value)
+    if nomination.status is not NominationStatus.DRAFT:
+        nomination.submitted_at = now
+    db.session.add(nomination)
+    db.session.commit()
+    return nomination

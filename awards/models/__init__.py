@@ -1,7 +1,16 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
 from .audit import AuditEvent
+from .cycles import Category, Criterion, Cycle, CycleStatus, category_trends, cycle_trends
+from .nominations import (Attachment, Eligibility, MeasuredOutcome, Nomination, NominationPartner,
+                          NominationStatus, NominationTrend)
 from .outbox import OutboxMessage
+from .taxonomy import Trend, TrendGroup
 from .users import Role, SignInFailure, User, UserRole
 
-__all__ = ["AuditEvent", "OutboxMessage", "Role", "SignInFailure", "User", "UserRole"]
+__all__ = [
+    "Attachment", "AuditEvent", "Category", "Criterion", "Cycle", "CycleStatus", "Eligibility",
+    "MeasuredOutcome", "Nomination", "NominationPartner", "NominationStatus", "NominationTrend",
+    "OutboxMessage", "Role", "SignInFailure", "Trend", "TrendGroup", "User", "UserRole",
+    "category_trends", "cycle_trends",
+]

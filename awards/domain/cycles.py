@@ -1,0 +1,279 @@
+"""Award cycles: creation with sensible defaults, edits, categories, state changes
+guarded by the dates, and copying a cycle to start next year's."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Category, Criterion, Cycle, CycleStatus, Nomination, Trend, TrendGroup, User
+from . import audit
+from .clock import utcnow
+from .errors import Conflict, DomainError, NotFound
+from .taxonomy import default_taxonomy, trends_by_code
+from .text import slugify
+
+# Which state may follow which; the dates add their own guard (see `transition`).
+TRANSITIONS: dict[CycleStatus, tuple[CycleStatus, ...]] = {
+    CycleStatus.DRAFT: (CycleStatus.OPEN,),
+    CycleStatus.OPEN: (CycleStatus.CLOSED, CycleStatus.DRAFT),
+    CycleStatus.CLOSED: (CycleStatus.JUDGING, CycleStatus.OPEN),
+    CycleStatus.JUDGING: (CycleStatus.PUBLISHED, CycleStatus.CLOSED),
+    CycleStatus.PUBLISHED: (CycleStatus.JUDGING,),
+}
+
+ENTRY_RULE_FIELDS = ("summary_word_limit", "section_word_limit", "trends_min", "trends_max",
+                     "attachments_max_count", "attachments_max_mb", "judges_per_nomination", "judge_max_load")
+
+
+def accepts_nominations(cycle: Cycle, now: datetime | None = None) -> bool:
+    """Open, and the instant is within [open, close): at the close instant it is already closed."""
+    now = now or utcnow()
+    return (cycle.status is CycleStatus.OPEN and cycle.nominations_open_at <= now < cycle.nominations_close_at)
+
+
+def open_cycles(now: datetime | None = None) -> list[Cycle]:
+    now = now or utcnow()
+    return list(db.session.scalars(
+        select(Cycle).where(Cycle.status == CycleStatus.OPEN, Cycle.nominations_open_at <= now,
+                            Cycle.nominations_close_at > now)
+        .order_by(Cycle.nominations_close_at)))
+
+
+def get_cycle(slug: str) -> Cycle:
+    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug))
+    if cycle is None:
+        raise NotFound("No such cycle")
+    return cycle
+
+
+def check_time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise DomainError("Enter a time zone such as Europe/London", field="time_zone")
+    return name
+
+
+def _check_dates(open_at: datetime, close_at: datetime, judging_close_at: datetime | None) -> None:
+    if close_at <= open_at:
+        raise DomainError("The closing date must be after the opening date", field="nominations_close_at")
+    if judging_close_at is not None and judging_close_at <= close_at:
+        raise DomainError("Judging must close after nominations close", field="judging_close_at")
+
+
+def _check_rules(rules: dict[str, Any]) -> None:
+    if rules.get("trends_min", 1) < 1:
+        raise DomainError("Nominations must address at least 1 trend", field="trends_min")
+    if rules.get("trends_max", 3) < rules.get("trends_min", 1):
+        raise DomainError("The most trends must be at least the fewest", field="trends_max")
+    for name in ENTRY_RULE_FIELDS:
+        if name in rules and rules[name] is not None and rules[name] < 1:
+            raise DomainError("Enter a whole number of 1 or more", field=name)
+
+
+def unique_cycle_slug(base: str, exclude_id: int | None = None) -> str:
+    base = slugify(base)
+    slug, n = base, 2
+    while True:
+        query = select(Cycle.id).where(Cycle.slug == slug)
+        if exclude_id is not None:
+            query = query.where(Cycle.id != exclude_id)
+        if db.session.scalar(query) is None:
+            return slug
+        slug, n = f"{base}-{n}", n + 1
+
+
+def default_trends() -> list[Trend]:
+    """The digital and technology trends that are not retired (the societal group is optional)."""
+    return list(db.session.scalars(
+        select(Trend).where(Trend.retired_at.is_(None),
+                            Trend.group.in_([TrendGroup.DIGITAL, TrendGroup.TECHNOLOGY]))
+        .order_by(Trend.position)))
+
+
+def _add_default_categories(cycle: Cycle) -> None:
+    codes = trends_by_code()
+    for position, item in enumerate(default_taxonomy()["categories"]):
+        category = Category(name=item["name"], slug=slugify(item["name"]), description=item.get("description", ""),
+                            shortlist_size=6, position=position)
+        category.trends = [codes[c] for c in item.get("trends", []) if c in codes]
+        cycle.categories.append(category)
+
+
+def _add_default_criteria(cycle: Cycle) -> None:
+    data = default_taxonomy()
+    for position, item in enumerate(data["criteria"]):
+        cycle.criteria.append(Criterion(
+            name=item["name"], description=item.get("hint", ""), weight=item["weight"],
+            scale_min=data["scale"]["min"], scale_max=data["scale"]["max"], rubric=list(data["rubric"]),
+            allow_not_applicable=False, position=position))
+
+
+def create_cycle(*, name: str, year: int, nominations_open_at: datetime, nominations_close_at: datetime,
+                 judging_close_at: datetime | None = None, slug: str | None = None, description: str = "",
+                 time_zone: str = "Europe/London", trend_ids: list[int] | None = None,
+                 reference_prefix: str = "PSDA", with_defaults: bool = True, by: User | None = None,
+                 **rules: Any) -> Cycle:
+    """A new draft cycle; by default it offers the current digital and technology trends and
+    has the default categories and criteria, which the organiser then adjusts."""
+    if not name.strip():
+        raise DomainError("Enter a name for the cycle", field="name")
+    check_time_zone(time_zone)
+    _check_dates(nominations_open_at, nominations_close_at, judging_close_at)
+    entry_rules = dict(default_taxonomy()["entry_rules"])
+    defaults = {"summary_word_limit": entry_rules["public_summary_words"],
+                "section_word_limit": entry_rules["statement_section_words"],
+                "trends_min": entry_rules["trends_min"], "trends_max": entry_rules["trends_max"],
+                "attachments_max_count": entry_rules["max_attachments"],
+                "attachments_max_mb": entry_rules["max_attachment_mb"],
+                "judges_per_nomination": entry_rules["judges_per_nomination"], "judge_max_load": 20}
+    defaults.update({k: v for k, v in rules.items() if k in ENTRY_RULE_FIELDS and v is not None})
+    _check_rules(defaults)
+    slug = slugify(slug) if slug else unique_cycle_slug(f"{name}")
+    if db.session.scalar(select(Cycle.id).where(Cycle.slug == slug)):
+        raise Conflict(f"The web address {slug} is already used by another cycle", field="slug")
+    now = utcnow()
+    cycle = Cycle(name=name.strip(), year=year, slug=slug, description=description.strip(), time_zone=time_zone,
+                  nominations_open_at=nominations_open_at, nominations_close_at=nominations_close_at,
+                  judging_close_at=judging_close_at, status=CycleStatus.DRAFT,
+                  reference_prefix=(reference_prefix or "PSDA").strip().upper()[:12], last_reference_number=0,
+                  created_at=now, updated_at=now, blind_judging=True, section_word_limits={}, **defaults)
+    if trend_ids is None:
+        cycle.trends = default_trends()
+    else:
+        cycle.trends = list(db.session.scalars(select(Trend).where(Trend.id.in_(trend_ids))))
+    if with_defaults:
+        _add_default_categories(cycle)
+        _add_default_criteria(cycle)
+    db.session.add(cycle)
+    db.session.flush()
+    audit.record("cycle.created", actor=by, obj=cycle, slug=cycle.slug)
+    return cycle
+
+
+def update_cycle(cycle: Cycle, *, by: User | None = None, trend_ids: list[int] | None = None,
+                 **fields: Any) -> None:
+    """Change a cycle's details, dates, trends and entry rules."""
+    allowed = {"name", "year", "description", "time_zone", "nominations_open_at", "nominations_close_at",
+               "judging_close_at", "reference_prefix", "blind_judging", *ENTRY_RULE_FIELDS}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"unknown cycle fields {unknown}")
+    merged = {k: fields.get(k, getattr(cycle, k)) for k in allowed}
+    if not str(merged["name"]).strip():
+        raise DomainError("Enter a name for the cycle", field="name")
+    check_time_zone(merged["time_zone"])
+    _check_dates(merged["nominations_open_at"], merged["nominations_close_at"], merged["judging_close_at"])
+    _check_rules({k: merged[k] for k in ENTRY_RULE_FIELDS})
+    changed = sorted(k for k in fields if getattr(cycle, k) != fields[k])
+    for key in changed:
+        setattr(cycle, key, fields[key])
+    if trend_ids is not None:
+        new_trends = list(db.session.scalars(select(Trend).where(Trend.id.in_(trend_ids)).order_by(Trend.position)))
+        if {t.id for t in new_trends} != {t.id for t in cycle.trends}:
+            cycle.trends = new_trends
+            changed.append("trends")
+    if changed:
+        cycle.updated_at = utcnow()
+        audit.record("cycle.updated", actor=by, obj=cycle, fields=changed)
+
+
+def transition(cycle: Cycle, to: CycleStatus, *, by: User | None = None, now: datetime | None = None) -> None:
+    """Move the cycle to another state, if that state may follow and the dates allow it."""
+    now = now or utcnow()
+    if to not in TRANSITIONS[cycle.status]:
+        raise Conflict(f"A cycle that is {cycle.status.label.lower()} cannot become {to.label.lower()}")
+    if to is CycleStatus.OPEN and now >= cycle.nominations_close_at:
+        raise DomainError("The closing date has passed: move it later before opening the cycle",
+                          field="nominations_close_at")
+    if to is CycleStatus.CLOSED and cycle.status is CycleStatus.OPEN and now < cycle.nominations_close_at:
+        raise DomainError("Nominations are open until the closing date: move the closing date earlier to "
+                          "close now", field="nominations_close_at")
+    if not cycle.categories and to is CycleStatus.OPEN:
+        raise DomainError("Add at least one category before opening the cycle")
+    if not cycle.trends and to is CycleStatus.OPEN:
+        raise DomainError("Choose the trends the cycle offers before opening it")
+    previous = cycle.status
+    cycle.status = to
+    cycle.updated_at = now
+    audit.record("cycle.status_changed", actor=by, obj=cycle, **{"from": previous.value, "to": to.value})
+
+
+def nomination_count(category: Category) -> int:
+    return db.session.scalar(select(func.count(Nomination.id)).where(Nomination.category_id == category.id)) or 0
+
+
+def add_category(cycle: Cycle, *, name: str, description: str = "", shortlist_size: int = 6,
+                 trend_ids: list[int] | None = None, by: User | None = None) -> Category:
+    if not name.strip():
+        raise DomainError("Enter the category's name", field="name")
+    if shortlist_size < 1:
+        raise DomainError("The shortlist must have at least 1 place", field="shortlist_size")
+    slug = slugify(name)
+    if any(c.slug == slug for c in cycle.categories):
+        raise Conflict("This cycle already has a category with that name", field="name")
+    category = Category(name=name.strip(), slug=slug, description=description.strip(),
+                        shortlist_size=shortlist_size, position=len(cycle.categories))
+    category.trends = list(db.session.scalars(select(Trend).where(Trend.id.in_(trend_ids or []))))
+    cycle.categories.append(category)
+    db.session.flush()
+    audit.record("category.added", actor=by, obj=category, cycle=cycle.slug)
+    return category
+
+
+def edit_category(category: Category, *, name: str, description: str, shortlist_size: int,
+                  trend_ids: list[int] | None = None, by: User | None = None) -> None:
+    if not name.strip():
+        raise DomainError("Enter the category's name", field="name")
+    if shortlist_size < 1:
+        raise DomainError("The shortlist must have at least 1 place", field="shortlist_size")
+    slug = slugify(name)
+    if any(c.slug == slug and c.id != category.id for c in category.cycle.categories):
+        raise Conflict("This cycle already has a category with that name", field="name")
+    category.name, category.slug = name.strip(), slug
+    category.description, category.shortlist_size = description.strip(), shortlist_size
+    if trend_ids is not None:
+        category.trends = list(db.session.scalars(select(Trend).where(Trend.id.in_(trend_ids))))
+    audit.record("category.edited", actor=by, obj=category)
+
+
+def remove_category(category: Category, *, by: User | None = None) -> None:
+    """Remove a category that has no nominations."""
+    if nomination_count(category):
+        raise Conflict("This category has nominations, so it cannot be removed")
+    cycle = category.cycle
+    cycle.categories.remove(category)
+    audit.record("category.removed", actor=by, object_type="categories", object_id=category.id, name=category.name)
+
+
+def copy_cycle(source: Cycle, *, name: str, year: int, nominations_open_at: datetime,
+               nominations_close_at: datetime, judging_close_at: datetime | None = None,
+               by: User | None = None) -> Cycle:
+    """Start next year's cycle from this one: settings, trends still current, categories and criteria."""
+    rules = {k: getattr(source, k) for k in ENTRY_RULE_FIELDS}
+    cycle = create_cycle(name=name, year=year, nominations_open_at=nominations_open_at,
+                         nominations_close_at=nominations_close_at, judging_close_at=judging_close_at,
+                         description=source.description, time_zone=source.time_zone,
+                         trend_ids=[t.id for t in source.trends if not t.is_retired],
+                         reference_prefix=source.reference_prefix, with_defaults=False, by=by, **rules)
+    cycle.blind_judging = source.blind_judging
+    cycle.section_word_limits = dict(source.section_word_limits or {})
+    for category in source.categories:
+        copy = Category(name=category.name, slug=category.slug, description=category.description,
+                        shortlist_size=category.shortlist_size, position=category.position)
+        copy.trends = [t for t in category.trends if not t.is_retired]
+        cycle.categories.append(copy)
+    for criterion in source.criteria:
+        cycle.criteria.append(Criterion(name=criterion.name, description=criterion.description,
+                                        weight=criterion.weight, scale_min=criterion.scale_min,
+                                        scale_max=criterion.scale_max, rubric=list(criterion.rubric or []),
+                                        allow_not_applicable=criterion.allow_not_applicable,
+                                        position=criterion.position))
+    db.session.flush()
+    audit.record("cycle.copied", actor=by, obj=cycle, source=source.slug)
+    return cycle

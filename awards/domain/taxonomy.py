@@ -1,0 +1,187 @@
+"""The trend taxonomy: seeding, organiser edits, retirement, JSON export and import."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Trend, TrendGroup, User
+from . import audit
+from .clock import utcnow
+from .errors import Conflict, DomainError
+from .text import slugify
+
+EXPORT_FORMAT = "awards-trends/1"
+
+
+@lru_cache(maxsize=1)
+def default_taxonomy() -> dict[str, Any]:
+    """The project's own seed data: trends, categories, criteria, rubric, entry rules."""
+    return json.loads(resources.files("awards.data").joinpath("default_taxonomy.json").read_text("utf-8"))
+
+
+def group_sources() -> dict[str, str]:
+    return {g["code"]: g["source"] for g in default_taxonomy()["trend_groups"]}
+
+
+def trends_by_code() -> dict[str, Trend]:
+    return {t.code: t for t in db.session.scalars(select(Trend))}
+
+
+def seed_trends() -> int:
+    """Add the default trends that are missing (by code); return how many were added."""
+    existing = trends_by_code()
+    sources = group_sources()
+    added = 0
+    for position, item in enumerate(default_taxonomy()["trends"]):
+        if item["code"] in existing:
+            continue
+        db.session.add(Trend(code=item["code"], group=TrendGroup(item["group"]), name=item["name"],
+                             slug=unique_trend_slug(item["name"]), description=item.get("description", ""),
+                             source=item.get("source") or sources.get(item["group"], ""), position=position))
+        added += 1
+    db.session.flush()
+    return added
+
+
+def unique_trend_slug(name: str, exclude_id: int | None = None) -> str:
+    base = slugify(name)
+    slug, n = base, 2
+    while True:
+        query = select(Trend.id).where(Trend.slug == slug)
+        if exclude_id is not None:
+            query = query.where(Trend.id != exclude_id)
+        if db.session.scalar(query) is None:
+            return slug
+        slug, n = f"{base}-{n}", n + 1
+
+
+def _check_fields(code: str, name: str, group: str) -> None:
+    if not code or len(code) > 16:
+        raise DomainError("Enter a code of 16 characters or fewer", field="code")
+    if not name:
+        raise DomainError("Enter the trend's name", field="name")
+    if group not in {g.value for g in TrendGroup}:
+        raise DomainError("Select a group", field="group")
+
+
+def add_trend(*, code: str, name: str, group: str, description: str = "", source: str = "",
+              slug: str | None = None, by: User | None = None) -> Trend:
+    """Add a trend; its code and slug must be new."""
+    code = code.strip().upper()
+    _check_fields(code, name.strip(), group)
+    if db.session.scalar(select(Trend.id).where(Trend.code == code)):
+        raise Conflict(f"There is already a trend with the code {code}", field="code")
+    slug = slugify(slug) if slug else unique_trend_slug(name)
+    if db.session.scalar(select(Trend.id).where(Trend.slug == slug)):
+        raise Conflict(f"There is already a trend with the web address {slug}", field="slug")
+    position = (db.session.scalar(select(func.max(Trend.position))) or 0) + 1
+    trend = Trend(code=code, name=name.strip(), group=TrendGroup(group), slug=slug,
+                  description=description.strip(), source=source.strip(), position=position)
+    db.session.add(trend)
+    db.session.flush()
+    audit.record("trend.added", actor=by, obj=trend, code=code)
+    return trend
+
+
+def edit_trend(trend: Trend, *, name: str, group: str, description: str, source: str,
+               by: User | None = None) -> None:
+    """Change a trend's words. Its code and slug stay, so links to it keep working."""
+    _check_fields(trend.code, name.strip(), group)
+    trend.name, trend.group = name.strip(), TrendGroup(group)
+    trend.description, trend.source = description.strip(), source.strip()
+    audit.record("trend.edited", actor=by, obj=trend)
+
+
+def retire_trend(trend: Trend, *, by: User | None = None) -> None:
+    """Stop offering the trend to new cycles; nominations and impact cases keep it."""
+    if trend.retired_at is None:
+        trend.retired_at = utcnow()
+        audit.record("trend.retired", actor=by, obj=trend)
+
+
+def restore_trend(trend: Trend, *, by: User | None = None) -> None:
+    if trend.retired_at is not None:
+        trend.retired_at = None
+        audit.record("trend.restored", actor=by, obj=trend)
+
+
+def export_trends() -> dict[str, Any]:
+    trends = db.session.scalars(select(Trend).order_by(Trend.position, Trend.id)).all()
+    return {
+        "format": EXPORT_FORMAT,
+        "trends": [
+            {"code": t.code, "group": t.group.value, "name": t.name, "slug": t.slug,
+             "description": t.description, "source": t.source, "position": t.position,
+             "retired": t.is_retired}
+            for t in trends
+        ],
+    }
+
+
+def _validate_import(data: Any) -> list[dict[str, Any]]:
+    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT or not isinstance(data.get("trends"), list):
+        raise DomainError(f'The file is not a trend export: expected {{"format": "{EXPORT_FORMAT}", "trends": [...]}}')
+    groups = {g.value for g in TrendGroup}
+    seen_codes, seen_slugs, problems = set(), set(), []
+    for i, item in enumerate(data["trends"], start=1):
+        if not isinstance(item, dict):
+            problems.append(f"trend {i}: not an object")
+            continue
+        code = str(item.get("code", "")).strip().upper()
+        if not code or len(code) > 16:
+            problems.append(f"trend {i}: code missing or longer than 16 characters")
+        elif code in seen_codes:
+            problems.append(f"trend {i}: code {code} appears twice")
+        seen_codes.add(code)
+        if not str(item.get("name", "")).strip():
+            problems.append(f"trend {i} ({code}): name missing")
+        if item.get("group") not in groups:
+            problems.append(f"trend {i} ({code}): group must be one of {', '.join(sorted(groups))}")
+        slug = slugify(str(item.get("slug") or item.get("name") or ""))
+        if slug in seen_slugs:
+            problems.append(f"trend {i} ({code}): web address {slug} appears twice")
+        seen_slugs.add(slug)
+    if problems:
+        raise DomainError("The file has problems, nothing was imported: " + "; ".join(problems))
+    return data["trends"]
+
+
+def import_trends(data: Any, *, by: User | None = None) -> tuple[int, int]:
+    """Add or update trends by code from an export; all or nothing. Return (added, updated)."""
+    items = _validate_import(data)
+    existing = trends_by_code()
+    added = updated = 0
+    for position, item in enumerate(items):
+        code = str(item["code"]).strip().upper()
+        slug = slugify(str(item.get("slug") or item["name"]))
+        trend = existing.get(code)
+        clash = db.session.scalar(select(Trend).where(Trend.slug == slug))
+        if clash is not None and clash is not trend:
+            raise DomainError(f"The file has problems, nothing was imported: web address {slug} of {code} "
+                              f"is already used by {clash.code}")
+        if trend is None:
+            trend = Trend(code=code)
+            db.session.add(trend)
+            added += 1
+        else:
+            updated += 1
+        trend.group = TrendGroup(item["group"])
+        trend.name = str(item["name"]).strip()
+        trend.slug = slug
+        trend.description = str(item.get("description", "")).strip()
+        trend.source = str(item.get("source", "")).strip()
+        trend.position = int(item.get("position", position))
+        retired = bool(item.get("retired", False))
+        if retired and trend.retired_at is None:
+            trend.retired_at = utcnow()
+        elif not retired:
+            trend.retired_at = None
+        db.session.flush()
+    audit.record("trends.imported", actor=by, object_type="trends", added=added, updated=updated)
+    return added, updated

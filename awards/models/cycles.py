@@ -1,0 +1,134 @@
+"""Award cycles, their categories, the trends they offer and their judging criteria."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .taxonomy import Trend
+from .types import UTCDateTime, enum_column
+
+
+class CycleStatus(str, enum.Enum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    JUDGING = "judging"
+    PUBLISHED = "published"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "Draft", "open": "Open for nominations", "closed": "Closed",
+                "judging": "Judging", "published": "Results published"}[self.value]
+
+
+cycle_trends = Table(
+    "cycle_trends", db.metadata,
+    Column("cycle_id", ForeignKey("cycles.id", ondelete="CASCADE"), primary_key=True),
+    Column("trend_id", ForeignKey("trends.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+category_trends = Table(
+    "category_trends", db.metadata,
+    Column("category_id", ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
+    Column("trend_id", ForeignKey("trends.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+class Cycle(db.Model):
+    __tablename__ = "cycles"
+    __table_args__ = (
+        CheckConstraint("nominations_open_at < nominations_close_at", name="open_before_close"),
+        CheckConstraint("trends_min >= 1 AND trends_min <= trends_max", name="trend_limits"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    status: Mapped[CycleStatus] = mapped_column(enum_column(CycleStatus, 20), default=CycleStatus.DRAFT, index=True)
+    nominations_open_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    nominations_close_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    judging_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # References look like PSDA-2025-0042.
+    reference_prefix: Mapped[str] = mapped_column(String(12), default="PSDA")
+    last_reference_number: Mapped[int] = mapped_column(Integer, default=0)
+
+    # Entry rules
+    summary_word_limit: Mapped[int] = mapped_column(Integer, default=100)
+    section_word_limit: Mapped[int] = mapped_column(Integer, default=500)
+    # Optional per-section overrides, e.g. {"challenge": 300}
+    section_word_limits: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    trends_min: Mapped[int] = mapped_column(Integer, default=1)
+    trends_max: Mapped[int] = mapped_column(Integer, default=3)
+    attachments_max_count: Mapped[int] = mapped_column(Integer, default=5)
+    attachments_max_mb: Mapped[int] = mapped_column(Integer, default=10)
+
+    # Judging settings
+    judges_per_nomination: Mapped[int] = mapped_column(Integer, default=3)
+    judge_max_load: Mapped[int] = mapped_column(Integer, default=20)
+    blind_judging: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    categories: Mapped[list[Category]] = relationship(
+        back_populates="cycle", order_by="Category.position", cascade="all, delete-orphan")
+    trends: Mapped[list[Trend]] = relationship(secondary=cycle_trends, order_by=Trend.position)
+    criteria: Mapped[list[Criterion]] = relationship(
+        back_populates="cycle", order_by="Criterion.position", cascade="all, delete-orphan")
+
+    def word_limit(self, section: str) -> int:
+        return int((self.section_word_limits or {}).get(section, self.section_word_limit))
+
+    def __repr__(self) -> str:
+        return f"<Cycle {self.slug}>"
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+    __table_args__ = (UniqueConstraint("cycle_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    shortlist_size: Mapped[int] = mapped_column(Integer, default=6)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    cycle: Mapped[Cycle] = relationship(back_populates="categories")
+    trends: Mapped[list[Trend]] = relationship(secondary=category_trends, order_by=Trend.position)
+
+
+class Criterion(db.Model):
+    """A weighted judging criterion with its scale and rubric bands."""
+
+    __tablename__ = "criteria"
+    __table_args__ = (
+        CheckConstraint("scale_min < scale_max", name="scale_order"),
+        CheckConstraint("weight > 0", name="positive_weight"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[int] = mapped_column(Integer, default=10)
+    scale_min: Mapped[int] = mapped_column(Integer, default=1)
+    scale_max: Mapped[int] = mapped_column(Integer, default=10)
+    # [{"from": 1, "to": 2, "label": "Not evidenced", "text": "..."}, ...]
+    rubric: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    allow_not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    cycle: Mapped[Cycle] = relationship(back_populates="criteria")

@@ -1,0 +1,184 @@
+"""Nominations, with their partners, trends, measured outcomes and attachments."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .cycles import Category, Cycle
+from .taxonomy import Trend
+from .types import UTCDateTime, enum_column
+from .users import User
+
+
+class NominationStatus(str, enum.Enum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+    INELIGIBLE = "ineligible"
+    SHORTLISTED = "shortlisted"
+    HIGHLY_COMMENDED = "highly_commended"
+    WINNER = "winner"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def tag_class(self) -> str:
+        return {"draft": "govuk-tag--grey", "submitted": "govuk-tag--blue", "withdrawn": "govuk-tag--orange",
+                "ineligible": "govuk-tag--red", "shortlisted": "govuk-tag--purple",
+                "highly_commended": "govuk-tag--turquoise", "winner": "govuk-tag--green"}[self.value]
+
+
+class Eligibility(str, enum.Enum):
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+
+
+class Nomination(db.Model):
+    __tablename__ = "nominations"
+    __table_args__ = (
+        CheckConstraint("(status = 'draft') OR (submitted_at IS NOT NULL)", name="submitted_has_time"),
+        Index("ix_nominations_cycle_status", "cycle_id", "status"),
+        Index("ix_nominations_cycle_category", "cycle_id", "category_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="RESTRICT"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"))
+    nominator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    status: Mapped[NominationStatus] = mapped_column(enum_column(NominationStatus, 20),
+                                                     default=NominationStatus.DRAFT)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Optimistic locking: every save bumps it, and a save based on an old copy of a section is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    # About the nominated organisation
+    organisation_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    region: Mapped[str] = mapped_column(String(60), default="")
+    # Project
+    title: Mapped[str] = mapped_column(String(200), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # Narrative sections
+    challenge: Mapped[str] = mapped_column(Text, default="")
+    approach: Mapped[str] = mapped_column(Text, default="")
+    outcomes_narrative: Mapped[str] = mapped_column(Text, default="")
+    unintended_consequences: Mapped[str] = mapped_column(Text, default="")
+    lessons: Mapped[str] = mapped_column(Text, default="")
+    # Declarations
+    declares_accurate: Mapped[bool] = mapped_column(Boolean, default=False)
+    consents_to_publish: Mapped[bool] = mapped_column(Boolean, default=False)
+    declares_authorised: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Sections the nominee has saved at least once (for Not started / In progress).
+    touched_sections: Mapped[str] = mapped_column(String(300), default="")
+
+    # Screening by the organiser
+    eligibility: Mapped[Eligibility | None] = mapped_column(enum_column(Eligibility, 20))
+    eligibility_reason: Mapped[str] = mapped_column(Text, default="")
+    eligibility_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    eligibility_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    __mapper_args__ = {"version_id_col": version}
+
+    cycle: Mapped[Cycle] = relationship()
+    category: Mapped[Category] = relationship()
+    nominator: Mapped[User | None] = relationship(foreign_keys=[nominator_id])
+    partners: Mapped[list[NominationPartner]] = relationship(
+        back_populates="nomination", order_by="NominationPartner.position", cascade="all, delete-orphan")
+    trend_links: Mapped[list[NominationTrend]] = relationship(
+        back_populates="nomination", cascade="all, delete-orphan",
+        order_by="(NominationTrend.is_primary.desc(), NominationTrend.position)")
+    measured_outcomes: Mapped[list[MeasuredOutcome]] = relationship(
+        back_populates="nomination", order_by="MeasuredOutcome.position", cascade="all, delete-orphan")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="nomination", order_by="Attachment.id", cascade="all, delete-orphan")
+
+    @property
+    def touched(self) -> set[str]:
+        return {s for s in (self.touched_sections or "").split(",") if s}
+
+    def mark_touched(self, section: str) -> None:
+        self.touched_sections = ",".join(sorted(self.touched | {section}))
+
+    @property
+    def primary_trend(self) -> Trend | None:
+        return next((link.trend for link in self.trend_links if link.is_primary), None)
+
+    @property
+    def display_title(self) -> str:
+        return self.title or "Untitled nomination"
+
+    def __repr__(self) -> str:
+        return f"<Nomination {self.reference}>"
+
+
+class NominationPartner(db.Model):
+    __tablename__ = "nomination_partners"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    is_supplier: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    nomination: Mapped[Nomination] = relationship(back_populates="partners")
+
+
+class NominationTrend(db.Model):
+    __tablename__ = "nomination_trends"
+    __table_args__ = (UniqueConstraint("nomination_id", "trend_id"),
+                      Index("ix_nomination_trends_trend_id", "trend_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"), index=True)
+    trend_id: Mapped[int] = mapped_column(ForeignKey("trends.id", ondelete="RESTRICT"))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    how_addressed: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    nomination: Mapped[Nomination] = relationship(back_populates="trend_links")
+    trend: Mapped[Trend] = relationship(lazy="joined")
+
+
+class MeasuredOutcome(db.Model):
+    __tablename__ = "measured_outcomes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"), index=True)
+    metric: Mapped[str] = mapped_column(String(200), default="")
+    baseline: Mapped[str] = mapped_column(String(200), default="")
+    result: Mapped[str] = mapped_column(String(200), default="")
+    measured_on: Mapped[str] = mapped_column(String(40), default="")  # e.g. "March 2025"
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    nomination: Mapped[Nomination] = relationship(back_populates="measured_outcomes")
+
+
+class Attachment(db.Model):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(120))
+    extension: Mapped[str] = mapped_column(String(10))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    nomination: Mapped[Nomination] = relationship(back_populates="attachments")
