@@ -97,6 +97,7 @@ def _init_logging(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (the whole schema, for Alembic)
+    from .domain.attachments import install_file_cleanup
     from .domain.mail import install_outbox
 
     db.init_app(app)
@@ -104,6 +105,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     install_outbox()
+    install_file_cleanup()
 
 
 def _init_templates(app: Flask) -> None:
@@ -122,9 +124,11 @@ def _init_templates(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .web.auth import bp as auth_bp
+    from .web.nominee import bp as nominee_bp
     from .web.organiser import bp as organiser_bp
     from .web.public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(nominee_bp)
     app.register_blueprint(organiser_bp, url_prefix="/organiser")

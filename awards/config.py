@@ -32,6 +32,7 @@ class Defaults:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024
+    UPLOAD_FOLDER: str | None = None  # default instance/uploads; outside the static folder
 
     # Passwords (Argon2id). Tests lower the cost; production keeps the library's defaults.
     ARGON2_TIME_COST = 3

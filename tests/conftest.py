@@ -120,6 +120,7 @@ def make_app(database_url, tmp_path):
             "ENVIRONMENT": "testing",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "MAIL_FILE_DIR": str(tmp_path / "outbox"),
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         }
         settings.update(config)
         app = create_app(settings)

@@ -5,11 +5,12 @@ from .cycles import Category, Criterion, Cycle, CycleStatus, category_trends, cy
 from .nominations import (Attachment, Eligibility, MeasuredOutcome, Nomination, NominationPartner,
                           NominationStatus, NominationTrend)
 from .outbox import OutboxMessage
+from .stash import FormStash
 from .taxonomy import Trend, TrendGroup
 from .users import Role, SignInFailure, User, UserRole
 
 __all__ = [
-    "Attachment", "AuditEvent", "Category", "Criterion", "Cycle", "CycleStatus", "Eligibility",
+    "Attachment", "AuditEvent", "Category", "Criterion", "Cycle", "CycleStatus", "Eligibility", "FormStash",
     "MeasuredOutcome", "Nomination", "NominationPartner", "NominationStatus", "NominationTrend",
     "OutboxMessage", "Role", "SignInFailure", "Trend", "TrendGroup", "User", "UserRole",
     "category_trends", "cycle_trends",

@@ -44,7 +44,7 @@ class Eligibility(str, enum.Enum):
 class Nomination(db.Model):
     __tablename__ = "nominations"
     __table_args__ = (
-        CheckConstraint("(status = 'draft') OR (submitted_at IS NOT NULL)", name="submitted_has_time"),
+        CheckConstraint("status IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL", name="submitted_has_time"),
         Index("ix_nominations_cycle_status", "cycle_id", "status"),
         Index("ix_nominations_cycle_category", "cycle_id", "category_id"),
     )

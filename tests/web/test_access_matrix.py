@@ -23,6 +23,15 @@ def organisers_only(status=200):
     return {ANON: LOGIN, NOMINEE: 403, JUDGE: 403, ORGANISER: status}
 
 
+def owner_only(status=200):
+    """A nominee's own nomination: only its nominator sees it; to anyone else it does not exist."""
+    return {ANON: LOGIN, NOMINEE: status, JUDGE: 404, ORGANISER: 404}
+
+
+SECTION_RULE = ("/nominations/<reference>/<any(organisation, project, trends, challenge, approach, outcomes, "
+                "lessons, documents, declarations):section>")
+
+
 MATRIX = {
     ("GET", "/"): everyone(200),
     ("GET", "/healthz"): everyone(200),
@@ -46,12 +55,51 @@ MATRIX = {
     ("GET", "/organiser/users"): organisers_only(),
     ("GET", "/organiser/users/<int:user_id>"): organisers_only(),
     ("POST", "/organiser/users/<int:user_id>"): organisers_only(200),
+    # The organiser's view of a cycle's nominations (`reference` is a draft: screening it is a 409)
+    ("GET", "/organiser/cycles/<slug>/nominations"): organisers_only(),
+    ("GET", "/organiser/cycles/<slug>/nominations.csv"): organisers_only(),
+    ("GET", "/organiser/cycles/<slug>/nominations/<reference>"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/nominations/<reference>/eligibility"): organisers_only(409),
+    ("GET", "/organiser/cycles/<slug>/nominations/<reference>/documents/<int:attachment_id>"): organisers_only(),
+    # The nominee's journey (the nomination belongs to the nominee user)
+    ("GET", "/nominations"): signed_in(200),
+    ("GET", "/nominations/start"): signed_in(200),
+    ("POST", "/nominations/start"): signed_in(200),
+    ("GET", "/nominations/<reference>"): owner_only(200),
+    ("GET", SECTION_RULE): owner_only(200),
+    ("POST", SECTION_RULE): owner_only(200),
+    ("POST", "/nominations/<reference>/documents/upload"): owner_only(400),
+    ("GET", "/nominations/<reference>/documents/<int:attachment_id>"): owner_only(200),
+    ("GET", "/nominations/<reference>/documents/<int:attachment_id>/remove"): owner_only(200),
+    ("POST", "/nominations/<reference>/documents/<int:attachment_id>/remove"): owner_only(302),
+    ("GET", "/nominations/<reference>/check"): owner_only(200),
+    ("POST", "/nominations/<reference>/submit"): owner_only(302),
+    ("GET", "/nominations/<reference>/confirmation"): owner_only(302),
+    ("GET", "/nominations/<reference>/withdraw"): owner_only(200),
+    ("POST", "/nominations/<reference>/withdraw"): owner_only(200),
 }
 
 
 def url_values(users) -> dict:
-    """Concrete values for the URL variables of the rules in MATRIX."""
-    return {"token": "not-a-valid-token", "user_id": users[NOMINEE].id}
+    """Concrete values for the URL variables of the rules in MATRIX.
+
+    `reference` is a draft nomination by the nominee user, in the open cycle `slug`,
+    with one uploaded document (`attachment_id`).
+    """
+    import io
+
+    from awards.domain.attachments import add_attachment
+    from awards.extensions import db
+
+    from ..factories import make_cycle, make_nomination
+    from .test_nominee_journey import PNG
+
+    cycle = make_cycle()
+    nomination = make_nomination(cycle, nominator=users[NOMINEE], status="draft", complete=False)
+    attachment = add_attachment(nomination, filename="chart.png", stream=io.BytesIO(PNG), by=users[NOMINEE])
+    db.session.commit()
+    return {"token": "not-a-valid-token", "user_id": users[NOMINEE].id, "slug": cycle.slug,
+            "reference": nomination.reference, "section": "organisation", "attachment_id": attachment.id}
 
 
 def _app_routes(app):

@@ -14,8 +14,12 @@ from .forms import (ChangePasswordForm, ProfileForm, RegisterForm, ResendVerific
 
 
 def _start_session(user, remember: bool = False) -> None:
-    # A fresh session on sign-in: nothing from before survives (no fixation).
+    # A fresh session on sign-in: nothing from before survives (no fixation), except the
+    # pointer to form input kept when the previous session ended mid-edit.
+    stash = session.get("form_stash")
     session.clear()
+    if stash:
+        session["form_stash"] = stash
     login_user(user, remember=remember)
 
 

@@ -13,7 +13,8 @@ log = logging.getLogger(__name__)
 
 @bp.route("/")
 def home():
-    return render_template("public/home.html", title=None)
+    from ...domain.cycles import open_cycles
+    return render_template("public/home.html", cycles=open_cycles(), title=None)
 
 
 @bp.route("/healthz")

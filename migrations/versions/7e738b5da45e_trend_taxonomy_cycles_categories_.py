@@ -1,8 +1,8 @@
-"""trend taxonomy, cycles, categories, criteria, nominations
+"""trend taxonomy, cycles, categories, criteria, nominations, form stash
 
-Revision ID: a8cff10da50d
+Revision ID: 7e738b5da45e
 Revises: 70fd6b3a25a6
-Create Date: 2026-11-24 22:21:10.468470
+Create Date: 2026-11-24 22:28:45.934216
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a8cff10da50d'
+revision = '7e738b5da45e'
 down_revision = '70fd6b3a25a6'
 branch_labels = None
 depends_on = None
@@ -51,6 +51,16 @@ def upgrade():
     with op.batch_alter_table('cycles', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cycles_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_cycles_year'), ['year'], unique=False)
+
+    op.create_table('form_stashes',
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('path', sa.String(length=300), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('token', name=op.f('pk_form_stashes'))
+    )
+    with op.batch_alter_table('form_stashes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_form_stashes_created_at'), ['created_at'], unique=False)
 
     op.create_table('trends',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -149,7 +159,7 @@ def upgrade():
     sa.Column('eligibility_reason', sa.Text(), nullable=False),
     sa.Column('eligibility_decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('eligibility_decided_by_id', sa.Integer(), nullable=True),
-    sa.CheckConstraint("(status = 'draft') OR (submitted_at IS NOT NULL)", name=op.f('ck_nominations_submitted_has_time')),
+    sa.CheckConstraint("status IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL", name=op.f('ck_nominations_submitted_has_time')),
     sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_nominations_category_id_categories'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_nominations_cycle_id_cycles'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['eligibility_decided_by_id'], ['users.id'], name=op.f('fk_nominations_eligibility_decided_by_id_users'), ondelete='SET NULL'),
@@ -265,6 +275,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_trends_group'))
 
     op.drop_table('trends')
+    with op.batch_alter_table('form_stashes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_form_stashes_created_at'))
+
+    op.drop_table('form_stashes')
     with op.batch_alter_table('cycles', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cycles_year'))
         batch_op.drop_index(batch_op.f('ix_cycles_status'))

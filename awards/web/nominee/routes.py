@@ -1,0 +1,264 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, send_file, session, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import ValidationError
+
+from ...domain import attachments as attachment_rules
+from ...domain import cycles as cycle_rules
+from ...domain import nominations as rules
+from ...domain.errors import DomainError, NotAllowed
+from ...domain.stash import take_stash
+from ...extensions import csrf, db
+from ...models import Attachment, Category, Cycle, NominationStatus
+from . import bp
+from .sections import from_stash, parse, with_blank_rows
+
+
+def _own_nomination(reference: str):
+    """The signed-in user's nomination; anyone else's (or none) is a 404, not a 403."""
+    nomination = rules.get_by_reference(reference)
+    if nomination is None or not rules.is_owner(nomination, current_user):
+        abort(404)
+    return nomination
+
+
+def _errors_to_summary(problems):
+    return [{"text": message, "href": f"#{field}"} for field, message in problems]
+
+
+@bp.route("/nominations")
+def my_nominations():
+    nominations = rules.nominations_of(current_user)
+    return render_template("nominee/list.html", nominations=nominations, open_cycles=cycle_rules.open_cycles(),
+                           title="Your nominations")
+
+
+@bp.route("/nominations/start", methods=["GET", "POST"])
+def start():
+    open_cycles = cycle_rules.open_cycles()
+    if not open_cycles:
+        return render_template("nominee/no_open_cycle.html", title="Nominations are not open"), 200
+    slug = request.values.get("cycle")
+    cycle = next((c for c in open_cycles if c.slug == slug), None)
+    if cycle is None and len(open_cycles) == 1:
+        cycle = open_cycles[0]
+    problems = []
+    if cycle is None:
+        if request.method == "POST":
+            problems.append(("cycle", "Select the awards you are nominating for"))
+        return render_template("nominee/start_cycle.html", cycles=open_cycles, error_list=_errors_to_summary(problems),
+                               problems=dict(problems), title="Which awards are you nominating for?")
+    chosen = request.form.get("category") if request.method == "POST" else request.args.get("category")
+    if request.method == "POST":
+        category = db.session.scalar(select(Category).where(Category.cycle_id == cycle.id,
+                                                            Category.slug == (chosen or "")))
+        if category is None:
+            problems.append(("category", "Select the category you are nominating for"))
+        else:
+            try:
+                nomination = rules.start_nomination(cycle, category, by=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                problems.append(("category", error.message))
+            else:
+                db.session.commit()
+                flash(f"Your nomination reference is {nomination.reference}. Your answers are saved as you go.",
+                      "success")
+                return redirect(url_for("nominee.task_list", reference=nomination.reference))
+    return render_template("nominee/start.html", cycle=cycle, chosen=chosen, problems=dict(problems),
+                           error_list=_errors_to_summary(problems), title="Choose a category")
+
+
+@bp.route("/nominations/<reference>")
+def task_list(reference: str):
+    nomination = _own_nomination(reference)
+    if nomination.status is not NominationStatus.DRAFT:
+        return render_template("nominee/view.html", nomination=nomination, editable=rules.editable(nomination),
+                               sections=rules.SECTIONS, title=nomination.display_title)
+    tasks = rules.task_list(nomination)
+    done = sum(1 for _, status in tasks if status == rules.COMPLETED)
+    return render_template("nominee/task_list.html", nomination=nomination, tasks=tasks, done=done,
+                           editable=rules.editable(nomination), title="Your nomination")
+
+
+def _section_context(nomination, section, data, problems, conflict=None, based_on=None):
+    return dict(nomination=nomination, section=rules.SECTION_BY_KEY[section], data=with_blank_rows(section, data),
+                problems=dict(reversed(problems)), error_list=_errors_to_summary(problems), conflict=conflict,
+                based_on=based_on or rules.section_hash(nomination, section), regions=rules.REGIONS,
+                cycle=nomination.cycle, accept=attachment_rules.ACCEPT, human_size=attachment_rules.human_size,
+                title=rules.SECTION_BY_KEY[section].title)
+
+
+@csrf.exempt
+@bp.route("/nominations/<reference>/<any(organisation, project, trends, challenge, approach, outcomes, lessons, "
+          "documents, declarations):section>", methods=["GET", "POST"])
+def section(reference: str, section: str):
+    nomination = _own_nomination(reference)
+    template = f"nominee/sections/{section}.html"
+    if not rules.editable(nomination):
+        flash("This nomination can no longer be changed", "info")
+        return redirect(url_for("nominee.task_list", reference=reference))
+    if request.method == "GET":
+        stash = take_stash(session.pop("form_stash", None), request.path)
+        if stash is not None:
+            db.session.commit()
+            data = parse(section, from_stash(stash))
+            flash("You were signed out before your answers were saved. Here is what you typed: "
+                  "check it and save it.", "info")
+            return render_template(template, **_section_context(nomination, section, data, []))
+        data = rules.section_data(nomination, section)
+        return render_template(template, **_section_context(nomination, section, data, []))
+
+    try:  # CSRF is checked here rather than globally, so a POST after a timeout can be kept (see __init__)
+        validate_csrf(request.form.get("csrf_token"))
+    except (ValidationError, CSRFError):
+        abort(400)
+    data = parse(section, request.form)
+    try:
+        problems = rules.save_section(nomination, section, data, by=current_user,
+                                      based_on=request.form.get("based_on"))
+        db.session.commit()
+    except rules.SectionConflict as conflict:
+        db.session.rollback()
+        return render_template(template, **_section_context(nomination, section, data, [],
+                                                             conflict=conflict, based_on=conflict.current_hash)), 409
+    except StaleDataError:
+        db.session.rollback()
+        nomination = _own_nomination(reference)
+        current = rules.section_data(nomination, section)
+        conflict = rules.SectionConflict(current, rules.section_hash(nomination, section))
+        return render_template(template, **_section_context(nomination, section, data, [],
+                                                             conflict=conflict, based_on=conflict.current_hash)), 409
+    except NotAllowed as error:
+        db.session.rollback()
+        flash(error.message, "info")
+        return redirect(url_for("nominee.task_list", reference=reference))
+    if problems:
+        return render_template(template, **_section_context(nomination, section, data, problems)), 200
+    if nomination.status is NominationStatus.SUBMITTED:
+        flash(f"Your changes to ‘{rules.SECTION_BY_KEY[section].title}’ have been saved", "success")
+        return redirect(url_for("nominee.task_list", reference=reference))
+    return redirect(url_for("nominee.task_list", reference=reference) + f"#task-{section}")
+
+
+@bp.route("/nominations/<reference>/documents/upload", methods=["POST"])
+def upload(reference: str):
+    nomination = _own_nomination(reference)
+    if not rules.editable(nomination):
+        abort(409)
+    file = request.files.get("file")
+    problems = []
+    if file is None or not file.filename:
+        problems.append(("file", "Select a file"))
+    else:
+        try:
+            attachment_rules.add_attachment(nomination, filename=file.filename, stream=file.stream,
+                                            by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            problems.append(("file", error.message))
+        else:
+            db.session.commit()
+            flash(f"{attachment_rules.clean_filename(file.filename)} has been uploaded", "success")
+            return redirect(url_for("nominee.section", reference=reference, section="documents"))
+    data = rules.section_data(nomination, "documents")
+    return render_template("nominee/sections/documents.html",
+                           **_section_context(nomination, "documents", data, problems)), 400
+
+
+def _own_attachment(nomination, attachment_id: int) -> Attachment:
+    attachment = next((a for a in nomination.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        abort(404)
+    return attachment
+
+
+@bp.route("/nominations/<reference>/documents/<int:attachment_id>")
+def download(reference: str, attachment_id: int):
+    nomination = _own_nomination(reference)
+    attachment = _own_attachment(nomination, attachment_id)
+    path = attachment_rules.attachment_path(attachment)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                     download_name=attachment.original_name, max_age=0)
+
+
+@bp.route("/nominations/<reference>/documents/<int:attachment_id>/remove", methods=["GET", "POST"])
+def remove_document(reference: str, attachment_id: int):
+    nomination = _own_nomination(reference)
+    attachment = _own_attachment(nomination, attachment_id)
+    if not rules.editable(nomination):
+        abort(409)
+    if request.method == "POST":
+        name = attachment.original_name
+        attachment_rules.remove_attachment(nomination, attachment, by=current_user)
+        db.session.commit()
+        flash(f"{name} has been removed", "success")
+        return redirect(url_for("nominee.section", reference=reference, section="documents"))
+    return render_template("nominee/remove_document.html", nomination=nomination, attachment=attachment,
+                           title=f"Remove {attachment.original_name}?")
+
+
+@bp.route("/nominations/<reference>/check")
+def check(reference: str):
+    nomination = _own_nomination(reference)
+    if nomination.status is not NominationStatus.DRAFT:
+        return redirect(url_for("nominee.task_list", reference=reference))
+    return render_template("nominee/check.html", nomination=nomination, tasks=rules.task_list(nomination),
+                           complete=rules.is_complete(nomination), open=cycle_rules.accepts_nominations(nomination.cycle),
+                           sections=rules.SECTIONS, title="Check your answers before submitting your nomination")
+
+
+@bp.route("/nominations/<reference>/submit", methods=["POST"])
+def submit(reference: str):
+    nomination = _own_nomination(reference)
+    if nomination.status is NominationStatus.SUBMITTED:
+        return redirect(url_for("nominee.confirmation", reference=reference))
+    try:
+        rules.submit(nomination, by=current_user)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return redirect(url_for("nominee.confirmation", reference=reference))
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "info")
+        return redirect(url_for("nominee.check", reference=reference))
+    return redirect(url_for("nominee.confirmation", reference=reference))
+
+
+@bp.route("/nominations/<reference>/confirmation")
+def confirmation(reference: str):
+    nomination = _own_nomination(reference)
+    if nomination.status is not NominationStatus.SUBMITTED:
+        return redirect(url_for("nominee.task_list", reference=reference))
+    return render_template("nominee/confirmation.html", nomination=nomination, title="Nomination submitted")
+
+
+@bp.route("/nominations/<reference>/withdraw", methods=["GET", "POST"])
+def withdraw(reference: str):
+    nomination = _own_nomination(reference)
+    problems = []
+    if request.method == "POST":
+        answer = request.form.get("confirm")
+        if answer not in ("yes", "no"):
+            problems.append(("confirm", "Select yes if you want to withdraw this nomination"))
+        elif answer == "no":
+            return redirect(url_for("nominee.task_list", reference=reference))
+        else:
+            try:
+                rules.withdraw(nomination, by=current_user)
+                db.session.commit()
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "info")
+            else:
+                flash(f"Nomination {nomination.reference} has been withdrawn", "success")
+            return redirect(url_for("nominee.my_nominations"))
+    return render_template("nominee/withdraw.html", nomination=nomination, problems=dict(problems),
+                           error_list=_errors_to_summary(problems), title="Withdraw this nomination?")
