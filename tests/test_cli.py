@@ -53,3 +53,17 @@ def test_seed_demo_if_empty_leaves_a_used_database_alone(runner, nominee):
     result = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "not loaded" in result.output
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+
+
+def test_seed_demo_creates_an_open_cycle_with_nominations_in_several_states(runner, client):
+    from awards.models import Cycle, CycleStatus, Nomination, Trend
+    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo"])
+    [cycle] = db.session.scalars(sa.select(Cycle)).all()
+    assert cycle.status is CycleStatus.OPEN and cycle.name.startswith("Public Sector Digital Awards ")
+    assert len(cycle.trends) == 10 and len(cycle.categories) == 8 and len(cycle.criteria) == 6
+    assert db.session.scalar(sa.select(sa.func.count(Trend.id))) == 20
+    statuses = {n.status.value for n in db.session.scalars(sa.select(Nomination))}
+    assert {"draft", "submitted", "withdrawn"} <= statuses
+    assert db.session.scalar(sa.select(sa.func.count(Nomination.id))) == 5
+    assert cycle.name in client.get("/").get_data(as_text=True)
