@@ -2,6 +2,8 @@
 
 from .audit import AuditEvent
 from .cycles import Category, Criterion, Cycle, CycleStatus, category_trends, cycle_trends
+from .judging import (EXPERTISE_LEVELS, Assignment, AssignmentStatus, ConflictOfInterest, ConflictSource,
+                      Expertise, Judge, Redaction, Review, ReviewScore, ReviewStatus, judge_categories)
 from .nominations import (Attachment, Eligibility, MeasuredOutcome, Nomination, NominationPartner,
                           NominationStatus, NominationTrend)
 from .outbox import OutboxMessage
@@ -10,6 +12,8 @@ from .taxonomy import Trend, TrendGroup
 from .users import Role, SignInFailure, User, UserRole
 
 __all__ = [
+    "EXPERTISE_LEVELS", "Assignment", "AssignmentStatus", "ConflictOfInterest", "ConflictSource", "Expertise",
+    "Judge", "Redaction", "Review", "ReviewScore", "ReviewStatus", "judge_categories",
     "Attachment", "AuditEvent", "Category", "Criterion", "Cycle", "CycleStatus", "Eligibility", "FormStash",
     "MeasuredOutcome", "Nomination", "NominationPartner", "NominationStatus", "NominationTrend",
     "OutboxMessage", "Role", "SignInFailure", "Trend", "TrendGroup", "User", "UserRole",
