@@ -124,6 +124,7 @@ def _init_templates(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .web.auth import bp as auth_bp
+    from .web.judge import bp as judge_bp
     from .web.nominee import bp as nominee_bp
     from .web.organiser import bp as organiser_bp
     from .web.public import bp as public_bp
@@ -131,4 +132,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(nominee_bp)
+    app.register_blueprint(judge_bp, url_prefix="/judging")
     app.register_blueprint(organiser_bp, url_prefix="/organiser")

@@ -1,0 +1,3 @@
+"""Accepting an invitation to judge a cycle."""
+
+from . import bp  # noqa: F401

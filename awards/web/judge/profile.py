@@ -1,0 +1,3 @@
+"""The judge's expertise per trend."""
+
+from . import bp  # noqa: F401
