@@ -7,11 +7,13 @@ from .judging import (EXPERTISE_LEVELS, Assignment, AssignmentStatus, ConflictOf
 from .nominations import (Attachment, Eligibility, MeasuredOutcome, Nomination, NominationPartner,
                           NominationStatus, NominationTrend)
 from .outbox import OutboxMessage
+from .publishing import ImpactCase, ImpactCaseTrend, Result, ShortlistDecision
 from .stash import FormStash
 from .taxonomy import Trend, TrendGroup
 from .users import Role, SignInFailure, User, UserRole
 
 __all__ = [
+    "ImpactCase", "ImpactCaseTrend", "Result", "ShortlistDecision",
     "EXPERTISE_LEVELS", "Assignment", "AssignmentStatus", "ConflictOfInterest", "ConflictSource", "Expertise",
     "Judge", "Redaction", "Review", "ReviewScore", "ReviewStatus", "judge_categories",
     "Attachment", "AuditEvent", "Category", "Criterion", "Cycle", "CycleStatus", "Eligibility", "FormStash",

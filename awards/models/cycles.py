@@ -78,6 +78,14 @@ class Cycle(db.Model):
     judge_max_load: Mapped[int] = mapped_column(Integer, default=20)
     blind_judging: Mapped[bool] = mapped_column(Boolean, default=True)
 
+    # Results
+    aggregation_method: Mapped[str] = mapped_column(String(10), default="mean", server_default="mean")  # or "median"
+    ranking_basis: Mapped[str] = mapped_column(String(12), default="normalised",
+                                               server_default="normalised")  # or "raw"
+    disagreement_range: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    disagreement_sd: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
+    results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -1,0 +1,119 @@
+"""Results: shortlist decisions, and the public impact cases made from shortlisted nominations."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .cycles import Category, Cycle
+from .nominations import Nomination
+from .taxonomy import Trend
+from .types import UTCDateTime, enum_column
+
+
+class Result(str, enum.Enum):
+    WINNER = "winner"
+    HIGHLY_COMMENDED = "highly_commended"
+    SHORTLISTED = "shortlisted"
+    NOT_SHORTLISTED = "not_shortlisted"
+
+    @property
+    def label(self) -> str:
+        return {"winner": "Winner", "highly_commended": "Highly commended", "shortlisted": "Shortlisted",
+                "not_shortlisted": "Not shortlisted"}[self.value]
+
+    @property
+    def rank(self) -> int:
+        return {"winner": 0, "highly_commended": 1, "shortlisted": 2, "not_shortlisted": 3}[self.value]
+
+
+class ShortlistDecision(db.Model):
+    """The organiser's decision for one nomination; it reaches the nomination only at publication."""
+
+    __tablename__ = "shortlist_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"), unique=True)
+    result: Mapped[Result] = mapped_column(enum_column(Result, 20))
+    # Whether the suggestion (top N by the ranking basis) had it on the shortlist.
+    suggested: Mapped[bool] = mapped_column(Boolean, default=False)
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    nomination: Mapped[Nomination] = relationship()
+
+
+class ImpactCase(db.Model):
+    """The public copy of a shortlisted nomination. Editing it never changes the nomination."""
+
+    __tablename__ = "impact_cases"
+    __table_args__ = (Index("ix_impact_cases_published", "published_at", "unpublished_at"),
+                      Index("ix_impact_cases_year_result", "year", "result"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="RESTRICT"), index=True)
+    nomination_id: Mapped[int | None] = mapped_column(ForeignKey("nominations.id", ondelete="SET NULL"),
+                                                      unique=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"), index=True)
+    category_name: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int] = mapped_column(Integer)
+    result: Mapped[Result] = mapped_column(enum_column(Result, 20))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    challenge: Mapped[str] = mapped_column(Text, default="")
+    approach: Mapped[str] = mapped_column(Text, default="")
+    outcomes_narrative: Mapped[str] = mapped_column(Text, default="")
+    # [{"metric", "baseline", "result", "measured_on"}]
+    measured_outcomes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    unintended_consequences: Mapped[str] = mapped_column(Text, default="")
+    lessons: Mapped[str] = mapped_column(Text, default="")
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    # [{"name", "is_supplier"}]
+    partners: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    region: Mapped[str] = mapped_column(String(60), default="")
+    citation: Mapped[str] = mapped_column(Text, default="")
+    licence: Mapped[str] = mapped_column(String(60), default="CC BY 4.0")
+    # Lower-cased title, summary and organisation, for the public text search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unpublished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    cycle: Mapped[Cycle] = relationship()
+    category: Mapped[Category | None] = relationship()
+    nomination: Mapped[Nomination | None] = relationship()
+    trend_links: Mapped[list[ImpactCaseTrend]] = relationship(
+        back_populates="case", cascade="all, delete-orphan",
+        order_by="(ImpactCaseTrend.is_primary.desc(), ImpactCaseTrend.position)")
+
+    @property
+    def is_public(self) -> bool:
+        return self.published_at is not None and self.unpublished_at is None
+
+    @property
+    def primary_trend(self) -> Trend | None:
+        return next((link.trend for link in self.trend_links if link.is_primary), None)
+
+
+class ImpactCaseTrend(db.Model):
+    __tablename__ = "impact_case_trends"
+    __table_args__ = (UniqueConstraint("case_id", "trend_id"),
+                      Index("ix_impact_case_trends_trend", "trend_id", "is_primary"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("impact_cases.id", ondelete="CASCADE"), index=True)
+    trend_id: Mapped[int] = mapped_column(ForeignKey("trends.id", ondelete="RESTRICT"))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    how_addressed: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    case: Mapped[ImpactCase] = relationship(back_populates="trend_links")
+    trend: Mapped[Trend] = relationship(lazy="joined")
