@@ -1,0 +1,124 @@
+"""Leaderboards, the suggested shortlist, decisions with rationale, publication."""
+
+import pytest
+import sqlalchemy as sa
+
+from awards.domain import results
+from awards.domain.clock import utcnow
+from awards.domain.errors import Conflict, DomainError
+from awards.extensions import db
+from awards.models import (Assignment, CycleStatus, ImpactCase, Judge, NominationStatus, Result, Review,
+                           ReviewScore, ReviewStatus)
+
+from ..factories import make_cycle, make_nomination, make_user
+
+
+def score(judge, nomination, value, status=ReviewStatus.SUBMITTED):
+    """A review giving `value` on every criterion of the cycle."""
+    now = utcnow()
+    assignment = Assignment(judge_id=judge.id, nomination_id=nomination.id, created_at=now)
+    db.session.add(assignment)
+    db.session.flush()
+    review = Review(assignment_id=assignment.id, status=status, created_at=now, updated_at=now,
+                    submitted_at=now if status is ReviewStatus.SUBMITTED else None)
+    review.scores = [ReviewScore(criterion_id=c.id, value=value) for c in nomination.cycle.criteria]
+    db.session.add(review)
+    db.session.commit()
+
+
+@pytest.fixture
+def setup(app):
+    cycle = make_cycle(status="judging", judges_per_nomination=2)
+    category = cycle.categories[0]
+    category.shortlist_size = 2
+    judges = []
+    for i in range(2):
+        user = make_user(organisation=f"Judging Org {i}")
+        judge = Judge(cycle_id=cycle.id, email=user.email, user_id=user.id, invited_at=utcnow(),
+                      accepted_at=utcnow())
+        db.session.add(judge)
+        judges.append(judge)
+    db.session.commit()
+    nominations = [make_nomination(cycle, category=category, title=f"Project {i}") for i in range(3)]
+    for n, value in zip(nominations, (9, 5, 7)):
+        for judge in judges:
+            score(judge, n, value)
+    return cycle, category, judges, nominations
+
+
+def test_leaderboard_ranks_by_score(setup):
+    cycle, category, judges, nominations = setup
+    board = results.cycle_results(cycle).boards[0]
+    assert [r.nomination.title for r in board.rows] == ["Project 0", "Project 2", "Project 1"]
+    assert [r.position for r in board.rows] == [1, 2, 3]
+    assert all(r.complete for r in board.rows)
+    assert board.rows[0].result.raw == pytest.approx(100 * 8 / 9)
+
+
+def test_draft_reviews_do_not_count_and_incomplete_is_marked(setup):
+    cycle, category, judges, nominations = setup
+    extra = make_nomination(cycle, category=category, title="Half judged")
+    score(judges[0], extra, 10)
+    score(judges[1], extra, 1, status=ReviewStatus.DRAFT)
+    row = next(r for r in results.cycle_results(cycle).boards[0].rows if r.nomination.id == extra.id)
+    assert row.result.n == 1 and not row.complete and row.result.raw == pytest.approx(100)
+
+
+def test_suggest_decide_and_publish(setup, outbox):
+    cycle, category, judges, nominations = setup
+    organiser = make_user(roles=("organiser",))
+    nominations[2].consents_to_publish = False
+    db.session.commit()
+    assert results.suggest_shortlist(cycle, by=organiser) == 2
+    decisions = {d.nomination_id: d for d in db.session.scalars(sa.select(results.ShortlistDecision))}
+    assert decisions[nominations[0].id].suggested and decisions[nominations[2].id].suggested
+    assert not decisions[nominations[1].id].suggested
+    # changing the suggestion needs a rationale
+    with pytest.raises(DomainError, match="reason"):
+        results.decide(cycle, nominations[1], Result.HIGHLY_COMMENDED, rationale="", by=organiser)
+    results.decide(cycle, nominations[1], Result.HIGHLY_COMMENDED, rationale="Outstanding inclusion work",
+                   by=organiser)
+    results.decide(cycle, nominations[0], Result.WINNER, rationale="", by=organiser)
+    with pytest.raises(Conflict):
+        results.decide(cycle, nominations[2], Result.WINNER, rationale="", by=organiser)
+    db.session.commit()
+    # statuses do not change before publication, and nobody is told
+    assert {n.status for n in nominations} == {NominationStatus.SUBMITTED}
+    assert outbox("result_winner") == []
+    counts = results.publish(cycle, by=organiser)
+    db.session.commit()
+    assert counts == {"shortlisted": 3, "impact_cases": 2, "emails": 3}
+    statuses = [db.session.get(type(n), n.id).status for n in nominations]
+    assert statuses == [NominationStatus.WINNER, NominationStatus.HIGHLY_COMMENDED, NominationStatus.SHORTLISTED]
+    assert cycle.status is CycleStatus.PUBLISHED
+    cases = db.session.scalars(sa.select(ImpactCase).order_by(ImpactCase.id)).all()
+    assert [c.nomination_id for c in cases] == [nominations[0].id, nominations[1].id]  # not the one without consent
+    assert cases[0].result is Result.WINNER and cases[0].slug == "project-0-2026"
+    assert "casey" not in str(cases[0].__dict__).lower()  # no contact details copied
+    assert [m.kind for m in outbox()][-3:] == ["result_winner", "result_highly_commended", "result_shortlisted"]
+
+
+def test_publish_needs_judging_and_a_shortlist(setup):
+    cycle, category, judges, nominations = setup
+    organiser = make_user(roles=("organiser",))
+    with pytest.raises(DomainError, match="no shortlist"):
+        results.publish(cycle, by=organiser)
+    cycle.status = CycleStatus.CLOSED
+    with pytest.raises(Conflict):
+        results.publish(cycle, by=organiser)
+
+
+def test_editing_the_public_copy_leaves_the_nomination_alone(setup):
+    cycle, category, judges, nominations = setup
+    organiser = make_user(roles=("organiser",))
+    results.suggest_shortlist(cycle, by=organiser)
+    results.publish(cycle, by=organiser)
+    db.session.commit()
+    case = db.session.scalar(sa.select(ImpactCase).order_by(ImpactCase.id))
+    changed = results.edit_case(case, by=organiser, title="A clearer public title", citation="Judges loved it")
+    db.session.commit()
+    assert changed == ["title", "citation"]
+    assert db.session.get(type(nominations[0]), nominations[0].id).title == "Project 0"
+    assert "a clearer public title" in case.search_text
+    results.unpublish_case(case, by=organiser)
+    assert not case.is_public
