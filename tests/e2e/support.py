@@ -1,0 +1,349 @@
+"""Helpers for the browser journeys: what to launch, and the checks every page state must pass.
+
+- `check_accessibility(page, label)`: axe-core (from node_modules) for WCAG 2.0/2.1/2.2 A and AA.
+- `check_html(page_html, label)` / `check_html_batch(documents)`: the Nu HTML Checker (vnu.jar, Java).
+- `assert_no_horizontal_overflow(page, label)`: nothing wider than the viewport.
+- `tab_to(page, target)`: keyboard only, each stop must show a visible focus indicator.
+- `take_screenshots(page, label)`: desktop and phone PNGs in screenshots/ when AWARDS_SCREENSHOTS=1.
+- `PageWatcher`: console errors, uncaught exceptions, failed requests and the HTML the server sent.
+
+The fixtures in conftest.py put these together (`check_page`); journeys normally use those.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT_DIR = PROJECT_ROOT / "screenshots"
+AXE_PATH = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU_JAR = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+CHROMIUM_PATH = os.environ.get("AWARDS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 667}
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+# A fast-starting JVM: the checker runs once per test, on all the pages the test collected.
+JAVA_OPTIONS = ["-Xss8m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"]
+
+
+def browser_required() -> bool:
+    """CI sets AWARDS_REQUIRE_BROWSER=1: a missing browser, Java or npm package is then a failure."""
+    return os.environ.get("AWARDS_REQUIRE_BROWSER", "") == "1"
+
+
+def skip_or_fail(message: str) -> None:
+    if browser_required():
+        pytest.fail(f"{message} (AWARDS_REQUIRE_BROWSER=1, so this is a failure, not a skip)", pytrace=False)
+    pytest.skip(message)
+
+
+def java_path() -> str | None:
+    return shutil.which("java")
+
+
+def unique_email(prefix: str = "person") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@testshire.gov.uk"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "page"
+
+
+# --- axe-core -------------------------------------------------------------------------------
+
+_axe_source: str | None = None
+
+
+def _axe() -> str:
+    global _axe_source
+    if _axe_source is None:
+        if not AXE_PATH.exists():
+            skip_or_fail(f"axe-core not found at {AXE_PATH}: run `npm ci` in {PROJECT_ROOT}")
+        _axe_source = AXE_PATH.read_text(encoding="utf-8")
+    return _axe_source
+
+
+def inject_axe(page) -> None:
+    """Put axe-core from node_modules into the page.
+
+    The app's CSP allows only 'self' and nonce scripts, so `page.add_script_tag(path=...)`
+    (an inline <script>) is refused. Rather than turn the CSP off with the context's
+    `bypass_csp=True` (which would also hide any real CSP violation of the app from these
+    tests), the same file is evaluated through the DevTools protocol, which CSP does not govern.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe())
+
+
+_AXE_RUN = """async (tags) => {
+  const result = await window.axe.run(document, {
+    runOnly: {type: "tag", values: tags},
+    resultTypes: ["violations"],
+  });
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.map(n => ({target: n.target.map(t => Array.isArray(t) ? t.join(" >>> ") : t).join(" "),
+                              html: n.html, summary: n.failureSummary})),
+  }));
+}"""
+
+
+def axe_violations(page) -> list[dict]:
+    inject_axe(page)
+    return page.evaluate(_AXE_RUN, AXE_TAGS)
+
+
+def format_violations(violations: list[dict], label: str, url: str) -> str:
+    lines = [f"axe-core found {len(violations)} accessibility violation(s) on {label!r} ({url}):"]
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+        for node in v["nodes"]:
+            lines.append(f"    at {node['target']}: {node['html'][:200]}")
+            if node.get("summary"):
+                lines.append("      " + node["summary"].replace("\n", "\n      "))
+    return "\n".join(lines)
+
+
+def check_accessibility(page, label: str) -> None:
+    """Fail, naming each rule, element and the page, if axe finds any WCAG 2.2 AA violation."""
+    violations = axe_violations(page)
+    if violations:
+        pytest.fail(format_violations(violations, label, page.url), pytrace=False)
+
+
+# --- Nu HTML Checker ------------------------------------------------------------------------
+
+def _vnu_command() -> list[str]:
+    java = java_path()
+    if not java:
+        skip_or_fail("Java not found: the HTML checker (vnu.jar) needs it "
+                     "(apt-get install default-jre-headless)")
+    if not VNU_JAR.exists():
+        skip_or_fail(f"vnu.jar not found at {VNU_JAR}: run `npm ci` in {PROJECT_ROOT}")
+    return [java, *JAVA_OPTIONS, "-jar", str(VNU_JAR), "--errors-only", "--no-langdetect",
+            "--format", "json", "--stdout", "--exit-zero-always"]
+
+
+def html_errors(documents: list[tuple[str, str]]) -> dict[str, list[dict]]:
+    """Check (label, html) documents in one Java run; return {label: [error messages]}."""
+    if not documents:
+        return {}
+    command = _vnu_command()
+    with tempfile.TemporaryDirectory(prefix="vnu-") as tmp:
+        names = {}
+        for n, (label, html) in enumerate(documents):
+            path = Path(tmp) / f"{n:03d}-{slug(label)}.html"
+            path.write_text(html, encoding="utf-8")
+            names[path.resolve().as_uri()] = label
+            names["file:" + str(path.resolve())] = label
+        result = subprocess.run([*command, *sorted(str(p) for p in Path(tmp).iterdir())],
+                                capture_output=True, text=True, timeout=120)
+    try:
+        messages = json.loads(result.stdout)["messages"]
+    except (ValueError, KeyError):
+        pytest.fail(f"the HTML checker did not answer in JSON (exit {result.returncode}):\n"
+                    f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}", pytrace=False)
+    errors: dict[str, list[dict]] = {}
+    for message in messages:
+        if message.get("type") == "error" or message.get("subType") == "fatal":
+            label = names.get(message.get("url", ""), message.get("url", "?"))
+            errors.setdefault(label, []).append(message)
+    return errors
+
+
+def format_html_errors(errors: dict[str, list[dict]], urls: dict[str, str] | None = None) -> str:
+    count = sum(len(m) for m in errors.values())
+    lines = [f"the Nu HTML Checker found {count} error(s):"]
+    for label, messages in errors.items():
+        where = f" ({urls[label]})" if urls and label in urls else ""
+        lines.append(f"- {label!r}{where}:")
+        for m in messages:
+            line = m.get("lastLine", "?")
+            extract = (m.get("extract") or "").strip().replace("\n", " ")
+            extract = re.sub(r"\s+", " ", extract)[:160]
+            lines.append(f"    line {line}: {m.get('message')}")
+            if extract:
+                lines.append(f"      near: {extract}")
+    return "\n".join(lines)
+
+
+def check_html_batch(documents: list[tuple[str, str]], urls: dict[str, str] | None = None) -> None:
+    """Fail listing every error if any of the (label, html) documents is not valid HTML."""
+    errors = html_errors(documents)
+    if errors:
+        pytest.fail(format_html_errors(errors, urls), pytrace=False)
+
+
+def check_html(page_html: str, label: str) -> None:
+    check_html_batch([(label, page_html)])
+
+
+# --- layout, keyboard, screenshots -----------------------------------------------------------
+
+def assert_no_horizontal_overflow(page, label: str) -> None:
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    if widths[0] > widths[1]:
+        culprits = page.evaluate("""() => {
+          // The innermost elements that stick out of the viewport or whose content is wider than them.
+          const w = window.innerWidth;
+          const wide = [...document.querySelectorAll("body *")].filter(el => {
+            if (el.matches("input, textarea, select, script, style")) return false;
+            const box = el.getBoundingClientRect();
+            return box.width > 1 && (box.right > w + 0.5 || el.scrollWidth > el.clientWidth + 1);
+          });
+          return wide.filter(el => !wide.some(other => other !== el && el.contains(other))).slice(0, 5)
+            .map(el => el.tagName.toLowerCase()
+                       + (typeof el.className === "string" && el.className.trim() ? "." + el.className.trim().split(/\\s+/).join(".") : "")
+                       + ` "${(el.innerText || "").trim().slice(0, 50)}"`);
+        }""")
+        pytest.fail(f"{label!r} ({page.url}) scrolls sideways: the page is {widths[0]}px wide in a "
+                    f"{widths[1]}px viewport; too wide: {', '.join(culprits) or '?'}", pytrace=False)
+
+
+_FOCUS_INFO = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return {name: "body", visible: false};
+  const shows = (style) => style && ((style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0
+      && style.outlineColor !== "rgba(0, 0, 0, 0)") || (style.boxShadow && style.boxShadow !== "none"));
+  let visible = shows(getComputedStyle(el));
+  // GOV.UK checkboxes and radios hide the native input and draw the focus ring on the label.
+  if (!visible && el.matches("input[type=checkbox], input[type=radio]") && el.labels && el.labels[0]) {
+    visible = shows(getComputedStyle(el.labels[0], "::before")) || shows(getComputedStyle(el.labels[0], "::after"));
+  }
+  const text = (el.getAttribute("aria-label") || el.innerText || el.value || el.name || "").trim().slice(0, 40);
+  const label = el.labels && el.labels[0] ? el.labels[0].innerText.trim().slice(0, 40) : "";
+  return {name: `${el.tagName.toLowerCase()} "${label || text}"`, visible};
+}"""
+
+
+def focused_element(page) -> dict:
+    return page.evaluate(_FOCUS_INFO)
+
+
+def assert_focus_visible(page) -> None:
+    info = focused_element(page)
+    assert info["visible"], f"no visible focus indicator on {info['name']} ({page.url})"
+
+
+def is_focused(locator) -> bool:
+    return locator.evaluate("el => el === document.activeElement")
+
+
+def tab_to(page, target, *, backwards: bool = False, max_presses: int = 60) -> None:
+    """Press Tab (Shift+Tab when backwards) until `target` (a locator) has the focus.
+
+    Every element the focus stops at on the way must show a visible focus indicator.
+    """
+    key = "Shift+Tab" if backwards else "Tab"
+    seen = []
+    for _ in range(max_presses):
+        page.keyboard.press(key)
+        info = focused_element(page)
+        seen.append(info["name"])
+        assert info["visible"], f"no visible focus indicator on {info['name']} ({page.url})"
+        if is_focused(target):
+            return
+    pytest.fail(f"{key} never reached {target} in {max_presses} presses on {page.url}; "
+                f"focus went: {' → '.join(seen[:25])}", pytrace=False)
+
+
+def screenshots_wanted() -> bool:
+    return os.environ.get("AWARDS_SCREENSHOTS", "") == "1"
+
+
+def take_screenshots(page, label: str) -> list[Path]:
+    """Full-page PNGs at desktop (1280) and phone (375) widths; the viewport is put back after."""
+    SCREENSHOT_DIR.mkdir(exist_ok=True)
+    original = page.viewport_size
+    paths = []
+    for name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        path = SCREENSHOT_DIR / f"{slug(label)}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        paths.append(path)
+    if original:
+        page.set_viewport_size(original)
+    return paths
+
+
+# --- what happened in the page --------------------------------------------------------------
+
+@dataclass
+class PageWatcher:
+    """Listens to a page: console errors, uncaught exceptions, failed sub-resources, and the
+    last HTML document the server sent (what the Nu checker must see, not the DOM after scripts)."""
+
+    page: object
+    problems: list[str] = field(default_factory=list)
+    document: object = None  # the last main-frame document Response
+
+    def __post_init__(self):
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"uncaught JavaScript error: {error}"))
+        self.page.on("response", self._response)
+        self.page.on("requestfailed", self._request_failed)
+
+    def _is_document(self, request) -> bool:
+        return request.resource_type == "document" and request.frame == self.page.main_frame
+
+    def _console(self, message) -> None:
+        # "Failed to load resource" repeats what _response records, and a 4xx page is fine
+        # when the test asks for it: the test checks its own page's status.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.problems.append(f"console error: {message.text}")
+
+    def _response(self, response) -> None:
+        if self._is_document(response.request):
+            if not 300 <= response.status < 400:
+                self.document = response
+        elif response.status >= 400:
+            self.problems.append(f"{response.status} for {response.request.resource_type} {response.url}")
+
+    def _request_failed(self, request) -> None:
+        # ERR_ABORTED: the page moved on before a sub-resource finished, which is not a fault.
+        if not self._is_document(request) and "ERR_ABORTED" not in (request.failure or ""):
+            self.problems.append(f"request failed: {request.resource_type} {request.url} ({request.failure})")
+
+    def take_problems(self) -> list[str]:
+        problems, self.problems = self.problems, []
+        return problems
+
+    def document_html(self) -> str:
+        if self.document is None:
+            return self.page.content()
+        try:
+            return self.document.text()
+        except Exception:  # the body is gone (rare): the DOM is the next best thing
+            return self.page.content()
+
+
+# --- journeys' building blocks ----------------------------------------------------------------
+
+def sign_in(page, email: str, password: str) -> None:
+    """Sign in through the form, as a person would."""
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("link", name="Sign in").first.wait_for()
