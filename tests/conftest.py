@@ -33,6 +33,7 @@ class Client(FlaskClient):
     def open(self, *args, **kwargs):
         if has_app_context():
             db.session.commit()
+        kwargs.setdefault("buffered", True)  # streamed responses are read inside the request's context
         try:
             return contextvars.Context().run(super().open, *args, **kwargs)
         finally:

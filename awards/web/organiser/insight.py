@@ -1,0 +1,23 @@
+"""Trend insight for organisers."""
+
+from __future__ import annotations
+
+from flask import abort, render_template
+
+from ...domain.cycles import get_cycle
+from ...domain.errors import NotFound
+from ...domain.insight import trend_insight
+from . import bp
+
+
+@bp.route("/cycles/<slug>/insight")
+def insight(slug: str):
+    try:
+        cycle = get_cycle(slug)
+    except NotFound:
+        abort(404)
+    rows = trend_insight(cycle)
+    most = max((r.nominations for r in rows), default=0) or 1
+    return render_template("organiser/results/insight.html", cycle=cycle, rows=rows, most=most,
+                           gaps=[r for r in rows if r.shortlisted == 0],
+                           title=f"Trend insight: {cycle.name}")

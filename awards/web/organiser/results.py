@@ -1,0 +1,256 @@
+"""Results, shortlists, publication and the public copies of impact cases, for organisers."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ...domain import results as rules
+from ...domain.cycles import get_cycle
+from ...domain.errors import DomainError, NotFound
+from ...domain.exports import iso_utc, stream_csv
+from ...domain.scoring import TIE_BREAK_RULE
+from ...extensions import db
+from ...models import (Assignment, CycleStatus, ImpactCase, Judge, Nomination, Result, Review, ReviewStatus)
+from . import bp
+
+SORTS = {"rank": None, "raw": "raw", "normalised": "normalised", "n": "n", "spread": "range"}
+
+
+def _cycle(slug: str):
+    try:
+        return get_cycle(slug)
+    except NotFound:
+        abort(404)
+
+
+def _nomination(cycle, reference: str) -> Nomination:
+    nomination = db.session.scalar(select(Nomination).where(Nomination.reference == reference,
+                                                            Nomination.cycle_id == cycle.id))
+    if nomination is None:
+        abort(404)
+    return nomination
+
+
+def _fmt(value) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+@bp.route("/cycles/<slug>/results")
+def results(slug: str):
+    cycle = _cycle(slug)
+    board = rules.cycle_results(cycle)
+    sort = request.args.get("sort", "rank")
+    if sort not in SORTS:
+        sort = "rank"
+    if sort != "rank":
+        attribute = SORTS[sort]
+        for category_board in board.boards:
+            category_board.rows.sort(key=lambda r: (getattr(r.result, attribute) is None,
+                                                    -(getattr(r.result, attribute) or 0), r.position))
+    return render_template("organiser/results/results.html", cycle=cycle, board=board, sort=sort,
+                           tie_break=TIE_BREAK_RULE, fmt=_fmt, Result=Result, CycleStatus=CycleStatus,
+                           top=rules.top_criterion(board.criteria), title=f"Results: {cycle.name}")
+
+
+@bp.route("/cycles/<slug>/results/settings", methods=["POST"])
+def results_settings(slug: str):
+    cycle = _cycle(slug)
+    method = request.form.get("aggregation_method")
+    basis = request.form.get("ranking_basis")
+    try:
+        range_threshold = int(request.form.get("disagreement_range", ""))
+        sd_threshold = int(request.form.get("disagreement_sd", ""))
+    except ValueError:
+        range_threshold = sd_threshold = -1
+    if method not in ("mean", "median") or basis not in ("raw", "normalised") \
+            or not 0 < range_threshold <= 100 or not 0 < sd_threshold <= 100:
+        flash("Choose mean or median, raw or normalised, and thresholds between 1 and 100", "info")
+        return redirect(url_for("organiser.results", slug=slug))
+    from ...domain import audit
+    cycle.aggregation_method, cycle.ranking_basis = method, basis
+    cycle.disagreement_range, cycle.disagreement_sd = range_threshold, sd_threshold
+    audit.record("results.settings_changed", actor=current_user, obj=cycle, aggregation=method, basis=basis,
+                 range=range_threshold, sd=sd_threshold)
+    db.session.commit()
+    flash("The results settings have been saved", "success")
+    return redirect(url_for("organiser.results", slug=slug))
+
+
+@bp.route("/cycles/<slug>/results/<reference>")
+def result_detail(slug: str, reference: str):
+    cycle = _cycle(slug)
+    nomination = _nomination(cycle, reference)
+    board = rules.cycle_results(cycle)
+    row = next((r for b in board.boards for r in b.rows if r.nomination.id == nomination.id), None)
+    reviews = list(db.session.scalars(
+        select(Review).join(Assignment, Review.assignment_id == Assignment.id)
+        .where(Assignment.nomination_id == nomination.id)
+        .options(selectinload(Review.scores), selectinload(Review.assignment).selectinload(Assignment.judge)
+                 .selectinload(Judge.user))
+        .order_by(Review.id)))
+    return render_template("organiser/results/detail.html", cycle=cycle, nomination=nomination, row=row,
+                           reviews=reviews, criteria=board.criteria, fmt=_fmt, ReviewStatus=ReviewStatus,
+                           Result=Result, title=f"{nomination.reference}: scores")
+
+
+@bp.route("/cycles/<slug>/results.csv")
+def results_csv(slug: str):
+    cycle = _cycle(slug)
+    board = rules.cycle_results(cycle)
+    header = ("Category", "Rank", "Reference", "Title", "Organisation", "Raw score", "Normalised score",
+              "Reviews", "Standard deviation", "Range", "Disagreement", "Complete", "Decision")
+    rows = ([b.category.name, r.position, r.nomination.reference, r.nomination.title, r.nomination.organisation_name,
+             _fmt(r.result.raw), _fmt(r.result.normalised), r.result.n, _fmt(r.result.sd), _fmt(r.result.range),
+             "yes" if r.result.disagreement else "no", "yes" if r.complete else "no",
+             r.decision.result.label if r.decision else ""]
+            for b in board.boards for r in b.rows)
+    return Response(stream_with_context(stream_csv(header, rows)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{cycle.slug}-results.csv"'})
+
+
+@bp.route("/cycles/<slug>/scores.csv")
+def scores_csv(slug: str):
+    cycle = _cycle(slug)
+    criteria = {c.id: c for c in cycle.criteria}
+    reviews = db.session.scalars(
+        select(Review).join(Assignment, Review.assignment_id == Assignment.id)
+        .join(Nomination, Assignment.nomination_id == Nomination.id)
+        .where(Nomination.cycle_id == cycle.id)
+        .options(selectinload(Review.scores), selectinload(Review.assignment).selectinload(Assignment.nomination),
+                 selectinload(Review.assignment).selectinload(Assignment.judge).selectinload(Judge.user))
+        .order_by(Nomination.reference, Review.id)).all()
+    header = ("Reference", "Judge", "Review status", "Submitted at (UTC)", "Criterion", "Weight", "Score",
+              "Not applicable", "Comment")
+
+    def rows():
+        for review in reviews:
+            for score in sorted(review.scores, key=lambda s: (criteria[s.criterion_id].position, s.criterion_id)):
+                c = criteria[score.criterion_id]
+                yield (review.assignment.nomination.reference, review.assignment.judge.display_name,
+                       review.status.value, iso_utc(review.submitted_at), c.name, c.weight,
+                       "" if score.value is None else score.value, "yes" if score.not_applicable else "no",
+                       score.comment)
+    return Response(stream_with_context(stream_csv(header, rows())), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{cycle.slug}-scores.csv"'})
+
+
+@bp.route("/cycles/<slug>/shortlist/suggest", methods=["POST"])
+def suggest_shortlist(slug: str):
+    cycle = _cycle(slug)
+    try:
+        count = rules.suggest_shortlist(cycle, by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "info")
+    else:
+        db.session.commit()
+        flash(f"Suggested a shortlist of {count} nominations: the top of each category by the "
+              f"{cycle.ranking_basis} score. Adjust it below; say why for each change.", "success")
+    return redirect(url_for("organiser.results", slug=slug))
+
+
+@bp.route("/cycles/<slug>/shortlist/<reference>", methods=["GET", "POST"])
+def decide(slug: str, reference: str):
+    cycle = _cycle(slug)
+    nomination = _nomination(cycle, reference)
+    decision = db.session.scalar(select(rules.ShortlistDecision)
+                                 .where(rules.ShortlistDecision.nomination_id == nomination.id))
+    problems = {}
+    chosen = request.form.get("result") if request.method == "POST" else (decision.result.value if decision else "")
+    rationale = request.form.get("rationale", "") if request.method == "POST" else (decision.rationale if decision else "")
+    if request.method == "POST":
+        try:
+            result = Result(chosen)
+        except ValueError:
+            problems["result"] = "Select the result"
+        else:
+            try:
+                rules.decide(cycle, nomination, result, rationale=rationale, by=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                problems[error.field or "result"] = error.message
+            else:
+                db.session.commit()
+                flash(f"{nomination.reference} is now: {result.label}", "success")
+                return redirect(url_for("organiser.results", slug=slug) + f"#category-{nomination.category_id}")
+    return render_template("organiser/results/decide.html", cycle=cycle, nomination=nomination, decision=decision,
+                           chosen=chosen, rationale=rationale, problems=problems, Result=Result,
+                           error_list=[{"text": m, "href": f"#{f}"} for f, m in problems.items()],
+                           title=f"Result for {nomination.reference}")
+
+
+@bp.route("/cycles/<slug>/publish", methods=["GET", "POST"])
+def publish(slug: str):
+    cycle = _cycle(slug)
+    board = rules.cycle_results(cycle)
+    decided = [r for b in board.boards for r in b.rows if r.decision]
+    shortlisted = [r for r in decided if r.decision.result in rules.SHORTLIST_RESULTS]
+    if request.method == "POST":
+        try:
+            counts = rules.publish(cycle, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("organiser.publish", slug=slug))
+        db.session.commit()
+        flash(f"Results published: {counts['shortlisted']} shortlisted, {counts['impact_cases']} impact cases "
+              f"published, {counts['emails']} nominees emailed.", "success")
+        return redirect(url_for("organiser.impact_cases", slug=slug))
+    return render_template("organiser/results/publish.html", cycle=cycle, board=board, decided=decided,
+                           shortlisted=shortlisted, CycleStatus=CycleStatus, title=f"Publish the results of {cycle.name}")
+
+
+@bp.route("/cycles/<slug>/impact-cases")
+def impact_cases(slug: str):
+    cycle = _cycle(slug)
+    cases = list(db.session.scalars(select(ImpactCase).where(ImpactCase.cycle_id == cycle.id)
+                                    .order_by(ImpactCase.category_name, ImpactCase.title)))
+    return render_template("organiser/results/cases.html", cycle=cycle, cases=cases,
+                           title=f"Impact cases: {cycle.name}")
+
+
+def _case(case_id: int) -> ImpactCase:
+    case = db.session.get(ImpactCase, case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+@bp.route("/impact-cases/<int:case_id>", methods=["GET", "POST"])
+def edit_case(case_id: int):
+    case = _case(case_id)
+    values = {name: getattr(case, name) for name in rules.EDITABLE_CASE_FIELDS}
+    trend_how = {link.trend_id: link.how_addressed for link in case.trend_links}
+    problems = {}
+    if request.method == "POST":
+        values = {name: request.form.get(name, "") for name in rules.EDITABLE_CASE_FIELDS}
+        trend_how = {link.trend_id: request.form.get(f"how_{link.trend_id}", "") for link in case.trend_links}
+        try:
+            changed = rules.edit_case(case, by=current_user, trend_how=trend_how, **values)
+        except DomainError as error:
+            db.session.rollback()
+            problems[error.field or "title"] = error.message
+        else:
+            db.session.commit()
+            flash("The public copy has been saved" if changed else "Nothing was changed", "success")
+            return redirect(url_for("organiser.impact_cases", slug=case.cycle.slug))
+    return render_template("organiser/results/edit_case.html", case=case, values=values, trend_how=trend_how,
+                           problems=problems, error_list=[{"text": m, "href": f"#{f}"} for f, m in problems.items()],
+                           title=f"Edit the public copy of {case.title}")
+
+
+@bp.route("/impact-cases/<int:case_id>/publication", methods=["POST"])
+def case_publication(case_id: int):
+    case = _case(case_id)
+    if request.form.get("action") == "unpublish":
+        rules.unpublish_case(case, by=current_user)
+        message = f"{case.title} is no longer public: its page now says it has been removed"
+    else:
+        rules.republish_case(case, by=current_user)
+        message = f"{case.title} is public again"
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("organiser.impact_cases", slug=case.cycle.slug))
