@@ -1,0 +1,89 @@
+"""CSV exports that are safe to open in a spreadsheet.
+
+A cell that starts with `=`, `+`, `-` or `@` (or a tab or carriage return, which some
+spreadsheets skip before reading a formula) would run as a formula when an organiser
+opens the file: a nominee could type `=HYPERLINK(...)` into a title. Such cells get a
+leading apostrophe, which spreadsheets show as plain text (OWASP "CSV injection").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from ..models import Cycle, Eligibility, Nomination, User
+from . import audit
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+# Excel reads a UTF-8 file as the local code page unless it starts with a byte order mark,
+# and organisers' names and places carry accents.
+BYTE_ORDER_MARK = "\ufeff"
+
+NOMINATION_COLUMNS = (
+    "Reference", "Status", "Category", "Title", "Organisation", "Partners", "Contact name",
+    "Contact email", "Region", "Trends", "Submitted at (UTC)", "Eligibility", "Eligibility reason",
+)
+
+
+def escape_cell(value: Any) -> str:
+    """The cell as text, with a leading apostrophe if a spreadsheet would read it as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def csv_line(cells: Sequence[Any]) -> str:
+    """One CSV record (quoted as needed, CRLF-terminated) with every cell escaped."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([escape_cell(c) for c in cells])
+    return buffer.getvalue()
+
+
+def stream_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """The file line by line, so a long export never sits whole in memory."""
+    yield BYTE_ORDER_MARK + csv_line(header)
+    for row in rows:
+        yield csv_line(row)
+
+
+def iso_utc(value: datetime | None) -> str:
+    """ISO 8601 in UTC with a Z, e.g. 2026-03-01T14:05:00Z (empty when there is no time)."""
+    if value is None:
+        return ""
+    return value.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def eligibility_label(nomination: Nomination) -> str:
+    if nomination.eligibility is Eligibility.ELIGIBLE:
+        return "Eligible"
+    if nomination.eligibility is Eligibility.INELIGIBLE:
+        return "Not eligible"
+    return "Not decided"
+
+
+def nomination_row(nomination: Nomination) -> list[str]:
+    """A nomination as a row of NOMINATION_COLUMNS (partners and trends load with it)."""
+    partners = "; ".join(f"{p.name} (supplier)" if p.is_supplier else p.name for p in nomination.partners)
+    # trend_links are ordered primary first
+    trends = "; ".join(f"{link.trend.name} (primary)" if link.is_primary else link.trend.name
+                       for link in nomination.trend_links)
+    return [
+        nomination.reference, nomination.status.label, nomination.category.name, nomination.title,
+        nomination.organisation_name, partners, nomination.contact_name, nomination.contact_email,
+        nomination.region, trends, iso_utc(nomination.submitted_at), eligibility_label(nomination),
+        nomination.eligibility_reason,
+    ]
+
+
+def nominations_csv(nominations: Iterable[Nomination]) -> Iterator[str]:
+    return stream_csv(NOMINATION_COLUMNS, (nomination_row(n) for n in nominations))
+
+
+def record_export(cycle: Cycle, *, count: int, filters: dict[str, str], by: User) -> None:
+    """Exports carry contact details, so who exported what is kept in the audit log."""
+    audit.record("nominations.exported", actor=by, obj=cycle, count=count, filters=filters)

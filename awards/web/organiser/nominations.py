@@ -1,0 +1,335 @@
+"""The organiser's view of a cycle's nominations: the filtered list, its CSV export,
+a nomination's full page with its history, and the eligibility decision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from ...domain import exports, screening
+from ...domain.attachments import KINDS, attachment_path, human_size
+from ...domain.errors import Conflict, DomainError, NotAllowed
+from ...domain.nominations import SECTION_BY_KEY
+from ...extensions import db
+from ...models import (Attachment, AuditEvent, Category, Cycle, Eligibility, Nomination, NominationStatus,
+                       NominationTrend, Trend, User, cycle_trends)
+from ..helpers import apply_domain_error
+from . import bp
+from .nomination_forms import EligibilityForm, NominationFilterForm
+
+PAGE_SIZE = 50
+EXPORT_CHUNK = 200
+
+# Plural wording for the counts above the list: "3 drafts", "2 winners", "4 submitted".
+STATUS_COUNT_WORDS = {
+    NominationStatus.SUBMITTED: ("submitted", "submitted"),
+    NominationStatus.DRAFT: ("draft", "drafts"),
+    NominationStatus.WITHDRAWN: ("withdrawn", "withdrawn"),
+    NominationStatus.INELIGIBLE: ("ineligible", "ineligible"),
+    NominationStatus.SHORTLISTED: ("shortlisted", "shortlisted"),
+    NominationStatus.HIGHLY_COMMENDED: ("highly commended", "highly commended"),
+    NominationStatus.WINNER: ("winner", "winners"),
+}
+
+# How the history names what happened; an action not listed is shown in words made from its name.
+ACTION_NAMES = {
+    "nomination.started": "Started the nomination",
+    "nomination.category_changed": "Changed the category",
+    "nomination.section_saved": "Saved a section",
+    "nomination.edited_after_submission": "Changed a section after submitting",
+    "nomination.attachment_added": "Added a supporting document",
+    "nomination.attachment_removed": "Removed a supporting document",
+    "nomination.submitted": "Submitted the nomination",
+    "nomination.withdrawn": "Withdrew the nomination",
+}
+
+
+# ---------------------------------------------------------------- loading
+
+def load_cycle(slug: str) -> Cycle:
+    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug).options(selectinload(Cycle.categories)))
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def load_nomination(cycle: Cycle, reference: str) -> Nomination:
+    """The nomination with everything its page shows; 404 if it is not in this cycle."""
+    nomination = db.session.scalar(
+        select(Nomination)
+        .where(Nomination.reference == reference, Nomination.cycle_id == cycle.id)
+        .options(joinedload(Nomination.category), joinedload(Nomination.nominator),
+                 selectinload(Nomination.partners), selectinload(Nomination.trend_links),
+                 selectinload(Nomination.measured_outcomes), selectinload(Nomination.attachments)))
+    if nomination is None:
+        abort(404)
+    return nomination
+
+
+def filter_trends(cycle: Cycle) -> list[Trend]:
+    """The trends the cycle offers, plus any its nominations carry that it no longer offers."""
+    offered = select(cycle_trends.c.trend_id).where(cycle_trends.c.cycle_id == cycle.id)
+    used = (select(NominationTrend.trend_id).join(Nomination, Nomination.id == NominationTrend.nomination_id)
+            .where(Nomination.cycle_id == cycle.id))
+    return list(db.session.scalars(
+        select(Trend).where(or_(Trend.id.in_(offered), Trend.id.in_(used))).order_by(Trend.position, Trend.id)))
+
+
+@dataclass
+class Filters:
+    """What the organiser asked the list for; the same filters drive the page and the CSV."""
+
+    q: str = ""
+    category: Category | None = None
+    trend: Trend | None = None
+    status: NominationStatus | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.category or self.trend or self.status)
+
+    def args(self) -> dict[str, str]:
+        """The filters as query-string values for url_for (empty ones left out)."""
+        values = {"q": self.q, "category": self.category.slug if self.category else "",
+                  "trend": self.trend.slug if self.trend else "", "status": self.status.value if self.status else ""}
+        return {k: v for k, v in values.items() if v}
+
+    def clauses(self, cycle: Cycle) -> list:
+        clauses = [Nomination.cycle_id == cycle.id]
+        if self.category is not None:
+            clauses.append(Nomination.category_id == self.category.id)
+        if self.trend is not None:
+            clauses.append(Nomination.id.in_(
+                select(NominationTrend.nomination_id).where(NominationTrend.trend_id == self.trend.id)))
+        if self.status is not None:
+            clauses.append(Nomination.status == self.status)
+        if self.q:
+            pattern = "%" + _escape_like(self.q.lower()) + "%"
+            clauses.append(or_(*(func.lower(column).like(pattern, escape="\\") for column in
+                                 (Nomination.reference, Nomination.title, Nomination.organisation_name))))
+        return clauses
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def read_filters(cycle: Cycle) -> tuple[NominationFilterForm, Filters]:
+    trends = filter_trends(cycle)
+    form = NominationFilterForm(formdata=request.args)
+    form.set_choices(categories=cycle.categories, trends=trends, statuses=list(NominationStatus))
+    category_slug, trend_slug, status = (form.choice_or_none(n) for n in ("category", "trend", "status"))
+    filters = Filters(
+        q=form.search_text(),
+        category=next((c for c in cycle.categories if c.slug == category_slug), None),
+        trend=next((t for t in trends if t.slug == trend_slug), None),
+        status=NominationStatus(status) if status else None,
+    )
+    return form, filters
+
+
+def status_counts(cycle: Cycle) -> list[tuple[NominationStatus, int, str]]:
+    """(status, count, words) for each status the cycle has nominations in, submitted first."""
+    counts = dict(db.session.execute(
+        select(Nomination.status, func.count(Nomination.id)).where(Nomination.cycle_id == cycle.id)
+        .group_by(Nomination.status)).all())
+    result = []
+    for status in STATUS_COUNT_WORDS:
+        n = counts.get(status, 0)
+        if n:
+            singular, plural = STATUS_COUNT_WORDS[status]
+            result.append((status, n, f"{n} {singular if n == 1 else plural}"))
+    return result
+
+
+def pagination(page: int, pages: int, url_for_page) -> dict | None:
+    """govukPagination parameters: first, last and the pages around the current one, with ellipses."""
+    if pages <= 1:
+        return None
+    shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
+    items, previous = [], 0
+    for number in shown:
+        if number - previous > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": url_for_page(number), "current": number == page})
+        previous = number
+    return {
+        "previous": {"href": url_for_page(page - 1)} if page > 1 else None,
+        "next": {"href": url_for_page(page + 1)} if page < pages else None,
+        "items": items,
+        "landmarkLabel": "Pages of nominations",
+    }
+
+
+def breadcrumbs(cycle: Cycle, *trail: dict) -> list[dict]:
+    """Organiser overview › Award cycles › <cycle> › ..."""
+    return [{"text": "Organiser overview", "href": url_for("organiser.dashboard")},
+            {"text": "Award cycles", "href": url_for("organiser.cycles")},
+            {"text": cycle.name, "href": url_for("organiser.cycle", slug=cycle.slug)},
+            *trail]
+
+
+def describe_event(event: AuditEvent) -> tuple[str, str]:
+    """(what happened, more detail) for a history line, in words an organiser reads easily."""
+    detail = event.detail or {}
+    if event.action == "nomination.eligibility":
+        words = "Marked it eligible" if detail.get("eligibility") == Eligibility.ELIGIBLE.value \
+            else "Marked it not eligible"
+        return words, detail.get("reason") or ""
+    name = ACTION_NAMES.get(event.action)
+    if name is None:
+        name = event.action.split(".", 1)[-1].replace("_", " ").replace(".", " ").capitalize()
+    if event.action == "nomination.category_changed" and detail.get("from") and detail.get("to"):
+        return name, f"From {detail['from']} to {detail['to']}"
+    section = SECTION_BY_KEY.get(str(detail.get("section") or ""))
+    return name, section.title if section else ""
+
+
+def decided_by(nomination: Nomination) -> User | None:
+    if nomination.eligibility_decided_by_id is None:
+        return None
+    return db.session.get(User, nomination.eligibility_decided_by_id)
+
+
+def history(nomination: Nomination) -> list[AuditEvent]:
+    return list(db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == Nomination.__tablename__, AuditEvent.object_id == str(nomination.id))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
+
+
+# ---------------------------------------------------------------- views
+
+@bp.route("/cycles/<slug>/nominations")
+def nominations(slug: str):
+    cycle = load_cycle(slug)
+    form, filters = read_filters(cycle)
+    clauses = filters.clauses(cycle)
+    total = db.session.scalar(select(func.count(Nomination.id)).where(*clauses))
+    pages = max(1, ceil(total / PAGE_SIZE))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    rows = db.session.scalars(
+        select(Nomination).where(*clauses)
+        .options(joinedload(Nomination.category), selectinload(Nomination.trend_links))
+        .order_by(Nomination.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    args = filters.args()
+    counts = status_counts(cycle)
+    return render_template(
+        "organiser/nominations/list.html", cycle=cycle, filter_form=form, filters=filters,
+        nominations=rows, total=total, page=page, pages=pages, first=(page - 1) * PAGE_SIZE + 1,
+        counts=counts, cycle_total=sum(n for _, n, _ in counts),
+        breadcrumbs=breadcrumbs(cycle),
+        pagination=pagination(page, pages, lambda n: url_for("organiser.nominations", slug=cycle.slug,
+                                                             page=n if n > 1 else None, **args)),
+        csv_url=url_for("organiser.nominations_csv", slug=cycle.slug, **args),
+        title=f"Nominations – {cycle.name}")
+
+
+@bp.route("/cycles/<slug>/nominations.csv")
+def nominations_csv(slug: str):
+    cycle = load_cycle(slug)
+    _form, filters = read_filters(cycle)
+    ids = db.session.scalars(select(Nomination.id).where(*filters.clauses(cycle)).order_by(Nomination.id)).all()
+    exports.record_export(cycle, count=len(ids), filters=filters.args(), by=current_user)
+    db.session.commit()
+    app = current_app._get_current_object()
+
+    def nominations_in_chunks():
+        # The response is sent after the view returns, so each chunk is read in its own
+        # application context (and session), opened and closed within one step of the generator.
+        for start in range(0, len(ids), EXPORT_CHUNK):
+            with app.app_context():
+                chunk = db.session.scalars(
+                    select(Nomination).where(Nomination.id.in_(ids[start:start + EXPORT_CHUNK]))
+                    .options(joinedload(Nomination.category), selectinload(Nomination.partners),
+                             selectinload(Nomination.trend_links))
+                    .order_by(Nomination.id)).all()
+                rows = [exports.nomination_row(n) for n in chunk]
+            yield from rows
+
+    body = exports.stream_csv(exports.NOMINATION_COLUMNS, nominations_in_chunks())
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{cycle.slug}-nominations.csv"'})
+
+
+def _render_nomination(cycle: Cycle, nomination: Nomination, form: EligibilityForm | None, status: int = 200):
+    problem = screening.screening_problem(nomination)
+    if form is None and problem is None:
+        form = EligibilityForm(formdata=None, data={
+            "decision": nomination.eligibility.value if nomination.eligibility else None,
+            "reason": nomination.eligibility_reason, "version": str(nomination.version)})
+    events = [(event, *describe_event(event)) for event in history(nomination)]
+    return render_template(
+        "organiser/nominations/show.html", cycle=cycle, nomination=nomination, form=form,
+        screening_problem=problem, decided_by=decided_by(nomination), events=events,
+        breadcrumbs=breadcrumbs(cycle, {"text": "Nominations",
+                                        "href": url_for("organiser.nominations", slug=cycle.slug)}),
+        kinds=KINDS, human_size=human_size, reason_max_length=screening.REASON_MAX_LENGTH,
+        title=f"{nomination.reference}: {nomination.display_title}"), status
+
+
+@bp.route("/cycles/<slug>/nominations/<reference>")
+def nomination(slug: str, reference: str):
+    cycle = load_cycle(slug)
+    return _render_nomination(cycle, load_nomination(cycle, reference), None)
+
+
+@bp.route("/cycles/<slug>/nominations/<reference>/eligibility", methods=["POST"])
+def nomination_eligibility(slug: str, reference: str):
+    cycle = load_cycle(slug)
+    nomination = load_nomination(cycle, reference)
+    if screening.screening_problem(nomination):
+        abort(409)
+    form = EligibilityForm()
+    if not form.validate():
+        return _render_nomination(cycle, nomination, form)
+    eligible = form.decision.data == "eligible"
+    try:
+        changed = screening.decide_eligibility(nomination, eligible, form.reason.data or "", by=current_user,
+                                               expected_version=form.expected_version())
+        db.session.commit()
+    except NotAllowed:
+        db.session.rollback()
+        abort(409)
+    except DomainError as error:
+        db.session.rollback()
+        nomination = load_nomination(cycle, reference)
+        apply_domain_error(form, error, default_field="decision")
+        if not isinstance(error, Conflict):
+            return _render_nomination(cycle, nomination, form)
+        # Show the latest version; deciding again from here is a decision on what is now shown.
+        form.version.data = str(nomination.version)
+        return _render_nomination(cycle, nomination, form, 409)
+    except StaleDataError:
+        db.session.rollback()
+        nomination = load_nomination(cycle, reference)
+        apply_domain_error(form, Conflict("This nomination changed while you were deciding. "
+                                          "Check the latest version below, then decide again."), "decision")
+        form.version.data = str(nomination.version)
+        return _render_nomination(cycle, nomination, form, 409)
+    if not changed:
+        flash("Nothing changed: that was already the decision", "info")
+    else:
+        told = f" We have emailed {nomination.nominator.name} to tell them." if nomination.nominator else ""
+        flash(f"{nomination.reference} is marked {'eligible' if eligible else 'not eligible'}.{told}", "success")
+    return redirect(url_for("organiser.nomination", slug=cycle.slug, reference=nomination.reference))
+
+
+@bp.route("/cycles/<slug>/nominations/<reference>/documents/<int:attachment_id>")
+def nomination_attachment(slug: str, reference: str, attachment_id: int):
+    cycle = load_cycle(slug)
+    nomination = load_nomination(cycle, reference)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.nomination_id != nomination.id:
+        abort(404)
+    path = attachment_path(attachment)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                     download_name=attachment.original_name, max_age=0)

@@ -1,0 +1,113 @@
+"""CSV exports: formula injection is neutralised, rows carry what organisers need."""
+
+from __future__ import annotations
+
+import csv
+import io
+import types
+from datetime import datetime, timezone
+
+import pytest
+
+from awards.domain import exports
+from awards.extensions import db
+from awards.models import Eligibility, NominationPartner
+
+from ..factories import make_cycle, make_nomination
+
+
+def parse(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text.removeprefix(exports.BYTE_ORDER_MARK))))
+
+
+@pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_cell_starting_with_a_formula_trigger_gets_a_leading_apostrophe(trigger):
+    value = f"{trigger}HYPERLINK(\"https://evil.example\",\"Click\")"
+    assert exports.escape_cell(value) == "'" + value
+
+
+@pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r"])
+def test_the_escaped_cell_survives_the_csv_round_trip(trigger):
+    value = f"{trigger}1+2"
+    line = exports.csv_line(["PSDA-2026-0001", value])
+    assert parse(line) == [["PSDA-2026-0001", "'" + value]]
+
+
+@pytest.mark.parametrize("value", ["Digital project", "", "a=b", "Council-led work", "100% online", "'quoted",
+                                   " =leading space", "3"])
+def test_ordinary_cells_are_left_alone(value):
+    assert exports.escape_cell(value) == value
+
+
+def test_none_and_numbers_become_text():
+    assert exports.escape_cell(None) == ""
+    assert exports.escape_cell(42) == "42"
+    assert exports.escape_cell(-5) == "'-5"
+
+
+def test_commas_quotes_and_line_breaks_are_quoted_not_split():
+    line = exports.csv_line(['Smith, Jones & "Partners"', "Line one\nline two"])
+    assert parse(line) == [['Smith, Jones & "Partners"', "Line one\nline two"]]
+    assert line.endswith("\r\n")
+
+
+def test_stream_csv_is_a_generator_starting_with_a_byte_order_mark():
+    stream = exports.stream_csv(["A", "B"], iter([["1", "=2"], ["3", "4"]]))
+    assert isinstance(stream, types.GeneratorType)
+    text = "".join(stream)
+    assert text.startswith(exports.BYTE_ORDER_MARK)
+    assert parse(text) == [["A", "B"], ["1", "'=2"], ["3", "4"]]
+
+
+def test_iso_utc():
+    assert exports.iso_utc(datetime(2026, 3, 1, 14, 5, 9, 123456, tzinfo=timezone.utc)) == "2026-03-01T14:05:09Z"
+    assert exports.iso_utc(None) == ""
+
+
+def test_a_nomination_row_has_every_column_with_trends_primary_first(app):
+    cycle = make_cycle()
+    nomination = make_nomination(cycle, title="=cmd|' /C calc'!A0", organisation_name="@Riverside Council",
+                                 contact_name="+Casey", region="-South West")
+    nomination.partners.append(NominationPartner(name="Northshire Council", is_supplier=False, position=1))
+    # Make the second trend the primary one, so "primary first" is not just insertion order.
+    first, second = nomination.trend_links
+    first.is_primary, second.is_primary = False, True
+    nomination.eligibility = Eligibility.INELIGIBLE
+    nomination.eligibility_reason = "=Submitted late"
+    nomination.submitted_at = datetime(2026, 3, 1, 23, 30, tzinfo=timezone.utc)
+    db.session.commit()
+    db.session.expire_all()
+
+    row = exports.nomination_row(nomination)
+    assert dict(zip(exports.NOMINATION_COLUMNS, row)) == {
+        "Reference": nomination.reference,
+        "Status": "Submitted",
+        "Category": nomination.category.name,
+        "Title": "=cmd|' /C calc'!A0",
+        "Organisation": "@Riverside Council",
+        "Partners": "Acme Digital Ltd (supplier); Northshire Council",
+        "Contact name": "+Casey",
+        "Contact email": nomination.contact_email,
+        "Region": "-South West",
+        "Trends": f"{second.trend.name} (primary); {first.trend.name}",
+        "Submitted at (UTC)": "2026-03-01T23:30:00Z",
+        "Eligibility": "Not eligible",
+        "Eligibility reason": "=Submitted late",
+    }
+    # Escaping happens on the way out, for every column.
+    [header, record] = parse("".join(exports.nominations_csv([nomination])))
+    assert header == list(exports.NOMINATION_COLUMNS)
+    assert record[3] == "'=cmd|' /C calc'!A0"
+    assert record[4] == "'@Riverside Council"
+    assert record[6] == "'+Casey"
+    assert record[8] == "'-South West"
+    assert record[12] == "'=Submitted late"
+
+
+def test_a_draft_row_is_mostly_empty_and_not_decided(app):
+    nomination = make_nomination(make_cycle(), status="draft", complete=False)
+    row = dict(zip(exports.NOMINATION_COLUMNS, exports.nomination_row(nomination)))
+    assert row["Status"] == "Draft"
+    assert row["Submitted at (UTC)"] == ""
+    assert row["Eligibility"] == "Not decided"
+    assert row["Trends"] == row["Partners"] == ""
