@@ -134,3 +134,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(nominee_bp)
     app.register_blueprint(judge_bp, url_prefix="/judging")
     app.register_blueprint(organiser_bp, url_prefix="/organiser")
+    from .web.api import bp as api_bp
+    app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -118,7 +118,10 @@ def init_security(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         headers = response.headers
-        headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
+        if response.status_code != 304:
+            # A 304 keeps the cached page, whose scripts carry the nonce of the policy sent with it;
+            # a new policy would update the cached one and block them.
+            headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         headers["X-Frame-Options"] = "DENY"

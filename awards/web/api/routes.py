@@ -1,0 +1,54 @@
+"""Open data: /api/v1/impact-cases, /api/v1/impact-cases/<slug>, /api/v1/trends and the
+OpenAPI document. Read-only and public; errors are JSON (see awards/errors.py)."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, jsonify, request
+
+from ...domain import library
+from ...domain.errors import DomainError, NotFound
+from ..caching import public_cache
+from . import bp, openapi, serializers
+
+
+def _bad_request(error: DomainError):
+    return jsonify({"error": "Bad Request", "status": 400, "detail": error.message,
+                    "parameter": error.field or ""}), 400
+
+
+@bp.route("/impact-cases")
+@public_cache
+def impact_cases():
+    try:
+        filters = library.parse_filters(request.args, strict=True)
+        page, per_page = library.parse_page(request.args, strict=True, per_page_arg=True)
+    except DomainError as error:
+        return _bad_request(error)
+    found = library.find_cases(filters, page=page, per_page=per_page, with_cycle=True)
+    return jsonify(serializers.case_list(found, filters))
+
+
+@bp.route("/impact-cases/<case_slug>")
+@public_cache
+def impact_case(case_slug: str):
+    try:
+        case = library.get_public_case(case_slug)
+    except library.Withdrawn:
+        abort(410)
+    except NotFound:
+        abort(404)
+    return jsonify({"data": serializers.impact_case(case)})
+
+
+@bp.route("/trends")
+@public_cache
+def trends():
+    index = library.trend_index()
+    return jsonify({"data": [serializers.trend(entry) for entry in index.entries]})
+
+
+@bp.route("/openapi.json")
+def openapi_document():
+    response = jsonify(openapi.document(current_app.config["BASE_URL"]))
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -1,0 +1,106 @@
+"""Published impact cases and trends as plain JSON-ready dicts.
+
+Only what the public pages show: never an e-mail address, phone number, score, judge or the
+nominee's contact details (impact cases do not hold them). The OpenAPI schemas in
+`openapi.py` forbid any property they do not list, so a field added here without being
+documented there fails the tests.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from ...domain import library
+from ...domain.library import CaseFilters, Page, TrendEntry
+from ...models import ImpactCase, ImpactCaseTrend, Trend
+from ...urls import external_url
+
+
+def timestamp(value: datetime | None) -> str | None:
+    """RFC 3339 in UTC, to the second: 2026-06-05T09:30:00Z."""
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _optional(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text or None
+
+
+def trend_ref(link: ImpactCaseTrend) -> dict[str, Any]:
+    trend = link.trend
+    return {"slug": trend.slug, "name": trend.name, "group": {"code": trend.group.value, "label": trend.group.label},
+            "is_primary": bool(link.is_primary), "how_addressed": link.how_addressed or "",
+            "url": external_url("public.trend", trend_slug=trend.slug)}
+
+
+def impact_case(case: ImpactCase) -> dict[str, Any]:
+    cycle = case.cycle
+    return {
+        "slug": case.slug,
+        "title": case.title,
+        "url": external_url("public.impact_case", case_slug=case.slug),
+        "api_url": external_url("api.impact_case", case_slug=case.slug),
+        "summary": case.summary or "",
+        "organisation": case.organisation or "",
+        "partners": [{"name": str(p.get("name", "")), "is_supplier": bool(p.get("is_supplier"))}
+                     for p in case.partners or [] if p.get("name")],
+        "region": _optional(case.region),
+        "year": case.year,
+        "cycle": {"name": cycle.name, "slug": cycle.slug,
+                  "shortlist_url": external_url("public.cycle_shortlist", published_cycle_slug=cycle.slug)},
+        "category": case.category_name,
+        "result": {"code": case.result.value, "label": case.result.label},
+        "trends": [trend_ref(link) for link in case.trend_links],
+        "challenge": case.challenge or "",
+        "approach": case.approach or "",
+        "outcomes": {
+            "narrative": case.outcomes_narrative or "",
+            "measured": [{"metric": str(m.get("metric", "")), "baseline": str(m.get("baseline", "")),
+                          "result": str(m.get("result", "")), "measured_on": str(m.get("measured_on", ""))}
+                         for m in case.measured_outcomes or []],
+        },
+        "unintended_consequences": case.unintended_consequences or "",
+        "lessons": case.lessons or "",
+        "citation": _optional(case.citation),
+        "licence": {"name": case.licence, "url": library.licence_url(case.licence)},
+        "published_at": timestamp(case.published_at),
+        "updated_at": timestamp(case.updated_at),
+    }
+
+
+def case_list(page: Page, filters: CaseFilters) -> dict[str, Any]:
+    def link(number: int) -> str:
+        args: dict[str, Any] = dict(filters.args())
+        if page.per_page != library.PER_PAGE:
+            args["per_page"] = page.per_page
+        if number != 1:
+            args["page"] = number
+        return external_url("api.impact_cases", **args)
+
+    return {
+        "data": [impact_case(c) for c in page.items],
+        "meta": {"total": page.total, "page": page.page, "per_page": page.per_page, "pages": page.pages},
+        "links": {"self": link(page.page), "first": link(1), "last": link(page.pages),
+                  "next": link(page.page + 1) if page.has_next else None,
+                  "prev": link(min(page.page, page.pages + 1) - 1) if page.has_prev else None},
+    }
+
+
+def trend(entry: TrendEntry) -> dict[str, Any]:
+    t: Trend = entry.trend
+    return {
+        "slug": t.slug,
+        "code": t.code,
+        "name": t.name,
+        "group": {"code": t.group.value, "label": t.group.label},
+        "description": t.description or "",
+        "source": _optional(t.source),
+        "retired": t.is_retired,
+        "case_count": entry.count,
+        "cases_by_year": [{"year": year, "count": count} for year, count in sorted(entry.by_year.items())],
+        "url": external_url("public.trend", trend_slug=t.slug),
+        "cases_url": external_url("api.impact_cases", trend=t.slug),
+    }

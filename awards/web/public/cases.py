@@ -1,0 +1,262 @@
+"""The public library: impact cases (list, page, Atom feed), trends, and a cycle's published
+shortlist. No sign-in; only published data (see domain/library.py)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from flask import abort, current_app, render_template, request, url_for
+
+from ...domain import library
+from ...domain.charts import BarChart, Series
+from ...domain.errors import NotFound
+from ...models import ImpactCase, Result
+from ...urls import external_url
+from ..api.serializers import timestamp
+from ..caching import public_cache
+from . import bp
+
+FEED_SIZE = 50
+DESCRIPTION_LENGTH = 160
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def shorten(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
+    """A meta description: whole words, at most `limit` characters."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    return text[:limit - 1].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+
+def pagination_items(page: library.Page, url_for_page) -> dict:
+    """govukPagination parameters: first, last, the current page and its neighbours, with ellipses."""
+    if page.pages <= 1:
+        return {}
+    numbers = sorted({1, page.pages, page.page - 1, page.page, page.page + 1} & set(range(1, page.pages + 1)))
+    items, previous = [], 0
+    for number in numbers:
+        if number - previous > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": url_for_page(number), "current": number == page.page})
+        previous = number
+    params = {"items": items, "landmarkLabel": "Pages of impact cases"}
+    if page.has_prev:
+        params["previous"] = {"href": url_for_page(page.page - 1)}
+    if page.has_next:
+        params["next"] = {"href": url_for_page(page.page + 1)}
+    return params
+
+
+def active_filters(filters: library.CaseFilters, facets: library.Facets) -> list[dict[str, str]]:
+    """The applied filters in words, each with the address of the same list without it."""
+    trend_names = {t.slug: t.name for t in facets.trends}
+    described = [("q", f"Containing “{filters.q}”"),
+                 ("trend", f"Trend: {trend_names.get(filters.trend, filters.trend)}"),
+                 ("category", f"Category: {filters.category}"),
+                 ("year", f"Year: {filters.year}"),
+                 ("result", f"Result: {filters.result.label if filters.result else ''}")]
+    args = filters.args()
+    return [{"text": text, "href": url_for("public.impact_cases", **{k: v for k, v in args.items() if k != key})}
+            for key, text in described if key in args]
+
+
+@bp.app_template_filter("result_tag_class")
+def _result_tag_class(result: Result) -> str:
+    return library.result_tag_class(result)
+
+
+@bp.app_template_filter("licence_url")
+def _licence_url(licence: str) -> str | None:
+    return library.licence_url(licence)
+
+
+# --- Impact cases --------------------------------------------------------------------------
+
+@bp.route("/impact-cases")
+@public_cache
+def impact_cases():
+    filters = library.parse_filters(request.args)
+    page_number, per_page = library.parse_page(request.args)
+    found = library.find_cases(filters, page=page_number, per_page=per_page)
+    if found.total and found.out_of_range:
+        abort(404)
+
+    def page_url(number: int) -> str:
+        return url_for("public.impact_cases", **filters.args(), **({"page": number} if number > 1 else {}))
+
+    title = "Impact cases"
+    if filters.active:
+        title = "Impact cases matching your filters"
+    if found.pages > 1:
+        title += f" (page {found.page} of {found.pages})"
+    facets = library.facets()
+    return render_template(
+        "public/cases/list.html", found=found, filters=filters, facets=facets,
+        active=active_filters(filters, facets),
+        pagination=pagination_items(found, page_url), results=library.PUBLIC_RESULTS,
+        canonical=None if filters.active else external_url("public.impact_cases",
+                                                           **({"page": found.page} if found.page > 1 else {})),
+        title=title)
+
+
+def case_json_ld(case: ImpactCase) -> dict:
+    """schema.org metadata for search engines: an Article about the case's trends."""
+    url = external_url("public.impact_case", case_slug=case.slug)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "@id": url,
+        "url": url,
+        "mainEntityOfPage": url,
+        "name": case.title,
+        "headline": case.title[:110],
+        "description": case.summary,
+        "datePublished": timestamp(case.published_at),
+        "dateModified": timestamp(case.updated_at),
+        "inLanguage": "en-GB",
+        "license": library.licence_url(case.licence) or case.licence,
+        "about": [{"@type": "Thing", "name": link.trend.name,
+                   "url": external_url("public.trend", trend_slug=link.trend.slug)} for link in case.trend_links],
+        "keywords": [case.category_name, *(link.trend.name for link in case.trend_links)],
+        "author": {"@type": "Organization", "name": case.organisation or current_app.config["SERVICE_NAME"]},
+        "publisher": {"@type": "Organization", "name": current_app.config["SERVICE_NAME"],
+                      "url": external_url("public.home")},
+        "isPartOf": {"@type": "CreativeWorkSeries", "name": case.cycle.name,
+                     "url": external_url("public.cycle_shortlist", published_cycle_slug=case.cycle.slug)},
+    }
+    if case.region:
+        data["spatialCoverage"] = {"@type": "Place", "name": case.region}
+    return data
+
+
+@bp.route("/impact-cases/<case_slug>")
+@public_cache
+def impact_case(case_slug: str):
+    try:
+        case = library.get_public_case(case_slug)
+    except library.Withdrawn:
+        abort(410)
+    except NotFound:
+        abort(404)
+    return render_template(
+        "public/cases/show.html", case=case, related=library.related_cases(case), json_ld=case_json_ld(case),
+        canonical=external_url("public.impact_case", case_slug=case.slug),
+        meta_description=shorten(case.summary or f"{case.title}: {case.result.label}, {case.category_name} "
+                                                 f"{case.year}."),
+        title=f"{case.title} – impact case")
+
+
+def atom_feed(cases: list[ImpactCase]) -> bytes:
+    """An Atom 1.0 feed (RFC 4287) of the cases: ids are the cases' permanent web addresses."""
+    ET.register_namespace("", ATOM)
+
+    def sub(parent, tag: str, text: str | None = None, **attributes) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: v for k, v in attributes.items() if v is not None})
+        if text is not None:
+            element.text = text
+        return element
+
+    service = current_app.config["SERVICE_NAME"]
+    library_url = external_url("public.impact_cases")
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    feed.set("{http://www.w3.org/XML/1998/namespace}lang", "en-GB")
+    sub(feed, "id", library_url)
+    sub(feed, "title", f"{service}: impact cases")
+    sub(feed, "subtitle", "Newly published, trend-linked impact cases from the awards.")
+    newest = max((c.updated_at for c in cases), default=None)
+    sub(feed, "updated", timestamp(newest) or "2000-01-01T00:00:00Z")
+    sub(feed, "link", rel="self", type="application/atom+xml", href=external_url("public.impact_cases_feed"))
+    sub(feed, "link", rel="alternate", type="text/html", href=library_url)
+    author = sub(feed, "author")
+    sub(author, "name", service)
+    sub(feed, "generator", service)
+    for case in cases:
+        url = external_url("public.impact_case", case_slug=case.slug)
+        entry = sub(feed, "entry")
+        sub(entry, "id", url)
+        sub(entry, "title", case.title)
+        sub(entry, "updated", timestamp(case.updated_at))
+        sub(entry, "published", timestamp(case.published_at))
+        sub(entry, "link", rel="alternate", type="text/html", href=url)
+        entry_author = sub(entry, "author")
+        sub(entry_author, "name", case.organisation or service)
+        sub(entry, "summary", f"{case.result.label}, {case.category_name} {case.year}. {case.summary}".strip(),
+            type="text")
+        for link in case.trend_links:
+            sub(entry, "category", term=link.trend.slug, label=link.trend.name,
+                scheme=external_url("public.trends"))
+        sub(entry, "rights", case.licence)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+@bp.route("/impact-cases.atom")
+@public_cache
+def impact_cases_feed():
+    body = atom_feed(library.newest_cases(FEED_SIZE))
+    return current_app.response_class(body, mimetype="application/atom+xml", content_type="application/atom+xml; "
+                                                                                          "charset=utf-8")
+
+
+# --- Trends ----------------------------------------------------------------------------------
+
+def trend_chart(index: library.TrendIndex) -> BarChart | None:
+    """Public impact cases per trend, stacked by year; None when there are none yet."""
+    entries = sorted((e for e in index.entries if e.count), key=lambda e: -e.count)  # stable: group order within
+    if not entries:
+        return None
+    years = index.years
+    top = max(entries, key=lambda e: e.count)
+    span = f"{years[0]} to {years[-1]}" if len(years) > 1 else str(years[0])
+    return BarChart(
+        title="Published impact cases per trend" + (" and year" if len(years) > 1 else f", {years[0]}"),
+        description=(f"Horizontal bar chart of the number of published impact cases addressing each trend, "
+                     f"{span}{', split by year' if len(years) > 1 else ''}. {top.trend.name} has the most, "
+                     f"with {top.count}. A case counts once for each trend it addresses. The table gives the "
+                     f"same numbers."),
+        labels=[e.trend.name for e in entries],
+        series=[Series(str(year), [e.by_year.get(year, 0) for e in entries]) for year in years],
+        links=[url_for("public.trend", trend_slug=e.trend.slug) for e in entries],
+        label_heading="Trend", total_heading="All years", ident="trend-chart", width=480, label_chars=20)
+
+
+@bp.route("/trends")
+@public_cache
+def trends():
+    index = library.trend_index()
+    return render_template("public/trends/list.html", index=index, chart=trend_chart(index),
+                           canonical=external_url("public.trends"), title="Trends")
+
+
+@bp.route("/trends/<trend_slug>")
+@public_cache
+def trend(trend_slug: str):
+    try:
+        found = library.get_trend(trend_slug)
+    except NotFound:
+        abort(404)
+    cases = library.cases_for_trend(found)
+    return render_template(
+        "public/trends/show.html", trend=found, primary=[(c, link) for c, link in cases if link.is_primary],
+        secondary=[(c, link) for c, link in cases if not link.is_primary], total=len(cases),
+        canonical=external_url("public.trend", trend_slug=found.slug),
+        meta_description=shorten(found.description or f"Impact cases addressing {found.name}."),
+        title=f"{found.name} – trend")
+
+
+# --- A cycle's published shortlist ----------------------------------------------------------
+
+@bp.route("/cycles/<published_cycle_slug>/shortlist")
+@public_cache
+def cycle_shortlist(published_cycle_slug: str):
+    try:
+        cycle = library.get_published_cycle(published_cycle_slug)
+    except NotFound:
+        abort(404)
+    groups = library.cycle_shortlist(cycle)
+    return render_template(
+        "public/shortlist.html", cycle=cycle, groups=groups,
+        canonical=external_url("public.cycle_shortlist", published_cycle_slug=cycle.slug),
+        meta_description=shorten(f"The shortlist and winners of {cycle.name}, by category, with their "
+                                 f"published impact cases."),
+        title=f"{cycle.name}: shortlist and winners")

@@ -1,0 +1,477 @@
+"""The public library: impact cases (list, filters, search, pages, case pages, 410), trends with
+their chart, a cycle's published shortlist, the Atom feed, caching, and the consent rule."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from contextlib import contextmanager
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from awards.domain import results
+from awards.domain.clock import utcnow
+from awards.extensions import db
+from awards.models import ImpactCase, Trend
+
+from ..factories import make_user
+from ..publishing_factories import make_published_case, make_published_cycle, make_shortlisted_nomination
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SECRET_TITLE, SECRET_ORG = "Confidential fraud analytics", "Hushville District Council"
+WITHDRAWN_TITLE = "Withdrawn chatbot pilot"
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def titles_in_order(html: str, candidates) -> list[str]:
+    found = [(html.find(f">{t}<"), t) for t in candidates if f">{t}<" in html]
+    return [t for _pos, t in sorted(found)]
+
+
+@contextmanager
+def count_queries():
+    statements: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def trend(code: str) -> Trend:
+    return db.session.scalar(sa.select(Trend).where(Trend.code == code))
+
+
+@pytest.fixture
+def shelf(app):
+    """Two published cycles: four public cases, one taken down, and one shortlisted entry
+    whose nominee did not consent to publication."""
+    c2025 = make_published_cycle(year=2025)
+    c2024 = make_published_cycle(year=2024)
+    ai, data, cyber = trend("T1"), trend("T2"), trend("T3")
+    cat_a, cat_b = c2025.categories[0], c2025.categories[5]
+    bins = make_published_case(c2025, result="winner", category=cat_a, trends=[ai, data],
+                               title="Smarter bin collections", organisation="Riverside Borough Council",
+                               summary="Sensors tell crews which bins are full.", citation="A model of reuse.")
+    cards = make_published_case(c2025, result="shortlisted", category=cat_a, trends=[data],
+                                title="Digital library cards", organisation="Northtown Council")
+    triage = make_published_case(c2025, result="highly_commended", category=cat_b, trends=[ai],
+                                 title="Faster GP triage", organisation="Southshire NHS Trust")
+    older = make_published_case(c2024, result="winner", category=c2024.categories[0], trends=[cyber, ai],
+                                title="Cyber drills for schools", organisation="Eastborough Council")
+    withdrawn = make_published_case(c2025, result="shortlisted", category=cat_b, trends=[ai],
+                                    title=WITHDRAWN_TITLE, organisation="Westvale Council", unpublished=True)
+    secret = make_shortlisted_nomination(c2025, result="shortlisted", category=cat_b, consents_to_publish=False,
+                                         trends=[ai], title=SECRET_TITLE, organisation_name=SECRET_ORG)
+    return SimpleNamespace(c2025=c2025, c2024=c2024, ai=ai, data=data, cyber=cyber, cat_a=cat_a, cat_b=cat_b,
+                           bins=bins, cards=cards, triage=triage, older=older, withdrawn=withdrawn, secret=secret)
+
+
+PUBLIC_TITLES = ["Smarter bin collections", "Faster GP triage", "Digital library cards", "Cyber drills for schools"]
+
+
+# --- /impact-cases -------------------------------------------------------------------------
+
+def test_library_lists_published_cases_newest_cycle_first_then_by_result(client, shelf):
+    response = client.get("/impact-cases")
+    html = text(response)
+    assert response.status_code == 200
+    assert "4 impact cases" in html
+    # 2025 (winner, highly commended, shortlisted), then 2024
+    assert titles_in_order(html, PUBLIC_TITLES) == PUBLIC_TITLES
+    assert WITHDRAWN_TITLE not in html and SECRET_TITLE not in html and SECRET_ORG not in html
+    assert "<title>Impact cases – " in html
+
+
+def test_each_card_has_its_details_and_trend_links_primary_first(client, shelf):
+    html = text(client.get("/impact-cases"))
+    card = html[html.find('id="case-' + shelf.bins.slug):]
+    card = card[:card.find("</div>")]
+    assert f'href="/impact-cases/{shelf.bins.slug}"' in card
+    assert "Riverside Borough Council" in card and "Winner" in card and shelf.cat_a.name in card and "2025" in card
+    assert "Sensors tell crews which bins are full." in card
+    ai_link, data_link = f'href="/trends/{shelf.ai.slug}"', f'href="/trends/{shelf.data.slug}"'
+    assert ai_link in card and data_link in card
+    assert card.find(ai_link) < card.find(data_link)
+    assert "(main trend)" in card
+
+
+@pytest.mark.parametrize("query,expected", [
+    (lambda s: {"trend": s.ai.slug}, ["Smarter bin collections", "Faster GP triage", "Cyber drills for schools"]),
+    (lambda s: {"trend": s.cyber.slug}, ["Cyber drills for schools"]),
+    (lambda s: {"category": s.cat_b.name}, ["Faster GP triage"]),
+    (lambda s: {"category": s.cat_a.name.upper()}, ["Smarter bin collections", "Digital library cards",
+                                                    "Cyber drills for schools"]),
+    (lambda s: {"year": "2024"}, ["Cyber drills for schools"]),
+    (lambda s: {"result": "winner"}, ["Smarter bin collections", "Cyber drills for schools"]),
+    (lambda s: {"result": "winner", "year": "2025", "trend": s.ai.slug}, ["Smarter bin collections"]),
+    (lambda s: {"year": "twenty", "result": "best"}, PUBLIC_TITLES),  # nonsense is ignored
+    (lambda s: {"trend": "no-such-trend"}, []),
+])
+def test_filters_combine(client, shelf, query, expected):
+    html = text(client.get("/impact-cases", query_string=query(shelf)))
+    assert titles_in_order(html, PUBLIC_TITLES) == expected
+    count = {0: "No impact cases", 1: "1 impact case"}.get(len(expected), f"{len(expected)} impact cases")
+    assert count in html
+
+
+def test_filters_are_kept_in_the_form_and_can_be_removed(client, shelf):
+    html = text(client.get("/impact-cases", query_string={"trend": shelf.ai.slug, "year": "2025", "q": "bin"}))
+    assert f'<option value="{shelf.ai.slug}" selected>' in html
+    assert '<option value="2025" selected>' in html
+    assert 'value="bin"' in html
+    assert "Filters applied" in html and "Clear all filters" in html
+    # removing the year keeps the other two
+    assert f'href="/impact-cases?q=bin&amp;trend={shelf.ai.slug}"' in html
+    # only values that public cases have are offered
+    assert f'<option value="{shelf.cyber.slug}"' in html
+    assert f'<option value="{trend("T4").slug}"' not in html
+
+
+@pytest.mark.parametrize("q,expected", [
+    ("riverside", ["Smarter bin collections"]),
+    ("RIVERSIDE bins", ["Smarter bin collections"]),         # every word must match, in any case
+    ("sensors crews", ["Smarter bin collections"]),          # words from the summary
+    ("council", ["Smarter bin collections", "Digital library cards", "Cyber drills for schools"]),
+    ("riverside northtown", []),
+    ("100%", []),                                            # LIKE wildcards are taken literally
+    ("_", []),
+    ("hushville", []),                                       # never the entry without consent
+])
+def test_search_over_title_summary_and_organisation(client, shelf, q, expected):
+    response = client.get("/impact-cases", query_string={"q": q})
+    assert response.status_code == 200
+    assert titles_in_order(text(response), PUBLIC_TITLES) == expected
+
+
+def test_pagination_keeps_the_filters(client, app):
+    cycle = make_published_cycle(year=2025)
+    for i in range(25):
+        make_published_case(cycle, title=f"Case number {i:02d}", summary="Shared words here.")
+    first = text(client.get("/impact-cases?q=shared"))
+    assert "25 impact cases" in first and "Showing 1 to 20 of 25" in first
+    assert first.count('class="govuk-heading-m govuk-!-margin-bottom-2"') == 20
+    assert 'href="/impact-cases?q=shared&amp;page=2"' in first and 'rel="next"' in first
+    assert "(page 1 of 2)" in first
+    second = text(client.get("/impact-cases?q=shared&page=2"))
+    assert "Showing 21 to 25 of 25" in second
+    assert second.count('class="govuk-heading-m govuk-!-margin-bottom-2"') == 5
+    assert 'href="/impact-cases?q=shared"' in second and 'rel="prev"' in second
+    assert client.get("/impact-cases?q=shared&page=3").status_code == 404
+    assert client.get("/impact-cases?page=nonsense").status_code == 200
+
+
+def test_an_empty_library_says_so(client, app):
+    html = text(client.get("/impact-cases"))
+    assert "No impact cases have been published yet" in html
+
+
+# --- /impact-cases/<slug> ------------------------------------------------------------------
+
+def test_case_page_shows_the_whole_case(make_app, shelf):
+    app = make_app(BASE_URL="https://awards.example.org")
+    client = app.test_client()
+    shelf.bins.partners = [{"name": "Acme Sensors Ltd", "is_supplier": True},
+                           {"name": "Riverside Library", "is_supplier": False}]
+    db.session.commit()
+    response = client.get(f"/impact-cases/{shelf.bins.slug}")
+    html = text(response)
+    assert response.status_code == 200
+    assert "<title>Smarter bin collections – impact case – " in html
+    assert '<meta name="description" content="Sensors tell crews which bins are full.">' in html
+    assert f'<link rel="canonical" href="https://awards.example.org/impact-cases/{shelf.bins.slug}">' in html
+    for expected in ("Riverside Borough Council", "Acme Sensors Ltd", "(supplier)", "Riverside Library",
+                     "South West", shelf.c2025.name, shelf.cat_a.name, "Winner", "The challenge we faced.",
+                     "How we approached it.", "What changed.", "What surprised us.", "What others can learn.",
+                     "The judges’ citation", "A model of reuse.", "Calls handled", "100 a day", "40 a day",
+                     "March 2026", "Published ", f"It addresses {shelf.ai.name}.", f"It addresses {shelf.data.name}."):
+        assert expected in html, expected
+    assert '<a class="govuk-link" rel="license" href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>' \
+        in html
+    # trends primary first, each linked, the primary marked
+    assert html.find(f'href="/trends/{shelf.ai.slug}"') < html.find(f'href="/trends/{shelf.data.slug}"')
+    assert "Main trend" in html
+    # other cases with the same primary trend (not those that only mention it)
+    related = html[html.find('id="related-heading"'):]
+    assert "Faster GP triage" in related and "Cyber drills for schools" not in related
+    assert WITHDRAWN_TITLE not in related
+    # no contact details
+    assert "Casey Contact" not in html and "@testshire.gov.uk" not in html and "01234 567890" not in html
+
+
+def test_case_page_has_valid_json_ld_with_a_nonce(make_app, shelf):
+    app = make_app(BASE_URL="https://awards.example.org")
+    response = app.test_client().get(f"/impact-cases/{shelf.bins.slug}")
+    html = text(response)
+    match = re.search(r'<script type="application/ld\+json" nonce="([^"]+)">(.*?)</script>', html, re.S)
+    assert match, "no JSON-LD"
+    nonce, data = match.group(1), json.loads(match.group(2))
+    assert f"'nonce-{nonce}'" in response.headers["Content-Security-Policy"]
+    assert data["@context"] == "https://schema.org" and data["@type"] == "Article"
+    assert data["name"] == "Smarter bin collections"
+    assert data["description"] == "Sensors tell crews which bins are full."
+    assert data["datePublished"].endswith("Z")
+    assert data["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert [a["name"] for a in data["about"]] == [shelf.ai.name, shelf.data.name]
+    assert data["author"] == {"@type": "Organization", "name": "Riverside Borough Council"}
+    assert data["url"] == f"https://awards.example.org/impact-cases/{shelf.bins.slug}"
+
+
+def test_json_ld_cannot_be_broken_out_of(client, shelf):
+    shelf.bins.summary = "</script><script>alert(1)</script>"
+    db.session.commit()
+    html = text(client.get(f"/impact-cases/{shelf.bins.slug}"))
+    assert "<script>alert(1)" not in html
+    match = re.search(r'<script type="application/ld\+json" nonce="[^"]+">(.*?)</script>', html, re.S)
+    assert json.loads(match.group(1))["description"] == "</script><script>alert(1)</script>"
+
+
+def test_unpublished_case_is_gone_and_unknown_is_not_found(client, shelf):
+    response = client.get(f"/impact-cases/{shelf.withdrawn.slug}")
+    assert response.status_code == 410
+    assert "This page has been removed" in text(response) and WITHDRAWN_TITLE not in text(response)
+    assert client.get("/impact-cases/no-such-case").status_code == 404
+    # taking a case down through the domain has the same effect
+    organiser = make_user(roles=("organiser",))
+    results.unpublish_case(shelf.cards, by=organiser)
+    db.session.commit()
+    assert client.get(f"/impact-cases/{shelf.cards.slug}").status_code == 410
+    assert "Digital library cards" not in text(client.get("/impact-cases"))
+
+
+def test_withdrawing_a_cycles_results_takes_its_cases_down(client, shelf):
+    from awards.domain import cycles
+    from awards.models import CycleStatus
+    cycles.transition(shelf.c2025, CycleStatus.JUDGING, by=make_user(roles=("organiser",)))
+    db.session.commit()
+    assert client.get(f"/impact-cases/{shelf.bins.slug}").status_code == 410
+    assert client.get(f"/api/v1/impact-cases/{shelf.bins.slug}").status_code == 410
+    for url in ("/impact-cases", "/impact-cases.atom", "/api/v1/impact-cases", f"/trends/{shelf.ai.slug}"):
+        body = text(client.get(url))
+        assert "Cyber drills for schools" in body and "Smarter bin collections" not in body, url
+    assert client.get(f"/cycles/{shelf.c2025.slug}/shortlist").status_code == 404
+
+
+# --- /trends -------------------------------------------------------------------------------
+
+def test_trends_page_groups_trends_with_counts_and_a_chart(client, shelf):
+    retired_with_cases, retired_without = shelf.cyber, trend("T4")
+    retired_with_cases.retired_at = retired_without.retired_at = utcnow()
+    db.session.commit()
+    response = client.get("/trends")
+    html = text(response)
+    assert response.status_code == 200
+    assert "Digital trends" in html and "Technology trends" in html
+    assert html.find("Digital trends") < html.find("Technology trends")
+    ai = html[html.find(f'id="trend-{shelf.ai.slug}"'):]
+    assert shelf.ai.description in ai[:2000] and "3 published impact cases" in ai[:2000]
+    data = html[html.find(f'id="trend-{shelf.data.slug}"'):]
+    assert "2 published impact cases" in data[:2000]
+    assert f'id="trend-{retired_with_cases.slug}"' in html and "Retired" in html
+    assert f'id="trend-{retired_without.slug}"' not in html
+    assert "No published impact cases yet" in html  # current trends without cases are listed
+    # the chart: an accessible SVG, and a table with the same numbers beside it
+    svg = re.search(r"<svg[^>]*>.*?</svg>", html, re.S).group(0)
+    assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
+    assert "aria-labelledby=" in svg and "style=" not in svg
+    assert f"{shelf.ai.name}, 2025: 2" in svg and f"{shelf.ai.name}, 2024: 1" in svg
+    table = html[html.find('id="trend-chart-table"'):]
+    table = table[:table.find("</table>")]
+    row = table[table.find(f">{shelf.ai.name}</a>"):]
+    row = row[:row.find("</tr>")]
+    assert re.findall(r'numeric">(\d+)<', row) == ["1", "2", "3"]  # 2024, 2025, all years
+    assert "<caption" in table and ">2024<" in table and ">2025<" in table
+
+
+def test_trends_page_without_cases_has_no_chart(client, app):
+    make_published_cycle()
+    html = text(client.get("/trends"))
+    assert "trend-chart" not in html
+    assert "No impact cases have been published yet" in html
+
+
+def test_trend_page_lists_its_cases_primary_first(client, shelf):
+    response = client.get(f"/trends/{shelf.data.slug}")
+    html = text(response)
+    assert response.status_code == 200
+    assert f"<h1 class=\"govuk-heading-xl\">{shelf.data.name}</h1>" in html
+    assert shelf.data.description in html and shelf.data.source in html
+    # Digital library cards has it as primary; Smarter bin collections as secondary
+    assert titles_in_order(html, PUBLIC_TITLES) == ["Digital library cards", "Smarter bin collections"]
+    assert f"How it addresses {shelf.data.name}:" in html
+    assert WITHDRAWN_TITLE not in text(client.get(f"/trends/{shelf.ai.slug}"))
+    assert client.get("/trends/no-such-trend").status_code == 404
+
+
+# --- /cycles/<slug>/shortlist --------------------------------------------------------------
+
+def test_shortlist_page_by_category_winner_first(client, shelf):
+    response = client.get(f"/cycles/{shelf.c2025.slug}/shortlist")
+    html = text(response)
+    assert response.status_code == 200
+    assert f"{shelf.c2025.name}: shortlist and winners" in html
+    sections = {part.split(">", 1)[1].split("</h2>", 1)[0]: part
+                for part in html.split('<h2 class="govuk-heading-l" id="category-')[1:]}
+    assert list(sections) == [c.name for c in shelf.c2025.categories]
+    a = sections[shelf.cat_a.name]
+    assert titles_in_order(a, PUBLIC_TITLES) == ["Smarter bin collections", "Digital library cards"]
+    assert a.find("Winner") < a.find("Shortlisted")
+    b = sections[shelf.cat_b.name]
+    assert titles_in_order(b, PUBLIC_TITLES) == ["Faster GP triage"]
+    assert "1 other shortlisted entry (not published at the entrant's request)" in b
+    assert "1 other shortlisted entry (no longer published)" in b  # the case taken down
+    assert SECRET_TITLE not in html and SECRET_ORG not in html and WITHDRAWN_TITLE not in html
+    assert "No entries were shortlisted in this category." in html
+    assert "Cyber drills for schools" not in html  # another year
+
+
+def test_shortlist_only_when_results_are_published(client, shelf):
+    shelf.c2025.status = type(shelf.c2025.status)("judging")
+    db.session.commit()
+    assert client.get(f"/cycles/{shelf.c2025.slug}/shortlist").status_code == 404
+    assert client.get("/cycles/no-such-cycle/shortlist").status_code == 404
+
+
+# --- The consent rule, everywhere ----------------------------------------------------------
+
+def test_an_entry_without_consent_appears_nowhere_public(client, shelf):
+    urls = ["/impact-cases", f"/impact-cases?trend={shelf.ai.slug}", f"/impact-cases?q=hushville",
+            "/impact-cases.atom", "/trends", f"/trends/{shelf.ai.slug}", f"/cycles/{shelf.c2025.slug}/shortlist",
+            "/api/v1/impact-cases", f"/api/v1/impact-cases?trend={shelf.ai.slug}&per_page=100", "/api/v1/trends"]
+    urls += [f"/impact-cases/{c.slug}" for c in (shelf.bins, shelf.cards, shelf.triage, shelf.older)]
+    urls += [f"/api/v1/impact-cases/{c.slug}" for c in (shelf.bins, shelf.triage)]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = text(response).lower()
+        for secret in (SECRET_TITLE, SECRET_ORG, shelf.secret.reference, WITHDRAWN_TITLE):
+            assert secret.lower() not in body, (url, secret)
+    assert db.session.scalar(sa.select(sa.func.count(ImpactCase.id)).where(
+        ImpactCase.nomination_id == shelf.secret.id)) == 0
+
+
+# --- The Atom feed -------------------------------------------------------------------------
+
+def test_atom_feed_lists_the_newest_published_cases(make_app, shelf):
+    app = make_app(BASE_URL="https://awards.example.org")
+    response = app.test_client().get("/impact-cases.atom")
+    assert response.status_code == 200
+    assert response.mimetype == "application/atom+xml"
+    root = ET.fromstring(response.data)
+    assert root.tag == f"{ATOM}feed"
+    assert root.findtext(f"{ATOM}id") == "https://awards.example.org/impact-cases"
+    assert root.findtext(f"{ATOM}title").endswith("impact cases")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", root.findtext(f"{ATOM}updated"))
+    self_link = [link for link in root.findall(f"{ATOM}link") if link.get("rel") == "self"]
+    assert self_link[0].get("href") == "https://awards.example.org/impact-cases.atom"
+    assert root.find(f"{ATOM}author/{ATOM}name").text
+    entries = root.findall(f"{ATOM}entry")
+    assert sorted(e.findtext(f"{ATOM}title") for e in entries) == sorted(PUBLIC_TITLES)
+    bins = next(e for e in entries if e.findtext(f"{ATOM}title") == "Smarter bin collections")
+    url = f"https://awards.example.org/impact-cases/{shelf.bins.slug}"
+    assert bins.findtext(f"{ATOM}id") == url
+    assert bins.find(f"{ATOM}link").get("href") == url and bins.find(f"{ATOM}link").get("rel") == "alternate"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", bins.findtext(f"{ATOM}updated"))
+    assert "Sensors tell crews which bins are full." in bins.findtext(f"{ATOM}summary")
+    assert bins.findtext(f"{ATOM}author/{ATOM}name") == "Riverside Borough Council"
+    assert [c.get("label") for c in bins.findall(f"{ATOM}category")] == [shelf.ai.name, shelf.data.name]
+    assert b"@testshire.gov.uk" not in response.data
+
+
+def test_atom_feed_holds_the_newest_fifty(client, app):
+    from datetime import timedelta
+    cycle = make_published_cycle()
+    start = utcnow() - timedelta(days=60)
+    for i in range(52):
+        make_published_case(cycle, title=f"Feed case {i:02d}", published_at=start + timedelta(days=i))
+    root = ET.fromstring(client.get("/impact-cases.atom").data)
+    titles = [e.findtext(f"{ATOM}title") for e in root.findall(f"{ATOM}entry")]
+    assert len(titles) == 50
+    assert titles[0] == "Feed case 51" and "Feed case 00" not in titles and "Feed case 01" not in titles
+
+
+def test_an_empty_feed_is_still_valid(client, app):
+    root = ET.fromstring(client.get("/impact-cases.atom").data)
+    assert root.findtext(f"{ATOM}updated") and root.findall(f"{ATOM}entry") == []
+
+
+# --- Caching -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/impact-cases", "/impact-cases/{slug}", "/trends", "/trends/{trend}",
+                                 "/cycles/{cycle}/shortlist", "/impact-cases.atom", "/api/v1/impact-cases",
+                                 "/api/v1/impact-cases/{slug}", "/api/v1/trends"])
+def test_public_pages_are_cacheable_and_answer_304(client, shelf, url):
+    url = url.format(slug=shelf.bins.slug, trend=shelf.ai.slug, cycle=shelf.c2025.slug)
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first.headers["Cache-Control"] == "public, max-age=60"
+    assert "Cookie" in first.headers["Vary"]
+    etag = first.headers["ETag"]
+    assert etag.startswith('W/"')
+    assert "Set-Cookie" not in first.headers
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == etag and again.headers["Cache-Control"] == "public, max-age=60"
+    # the 304 keeps the cached page's policy (its nonce is in the page)
+    assert "Content-Security-Policy" not in again.headers
+    # an edit changes the ETag
+    organiser = make_user(roles=("organiser",))
+    results.edit_case(shelf.bins, by=organiser, summary="A new summary.")
+    db.session.commit()
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_a_trend_edit_changes_the_etag(client, shelf):
+    etag = client.get("/trends").headers["ETag"]
+    shelf.ai.description = "A new description."
+    db.session.commit()
+    response = client.get("/trends", headers={"If-None-Match": etag})
+    assert response.status_code == 200 and "A new description." in text(response)
+
+
+def test_signed_in_people_get_no_store_and_never_304(organiser_client, shelf):
+    first = organiser_client.get("/impact-cases")
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "no-store"
+    etag = first.headers.get("ETag") or 'W/"anything"'
+    assert organiser_client.get("/impact-cases", headers={"If-None-Match": etag}).status_code == 200
+
+
+# --- A constant number of queries -----------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/impact-cases", "/impact-cases?trend={trend}&q=case",
+                                 "/api/v1/impact-cases", "/api/v1/impact-cases?per_page=100&trend={trend}",
+                                 "/trends", "/trends/{trend}", "/cycles/{cycle}/shortlist", "/impact-cases.atom",
+                                 "/api/v1/trends"])
+def test_list_pages_run_a_constant_number_of_queries(client, app, url):
+    cycle = make_published_cycle()
+    cycle_2024 = make_published_cycle(year=2024)
+    primary = trend("T1")
+    url = url.format(trend=primary.slug, cycle=cycle.slug)
+
+    def add(n):
+        for i in range(n):
+            make_published_case(cycle if i % 2 else cycle_2024, trends=[primary, trend("T2")],
+                                category=cycle.categories[i % 3] if i % 2 else cycle_2024.categories[i % 3],
+                                result=("winner", "highly_commended", "shortlisted")[i % 3],
+                                title=f"Case {i}")
+
+    add(5)
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    add(20)
+    with count_queries() as many:
+        response = client.get(url)
+        assert response.status_code == 200
+    assert len(many) == len(few), "\n".join(many)
+    assert len(many) <= 10
