@@ -3,14 +3,15 @@ guarded by the dates, and copying a cycle to start next year's."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime, time, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Category, Criterion, Cycle, CycleStatus, Nomination, Trend, TrendGroup, User
+from ..models import Category, Criterion, Cycle, CycleStatus, Nomination, NominationStatus, Trend, TrendGroup, User
 from . import audit
 from .clock import utcnow
 from .errors import Conflict, DomainError, NotFound
@@ -25,6 +26,9 @@ TRANSITIONS: dict[CycleStatus, tuple[CycleStatus, ...]] = {
     CycleStatus.JUDGING: (CycleStatus.PUBLISHED, CycleStatus.CLOSED),
     CycleStatus.PUBLISHED: (CycleStatus.JUDGING,),
 }
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+_PREFIX = re.compile(r"[A-Z0-9]{1,12}")
 
 ENTRY_RULE_FIELDS = ("summary_word_limit", "section_word_limit", "trends_min", "trends_max",
                      "attachments_max_count", "attachments_max_mb", "judges_per_nomination", "judge_max_load")
@@ -54,9 +58,60 @@ def get_cycle(slug: str) -> Cycle:
 def check_time_zone(name: str) -> str:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise DomainError("Enter a time zone such as Europe/London", field="time_zone")
     return name
+
+
+def local_instant(day: date, at: time, time_zone: str) -> datetime:
+    """The UTC instant of a wall-clock date and time in the time zone.
+
+    A time the clocks skip (when they go forward) does not exist there and is refused;
+    in the hour that repeats when they go back, the first of the two is meant.
+    """
+    zone = ZoneInfo(check_time_zone(time_zone))
+    local = datetime.combine(day, at, tzinfo=zone)
+    instant = local.astimezone(timezone.utc)
+    if instant.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise DomainError(f"That time does not exist in {time_zone} on that day because the clocks go "
+                          "forward: choose a time an hour later")
+    return instant
+
+
+def next_year(instant: datetime | None, time_zone: str) -> datetime | None:
+    """The same wall-clock date and time a year later in the time zone (29 February becomes 28)."""
+    if instant is None:
+        return None
+    local = instant.astimezone(ZoneInfo(time_zone))
+    try:
+        day = local.date().replace(year=local.year + 1)
+    except ValueError:
+        day = local.date().replace(year=local.year + 1, day=28)
+    # A wall-clock time the clocks skip that day is read with the offset before the change.
+    return datetime.combine(day, local.time(), tzinfo=local.tzinfo).astimezone(timezone.utc)
+
+
+def _check_year(year: int) -> None:
+    if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise DomainError(f"Enter a year between {MIN_YEAR} and {MAX_YEAR}", field="year")
+
+
+def _clean_prefix(prefix: str | None) -> str:
+    prefix = (prefix or "").strip().upper()
+    if not _PREFIX.fullmatch(prefix):
+        raise DomainError("Reference prefix must be 1 to 12 letters or numbers, like PSDA",
+                          field="reference_prefix")
+    return prefix
+
+
+def _check_offerable(trends: list[Trend], already: list[Trend] | tuple = ()) -> None:
+    """Retired trends are not offered anew; one a cycle already offers may stay."""
+    kept = {t.id for t in already}
+    retired = [t for t in trends if t.is_retired and t.id not in kept]
+    if retired:
+        names = ", ".join(t.name for t in retired)
+        raise DomainError(f"{names} {'is' if len(retired) == 1 else 'are'} retired and cannot be offered",
+                          field="trend_ids")
 
 
 def _check_dates(open_at: datetime, close_at: datetime, judging_close_at: datetime | None) -> None:
@@ -114,6 +169,17 @@ def _add_default_criteria(cycle: Cycle) -> None:
             allow_not_applicable=False, position=position))
 
 
+def default_entry_rules() -> dict[str, int]:
+    """The entry rules a new cycle starts with, from the project's seed data."""
+    entry_rules = default_taxonomy()["entry_rules"]
+    return {"summary_word_limit": entry_rules["public_summary_words"],
+            "section_word_limit": entry_rules["statement_section_words"],
+            "trends_min": entry_rules["trends_min"], "trends_max": entry_rules["trends_max"],
+            "attachments_max_count": entry_rules["max_attachments"],
+            "attachments_max_mb": entry_rules["max_attachment_mb"],
+            "judges_per_nomination": entry_rules["judges_per_nomination"], "judge_max_load": 20}
+
+
 def create_cycle(*, name: str, year: int, nominations_open_at: datetime, nominations_close_at: datetime,
                  judging_close_at: datetime | None = None, slug: str | None = None, description: str = "",
                  time_zone: str = "Europe/London", trend_ids: list[int] | None = None,
@@ -123,15 +189,11 @@ def create_cycle(*, name: str, year: int, nominations_open_at: datetime, nominat
     has the default categories and criteria, which the organiser then adjusts."""
     if not name.strip():
         raise DomainError("Enter a name for the cycle", field="name")
+    _check_year(year)
     check_time_zone(time_zone)
     _check_dates(nominations_open_at, nominations_close_at, judging_close_at)
-    entry_rules = dict(default_taxonomy()["entry_rules"])
-    defaults = {"summary_word_limit": entry_rules["public_summary_words"],
-                "section_word_limit": entry_rules["statement_section_words"],
-                "trends_min": entry_rules["trends_min"], "trends_max": entry_rules["trends_max"],
-                "attachments_max_count": entry_rules["max_attachments"],
-                "attachments_max_mb": entry_rules["max_attachment_mb"],
-                "judges_per_nomination": entry_rules["judges_per_nomination"], "judge_max_load": 20}
+    reference_prefix = _clean_prefix(reference_prefix)
+    defaults = default_entry_rules()
     defaults.update({k: v for k, v in rules.items() if k in ENTRY_RULE_FIELDS and v is not None})
     _check_rules(defaults)
     slug = slugify(slug) if slug else unique_cycle_slug(f"{name}")
@@ -141,12 +203,14 @@ def create_cycle(*, name: str, year: int, nominations_open_at: datetime, nominat
     cycle = Cycle(name=name.strip(), year=year, slug=slug, description=description.strip(), time_zone=time_zone,
                   nominations_open_at=nominations_open_at, nominations_close_at=nominations_close_at,
                   judging_close_at=judging_close_at, status=CycleStatus.DRAFT,
-                  reference_prefix=(reference_prefix or "PSDA").strip().upper()[:12], last_reference_number=0,
+                  reference_prefix=reference_prefix, last_reference_number=0,
                   created_at=now, updated_at=now, blind_judging=True, section_word_limits={}, **defaults)
     if trend_ids is None:
-        cycle.trends = default_trends()
+        trends = default_trends()
     else:
-        cycle.trends = list(db.session.scalars(select(Trend).where(Trend.id.in_(trend_ids))))
+        trends = list(db.session.scalars(select(Trend).where(Trend.id.in_(trend_ids)).order_by(Trend.position)))
+        _check_offerable(trends)
+    cycle.trends = trends
     if with_defaults:
         _add_default_categories(cycle)
         _add_default_criteria(cycle)
@@ -158,33 +222,52 @@ def create_cycle(*, name: str, year: int, nominations_open_at: datetime, nominat
 
 def update_cycle(cycle: Cycle, *, by: User | None = None, trend_ids: list[int] | None = None,
                  **fields: Any) -> None:
-    """Change a cycle's details, dates, trends and entry rules."""
-    allowed = {"name", "year", "description", "time_zone", "nominations_open_at", "nominations_close_at",
+    """Change a cycle's details, dates, trends and entry rules. The web address can change only
+    while the cycle is a draft, since once open it is in links people have."""
+    allowed = {"name", "year", "slug", "description", "time_zone", "nominations_open_at", "nominations_close_at",
                "judging_close_at", "reference_prefix", "blind_judging", *ENTRY_RULE_FIELDS}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"unknown cycle fields {unknown}")
+    if "name" in fields:
+        fields["name"] = str(fields["name"]).strip()
+    if "description" in fields:
+        fields["description"] = str(fields["description"] or "").strip()
+    if "reference_prefix" in fields:
+        fields["reference_prefix"] = _clean_prefix(fields["reference_prefix"])
+    if fields.get("slug") is not None:
+        fields["slug"] = slugify(fields["slug"]) if str(fields["slug"]).strip() else cycle.slug
+        if fields["slug"] != cycle.slug:
+            if cycle.status is not CycleStatus.DRAFT:
+                raise DomainError("The web address can only be changed while the cycle is a draft", field="slug")
+            if db.session.scalar(select(Cycle.id).where(Cycle.slug == fields["slug"], Cycle.id != cycle.id)):
+                raise Conflict(f"The web address {fields['slug']} is already used by another cycle", field="slug")
+    else:
+        fields.pop("slug", None)
     merged = {k: fields.get(k, getattr(cycle, k)) for k in allowed}
     if not str(merged["name"]).strip():
         raise DomainError("Enter a name for the cycle", field="name")
+    _check_year(merged["year"])
     check_time_zone(merged["time_zone"])
     _check_dates(merged["nominations_open_at"], merged["nominations_close_at"], merged["judging_close_at"])
     _check_rules({k: merged[k] for k in ENTRY_RULE_FIELDS})
+    new_trends = None
+    if trend_ids is not None:
+        new_trends = list(db.session.scalars(select(Trend).where(Trend.id.in_(trend_ids)).order_by(Trend.position)))
+        _check_offerable(new_trends, already=cycle.trends)
     changed = sorted(k for k in fields if getattr(cycle, k) != fields[k])
     for key in changed:
         setattr(cycle, key, fields[key])
-    if trend_ids is not None:
-        new_trends = list(db.session.scalars(select(Trend).where(Trend.id.in_(trend_ids)).order_by(Trend.position)))
-        if {t.id for t in new_trends} != {t.id for t in cycle.trends}:
-            cycle.trends = new_trends
-            changed.append("trends")
+    if new_trends is not None and {t.id for t in new_trends} != {t.id for t in cycle.trends}:
+        cycle.trends = new_trends
+        changed.append("trends")
     if changed:
         cycle.updated_at = utcnow()
         audit.record("cycle.updated", actor=by, obj=cycle, fields=changed)
 
 
-def transition(cycle: Cycle, to: CycleStatus, *, by: User | None = None, now: datetime | None = None) -> None:
-    """Move the cycle to another state, if that state may follow and the dates allow it."""
+def check_transition(cycle: Cycle, to: CycleStatus, now: datetime | None = None) -> None:
+    """Raise the reason the cycle cannot move to `to` now, if there is one."""
     now = now or utcnow()
     if to not in TRANSITIONS[cycle.status]:
         raise Conflict(f"A cycle that is {cycle.status.label.lower()} cannot become {to.label.lower()}")
@@ -195,13 +278,50 @@ def transition(cycle: Cycle, to: CycleStatus, *, by: User | None = None, now: da
         raise DomainError("Nominations are open until the closing date: move the closing date earlier to "
                           "close now", field="nominations_close_at")
     if not cycle.categories and to is CycleStatus.OPEN:
-        raise DomainError("Add at least one category before opening the cycle")
+        raise DomainError("Add at least one category before opening the cycle", field="categories")
     if not cycle.trends and to is CycleStatus.OPEN:
-        raise DomainError("Choose the trends the cycle offers before opening it")
+        raise DomainError("Choose the trends the cycle offers before opening it", field="trend_ids")
+
+
+def transition(cycle: Cycle, to: CycleStatus, *, by: User | None = None, now: datetime | None = None) -> None:
+    """Move the cycle to another state, if that state may follow and the dates allow it."""
+    now = now or utcnow()
+    check_transition(cycle, to, now)
     previous = cycle.status
     cycle.status = to
     cycle.updated_at = now
     audit.record("cycle.status_changed", actor=by, obj=cycle, **{"from": previous.value, "to": to.value})
+
+
+def nomination_counts_by_cycle() -> dict[int, dict[str, int]]:
+    """For each cycle id: nominations in draft and received (submitted and not withdrawn)."""
+    counts: dict[int, dict[str, int]] = {}
+    rows = db.session.execute(select(Nomination.cycle_id, Nomination.status, func.count(Nomination.id))
+                              .group_by(Nomination.cycle_id, Nomination.status))
+    for cycle_id, status, count in rows:
+        entry = counts.setdefault(cycle_id, {"draft": 0, "received": 0, "withdrawn": 0})
+        if status is NominationStatus.DRAFT:
+            entry["draft"] += count
+        elif status is NominationStatus.WITHDRAWN:
+            entry["withdrawn"] += count
+        else:
+            entry["received"] += count
+    return counts
+
+
+def category_nomination_counts(cycle: Cycle) -> dict[int, int]:
+    """Nominations of any status in each category of the cycle, by category id."""
+    rows = db.session.execute(select(Nomination.category_id, func.count(Nomination.id))
+                              .where(Nomination.cycle_id == cycle.id).group_by(Nomination.category_id))
+    return {category_id: count for category_id, count in rows}
+
+
+def _category_trends(cycle: Cycle, trend_ids: list[int] | None, already: list[Trend] | tuple = ()) -> list[Trend]:
+    """A category links only trends its cycle offers (or already linked ones, which it may keep)."""
+    allowed = {t.id for t in cycle.trends} | {t.id for t in already}
+    if any(i not in allowed for i in trend_ids or []):
+        raise DomainError("Select only trends this cycle offers", field="trend_ids")
+    return list(db.session.scalars(select(Trend).where(Trend.id.in_(trend_ids or [])).order_by(Trend.position)))
 
 
 def nomination_count(category: Category) -> int:
@@ -210,6 +330,7 @@ def nomination_count(category: Category) -> int:
 
 def add_category(cycle: Cycle, *, name: str, description: str = "", shortlist_size: int = 6,
                  trend_ids: list[int] | None = None, by: User | None = None) -> Category:
+    """Add a category to the cycle; its name must be new in the cycle."""
     if not name.strip():
         raise DomainError("Enter the category's name", field="name")
     if shortlist_size < 1:
@@ -217,9 +338,11 @@ def add_category(cycle: Cycle, *, name: str, description: str = "", shortlist_si
     slug = slugify(name)
     if any(c.slug == slug for c in cycle.categories):
         raise Conflict("This cycle already has a category with that name", field="name")
+    trends = _category_trends(cycle, trend_ids)
     category = Category(name=name.strip(), slug=slug, description=description.strip(),
-                        shortlist_size=shortlist_size, position=len(cycle.categories))
-    category.trends = list(db.session.scalars(select(Trend).where(Trend.id.in_(trend_ids or []))))
+                        shortlist_size=shortlist_size,
+                        position=max((c.position for c in cycle.categories), default=-1) + 1)
+    category.trends = trends
     cycle.categories.append(category)
     db.session.flush()
     audit.record("category.added", actor=by, obj=category, cycle=cycle.slug)
@@ -228,6 +351,7 @@ def add_category(cycle: Cycle, *, name: str, description: str = "", shortlist_si
 
 def edit_category(category: Category, *, name: str, description: str, shortlist_size: int,
                   trend_ids: list[int] | None = None, by: User | None = None) -> None:
+    """Change a category's words, shortlist size and linked trends."""
     if not name.strip():
         raise DomainError("Enter the category's name", field="name")
     if shortlist_size < 1:
@@ -235,10 +359,11 @@ def edit_category(category: Category, *, name: str, description: str, shortlist_
     slug = slugify(name)
     if any(c.slug == slug and c.id != category.id for c in category.cycle.categories):
         raise Conflict("This cycle already has a category with that name", field="name")
+    trends = _category_trends(category.cycle, trend_ids, already=category.trends) if trend_ids is not None else None
     category.name, category.slug = name.strip(), slug
     category.description, category.shortlist_size = description.strip(), shortlist_size
-    if trend_ids is not None:
-        category.trends = list(db.session.scalars(select(Trend).where(Trend.id.in_(trend_ids))))
+    if trends is not None:
+        category.trends = trends
     audit.record("category.edited", actor=by, obj=category)
 
 

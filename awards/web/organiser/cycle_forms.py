@@ -1,0 +1,473 @@
+"""Forms for award cycles and their categories: GOV.UK date inputs with a time field, read in
+the cycle's time zone; entry rules as whole numbers; trends as checkboxes grouped by group."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovDateInput, GovTextArea, GovTextInput)
+from wtforms import Field, IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, StopValidation, ValidationError
+
+from ...domain.cycles import MAX_YEAR, MIN_YEAR, check_time_zone, local_instant
+from ...domain.errors import DomainError
+from ...models import Cycle, Trend
+from ...templating import govuk_time
+from ..forms import Form, submit
+
+
+# --- Dates and times --------------------------------------------------------------------------
+
+class DateWidget(GovDateInput):
+    """GOV.UK date input that shows back exactly what was typed and marks the boxes with the
+    problem. The boxes' container takes the field's name as its id; the field's id is the box
+    the error summary links to."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.name)
+        return super().__call__(field, **kwargs)
+
+    def map_gov_params(self, field, **kwargs):
+        day, month, year = field.parts
+        kwargs.setdefault("value", None)
+        params = super(GovDateInput, self).map_gov_params(field, **kwargs)
+        params.pop("value", None)
+        params.pop("label", None)
+        params.setdefault("fieldset", {"legend": {"text": field.label.text}})
+        error = " govuk-input--error" if field.errors else ""
+        bad = field.bad_part or "all"  # a problem with the date as a whole marks every box
+        params["items"] = [
+            {"label": "Day", "id": f"{field.name}-day", "name": field.name, "value": day,
+             "classes": "govuk-input--width-2" + (error if bad in ("day", "all") else "")},
+            {"label": "Month", "id": f"{field.name}-month", "name": field.name, "value": month,
+             "classes": "govuk-input--width-2" + (error if bad in ("month", "all") else "")},
+            {"label": "Year", "id": f"{field.name}-year", "name": field.name, "value": year,
+             "classes": "govuk-input--width-4" + (error if bad in ("year", "all") else "")},
+        ]
+        return params
+
+
+class GovDateField(Field):
+    """A date typed as day, month and year boxes (all posted under the field's name).
+
+    `what` names the date in error messages, e.g. "date nominations close" gives
+    "Enter the date nominations close" and "Date nominations close must include a month".
+    """
+
+    widget = DateWidget()
+
+    def __init__(self, label=None, validators=None, *, what: str, required: bool = True, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.what, self.required = what, required
+        self.parts: tuple[str, str, str] = ("", "", "")
+        self.problem: str | None = None
+        self.bad_part: str | None = None
+        # The error summary links to the field's id: make that the day box.
+        self.id = f"{self.name}-day"
+
+    def process_data(self, value):
+        self.data = value
+        if value:
+            self.parts = (str(value.day), str(value.month), str(value.year))
+
+    def process_formdata(self, valuelist):
+        parts = tuple((list(valuelist) + ["", "", ""])[:3])
+        self.parts = tuple((p or "").strip() for p in parts)
+        self.raw_data = list(self.parts)
+        self.data, self.problem, self.bad_part = None, None, None
+        day, month, year = self.parts
+        missing = [name for name, value in zip(("day", "month", "year"), self.parts) if not value]
+        if len(missing) == 3:
+            if self.required:
+                self.problem, self.bad_part = f"Enter the {self.what}", "all"
+            return
+        capital = self.what[0].upper() + self.what[1:]
+        if missing:
+            self.problem = f"{capital} must include a {' and '.join(missing)}"
+            self.bad_part = missing[0] if len(missing) == 1 else "all"
+            return
+        if not all(p.isdigit() for p in self.parts):
+            self.problem, self.bad_part = f"{capital} must be a real date", "all"
+            return
+        if len(year) != 4:
+            self.problem, self.bad_part = "Year must include 4 numbers", "year"
+            return
+        try:
+            self.data = date(int(year), int(month), int(day))
+        except ValueError:
+            self.problem, self.bad_part = f"{capital} must be a real date", "all"
+
+    def pre_validate(self, form):
+        if self.problem:
+            # The error summary links to the first box with the problem.
+            if self.bad_part in ("month", "year"):
+                self.id = f"{self.name}-{self.bad_part}"
+            raise StopValidation(self.problem)
+
+    def _value(self):
+        return " ".join(self.parts)
+
+
+_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
+
+
+def parse_time(text: str) -> time | None:
+    """'5pm', '5:30pm', '17:00', '9.15am', 'midday', 'midnight' → a time; None if it is not one."""
+    value = re.sub(r"\s+", " ", (text or "").strip().lower()).replace("a.m.", "am").replace("p.m.", "pm")
+    if value in ("midday", "noon", "12 noon", "12 midday"):
+        return time(12, 0)
+    if value in ("midnight", "12 midnight"):
+        return time(0, 0)
+    match = _TIME.match(value)
+    if not match:
+        return None
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if minute > 59:
+        return None
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    elif hour > 23 or match.group(2) is None:
+        return None  # "17" alone is unclear; "5" could be am or pm
+    return time(hour, minute)
+
+
+class TimeField(StringField):
+    """A time of day typed as text, like 5pm or 17:00."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label=None, validators=None, *, what: str, required: bool = True, **kwargs):
+        kwargs.setdefault("description", "For example, 5pm or 17:00")
+        super().__init__(label, validators, **kwargs)
+        self.what, self.required = what, required
+        self.time: time | None = None
+
+    def pre_validate(self, form):
+        self.time = None
+        if not (self.data or "").strip():
+            if self.required:
+                raise StopValidation(f"Enter the {self.what}")
+            return
+        self.time = parse_time(self.data)
+        if self.time is None:
+            raise StopValidation(f"Enter the {self.what} like 5pm or 17:00")
+
+
+def time_value(instant: datetime | None, time_zone: str) -> str:
+    """How a stored instant appears in a time field: '5pm', '9:30am', 'midday'."""
+    return govuk_time(instant, time_zone) if instant else ""
+
+
+def local_date(instant: datetime | None, time_zone: str) -> date | None:
+    return instant.astimezone(ZoneInfo(time_zone)).date() if instant else None
+
+
+# --- Numbers ----------------------------------------------------------------------------------
+
+class WholeNumberField(IntegerField):
+    """A whole number in a narrow text box, with GOV.UK wording for each problem."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label=None, validators=None, *, what: str, minimum: int = 1, maximum: int | None = None,
+                 **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.what, self.minimum, self.maximum = what, minimum, maximum
+
+    def process_formdata(self, valuelist):
+        self.raw_data = valuelist
+        text = (valuelist[0] if valuelist else "").strip().replace(",", "")
+        self.data = int(text) if re.fullmatch(r"-?\d{1,9}", text) else None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+    def pre_validate(self, form):
+        capital = self.what[0].upper() + self.what[1:]
+        text = (self.raw_data[0] if self.raw_data else "").strip()
+        if not text:
+            raise StopValidation(f"Enter the {self.what}")
+        if self.data is None:
+            raise StopValidation(f"{capital} must be a whole number")
+        maximum = self.maximum() if callable(self.maximum) else self.maximum
+        if self.data < self.minimum:
+            raise StopValidation(f"{capital} must be {self.minimum} or more")
+        if maximum is not None and self.data > maximum:
+            raise StopValidation(f"{capital} must be {maximum} or fewer")
+
+    def __call__(self, **kwargs):
+        params = kwargs.pop("params", {})
+        params.setdefault("classes", "govuk-input--width-5")
+        params.setdefault("inputmode", "numeric")
+        params.setdefault("spellcheck", False)
+        return super().__call__(params=params, **kwargs)
+
+
+def _largest_upload_mb() -> int:
+    # An attachment must fit in one request, with room for the rest of the form.
+    return max(1, current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024) - 1)
+
+
+# --- Trends as checkboxes ---------------------------------------------------------------------
+
+class TrendChoiceField(SelectMultipleField):
+    """Trend ids, rendered by the template as one group of checkboxes per trend group."""
+
+    widget = GovCheckboxesInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, coerce=int, **kwargs)
+        self.trends: list[Trend] = []
+
+    def offer(self, trends: list[Trend]) -> None:
+        self.trends = list(trends)
+        self.choices = [(t.id, t.name) for t in self.trends]
+
+    def pre_validate(self, form):
+        if self.data:
+            known = {t.id for t in self.trends}
+            if any(value not in known for value in self.data):
+                raise StopValidation("Select only trends from the list")
+
+    def process_formdata(self, valuelist):
+        try:
+            self.data = [int(v) for v in valuelist]
+        except ValueError:
+            self.data = []
+            raise ValueError("Select only trends from the list")
+
+    @property
+    def selected(self) -> set[int]:
+        return set(self.data or [])
+
+    def groups(self):
+        """[(group, [trend, ...]), ...] in the taxonomy's order."""
+        grouped: dict = {}
+        for trend in self.trends:
+            grouped.setdefault(trend.group, []).append(trend)
+        return list(grouped.items())
+
+
+# --- The forms --------------------------------------------------------------------------------
+
+INSTANTS = (
+    ("nominations_open_at", "nominations_open_date", "nominations_open_time"),
+    ("nominations_close_at", "nominations_close_date", "nominations_close_time"),
+    ("judging_close_at", "judging_close_date", "judging_close_time"),
+)
+
+# Where a domain error about a model field is shown on these forms.
+FIELD_FOR = {
+    "nominations_open_at": "nominations_open_date",
+    "nominations_close_at": "nominations_close_date",
+    "judging_close_at": "judging_close_date",
+    "trend_ids": "trends",
+}
+
+
+def _instant_fields():
+    """The six fields of the three instants, made where they are called so the error summary
+    lists them in page order."""
+    return (
+        GovDateField("Date nominations open", what="date nominations open", description="For example, 2 3 2026"),
+        TimeField("Time nominations open", what="time nominations open"),
+        GovDateField("Date nominations close", what="date nominations close",
+                     description="For example, 28 6 2026. Nominees can submit until this moment, not after it."),
+        TimeField("Time nominations close", what="time nominations close"),
+        GovDateField("Date judging closes (optional)", what="date judging closes", required=False,
+                     description="Leave blank if you have not decided yet"),
+        TimeField("Time judging closes (optional)", what="time judging closes", required=False),
+    )
+
+
+class DatesMixin:
+    """The three instants of a cycle: date boxes plus a time, read in the chosen time zone."""
+
+    def validate_judging_close_time(self, field):
+        has_date = self.judging_close_date.data is not None or any(self.judging_close_date.parts)
+        if has_date and not (field.data or "").strip():
+            raise ValidationError("Enter the time judging closes")
+
+    def validate_judging_close_date(self, field):
+        if field.data is None and not any(field.parts) and (self.judging_close_time.data or "").strip():
+            raise ValidationError("Enter the date judging closes")
+
+    def fill_dates(self, cycle_like, time_zone: str) -> None:
+        """Show stored instants back in the time zone (for a GET)."""
+        for attribute, date_name, time_name in INSTANTS:
+            instant = cycle_like.get(attribute) if isinstance(cycle_like, dict) else getattr(cycle_like, attribute)
+            self[date_name].process_data(local_date(instant, time_zone))
+            self[time_name].data = time_value(instant, time_zone)
+
+    def instants(self, time_zone: str) -> dict[str, datetime | None]:
+        """The instants typed, in UTC; a time that does not exist there (clocks going forward) is an error."""
+        result: dict[str, datetime | None] = {}
+        for attribute, date_name, time_name in INSTANTS:
+            day, at = self[date_name].data, self[time_name].time
+            if day is None or at is None:
+                result[attribute] = None
+                continue
+            try:
+                result[attribute] = local_instant(day, at, time_zone)
+            except DomainError as error:
+                raise DomainError(error.message, field=time_name)
+        return result
+
+
+class CycleForm(DatesMixin, Form):
+    """Create or edit a cycle."""
+
+    name = StringField("Name", widget=GovTextInput(),
+                       description="For example, Public Sector Digital Awards 2026",
+                       validators=[DataRequired("Enter the cycle's name"),
+                                   Length(max=200, message="Name must be 200 characters or fewer")])
+    year = WholeNumberField("Year", what="year", minimum=MIN_YEAR, maximum=MAX_YEAR,
+                            description="The year the awards are for. It is part of every nomination reference.")
+    slug = StringField("Web address (optional)", widget=GovTextInput(),
+                       description="Used in links to the cycle. Leave blank to make one from the name, "
+                                   "like public-sector-digital-awards-2026.",
+                       validators=[Optional(), Length(max=120, message="Web address must be 120 characters or fewer"),
+                                   Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$",
+                                          message="Web address must only include lower case letters, numbers "
+                                                  "and hyphens, like psda-2026")])
+    description = TextAreaField("Description (optional)", widget=GovTextArea(),
+                                description="A sentence or two about the awards, shown to people who nominate",
+                                validators=[Length(max=2000, message="Description must be 2,000 characters or fewer")])
+    time_zone = StringField("Time zone", widget=GovTextInput(), default="Europe/London",
+                            description="Opening and closing times are in this time zone. For example, "
+                                        "Europe/London or Europe/Stockholm.",
+                            validators=[DataRequired("Enter the time zone, like Europe/London")])
+    (nominations_open_date, nominations_open_time, nominations_close_date, nominations_close_time,
+     judging_close_date, judging_close_time) = _instant_fields()
+    trends = TrendChoiceField("Trends this cycle offers")
+
+    summary_word_limit = WholeNumberField("Words in the public summary", what="number of words in the public "
+                                          "summary", maximum=1000, default=100,
+                                          description="The summary is published if the nomination is shortlisted")
+    section_word_limit = WholeNumberField("Words in each section", what="number of words in each section",
+                                          maximum=5000, default=500,
+                                          description="For the challenge, the approach, the outcomes and the lessons")
+    trends_min = WholeNumberField("Fewest trends a nomination addresses", what="fewest trends", maximum=10,
+                                  default=1)
+    trends_max = WholeNumberField("Most trends a nomination addresses", what="most trends", maximum=10, default=3,
+                                  description="One of them is the primary trend")
+    attachments_max_count = WholeNumberField("Most supporting documents", what="most supporting documents",
+                                             maximum=20, default=5)
+    attachments_max_mb = WholeNumberField("Largest supporting document, in MB", what="largest document size",
+                                          maximum=_largest_upload_mb, default=10)
+    judges_per_nomination = WholeNumberField("Judges for each nomination", what="number of judges for each "
+                                             "nomination", maximum=20, default=3)
+    judge_max_load = WholeNumberField("Most nominations one judge scores", what="most nominations one judge "
+                                      "scores", maximum=1000, default=20,
+                                      description="Keeps the work fair when judges are assigned")
+    reference_prefix = StringField("Reference prefix", widget=GovTextInput(), default="PSDA",
+                                   description="Nomination references start with this, like PSDA-2026-0042. "
+                                               "Use up to 12 letters or numbers.",
+                                   validators=[DataRequired("Enter the reference prefix, like PSDA"),
+                                               Regexp(r"^[A-Za-z0-9]{1,12}$",
+                                                      message="Reference prefix must be 1 to 12 letters or numbers, "
+                                                              "like PSDA")])
+    submit = submit("Save cycle")
+
+    RULES = ("summary_word_limit", "section_word_limit", "trends_min", "trends_max", "attachments_max_count",
+             "attachments_max_mb", "judges_per_nomination", "judge_max_load")
+
+    def validate_time_zone(self, field):
+        try:
+            check_time_zone(field.data)
+        except DomainError as error:
+            raise ValidationError(error.message)
+
+    def validate_trends_max(self, field):
+        if self.trends_min.data and field.data and field.data < self.trends_min.data:
+            raise ValidationError("Most trends must be the same as or more than the fewest trends")
+
+    def validate_trends(self, field):
+        if not field.data:
+            raise StopValidation("Select the trends this cycle offers")
+        fewest = self.trends_min.data
+        if fewest and len(field.data) < fewest:
+            raise ValidationError(f"Select at least {fewest} trends: each nomination must address {fewest}")
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not ok or self.time_zone.errors:
+            return ok
+        try:
+            self.parsed = self.instants(self.time_zone.data)
+        except DomainError as error:
+            self[error.field].errors = list(self[error.field].errors) + [error.message]
+            return False
+        return True
+
+    def values(self) -> dict:
+        """Keyword arguments for create_cycle / update_cycle."""
+        slug = self.slug.data if "slug" in self._fields else None  # the edit page drops it once open
+        values = {"name": self.name.data, "year": self.year.data, "slug": slug or None,
+                  "description": self.description.data or "", "time_zone": self.time_zone.data,
+                  "reference_prefix": self.reference_prefix.data, "trend_ids": list(self.trends.data or [])}
+        values.update({name: self[name].data for name in self.RULES})
+        values.update(self.parsed)
+        return values
+
+
+class CopyCycleForm(DatesMixin, Form):
+    """Next year's cycle: a new name, year and dates; the rest comes from the cycle copied."""
+
+    name = StringField("Name of the new cycle", widget=GovTextInput(),
+                       validators=[DataRequired("Enter the new cycle's name"),
+                                   Length(max=200, message="Name must be 200 characters or fewer")])
+    year = WholeNumberField("Year", what="year", minimum=MIN_YEAR, maximum=MAX_YEAR)
+    (nominations_open_date, nominations_open_time, nominations_close_date, nominations_close_time,
+     judging_close_date, judging_close_time) = _instant_fields()
+    submit = submit("Create next year's cycle")
+
+    def __init__(self, *args, time_zone: str = "Europe/London", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone_name = time_zone
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not ok:
+            return ok
+        try:
+            self.parsed = self.instants(self.time_zone_name)
+        except DomainError as error:
+            self[error.field].errors = list(self[error.field].errors) + [error.message]
+            return False
+        return True
+
+
+class CategoryForm(Form):
+    name = StringField("Name", widget=GovTextInput(),
+                       validators=[DataRequired("Enter the category's name"),
+                                   Length(max=200, message="Name must be 200 characters or fewer")])
+    description = TextAreaField("Description (optional)", widget=GovTextArea(),
+                                description="What kind of work the category is for. Nominees see this when they "
+                                            "choose a category.",
+                                validators=[Length(max=2000, message="Description must be 2,000 characters or "
+                                                                     "fewer")])
+    shortlist_size = WholeNumberField("Shortlist size", what="shortlist size", maximum=50, default=6,
+                                      description="How many nominations in this category judges shortlist")
+    trends = TrendChoiceField("Linked trends (optional)",
+                              description="The trends this category is about. Judges whose expertise matches them "
+                                          "are preferred.")
+    submit = submit("Save category")
+
+
+class ConfirmForm(Form):
+    """A confirmation page's button: nothing to fill in."""
+
+    submit = submit("Confirm")
+
+
+def cycle_form_defaults(cycle: Cycle) -> dict:
+    return {name: getattr(cycle, name) for name in ("name", "year", "slug", "description", "time_zone",
+                                                     "reference_prefix", *CycleForm.RULES)}

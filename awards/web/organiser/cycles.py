@@ -1,0 +1,336 @@
+"""Award cycles at /organiser/cycles: the list, creating and editing a cycle, its categories,
+moving it between states (with a confirmation that says what happens), and copying it to
+start next year's."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ...domain import cycles as cycle_rules
+from ...domain.clock import utcnow
+from ...domain.errors import Conflict, DomainError
+from ...extensions import db
+from ...models import Category, Cycle, CycleStatus, Trend
+from . import bp
+from .cycle_forms import (FIELD_FOR, CategoryForm, ConfirmForm, CopyCycleForm, CycleForm, cycle_form_defaults)
+
+STATUS_TAGS = {
+    CycleStatus.DRAFT: "govuk-tag--grey",
+    CycleStatus.OPEN: "govuk-tag--green",
+    CycleStatus.CLOSED: "govuk-tag--yellow",
+    CycleStatus.JUDGING: "govuk-tag--blue",
+    CycleStatus.PUBLISHED: "govuk-tag--purple",
+}
+
+# The button on the cycle page, and the question on the confirmation page, for each move.
+MOVES = {
+    (CycleStatus.DRAFT, CycleStatus.OPEN): ("Open for nominations", "Open {name} for nominations?"),
+    (CycleStatus.OPEN, CycleStatus.CLOSED): ("Close nominations", "Close nominations for {name}?"),
+    (CycleStatus.OPEN, CycleStatus.DRAFT): ("Move back to draft", "Move {name} back to draft?"),
+    (CycleStatus.CLOSED, CycleStatus.JUDGING): ("Start judging", "Start judging {name}?"),
+    (CycleStatus.CLOSED, CycleStatus.OPEN): ("Reopen for nominations", "Reopen {name} for nominations?"),
+    (CycleStatus.JUDGING, CycleStatus.PUBLISHED): ("Publish results", "Publish the results of {name}?"),
+    (CycleStatus.JUDGING, CycleStatus.CLOSED): ("Stop judging", "Stop judging {name}?"),
+    (CycleStatus.PUBLISHED, CycleStatus.JUDGING): ("Withdraw the results", "Withdraw the results of {name}?"),
+}
+
+
+def _load_cycle(slug: str) -> Cycle:
+    cycle = db.session.scalar(
+        select(Cycle).where(Cycle.slug == slug)
+        .options(selectinload(Cycle.categories).selectinload(Category.trends), selectinload(Cycle.trends),
+                 selectinload(Cycle.criteria)))
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def _load_category(cycle: Cycle, category_id: int) -> Category:
+    category = next((c for c in cycle.categories if c.id == category_id), None)
+    if category is None:
+        abort(404)
+    return category
+
+
+def _current_trends() -> list[Trend]:
+    return list(db.session.scalars(select(Trend).where(Trend.retired_at.is_(None)).order_by(Trend.position)))
+
+
+def _offerable_trends(cycle: Cycle | None) -> list[Trend]:
+    """Current trends, plus any retired ones the cycle already offers (it may keep them)."""
+    trends = {t.id: t for t in _current_trends()}
+    for trend in (cycle.trends if cycle else []):
+        trends.setdefault(trend.id, trend)
+    return sorted(trends.values(), key=lambda t: (t.position, t.id))
+
+
+def _show_error(form, error: DomainError, default_field: str = "name") -> None:
+    """Put a domain error on the field it is about, so the error summary links there."""
+    name = FIELD_FOR.get(error.field or "", error.field)
+    if not name or name not in form:
+        name = default_field
+    form[name].errors = list(form[name].errors) + [error.message]
+
+
+def _nominations_url(cycle: Cycle) -> str | None:
+    # The organiser's nominations list lives in its own module; link to it when it is there.
+    if "organiser.nominations" in current_app.view_functions:
+        return url_for("organiser.nominations", slug=cycle.slug)
+    return None
+
+
+# --- The list and the cycle page --------------------------------------------------------------
+
+@bp.route("/cycles")
+def cycles():
+    rows = db.session.scalars(select(Cycle).order_by(Cycle.year.desc(), Cycle.nominations_open_at.desc(),
+                                                     Cycle.id.desc())).all()
+    return render_template("organiser/cycles/index.html", cycles=rows, counts=cycle_rules.nomination_counts_by_cycle(),
+                           tags=STATUS_TAGS, title="Award cycles")
+
+
+@bp.route("/cycles/<slug>")
+def cycle(slug: str):
+    cycle = _load_cycle(slug)
+    now = utcnow()
+    moves = []
+    for to in cycle_rules.TRANSITIONS[cycle.status]:
+        try:
+            cycle_rules.check_transition(cycle, to, now)
+            problem = None
+        except DomainError as error:
+            problem = error.message
+        moves.append({"to": to, "label": MOVES[(cycle.status, to)][0], "problem": problem, "primary": False})
+    # The main button is the first move possible now; the others are secondary.
+    possible = [m for m in moves if m["problem"] is None]
+    if possible:
+        possible[0]["primary"] = True
+    counts = cycle_rules.nomination_counts_by_cycle().get(cycle.id, {"draft": 0, "received": 0, "withdrawn": 0})
+    return render_template("organiser/cycles/show.html", cycle=cycle, moves=moves, tags=STATUS_TAGS,
+                           counts=counts, category_counts=cycle_rules.category_nomination_counts(cycle),
+                           accepting=cycle_rules.accepts_nominations(cycle, now),
+                           nominations_url=_nominations_url(cycle), change=_change_links(cycle), now=now,
+                           title=cycle.name)
+
+
+def _change_links(cycle: Cycle):
+    """The "Change" action of a summary row: the edit page, at the field."""
+    def change(anchor: str, what: str) -> dict:
+        return {"items": [{"href": url_for("organiser.edit_cycle", slug=cycle.slug, _anchor=anchor),
+                           "text": "Change", "visuallyHiddenText": what}]}
+    return change
+
+
+# --- Creating and editing ---------------------------------------------------------------------
+
+@bp.route("/cycles/new", methods=["GET", "POST"])
+def create_cycle():
+    rules = cycle_rules.default_entry_rules()
+    form = CycleForm(data={"year": utcnow().year, "time_zone": "Europe/London", "reference_prefix": "PSDA",
+                           "nominations_open_time": "9am", "nominations_close_time": "5pm",
+                           "trends": [t.id for t in cycle_rules.default_trends()], **rules})
+    form.trends.offer(_current_trends())
+    if form.validate_on_submit():
+        try:
+            cycle = cycle_rules.create_cycle(**form.values(), by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{cycle.name} has been created as a draft. Check its categories and dates, then open it for "
+                  "nominations.", "success")
+            return redirect(url_for("organiser.cycle", slug=cycle.slug))
+    return render_template("organiser/cycles/form.html", form=form, cycle=None, title="Create a cycle")
+
+
+@bp.route("/cycles/<slug>/edit", methods=["GET", "POST"])
+def edit_cycle(slug: str):
+    cycle = _load_cycle(slug)
+    form = CycleForm(data={**cycle_form_defaults(cycle), "trends": [t.id for t in cycle.trends]})
+    if cycle.status is not CycleStatus.DRAFT:
+        del form.slug  # the web address is in links people have once the cycle has opened
+    form.trends.offer(_offerable_trends(cycle))
+    if not form.is_submitted():
+        form.fill_dates(cycle, cycle.time_zone)
+    if form.validate_on_submit():
+        values = form.values()
+        trend_ids = values.pop("trend_ids")
+        if "slug" not in form:
+            values.pop("slug", None)
+        try:
+            cycle_rules.update_cycle(cycle, trend_ids=trend_ids, by=current_user, **values)
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Your changes to the cycle have been saved", "success")
+            return redirect(url_for("organiser.cycle", slug=cycle.slug))
+    return render_template("organiser/cycles/form.html", form=form, cycle=cycle, title=f"Change {cycle.name}")
+
+
+# --- State changes ----------------------------------------------------------------------------
+
+@bp.route("/cycles/<slug>/status/<state>", methods=["GET", "POST"])
+def change_cycle_status(slug: str, state: str):
+    cycle = _load_cycle(slug)
+    try:
+        to = CycleStatus(state)
+    except ValueError:
+        abort(404)
+    if to not in cycle_rules.TRANSITIONS[cycle.status]:
+        # Someone else moved it first, or an old link: say where it is now.
+        flash(f"{cycle.name} is {cycle.status.label.lower()}, so it cannot become {to.label.lower()} from here",
+              "info")
+        return redirect(url_for("organiser.cycle", slug=cycle.slug))
+    form = ConfirmForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            cycle_rules.transition(cycle, to, by=current_user)
+        except Conflict as conflict:
+            db.session.rollback()
+            flash(conflict.message, "info")
+            return redirect(url_for("organiser.cycle", slug=cycle.slug))
+        except DomainError as problem:
+            db.session.rollback()
+            error = problem
+        else:
+            db.session.commit()
+            flash(f"{cycle.name} is now {to.label.lower()}", "success")
+            return redirect(url_for("organiser.cycle", slug=cycle.slug))
+    else:
+        try:
+            cycle_rules.check_transition(cycle, to)
+        except DomainError as problem:
+            error = problem
+    label, question = MOVES[(cycle.status, to)]
+    return render_template("organiser/cycles/status.html", cycle=cycle, to=to, form=form, label=label,
+                           question=question.format(name=cycle.name), error=error, now=utcnow(),
+                           submitted_error=error is not None and form.is_submitted(),
+                           fix_url=_fix_url(cycle, error), title=question.format(name=cycle.name))
+
+
+def _fix_url(cycle: Cycle, error: DomainError | None) -> str | None:
+    """Where the organiser goes to remove the problem a state change ran into."""
+    if error is None:
+        return None
+    anchors = {"nominations_close_at": "nominations_close_date-day", "nominations_open_at": "nominations_open_date-day",
+               "trend_ids": "trends"}
+    if error.field == "categories":
+        return url_for("organiser.add_category", slug=cycle.slug)
+    if error.field in anchors:
+        return url_for("organiser.edit_cycle", slug=cycle.slug, _anchor=anchors[error.field])
+    return None
+
+
+# --- Copying to next year ---------------------------------------------------------------------
+
+def _next_name(cycle: Cycle) -> str:
+    year = str(cycle.year)
+    if year in cycle.name:
+        return cycle.name.replace(year, str(cycle.year + 1))
+    return f"{cycle.name} {cycle.year + 1}"
+
+
+@bp.route("/cycles/<slug>/copy", methods=["GET", "POST"])
+def copy_cycle(slug: str):
+    source = _load_cycle(slug)
+    form = CopyCycleForm(time_zone=source.time_zone, data={"name": _next_name(source), "year": source.year + 1})
+    if not form.is_submitted():
+        form.fill_dates({name: cycle_rules.next_year(getattr(source, name), source.time_zone)
+                         for name in ("nominations_open_at", "nominations_close_at", "judging_close_at")},
+                        source.time_zone)
+    if form.validate_on_submit():
+        try:
+            new = cycle_rules.copy_cycle(source, name=form.name.data, year=form.year.data, by=current_user,
+                                         **form.parsed)
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{new.name} has been created as a draft, with the settings, trends, categories and judging "
+                  f"criteria of {source.name}", "success")
+            return redirect(url_for("organiser.cycle", slug=new.slug))
+    retired = [t for t in source.trends if t.is_retired]
+    return render_template("organiser/cycles/copy.html", form=form, cycle=source, retired=retired,
+                           title=f"Copy {source.name} to start next year's cycle")
+
+
+# --- Categories -------------------------------------------------------------------------------
+
+def _category_trend_choices(cycle: Cycle, category: Category | None) -> list[Trend]:
+    trends = {t.id: t for t in cycle.trends}
+    for trend in (category.trends if category else []):
+        trends.setdefault(trend.id, trend)
+    return sorted(trends.values(), key=lambda t: (t.position, t.id))
+
+
+@bp.route("/cycles/<slug>/categories/new", methods=["GET", "POST"])
+def add_category(slug: str):
+    cycle = _load_cycle(slug)
+    form = CategoryForm()
+    form.trends.offer(_category_trend_choices(cycle, None))
+    if form.validate_on_submit():
+        try:
+            category = cycle_rules.add_category(cycle, name=form.name.data, description=form.description.data or "",
+                                                shortlist_size=form.shortlist_size.data,
+                                                trend_ids=list(form.trends.data or []), by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"The category {category.name} has been added", "success")
+            return redirect(url_for("organiser.cycle", slug=cycle.slug, _anchor="categories"))
+    return render_template("organiser/cycles/category_form.html", form=form, cycle=cycle, category=None,
+                           title=f"Add a category – {cycle.name}")
+
+
+@bp.route("/cycles/<slug>/categories/<int:category_id>/edit", methods=["GET", "POST"])
+def edit_category(slug: str, category_id: int):
+    cycle = _load_cycle(slug)
+    category = _load_category(cycle, category_id)
+    form = CategoryForm(data={"name": category.name, "description": category.description,
+                              "shortlist_size": category.shortlist_size, "trends": [t.id for t in category.trends]})
+    form.trends.offer(_category_trend_choices(cycle, category))
+    if form.validate_on_submit():
+        try:
+            cycle_rules.edit_category(category, name=form.name.data, description=form.description.data or "",
+                                      shortlist_size=form.shortlist_size.data,
+                                      trend_ids=list(form.trends.data or []), by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Your changes to the category {category.name} have been saved", "success")
+            return redirect(url_for("organiser.cycle", slug=cycle.slug, _anchor="categories"))
+    return render_template("organiser/cycles/category_form.html", form=form, cycle=cycle, category=category,
+                           title=f"Change {category.name} – {cycle.name}")
+
+
+@bp.route("/cycles/<slug>/categories/<int:category_id>/remove", methods=["GET", "POST"])
+def remove_category(slug: str, category_id: int):
+    cycle = _load_cycle(slug)
+    category = _load_category(cycle, category_id)
+    count = cycle_rules.nomination_count(category)
+    form = ConfirmForm()
+    if count == 0 and form.validate_on_submit():
+        name = category.name
+        try:
+            cycle_rules.remove_category(category, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "info")
+        else:
+            db.session.commit()
+            flash(f"The category {name} has been removed", "success")
+        return redirect(url_for("organiser.cycle", slug=cycle.slug, _anchor="categories"))
+    return render_template("organiser/cycles/remove_category.html", form=form, cycle=cycle, category=category,
+                           count=count, title=f"Remove {category.name}?")

@@ -1,0 +1,101 @@
+"""The trend taxonomy at /organiser/trends: every trend by group, adding, editing, retiring
+(with a confirmation) and restoring."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ...domain import taxonomy
+from ...domain.errors import DomainError, NotFound
+from ...extensions import db
+from ...models import Trend, TrendGroup
+from ..helpers import apply_domain_error
+from . import bp
+from .trend_forms import GROUP_HINTS, AddTrendForm, ConfirmTrendForm, TrendForm
+
+
+def _load_trend(trend_slug: str) -> Trend:
+    try:
+        return taxonomy.get_trend(trend_slug)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/trends")
+def trends():
+    all_trends = db.session.scalars(select(Trend).order_by(Trend.position, Trend.id)).all()
+    groups = [(group, [t for t in all_trends if t.group is group]) for group in TrendGroup]
+    return render_template("organiser/trends/index.html", groups=groups, total=len(all_trends),
+                           retired=sum(1 for t in all_trends if t.is_retired),
+                           offering=taxonomy.cycles_offering_counts(), title="Trends")
+
+
+@bp.route("/trends/new", methods=["GET", "POST"])
+def add_trend():
+    form = AddTrendForm()
+    if form.validate_on_submit():
+        try:
+            trend = taxonomy.add_trend(code=form.code.data, name=form.name.data, group=form.group.data,
+                                       description=form.description.data or "", source=form.source.data or "",
+                                       by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error, default_field="name")
+        else:
+            db.session.commit()
+            flash(f"{trend.code} {trend.name} has been added. Cycles can now offer it.", "success")
+            return redirect(url_for("organiser.trends", _anchor=f"trend-{trend.slug}"))
+    return render_template("organiser/trends/form.html", form=form, trend=None, group_hints=GROUP_HINTS,
+                           title="Add a trend")
+
+
+@bp.route("/trends/<trend_slug>/edit", methods=["GET", "POST"])
+def edit_trend(trend_slug: str):
+    trend = _load_trend(trend_slug)
+    form = TrendForm(data={"name": trend.name, "group": trend.group.value, "description": trend.description,
+                           "source": trend.source})
+    if form.validate_on_submit():
+        try:
+            taxonomy.edit_trend(trend, name=form.name.data, group=form.group.data,
+                                description=form.description.data or "", source=form.source.data or "",
+                                by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error, default_field="name")
+        else:
+            db.session.commit()
+            flash(f"Your changes to {trend.code} {trend.name} have been saved", "success")
+            return redirect(url_for("organiser.trends", _anchor=f"trend-{trend.slug}"))
+    return render_template("organiser/trends/form.html", form=form, trend=trend, group_hints=GROUP_HINTS,
+                           title=f"Change {trend.code} {trend.name}")
+
+
+@bp.route("/trends/<trend_slug>/retire", methods=["GET", "POST"])
+def retire_trend(trend_slug: str):
+    trend = _load_trend(trend_slug)
+    if trend.is_retired:
+        flash(f"{trend.code} {trend.name} is already retired", "info")
+        return redirect(url_for("organiser.trends", _anchor=f"trend-{trend.slug}"))
+    form = ConfirmTrendForm()
+    if form.validate_on_submit():
+        taxonomy.retire_trend(trend, by=current_user)
+        db.session.commit()
+        flash(f"{trend.code} {trend.name} has been retired. Nominations that address it keep it.", "success")
+        return redirect(url_for("organiser.trends", _anchor=f"trend-{trend.slug}"))
+    return render_template("organiser/trends/retire.html", form=form, trend=trend,
+                           nominations=taxonomy.nominations_carrying_count(trend),
+                           cycles=taxonomy.cycles_offering_counts().get(trend.id, 0),
+                           title=f"Retire {trend.code} {trend.name}")
+
+
+@bp.route("/trends/<trend_slug>/restore", methods=["POST"])
+def restore_trend(trend_slug: str):
+    trend = _load_trend(trend_slug)
+    form = ConfirmTrendForm()
+    if form.validate_on_submit() and trend.is_retired:
+        taxonomy.restore_trend(trend, by=current_user)
+        db.session.commit()
+        flash(f"{trend.code} {trend.name} has been restored. New cycles can offer it again.", "success")
+    return redirect(url_for("organiser.trends", _anchor=f"trend-{trend.slug}"))

@@ -1,0 +1,536 @@
+"""The organiser's award cycle pages, through the test client: creating (with times read in the
+cycle's time zone), editing, categories, state changes guarded by the dates, and copying."""
+
+import re
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from html import unescape
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from awards.domain import cycles, taxonomy
+from awards.extensions import db
+from awards.models import AuditEvent, Category, Cycle, CycleStatus, Trend
+
+from ..factories import make_cycle, make_nomination
+
+UTC = timezone.utc
+
+
+def utc(*args):
+    return datetime(*args, tzinfo=UTC)
+
+
+def text_of(response) -> str:
+    """The page's main content as a person reads it: tags dropped, spaces collapsed."""
+    html = response.get_data(as_text=True)
+    main = html[html.find("<main"):html.find("</main>")]
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", main))).strip()
+
+
+def error_summary(response) -> list[tuple[str, str]]:
+    """(link target, message) of each entry in the GOV.UK error summary."""
+    html = response.get_data(as_text=True)
+    start = html.find('class="govuk-error-summary"')
+    if start < 0:
+        return []
+    block = html[start:html.find("</ul>", start)]
+    return [(href, unescape(re.sub(r"\s+", " ", message)).strip())
+            for href, message in re.findall(r'<a href="([^"]+)">(.*?)</a>', block, re.S)]
+
+
+def input_value(response, field_id: str) -> str | None:
+    html = response.get_data(as_text=True)
+    match = re.search(r'<input[^>]*\bid="%s"[^>]*>' % re.escape(field_id), html)
+    if not match:
+        return None
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    return unescape(value.group(1)) if value else ""
+
+
+def checked_trend_ids(response) -> set[int]:
+    html = response.get_data(as_text=True)
+    return {int(v) for v in re.findall(r'<input class="govuk-checkboxes__input"[^>]*name="trends"[^>]*value="(\d+)"'
+                                       r'[^>]*\bchecked', html)}
+
+
+def offered_trend_ids(response) -> set[int]:
+    html = response.get_data(as_text=True)
+    return {int(v) for v in re.findall(r'<input class="govuk-checkboxes__input"[^>]*name="trends"[^>]*value="(\d+)"',
+                                       html)}
+
+
+def trend(code: str) -> Trend:
+    return db.session.scalar(sa.select(Trend).where(Trend.code == code))
+
+
+def cycle_form(**overrides) -> dict:
+    """A complete, valid "Create a cycle" form as the browser posts it."""
+    taxonomy.seed_trends()
+    db.session.commit()
+    data = {
+        "name": "Public Sector Digital Awards 2026", "year": "2026", "slug": "",
+        "description": "Awards for digital work in public services.", "time_zone": "Europe/London",
+        "nominations_open_date": ["2", "3", "2026"], "nominations_open_time": "9am",
+        "nominations_close_date": ["28", "6", "2026"], "nominations_close_time": "17:00",
+        "judging_close_date": ["", "", ""], "judging_close_time": "",
+        "trends": [str(trend(code).id) for code in ("D1", "D2", "T1", "T2")],
+        "summary_word_limit": "100", "section_word_limit": "500", "trends_min": "1", "trends_max": "3",
+        "attachments_max_count": "5", "attachments_max_mb": "10", "judges_per_nomination": "3",
+        "judge_max_load": "20", "reference_prefix": "PSDA",
+    }
+    data.update(overrides)
+    return data
+
+
+def the_cycle(slug: str | None = None) -> Cycle:
+    db.session.expire_all()
+    query = sa.select(Cycle)
+    if slug:
+        query = query.where(Cycle.slug == slug)
+    return db.session.scalar(query.order_by(Cycle.id.desc()))
+
+
+@contextmanager
+def counting_queries():
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+# --- Creating -----------------------------------------------------------------------------------
+
+def test_create_a_cycle_reads_times_in_its_time_zone(organiser_client):
+    response = organiser_client.post_form("/organiser/cycles/new", cycle_form(), token_from="/organiser/cycles/new")
+    assert response.status_code == 302
+    cycle = the_cycle()
+    assert response.headers["Location"] == f"/organiser/cycles/{cycle.slug}"
+    assert cycle.slug == "public-sector-digital-awards-2026" and cycle.status is CycleStatus.DRAFT
+    # 17:00 on 28 June 2026 in London is British Summer Time: 16:00 UTC.
+    assert cycle.nominations_close_at == utc(2026, 6, 28, 16, 0)
+    assert cycle.nominations_open_at == utc(2026, 3, 2, 9, 0)  # GMT in March
+    assert cycle.judging_close_at is None
+    assert [t.code for t in cycle.trends] == ["D1", "D2", "T1", "T2"]
+    assert len(cycle.categories) == 8 and len(cycle.criteria) == 6
+    page = organiser_client.get(response.headers["Location"])
+    text = text_of(page)
+    assert "has been created as a draft" in text
+    assert "Nominations close 5pm on 28 June 2026" in text
+    assert "Nominations open 9am on 2 March 2026" in text
+    # And the edit page shows it back in the cycle's time zone.
+    edit = organiser_client.get(f"/organiser/cycles/{cycle.slug}/edit")
+    assert [input_value(edit, f"nominations_close_date-{p}") for p in ("day", "month", "year")] == ["28", "6", "2026"]
+    assert input_value(edit, "nominations_close_time") == "5pm"
+
+
+def test_times_in_another_time_zone(organiser_client):
+    data = cycle_form(time_zone="Europe/Stockholm", nominations_close_time="5pm",
+                      judging_close_date=["15", "9", "2026"], judging_close_time="midday")
+    response = organiser_client.post_form("/organiser/cycles/new", data, token_from="/organiser/cycles/new")
+    assert response.status_code == 302
+    cycle = the_cycle()
+    assert cycle.time_zone == "Europe/Stockholm"
+    assert cycle.nominations_close_at == utc(2026, 6, 28, 15, 0)
+    assert cycle.judging_close_at == utc(2026, 9, 15, 10, 0)
+    text = text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}"))
+    assert "Nominations close 5pm on 28 June 2026" in text and "Judging closes midday on 15 September 2026" in text
+    listing = text_of(organiser_client.get("/organiser/cycles"))
+    assert "5pm on 28 June 2026 (Europe/Stockholm)" in listing
+
+
+def test_the_create_form_starts_with_sensible_defaults(organiser_client):
+    taxonomy.seed_trends()
+    db.session.commit()
+    page = organiser_client.get("/organiser/cycles/new")
+    assert page.status_code == 200
+    assert input_value(page, "time_zone") == "Europe/London"
+    assert input_value(page, "year") == str(datetime.now(UTC).year)
+    assert input_value(page, "reference_prefix") == "PSDA"
+    assert input_value(page, "summary_word_limit") == "100" and input_value(page, "judges_per_nomination") == "3"
+    assert input_value(page, "nominations_close_time") == "5pm"
+    digital_and_technology = {t.id for t in cycles.default_trends()}
+    assert checked_trend_ids(page) == digital_and_technology
+    assert trend("S1").id in offered_trend_ids(page) - checked_trend_ids(page)
+
+
+def test_a_form_with_errors_keeps_everything_typed(organiser_client):
+    data = cycle_form(year="twenty", time_zone="Mars/Olympus", description="Kept words",
+                      nominations_open_date=["31", "2", "2026"], nominations_close_date=["28", "", "2026"],
+                      nominations_close_time="25:00", judging_close_date=["1", "10", "2026"],
+                      summary_word_limit="0", trends_min="5", trends_max="2", reference_prefix="P S")
+    response = organiser_client.post_form("/organiser/cycles/new", data, token_from="/organiser/cycles/new")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count("<title>Error: Create a cycle") == 1
+    errors = dict(error_summary(response))
+    assert errors == {
+        "#year": "Year must be a whole number",
+        "#time_zone": "Enter a time zone such as Europe/London",
+        "#nominations_open_date-day": "Date nominations open must be a real date",
+        "#nominations_close_date-month": "Date nominations close must include a month",
+        "#nominations_close_time": "Enter the time nominations close like 5pm or 17:00",
+        "#judging_close_time": "Enter the time judging closes",
+        "#trends": "Select at least 5 trends: each nomination must address 5",
+        "#summary_word_limit": "Number of words in the public summary must be 1 or more",
+        "#trends_max": "Most trends must be the same as or more than the fewest trends",
+        "#reference_prefix": "Reference prefix must be 1 to 12 letters or numbers, like PSDA",
+    }
+    assert input_value(response, "year") == "twenty"
+    assert input_value(response, "time_zone") == "Mars/Olympus"
+    assert [input_value(response, f"nominations_open_date-{p}")
+            for p in ("day", "month", "year")] == ["31", "2", "2026"]
+    assert input_value(response, "nominations_close_date-month") == ""
+    assert input_value(response, "nominations_close_time") == "25:00"
+    assert input_value(response, "judging_close_date-day") == "1"
+    assert input_value(response, "reference_prefix") == "P S"
+    assert "Kept words</textarea>" in response.get_data(as_text=True)
+    assert checked_trend_ids(response) == {int(i) for i in data["trends"]}
+    assert db.session.scalar(sa.select(sa.func.count(Cycle.id))) == 0
+
+
+def test_dates_out_of_order_and_a_time_the_clocks_skip(organiser_client):
+    data = cycle_form(nominations_close_date=["1", "3", "2026"])
+    response = organiser_client.post_form("/organiser/cycles/new", data, token_from="/organiser/cycles/new")
+    assert error_summary(response) == [("#nominations_close_date-day",
+                                        "The closing date must be after the opening date")]
+    data = cycle_form(nominations_open_date=["29", "3", "2026"], nominations_open_time="1:30am")
+    response = organiser_client.post_form("/organiser/cycles/new", data, token_from="/organiser/cycles/new")
+    assert error_summary(response) == [("#nominations_open_time", "That time does not exist in Europe/London on "
+                                        "that day because the clocks go forward: choose a time an hour later")]
+
+
+def test_web_addresses_are_unique(organiser_client):
+    make_cycle(name="Existing", year=2026)
+    existing = the_cycle()
+    data = cycle_form(slug=existing.slug)
+    response = organiser_client.post_form("/organiser/cycles/new", data, token_from="/organiser/cycles/new")
+    assert response.status_code == 200
+    assert error_summary(response) == [("#slug", f"The web address {existing.slug} is already used by another cycle")]
+    assert input_value(response, "slug") == existing.slug
+    response = organiser_client.post_form("/organiser/cycles/new", cycle_form(slug="Not A Slug"),
+                                          token_from="/organiser/cycles/new")
+    assert error_summary(response)[0][0] == "#slug"
+    assert db.session.scalar(sa.select(sa.func.count(Cycle.id))) == 1
+
+
+def test_a_retired_trend_is_not_offered_for_a_new_cycle(organiser_client):
+    data = cycle_form()
+    retired = trend("T3")
+    taxonomy.retire_trend(retired)
+    db.session.commit()
+    page = organiser_client.get("/organiser/cycles/new")
+    assert retired.id not in offered_trend_ids(page) and "Cyber protection" not in text_of(page)
+    response = organiser_client.post_form("/organiser/cycles/new", {**data, "trends": [str(retired.id)]},
+                                          token_from="/organiser/cycles/new")
+    assert error_summary(response) == [("#trends", "Select only trends from the list")]
+
+
+# --- The cycle page and editing -----------------------------------------------------------------
+
+def test_the_cycle_page_summarises_everything(organiser_client):
+    cycle = make_cycle(close_at=utc(2030, 6, 28, 16))
+    make_nomination(cycle)
+    make_nomination(cycle, status="draft", complete=False)
+    page = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
+    text = text_of(page)
+    assert "Open for nominations" in text
+    assert "Nominees can start and submit nominations until 5pm on 28 June 2030" in text
+    assert "1 nomination received, 1 in draft" in text
+    assert "Reference prefix PSDA (references look like PSDA-2026-0042)" in text
+    assert "Each section 500 words or fewer" in text and "Trends addressed 1 to 3, one of them primary" in text
+    assert "Evidenced outcomes and impact (weight 30, scored 1 to 10)" in text
+    html = page.get_data(as_text=True)
+    assert f'href="/organiser/cycles/{cycle.slug}/edit#nominations_close_date-day"' in html
+    assert f'href="/organiser/cycles/{cycle.slug}/status/closed"' in html
+    assert f'href="/organiser/cycles/{cycle.slug}/status/draft"' in html
+    assert f'href="/organiser/cycles/{cycle.slug}/copy"' in html
+    assert organiser_client.get("/organiser/cycles/no-such-cycle").status_code == 404
+
+
+def test_edit_a_cycle(organiser_client, organiser):
+    cycle = make_cycle(status="draft", close_at=utc(2030, 6, 28, 16))
+    page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/edit")
+    assert input_value(page, "slug") == cycle.slug
+    data = cycle_form(name="PSDA 2030", year="2030", slug="psda-2030", nominations_open_date=["1", "3", "2030"],
+                      nominations_close_date=["28", "6", "2030"], nominations_close_time="4:30pm",
+                      trends_max="2", trends=[str(trend("S1").id), str(trend("D1").id)])
+    response = organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/edit", data,
+                                          token_from=f"/organiser/cycles/{cycle.slug}/edit")
+    assert response.status_code == 302 and response.headers["Location"] == "/organiser/cycles/psda-2030"
+    cycle = the_cycle("psda-2030")
+    assert (cycle.name, cycle.year, cycle.trends_max) == ("PSDA 2030", 2030, 2)
+    assert cycle.nominations_close_at == utc(2030, 6, 28, 15, 30)
+    assert [t.code for t in cycle.trends] == ["D1", "S1"]
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.updated"))
+    assert event.actor_id == organiser.id and "trends" in event.detail["fields"]
+    assert "Your changes to the cycle have been saved" in text_of(organiser_client.get("/organiser/cycles/psda-2030"))
+
+
+def test_the_web_address_is_fixed_once_open(organiser_client):
+    cycle = make_cycle(close_at=utc(2030, 6, 28, 16))
+    page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/edit")
+    assert input_value(page, "slug") is None
+    assert "It cannot change now the cycle has opened" in text_of(page)
+    assert "Nominees see your changes as soon as you save them" in text_of(page)
+    data = cycle_form(slug="sneaky", nominations_close_date=["28", "6", "2030"])
+    response = organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/edit", data,
+                                          token_from=f"/organiser/cycles/{cycle.slug}/edit")
+    assert response.status_code == 302
+    assert the_cycle().slug == cycle.slug
+
+
+def test_a_retired_trend_the_cycle_offers_stays_on_edit(organiser_client):
+    cycle = make_cycle(close_at=utc(2030, 6, 28, 16))
+    retired = cycle.trends[0]
+    taxonomy.retire_trend(retired)
+    db.session.commit()
+    page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/edit")
+    assert retired.id in checked_trend_ids(page)
+    assert f"{retired.code} {retired.name} (retired)" in text_of(page)
+    kept = [str(t.id) for t in cycle.trends]
+    response = organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/edit",
+                                          cycle_form(trends=kept, nominations_close_date=["28", "6", "2030"]),
+                                          token_from=f"/organiser/cycles/{cycle.slug}/edit")
+    assert response.status_code == 302
+    assert retired in the_cycle().trends
+    assert "Retired" in text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}"))
+
+
+# --- State changes ------------------------------------------------------------------------------
+
+def test_opening_is_guarded_by_the_closing_date(organiser_client, organiser):
+    cycle = make_cycle(status="draft", open_at=utc(2026, 3, 2, 9), close_at=utc(2026, 6, 28, 16))
+    url = f"/organiser/cycles/{cycle.slug}/status/open"
+    with time_machine.travel(utc(2026, 6, 28, 16, 0, 0), tick=False):
+        organiser_client.sign_in_as(organiser)  # a session cookie made at the travelled time
+        page = organiser_client.get(url)
+        assert "You cannot do this yet. The closing date has passed: move it later before opening the cycle." in \
+            text_of(page)
+        assert "Open for nominations</button>" not in page.get_data(as_text=True)
+        response = organiser_client.post_form(url, token_from=url)
+        assert response.status_code == 200
+        assert "<title>Error: " in response.get_data(as_text=True)
+        assert error_summary(response) == [("#problem", "The closing date has passed: move it later before "
+                                                        "opening the cycle")]
+        assert f'href="/organiser/cycles/{cycle.slug}/edit#nominations_close_date-day"' in response.get_data(
+            as_text=True)
+    assert the_cycle().status is CycleStatus.DRAFT
+    with time_machine.travel(utc(2026, 6, 28, 15, 59, 59), tick=False):
+        organiser_client.sign_in_as(organiser)
+        page = organiser_client.get(url)
+        text = text_of(page)
+        assert "Open Public Sector Digital Awards 2026 for nominations?" in text
+        assert "until 5pm on 28 June 2026 (Europe/London time)" in text
+        response = organiser_client.post_form(url, token_from=url)
+        assert response.status_code == 302 and response.headers["Location"] == f"/organiser/cycles/{cycle.slug}"
+        assert "is now open for nominations" in text_of(organiser_client.get(response.headers["Location"]))
+    assert the_cycle().status is CycleStatus.OPEN
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.status_changed"))
+    assert event.actor_id == organiser.id and event.detail == {"from": "draft", "to": "open"}
+
+
+def test_closing_waits_for_the_close_instant(organiser_client, organiser):
+    cycle = make_cycle(open_at=utc(2026, 3, 2, 9), close_at=utc(2026, 6, 28, 16))
+    url = f"/organiser/cycles/{cycle.slug}/status/closed"
+    with time_machine.travel(utc(2026, 6, 28, 15, 59, 59), tick=False):
+        organiser_client.sign_in_as(organiser)
+        response = organiser_client.post_form(url, token_from=url)
+        assert error_summary(response) == [("#problem", "Nominations are open until the closing date: move the "
+                                                        "closing date earlier to close now")]
+    assert the_cycle().status is CycleStatus.OPEN
+    with time_machine.travel(utc(2026, 6, 28, 16, 0, 0), tick=False):
+        organiser_client.sign_in_as(organiser)
+        page = text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}"))
+        assert "Nominations closed at 5pm on 28 June 2026: nobody can submit now" in page
+        response = organiser_client.post_form(url, token_from=url)
+    assert response.status_code == 302 and the_cycle().status is CycleStatus.CLOSED
+    organiser_client.sign_in_as(organiser)
+    page = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
+    assert f'href="/organiser/cycles/{cycle.slug}/status/judging"' in page.get_data(as_text=True)
+
+
+def test_opening_without_categories_points_to_adding_one(organiser_client):
+    taxonomy.seed_trends()
+    cycle = cycles.create_cycle(name="Bare", year=2030, nominations_open_at=utc(2030, 1, 1),
+                                nominations_close_at=utc(2030, 6, 1), with_defaults=False)
+    db.session.commit()
+    page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/open")
+    assert "Add at least one category before opening the cycle" in text_of(page)
+    assert f'href="/organiser/cycles/{cycle.slug}/categories/new"' in page.get_data(as_text=True)
+
+
+def test_moves_that_are_not_allowed(organiser_client):
+    cycle = make_cycle(status="draft")
+    response = organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/published")
+    assert response.status_code == 302
+    assert "cannot become results published from here" in text_of(organiser_client.get(response.headers["Location"]))
+    assert organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/everything").status_code == 404
+    response = organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/status/published")
+    assert response.status_code == 302 and the_cycle().status is CycleStatus.DRAFT
+
+
+def test_each_move_explains_what_happens(organiser_client):
+    cycle = make_cycle(status="judging", close_at=utc(2030, 6, 28, 16))
+    text = text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/published"))
+    assert "Publish the results of" in text and "makes the shortlist" in text
+    cycle.status = CycleStatus.OPEN
+    db.session.commit()
+    text = text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/draft"))
+    assert "Nominations already started or submitted are kept" in text
+
+
+# --- Categories ---------------------------------------------------------------------------------
+
+def test_add_edit_and_remove_a_category(organiser_client, organiser):
+    cycle = make_cycle(close_at=utc(2030, 6, 28, 16))
+    base = f"/organiser/cycles/{cycle.slug}/categories"
+    page = organiser_client.get(f"{base}/new")
+    assert offered_trend_ids(page) == {t.id for t in cycle.trends}
+    response = organiser_client.post_form(f"{base}/new", {"name": "", "description": "Kept", "shortlist_size": "six",
+                                                          "trends": [str(cycle.trends[0].id)]},
+                                          token_from=f"{base}/new")
+    assert dict(error_summary(response)) == {"#name": "Enter the category's name",
+                                             "#shortlist_size": "Shortlist size must be a whole number"}
+    assert input_value(response, "shortlist_size") == "six"
+    assert checked_trend_ids(response) == {cycle.trends[0].id}
+    response = organiser_client.post_form(f"{base}/new", {"name": "Open data", "description": "Publishing data.",
+                                                          "shortlist_size": "4",
+                                                          "trends": [str(trend("T2").id)]}, token_from=f"{base}/new")
+    assert response.status_code == 302
+    category = db.session.scalar(sa.select(Category).where(Category.name == "Open data"))
+    assert category.shortlist_size == 4 and [t.code for t in category.trends] == ["T2"]
+    assert "The category Open data has been added" in text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}"))
+
+    response = organiser_client.post_form(f"{base}/{category.id}/edit", {
+        "name": "Technology for Public Good", "description": "", "shortlist_size": "5"},
+        token_from=f"{base}/{category.id}/edit")
+    assert error_summary(response) == [("#name", "This cycle already has a category with that name")]
+    response = organiser_client.post_form(f"{base}/{category.id}/edit", {
+        "name": "Open data and standards", "description": "Publishing data.", "shortlist_size": "5",
+        "trends": [str(trend("T1").id), str(trend("T2").id)]}, token_from=f"{base}/{category.id}/edit")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (category.name, category.shortlist_size) == ("Open data and standards", 5)
+    assert [t.code for t in category.trends] == ["T1", "T2"]
+
+    category_id = category.id
+    page = organiser_client.get(f"{base}/{category_id}/remove")
+    assert "Remove Open data and standards?" in text_of(page)
+    response = organiser_client.post_form(f"{base}/{category_id}/remove", token_from=f"{base}/{category_id}/remove")
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(Category.id).where(Category.id == category_id)) is None
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "category.removed")).actor_id == \
+        organiser.id
+    assert organiser_client.get(f"{base}/{category_id}/edit").status_code == 404
+
+
+def test_a_category_with_nominations_is_not_removed(organiser_client):
+    cycle = make_cycle()
+    nomination = make_nomination(cycle, status="draft", complete=False)
+    category = nomination.category
+    url = f"/organiser/cycles/{cycle.slug}/categories/{category.id}/remove"
+    page = organiser_client.get(url)
+    assert f"You cannot remove {category.name}" in text_of(page)
+    assert "Remove category</button>" not in page.get_data(as_text=True)
+    response = organiser_client.post_form(url, token_from=f"/organiser/cycles/{cycle.slug}")
+    assert response.status_code == 200
+    assert db.session.get(Category, category.id) is not None
+
+
+def test_a_category_of_another_cycle_is_not_found(organiser_client):
+    first = make_cycle()
+    second = make_cycle(name="Second", year=2027)
+    other = second.categories[0]
+    assert organiser_client.get(f"/organiser/cycles/{first.slug}/categories/{other.id}/edit").status_code == 404
+
+
+# --- Copying ------------------------------------------------------------------------------------
+
+def test_copy_to_start_next_year(organiser_client, organiser):
+    cycle = make_cycle(name="Public Sector Digital Awards 2026", year=2026,
+                       open_at=utc(2026, 3, 2, 9), close_at=utc(2026, 6, 28, 16))
+    retired = cycle.trends[-1]
+    taxonomy.retire_trend(retired)
+    db.session.commit()
+    url = f"/organiser/cycles/{cycle.slug}/copy"
+    page = organiser_client.get(url)
+    assert input_value(page, "name") == "Public Sector Digital Awards 2027"
+    assert input_value(page, "year") == "2027"
+    assert [input_value(page, f"nominations_close_date-{p}") for p in ("day", "month", "year")] == ["28", "6", "2027"]
+    assert input_value(page, "nominations_close_time") == "5pm"
+    assert f"These retired trends will not be offered: {retired.name}" in text_of(page)
+
+    response = organiser_client.post_form(url, {"name": "Public Sector Digital Awards 2027", "year": "2027",
+                                                "nominations_open_date": ["2", "3", "2027"],
+                                                "nominations_open_time": "9am",
+                                                "nominations_close_date": ["", "", ""],
+                                                "nominations_close_time": "5pm"}, token_from=url)
+    assert error_summary(response) == [("#nominations_close_date-day", "Enter the date nominations close")]
+    assert input_value(response, "nominations_open_date-day") == "2"
+
+    response = organiser_client.post_form(url, {"name": "Public Sector Digital Awards 2027", "year": "2027",
+                                                "nominations_open_date": ["2", "3", "2027"],
+                                                "nominations_open_time": "9am",
+                                                "nominations_close_date": ["28", "6", "2027"],
+                                                "nominations_close_time": "5pm"}, token_from=url)
+    assert response.status_code == 302
+    new = the_cycle("public-sector-digital-awards-2027")
+    assert response.headers["Location"] == f"/organiser/cycles/{new.slug}"
+    assert new.status is CycleStatus.DRAFT and new.year == 2027
+    assert new.nominations_close_at == utc(2027, 6, 28, 16)
+    assert retired not in new.trends and len(new.trends) == len(cycle.trends) - 1
+    assert [c.name for c in new.categories] == [c.name for c in cycle.categories]
+    assert "has been created as a draft" in text_of(organiser_client.get(response.headers["Location"]))
+
+
+# --- The list -----------------------------------------------------------------------------------
+
+def test_the_list_shows_each_cycle_with_its_counts(organiser_client):
+    first = make_cycle(close_at=utc(2030, 6, 28, 16))
+    make_nomination(first)
+    make_nomination(first)
+    make_nomination(first, status="draft", complete=False)
+    make_cycle(name="Old awards 2025", year=2025, status="published", open_at=utc(2025, 1, 1),
+               close_at=utc(2025, 6, 28, 16))
+    text = text_of(organiser_client.get("/organiser/cycles"))
+    assert "Public Sector Digital Awards 2026 2026 Open for nominations" in text
+    assert "5pm on 28 June 2030 2 1" in text
+    assert "Old awards 2025 2025 Results published" in text
+    assert text.index("Public Sector Digital Awards 2026") < text.index("Old awards 2025")
+
+
+def test_list_pages_do_not_query_per_cycle(organiser_client):
+    make_cycle()
+    organiser_client.get("/organiser/cycles")
+    with counting_queries() as few:
+        organiser_client.get("/organiser/cycles")
+    for year in range(2020, 2026):
+        make_nomination(make_cycle(name=f"Awards {year}", year=year))
+    with counting_queries() as many:
+        response = organiser_client.get("/organiser/cycles")
+    assert response.status_code == 200
+    assert len(many) == len(few)
+    cycle = the_cycle()
+    organiser_client.get(f"/organiser/cycles/{cycle.slug}")
+    with counting_queries() as page:
+        organiser_client.get(f"/organiser/cycles/{cycle.slug}")
+    assert len(page) <= 12
+
+
+def test_the_dashboard_links_to_cycles_and_trends(organiser_client):
+    html = organiser_client.get("/organiser/").get_data(as_text=True)
+    assert 'href="/organiser/cycles"' in html and 'href="/organiser/trends"' in html
+
+
+@pytest.mark.parametrize("url", ["/organiser/cycles", "/organiser/cycles/new"])
+def test_other_roles_cannot_see_cycle_pages(nominee_client, judge_client, client, url):
+    assert nominee_client.get(url).status_code == 403
+    assert judge_client.get(url).status_code == 403
+    assert client.get(url).headers["Location"].startswith("/sign-in")
