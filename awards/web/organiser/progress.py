@@ -1,0 +1,150 @@
+"""Judging progress per judge, nomination and category, and reminders.
+
+/organiser/cycles/<slug>/judging shows the figures (a handful of GROUP BY queries, however big the
+cycle) and carries the reminder form: the organiser ticks judges, or has the page tick for them
+(`?select=not-started` or `?select=unfinished`, so no JavaScript is needed), and sends each an e-mail.
+"""
+
+from __future__ import annotations
+
+from math import ceil
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import SelectMultipleField
+from wtforms.validators import ValidationError
+
+from ...domain import progress as progress_rules
+from ...domain.clock import utcnow
+from ...domain.errors import DomainError
+from ...extensions import db
+from ...models import Cycle
+from ..forms import Form
+from ..helpers import apply_domain_error
+from . import bp
+
+PAGE_SIZE = 50
+SHORT_LIST_SIZE = 25
+
+
+class JudgesField(SelectMultipleField):
+    """Ticked judges, by id. Anything that is not one of the choices (a judge who has finished in the
+    meantime, or a tampered value) is an error, never ignored silently."""
+
+    def process_formdata(self, valuelist):
+        self.raw_data = valuelist
+        self.data = [int(v) for v in valuelist if str(v).isdigit()]
+        self._unknown = len(self.data) != len(valuelist)
+
+    def pre_validate(self, form):
+        allowed = {value for value, _ in self.choices or []}
+        if getattr(self, "_unknown", False) or any(v not in allowed for v in self.data or []):
+            raise ValidationError("Select only judges who still have nominations to score")
+
+
+class ReminderForm(Form):
+    judges = JudgesField("Judges to remind", coerce=int)
+
+    def validate_judges(self, field):
+        if not field.data:
+            raise ValidationError("Select the judges to remind")
+
+
+def _load_cycle(slug: str) -> Cycle:
+    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug).options(selectinload(Cycle.categories)))
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def _endpoint_url(endpoint: str, **values) -> str | None:
+    """A link to a page another part of the organiser's area provides, if it is there."""
+    if endpoint in current_app.view_functions:
+        return url_for(endpoint, **values)
+    return None
+
+
+def _page_url(**changes) -> str:
+    """This page with some query arguments changed (None removes one); keeps the others."""
+    args = {k: v for k, v in request.args.items() if k in ("show", "category", "page", "select")}
+    args.update(changes)
+    anchor = args.pop("_anchor", None)
+    args = {k: v for k, v in args.items() if v not in (None, "")}
+    return url_for("organiser.judging_progress", slug=request.view_args["slug"], _anchor=anchor, **args)
+
+
+def _pagination(page: int, pages: int) -> dict | None:
+    if pages <= 1:
+        return None
+    shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
+    items, previous = [], 0
+    for number in shown:
+        if number - previous > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": _page_url(page=number, select=None, _anchor="nominations"),
+                      "current": number == page})
+        previous = number
+    return {"previous": {"href": _page_url(page=page - 1, select=None, _anchor="nominations")} if page > 1 else None,
+            "next": {"href": _page_url(page=page + 1, select=None, _anchor="nominations")} if page < pages else None,
+            "items": items, "landmarkLabel": "Pages of nominations"}
+
+
+@bp.route("/cycles/<slug>/judging", methods=["GET", "POST"])
+def judging_progress(slug: str):
+    cycle = _load_cycle(slug)
+    progress = progress_rules.cycle_progress(cycle)
+    form = ReminderForm()
+    form.judges.choices = [(p.judge.id, p.judge.display_name) for p in progress.remindable]
+
+    if request.method == "GET":
+        # "Select judges who have not started" and friends: the server ticks the boxes.
+        preselect = request.args.get("select")
+        if preselect == "not-started":
+            form.judges.data = [p.judge.id for p in progress.not_started]
+        elif preselect == "unfinished":
+            form.judges.data = [p.judge.id for p in progress.remindable]
+
+    if form.validate_on_submit():
+        chosen = set(form.judges.data)
+        judges = [p.judge for p in progress.remindable if p.judge.id in chosen]
+        try:
+            reminded, skipped = progress_rules.send_reminders(cycle, judges, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error, "judges")
+        else:
+            db.session.commit()
+            if reminded:
+                names = reminded[0].display_name if len(reminded) == 1 else f"{len(reminded)} judges"
+                flash(f"Reminder sent to {names}", "success")
+            if skipped:
+                flash(f"{len(skipped)} {'judge has' if len(skipped) == 1 else 'judges have'} nothing left to "
+                      "score, so no reminder was sent to them", "info")
+            return redirect(url_for("organiser.judging_progress", slug=cycle.slug, _anchor="reminders"))
+
+    # The nominations table: filtered, paginated, by reference.
+    show = request.args.get("show", "all")
+    if show not in progress_rules.NOMINATION_FILTERS:
+        show = "all"
+    category = next((c for c in cycle.categories if c.slug == request.args.get("category")), None)
+    page = max(1, request.args.get("page", 1, type=int))
+    rows, total = progress_rules.nomination_progress(cycle, show=show, category=category, limit=PAGE_SIZE,
+                                                     offset=(page - 1) * PAGE_SIZE)
+    pages = max(1, ceil(total / PAGE_SIZE))
+    short, _ = (progress_rules.nomination_progress(cycle, show="short", limit=SHORT_LIST_SIZE, count=False)
+                if progress.short_of_judges else ([], 0))
+
+    has_assignment_page = "organiser.assignment_nomination" in current_app.view_functions
+    has_nomination_page = "organiser.nomination" in current_app.view_functions
+    return render_template(
+        "organiser/judging/progress.html", cycle=cycle, progress=progress, form=form,
+        selected=set(form.judges.data or []), rows=rows, total=total, first=(page - 1) * PAGE_SIZE + 1,
+        page=page, pages=pages, pagination=_pagination(page, pages), show=show, category=category,
+        filters=progress_rules.NOMINATION_FILTERS, short=short, page_url=_page_url,
+        closed=progress_rules.reminders_closed(cycle), now=utcnow(),
+        has_assignment_page=has_assignment_page, has_nomination_page=has_nomination_page,
+        assignment_url=_endpoint_url("organiser.assignment", slug=cycle.slug),
+        judges_url=_endpoint_url("organiser.judges", slug=cycle.slug),
+        title=f"Judging progress – {cycle.name}")
