@@ -1,3 +1,281 @@
-"""The judge's assignments, conflict declarations and score sheets."""
+"""The judge's assignments, conflict declarations and score sheets.
 
-from . import bp  # noqa: F401
+Only the judge an entry is assigned to, who is not conflicted with it, reaches its pages; to
+anyone else (other judges, nominees, organisers without a judge membership) they do not exist
+(404). A judge first answers "Do you have a conflict of interest?" before seeing the entry.
+Judges see the entry through `domain.blind.judge_entry`, never the nomination itself.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from ...domain import blind
+from ...domain import conflicts as conflict_rules
+from ...domain import reviews as review_rules
+from ...domain.attachments import attachment_path
+from ...domain.errors import Conflict, DomainError, NotAllowed
+from ...domain.scoring import CriterionSpec, ScoreInput, review_score
+from ...extensions import db
+from ...models import Assignment, Criterion, Nomination, Review, ReviewStatus
+from ...permissions import can_score
+from ..forms import Form
+from ..helpers import apply_domain_error
+from . import bp
+
+REASON_MAX_LENGTH = 2000
+_FIELD = re.compile(r"^(score|comment)-(.*)$")
+
+
+class DeclarationForm(Form):
+    has_conflict = RadioField("Do you have a conflict of interest with this nomination?",
+                              choices=[("yes", "Yes"), ("no", "No")],
+                              validators=[InputRequired("Select yes if you have a conflict of interest with this "
+                                                        "nomination")])
+    reason = TextAreaField("Tell the organisers why (optional)",
+                           validators=[Length(max=REASON_MAX_LENGTH,
+                                              message=f"The reason must be {REASON_MAX_LENGTH:,} characters "
+                                                      "or fewer")])
+
+
+# ---------------------------------------------------------------- loading
+
+def _load(reference: str) -> tuple[Nomination, Assignment]:
+    """The nomination and the signed-in judge's live assignment to it; 404 for anyone else, and for
+    a judge who is conflicted with it however the conflict arose."""
+    nomination = db.session.scalar(
+        select(Nomination).where(Nomination.reference == reference)
+        .options(selectinload(Nomination.partners), selectinload(Nomination.trend_links),
+                 selectinload(Nomination.measured_outcomes), selectinload(Nomination.attachments)))
+    if nomination is None:
+        abort(404)
+    assignment = review_rules.judging_assignment(current_user, nomination)
+    if assignment is None:
+        abort(404)
+    return nomination, assignment
+
+
+def _criterion_bands(criterion: Criterion) -> list[dict]:
+    """The criterion's scale grouped by rubric band: [{"label": "Strong", "text": "A baseline …",
+    "values": [7, 8]}, …]; values no band covers form bands of their own, without a label."""
+    bands = sorted(criterion.rubric or [], key=lambda b: int(b.get("from", 0)))
+    groups: list[dict] = []
+    for value in range(criterion.scale_min, criterion.scale_max + 1):
+        band = next((b for b in bands if int(b.get("from", 0)) <= value <= int(b.get("to", 0))), None)
+        key = id(band) if band is not None else None
+        if groups and groups[-1]["key"] == key:
+            groups[-1]["values"].append(value)
+        else:
+            groups.append({"key": key, "label": (band or {}).get("label", ""), "text": (band or {}).get("text", ""),
+                           "values": [value]})
+    return groups
+
+
+def _value_labels(criterion: Criterion) -> dict[str, str]:
+    """'7' → '7 – Strong', for showing an answer."""
+    return {str(v): f"{v} – {band['label']}" if band["label"] else str(v)
+            for band in _criterion_bands(criterion) for v in band["values"]}
+
+
+def _values_from_review(review: Review | None) -> tuple[dict[int, str], dict[int, str], str]:
+    chosen, comments = {}, {}
+    if review is not None:
+        for score in review.scores:
+            if score.not_applicable:
+                chosen[score.criterion_id] = "na"
+            elif score.value is not None:
+                chosen[score.criterion_id] = str(score.value)
+            comments[score.criterion_id] = score.comment
+    return chosen, comments, review.overall_comment if review else ""
+
+
+def _parse_scores(criteria: list[Criterion]) -> tuple[dict[int, review_rules.ScoreEntry], int, bool]:
+    """The posted score sheet; anything no form of ours sends raises InvalidScores (a 400)."""
+    form = request.form
+    ids = {c.id for c in criteria}
+    invalid = review_rules.InvalidScores("The scores sent could not be understood. Nothing was saved: reload "
+                                         "the page and try again.")
+    for key in form:
+        match = _FIELD.match(key)
+        if match and (not match.group(2).isdigit() or int(match.group(2)) not in ids):
+            raise review_rules.InvalidScores("The scores sent are not for this nomination’s criteria. Nothing "
+                                             "was saved: reload the page and try again.")
+    action = form.get("action")
+    version = form.get("version", "")
+    if action not in ("draft", "submit") or not version.isdigit():
+        raise invalid
+    entries = {}
+    for criterion in criteria:
+        raw = (form.get(f"score-{criterion.id}") or "").strip()
+        comment = (form.get(f"comment-{criterion.id}") or "").replace("\r\n", "\n")
+        if raw == "":
+            entry = review_rules.ScoreEntry(comment=comment)
+        elif raw == "na":
+            entry = review_rules.ScoreEntry(not_applicable=True, comment=comment)
+        elif re.fullmatch(r"-?\d{1,6}", raw):
+            entry = review_rules.ScoreEntry(value=int(raw), comment=comment)
+        else:
+            raise invalid
+        entries[criterion.id] = entry
+    return entries, int(version), action == "submit"
+
+
+def _page(nomination: Nomination, assignment: Assignment, *, status: int = 200, posted: bool = False,
+          problems: list[tuple[str, str]] | None = None, notice: str | None = None,
+          review: Review | None = None, version: int | None = None):
+    cycle = nomination.cycle
+    criteria = list(cycle.criteria)
+    review = review if review is not None else review_rules.review_of(assignment)
+    problem = review_rules.scoring_problem(cycle)
+    submitted = review is not None and review.status is ReviewStatus.SUBMITTED
+    if posted:
+        chosen = {c.id: (request.form.get(f"score-{c.id}") or "") for c in criteria}
+        comments = {c.id: request.form.get(f"comment-{c.id}") or "" for c in criteria}
+        overall = request.form.get("overall_comment") or ""
+    else:
+        chosen, comments, overall = _values_from_review(review)
+    problems = problems or []
+    errors = dict(reversed(problems))
+    error_list = [{"text": message, "href": f"#{field}"} for field, message in problems]
+    labels = {c.id: _value_labels(c) for c in criteria}
+    overall_score = None
+    if review is not None and review.scores:
+        overall_score = review_score([ScoreInput(s.criterion_id, s.value, s.not_applicable) for s in review.scores],
+                                  {c.id: CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in criteria})
+    return render_template(
+        "judge/nomination.html", entry=blind.judge_entry(nomination), cycle=cycle, criteria=criteria,
+        bands={c.id: _criterion_bands(c) for c in criteria}, labels=labels, review=review, chosen=chosen,
+        comments=comments, overall_comment=overall, errors=errors, error_list=error_list,
+        version=version if version is not None else (review.version if review else 0),
+        editable=problem is None and not submitted, scoring_problem=problem, submitted=submitted,
+        notice=notice, overall_score=overall_score, assignment=assignment,
+        comment_max=review_rules.COMMENT_MAX_LENGTH, title=f"{nomination.reference}: score this nomination",
+    ), status
+
+
+# ---------------------------------------------------------------- pages
+
+@bp.route("/")
+def home():
+    work = review_rules.work_of(current_user)
+    if not work:
+        abort(404)
+    return render_template("judge/index.html", work=work, scoring_problem=review_rules.scoring_problem,
+                           title="Your judging")
+
+
+@bp.route("/nominations/<assigned_reference>/declare", methods=["GET", "POST"])
+def declare(assigned_reference: str):
+    nomination, assignment = _load(assigned_reference)
+    form = DeclarationForm()
+    if form.validate_on_submit():
+        has_conflict = form.has_conflict.data == "yes"
+        try:
+            conflict_rules.declare(assignment.judge, nomination, has_conflict=has_conflict,
+                                   reason=form.reason.data if has_conflict else "", by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error, default_field="has_conflict")
+        else:
+            db.session.commit()
+            if not has_conflict:
+                return redirect(url_for("judge.nomination", assigned_reference=nomination.reference))
+            flash(f"You have declared a conflict of interest with {nomination.reference}. You will not see it "
+                  "again: the organisers will give it to another judge.", "success")
+            return redirect(url_for("judge.home"))
+    entry = blind.judge_entry(nomination)
+    return render_template("judge/declare.html", form=form, entry=entry, assignment=assignment,
+                           cycle=nomination.cycle, reason_max=REASON_MAX_LENGTH,
+                           title="Do you have a conflict of interest?")
+
+
+@bp.route("/nominations/<assigned_reference>", methods=["GET", "POST"])
+def nomination(assigned_reference: str):
+    nomination, assignment = _load(assigned_reference)
+    if assignment.no_conflict_declared_at is None:
+        return redirect(url_for("judge.declare", assigned_reference=nomination.reference))
+    if not can_score(current_user, nomination):  # the shared predicate, as a second lock
+        abort(404)
+    if request.method == "GET":
+        return _page(nomination, assignment)
+
+    problem = review_rules.scoring_problem(nomination.cycle)
+    if problem:
+        return _page(nomination, assignment, status=409, posted=True,
+                     problems=[("scores", f"{problem} Nothing was saved.")])
+    criteria = list(nomination.cycle.criteria)
+    try:
+        entries, version, submit = _parse_scores(criteria)
+        review = review_rules.save_review(assignment, entries, overall_comment=request.form.get("overall_comment", ""),
+                                          submit=submit, version=version, by=current_user)
+        db.session.commit()
+    except review_rules.InvalidScores as error:
+        db.session.rollback()
+        return render_template("errors/400.html", title="There is a problem with your scores",
+                               message=error.message), 400
+    except review_rules.IncompleteReview as error:
+        db.session.rollback()
+        return _page(nomination, assignment, status=200, posted=True, problems=error.problems)
+    except (review_rules.StaleReview, StaleDataError, IntegrityError):
+        db.session.rollback()
+        return _conflict(nomination, assignment)
+    except NotAllowed as error:
+        db.session.rollback()
+        return _page(nomination, assignment, status=409, posted=True,
+                     problems=[("scores", f"{error.message} Nothing was saved.")])
+    except Conflict as error:  # already submitted
+        db.session.rollback()
+        return _page(nomination, assignment, status=409, problems=[("scores", error.message)])
+    if review.status is ReviewStatus.SUBMITTED:
+        flash(f"Your scores for {nomination.reference} have been submitted. Thank you.", "success")
+        return redirect(url_for("judge.home"))
+    flash("Your draft scores have been saved. You can come back and change them before you submit.", "success")
+    return redirect(url_for("judge.nomination", assigned_reference=nomination.reference))
+
+
+def _conflict(nomination: Nomination, assignment: Assignment):
+    """Another window saved the sheet first: show the latest saved scores beside what this one sent."""
+    db.session.expire_all()
+    review = review_rules.review_of(assignment)
+    if review is not None and review.status is ReviewStatus.SUBMITTED:
+        return _page(nomination, assignment, status=409, review=review,
+                     problems=[("scores", "These scores were submitted in another window or tab, so the changes "
+                                          "you made here have not been saved. Submitted scores are locked.")])
+    return _page(nomination, assignment, status=409, posted=True, review=review,
+                 version=review.version if review else 0,
+                 notice="latest", problems=[("scores", review_rules.StaleReview().message)])
+
+
+@bp.route("/nominations/<assigned_reference>/documents/<int:judged_attachment_id>")
+def document(assigned_reference: str, judged_attachment_id: int):
+    nomination, assignment = _load(assigned_reference)
+    if assignment.no_conflict_declared_at is None:
+        return redirect(url_for("judge.declare", assigned_reference=nomination.reference))
+    if not can_score(current_user, nomination):  # the shared predicate, as a second lock
+        abort(404)
+    numbered = blind.numbered_documents(nomination)
+    found = next(((number, a) for number, a in numbered if a.id == judged_attachment_id), None)
+    if found is None:
+        abort(404)
+    number, attachment = found
+    path = attachment_path(attachment)
+    if not path.exists():
+        abort(404)
+    cycle_blind = nomination.cycle.blind_judging
+    try:
+        data = blind.judge_copy(attachment, path.read_bytes(), blind=cycle_blind)
+    except blind.CannotPrepareDocument as error:
+        return render_template("errors/400.html", title="This document cannot be downloaded",
+                               message=error.message), 422
+    return send_file(io.BytesIO(data), mimetype=attachment.content_type, as_attachment=True,
+                     download_name=blind.document_name(attachment, number, cycle_blind), max_age=0)

@@ -1,0 +1,87 @@
+"""Redacted copies of free-text sections for blind judging, at
+/organiser/cycles/<slug>/nominations/<reference>/redaction.
+
+The organiser edits the copy judges will read; the nominee's original is kept. Text that names the
+organisation, its partners or the people involved is pointed out, field by field.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ...domain import blind
+from ...domain.errors import DomainError, NotAllowed
+from ...extensions import db
+from ...models import Cycle, Nomination
+from . import bp
+
+
+def _load(slug: str, reference: str) -> tuple[Cycle, Nomination]:
+    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug))
+    if cycle is None:
+        abort(404)
+    nomination = db.session.scalar(
+        select(Nomination).where(Nomination.reference == reference, Nomination.cycle_id == cycle.id)
+        .options(joinedload(Nomination.nominator), joinedload(Nomination.category),
+                 selectinload(Nomination.partners), selectinload(Nomination.trend_links),
+                 selectinload(Nomination.measured_outcomes)))
+    if nomination is None:
+        abort(404)
+    return cycle, nomination
+
+
+def field_id(key: str) -> str:
+    """An HTML id and form name for a field key ("trend:12" → "text-trend-12")."""
+    return "text-" + key.replace(":", "-")
+
+
+def _render(cycle: Cycle, nomination: Nomination, *, texts: dict[str, str] | None = None,
+            problems: list[tuple[str, str]] | None = None, status: int = 200):
+    fields = blind.redactable_fields(nomination)
+    redactions = blind.redactions_of(nomination)
+    terms = blind.identifying_terms(nomination)
+    rows = []
+    for item in fields:
+        redaction = redactions.get(item.key)
+        shown = texts[item.key] if texts is not None and item.key in texts else (
+            redaction.text if redaction is not None else item.original)
+        rows.append({"field": item, "id": field_id(item.key), "value": shown, "redaction": redaction,
+                     "mentions": blind.mentions(shown, terms)})
+    problems = problems or []
+    stale = [r for r in redactions.values() if r.updated_at < nomination.updated_at]
+    return render_template(
+        "organiser/judging/redaction.html", cycle=cycle, nomination=nomination, rows=rows,
+        problem=blind.redaction_editable(nomination), terms=terms, stale=bool(stale),
+        flagged=sum(1 for r in rows if r["mentions"]), errors=dict(problems),
+        error_list=[{"text": m, "href": f"#{field_id(f) if f else 'fields'}"} for f, m in problems],
+        max_length=blind.REDACTION_MAX_LENGTH, title=f"Redact {nomination.reference} for judges"), status
+
+
+@bp.route("/cycles/<slug>/nominations/<reference>/redaction", methods=["GET", "POST"])
+def redaction(slug: str, reference: str):
+    cycle, nomination = _load(slug, reference)
+    if request.method == "GET":
+        return _render(cycle, nomination)
+    problem = blind.redaction_editable(nomination)
+    if problem:
+        return _render(cycle, nomination, status=409, problems=[("", problem)])
+    keys = [f.key for f in blind.redactable_fields(nomination)]
+    texts = {key: request.form[field_id(key)] for key in keys if field_id(key) in request.form}
+    restore = {key for key in request.form.getlist("restore") if key in keys}
+    try:
+        changed = blind.save_redactions(nomination, texts, restore=restore, by=current_user)
+        db.session.commit()
+    except NotAllowed as error:
+        db.session.rollback()
+        return _render(cycle, nomination, texts=texts, status=409, problems=[("", error.message)])
+    except DomainError as error:
+        db.session.rollback()
+        return _render(cycle, nomination, texts=texts, problems=[(error.field or "", error.message)])
+    if changed:
+        flash(f"Saved. Judges will see your redacted copy of: {', '.join(changed)}.", "success")
+    else:
+        flash("Nothing changed: judges see the same text as before.", "info")
+    return redirect(url_for("organiser.redaction", slug=cycle.slug, reference=nomination.reference))

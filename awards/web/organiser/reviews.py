@@ -1,0 +1,148 @@
+"""Organiser actions on judges' reviews: the list of score sheets, one sheet in full, and
+reopening submitted scores (audited; the judge is e-mailed a link)."""
+
+from __future__ import annotations
+
+from math import ceil
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import TextAreaField
+from wtforms.validators import Length
+
+from ...domain import reviews as review_rules
+from ...domain.errors import DomainError
+from ...domain.scoring import CriterionSpec, ScoreInput, review_score
+from ...extensions import db
+from ...models import Assignment, AuditEvent, Cycle, Judge, Nomination, Review, ReviewStatus, User
+from ..forms import Form
+from ..helpers import apply_domain_error
+from . import bp
+
+PAGE_SIZE = 50
+STATUS_FILTERS = {"submitted": ReviewStatus.SUBMITTED, "draft": ReviewStatus.DRAFT}
+
+
+class ReopenForm(Form):
+    reason = TextAreaField("Tell the judge why (optional)",
+                           description="This goes in the email to the judge and in the history.",
+                           validators=[Length(max=review_rules.COMMENT_MAX_LENGTH,
+                                              message=f"The reason must be {review_rules.COMMENT_MAX_LENGTH:,} "
+                                                      "characters or fewer")])
+
+
+def _cycle(slug: str) -> Cycle:
+    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug).options(selectinload(Cycle.criteria)))
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def _review(cycle: Cycle, review_id: int) -> Review:
+    """The review, if it belongs to a nomination of this cycle (else 404)."""
+    review = db.session.scalar(
+        select(Review).join(Assignment, Assignment.id == Review.assignment_id)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .where(Review.id == review_id, Nomination.cycle_id == cycle.id)
+        .options(selectinload(Review.scores),
+                 joinedload(Review.assignment).joinedload(Assignment.nomination).joinedload(Nomination.category),
+                 joinedload(Review.assignment).joinedload(Assignment.judge).joinedload(Judge.user)))
+    if review is None:
+        abort(404)
+    return review
+
+
+def page_numbers(page: int, pages: int) -> list[int | None]:
+    """First, last and the pages around the current one; None where pages are left out."""
+    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+def _score(review: Review, cycle: Cycle) -> float | None:
+    specs = {c.id: CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in cycle.criteria}
+    return review_score([ScoreInput(s.criterion_id, s.value, s.not_applicable) for s in review.scores], specs)
+
+
+@bp.route("/cycles/<slug>/reviews")
+def reviews(slug: str):
+    cycle = _cycle(slug)
+    status = request.args.get("status", "")
+    q = (request.args.get("q") or "").strip()
+    page = max(1, request.args.get("page", 1, type=int))
+    query = (select(Review).join(Assignment, Assignment.id == Review.assignment_id)
+             .join(Nomination, Nomination.id == Assignment.nomination_id)
+             .join(Judge, Judge.id == Assignment.judge_id)
+             .outerjoin(User, User.id == Judge.user_id)
+             .where(Nomination.cycle_id == cycle.id))
+    if status in STATUS_FILTERS:
+        query = query.where(Review.status == STATUS_FILTERS[status])
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(func.lower(Nomination.reference).like(like) | func.lower(Nomination.title).like(like)
+                            | func.lower(User.name).like(like) | func.lower(Judge.email).like(like))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.order_by(Nomination.reference, Review.id)
+        .options(selectinload(Review.scores),
+                 joinedload(Review.assignment).joinedload(Assignment.nomination),
+                 joinedload(Review.assignment).joinedload(Assignment.judge).joinedload(Judge.user))
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).unique().all()
+    counts = dict(db.session.execute(
+        select(Review.status, func.count(Review.id)).join(Assignment, Assignment.id == Review.assignment_id)
+        .join(Nomination, Nomination.id == Assignment.nomination_id).where(Nomination.cycle_id == cycle.id)
+        .group_by(Review.status)).all())
+    return render_template("organiser/judging/reviews.html", cycle=cycle, reviews=rows, status=status, q=q,
+                           page=page, pages=max(1, ceil(total / PAGE_SIZE)), total=total,
+                           page_numbers=page_numbers(page, max(1, ceil(total / PAGE_SIZE))),
+                           submitted=counts.get(ReviewStatus.SUBMITTED, 0), drafts=counts.get(ReviewStatus.DRAFT, 0),
+                           scores={r.id: _score(r, cycle) for r in rows}, title=f"Scores – {cycle.name}")
+
+
+@bp.route("/cycles/<slug>/reviews/<int:review_id>")
+def review(slug: str, review_id: int):
+    cycle = _cycle(slug)
+    review = _review(cycle, review_id)
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "reviews", AuditEvent.object_id == str(review.id))
+        .order_by(AuditEvent.id.desc()).limit(30)).all()
+    return render_template("organiser/judging/review.html", cycle=cycle, review=review, events=events,
+                           score=_score(review, cycle), reopen_problem=review_rules.reopen_problem(review),
+                           scores={s.criterion_id: s for s in review.scores},
+                           title=f"Scores for {review.assignment.nomination.reference}")
+
+
+@bp.route("/cycles/<slug>/reviews/<int:review_id>/reopen", methods=["GET", "POST"])
+def reopen_review(slug: str, review_id: int):
+    cycle = _cycle(slug)
+    review = _review(cycle, review_id)
+    problem = review_rules.reopen_problem(review)
+    form = ReopenForm()
+    if problem:
+        return render_template("organiser/judging/review_reopen.html", cycle=cycle, review=review, form=None,
+                               problem=problem, title="These scores cannot be reopened"), 409
+    if form.validate_on_submit():
+        try:
+            review_rules.reopen_review(review, by=current_user, reason=form.reason.data or "")
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            abort(409, description="The judge saved these scores while you were reopening them. "
+                                   "Nothing was changed: look at them again.")
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error, default_field="reason")
+        else:
+            judge = review.assignment.judge
+            flash(f"The scores for {review.assignment.nomination.reference} by {judge.display_name} are reopened. "
+                  "We have emailed the judge a link to them.", "success")
+            return redirect(url_for("organiser.review", slug=cycle.slug, review_id=review.id))
+    return render_template("organiser/judging/review_reopen.html", cycle=cycle, review=review, form=form,
+                           problem=None, title="Reopen these scores?")
