@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -25,7 +26,7 @@ from ..models import (Assignment, AssignmentStatus, ConflictOfInterest, Conflict
                       NominationStatus, User)
 from . import audit
 from .clock import utcnow
-from .errors import DomainError
+from .errors import Conflict, DomainError
 
 # Addresses anyone can get, and domains shared by very many organisations: the same domain
 # says nothing about being colleagues.
@@ -210,6 +211,9 @@ def add_organiser_conflict(judge: Judge, nomination: Nomination, *, reason: str,
         raise DomainError("Enter the reason for the conflict", field="reason")
     if judge.cycle_id != nomination.cycle_id:
         raise DomainError("The judge and the nomination are in different cycles")
+    if recorded_conflicts(judge, nomination):
+        raise Conflict(f"A conflict between {judge.display_name} and {nomination.reference} is already recorded",
+                       field="reference")
     conflict = ConflictOfInterest(judge_id=judge.id, nomination_id=nomination.id, source=ConflictSource.ORGANISER,
                                   reason=reason.strip(), created_at=utcnow(), created_by_id=by.id)
     db.session.add(conflict)
@@ -221,6 +225,8 @@ def add_organiser_conflict(judge: Judge, nomination: Nomination, *, reason: str,
 
 def remove_conflict(conflict: ConflictOfInterest, *, reason: str, by: User) -> None:
     """Remove a declared or organiser-entered conflict (detected ones follow from the data)."""
+    if conflict.source is ConflictSource.DETECTED:
+        raise Conflict(DETECTED_NOT_REMOVABLE)
     if not (reason or "").strip():
         raise DomainError("Enter the reason for removing the conflict", field="reason")
     if conflict.removed_at is None:
@@ -229,6 +235,38 @@ def remove_conflict(conflict: ConflictOfInterest, *, reason: str, by: User) -> N
         conflict.removal_reason = reason.strip()
         audit.record("conflict.removed", actor=by, obj=conflict.nomination, judge=conflict.judge_id,
                      reason=reason.strip())
+
+
+DETECTED_NOT_REMOVABLE = ("A conflict found automatically cannot be removed: it follows from the judge’s and the "
+                          "nomination’s details (email addresses, organisations), so it would be found again. "
+                          "If those details are wrong, correct them instead.")
+
+
+@dataclass
+class DetectedConflict:
+    judge: Judge
+    nomination: Nomination
+    reasons: list[str]
+
+
+def detected_conflicts(cycle_id: int, judges: Iterable[Judge] | None = None) -> list[DetectedConflict]:
+    """The conflicts found from the data between the cycle's judges (or those given) and its
+    nominations that have been sent (drafts and withdrawn ones are never judged), with their reasons."""
+    if judges is None:
+        judges = db.session.scalars(select(Judge).where(Judge.cycle_id == cycle_id)
+                                    .options(selectinload(Judge.user)))
+    judges = {j.id: j for j in judges}
+    nominations = {n.id: n for n in db.session.scalars(
+        select(Nomination).where(Nomination.cycle_id == cycle_id,
+                                 Nomination.status.not_in([NominationStatus.DRAFT, NominationStatus.WITHDRAWN]))
+        .options(selectinload(Nomination.partners), selectinload(Nomination.nominator)))}
+    found = []
+    for judge_id, nomination_id in sorted(conflict_pairs(judges.values(), nominations.values())):
+        judge, nomination = judges[judge_id], nominations[nomination_id]
+        reasons = detect(judge, nomination)
+        if reasons:
+            found.append(DetectedConflict(judge, nomination, reasons))
+    return found
 
 
 def judgeable(nomination: Nomination) -> bool:

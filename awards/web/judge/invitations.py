@@ -1,3 +1,113 @@
-"""Accepting an invitation to judge a cycle."""
+"""Accepting an invitation to judge a cycle, at /judging/invitations/<token> (open to anyone:
+the link in the e-mail is the proof).
 
-from . import bp  # noqa: F401
+- Someone without an account sets their name, organisation and password, and is signed in.
+- Someone with an account signs in (if they have not) and accepts.
+- Someone signed in with another e-mail address is told so, and cannot accept it.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user
+
+from ...domain import accounts
+from ...domain import judges as judge_rules
+from ...domain.accounts import InvalidToken
+from ...domain.errors import DomainError
+from ...extensions import db
+from ..forms import (Form, confirm_password_field, name_field, new_password_field, organisation_field,
+                     submit)
+from ..helpers import apply_domain_error
+from . import bp
+
+
+class NewJudgeForm(Form):
+    name = name_field()
+    organisation = organisation_field()
+    password = new_password_field()
+    confirm_password = confirm_password_field("password")
+    submit = submit("Accept and create account")
+
+
+class AcceptForm(Form):
+    submit = submit("Accept invitation")
+
+
+def judging_home() -> str:
+    """Where a judge starts: their list of nominations, once that page exists; else their profile."""
+    for endpoint in ("judge.home", "judge.index", "judge.dashboard", "judge.assignments"):
+        if endpoint in current_app.view_functions:
+            return url_for(endpoint)
+    return url_for("judge.profile")
+
+
+def _sign_in(user) -> None:
+    # A fresh session, as on the sign-in page (no fixation), keeping a stashed form pointer.
+    stash = session.get("form_stash")
+    session.clear()
+    if stash:
+        session["form_stash"] = stash
+    login_user(user)
+
+
+def _welcome(judge) -> None:
+    flash(f"You are now a judge for {judge.cycle.name}. Tell us about your expertise so that we can give "
+          "you nominations you know about.", "success")
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    try:
+        judge = judge_rules.invitation_for_token(token)
+    except InvalidToken as error:
+        return render_template("judge/invitation_problem.html", problem="invalid", title=error.message), 400
+    cycle = judge.cycle
+
+    if current_user.is_authenticated:
+        if accounts.normalise_email(current_user.email) != judge.email:
+            return render_template("judge/invitation_problem.html", problem="wrong_account", judge=judge,
+                                   cycle=cycle, title="This invitation is for a different email address"), 403
+        if judge.has_accepted:
+            flash(f"You have already accepted the invitation to judge {cycle.name}", "info")
+            return redirect(judging_home())
+        form = AcceptForm()
+        if form.validate_on_submit():
+            try:
+                judge_rules.accept_invitation(judge, current_user)
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "info")
+                return redirect(request.path)
+            db.session.commit()
+            _welcome(judge)
+            return redirect(url_for("judge.profile"))
+        return render_template("judge/invitation.html", judge=judge, cycle=cycle, form=form, mode="accept",
+                               title=f"Judge {cycle.name}")
+
+    if judge.has_accepted:
+        return render_template("judge/invitation_problem.html", problem="accepted", judge=judge, cycle=cycle,
+                               sign_in=url_for("auth.sign_in", next=judging_home()),
+                               title="This invitation has already been accepted")
+
+    if accounts.find_user_by_email(judge.email) is not None:
+        return render_template("judge/invitation.html", judge=judge, cycle=cycle, mode="sign_in",
+                               sign_in=url_for("auth.sign_in", next=request.path), title=f"Judge {cycle.name}")
+
+    form = NewJudgeForm()
+    if request.method == "GET" and not form.organisation.data:
+        form.organisation.data = judge.organisation
+    if form.validate_on_submit():
+        try:
+            user = judge_rules.accept_as_new_person(judge, name=form.name.data, organisation=form.organisation.data,
+                                                    password=form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            _sign_in(user)
+            _welcome(judge)
+            return redirect(url_for("judge.profile"))
+    return render_template("judge/invitation.html", judge=judge, cycle=cycle, form=form, mode="new",
+                           title=f"Judge {cycle.name}")

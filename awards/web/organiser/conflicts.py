@@ -1,0 +1,168 @@
+"""A cycle's conflicts of interest at /organiser/cycles/<slug>/conflicts: the ones found from
+the data (with their reasons), the ones judges declared and organisers entered (with who and
+when), and removed ones, filterable by judge; adding one by hand and removing a recorded one,
+each with a reason. Found ones cannot be removed: they follow from the data."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSelect, GovTextInput
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from ...domain import conflicts as conflict_rules
+from ...domain.errors import DomainError
+from ...extensions import db
+from ...models import ConflictOfInterest, ConflictSource, Cycle, Judge, Nomination, User
+from ..forms import Form, submit
+from ..helpers import apply_domain_error
+from . import bp
+from .judges import breadcrumbs
+
+REASON_MAX = 2000
+
+
+def load_cycle(slug: str) -> Cycle:
+    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug))
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def cycle_judges(cycle: Cycle) -> list[Judge]:
+    judges = db.session.scalars(select(Judge).where(Judge.cycle_id == cycle.id)
+                                .options(selectinload(Judge.user))).all()
+    return sorted(judges, key=lambda j: (j.display_name.lower(), j.id))
+
+
+def nomination_link(nomination: Nomination) -> str | None:
+    if "organiser.nomination" in current_app.view_functions:
+        return url_for("organiser.nomination", slug=nomination.cycle.slug, reference=nomination.reference)
+    return None
+
+
+# --- Forms ---------------------------------------------------------------------------------------
+
+class AddConflictForm(Form):
+    judge = SelectField("Judge", widget=GovSelect(), choices=[],
+                        validators=[InputRequired("Select the judge")])
+    reference = StringField("Nomination reference", widget=GovTextInput(),
+                            description="For example, PSDA-2026-0042",
+                            validators=[DataRequired("Enter the nomination’s reference"),
+                                        Length(max=32, message="Enter a reference like PSDA-2026-0042")])
+    reason = TextAreaField("Reason", widget=GovCharacterCount(),
+                           description="Why this judge must not judge this nomination. Other organisers see it.",
+                           validators=[DataRequired("Enter the reason for the conflict"),
+                                       Length(max=REASON_MAX,
+                                              message=f"Reason must be {REASON_MAX:,} characters or fewer")])
+    submit = submit("Add conflict")
+
+    def offer(self, judges: list[Judge]) -> None:
+        self.judge.choices = [("", "Choose a judge")] + [
+            (str(j.id), j.display_name if j.user is None else f"{j.display_name} ({j.email})") for j in judges]
+
+
+class RemoveConflictForm(Form):
+    reason = TextAreaField("Reason for removing it", widget=GovCharacterCount(),
+                           description="For example, the judge confirmed they left that organisation in 2021",
+                           validators=[DataRequired("Enter the reason for removing the conflict"),
+                                       Length(max=REASON_MAX,
+                                              message=f"Reason must be {REASON_MAX:,} characters or fewer")])
+    submit = submit("Remove conflict")
+
+
+# --- Views ---------------------------------------------------------------------------------------
+
+@bp.route("/cycles/<slug>/conflicts")
+def conflicts(slug: str):
+    cycle = load_cycle(slug)
+    judges = cycle_judges(cycle)
+    chosen = next((j for j in judges if str(j.id) == request.args.get("judge", "")), None)
+    detected = conflict_rules.detected_conflicts(cycle.id, judges=[chosen] if chosen else judges)
+    query = (select(ConflictOfInterest).join(Judge, Judge.id == ConflictOfInterest.judge_id)
+             .where(Judge.cycle_id == cycle.id)
+             .options(joinedload(ConflictOfInterest.nomination), joinedload(ConflictOfInterest.judge)
+                      .selectinload(Judge.user))
+             .order_by(ConflictOfInterest.created_at.desc(), ConflictOfInterest.id.desc()))
+    if chosen is not None:
+        query = query.where(ConflictOfInterest.judge_id == chosen.id)
+    recorded = db.session.scalars(query).unique().all()
+    people_ids = {c.created_by_id for c in recorded} | {c.removed_by_id for c in recorded}
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(people_ids - {None})))}
+    return render_template(
+        "organiser/judging/conflicts.html", cycle=cycle, judges=judges, chosen=chosen, detected=detected,
+        active=[c for c in recorded if c.is_active], removed=[c for c in recorded if not c.is_active],
+        people=people, nomination_link=nomination_link, detected_reason=conflict_rules.DETECTED_NOT_REMOVABLE,
+        ConflictSource=ConflictSource, breadcrumbs=breadcrumbs(cycle, {"text": "Conflicts of interest"}),
+        title=f"Conflicts of interest – {cycle.name}")
+
+
+@bp.route("/cycles/<slug>/conflicts/new", methods=["GET", "POST"])
+def new_conflict(slug: str):
+    cycle = load_cycle(slug)
+    judges = cycle_judges(cycle)
+    form = AddConflictForm()
+    form.offer(judges)
+    if request.method == "GET" and request.args.get("judge"):
+        form.judge.data = request.args["judge"]
+    if form.validate_on_submit():
+        judge = next((j for j in judges if str(j.id) == form.judge.data), None)
+        reference = form.reference.data.strip().upper()
+        nomination = db.session.scalar(select(Nomination).where(func.upper(Nomination.reference) == reference,
+                                                                Nomination.cycle_id == cycle.id))
+        if nomination is None:
+            form.reference.errors.append(f"There is no nomination {reference} in {cycle.name}. Enter a reference "
+                                         "like PSDA-2026-0042")
+        else:
+            try:
+                conflict_rules.add_organiser_conflict(judge, nomination, reason=form.reason.data, by=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                apply_domain_error(form, error, default_field="reference")
+            else:
+                db.session.commit()
+                flash(f"Conflict recorded: {judge.display_name} will not be given {nomination.reference}, and "
+                      "cannot see it", "success")
+                return redirect(url_for("organiser.conflicts", slug=cycle.slug))
+    return render_template("organiser/judging/conflicts_new.html", cycle=cycle, form=form, judges=judges,
+                           breadcrumbs=breadcrumbs(cycle, {"text": "Conflicts of interest",
+                                                           "href": url_for("organiser.conflicts", slug=cycle.slug)},
+                                               {"text": "Add a conflict"}),
+                           title="Add a conflict of interest")
+
+
+@bp.route("/cycles/<slug>/conflicts/<int:conflict_id>/remove", methods=["GET", "POST"])
+def remove_conflict(slug: str, conflict_id: int):
+    cycle = load_cycle(slug)
+    conflict = db.session.scalar(
+        select(ConflictOfInterest).join(Judge, Judge.id == ConflictOfInterest.judge_id)
+        .where(ConflictOfInterest.id == conflict_id, Judge.cycle_id == cycle.id)
+        .options(joinedload(ConflictOfInterest.nomination), joinedload(ConflictOfInterest.judge)))
+    if conflict is None:
+        abort(404)
+    back = url_for("organiser.conflicts", slug=cycle.slug)
+    if not conflict.is_active:
+        flash("This conflict has already been removed", "info")
+        return redirect(back)
+    if conflict.source is ConflictSource.DETECTED and request.method == "POST":
+        abort(409, description=conflict_rules.DETECTED_NOT_REMOVABLE)
+    form = RemoveConflictForm()
+    if form.validate_on_submit():
+        try:
+            conflict_rules.remove_conflict(conflict, reason=form.reason.data, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error, default_field="reason")
+        else:
+            db.session.commit()
+            flash(f"Conflict removed: {conflict.judge.display_name} may now be given {conflict.nomination.reference}",
+                  "success")
+            return redirect(back)
+    return render_template("organiser/judging/conflicts_remove.html", cycle=cycle, conflict=conflict, form=form,
+                           detected_reason=conflict_rules.DETECTED_NOT_REMOVABLE,
+                           breadcrumbs=breadcrumbs(cycle, {"text": "Conflicts of interest", "href": back},
+                                               {"text": "Remove a conflict"}),
+                           title="Remove this conflict?")

@@ -1,0 +1,304 @@
+"""A cycle's judging criteria at /organiser/cycles/<slug>/criteria: the list with each weight's
+share, and adding, changing and removing a criterion with its scale and rubric bands.
+
+Once judges have saved a score the criteria are locked: the list is read-only and says why,
+the forms send the organiser back to it, and any change posted is refused with 409."""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovTextArea, GovTextInput
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, FieldList, FormField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import Form as PlainForm
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
+
+from ...domain import criteria as criteria_rules
+from ...domain.errors import DomainError
+from ...domain.taxonomy import default_taxonomy
+from ...extensions import db
+from ...models import Criterion, Cycle
+from ..forms import Form, submit
+from ..helpers import apply_domain_error
+from . import bp
+from .judges import breadcrumbs
+
+BAND_FIELDS = ("low", "high", "label", "text")
+
+
+def load_cycle(slug: str) -> Cycle:
+    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug).options(selectinload(Cycle.criteria)))
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def load_criterion(cycle: Cycle, criterion_id: int) -> Criterion:
+    criterion = next((c for c in cycle.criteria if c.id == criterion_id), None)
+    if criterion is None:
+        abort(404)
+    return criterion
+
+
+def refuse_if_locked(cycle: Cycle) -> None:
+    if criteria_rules.scoring_started(cycle):
+        abort(409, description=criteria_rules.LOCKED_REASON)
+
+
+# --- Forms ---------------------------------------------------------------------------------------
+
+class NumberField(IntegerField):
+    """A whole number in a narrow box, with GOV.UK wording."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label=None, validators=None, *, what: str, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.what = what
+
+    def process_formdata(self, valuelist):
+        self.raw_data = valuelist
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = int(text) if re.fullmatch(r"-?\d{1,6}", text) else None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+    def pre_validate(self, form):
+        text = (self.raw_data[0] if self.raw_data else "").strip()
+        if not text:
+            raise StopValidation(f"Enter the {self.what}")
+        if self.data is None:
+            raise StopValidation(f"{self.what[0].upper()}{self.what[1:]} must be a whole number")
+
+
+class BandForm(PlainForm):
+    """One rubric band: the scores it covers, a label and a descriptor. A row left blank is ignored."""
+
+    low = StringField("From", widget=GovTextInput())
+    high = StringField("To", widget=GovTextInput())
+    label = StringField("Label", widget=GovTextInput(),
+                        validators=[Length(max=criteria_rules.LABEL_MAX,
+                                           message=f"Label must be {criteria_rules.LABEL_MAX} characters or fewer")])
+    text = TextAreaField("What it looks like", widget=GovTextArea(),
+                         validators=[Length(max=criteria_rules.BAND_TEXT_MAX,
+                                            message=f"Description must be {criteria_rules.BAND_TEXT_MAX} "
+                                                    "characters or fewer")])
+
+    @property
+    def blank(self) -> bool:
+        return not any((self[name].data or "").strip() for name in BAND_FIELDS)
+
+    def validate_low(self, field):
+        if not self.blank and not re.fullmatch(r"\s*-?\d{1,6}\s*", field.data or ""):
+            raise ValidationError("Enter the lowest score of the band as a whole number")
+
+    def validate_high(self, field):
+        if not self.blank and not re.fullmatch(r"\s*-?\d{1,6}\s*", field.data or ""):
+            raise ValidationError("Enter the highest score of the band as a whole number")
+
+    def validate_label(self, field):
+        if not self.blank and not (field.data or "").strip():
+            raise ValidationError("Enter a label for the band, like Strong")
+
+
+class CriterionForm(Form):
+    name = StringField("Name", widget=GovTextInput(),
+                       description="For example, Evidenced outcomes and impact",
+                       validators=[DataRequired("Enter the criterion’s name"),
+                                   Length(max=criteria_rules.NAME_MAX,
+                                          message=f"Name must be {criteria_rules.NAME_MAX} characters or fewer")])
+    description = TextAreaField(
+        "Description (optional)", widget=GovTextArea(),
+        description="What judges should look for. Judges see it above the scores.",
+        validators=[Length(max=criteria_rules.DESCRIPTION_MAX,
+                           message=f"Description must be {criteria_rules.DESCRIPTION_MAX:,} characters or fewer")])
+    weight = NumberField("Weight", what="weight",
+                         description="How much this criterion counts compared with the others. A criterion "
+                                     "with weight 30 counts three times as much as one with weight 10.")
+    scale_min = NumberField("Lowest score", what="lowest score")
+    scale_max = NumberField("Highest score", what="highest score")
+    allow_not_applicable = BooleanField("Judges may answer “Not applicable”", widget=GovCheckboxInput())
+    bands = FieldList(FormField(BandForm), min_entries=0)
+    # Holds an error about the bands as a whole (gaps, overlaps), shown above them.
+    rubric = HiddenField()
+    submit = submit("Save criterion")
+
+    def validate_weight(self, field):
+        if field.data is not None and not 1 <= field.data <= criteria_rules.MAX_WEIGHT:
+            raise ValidationError(f"Weight must be between 1 and {criteria_rules.MAX_WEIGHT}")
+
+    def validate_scale_max(self, field):
+        low = self.scale_min.data
+        if field.data is not None and low is not None and field.data <= low:
+            raise ValidationError("The highest score must be more than the lowest score")
+        if field.data is not None and low is not None and field.data - low + 1 > criteria_rules.MAX_POINTS:
+            raise ValidationError(f"The scale can have at most {criteria_rules.MAX_POINTS} scores, so that judges "
+                                  f"can choose from them: make the highest score "
+                                  f"{low + criteria_rules.MAX_POINTS - 1} or lower")
+
+    def validate(self, extra_validators=None) -> bool:
+        """Also check the bands together (gaps, overlaps) when the scale and every band row are
+        readable, so that all the problems show at once."""
+        ok = super().validate(extra_validators)
+        scale_ok = not (self.scale_min.errors or self.scale_max.errors) and None not in (
+            self.scale_min.data, self.scale_max.data)
+        if scale_ok and not any(entry.form.errors for entry in self.bands):
+            try:
+                criteria_rules.clean_rubric(self.rubric_bands(), self.scale_min.data, self.scale_max.data)
+            except DomainError as error:
+                self.rubric.errors = [error.message]
+                return False
+        return ok
+
+    def rubric_bands(self) -> list[dict]:
+        bands = [entry.form for entry in self.bands]
+        return [{"from": int(b.low.data), "to": int(b.high.data), "label": b.label.data.strip(),
+                 "text": (b.text.data or "").strip()} for b in bands if not b.blank]
+
+    def values(self) -> dict:
+        return {"name": self.name.data, "description": self.description.data or "", "weight": self.weight.data,
+                "scale_min": self.scale_min.data, "scale_max": self.scale_max.data,
+                "allow_not_applicable": bool(self.allow_not_applicable.data), "rubric": self.rubric_bands()}
+
+
+def _band_data(rubric: list[dict]) -> list[dict]:
+    return [{"low": str(b.get("from", "")), "high": str(b.get("to", "")), "label": b.get("label", ""),
+             "text": b.get("text", "")} for b in rubric]
+
+
+def _form_for(criterion: Criterion | None) -> CriterionForm:
+    if criterion is not None:
+        data = {"name": criterion.name, "description": criterion.description, "weight": criterion.weight,
+                "scale_min": criterion.scale_min, "scale_max": criterion.scale_max,
+                "allow_not_applicable": criterion.allow_not_applicable, "bands": _band_data(criterion.rubric or [])}
+    else:
+        seed = default_taxonomy()
+        data = {"weight": 10, "scale_min": seed["scale"]["min"], "scale_max": seed["scale"]["max"],
+                "bands": _band_data(seed["rubric"])}
+    if request.method == "POST":
+        return CriterionForm(formdata=_rows_changed(request.form) or request.form, data=data)
+    return CriterionForm(data=data)
+
+
+def _rows_changed(posted: MultiDict) -> MultiDict | None:
+    """"Add another band" or "Remove" on a band: the posted form with that row added or taken
+    out (and the rows numbered again), to show again without saving. None for a real save."""
+    action = posted.get("action", "")
+    if action != "add-band" and not action.startswith("remove-band-"):
+        return None
+    rows: dict[int, dict[str, str]] = {}
+    kept = MultiDict()
+    for key, value in posted.items(multi=True):
+        match = re.fullmatch(r"bands-(\d+)-(low|high|label|text)", key)
+        if match:
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = value
+        elif key != "action":
+            kept.add(key, value)
+    ordered = [rows[i] for i in sorted(rows)]
+    if action == "add-band":
+        ordered.append({name: "" for name in BAND_FIELDS})
+    else:
+        try:
+            del ordered[int(action.removeprefix("remove-band-"))]
+        except (ValueError, IndexError):
+            pass
+    for index, row in enumerate(ordered):
+        for name in BAND_FIELDS:
+            kept.add(f"bands-{index}-{name}", row.get(name, ""))
+    return kept
+
+
+def _percent(value: float) -> str:
+    """33.3, 30, 12.5: one decimal place, without a trailing zero."""
+    return f"{value:.1f}".removesuffix(".0")
+
+
+# --- Views ---------------------------------------------------------------------------------------
+
+@bp.route("/cycles/<slug>/criteria")
+def criteria(slug: str):
+    cycle = load_cycle(slug)
+    items = list(cycle.criteria)
+    shares = {k: _percent(v) for k, v in criteria_rules.weight_shares(items).items()}
+    return render_template("organiser/judging/criteria.html", cycle=cycle, criteria=items, shares=shares,
+                           total=sum(c.weight for c in items),
+                           locked=criteria_rules.scoring_started(cycle), locked_reason=criteria_rules.LOCKED_REASON,
+                           breadcrumbs=breadcrumbs(cycle, {"text": "Judging criteria"}),
+                           title=f"Judging criteria – {cycle.name}")
+
+
+def _edit(cycle: Cycle, criterion: Criterion | None):
+    if criteria_rules.scoring_started(cycle):
+        if request.method == "POST":
+            refuse_if_locked(cycle)
+        flash(criteria_rules.LOCKED_REASON, "info")
+        return redirect(url_for("organiser.criteria", slug=cycle.slug))
+    form = _form_for(criterion)
+    rows_changed = request.method == "POST" and _rows_changed(request.form) is not None
+    if not rows_changed and form.validate_on_submit():
+        try:
+            if criterion is None:
+                saved = criteria_rules.add_criterion(cycle, by=current_user, **form.values())
+                message = f"{saved.name} has been added"
+            else:
+                criteria_rules.edit_criterion(criterion, by=current_user, **form.values())
+                message = f"Your changes to {criterion.name} have been saved"
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error, default_field="name")
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("organiser.criteria", slug=cycle.slug))
+    trail = [{"text": "Judging criteria", "href": url_for("organiser.criteria", slug=cycle.slug)},
+             {"text": criterion.name if criterion else "Add a criterion"}]
+    return render_template("organiser/judging/criteria_form.html", cycle=cycle, criterion=criterion, form=form,
+                           breadcrumbs=breadcrumbs(cycle, *trail),
+                           title=f"Change {criterion.name}" if criterion else "Add a criterion")
+
+
+@bp.route("/cycles/<slug>/criteria/new", methods=["GET", "POST"])
+def new_criterion(slug: str):
+    return _edit(load_cycle(slug), None)
+
+
+@bp.route("/cycles/<slug>/criteria/<int:criterion_id>/edit", methods=["GET", "POST"])
+def edit_criterion(slug: str, criterion_id: int):
+    cycle = load_cycle(slug)
+    return _edit(cycle, load_criterion(cycle, criterion_id))
+
+
+@bp.route("/cycles/<slug>/criteria/<int:criterion_id>/remove", methods=["GET", "POST"])
+def remove_criterion(slug: str, criterion_id: int):
+    cycle = load_cycle(slug)
+    criterion = load_criterion(cycle, criterion_id)
+    if criteria_rules.scoring_started(cycle):
+        if request.method == "POST":
+            refuse_if_locked(cycle)
+        flash(criteria_rules.LOCKED_REASON, "info")
+        return redirect(url_for("organiser.criteria", slug=cycle.slug))
+    if request.method == "POST":
+        name = criterion.name
+        try:
+            criteria_rules.remove_criterion(criterion, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "info")
+        else:
+            db.session.commit()
+            flash(f"{name} has been removed", "success")
+        return redirect(url_for("organiser.criteria", slug=cycle.slug))
+    return render_template("organiser/judging/criteria_remove.html", cycle=cycle, criterion=criterion,
+                           last=len(cycle.criteria) <= 1,
+                           breadcrumbs=breadcrumbs(cycle, {"text": "Judging criteria",
+                                                           "href": url_for("organiser.criteria", slug=cycle.slug)},
+                                               {"text": criterion.name}),
+                           title=f"Remove {criterion.name}?")
