@@ -46,6 +46,8 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["govuk_time"] = govuk_time
     app.jinja_env.filters["govuk_datetime"] = govuk_datetime
 
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+
     @app.context_processor
     def _globals():
         return {
