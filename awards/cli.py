@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+import tempfile
+from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
-from .domain import accounts, demo
+from .domain import accounts, demo, taxonomy
 from .domain.errors import DomainError
 from .domain.mail import deliver_pending
 from .extensions import db
@@ -77,6 +84,35 @@ def register_cli(app: Flask) -> None:
             for account in present:
                 click.echo(f"  {account.role.value:<10} {account.email}  ({account.password})")
 
+    @app.cli.command("assign")
+    @click.argument("cycle_slug")
+    @click.option("--dry-run", is_flag=True, help="Work out and print the assignment, but save nothing.")
+    def assign(cycle_slug: str, dry_run: bool) -> None:
+        """Assign judges to the submitted nominations of the cycle CYCLE_SLUG (the min-cost flow the
+        organiser's "Run assignment" uses), print the summary, and save it unless --dry-run."""
+        from .domain import assignment as engine
+        from .models import Cycle
+
+        cycle = db.session.scalar(select(Cycle).where(Cycle.slug == cycle_slug))
+        if cycle is None:
+            raise click.ClickException(f"No award cycle with the web address {cycle_slug}")
+        result = engine.propose(cycle)
+        for line in result.summary_lines():
+            click.echo(line)
+        if dry_run:
+            click.echo("Dry run: nothing was saved.")
+            return
+        try:
+            counts = engine.apply(result, by=None)
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message)
+        db.session.commit()
+        click.echo(f"Saved: {counts['added']} added, {counts['removed']} removed, "
+                   f"{counts['kept'] + counts['fixed']} unchanged.")
+
+    _register_trends(app)
+
     outbox = click.Group("outbox", help="The e-mail outbox.")
     app.cli.add_command(outbox)
 
@@ -87,3 +123,84 @@ def register_cli(app: Flask) -> None:
         click.echo(f"{sent} sent, {failed} failed")
         if failed:
             sys.exit(1)
+
+
+def _read_text(file: str) -> str:
+    """The file's text, or an error that says plainly why it cannot be read."""
+    if file == "-":
+        return sys.stdin.read()
+    try:
+        return Path(file).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise click.ClickException(f"Cannot read {file}: there is no such file")
+    except IsADirectoryError:
+        raise click.ClickException(f"Cannot read {file}: it is a folder, not a file")
+    except PermissionError:
+        raise click.ClickException(f"Cannot read {file}: permission denied")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"Cannot read {file}: it is not UTF-8 text")
+    except OSError as error:
+        raise click.ClickException(f"Cannot read {file}: {error.strerror or error}")
+
+
+def _write_text(file: str, text: str) -> None:
+    """Write through a temporary file and rename it, so a failure never leaves half a file."""
+    target = Path(file)
+    if target.is_dir():
+        raise click.ClickException(f"Cannot write {file}: it is a folder")
+    handle = None
+    try:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.",
+                                         suffix=".tmp", delete=False) as handle:
+            handle.write(text)
+        os.replace(handle.name, target)
+    except OSError as error:
+        if handle is not None:
+            Path(handle.name).unlink(missing_ok=True)
+        raise click.ClickException(f"Cannot write {file}: {error.strerror or error}")
+
+
+def _register_trends(app: Flask) -> None:
+    trends = AppGroup("trends", help="The trend taxonomy: export it to JSON, or import it from JSON.")
+    app.cli.add_command(trends)
+
+    @trends.command("export")
+    @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+    def trends_export(file: str) -> None:
+        """Write every trend (retired ones too) to FILE as JSON; "-" writes to standard output."""
+        data = taxonomy.export_trends()
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        if file == "-":
+            click.echo(text, nl=False)
+            return
+        _write_text(file, text)
+        click.echo(f"Exported {len(data['trends'])} trends to {file}")
+
+    @trends.command("import")
+    @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+    @click.option("--dry-run", is_flag=True, help="Check the file and report what would change, changing nothing.")
+    def trends_import(file: str, dry_run: bool) -> None:
+        """Add or update trends from a JSON export in FILE, matched by code. All or nothing: if any
+        trend in the file has a problem, no trend is changed."""
+        text = _read_text(file)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise click.ClickException(f"{file} is not valid JSON: {error.msg} at line {error.lineno}, "
+                                       f"column {error.colno}. Nothing was imported.")
+        try:
+            added, updated = taxonomy.import_trends(data)
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message)
+        except SQLAlchemyError as error:
+            db.session.rollback()
+            raise click.ClickException(f"The database refused the import, so nothing was imported: "
+                                       f"{error.__class__.__name__}")
+        if dry_run:
+            db.session.rollback()
+            click.echo(f"The file is fine: importing it would add {added} and update {updated} trends. "
+                       "Nothing was changed.")
+            return
+        db.session.commit()
+        click.echo(f"Imported {added + updated} trends from {file}: {added} added, {updated} updated")

@@ -38,6 +38,18 @@ MATRIX = {
     ("GET", "/accessibility"): everyone(200),
     ("GET", "/privacy"): everyone(200),
     ("GET", "/cookies"): everyone(200),
+    # The public library and open data (`case_slug` is a published impact case of the published
+    # cycle `published_cycle_slug`; `trend_slug` is a trend it addresses)
+    ("GET", "/impact-cases"): everyone(200),
+    ("GET", "/impact-cases/<case_slug>"): everyone(200),
+    ("GET", "/impact-cases.atom"): everyone(200),
+    ("GET", "/trends"): everyone(200),
+    ("GET", "/trends/<trend_slug>"): everyone(200),
+    ("GET", "/cycles/<published_cycle_slug>/shortlist"): everyone(200),
+    ("GET", "/api/v1/impact-cases"): everyone(200),
+    ("GET", "/api/v1/impact-cases/<case_slug>"): everyone(200),
+    ("GET", "/api/v1/trends"): everyone(200),
+    ("GET", "/api/v1/openapi.json"): everyone(200),
     ("GET", "/register"): {ANON: 200, NOMINEE: 302, JUDGE: 302, ORGANISER: 302},
     ("POST", "/register"): {ANON: 200, NOMINEE: 302, JUDGE: 302, ORGANISER: 302},
     ("GET", "/verify-email/<token>"): everyone(400),
@@ -55,12 +67,116 @@ MATRIX = {
     ("GET", "/organiser/users"): organisers_only(),
     ("GET", "/organiser/users/<int:user_id>"): organisers_only(),
     ("POST", "/organiser/users/<int:user_id>"): organisers_only(200),
+    # Trends and award cycles (`trend_slug` is a trend the cycle offers; `category_id` has no
+    # nominations, so removing it works; `state` is draft, where the open cycle may go back to)
+    ("GET", "/organiser/trends"): organisers_only(),
+    ("GET", "/organiser/trends/new"): organisers_only(),
+    ("POST", "/organiser/trends/new"): organisers_only(200),
+    ("GET", "/organiser/trends/<trend_slug>/edit"): organisers_only(),
+    ("POST", "/organiser/trends/<trend_slug>/edit"): organisers_only(200),
+    ("GET", "/organiser/trends/<trend_slug>/retire"): organisers_only(),
+    ("POST", "/organiser/trends/<trend_slug>/retire"): organisers_only(302),
+    ("POST", "/organiser/trends/<trend_slug>/restore"): organisers_only(302),
+    ("GET", "/organiser/cycles"): organisers_only(),
+    ("GET", "/organiser/cycles/new"): organisers_only(),
+    ("POST", "/organiser/cycles/new"): organisers_only(200),
+    ("GET", "/organiser/cycles/<slug>"): organisers_only(),
+    ("GET", "/organiser/cycles/<slug>/edit"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/edit"): organisers_only(200),
+    ("GET", "/organiser/cycles/<slug>/status/<state>"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/status/<state>"): organisers_only(302),
+    ("GET", "/organiser/cycles/<slug>/copy"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/copy"): organisers_only(200),
+    ("GET", "/organiser/cycles/<slug>/categories/new"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/categories/new"): organisers_only(200),
+    ("GET", "/organiser/cycles/<slug>/categories/<int:category_id>/edit"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/categories/<int:category_id>/edit"): organisers_only(200),
+    ("GET", "/organiser/cycles/<slug>/categories/<int:category_id>/remove"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/categories/<int:category_id>/remove"): organisers_only(302),
     # The organiser's view of a cycle's nominations (`reference` is a draft: screening it is a 409)
     ("GET", "/organiser/cycles/<slug>/nominations"): organisers_only(),
     ("GET", "/organiser/cycles/<slug>/nominations.csv"): organisers_only(),
     ("GET", "/organiser/cycles/<slug>/nominations/<reference>"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/nominations/<reference>/eligibility"): organisers_only(409),
     ("GET", "/organiser/cycles/<slug>/nominations/<reference>/documents/<int:attachment_id>"): organisers_only(),
+    # Judges, criteria and conflicts of interest (`judge_id` is a pending invitation, `criterion_id` a
+    # criterion of the cycle, `conflict_id` an organiser's conflict; posting nothing is a form error)
+    ("GET", "/organiser/cycles/<slug>/judges"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/judges"): organisers_only(200),
+    ("GET", "/organiser/cycles/<slug>/judges/<int:judge_id>"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/judges/<int:judge_id>"): organisers_only(200),
+    ("POST", "/organiser/cycles/<slug>/judges/<int:judge_id>/resend"): organisers_only(302),
+    ("GET", "/organiser/cycles/<slug>/judges/<int:judge_id>/remove"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/judges/<int:judge_id>/remove"): organisers_only(302),
+    ("GET", "/organiser/cycles/<slug>/criteria"): organisers_only(),
+    ("GET", "/organiser/cycles/<slug>/criteria/new"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/criteria/new"): organisers_only(200),
+    ("GET", "/organiser/cycles/<slug>/criteria/<int:criterion_id>/edit"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/criteria/<int:criterion_id>/edit"): organisers_only(200),
+    ("GET", "/organiser/cycles/<slug>/criteria/<int:criterion_id>/remove"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/criteria/<int:criterion_id>/remove"): organisers_only(302),
+    ("GET", "/organiser/cycles/<slug>/conflicts"): organisers_only(),
+    ("GET", "/organiser/cycles/<slug>/conflicts/new"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/conflicts/new"): organisers_only(200),
+    ("GET", "/organiser/cycles/<slug>/conflicts/<int:conflict_id>/remove"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/conflicts/<int:conflict_id>/remove"): organisers_only(200),
+    # Assigning judges: running shows a preview (200); confirming without the preview's inputs hash is
+    # refused as out of date (409). `assignment_id` is another judge's assignment to `reference`.
+    ("GET", "/organiser/cycles/<slug>/assignment"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/assignment"): organisers_only(200),
+    ("POST", "/organiser/cycles/<slug>/assignment/confirm"): organisers_only(409),
+    ("GET", "/organiser/cycles/<slug>/assignment/<reference>"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/assignment/<reference>"): organisers_only(200),
+    ("POST", "/organiser/cycles/<slug>/assignment/<reference>/<int:assignment_id>/lock"): organisers_only(302),
+    ("POST", "/organiser/cycles/<slug>/assignment/<reference>/<int:assignment_id>/unlock"): organisers_only(302),
+    ("GET", "/organiser/cycles/<slug>/assignment/<reference>/<int:assignment_id>/remove"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/assignment/<reference>/<int:assignment_id>/remove"): organisers_only(302),
+    # Accepting an invitation (anyone: the link is the proof; `token` is not valid) and the judge's
+    # profile (the judge user is an accepted judge of the cycle; the role alone gives nothing; posting
+    # nothing keeps their organisation and saves)
+    ("GET", "/judging/invitations/<token>"): everyone(400),
+    ("POST", "/judging/invitations/<token>"): everyone(400),
+    ("GET", "/judging/profile"): {ANON: LOGIN, NOMINEE: 403, JUDGE: 200, ORGANISER: 403},
+    ("POST", "/judging/profile"): {ANON: LOGIN, NOMINEE: 403, JUDGE: 302, ORGANISER: 403},
+    # The judge's pages (`assigned_reference`: a submitted nomination assigned to the judge user, who has said
+    # "no conflict" and submitted scores, in the open cycle, so scoring is refused (409); `judged_attachment_id` its
+    # document). Nobody else is assigned: to them these pages do not exist. Posting nothing to the declaration
+    # is a form error. `review_id` is that review: the organiser reopens it; redacting the draft `reference`
+    # must wait for its submission (409).
+    ("GET", "/judging/"): {ANON: LOGIN, NOMINEE: 404, JUDGE: 200, ORGANISER: 404},
+    ("GET", "/judging/nominations/<assigned_reference>/declare"): {ANON: LOGIN, NOMINEE: 404, JUDGE: 200,
+                                                                   ORGANISER: 404},
+    ("POST", "/judging/nominations/<assigned_reference>/declare"): {ANON: LOGIN, NOMINEE: 404, JUDGE: 200,
+                                                                    ORGANISER: 404},
+    ("GET", "/judging/nominations/<assigned_reference>"): {ANON: LOGIN, NOMINEE: 404, JUDGE: 200, ORGANISER: 404},
+    ("POST", "/judging/nominations/<assigned_reference>"): {ANON: LOGIN, NOMINEE: 404, JUDGE: 409, ORGANISER: 404},
+    ("GET", "/judging/nominations/<assigned_reference>/documents/<int:judged_attachment_id>"): {
+        ANON: LOGIN, NOMINEE: 404, JUDGE: 200, ORGANISER: 404},
+    ("GET", "/organiser/cycles/<slug>/reviews"): organisers_only(),
+    ("GET", "/organiser/cycles/<slug>/reviews/<int:review_id>"): organisers_only(),
+    ("GET", "/organiser/cycles/<slug>/reviews/<int:review_id>/reopen"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/reviews/<int:review_id>/reopen"): organisers_only(302),
+    ("GET", "/organiser/cycles/<slug>/nominations/<reference>/redaction"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/nominations/<reference>/redaction"): organisers_only(409),
+    # Judging progress and reminders (posting nothing: "Select the judges to remind")
+    ("GET", "/organiser/cycles/<slug>/judging"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/judging"): organisers_only(200),
+    # Results, shortlist, publication and impact cases (`slug` is an open cycle: publishing it is refused)
+    ("GET", "/organiser/cycles/<slug>/results"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/results/settings"): organisers_only(302),
+    ("GET", "/organiser/cycles/<slug>/results/<reference>"): organisers_only(),
+    ("GET", "/organiser/cycles/<slug>/results.csv"): organisers_only(),
+    ("GET", "/organiser/cycles/<slug>/scores.csv"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/shortlist/suggest"): organisers_only(302),
+    ("GET", "/organiser/cycles/<slug>/shortlist/<reference>"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/shortlist/<reference>"): organisers_only(200),
+    ("GET", "/organiser/cycles/<slug>/publish"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/publish"): organisers_only(302),
+    ("GET", "/organiser/cycles/<slug>/impact-cases"): organisers_only(),
+    ("GET", "/organiser/impact-cases/<int:case_id>"): organisers_only(),
+    ("POST", "/organiser/impact-cases/<int:case_id>"): organisers_only(200),
+    ("POST", "/organiser/impact-cases/<int:case_id>/publication"): organisers_only(302),
+    ("GET", "/organiser/cycles/<slug>/insight"): organisers_only(),
     # The nominee's journey (the nomination belongs to the nominee user)
     ("GET", "/nominations"): signed_in(200),
     ("GET", "/nominations/start"): signed_in(200),
@@ -97,9 +213,84 @@ def url_values(users) -> dict:
     cycle = make_cycle()
     nomination = make_nomination(cycle, nominator=users[NOMINEE], status="draft", complete=False)
     attachment = add_attachment(nomination, filename="chart.png", stream=io.BytesIO(PNG), by=users[NOMINEE])
+    from awards.domain.clock import utcnow
+    from awards.domain.results import make_impact_case
+    from awards.models import Result
+    case = make_impact_case(make_nomination(cycle, title="A published project"), Result.SHORTLISTED, utcnow())
+    db.session.add(case)
     db.session.commit()
     return {"token": "not-a-valid-token", "user_id": users[NOMINEE].id, "slug": cycle.slug,
-            "reference": nomination.reference, "section": "organisation", "attachment_id": attachment.id}
+            "reference": nomination.reference, "section": "organisation", "attachment_id": attachment.id,
+            "trend_slug": cycle.trends[0].slug, "category_id": cycle.categories[-1].id, "state": "draft",
+            "case_id": case.id, **_published_values(), **_judge_setup_values(cycle, nomination, users),
+            **_judging_values(cycle, users), **_assignment_values(cycle, nomination)}
+
+
+def _judge_setup_values(cycle, nomination, users) -> dict:
+    """The judge user as an accepted judge of the cycle; a pending invitation (`judge_id`) with an
+    organiser's conflict (`conflict_id`); a criterion (`criterion_id`)."""
+    from sqlalchemy import select
+
+    from awards.domain.clock import utcnow
+    from awards.extensions import db
+    from awards.models import ConflictOfInterest, ConflictSource, Judge
+
+    now = utcnow()
+    if db.session.scalar(select(Judge).where(Judge.cycle_id == cycle.id, Judge.user_id == users[JUDGE].id)) is None:
+        db.session.add(Judge(cycle_id=cycle.id, email=users[JUDGE].email, user_id=users[JUDGE].id,
+                             invited_at=now, accepted_at=now))
+    pending = Judge(cycle_id=cycle.id, email="pending.judge@judges.example.net", invited_at=now)
+    db.session.add(pending)
+    db.session.flush()
+    conflict = ConflictOfInterest(judge_id=pending.id, nomination_id=nomination.id, source=ConflictSource.ORGANISER,
+                                  reason="Works with the nominee", created_at=now)
+    db.session.add(conflict)
+    db.session.commit()
+    return {"judge_id": pending.id, "criterion_id": cycle.criteria[-1].id, "conflict_id": conflict.id}
+
+
+def _judging_values(cycle, users) -> dict:
+    """A submitted nomination assigned to the judge user (`assigned_reference`), who said "no conflict" and
+    submitted scores (`review_id`), with a document (`judged_attachment_id`)."""
+    import io
+
+    from sqlalchemy import select
+
+    from awards.domain.attachments import add_attachment
+    from awards.domain.clock import utcnow
+    from awards.extensions import db
+    from awards.models import Judge
+
+    from ..factories import make_nomination, make_user
+    from ..judging_factories import make_assignment, make_judge, make_review
+    from .test_nominee_journey import PNG
+
+    membership = db.session.scalar(select(Judge).where(Judge.cycle_id == cycle.id,
+                                                       Judge.user_id == users[JUDGE].id))
+    membership = membership or make_judge(cycle, users[JUDGE])
+    nominator = make_user(email="assigned.nominator@example.net", organisation="Elsewhere Trust")
+    assigned = make_nomination(cycle, nominator=nominator, title="A nomination to judge")
+    document = add_attachment(assigned, filename="evidence.png", stream=io.BytesIO(PNG), by=nominator)
+    db.session.commit()
+    assignment = make_assignment(membership, assigned, no_conflict_declared=True)
+    review = make_review(assignment, status="submitted")
+    assert review.submitted_at <= utcnow()
+    return {"assigned_reference": assigned.reference, "judged_attachment_id": document.id, "review_id": review.id}
+
+
+def _assignment_values(cycle, nomination) -> dict:
+    """Another judge's assignment (`assignment_id`) to the nomination `reference`."""
+    from ..judging_factories import make_assignment, make_judge
+
+    return {"assignment_id": make_assignment(make_judge(cycle), nomination).id}
+
+
+def _published_values() -> dict:
+    """A published cycle with one public impact case, for the public library's routes."""
+    from ..publishing_factories import make_published_case
+
+    public_case = make_published_case(year=2025, title="A public impact case")
+    return {"case_slug": public_case.slug, "published_cycle_slug": public_case.cycle.slug}
 
 
 def _app_routes(app):

@@ -9,3 +9,9 @@ bp = Blueprint("organiser", __name__)
 gate_blueprint(bp, Role.ORGANISER)
 
 from . import routes  # noqa: E402,F401
+from . import cycles, trends  # noqa: E402,F401
+from . import nominations  # noqa: E402,F401
+# Judging (issue 4), one module each
+from . import assignment, conflicts, criteria, judges, progress, redaction, reviews  # noqa: E402,F401
+# Results (issue 5)
+from . import insight, results  # noqa: E402,F401

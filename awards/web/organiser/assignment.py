@@ -1,0 +1,287 @@
+"""Assigning judges to nominations at /organiser/cycles/<slug>/assignment: the state of things, "Run
+assignment" (a preview, nothing stored), "Confirm assignment" (written only if nothing changed since
+the preview); and per nomination, adding a judge by hand (locked), removing and locking."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms import HiddenField, RadioField
+from wtforms.validators import InputRequired, StopValidation
+
+from ...domain import assignment as engine
+from ...domain.errors import Conflict, DomainError
+from ...extensions import db
+from ...models import (Assignment, AssignmentStatus, Cycle, CycleStatus, Judge, Nomination, NominationStatus,
+                       ReviewStatus)
+from ..forms import Form, submit
+from ..helpers import apply_domain_error
+from . import bp
+
+
+# --- Forms ---------------------------------------------------------------------------------------
+
+class RunForm(Form):
+    submit = submit("Run assignment")
+
+
+class ConfirmForm(Form):
+    # A hash of every input of the preview: if it no longer matches, the preview is out of date.
+    inputs = HiddenField()
+    submit = submit("Confirm assignment")
+
+
+class JudgeChoiceField(RadioField):
+    """Radios of judge ids; anything not offered gets a GOV.UK-style message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+
+    def pre_validate(self, form):
+        if self.raw_data and self.data not in {value for value, _ in self.choices or []}:
+            raise StopValidation("Select a judge from the list")
+
+
+class AddJudgeForm(Form):
+    judge = JudgeChoiceField("Choose a judge", widget=GovRadioInput(), coerce=int,
+                       validators=[InputRequired("Select a judge to add")],
+                       description="Judges are listed best match first. Adding a judge locks the assignment, "
+                                   "so running the assignment again keeps it.")
+    submit = submit("Add judge")
+
+
+class ButtonForm(Form):
+    """A button with nothing to fill in (lock, unlock, remove)."""
+
+
+# --- Loading -------------------------------------------------------------------------------------
+
+def _load_cycle(slug: str) -> Cycle:
+    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug).options(selectinload(Cycle.categories)))
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def _load_nomination(cycle: Cycle, reference: str) -> Nomination:
+    nomination = db.session.scalar(
+        select(Nomination).where(Nomination.reference == reference, Nomination.cycle_id == cycle.id)
+        .options(joinedload(Nomination.category), joinedload(Nomination.nominator),
+                 selectinload(Nomination.partners), selectinload(Nomination.trend_links)))
+    if nomination is None:
+        abort(404)
+    return nomination
+
+
+def _load_assignment(nomination: Nomination, assignment_id: int) -> Assignment:
+    assignment = db.session.scalar(
+        select(Assignment).where(Assignment.id == assignment_id, Assignment.nomination_id == nomination.id)
+        .options(joinedload(Assignment.judge).joinedload(Judge.user), selectinload(Assignment.review)))
+    if assignment is None:
+        abort(404)
+    return assignment
+
+
+def _breadcrumbs(cycle: Cycle, *trail: dict) -> list[dict]:
+    return [{"text": "Organiser overview", "href": url_for("organiser.dashboard")},
+            {"text": "Award cycles", "href": url_for("organiser.cycles")},
+            {"text": cycle.name, "href": url_for("organiser.cycle", slug=cycle.slug)},
+            *trail]
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+# --- The cycle's assignment ----------------------------------------------------------------------
+
+@bp.route("/cycles/<slug>/assignment", methods=["GET", "POST"])
+def assignment(slug: str):
+    """GET: the assignments as they are. POST ("Run assignment"): the preview of a new one."""
+    cycle = _load_cycle(slug)
+    form = RunForm()
+    if form.validate_on_submit():
+        if cycle.status is CycleStatus.PUBLISHED:
+            flash("The results of this cycle are published, so its judges cannot be changed", "info")
+            return redirect(url_for("organiser.assignment", slug=cycle.slug))
+        return _preview(cycle, engine.load_problem(cycle))
+    state = engine.current_state(engine.load_problem(cycle))
+    return render_template("organiser/judging/assignment.html", cycle=cycle, state=state, form=form,
+                           published=cycle.status is CycleStatus.PUBLISHED,
+                           breadcrumbs=_breadcrumbs(cycle, {"text": "Assign judges"}),
+                           title=f"Assign judges – {cycle.name}")
+
+
+def _preview(cycle: Cycle, problem: engine.Problem, *, stale: str | None = None, status: int = 200):
+    result = engine.solve(problem)
+    confirm = ConfirmForm(formdata=None, data={"inputs": problem.fingerprint()})
+    return render_template("organiser/judging/assignment_preview.html", cycle=cycle, result=result,
+                           confirm=confirm, stale=stale,
+                           breadcrumbs=_breadcrumbs(cycle, {"text": "Assign judges",
+                                                            "href": url_for("organiser.assignment", slug=cycle.slug)},
+                                                    {"text": "Check the new assignment"}),
+                           title=f"Check the new assignment – {cycle.name}"), status
+
+
+@bp.route("/cycles/<slug>/assignment/confirm", methods=["POST"])
+def assignment_confirm(slug: str):
+    """Write the previewed assignment, unless anything it depends on changed since the preview."""
+    cycle = _load_cycle(slug)
+    form = ConfirmForm()
+    if cycle.status is CycleStatus.PUBLISHED:
+        flash("The results of this cycle are published, so its judges cannot be changed", "info")
+        return redirect(url_for("organiser.assignment", slug=cycle.slug))
+    problem = engine.load_problem(cycle)
+    if not form.validate_on_submit() or form.inputs.data != problem.fingerprint():
+        return _preview(cycle, problem, status=409, stale=(
+            "Something changed since your preview (for example a judge, a conflict of interest, a nomination "
+            "or an assignment), so nothing was saved. Check this new preview, then confirm it."))
+    result = engine.solve(problem)
+    try:
+        counts = engine.apply(result, by=current_user)
+    except Conflict as error:
+        db.session.rollback()
+        return _preview(cycle, engine.load_problem(cycle), status=409, stale=error.message)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "info")
+        return redirect(url_for("organiser.assignment", slug=cycle.slug))
+    db.session.commit()
+    message = (f"The assignment has been saved: {_plural(counts['added'], 'new assignment', 'new assignments')}, "
+               f"{counts['removed']} removed, {counts['kept'] + counts['fixed']} unchanged.")
+    if counts["short"]:
+        message += (f" {_plural(counts['short'], 'nomination is', 'nominations are')} still short of judges: "
+                    "see below.")
+    else:
+        message += " Every nomination has all its judges."
+    flash(message, "success")
+    return redirect(url_for("organiser.assignment", slug=cycle.slug))
+
+
+# --- One nomination, by hand ---------------------------------------------------------------------
+
+def _manual_context(cycle: Cycle, nomination: Nomination, form: AddJudgeForm) -> dict:
+    """What the nomination's page shows; fills in the judges the form offers."""
+    assignments = list(db.session.scalars(
+        select(Assignment).where(Assignment.nomination_id == nomination.id)
+        .options(joinedload(Assignment.judge).joinedload(Judge.user), selectinload(Assignment.review))
+        .order_by(Assignment.id)))
+    judges = list(db.session.scalars(select(Judge).where(Judge.cycle_id == cycle.id)
+                                     .options(selectinload(Judge.user), selectinload(Judge.categories),
+                                              joinedload(Judge.cycle))
+                                     .order_by(Judge.id)))
+    options = engine.manual_options(nomination, judges, assignments)
+    form.judge.choices = [(c.judge.id, c.judge.display_name) for c in options.offered]
+    levels = engine.expertise_levels(a.judge.user_id for a in assignments if a.judge.user_id is not None)
+    trends = engine.nomination_trends(nomination)
+    rows = [{"assignment": a, "affinity": engine.affinity(levels.get(a.judge.user_id, {}), trends),
+             "submitted": a.review is not None and a.review.status is ReviewStatus.SUBMITTED}
+            for a in sorted(assignments, key=lambda a: (a.status is not AssignmentStatus.ASSIGNED,
+                                                        a.judge.display_name.lower(), a.id))]
+    return {"cycle": cycle, "nomination": nomination, "rows": rows, "options": options, "form": form,
+            "live": sum(1 for a in assignments if a.status is AssignmentStatus.ASSIGNED),
+            "button": ButtonForm(), "judgeable": nomination.status is NominationStatus.SUBMITTED,
+            "breadcrumbs": _breadcrumbs(cycle, {"text": "Assign judges",
+                                                "href": url_for("organiser.assignment", slug=cycle.slug)},
+                                        {"text": nomination.reference}),
+            "title": f"Judges for {nomination.reference}"}
+
+
+@bp.route("/cycles/<slug>/assignment/<reference>", methods=["GET", "POST"])
+def assignment_nomination(slug: str, reference: str):
+    """A nomination's judges; POST adds a judge (a locked assignment)."""
+    cycle = _load_cycle(slug)
+    nomination = _load_nomination(cycle, reference)
+    form = AddJudgeForm()
+    context = _manual_context(cycle, nomination, form)
+    if form.validate_on_submit():
+        judge = db.session.scalar(select(Judge).where(Judge.id == form.judge.data, Judge.cycle_id == cycle.id)
+                                  .options(selectinload(Judge.user), selectinload(Judge.categories)))
+        if judge is None:
+            abort(404)
+        try:
+            engine.add_judge(nomination, judge, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error, "judge")
+        else:
+            db.session.commit()
+            flash(f"{judge.display_name} has been added to {nomination.reference}. The assignment is locked, "
+                  "so running the assignment again keeps it.", "success")
+            return redirect(url_for("organiser.assignment_nomination", slug=cycle.slug,
+                                    reference=nomination.reference))
+    return render_template("organiser/judging/assignment_nomination.html", **context)
+
+
+@bp.route("/cycles/<slug>/assignment/<reference>/<int:assignment_id>/lock", methods=["POST"])
+def assignment_lock(slug: str, reference: str, assignment_id: int):
+    return _set_locked(slug, reference, assignment_id, True)
+
+
+@bp.route("/cycles/<slug>/assignment/<reference>/<int:assignment_id>/unlock", methods=["POST"])
+def assignment_unlock(slug: str, reference: str, assignment_id: int):
+    return _set_locked(slug, reference, assignment_id, False)
+
+
+def _set_locked(slug: str, reference: str, assignment_id: int, locked: bool):
+    cycle = _load_cycle(slug)
+    nomination = _load_nomination(cycle, reference)
+    item = _load_assignment(nomination, assignment_id)
+    back = url_for("organiser.assignment_nomination", slug=cycle.slug, reference=nomination.reference)
+    if ButtonForm().validate_on_submit():
+        name = item.judge.display_name
+        try:
+            changed = engine.set_locked(item, locked, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(back)
+        db.session.commit()
+        if not changed:
+            flash(f"{name}'s assignment was already {'locked' if locked else 'unlocked'}", "info")
+        elif locked:
+            flash(f"{name}'s assignment is locked: running the assignment again keeps it", "success")
+        else:
+            flash(f"{name}'s assignment is unlocked: running the assignment again may give this place to "
+                  "another judge (unless they have started scoring)", "success")
+    return redirect(back)
+
+
+@bp.route("/cycles/<slug>/assignment/<reference>/<int:assignment_id>/remove", methods=["GET", "POST"])
+def assignment_remove(slug: str, reference: str, assignment_id: int):
+    """Confirm, then take the judge off the nomination (not once they have submitted scores)."""
+    cycle = _load_cycle(slug)
+    nomination = _load_nomination(cycle, reference)
+    item = _load_assignment(nomination, assignment_id)
+    back = url_for("organiser.assignment_nomination", slug=cycle.slug, reference=nomination.reference)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        name = item.judge.display_name
+        try:
+            engine.remove_assignment(item, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(back)
+        db.session.commit()
+        flash(f"{name} has been removed from {nomination.reference}", "success")
+        return redirect(back)
+    problem = None
+    if item.status is not AssignmentStatus.ASSIGNED:
+        problem = "This judge declared a conflict of interest with this nomination, so the record stays."
+    elif item.review is not None and item.review.status is ReviewStatus.SUBMITTED:
+        problem = (f"{item.judge.display_name} has submitted scores for this nomination, so the assignment "
+                   "cannot be removed.")
+    return render_template("organiser/judging/assignment_remove.html", cycle=cycle, nomination=nomination,
+                           item=item, form=form, problem=problem, back=back,
+                           breadcrumbs=_breadcrumbs(cycle, {"text": "Assign judges",
+                                                            "href": url_for("organiser.assignment", slug=cycle.slug)},
+                                                    {"text": nomination.reference, "href": back},
+                                                    {"text": "Remove a judge"}),
+                           title=f"Remove {item.judge.display_name} from {nomination.reference}")

@@ -1,0 +1,230 @@
+"""Benchmark of the assignment engine (issue 4, item 10).
+
+Builds a cycle with 10,000 submitted nominations, 300 accepted judges and 3 judges per nomination,
+random trends (1–3 per nomination, one primary), random expertise (−2..+2 on every trend the cycle
+offers) and 2% recorded conflicts of interest, with bulk inserts, in a temporary SQLite database
+(or the one given with --database-url: it must be empty, and its tables are created and dropped).
+Then it times:
+
+- solve only: the min-cost flow, from the loaded inputs to the proposed assignment;
+- end to end: read every input from the database, solve, write the 30,000 assignments, commit;
+- a re-run: the same again with those assignments in place (nothing should change).
+
+It prints the figures as a table and writes them as JSON to bench/results/assignment.json.
+
+    .venv/bin/python bench/assignment.py
+    .venv/bin/python bench/assignment.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert, select  # noqa: E402
+
+from awards import create_app  # noqa: E402
+from awards.domain import assignment as engine  # noqa: E402
+from awards.domain import cycles, taxonomy  # noqa: E402
+from awards.domain.clock import utcnow  # noqa: E402
+from awards.extensions import db  # noqa: E402
+from awards.models import (ConflictOfInterest, ConflictSource, Cycle, CycleStatus, Expertise, Judge,  # noqa: E402
+                           Nomination, NominationStatus, NominationTrend, User)
+
+RESULTS = ROOT / "bench" / "results" / "assignment.json"
+TARGET_SECONDS = 5.0
+
+
+def build(*, nominations: int, judges: int, per_nomination: int, conflict_rate: float, seed: int) -> dict:
+    """Create the cycle and everything in it with bulk inserts; return what was made."""
+    rng = random.Random(seed)
+    now = utcnow()
+    taxonomy.seed_trends()
+    load_limit = max(20, -(-nominations * per_nomination // judges) * 6 // 5)  # 20% above an even share
+    cycle = cycles.create_cycle(name="Assignment benchmark", year=2026, nominations_open_at=now - timedelta(days=60),
+                                nominations_close_at=now - timedelta(days=1), judges_per_nomination=per_nomination,
+                                judge_max_load=load_limit)
+    cycle.status = CycleStatus.CLOSED
+    db.session.flush()
+    trend_ids = [t.id for t in cycle.trends]
+    category_ids = [c.id for c in cycle.categories]
+
+    def users(prefix: str, count: int, organisation: str) -> list[int]:
+        rows = [{"email": f"{prefix}{i}@{prefix}{i}.example.org", "name": f"{prefix.title()} {i}",
+                 "organisation": f"{organisation} {i}", "password_hash": "!", "email_verified_at": now,
+                 "session_token": f"{prefix}-{i}-{seed}", "active": True, "created_at": now} for i in range(count)]
+        db.session.execute(insert(User), rows)
+        return list(db.session.scalars(select(User.id).where(User.email.like(f"{prefix}%@%")).order_by(User.id)))
+
+    judge_users = users("judge", judges, "Judging Partner")
+    nominator_users = users("nominator", min(nominations, 2000), "Nominating Council")
+    db.session.execute(insert(Judge), [
+        {"cycle_id": cycle.id, "email": f"judge{i}@judge{i}.example.org", "user_id": user_id,
+         "organisation": f"Judging Partner {i}", "all_categories": True, "invited_at": now, "accepted_at": now}
+        for i, user_id in enumerate(judge_users)])
+    db.session.execute(insert(Expertise), [
+        {"user_id": user_id, "trend_id": trend_id, "level": rng.randint(-2, 2)}
+        for user_id in judge_users for trend_id in trend_ids])
+    db.session.execute(insert(Nomination), [
+        {"reference": f"BENCH-2026-{n + 1:05d}", "cycle_id": cycle.id, "category_id": rng.choice(category_ids),
+         "nominator_id": nominator_users[n % len(nominator_users)], "status": NominationStatus.SUBMITTED,
+         "created_at": now, "updated_at": now, "submitted_at": now, "version": 1,
+         "organisation_name": f"Nominated Body {n}", "contact_email": f"contact{n}@body{n}.example.gov.uk",
+         "title": f"Project {n}"} for n in range(nominations)])
+    nomination_ids = list(db.session.scalars(select(Nomination.id).where(Nomination.cycle_id == cycle.id)
+                                             .order_by(Nomination.id)))
+    links = []
+    for nomination_id in nomination_ids:
+        for position, trend_id in enumerate(rng.sample(trend_ids, rng.randint(1, 3))):
+            links.append({"nomination_id": nomination_id, "trend_id": trend_id, "is_primary": position == 0,
+                          "position": position, "how_addressed": ""})
+    db.session.execute(insert(NominationTrend), links)
+    judge_ids = list(db.session.scalars(select(Judge.id).where(Judge.cycle_id == cycle.id).order_by(Judge.id)))
+    per_judge = round(conflict_rate * len(nomination_ids))
+    conflicts = [{"judge_id": judge_id, "nomination_id": nomination_id, "source": ConflictSource.ORGANISER,
+                  "reason": "Benchmark", "created_at": now}
+                 for judge_id in judge_ids for nomination_id in rng.sample(nomination_ids, per_judge)]
+    db.session.execute(insert(ConflictOfInterest), conflicts)
+    db.session.commit()
+    return {"cycle_id": cycle.id, "nominations": len(nomination_ids), "judges": len(judge_ids),
+            "per_nomination": per_nomination, "load_limit": load_limit, "trends": len(trend_ids),
+            "conflicts": len(conflicts)}
+
+
+def timed(label: str, timings: dict, function, *args, **kwargs):
+    started = time.perf_counter()
+    value = function(*args, **kwargs)
+    timings[label] = time.perf_counter() - started
+    return value
+
+
+def end_to_end(cycle_id: int) -> tuple[dict, engine.AssignmentResult, dict]:
+    """Load, solve, write and commit, in a fresh session; the time of each step and in all."""
+    db.session.remove()
+    timings: dict = {}
+    started, cpu = time.perf_counter(), time.process_time()
+    cycle = db.session.get(Cycle, cycle_id)
+    problem = timed("load", timings, engine.load_problem, cycle)
+    result = timed("solve", timings, engine.solve, problem)
+
+    def write():
+        counts = engine.apply(result, by=None)
+        db.session.commit()
+        return counts
+    counts = timed("write", timings, write)
+    timings["total"] = time.perf_counter() - started
+    timings["cpu"] = time.process_time() - cpu
+    return timings, result, counts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--nominations", type=int, default=10_000)
+    parser.add_argument("--judges", type=int, default=300)
+    parser.add_argument("--per-nomination", type=int, default=3)
+    parser.add_argument("--conflict-rate", type=float, default=0.02)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database-url", help="An empty database to use instead of a temporary SQLite file")
+    parser.add_argument("--output", default=str(RESULTS), help="Where to write the JSON figures")
+    args = parser.parse_args()
+    # Other work on the machine slows the wall-clock figures; the CPU times are less affected.
+    load_before = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+
+    temporary = None
+    url = args.database_url
+    if not url:
+        temporary = tempfile.TemporaryDirectory(prefix="awards-bench-")
+        url = "sqlite:///" + os.path.join(temporary.name, "bench.db")
+    app = create_app({"ENVIRONMENT": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    try:
+        with app.app_context():
+            db.create_all()
+            built_at = time.perf_counter()
+            made = build(nominations=args.nominations, judges=args.judges, per_nomination=args.per_nomination,
+                         conflict_rate=args.conflict_rate, seed=args.seed)
+            build_seconds = time.perf_counter() - built_at
+
+            # Solve only (inputs already loaded).
+            cycle = db.session.get(Cycle, made["cycle_id"])
+            problem = engine.load_problem(cycle)
+            started, cpu = time.perf_counter(), time.process_time()
+            solved = engine.solve(problem)
+            solve_only, solve_cpu = time.perf_counter() - started, time.process_time() - cpu
+
+            first, result, counts = end_to_end(made["cycle_id"])
+            rerun, _, rerun_counts = end_to_end(made["cycle_id"])
+            loads = [load.after for load in result.judge_loads]
+            figures = {
+                "database": db.engine.dialect.name,
+                "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                            "platform": platform.platform()},
+                "data": made,
+                "build_seconds": round(build_seconds, 3),
+                "load_average_before": load_before,
+                "solve_seconds": round(solve_only, 3),
+                "solve_cpu_seconds": round(solve_cpu, 3),
+                "end_to_end_seconds": round(first["total"], 3),
+                "end_to_end_cpu_seconds": round(first["cpu"], 3),
+                "end_to_end_steps": {k: round(v, 3) for k, v in first.items() if k not in ("total", "cpu")},
+                "rerun_seconds": round(rerun["total"], 3),
+                "rerun_steps": {k: round(v, 3) for k, v in rerun.items() if k not in ("total", "cpu")},
+                "pricing_rounds": solved.pricing_rounds,
+                "arcs_solved": solved.arcs,
+                "assignments_written": counts["added"],
+                "rerun_changes": rerun_counts["added"] + rerun_counts["removed"],
+                "places_short": result.counts["places_short"],
+                "max_judge_load": max(loads),
+                "min_judge_load": min(loads),
+                "mean_affinity": round(result.totals["mean_affinity"], 4),
+                "target_seconds": TARGET_SECONDS,
+                "target_met": first["total"] < TARGET_SECONDS,
+            }
+            db.session.remove()
+            if args.database_url:
+                db.drop_all()
+    finally:
+        if temporary is not None:
+            temporary.cleanup()
+
+    steps = figures["end_to_end_steps"]
+    rows = [
+        ("Database", figures["database"]),
+        ("Nominations × judges × per nomination",
+         f"{made['nominations']:,} × {made['judges']} × {made['per_nomination']}"),
+        ("Recorded conflicts", f"{made['conflicts']:,} ({args.conflict_rate:.0%} of pairs)"),
+        ("Load limit per judge", made["load_limit"]),
+        ("Solve only", f"{figures['solve_seconds']:.2f} s, CPU {figures['solve_cpu_seconds']:.2f} s "
+                       f"({figures['pricing_rounds']} pricing rounds, {figures['arcs_solved']:,} arcs)"),
+        ("End to end", f"{figures['end_to_end_seconds']:.2f} s, CPU {figures['end_to_end_cpu_seconds']:.2f} s "
+                       f"(load {steps['load']:.2f}, solve {steps['solve']:.2f}, write {steps['write']:.2f})"),
+        ("Re-run, nothing to change", f"{figures['rerun_seconds']:.2f} s ({figures['rerun_changes']} changes)"),
+        ("Assignments written", f"{figures['assignments_written']:,} ({figures['places_short']} places short)"),
+        ("Judge load (min–max)", f"{figures['min_judge_load']}–{figures['max_judge_load']}"),
+        ("Mean affinity", f"{figures['mean_affinity']:+.3f}"),
+        ("Target: end to end under", f"{TARGET_SECONDS:.0f} s: {'met' if figures['target_met'] else 'NOT met'}"),
+    ]
+    width = max(len(label) for label, _ in rows)
+    print("Assignment benchmark" + (f" (load average {figures['load_average_before']} when it started)"
+                                    if figures["load_average_before"] is not None else ""))
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value}")
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"Figures written to {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

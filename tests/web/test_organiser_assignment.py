@@ -1,0 +1,285 @@
+"""The organiser's assignment pages: the state of things, "Run assignment" (a preview that stores
+nothing), "Confirm assignment" (refused if anything changed since the preview), and per nomination
+adding a judge by hand, removing one and locking."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from awards.extensions import db
+from awards.models import Assignment, AuditEvent, CycleStatus
+
+from ..factories import make_cycle, make_nomination, make_user
+from ..judging_factories import add_conflict, make_assignment, make_judge, make_review, set_expertise
+
+INPUTS = re.compile(r'name="inputs"[^>]*value="([0-9a-f]{64})"|value="([0-9a-f]{64})"[^>]*name="inputs"')
+
+
+def text_of(page: str) -> str:
+    """The page's visible words, tags removed and white space collapsed."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page))).strip()
+
+
+def inputs_hash(page: str) -> str:
+    match = INPUTS.search(page)
+    assert match, "no inputs hash on the preview"
+    return match.group(1) or match.group(2)
+
+
+def assignment_count() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count(Assignment.id)))
+
+
+@pytest.fixture
+def cycle(app):
+    return make_cycle(judges_per_nomination=2, judge_max_load=5)
+
+
+@pytest.fixture
+def setup(cycle):
+    """Three nominations, three judges: Ada (an expert), Ben and Cy."""
+    nominations = [make_nomination(cycle, title=f"Project {n}") for n in "ABC"]
+    judges = {name: make_judge(cycle, user=make_user(name=name, email=f"{name.split()[0].lower()}@judges.example.org",
+                                                     roles=("judge",), organisation="Judging Partners Ltd"))
+              for name in ("Ada Expert", "Ben Bright", "Cy Clear")}
+    set_expertise(judges["Ada Expert"].user, {t: 2 for t in cycle.trends})
+    return nominations, judges
+
+
+def url(cycle, tail: str = "") -> str:
+    return f"/organiser/cycles/{cycle.slug}/assignment{tail}"
+
+
+def test_the_page_shows_the_state_and_a_run_button(organiser_client, cycle, setup):
+    nominations, judges = setup
+    make_assignment(judges["Ben Bright"], nominations[0], locked=True)
+    response = organiser_client.get(url(cycle))
+    assert response.status_code == 200
+    text = text_of(response.get_data(as_text=True))
+    assert "Assign judges" in text and "Run assignment" in text
+    assert "Submitted nominations 3" in text
+    assert "3 judges have accepted" in text
+    assert "Places filled 1 of 6" in text
+    assert "Ben Bright Locked" in text
+    assert nominations[0].reference in text and "Short by 1" in text and "No judges" in text
+
+
+def test_running_shows_a_preview_and_stores_nothing(organiser_client, cycle, setup):
+    nominations, judges = setup
+    page = organiser_client.get(url(cycle)).get_data(as_text=True)
+    response = organiser_client.post_form(url(cycle), token_from=url(cycle))
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    text = text_of(body)
+    assert "Check the new assignment" in text and "Nothing has been saved yet" in text
+    assert "Places filled 6 of 6" in text and "New assignments 6" in text
+    assert "Lowest matches" in text and "Confirm assignment" in text
+    assert "From 1 to 3 nominations each" in text  # Ada is the best match for all three
+    assert "Ada Expert (+6) New" in text  # +2 on both trends, the primary counting double
+    assert len(inputs_hash(body)) == 64
+    assert assignment_count() == 0
+    assert page  # the page itself was reachable
+
+
+def test_confirming_the_preview_writes_it(organiser_client, cycle, setup, organiser):
+    nominations, _ = setup
+    preview = organiser_client.post_form(url(cycle), token_from=url(cycle)).get_data(as_text=True)
+    response = organiser_client.post_form(url(cycle, "/confirm"), {"inputs": inputs_hash(preview)},
+                                          token_from=url(cycle), follow_redirects=True)
+    assert response.status_code == 200
+    text = text_of(response.get_data(as_text=True))
+    assert "The assignment has been saved: 6 new assignments, 0 removed, 0 unchanged." in text
+    assert "Every nomination has all its judges." in text
+    assert assignment_count() == 6
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "assignment.applied"))
+    assert event.actor_id == organiser.id and event.detail["added"] == 6
+    assert "Places filled 6 of 6" in text
+
+
+def test_a_stale_preview_is_refused_with_a_fresh_one(organiser_client, cycle, setup):
+    nominations, judges = setup
+    preview = organiser_client.post_form(url(cycle), token_from=url(cycle)).get_data(as_text=True)
+    old = inputs_hash(preview)
+    # Meanwhile a conflict of interest is recorded.
+    add_conflict(judges["Ada Expert"], nominations[0])
+    response = organiser_client.post_form(url(cycle, "/confirm"), {"inputs": old}, token_from=url(cycle))
+    assert response.status_code == 409
+    body = response.get_data(as_text=True)
+    text = text_of(body)
+    assert "The preview was out of date" in text
+    assert "Something changed since your preview" in text and "nothing was saved" in text
+    assert assignment_count() == 0
+    fresh = inputs_hash(body)
+    assert fresh != old
+    response = organiser_client.post_form(url(cycle, "/confirm"), {"inputs": fresh}, token_from=url(cycle),
+                                          follow_redirects=True)
+    assert "The assignment has been saved" in text_of(response.get_data(as_text=True))
+    ada = judges["Ada Expert"].id
+    assert db.session.scalar(select(func.count(Assignment.id)).where(
+        Assignment.judge_id == ada, Assignment.nomination_id == nominations[0].id)) == 0
+
+
+def test_a_confirm_without_a_preview_is_refused(organiser_client, cycle, setup):
+    response = organiser_client.post_form(url(cycle, "/confirm"), token_from=url(cycle))
+    assert response.status_code == 409
+    assert "The preview was out of date" in text_of(response.get_data(as_text=True))
+    assert assignment_count() == 0
+
+
+def test_shortfalls_are_explained_in_the_preview(organiser_client, cycle, setup):
+    nominations, judges = setup
+    for judge in judges.values():
+        judge.max_load = 1
+    db.session.commit()
+    response = organiser_client.post_form(url(cycle), token_from=url(cycle))
+    text = text_of(response.get_data(as_text=True))
+    category = nominations[0].category.name
+    assert (f"3 nominations in {category} can get only 1 judge: add a judge to this category or raise a load "
+            "limit.") in text
+    assert "Places filled 3 of 6 (3 short)" in text
+    assert "You can still confirm" in text
+
+
+def test_a_published_cycle_cannot_be_assigned(organiser_client, cycle, setup):
+    cycle.status = CycleStatus.PUBLISHED
+    db.session.commit()
+    text = text_of(organiser_client.get(url(cycle)).get_data(as_text=True))
+    assert "Run assignment" not in text and "results of this cycle are published" in text
+    response = organiser_client.post_form(url(cycle), token_from=url(cycle), follow_redirects=True)
+    assert "cannot be changed" in text_of(response.get_data(as_text=True))
+    assert assignment_count() == 0
+
+
+# --- One nomination -----------------------------------------------------------------------------
+
+def radio_labels(page: str) -> list[str]:
+    return [html.unescape(label).strip() for label in
+            re.findall(r'<label class="govuk-label govuk-radios__label"[^>]*>\s*([^<]+?)\s*</label>', page)]
+
+
+def test_only_accepted_unconflicted_category_judges_are_offered(organiser_client, cycle, setup):
+    nominations, judges = setup
+    nomination = nominations[0]
+    add_conflict(judges["Cy Clear"], nomination)
+    other = make_judge(cycle, all_categories=False,
+                       user=make_user(name="Olly Other", email="olly@judges.example.org", roles=("judge",),
+                                      organisation="Elsewhere Ltd"))
+    other.categories = [cycle.categories[1]]
+    db.session.commit()
+    make_judge(cycle, accepted=False, email="invited@judges.example.org")
+    full = make_judge(cycle, max_load=1, user=make_user(name="Fay Full", email="fay@judges.example.org",
+                                                         roles=("judge",), organisation="Full Ltd"))
+    make_assignment(full, nominations[1])
+    page = organiser_client.get(url(cycle, f"/{nomination.reference}")).get_data(as_text=True)
+    assert radio_labels(page) == ["Ada Expert", "Ben Bright"]  # best match first
+    text = text_of(page)
+    assert "Affinity +6 · 0 of 5 nominations" in text
+    assert "Conflict of interest: Cy Clear" in text
+    assert f"Do not judge {nomination.category.name}: Olly Other" in text
+    assert "At their load limit: Fay Full (1 of 1)" in text
+    assert "1 invited judge has not accepted yet" in text
+
+
+def test_adding_a_judge_creates_a_locked_assignment(organiser_client, cycle, setup, organiser):
+    nominations, judges = setup
+    nomination, ben = nominations[0], judges["Ben Bright"]
+    page_url = url(cycle, f"/{nomination.reference}")
+    response = organiser_client.post_form(page_url, {"judge": ben.id}, token_from=page_url, follow_redirects=True)
+    text = text_of(response.get_data(as_text=True))
+    assert (f"Ben Bright has been added to {nomination.reference}. The assignment is locked, so running the "
+            "assignment again keeps it.") in text
+    row = db.session.scalar(select(Assignment).where(Assignment.nomination_id == nomination.id))
+    assert row.judge_id == ben.id and row.locked and row.created_by_id == organiser.id
+    assert radio_labels(response.get_data(as_text=True)) == ["Ada Expert", "Cy Clear"]
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "assignment.added")).actor_id == organiser.id
+    # A re-run keeps the judge added by hand.
+    preview = organiser_client.post_form(url(cycle), token_from=url(cycle)).get_data(as_text=True)
+    organiser_client.post_form(url(cycle, "/confirm"), {"inputs": inputs_hash(preview)}, token_from=url(cycle))
+    assert db.session.scalar(select(Assignment.locked).where(Assignment.nomination_id == nomination.id,
+                                                             Assignment.judge_id == ben.id))
+
+
+def test_adding_needs_a_judge_from_the_list(organiser_client, cycle, setup):
+    nominations, judges = setup
+    nomination = nominations[0]
+    add_conflict(judges["Cy Clear"], nomination)
+    page_url = url(cycle, f"/{nomination.reference}")
+    response = organiser_client.post_form(page_url, token_from=page_url)
+    assert response.status_code == 200
+    assert "Select a judge to add" in text_of(response.get_data(as_text=True))
+    # A conflicted judge's id, posted by hand, is refused.
+    response = organiser_client.post_form(page_url, {"judge": judges["Cy Clear"].id}, token_from=page_url)
+    assert "Select a judge from the list" in text_of(response.get_data(as_text=True))
+    assert assignment_count() == 0
+
+
+def test_removing_a_judge_asks_first_and_deletes_their_draft(organiser_client, cycle, setup, organiser):
+    nominations, judges = setup
+    nomination = nominations[0]
+    item = make_assignment(judges["Ben Bright"], nomination)
+    make_review(item, status="draft")
+    remove_url = url(cycle, f"/{nomination.reference}/{item.id}/remove")
+    page = text_of(organiser_client.get(remove_url).get_data(as_text=True))
+    assert "Remove Ben Bright from this nomination?" in page
+    assert "Their draft scores will be deleted" in page
+    response = organiser_client.post_form(remove_url, token_from=remove_url, follow_redirects=True)
+    assert f"Ben Bright has been removed from {nomination.reference}" in text_of(response.get_data(as_text=True))
+    assert assignment_count() == 0
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "assignment.removed"))
+    assert event.actor_id == organiser.id and event.detail["had_draft"] is True
+
+
+def test_a_judge_with_submitted_scores_cannot_be_removed(organiser_client, cycle, setup):
+    nominations, judges = setup
+    nomination = nominations[0]
+    item = make_assignment(judges["Ben Bright"], nomination)
+    make_review(item, status="submitted")
+    remove_url = url(cycle, f"/{nomination.reference}/{item.id}/remove")
+    page = text_of(organiser_client.get(remove_url).get_data(as_text=True))
+    assert "Ben Bright cannot be removed" in page and "has submitted scores" in page
+    response = organiser_client.post_form(remove_url, token_from=url(cycle), follow_redirects=True)
+    assert "cannot be removed" in text_of(response.get_data(as_text=True))
+    assert assignment_count() == 1
+    listing = organiser_client.get(url(cycle, f"/{nomination.reference}")).get_data(as_text=True)
+    assert remove_url not in listing
+
+
+def test_locking_and_unlocking(organiser_client, cycle, setup, organiser):
+    nominations, judges = setup
+    nomination = nominations[0]
+    item = make_assignment(judges["Ben Bright"], nomination)
+    page_url = url(cycle, f"/{nomination.reference}")
+    response = organiser_client.post_form(url(cycle, f"/{nomination.reference}/{item.id}/lock"),
+                                          token_from=page_url, follow_redirects=True)
+    assert "Ben Bright's assignment is locked: running the assignment again keeps it" in text_of(
+        response.get_data(as_text=True))
+    db.session.expire_all()
+    assert db.session.get(Assignment, item.id).locked
+    response = organiser_client.post_form(url(cycle, f"/{nomination.reference}/{item.id}/unlock"),
+                                          token_from=page_url, follow_redirects=True)
+    assert "Ben Bright's assignment is unlocked" in text_of(response.get_data(as_text=True))
+    db.session.expire_all()
+    assert not db.session.get(Assignment, item.id).locked
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("assignment.%"))
+                                 .order_by(AuditEvent.id)).all()
+    assert actions == ["assignment.locked", "assignment.unlocked"]
+
+
+def test_a_nomination_of_another_cycle_or_assignment_is_not_found(organiser_client, cycle, setup):
+    nominations, judges = setup
+    other_cycle = make_cycle(name="Other awards", year=2027)
+    other = make_nomination(other_cycle)
+    assert organiser_client.get(url(cycle, f"/{other.reference}")).status_code == 404
+    item = make_assignment(judges["Ben Bright"], nominations[1])
+    assert organiser_client.get(url(cycle, f"/{nominations[0].reference}/{item.id}/remove")).status_code == 404
+
+
+def test_a_withdrawn_nomination_offers_no_judges(organiser_client, cycle, setup):
+    withdrawn = make_nomination(cycle, status="withdrawn")
+    text = text_of(organiser_client.get(url(cycle, f"/{withdrawn.reference}")).get_data(as_text=True))
+    assert "Only submitted nominations are judged" in text and "Add judge" not in text
