@@ -188,7 +188,24 @@ def refresh_search_text(case: ImpactCase) -> None:
     case.search_text = _search_text(case)
 
 
-def make_impact_case(nomination: Nomination, result: Result, now: datetime) -> ImpactCase:
+def prepare_case(cycle: Cycle, nomination: Nomination, *, by: User) -> ImpactCase:
+    """A draft public copy of a shortlisted nomination, to edit before the results are published."""
+    decision = db.session.scalar(select(ShortlistDecision).where(ShortlistDecision.nomination_id == nomination.id))
+    if nomination.cycle_id != cycle.id or decision is None or decision.result not in SHORTLIST_RESULTS:
+        raise DomainError("Only shortlisted nominations get a public copy")
+    if not nomination.consents_to_publish:
+        raise DomainError("The nominee did not consent to publication, so there is no public copy")
+    existing = db.session.scalar(select(ImpactCase).where(ImpactCase.nomination_id == nomination.id))
+    if existing is not None:
+        return existing
+    case = make_impact_case(nomination, decision.result, utcnow(), published=False)
+    db.session.add(case)
+    db.session.flush()
+    audit.record("impact_case.prepared", actor=by, obj=case, nomination=nomination.reference)
+    return case
+
+
+def make_impact_case(nomination: Nomination, result: Result, now: datetime, published: bool = True) -> ImpactCase:
     """The public copy of a nomination: its own words (never the judges' redacted copy), no contact details."""
     case = ImpactCase(
         slug=unique_case_slug(nomination.title or nomination.reference, nomination.cycle.year),
@@ -201,7 +218,7 @@ def make_impact_case(nomination: Nomination, result: Result, now: datetime) -> I
         unintended_consequences=nomination.unintended_consequences, lessons=nomination.lessons,
         organisation=nomination.organisation_name,
         partners=[{"name": p.name, "is_supplier": p.is_supplier} for p in nomination.partners],
-        region=nomination.region, licence="CC BY 4.0", published_at=now, updated_at=now)
+        region=nomination.region, licence="CC BY 4.0", published_at=now if published else None, updated_at=now)
     case.trend_links = [ImpactCaseTrend(trend_id=link.trend_id, is_primary=link.is_primary,
                                         how_addressed=link.how_addressed, position=i)
                         for i, link in enumerate(nomination.trend_links)]

@@ -173,6 +173,7 @@ MATRIX = {
     ("GET", "/organiser/cycles/<slug>/publish"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/publish"): organisers_only(302),
     ("GET", "/organiser/cycles/<slug>/impact-cases"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/impact-cases/<reference>/prepare"): organisers_only(302),
     ("GET", "/organiser/impact-cases/<int:case_id>"): organisers_only(),
     ("POST", "/organiser/impact-cases/<int:case_id>"): organisers_only(200),
     ("POST", "/organiser/impact-cases/<int:case_id>/publication"): organisers_only(302),

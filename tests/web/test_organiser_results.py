@@ -84,7 +84,7 @@ def test_shortlist_then_publish(organiser_client, judged, outbox, client):
     [case] = db.session.scalars(sa.select(ImpactCase)).all()  # the second refused consent
     assert case.nomination_id == top.id
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/impact-cases").get_data(as_text=True)
-    assert "HYPERLINK" in page and "Second best" not in page
+    assert "HYPERLINK" in page and "The nominee did not consent to publication: it stays private" in page
     # the organiser's shortlist still shows the entry without consent
     results = organiser_client.get(f"/organiser/cycles/{cycle.slug}/results").get_data(as_text=True)
     assert "Second best" in results and "Highly commended" in results
@@ -133,3 +133,21 @@ def test_results_settings(organiser_client, judged):
                                token_from=f"/organiser/cycles/{cycle.slug}/results")
     db.session.expire_all()
     assert (cycle.aggregation_method, cycle.ranking_basis, cycle.disagreement_range) == ("median", "raw", 25)
+
+
+def test_public_copy_prepared_and_edited_before_publication(organiser_client, judged, client):
+    cycle, category, judges, top, second = judged
+    results_url = f"/organiser/cycles/{cycle.slug}/results"
+    organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/shortlist/suggest", token_from=results_url)
+    cases_url = f"/organiser/cycles/{cycle.slug}/impact-cases"
+    response = organiser_client.post_form(f"{cases_url}/{top.reference}/prepare", token_from=cases_url)
+    case = db.session.scalar(sa.select(ImpactCase))
+    assert response.headers["Location"] == f"/organiser/impact-cases/{case.id}"
+    assert case.published_at is None and not case.is_public
+    assert "Draft: public with the results" in organiser_client.get(cases_url).get_data(as_text=True)
+    assert client.get(f"/impact-cases/{case.slug}").status_code in (404, 410)
+    # the nominee who refused consent gets no public copy
+    organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/shortlist/{second.reference}",
+                               {"result": "shortlisted", "rationale": "Close second"}, token_from=results_url)
+    organiser_client.post_form(f"{cases_url}/{second.reference}/prepare", token_from=cases_url)
+    assert db.session.scalar(sa.select(sa.func.count(ImpactCase.id))) == 1

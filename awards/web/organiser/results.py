@@ -208,8 +208,30 @@ def impact_cases(slug: str):
     cycle = _cycle(slug)
     cases = list(db.session.scalars(select(ImpactCase).where(ImpactCase.cycle_id == cycle.id)
                                     .order_by(ImpactCase.category_name, ImpactCase.title)))
-    return render_template("organiser/results/cases.html", cycle=cycle, cases=cases,
-                           title=f"Impact cases: {cycle.name}")
+    with_case = {c.nomination_id for c in cases}
+    waiting = list(db.session.scalars(
+        select(Nomination).join(rules.ShortlistDecision, rules.ShortlistDecision.nomination_id == Nomination.id)
+        .where(rules.ShortlistDecision.cycle_id == cycle.id,
+               rules.ShortlistDecision.result.in_(rules.SHORTLIST_RESULTS))
+        .order_by(Nomination.reference)))
+    waiting = [n for n in waiting if n.id not in with_case]
+    return render_template("organiser/results/cases.html", cycle=cycle, cases=cases, waiting=waiting,
+                           CycleStatus=CycleStatus, title=f"Impact cases: {cycle.name}")
+
+
+@bp.route("/cycles/<slug>/impact-cases/<reference>/prepare", methods=["POST"])
+def prepare_case(slug: str, reference: str):
+    cycle = _cycle(slug)
+    nomination = _nomination(cycle, reference)
+    try:
+        case = rules.prepare_case(cycle, nomination, by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "info")
+        return redirect(url_for("organiser.impact_cases", slug=slug))
+    db.session.commit()
+    flash("The public copy is ready to edit. It becomes public when you publish the results.", "success")
+    return redirect(url_for("organiser.edit_case", case_id=case.id))
 
 
 def _case(case_id: int) -> ImpactCase:
@@ -245,6 +267,9 @@ def edit_case(case_id: int):
 @bp.route("/impact-cases/<int:case_id>/publication", methods=["POST"])
 def case_publication(case_id: int):
     case = _case(case_id)
+    if case.published_at is None:
+        flash("This public copy is published with the results", "info")
+        return redirect(url_for("organiser.impact_cases", slug=case.cycle.slug))
     if request.form.get("action") == "unpublish":
         rules.unpublish_case(case, by=current_user)
         message = f"{case.title} is no longer public: its page now says it has been removed"
