@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto
 export FLASK_APP := awards
 
 .PHONY: run test setup assets db demo bench clean
