@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextvars
 import os
 import re
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa

@@ -16,7 +16,7 @@ from . import audit
 from .clock import utcnow
 from .errors import Conflict, DomainError, NotFound
 from .taxonomy import default_taxonomy, trends_by_code
-from .text import slugify
+from .text import slugify, unique_slug
 
 # Which state may follow which; the dates add their own guard (see `transition`).
 TRANSITIONS: dict[CycleStatus, tuple[CycleStatus, ...]] = {
@@ -132,15 +132,7 @@ def _check_rules(rules: dict[str, Any]) -> None:
 
 
 def unique_cycle_slug(base: str, exclude_id: int | None = None) -> str:
-    base = slugify(base)
-    slug, n = base, 2
-    while True:
-        query = select(Cycle.id).where(Cycle.slug == slug)
-        if exclude_id is not None:
-            query = query.where(Cycle.id != exclude_id)
-        if db.session.scalar(query) is None:
-            return slug
-        slug, n = f"{base}-{n}", n + 1
+    return unique_slug(Cycle.slug, base, exclude_id)
 
 
 def default_trends() -> list[Trend]:

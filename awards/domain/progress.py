@@ -23,7 +23,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import (Assignment, AssignmentStatus, Category, Cycle, CycleStatus, Judge, Nomination,

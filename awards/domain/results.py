@@ -20,7 +20,7 @@ from .clock import utcnow
 from .errors import Conflict, DomainError
 from .mail import queue_email
 from .scoring import (CriterionSpec, NominationResult, RankKey, ReviewInput, ScoreInput, aggregate, rank)
-from .text import slugify
+from .text import unique_slug
 
 RANKED_STATUSES = (NominationStatus.SUBMITTED, NominationStatus.SHORTLISTED, NominationStatus.HIGHLY_COMMENDED,
                    NominationStatus.WINNER)
@@ -172,11 +172,7 @@ def decide(cycle: Cycle, nomination: Nomination, result: Result, *, rationale: s
 
 
 def unique_case_slug(title: str, year: int) -> str:
-    base = slugify(f"{title} {year}", 150)
-    slug, n = base, 2
-    while db.session.scalar(select(ImpactCase.id).where(ImpactCase.slug == slug)) is not None:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    return unique_slug(ImpactCase.slug, f"{title} {year}", max_length=150)
 
 
 def _search_text(case: ImpactCase) -> str:

@@ -14,7 +14,7 @@ from ..models import NominationTrend, Trend, TrendGroup, User, cycle_trends
 from . import audit
 from .clock import utcnow
 from .errors import Conflict, DomainError, NotFound
-from .text import slugify
+from .text import slugify, unique_slug
 
 EXPORT_FORMAT = "awards-trends/1"
 
@@ -53,15 +53,7 @@ def seed_trends() -> int:
 
 
 def unique_trend_slug(name: str, exclude_id: int | None = None) -> str:
-    base = slugify(name)
-    slug, n = base, 2
-    while True:
-        query = select(Trend.id).where(Trend.slug == slug)
-        if exclude_id is not None:
-            query = query.where(Trend.id != exclude_id)
-        if db.session.scalar(query) is None:
-            return slug
-        slug, n = f"{base}-{n}", n + 1
+    return unique_slug(Trend.slug, name, exclude_id)
 
 
 def get_trend(slug: str) -> Trend:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from sqlalchemy import select
+
+from ..extensions import db
+
 _WORD = re.compile(r"\S+")
 
 
@@ -18,3 +22,17 @@ def slugify(value: str, max_length: int = 120) -> str:
 def word_count(text: str | None) -> int:
     """Words as GOV.UK's character count component counts them: runs of non-space characters."""
     return len(_WORD.findall(text or ""))
+
+
+def unique_slug(column, base: str, exclude_id: int | None = None, max_length: int = 120) -> str:
+    """`base` as a slug that no other row has in `column` (a model's slug column): base, base-2, base-3 …"""
+    base = slugify(base, max_length)
+    model = column.class_
+    slug, n = base, 2
+    while True:
+        query = select(model.id).where(column == slug)
+        if exclude_id is not None:
+            query = query.where(model.id != exclude_id)
+        if db.session.scalar(query) is None:
+            return slug
+        slug, n = f"{base}-{n}", n + 1

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from flask import abort
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 
 from ..domain.errors import DomainError
+from ..extensions import db
+from ..models import Cycle
 
 
 def apply_domain_error(form: FlaskForm, error: DomainError, default_field: str | None = None) -> None:
@@ -14,3 +18,11 @@ def apply_domain_error(form: FlaskForm, error: DomainError, default_field: str |
         name = next(iter(form._fields))
     field = form[name]
     field.errors = list(field.errors) + [error.message]
+
+
+def cycle_or_404(slug: str, *options) -> Cycle:
+    """The cycle with this slug (loading `options`, e.g. selectinload(Cycle.criteria)), or a 404."""
+    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug).options(*options))
+    if cycle is None:
+        abort(404)
+    return cycle

@@ -1,18 +1,15 @@
 """The e-mail outbox: written in the caller's transaction, delivered after commit,
 kept and retried on failure, never split by a line break in a name."""
 
-import asyncio
 import email
 import socket
-import threading
 
 import pytest
-import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from awards.domain.mail import deliver_pending, queue_email
+from awards.domain.mail import queue_email
 from awards.extensions import db
-from awards.models import OutboxMessage, User
+
 
 from ..factories import make_user
 

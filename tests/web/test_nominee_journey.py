@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import time_machine
 
 from awards.extensions import db
-from awards.models import AuditEvent, Nomination, NominationStatus, OutboxMessage
+from awards.models import AuditEvent, Nomination, NominationStatus
 
 from ..factories import DEFAULT_PASSWORD, make_cycle, make_nomination, make_user
 

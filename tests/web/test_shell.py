@@ -3,7 +3,6 @@
 import logging
 import re
 
-from awards.extensions import db
 
 
 def test_home_has_service_name_skip_link_phase_banner_and_footer(client):

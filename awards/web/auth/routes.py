@@ -146,7 +146,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = accounts.reset_password(token, form.password.data)
+            accounts.reset_password(token, form.password.data)
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error)

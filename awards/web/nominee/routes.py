@@ -13,7 +13,7 @@ from ...domain import nominations as rules
 from ...domain.errors import DomainError, NotAllowed
 from ...domain.stash import take_stash
 from ...extensions import csrf, db
-from ...models import Attachment, Category, Cycle, NominationStatus
+from ...models import Attachment, Category, NominationStatus
 from . import bp
 from .sections import from_stash, parse, with_blank_rows
 

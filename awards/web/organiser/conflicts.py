@@ -19,6 +19,7 @@ from ...extensions import db
 from ...models import ConflictOfInterest, ConflictSource, Cycle, Judge, Nomination, User
 from ..forms import Form, submit
 from ..helpers import apply_domain_error
+from ..helpers import cycle_or_404
 from . import bp
 from .judges import breadcrumbs
 
@@ -26,10 +27,7 @@ REASON_MAX = 2000
 
 
 def load_cycle(slug: str) -> Cycle:
-    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug))
-    if cycle is None:
-        abort(404)
-    return cycle
+    return cycle_or_404(slug)
 
 
 def cycle_judges(cycle: Cycle) -> list[Judge]:

@@ -11,7 +11,6 @@ import re
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovTextArea, GovTextInput
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, FieldList, FormField, HiddenField, IntegerField, StringField, TextAreaField
@@ -25,6 +24,7 @@ from ...extensions import db
 from ...models import Criterion, Cycle
 from ..forms import Form, submit
 from ..helpers import apply_domain_error
+from ..helpers import cycle_or_404
 from . import bp
 from .judges import breadcrumbs
 
@@ -32,10 +32,7 @@ BAND_FIELDS = ("low", "high", "label", "text")
 
 
 def load_cycle(slug: str) -> Cycle:
-    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug).options(selectinload(Cycle.criteria)))
-    if cycle is None:
-        abort(404)
-    return cycle
+    return cycle_or_404(slug, selectinload(Cycle.criteria))
 
 
 def load_criterion(cycle: Cycle, criterion_id: int) -> Criterion:

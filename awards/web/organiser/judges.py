@@ -22,17 +22,14 @@ from ..forms import Form, submit
 from ..helpers import apply_domain_error
 from ..judge.profile import (EXPERTISE_HINT, expertise_defaults, expertise_field_name, posted_levels, trend_groups,
                              with_expertise)
+from ..helpers import cycle_or_404
 from . import bp
 
 
 # --- Loading -------------------------------------------------------------------------------------
 
 def load_cycle(slug: str) -> Cycle:
-    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug)
-                              .options(selectinload(Cycle.categories), selectinload(Cycle.trends)))
-    if cycle is None:
-        abort(404)
-    return cycle
+    return cycle_or_404(slug, selectinload(Cycle.categories), selectinload(Cycle.trends))
 
 
 def load_judge(cycle: Cycle, judge_id: int) -> Judge:

@@ -20,6 +20,7 @@ from ...extensions import db
 from ...models import (Attachment, AuditEvent, Category, Cycle, Eligibility, Nomination, NominationStatus,
                        NominationTrend, Trend, User, cycle_trends)
 from ..helpers import apply_domain_error
+from ..helpers import cycle_or_404
 from . import bp
 from .nomination_forms import EligibilityForm, NominationFilterForm
 
@@ -53,10 +54,7 @@ ACTION_NAMES = {
 # ---------------------------------------------------------------- loading
 
 def load_cycle(slug: str) -> Cycle:
-    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug).options(selectinload(Cycle.categories)))
-    if cycle is None:
-        abort(404)
-    return cycle
+    return cycle_or_404(slug, selectinload(Cycle.categories))
 
 
 def load_nomination(cycle: Cycle, reference: str) -> Nomination:

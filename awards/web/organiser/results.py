@@ -8,22 +8,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...domain import results as rules
-from ...domain.cycles import get_cycle
-from ...domain.errors import DomainError, NotFound
+from ...domain.errors import DomainError
 from ...domain.exports import iso_utc, stream_csv
 from ...domain.scoring import TIE_BREAK_RULE
 from ...extensions import db
 from ...models import (Assignment, CycleStatus, ImpactCase, Judge, Nomination, Result, Review, ReviewStatus)
+from ..helpers import cycle_or_404
 from . import bp
 
 SORTS = {"rank": None, "raw": "raw", "normalised": "normalised", "n": "n", "spread": "range"}
 
 
 def _cycle(slug: str):
-    try:
-        return get_cycle(slug)
-    except NotFound:
-        abort(404)
+    return cycle_or_404(slug)
 
 
 def _nomination(cycle, reference: str) -> Nomination:

@@ -20,6 +20,7 @@ from ...extensions import db
 from ...models import Assignment, AuditEvent, Cycle, Judge, Nomination, Review, ReviewStatus, User
 from ..forms import Form
 from ..helpers import apply_domain_error
+from ..helpers import cycle_or_404
 from . import bp
 
 PAGE_SIZE = 50
@@ -35,10 +36,7 @@ class ReopenForm(Form):
 
 
 def _cycle(slug: str) -> Cycle:
-    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug).options(selectinload(Cycle.criteria)))
-    if cycle is None:
-        abort(404)
-    return cycle
+    return cycle_or_404(slug, selectinload(Cycle.criteria))
 
 
 def _review(cycle: Cycle, review_id: int) -> Review:
