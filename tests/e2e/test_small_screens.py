@@ -15,6 +15,7 @@ PASSWORD = "paper lantern harbour evening"
 
 def open_menu_and_follow(page, link: str) -> None:
     """GOV.UK's service navigation folds two or more links behind a Menu button on a phone."""
+    page.wait_for_load_state("load")  # the Menu button appears only once the page's JavaScript has run
     menu = page.get_by_role("button", name="Menu")
     if menu.is_visible():
         expect(menu).to_have_attribute("aria-expanded", "false")
