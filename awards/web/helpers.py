@@ -26,3 +26,9 @@ def cycle_or_404(slug: str, *options) -> Cycle:
     if cycle is None:
         abort(404)
     return cycle
+
+
+def error_summary(problems) -> list[dict[str, str]]:
+    """GOV.UK error summary items from (field, message) pairs or a {field: message} dict."""
+    pairs = problems.items() if isinstance(problems, dict) else problems
+    return [{"text": message, "href": f"#{field}"} for field, message in pairs]

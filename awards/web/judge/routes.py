@@ -30,7 +30,7 @@ from ...extensions import db
 from ...models import Assignment, Criterion, Nomination, Review, ReviewStatus
 from ...permissions import can_score
 from ..forms import Form
-from ..helpers import apply_domain_error
+from ..helpers import apply_domain_error, error_summary
 from . import bp
 
 REASON_MAX_LENGTH = 2000
@@ -146,7 +146,7 @@ def _page(nomination: Nomination, assignment: Assignment, *, status: int = 200, 
         chosen, comments, overall = _values_from_review(review)
     problems = problems or []
     errors = dict(reversed(problems))
-    error_list = [{"text": message, "href": f"#{field}"} for field, message in problems]
+    error_list = error_summary(problems)
     labels = {c.id: _value_labels(c) for c in criteria}
     overall_score = None
     if review is not None and review.scores:

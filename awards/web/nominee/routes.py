@@ -14,6 +14,7 @@ from ...domain.errors import DomainError, NotAllowed
 from ...domain.stash import take_stash
 from ...extensions import csrf, db
 from ...models import Attachment, Category, NominationStatus
+from ..helpers import error_summary
 from . import bp
 from .sections import from_stash, parse, with_blank_rows
 
@@ -24,10 +25,6 @@ def _own_nomination(reference: str):
     if nomination is None or not rules.is_owner(nomination, current_user):
         abort(404)
     return nomination
-
-
-def _errors_to_summary(problems):
-    return [{"text": message, "href": f"#{field}"} for field, message in problems]
 
 
 @bp.route("/nominations")
@@ -50,7 +47,7 @@ def start():
     if cycle is None:
         if request.method == "POST":
             problems.append(("cycle", "Select the awards you are nominating for"))
-        return render_template("nominee/start_cycle.html", cycles=open_cycles, error_list=_errors_to_summary(problems),
+        return render_template("nominee/start_cycle.html", cycles=open_cycles, error_list=error_summary(problems),
                                problems=dict(problems), title="Which awards are you nominating for?")
     chosen = request.form.get("category") if request.method == "POST" else request.args.get("category")
     if request.method == "POST":
@@ -70,7 +67,7 @@ def start():
                       "success")
                 return redirect(url_for("nominee.task_list", reference=nomination.reference))
     return render_template("nominee/start.html", cycle=cycle, chosen=chosen, problems=dict(problems),
-                           error_list=_errors_to_summary(problems), title="Choose a category")
+                           error_list=error_summary(problems), title="Choose a category")
 
 
 @bp.route("/nominations/<reference>")
@@ -87,7 +84,7 @@ def task_list(reference: str):
 
 def _section_context(nomination, section, data, problems, conflict=None, based_on=None):
     return dict(nomination=nomination, section=rules.SECTION_BY_KEY[section], data=with_blank_rows(section, data),
-                problems=dict(reversed(problems)), error_list=_errors_to_summary(problems), conflict=conflict,
+                problems=dict(reversed(problems)), error_list=error_summary(problems), conflict=conflict,
                 based_on=based_on or rules.section_hash(nomination, section), regions=rules.REGIONS,
                 cycle=nomination.cycle, accept=attachment_rules.ACCEPT, human_size=attachment_rules.human_size,
                 title=rules.SECTION_BY_KEY[section].title)
@@ -261,4 +258,4 @@ def withdraw(reference: str):
                 flash(f"Nomination {nomination.reference} has been withdrawn", "success")
             return redirect(url_for("nominee.my_nominations"))
     return render_template("nominee/withdraw.html", nomination=nomination, problems=dict(problems),
-                           error_list=_errors_to_summary(problems), title="Withdraw this nomination?")
+                           error_list=error_summary(problems), title="Withdraw this nomination?")

@@ -13,7 +13,7 @@ from ...domain.exports import iso_utc, stream_csv
 from ...domain.scoring import TIE_BREAK_RULE
 from ...extensions import db
 from ...models import (Assignment, CycleStatus, ImpactCase, Judge, Nomination, Result, Review, ReviewStatus)
-from ..helpers import cycle_or_404
+from ..helpers import cycle_or_404, error_summary
 from . import bp
 
 SORTS = {"rank": None, "raw": "raw", "normalised": "normalised", "n": "n", "spread": "range"}
@@ -175,7 +175,7 @@ def decide(slug: str, reference: str):
                 return redirect(url_for("organiser.results", slug=slug) + f"#category-{nomination.category_id}")
     return render_template("organiser/results/decide.html", cycle=cycle, nomination=nomination, decision=decision,
                            chosen=chosen, rationale=rationale, problems=problems, Result=Result,
-                           error_list=[{"text": m, "href": f"#{f}"} for f, m in problems.items()],
+                           error_list=error_summary(problems),
                            title=f"Result for {nomination.reference}")
 
 
@@ -257,7 +257,7 @@ def edit_case(case_id: int):
             flash("The public copy has been saved" if changed else "Nothing was changed", "success")
             return redirect(url_for("organiser.impact_cases", slug=case.cycle.slug))
     return render_template("organiser/results/edit_case.html", case=case, values=values, trend_how=trend_how,
-                           problems=problems, error_list=[{"text": m, "href": f"#{f}"} for f, m in problems.items()],
+                           problems=problems, error_list=error_summary(problems),
                            title=f"Edit the public copy of {case.title}")
 
 
