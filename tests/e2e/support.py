@@ -347,3 +347,22 @@ def sign_in(page, email: str, password: str) -> None:
 def sign_out(page) -> None:
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("link", name="Sign in").first.wait_for()
+
+
+class Steps:
+    """A journey's pages, with check_page on each state; on a phone, also no sideways scrolling."""
+
+    def __init__(self, page, check_page, label: str, *, phone: bool = False):
+        self.page, self._check, self.label, self.phone = page, check_page, label, phone
+
+    def check(self, state: str) -> None:
+        if self.phone:
+            assert_no_horizontal_overflow(self.page, f"{self.label}: {state}")
+        self._check(self.page, f"{self.label}: {state}", screenshot=not self.phone)
+
+    def nav(self, link: str) -> None:
+        """Follow a main-menu link, opening the phone's Menu first when it is folded."""
+        menu = self.page.get_by_role("button", name="Menu")
+        if menu.is_visible() and menu.get_attribute("aria-expanded") == "false":
+            menu.click()
+        self.page.get_by_role("navigation", name="Main menu").get_by_role("link", name=link, exact=True).click()

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from .support import assert_focus_visible, assert_no_horizontal_overflow, sign_in, tab_to, unique_email
+from .support import Steps, assert_focus_visible, sign_in, tab_to, unique_email
 
 pytestmark = pytest.mark.e2e
 
@@ -86,22 +86,6 @@ def error_summary(page):
 def score_radio(page, criterion: str, value: int):
     return (page.get_by_role("group", name=criterion, exact=True)
             .get_by_role("radio", name=re.compile(rf"^{value}( |$)")))
-
-
-class Steps:
-    def __init__(self, page, check_page, label: str, *, phone: bool = False):
-        self.page, self._check, self.label, self.phone = page, check_page, label, phone
-
-    def check(self, state: str) -> None:
-        if self.phone:
-            assert_no_horizontal_overflow(self.page, f"{self.label}: {state}")
-        self._check(self.page, f"{self.label}: {state}", screenshot=not self.phone)
-
-    def nav(self, link: str) -> None:
-        menu = self.page.get_by_role("button", name="Menu")
-        if menu.is_visible() and menu.get_attribute("aria-expanded") == "false":
-            menu.click()
-        self.page.get_by_role("navigation", name="Main menu").get_by_role("link", name=link, exact=True).click()
 
 
 def judge_journey(s: Steps, live_server) -> None:

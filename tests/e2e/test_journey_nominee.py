@@ -11,7 +11,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .support import assert_focus_visible, assert_no_horizontal_overflow, tab_to, unique_email
+from . import support
+from .support import assert_focus_visible, tab_to, unique_email
 
 pytestmark = pytest.mark.e2e
 
@@ -62,22 +63,8 @@ def error_summary(page):
     return page.get_by_role("alert").filter(has_text="There is a problem")
 
 
-class Steps:
-    """The journey's pages, with check_page on each state; on a phone, also no sideways scrolling."""
-
-    def __init__(self, page, check_page, label: str, *, phone: bool = False):
-        self.page, self._check, self.label, self.phone = page, check_page, label, phone
-
-    def check(self, state: str) -> None:
-        if self.phone:
-            assert_no_horizontal_overflow(self.page, f"{self.label}: {state}")
-        self._check(self.page, f"{self.label}: {state}", screenshot=not self.phone)
-
-    def nav(self, link: str) -> None:
-        menu = self.page.get_by_role("button", name="Menu")
-        if menu.is_visible() and menu.get_attribute("aria-expanded") == "false":
-            menu.click()
-        self.page.get_by_role("navigation", name="Main menu").get_by_role("link", name=link).click()
+class Steps(support.Steps):
+    """The nominee journey's steps: the shared ones, plus the task list."""
 
     def task_list_shows(self, done: int) -> None:
         expect(self.page.get_by_text(f"You have completed {done} of {SECTIONS} sections")).to_be_visible()
