@@ -3,15 +3,35 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
-from .extensions import db
+from .extensions import db, login_manager
+from .logging_setup import log_event
 
 log = logging.getLogger(__name__)
+
+# Long opaque path segments are links' tokens (reset, verification, invitation): never logged.
+_TOKEN_SEGMENT = re.compile(r"[A-Za-z0-9_\-.~%]{24,}")
+
+
+def loggable_path() -> str:
+    """The request path with anything that may be a token replaced, and no query string."""
+    return "/".join(_TOKEN_SEGMENT.sub("[token]", part) for part in request.path.split("/"))
+
+
+def _user_id():
+    try:
+        from flask_login import current_user
+        return current_user.id if current_user.is_authenticated else None
+    except Exception:  # the database may be the problem
+        return None
+
 
 PAGES = {
     400: ("errors/400.html", "There is a problem with your request"),
@@ -33,7 +53,8 @@ def _wants_json() -> bool:
 def init_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        log.warning("CSRF check failed on %s %s: %s", request.method, request.path, error.description)
+        log_event(log, "csrf.failed", level=logging.WARNING, method=request.method, path=loggable_path(),
+                  user=_user_id(), reason=error.description)
         return render_template("errors/400.html", title="Your form has expired",
                                message="The page you came from has expired or was opened in another "
                                        "session. Go back, reload the page and try again."), 400
@@ -41,23 +62,53 @@ def init_error_pages(app: Flask) -> None:
     @app.errorhandler(SecurityError)
     def untrusted_host(error: SecurityError):
         # No page can be built for a host we do not serve: no links, no templates.
-        log.warning("refused request for untrusted host on %s %s", request.method, request.path)
+        log_event(log, "host.refused", level=logging.WARNING, method=request.method, path=loggable_path(),
+                  host=request.environ.get("HTTP_HOST", ""))
         return "Bad request: this host is not served here.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if error.code in (401, 403, 404, 405, 410):
+            log_event(log, "request.denied", level=logging.WARNING, status=error.code, method=request.method,
+                      path=loggable_path(), user=_user_id())
+        elif error.code == 413:
+            log_event(log, "request.too_large", level=logging.WARNING, method=request.method,
+                      path=loggable_path(), user=_user_id(), length=request.content_length)
         if _wants_json():
             return jsonify({"error": error.name, "status": error.code}), error.code
         template, title = PAGES.get(error.code, ("errors/400.html", error.name))
         return render_template(template, title=title, error=error), error.code
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        # The database is restarting, unreachable or (SQLite) still locked after the busy timeout: a
+        # passing fault, not a bug. Say so, ask the browser to come back, and let the pool reconnect.
+        reason = (str(getattr(error, "orig", None) or error).splitlines() or [error.__class__.__name__])[0][:300]
+        log.error("database unavailable on %s %s: %s", request.method, loggable_path(), reason)
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone; the pool replaces it on the next checkout
+            pass
+        # Build the page without the database: no signed-in header (loading the user would query again).
+        g._login_user = login_manager.anonymous_user()
+        headers = {"Retry-After": "5"}
+        if _wants_json():
+            return jsonify({"error": "Service Unavailable", "status": 503}), 503, headers
+        try:
+            return render_template("errors/503.html", title=PAGES[503][1]), 503, headers
+        except Exception:
+            log.exception("the 503 page itself failed")
+            return ("Sorry, the service is unavailable. Try again in a few moments.", 503,
+                    {**headers, "Content-Type": "text/plain; charset=utf-8"})
+
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):
         incident = uuid.uuid4().hex[:12].upper()
         original = getattr(error, "original_exception", None)
-        log.error("incident %s on %s %s", incident, request.method, request.path, exc_info=original or error)
+        log.error("incident %s on %s %s", incident, request.method, loggable_path(), exc_info=original or error)
         try:
             db.session.rollback()
         except Exception:  # the database may be the problem

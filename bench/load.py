@@ -1,0 +1,481 @@
+"""Load benchmark (issue 7, item 9): gunicorn under judges saving score sheets and public readers.
+
+One command builds everything it needs and cleans up after itself:
+
+- a fresh database: a SQLite file (WAL, busy timeout: the app's own settings) in a temporary
+  directory, or the PostgreSQL database `awards_load` (dropped and created again through
+  postgresql+psycopg://postgres@127.0.0.1:5432/postgres, or --admin-url), migrated with
+  `flask db upgrade`;
+- seed data made with the test factories: a cycle in judging with --judges judges, each
+  assigned --per-judge nominations (no conflict declared, so the score sheet opens at once), and
+  a published cycle with 24 public impact cases;
+- gunicorn with --workers sync workers on 127.0.0.1, configured as production is (BASE_URL,
+  SECRET_KEY; cookies allowed over plain HTTP because this is loopback);
+- a second process that runs the simulated people, one thread each: judges sign in (Argon2 at
+  production cost, so this phase is measured on its own), then, for --duration seconds, judges
+  repeatedly open one of their score sheets and save it as a draft (with the page's CSRF token and
+  the sheet's version) while readers open /impact-cases, a case and /trends.
+
+It prints a table (requests, ok, 4xx, 5xx, errors, p50/p95/p99 in ms, requests per second, per
+kind of request, for the measured window and for everything), writes the figures to bench/results/load-<database>.json, and checks:
+
+- no 5xx responses and no failed connections;
+- rows in the database equal successful saves: every successful save (a 302 back to the sheet)
+  either inserts the review with version 1 or bumps its version by exactly 1, so the sum of
+  Review.version over all reviews must equal the number of successful saves;
+- SQLite: gunicorn's log holds no "database is locked".
+
+It exits 1 if a check fails.
+
+    .venv/bin/python bench/load.py [--database sqlite|postgresql] [--duration 60] [--judges 50]
+                                   [--readers 50] [--workers 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import logging
+import multiprocessing
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import closing
+from datetime import timedelta
+from pathlib import Path
+from queue import Empty
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+LOAD_DB = "awards_load"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+VERSION = re.compile(r'name="version" value="(\d+)"')
+CASE_LINK = re.compile(r'href="/impact-cases/([a-z0-9-]+)"')
+KINDS = ("sign in", "score page", "save scores", "case list", "case", "trends")
+
+
+# ---------------------------------------------------------------- a small HTTP client
+
+class Browser:
+    """One person's cookies over plain http.client (gunicorn's sync workers close each connection)."""
+
+    def __init__(self, port: int, timeout: float = 60):
+        self.port = port
+        self.timeout = timeout
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, dict, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        headers = {"Host": f"127.0.0.1:{self.port}"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    key, _, rest = value.partition("=")
+                    self.cookies[key.strip()] = rest.split(";", 1)[0]
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, text
+        finally:
+            connection.close()
+
+
+# ---------------------------------------------------------------- the simulated people (second process)
+
+def _record(results: list, kind: str, started: float, status: int | None) -> None:
+    results.append((kind, time.perf_counter() - started, status))
+
+
+def _timed(results, kind, browser, method, path, form=None):
+    started = time.perf_counter()
+    try:
+        status, headers, text = browser.request(method, path, form)
+    except OSError:
+        _record(results, kind, started, None)
+        return None, {}, ""
+    _record(results, kind, started, status)
+    return status, headers, text
+
+
+class Start:
+    """Everyone starts the measured window together, once every judge has signed in (a sign-in is
+    Argon2 at production cost: a burst of 50 would otherwise be most of what the first seconds measure)."""
+
+    def __init__(self, people: int, duration: float):
+        self.duration = duration
+        self.began = self.deadline = 0.0
+        self.barrier = threading.Barrier(people, action=self._begin, timeout=600)
+
+    def _begin(self):
+        self.began = time.monotonic()
+        self.deadline = self.began + self.duration
+
+    def wait(self) -> float:
+        self.barrier.wait()
+        return self.deadline
+
+
+def _sign_in(browser, results, email, password) -> bool:
+    status, _, page = _timed(results, "sign in", browser, "GET", "/sign-in")
+    token = TOKEN.search(page or "")
+    if not token:
+        return False
+    status, _, _ = _timed(results, "sign in", browser, "POST", "/sign-in",
+                          {"csrf_token": token.group(1), "email": email, "password": password})
+    return status == 302
+
+
+def judge_loop(port, email, references, password, start, think, results, saves):
+    browser = Browser(port)
+    signed_in = _sign_in(browser, results, email, password)
+    deadline = start.wait()
+    if not signed_in:
+        return
+    rng = random.Random(email)
+    criteria = None
+    while time.monotonic() < deadline:
+        reference = rng.choice(references)
+        path = f"/judging/nominations/{reference}"
+        status, _, page = _timed(results, "score page", browser, "GET", path)
+        token, version = TOKEN.search(page or ""), VERSION.search(page or "")
+        if status != 200 or not token or not version:
+            continue
+        if criteria is None:
+            criteria = sorted(set(re.findall(r'name="(score-\d+)"', page)))
+        form = {"csrf_token": token.group(1), "version": version.group(1), "action": "draft",
+                "overall_comment": f"Saved at {time.time():.3f}"}
+        for name in criteria[:3]:
+            form[name] = str(rng.randint(1, 9))
+        status, headers, _ = _timed(results, "save scores", browser, "POST", path, form)
+        if status == 302 and headers.get("location", "").endswith(path):
+            saves.append(reference)
+        if think:
+            time.sleep(think)
+
+
+def reader_loop(port, start, think, results, seed):
+    browser = Browser(port)
+    deadline = start.wait()
+    rng = random.Random(seed)
+    slugs: list[str] = []
+    while time.monotonic() < deadline:
+        status, _, page = _timed(results, "case list", browser, "GET", "/impact-cases")
+        if status == 200 and not slugs:
+            slugs = CASE_LINK.findall(page)
+        if slugs:
+            _timed(results, "case", browser, "GET", f"/impact-cases/{rng.choice(slugs)}")
+        _timed(results, "trends", browser, "GET", "/trends")
+        if think:
+            time.sleep(think)
+
+
+def generate_load(port, judges, readers, duration, think, queue):
+    """Runs in the second process: one thread per simulated person, bounded in time."""
+    start = Start(len(judges) + readers, duration)
+    results: list = []
+    saves: list = []
+    threads = [threading.Thread(target=judge_loop, args=(port, email, refs, password, start, think, results,
+                                                                 saves), daemon=True)
+               for email, refs, password in judges]
+    threads += [threading.Thread(target=reader_loop, args=(port, start, think, results, i), daemon=True)
+                for i in range(readers)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(duration + 720)
+    queue.put({"results": results, "saves": len(saves), "sign_in_s": start.began - started,
+               "elapsed": time.monotonic() - start.began})
+
+
+# ---------------------------------------------------------------- setting up (first process)
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def create_database(kind: str, workdir: Path, admin_url: str) -> tuple[str, callable]:
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / 'load.db'}", lambda: None
+    import psycopg
+    plain = admin_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(plain, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{LOAD_DB}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{LOAD_DB}"')
+
+    def drop():
+        with psycopg.connect(plain, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{LOAD_DB}" WITH (FORCE)')
+    base = admin_url.rsplit("/", 1)[0]
+    return f"{base}/{LOAD_DB}", drop
+
+
+def server_environment(database_url: str, port: int, workdir: Path) -> dict:
+    env = dict(os.environ)
+    env.update({
+        "AWARDS_ENVIRONMENT": "production",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": os.urandom(32).hex(),
+        "AWARDS_BASE_URL": f"http://127.0.0.1:{port}",
+        # Loopback without TLS: let the browser send the session cookie back over plain HTTP.
+        "AWARDS_SESSION_COOKIE_SECURE": "false",
+        "AWARDS_REMEMBER_COOKIE_SECURE": "false",
+        "AWARDS_MAIL_BACKEND": "file",
+        "AWARDS_MAIL_FILE_DIR": str(workdir / "outbox"),
+        "AWARDS_UPLOAD_FOLDER": str(workdir / "uploads"),
+    })
+    return env
+
+
+def migrate(env: dict) -> None:
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "awards", "db", "upgrade"], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"flask db upgrade failed:\n{done.stdout}{done.stderr}")
+
+
+def seed(database_url: str, judges: int, per_judge: int, workdir: Path) -> list[tuple[str, list[str], str]]:
+    """Judges with assigned nominations (conflict question answered) and public impact cases."""
+    sys.path.insert(0, str(ROOT))
+    from awards import create_app
+    from awards.domain.clock import utcnow
+    from awards.extensions import db
+    from tests.factories import DEFAULT_PASSWORD, make_cycle, make_nomination, make_user
+    from tests.judging_factories import make_assignment, make_judge
+    from tests.publishing_factories import make_published_case, make_published_cycle
+
+    app = create_app({"ENVIRONMENT": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
+                      "MAIL_FILE_DIR": str(workdir / "outbox"), "UPLOAD_FOLDER": str(workdir / "uploads")})
+    people = []
+    logging.disable(logging.INFO)  # the factories' audit lines are not the benchmark's output
+    with app.app_context():
+        now = utcnow()
+        cycle = make_cycle(name="Load test awards", year=2026, status="judging",
+                           open_at=now - timedelta(days=60), close_at=now - timedelta(days=1))
+        nominator = make_user(email="nominator@riverside.gov.uk")
+        nominations = [make_nomination(cycle, nominator=nominator) for _ in range(max(judges, per_judge))]
+        for i in range(judges):
+            judge = make_judge(cycle, email=f"load-judge{i}@judges.example.org")
+            mine = [nominations[(i + k) % len(nominations)] for k in range(per_judge)]
+            for nomination in mine:
+                make_assignment(judge, nomination, no_conflict_declared=True)
+            people.append((judge.email, [n.reference for n in mine], DEFAULT_PASSWORD))
+        published = make_published_cycle(year=2025)
+        for _ in range(24):
+            make_published_case(published)
+        db.session.remove()
+        db.engine.dispose()
+    logging.disable(logging.NOTSET)
+    return people
+
+
+def start_gunicorn(env: dict, port: int, workers: int, log_path: Path) -> subprocess.Popen:
+    log = open(log_path, "wb")
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+                                "--timeout", "120", "--graceful-timeout", "30", "wsgi:app"],
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited early; see {log_path}")
+        try:
+            if Browser(port, timeout=5).request("GET", "/healthz")[0] == 200:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def stored_versions(database_url: str) -> tuple[int, int, str | None]:
+    """The sum of review versions, the number of reviews, and (SQLite) the journal mode the app left."""
+    import sqlalchemy as sa
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        total, count = connection.execute(sa.text("SELECT COALESCE(SUM(version), 0), COUNT(*) FROM reviews")).one()
+    engine.dispose()
+    journal = None
+    if database_url.startswith("sqlite:///"):
+        # Plain sqlite3, not SQLAlchemy: the app's connect hook would set WAL itself and prove nothing.
+        import sqlite3
+        with closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as plain:
+            journal = plain.execute("PRAGMA journal_mode").fetchone()[0]
+    return int(total), int(count), journal
+
+
+# ---------------------------------------------------------------- figures
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return 0.0
+    index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values) + 0.5) - 1))
+    return sorted_values[index]
+
+
+def summarise(results: list, elapsed: float, sign_in_s: float) -> dict:
+    """Per kind of request; "window" is every request of the measured window (all but signing in),
+    "all" every request. Requests per second are over the time each was made in."""
+    table = {}
+    for kind in (*KINDS, "window", "all"):
+        rows = [r for r in results if kind == "all" or r[0] == kind or (kind == "window" and r[0] != "sign in")]
+        seconds = {"sign in": sign_in_s, "all": sign_in_s + elapsed}.get(kind, elapsed)
+        times = sorted(t * 1000 for _, t, _ in rows)
+        statuses = [s for _, _, s in rows]
+        table[kind] = {
+            "requests": len(rows),
+            "ok": sum(1 for s in statuses if s is not None and s < 400),
+            "4xx": sum(1 for s in statuses if s is not None and 400 <= s < 500),
+            "5xx": sum(1 for s in statuses if s is not None and s >= 500),
+            "errors": sum(1 for s in statuses if s is None),
+            "p50_ms": round(percentile(times, 50), 1),
+            "p95_ms": round(percentile(times, 95), 1),
+            "p99_ms": round(percentile(times, 99), 1),
+            "mean_ms": round(statistics.fmean(times), 1) if times else 0.0,
+            "rps": round(len(rows) / seconds, 1) if seconds else 0.0,
+        }
+    return table
+
+
+def print_table(table: dict) -> None:
+    header = f"{'request':<12} {'requests':>9} {'ok':>8} {'4xx':>6} {'5xx':>6} {'errors':>7} " \
+             f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'rps':>7}"
+    print(header)
+    print("-" * len(header))
+    for kind, row in table.items():
+        print(f"{kind:<12} {row['requests']:>9} {row['ok']:>8} {row['4xx']:>6} {row['5xx']:>6} {row['errors']:>7} "
+              f"{row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8} {row['rps']:>7}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--duration", type=float, default=60, help="seconds of load (default 60)")
+    parser.add_argument("--judges", type=int, default=50)
+    parser.add_argument("--readers", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default 4)")
+    parser.add_argument("--per-judge", type=int, default=4, help="nominations assigned to each judge (default 4)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds each simulated person pauses between rounds (default 0: as fast as answered)")
+    parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                        help=f"PostgreSQL maintenance database used to create and drop {LOAD_DB}")
+    args = parser.parse_args(argv)
+
+    workdir = Path(tempfile.mkdtemp(prefix="awards-load-"))
+    port = free_port()
+    server = None
+    keep = False  # the temporary directory (database, gunicorn's log) is kept only when something failed
+    drop = lambda: None  # noqa: E731
+    try:
+        database_url, drop = create_database(args.database, workdir, args.admin_url)
+        env = server_environment(database_url, port, workdir)
+        print(f"database: {args.database}; migrating and seeding {args.judges} judges × {args.per_judge} sheets …",
+              flush=True)
+        migrate(env)
+        people = seed(database_url, args.judges, args.per_judge, workdir)
+        log_path = workdir / "gunicorn.log"
+        server = start_gunicorn(env, port, args.workers, log_path)
+        print(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}; {args.judges} judges and {args.readers} "
+              f"readers for {args.duration:g} s from a second process …", flush=True)
+
+        context = multiprocessing.get_context("spawn")
+        queue = context.Queue()
+        generator = context.Process(target=generate_load,
+                                    args=(port, people, args.readers, args.duration, args.think, queue))
+        generator.start()
+        outcome = None
+        while outcome is None:
+            try:
+                outcome = queue.get(timeout=5)
+            except Empty:
+                if not generator.is_alive():
+                    raise RuntimeError("the load generator stopped without results") from None
+        generator.join(30)
+        stop(server)
+        server_log = log_path.read_text(errors="replace")
+        server = None
+
+        table = summarise(outcome["results"], outcome["elapsed"], outcome["sign_in_s"])
+        print(f"judges signed in over {outcome['sign_in_s']:.1f} s; then everyone for {outcome['elapsed']:.1f} s")
+        print_table(table)
+        saved, reviews, journal = stored_versions(database_url)
+        ok_saves = outcome["saves"]
+        locked = server_log.count("database is locked")
+        print(f"\nsuccessful saves (302 back to the sheet): {ok_saves}")
+        print(f"rows: sum of Review.version over {reviews} reviews: {saved}")
+        if args.database == "sqlite":
+            print(f"SQLite journal mode: {journal}")
+            print(f'"database is locked" in gunicorn\'s log: {locked}')
+        checks = {
+            "no 5xx": table["all"]["5xx"] == 0,
+            "no failed connections": table["all"]["errors"] == 0,
+            "rows equal successful saves": saved == ok_saves,
+            "some saves were made": ok_saves > 0,
+        }
+        if args.database == "sqlite":
+            checks["no 'database is locked'"] = locked == 0
+            checks["SQLite in WAL mode"] = journal == "wal"
+        for name, passed in checks.items():
+            print(f"check: {name}: {'ok' if passed else 'FAILED'}")
+
+        results_dir = ROOT / "bench" / "results"
+        results_dir.mkdir(parents=True, exist_ok=True)
+        out = results_dir / f"load-{args.database}.json"
+        out.write_text(json.dumps({
+            "database": args.database, "workers": args.workers, "judges": args.judges, "readers": args.readers,
+            "per_judge": args.per_judge, "think_s": args.think, "duration_s": round(outcome["elapsed"], 1),
+            "sign_in_s": round(outcome["sign_in_s"], 1),
+            "requests": table, "successful_saves": ok_saves, "sum_review_versions": saved, "reviews": reviews,
+            "database_is_locked": locked if args.database == "sqlite" else None, "sqlite_journal_mode": journal,
+            "checks": checks, "python": platform.python_version(), "cpus": os.cpu_count(),
+        }, indent=2))
+        print(f"written to {out.relative_to(ROOT)}")
+        if not all(checks.values()):
+            keep = True
+            print(f"gunicorn's log is kept at {log_path}")
+            return 1
+        return 0
+    except BaseException:
+        keep = (workdir / "gunicorn.log").exists()
+        if keep:
+            print(f"gunicorn's log is kept at {workdir / 'gunicorn.log'}", file=sys.stderr)
+        raise
+    finally:
+        if server is not None:
+            stop(server)
+        drop()
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
