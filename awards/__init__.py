@@ -21,6 +21,8 @@ def create_app(config: dict | None = None) -> Flask:
     """Config → extensions → templates → blueprints → CLI → security."""
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), instance_relative_config=True,
                 template_folder=str(PROJECT_ROOT / "templates"))
+    from .web.input import CleanRequest
+    app.request_class = CleanRequest  # no NUL characters in form fields, query parameters or file names
     _configure(app, config)
     _init_logging(app)
     _init_extensions(app)
@@ -46,8 +48,9 @@ def _configure(app: Flask, override: dict | None) -> None:
         app.config.from_pyfile("config.py", silent=True)
         if os.environ.get("DATABASE_URL"):
             app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
-        if os.environ.get("SECRET_KEY"):
-            app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+        for key in ("SECRET_KEY", "BASE_URL"):  # the three the README names, unprefixed
+            if os.environ.get(key):
+                app.config[key] = os.environ[key]
         app.config.from_prefixed_env("AWARDS")
     if override:
         app.config.update(override)
@@ -98,6 +101,7 @@ def _init_logging(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (the whole schema, for Alembic)
     from .domain.attachments import install_file_cleanup
+    from .domain.library import install_freshness
     from .domain.mail import install_outbox
 
     db.init_app(app)
@@ -106,6 +110,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     install_outbox()
     install_file_cleanup()
+    install_freshness()
+    from .domain.audit import install_audit_log
+    install_audit_log()
 
 
 def _init_templates(app: Flask) -> None:

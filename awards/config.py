@@ -1,6 +1,6 @@
 """Configuration: defaults here, then instance/config.py, then the environment.
 
-Environment variables: DATABASE_URL, SECRET_KEY, and any AWARDS_* key
+Environment variables: DATABASE_URL, SECRET_KEY, BASE_URL, and any AWARDS_* key
 (AWARDS_MAIL_SERVER=... sets MAIL_SERVER). AWARDS_ENVIRONMENT chooses
 "production" (the default: secure unless told otherwise) or "development".
 """
@@ -27,7 +27,12 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_NAME = "awards_remember"
-    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
+    # A session ends after this long without a request (idle) and this long after signing in
+    # (absolute), whatever happens in between; "remember me" keeps it across browser restarts
+    # within the absolute timeout and never beyond it (docs/operations.md, "Sessions").
+    SESSION_IDLE_TIMEOUT = 2 * 3600
+    SESSION_ABSOLUTE_TIMEOUT = 12 * 3600
+    REMEMBER_COOKIE_DURATION = 12 * 3600
     PERMANENT_SESSION_LIFETIME = 12 * 3600
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -44,6 +49,9 @@ class Defaults:
     SIGN_IN_WINDOW_SECONDS = 15 * 60
 
     EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
+    # Days after a cycle's results are published (or it closed without results) before organisers
+    # can remove its personal data (docs/operations.md, "Data protection").
+    RETENTION_DAYS = 365
     PASSWORD_RESET_MAX_AGE = 3600
 
     # Mail
@@ -67,6 +75,13 @@ class Defaults:
     TRUSTED_HOSTS: list[str] | None = None
     PREFERRED_URL_SCHEME = "https"
 
+    # Public pages built for anonymous readers, kept in each process (see awards/web/caching.py).
+    PUBLIC_CACHE_ENTRIES = 256  # 0 turns the in-process cache off (HTTP caching stays)
+    PUBLIC_CACHE_MAX_BODY_BYTES = 1024 * 1024
+    # Cycles whose ranked results each process keeps until a review, nomination or setting changes
+    # (awards/domain/results.py, docs/performance.md); 0 aggregates on every request.
+    RESULTS_CACHE_ENTRIES = 4
+
 
 class Development:
     ENVIRONMENT = "development"
@@ -79,6 +94,9 @@ class Development:
 class Testing:
     ENVIRONMENT = "testing"
     TESTING = True
+    # Off: tests empty the tables between them and reuse ids, which a kept ranking could confuse;
+    # tests that check the cache turn it on.
+    RESULTS_CACHE_ENTRIES = 0
     SECRET_KEY = "testing-secret-key-not-for-production"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
