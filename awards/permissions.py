@@ -25,6 +25,14 @@ def judge_membership(user: User | None, cycle_id: int) -> Judge | None:
                                                  Judge.accepted_at.is_not(None)))
 
 
+def judges_any_cycle(user: User | None) -> bool:
+    """Whether the user is an accepted judge of some cycle: what the judging pages need at all."""
+    if user is None or not user.is_authenticated:
+        return False
+    return db.session.scalar(select(Judge.id).where(Judge.user_id == user.id, Judge.accepted_at.is_not(None))
+                             .limit(1)) is not None
+
+
 def judge_memberships(user: User | None) -> list[Judge]:
     if user is None or not user.is_authenticated:
         return []

@@ -173,9 +173,10 @@ def test_the_list_does_not_query_per_nomination(judge_client, cycle, membership,
     assert count_queries() == few
 
 
-def test_the_list_is_not_found_for_people_who_judge_nothing(client, nominee_client, organiser_client, judge_client):
+def test_the_list_is_forbidden_to_people_who_judge_nothing(client, nominee_client, organiser_client, judge_client):
+    # Function level (they judge no cycle; the judge role alone is not a membership): 403, as for the profile
     for c in (nominee_client, organiser_client, judge_client):
-        assert c.get("/judging/").status_code == 404
+        assert c.get("/judging/").status_code == 403
     response = client.get("/judging/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
 
@@ -537,13 +538,14 @@ def test_nobody_else_reaches_the_judging_pages(app, cycle, nomination, declared,
     other_judge = make_judge(cycle)
     organiser = make_user(roles=("organiser",))
     urls = [page_url(nomination), declare_url(nomination), f"{page_url(nomination)}/documents/{doc.id}"]
-    for person in (other_judge.user, nominator, organiser):
+    # Another judge of the cycle: the entry is not theirs (404); people who judge nothing: not their function (403)
+    for person, status in ((other_judge.user, 404), (nominator, 403), (organiser, 403)):
         client = app.test_client()
         client.sign_in_as(person)
         for url in urls:
-            assert client.get(url).status_code == 404, (person, url)
+            assert client.get(url).status_code == status, (person, url)
         assert client.post_form(page_url(nomination), {**full_sheet(cycle), "action": "submit", "version": "0"},
-                                token_from="/account").status_code == 404
+                                token_from="/account").status_code == status
     anonymous = app.test_client()
     for url in urls:
         response = anonymous.get(url)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 from flask import abort, flash, redirect, render_template, request, send_file, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
@@ -13,10 +15,13 @@ from ...domain import nominations as rules
 from ...domain.errors import DomainError, NotAllowed
 from ...domain.stash import take_stash
 from ...extensions import csrf, db
+from ...logging_setup import log_event
 from ...models import Attachment, Category, NominationStatus
 from ..helpers import error_summary
 from . import bp
 from .sections import from_stash, parse, with_blank_rows
+
+log = logging.getLogger(__name__)
 
 
 def _own_nomination(reference: str):
@@ -112,8 +117,8 @@ def section(reference: str, section: str):
 
     try:  # CSRF is checked here rather than globally, so a POST after a timeout can be kept (see __init__)
         validate_csrf(request.form.get("csrf_token"))
-    except (ValidationError, CSRFError):
-        abort(400)
+    except (ValidationError, CSRFError) as error:
+        raise CSRFError(str(error)) from None  # the same "form has expired" page as the global check
     data = parse(section, request.form)
     try:
         problems = rules.save_section(nomination, section, data, by=current_user,
@@ -157,9 +162,12 @@ def upload(reference: str):
                                             by=current_user)
         except DomainError as error:
             db.session.rollback()
+            log_event(log, "upload.refused", level=logging.WARNING, nomination=nomination.id,
+                      user=current_user.id, name=attachment_rules.clean_filename(file.filename),
+                      reason=error.message)
             problems.append(("file", error.message))
         else:
-            db.session.commit()
+            db.session.commit()  # the audit event logs "nomination.attachment_added"
             flash(f"{attachment_rules.clean_filename(file.filename)} has been uploaded", "success")
             return redirect(url_for("nominee.section", reference=reference, section="documents"))
     data = rules.section_data(nomination, "documents")
