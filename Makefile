@@ -6,7 +6,7 @@ PORT   ?= 5000
 PYTEST_ARGS ?= -n auto
 export FLASK_APP := awards
 
-.PHONY: run test setup assets db demo bench clean
+.PHONY: run test setup assets db demo bench clean audit
 
 run: setup db demo
 	@echo "Serving at http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
@@ -14,6 +14,11 @@ run: setup db demo
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory audit
+
+# Known-vulnerable Python dependencies fail it; no network (or no pip-audit) only prints a notice.
+audit: setup
+	@$(BIN)/python scripts/audit_dependencies.py
 
 setup: $(VENV)/.installed awards/static/build/.built instance/config.py
 
@@ -48,8 +53,16 @@ db: setup
 demo: db
 	@AWARDS_ENVIRONMENT=development $(BIN)/flask seed-demo --if-empty
 
+# Every bench/*.py script with its defaults: first the shared scale database (built once, then
+# reused by the others), the load test last; helpers in bench/support/ are not scripts.
+BENCH_FIRST := bench/scale_db.py
+BENCH_LAST  := bench/load.py
+BENCH_ALL   := $(sort $(wildcard bench/*.py))
+BENCH       := $(filter $(BENCH_FIRST),$(BENCH_ALL)) $(filter-out $(BENCH_FIRST) $(BENCH_LAST),$(BENCH_ALL)) \
+               $(filter $(BENCH_LAST),$(BENCH_ALL))
+
 bench: setup
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in $(BENCH); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules awards/static/build

@@ -17,8 +17,11 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # When an organiser removed a cycle's personal data after its retention period.
+    with op.batch_alter_table('cycles', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('personal_data_purged_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('cycles', schema=None) as batch_op:
+        batch_op.drop_column('personal_data_purged_at')

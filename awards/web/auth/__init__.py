@@ -5,3 +5,4 @@ from flask import Blueprint
 bp = Blueprint("auth", __name__)
 
 from . import routes  # noqa: E402,F401
+from . import your_data  # noqa: E402,F401

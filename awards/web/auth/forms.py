@@ -50,3 +50,9 @@ class ResetPasswordForm(Form):
 
 class ResendVerificationForm(Form):
     submit = submit("Send the link again")
+
+
+class DeleteAccountForm(Form):
+    password = PasswordField("Enter your password to confirm", widget=GovPasswordInput(),
+                             validators=[InputRequired("Enter your password")])
+    submit = submit("Delete your account")

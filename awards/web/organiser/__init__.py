@@ -15,3 +15,5 @@ from . import nominations  # noqa: E402,F401
 from . import assignment, conflicts, criteria, judges, progress, redaction, reviews  # noqa: E402,F401
 # Results (issue 5)
 from . import insight, results  # noqa: E402,F401
+# Data protection (issue 7)
+from . import retention  # noqa: E402,F401

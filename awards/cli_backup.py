@@ -1,0 +1,61 @@
+"""`flask backup PATH` and `flask restore PATH`: thin calls into domain/backup.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from .domain import backup as rules
+
+
+def register_backup_cli(app: Flask) -> None:
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+    def backup_command(path: Path) -> None:
+        """Back up the database (SQLite) and the uploaded documents into the new directory PATH.
+
+        Safe while the app is running. For PostgreSQL it copies the uploads and writes the manifest;
+        back up the database itself with pg_dump (see docs/operations.md)."""
+        try:
+            manifest = rules.backup(path)
+        except rules.BackupError as error:
+            raise click.ClickException(error.message)
+        uploads = sum(1 for name in manifest.files if name.startswith(rules.UPLOADS + "/"))
+        rows = sum(manifest.row_counts.values())
+        if manifest.database == "sqlite":
+            click.echo(f"Backed up the database ({rows} rows in {len(manifest.row_counts)} tables, schema "
+                       f"{manifest.schema_revision}, integrity ok) and {uploads} uploaded files to {path}")
+        else:
+            click.echo(f"Backed up {uploads} uploaded files and the manifest to {path}.")
+            click.echo(f"The database is {manifest.database}: this command does not copy it. Back it up with\n"
+                       f"  pg_dump --format=custom --file={path / 'database.pgdump'} \"$DATABASE_URL\"\n"
+                       "(see docs/operations.md, Backups).")
+        for name in manifest.missing_uploads:
+            click.echo(f"Warning: the database refers to the upload {name}, which was not on disk.", err=True)
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+    @click.option("--yes", is_flag=True, help="Replace a database that is not empty, and uploads that differ.")
+    def restore_command(path: Path, yes: bool) -> None:
+        """Restore the backup in PATH into the configured database and upload folder (stop the app first)."""
+        try:
+            report = rules.restore(path, replace=yes)
+        except rules.BackupError as error:
+            raise click.ClickException(error.message)
+        if not report.database_restored:
+            click.echo(f"Restored {report.uploads_restored} uploaded files. The backup holds no database "
+                       f"(it was {report.manifest.database}): restore it with pg_restore (docs/operations.md).")
+            return
+        click.echo(f"Restored the database (schema {report.manifest.schema_revision}) and "
+                   f"{report.uploads_restored} uploaded files from {path}")
+        click.echo(f"Integrity check: {report.integrity}")
+        if report.integrity != "ok":
+            raise click.ClickException("The restored database failed SQLite's integrity check")
+        if not report.counts_match:
+            expected, found = report.manifest.row_counts, report.row_counts
+            different = sorted(name for name in set(expected) | set(found) if expected.get(name) != found.get(name))
+            raise click.ClickException(f"Row counts differ from the manifest in: {', '.join(different)}")
+        click.echo(f"Row counts match the manifest ({sum(report.row_counts.values())} rows). "
+                   "Run `flask --app awards db upgrade` if this version of the app is newer than the backup.")

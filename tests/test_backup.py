@@ -1,0 +1,146 @@
+"""`flask backup` and `flask restore`: a consistent copy while the app writes, restored and checked."""
+
+from __future__ import annotations
+
+import contextvars
+import io
+import json
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from awards.domain import audit
+from awards.domain.attachments import add_attachment, upload_folder
+from awards.extensions import db
+from awards.models import AuditEvent
+
+from .factories import make_nomination
+from .web.test_nominee_journey import PNG
+
+
+def _invoke(app, *args):
+    """Run a command of `app` outside the test's app context (which the CLI would otherwise reuse)."""
+    return contextvars.Context().run(app.test_cli_runner().invoke, args=list(args))
+
+
+def _is_sqlite(app) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+
+
+def _writer(app, stop: threading.Event, started: threading.Event, written: list[int]) -> None:
+    """Keep adding audit rows, one committed transaction each, until told to stop."""
+    with app.app_context():
+        while not stop.is_set():
+            audit.record("test.write_during_backup", object_type="test")
+            db.session.commit()
+            written[0] += 1
+            started.set()
+        db.session.remove()
+
+
+@pytest.fixture
+def documents(app):
+    nomination = make_nomination(status="draft")
+    add_attachment(nomination, filename="chart.png", stream=io.BytesIO(PNG), by=nomination.nominator)
+    db.session.commit()
+    return nomination
+
+
+def test_backup_under_writes_then_restore_passes_the_integrity_check(app, runner, make_app, documents, tmp_path):
+    if not _is_sqlite(app):
+        pytest.skip("the SQLite backup; PostgreSQL is covered by the next test")
+    stop, started, written = threading.Event(), threading.Event(), [0]
+    thread = threading.Thread(target=_writer, args=(app, stop, started, written))
+    thread.start()
+    try:
+        assert started.wait(10)
+        before = written[0]
+        result = runner.invoke(args=["backup", str(tmp_path / "backup")])
+        during = written[0] - before
+    finally:
+        stop.set()
+        thread.join(10)
+    assert result.exit_code == 0, result.output
+    assert "integrity ok" in result.output
+    print(f"audit rows written while the backup ran: {during}")
+
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    # The snapshot holds some of the writes (a consistent prefix of them), and every other table's rows.
+    live_audit = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    assert 1 <= manifest["row_counts"]["audit_events"] <= live_audit
+    assert manifest["row_counts"]["nominations"] == 1 and manifest["row_counts"]["attachments"] == 1
+    assert manifest["schema_revision"] == db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
+    stored = documents.attachments[0].stored_name
+    assert manifest["files"][f"uploads/{stored}"]["size"] == len(PNG)
+    assert set(manifest["files"]) >= {"database.sqlite3", f"uploads/{stored}"}
+
+    # Restore into a fresh database and upload folder.
+    restored = make_app(SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "restored.db"),
+                        UPLOAD_FOLDER=str(tmp_path / "restored-uploads"))
+    result = _invoke(restored, "restore", str(tmp_path / "backup"))
+    assert result.exit_code == 0, result.output
+    assert "Integrity check: ok" in result.output and "Row counts match the manifest" in result.output
+    def restored_counts():
+        with restored.app_context():
+            counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(sa.table(name)))
+                      for name in manifest["row_counts"]}
+            assert (upload_folder() / stored).read_bytes() == PNG
+            db.session.remove()
+            return counts
+    assert contextvars.Context().run(restored_counts) == manifest["row_counts"]
+
+    # Restoring again over the now non-empty database needs --yes.
+    again = _invoke(restored, "restore", str(tmp_path / "backup"))
+    assert again.exit_code == 1 and "is not empty" in again.output and "--yes" in again.output
+    forced = _invoke(restored, "restore", str(tmp_path / "backup"), "--yes")
+    assert forced.exit_code == 0, forced.output
+
+
+def test_a_damaged_backup_is_refused(app, runner, make_app, documents, tmp_path):
+    result = runner.invoke(args=["backup", str(tmp_path / "backup")])
+    assert result.exit_code == 0, result.output
+    stored = documents.attachments[0].stored_name
+    damaged = tmp_path / "backup" / "uploads" / stored
+    damaged.write_bytes(damaged.read_bytes() + b"tampered")
+    restored = make_app(SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "restored.db"),
+                        UPLOAD_FOLDER=str(tmp_path / "restored-uploads"))
+    result = _invoke(restored, "restore", str(tmp_path / "backup"))
+    assert result.exit_code == 1
+    assert f"uploads/{stored} does not match its checksum" in result.output
+    assert not (tmp_path / "restored-uploads" / stored).exists()
+
+
+def test_backup_refuses_a_directory_that_is_not_empty(runner, tmp_path):
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "something").write_text("x")
+    result = runner.invoke(args=["backup", str(tmp_path / "full")])
+    assert result.exit_code == 1 and "not an empty directory" in result.output
+
+
+def test_postgresql_backup_copies_uploads_and_points_to_pg_dump(app, runner, documents, tmp_path):
+    if _is_sqlite(app):
+        pytest.skip("PostgreSQL only")
+    result = runner.invoke(args=["backup", str(tmp_path / "backup")])
+    assert result.exit_code == 0, result.output
+    assert "pg_dump --format=custom" in result.output
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    assert manifest["database"] == "postgresql" and "database.sqlite3" not in manifest["files"]
+    assert manifest["row_counts"]["nominations"] == 1
+    stored = documents.attachments[0].stored_name
+    assert (tmp_path / "backup" / "uploads" / stored).read_bytes() == PNG
+
+
+def test_restore_fails_when_the_row_counts_differ_from_the_manifest(app, runner, make_app, tmp_path):
+    if not _is_sqlite(app):
+        pytest.skip("the SQLite backup")
+    assert runner.invoke(args=["backup", str(tmp_path / "backup")]).exit_code == 0
+    manifest_path = tmp_path / "backup" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["row_counts"]["users"] += 1
+    manifest_path.write_text(json.dumps(manifest))
+    restored = make_app(SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "restored.db"),
+                        UPLOAD_FOLDER=str(tmp_path / "restored-uploads"))
+    result = _invoke(restored, "restore", str(tmp_path / "backup"))
+    assert result.exit_code == 1 and "Row counts differ from the manifest in: users" in result.output
+

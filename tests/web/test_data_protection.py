@@ -1,0 +1,273 @@
+"""Data protection: a person downloads everything held about them and deletes their account;
+organisers remove a closed cycle's personal data after its retention period."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from awards.domain import accounts
+from awards.domain.attachments import add_attachment, attachment_path
+from awards.domain.clock import utcnow
+from awards.domain.stash import stash_form
+from awards.extensions import db
+from awards.models import (AssignmentStatus, Attachment, AuditEvent, ConflictOfInterest, ConflictSource, Expertise,
+                           ImpactCase, Judge, Nomination, OutboxMessage, Redaction, Review, ReviewScore, User)
+
+from ..factories import make_cycle, make_nomination, make_user
+from ..judging_factories import make_assignment, make_judge, make_review, set_expertise
+from ..publishing_factories import make_published_case
+from .test_nominee_journey import PNG
+
+
+def _attach(nomination, name="chart.png") -> Attachment:
+    attachment = add_attachment(nomination, filename=name, stream=io.BytesIO(PNG), by=nomination.nominator)
+    db.session.commit()
+    return attachment
+
+
+def _user(user_id) -> User | None:
+    db.session.expire_all()
+    return db.session.get(User, user_id)
+
+
+# Your data ----------------------------------------------------------------------------------------------
+
+def test_a_nominee_downloads_everything_held_about_them(nominee, nominee_client):
+    cycle = make_cycle()
+    submitted = make_nomination(cycle, nominator=nominee, contact_phone="07700 900123")
+    document = _attach(submitted, "evidence.png")
+    draft = make_nomination(cycle, nominator=nominee, status="draft", complete=False, title="My half-written draft")
+    stash_form(f"/nominations/{draft.reference}/challenge", {"challenge": "Typed before my session ended"})
+    accounts.send_verification_email(nominee)
+    db.session.commit()
+    someone_else = make_nomination(cycle, title="Somebody else’s project")
+
+    account = nominee_client.get("/account").get_data(as_text=True)
+    assert "Download your data" in account and 'href="/account/delete"' in account
+    response = nominee_client.get("/account/your-data.json")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="your-data-')
+    assert response.headers["Cache-Control"] == "no-store"
+    data = json.loads(response.get_data(as_text=True))
+
+    assert data["account"]["email"] == nominee.email and data["account"]["name"] == "Nina Nominee"
+    assert [r["role"] for r in data["roles"]] == ["nominee"]
+    by_reference = {n["reference"]: n for n in data["nominations"]}
+    assert set(by_reference) == {submitted.reference, draft.reference}
+    record = by_reference[submitted.reference]
+    assert record["status"] == "submitted"
+    assert record["sections"]["organisation"]["contact_phone"] == "07700 900123"
+    assert record["sections"]["challenge"] == {"challenge": "The challenge we faced."}
+    assert record["sections"]["trends"]["links"][0]["how_addressed"].startswith("It addresses")
+    assert record["partners"] == [{"name": "Acme Digital Ltd", "is_supplier": True}]
+    assert record["measured_outcomes"][0]["result"] == "40 a day"
+    assert record["attachments"][0]["name"] == "evidence.png"
+    assert record["attachments"][0]["link"].endswith(f"/nominations/{submitted.reference}/documents/{document.id}")
+    assert by_reference[draft.reference]["sections"]["project"]["title"] == "My half-written draft"
+    assert "account.created" in {e["action"] for e in data["audit_log"]}
+    assert [m["subject"] for m in data["emails"]] == ["Confirm your email address"]
+    assert data["kept_form_input"][0]["data"] == {"challenge": "Typed before my session ended"}
+    assert someone_else.reference not in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "account.data_downloaded",
+                                                         AuditEvent.actor_id == nominee.id)) is not None
+
+
+def test_a_judges_copy_names_only_the_conflicts_they_declared(judge, judge_client):
+    cycle = make_cycle()
+    membership = make_judge(cycle, judge)
+    declared, hidden = make_nomination(cycle), make_nomination(cycle)
+    now = utcnow()
+    db.session.add_all([
+        ConflictOfInterest(judge_id=membership.id, nomination_id=declared.id, source=ConflictSource.DECLARED,
+                           reason="I advised them", created_at=now),
+        ConflictOfInterest(judge_id=membership.id, nomination_id=hidden.id, source=ConflictSource.ORGANISER,
+                           reason="Entered by an organiser", created_at=now)])
+    db.session.commit()
+    set_expertise(judge, {cycle.trends[0]: 2})
+    review = make_review(make_assignment(membership, declared), overall_comment="Strong evidence")
+
+    body = judge_client.get("/account/your-data.json").get_data(as_text=True)
+    judging = json.loads(body)["judging"]
+    assert judging["declared_conflicts"] == [{"nomination": declared.reference, "reason": "I advised them",
+                                              "declared_at": judging["declared_conflicts"][0]["declared_at"]}]
+    assert judging["expertise"] == [{"trend": cycle.trends[0].name, "level": 2}]
+    assert judging["reviews"][0]["overall_comment"] == "Strong evidence" and review.id
+    assert hidden.reference not in body and "Entered by an organiser" not in body
+
+
+# Deleting an account -----------------------------------------------------------------------------------
+
+def test_a_wrong_password_deletes_nothing(nominee, nominee_client):
+    page = nominee_client.get("/account/delete").get_data(as_text=True)
+    assert "Delete your account" in page and "You cannot undo this" in page
+    response = nominee_client.post_form("/account/delete", {"password": "not my password"},
+                                        token_from="/account/delete")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "There is a problem" in page and "Your password is incorrect" in page
+    assert _user(nominee.id) is not None
+
+
+def test_a_nominee_deletes_their_account(nominee, nominee_client, password):
+    user_id, email = nominee.id, nominee.email
+    cycle = make_cycle()
+    draft = make_nomination(cycle, nominator=nominee, status="draft")
+    draft_id, draft_file = draft.id, attachment_path(_attach(draft))
+    submitted = make_nomination(cycle, nominator=nominee, title="Kept for the programme")
+    kept_file = attachment_path(_attach(submitted))
+    accounts.send_verification_email(nominee)
+    db.session.commit()
+    assert draft_file.is_file() and kept_file.is_file()
+
+    page = nominee_client.get("/account/delete").get_data(as_text=True)
+    assert "(you have 1)" in page and "(you have submitted 1)" in page
+    response = nominee_client.post_form("/account/delete", {"password": password}, token_from="/account/delete")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "Your account has been deleted" in nominee_client.get("/").get_data(as_text=True)
+
+    assert _user(user_id) is None
+    assert db.session.get(Nomination, draft_id) is None and not draft_file.exists()
+    kept = db.session.get(Nomination, submitted.id)
+    assert (kept.contact_name, kept.contact_email, kept.contact_phone, kept.nominator_id) == ("", "", "", None)
+    assert kept.title == "Kept for the programme" and kept.organisation_name and kept_file.is_file()
+    assert db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.to_address == email)).all() == []
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "account.deleted"))
+    assert event.object_id == str(user_id)
+    assert event.detail == {"drafts_deleted": 1, "nominations_anonymised": 1, "judging_kept": 0}
+    leftovers = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == "users",
+                                                               AuditEvent.object_id == str(user_id))).all()
+    assert all("email" not in (e.detail or {}) for e in leftovers)
+    # Signed out, and the old details no longer sign in.
+    assert nominee_client.get("/account").headers["Location"].startswith("/sign-in")
+    response = nominee_client.post_form("/sign-in", {"email": email, "password": password})
+    assert "Enter a correct email address and password" in response.get_data(as_text=True)
+
+
+def test_a_judge_with_submitted_scores_is_anonymised_and_their_scores_kept(judge, judge_client, password):
+    user_id, email = judge.id, judge.email
+    cycle = make_cycle(status="published")
+    membership = make_judge(cycle, judge, organisation="Judging Partners Ltd")
+    set_expertise(judge, {cycle.trends[0]: 1})
+    review = make_review(make_assignment(membership, make_nomination(cycle)), status="submitted",
+                         overall_comment="Clear outcomes")
+    db.session.add(ReviewScore(review_id=review.id, criterion_id=cycle.criteria[0].id, value=7))
+    db.session.commit()
+    other_cycle = make_cycle(name="Another year", year=2027)
+    unscored_id = make_judge(other_cycle, judge).id
+
+    response = judge_client.post_form("/account/delete", {"password": password}, token_from="/account/delete")
+    assert response.status_code == 302
+    db.session.expire_all()
+    kept = db.session.get(Judge, membership.id)
+    assert kept.email == f"deleted-judge-{membership.id}@deleted.invalid" and kept.organisation == ""
+    assert kept.display_name == "Deleted account"
+    assert db.session.get(Review, review.id).scores[0].value == 7
+    assert db.session.get(Judge, unscored_id) is None
+    user = _user(user_id)
+    assert (user.name, user.active, user.roles) == ("Deleted account", False, [])
+    assert email != user.email
+    assert db.session.scalars(sa.select(Expertise).where(Expertise.user_id == user_id)).all() == []
+
+
+def test_a_judge_with_entries_still_to_score_is_asked_to_be_removed_first(judge, judge_client, password):
+    user_id = judge.id
+    cycle = make_cycle(name="Judging now", status="judging")
+    assignment = make_assignment(make_judge(cycle, judge), make_nomination(cycle))
+    page = judge_client.get("/account/delete").get_data(as_text=True)
+    assert "You still have nominations to judge in Judging now" in page
+    response = judge_client.post_form("/account/delete", {"password": password}, token_from="/account/delete")
+    assert response.status_code == 409
+    assert _user(user_id).active
+
+    # Once they have stepped aside from it (a declared conflict frees the slot), they can go.
+    assignment.status = AssignmentStatus.RECUSED
+    db.session.commit()
+    response = judge_client.post_form("/account/delete", {"password": password}, token_from="/account/delete")
+    assert response.status_code == 302 and _user(user_id) is None
+
+
+def test_the_only_organiser_cannot_delete_their_account(organiser, organiser_client, password):
+    assert "You are the only organiser" in organiser_client.get("/account/delete").get_data(as_text=True)
+    organiser_id = organiser.id
+    response = organiser_client.post_form("/account/delete", {"password": password}, token_from="/account/delete")
+    assert response.status_code == 409 and _user(organiser_id) is not None
+
+    make_user(roles=("organiser",))
+    response = organiser_client.post_form("/account/delete", {"password": password}, token_from="/account/delete")
+    assert response.status_code == 302 and _user(organiser_id) is None
+
+
+# Retention ---------------------------------------------------------------------------------------------
+
+def _judged_published_cycle():
+    """A published cycle with a public impact case, a judged nomination with documents, a redaction,
+    judges' comments and an invitation never accepted."""
+    case = make_published_case(year=2025, title="Published project", organisation="Riverside Council")
+    cycle = case.cycle
+    nomination = case.nomination
+    attachment = _attach(nomination)
+    membership = make_judge(cycle)
+    review = make_review(make_assignment(membership, nomination), status="submitted", overall_comment="Named Jo")
+    db.session.add(ReviewScore(review_id=review.id, criterion_id=cycle.criteria[0].id, value=8,
+                               comment="Jo's manager said so"))
+    db.session.add(Redaction(nomination_id=nomination.id, field="approach", text="[redacted]", updated_at=utcnow()))
+    db.session.commit()
+    pending = make_judge(cycle, accepted=False)
+    return case, nomination, attachment, review, pending
+
+
+def test_a_cycle_is_purged_only_after_its_retention_period(app, organiser, organiser_client):
+    case, nomination, attachment, review, pending = _judged_published_cycle()
+    pending_id = pending.id
+    url = f"/organiser/cycles/{case.cycle.slug}/personal-data"
+    page = organiser_client.get(url).get_data(as_text=True)
+    assert "The retention period has not passed yet" in page and "Remove personal data" in page
+    assert organiser_client.post_form(url, token_from=url).status_code == 409
+    published_case = {c.name: getattr(case, c.name) for c in ImpactCase.__table__.columns}
+
+    file = attachment_path(attachment)
+    # A year on (RETENTION_DAYS after the results were published), the organiser can remove it.
+    case.cycle.results_published_at = utcnow() - timedelta(days=app.config["RETENTION_DAYS"], minutes=1)
+    db.session.commit()
+    page = organiser_client.get(url).get_data(as_text=True)
+    assert "contact names, email addresses and phone numbers (1 nomination)" in page
+    assert "supporting documents (1)" in page and "judges’ written comments (2)" in page
+    assert "judging invitations that were never accepted (1)" in page
+    response = organiser_client.post_form(url, token_from=url)
+    assert response.status_code == 302
+    assert organiser_client.post_form(url, token_from=url).status_code == 409  # once only
+
+    db.session.expire_all()
+    purged = db.session.get(Nomination, nomination.id)
+    assert (purged.contact_name, purged.contact_email, purged.contact_phone) == ("", "", "")
+    assert purged.title == "Published project" and purged.attachments == [] and not file.exists()
+    assert db.session.scalars(sa.select(Redaction).where(Redaction.nomination_id == nomination.id)).all() == []
+    kept_review = db.session.get(Review, review.id)
+    assert kept_review.overall_comment == "" and kept_review.scores[0].comment == ""
+    assert kept_review.scores[0].value == 8
+    assert db.session.get(Judge, pending_id) is None
+    assert case.cycle.personal_data_purged_at is not None
+    after = db.session.get(ImpactCase, case.id)
+    assert {c.name: getattr(after, c.name) for c in ImpactCase.__table__.columns} == published_case
+    assert app.test_client().get(f"/impact-cases/{case.slug}").status_code == 200
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.personal_data_purged"))
+    assert event.actor_id == organiser.id and event.detail["attachments"] == 1
+
+
+def test_a_running_cycle_cannot_be_purged(organiser_client):
+    cycle = make_cycle(status="judging")
+    url = f"/organiser/cycles/{cycle.slug}/personal-data"
+    page = organiser_client.get(url).get_data(as_text=True)
+    assert "only once the cycle is closed or its results are published" in page
+    assert 'href="/organiser/cycles/%s/personal-data"' % cycle.slug in \
+        organiser_client.get(f"/organiser/cycles/{cycle.slug}").get_data(as_text=True)
+
+
+def test_the_privacy_notice_states_the_retention_period_and_the_self_service(client, app):
+    page = client.get("/privacy").get_data(as_text=True)
+    assert f"{app.config['RETENTION_DAYS']} days after its results are published" in page
+    assert "download a copy of everything we hold about you" in page and "delete your account" in page
