@@ -5,15 +5,18 @@ shortlisted nominations."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import delete, func, select, true
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (Assignment, Category, Criterion, Cycle, CycleStatus, ImpactCase, ImpactCaseTrend, Nomination,
+                      NominationTrend,
                       NominationStatus, Result, Review, ReviewScore, ReviewStatus, ShortlistDecision, User)
 from . import audit
 from .clock import utcnow
@@ -36,6 +39,7 @@ class Row:
     result: NominationResult
     decision: ShortlistDecision | None
     complete: bool
+    withheld: bool = False  # the viewer is conflicted with this nomination: its scores are not shown
 
     @property
     def suggested(self) -> bool:
@@ -46,10 +50,12 @@ class Row:
 class CategoryBoard:
     category: Category
     rows: list[Row] = field(default_factory=list)
+    total: int = 0             # nominations ranked in the category (rows may hold one page of them)
+    incomplete_count: int = 0  # of those, how many have fewer reviews than the cycle needs
 
     @property
     def incomplete(self) -> int:
-        return sum(1 for r in self.rows if not r.complete)
+        return self.incomplete_count
 
 
 @dataclass
@@ -61,23 +67,36 @@ class CycleResults:
 
 
 def load_reviews(cycle: Cycle) -> list[ReviewInput]:
-    """Every submitted review of the cycle with its scores, in two queries."""
-    rows = db.session.execute(
-        select(Review.id, Assignment.judge_id, Assignment.nomination_id)
+    """Every submitted review of the cycle with its scores, in one query (a review without any
+    score row still counts: it is read with an outer join).
+
+    A big cycle has 180,000 score rows, so they are fetched as plain tuples from the driver's own
+    cursor and grouped in a dict rather than sorted by the database: SQLAlchemy's row objects and a
+    sort would cost several times the query itself. The statement is still built with SQLAlchemy;
+    its only values (the cycle id and the status) are compiled in as literals, never user input."""
+    statement = (
+        select(Review.id, Assignment.judge_id, Assignment.nomination_id, ReviewScore.criterion_id,
+               ReviewScore.value, ReviewScore.not_applicable)
         .join(Assignment, Review.assignment_id == Assignment.id)
         .join(Nomination, Assignment.nomination_id == Nomination.id)
-        .where(Nomination.cycle_id == cycle.id, Review.status == ReviewStatus.SUBMITTED)
-        .order_by(Review.id)).all()
-    scores: dict[int, list[ScoreInput]] = defaultdict(list)
-    if rows:
-        for review_id, criterion_id, value, na in db.session.execute(
-                select(ReviewScore.review_id, ReviewScore.criterion_id, ReviewScore.value, ReviewScore.not_applicable)
-                .join(Review, ReviewScore.review_id == Review.id)
-                .join(Assignment, Review.assignment_id == Assignment.id)
-                .join(Nomination, Assignment.nomination_id == Nomination.id)
-                .where(Nomination.cycle_id == cycle.id, Review.status == ReviewStatus.SUBMITTED)):
-            scores[review_id].append(ScoreInput(criterion_id, value, na))
-    return [ReviewInput(rid, jid, nid, scores[rid]) for rid, jid, nid in rows]
+        .outerjoin(ReviewScore, ReviewScore.review_id == Review.id)
+        .where(Nomination.cycle_id == int(cycle.id), Review.status == ReviewStatus.SUBMITTED.value))
+    connection = db.session.connection()
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    reviews: dict[int, ReviewInput] = {}
+    for review_id, judge_id, nomination_id, criterion_id, value, na in rows:
+        review = reviews.get(review_id)
+        if review is None:
+            review = reviews[review_id] = ReviewInput(review_id, judge_id, nomination_id, [])
+        if criterion_id is not None:
+            review.scores.append(ScoreInput(criterion_id, value, bool(na)))
+    return sorted(reviews.values(), key=lambda r: r.review_id)
 
 
 def top_criterion(criteria: list[Criterion]) -> Criterion | None:
@@ -85,35 +104,187 @@ def top_criterion(criteria: list[Criterion]) -> Criterion | None:
     return min(criteria, key=lambda c: (-c.weight, c.position, c.id)) if criteria else None
 
 
-def cycle_results(cycle: Cycle) -> CycleResults:
-    """Leaderboards per category, ranked by the cycle's basis with the stated tie-break."""
+def withheld_nominations(cycle: Cycle, user: User | None) -> set[int]:
+    """The nominations of the cycle whose scores, reviews and comments the user must not see: those
+    they are conflicted with as one of the cycle's judges (an organiser who also judges)."""
+    from .conflicts import conflicted_nomination_ids
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return conflicted_nomination_ids(user, cycle.id)
+
+
+@dataclass
+class Ranking:
+    """A cycle's results and each category's order, as plain data (no ORM objects), so a process
+    can keep it between requests."""
+
+    results: dict[int, NominationResult]
+    order: dict[int, list[tuple[int, int]]]  # category id → [(position, nomination id)], best first
+    incomplete: dict[int, int]               # category id → nominations with fewer reviews than needed
+    # For the trend insight, filled in on first use (ranking_with_trends): trend id → ranked
+    # nominations, and (trend id, category id, main trend?) → how many.
+    trend_members: dict[int, list[int]] = field(default_factory=dict)
+    trend_counts: dict[tuple[int, int, bool], int] | None = None
+
+
+def compute_ranking(cycle: Cycle) -> Ranking:
+    """Aggregate every submitted review of the cycle and rank each category (three queries; no
+    nomination is loaded as an object, so 10,000 of them cost little memory)."""
     criteria = list(db.session.scalars(select(Criterion).where(Criterion.cycle_id == cycle.id)
                                        .order_by(Criterion.position, Criterion.id)))
     specs = [CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in criteria]
     results = aggregate(load_reviews(cycle), specs, method=cycle.aggregation_method,
                         range_threshold=cycle.disagreement_range, sd_threshold=cycle.disagreement_sd)
-    nominations = list(db.session.scalars(
-        select(Nomination).where(Nomination.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES))
-        .options(selectinload(Nomination.trend_links), selectinload(Nomination.category))
-        .order_by(Nomination.id)))
-    decisions = {d.nomination_id: d for d in db.session.scalars(
-        select(ShortlistDecision).where(ShortlistDecision.cycle_id == cycle.id))}
+    keys: dict[int, list[RankKey]] = defaultdict(list)
+    for nomination_id, category_id, reference, submitted_at in db.session.execute(
+            select(Nomination.id, Nomination.category_id, Nomination.reference, Nomination.submitted_at)
+            .where(Nomination.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES))):
+        keys[category_id].append(RankKey(nomination_id, reference, submitted_at))
     top = top_criterion(criteria)
-    by_category: dict[int, list[Nomination]] = defaultdict(list)
-    for n in nominations:
-        by_category[n.category_id].append(n)
+    order: dict[int, list[tuple[int, int]]] = {}
+    incomplete: dict[int, int] = {}
+    for category_id, members in keys.items():
+        ranked = rank(results, members, basis=cycle.ranking_basis, top_criterion_id=top.id if top else None)
+        order[category_id] = [(position, result.nomination_id) for position, result in ranked]
+        incomplete[category_id] = sum(1 for _, result in ranked if result.n < cycle.judges_per_nomination)
+    return Ranking(results, order, incomplete)
+
+
+def ranking_with_trends(cycle: Cycle) -> Ranking:
+    """The cycle's ranking with each trend's ranked nominations and counts filled in (read once
+    per kept ranking, when the trend insight first asks: the results pages do not need them)."""
+    ranking = cycle_ranking(cycle)
+    if ranking.trend_counts is None:
+        members_of: dict[int, list[int]] = defaultdict(list)
+        counts: dict[tuple[int, int, bool], int] = defaultdict(int)
+        for trend_id, nomination_id, category_id, is_primary in db.session.execute(
+                select(NominationTrend.trend_id, NominationTrend.nomination_id, Nomination.category_id,
+                       NominationTrend.is_primary)
+                .join(Nomination, NominationTrend.nomination_id == Nomination.id)
+                .where(Nomination.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES))):
+            members_of[trend_id].append(nomination_id)
+            counts[(trend_id, category_id, bool(is_primary))] += 1
+        ranking.trend_members = dict(members_of)
+        ranking.trend_counts = dict(counts)  # set last: a concurrent reader sees both or neither
+    return ranking
+
+
+# Rankings kept by this process: (database, cycle id) → (stamp, ranking). The stamp is read from the
+# database on every use, so a score saved through another worker is seen at once.
+_rankings: OrderedDict[tuple[str, int], tuple[tuple, Ranking]] = OrderedDict()
+_rankings_lock = threading.Lock()
+
+
+def _ranking_stamp(cycle: Cycle) -> tuple:
+    """What the ranking depends on, in one query: every save of a review or a nomination bumps its
+    version (SQLAlchemy's version counter), adding or deleting one changes the count or the highest
+    id; criteria lock once scoring starts but are included anyway; the cycle's settings are on its row."""
+    reviews = select(func.count(Review.id).label("reviews"), func.max(Review.id).label("last_review"),
+                     func.sum(Review.version).label("review_versions")).subquery()
+    nominations = (select(func.count(Nomination.id).label("nominations"),
+                          func.max(Nomination.id).label("last_nomination"),
+                          func.sum(Nomination.version).label("nomination_versions"))
+                   .where(Nomination.cycle_id == cycle.id).subquery())
+    criteria = (select(func.count(Criterion.id).label("criteria"),
+                       func.sum(Criterion.weight * 1000003 + Criterion.scale_min * 1009 + Criterion.scale_max
+                                + Criterion.position * 7 + Criterion.id).label("criteria_sum"))
+                .where(Criterion.cycle_id == cycle.id).subquery())
+    row = db.session.execute(select(reviews, nominations, criteria)
+                             .select_from(reviews.join(nominations, true()).join(criteria, true()))).one()
+    return (*row, cycle.aggregation_method, cycle.ranking_basis, cycle.disagreement_range, cycle.disagreement_sd,
+            cycle.judges_per_nomination)
+
+
+def cycle_ranking(cycle: Cycle) -> Ranking:
+    """The cycle's ranking, from this process's cache when nothing it depends on has changed
+    (RESULTS_CACHE_ENTRIES cycles are kept; 0 computes it every time)."""
+    entries = int(current_app.config.get("RESULTS_CACHE_ENTRIES", 0) or 0)
+    if entries <= 0:
+        return compute_ranking(cycle)
+    key = (db.engine.url.render_as_string(hide_password=True), cycle.id)
+    stamp = _ranking_stamp(cycle)
+    with _rankings_lock:
+        kept = _rankings.get(key)
+        if kept is not None and kept[0] == stamp:
+            _rankings.move_to_end(key)
+            return kept[1]
+    ranking = compute_ranking(cycle)
+    with _rankings_lock:
+        _rankings[key] = (stamp, ranking)
+        _rankings.move_to_end(key)
+        while len(_rankings) > entries:
+            _rankings.popitem(last=False)
+    return ranking
+
+
+SORT_ATTRIBUTES = {"raw": "raw", "normalised": "normalised", "n": "n", "spread": "range"}
+
+
+def cycle_results(cycle: Cycle, *, withhold: set[int] | frozenset[int] = frozenset(), sort: str | None = None,
+                  category_id: int | None = None, page: int = 1, per_page: int | None = None) -> CycleResults:
+    """Leaderboards per category, ranked by the cycle's basis with the stated tie-break.
+
+    Nominations in `withhold` keep their place but carry an empty result, and are left out of
+    `results`, so nothing computed from the board shows their scores. `sort` orders each board by
+    another column ("raw", "normalised", "n", "spread": highest first, then by rank); with
+    `per_page`, each board (or only the board of `category_id`) holds one page of rows, and only
+    the nominations on it are loaded."""
+    ranking = cycle_ranking(cycle)
+    results = ranking.results
+    criteria = list(db.session.scalars(select(Criterion).where(Criterion.cycle_id == cycle.id)
+                                       .order_by(Criterion.position, Criterion.id)))
+    attribute = SORT_ATTRIBUTES.get(sort or "")
+    categories = [c for c in cycle.categories if category_id is None or c.id == category_id]
+    shown: dict[int, list[tuple[int, int]]] = {}
+    for category in categories:
+        order = ranking.order.get(category.id, [])
+        if attribute:
+            def value(item, attribute=attribute):
+                result = results.get(item[1])
+                return None if result is None or item[1] in withhold else getattr(result, attribute)
+            order = sorted(order, key=lambda item: (value(item) is None, -(value(item) or 0), item[0]))
+        if per_page:
+            order = order[(page - 1) * per_page:page * per_page]
+        shown[category.id] = order
+    wanted = [nomination_id for order in shown.values() for _, nomination_id in order]
+    nominations = {n.id: n for n in db.session.scalars(
+        select(Nomination).where(Nomination.id.in_(wanted))
+        .options(selectinload(Nomination.category)))} if wanted else {}
+    decisions = {d.nomination_id: d for d in db.session.scalars(
+        select(ShortlistDecision).where(ShortlistDecision.cycle_id == cycle.id,
+                                        *([ShortlistDecision.nomination_id.in_(wanted)] if per_page else [])))}
     boards = []
-    for category in cycle.categories:
-        members = {n.id: n for n in by_category.get(category.id, [])}
-        keys = [RankKey(n.id, n.reference, n.submitted_at) for n in members.values()]
-        board = CategoryBoard(category)
-        for position, result in rank(results, keys, basis=cycle.ranking_basis,
-                                     top_criterion_id=top.id if top else None):
-            nomination = members[result.nomination_id]
-            board.rows.append(Row(position, nomination, result, decisions.get(nomination.id),
-                                  complete=result.n >= cycle.judges_per_nomination))
+    for category in categories:
+        board = CategoryBoard(category, total=len(ranking.order.get(category.id, [])),
+                              incomplete_count=ranking.incomplete.get(category.id, 0))
+        for position, nomination_id in shown[category.id]:
+            nomination = nominations.get(nomination_id)
+            if nomination is None:  # changed since the ranking was read (another request); shown next time
+                continue
+            result = results.get(nomination_id) or NominationResult(nomination_id)
+            withheld = nomination_id in withhold
+            board.rows.append(Row(position, nomination, NominationResult(nomination_id) if withheld else result,
+                                  decisions.get(nomination_id), complete=result.n >= cycle.judges_per_nomination,
+                                  withheld=withheld))
         boards.append(board)
+    if withhold:
+        results = {nid: r for nid, r in results.items() if nid not in withhold}
     return CycleResults(cycle, boards, results, criteria)
+
+
+def result_row(cycle: Cycle, nomination: Nomination, *,
+               withhold: set[int] | frozenset[int] = frozenset()) -> Row | None:
+    """The nomination's line of its category's leaderboard (None if it is not ranked), without
+    building the whole board."""
+    ranking = cycle_ranking(cycle)
+    position = next((p for p, nid in ranking.order.get(nomination.category_id, []) if nid == nomination.id), None)
+    if position is None:
+        return None
+    result = ranking.results.get(nomination.id) or NominationResult(nomination.id)
+    withheld = nomination.id in withhold
+    decision = db.session.scalar(select(ShortlistDecision).where(ShortlistDecision.nomination_id == nomination.id))
+    return Row(position, nomination, NominationResult(nomination.id) if withheld else result, decision,
+               complete=result.n >= cycle.judges_per_nomination, withheld=withheld)
 
 
 def _check_not_published(cycle: Cycle) -> None:
@@ -125,7 +296,8 @@ def suggest_shortlist(cycle: Cycle, *, by: User) -> int:
     """Top N per category (the category's shortlist size) by the ranking basis; replaces earlier decisions."""
     _check_not_published(cycle)
     board = cycle_results(cycle)
-    db.session.execute(ShortlistDecision.__table__.delete().where(ShortlistDecision.cycle_id == cycle.id))
+    # An ORM delete, so the decisions the board loaded leave the session too (SQLite reuses their ids)
+    db.session.execute(delete(ShortlistDecision).where(ShortlistDecision.cycle_id == cycle.id))
     now = utcnow()
     count = 0
     for category_board in board.boards:
@@ -298,6 +470,12 @@ def edit_case(case: ImpactCase, *, by: User, **fields) -> list[str]:
         raise ValueError(f"not editable: {unknown}")
     if "title" in fields and not str(fields["title"]).strip():
         raise DomainError("Enter a title", field="title")
+    for name, value in fields.items():
+        column = ImpactCase.__table__.columns.get(name)
+        limit = getattr(column.type, "length", None) if column is not None else None
+        if limit and isinstance(value, str) and len(value.strip()) > limit:
+            label = name.replace("_", " ").capitalize()
+            raise DomainError(f"{label} must be {limit} characters or fewer", field=name)
     changed = []
     for name, value in fields.items():
         if name == "trend_how":

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import abort, render_template
+from flask_login import current_user
 
 from ...domain.cycles import get_cycle
 from ...domain.errors import NotFound
 from ...domain.insight import trend_insight
+from ...domain.results import withheld_nominations
 from . import bp
 
 
@@ -16,7 +18,7 @@ def insight(slug: str):
         cycle = get_cycle(slug)
     except NotFound:
         abort(404)
-    rows = trend_insight(cycle)
+    rows = trend_insight(cycle, withhold=withheld_nominations(cycle, current_user))
     most = max((r.nominations for r in rows), default=0) or 1
     return render_template("organiser/results/insight.html", cycle=cycle, rows=rows, most=most,
                            gaps=[r for r in rows if r.shortlisted == 0],

@@ -12,9 +12,14 @@ from ...domain.errors import DomainError
 from ...domain.exports import iso_utc, stream_csv
 from ...domain.scoring import TIE_BREAK_RULE
 from ...extensions import db
-from ...models import (Assignment, CycleStatus, ImpactCase, Judge, Nomination, Result, Review, ReviewStatus)
+from ...models import (Assignment, Criterion, CycleStatus, ImpactCase, Judge, Nomination, Result, Review, ReviewStatus)
 from ..helpers import cycle_or_404, error_summary
 from . import bp
+from .nominations import pagination as nomination_pages
+
+# The top of each category on the results page; "See all" pages through one category.
+TOP_ROWS = 10
+CATEGORY_PAGE_SIZE = 100
 
 SORTS = {"rank": None, "raw": "raw", "normalised": "normalised", "n": "n", "spread": "range"}
 
@@ -31,6 +36,11 @@ def _nomination(cycle, reference: str) -> Nomination:
     return nomination
 
 
+def _withheld(cycle) -> set[int]:
+    """What the signed-in organiser must not see the scores of, as a conflicted judge of this cycle."""
+    return rules.withheld_nominations(cycle, current_user)
+
+
 def _fmt(value) -> str:
     return "" if value is None else f"{value:.1f}"
 
@@ -38,18 +48,29 @@ def _fmt(value) -> str:
 @bp.route("/cycles/<slug>/results")
 def results(slug: str):
     cycle = _cycle(slug)
-    board = rules.cycle_results(cycle)
     sort = request.args.get("sort", "rank")
     if sort not in SORTS:
         sort = "rank"
-    if sort != "rank":
-        attribute = SORTS[sort]
-        for category_board in board.boards:
-            category_board.rows.sort(key=lambda r: (getattr(r.result, attribute) is None,
-                                                    -(getattr(r.result, attribute) or 0), r.position))
+    # A big cycle is shown a page at a time: the top of every category, or one category in pages.
+    category = next((c for c in cycle.categories if c.slug == request.args.get("category")), None)
+    per_page = CATEGORY_PAGE_SIZE if category else TOP_ROWS
+    page = max(1, request.args.get("page", 1, type=int)) if category else 1
+    board = rules.cycle_results(cycle, withhold=_withheld(cycle), sort=sort if sort != "rank" else None,
+                                category_id=category.id if category else None, page=page, per_page=per_page)
+    pagination = None
+    if category:
+        pages = max(1, -(-board.boards[0].total // per_page))
+        if page > pages:
+            abort(404)
+        pagination = nomination_pages(page, pages, lambda n: url_for(
+            "organiser.results", slug=cycle.slug, category=category.slug, sort=sort if sort != "rank" else None,
+            page=n if n > 1 else None))
     return render_template("organiser/results/results.html", cycle=cycle, board=board, sort=sort,
+                           category=category, page=page, per_page=per_page, pagination=pagination,
                            tie_break=TIE_BREAK_RULE, fmt=_fmt, Result=Result, CycleStatus=CycleStatus,
-                           top=rules.top_criterion(board.criteria), title=f"Results: {cycle.name}")
+                           top=rules.top_criterion(board.criteria),
+                           title=f"Results: {category.name}, {cycle.name}" + (f" (page {page})" if page > 1 else "")
+                           if category else f"Results: {cycle.name}")
 
 
 @bp.route("/cycles/<slug>/results/settings", methods=["POST"])
@@ -80,29 +101,35 @@ def results_settings(slug: str):
 def result_detail(slug: str, reference: str):
     cycle = _cycle(slug)
     nomination = _nomination(cycle, reference)
-    board = rules.cycle_results(cycle)
-    row = next((r for b in board.boards for r in b.rows if r.nomination.id == nomination.id), None)
-    reviews = list(db.session.scalars(
+    withhold = _withheld(cycle)
+    row = rules.result_row(cycle, nomination, withhold=withhold)
+    criteria = list(db.session.scalars(select(Criterion).where(Criterion.cycle_id == cycle.id)
+                                       .order_by(Criterion.position, Criterion.id)))
+    withheld = nomination.id in withhold
+    reviews = [] if withheld else list(db.session.scalars(
         select(Review).join(Assignment, Review.assignment_id == Assignment.id)
         .where(Assignment.nomination_id == nomination.id)
         .options(selectinload(Review.scores), selectinload(Review.assignment).selectinload(Assignment.judge)
                  .selectinload(Judge.user))
         .order_by(Review.id)))
     return render_template("organiser/results/detail.html", cycle=cycle, nomination=nomination, row=row,
-                           reviews=reviews, criteria=board.criteria, fmt=_fmt, ReviewStatus=ReviewStatus,
+                           reviews=reviews, withheld=withheld, criteria=criteria, fmt=_fmt,
+                           ReviewStatus=ReviewStatus,
                            Result=Result, title=f"{nomination.reference}: scores")
 
 
 @bp.route("/cycles/<slug>/results.csv")
 def results_csv(slug: str):
     cycle = _cycle(slug)
-    board = rules.cycle_results(cycle)
+    board = rules.cycle_results(cycle, withhold=_withheld(cycle))
     header = ("Category", "Rank", "Reference", "Title", "Organisation", "Raw score", "Normalised score",
               "Reviews", "Standard deviation", "Range", "Disagreement", "Complete", "Decision")
+    withheld = ["withheld: conflict of interest"] * 6
     rows = ([b.category.name, r.position, r.nomination.reference, r.nomination.title, r.nomination.organisation_name,
-             _fmt(r.result.raw), _fmt(r.result.normalised), r.result.n, _fmt(r.result.sd), _fmt(r.result.range),
-             "yes" if r.result.disagreement else "no", "yes" if r.complete else "no",
-             r.decision.result.label if r.decision else ""]
+             *(withheld if r.withheld else
+               (_fmt(r.result.raw), _fmt(r.result.normalised), r.result.n, _fmt(r.result.sd), _fmt(r.result.range),
+                "yes" if r.result.disagreement else "no")),
+             "yes" if r.complete else "no", r.decision.result.label if r.decision else ""]
             for b in board.boards for r in b.rows)
     return Response(stream_with_context(stream_csv(header, rows)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{cycle.slug}-results.csv"'})
@@ -115,7 +142,7 @@ def scores_csv(slug: str):
     reviews = db.session.scalars(
         select(Review).join(Assignment, Review.assignment_id == Assignment.id)
         .join(Nomination, Assignment.nomination_id == Nomination.id)
-        .where(Nomination.cycle_id == cycle.id)
+        .where(Nomination.cycle_id == cycle.id, Nomination.id.not_in(_withheld(cycle)))
         .options(selectinload(Review.scores), selectinload(Review.assignment).selectinload(Assignment.nomination),
                  selectinload(Review.assignment).selectinload(Assignment.judge).selectinload(Judge.user))
         .order_by(Nomination.reference, Review.id)).all()

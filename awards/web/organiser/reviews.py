@@ -15,6 +15,7 @@ from wtforms.validators import Length
 
 from ...domain import reviews as review_rules
 from ...domain.errors import DomainError
+from ...domain.results import withheld_nominations
 from ...domain.scoring import CriterionSpec, ScoreInput, review_score
 from ...extensions import db
 from ...models import Assignment, AuditEvent, Cycle, Judge, Nomination, Review, ReviewStatus, User
@@ -50,6 +51,9 @@ def _review(cycle: Cycle, review_id: int) -> Review:
                  joinedload(Review.assignment).joinedload(Assignment.judge).joinedload(Judge.user)))
     if review is None:
         abort(404)
+    if review.assignment.nomination_id in withheld_nominations(cycle, current_user):
+        abort(403, description="You have a conflict of interest with this nomination, so you cannot see or "
+                               "change its scores. Ask another organiser.")
     return review
 
 
@@ -80,6 +84,9 @@ def reviews(slug: str):
              .join(Judge, Judge.id == Assignment.judge_id)
              .outerjoin(User, User.id == Judge.user_id)
              .where(Nomination.cycle_id == cycle.id))
+    withheld = withheld_nominations(cycle, current_user)
+    if withheld:
+        query = query.where(Nomination.id.not_in(withheld))
     if status in STATUS_FILTERS:
         query = query.where(Review.status == STATUS_FILTERS[status])
     if q:
@@ -95,7 +102,8 @@ def reviews(slug: str):
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).unique().all()
     counts = dict(db.session.execute(
         select(Review.status, func.count(Review.id)).join(Assignment, Assignment.id == Review.assignment_id)
-        .join(Nomination, Nomination.id == Assignment.nomination_id).where(Nomination.cycle_id == cycle.id)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .where(Nomination.cycle_id == cycle.id, Nomination.id.not_in(withheld))
         .group_by(Review.status)).all())
     return render_template("organiser/judging/reviews.html", cycle=cycle, reviews=rows, status=status, q=q,
                            page=page, pages=max(1, ceil(total / PAGE_SIZE)), total=total,

@@ -1,0 +1,350 @@
+"""The canary, everywhere: a unique name planted in every field, file name and document metadata of
+one nomination must be nowhere that anyone but its nominee and the organisers can reach.
+
+For each audience — the judge assigned to it (blind judging, after redaction), a judge conflicted
+with it, another nominee, the anonymous public, and the public again once OTHER entries of its
+cycle are published — every GET route of the app is built from the url map with values that
+audience could plausibly try (its own objects and the canary's), the links found in the pages are
+followed (bounded), and the downloads, the API's JSON, the Atom feed, the error pages and every
+e-mail sent to that audience are read. Zero hits, plain or base64, in any case.
+
+An organiser who also judges the cycle and is conflicted with a nomination does not see its scores
+or the judges' comments on it in the results, the score sheets, the exports or the trend insight.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import timedelta
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from awards.domain import reviews as review_rules
+from awards.domain.clock import utcnow
+from awards.domain.nominations import SECTION_KEYS
+from awards.domain.progress import send_reminders
+from awards.domain.screening import decide_eligibility
+from awards.extensions import db
+from awards.models import ImpactCase, OutboxMessage, Result, Review, ReviewScore
+
+from ..canary import CANARY, canary_hits, decoded_contents, plant_canary_nomination, redact_everything
+from ..factories import make_cycle, make_nomination, make_user
+from ..judging_factories import add_conflict, make_assignment, make_judge, make_review
+
+PAGE_LIMIT = 100  # pages followed from links, per audience and phase
+HREF = re.compile(r'(?:href|action|src)="([^"#]*)')
+NOT_FOLLOWED = ("/static/", "/sign-out")
+
+
+class Leaks:
+    """Every place the canary was found, with where it was and in what form."""
+
+    def __init__(self):
+        self.found: list[str] = []
+        self.checked = 0
+
+    def check(self, content: str | bytes | None, where: str) -> None:
+        if content is None:
+            return
+        self.checked += 1
+        hits = canary_hits(content)
+        if hits:
+            self.found.append(f"{where}: {hits}")
+
+    def check_response(self, response, where: str) -> None:
+        self.check(response.get_data(), f"{where} [{response.status_code}]")
+        for header in ("Location", "Content-Disposition", "Link"):
+            self.check(response.headers.get(header), f"{where} header {header}")
+        content_type = response.headers.get("Content-Type", "").split(";")[0]
+        if response.status_code == 200 and (content_type == "application/pdf"
+                                            or content_type.startswith("application/vnd.openxmlformats")):
+            for part, data in decoded_contents(response.get_data(), content_type):
+                self.check(data, f"{where} ({part})")
+
+
+# ------------------------------------------------------------------ the world
+
+@pytest.fixture
+def world(app, organiser_client, organiser):
+    """A cycle in judging with the canary's nomination, redacted by the organisers, and the people
+    around it: its assigned judge, a judge conflicted with it, another nominee with their own
+    nominations, and another entry that will be published."""
+    now = utcnow()
+    cycle = make_cycle(status="judging", open_at=now - timedelta(days=60), close_at=now - timedelta(days=1))
+    canary = plant_canary_nomination(cycle)
+    redact_everything(organiser_client, cycle, canary)
+
+    judge = make_user(name="Ada Assessor", email="ada@judges.example.org", roles=("judge",),
+                      organisation="Judging Partners Ltd")
+    membership = make_judge(cycle, judge)
+    assignment = make_assignment(membership, canary, no_conflict_declared=True)
+
+    colleague = make_user(name="Col League", email="col@another.example.org", roles=("judge",),
+                          organisation="Another Place")
+    conflicted = make_judge(cycle, colleague)
+    other_nominee = make_user(name="Otto Other", email="otto@otherton.gov.uk", organisation="Otherton Council")
+    theirs = make_nomination(cycle, nominator=other_nominee, title="Otherton's bin app",
+                             organisation_name="Otherton Council")
+    draft = make_nomination(cycle, nominator=other_nominee, status="draft", title="Otherton's next idea",
+                            organisation_name="Otherton Council")
+    public_entry = make_nomination(cycle, title="The shared ledger", organisation_name="Ledgerton Council")
+    # The conflicted judge was given the canary before the conflict was known, and said "no conflict"
+    make_assignment(conflicted, canary, no_conflict_declared=True)
+    add_conflict(conflicted, canary, reason="Worked with the nominee last year")
+    make_assignment(conflicted, theirs)
+    make_assignment(membership, public_entry)
+    make_review(make_assignment(make_judge(cycle), public_entry, no_conflict_declared=True), status="submitted")
+
+    # E-mails to these audiences: reminders, a reopened review, the other nominee's screening result
+    send_reminders(cycle, [membership, conflicted], by=organiser)
+    review = make_review(assignment, status="submitted", overall_comment="Clear and well evidenced.")
+    review_rules.reopen_review(review, by=organiser, reason="Please look at the outcomes again")
+    decide_eligibility(theirs, True, by=organiser)
+    db.session.commit()
+    for person in (judge, colleague, other_nominee):
+        client = app.test_client()
+        client.post_form("/account/reset-password", {"email": person.email})
+    return {"cycle": cycle, "canary": canary, "judge": judge, "assignment": assignment, "colleague": colleague,
+            "other_nominee": other_nominee, "theirs": theirs, "draft": draft, "public_entry": public_entry,
+            "organiser": organiser}
+
+
+def url_values(world, audience: str) -> dict[str, list]:
+    """For each URL variable, the values this audience could try: its own and the canary's."""
+    db.session.expire_all()
+    canary, theirs = world["canary"], world["theirs"]
+    canary_docs = [a.id for a in canary.attachments]
+    own = {"judge": world["public_entry"], "conflicted": theirs}.get(audience)
+    references = [canary.reference] + ([theirs.reference, world["draft"].reference] if audience == "nominee" else [])
+    assigned = [canary.reference] + ([own.reference] if own is not None else [])
+    own_docs = [a.id for n in (theirs, world["draft"]) for a in n.attachments] if audience == "nominee" else []
+    cases = list(db.session.scalars(sa.select(ImpactCase)))
+    cycle = world["cycle"]
+    return {
+        "reference": references, "assigned_reference": assigned, "section": list(SECTION_KEYS),
+        "attachment_id": canary_docs + own_docs, "judged_attachment_id": canary_docs,
+        "slug": [cycle.slug], "published_cycle_slug": [cycle.slug] + [c.cycle.slug for c in cases],
+        "case_slug": [c.slug for c in cases] + [f"the-zebedee-quintrell-front-door-{cycle.year}"],
+        "trend_slug": [link.trend.slug for link in canary.trend_links],
+        "token": ["not-a-valid-token"], "state": ["draft"],
+        "user_id": [canary.nominator_id], "case_id": [c.id for c in cases] or [1],
+        "review_id": [r.id for r in db.session.scalars(sa.select(Review))][:1] or [1], "assignment_id": [world["assignment"].id],
+        "judge_id": [world["assignment"].judge_id], "category_id": [canary.category_id],
+        "criterion_id": [cycle.criteria[0].id], "conflict_id": [1],
+    }
+
+
+def generated_urls(app, values: dict[str, list]) -> list[str]:
+    """Every GET route, built with every combination of the values (organiser pages with the first)."""
+    adapter = app.url_map.bind("localhost")
+    urls = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        names = sorted(rule.arguments)
+        missing = [n for n in names if n not in values]
+        assert not missing, f"no value for {missing} in {rule.rule}: add it to url_values"
+        choices = [values[n][:1] if rule.endpoint.startswith("organiser.") else values[n] for n in names]
+        for combination in itertools.product(*choices):
+            urls.append(adapter.build(rule.endpoint, dict(zip(names, combination)), method="GET"))
+    return urls
+
+
+def crawl(client, urls: list[str], leaks: Leaks, audience: str) -> set[str]:
+    """Visit the URLs and the local links found in the pages (bounded); check everything returned."""
+    queue, seen, followed = list(dict.fromkeys(urls)), set(), 0
+    while queue:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        assert response.status_code < 500, f"{audience}: {url} answered {response.status_code}"
+        leaks.check_response(response, f"{audience} GET {url}")
+        links = []
+        if response.status_code in (301, 302, 303) and response.headers.get("Location"):
+            links = [response.headers["Location"]]
+        elif response.mimetype == "text/html":
+            links = HREF.findall(response.get_data(as_text=True))
+        for link in links:
+            target = urlsplit(urljoin(url, link.replace("&amp;", "&")))
+            if target.netloc not in ("", "localhost") or target.path.startswith(NOT_FOLLOWED):
+                continue
+            local = target.path + (f"?{target.query}" if target.query else "")
+            if local not in seen and followed < PAGE_LIMIT:
+                followed += 1
+                queue.append(local)
+    return seen
+
+
+def error_pages(app, client, leaks: Leaks, audience: str, world) -> None:
+    """404, 403, 400, 405 and 413 as this audience meets them."""
+    canary = world["canary"]
+    for url, method, expected in (("/no-such-page", "GET", 404),
+                                  (f"/organiser/cycles/{world['cycle'].slug}/nominations/{canary.reference}", "GET",
+                                   (302, 403)),
+                                  ("/verify-email/not-a-token", "GET", 400),
+                                  ("/", "POST", 405),
+                                  (f"/judging/nominations/{canary.reference}/declare", "PUT", 405)):
+        response = client.open(url, method=method)
+        assert response.status_code in ((expected,) if isinstance(expected, int) else expected), (url, method)
+        leaks.check_response(response, f"{audience} {method} {url}")
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    try:
+        response = client.post(f"/nominations/{canary.reference}/documents/upload", data={"x": "y" * 4096})
+        assert response.status_code == 413
+        leaks.check_response(response, f"{audience} too large an upload")
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = limit
+
+
+def check_mail(leaks: Leaks, address: str, audience: str, *, expected_kinds: set[str]) -> None:
+    db.session.expire_all()
+    mails = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.to_address == address)).all()
+    assert {m.kind for m in mails} >= expected_kinds, (audience, {m.kind for m in mails})
+    for mail in mails:
+        for part in (mail.subject, mail.to_name, mail.body_text, mail.body_html):
+            leaks.check(part, f"{audience} e-mail {mail.kind!r}")
+
+
+def client_for(app, user):
+    client = app.test_client()
+    if user is not None:
+        client.sign_in_as(user)
+    return client
+
+
+def publish_other_entries(world, organiser_client) -> ImpactCase:
+    """The organisers shortlist the other entries (not the canary's) and publish the results."""
+    cycle = world["cycle"]
+    for nomination, result in ((world["public_entry"], Result.SHORTLISTED), (world["theirs"], Result.SHORTLISTED),
+                               (world["canary"], Result.NOT_SHORTLISTED)):
+        url = f"/organiser/cycles/{cycle.slug}/shortlist/{nomination.reference}"
+        response = organiser_client.post_form(url, {"result": result.value, "rationale": "On the evidence"},
+                                              token_from=url)
+        assert response.status_code == 302, url
+    url = f"/organiser/cycles/{cycle.slug}/publish"
+    assert organiser_client.post_form(url, {}, token_from=url).status_code == 302
+    db.session.expire_all()
+    return db.session.scalar(sa.select(ImpactCase).where(ImpactCase.nomination_id == world["public_entry"].id))
+
+
+# ------------------------------------------------------------------ the tests
+
+def test_the_canary_reaches_no_judge_nominee_or_member_of_the_public(app, world, organiser_client):
+    leaks = Leaks()
+    audiences = {"judge": world["judge"], "conflicted": world["colleague"], "nominee": world["other_nominee"],
+                 "public": None}
+    visited = {}
+    for audience, user in audiences.items():
+        client = client_for(app, user)
+        visited[audience] = crawl(client, generated_urls(app, url_values(world, audience)), leaks, audience)
+        error_pages(app, client, leaks, audience, world)
+
+    # What each audience reaches is real: the judge opened the entry and its documents; the others were refused
+    canary = world["canary"]
+    judge_page = client_for(app, world["judge"]).get(f"/judging/nominations/{canary.reference}")
+    assert judge_page.status_code == 200 and "Supporting document 1.pdf" in judge_page.get_data(as_text=True)
+    assert any(f"/judging/nominations/{canary.reference}/documents/" in url for url in visited["judge"])
+    for audience in ("conflicted", "nominee", "public"):
+        client = client_for(app, audiences[audience])
+        assert client.get(f"/judging/nominations/{canary.reference}").status_code in (302, 403, 404)
+        assert client.get(f"/nominations/{canary.reference}").status_code in (302, 404)
+    assert client_for(app, world["colleague"]).get(
+        f"/judging/nominations/{world['theirs'].reference}/declare").status_code == 200
+    assert canary.reference not in client_for(app, world["colleague"]).get("/judging/").get_data(as_text=True)
+
+    # After publication of the other entries, the public (and the other nominee) look again
+    case = publish_other_entries(world, organiser_client)
+    assert case is not None and case.published_at is not None
+    for audience in ("public",):
+        client = client_for(app, audiences[audience])
+        urls = generated_urls(app, url_values(world, audience)) + [
+            "/impact-cases?q=front+door", "/impact-cases?q=Borough", "/api/v1/impact-cases?q=front+door",
+            f"/api/v1/impact-cases?cycle={world['cycle'].year}", "/impact-cases.atom"]
+        visited[f"{audience} after"] = crawl(client, urls, leaks, f"{audience} after publication")
+    public_page = client_for(app, None).get(f"/cycles/{world['cycle'].slug}/shortlist").get_data(as_text=True)
+    assert "The shared ledger" in public_page and canary.reference not in public_page
+    assert "The shared ledger" in client_for(app, None).get("/impact-cases.atom").get_data(as_text=True)
+
+    check_mail(leaks, world["judge"].email, "judge",
+               expected_kinds={"judging_reminder", "review_reopened", "reset_password"})
+    check_mail(leaks, world["colleague"].email, "conflicted judge",
+               expected_kinds={"judging_reminder", "reset_password"})
+    check_mail(leaks, world["other_nominee"].email, "other nominee",
+               expected_kinds={"eligibility_eligible", "result_shortlisted", "reset_password"})
+
+    assert not leaks.found, "the canary leaked:\n" + "\n".join(leaks.found)
+    assert sum(len(v) for v in visited.values()) > 300 and leaks.checked > 500
+    # The canary was really there to find: the organisers (who may see it) do
+    page = organiser_client.get(f"/organiser/cycles/{world['cycle'].slug}/nominations/{canary.reference}")
+    assert canary_hits(page.get_data()) and CANARY in page.get_data(as_text=True)
+
+
+# ------------------------------------------------------------------ an organiser who also judges
+
+def scored(cycle, nomination, value: int, comment: str):
+    """A submitted review of the nomination by a new judge, every criterion at `value` with the comment."""
+    review = make_review(make_assignment(make_judge(cycle), nomination, no_conflict_declared=True),
+                         status="submitted", overall_comment=f"Overall, {comment}")
+    for criterion in cycle.criteria:
+        db.session.add(ReviewScore(review_id=review.id, criterion_id=criterion.id, value=value, comment=comment))
+    db.session.commit()
+    return review
+
+
+def test_an_organiser_who_judges_sees_no_scores_of_a_nomination_they_are_conflicted_with(
+        app, organiser, organiser_client):
+    now = utcnow()
+    cycle = make_cycle(status="judging", open_at=now - timedelta(days=60), close_at=now - timedelta(days=1))
+    own_council = make_nomination(cycle, title="Our own council's entry")
+    other = make_nomination(cycle, title="Someone else's entry")
+    add_conflict(make_judge(cycle, organiser), own_council, reason="Their own council")
+    top = max(c.scale_max for c in cycle.criteria)
+    low = min(c.scale_min for c in cycle.criteria)
+    hidden_review = scored(cycle, own_council, top, "Withheld-marker praise")
+    scored(cycle, other, low, "Visible-marker remark")
+    base = f"/organiser/cycles/{cycle.slug}"
+    colleague = client_for(app, make_user(roles=("organiser",)))
+
+    def text(client, url, status=200):
+        response = client.get(url)
+        assert response.status_code == status, url
+        return response.get_data(as_text=True)
+
+    results = text(organiser_client, f"{base}/results")
+    assert results.count("Not shown: you have a conflict of interest") == 1
+    assert own_council.reference in results  # they still run the cycle: the entry is listed, without scores
+    assert "100.0" not in results and "100.0" in text(colleague, f"{base}/results")
+
+    detail = text(organiser_client, f"{base}/results/{own_council.reference}")
+    assert "Withheld-marker" not in detail and "conflict of interest with this nomination" in detail
+    assert "Withheld-marker" in text(colleague, f"{base}/results/{own_council.reference}")
+    assert "Visible-marker" in text(organiser_client, f"{base}/results/{other.reference}")
+
+    sheets = text(organiser_client, f"{base}/reviews")
+    assert own_council.reference not in sheets and other.reference in sheets
+    assert own_council.reference in text(colleague, f"{base}/reviews")
+    for url in (f"{base}/reviews/{hidden_review.id}", f"{base}/reviews/{hidden_review.id}/reopen"):
+        assert "Withheld-marker" not in text(organiser_client, url, 403)
+    response = organiser_client.post_form(f"{base}/reviews/{hidden_review.id}/reopen", {"reason": "Again"},
+                                          token_from=f"{base}/reviews")
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Review, hidden_review.id).status.value == "submitted"
+
+    scores_csv = text(organiser_client, f"{base}/scores.csv")
+    assert "Withheld-marker" not in scores_csv and own_council.reference not in scores_csv
+    assert "Visible-marker" in scores_csv and "Withheld-marker" in text(colleague, f"{base}/scores.csv")
+    results_csv = text(organiser_client, f"{base}/results.csv")
+    own_line = next(line for line in results_csv.splitlines() if own_council.reference in line)
+    assert "withheld: conflict of interest" in own_line and "100.0" not in own_line
+
+    # The trend insight's mean leaves the withheld nomination out (both entries share their trends)
+    assert "100.0" not in text(organiser_client, f"{base}/insight")
+    assert "50.0" not in text(organiser_client, f"{base}/insight")
+    assert "50.0" in text(colleague, f"{base}/insight")
