@@ -3,29 +3,67 @@ session loading, safe redirects and the role gates."""
 
 from __future__ import annotations
 
+import base64
 import functools
-import secrets
+import hashlib
+import logging
+import re
 import uuid
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, redirect, request, url_for
-from flask_login import current_user
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import SecurityError
 
+from .domain.clock import utcnow
 from .domain.context import RequestInfo, reset_request_info, set_request_info
 from .extensions import login_manager
+from .logging_setup import log_event
 from .models import Role
 
-
-def csp_nonce() -> str:
-    if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(18)
-    return g.csp_nonce
+log = logging.getLogger(__name__)
 
 
-def content_security_policy(nonce: str) -> str:
+# An inline script is allowed by the SHA-256 of its exact text, computed at start-up from the
+# templates, rather than by a nonce: a nonce changes with every response, so a page kept by the
+# public page cache (awards/web/caching.py) and served again would carry a stale one. Only
+# scripts whose text is fixed in a template can be allowed this way; JSON-LD and other data
+# blocks (a <script type> that is not JavaScript) are never run, so script-src does not apply.
+_STATIC_INLINE_SCRIPT = re.compile(r"<script\b(?P<attrs>(?:[^>{]|\{[%{#].*?[%}#]\})*)>(?P<body>[^<{}]+)</script>",
+                                   re.S | re.I)
+_SCRIPT_TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]*)""", re.I)
+_JAVASCRIPT_TYPES = {"", "text/javascript", "application/javascript", "module"}
+
+
+def inline_script_hashes(sources: Iterable[str]) -> list[str]:
+    """CSP hash sources ('sha256-…') for every inline script whose text is fixed in the templates."""
+    hashes = []
+    for source in sources:
+        for match in _STATIC_INLINE_SCRIPT.finditer(source):
+            attrs = match.group("attrs")
+            script_type = _SCRIPT_TYPE.search(attrs)
+            if re.search(r"\bsrc\s*=", attrs) or (script_type and script_type.group(1).lower() not in _JAVASCRIPT_TYPES):
+                continue
+            digest = base64.b64encode(hashlib.sha256(match.group("body").encode()).digest()).decode()
+            if f"'sha256-{digest}'" not in hashes:
+                hashes.append(f"'sha256-{digest}'")
+    return hashes
+
+
+def _template_sources(app: Flask) -> Iterator[str]:
+    env = app.jinja_env
+    for name in env.list_templates(extensions=("html", "jinja", "j2", "njk")):
+        if name.startswith("govuk_frontend_jinja/components/") or name.startswith("govuk_frontend_wtf/"):
+            continue  # component macros carry no inline script
+        yield env.loader.get_source(env, name)[0]
+
+
+def content_security_policy(script_hashes: Iterable[str] = ()) -> str:
     return "; ".join([
         "default-src 'self'",
-        f"script-src 'self' 'nonce-{nonce}'",
+        " ".join(["script-src 'self'", *script_hashes]),
         "style-src 'self'",
         "img-src 'self' data:",
         "font-src 'self'",
@@ -51,6 +89,93 @@ def is_safe_next(target: str | None) -> bool:
 
 def safe_next(target: str | None, default: str = "/") -> str:
     return target if is_safe_next(target) else default
+
+
+# --- Sessions -------------------------------------------------------------------------------------
+#
+# Flask-Login keeps "<session token>.<sign-in time>" as the user id, in the signed session and in
+# the signed remember-me cookie. The token ends every session of the account when it rotates
+# (sign-out, password change, disabling); the sign-in time makes the absolute timeout hold for a
+# session restored from a remember-me cookie too, without server-side session storage. The time of
+# the last request is kept in the session for the idle timeout.
+
+_SEEN_KEY = "_seen"
+_SEEN_GRANULARITY = 60  # seconds: the session cookie is rewritten at most once a minute
+
+
+def _now() -> int:
+    return int(utcnow().timestamp())
+
+
+def session_identifier(token: str, started: int) -> str:
+    return f"{token}.{started}"
+
+
+def parse_session_identifier(identifier: str) -> tuple[str, int | None]:
+    """The session token and the sign-in time (None for an id without one)."""
+    token, _, started = (identifier or "").partition(".")
+    return token, int(started) if started.isdigit() else None
+
+
+def begin_session(user, remember: bool = False) -> None:
+    """A fresh session on sign-in: nothing from before survives (no fixation), except the pointer
+    to form input kept when the previous session ended mid-edit. The sign-in time starts the
+    absolute timeout; a remember-me cookie never outlives it."""
+    stash = session.get("form_stash")
+    session.clear()
+    if stash:
+        session["form_stash"] = stash
+    absolute = int(current_app.config["SESSION_ABSOLUTE_TIMEOUT"])
+    login_user(user, remember=remember, duration=timedelta(seconds=absolute))
+    now = _now()
+    session["_user_id"] = session_identifier(user.session_token, now)
+    session[_SEEN_KEY] = now
+
+
+def duration_words(seconds: int) -> str:
+    """3600 → "1 hour", 7200 → "2 hours", 5400 → "90 minutes"."""
+    seconds = int(seconds)
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _expiry_reason(started: int, seen: int, now: int) -> str | None:
+    config = current_app.config
+    if now - started > int(config["SESSION_ABSOLUTE_TIMEOUT"]):
+        return "absolute"
+    if now - seen > int(config["SESSION_IDLE_TIMEOUT"]):
+        return "idle"
+    return None
+
+
+def _end_expired_session(reason: str):
+    config = current_app.config
+    user = current_user._get_current_object()
+    log_event(log, "session.expired", reason=reason, user=user.id)
+    had_remember_cookie = config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    logout_user()
+    stash = session.get("form_stash")
+    session.clear()
+    if stash:
+        session["form_stash"] = stash
+    if had_remember_cookie:
+        session["_remember"] = "clear"  # Flask-Login deletes the cookie on the response
+    if reason == "idle":
+        message = (f"You were signed out after {duration_words(config['SESSION_IDLE_TIMEOUT'])} without "
+                   "activity. Sign in again to carry on.")
+    else:
+        message = (f"You were signed out because you signed in more than "
+                   f"{duration_words(config['SESSION_ABSOLUTE_TIMEOUT'])} ago. Sign in again to carry on.")
+    flash(message, "info")
+    g.session_expired = True
+    if request.method in ("GET", "HEAD") and request.endpoint != "auth.sign_in":
+        target = request.full_path if request.query_string else request.path
+        return redirect(url_for("auth.sign_in", next=target))
+    # A POST goes on as anonymous: the nominee section keeps what was typed (see web/nominee).
+    return None
 
 
 def role_required(*roles: Role):
@@ -79,17 +204,20 @@ def gate_blueprint(bp, *roles: Role) -> None:
 
 
 def init_security(app: Flask) -> None:
+    policy = content_security_policy(inline_script_hashes(_template_sources(app)))
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to see this page"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(token: str):
+    def load_user(identifier: str):
         from .domain.accounts import user_by_session_token
+        token, started = parse_session_identifier(identifier)
         user = user_by_session_token(token)
         if user is None or not user.active:
             return None
+        g.session_started = started
         return user
 
     @login_manager.unauthorized_handler
@@ -97,17 +225,50 @@ def init_security(app: Flask) -> None:
         from flask import flash
         if request.blueprint == "api":
             abort(401)
-        flash("Sign in to see this page", "info")
+        if not g.get("session_expired"):  # that message already says why
+            flash("Sign in to see this page", "info")
         target = request.full_path if request.query_string else request.path
         return redirect(url_for("auth.sign_in", next=target))
 
-    @app.before_request
+    def _refuse_untrusted_host():
+        # Flask keeps a forged Host as a routing error raised only after the before_request
+        # functions; refuse it first, so nothing (CSRF, sessions, the database) runs for it.
+        if isinstance(request.routing_exception, SecurityError):
+            raise request.routing_exception
+        return None
+
     def _request_context():
         rid = request.headers.get("X-Request-ID", "")
         if not (0 < len(rid) <= 36 and all(c.isalnum() or c == "-" for c in rid)):
             rid = str(uuid.uuid4())
         g.request_id = rid
         g.request_info_token = set_request_info(RequestInfo(ip=request.remote_addr, request_id=rid))
+
+    # These two run before every other before_request function (the CSRF check among them), so
+    # every log line of a request carries its id and a forged Host meets nothing else.
+    app.before_request_funcs.setdefault(None, [])[:0] = [_request_context, _refuse_untrusted_host]
+
+    @app.before_request
+    def _session_timeouts():
+        """Idle and absolute timeouts, on the clock of the server (UTC)."""
+        if request.endpoint in ("static", "public.healthz") or request.blueprint == "api":
+            return None
+        if not current_user.is_authenticated:
+            return None
+        now = _now()
+        started = g.get("session_started")
+        if started is None:  # a session from before sign-in times were kept: it starts now
+            started = now
+            session["_user_id"] = session_identifier(current_user.session_token, now)
+        seen = session.get(_SEEN_KEY)
+        if not isinstance(seen, int):  # restored from a remember-me cookie: activity now
+            seen = now
+        reason = _expiry_reason(started, seen, now)
+        if reason is not None:
+            return _end_expired_session(reason)
+        if session.get(_SEEN_KEY) is None or now - seen >= _SEEN_GRANULARITY:
+            session[_SEEN_KEY] = now
+        return None
 
     @app.teardown_request
     def _clear_context(_exc):
@@ -119,9 +280,11 @@ def init_security(app: Flask) -> None:
     def _headers(response):
         headers = response.headers
         if response.status_code != 304:
-            # A 304 keeps the cached page, whose scripts carry the nonce of the policy sent with it;
-            # a new policy would update the cached one and block them.
-            headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
+            # A 304 keeps the cached page with the policy it came with.
+            headers["Content-Security-Policy"] = policy
+        if headers.get("Content-Disposition", "").startswith("attachment"):
+            # A download is never a page of this site, even if a browser were to open it inline.
+            headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         headers["X-Frame-Options"] = "DENY"

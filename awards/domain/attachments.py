@@ -69,7 +69,40 @@ def clean_filename(name: str) -> str:
     return name[-255:] or "document"
 
 
+# The central directory is read into memory by zipfile: check its declared size first.
+MAX_ZIP_DIRECTORY_BYTES = 4 * 1024 * 1024
+_EOCD = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP64_EOCD = b"PK\x06\x06"
+
+
+def _check_zip_directory(stream: BinaryIO) -> None:
+    """Refuse a zip whose end record declares too many entries or too big a directory, before
+    zipfile parses that directory (a crafted one could hold millions of entries)."""
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    tail_start = max(0, size - (22 + 65535))
+    stream.seek(tail_start)
+    tail = stream.read()
+    at = tail.rfind(_EOCD)
+    if at < 0 or len(tail) - at < 22:
+        return  # not a zip after all: zipfile says so
+    entries, directory_size = struct.unpack("<HI", tail[at + 10:at + 16])
+    if (entries == 0xFFFF or directory_size == 0xFFFFFFFF) and at >= 20 and tail[at - 20:at - 16] == _ZIP64_LOCATOR:
+        (record_at,) = struct.unpack("<Q", tail[at - 12:at - 4])
+        stream.seek(record_at)
+        record = stream.read(56)
+        if len(record) == 56 and record[:4] == _ZIP64_EOCD:
+            entries, directory_size = struct.unpack("<QQ", record[32:48])
+    if entries > MAX_ZIP_ENTRIES:
+        raise DomainError("The selected file could not be checked: it holds too many parts", field="file")
+    if directory_size > MAX_ZIP_DIRECTORY_BYTES:
+        raise DomainError("The selected file could not be checked: it expands to an unsafe size", field="file")
+
+
 def _ooxml_kind(stream: BinaryIO) -> str | None:
+    _check_zip_directory(stream)
+    stream.seek(0)
     try:
         with zipfile.ZipFile(stream) as archive:
             entries = archive.infolist()

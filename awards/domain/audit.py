@@ -1,10 +1,14 @@
-"""Recording decisions in the audit log."""
+"""Recording decisions in the audit log (a table), and one log line per decision once it commits."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from sqlalchemy import event as sa_event
+
 from ..extensions import db
+from ..logging_setup import log_event
 from ..models import AuditEvent, User
 from .clock import utcnow
 from .context import request_info
@@ -28,4 +32,28 @@ def record(action: str, *, actor: User | None = None, obj: Any = None,
         request_id=info.request_id,
     )
     db.session.add(event)
+    db.session.info.setdefault("audit_log_lines", []).append(
+        (action, event.actor_id, object_type, event.object_id, dict(detail)))
     return event
+
+
+log = logging.getLogger(__name__)
+
+
+def _log_after_commit(session) -> None:
+    # Only decisions that were kept are logged; the details are the audit row's own.
+    for action, actor_id, object_type, object_id, detail in session.info.pop("audit_log_lines", []):
+        obj = f"{object_type}:{object_id}" if object_type and object_id is not None else object_type
+        log_event(log, action, actor=actor_id, object=obj, **{f"detail.{k}": v for k, v in detail.items()})
+
+
+def _forget_after_rollback(session) -> None:
+    session.info.pop("audit_log_lines", None)
+
+
+def install_audit_log() -> None:
+    """Log each audit event after its transaction commits (installed once)."""
+    session_class = db.session.session_factory.class_
+    for name, hook in (("after_commit", _log_after_commit), ("after_rollback", _forget_after_rollback)):
+        if not sa_event.contains(session_class, name, hook):
+            sa_event.listen(session_class, name, hook)

@@ -361,7 +361,11 @@ def strip_ooxml(data: bytes) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            content = _clean_ooxml_part(info.filename, source.read(info))
+            # Inflate in bounded steps up to the size the part declares (which the upload check
+            # limited): a part that lies about its size fails its CRC instead of filling memory.
+            with source.open(info) as part:
+                raw = part.read(info.file_size)
+            content = _clean_ooxml_part(info.filename, raw)
             copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
             # stored parts (e.g. images) stay stored; everything else is compressed
             stored = info.compress_type == zipfile.ZIP_STORED

@@ -130,7 +130,9 @@ def test_sign_in_starts_a_new_session(app, client, nominee):
     client.post_form("/sign-in", {"email": nominee.email, "password": DEFAULT_PASSWORD})
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"] == db.session.get(User, nominee.id).session_token
+        # the session token, then the sign-in time (for the absolute timeout)
+        token, started = session["_user_id"].split(".")
+        assert token == db.session.get(User, nominee.id).session_token and started.isdigit()
 
 
 @pytest.mark.parametrize("next_url,expected", [

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from ...domain import accounts
 from ...domain.errors import DomainError
 from ...extensions import db
-from ...security import safe_next
+from ...security import begin_session, safe_next
 from ..helpers import apply_domain_error
 from . import bp
 from .forms import (ChangePasswordForm, ProfileForm, RegisterForm, ResendVerificationForm,
@@ -14,13 +14,7 @@ from .forms import (ChangePasswordForm, ProfileForm, RegisterForm, ResendVerific
 
 
 def _start_session(user, remember: bool = False) -> None:
-    # A fresh session on sign-in: nothing from before survives (no fixation), except the
-    # pointer to form input kept when the previous session ended mid-edit.
-    stash = session.get("form_stash")
-    session.clear()
-    if stash:
-        session["form_stash"] = stash
-    login_user(user, remember=remember)
+    begin_session(user, remember=remember)  # fresh session, sign-in time for the timeouts
 
 
 @bp.route("/register", methods=["GET", "POST"])
