@@ -41,6 +41,11 @@ class InvalidToken(DomainError):
     pass
 
 
+class WrongPassword(DomainError):
+    """The current password, asked for again before a sensitive change, was wrong. The caller
+    rolls back, then calls `record_wrong_password` and commits, so the failure counts."""
+
+
 def normalise_email(email: str) -> str:
     """Lower-case, trimmed e-mail address, so one person cannot hold two accounts by case."""
     return (email or "").strip().lower()
@@ -217,6 +222,25 @@ def authenticate(email: str, password: str, *, ip: str | None = None) -> User:
     return user
 
 
+def check_current_password(user: User, password: str, *, field: str = "password",
+                           message: str = "Your password is incorrect") -> None:
+    """Ask for the password again before a sensitive change. Wrong answers count toward the same
+    lock as sign-in failures, so a stolen session cannot be used to guess the password."""
+    until = lock_expiry(user.email)
+    if until is not None:
+        locked = SignInLocked(until)
+        raise DomainError(locked.message, field=field)
+    if not password:
+        raise DomainError("Enter your password", field=field)
+    if not verify_password(user.password_hash, password):
+        raise WrongPassword(message, field=field)
+
+
+def record_wrong_password(user: User, *, ip: str | None = None) -> None:
+    db.session.add(SignInFailure(email=normalise_email(user.email), at=utcnow(), ip=ip))
+    audit.record("account.password_check_failed", actor=user, obj=user)
+
+
 def sign_out(user: User) -> None:
     """End every session of the account: the stored token changes."""
     user.session_token = new_session_token()
@@ -230,8 +254,8 @@ def _set_password(user: User, password: str) -> None:
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:
     """Change the password after checking the current one; signs out other sessions."""
-    if not verify_password(user.password_hash, current_password):
-        raise DomainError("Your current password is incorrect", field="current_password")
+    check_current_password(user, current_password, field="current_password",
+                           message="Your current password is incorrect")
     _check_password(new_password, field="new_password")
     _set_password(user, new_password)
     audit.record("account.password_changed", actor=user, obj=user)

@@ -20,11 +20,12 @@ from ..models.users import new_session_token
 from ..templating import govuk_date
 from ..urls import external_url
 from . import audit
+from .accounts import check_current_password
 from .attachments import attachment_path
 from .clock import utcnow
 from .errors import Conflict, DomainError, NotAllowed
 from .nominations import SECTION_KEYS, section_data
-from .passwords import hash_password, verify_password
+from .passwords import hash_password
 
 # The nomination fields that identify the person who wrote it or whom to contact.
 CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
@@ -176,8 +177,7 @@ def delete_account(user: User, *, password: str) -> DeletionReport:
     submitted nominations stay for the programme without contact details, submitted reviews stay
     under an anonymous judge, and the account is deleted (or, where it must stay linked to kept
     reviews, emptied of everything personal and closed)."""
-    if not password or not verify_password(user.password_hash, password):
-        raise DomainError("Your password is incorrect" if password else "Enter your password", field="password")
+    check_current_password(user, password)
     problem = deletion_problem(user)
     if problem:
         raise NotAllowed(problem)

@@ -320,3 +320,27 @@ def test_grant_role_form_error_keeps_page(organiser_client, nominee):
 def test_organiser_people_list_search(organiser_client, nominee, judge):
     page = organiser_client.get("/organiser/users?q=nina").get_data(as_text=True)
     assert nominee.email in page and judge.email not in page
+
+
+@pytest.mark.parametrize("url,fields,message", [
+    ("/account", {"password-new_password": "a brand new passphrase",
+                  "password-confirm_password": "a brand new passphrase", "password-submit": "Change password"},
+     "Your current password is incorrect"),
+    ("/account/delete", {}, "Your password is incorrect"),
+])
+def test_guessing_the_password_from_a_signed_in_session_locks_the_account(nominee, nominee_client, url, fields,
+                                                                          message):
+    """Asking for the password again must not become a way to guess it from a stolen session."""
+    field = "password-current_password" if url == "/account" else "password"
+    for attempt in range(10):
+        page = nominee_client.post_form(url, {**fields, field: f"guess number {attempt:02d}"},
+                                        token_from=url).get_data(as_text=True)
+        assert message in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SignInFailure)
+                             .where(SignInFailure.email == nominee.email)) == 10
+    page = nominee_client.post_form(url, {**fields, field: DEFAULT_PASSWORD}, token_from=url).get_data(as_text=True)
+    assert "too many attempts" in page
+    assert db.session.get(User, nominee.id) is not None
+    assert accounts.verify_password(db.session.get(User, nominee.id).password_hash, DEFAULT_PASSWORD)
+    assert "account.password_check_failed" in audit_actions()
+    assert accounts.lock_expiry(nominee.email) is not None  # signing in is locked too

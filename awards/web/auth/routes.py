@@ -110,6 +110,9 @@ def account():
                                          new_password=password.new_password.data)
             except DomainError as error:
                 db.session.rollback()
+                if isinstance(error, accounts.WrongPassword):
+                    accounts.record_wrong_password(current_user, ip=request.remote_addr)
+                    db.session.commit()
                 apply_domain_error(password, error)
             else:
                 db.session.commit()
