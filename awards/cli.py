@@ -112,6 +112,10 @@ def register_cli(app: Flask) -> None:
                    f"{counts['kept'] + counts['fixed']} unchanged.")
 
     _register_trends(app)
+    from .cli_backup import register_backup_cli
+    register_backup_cli(app)
+    from .cli_scale import register_scale_cli
+    register_scale_cli(app)
 
     outbox = click.Group("outbox", help="The e-mail outbox.")
     app.cli.add_command(outbox)

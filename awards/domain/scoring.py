@@ -15,11 +15,13 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 MIN_REVIEWS_FOR_NORMALISATION = 3
 DEFAULT_RANGE_THRESHOLD = 30.0
@@ -38,8 +40,9 @@ class CriterionSpec:
     scale_max: int
 
 
-@dataclass(frozen=True)
-class ScoreInput:
+class ScoreInput(NamedTuple):
+    # A named tuple rather than a frozen dataclass: a 10,000-nomination cycle has 180,000 of
+    # them, and a tuple is several times cheaper to make.
     criterion_id: int
     value: int | None          # None with not_applicable, or unanswered
     not_applicable: bool = False
@@ -83,8 +86,21 @@ def review_score(scores: Iterable[ScoreInput], criteria: dict[int, CriterionSpec
     return 100.0 * weighted / total_weight
 
 
+def _mean(values: Sequence[float]) -> float:
+    return math.fsum(values) / len(values)
+
+
+def _pstdev(values: Sequence[float]) -> float:
+    """The population standard deviation, in floating point (statistics.pstdev works in exact
+    fractions, which costs seconds over a big cycle); exactly 0 when the values are all equal."""
+    if len(values) < 2 or min(values) == max(values):
+        return 0.0
+    mean = _mean(values)
+    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / len(values))
+
+
 def _aggregate(values: Sequence[float], method: str) -> float:
-    return statistics.median(values) if method == "median" else statistics.fmean(values)
+    return statistics.median(values) if method == "median" else _mean(values)
 
 
 def judge_normalisers(review_scores: dict[int, tuple[int, float]],
@@ -97,14 +113,14 @@ def judge_normalisers(review_scores: dict[int, tuple[int, float]],
     for judge_id, score in review_scores.values():
         by_judge[judge_id].append(score)
     all_scores = [score for _, score in review_scores.values()]
-    overall_mean = statistics.fmean(all_scores) if all_scores else 0.0
-    overall_sd = statistics.pstdev(all_scores) if len(all_scores) > 1 else 0.0
+    overall_mean = _mean(all_scores) if all_scores else 0.0
+    overall_sd = _pstdev(all_scores) if len(all_scores) > 1 else 0.0
     judges = {}
     for judge_id, scores in by_judge.items():
         if len(scores) >= MIN_REVIEWS_FOR_NORMALISATION:
-            sd = statistics.pstdev(scores)
+            sd = _pstdev(scores)
             if sd > 0:
-                judges[judge_id] = (statistics.fmean(scores), sd)
+                judges[judge_id] = (_mean(scores), sd)
     return judges, overall_mean, overall_sd
 
 
@@ -126,15 +142,29 @@ def aggregate(reviews: Sequence[ReviewInput], criteria: Sequence[CriterionSpec],
     criterion_values: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
     results: dict[int, NominationResult] = {}
     for review in reviews:
-        results.setdefault(review.nomination_id, NominationResult(review.nomination_id))
-        score = review_score(review.scores, spec)
-        if score is None:
+        nomination_id = review.nomination_id
+        if nomination_id not in results:
+            results[nomination_id] = NominationResult(nomination_id)
+        # review_score's sum, inline, keeping the answered values as it goes: a big cycle has
+        # 180,000 scores, and one pass over them instead of two (and no call per review) counts.
+        weighted = total_weight = 0.0
+        answered = []
+        for criterion_id, value, not_applicable in review.scores:
+            if not_applicable or value is None:
+                continue
+            c = spec.get(criterion_id)
+            if c is None:
+                continue
+            weighted += c.weight * (value - c.scale_min) / (c.scale_max - c.scale_min)
+            total_weight += c.weight
+            answered.append((criterion_id, value))
+        if total_weight == 0:
             continue
-        raw_by_review[review.review_id] = (review.judge_id, score)
-        review_nomination[review.review_id] = review.nomination_id
-        for s in review.scores:
-            if not s.not_applicable and s.value is not None and s.criterion_id in spec:
-                criterion_values[review.nomination_id][s.criterion_id].append(float(s.value))
+        raw_by_review[review.review_id] = (review.judge_id, 100.0 * weighted / total_weight)
+        review_nomination[review.review_id] = nomination_id
+        values = criterion_values[nomination_id]
+        for criterion_id, value in answered:
+            values[criterion_id].append(float(value))
     judges, overall_mean, overall_sd = judge_normalisers(raw_by_review)
     for review_id, (judge_id, score) in raw_by_review.items():
         result = results[review_nomination[review_id]]
@@ -149,9 +179,10 @@ def aggregate(reviews: Sequence[ReviewInput], criteria: Sequence[CriterionSpec],
         result.normalised = _aggregate(list(result.normalised_reviews.values()), method)
         result.minimum, result.maximum = min(scores), max(scores)
         result.range = result.maximum - result.minimum
-        result.sd = statistics.pstdev(scores) if len(scores) > 1 else 0.0
+        result.sd = _pstdev(scores) if len(scores) > 1 else 0.0
         result.disagreement = len(scores) > 1 and (result.range >= range_threshold or result.sd >= sd_threshold)
-        result.criterion_means = {cid: statistics.fmean(values)
+        # Whole-number values: their plain sum is exact, so no fsum is needed here.
+        result.criterion_means = {cid: sum(values) / len(values)
                                   for cid, values in criterion_values[nomination_id].items()}
     return results
 

@@ -160,6 +160,7 @@ class Review(db.Model):
     __tablename__ = "reviews"
     __table_args__ = (
         CheckConstraint("(status = 'submitted') = (submitted_at IS NOT NULL)", name="submitted_has_time"),
+        Index("ix_reviews_version", "version"),  # the results' freshness stamp (domain/results.py)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

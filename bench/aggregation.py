@@ -1,0 +1,120 @@
+"""Benchmark of the results aggregation (issue 8, items 2–3): a cycle with 10,000 nominations and
+30,000 submitted reviews (every criterion scored), from the database to ranked leaderboards.
+
+Uses the cached scale database of bench/scale_db.py (or --database-url). Each run starts from a
+fresh session and bypasses the results cache, so it is the full cost an organiser pays after the
+scores change: load the reviews and scores, compute every review score, judge normalisation and
+nomination result, and rank each category. Prints a table and writes JSON to
+bench/results/aggregation-<database>.json.
+
+    .venv/bin/python bench/aggregation.py
+    .venv/bin/python bench/aggregation.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/awards_bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import scale_db  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from awards.domain import results as rules  # noqa: E402
+from awards.domain.scoring import CriterionSpec, aggregate  # noqa: E402
+from awards.extensions import db  # noqa: E402
+from awards.models import Criterion, Cycle, CycleStatus, Nomination  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+TARGET_SECONDS = 1.0
+
+
+def timed(function, *args, **kwargs):
+    started, cpu = time.perf_counter(), time.process_time()
+    value = function(*args, **kwargs)
+    return value, time.perf_counter() - started, time.process_time() - cpu
+
+
+def one_run(cycle_id: int) -> dict:
+    db.session.remove()
+    cycle = db.session.get(Cycle, cycle_id)
+    criteria = list(db.session.scalars(select(Criterion).where(Criterion.cycle_id == cycle.id)))
+    specs = [CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in criteria]
+    reviews, load_s, _ = timed(rules.load_reviews, cycle)
+    _, aggregate_s, _ = timed(aggregate, reviews, specs, method=cycle.aggregation_method,
+                              range_threshold=cycle.disagreement_range, sd_threshold=cycle.disagreement_sd)
+    db.session.remove()
+    cycle = db.session.get(Cycle, cycle_id)
+    ranking, full_s, full_cpu = timed(rules.compute_ranking, cycle)
+    return {"reviews": len(reviews), "scores": sum(len(r.scores) for r in reviews), "load": load_s,
+            "aggregate": aggregate_s, "full": full_s, "full_cpu": full_cpu,
+            "ranked": sum(len(rows) for rows in ranking.order.values())}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    scale_db.add_scale_arguments(parser)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    command = [sys.executable, str(ROOT / "bench" / "scale_db.py"), "--nominations", str(args.nominations),
+               "--judges", str(args.judges), "--cases", str(args.cases)]
+    if args.database_url:
+        command += ["--database-url", args.database_url]
+    if args.rebuild:
+        command.append("--rebuild")
+    subprocess.run(command, check=True)
+    url = args.database_url or \
+        f"sqlite:///{scale_db.DATA / ('scale-' + scale_db.data_key(args.nominations, args.judges, args.cases) + '.db')}"
+    load_before = round(os.getloadavg()[0], 2)
+    app = scale_db.make_app(url)
+    logging.disable(logging.INFO)
+    with app.app_context():
+        dialect = db.engine.dialect.name
+        cycle_id = db.session.scalar(select(Cycle.id).where(Cycle.status == CycleStatus.JUDGING).order_by(Cycle.id))
+        nominations = db.session.scalar(select(func.count(Nomination.id)).where(Nomination.cycle_id == cycle_id))
+        one_run(cycle_id)  # warm-up
+        runs = [one_run(cycle_id) for _ in range(args.runs)]
+        db.session.remove()
+    median = {k: statistics.median(r[k] for r in runs) for k in ("load", "aggregate", "full", "full_cpu")}
+    figures = {
+        "database": dialect, "load_average_before": load_before,
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "nominations": nominations, "reviews": runs[0]["reviews"], "scores": runs[0]["scores"],
+        "ranked": runs[0]["ranked"], "runs": args.runs,
+        "load_reviews_seconds": round(median["load"], 3), "aggregate_seconds": round(median["aggregate"], 3),
+        "full_seconds": round(median["full"], 3), "full_cpu_seconds": round(median["full_cpu"], 3),
+        "full_seconds_max": round(max(r["full"] for r in runs), 3),
+        "target_seconds": TARGET_SECONDS, "target_met": median["full"] < TARGET_SECONDS,
+    }
+    print(f"Results aggregation on {dialect} (median of {args.runs} runs; load average {load_before} at the start)")
+    rows = [("Nominations / submitted reviews / scores",
+             f"{nominations:,} / {figures['reviews']:,} / {figures['scores']:,}"),
+            ("Load reviews and scores", f"{figures['load_reviews_seconds']:.3f} s"),
+            ("Aggregate (scores, normalisation, results)", f"{figures['aggregate_seconds']:.3f} s"),
+            ("Full: database to ranked leaderboards", f"{figures['full_seconds']:.3f} s (CPU "
+                                                      f"{figures['full_cpu_seconds']:.3f} s, slowest run "
+                                                      f"{figures['full_seconds_max']:.3f} s)"),
+            ("Target: full under", f"{TARGET_SECONDS:.0f} s: {'met' if figures['target_met'] else 'NOT met'}")]
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    output = RESULTS / f"aggregation-{dialect}.json"
+    output.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"Figures written to {output.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

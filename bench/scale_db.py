@@ -1,0 +1,146 @@
+"""A database at scale for the benchmarks, built once with `seed-scale` and then reused.
+
+Not a benchmark itself (`make bench` runs it too, and then it only makes sure the default scale
+database exists). The cached SQLite file lives in bench/.data/ (git-ignored), named by the scale,
+the migration head and a digest of the code that builds it, so a new or edited migration or a change
+to awards/domain/scale.py builds a new one. A PostgreSQL database given by --database-url is
+created if missing and rebuilt when its key (kept as the database's comment) differs.
+
+    .venv/bin/python bench/scale_db.py [--nominations N --judges J --cases C] [--database-url URL] [--rebuild]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+from awards import create_app  # noqa: E402
+from awards.extensions import db  # noqa: E402
+
+DATA = ROOT / "bench" / ".data"
+DEFAULT_SCALE = {"nominations": 10_000, "judges": 300, "cases": 1_000}
+
+
+def add_scale_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--nominations", type=int, default=DEFAULT_SCALE["nominations"])
+    parser.add_argument("--judges", type=int, default=DEFAULT_SCALE["judges"])
+    parser.add_argument("--cases", type=int, default=DEFAULT_SCALE["cases"])
+    parser.add_argument("--database-url", help="PostgreSQL (or SQLite) database to use instead of the cached "
+                                               "SQLite file, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/"
+                                               "awards_bench; created if missing, rebuilt if stale")
+    parser.add_argument("--rebuild", action="store_true", help="Build the data again even if it is up to date")
+
+
+def _migration_head() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return "-".join(sorted(ScriptDirectory.from_config(config).get_heads()))
+
+
+def data_key(nominations: int, judges: int, cases: int) -> str:
+    digest = hashlib.sha256((ROOT / "awards" / "domain" / "scale.py").read_bytes())
+    for migration in sorted((ROOT / "migrations" / "versions").glob("*.py")):  # an edited migration too
+        digest.update(migration.read_bytes())
+    code = digest.hexdigest()[:8]
+    return f"n{nominations}-j{judges}-c{cases}-{_migration_head()}-{code}"
+
+
+def make_app(url: str, **config):
+    return create_app({"ENVIRONMENT": "testing", "SQLALCHEMY_DATABASE_URI": url, "PUBLIC_CACHE_ENTRIES": 0,
+                       "RESULTS_CACHE_ENTRIES": 4, **config})
+
+
+def _build(url: str, nominations: int, judges: int, cases: int) -> float:
+    from flask_migrate import upgrade
+
+    from awards.domain.scale import seed_scale
+    app = make_app(url)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        started = time.perf_counter()
+        seed_scale(nominations=nominations, judges=judges, cases=cases)
+        db.session.commit()
+        seconds = time.perf_counter() - started
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("VACUUM ANALYZE")  # what autovacuum would soon do after a load
+        db.session.remove()
+        db.engine.dispose()
+    return seconds
+
+
+def _postgres_key(url: sa.URL, key: str | None = None, *, recreate: bool = False) -> str | None:
+    """The key kept on the PostgreSQL database (None if it does not exist); with recreate, drop
+    and create it empty first; with key, record it."""
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = url.database
+    try:
+        with admin.connect() as connection:
+            if recreate:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            if key is not None:
+                connection.exec_driver_sql(f"COMMENT ON DATABASE \"{name}\" IS '{key}'")
+            row = connection.execute(sa.text("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                                             "WHERE datname = :name"), {"name": name}).first()
+    finally:
+        admin.dispose()
+    return None if row is None else (row[0] or "")
+
+
+def ensure(*, nominations: int, judges: int, cases: int, database_url: str | None = None,
+           rebuild: bool = False, quiet: bool = False) -> tuple[str, dict]:
+    """The URL of a database holding the scale data (building it if needed) and how it was got."""
+    key = data_key(nominations, judges, cases)
+    say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
+    if database_url and database_url.startswith("postgresql"):
+        url = sa.make_url(database_url)
+        if not rebuild and _postgres_key(url) == key:
+            return database_url, {"built": False, "key": key}
+        say(f"Building the scale data in PostgreSQL database {url.database} ({key}) …")
+        _postgres_key(url, recreate=True)
+        seconds = _build(database_url, nominations, judges, cases)
+        _postgres_key(url, key)
+        say(f"Built in {seconds:.1f} s")
+        return database_url, {"built": True, "key": key, "seed_seconds": round(seconds, 2)}
+    if database_url:
+        raise SystemExit("--database-url takes a PostgreSQL URL; SQLite databases are cached in bench/.data/")
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"scale-{key}.db"
+    if path.exists() and not rebuild:
+        return f"sqlite:///{path}", {"built": False, "key": key}
+    for old in DATA.glob(f"scale-n{nominations}-j{judges}-c{cases}-*.db"):
+        old.unlink()
+    partial = path.with_suffix(".building")
+    partial.unlink(missing_ok=True)
+    say(f"Building the scale data in {path.relative_to(ROOT)} …")
+    seconds = _build(f"sqlite:///{partial}", nominations, judges, cases)
+    os.replace(partial, path)
+    say(f"Built in {seconds:.1f} s")
+    return f"sqlite:///{path}", {"built": True, "key": key, "seed_seconds": round(seconds, 2)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_scale_arguments(parser)
+    args = parser.parse_args()
+    url, how = ensure(nominations=args.nominations, judges=args.judges, cases=args.cases,
+                      database_url=args.database_url, rebuild=args.rebuild)
+    print(f"Scale database {'built' if how['built'] else 'up to date'}: "
+          f"{sa.make_url(url).render_as_string(hide_password=True)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
