@@ -1,4 +1,4 @@
-"""Template globals and filters: the service name, the CSP nonce, dates in GOV.UK style."""
+"""Template globals and filters: the service name, dates in GOV.UK style."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
-
-from .security import csp_nonce
 
 DEFAULT_TIME_ZONE = "Europe/London"
 
@@ -52,6 +50,5 @@ def init_templating(app: Flask) -> None:
     def _globals():
         return {
             "service_name": current_app.config["SERVICE_NAME"],
-            "csp_nonce": csp_nonce(),
             "current_path": request.path if request else "/",
         }

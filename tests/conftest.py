@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from awards import create_app
 from awards.extensions import db
+from awards.web.caching import page_cache
 
 from .factories import DEFAULT_PASSWORD, make_user
 
@@ -145,6 +146,7 @@ def make_app(database_url, tmp_path):
             db.session.rollback()
             _empty_all_tables()
     for app in apps:
+        page_cache(app).clear()  # pages built in this test must not outlive its data
         with app.app_context():
             db.session.remove()
             if app is not _shared_apps.get(database_url):

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from ..models import Cycle, Eligibility, Nomination, User
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Category, Cycle, Eligibility, Nomination, NominationPartner, NominationTrend, Trend, User
 from . import audit
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -58,6 +62,9 @@ def iso_utc(value: datetime | None) -> str:
     return value.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+ELIGIBILITY_LABELS = {Eligibility.ELIGIBLE: "Eligible", Eligibility.INELIGIBLE: "Not eligible"}
+
+
 def eligibility_label(nomination: Nomination) -> str:
     if nomination.eligibility is Eligibility.ELIGIBLE:
         return "Eligible"
@@ -78,6 +85,40 @@ def nomination_row(nomination: Nomination) -> list[str]:
         nomination.region, trends, iso_utc(nomination.submitted_at), eligibility_label(nomination),
         nomination.eligibility_reason,
     ]
+
+
+def nomination_rows(ids: Sequence[int]) -> list[list[str]]:
+    """The rows of NOMINATION_COLUMNS for these nominations, in the order given, read as plain
+    columns in three queries (no ORM objects: a nomination carries every section's text, and
+    building 10,000 of them cost more than the rest of the export together). Same cells as
+    `nomination_row`."""
+    if not ids:
+        return []
+    partners: dict[int, list[str]] = defaultdict(list)
+    for nomination_id, name, is_supplier in db.session.execute(
+            select(NominationPartner.nomination_id, NominationPartner.name, NominationPartner.is_supplier)
+            .where(NominationPartner.nomination_id.in_(ids))
+            .order_by(NominationPartner.nomination_id, NominationPartner.position)):
+        partners[nomination_id].append(f"{name} (supplier)" if is_supplier else name)
+    trends: dict[int, list[str]] = defaultdict(list)
+    for nomination_id, name, is_primary in db.session.execute(
+            select(NominationTrend.nomination_id, Trend.name, NominationTrend.is_primary)
+            .join(Trend, NominationTrend.trend_id == Trend.id).where(NominationTrend.nomination_id.in_(ids))
+            .order_by(NominationTrend.nomination_id, NominationTrend.is_primary.desc(), NominationTrend.position)):
+        trends[nomination_id].append(f"{name} (primary)" if is_primary else name)
+    rows = {}
+    for (nomination_id, reference, status, category, title, organisation, contact_name, contact_email, region,
+         submitted_at, eligibility, reason) in db.session.execute(
+            select(Nomination.id, Nomination.reference, Nomination.status, Category.name, Nomination.title,
+                   Nomination.organisation_name, Nomination.contact_name, Nomination.contact_email,
+                   Nomination.region, Nomination.submitted_at, Nomination.eligibility, Nomination.eligibility_reason)
+            .outerjoin(Category, Nomination.category_id == Category.id).where(Nomination.id.in_(ids))):
+        rows[nomination_id] = [
+            reference, status.label, category or "", title, organisation, "; ".join(partners[nomination_id]),
+            contact_name, contact_email, region, "; ".join(trends[nomination_id]), iso_utc(submitted_at),
+            ELIGIBILITY_LABELS.get(eligibility, "Not decided"), reason,
+        ]
+    return [rows[i] for i in ids if i in rows]
 
 
 def nominations_csv(nominations: Iterable[Nomination]) -> Iterator[str]:

@@ -11,19 +11,22 @@ Every function runs a fixed number of queries, whatever the number of cases.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import timedelta
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, event, exists, func, select, true
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (Cycle, CycleStatus, ImpactCase, ImpactCaseTrend, Nomination, NominationStatus, Result, Trend,
                       TrendGroup)
+from .clock import utcnow
 from .errors import DomainError, NotFound
 
 PER_PAGE = 20
@@ -346,14 +349,21 @@ def get_trend(slug: str) -> Trend:
     return trend
 
 
-def cases_for_trend(trend: Trend) -> list[tuple[ImpactCase, ImpactCaseTrend]]:
-    """The public cases addressing the trend with the link saying how: primary ones first."""
-    rows = db.session.execute(
-        select(ImpactCase, ImpactCaseTrend).join(ImpactCaseTrend, ImpactCaseTrend.case_id == ImpactCase.id)
-        .where(ImpactCaseTrend.trend_id == trend.id, is_public())
-        .options(selectinload(ImpactCase.trend_links))
-        .order_by(ImpactCaseTrend.is_primary.desc(), *LIBRARY_ORDER)).all()
-    return [(row[0], row[1]) for row in rows]
+def trend_cases(trend: Trend, limit: int) -> tuple[list[tuple[ImpactCase, ImpactCaseTrend]],
+                                                   list[tuple[ImpactCase, ImpactCaseTrend]], int]:
+    """A trend page's share of its public cases: up to `limit` with it as their main trend and up
+    to `limit` addressing it alongside another, in library order, and how many there are in all.
+    Four queries, however many cases address the trend (the library pages through the rest)."""
+    def linked(primary: bool):
+        rows = db.session.execute(
+            select(ImpactCase, ImpactCaseTrend).join(ImpactCaseTrend, ImpactCaseTrend.case_id == ImpactCase.id)
+            .where(ImpactCaseTrend.trend_id == trend.id, ImpactCaseTrend.is_primary.is_(primary), is_public())
+            .options(selectinload(ImpactCase.trend_links)).order_by(*LIBRARY_ORDER).limit(limit)).all()
+        return [(row[0], row[1]) for row in rows]
+    total = db.session.scalar(
+        select(func.count(ImpactCaseTrend.id)).join(ImpactCase, ImpactCaseTrend.case_id == ImpactCase.id)
+        .where(ImpactCaseTrend.trend_id == trend.id, is_public())) or 0
+    return (linked(True), linked(False), total) if total else ([], [], 0)
 
 
 # --- A cycle's shortlist ---------------------------------------------------------------------
@@ -416,21 +426,65 @@ def cycle_shortlist(cycle: Cycle) -> list[ShortlistGroup]:
 
 def fingerprint() -> str:
     """A short digest that changes whenever anything the public pages show changes: impact
-    cases (published, edited or taken down), cycles and trends. Two queries."""
-    counts = db.session.execute(select(
-        select(func.count(ImpactCase.id)).scalar_subquery(),
-        select(func.max(ImpactCase.updated_at)).scalar_subquery(),
-        select(func.count(Cycle.id)).scalar_subquery(),
-        select(func.max(Cycle.updated_at)).scalar_subquery())).one()
-    trends = db.session.execute(
-        select(Trend.id, Trend.slug, Trend.name, Trend.group, Trend.description, Trend.source, Trend.position,
-               Trend.retired_at).order_by(Trend.id)).all()
-    digest = hashlib.sha256(repr((tuple(_plain(v) for v in counts), [tuple(_plain(v) for v in row)
-                                                                     for row in trends])).encode())
-    return digest.hexdigest()[:32]
+    cases (published, edited, taken down, added or removed), cycles and trends.
+
+    The public page cache reads it on every anonymous request, so it is one cheap query: the
+    number of cases (an index count), the cycles' newest `updated_at` (a few rows; a change to
+    a case moves its cycle's, see `install_freshness`), and the few dozen trends as they are.
+    """
+    engine = db.engine
+    sql = _fingerprint_sql(engine.dialect)
+    # A short checkout and the driver's cursor: no ORM session or result bookkeeping, and the
+    # driver's own values, so the same data gives the same text in every process.
+    with engine.connect() as connection:
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(sql)
+            rows = cursor.fetchall()
+        except engine.dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it (503 page)
+            raise DBAPIError.instance(sql, None, error, engine.dialect.loaded_dbapi.Error) from error
+        finally:
+            cursor.close()
+    return hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()[:32]
 
 
-def _plain(value):
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return getattr(value, "value", value)
+@functools.lru_cache(maxsize=4)
+def _fingerprint_sql(dialect) -> str:
+    """The statement as SQL text, compiled once per dialect (it has no parameters)."""
+    return str(_fingerprint_query().compile(dialect=dialect))
+
+
+def _fingerprint_query():
+    stats = select(select(func.count()).select_from(ImpactCase).scalar_subquery().label("cases"),
+                   select(func.count()).select_from(Cycle).scalar_subquery().label("cycles"),
+                   select(func.max(Cycle.updated_at)).scalar_subquery().label("cycles_updated")).subquery("stats")
+    return (select(stats, Trend.id, Trend.slug, Trend.name, Trend.group, Trend.description, Trend.source,
+                   Trend.position, Trend.retired_at).select_from(stats).outerjoin(Trend, true()).order_by(Trend.id))
+
+
+def _touch_cycles_of_changed_cases(session, _flush_context, _instances) -> None:
+    """Before a flush that adds, changes or removes an impact case (or one of its trend links),
+    move its cycle's `updated_at` on, by at least a microsecond even under a frozen clock."""
+    cycle_ids: set[int] = set()
+    with session.no_autoflush:
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(obj, ImpactCaseTrend):
+                obj = obj.case
+            if not isinstance(obj, ImpactCase) or (obj in session.dirty and not session.is_modified(obj)):
+                continue
+            cycle_id = obj.cycle_id if obj.cycle_id is not None else getattr(obj.cycle, "id", None)
+            if cycle_id is not None:
+                cycle_ids.add(cycle_id)
+        for cycle_id in cycle_ids:
+            cycle = session.get(Cycle, cycle_id)
+            if cycle is not None:
+                now = utcnow()
+                cycle.updated_at = now if cycle.updated_at is None or now > cycle.updated_at \
+                    else cycle.updated_at + timedelta(microseconds=1)
+
+
+def install_freshness() -> None:
+    """Keep `fingerprint` true to every change made through the ORM (installed once)."""
+    session_class = db.session.session_factory.class_
+    if not event.contains(session_class, "before_flush", _touch_cycles_of_changed_cases):
+        event.listen(session_class, "before_flush", _touch_cycles_of_changed_cases)

@@ -1,24 +1,39 @@
-"""HTTP caching for the public pages, the feed and the open data API.
+"""HTTP caching and an in-process cache for the public pages, the feed and the open data API.
 
 Anonymous readers get `Cache-Control: public, max-age=60` and a weak ETag made from what the
 pages show (impact cases, cycles, trends: see `library.fingerprint`), the request's URL and
 the release, so a conditional request is answered 304 without building the page. Signed-in
 people get the full response and the security layer's `no-store` (their pages carry their
 name and a sign-out form); `Vary: Cookie` keeps a shared cache from serving one to the other.
+
+Each process also keeps the pages it built for anonymous readers (body, status and the view's
+headers) in a small LRU cache keyed by that ETag, so a page is built once per change of the
+library and then served from memory. The fingerprint is read from the database on every
+request (one query), so a publication made in another gunicorn worker, or on another server,
+is seen at once: the key changes and the old entries are dropped. A page is only kept when
+building it touched nothing personal: no flashed message, no new cookie, no change to the
+session. Cached pages carry no per-request value (the CSP allows the inline script by its hash,
+see `security.py`), which is what makes reusing a body safe.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from importlib import metadata
 
-from flask import current_app, make_response, request
+from flask import Flask, current_app, make_response, request, session
 from flask_login import current_user
 
 from ..domain import library
 
 MAX_AGE = 60
+EXTENSION_KEY = "awards.public_page_cache"
+# Headers that belong to one response only; everything else the view set is kept with the body.
+_NOT_KEPT = frozenset({"set-cookie", "content-length", "etag", "cache-control", "vary", "x-cache"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -29,8 +44,76 @@ def _release() -> str:
         return "dev"
 
 
-def public_etag() -> str:
-    parts = (library.fingerprint(), request.full_path, _release(), current_app.config["BASE_URL"])
+@dataclass(frozen=True)
+class CachedPage:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+class PageCache:
+    """A thread-safe LRU of built pages, bounded in entries and in the size of one body.
+
+    Entries are keyed by ETag, which already includes the library's fingerprint; when a request
+    sees a new fingerprint, every entry built from an older one is dropped at once (they could
+    never be asked for again) rather than left to age out.
+    """
+
+    def __init__(self, max_entries: int, max_body_bytes: int) -> None:
+        self.max_entries = max_entries
+        self.max_body_bytes = max_body_bytes
+        self._entries: OrderedDict[str, CachedPage] = OrderedDict()
+        self._version: str | None = None
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def observe(self, version: str) -> None:
+        with self._lock:
+            if version != self._version:
+                self._entries.clear()
+                self._version = version
+
+    def get(self, key: str) -> CachedPage | None:
+        with self._lock:
+            page = self._entries.get(key)
+            if page is not None:
+                self._entries.move_to_end(key)
+            return page
+
+    def put(self, key: str, version: str, page: CachedPage) -> None:
+        if self.max_entries <= 0 or len(page.body) > self.max_body_bytes:
+            return
+        with self._lock:
+            if version != self._version:  # the library changed while this page was being built
+                return
+            self._entries[key] = page
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._version = None
+
+
+def init_public_cache(app: Flask) -> None:
+    app.extensions[EXTENSION_KEY] = PageCache(app.config.get("PUBLIC_CACHE_ENTRIES", 256),
+                                              app.config.get("PUBLIC_CACHE_MAX_BODY_BYTES", 1024 * 1024))
+
+
+def page_cache(app: Flask | None = None) -> PageCache:
+    app = app or current_app
+    if EXTENSION_KEY not in app.extensions:
+        init_public_cache(app)
+    return app.extensions[EXTENSION_KEY]
+
+
+def public_etag(version: str | None = None) -> str:
+    parts = (version or library.fingerprint(), request.host, request.full_path, _release(),
+             current_app.config["BASE_URL"])
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
@@ -41,21 +124,39 @@ def _signed_in() -> bool:
         return True
 
 
+def _personal_session() -> bool:
+    """A flashed message waiting to be shown makes the next page personal."""
+    return "_flashes" in session
+
+
 def public_cache(view):
-    """Cache headers and 304s for a public GET view, for anonymous readers only."""
+    """Cache headers, 304s and the in-process page cache for a public GET view, for anonymous readers only."""
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         if request.method not in ("GET", "HEAD") or _signed_in():
             return view(*args, **kwargs)
-        etag = public_etag()
+        version = library.fingerprint()
+        etag = public_etag(version)
+        cache = page_cache()
+        cache.observe(version)
+        outcome = "miss"
         if request.if_none_match.contains_weak(etag):
             response = current_app.response_class(status=304)
+            outcome = "revalidated"
+        elif not _personal_session() and (page := cache.get(etag)) is not None:
+            response = current_app.response_class(page.body, status=page.status, headers=list(page.headers))
+            outcome = "hit"
         else:
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200:
                 return response
+            if not (response.is_streamed or session.modified or "Set-Cookie" in response.headers
+                    or _personal_session()):
+                cache.put(etag, version, CachedPage(response.status_code, tuple(
+                    (k, v) for k, v in response.headers.items() if k.lower() not in _NOT_KEPT), response.get_data()))
         response.set_etag(etag, weak=True)
         response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+        response.headers["X-Cache"] = outcome
         response.vary.add("Cookie")
         return response
     return wrapped

@@ -111,3 +111,23 @@ def test_a_draft_row_is_mostly_empty_and_not_decided(app):
     assert row["Submitted at (UTC)"] == ""
     assert row["Eligibility"] == "Not decided"
     assert row["Trends"] == row["Partners"] == ""
+
+
+def test_rows_read_as_columns_match_the_rows_of_loaded_nominations(app):
+    # The streamed export reads plain columns (exports.nomination_rows); it must say exactly
+    # what nomination_row says of the same nominations, in the order asked for.
+    cycle = make_cycle()
+    full = make_nomination(cycle, title="Full")
+    full.partners.append(NominationPartner(name="Northshire Council", is_supplier=False, position=1))
+    first, second = full.trend_links
+    first.is_primary, second.is_primary = False, True
+    full.eligibility, full.eligibility_reason = Eligibility.INELIGIBLE, "Submitted late"
+    eligible = make_nomination(cycle, title="Eligible")
+    eligible.eligibility = Eligibility.ELIGIBLE
+    draft = make_nomination(cycle, status="draft", complete=False)
+    db.session.commit()
+    ids = [draft.id, full.id, eligible.id]
+    rows = exports.nomination_rows([*ids, 999_999])
+    db.session.expire_all()
+    assert rows == [exports.nomination_row(n) for n in (draft, full, eligible)]
+    assert exports.nomination_rows([]) == []

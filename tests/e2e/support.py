@@ -82,7 +82,7 @@ def _axe() -> str:
 def inject_axe(page) -> None:
     """Put axe-core from node_modules into the page.
 
-    The app's CSP allows only 'self' and nonce scripts, so `page.add_script_tag(path=...)`
+    The app's CSP allows only 'self' and the hashes of its own inline scripts, so `page.add_script_tag(path=...)`
     (an inline <script>) is refused. Rather than turn the CSP off with the context's
     `bypass_csp=True` (which would also hide any real CSP violation of the app from these
     tests), the same file is evaluated through the DevTools protocol, which CSP does not govern.

@@ -17,6 +17,9 @@ from ..caching import public_cache
 from . import bp
 
 FEED_SIZE = 50
+# A trend page shows this many cases with it as their main trend, and as many more addressing it
+# alongside another; the library (linked from the page) pages through the rest.
+TREND_PAGE_CASES = 20
 DESCRIPTION_LENGTH = 160
 ATOM = "http://www.w3.org/2005/Atom"
 
@@ -235,10 +238,10 @@ def trend(trend_slug: str):
         found = library.get_trend(trend_slug)
     except NotFound:
         abort(404)
-    cases = library.cases_for_trend(found)
+    primary, secondary, total = library.trend_cases(found, TREND_PAGE_CASES)
     return render_template(
-        "public/trends/show.html", trend=found, primary=[(c, link) for c, link in cases if link.is_primary],
-        secondary=[(c, link) for c, link in cases if not link.is_primary], total=len(cases),
+        "public/trends/show.html", trend=found, primary=primary, secondary=secondary, total=total,
+        shown=len(primary) + len(secondary),
         canonical=external_url("public.trend", trend_slug=found.slug),
         meta_description=shorten(found.description or f"Impact cases addressing {found.name}."),
         title=f"{found.name} – trend")

@@ -1,0 +1,393 @@
+"""Throughput benchmark (issue 8, items 2 and 3): requests per second under gunicorn, as a ratio
+to a minimal Flask endpoint served the same way in the same run.
+
+One command. It makes sure the scale database exists (bench/scale_db.py: 10,000 nominations,
+300 judges, 1,000 impact cases, built once and reused), then starts on 127.0.0.1, each on a
+free port with the same settings (gunicorn, --workers sync workers):
+
+- the ceiling: bench/support/minimal_app.py, one Flask route answering "ok" (see its docstring
+  for why that is the most any Flask page can reach here);
+- the awards app configured as in production (BASE_URL, SECRET_KEY; cookies allowed over plain
+  HTTP because this is loopback), with its in-process page cache;
+- the awards app again with the page cache off (PUBLIC_CACHE_ENTRIES=0), for comparison.
+
+A second process then loads each URL after a short warm-up, with --concurrency requests in
+flight: wrk when it is installed (`apt-get install wrk`; written in C, it takes little of the CPUs
+the servers share), otherwise Python's asyncio (a new connection per request, as gunicorn's sync
+workers close each one; it costs more CPU per request, so it lowers the ratios a little):
+/impact-cases, an impact case page, /impact-cases revalidated with If-None-Match (a 304), a
+signed-in judge's list (/judging/, signed in first through the sign-in form), and the two public
+pages without the page cache. Each URL is measured in --rounds pairs: --duration seconds of the
+minimal endpoint, then as long of the URL, so that load from elsewhere on a shared machine weighs
+on a page and on its ceiling alike; the ratio is the median over the rounds of the page's rps over
+its paired ceiling's (the rps columns are totals over all rounds).
+
+It prints a table (requests, errors, rps, p50/p90 ms, ceiling, ratio) and writes the
+figures to bench/results/throughput.json. Target: the public pages reach at least 40% of the
+ceiling. It exits 1 if a response was not the expected status or a connection failed; a missed
+target is reported, not an error (figures on a shared machine vary).
+
+    .venv/bin/python bench/throughput.py [--duration 3] [--rounds 3] [--concurrency 8] [--workers 2]
+                                         [--database-url postgresql+psycopg://…/awards_bench]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import json
+import multiprocessing
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import scale_db  # noqa: E402
+
+VENV_BIN = Path(sys.executable).parent
+RESULTS = ROOT / "bench" / "results" / "throughput.json"
+TARGET_RATIO = 0.40
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+CASE_LINK = re.compile(r'href="/impact-cases/([a-z0-9-]+)"')
+
+
+# ---------------------------------------------------------------- servers
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A gunicorn on a free loopback port, stopped (and its log kept) on exit."""
+
+    def __init__(self, name: str, app: str, *, chdir: Path, workers: int, env: dict | None = None,
+                 port: int | None = None, log_dir: Path):
+        self.name, self.port = name, port or free_port()
+        self.log = log_dir / f"{name}.log"
+        command = [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
+                   "--bind", f"127.0.0.1:{self.port}", "--chdir", str(chdir), "--timeout", "120",
+                   "--log-level", "warning", app]
+        self.process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=self.log.open("w"),
+                                        stderr=subprocess.STDOUT)
+
+    def wait_ready(self, path: str = "/", timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"{self.name}: gunicorn exited\n{self.log.read_text()[-3000:]}")
+            try:
+                status, _, _ = request(self.port, "GET", path)
+                if status < 500:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise SystemExit(f"{self.name}: not answering after {timeout:.0f} s\n{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def request(port: int, method: str, path: str, *, form: dict | None = None, cookies: dict | None = None,
+            extra: dict | None = None) -> tuple[int, list[tuple[str, str]], str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Host": f"127.0.0.1:{port}", **(extra or {})}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    body = None
+    if form is not None:
+        body = urlencode(form)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.getheaders(), response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def _take_cookies(headers: list[tuple[str, str]], cookies: dict) -> None:
+    for name, value in headers:
+        if name.lower() == "set-cookie":
+            key, _, rest = value.partition("=")
+            cookies[key.strip()] = rest.split(";", 1)[0]
+
+
+def sign_in(port: int, email: str, password: str) -> dict:
+    """The cookies of a session signed in through the real form."""
+    cookies: dict[str, str] = {}
+    status, headers, page = request(port, "GET", "/sign-in")
+    _take_cookies(headers, cookies)
+    token = TOKEN.search(page)
+    if status != 200 or not token:
+        raise SystemExit(f"sign-in page: {status}")
+    status, headers, _ = request(port, "POST", "/sign-in", cookies=cookies,
+                                 form={"csrf_token": token.group(1), "email": email, "password": password})
+    _take_cookies(headers, cookies)
+    if status != 302:
+        raise SystemExit(f"could not sign in as {email}: {status}")
+    return cookies
+
+
+# ---------------------------------------------------------------- the load generator (second process)
+
+async def _load(port: int, path: str, headers: dict, duration: float, concurrency: int, expect: int) -> dict:
+    lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close", "Accept-Encoding: identity"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    raw = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    loop = asyncio.get_running_loop()
+    latencies: list[float] = []
+    counts = {"ok": 0, "unexpected": 0, "errors": 0, "bytes": 0}
+    statuses: dict[int, int] = {}
+    started = loop.time()
+    deadline = started + duration
+
+    async def client() -> None:
+        while loop.time() < deadline:
+            t0 = time.perf_counter()
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.write(raw)
+                data = await reader.read()  # until the server closes the connection
+                writer.close()
+            except OSError:
+                counts["errors"] += 1
+                continue
+            latencies.append(time.perf_counter() - t0)
+            status = int(data[9:12]) if data[:5] == b"HTTP/" else 0
+            statuses[status] = statuses.get(status, 0) + 1
+            counts["ok" if status == expect else "unexpected"] += 1
+            counts["bytes"] += len(data)
+
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    elapsed = loop.time() - started
+    latencies.sort()
+    done = len(latencies)
+    return {"requests": done, **counts, "statuses": {str(k): v for k, v in sorted(statuses.items())},
+            "seconds": round(elapsed, 2), "rps": round(done / elapsed, 1) if elapsed else 0.0,
+            "p50_ms": round(1000 * statistics.median(latencies), 1) if latencies else None,
+            "p90_ms": round(1000 * latencies[int(0.90 * (done - 1))], 1) if latencies else None,
+            "mean_response_bytes": round(counts["bytes"] / done) if done else 0}
+
+
+def combine(runs: list[dict]) -> dict:
+    """Several runs of one URL as one: totals, rps over the total time, the worst p50/p90."""
+    seconds = sum(r["seconds"] for r in runs)
+    requests = sum(r["requests"] for r in runs)
+    statuses: dict[str, int] = {}
+    for r in runs:
+        for status, count in r["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + count
+    return {"requests": requests, "ok": sum(r["ok"] for r in runs), "unexpected": sum(r["unexpected"] for r in runs),
+            "errors": sum(r["errors"] for r in runs), "statuses": statuses, "seconds": round(seconds, 2),
+            "rps": round(requests / seconds, 1) if seconds else 0.0,
+            "p50_ms": max((r["p50_ms"] for r in runs if r["p50_ms"] is not None), default=None),
+            "p90_ms": max((r["p90_ms"] for r in runs if r["p90_ms"] is not None), default=None),
+            "mean_response_bytes": round(sum(r["bytes"] for r in runs) / requests) if requests else 0}
+
+
+def run_load(port: int, path: str, headers: dict, duration: float, concurrency: int, expect: int,
+             warmup: float, generator: str = "python") -> dict:
+    load = _wrk if generator == "wrk" else (lambda *a: asyncio.run(_load(*a)))
+    if warmup:
+        load(port, path, headers, warmup, concurrency, expect)
+    return load(port, path, headers, duration, concurrency, expect)
+
+
+_WRK_TIME = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
+_WRK_SIZE = {"B": 1, "KB": 2**10, "MB": 2**20, "GB": 2**30}
+
+
+def _wrk(port: int, path: str, headers: dict, duration: float, concurrency: int, expect: int) -> dict:
+    """The same load from wrk (C, one thread): it costs the shared CPUs far less than Python does.
+    wrk only tells 2xx/3xx from other statuses, so each URL's status is checked once beforehand."""
+    command = ["wrk", "--threads", "1", "--connections", str(concurrency), "--duration", f"{max(1, round(duration))}s",
+               "--timeout", "30s", "--latency"]
+    for name, value in headers.items():
+        command += ["--header", f"{name}: {value}"]
+    output = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
+                            check=True).stdout
+
+    def number(pattern: str, default: float = 0.0) -> float:
+        match = re.search(pattern, output)
+        return float(match.group(1)) if match else default
+
+    def latency(percent: int) -> float | None:
+        match = re.search(rf"^\s*{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M)
+        return round(float(match.group(1)) * _WRK_TIME[match.group(2)], 1) if match else None
+
+    requests = int(number(r"(\d+) requests in"))
+    seconds = number(r"requests in ([\d.]+)s")
+    read = re.search(r"requests in [\d.]+\w+, ([\d.]+)(B|KB|MB|GB) read", output)
+    size = float(read.group(1)) * _WRK_SIZE[read.group(2)] if read else 0.0
+    bad = int(number(r"Non-2xx or 3xx responses: (\d+)"))
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    return {"requests": requests, "ok": requests - bad, "unexpected": bad, "errors": errors, "bytes": size,
+            "statuses": {"2xx/3xx": requests - bad, "other": bad}, "seconds": seconds,
+            "rps": round(requests / seconds, 1) if seconds else 0.0, "p50_ms": latency(50), "p90_ms": latency(90),
+            "mean_response_bytes": round(size / requests) if requests else 0}
+
+
+# ---------------------------------------------------------------- the run
+
+def awards_env(url: str, port: int, **extra: str) -> dict:
+    return {"AWARDS_ENVIRONMENT": "production", "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32),
+            "AWARDS_BASE_URL": f"http://127.0.0.1:{port}", "AWARDS_SESSION_COOKIE_SECURE": "false",
+            "AWARDS_REMEMBER_COOKIE_SECURE": "false", **extra}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=3.0,
+                        help="seconds of load per URL and round, and as long for the minimal endpoint (default 3)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per URL (default 3)")
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds of unmeasured load first (default 1)")
+    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight (default 8)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto",
+                        help="load generator: wrk if installed (auto), or Python's asyncio")
+    scale_db.add_scale_arguments(parser)
+    args = parser.parse_args()
+    generator = args.generator if args.generator != "auto" else ("wrk" if shutil.which("wrk") else "python")
+
+    url, how = scale_db.ensure(nominations=args.nominations, judges=args.judges, cases=args.cases,
+                               database_url=args.database_url, rebuild=args.rebuild)
+    from awards.domain.scale import SCALE_PASSWORD, scale_email
+
+    servers: list[Server] = []
+    with tempfile.TemporaryDirectory(prefix="awards-throughput-") as tmp:
+        log_dir = Path(tmp)
+        if url.startswith("sqlite:///"):
+            # A copy: signing in writes to it, and the cached file may be rebuilt meanwhile.
+            copy = log_dir / "scale.db"
+            shutil.copyfile(url.removeprefix("sqlite:///"), copy)
+            url = f"sqlite:///{copy}"
+        try:
+            minimal = Server("minimal", "minimal_app:app", chdir=ROOT / "bench" / "support", workers=args.workers,
+                             log_dir=log_dir)
+            port = free_port()
+            awards = Server("awards", "wsgi:app", chdir=ROOT, workers=args.workers, port=port,
+                            env=awards_env(url, port), log_dir=log_dir)
+            port = free_port()
+            uncached = Server("awards-uncached", "wsgi:app", chdir=ROOT, workers=args.workers, port=port,
+                              env=awards_env(url, port, AWARDS_PUBLIC_CACHE_ENTRIES="0"), log_dir=log_dir)
+            servers = [minimal, awards, uncached]
+            for server in servers:
+                server.wait_ready("/" if server is minimal else "/healthz")
+
+            status, headers, page = request(awards.port, "GET", "/impact-cases")
+            slug = CASE_LINK.search(page)
+            if status != 200 or not slug:
+                raise SystemExit(f"/impact-cases answered {status} without a case link: is the scale data there?")
+            case_path = f"/impact-cases/{slug.group(1)}"
+            etag = dict((k.lower(), v) for k, v in headers).get("etag", "")
+            judge_cookies = sign_in(awards.port, scale_email("judge", 1), SCALE_PASSWORD)
+            if request(awards.port, "GET", "/judging/", cookies=judge_cookies)[0] != 200:
+                raise SystemExit("the signed-in judge cannot open /judging/")
+            cookie = {"Cookie": "; ".join(f"{k}={v}" for k, v in judge_cookies.items())}
+
+            plan = [
+                ("/impact-cases", awards, "/impact-cases", {}, 200),
+                ("impact case page", awards, case_path, {}, 200),
+                ("/impact-cases revalidated (304)", awards, "/impact-cases", {"If-None-Match": etag}, 304),
+                ("judge's list (signed in)", awards, "/judging/", cookie, 200),
+                ("/impact-cases, page cache off", uncached, "/impact-cases", {}, 200),
+                ("impact case page, page cache off", uncached, case_path, {}, 200),
+            ]
+            rows = []
+            context = multiprocessing.get_context("spawn")
+            with context.Pool(1) as pool:  # the load generator: one process, outside the servers
+                for label, server, path, headers, expect in plan:
+                    status = request(server.port, "GET", path, extra=headers)[0]
+                    if status != expect:
+                        raise SystemExit(f"{label}: {path} answered {status}, not {expect}")
+                    print(f"  {label}: {args.rounds} × ({args.duration:g} s of the minimal endpoint, "
+                          f"{args.duration:g} s of {path}) …", flush=True)
+                    pairs = []
+                    for _ in range(args.rounds):
+                        # Measured in pairs, each page right after its ceiling, so that load from
+                        # elsewhere on a shared machine weighs on both alike.
+                        ceiling = pool.apply(run_load, (minimal.port, "/", {}, args.duration, args.concurrency, 200,
+                                                        args.warmup, generator))
+                        page = pool.apply(run_load, (server.port, path, headers, args.duration, args.concurrency,
+                                                     expect, args.warmup, generator))
+                        pairs.append((ceiling, page))
+                    rows.append({"label": label, "server": server.name, "path": path, "expect": expect,
+                                 **combine([p for _, p in pairs]),
+                                 "ceiling": combine([c for c, _ in pairs]),
+                                 "rounds": [{"ceiling_rps": c["rps"], "rps": p["rps"]} for c, p in pairs]})
+            # Which path did the public pages take? (a hit means the page cache served them)
+            x_cache = {path: dict((k.lower(), v) for k, v in request(awards.port, "GET", path)[1]).get("x-cache")
+                       for path in ("/impact-cases", case_path)}
+        finally:
+            for server in servers:
+                server.stop()
+
+    for row in rows:
+        # The median of the rounds' ratios: one round disturbed by other work on the machine does not decide it.
+        row["ratio"] = round(statistics.median(r["rps"] / r["ceiling_rps"] for r in row["rounds"]
+                                               if r["ceiling_rps"]), 3) if row["rounds"] else None
+    ceiling = statistics.mean(r["ceiling"]["rps"] for r in rows)
+    public = [r for r in rows if r["label"] in ("/impact-cases", "impact case page")]
+    target_met = all(r["ratio"] is not None and r["ratio"] >= TARGET_RATIO for r in public)
+    failures = [r for r in rows for figures in (r, r["ceiling"])
+                if figures["unexpected"] or figures["errors"] or not figures["requests"]]
+
+    print()
+    print(f"Throughput on {platform.node()} ({os.cpu_count()} CPUs), {args.workers} gunicorn sync workers, "
+          f"{args.concurrency} in flight ({generator}), {args.rounds} × {args.duration:g} s per URL; database "
+          f"{'PostgreSQL' if url.startswith('postgresql') else 'SQLite'} at scale "
+          f"{args.nominations:,}/{args.judges:,}/{args.cases:,}")
+    print(f"{'URL':<34} {'requests':>8} {'bad':>4} {'rps':>7} {'p50 ms':>7} {'p90 ms':>7} {'bytes':>6} "
+          f"{'ceiling':>8} {'ratio':>6}")
+    for r in rows:
+        print(f"{r['label']:<34} {r['requests']:>8} {r['unexpected'] + r['errors']:>4} {r['rps']:>7.1f} "
+              f"{r['p50_ms'] or 0:>7.1f} {r['p90_ms'] or 0:>7.1f} {r['mean_response_bytes']:>6} "
+              f"{r['ceiling']['rps']:>8.1f} {r['ratio']:>6.0%}")
+    print(f"ceiling: the minimal endpoint's rps in the same rounds, each right before the page (mean {ceiling:.1f} "
+          f"rps); ratio: median over the rounds of page rps / ceiling rps. Page cache on the public pages: "
+          f"{', '.join(f'{p} {v}' for p, v in x_cache.items())}.")
+    print(f"Target: public pages at least {TARGET_RATIO:.0%} of the ceiling: {'met' if target_met else 'NOT met'}.")
+
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({
+        "benchmark": "throughput", "host": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version(),
+        "database": "postgresql" if url.startswith("postgresql") else "sqlite", "scale_data": how,
+        "scale": {"nominations": args.nominations, "judges": args.judges, "cases": args.cases},
+        "workers": args.workers, "concurrency": args.concurrency, "duration_seconds": args.duration,
+        "rounds": args.rounds, "generator": generator,
+        "ceiling_rps": round(ceiling, 1), "target_ratio": TARGET_RATIO, "target_met": target_met,
+        "page_cache": x_cache, "rows": rows,
+    }, indent=2) + "\n")
+    print(f"Wrote {RESULTS.relative_to(ROOT)}")
+    if failures:
+        for r in failures:
+            print(f"FAILED: {r['label']}: statuses {r['statuses']}, {r['errors']} connection errors", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
