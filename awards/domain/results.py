@@ -90,12 +90,13 @@ def load_reviews(cycle: Cycle) -> list[ReviewInput]:
     finally:
         cursor.close()
     reviews: dict[int, ReviewInput] = {}
+    make_score = tuple.__new__  # builds each ScoreInput without the named tuple's Python-level __new__
     for review_id, judge_id, nomination_id, criterion_id, value, na in rows:
         review = reviews.get(review_id)
         if review is None:
             review = reviews[review_id] = ReviewInput(review_id, judge_id, nomination_id, [])
         if criterion_id is not None:
-            review.scores.append(ScoreInput(criterion_id, value, bool(na)))
+            review.scores.append(make_score(ScoreInput, (criterion_id, value, bool(na))))
     return sorted(reviews.values(), key=lambda r: r.review_id)
 
 

@@ -136,7 +136,9 @@ def aggregate(reviews: Sequence[ReviewInput], criteria: Sequence[CriterionSpec],
               range_threshold: float = DEFAULT_RANGE_THRESHOLD,
               sd_threshold: float = DEFAULT_SD_THRESHOLD) -> dict[int, NominationResult]:
     """Every nomination's result from the cycle's submitted reviews."""
-    spec = {c.id: c for c in criteria}
+    # Each criterion's (weight, scale minimum, scale span) as plain locals: the loop below runs once
+    # per score (180,000 in a big cycle), with the same arithmetic as review_score.
+    spec = {c.id: (c.weight, c.scale_min, c.scale_max - c.scale_min) for c in criteria}
     raw_by_review: dict[int, tuple[int, float]] = {}
     review_nomination: dict[int, int] = {}
     criterion_values: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
@@ -155,8 +157,9 @@ def aggregate(reviews: Sequence[ReviewInput], criteria: Sequence[CriterionSpec],
             c = spec.get(criterion_id)
             if c is None:
                 continue
-            weighted += c.weight * (value - c.scale_min) / (c.scale_max - c.scale_min)
-            total_weight += c.weight
+            weight, scale_min, span = c
+            weighted += weight * (value - scale_min) / span
+            total_weight += weight
             answered.append((criterion_id, value))
         if total_weight == 0:
             continue

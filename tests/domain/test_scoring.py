@@ -122,3 +122,21 @@ def test_highest_weighted_criterion_breaks_a_tie():
     assert results[1].raw == results[2].raw == pytest.approx(50)
     keys = [RankKey(1, "A", None), RankKey(2, "B", None)]
     assert [r.nomination_id for _, r in rank(results, keys, basis="raw", top_criterion_id=3)] == [2, 1]
+
+
+def test_aggregate_scores_each_review_exactly_as_review_score_does():
+    """aggregate() inlines review_score's sum for speed; both must give the same number, to the bit."""
+    import random
+
+    generator = random.Random(7)
+    criteria = [CriterionSpec(1, 30, 1, 10), CriterionSpec(2, 17, 0, 4), CriterionSpec(3, 53, 1, 7)]
+    reviews = []
+    for review_id in range(1, 200):
+        answers = [ScoreInput(c.id, generator.randint(c.scale_min, c.scale_max))
+                   if generator.random() > 0.15 else ScoreInput(c.id, None, True) for c in criteria]
+        reviews.append(ReviewInput(review_id, generator.randint(1, 9), generator.randint(1, 40), answers))
+    results = aggregate(reviews, criteria)
+    by_review = {rid: score for r in results.values() for rid, score in r.review_scores.items()}
+    spec = {c.id: c for c in criteria}
+    for review in reviews:
+        assert by_review.get(review.review_id) == review_score(review.scores, spec)
