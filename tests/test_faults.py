@@ -14,7 +14,6 @@ import http.client
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,14 +30,10 @@ from awards.extensions import db
 from awards.models import Nomination, NominationStatus, OutboxMessage
 
 from .factories import make_cycle, make_nomination, make_user
+from .network import SmtpSink, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(port: int, path: str, timeout: float = 10) -> tuple[int, dict, str]:
@@ -233,14 +228,6 @@ def test_postgresql_restart_gives_a_friendly_503_then_recovers_without_restartin
 
 # ---------------------------------------------------------------- SMTP down while nominations are submitted
 
-class _Sink:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
 
 def test_smtp_down_submission_succeeds_and_the_email_waits_then_goes_exactly_once(make_app):
     port = free_port()  # nothing listens here yet: the mail server is down
@@ -261,7 +248,7 @@ def test_smtp_down_submission_succeeds_and_the_email_waits_then_goes_exactly_onc
         [waiting] = db.session.scalars(sa.select(OutboxMessage)).all()
         assert waiting.kind == "nomination_submitted" and waiting.sent_at is None and waiting.last_error
 
-        sink = _Sink()
+        sink = SmtpSink()
         smtp = Controller(sink, hostname="127.0.0.1", port=port)
         smtp.start()
         try:

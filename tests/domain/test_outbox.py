@@ -2,7 +2,6 @@
 kept and retried on failure, never split by a line break in a name."""
 
 import email
-import socket
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -12,6 +11,7 @@ from awards.extensions import db
 
 
 from ..factories import make_user
+from ..network import SmtpSink, free_port
 
 
 def test_rollback_leaves_no_message(app, outbox):
@@ -36,25 +36,12 @@ def test_message_committed_with_its_cause_and_delivered_after(app, outbox, tmp_p
     assert parsed.is_multipart()  # plain text and HTML
 
 
-class _Sink:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def smtp_server():
-    sink = _Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield controller, sink
     controller.stop()
@@ -79,7 +66,7 @@ def test_delivers_through_a_real_smtp_server(make_app, smtp_server, outbox):
 
 def test_failed_delivery_stays_queued_and_is_retried(make_app, outbox, smtp_server):
     controller, sink = smtp_server
-    down_port = _free_port()  # nothing listens here
+    down_port = free_port()  # nothing listens here
     app = make_app(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=down_port, MAIL_TIMEOUT=2)
     with app.app_context():
         queue_email(to_address="x@riverside.gov.uk", template="verify_email", subject="S", link="l")
@@ -98,7 +85,7 @@ def test_failed_delivery_stays_queued_and_is_retried(make_app, outbox, smtp_serv
 
 
 def test_outbox_send_reports_failure_with_exit_code(make_app):
-    app = make_app(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port(), MAIL_TIMEOUT=2,
+    app = make_app(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2,
                    MAIL_DELIVER_AFTER_COMMIT=False)
     with app.app_context():
         queue_email(to_address="x@riverside.gov.uk", template="verify_email", subject="S", link="l")
