@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import io
 import json
+import shutil
 import threading
 
 import pytest
 import sqlalchemy as sa
 
 from awards.domain import audit
+from awards.domain import backup as backup_rules
 from awards.domain.attachments import add_attachment, upload_folder
 from awards.extensions import db
 from awards.models import AuditEvent
@@ -28,13 +31,16 @@ def _is_sqlite(app) -> bool:
     return app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
 
 
-def _writer(app, stop: threading.Event, started: threading.Event, written: list[int]) -> None:
+def _writer(app, stop: threading.Event, started: threading.Event, written: list[int],
+            wrote: threading.Condition) -> None:
     """Keep adding audit rows, one committed transaction each, until told to stop."""
     with app.app_context():
         while not stop.is_set():
             audit.record("test.write_during_backup", object_type="test")
             db.session.commit()
-            written[0] += 1
+            with wrote:
+                written[0] += 1
+                wrote.notify_all()
             started.set()
         db.session.remove()
 
@@ -50,25 +56,33 @@ def documents(app):
 def test_backup_under_writes_then_restore_passes_the_integrity_check(app, runner, make_app, documents, tmp_path):
     if not _is_sqlite(app):
         pytest.skip("the SQLite backup; PostgreSQL is covered by the next test")
-    stop, started, written = threading.Event(), threading.Event(), [0]
-    thread = threading.Thread(target=_writer, args=(app, stop, started, written))
+    stop, started, written, wrote = threading.Event(), threading.Event(), [0], threading.Condition()
+    during: list[int] = []
+
+    def while_the_snapshot_is_held(remaining, total):
+        # Called by the backup between its steps, with its read transaction still open: let the
+        # writer commit more rows now, so the writes provably overlap the backup.
+        with wrote:
+            at_step = written[0]
+            assert wrote.wait_for(lambda: written[0] >= at_step + 3, timeout=10), "the writer was held up"
+            during.append(written[0] - at_step)
+
+    thread = threading.Thread(target=_writer, args=(app, stop, started, written, wrote))
     thread.start()
     try:
         assert started.wait(10)
-        before = written[0]
-        result = runner.invoke(args=["backup", str(tmp_path / "backup")])
-        during = written[0] - before
+        manifest_object = backup_rules.backup(tmp_path / "backup", progress=while_the_snapshot_is_held)
     finally:
         stop.set()
         thread.join(10)
-    assert result.exit_code == 0, result.output
-    assert "integrity ok" in result.output
-    print(f"audit rows written while the backup ran: {during}")
+    assert during and sum(during) >= 3
+    print(f"audit rows committed while the backup held its snapshot: {sum(during)}")
+    assert backup_rules.verify(tmp_path / "backup").row_counts == manifest_object.row_counts
 
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
-    # The snapshot holds some of the writes (a consistent prefix of them), and every other table's rows.
+    # The snapshot holds a consistent prefix of the writes: none of those committed while it was held.
     live_audit = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
-    assert 1 <= manifest["row_counts"]["audit_events"] <= live_audit
+    assert 1 <= manifest["row_counts"]["audit_events"] <= live_audit - sum(during)
     assert manifest["row_counts"]["nominations"] == 1 and manifest["row_counts"]["attachments"] == 1
     assert manifest["schema_revision"] == db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
     stored = documents.attachments[0].stored_name
@@ -144,3 +158,49 @@ def test_restore_fails_when_the_row_counts_differ_from_the_manifest(app, runner,
     result = _invoke(restored, "restore", str(tmp_path / "backup"))
     assert result.exit_code == 1 and "Row counts differ from the manifest in: users" in result.output
 
+
+
+def _tamper(backup, into, *, files=None, extra=None, remove=None):
+    """A copy of `backup` whose manifest lists `files` (name -> content, checksummed like real ones) too."""
+    shutil.copytree(backup, into)
+    manifest = json.loads((into / "manifest.json").read_text())
+    for name, content in (files or {}).items():
+        manifest["files"][name] = {"size": len(content), "sha256": hashlib.sha256(content).hexdigest()}
+        (into / name).parent.mkdir(parents=True, exist_ok=True)  # where a careless restore would read it
+        (into / name).write_bytes(content)
+    if extra:
+        (into / "uploads" / extra).write_bytes(b"not in the manifest")
+    if remove:
+        (into / "uploads" / remove).unlink()
+    (into / "manifest.json").write_text(json.dumps(manifest))
+    return into
+
+
+def test_a_backup_naming_files_outside_its_uploads_is_refused_before_anything_is_written(
+        app, runner, make_app, documents, tmp_path):
+    assert runner.invoke(args=["backup", str(tmp_path / "backup")]).exit_code == 0
+    stored = documents.attachments[0].stored_name
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    payload = b"written outside the upload folder"
+    restored = make_app(SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "restored.db"),
+                        UPLOAD_FOLDER=str(tmp_path / "restored-uploads" / "inner"))
+    tampered = {
+        "absolute": ({"files": {f"uploads/{outside / 'pwned.txt'}": payload}}, "not allowed"),
+        "parent": ({"files": {"uploads/../../outside/pwned.txt": payload}}, "not allowed"),
+        "one level up": ({"files": {"uploads/../pwned.txt": payload}}, "not allowed"),
+        "sub-folder": ({"files": {"uploads/sub/pwned.txt": payload}}, "not allowed"),
+        "outside uploads": ({"files": {"elsewhere.txt": payload}}, "not allowed"),
+        "unlisted file": ({"extra": "unlisted"}, "does not list: unlisted"),
+        "listed, absent": ({"remove": stored}, f"uploads/{stored} missing"),
+    }
+    for case, (change, message) in tampered.items():
+        copy = _tamper(tmp_path / "backup", tmp_path / "copies" / case, **change)
+        result = _invoke(restored, "restore", str(copy), "--yes")
+        assert result.exit_code == 1, (case, result.output)
+        assert message in result.output, (case, result.output)
+        assert not (outside / "pwned.txt").exists() and not (tmp_path / "pwned.txt").exists()
+        assert not (tmp_path / "restored-uploads" / "pwned.txt").exists()
+        # Nothing was written: neither the documents nor the database.
+        assert not (tmp_path / "restored-uploads" / "inner" / stored).exists(), case
+        assert not backup_rules._has_rows(tmp_path / "restored.db"), case

@@ -15,7 +15,7 @@ import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from flask import current_app
 from sqlalchemy import func, make_url, select, table, text
@@ -29,6 +29,9 @@ MANIFEST = "manifest.json"
 DATABASE_FILE = "database.sqlite3"
 UPLOADS = "uploads"
 FORMAT = 1
+# Pages copied per step of SQLite's backup API. The snapshot is the read transaction opened before the
+# first step, so stepping does not break consistency; it only lets a caller follow the progress.
+PAGES_PER_STEP = 1024
 
 
 class BackupError(DomainError):
@@ -95,7 +98,9 @@ def _copy_uploads(source: Path, target: Path, wanted: set[str]) -> tuple[dict[st
     the database refers to but which are not on disk (removed after the snapshot, or lost before)."""
     target.mkdir(parents=True, exist_ok=True)
     files = {}
-    present = sorted(p for p in source.iterdir() if p.is_file()) if source.is_dir() else []
+    # Hidden files are uploads still being written (".<name>.part"): not part of any attachment yet.
+    present = sorted(p for p in source.iterdir() if p.is_file() and _safe_upload_name(p.name)) \
+        if source.is_dir() else []
     for path in present:
         try:
             shutil.copy2(path, target / path.name)
@@ -137,14 +142,33 @@ def _prepare_target(target: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
 
 
-def backup(target: Path) -> Manifest:
+def _snapshot_copy(source: Path, copy: sqlite3.Connection,
+                   progress: Callable[[int, int], None] | None) -> None:
+    """Copy the live database into `copy` as of one read transaction, page batch by page batch.
+
+    The read transaction is opened on the source connection before the first step and held to the
+    last, so every step reads the same snapshot (SQLite then never restarts the copy, however much the
+    app writes meanwhile: in WAL mode its writers go on, unseen by this reader)."""
+    live = sqlite3.connect(source, timeout=60, isolation_level=None)
+    try:
+        live.execute("BEGIN")
+        live.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts here
+        live.backup(copy, pages=PAGES_PER_STEP,
+                    progress=(lambda status, remaining, total: progress(remaining, total)) if progress else None)
+        live.execute("COMMIT")
+    finally:
+        live.close()
+
+
+def backup(target: Path, *, progress: Callable[[int, int], None] | None = None) -> Manifest:
     """Copy the database (SQLite) and the uploads into the new directory `target`, with a manifest.
 
     The SQLite copy is one read transaction of the online backup API, so it is consistent while the app
     keeps writing (in WAL mode writers are not even delayed). Counts and the schema revision are read from
     the copy. Uploads are copied after the database, so every document the copy refers to is there unless it
     was removed in between (listed as missing). For PostgreSQL only the uploads and the live row counts are
-    written: the database itself is backed up with pg_dump."""
+    written: the database itself is backed up with pg_dump. `progress(pages_remaining, pages_total)` is
+    called after each step of the SQLite copy, while the snapshot is still held."""
     target = Path(target)
     _prepare_target(target)
     source = sqlite_path()
@@ -153,17 +177,15 @@ def backup(target: Path) -> Manifest:
         if not source.is_file():
             raise BackupError(f"There is no database at {source}")
         copy_path = target / DATABASE_FILE
-        live = sqlite3.connect(source, timeout=60)
         copy = sqlite3.connect(copy_path)
         try:
-            live.backup(copy)  # pages=-1: all in one step, so one consistent snapshot
+            _snapshot_copy(source, copy, progress)
             copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
             counts, revision = _sqlite_counts(copy), _sqlite_revision(copy)
             stored = {row[0] for row in copy.execute("SELECT stored_name FROM attachments")} \
                 if "attachments" in counts else set()
         finally:
             copy.close()
-            live.close()
         problem = integrity_check(copy_path)
         if problem != "ok":
             raise BackupError(f"The copy of the database failed SQLite's integrity check: {problem}")
@@ -182,10 +204,57 @@ def backup(target: Path) -> Manifest:
     return manifest
 
 
+def _safe_upload_name(name: str) -> bool:
+    """A stored upload name is one plain file name: no folder, no parent, not absolute, nothing hidden."""
+    return (bool(name) and name == name.strip() and name not in (".", "..") and not name.startswith(".")
+            and "/" not in name and "\\" not in name and "\x00" not in name and ":" not in name)
+
+
+def _check_file_names(directory: Path, manifest: Manifest) -> list[str]:
+    """The upload names of a backup, after checking that the manifest names only the database and plain
+    files in uploads/, and that uploads/ holds exactly those files. A manifest is data from outside: a
+    name like `uploads/../../etc/x` or `uploads//abs/path` would otherwise be read and written anywhere."""
+    names = []
+    for entry in manifest.files:
+        if entry == DATABASE_FILE:
+            continue
+        prefix, _, name = entry.partition("/")
+        if prefix != UPLOADS or not _safe_upload_name(name):
+            raise BackupError(f"The backup's manifest names a file that is not allowed: {entry!r}. "
+                              "Nothing was restored.")
+        names.append(name)
+    folder = directory / UPLOADS
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise BackupError(f"The backup's {UPLOADS} is not a folder. Nothing was restored.")
+    present = set()
+    for path in (folder.iterdir() if folder.is_dir() else ()):
+        if path.is_symlink() or not path.is_file() or not _safe_upload_name(path.name):
+            raise BackupError(f"The backup's {UPLOADS} folder holds something that is not a plain file: "
+                              f"{path.name!r}. Nothing was restored.")
+        present.add(path.name)
+    unlisted, absent = sorted(present - set(names)), sorted(set(names) - present)
+    if unlisted:
+        raise BackupError(f"The backup's {UPLOADS} folder holds files its manifest does not list: "
+                          f"{', '.join(unlisted)}. Nothing was restored.")
+    if absent:
+        raise BackupError(f"The backup is incomplete: {', '.join(UPLOADS + '/' + n for n in absent)} missing")
+    return sorted(names)
+
+
+def _destination(folder: Path, name: str) -> Path:
+    """Where an upload is restored to, checked to be inside the upload folder."""
+    destination = (folder / name).resolve()
+    if destination.parent != folder.resolve():
+        raise BackupError(f"The upload {name!r} would be restored outside the upload folder. Nothing was restored.")
+    return destination
+
+
 def verify(directory: Path) -> Manifest:
-    """Check every file of the backup against its manifest checksum, and the database's integrity."""
+    """Check the backup's file names, then every file against its manifest checksum, and the database's
+    integrity."""
     directory = Path(directory)
     manifest = Manifest.read(directory)
+    _check_file_names(directory, manifest)
     for name, expected in sorted(manifest.files.items()):
         path = directory / name
         if not path.is_file():
@@ -233,10 +302,10 @@ def restore(source: Path, *, replace: bool = False) -> RestoreReport:
     manifest = verify(source)
     target = sqlite_path()
     folder = upload_folder()
-    uploads = [name for name in sorted(manifest.files) if name.startswith(UPLOADS + "/")]
+    # Every destination is checked before anything is written: one bad name refuses the whole restore.
+    uploads = {f"{UPLOADS}/{name}": _destination(folder, name) for name in _check_file_names(source, manifest)}
     if not replace:
-        for name in uploads:
-            destination = folder / name.split("/", 1)[1]
+        for name, destination in uploads.items():
             if destination.exists() and _sha256(destination) != manifest.files[name]["sha256"]:
                 raise BackupError(f"{destination} exists with other content. Restoring replaces it: "
                                   "run again with --yes if that is what you want.")
@@ -266,7 +335,9 @@ def restore(source: Path, *, replace: bool = False) -> RestoreReport:
             counts = _sqlite_counts(connection)
         finally:
             connection.close()
-    for name in uploads:
-        shutil.copy2(source / name, folder / name.split("/", 1)[1])
+    if uploads:
+        folder.mkdir(parents=True, exist_ok=True)
+    for name, destination in uploads.items():
+        shutil.copy2(source / name, destination)
     return RestoreReport(manifest=manifest, database_restored=restored_db, uploads_restored=len(uploads),
                          integrity=integrity, row_counts=counts)

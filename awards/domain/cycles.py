@@ -263,6 +263,11 @@ def check_transition(cycle: Cycle, to: CycleStatus, now: datetime | None = None)
     now = now or utcnow()
     if to not in TRANSITIONS[cycle.status]:
         raise Conflict(f"A cycle that is {cycle.status.label.lower()} cannot become {to.label.lower()}")
+    if cycle.personal_data_purged_at is not None:
+        # Its contact details, documents and judges' comments are gone for good: judging again (or taking
+        # nominations again) would put what is left in front of judges, and the purge cannot be undone.
+        raise Conflict(f"Personal data has been removed from {cycle.name}, so it cannot become "
+                       f"{to.label.lower()} again. Its state can no longer change.")
     if to is CycleStatus.OPEN and now >= cycle.nominations_close_at:
         raise DomainError("The closing date has passed: move it later before opening the cycle",
                           field="nominations_close_at")

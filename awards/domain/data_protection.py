@@ -3,18 +3,19 @@ removing a closed cycle's personal data after its retention period (as the priva
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Text, cast, delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (Assignment, AssignmentStatus, Attachment, AuditEvent, ConflictOfInterest, ConflictSource,
-                      Cycle, CycleStatus, Expertise, FormStash, Judge, Nomination, OutboxMessage, Redaction,
+                      Cycle, CycleStatus, Expertise, FormStash, Judge, Nomination, OutboxMessage,
                       Review, ReviewScore, ReviewStatus, Role, SignInFailure, User, UserRole)
 from ..models.users import new_session_token
 from ..templating import govuk_date
@@ -37,6 +38,15 @@ def _iso(value: datetime | None) -> str | None:
 
 
 # A copy of everything ---------------------------------------------------------------------------------
+
+# Any web address: e-mails carry sign-in, reset, confirmation and invitation links with tokens that may
+# still work, and the downloaded copy travels further than the inbox did.
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+LINK_REMOVED = "[link removed]"
+
+
+def _without_links(text: str | None) -> str | None:
+    return _URL.sub(LINK_REMOVED, text) if text else text
 
 def _nomination_record(nomination: Nomination) -> dict[str, Any]:
     # Every section as stored (the documents are listed in full below).
@@ -125,7 +135,8 @@ def personal_data(user: User) -> dict[str, Any]:
                        "object_id": e.object_id, "by_you": e.actor_id == user.id, "detail": e.detail,
                        "network_address": e.ip} for e in events],
         "emails": [{"created_at": _iso(m.created_at), "to": m.to_address, "subject": m.subject,
-                    "kind": m.kind, "sent_at": _iso(m.sent_at), "body": m.body_text} for m in messages],
+                    "kind": m.kind, "sent_at": _iso(m.sent_at), "body": _without_links(m.body_text)}
+                   for m in messages],
         "kept_form_input": [{"page": s.path, "kept_at": _iso(s.created_at), "data": s.data} for s in stashes],
     }
 
@@ -148,6 +159,39 @@ def _forget_files(nomination: Nomination) -> None:
 def _remove_contact_details(nomination: Nomination) -> None:
     for field in CONTACT_FIELDS:
         setattr(nomination, field, "")
+
+
+REMOVED_ADDRESS = "[address removed]"
+
+
+def _without_addresses(value: Any, addresses: set[str]) -> Any:
+    """`value` (an audit event's details) with every mention of the addresses removed: a key or list item
+    that is one of them goes, and text that mentions one has it replaced."""
+    if isinstance(value, dict):
+        return {k: _without_addresses(v, addresses) for k, v in value.items()
+                if not (isinstance(v, str) and v.strip().lower() in addresses)}
+    if isinstance(value, list):
+        return [_without_addresses(v, addresses) for v in value
+                if not (isinstance(v, str) and v.strip().lower() in addresses)]
+    if isinstance(value, str):
+        for address in addresses:
+            value = re.sub(re.escape(address), REMOVED_ADDRESS, value, flags=re.IGNORECASE)
+    return value
+
+
+def _remove_addresses_from_audit_log(addresses: set[str]) -> None:
+    """Remove the e-mail addresses from the details of every audit event that mentions them (invitations,
+    sign-in failures, ...), keeping the events. The database narrows the events down with a LIKE on the
+    details' JSON text (the same on SQLite and PostgreSQL); the details are then cleaned here."""
+    addresses = {a.strip().lower() for a in addresses if a and a.strip()}
+    if not addresses:
+        return
+    text = func.lower(cast(AuditEvent.detail, Text))
+    mentions = or_(*[text.like(f"%{address}%") for address in sorted(addresses)])
+    for event in db.session.scalars(select(AuditEvent).where(mentions)).all():
+        cleaned = _without_addresses(event.detail, addresses)
+        if cleaned != event.detail:
+            event.detail = cleaned
 
 
 def deletion_problem(user: User) -> str | None:
@@ -183,6 +227,8 @@ def delete_account(user: User, *, password: str) -> DeletionReport:
         raise NotAllowed(problem)
     report = DeletionReport()
     email = user.email
+    # Their account's address and any they were invited to judge at (before those rows are changed).
+    addresses = {email} | set(db.session.scalars(select(Judge.email).where(Judge.user_id == user.id)))
 
     nominations = db.session.scalars(select(Nomination).where(Nomination.nominator_id == user.id)
                                      .options(selectinload(Nomination.attachments))).all()
@@ -218,11 +264,7 @@ def delete_account(user: User, *, password: str) -> DeletionReport:
     db.session.execute(delete(Expertise).where(Expertise.user_id == user.id))
     db.session.execute(delete(SignInFailure).where(SignInFailure.email == email))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == email))
-    # Addresses typed at sign-in are kept in the security log's details; the person's own are removed.
-    for event in db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "users",
-                                                             AuditEvent.object_id == str(user.id))).all():
-        if isinstance(event.detail, dict) and "email" in event.detail:
-            event.detail = {k: v for k, v in event.detail.items() if k != "email"}
+    _remove_addresses_from_audit_log(addresses)
 
     audit.record("account.deleted", actor=None, object_type="users", object_id=user.id,
                  drafts_deleted=report.drafts_deleted, nominations_anonymised=report.nominations_anonymised,
@@ -248,12 +290,15 @@ def delete_account(user: User, *, password: str) -> DeletionReport:
 # Retention --------------------------------------------------------------------------------------------
 
 def retention_starts(cycle: Cycle) -> datetime | None:
-    """When the cycle's retention period starts: results published, or (closed without results) the
-    later of nominations closing and judging closing. None while the cycle is still running."""
+    """When the cycle's retention period starts: results published, or (closed without results, or published
+    before the publication time was recorded) the later of nominations closing and judging closing. None
+    while the cycle is still running."""
+    closed = max(d for d in (cycle.nominations_close_at, cycle.judging_close_at) if d is not None)
     if cycle.status is CycleStatus.PUBLISHED:
-        return cycle.results_published_at or cycle.updated_at
+        # Not updated_at: editing the cycle or its cases moves that, and with it the end of retention.
+        return cycle.results_published_at or closed
     if cycle.status is CycleStatus.CLOSED:
-        return max(d for d in (cycle.nominations_close_at, cycle.judging_close_at) if d is not None)
+        return closed
     return None
 
 
@@ -284,7 +329,6 @@ class PurgePlan:
     nominations: int
     with_contact_details: int
     attachments: int
-    redactions: int
     review_comments: int
     pending_invitations: int
 
@@ -300,7 +344,6 @@ def purge_plan(cycle: Cycle) -> PurgePlan:
         nominations=count(nominations),
         with_contact_details=count(nominations.where(or_(*[getattr(Nomination, f) != "" for f in CONTACT_FIELDS]))),
         attachments=count(select(Attachment.id).where(Attachment.nomination_id.in_(nominations))),
-        redactions=count(select(Redaction.id).where(Redaction.nomination_id.in_(nominations))),
         review_comments=count(reviews.where(Review.overall_comment != "")) + count(
             select(ReviewScore.id).where(ReviewScore.review_id.in_(reviews), ReviewScore.comment != "")),
         pending_invitations=count(select(Judge.id).where(Judge.cycle_id == cycle.id, Judge.user_id.is_(None))),
@@ -309,8 +352,13 @@ def purge_plan(cycle: Cycle) -> PurgePlan:
 
 def purge_cycle(cycle: Cycle, *, by: User, now: datetime | None = None) -> PurgePlan:
     """Remove the personal data of a cycle past its retention period: contact details, documents (their
-    files after the commit), organisers' redactions, judges' written comments (scores stay) and
-    invitations never accepted. Published impact cases are copies and stay as they are."""
+    files after the commit), form input kept for its nominations, judges' written comments (scores stay)
+    and invitations never accepted. The cycle's state can no longer change afterwards (cycles.check_transition).
+
+    Kept: the nominations' answers as written, and the organisers' redacted copies of them. A redacted copy
+    holds less personal data than the answer it was made from, and it is the record of what judges read, so
+    deleting it would remove nothing the original does not still hold. Published impact cases are copies
+    and stay as they are."""
     if not by.has_role(Role.ORGANISER):
         raise NotAllowed("Only organisers can remove a cycle's personal data")
     problem = purge_problem(cycle, now)
@@ -325,7 +373,6 @@ def purge_cycle(cycle: Cycle, *, by: User, now: datetime | None = None) -> Purge
         nomination.attachments.clear()
     ids = [n.id for n in nominations]
     if ids:
-        db.session.execute(delete(Redaction).where(Redaction.nomination_id.in_(ids)))
         db.session.execute(delete(FormStash).where(
             or_(*[FormStash.path.like(f"/nominations/{n.reference}/%") for n in nominations])))
     reviews = select(Review.id).join(Assignment).join(Judge).where(Judge.cycle_id == cycle.id)
@@ -338,7 +385,7 @@ def purge_cycle(cycle: Cycle, *, by: User, now: datetime | None = None) -> Purge
         db.session.delete(judge)
     cycle.personal_data_purged_at = now or utcnow()
     audit.record("cycle.personal_data_purged", actor=by, obj=cycle, nominations=plan.nominations,
-                 attachments=plan.attachments, redactions=plan.redactions, review_comments=plan.review_comments,
+                 attachments=plan.attachments, review_comments=plan.review_comments,
                  pending_invitations=plan.pending_invitations)
     db.session.flush()
     return plan

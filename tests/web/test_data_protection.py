@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from awards.domain import accounts
+from awards.domain import accounts, audit, judges
 from awards.domain.attachments import add_attachment, attachment_path
 from awards.domain.clock import utcnow
 from awards.domain.stash import stash_form
@@ -36,7 +36,7 @@ def _user(user_id) -> User | None:
 
 # Your data ----------------------------------------------------------------------------------------------
 
-def test_a_nominee_downloads_everything_held_about_them(nominee, nominee_client):
+def test_a_nominee_downloads_everything_held_about_them(app, nominee, nominee_client):
     cycle = make_cycle()
     submitted = make_nomination(cycle, nominator=nominee, contact_phone="07700 900123")
     document = _attach(submitted, "evidence.png")
@@ -70,6 +70,12 @@ def test_a_nominee_downloads_everything_held_about_them(nominee, nominee_client)
     assert by_reference[draft.reference]["sections"]["project"]["title"] == "My half-written draft"
     assert "account.created" in {e["action"] for e in data["audit_log"]}
     assert [m["subject"] for m in data["emails"]] == ["Confirm your email address"]
+    # The confirmation link (a token that may still work) is not in the copy; the rest of the e-mail is.
+    sent = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.to_address == nominee.email))
+    link = next(word for word in sent.body_text.split() if word.startswith(app.config["BASE_URL"]))
+    assert link not in response.get_data(as_text=True)
+    assert "[link removed]" in data["emails"][0]["body"]
+    assert data["emails"][0]["body"] == sent.body_text.replace(link, "[link removed]")
     assert data["kept_form_input"][0]["data"] == {"challenge": "Typed before my session ended"}
     assert someone_else.reference not in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "account.data_downloaded",
@@ -145,6 +151,36 @@ def test_a_nominee_deletes_their_account(nominee, nominee_client, password):
     assert nominee_client.get("/account").headers["Location"].startswith("/sign-in")
     response = nominee_client.post_form("/sign-in", {"email": email, "password": password})
     assert "Enter a correct email address and password" in response.get_data(as_text=True)
+
+
+def test_a_deleted_persons_email_address_goes_from_every_audit_event(app, judge, judge_client, password):
+    email = judge.email
+    organiser = make_user(roles=("organiser",))
+    cycle = make_cycle()
+    judges.invite_judges(cycle, email.upper(), by=organiser)  # judge.invited, about judges:N
+    judges.resend_invitation(db.session.scalar(sa.select(Judge).where(Judge.cycle_id == cycle.id)), by=organiser)
+    audit.record("test.note", actor=organiser, object_type="test", sent_to=[email, "other@example.org"],
+                 note=f"Asked {email.upper()} to check")
+    db.session.commit()
+    stranger = app.test_client()
+    stranger.post_form("/sign-in", {"email": email, "password": "not the password!"})  # sign_in.failed
+    stranger.post_form("/sign-in", {"email": "someone.else@example.org", "password": "wrong"})
+    actions = sorted(db.session.scalars(sa.select(AuditEvent.action)).all())
+
+    response = judge_client.post_form("/account/delete", {"password": password}, token_from="/account/delete")
+    assert response.status_code == 302
+    db.session.expire_all()
+    events = db.session.scalars(sa.select(AuditEvent)).all()
+    assert [e for e in events if email.lower() in json.dumps(e.detail).lower()] == []
+    # The events themselves stay, with the rest of their details.
+    assert sorted(e.action for e in events) == sorted(actions + ["account.deleted"])
+    by_action = {e.action: e.detail for e in events}
+    assert by_action["judge.invited"] == {"cycle": cycle.slug}
+    assert "email" not in by_action["judge.invitation_resent"]
+    assert by_action["test.note"] == {"sent_to": ["other@example.org"], "note": "Asked [address removed] to check"}
+    # Their failed sign-in keeps no address; someone else's keeps theirs.
+    assert sorted(e.detail.get("email", "") for e in events if e.action == "sign_in.failed") == \
+        ["", "someone.else@example.org"]
 
 
 def test_a_judge_with_submitted_scores_is_anonymised_and_their_scores_kept(judge, judge_client, password):
@@ -245,7 +281,9 @@ def test_a_cycle_is_purged_only_after_its_retention_period(app, organiser, organ
     purged = db.session.get(Nomination, nomination.id)
     assert (purged.contact_name, purged.contact_email, purged.contact_phone) == ("", "", "")
     assert purged.title == "Published project" and purged.attachments == [] and not file.exists()
-    assert db.session.scalars(sa.select(Redaction).where(Redaction.nomination_id == nomination.id)).all() == []
+    # The copy redacted for judges stays (it holds less than the original, which also stays).
+    assert [r.text for r in db.session.scalars(sa.select(Redaction).where(Redaction.nomination_id == nomination.id))] \
+        == ["[redacted]"]
     kept_review = db.session.get(Review, review.id)
     assert kept_review.overall_comment == "" and kept_review.scores[0].comment == ""
     assert kept_review.scores[0].value == 8
@@ -256,6 +294,44 @@ def test_a_cycle_is_purged_only_after_its_retention_period(app, organiser, organ
     assert app.test_client().get(f"/impact-cases/{case.slug}").status_code == 200
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.personal_data_purged"))
     assert event.actor_id == organiser.id and event.detail["attachments"] == 1
+
+
+def test_a_purged_cycle_cannot_go_back_to_judging(app, organiser, organiser_client):
+    case, nomination, *_ = _judged_published_cycle()
+    cycle = case.cycle
+    cycle.results_published_at = utcnow() - timedelta(days=app.config["RETENTION_DAYS"], minutes=1)
+    db.session.commit()
+    url = f"/organiser/cycles/{cycle.slug}/personal-data"
+    assert "cannot go back to judging" in organiser_client.get(url).get_data(as_text=True)
+    assert organiser_client.post_form(url, token_from=url).status_code == 302
+
+    move = f"/organiser/cycles/{cycle.slug}/status/judging"
+    message = f"Personal data has been removed from {cycle.name}, so it cannot become judging again"
+    assert message in organiser_client.get(move).get_data(as_text=True)
+    response = organiser_client.post_form(move, token_from=f"/organiser/cycles/{cycle.slug}")
+    assert response.status_code == 302
+    assert message in organiser_client.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(cycle), cycle.id).status.value == "published"
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.status_changed")) is None
+
+
+def test_retention_of_a_published_cycle_without_a_publication_time_counts_from_its_closing(app, organiser_client):
+    days = app.config["RETENTION_DAYS"]
+    now = utcnow()
+    cycle = make_cycle(status="published", open_at=now - timedelta(days=days + 60),
+                       close_at=now - timedelta(days=days + 30))
+    cycle.judging_close_at = now - timedelta(days=days + 1)
+    cycle.results_published_at = None
+    cycle.updated_at = now  # moved by any later edit of the cycle or its public pages
+    db.session.commit()
+    page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/personal-data").get_data(as_text=True)
+    assert "The retention period ended" in page and "not passed yet" not in page
+
+    cycle.judging_close_at = now - timedelta(days=days - 1)
+    db.session.commit()
+    page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/personal-data").get_data(as_text=True)
+    assert "The retention period has not passed yet" in page
 
 
 def test_a_running_cycle_cannot_be_purged(organiser_client):
