@@ -166,6 +166,8 @@ def _end_expired_session(reason: str):
     if reason == "idle":
         message = (f"You were signed out after {duration_words(config['SESSION_IDLE_TIMEOUT'])} without "
                    "activity. Sign in again to carry on.")
+    elif reason == "unknown_start":
+        message = "You were signed out because your sign-in had ended. Sign in again to carry on."
     else:
         message = (f"You were signed out because you signed in more than "
                    f"{duration_words(config['SESSION_ABSOLUTE_TIMEOUT'])} ago. Sign in again to carry on.")
@@ -257,13 +259,16 @@ def init_security(app: Flask) -> None:
             return None
         now = _now()
         started = g.get("session_started")
-        if started is None:  # a session from before sign-in times were kept: it starts now
-            started = now
-            session["_user_id"] = session_identifier(current_user.session_token, now)
         seen = session.get(_SEEN_KEY)
         if not isinstance(seen, int):  # restored from a remember-me cookie: activity now
             seen = now
-        reason = _expiry_reason(started, seen, now)
+        if started is None:
+            # A session or remember-me cookie from before sign-in times were kept carries only the
+            # token, so how long ago its holder signed in is unknown: it has ended, as if timed
+            # out (taking it as "signed in now" would let a copied cookie live for ever).
+            reason = "unknown_start"
+        else:
+            reason = _expiry_reason(started, seen, now)
         if reason is not None:
             return _end_expired_session(reason)
         if session.get(_SEEN_KEY) is None or now - seen >= _SEEN_GRANULARITY:

@@ -60,6 +60,7 @@ def export_once(url: str) -> dict:
     from awards.domain.scale import ORGANISER_EMAIL
     from awards.extensions import db
     from awards.models import Cycle, CycleStatus, Nomination, User
+    from awards.security import session_identifier
 
     app = scale_db.make_app(url, BASE_URL=BASE_URL)
     logging.getLogger("awards").setLevel(logging.WARNING)  # not a line per export's audit record
@@ -71,7 +72,8 @@ def export_once(url: str) -> dict:
         db.session.remove()
     client = app.test_client()
     with client.session_transaction(base_url=BASE_URL) as session:
-        session["_user_id"], session["_fresh"] = token, True
+        # a session carries its sign-in time (one without is refused as expired)
+        session["_user_id"], session["_fresh"] = session_identifier(token, int(time.time())), True
 
     def download(keep: bool):
         chunks, size, first = [], 0, None

@@ -20,7 +20,7 @@ from ..models import (Assignment, Category, Criterion, Cycle, CycleStatus, Impac
                       NominationStatus, Result, Review, ReviewScore, ReviewStatus, ShortlistDecision, User)
 from . import audit
 from .clock import utcnow
-from .errors import Conflict, DomainError
+from .errors import Conflict, DomainError, NotAllowed
 from .mail import queue_email
 from .scoring import (CriterionSpec, NominationResult, RankKey, ReviewInput, ScoreInput, aggregate, rank)
 from .text import unique_slug
@@ -34,11 +34,11 @@ STATUS_FOR_RESULT = {Result.WINNER: NominationStatus.WINNER, Result.HIGHLY_COMME
 
 @dataclass
 class Row:
-    position: int
+    position: int | None  # None when withheld: its rank would bracket its score between its neighbours'
     nomination: Nomination
     result: NominationResult
     decision: ShortlistDecision | None
-    complete: bool
+    complete: bool | None  # None when withheld: how many judges have scored it is not shown either
     withheld: bool = False  # the viewer is conflicted with this nomination: its scores are not shown
 
     @property
@@ -52,6 +52,9 @@ class CategoryBoard:
     rows: list[Row] = field(default_factory=list)
     total: int = 0             # nominations ranked in the category (rows may hold one page of them)
     incomplete_count: int = 0  # of those, how many have fewer reviews than the cycle needs
+    # Nominations the viewer is conflicted with: listed apart from the ranked rows, with no rank,
+    # scores or completeness; `total` and `incomplete_count` leave them out.
+    withheld_rows: list[Row] = field(default_factory=list)
 
     @property
     def incomplete(self) -> int:
@@ -225,8 +228,10 @@ def cycle_results(cycle: Cycle, *, withhold: set[int] | frozenset[int] = frozens
                   category_id: int | None = None, page: int = 1, per_page: int | None = None) -> CycleResults:
     """Leaderboards per category, ranked by the cycle's basis with the stated tie-break.
 
-    Nominations in `withhold` keep their place but carry an empty result, and are left out of
-    `results`, so nothing computed from the board shows their scores. `sort` orders each board by
+    Nominations in `withhold` are taken out of the ranked rows into each board's `withheld_rows`,
+    with no rank, an empty result and no completeness, and are left out of `results`, `total`
+    and `incomplete_count`, so nothing computed from the board shows their scores or where they
+    fall among the others (the others keep their real ranks). `sort` orders each board by
     another column ("raw", "normalised", "n", "spread": highest first, then by rank); with
     `per_page`, each board (or only the board of `category_id`) holds one page of rows, and only
     the nominations on it are loaded."""
@@ -238,7 +243,7 @@ def cycle_results(cycle: Cycle, *, withhold: set[int] | frozenset[int] = frozens
     categories = [c for c in cycle.categories if category_id is None or c.id == category_id]
     shown: dict[int, list[tuple[int, int]]] = {}
     for category in categories:
-        order = ranking.order.get(category.id, [])
+        order = [item for item in ranking.order.get(category.id, []) if item[1] not in withhold]
         if attribute:
             def value(item, attribute=attribute):
                 result = results.get(item[1])
@@ -247,7 +252,10 @@ def cycle_results(cycle: Cycle, *, withhold: set[int] | frozenset[int] = frozens
         if per_page:
             order = order[(page - 1) * per_page:page * per_page]
         shown[category.id] = order
+    hidden = {category.id: [nid for _, nid in ranking.order.get(category.id, []) if nid in withhold]
+              for category in categories} if withhold else {}
     wanted = [nomination_id for order in shown.values() for _, nomination_id in order]
+    wanted += [nomination_id for ids in hidden.values() for nomination_id in ids]
     nominations = {n.id: n for n in db.session.scalars(
         select(Nomination).where(Nomination.id.in_(wanted))
         .options(selectinload(Nomination.category)))} if wanted else {}
@@ -256,17 +264,24 @@ def cycle_results(cycle: Cycle, *, withhold: set[int] | frozenset[int] = frozens
                                         *([ShortlistDecision.nomination_id.in_(wanted)] if per_page else [])))}
     boards = []
     for category in categories:
-        board = CategoryBoard(category, total=len(ranking.order.get(category.id, [])),
-                              incomplete_count=ranking.incomplete.get(category.id, 0))
+        withheld_ids = hidden.get(category.id, [])
+        withheld_incomplete = sum(1 for nid in withheld_ids
+                                  if (results.get(nid) or NominationResult(nid)).n < cycle.judges_per_nomination)
+        board = CategoryBoard(category, total=len(ranking.order.get(category.id, [])) - len(withheld_ids),
+                              incomplete_count=ranking.incomplete.get(category.id, 0) - withheld_incomplete)
         for position, nomination_id in shown[category.id]:
             nomination = nominations.get(nomination_id)
             if nomination is None:  # changed since the ranking was read (another request); shown next time
                 continue
             result = results.get(nomination_id) or NominationResult(nomination_id)
-            withheld = nomination_id in withhold
-            board.rows.append(Row(position, nomination, NominationResult(nomination_id) if withheld else result,
-                                  decisions.get(nomination_id), complete=result.n >= cycle.judges_per_nomination,
-                                  withheld=withheld))
+            board.rows.append(Row(position, nomination, result, decisions.get(nomination_id),
+                                  complete=result.n >= cycle.judges_per_nomination))
+        for nomination_id in sorted(withheld_ids, key=lambda nid: nominations[nid].reference
+                                    if nid in nominations else ""):
+            if nomination_id in nominations:
+                # no decision either: an unchanged suggestion would show it was in the top N
+                board.withheld_rows.append(Row(None, nominations[nomination_id], NominationResult(nomination_id),
+                                               None, complete=None, withheld=True))
         boards.append(board)
     if withhold:
         results = {nid: r for nid, r in results.items() if nid not in withhold}
@@ -281,11 +296,11 @@ def result_row(cycle: Cycle, nomination: Nomination, *,
     position = next((p for p, nid in ranking.order.get(nomination.category_id, []) if nid == nomination.id), None)
     if position is None:
         return None
-    result = ranking.results.get(nomination.id) or NominationResult(nomination.id)
-    withheld = nomination.id in withhold
+    if nomination.id in withhold:
+        return Row(None, nomination, NominationResult(nomination.id), None, complete=None, withheld=True)
     decision = db.session.scalar(select(ShortlistDecision).where(ShortlistDecision.nomination_id == nomination.id))
-    return Row(position, nomination, NominationResult(nomination.id) if withheld else result, decision,
-               complete=result.n >= cycle.judges_per_nomination, withheld=withheld)
+    result = ranking.results.get(nomination.id) or NominationResult(nomination.id)
+    return Row(position, nomination, result, decision, complete=result.n >= cycle.judges_per_nomination)
 
 
 def _check_not_published(cycle: Cycle) -> None:
@@ -314,8 +329,12 @@ def suggest_shortlist(cycle: Cycle, *, by: User) -> int:
 
 
 def decide(cycle: Cycle, nomination: Nomination, result: Result, *, rationale: str, by: User) -> ShortlistDecision:
-    """Set a nomination's result. A change from the suggestion needs a rationale; one winner per category."""
+    """Set a nomination's result. A change from the suggestion needs a rationale; one winner per category.
+    An organiser conflicted with the nomination (as one of the cycle's judges) leaves it to another."""
     _check_not_published(cycle)
+    if nomination.id in withheld_nominations(cycle, by):
+        raise NotAllowed("You have a conflict of interest with this nomination, so another organiser decides "
+                         "its result")
     if nomination.cycle_id != cycle.id or nomination.status not in RANKED_STATUSES:
         raise DomainError("Only submitted nominations of this cycle can be shortlisted")
     decision = db.session.scalar(select(ShortlistDecision).where(ShortlistDecision.nomination_id == nomination.id))

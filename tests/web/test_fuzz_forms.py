@@ -64,6 +64,46 @@ MAY_CHANGE = {
     "nominee.start": NOMINATION_TABLES | {"cycles"},  # the cycle's reference counter
     "organiser.user": {"users", "user_roles"},
 }
+# Organiser routes, each with the tables its purpose needs (their blueprint module in the comment)
+CYCLE_SETUP = {"cycles", "categories", "category_trends", "cycle_trends", "criteria"}
+JUDGING = {"assignments", "reviews", "review_scores"}
+PUBLIC_COPY = {"impact_cases", "impact_case_trends"}
+MAY_CHANGE |= {
+    # cycles
+    "organiser.create_cycle": CYCLE_SETUP, "organiser.copy_cycle": CYCLE_SETUP,
+    "organiser.edit_cycle": {"cycles", "cycle_trends"}, "organiser.change_cycle_status": {"cycles"},
+    "organiser.add_category": {"categories", "category_trends"},
+    "organiser.edit_category": {"categories", "category_trends"},
+    "organiser.remove_category": {"categories", "category_trends", "judge_categories"},
+    # criteria
+    "organiser.new_criterion": {"criteria"}, "organiser.edit_criterion": {"criteria"},
+    "organiser.remove_criterion": {"criteria"},
+    # trends
+    "organiser.add_trend": {"trends"}, "organiser.edit_trend": {"trends"}, "organiser.retire_trend": {"trends"},
+    "organiser.restore_trend": {"trends"},
+    # judges (an invitation is a judges row; people's accounts are made when they accept it)
+    "organiser.judges": {"judges", "judge_categories"}, "organiser.resend_invitation": {"judges"},
+    "organiser.judge_settings": {"judges", "judge_categories"},
+    "organiser.remove_judge": {"judges", "judge_categories", "expertise", "conflicts"} | JUDGING,
+    # conflicts, assignment, progress and reviews
+    "organiser.new_conflict": {"conflicts"} | JUDGING, "organiser.remove_conflict": {"conflicts"},
+    "organiser.assignment": JUDGING, "organiser.assignment_confirm": JUDGING,  # may drop unstarted drafts
+    "organiser.assignment_nomination": {"assignments"}, "organiser.assignment_lock": {"assignments"},
+    "organiser.assignment_unlock": {"assignments"}, "organiser.assignment_remove": JUDGING,
+    "organiser.judging_progress": {"assignments", "judges"}, "organiser.reopen_review": {"reviews"},
+    # nominations, redaction, retention
+    "organiser.nomination_eligibility": {"nominations"}, "organiser.redaction": {"redactions"},
+    "organiser.personal_data": NOMINATION_TABLES | {"cycles", "judges", "judge_categories", "expertise",
+                                                    "conflicts"} | JUDGING,
+    # results
+    "organiser.results_settings": {"cycles"}, "organiser.suggest_shortlist": {"shortlist_decisions"},
+    "organiser.decide": {"shortlist_decisions"},
+    "organiser.publish": {"cycles", "nominations", "shortlist_decisions"} | PUBLIC_COPY,
+    "organiser.prepare_case": PUBLIC_COPY, "organiser.edit_case": PUBLIC_COPY,
+    "organiser.case_publication": PUBLIC_COPY,
+    # people: an organiser grants roles on a person's page, and changes nothing else of their account
+    "organiser.user": {"user_roles"},
+}
 EVERYTHING = None  # the route's purpose is to change what it likes (deleting one's own account)
 UNBOUNDED = {"auth.delete_account"}
 # Run last: they end the session or remove the person the other forms are posted as
@@ -72,11 +112,17 @@ LAST = ("auth.sign_out", "auth.delete_account")
 
 # Columns no form changes by what it is sent: who owns a row and what it belongs to. (Status changes only
 # through the routes that exist for it.) An extra field such as nominator_id=1 must never reach them.
-PROTECTED = {"nominations": ("nominator_id", "cycle_id", "reference", "status"),
+PROTECTED = {"nominations": ("nominator_id", "cycle_id", "reference", "status", "category_id"),
              "assignments": ("judge_id", "nomination_id"), "reviews": ("assignment_id",),
-             "judges": ("cycle_id", "user_id"), "users": ("email_verified_at",)}
+             "review_scores": ("review_id", "criterion_id"), "judges": ("cycle_id", "user_id"),
+             "categories": ("cycle_id",), "criteria": ("cycle_id",), "impact_cases": ("nomination_id",),
+             "shortlist_decisions": ("nomination_id", "cycle_id"), "conflicts": ("judge_id", "nomination_id"),
+             "users": ("email_verified_at",), "user_roles": ("user_id",)}
 CHANGES_PROTECTED = {"nominee.submit": {"nominations.status"}, "nominee.withdraw": {"nominations.status"},
-                     "judge.accept_invitation": {"judges.user_id"}, "auth.account": {"users.email_verified_at"}}
+                     "judge.accept_invitation": {"judges.user_id"}, "auth.account": {"users.email_verified_at"},
+                     # the routes that exist to change a nomination's status
+                     "organiser.nomination_eligibility": {"nominations.status"},
+                     "organiser.publish": {"nominations.status"}}
 
 
 def protected_changes(difference, endpoint: str) -> list[str]:
@@ -93,9 +139,34 @@ def protected_changes(difference, endpoint: str) -> list[str]:
                 if column not in names or f"{table}.{column}" in CHANGES_PROTECTED.get(endpoint, ()):
                     continue
                 index = names.index(column)
-                if before is not None and before[index] != row[index] and not endpoint.startswith("organiser."):
+                if before is not None and before[index] != row[index]:
                     found.append(f"{table}.{column} of row {row[0]}: {before[index]!r} → {row[index]!r}")
     return found
+
+
+# Columns that move on whenever a row's children change (the public pages' cache stamp, see
+# domain/library.py): a change to only these is not the form changing the row.
+STAMPS = {"cycles": ("updated_at",)}
+
+
+def without_stamps(difference):
+    """`difference` less the rows whose only change is a stamp column."""
+    kept = {}
+    for table, rows in difference.items():
+        if table in STAMPS:
+            names = list(db.metadata.tables[table].columns.keys())
+            skip = {names.index(c) for c in STAMPS[table]}
+
+            def bare(row, skip=skip):
+                return tuple(v for i, v in enumerate(row) if i not in skip)
+            old = [bare(r) for r in rows["removed"]]  # lists: a row may hold a dict (JSON)
+            new = [bare(r) for r in rows["added"]]
+            rows = {"removed": [r for r in rows["removed"] if bare(r) not in new],
+                    "added": [r for r in rows["added"] if bare(r) not in old]}
+            if not rows["removed"] and not rows["added"]:
+                continue
+        kept[table] = rows
+    return kept
 
 
 def may_change(endpoint: str) -> set[str] | None:
@@ -105,9 +176,8 @@ def may_change(endpoint: str) -> set[str] | None:
         return MAY_CHANGE[endpoint] | ALWAYS
     if endpoint.startswith("nominee."):
         return NOMINATION_TABLES | ALWAYS
-    if endpoint.startswith("organiser."):
-        # Organisers run cycles, judging and results; they change people's accounts only on a person's page
-        return {t.name for t in db.metadata.sorted_tables} - {"users", "user_roles", "sign_in_failures"} | ALWAYS
+    # An organiser route not listed above may change nothing but the audit log and the outbox, so a
+    # new one fails here until its tables are listed.
     return ALWAYS
 
 
@@ -256,7 +326,7 @@ def test_forms_survive_hostile_input(app, nominee, judge, organiser, audience):
             if probes and response.status_code in (302, 303) and location.startswith("/"):
                 check_escaped(client.get(location).get_data(as_text=True), sent, f"{where} → {location}")
             after = snapshot()
-            difference = changes(state["before"], after)
+            difference = without_stamps(changes(state["before"], after))
             state["before"] = after
             if allowed is not EVERYTHING:
                 outside = {name: rows for name, rows in difference.items() if name not in allowed}

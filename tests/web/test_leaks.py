@@ -28,7 +28,7 @@ from awards.domain.nominations import SECTION_KEYS
 from awards.domain.progress import send_reminders
 from awards.domain.screening import decide_eligibility
 from awards.extensions import db
-from awards.models import ImpactCase, OutboxMessage, Result, Review, ReviewScore
+from awards.models import ImpactCase, OutboxMessage, Result, Review, ReviewScore, ShortlistDecision
 
 from ..canary import CANARY, canary_hits, decoded_contents, plant_canary_nomination, redact_everything
 from ..factories import make_cycle, make_nomination, make_user
@@ -316,10 +316,35 @@ def test_an_organiser_who_judges_sees_no_scores_of_a_nomination_they_are_conflic
         assert response.status_code == status, url
         return response.get_data(as_text=True)
 
+    # The colleague suggests the shortlist: both entries are on it (shortlist size 6)
+    assert colleague.post_form(f"{base}/shortlist/suggest", token_from=f"{base}/results").status_code == 302
     results = text(organiser_client, f"{base}/results")
     assert results.count("Not shown: you have a conflict of interest") == 1
     assert own_council.reference in results  # they still run the cycle: the entry is listed, without scores
-    assert "100.0" not in results and "100.0" in text(colleague, f"{base}/results")
+    colleague_results = text(colleague, f"{base}/results")
+    assert "100.0" not in results and "100.0" in colleague_results
+    # No rank, completeness or decision for the withheld entry, which is listed after the ranked
+    # rows; the others keep the ranks every organiser sees (the own council's entry is first).
+    rank_of = r'numeric">(\d+)</td>\s*<td class="govuk-table__cell"><a class="govuk-link" href="[^"]*/{}"'
+    assert re.search(rank_of.format(other.reference), results).group(1) == "2"
+    assert re.search(rank_of.format(own_council.reference), colleague_results).group(1) == "1"
+    assert not re.search(rank_of.format(own_council.reference), results)
+    assert results.index(own_council.reference) > results.index(other.reference)
+    assert re.search(r"Not shown</td>\s*<td[^>]*><a[^>]*>" + own_council.reference, results)
+    assert results.count("Judging incomplete") == 1 and colleague_results.count("Judging incomplete") == 2
+    assert "1 not fully judged" in results and "2 not fully judged" in colleague_results
+    assert results.count("(suggested)") == 1 and colleague_results.count("(suggested)") == 2
+    # The decision page neither says whether it was suggested nor lets them decide it
+    decide_url = f"{base}/shortlist/{own_council.reference}"
+    decide = text(organiser_client, decide_url)
+    assert "suggested shortlist" not in decide and "another organiser decides its result" in decide
+    assert "The suggested shortlist includes this nomination" in text(colleague, decide_url)
+    response = organiser_client.post_form(decide_url, {"result": "winner", "rationale": "Ours"},
+                                          token_from=f"{base}/results")
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(ShortlistDecision.result)
+                             .where(ShortlistDecision.nomination_id == own_council.id)) is Result.SHORTLISTED
 
     detail = text(organiser_client, f"{base}/results/{own_council.reference}")
     assert "Withheld-marker" not in detail and "conflict of interest with this nomination" in detail
@@ -341,8 +366,12 @@ def test_an_organiser_who_judges_sees_no_scores_of_a_nomination_they_are_conflic
     assert "Withheld-marker" not in scores_csv and own_council.reference not in scores_csv
     assert "Visible-marker" in scores_csv and "Withheld-marker" in text(colleague, f"{base}/scores.csv")
     results_csv = text(organiser_client, f"{base}/results.csv")
-    own_line = next(line for line in results_csv.splitlines() if own_council.reference in line)
+    lines = results_csv.splitlines()
+    own_line = next(line for line in lines if own_council.reference in line)
     assert "withheld: conflict of interest" in own_line and "100.0" not in own_line
+    assert "not shown: conflict of interest" in own_line and not re.search(r",(yes|no|Shortlisted)\b", own_line)
+    other_index = next(i for i, line in enumerate(lines) if other.reference in line)
+    assert lines.index(own_line) > other_index and ",2," in lines[other_index]
 
     # The trend insight's mean leaves the withheld nomination out (both entries share their trends)
     assert "100.0" not in text(organiser_client, f"{base}/insight")

@@ -8,14 +8,15 @@ the link in the e-mail is the proof).
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ...domain import accounts
 from ...domain import judges as judge_rules
 from ...domain.accounts import InvalidToken
 from ...domain.errors import DomainError
 from ...extensions import db
+from ...security import begin_session
 from ..forms import (Form, confirm_password_field, name_field, new_password_field, organisation_field,
                      submit)
 from ..helpers import apply_domain_error
@@ -43,12 +44,9 @@ def judging_home() -> str:
 
 
 def _sign_in(user) -> None:
-    # A fresh session, as on the sign-in page (no fixation), keeping a stashed form pointer.
-    stash = session.get("form_stash")
-    session.clear()
-    if stash:
-        session["form_stash"] = stash
-    login_user(user)
+    # A fresh session, as on the sign-in page (no fixation, a stashed form pointer kept), with the
+    # sign-in time the absolute timeout needs: a session without one is refused.
+    begin_session(user)
 
 
 def _welcome(judge) -> None:

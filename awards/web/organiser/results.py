@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...domain import results as rules
-from ...domain.errors import DomainError
+from ...domain.errors import DomainError, NotAllowed
 from ...domain.exports import iso_utc, stream_csv
 from ...domain.scoring import TIE_BREAK_RULE
 from ...extensions import db
@@ -124,13 +124,17 @@ def results_csv(slug: str):
     board = rules.cycle_results(cycle, withhold=_withheld(cycle))
     header = ("Category", "Rank", "Reference", "Title", "Organisation", "Raw score", "Normalised score",
               "Reviews", "Standard deviation", "Range", "Disagreement", "Complete", "Decision")
-    withheld = ["withheld: conflict of interest"] * 6
+    # A nomination the organiser is conflicted with comes after its category's ranked rows, with
+    # nothing that would place its score: no rank, scores, completeness or decision.
+    withheld = ["withheld: conflict of interest"] * 8
     rows = ([b.category.name, r.position, r.nomination.reference, r.nomination.title, r.nomination.organisation_name,
-             *(withheld if r.withheld else
-               (_fmt(r.result.raw), _fmt(r.result.normalised), r.result.n, _fmt(r.result.sd), _fmt(r.result.range),
-                "yes" if r.result.disagreement else "no")),
-             "yes" if r.complete else "no", r.decision.result.label if r.decision else ""]
-            for b in board.boards for r in b.rows)
+             _fmt(r.result.raw), _fmt(r.result.normalised), r.result.n, _fmt(r.result.sd), _fmt(r.result.range),
+             "yes" if r.result.disagreement else "no", "yes" if r.complete else "no",
+             r.decision.result.label if r.decision else ""]
+            if not r.withheld else
+            [b.category.name, "not shown: conflict of interest", r.nomination.reference, r.nomination.title,
+             r.nomination.organisation_name, *withheld]
+            for b in board.boards for r in [*b.rows, *b.withheld_rows])
     return Response(stream_with_context(stream_csv(header, rows)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{cycle.slug}-results.csv"'})
 
@@ -182,6 +186,9 @@ def decide(slug: str, reference: str):
     nomination = _nomination(cycle, reference)
     decision = db.session.scalar(select(rules.ShortlistDecision)
                                  .where(rules.ShortlistDecision.nomination_id == nomination.id))
+    withheld = nomination.id in _withheld(cycle)
+    if withheld:  # whether it was suggested, or what was decided, would show where its score ranks
+        decision = None
     problems = {}
     chosen = request.form.get("result") if request.method == "POST" else (decision.result.value if decision else "")
     rationale = request.form.get("rationale", "") if request.method == "POST" else (decision.rationale if decision else "")
@@ -193,6 +200,9 @@ def decide(slug: str, reference: str):
         else:
             try:
                 rules.decide(cycle, nomination, result, rationale=rationale, by=current_user)
+            except NotAllowed:
+                db.session.rollback()
+                abort(403)
             except DomainError as error:
                 db.session.rollback()
                 problems[error.field or "result"] = error.message
@@ -201,7 +211,7 @@ def decide(slug: str, reference: str):
                 flash(f"{nomination.reference} is now: {result.label}", "success")
                 return redirect(url_for("organiser.results", slug=slug) + f"#category-{nomination.category_id}")
     return render_template("organiser/results/decide.html", cycle=cycle, nomination=nomination, decision=decision,
-                           chosen=chosen, rationale=rationale, problems=problems, Result=Result,
+                           chosen=chosen, rationale=rationale, problems=problems, Result=Result, withheld=withheld,
                            error_list=error_summary(problems),
                            title=f"Result for {nomination.reference}")
 
