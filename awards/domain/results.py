@@ -55,6 +55,9 @@ class CategoryBoard:
     # Nominations the viewer is conflicted with: listed apart from the ranked rows, with no rank,
     # scores or completeness; `total` and `incomplete_count` leave them out.
     withheld_rows: list[Row] = field(default_factory=list)
+    # True when withheld_rows is not empty: the other rows' ranks are not shown either, since a gap
+    # in the numbers (1, 2, 4) would show where the withheld nomination falls; rows keep rank order.
+    ranks_hidden: bool = False
 
     @property
     def incomplete(self) -> int:
@@ -269,12 +272,14 @@ def cycle_results(cycle: Cycle, *, withhold: set[int] | frozenset[int] = frozens
                                   if (results.get(nid) or NominationResult(nid)).n < cycle.judges_per_nomination)
         board = CategoryBoard(category, total=len(ranking.order.get(category.id, [])) - len(withheld_ids),
                               incomplete_count=ranking.incomplete.get(category.id, 0) - withheld_incomplete)
+        board.ranks_hidden = bool(withheld_ids)
         for position, nomination_id in shown[category.id]:
             nomination = nominations.get(nomination_id)
             if nomination is None:  # changed since the ranking was read (another request); shown next time
                 continue
             result = results.get(nomination_id) or NominationResult(nomination_id)
-            board.rows.append(Row(position, nomination, result, decisions.get(nomination_id),
+            board.rows.append(Row(None if board.ranks_hidden else position, nomination, result,
+                                  decisions.get(nomination_id),
                                   complete=result.n >= cycle.judges_per_nomination))
         for nomination_id in sorted(withheld_ids, key=lambda nid: nominations[nid].reference
                                     if nid in nominations else ""):
@@ -298,6 +303,8 @@ def result_row(cycle: Cycle, nomination: Nomination, *,
         return None
     if nomination.id in withhold:
         return Row(None, nomination, NominationResult(nomination.id), None, complete=None, withheld=True)
+    if any(nid in withhold for _, nid in ranking.order.get(nomination.category_id, [])):
+        position = None  # as on the board: with a withheld nomination in the category, no rank is shown
     decision = db.session.scalar(select(ShortlistDecision).where(ShortlistDecision.nomination_id == nomination.id))
     result = ranking.results.get(nomination.id) or NominationResult(nomination.id)
     return Row(position, nomination, result, decision, complete=result.n >= cycle.judges_per_nomination)

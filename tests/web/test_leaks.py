@@ -324,16 +324,20 @@ def test_an_organiser_who_judges_sees_no_scores_of_a_nomination_they_are_conflic
     colleague_results = text(colleague, f"{base}/results")
     assert "100.0" not in results and "100.0" in colleague_results
     # No rank, completeness or decision for the withheld entry, which is listed after the ranked
-    # rows; the others keep the ranks every organiser sees (the own council's entry is first).
-    rank_of = r'numeric">(\d+)</td>\s*<td class="govuk-table__cell"><a class="govuk-link" href="[^"]*/{}"'
-    assert re.search(rank_of.format(other.reference), results).group(1) == "2"
+    # rows; in its category no other rank is shown either (a gap in the numbers would place it),
+    # while the colleague sees every rank (the own council's entry is first).
+    rank_of = r'numeric">([^<]+)</td>\s*<td class="govuk-table__cell"><a class="govuk-link" href="[^"]*/{}"'
+    assert re.search(rank_of.format(other.reference), results).group(1) == "–"
+    assert re.search(rank_of.format(other.reference), colleague_results).group(1) == "2"
     assert re.search(rank_of.format(own_council.reference), colleague_results).group(1) == "1"
     assert not re.search(rank_of.format(own_council.reference), results)
+    assert "Ranks and suggestions are not shown in this category" in results
+    assert "Ranks and suggestions are not shown" not in colleague_results
     assert results.index(own_council.reference) > results.index(other.reference)
     assert re.search(r"Not shown</td>\s*<td[^>]*><a[^>]*>" + own_council.reference, results)
     assert results.count("Judging incomplete") == 1 and colleague_results.count("Judging incomplete") == 2
     assert "1 not fully judged" in results and "2 not fully judged" in colleague_results
-    assert results.count("(suggested)") == 1 and colleague_results.count("(suggested)") == 2
+    assert results.count("(suggested)") == 0 and colleague_results.count("(suggested)") == 2
     # The decision page neither says whether it was suggested nor lets them decide it
     decide_url = f"{base}/shortlist/{own_council.reference}"
     decide = text(organiser_client, decide_url)
@@ -349,7 +353,9 @@ def test_an_organiser_who_judges_sees_no_scores_of_a_nomination_they_are_conflic
     detail = text(organiser_client, f"{base}/results/{own_council.reference}")
     assert "Withheld-marker" not in detail and "conflict of interest with this nomination" in detail
     assert "Withheld-marker" in text(colleague, f"{base}/results/{own_council.reference}")
-    assert "Visible-marker" in text(organiser_client, f"{base}/results/{other.reference}")
+    other_detail = text(organiser_client, f"{base}/results/{other.reference}")
+    assert "Visible-marker" in other_detail
+    assert "Not shown: you have a conflict of interest with another nomination in this category" in other_detail
 
     sheets = text(organiser_client, f"{base}/reviews")
     assert own_council.reference not in sheets and other.reference in sheets
@@ -371,7 +377,7 @@ def test_an_organiser_who_judges_sees_no_scores_of_a_nomination_they_are_conflic
     assert "withheld: conflict of interest" in own_line and "100.0" not in own_line
     assert "not shown: conflict of interest" in own_line and not re.search(r",(yes|no|Shortlisted)\b", own_line)
     other_index = next(i for i, line in enumerate(lines) if other.reference in line)
-    assert lines.index(own_line) > other_index and ",2," in lines[other_index]
+    assert lines.index(own_line) > other_index and ",2," not in lines[other_index]
 
     # The trend insight's mean leaves the withheld nomination out (both entries share their trends)
     assert "100.0" not in text(organiser_client, f"{base}/insight")
