@@ -19,13 +19,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import and_, case, event, exists, func, select, true
+from sqlalchemy import and_, case, event, exists, func, inspect, literal_column, null, select, union_all
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import (Cycle, CycleStatus, ImpactCase, ImpactCaseTrend, Nomination, NominationStatus, Result, Trend,
-                      TrendGroup)
+from ..models import (Category, Cycle, CycleStatus, ImpactCase, ImpactCaseTrend, Nomination, NominationStatus, Result,
+                      Trend, TrendGroup)
 from .clock import utcnow
 from .errors import DomainError, NotFound
 
@@ -89,6 +89,10 @@ def result_tag_class(result: Result) -> str:
 
 
 # --- Filters ---------------------------------------------------------------------------------
+
+# The query arguments the filters read (`parse_filters`), and the pages (`parse_page`).
+FILTER_ARGS = ("q", "trend", "category", "year", "result")
+PAGE_ARGS = ("page", "per_page")
 
 @dataclass(frozen=True)
 class CaseFilters:
@@ -426,11 +430,16 @@ def cycle_shortlist(cycle: Cycle) -> list[ShortlistGroup]:
 
 def fingerprint() -> str:
     """A short digest that changes whenever anything the public pages show changes: impact
-    cases (published, edited, taken down, added or removed), cycles and trends.
+    cases (published, edited, taken down, added or removed), cycles and their categories, and
+    trends.
 
-    The public page cache reads it on every anonymous request, so it is one cheap query: the
-    number of cases (an index count), the cycles' newest `updated_at` (a few rows; a change to
-    a case moves its cycle's, see `install_freshness`), and the few dozen trends as they are.
+    The public page cache reads it on every anonymous request, so it is one cheap statement:
+    the number of cases (an index count), every cycle's `(id, updated_at)` (tens of rows) and
+    the few dozen trends as they are. Every pair counts, not only the newest time, so a change
+    is seen whatever its cycle's time says: a commit that lands after a later one, another
+    server's clock running behind, a cycle stamped in the future. A change to a case, a
+    category or a shortlisted nomination moves its cycle's `updated_at` on (see
+    `install_freshness`).
     """
     engine = db.engine
     sql = _fingerprint_sql(engine.dialect)
@@ -455,36 +464,100 @@ def _fingerprint_sql(dialect) -> str:
 
 
 def _fingerprint_query():
-    stats = select(select(func.count()).select_from(ImpactCase).scalar_subquery().label("cases"),
-                   select(func.count()).select_from(Cycle).scalar_subquery().label("cycles"),
-                   select(func.max(Cycle.updated_at)).scalar_subquery().label("cycles_updated")).subquery("stats")
-    return (select(stats, Trend.id, Trend.slug, Trend.name, Trend.group, Trend.description, Trend.source,
-                   Trend.position, Trend.retired_at).select_from(stats).outerjoin(Trend, true()).order_by(Trend.id))
+    """One row for the number of cases, one per cycle and one per trend, in a fixed order:
+    (kind, id, slug, name, group, description, source, position, time)."""
+    def kind(number: int):
+        return literal_column(str(number)).label("kind")
+    blanks = [null().label(name) for name in ("slug", "name", "grp", "description", "source", "position")]
+    cases = select(kind(0), select(func.count()).select_from(ImpactCase).scalar_subquery().label("id"),
+                   *blanks, null().label("stamp"))
+    cycles = select(kind(1), Cycle.id, *blanks, Cycle.updated_at)
+    trends = select(kind(2), Trend.id, Trend.slug, Trend.name, Trend.group, Trend.description, Trend.source,
+                    Trend.position, Trend.retired_at)
+    return union_all(trends, cycles, cases).order_by(literal_column("kind"), literal_column("id"))
 
 
-def _touch_cycles_of_changed_cases(session, _flush_context, _instances) -> None:
-    """Before a flush that adds, changes or removes an impact case (or one of its trend links),
-    move its cycle's `updated_at` on, by at least a microsecond even under a frozen clock."""
+def _cycle_of(obj) -> int | None:
+    """The id of the cycle whose public pages show this object (None for a cycle not yet stored)."""
+    cycle_id = obj.cycle_id
+    if cycle_id is None:
+        cycle = obj.cycle
+        cycle_id = cycle.id if cycle is not None else None
+    return cycle_id
+
+
+def _shortlisted_nomination_changed(nomination: Nomination, added_or_removed: bool) -> bool | None:
+    """A nomination counts on a published shortlist (as one of the "other shortlisted entries")
+    by its status and category: was it added or removed, or did one of those change, while it
+    was or became shortlisted? None when that depends on its stored status, which an expired
+    nomination's history does not hold (the caller reads those in one query)."""
+    state = inspect(nomination)
+    status = state.attrs.status.history
+    if not (added_or_removed or status.has_changes() or state.attrs.category_id.history.has_changes()):
+        return False
+    statuses = set(status.sum()) or {nomination.status}
+    if statuses & set(SHORTLISTED_STATUSES):
+        return True
+    return None if status.added and not status.deleted and not added_or_removed else False
+
+
+# What a cycle's public pages show (trends are in the fingerprint as they are).
+_SHOWN = (Cycle, Category, ImpactCase, ImpactCaseTrend, Nomination)
+
+
+def _touch_changed_cycles(session, _flush_context, _instances) -> None:
+    """Before a flush that adds, changes or removes what a public page shows (an impact case or
+    one of its trend links, a category, a shortlisted nomination's status or category, the cycle
+    itself), move the cycle's `updated_at` on: to now, or a microsecond past its stored time when
+    the clock is frozen or behind it (another server's clock). The fingerprint then changes."""
     cycle_ids: set[int] = set()
+    changed_cycles: list[Cycle] = []
+    unsure: dict[int, int] = {}  # nomination id → cycle id, if its stored status is shortlisted
+    new, dirty, deleted = session.new, session.dirty, session.deleted  # each call builds a set
     with session.no_autoflush:
-        for obj in (*session.new, *session.dirty, *session.deleted):
+        for obj in (*new, *dirty, *deleted):
+            if not isinstance(obj, _SHOWN) or (obj in dirty and not session.is_modified(obj)):
+                continue
+            if isinstance(obj, Cycle):
+                if obj in dirty:
+                    changed_cycles.append(obj)
+                continue
             if isinstance(obj, ImpactCaseTrend):
                 obj = obj.case
-            if not isinstance(obj, ImpactCase) or (obj in session.dirty and not session.is_modified(obj)):
-                continue
-            cycle_id = obj.cycle_id if obj.cycle_id is not None else getattr(obj.cycle, "id", None)
+                if obj is None:
+                    continue
+            elif isinstance(obj, Nomination):
+                changed = _shortlisted_nomination_changed(obj, obj not in dirty)
+                if changed is None and obj.cycle_id is not None:
+                    unsure[obj.id] = obj.cycle_id
+                if not changed:
+                    continue
+            cycle_id = _cycle_of(obj)
             if cycle_id is not None:
                 cycle_ids.add(cycle_id)
-        for cycle_id in cycle_ids:
+        if unsure:
+            cycle_ids.update(unsure[nomination_id] for nomination_id in session.scalars(
+                select(Nomination.id).where(Nomination.id.in_(unsure), Nomination.status.in_(SHORTLISTED_STATUSES))))
+        cycles = {c.id: c for c in changed_cycles}
+        for cycle_id in cycle_ids - cycles.keys():
             cycle = session.get(Cycle, cycle_id)
-            if cycle is not None:
-                now = utcnow()
-                cycle.updated_at = now if cycle.updated_at is None or now > cycle.updated_at \
-                    else cycle.updated_at + timedelta(microseconds=1)
+            if cycle is not None and cycle not in deleted:
+                cycles[cycle_id] = cycle
+        if not cycles:
+            return
+        # The stored times (this transaction's, so an earlier flush's bump counts): an expired
+        # cycle given a new time has no old value in its history.
+        stored = dict(session.execute(select(Cycle.id, Cycle.updated_at).where(Cycle.id.in_(cycles))).all())
+        now = utcnow()
+        for cycle_id, cycle in cycles.items():
+            added = inspect(cycle).attrs.updated_at.history.added
+            wanted = added[0] if added and added[0] is not None else now
+            old = stored.get(cycle_id)
+            cycle.updated_at = wanted if old is None or wanted > old else old + timedelta(microseconds=1)
 
 
 def install_freshness() -> None:
     """Keep `fingerprint` true to every change made through the ORM (installed once)."""
     session_class = db.session.session_factory.class_
-    if not event.contains(session_class, "before_flush", _touch_cycles_of_changed_cases):
-        event.listen(session_class, "before_flush", _touch_cycles_of_changed_cases)
+    if not event.contains(session_class, "before_flush", _touch_changed_cycles):
+        event.listen(session_class, "before_flush", _touch_changed_cycles)

@@ -10,26 +10,36 @@ Each process also keeps the pages it built for anonymous readers (body, status a
 headers) in a small LRU cache keyed by that ETag, so a page is built once per change of the
 library and then served from memory. The fingerprint is read from the database on every
 request (one query), so a publication made in another gunicorn worker, or on another server,
-is seen at once: the key changes and the old entries are dropped. A page is only kept when
-building it touched nothing personal: no flashed message, no new cookie, no change to the
-session. Cached pages carry no per-request value (the CSP allows the inline script by its hash,
-see `security.py`), which is what makes reusing a body safe.
+is seen on the next request: the key changes and the old entries are dropped. As a backstop
+for a change the fingerprint cannot see (SQL run outside the app), no entry is served once it
+is `MAX_AGE` seconds old, by the clock in `domain/clock.py`.
+
+Only addresses whose query has nothing but the arguments the view reads (each once) are kept,
+under the address with its arguments sorted; any other query (`?x=1`) gets the page built
+afresh (`X-Cache: bypass`), so junk addresses cannot push useful pages out. A page is only
+kept when building it touched nothing personal: no flashed message, no new cookie, no change
+to the session. Cached pages carry no per-request value (the CSP allows the inline script by
+its hash, see `security.py`), which is what makes reusing a body safe.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from datetime import datetime
 from importlib import metadata
+from urllib.parse import urlencode
 
 from flask import Flask, current_app, make_response, request, session
 from flask_login import current_user
 
-from ..domain import library
+from ..domain import clock, library
 
+# Seconds: the HTTP max-age, and the most an entry of the page cache is served for.
 MAX_AGE = 60
 EXTENSION_KEY = "awards.public_page_cache"
 # Headers that belong to one response only; everything else the view set is kept with the body.
@@ -44,24 +54,27 @@ def _release() -> str:
         return "dev"
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class CachedPage:
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    stored_at: datetime | None = None
 
 
 class PageCache:
-    """A thread-safe LRU of built pages, bounded in entries and in the size of one body.
+    """A thread-safe LRU of built pages, bounded in entries, in the size of one body and in age.
 
     Entries are keyed by ETag, which already includes the library's fingerprint; when a request
     sees a new fingerprint, every entry built from an older one is dropped at once (they could
-    never be asked for again) rather than left to age out.
+    never be asked for again) rather than left to age out. An entry older than `max_age`
+    seconds (or stored "later" than now: the clock went back) is not served.
     """
 
-    def __init__(self, max_entries: int, max_body_bytes: int) -> None:
+    def __init__(self, max_entries: int, max_body_bytes: int, max_age: float = MAX_AGE) -> None:
         self.max_entries = max_entries
         self.max_body_bytes = max_body_bytes
+        self.max_age = max_age
         self._entries: OrderedDict[str, CachedPage] = OrderedDict()
         self._version: str | None = None
         self._lock = threading.Lock()
@@ -76,15 +89,21 @@ class PageCache:
                 self._version = version
 
     def get(self, key: str) -> CachedPage | None:
+        now = clock.utcnow()
         with self._lock:
             page = self._entries.get(key)
-            if page is not None:
-                self._entries.move_to_end(key)
+            if page is None:
+                return None
+            if page.stored_at is None or not 0 <= (now - page.stored_at).total_seconds() < self.max_age:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
             return page
 
     def put(self, key: str, version: str, page: CachedPage) -> None:
         if self.max_entries <= 0 or len(page.body) > self.max_body_bytes:
             return
+        page = dataclasses.replace(page, stored_at=clock.utcnow())
         with self._lock:
             if version != self._version:  # the library changed while this page was being built
                 return
@@ -111,10 +130,23 @@ def page_cache(app: Flask | None = None) -> PageCache:
     return app.extensions[EXTENSION_KEY]
 
 
-def public_etag(version: str | None = None) -> str:
-    parts = (version or library.fingerprint(), request.host, request.full_path, _release(),
+def public_etag(version: str | None = None, path: str | None = None) -> str:
+    parts = (version or library.fingerprint(), request.host, path or request.full_path, _release(),
              current_app.config["BASE_URL"])
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def cacheable_path(query_args: Iterable[str]) -> str | None:
+    """The address to keep this request's page under: its path and its query arguments sorted,
+    when the query has only arguments the view reads (`query_args`), each once; else None (the
+    page is built for this request and not kept)."""
+    args = request.args
+    if not args:
+        return request.path
+    pairs = list(args.items(multi=True))
+    if len(pairs) != len(args) or any(name not in query_args for name, _value in pairs):
+        return None
+    return request.path + "?" + urlencode(sorted(pairs))
 
 
 def _signed_in() -> bool:
@@ -129,28 +161,36 @@ def _personal_session() -> bool:
     return "_flashes" in session
 
 
-def public_cache(view):
-    """Cache headers, 304s and the in-process page cache for a public GET view, for anonymous readers only."""
+def public_cache(view=None, *, query_args: Iterable[str] = ()):
+    """Cache headers, 304s and the in-process page cache for a public GET view, for anonymous readers only.
+
+    `@public_cache` for a view that reads no query argument; `@public_cache(query_args=(...))`
+    names the ones it reads: a page whose address has any other is never kept."""
+    if view is None:
+        return functools.partial(public_cache, query_args=query_args)
+    query_args = frozenset(query_args)
+
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         if request.method not in ("GET", "HEAD") or _signed_in():
             return view(*args, **kwargs)
         version = library.fingerprint()
-        etag = public_etag(version)
+        path = cacheable_path(query_args)
+        etag = public_etag(version, path)
         cache = page_cache()
         cache.observe(version)
-        outcome = "miss"
+        outcome = "miss" if path is not None else "bypass"
         if request.if_none_match.contains_weak(etag):
             response = current_app.response_class(status=304)
             outcome = "revalidated"
-        elif not _personal_session() and (page := cache.get(etag)) is not None:
+        elif path is not None and not _personal_session() and (page := cache.get(etag)) is not None:
             response = current_app.response_class(page.body, status=page.status, headers=list(page.headers))
             outcome = "hit"
         else:
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200:
                 return response
-            if not (response.is_streamed or session.modified or "Set-Cookie" in response.headers
+            if not (path is None or response.is_streamed or session.modified or "Set-Cookie" in response.headers
                     or _personal_session()):
                 cache.put(etag, version, CachedPage(response.status_code, tuple(
                     (k, v) for k, v in response.headers.items() if k.lower() not in _NOT_KEPT), response.get_data()))

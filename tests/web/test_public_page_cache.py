@@ -4,19 +4,21 @@ app instance, as another gunicorn worker would), and never shared between people
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 import time_machine
 
+from awards.domain import cycles as cycle_rules
 from awards.domain import results
+from awards.domain.clock import utcnow
 from awards.extensions import db
-from awards.models import ImpactCase
-from awards.web.caching import page_cache
+from awards.models import ImpactCase, NominationStatus
+from awards.web.caching import MAX_AGE, page_cache
 
 from ..factories import make_user
-from ..publishing_factories import make_published_case, make_published_cycle
+from ..publishing_factories import make_published_case, make_published_cycle, make_shortlisted_nomination
 from .test_organiser_results import judged  # noqa: F401  (a judged cycle ready for its shortlist)
 
 
@@ -125,3 +127,89 @@ def test_the_cache_is_bounded(make_app, case):
     assert len(page_cache(app)) == 2
     assert reader.get(f"/impact-cases/{case.slug}").headers["X-Cache"] == "hit"
     assert reader.get("/impact-cases").headers["X-Cache"] == "miss"  # the least recently used went first
+
+
+def test_a_take_down_shows_even_when_another_cycle_is_stamped_later(client, case):
+    """Another app server whose clock runs 5 minutes ahead edited another cycle: the take-down,
+    stamped earlier by this server's clock, still changes what readers get at once."""
+    other = make_published_cycle(year=2024, name="Older awards")
+    with time_machine.travel(utcnow() + timedelta(minutes=5)):
+        cycle_rules.update_cycle(other, description="Edited on a server whose clock is ahead.")
+        db.session.commit()
+    assert other.updated_at > utcnow()
+    url = f"/impact-cases/{case.slug}"
+    assert client.get(url).status_code == 200 and client.get(url).headers["X-Cache"] == "hit"
+    results.unpublish_case(case, by=make_user(roles=("organiser",)))
+    db.session.commit()
+    assert client.get(url).status_code == 410
+    assert "Smarter bin collections" not in text(client.get("/impact-cases"))
+
+
+def test_category_and_cycle_changes_show_on_the_shortlist_even_under_a_frozen_clock(client, case):
+    cycle = case.cycle
+    url = f"/cycles/{cycle.slug}/shortlist"
+    first_name = cycle.categories[0].name
+    organiser = make_user(roles=("organiser",))
+    # Frozen, and months before the cycle was stamped: every change must still move the stamp on.
+    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=timezone.utc), tick=False):
+        assert first_name in text(client.get(url)) and client.get(url).headers["X-Cache"] == "hit"
+        cycle_rules.edit_category(cycle.categories[0], name="Renamed Category Zed", description="",
+                                  shortlist_size=6, by=organiser)
+        db.session.commit()
+        renamed = client.get(url)
+        assert renamed.headers["X-Cache"] == "miss"
+        assert "Renamed Category Zed" in text(renamed) and first_name not in text(renamed)
+        added = cycle_rules.add_category(cycle, name="Brand New Category", by=organiser)
+        db.session.commit()
+        assert "Brand New Category" in text(client.get(url))
+        cycle_rules.remove_category(added, by=organiser)
+        db.session.commit()
+        assert "Brand New Category" not in text(client.get(url))
+        cycle_rules.update_cycle(cycle, description="Our thanks to every entrant.", by=organiser)
+        db.session.commit()
+        assert "Our thanks to every entrant." in text(client.get(url))
+
+
+def test_a_shortlisted_entry_without_a_case_is_counted_and_uncounted_at_once(client, case):
+    url = f"/cycles/{case.cycle.slug}/shortlist"
+    assert "other shortlisted entr" not in text(client.get(url)) and client.get(url).headers["X-Cache"] == "hit"
+    nomination = make_shortlisted_nomination(case.cycle, consents_to_publish=False, title="Quiet entry")
+    assert "1 other shortlisted entry (not published" in text(client.get(url))
+    nomination.status = NominationStatus.SUBMITTED  # as withdrawing the results does
+    db.session.commit()
+    assert "other shortlisted entr" not in text(client.get(url))
+
+
+def test_a_page_is_served_from_memory_for_at_most_max_age(client, case):
+    """A change the fingerprint cannot see (SQL outside the app's ORM) shows within MAX_AGE."""
+    url = f"/impact-cases/{case.slug}"
+    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=timezone.utc), tick=False) as traveller:
+        assert client.get(url).headers["X-Cache"] == "miss"
+        db.session.execute(sa.update(ImpactCase).where(ImpactCase.id == case.id).values(title="Retitled by SQL"))
+        db.session.commit()
+        traveller.shift(MAX_AGE - 1)
+        assert client.get(url).headers["X-Cache"] == "hit"  # the stale page: what the backstop bounds
+        traveller.shift(1)
+        fresh = client.get(url)
+        assert fresh.headers["X-Cache"] == "miss" and "Retitled by SQL" in text(fresh)
+        assert client.get(url).headers["X-Cache"] == "hit"
+
+
+def test_only_addresses_with_arguments_the_page_reads_are_kept(client, case):
+    cache = page_cache(client.application)
+    junk = ["/impact-cases?x=1", "/impact-cases?x=2", "/impact-cases?year=2025&utm_source=mail",
+            "/impact-cases?q=bins&q=crews", "/impact-cases?per_page=5", f"/impact-cases/{case.slug}?page=2",
+            "/trends?year=2025", "/api/v1/trends?x=1"]
+    for url in junk:
+        for _ in range(2):
+            response = client.get(url)
+            assert response.status_code == 200 and response.headers["X-Cache"] == "bypass", url
+    assert "Smarter bin collections" in text(client.get("/impact-cases?x=1"))
+    assert len(cache) == 0
+    # the arguments a page reads, in any order: one entry
+    assert client.get("/impact-cases?year=2025&q=bins").headers["X-Cache"] == "miss"
+    same = client.get("/impact-cases?q=bins&year=2025")
+    assert same.headers["X-Cache"] == "hit" and "Smarter bin collections" in text(same)
+    assert client.get("/api/v1/impact-cases?per_page=5&page=1").headers["X-Cache"] == "miss"
+    assert client.get("/api/v1/impact-cases?page=1&per_page=5").headers["X-Cache"] == "hit"
+    assert len(cache) == 2

@@ -17,7 +17,7 @@ def _bad_request(error: DomainError):
 
 
 @bp.route("/impact-cases")
-@public_cache
+@public_cache(query_args=(*library.FILTER_ARGS, *library.PAGE_ARGS))
 def impact_cases():
     try:
         filters = library.parse_filters(request.args, strict=True)

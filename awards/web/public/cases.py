@@ -77,7 +77,7 @@ def _licence_url(licence: str) -> str | None:
 # --- Impact cases --------------------------------------------------------------------------
 
 @bp.route("/impact-cases")
-@public_cache
+@public_cache(query_args=(*library.FILTER_ARGS, "page"))
 def impact_cases():
     filters = library.parse_filters(request.args)
     page_number, per_page = library.parse_page(request.args)
