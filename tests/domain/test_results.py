@@ -122,3 +122,23 @@ def test_editing_the_public_copy_leaves_the_nomination_alone(setup):
     assert "a clearer public title" in case.search_text
     results.unpublish_case(case, by=organiser)
     assert not case.is_public
+
+
+def test_the_garbage_collector_is_paused_only_while_results_are_built():
+    import gc
+
+    from awards.domain.results import collector_paused
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        with collector_paused():
+            assert not gc.isenabled()
+            raise RuntimeError("a failure while aggregating")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # it was off before: it stays off
+    finally:
+        gc.enable()
