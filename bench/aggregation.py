@@ -51,9 +51,10 @@ def one_run(cycle_id: int) -> dict:
     cycle = db.session.get(Cycle, cycle_id)
     criteria = list(db.session.scalars(select(Criterion).where(Criterion.cycle_id == cycle.id)))
     specs = [CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in criteria]
-    reviews, load_s, _ = timed(rules.load_reviews, cycle)
-    _, aggregate_s, _ = timed(aggregate, reviews, specs, method=cycle.aggregation_method,
-                              range_threshold=cycle.disagreement_range, sd_threshold=cycle.disagreement_sd)
+    with rules.collector_paused():  # as compute_ranking runs them
+        reviews, load_s, _ = timed(rules.load_reviews, cycle)
+        _, aggregate_s, _ = timed(aggregate, reviews, specs, method=cycle.aggregation_method,
+                                  range_threshold=cycle.disagreement_range, sd_threshold=cycle.disagreement_sd)
     db.session.remove()
     cycle = db.session.get(Cycle, cycle_id)
     ranking, full_s, full_cpu = timed(rules.compute_ranking, cycle)
