@@ -24,7 +24,7 @@ from . import audit
 from .accounts import check_current_password
 from .attachments import attachment_path
 from .clock import utcnow
-from .errors import Conflict, DomainError, NotAllowed
+from .errors import Conflict, NotAllowed
 from .nominations import SECTION_KEYS, section_data
 from .passwords import hash_password
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, request
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from ..domain import accounts
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..models import Cycle
@@ -18,6 +20,16 @@ def apply_domain_error(form: FlaskForm, error: DomainError, default_field: str |
         name = next(iter(form._fields))
     field = form[name]
     field.errors = list(field.errors) + [error.message]
+
+
+def refuse_password_checked_change(form: FlaskForm, error: DomainError) -> None:
+    """A change that asked for the password again failed: roll it back, count a wrong password
+    toward the account's sign-in lock (committed on its own), and show the error on the form."""
+    db.session.rollback()
+    if isinstance(error, accounts.WrongPassword):
+        accounts.record_wrong_password(current_user, ip=request.remote_addr)
+        db.session.commit()
+    apply_domain_error(form, error)
 
 
 def cycle_or_404(slug: str, *options) -> Cycle:

@@ -7,7 +7,7 @@ from ...domain import accounts
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...security import begin_session, safe_next
-from ..helpers import apply_domain_error
+from ..helpers import apply_domain_error, refuse_password_checked_change
 from . import bp
 from .forms import (ChangePasswordForm, ProfileForm, RegisterForm, ResendVerificationForm,
                     ResetPasswordForm, ResetRequestForm, SignInForm)
@@ -109,11 +109,7 @@ def account():
                 accounts.change_password(current_user, current_password=password.current_password.data,
                                          new_password=password.new_password.data)
             except DomainError as error:
-                db.session.rollback()
-                if isinstance(error, accounts.WrongPassword):
-                    accounts.record_wrong_password(current_user, ip=request.remote_addr)
-                    db.session.commit()
-                apply_domain_error(password, error)
+                refuse_password_checked_change(password, error)
             else:
                 db.session.commit()
                 # Other sessions ended with the old token; keep this one going with the new.

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, flash, redirect, render_template, request, session, url_for
+from flask import Response, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import func, select
 
-from ...domain import accounts, audit
+from ...domain import audit
 from ...domain import data_protection as rules
 from ...domain.clock import utcnow
 from ...domain.errors import DomainError, NotAllowed
 from ...extensions import db
 from ...models import Nomination
-from ..helpers import apply_domain_error
+from ..helpers import refuse_password_checked_change
 from . import bp
 from .forms import DeleteAccountForm
 
@@ -50,11 +50,7 @@ def delete_account():
             db.session.rollback()
             status = 409  # the page says why (deletion_problem)
         except DomainError as error:
-            db.session.rollback()
-            if isinstance(error, accounts.WrongPassword):
-                accounts.record_wrong_password(current_user, ip=request.remote_addr)
-                db.session.commit()
-            apply_domain_error(form, error)
+            refuse_password_checked_change(form, error)
         else:
             db.session.commit()
             logout_user()
