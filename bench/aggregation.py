@@ -14,29 +14,20 @@ bench/results/aggregation-<database>.json.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+import scale_db
+from sqlalchemy import func, select
+from support import RESULTS, ROOT
+from support.report import load_average, machine, print_rows, write_json
 
-import scale_db  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
-
-from awards.domain import results as rules  # noqa: E402
-from awards.domain.scoring import CriterionSpec, aggregate  # noqa: E402
-from awards.extensions import db  # noqa: E402
-from awards.models import Criterion, Cycle, CycleStatus, Nomination  # noqa: E402
-
-RESULTS = ROOT / "bench" / "results"
+from awards.domain import results as rules
+from awards.domain.scoring import CriterionSpec, aggregate
+from awards.extensions import db
+from awards.models import Criterion, Cycle, CycleStatus, Nomination
 TARGET_SECONDS = 1.0
 
 
@@ -68,16 +59,8 @@ def main() -> int:
     scale_db.add_scale_arguments(parser)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    command = [sys.executable, str(ROOT / "bench" / "scale_db.py"), "--nominations", str(args.nominations),
-               "--judges", str(args.judges), "--cases", str(args.cases)]
-    if args.database_url:
-        command += ["--database-url", args.database_url]
-    if args.rebuild:
-        command.append("--rebuild")
-    subprocess.run(command, check=True)
-    url = args.database_url or \
-        f"sqlite:///{scale_db.DATA / ('scale-' + scale_db.data_key(args.nominations, args.judges, args.cases) + '.db')}"
-    load_before = round(os.getloadavg()[0], 2)
+    url, _how = scale_db.ensure_apart(args)
+    load_before = load_average()
     app = scale_db.make_app(url)
     logging.disable(logging.INFO)
     with app.app_context():
@@ -90,7 +73,7 @@ def main() -> int:
     median = {k: statistics.median(r[k] for r in runs) for k in ("load", "aggregate", "full", "full_cpu")}
     figures = {
         "database": dialect, "load_average_before": load_before,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "machine": machine(),
         "nominations": nominations, "reviews": runs[0]["reviews"], "scores": runs[0]["scores"],
         "ranked": runs[0]["ranked"], "runs": args.runs,
         "load_reviews_seconds": round(median["load"], 3), "aggregate_seconds": round(median["aggregate"], 3),
@@ -107,12 +90,8 @@ def main() -> int:
                                                       f"{figures['full_cpu_seconds']:.3f} s, slowest run "
                                                       f"{figures['full_seconds_max']:.3f} s)"),
             ("Target: full under", f"{TARGET_SECONDS:.0f} s: {'met' if figures['target_met'] else 'NOT met'}")]
-    width = max(len(label) for label, _ in rows)
-    for label, value in rows:
-        print(f"  {label:<{width}}  {value}")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    output = RESULTS / f"aggregation-{dialect}.json"
-    output.write_text(json.dumps(figures, indent=2) + "\n")
+    print_rows(rows)
+    output = write_json(RESULTS / f"aggregation-{dialect}.json", figures)
     print(f"Figures written to {output.relative_to(ROOT)}")
     return 0
 

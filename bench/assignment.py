@@ -19,9 +19,7 @@ It prints the figures as a table and writes them as JSON to bench/results/assign
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import random
 import sys
 import tempfile
@@ -29,20 +27,17 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from sqlalchemy import insert, select
+from support import RESULTS
+from support.report import load_average, machine, print_rows, write_json
 
-from sqlalchemy import insert, select  # noqa: E402
-
-from awards import create_app  # noqa: E402
-from awards.domain import assignment as engine  # noqa: E402
-from awards.domain import cycles, taxonomy  # noqa: E402
-from awards.domain.clock import utcnow  # noqa: E402
-from awards.extensions import db  # noqa: E402
-from awards.models import (ConflictOfInterest, ConflictSource, Cycle, CycleStatus, Expertise, Judge,  # noqa: E402
-                           Nomination, NominationStatus, NominationTrend, User)
-
-RESULTS = ROOT / "bench" / "results" / "assignment.json"
+from awards import create_app
+from awards.domain import assignment as engine
+from awards.domain import cycles, taxonomy
+from awards.domain.clock import utcnow
+from awards.extensions import db
+from awards.models import (ConflictOfInterest, ConflictSource, Cycle, CycleStatus, Expertise, Judge, Nomination,
+                           NominationStatus, NominationTrend, User)
 TARGET_SECONDS = 5.0
 
 
@@ -136,10 +131,10 @@ def main() -> int:
     parser.add_argument("--conflict-rate", type=float, default=0.02)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", help="An empty database to use instead of a temporary SQLite file")
-    parser.add_argument("--output", default=str(RESULTS), help="Where to write the JSON figures")
+    parser.add_argument("--output", default=str(RESULTS / "assignment.json"), help="Where to write the JSON figures")
     args = parser.parse_args()
     # Other work on the machine slows the wall-clock figures; the CPU times are less affected.
-    load_before = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+    load_before = load_average()
 
     temporary = None
     url = args.database_url
@@ -167,8 +162,7 @@ def main() -> int:
             loads = [load.after for load in result.judge_loads]
             figures = {
                 "database": db.engine.dialect.name,
-                "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                            "platform": platform.platform()},
+                "machine": machine(),
                 "data": made,
                 "build_seconds": round(build_seconds, 3),
                 "load_average_before": load_before,
@@ -214,14 +208,10 @@ def main() -> int:
         ("Mean affinity", f"{figures['mean_affinity']:+.3f}"),
         ("Target: end to end under", f"{TARGET_SECONDS:.0f} s: {'met' if figures['target_met'] else 'NOT met'}"),
     ]
-    width = max(len(label) for label, _ in rows)
     print("Assignment benchmark" + (f" (load average {figures['load_average_before']} when it started)"
                                     if figures["load_average_before"] is not None else ""))
-    for label, value in rows:
-        print(f"  {label:<{width}}  {value}")
-    output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(figures, indent=2) + "\n")
+    print_rows(rows)
+    output = write_json(Path(args.output), figures)
     print(f"Figures written to {output}")
     return 0
 

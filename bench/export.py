@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import logging
 import multiprocessing
 import os
@@ -36,11 +35,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-import scale_db  # noqa: E402
+import scale_db
+from support import ROOT
+from support.report import write_json
 
 RESULTS = ROOT / "bench" / "results" / "export.json"
 TARGET_SECONDS = 5.0
@@ -160,13 +157,12 @@ def main() -> int:
     print(f"Targets: under {TARGET_SECONDS:g} s for {largest['nominations']:,}; peak growth under "
           f"{TARGET_GROWTH_MB:g} MB ({growth:+.2f} MB): {'met' if not problems else 'NOT met'}.")
 
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
+    write_json(RESULTS, {
         "benchmark": "export", "host": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version(),
         "database": "postgresql" if args.database_url else "sqlite", "target_seconds": TARGET_SECONDS,
         "target_growth_mb": TARGET_GROWTH_MB, "peak_growth_mb": round(growth, 2), "problems": problems,
         "results": results,
-    }, indent=2) + "\n")
+    })
     print(f"Wrote {RESULTS.relative_to(ROOT)}")
     for problem in problems:
         print(f"FAILED: {problem}", file=sys.stderr)

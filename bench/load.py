@@ -34,8 +34,6 @@ It exits 1 if a check fails.
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import logging
 import multiprocessing
 import os
@@ -43,8 +41,6 @@ import platform
 import random
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -55,9 +51,11 @@ from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 from queue import Empty
-from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import RESULTS, ROOT
+from support.net import free_port, request, stop, take_cookies
+from support.report import write_json
+
 LOAD_DB = "awards_load"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
@@ -76,25 +74,10 @@ class Browser:
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, dict, str]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
-        headers = {"Host": f"127.0.0.1:{self.port}"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            text = response.read().decode("utf-8", "replace")
-            for name, value in response.getheaders():
-                if name.lower() == "set-cookie":
-                    key, _, rest = value.partition("=")
-                    self.cookies[key.strip()] = rest.split(";", 1)[0]
-            return response.status, {k.lower(): v for k, v in response.getheaders()}, text
-        finally:
-            connection.close()
+        status, headers, text = request(self.port, method, path, form=form, cookies=self.cookies,
+                                        timeout=self.timeout)
+        take_cookies(headers, self.cookies)
+        return status, {k.lower(): v for k, v in headers}, text
 
 
 # ---------------------------------------------------------------- the simulated people (second process)
@@ -207,12 +190,6 @@ def generate_load(port, judges, readers, duration, think, queue):
 
 # ---------------------------------------------------------------- setting up (first process)
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def create_database(kind: str, workdir: Path, admin_url: str) -> tuple[str, callable]:
     if kind == "sqlite":
         return f"sqlite:///{workdir / 'load.db'}", lambda: None
@@ -255,7 +232,6 @@ def migrate(env: dict) -> None:
 
 def seed(database_url: str, judges: int, per_judge: int, workdir: Path) -> list[tuple[str, list[str], str]]:
     """Judges with assigned nominations (conflict question answered) and public impact cases."""
-    sys.path.insert(0, str(ROOT))
     from awards import create_app
     from awards.domain.clock import utcnow
     from awards.extensions import db
@@ -305,16 +281,6 @@ def start_gunicorn(env: dict, port: int, workers: int, log_path: Path) -> subpro
         time.sleep(0.2)
     process.kill()
     raise RuntimeError("gunicorn did not answer /healthz within 60 s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def stored_versions(database_url: str) -> tuple[int, int, str | None]:
@@ -420,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
                 if not generator.is_alive():
                     raise RuntimeError("the load generator stopped without results") from None
         generator.join(30)
-        stop(server)
+        stop(server, 30)
         server_log = log_path.read_text(errors="replace")
         server = None
 
@@ -447,17 +413,14 @@ def main(argv: list[str] | None = None) -> int:
         for name, passed in checks.items():
             print(f"check: {name}: {'ok' if passed else 'FAILED'}")
 
-        results_dir = ROOT / "bench" / "results"
-        results_dir.mkdir(parents=True, exist_ok=True)
-        out = results_dir / f"load-{args.database}.json"
-        out.write_text(json.dumps({
+        out = write_json(RESULTS / f"load-{args.database}.json", {
             "database": args.database, "workers": args.workers, "judges": args.judges, "readers": args.readers,
             "per_judge": args.per_judge, "think_s": args.think, "duration_s": round(outcome["elapsed"], 1),
             "sign_in_s": round(outcome["sign_in_s"], 1),
             "requests": table, "successful_saves": ok_saves, "sum_review_versions": saved, "reviews": reviews,
             "database_is_locked": locked if args.database == "sqlite" else None, "sqlite_journal_mode": journal,
             "checks": checks, "python": platform.python_version(), "cpus": os.cpu_count(),
-        }, indent=2))
+        })
         print(f"written to {out.relative_to(ROOT)}")
         if not all(checks.values()):
             keep = True
@@ -471,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
         raise
     finally:
         if server is not None:
-            stop(server)
+            stop(server, 30)
         drop()
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -19,31 +19,22 @@ the figures are what building each page costs; see bench/throughput.py for the c
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import math
-import os
-import platform
 import re
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+import scale_db
+import sqlalchemy as sa
+from sqlalchemy import event, func, select
+from support import RESULTS, ROOT
+from support.report import load_average, machine, write_json
 
-import scale_db  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
-from sqlalchemy import event, func, select  # noqa: E402
-
-from awards.extensions import db  # noqa: E402
-
-RESULTS = ROOT / "bench" / "results"
+from awards.extensions import db
 TARGET_MEDIAN_MS = 50
 TARGET_P95_MS = 150
 TARGET_RSS_MB = 250
@@ -194,22 +185,6 @@ def explain(app, engine, pages: list[PageSpec], slowest: int = 3) -> None:
     event.remove(engine, "after_cursor_execute", after)
 
 
-def ensure_database(args) -> tuple[str, dict]:
-    """Build (or find) the scale database in a separate process, so building it does not count
-    towards this process's peak memory."""
-    command = [sys.executable, str(ROOT / "bench" / "scale_db.py"), "--nominations", str(args.nominations),
-               "--judges", str(args.judges), "--cases", str(args.cases)]
-    if args.database_url:
-        command += ["--database-url", args.database_url]
-    if args.rebuild:
-        command.append("--rebuild")
-    subprocess.run(command, check=True)
-    if args.database_url:
-        return args.database_url, {}
-    key = scale_db.data_key(args.nominations, args.judges, args.cases)
-    return f"sqlite:///{scale_db.DATA / f'scale-{key}.db'}", {"key": key}
-
-
 def database_version() -> str:
     if db.engine.dialect.name == "sqlite":
         import sqlite3
@@ -226,8 +201,8 @@ def main() -> int:
                         help="Instead of timing, print each page's slowest queries with their query plans")
     args = parser.parse_args()
 
-    url, _how = ensure_database(args)
-    load_before = round(os.getloadavg()[0], 2)
+    url, _how = scale_db.ensure_apart(args)  # apart: building it does not count towards this process's peak memory
+    load_before = load_average()
     app = scale_db.make_app(url)
     logging.disable(logging.INFO)  # the audit log of the benchmark's sign-ins is not wanted here
     with app.app_context():
@@ -249,10 +224,10 @@ def main() -> int:
     missed = [f["page"] for f in figures if not f["target_met"]]
     summary = {
         "database": dialect, "database_version": version,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "machine": machine(),
         "scale": {"nominations": args.nominations, "judges": args.judges, "impact_cases": args.cases},
         "requests_per_page": args.requests, "load_average_before": load_before,
-        "load_average_after": round(os.getloadavg()[0], 2),
+        "load_average_after": load_average(),
         "targets": {"median_ms": TARGET_MEDIAN_MS, "p95_ms": TARGET_P95_MS, "peak_rss_mb": TARGET_RSS_MB},
         "pages": figures,
         "rss_mb_before_requests": round(rss_before, 1), "peak_rss_mb": round(peak, 1),
@@ -262,9 +237,7 @@ def main() -> int:
           f"{'met' if peak < TARGET_RSS_MB else 'NOT met'})")
     print("  Targets (median under 50 ms, p95 under 150 ms): " + ("met by every page" if not missed else
                                                                   "missed by " + ", ".join(missed)))
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    output = RESULTS / f"pages-{dialect}.json"
-    output.write_text(json.dumps(summary, indent=2) + "\n")
+    output = write_json(RESULTS / f"pages-{dialect}.json", summary)
     print(f"Figures written to {output.relative_to(ROOT)}")
     return 0
 

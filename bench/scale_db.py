@@ -14,17 +14,15 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import sqlalchemy as sa
 
-import sqlalchemy as sa  # noqa: E402
-
-from awards import create_app  # noqa: E402
-from awards.extensions import db  # noqa: E402
+from support import ROOT  # before awards: it puts the project root on sys.path
+from awards import create_app
+from awards.extensions import db
 
 DATA = ROOT / "bench" / ".data"
 DEFAULT_SCALE = {"nominations": 10_000, "judges": 300, "cases": 1_000}
@@ -129,6 +127,22 @@ def ensure(*, nominations: int, judges: int, cases: int, database_url: str | Non
     os.replace(partial, path)
     say(f"Built in {seconds:.1f} s")
     return f"sqlite:///{path}", {"built": True, "key": key, "seed_seconds": round(seconds, 2)}
+
+
+def ensure_apart(args: argparse.Namespace) -> tuple[str, dict]:
+    """ensure() for add_scale_arguments' options, run as this script in a separate process, so that
+    building the data does not count towards the calling benchmark's memory; the URL and how it was got."""
+    command = [sys.executable, str(ROOT / "bench" / "scale_db.py"), "--nominations", str(args.nominations),
+               "--judges", str(args.judges), "--cases", str(args.cases)]
+    if args.database_url:
+        command += ["--database-url", args.database_url]
+    if args.rebuild:
+        command.append("--rebuild")
+    subprocess.run(command, check=True)
+    if args.database_url:
+        return args.database_url, {}
+    key = data_key(args.nominations, args.judges, args.cases)
+    return f"sqlite:///{DATA / f'scale-{key}.db'}", {"key": key}
 
 
 def main() -> int:

@@ -35,28 +35,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import http.client
-import json
 import multiprocessing
 import os
 import platform
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-import scale_db  # noqa: E402
+import scale_db
+from support import ROOT
+from support.net import free_port, request, stop, take_cookies
+from support.report import write_json
 
 VENV_BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results" / "throughput.json"
@@ -66,12 +61,6 @@ CASE_LINK = re.compile(r'href="/impact-cases/([a-z0-9-]+)"')
 
 
 # ---------------------------------------------------------------- servers
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 class Server:
     """A gunicorn on a free loopback port, stopped (and its log kept) on exit."""
@@ -101,51 +90,20 @@ class Server:
         raise SystemExit(f"{self.name}: not answering after {timeout:.0f} s\n{self.log.read_text()[-3000:]}")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
-def request(port: int, method: str, path: str, *, form: dict | None = None, cookies: dict | None = None,
-            extra: dict | None = None) -> tuple[int, list[tuple[str, str]], str]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Host": f"127.0.0.1:{port}", **(extra or {})}
-    if cookies:
-        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    body = None
-    if form is not None:
-        body = urlencode(form)
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    try:
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.getheaders(), response.read().decode("utf-8", "replace")
-    finally:
-        connection.close()
-
-
-def _take_cookies(headers: list[tuple[str, str]], cookies: dict) -> None:
-    for name, value in headers:
-        if name.lower() == "set-cookie":
-            key, _, rest = value.partition("=")
-            cookies[key.strip()] = rest.split(";", 1)[0]
+        stop(self.process, 20)
 
 
 def sign_in(port: int, email: str, password: str) -> dict:
     """The cookies of a session signed in through the real form."""
     cookies: dict[str, str] = {}
     status, headers, page = request(port, "GET", "/sign-in")
-    _take_cookies(headers, cookies)
+    take_cookies(headers, cookies)
     token = TOKEN.search(page)
     if status != 200 or not token:
         raise SystemExit(f"sign-in page: {status}")
     status, headers, _ = request(port, "POST", "/sign-in", cookies=cookies,
                                  form={"csrf_token": token.group(1), "email": email, "password": password})
-    _take_cookies(headers, cookies)
+    take_cookies(headers, cookies)
     if status != 302:
         raise SystemExit(f"could not sign in as {email}: {status}")
     return cookies
@@ -371,8 +329,7 @@ def main() -> int:
           f"{', '.join(f'{p} {v}' for p, v in x_cache.items())}.")
     print(f"Target: public pages at least {TARGET_RATIO:.0%} of the ceiling: {'met' if target_met else 'NOT met'}.")
 
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
+    write_json(RESULTS, {
         "benchmark": "throughput", "host": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version(),
         "database": "postgresql" if url.startswith("postgresql") else "sqlite", "scale_data": how,
         "scale": {"nominations": args.nominations, "judges": args.judges, "cases": args.cases},
@@ -380,7 +337,7 @@ def main() -> int:
         "rounds": args.rounds, "generator": generator,
         "ceiling_rps": round(ceiling, 1), "target_ratio": TARGET_RATIO, "target_met": target_met,
         "page_cache": x_cache, "rows": rows,
-    }, indent=2) + "\n")
+    })
     print(f"Wrote {RESULTS.relative_to(ROOT)}")
     if failures:
         for r in failures:
