@@ -13,10 +13,6 @@ def is_organiser(user: User | None) -> bool:
     return bool(user is not None and user.is_authenticated and user.has_role(Role.ORGANISER))
 
 
-def is_nominator(user: User | None, nomination: Nomination) -> bool:
-    return bool(user is not None and user.is_authenticated and nomination.nominator_id == user.id)
-
-
 def judge_membership(user: User | None, cycle_id: int) -> Judge | None:
     """The user's accepted judge membership of the cycle, if any (judging is per cycle)."""
     if user is None or not user.is_authenticated:

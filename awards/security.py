@@ -4,7 +4,6 @@ session loading, safe redirects and the role gates."""
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import logging
 import re
@@ -117,14 +116,19 @@ def parse_session_identifier(identifier: str) -> tuple[str, int | None]:
     return token, int(started) if started.isdigit() else None
 
 
-def begin_session(user, remember: bool = False) -> None:
-    """A fresh session on sign-in: nothing from before survives (no fixation), except the pointer
-    to form input kept when the previous session ended mid-edit. The sign-in time starts the
-    absolute timeout; a remember-me cookie never outlives it."""
+def _clear_session() -> None:
+    """Empty the session, keeping only the pointer to form input stashed mid-edit."""
     stash = session.get("form_stash")
     session.clear()
     if stash:
         session["form_stash"] = stash
+
+
+def begin_session(user, remember: bool = False) -> None:
+    """A fresh session on sign-in: nothing from before survives (no fixation), except the pointer
+    to form input kept when the previous session ended mid-edit. The sign-in time starts the
+    absolute timeout; a remember-me cookie never outlives it."""
+    _clear_session()
     absolute = int(current_app.config["SESSION_ABSOLUTE_TIMEOUT"])
     login_user(user, remember=remember, duration=timedelta(seconds=absolute))
     now = _now()
@@ -157,10 +161,7 @@ def _end_expired_session(reason: str):
     log_event(log, "session.expired", reason=reason, user=user.id)
     had_remember_cookie = config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
     logout_user()
-    stash = session.get("form_stash")
-    session.clear()
-    if stash:
-        session["form_stash"] = stash
+    _clear_session()
     if had_remember_cookie:
         session["_remember"] = "clear"  # Flask-Login deletes the cookie on the response
     if reason == "idle":
@@ -180,18 +181,13 @@ def _end_expired_session(reason: str):
     return None
 
 
-def role_required(*roles: Role):
-    """Anonymous → sign in; signed in without one of the roles → 403."""
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if not any(current_user.has_role(r) for r in roles):
-                abort(403)
-            return view(*args, **kwargs)
-        return wrapped
-    return decorator
+def signed_in() -> bool:
+    """Whether someone is signed in; when that cannot be told (e.g. the database is down), be
+    cautious and say yes, so nothing personal is cached."""
+    try:
+        return bool(current_user.is_authenticated)
+    except Exception:
+        return True
 
 
 def gate_blueprint(bp, *roles: Role) -> None:
@@ -224,7 +220,6 @@ def init_security(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        from flask import flash
         if request.blueprint == "api":
             abort(401)
         if not g.get("session_expired"):  # that message already says why
@@ -299,11 +294,7 @@ def init_security(app: Flask) -> None:
             headers["X-Request-ID"] = g.request_id
         if app.config["SESSION_COOKIE_SECURE"]:
             headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        try:
-            signed_in = current_user.is_authenticated
-        except Exception:  # e.g. the database is down: be cautious
-            signed_in = True
-        if signed_in:
+        if signed_in():
             headers["Cache-Control"] = "no-store"
             headers["Vary"] = "Cookie"
         return response

@@ -18,7 +18,7 @@ from ..models.users import new_session_token
 from ..urls import external_url
 from . import audit
 from .clock import utcnow
-from .errors import Conflict, DomainError, NotFound
+from .errors import Conflict, DomainError
 from .mail import queue_email
 from .passwords import burn_verification_time, hash_password, needs_rehash, password_problem, verify_password
 
@@ -282,14 +282,4 @@ def grant_role(user: User, role: Role, *, by: User | None = None) -> bool:
 def user_by_session_token(token: str) -> User | None:
     if not token:
         return None
-    user = db.session.scalar(select(User).where(User.session_token == token))
-    if user is None:
-        return None
-    return user
-
-
-def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such account")
-    return user
+    return db.session.scalar(select(User).where(User.session_token == token))

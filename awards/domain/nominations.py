@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (Category, Cycle, MeasuredOutcome, Nomination, NominationPartner, NominationStatus,
-                      NominationTrend, Trend, User)
+                      NominationTrend, User)
 from . import audit
 from .clock import utcnow
 from .cycles import accepts_nominations
@@ -296,18 +296,6 @@ def start_nomination(cycle: Cycle, category: Category, *, by: User) -> Nominatio
     return nomination
 
 
-def change_category(nomination: Nomination, category: Category, *, by: User) -> None:
-    _check_can_edit(nomination, by)
-    if category.cycle_id != nomination.cycle_id:
-        raise DomainError("Select a category of this awards cycle", field="category")
-    if category.id != nomination.category_id:
-        previous = nomination.category.name
-        nomination.category = category
-        nomination.updated_at = utcnow()
-        audit.record("nomination.category_changed", actor=by, obj=nomination, **{"from": previous,
-                                                                               "to": category.name})
-
-
 def _clip(value: Any, limit: int) -> str:
     return str(value or "").strip()[:limit]
 
@@ -438,7 +426,3 @@ def withdraw(nomination: Nomination, *, by: User, now: datetime | None = None) -
     nomination.withdrawn_at = now
     nomination.updated_at = now
     audit.record("nomination.withdrawn", actor=by, obj=nomination, was=was.value)
-
-
-def offered_trends(cycle: Cycle) -> list[Trend]:
-    return list(cycle.trends)

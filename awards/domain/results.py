@@ -151,6 +151,12 @@ def collector_paused():
             gc.enable()
 
 
+def cycle_criteria(cycle: Cycle) -> list[Criterion]:
+    """The cycle's criteria in their order (position, then id)."""
+    return list(db.session.scalars(select(Criterion).where(Criterion.cycle_id == cycle.id)
+                                   .order_by(Criterion.position, Criterion.id)))
+
+
 def compute_ranking(cycle: Cycle) -> Ranking:
     """Aggregate every submitted review of the cycle and rank each category (three queries; no
     nomination is loaded as an object, so 10,000 of them cost little memory)."""
@@ -159,8 +165,7 @@ def compute_ranking(cycle: Cycle) -> Ranking:
 
 
 def _compute_ranking(cycle: Cycle) -> Ranking:
-    criteria = list(db.session.scalars(select(Criterion).where(Criterion.cycle_id == cycle.id)
-                                       .order_by(Criterion.position, Criterion.id)))
+    criteria = cycle_criteria(cycle)
     specs = [CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in criteria]
     results = aggregate(load_reviews(cycle), specs, method=cycle.aggregation_method,
                         range_threshold=cycle.disagreement_range, sd_threshold=cycle.disagreement_sd)
@@ -262,8 +267,7 @@ def cycle_results(cycle: Cycle, *, withhold: set[int] | frozenset[int] = frozens
     the nominations on it are loaded."""
     ranking = cycle_ranking(cycle)
     results = ranking.results
-    criteria = list(db.session.scalars(select(Criterion).where(Criterion.cycle_id == cycle.id)
-                                       .order_by(Criterion.position, Criterion.id)))
+    criteria = cycle_criteria(cycle)
     attribute = SORT_ATTRIBUTES.get(sort or "")
     categories = [c for c in cycle.categories if category_id is None or c.id == category_id]
     shown: dict[int, list[tuple[int, int]]] = {}

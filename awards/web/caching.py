@@ -35,9 +35,9 @@ from importlib import metadata
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, make_response, request, session
-from flask_login import current_user
 
 from ..domain import clock, library
+from ..security import signed_in
 
 # Seconds: the HTTP max-age, and the most an entry of the page cache is served for.
 MAX_AGE = 60
@@ -149,13 +149,6 @@ def cacheable_path(query_args: Iterable[str]) -> str | None:
     return request.path + "?" + urlencode(sorted(pairs))
 
 
-def _signed_in() -> bool:
-    try:
-        return bool(current_user.is_authenticated)
-    except Exception:  # be cautious: treat as signed in, so nothing is cached
-        return True
-
-
 def _personal_session() -> bool:
     """A flashed message waiting to be shown makes the next page personal."""
     return "_flashes" in session
@@ -172,7 +165,7 @@ def public_cache(view=None, *, query_args: Iterable[str] = ()):
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        if request.method not in ("GET", "HEAD") or _signed_in():
+        if request.method not in ("GET", "HEAD") or signed_in():
             return view(*args, **kwargs)
         version = library.fingerprint()
         path = cacheable_path(query_args)

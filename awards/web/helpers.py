@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..domain import accounts
 from ..domain.errors import DomainError
 from ..extensions import db
-from ..models import Cycle
+from ..models import Cycle, Nomination
 
 
 def apply_domain_error(form: FlaskForm, error: DomainError, default_field: str | None = None) -> None:
@@ -38,6 +38,15 @@ def cycle_or_404(slug: str, *options) -> Cycle:
     if cycle is None:
         abort(404)
     return cycle
+
+
+def nomination_or_404(cycle: Cycle, reference: str, *options) -> Nomination:
+    """The cycle's nomination with this reference (loading `options`), or a 404."""
+    nomination = db.session.scalar(select(Nomination).where(Nomination.reference == reference,
+                                                            Nomination.cycle_id == cycle.id).options(*options))
+    if nomination is None:
+        abort(404)
+    return nomination
 
 
 def error_summary(problems) -> list[dict[str, str]]:

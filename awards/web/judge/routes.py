@@ -167,11 +167,8 @@ def _page(nomination: Nomination, assignment: Assignment, *, status: int = 200, 
 
 @bp.route("/")
 def home():
-    work = review_rules.work_of(current_user)
-    if not work:
-        abort(404)
-    return render_template("judge/index.html", work=work, scoring_problem=review_rules.scoring_problem,
-                           title="Your judging")
+    return render_template("judge/index.html", work=review_rules.work_of(current_user),
+                           scoring_problem=review_rules.scoring_problem, title="Your judging")
 
 
 @bp.route("/nominations/<assigned_reference>/declare", methods=["GET", "POST"])

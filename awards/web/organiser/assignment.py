@@ -18,7 +18,7 @@ from ...extensions import db
 from ...models import (Assignment, AssignmentStatus, Cycle, CycleStatus, Judge, Nomination, NominationStatus,
                        ReviewStatus)
 from ..forms import Form, submit
-from ..helpers import apply_domain_error
+from ..helpers import apply_domain_error, cycle_or_404, nomination_or_404
 from . import bp
 
 
@@ -63,20 +63,12 @@ class ButtonForm(Form):
 # --- Loading -------------------------------------------------------------------------------------
 
 def _load_cycle(slug: str) -> Cycle:
-    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug).options(selectinload(Cycle.categories)))
-    if cycle is None:
-        abort(404)
-    return cycle
+    return cycle_or_404(slug, selectinload(Cycle.categories))
 
 
 def _load_nomination(cycle: Cycle, reference: str) -> Nomination:
-    nomination = db.session.scalar(
-        select(Nomination).where(Nomination.reference == reference, Nomination.cycle_id == cycle.id)
-        .options(joinedload(Nomination.category), joinedload(Nomination.nominator),
-                 selectinload(Nomination.partners), selectinload(Nomination.trend_links)))
-    if nomination is None:
-        abort(404)
-    return nomination
+    return nomination_or_404(cycle, reference, joinedload(Nomination.category), joinedload(Nomination.nominator),
+                             selectinload(Nomination.partners), selectinload(Nomination.trend_links))
 
 
 def _load_assignment(nomination: Nomination, assignment_id: int) -> Assignment:

@@ -14,6 +14,7 @@ from ...domain.clock import utcnow
 from ...domain.errors import Conflict, DomainError
 from ...extensions import db
 from ...models import Category, Cycle, CycleStatus, Trend
+from ..helpers import cycle_or_404
 from . import bp
 from .cycle_forms import (FIELD_FOR, CategoryForm, ConfirmForm, CopyCycleForm, CycleForm, cycle_form_defaults)
 
@@ -39,13 +40,8 @@ MOVES = {
 
 
 def _load_cycle(slug: str) -> Cycle:
-    cycle = db.session.scalar(
-        select(Cycle).where(Cycle.slug == slug)
-        .options(selectinload(Cycle.categories).selectinload(Category.trends), selectinload(Cycle.trends),
-                 selectinload(Cycle.criteria)))
-    if cycle is None:
-        abort(404)
-    return cycle
+    return cycle_or_404(slug, selectinload(Cycle.categories).selectinload(Category.trends),
+                        selectinload(Cycle.trends), selectinload(Cycle.criteria))
 
 
 def _load_category(cycle: Cycle, category_id: int) -> Category:

@@ -20,7 +20,7 @@ from ...extensions import db
 from ...models import (Attachment, AuditEvent, Category, Cycle, Eligibility, Nomination, NominationStatus,
                        NominationTrend, Trend, User, cycle_trends)
 from ..helpers import apply_domain_error
-from ..helpers import cycle_or_404
+from ..helpers import cycle_or_404, nomination_or_404
 from . import bp
 from .nomination_forms import EligibilityForm, NominationFilterForm
 
@@ -41,7 +41,6 @@ STATUS_COUNT_WORDS = {
 # How the history names what happened; an action not listed is shown in words made from its name.
 ACTION_NAMES = {
     "nomination.started": "Started the nomination",
-    "nomination.category_changed": "Changed the category",
     "nomination.section_saved": "Saved a section",
     "nomination.edited_after_submission": "Changed a section after submitting",
     "nomination.attachment_added": "Added a supporting document",
@@ -59,15 +58,9 @@ def load_cycle(slug: str) -> Cycle:
 
 def load_nomination(cycle: Cycle, reference: str) -> Nomination:
     """The nomination with everything its page shows; 404 if it is not in this cycle."""
-    nomination = db.session.scalar(
-        select(Nomination)
-        .where(Nomination.reference == reference, Nomination.cycle_id == cycle.id)
-        .options(joinedload(Nomination.category), joinedload(Nomination.nominator),
-                 selectinload(Nomination.partners), selectinload(Nomination.trend_links),
-                 selectinload(Nomination.measured_outcomes), selectinload(Nomination.attachments)))
-    if nomination is None:
-        abort(404)
-    return nomination
+    return nomination_or_404(cycle, reference, joinedload(Nomination.category), joinedload(Nomination.nominator),
+                             selectinload(Nomination.partners), selectinload(Nomination.trend_links),
+                             selectinload(Nomination.measured_outcomes), selectinload(Nomination.attachments))
 
 
 def filter_trends(cycle: Cycle) -> list[Trend]:
@@ -186,8 +179,6 @@ def describe_event(event: AuditEvent) -> tuple[str, str]:
     name = ACTION_NAMES.get(event.action)
     if name is None:
         name = event.action.split(".", 1)[-1].replace("_", " ").replace(".", " ").capitalize()
-    if event.action == "nomination.category_changed" and detail.get("from") and detail.get("to"):
-        return name, f"From {detail['from']} to {detail['to']}"
     section = SECTION_BY_KEY.get(str(detail.get("section") or ""))
     return name, section.title if section else ""
 

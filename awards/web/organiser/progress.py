@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from math import ceil
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
@@ -22,7 +21,7 @@ from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Cycle
 from ..forms import Form
-from ..helpers import apply_domain_error
+from ..helpers import apply_domain_error, cycle_or_404
 from . import bp
 
 PAGE_SIZE = 50
@@ -53,10 +52,7 @@ class ReminderForm(Form):
 
 
 def _load_cycle(slug: str) -> Cycle:
-    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug).options(selectinload(Cycle.categories)))
-    if cycle is None:
-        abort(404)
-    return cycle
+    return cycle_or_404(slug, selectinload(Cycle.categories))
 
 
 def _endpoint_url(endpoint: str, **values) -> str | None:

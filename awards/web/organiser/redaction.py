@@ -7,29 +7,23 @@ organisation, its partners or the people involved is pointed out, field by field
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ...domain import blind
 from ...domain.errors import DomainError, NotAllowed
 from ...extensions import db
 from ...models import Cycle, Nomination
+from ..helpers import cycle_or_404, nomination_or_404
 from . import bp
 
 
 def _load(slug: str, reference: str) -> tuple[Cycle, Nomination]:
-    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug))
-    if cycle is None:
-        abort(404)
-    nomination = db.session.scalar(
-        select(Nomination).where(Nomination.reference == reference, Nomination.cycle_id == cycle.id)
-        .options(joinedload(Nomination.nominator), joinedload(Nomination.category),
-                 selectinload(Nomination.partners), selectinload(Nomination.trend_links),
-                 selectinload(Nomination.measured_outcomes)))
-    if nomination is None:
-        abort(404)
+    cycle = cycle_or_404(slug)
+    nomination = nomination_or_404(cycle, reference, joinedload(Nomination.nominator), joinedload(Nomination.category),
+                                   selectinload(Nomination.partners), selectinload(Nomination.trend_links),
+                                   selectinload(Nomination.measured_outcomes))
     return cycle, nomination
 
 

@@ -12,8 +12,8 @@ from ...domain.errors import DomainError, NotAllowed
 from ...domain.exports import iso_utc, stream_csv
 from ...domain.scoring import TIE_BREAK_RULE
 from ...extensions import db
-from ...models import (Assignment, Criterion, CycleStatus, ImpactCase, Judge, Nomination, Result, Review, ReviewStatus)
-from ..helpers import cycle_or_404, error_summary
+from ...models import (Assignment, CycleStatus, ImpactCase, Judge, Nomination, Result, Review, ReviewStatus)
+from ..helpers import cycle_or_404, error_summary, nomination_or_404
 from . import bp
 from .nominations import pagination as nomination_pages
 
@@ -29,11 +29,7 @@ def _cycle(slug: str):
 
 
 def _nomination(cycle, reference: str) -> Nomination:
-    nomination = db.session.scalar(select(Nomination).where(Nomination.reference == reference,
-                                                            Nomination.cycle_id == cycle.id))
-    if nomination is None:
-        abort(404)
-    return nomination
+    return nomination_or_404(cycle, reference)
 
 
 def _withheld(cycle) -> set[int]:
@@ -103,8 +99,7 @@ def result_detail(slug: str, reference: str):
     nomination = _nomination(cycle, reference)
     withhold = _withheld(cycle)
     row = rules.result_row(cycle, nomination, withhold=withhold)
-    criteria = list(db.session.scalars(select(Criterion).where(Criterion.cycle_id == cycle.id)
-                                       .order_by(Criterion.position, Criterion.id)))
+    criteria = rules.cycle_criteria(cycle)
     withheld = nomination.id in withhold
     reviews = [] if withheld else list(db.session.scalars(
         select(Review).join(Assignment, Review.assignment_id == Assignment.id)

@@ -10,7 +10,7 @@ from flask import abort, current_app, render_template, request, url_for
 from ...domain import library
 from ...domain.charts import BarChart, Series
 from ...domain.errors import NotFound
-from ...models import ImpactCase, Result
+from ...models import ImpactCase
 from ...urls import external_url
 from ..api.serializers import timestamp
 from ..caching import public_cache
@@ -64,14 +64,8 @@ def active_filters(filters: library.CaseFilters, facets: library.Facets) -> list
             for key, text in described if key in args]
 
 
-@bp.app_template_filter("result_tag_class")
-def _result_tag_class(result: Result) -> str:
-    return library.result_tag_class(result)
-
-
-@bp.app_template_filter("licence_url")
-def _licence_url(licence: str) -> str | None:
-    return library.licence_url(licence)
+bp.add_app_template_filter(library.result_tag_class, "result_tag_class")
+bp.add_app_template_filter(library.licence_url, "licence_url")
 
 
 # --- Impact cases --------------------------------------------------------------------------
