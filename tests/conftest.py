@@ -19,6 +19,7 @@ from awards.security import session_identifier
 from awards.web.caching import page_cache
 
 from .factories import DEFAULT_PASSWORD, make_user
+from .support.visible import allow_typed, assert_no_markup_on_screen, forget_typed, markup_on_screen, visible_texts
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -37,10 +38,15 @@ class Client(FlaskClient):
             db.session.commit()
         kwargs.setdefault("buffered", True)  # streamed responses are read inside the request's context
         try:
-            return contextvars.Context().run(super().open, *args, **kwargs)
+            response = contextvars.Context().run(super().open, *args, **kwargs)
         finally:
             if has_app_context():
                 db.session.rollback()
+        if response.mimetype == "text/html" and not response.is_streamed:
+            # No page may show markup as text (a tag joined to an escaped value is escaped too).
+            assert_no_markup_on_screen(response.get_data(as_text=True), f"{response.request.method} "
+                                       f"{response.request.path} ({response.status_code})")
+        return response
 
     def csrf_token(self, page: str = "/sign-in") -> str:
         response = self.get(page, follow_redirects=True)
@@ -116,6 +122,29 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
+def _check_emails_show_no_markup() -> None:
+    """Every e-mail the test queued: neither its HTML part nor its text part shows markup as text."""
+    from awards.models import OutboxMessage
+    hits = []
+    for message in db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)):
+        found = markup_on_screen(visible_texts(message.body_html or "")) + markup_on_screen(message.body_text or "")
+        found += markup_on_screen(message.subject or "")
+        hits += [f"{message.kind} to {message.to_address}: {hit}" for hit in found]
+    assert not hits, "markup shown as text in e-mails:\n- " + "\n- ".join(hits[:10])
+
+
+@pytest.fixture(autouse=True)
+def _forget_typed_markup():
+    forget_typed()
+    yield
+
+
+@pytest.fixture
+def typed_markup():
+    """typed_markup("<b>x</b>", ...): strings this test types on purpose, whose markup may show as typed."""
+    return allow_typed
+
+
 # One app per database for the whole session: building an app and compiling its templates
 # costs more than most tests. Tests that need other settings get their own app (make_app(**config)).
 _shared_apps: dict[str, object] = {}
@@ -148,6 +177,7 @@ def make_app(database_url, tmp_path):
     for app in [a for a in apps if a.config["SQLALCHEMY_DATABASE_URI"] == database_url][:1]:
         with app.app_context():
             db.session.rollback()
+            _check_emails_show_no_markup()
             _empty_all_tables()
     for app in apps:
         page_cache(app).clear()  # pages built in this test must not outlive its data

@@ -32,6 +32,7 @@ from awards import create_app
 from awards.extensions import db
 
 from ..factories import DEFAULT_PASSWORD, make_user
+from ..support.visible import markup_on_screen
 from .support import (CHROMIUM_ARGS, CHROMIUM_PATH, DESKTOP, PHONE, PageWatcher,
                       assert_no_horizontal_overflow, axe_violations, check_html_batch,
                       format_violations, screenshots_wanted, skip_or_fail, take_screenshots)
@@ -236,6 +237,9 @@ class Journey:
         violations = axe_violations(page)
         if violations:
             failures.append(format_violations(violations, label, page.url))
+        hits = markup_on_screen(page.inner_text("body"))
+        if hits:
+            failures.append(f"markup shown as text on {label!r} ({page.url}):\n- " + "\n- ".join(hits[:10]))
         if failures:
             pytest.fail("\n\n".join(failures), pytrace=False)
         assert_no_horizontal_overflow(page, label)

@@ -1,0 +1,108 @@
+"""What a person sees on a page: its visible text, and the guard that no markup ever shows as text.
+
+A template that joins an escaped value to a literal tag with `~` (or Python that concatenates HTML
+into a plain string) gets the tag escaped: the person then reads `<br>` or `<a class=…>` on screen.
+Every HTML response the test client receives, and every page a browser test checks, goes through
+`markup_on_screen`; any hit fails the test. Tests that type markup on purpose (XSS probes, fuzzing)
+say which strings they typed with the `typed_markup` fixture, and only those are let through.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+# Tags a template could have meant to emit. Seen as text, they mean HTML was escaped once too often.
+_TAG_NAMES = ("a|abbr|b|br|button|caption|code|dd|div|dl|dt|em|form|h[1-6]|hr|i|img|input|label|li|ol|p|path|"
+              "pre|section|small|span|strong|svg|table|tbody|td|th|thead|time|tr|ul")
+ESCAPED_TAG = re.compile(rf"</?\s*(?:{_TAG_NAMES})(?:\s[^<>]*)?/?>", re.IGNORECASE)
+# An entity a person can read means it was escaped twice (`&amp;amp;` in the source shows as `&amp;`).
+DOUBLE_ESCAPED = re.compile(r"&(?:amp|lt|gt|quot|apos|nbsp|#\d{1,6}|#x[0-9a-f]{1,6});", re.IGNORECASE)
+
+# Elements whose content a person never reads as text.
+_HIDDEN_CONTENT = {"script", "style", "template"}
+# Attributes a person reads or hears (form values shown in fields, alternative text, accessible names).
+_READ_ATTRIBUTES = {"value", "alt", "title", "aria-label", "placeholder"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class _TextReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _HIDDEN_CONTENT:
+            self._hidden += 1
+        hidden_input = tag == "input" and any(k == "type" and v == "hidden" for k, v in attrs)
+        for key, value in attrs:
+            if value and key in _READ_ATTRIBUTES and not hidden_input:
+                self.parts.append(value)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag in _HIDDEN_CONTENT:
+            self._hidden -= 1
+
+    def handle_endtag(self, tag):
+        if tag in _HIDDEN_CONTENT and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_texts(html: str) -> list[str]:
+    """The text nodes and read-aloud attribute values of a page, entities decoded, as a person gets them."""
+    reader = _TextReader()
+    reader.feed(html)
+    reader.close()
+    return reader.parts
+
+
+def text_of(html: str) -> str:
+    """The page's visible words, white space collapsed."""
+    return re.sub(r"\s+", " ", " ".join(visible_texts(html))).strip()
+
+
+# Strings the running test typed on purpose; their markup may show on screen as the person typed it.
+# A plain list (not a context variable): the e-mail check runs in the test's teardown, after fixtures.
+_typed: list[str] = []
+
+
+def allow_typed(*strings: str) -> None:
+    _typed.extend(s for s in strings if s)
+
+
+def forget_typed() -> None:
+    _typed.clear()
+
+
+def typed_strings() -> tuple[str, ...]:
+    return tuple(_typed)
+
+
+def markup_on_screen(texts: list[str] | str, typed: tuple[str, ...] | None = None) -> list[str]:
+    """Each escaped tag or double-escaped entity a person would read, with a little context.
+    Occurrences inside a string the test typed on purpose are not counted."""
+    typed = typed_strings() if typed is None else typed
+    if isinstance(texts, str):
+        texts = [texts]
+    hits = []
+    for text in texts:
+        cleaned = text
+        for value in sorted(typed, key=len, reverse=True):
+            cleaned = cleaned.replace(value, " ")
+        for pattern in (ESCAPED_TAG, DOUBLE_ESCAPED):
+            for match in pattern.finditer(cleaned):
+                start, end = max(0, match.start() - 40), min(len(cleaned), match.end() + 40)
+                hits.append(f"{match.group(0)!r} in …{cleaned[start:end].strip()}…")
+    return hits
+
+
+def assert_no_markup_on_screen(html: str, where: str) -> None:
+    hits = markup_on_screen(visible_texts(html))
+    if hits:
+        raise AssertionError(f"markup shown as text on {where}:\n- " + "\n- ".join(hits[:10]))
