@@ -6,7 +6,7 @@ PORT   ?= 5000
 PYTEST_ARGS ?= -n auto
 export FLASK_APP := awards
 
-.PHONY: run test setup assets db demo bench clean audit
+.PHONY: run test setup assets db demo bench clean audit instance-environment
 
 run: setup db demo
 	@echo "Serving at http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
@@ -20,7 +20,7 @@ test: setup
 audit: setup
 	@$(BIN)/python scripts/audit_dependencies.py
 
-setup: $(VENV)/.installed awards/static/build/.built instance/config.py
+setup: $(VENV)/.installed awards/static/build/.built instance/config.py instance-environment
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -42,10 +42,19 @@ awards/static/build/.built: node_modules/.installed scripts/build-assets.mjs $(w
 
 assets: awards/static/build/.built
 
+# The machine make sets up is a development machine: instance/config.py says so, and the `flask`
+# commands in the README then run as printed (production sets AWARDS_ENVIRONMENT=production).
 instance/config.py:
 	@mkdir -p instance
 	@$(BIN)/python -c 'import secrets; print("# Written by make on first run. Local settings go here.\nSECRET_KEY = %r" % secrets.token_hex(32))' > $@
 	@echo "Wrote instance/config.py with a new random SECRET_KEY"
+
+# Added once to a file make wrote (older ones lack it); a file a person wrote is left alone.
+instance-environment: instance/config.py
+	@if head -n1 instance/config.py | grep -q '^# Written by make' && ! grep -q '^ENVIRONMENT' instance/config.py; then \
+		printf '%s\n' '# This machine is for development: `flask` commands need no BASE_URL (AWARDS_ENVIRONMENT overrides it).' \
+			'ENVIRONMENT = "development"' >> instance/config.py; \
+		echo "instance/config.py: ENVIRONMENT = development"; fi
 
 db: setup
 	AWARDS_ENVIRONMENT=development $(BIN)/flask db upgrade

@@ -1,5 +1,13 @@
 """WSGI entry point for production servers: `gunicorn wsgi:app`."""
 
-from awards import create_app
+import sys
 
-app = create_app()
+from awards import create_app
+from awards.config import ConfigurationError
+
+try:
+    app = create_app()
+except ConfigurationError as error:
+    # One line saying what to set, not a traceback in the server's log.
+    print(f"awards: {error.format_message()}", file=sys.stderr)
+    sys.exit(4)

@@ -36,15 +36,30 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+def _instance_config(app: Flask) -> dict:
+    """The settings in instance/config.py (none if it is missing); a broken file is named, not a traceback."""
+    from flask import Config
+    local = Config(app.instance_path)
+    try:
+        local.from_pyfile("config.py", silent=True)
+    except Exception as error:  # a syntax error or a bad expression in the file a person edits
+        raise config_module.ConfigurationError(
+            f"instance/config.py could not be read ({type(error).__name__}: {error}): fix or remove it") from None
+    return dict(local)
+
+
 def _configure(app: Flask, override: dict | None) -> None:
     app.config.from_object(config_module.Defaults)
-    env_name = config_module.environment_name(override)
+    testing = bool(override and override.get("ENVIRONMENT") == "testing")
+    instance = {} if testing else _instance_config(app)
+    env_name = config_module.environment_name(override, instance)
     if env_name not in config_module.ENVIRONMENTS:
-        raise RuntimeError(f"AWARDS_ENVIRONMENT must be one of {sorted(config_module.ENVIRONMENTS)}")
+        raise config_module.ConfigurationError(
+            f"AWARDS_ENVIRONMENT must be one of {', '.join(sorted(config_module.ENVIRONMENTS))}, not {env_name!r}")
     if config_module.ENVIRONMENTS[env_name] is not None:
         app.config.from_object(config_module.ENVIRONMENTS[env_name])
     if env_name != "testing":
-        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(instance)
         if os.environ.get("DATABASE_URL"):
             app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
         for key in ("SECRET_KEY", "BASE_URL"):  # the three the README names, unprefixed
@@ -65,17 +80,14 @@ def _configure(app: Flask, override: dict | None) -> None:
         engine_options.setdefault("connect_args", {}).setdefault("timeout", 30)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
 
+    config_module.check_settings(app.config, env_name)
     if not app.config.get("BASE_URL"):
-        if env_name == "production":
-            raise RuntimeError("BASE_URL is not set: e-mailed links need it (for example https://awards.example.org)")
         app.config["BASE_URL"] = f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
     if app.config.get("TRUSTED_HOSTS") is None and env_name != "development":
         # Only the configured host may be named in the Host header (a forged one gets 400).
         from urllib.parse import urlsplit
         app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["BASE_URL"]).hostname]
     if not app.config.get("SECRET_KEY"):
-        if env_name == "production":
-            raise RuntimeError("SECRET_KEY is not set: refusing to start in production without it")
         app.config["SECRET_KEY"] = os.urandom(32).hex()
         app.logger.warning("No SECRET_KEY configured: using a random one, sessions end at restart")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -9,11 +10,12 @@ import tempfile
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
+from .config import database_not_migrated, database_unreachable
 from .domain import accounts, demo, taxonomy
 from .domain.errors import DomainError
 from .domain.mail import deliver_pending
@@ -127,6 +129,42 @@ def register_cli(app: Flask) -> None:
         click.echo(f"{sent} sent, {failed} failed")
         if failed:
             sys.exit(1)
+
+    _explain_database_errors(app.cli)
+
+
+def _explain_database_errors(group: click.Group) -> None:
+    """Every command of the app: a database that cannot be opened is one line naming DATABASE_URL,
+    not a traceback (`flask db …` gets the same from migrations/env.py)."""
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _explain_database_errors(command)
+        elif command.callback is not None and not getattr(command.callback, "_explains_database_errors", False):
+            command.callback = _with_database_explained(command.callback)
+
+
+def _with_database_explained(callback):
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except (OperationalError, ProgrammingError) as error:
+            uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
+            text = str(error.orig).lower()
+            if "no such table" in text or ("relation" in text and "does not exist" in text):
+                raise database_not_migrated(uri) from None
+            if not _is_unreachable(text):
+                raise
+            raise database_unreachable(uri, error) from None
+    run._explains_database_errors = True  # type: ignore[attr-defined]
+    return run
+
+
+def _is_unreachable(text: str) -> bool:
+    """Connection refused, unknown host or database, or a SQLite file that cannot be opened."""
+    return any(s in text for s in ("connection failed", "could not connect", "unable to open database file",
+                                   "does not exist", "could not translate host name", "connection refused",
+                                   "password authentication failed"))
 
 
 def _read_text(file: str) -> str:

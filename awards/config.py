@@ -1,14 +1,21 @@
 """Configuration: defaults here, then instance/config.py, then the environment.
 
 Environment variables: DATABASE_URL, SECRET_KEY, BASE_URL, and any AWARDS_* key
-(AWARDS_MAIL_SERVER=... sets MAIL_SERVER). AWARDS_ENVIRONMENT chooses
-"production" (the default: secure unless told otherwise) or "development".
+(AWARDS_MAIL_SERVER=... sets MAIL_SERVER). The environment is AWARDS_ENVIRONMENT if set,
+else ENVIRONMENT in instance/config.py (`make` writes "development" there on the machine
+it sets up), else "production" (secure unless told otherwise).
+
+A missing or bad setting raises ConfigurationError, whose message is one line saying what to
+set; the `flask` command prints just that line, and so does `wsgi.py` under gunicorn.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
 
 
 class Defaults:
@@ -125,7 +132,76 @@ def default_sqlite_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "awards.db")
 
 
-def environment_name(override: dict | None) -> str:
+class ConfigurationError(click.ClickException, RuntimeError):
+    """A setting is missing or wrong. A ClickException, so the `flask` command shows
+    "Error: <message>" on one line instead of a traceback."""
+
+
+def environment_name(override: dict | None, instance_config: dict | None = None) -> str:
     if override and "ENVIRONMENT" in override:
         return override["ENVIRONMENT"]
-    return os.environ.get("AWARDS_ENVIRONMENT", "production")
+    if os.environ.get("AWARDS_ENVIRONMENT"):
+        return os.environ["AWARDS_ENVIRONMENT"]
+    return (instance_config or {}).get("ENVIRONMENT") or "production"
+
+
+def database_unreachable(uri: str, error: Exception) -> ConfigurationError:
+    """One line for a database that cannot be opened: where, why (first line), and what to check."""
+    import sqlalchemy as sa
+    try:
+        where = sa.make_url(uri).render_as_string(hide_password=True)
+    except Exception:
+        where = "the configured database"
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    return ConfigurationError(f"Could not open the database at {where} ({reason}): check DATABASE_URL and that the "
+                              "database server is running")
+
+
+def database_not_migrated(uri: str) -> ConfigurationError:
+    import sqlalchemy as sa
+    where = sa.make_url(uri).render_as_string(hide_password=True)
+    return ConfigurationError(f"The database at {where} has no tables yet: run `flask --app awards db upgrade` first")
+
+
+_INTEGER_SETTINGS = ("SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "REMEMBER_COOKIE_DURATION",
+                     "MAX_CONTENT_LENGTH", "SIGN_IN_MAX_FAILURES", "SIGN_IN_WINDOW_SECONDS", "RETENTION_DAYS",
+                     "MAIL_PORT", "MAIL_TIMEOUT", "PUBLIC_CACHE_ENTRIES", "RESULTS_CACHE_ENTRIES",
+                     "EMAIL_VERIFICATION_MAX_AGE", "PASSWORD_RESET_MAX_AGE")
+_BOOLEAN_SETTINGS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE")
+
+
+def _setting_name(key: str) -> str:
+    """How a person sets `key`: the plain variable for the three the README names, else AWARDS_<KEY>."""
+    if key == "SQLALCHEMY_DATABASE_URI":
+        return "DATABASE_URL"
+    return key if key in ("SECRET_KEY", "BASE_URL") else f"AWARDS_{key}"
+
+
+def check_settings(config: dict, env_name: str) -> None:
+    """Refuse settings the service cannot run with, naming what to set (one line each)."""
+    base_url = config.get("BASE_URL")
+    if not base_url and env_name == "production":
+        raise ConfigurationError("BASE_URL is not set: set it to the public address, for example "
+                                 "BASE_URL=https://awards.example.org (or AWARDS_ENVIRONMENT=development on a "
+                                 "development machine)")
+    if base_url:
+        parts = urlsplit(str(base_url))
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+            raise ConfigurationError(f"BASE_URL must be a scheme and host such as https://awards.example.org, "
+                                     f"not {base_url!r}")
+    if not config.get("SECRET_KEY") and env_name == "production":
+        raise ConfigurationError("SECRET_KEY is not set: set SECRET_KEY to a long random string, for example the "
+                                 "output of: python3 -c 'import secrets; print(secrets.token_hex(32))'")
+    uri = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if uri and not uri.startswith(("sqlite:", "postgresql")):
+        raise ConfigurationError("DATABASE_URL must be a PostgreSQL URL (postgresql://user:password@host/awards) "
+                                 "or a SQLite one (sqlite:////path/to/awards.db)")
+    if config.get("MAIL_BACKEND") not in ("smtp", "file"):
+        raise ConfigurationError(f"AWARDS_MAIL_BACKEND must be smtp or file, not {config.get('MAIL_BACKEND')!r}")
+    for key in _INTEGER_SETTINGS:
+        value = config.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise ConfigurationError(f"{_setting_name(key)} must be a whole number of 0 or more, not {value!r}")
+    for key in _BOOLEAN_SETTINGS:
+        if not isinstance(config.get(key), bool):
+            raise ConfigurationError(f"{_setting_name(key)} must be true or false, not {config.get(key)!r}")

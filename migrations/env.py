@@ -4,6 +4,9 @@ from logging.config import fileConfig
 from flask import current_app
 
 from alembic import context
+from sqlalchemy.exc import OperationalError
+
+from awards.config import database_unreachable
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -97,7 +100,11 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    try:
+        connection = connectable.connect()
+    except OperationalError as error:  # one line for the person at the terminal, not a traceback
+        raise database_unreachable(str(connectable.url.render_as_string(hide_password=False)), error) from None
+    with connection:
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
