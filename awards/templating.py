@@ -45,6 +45,9 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["govuk_datetime"] = govuk_datetime
 
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    # What an impact case publishes: the consent question, the result e-mails and the privacy notice read it
+    from .domain import publication
+    app.jinja_env.globals["publication"] = publication
 
     @app.context_processor
     def _globals():

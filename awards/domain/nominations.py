@@ -233,7 +233,8 @@ def check_section(cycle: Cycle, section: str, data: dict[str, Any]) -> Problems:
             problems.append(("declares_accurate", "Confirm that the information is accurate"))
         if data.get("consents_to_publish") is None:
             problems.append(("consents_to_publish",
-                             "Select yes if we may publish the summary and outcomes if it is shortlisted"))
+                             "Select yes if we may publish the nomination as an impact case if it is "
+                             "shortlisted, or no if we may not"))
         if not data.get("declares_authorised"):
             problems.append(("declares_authorised", "Confirm that the organisation has authorised you"))
     return problems

@@ -20,7 +20,8 @@ from ..extensions import db
 from ..models import (Assignment, Category, Criterion, Cycle, CycleStatus, ImpactCase, ImpactCaseTrend, Nomination,
                       NominationTrend,
                       NominationStatus, Result, Review, ReviewScore, ReviewStatus, ShortlistDecision, User)
-from . import audit
+from ..urls import external_url
+from . import audit, publication
 from .clock import utcnow
 from .errors import Conflict, DomainError, NotAllowed
 from .mail import queue_email
@@ -439,7 +440,7 @@ def make_impact_case(nomination: Nomination, result: Result, now: datetime, publ
         unintended_consequences=nomination.unintended_consequences, lessons=nomination.lessons,
         organisation=nomination.organisation_name,
         partners=[{"name": p.name, "is_supplier": p.is_supplier} for p in nomination.partners],
-        region=nomination.region, licence="CC BY 4.0", published_at=now if published else None, updated_at=now)
+        region=nomination.region, licence=publication.LICENCE, published_at=now if published else None, updated_at=now)
     case.trend_links = [ImpactCaseTrend(trend_id=link.trend_id, is_primary=link.is_primary,
                                         how_addressed=link.how_addressed, position=i)
                         for i, link in enumerate(nomination.trend_links)]
@@ -469,14 +470,17 @@ def publish(cycle: Cycle, *, by: User) -> dict[str, int]:
         nomination = decision.nomination
         if nomination.status not in RANKED_STATUSES:
             continue
+        case = None  # the nomination's public impact case, linked from the e-mail
         if decision.result in SHORTLIST_RESULTS:
             nomination.status = STATUS_FOR_RESULT[decision.result]
             counts["shortlisted"] += 1
             existing = db.session.scalar(select(ImpactCase).where(ImpactCase.nomination_id == nomination.id))
             if nomination.consents_to_publish:
                 if existing is None:
-                    db.session.add(make_impact_case(nomination, decision.result, now))
+                    case = make_impact_case(nomination, decision.result, now)
+                    db.session.add(case)
                 else:
+                    case = existing
                     existing.result, existing.unpublished_at = decision.result, None
                     existing.published_at = existing.published_at or now
                 counts["impact_cases"] += 1
@@ -486,7 +490,8 @@ def publish(cycle: Cycle, *, by: User) -> dict[str, int]:
         if nomination.nominator is not None:
             template, subject = RESULT_TEMPLATES[decision.result]
             queue_email(to_address=nomination.nominator.email, to_name=nomination.nominator.name, template=template,
-                        subject=f"{subject}: {nomination.reference}", nomination=nomination, cycle=cycle)
+                        subject=f"{subject}: {nomination.reference}", nomination=nomination, cycle=cycle,
+                        case_url=external_url("public.impact_case", case_slug=case.slug) if case else None)
             counts["emails"] += 1
     cycle.status = CycleStatus.PUBLISHED
     cycle.results_published_at = now

@@ -11,6 +11,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from awards.domain import publication
+
 from . import support
 from .support import assert_focus_visible, tab_to, unique_email
 
@@ -203,7 +205,10 @@ def complete_every_section(s: Steps, pdf_path) -> None:
     s.check("section declarations: form with errors")
     page.get_by_label("I confirm the information in this nomination is accurate").check()
     page.get_by_label("I confirm the nominated organisation has authorised me").check()
-    page.get_by_role("group", name=re.compile("may we publish its summary")).get_by_label("Yes").check()
+    consent = page.get_by_role("group", name=re.compile("may we publish it as an impact case"))
+    # the question lists exactly what an impact case publishes (awards/domain/publication.py)
+    expect(page.locator("#published-fields li")).to_have_text(publication.published_labels())
+    consent.get_by_label("Yes").check()
     s.save()
     s.task_list_shows(SECTIONS)
     s.check("task list: every section completed")
