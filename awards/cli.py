@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from .config import database_not_migrated, database_unreachable
-from .domain import accounts, demo, taxonomy
+from .domain import accounts, demo, draft_reminders, taxonomy
 from .domain.errors import DomainError
 from .domain.mail import deliver_pending
 from .extensions import db
@@ -112,6 +112,27 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Saved: {counts['added']} added, {counts['removed']} removed, "
                    f"{counts['kept'] + counts['fixed']} unchanged.")
+
+    @app.cli.command("remind-drafts")
+    @click.option("--days", type=click.IntRange(min=0), default=draft_reminders.DEFAULT_DAYS, show_default=True,
+                  help="Remind the drafts of cycles whose nominations close within this many days.")
+    @click.option("--dry-run", is_flag=True, help="Say how many reminders would be sent, but send none.")
+    def remind_drafts(days: int, dry_run: bool) -> None:
+        """E-mail each nominee whose nomination is still a draft, once per nomination, when its cycle's
+        nominations close within --days days (run it daily from cron). One line per open cycle."""
+        try:
+            reports = draft_reminders.remind_open_cycles(within_days=days, dry_run=dry_run)
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message)
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+        if not reports:
+            click.echo("No cycle is open for nominations: no reminders sent.")
+        for report in reports:
+            click.echo(report.line(dry_run=dry_run))
 
     _register_trends(app)
     from .cli_backup import register_backup_cli

@@ -60,6 +60,7 @@ def _nomination_record(nomination: Nomination) -> dict[str, Any]:
         "updated_at": _iso(nomination.updated_at),
         "submitted_at": _iso(nomination.submitted_at),
         "withdrawn_at": _iso(nomination.withdrawn_at),
+        "draft_reminder_sent_at": _iso(nomination.draft_reminder_sent_at),
         "eligibility": nomination.eligibility.value if nomination.eligibility else None,
         "sections": sections,
         "partners": [{"name": p.name, "is_supplier": p.is_supplier} for p in nomination.partners],

@@ -17,8 +17,11 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # When the nominee of a draft was reminded to submit it before the close (once per nomination).
+    with op.batch_alter_table('nominations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('draft_reminder_sent_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('nominations', schema=None) as batch_op:
+        batch_op.drop_column('draft_reminder_sent_at')

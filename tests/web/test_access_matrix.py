@@ -229,6 +229,9 @@ MATRIX = {
     # Removing a cycle's personal data (`slug` is open, so removing it now is refused)
     ("GET", "/organiser/cycles/<slug>/personal-data"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/personal-data"): organisers_only(409),
+    # Reminding the nominees of unsubmitted drafts (`slug` accepts nominations; its draft `reference` is reminded)
+    ("GET", "/organiser/cycles/<slug>/draft-reminders"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/draft-reminders"): organisers_only(302),
     # The nominee's journey (the nomination belongs to the nominee user)
     ("GET", "/nominations"): signed_in(200),
     ("GET", "/nominations/start"): signed_in(200),

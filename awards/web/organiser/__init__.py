@@ -17,3 +17,5 @@ from . import assignment, conflicts, criteria, judges, progress, redaction, revi
 from . import insight, results  # noqa: E402,F401
 # Data protection (issue 7)
 from . import retention  # noqa: E402,F401
+# Reminders to nominees with unsubmitted drafts (issue 12)
+from . import draft_reminders  # noqa: E402,F401

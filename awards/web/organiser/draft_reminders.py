@@ -1,0 +1,39 @@
+"""Reminding the nominees of a cycle's unsubmitted drafts: a confirmation page that says how many
+will be e-mailed, and the button that sends the reminders (each draft is reminded once, ever)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ...domain import draft_reminders as rules
+from ...domain.errors import DomainError
+from ...extensions import db
+from ..helpers import cycle_or_404
+from . import bp
+
+
+@bp.route("/cycles/<slug>/draft-reminders", methods=["GET", "POST"])
+def draft_reminders(slug: str):
+    cycle = cycle_or_404(slug)
+    status = 200
+    problem = rules.reminder_problem(cycle)
+    if request.method == "POST":
+        try:
+            sent = rules.send_draft_reminders(cycle, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            problem, status = error.message, 409  # the page says why
+        else:
+            db.session.commit()
+            if sent == 1:
+                flash(f"Reminder sent to the nominee of 1 draft in {cycle.name}", "success")
+            elif sent:
+                flash(f"Reminders sent to the nominees of {sent} drafts in {cycle.name}", "success")
+            else:
+                flash("No reminders sent: every draft’s nominee has been reminded already", "info")
+            return redirect(url_for("organiser.cycle", slug=cycle.slug))
+    return render_template("organiser/cycles/draft_reminders.html", cycle=cycle, problem=problem,
+                           due=rules.count_due(cycle), nominees=rules.count_nominees_due(cycle),
+                           reminded=rules.count_reminded(cycle),
+                           title=f"Remind nominees to submit their drafts – {cycle.name}"), status
