@@ -214,3 +214,22 @@ def test_the_case_page_of_the_email_link_is_the_published_case(app, client, orga
     html = page.get_data(as_text=True)
     assert text_of(html.split("<h1", 1)[1].split("</h1>", 1)[0].split(">", 1)[1]) == nomination.title
     assert client.get(f"/api/v1/impact-cases/{link.rsplit('/', 1)[1]}").get_json()["data"]["title"] == nomination.title
+
+
+def test_a_consenting_nominee_whose_case_is_not_public_is_told_so(app, outbox):
+    """An organiser may have taken the prepared public copy down before publishing the results: the
+    e-mail then neither links to a case nor blames the nominee's answer."""
+    from awards.domain.mail import queue_email
+
+    cycle = make_cycle(status="judging")
+    nomination = make_nomination(cycle, title="Held back", consents_to_publish=True)
+    queue_email(to_address=nomination.nominator.email, to_name=nomination.nominator.name,
+                template="result_shortlisted", subject="Your nomination is shortlisted", nomination=nomination,
+                cycle=cycle, case_url=None)
+    db.session.commit()
+    [message] = outbox("result_shortlisted")
+    text = " ".join(email_lines(message))
+    assert ("You agreed to publication, but the organisers have not published your nomination as an impact case "
+            "for now. Contact them to find out why.") in text
+    assert "did not agree" not in text and "/impact-cases/" not in text
+    assert "You agreed to publication" in " ".join(visible_texts(message.body_html))
