@@ -27,6 +27,16 @@ TRANSITIONS: dict[CycleStatus, tuple[CycleStatus, ...]] = {
     CycleStatus.PUBLISHED: (CycleStatus.JUDGING,),
 }
 
+# Each move is one decision, made by one function. Most are a plain change of state (`transition`);
+# these do more than change the state, so they have a function of their own and `transition` refuses
+# them: closing nominations (the closing instant becomes now if it has not come yet), publishing the
+# results (statuses, e-mails, impact cases) and withdrawing them (all of that undone).
+OWN_FUNCTIONS: dict[tuple[CycleStatus, CycleStatus], str] = {
+    (CycleStatus.OPEN, CycleStatus.CLOSED): "awards.domain.cycles.close_nominations",
+    (CycleStatus.JUDGING, CycleStatus.PUBLISHED): "awards.domain.results.publish",
+    (CycleStatus.PUBLISHED, CycleStatus.JUDGING): "awards.domain.results.withdraw_results",
+}
+
 MIN_YEAR, MAX_YEAR = 2000, 2100
 _PREFIX = re.compile(r"[A-Z0-9]{1,12}")
 
@@ -271,9 +281,9 @@ def check_transition(cycle: Cycle, to: CycleStatus, now: datetime | None = None)
     if to is CycleStatus.OPEN and now >= cycle.nominations_close_at:
         raise DomainError("The closing date has passed: move it later before opening the cycle",
                           field="nominations_close_at")
-    if to is CycleStatus.CLOSED and cycle.status is CycleStatus.OPEN and now < cycle.nominations_close_at:
-        raise DomainError("Nominations are open until the closing date: move the closing date earlier to "
-                          "close now", field="nominations_close_at")
+    if to is CycleStatus.CLOSED and cycle.status is CycleStatus.OPEN and now < cycle.nominations_open_at:
+        raise DomainError("Nominations have not started yet: move the cycle back to draft instead of closing it",
+                          field="nominations_open_at")
     if not cycle.categories and to is CycleStatus.OPEN:
         raise DomainError("Add at least one category before opening the cycle", field="categories")
     if not cycle.trends and to is CycleStatus.OPEN:
@@ -281,13 +291,44 @@ def check_transition(cycle: Cycle, to: CycleStatus, now: datetime | None = None)
 
 
 def transition(cycle: Cycle, to: CycleStatus, *, by: User | None = None, now: datetime | None = None) -> None:
-    """Move the cycle to another state, if that state may follow and the dates allow it."""
+    """Move the cycle to another state, if that state may follow and the dates allow it. The moves in
+    OWN_FUNCTIONS are refused: they are made only by their own function."""
     now = now or utcnow()
     check_transition(cycle, to, now)
+    if (cycle.status, to) in OWN_FUNCTIONS:
+        raise Conflict(_OWN_FUNCTION_MESSAGES[(cycle.status, to)])
     previous = cycle.status
     cycle.status = to
     cycle.updated_at = now
     audit.record("cycle.status_changed", actor=by, obj=cycle, **{"from": previous.value, "to": to.value})
+
+
+_OWN_FUNCTION_MESSAGES = {
+    (CycleStatus.OPEN, CycleStatus.CLOSED): "Close nominations with “Close nominations”, which also sets the "
+                                            "closing time",
+    (CycleStatus.JUDGING, CycleStatus.PUBLISHED): "Publish the results from the results page: publishing changes "
+                                                  "the nominations’ results, e-mails the nominees and publishes "
+                                                  "the impact cases",
+    (CycleStatus.PUBLISHED, CycleStatus.JUDGING): "Withdraw the results with “Withdraw the results”, which also "
+                                                  "takes back the nominations’ results and the impact cases",
+}
+
+
+def close_nominations(cycle: Cycle, *, by: User | None = None, now: datetime | None = None) -> bool:
+    """Close nominations: the cycle becomes closed and, if its closing instant has not come yet, that
+    instant becomes now, so the dates say what happened. From then nobody can start, change, submit or
+    withdraw a nomination (see `accepts_nominations`). Returns whether it closed early."""
+    now = now or utcnow()
+    check_transition(cycle, CycleStatus.CLOSED, now)
+    planned = cycle.nominations_close_at
+    early = now < planned
+    if early:
+        cycle.nominations_close_at = now
+    cycle.status = CycleStatus.CLOSED
+    cycle.updated_at = now
+    audit.record("cycle.nominations_closed", actor=by, obj=cycle, closed_at=now.isoformat(),
+                 planned_close_at=planned.isoformat(), early=early)
+    return early
 
 
 def nomination_counts_by_cycle() -> dict[int, dict[str, int]]:

@@ -339,7 +339,13 @@ def result_row(cycle: Cycle, nomination: Nomination, *,
 
 def _check_not_published(cycle: Cycle) -> None:
     if cycle.status is CycleStatus.PUBLISHED:
-        raise Conflict("The results of this cycle are published: unpublish them to change the shortlist")
+        raise Conflict("The results of this cycle are published: withdraw them to change the shortlist")
+
+
+def has_shortlist(cycle: Cycle) -> bool:
+    """Whether any nomination of the cycle is decided shortlisted, highly commended or the winner."""
+    return db.session.scalar(select(ShortlistDecision.id).where(
+        ShortlistDecision.cycle_id == cycle.id, ShortlistDecision.result.in_(SHORTLIST_RESULTS)).limit(1)) is not None
 
 
 def suggest_shortlist(cycle: Cycle, *, by: User) -> int:
@@ -466,6 +472,9 @@ def publish(cycle: Cycle, *, by: User) -> dict[str, int]:
         raise DomainError("There is no shortlist yet: suggest one and adjust it before publishing")
     now = utcnow()
     counts = {"shortlisted": 0, "impact_cases": 0, "emails": 0}
+    # Public copies kept from an earlier publication (see `withdraw_results`) or prepared beforehand.
+    cases = {c.nomination_id: c for c in db.session.scalars(select(ImpactCase).where(ImpactCase.cycle_id == cycle.id))
+             if c.nomination_id is not None}
     for decision in decisions:
         nomination = decision.nomination
         if nomination.status not in RANKED_STATUSES:
@@ -474,18 +483,27 @@ def publish(cycle: Cycle, *, by: User) -> dict[str, int]:
         if decision.result in SHORTLIST_RESULTS:
             nomination.status = STATUS_FOR_RESULT[decision.result]
             counts["shortlisted"] += 1
-            existing = db.session.scalar(select(ImpactCase).where(ImpactCase.nomination_id == nomination.id))
+            existing = cases.get(nomination.id)
             if nomination.consents_to_publish:
                 if existing is None:
                     case = make_impact_case(nomination, decision.result, now)
                     db.session.add(case)
+                    counts["impact_cases"] += 1
                 else:
-                    case = existing
-                    existing.result, existing.unpublished_at = decision.result, None
+                    # The same copy, at the same address, with the organisers' edits. One an organiser took
+                    # down stays down: "Publish again" on the impact cases page brings it back.
+                    existing.result, existing.updated_at = decision.result, now
                     existing.published_at = existing.published_at or now
-                counts["impact_cases"] += 1
+                    if existing.unpublished_at is None:
+                        case = existing
+                        counts["impact_cases"] += 1
         else:
             nomination.status = NominationStatus.SUBMITTED
+        existing = cases.get(nomination.id)
+        if existing is not None and existing.is_public and case is not existing:
+            # Shortlisted when the results were last published, not now (or no longer consenting): it must
+            # not come back with the results.
+            existing.unpublished_at = existing.updated_at = now
         nomination.updated_at = now
         if nomination.nominator is not None:
             template, subject = RESULT_TEMPLATES[decision.result]
@@ -501,6 +519,60 @@ def publish(cycle: Cycle, *, by: User) -> dict[str, int]:
     return counts
 
 
+RESTORED_STATUS = NominationStatus.SUBMITTED  # what a result status was before publication (see RANKED_STATUSES)
+
+
+def withdrawal_counts(cycle: Cycle) -> dict[str, int]:
+    """What withdrawing the results takes back: the nominations' results (shortlisted, highly commended,
+    winner), the impact cases on the public site, and the nominees to tell (those `publish` told a result)."""
+    results = db.session.scalar(select(func.count(Nomination.id)).where(
+        Nomination.cycle_id == cycle.id, Nomination.status.in_(list(STATUS_FOR_RESULT.values())))) or 0
+    cases = db.session.scalar(select(func.count(ImpactCase.id)).where(
+        ImpactCase.cycle_id == cycle.id, ImpactCase.published_at.is_not(None), ImpactCase.unpublished_at.is_(None)))
+    emails = db.session.scalar(
+        select(func.count(ShortlistDecision.id)).join(Nomination, ShortlistDecision.nomination_id == Nomination.id)
+        .where(ShortlistDecision.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES),
+               Nomination.nominator_id.is_not(None)))
+    return {"results": results, "impact_cases": cases or 0, "emails": emails or 0}
+
+
+def withdraw_results(cycle: Cycle, *, by: User) -> dict[str, int]:
+    """Undo publication: the cycle goes back to judging, each nomination's result status back to
+    submitted (what it was before `publish`), and its impact cases leave the public site (a case is
+    public only while its cycle's results are published, so their pages answer 410 Gone). Each
+    nominee `publish` told a result is told it has been withdrawn, so a result e-mail is never left
+    standing unexplained. The shortlist decisions and the public copies are kept, so publishing again
+    gives the same statuses and brings back the same cases, at the same addresses, with their edits."""
+    from .cycles import check_transition  # cycles does not import this module; the import stays local
+
+    if cycle.status is not CycleStatus.PUBLISHED:
+        raise Conflict("The results of this cycle are not published, so there is nothing to withdraw")
+    now = utcnow()
+    check_transition(cycle, CycleStatus.JUDGING, now)  # refused for a cycle whose personal data was removed
+    counts = withdrawal_counts(cycle)
+    decided = set(db.session.scalars(select(ShortlistDecision.nomination_id)
+                                     .where(ShortlistDecision.cycle_id == cycle.id)))
+    with_public_case = set(db.session.scalars(select(ImpactCase.nomination_id).where(
+        ImpactCase.cycle_id == cycle.id, ImpactCase.published_at.is_not(None), ImpactCase.unpublished_at.is_(None))))
+    nominations = db.session.scalars(
+        select(Nomination).where(Nomination.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES))
+        .options(selectinload(Nomination.nominator)).order_by(Nomination.id))
+    for nomination in nominations:
+        if nomination.status is not RESTORED_STATUS:
+            nomination.status = RESTORED_STATUS
+            nomination.updated_at = now
+        if nomination.id in decided and nomination.nominator is not None:
+            queue_email(to_address=nomination.nominator.email, to_name=nomination.nominator.name,
+                        template="results_withdrawn", subject=f"Results withdrawn: {nomination.reference}",
+                        nomination=nomination, cycle=cycle, case_removed=nomination.id in with_public_case)
+    cycle.status = CycleStatus.JUDGING
+    cycle.results_published_at = None
+    cycle.updated_at = now
+    db.session.flush()
+    audit.record("results.withdrawn", actor=by, obj=cycle, **counts)
+    return counts
+
+
 def unpublish_case(case: ImpactCase, *, by: User) -> None:
     """Take an impact case off the public site: its page then answers 410 Gone."""
     if case.unpublished_at is None:
@@ -510,7 +582,13 @@ def unpublish_case(case: ImpactCase, *, by: User) -> None:
 
 
 def republish_case(case: ImpactCase, *, by: User) -> None:
+    """Put a case an organiser took down back on the public site (while its nomination is shortlisted)."""
     if case.unpublished_at is not None:
+        if case.nomination_id is not None:
+            result = db.session.scalar(select(ShortlistDecision.result)
+                                       .where(ShortlistDecision.nomination_id == case.nomination_id))
+            if result not in SHORTLIST_RESULTS:
+                raise DomainError(f"{case.title} is no longer on the shortlist, so it cannot be published again")
         case.unpublished_at = None
         case.published_at = case.published_at or utcnow()
         case.updated_at = utcnow()

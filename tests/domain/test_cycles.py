@@ -174,23 +174,56 @@ def test_opening_needs_a_closing_date_in_the_future(app, organiser):
     assert event.detail == {"from": "draft", "to": "open"} and event.actor_id == organiser.id
 
 
-def test_closing_waits_for_the_closing_instant(app):
+def test_closing_is_its_own_decision_at_the_closing_instant(app, organiser):
     cycle = _new_cycle()
     close = cycle.nominations_close_at
     cycles.transition(cycle, CycleStatus.OPEN, now=close - timedelta(days=1))
-    with pytest.raises(DomainError) as error:
-        cycles.transition(cycle, CycleStatus.CLOSED, now=close - timedelta(seconds=1))
-    assert "move the closing date earlier" in error.value.message
     assert cycles.accepts_nominations(cycle, now=close - timedelta(seconds=1))
     assert not cycles.accepts_nominations(cycle, now=close)
-    cycles.transition(cycle, CycleStatus.CLOSED, now=close)
-    assert cycle.status is CycleStatus.CLOSED
+    with pytest.raises(Conflict) as error:  # only close_nominations closes
+        cycles.transition(cycle, CycleStatus.CLOSED, now=close)
+    assert "Close nominations" in error.value.message and cycle.status is CycleStatus.OPEN
+    assert cycles.close_nominations(cycle, by=organiser, now=close + timedelta(hours=1)) is False
+    assert cycle.status is CycleStatus.CLOSED and cycle.nominations_close_at == close  # the date stands
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.nominations_closed"))
+    assert event.actor_id == organiser.id and event.detail["early"] is False
+
+
+def test_closing_early_makes_now_the_closing_instant(app, organiser):
+    cycle = _new_cycle()
+    cycles.transition(cycle, CycleStatus.OPEN, now=utc(2026, 3, 1))
+    with pytest.raises(DomainError) as error:  # not started yet: back to draft is the move
+        cycles.close_nominations(cycle, by=organiser, now=utc(2026, 3, 2, 8, 59))
+    assert error.value.field == "nominations_open_at" and "move the cycle back to draft" in error.value.message
+    now = utc(2026, 5, 1, 10, 30)
+    assert cycles.close_nominations(cycle, by=organiser, now=now) is True
+    assert cycle.status is CycleStatus.CLOSED and cycle.nominations_close_at == now
+    assert not cycles.accepts_nominations(cycle, now=now)
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.nominations_closed"))
+    assert event.detail == {"closed_at": now.isoformat(), "planned_close_at": utc(2026, 6, 28, 16).isoformat(),
+                            "early": True}
+    with pytest.raises(Conflict):
+        cycles.close_nominations(cycle, by=organiser, now=now)
 
 
 def test_moves_that_may_not_follow_are_conflicts(app):
     cycle = _new_cycle()
     with pytest.raises(Conflict):
         cycles.transition(cycle, CycleStatus.PUBLISHED)
+
+
+def test_publishing_and_withdrawing_are_not_plain_moves(app):
+    cycle = _new_cycle()
+    cycle.status = CycleStatus.JUDGING
+    with pytest.raises(Conflict) as error:
+        cycles.transition(cycle, CycleStatus.PUBLISHED)
+    assert "Publish the results from the results page" in error.value.message
+    cycle.status = CycleStatus.PUBLISHED
+    with pytest.raises(Conflict) as error:
+        cycles.transition(cycle, CycleStatus.JUDGING)
+    assert "Withdraw the results" in error.value.message
+    assert cycle.status is CycleStatus.PUBLISHED
+    assert set(cycles.OWN_FUNCTIONS) <= {(a, b) for a, tos in cycles.TRANSITIONS.items() for b in tos}
 
 
 def test_opening_needs_categories_and_trends(app):

@@ -336,24 +336,93 @@ def test_opening_is_guarded_by_the_closing_date(organiser_client, organiser):
     assert event.actor_id == organiser.id and event.detail == {"from": "draft", "to": "open"}
 
 
-def test_closing_waits_for_the_close_instant(organiser_client, organiser):
+def buttons(response) -> dict[str, str]:
+    """Each GOV.UK button's visible text and its kind: "primary", "secondary" or "warning"."""
+    html = response.get_data(as_text=True)
+    found = {}
+    for classes, label in re.findall(r'<(?:a|button)\b[^>]*class="(govuk-button[^"]*)"[^>]*>(.*?)</(?:a|button)>',
+                                     html, re.S):
+        kind = next((k for k in ("secondary", "warning") if f"govuk-button--{k}" in classes), "primary")
+        found[re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", label))).strip()] = kind
+    return found
+
+
+def test_closing_at_the_close_instant_keeps_the_date(organiser_client, organiser):
     cycle = make_cycle(open_at=utc(2026, 3, 2, 9), close_at=utc(2026, 6, 28, 16))
     url = f"/organiser/cycles/{cycle.slug}/status/closed"
-    with time_machine.travel(utc(2026, 6, 28, 15, 59, 59), tick=False):
-        organiser_client.sign_in_as(organiser)
-        response = organiser_client.post_form(url, token_from=url)
-        assert error_summary(response) == [("#problem", "Nominations are open until the closing date: move the "
-                                                        "closing date earlier to close now")]
-    assert the_cycle().status is CycleStatus.OPEN
     with time_machine.travel(utc(2026, 6, 28, 16, 0, 0), tick=False):
         organiser_client.sign_in_as(organiser)
-        page = text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}"))
-        assert "Nominations closed at 5pm on 28 June 2026: nobody can submit now" in page
+        page = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
+        assert "Nominations closed at 5pm on 28 June 2026: nobody can submit now" in text_of(page)
+        assert buttons(page) == {"Close nominations": "primary", "Move back to draft": "secondary",
+                                 "Add a category": "secondary", "Copy to start next year's cycle": "secondary"}
+        assert "Close nominations for Public Sector Digital Awards 2026?" in text_of(organiser_client.get(url))
         response = organiser_client.post_form(url, token_from=url)
-    assert response.status_code == 302 and the_cycle().status is CycleStatus.CLOSED
-    organiser_client.sign_in_as(organiser)
-    page = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
-    assert f'href="/organiser/cycles/{cycle.slug}/status/judging"' in page.get_data(as_text=True)
+        assert response.status_code == 302
+        page = organiser_client.get(response.headers["Location"])
+        assert "Nominations for Public Sector Digital Awards 2026 closed at 5pm on 28 June 2026." in text_of(page)
+        assert f'href="/organiser/cycles/{cycle.slug}/status/judging"' in page.get_data(as_text=True)
+    assert the_cycle().status is CycleStatus.CLOSED
+    assert the_cycle().nominations_close_at == utc(2026, 6, 28, 16)
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.nominations_closed"))
+    assert event.actor_id == organiser.id and event.detail["early"] is False
+
+
+def test_close_nominations_now(organiser_client, organiser, nominee_client, nominee):
+    cycle = make_cycle(open_at=utc(2026, 3, 2, 9), close_at=utc(2026, 6, 28, 16))
+    draft = make_nomination(cycle, nominator=nominee, status="draft", title="Our draft")
+    now = utc(2026, 5, 1, 9, 30, 15)  # 10:30am in London
+    url = f"/organiser/cycles/{cycle.slug}/status/closed"
+    with time_machine.travel(now, tick=False):
+        organiser_client.sign_in_as(organiser)
+        nominee_client.sign_in_as(nominee)
+        page = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
+        assert "Nominees can start and submit nominations until 5pm on 28 June 2026" in text_of(page)
+        # closing early is offered, but is not the main button: the cycle runs to its date unless you decide
+        assert buttons(page)["Close nominations now"] == "secondary"
+        assert f'href="{url}"' in page.get_data(as_text=True)
+        confirm = organiser_client.get(url)
+        text = text_of(confirm)
+        assert "Close nominations for Public Sector Digital Awards 2026 now?" in text
+        assert ("Nominations are open until 5pm on 28 June 2026 (Europe/London time). If you close them now, the "
+                "closing date becomes the moment you press the button") in text
+        assert buttons(confirm) == {"Close nominations now": "warning"}
+        assert the_cycle().status is CycleStatus.OPEN  # looking changes nothing
+        response = organiser_client.post_form(url, token_from=url)
+        assert response.status_code == 302 and response.headers["Location"] == f"/organiser/cycles/{cycle.slug}"
+        shown = text_of(organiser_client.get(response.headers["Location"]))
+        assert ("Nominations for Public Sector Digital Awards 2026 closed at 10:30am on 1 May 2026. Nobody can start, "
+                "change or submit a nomination now.") in shown
+        assert "Nominations close 10:30am on 1 May 2026" in shown
+        closed = the_cycle()
+        assert closed.status is CycleStatus.CLOSED and closed.nominations_close_at == now
+        [event] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "cycle.nominations_closed"))
+        assert event.actor_id == organiser.id and event.object_id == str(cycle.id)
+        assert event.detail == {"closed_at": now.isoformat(), "planned_close_at": utc(2026, 6, 28, 16).isoformat(),
+                                "early": True}
+        assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))
+                                 .where(AuditEvent.action == "cycle.status_changed")) == 0
+        # the nominee can no longer change their draft
+        section = f"/nominations/{draft.reference}/project"
+        response = nominee_client.get(section)
+        assert response.status_code == 302
+        assert "This nomination can no longer be changed" in text_of(nominee_client.get(response.headers["Location"]))
+        response = nominee_client.post_form(section, {"title": "Changed after closing", "summary": "Late"},
+                                            token_from=f"/nominations/{draft.reference}")
+        assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(draft), draft.id).title == "Our draft"
+
+
+def test_closing_before_nominations_start_points_back_to_draft(organiser_client, organiser):
+    cycle = make_cycle(open_at=utc(2026, 3, 2, 9), close_at=utc(2026, 6, 28, 16))
+    url = f"/organiser/cycles/{cycle.slug}/status/closed"
+    with time_machine.travel(utc(2026, 3, 1, 12), tick=False):
+        organiser_client.sign_in_as(organiser)
+        response = organiser_client.post_form(url, token_from=url)
+        assert error_summary(response) == [("#problem", "Nominations have not started yet: move the cycle back to "
+                                                        "draft instead of closing it")]
+    assert the_cycle().status is CycleStatus.OPEN
 
 
 def test_opening_without_categories_points_to_adding_one(organiser_client):
@@ -376,10 +445,44 @@ def test_moves_that_are_not_allowed(organiser_client):
     assert response.status_code == 302 and the_cycle().status is CycleStatus.DRAFT
 
 
-def test_each_move_explains_what_happens(organiser_client):
+def test_publishing_is_never_a_plain_state_change(organiser_client):
     cycle = make_cycle(status="judging", close_at=utc(2030, 6, 28, 16))
-    text = text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/published"))
-    assert "Publish the results of" in text and "makes the shortlist" in text
+    url = f"/organiser/cycles/{cycle.slug}/status/published"
+    response = organiser_client.get(url)  # an old link: the publish page, which says what publishing does
+    assert response.status_code == 302 and response.headers["Location"] == f"/organiser/cycles/{cycle.slug}/publish"
+    response = organiser_client.post_form(url, token_from=f"/organiser/cycles/{cycle.slug}")
+    assert response.status_code == 302 and response.headers["Location"] == f"/organiser/cycles/{cycle.slug}/publish"
+    assert ("Nothing has been published. Check what publishing does below, then publish the results here."
+            in text_of(organiser_client.get(response.headers["Location"])))
+    assert the_cycle().status is CycleStatus.JUDGING
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action.like("%publish%"))) == 0
+
+
+def test_publish_results_is_the_main_button_only_once_there_is_a_shortlist(organiser_client):
+    from awards.models import Result, ShortlistDecision
+    cycle = make_cycle(status="judging", close_at=utc(2030, 6, 28, 16))
+    page = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
+    assert ("There is no shortlist yet, so the results cannot be published. Suggest a shortlist on the results page "
+            "and adjust it, then publish the results.") in text_of(page)
+    assert f'href="/organiser/cycles/{cycle.slug}/results">Suggest a shortlist' in page.get_data(as_text=True)
+    kinds = buttons(page)
+    assert kinds["Publish results"] == "secondary" and kinds["Stop judging"] == "secondary"
+    assert "primary" not in kinds.values()
+    nomination = make_nomination(cycle)
+    db.session.add(ShortlistDecision(cycle_id=cycle.id, nomination_id=nomination.id, result=Result.SHORTLISTED,
+                                     suggested=True, rationale="", decided_at=utc(2026, 7, 1)))
+    db.session.commit()
+    page = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
+    assert "There is no shortlist yet" not in text_of(page)
+    assert buttons(page)["Publish results"] == "primary"
+    assert f'href="/organiser/cycles/{cycle.slug}/publish"' in page.get_data(as_text=True)
+
+
+def test_each_move_explains_what_happens(organiser_client):
+    cycle = make_cycle(status="published", close_at=utc(2030, 6, 28, 16))
+    text = text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/judging"))
+    assert "Withdraw the results of Public Sector Digital Awards 2026?" in text
+    assert "takes back 0 results" in text and "emails 0 nominees" in text
     cycle.status = CycleStatus.OPEN
     db.session.commit()
     text = text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/draft"))

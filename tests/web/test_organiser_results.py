@@ -2,15 +2,35 @@
 
 import csv
 import io
+import re
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
 
 from awards.extensions import db
-from awards.models import CycleStatus, ImpactCase, Nomination, NominationStatus, ShortlistDecision
+from awards.models import (AuditEvent, Cycle, CycleStatus, ImpactCase, Nomination, NominationStatus, Result,
+                           ShortlistDecision)
 
 from ..domain.test_results import score
 from ..factories import make_cycle, make_nomination, make_user
+
+
+def text_of(response) -> str:
+    """The page's main content as a person reads it: tags dropped, spaces collapsed."""
+    html = response.get_data(as_text=True)
+    main = html[html.find("<main"):html.find("</main>")]
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", main))).strip()
+
+
+def buttons(response) -> dict[str, str]:
+    """Each GOV.UK button's visible text and its kind: "primary", "secondary" or "warning"."""
+    found = {}
+    for classes, label in re.findall(r'<(?:a|button)\b[^>]*class="(govuk-button[^"]*)"[^>]*>(.*?)</(?:a|button)>',
+                                     response.get_data(as_text=True), re.S):
+        kind = next((k for k in ("secondary", "warning") if f"govuk-button--{k}" in classes), "primary")
+        found[re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", label))).strip()] = kind
+    return found
 
 
 @pytest.fixture
@@ -151,3 +171,168 @@ def test_public_copy_prepared_and_edited_before_publication(organiser_client, ju
                                {"result": "shortlisted", "rationale": "Close second"}, token_from=results_url)
     organiser_client.post_form(f"{cases_url}/{second.reference}/prepare", token_from=cases_url)
     assert db.session.scalar(sa.select(sa.func.count(ImpactCase.id))) == 1
+
+
+def test_publish_results_is_the_main_button_only_once_there_is_a_shortlist(organiser_client, judged):
+    cycle, *_ = judged
+    url = f"/organiser/cycles/{cycle.slug}/results"
+    page = organiser_client.get(url)
+    assert ("There is no shortlist yet. Suggest one first: it puts the top of each category by the normalised "
+            "score on the shortlist. Then adjust it and publish the results.") in text_of(page)
+    assert buttons(page)["Suggest shortlist"] == "primary" and buttons(page)["Publish results"] == "secondary"
+    organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/shortlist/suggest", token_from=url)
+    page = organiser_client.get(url)
+    assert "There is no shortlist yet" not in text_of(page)
+    assert buttons(page)["Publish results"] == "primary" and buttons(page)["Suggest shortlist"] == "secondary"
+
+
+def _publish(organiser_client, cycle) -> str:
+    """Publish through the publish page; the page the organiser lands on, as text."""
+    url = f"/organiser/cycles/{cycle.slug}/publish"
+    response = organiser_client.post_form(url, token_from=url)
+    assert response.status_code == 302
+    return text_of(organiser_client.get(response.headers["Location"]))
+
+
+def _withdraw(organiser_client, cycle) -> str:
+    """Withdraw through the cycle page's button and its confirmation; the cycle page, as text."""
+    page = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
+    assert buttons(page)["Withdraw the results"] == "secondary"
+    url = f"/organiser/cycles/{cycle.slug}/status/judging"
+    assert f'href="{url}"' in page.get_data(as_text=True)
+    response = organiser_client.post_form(url, token_from=url)
+    assert response.status_code == 302
+    return text_of(organiser_client.get(response.headers["Location"]))
+
+
+def _status(nomination) -> NominationStatus:
+    return db.session.get(Nomination, nomination.id).status
+
+
+def test_withdrawing_the_results_undoes_publication_and_publishing_again_restores_it(
+        organiser_client, judged, outbox, client):
+    cycle, category, judges, top, second = judged
+    name = 'Gwobrau "Digidol" & <Data> 🎉'
+    db.session.get(Cycle, cycle.id).name = name
+    db.session.commit()
+    results_url = f"/organiser/cycles/{cycle.slug}/results"
+    organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/shortlist/suggest", token_from=results_url)
+    url = f"/organiser/cycles/{cycle.slug}/shortlist/{second.reference}"
+    organiser_client.post_form(url, {"result": "highly_commended", "rationale": "Brave work"}, token_from=url)
+    url = f"/organiser/cycles/{cycle.slug}/shortlist/{top.reference}"
+    organiser_client.post_form(url, {"result": "winner", "rationale": ""}, token_from=url)
+    assert "Results published: 2 shortlisted, 1 impact cases published, 2 nominees emailed." in \
+        _publish(organiser_client, cycle)
+    [case] = db.session.scalars(sa.select(ImpactCase)).all()
+    case_id, slug = case.id, case.slug
+    edit = f"/organiser/impact-cases/{case.id}"
+    form = {name: getattr(case, name) for name in ("title", "summary", "challenge", "approach", "outcomes_narrative",
+                                                    "unintended_consequences", "lessons", "organisation", "region",
+                                                    "citation", "licence")}
+    form["title"] = "Faster repairs for tenants"
+    organiser_client.post_form(edit, form, token_from=edit)
+    assert client.get(f"/impact-cases/{slug}").status_code == 200
+
+    confirm = text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/judging"))
+    assert f"Withdraw the results of {name}?" in confirm
+    assert ("takes back 2 results: shortlisted, highly commended and winning nominations show as submitted again"
+            in confirm)
+    assert "takes 1 impact case and the published shortlist off the website" in confirm
+    assert "emails 2 nominees to say the results they were sent have been withdrawn" in confirm
+    shown = _withdraw(organiser_client, cycle)
+    assert (f"The results of {name} have been withdrawn: 2 results taken back, 1 impact "
+            "case taken off the website, 2 nominees emailed. The cycle is back in judging.") in shown
+    db.session.expire_all()
+    withdrawn = db.session.get(Cycle, cycle.id)
+    assert withdrawn.status is CycleStatus.JUDGING and withdrawn.results_published_at is None
+    assert _status(top) is NominationStatus.SUBMITTED and _status(second) is NominationStatus.SUBMITTED
+    decisions = {d.nomination_id: d.result for d in db.session.scalars(sa.select(ShortlistDecision))}
+    assert decisions == {top.id: Result.WINNER, second.id: Result.HIGHLY_COMMENDED}  # the shortlist is kept
+    assert client.get(f"/impact-cases/{slug}").status_code == 410
+    assert client.get(f"/api/v1/impact-cases/{slug}").status_code == 410
+    assert client.get(f"/cycles/{cycle.slug}/shortlist").status_code == 404
+    assert "Faster repairs for tenants" not in text_of(client.get("/impact-cases"))
+    [event] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "results.withdrawn"))
+    assert event.detail == {"results": 2, "impact_cases": 1, "emails": 2} and event.object_id == str(cycle.id)
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))
+                             .where(AuditEvent.action == "cycle.status_changed")) == 0
+    told = {m.to_address: m for m in outbox("results_withdrawn")}
+    assert set(told) == {top.nominator.email, second.nominator.email}
+    assert told[top.nominator.email].subject == f"Results withdrawn: {top.reference}"
+    assert "its impact case is no longer on the website" in told[top.nominator.email].body_text
+    assert f"{name}: the organisers have withdrawn the results" in told[top.nominator.email].body_text
+    assert "Gwobrau &#34;Digidol&#34; &amp; &lt;Data&gt; 🎉: the organisers" in told[top.nominator.email].body_html
+    assert "impact case" not in told[second.nominator.email].body_text  # it never had one
+    assert ("We will email you the result when the results are published again."
+            in told[second.nominator.email].body_text)
+    cases = text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}/impact-cases"))
+    assert "Faster repairs for tenants" in cases
+    assert "Withdrawn with the results: public again when you publish them" in cases
+    results_page = organiser_client.get(results_url)
+    assert buttons(results_page)["Publish results"] == "primary"  # the shortlist is still there
+
+    assert "Results published: 2 shortlisted, 1 impact cases published, 2 nominees emailed." in \
+        _publish(organiser_client, cycle)
+    db.session.expire_all()
+    assert _status(top) is NominationStatus.WINNER and _status(second) is NominationStatus.HIGHLY_COMMENDED
+    [case] = db.session.scalars(sa.select(ImpactCase)).all()
+    assert (case.id, case.slug, case.title) == (case_id, slug, "Faster repairs for tenants")
+    public = client.get(f"/impact-cases/{slug}")
+    assert public.status_code == 200 and "Faster repairs for tenants" in text_of(public)
+    assert len(outbox("result_winner")) == 2 and len(outbox("result_highly_commended")) == 2
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))
+                             .where(AuditEvent.action == "results.published")) == 2
+
+
+def test_publishing_again_keeps_what_changed_while_the_results_were_withdrawn(organiser_client, judged, client):
+    cycle, category, judges, top, second = judged
+    db.session.get(Nomination, second.id).consents_to_publish = True
+    db.session.commit()
+    results_url = f"/organiser/cycles/{cycle.slug}/results"
+    organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/shortlist/suggest", token_from=results_url)
+    url = f"/organiser/cycles/{cycle.slug}/shortlist/{second.reference}"
+    organiser_client.post_form(url, {"result": "highly_commended", "rationale": "Brave work"}, token_from=url)
+    _publish(organiser_client, cycle)
+    cases = {c.nomination_id: c for c in db.session.scalars(sa.select(ImpactCase))}
+    top_case, second_case = cases[top.id], cases[second.id]
+    cases_url = f"/organiser/cycles/{cycle.slug}/impact-cases"
+    # an organiser takes one case down on its own, then withdraws the results
+    organiser_client.post_form(f"/organiser/impact-cases/{second_case.id}/publication", {"action": "unpublish"},
+                               token_from=cases_url)
+    _withdraw(organiser_client, cycle)
+    # while withdrawn, the winner comes off the shortlist
+    url = f"/organiser/cycles/{cycle.slug}/shortlist/{top.reference}"
+    response = organiser_client.post_form(url, {"result": "not_shortlisted", "rationale": "A conflict came to light"},
+                                          token_from=url)
+    assert response.status_code == 302
+    assert "Results published: 1 shortlisted, 0 impact cases published, 2 nominees emailed." in \
+        _publish(organiser_client, cycle)
+    db.session.expire_all()
+    assert _status(top) is NominationStatus.SUBMITTED and _status(second) is NominationStatus.HIGHLY_COMMENDED
+    assert client.get(f"/impact-cases/{top_case.slug}").status_code == 410  # no longer shortlisted
+    assert client.get(f"/impact-cases/{second_case.slug}").status_code == 410  # the organiser's decision stands
+    response = organiser_client.post_form(f"/organiser/impact-cases/{top_case.id}/publication",
+                                          {"action": "republish"}, token_from=cases_url)
+    assert (f"{top_case.title} is no longer on the shortlist, so it cannot be published again"
+            in text_of(organiser_client.get(response.headers["Location"])))
+    assert client.get(f"/impact-cases/{top_case.slug}").status_code == 410
+    organiser_client.post_form(f"/organiser/impact-cases/{second_case.id}/publication", {"action": "republish"},
+                               token_from=cases_url)
+    assert client.get(f"/impact-cases/{second_case.slug}").status_code == 200
+
+
+def test_a_purged_cycle_cannot_be_withdrawn(organiser_client, judged):
+    cycle, *_ = judged
+    organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/shortlist/suggest",
+                               token_from=f"/organiser/cycles/{cycle.slug}/results")
+    _publish(organiser_client, cycle)
+    from awards.domain.clock import utcnow
+    db.session.get(Cycle, cycle.id).personal_data_purged_at = utcnow()
+    db.session.commit()
+    url = f"/organiser/cycles/{cycle.slug}/status/judging"
+    response = organiser_client.post_form(url, token_from=f"/organiser/cycles/{cycle.slug}")
+    assert response.status_code == 302
+    assert "so it cannot become judging again" in text_of(organiser_client.get(response.headers["Location"]))
+    db.session.expire_all()
+    assert db.session.get(Cycle, cycle.id).status is CycleStatus.PUBLISHED
+    assert _status(judged[3]) is NominationStatus.SHORTLISTED

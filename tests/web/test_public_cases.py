@@ -250,9 +250,7 @@ def test_unpublished_case_is_gone_and_unknown_is_not_found(client, shelf):
 
 
 def test_withdrawing_a_cycles_results_takes_its_cases_down(client, shelf):
-    from awards.domain import cycles
-    from awards.models import CycleStatus
-    cycles.transition(shelf.c2025, CycleStatus.JUDGING, by=make_user(roles=("organiser",)))
+    results.withdraw_results(shelf.c2025, by=make_user(roles=("organiser",)))
     db.session.commit()
     assert client.get(f"/impact-cases/{shelf.bins.slug}").status_code == 410
     assert client.get(f"/api/v1/impact-cases/{shelf.bins.slug}").status_code == 410

@@ -4,16 +4,18 @@ start next year's."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...domain import cycles as cycle_rules
+from ...domain import results as results_rules
 from ...domain.clock import utcnow
 from ...domain.errors import Conflict, DomainError
 from ...extensions import db
 from ...models import Category, Cycle, CycleStatus, Trend
+from ...templating import govuk_datetime
 from ..helpers import cycle_or_404
 from . import bp
 from .cycle_forms import (FIELD_FOR, CategoryForm, ConfirmForm, CopyCycleForm, CycleForm, cycle_form_defaults)
@@ -37,6 +39,11 @@ MOVES = {
     (CycleStatus.JUDGING, CycleStatus.CLOSED): ("Stop judging", "Stop judging {name}?"),
     (CycleStatus.PUBLISHED, CycleStatus.JUDGING): ("Withdraw the results", "Withdraw the results of {name}?"),
 }
+# Before the closing instant, closing is a decision to close early.
+CLOSE_NOW = ("Close nominations now", "Close nominations for {name} now?")
+# Moves a step back: never the main button on the cycle page.
+BACKWARD = {(CycleStatus.OPEN, CycleStatus.DRAFT), (CycleStatus.CLOSED, CycleStatus.OPEN),
+            (CycleStatus.JUDGING, CycleStatus.CLOSED), (CycleStatus.PUBLISHED, CycleStatus.JUDGING)}
 
 
 def _load_cycle(slug: str) -> Cycle:
@@ -92,24 +99,44 @@ def cycles():
 def cycle(slug: str):
     cycle = _load_cycle(slug)
     now = utcnow()
-    moves = []
-    for to in cycle_rules.TRANSITIONS[cycle.status]:
-        try:
-            cycle_rules.check_transition(cycle, to, now)
-            problem = None
-        except DomainError as error:
-            problem = error.message
-        moves.append({"to": to, "label": MOVES[(cycle.status, to)][0], "problem": problem, "primary": False})
-    # The main button is the first move possible now; the others are secondary.
-    possible = [m for m in moves if m["problem"] is None]
-    if possible:
-        possible[0]["primary"] = True
+    moves = _moves(cycle, now)
     counts = cycle_rules.nomination_counts_by_cycle().get(cycle.id, {"draft": 0, "received": 0, "withdrawn": 0})
     return render_template("organiser/cycles/show.html", cycle=cycle, moves=moves, tags=STATUS_TAGS,
                            counts=counts, category_counts=cycle_rules.category_nomination_counts(cycle),
                            accepting=cycle_rules.accepts_nominations(cycle, now),
                            nominations_url=_nominations_url(cycle), change=_change_links(cycle), now=now,
                            title=cycle.name)
+
+
+def _move_words(cycle: Cycle, to: CycleStatus, now) -> tuple[str, str]:
+    """The button and the question of a move."""
+    if (cycle.status, to) == (CycleStatus.OPEN, CycleStatus.CLOSED) and now < cycle.nominations_close_at:
+        return CLOSE_NOW
+    return MOVES[(cycle.status, to)]
+
+
+def _moves(cycle: Cycle, now) -> list[dict]:
+    """The cycle page's buttons. The main (green) one is the next step forward when it is due: opening,
+    closing once the closing date has passed, judging, publishing once there is a shortlist."""
+    moves = []
+    for to in cycle_rules.TRANSITIONS[cycle.status]:
+        key = (cycle.status, to)
+        try:
+            cycle_rules.check_transition(cycle, to, now)
+            problem = None
+        except DomainError as error:
+            problem = error.message
+        move = {"to": to, "label": _move_words(cycle, to, now)[0], "problem": problem, "needs_shortlist": False,
+                "href": url_for("organiser.change_cycle_status", slug=cycle.slug, state=to.value),
+                "primary": problem is None and key not in BACKWARD}
+        if key == (CycleStatus.OPEN, CycleStatus.CLOSED) and now < cycle.nominations_close_at:
+            move["primary"] = False  # the cycle runs to its closing date unless the organiser decides otherwise
+        if key == (CycleStatus.JUDGING, CycleStatus.PUBLISHED):
+            move["href"] = url_for("organiser.publish", slug=cycle.slug)  # publishing has its own page
+            if not results_rules.has_shortlist(cycle):
+                move["primary"], move["needs_shortlist"] = False, True
+        moves.append(move)
+    return moves
 
 
 def _change_links(cycle: Cycle):
@@ -183,11 +210,21 @@ def change_cycle_status(slug: str, state: str):
         flash(f"{cycle.name} is {cycle.status.label.lower()}, so it cannot become {to.label.lower()} from here",
               "info")
         return redirect(url_for("organiser.cycle", slug=cycle.slug))
+    if (cycle.status, to) == (CycleStatus.JUDGING, CycleStatus.PUBLISHED):
+        # Publishing is `results.publish`, on its own page, which says who is e-mailed and what is published.
+        if request.method == "POST":
+            flash("Nothing has been published. Check what publishing does below, then publish the results here.",
+                  "info")
+        return redirect(url_for("organiser.publish", slug=cycle.slug))
     form = ConfirmForm()
     error = None
+    now = utcnow()
+    label, question = _move_words(cycle, to, now)
+    effects = (results_rules.withdrawal_counts(cycle)
+               if (cycle.status, to) == (CycleStatus.PUBLISHED, CycleStatus.JUDGING) else None)
     if form.validate_on_submit():
         try:
-            cycle_rules.transition(cycle, to, by=current_user)
+            message = _make_move(cycle, to)
         except Conflict as conflict:
             db.session.rollback()
             flash(conflict.message, "info")
@@ -197,18 +234,40 @@ def change_cycle_status(slug: str, state: str):
             error = problem
         else:
             db.session.commit()
-            flash(f"{cycle.name} is now {to.label.lower()}", "success")
+            flash(message, "success")
             return redirect(url_for("organiser.cycle", slug=cycle.slug))
     else:
         try:
-            cycle_rules.check_transition(cycle, to)
+            cycle_rules.check_transition(cycle, to, now)
         except DomainError as problem:
             error = problem
-    label, question = MOVES[(cycle.status, to)]
     return render_template("organiser/cycles/status.html", cycle=cycle, to=to, form=form, label=label,
-                           question=question.format(name=cycle.name), error=error, now=utcnow(),
+                           question=question.format(name=cycle.name), error=error, now=now, effects=effects,
+                           closing_early=(label, question) == CLOSE_NOW,
                            submitted_error=error is not None and form.is_submitted(),
                            fix_url=_fix_url(cycle, error), title=question.format(name=cycle.name))
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _make_move(cycle: Cycle, to: CycleStatus) -> str:
+    """Make the move through its one domain function (see cycles.OWN_FUNCTIONS); what to tell the organiser."""
+    move = (cycle.status, to)
+    if move == (CycleStatus.OPEN, CycleStatus.CLOSED):
+        cycle_rules.close_nominations(cycle, by=current_user)
+        return (f"Nominations for {cycle.name} closed at "
+                f"{govuk_datetime(cycle.nominations_close_at, cycle.time_zone)}. Nobody can start, change or "
+                "submit a nomination now.")
+    if move == (CycleStatus.PUBLISHED, CycleStatus.JUDGING):
+        counts = results_rules.withdraw_results(cycle, by=current_user)
+        return (f"The results of {cycle.name} have been withdrawn: "
+                f"{_plural(counts['results'], 'result', 'results')} taken back, "
+                f"{_plural(counts['impact_cases'], 'impact case', 'impact cases')} taken off the website, "
+                f"{_plural(counts['emails'], 'nominee', 'nominees')} emailed. The cycle is back in judging.")
+    cycle_rules.transition(cycle, to, by=current_user)
+    return f"{cycle.name} is now {to.label.lower()}"
 
 
 def _fix_url(cycle: Cycle, error: DomainError | None) -> str | None:

@@ -64,7 +64,7 @@ def results(slug: str):
     return render_template("organiser/results/results.html", cycle=cycle, board=board, sort=sort,
                            category=category, page=page, per_page=per_page, pagination=pagination,
                            tie_break=TIE_BREAK_RULE, fmt=_fmt, Result=Result, CycleStatus=CycleStatus,
-                           top=rules.top_criterion(board.criteria),
+                           top=rules.top_criterion(board.criteria), has_shortlist=rules.has_shortlist(cycle),
                            title=f"Results: {category.name}, {cycle.name}" + (f" (page {page})" if page > 1 else "")
                            if category else f"Results: {cycle.name}")
 
@@ -303,8 +303,14 @@ def case_publication(case_id: int):
         rules.unpublish_case(case, by=current_user)
         message = f"{case.title} is no longer public: its page now says it has been removed"
     else:
-        rules.republish_case(case, by=current_user)
-        message = f"{case.title} is public again"
+        try:
+            rules.republish_case(case, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("organiser.impact_cases", slug=case.cycle.slug))
+        message = (f"{case.title} is public again" if case.cycle.status is CycleStatus.PUBLISHED else
+                   f"{case.title} will be public again when you publish the results")
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("organiser.impact_cases", slug=case.cycle.slug))
