@@ -69,7 +69,7 @@ def test_sign_in_on_a_phone(phone_page, live_server, check_page):
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password", exact=True).fill(user.password)
     page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/$"))  # signed in, on the home page (not the old page)
+    expect(page).to_have_url(re.compile(r"/nominations$"))  # signed in, on their nominations (not the old page)
     open_menu_and_follow(page, "Your account")
     expect(page.get_by_text(user.email)).to_be_visible()
     assert_no_horizontal_overflow(page, "account on a phone, long e-mail address")

@@ -11,7 +11,9 @@ from awards.domain import accounts
 from awards.extensions import db
 from awards.models import AuditEvent, Role, SignInFailure, User
 
-from ..factories import DEFAULT_PASSWORD, make_user
+from ..factories import DEFAULT_PASSWORD, make_cycle, make_user
+from ..judging_factories import make_judge
+from ..support.visible import text_of
 
 LINK_RE = re.compile(r"http://[^\s\"<]+")
 
@@ -138,11 +140,11 @@ def test_sign_in_starts_a_new_session(app, client, nominee):
 @pytest.mark.parametrize("next_url,expected", [
     ("/account", "/account"),
     ("/organiser/users?q=x", "/organiser/users?q=x"),
-    ("//evil.example", "/"),
-    ("/\\evil.example", "/"),
-    ("https:evil.example", "/"),
-    ("https://evil.example/", "/"),
-    ("javascript:alert(1)", "/"),
+    ("//evil.example", "/nominations"),
+    ("/\\evil.example", "/nominations"),
+    ("https:evil.example", "/nominations"),
+    ("https://evil.example/", "/nominations"),
+    ("javascript:alert(1)", "/nominations"),
     ("/%0d%0aSet-Cookie:x=1", "/%0d%0aSet-Cookie:x=1"),
 ])
 def test_next_only_goes_to_this_site(client, nominee, next_url, expected):
@@ -150,6 +152,26 @@ def test_next_only_goes_to_this_site(client, nominee, next_url, expected):
                                 {"email": nominee.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 302
     assert response.headers["Location"] == expected
+
+
+def test_sign_in_lands_on_the_persons_own_work(app):
+    """Without a page to go back to, an organiser lands on the overview, a judge of a cycle on their
+    assignments, anyone else on their nominations; signed in already, /sign-in goes there too."""
+    cycle = make_cycle()
+    for roles, landing, heading in ((("organiser", "judge"), "/organiser/", "Organiser overview"),
+                                    (("judge",), "/judging/", "Your judging"),
+                                    (("judge",), "/nominations", "Your nominations"),  # judging no cycle yet
+                                    ((), "/nominations", "Your nominations")):
+        person = make_user(roles=roles)
+        if landing == "/judging/":
+            make_judge(cycle, user=person)
+        client = app.test_client()
+        response = client.post_form("/sign-in", {"email": person.email, "password": DEFAULT_PASSWORD})
+        assert response.status_code == 302 and response.headers["Location"] == landing
+        assert client.get("/sign-in").headers["Location"] == landing
+        page = client.get(landing)
+        assert page.status_code == 200
+        assert text_of(re.search(r"<h1[^>]*>.*?</h1>", page.get_data(as_text=True), re.S).group(0)) == heading
 
 
 def test_anonymous_is_sent_to_sign_in_with_next(client):

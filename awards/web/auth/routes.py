@@ -6,6 +6,8 @@ from flask_login import current_user, login_required, logout_user
 from ...domain import accounts
 from ...domain.errors import DomainError
 from ...extensions import db
+from ...models import Role
+from ...permissions import judges_any_cycle
 from ...security import begin_session, safe_next
 from ..helpers import apply_domain_error, refuse_password_checked_change
 from . import bp
@@ -62,11 +64,20 @@ def resend_verification():
     return redirect(url_for("auth.account"))
 
 
+def _landing(user) -> str:
+    """Where a person lands after signing in when no page sent them: their own work (an organiser's
+    overview, a judge's assignments, a nominee's nominations with their drafts)."""
+    if user.has_role(Role.ORGANISER):
+        return url_for("organiser.dashboard")
+    if judges_any_cycle(user):
+        return url_for("judge.home")
+    return url_for("nominee.my_nominations")
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
-    next_url = safe_next(request.args.get("next"), url_for("public.home"))
     if current_user.is_authenticated:
-        return redirect(next_url)
+        return redirect(safe_next(request.args.get("next"), _landing(current_user)))
     form = SignInForm()
     if form.validate_on_submit():
         try:
@@ -77,7 +88,7 @@ def sign_in():
         else:
             db.session.commit()
             _start_session(user, remember=bool(form.remember.data))
-            return redirect(next_url)
+            return redirect(safe_next(request.args.get("next"), _landing(user)))
     return render_template("auth/sign_in.html", form=form, title="Sign in")
 
 
