@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from .config import database_not_migrated, database_unreachable
-from .domain import accounts, demo, draft_reminders, taxonomy
+from .devdata import demo
+from .domain import accounts, draft_reminders, taxonomy
 from .domain.errors import DomainError
 from .domain.mail import deliver_pending
 from .extensions import db

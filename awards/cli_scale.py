@@ -7,7 +7,7 @@ import time
 import click
 from flask import Flask
 
-from .domain import scale
+from .devdata import scale
 from .domain.errors import DomainError
 from .extensions import db
 

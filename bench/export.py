@@ -54,7 +54,7 @@ def export_once(url: str) -> dict:
     """Run in a fresh process: sign in as the organiser and download the CSV twice."""
     import sqlalchemy as sa
 
-    from awards.domain.scale import ORGANISER_EMAIL
+    from awards.devdata.scale import ORGANISER_EMAIL
     from awards.extensions import db
     from awards.models import Cycle, CycleStatus, Nomination, User
     from awards.security import session_identifier

@@ -50,7 +50,7 @@ class PageSpec:
 
 def find_pages() -> list[PageSpec]:
     """The key pages, with real addresses taken from the scale data."""
-    from awards.domain import scale
+    from awards.devdata import scale
     from awards.models import (Assignment, Cycle, CycleStatus, ImpactCase, ImpactCaseTrend, Judge, Nomination,
                                Trend)
     judging = db.session.scalar(select(Cycle).where(Cycle.status == CycleStatus.JUDGING).order_by(Cycle.id))
@@ -98,7 +98,7 @@ def rss_mb() -> float:
 
 def sign_in(client, email: str) -> None:
     """Sign in through the real form (so the session is exactly what a browser gets)."""
-    from awards.domain.scale import SCALE_PASSWORD
+    from awards.devdata.scale import SCALE_PASSWORD
     page = client.get("/sign-in").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     response = client.post("/sign-in", data={"email": email, "password": SCALE_PASSWORD, "csrf_token": token})

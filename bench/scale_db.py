@@ -3,7 +3,7 @@
 Not a benchmark itself (`make bench` runs it too, and then it only makes sure the default scale
 database exists). The cached SQLite file lives in bench/.data/ (git-ignored), named by the scale,
 the migration head and a digest of the code that builds it, so a new or edited migration or a change
-to awards/domain/scale.py builds a new one. A PostgreSQL database given by --database-url is
+to awards/devdata/scale.py builds a new one. A PostgreSQL database given by --database-url is
 created if missing and rebuilt when its key (kept as the database's comment) differs.
 
     .venv/bin/python bench/scale_db.py [--nominations N --judges J --cases C] [--database-url URL] [--rebuild]
@@ -47,7 +47,7 @@ def _migration_head() -> str:
 
 
 def data_key(nominations: int, judges: int, cases: int) -> str:
-    digest = hashlib.sha256((ROOT / "awards" / "domain" / "scale.py").read_bytes())
+    digest = hashlib.sha256((ROOT / "awards" / "devdata" / "scale.py").read_bytes())
     for migration in sorted((ROOT / "migrations" / "versions").glob("*.py")):  # an edited migration too
         digest.update(migration.read_bytes())
     code = digest.hexdigest()[:8]
@@ -62,7 +62,7 @@ def make_app(url: str, **config):
 def _build(url: str, nominations: int, judges: int, cases: int) -> float:
     from flask_migrate import upgrade
 
-    from awards.domain.scale import seed_scale
+    from awards.devdata.scale import seed_scale
     app = make_app(url)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))

@@ -232,7 +232,7 @@ def main() -> int:
 
     url, how = scale_db.ensure(nominations=args.nominations, judges=args.judges, cases=args.cases,
                                database_url=args.database_url, rebuild=args.rebuild)
-    from awards.domain.scale import SCALE_PASSWORD, scale_email
+    from awards.devdata.scale import SCALE_PASSWORD, scale_email
 
     servers: list[Server] = []
     with tempfile.TemporaryDirectory(prefix="awards-throughput-") as tmp:

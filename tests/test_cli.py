@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from awards.domain import accounts
-from awards.domain.demo import DEMO_ACCOUNTS
+from awards.devdata.demo import DEMO_ACCOUNTS
 from awards.extensions import db
 from awards.models import AuditEvent, Role, User
 
@@ -41,9 +41,10 @@ def test_seed_demo_is_idempotent_and_prints_sign_ins(runner):
     assert first.exit_code == 0
     for account in DEMO_ACCOUNTS:
         assert account.email in first.output and account.password in first.output
+    people = db.session.scalar(sa.select(sa.func.count(User.id)))
     second = runner.invoke(args=["seed-demo"])
     assert "already present" in second.output
-    assert db.session.scalar(sa.select(sa.func.count(User.id))) == len(DEMO_ACCOUNTS)
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == people
     roles = {u.email: u.role_set for u in db.session.scalars(sa.select(User))}
     assert Role.ORGANISER in roles["organiser@demo.example.org"]
     assert Role.JUDGE in roles["judge@demo.example.org"]
@@ -59,11 +60,10 @@ def test_seed_demo_creates_an_open_cycle_with_nominations_in_several_states(runn
     from awards.models import Cycle, CycleStatus, Nomination, Trend
     runner.invoke(args=["seed-demo"])
     runner.invoke(args=["seed-demo"])
-    [cycle] = db.session.scalars(sa.select(Cycle)).all()
-    assert cycle.status is CycleStatus.OPEN and cycle.name.startswith("Public Sector Digital Awards ")
+    [cycle] = db.session.scalars(sa.select(Cycle).where(Cycle.status == CycleStatus.OPEN)).all()
+    assert cycle.name.startswith("Public Sector Digital Awards ")
     assert len(cycle.trends) == 10 and len(cycle.categories) == 8 and len(cycle.criteria) == 6
     assert db.session.scalar(sa.select(sa.func.count(Trend.id))) == 20
-    statuses = {n.status.value for n in db.session.scalars(sa.select(Nomination))}
-    assert {"draft", "submitted", "withdrawn"} <= statuses
-    assert db.session.scalar(sa.select(sa.func.count(Nomination.id))) == 5
+    statuses = {n.status.value for n in db.session.scalars(sa.select(Nomination).where(Nomination.cycle == cycle))}
+    assert statuses == {"draft", "submitted", "withdrawn"}
     assert cycle.name in client.get("/").get_data(as_text=True)

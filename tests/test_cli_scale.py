@@ -4,8 +4,8 @@ from collections import Counter
 
 import sqlalchemy as sa
 
+from awards.devdata import scale
 from awards.domain import nominations as rules
-from awards.domain import scale
 from awards.extensions import db
 from awards.models import (Assignment, Criterion, Cycle, CycleStatus, ImpactCase, Judge, Nomination,
                            NominationStatus, Review, ReviewScore, ReviewStatus)

@@ -20,17 +20,17 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, insert, select, update
 
+from ..domain.clock import utcnow
+from ..domain.cycles import create_cycle
+from ..domain.errors import Conflict
+from ..domain.nominations import REGIONS
+from ..domain.passwords import hash_password
+from ..domain.taxonomy import seed_trends
+from ..domain.text import slugify
 from ..extensions import db
 from ..models import (Assignment, AssignmentStatus, Cycle, CycleStatus, Expertise, ImpactCase, ImpactCaseTrend,
                       Judge, MeasuredOutcome, Nomination, NominationPartner, NominationStatus, NominationTrend,
                       Result, Review, ReviewScore, ReviewStatus, Role, ShortlistDecision, User, UserRole)
-from .clock import utcnow
-from .cycles import create_cycle
-from .errors import Conflict
-from .nominations import REGIONS
-from .passwords import hash_password
-from .taxonomy import seed_trends
-from .text import slugify
 
 SCALE_PASSWORD = "scale-data-password"
 EMAIL_DOMAIN = "scale.example.org"

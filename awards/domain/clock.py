@@ -1,7 +1,27 @@
-"""The one place that reads the time, so tests can freeze it (time-machine)."""
+"""The one place that reads the time, so tests can freeze it (time-machine) and the demo data
+can be written as it would have happened, on the days it happened (`clock_at`)."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
+from typing import Iterator
+
+_fixed: ContextVar[datetime | None] = ContextVar("awards_clock_fixed", default=None)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    fixed = _fixed.get()
+    return fixed if fixed is not None else datetime.now(timezone.utc)
+
+
+@contextmanager
+def clock_at(instant: datetime) -> Iterator[datetime]:
+    """Within the block, `utcnow()` answers `instant` (an aware datetime); for writing the demo's
+    history through the same domain functions a person's actions go through."""
+    if instant.tzinfo is None:
+        raise ValueError("clock_at needs an aware datetime")
+    token = _fixed.set(instant.astimezone(timezone.utc))
+    try:
+        yield instant
+    finally:
+        _fixed.reset(token)

@@ -6,9 +6,9 @@ import re
 
 import sqlalchemy as sa
 
-from awards.domain import scale
+from awards.devdata import scale
+from awards.devdata.scale import seed_scale
 from awards.domain.results import compute_ranking
-from awards.domain.scale import seed_scale
 from awards.extensions import db
 from awards.models import Cycle, CycleStatus, ImpactCaseTrend, Nomination, Trend, User
 from awards.web.organiser.results import TOP_ROWS

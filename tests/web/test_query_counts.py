@@ -8,8 +8,8 @@ import contextlib
 import pytest
 import sqlalchemy as sa
 
-from awards.domain import scale
-from awards.domain.scale import seed_scale
+from awards.devdata import scale
+from awards.devdata.scale import seed_scale
 from awards.extensions import db
 from awards.models import (Assignment, Cycle, CycleStatus, ImpactCase, ImpactCaseTrend, Judge, Nomination, Trend,
                            User)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from awards.devdata import scale
+from awards.devdata.scale import seed_scale
 from awards.domain import reviews as review_rules
-from awards.domain import scale
 from awards.domain.results import compute_ranking
-from awards.domain.scale import seed_scale
 from awards.extensions import db
 from awards.models import Assignment, Cycle, CycleStatus, Nomination, NominationStatus, Review, User
 
