@@ -93,6 +93,7 @@ MAY_CHANGE |= {
     "organiser.judging_progress": {"assignments", "judges"}, "organiser.reopen_review": {"reviews"},
     # nominations, redaction, retention
     "organiser.nomination_eligibility": {"nominations"}, "organiser.redaction": {"redactions"},
+    "organiser.draft_reminders": {"nominations"},  # when each draft's nominee was reminded
     "organiser.personal_data": NOMINATION_TABLES | {"cycles", "judges", "judge_categories", "expertise",
                                                     "conflicts"} | JUDGING,
     # results
