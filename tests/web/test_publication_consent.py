@@ -233,3 +233,21 @@ def test_a_consenting_nominee_whose_case_is_not_public_is_told_so(app, outbox):
             "for now. Contact them to find out why.") in text
     assert "did not agree" not in text and "/impact-cases/" not in text
     assert "You agreed to publication" in " ".join(visible_texts(message.body_html))
+
+
+def test_publishing_with_a_case_the_organisers_took_down_tells_its_nominee(app, organiser, organiser_client,
+                                                                          outbox):
+    from awards.domain import results
+
+    cycle = make_cycle(status="judging")
+    nomination = make_nomination(cycle, title="Taken down first")
+    db.session.add(ShortlistDecision(cycle_id=cycle.id, nomination_id=nomination.id, result=Result.SHORTLISTED,
+                                     suggested=True, rationale="", decided_at=utcnow()))
+    db.session.flush()
+    results.unpublish_case(results.prepare_case(cycle, nomination, by=organiser), by=organiser)
+    db.session.commit()
+    publish(organiser_client, cycle)
+    [message] = outbox("result_shortlisted")
+    text = " ".join(email_lines(message))
+    assert "the organisers have not published your nomination as an impact case for now" in text
+    assert "/impact-cases/" not in text and "did not agree" not in text
