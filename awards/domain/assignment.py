@@ -32,6 +32,10 @@ assignments (unlocked, no review) may be replaced by the new solution. Recused a
 come back. Only submitted nominations are assigned; unfixed assignments to withdrawn, ineligible or
 draft nominations are removed.
 
+Filling gaps (``fill_gaps``): after a judge leaves a nomination (a conflict declared or found after
+assignment, a judge removed), the same solver runs on just the nominations short of judges with
+every live assignment kept as it is (``Problem.keep_existing``), so it only adds judges.
+
 Deterministic: everything is sorted by id before the network is built, arcs are added in that
 order, no randomness is used, and the solver is deterministic, so ties go the same way every time.
 
@@ -47,7 +51,7 @@ import hashlib
 import json
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import SimpleNamespace
 from typing import Iterable
@@ -113,6 +117,7 @@ class NominationInfo:
     title: str
     category_id: int
     trends: tuple[tuple[int, bool], ...]  # (trend id, is primary), the primary first
+    organisation: str = ""               # the nominated organisation, for organisers' eyes
 
     @property
     def primary_trend_id(self) -> int | None:
@@ -167,6 +172,8 @@ class Problem:
     assignments: list[ExistingAssignment]           # all of the cycle's, by id
     trend_names: dict[int, str] = field(default_factory=dict)
     other_references: dict[int, str] = field(default_factory=dict)  # nominations outside the scope
+    # Keep every live assignment as it is (fill_gaps): the solver only adds judges where places are empty.
+    keep_existing: bool = False
 
     @cached_property
     def judge_by_id(self) -> dict[int, JudgeInfo]:
@@ -262,7 +269,8 @@ def load_problem(cycle: Cycle) -> Problem:
     for nid, reference, title, category_id, nominator_id, contact_email, organisation_name, nominator_email \
             in nomination_rows:
         nominations.append(NominationInfo(id=nid, reference=reference, title=title or "", category_id=category_id,
-                                          trends=tuple(trend_links.get(nid, ()))))
+                                          trends=tuple(trend_links.get(nid, ())),
+                                          organisation=organisation_name or ""))
         # conflicts.conflict_pairs reads only these attributes of a nomination.
         nomination_records.append(SimpleNamespace(
             id=nid, nominator_id=nominator_id, contact_email=contact_email,
@@ -522,6 +530,7 @@ class CurrentNomination:
     category_name: str
     needed: int
     judges: list[tuple[JudgeInfo, ExistingAssignment]]   # its live (not recused) assignments
+    recused: list[JudgeInfo] = field(default_factory=list)  # judges taken off it by a conflict of interest
 
     @property
     def short_by(self) -> int:
@@ -551,6 +560,12 @@ class CurrentState:
     @property
     def short(self) -> list[CurrentNomination]:
         return [n for n in self.nominations if n.short_by]
+
+    @property
+    def gaps(self) -> list[CurrentNomination]:
+        """The nominations short of judges once the assignment has been run (some judge is assigned
+        somewhere): what fill_gaps fills. Before that, running the assignment is the way."""
+        return self.short if self.assigned else []
 
     @property
     def assigned(self) -> int:
@@ -583,9 +598,12 @@ class CurrentState:
 def current_state(problem: Problem) -> CurrentState:
     """Who judges what now, per submitted nomination, with each judge's load."""
     by_nomination: dict[int, list[tuple[JudgeInfo, ExistingAssignment]]] = defaultdict(list)
+    recused: dict[int, list[JudgeInfo]] = defaultdict(list)
     loads: dict[int, int] = defaultdict(int)
     for a in problem.assignments:
         if not a.is_active:
+            if a.judge_id in problem.judge_by_id:
+                recused[a.nomination_id].append(problem.judge_by_id[a.judge_id])
             continue
         loads[a.judge_id] += 1
         judge = problem.judge_by_id.get(a.judge_id)
@@ -593,7 +611,8 @@ def current_state(problem: Problem) -> CurrentState:
             by_nomination[a.nomination_id].append((judge, a))
     rows = [CurrentNomination(nomination=n, category_name=problem.categories.get(n.category_id, ""),
                               needed=problem.judges_per_nomination,
-                              judges=sorted(by_nomination.get(n.id, []), key=lambda p: (p[0].name.lower(), p[0].id)))
+                              judges=sorted(by_nomination.get(n.id, []), key=lambda p: (p[0].name.lower(), p[0].id)),
+                              recused=sorted(recused.get(n.id, []), key=lambda j: (j.name.lower(), j.id)))
             for n in problem.nominations]
     return CurrentState(problem=problem, nominations=rows, loads=dict(loads))
 
@@ -634,11 +653,11 @@ def solve(problem: Problem, *, candidates_per_nomination: int | None = None,
         if ni is None:
             # A nomination this run does not assign: its unfixed assignments go if it is not judged
             # (withdrawn, ineligible, draft); whatever stays still counts toward the judge's load.
-            if not a.is_fixed and a.nomination_status in NOT_JUDGED:
+            if not a.is_fixed and a.nomination_status in NOT_JUDGED and not problem.keep_existing:
                 removals.append(a)
             else:
                 fixed_load[ji] += 1
-        elif a.is_fixed:
+        elif a.is_fixed or problem.keep_existing:
             fixed_load[ji] += 1
             fixed_count[ni] += 1
             blocked_n.append(ni)
@@ -1014,7 +1033,7 @@ def _current_snapshot(cycle_id: int) -> tuple:
                  for aid, judge_id, nid, status, locked, review in rows)
 
 
-def apply(result: AssignmentResult, *, by: User | None) -> dict[str, int]:
+def apply(result: AssignmentResult, *, by: User | None, action: str = "assignment.applied") -> dict[str, int]:
     """Write a proposed assignment in the caller's transaction: remove the unfixed assignments it
     replaces and add the new ones with their affinity. Refused (Conflict) if the cycle's assignments
     changed since the proposal was computed, so two runs at once never both write."""
@@ -1057,7 +1076,7 @@ def apply(result: AssignmentResult, *, by: User | None) -> dict[str, int]:
         raise Conflict("Someone else assigned judges to this cycle at the same time, so nothing was saved. "
                        "Run the assignment again.")
     counts = dict(result.counts)
-    audit.record("assignment.applied", actor=by, obj=cycle, added=counts["added"], removed=counts["removed"],
+    audit.record(action, actor=by, obj=cycle, added=counts["added"], removed=counts["removed"],
                  kept=counts["kept"], fixed=counts["fixed"], short=counts["short"],
                  avoided=len(result.avoided),
                  mean_affinity=round(result.totals["mean_affinity"], 2)
@@ -1065,6 +1084,25 @@ def apply(result: AssignmentResult, *, by: User | None) -> dict[str, int]:
     db.session.flush()
     db.session.expire_all()
     return counts
+
+
+def fill_gaps(cycle: Cycle, *, by: User) -> AssignmentResult:
+    """Give the nominations short of judges (after the assignment has been run) the judges they still
+    need, in one step: the solver on just those nominations with every live assignment kept as it is,
+    so nothing is taken away or moved, written at once. Returns what was solved (its shortfalls say
+    what is still missing). Refused (Conflict) when there is no gap to fill."""
+    _check_changeable(cycle)
+    problem = load_problem(cycle)
+    state = current_state(problem)
+    if not state.assigned:
+        raise Conflict("No judges have been assigned in this cycle yet: run the assignment first")
+    gaps = state.gaps
+    if not gaps:
+        raise Conflict("Every nomination has all its judges: there is no gap to fill")
+    scoped = replace(problem, nominations=[row.nomination for row in gaps], keep_existing=True)
+    result = solve(scoped)
+    apply(result, by=by, action="assignment.gaps_filled")
+    return result
 
 
 # --- Manual control ------------------------------------------------------------------------------

@@ -2,12 +2,15 @@
 
 - detected: the judge's e-mail equals the nominator's or the nominated contact's; the same
   organisational e-mail domain (webmail and shared domains never count); the same normalised
-  organisation name between the judge and the nominated organisation or a partner; the judge
-  made the nomination;
+  organisation name between the judge and the nominated organisation or a partner; an
+  organisation the judge told us they work for, worked for recently or partner with (their
+  affiliations) is the nominated organisation or a partner; the judge made the nomination;
 - declared: the judge answered "yes" before seeing the entry;
 - organiser: entered (or removed) by hand with a reason.
 
-A conflicted judge is never assigned and sees nothing of the nomination.
+A conflicted judge is never assigned and sees nothing of the nomination. When a conflict arises
+after assignment (the judge declares one, or changes their organisations so that one is found),
+the judge is taken off the nomination and the organisers are e-mailed, so the place can be filled.
 """
 
 from __future__ import annotations
@@ -18,15 +21,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import (Assignment, AssignmentStatus, ConflictOfInterest, ConflictSource, Judge, Nomination,
-                      NominationStatus, User)
+from ..models import (Affiliation, AffiliationKind, Assignment, AssignmentStatus, ConflictOfInterest,
+                      ConflictSource, Cycle, CycleStatus, Judge, Nomination, NominationStatus, ReviewStatus,
+                      Role, User, UserRole)
+from ..urls import external_url
 from . import audit
 from .clock import utcnow
 from .errors import Conflict, DomainError
+from .mail import queue_email
 
 # Addresses anyone can get, and domains shared by very many organisations: the same domain
 # says nothing about being colleagues.
@@ -78,8 +84,40 @@ def _judge_emails(judge: Judge) -> set[str]:
     return emails
 
 
-def detect(judge: Judge, nomination: Nomination) -> list[str]:
-    """The reasons the judge is conflicted with the nomination, found from the data (empty if none)."""
+def affiliations_by_user(user_ids: Iterable[int | None]) -> dict[int, list[tuple[AffiliationKind, str]]]:
+    """Each person's affiliations as (kind, name), in the order they gave them, in one query."""
+    ids = sorted({u for u in user_ids if u is not None})
+    rows = []
+    for start in range(0, len(ids), 900):
+        rows += db.session.execute(
+            select(Affiliation.user_id, Affiliation.kind, Affiliation.name, Affiliation.position, Affiliation.id)
+            .where(Affiliation.user_id.in_(ids[start:start + 900]))).all()
+    order = {kind: i for i, kind in enumerate(AffiliationKind)}
+    found: dict[int, list[tuple[AffiliationKind, str]]] = defaultdict(list)
+    for user_id, kind, name, _, _ in sorted(rows, key=lambda r: (r[0], order[AffiliationKind(r[1])], r[3], r[4])):
+        found[user_id].append((AffiliationKind(kind), name))
+    return dict(found)
+
+
+def _affiliation_reasons(affiliations: Iterable[tuple[AffiliationKind, str]], nomination: Nomination) -> list[str]:
+    """"Works for Riverside Council, the nominated organisation" for each affiliation that matches the
+    nominated organisation or a partner (names compared normalised, the judge's spelling shown)."""
+    nominated = normalise_organisation(nomination.organisation_name)
+    partners = {normalise_organisation(p.name) for p in nomination.partners} - {""}
+    reasons = []
+    for kind, name in affiliations:
+        key = normalise_organisation(name)
+        if key and key == nominated:
+            reasons.append(f"{kind.describe(name)}, the nominated organisation")
+        elif key and key in partners:
+            reasons.append(f"{kind.describe(name)}, a partner in this nomination")
+    return reasons
+
+
+def detect(judge: Judge, nomination: Nomination,
+           affiliations: dict[int, list[tuple[AffiliationKind, str]]] | None = None) -> list[str]:
+    """The reasons the judge is conflicted with the nomination, found from the data (empty if none).
+    `affiliations` (from affiliations_by_user) saves a query per judge when called in a loop."""
     reasons = []
     nominator = nomination.nominator
     if judge.user_id is not None and judge.user_id == nomination.nominator_id:
@@ -98,6 +136,10 @@ def detect(judge: Judge, nomination: Nomination) -> list[str]:
     common = _judge_organisations(judge) & (organisations - {""})
     if common:
         reasons.append("Same organisation as the nominated organisation or a partner")
+    if judge.user_id is not None:
+        if affiliations is None:
+            affiliations = affiliations_by_user([judge.user_id])
+        reasons += _affiliation_reasons(affiliations.get(judge.user_id, ()), nomination)
     return reasons
 
 
@@ -126,6 +168,7 @@ def conflict_pairs(judges: Iterable[Judge], nominations: Iterable[Nomination]) -
         if n.nominator_id is not None:
             by_nominator[n.nominator_id].add(n.id)
     pairs: set[tuple[int, int]] = set()
+    affiliations = affiliations_by_user(j.user_id for j in judges) if by_org else {}
     for j in judges:
         hits: set[int] = set()
         emails = _judge_emails(j)
@@ -135,6 +178,8 @@ def conflict_pairs(judges: Iterable[Judge], nominations: Iterable[Nomination]) -
             hits |= by_domain.get(d, set())
         for o in _judge_organisations(j):
             hits |= by_org.get(o, set())
+        for _, name in affiliations.get(j.user_id, ()):
+            hits |= by_org.get(normalise_organisation(name), set())
         if j.user_id is not None:
             hits |= by_nominator.get(j.user_id, set())
         pairs |= {(j.id, n) for n in hits}
@@ -174,8 +219,9 @@ def conflicted_nomination_ids(user: User, cycle_id: int | None = None) -> set[in
     return {n for _, n in conflict_pairs(judges, nominations)}
 
 
-def _free_assignment(judge: Judge, nomination: Nomination) -> None:
-    """A conflicted judge's assignment is recused, so the slot can be given to someone else."""
+def _free_assignment(judge: Judge, nomination: Nomination) -> bool:
+    """A conflicted judge's assignment is recused, so the slot can be given to someone else; True if
+    there was a live assignment to free."""
     assignment = db.session.scalar(select(Assignment).where(Assignment.judge_id == judge.id,
                                                             Assignment.nomination_id == nomination.id))
     if assignment is not None and assignment.status is AssignmentStatus.ASSIGNED:
@@ -185,11 +231,15 @@ def _free_assignment(judge: Judge, nomination: Nomination) -> None:
         assignment.status = AssignmentStatus.RECUSED
         if assignment.review is not None:
             db.session.delete(assignment.review)
+        return True
+    return False
 
 
 def declare(judge: Judge, nomination: Nomination, *, has_conflict: bool, reason: str = "",
             by: User) -> ConflictOfInterest | None:
-    """The judge's answer to "Do you have a conflict of interest?" before seeing the entry."""
+    """The judge's answer to "Do you have a conflict of interest?" before seeing the entry. A "yes"
+    takes them off the nomination and, if they were assigned to it, e-mails the organisers that it
+    needs another judge."""
     assignment = db.session.scalar(select(Assignment).where(Assignment.judge_id == judge.id,
                                                             Assignment.nomination_id == nomination.id))
     if not has_conflict:
@@ -200,9 +250,11 @@ def declare(judge: Judge, nomination: Nomination, *, has_conflict: bool, reason:
     conflict = ConflictOfInterest(judge_id=judge.id, nomination_id=nomination.id, source=ConflictSource.DECLARED,
                                   reason=(reason or "").strip(), created_at=utcnow(), created_by_id=by.id)
     db.session.add(conflict)
-    _free_assignment(judge, nomination)
+    freed = _free_assignment(judge, nomination)
     db.session.flush()
     audit.record("conflict.declared", actor=by, obj=nomination, judge=judge.id)
+    if freed:
+        tell_organisers(judge, cause="declared", freed=[nomination], by=by)
     return conflict
 
 
@@ -261,12 +313,100 @@ def detected_conflicts(cycle_id: int, judges: Iterable[Judge] | None = None) -> 
                                  Nomination.status.not_in([NominationStatus.DRAFT, NominationStatus.WITHDRAWN]))
         .options(selectinload(Nomination.partners), selectinload(Nomination.nominator)))}
     found = []
+    affiliations = affiliations_by_user(j.user_id for j in judges.values())
     for judge_id, nomination_id in sorted(conflict_pairs(judges.values(), nominations.values())):
         judge, nomination = judges[judge_id], nominations[nomination_id]
-        reasons = detect(judge, nomination)
+        reasons = detect(judge, nomination, affiliations)
         if reasons:
             found.append(DetectedConflict(judge, nomination, reasons))
     return found
+
+
+# --- After assignment ----------------------------------------------------------------------------
+
+def organisers(*, besides: User | None = None) -> list[User]:
+    """Everyone who runs the awards (active accounts with the organiser role), but `besides`."""
+    query = (select(User).join(UserRole, UserRole.user_id == User.id)
+             .where(UserRole.role == Role.ORGANISER, User.active.is_(True)).order_by(User.id))
+    if besides is not None:
+        query = query.where(User.id != besides.id)
+    return list(db.session.scalars(query))
+
+
+def tell_organisers(judge: Judge, *, cause: str, freed: list[Nomination], kept: list[Nomination] = (),
+                    by: User) -> None:
+    """E-mail each organiser (one message each, through the outbox) that the judge is conflicted with
+    nominations they were assigned: `freed` ones need another judge, `kept` ones have the judge's
+    submitted scores. `cause` is "declared" (the judge said so) or "affiliations" (found from the
+    organisations they gave). The message names the judge and the references only: the reasons, the
+    entries and their scores stay behind the organisers' sign-in."""
+    cycle = judge.cycle
+    live = dict(db.session.execute(
+        select(Assignment.nomination_id, func.count(Assignment.id))
+        .where(Assignment.nomination_id.in_([n.id for n in freed]), Assignment.status == AssignmentStatus.ASSIGNED)
+        .group_by(Assignment.nomination_id)).all()) if freed else {}
+    items = [{"reference": n.reference, "short_by": max(0, cycle.judges_per_nomination - live.get(n.id, 0))}
+             for n in sorted(freed, key=lambda n: n.reference)]
+    kept_references = sorted(n.reference for n in kept)
+    needing = sum(1 for item in items if item["short_by"])
+    if cause == "declared":
+        subject = f"Conflict of interest declared: {items[0]['reference']} needs another judge"
+    elif needing:
+        subject = (f"Conflict of interest found: {items[0]['reference']} needs another judge" if needing == 1
+                   else f"Conflict of interest found: {needing} nominations need another judge")
+    else:
+        subject = f"Conflict of interest found: {judge.display_name} is assigned to nominations in {cycle.name}"
+    context = dict(cycle=cycle, judge_name=judge.display_name, cause=cause, items=items, kept=kept_references,
+                   link=external_url("organiser.assignment", slug=cycle.slug),
+                   conflicts_link=external_url("organiser.conflicts", slug=cycle.slug, judge=judge.id))
+    for person in organisers(besides=by):
+        queue_email(to_address=person.email, to_name=person.name, template="conflict_after_assignment",
+                    subject=subject, **context)
+
+
+def release_now_conflicted(user: User, *, by: User) -> list[Assignment]:
+    """After a person changed their organisation or affiliations: each live assignment of theirs (in a
+    cycle whose results are not yet published) to a nomination they are now found to be conflicted
+    with is taken away, with any draft scores, and each cycle's organisers are told so they can fill
+    the place. An assignment with submitted scores stays (its scores would be lost), and the
+    organisers are told about it too. Returns the assignments taken away."""
+    judges = list(db.session.scalars(
+        select(Judge).join(Cycle, Cycle.id == Judge.cycle_id)
+        .where(Judge.user_id == user.id, Cycle.status != CycleStatus.PUBLISHED,
+               Cycle.personal_data_purged_at.is_(None))
+        .options(selectinload(Judge.user), selectinload(Judge.cycle)).order_by(Judge.id)))
+    if not judges:
+        return []
+    assignments = list(db.session.scalars(
+        select(Assignment).where(Assignment.judge_id.in_([j.id for j in judges]),
+                                 Assignment.status == AssignmentStatus.ASSIGNED)
+        .options(selectinload(Assignment.review), selectinload(Assignment.nomination)
+                 .selectinload(Nomination.partners), selectinload(Assignment.nomination)
+                 .selectinload(Nomination.nominator))
+        .order_by(Assignment.id)))
+    if not assignments:
+        return []
+    affiliations = affiliations_by_user([user.id])
+    removed: list[Assignment] = []
+    for judge in judges:
+        freed, kept = [], []
+        for assignment in [a for a in assignments if a.judge_id == judge.id]:
+            nomination = assignment.nomination
+            if not detect(judge, nomination, affiliations):
+                continue
+            review = assignment.review
+            if review is not None and review.status is ReviewStatus.SUBMITTED:
+                kept.append(nomination)
+                continue
+            audit.record("assignment.removed", actor=by, obj=nomination, judge=judge.id, assignment=assignment.id,
+                         had_draft=review is not None, reason="conflict found from the judge's organisations")
+            db.session.delete(assignment)
+            removed.append(assignment)
+            freed.append(nomination)
+        if freed or kept:
+            db.session.flush()
+            tell_organisers(judge, cause="affiliations", freed=freed, kept=kept, by=by)
+    return removed
 
 
 def judgeable(nomination: Nomination) -> bool:

@@ -14,8 +14,8 @@ from sqlalchemy import Text, cast, delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import (Assignment, AssignmentStatus, Attachment, AuditEvent, ConflictOfInterest, ConflictSource,
-                      Cycle, CycleStatus, Expertise, FormStash, Judge, Nomination, OutboxMessage,
+from ..models import (Affiliation, Assignment, AssignmentStatus, Attachment, AuditEvent, ConflictOfInterest,
+                      ConflictSource, Cycle, CycleStatus, Expertise, FormStash, Judge, Nomination, OutboxMessage,
                       Review, ReviewScore, ReviewStatus, Role, SignInFailure, User, UserRole)
 from ..models.users import new_session_token
 from ..templating import govuk_date
@@ -92,10 +92,14 @@ def _judging_record(user: User) -> dict[str, Any]:
         if judge_ids else []
     expertise = db.session.scalars(select(Expertise).where(Expertise.user_id == user.id)
                                    .options(selectinload(Expertise.trend)).order_by(Expertise.id)).all()
+    affiliations = db.session.scalars(select(Affiliation).where(Affiliation.user_id == user.id)
+                                      .order_by(Affiliation.id)).all()
     return {
         "memberships": [{"cycle": j.cycle.name, "email": j.email, "organisation": j.organisation,
                          "invited_at": _iso(j.invited_at), "accepted_at": _iso(j.accepted_at)} for j in judges],
         "expertise": [{"trend": e.trend.name, "level": e.level} for e in expertise],
+        "affiliations": [{"organisation": a.name, "relationship": a.kind.label, "recorded_at": _iso(a.created_at)}
+                         for a in affiliations],
         "declared_conflicts": [{"nomination": c.nomination.reference, "reason": c.reason,
                                 "declared_at": _iso(c.created_at)} for c in declared],
         "reviews": [{"nomination": r.assignment.nomination.reference, "status": r.status.value,
@@ -263,6 +267,7 @@ def delete_account(user: User, *, password: str) -> DeletionReport:
         else:
             db.session.delete(judge)
     db.session.execute(delete(Expertise).where(Expertise.user_id == user.id))
+    db.session.execute(delete(Affiliation).where(Affiliation.user_id == user.id))
     db.session.execute(delete(SignInFailure).where(SignInFailure.email == email))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == email))
     _remove_addresses_from_audit_log(addresses)

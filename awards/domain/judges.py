@@ -1,5 +1,6 @@
 """Judges of a cycle: invitations by e-mail and their acceptance, the organiser's settings for
-each judge (organisation, load limit, categories), and a person's expertise per trend.
+each judge (organisation, load limit, categories), and a person's expertise per trend and
+affiliations (the organisations they are connected with, `domain/affiliations.py`).
 
 Judging rights are per cycle: an accepted Judge row is the membership. The global `judge` role
 is granted on acceptance too, but never gives access to a cycle by itself.
@@ -19,7 +20,7 @@ from ..extensions import db
 from ..models import (EXPERTISE_LEVELS, Assignment, AssignmentStatus, Cycle, Expertise, Judge, Review,
                       ReviewStatus, Role, Trend, User)
 from ..urls import external_url
-from . import accounts, audit
+from . import accounts, affiliations, audit, conflicts
 from .accounts import InvalidToken
 from .clock import utcnow
 from .errors import Conflict, DomainError, NotAllowed
@@ -151,15 +152,19 @@ def invitation_for_token(token: str) -> Judge:
 
 # --- Accepting -----------------------------------------------------------------------------------
 
-def accept_invitation(judge: Judge, user: User) -> Judge:
+def accept_invitation(judge: Judge, user: User, *,
+                      affiliations_given: dict[str, str | None] | None = None) -> Judge:
     """The invited person accepts with their own account (its e-mail must be the invitation's):
-    they become a judge of this cycle, and get the judge role."""
+    they become a judge of this cycle, and get the judge role. `affiliations_given` (the form's lists,
+    one organisation a line) replaces the organisations they told us they are connected with."""
     if accounts.normalise_email(user.email) != judge.email:
         raise NotAllowed(f"This invitation was sent to {judge.email}, but you are signed in as {user.email}")
     if judge.has_accepted:
         if judge.user_id == user.id:
             return judge
         raise Conflict("This invitation has already been accepted")
+    if affiliations_given is not None:
+        affiliations.parse(affiliations_given)  # a mistake in the lists stops the acceptance
     judge.user_id = user.id
     judge.user = user
     judge.accepted_at = utcnow()
@@ -170,12 +175,16 @@ def accept_invitation(judge: Judge, user: User) -> Judge:
         audit.record("account.email_verified", actor=user, obj=user)
     accounts.grant_role(user, Role.JUDGE, by=user)
     audit.record("judge.accepted", actor=user, obj=judge, cycle_id=judge.cycle_id)
+    if affiliations_given is not None:
+        update_affiliations(user, affiliations_given, by=user)
     return judge
 
 
-def accept_as_new_person(judge: Judge, *, name: str, organisation: str, password: str) -> User:
+def accept_as_new_person(judge: Judge, *, name: str, organisation: str, password: str,
+                         affiliations_given: dict[str, str | None] | None = None) -> User:
     """Someone without an account accepts: the account is made with the invitation's e-mail
-    (verified, since the link reached them) and the invitation is accepted."""
+    (verified, since the link reached them) and the invitation is accepted, with the organisations
+    they are connected with."""
     if judge.has_accepted:
         raise Conflict("This invitation has already been accepted")
     if accounts.find_user_by_email(judge.email):
@@ -183,10 +192,12 @@ def accept_as_new_person(judge: Judge, *, name: str, organisation: str, password
                        field="name")
     if not (name or "").strip():
         raise DomainError("Enter your full name", field="name")
+    if affiliations_given is not None:
+        affiliations.parse(affiliations_given)
     user = accounts.create_user(email=judge.email, name=name, organisation=organisation, password=password,
                                 verified=True)
     judge.organisation = (organisation or "").strip()
-    accept_invitation(judge, user)
+    accept_invitation(judge, user, affiliations_given=affiliations_given)
     return user
 
 
@@ -299,12 +310,27 @@ def profile_trends(user: User) -> list[Trend]:
     return sorted(trends.values(), key=lambda t: (t.position, t.id))
 
 
-def update_judge_profile(user: User, *, organisation: str, levels: dict[int, int | None]) -> None:
+def update_affiliations(user: User, texts: dict[str, str | None], *, by: User) -> bool:
+    """Record the organisations the person works for, worked for recently or partners with (the
+    form's lists); if that changed, any assignment of theirs it now conflicts with is taken away and
+    the organisers told (conflicts.release_now_conflicted). True if anything changed."""
+    changed = affiliations.set_affiliations(user, texts, by=by)
+    if changed:
+        conflicts.release_now_conflicted(user, by=by)
+    return changed
+
+
+def update_judge_profile(user: User, *, organisation: str, levels: dict[int, int | None],
+                         affiliations_given: dict[str, str | None] | None = None) -> None:
     """A judge's own profile: their organisation (on their account and every cycle they judge,
-    since conflicts are found from it) and their expertise per trend."""
+    since conflicts are found from it), the other organisations they are connected with, and their
+    expertise per trend. An assignment that either change puts in conflict is taken away, and the
+    organisers are told."""
     organisation = (organisation or "").strip()
     if not organisation:
         raise DomainError("Enter your organisation", field="organisation")
+    if affiliations_given is not None:
+        affiliations.parse(affiliations_given)
     accounts.update_profile(user, name=user.name, organisation=organisation)
     memberships = db.session.scalars(select(Judge).where(Judge.user_id == user.id)).all()
     moved = [j for j in memberships if j.organisation != organisation]
@@ -312,4 +338,8 @@ def update_judge_profile(user: User, *, organisation: str, levels: dict[int, int
         judge.organisation = organisation
     if moved:
         audit.record("judge.organisation_changed", actor=user, obj=user, judges=[j.id for j in moved])
+    changed = affiliations_given is not None and affiliations.set_affiliations(user, affiliations_given, by=user)
+    if moved or changed:
+        db.session.flush()
+        conflicts.release_now_conflicted(user, by=user)
     set_expertise(user, levels, allowed_trend_ids={t.id for t in profile_trends(user)}, by=user)

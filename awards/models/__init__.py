@@ -2,8 +2,9 @@
 
 from .audit import AuditEvent
 from .cycles import Category, Criterion, Cycle, CycleStatus, category_trends, cycle_trends
-from .judging import (EXPERTISE_LEVELS, Assignment, AssignmentStatus, ConflictOfInterest, ConflictSource,
-                      Expertise, Judge, Redaction, Review, ReviewScore, ReviewStatus, judge_categories)
+from .judging import (AFFILIATION_RECENT_YEARS, EXPERTISE_LEVELS, Affiliation, AffiliationKind, Assignment,
+                      AssignmentStatus, ConflictOfInterest, ConflictSource, Expertise, Judge, Redaction, Review,
+                      ReviewScore, ReviewStatus, judge_categories)
 from .nominations import (Attachment, Eligibility, MeasuredOutcome, Nomination, NominationPartner,
                           NominationStatus, NominationTrend)
 from .outbox import OutboxMessage
@@ -14,6 +15,7 @@ from .users import Role, SignInFailure, User, UserRole
 
 __all__ = [
     "ImpactCase", "ImpactCaseTrend", "Result", "ShortlistDecision",
+    "AFFILIATION_RECENT_YEARS", "Affiliation", "AffiliationKind",
     "EXPERTISE_LEVELS", "Assignment", "AssignmentStatus", "ConflictOfInterest", "ConflictSource", "Expertise",
     "Judge", "Redaction", "Review", "ReviewScore", "ReviewStatus", "judge_categories",
     "Attachment", "AuditEvent", "Category", "Criterion", "Cycle", "CycleStatus", "Eligibility", "FormStash",

@@ -85,6 +85,46 @@ class Expertise(db.Model):
     trend: Mapped[Trend] = relationship()
 
 
+# "Worked for in the last N years": how far back a past employer still counts as a conflict.
+AFFILIATION_RECENT_YEARS = 3
+
+
+class AffiliationKind(str, enum.Enum):
+    """How a person is connected with an organisation, besides the one they give as theirs."""
+
+    WORKS_FOR = "works_for"
+    WORKED_FOR = "worked_for"
+    PARTNERS_WITH = "partners_with"
+
+    @property
+    def label(self) -> str:
+        """For organisers and the judge: "Works for", "Worked for in the last 3 years", "Partners with"."""
+        return {"works_for": "Works for",
+                "worked_for": f"Worked for in the last {AFFILIATION_RECENT_YEARS} years",
+                "partners_with": "Partners with"}[self.value]
+
+    def describe(self, name: str) -> str:
+        """One organisation with its relationship: "Works for Riverside Council"."""
+        if self is AffiliationKind.WORKED_FOR:
+            return f"Worked for {name} in the last {AFFILIATION_RECENT_YEARS} years"
+        return f"{self.label} {name}"
+
+
+class Affiliation(db.Model):
+    """An organisation a person works for, worked for recently or partners with closely, as they told
+    us when accepting an invitation or on their judging profile. It belongs to the person (like their
+    expertise), so it carries over to every cycle they judge; conflicts of interest are found from it."""
+
+    __tablename__ = "affiliations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[AffiliationKind] = mapped_column(enum_column(AffiliationKind, 20))
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class ConflictSource(str, enum.Enum):
     DETECTED = "detected"
     DECLARED = "declared"

@@ -105,7 +105,7 @@ def judge_journey(s: Steps, live_server) -> None:
     expect(error_summary(page)).to_be_visible()
     s.check("invitation: form with errors")
     page.get_by_label("Full name").fill("Jude Judge")
-    page.get_by_label("Organisation").fill("Northfield University")
+    page.get_by_label("Organisation", exact=True).fill("Northfield University")
     page.get_by_label("Create a password").fill(PASSWORD)
     page.get_by_label("Confirm password").fill(PASSWORD)
     page.get_by_role("button", name="Accept and create account").click()

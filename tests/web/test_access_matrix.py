@@ -174,6 +174,8 @@ MATRIX = {
     ("GET", "/organiser/cycles/<slug>/assignment"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/assignment"): organisers_only(200),
     ("POST", "/organiser/cycles/<slug>/assignment/confirm"): organisers_only(409),
+    # Filling the gaps of nominations short of judges, every current assignment kept (then back to the page)
+    ("POST", "/organiser/cycles/<slug>/assignment/fill-gaps"): organisers_only(302),
     ("GET", "/organiser/cycles/<slug>/assignment/<reference>"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/assignment/<reference>"): organisers_only(200),
     ("POST", "/organiser/cycles/<slug>/assignment/<reference>/<int:assignment_id>/lock"): organisers_only(302),

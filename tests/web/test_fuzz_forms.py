@@ -57,8 +57,10 @@ MAY_CHANGE = {
     "auth.request_reset": {"users"},
     "auth.reset_password": {"users"},
     "auth.resend_verification": {"users"},
-    "judge.accept_invitation": {"users", "user_roles", "judges", "expertise"},
-    "judge.profile": {"users", "expertise", "judges"},
+    # accepting or saving the profile records affiliations, and takes away assignments they now conflict with
+    "judge.accept_invitation": {"users", "user_roles", "judges", "expertise", "affiliations", "assignments",
+                                "reviews", "review_scores"},
+    "judge.profile": {"users", "expertise", "judges", "affiliations", "assignments", "reviews", "review_scores"},
     "judge.nomination": {"reviews", "review_scores", "assignments"},
     "judge.declare": {"assignments", "conflicts"},
     "nominee.start": NOMINATION_TABLES | {"cycles"},  # the cycle's reference counter
@@ -88,6 +90,7 @@ MAY_CHANGE |= {
     # conflicts, assignment, progress and reviews
     "organiser.new_conflict": {"conflicts"} | JUDGING, "organiser.remove_conflict": {"conflicts"},
     "organiser.assignment": JUDGING, "organiser.assignment_confirm": JUDGING,  # may drop unstarted drafts
+    "organiser.assignment_fill_gaps": {"assignments"},
     "organiser.assignment_nomination": {"assignments"}, "organiser.assignment_lock": {"assignments"},
     "organiser.assignment_unlock": {"assignments"}, "organiser.assignment_remove": JUDGING,
     "organiser.judging_progress": {"assignments", "judges"}, "organiser.reopen_review": {"reviews"},

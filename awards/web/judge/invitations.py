@@ -3,6 +3,8 @@ the link in the e-mail is the proof).
 
 - Someone without an account sets their name, organisation and password, and is signed in.
 - Someone with an account signs in (if they have not) and accepts.
+- Either way they list the other organisations they work for, worked for recently or partner with
+  (their affiliations), from which conflicts of interest are found.
 - Someone signed in with another e-mail address is told so, and cannot accept it.
 """
 
@@ -12,6 +14,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from ...domain import accounts
+from ...domain import affiliations as affiliation_rules
 from ...domain import judges as judge_rules
 from ...domain.accounts import InvalidToken
 from ...domain.errors import DomainError
@@ -21,9 +24,10 @@ from ..forms import (Form, confirm_password_field, name_field, new_password_fiel
                      submit)
 from ..helpers import apply_domain_error
 from . import bp
+from .affiliations import affiliation_field_names, posted_affiliations, with_affiliations
 
 
-class NewJudgeForm(Form):
+class _NewJudgeForm(Form):
     name = name_field()
     organisation = organisation_field()
     password = new_password_field()
@@ -31,8 +35,12 @@ class NewJudgeForm(Form):
     submit = submit("Accept and create account")
 
 
-class AcceptForm(Form):
+class _AcceptForm(Form):
     submit = submit("Accept invitation")
+
+
+NewJudgeForm = with_affiliations(_NewJudgeForm)
+AcceptForm = with_affiliations(_AcceptForm)
 
 
 def judging_home() -> str:
@@ -69,19 +77,22 @@ def accept_invitation(token: str):
         if judge.has_accepted:
             flash(f"You have already accepted the invitation to judge {cycle.name}", "info")
             return redirect(judging_home())
-        form = AcceptForm()
+        form = AcceptForm(data=affiliation_rules.as_texts(current_user))
         if form.validate_on_submit():
             try:
-                judge_rules.accept_invitation(judge, current_user)
+                judge_rules.accept_invitation(judge, current_user, affiliations_given=posted_affiliations(form))
             except DomainError as error:
                 db.session.rollback()
-                flash(error.message, "info")
-                return redirect(request.path)
-            db.session.commit()
-            _welcome(judge)
-            return redirect(url_for("judge.profile"))
+                if error.field not in form:
+                    flash(error.message, "info")
+                    return redirect(request.path)
+                apply_domain_error(form, error)
+            else:
+                db.session.commit()
+                _welcome(judge)
+                return redirect(url_for("judge.profile"))
         return render_template("judge/invitation.html", judge=judge, cycle=cycle, form=form, mode="accept",
-                               title=f"Judge {cycle.name}")
+                               affiliation_names=affiliation_field_names(), title=f"Judge {cycle.name}")
 
     if judge.has_accepted:
         return render_template("judge/invitation_problem.html", problem="accepted", judge=judge, cycle=cycle,
@@ -98,7 +109,8 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         try:
             user = judge_rules.accept_as_new_person(judge, name=form.name.data, organisation=form.organisation.data,
-                                                    password=form.password.data)
+                                                    password=form.password.data,
+                                                    affiliations_given=posted_affiliations(form))
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error)
@@ -108,4 +120,4 @@ def accept_invitation(token: str):
             _welcome(judge)
             return redirect(url_for("judge.profile"))
     return render_template("judge/invitation.html", judge=judge, cycle=cycle, form=form, mode="new",
-                           title=f"Judge {cycle.name}")
+                           affiliation_names=affiliation_field_names(), title=f"Judge {cycle.name}")

@@ -1,5 +1,5 @@
-"""The judge's profile at /judging/profile: their organisation and their expertise per trend
-(for the trends of every cycle they judge). The expertise radios are shared with the
+"""The judge's profile at /judging/profile: their organisation, the other organisations they are
+connected with (affiliations), and their expertise per trend (for the trends of every cycle they judge). The expertise radios are shared with the
 organiser's judge settings page."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
 from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ...domain import affiliations as affiliation_rules
 from ...domain import judges as judge_rules
 from ...domain.errors import DomainError
 from ...extensions import db
@@ -18,6 +19,7 @@ from ...permissions import judge_memberships
 from ..forms import Form, submit
 from ..helpers import apply_domain_error
 from . import bp
+from .affiliations import affiliation_field_names, posted_affiliations, with_affiliations
 
 EXPERTISE_HINT = ("We use your expertise to match you with nominations about the trends you know best. "
                   "Choose “Prefer not” for a trend you would rather not judge: we avoid giving you "
@@ -95,12 +97,14 @@ def profile():
         abort(403)
     trends = judge_rules.profile_trends(current_user)
     levels = judge_rules.expertise_levels(current_user)
-    form_class = with_expertise(ProfileForm, trends)
-    form = form_class(data={"organisation": current_user.organisation, **expertise_defaults(trends, levels)})
+    form_class = with_expertise(with_affiliations(ProfileForm), trends)
+    form = form_class(data={"organisation": current_user.organisation, **affiliation_rules.as_texts(current_user),
+                            **expertise_defaults(trends, levels)})
     if form.validate_on_submit():
         try:
             judge_rules.update_judge_profile(current_user, organisation=form.organisation.data,
-                                             levels=posted_levels(form, trends))
+                                             levels=posted_levels(form, trends),
+                                             affiliations_given=posted_affiliations(form))
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error, default_field="organisation")
@@ -112,4 +116,5 @@ def profile():
     unanswered = [t for t in trends if t.id not in levels]
     return render_template("judge/profile.html", form=form, groups=trend_groups(trends), cycles=cycles,
                            unanswered=unanswered, hint=EXPERTISE_HINT, field_name=expertise_field_name,
+                           affiliation_names=affiliation_field_names(),
                            title="Your judging profile")

@@ -1,6 +1,7 @@
 """Assigning judges to nominations at /organiser/cycles/<slug>/assignment: the state of things, "Run
 assignment" (a preview, nothing stored), "Confirm assignment" (written only if nothing changed since
-the preview); and per nomination, adding a judge by hand (locked), removing and locking."""
+the preview), "Fill the gaps" (once assigned, nominations short of judges get them in one step, every
+current assignment kept); and per nomination, adding a judge by hand (locked), removing and locking."""
 
 from __future__ import annotations
 
@@ -26,6 +27,16 @@ from . import bp
 
 class RunForm(Form):
     submit = submit("Run assignment")
+
+
+class FillGapsForm(Form):
+    """On the assignment page beside "Run assignment": its prefix keeps the button's id its own."""
+
+    submit = submit("Fill the gaps")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "fill")
+        super().__init__(*args, **kwargs)
 
 
 class ConfirmForm(Form):
@@ -105,6 +116,7 @@ def assignment(slug: str):
         return _preview(cycle, engine.load_problem(cycle))
     state = engine.current_state(engine.load_problem(cycle))
     return render_template("organiser/judging/assignment.html", cycle=cycle, state=state, form=form,
+                           fill_form=FillGapsForm(formdata=None),
                            published=cycle.status is CycleStatus.PUBLISHED,
                            breadcrumbs=_breadcrumbs(cycle, {"text": "Assign judges"}),
                            title=f"Assign judges – {cycle.name}")
@@ -154,6 +166,42 @@ def assignment_confirm(slug: str):
         message += " Every nomination has all its judges."
     flash(message, "success")
     return redirect(url_for("organiser.assignment", slug=cycle.slug))
+
+
+@bp.route("/cycles/<slug>/assignment/fill-gaps", methods=["POST"])
+def assignment_fill_gaps(slug: str):
+    """Give the nominations short of judges the judges they need, keeping every current assignment."""
+    cycle = _load_cycle(slug)
+    back = url_for("organiser.assignment", slug=cycle.slug)
+    if not FillGapsForm().validate_on_submit():
+        return redirect(back)
+    try:
+        result = engine.fill_gaps(cycle, by=current_user)
+    except DomainError as error:  # no gap to fill, published results, or assignments changed meanwhile
+        db.session.rollback()
+        flash(error.message, "info")
+        return redirect(back)
+    db.session.commit()
+    flash(_filled_message(result), "success" if result.feasible else "info")
+    return redirect(back)
+
+
+def _filled_message(result: engine.AssignmentResult) -> str:
+    """What filling the gaps did, nomination by nomination, and what is still missing."""
+    judges = result.problem.judge_by_id
+    added: dict[int, list[str]] = {}
+    for planned in result.additions:
+        added.setdefault(planned.nomination_id, []).append(judges[planned.judge_id].name)
+    parts = [f"{plan.nomination.reference}: {', '.join(added[plan.nomination.id])} added"
+             for plan in result.nomination_plans if plan.nomination.id in added]
+    message = (f"{_plural(len(result.additions), 'judge has', 'judges have')} been added, and every current "
+               "assignment kept. " + "; ".join(parts) + "." if parts else
+               "No judge could be added: every current assignment is kept.")
+    if result.shortfalls:
+        message += " Still short: " + "; ".join(s.message for s in result.shortfalls) + "."
+    else:
+        message += " Every nomination now has all its judges."
+    return message
 
 
 # --- One nomination, by hand ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
+from ...domain import affiliations as affiliation_rules
 from ...domain import judges as judge_rules
 from ...domain.errors import DomainError
 from ...extensions import db
@@ -247,6 +248,7 @@ def judge_settings(slug: str, judge_id: int):
     return render_template("organiser/judging/judges_settings.html", cycle=cycle, judge=judge, form=form,
                            groups=trend_groups(trends) if judge.user else [], field_name=expertise_field_name,
                            hint=EXPERTISE_HINT, assigned=judge_rules.assignment_count(judge),
+                           affiliations=affiliation_rules.grouped(judge.user) if judge.user else [],
                            breadcrumbs=breadcrumbs(cycle, {"text": "Judges",
                                                            "href": url_for("organiser.judges", slug=cycle.slug)},
                                                {"text": judge.display_name}),

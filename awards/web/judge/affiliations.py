@@ -1,0 +1,58 @@
+"""The three lists of organisations a judge is connected with (works for, worked for recently,
+partners with), as text areas shared by the invitation and the judge's profile. Each list is
+checked by the same rules the domain applies (`domain.affiliations.parse_list`), so every list
+with a mistake shows its own error at once and keeps what was typed."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea
+from wtforms import TextAreaField
+from wtforms.validators import ValidationError
+
+from ...domain import affiliations as affiliation_rules
+from ...domain.errors import DomainError
+from ...models import AFFILIATION_RECENT_YEARS, AffiliationKind
+from ..forms import Form
+
+LABELS = {
+    AffiliationKind.WORKS_FOR: ("Other organisations you work for now",
+                                "Besides your own organisation: for example as a board member, trustee, "
+                                "adviser or consultant, paid or not."),
+    AffiliationKind.WORKED_FOR: (f"Organisations you have worked for in the last {AFFILIATION_RECENT_YEARS} years",
+                                 "As an employee, contractor or consultant."),
+    AffiliationKind.PARTNERS_WITH: ("Organisations you partner with closely",
+                                    "For example, suppliers, councils or charities you work with on a "
+                                    "project now."),
+}
+
+
+class _ValidList:
+    def __init__(self, kind: AffiliationKind):
+        self.kind = kind
+
+    def __call__(self, form, field):
+        try:
+            affiliation_rules.parse_list(field.data, self.kind)
+        except DomainError as error:
+            raise ValidationError(error.message)
+
+
+def with_affiliations(form_class: type[Form]) -> type[Form]:
+    """The form class plus one text area per kind of affiliation (named works_for, worked_for,
+    partners_with), after the class's own fields in the error summary."""
+    fields = {}
+    for kind, (label, hint) in LABELS.items():
+        fields[affiliation_rules.field_name(kind)] = TextAreaField(
+            label, widget=GovTextArea(), description=f"{hint} Put each organisation on its own line.",
+            validators=[_ValidList(kind)])
+    return type(form_class.__name__, (form_class,), fields)
+
+
+def posted_affiliations(form: Form) -> dict[str, str]:
+    """The lists as typed, for the domain."""
+    return {affiliation_rules.field_name(kind): form[affiliation_rules.field_name(kind)].data or ""
+            for kind in AffiliationKind}
+
+
+def affiliation_field_names() -> list[str]:
+    return [affiliation_rules.field_name(kind) for kind in AffiliationKind]
