@@ -8,7 +8,7 @@ import uuid
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from .extensions import db, login_manager
@@ -103,6 +103,23 @@ def init_error_pages(app: Flask) -> None:
             log.exception("the 503 page itself failed")
             return ("Sorry, the service is unavailable. Try again in a few moments.", 503,
                     {**headers, "Content-Type": "text/plain; charset=utf-8"})
+
+    @app.errorhandler(IntegrityError)
+    def database_refused(error: IntegrityError):
+        # Every unique constraint has a check in the domain that names the problem on the form
+        # (docs/architecture.md, "Unique constraints"); this is the net under it, for two requests
+        # that passed their checks at the same moment. Nothing of the request was saved: say so as a
+        # 409, never a 500, and let the person try again on the latest data.
+        reason = (str(getattr(error, "orig", None) or error).splitlines() or [error.__class__.__name__])[0][:300]
+        log_event(log, "request.conflict", level=logging.WARNING, method=request.method, path=loggable_path(),
+                  user=_user_id(), reason=reason)
+        try:
+            db.session.rollback()
+        except Exception:  # the database may be the problem
+            log.exception("rollback after a refused write failed")
+        if _wants_json():
+            return jsonify({"error": "Conflict", "status": 409}), 409
+        return render_template("errors/409.html", title=PAGES[409][1], error=None), 409
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):

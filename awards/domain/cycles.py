@@ -114,6 +114,57 @@ def _clean_prefix(prefix: str | None) -> str:
     return prefix
 
 
+# References are PREFIX-YEAR-0001 (domain/nominations.py `issue_reference`), counted per cycle: two
+# cycles with the same prefix and year would hand out the same references. The database refuses it
+# (uq_cycles_reference_prefix_year); these say so first, in words, and offer a free prefix instead.
+DEFAULT_PREFIX = "PSDA"
+
+
+def cycle_using_prefix(prefix: str, year: int, exclude_id: int | None = None) -> Cycle | None:
+    """The cycle that already numbers its references PREFIX-YEAR-…, if there is one."""
+    query = select(Cycle).where(func.upper(Cycle.reference_prefix) == prefix.upper(), Cycle.year == year)
+    if exclude_id is not None:
+        query = query.where(Cycle.id != exclude_id)
+    return db.session.scalar(query.limit(1))
+
+
+def free_reference_prefix(year: int, preferred: str = DEFAULT_PREFIX, exclude_id: int | None = None) -> str:
+    """`preferred` if no other cycle of `year` uses it, else the first free of PREFIX2, PREFIX3, …
+    (shortened to stay within 12 characters)."""
+    preferred = _clean_prefix(preferred)
+    used = {p.upper() for p in db.session.scalars(
+        select(Cycle.reference_prefix).where(Cycle.year == year, *([Cycle.id != exclude_id] if exclude_id else [])))}
+    if preferred not in used:
+        return preferred
+    n = 2
+    while True:
+        suffix = str(n)
+        candidate = preferred[:12 - len(suffix)] + suffix
+        if candidate not in used:
+            return candidate
+        n += 1
+
+
+def _check_prefix_free(prefix: str, year: int, exclude_id: int | None = None) -> None:
+    other = cycle_using_prefix(prefix, year, exclude_id)
+    if other is not None:
+        raise Conflict(f"{other.name} already uses the reference prefix {prefix} for {year}: enter a different "
+                       f"prefix, like {free_reference_prefix(year, prefix, exclude_id)}", field="reference_prefix")
+
+
+def _check_reference_change(cycle: Cycle, prefix: str, year: int) -> None:
+    """A new prefix or year must be free; neither may change once the cycle has handed out references
+    (they are in e-mails and on nominees' pages, and the old ones would no longer be the cycle's)."""
+    prefix_changed = prefix.upper() != (cycle.reference_prefix or "").upper()
+    if not prefix_changed and year == cycle.year:
+        return
+    if cycle.last_reference_number:
+        what, field = ("reference prefix", "reference_prefix") if prefix_changed else ("year", "year")
+        raise DomainError(f"The {what} cannot change: nominations already have references like "
+                          f"{cycle.reference_prefix}-{cycle.year}-0001", field=field)
+    _check_prefix_free(prefix, year, exclude_id=cycle.id)
+
+
 def _check_offerable(trends: list[Trend], already: list[Trend] | tuple = ()) -> None:
     """Retired trends are not offered anew; one a cycle already offers may stay."""
     kept = {t.id for t in already}
@@ -153,10 +204,22 @@ def default_trends() -> list[Trend]:
         .order_by(Trend.position)))
 
 
-def _add_default_categories(cycle: Cycle) -> None:
+def default_categories() -> list[dict[str, Any]]:
+    """The categories a new cycle may start with (the project's seed data), each with its slug."""
+    return [{**item, "slug": slugify(item["name"])} for item in default_taxonomy()["categories"]]
+
+
+def _add_default_categories(cycle: Cycle, chosen: list[str] | None = None) -> None:
+    """Add the default categories whose slugs are in `chosen` (all of them when it is None)."""
+    offered = default_categories()
+    if chosen is not None:
+        unknown = set(chosen) - {item["slug"] for item in offered}
+        if unknown:
+            raise DomainError("Select only categories from the list", field="categories")
+        offered = [item for item in offered if item["slug"] in set(chosen)]
     codes = trends_by_code()
-    for position, item in enumerate(default_taxonomy()["categories"]):
-        category = Category(name=item["name"], slug=slugify(item["name"]), description=item.get("description", ""),
+    for position, item in enumerate(offered):
+        category = Category(name=item["name"], slug=item["slug"], description=item.get("description", ""),
                             shortlist_size=6, position=position)
         category.trends = [codes[c] for c in item.get("trends", []) if c in codes]
         cycle.categories.append(category)
@@ -185,16 +248,23 @@ def default_entry_rules() -> dict[str, int]:
 def create_cycle(*, name: str, year: int, nominations_open_at: datetime, nominations_close_at: datetime,
                  judging_close_at: datetime | None = None, slug: str | None = None, description: str = "",
                  time_zone: str = "Europe/London", trend_ids: list[int] | None = None,
-                 reference_prefix: str = "PSDA", with_defaults: bool = True, by: User | None = None,
-                 **rules: Any) -> Cycle:
+                 reference_prefix: str | None = None, with_defaults: bool = True,
+                 categories: list[str] | None = None, by: User | None = None, **rules: Any) -> Cycle:
     """A new draft cycle; by default it offers the current digital and technology trends and
-    has the default categories and criteria, which the organiser then adjusts."""
+    has the default categories and criteria, which the organiser then adjusts. `categories` picks
+    default categories by slug (None: all of them; an empty list: none, to be added later).
+
+    The reference prefix must be free for the year; without one, the cycle gets PSDA or, if
+    another cycle of the year has that, the first free PSDA2, PSDA3, …"""
     if not name.strip():
         raise DomainError("Enter a name for the cycle", field="name")
     _check_year(year)
     check_time_zone(time_zone)
     _check_dates(nominations_open_at, nominations_close_at, judging_close_at)
+    if reference_prefix is None:
+        reference_prefix = free_reference_prefix(year)
     reference_prefix = _clean_prefix(reference_prefix)
+    _check_prefix_free(reference_prefix, year)
     defaults = default_entry_rules()
     defaults.update({k: v for k, v in rules.items() if k in ENTRY_RULE_FIELDS and v is not None})
     _check_rules(defaults)
@@ -214,7 +284,7 @@ def create_cycle(*, name: str, year: int, nominations_open_at: datetime, nominat
         _check_offerable(trends)
     cycle.trends = trends
     if with_defaults:
-        _add_default_categories(cycle)
+        _add_default_categories(cycle, categories)
         _add_default_criteria(cycle)
     db.session.add(cycle)
     db.session.flush()
@@ -250,6 +320,7 @@ def update_cycle(cycle: Cycle, *, by: User | None = None, trend_ids: list[int] |
     if not str(merged["name"]).strip():
         raise DomainError("Enter a name for the cycle", field="name")
     _check_year(merged["year"])
+    _check_reference_change(cycle, merged["reference_prefix"], merged["year"])
     check_time_zone(merged["time_zone"])
     _check_dates(merged["nominations_open_at"], merged["nominations_close_at"], merged["judging_close_at"])
     _check_rules({k: merged[k] for k in ENTRY_RULE_FIELDS})
@@ -366,6 +437,29 @@ def nomination_count(category: Category) -> int:
     return db.session.scalar(select(func.count(Nomination.id)).where(Nomination.category_id == category.id)) or 0
 
 
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _check_category_name_free(cycle: Cycle, name: str, category: Category | None = None) -> None:
+    if any(_same_name(c.name, name) for c in cycle.categories if c is not category):
+        raise Conflict("This cycle already has a category with that name", field="name")
+
+
+def _category_slug(cycle: Cycle, name: str, category: Category | None = None) -> str:
+    """The category's web address in its cycle (unique there: uq_categories_cycle_id_slug). Names
+    that differ may make the same one ("Data & AI", "Data AI"; names of emoji alone), so a number
+    follows when it is taken; a category keeps its own when its name still gives it."""
+    taken = {c.slug for c in cycle.categories if c is not category}
+    base = slugify(name)
+    if category is not None and slugify(category.name) == base and category.slug not in taken:
+        return category.slug
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base[:120 - len(str(n)) - 1]}-{n}", n + 1
+    return slug
+
+
 def add_category(cycle: Cycle, *, name: str, description: str = "", shortlist_size: int = 6,
                  trend_ids: list[int] | None = None, by: User | None = None) -> Category:
     """Add a category to the cycle; its name must be new in the cycle."""
@@ -373,9 +467,8 @@ def add_category(cycle: Cycle, *, name: str, description: str = "", shortlist_si
         raise DomainError("Enter the category's name", field="name")
     if shortlist_size < 1:
         raise DomainError("The shortlist must have at least 1 place", field="shortlist_size")
-    slug = slugify(name)
-    if any(c.slug == slug for c in cycle.categories):
-        raise Conflict("This cycle already has a category with that name", field="name")
+    _check_category_name_free(cycle, name)
+    slug = _category_slug(cycle, name)
     trends = _category_trends(cycle, trend_ids)
     category = Category(name=name.strip(), slug=slug, description=description.strip(),
                         shortlist_size=shortlist_size,
@@ -394,9 +487,8 @@ def edit_category(category: Category, *, name: str, description: str, shortlist_
         raise DomainError("Enter the category's name", field="name")
     if shortlist_size < 1:
         raise DomainError("The shortlist must have at least 1 place", field="shortlist_size")
-    slug = slugify(name)
-    if any(c.slug == slug and c.id != category.id for c in category.cycle.categories):
-        raise Conflict("This cycle already has a category with that name", field="name")
+    _check_category_name_free(category.cycle, name, category)
+    slug = _category_slug(category.cycle, name, category)
     trends = _category_trends(category.cycle, trend_ids, already=category.trends) if trend_ids is not None else None
     category.name, category.slug = name.strip(), slug
     category.description, category.shortlist_size = description.strip(), shortlist_size
@@ -416,14 +508,18 @@ def remove_category(category: Category, *, by: User | None = None) -> None:
 
 def copy_cycle(source: Cycle, *, name: str, year: int, nominations_open_at: datetime,
                nominations_close_at: datetime, judging_close_at: datetime | None = None,
-               by: User | None = None) -> Cycle:
-    """Start next year's cycle from this one: settings, trends still current, categories and criteria."""
+               reference_prefix: str | None = None, by: User | None = None) -> Cycle:
+    """Start next year's cycle from this one: settings, trends still current, categories and criteria.
+    The reference prefix is the source's unless another is given (or the source's is taken for the year:
+    then the first free one after it, as `free_reference_prefix` finds)."""
     rules = {k: getattr(source, k) for k in ENTRY_RULE_FIELDS}
+    if reference_prefix is None:
+        reference_prefix = free_reference_prefix(year, source.reference_prefix)
     cycle = create_cycle(name=name, year=year, nominations_open_at=nominations_open_at,
                          nominations_close_at=nominations_close_at, judging_close_at=judging_close_at,
                          description=source.description, time_zone=source.time_zone,
                          trend_ids=[t.id for t in source.trends if not t.is_retired],
-                         reference_prefix=source.reference_prefix, with_defaults=False, by=by, **rules)
+                         reference_prefix=reference_prefix, with_defaults=False, by=by, **rules)
     cycle.blind_judging = source.blind_judging
     cycle.section_word_limits = dict(source.section_word_limits or {})
     for category in source.categories:

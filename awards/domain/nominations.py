@@ -71,14 +71,21 @@ class SectionConflict(Conflict):
 # Reading -----------------------------------------------------------------------
 
 def issue_reference(cycle: Cycle) -> str:
-    """The next reference of the cycle, e.g. PSDA-2025-0042 (atomic, so two starts never share one)."""
-    number = db.session.execute(
-        update(Cycle).where(Cycle.id == cycle.id)
-        .values(last_reference_number=Cycle.last_reference_number + 1)
-        .returning(Cycle.last_reference_number)
-    ).scalar_one()
-    db.session.expire(cycle, ["last_reference_number"])
-    return f"{cycle.reference_prefix}-{cycle.year}-{number:04d}"
+    """The next reference of the cycle, e.g. PSDA-2025-0042 (atomic, so two starts never share one).
+
+    No two cycles share a prefix and year (uq_cycles_reference_prefix_year), and neither changes once a
+    cycle has issued a reference; a number some nomination already has (from data older than those
+    rules) is passed over rather than issued twice."""
+    while True:
+        number = db.session.execute(
+            update(Cycle).where(Cycle.id == cycle.id)
+            .values(last_reference_number=Cycle.last_reference_number + 1)
+            .returning(Cycle.last_reference_number)
+        ).scalar_one()
+        db.session.expire(cycle, ["last_reference_number"])
+        reference = f"{cycle.reference_prefix}-{cycle.year}-{number:04d}"
+        if db.session.scalar(select(Nomination.id).where(Nomination.reference == reference)) is None:
+            return reference
 
 
 def get_by_reference(reference: str) -> Nomination | None:
@@ -321,8 +328,8 @@ def _apply(nomination: Nomination, section: str, data: dict[str, Any]) -> None:
         links = []
         for i, item in enumerate(data.get("links") or []):
             trend = offered.get(item.get("trend_id"))
-            if trend is None:
-                continue
+            if trend is None or any(link.trend is trend for link in links):
+                continue  # one link per trend (uq_nomination_trends_nomination_id_trend_id)
             link = existing.get(trend.id) or NominationTrend(trend=trend)
             link.is_primary = bool(item.get("is_primary"))
             link.how_addressed = str(item.get("how_addressed") or "").strip()

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -46,6 +46,9 @@ class Cycle(db.Model):
     __table_args__ = (
         CheckConstraint("nominations_open_at < nominations_close_at", name="open_before_close"),
         CheckConstraint("trends_min >= 1 AND trends_min <= trends_max", name="trend_limits"),
+        # References are PREFIX-YEAR-0001, counted per cycle: two cycles sharing both would issue the same ones.
+        # A unique index (not a constraint) so SQLite adds it without rebuilding the table.
+        Index("uq_cycles_reference_prefix_year", "reference_prefix", "year", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

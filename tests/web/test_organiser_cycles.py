@@ -80,6 +80,7 @@ def cycle_form(**overrides) -> dict:
         "summary_word_limit": "100", "section_word_limit": "500", "trends_min": "1", "trends_max": "3",
         "attachments_max_count": "5", "attachments_max_mb": "10", "judges_per_nomination": "3",
         "judge_max_load": "20", "reference_prefix": "PSDA",
+        "categories": [item["slug"] for item in cycles.default_categories()],
     }
     data.update(overrides)
     return data
@@ -209,7 +210,7 @@ def test_dates_out_of_order_and_a_time_the_clocks_skip(organiser_client):
 def test_web_addresses_are_unique(organiser_client):
     make_cycle(name="Existing", year=2026)
     existing = the_cycle()
-    data = cycle_form(slug=existing.slug)
+    data = cycle_form(slug=existing.slug, reference_prefix="PSDA2")  # PSDA is Existing's for 2026
     response = organiser_client.post_form("/organiser/cycles/new", data, token_from="/organiser/cycles/new")
     assert response.status_code == 200
     assert error_summary(response) == [("#slug", f"The web address {existing.slug} is already used by another cycle")]

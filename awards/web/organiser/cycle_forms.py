@@ -12,7 +12,8 @@ from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovDateInput
 from wtforms import Field, IntegerField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, StopValidation, ValidationError
 
-from ...domain.cycles import MAX_YEAR, MIN_YEAR, check_time_zone, local_instant
+from ...domain.cycles import (DEFAULT_PREFIX, MAX_YEAR, MIN_YEAR, check_time_zone, cycle_using_prefix,
+                              default_categories, free_reference_prefix, local_instant)
 from ...domain.errors import DomainError
 from ...models import Cycle, Trend
 from ...templating import govuk_time
@@ -255,6 +256,30 @@ class TrendChoiceField(SelectMultipleField):
         return list(grouped.items())
 
 
+# --- Default categories as checkboxes ---------------------------------------------------------
+
+class DefaultCategoriesField(SelectMultipleField):
+    """The default categories (awards/data/default_taxonomy.json) a new cycle starts with, by slug.
+    All are ticked at first; none ticked is allowed (the organiser adds their own afterwards, and the
+    cycle cannot open without one)."""
+
+    widget = GovCheckboxesInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.offered = default_categories()
+        self.choices = [(item["slug"], item["name"]) for item in self.offered]
+
+    def pre_validate(self, form):
+        known = {item["slug"] for item in self.offered}
+        if any(value not in known for value in self.data or []):
+            raise StopValidation("Select only categories from the list")
+
+    @property
+    def selected(self) -> set[str]:
+        return set(self.data or [])
+
+
 # --- The forms --------------------------------------------------------------------------------
 
 INSTANTS = (
@@ -274,16 +299,18 @@ FIELD_FOR = {
 
 def _instant_fields():
     """The six fields of the three instants, made where they are called so the error summary
-    lists them in page order."""
+    lists them in page order. Each instant is one fieldset on the page (the `instant_input` macro in
+    organiser/cycles/_macros.html): the date's label is its legend, and its boxes (Day, Month, Year)
+    and the time box (Time) are named by it."""
     return (
-        GovDateField("Date nominations open", what="date nominations open", description="For example, 2 3 2026"),
-        TimeField("Time nominations open", what="time nominations open"),
-        GovDateField("Date nominations close", what="date nominations close",
-                     description="For example, 28 6 2026. Nominees can submit until this moment, not after it."),
-        TimeField("Time nominations close", what="time nominations close"),
-        GovDateField("Date judging closes (optional)", what="date judging closes", required=False,
-                     description="Leave blank if you have not decided yet"),
-        TimeField("Time judging closes (optional)", what="time judging closes", required=False),
+        GovDateField("Nominations open", what="date nominations open", description="For example, 2 3 2026"),
+        TimeField("Time", what="time nominations open"),
+        GovDateField("Nominations close", what="date nominations close",
+                     description="Nominees can submit until this moment, not after it. For example, 28 6 2026"),
+        TimeField("Time", what="time nominations close"),
+        GovDateField("Judging closes (optional)", what="date judging closes", required=False,
+                     description="Leave the date and time blank if you have not decided yet"),
+        TimeField("Time", what="time judging closes", required=False),
     )
 
 
@@ -321,6 +348,15 @@ class DatesMixin:
         return result
 
 
+def _prefix_field(default: str | None = None):
+    return StringField("Reference prefix", widget=GovTextInput(), default=default,
+                       description="Nomination references start with this and the year, like PSDA-2026-0042. "
+                                   "Use up to 12 letters or numbers. No other cycle of the same year may use it.",
+                       validators=[DataRequired("Enter the reference prefix, like PSDA"),
+                                   Regexp(r"^[A-Za-z0-9]{1,12}$",
+                                          message="Reference prefix must be 1 to 12 letters or numbers, like PSDA")])
+
+
 class CycleForm(DatesMixin, Form):
     """Create or edit a cycle."""
 
@@ -328,7 +364,7 @@ class CycleForm(DatesMixin, Form):
                        description="For example, Public Sector Digital Awards 2026",
                        validators=[DataRequired("Enter the cycle's name"),
                                    Length(max=200, message="Name must be 200 characters or fewer")])
-    year = WholeNumberField("Year", what="year", minimum=MIN_YEAR, maximum=MAX_YEAR,
+    year = WholeNumberField("Awards year", what="year", minimum=MIN_YEAR, maximum=MAX_YEAR,
                             description="The year the awards are for. It is part of every nomination reference.")
     slug = StringField("Web address (optional)", widget=GovTextInput(),
                        description="Used in links to the cycle. Leave blank to make one from the name, "
@@ -347,6 +383,8 @@ class CycleForm(DatesMixin, Form):
     (nominations_open_date, nominations_open_time, nominations_close_date, nominations_close_time,
      judging_close_date, judging_close_time) = _instant_fields()
     trends = TrendChoiceField("Trends this cycle offers")
+    # Only on the create page (the edit page removes it): the default categories to start with.
+    categories = DefaultCategoriesField("Categories to start with")
 
     summary_word_limit = WholeNumberField("Words in the public summary", what="number of words in the public "
                                           "summary", maximum=1000, default=100,
@@ -367,14 +405,11 @@ class CycleForm(DatesMixin, Form):
     judge_max_load = WholeNumberField("Most nominations one judge scores", what="most nominations one judge "
                                       "scores", maximum=1000, default=20,
                                       description="Keeps the work fair when judges are assigned")
-    reference_prefix = StringField("Reference prefix", widget=GovTextInput(), default="PSDA",
-                                   description="Nomination references start with this, like PSDA-2026-0042. "
-                                               "Use up to 12 letters or numbers.",
-                                   validators=[DataRequired("Enter the reference prefix, like PSDA"),
-                                               Regexp(r"^[A-Za-z0-9]{1,12}$",
-                                                      message="Reference prefix must be 1 to 12 letters or numbers, "
-                                                              "like PSDA")])
+    reference_prefix = _prefix_field(DEFAULT_PREFIX)
     submit = submit("Save cycle")
+
+    # The cycle being changed (None on the create page): its own prefix does not clash with itself.
+    editing: Cycle | None = None
 
     RULES = ("summary_word_limit", "section_word_limit", "trends_min", "trends_max", "attachments_max_count",
              "attachments_max_mb", "judges_per_nomination", "judge_max_load")
@@ -398,6 +433,7 @@ class CycleForm(DatesMixin, Form):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
+        ok = check_prefix_free(self, self.editing) and ok
         if not ok or self.time_zone.errors:
             return ok
         try:
@@ -413,9 +449,27 @@ class CycleForm(DatesMixin, Form):
         values = {"name": self.name.data, "year": self.year.data, "slug": slug or None,
                   "description": self.description.data or "", "time_zone": self.time_zone.data,
                   "reference_prefix": self.reference_prefix.data, "trend_ids": list(self.trends.data or [])}
+        if "categories" in self._fields:
+            values["categories"] = list(self.categories.data or [])
         values.update({name: self[name].data for name in self.RULES})
         values.update(self.parsed)
         return values
+
+
+def check_prefix_free(form, editing: Cycle | None) -> bool:
+    """The prefix and year a form has (both valid) are not another cycle's: references would clash.
+    Shown on the prefix with all the form's other errors (the domain refuses it too)."""
+    if form.reference_prefix.errors or form.year.errors or form.year.data is None or not form.reference_prefix.data:
+        return True
+    prefix = form.reference_prefix.data.strip().upper()
+    other = cycle_using_prefix(prefix, form.year.data, editing.id if editing else None)
+    if other is None:
+        return True
+    suggestion = free_reference_prefix(form.year.data, prefix, editing.id if editing else None)
+    form.reference_prefix.errors = list(form.reference_prefix.errors) + [
+        f"{other.name} already uses the reference prefix {prefix} for {form.year.data}: enter a different prefix, "
+        f"like {suggestion}"]
+    return False
 
 
 class CopyCycleForm(DatesMixin, Form):
@@ -424,9 +478,11 @@ class CopyCycleForm(DatesMixin, Form):
     name = StringField("Name of the new cycle", widget=GovTextInput(),
                        validators=[DataRequired("Enter the new cycle's name"),
                                    Length(max=200, message="Name must be 200 characters or fewer")])
-    year = WholeNumberField("Year", what="year", minimum=MIN_YEAR, maximum=MAX_YEAR)
+    year = WholeNumberField("Awards year", what="year", minimum=MIN_YEAR, maximum=MAX_YEAR,
+                            description="The year the awards are for. It is part of every nomination reference.")
     (nominations_open_date, nominations_open_time, nominations_close_date, nominations_close_time,
      judging_close_date, judging_close_time) = _instant_fields()
+    reference_prefix = _prefix_field()
     submit = submit("Create next year's cycle")
 
     def __init__(self, *args, time_zone: str = "Europe/London", **kwargs):
@@ -435,6 +491,7 @@ class CopyCycleForm(DatesMixin, Form):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
+        ok = check_prefix_free(self, None) and ok
         if not ok:
             return ok
         try:

@@ -152,9 +152,13 @@ def _change_links(cycle: Cycle):
 @bp.route("/cycles/new", methods=["GET", "POST"])
 def create_cycle():
     rules = cycle_rules.default_entry_rules()
-    form = CycleForm(data={"year": utcnow().year, "time_zone": "Europe/London", "reference_prefix": "PSDA",
+    year = utcnow().year
+    # The defaults never clash with a cycle that exists: the prefix is PSDA, or PSDA2, … if that is taken.
+    form = CycleForm(data={"year": year, "time_zone": "Europe/London",
+                           "reference_prefix": cycle_rules.free_reference_prefix(year),
                            "nominations_open_time": "9am", "nominations_close_time": "5pm",
-                           "trends": [t.id for t in cycle_rules.default_trends()], **rules})
+                           "trends": [t.id for t in cycle_rules.default_trends()],
+                           "categories": [item["slug"] for item in cycle_rules.default_categories()], **rules})
     form.trends.offer(_current_trends())
     if form.validate_on_submit():
         try:
@@ -164,8 +168,12 @@ def create_cycle():
             _show_error(form, error)
         else:
             db.session.commit()
-            flash(f"{cycle.name} has been created as a draft. Check its categories and dates, then open it for "
-                  "nominations.", "success")
+            if cycle.categories:
+                flash(f"{cycle.name} has been created as a draft. Check its categories and dates, then open it for "
+                      "nominations.", "success")
+            else:
+                flash(f"{cycle.name} has been created as a draft with no categories. Add at least one category "
+                      "before you open it for nominations.", "success")
             return redirect(url_for("organiser.cycle", slug=cycle.slug))
     return render_template("organiser/cycles/form.html", form=form, cycle=None, title="Create a cycle")
 
@@ -174,6 +182,8 @@ def create_cycle():
 def edit_cycle(slug: str):
     cycle = _load_cycle(slug)
     form = CycleForm(data={**cycle_form_defaults(cycle), "trends": [t.id for t in cycle.trends]})
+    form.editing = cycle
+    del form.categories  # the cycle page adds, changes and removes them one by one
     if cycle.status is not CycleStatus.DRAFT:
         del form.slug  # the web address is in links people have once the cycle has opened
     form.trends.offer(_offerable_trends(cycle))
@@ -295,15 +305,17 @@ def _next_name(cycle: Cycle) -> str:
 @bp.route("/cycles/<slug>/copy", methods=["GET", "POST"])
 def copy_cycle(slug: str):
     source = _load_cycle(slug)
-    form = CopyCycleForm(time_zone=source.time_zone, data={"name": _next_name(source), "year": source.year + 1})
+    form = CopyCycleForm(time_zone=source.time_zone, data={
+        "name": _next_name(source), "year": source.year + 1,
+        "reference_prefix": cycle_rules.free_reference_prefix(source.year + 1, source.reference_prefix)})
     if not form.is_submitted():
         form.fill_dates({name: cycle_rules.next_year(getattr(source, name), source.time_zone)
                          for name in ("nominations_open_at", "nominations_close_at", "judging_close_at")},
                         source.time_zone)
     if form.validate_on_submit():
         try:
-            new = cycle_rules.copy_cycle(source, name=form.name.data, year=form.year.data, by=current_user,
-                                         **form.parsed)
+            new = cycle_rules.copy_cycle(source, name=form.name.data, year=form.year.data,
+                                         reference_prefix=form.reference_prefix.data, by=current_user, **form.parsed)
         except DomainError as error:
             db.session.rollback()
             _show_error(form, error)
