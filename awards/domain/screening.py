@@ -3,6 +3,8 @@ and the nominator is told by e-mail."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from ..models import Eligibility, Nomination, NominationStatus, User
 from ..urls import external_url
 from . import audit
@@ -76,6 +78,53 @@ def decide_eligibility(nomination: Nomination, eligible: bool, reason: str = "",
     if nominator is not None:
         _tell_nominator(nomination, nominator, eligible, reason)
     return True
+
+
+@dataclass
+class ManyDecided:
+    """What one decision for several nominations did: changed (each nominator e-mailed), unchanged
+    (already that decision, with that reason) and refused (with why, in words for the organiser)."""
+
+    changed: list[Nomination] = field(default_factory=list)
+    unchanged: list[Nomination] = field(default_factory=list)
+    refused: list[tuple[Nomination, str]] = field(default_factory=list)
+
+
+def check_reason(eligible: bool, reason: str) -> str:
+    """The reason as it is kept, or the problem with it."""
+    reason = (reason or "").strip()
+    if not eligible and not reason:
+        raise DomainError("Enter the reason the nominations are not eligible", field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise DomainError(f"Reason must be {REASON_MAX_LENGTH:,} characters or fewer", field="reason")
+    return reason
+
+
+def decide_eligibility_of_many(nominations: list[Nomination], eligible: bool, reason: str = "", *, by: User,
+                               expected_versions: dict[int, int] | None = None) -> ManyDecided:
+    """One decision, with one reason, for several nominations (the organiser's list). Each goes through
+    `decide_eligibility`, so each is audited and each nominator gets their own e-mail; the caller commits
+    them together. The reason is checked before anything changes. A nomination that cannot be screened,
+    or that changed since the organiser looked at it (`expected_versions`, by id), is left as it is and
+    reported, never skipped in silence."""
+    reason = check_reason(eligible, reason)
+    if not nominations:
+        raise DomainError("Select the nominations to mark", field="nominations")
+    versions = expected_versions or {}
+    outcome = ManyDecided()
+    for nomination in nominations:
+        problem = screening_problem(nomination)
+        if problem:
+            outcome.refused.append((nomination, problem))
+            continue
+        try:
+            changed = decide_eligibility(nomination, eligible, reason, by=by,
+                                         expected_version=versions.get(nomination.id))
+        except Conflict:
+            outcome.refused.append((nomination, "It changed after you chose it. Check it, then decide again."))
+            continue
+        (outcome.changed if changed else outcome.unchanged).append(nomination)
+    return outcome
 
 
 def _tell_nominator(nomination: Nomination, nominator: User, eligible: bool, reason: str) -> None:

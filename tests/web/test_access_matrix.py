@@ -147,6 +147,8 @@ MATRIX = {
     ("GET", "/organiser/cycles/<slug>/nominations.csv"): organisers_only(),
     ("GET", "/organiser/cycles/<slug>/nominations/<reference>"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/nominations/<reference>/eligibility"): organisers_only(409),
+    # Screening several at once from the list (posting nothing: "Select the nominations you want to mark")
+    ("POST", "/organiser/cycles/<slug>/nominations/screen"): organisers_only(200),
     ("GET", "/organiser/cycles/<slug>/nominations/<reference>/documents/<int:attachment_id>"): organisers_only(),
     # Judges, criteria and conflicts of interest (`judge_id` is a pending invitation, `criterion_id` a
     # criterion of the cycle, `conflict_id` an organiser's conflict; posting nothing is a form error)

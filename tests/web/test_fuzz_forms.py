@@ -96,6 +96,7 @@ MAY_CHANGE |= {
     "organiser.judging_progress": {"assignments", "judges"}, "organiser.reopen_review": {"reviews"},
     # nominations, redaction, retention
     "organiser.nomination_eligibility": {"nominations"}, "organiser.redaction": {"redactions"},
+    "organiser.screen_nominations": {"nominations"},  # several eligibility decisions at once
     "organiser.draft_reminders": {"nominations"},  # when each draft's nominee was reminded
     "organiser.personal_data": NOMINATION_TABLES | {"cycles", "judges", "judge_categories", "expertise",
                                                     "conflicts"} | JUDGING,
@@ -126,6 +127,7 @@ CHANGES_PROTECTED = {"nominee.submit": {"nominations.status"}, "nominee.withdraw
                      "judge.accept_invitation": {"judges.user_id"}, "auth.account": {"users.email_verified_at"},
                      # the routes that exist to change a nomination's status
                      "organiser.nomination_eligibility": {"nominations.status"},
+                     "organiser.screen_nominations": {"nominations.status"},
                      "organiser.publish": {"nominations.status"}}
 
 

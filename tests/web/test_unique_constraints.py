@@ -21,7 +21,7 @@ from awards.extensions import db
 from awards.models import (Assignment, Category, Expertise, ImpactCase, NominationTrend, Result, ShortlistDecision,
                            User, cycle_trends)
 
-from ..factories import make_cycle, make_nomination, make_user
+from ..factories import make_cycle, make_nomination
 from ..judging_factories import make_judge
 
 ARCHITECTURE = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSelect, GovTextInput
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
 from ...domain.screening import REASON_MAX_LENGTH
 from ..forms import Form, submit
@@ -69,3 +69,53 @@ class EligibilityForm(Form):
         except (TypeError, ValueError):
             return None
 
+
+
+MAX_AT_ONCE = 200
+
+
+class ScreenManyForm(Form):
+    """Screening several nominations from the list, in two steps: the list posts the ticked
+    references and the button pressed (the decision); the confirmation page adds the reason and
+    posts `step=confirm`, with the version of each nomination it showed."""
+
+    nominations = SelectMultipleField("Nominations", choices=[], validate_choice=False)
+    decision = HiddenField()
+    reason = TextAreaField("Reason", widget=GovCharacterCount(), filters=[_strip],
+                           validators=[Length(max=REASON_MAX_LENGTH,
+                                              message=f"Reason must be {REASON_MAX_LENGTH:,} characters or fewer")])
+    step = HiddenField()
+
+    @property
+    def confirming(self) -> bool:
+        return self.step.data == "confirm"
+
+    @property
+    def eligible(self) -> bool:
+        return self.decision.data == "eligible"
+
+    def validate_nominations(self, field):
+        field.data = list(dict.fromkeys(v.strip() for v in field.data or [] if v.strip()))
+        if not field.data:
+            raise StopValidation("Select the nominations you want to mark")
+        if len(field.data) > MAX_AT_ONCE:
+            raise StopValidation(f"Select {MAX_AT_ONCE} nominations or fewer at a time")
+
+    def validate_decision(self, field):
+        if field.data not in ("eligible", "ineligible"):
+            raise StopValidation("Choose whether to mark the nominations eligible or not eligible")
+
+    def validate_reason(self, field):
+        if self.confirming and self.decision.data == "ineligible" and not field.data:
+            raise ValidationError("Enter the reason the nominations are not eligible")
+
+    @staticmethod
+    def expected_versions(nominations, formdata) -> dict[int, int]:
+        """The version of each nomination the confirmation page showed (posted as version-<reference>)."""
+        versions = {}
+        for nomination in nominations:
+            try:
+                versions[nomination.id] = int(formdata.get(f"version-{nomination.reference}", ""))
+            except ValueError:
+                continue
+        return versions

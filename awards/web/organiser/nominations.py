@@ -22,7 +22,7 @@ from ...models import (Attachment, AuditEvent, Category, Cycle, Eligibility, Nom
 from ..helpers import apply_domain_error
 from ..helpers import cycle_or_404, nomination_or_404
 from . import bp
-from .nomination_forms import EligibilityForm, NominationFilterForm
+from .nomination_forms import EligibilityForm, NominationFilterForm, ScreenManyForm
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 200
@@ -200,7 +200,12 @@ def history(nomination: Nomination) -> list[AuditEvent]:
 
 @bp.route("/cycles/<slug>/nominations")
 def nominations(slug: str):
-    cycle = load_cycle(slug)
+    return _render_list(load_cycle(slug))
+
+
+def _render_list(cycle: Cycle, screen_form: ScreenManyForm | None = None):
+    """The list page (filters and page from the query string); `screen_form` when screening several
+    from it came back with a problem (the error summary shows it, the ticks are kept)."""
     form, filters = read_filters(cycle)
     clauses = filters.clauses(cycle)
     total = db.session.scalar(select(func.count(Nomination.id)).where(*clauses))
@@ -224,7 +229,86 @@ def nominations(slug: str):
         pagination=pagination(page, pages, lambda n: url_for("organiser.nominations", slug=cycle.slug,
                                                              page=n if n > 1 else None, **args)),
         csv_url=url_for("organiser.nominations_csv", slug=cycle.slug, **args),
-        title=f"Nominations – {cycle.name}")
+        screen_url=url_for("organiser.screen_nominations", slug=cycle.slug, page=page if page > 1 else None, **args),
+        screenable=screening.SCREENABLE, screen_form=screen_form or ScreenManyForm(formdata=None),
+        error_forms=[screen_form] if screen_form else [],
+        title=f"Nominations – {cycle.name}"), 200
+
+
+@bp.route("/cycles/<slug>/nominations/screen", methods=["POST"])
+def screen_nominations(slug: str):
+    """Mark several nominations eligible or not eligible at once: the list posts the ticked ones and
+    the decision, a confirmation page asks for the reason and shows what happens, and confirming
+    decides each one (one e-mail each, each audited), all in one transaction."""
+    cycle = load_cycle(slug)
+    form = ScreenManyForm()
+    form.validate()
+    if form.nominations.errors or form.decision.errors:
+        return _render_list(cycle, form)
+    chosen, missing = _chosen_nominations(cycle, form.nominations.data)
+    if form.confirming and not form.reason.errors:
+        versions = form.expected_versions(chosen, request.form)
+        try:
+            outcome = screening.decide_eligibility_of_many(chosen, form.eligible, form.reason.data or "",
+                                                           by=current_user, expected_versions=versions)
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            form.nominations.errors = ["Some of these nominations changed while you were deciding, so nothing "
+                                       "was saved. Check them below, then confirm again."]
+            chosen, missing = _chosen_nominations(cycle, form.nominations.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error, default_field="reason")
+            chosen, missing = _chosen_nominations(cycle, form.nominations.data)
+        else:
+            _flash_screening(outcome, missing, form.eligible)
+            return redirect(url_for("organiser.nominations", slug=cycle.slug, **request.args))
+    ready = [n for n in chosen if screening.screening_problem(n) is None]
+    refused = [(n.reference, screening.screening_problem(n)) for n in chosen if n not in ready]
+    refused += [(reference, "There is no nomination with this reference in this cycle.") for reference in missing]
+    words = "eligible" if form.eligible else "not eligible"
+    count = f"{len(ready)} {'nomination' if len(ready) == 1 else 'nominations'}"
+    return render_template(
+        "organiser/nominations/screen.html", cycle=cycle, form=form, ready=ready, refused=refused,
+        words=words, count=count, error_forms=[form] if form.confirming else [],
+        back_url=url_for("organiser.nominations", slug=cycle.slug, **request.args),
+        breadcrumbs=breadcrumbs(cycle, {"text": "Nominations",
+                                        "href": url_for("organiser.nominations", slug=cycle.slug)}),
+        reason_max_length=screening.REASON_MAX_LENGTH,
+        title=f"Mark {count} as {words}" if ready else "These nominations cannot be screened")
+
+
+def _chosen_nominations(cycle: Cycle, references: list[str]) -> tuple[list[Nomination], list[str]]:
+    """The cycle's nominations with these references, in the order given, and the references it has none of."""
+    found = {n.reference: n for n in db.session.scalars(
+        select(Nomination).where(Nomination.cycle_id == cycle.id, Nomination.reference.in_(references))
+        .options(joinedload(Nomination.category), joinedload(Nomination.nominator)))}
+    return [found[r] for r in references if r in found], [r for r in references if r not in found]
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _flash_screening(outcome: screening.ManyDecided, missing: list[str], eligible: bool) -> None:
+    words = "eligible" if eligible else "not eligible"
+    if outcome.changed:
+        n = len(outcome.changed)
+        flash(f"{n} {'nomination' if n == 1 else 'nominations'} marked {words}: "
+              f"{_and([x.reference for x in outcome.changed])}. We have emailed "
+              f"{'its nominator' if n == 1 else 'their nominators'}.", "success")
+    if outcome.unchanged:
+        n = len(outcome.unchanged)
+        flash(f"{_and([x.reference for x in outcome.unchanged])} {'was' if n == 1 else 'were'} already marked "
+              f"{words}{' with this reason' if not eligible else ''}, so nothing changed for "
+              f"{'it' if n == 1 else 'them'}.", "info")
+    refused = [(n.reference, why) for n, why in outcome.refused]
+    refused += [(reference, "There is no nomination with this reference in this cycle.") for reference in missing]
+    if refused:
+        n = len(refused)
+        flash(f"{n} {'nomination was' if n == 1 else 'nominations were'} not screened. "
+              + " ".join(f"{reference}: {why}" for reference, why in refused), "info")
 
 
 @bp.route("/cycles/<slug>/nominations.csv")
