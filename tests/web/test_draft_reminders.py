@@ -78,6 +78,7 @@ def lines_of(message) -> list[str]:
 
 def test_the_command_reminds_each_draft_once_when_the_close_is_near(app, runner, outbox, drafts):
     cycle, later = drafts["cycle"], drafts["later"]
+    version = drafts["mine"].version
     with time_machine.travel(WITHIN_A_WEEK, tick=False):
         result = runner.invoke(args=["remind-drafts"])
     assert result.exit_code == 0, result.output
@@ -92,6 +93,8 @@ def test_the_command_reminds_each_draft_once_when_the_close_is_near(app, runner,
                                                   "nina@riverside.gov.uk"]
     for key in ("mine", "other_of_mine", "complete"):
         assert reminded_at(drafts[key]) == WITHIN_A_WEEK
+    # not a change of the nominee's answers: a section open in their browser still saves without a conflict
+    assert db.session.get(Nomination, drafts["mine"].id).version == version
     for key in ("submitted", "withdrawn", "later_draft", "closed_draft"):
         assert reminded_at(drafts[key]) is None
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action.like("%draft_reminder%"))).all()
