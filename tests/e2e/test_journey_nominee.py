@@ -194,7 +194,10 @@ def complete_every_section(s: Steps, pdf_path) -> None:
     page.get_by_label("Upload a file").set_input_files(str(pdf_path))
     page.get_by_role("button", name="Upload file").click()
     expect(page.get_by_text("evaluation-report.pdf has been uploaded")).to_be_visible()
-    expect(page.get_by_role("link", name="evaluation-report.pdf")).to_be_visible()
+    own_file = page.get_by_role("link", name="evaluation-report.pdf", exact=True)
+    expect(own_file).to_be_visible()  # a real link (it once showed as markup text), and it downloads the file
+    download = page.request.get(own_file.get_attribute("href"))
+    assert download.status == 200 and download.body().startswith(b"%PDF-")
     s.check("section documents: file uploaded")
     s.save()
     s.task_list_shows(8)
