@@ -48,6 +48,9 @@ def init_templating(app: Flask) -> None:
     # What an impact case publishes: the consent question, the result e-mails and the privacy notice read it
     from .domain import publication
     app.jinja_env.globals["publication"] = publication
+    # The header's "Judging" link: only for people who judge some cycle (the role alone opens no page).
+    from .permissions import judges_any_cycle
+    app.jinja_env.globals["judges_any_cycle"] = judges_any_cycle
 
     @app.context_processor
     def _globals():

@@ -366,3 +366,21 @@ def test_guessing_the_password_from_a_signed_in_session_locks_the_account(nomine
     assert accounts.verify_password(db.session.get(User, nominee.id).password_hash, DEFAULT_PASSWORD)
     assert "account.password_check_failed" in audit_actions()
     assert accounts.lock_expiry(nominee.email) is not None  # signing in is locked too
+
+
+def _menu_links(html: str) -> list[str]:
+    nav = html[html.find('aria-label="Main menu"'):]
+    nav = nav[:nav.find("</nav>")]
+    return [text_of(m) for m in re.findall(r"<a [^>]*>(.*?)</a>", nav, flags=re.S)]
+
+
+def test_the_judging_link_is_only_for_people_who_judge_a_cycle(app, client):
+    """The judge role alone (e.g. from `flask grant-role`) opens no judging page, so it gets no link to one."""
+    user = make_user(name="Rhodri Role", email="rhodri@judges.example.org", roles=("judge",))
+    client.sign_in_as(user)
+    assert "Judging" not in _menu_links(client.get("/nominations").get_data(as_text=True))
+    assert client.get("/judging/").status_code == 403
+
+    make_judge(make_cycle(status="judging"), user)
+    assert "Judging" in _menu_links(client.get("/nominations").get_data(as_text=True))
+    assert client.get("/judging/").status_code == 200
