@@ -23,20 +23,28 @@ DOUBLE_ESCAPED = re.compile(r"&(?:amp|lt|gt|quot|apos|nbsp|#\d{1,6}|#x[0-9a-f]{1
 _HIDDEN_CONTENT = {"script", "style", "template"}
 # Attributes a person reads or hears (form values shown in fields, alternative text, accessible names).
 _READ_ATTRIBUTES = {"value", "alt", "title", "aria-label", "placeholder"}
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+# Elements that start a new line or cell: their words never run into the next ones. Inline elements
+# (strong, a, span …) join their text to its neighbours, as a browser shows it.
+_BLOCKS = {"address", "article", "aside", "blockquote", "br", "button", "caption", "dd", "details", "div", "dl", "dt",
+           "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+           "label", "legend", "li", "main", "nav", "ol", "option", "p", "pre", "section", "select", "summary", "table",
+           "tbody", "td", "textarea", "tfoot", "th", "thead", "title", "tr", "ul"}
 
 
 class _TextReader(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, attributes: bool) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._hidden = 0
+        self._attributes = attributes
 
     def handle_starttag(self, tag, attrs):
         if tag in _HIDDEN_CONTENT:
             self._hidden += 1
+        if tag in _BLOCKS:
+            self.parts.append("\n")
         hidden_input = tag == "input" and any(k == "type" and v == "hidden" for k, v in attrs)
-        for key, value in attrs:
+        for key, value in attrs if self._attributes else ():
             if value and key in _READ_ATTRIBUTES and not hidden_input:
                 self.parts.append(value)
 
@@ -48,23 +56,26 @@ class _TextReader(HTMLParser):
     def handle_endtag(self, tag):
         if tag in _HIDDEN_CONTENT and self._hidden:
             self._hidden -= 1
+        if tag in _BLOCKS:
+            self.parts.append("\n")
 
     def handle_data(self, data):
         if not self._hidden:
             self.parts.append(data)
 
 
-def visible_texts(html: str) -> list[str]:
-    """The text nodes and read-aloud attribute values of a page, entities decoded, as a person gets them."""
-    reader = _TextReader()
+def visible_texts(html: str, attributes: bool = True) -> list[str]:
+    """The text nodes (and, unless told not to, the read-aloud attribute values) of a page, entities
+    decoded, as a person gets them."""
+    reader = _TextReader(attributes)
     reader.feed(html)
     reader.close()
     return reader.parts
 
 
 def text_of(html: str) -> str:
-    """The page's visible words, white space collapsed."""
-    return re.sub(r"\s+", " ", " ".join(visible_texts(html))).strip()
+    """The page's visible words (text, not attribute values), white space collapsed."""
+    return re.sub(r"\s+", " ", "".join(visible_texts(html, attributes=False))).strip()
 
 
 # Strings the running test typed on purpose; their markup may show on screen as the person typed it.
@@ -106,3 +117,19 @@ def assert_no_markup_on_screen(html: str, where: str) -> None:
     hits = markup_on_screen(visible_texts(html))
     if hits:
         raise AssertionError(f"markup shown as text on {where}:\n- " + "\n- ".join(hits[:10]))
+
+
+def main_text(response) -> str:
+    """The visible words of a response's <main>, white space collapsed."""
+    html = response.get_data(as_text=True)
+    return text_of(html[html.find("<main"):html.find("</main>")])
+
+
+def error_summary(response) -> list[tuple[str, str]]:
+    """(link target, message) of each entry in the page's GOV.UK error summary."""
+    html = response.get_data(as_text=True)
+    start = html.find('class="govuk-error-summary"')
+    if start < 0:
+        return []
+    block = html[start:html.find("</ul>", start)]
+    return [(href, text_of(message)) for href, message in re.findall(r'<a href="([^"]+)">(.*?)</a>', block, re.S)]

@@ -23,25 +23,10 @@ from awards.extensions import db
 from awards.models import Cycle, CycleStatus, Nomination
 
 from ..factories import make_cycle, make_nomination
+from ..support.visible import error_summary, main_text
 
 UTC = timezone.utc
 THIS_YEAR = datetime.now(UTC).year
-
-
-def main_text(response) -> str:
-    html = response.get_data(as_text=True)
-    main = html[html.find("<main"):html.find("</main>")]
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", main))).strip()
-
-
-def error_summary(response) -> list[tuple[str, str]]:
-    html = response.get_data(as_text=True)
-    start = html.find('class="govuk-error-summary"')
-    if start < 0:
-        return []
-    block = html[start:html.find("</ul>", start)]
-    return [(href, unescape(re.sub(r"\s+", " ", message)).strip())
-            for href, message in re.findall(r'<a href="([^"]+)">(.*?)</a>', block, re.S)]
 
 
 def field_error(response, field_id: str) -> str | None:

@@ -5,7 +5,6 @@ so no box is labelled only "Year" without saying which date it belongs to."""
 from __future__ import annotations
 
 import re
-from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -16,6 +15,7 @@ from awards.extensions import db
 from awards.models import AuditEvent, Cycle
 
 from ..factories import make_cycle
+from ..support.visible import error_summary, main_text
 
 CATEGORY_NAMES = [item["name"] for item in cycles.default_categories()]
 
@@ -73,22 +73,6 @@ def controls(response) -> list[dict]:
     for control in parser.controls:
         control["label"] = parser.labels.get(control["id"])
     return parser.controls
-
-
-def error_summary(response) -> list[tuple[str, str]]:
-    html = response.get_data(as_text=True)
-    start = html.find('class="govuk-error-summary"')
-    if start < 0:
-        return []
-    block = html[start:html.find("</ul>", start)]
-    return [(href, unescape(re.sub(r"\s+", " ", message)).strip())
-            for href, message in re.findall(r'<a href="([^"]+)">(.*?)</a>', block, re.S)]
-
-
-def main_text(response) -> str:
-    html = response.get_data(as_text=True)
-    main = html[html.find("<main"):html.find("</main>")]
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", main))).strip()
 
 
 def category_boxes(response) -> list[tuple[str, bool]]:

@@ -15,30 +15,13 @@ from awards.extensions import db
 from awards.models import AuditEvent, Category, Cycle, CycleStatus, Trend
 
 from ..factories import make_cycle, make_nomination
+from ..support.visible import error_summary, main_text
 
 UTC = timezone.utc
 
 
 def utc(*args):
     return datetime(*args, tzinfo=UTC)
-
-
-def text_of(response) -> str:
-    """The page's main content as a person reads it: tags dropped, spaces collapsed."""
-    html = response.get_data(as_text=True)
-    main = html[html.find("<main"):html.find("</main>")]
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", main))).strip()
-
-
-def error_summary(response) -> list[tuple[str, str]]:
-    """(link target, message) of each entry in the GOV.UK error summary."""
-    html = response.get_data(as_text=True)
-    start = html.find('class="govuk-error-summary"')
-    if start < 0:
-        return []
-    block = html[start:html.find("</ul>", start)]
-    return [(href, unescape(re.sub(r"\s+", " ", message)).strip())
-            for href, message in re.findall(r'<a href="([^"]+)">(.*?)</a>', block, re.S)]
 
 
 def input_value(response, field_id: str) -> str | None:
@@ -122,7 +105,7 @@ def test_create_a_cycle_reads_times_in_its_time_zone(organiser_client):
     assert [t.code for t in cycle.trends] == ["D1", "D2", "T1", "T2"]
     assert len(cycle.categories) == 8 and len(cycle.criteria) == 6
     page = organiser_client.get(response.headers["Location"])
-    text = text_of(page)
+    text = main_text(page)
     assert "has been created as a draft" in text
     assert "Nominations close 5pm on 28 June 2026" in text
     assert "Nominations open 9am on 2 March 2026" in text
@@ -141,9 +124,9 @@ def test_times_in_another_time_zone(organiser_client):
     assert cycle.time_zone == "Europe/Stockholm"
     assert cycle.nominations_close_at == utc(2026, 6, 28, 15, 0)
     assert cycle.judging_close_at == utc(2026, 9, 15, 10, 0)
-    text = text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}"))
+    text = main_text(organiser_client.get(f"/organiser/cycles/{cycle.slug}"))
     assert "Nominations close 5pm on 28 June 2026" in text and "Judging closes midday on 15 September 2026" in text
-    listing = text_of(organiser_client.get("/organiser/cycles"))
+    listing = main_text(organiser_client.get("/organiser/cycles"))
     assert "5pm on 28 June 2026 (Europe/Stockholm)" in listing
 
 
@@ -227,7 +210,7 @@ def test_a_retired_trend_is_not_offered_for_a_new_cycle(organiser_client):
     taxonomy.retire_trend(retired)
     db.session.commit()
     page = organiser_client.get("/organiser/cycles/new")
-    assert retired.id not in offered_trend_ids(page) and "Cyber protection" not in text_of(page)
+    assert retired.id not in offered_trend_ids(page) and "Cyber protection" not in main_text(page)
     response = organiser_client.post_form("/organiser/cycles/new", {**data, "trends": [str(retired.id)]},
                                           token_from="/organiser/cycles/new")
     assert error_summary(response) == [("#trends", "Select only trends from the list")]
@@ -240,7 +223,7 @@ def test_the_cycle_page_summarises_everything(organiser_client):
     make_nomination(cycle)
     make_nomination(cycle, status="draft", complete=False)
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
-    text = text_of(page)
+    text = main_text(page)
     assert "Open for nominations" in text
     assert "Nominees can start and submit nominations until 5pm on 28 June 2030" in text
     assert "1 nomination received, 1 in draft" in text
@@ -271,15 +254,15 @@ def test_edit_a_cycle(organiser_client, organiser):
     assert [t.code for t in cycle.trends] == ["D1", "S1"]
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.updated"))
     assert event.actor_id == organiser.id and "trends" in event.detail["fields"]
-    assert "Your changes to the cycle have been saved" in text_of(organiser_client.get("/organiser/cycles/psda-2030"))
+    assert "Your changes to the cycle have been saved" in main_text(organiser_client.get("/organiser/cycles/psda-2030"))
 
 
 def test_the_web_address_is_fixed_once_open(organiser_client):
     cycle = make_cycle(close_at=utc(2030, 6, 28, 16))
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/edit")
     assert input_value(page, "slug") is None
-    assert "It cannot change now the cycle has opened" in text_of(page)
-    assert "Nominees see your changes as soon as you save them" in text_of(page)
+    assert "It cannot change now the cycle has opened" in main_text(page)
+    assert "Nominees see your changes as soon as you save them" in main_text(page)
     data = cycle_form(slug="sneaky", nominations_close_date=["28", "6", "2030"])
     response = organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/edit", data,
                                           token_from=f"/organiser/cycles/{cycle.slug}/edit")
@@ -294,14 +277,14 @@ def test_a_retired_trend_the_cycle_offers_stays_on_edit(organiser_client):
     db.session.commit()
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/edit")
     assert retired.id in checked_trend_ids(page)
-    assert f"{retired.code} {retired.name} (retired)" in text_of(page)
+    assert f"{retired.code} {retired.name} (retired)" in main_text(page)
     kept = [str(t.id) for t in cycle.trends]
     response = organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/edit",
                                           cycle_form(trends=kept, nominations_close_date=["28", "6", "2030"]),
                                           token_from=f"/organiser/cycles/{cycle.slug}/edit")
     assert response.status_code == 302
     assert retired in the_cycle().trends
-    assert "Retired" in text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}"))
+    assert "Retired" in main_text(organiser_client.get(f"/organiser/cycles/{cycle.slug}"))
 
 
 # --- State changes ------------------------------------------------------------------------------
@@ -313,7 +296,7 @@ def test_opening_is_guarded_by_the_closing_date(organiser_client, organiser):
         organiser_client.sign_in_as(organiser)  # a session cookie made at the travelled time
         page = organiser_client.get(url)
         assert "You cannot do this yet. The closing date has passed: move it later before opening the cycle." in \
-            text_of(page)
+            main_text(page)
         assert "Open for nominations</button>" not in page.get_data(as_text=True)
         response = organiser_client.post_form(url, token_from=url)
         assert response.status_code == 200
@@ -326,12 +309,12 @@ def test_opening_is_guarded_by_the_closing_date(organiser_client, organiser):
     with time_machine.travel(utc(2026, 6, 28, 15, 59, 59), tick=False):
         organiser_client.sign_in_as(organiser)
         page = organiser_client.get(url)
-        text = text_of(page)
+        text = main_text(page)
         assert "Open Public Sector Digital Awards 2026 for nominations?" in text
         assert "until 5pm on 28 June 2026 (Europe/London time)" in text
         response = organiser_client.post_form(url, token_from=url)
         assert response.status_code == 302 and response.headers["Location"] == f"/organiser/cycles/{cycle.slug}"
-        assert "is now open for nominations" in text_of(organiser_client.get(response.headers["Location"]))
+        assert "is now open for nominations" in main_text(organiser_client.get(response.headers["Location"]))
     assert the_cycle().status is CycleStatus.OPEN
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.status_changed"))
     assert event.actor_id == organiser.id and event.detail == {"from": "draft", "to": "open"}
@@ -354,14 +337,14 @@ def test_closing_at_the_close_instant_keeps_the_date(organiser_client, organiser
     with time_machine.travel(utc(2026, 6, 28, 16, 0, 0), tick=False):
         organiser_client.sign_in_as(organiser)
         page = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
-        assert "Nominations closed at 5pm on 28 June 2026: nobody can submit now" in text_of(page)
+        assert "Nominations closed at 5pm on 28 June 2026: nobody can submit now" in main_text(page)
         assert buttons(page) == {"Close nominations": "primary", "Move back to draft": "secondary",
                                  "Add a category": "secondary", "Copy to start next year's cycle": "secondary"}
-        assert "Close nominations for Public Sector Digital Awards 2026?" in text_of(organiser_client.get(url))
+        assert "Close nominations for Public Sector Digital Awards 2026?" in main_text(organiser_client.get(url))
         response = organiser_client.post_form(url, token_from=url)
         assert response.status_code == 302
         page = organiser_client.get(response.headers["Location"])
-        assert "Nominations for Public Sector Digital Awards 2026 closed at 5pm on 28 June 2026." in text_of(page)
+        assert "Nominations for Public Sector Digital Awards 2026 closed at 5pm on 28 June 2026." in main_text(page)
         assert f'href="/organiser/cycles/{cycle.slug}/status/judging"' in page.get_data(as_text=True)
     assert the_cycle().status is CycleStatus.CLOSED
     assert the_cycle().nominations_close_at == utc(2026, 6, 28, 16)
@@ -378,12 +361,12 @@ def test_close_nominations_now(organiser_client, organiser, nominee_client, nomi
         organiser_client.sign_in_as(organiser)
         nominee_client.sign_in_as(nominee)
         page = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
-        assert "Nominees can start and submit nominations until 5pm on 28 June 2026" in text_of(page)
+        assert "Nominees can start and submit nominations until 5pm on 28 June 2026" in main_text(page)
         # closing early is offered, but is not the main button: the cycle runs to its date unless you decide
         assert buttons(page)["Close nominations now"] == "secondary"
         assert f'href="{url}"' in page.get_data(as_text=True)
         confirm = organiser_client.get(url)
-        text = text_of(confirm)
+        text = main_text(confirm)
         assert "Close nominations for Public Sector Digital Awards 2026 now?" in text
         assert ("Nominations are open until 5pm on 28 June 2026 (Europe/London time). If you close them now, the "
                 "closing date becomes the moment you press the button") in text
@@ -391,7 +374,7 @@ def test_close_nominations_now(organiser_client, organiser, nominee_client, nomi
         assert the_cycle().status is CycleStatus.OPEN  # looking changes nothing
         response = organiser_client.post_form(url, token_from=url)
         assert response.status_code == 302 and response.headers["Location"] == f"/organiser/cycles/{cycle.slug}"
-        shown = text_of(organiser_client.get(response.headers["Location"]))
+        shown = main_text(organiser_client.get(response.headers["Location"]))
         assert ("Nominations for Public Sector Digital Awards 2026 closed at 10:30am on 1 May 2026. Nobody can start, "
                 "change or submit a nomination now.") in shown
         assert "Nominations close 10:30am on 1 May 2026" in shown
@@ -407,7 +390,7 @@ def test_close_nominations_now(organiser_client, organiser, nominee_client, nomi
         section = f"/nominations/{draft.reference}/project"
         response = nominee_client.get(section)
         assert response.status_code == 302
-        assert "This nomination can no longer be changed" in text_of(nominee_client.get(response.headers["Location"]))
+        assert "This nomination can no longer be changed" in main_text(nominee_client.get(response.headers["Location"]))
         response = nominee_client.post_form(section, {"title": "Changed after closing", "summary": "Late"},
                                             token_from=f"/nominations/{draft.reference}")
         assert response.status_code == 302
@@ -432,7 +415,7 @@ def test_opening_without_categories_points_to_adding_one(organiser_client):
                                 nominations_close_at=utc(2030, 6, 1), with_defaults=False)
     db.session.commit()
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/open")
-    assert "Add at least one category before opening the cycle" in text_of(page)
+    assert "Add at least one category before opening the cycle" in main_text(page)
     assert f'href="/organiser/cycles/{cycle.slug}/categories/new"' in page.get_data(as_text=True)
 
 
@@ -440,7 +423,7 @@ def test_moves_that_are_not_allowed(organiser_client):
     cycle = make_cycle(status="draft")
     response = organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/published")
     assert response.status_code == 302
-    assert "cannot become results published from here" in text_of(organiser_client.get(response.headers["Location"]))
+    assert "cannot become results published from here" in main_text(organiser_client.get(response.headers["Location"]))
     assert organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/everything").status_code == 404
     response = organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/status/published")
     assert response.status_code == 302 and the_cycle().status is CycleStatus.DRAFT
@@ -454,7 +437,7 @@ def test_publishing_is_never_a_plain_state_change(organiser_client):
     response = organiser_client.post_form(url, token_from=f"/organiser/cycles/{cycle.slug}")
     assert response.status_code == 302 and response.headers["Location"] == f"/organiser/cycles/{cycle.slug}/publish"
     assert ("Nothing has been published. Check what publishing does below, then publish the results here."
-            in text_of(organiser_client.get(response.headers["Location"])))
+            in main_text(organiser_client.get(response.headers["Location"])))
     assert the_cycle().status is CycleStatus.JUDGING
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action.like("%publish%"))) == 0
 
@@ -464,7 +447,7 @@ def test_publish_results_is_the_main_button_only_once_there_is_a_shortlist(organ
     cycle = make_cycle(status="judging", close_at=utc(2030, 6, 28, 16))
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
     assert ("There is no shortlist yet, so the results cannot be published. Suggest a shortlist on the results page "
-            "and adjust it, then publish the results.") in text_of(page)
+            "and adjust it, then publish the results.") in main_text(page)
     assert f'href="/organiser/cycles/{cycle.slug}/results">Suggest a shortlist' in page.get_data(as_text=True)
     kinds = buttons(page)
     assert kinds["Publish results"] == "secondary" and kinds["Stop judging"] == "secondary"
@@ -474,19 +457,19 @@ def test_publish_results_is_the_main_button_only_once_there_is_a_shortlist(organ
                                      suggested=True, rationale="", decided_at=utc(2026, 7, 1)))
     db.session.commit()
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
-    assert "There is no shortlist yet" not in text_of(page)
+    assert "There is no shortlist yet" not in main_text(page)
     assert buttons(page)["Publish results"] == "primary"
     assert f'href="/organiser/cycles/{cycle.slug}/publish"' in page.get_data(as_text=True)
 
 
 def test_each_move_explains_what_happens(organiser_client):
     cycle = make_cycle(status="published", close_at=utc(2030, 6, 28, 16))
-    text = text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/judging"))
+    text = main_text(organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/judging"))
     assert "Withdraw the results of Public Sector Digital Awards 2026?" in text
     assert "takes back 0 results" in text and "emails 0 nominees" in text
     cycle.status = CycleStatus.OPEN
     db.session.commit()
-    text = text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/draft"))
+    text = main_text(organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/draft"))
     assert "Nominations already started or submitted are kept" in text
 
 
@@ -510,7 +493,7 @@ def test_add_edit_and_remove_a_category(organiser_client, organiser):
     assert response.status_code == 302
     category = db.session.scalar(sa.select(Category).where(Category.name == "Open data"))
     assert category.shortlist_size == 4 and [t.code for t in category.trends] == ["T2"]
-    assert "The category Open data has been added" in text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}"))
+    assert "The category Open data has been added" in main_text(organiser_client.get(f"/organiser/cycles/{cycle.slug}"))
 
     response = organiser_client.post_form(f"{base}/{category.id}/edit", {
         "name": "Technology for Public Good", "description": "", "shortlist_size": "5"},
@@ -526,7 +509,7 @@ def test_add_edit_and_remove_a_category(organiser_client, organiser):
 
     category_id = category.id
     page = organiser_client.get(f"{base}/{category_id}/remove")
-    assert "Remove Open data and standards?" in text_of(page)
+    assert "Remove Open data and standards?" in main_text(page)
     response = organiser_client.post_form(f"{base}/{category_id}/remove", token_from=f"{base}/{category_id}/remove")
     assert response.status_code == 302
     assert db.session.scalar(sa.select(Category.id).where(Category.id == category_id)) is None
@@ -541,7 +524,7 @@ def test_a_category_with_nominations_is_not_removed(organiser_client):
     category = nomination.category
     url = f"/organiser/cycles/{cycle.slug}/categories/{category.id}/remove"
     page = organiser_client.get(url)
-    assert f"You cannot remove {category.name}" in text_of(page)
+    assert f"You cannot remove {category.name}" in main_text(page)
     assert "Remove category</button>" not in page.get_data(as_text=True)
     response = organiser_client.post_form(url, token_from=f"/organiser/cycles/{cycle.slug}")
     assert response.status_code == 200
@@ -569,7 +552,7 @@ def test_copy_to_start_next_year(organiser_client, organiser):
     assert input_value(page, "year") == "2027"
     assert [input_value(page, f"nominations_close_date-{p}") for p in ("day", "month", "year")] == ["28", "6", "2027"]
     assert input_value(page, "nominations_close_time") == "5pm"
-    assert f"These retired trends will not be offered: {retired.name}" in text_of(page)
+    assert f"These retired trends will not be offered: {retired.name}" in main_text(page)
 
     response = organiser_client.post_form(url, {"name": "Public Sector Digital Awards 2027", "year": "2027",
                                                 "nominations_open_date": ["2", "3", "2027"],
@@ -591,7 +574,7 @@ def test_copy_to_start_next_year(organiser_client, organiser):
     assert new.nominations_close_at == utc(2027, 6, 28, 16)
     assert retired not in new.trends and len(new.trends) == len(cycle.trends) - 1
     assert [c.name for c in new.categories] == [c.name for c in cycle.categories]
-    assert "has been created as a draft" in text_of(organiser_client.get(response.headers["Location"]))
+    assert "has been created as a draft" in main_text(organiser_client.get(response.headers["Location"]))
 
 
 # --- The list -----------------------------------------------------------------------------------
@@ -603,7 +586,7 @@ def test_the_list_shows_each_cycle_with_its_counts(organiser_client):
     make_nomination(first, status="draft", complete=False)
     make_cycle(name="Old awards 2025", year=2025, status="published", open_at=utc(2025, 1, 1),
                close_at=utc(2025, 6, 28, 16))
-    text = text_of(organiser_client.get("/organiser/cycles"))
+    text = main_text(organiser_client.get("/organiser/cycles"))
     assert "Public Sector Digital Awards 2026 2026 Open for nominations" in text
     assert "5pm on 28 June 2030 2 1" in text
     assert "Old awards 2025 2025 Results published" in text

@@ -15,6 +15,7 @@ from awards.extensions import db
 from awards.models import AuditEvent, Eligibility, Nomination, NominationStatus
 
 from ..factories import make_cycle, make_nomination, make_user
+from ..support.visible import error_summary, main_text
 
 
 @pytest.fixture
@@ -30,28 +31,10 @@ def screen_url(cycle, query: str = "") -> str:
     return f"/organiser/cycles/{cycle.slug}/nominations/screen" + (f"?{query}" if query else "")
 
 
-def main_text(response) -> str:
-    """The words of the page's main content as a person reads them (tags dropped, spaces collapsed)."""
-    html = response.get_data(as_text=True)
-    main = html[html.find("<main"):html.find("</main>")]
-    text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", main))).strip()
-    return re.sub(r" ([:.,;])", r"\1", text)  # "<strong>X</strong>: y" reads "X: y"
-
-
 def banners(response) -> list[str]:
     html = response.get_data(as_text=True)
     blocks = re.findall(r'<div class="govuk-notification-banner.*?</div>\s*</div>', html, re.S)
     return [re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", b))).strip() for b in blocks]
-
-
-def error_summary(response) -> list[tuple[str, str]]:
-    html = response.get_data(as_text=True)
-    start = html.find('class="govuk-error-summary"')
-    if start < 0:
-        return []
-    block = html[start:html.find("</ul>", start)]
-    return [(href, unescape(re.sub(r"\s+", " ", message)).strip())
-            for href, message in re.findall(r'<a href="([^"]+)">(.*?)</a>', block, re.S)]
 
 
 def ticked(response) -> set[str]:

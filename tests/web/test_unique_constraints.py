@@ -10,7 +10,6 @@ request is a 409 page ("Nothing of yours was saved"), never "Sorry, there is a p
 from __future__ import annotations
 
 import re
-from html import unescape
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -23,6 +22,7 @@ from awards.models import (Assignment, Category, Expertise, ImpactCase, Nominati
 
 from ..factories import make_cycle, make_nomination
 from ..judging_factories import make_judge
+from ..support.visible import error_summary, main_text
 
 ARCHITECTURE = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
 
@@ -45,22 +45,6 @@ def documented_rules() -> set[str]:
     section = section[:section.find("\n## ", 1) if "\n## " in section[1:] else len(section)]
     first_cells = re.findall(r"^\| (`[^|]+`) \|", section, re.M)
     return {name for cell in first_cells for name in re.findall(r"`([a-z_]+)`", cell)}
-
-
-def main_text(response) -> str:
-    html = response.get_data(as_text=True)
-    main = html[html.find("<main"):html.find("</main>")]
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", main))).strip()
-
-
-def error_summary(response) -> list[tuple[str, str]]:
-    html = response.get_data(as_text=True)
-    start = html.find('class="govuk-error-summary"')
-    if start < 0:
-        return []
-    block = html[start:html.find("</ul>", start)]
-    return [(href, unescape(re.sub(r"\s+", " ", message)).strip())
-            for href, message in re.findall(r'<a href="([^"]+)">(.*?)</a>', block, re.S)]
 
 
 def test_every_unique_constraint_is_in_the_table_of_guards(app):
