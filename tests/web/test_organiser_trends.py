@@ -7,7 +7,9 @@ from awards.extensions import db
 from awards.models import AuditEvent, NominationTrend, Trend, TrendGroup
 
 from ..factories import make_cycle, make_nomination
-from .test_organiser_cycles import counting_queries, error_summary, input_value, offered_trend_ids, text_of
+from ..support.visible import error_summary
+from ..support.visible import main_text as text_of
+from .test_organiser_cycles import counting_queries, input_value, offered_trend_ids
 
 
 def trend(code: str) -> Trend:
