@@ -27,9 +27,16 @@ MIN_REVIEWS_FOR_NORMALISATION = 3
 DEFAULT_RANGE_THRESHOLD = 30.0
 DEFAULT_SD_THRESHOLD = 15.0
 
-TIE_BREAK_RULE = ("Ties are broken by the normalised score, then the score on the highest-weighted criterion, "
-                  "then the number of submitted reviews (more first), then the earlier submission, then the "
-                  "reference.")
+_LATER_TIE_BREAKS = ("the score on the highest-weighted criterion, then the number of submitted reviews (more "
+                     "first), then the earlier submission, then the reference.")
+
+
+def tie_break_rule(basis: str) -> str:
+    """The stated tie-break, as `rank` applies it: ranked by the raw score, the normalised score
+    decides first; ranked by the normalised score, it cannot break its own ties."""
+    if basis == "normalised":
+        return f"Ties are broken by {_LATER_TIE_BREAKS}"
+    return f"Ties are broken by the normalised score, then {_LATER_TIE_BREAKS}"
 
 
 @dataclass(frozen=True)

@@ -215,6 +215,7 @@ def test_the_declaration_shows_only_reference_title_and_category(judge_client, n
                    nomination.contact_email):
         assert hidden not in page
     assert 'app-radios-reveal__panel' in page  # "Yes" reveals the reason
+    assert "Judging is anonymous, so the nominated organisation is not shown." in text_of(page)
 
 
 def test_the_declaration_shows_the_organisation_when_judging_is_not_blind(judge_client, cycle, nomination,
@@ -223,6 +224,7 @@ def test_the_declaration_shows_the_organisation_when_judging_is_not_blind(judge_
     db.session.commit()
     page = judge_client.get(declare_url(nomination)).get_data(as_text=True)
     assert "Riverside Borough Council" in page
+    assert "Judging is anonymous" not in text_of(page)
 
 
 def test_no_answer_is_an_error(judge_client, nomination, assignment):

@@ -14,6 +14,7 @@ from awards.models import (AuditEvent, Cycle, CycleStatus, ImpactCase, Nominatio
 
 from ..domain.test_results import score
 from ..factories import make_cycle, make_nomination, make_user
+from ..support.visible import main_text
 
 
 def text_of(response) -> str:
@@ -60,7 +61,13 @@ def test_leaderboard_and_drill_down(organiser_client, judged):
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/results").get_data(as_text=True)
     assert page.index(top.reference) < page.index(second.reference)
     assert "Judges disagree" in page  # second: 6→55.6 vs 3→22.2, range 33 ≥ 30
-    assert "Ties are broken by the normalised score" in page
+    # Ranked by the normalised score, which therefore cannot break its own ties; ranked by the raw score, it does.
+    assert "Ties are broken by the score on the highest-weighted criterion, then the number" in main_text(
+        organiser_client.get(f"/organiser/cycles/{cycle.slug}/results"))
+    cycle.ranking_basis = "raw"
+    assert "Ties are broken by the normalised score, then the score on the highest-weighted" in main_text(
+        organiser_client.get(f"/organiser/cycles/{cycle.slug}/results"))
+    cycle.ranking_basis = "normalised"
     by_raw = organiser_client.get(f"/organiser/cycles/{cycle.slug}/results?sort=raw").get_data(as_text=True)
     assert 'aria-sort="descending"' in by_raw
     detail = organiser_client.get(f"/organiser/cycles/{cycle.slug}/results/{top.reference}").get_data(as_text=True)
@@ -109,6 +116,17 @@ def test_shortlist_then_publish(organiser_client, judged, outbox, client):
     results = organiser_client.get(f"/organiser/cycles/{cycle.slug}/results").get_data(as_text=True)
     assert "Second best" in results and "Highly commended" in results
     assert len(outbox("result_winner")) == 1 and len(outbox("result_highly_commended")) == 1
+
+
+def test_published_results_are_no_longer_called_suggested(organiser_client, judged):
+    cycle = judged[0]
+    results = f"/organiser/cycles/{cycle.slug}/results"
+    organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/shortlist/suggest", token_from=results)
+    assert "(suggested)" in main_text(organiser_client.get(results))
+    publish = f"/organiser/cycles/{cycle.slug}/publish"
+    assert organiser_client.post_form(publish, token_from=publish).status_code == 302
+    shown = main_text(organiser_client.get(results))
+    assert "Shortlisted" in shown and "(suggested)" not in shown
 
 
 def test_edit_and_unpublish_a_case(organiser_client, judged):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from ...domain import results as rules
 from ...domain.errors import DomainError, NotAllowed
 from ...domain.exports import iso_utc, stream_csv
-from ...domain.scoring import TIE_BREAK_RULE
+from ...domain.scoring import tie_break_rule
 from ...extensions import db
 from ...models import (Assignment, CycleStatus, ImpactCase, Judge, Nomination, Result, Review, ReviewStatus)
 from ..helpers import cycle_or_404, error_summary, nomination_or_404
@@ -63,7 +63,7 @@ def results(slug: str):
             page=n if n > 1 else None))
     return render_template("organiser/results/results.html", cycle=cycle, board=board, sort=sort,
                            category=category, page=page, per_page=per_page, pagination=pagination,
-                           tie_break=TIE_BREAK_RULE, fmt=_fmt, Result=Result, CycleStatus=CycleStatus,
+                           tie_break=tie_break_rule(cycle.ranking_basis), fmt=_fmt, Result=Result, CycleStatus=CycleStatus,
                            top=rules.top_criterion(board.criteria), has_shortlist=rules.has_shortlist(cycle),
                            title=f"Results: {category.name}, {cycle.name}" + (f" (page {page})" if page > 1 else "")
                            if category else f"Results: {cycle.name}")
