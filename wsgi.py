@@ -11,3 +11,6 @@ except ConfigurationError as error:
     # One line saying what to set, not a traceback in the server's log.
     print(f"awards: {error.format_message()}", file=sys.stderr)
     sys.exit(4)
+else:
+    from awards.throttling import warn_if_counted_per_process
+    warn_if_counted_per_process(app)

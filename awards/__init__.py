@@ -31,6 +31,8 @@ def create_app(config: dict | None = None) -> Flask:
     register_cli(app)
     from .security import init_security
     init_security(app)
+    from .throttling import init_throttling
+    init_throttling(app)
     from .errors import init_error_pages
     init_error_pages(app)
     return app
@@ -62,7 +64,7 @@ def _configure(app: Flask, override: dict | None) -> None:
         app.config.update(instance)
         if os.environ.get("DATABASE_URL"):
             app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
-        for key in ("SECRET_KEY", "BASE_URL"):  # the three the README names, unprefixed
+        for key in ("SECRET_KEY", "BASE_URL", "REDIS_URL"):  # as the README names them, unprefixed
             if os.environ.get(key):
                 app.config[key] = os.environ[key]
         app.config.from_prefixed_env("AWARDS")

@@ -55,6 +55,26 @@ class Defaults:
     SIGN_IN_MAX_FAILURES = 10
     SIGN_IN_WINDOW_SECONDS = 15 * 60
 
+    # Request limits on the forms anyone can post (awards/throttling.py, docs/operations.md): per
+    # client address and overall, in Flask-Limiter's notation; "" turns one off. Counted in Redis at
+    # REDIS_URL (shared by every worker and server), else in each process.
+    RATELIMIT_ENABLED = True
+    REDIS_URL: str | None = None
+    RATELIMIT_KEY_PREFIX = "awards"
+    RATELIMIT_SIGN_IN = "20 per minute;100 per hour"
+    RATELIMIT_SIGN_IN_OVERALL = "300 per minute"
+    RATELIMIT_REGISTER = "10 per hour"
+    RATELIMIT_REGISTER_OVERALL = "200 per hour"
+    RATELIMIT_PASSWORD_RESET = "10 per hour"
+    RATELIMIT_PASSWORD_RESET_OVERALL = "200 per hour"
+    RATELIMIT_INVITATION = "20 per minute;100 per hour"
+    RATELIMIT_INVITATION_OVERALL = "300 per minute"
+    RATELIMIT_STASH = "10 per minute;60 per hour"
+    RATELIMIT_STASH_OVERALL = "300 per minute"
+    # How many proxies in front of the app append to X-Forwarded-For; 0 (the default) trusts no
+    # header and uses the connection's address (behind one nginx: 1).
+    TRUSTED_PROXY_COUNT = 0
+
     EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
     # Days after a cycle's results are published (or it closed without results) before organisers
     # can remove its personal data (docs/operations.md, "Data protection").
@@ -115,6 +135,8 @@ class Testing:
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
+    # Off, so no test is refused for the requests of another; the tests of the limits turn it on.
+    RATELIMIT_ENABLED = False
 
 
 ENVIRONMENTS = {"production": None, "development": Development, "testing": Testing}
@@ -166,15 +188,16 @@ def database_not_migrated(uri: str) -> ConfigurationError:
 _INTEGER_SETTINGS = ("SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "REMEMBER_COOKIE_DURATION",
                      "MAX_CONTENT_LENGTH", "SIGN_IN_MAX_FAILURES", "SIGN_IN_WINDOW_SECONDS", "RETENTION_DAYS",
                      "MAIL_PORT", "MAIL_TIMEOUT", "PUBLIC_CACHE_ENTRIES", "RESULTS_CACHE_ENTRIES",
-                     "EMAIL_VERIFICATION_MAX_AGE", "PASSWORD_RESET_MAX_AGE")
-_BOOLEAN_SETTINGS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE")
+                     "EMAIL_VERIFICATION_MAX_AGE", "PASSWORD_RESET_MAX_AGE", "TRUSTED_PROXY_COUNT")
+_BOOLEAN_SETTINGS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE",
+                     "RATELIMIT_ENABLED")
 
 
 def _setting_name(key: str) -> str:
     """How a person sets `key`: the plain variable for the three the README names, else AWARDS_<KEY>."""
     if key == "SQLALCHEMY_DATABASE_URI":
         return "DATABASE_URL"
-    return key if key in ("SECRET_KEY", "BASE_URL") else f"AWARDS_{key}"
+    return key if key in ("SECRET_KEY", "BASE_URL", "REDIS_URL") else f"AWARDS_{key}"
 
 
 def check_settings(config: dict, env_name: str) -> None:
@@ -198,6 +221,13 @@ def check_settings(config: dict, env_name: str) -> None:
                                  "or a SQLite one (sqlite:////path/to/awards.db)")
     if config.get("MAIL_BACKEND") not in ("smtp", "file"):
         raise ConfigurationError(f"AWARDS_MAIL_BACKEND must be smtp or file, not {config.get('MAIL_BACKEND')!r}")
+    redis_url = config.get("REDIS_URL")
+    if redis_url and not str(redis_url).startswith(("redis://", "rediss://", "redis+unix://")):
+        raise ConfigurationError(f"REDIS_URL must be a Redis URL such as redis://127.0.0.1:6379/0, not {redis_url!r}")
+    from .throttling import check_limit_settings
+    problem = check_limit_settings(config)
+    if problem:
+        raise ConfigurationError(problem)
     for key in _INTEGER_SETTINGS:
         value = config.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):

@@ -76,10 +76,26 @@ def init_error_pages(app: Flask) -> None:
         elif error.code == 413:
             log_event(log, "request.too_large", level=logging.WARNING, method=request.method,
                       path=loggable_path(), user=_user_id(), length=request.content_length)
+        if error.code == 429:
+            return too_many_requests()
         if _wants_json():
             return jsonify({"error": error.name, "status": error.code}), error.code
         template, title = PAGES.get(error.code, ("errors/400.html", error.name))
         return render_template(template, title=title, error=error), error.code
+
+    def too_many_requests():
+        # A request limit (awards/throttling.py): say how long to wait, in words and in Retry-After.
+        from flask import current_app
+
+        from .throttling import retry_after_seconds
+        seconds = retry_after_seconds(current_app)
+        log_event(log, "request.throttled", level=logging.WARNING, method=request.method, path=loggable_path(),
+                  user=_user_id(), retry_after=seconds)
+        headers = {"Retry-After": str(seconds)}
+        if _wants_json():
+            return jsonify({"error": "Too Many Requests", "status": 429}), 429, headers
+        minutes = max(1, round(seconds / 60))  # a minute's window says 1 minute, though Retry-After may be 61
+        return render_template(PAGES[429][0], title=PAGES[429][1], minutes=minutes), 429, headers
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

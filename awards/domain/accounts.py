@@ -178,32 +178,42 @@ def reset_password(token: str, new_password: str) -> User:
 
 # Sign-in --------------------------------------------------------------------
 
-def lock_expiry(email: str) -> datetime | None:
-    """When the account's sign-in lock ends, or None if it is not locked."""
+def lock_expiry(email: str, *, ip: str | None = None) -> datetime | None:
+    """When the account's sign-in lock for the client address `ip` ends, or None if it is not locked.
+
+    The lock is per account and address: failures from one address lock that address out of the
+    account, never the owner signing in from another (the request limits in awards/throttling.py
+    stop one address, or many, from spraying guesses). Without `ip`, failures from every address count.
+    """
     cfg = current_app.config
     limit, window = cfg["SIGN_IN_MAX_FAILURES"], timedelta(seconds=cfg["SIGN_IN_WINDOW_SECONDS"])
-    recent = db.session.scalars(
-        select(SignInFailure.at).where(SignInFailure.email == normalise_email(email))
-        .order_by(SignInFailure.at.desc()).limit(limit)
-    ).all()
+    failures = select(SignInFailure.at).where(SignInFailure.email == normalise_email(email))
+    if ip is not None:
+        failures = failures.where(SignInFailure.ip == ip)
+    recent = db.session.scalars(failures.order_by(SignInFailure.at.desc()).limit(limit)).all()
     if len(recent) < limit or recent[0] - recent[-1] > window:
         return None
     until = recent[0] + window
     return until if utcnow() < until else None
 
 
-def clear_failures(email: str) -> None:
-    db.session.execute(delete(SignInFailure).where(SignInFailure.email == normalise_email(email)))
+def clear_failures(email: str, *, ip: str | None = None) -> None:
+    """Forget the account's failures from the address `ip` (from every address without it)."""
+    failures = delete(SignInFailure).where(SignInFailure.email == normalise_email(email))
+    if ip is not None:
+        failures = failures.where(SignInFailure.ip == ip)
+    db.session.execute(failures)
 
 
 def authenticate(email: str, password: str, *, ip: str | None = None) -> User:
     """Return the user for a correct e-mail and password.
 
-    After SIGN_IN_MAX_FAILURES failures within the window the account is locked for
-    the window; the count lives in the database, so it holds across workers.
+    After SIGN_IN_MAX_FAILURES failures from one client address within the window the account is
+    locked for that address for the window (see lock_expiry); the count lives in the database, so it
+    holds across workers. A success forgets that address's failures, not another's.
     """
     email = normalise_email(email)
-    until = lock_expiry(email)
+    until = lock_expiry(email, ip=ip)
     if until is not None:
         audit.record("sign_in.refused_locked", object_type="users", email=email)
         raise SignInLocked(until)
@@ -217,7 +227,7 @@ def authenticate(email: str, password: str, *, ip: str | None = None) -> User:
         raise InvalidCredentials("Enter a correct email address and password")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    clear_failures(email)
+    clear_failures(email, ip=ip)
     audit.record("sign_in", actor=user, obj=user)
     return user
 
