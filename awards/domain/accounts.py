@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import math
+import unicodedata
 from datetime import datetime, timedelta
+from functools import lru_cache
 
+from confusable_homoglyphs.confusables import confusables_data
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select
+from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..models import Role, SignInFailure, User, UserRole
@@ -19,8 +23,9 @@ from ..urls import external_url
 from . import audit
 from .clock import utcnow
 from .errors import Conflict, DomainError
-from .mail import queue_email
-from .passwords import burn_verification_time, hash_password, needs_rehash, password_problem, verify_password
+from .mail import queue_email, render_email
+from .passwords import (burn_verification_time, hash_password, needs_rehash, password_problem, personal_words,
+                        verify_password)
 
 
 class InvalidCredentials(DomainError):
@@ -51,21 +56,77 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+ASCII_LOCAL_PART = ("Email address can only use the letters a to z, numbers and the symbols . _ - + "
+                    "before the @, like name@example.com")
+LOOKALIKE = "Enter a different email address. This one can be mistaken for the address of an existing account"
+
+
 def check_email_syntax(email: str) -> str:
-    """Return the normalised address or raise DomainError('Enter an e-mail address in the correct format…')."""
+    """Return the normalised address or raise DomainError('Enter an e-mail address in the correct format…').
+
+    The part before the @ must be ASCII: most mail servers cannot deliver to 'zoë@…' (that needs
+    SMTPUTF8), so the person would never get their e-mails. A domain may be international."""
+    email = (email or "").strip()
     try:
-        result = validate_email(email.strip(), check_deliverability=False)
+        result = validate_email(email, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
+        if "@" in email and not email.rsplit("@", 1)[0].isascii():
+            raise DomainError(ASCII_LOCAL_PART, field="email")
         raise DomainError("Enter an email address in the correct format, like name@example.com", field="email")
     return normalise_email(result.normalized)
+
+
+def _unicode_domain(address: str) -> str:
+    """The address with any IDNA (xn--) labels of its domain shown as the letters they stand for."""
+    local, _, domain = address.rpartition("@")
+    labels = []
+    for label in domain.split("."):
+        try:
+            labels.append(label.encode("ascii").decode("idna") if label.startswith("xn--") else label)
+        except UnicodeError:
+            labels.append(label)
+    return f"{local}@{'.'.join(labels)}"
+
+
+def email_skeleton(address: str) -> str:
+    """What the address looks like, after UTS #39's idea of a skeleton: compatibility forms folded
+    (NFKC, case), then each non-ASCII character that looks like an ASCII letter or digit (Cyrillic
+    'а', dotless 'ı', …; the Unicode confusables data via confusable_homoglyphs) replaced by it."""
+    text = unicodedata.normalize("NFKC", _unicode_domain(address)).casefold()
+    return "".join(_ascii_lookalike(ch) for ch in text)
+
+
+@lru_cache(maxsize=4096)
+def _ascii_lookalike(ch: str) -> str:
+    if ch.isascii():
+        return ch
+    for glyph in confusables_data.get(ch, ()):
+        if len(glyph["c"]) == 1 and glyph["c"].isascii() and glyph["c"].isalnum():
+            return glyph["c"].lower()
+    return ch
+
+
+def lookalike_of_existing(email: str) -> bool:
+    """Whether another account's address looks the same as this one but is not it. Only an address
+    with a character outside ASCII (after IDNA decoding) can be such a lookalike, on either side."""
+    email = normalise_email(email)
+    skeleton = email_skeleton(email)
+    new_is_plain = _unicode_domain(email).isascii()
+    for other in db.session.scalars(select(User.email).where(User.email != email)):
+        if new_is_plain and _unicode_domain(other).isascii():
+            continue
+        if email_skeleton(other) == skeleton:
+            return True
+    return False
 
 
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def _check_password(password: str, field: str = "password") -> None:
-    problem = password_problem(password)
+def _check_password(password: str, field: str = "password", *, email: str = "", name: str = "",
+                    organisation: str = "") -> None:
+    problem = password_problem(password, personal_words(name, email, organisation))
     if problem:
         raise DomainError(problem, field=field)
 
@@ -77,7 +138,9 @@ def create_user(*, email: str, name: str, password: str, organisation: str = "",
     email = check_email_syntax(email)
     if find_user_by_email(email):
         raise Conflict("An account with this email address already exists", field="email")
-    _check_password(password)
+    if lookalike_of_existing(email):
+        raise DomainError(LOOKALIKE, field="email")
+    _check_password(password, email=email, name=name, organisation=organisation)
     now = utcnow()
     user = User(email=email, name=name.strip(), organisation=(organisation or "").strip(),
                 password_hash=hash_password(password), created_at=now,
@@ -90,11 +153,26 @@ def create_user(*, email: str, name: str, password: str, organisation: str = "",
     return user
 
 
-def register(*, email: str, name: str, organisation: str, password: str) -> User:
-    """Self-registration: always and only the nominee role; sends the verification e-mail."""
-    user = create_user(email=email, name=name, organisation=organisation, password=password)
-    send_verification_email(user)
-    return user
+def register(*, email: str, name: str, organisation: str, password: str) -> User | None:
+    """Self-registration: always and only the nominee role; sends the verification e-mail.
+
+    If the address already has an account, nothing is created or changed and None is returned:
+    the owner gets an e-mail saying someone tried to register with their address, and the caller
+    answers as for a new account, so the form does not tell anyone which addresses have accounts.
+    The refusals (address format, password) are the same either way, and so is the work."""
+    address = check_email_syntax(email)
+    owner = find_user_by_email(address)
+    if owner is None:
+        user = create_user(email=address, name=name, organisation=organisation, password=password)
+        send_verification_email(user)
+        return user
+    _check_password(password, email=address, name=name, organisation=organisation)
+    hash_password(password)  # as long as creating the account takes
+    queue_email(to_address=owner.email, to_name=owner.name, template="account_exists",
+                subject="Someone tried to create an account with your email address",
+                sign_in_link=external_url("auth.sign_in"), reset_link=external_url("auth.request_reset"))
+    audit.record("account.registration_refused_existing", actor=None, obj=owner)
+    return None
 
 
 # Tokens -------------------------------------------------------------------
@@ -114,6 +192,15 @@ def make_verification_token(user: User) -> str:
 
 def make_reset_token(user: User) -> str:
     return _serializer("reset-password").dumps({"u": user.id, "p": _password_fingerprint(user)})
+
+
+class _NoOne:
+    """Stands in for the account when a reset is asked for an unknown address, so that the same
+    token and e-mail are made (and thrown away) and the answer takes as long."""
+    id = None
+    name = ""
+    email = ""
+    password_hash = "$argon2id$v=19$m=65536,t=3,p=4$no-account$no-account"
 
 
 def _load(salt: str, token: str, max_age: int) -> dict:
@@ -144,16 +231,22 @@ def verify_email(token: str) -> User:
 
 
 def request_password_reset(email: str) -> None:
-    """Send a reset link if the account exists; say nothing either way."""
-    user = find_user_by_email(email)
-    if user is None or not user.active:
+    """Send a reset link if the account exists; say nothing either way, and do the same work
+    either way (the link and the e-mail are made for an unknown address too, and not sent; the
+    roles, which an unknown address has none of to load, are not loaded)."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email))
+                             .options(lazyload(User.roles)))
+    known = user is not None and user.active
+    person = user if known else _NoOne()
+    link = external_url("auth.reset_password", token=make_reset_token(person))
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    if known:
+        queue_email(to_address=user.email, to_name=user.name, template="reset_password",
+                    subject="Reset your password", link=link, minutes=minutes)
+        audit.record("account.password_reset_requested", actor=user, obj=user, known=True)
+    else:
+        render_email("reset_password", person.name, link=link, minutes=minutes)
         audit.record("account.password_reset_requested", object_type="users", known=False)
-        return
-    link = external_url("auth.reset_password", token=make_reset_token(user))
-    queue_email(to_address=user.email, to_name=user.name, template="reset_password",
-                subject="Reset your password", user=user, link=link,
-                minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
-    audit.record("account.password_reset_requested", actor=user, obj=user, known=True)
 
 
 def user_for_reset_token(token: str) -> User:
@@ -167,7 +260,7 @@ def user_for_reset_token(token: str) -> User:
 def reset_password(token: str, new_password: str) -> User:
     """Set a new password from a reset link (usable once: the link dies with the old password)."""
     user = user_for_reset_token(token)
-    _check_password(new_password)
+    _check_password(new_password, email=user.email, name=user.name, organisation=user.organisation)
     _set_password(user, new_password)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()  # they proved they read the mailbox
@@ -266,7 +359,8 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     """Change the password after checking the current one; signs out other sessions."""
     check_current_password(user, current_password, field="current_password",
                            message="Your current password is incorrect")
-    _check_password(new_password, field="new_password")
+    _check_password(new_password, field="new_password", email=user.email, name=user.name,
+                    organisation=user.organisation)
     _set_password(user, new_password)
     audit.record("account.password_changed", actor=user, obj=user)
 

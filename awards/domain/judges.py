@@ -81,8 +81,11 @@ def invite_judges(cycle: Cycle, addresses: str, *, by: User) -> InvitationResult
     valid, repeated, invalid = parse_addresses(addresses)
     if invalid:
         shown = ", ".join(f"‘{entry}’" for entry in invalid[:5]) + (" and others" if len(invalid) > 5 else "")
+        accented = any("@" in entry and not entry.rsplit("@", 1)[0].isascii() for entry in invalid)
+        why = (" An email address can only use the letters a to z, numbers and the symbols . _ - + "
+               "before the @" if accented else "")
         raise DomainError(f"Enter email addresses in the correct format, like name@example.com. "
-                          f"Correct {shown}", field="emails")
+                          f"Correct {shown}.{why}", field="emails")
     if not valid:
         raise DomainError("Enter at least one email address", field="emails")
     if len(valid) > MAX_INVITATIONS_AT_ONCE:

@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import after_this_request, current_app, has_request_context, render_template
 from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -39,11 +39,10 @@ def single_line(value: str) -> str:
     return _LINE_BREAKS.sub(" ", value or "").strip()
 
 
-def queue_email(*, to_address: str, to_name: str = "", template: str, subject: str, **context) -> OutboxMessage:
-    """Render templates/emails/<template>.txt (and .html) and add the message to the outbox."""
-    to_name = single_line(to_name)[:200]
+def render_email(template: str, to_name: str = "", **context) -> tuple[str, str | None]:
+    """The text and HTML (None if the template has none) bodies of templates/emails/<template>."""
     context.setdefault("service_name", current_app.config["SERVICE_NAME"])
-    context.setdefault("to_name", to_name)
+    context.setdefault("to_name", single_line(to_name)[:200])
     body_text = render_template(f"emails/{template}.txt", **context)
     try:
         body_html = render_template(f"emails/{template}.html", **context)
@@ -51,6 +50,13 @@ def queue_email(*, to_address: str, to_name: str = "", template: str, subject: s
         if exc.__class__.__name__ != "TemplateNotFound":
             raise
         body_html = None
+    return body_text, body_html
+
+
+def queue_email(*, to_address: str, to_name: str = "", template: str, subject: str, **context) -> OutboxMessage:
+    """Render templates/emails/<template>.txt (and .html) and add the message to the outbox."""
+    to_name = single_line(to_name)[:200]
+    body_text, body_html = render_email(template, to_name, **context)
     message = OutboxMessage(
         created_at=utcnow(),
         to_address=single_line(to_address),
@@ -174,9 +180,33 @@ def _collect_outbox_ids(session, _flush_context):
         session.info.setdefault("outbox_ids", []).extend(new_ids)
 
 
+def deliver_after_response() -> None:
+    """Deliver what the current request's next commit queues only once its response has been sent
+    (for a view whose answer must not take longer when a message goes out, such as a password reset
+    request, which would otherwise tell whether the address has an account)."""
+    db.session.info["outbox_after_response"] = True
+
+
+def _deliver_ids(app, ids: list[int]) -> None:
+    with app.app_context():
+        try:
+            deliver_pending(ids)
+        except Exception:  # delivery must never undo or break the committed change
+            log.exception("outbox delivery after commit failed; messages stay queued")
+
+
 def _deliver_after_commit(session):
     ids = session.info.pop("outbox_ids", None)
+    later = session.info.pop("outbox_after_response", False)
     if ids and current_app.config["MAIL_DELIVER_AFTER_COMMIT"]:
+        if later and has_request_context():
+            app = current_app._get_current_object()
+
+            @after_this_request
+            def deliver_once_sent(response):
+                response.call_on_close(lambda: _deliver_ids(app, ids))
+                return response
+            return
         try:
             deliver_pending(ids)
         except Exception:  # delivery must never undo or break the committed change
@@ -185,6 +215,7 @@ def _deliver_after_commit(session):
 
 def _forget_after_rollback(session):
     session.info.pop("outbox_ids", None)
+    session.info.pop("outbox_after_response", None)
 
 
 _HOOKS = (("after_flush", _collect_outbox_ids), ("after_commit", _deliver_after_commit),

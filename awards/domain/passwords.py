@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 COMMON_PASSWORD_COUNT = 1000
+MIN_SCORE = 3  # zxcvbn's 0–4: 3 is "safely unguessable", about 10^8 guesses or more
+TRY_INSTEAD = "Try 3 or 4 unrelated words"
+
+# What made zxcvbn's estimate low (the patterns its own feedback is built from), in plain English.
+_NAME_LISTS = {"surnames", "male_names", "female_names"}
 
 
 @lru_cache(maxsize=1)
@@ -23,14 +31,59 @@ def common_passwords() -> frozenset[str]:
     return frozenset(p.lower() for p in ranked[:COMMON_PASSWORD_COUNT])
 
 
-def password_problem(password: str) -> str | None:
-    """Why the password is refused, in words for the person choosing it; None if it is fine."""
+def personal_words(*values: str | None) -> list[str]:
+    """What a guesser would try first for this person: their e-mail address, its parts, their name
+    and organisation and the words in them."""
+    words: list[str] = []
+    for value in values:
+        value = (value or "").strip().lower()
+        if not value:
+            continue
+        words.append(value)
+        words.append(re.sub(r"[^\w]+", "", value))  # "Nina Nominee" is also guessed as "ninanominee"
+        words.extend(w for w in re.split(r"[^\w]+", value) if len(w) >= 3)
+        if "@" in value:
+            words.extend(value.split("@", 1))
+    return list(dict.fromkeys(words))
+
+
+def _weakness(sequence: list[dict]) -> str:
+    """The main reason, from the matched patterns, that a password is easy to guess."""
+    patterns = {m["pattern"] for m in sequence}
+    dictionaries = {m.get("dictionary_name") for m in sequence if m["pattern"] == "dictionary"}
+    if "user_inputs" in dictionaries:
+        return "it uses your name, email address or organisation"
+    if "repeat" in patterns:
+        return "it repeats the same letters, numbers or words"
+    if "sequence" in patterns:
+        return "it uses a sequence like abc or 4321"
+    if "spatial" in patterns:
+        return "it uses keys that are next to each other on a keyboard"
+    if "passwords" in dictionaries:
+        return "it is a common password or close to one"
+    if "date" in patterns or "regex" in patterns:
+        return "it relies on a date or a year"
+    if dictionaries & _NAME_LISTS:
+        return "it is mostly a common name"
+    if dictionaries:
+        return "it is made of too few common words"
+    return "it is too short and predictable"
+
+
+def password_problem(password: str, user_inputs: Iterable[str] = ()) -> str | None:
+    """Why the password is refused, in words for the person choosing it; None if it is fine.
+
+    Beyond the length, it must score at least MIN_SCORE in zxcvbn, with what is known of the
+    person (name, e-mail address, organisation: see `personal_words`) as words a guesser tries first."""
     if len(password) < MIN_LENGTH:
         return f"Password must be {MIN_LENGTH} characters or more"
     if len(password) > MAX_LENGTH:
         return f"Password must be {MAX_LENGTH} characters or fewer"
     if password.lower() in common_passwords():
         return "Password is one of the most common passwords. Choose a different password"
+    result = zxcvbn(password, user_inputs=list(user_inputs), max_length=MAX_LENGTH)
+    if result["score"] < MIN_SCORE:
+        return f"Password is too easy to guess: {_weakness(result['sequence'])}. {TRY_INSTEAD}"
     return None
 
 

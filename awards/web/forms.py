@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from ..domain.passwords import MAX_LENGTH, password_problem
+from ..domain.passwords import MAX_LENGTH, password_problem, personal_words
 
 
 class Form(FlaskForm):
@@ -52,10 +53,16 @@ def organisation_field(label="Organisation", required=True):
 
 
 class PasswordRules:
-    """The password policy as a field validator (length 12–128, not a common password)."""
+    """The password policy as a field validator (length 12–128, hard to guess), with the name,
+    e-mail address and organisation typed in the same form, or those of the person signed in, as
+    words a guesser tries first. The domain checks again with the account's own details."""
 
     def __call__(self, form, field):
-        problem = password_problem(field.data or "")
+        typed = [form[key].data for key in ("name", "email", "organisation")
+                 if key in form and isinstance(form[key].data, str)]
+        if current_user and current_user.is_authenticated:
+            typed += [current_user.name, current_user.email, current_user.organisation]
+        problem = password_problem(field.data or "", personal_words(*typed))
         if problem:
             raise ValidationError(problem)
 

@@ -93,13 +93,17 @@ def register_and_confirm(s: Steps, live_server, email: str) -> None:
     page.get_by_label("Create a password").fill(PASSWORD)
     page.get_by_label("Confirm password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
-    expect(page.get_by_text("Not confirmed")).to_be_visible()
-    s.check("account: email not confirmed")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    s.check("register: check your email")
 
     page.goto(live_server.email_link(email, "verify_email"))
     expect(page.get_by_text("Your email address is confirmed")).to_be_visible()
-    s.check("account: email confirmed")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    s.check("sign in: email confirmed")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your nominations")
 
 
 def start_nomination(s: Steps) -> str:

@@ -47,9 +47,9 @@ def test_register_on_a_phone(phone_page, live_server, check_page):
     page.get_by_label("Create a password").fill(PASSWORD)
     page.get_by_label("Confirm password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
-    assert_no_horizontal_overflow(page, "account on a phone")
-    check_page(page, "account on a phone", screenshot=False)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    assert_no_horizontal_overflow(page, "check your email on a phone")
+    check_page(page, "check your email on a phone", screenshot=False)
 
 
 def test_sign_in_on_a_phone(phone_page, live_server, check_page):

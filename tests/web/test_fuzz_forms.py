@@ -393,7 +393,7 @@ def test_nul_characters_are_taken_out_of_what_people_send(client):
     response = client.post_form("/register", {"name": "Nul\x00 Person", "email": "nul.person@example.org",
                                               "organisation": "Nul\x00shire", "password": passphrase,
                                               "confirm_password": passphrase}, token_from="/register")
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
     user = find_user_by_email("nul.person@example.org")
     assert user.name == "Nul Person" and user.organisation == "Nulshire"
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from ...domain import accounts
+from ...domain import accounts, mail
 from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Role
@@ -26,16 +26,18 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(email=form.email.data, name=form.name.data,
-                                     organisation=form.organisation.data, password=form.password.data)
+            accounts.register(email=form.email.data, name=form.name.data,
+                              organisation=form.organisation.data, password=form.password.data)
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error)
         else:
+            # The same answer, and as soon, whether the address was new (a confirmation link) or
+            # already had an account (its owner is told): nobody learns which addresses have one.
+            mail.deliver_after_response()
             db.session.commit()
-            _start_session(user)
-            flash(f"We have sent a link to {user.email}. Open it to confirm your email address.", "success")
-            return redirect(url_for("auth.account"))
+            return render_template("auth/register_sent.html", email=form.email.data, title="Check your email",
+                                   days=current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 86400)
     return render_template("auth/register.html", form=form, title="Create an account")
 
 
@@ -136,6 +138,7 @@ def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)
+        mail.deliver_after_response()  # the answer takes as long whether or not an e-mail goes out
         db.session.commit()
         return render_template("auth/reset_sent.html", email=form.email.data, title="Check your email")
     return render_template("auth/reset_request.html", form=form, title="Reset your password")
