@@ -117,17 +117,14 @@ def parse_session_identifier(identifier: str) -> tuple[str, int | None]:
 
 
 def _clear_session() -> None:
-    """Empty the session, keeping only the pointer to form input stashed mid-edit."""
-    stash = session.get("form_stash")
+    """Empty the session. (Form input kept when a session ended mid-edit is found by its author's
+    id, not through the session: see domain/stash.py.)"""
     session.clear()
-    if stash:
-        session["form_stash"] = stash
 
 
 def begin_session(user, remember: bool = False) -> None:
-    """A fresh session on sign-in: nothing from before survives (no fixation), except the pointer
-    to form input kept when the previous session ended mid-edit. The sign-in time starts the
-    absolute timeout; a remember-me cookie never outlives it."""
+    """A fresh session on sign-in: nothing from before survives (no fixation). The sign-in time
+    starts the absolute timeout; a remember-me cookie never outlives it."""
     _clear_session()
     absolute = int(current_app.config["SESSION_ABSOLUTE_TIMEOUT"])
     login_user(user, remember=remember, duration=timedelta(seconds=absolute))
@@ -177,7 +174,8 @@ def _end_expired_session(reason: str):
     if request.method in ("GET", "HEAD") and request.endpoint != "auth.sign_in":
         target = request.full_path if request.query_string else request.path
         return redirect(url_for("auth.sign_in", next=target))
-    # A POST goes on as anonymous: the nominee section keeps what was typed (see web/nominee).
+    # A POST goes on as anonymous: the nominee section keeps what was typed if the form carries its
+    # stash ticket (see web/nominee).
     return None
 
 

@@ -27,6 +27,7 @@ from .clock import utcnow
 from .errors import Conflict, NotAllowed
 from .nominations import SECTION_KEYS, section_data
 from .passwords import hash_password
+from .stash import forget_stashes_of, stashes_of
 
 # The nomination fields that identify the person who wrote it or whom to contact.
 CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
@@ -125,9 +126,7 @@ def personal_data(user: User) -> dict[str, Any]:
         .order_by(AuditEvent.id)).all()
     messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == user.email)
                                   .order_by(OutboxMessage.id)).all()
-    stashes = db.session.scalars(
-        select(FormStash).where(or_(*[FormStash.path.like(f"/nominations/{n.reference}/%") for n in nominations]))
-        .order_by(FormStash.created_at)).all() if nominations else []
+    stashes = stashes_of(user)
     return {
         "about": f"Everything {current_app.config['SERVICE_NAME']} holds about you, as of {utcnow().isoformat()}.",
         "account": {"name": user.name, "email": user.email, "organisation": user.organisation,
@@ -247,6 +246,7 @@ def delete_account(user: User, *, password: str) -> DeletionReport:
             _remove_contact_details(nomination)
             nomination.nominator_id = None
             report.nominations_anonymised += 1
+    forget_stashes_of(user)
     if references:
         db.session.execute(delete(FormStash).where(
             or_(*[FormStash.path.like(f"/nominations/{r}/%") for r in references])))

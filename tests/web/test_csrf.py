@@ -22,6 +22,9 @@ EXPIRED = "Your form has expired"
 # Where the first audience the table lets through is not the one the route is for.
 CSRF_AUDIENCE = {
     "/sign-out": OWNER,  # signing out a signed-in person is the state change worth forging
+    # Anonymous posts there are refused for want of a stash ticket (test_anonymous_stash.py); the owner's
+    # saving is the state change worth forging.
+    SECTION_RULE: OWNER,
 }
 PREFERENCE = (ANON, OWNER, ASSIGNED, ORGANISER, NOT_OWNER, UNASSIGNED, CONFLICTED)
 # The section form is read as data (not WTForms), so it gets its own plausible fields.

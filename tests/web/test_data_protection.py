@@ -41,7 +41,8 @@ def test_a_nominee_downloads_everything_held_about_them(app, nominee, nominee_cl
     submitted = make_nomination(cycle, nominator=nominee, contact_phone="07700 900123")
     document = _attach(submitted, "evidence.png")
     draft = make_nomination(cycle, nominator=nominee, status="draft", complete=False, title="My half-written draft")
-    stash_form(f"/nominations/{draft.reference}/challenge", {"challenge": "Typed before my session ended"})
+    stash_form(f"/nominations/{draft.reference}/challenge", {"challenge": ["Typed before my session ended"]},
+               by=nominee)
     accounts.send_verification_email(nominee)
     db.session.commit()
     someone_else = make_nomination(cycle, title="Somebody else’s project")
@@ -76,7 +77,7 @@ def test_a_nominee_downloads_everything_held_about_them(app, nominee, nominee_cl
     assert link not in response.get_data(as_text=True)
     assert "[link removed]" in data["emails"][0]["body"]
     assert data["emails"][0]["body"] == sent.body_text.replace(link, "[link removed]")
-    assert data["kept_form_input"][0]["data"] == {"challenge": "Typed before my session ended"}
+    assert data["kept_form_input"][0]["data"] == {"challenge": ["Typed before my session ended"]}
     assert someone_else.reference not in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "account.data_downloaded",
                                                          AuditEvent.actor_id == nominee.id)) is not None

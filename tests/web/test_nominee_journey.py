@@ -387,10 +387,12 @@ def test_session_timeout_while_typing_loses_nothing(app, nominee, cycle):
     nomination = start(client, cycle)
     url = section_url(nomination, "challenge")
     token, base = client.csrf_token(url), based_on(client, url)
+    ticket = re.search(r'name="stash_ticket" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
     long_text = "A long account of the challenge. " * 40
     with client.session_transaction() as session:  # the session times out
         session.clear()
-    response = client.post(url, data={"csrf_token": token, "based_on": base, "challenge": long_text})
+    response = client.post(url, data={"csrf_token": token, "based_on": base, "stash_ticket": ticket,
+                                      "challenge": long_text})
     assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
     next_url = response.headers["Location"]
     response = client.post_form(next_url, {"email": nominee.email, "password": DEFAULT_PASSWORD},

@@ -192,9 +192,11 @@ def test_session_ending_while_typing_keeps_the_answers(app, nominee, time_machin
     page = client.get(url).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     based_on = re.search(r'name="based_on" value="([^"]+)"', page).group(1)
+    ticket = re.search(r'name="stash_ticket" value="([^"]+)"', page).group(1)  # the proof it is their page
     typed = "What we set out to fix, typed over a long afternoon. " * 20
     time_machine.shift(timedelta(hours=2, minutes=5))  # idle too long while typing
-    response = client.post(url, data={"csrf_token": token, "based_on": based_on, "challenge": typed})
+    response = client.post(url, data={"csrf_token": token, "based_on": based_on, "stash_ticket": ticket,
+                                      "challenge": typed})
     assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in?next=")
     next_url = response.headers["Location"]
     sign_in_page = page_text(client.get(next_url))

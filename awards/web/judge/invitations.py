@@ -52,7 +52,7 @@ def judging_home() -> str:
 
 
 def _sign_in(user) -> None:
-    # A fresh session, as on the sign-in page (no fixation, a stashed form pointer kept), with the
+    # A fresh session, as on the sign-in page (no fixation), with the
     # sign-in time the absolute timeout needs: a session without one is refused.
     begin_session(user)
 

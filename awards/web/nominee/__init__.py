@@ -1,13 +1,49 @@
 """The nominee's journey: my nominations, start, the task list, sections, check answers, submit."""
 
-from flask import Blueprint, request, session
+import logging
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...extensions import db, login_manager
+from ...logging_setup import log_event
+from ...security import duration_words
 
 bp = Blueprint("nominee", __name__)
+log = logging.getLogger(__name__)
 
 SECTION_ENDPOINT = "nominee.section"
+
+
+def _keep_section_post():
+    """A section posted by someone no longer signed in: kept for its author only on the proof of the
+    stash ticket the section page carried (see domain/stash.py); anything else is refused with a page,
+    stores nothing and writes no cookie, so a forged cross-site post signs nobody out."""
+    from ...domain import stash as stash_rules
+    from .sections import own_fields
+
+    reference, section = request.view_args["reference"], request.view_args["section"]
+    had_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    try:
+        author = stash_rules.check_ticket(request.form.get("stash_ticket"), reference=reference, section=section)
+        stash_rules.stash_form(request.path, own_fields(section, request.form), by=author)
+    except stash_rules.StashRefused as refused:
+        db.session.rollback()
+        log_event(log, "section_stash.refused", level=logging.WARNING, status=refused.status,
+                  reason=refused.message, had_session=had_session)
+        problem = "too_large" if refused.status == 413 else "no_ticket"
+        title = ("Your answers are too long to keep" if problem == "too_large"
+                 else "Your answers could not be kept")
+        return render_template("nominee/stash_refused.html", problem=problem, title=title,
+                               absolute_timeout=duration_words(current_app.config["SESSION_ABSOLUTE_TIMEOUT"])
+                               ), refused.status
+    db.session.commit()
+    log_event(log, "section_stash.kept", user=author.id, section=section)
+    if not had_session:
+        # No session came with the post (a browser that lost it, or a post from another site made
+        # with someone's own ticket): write none, so no one's session is replaced by an empty one.
+        return redirect(url_for("auth.sign_in", next=request.path))
+    return login_manager.unauthorized()
 
 
 @bp.before_request
@@ -15,11 +51,7 @@ def _signed_in_only():
     if current_user.is_authenticated:
         return None
     if request.method == "POST" and request.endpoint == SECTION_ENDPOINT:
-        # The session ended while they typed: keep what they sent for after they sign in.
-        from ...domain.stash import stash_form
-        data = {k: request.form.getlist(k) for k in request.form if k != "csrf_token"}
-        session["form_stash"] = stash_form(request.path, data)
-        db.session.commit()
+        return _keep_section_post()
     return login_manager.unauthorized()
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, flash, redirect, render_template, request, send_file, session, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from ...domain import attachments as attachment_rules
 from ...domain import cycles as cycle_rules
 from ...domain import nominations as rules
 from ...domain.errors import DomainError, NotAllowed
-from ...domain.stash import take_stash
+from ...domain.stash import issue_ticket, take_stash
 from ...extensions import csrf, db
 from ...logging_setup import log_event
 from ...models import Attachment, Category, NominationStatus
@@ -91,6 +91,7 @@ def _section_context(nomination, section, data, problems, conflict=None, based_o
     return dict(nomination=nomination, section=rules.SECTION_BY_KEY[section], data=with_blank_rows(section, data),
                 problems=dict(reversed(problems)), error_list=error_summary(problems), conflict=conflict,
                 based_on=based_on or rules.section_hash(nomination, section), regions=rules.REGIONS,
+                stash_ticket=issue_ticket(by=current_user, reference=nomination.reference, section=section),
                 cycle=nomination.cycle, accept=attachment_rules.ACCEPT, human_size=attachment_rules.human_size,
                 title=rules.SECTION_BY_KEY[section].title)
 
@@ -105,7 +106,7 @@ def section(reference: str, section: str):
         flash("This nomination can no longer be changed", "info")
         return redirect(url_for("nominee.task_list", reference=reference))
     if request.method == "GET":
-        stash = take_stash(session.pop("form_stash", None), request.path)
+        stash = take_stash(request.path, by=current_user)
         if stash is not None:
             db.session.commit()
             data = parse(section, from_stash(stash))

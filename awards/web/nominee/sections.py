@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
@@ -95,3 +96,26 @@ def with_blank_rows(section: str, data: dict[str, Any]) -> dict[str, Any]:
 
 def from_stash(stash: dict[str, list[str]]) -> MultiDict:
     return MultiDict([(k, v) for k, values in stash.items() for v in values])
+
+
+# The names each section's form sends (and `parse` reads): a post kept while its author signs in
+# again keeps these and nothing else.
+_OWN_FIELDS = {
+    "organisation": re.compile(r"(organisation_name|contact_name|contact_email|contact_phone|region"
+                               r"|partners-[0-9]{1,2}-(name|is_supplier))"),
+    "project": re.compile(r"title|summary"),
+    "trends": re.compile(r"trends|primary|how_[0-9]{1,9}"),
+    "challenge": re.compile(r"challenge"),
+    "approach": re.compile(r"approach"),
+    "outcomes": re.compile(r"outcomes_narrative"
+                           r"|measured-[0-9]{1,2}-(metric|baseline|result|measured_on)"),
+    "lessons": re.compile(r"unintended_consequences|lessons"),
+    "declarations": re.compile(r"declares_accurate|consents_to_publish|declares_authorised"),
+    "documents": re.compile(r"(?!)"),
+}
+
+
+def own_fields(section: str, form: MultiDict) -> dict[str, list[str]]:
+    """The posted values under the section's own field names (what `from_stash` gives back)."""
+    pattern = _OWN_FIELDS[section]
+    return {name: form.getlist(name) for name in form if pattern.fullmatch(name)}
