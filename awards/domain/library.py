@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import (Category, Cycle, CycleStatus, ImpactCase, ImpactCaseTrend, Nomination, NominationStatus, Result,
                       Trend, TrendGroup)
+from . import paging
 from .clock import utcnow
 from .errors import DomainError, NotFound
 
@@ -146,13 +147,15 @@ def parse_page(args: Mapping[str, str], *, strict: bool = False, per_page_arg: b
         raw = str(args.get(name) or "").strip()
         if not raw:
             return default
-        if raw.isdigit() and low <= int(raw) <= high:
-            return int(raw)
+        value = paging.whole_number(raw, low, high)
+        if value is not None:
+            return value
         if strict:
             bound = f"from {low} to {high}" if high < 10**9 else f"a whole number from {low}"
             raise DomainError(f"{name} must be {bound}", field=name)
         return default
-    page = number("page", 1, 1, 10**9)
+    # Outside the API a page that is no number is the first; one past the end (however far) is a 404.
+    page = number("page", 1, 1, paging.MAX_PAGE) if strict else paging.requested_page(args)
     per_page = number("per_page", PER_PAGE, 1, MAX_PER_PAGE) if per_page_arg else PER_PAGE
     return page, per_page
 

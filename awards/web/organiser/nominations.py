@@ -4,7 +4,6 @@ a nomination's full page with its history, and the eligibility decision."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import ceil
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -12,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ...domain import exports, screening
+from ...domain import exports, paging, screening
 from ...domain.attachments import KINDS, attachment_path, human_size
 from ...domain.errors import Conflict, DomainError, NotAllowed
 from ...domain.nominations import SECTION_BY_KEY
@@ -209,8 +208,7 @@ def _render_list(cycle: Cycle, screen_form: ScreenManyForm | None = None):
     form, filters = read_filters(cycle)
     clauses = filters.clauses(cycle)
     total = db.session.scalar(select(func.count(Nomination.id)).where(*clauses))
-    pages = max(1, ceil(total / PAGE_SIZE))
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    page, pages = paging.clamp(paging.requested_page(request.args), total, PAGE_SIZE)
     # The page's ids first, from the narrow ix_nominations_cycle_list index (filters, search and
     # order are all in it), then only those rows: a big cycle's wide rows are never scanned.
     page_ids = (select(Nomination.id).where(*clauses).order_by(Nomination.id)

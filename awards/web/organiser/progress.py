@@ -7,7 +7,6 @@ cycle) and carries the reminder form: the organiser ticks judges, or has the pag
 
 from __future__ import annotations
 
-from math import ceil
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
 
+from ...domain import paging
 from ...domain import progress as progress_rules
 from ...domain.clock import utcnow
 from ...domain.errors import DomainError
@@ -125,10 +125,13 @@ def judging_progress(slug: str):
     if show not in progress_rules.NOMINATION_FILTERS:
         show = "all"
     category = next((c for c in cycle.categories if c.slug == request.args.get("category")), None)
-    page = max(1, request.args.get("page", 1, type=int))
+    asked = paging.requested_page(request.args)
     rows, total = progress_rules.nomination_progress(cycle, show=show, category=category, limit=PAGE_SIZE,
-                                                     offset=(page - 1) * PAGE_SIZE)
-    pages = max(1, ceil(total / PAGE_SIZE))
+                                                     offset=(asked - 1) * PAGE_SIZE)
+    page, pages = paging.clamp(asked, total, PAGE_SIZE)
+    if page != asked:  # past the end: the last page instead
+        rows, total = progress_rules.nomination_progress(cycle, show=show, category=category, limit=PAGE_SIZE,
+                                                         offset=(page - 1) * PAGE_SIZE)
     short, _ = (progress_rules.nomination_progress(cycle, show="short", limit=SHORT_LIST_SIZE, count=False)
                 if progress.short_of_judges else ([], 0))
 

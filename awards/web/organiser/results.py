@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ...domain import paging
 from ...domain import results as rules
 from ...domain.errors import DomainError, NotAllowed
 from ...domain.exports import iso_utc, stream_csv
@@ -50,14 +51,16 @@ def results(slug: str):
     # A big cycle is shown a page at a time: the top of every category, or one category in pages.
     category = next((c for c in cycle.categories if c.slug == request.args.get("category")), None)
     per_page = CATEGORY_PAGE_SIZE if category else TOP_ROWS
-    page = max(1, request.args.get("page", 1, type=int)) if category else 1
+    page = paging.requested_page(request.args) if category else 1
     board = rules.cycle_results(cycle, withhold=_withheld(cycle), sort=sort if sort != "rank" else None,
                                 category_id=category.id if category else None, page=page, per_page=per_page)
     pagination = None
     if category:
-        pages = max(1, -(-board.boards[0].total // per_page))
-        if page > pages:
-            abort(404)
+        asked = page
+        page, pages = paging.clamp(asked, board.boards[0].total, per_page)
+        if page != asked:  # past the end: the last page instead
+            board = rules.cycle_results(cycle, withhold=_withheld(cycle), sort=sort if sort != "rank" else None,
+                                        category_id=category.id, page=page, per_page=per_page)
         pagination = nomination_pages(page, pages, lambda n: url_for(
             "organiser.results", slug=cycle.slug, category=category.slug, sort=sort if sort != "rank" else None,
             page=n if n > 1 else None))

@@ -3,7 +3,6 @@ reopening submitted scores (audited; the judge is e-mailed a link)."""
 
 from __future__ import annotations
 
-from math import ceil
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -13,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
+from ...domain import paging
 from ...domain import reviews as review_rules
 from ...domain.errors import DomainError
 from ...domain.results import withheld_nominations
@@ -78,7 +78,6 @@ def reviews(slug: str):
     cycle = _cycle(slug)
     status = request.args.get("status", "")
     q = (request.args.get("q") or "").strip()
-    page = max(1, request.args.get("page", 1, type=int))
     query = (select(Review).join(Assignment, Assignment.id == Review.assignment_id)
              .join(Nomination, Nomination.id == Assignment.nomination_id)
              .join(Judge, Judge.id == Assignment.judge_id)
@@ -94,6 +93,7 @@ def reviews(slug: str):
         query = query.where(func.lower(Nomination.reference).like(like) | func.lower(Nomination.title).like(like)
                             | func.lower(User.name).like(like) | func.lower(Judge.email).like(like))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page, pages = paging.clamp(paging.requested_page(request.args), total, PAGE_SIZE)
     rows = db.session.scalars(
         query.order_by(Nomination.reference, Review.id)
         .options(selectinload(Review.scores),
@@ -106,8 +106,7 @@ def reviews(slug: str):
         .where(Nomination.cycle_id == cycle.id, Nomination.id.not_in(withheld))
         .group_by(Review.status)).all())
     return render_template("organiser/judging/reviews.html", cycle=cycle, reviews=rows, status=status, q=q,
-                           page=page, pages=max(1, ceil(total / PAGE_SIZE)), total=total,
-                           page_numbers=page_numbers(page, max(1, ceil(total / PAGE_SIZE))),
+                           page=page, pages=pages, total=total, page_numbers=page_numbers(page, pages),
                            submitted=counts.get(ReviewStatus.SUBMITTED, 0), drafts=counts.get(ReviewStatus.DRAFT, 0),
                            scores={r.id: _score(r, cycle) for r in rows}, title=f"Scores – {cycle.name}")
 

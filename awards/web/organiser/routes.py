@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from ...domain import accounts
+from ...domain import accounts, paging
 from ...extensions import db
 from ...models import AuditEvent, OutboxMessage, Role, User
 from . import bp
@@ -28,16 +28,16 @@ def dashboard():
 @bp.route("/users")
 def users():
     q = (request.args.get("q") or "").strip()
-    page = max(1, request.args.get("page", 1, type=int))
     query = select(User).order_by(User.name, User.id)
     if q:
         like = f"%{q.lower()}%"
         query = query.where(or_(func.lower(User.name).like(like), User.email.like(like),
                                 func.lower(User.organisation).like(like)))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page, pages = paging.clamp(paging.requested_page(request.args), total, PAGE_SIZE)
     people = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return render_template("organiser/users.html", people=people, q=q, page=page, total=total,
-                           pages=max(1, -(-total // PAGE_SIZE)), title="People")
+                           pages=pages, title="People")
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
