@@ -10,9 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import re
-import struct
 import zipfile
-import zlib
 
 import pikepdf
 
@@ -21,6 +19,7 @@ from awards.domain.attachments import add_attachment
 from awards.extensions import db
 from awards.models import NominationPartner
 
+from . import document_corpus
 from .factories import make_nomination, make_user
 
 CANARY = "Zebedee Quintrell"
@@ -61,56 +60,26 @@ def assert_no_canary(content: str | bytes, where: str) -> None:
 
 # ------------------------------------------------------------------ documents with the canary inside
 
+def _everywhere(place: str) -> str:
+    return CANARY
+
+
 def canary_pdf() -> bytes:
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
-    pdf.docinfo["/Author"] = CANARY
-    pdf.docinfo["/Creator"] = f"{CANARY}'s Word"
-    pdf.docinfo["/Producer"] = f"{CANARY} PDF maker"
-    pdf.docinfo["/Title"] = f"Report by {CANARY}"
-    with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
-        meta["dc:creator"] = [CANARY]
-        meta["dc:title"] = f"Report by {CANARY}"
-        meta["pdf:Producer"] = CANARY
-    page = pdf.pages[0]
-    note = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Text,
-                                                Rect=[10, 10, 30, 30], T=pikepdf.String(CANARY),
-                                                Contents=pikepdf.String("Please check the figures")))
-    page.obj["/Annots"] = pikepdf.Array([note])
-    out = io.BytesIO()
-    pdf.save(out)
-    data = out.getvalue()
+    """The crafted PDF of tests/document_corpus.py with the canary in every place (information,
+    XMP, scripts, embedded and attached files, comments, bookmarks, images' EXIF and trailing bytes)."""
+    data = document_corpus.pdf(_everywhere)
     assert CANARY.encode() in data
     return data
 
 
 def canary_docx() -> bytes:
-    core = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>Plan by {CANARY}</dc:title><dc:creator>{CANARY}</dc:creator><cp:lastModifiedBy>{CANARY}</cp:lastModifiedBy><cp:revision>3</cp:revision><dcterms:created xsi:type="dcterms:W3CDTF">2025-01-01T09:00:00Z</dcterms:created></cp:coreProperties>"""
-    app_xml = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>Microsoft Office Word</Application><Company>{CANARY} Council</Company><Manager>{CANARY}</Manager><Pages>1</Pages></Properties>"""
-    document = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Our plan</w:t></w:r></w:p></w:body></w:document>"""
-    comments = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:comments xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:comment w:id="0" w:author="{CANARY}" w:initials="ZQ"><w:p><w:r><w:t>Check</w:t></w:r></w:p></w:comment></w:comments>"""
-    types = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>"""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", types)
-        z.writestr("word/document.xml", document)
-        z.writestr("word/comments.xml", comments)
-        z.writestr("docProps/core.xml", core)
-        z.writestr("docProps/app.xml", app_xml)
-    return out.getvalue()
+    """The crafted Word document: template path, custom XML, properties, comments, revision authors,
+    embedded workbook, pictures' EXIF and trailing bytes, zip comment."""
+    return document_corpus.docx(_everywhere)
 
 
 def canary_png() -> bytes:
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"tEXt", b"Author\x00" + CANARY.encode())
-            + chunk(b"IDAT", zlib.compress(b"\x00\x00\x00\x00")) + chunk(b"IEND", b""))
+    return document_corpus.png(_everywhere, "upload")
 
 
 def decoded_contents(data: bytes, content_type: str) -> list[tuple[str, bytes]]:
@@ -123,12 +92,17 @@ def decoded_contents(data: bytes, content_type: str) -> list[tuple[str, bytes]]:
                 parts.append(("XMP metadata", pdf.Root.Metadata.read_bytes()))
             for obj in pdf.objects:
                 if isinstance(obj, pikepdf.Stream):
-                    parts.append((f"PDF stream {obj.objgen}", obj.read_bytes()))
+                    try:
+                        parts.append((f"PDF stream {obj.objgen}", obj.read_bytes()))
+                    except pikepdf.PdfError:  # an image pikepdf cannot decode (JPEG 2000): its raw bytes
+                        parts.append((f"PDF stream {obj.objgen}", obj.read_raw_bytes()))
                 elif isinstance(obj, pikepdf.Dictionary):
                     parts.append((f"PDF object {obj.objgen}", repr(obj).encode()))
     elif content_type.startswith("application/vnd.openxmlformats"):
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             parts += [(f"zip entry {name}", z.read(name)) for name in z.namelist()]
+    # and everything nested: zips in zips, raw PDF streams, compressed PNG text
+    parts += document_corpus.unpacked(data)[1:]
     return parts
 
 

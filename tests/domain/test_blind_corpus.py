@@ -1,0 +1,165 @@
+"""The blind copy of a crafted document holds none of the markers planted in it (each place has its
+own, so a failure names the place), and is still a document a judge can read."""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from xml.etree import ElementTree
+
+import pikepdf
+import pytest
+from PIL import Image
+
+from awards.domain import blind
+
+from .. import document_corpus as corpus
+
+
+class Markers:
+    """Hands out one distinct marker per place and remembers them."""
+
+    def __init__(self):
+        self.places: dict[str, str] = {}
+
+    def __call__(self, place: str) -> str:
+        marker = self.places.get(place)
+        if marker is None:
+            marker = f"Qx{len(self.places):03d}" + re.sub(r"[^A-Za-z0-9]", "", place.title())
+            self.places[place] = marker
+        return marker
+
+    def found_in(self, data: bytes) -> list[str]:
+        """'place (where inside)' for every marker found anywhere inside the file."""
+        found = []
+        for where, content in corpus.unpacked(data):
+            lowered = content.lower()
+            for place, marker in self.places.items():
+                for form in (marker.encode(), marker.encode("utf-16-le")):
+                    if form.lower() in lowered:
+                        found.append(f"{place} (in {where})")
+        return sorted(set(found))
+
+
+def _blind(extension: str, data: bytes) -> bytes:
+    attachment = type("A", (), {"extension": extension})()
+    return blind.judge_copy(attachment, data, blind=True)
+
+
+def _check_ooxml_is_readable(data: bytes, main: str, body_part: str) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None
+        parts = {name: z.read(name) for name in z.namelist()}
+    assert main in parts and "[Content_Types].xml" in parts and "_rels/.rels" in parts
+    assert corpus.BODY.encode() in parts[body_part]
+    for name, content in parts.items():
+        if name.endswith((".xml", ".rels")):
+            ElementTree.fromstring(content)  # well-formed
+    # every relationship that stays points at a part that stays, or is a web link
+    for name, content in parts.items():
+        if not name.endswith(".rels"):
+            continue
+        source_dir = posixpath.dirname(posixpath.dirname(name))
+        for rel in ElementTree.fromstring(content):
+            target = rel.get("Target")
+            if rel.get("TargetMode") == "External":
+                assert target.startswith("https://"), (name, target)
+            else:
+                resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                    posixpath.join(source_dir, target))
+                assert resolved in parts, (name, target)
+    for override in ElementTree.fromstring(parts["[Content_Types].xml"]):
+        if override.get("PartName"):
+            assert override.get("PartName").lstrip("/") in parts
+    return parts
+
+
+def _check_image(content: bytes, kind: str) -> None:
+    image = Image.open(io.BytesIO(content))
+    image.load()
+    assert image.format == kind and image.size == (16, 12)
+
+
+def test_docx_copy_holds_no_marker_and_still_reads():
+    markers = Markers()
+    original = corpus.docx(markers)
+    expected = {"template path", "custom XML owner", "docx image EXIF Artist", "comment e-mail", "zip comment",
+                "tracked insertion author", "docx image after JPEG end", "embedded workbook", "core creator"}
+    assert expected <= {found.split(" (")[0] for found in markers.found_in(original)}
+    copy = _blind("docx", original)
+    assert markers.found_in(copy) == []
+    parts = _check_ooxml_is_readable(copy, "word/document.xml", "word/document.xml")
+    assert {"word/styles.xml", "word/numbering.xml", "word/fontTable.xml", "word/settings.xml"} <= set(parts)
+    document = parts["word/document.xml"].decode()
+    assert "Inserted words" in document and "Deleted words" in document and "GOV.UK" in document
+    assert "commentReference" not in document
+    _check_image(parts["word/media/image1.jpeg"], "JPEG")
+    _check_image(parts["word/media/image2.png"], "PNG")
+    assert b"https://www.gov.uk/" in parts["word/_rels/document.xml.rels"]
+    assert not any(name.startswith(("customXml/", "word/embeddings/")) or "comments" in name for name in parts)
+    assert "docProps/custom.xml" not in parts and "docProps/thumbnail.jpeg" not in parts
+    assert b"<cp:revision>3</cp:revision>" in parts["docProps/core.xml"]
+
+
+def test_xlsx_copy_holds_no_marker_and_still_reads():
+    markers = Markers()
+    original = corpus.xlsx(markers)
+    expected = {"file sharing user", "absolute path", "sheet comment author", "external link path"}
+    assert expected <= {found.split(" (")[0] for found in markers.found_in(original)}
+    copy = _blind("xlsx", original)
+    assert markers.found_in(copy) == []
+    parts = _check_ooxml_is_readable(copy, "xl/workbook.xml", "xl/sharedStrings.xml")
+    workbook = parts["xl/workbook.xml"].decode()
+    assert '<sheet name="Results" sheetId="1" r:id="rId1"/>' in workbook
+    assert "fileSharing" not in workbook and "absPath" not in workbook and "externalReference" not in workbook
+    assert "legacyDrawing" not in parts["xl/worksheets/sheet1.xml"].decode()
+
+
+def test_pptx_copy_holds_no_marker_and_still_reads():
+    markers = Markers()
+    original = corpus.pptx(markers)
+    copy = _blind("pptx", original)
+    assert markers.found_in(copy) == []
+    parts = _check_ooxml_is_readable(copy, "ppt/presentation.xml", "ppt/slides/slide1.xml")
+    assert "custDataLst" not in parts["ppt/presentation.xml"].decode()
+    _check_image(parts["ppt/media/image1.png"], "PNG")
+
+
+def test_pdf_copy_holds_no_marker_and_still_reads():
+    markers = Markers()
+    original = corpus.pdf(markers)
+    expected = {"open action JS", "named JS", "embedded file name", "embedded file content", "info author",
+                "XMP creator", "pdf image EXIF Artist", "pdf image after JPEG end", "attached file content",
+                "pdf JPEG 2000 comment"}
+    assert expected <= {found.split(" (")[0] for found in markers.found_in(original)}
+    copy = _blind("pdf", original)
+    assert markers.found_in(copy) == []
+    with pikepdf.open(io.BytesIO(copy)) as result:
+        assert len(result.pages) == 1
+        for key in ("/OpenAction", "/AA", "/Names", "/Metadata", "/Outlines", "/AcroForm"):
+            assert key not in result.Root
+        assert "/Info" not in result.trailer
+        page = result.pages[0]
+        assert corpus.BODY.encode() in page.Contents.read_bytes()
+        annotations = list(page.obj.get("/Annots", []))
+        assert [(a.Subtype, a.A.S, str(a.A.URI)) for a in annotations] == [
+            (pikepdf.Name.Link, pikepdf.Name.URI, "https://www.gov.uk/")]
+        image = page.Resources.XObject.Im1
+        _check_image(image.read_raw_bytes(), "JPEG")
+        assert pikepdf.PdfImage(image).as_pil_image().size == (16, 12)
+        assert pikepdf.PdfImage(page.Resources.XObject.Im2).as_pil_image().size == (16, 12)
+
+
+@pytest.mark.parametrize("extension,build,kind", [("jpg", corpus.jpeg, "JPEG"), ("png", corpus.png, "PNG")])
+def test_image_copy_holds_no_metadata_nor_trailing_bytes(extension, build, kind):
+    markers = Markers()
+    original = build(markers, "upload")
+    assert len(markers.found_in(original)) >= 3
+    copy = _blind(extension, original)
+    assert markers.found_in(copy) == []
+    _check_image(copy, kind)
+    image = Image.open(io.BytesIO(copy))
+    assert not image.getexif() and "comment" not in image.info
+    assert copy.endswith(b"\xff\xd9" if kind == "JPEG" else b"IEND\xaeB`\x82")
