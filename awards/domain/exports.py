@@ -1,15 +1,20 @@
 """CSV exports that are safe to open in a spreadsheet.
 
-A cell that starts with `=`, `+`, `-` or `@` (or a tab or carriage return, which some
-spreadsheets skip before reading a formula) would run as a formula when an organiser
-opens the file: a nominee could type `=HYPERLINK(...)` into a title. Such cells get a
-leading apostrophe, which spreadsheets show as plain text (OWASP "CSV injection").
+A cell that starts with `=`, `+`, `-` or `@` (or a tab, carriage return or line feed) would
+run as a formula when an organiser opens the file: a nominee could type `=HYPERLINK(...)` into
+a title. Spreadsheets skip white space before a formula and read the full-width and small forms
+(`＝`, `＋`, `－`, `＠`, `﹦`…) and the minus sign `−` as the characters themselves, so a cell
+is looked at from its first character that is not white space (spaces of any width, tabs, line
+breaks, zero-width spaces, byte order marks), in its compatibility form (NFKC). Such cells get a
+leading apostrophe, which spreadsheets show as plain text, and every cell is quoted (OWASP
+"CSV injection").
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
@@ -21,7 +26,9 @@ from ..extensions import db
 from ..models import Category, Cycle, Eligibility, Nomination, NominationPartner, NominationTrend, Trend, User
 from . import audit
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\u2212")
+# Characters a spreadsheet may skip before a formula that str.isspace() does not count as space.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 
 # Excel reads a UTF-8 file as the local code page unless it starts with a byte order mark,
 # and organisers' names and places carry accents.
@@ -36,15 +43,18 @@ NOMINATION_COLUMNS = (
 def escape_cell(value: Any) -> str:
     """The cell as text, with a leading apostrophe if a spreadsheet would read it as a formula."""
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_TRIGGERS):
+    if text.startswith(FORMULA_TRIGGERS):  # a tab, CR or LF is a trigger itself, even alone
+        return "'" + text
+    first = next((c for c in text if not (c.isspace() or c in _INVISIBLE)), "")
+    if first and unicodedata.normalize("NFKC", first).startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text
 
 
 def csv_line(cells: Sequence[Any]) -> str:
-    """One CSV record (quoted as needed, CRLF-terminated) with every cell escaped."""
+    """One CSV record (every cell quoted, CRLF-terminated) with every cell escaped."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow([escape_cell(c) for c in cells])
+    csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL).writerow([escape_cell(c) for c in cells])
     return buffer.getvalue()
 
 

@@ -33,8 +33,31 @@ def test_the_escaped_cell_survives_the_csv_round_trip(trigger):
     assert parse(line) == [["PSDA-2026-0001", "'" + value]]
 
 
+# OWASP "CSV injection": a spreadsheet skips white space (spaces, tabs, line breaks, and the zero-width and
+# full-width kinds) before a formula, and reads the full-width and small forms of = + - @ as the formula
+# characters themselves, so whatever precedes it the cell must start with an apostrophe.
+DISGUISED_FORMULAS = [
+    " =1+2", "   =HYPERLINK(\"https://evil.example\",\"Click\")", "\t=1+2", "\r=1+2", "\n=1+2", "\r\n=1+2",
+    " \t\r\n @SUM(A1)", "\u00a0=1+2", "\u3000=1+2", "\u200b=1+2", "\ufeff=1+2",
+    "\uff1d1+2", "\uff0bcmd", "\uff0d2+3", "\uff20SUM(A1)", " \uff1dHYPERLINK(\"x\")", "\ufe66 1", "\u22121+2",
+    "\t", "\r", "\n", "=", "+", "-", "@",
+]
+
+
+@pytest.mark.parametrize("value", DISGUISED_FORMULAS)
+def test_a_formula_is_neutralised_whatever_precedes_it(value):
+    """Read back as a spreadsheet would (the csv module), the cell starts with an apostrophe and keeps the rest."""
+    text = "".join(exports.stream_csv(["Reference", "Title"], [["PSDA-2026-0001", value]]))
+    assert parse(text)[1] == ["PSDA-2026-0001", "'" + value]
+
+
+def test_every_cell_is_quoted():
+    line = exports.csv_line(["PSDA-2026-0001", "Digital project", 3, None, "=1"])
+    assert line == '"PSDA-2026-0001","Digital project","3","","\'=1"\r\n'
+
+
 @pytest.mark.parametrize("value", ["Digital project", "", "a=b", "Council-led work", "100% online", "'quoted",
-                                   " =leading space", "3"])
+                                   "3", "Name with a - dash", "A\u00a0B"])
 def test_ordinary_cells_are_left_alone(value):
     assert exports.escape_cell(value) == value
 

@@ -525,7 +525,10 @@ def test_the_export_is_a_streamed_attachment_of_the_filtered_list(organiser_clie
     assert event.detail["filters"] == {"category": cycle.categories[0].slug, "status": "submitted"}
 
 
-@pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r"])
+@pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r",
+                                     # whatever precedes it, and the full-width forms (OWASP)
+                                     " =", "  \t+", "\r\n-", "\n@", "\uff1d", "\uff0b", "\uff0d", "\uff20",
+                                     " \uff1d", "\u3000\uff20"])
 def test_the_export_neutralises_formulas(organiser_client, cycle, nominator, trigger):
     nomination = make_nomination(cycle, nominator=nominator, title=f"{trigger}HYPERLINK(\"https://x.test\")",
                                  organisation_name=f"{trigger}1+1", contact_name=f"{trigger}SUM(A1:A9)")
@@ -555,7 +558,7 @@ def test_an_empty_export_has_the_header_row(organiser_client, cycle):
     response = organiser_client.get(f"/organiser/cycles/{cycle.slug}/nominations.csv")
     assert response.status_code == 200
     assert read_csv(response) == []
-    assert response.get_data(as_text=True) == BYTE_ORDER_MARK + ",".join(NOMINATION_COLUMNS) + "\r\n"
+    assert response.get_data(as_text=True) == BYTE_ORDER_MARK + ",".join(f'"{c}"' for c in NOMINATION_COLUMNS) + "\r\n"
 
 
 def test_the_status_of_a_nomination_deleted_nominator_is_handled(organiser_client, cycle):
