@@ -14,9 +14,10 @@ import re
 import smtplib
 import ssl
 from datetime import timedelta
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
 from flask import after_this_request, current_app, has_request_context, render_template
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 CLAIM_TIMEOUT = timedelta(minutes=5)
 _LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 _LINK = re.compile(r"https?://\S+")
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9'-]+( [A-Za-z0-9'-]+)*")
+_HEADER_LINE = 78  # RFC 5322's recommended line length, which Python's policies fold to
 
 
 def single_line(value: str) -> str:
@@ -71,13 +74,34 @@ def queue_email(*, to_address: str, to_name: str = "", template: str, subject: s
     return message
 
 
+def address_header(header: str, name: str, address: str) -> str:
+    """The value of a From or To header: one address, `address`, shown as `name`, whatever the name holds.
+
+    Python's folder (3.11) drops the quotes of a long quoted display name when it wraps it, so a
+    200-character name with a comma in it became two or three addresses. So the value is never left
+    for it to fold: a name of plain words, or a short one quoted (`"Smith, John"`), goes as it is on one
+    line; any other (long, or not ASCII) as RFC 2047 encoded words, at most 75 characters each on lines
+    of their own, which carry commas, quotes, `<` and `@` as encoded text, with the address on the last
+    line. `address` must be one address (ValueError otherwise)."""
+    addr_spec = Address(addr_spec=single_line(address)).addr_spec
+    name = single_line(name)
+    if not name:
+        return addr_spec
+    if name.isascii() and "=?" not in name:  # (a name that looks like an encoded word is encoded)
+        one_line = f"{name} <{addr_spec}>" if _PLAIN_NAME.fullmatch(name) else formataddr((name, addr_spec))
+        if len(f"{header}: {one_line}") <= _HEADER_LINE:
+            return one_line
+    words = Header(name, "utf-8", maxlinelen=_HEADER_LINE - 2, header_name=header).encode(linesep="\n")
+    return f"{words}\n <{addr_spec}>"
+
+
 def build_message(message: OutboxMessage) -> EmailMessage:
     cfg = current_app.config
     email = EmailMessage()
     email["Subject"] = single_line(message.subject)
-    email["From"] = Address(display_name=single_line(cfg["MAIL_SENDER_NAME"]),
-                            addr_spec=cfg["MAIL_DEFAULT_SENDER"])
-    email["To"] = Address(display_name=single_line(message.to_name), addr_spec=single_line(message.to_address))
+    # set_raw: the values are already folded (see address_header), so the policy does not refold them
+    email.set_raw("From", address_header("From", cfg["MAIL_SENDER_NAME"], cfg["MAIL_DEFAULT_SENDER"]))
+    email.set_raw("To", address_header("To", message.to_name, message.to_address))
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain=cfg["MAIL_DEFAULT_SENDER"].split("@")[-1])
     email["Auto-Submitted"] = "auto-generated"
@@ -121,7 +145,8 @@ class SMTPBackend:
                 smtp.starttls(context=ssl.create_default_context())
             if cfg["MAIL_USERNAME"]:
                 smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
-            smtp.send_message(email)
+            # The envelope names the one recipient, rather than leaving smtplib to read it from the To header.
+            smtp.send_message(email, to_addrs=[Address(addr_spec=single_line(message.to_address)).addr_spec])
 
 
 def backend():
