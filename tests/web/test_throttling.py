@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import datetime, timezone
 
 import pytest
 import redis
 import time_machine
-from datetime import datetime, timezone
+from limits import parse_many
 
 from awards import create_app
-from awards.config import ConfigurationError
+from awards.config import ConfigurationError, Defaults
 from awards.domain import accounts
 
 from ..factories import DEFAULT_PASSWORD, make_user
@@ -69,16 +70,19 @@ def sign_in(client, email: str, password: str = "wrong password!!", **kwargs):
 
 
 def assert_too_many(response) -> None:
+    """The 429 page of an hourly limit (tests use hours, so no window can pass while one runs)."""
     assert response.status_code == 429
     text = main_text(response)
     assert "Too many requests" in text
-    assert "Wait 1 minute and try again" in text
-    assert 1 <= int(response.headers["Retry-After"]) <= 61
+    assert "Wait 60 minutes and try again" in text or "Wait 59 minutes and try again" in text
+    assert 3500 <= int(response.headers["Retry-After"]) <= 3601
 
 
 def test_forty_sign_ins_for_forty_accounts_from_one_address_are_stopped(limited):
     """Found: 40 sign-ins against 40 accounts from one address were all answered."""
-    app = limited()  # the default limits
+    # The default lets 20 a minute through; counted over an hour here, so a slow run cannot see a new minute.
+    assert [(item.amount, item.get_expiry()) for item in parse_many(Defaults.RATELIMIT_SIGN_IN)][0] == (20, 60)
+    app = limited(RATELIMIT_SIGN_IN="20 per hour")
     with app.app_context():
         emails = [make_user(email=f"person{n}@riverside.gov.uk").email for n in range(40)]
     attacker = client_at(app, "203.0.113.7")
@@ -92,7 +96,7 @@ def test_forty_sign_ins_for_forty_accounts_from_one_address_are_stopped(limited)
 
 
 def test_the_overall_limit_holds_whatever_the_address(limited):
-    app = limited(RATELIMIT_SIGN_IN_OVERALL="5 per minute")
+    app = limited(RATELIMIT_SIGN_IN_OVERALL="5 per hour")
     statuses = [sign_in(client_at(app, f"203.0.113.{n}"), "someone@riverside.gov.uk").status_code
                 for n in range(1, 8)]
     assert statuses == [200] * 5 + [429] * 2
@@ -100,7 +104,7 @@ def test_the_overall_limit_holds_whatever_the_address(limited):
 
 def test_the_limit_holds_across_two_workers_sharing_redis(limited):
     """Two app instances (as two gunicorn workers or two servers) count together in Redis."""
-    first, second = limited(RATELIMIT_SIGN_IN="3 per minute"), limited(RATELIMIT_SIGN_IN="3 per minute")
+    first, second = limited(RATELIMIT_SIGN_IN="3 per hour"), limited(RATELIMIT_SIGN_IN="3 per hour")
     assert first is not second
     clients = [client_at(first, "203.0.113.9"), client_at(second, "203.0.113.9")]
     statuses = [sign_in(clients[n % 2], "someone@riverside.gov.uk").status_code for n in range(6)]
@@ -109,7 +113,7 @@ def test_the_limit_holds_across_two_workers_sharing_redis(limited):
 
 def test_without_redis_each_process_counts_alone(make_app):
     """The in-memory fallback (no REDIS_URL) is for one process only: two instances allow twice the limit."""
-    settings = {"RATELIMIT_ENABLED": True, "RATELIMIT_SIGN_IN": "3 per minute"}
+    settings = {"RATELIMIT_ENABLED": True, "RATELIMIT_SIGN_IN": "3 per hour"}
     first, second = make_app(**settings), make_app(**settings)
     assert first.config["RATELIMIT_STORAGE_URI"] == "memory://"
     clients = [client_at(first, "203.0.113.9"), client_at(second, "203.0.113.9")]
@@ -118,7 +122,7 @@ def test_without_redis_each_process_counts_alone(make_app):
 
 
 def test_an_unreachable_redis_falls_back_to_counting_in_memory(make_app):
-    app = make_app(RATELIMIT_ENABLED=True, REDIS_URL="redis://127.0.0.1:9/0", RATELIMIT_SIGN_IN="2 per minute")
+    app = make_app(RATELIMIT_ENABLED=True, REDIS_URL="redis://127.0.0.1:9/0", RATELIMIT_SIGN_IN="2 per hour")
     client = client_at(app, "203.0.113.9")
     statuses = [sign_in(client, "someone@riverside.gov.uk").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
@@ -132,7 +136,7 @@ def test_an_unreachable_redis_falls_back_to_counting_in_memory(make_app):
     ("RATELIMIT_STASH", "/nominations/PSDA-2026-0001/organisation", {"name": "typed while signed out"}),
 ])
 def test_each_form_anyone_can_post_is_limited_per_address_and_overall(limited, setting, url, data):
-    app = limited(**{setting: "2 per minute", f"{setting}_OVERALL": "3 per minute"})
+    app = limited(**{setting: "2 per hour", f"{setting}_OVERALL": "3 per hour"})
     here, elsewhere = client_at(app, "203.0.113.30"), client_at(app, "203.0.113.31")
     assert [here.post_form(url, data).status_code != 429 for _ in range(2)] == [True, True]
     assert_too_many(here.post_form(url, data))
@@ -145,7 +149,7 @@ def test_each_form_anyone_can_post_is_limited_per_address_and_overall(limited, s
 
 
 def test_a_signed_in_nominee_saving_sections_is_not_limited_as_the_stash(limited, nominee):
-    app = limited(RATELIMIT_STASH="1 per minute", RATELIMIT_STASH_OVERALL="1 per minute")
+    app = limited(RATELIMIT_STASH="1 per hour", RATELIMIT_STASH_OVERALL="1 per hour")
     client = client_at(app, "203.0.113.40")
     client.sign_in_as(nominee)
     statuses = [client.post_form("/nominations/PSDA-2026-0001/organisation", {"name": "x"},
@@ -154,7 +158,7 @@ def test_a_signed_in_nominee_saving_sections_is_not_limited_as_the_stash(limited
 
 
 def test_x_forwarded_for_is_not_trusted_unless_configured(limited):
-    app = limited(RATELIMIT_SIGN_IN="2 per minute")
+    app = limited(RATELIMIT_SIGN_IN="2 per hour")
     client = client_at(app, "203.0.113.50")
     statuses = [sign_in(client, "someone@riverside.gov.uk", headers={"X-Forwarded-For": f"192.0.2.{n}"}).status_code
                 for n in range(3)]
@@ -162,7 +166,7 @@ def test_x_forwarded_for_is_not_trusted_unless_configured(limited):
 
 
 def test_behind_a_configured_proxy_each_forwarded_address_counts_alone(limited):
-    app = limited(RATELIMIT_SIGN_IN="2 per minute", TRUSTED_PROXY_COUNT=1)
+    app = limited(RATELIMIT_SIGN_IN="2 per hour", TRUSTED_PROXY_COUNT=1)
     proxy = client_at(app, "10.0.0.2")
     first = [sign_in(proxy, "someone@riverside.gov.uk", headers={"X-Forwarded-For": "192.0.2.1"}).status_code
              for _ in range(3)]
