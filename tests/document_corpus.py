@@ -150,7 +150,7 @@ def docx(mark: Mark) -> bytes:
         f'<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>{BODY}</w:t></w:r></w:p>'
         f'<w:p><w:commentRangeStart w:id="0"/><w:r><w:t>Reviewed section</w:t></w:r><w:commentRangeEnd w:id="0"/>'
         '<w:r><w:commentReference w:id="0"/></w:r></w:p>'
-        f'<w:p><w:ins w:id="1" w:author="{m("tracked insertion author")}" w:date="2025-01-01T00:00:00Z">'
+        f'<w:p><w:permStart w:id="5" w:ed="{m("permission editor")}"/><w:ins w:id="1" w:author="{m("tracked insertion author")}" w:date="2025-01-01T00:00:00Z">'
         '<w:r><w:t>Inserted words</w:t></w:r></w:ins>'
         f'<w:del w:id="2" w:author="{m("tracked deletion author")}" w:date="2025-01-01T00:00:00Z">'
         '<w:r><w:delText>Deleted words</w:delText></w:r></w:del></w:p>'
@@ -159,7 +159,7 @@ def docx(mark: Mark) -> bytes:
         '<w:p><w:r><w:drawing><wp:inline><wp:extent cx="952500" cy="714375"/><wp:docPr id="1" name="Picture 1"/>'
         '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic>'
         '<pic:nvPicPr><pic:cNvPr id="1" name="chart.jpeg"/><pic:cNvPicPr/></pic:nvPicPr>'
-        '<pic:blipFill><a:blip r:embed="rId10"/></pic:blipFill><pic:spPr/></pic:pic></a:graphicData></a:graphic>'
+        '<pic:blipFill><a:blip r:embed="rId10" r:link="rId14"/></pic:blipFill><pic:spPr/></pic:pic></a:graphicData></a:graphic>'
         '</wp:inline></w:drawing></w:r></w:p>'
         '<w:p><w:r><w:object><v:shape id="ole1"><v:imagedata r:id="rId11"/></v:shape>'
         '<o:OLEObject Type="Embed" ProgID="Excel.Sheet.12" ShapeID="ole1" r:id="rId12"/></w:object></w:r></w:p>'
@@ -180,7 +180,8 @@ def docx(mark: Mark) -> bytes:
     wt = "application/vnd.openxmlformats-officedocument.wordprocessingml"
     parts: dict[str, str | bytes] = {
         "[Content_Types].xml": _types({
-            "word/document.xml": f"{wt}.document.main+xml", "word/styles.xml": f"{wt}.styles+xml",
+            "word/document.xml": "application/vnd.ms-word.document.macroEnabled.main+xml",
+            "word/styles.xml": f"{wt}.styles+xml", "word/vbaProject.bin": "application/vnd.ms-office.vbaProject",
             "word/numbering.xml": f"{wt}.numbering+xml", "word/fontTable.xml": f"{wt}.fontTable+xml",
             "word/settings.xml": f"{wt}.settings+xml", "word/comments.xml": f"{wt}.comments+xml",
             "word/people.xml": "application/vnd.ms-word.people+xml",
@@ -198,6 +199,8 @@ def docx(mark: Mark) -> bytes:
             ("rId7", f"{REL}/customXml", "../customXml/item1.xml"),
             ("rId10", f"{REL}/image", "media/image1.jpeg"), ("rId11", f"{REL}/image", "media/image2.png"),
             ("rId12", f"{REL}/package", "embeddings/Microsoft_Excel_Worksheet.xlsx"),
+            ("rId13", "http://schemas.microsoft.com/office/2006/relationships/vbaProject", "vbaProject.bin"),
+            ("rId14", f"{REL}/image", f"https://images.example/{m('linked picture address')}.png", "External"),
             ("rId20", f"{REL}/hyperlink", "https://www.gov.uk/", "External"),
             ("rId21", f"{REL}/hyperlink", f"file:///C:/Users/{m('hyperlink path')}/plan.docx", "External")),
         "word/settings.xml": settings,
@@ -209,6 +212,7 @@ def docx(mark: Mark) -> bytes:
         "word/media/image1.jpeg": jpeg(m, "docx image"),
         "word/media/image2.png": png(m, "docx OLE preview"),
         "word/embeddings/Microsoft_Excel_Worksheet.xlsx": _embedded_workbook(m),
+        "word/vbaProject.bin": f"Attribute VB_Name = {m('macro')}".encode(),
         "docProps/thumbnail.jpeg": jpeg(m, "docx thumbnail"),
         **_custom_xml(m),
         **_doc_props(m),

@@ -86,7 +86,8 @@ def test_docx_copy_holds_no_marker_and_still_reads():
     markers = Markers()
     original = corpus.docx(markers)
     expected = {"template path", "custom XML owner", "docx image EXIF Artist", "comment e-mail", "zip comment",
-                "tracked insertion author", "docx image after JPEG end", "embedded workbook", "core creator"}
+                "tracked insertion author", "docx image after JPEG end", "embedded workbook", "core creator", "macro",
+                "linked picture address", "permission editor"}
     assert expected <= {found.split(" (")[0] for found in markers.found_in(original)}
     copy = _blind("docx", original)
     assert markers.found_in(copy) == []
@@ -101,6 +102,8 @@ def test_docx_copy_holds_no_marker_and_still_reads():
     assert not any(name.startswith(("customXml/", "word/embeddings/")) or "comments" in name for name in parts)
     assert "docProps/custom.xml" not in parts and "docProps/thumbnail.jpeg" not in parts
     assert b"<cp:revision>3</cp:revision>" in parts["docProps/core.xml"]
+    assert "word/vbaProject.bin" not in parts and b"macroEnabled" not in parts["[Content_Types].xml"]
+    assert b'<a:blip r:embed="rId10"/>' in parts["word/document.xml"]
 
 
 def test_xlsx_copy_holds_no_marker_and_still_reads():
