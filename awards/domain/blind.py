@@ -554,7 +554,8 @@ _PERSON_ATTRIBUTES = ("author", "initials", "userId", "providerId", "displayName
 # Elements that only point at a part that is left behind, so they go with it.
 _POINTER_ELEMENTS = ("attachedTemplate", "legacyDrawing", "legacyDrawingHF", "externalData", "custData", "tags",
                      "OLEObject", "oleObject", "externalReference", "headerSource", "dataSource", "svgBlip",
-                     "control", "picture", "webExtensionRef")
+                     "control", "picture", "webExtensionRef", "userShapes", "videoFile", "audioFile",
+                     "wavAudioFile", "quickTimeFile", "media")
 # Blocks of kept parts that hold people, paths or private data, and never anything drawn.
 _DROP_BLOCKS = ("docVars", "mailMerge", "externalReferences", "custDataLst", "fileRecoveryPr")
 _DROP_EMPTY = ("fileSharing", "commentRangeStart", "commentRangeEnd", "commentReference", "attachedTemplate",

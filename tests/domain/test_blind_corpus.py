@@ -166,3 +166,38 @@ def test_image_copy_holds_no_metadata_nor_trailing_bytes(extension, build, kind)
     image = Image.open(io.BytesIO(copy))
     assert not image.getexif() and "comment" not in image.info
     assert copy.endswith(b"\xff\xd9" if kind == "JPEG" else b"IEND\xaeB`\x82")
+
+
+def test_an_element_that_only_points_at_a_part_left_behind_goes_with_it():
+    # A video is not something the copy keeps: its poster picture stays, the video's elements go
+    # (left without their reference, they would make PowerPoint repair the file).
+    p = "http://schemas.openxmlformats.org/presentationml/2006/main"
+    a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+    slide = (f'<p:sld xmlns:p="{p}" xmlns:a="{a}" xmlns:r="{corpus.R}" '
+             'xmlns:p14="http://schemas.microsoft.com/office/powerpoint/2010/main"><p:cSld><p:spTree><p:pic>'
+             '<p:nvPicPr><p:cNvPr id="2" name="Video"/><p:cNvPicPr/><p:nvPr><a:videoFile r:link="rId2"/><p:extLst>'
+             '<p:ext uri="{DAA4B4D4-6D71-4841-9C94-3DE7FCFB9230}"><p14:media r:embed="rId3"/></p:ext></p:extLst>'
+             '</p:nvPr></p:nvPicPr><p:blipFill><a:blip r:embed="rId4"/></p:blipFill></p:pic></p:spTree></p:cSld>'
+             '</p:sld>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", corpus._types({}))
+        z.writestr("_rels/.rels", corpus._rels(("rId1", f"{corpus.REL}/officeDocument", "ppt/presentation.xml")))
+        z.writestr("ppt/presentation.xml", f'<p:presentation xmlns:p="{p}"/>')
+        z.writestr("ppt/_rels/presentation.xml.rels",
+                   corpus._rels(("rId1", f"{corpus.REL}/slide", "slides/slide1.xml")))
+        z.writestr("ppt/slides/slide1.xml", slide)
+        z.writestr("ppt/slides/_rels/slide1.xml.rels", corpus._rels(
+            ("rId2", f"{corpus.REL}/video", "../media/media1.mp4"),
+            ("rId3", "http://schemas.microsoft.com/office/2007/relationships/media", "../media/media1.mp4"),
+            ("rId4", f"{corpus.REL}/image", "../media/image1.png")))
+        z.writestr("ppt/media/media1.mp4", b"\x00\x00\x00\x18ftypmp42")
+        z.writestr("ppt/media/image1.png", corpus.png(lambda place: "poster", "video"))
+    copy = _blind("pptx", out.getvalue())
+    with zipfile.ZipFile(io.BytesIO(copy)) as z:
+        parts = {name: z.read(name).decode("utf-8", "replace") for name in z.namelist()}
+    assert "ppt/media/media1.mp4" not in parts and "ppt/media/image1.png" in parts
+    assert "videoFile" not in parts["ppt/slides/slide1.xml"] and "p14:media" not in parts["ppt/slides/slide1.xml"]
+    assert '<a:blip r:embed="rId4"/>' in parts["ppt/slides/slide1.xml"]
+    relationships = parts["ppt/slides/_rels/slide1.xml.rels"]
+    assert "rId2" not in relationships and "rId3" not in relationships and "rId4" in relationships
