@@ -35,11 +35,11 @@ _SALT = "section-stash-ticket"
 
 
 class StashRefused(DomainError):
-    """The post cannot be kept; `status` is the HTTP status to answer with."""
+    """The post cannot be kept; `http_status` is the HTTP status to answer with."""
 
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
-        self.status = status
+        self.http_status = status
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -31,7 +31,9 @@ def cycle(app):
 
 
 def judge_with(cycle, name="Ada Expert", **lists):
-    user = make_user(email=f"{name.split()[0].lower()}@judges.example.org", name=name, roles=("judge",),
+    # The address from the first name, in ASCII (an address's local part must be: see accounts).
+    local = name.split()[0].lower().encode("ascii", "ignore").decode() or "judge"
+    user = make_user(email=f"{local}@judges.example.org", name=name, roles=("judge",),
                      organisation="Judging Partners Ltd")
     judge = make_judge(cycle, user, organisation="Judging Partners Ltd")
     if lists:

@@ -29,14 +29,14 @@ def _keep_section_post():
         stash_rules.stash_form(request.path, own_fields(section, request.form), by=author)
     except stash_rules.StashRefused as refused:
         db.session.rollback()
-        log_event(log, "section_stash.refused", level=logging.WARNING, status=refused.status,
+        log_event(log, "section_stash.refused", level=logging.WARNING, status=refused.http_status,
                   reason=refused.message, had_session=had_session)
-        problem = "too_large" if refused.status == 413 else "no_ticket"
+        problem = "too_large" if refused.http_status == 413 else "no_ticket"
         title = ("Your answers are too long to keep" if problem == "too_large"
                  else "Your answers could not be kept")
         return render_template("nominee/stash_refused.html", problem=problem, title=title,
                                absolute_timeout=duration_words(current_app.config["SESSION_ABSOLUTE_TIMEOUT"])
-                               ), refused.status
+                               ), refused.http_status
     db.session.commit()
     log_event(log, "section_stash.kept", user=author.id, section=section)
     if not had_session:
