@@ -1,4 +1,4 @@
-"""cycle reference prefix and year unique; state-machine bookkeeping
+"""cycle reference prefix and year unique (existing duplicates renamed, audited)
 
 Revision ID: a4c1e2d3b503
 Revises: a4c1e2d3b502
