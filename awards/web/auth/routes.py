@@ -13,6 +13,7 @@ from ..helpers import apply_domain_error, refuse_password_checked_change
 from . import bp
 from .forms import (ChangePasswordForm, ProfileForm, RegisterForm, ResendVerificationForm,
                     ResetPasswordForm, ResetRequestForm, SignInForm)
+from .two_factor import finish_first_factor
 
 
 def _start_session(user, remember: bool = False) -> None:
@@ -89,8 +90,8 @@ def sign_in():
             form.email.errors = list(form.email.errors) + [error.message]
         else:
             db.session.commit()
-            _start_session(user, remember=bool(form.remember.data))
-            return redirect(safe_next(request.args.get("next"), _landing(user)))
+            return finish_first_factor(user, remember=bool(form.remember.data), method="password",
+                                       next_url=request.args.get("next"))
     return render_template("auth/sign_in.html", form=form, title="Sign in")
 
 
