@@ -43,6 +43,9 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["govuk_date"] = govuk_date
     app.jinja_env.filters["govuk_time"] = govuk_time
     app.jinja_env.filters["govuk_datetime"] = govuk_datetime
+    from .web.audit_words import action_words, object_words
+    app.jinja_env.filters["audit_action"] = action_words
+    app.jinja_env.filters["audit_object"] = object_words
 
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     # What an impact case publishes: the consent question, the result e-mails and the privacy notice read it

@@ -1,0 +1,45 @@
+"""Audit events in words an organiser reads: "Signed in", "Award cycle 3", never `sign_in` or `cycles 3`.
+
+The audit log keeps stable machine names (logs and tests read them); pages show these words instead.
+"""
+
+from __future__ import annotations
+
+# Events whose generated words would read badly; every other one is "<what> <what happened>".
+ACTION_WORDS = {
+    "sign_in": "Signed in",
+    "sign_out": "Signed out",
+    "sign_in.failed": "Sign-in failed (wrong password)",
+    "sign_in.refused_locked": "Sign-in refused: too many failed attempts",
+    "cycle.status_changed": "Cycle moved to another state",
+    "cycle.nominations_closed": "Nominations closed",
+    "nomination.eligibility": "Eligibility decided",
+    "nomination.section_saved": "Nomination section saved",
+    "nominations.exported": "Nominations downloaded as CSV",
+    "conflict.declared_none": "No conflict of interest declared",
+    "draft_reminders.sent": "Reminders sent to nominees with drafts",
+    "judging.reminder_sent": "Reminder sent to judges",
+}
+
+# What each kind of object is called (table name → words); an unlisted one is its table name in words.
+OBJECT_WORDS = {
+    "users": "Person", "cycles": "Award cycle", "categories": "Category", "criteria": "Criterion",
+    "nominations": "Nomination", "judges": "Judge", "assignments": "Assignment", "reviews": "Score sheet",
+    "conflicts": "Conflict of interest", "impact_cases": "Impact case", "trends": "Trend",
+    "attachments": "Supporting document", "shortlist_decisions": "Shortlist decision",
+}
+
+
+def action_words(action: str) -> str:
+    """The event's name as a short sentence: a known wording, else its parts in words."""
+    if action in ACTION_WORDS:
+        return ACTION_WORDS[action]
+    words = " ".join(part.replace("_", " ") for part in action.split("."))
+    return words[:1].upper() + words[1:]
+
+
+def object_words(object_type: str | None, object_id: str | int | None) -> str:
+    if not object_type:
+        return ""
+    name = OBJECT_WORDS.get(object_type) or object_type.replace("_", " ").capitalize()
+    return f"{name} {object_id}" if object_id not in (None, "") else name

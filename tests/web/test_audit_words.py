@@ -1,0 +1,24 @@
+"""The organiser reads the activity log in words, not the audit log's machine names."""
+
+from __future__ import annotations
+
+from awards.domain import audit
+from awards.extensions import db
+
+from ..factories import make_cycle
+from ..support.visible import main_text
+
+
+def test_the_overview_and_a_persons_page_show_activity_in_words(organiser, organiser_client):
+    cycle = make_cycle(name="Gwobrau & Awards 2026")
+    audit.record("sign_in", actor=organiser, obj=organiser)
+    audit.record("nominations.exported", actor=organiser, obj=cycle)
+    audit.record("judge.affiliations_changed", actor=organiser, obj=organiser)
+    db.session.commit()
+    for url in ("/organiser/", f"/organiser/users/{organiser.id}"):
+        shown = main_text(organiser_client.get(url))
+        assert "Signed in" in shown and f"Person {organiser.id}" in shown, url
+        assert "sign_in" not in shown and "users " not in shown, url
+    shown = main_text(organiser_client.get("/organiser/"))
+    assert "Nominations downloaded as CSV" in shown and f"Award cycle {cycle.id}" in shown
+    assert "Judge affiliations changed" in shown and "nominations.exported" not in shown
