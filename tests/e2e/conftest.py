@@ -151,19 +151,20 @@ class LiveServer:
         self.run(empty)
 
 
-@pytest.fixture(scope="session")
-def _live_server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e")
+def start_live_server(folder: Path, name: str = "awards-e2e", **config) -> LiveServer:
+    """The app on a free loopback port with its own migrated SQLite database in `folder`, started;
+    `config` adds settings (a test that needs the request limits on, say). Stop it when done."""
     # Bind first, so the app knows its real address (e-mailed links are built from BASE_URL).
     server = make_server("127.0.0.1", 0, None, threaded=True)
     app = create_app({
         "ENVIRONMENT": "testing",
-        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp / "awards-e2e.db"),
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(folder / f"{name}.db"),
         "MAIL_BACKEND": "file",
-        "MAIL_FILE_DIR": str(tmp / "outbox"),
+        "MAIL_FILE_DIR": str(folder / "outbox"),
         "BASE_URL": f"http://127.0.0.1:{server.server_port}",
         # The browser sees the app's own error pages, as a user would; tracebacks go to the log.
         "PROPAGATE_EXCEPTIONS": False,
+        **config,
     })
     server.app = app
     with app.app_context():
@@ -172,6 +173,12 @@ def _live_server(tmp_path_factory):
         db.session.remove()
     live = LiveServer(app, server)
     live.start()
+    return live
+
+
+@pytest.fixture(scope="session")
+def _live_server(tmp_path_factory):
+    live = start_live_server(tmp_path_factory.mktemp("e2e"))
     yield live
     live.stop()
 

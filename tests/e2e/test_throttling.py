@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from awards import create_app
-from awards.extensions import db
-
-from .conftest import LiveServer
+from .conftest import start_live_server
 
 pytestmark = pytest.mark.e2e
 
@@ -19,24 +15,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def live_server(tmp_path):
     """Overrides the shared server: sign-in limited to 2 posts a minute per address."""
-    server = make_server("127.0.0.1", 0, None, threaded=True)
-    app = create_app({
-        "ENVIRONMENT": "testing",
-        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "awards-e2e-limits.db"),
-        "MAIL_BACKEND": "file",
-        "MAIL_FILE_DIR": str(tmp_path / "outbox"),
-        "BASE_URL": f"http://127.0.0.1:{server.server_port}",
-        "PROPAGATE_EXCEPTIONS": False,
-        "RATELIMIT_ENABLED": True,
-        "RATELIMIT_SIGN_IN": "2 per minute",
-    })
-    server.app = app
-    with app.app_context():
-        from flask_migrate import upgrade
-        upgrade()
-        db.session.remove()
-    live = LiveServer(app, server)
-    live.start()
+    live = start_live_server(tmp_path, "awards-e2e-limits", RATELIMIT_ENABLED=True, RATELIMIT_SIGN_IN="2 per minute")
     yield live
     live.stop()
 
