@@ -54,6 +54,8 @@ class Defaults:
     # Sign-in throttling: this many failures for one account within the window lock it for the window.
     SIGN_IN_MAX_FAILURES = 10
     SIGN_IN_WINDOW_SECONDS = 15 * 60
+    # Organisers must turn on two-factor authentication (TOTP) before they reach an organiser page.
+    REQUIRE_ORGANISER_2FA = True
 
     # Request limits on the forms anyone can post (awards/throttling.py, docs/operations.md): per
     # client address and overall, in Flask-Limiter's notation; "" turns one off. Counted in Redis at
@@ -71,6 +73,8 @@ class Defaults:
     RATELIMIT_INVITATION_OVERALL = "300 per minute"
     RATELIMIT_STASH = "10 per minute;60 per hour"
     RATELIMIT_STASH_OVERALL = "300 per minute"
+    RATELIMIT_TWO_FACTOR = "20 per minute;100 per hour"
+    RATELIMIT_TWO_FACTOR_OVERALL = "300 per minute"
     # How many proxies in front of the app append to X-Forwarded-For; 0 (the default) trusts no
     # header and uses the connection's address (behind one nginx: 1).
     TRUSTED_PROXY_COUNT = 0
@@ -116,6 +120,7 @@ class Development:
     REMEMBER_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
     MAIL_BACKEND = "file"
+    REQUIRE_ORGANISER_2FA = False
 
 
 class Testing:
@@ -137,6 +142,7 @@ class Testing:
     ARGON2_PARALLELISM = 1
     # Off, so no test is refused for the requests of another; the tests of the limits turn it on.
     RATELIMIT_ENABLED = False
+    REQUIRE_ORGANISER_2FA = False  # the tests of two-factor turn it on
 
 
 ENVIRONMENTS = {"production": None, "development": Development, "testing": Testing}
@@ -190,7 +196,7 @@ _INTEGER_SETTINGS = ("SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "REMEMB
                      "MAIL_PORT", "MAIL_TIMEOUT", "PUBLIC_CACHE_ENTRIES", "RESULTS_CACHE_ENTRIES",
                      "EMAIL_VERIFICATION_MAX_AGE", "PASSWORD_RESET_MAX_AGE", "TRUSTED_PROXY_COUNT")
 _BOOLEAN_SETTINGS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE",
-                     "RATELIMIT_ENABLED")
+                     "RATELIMIT_ENABLED", "REQUIRE_ORGANISER_2FA")
 
 
 def _setting_name(key: str) -> str:

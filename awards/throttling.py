@@ -47,6 +47,7 @@ THROTTLED = (
     Throttled("RATELIMIT_REGISTER", "auth.register"),
     Throttled("RATELIMIT_PASSWORD_RESET", "auth.request_reset"),
     Throttled("RATELIMIT_INVITATION", "judge.accept_invitation"),
+    Throttled("RATELIMIT_TWO_FACTOR", "auth.two_factor_code"),
     # A section posted without a session (it is kept for after signing in): the signed-in
     # journey is not limited.
     Throttled("RATELIMIT_STASH", "nominee.section", anonymous_only=True),

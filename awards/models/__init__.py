@@ -11,6 +11,7 @@ from .outbox import OutboxMessage
 from .publishing import ImpactCase, ImpactCaseTrend, Result, ShortlistDecision
 from .stash import FormStash
 from .taxonomy import Trend, TrendGroup
+from .two_factor import TwoFactor
 from .users import Role, SignInFailure, User, UserRole
 
 __all__ = [
@@ -20,6 +21,6 @@ __all__ = [
     "Judge", "Redaction", "Review", "ReviewScore", "ReviewStatus", "judge_categories",
     "Attachment", "AuditEvent", "Category", "Criterion", "Cycle", "CycleStatus", "Eligibility", "FormStash",
     "MeasuredOutcome", "Nomination", "NominationPartner", "NominationStatus", "NominationTrend",
-    "OutboxMessage", "Role", "SignInFailure", "Trend", "TrendGroup", "User", "UserRole",
+    "OutboxMessage", "Role", "SignInFailure", "Trend", "TrendGroup", "TwoFactor", "User", "UserRole",
     "category_trends", "cycle_trends",
 ]

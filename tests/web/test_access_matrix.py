@@ -103,6 +103,12 @@ MATRIX = {
     ("GET", "/sign-in"): signed_out_only(200),
     ("POST", "/sign-in"): signed_out_only(200),
     ("POST", "/sign-out"): everyone(302),
+    # Two-factor: the code step after the first factor (nobody has one pending here: back to sign-in,
+    # or on for someone signed in), and the settings (posting no code is a form error)
+    ("GET", "/sign-in/code"): everyone(302),
+    ("POST", "/sign-in/code"): everyone(302),
+    ("GET", "/account/two-factor"): signed_in(200),
+    ("POST", "/account/two-factor"): signed_in(200),
     ("GET", "/account"): signed_in(200),
     ("POST", "/account"): signed_in(200),
     # The person's own data: a JSON copy, and deleting the account (posting no password is a form error)

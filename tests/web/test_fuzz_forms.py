@@ -57,6 +57,7 @@ MAY_CHANGE = {
     "auth.request_reset": {"users"},
     "auth.reset_password": {"users"},
     "auth.resend_verification": {"users"},
+    "auth.two_factor": {"two_factor"},  # turning it on or off, new recovery codes
     # accepting or saving the profile records affiliations, and takes away assignments they now conflict with
     "judge.accept_invitation": {"users", "user_roles", "judges", "expertise", "affiliations", "assignments",
                                 "reviews", "review_scores"},
