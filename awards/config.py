@@ -69,6 +69,8 @@ class Defaults:
     RATELIMIT_REGISTER_OVERALL = "200 per hour"
     RATELIMIT_PASSWORD_RESET = "10 per hour"
     RATELIMIT_PASSWORD_RESET_OVERALL = "200 per hour"
+    RATELIMIT_MAGIC_LINK = "10 per hour"
+    RATELIMIT_MAGIC_LINK_OVERALL = "200 per hour"
     RATELIMIT_INVITATION = "20 per minute;100 per hour"
     RATELIMIT_INVITATION_OVERALL = "300 per minute"
     RATELIMIT_STASH = "10 per minute;60 per hour"
@@ -84,6 +86,7 @@ class Defaults:
     # can remove its personal data (docs/operations.md, "Data protection").
     RETENTION_DAYS = 365
     PASSWORD_RESET_MAX_AGE = 3600
+    MAGIC_LINK_MAX_AGE = 15 * 60  # a sign-in link by e-mail works once, for this many seconds
 
     # Mail
     MAIL_BACKEND = "smtp"  # "smtp" or "file"
@@ -194,7 +197,8 @@ def database_not_migrated(uri: str) -> ConfigurationError:
 _INTEGER_SETTINGS = ("SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "REMEMBER_COOKIE_DURATION",
                      "MAX_CONTENT_LENGTH", "SIGN_IN_MAX_FAILURES", "SIGN_IN_WINDOW_SECONDS", "RETENTION_DAYS",
                      "MAIL_PORT", "MAIL_TIMEOUT", "PUBLIC_CACHE_ENTRIES", "RESULTS_CACHE_ENTRIES",
-                     "EMAIL_VERIFICATION_MAX_AGE", "PASSWORD_RESET_MAX_AGE", "TRUSTED_PROXY_COUNT")
+                     "EMAIL_VERIFICATION_MAX_AGE", "PASSWORD_RESET_MAX_AGE", "MAGIC_LINK_MAX_AGE",
+                     "TRUSTED_PROXY_COUNT")
 _BOOLEAN_SETTINGS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE",
                      "RATELIMIT_ENABLED", "REQUIRE_ORGANISER_2FA")
 

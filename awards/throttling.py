@@ -46,6 +46,7 @@ THROTTLED = (
     Throttled("RATELIMIT_SIGN_IN", "auth.sign_in"),
     Throttled("RATELIMIT_REGISTER", "auth.register"),
     Throttled("RATELIMIT_PASSWORD_RESET", "auth.request_reset"),
+    Throttled("RATELIMIT_MAGIC_LINK", "auth.request_magic_link"),
     Throttled("RATELIMIT_INVITATION", "judge.accept_invitation"),
     Throttled("RATELIMIT_TWO_FACTOR", "auth.two_factor_code"),
     # A section posted without a session (it is kept for after signing in): the signed-in

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import secrets
 import unicodedata
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -17,7 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import lazyload
 
 from ..extensions import db
-from ..models import Role, SignInFailure, User, UserRole
+from ..models import AuditEvent, Role, SignInFailure, User, UserRole
 from ..models.users import new_session_token
 from ..urls import external_url
 from . import audit
@@ -131,25 +132,32 @@ def _check_password(password: str, field: str = "password", *, email: str = "", 
         raise DomainError(problem, field=field)
 
 
-def create_user(*, email: str, name: str, password: str, organisation: str = "",
+def create_user(*, email: str, name: str, password: str | None, organisation: str = "",
                 roles: tuple[Role, ...] = (Role.NOMINEE,), verified: bool = False,
                 by: User | None = None) -> User:
-    """Create an account with the given roles; the e-mail must be free and the password acceptable."""
+    """Create an account with the given roles; the e-mail must be free and the password acceptable.
+
+    With password None the account has no password anyone knows (the hash of a random secret that
+    is thrown away, so a guess takes as long to refuse as for any account): its owner signs in with
+    links by e-mail, and can set a password with "I have forgotten my password"."""
     email = check_email_syntax(email)
     if find_user_by_email(email):
         raise Conflict("An account with this email address already exists", field="email")
     if lookalike_of_existing(email):
         raise DomainError(LOOKALIKE, field="email")
-    _check_password(password, email=email, name=name, organisation=organisation)
+    if password is not None:
+        _check_password(password, email=email, name=name, organisation=organisation)
     now = utcnow()
     user = User(email=email, name=name.strip(), organisation=(organisation or "").strip(),
-                password_hash=hash_password(password), created_at=now,
+                password_hash=hash_password(password if password is not None else secrets.token_urlsafe(32)),
+                created_at=now,
                 email_verified_at=now if verified else None, session_token=new_session_token())
     for role in roles:
         user.roles.append(UserRole(role=role, granted_at=now, granted_by_id=by.id if by else None))
     db.session.add(user)
     db.session.flush()
-    audit.record("account.created", actor=by or user, obj=user, roles=[r.value for r in roles])
+    audit.record("account.created", actor=by or user, obj=user, roles=[r.value for r in roles],
+                 **({"password": False} if password is None else {}))
     return user
 
 
@@ -266,6 +274,85 @@ def reset_password(token: str, new_password: str) -> User:
         user.email_verified_at = utcnow()  # they proved they read the mailbox
     clear_failures(user.email)
     audit.record("account.password_reset", actor=user, obj=user)
+    return user
+
+
+# Magic links ----------------------------------------------------------------
+#
+# A sign-in link holds, signed (salt "magic-link"), the account's id, the number of the audit record
+# of its own request, and a digest of the account's session token and password hash. It is good for
+# MAGIC_LINK_MAX_AGE seconds and only while no newer link has been asked for and nobody has signed
+# in to the account since it was asked for (both read from the audit log: a sign-in, by any means,
+# is recorded there after the request's record); signing out everywhere or a new password also
+# ends it. Nothing new is stored: see docs/architecture.md, "Magic links".
+
+MAGIC_LINK_REQUESTED = "sign_in.magic_link_requested"
+MAGIC_LINK_SIGN_IN = "sign_in.magic_link"
+# Every audit action that records a person signing in: each one ends the links asked for before it.
+SIGN_IN_ACTIONS = ("sign_in", MAGIC_LINK_SIGN_IN)
+
+LINK_USED = "This sign-in link has already been used or a newer one has been sent"
+
+
+def _account_digest(user) -> str:
+    # Changes when the password does and when every session is ended (sign-out, disabling).
+    text = f"{getattr(user, 'session_token', '') or ''}:{user.password_hash}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def request_magic_link(email: str) -> None:
+    """E-mail a sign-in link if the address has an active account; say nothing either way, and do
+    the same work either way (the request is recorded, and the link and e-mail are made, for an
+    unknown address too; only a known one's e-mail is queued, and delivered after the response)."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email))
+                             .options(lazyload(User.roles)))
+    known = user is not None and user.active
+    person = user if known else _NoOne()
+    # The request's audit record numbers the link: a newer request's record is a higher number.
+    event = audit.record(MAGIC_LINK_REQUESTED, actor=user if known else None, object_type="users",
+                         object_id=user.id if known else None, known=known)
+    db.session.flush()
+    token = _serializer("magic-link").dumps({"u": person.id, "n": event.id, "d": _account_digest(person)})
+    link = external_url("auth.magic_link", token=token)
+    minutes = current_app.config["MAGIC_LINK_MAX_AGE"] // 60
+    if known:
+        queue_email(to_address=user.email, to_name=user.name, template="magic_link",
+                    subject="Your sign-in link", link=link, minutes=minutes)
+    else:
+        render_email("magic_link", person.name, link=link, minutes=minutes)
+
+
+def user_for_magic_link(token: str, *, lock: bool = False) -> User:
+    """The account a sign-in link is for, or InvalidToken: expired, tampered with, used, or
+    overtaken by a newer link or by a sign-in. `lock` holds the account's row until the commit, so
+    two presses of the same link cannot both sign in."""
+    data = _load("magic-link", token, current_app.config["MAGIC_LINK_MAX_AGE"])
+    user_id, number = data.get("u"), data.get("n")
+    if not isinstance(user_id, int) or not isinstance(number, int):
+        raise InvalidToken("This link is not valid")
+    user = db.session.get(User, user_id, with_for_update=lock or None)
+    if user is None or not user.active or data.get("d") != _account_digest(user):
+        raise InvalidToken(LINK_USED)
+    newer = db.session.scalar(
+        select(AuditEvent.id).where(AuditEvent.object_type == "users", AuditEvent.object_id == str(user.id),
+                                    AuditEvent.id > number,
+                                    AuditEvent.action.in_((MAGIC_LINK_REQUESTED, *SIGN_IN_ACTIONS)))
+        .limit(1))
+    own = db.session.scalar(select(AuditEvent.id).where(
+        AuditEvent.id == number, AuditEvent.action == MAGIC_LINK_REQUESTED,
+        AuditEvent.object_type == "users", AuditEvent.object_id == str(user.id)))
+    if newer is not None or own is None:
+        raise InvalidToken(LINK_USED)
+    return user
+
+
+def sign_in_with_magic_link(token: str) -> User:
+    """Use a sign-in link (once): the account it is for, with the sign-in recorded, which ends the link."""
+    user = user_for_magic_link(token, lock=True)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()  # they proved they read the mailbox
+    audit.record(MAGIC_LINK_SIGN_IN, actor=user, obj=user)
+    db.session.flush()
     return user
 
 

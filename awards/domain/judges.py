@@ -183,11 +183,12 @@ def accept_invitation(judge: Judge, user: User, *,
     return judge
 
 
-def accept_as_new_person(judge: Judge, *, name: str, organisation: str, password: str,
+def accept_as_new_person(judge: Judge, *, name: str, organisation: str, password: str | None,
                          affiliations_given: dict[str, str | None] | None = None) -> User:
     """Someone without an account accepts: the account is made with the invitation's e-mail
     (verified, since the link reached them) and the invitation is accepted, with the organisations
-    they are connected with."""
+    they are connected with. With password None the account has no password: they sign in with
+    links by e-mail (accounts.create_user)."""
     if judge.has_accepted:
         raise Conflict("This invitation has already been accepted")
     if accounts.find_user_by_email(judge.email):

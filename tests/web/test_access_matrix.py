@@ -119,6 +119,11 @@ MATRIX = {
     ("POST", "/account/reset-password"): everyone(200),
     ("GET", "/account/reset-password/<token>"): everyone(400),
     ("POST", "/account/reset-password/<token>"): everyone(400),
+    # Magic links: asking for one answers the same to everyone; a made-up link is refused
+    ("GET", "/sign-in/email-link"): everyone(200),
+    ("POST", "/sign-in/email-link"): everyone(200),
+    ("GET", "/sign-in/email-link/<token>"): everyone(400),
+    ("POST", "/sign-in/email-link/<token>"): everyone(400),
     ("GET", "/organiser/"): organisers_only(),
     ("GET", "/organiser/users"): organisers_only(),
     ("GET", "/organiser/users/<int:user_id>"): organisers_only(),
@@ -502,6 +507,7 @@ PLAUSIBLE = {
     "/judging/invitations/<token>": lambda w: {"name": "Tam Perer", "organisation": "Tampering Ltd",
                                                "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
     "/account/reset-password/<token>": lambda w: {"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
+    "/sign-in/email-link/<token>": lambda w: {},
 }
 
 # Who may rightfully post each of them, and with what (the control for the plausibility test):
@@ -516,6 +522,8 @@ RIGHTFUL = {
     "/judging/nominations/<assigned_reference>": (ASSIGNED, {}),
     "/judging/invitations/<token>": ("victim", {"token": "victim_invitation_token"}),
     "/account/reset-password/<token>": (ANON, {"token": "victim_reset_token"}),
+    # (its account's address is not yet confirmed: using the link confirms it)
+    "/sign-in/email-link/<token>": (ANON, {"token": "victim_magic_link_token"}),
 }
 
 
@@ -590,7 +598,27 @@ def tampering_world(users) -> dict:
                "conflict_id": victim_conflict.id, "user_id": victim.id, "token": make_invitation_token(invitation)}
     return {"own": own, "foreign": foreign, "judging_cycle": judging_cycle, "victim": victim,
             "victim_invitation_token": make_invitation_token(invitation),
-            "victim_reset_token": make_reset_token(victim)}
+            "victim_reset_token": make_reset_token(victim), "victim_magic_link_token": _magic_link_token()}
+
+
+def _magic_link_token() -> str:
+    """A sign-in link's token, as e-mailed to an account whose address is not yet confirmed."""
+    import re
+
+    from sqlalchemy import select
+
+    from awards.domain.accounts import request_magic_link
+    from awards.extensions import db
+    from awards.models import OutboxMessage
+
+    from ..factories import make_user
+
+    person = make_user(name="Una Unconfirmed", email="una@victims.example.org", verified=False)
+    request_magic_link(person.email)
+    db.session.commit()
+    body = db.session.scalars(select(OutboxMessage.body_text).where(OutboxMessage.kind == "magic_link")
+                              .order_by(OutboxMessage.id.desc())).first()
+    return re.search(r"/sign-in/email-link/([^\s]+)", body).group(1)
 
 
 def tampering_urls(app, rule: str, endpoint: str, world: dict) -> list[str]:

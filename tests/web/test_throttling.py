@@ -132,6 +132,7 @@ def test_an_unreachable_redis_falls_back_to_counting_in_memory(make_app):
     ("RATELIMIT_REGISTER", "/register", {"email": "new@riverside.gov.uk", "name": "New Person",
                                          "password": "short", "confirm_password": "short"}),
     ("RATELIMIT_PASSWORD_RESET", "/account/reset-password", {"email": "someone@riverside.gov.uk"}),
+    ("RATELIMIT_MAGIC_LINK", "/sign-in/email-link", {"email": "someone@riverside.gov.uk"}),
     ("RATELIMIT_INVITATION", "/judging/invitations/not-a-real-invitation-token", {}),
     ("RATELIMIT_STASH", "/nominations/PSDA-2026-0001/organisation", {"name": "typed while signed out"}),
 ])

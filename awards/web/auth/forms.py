@@ -42,6 +42,15 @@ class ResetRequestForm(Form):
     submit = submit("Send reset link")
 
 
+class MagicLinkRequestForm(Form):
+    email = email_field()
+    submit = submit("Email me a sign-in link")
+
+
+class MagicLinkSignInForm(Form):
+    submit = submit("Sign in")
+
+
 class ResetPasswordForm(Form):
     password = new_password_field("New password")
     confirm_password = confirm_password_field("password", "Confirm new password")

@@ -11,8 +11,8 @@ from ...permissions import judges_any_cycle
 from ...security import begin_session, safe_next
 from ..helpers import apply_domain_error, refuse_password_checked_change
 from . import bp
-from .forms import (ChangePasswordForm, ProfileForm, RegisterForm, ResendVerificationForm,
-                    ResetPasswordForm, ResetRequestForm, SignInForm)
+from .forms import (ChangePasswordForm, MagicLinkRequestForm, MagicLinkSignInForm, ProfileForm, RegisterForm,
+                    ResendVerificationForm, ResetPasswordForm, ResetRequestForm, SignInForm)
 from .two_factor import finish_first_factor
 
 
@@ -93,6 +93,41 @@ def sign_in():
             return finish_first_factor(user, remember=bool(form.remember.data), method="password",
                                        next_url=request.args.get("next"))
     return render_template("auth/sign_in.html", form=form, title="Sign in")
+
+
+@bp.route("/sign-in/email-link", methods=["GET", "POST"])
+def request_magic_link():
+    form = MagicLinkRequestForm()
+    if form.validate_on_submit():
+        accounts.request_magic_link(form.email.data)
+        mail.deliver_after_response()  # the answer takes as long whether or not an e-mail goes out
+        db.session.commit()
+        return render_template("auth/magic_link_sent.html", email=form.email.data, title="Check your email",
+                               minutes=current_app.config["MAGIC_LINK_MAX_AGE"] // 60)
+    return render_template("auth/magic_link_request.html", form=form, title="Sign in with a link by email",
+                           minutes=current_app.config["MAGIC_LINK_MAX_AGE"] // 60)
+
+
+@bp.route("/sign-in/email-link/<token>", methods=["GET", "POST"])
+def magic_link(token: str):
+    """The link from the e-mail opens a page with a button: only the POST signs in, so a mail
+    scanner that opens links (a GET) cannot use it up."""
+    minutes = current_app.config["MAGIC_LINK_MAX_AGE"] // 60
+    try:
+        accounts.user_for_magic_link(token)
+    except accounts.InvalidToken as error:
+        return render_template("auth/link_problem.html", title=error.message, magic=True, minutes=minutes), 400
+    form = MagicLinkSignInForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.sign_in_with_magic_link(token)
+        except accounts.InvalidToken as error:  # used in another tab a moment ago
+            db.session.rollback()
+            return render_template("auth/link_problem.html", title=error.message, magic=True,
+                                   minutes=minutes), 400
+        db.session.commit()
+        return finish_first_factor(user, method="magic_link")
+    return render_template("auth/magic_link.html", form=form, title="Sign in", minutes=minutes)
 
 
 @bp.route("/sign-out", methods=["POST"])

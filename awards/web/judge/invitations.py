@@ -1,7 +1,8 @@
 """Accepting an invitation to judge a cycle, at /judging/invitations/<token> (open to anyone:
 the link in the e-mail is the proof).
 
-- Someone without an account sets their name, organisation and password, and is signed in.
+- Someone without an account sets their name, organisation and password, and is signed in; or
+  accepts without a password, and signs in later with links by e-mail (auth.request_magic_link).
 - Someone with an account signs in (if they have not) and accepts.
 - Either way they list the other organisations they work for, worked for recently or partner with
   (their affiliations), from which conflicts of interest are found.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.validators import StopValidation
 
 from ...domain import accounts
 from ...domain import affiliations as affiliation_rules
@@ -27,11 +29,26 @@ from . import bp
 from .affiliations import affiliation_field_names, posted_affiliations, with_affiliations
 
 
+class _UnlessWithoutPassword:
+    """Skips the password fields' checks when the person pressed "Accept without a password"."""
+
+    def __call__(self, form, field):
+        if form.no_password.data:
+            field.errors[:] = []
+            raise StopValidation()
+
+
+def _unless_without_password(unbound):
+    unbound.kwargs["validators"] = [_UnlessWithoutPassword(), *unbound.kwargs.get("validators", [])]
+    return unbound
+
+
 class _NewJudgeForm(Form):
     name = name_field()
     organisation = organisation_field()
-    password = new_password_field()
-    confirm_password = confirm_password_field("password")
+    password = _unless_without_password(new_password_field())
+    confirm_password = _unless_without_password(confirm_password_field("password"))
+    no_password = submit("Accept without a password")  # (before `submit` names the field in this class)
     submit = submit("Accept and create account")
 
 
@@ -108,8 +125,9 @@ def accept_invitation(token: str):
         form.organisation.data = judge.organisation
     if form.validate_on_submit():
         try:
+            password = None if form.no_password.data else form.password.data
             user = judge_rules.accept_as_new_person(judge, name=form.name.data, organisation=form.organisation.data,
-                                                    password=form.password.data,
+                                                    password=password,
                                                     affiliations_given=posted_affiliations(form))
         except DomainError as error:
             db.session.rollback()
