@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import (Affiliation, Assignment, AssignmentStatus, Attachment, AuditEvent, ConflictOfInterest,
                       ConflictSource, Cycle, CycleStatus, Expertise, FormStash, Judge, Nomination, OutboxMessage,
-                      Review, ReviewScore, ReviewStatus, Role, SignInFailure, User, UserRole)
+                      Review, ReviewScore, ReviewStatus, Role, SignInFailure, TwoFactor, User, UserRole)
 from ..models.users import new_session_token
 from ..templating import govuk_date
 from ..urls import external_url
@@ -111,6 +111,12 @@ def _judging_record(user: User) -> dict[str, Any]:
     }
 
 
+def _two_factor_since(user: User) -> str | None:
+    """When two-factor authentication was turned on (its key and recovery codes are secrets, not data)."""
+    row = db.session.get(TwoFactor, user.id)
+    return _iso(row.enabled_at) if row else None
+
+
 def personal_data(user: User) -> dict[str, Any]:
     """Everything held about the person: account, roles, nominations (every section, partners, outcomes,
     documents), judging, audit entries by or about them, e-mails to them and form input kept for them."""
@@ -131,7 +137,7 @@ def personal_data(user: User) -> dict[str, Any]:
         "about": f"Everything {current_app.config['SERVICE_NAME']} holds about you, as of {utcnow().isoformat()}.",
         "account": {"name": user.name, "email": user.email, "organisation": user.organisation,
                     "created_at": _iso(user.created_at), "email_confirmed_at": _iso(user.email_verified_at),
-                    "active": user.active},
+                    "active": user.active, "two_factor_on_since": _two_factor_since(user)},
         "roles": [{"role": r.role.value, "granted_at": _iso(r.granted_at)} for r in user.roles],
         "nominations": [_nomination_record(n) for n in nominations],
         "judging": _judging_record(user),
@@ -268,6 +274,7 @@ def delete_account(user: User, *, password: str) -> DeletionReport:
             db.session.delete(judge)
     db.session.execute(delete(Expertise).where(Expertise.user_id == user.id))
     db.session.execute(delete(Affiliation).where(Affiliation.user_id == user.id))
+    db.session.execute(delete(TwoFactor).where(TwoFactor.user_id == user.id))  # a kept row keeps no secret
     db.session.execute(delete(SignInFailure).where(SignInFailure.email == email))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == email))
     _remove_addresses_from_audit_log(addresses)

@@ -265,3 +265,33 @@ def test_a_provider_that_asserts_mfa_skips_the_code_step(app, nominee):
     with app.test_request_context("/"):
         skipped = finish_first_factor(user, method="sso", mfa_asserted=True, next_url="/account")
         assert skipped.headers["Location"] == "/account"
+
+
+def test_deleting_the_account_removes_its_second_factor_even_when_the_account_row_is_kept(app):
+    from awards.domain.data_protection import delete_account
+
+    from ..factories import make_cycle, make_nomination
+    from ..judging_factories import make_assignment, make_judge, make_review
+
+    for kept in (False, True):
+        person = make_user(roles=("judge",))
+        if kept:  # submitted scores keep the account's row, emptied
+            cycle = make_cycle(status="published", name=f"Kept {person.id}")
+            make_review(make_assignment(make_judge(cycle, person), make_nomination(cycle)), status="submitted")
+            db.session.commit()
+        enrol(person)
+        report = delete_account(db.session.merge(person), password=DEFAULT_PASSWORD)
+        db.session.commit()
+        assert report.account_deleted is not kept
+        db.session.expire_all()
+        assert db.session.get(TwoFactor, person.id) is None
+
+
+def test_the_persons_data_says_since_when_two_factor_is_on_and_never_the_key(client, nominee):
+    with time_machine.travel(START, tick=False):
+        secret, codes = enrol(nominee)
+        client.sign_in_as(nominee)
+        copy = client.get("/account/your-data.json")
+    assert copy.get_json()["account"]["two_factor_on_since"] == START.isoformat()
+    body = copy.get_data(as_text=True)
+    assert secret not in body and not any(c in body for c in codes)
