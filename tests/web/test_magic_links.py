@@ -232,6 +232,28 @@ def test_a_link_request_does_the_same_work_for_known_and_unknown_addresses(app, 
     assert message.sent_at is not None
 
 
+def test_a_link_for_an_account_with_two_factor_asks_for_the_code_before_signing_in(client, nominee, outbox):
+    import pyotp
+
+    from awards.domain import two_factor as tf
+
+    with time_machine.travel(START, tick=False) as clock:
+        secret = pyotp.random_base32()
+        tf.enable(db.session.merge(nominee), secret=secret, code=pyotp.TOTP(secret).now())
+        db.session.commit()
+        clock.shift(timedelta(seconds=30))
+        ask_for_link(client, nominee.email)
+        link = newest_link(outbox)
+        response = press_button(client, link)
+        assert response.status_code == 302 and response.location == "/sign-in/code"
+        assert not signed_in(client)
+        # The link is used up all the same: the code step does not bring it back.
+        assert client.get(link).status_code == 400
+        done = client.post_form("/sign-in/code", {"code": pyotp.TOTP(secret).now()}, token_from="/sign-in/code")
+        assert done.status_code == 302
+        assert signed_in(client)
+
+
 # --- an invited judge who never sets a password ---------------------------------------------------
 
 def _invitation(organiser) -> tuple[str, int]:
