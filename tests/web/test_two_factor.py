@@ -295,3 +295,18 @@ def test_the_persons_data_says_since_when_two_factor_is_on_and_never_the_key(cli
     assert copy.get_json()["account"]["two_factor_on_since"] == START.isoformat()
     body = copy.get_data(as_text=True)
     assert secret not in body and not any(c in body for c in codes)
+
+
+def test_a_magic_link_also_asks_for_the_code(client, nominee, outbox):
+    from .test_magic_links import ask_for_link, newest_link, press_button
+
+    with time_machine.travel(START, tick=False) as clock:
+        secret, _ = enrol(nominee)
+        clock.shift(timedelta(seconds=30))
+        ask_for_link(client, nominee.email)
+        link = newest_link(outbox)
+        pressed = press_button(client, link)
+        assert pressed.status_code == 302 and pressed.headers["Location"] == CODE_PAGE
+        assert not signed_in(client)
+        assert give_code(client, pyotp.TOTP(secret).now()).status_code == 302
+        assert signed_in(client)
