@@ -11,6 +11,8 @@ ACTION_WORDS = {
     "sign_out": "Signed out",
     "sign_in.failed": "Sign-in failed (wrong password)",
     "sign_in.refused_locked": "Sign-in refused: too many failed attempts",
+    "sign_in.magic_link_requested": "Sign-in link asked for by email",
+    "sign_in.magic_link": "Signed in with a link by email",
     "cycle.status_changed": "Cycle moved to another state",
     "cycle.nominations_closed": "Nominations closed",
     "nomination.eligibility": "Eligibility decided",

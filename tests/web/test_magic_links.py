@@ -254,6 +254,15 @@ def test_a_link_for_an_account_with_two_factor_asks_for_the_code_before_signing_
         assert signed_in(client)
 
 
+def test_the_organiser_reads_link_requests_and_sign_ins_in_words(app, nominee, organiser, organiser_client, outbox):
+    client = app.test_client()
+    ask_for_link(client, nominee.email)
+    press_button(client, newest_link(outbox))
+    shown = main_text(organiser_client.get(f"/organiser/users/{nominee.id}"))
+    assert "Sign-in link asked for by email" in shown and "Signed in with a link by email" in shown
+    assert "magic_link" not in shown
+
+
 # --- an invited judge who never sets a password ---------------------------------------------------
 
 def _invitation(organiser) -> tuple[str, int]:
