@@ -36,6 +36,7 @@ def assert_refused(response):
 
 @pytest.mark.parametrize("path,data", [
     ("/account/reset-password", {"email": "nina@riverside.gov.uk"}),
+    ("/sign-in/email-link", {"email": "nina@riverside.gov.uk"}),
     ("/sign-in", {"email": "nina@riverside.gov.uk", "password": DEFAULT_PASSWORD}),
     ("/register", {"name": "Eve", "email": "eve@riverside.gov.uk", "organisation": "",
                    "password": "a long enough passphrase", "confirm_password": "a long enough passphrase"}),

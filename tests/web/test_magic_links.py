@@ -263,6 +263,20 @@ def test_the_organiser_reads_link_requests_and_sign_ins_in_words(app, nominee, o
     assert "magic_link" not in shown
 
 
+def test_the_link_is_never_written_to_the_log(client, nominee, outbox, caplog):
+    caplog.set_level("DEBUG")
+    ask_for_link(client, nominee.email)
+    link = newest_link(outbox)
+    client.get(link)
+    press_button(client, link)
+    client.get(link)  # refused now (400)
+    client.get(link + "/x")  # a 404 with the token in its path
+    token = link.rsplit("/", 1)[-1]
+    assert "sign_in.magic_link" in caplog.text  # the log was captured
+    assert "/sign-in/email-link/[token]" in caplog.text  # the requests were logged, without it
+    assert token not in caplog.text
+
+
 # --- an invited judge who never sets a password ---------------------------------------------------
 
 def _invitation(organiser) -> tuple[str, int]:

@@ -119,6 +119,7 @@ def test_sqlite_gets_wal_foreign_keys_and_busy_timeout(app):
     ("/register", {"name": "N", "email": "new@riverside.gov.uk", "organisation": "O",
                    "password": "long enough passphrase", "confirm_password": "long enough passphrase"}),
     ("/account/reset-password", {"email": "x@y.gov.uk"}),
+    ("/sign-in/email-link", {"email": "x@y.gov.uk"}),
 ])
 def test_post_without_csrf_token_is_refused_and_changes_nothing(client, path, data, outbox):
     response = client.post(path, data=data)
