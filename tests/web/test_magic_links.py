@@ -277,6 +277,58 @@ def test_the_link_is_never_written_to_the_log(client, nominee, outbox, caplog):
     assert token not in caplog.text
 
 
+def test_two_presses_at_the_same_moment_sign_in_once(app, client, nominee, outbox):
+    """The second press waits for the first's commit (the account's row is locked) and then finds
+    the link used. Only PostgreSQL has two writers at once; SQLite lets one write at a time."""
+    import threading
+
+    import pytest
+
+    from awards.domain import accounts
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("two transactions at once: PostgreSQL")
+    ask_for_link(client, nominee.email)
+    token = newest_link(outbox).rsplit("/", 1)[-1]
+    first_holds_it, second_started = threading.Event(), threading.Event()
+    results: dict[str, str] = {}
+
+    def press(name: str, before=None, after=None) -> None:
+        with app.app_context():
+            try:
+                if before:
+                    before()
+                accounts.sign_in_with_magic_link(token)
+                if after:
+                    after()
+                db.session.commit()
+                results[name] = "signed in"
+            except accounts.InvalidToken as error:
+                db.session.rollback()
+                results[name] = error.message
+            finally:
+                db.session.remove()
+
+    def hold():
+        first_holds_it.set()
+        second_started.wait(5)
+        threading.Event().wait(0.5)  # the second press is now waiting for the row
+
+    def wait_for_first():
+        first_holds_it.wait(5)
+        second_started.set()
+
+    threads = [threading.Thread(target=press, args=("first",), kwargs={"after": hold}),
+               threading.Thread(target=press, args=("second",), kwargs={"before": wait_for_first})]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert results == {"first": "signed in",
+                       "second": "This sign-in link has already been used or a newer one has been sent"}
+    assert len(audit_rows("sign_in.magic_link")) == 1
+
+
 # --- an invited judge who never sets a password ---------------------------------------------------
 
 def _invitation(organiser) -> tuple[str, int]:
