@@ -310,3 +310,14 @@ def test_a_magic_link_also_asks_for_the_code(client, nominee, outbox):
         assert not signed_in(client)
         assert give_code(client, pyotp.TOTP(secret).now()).status_code == 302
         assert signed_in(client)
+
+
+def test_the_code_page_has_its_own_request_limit(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_TWO_FACTOR="3 per hour")
+    with app.app_context():
+        client = app.test_client()
+        token = client.csrf_token("/sign-in")
+        statuses = [client.post(CODE_PAGE, data={"code": "123456", "csrf_token": token}).status_code
+                    for _ in range(4)]
+        assert statuses == [302, 302, 302, 429]
+        assert "Too many requests" in main_text(client.post(CODE_PAGE, data={"code": "1", "csrf_token": token}))
