@@ -300,10 +300,11 @@ def _account_digest(user) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def request_magic_link(email: str) -> None:
+def request_magic_link(email: str, *, next_url: str | None = None) -> None:
     """E-mail a sign-in link if the address has an active account; say nothing either way, and do
     the same work either way (the request is recorded, and the link and e-mail are made, for an
-    unknown address too; only a known one's e-mail is queued, and delivered after the response)."""
+    unknown address too; only a known one's e-mail is queued, and delivered after the response).
+    `next_url` (a path on this site, checked by the caller) is where the link's sign-in goes on to."""
     user = db.session.scalar(select(User).where(User.email == normalise_email(email))
                              .options(lazyload(User.roles)))
     known = user is not None and user.active
@@ -312,7 +313,10 @@ def request_magic_link(email: str) -> None:
     event = audit.record(MAGIC_LINK_REQUESTED, actor=user if known else None, object_type="users",
                          object_id=user.id if known else None, known=known)
     db.session.flush()
-    token = _serializer("magic-link").dumps({"u": person.id, "n": event.id, "d": _account_digest(person)})
+    payload = {"u": person.id, "n": event.id, "d": _account_digest(person)}
+    if next_url:
+        payload["x"] = next_url
+    token = _serializer("magic-link").dumps(payload)
     link = external_url("auth.magic_link", token=token)
     minutes = current_app.config["MAGIC_LINK_MAX_AGE"] // 60
     if known:
@@ -346,14 +350,16 @@ def user_for_magic_link(token: str, *, lock: bool = False) -> User:
     return user
 
 
-def sign_in_with_magic_link(token: str) -> User:
-    """Use a sign-in link (once): the account it is for, with the sign-in recorded, which ends the link."""
+def sign_in_with_magic_link(token: str) -> tuple[User, str | None]:
+    """Use a sign-in link (once): the account it is for, with the sign-in recorded, which ends the
+    link, and the page it was asked for from (None for none)."""
     user = user_for_magic_link(token, lock=True)
+    next_url = _load("magic-link", token, current_app.config["MAGIC_LINK_MAX_AGE"]).get("x")
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()  # they proved they read the mailbox
     audit.record(MAGIC_LINK_SIGN_IN, actor=user, obj=user)
     db.session.flush()
-    return user
+    return user, next_url if isinstance(next_url, str) else None
 
 
 # Sign-in --------------------------------------------------------------------

@@ -350,7 +350,7 @@ def test_an_invited_judge_accepts_without_a_password_and_signs_in_by_link(app, c
     path, judge_id = _invitation(organiser)
     page = client.get(path)
     assert "You do not need a password: if you accept without one, you sign in each time with a link we " \
-           "email to grace@navy.example.org." in main_text(page)
+           "email to that address." in main_text(page)
     # The password boxes are left empty (or hold something), and do not count.
     response = client.post_form(path, {"name": "Grace Hopper", "organisation": "US Navy", "password": "",
                                        "confirm_password": "typed but not used",
@@ -376,6 +376,43 @@ def test_an_invited_judge_accepts_without_a_password_and_signs_in_by_link(app, c
     ask_for_link(client, user.email)
     assert press_button(client, newest_link(outbox)).status_code == 302
     assert client.get("/judging/profile").status_code == 200
+
+
+def test_a_judge_without_a_password_accepts_a_later_invitation_through_a_link(client, organiser, outbox):
+    import html
+
+    from awards.domain import judges as judge_rules
+
+    from ..factories import make_cycle
+
+    first, _ = _invitation(organiser)
+    client.post_form(first, {"name": "Grace Hopper", "organisation": "US Navy",
+                             "no_password": "Accept without a password"}, token_from=first)
+    client.post_form("/sign-out", {}, token_from="/account")
+    cycle = make_cycle(name="Digital Awards 2027", year=2027, status="judging")
+    [judge] = judge_rules.invite_judges(cycle, "grace@navy.example.org", by=organiser).invited
+    db.session.commit()
+    second = "/judging/invitations/" + judge_rules.make_invitation_token(judge)
+    page = client.get(second)
+    assert "Email me a sign-in link if you have no password or have forgotten it." in main_text(page)
+    request_page = html.unescape(re.search(r'href="(/sign-in/email-link[^"]*)"', page.get_data(as_text=True)).group(1))
+    answer = client.post_form(request_page, {"email": "grace@navy.example.org"}, token_from=request_page)
+    assert answer.status_code == 200
+    response = press_button(client, newest_link(outbox))
+    assert response.status_code == 302 and response.location == second
+    accepted = client.post_form(second, {}, token_from=second)
+    assert accepted.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(judge), judge.id).user_id is not None
+
+
+def test_a_link_goes_on_only_to_a_page_of_this_site(client, nominee, outbox):
+    for wanted in ("https://evil.example/", "//evil.example/x", "/account"):
+        target = REQUEST + "?next=" + wanted
+        client.post_form(target, {"email": nominee.email}, token_from=target)
+        response = press_button(client, newest_link(outbox))
+        assert response.location == ("/account" if wanted == "/account" else "/nominations"), wanted
+        client.post_form("/sign-out", {}, token_from="/account")
 
 
 def test_accepting_with_a_password_still_needs_one(client, organiser):

@@ -8,7 +8,7 @@ from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Role
 from ...permissions import judges_any_cycle
-from ...security import begin_session, safe_next
+from ...security import begin_session, is_safe_next, safe_next
 from ..helpers import apply_domain_error, refuse_password_checked_change
 from . import bp
 from .forms import (ChangePasswordForm, MagicLinkRequestForm, MagicLinkSignInForm, ProfileForm, RegisterForm,
@@ -99,7 +99,8 @@ def sign_in():
 def request_magic_link():
     form = MagicLinkRequestForm()
     if form.validate_on_submit():
-        accounts.request_magic_link(form.email.data)
+        wanted = request.args.get("next")
+        accounts.request_magic_link(form.email.data, next_url=wanted if is_safe_next(wanted) else None)
         mail.deliver_after_response()  # the answer takes as long whether or not an e-mail goes out
         db.session.commit()
         return render_template("auth/magic_link_sent.html", email=form.email.data, title="Check your email",
@@ -120,13 +121,13 @@ def magic_link(token: str):
     form = MagicLinkSignInForm()
     if form.validate_on_submit():
         try:
-            user = accounts.sign_in_with_magic_link(token)
+            user, next_url = accounts.sign_in_with_magic_link(token)
         except accounts.InvalidToken as error:  # used in another tab a moment ago
             db.session.rollback()
             return render_template("auth/link_problem.html", title=error.message, magic=True,
                                    minutes=minutes), 400
         db.session.commit()
-        return finish_first_factor(user, method="magic_link")
+        return finish_first_factor(user, method="magic_link", next_url=next_url)
     return render_template("auth/magic_link.html", form=form, title="Sign in", minutes=minutes)
 
 

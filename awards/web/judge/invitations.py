@@ -118,7 +118,9 @@ def accept_invitation(token: str):
 
     if accounts.find_user_by_email(judge.email) is not None:
         return render_template("judge/invitation.html", judge=judge, cycle=cycle, mode="sign_in",
-                               sign_in=url_for("auth.sign_in", next=request.path), title=f"Judge {cycle.name}")
+                               sign_in=url_for("auth.sign_in", next=request.path),
+                               magic_link=url_for("auth.request_magic_link", next=request.path),
+                               title=f"Judge {cycle.name}")
 
     form = NewJudgeForm()
     if request.method == "GET" and not form.organisation.data:
