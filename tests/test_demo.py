@@ -136,7 +136,7 @@ def test_demo_pages_show_the_story(app, client):
     assert "not published at the entrant" in shortlist
 
     # Each demo sign-in lands on something to do.
-    landings = {"organiser": ("/organiser/", "Organiser overview", "nomination.section_saved"),
+    landings = {"organiser": ("/organiser/", "Organiser overview", "Nomination section saved"),
                 "judge": ("/judging/", "Your judging", "1 in progress"),
                 "nominee": ("/nominations", "Your nominations", "Draft")}
     for account in DEMO_ACCOUNTS:
