@@ -255,6 +255,19 @@ def outbox(app):
 
 
 @pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback: (its aiosmtpd controller, the sink holding what it received)."""
+    from aiosmtpd.controller import Controller
+
+    from .network import SmtpSink, free_port
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, sink
+    controller.stop()
+
+
+@pytest.fixture
 def password():
     return DEFAULT_PASSWORD
 

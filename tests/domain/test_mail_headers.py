@@ -11,12 +11,10 @@ import email.utils
 import re
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from awards.domain.mail import queue_email, single_line
 from awards.extensions import db
 
-from ..network import SmtpSink, free_port
 
 ADDRESS = "victim@riverside.gov.uk"
 
@@ -59,15 +57,6 @@ def check_one_recipient(raw: bytes, name: str) -> None:
     assert display_name(legacy["To"]) == expected_name(name)
     for line in raw.split(b"\r\n\r\n" if b"\r\n\r\n" in raw else b"\n\n", 1)[0].splitlines():
         assert len(line) <= 78  # never folded by the sender's policy (RFC 5322's recommended length)
-
-
-@pytest.fixture
-def smtp_server():
-    sink = SmtpSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, sink
-    controller.stop()
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -3,15 +3,13 @@ kept and retried on failure, never split by a line break in a name."""
 
 import email
 
-import pytest
-from aiosmtpd.controller import Controller
 
 from awards.domain.mail import queue_email
 from awards.extensions import db
 
 
 from ..factories import make_user
-from ..network import SmtpSink, free_port
+from ..network import free_port
 
 
 def test_rollback_leaves_no_message(app, outbox):
@@ -34,17 +32,6 @@ def test_message_committed_with_its_cause_and_delivered_after(app, outbox, tmp_p
     assert parsed["To"] == f"{user.name} <{user.email}>"
     assert parsed["Subject"] == "Confirm your email address"
     assert parsed.is_multipart()  # plain text and HTML
-
-
-
-
-@pytest.fixture
-def smtp_server():
-    sink = SmtpSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, sink
-    controller.stop()
 
 
 def test_delivers_through_a_real_smtp_server(make_app, smtp_server, outbox):

@@ -8,7 +8,6 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from flask import request_finished, template_rendered
 
 from awards.domain import judges as judge_rules
 from awards.domain import passwords
@@ -17,6 +16,7 @@ from awards.models import Judge, OutboxMessage, User
 
 from ..factories import DEFAULT_PASSWORD, make_cycle, make_user
 from ..support.visible import error_summary, main_text
+from ..support.work import work_until_answered
 
 STRONG = "tidal marble lantern quietly"
 LINK_RE = re.compile(r"http://[^\s\"<]+")
@@ -162,34 +162,7 @@ def test_registering_an_address_in_use_answers_as_a_new_registration_and_tells_t
 # --- reset request: the same work for known and unknown addresses ------------------------------
 
 def _work_done(app, client, email) -> tuple[list[str], list[str]]:
-    """The SQL statements and templates of one reset request, until its response is ready to send."""
-    statements: list[str] = []
-    templates: list[str] = []
-    answered: list[bool] = []
-
-    def on_sql(conn, cursor, statement, *args):
-        if not answered:
-            statements.append(statement.split()[0].upper())
-
-    def on_template(sender, template, context, **extra):
-        if not answered:
-            templates.append(template.name)
-
-    def on_finished(sender, response, **extra):
-        answered.append(True)
-
-    token = client.csrf_token("/account/reset-password")
-    sa.event.listen(db.engine, "before_cursor_execute", on_sql)
-    template_rendered.connect(on_template, app)
-    request_finished.connect(on_finished, app)
-    try:
-        response = client.post("/account/reset-password", data={"email": email, "csrf_token": token})
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", on_sql)
-        template_rendered.disconnect(on_template, app)
-        request_finished.disconnect(on_finished, app)
-    assert response.status_code == 200 and answered
-    return statements, templates
+    return work_until_answered(app, client, "/account/reset-password", {"email": email})
 
 
 def test_a_reset_request_does_the_same_work_for_known_and_unknown_addresses(app, client, nominee):

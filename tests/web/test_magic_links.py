@@ -8,13 +8,13 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 import time_machine
-from flask import request_finished, template_rendered
 
 from awards.extensions import db
 from awards.models import AuditEvent, OutboxMessage, User
 
 from ..factories import DEFAULT_PASSWORD, make_user
 from ..support.visible import error_summary, main_text
+from ..support.work import work_until_answered
 
 LINK_RE = re.compile(r"http://127\.0\.0\.1:5000(/[^\s\"<]+)")
 REQUEST = "/sign-in/email-link"
@@ -189,34 +189,7 @@ def test_a_link_confirms_an_unconfirmed_address(client, outbox):
 
 
 def _work_done(app, client, email) -> tuple[list[str], list[str]]:
-    """The SQL statements and templates of one link request, until its response is ready to send."""
-    statements: list[str] = []
-    templates: list[str] = []
-    answered: list[bool] = []
-
-    def on_sql(conn, cursor, statement, *args):
-        if not answered:
-            statements.append(statement.split()[0].upper())
-
-    def on_template(sender, template, context, **extra):
-        if not answered:
-            templates.append(template.name)
-
-    def on_finished(sender, response, **extra):
-        answered.append(True)
-
-    token = client.csrf_token(REQUEST)
-    sa.event.listen(db.engine, "before_cursor_execute", on_sql)
-    template_rendered.connect(on_template, app)
-    request_finished.connect(on_finished, app)
-    try:
-        response = client.post(REQUEST, data={"email": email, "csrf_token": token})
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", on_sql)
-        template_rendered.disconnect(on_template, app)
-        request_finished.disconnect(on_finished, app)
-    assert response.status_code == 200 and answered
-    return statements, templates
+    return work_until_answered(app, client, REQUEST, {"email": email})
 
 
 def test_a_link_request_does_the_same_work_for_known_and_unknown_addresses(app, client, nominee, outbox):
