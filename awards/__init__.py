@@ -10,8 +10,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from . import config as config_module
-from .extensions import csrf, db, login_manager, migrate
+from awards import config as config_module
+from awards.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,20 +20,20 @@ def create_app(config: dict | None = None) -> Flask:
     """Config → extensions → templates → blueprints → CLI → security."""
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), instance_relative_config=True,
                 template_folder=str(PROJECT_ROOT / "templates"))
-    from .web.input import CleanRequest
+    from awards.web.input import CleanRequest
     app.request_class = CleanRequest  # no NUL characters in form fields, query parameters or file names
     _configure(app, config)
     _init_logging(app)
     _init_extensions(app)
     _init_templates(app)
     _register_blueprints(app)
-    from .cli import register_cli
+    from awards.cli import register_cli
     register_cli(app)
-    from .security import init_security
+    from awards.security import init_security
     init_security(app)
-    from .throttling import init_throttling
+    from awards.throttling import init_throttling
     init_throttling(app)
-    from .errors import init_error_pages
+    from awards.errors import init_error_pages
     init_error_pages(app)
     return app
 
@@ -107,15 +107,15 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 def _init_logging(app: Flask) -> None:
-    from .logging_setup import configure_logging
+    from awards.logging_setup import configure_logging
     configure_logging(app)
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import models  # noqa: F401  (the whole schema, for Alembic)
-    from .domain.attachments import install_file_cleanup
-    from .domain.library import install_freshness
-    from .domain.mail import install_outbox
+    from awards import models  # noqa: F401  (the whole schema, for Alembic)
+    from awards.domain.core.mail import install_outbox
+    from awards.domain.nominations.attachments import install_file_cleanup
+    from awards.domain.publishing.impact_cases import install_freshness
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -124,7 +124,7 @@ def _init_extensions(app: Flask) -> None:
     install_outbox()
     install_file_cleanup()
     install_freshness()
-    from .domain.audit import install_audit_log
+    from awards.domain.core.audit import install_audit_log
     install_audit_log()
 
 
@@ -138,21 +138,21 @@ def _init_templates(app: Flask) -> None:
     ])
     from govuk_frontend_wtf.main import WTFormsHelpers
     WTFormsHelpers(app)
-    from .templating import init_templating
+    from awards.templating import init_templating
     init_templating(app)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .web.auth import bp as auth_bp
-    from .web.judge import bp as judge_bp
-    from .web.nominee import bp as nominee_bp
-    from .web.organiser import bp as organiser_bp
-    from .web.public import bp as public_bp
+    from awards.web.auth import bp as auth_bp
+    from awards.web.judge import bp as judge_bp
+    from awards.web.nominee import bp as nominee_bp
+    from awards.web.organiser import bp as organiser_bp
+    from awards.web.public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(nominee_bp)
     app.register_blueprint(judge_bp, url_prefix="/judging")
     app.register_blueprint(organiser_bp, url_prefix="/organiser")
-    from .web.api import bp as api_bp
+    from awards.web.api import bp as api_bp
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -15,13 +15,15 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
-from .config import database_not_migrated, database_unreachable
-from .devdata import demo
-from .domain import accounts, draft_reminders, taxonomy
-from .domain.errors import DomainError
-from .domain.mail import deliver_pending
-from .extensions import db
-from .models import Role
+from awards.config import database_not_migrated, database_unreachable
+from awards.devdata import demo
+from awards.domain.core.errors import DomainError
+from awards.domain.core.mail import deliver_pending
+from awards.domain.nominations import draft_reminders
+from awards.domain.people import accounts
+from awards.domain.programme import taxonomy
+from awards.extensions import db
+from awards.models import Role
 
 ROLE_CHOICE = click.Choice([r.value for r in Role])
 
@@ -93,8 +95,8 @@ def register_cli(app: Flask) -> None:
     def assign(cycle_slug: str, dry_run: bool) -> None:
         """Assign judges to the submitted nominations of the cycle CYCLE_SLUG (the min-cost flow the
         organiser's "Run assignment" uses), print the summary, and save it unless --dry-run."""
-        from .domain import assignment as engine
-        from .models import Cycle
+        from awards.domain.judging import assignment as engine
+        from awards.models import Cycle
 
         cycle = db.session.scalar(select(Cycle).where(Cycle.slug == cycle_slug))
         if cycle is None:
@@ -136,9 +138,9 @@ def register_cli(app: Flask) -> None:
             click.echo(report.line(dry_run=dry_run))
 
     _register_trends(app)
-    from .cli_backup import register_backup_cli
+    from awards.cli_backup import register_backup_cli
     register_backup_cli(app)
-    from .cli_scale import register_scale_cli
+    from awards.cli_scale import register_scale_cli
     register_scale_cli(app)
 
     outbox = click.Group("outbox", help="The e-mail outbox.")

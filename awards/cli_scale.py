@@ -7,9 +7,9 @@ import time
 import click
 from flask import Flask
 
-from .devdata import scale
-from .domain.errors import DomainError
-from .extensions import db
+from awards.devdata import scale
+from awards.domain.core.errors import DomainError
+from awards.extensions import db
 
 
 def register_scale_cli(app: Flask) -> None:

@@ -113,7 +113,7 @@ class Defaults:
     PUBLIC_CACHE_ENTRIES = 256  # 0 turns the in-process cache off (HTTP caching stays)
     PUBLIC_CACHE_MAX_BODY_BYTES = 1024 * 1024
     # Cycles whose ranked results each process keeps until a review, nomination or setting changes
-    # (awards/domain/results.py, docs/performance.md); 0 aggregates on every request.
+    # (awards/domain/results/shortlists.py, docs/performance.md); 0 aggregates on every request.
     RESULTS_CACHE_ENTRIES = 4
 
 
@@ -234,7 +234,7 @@ def check_settings(config: dict, env_name: str) -> None:
     redis_url = config.get("REDIS_URL")
     if redis_url and not str(redis_url).startswith(("redis://", "rediss://", "redis+unix://")):
         raise ConfigurationError(f"REDIS_URL must be a Redis URL such as redis://127.0.0.1:6379/0, not {redis_url!r}")
-    from .throttling import check_limit_settings
+    from awards.throttling import check_limit_settings
     problem = check_limit_settings(config)
     if problem:
         raise ConfigurationError(problem)

@@ -11,8 +11,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
-from .extensions import db, login_manager
-from .logging_setup import log_event
+from awards.extensions import db, login_manager
+from awards.logging_setup import log_event
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def init_error_pages(app: Flask) -> None:
         # A request limit (awards/throttling.py): say how long to wait, in words and in Retry-After.
         from flask import current_app
 
-        from .throttling import retry_after_seconds
+        from awards.throttling import retry_after_seconds
         seconds = retry_after_seconds(current_app)
         log_event(log, "request.throttled", level=logging.WARNING, method=request.method, path=loggable_path(),
                   user=_user_id(), retry_after=seconds)

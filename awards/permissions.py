@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from .extensions import db
-from .models import Assignment, AssignmentStatus, Judge, Nomination, Role, User
+from awards.extensions import db
+from awards.models import Assignment, AssignmentStatus, Judge, Nomination, Role, User
 
 
 def is_organiser(user: User | None) -> bool:
@@ -47,7 +47,7 @@ def active_assignment(user: User | None, nomination: Nomination) -> Assignment |
 
 def can_score(user: User | None, nomination: Nomination) -> bool:
     """Assigned, not conflicted, and the judge has said they have no conflict."""
-    from .domain.conflicts import is_conflicted
+    from awards.domain.judging.conflicts import is_conflicted
     assignment = active_assignment(user, nomination)
     if assignment is None or is_conflicted(assignment.judge, nomination):
         return False

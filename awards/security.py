@@ -16,11 +16,11 @@ from flask import Flask, abort, current_app, flash, g, redirect, request, sessio
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import SecurityError
 
-from .domain.clock import utcnow
-from .domain.context import RequestInfo, reset_request_info, set_request_info
-from .extensions import login_manager
-from .logging_setup import log_event
-from .models import Role
+from awards.domain.core.audit_context import RequestInfo, reset_request_info, set_request_info
+from awards.domain.core.clock import utcnow
+from awards.extensions import login_manager
+from awards.logging_setup import log_event
+from awards.models import Role
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def parse_session_identifier(identifier: str) -> tuple[str, int | None]:
 
 def _clear_session() -> None:
     """Empty the session. (Form input kept when a session ended mid-edit is found by its author's
-    id, not through the session: see domain/stash.py.)"""
+    id, not through the session: see domain/nominations/stash.py.)"""
     session.clear()
 
 
@@ -208,7 +208,7 @@ def init_security(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(identifier: str):
-        from .domain.accounts import user_by_session_token
+        from awards.domain.people.accounts import user_by_session_token
         token, started = parse_session_identifier(identifier)
         user = user_by_session_token(token)
         if user is None or not user.active:

@@ -24,10 +24,11 @@ from sqlalchemy import func, select
 from support import RESULTS, ROOT
 from support.report import load_average, machine, print_rows, write_json
 
-from awards.domain import results as rules
-from awards.domain.scoring import CriterionSpec, aggregate
+from awards.domain.results import shortlists as rules
+from awards.domain.results.scoring import CriterionSpec, aggregate
 from awards.extensions import db
 from awards.models import Criterion, Cycle, CycleStatus, Nomination
+
 TARGET_SECONDS = 1.0
 
 

@@ -32,12 +32,23 @@ from support import RESULTS
 from support.report import load_average, machine, print_rows, write_json
 
 from awards import create_app
-from awards.domain import assignment as engine
-from awards.domain import cycles, taxonomy
-from awards.domain.clock import utcnow
+from awards.domain.core.clock import utcnow
+from awards.domain.judging import assignment as engine
+from awards.domain.programme import cycles, taxonomy
 from awards.extensions import db
-from awards.models import (ConflictOfInterest, ConflictSource, Cycle, CycleStatus, Expertise, Judge, Nomination,
-                           NominationStatus, NominationTrend, User)
+from awards.models import (
+    ConflictOfInterest,
+    ConflictSource,
+    Cycle,
+    CycleStatus,
+    Expertise,
+    Judge,
+    Nomination,
+    NominationStatus,
+    NominationTrend,
+    User,
+)
+
 TARGET_SECONDS = 5.0
 
 

@@ -235,7 +235,7 @@ def migrate(env: dict) -> None:
 def seed(database_url: str, judges: int, per_judge: int, workdir: Path) -> list[tuple[str, list[str], str]]:
     """Judges with assigned nominations (conflict question answered) and public impact cases."""
     from awards import create_app
-    from awards.domain.clock import utcnow
+    from awards.domain.core.clock import utcnow
     from awards.extensions import db
     from tests.factories import DEFAULT_PASSWORD, make_cycle, make_nomination, make_user
     from tests.judging_factories import make_assignment, make_judge

@@ -35,6 +35,7 @@ from support import RESULTS, ROOT
 from support.report import load_average, machine, write_json
 
 from awards.extensions import db
+
 TARGET_MEDIAN_MS = 50
 TARGET_P95_MS = 150
 TARGET_RSS_MB = 250
@@ -51,8 +52,7 @@ class PageSpec:
 def find_pages() -> list[PageSpec]:
     """The key pages, with real addresses taken from the scale data."""
     from awards.devdata import scale
-    from awards.models import (Assignment, Cycle, CycleStatus, ImpactCase, ImpactCaseTrend, Judge, Nomination,
-                               Trend)
+    from awards.models import Assignment, Cycle, CycleStatus, ImpactCase, ImpactCaseTrend, Judge, Nomination, Trend
     judging = db.session.scalar(select(Cycle).where(Cycle.status == CycleStatus.JUDGING).order_by(Cycle.id))
     cases = db.session.scalar(select(func.count(ImpactCase.id)))
     case_slug = db.session.scalar(select(ImpactCase.slug).order_by(ImpactCase.id).offset(cases // 2).limit(1))

@@ -19,8 +19,8 @@ import sys
 import time
 
 import sqlalchemy as sa
-
 from support import ROOT  # before awards: it puts the project root on sys.path
+
 from awards import create_app
 from awards.extensions import db
 

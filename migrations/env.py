@@ -1,9 +1,8 @@
 import logging
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from flask import current_app
 from sqlalchemy.exc import OperationalError
 
 from awards.config import database_unreachable

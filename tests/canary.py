@@ -14,8 +14,8 @@ import zipfile
 
 import pikepdf
 
-from awards.domain import blind
-from awards.domain.attachments import add_attachment
+from awards.domain.judging import blind_copies
+from awards.domain.nominations.attachments import add_attachment
 from awards.extensions import db
 from awards.models import NominationPartner
 
@@ -138,7 +138,7 @@ def redact_everything(organiser_client, cycle, nomination):
     page = organiser_client.get(url).get_data(as_text=True)
     assert "Names " in page  # the page points at the fields that name the organisation
     data = {}
-    for field in blind.redactable_fields(nomination):
+    for field in blind_copies.redactable_fields(nomination):
         if "quintrell" in field.original.lower() or "zebedee" in field.original.lower():
             data["text-" + field.key.replace(":", "-")] = re.sub(r"zebedee|quintrell", "[name]", field.original,
                                                                  flags=re.IGNORECASE)

@@ -13,7 +13,7 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 
 from awards import create_app
-from awards.domain.clock import utcnow
+from awards.domain.core.clock import utcnow
 from awards.extensions import db
 from awards.security import session_identifier
 from awards.web.caching import page_cache

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from awards.domain import accounts
+from awards.domain.people import accounts
 from awards.extensions import db
 from awards.models import Role, User
 
@@ -31,8 +31,8 @@ def make_cycle(*, name: str = "Public Sector Digital Awards 2026", year: int = 2
     """A cycle with the default trends, categories and criteria; open now unless told otherwise."""
     from datetime import timedelta
 
-    from awards.domain import cycles, taxonomy
-    from awards.domain.clock import utcnow
+    from awards.domain.core.clock import utcnow
+    from awards.domain.programme import cycles, taxonomy
     from awards.models import CycleStatus
 
     taxonomy.seed_trends()
@@ -48,8 +48,8 @@ def make_cycle(*, name: str = "Public Sector Digital Awards 2026", year: int = 2
 def make_nomination(cycle=None, *, nominator=None, category=None, status: str = "submitted",
                     complete: bool = True, **fields):
     """A nomination in the cycle; complete (every section filled) and submitted unless told otherwise."""
-    from awards.domain.clock import utcnow
-    from awards.domain.nominations import issue_reference
+    from awards.domain.core.clock import utcnow
+    from awards.domain.nominations.entries import issue_reference
     from awards.models import MeasuredOutcome, Nomination, NominationPartner, NominationStatus, NominationTrend
 
     cycle = cycle or make_cycle()

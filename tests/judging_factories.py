@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 
-from awards.domain.clock import utcnow
+from awards.domain.core.clock import utcnow
 from awards.extensions import db
 from awards.models import Assignment, AssignmentStatus, Judge, Review, ReviewStatus
 

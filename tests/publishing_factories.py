@@ -9,8 +9,8 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timedelta
 
-from awards.domain.clock import utcnow
-from awards.domain.results import make_impact_case
+from awards.domain.core.clock import utcnow
+from awards.domain.results.shortlists import make_impact_case
 from awards.extensions import db
 from awards.models import ImpactCase, NominationStatus, Result
 

@@ -12,9 +12,9 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from awards.domain import audit
-from awards.domain import backup as backup_rules
-from awards.domain.attachments import add_attachment, upload_folder
+from awards.domain.core import audit
+from awards.domain.core import backup as backup_rules
+from awards.domain.nominations.attachments import add_attachment, upload_folder
 from awards.extensions import db
 from awards.models import AuditEvent
 

@@ -2,8 +2,8 @@
 
 import sqlalchemy as sa
 
-from awards.domain import accounts
 from awards.devdata.demo import DEMO_ACCOUNTS
+from awards.domain.people import accounts
 from awards.extensions import db
 from awards.models import AuditEvent, Role, User
 

@@ -5,10 +5,21 @@ from collections import Counter
 import sqlalchemy as sa
 
 from awards.devdata import scale
-from awards.domain import nominations as rules
+from awards.domain.nominations import entries as rules
 from awards.extensions import db
-from awards.models import (Assignment, Criterion, Cycle, CycleStatus, ImpactCase, Judge, Nomination,
-                           NominationStatus, Review, ReviewScore, ReviewStatus)
+from awards.models import (
+    Assignment,
+    Criterion,
+    Cycle,
+    CycleStatus,
+    ImpactCase,
+    Judge,
+    Nomination,
+    NominationStatus,
+    Review,
+    ReviewScore,
+    ReviewStatus,
+)
 
 from .factories import make_user
 

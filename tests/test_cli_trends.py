@@ -6,7 +6,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from awards.domain import taxonomy
+from awards.domain.programme import taxonomy
 from awards.extensions import db
 from awards.models import AuditEvent, Trend
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from awards.domain.clock import utcnow
+from awards.domain.core.clock import utcnow
 from awards.extensions import db
 from awards.models import Assignment, AuditEvent, Nomination, NominationStatus, OutboxMessage, Review
 

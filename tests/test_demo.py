@@ -9,14 +9,29 @@ from collections import Counter
 import sqlalchemy as sa
 
 from awards.devdata.demo import DEMO_ACCOUNTS, seed_demo
-from awards.domain import accounts, reviews
-from awards.domain.clock import utcnow
-from awards.domain.cycles import accepts_nominations
-from awards.domain.scoring import MIN_REVIEWS_FOR_NORMALISATION
+from awards.domain.core.clock import utcnow
+from awards.domain.judging import reviews
+from awards.domain.people import accounts
+from awards.domain.programme.cycles import accepts_nominations
+from awards.domain.results.scoring import MIN_REVIEWS_FOR_NORMALISATION
 from awards.extensions import db
-from awards.models import (Assignment, AuditEvent, ConflictOfInterest, ConflictSource, Cycle, CycleStatus, ImpactCase,
-                           ImpactCaseTrend, Judge, Nomination, NominationStatus, OutboxMessage, Review, ReviewStatus,
-                           Trend)
+from awards.models import (
+    Assignment,
+    AuditEvent,
+    ConflictOfInterest,
+    ConflictSource,
+    Cycle,
+    CycleStatus,
+    ImpactCase,
+    ImpactCaseTrend,
+    Judge,
+    Nomination,
+    NominationStatus,
+    OutboxMessage,
+    Review,
+    ReviewStatus,
+    Trend,
+)
 
 from .support.visible import text_of
 

@@ -1,8 +1,8 @@
 """The migrations build the schema from nothing, and agree with the models."""
 
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-import sqlalchemy as sa
 
 from awards.extensions import db
 

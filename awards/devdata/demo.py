@@ -34,21 +34,54 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from ..domain import accounts, judges, results
-from ..domain import assignment as engine
-from ..domain.clock import clock_at, utcnow
-from ..domain.conflicts import declare
-from ..domain.cycles import close_nominations, copy_cycle, create_cycle, edit_category, local_instant, transition
-from ..domain.nominations import save_section, start_nomination, submit, withdraw
-from ..domain.reviews import ScoreEntry, save_review
-from ..domain.screening import decide_eligibility
-from ..domain.taxonomy import seed_trends, trends_by_code
-from ..extensions import db
-from ..models import (Assignment, AssignmentStatus, Cycle, CycleStatus, Judge, Nomination, OutboxMessage, Result,
-                      Role, User)
-from .demo_entries import (DATA_AI, DECLARED_CONFLICT_REASON, EXTRA_SHORTLIST_RATIONALE, JUDGES, JUDGING,
-                           LAST_YEAR, LAST_YEAR_JUDGES, OPEN, PENDING_JUDGE_EMAIL, PEOPLE, REIMAGINED, RESILIENCE,
-                           THIS_YEAR_JUDGES, Entry, JudgeProfile)
+from awards.devdata.demo_entries import (
+    DATA_AI,
+    DECLARED_CONFLICT_REASON,
+    EXTRA_SHORTLIST_RATIONALE,
+    JUDGES,
+    JUDGING,
+    LAST_YEAR,
+    LAST_YEAR_JUDGES,
+    OPEN,
+    PENDING_JUDGE_EMAIL,
+    PEOPLE,
+    REIMAGINED,
+    RESILIENCE,
+    THIS_YEAR_JUDGES,
+    Entry,
+    JudgeProfile,
+)
+from awards.domain.core.clock import clock_at, utcnow
+from awards.domain.judging import assignment as engine
+from awards.domain.judging import judges
+from awards.domain.judging.conflicts import declare
+from awards.domain.judging.reviews import ScoreEntry, save_review
+from awards.domain.nominations.entries import save_section, start_nomination, submit, withdraw
+from awards.domain.nominations.screening import decide_eligibility
+from awards.domain.people import accounts
+from awards.domain.programme.cycles import (
+    close_nominations,
+    copy_cycle,
+    create_cycle,
+    edit_category,
+    local_instant,
+    transition,
+)
+from awards.domain.programme.taxonomy import seed_trends, trends_by_code
+from awards.domain.results import shortlists
+from awards.extensions import db
+from awards.models import (
+    Assignment,
+    AssignmentStatus,
+    Cycle,
+    CycleStatus,
+    Judge,
+    Nomination,
+    OutboxMessage,
+    Result,
+    Role,
+    User,
+)
 
 TIME_ZONE = "Europe/London"
 
@@ -94,7 +127,7 @@ def database_is_empty() -> bool:
 
 def present_accounts() -> list[DemoAccount]:
     """The demo accounts that exist and still have their demo password."""
-    from ..domain.passwords import verify_password
+    from awards.domain.people.passwords import verify_password
     present = []
     for account in DEMO_ACCOUNTS:
         user = accounts.find_user_by_email(account.email)
@@ -374,23 +407,23 @@ class _Story:
         @self.at(-318, 10)
         def shortlisted():
             cycle = self.cycles["last_year"]
-            results.suggest_shortlist(cycle, by=self.organiser)
+            shortlists.suggest_shortlist(cycle, by=self.organiser)
             commended = {REIMAGINED, RESILIENCE, DATA_AI}
-            for board in results.cycle_results(cycle).boards:
+            for board in shortlists.cycle_results(cycle).boards:
                 rows = [row for row in board.rows if row.suggested]
                 if rows:
-                    results.decide(cycle, rows[0].nomination, Result.WINNER, rationale="", by=self.organiser)
+                    shortlists.decide(cycle, rows[0].nomination, Result.WINNER, rationale="", by=self.organiser)
                 if len(rows) > 1 and board.category.name in commended:
-                    results.decide(cycle, rows[1].nomination, Result.HIGHLY_COMMENDED, rationale="",
+                    shortlists.decide(cycle, rows[1].nomination, Result.HIGHLY_COMMENDED, rationale="",
                                    by=self.organiser)
             # The panel adds one entry the scores left just outside the shortlist.
             extra = self.nominations["sheffield-hubs"]
-            results.decide(cycle, extra, Result.HIGHLY_COMMENDED, rationale=EXTRA_SHORTLIST_RATIONALE,
+            shortlists.decide(cycle, extra, Result.HIGHLY_COMMENDED, rationale=EXTRA_SHORTLIST_RATIONALE,
                            by=self.organiser)
 
         @self.at(-315, 10)
         def published():
-            results.publish(self.cycles["last_year"], by=self.organiser)
+            shortlists.publish(self.cycles["last_year"], by=self.organiser)
 
     def judging(self, slug: str) -> None:
         """Opened 100 days ago, closed 30 days ago; judging until three weeks from today."""

@@ -20,17 +20,37 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, insert, select, update
 
-from ..domain.clock import utcnow
-from ..domain.cycles import create_cycle
-from ..domain.errors import Conflict
-from ..domain.nominations import REGIONS
-from ..domain.passwords import hash_password
-from ..domain.taxonomy import seed_trends
-from ..domain.text import slugify
-from ..extensions import db
-from ..models import (Assignment, AssignmentStatus, Cycle, CycleStatus, Expertise, ImpactCase, ImpactCaseTrend,
-                      Judge, MeasuredOutcome, Nomination, NominationPartner, NominationStatus, NominationTrend,
-                      Result, Review, ReviewScore, ReviewStatus, Role, ShortlistDecision, User, UserRole)
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import Conflict
+from awards.domain.core.text import slugify
+from awards.domain.nominations.entries import REGIONS
+from awards.domain.people.passwords import hash_password
+from awards.domain.programme.cycles import create_cycle
+from awards.domain.programme.taxonomy import seed_trends
+from awards.extensions import db
+from awards.models import (
+    Assignment,
+    AssignmentStatus,
+    Cycle,
+    CycleStatus,
+    Expertise,
+    ImpactCase,
+    ImpactCaseTrend,
+    Judge,
+    MeasuredOutcome,
+    Nomination,
+    NominationPartner,
+    NominationStatus,
+    NominationTrend,
+    Result,
+    Review,
+    ReviewScore,
+    ReviewStatus,
+    Role,
+    ShortlistDecision,
+    User,
+    UserRole,
+)
 
 SCALE_PASSWORD = "scale-data-password"
 EMAIL_DOMAIN = "scale.example.org"

@@ -1,18 +1,39 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
-from .audit import AuditEvent
-from .cycles import Category, Criterion, Cycle, CycleStatus, category_trends, cycle_trends
-from .judging import (AFFILIATION_RECENT_YEARS, EXPERTISE_LEVELS, Affiliation, AffiliationKind, Assignment,
-                      AssignmentStatus, ConflictOfInterest, ConflictSource, Expertise, Judge, Redaction, Review,
-                      ReviewScore, ReviewStatus, judge_categories)
-from .nominations import (Attachment, Eligibility, MeasuredOutcome, Nomination, NominationPartner,
-                          NominationStatus, NominationTrend)
-from .outbox import OutboxMessage
-from .publishing import ImpactCase, ImpactCaseTrend, Result, ShortlistDecision
-from .stash import FormStash
-from .taxonomy import Trend, TrendGroup
-from .two_factor import TwoFactor
-from .users import Role, SignInFailure, User, UserRole
+from awards.models.audit import AuditEvent
+from awards.models.cycles import Category, Criterion, Cycle, CycleStatus, category_trends, cycle_trends
+from awards.models.judging import (
+    AFFILIATION_RECENT_YEARS,
+    EXPERTISE_LEVELS,
+    Affiliation,
+    AffiliationKind,
+    Assignment,
+    AssignmentStatus,
+    ConflictOfInterest,
+    ConflictSource,
+    Expertise,
+    Judge,
+    Redaction,
+    Review,
+    ReviewScore,
+    ReviewStatus,
+    judge_categories,
+)
+from awards.models.nominations import (
+    Attachment,
+    Eligibility,
+    MeasuredOutcome,
+    Nomination,
+    NominationPartner,
+    NominationStatus,
+    NominationTrend,
+)
+from awards.models.outbox import OutboxMessage
+from awards.models.publishing import ImpactCase, ImpactCaseTrend, Result, ShortlistDecision
+from awards.models.stash import FormStash
+from awards.models.taxonomy import Trend, TrendGroup
+from awards.models.two_factor import TwoFactor
+from awards.models.users import Role, SignInFailure, User, UserRole
 
 __all__ = [
     "ImpactCase", "ImpactCaseTrend", "Result", "ShortlistDecision",

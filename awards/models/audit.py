@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .types import UTCDateTime
-from .users import User
+from awards.extensions import db
+from awards.models.types import UTCDateTime
+from awards.models.users import User
 
 
 class AuditEvent(db.Model):

@@ -6,13 +6,24 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .taxonomy import Trend
-from .types import UTCDateTime, enum_column
+from awards.extensions import db
+from awards.models.taxonomy import Trend
+from awards.models.types import UTCDateTime, enum_column
 
 
 class CycleStatus(str, enum.Enum):
@@ -88,7 +99,7 @@ class Cycle(db.Model):
     disagreement_range: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     disagreement_sd: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # When an organiser removed the cycle's personal data after its retention period (domain/data_protection.py).
+    # When an organiser removed the cycle's personal data after its retention period (domain/people/data_protection.py).
     personal_data_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

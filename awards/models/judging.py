@@ -6,16 +6,26 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .cycles import Category, Criterion, Cycle
-from .nominations import Nomination
-from .taxonomy import Trend
-from .types import UTCDateTime, enum_column
-from .users import User
+from awards.extensions import db
+from awards.models.cycles import Category, Criterion, Cycle
+from awards.models.nominations import Nomination
+from awards.models.taxonomy import Trend
+from awards.models.types import UTCDateTime, enum_column
+from awards.models.users import User
 
 EXPERTISE_LEVELS = {-2: "Prefer not", -1: "Limited", 0: "Some knowledge", 1: "Knowledgeable", 2: "Expert"}
 
@@ -200,7 +210,7 @@ class Review(db.Model):
     __tablename__ = "reviews"
     __table_args__ = (
         CheckConstraint("(status = 'submitted') = (submitted_at IS NOT NULL)", name="submitted_has_time"),
-        Index("ix_reviews_version", "version"),  # the results' freshness stamp (domain/results.py)
+        Index("ix_reviews_version", "version"),  # the results' freshness stamp (domain/results/shortlists.py)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

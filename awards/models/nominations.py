@@ -5,15 +5,14 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .cycles import Category, Cycle
-from .taxonomy import Trend
-from .types import UTCDateTime, enum_column
-from .users import User
+from awards.extensions import db
+from awards.models.cycles import Category, Cycle
+from awards.models.taxonomy import Trend
+from awards.models.types import UTCDateTime, enum_column
+from awards.models.users import User
 
 
 class NominationStatus(str, enum.Enum):
@@ -65,7 +64,7 @@ class Nomination(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # When the nominee was e-mailed that this draft is not submitted yet (never twice: domain/draft_reminders.py).
+    # When the nominee was e-mailed that this draft is not submitted yet (never twice: domain/nominations/draft_reminders.py).
     draft_reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Optimistic locking: every save bumps it, and a save based on an old copy of a section is refused.
     version: Mapped[int] = mapped_column(Integer, default=1)

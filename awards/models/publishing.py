@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .cycles import Category, Cycle
-from .nominations import Nomination
-from .taxonomy import Trend
-from .types import UTCDateTime, enum_column
+from awards.extensions import db
+from awards.models.cycles import Category, Cycle
+from awards.models.nominations import Nomination
+from awards.models.taxonomy import Trend
+from awards.models.types import UTCDateTime, enum_column
 
 
 class Result(str, enum.Enum):

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .types import UTCDateTime
+from awards.extensions import db
+from awards.models.types import UTCDateTime
 
 
 class FormStash(db.Model):

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .types import UTCDateTime, enum_column
+from awards.extensions import db
+from awards.models.types import UTCDateTime, enum_column
 
 
 class TrendGroup(str, enum.Enum):

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .types import UTCDateTime
+from awards.extensions import db
+from awards.models.types import UTCDateTime
 
 
 class TwoFactor(db.Model):

@@ -10,8 +10,8 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .types import UTCDateTime, enum_column
+from awards.extensions import db
+from awards.models.types import UTCDateTime, enum_column
 
 
 class Role(str, enum.Enum):

@@ -1,7 +1,7 @@
 """HTTP caching and an in-process cache for the public pages, the feed and the open data API.
 
 Anonymous readers get `Cache-Control: public, max-age=60` and a weak ETag made from what the
-pages show (impact cases, cycles, trends: see `library.fingerprint`), the request's URL and
+pages show (impact cases, cycles, trends: see `impact_cases.fingerprint`), the request's URL and
 the release, so a conditional request is answered 304 without building the page. Signed-in
 people get the full response and the security layer's `no-store` (their pages carry their
 name and a sign-out form); `Vary: Cookie` keeps a shared cache from serving one to the other.
@@ -12,7 +12,7 @@ library and then served from memory. The fingerprint is read from the database o
 request (one query), so a publication made in another gunicorn worker, or on another server,
 is seen on the next request: the key changes and the old entries are dropped. As a backstop
 for a change the fingerprint cannot see (SQL run outside the app), no entry is served once it
-is `MAX_AGE` seconds old, by the clock in `domain/clock.py`.
+is `MAX_AGE` seconds old, by the clock in `domain/core/clock.py`.
 
 Only addresses whose query has nothing but the arguments the view reads (each once) are kept,
 under the address with its arguments sorted; any other query (`?x=1`) gets the page built
@@ -36,8 +36,9 @@ from urllib.parse import urlencode
 
 from flask import Flask, current_app, make_response, request, session
 
-from ..domain import clock, library
-from ..security import signed_in
+from awards.domain.core import clock
+from awards.domain.publishing import impact_cases
+from awards.security import signed_in
 
 # Seconds: the HTTP max-age, and the most an entry of the page cache is served for.
 MAX_AGE = 60
@@ -131,7 +132,7 @@ def page_cache(app: Flask | None = None) -> PageCache:
 
 
 def public_etag(version: str | None = None, path: str | None = None) -> str:
-    parts = (version or library.fingerprint(), request.host, path or request.full_path, _release(),
+    parts = (version or impact_cases.fingerprint(), request.host, path or request.full_path, _release(),
              current_app.config["BASE_URL"])
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
@@ -167,7 +168,7 @@ def public_cache(view=None, *, query_args: Iterable[str] = ()):
     def wrapped(*args, **kwargs):
         if request.method not in ("GET", "HEAD") or signed_in():
             return view(*args, **kwargs)
-        version = library.fingerprint()
+        version = impact_cases.fingerprint()
         path = cacheable_path(query_args)
         etag = public_etag(version, path)
         cache = page_cache()

@@ -8,7 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from ..domain.passwords import MAX_LENGTH, password_problem, personal_words
+from awards.domain.people.passwords import MAX_LENGTH, password_problem, personal_words
 
 
 class Form(FlaskForm):

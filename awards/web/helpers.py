@@ -7,10 +7,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from ..domain import accounts
-from ..domain.errors import DomainError
-from ..extensions import db
-from ..models import Cycle, Nomination
+from awards.domain.core.errors import DomainError
+from awards.domain.people import accounts
+from awards.extensions import db
+from awards.models import Cycle, Nomination
 
 
 def apply_domain_error(form: FlaskForm, error: DomainError, default_field: str | None = None) -> None:

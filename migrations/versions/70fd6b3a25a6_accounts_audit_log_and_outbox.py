@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-24 22:13:08.440324
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '70fd6b3a25a6'

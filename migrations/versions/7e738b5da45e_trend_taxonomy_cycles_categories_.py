@@ -5,9 +5,8 @@ Revises: 70fd6b3a25a6
 Create Date: 2026-11-24 22:28:45.934216
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7e738b5da45e'

@@ -5,9 +5,8 @@ Revises: 7e738b5da45e
 Create Date: 2026-11-24 22:33:50.747440
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '96e1b447a3f0'

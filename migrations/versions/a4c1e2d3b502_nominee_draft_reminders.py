@@ -5,9 +5,8 @@ Revises: a4c1e2d3b501
 Create Date: 2026-12-05 20:20:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a4c1e2d3b502'

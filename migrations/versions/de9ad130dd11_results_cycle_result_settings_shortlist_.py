@@ -5,9 +5,8 @@ Revises: 96e1b447a3f0
 Create Date: 2026-11-24 22:37:04.043484
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'de9ad130dd11'

@@ -15,7 +15,6 @@ Measured at 10,000 nominations (docs/performance.md):
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'e1a7c4b2d9f0'
 down_revision = 'de9ad130dd11'

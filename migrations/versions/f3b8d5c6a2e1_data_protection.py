@@ -5,9 +5,8 @@ Revises: e1a7c4b2d9f0
 Create Date: 2026-11-25 00:40:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f3b8d5c6a2e1'

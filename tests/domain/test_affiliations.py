@@ -8,15 +8,23 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from awards.domain import affiliations as affiliation_rules
-from awards.domain import assignment as engine
-from awards.domain import conflicts as conflict_rules
-from awards.domain import judges as judge_rules
-from awards.domain import reviews as review_rules
-from awards.domain.errors import Conflict, DomainError, NotAllowed
+from awards.domain.core.errors import Conflict, DomainError, NotAllowed
+from awards.domain.judging import assignment as engine
+from awards.domain.judging import conflicts as conflict_rules
+from awards.domain.judging import judges as judge_rules
+from awards.domain.judging import reviews as review_rules
+from awards.domain.people import affiliations as affiliation_rules
 from awards.extensions import db
-from awards.models import (Affiliation, AffiliationKind, Assignment, AssignmentStatus, AuditEvent, CycleStatus,
-                           NominationPartner, OutboxMessage)
+from awards.models import (
+    Affiliation,
+    AffiliationKind,
+    Assignment,
+    AssignmentStatus,
+    AuditEvent,
+    CycleStatus,
+    NominationPartner,
+    OutboxMessage,
+)
 
 from ..factories import make_cycle, make_nomination, make_user
 from ..judging_factories import make_assignment, make_judge

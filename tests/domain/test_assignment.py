@@ -10,16 +10,23 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from awards.domain import assignment as engine
-from awards.domain.assignment import (AFFINITY_WEIGHT, LOAD_WEIGHT, SHARE_SHORTFALL_WEIGHT, ExistingAssignment,
-                                      JudgeInfo, NominationInfo, Problem, solve)
-from awards.domain.errors import Conflict
+from awards.domain.core.errors import Conflict
+from awards.domain.judging import assignment as engine
+from awards.domain.judging.assignment import (
+    AFFINITY_WEIGHT,
+    LOAD_WEIGHT,
+    SHARE_SHORTFALL_WEIGHT,
+    ExistingAssignment,
+    JudgeInfo,
+    NominationInfo,
+    Problem,
+    solve,
+)
 from awards.extensions import db
-from awards.models import (Assignment, AssignmentStatus, AuditEvent, NominationStatus, ReviewStatus)
+from awards.models import Assignment, AssignmentStatus, AuditEvent, NominationStatus, ReviewStatus
 
 from ..factories import make_cycle, make_nomination, make_user
 from ..judging_factories import add_conflict, make_assignment, make_judge, make_review, set_expertise
-
 
 # --- Pure problems (no database) ---------------------------------------------------------------
 

@@ -14,10 +14,10 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
-from awards.domain import blind
-from awards.domain.attachments import add_attachment
-from awards.domain.clock import utcnow
-from awards.domain.errors import DomainError, NotAllowed
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import DomainError, NotAllowed
+from awards.domain.judging import blind_copies
+from awards.domain.nominations.attachments import add_attachment
 from awards.extensions import db
 from awards.models import AuditEvent, CycleStatus, Redaction
 
@@ -53,7 +53,7 @@ def _png_chunk(kind, data):
 # ------------------------------------------------------------------ the judge's view
 
 def test_blind_entry_holds_nothing_about_who_made_it(nomination):
-    entry = blind.judge_entry(nomination)
+    entry = blind_copies.judge_entry(nomination)
     assert entry.blind and entry.organisation == "" and entry.partners == []
     assert entry.title == "Blue badges" and entry.category == nomination.category.name
     assert entry.challenge == "Riverside Borough Council had queues."  # free text: the organiser redacts it
@@ -65,7 +65,7 @@ def test_blind_entry_holds_nothing_about_who_made_it(nomination):
 
 def test_entry_without_blind_judging_names_the_organisation_and_partners(nomination):
     nomination.cycle.blind_judging = False
-    entry = blind.judge_entry(nomination)
+    entry = blind_copies.judge_entry(nomination)
     assert entry.organisation == "Riverside Borough Council" and entry.partners == ["Acme Digital Ltd"]
 
 
@@ -75,24 +75,24 @@ def test_documents_get_neutral_names_in_upload_order(nomination):
                            by=nomination.nominator)
     second = add_attachment(nomination, filename="Board paper.png", stream=io.BytesIO(png), by=nomination.nominator)
     db.session.commit()
-    assert [d.name for d in blind.judge_entry(nomination).documents] == ["Supporting document 1.png",
+    assert [d.name for d in blind_copies.judge_entry(nomination).documents] == ["Supporting document 1.png",
                                                                          "Supporting document 2.png"]
-    assert blind.document_name(second, 2, blind=True) == "Supporting document 2.png"
-    assert blind.document_name(first, 1, blind=False) == "Riverside results.png"
+    assert blind_copies.document_name(second, 2, blind=True) == "Supporting document 2.png"
+    assert blind_copies.document_name(first, 1, blind=False) == "Riverside results.png"
 
 
 # ------------------------------------------------------------------ redactions
 
 def test_redactions_replace_text_for_judges_and_keep_the_original(nomination, organiser):
     trend_id = nomination.trend_links[0].trend_id
-    changed = blind.save_redactions(nomination, {"challenge": "[The council] had queues.",
+    changed = blind_copies.save_redactions(nomination, {"challenge": "[The council] had queues.",
                                                  f"trend:{trend_id}": "Redacted trend text",
                                                  "outcome:0:result": "fewer calls",
                                                  "summary": nomination.summary}, by=organiser)
     db.session.commit()
     assert changed == ["The challenge", f"How it addresses {nomination.trend_links[0].trend.name}",
                        "Measured outcome 1: after"]
-    entry = blind.judge_entry(nomination)
+    entry = blind_copies.judge_entry(nomination)
     assert entry.challenge == "[The council] had queues."
     assert entry.trends[0].how_addressed == "Redacted trend text"
     assert entry.outcomes[0].result == "fewer calls" and entry.outcomes[0].metric == "Calls handled"
@@ -103,47 +103,47 @@ def test_redactions_replace_text_for_judges_and_keep_the_original(nomination, or
 
 
 def test_saving_the_original_text_or_restoring_removes_a_redaction(nomination, organiser):
-    blind.save_redactions(nomination, {"challenge": "x", "lessons": "y"}, by=organiser)
+    blind_copies.save_redactions(nomination, {"challenge": "x", "lessons": "y"}, by=organiser)
     db.session.commit()
-    blind.save_redactions(nomination, {"challenge": nomination.challenge + "\r\n"}, restore={"lessons"}, by=organiser)
+    blind_copies.save_redactions(nomination, {"challenge": nomination.challenge + "\r\n"}, restore={"lessons"}, by=organiser)
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(Redaction.id))) == 0
-    assert blind.save_redactions(nomination, {"challenge": nomination.challenge}, by=organiser) == []
+    assert blind_copies.save_redactions(nomination, {"challenge": nomination.challenge}, by=organiser) == []
 
 
 def test_a_redacted_title_is_the_judges_title(nomination, organiser):
-    blind.save_redactions(nomination, {"title": "Parking badges"}, by=organiser)
+    blind_copies.save_redactions(nomination, {"title": "Parking badges"}, by=organiser)
     db.session.commit()
-    assert blind.judge_title(nomination) == "Parking badges"
-    assert blind.judge_titles([nomination]) == {nomination.id: "Parking badges"}
-    assert blind.judge_entry(nomination).title == "Parking badges"
+    assert blind_copies.judge_title(nomination) == "Parking badges"
+    assert blind_copies.judge_titles([nomination]) == {nomination.id: "Parking badges"}
+    assert blind_copies.judge_entry(nomination).title == "Parking badges"
 
 
 def test_unknown_fields_and_too_long_text_are_refused(nomination, organiser):
     with pytest.raises(DomainError):
-        blind.save_redactions(nomination, {"contact_name": "x"}, by=organiser)
+        blind_copies.save_redactions(nomination, {"contact_name": "x"}, by=organiser)
     with pytest.raises(DomainError) as error:
-        blind.save_redactions(nomination, {"lessons": "x" * (blind.REDACTION_MAX_LENGTH + 1)}, by=organiser)
+        blind_copies.save_redactions(nomination, {"lessons": "x" * (blind_copies.REDACTION_MAX_LENGTH + 1)}, by=organiser)
     assert error.value.field == "lessons"
 
 
 def test_redaction_needs_a_submitted_nomination_in_an_unpublished_cycle(nomination, organiser):
     draft = make_nomination(nomination.cycle, status="draft")
     with pytest.raises(NotAllowed):
-        blind.save_redactions(draft, {"challenge": "x"}, by=organiser)
+        blind_copies.save_redactions(draft, {"challenge": "x"}, by=organiser)
     nomination.cycle.status = CycleStatus.PUBLISHED
     with pytest.raises(NotAllowed):
-        blind.save_redactions(nomination, {"challenge": "x"}, by=organiser)
+        blind_copies.save_redactions(nomination, {"challenge": "x"}, by=organiser)
 
 
 def test_identifying_terms_point_at_fields_to_redact(nomination):
-    terms = blind.identifying_terms(nomination)
+    terms = blind_copies.identifying_terms(nomination)
     for expected in ("Riverside Borough Council", "riverside", "Acme Digital Ltd", "Casey Contact", "Nia Nominator",
                      "nia@riverside.gov.uk", "Riverside Digital"):
         assert expected in terms
-    assert blind.mentions("Queues at RIVERSIDE borough council.", terms) == ["Riverside Borough Council",
+    assert blind_copies.mentions("Queues at RIVERSIDE borough council.", terms) == ["Riverside Borough Council",
                                                                              "riverside"]
-    assert blind.mentions("Riversides are nice", ["riverside"]) == []
+    assert blind_copies.mentions("Riversides are nice", ["riverside"]) == []
 
 
 # ------------------------------------------------------------------ metadata
@@ -162,7 +162,7 @@ def test_pdf_author_creator_producer_title_and_xmp_are_removed():
         Contents=pikepdf.String("A note")))])
     out = io.BytesIO()
     pdf.save(out)
-    cleaned = blind.strip_pdf(out.getvalue())
+    cleaned = blind_copies.strip_pdf(out.getvalue())
     assert b"Zorro" not in cleaned
     with pikepdf.open(io.BytesIO(cleaned)) as result:
         assert "/Info" not in result.trailer
@@ -176,8 +176,8 @@ def test_a_password_protected_pdf_is_not_offered():
     pdf.add_blank_page()
     out = io.BytesIO()
     pdf.save(out, encryption=pikepdf.Encryption(user="secret", owner="secret"))
-    with pytest.raises(blind.CannotPrepareDocument) as error:
-        blind.strip_pdf(out.getvalue())
+    with pytest.raises(blind_copies.CannotPrepareDocument) as error:
+        blind_copies.strip_pdf(out.getvalue())
     assert "password" in error.value.message
 
 
@@ -220,7 +220,7 @@ def test_office_core_and_app_properties_and_comment_authors_are_emptied():
              'w15:providerId="AD" w15:userId="ann@example.org"/></w15:person></w15:people>'
     custom = '<Properties xmlns="c"><property fmtid="x" pid="2" name="Owner"><vt:lpwstr>Ann</vt:lpwstr></property>' \
              '</Properties>'
-    cleaned = blind.strip_ooxml(_docx(core, app, [("word/comments.xml", comments), ("word/people.xml", people),
+    cleaned = blind_copies.strip_ooxml(_docx(core, app, [("word/comments.xml", comments), ("word/people.xml", people),
                                                  ("docProps/custom.xml", custom)]))
     entries = _entries(cleaned)
     assert "Ann" not in "".join(entries.values())
@@ -241,7 +241,7 @@ def test_spreadsheet_and_presentation_comment_authors_are_emptied():
         z.writestr("xl/comments1.xml", "<comments><authors><author>Ann Author</author></authors></comments>")
         z.writestr("xl/persons/person.xml", '<personList><person displayName="Ann Author" id="{1}" '
                                             'userId="ann@example.org" providerId="AD"/></personList>')
-    assert "Ann" not in "".join(_entries(blind.strip_ooxml(xlsx.getvalue())).values())
+    assert "Ann" not in "".join(_entries(blind_copies.strip_ooxml(xlsx.getvalue())).values())
     pptx = io.BytesIO()
     with zipfile.ZipFile(pptx, "w") as z:
         z.writestr("[Content_Types].xml", "<Types/>")
@@ -249,7 +249,7 @@ def test_spreadsheet_and_presentation_comment_authors_are_emptied():
         z.writestr("ppt/presentation.xml", "<presentation/>")
         z.writestr("ppt/commentAuthors.xml", '<p:cmAuthorLst xmlns:p="p"><p:cmAuthor id="0" name="Ann Author" '
                                              'initials="AA" lastIdx="1" clrIdx="0"/></p:cmAuthorLst>')
-    cleaned = _entries(blind.strip_ooxml(pptx.getvalue()))
+    cleaned = _entries(blind_copies.strip_ooxml(pptx.getvalue()))
     assert "Ann" not in "".join(cleaned.values()) and "ppt/commentAuthors.xml" not in cleaned
     assert "ppt/presentation.xml" in cleaned
 
@@ -257,7 +257,7 @@ def test_spreadsheet_and_presentation_comment_authors_are_emptied():
 def test_png_text_and_exif_chunks_are_removed():
     png = _png(_png_chunk(b"tEXt", b"Author\x00Ann Author") + _png_chunk(b"iTXt", b"Comment\x00\x00\x00\x00\x00Ann")
                + _png_chunk(b"eXIf", b"MM\x00*Ann"))
-    cleaned = blind.strip_png(png)
+    cleaned = blind_copies.strip_png(png)
     assert b"Ann" not in cleaned
     assert cleaned.startswith(b"\x89PNG") and b"IHDR" in cleaned and b"IDAT" in cleaned and cleaned.endswith(
         _png_chunk(b"IEND", b""))
@@ -271,21 +271,21 @@ def test_jpeg_exif_xmp_comments_and_trailing_bytes_are_removed():
     plain = out.getvalue()
     jpeg = (plain[:2] + segment(0xE1, b"Exif\x00\x00Artist: Ann Author") + segment(0xFE, b"Ann was here")
             + segment(0xED, b"Photoshop 3.0\x00Ann") + plain[2:] + b"Ann after the end")
-    cleaned = blind.strip_jpeg(jpeg)
+    cleaned = blind_copies.strip_jpeg(jpeg)
     assert b"Ann" not in cleaned and cleaned.startswith(b"\xff\xd8") and cleaned.endswith(b"\xff\xd9")
     assert Image.open(io.BytesIO(cleaned)).size == (8, 6)
     # Inside a PDF the JPEG is rebuilt segment by segment: the same coded picture, nothing else
-    rebuilt = blind.rebuild_jpeg(jpeg)
+    rebuilt = blind_copies.rebuild_jpeg(jpeg)
     assert b"Ann" not in rebuilt and rebuilt.endswith(b"\xff\xd9")
     assert Image.open(io.BytesIO(rebuilt)).tobytes() == Image.open(io.BytesIO(plain)).tobytes()
-    with pytest.raises(blind.CannotPrepareDocument):
-        blind.rebuild_jpeg(plain[:40])
+    with pytest.raises(blind_copies.CannotPrepareDocument):
+        blind_copies.rebuild_jpeg(plain[:40])
 
 
 @pytest.mark.parametrize("extension,data", [("pdf", b"%PDF-1.4 broken"), ("docx", b"PK\x03\x04 broken"),
                                             ("png", b"not a png"), ("jpg", b"not a jpeg")])
 def test_damaged_files_are_never_sent_as_they_are(nomination, extension, data):
     attachment = type("A", (), {"extension": extension})()
-    with pytest.raises(blind.CannotPrepareDocument):
-        blind.judge_copy(attachment, data, blind=True)
-    assert blind.judge_copy(attachment, data, blind=False) == data
+    with pytest.raises(blind_copies.CannotPrepareDocument):
+        blind_copies.judge_copy(attachment, data, blind=True)
+    assert blind_copies.judge_copy(attachment, data, blind=False) == data

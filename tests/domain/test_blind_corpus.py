@@ -13,7 +13,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from awards.domain import blind
+from awards.domain.judging import blind_copies
 
 from .. import document_corpus as corpus
 
@@ -45,7 +45,7 @@ class Markers:
 
 def _blind(extension: str, data: bytes) -> bytes:
     attachment = type("A", (), {"extension": extension})()
-    return blind.judge_copy(attachment, data, blind=True)
+    return blind_copies.judge_copy(attachment, data, blind=True)
 
 
 def _check_ooxml_is_readable(data: bytes, main: str, body_part: str) -> dict[str, bytes]:

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from awards.domain.charts import BarChart, Series, nice_maximum
+from awards.web.charts import BarChart, Series, nice_maximum
 
 SVG = "{http://www.w3.org/2000/svg}"
 

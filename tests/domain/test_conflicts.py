@@ -10,11 +10,18 @@ import itertools
 import pytest
 import sqlalchemy as sa
 
-from awards.domain import conflicts as conflict_rules
-from awards.domain.errors import Conflict, DomainError
+from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.judging import conflicts as conflict_rules
 from awards.extensions import db
-from awards.models import (Assignment, AssignmentStatus, AuditEvent, ConflictOfInterest, ConflictSource,
-                           NominationPartner, Review)
+from awards.models import (
+    Assignment,
+    AssignmentStatus,
+    AuditEvent,
+    ConflictOfInterest,
+    ConflictSource,
+    NominationPartner,
+    Review,
+)
 
 from ..factories import make_cycle, make_nomination, make_user
 from ..judging_factories import make_assignment, make_judge, make_review
@@ -311,7 +318,7 @@ def test_remove_keeps_the_record(cycle, organiser):
 
 
 def test_a_detected_conflict_cannot_be_removed(cycle, organiser):
-    from awards.domain.clock import utcnow
+    from awards.domain.core.clock import utcnow
     judge, nomination = judge_with(cycle), nomination_with(cycle)
     conflict = ConflictOfInterest(judge_id=judge.id, nomination_id=nomination.id, source=ConflictSource.DETECTED,
                                   reason="Same organisation", created_at=utcnow())

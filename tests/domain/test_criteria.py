@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from awards.domain import criteria as criteria_rules
-from awards.domain.criteria import CriteriaLocked
-from awards.domain.errors import Conflict, DomainError
+from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.programme import criteria as criteria_rules
+from awards.domain.programme.criteria import CriteriaLocked
 from awards.extensions import db
 from awards.models import AuditEvent, Criterion, ReviewScore
 

@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from awards.domain import cycles, taxonomy
-from awards.domain.errors import Conflict, DomainError
+from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.programme import cycles, taxonomy
 from awards.extensions import db
 from awards.models import AuditEvent, Cycle, CycleStatus, Trend
 from awards.templating import govuk_datetime

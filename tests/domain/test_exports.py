@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from awards.domain import exports
+from awards.domain.publishing import exports
 from awards.extensions import db
 from awards.models import Eligibility, NominationPartner
 

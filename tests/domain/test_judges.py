@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from awards.domain import judges as judge_rules
-from awards.domain.accounts import InvalidToken
-from awards.domain.clock import utcnow
-from awards.domain.errors import Conflict, DomainError, NotAllowed
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import Conflict, DomainError, NotAllowed
+from awards.domain.judging import judges as judge_rules
+from awards.domain.people.accounts import InvalidToken
 from awards.extensions import db
 from awards.models import Assignment, AuditEvent, Expertise, Judge, Review, Role, User
 

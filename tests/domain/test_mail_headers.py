@@ -12,9 +12,8 @@ import re
 
 import pytest
 
-from awards.domain.mail import queue_email, single_line
+from awards.domain.core.mail import queue_email, single_line
 from awards.extensions import db
-
 
 ADDRESS = "victim@riverside.gov.uk"
 

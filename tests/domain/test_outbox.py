@@ -3,10 +3,8 @@ kept and retried on failure, never split by a line break in a name."""
 
 import email
 
-
-from awards.domain.mail import queue_email
+from awards.domain.core.mail import queue_email
 from awards.extensions import db
-
 
 from ..factories import make_user
 from ..network import free_port
@@ -21,7 +19,7 @@ def test_rollback_leaves_no_message(app, outbox):
 
 def test_message_committed_with_its_cause_and_delivered_after(app, outbox, tmp_path):
     user = make_user(verified=False)
-    from awards.domain.accounts import send_verification_email
+    from awards.domain.people.accounts import send_verification_email
     send_verification_email(user)
     db.session.commit()
     [message] = outbox()

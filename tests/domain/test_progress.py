@@ -1,4 +1,4 @@
-"""Judging progress figures and reminders (awards.domain.progress)."""
+"""Judging progress figures and reminders (awards.domain.judging.progress)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from awards.domain import progress
-from awards.domain.clock import utcnow
-from awards.domain.errors import DomainError
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import DomainError
+from awards.domain.judging import progress
 from awards.extensions import db
 from awards.models import AuditEvent, ConflictOfInterest, ConflictSource, Judge, Redaction
 

@@ -3,12 +3,21 @@
 import pytest
 import sqlalchemy as sa
 
-from awards.domain import results
-from awards.domain.clock import utcnow
-from awards.domain.errors import Conflict, DomainError
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.results import shortlists
 from awards.extensions import db
-from awards.models import (Assignment, CycleStatus, ImpactCase, Judge, NominationStatus, Result, Review,
-                           ReviewScore, ReviewStatus)
+from awards.models import (
+    Assignment,
+    CycleStatus,
+    ImpactCase,
+    Judge,
+    NominationStatus,
+    Result,
+    Review,
+    ReviewScore,
+    ReviewStatus,
+)
 
 from ..factories import make_cycle, make_nomination, make_user
 
@@ -48,7 +57,7 @@ def setup(app):
 
 def test_leaderboard_ranks_by_score(setup):
     cycle, category, judges, nominations = setup
-    board = results.cycle_results(cycle).boards[0]
+    board = shortlists.cycle_results(cycle).boards[0]
     assert [r.nomination.title for r in board.rows] == ["Project 0", "Project 2", "Project 1"]
     assert [r.position for r in board.rows] == [1, 2, 3]
     assert all(r.complete for r in board.rows)
@@ -60,7 +69,7 @@ def test_draft_reviews_do_not_count_and_incomplete_is_marked(setup):
     extra = make_nomination(cycle, category=category, title="Half judged")
     score(judges[0], extra, 10)
     score(judges[1], extra, 1, status=ReviewStatus.DRAFT)
-    row = next(r for r in results.cycle_results(cycle).boards[0].rows if r.nomination.id == extra.id)
+    row = next(r for r in shortlists.cycle_results(cycle).boards[0].rows if r.nomination.id == extra.id)
     assert row.result.n == 1 and not row.complete and row.result.raw == pytest.approx(100)
 
 
@@ -69,23 +78,23 @@ def test_suggest_decide_and_publish(setup, outbox):
     organiser = make_user(roles=("organiser",))
     nominations[2].consents_to_publish = False
     db.session.commit()
-    assert results.suggest_shortlist(cycle, by=organiser) == 2
-    decisions = {d.nomination_id: d for d in db.session.scalars(sa.select(results.ShortlistDecision))}
+    assert shortlists.suggest_shortlist(cycle, by=organiser) == 2
+    decisions = {d.nomination_id: d for d in db.session.scalars(sa.select(shortlists.ShortlistDecision))}
     assert decisions[nominations[0].id].suggested and decisions[nominations[2].id].suggested
     assert not decisions[nominations[1].id].suggested
     # changing the suggestion needs a rationale
     with pytest.raises(DomainError, match="reason"):
-        results.decide(cycle, nominations[1], Result.HIGHLY_COMMENDED, rationale="", by=organiser)
-    results.decide(cycle, nominations[1], Result.HIGHLY_COMMENDED, rationale="Outstanding inclusion work",
+        shortlists.decide(cycle, nominations[1], Result.HIGHLY_COMMENDED, rationale="", by=organiser)
+    shortlists.decide(cycle, nominations[1], Result.HIGHLY_COMMENDED, rationale="Outstanding inclusion work",
                    by=organiser)
-    results.decide(cycle, nominations[0], Result.WINNER, rationale="", by=organiser)
+    shortlists.decide(cycle, nominations[0], Result.WINNER, rationale="", by=organiser)
     with pytest.raises(Conflict):
-        results.decide(cycle, nominations[2], Result.WINNER, rationale="", by=organiser)
+        shortlists.decide(cycle, nominations[2], Result.WINNER, rationale="", by=organiser)
     db.session.commit()
     # statuses do not change before publication, and nobody is told
     assert {n.status for n in nominations} == {NominationStatus.SUBMITTED}
     assert outbox("result_winner") == []
-    counts = results.publish(cycle, by=organiser)
+    counts = shortlists.publish(cycle, by=organiser)
     db.session.commit()
     assert counts == {"shortlisted": 3, "impact_cases": 2, "emails": 3}
     statuses = [db.session.get(type(n), n.id).status for n in nominations]
@@ -102,32 +111,32 @@ def test_publish_needs_judging_and_a_shortlist(setup):
     cycle, category, judges, nominations = setup
     organiser = make_user(roles=("organiser",))
     with pytest.raises(DomainError, match="no shortlist"):
-        results.publish(cycle, by=organiser)
+        shortlists.publish(cycle, by=organiser)
     cycle.status = CycleStatus.CLOSED
     with pytest.raises(Conflict):
-        results.publish(cycle, by=organiser)
+        shortlists.publish(cycle, by=organiser)
 
 
 def test_editing_the_public_copy_leaves_the_nomination_alone(setup):
     cycle, category, judges, nominations = setup
     organiser = make_user(roles=("organiser",))
-    results.suggest_shortlist(cycle, by=organiser)
-    results.publish(cycle, by=organiser)
+    shortlists.suggest_shortlist(cycle, by=organiser)
+    shortlists.publish(cycle, by=organiser)
     db.session.commit()
     case = db.session.scalar(sa.select(ImpactCase).order_by(ImpactCase.id))
-    changed = results.edit_case(case, by=organiser, title="A clearer public title", citation="Judges loved it")
+    changed = shortlists.edit_case(case, by=organiser, title="A clearer public title", citation="Judges loved it")
     db.session.commit()
     assert changed == ["title", "citation"]
     assert db.session.get(type(nominations[0]), nominations[0].id).title == "Project 0"
     assert "a clearer public title" in case.search_text
-    results.unpublish_case(case, by=organiser)
+    shortlists.unpublish_case(case, by=organiser)
     assert not case.is_public
 
 
 def test_the_garbage_collector_is_paused_only_while_results_are_built():
     import gc
 
-    from awards.domain.results import collector_paused
+    from awards.domain.results.shortlists import collector_paused
 
     assert gc.isenabled()
     with pytest.raises(RuntimeError):

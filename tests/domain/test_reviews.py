@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from awards.domain import conflicts
-from awards.domain import reviews as rules
-from awards.domain.clock import utcnow
-from awards.domain.errors import Conflict, NotAllowed
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import Conflict, NotAllowed
+from awards.domain.judging import conflicts
+from awards.domain.judging import reviews as rules
 from awards.extensions import db
 from awards.models import AuditEvent, CycleStatus, Review, ReviewStatus
 

@@ -4,8 +4,16 @@ from datetime import datetime, timezone
 
 import pytest
 
-from awards.domain.scoring import (CriterionSpec, RankKey, ReviewInput, ScoreInput, aggregate, normalise, rank,
-                                   review_score)
+from awards.domain.results.scoring import (
+    CriterionSpec,
+    RankKey,
+    ReviewInput,
+    ScoreInput,
+    aggregate,
+    normalise,
+    rank,
+    review_score,
+)
 
 CRITERIA = [CriterionSpec(1, 30, 1, 10), CriterionSpec(2, 20, 1, 10), CriterionSpec(3, 50, 1, 10)]
 SPEC = {c.id: c for c in CRITERIA}

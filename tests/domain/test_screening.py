@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from awards.domain import screening
-from awards.domain.errors import Conflict, DomainError, NotAllowed
+from awards.domain.core.errors import Conflict, DomainError, NotAllowed
+from awards.domain.nominations import screening
 from awards.extensions import db
 from awards.models import AuditEvent, Eligibility, NominationStatus
 

@@ -5,8 +5,8 @@ import copy
 import pytest
 import sqlalchemy as sa
 
-from awards.domain import taxonomy
-from awards.domain.errors import Conflict, DomainError
+from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.programme import taxonomy
 from awards.extensions import db
 from awards.models import AuditEvent, Trend, TrendGroup
 

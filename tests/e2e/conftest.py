@@ -33,9 +33,20 @@ from awards.extensions import db
 
 from ..factories import DEFAULT_PASSWORD, make_user
 from ..support.visible import markup_on_screen
-from .support import (CHROMIUM_ARGS, CHROMIUM_PATH, DESKTOP, PHONE, PageWatcher,
-                      assert_no_horizontal_overflow, axe_violations, check_html_batch,
-                      format_violations, screenshots_wanted, skip_or_fail, take_screenshots)
+from .support import (
+    CHROMIUM_ARGS,
+    CHROMIUM_PATH,
+    DESKTOP,
+    PHONE,
+    PageWatcher,
+    assert_no_horizontal_overflow,
+    axe_violations,
+    check_html_batch,
+    format_violations,
+    screenshots_wanted,
+    skip_or_fail,
+    take_screenshots,
+)
 
 E2E_DIR = Path(__file__).resolve().parent
 DEFAULT_TIMEOUT_MS = 10_000

@@ -23,7 +23,7 @@ def open_cycle() -> dict:
 
 def cycle_state(slug: str) -> tuple[str, bool]:
     """The cycle's status, and whether nominations closed in the past."""
-    from awards.domain.clock import utcnow
+    from awards.domain.core.clock import utcnow
     from awards.extensions import db
     from awards.models import Cycle
 
@@ -48,14 +48,14 @@ def test_organiser_closes_nominations_now(page, live_server, check_page):
 
 
 def publish_results(slug: str, organiser_id: int) -> None:
-    from awards.domain import results
+    from awards.domain.results import shortlists
     from awards.extensions import db
     from awards.models import Cycle, User
 
     cycle = db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
     organiser = db.session.get(User, organiser_id)
-    results.suggest_shortlist(cycle, by=organiser)
-    results.publish(cycle, by=organiser)
+    shortlists.suggest_shortlist(cycle, by=organiser)
+    shortlists.publish(cycle, by=organiser)
 
 
 def test_organiser_withdraws_the_results_and_publishes_them_again(page, live_server, check_page):

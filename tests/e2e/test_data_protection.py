@@ -42,7 +42,7 @@ def test_a_nominee_downloads_their_data_then_deletes_their_account(page, live_se
 
 
 def _cycle_past_retention(days: int, year: int) -> str:
-    from awards.domain.clock import utcnow
+    from awards.domain.core.clock import utcnow
 
     from ..publishing_factories import make_published_case
 

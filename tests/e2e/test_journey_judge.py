@@ -30,7 +30,7 @@ REST = {"Resident and user focus, and inclusion": 8, "Responsible delivery": 6,
 def _judging_cycle():
     """A cycle in judging (nominations closed, judging open for 20 more days), an organiser,
     and one submitted nomination. Returns plain values."""
-    from awards.domain.clock import utcnow
+    from awards.domain.core.clock import utcnow
 
     from ..factories import make_cycle, make_nomination, make_user
 
@@ -44,7 +44,7 @@ def _judging_cycle():
 
 
 def _invite(cycle_id: int, organiser_id: int, email: str) -> None:
-    from awards.domain import judges
+    from awards.domain.judging import judges
     from awards.extensions import db
     from awards.models import Cycle, User
 

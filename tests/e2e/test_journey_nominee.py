@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from awards.domain import publication
+from awards.domain.publishing import publication
 
 from . import support
 from .support import assert_focus_visible, tab_to, unique_email
@@ -213,7 +213,7 @@ def complete_every_section(s: Steps, pdf_path) -> None:
     page.get_by_label("I confirm the information in this nomination is accurate").check()
     page.get_by_label("I confirm the nominated organisation has authorised me").check()
     consent = page.get_by_role("group", name=re.compile("may we publish it as an impact case"))
-    # the question lists exactly what an impact case publishes (awards/domain/publication.py)
+    # the question lists exactly what an impact case publishes (awards/domain/publishing/publication.py)
     expect(page.locator("#published-fields li")).to_have_text(publication.published_labels())
     consent.get_by_label("Yes").check()
     s.save()
@@ -273,8 +273,8 @@ def test_nominee_signs_in_saves_a_section_and_returns_with_the_keyboard_alone(pa
 
     def draft():
         user = make_user(name="Kit Keys", password=PASSWORD)
-        from awards.models import Cycle
         from awards.extensions import db
+        from awards.models import Cycle
         cycle = db.session.query(Cycle).one()
         nomination = make_nomination(cycle, nominator=user, status="draft", complete=False)
         return user.email, nomination.reference

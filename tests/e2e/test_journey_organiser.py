@@ -24,7 +24,7 @@ def heading(page):
 
 
 def make_organiser(live_server):
-    from awards.domain import taxonomy
+    from awards.domain.programme import taxonomy
 
     live_server.run(taxonomy.seed_trends)  # the trends a new cycle offers
     return live_server.make_user(name="Olu Organiser", roles=("organiser",))
@@ -156,7 +156,7 @@ def test_organiser_creates_a_cycle_invites_a_judge_and_assigns_judges(page, live
 def results_set_up() -> dict:
     """A cycle in judging: 2 judges have each submitted scores for 3 nominations (9, 5 and 7 on
     every criterion), in one category whose shortlist is two. Plain values come back."""
-    from awards.domain.clock import utcnow
+    from awards.domain.core.clock import utcnow
     from awards.extensions import db
     from awards.models import Assignment, Review, ReviewScore, ReviewStatus
 

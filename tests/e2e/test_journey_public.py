@@ -16,7 +16,7 @@ PLANNING = "Paperless planning applications"
 
 def library_set_up() -> dict:
     """Three published impact cases: two of 2025 and one of 2024, over two trends."""
-    from awards.domain import taxonomy
+    from awards.domain.programme import taxonomy
     from awards.extensions import db
     from awards.models import Trend
 

@@ -59,7 +59,7 @@ def _demo_prefixes() -> set[tuple[str, int]]:
 
 
 def _now():
-    from awards.domain.clock import utcnow
+    from awards.domain.core.clock import utcnow
 
     return utcnow()
 
@@ -100,7 +100,7 @@ def _nominations(slug: str) -> dict:
 
 def _accept(slug: str, email: str, name: str) -> None:
     """An invited judge accepts with a new account (as the invitation page does)."""
-    from awards.domain import judges
+    from awards.domain.judging import judges
     from awards.extensions import db
     from awards.models import Cycle, Judge
 
@@ -131,8 +131,8 @@ def _assigned(slug: str) -> dict[str, list[str]]:
 def _score_the_rest(slug: str) -> int:
     """Every live assignment without submitted scores: no conflict declared, then scores submitted
     (the score sheet's own domain functions). Returns how many were submitted."""
-    from awards.domain import conflicts, reviews
-    from awards.domain.reviews import ScoreEntry
+    from awards.domain.judging import conflicts, reviews
+    from awards.domain.judging.reviews import ScoreEntry
     from awards.extensions import db
     from awards.models import Assignment, AssignmentStatus, Cycle, Judge, ReviewStatus
 

@@ -21,7 +21,7 @@ ORGANISER_PASSWORD = "harbour violet tangerine kettle"
 def _cycle_with_judges() -> dict:
     """A cycle in judging with two judges a nomination, one submitted nomination from Riverside
     Borough Council, three judges who have accepted and an organiser. Plain values only."""
-    from awards.domain.clock import utcnow
+    from awards.domain.core.clock import utcnow
 
     from ..factories import make_cycle, make_nomination, make_user
     from ..judging_factories import make_judge
@@ -44,7 +44,7 @@ def _cycle_with_judges() -> dict:
 
 
 def _invite(cycle_id: int, organiser_id: int, email: str) -> None:
-    from awards.domain import judges
+    from awards.domain.judging import judges
     from awards.extensions import db
     from awards.models import Cycle, User
 
@@ -54,7 +54,7 @@ def _invite(cycle_id: int, organiser_id: int, email: str) -> None:
 def _assign(cycle_id: int, organiser_id: int) -> dict[str, str]:
     """Run and write the assignment, as the organiser's confirm does; {judge name: e-mail} of those
     given the nomination."""
-    from awards.domain import assignment
+    from awards.domain.judging import assignment
     from awards.extensions import db
     from awards.models import Cycle, User
 
@@ -67,7 +67,7 @@ def _assign(cycle_id: int, organiser_id: int) -> dict[str, str]:
 def _declare(email: str, nomination_id: int) -> None:
     from sqlalchemy import select
 
-    from awards.domain import conflicts
+    from awards.domain.judging import conflicts
     from awards.extensions import db
     from awards.models import Judge, Nomination
 

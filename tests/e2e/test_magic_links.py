@@ -54,8 +54,8 @@ def test_sign_in_with_a_link_from_the_email(page, live_server, check_page):
 
 
 def _invitation(email: str) -> None:
-    from awards.domain import judges
-    from awards.domain.clock import utcnow
+    from awards.domain.core.clock import utcnow
+    from awards.domain.judging import judges
     from awards.extensions import db
 
     from ..factories import make_cycle, make_user

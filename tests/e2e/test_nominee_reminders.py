@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from awards.domain import publication
+from awards.domain.publishing import publication
 
 from .support import sign_in, sign_out
 from .test_journey_organiser import heading, make_organiser

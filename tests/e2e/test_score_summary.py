@@ -18,7 +18,7 @@ def _submitted_scores(email: str) -> str:
     """A judge with submitted scores for every criterion (one more with long Welsh words); returns the reference."""
     from datetime import timedelta
 
-    from awards.domain.clock import utcnow
+    from awards.domain.core.clock import utcnow
     from awards.extensions import db
     from awards.models import Criterion, ReviewScore
 

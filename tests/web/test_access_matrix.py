@@ -277,7 +277,7 @@ def url_values(users) -> dict:
     """
     import io
 
-    from awards.domain.attachments import add_attachment
+    from awards.domain.nominations.attachments import add_attachment
     from awards.extensions import db
 
     from ..factories import make_cycle, make_nomination
@@ -286,8 +286,8 @@ def url_values(users) -> dict:
     cycle = make_cycle()
     nomination = make_nomination(cycle, nominator=users[OWNER], status="draft", complete=False)
     attachment = add_attachment(nomination, filename="chart.png", stream=io.BytesIO(PNG), by=users[OWNER])
-    from awards.domain.clock import utcnow
-    from awards.domain.results import make_impact_case
+    from awards.domain.core.clock import utcnow
+    from awards.domain.results.shortlists import make_impact_case
     from awards.models import Result
     case = make_impact_case(make_nomination(cycle, title="A published project"), Result.SHORTLISTED, utcnow())
     db.session.add(case)
@@ -304,7 +304,7 @@ def _judge_setup_values(cycle, nomination, users) -> dict:
     organiser's conflict (`conflict_id`); a criterion (`criterion_id`)."""
     from sqlalchemy import select
 
-    from awards.domain.clock import utcnow
+    from awards.domain.core.clock import utcnow
     from awards.extensions import db
     from awards.models import ConflictOfInterest, ConflictSource, Judge
 
@@ -332,8 +332,8 @@ def _judging_values(cycle, users) -> dict:
 
     from sqlalchemy import select
 
-    from awards.domain.attachments import add_attachment
-    from awards.domain.clock import utcnow
+    from awards.domain.core.clock import utcnow
+    from awards.domain.nominations.attachments import add_attachment
     from awards.extensions import db
     from awards.models import Judge
 
@@ -552,11 +552,11 @@ def tampering_world(users) -> dict:
     another purpose must not work."""
     import io
 
-    from awards.domain.accounts import make_reset_token
-    from awards.domain.attachments import add_attachment
-    from awards.domain.judges import make_invitation_token
     from sqlalchemy import select
 
+    from awards.domain.judging.judges import make_invitation_token
+    from awards.domain.nominations.attachments import add_attachment
+    from awards.domain.people.accounts import make_reset_token
     from awards.extensions import db
     from awards.models import Cycle
 
@@ -607,7 +607,7 @@ def _magic_link_token() -> str:
 
     from sqlalchemy import select
 
-    from awards.domain.accounts import request_magic_link
+    from awards.domain.people.accounts import request_magic_link
     from awards.extensions import db
     from awards.models import OutboxMessage
 

@@ -9,8 +9,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from awards.domain import judges as judge_rules
-from awards.domain import passwords
+from awards.domain.judging import judges as judge_rules
+from awards.domain.people import passwords
 from awards.extensions import db
 from awards.models import Judge, OutboxMessage, User
 

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from awards.domain import accounts
+from awards.domain.people import accounts
 from awards.extensions import db
 from awards.models import AuditEvent, Role, SignInFailure, User
 
@@ -88,7 +88,7 @@ def test_password_length_rules(client, password, message):
 
 
 def test_common_passwords_refused():
-    from awards.domain.passwords import common_passwords, password_problem
+    from awards.domain.people.passwords import common_passwords, password_problem
     assert len(common_passwords()) == 1000
     common_long = sorted(p for p in common_passwords() if len(p) >= 12)
     assert common_long, "the list should hold some long common passwords"

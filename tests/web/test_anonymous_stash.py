@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from awards.domain import stash as stash_rules
+from awards.domain.nominations import stash as stash_rules
 from awards.extensions import db
 from awards.models import FormStash, Nomination
 

@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
-from awards.domain import results
+from awards.domain.results import shortlists
 from awards.extensions import db
 
 from ..factories import make_user
@@ -144,13 +144,13 @@ def test_one_case_validates_and_unpublished_is_410(api, spec, shelf):
     assert gone["status"] == 410 and WITHDRAWN_TITLE not in str(gone)
     missing = get(api, spec, "/api/v1/impact-cases/no-such-case", "/impact-cases/{slug}", 404)
     assert missing == {"error": "Not Found", "status": 404}
-    results.unpublish_case(shelf.bins, by=make_user(roles=("organiser",)))
+    shortlists.unpublish_case(shelf.bins, by=make_user(roles=("organiser",)))
     db.session.commit()
     get(api, spec, f"/api/v1/impact-cases/{shelf.bins.slug}", "/impact-cases/{slug}", 410)
 
 
 def test_trends_validate_with_counts(api, spec, shelf):
-    from awards.domain.clock import utcnow
+    from awards.domain.core.clock import utcnow
     shelf.cyber.retired_at = utcnow()
     trend("T4").retired_at = utcnow()
     db.session.commit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from awards.domain import audit
+from awards.domain.core import audit
 from awards.extensions import db
 
 from ..factories import make_cycle

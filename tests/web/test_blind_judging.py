@@ -15,14 +15,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from awards.domain.clock import utcnow
+from awards.domain.core.clock import utcnow
 from awards.extensions import db
 from awards.models import OutboxMessage
 
 from ..canary import CANARY, assert_no_canary, decoded_contents, plant_canary_nomination, redact_everything
 from ..factories import make_cycle, make_nomination, make_user
 from ..judging_factories import make_assignment, make_judge
-
 
 # ------------------------------------------------------------------ the nomination full of canaries
 
@@ -51,7 +50,7 @@ def test_the_canary_is_nowhere_a_judge_can_reach(app, cycle, nomination, judge, 
         return response
 
     # The organisers remind the judge of what is left (the reminder lists references and titles)
-    from awards.domain.progress import send_reminders
+    from awards.domain.judging.progress import send_reminders
     organiser = make_user(roles=("organiser",))
     send_reminders(cycle, [membership], by=organiser)
     db.session.commit()
@@ -127,7 +126,7 @@ def test_a_conflicted_judge_sees_nothing_of_the_nomination(app, cycle, nominatio
     urls = [base, f"{base}/declare"] + [f"{base}/documents/{a.id}" for a in nomination.attachments]
     for url in urls:
         assert client.get(url).status_code == 404, url
-    from awards.domain.progress import send_reminders
+    from awards.domain.judging.progress import send_reminders
     send_reminders(cycle, [membership], by=make_user(roles=("organiser",)))
     db.session.commit()
     assert client.post_form(base, {"action": "draft", "version": "0"}, token_from="/account").status_code == 404

@@ -12,9 +12,24 @@ from __future__ import annotations
 import pytest
 
 from ..snapshot import changes, describe, snapshot
-from .test_access_matrix import (ANON, ASSIGNED, AUDIENCES, CONFLICTED, GENERIC_DATA, LOGIN, MATRIX, NOT_OWNER,
-                                 ORGANISER, OWNER, SECTION_RULE, UNASSIGNED, build_url, expected, url_values)
-from .test_access_matrix import audience_users  # noqa: F401  (the fixture)
+from .test_access_matrix import (
+    ANON,
+    ASSIGNED,
+    AUDIENCES,
+    CONFLICTED,
+    GENERIC_DATA,
+    LOGIN,
+    MATRIX,
+    NOT_OWNER,
+    ORGANISER,
+    OWNER,
+    SECTION_RULE,
+    UNASSIGNED,
+    audience_users,  # noqa: F401  (the fixture)
+    build_url,
+    expected,
+    url_values,
+)
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 EXPIRED = "Your form has expired"

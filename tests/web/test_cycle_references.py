@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from awards.domain import cycles, taxonomy
-from awards.domain.errors import Conflict
+from awards.domain.core.errors import Conflict
+from awards.domain.programme import cycles, taxonomy
 from awards.extensions import db
 from awards.models import Cycle, CycleStatus, Nomination
 

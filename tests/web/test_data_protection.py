@@ -9,13 +9,29 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from awards.domain import accounts, audit, judges
-from awards.domain.attachments import add_attachment, attachment_path
-from awards.domain.clock import utcnow
-from awards.domain.stash import stash_form
+from awards.domain.core import audit
+from awards.domain.core.clock import utcnow
+from awards.domain.judging import judges
+from awards.domain.nominations.attachments import add_attachment, attachment_path
+from awards.domain.nominations.stash import stash_form
+from awards.domain.people import accounts
 from awards.extensions import db
-from awards.models import (AssignmentStatus, Attachment, AuditEvent, ConflictOfInterest, ConflictSource, Expertise,
-                           ImpactCase, Judge, Nomination, OutboxMessage, Redaction, Review, ReviewScore, User)
+from awards.models import (
+    AssignmentStatus,
+    Attachment,
+    AuditEvent,
+    ConflictOfInterest,
+    ConflictSource,
+    Expertise,
+    ImpactCase,
+    Judge,
+    Nomination,
+    OutboxMessage,
+    Redaction,
+    Review,
+    ReviewScore,
+    User,
+)
 
 from ..factories import make_cycle, make_nomination, make_user
 from ..judging_factories import make_assignment, make_judge, make_review, set_expertise

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from awards.domain import draft_reminders
-from awards.domain.errors import NotAllowed
+from awards.domain.core.errors import NotAllowed
+from awards.domain.nominations import draft_reminders
 from awards.extensions import db
 from awards.models import AuditEvent, Nomination
 

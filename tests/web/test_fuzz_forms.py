@@ -154,7 +154,7 @@ def protected_changes(difference, endpoint: str) -> list[str]:
 
 
 # Columns that move on whenever a row's children change (the public pages' cache stamp, see
-# domain/library.py): a change to only these is not the form changing the row.
+# domain/publishing/impact_cases.py): a change to only these is not the form changing the row.
 STAMPS = {"cycles": ("updated_at",)}
 
 
@@ -357,7 +357,7 @@ def test_text_organisers_write_into_emails_is_never_a_template(app, organiser_cl
     HTML in it is escaped in the HTML part."""
     from datetime import timedelta
 
-    from awards.domain.clock import utcnow
+    from awards.domain.core.clock import utcnow
 
     from ..factories import make_cycle, make_nomination
     from ..judging_factories import make_assignment, make_judge, make_review
@@ -388,7 +388,7 @@ def test_text_organisers_write_into_emails_is_never_a_template(app, organiser_cl
 
 def test_nul_characters_are_taken_out_of_what_people_send(client):
     """PostgreSQL refuses NUL in text; nobody types one. Searches and forms work without it."""
-    from awards.domain.accounts import find_user_by_email
+    from awards.domain.people.accounts import find_user_by_email
 
     assert client.get("/impact-cases?q=front%00door").status_code == 200
     assert client.get("/api/v1/impact-cases?q=%00").status_code == 200

@@ -19,10 +19,21 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
-from awards.domain import judges as judge_rules
+from awards.domain.judging import judges as judge_rules
 from awards.extensions import db
-from awards.models import (Affiliation, AffiliationKind, Assignment, AssignmentStatus, AuditEvent,
-                           ConflictOfInterest, CycleStatus, Judge, NominationPartner, Review, User)
+from awards.models import (
+    Affiliation,
+    AffiliationKind,
+    Assignment,
+    AssignmentStatus,
+    AuditEvent,
+    ConflictOfInterest,
+    CycleStatus,
+    Judge,
+    NominationPartner,
+    Review,
+    User,
+)
 
 from ..factories import make_cycle, make_nomination, make_user
 from ..judging_factories import make_assignment, make_judge, make_review
@@ -365,7 +376,7 @@ def test_a_conflict_declared_after_assignment_tells_each_organiser(app, organise
 
 def test_the_assignment_page_fills_the_gap_in_one_step(app, organiser_client, organiser, cycle, assigned):
     nomination, judges, assignments = assigned
-    from awards.domain import conflicts as conflict_rules
+    from awards.domain.judging import conflicts as conflict_rules
     conflict_rules.declare(judges["Ada Expert"], nomination, has_conflict=True, by=judges["Ada Expert"].user)
     db.session.commit()
     url = f"/organiser/cycles/{cycle.slug}/assignment"
@@ -397,7 +408,7 @@ def test_the_assignment_page_fills_the_gap_in_one_step(app, organiser_client, or
 
 def test_a_gap_no_judge_can_fill_is_explained(organiser_client, organiser, cycle, assigned):
     nomination, judges, assignments = assigned
-    from awards.domain import conflicts as conflict_rules
+    from awards.domain.judging import conflicts as conflict_rules
     conflict_rules.add_organiser_conflict(judges["Cy Clear"], nomination, reason="Board member", by=organiser)
     conflict_rules.declare(judges["Ada Expert"], nomination, has_conflict=True, by=judges["Ada Expert"].user)
     db.session.commit()

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from awards.domain import judges as judge_rules
-from awards.domain.clock import utcnow
+from awards.domain.core.clock import utcnow
+from awards.domain.judging import judges as judge_rules
 from awards.extensions import db
 from awards.models import AuditEvent, Expertise, Judge, Role, Trend, User
 

@@ -12,11 +12,21 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from awards.domain.attachments import add_attachment
-from awards.domain.clock import utcnow
+from awards.domain.core.clock import utcnow
+from awards.domain.nominations.attachments import add_attachment
 from awards.extensions import db
-from awards.models import (Assignment, AssignmentStatus, AuditEvent, ConflictOfInterest, ConflictSource, CycleStatus,
-                           Redaction, Review, ReviewScore, ReviewStatus)
+from awards.models import (
+    Assignment,
+    AssignmentStatus,
+    AuditEvent,
+    ConflictOfInterest,
+    ConflictSource,
+    CycleStatus,
+    Redaction,
+    Review,
+    ReviewScore,
+    ReviewStatus,
+)
 
 from ..factories import make_cycle, make_nomination, make_user
 from ..judging_factories import make_assignment, make_judge, make_review
@@ -135,7 +145,7 @@ def test_the_list_leaves_out_conflicted_nominations_and_shows_declared_ones_by_r
     organiser_conflict = make_nomination(cycle, nominator=nominator, title="Organiser conflict entry")
     for n in (fine, detected, recused, organiser_conflict):
         make_assignment(membership, n)
-    from awards.domain import conflicts
+    from awards.domain.judging import conflicts
     organiser = make_user(roles=("organiser",))
     conflicts.declare(membership, recused, has_conflict=True, reason="I advised them", by=judge)
     conflicts.add_organiser_conflict(membership, organiser_conflict, reason="Former employer", by=organiser)
@@ -614,7 +624,7 @@ def test_with_blind_judging_off_documents_keep_their_names(judge_client, cycle, 
 def test_a_document_that_cannot_be_cleaned_is_not_sent(judge_client, nomination, declared, nominator):
     doc = add_attachment(nomination, filename="x.png", stream=io.BytesIO(PNG), by=nominator)
     db.session.commit()
-    from awards.domain.attachments import attachment_path
+    from awards.domain.nominations.attachments import attachment_path
     attachment_path(doc).write_bytes(b"not a png at all")
     response = judge_client.get(f"{page_url(nomination)}/documents/{doc.id}")
     assert response.status_code == 422

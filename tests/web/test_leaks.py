@@ -24,11 +24,11 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from awards.domain import reviews as review_rules
-from awards.domain.clock import utcnow
-from awards.domain.nominations import SECTION_KEYS
-from awards.domain.progress import send_reminders
-from awards.domain.screening import decide_eligibility
+from awards.domain.core.clock import utcnow
+from awards.domain.judging import reviews as review_rules
+from awards.domain.judging.progress import send_reminders
+from awards.domain.nominations.entries import SECTION_KEYS
+from awards.domain.nominations.screening import decide_eligibility
 from awards.extensions import db
 from awards.models import ImpactCase, OutboxMessage, Result, Review, ReviewScore, ShortlistDecision
 

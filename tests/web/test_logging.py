@@ -51,7 +51,7 @@ def test_security_events_are_logged_with_utc_time_and_request_id_and_no_secrets(
         app, client, nominee, outbox, caplog, app_log, monkeypatch):
     caplog.set_level(logging.DEBUG)
     monkeypatch.setitem(app.config, "SIGN_IN_MAX_FAILURES", 2)
-    from awards.domain.passwords import hash_password
+    from awards.domain.people.passwords import hash_password
     from awards.extensions import db
     from awards.models import User
     db.session.get(User, nominee.id).password_hash = hash_password(PLANTED_PASSWORD)
@@ -115,7 +115,7 @@ def test_security_events_are_logged_with_utc_time_and_request_id_and_no_secrets(
 
 
 def test_a_line_break_in_user_input_cannot_forge_a_log_line(app, client, caplog, app_log):
-    forged = "2026-01-01T00:00:00.000Z INFO [x] awards.domain.audit: event=sign_in actor=1"
+    forged = "2026-01-01T00:00:00.000Z INFO [x] awards.domain.core.audit: event=sign_in actor=1"
     client.get("/nothing-here%0d%0a" + forged.replace(" ", "%20"))
     client.post_form("/sign-in", {"email": f"nina@riverside.gov.uk\r\n{forged}", "password": "x" * 12})
     log = logging.getLogger("awards.test")

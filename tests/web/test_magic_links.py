@@ -208,7 +208,7 @@ def test_a_link_request_does_the_same_work_for_known_and_unknown_addresses(app, 
 def test_a_link_for_an_account_with_two_factor_asks_for_the_code_before_signing_in(client, nominee, outbox):
     import pyotp
 
-    from awards.domain import two_factor as tf
+    from awards.domain.people import two_factor as tf
 
     with time_machine.travel(START, tick=False) as clock:
         secret = pyotp.random_base32()
@@ -257,7 +257,7 @@ def test_two_presses_at_the_same_moment_sign_in_once(app, client, nominee, outbo
 
     import pytest
 
-    from awards.domain import accounts
+    from awards.domain.people import accounts
 
     if db.engine.dialect.name != "postgresql":
         pytest.skip("two transactions at once: PostgreSQL")
@@ -305,7 +305,7 @@ def test_two_presses_at_the_same_moment_sign_in_once(app, client, nominee, outbo
 # --- an invited judge who never sets a password ---------------------------------------------------
 
 def _invitation(organiser) -> tuple[str, int]:
-    from awards.domain import judges as judge_rules
+    from awards.domain.judging import judges as judge_rules
 
     from ..factories import make_cycle
 
@@ -316,8 +316,8 @@ def _invitation(organiser) -> tuple[str, int]:
 
 
 def test_an_invited_judge_accepts_without_a_password_and_signs_in_by_link(app, client, organiser, outbox):
-    from awards.domain.accounts import authenticate
-    from awards.domain.errors import DomainError
+    from awards.domain.core.errors import DomainError
+    from awards.domain.people.accounts import authenticate
     from awards.models import Judge
 
     path, judge_id = _invitation(organiser)
@@ -354,7 +354,7 @@ def test_an_invited_judge_accepts_without_a_password_and_signs_in_by_link(app, c
 def test_a_judge_without_a_password_accepts_a_later_invitation_through_a_link(client, organiser, outbox):
     import html
 
-    from awards.domain import judges as judge_rules
+    from awards.domain.judging import judges as judge_rules
 
     from ..factories import make_cycle
 

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
-from awards.domain import cycles, taxonomy
+from awards.domain.programme import cycles, taxonomy
 from awards.extensions import db
 from awards.models import AuditEvent, Cycle
 

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from awards.domain import cycles, taxonomy
+from awards.domain.programme import cycles, taxonomy
 from awards.extensions import db
 from awards.models import AuditEvent, Category, Cycle, CycleStatus, Trend
 

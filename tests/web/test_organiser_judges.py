@@ -9,11 +9,19 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from awards.domain import conflicts as conflict_rules
-from awards.domain.clock import utcnow
+from awards.domain.core.clock import utcnow
+from awards.domain.judging import conflicts as conflict_rules
 from awards.extensions import db
-from awards.models import (AuditEvent, ConflictOfInterest, ConflictSource, Criterion, Expertise, Judge,
-                           OutboxMessage, ReviewScore)
+from awards.models import (
+    AuditEvent,
+    ConflictOfInterest,
+    ConflictSource,
+    Criterion,
+    Expertise,
+    Judge,
+    OutboxMessage,
+    ReviewScore,
+)
 
 from ..factories import make_cycle, make_nomination, make_user
 from ..judging_factories import make_assignment, make_judge, make_review

@@ -13,11 +13,11 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from awards.domain import attachments, audit
-from awards.domain.exports import BYTE_ORDER_MARK, NOMINATION_COLUMNS
+from awards.domain.core import audit
+from awards.domain.nominations import attachments
+from awards.domain.publishing.exports import BYTE_ORDER_MARK, NOMINATION_COLUMNS
 from awards.extensions import db
-from awards.models import (AuditEvent, Eligibility, Nomination, NominationPartner, NominationStatus,
-                           NominationTrend)
+from awards.models import AuditEvent, Eligibility, Nomination, NominationPartner, NominationStatus, NominationTrend
 
 from ..factories import make_cycle, make_nomination
 

@@ -280,7 +280,7 @@ def test_a_judge_who_cannot_be_reminded_is_an_error_and_the_ticks_are_kept(organ
 def test_reminders_after_judging_closed_are_refused(organiser_client, outbox):
     from datetime import timedelta
 
-    from awards.domain.clock import utcnow
+    from awards.domain.core.clock import utcnow
     s = build_scenario()
     s.cycle.judging_close_at = utcnow() - timedelta(hours=1)
     db.session.commit()

@@ -9,8 +9,16 @@ import pytest
 import sqlalchemy as sa
 
 from awards.extensions import db
-from awards.models import (AuditEvent, Cycle, CycleStatus, ImpactCase, Nomination, NominationStatus, Result,
-                           ShortlistDecision)
+from awards.models import (
+    AuditEvent,
+    Cycle,
+    CycleStatus,
+    ImpactCase,
+    Nomination,
+    NominationStatus,
+    Result,
+    ShortlistDecision,
+)
 
 from ..domain.test_results import score
 from ..factories import make_cycle, make_nomination, make_user
@@ -36,7 +44,7 @@ def buttons(response) -> dict[str, str]:
 
 @pytest.fixture
 def judged(app):
-    from awards.domain.clock import utcnow
+    from awards.domain.core.clock import utcnow
     from awards.models import Judge
     cycle = make_cycle(status="judging", judges_per_nomination=2)
     category = cycle.categories[0]
@@ -131,8 +139,8 @@ def test_published_results_are_no_longer_called_suggested(organiser_client, judg
 
 def test_edit_and_unpublish_a_case(organiser_client, judged):
     cycle, category, judges, top, second = judged
-    from awards.domain.clock import utcnow
-    from awards.domain.results import make_impact_case
+    from awards.domain.core.clock import utcnow
+    from awards.domain.results.shortlists import make_impact_case
     from awards.models import Result
     case = make_impact_case(top, Result.WINNER, utcnow())
     db.session.add(case)
@@ -344,7 +352,7 @@ def test_a_purged_cycle_cannot_be_withdrawn(organiser_client, judged):
     organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/shortlist/suggest",
                                token_from=f"/organiser/cycles/{cycle.slug}/results")
     _publish(organiser_client, cycle)
-    from awards.domain.clock import utcnow
+    from awards.domain.core.clock import utcnow
     db.session.get(Cycle, cycle.id).personal_data_purged_at = utcnow()
     db.session.commit()
     url = f"/organiser/cycles/{cycle.slug}/status/judging"

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from awards.domain import taxonomy
+from awards.domain.programme import taxonomy
 from awards.extensions import db
 from awards.models import AuditEvent, NominationTrend, Trend, TrendGroup
 

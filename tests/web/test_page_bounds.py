@@ -1,6 +1,6 @@
 """Hostile page numbers never break a page: every GET route of the url map, as every audience that may see it,
 with `page` and `per_page` set to numbers too big for the database, negative, zero, fractions, words and digits
-from other scripts. The answer is never a 5xx (the pages read `page` through awards/domain/paging.py: anything
+from other scripts. The answer is never a 5xx (the pages read `page` through awards/domain/core/paging.py: anything
 unreadable is page 1 and a page past the end is the last page; the public library gives a 404 past the end and
 the API a 400 for a bad number).
 """
@@ -11,8 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from .test_access_matrix import (  # noqa: F401 (audience_users is a fixture)
-    AUDIENCES, LOGIN, MATRIX, audience_users, build_url, expected, url_values)
+from .test_access_matrix import AUDIENCES, LOGIN, MATRIX, audience_users, build_url, expected, url_values  # noqa: F401 (audience_users is a fixture)
 
 HOSTILE = ("100000000000000000000", "9" * 5000, "-1", "0", "-0", "1.5", "1e3", "abc", "", " 2 ",
            "١٢", "²", "１２", "0x10")

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from awards.devdata import scale
 from awards.devdata.scale import seed_scale
-from awards.domain.results import compute_ranking
+from awards.domain.results.shortlists import compute_ranking
 from awards.extensions import db
 from awards.models import Cycle, CycleStatus, ImpactCaseTrend, Nomination, Trend, User
 from awards.web.organiser.results import TOP_ROWS

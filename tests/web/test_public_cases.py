@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from awards.domain import results
-from awards.domain.clock import utcnow
+from awards.domain.core.clock import utcnow
+from awards.domain.results import shortlists
 from awards.extensions import db
 from awards.models import ImpactCase, Trend
 
@@ -243,14 +243,14 @@ def test_unpublished_case_is_gone_and_unknown_is_not_found(client, shelf):
     assert client.get("/impact-cases/no-such-case").status_code == 404
     # taking a case down through the domain has the same effect
     organiser = make_user(roles=("organiser",))
-    results.unpublish_case(shelf.cards, by=organiser)
+    shortlists.unpublish_case(shelf.cards, by=organiser)
     db.session.commit()
     assert client.get(f"/impact-cases/{shelf.cards.slug}").status_code == 410
     assert "Digital library cards" not in text(client.get("/impact-cases"))
 
 
 def test_withdrawing_a_cycles_results_takes_its_cases_down(client, shelf):
-    results.withdraw_results(shelf.c2025, by=make_user(roles=("organiser",)))
+    shortlists.withdraw_results(shelf.c2025, by=make_user(roles=("organiser",)))
     db.session.commit()
     assert client.get(f"/impact-cases/{shelf.bins.slug}").status_code == 410
     assert client.get(f"/api/v1/impact-cases/{shelf.bins.slug}").status_code == 410
@@ -424,7 +424,7 @@ def test_public_pages_are_cacheable_and_answer_304(client, shelf, url):
     assert "Content-Security-Policy" not in again.headers
     # an edit changes the ETag
     organiser = make_user(roles=("organiser",))
-    results.edit_case(shelf.bins, by=organiser, summary="A new summary.")
+    shortlists.edit_case(shelf.bins, by=organiser, summary="A new summary.")
     db.session.commit()
     changed = client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag

@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from awards.domain import cycles as cycle_rules
-from awards.domain import results
-from awards.domain.clock import utcnow
+from awards.domain.core.clock import utcnow
+from awards.domain.programme import cycles as cycle_rules
+from awards.domain.results import shortlists
 from awards.extensions import db
 from awards.models import ImpactCase, NominationStatus
 from awards.web.caching import MAX_AGE, page_cache
@@ -44,7 +44,7 @@ def test_a_public_page_is_built_once_then_served_from_memory(client, case):
 
 def test_an_edit_shows_at_once(client, case):
     client.get(f"/impact-cases/{case.slug}")
-    results.edit_case(case, by=make_user(roles=("organiser",)), summary="Crews empty only full bins.")
+    shortlists.edit_case(case, by=make_user(roles=("organiser",)), summary="Crews empty only full bins.")
     response = client.get(f"/impact-cases/{case.slug}")
     assert response.headers["X-Cache"] == "miss" and "Crews empty only full bins." in text(response)
 
@@ -53,9 +53,9 @@ def test_every_change_to_a_case_shows_even_under_a_frozen_clock(client, case):
     url = f"/impact-cases/{case.slug}"
     with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=timezone.utc), tick=False):
         client.get(url)
-        results.edit_case(case, by=make_user(roles=("organiser",)), summary="First change.")
+        shortlists.edit_case(case, by=make_user(roles=("organiser",)), summary="First change.")
         assert "First change." in text(client.get(url))
-        case.summary = "Second change, made directly."  # through the ORM, but not through results.edit_case
+        case.summary = "Second change, made directly."  # through the ORM, but not through shortlists.edit_case
         db.session.commit()
         assert "Second change, made directly." in text(client.get(url))
         case.trend_links[0].how_addressed = "Changed how the case addresses its trend."
@@ -66,7 +66,7 @@ def test_every_change_to_a_case_shows_even_under_a_frozen_clock(client, case):
 def test_publication_in_another_app_instance_shows_at_once(client, make_app, judged):  # noqa: F811
     cycle, category, judges, top, second = judged
     organiser = make_user(roles=("organiser",))
-    results.suggest_shortlist(cycle, by=organiser)
+    shortlists.suggest_shortlist(cycle, by=organiser)
     db.session.commit()
     before = client.get("/impact-cases")
     assert "HYPERLINK" not in text(before) and client.get("/impact-cases").headers["X-Cache"] == "hit"
@@ -139,7 +139,7 @@ def test_a_take_down_shows_even_when_another_cycle_is_stamped_later(client, case
     assert other.updated_at > utcnow()
     url = f"/impact-cases/{case.slug}"
     assert client.get(url).status_code == 200 and client.get(url).headers["X-Cache"] == "hit"
-    results.unpublish_case(case, by=make_user(roles=("organiser",)))
+    shortlists.unpublish_case(case, by=make_user(roles=("organiser",)))
     db.session.commit()
     assert client.get(url).status_code == 410
     assert "Smarter bin collections" not in text(client.get("/impact-cases"))

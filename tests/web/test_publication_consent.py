@@ -10,10 +10,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from awards.domain import publication
-from awards.domain.attachments import add_attachment
-from awards.domain.clock import utcnow
-from awards.domain.nominations import SECTION_KEYS, section_data
+from awards.domain.core.clock import utcnow
+from awards.domain.nominations.attachments import add_attachment
+from awards.domain.nominations.entries import SECTION_KEYS, section_data
+from awards.domain.publishing import publication
 from awards.extensions import db
 from awards.models import ImpactCase, MeasuredOutcome, NominationPartner, NominationTrend, Result, ShortlistDecision
 
@@ -219,7 +219,7 @@ def test_the_case_page_of_the_email_link_is_the_published_case(app, client, orga
 def test_a_consenting_nominee_whose_case_is_not_public_is_told_so(app, outbox):
     """An organiser may have taken the prepared public copy down before publishing the results: the
     e-mail then neither links to a case nor blames the nominee's answer."""
-    from awards.domain.mail import queue_email
+    from awards.domain.core.mail import queue_email
 
     cycle = make_cycle(status="judging")
     nomination = make_nomination(cycle, title="Held back", consents_to_publish=True)
@@ -237,14 +237,14 @@ def test_a_consenting_nominee_whose_case_is_not_public_is_told_so(app, outbox):
 
 def test_publishing_with_a_case_the_organisers_took_down_tells_its_nominee(app, organiser, organiser_client,
                                                                           outbox):
-    from awards.domain import results
+    from awards.domain.results import shortlists
 
     cycle = make_cycle(status="judging")
     nomination = make_nomination(cycle, title="Taken down first")
     db.session.add(ShortlistDecision(cycle_id=cycle.id, nomination_id=nomination.id, result=Result.SHORTLISTED,
                                      suggested=True, rationale="", decided_at=utcnow()))
     db.session.flush()
-    results.unpublish_case(results.prepare_case(cycle, nomination, by=organiser), by=organiser)
+    shortlists.unpublish_case(shortlists.prepare_case(cycle, nomination, by=organiser), by=organiser)
     db.session.commit()
     publish(organiser_client, cycle)
     [message] = outbox("result_shortlisted")

@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from awards.devdata import scale
 from awards.devdata.scale import seed_scale
 from awards.extensions import db
-from awards.models import (Assignment, Cycle, CycleStatus, ImpactCase, ImpactCaseTrend, Judge, Nomination, Trend,
-                           User)
+from awards.models import Assignment, Cycle, CycleStatus, ImpactCase, ImpactCaseTrend, Judge, Nomination, Trend, User
 
 SMALL = {"nominations": 3, "judges": 3, "cases": 2}
 LARGER = {"nominations": 12, "judges": 6, "cases": 8}

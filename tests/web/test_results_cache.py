@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from awards.devdata import scale
 from awards.devdata.scale import seed_scale
-from awards.domain import reviews as review_rules
-from awards.domain.results import compute_ranking
+from awards.domain.judging import reviews as review_rules
+from awards.domain.results.shortlists import compute_ranking
 from awards.extensions import db
 from awards.models import Assignment, Cycle, CycleStatus, Nomination, NominationStatus, Review, User
 

@@ -222,7 +222,7 @@ def test_choosing_nothing_shows_the_error_on_the_list(organiser_client, cycle):
 
 def test_the_decision_is_one_transaction(organiser_client, cycle, outbox, monkeypatch):
     """If anything fails half-way, no nomination is decided and no e-mail is queued."""
-    from awards.domain import screening
+    from awards.domain.nominations import screening
 
     first, second = make_nomination(cycle), make_nomination(cycle)
     confirm = organiser_client.post_form(screen_url(cycle), {"nominations": [first.reference, second.reference],

@@ -10,7 +10,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 from flask_login.utils import encode_cookie
 
-from awards.domain import accounts
+from awards.domain.people import accounts
 from awards.extensions import db
 from awards.models import Nomination, User
 

@@ -4,7 +4,6 @@ import logging
 import re
 
 
-
 def test_home_has_service_name_skip_link_phase_banner_and_footer(client):
     page = client.get("/").get_data(as_text=True)
     assert "Public Sector Digital Awards" in page

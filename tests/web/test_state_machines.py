@@ -24,11 +24,20 @@ import pytest
 import sqlalchemy as sa
 
 import awards
-from awards.domain import cycles as cycle_rules
-from awards.domain.clock import utcnow
+from awards.domain.core.clock import utcnow
+from awards.domain.programme import cycles as cycle_rules
 from awards.extensions import db
-from awards.models import (AuditEvent, Cycle, CycleStatus, ImpactCase, Nomination, NominationStatus, OutboxMessage,
-                           Review, ReviewStatus)
+from awards.models import (
+    AuditEvent,
+    Cycle,
+    CycleStatus,
+    ImpactCase,
+    Nomination,
+    NominationStatus,
+    OutboxMessage,
+    Review,
+    ReviewStatus,
+)
 
 from ..factories import make_cycle, make_nomination
 from ..judging_factories import make_assignment, make_judge
@@ -39,18 +48,18 @@ SEED_DATA = ("devdata/", "domain/demo.py")
 
 # Every function that may write a status, and what it decides. A new one must be added here, on purpose.
 STATUS_WRITERS = {
-    ("domain/cycles.py", "create_cycle"): "Cycle: a new cycle starts as a draft",
-    ("domain/cycles.py", "transition"): "Cycle: the plain moves of cycles.TRANSITIONS",
-    ("domain/cycles.py", "close_nominations"): "Cycle: open → closed (the closing instant becomes now if early)",
-    ("domain/results.py", "publish"): "Cycle: judging → published; Nomination: its result",
-    ("domain/results.py", "withdraw_results"): "Cycle: published → judging; Nomination: result back to submitted",
-    ("domain/nominations.py", "start_nomination"): "Nomination: a new draft",
-    ("domain/nominations.py", "submit"): "Nomination: draft → submitted",
-    ("domain/nominations.py", "withdraw"): "Nomination: draft or submitted → withdrawn",
-    ("domain/screening.py", "decide_eligibility"): "Nomination: submitted ↔ ineligible",
-    ("domain/reviews.py", "save_review"): "Review: a new draft, draft → submitted",
-    ("domain/reviews.py", "reopen_review"): "Review: submitted → draft",
-    ("domain/conflicts.py", "_free_assignment"): "Assignment: assigned → recused (a conflict found or declared)",
+    ("domain/programme/cycles.py", "create_cycle"): "Cycle: a new cycle starts as a draft",
+    ("domain/programme/cycles.py", "transition"): "Cycle: the plain moves of cycles.TRANSITIONS",
+    ("domain/programme/cycles.py", "close_nominations"): "Cycle: open → closed (the closing instant becomes now if early)",
+    ("domain/results/shortlists.py", "publish"): "Cycle: judging → published; Nomination: its result",
+    ("domain/results/shortlists.py", "withdraw_results"): "Cycle: published → judging; Nomination: result back to submitted",
+    ("domain/nominations/entries.py", "start_nomination"): "Nomination: a new draft",
+    ("domain/nominations/entries.py", "submit"): "Nomination: draft → submitted",
+    ("domain/nominations/entries.py", "withdraw"): "Nomination: draft or submitted → withdrawn",
+    ("domain/nominations/screening.py", "decide_eligibility"): "Nomination: submitted ↔ ineligible",
+    ("domain/judging/reviews.py", "save_review"): "Review: a new draft, draft → submitted",
+    ("domain/judging/reviews.py", "reopen_review"): "Review: submitted → draft",
+    ("domain/judging/conflicts.py", "_free_assignment"): "Assignment: assigned → recused (a conflict found or declared)",
 }
 STATUS_MODELS = {"Cycle", "Nomination", "Review"}
 
@@ -175,36 +184,36 @@ def test_only_the_named_domain_functions_write_a_status():
 
 # The one function for each move of a nomination and of a review (None: a new row).
 NOMINATION_MOVES = {
-    (None, NominationStatus.DRAFT): "awards.domain.nominations.start_nomination",
-    (NominationStatus.DRAFT, NominationStatus.SUBMITTED): "awards.domain.nominations.submit",
-    (NominationStatus.DRAFT, NominationStatus.WITHDRAWN): "awards.domain.nominations.withdraw",
-    (NominationStatus.SUBMITTED, NominationStatus.WITHDRAWN): "awards.domain.nominations.withdraw",
-    (NominationStatus.SUBMITTED, NominationStatus.INELIGIBLE): "awards.domain.screening.decide_eligibility",
-    (NominationStatus.INELIGIBLE, NominationStatus.SUBMITTED): "awards.domain.screening.decide_eligibility",
-    (NominationStatus.SUBMITTED, NominationStatus.SUBMITTED): "awards.domain.results.publish",  # not shortlisted
-    (NominationStatus.SUBMITTED, NominationStatus.SHORTLISTED): "awards.domain.results.publish",
-    (NominationStatus.SUBMITTED, NominationStatus.HIGHLY_COMMENDED): "awards.domain.results.publish",
-    (NominationStatus.SUBMITTED, NominationStatus.WINNER): "awards.domain.results.publish",
-    (NominationStatus.SHORTLISTED, NominationStatus.SUBMITTED): "awards.domain.results.withdraw_results",
-    (NominationStatus.HIGHLY_COMMENDED, NominationStatus.SUBMITTED): "awards.domain.results.withdraw_results",
-    (NominationStatus.WINNER, NominationStatus.SUBMITTED): "awards.domain.results.withdraw_results",
+    (None, NominationStatus.DRAFT): "awards.domain.nominations.entries.start_nomination",
+    (NominationStatus.DRAFT, NominationStatus.SUBMITTED): "awards.domain.nominations.entries.submit",
+    (NominationStatus.DRAFT, NominationStatus.WITHDRAWN): "awards.domain.nominations.entries.withdraw",
+    (NominationStatus.SUBMITTED, NominationStatus.WITHDRAWN): "awards.domain.nominations.entries.withdraw",
+    (NominationStatus.SUBMITTED, NominationStatus.INELIGIBLE): "awards.domain.nominations.screening.decide_eligibility",
+    (NominationStatus.INELIGIBLE, NominationStatus.SUBMITTED): "awards.domain.nominations.screening.decide_eligibility",
+    (NominationStatus.SUBMITTED, NominationStatus.SUBMITTED): "awards.domain.results.shortlists.publish",  # not shortlisted
+    (NominationStatus.SUBMITTED, NominationStatus.SHORTLISTED): "awards.domain.results.shortlists.publish",
+    (NominationStatus.SUBMITTED, NominationStatus.HIGHLY_COMMENDED): "awards.domain.results.shortlists.publish",
+    (NominationStatus.SUBMITTED, NominationStatus.WINNER): "awards.domain.results.shortlists.publish",
+    (NominationStatus.SHORTLISTED, NominationStatus.SUBMITTED): "awards.domain.results.shortlists.withdraw_results",
+    (NominationStatus.HIGHLY_COMMENDED, NominationStatus.SUBMITTED): "awards.domain.results.shortlists.withdraw_results",
+    (NominationStatus.WINNER, NominationStatus.SUBMITTED): "awards.domain.results.shortlists.withdraw_results",
 }
 REVIEW_MOVES = {
-    (None, ReviewStatus.DRAFT): "awards.domain.reviews.save_review",
-    (ReviewStatus.DRAFT, ReviewStatus.SUBMITTED): "awards.domain.reviews.save_review",
-    (ReviewStatus.SUBMITTED, ReviewStatus.DRAFT): "awards.domain.reviews.reopen_review",
+    (None, ReviewStatus.DRAFT): "awards.domain.judging.reviews.save_review",
+    (ReviewStatus.DRAFT, ReviewStatus.SUBMITTED): "awards.domain.judging.reviews.save_review",
+    (ReviewStatus.SUBMITTED, ReviewStatus.DRAFT): "awards.domain.judging.reviews.reopen_review",
 }
 # The audit event each function records.
 AUDITED_AS = {
-    "awards.domain.cycles.transition": "cycle.status_changed",
-    "awards.domain.cycles.close_nominations": "cycle.nominations_closed",
-    "awards.domain.results.publish": "results.published",
-    "awards.domain.results.withdraw_results": "results.withdrawn",
+    "awards.domain.programme.cycles.transition": "cycle.status_changed",
+    "awards.domain.programme.cycles.close_nominations": "cycle.nominations_closed",
+    "awards.domain.results.shortlists.publish": "results.published",
+    "awards.domain.results.shortlists.withdraw_results": "results.withdrawn",
 }
 
 
 def cycle_function(move: tuple[CycleStatus, CycleStatus]) -> str:
-    return cycle_rules.OWN_FUNCTIONS.get(move, "awards.domain.cycles.transition")
+    return cycle_rules.OWN_FUNCTIONS.get(move, "awards.domain.programme.cycles.transition")
 
 
 def _writer() -> str:
@@ -308,7 +317,7 @@ def test_every_move_goes_through_its_one_function(recorder, organiser_client, no
                                             token_from="/nominations/start")
         assert response.status_code == 302
     started = db.session.scalar(sa.select(Nomination).where(Nomination.nominator_id == nominee.id))
-    assert done.writes == [("Nomination", None, NominationStatus.DRAFT, "awards.domain.nominations.start_nomination")]
+    assert done.writes == [("Nomination", None, NominationStatus.DRAFT, "awards.domain.nominations.entries.start_nomination")]
     assert done.audit == ["nomination.started"]
 
     complete = make_nomination(cycle, nominator=nominee, status="draft")
@@ -317,14 +326,14 @@ def test_every_move_goes_through_its_one_function(recorder, organiser_client, no
                                             token_from=f"/nominations/{complete.reference}/check")
         assert response.status_code == 302
     assert done.writes == [("Nomination", NominationStatus.DRAFT, NominationStatus.SUBMITTED,
-                            "awards.domain.nominations.submit")]
+                            "awards.domain.nominations.entries.submit")]
     assert done.audit == ["nomination.submitted"] and done.emails == ["nomination_submitted"]
 
     for nomination, was in ((complete, NominationStatus.SUBMITTED), (started, NominationStatus.DRAFT)):
         url = f"/nominations/{nomination.reference}/withdraw"
         with recorder.move() as done:
             assert nominee_client.post_form(url, {"confirm": "yes"}, token_from=url).status_code == 302
-        assert done.writes == [("Nomination", was, NominationStatus.WITHDRAWN, "awards.domain.nominations.withdraw")]
+        assert done.writes == [("Nomination", was, NominationStatus.WITHDRAWN, "awards.domain.nominations.entries.withdraw")]
         assert done.audit == ["nomination.withdrawn"]
 
     screened = make_nomination(cycle, title="Screened twice")
@@ -338,7 +347,7 @@ def test_every_move_goes_through_its_one_function(recorder, organiser_client, no
                 "It was delivered before the eligibility period.", "version": str(version)}, token_from=page)
             assert response.status_code == 302
         assert done.writes == [("Nomination", NominationStatus(was), NominationStatus(becomes),
-                                "awards.domain.screening.decide_eligibility")]
+                                "awards.domain.nominations.screening.decide_eligibility")]
         assert done.audit == ["nomination.eligibility"] and done.emails == [email]
 
     # --- closing early, reopening, closing, judging, and back
@@ -370,9 +379,9 @@ def test_every_move_goes_through_its_one_function(recorder, organiser_client, no
         return done
 
     done = score(ranked[0], "draft", 5)
-    assert done.writes == [("Review", None, ReviewStatus.DRAFT, "awards.domain.reviews.save_review")]
+    assert done.writes == [("Review", None, ReviewStatus.DRAFT, "awards.domain.judging.reviews.save_review")]
     done = score(ranked[0], "submit", 9)
-    assert done.writes == [("Review", ReviewStatus.DRAFT, ReviewStatus.SUBMITTED, "awards.domain.reviews.save_review")]
+    assert done.writes == [("Review", ReviewStatus.DRAFT, ReviewStatus.SUBMITTED, "awards.domain.judging.reviews.save_review")]
     assert done.audit == ["review.submitted"]
     review = db.session.scalar(sa.select(Review).order_by(Review.id))
     url = f"{base}/reviews/{review.id}/reopen"
@@ -380,14 +389,14 @@ def test_every_move_goes_through_its_one_function(recorder, organiser_client, no
         response = organiser_client.post_form(url, {"reason": "Check the second criterion"}, token_from=url)
         assert response.status_code == 302
     assert done.writes == [("Review", ReviewStatus.SUBMITTED, ReviewStatus.DRAFT,
-                            "awards.domain.reviews.reopen_review")]
+                            "awards.domain.judging.reviews.reopen_review")]
     assert done.audit == ["review.reopened"] and done.emails == ["review_reopened"]
     score(ranked[0], "submit", 9)
     for nomination, value in zip(ranked[1:], (7, 4)):
         done = score(nomination, "submit", value)
-        assert [w[1:] for w in done.writes] == [(None, ReviewStatus.DRAFT, "awards.domain.reviews.save_review"),
+        assert [w[1:] for w in done.writes] == [(None, ReviewStatus.DRAFT, "awards.domain.judging.reviews.save_review"),
                                                 (ReviewStatus.DRAFT, ReviewStatus.SUBMITTED,
-                                                 "awards.domain.reviews.save_review")]
+                                                 "awards.domain.judging.reviews.save_review")]
 
     # --- publishing is refused as a plain state change, and done by results.publish
     with recorder.move() as done:
@@ -404,12 +413,12 @@ def test_every_move_goes_through_its_one_function(recorder, organiser_client, no
         with recorder.move() as done:
             response = organiser_client.post_form(f"{base}/publish", token_from=f"{base}/publish")
             assert response.status_code == 302
-        assert ("Cycle", CycleStatus.JUDGING, CycleStatus.PUBLISHED, "awards.domain.results.publish") in done.writes
+        assert ("Cycle", CycleStatus.JUDGING, CycleStatus.PUBLISHED, "awards.domain.results.shortlists.publish") in done.writes
         assert {(w[1], w[2], w[3]) for w in done.writes if w[0] == "Nomination"} == {
-            (NominationStatus.SUBMITTED, NominationStatus.WINNER, "awards.domain.results.publish"),
-            (NominationStatus.SUBMITTED, NominationStatus.HIGHLY_COMMENDED, "awards.domain.results.publish"),
-            (NominationStatus.SUBMITTED, NominationStatus.SHORTLISTED, "awards.domain.results.publish"),
-            (NominationStatus.SUBMITTED, NominationStatus.SUBMITTED, "awards.domain.results.publish")}
+            (NominationStatus.SUBMITTED, NominationStatus.WINNER, "awards.domain.results.shortlists.publish"),
+            (NominationStatus.SUBMITTED, NominationStatus.HIGHLY_COMMENDED, "awards.domain.results.shortlists.publish"),
+            (NominationStatus.SUBMITTED, NominationStatus.SHORTLISTED, "awards.domain.results.shortlists.publish"),
+            (NominationStatus.SUBMITTED, NominationStatus.SUBMITTED, "awards.domain.results.shortlists.publish")}
         assert done.audit == ["results.published"]
         assert sorted(done.emails) == ["result_highly_commended", "result_not_shortlisted", "result_shortlisted",
                                        "result_winner"]
@@ -425,10 +434,10 @@ def test_every_move_goes_through_its_one_function(recorder, organiser_client, no
     with recorder.move() as done:
         response = organiser_client.post_form(f"{base}/status/judging", token_from=base)
         assert response.status_code == 302
-    assert ("Cycle", CycleStatus.PUBLISHED, CycleStatus.JUDGING, "awards.domain.results.withdraw_results") \
+    assert ("Cycle", CycleStatus.PUBLISHED, CycleStatus.JUDGING, "awards.domain.results.shortlists.withdraw_results") \
         in done.writes
     assert {(w[1], w[2], w[3]) for w in done.writes if w[0] == "Nomination"} == {
-        (NominationStatus(s), NominationStatus.SUBMITTED, "awards.domain.results.withdraw_results")
+        (NominationStatus(s), NominationStatus.SUBMITTED, "awards.domain.results.shortlists.withdraw_results")
         for s in ("winner", "highly_commended", "shortlisted")}
     assert done.audit == ["results.withdrawn"] and done.emails == ["results_withdrawn"] * 4
     assert [status_of(n) for n in ranked] == [NominationStatus.SUBMITTED] * 3

@@ -19,7 +19,7 @@ from limits import parse_many
 
 from awards import create_app
 from awards.config import ConfigurationError, Defaults
-from awards.domain import accounts
+from awards.domain.people import accounts
 
 from ..factories import DEFAULT_PASSWORD, make_user
 from ..support.visible import main_text

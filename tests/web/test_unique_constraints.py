@@ -14,11 +14,23 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from awards.domain import accounts, judges, nominations, results
-from awards.domain.errors import Conflict
+from awards.domain.core.errors import Conflict
+from awards.domain.judging import judges
+from awards.domain.nominations import entries
+from awards.domain.people import accounts
+from awards.domain.results import shortlists
 from awards.extensions import db
-from awards.models import (Assignment, Category, Expertise, ImpactCase, NominationTrend, Result, ShortlistDecision,
-                           User, cycle_trends)
+from awards.models import (
+    Assignment,
+    Category,
+    Expertise,
+    ImpactCase,
+    NominationTrend,
+    Result,
+    ShortlistDecision,
+    User,
+    cycle_trends,
+)
 
 from ..factories import make_cycle, make_nomination
 from ..judging_factories import make_judge
@@ -108,7 +120,7 @@ def test_a_nominations_trend_given_twice_is_linked_once(app):
     nomination = make_nomination(cycle, status="draft")
     trend = cycle.trends[0]
     link = {"trend_id": trend.id, "is_primary": True, "how_addressed": "Twice over."}
-    nominations.save_section(nomination, "trends", {"links": [link, dict(link, is_primary=False)]},
+    entries.save_section(nomination, "trends", {"links": [link, dict(link, is_primary=False)]},
                              by=nomination.nominator, based_on=None)
     db.session.commit()
     assert [(l.trend_id, l.is_primary) for l in db.session.scalars(
@@ -159,7 +171,7 @@ def test_expertise_saved_again_changes_the_one_row(app, judge):
 
 
 def test_a_judge_added_twice_by_hand_is_an_error_on_the_judge(app, organiser):
-    from awards.domain import assignment
+    from awards.domain.judging import assignment
 
     cycle = make_cycle(status="judging")
     nomination = make_nomination(cycle)
@@ -182,12 +194,12 @@ def test_decisions_and_public_copies_are_one_per_nomination_and_addresses_stay_u
     cycle = make_cycle(status="judging")
     twins = [make_nomination(cycle, title="Joined-up housing repairs") for _ in range(2)]
     for nomination in twins:
-        results.decide(cycle, nomination, Result.SHORTLISTED, rationale="Strong evidence", by=organiser)
-        results.decide(cycle, nomination, Result.SHORTLISTED, rationale="Strong evidence, again", by=organiser)
+        shortlists.decide(cycle, nomination, Result.SHORTLISTED, rationale="Strong evidence", by=organiser)
+        shortlists.decide(cycle, nomination, Result.SHORTLISTED, rationale="Strong evidence, again", by=organiser)
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(ShortlistDecision.id))) == 2
-    cases = [results.prepare_case(cycle, nomination, by=organiser) for nomination in twins]
-    again = results.prepare_case(cycle, twins[0], by=organiser)
+    cases = [shortlists.prepare_case(cycle, nomination, by=organiser) for nomination in twins]
+    again = shortlists.prepare_case(cycle, twins[0], by=organiser)
     db.session.commit()
     assert again.id == cases[0].id
     assert [c.slug for c in cases] == [f"joined-up-housing-repairs-{cycle.year}",

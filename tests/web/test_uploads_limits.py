@@ -14,7 +14,7 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 
-from awards.domain import blind
+from awards.domain.judging import blind_copies
 from awards.extensions import db
 from awards.models import Attachment, AuditEvent, Nomination
 
@@ -140,8 +140,8 @@ def test_a_part_lying_about_its_size_cannot_fill_memory_when_prepared_for_judges
     attachment = Attachment(extension="docx", original_name="report.docx")
 
     def prepare():
-        with pytest.raises(blind.CannotPrepareDocument):
-            blind.judge_copy(attachment, data, blind=True)
+        with pytest.raises(blind_copies.CannotPrepareDocument):
+            blind_copies.judge_copy(attachment, data, blind=True)
     _, peak = measured("lying DOCX bomb prepared for blind judging", prepare)
     assert peak < MEMORY_LIMIT
 

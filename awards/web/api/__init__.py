@@ -3,7 +3,7 @@ described by an OpenAPI 3.1 document built from the same code (`openapi.py`)."""
 
 from flask import Blueprint
 
-from ...extensions import csrf
+from awards.extensions import csrf
 
 bp = Blueprint("api", __name__)
 # Read-only GET requests with no session state: nothing for CSRF to protect.
@@ -18,4 +18,4 @@ def _open_to_other_sites(response):
     return response
 
 
-from . import routes  # noqa: E402,F401
+from awards.web.api import routes  # noqa: E402,F401

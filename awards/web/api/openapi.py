@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...domain import library
-from ...models import TrendGroup
+from awards.domain.publishing import impact_cases
+from awards.models import TrendGroup
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"
@@ -30,14 +30,14 @@ def _object(properties: dict[str, Any], *, description: str = "", required: list
 STRING = {"type": "string"}
 NULLABLE_STRING = {"type": ["string", "null"]}
 URL = {"type": "string", "format": "uri"}
-RESULT_CODES = [r.value for r in library.PUBLIC_RESULTS]
+RESULT_CODES = [r.value for r in impact_cases.PUBLIC_RESULTS]
 
 
 def schemas() -> dict[str, Any]:
     return {
         "Result": _object({
             "code": {"type": "string", "enum": RESULT_CODES},
-            "label": {"type": "string", "enum": [r.label for r in library.PUBLIC_RESULTS]},
+            "label": {"type": "string", "enum": [r.label for r in impact_cases.PUBLIC_RESULTS]},
         }, description="The result the case won in its category."),
         "TrendGroup": _object({
             "code": {"type": "string", "enum": [g.value for g in TrendGroup]},
@@ -91,7 +91,7 @@ def schemas() -> dict[str, Any]:
         "PageMeta": _object({
             "total": {"type": "integer", "minimum": 0, "description": "Cases matching the filters."},
             "page": {"type": "integer", "minimum": 1},
-            "per_page": {"type": "integer", "minimum": 1, "maximum": library.MAX_PER_PAGE},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": impact_cases.MAX_PER_PAGE},
             "pages": {"type": "integer", "minimum": 1},
         }),
         "PageLinks": _object({
@@ -146,15 +146,15 @@ def document(base_url: str) -> dict[str, Any]:
     """The whole OpenAPI document, with the server at `base_url` (the configured BASE_URL)."""
     filters = [
         _query("q", "Words that must all appear in the title, summary or organisation (any case).",
-               {"type": "string", "maxLength": library.MAX_QUERY_LENGTH}),
+               {"type": "string", "maxLength": impact_cases.MAX_QUERY_LENGTH}),
         _query("trend", "A trend's slug, as in /api/v1/trends.", STRING),
         _query("category", "A category name (any case), e.g. Data and AI Innovation.", STRING),
-        _query("year", "The award year.", {"type": "integer", "minimum": library.MIN_YEAR,
-                                           "maximum": library.MAX_YEAR}),
+        _query("year", "The award year.", {"type": "integer", "minimum": impact_cases.MIN_YEAR,
+                                           "maximum": impact_cases.MAX_YEAR}),
         _query("result", "The result.", {"type": "string", "enum": RESULT_CODES}),
         _query("page", "The page, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
-        _query("per_page", "Cases per page.", {"type": "integer", "minimum": 1, "maximum": library.MAX_PER_PAGE,
-                                               "default": library.PER_PAGE}),
+        _query("per_page", "Cases per page.", {"type": "integer", "minimum": 1, "maximum": impact_cases.MAX_PER_PAGE,
+                                               "default": impact_cases.PER_PAGE}),
     ]
     return {
         "openapi": OPENAPI_VERSION,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import abort, current_app, jsonify, request
 
-from ...domain import library
-from ...domain.errors import DomainError, NotFound
-from ..caching import public_cache
-from . import bp, openapi, serializers
+from awards.domain.core.errors import DomainError, NotFound
+from awards.domain.publishing import impact_cases as case_library
+from awards.web.api import bp, openapi, serializers
+from awards.web.caching import public_cache
 
 
 def _bad_request(error: DomainError):
@@ -17,14 +17,14 @@ def _bad_request(error: DomainError):
 
 
 @bp.route("/impact-cases")
-@public_cache(query_args=(*library.FILTER_ARGS, *library.PAGE_ARGS))
+@public_cache(query_args=(*case_library.FILTER_ARGS, *case_library.PAGE_ARGS))
 def impact_cases():
     try:
-        filters = library.parse_filters(request.args, strict=True)
-        page, per_page = library.parse_page(request.args, strict=True, per_page_arg=True)
+        filters = case_library.parse_filters(request.args, strict=True)
+        page, per_page = case_library.parse_page(request.args, strict=True, per_page_arg=True)
     except DomainError as error:
         return _bad_request(error)
-    found = library.find_cases(filters, page=page, per_page=per_page, with_cycle=True)
+    found = case_library.find_cases(filters, page=page, per_page=per_page, with_cycle=True)
     return jsonify(serializers.case_list(found, filters))
 
 
@@ -32,8 +32,8 @@ def impact_cases():
 @public_cache
 def impact_case(case_slug: str):
     try:
-        case = library.get_public_case(case_slug)
-    except library.Withdrawn:
+        case = case_library.get_public_case(case_slug)
+    except case_library.Withdrawn:
         abort(410)
     except NotFound:
         abort(404)
@@ -43,7 +43,7 @@ def impact_case(case_slug: str):
 @bp.route("/trends")
 @public_cache
 def trends():
-    index = library.trend_index()
+    index = case_library.trend_index()
     return jsonify({"data": [serializers.trend(entry) for entry in index.entries]})
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from ...domain import library
-from ...domain.library import CaseFilters, Page, TrendEntry
-from ...models import ImpactCase, ImpactCaseTrend, Trend
-from ...urls import external_url
+from awards.domain.publishing import impact_cases
+from awards.domain.publishing.impact_cases import CaseFilters, Page, TrendEntry
+from awards.models import ImpactCase, ImpactCaseTrend, Trend
+from awards.urls import external_url
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -65,7 +65,7 @@ def impact_case(case: ImpactCase) -> dict[str, Any]:
         "unintended_consequences": case.unintended_consequences or "",
         "lessons": case.lessons or "",
         "citation": _optional(case.citation),
-        "licence": {"name": case.licence, "url": library.licence_url(case.licence)},
+        "licence": {"name": case.licence, "url": impact_cases.licence_url(case.licence)},
         "published_at": timestamp(case.published_at),
         "updated_at": timestamp(case.updated_at),
     }
@@ -74,7 +74,7 @@ def impact_case(case: ImpactCase) -> dict[str, Any]:
 def case_list(page: Page, filters: CaseFilters) -> dict[str, Any]:
     def link(number: int) -> str:
         args: dict[str, Any] = dict(filters.args())
-        if page.per_page != library.PER_PAGE:
+        if page.per_page != impact_cases.PER_PAGE:
             args["per_page"] = page.per_page
         if number != 1:
             args["page"] = number

@@ -4,5 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from . import routes  # noqa: E402,F401
-from . import your_data  # noqa: E402,F401
+from awards.web.auth import (
+    routes,  # noqa: E402,F401
+    your_data,  # noqa: E402,F401
+)

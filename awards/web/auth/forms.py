@@ -2,8 +2,15 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInpu
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import InputRequired
 
-from ..forms import (Form, confirm_password_field, email_field, name_field, new_password_field,
-                     organisation_field, submit)
+from awards.web.forms import (
+    Form,
+    confirm_password_field,
+    email_field,
+    name_field,
+    new_password_field,
+    organisation_field,
+    submit,
+)
 
 
 class RegisterForm(Form):

@@ -3,17 +3,27 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from ...domain import accounts, mail
-from ...domain.errors import DomainError
-from ...extensions import db
-from ...models import Role
-from ...permissions import judges_any_cycle
-from ...security import begin_session, is_safe_next, safe_next
-from ..helpers import apply_domain_error, refuse_password_checked_change
-from . import bp
-from .forms import (ChangePasswordForm, MagicLinkRequestForm, MagicLinkSignInForm, ProfileForm, RegisterForm,
-                    ResendVerificationForm, ResetPasswordForm, ResetRequestForm, SignInForm)
-from .two_factor import finish_first_factor
+from awards.domain.core import mail
+from awards.domain.core.errors import DomainError
+from awards.domain.people import accounts
+from awards.extensions import db
+from awards.models import Role
+from awards.permissions import judges_any_cycle
+from awards.security import begin_session, is_safe_next, safe_next
+from awards.web.auth import bp
+from awards.web.auth.forms import (
+    ChangePasswordForm,
+    MagicLinkRequestForm,
+    MagicLinkSignInForm,
+    ProfileForm,
+    RegisterForm,
+    ResendVerificationForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    SignInForm,
+)
+from awards.web.auth.two_factor import finish_first_factor
+from awards.web.helpers import apply_domain_error, refuse_password_checked_change
 
 
 def _start_session(user, remember: bool = False) -> None:

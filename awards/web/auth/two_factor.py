@@ -1,5 +1,5 @@
 """The step every way of signing in ends with (password, magic link, later single sign-on), and
-two-factor authentication (TOTP, see awards/domain/two_factor.py) around it.
+two-factor authentication (TOTP, see awards/domain/people/two_factor.py) around it.
 
 `finish_first_factor` is called once a person has proved the first factor. Someone with two-factor
 on is not signed in yet: their id waits in the session (for PENDING_SECONDS) while the code page
@@ -16,19 +16,19 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, login_required
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from markupsafe import Markup
+from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import Length
-from werkzeug.wrappers import Response
 
-from ...domain import two_factor as tf
-from ...domain.clock import utcnow
-from ...domain.errors import DomainError
-from ...extensions import db
-from ...models import User
-from ...security import begin_session, safe_next
-from ..forms import Form, submit
-from ..helpers import apply_domain_error
-from . import bp
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import DomainError
+from awards.domain.people import two_factor as tf
+from awards.extensions import db
+from awards.models import User
+from awards.security import begin_session, safe_next
+from awards.web.auth import bp
+from awards.web.forms import Form, submit
+from awards.web.helpers import apply_domain_error
 
 PENDING_KEY = "_two_factor_pending"
 ENROL_KEY = "_two_factor_secret"
@@ -68,7 +68,7 @@ def finish_first_factor(user, *, remember: bool = False, method: str, mfa_assert
                         next_url: str | None = None) -> Response:
     """Complete a sign-in whose first factor (`method`: "password", "magic_link", "sso") is proved:
     ask for the second factor when the person has one, else start the session."""
-    from .routes import _landing
+    from awards.web.auth.routes import _landing
     if not mfa_asserted and tf.is_enabled(user):
         session.clear()  # nothing from before survives; nobody is signed in yet
         session[PENDING_KEY] = {"user": user.id, "token": user.session_token, "at": _now(),
@@ -96,7 +96,7 @@ def _pending_user() -> tuple[User | None, dict | None]:
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 def two_factor_code():
-    from .routes import _landing
+    from awards.web.auth.routes import _landing
     if current_user.is_authenticated:
         return redirect(_landing(current_user))
     user, pending = _pending_user()

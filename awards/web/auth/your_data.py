@@ -8,15 +8,15 @@ from flask import Response, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import func, select
 
-from ...domain import audit
-from ...domain import data_protection as rules
-from ...domain.clock import utcnow
-from ...domain.errors import DomainError, NotAllowed
-from ...extensions import db
-from ...models import Nomination
-from ..helpers import refuse_password_checked_change
-from . import bp
-from .forms import DeleteAccountForm
+from awards.domain.core import audit
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import DomainError, NotAllowed
+from awards.domain.people import data_protection as rules
+from awards.extensions import db
+from awards.models import Nomination
+from awards.web.auth import bp
+from awards.web.auth.forms import DeleteAccountForm
+from awards.web.helpers import refuse_password_checked_change
 
 
 @bp.route("/account/your-data.json")

@@ -11,8 +11,8 @@ assigned to them, or one they are conflicted with → 404 (in the views: the obj
 from flask import Blueprint, abort, request
 from flask_login import current_user
 
-from ...extensions import login_manager
-from ...permissions import judges_any_cycle
+from awards.extensions import login_manager
+from awards.permissions import judges_any_cycle
 
 bp = Blueprint("judge", __name__)
 
@@ -31,4 +31,4 @@ def _judges_only():
     return None
 
 
-from . import invitations, profile, routes  # noqa: E402,F401
+from awards.web.judge import invitations, profile, routes  # noqa: E402,F401

@@ -9,10 +9,10 @@ from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from wtforms import TextAreaField
 from wtforms.validators import ValidationError
 
-from ...domain import affiliations as affiliation_rules
-from ...domain.errors import DomainError
-from ...models import AFFILIATION_RECENT_YEARS, AffiliationKind
-from ..forms import Form
+from awards.domain.core.errors import DomainError
+from awards.domain.people import affiliations as affiliation_rules
+from awards.models import AFFILIATION_RECENT_YEARS, AffiliationKind
+from awards.web.forms import Form
 
 LABELS = {
     AffiliationKind.WORKS_FOR: ("Other organisations you work for now",

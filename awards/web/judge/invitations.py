@@ -15,18 +15,17 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from wtforms.validators import StopValidation
 
-from ...domain import accounts
-from ...domain import affiliations as affiliation_rules
-from ...domain import judges as judge_rules
-from ...domain.accounts import InvalidToken
-from ...domain.errors import DomainError
-from ...extensions import db
-from ...security import begin_session
-from ..forms import (Form, confirm_password_field, name_field, new_password_field, organisation_field,
-                     submit)
-from ..helpers import apply_domain_error
-from . import bp
-from .affiliations import affiliation_field_names, posted_affiliations, with_affiliations
+from awards.domain.core.errors import DomainError
+from awards.domain.judging import judges as judge_rules
+from awards.domain.people import accounts
+from awards.domain.people import affiliations as affiliation_rules
+from awards.domain.people.accounts import InvalidToken
+from awards.extensions import db
+from awards.security import begin_session
+from awards.web.forms import Form, confirm_password_field, name_field, new_password_field, organisation_field, submit
+from awards.web.helpers import apply_domain_error
+from awards.web.judge import bp
+from awards.web.judge.affiliations import affiliation_field_names, posted_affiliations, with_affiliations
 
 
 class _UnlessWithoutPassword:

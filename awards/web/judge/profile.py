@@ -10,16 +10,16 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
 from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ...domain import affiliations as affiliation_rules
-from ...domain import judges as judge_rules
-from ...domain.errors import DomainError
-from ...extensions import db
-from ...models import EXPERTISE_LEVELS, Trend
-from ...permissions import judge_memberships
-from ..forms import Form, submit
-from ..helpers import apply_domain_error
-from . import bp
-from .affiliations import affiliation_field_names, posted_affiliations, with_affiliations
+from awards.domain.core.errors import DomainError
+from awards.domain.judging import judges as judge_rules
+from awards.domain.people import affiliations as affiliation_rules
+from awards.extensions import db
+from awards.models import EXPERTISE_LEVELS, Trend
+from awards.permissions import judge_memberships
+from awards.web.forms import Form, submit
+from awards.web.helpers import apply_domain_error
+from awards.web.judge import bp
+from awards.web.judge.affiliations import affiliation_field_names, posted_affiliations, with_affiliations
 
 EXPERTISE_HINT = ("We use your expertise to match you with nominations about the trends you know best. "
                   "Choose “Prefer not” for a trend you would rather not judge: we avoid giving you "

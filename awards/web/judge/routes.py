@@ -20,18 +20,18 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from ...domain import blind
-from ...domain import conflicts as conflict_rules
-from ...domain import reviews as review_rules
-from ...domain.attachments import attachment_path
-from ...domain.errors import Conflict, DomainError, NotAllowed
-from ...domain.scoring import CriterionSpec, ScoreInput, review_score
-from ...extensions import db
-from ...models import Assignment, Criterion, Nomination, Review, ReviewStatus
-from ...permissions import can_score
-from ..forms import Form
-from ..helpers import apply_domain_error, error_summary
-from . import bp
+from awards.domain.core.errors import Conflict, DomainError, NotAllowed
+from awards.domain.judging import blind_copies
+from awards.domain.judging import conflicts as conflict_rules
+from awards.domain.judging import reviews as review_rules
+from awards.domain.nominations.attachments import attachment_path
+from awards.domain.results.scoring import CriterionSpec, ScoreInput, review_score
+from awards.extensions import db
+from awards.models import Assignment, Criterion, Nomination, Review, ReviewStatus
+from awards.permissions import can_score
+from awards.web.forms import Form
+from awards.web.helpers import apply_domain_error, error_summary
+from awards.web.judge import bp
 
 REASON_MAX_LENGTH = 2000
 _FIELD = re.compile(r"^(score|comment)-(.*)$")
@@ -153,7 +153,7 @@ def _page(nomination: Nomination, assignment: Assignment, *, status: int = 200, 
         overall_score = review_score([ScoreInput(s.criterion_id, s.value, s.not_applicable) for s in review.scores],
                                   {c.id: CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in criteria})
     return render_template(
-        "judge/nomination.html", entry=blind.judge_entry(nomination), cycle=cycle, criteria=criteria,
+        "judge/nomination.html", entry=blind_copies.judge_entry(nomination), cycle=cycle, criteria=criteria,
         bands={c.id: _criterion_bands(c) for c in criteria}, labels=labels, review=review, chosen=chosen,
         comments=comments, overall_comment=overall, errors=errors, error_list=error_list,
         version=version if version is not None else (review.version if review else 0),
@@ -190,7 +190,7 @@ def declare(assigned_reference: str):
             flash(f"You have declared a conflict of interest with {nomination.reference}. You will not see it "
                   "again: the organisers will give it to another judge.", "success")
             return redirect(url_for("judge.home"))
-    entry = blind.judge_entry(nomination)
+    entry = blind_copies.judge_entry(nomination)
     return render_template("judge/declare.html", form=form, entry=entry, assignment=assignment,
                            cycle=nomination.cycle, reason_max=REASON_MAX_LENGTH,
                            title="Do you have a conflict of interest?")
@@ -260,7 +260,7 @@ def document(assigned_reference: str, judged_attachment_id: int):
         return redirect(url_for("judge.declare", assigned_reference=nomination.reference))
     if not can_score(current_user, nomination):  # the shared predicate, as a second lock
         abort(404)
-    numbered = blind.numbered_documents(nomination)
+    numbered = blind_copies.numbered_documents(nomination)
     found = next(((number, a) for number, a in numbered if a.id == judged_attachment_id), None)
     if found is None:
         abort(404)
@@ -270,9 +270,9 @@ def document(assigned_reference: str, judged_attachment_id: int):
         abort(404)
     cycle_blind = nomination.cycle.blind_judging
     try:
-        data = blind.judge_copy(attachment, path.read_bytes(), blind=cycle_blind)
-    except blind.CannotPrepareDocument as error:
+        data = blind_copies.judge_copy(attachment, path.read_bytes(), blind=cycle_blind)
+    except blind_copies.CannotPrepareDocument as error:
         return render_template("errors/400.html", title="This document cannot be downloaded",
                                message=error.message), 422
     return send_file(io.BytesIO(data), mimetype=attachment.content_type, as_attachment=True,
-                     download_name=blind.document_name(attachment, number, cycle_blind), max_age=0)
+                     download_name=blind_copies.document_name(attachment, number, cycle_blind), max_age=0)

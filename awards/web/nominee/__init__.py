@@ -5,9 +5,9 @@ import logging
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...extensions import db, login_manager
-from ...logging_setup import log_event
-from ...security import duration_words
+from awards.extensions import db, login_manager
+from awards.logging_setup import log_event
+from awards.security import duration_words
 
 bp = Blueprint("nominee", __name__)
 log = logging.getLogger(__name__)
@@ -17,10 +17,10 @@ SECTION_ENDPOINT = "nominee.section"
 
 def _keep_section_post():
     """A section posted by someone no longer signed in: kept for its author only on the proof of the
-    stash ticket the section page carried (see domain/stash.py); anything else is refused with a page,
+    stash ticket the section page carried (see domain/nominations/stash.py); anything else is refused with a page,
     stores nothing and writes no cookie, so a forged cross-site post signs nobody out."""
-    from ...domain import stash as stash_rules
-    from .sections import own_fields
+    from awards.domain.nominations import stash as stash_rules
+    from awards.web.nominee.sections import own_fields
 
     reference, section = request.view_args["reference"], request.view_args["section"]
     had_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
@@ -55,4 +55,4 @@ def _signed_in_only():
     return login_manager.unauthorized()
 
 
-from . import routes  # noqa: E402,F401
+from awards.web.nominee import routes  # noqa: E402,F401

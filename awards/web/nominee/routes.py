@@ -9,17 +9,17 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import ValidationError
 
-from ...domain import attachments as attachment_rules
-from ...domain import cycles as cycle_rules
-from ...domain import nominations as rules
-from ...domain.errors import DomainError, NotAllowed
-from ...domain.stash import issue_ticket, take_stash
-from ...extensions import csrf, db
-from ...logging_setup import log_event
-from ...models import Attachment, Category, NominationStatus
-from ..helpers import error_summary
-from . import bp
-from .sections import from_stash, parse, with_blank_rows
+from awards.domain.core.errors import DomainError, NotAllowed
+from awards.domain.nominations import attachments as attachment_rules
+from awards.domain.nominations import entries as rules
+from awards.domain.nominations.stash import issue_ticket, take_stash
+from awards.domain.programme import cycles as cycle_rules
+from awards.extensions import csrf, db
+from awards.logging_setup import log_event
+from awards.models import Attachment, Category, NominationStatus
+from awards.web.helpers import error_summary
+from awards.web.nominee import bp
+from awards.web.nominee.sections import from_stash, parse, with_blank_rows
 
 log = logging.getLogger(__name__)
 

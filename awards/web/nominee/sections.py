@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from ...domain.nominations import MAX_MEASURED_OUTCOMES, MAX_PARTNERS
+from awards.domain.nominations.entries import MAX_MEASURED_OUTCOMES, MAX_PARTNERS
 
 BLANK_ROWS = 2
 

@@ -2,20 +2,30 @@
 
 from flask import Blueprint
 
-from ...models import Role
-from ...security import gate_blueprint
+from awards.models import Role
+from awards.security import gate_blueprint
 
 bp = Blueprint("organiser", __name__)
 gate_blueprint(bp, Role.ORGANISER)
 
-from . import routes  # noqa: E402,F401
-from . import cycles, trends  # noqa: E402,F401
-from . import nominations  # noqa: E402,F401
 # Judging (issue 4), one module each
-from . import assignment, conflicts, criteria, judges, progress, redaction, reviews  # noqa: E402,F401
 # Results (issue 5)
-from . import insight, results  # noqa: E402,F401
 # Data protection (issue 7)
-from . import retention  # noqa: E402,F401
 # Reminders to nominees with unsubmitted drafts (issue 12)
-from . import draft_reminders  # noqa: E402,F401
+from awards.web.organiser import (  # noqa: E402,F401  # noqa: E402,F401  # noqa: E402,F401
+    assignment,
+    conflicts,
+    criteria,
+    cycles,
+    draft_reminders,  # noqa: E402,F401
+    insight,
+    judges,
+    nominations,  # noqa: E402,F401
+    progress,
+    redaction,
+    results,
+    retention,  # noqa: E402,F401
+    reviews,
+    routes,  # noqa: E402,F401
+    trends,
+)

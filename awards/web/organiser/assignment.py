@@ -13,15 +13,22 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import HiddenField, RadioField
 from wtforms.validators import InputRequired, StopValidation
 
-from ...domain import assignment as engine
-from ...domain.errors import Conflict, DomainError
-from ...extensions import db
-from ...models import (Assignment, AssignmentStatus, Cycle, CycleStatus, Judge, Nomination, NominationStatus,
-                       ReviewStatus)
-from ..forms import Form, submit
-from ..helpers import apply_domain_error, cycle_or_404, nomination_or_404
-from . import bp
-
+from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.judging import assignment as engine
+from awards.extensions import db
+from awards.models import (
+    Assignment,
+    AssignmentStatus,
+    Cycle,
+    CycleStatus,
+    Judge,
+    Nomination,
+    NominationStatus,
+    ReviewStatus,
+)
+from awards.web.forms import Form, submit
+from awards.web.helpers import apply_domain_error, cycle_or_404, nomination_or_404
+from awards.web.organiser import bp
 
 # --- Forms ---------------------------------------------------------------------------------------
 

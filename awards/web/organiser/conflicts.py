@@ -13,15 +13,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from ...domain import conflicts as conflict_rules
-from ...domain.errors import DomainError
-from ...extensions import db
-from ...models import ConflictOfInterest, ConflictSource, Cycle, Judge, Nomination, User
-from ..forms import Form, submit
-from ..helpers import apply_domain_error
-from ..helpers import cycle_or_404
-from . import bp
-from .judges import breadcrumbs
+from awards.domain.core.errors import DomainError
+from awards.domain.judging import conflicts as conflict_rules
+from awards.extensions import db
+from awards.models import ConflictOfInterest, ConflictSource, Cycle, Judge, Nomination, User
+from awards.web.forms import Form, submit
+from awards.web.helpers import apply_domain_error, cycle_or_404
+from awards.web.organiser import bp
+from awards.web.organiser.judges import breadcrumbs
 
 REASON_MAX = 2000
 

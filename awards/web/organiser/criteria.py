@@ -17,16 +17,15 @@ from wtforms import BooleanField, FieldList, FormField, HiddenField, IntegerFiel
 from wtforms import Form as PlainForm
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
-from ...domain import criteria as criteria_rules
-from ...domain.errors import DomainError
-from ...domain.taxonomy import default_taxonomy
-from ...extensions import db
-from ...models import Criterion, Cycle
-from ..forms import Form, submit
-from ..helpers import apply_domain_error
-from ..helpers import cycle_or_404
-from . import bp
-from .judges import breadcrumbs
+from awards.domain.core.errors import DomainError
+from awards.domain.programme import criteria as criteria_rules
+from awards.domain.programme.taxonomy import default_taxonomy
+from awards.extensions import db
+from awards.models import Criterion, Cycle
+from awards.web.forms import Form, submit
+from awards.web.helpers import apply_domain_error, cycle_or_404
+from awards.web.organiser import bp
+from awards.web.organiser.judges import breadcrumbs
 
 BAND_FIELDS = ("low", "high", "label", "text")
 

@@ -8,17 +8,24 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovDateInput, GovTextArea, GovTextInput)
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovTextArea, GovTextInput
 from wtforms import Field, IntegerField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, StopValidation, ValidationError
 
-from ...domain.cycles import (DEFAULT_PREFIX, MAX_YEAR, MIN_YEAR, check_time_zone, cycle_using_prefix,
-                              default_categories, free_reference_prefix, local_instant)
-from ...domain.errors import DomainError
-from ...models import Cycle, Trend
-from ...templating import govuk_time
-from ..forms import Form, submit
-
+from awards.domain.core.errors import DomainError
+from awards.domain.programme.cycles import (
+    DEFAULT_PREFIX,
+    MAX_YEAR,
+    MIN_YEAR,
+    check_time_zone,
+    cycle_using_prefix,
+    default_categories,
+    free_reference_prefix,
+    local_instant,
+)
+from awards.models import Cycle, Trend
+from awards.templating import govuk_time
+from awards.web.forms import Form, submit
 
 # --- Dates and times --------------------------------------------------------------------------
 

@@ -9,16 +9,23 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ...domain import cycles as cycle_rules
-from ...domain import results as results_rules
-from ...domain.clock import utcnow
-from ...domain.errors import Conflict, DomainError
-from ...extensions import db
-from ...models import Category, Cycle, CycleStatus, Trend
-from ...templating import govuk_datetime
-from ..helpers import cycle_or_404
-from . import bp
-from .cycle_forms import (FIELD_FOR, CategoryForm, ConfirmForm, CopyCycleForm, CycleForm, cycle_form_defaults)
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.programme import cycles as cycle_rules
+from awards.domain.results import shortlists as results_rules
+from awards.extensions import db
+from awards.models import Category, Cycle, CycleStatus, Trend
+from awards.templating import govuk_datetime
+from awards.web.helpers import cycle_or_404
+from awards.web.organiser import bp
+from awards.web.organiser.cycle_forms import (
+    FIELD_FOR,
+    CategoryForm,
+    ConfirmForm,
+    CopyCycleForm,
+    CycleForm,
+    cycle_form_defaults,
+)
 
 STATUS_TAGS = {
     CycleStatus.DRAFT: "govuk-tag--grey",

@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...domain import draft_reminders as rules
-from ...domain.errors import DomainError
-from ...extensions import db
-from ..helpers import cycle_or_404
-from . import bp
+from awards.domain.core.errors import DomainError
+from awards.domain.nominations import draft_reminders as rules
+from awards.extensions import db
+from awards.web.helpers import cycle_or_404
+from awards.web.organiser import bp
 
 
 @bp.route("/cycles/<slug>/draft-reminders", methods=["GET", "POST"])

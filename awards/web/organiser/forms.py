@@ -2,8 +2,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import RadioField
 from wtforms.validators import InputRequired
 
-from ...models import Role
-from ..forms import Form, submit
+from awards.models import Role
+from awards.web.forms import Form, submit
 
 
 class GrantRoleForm(Form):

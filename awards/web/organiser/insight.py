@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import abort, render_template
 from flask_login import current_user
 
-from ...domain.cycles import get_cycle
-from ...domain.errors import NotFound
-from ...domain.insight import trend_insight
-from ...domain.results import withheld_nominations
-from . import bp
+from awards.domain.core.errors import NotFound
+from awards.domain.programme.cycles import get_cycle
+from awards.domain.results.insight import trend_insight
+from awards.domain.results.shortlists import withheld_nominations
+from awards.web.organiser import bp
 
 
 @bp.route("/cycles/<slug>/insight")

@@ -14,18 +14,22 @@ from sqlalchemy.orm import selectinload
 from wtforms import IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
-from ...domain import affiliations as affiliation_rules
-from ...domain import judges as judge_rules
-from ...domain.errors import DomainError
-from ...extensions import db
-from ...models import Assignment, AssignmentStatus, Cycle, Judge
-from ..forms import Form, submit
-from ..helpers import apply_domain_error
-from ..judge.profile import (EXPERTISE_HINT, expertise_defaults, expertise_field_name, posted_levels, trend_groups,
-                             with_expertise)
-from ..helpers import cycle_or_404
-from . import bp
-
+from awards.domain.core.errors import DomainError
+from awards.domain.judging import judges as judge_rules
+from awards.domain.people import affiliations as affiliation_rules
+from awards.extensions import db
+from awards.models import Assignment, AssignmentStatus, Cycle, Judge
+from awards.web.forms import Form, submit
+from awards.web.helpers import apply_domain_error, cycle_or_404
+from awards.web.judge.profile import (
+    EXPERTISE_HINT,
+    expertise_defaults,
+    expertise_field_name,
+    posted_levels,
+    trend_groups,
+    with_expertise,
+)
+from awards.web.organiser import bp
 
 # --- Loading -------------------------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput,
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
-from ...domain.screening import REASON_MAX_LENGTH
-from ..forms import Form, submit
+from awards.domain.nominations.screening import REASON_MAX_LENGTH
+from awards.web.forms import Form, submit
 
 
 def _strip(value):

@@ -11,17 +11,29 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ...domain import exports, paging, screening
-from ...domain.attachments import KINDS, attachment_path, human_size
-from ...domain.errors import Conflict, DomainError, NotAllowed
-from ...domain.nominations import SECTION_BY_KEY
-from ...extensions import db
-from ...models import (Attachment, AuditEvent, Category, Cycle, Eligibility, Nomination, NominationStatus,
-                       NominationTrend, Trend, User, cycle_trends)
-from ..helpers import apply_domain_error
-from ..helpers import cycle_or_404, nomination_or_404
-from . import bp
-from .nomination_forms import EligibilityForm, NominationFilterForm, ScreenManyForm
+from awards.domain.core import paging
+from awards.domain.core.errors import Conflict, DomainError, NotAllowed
+from awards.domain.nominations import screening
+from awards.domain.nominations.attachments import KINDS, attachment_path, human_size
+from awards.domain.nominations.entries import SECTION_BY_KEY
+from awards.domain.publishing import exports
+from awards.extensions import db
+from awards.models import (
+    Attachment,
+    AuditEvent,
+    Category,
+    Cycle,
+    Eligibility,
+    Nomination,
+    NominationStatus,
+    NominationTrend,
+    Trend,
+    User,
+    cycle_trends,
+)
+from awards.web.helpers import apply_domain_error, cycle_or_404, nomination_or_404
+from awards.web.organiser import bp
+from awards.web.organiser.nomination_forms import EligibilityForm, NominationFilterForm, ScreenManyForm
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 200

@@ -7,22 +7,21 @@ cycle) and carries the reminder form: the organiser ticks judges, or has the pag
 
 from __future__ import annotations
 
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
 
-from ...domain import paging
-from ...domain import progress as progress_rules
-from ...domain.clock import utcnow
-from ...domain.errors import DomainError
-from ...extensions import db
-from ...models import Cycle
-from ..forms import Form
-from ..helpers import apply_domain_error, cycle_or_404
-from . import bp
+from awards.domain.core import paging
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import DomainError
+from awards.domain.judging import progress as progress_rules
+from awards.extensions import db
+from awards.models import Cycle
+from awards.web.forms import Form
+from awards.web.helpers import apply_domain_error, cycle_or_404
+from awards.web.organiser import bp
 
 PAGE_SIZE = 50
 SHORT_LIST_SIZE = 25

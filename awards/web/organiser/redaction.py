@@ -11,12 +11,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from ...domain import blind
-from ...domain.errors import DomainError, NotAllowed
-from ...extensions import db
-from ...models import Cycle, Nomination
-from ..helpers import cycle_or_404, nomination_or_404
-from . import bp
+from awards.domain.core.errors import DomainError, NotAllowed
+from awards.domain.judging import blind_copies
+from awards.extensions import db
+from awards.models import Cycle, Nomination
+from awards.web.helpers import cycle_or_404, nomination_or_404
+from awards.web.organiser import bp
 
 
 def _load(slug: str, reference: str) -> tuple[Cycle, Nomination]:
@@ -34,24 +34,24 @@ def field_id(key: str) -> str:
 
 def _render(cycle: Cycle, nomination: Nomination, *, texts: dict[str, str] | None = None,
             problems: list[tuple[str, str]] | None = None, status: int = 200):
-    fields = blind.redactable_fields(nomination)
-    redactions = blind.redactions_of(nomination)
-    terms = blind.identifying_terms(nomination)
+    fields = blind_copies.redactable_fields(nomination)
+    redactions = blind_copies.redactions_of(nomination)
+    terms = blind_copies.identifying_terms(nomination)
     rows = []
     for item in fields:
         redaction = redactions.get(item.key)
         shown = texts[item.key] if texts is not None and item.key in texts else (
             redaction.text if redaction is not None else item.original)
         rows.append({"field": item, "id": field_id(item.key), "value": shown, "redaction": redaction,
-                     "mentions": blind.mentions(shown, terms)})
+                     "mentions": blind_copies.mentions(shown, terms)})
     problems = problems or []
     stale = [r for r in redactions.values() if r.updated_at < nomination.updated_at]
     return render_template(
         "organiser/judging/redaction.html", cycle=cycle, nomination=nomination, rows=rows,
-        problem=blind.redaction_editable(nomination), terms=terms, stale=bool(stale),
+        problem=blind_copies.redaction_editable(nomination), terms=terms, stale=bool(stale),
         flagged=sum(1 for r in rows if r["mentions"]), errors=dict(problems),
         error_list=[{"text": m, "href": f"#{field_id(f) if f else 'fields'}"} for f, m in problems],
-        max_length=blind.REDACTION_MAX_LENGTH, title=f"Redact {nomination.reference} for judges"), status
+        max_length=blind_copies.REDACTION_MAX_LENGTH, title=f"Redact {nomination.reference} for judges"), status
 
 
 @bp.route("/cycles/<slug>/nominations/<reference>/redaction", methods=["GET", "POST"])
@@ -59,14 +59,14 @@ def redaction(slug: str, reference: str):
     cycle, nomination = _load(slug, reference)
     if request.method == "GET":
         return _render(cycle, nomination)
-    problem = blind.redaction_editable(nomination)
+    problem = blind_copies.redaction_editable(nomination)
     if problem:
         return _render(cycle, nomination, status=409, problems=[("", problem)])
-    keys = [f.key for f in blind.redactable_fields(nomination)]
+    keys = [f.key for f in blind_copies.redactable_fields(nomination)]
     texts = {key: request.form[field_id(key)] for key in keys if field_id(key) in request.form}
     restore = {key for key in request.form.getlist("restore") if key in keys}
     try:
-        changed = blind.save_redactions(nomination, texts, restore=restore, by=current_user)
+        changed = blind_copies.save_redactions(nomination, texts, restore=restore, by=current_user)
         db.session.commit()
     except NotAllowed as error:
         db.session.rollback()

@@ -7,16 +7,16 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ...domain import paging
-from ...domain import results as rules
-from ...domain.errors import DomainError, NotAllowed
-from ...domain.exports import iso_utc, stream_csv
-from ...domain.scoring import tie_break_rule
-from ...extensions import db
-from ...models import (Assignment, CycleStatus, ImpactCase, Judge, Nomination, Result, Review, ReviewStatus)
-from ..helpers import cycle_or_404, error_summary, nomination_or_404
-from . import bp
-from .nominations import pagination as nomination_pages
+from awards.domain.core import paging
+from awards.domain.core.errors import DomainError, NotAllowed
+from awards.domain.publishing.exports import iso_utc, stream_csv
+from awards.domain.results import shortlists as rules
+from awards.domain.results.scoring import tie_break_rule
+from awards.extensions import db
+from awards.models import Assignment, CycleStatus, ImpactCase, Judge, Nomination, Result, Review, ReviewStatus
+from awards.web.helpers import cycle_or_404, error_summary, nomination_or_404
+from awards.web.organiser import bp
+from awards.web.organiser.nominations import pagination as nomination_pages
 
 # The top of each category on the results page; "See all" pages through one category.
 TOP_ROWS = 10
@@ -86,7 +86,7 @@ def results_settings(slug: str):
             or not 0 < range_threshold <= 100 or not 0 < sd_threshold <= 100:
         flash("Choose mean or median, raw or normalised, and thresholds between 1 and 100", "info")
         return redirect(url_for("organiser.results", slug=slug))
-    from ...domain import audit
+    from awards.domain.core import audit
     cycle.aggregation_method, cycle.ranking_basis = method, basis
     cycle.disagreement_range, cycle.disagreement_sd = range_threshold, sd_threshold
     audit.record("results.settings_changed", actor=current_user, obj=cycle, aggregation=method, basis=basis,

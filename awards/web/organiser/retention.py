@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...domain import data_protection as rules
-from ...domain.errors import DomainError
-from ...extensions import db
-from ..helpers import cycle_or_404
-from . import bp
+from awards.domain.core.errors import DomainError
+from awards.domain.people import data_protection as rules
+from awards.extensions import db
+from awards.web.helpers import cycle_or_404
+from awards.web.organiser import bp
 
 
 @bp.route("/cycles/<slug>/personal-data", methods=["GET", "POST"])

@@ -3,7 +3,6 @@ reopening submitted scores (audited; the judge is e-mailed a link)."""
 
 from __future__ import annotations
 
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -12,17 +11,16 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from ...domain import paging
-from ...domain import reviews as review_rules
-from ...domain.errors import DomainError
-from ...domain.results import withheld_nominations
-from ...domain.scoring import CriterionSpec, ScoreInput, review_score
-from ...extensions import db
-from ...models import Assignment, AuditEvent, Cycle, Judge, Nomination, Review, ReviewStatus, User
-from ..forms import Form
-from ..helpers import apply_domain_error
-from ..helpers import cycle_or_404
-from . import bp
+from awards.domain.core import paging
+from awards.domain.core.errors import DomainError
+from awards.domain.judging import reviews as review_rules
+from awards.domain.results.scoring import CriterionSpec, ScoreInput, review_score
+from awards.domain.results.shortlists import withheld_nominations
+from awards.extensions import db
+from awards.models import Assignment, AuditEvent, Cycle, Judge, Nomination, Review, ReviewStatus, User
+from awards.web.forms import Form
+from awards.web.helpers import apply_domain_error, cycle_or_404
+from awards.web.organiser import bp
 
 PAGE_SIZE = 50
 STATUS_FILTERS = {"submitted": ReviewStatus.SUBMITTED, "draft": ReviewStatus.DRAFT}

@@ -4,11 +4,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from ...domain import accounts, paging
-from ...extensions import db
-from ...models import AuditEvent, OutboxMessage, Role, User
-from . import bp
-from .forms import GrantRoleForm
+from awards.domain.core import paging
+from awards.domain.people import accounts
+from awards.extensions import db
+from awards.models import AuditEvent, OutboxMessage, Role, User
+from awards.web.organiser import bp
+from awards.web.organiser.forms import GrantRoleForm
 
 PAGE_SIZE = 50
 

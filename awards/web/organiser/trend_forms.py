@@ -6,9 +6,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTe
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
-from ...domain.taxonomy import MAX_CODE, MAX_NAME, MAX_SOURCE
-from ...models import TrendGroup
-from ..forms import Form, submit
+from awards.domain.programme.taxonomy import MAX_CODE, MAX_NAME, MAX_SOURCE
+from awards.models import TrendGroup
+from awards.web.forms import Form, submit
 
 GROUP_HINTS = {
     TrendGroup.DIGITAL.value: "How public services use digital: services, leadership, skills",

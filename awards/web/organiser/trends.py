@@ -7,13 +7,13 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ...domain import taxonomy
-from ...domain.errors import DomainError, NotFound
-from ...extensions import db
-from ...models import Trend, TrendGroup
-from ..helpers import apply_domain_error
-from . import bp
-from .trend_forms import GROUP_HINTS, AddTrendForm, ConfirmTrendForm, TrendForm
+from awards.domain.core.errors import DomainError, NotFound
+from awards.domain.programme import taxonomy
+from awards.extensions import db
+from awards.models import Trend, TrendGroup
+from awards.web.helpers import apply_domain_error
+from awards.web.organiser import bp
+from awards.web.organiser.trend_forms import GROUP_HINTS, AddTrendForm, ConfirmTrendForm, TrendForm
 
 
 def _load_trend(trend_slug: str) -> Trend:

@@ -4,5 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from . import routes  # noqa: E402,F401
-from . import cases  # noqa: E402,F401
+from awards.web.public import (
+    cases,  # noqa: E402,F401
+    routes,  # noqa: E402,F401
+)

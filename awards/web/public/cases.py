@@ -1,5 +1,5 @@
 """The public library: impact cases (list, page, Atom feed), trends, and a cycle's published
-shortlist. No sign-in; only published data (see domain/library.py)."""
+shortlist. No sign-in; only published data (see domain/publishing/impact_cases.py)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ import xml.etree.ElementTree as ET
 
 from flask import abort, current_app, render_template, request, url_for
 
-from ...domain import library
-from ...domain.charts import BarChart, Series
-from ...domain.errors import NotFound
-from ...models import ImpactCase
-from ...urls import external_url
-from ..api.serializers import timestamp
-from ..caching import public_cache
-from . import bp
+from awards.domain.core.errors import NotFound
+from awards.domain.publishing import impact_cases as case_library
+from awards.models import ImpactCase
+from awards.urls import external_url
+from awards.web.api.serializers import timestamp
+from awards.web.caching import public_cache
+from awards.web.charts import BarChart, Series
+from awards.web.public import bp
 
 FEED_SIZE = 50
 # A trend page shows this many cases with it as their main trend, and as many more addressing it
@@ -32,7 +32,7 @@ def shorten(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
     return text[:limit - 1].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
 
 
-def pagination_items(page: library.Page, url_for_page) -> dict:
+def pagination_items(page: case_library.Page, url_for_page) -> dict:
     """govukPagination parameters: first, last, the current page and its neighbours, with ellipses."""
     if page.pages <= 1:
         return {}
@@ -51,7 +51,7 @@ def pagination_items(page: library.Page, url_for_page) -> dict:
     return params
 
 
-def active_filters(filters: library.CaseFilters, facets: library.Facets) -> list[dict[str, str]]:
+def active_filters(filters: case_library.CaseFilters, facets: case_library.Facets) -> list[dict[str, str]]:
     """The applied filters in words, each with the address of the same list without it."""
     trend_names = {t.slug: t.name for t in facets.trends}
     described = [("q", f"Containing “{filters.q}”"),
@@ -64,18 +64,18 @@ def active_filters(filters: library.CaseFilters, facets: library.Facets) -> list
             for key, text in described if key in args]
 
 
-bp.add_app_template_filter(library.result_tag_class, "result_tag_class")
-bp.add_app_template_filter(library.licence_url, "licence_url")
+bp.add_app_template_filter(case_library.result_tag_class, "result_tag_class")
+bp.add_app_template_filter(case_library.licence_url, "licence_url")
 
 
 # --- Impact cases --------------------------------------------------------------------------
 
 @bp.route("/impact-cases")
-@public_cache(query_args=(*library.FILTER_ARGS, "page"))
+@public_cache(query_args=(*case_library.FILTER_ARGS, "page"))
 def impact_cases():
-    filters = library.parse_filters(request.args)
-    page_number, per_page = library.parse_page(request.args)
-    found = library.find_cases(filters, page=page_number, per_page=per_page)
+    filters = case_library.parse_filters(request.args)
+    page_number, per_page = case_library.parse_page(request.args)
+    found = case_library.find_cases(filters, page=page_number, per_page=per_page)
     if found.total and found.out_of_range:
         abort(404)
 
@@ -87,11 +87,11 @@ def impact_cases():
         title = "Impact cases matching your filters"
     if found.pages > 1:
         title += f" (page {found.page} of {found.pages})"
-    facets = library.facets()
+    facets = case_library.facets()
     return render_template(
         "public/cases/list.html", found=found, filters=filters, facets=facets,
         active=active_filters(filters, facets),
-        pagination=pagination_items(found, page_url), results=library.PUBLIC_RESULTS,
+        pagination=pagination_items(found, page_url), results=case_library.PUBLIC_RESULTS,
         canonical=None if filters.active else external_url("public.impact_cases",
                                                            **({"page": found.page} if found.page > 1 else {})),
         title=title)
@@ -112,7 +112,7 @@ def case_json_ld(case: ImpactCase) -> dict:
         "datePublished": timestamp(case.published_at),
         "dateModified": timestamp(case.updated_at),
         "inLanguage": "en-GB",
-        "license": library.licence_url(case.licence) or case.licence,
+        "license": case_library.licence_url(case.licence) or case.licence,
         "about": [{"@type": "Thing", "name": link.trend.name,
                    "url": external_url("public.trend", trend_slug=link.trend.slug)} for link in case.trend_links],
         "keywords": [case.category_name, *(link.trend.name for link in case.trend_links)],
@@ -131,13 +131,13 @@ def case_json_ld(case: ImpactCase) -> dict:
 @public_cache
 def impact_case(case_slug: str):
     try:
-        case = library.get_public_case(case_slug)
-    except library.Withdrawn:
+        case = case_library.get_public_case(case_slug)
+    except case_library.Withdrawn:
         abort(410)
     except NotFound:
         abort(404)
     return render_template(
-        "public/cases/show.html", case=case, related=library.related_cases(case), json_ld=case_json_ld(case),
+        "public/cases/show.html", case=case, related=case_library.related_cases(case), json_ld=case_json_ld(case),
         canonical=external_url("public.impact_case", case_slug=case.slug),
         meta_description=shorten(case.summary or f"{case.title}: {case.result.label}, {case.category_name} "
                                                  f"{case.year}."),
@@ -190,14 +190,14 @@ def atom_feed(cases: list[ImpactCase]) -> bytes:
 @bp.route("/impact-cases.atom")
 @public_cache
 def impact_cases_feed():
-    body = atom_feed(library.newest_cases(FEED_SIZE))
+    body = atom_feed(case_library.newest_cases(FEED_SIZE))
     return current_app.response_class(body, mimetype="application/atom+xml", content_type="application/atom+xml; "
                                                                                           "charset=utf-8")
 
 
 # --- Trends ----------------------------------------------------------------------------------
 
-def trend_chart(index: library.TrendIndex) -> BarChart | None:
+def trend_chart(index: case_library.TrendIndex) -> BarChart | None:
     """Public impact cases per trend, stacked by year; None when there are none yet."""
     entries = sorted((e for e in index.entries if e.count), key=lambda e: -e.count)  # stable: group order within
     if not entries:
@@ -220,7 +220,7 @@ def trend_chart(index: library.TrendIndex) -> BarChart | None:
 @bp.route("/trends")
 @public_cache
 def trends():
-    index = library.trend_index()
+    index = case_library.trend_index()
     return render_template("public/trends/list.html", index=index, chart=trend_chart(index),
                            canonical=external_url("public.trends"), title="Trends")
 
@@ -229,10 +229,10 @@ def trends():
 @public_cache
 def trend(trend_slug: str):
     try:
-        found = library.get_trend(trend_slug)
+        found = case_library.get_trend(trend_slug)
     except NotFound:
         abort(404)
-    primary, secondary, total = library.trend_cases(found, TREND_PAGE_CASES)
+    primary, secondary, total = case_library.trend_cases(found, TREND_PAGE_CASES)
     return render_template(
         "public/trends/show.html", trend=found, primary=primary, secondary=secondary, total=total,
         shown=len(primary) + len(secondary),
@@ -247,10 +247,10 @@ def trend(trend_slug: str):
 @public_cache
 def cycle_shortlist(published_cycle_slug: str):
     try:
-        cycle = library.get_published_cycle(published_cycle_slug)
+        cycle = case_library.get_published_cycle(published_cycle_slug)
     except NotFound:
         abort(404)
-    groups = library.cycle_shortlist(cycle)
+    groups = case_library.cycle_shortlist(cycle)
     return render_template(
         "public/shortlist.html", cycle=cycle, groups=groups,
         canonical=external_url("public.cycle_shortlist", published_cycle_slug=cycle.slug),

@@ -5,15 +5,15 @@ import logging
 from flask import jsonify, render_template
 from sqlalchemy import text
 
-from ...extensions import db
-from . import bp
+from awards.extensions import db
+from awards.web.public import bp
 
 log = logging.getLogger(__name__)
 
 
 @bp.route("/")
 def home():
-    from ...domain.cycles import open_cycles
+    from awards.domain.programme.cycles import open_cycles
     return render_template("public/home.html", cycles=open_cycles(), title=None)
 
 

@@ -1,0 +1,750 @@
+"""What a judge may see of a nomination, and the organiser's redactions.
+
+Judges get a `JudgeEntry`, never the nomination itself: with blind judging on (the default) it
+holds neither the nominated organisation, its partners, the contact nor the nominator, and the
+free text is the organiser's redacted copy where there is one (the nominee's original is kept).
+Supporting documents are offered under neutral names ("Supporting document 1.pdf") and the copy
+a judge downloads is rebuilt, by allow-list, from what a reader needs (see judge_copy).
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import struct
+import zipfile
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from awards.domain.core import audit
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import DomainError, NotAllowed
+from awards.domain.nominations.attachments import KINDS, MAX_IMAGE_PIXELS, OOXML_MARKERS, human_size
+from awards.extensions import db
+from awards.models import Attachment, CycleStatus, Nomination, Redaction, User
+
+# ---------------------------------------------------------------- redactable text
+
+# Free-text fields of the nomination itself, in the order the entry shows them.
+TEXT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("title", "Project title"),
+    ("summary", "Public summary"),
+    ("challenge", "The challenge"),
+    ("approach", "The approach"),
+    ("outcomes_narrative", "Outcomes and impact"),
+    ("unintended_consequences", "Unintended consequences and risks"),
+    ("lessons", "Lessons and how others could adopt it"),
+)
+OUTCOME_PARTS: tuple[tuple[str, str], ...] = (("metric", "what was measured"), ("baseline", "before"),
+                                              ("result", "after"))
+REDACTION_MAX_LENGTH = 20000
+
+
+@dataclass(frozen=True)
+class RedactableField:
+    key: str            # e.g. "challenge", "trend:12" (how it addresses trend 12), "outcome:0:metric"
+    label: str
+    original: str
+    multiline: bool = True
+
+
+def redactable_fields(nomination: Nomination) -> list[RedactableField]:
+    """Every free-text field of the entry an organiser may redact, with the nominee's original text."""
+    fields = [RedactableField(key, label, getattr(nomination, key) or "", multiline=key != "title")
+              for key, label in TEXT_FIELDS]
+    for link in nomination.trend_links:
+        fields.append(RedactableField(f"trend:{link.trend_id}", f"How it addresses {link.trend.name}",
+                                      link.how_addressed or ""))
+    # Measured outcomes are keyed by position: a nominee's later save re-creates the rows.
+    for outcome in nomination.measured_outcomes:
+        for part, label in OUTCOME_PARTS:
+            fields.append(RedactableField(f"outcome:{outcome.position}:{part}",
+                                          f"Measured outcome {outcome.position + 1}: {label}",
+                                          getattr(outcome, part) or "", multiline=False))
+    return fields
+
+
+def redactions_of(nomination: Nomination) -> dict[str, Redaction]:
+    return {r.field: r for r in db.session.scalars(select(Redaction).where(Redaction.nomination_id == nomination.id))}
+
+
+def redaction_editable(nomination: Nomination) -> str | None:
+    """Why the redactions cannot be changed now (None if they can)."""
+    if nomination.status.value in ("draft", "withdrawn"):
+        return (f"This nomination is {nomination.status.label.lower()}: it can be redacted once it is submitted, "
+                "before judges see it.")
+    if nomination.cycle.status is CycleStatus.PUBLISHED:
+        return "The results of this cycle are published, so what judges saw can no longer change."
+    return None
+
+
+def save_redactions(nomination: Nomination, texts: dict[str, str], *, restore: set[str] | frozenset = frozenset(),
+                    by: User) -> list[str]:
+    """Store the organiser's redacted copy of each given field (the same text as the original, or a
+    field in `restore`, removes the redaction). Returns the labels of the fields that changed."""
+    problem = redaction_editable(nomination)
+    if problem:
+        raise NotAllowed(problem)
+    fields = {f.key: f for f in redactable_fields(nomination)}
+    unknown = (set(texts) | set(restore)) - set(fields)
+    if unknown:
+        raise DomainError("Those fields are not part of this nomination: reload the page and try again")
+    existing = redactions_of(nomination)
+    changed: list[str] = []
+    now = utcnow()
+    for key, item in fields.items():
+        if key not in texts and key not in restore:
+            continue
+        text = (texts.get(key) or "").replace("\r\n", "\n").strip()
+        if len(text) > REDACTION_MAX_LENGTH:
+            raise DomainError(f"{item.label} must be {REDACTION_MAX_LENGTH:,} characters or fewer", field=key)
+        current = existing.get(key)
+        if key in restore or text == item.original.replace("\r\n", "\n").strip():
+            if current is not None:
+                db.session.delete(current)
+                changed.append(item.label)
+            continue
+        if current is None:
+            db.session.add(Redaction(nomination_id=nomination.id, field=key, text=text, updated_at=now,
+                                     updated_by_id=by.id))
+            changed.append(item.label)
+        elif current.text != text:
+            current.text, current.updated_at, current.updated_by_id = text, now, by.id
+            changed.append(item.label)
+    if changed:
+        db.session.flush()
+        audit.record("nomination.redacted", actor=by, obj=nomination, fields=changed)
+    return changed
+
+
+def identifying_terms(nomination: Nomination) -> list[str]:
+    """Names that would tell a judge who made the entry: the organisation (and the distinctive part of
+    its name), partners, the contact and the nominator. Used to point the organiser at what to redact."""
+    from awards.domain.judging.conflicts import normalise_organisation
+
+    terms: list[str] = []
+    nominator = nomination.nominator
+    for value in (nomination.organisation_name, normalise_organisation(nomination.organisation_name),
+                  *(p.name for p in nomination.partners), nomination.contact_name, nomination.contact_email,
+                  nominator.name if nominator else "", nominator.email if nominator else "",
+                  nominator.organisation if nominator else ""):
+        value = (value or "").strip()
+        if len(value) >= 4 and value.lower() not in {t.lower() for t in terms}:
+            terms.append(value)
+    return terms
+
+
+def mentions(text: str, terms: list[str]) -> list[str]:
+    """Which of the terms the text mentions (whole words, any case)."""
+    found = []
+    for term in terms:
+        if re.search(r"(?<!\w)" + re.escape(term) + r"(?!\w)", text or "", re.IGNORECASE):
+            found.append(term)
+    return found
+
+
+# ---------------------------------------------------------------- the judge's view
+
+@dataclass(frozen=True)
+class JudgeTrend:
+    name: str
+    is_primary: bool
+    how_addressed: str
+
+
+@dataclass(frozen=True)
+class JudgeOutcome:
+    metric: str
+    baseline: str
+    result: str
+    measured_on: str
+
+
+@dataclass(frozen=True)
+class JudgeDocument:
+    id: int
+    name: str
+    kind: str
+    size: str
+
+
+@dataclass(frozen=True)
+class JudgeEntry:
+    """Everything a judge may see of a nomination (and nothing else)."""
+
+    reference: str
+    title: str
+    category: str
+    blind: bool
+    region: str = ""
+    summary: str = ""
+    challenge: str = ""
+    approach: str = ""
+    outcomes_narrative: str = ""
+    unintended_consequences: str = ""
+    lessons: str = ""
+    trends: list[JudgeTrend] = field(default_factory=list)
+    outcomes: list[JudgeOutcome] = field(default_factory=list)
+    documents: list[JudgeDocument] = field(default_factory=list)
+    # Only when blind judging is off
+    organisation: str = ""
+    partners: list[str] = field(default_factory=list)
+
+
+def _text(redactions: dict[str, Redaction], key: str, original: str | None) -> str:
+    redaction = redactions.get(key)
+    return redaction.text if redaction is not None else (original or "")
+
+
+def judge_title(nomination: Nomination, redactions: dict[str, Redaction] | None = None) -> str:
+    """The title as judges see it (the redacted one if the organiser redacted it)."""
+    if redactions is None:
+        redaction = db.session.scalar(select(Redaction).where(Redaction.nomination_id == nomination.id,
+                                                              Redaction.field == "title"))
+        title = redaction.text if redaction is not None else nomination.title
+    else:
+        title = _text(redactions, "title", nomination.title)
+    return title or "Untitled nomination"
+
+
+def judge_titles(nominations: list[Nomination]) -> dict[int, str]:
+    """Judge-facing titles of many nominations in one query (for lists)."""
+    ids = [n.id for n in nominations]
+    redacted = {}
+    if ids:
+        redacted = dict(db.session.execute(select(Redaction.nomination_id, Redaction.text).where(
+            Redaction.nomination_id.in_(ids), Redaction.field == "title")).all())
+    return {n.id: (redacted.get(n.id, n.title) or "Untitled nomination") for n in nominations}
+
+
+def document_name(attachment: Attachment, number: int, blind: bool) -> str:
+    """'Supporting document 2.pdf' under blind judging (numbered in upload order), else the file's name."""
+    if not blind:
+        return attachment.original_name
+    return f"Supporting document {number}.{attachment.extension}"
+
+
+def numbered_documents(nomination: Nomination) -> list[tuple[int, Attachment]]:
+    return list(enumerate(sorted(nomination.attachments, key=lambda a: a.id), start=1))
+
+
+def judge_entry(nomination: Nomination) -> JudgeEntry:
+    """The nomination as a judge may see it: redactions applied; under blind judging nothing that
+    names the organisation, partners, contact or nominator, and documents under neutral names."""
+    blind = nomination.cycle.blind_judging
+    redactions = redactions_of(nomination)
+    documents = [JudgeDocument(a.id, document_name(a, number, blind),
+                               KINDS[a.extension].label if a.extension in KINDS else a.extension.upper(),
+                               human_size(a.size))
+                 for number, a in numbered_documents(nomination)]
+    entry = JudgeEntry(
+        reference=nomination.reference,
+        title=judge_title(nomination, redactions),
+        category=nomination.category.name,
+        blind=blind,
+        region=nomination.region,
+        **{key: _text(redactions, key, getattr(nomination, key)) for key, _ in TEXT_FIELDS if key != "title"},
+        trends=[JudgeTrend(link.trend.name, link.is_primary,
+                           _text(redactions, f"trend:{link.trend_id}", link.how_addressed))
+                for link in nomination.trend_links],
+        outcomes=[JudgeOutcome(*(_text(redactions, f"outcome:{o.position}:{part}", getattr(o, part))
+                                 for part, _ in OUTCOME_PARTS), o.measured_on)
+                  for o in nomination.measured_outcomes],
+        documents=documents,
+        organisation="" if blind else nomination.organisation_name,
+        partners=[] if blind else [p.name for p in nomination.partners],
+    )
+    return entry
+
+
+# ---------------------------------------------------------------- blind copies of documents
+#
+# A judge's copy is rebuilt from what a reader needs, by allow-list: anything not listed here is
+# left behind, so a place nobody thought of does not come along.
+
+class CannotPrepareDocument(DomainError):
+    """The document could not be read well enough to remove its author details."""
+
+    def __init__(self, message: str = "This document could not be prepared for judging. The organisers can "
+                                      "send it to you another way."):
+        super().__init__(message)
+
+
+def judge_copy(attachment: Attachment, data: bytes, *, blind: bool) -> bytes:
+    """The bytes a judge downloads: under blind judging, a copy rebuilt from what a reader needs."""
+    if not blind:
+        return data
+    strip = {"pdf": strip_pdf, "docx": strip_ooxml, "xlsx": strip_ooxml, "pptx": strip_ooxml,
+             "jpg": strip_jpeg, "png": strip_png}.get(attachment.extension)
+    if strip is None:
+        raise CannotPrepareDocument()
+    try:
+        return strip(data)
+    except CannotPrepareDocument:
+        raise
+    except Exception as exc:  # a damaged or unusual file: never fall back to the original
+        raise CannotPrepareDocument() from exc
+
+
+# ------------------------------------------------ images
+
+_IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "gif": "GIF", "bmp": "BMP", "tif": "TIFF",
+                  "tiff": "TIFF"}
+
+
+def reencode_image(data: bytes, image_format: str) -> bytes:
+    """The picture alone, drawn again into a new file of the same format: no EXIF, XMP, ICC or text
+    chunks, no comments, nothing after the image's end (a JPEG is turned upright first)."""
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(data)) as image:
+        if image.format != image_format:
+            raise CannotPrepareDocument()
+        width, height = image.size
+        if width * height > MAX_IMAGE_PIXELS:
+            raise CannotPrepareDocument()
+        image.load()
+        picture = ImageOps.exif_transpose(image) if image_format == "JPEG" else image.copy()
+    has_alpha = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
+    if image_format == "JPEG":
+        mode = picture.mode if picture.mode in ("L", "RGB") else "RGB"
+    elif image_format == "GIF":
+        mode = "RGB"
+    elif picture.mode in ("1", "L", "LA", "RGB", "RGBA"):
+        mode = picture.mode
+    else:
+        mode = "RGBA" if has_alpha else "RGB"
+    if picture.mode != mode:
+        picture = picture.convert(mode)
+    fresh = Image.frombytes(mode, picture.size, picture.tobytes())  # pixels only: no info travels along
+    out = io.BytesIO()
+    fresh.save(out, image_format, **({"quality": 90} if image_format == "JPEG" else {}))
+    return out.getvalue()
+
+
+def strip_jpeg(data: bytes) -> bytes:
+    """A JPEG upload: the picture re-encoded without EXIF, XMP, IPTC, comments or trailing bytes."""
+    return reencode_image(data, "JPEG")
+
+
+def strip_png(data: bytes) -> bytes:
+    """A PNG upload: the picture re-encoded without text, EXIF or time chunks, nor bytes after its end."""
+    return reencode_image(data, "PNG")
+
+
+# JPEG markers a decoder needs: frame headers, Huffman and quantisation tables, restart interval,
+# arithmetic coding conditioning, scans. APP0 (JFIF, without a thumbnail) and APP14 (Adobe colour
+# transform) change how the pixels read; every other APPn, comments and anything after the end go.
+_JPEG_KEEP = {*range(0xC0, 0xC8), *range(0xC9, 0xD0), 0xDB, 0xDD, 0xDA}
+
+
+def rebuild_jpeg(data: bytes) -> bytes:
+    """Rebuild a JPEG's segments by allow-list without decoding it (for images inside PDFs, whose
+    colour spaces the PDF defines): coding segments and the scans' data, up to the end marker."""
+    if not data.startswith(b"\xff\xd8"):
+        raise CannotPrepareDocument()
+    out = bytearray(b"\xff\xd8")
+    i, size = 2, len(data)
+    while i + 1 < size:
+        if data[i] != 0xFF:
+            raise CannotPrepareDocument()
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker == 0xD9:
+            break
+        if i + 4 > size:
+            raise CannotPrepareDocument()
+        length = struct.unpack(">H", data[i + 2:i + 4])[0]
+        end = i + 2 + length
+        if length < 2 or end > size:
+            raise CannotPrepareDocument()
+        segment = data[i:end]
+        if (marker in _JPEG_KEEP or (marker == 0xE0 and segment[4:9] == b"JFIF\x00" and length == 16)
+                or (marker == 0xEE and segment[4:9] == b"Adobe")):
+            out += segment
+        i = end
+        if marker == 0xDA:  # entropy-coded data up to the next marker that is not a restart or stuffing
+            j = i
+            while j + 1 < size and not (data[j] == 0xFF and data[j + 1] not in (0x00, *range(0xD0, 0xD8), 0xFF)):
+                j += 1
+            if j + 1 >= size:
+                raise CannotPrepareDocument()
+            out += data[i:j]
+            i = j
+    out += b"\xff\xd9"
+    return bytes(out)
+
+
+# ------------------------------------------------ PDF
+
+# What a page (or a node of the page tree) keeps: how it is drawn, its size and its links.
+_PDF_PAGE_KEYS = {"/Type", "/Parent", "/Kids", "/Count", "/Resources", "/MediaBox", "/CropBox", "/BleedBox",
+                  "/TrimBox", "/ArtBox", "/Contents", "/Rotate", "/Group", "/UserUnit", "/Annots"}
+_PDF_LINK_KEYS = ("/Rect", "/Border", "/C", "/QuadPoints", "/H", "/F")
+# Keys that are never needed to draw a page, wherever they are: metadata, application data,
+# actions and scripts, associated and embedded files, thumbnails.
+_PDF_DROP_KEYS = ("/Metadata", "/PieceInfo", "/AA", "/A", "/OpenAction", "/JS", "/AF", "/EF", "/Thumb",
+                  "/LastModified", "/SpiderInfo", "/OC")
+_WEB_LINK = re.compile(r"https?://[^\s\\]+\Z", re.IGNORECASE)
+
+
+def _pdf_link(pdf, annotation):
+    """A link annotation rebuilt with what it needs (a web address or a place in the document), or None."""
+    import pikepdf
+
+    if not isinstance(annotation, pikepdf.Dictionary) or annotation.get("/Subtype") != pikepdf.Name.Link:
+        return None
+    link = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link)
+    for key in _PDF_LINK_KEYS:
+        value = annotation.get(key)
+        if isinstance(value, (pikepdf.Array, pikepdf.Name)) or (key == "/F" and isinstance(value, int)):
+            link[key] = value
+    if "/Rect" not in link:
+        return None
+    action, destination = annotation.get("/A"), annotation.get("/Dest")
+    if isinstance(destination, (pikepdf.Array, pikepdf.Name, pikepdf.String)):
+        link.Dest = destination
+    elif isinstance(action, pikepdf.Dictionary) and action.get("/S") == pikepdf.Name.URI \
+            and isinstance(action.get("/URI"), pikepdf.String) and _WEB_LINK.match(str(action.URI)):
+        link.A = pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String(str(action.URI)))
+    elif isinstance(action, pikepdf.Dictionary) and action.get("/S") == pikepdf.Name.GoTo \
+            and isinstance(action.get("/D"), (pikepdf.Array, pikepdf.Name, pikepdf.String)):
+        link.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=action.D)
+    else:
+        return None
+    return pdf.make_indirect(link)
+
+
+def _clean_pdf_page_tree(pdf, node, seen: set) -> None:
+    import pikepdf
+
+    if node.objgen in seen:
+        raise CannotPrepareDocument()
+    seen.add(node.objgen)
+    for key in list(node.keys()):
+        if key not in _PDF_PAGE_KEYS:
+            del node[key]
+    if "/Annots" in node:
+        links = [link for a in node.Annots if (link := _pdf_link(pdf, a)) is not None]
+        if links:
+            node.Annots = pikepdf.Array(links)
+        else:
+            del node["/Annots"]
+    for kid in node.get("/Kids", pikepdf.Array()):
+        _clean_pdf_page_tree(pdf, kid, seen)
+
+
+def _clean_pdf_image(stream) -> None:
+    import pikepdf
+
+    filters = stream.get("/Filter")
+    names = list(filters) if isinstance(filters, pikepdf.Array) else [filters] if filters is not None else []
+    if pikepdf.Name.JPXDecode in names:  # JPEG 2000 can carry XML and UUID boxes: redraw it
+        if names != [pikepdf.Name.JPXDecode]:
+            raise CannotPrepareDocument()
+        from PIL import Image
+
+        with Image.open(io.BytesIO(stream.read_raw_bytes())) as image:
+            if image.size[0] * image.size[1] > MAX_IMAGE_PIXELS:
+                raise CannotPrepareDocument()
+            image.load()
+            fresh = Image.frombytes(image.mode, image.size, image.tobytes())
+        out = io.BytesIO()
+        fresh.save(out, "JPEG2000", irreversible=False)
+        stream.write(out.getvalue(), filter=pikepdf.Name.JPXDecode)
+    elif pikepdf.Name.DCTDecode in names:
+        if names != [pikepdf.Name.DCTDecode]:
+            raise CannotPrepareDocument()
+        parms = stream.get("/DecodeParms")
+        stream.write(rebuild_jpeg(stream.read_raw_bytes()), filter=pikepdf.Name.DCTDecode,
+                     decode_parms=parms if isinstance(parms, pikepdf.Dictionary) else None)
+
+
+def strip_pdf(data: bytes) -> bytes:
+    """A new document catalogue holding only the pages (and the language and named destinations);
+    pages keep how they are drawn, their size and their web and in-document links. Gone: document
+    information, XMP metadata everywhere, scripts and actions (/OpenAction, /AA, /JS, /Names
+    JavaScript), embedded and associated files, comments and other annotations, bookmarks, forms,
+    private application data; JPEG images are rebuilt without metadata or trailing bytes. Only
+    what the new catalogue reaches is written, so old revisions and orphans go too."""
+    import pikepdf
+
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PasswordError as exc:
+        raise CannotPrepareDocument("This document is protected by a password, so it could not be prepared "
+                                    "for judging. The organisers can send it to you another way.") from exc
+    with pdf:
+        old = pdf.Root
+        catalog = pikepdf.Dictionary(Type=pikepdf.Name.Catalog, Pages=old.Pages)
+        language = old.get("/Lang")
+        if isinstance(language, pikepdf.String) and re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*",
+                                                                  str(language)):
+            catalog.Lang = pikepdf.String(str(language))
+        names = old.get("/Names")
+        if isinstance(names, pikepdf.Dictionary) and isinstance(names.get("/Dests"), pikepdf.Dictionary):
+            catalog.Names = pikepdf.Dictionary(Dests=names.Dests)
+        if isinstance(old.get("/Dests"), pikepdf.Dictionary):
+            catalog.Dests = old.Dests
+        for key in list(pdf.trailer.keys()):
+            if key not in ("/Root", "/Size", "/ID"):
+                del pdf.trailer[key]
+        pdf.trailer.Root = pdf.make_indirect(catalog)
+        _clean_pdf_page_tree(pdf, pdf.Root.Pages, set())
+        for obj in pdf.objects:
+            if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+                continue
+            if obj.get("/Type") == pikepdf.Name.Annot and obj.get("/Subtype") == pikepdf.Name.Link \
+                    and "/A" in obj and obj.A.get("/S") in (pikepdf.Name.URI, pikepdf.Name.GoTo):
+                continue  # a link rebuilt above
+            for key in _PDF_DROP_KEYS:
+                if key in obj:
+                    del obj[key]
+            if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Image:
+                _clean_pdf_image(obj)
+        out = io.BytesIO()
+        pdf.save(out, fix_metadata_version=False)
+    return out.getvalue()
+
+
+# ------------------------------------------------ Word, Excel and PowerPoint
+
+# The parts a reader needs (by their conventional names): the document, sheets or slides and their
+# layouts, styles, numbering, fonts, themes, headers and footers, notes, charts, diagrams, tables and
+# pictures. Not listed, so left behind: custom XML, custom properties, thumbnails, comments and
+# their authors, people, embedded files and OLE objects, macros, ActiveX, printer settings, external
+# links, connections, tags, web extensions and anything else.
+_OOXML_KEEP = re.compile(r"""(?ix)
+    \[Content_Types\]\.xml
+  | docProps/(core|app)\.xml
+  | word/(document|styles|stylesWithEffects|numbering|fontTable|settings|webSettings|footnotes|endnotes)\.xml
+  | word/(header|footer)\d*\.xml
+  | word/fonts/[^/]+\.odttf
+  | xl/(workbook|styles|sharedStrings|calcChain)\.xml
+  | xl/(worksheets|chartsheets)/sheet\d*\.xml
+  | xl/(tables/table|pivotTables/pivotTable|pivotCache/pivotCacheDefinition|pivotCache/pivotCacheRecords
+        |drawings/drawing)\d*\.xml
+  | ppt/(presentation|presProps|viewProps|tableStyles)\.xml
+  | ppt/(slides/slide|slideLayouts/slideLayout|slideMasters/slideMaster|notesSlides/notesSlide
+        |notesMasters/notesMaster|handoutMasters/handoutMaster)\d*\.xml
+  | ppt/fonts/[^/]+\.fntdata
+  | (word|xl|ppt)/theme/theme\d*\.xml
+  | (word|xl|ppt)/charts/(chart|style|colors)\d*\.xml
+  | (word|xl|ppt)/diagrams/(data|layout|quickStyle|colors|drawing)\d*\.xml
+  | (word|xl|ppt)/media/[^/]+\.(png|jpe?g|gif|bmp|tiff?)
+""")
+_RELS = re.compile(r"(?:(.*)/)?_rels/([^/]*)\.rels")
+_RELS_NAMESPACE = "http://schemas.openxmlformats.org/package/2006/relationships"
+_TYPES_NAMESPACE = "http://schemas.openxmlformats.org/package/2006/content-types"
+_XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+# A macro-enabled main part is declared as its plain kind once the macros are left behind.
+_PLAIN_MAIN_TYPES = {
+    "application/vnd.ms-word.document.macroEnabled.main+xml":
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml":
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml":
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+}
+_PERSON_ATTRIBUTES = ("author", "initials", "userId", "providerId", "displayName", "ed", "userName")
+# Elements that only point at a part that is left behind, so they go with it.
+_POINTER_ELEMENTS = ("attachedTemplate", "legacyDrawing", "legacyDrawingHF", "externalData", "custData", "tags",
+                     "OLEObject", "oleObject", "externalReference", "headerSource", "dataSource", "svgBlip",
+                     "control", "picture", "webExtensionRef", "userShapes", "videoFile", "audioFile",
+                     "wavAudioFile", "quickTimeFile", "media")
+# Blocks of kept parts that hold people, paths or private data, and never anything drawn.
+_DROP_BLOCKS = ("docVars", "mailMerge", "externalReferences", "custDataLst", "fileRecoveryPr")
+_DROP_EMPTY = ("fileSharing", "commentRangeStart", "commentRangeEnd", "commentReference", "attachedTemplate",
+               "writeProtection", "permStart", "permEnd")
+_LOCAL_PATH = rb"(?:[A-Za-z]:(?:\\|/|&#92;|&#x5[cC];)|\\\\|&#92;&#92;|file:|/(?:Users|home)/)"
+_CORE_TEMPLATE = (b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+                  b'core-properties" xmlns:dcterms="http://purl.org/dc/terms/" '
+                  b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">%s</cp:coreProperties>')
+_APP_TEMPLATE = (b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+                 b'%s</Properties>')
+_APP_KEEP = ("TotalTime", "Pages", "Words", "Characters", "CharactersWithSpaces", "Lines", "Paragraphs", "Slides",
+             "Notes", "HiddenSlides", "MMClips", "DocSecurity", "ScaleCrop", "LinksUpToDate", "SharedDoc",
+             "HyperlinksChanged", "AppVersion")
+
+
+def _element(name: str) -> bytes:
+    return rb"(?:[\w.-]+:)?" + name.encode() + rb"\b"
+
+
+def _core_properties(xml: bytes) -> bytes:
+    """Only the revision number and the created and modified dates."""
+    kept = b""
+    revision = re.search(rb"<(?:[\w.-]+:)?revision>\s*(\d{1,9})\s*<", xml)
+    if revision:
+        kept += b"<cp:revision>" + revision.group(1) + b"</cp:revision>"
+    for name in (b"created", b"modified"):
+        date = re.search(rb"<(?:[\w.-]+:)?" + name + rb"\b[^>]*>\s*(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)\s*<",
+                         xml)
+        if date:
+            kept += (b'<dcterms:' + name + b' xsi:type="dcterms:W3CDTF">' + date.group(1) + b"</dcterms:" + name
+                     + b">")
+    return _XML_DECLARATION + _CORE_TEMPLATE % kept
+
+
+def _app_properties(xml: bytes) -> bytes:
+    """Only the counts and flags (pages, words, slides …), never a company, manager, template or title."""
+    kept = b""
+    for name in _APP_KEEP:
+        value = re.search(rb"<(?:[\w.-]+:)?" + name.encode() + rb">\s*(\d{1,12}(?:\.\d{1,8})?|true|false)\s*<", xml)
+        if value:
+            kept += b"<%s>%s</%s>" % (name.encode(), value.group(1), name.encode())
+    return _XML_DECLARATION + _APP_TEMPLATE % kept
+
+
+def _content_part(xml: bytes, dropped_ids: set[str]) -> bytes:
+    """A kept XML part without pointers to parts left behind, the blocks that hold people, paths
+    or private data, the names of people (comment and revision authors) and local paths."""
+    for rid in dropped_ids:
+        value = rb"""\s*=\s*["']""" + re.escape(rid.encode()) + rb"""["']"""
+        pointer = rb"[\w.-]+:(?:id|embed|link|pict|dm|lo|qs|cs)" + value
+        xml = re.sub(rb"<(?:" + b"|".join(_element(n) for n in _POINTER_ELEMENTS) + rb")[^>]*\s" + pointer
+                     + rb"[^>]*/>", b"", xml)
+        xml = re.sub(rb"\s" + pointer, b"", xml)
+    for name in _DROP_BLOCKS:
+        xml = re.sub(rb"<(" + _element(name) + rb")[^>]*(?<!/)>.*?</\1\s*>", b"", xml, flags=re.DOTALL)
+        xml = re.sub(rb"<" + _element(name) + rb"[^>]*/>", b"", xml)
+    for name in _DROP_EMPTY:
+        xml = re.sub(rb"<" + _element(name) + rb"[^>]*/>", b"", xml)
+    if b"absPath" in xml:  # Excel's absolute path of the workbook (inside its own markup-compatibility block)
+        xml = re.sub(rb"<(" + _element("AlternateContent") + rb")[^>]*>(?:(?!</\1).)*?" + _element("absPath")
+                     + rb".*?</\1\s*>", b"", xml, flags=re.DOTALL)
+        xml = re.sub(rb"<" + _element("absPath") + rb"[^>]*/>", b"", xml)
+    names = b"|".join(n.encode() for n in _PERSON_ATTRIBUTES)
+    xml = re.sub(rb"(\s(?:[\w.-]+:)?(?:" + names + rb")\s*=\s*)([\"'])(.*?)\2",
+                 lambda m: m.group(1) + m.group(2) + m.group(2), xml, flags=re.DOTALL)
+    xml = re.sub(rb"(\s[\w.:-]+\s*=\s*)([\"'])" + _LOCAL_PATH + rb".*?\2",
+                 lambda m: m.group(1) + m.group(2) + m.group(2), xml, flags=re.DOTALL)
+    return xml
+
+
+def _parse_xml(content: bytes):
+    from xml.etree import ElementTree
+
+    if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
+        raise CannotPrepareDocument()
+    return ElementTree.fromstring(content)
+
+
+def _part_name(directory: str, target: str) -> str:
+    from urllib.parse import unquote
+
+    target = unquote(target).replace("\\", "/")
+    if target.startswith("/"):
+        return posixpath.normpath(target.lstrip("/"))
+    return posixpath.normpath(posixpath.join(directory, target))
+
+
+def _relationships(content: bytes, directory: str, kept: dict[str, str]) -> tuple[bytes, set[str]]:
+    """The relationships rebuilt: internal ones to a kept part, external ones only to web pages
+    (hyperlinks). Returns the new part and the ids left behind."""
+    from xml.sax.saxutils import quoteattr
+
+    rebuilt, dropped = [], set()
+    for rel in _parse_xml(content):
+        rid, kind, target = rel.get("Id") or "", rel.get("Type") or "", rel.get("Target") or ""
+        if rel.get("TargetMode") == "External":
+            keep = kind.endswith("/hyperlink") and bool(_WEB_LINK.match(target))
+        else:
+            resolved = _part_name(directory, target)
+            keep = resolved.lower() in kept and not resolved.startswith("..")
+            if keep:
+                target = "/" + kept[resolved.lower()]
+        if keep and rid:
+            external = ' TargetMode="External"' if rel.get("TargetMode") == "External" else ""
+            rebuilt.append(f"<Relationship Id={quoteattr(rid)} Type={quoteattr(kind)} "
+                           f"Target={quoteattr(target)}{external}/>")
+        else:
+            dropped.add(rid)
+    xml = f'<Relationships xmlns="{_RELS_NAMESPACE}">{"".join(rebuilt)}</Relationships>'
+    return _XML_DECLARATION + xml.encode(), dropped
+
+
+def _content_types(content: bytes, parts: set[str]) -> bytes:
+    from xml.sax.saxutils import quoteattr
+
+    extensions = {name.rsplit(".", 1)[-1].lower() for name in parts if "." in name.rsplit("/", 1)[-1]}
+    lowered = {name.lower() for name in parts}
+    items = []
+    for item in _parse_xml(content):
+        tag = item.tag.rsplit("}", 1)[-1]
+        kind = item.get("ContentType") or ""
+        if tag == "Default" and (item.get("Extension") or "").lower() in extensions | {"rels"}:
+            items.append(f"<Default Extension={quoteattr(item.get('Extension'))} ContentType={quoteattr(kind)}/>")
+        elif tag == "Override" and (item.get("PartName") or "").lstrip("/").lower() in lowered:
+            kind = _PLAIN_MAIN_TYPES.get(kind, kind)
+            items.append(f"<Override PartName={quoteattr(item.get('PartName'))} ContentType={quoteattr(kind)}/>")
+    return _XML_DECLARATION + f'<Types xmlns="{_TYPES_NAMESPACE}">{"".join(items)}</Types>'.encode()
+
+
+def strip_ooxml(data: bytes) -> bytes:
+    """Word, Excel and PowerPoint files rebuilt from the parts a reader needs (see _OOXML_KEEP), each
+    relationship kept only towards a kept part or a web page, pictures re-encoded, the properties cut
+    down to counts and dates, and in the kept parts no comment anchors, revision or comment authors,
+    document variables, mail-merge sources, file-sharing user names or absolute paths."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        infos = [info for info in source.infolist() if not info.is_dir()]
+
+        def read(info: zipfile.ZipInfo) -> bytes:
+            # Inflate up to the size the part declares (which the upload check limited): a part
+            # that lies about its size fails its CRC instead of filling memory.
+            with source.open(info) as part:
+                return part.read(info.file_size)
+
+        contents: dict[str, bytes] = {}
+        for info in infos:
+            if not _OOXML_KEEP.fullmatch(info.filename):
+                continue
+            content = read(info)
+            extension = info.filename.rsplit(".", 1)[-1].lower()
+            if "/media/" in info.filename:
+                try:
+                    content = reencode_image(content, _IMAGE_FORMATS[extension])
+                except Exception:  # a picture that cannot be redrawn is left out, never passed on
+                    continue
+            contents[info.filename] = content
+        if not any(marker in contents for marker in OOXML_MARKERS.values()) or "[Content_Types].xml" not in contents:
+            raise CannotPrepareDocument()
+        kept = {name.lower(): name for name in contents}
+
+        dropped_ids: dict[str, set[str]] = {}
+        relationships: dict[str, bytes] = {}
+        for info in infos:
+            match = _RELS.fullmatch(info.filename)
+            if not match:
+                continue
+            directory, base = match.group(1) or "", match.group(2)
+            owner = posixpath.join(directory, base) if base else ""
+            if owner and owner.lower() not in kept:
+                continue
+            relationships[info.filename], dropped_ids[owner] = _relationships(read(info), directory, kept)
+        if "_rels/.rels" not in relationships:
+            raise CannotPrepareDocument()
+
+    for name in list(contents):
+        if name == "[Content_Types].xml":
+            continue
+        if name == "docProps/core.xml":
+            contents[name] = _core_properties(contents[name])
+        elif name == "docProps/app.xml":
+            contents[name] = _app_properties(contents[name])
+        elif name.lower().endswith(".xml"):
+            _parse_xml(contents[name])
+            contents[name] = _content_part(contents[name], dropped_ids.get(name, set()))
+    contents.update(relationships)
+    contents["[Content_Types].xml"] = _content_types(contents["[Content_Types].xml"], set(contents))
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in ["[Content_Types].xml", *sorted(n for n in contents if n != "[Content_Types].xml")]:
+            target.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), contents[name],
+                            compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()

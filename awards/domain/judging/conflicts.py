@@ -1,0 +1,428 @@
+"""Conflicts of interest, from three sources, all hard constraints:
+
+- detected: the judge's e-mail equals the nominator's or the nominated contact's; the same
+  organisational e-mail domain (webmail and shared domains never count); the same normalised
+  organisation name between the judge and the nominated organisation or a partner; an
+  organisation the judge told us they work for, worked for recently or partner with (their
+  affiliations) is the nominated organisation or a partner; the judge made the nomination;
+- declared: the judge answered "yes" before seeing the entry;
+- organiser: entered (or removed) by hand with a reason.
+
+A conflicted judge is never assigned and sees nothing of the nomination. When a conflict arises
+after assignment (the judge declares one, or changes their organisations so that one is found),
+the judge is taken off the nomination and the organisers are e-mailed, so the place can be filled.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from awards.domain.core import audit
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.core.mail import queue_email
+from awards.extensions import db
+from awards.models import (
+    Affiliation,
+    AffiliationKind,
+    Assignment,
+    AssignmentStatus,
+    ConflictOfInterest,
+    ConflictSource,
+    Cycle,
+    CycleStatus,
+    Judge,
+    Nomination,
+    NominationStatus,
+    ReviewStatus,
+    Role,
+    User,
+    UserRole,
+)
+from awards.urls import external_url
+
+# Addresses anyone can get, and domains shared by very many organisations: the same domain
+# says nothing about being colleagues.
+SHARED_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "hotmail.co.uk", "live.com", "live.co.uk",
+    "msn.com", "yahoo.com", "yahoo.co.uk", "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com",
+    "protonmail.com", "proton.me", "pm.me", "gmx.com", "gmx.co.uk", "mail.com", "zoho.com", "yandex.com",
+    "btinternet.com", "sky.com", "virginmedia.com", "talktalk.net", "fastmail.com", "hey.com",
+    "nhs.net",
+})
+
+# Words that do not tell one organisation from another.
+ORGANISATION_NOISE = frozenset({
+    "the", "council", "councils", "borough", "county", "city", "district", "metropolitan", "unitary",
+    "authority", "of", "and", "ltd", "limited", "plc", "llp", "inc", "cic", "uk", "group",
+})
+_PREFIXES = re.compile(r"\b(london|royal)\s+borough\s+of\b")
+
+
+def normalise_organisation(name: str | None) -> str:
+    """'The London Borough of Camden' and 'Camden Council' both become 'camden'."""
+    text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
+    text = text.replace("&", " and ")
+    text = _PREFIXES.sub(" ", text)
+    words = re.findall(r"[a-z0-9]+", text)
+    return " ".join(w for w in words if w not in ORGANISATION_NOISE)
+
+
+def email_domain(email: str | None) -> str:
+    return (email or "").rsplit("@", 1)[-1].strip().lower() if email and "@" in email else ""
+
+
+def _organisational_domain(email: str | None) -> str:
+    domain = email_domain(email)
+    return "" if not domain or domain in SHARED_DOMAINS else domain
+
+
+def _judge_organisations(judge: Judge) -> set[str]:
+    names = {normalise_organisation(judge.organisation)}
+    if judge.user is not None:
+        names.add(normalise_organisation(judge.user.organisation))
+    return {n for n in names if n}
+
+
+def _judge_emails(judge: Judge) -> set[str]:
+    emails = {judge.email.lower()}
+    if judge.user is not None:
+        emails.add(judge.user.email.lower())
+    return emails
+
+
+def affiliations_by_user(user_ids: Iterable[int | None]) -> dict[int, list[tuple[AffiliationKind, str]]]:
+    """Each person's affiliations as (kind, name), in the order they gave them, in one query."""
+    ids = sorted({u for u in user_ids if u is not None})
+    rows = []
+    for start in range(0, len(ids), 900):
+        rows += db.session.execute(
+            select(Affiliation.user_id, Affiliation.kind, Affiliation.name, Affiliation.position, Affiliation.id)
+            .where(Affiliation.user_id.in_(ids[start:start + 900]))).all()
+    order = {kind: i for i, kind in enumerate(AffiliationKind)}
+    found: dict[int, list[tuple[AffiliationKind, str]]] = defaultdict(list)
+    for user_id, kind, name, _, _ in sorted(rows, key=lambda r: (r[0], order[AffiliationKind(r[1])], r[3], r[4])):
+        found[user_id].append((AffiliationKind(kind), name))
+    return dict(found)
+
+
+def _affiliation_reasons(affiliations: Iterable[tuple[AffiliationKind, str]], nomination: Nomination) -> list[str]:
+    """"Works for Riverside Council, the nominated organisation" for each affiliation that matches the
+    nominated organisation or a partner (names compared normalised, the judge's spelling shown)."""
+    nominated = normalise_organisation(nomination.organisation_name)
+    partners = {normalise_organisation(p.name) for p in nomination.partners} - {""}
+    reasons = []
+    for kind, name in affiliations:
+        key = normalise_organisation(name)
+        if key and key == nominated:
+            reasons.append(f"{kind.describe(name)}, the nominated organisation")
+        elif key and key in partners:
+            reasons.append(f"{kind.describe(name)}, a partner in this nomination")
+    return reasons
+
+
+def detect(judge: Judge, nomination: Nomination,
+           affiliations: dict[int, list[tuple[AffiliationKind, str]]] | None = None) -> list[str]:
+    """The reasons the judge is conflicted with the nomination, found from the data (empty if none).
+    `affiliations` (from affiliations_by_user) saves a query per judge when called in a loop."""
+    reasons = []
+    nominator = nomination.nominator
+    if judge.user_id is not None and judge.user_id == nomination.nominator_id:
+        reasons.append("The judge made this nomination")
+    judge_emails = _judge_emails(judge)
+    other_emails = {e.lower() for e in (nomination.contact_email, nominator.email if nominator else None) if e}
+    if judge_emails & other_emails:
+        reasons.append("The judge’s email address is the nominator’s or the contact’s")
+    judge_domains = {_organisational_domain(e) for e in judge_emails} - {""}
+    other_domains = {_organisational_domain(e) for e in other_emails} - {""}
+    shared = judge_domains & other_domains
+    if shared:
+        reasons.append(f"Same organisational email domain ({', '.join(sorted(shared))})")
+    organisations = {normalise_organisation(nomination.organisation_name)}
+    organisations |= {normalise_organisation(p.name) for p in nomination.partners}
+    common = _judge_organisations(judge) & (organisations - {""})
+    if common:
+        reasons.append("Same organisation as the nominated organisation or a partner")
+    if judge.user_id is not None:
+        if affiliations is None:
+            affiliations = affiliations_by_user([judge.user_id])
+        reasons += _affiliation_reasons(affiliations.get(judge.user_id, ()), nomination)
+    return reasons
+
+
+def _nomination_keys(nomination: Nomination) -> tuple[set[str], set[str], set[str]]:
+    nominator = nomination.nominator
+    emails = {e.lower() for e in (nomination.contact_email, nominator.email if nominator else None) if e}
+    domains = {_organisational_domain(e) for e in emails} - {""}
+    organisations = {normalise_organisation(nomination.organisation_name)}
+    organisations |= {normalise_organisation(p.name) for p in nomination.partners}
+    return emails, domains, organisations - {""}
+
+
+def conflict_pairs(judges: Iterable[Judge], nominations: Iterable[Nomination]) -> set[tuple[int, int]]:
+    """Every (judge id, nomination id) pair that is conflicted, detected or recorded, without
+    comparing every judge with every nomination (indexes by e-mail, domain and organisation)."""
+    judges, nominations = list(judges), list(nominations)
+    by_email, by_domain, by_org, by_nominator = (defaultdict(set) for _ in range(4))
+    for n in nominations:
+        emails, domains, organisations = _nomination_keys(n)
+        for e in emails:
+            by_email[e].add(n.id)
+        for d in domains:
+            by_domain[d].add(n.id)
+        for o in organisations:
+            by_org[o].add(n.id)
+        if n.nominator_id is not None:
+            by_nominator[n.nominator_id].add(n.id)
+    pairs: set[tuple[int, int]] = set()
+    affiliations = affiliations_by_user(j.user_id for j in judges) if by_org else {}
+    for j in judges:
+        hits: set[int] = set()
+        emails = _judge_emails(j)
+        for e in emails:
+            hits |= by_email.get(e, set())
+        for d in {_organisational_domain(e) for e in emails} - {""}:
+            hits |= by_domain.get(d, set())
+        for o in _judge_organisations(j):
+            hits |= by_org.get(o, set())
+        for _, name in affiliations.get(j.user_id, ()):
+            hits |= by_org.get(normalise_organisation(name), set())
+        if j.user_id is not None:
+            hits |= by_nominator.get(j.user_id, set())
+        pairs |= {(j.id, n) for n in hits}
+    judge_ids = [j.id for j in judges]
+    nomination_ids = {n.id for n in nominations}
+    if judge_ids:
+        recorded = db.session.execute(
+            select(ConflictOfInterest.judge_id, ConflictOfInterest.nomination_id)
+            .where(ConflictOfInterest.judge_id.in_(judge_ids), ConflictOfInterest.removed_at.is_(None)))
+        pairs |= {(j, n) for j, n in recorded if n in nomination_ids}
+    return pairs
+
+
+def recorded_conflicts(judge: Judge, nomination: Nomination) -> list[ConflictOfInterest]:
+    return list(db.session.scalars(
+        select(ConflictOfInterest).where(ConflictOfInterest.judge_id == judge.id,
+                                         ConflictOfInterest.nomination_id == nomination.id,
+                                         ConflictOfInterest.removed_at.is_(None))))
+
+
+def is_conflicted(judge: Judge, nomination: Nomination) -> bool:
+    return bool(detect(judge, nomination)) or bool(recorded_conflicts(judge, nomination))
+
+
+def conflicted_nomination_ids(user: User, cycle_id: int | None = None) -> set[int]:
+    """Every nomination the user must not see as a judge (over all their judge memberships)."""
+    query = select(Judge).where(Judge.user_id == user.id).options(selectinload(Judge.user))
+    if cycle_id is not None:
+        query = query.where(Judge.cycle_id == cycle_id)
+    judges = list(db.session.scalars(query))
+    if not judges:
+        return set()
+    cycle_ids = {j.cycle_id for j in judges}
+    nominations = db.session.scalars(
+        select(Nomination).where(Nomination.cycle_id.in_(cycle_ids))
+        .options(selectinload(Nomination.partners), selectinload(Nomination.nominator)))
+    return {n for _, n in conflict_pairs(judges, nominations)}
+
+
+def _free_assignment(judge: Judge, nomination: Nomination) -> bool:
+    """A conflicted judge's assignment is recused, so the slot can be given to someone else; True if
+    there was a live assignment to free."""
+    assignment = db.session.scalar(select(Assignment).where(Assignment.judge_id == judge.id,
+                                                            Assignment.nomination_id == nomination.id))
+    if assignment is not None and assignment.status is AssignmentStatus.ASSIGNED:
+        if assignment.review is not None and assignment.review.status.value == "submitted":
+            raise DomainError("This judge has already submitted scores for this nomination: reopen and "
+                              "remove them first")
+        assignment.status = AssignmentStatus.RECUSED
+        if assignment.review is not None:
+            db.session.delete(assignment.review)
+        return True
+    return False
+
+
+def declare(judge: Judge, nomination: Nomination, *, has_conflict: bool, reason: str = "",
+            by: User) -> ConflictOfInterest | None:
+    """The judge's answer to "Do you have a conflict of interest?" before seeing the entry. A "yes"
+    takes them off the nomination and, if they were assigned to it, e-mails the organisers that it
+    needs another judge."""
+    assignment = db.session.scalar(select(Assignment).where(Assignment.judge_id == judge.id,
+                                                            Assignment.nomination_id == nomination.id))
+    if not has_conflict:
+        if assignment is not None:
+            assignment.no_conflict_declared_at = utcnow()
+        audit.record("conflict.declared_none", actor=by, obj=nomination, judge=judge.id)
+        return None
+    conflict = ConflictOfInterest(judge_id=judge.id, nomination_id=nomination.id, source=ConflictSource.DECLARED,
+                                  reason=(reason or "").strip(), created_at=utcnow(), created_by_id=by.id)
+    db.session.add(conflict)
+    freed = _free_assignment(judge, nomination)
+    db.session.flush()
+    audit.record("conflict.declared", actor=by, obj=nomination, judge=judge.id)
+    if freed:
+        tell_organisers(judge, cause="declared", freed=[nomination], by=by)
+    return conflict
+
+
+def add_organiser_conflict(judge: Judge, nomination: Nomination, *, reason: str, by: User) -> ConflictOfInterest:
+    if not (reason or "").strip():
+        raise DomainError("Enter the reason for the conflict", field="reason")
+    if judge.cycle_id != nomination.cycle_id:
+        raise DomainError("The judge and the nomination are in different cycles")
+    if recorded_conflicts(judge, nomination):
+        raise Conflict(f"A conflict between {judge.display_name} and {nomination.reference} is already recorded",
+                       field="reference")
+    conflict = ConflictOfInterest(judge_id=judge.id, nomination_id=nomination.id, source=ConflictSource.ORGANISER,
+                                  reason=reason.strip(), created_at=utcnow(), created_by_id=by.id)
+    db.session.add(conflict)
+    _free_assignment(judge, nomination)
+    db.session.flush()
+    audit.record("conflict.added", actor=by, obj=nomination, judge=judge.id, reason=reason.strip())
+    return conflict
+
+
+def remove_conflict(conflict: ConflictOfInterest, *, reason: str, by: User) -> None:
+    """Remove a declared or organiser-entered conflict (detected ones follow from the data)."""
+    if conflict.source is ConflictSource.DETECTED:
+        raise Conflict(DETECTED_NOT_REMOVABLE)
+    if not (reason or "").strip():
+        raise DomainError("Enter the reason for removing the conflict", field="reason")
+    if conflict.removed_at is None:
+        conflict.removed_at = utcnow()
+        conflict.removed_by_id = by.id
+        conflict.removal_reason = reason.strip()
+        audit.record("conflict.removed", actor=by, obj=conflict.nomination, judge=conflict.judge_id,
+                     reason=reason.strip())
+
+
+DETECTED_NOT_REMOVABLE = ("A conflict found automatically cannot be removed: it follows from the judge’s and the "
+                          "nomination’s details (email addresses, organisations), so it would be found again. "
+                          "If those details are wrong, correct them instead.")
+
+
+@dataclass
+class DetectedConflict:
+    judge: Judge
+    nomination: Nomination
+    reasons: list[str]
+
+
+def detected_conflicts(cycle_id: int, judges: Iterable[Judge] | None = None) -> list[DetectedConflict]:
+    """The conflicts found from the data between the cycle's judges (or those given) and its
+    nominations that have been sent (drafts and withdrawn ones are never judged), with their reasons."""
+    if judges is None:
+        judges = db.session.scalars(select(Judge).where(Judge.cycle_id == cycle_id)
+                                    .options(selectinload(Judge.user)))
+    judges = {j.id: j for j in judges}
+    nominations = {n.id: n for n in db.session.scalars(
+        select(Nomination).where(Nomination.cycle_id == cycle_id,
+                                 Nomination.status.not_in([NominationStatus.DRAFT, NominationStatus.WITHDRAWN]))
+        .options(selectinload(Nomination.partners), selectinload(Nomination.nominator)))}
+    found = []
+    affiliations = affiliations_by_user(j.user_id for j in judges.values())
+    for judge_id, nomination_id in sorted(conflict_pairs(judges.values(), nominations.values())):
+        judge, nomination = judges[judge_id], nominations[nomination_id]
+        reasons = detect(judge, nomination, affiliations)
+        if reasons:
+            found.append(DetectedConflict(judge, nomination, reasons))
+    return found
+
+
+# --- After assignment ----------------------------------------------------------------------------
+
+def organisers(*, besides: User | None = None) -> list[User]:
+    """Everyone who runs the awards (active accounts with the organiser role), but `besides`."""
+    query = (select(User).join(UserRole, UserRole.user_id == User.id)
+             .where(UserRole.role == Role.ORGANISER, User.active.is_(True)).order_by(User.id))
+    if besides is not None:
+        query = query.where(User.id != besides.id)
+    return list(db.session.scalars(query))
+
+
+def tell_organisers(judge: Judge, *, cause: str, freed: list[Nomination], kept: list[Nomination] = (),
+                    by: User) -> None:
+    """E-mail each organiser (one message each, through the outbox) that the judge is conflicted with
+    nominations they were assigned: `freed` ones need another judge, `kept` ones have the judge's
+    submitted scores. `cause` is "declared" (the judge said so) or "affiliations" (found from the
+    organisations they gave). The message names the judge and the references only: the reasons, the
+    entries and their scores stay behind the organisers' sign-in."""
+    cycle = judge.cycle
+    live = dict(db.session.execute(
+        select(Assignment.nomination_id, func.count(Assignment.id))
+        .where(Assignment.nomination_id.in_([n.id for n in freed]), Assignment.status == AssignmentStatus.ASSIGNED)
+        .group_by(Assignment.nomination_id)).all()) if freed else {}
+    items = [{"reference": n.reference, "short_by": max(0, cycle.judges_per_nomination - live.get(n.id, 0))}
+             for n in sorted(freed, key=lambda n: n.reference)]
+    kept_references = sorted(n.reference for n in kept)
+    needing = sum(1 for item in items if item["short_by"])
+    if cause == "declared":
+        subject = f"Conflict of interest declared: {items[0]['reference']} needs another judge"
+    elif needing:
+        subject = (f"Conflict of interest found: {items[0]['reference']} needs another judge" if needing == 1
+                   else f"Conflict of interest found: {needing} nominations need another judge")
+    else:
+        subject = f"Conflict of interest found: {judge.display_name} is assigned to nominations in {cycle.name}"
+    context = dict(cycle=cycle, judge_name=judge.display_name, cause=cause, items=items, kept=kept_references,
+                   link=external_url("organiser.assignment", slug=cycle.slug),
+                   conflicts_link=external_url("organiser.conflicts", slug=cycle.slug, judge=judge.id))
+    for person in organisers(besides=by):
+        queue_email(to_address=person.email, to_name=person.name, template="conflict_after_assignment",
+                    subject=subject, **context)
+
+
+def release_now_conflicted(user: User, *, by: User) -> list[Assignment]:
+    """After a person changed their organisation or affiliations: each live assignment of theirs (in a
+    cycle whose results are not yet published) to a nomination they are now found to be conflicted
+    with is taken away, with any draft scores, and each cycle's organisers are told so they can fill
+    the place. An assignment with submitted scores stays (its scores would be lost), and the
+    organisers are told about it too. Returns the assignments taken away."""
+    judges = list(db.session.scalars(
+        select(Judge).join(Cycle, Cycle.id == Judge.cycle_id)
+        .where(Judge.user_id == user.id, Cycle.status != CycleStatus.PUBLISHED,
+               Cycle.personal_data_purged_at.is_(None))
+        .options(selectinload(Judge.user), selectinload(Judge.cycle)).order_by(Judge.id)))
+    if not judges:
+        return []
+    assignments = list(db.session.scalars(
+        select(Assignment).where(Assignment.judge_id.in_([j.id for j in judges]),
+                                 Assignment.status == AssignmentStatus.ASSIGNED)
+        .options(selectinload(Assignment.review), selectinload(Assignment.nomination)
+                 .selectinload(Nomination.partners), selectinload(Assignment.nomination)
+                 .selectinload(Nomination.nominator))
+        .order_by(Assignment.id)))
+    if not assignments:
+        return []
+    affiliations = affiliations_by_user([user.id])
+    removed: list[Assignment] = []
+    for judge in judges:
+        freed, kept = [], []
+        for assignment in [a for a in assignments if a.judge_id == judge.id]:
+            nomination = assignment.nomination
+            if not detect(judge, nomination, affiliations):
+                continue
+            review = assignment.review
+            if review is not None and review.status is ReviewStatus.SUBMITTED:
+                kept.append(nomination)
+                continue
+            audit.record("assignment.removed", actor=by, obj=nomination, judge=judge.id, assignment=assignment.id,
+                         had_draft=review is not None, reason="conflict found from the judge's organisations")
+            db.session.delete(assignment)
+            removed.append(assignment)
+            freed.append(nomination)
+        if freed or kept:
+            db.session.flush()
+            tell_organisers(judge, cause="affiliations", freed=freed, kept=kept, by=by)
+    return removed
+
+
+def judgeable(nomination: Nomination) -> bool:
+    """Only submitted (eligible or not yet screened) nominations are judged."""
+    return nomination.status is NominationStatus.SUBMITTED

@@ -1,0 +1,256 @@
+"""Supporting documents: checked by their content (not their name), stored outside
+the static folder under random names, removed while editing is allowed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import struct
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import filetype
+from flask import current_app
+from sqlalchemy import event
+
+from awards.domain.core import audit
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import DomainError
+from awards.extensions import db
+from awards.models import Attachment, Nomination, User
+
+
+@dataclass(frozen=True)
+class Kind:
+    extension: str
+    content_type: str
+    label: str
+
+
+KINDS = {
+    "pdf": Kind("pdf", "application/pdf", "PDF"),
+    "docx": Kind("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word document"),
+    "xlsx": Kind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel spreadsheet"),
+    "pptx": Kind("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                 "PowerPoint presentation"),
+    "png": Kind("png", "image/png", "PNG"),
+    "jpg": Kind("jpg", "image/jpeg", "JPEG"),
+}
+EXTENSION_KIND = {"pdf": "pdf", "docx": "docx", "xlsx": "xlsx", "pptx": "pptx", "png": "png", "jpg": "jpg",
+                  "jpeg": "jpg"}
+ACCEPT = ".pdf,.docx,.xlsx,.pptx,.png,.jpg,.jpeg"
+TYPES_SENTENCE = "a PDF, Word document, Excel spreadsheet, PowerPoint presentation, PNG or JPEG"
+
+# Office documents are zip files: refuse ones that would unpack to far more than they weigh.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+MAX_ZIP_ENTRIES = 5000
+# Images bigger than this many pixels are refused before anything decodes them.
+MAX_IMAGE_PIXELS = 40_000_000
+
+OOXML_MARKERS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}
+
+
+def upload_folder() -> Path:
+    folder = current_app.config.get("UPLOAD_FOLDER") or os.path.join(current_app.instance_path, "uploads")
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def clean_filename(name: str) -> str:
+    """The name as shown to people: no folders, no control characters, at most 255 characters."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".")
+    return name[-255:] or "document"
+
+
+# The central directory is read into memory by zipfile: check its declared size first.
+MAX_ZIP_DIRECTORY_BYTES = 4 * 1024 * 1024
+_EOCD = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP64_EOCD = b"PK\x06\x06"
+
+
+def _check_zip_directory(stream: BinaryIO) -> None:
+    """Refuse a zip whose end record declares too many entries or too big a directory, before
+    zipfile parses that directory (a crafted one could hold millions of entries)."""
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    tail_start = max(0, size - (22 + 65535))
+    stream.seek(tail_start)
+    tail = stream.read()
+    at = tail.rfind(_EOCD)
+    if at < 0 or len(tail) - at < 22:
+        return  # not a zip after all: zipfile says so
+    entries, directory_size = struct.unpack("<HI", tail[at + 10:at + 16])
+    if (entries == 0xFFFF or directory_size == 0xFFFFFFFF) and at >= 20 and tail[at - 20:at - 16] == _ZIP64_LOCATOR:
+        (record_at,) = struct.unpack("<Q", tail[at - 12:at - 4])
+        stream.seek(record_at)
+        record = stream.read(56)
+        if len(record) == 56 and record[:4] == _ZIP64_EOCD:
+            entries, directory_size = struct.unpack("<QQ", record[32:48])
+    if entries > MAX_ZIP_ENTRIES:
+        raise DomainError("The selected file could not be checked: it holds too many parts", field="file")
+    if directory_size > MAX_ZIP_DIRECTORY_BYTES:
+        raise DomainError("The selected file could not be checked: it expands to an unsafe size", field="file")
+
+
+def _ooxml_kind(stream: BinaryIO) -> str | None:
+    _check_zip_directory(stream)
+    stream.seek(0)
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            entries = archive.infolist()
+            if len(entries) > MAX_ZIP_ENTRIES:
+                raise DomainError("The selected file could not be checked: it holds too many parts", field="file")
+            unpacked = sum(e.file_size for e in entries)
+            packed = sum(e.compress_size for e in entries) or 1
+            if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
+                raise DomainError("The selected file could not be checked: it expands to an unsafe size",
+                                  field="file")
+            names = {e.filename for e in entries}
+    except zipfile.BadZipFile:
+        return None
+    if "[Content_Types].xml" not in names:
+        return None
+    return next((kind for kind, marker in OOXML_MARKERS.items() if marker in names), None)
+
+
+def _png_pixels(head: bytes) -> int | None:
+    if len(head) >= 24 and head[12:16] == b"IHDR":
+        width, height = struct.unpack(">II", head[16:24])
+        return width * height
+    return None
+
+
+def _jpeg_pixels(stream: BinaryIO) -> int | None:
+    stream.seek(2)
+    while True:
+        marker = stream.read(2)
+        if len(marker) < 2 or marker[0] != 0xFF:
+            return None
+        if marker[1] in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+            data = stream.read(7)
+            if len(data) < 7:
+                return None
+            height, width = struct.unpack(">HH", data[3:7])
+            return width * height
+        length_bytes = stream.read(2)
+        if len(length_bytes) < 2:
+            return None
+        stream.seek(struct.unpack(">H", length_bytes)[0] - 2, os.SEEK_CUR)
+
+
+def detect_kind(stream: BinaryIO) -> str | None:
+    """What the bytes are (one of KINDS), whatever the file is called; None if none of them."""
+    stream.seek(0)
+    head = stream.read(8192)
+    stream.seek(0)
+    guess = filetype.guess(head)
+    kind: str | None = None
+    if guess is not None and guess.extension == "pdf" and head.startswith(b"%PDF-"):
+        kind = "pdf"
+    elif guess is not None and guess.extension == "png":
+        kind = "png"
+        pixels = _png_pixels(head)
+        if pixels is None or pixels > MAX_IMAGE_PIXELS:
+            raise DomainError("The selected image is too large: use one under 40 megapixels", field="file")
+    elif guess is not None and guess.extension == "jpg":
+        kind = "jpg"
+        pixels = _jpeg_pixels(stream)
+        if pixels is not None and pixels > MAX_IMAGE_PIXELS:
+            raise DomainError("The selected image is too large: use one under 40 megapixels", field="file")
+    elif head.startswith(b"PK\x03\x04"):
+        kind = _ooxml_kind(stream)
+    stream.seek(0)
+    return kind
+
+
+def add_attachment(nomination: Nomination, *, filename: str, stream: BinaryIO, by: User) -> Attachment:
+    """Check and store an upload for the nomination (type by content, the cycle's size and count limits)."""
+    cycle = nomination.cycle
+    if len(nomination.attachments) >= cycle.attachments_max_count:
+        raise DomainError(f"You can upload up to {cycle.attachments_max_count} files: remove one to add another",
+                          field="file")
+    name = clean_filename(filename)
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    if size == 0:
+        raise DomainError("The selected file is empty", field="file")
+    if size > cycle.attachments_max_mb * 1024 * 1024:
+        raise DomainError(f"The selected file must be smaller than {cycle.attachments_max_mb}MB", field="file")
+    kind_name = detect_kind(stream)
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if kind_name is None or EXTENSION_KIND.get(extension) != kind_name:
+        raise DomainError(f"The selected file must be {TYPES_SENTENCE}", field="file")
+    kind = KINDS[kind_name]
+
+    stored_name = secrets.token_hex(20)
+    folder = upload_folder()
+    temporary = folder / f".{stored_name}.part"
+    digest = hashlib.sha256()
+    try:
+        with open(temporary, "wb") as out:
+            while chunk := stream.read(1024 * 1024):
+                digest.update(chunk)
+                out.write(chunk)
+        os.replace(temporary, folder / stored_name)
+    finally:
+        temporary.unlink(missing_ok=True)
+    attachment = Attachment(original_name=name, stored_name=stored_name, content_type=kind.content_type,
+                            extension=kind.extension, size=size, sha256=digest.hexdigest(),
+                            uploaded_at=utcnow(), uploaded_by_id=by.id)
+    nomination.attachments.append(attachment)
+    nomination.updated_at = utcnow()
+    db.session.flush()
+    audit.record("nomination.attachment_added", actor=by, obj=nomination, attachment=attachment.id,
+                 size=size, type=kind.extension)
+    return attachment
+
+
+def attachment_path(attachment: Attachment) -> Path:
+    return upload_folder() / attachment.stored_name
+
+
+def remove_attachment(nomination: Nomination, attachment: Attachment, *, by: User) -> None:
+    """Remove the file; the stored copy is deleted after the database change commits."""
+    nomination.attachments.remove(attachment)
+    nomination.updated_at = utcnow()
+    audit.record("nomination.attachment_removed", actor=by, obj=nomination, attachment=attachment.id)
+    path = attachment_path(attachment)
+    db.session.info.setdefault("files_to_delete", []).append(str(path))
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f}KB"
+    return f"{size / 1024 / 1024:.1f}MB"
+
+
+def _delete_files_after_commit(session) -> None:
+    for path in session.info.pop("files_to_delete", []):
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+
+
+def _forget_files_after_rollback(session) -> None:
+    session.info.pop("files_to_delete", None)
+
+
+def install_file_cleanup() -> None:
+    """Delete removed attachments' files only once the removal has committed (installed once)."""
+    session_class = db.session.session_factory.class_
+    for name, hook in (("after_commit", _delete_files_after_commit),
+                       ("after_rollback", _forget_files_after_rollback)):
+        if not event.contains(session_class, name, hook):
+            event.listen(session_class, name, hook)

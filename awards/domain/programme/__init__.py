@@ -1,0 +1,1 @@
+"""Setting up a programme: award cycles with their categories and dates, the judging criteria, and the trend taxonomy."""

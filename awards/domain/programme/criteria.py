@@ -1,0 +1,177 @@
+"""A cycle's judging criteria: name, description, weight, scale, rubric bands and whether
+"not applicable" is allowed.
+
+They can change until the first score of the cycle is saved. From then on they are locked:
+changing a weight, a scale or a band would make the scores already given incomparable with
+the ones still to come.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from awards.domain.core import audit
+from awards.domain.core.errors import Conflict, DomainError
+from awards.extensions import db
+from awards.models import Criterion, Cycle, ReviewScore, User
+
+NAME_MAX = 200
+DESCRIPTION_MAX = 2000
+LABEL_MAX = 60
+BAND_TEXT_MAX = 500
+SCALE_LOWEST, SCALE_HIGHEST = 0, 100
+MAX_POINTS = 21  # judges choose a score from radios: more would not be usable
+MAX_WEIGHT = 1000
+
+LOCKED_REASON = ("Judges have started scoring, so the criteria are locked. Changing a criterion now would "
+                 "make the scores already given impossible to compare with the scores still to come.")
+
+
+class CriteriaLocked(Conflict):
+    def __init__(self):
+        super().__init__(LOCKED_REASON)
+
+
+def scoring_started(cycle: Cycle) -> bool:
+    """True once any score has been saved (draft or submitted) for a criterion of the cycle."""
+    return db.session.scalar(
+        select(func.count(ReviewScore.id)).join(Criterion, Criterion.id == ReviewScore.criterion_id)
+        .where(Criterion.cycle_id == cycle.id)) > 0
+
+
+def check_unlocked(cycle: Cycle) -> None:
+    if scoring_started(cycle):
+        raise CriteriaLocked()
+
+
+def weight_shares(criteria: list[Criterion]) -> dict[int, float]:
+    """Each criterion's share of the total weight, as a percentage."""
+    total = sum(c.weight for c in criteria)
+    return {c.id: (100.0 * c.weight / total if total else 0.0) for c in criteria}
+
+
+def _whole(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def clean_rubric(bands: list[dict[str, Any]], scale_min: int, scale_max: int) -> list[dict[str, Any]]:
+    """The bands in score order, checked: each has a label and a range within the scale, and
+    together they cover every score of the scale once (no gaps, no overlaps). No bands at all
+    is allowed: judges then see the numbers only."""
+    cleaned = []
+    for number, band in enumerate(bands, start=1):
+        low, high = _whole(band.get("from")), _whole(band.get("to"))
+        label = str(band.get("label") or "").strip()
+        text = str(band.get("text") or "").strip()
+        if not label:
+            raise DomainError(f"Enter a label for band {number}", field="rubric")
+        if len(label) > LABEL_MAX:
+            raise DomainError(f"The label of band {number} must be {LABEL_MAX} characters or fewer", field="rubric")
+        if len(text) > BAND_TEXT_MAX:
+            raise DomainError(f"The description of band {number} must be {BAND_TEXT_MAX} characters or fewer",
+                              field="rubric")
+        if low is None or high is None:
+            raise DomainError(f"Enter the scores band {number} covers, as whole numbers", field="rubric")
+        if low > high:
+            raise DomainError(f"Band {number} must start at or below where it ends", field="rubric")
+        if low < scale_min or high > scale_max:
+            raise DomainError(f"Band {number} must be within the scale, {scale_min} to {scale_max}",
+                              field="rubric")
+        cleaned.append({"from": low, "to": high, "label": label, "text": text})
+    cleaned.sort(key=lambda b: (b["from"], b["to"]))
+    if not cleaned:
+        return cleaned
+    expected = scale_min
+    for band in cleaned:
+        if band["from"] > expected:
+            gap = (f"{expected}" if band["from"] - 1 == expected else f"{expected} to {band['from'] - 1}")
+            raise DomainError(f"The bands must cover every score from {scale_min} to {scale_max}: "
+                              f"no band covers {gap}", field="rubric")
+        if band["from"] < expected:
+            raise DomainError(f"The bands must not overlap: {band['label']} starts at {band['from']}, "
+                              f"which another band already covers", field="rubric")
+        expected = band["to"] + 1
+    if expected <= scale_max:
+        gap = f"{expected}" if expected == scale_max else f"{expected} to {scale_max}"
+        raise DomainError(f"The bands must cover every score from {scale_min} to {scale_max}: no band covers {gap}",
+                          field="rubric")
+    return cleaned
+
+
+def _clean(cycle: Cycle, *, name: str, description: str, weight: int, scale_min: int, scale_max: int,
+           rubric: list[dict[str, Any]], allow_not_applicable: bool, exclude: Criterion | None = None) -> dict:
+    name = (name or "").strip()
+    description = (description or "").strip()
+    if not name:
+        raise DomainError("Enter the criterion's name", field="name")
+    if len(name) > NAME_MAX:
+        raise DomainError(f"Name must be {NAME_MAX} characters or fewer", field="name")
+    if any(c.name.strip().lower() == name.lower() and c is not exclude for c in cycle.criteria):
+        raise Conflict("This cycle already has a criterion with that name", field="name")
+    if len(description) > DESCRIPTION_MAX:
+        raise DomainError(f"Description must be {DESCRIPTION_MAX:,} characters or fewer", field="description")
+    if not isinstance(weight, int) or not 1 <= weight <= MAX_WEIGHT:
+        raise DomainError(f"Weight must be a whole number from 1 to {MAX_WEIGHT}", field="weight")
+    if not isinstance(scale_min, int) or not SCALE_LOWEST <= scale_min < SCALE_HIGHEST:
+        raise DomainError(f"The lowest score must be a whole number from {SCALE_LOWEST} to {SCALE_HIGHEST - 1}",
+                          field="scale_min")
+    if not isinstance(scale_max, int) or scale_max <= scale_min:
+        raise DomainError("The highest score must be more than the lowest score", field="scale_max")
+    if scale_max - scale_min + 1 > MAX_POINTS:
+        raise DomainError(f"The scale can have at most {MAX_POINTS} scores, so that judges can choose from "
+                          f"them: make the highest score {scale_min + MAX_POINTS - 1} or lower", field="scale_max")
+    return {"name": name, "description": description, "weight": weight, "scale_min": scale_min,
+            "scale_max": scale_max, "rubric": clean_rubric(list(rubric or []), scale_min, scale_max),
+            "allow_not_applicable": bool(allow_not_applicable)}
+
+
+def add_criterion(cycle: Cycle, *, name: str, description: str = "", weight: int = 10, scale_min: int = 1,
+                  scale_max: int = 10, rubric: list[dict[str, Any]] | None = None,
+                  allow_not_applicable: bool = False, by: User) -> Criterion:
+    """Add a criterion at the end of the cycle's list (only before scoring starts)."""
+    check_unlocked(cycle)
+    values = _clean(cycle, name=name, description=description, weight=weight, scale_min=scale_min,
+                    scale_max=scale_max, rubric=rubric or [], allow_not_applicable=allow_not_applicable)
+    criterion = Criterion(position=max((c.position for c in cycle.criteria), default=-1) + 1, **values)
+    cycle.criteria.append(criterion)
+    db.session.flush()
+    audit.record("criterion.added", actor=by, obj=criterion, cycle=cycle.slug, name=criterion.name,
+                 weight=criterion.weight)
+    return criterion
+
+
+def edit_criterion(criterion: Criterion, *, name: str, description: str, weight: int, scale_min: int,
+                   scale_max: int, rubric: list[dict[str, Any]], allow_not_applicable: bool, by: User) -> list[str]:
+    """Change a criterion (only before scoring starts); returns the names of what changed."""
+    cycle = criterion.cycle
+    check_unlocked(cycle)
+    values = _clean(cycle, name=name, description=description, weight=weight, scale_min=scale_min,
+                    scale_max=scale_max, rubric=rubric, allow_not_applicable=allow_not_applicable, exclude=criterion)
+    changed = [k for k, v in values.items() if getattr(criterion, k) != v]
+    for key in changed:
+        setattr(criterion, key, values[key])
+    if changed:
+        audit.record("criterion.edited", actor=by, obj=criterion, fields=changed)
+    return changed
+
+
+def remove_criterion(criterion: Criterion, *, by: User) -> None:
+    """Remove a criterion (only before scoring starts); a cycle keeps at least one."""
+    cycle = criterion.cycle
+    check_unlocked(cycle)
+    if len(cycle.criteria) <= 1:
+        raise Conflict("A cycle needs at least one criterion for judges to score: add another before "
+                       "removing this one")
+    cycle.criteria.remove(criterion)
+    db.session.flush()
+    audit.record("criterion.removed", actor=by, object_type="criteria", object_id=criterion.id,
+                 cycle=cycle.slug, name=criterion.name)

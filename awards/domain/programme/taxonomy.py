@@ -1,0 +1,236 @@
+"""The trend taxonomy: seeding, organiser edits, retirement, JSON export and import."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import func, select
+
+from awards.domain.core import audit
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import Conflict, DomainError, NotFound
+from awards.domain.core.text import slugify, unique_slug
+from awards.extensions import db
+from awards.models import NominationTrend, Trend, TrendGroup, User, cycle_trends
+
+EXPORT_FORMAT = "awards-trends/1"
+
+# Column sizes (models/taxonomy.py), checked here so a long value is a clear error, not a database one.
+MAX_CODE, MAX_NAME, MAX_SLUG, MAX_SOURCE = 16, 120, 140, 300
+
+
+@lru_cache(maxsize=1)
+def default_taxonomy() -> dict[str, Any]:
+    """The project's own seed data: trends, categories, criteria, rubric, entry rules."""
+    return json.loads(resources.files("awards.data").joinpath("default_taxonomy.json").read_text("utf-8"))
+
+
+def group_sources() -> dict[str, str]:
+    return {g["code"]: g["source"] for g in default_taxonomy()["trend_groups"]}
+
+
+def trends_by_code() -> dict[str, Trend]:
+    return {t.code: t for t in db.session.scalars(select(Trend))}
+
+
+def seed_trends() -> int:
+    """Add the default trends that are missing (by code); return how many were added."""
+    existing = trends_by_code()
+    sources = group_sources()
+    added = 0
+    for position, item in enumerate(default_taxonomy()["trends"]):
+        if item["code"] in existing:
+            continue
+        db.session.add(Trend(code=item["code"], group=TrendGroup(item["group"]), name=item["name"],
+                             slug=unique_trend_slug(item["name"]), description=item.get("description", ""),
+                             source=item.get("source") or sources.get(item["group"], ""), position=position))
+        added += 1
+    db.session.flush()
+    return added
+
+
+def unique_trend_slug(name: str, exclude_id: int | None = None) -> str:
+    return unique_slug(Trend.slug, name, exclude_id)
+
+
+def get_trend(slug: str) -> Trend:
+    trend = db.session.scalar(select(Trend).where(Trend.slug == slug))
+    if trend is None:
+        raise NotFound("No such trend")
+    return trend
+
+
+def cycles_offering_counts() -> dict[int, int]:
+    """How many cycles offer each trend, by trend id (trends no cycle offers are absent)."""
+    rows = db.session.execute(select(cycle_trends.c.trend_id, func.count(cycle_trends.c.cycle_id))
+                              .group_by(cycle_trends.c.trend_id))
+    return {trend_id: count for trend_id, count in rows}
+
+
+def nominations_carrying_count(trend: Trend) -> int:
+    return db.session.scalar(select(func.count(NominationTrend.id)).where(NominationTrend.trend_id == trend.id)) or 0
+
+
+def _check_fields(code: str, name: str, group: str, source: str = "") -> None:
+    if not code or len(code) > MAX_CODE:
+        raise DomainError(f"Enter a code of {MAX_CODE} characters or fewer", field="code")
+    if not name:
+        raise DomainError("Enter the trend's name", field="name")
+    if len(name) > MAX_NAME:
+        raise DomainError(f"Name must be {MAX_NAME} characters or fewer", field="name")
+    if group not in {g.value for g in TrendGroup}:
+        raise DomainError("Select a group", field="group")
+    if len(source) > MAX_SOURCE:
+        raise DomainError(f"Source must be {MAX_SOURCE} characters or fewer", field="source")
+
+
+def add_trend(*, code: str, name: str, group: str, description: str = "", source: str = "",
+              slug: str | None = None, by: User | None = None) -> Trend:
+    """Add a trend; its code and slug must be new."""
+    code = code.strip().upper()
+    _check_fields(code, name.strip(), group, source.strip())
+    if db.session.scalar(select(Trend.id).where(Trend.code == code)):
+        raise Conflict(f"There is already a trend with the code {code}", field="code")
+    slug = slugify(slug) if slug else unique_trend_slug(name)
+    if db.session.scalar(select(Trend.id).where(Trend.slug == slug)):
+        raise Conflict(f"There is already a trend with the web address {slug}", field="slug")
+    position = (db.session.scalar(select(func.max(Trend.position))) or 0) + 1
+    trend = Trend(code=code, name=name.strip(), group=TrendGroup(group), slug=slug,
+                  description=description.strip(), source=source.strip(), position=position)
+    db.session.add(trend)
+    db.session.flush()
+    audit.record("trend.added", actor=by, obj=trend, code=code)
+    return trend
+
+
+def edit_trend(trend: Trend, *, name: str, group: str, description: str, source: str,
+               by: User | None = None) -> None:
+    """Change a trend's words. Its code and slug stay, so links to it keep working."""
+    _check_fields(trend.code, name.strip(), group, source.strip())
+    trend.name, trend.group = name.strip(), TrendGroup(group)
+    trend.description, trend.source = description.strip(), source.strip()
+    audit.record("trend.edited", actor=by, obj=trend)
+
+
+def retire_trend(trend: Trend, *, by: User | None = None) -> None:
+    """Stop offering the trend to new cycles; nominations and impact cases keep it."""
+    if trend.retired_at is None:
+        trend.retired_at = utcnow()
+        audit.record("trend.retired", actor=by, obj=trend)
+
+
+def restore_trend(trend: Trend, *, by: User | None = None) -> None:
+    """Offer the trend to new cycles again."""
+    if trend.retired_at is not None:
+        trend.retired_at = None
+        audit.record("trend.restored", actor=by, obj=trend)
+
+
+def export_trends() -> dict[str, Any]:
+    """The whole taxonomy as JSON-ready data that import_trends reads back."""
+    trends = db.session.scalars(select(Trend).order_by(Trend.position, Trend.id)).all()
+    return {
+        "format": EXPORT_FORMAT,
+        "trends": [
+            {"code": t.code, "group": t.group.value, "name": t.name, "slug": t.slug,
+             "description": t.description, "source": t.source, "position": t.position,
+             "retired": t.is_retired}
+            for t in trends
+        ],
+    }
+
+
+def _validate_import(data: Any) -> list[dict[str, Any]]:
+    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT or not isinstance(data.get("trends"), list):
+        raise DomainError(f'The file is not a trend export: expected {{"format": "{EXPORT_FORMAT}", "trends": [...]}}')
+    groups = {g.value for g in TrendGroup}
+    seen_codes, seen_slugs, problems = set(), set(), []
+    for i, item in enumerate(data["trends"], start=1):
+        if not isinstance(item, dict):
+            problems.append(f"trend {i}: not an object")
+            continue
+        text_fields = ("code", "name", "slug", "description", "source", "group")
+        wrong = [k for k in text_fields if item.get(k) is not None and not isinstance(item[k], str)]
+        if wrong:
+            problems.append(f"trend {i}: {', '.join(wrong)} must be text")
+            continue
+        code = (item.get("code") or "").strip().upper()
+        if not code or len(code) > MAX_CODE:
+            problems.append(f"trend {i}: code missing or longer than {MAX_CODE} characters")
+        elif code in seen_codes:
+            problems.append(f"trend {i}: code {code} appears twice")
+        seen_codes.add(code)
+        name = (item.get("name") or "").strip()
+        if not name:
+            problems.append(f"trend {i} ({code}): name missing")
+        elif len(name) > MAX_NAME:
+            problems.append(f"trend {i} ({code}): name longer than {MAX_NAME} characters")
+        if item.get("group") not in groups:
+            problems.append(f"trend {i} ({code}): group must be one of {', '.join(sorted(groups))}")
+        if len((item.get("source") or "").strip()) > MAX_SOURCE:
+            problems.append(f"trend {i} ({code}): source longer than {MAX_SOURCE} characters")
+        position = item.get("position")
+        if position is not None and (isinstance(position, bool) or not isinstance(position, int)):
+            problems.append(f"trend {i} ({code}): position must be a whole number")
+        if not isinstance(item.get("retired", False), bool):
+            problems.append(f"trend {i} ({code}): retired must be true or false")
+        slug = slugify(item.get("slug") or name, max_length=MAX_SLUG)
+        if slug in seen_slugs:
+            problems.append(f"trend {i} ({code}): web address {slug} appears twice")
+        seen_slugs.add(slug)
+    if problems:
+        raise DomainError("The file has problems, nothing was imported: " + "; ".join(problems))
+    return data["trends"]
+
+
+def import_trends(data: Any, *, by: User | None = None) -> tuple[int, int]:
+    """Add or update trends by code from an export; all or nothing. Return (added, updated).
+
+    Trends missing from the file are left as they are. Every problem is found before anything
+    is written, so a bad file changes nothing.
+    """
+    items = _validate_import(data)
+    existing = trends_by_code()
+    wanted = {str(item["code"]).strip().upper(): slugify(str(item.get("slug") or item["name"]).strip(),
+                                                          max_length=MAX_SLUG)
+              for item in items}
+    # A web address in the file must not belong to a trend the file leaves alone.
+    kept = {t.slug: t.code for code, t in existing.items() if code not in wanted}
+    clashes = [f"web address {slug} of {code} is already used by {kept[slug]}"
+               for code, slug in wanted.items() if slug in kept]
+    if clashes:
+        raise DomainError("The file has problems, nothing was imported: " + "; ".join(clashes))
+    # Two trends may swap web addresses: move the changing ones aside first, so the unique
+    # constraint never sees a duplicate half-way through.
+    moving = [t for code, t in existing.items() if code in wanted and t.slug != wanted[code]]
+    for trend in moving:
+        trend.slug = f"~import-{trend.id}"
+    if moving:
+        db.session.flush()
+    added = updated = 0
+    for position, item in enumerate(items):
+        code = str(item["code"]).strip().upper()
+        trend = existing.get(code)
+        if trend is None:
+            trend = Trend(code=code)
+            db.session.add(trend)
+            added += 1
+        else:
+            updated += 1
+        trend.group = TrendGroup(item["group"])
+        trend.name = str(item["name"]).strip()
+        trend.slug = wanted[code]
+        trend.description = str(item.get("description") or "").strip()
+        trend.source = str(item.get("source") or "").strip()
+        trend.position = int(item["position"]) if item.get("position") is not None else position
+        retired = bool(item.get("retired", False))
+        if retired and trend.retired_at is None:
+            trend.retired_at = utcnow()
+        elif not retired:
+            trend.retired_at = None
+    db.session.flush()
+    audit.record("trends.imported", actor=by, object_type="trends", added=added, updated=updated)
+    return added, updated

@@ -1,0 +1,658 @@
+"""Results of a cycle: leaderboards per category, the suggested shortlist, the organiser's
+decisions (with a rationale for every change from the suggestion), and publication, which
+changes nominations' statuses, tells nominees, and makes impact cases of consenting
+shortlisted nominations."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections import OrderedDict, defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import delete, func, select, true
+from sqlalchemy.orm import selectinload
+
+from awards.domain.core import audit
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import Conflict, DomainError, NotAllowed
+from awards.domain.core.mail import queue_email
+from awards.domain.core.text import unique_slug
+from awards.domain.publishing import publication
+from awards.domain.results.scoring import (
+    CriterionSpec,
+    NominationResult,
+    RankKey,
+    ReviewInput,
+    ScoreInput,
+    aggregate,
+    rank,
+)
+from awards.extensions import db
+from awards.models import (
+    Assignment,
+    Category,
+    Criterion,
+    Cycle,
+    CycleStatus,
+    ImpactCase,
+    ImpactCaseTrend,
+    Nomination,
+    NominationStatus,
+    NominationTrend,
+    Result,
+    Review,
+    ReviewScore,
+    ReviewStatus,
+    ShortlistDecision,
+    User,
+)
+from awards.urls import external_url
+
+RANKED_STATUSES = (NominationStatus.SUBMITTED, NominationStatus.SHORTLISTED, NominationStatus.HIGHLY_COMMENDED,
+                   NominationStatus.WINNER)
+SHORTLIST_RESULTS = (Result.WINNER, Result.HIGHLY_COMMENDED, Result.SHORTLISTED)
+STATUS_FOR_RESULT = {Result.WINNER: NominationStatus.WINNER, Result.HIGHLY_COMMENDED: NominationStatus.HIGHLY_COMMENDED,
+                     Result.SHORTLISTED: NominationStatus.SHORTLISTED}
+
+
+@dataclass
+class Row:
+    position: int | None  # None when withheld: its rank would bracket its score between its neighbours'
+    nomination: Nomination
+    result: NominationResult
+    decision: ShortlistDecision | None
+    complete: bool | None  # None when withheld: how many judges have scored it is not shown either
+    withheld: bool = False  # the viewer is conflicted with this nomination: its scores are not shown
+
+    @property
+    def suggested(self) -> bool:
+        return self.decision.suggested if self.decision else False
+
+
+@dataclass
+class CategoryBoard:
+    category: Category
+    rows: list[Row] = field(default_factory=list)
+    total: int = 0             # nominations ranked in the category (rows may hold one page of them)
+    incomplete_count: int = 0  # of those, how many have fewer reviews than the cycle needs
+    # Nominations the viewer is conflicted with: listed apart from the ranked rows, with no rank,
+    # scores or completeness; `total` and `incomplete_count` leave them out.
+    withheld_rows: list[Row] = field(default_factory=list)
+    # True when withheld_rows is not empty: the other rows' ranks are not shown either, since a gap
+    # in the numbers (1, 2, 4) would show where the withheld nomination falls; rows keep rank order.
+    ranks_hidden: bool = False
+
+    @property
+    def incomplete(self) -> int:
+        return self.incomplete_count
+
+
+@dataclass
+class CycleResults:
+    cycle: Cycle
+    boards: list[CategoryBoard]
+    results: dict[int, NominationResult]
+    criteria: list[Criterion]
+
+
+def load_reviews(cycle: Cycle) -> list[ReviewInput]:
+    """Every submitted review of the cycle with its scores, in one query (a review without any
+    score row still counts: it is read with an outer join).
+
+    A big cycle has 180,000 score rows, so they are fetched as plain tuples from the driver's own
+    cursor and grouped in a dict rather than sorted by the database: SQLAlchemy's row objects and a
+    sort would cost several times the query itself. The statement is still built with SQLAlchemy;
+    its only values (the cycle id and the status) are compiled in as literals, never user input."""
+    statement = (
+        select(Review.id, Assignment.judge_id, Assignment.nomination_id, ReviewScore.criterion_id,
+               ReviewScore.value, ReviewScore.not_applicable)
+        .join(Assignment, Review.assignment_id == Assignment.id)
+        .join(Nomination, Assignment.nomination_id == Nomination.id)
+        .outerjoin(ReviewScore, ReviewScore.review_id == Review.id)
+        .where(Nomination.cycle_id == int(cycle.id), Review.status == ReviewStatus.SUBMITTED.value))
+    connection = db.session.connection()
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    reviews: dict[int, ReviewInput] = {}
+    make_score = tuple.__new__  # builds each ScoreInput without the named tuple's Python-level __new__
+    for review_id, judge_id, nomination_id, criterion_id, value, na in rows:
+        review = reviews.get(review_id)
+        if review is None:
+            review = reviews[review_id] = ReviewInput(review_id, judge_id, nomination_id, [])
+        if criterion_id is not None:
+            review.scores.append(make_score(ScoreInput, (criterion_id, value, bool(na))))
+    return sorted(reviews.values(), key=lambda r: r.review_id)
+
+
+def top_criterion(criteria: list[Criterion]) -> Criterion | None:
+    """The highest-weighted criterion (the first of equals), used to break ties."""
+    return min(criteria, key=lambda c: (-c.weight, c.position, c.id)) if criteria else None
+
+
+def withheld_nominations(cycle: Cycle, user: User | None) -> set[int]:
+    """The nominations of the cycle whose scores, reviews and comments the user must not see: those
+    they are conflicted with as one of the cycle's judges (an organiser who also judges)."""
+    from awards.domain.judging.conflicts import conflicted_nomination_ids
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return conflicted_nomination_ids(user, cycle.id)
+
+
+@dataclass
+class Ranking:
+    """A cycle's results and each category's order, as plain data (no ORM objects), so a process
+    can keep it between requests."""
+
+    results: dict[int, NominationResult]
+    order: dict[int, list[tuple[int, int]]]  # category id → [(position, nomination id)], best first
+    incomplete: dict[int, int]               # category id → nominations with fewer reviews than needed
+    # For the trend insight, filled in on first use (ranking_with_trends): trend id → ranked
+    # nominations, and (trend id, category id, main trend?) → how many.
+    trend_members: dict[int, list[int]] = field(default_factory=dict)
+    trend_counts: dict[tuple[int, int, bool], int] | None = None
+
+
+@contextmanager
+def collector_paused():
+    """Pause Python's cyclic garbage collector while a big cycle's results are built. A 10,000-entry
+    cycle makes about 250,000 small tuples and lists, none of which form reference cycles, yet their
+    allocation triggers collections that walk every live object: about half the time of the whole
+    aggregation (docs/performance.md). Reference counting still frees everything as usual."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def cycle_criteria(cycle: Cycle) -> list[Criterion]:
+    """The cycle's criteria in their order (position, then id)."""
+    return list(db.session.scalars(select(Criterion).where(Criterion.cycle_id == cycle.id)
+                                   .order_by(Criterion.position, Criterion.id)))
+
+
+def compute_ranking(cycle: Cycle) -> Ranking:
+    """Aggregate every submitted review of the cycle and rank each category (three queries; no
+    nomination is loaded as an object, so 10,000 of them cost little memory)."""
+    with collector_paused():
+        return _compute_ranking(cycle)
+
+
+def _compute_ranking(cycle: Cycle) -> Ranking:
+    criteria = cycle_criteria(cycle)
+    specs = [CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in criteria]
+    results = aggregate(load_reviews(cycle), specs, method=cycle.aggregation_method,
+                        range_threshold=cycle.disagreement_range, sd_threshold=cycle.disagreement_sd)
+    keys: dict[int, list[RankKey]] = defaultdict(list)
+    for nomination_id, category_id, reference, submitted_at in db.session.execute(
+            select(Nomination.id, Nomination.category_id, Nomination.reference, Nomination.submitted_at)
+            .where(Nomination.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES))):
+        keys[category_id].append(RankKey(nomination_id, reference, submitted_at))
+    top = top_criterion(criteria)
+    order: dict[int, list[tuple[int, int]]] = {}
+    incomplete: dict[int, int] = {}
+    for category_id, members in keys.items():
+        ranked = rank(results, members, basis=cycle.ranking_basis, top_criterion_id=top.id if top else None)
+        order[category_id] = [(position, result.nomination_id) for position, result in ranked]
+        incomplete[category_id] = sum(1 for _, result in ranked if result.n < cycle.judges_per_nomination)
+    return Ranking(results, order, incomplete)
+
+
+def ranking_with_trends(cycle: Cycle) -> Ranking:
+    """The cycle's ranking with each trend's ranked nominations and counts filled in (read once
+    per kept ranking, when the trend insight first asks: the results pages do not need them)."""
+    ranking = cycle_ranking(cycle)
+    if ranking.trend_counts is None:
+        members_of: dict[int, list[int]] = defaultdict(list)
+        counts: dict[tuple[int, int, bool], int] = defaultdict(int)
+        for trend_id, nomination_id, category_id, is_primary in db.session.execute(
+                select(NominationTrend.trend_id, NominationTrend.nomination_id, Nomination.category_id,
+                       NominationTrend.is_primary)
+                .join(Nomination, NominationTrend.nomination_id == Nomination.id)
+                .where(Nomination.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES))):
+            members_of[trend_id].append(nomination_id)
+            counts[(trend_id, category_id, bool(is_primary))] += 1
+        ranking.trend_members = dict(members_of)
+        ranking.trend_counts = dict(counts)  # set last: a concurrent reader sees both or neither
+    return ranking
+
+
+# Rankings kept by this process: (database, cycle id) → (stamp, ranking). The stamp is read from the
+# database on every use, so a score saved through another worker is seen at once.
+_rankings: OrderedDict[tuple[str, int], tuple[tuple, Ranking]] = OrderedDict()
+_rankings_lock = threading.Lock()
+
+
+def _ranking_stamp(cycle: Cycle) -> tuple:
+    """What the ranking depends on, in one query: every save of a review or a nomination bumps its
+    version (SQLAlchemy's version counter), adding or deleting one changes the count or the highest
+    id; criteria lock once scoring starts but are included anyway; the cycle's settings are on its row."""
+    reviews = select(func.count(Review.id).label("reviews"), func.max(Review.id).label("last_review"),
+                     func.sum(Review.version).label("review_versions")).subquery()
+    nominations = (select(func.count(Nomination.id).label("nominations"),
+                          func.max(Nomination.id).label("last_nomination"),
+                          func.sum(Nomination.version).label("nomination_versions"))
+                   .where(Nomination.cycle_id == cycle.id).subquery())
+    criteria = (select(func.count(Criterion.id).label("criteria"),
+                       func.sum(Criterion.weight * 1000003 + Criterion.scale_min * 1009 + Criterion.scale_max
+                                + Criterion.position * 7 + Criterion.id).label("criteria_sum"))
+                .where(Criterion.cycle_id == cycle.id).subquery())
+    row = db.session.execute(select(reviews, nominations, criteria)
+                             .select_from(reviews.join(nominations, true()).join(criteria, true()))).one()
+    return (*row, cycle.aggregation_method, cycle.ranking_basis, cycle.disagreement_range, cycle.disagreement_sd,
+            cycle.judges_per_nomination)
+
+
+def cycle_ranking(cycle: Cycle) -> Ranking:
+    """The cycle's ranking, from this process's cache when nothing it depends on has changed
+    (RESULTS_CACHE_ENTRIES cycles are kept; 0 computes it every time)."""
+    entries = int(current_app.config.get("RESULTS_CACHE_ENTRIES", 0) or 0)
+    if entries <= 0:
+        return compute_ranking(cycle)
+    key = (db.engine.url.render_as_string(hide_password=True), cycle.id)
+    stamp = _ranking_stamp(cycle)
+    with _rankings_lock:
+        kept = _rankings.get(key)
+        if kept is not None and kept[0] == stamp:
+            _rankings.move_to_end(key)
+            return kept[1]
+    ranking = compute_ranking(cycle)
+    with _rankings_lock:
+        _rankings[key] = (stamp, ranking)
+        _rankings.move_to_end(key)
+        while len(_rankings) > entries:
+            _rankings.popitem(last=False)
+    return ranking
+
+
+SORT_ATTRIBUTES = {"raw": "raw", "normalised": "normalised", "n": "n", "spread": "range"}
+
+
+def cycle_results(cycle: Cycle, *, withhold: set[int] | frozenset[int] = frozenset(), sort: str | None = None,
+                  category_id: int | None = None, page: int = 1, per_page: int | None = None) -> CycleResults:
+    """Leaderboards per category, ranked by the cycle's basis with the stated tie-break.
+
+    Nominations in `withhold` are taken out of the ranked rows into each board's `withheld_rows`,
+    with no rank, an empty result and no completeness, and are left out of `results`, `total`
+    and `incomplete_count`, so nothing computed from the board shows their scores or where they
+    fall among the others (the others keep their real ranks). `sort` orders each board by
+    another column ("raw", "normalised", "n", "spread": highest first, then by rank); with
+    `per_page`, each board (or only the board of `category_id`) holds one page of rows, and only
+    the nominations on it are loaded."""
+    ranking = cycle_ranking(cycle)
+    results = ranking.results
+    criteria = cycle_criteria(cycle)
+    attribute = SORT_ATTRIBUTES.get(sort or "")
+    categories = [c for c in cycle.categories if category_id is None or c.id == category_id]
+    shown: dict[int, list[tuple[int, int]]] = {}
+    for category in categories:
+        order = [item for item in ranking.order.get(category.id, []) if item[1] not in withhold]
+        if attribute:
+            def value(item, attribute=attribute):
+                result = results.get(item[1])
+                return None if result is None or item[1] in withhold else getattr(result, attribute)
+            order = sorted(order, key=lambda item: (value(item) is None, -(value(item) or 0), item[0]))
+        if per_page:
+            order = order[(page - 1) * per_page:page * per_page]
+        shown[category.id] = order
+    hidden = {category.id: [nid for _, nid in ranking.order.get(category.id, []) if nid in withhold]
+              for category in categories} if withhold else {}
+    wanted = [nomination_id for order in shown.values() for _, nomination_id in order]
+    wanted += [nomination_id for ids in hidden.values() for nomination_id in ids]
+    nominations = {n.id: n for n in db.session.scalars(
+        select(Nomination).where(Nomination.id.in_(wanted))
+        .options(selectinload(Nomination.category)))} if wanted else {}
+    decisions = {d.nomination_id: d for d in db.session.scalars(
+        select(ShortlistDecision).where(ShortlistDecision.cycle_id == cycle.id,
+                                        *([ShortlistDecision.nomination_id.in_(wanted)] if per_page else [])))}
+    boards = []
+    for category in categories:
+        withheld_ids = hidden.get(category.id, [])
+        withheld_incomplete = sum(1 for nid in withheld_ids
+                                  if (results.get(nid) or NominationResult(nid)).n < cycle.judges_per_nomination)
+        board = CategoryBoard(category, total=len(ranking.order.get(category.id, [])) - len(withheld_ids),
+                              incomplete_count=ranking.incomplete.get(category.id, 0) - withheld_incomplete)
+        board.ranks_hidden = bool(withheld_ids)
+        for position, nomination_id in shown[category.id]:
+            nomination = nominations.get(nomination_id)
+            if nomination is None:  # changed since the ranking was read (another request); shown next time
+                continue
+            result = results.get(nomination_id) or NominationResult(nomination_id)
+            board.rows.append(Row(None if board.ranks_hidden else position, nomination, result,
+                                  decisions.get(nomination_id),
+                                  complete=result.n >= cycle.judges_per_nomination))
+        for nomination_id in sorted(withheld_ids, key=lambda nid: nominations[nid].reference
+                                    if nid in nominations else ""):
+            if nomination_id in nominations:
+                # no decision either: an unchanged suggestion would show it was in the top N
+                board.withheld_rows.append(Row(None, nominations[nomination_id], NominationResult(nomination_id),
+                                               None, complete=None, withheld=True))
+        boards.append(board)
+    if withhold:
+        results = {nid: r for nid, r in results.items() if nid not in withhold}
+    return CycleResults(cycle, boards, results, criteria)
+
+
+def result_row(cycle: Cycle, nomination: Nomination, *,
+               withhold: set[int] | frozenset[int] = frozenset()) -> Row | None:
+    """The nomination's line of its category's leaderboard (None if it is not ranked), without
+    building the whole board."""
+    ranking = cycle_ranking(cycle)
+    position = next((p for p, nid in ranking.order.get(nomination.category_id, []) if nid == nomination.id), None)
+    if position is None:
+        return None
+    if nomination.id in withhold:
+        return Row(None, nomination, NominationResult(nomination.id), None, complete=None, withheld=True)
+    if any(nid in withhold for _, nid in ranking.order.get(nomination.category_id, [])):
+        position = None  # as on the board: with a withheld nomination in the category, no rank is shown
+    decision = db.session.scalar(select(ShortlistDecision).where(ShortlistDecision.nomination_id == nomination.id))
+    result = ranking.results.get(nomination.id) or NominationResult(nomination.id)
+    return Row(position, nomination, result, decision, complete=result.n >= cycle.judges_per_nomination)
+
+
+def _check_not_published(cycle: Cycle) -> None:
+    if cycle.status is CycleStatus.PUBLISHED:
+        raise Conflict("The results of this cycle are published: withdraw them to change the shortlist")
+
+
+def has_shortlist(cycle: Cycle) -> bool:
+    """Whether any nomination of the cycle is decided shortlisted, highly commended or the winner."""
+    return db.session.scalar(select(ShortlistDecision.id).where(
+        ShortlistDecision.cycle_id == cycle.id, ShortlistDecision.result.in_(SHORTLIST_RESULTS)).limit(1)) is not None
+
+
+def suggest_shortlist(cycle: Cycle, *, by: User) -> int:
+    """Top N per category (the category's shortlist size) by the ranking basis; replaces earlier decisions."""
+    _check_not_published(cycle)
+    board = cycle_results(cycle)
+    # An ORM delete, so the decisions the board loaded leave the session too (SQLite reuses their ids)
+    db.session.execute(delete(ShortlistDecision).where(ShortlistDecision.cycle_id == cycle.id))
+    now = utcnow()
+    count = 0
+    for category_board in board.boards:
+        for row in category_board.rows:
+            on_list = row.position <= category_board.category.shortlist_size and row.result.n > 0
+            db.session.add(ShortlistDecision(cycle_id=cycle.id, nomination_id=row.nomination.id,
+                                             result=Result.SHORTLISTED if on_list else Result.NOT_SHORTLISTED,
+                                             suggested=on_list, rationale="", decided_at=now, decided_by_id=by.id))
+            count += on_list
+    db.session.flush()
+    audit.record("shortlist.suggested", actor=by, obj=cycle, shortlisted=count)
+    return count
+
+
+def decide(cycle: Cycle, nomination: Nomination, result: Result, *, rationale: str, by: User) -> ShortlistDecision:
+    """Set a nomination's result. A change from the suggestion needs a rationale; one winner per category.
+    An organiser conflicted with the nomination (as one of the cycle's judges) leaves it to another."""
+    _check_not_published(cycle)
+    if nomination.id in withheld_nominations(cycle, by):
+        raise NotAllowed("You have a conflict of interest with this nomination, so another organiser decides "
+                         "its result")
+    if nomination.cycle_id != cycle.id or nomination.status not in RANKED_STATUSES:
+        raise DomainError("Only submitted nominations of this cycle can be shortlisted")
+    decision = db.session.scalar(select(ShortlistDecision).where(ShortlistDecision.nomination_id == nomination.id))
+    suggested = decision.suggested if decision else False
+    differs = (result in SHORTLIST_RESULTS) != suggested
+    rationale = (rationale or "").strip()
+    if differs and not rationale:
+        raise DomainError("Give the reason for changing the suggested shortlist", field="rationale")
+    if result is Result.WINNER:
+        other = db.session.scalar(
+            select(ShortlistDecision).join(Nomination, ShortlistDecision.nomination_id == Nomination.id)
+            .where(ShortlistDecision.cycle_id == cycle.id, ShortlistDecision.result == Result.WINNER,
+                   Nomination.category_id == nomination.category_id, Nomination.id != nomination.id))
+        if other is not None:
+            raise Conflict(f"{other.nomination.reference} is already the winner of this category: "
+                           "change it first", field="result")
+    if decision is None:
+        decision = ShortlistDecision(cycle_id=cycle.id, nomination_id=nomination.id, suggested=False)
+        db.session.add(decision)
+    previous = decision.result.value if decision.result else None
+    decision.result, decision.rationale = result, rationale
+    decision.decided_at, decision.decided_by_id = utcnow(), by.id
+    db.session.flush()
+    audit.record("shortlist.decided", actor=by, obj=nomination, result=result.value, previous=previous,
+                 rationale=rationale, differs_from_suggestion=differs)
+    return decision
+
+
+def unique_case_slug(title: str, year: int) -> str:
+    return unique_slug(ImpactCase.slug, f"{title} {year}", max_length=150)
+
+
+def _search_text(case: ImpactCase) -> str:
+    partners = " ".join(p.get("name", "") for p in case.partners or [])
+    return " ".join([case.title, case.summary, case.organisation, partners]).lower()
+
+
+def refresh_search_text(case: ImpactCase) -> None:
+    case.search_text = _search_text(case)
+
+
+def prepare_case(cycle: Cycle, nomination: Nomination, *, by: User) -> ImpactCase:
+    """A draft public copy of a shortlisted nomination, to edit before the results are published."""
+    decision = db.session.scalar(select(ShortlistDecision).where(ShortlistDecision.nomination_id == nomination.id))
+    if nomination.cycle_id != cycle.id or decision is None or decision.result not in SHORTLIST_RESULTS:
+        raise DomainError("Only shortlisted nominations get a public copy")
+    if not nomination.consents_to_publish:
+        raise DomainError("The nominee did not consent to publication, so there is no public copy")
+    existing = db.session.scalar(select(ImpactCase).where(ImpactCase.nomination_id == nomination.id))
+    if existing is not None:
+        return existing
+    case = make_impact_case(nomination, decision.result, utcnow(), published=False)
+    db.session.add(case)
+    db.session.flush()
+    audit.record("impact_case.prepared", actor=by, obj=case, nomination=nomination.reference)
+    return case
+
+
+def make_impact_case(nomination: Nomination, result: Result, now: datetime, published: bool = True) -> ImpactCase:
+    """The public copy of a nomination: its own words (never the judges' redacted copy), no contact details."""
+    case = ImpactCase(
+        slug=unique_case_slug(nomination.title or nomination.reference, nomination.cycle.year),
+        cycle_id=nomination.cycle_id, nomination_id=nomination.id, category_id=nomination.category_id,
+        category_name=nomination.category.name, year=nomination.cycle.year, result=result,
+        title=nomination.title, summary=nomination.summary, challenge=nomination.challenge,
+        approach=nomination.approach, outcomes_narrative=nomination.outcomes_narrative,
+        measured_outcomes=[{"metric": m.metric, "baseline": m.baseline, "result": m.result,
+                            "measured_on": m.measured_on} for m in nomination.measured_outcomes],
+        unintended_consequences=nomination.unintended_consequences, lessons=nomination.lessons,
+        organisation=nomination.organisation_name,
+        partners=[{"name": p.name, "is_supplier": p.is_supplier} for p in nomination.partners],
+        region=nomination.region, licence=publication.LICENCE, published_at=now if published else None, updated_at=now)
+    case.trend_links = [ImpactCaseTrend(trend_id=link.trend_id, is_primary=link.is_primary,
+                                        how_addressed=link.how_addressed, position=i)
+                        for i, link in enumerate(nomination.trend_links)]
+    refresh_search_text(case)
+    return case
+
+
+RESULT_TEMPLATES = {Result.WINNER: ("result_winner", "Congratulations: your nomination has won"),
+                    Result.HIGHLY_COMMENDED: ("result_highly_commended", "Your nomination is highly commended"),
+                    Result.SHORTLISTED: ("result_shortlisted", "Your nomination is shortlisted"),
+                    Result.NOT_SHORTLISTED: ("result_not_shortlisted", "The shortlist has been published")}
+
+
+def publish(cycle: Cycle, *, by: User) -> dict[str, int]:
+    """Publish the results: statuses change now (never before), nominees are e-mailed, and
+    each shortlisted nomination whose nominee consented becomes a public impact case."""
+    if cycle.status is not CycleStatus.JUDGING:
+        raise Conflict("Results can be published once the cycle is in judging")
+    decisions = list(db.session.scalars(
+        select(ShortlistDecision).where(ShortlistDecision.cycle_id == cycle.id)
+        .options(selectinload(ShortlistDecision.nomination)).order_by(ShortlistDecision.nomination_id)))
+    if not any(d.result in SHORTLIST_RESULTS for d in decisions):
+        raise DomainError("There is no shortlist yet: suggest one and adjust it before publishing")
+    now = utcnow()
+    counts = {"shortlisted": 0, "impact_cases": 0, "emails": 0}
+    # Public copies kept from an earlier publication (see `withdraw_results`) or prepared beforehand.
+    cases = {c.nomination_id: c for c in db.session.scalars(select(ImpactCase).where(ImpactCase.cycle_id == cycle.id))
+             if c.nomination_id is not None}
+    for decision in decisions:
+        nomination = decision.nomination
+        if nomination.status not in RANKED_STATUSES:
+            continue
+        case = None  # the nomination's public impact case, linked from the e-mail
+        if decision.result in SHORTLIST_RESULTS:
+            nomination.status = STATUS_FOR_RESULT[decision.result]
+            counts["shortlisted"] += 1
+            existing = cases.get(nomination.id)
+            if nomination.consents_to_publish:
+                if existing is None:
+                    case = make_impact_case(nomination, decision.result, now)
+                    db.session.add(case)
+                    counts["impact_cases"] += 1
+                else:
+                    # The same copy, at the same address, with the organisers' edits. One an organiser took
+                    # down stays down: "Publish again" on the impact cases page brings it back.
+                    existing.result, existing.updated_at = decision.result, now
+                    existing.published_at = existing.published_at or now
+                    if existing.unpublished_at is None:
+                        case = existing
+                        counts["impact_cases"] += 1
+        else:
+            nomination.status = NominationStatus.SUBMITTED
+        existing = cases.get(nomination.id)
+        if existing is not None and existing.is_public and case is not existing:
+            # Shortlisted when the results were last published, not now (or no longer consenting): it must
+            # not come back with the results.
+            existing.unpublished_at = existing.updated_at = now
+        nomination.updated_at = now
+        if nomination.nominator is not None:
+            template, subject = RESULT_TEMPLATES[decision.result]
+            queue_email(to_address=nomination.nominator.email, to_name=nomination.nominator.name, template=template,
+                        subject=f"{subject}: {nomination.reference}", nomination=nomination, cycle=cycle,
+                        case_url=external_url("public.impact_case", case_slug=case.slug) if case else None)
+            counts["emails"] += 1
+    cycle.status = CycleStatus.PUBLISHED
+    cycle.results_published_at = now
+    cycle.updated_at = now
+    db.session.flush()
+    audit.record("results.published", actor=by, obj=cycle, **counts)
+    return counts
+
+
+RESTORED_STATUS = NominationStatus.SUBMITTED  # what a result status was before publication (see RANKED_STATUSES)
+
+
+def withdrawal_counts(cycle: Cycle) -> dict[str, int]:
+    """What withdrawing the results takes back: the nominations' results (shortlisted, highly commended,
+    winner), the impact cases on the public site, and the nominees to tell (those `publish` told a result)."""
+    results = db.session.scalar(select(func.count(Nomination.id)).where(
+        Nomination.cycle_id == cycle.id, Nomination.status.in_(list(STATUS_FOR_RESULT.values())))) or 0
+    cases = db.session.scalar(select(func.count(ImpactCase.id)).where(
+        ImpactCase.cycle_id == cycle.id, ImpactCase.published_at.is_not(None), ImpactCase.unpublished_at.is_(None)))
+    emails = db.session.scalar(
+        select(func.count(ShortlistDecision.id)).join(Nomination, ShortlistDecision.nomination_id == Nomination.id)
+        .where(ShortlistDecision.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES),
+               Nomination.nominator_id.is_not(None)))
+    return {"results": results, "impact_cases": cases or 0, "emails": emails or 0}
+
+
+def withdraw_results(cycle: Cycle, *, by: User) -> dict[str, int]:
+    """Undo publication: the cycle goes back to judging, each nomination's result status back to
+    submitted (what it was before `publish`), and its impact cases leave the public site (a case is
+    public only while its cycle's results are published, so their pages answer 410 Gone). Each
+    nominee `publish` told a result is told it has been withdrawn, so a result e-mail is never left
+    standing unexplained. The shortlist decisions and the public copies are kept, so publishing again
+    gives the same statuses and brings back the same cases, at the same addresses, with their edits."""
+    from awards.domain.programme.cycles import (
+        check_transition,  # cycles does not import this module; the import stays local
+    )
+
+    if cycle.status is not CycleStatus.PUBLISHED:
+        raise Conflict("The results of this cycle are not published, so there is nothing to withdraw")
+    now = utcnow()
+    check_transition(cycle, CycleStatus.JUDGING, now)  # refused for a cycle whose personal data was removed
+    counts = withdrawal_counts(cycle)
+    decided = set(db.session.scalars(select(ShortlistDecision.nomination_id)
+                                     .where(ShortlistDecision.cycle_id == cycle.id)))
+    with_public_case = set(db.session.scalars(select(ImpactCase.nomination_id).where(
+        ImpactCase.cycle_id == cycle.id, ImpactCase.published_at.is_not(None), ImpactCase.unpublished_at.is_(None))))
+    nominations = db.session.scalars(
+        select(Nomination).where(Nomination.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES))
+        .options(selectinload(Nomination.nominator)).order_by(Nomination.id))
+    for nomination in nominations:
+        if nomination.status is not RESTORED_STATUS:
+            nomination.status = RESTORED_STATUS
+            nomination.updated_at = now
+        if nomination.id in decided and nomination.nominator is not None:
+            queue_email(to_address=nomination.nominator.email, to_name=nomination.nominator.name,
+                        template="results_withdrawn", subject=f"Results withdrawn: {nomination.reference}",
+                        nomination=nomination, cycle=cycle, case_removed=nomination.id in with_public_case)
+    cycle.status = CycleStatus.JUDGING
+    cycle.results_published_at = None
+    cycle.updated_at = now
+    db.session.flush()
+    audit.record("results.withdrawn", actor=by, obj=cycle, **counts)
+    return counts
+
+
+def unpublish_case(case: ImpactCase, *, by: User) -> None:
+    """Take an impact case off the public site: its page then answers 410 Gone."""
+    if case.unpublished_at is None:
+        case.unpublished_at = utcnow()
+        case.updated_at = case.unpublished_at
+        audit.record("impact_case.unpublished", actor=by, obj=case)
+
+
+def republish_case(case: ImpactCase, *, by: User) -> None:
+    """Put a case an organiser took down back on the public site (while its nomination is shortlisted)."""
+    if case.unpublished_at is not None:
+        if case.nomination_id is not None:
+            result = db.session.scalar(select(ShortlistDecision.result)
+                                       .where(ShortlistDecision.nomination_id == case.nomination_id))
+            if result not in SHORTLIST_RESULTS:
+                raise DomainError(f"{case.title} is no longer on the shortlist, so it cannot be published again")
+        case.unpublished_at = None
+        case.published_at = case.published_at or utcnow()
+        case.updated_at = utcnow()
+        audit.record("impact_case.republished", actor=by, obj=case)
+
+
+EDITABLE_CASE_FIELDS = ("title", "summary", "challenge", "approach", "outcomes_narrative", "unintended_consequences",
+                        "lessons", "organisation", "region", "citation", "licence")
+
+
+def edit_case(case: ImpactCase, *, by: User, **fields) -> list[str]:
+    """Edit the public copy (never the nomination). Returns the changed field names."""
+    unknown = set(fields) - set(EDITABLE_CASE_FIELDS) - {"measured_outcomes", "partners", "trend_how"}
+    if unknown:
+        raise ValueError(f"not editable: {unknown}")
+    if "title" in fields and not str(fields["title"]).strip():
+        raise DomainError("Enter a title", field="title")
+    for name, value in fields.items():
+        column = ImpactCase.__table__.columns.get(name)
+        limit = getattr(column.type, "length", None) if column is not None else None
+        if limit and isinstance(value, str) and len(value.strip()) > limit:
+            label = name.replace("_", " ").capitalize()
+            raise DomainError(f"{label} must be {limit} characters or fewer", field=name)
+    changed = []
+    for name, value in fields.items():
+        if name == "trend_how":
+            for link in case.trend_links:
+                new = str(value.get(link.trend_id, link.how_addressed)).strip()
+                if new != link.how_addressed:
+                    link.how_addressed = new
+                    changed.append(f"trend {link.trend.code}")
+            continue
+        value = value.strip() if isinstance(value, str) else value
+        if getattr(case, name) != value:
+            setattr(case, name, value)
+            changed.append(name)
+    if changed:
+        case.updated_at = utcnow()
+        refresh_search_text(case)
+        audit.record("impact_case.edited", actor=by, obj=case, fields=changed)
+    return changed
