@@ -139,7 +139,9 @@ def _init_templates(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
     WTFormsHelpers(app)
     from awards.templating import init_templating
+    from awards.web.presentation import init_presentation
     init_templating(app)
+    init_presentation(app)
 
 
 def _register_blueprints(app: Flask) -> None:

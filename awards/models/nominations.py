@@ -28,12 +28,6 @@ class NominationStatus(str, enum.Enum):
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
 
-    @property
-    def tag_class(self) -> str:
-        return {"draft": "govuk-tag--grey", "submitted": "govuk-tag--blue", "withdrawn": "govuk-tag--orange",
-                "ineligible": "govuk-tag--red", "shortlisted": "govuk-tag--purple",
-                "highly_commended": "govuk-tag--turquoise", "winner": "govuk-tag--green"}[self.value]
-
 
 class Eligibility(str, enum.Enum):
     ELIGIBLE = "eligible"

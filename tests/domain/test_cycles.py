@@ -7,11 +7,11 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from awards.domain.core.dates import govuk_datetime
 from awards.domain.core.errors import Conflict, DomainError
 from awards.domain.programme import cycles, taxonomy
 from awards.extensions import db
 from awards.models import AuditEvent, Cycle, CycleStatus, Trend
-from awards.templating import govuk_datetime
 
 from ..factories import make_cycle, make_nomination
 

@@ -88,11 +88,6 @@ class JudgeProgress:
             return "Not started"
         return "In progress"
 
-    @property
-    def tag_class(self) -> str:
-        return {"Nothing assigned": "govuk-tag--grey", "Finished": "govuk-tag--green",
-                "Not started": "govuk-tag--red", "In progress": "govuk-tag--blue"}[self.status]
-
 
 @dataclass(frozen=True)
 class NominationProgress:
@@ -132,11 +127,6 @@ class NominationProgress:
         if self.submitted or self.drafts:
             return "In progress"
         return "Not started"
-
-    @property
-    def tag_class(self) -> str:
-        return {"Fully judged": "govuk-tag--green", "Short of judges": "govuk-tag--red",
-                "In progress": "govuk-tag--blue", "Not started": "govuk-tag--grey"}[self.status]
 
 
 @dataclass(frozen=True)

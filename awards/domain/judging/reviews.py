@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
+from awards.domain.core.dates import govuk_datetime
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.core.mail import queue_email
 from awards.domain.judging.blind_copies import judge_title
@@ -37,7 +38,6 @@ from awards.models import (
     ReviewStatus,
     User,
 )
-from awards.templating import govuk_datetime
 from awards.urls import external_url
 
 COMMENT_MAX_LENGTH = 5000
@@ -49,8 +49,6 @@ VISIBLE_NOMINATION_STATUSES = frozenset({NominationStatus.SUBMITTED, NominationS
 
 NOT_STARTED, CONFLICT_DECLARED, IN_PROGRESS, SUBMITTED = ("Not started", "Conflict declared", "In progress",
                                                           "Submitted")
-STATUS_TAG_CLASSES = {NOT_STARTED: "govuk-tag--grey", CONFLICT_DECLARED: "govuk-tag--orange",
-                      IN_PROGRESS: "govuk-tag--light-blue", SUBMITTED: "govuk-tag--green"}
 
 
 class InvalidScores(DomainError):
@@ -119,10 +117,6 @@ class Row:
     title: str = ""
     category: str = ""
     review_updated_at: datetime | None = None
-
-    @property
-    def tag_class(self) -> str:
-        return STATUS_TAG_CLASSES[self.status]
 
     @property
     def openable(self) -> bool:

@@ -17,13 +17,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
+from awards.domain.core.dates import govuk_datetime
 from awards.domain.core.errors import DomainError, NotAllowed
 from awards.domain.core.mail import queue_email
 from awards.domain.nominations.entries import COMPLETED, task_list
 from awards.domain.programme.cycles import accepts_nominations, open_cycles
 from awards.extensions import db
 from awards.models import Cycle, CycleStatus, Nomination, NominationStatus, User
-from awards.templating import govuk_datetime
 from awards.urls import external_url
 
 DEFAULT_DAYS = 7

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
+from awards.domain.core.dates import govuk_date
 from awards.domain.core.errors import Conflict, NotAllowed
 from awards.domain.nominations.attachments import attachment_path
 from awards.domain.nominations.entries import SECTION_KEYS, section_data
@@ -47,7 +48,6 @@ from awards.models import (
     UserRole,
 )
 from awards.models.users import new_session_token
-from awards.templating import govuk_date
 from awards.urls import external_url
 
 # The nomination fields that identify the person who wrote it or whom to contact.

@@ -49,8 +49,6 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 # The results an impact case can have, in the order they are shown.
 PUBLIC_RESULTS = (Result.WINNER, Result.HIGHLY_COMMENDED, Result.SHORTLISTED)
 SHORTLISTED_STATUSES = (NominationStatus.SHORTLISTED, NominationStatus.HIGHLY_COMMENDED, NominationStatus.WINNER)
-RESULT_TAG_CLASSES = {Result.WINNER: "govuk-tag--green", Result.HIGHLY_COMMENDED: "govuk-tag--turquoise",
-                      Result.SHORTLISTED: "govuk-tag--purple", Result.NOT_SHORTLISTED: "govuk-tag--grey"}
 
 LICENCE_URLS = {
     "cc by 4.0": "https://creativecommons.org/licenses/by/4.0/",
@@ -93,10 +91,6 @@ LIBRARY_ORDER = (ImpactCase.year.desc(), ImpactCase.cycle_id.desc(), result_rank
 def licence_url(licence: str | None) -> str | None:
     """The web address of a known open licence ("CC BY 4.0" → creativecommons.org), else None."""
     return LICENCE_URLS.get(" ".join((licence or "").lower().split()))
-
-
-def result_tag_class(result: Result) -> str:
-    return RESULT_TAG_CLASSES[result]
 
 
 # --- Filters ---------------------------------------------------------------------------------

@@ -64,7 +64,6 @@ def active_filters(filters: case_library.CaseFilters, facets: case_library.Facet
             for key, text in described if key in args]
 
 
-bp.add_app_template_filter(case_library.result_tag_class, "result_tag_class")
 bp.add_app_template_filter(case_library.licence_url, "licence_url")
 
 
