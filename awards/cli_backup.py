@@ -1,4 +1,4 @@
-"""`flask backup PATH` and `flask restore PATH`: thin calls into domain/core/backup.py."""
+"""`flask backup PATH` and `flask restore PATH`: thin calls into domain/records/backup.py."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from awards.domain.core import backup as rules
+from awards.domain.records import backup as rules
 
 
 def register_backup_cli(app: Flask) -> None:

@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from awards.domain.core import audit
-from awards.domain.core import backup as backup_rules
 from awards.domain.nominations.attachments import add_attachment, upload_folder
+from awards.domain.records import backup as backup_rules
 from awards.extensions import db
 from awards.models import AuditEvent
 

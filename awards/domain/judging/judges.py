@@ -1,6 +1,6 @@
 """Judges of a cycle: invitations by e-mail and their acceptance, the organiser's settings for
 each judge (organisation, load limit, categories), and a person's expertise per trend and
-affiliations (the organisations they are connected with, `domain/people/affiliations.py`).
+affiliations (the organisations they are connected with, `domain/judging/affiliations.py`).
 
 Judging rights are per cycle: an accepted Judge row is the membership. The global `judge` role
 is granted on acceptance too, but never gives access to a cycle by itself.
@@ -20,8 +20,8 @@ from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.core.mail import queue_email
-from awards.domain.judging import conflicts
-from awards.domain.people import accounts, affiliations
+from awards.domain.judging import affiliations, conflicts
+from awards.domain.people import accounts
 from awards.domain.people.accounts import InvalidToken
 from awards.extensions import db
 from awards.models import (

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import DomainError, NotAllowed
-from awards.domain.people import data_protection as rules
+from awards.domain.records import data_protection as rules
 from awards.extensions import db
 from awards.models import Nomination
 from awards.web.auth import bp

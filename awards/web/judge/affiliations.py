@@ -10,7 +10,7 @@ from wtforms import TextAreaField
 from wtforms.validators import ValidationError
 
 from awards.domain.core.errors import DomainError
-from awards.domain.people import affiliations as affiliation_rules
+from awards.domain.judging import affiliations as affiliation_rules
 from awards.models import AFFILIATION_RECENT_YEARS, AffiliationKind
 from awards.web.forms import Form
 

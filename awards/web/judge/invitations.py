@@ -16,9 +16,9 @@ from flask_login import current_user
 from wtforms.validators import StopValidation
 
 from awards.domain.core.errors import DomainError
+from awards.domain.judging import affiliations as affiliation_rules
 from awards.domain.judging import judges as judge_rules
 from awards.domain.people import accounts
-from awards.domain.people import affiliations as affiliation_rules
 from awards.domain.people.accounts import InvalidToken
 from awards.extensions import db
 from awards.security import begin_session

@@ -11,8 +11,8 @@ from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from awards.domain.core.errors import DomainError
+from awards.domain.judging import affiliations as affiliation_rules
 from awards.domain.judging import judges as judge_rules
-from awards.domain.people import affiliations as affiliation_rules
 from awards.extensions import db
 from awards.models import EXPERTISE_LEVELS, Trend
 from awards.permissions import judge_memberships

@@ -15,8 +15,8 @@ from wtforms import IntegerField, RadioField, SelectMultipleField, StringField, 
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
 from awards.domain.core.errors import DomainError
+from awards.domain.judging import affiliations as affiliation_rules
 from awards.domain.judging import judges as judge_rules
-from awards.domain.people import affiliations as affiliation_rules
 from awards.extensions import db
 from awards.models import Assignment, AssignmentStatus, Cycle, Judge
 from awards.web.forms import Form, submit

@@ -6,7 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from awards.domain.core.errors import DomainError
-from awards.domain.people import data_protection as rules
+from awards.domain.records import data_protection as rules
 from awards.extensions import db
 from awards.web.helpers import cycle_or_404
 from awards.web.organiser import bp
