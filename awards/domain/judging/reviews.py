@@ -36,6 +36,7 @@ from awards.models import (
     Review,
     ReviewScore,
     ReviewStatus,
+    Role,
     User,
 )
 from awards.urls import external_url
@@ -354,10 +355,8 @@ def reopen_problem(review: Review, now: datetime | None = None) -> str | None:
 
 def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime | None = None) -> None:
     """Return submitted scores to the judge as a draft (audited), and e-mail the judge a link to them."""
-    from awards.permissions import is_organiser
-
     now = now or utcnow()
-    if not is_organiser(by):
+    if not by.has_role(Role.ORGANISER):
         raise NotAllowed("Only an organiser can reopen scores")
     problem = reopen_problem(review, now)
     if problem:
