@@ -13,7 +13,7 @@ import logging
 import re
 import time
 
-from awards.domain.core.audit_context import request_info
+from awards.request_context import request_info
 
 LINE_FORMAT = "%(asctime)s.%(msecs)03dZ %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"

@@ -16,7 +16,7 @@ from flask import Flask, abort, current_app, flash, g, redirect, request, sessio
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import SecurityError
 
-from awards.domain.core.audit_context import RequestInfo, reset_request_info, set_request_info
+from awards.request_context import RequestInfo, reset_request_info, set_request_info
 from awards.domain.core.clock import utcnow
 from awards.extensions import login_manager
 from awards.logging_setup import log_event

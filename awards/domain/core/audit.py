@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import event as sa_event
 
-from awards.domain.core.audit_context import request_info
 from awards.domain.core.clock import utcnow
 from awards.extensions import db
 from awards.logging_setup import log_event
 from awards.models import AuditEvent, User
+from awards.request_context import request_info
 
 
 def record(action: str, *, actor: User | None = None, obj: Any = None,
