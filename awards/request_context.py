@@ -13,7 +13,7 @@ class RequestInfo:
     request_id: str | None = None
 
 
-_current: ContextVar[RequestInfo] = ContextVar("awards_request_info", default=RequestInfo())
+_current: ContextVar[RequestInfo] = ContextVar("awards_request_info", default=RequestInfo())  # noqa: B039 (frozen)
 
 
 def set_request_info(info: RequestInfo):

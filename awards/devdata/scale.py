@@ -16,7 +16,7 @@ import math
 import random
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 
@@ -52,7 +52,7 @@ from awards.models import (
     UserRole,
 )
 
-SCALE_PASSWORD = "scale-data-password"
+SCALE_PASSWORD = "scale-data-password"  # noqa: S105 (benchmark data on a throwaway database)
 EMAIL_DOMAIN = "scale.example.org"
 ORGANISER_EMAIL = f"organiser@{EMAIL_DOMAIN}"
 CHUNK = 2000
@@ -147,7 +147,7 @@ def _title(rng: random.Random) -> str:
 
 class _Builder:
     def __init__(self, seed: int):
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 (repeatable made-up data, nothing secret)
         self.now = utcnow()
         self.password_hash = hash_password(SCALE_PASSWORD)  # once: the same hash serves every account
 
@@ -245,7 +245,7 @@ class _Builder:
         bias = [rng.uniform(-1.5, 1.5) for _ in judge_ids]
         criteria = list(cycle.criteria)
         scores = []
-        for review_id, j in zip(review_ids, pairs):
+        for review_id, j in zip(review_ids, pairs, strict=True):
             quality = rng.uniform(3, 8)
             for criterion in criteria:
                 value = round(quality + bias[j] + rng.uniform(-1.5, 1.5))
@@ -292,12 +292,12 @@ class _Builder:
         case_ids = _insert_ids(ImpactCase, cases)
         for result in set(results):
             db.session.execute(update(Nomination).where(Nomination.id.in_(
-                [row.id for row, r in zip(rows, results) if r is result]))
+                [row.id for row, r in zip(rows, results, strict=True) if r is result]))
                 .values(status=NominationStatus(result.value), consents_to_publish=True))
         _insert(ImpactCaseTrend, [
             {"case_id": case_id, "trend_id": trend_id, "is_primary": position == 0,
              "how_addressed": _paragraph(self.rng, 1), "position": position}
-            for case_id, row in zip(case_ids, rows) for position, trend_id in enumerate(trends_of[row.id])])
+            for case_id, row in zip(case_ids, rows, strict=True) for position, trend_id in enumerate(trends_of[row.id])])
         return len(case_ids)
 
 
@@ -343,10 +343,10 @@ def seed_scale(*, nominations: int, judges: int, cases: int, seed: int = 1) -> S
     for k in range(past):
         year = this_year - past + k
         share = cases // past + (1 if k < cases % past else 0)
-        published_at = datetime(year, 7, 1, 12, tzinfo=timezone.utc)
+        published_at = datetime(year, 7, 1, 12, tzinfo=UTC)
         cycle = _cycle(f"Scale Awards {year}", year, CycleStatus.PUBLISHED,
-                       datetime(year, 1, 10, 9, tzinfo=timezone.utc), datetime(year, 3, 31, 17, tzinfo=timezone.utc),
-                       datetime(year, 5, 31, 17, tzinfo=timezone.utc))
+                       datetime(year, 1, 10, 9, tzinfo=UTC), datetime(year, 3, 31, 17, tzinfo=UTC),
+                       datetime(year, 5, 31, 17, tzinfo=UTC))
         cycle.results_published_at = published_at
         cycle.updated_at = published_at
         if share:

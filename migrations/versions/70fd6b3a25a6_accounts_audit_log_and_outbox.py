@@ -1,7 +1,7 @@
 """accounts, audit log and outbox
 
 Revision ID: 70fd6b3a25a6
-Revises: 
+Revises:
 Create Date: 2026-11-24 22:13:08.440324
 
 """

@@ -5,6 +5,8 @@ Revises: a4c1e2d3b502
 Create Date: 2026-12-05 20:20:00
 
 """
+from datetime import UTC
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -43,7 +45,7 @@ def _free_prefix(prefix, year, taken):
 
 
 def _unique_cycle_references_upgrade():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     bind = op.get_bind()
     cycles = sa.table('cycles', sa.column('id', sa.Integer), sa.column('reference_prefix', sa.String),
@@ -63,7 +65,7 @@ def _unique_cycle_references_upgrade():
             new = _free_prefix(prefix, year, taken)
             renamed.append((cycle_id, prefix, new))
             taken.add((new.upper(), year))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if bind.dialect.name == 'sqlite':
         now = now.replace(tzinfo=None)  # stored as naive UTC there (models/types.py UTCDateTime)
     for cycle_id, old, new in renamed:
