@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -64,6 +65,7 @@ SECTION_BY_KEY = {s.key: s for s in SECTIONS}
 NOT_STARTED, IN_PROGRESS, COMPLETED = "Not started", "In progress", "Completed"
 
 Problems = list[tuple[str, str]]  # (field name, message)
+Checker = Callable[[Cycle, dict[str, Any]], Problems]  # a section's checker: (cycle, answers) → problems
 
 
 class SectionConflict(Conflict):
@@ -146,113 +148,215 @@ def section_hash(nomination: Nomination, section: str) -> str:
 
 # Rules -------------------------------------------------------------------------
 
-def _required(problems: Problems, data: dict, field: str, message: str) -> None:
-    if not str(data.get(field) or "").strip():
+def _text(data: dict[str, Any], field: str) -> str:
+    """The answer to a field as text without surrounding spaces ('' when missing)."""
+    return str(data.get(field) or "").strip()
+
+
+def _required(problems: Problems, data: dict[str, Any], field: str, message: str) -> None:
+    if not _text(data, field):
         problems.append((field, message))
 
 
-def _max_words(problems: Problems, data: dict, field: str, label: str, limit: int) -> None:
+def _max_words(problems: Problems, data: dict[str, Any], field: str, label: str, limit: int) -> None:
     count = word_count(data.get(field))
     if count > limit:
         problems.append((field, f"{label} must be {limit} words or fewer (it has {count})"))
 
 
-def _max_chars(problems: Problems, data: dict, field: str, label: str, limit: int) -> None:
+def _max_chars(problems: Problems, data: dict[str, Any], field: str, label: str, limit: int) -> None:
     if len(str(data.get(field) or "")) > limit:
         problems.append((field, f"{label} must be {limit} characters or fewer"))
 
 
-def check_section(cycle: Cycle, section: str, data: dict[str, Any]) -> Problems:
-    """What is missing or wrong in a section's answers, as (field, message) pairs for the form."""
+# One checker per section: each takes the cycle (for its limits) and the section's answers and
+# returns the problems in the order the form shows its fields.
+
+def _contact_email_problems(data: dict[str, Any]) -> Problems:
+    """The contact's email address: given, and in the shape of an address (not checked for delivery)."""
+    email = _text(data, "contact_email")
+    if not email:
+        return [("contact_email", "Enter the contact’s email address")]
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return [("contact_email", "Enter an email address in the correct format, like name@example.com")]
+    return []
+
+
+def _contact_phone_problems(data: dict[str, Any]) -> Problems:
+    """The contact's telephone number is optional; when given, digits, spaces and + ( ) - only."""
+    phone = _text(data, "contact_phone")
+    if phone and (len(phone) > 40 or not all(c.isdigit() or c in " +()-" for c in phone)):
+        return [("contact_phone", "Enter a telephone number, like 01632 960 001 or +44 808 157 0192")]
+    return []
+
+
+def _partner_problems(data: dict[str, Any]) -> Problems:
+    """Up to MAX_PARTNERS partner organisations, each name 200 characters or fewer."""
+    partners = data.get("partners") or []
     problems: Problems = []
-    if section == "organisation":
-        _required(problems, data, "organisation_name", "Enter the name of the nominated organisation")
-        _max_chars(problems, data, "organisation_name", "Organisation name", 200)
-        _required(problems, data, "contact_name", "Enter the name of the contact")
-        _max_chars(problems, data, "contact_name", "Contact name", 200)
-        email = str(data.get("contact_email") or "").strip()
-        if not email:
-            problems.append(("contact_email", "Enter the contact’s email address"))
-        else:
-            try:
-                validate_email(email, check_deliverability=False)
-            except EmailNotValidError:
-                problems.append(("contact_email",
-                                 "Enter an email address in the correct format, like name@example.com"))
-        phone = str(data.get("contact_phone") or "").strip()
-        if phone and (len(phone) > 40 or not all(c.isdigit() or c in " +()-" for c in phone)):
-            problems.append(("contact_phone", "Enter a telephone number, like 01632 960 001 or +44 808 157 0192"))
-        if data.get("region") not in REGIONS:
-            problems.append(("region", "Select the region"))
-        partners = data.get("partners") or []
-        if len(partners) > MAX_PARTNERS:
-            problems.append(("partners", f"You can name up to {MAX_PARTNERS} partner organisations"))
-        for i, partner in enumerate(partners):
-            if len(str(partner.get("name") or "")) > 200:
-                problems.append((f"partners-{i}-name", "Partner name must be 200 characters or fewer"))
-    elif section == "project":
-        _required(problems, data, "title", "Enter the project title")
-        _max_chars(problems, data, "title", "Project title", 200)
-        _required(problems, data, "summary", "Enter the public summary")
-        _max_words(problems, data, "summary", "The summary", cycle.summary_word_limit)
-    elif section == "trends":
-        links = data.get("links") or []
-        offered = {t.id for t in cycle.trends}
-        chosen = [link for link in links if link.get("trend_id") in offered]
-        if len(chosen) != len(links):
-            problems.append(("trends", "Select trends from the list"))
-        if len(chosen) < cycle.trends_min:
-            problems.append(("trends", f"Select at least {cycle.trends_min} trend"
-                                       f"{'s' if cycle.trends_min != 1 else ''}"))
-        elif len(chosen) > cycle.trends_max:
-            problems.append(("trends", f"Select no more than {cycle.trends_max} trends"))
-        primaries = [link for link in chosen if link.get("is_primary")]
-        if chosen and len(primaries) != 1:
-            problems.append(("primary", "Select which of your trends is the main one"))
-        for link in chosen:
-            field = f"how_{link['trend_id']}"
-            if not str(link.get("how_addressed") or "").strip():
-                problems.append((field, "Explain how the work addresses this trend"))
-            elif word_count(link.get("how_addressed")) > HOW_ADDRESSED_WORDS:
-                problems.append((field, f"Explain it in {HOW_ADDRESSED_WORDS} words or fewer"))
-    elif section in ("challenge", "approach"):
-        label = {"challenge": "the challenge", "approach": "the approach"}[section]
+    if len(partners) > MAX_PARTNERS:
+        problems.append(("partners", f"You can name up to {MAX_PARTNERS} partner organisations"))
+    for i, partner in enumerate(partners):
+        if len(str(partner.get("name") or "")) > 200:
+            problems.append((f"partners-{i}-name", "Partner name must be 200 characters or fewer"))
+    return problems
+
+
+def _check_organisation(cycle: Cycle, data: dict[str, Any]) -> Problems:
+    """About the nominated organisation: its name, the contact, the region and any partners."""
+    problems: Problems = []
+    _required(problems, data, "organisation_name", "Enter the name of the nominated organisation")
+    _max_chars(problems, data, "organisation_name", "Organisation name", 200)
+    _required(problems, data, "contact_name", "Enter the name of the contact")
+    _max_chars(problems, data, "contact_name", "Contact name", 200)
+    problems += _contact_email_problems(data)
+    problems += _contact_phone_problems(data)
+    if data.get("region") not in REGIONS:
+        problems.append(("region", "Select the region"))
+    problems += _partner_problems(data)
+    return problems
+
+
+def _check_project(cycle: Cycle, data: dict[str, Any]) -> Problems:
+    """The project's title and its public summary (within the cycle's summary word limit)."""
+    problems: Problems = []
+    _required(problems, data, "title", "Enter the project title")
+    _max_chars(problems, data, "title", "Project title", 200)
+    _required(problems, data, "summary", "Enter the public summary")
+    _max_words(problems, data, "summary", "The summary", cycle.summary_word_limit)
+    return problems
+
+
+def _trend_count_problems(cycle: Cycle, chosen: int) -> Problems:
+    """As many trends as the cycle asks for: at least trends_min, at most trends_max."""
+    if chosen < cycle.trends_min:
+        plural = "s" if cycle.trends_min != 1 else ""
+        return [("trends", f"Select at least {cycle.trends_min} trend{plural}")]
+    if chosen > cycle.trends_max:
+        return [("trends", f"Select no more than {cycle.trends_max} trends")]
+    return []
+
+
+def _how_addressed_problems(link: dict[str, Any]) -> Problems:
+    """How the work addresses one chosen trend: given, in HOW_ADDRESSED_WORDS words or fewer."""
+    field = f"how_{link['trend_id']}"
+    if not _text(link, "how_addressed"):
+        return [(field, "Explain how the work addresses this trend")]
+    if word_count(link.get("how_addressed")) > HOW_ADDRESSED_WORDS:
+        return [(field, f"Explain it in {HOW_ADDRESSED_WORDS} words or fewer")]
+    return []
+
+
+def _check_trends(cycle: Cycle, data: dict[str, Any]) -> Problems:
+    """Trends the cycle offers, as many as it asks for, one of them the main one, each explained."""
+    links = data.get("links") or []
+    offered = {t.id for t in cycle.trends}
+    chosen = [link for link in links if link.get("trend_id") in offered]
+    problems: Problems = []
+    if len(chosen) != len(links):
+        problems.append(("trends", "Select trends from the list"))
+    problems += _trend_count_problems(cycle, len(chosen))
+    primaries = [link for link in chosen if link.get("is_primary")]
+    if chosen and len(primaries) != 1:
+        problems.append(("primary", "Select which of your trends is the main one"))
+    for link in chosen:
+        problems += _how_addressed_problems(link)
+    return problems
+
+
+def _narrative_checker(section: str, label: str) -> Checker:
+    """The checker of a section that is one piece of writing (the challenge, the approach)."""
+    def check(cycle: Cycle, data: dict[str, Any]) -> Problems:
+        problems: Problems = []
         _required(problems, data, section, f"Describe {label}")
         _max_words(problems, data, section, f"The description of {label}", cycle.word_limit(section))
-    elif section == "outcomes":
-        _required(problems, data, "outcomes_narrative", "Describe the outcomes and impact")
-        _max_words(problems, data, "outcomes_narrative", "The outcomes and impact",
-                   cycle.word_limit("outcomes"))
-        measured = data.get("measured") or []
-        if len(measured) > MAX_MEASURED_OUTCOMES:
-            problems.append(("measured", f"You can give up to {MAX_MEASURED_OUTCOMES} measured outcomes"))
-        for i, row in enumerate(measured):
-            if not str(row.get("metric") or "").strip():
-                problems.append((f"measured-{i}-metric", f"Enter what was measured in outcome {i + 1}"))
-            if not str(row.get("result") or "").strip():
-                problems.append((f"measured-{i}-result", f"Enter the result of outcome {i + 1}"))
-            for key, label in (("metric", "What was measured"), ("baseline", "Baseline"),
-                               ("result", "Result")):
-                if len(str(row.get(key) or "")) > 200:
-                    problems.append((f"measured-{i}-{key}", f"{label} must be 200 characters or fewer"))
-            if len(str(row.get("measured_on") or "")) > 40:
-                problems.append((f"measured-{i}-measured_on", "Date must be 40 characters or fewer"))
-    elif section == "lessons":
-        _required(problems, data, "unintended_consequences", "Describe any unintended consequences and risks")
-        _max_words(problems, data, "unintended_consequences", "Unintended consequences",
-                   cycle.word_limit("unintended_consequences"))
-        _required(problems, data, "lessons", "Describe the lessons and how others could adopt the work")
-        _max_words(problems, data, "lessons", "Lessons", cycle.word_limit("lessons"))
-    elif section == "declarations":
-        if not data.get("declares_accurate"):
-            problems.append(("declares_accurate", "Confirm that the information is accurate"))
-        if data.get("consents_to_publish") is None:
-            problems.append(("consents_to_publish",
-                             "Select yes if we may publish the nomination as an impact case if it is "
-                             "shortlisted, or no if we may not"))
-        if not data.get("declares_authorised"):
-            problems.append(("declares_authorised", "Confirm that the organisation has authorised you"))
+        return problems
+    check.__doc__ = f"The description of {label}, within the cycle's word limit for it."
+    return check
+
+
+MEASURED_TEXT_FIELDS = (("metric", "What was measured"), ("baseline", "Baseline"), ("result", "Result"))
+
+
+def _measured_row_problems(i: int, row: dict[str, Any]) -> Problems:
+    """One measured outcome (row i, counted from 0): what was measured and its result are needed."""
+    problems: Problems = []
+    if not _text(row, "metric"):
+        problems.append((f"measured-{i}-metric", f"Enter what was measured in outcome {i + 1}"))
+    if not _text(row, "result"):
+        problems.append((f"measured-{i}-result", f"Enter the result of outcome {i + 1}"))
+    for key, label in MEASURED_TEXT_FIELDS:
+        if len(str(row.get(key) or "")) > 200:
+            problems.append((f"measured-{i}-{key}", f"{label} must be 200 characters or fewer"))
+    if len(str(row.get("measured_on") or "")) > 40:
+        problems.append((f"measured-{i}-measured_on", "Date must be 40 characters or fewer"))
     return problems
+
+
+def _check_outcomes(cycle: Cycle, data: dict[str, Any]) -> Problems:
+    """The outcomes and impact in words, and up to MAX_MEASURED_OUTCOMES measured outcomes."""
+    problems: Problems = []
+    _required(problems, data, "outcomes_narrative", "Describe the outcomes and impact")
+    _max_words(problems, data, "outcomes_narrative", "The outcomes and impact", cycle.word_limit("outcomes"))
+    measured = data.get("measured") or []
+    if len(measured) > MAX_MEASURED_OUTCOMES:
+        problems.append(("measured", f"You can give up to {MAX_MEASURED_OUTCOMES} measured outcomes"))
+    for i, row in enumerate(measured):
+        problems += _measured_row_problems(i, row)
+    return problems
+
+
+def _check_lessons(cycle: Cycle, data: dict[str, Any]) -> Problems:
+    """Unintended consequences and lessons, each within the cycle's word limit for it."""
+    problems: Problems = []
+    _required(problems, data, "unintended_consequences", "Describe any unintended consequences and risks")
+    _max_words(problems, data, "unintended_consequences", "Unintended consequences",
+               cycle.word_limit("unintended_consequences"))
+    _required(problems, data, "lessons", "Describe the lessons and how others could adopt the work")
+    _max_words(problems, data, "lessons", "Lessons", cycle.word_limit("lessons"))
+    return problems
+
+
+def _check_documents(cycle: Cycle, data: dict[str, Any]) -> Problems:
+    """Supporting documents are optional (their uploads are checked as they arrive)."""
+    return []
+
+
+def _check_declarations(cycle: Cycle, data: dict[str, Any]) -> Problems:
+    """Accuracy and authority confirmed, and a yes or no to publishing the nomination as an impact case."""
+    problems: Problems = []
+    if not data.get("declares_accurate"):
+        problems.append(("declares_accurate", "Confirm that the information is accurate"))
+    if data.get("consents_to_publish") is None:
+        problems.append(("consents_to_publish",
+                         "Select yes if we may publish the nomination as an impact case if it is "
+                         "shortlisted, or no if we may not"))
+    if not data.get("declares_authorised"):
+        problems.append(("declares_authorised", "Confirm that the organisation has authorised you"))
+    return problems
+
+
+SECTION_CHECKERS: dict[str, Checker] = {
+    "organisation": _check_organisation,
+    "project": _check_project,
+    "trends": _check_trends,
+    "challenge": _narrative_checker("challenge", "the challenge"),
+    "approach": _narrative_checker("approach", "the approach"),
+    "outcomes": _check_outcomes,
+    "lessons": _check_lessons,
+    "documents": _check_documents,
+    "declarations": _check_declarations,
+}
+
+
+def check_section(cycle: Cycle, section: str, data: dict[str, Any]) -> Problems:
+    """What is missing or wrong in a section's answers, as (field, message) pairs for the form.
+
+    A section this module does not know has nothing to check (no problems)."""
+    checker = SECTION_CHECKERS.get(section)
+    return checker(cycle, data) if checker is not None else []
 
 
 def section_problems(nomination: Nomination, section: str) -> Problems:
