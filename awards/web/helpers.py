@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -53,3 +53,30 @@ def error_summary(problems) -> list[dict[str, str]]:
     """GOV.UK error summary items from (field, message) pairs or a {field: message} dict."""
     pairs = problems.items() if isinstance(problems, dict) else problems
     return [{"text": message, "href": f"#{field}"} for field, message in pairs]
+
+
+def cycle_breadcrumbs(cycle: Cycle, *trail: dict) -> list[dict]:
+    """Organiser overview › Award cycles › <cycle> › ... for the organiser's pages about a cycle."""
+    return [{"text": "Organiser overview", "href": url_for("organiser.dashboard")},
+            {"text": "Award cycles", "href": url_for("organiser.cycles")},
+            {"text": cycle.name, "href": url_for("organiser.cycle", slug=cycle.slug)},
+            *trail]
+
+
+def pagination(page: int, pages: int, url_for_page, label: str = "Pages of nominations") -> dict | None:
+    """govukPagination parameters: first, last and the pages around the current one, with ellipses."""
+    if pages <= 1:
+        return None
+    shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
+    items, previous = [], 0
+    for number in shown:
+        if number - previous > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": url_for_page(number), "current": number == page})
+        previous = number
+    return {
+        "previous": {"href": url_for_page(page - 1)} if page > 1 else None,
+        "next": {"href": url_for_page(page + 1)} if page < pages else None,
+        "items": items,
+        "landmarkLabel": label,
+    }

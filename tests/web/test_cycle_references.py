@@ -229,7 +229,7 @@ def test_a_reference_some_nomination_already_has_is_passed_over(nominee_client, 
 def test_a_race_past_the_checks_is_a_409_not_a_500(organiser_client, demo_like_cycle, monkeypatch):
     """Two organisers saving at the same moment both pass the check; the database refuses the second,
     and the person is told to try again, with nothing half-saved."""
-    from awards.web.organiser import cycle_forms
+    from awards.web.organiser.cycles import forms as cycle_forms
 
     taxonomy.seed_trends()
     db.session.commit()

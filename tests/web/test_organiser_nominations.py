@@ -547,7 +547,7 @@ def test_the_export_neutralises_formulas(organiser_client, cycle, nominator, tri
 
 
 def test_the_export_of_many_nominations_comes_in_order(organiser_client, cycle, nominator, monkeypatch):
-    from awards.web.organiser import nominations as views
+    from awards.web.organiser.nominations import routes as views
     monkeypatch.setattr(views, "EXPORT_CHUNK", 4)
     made = [make_nomination(cycle, nominator=nominator).reference for _ in range(10)]
     rows = read_csv(organiser_client.get(f"/organiser/cycles/{cycle.slug}/nominations.csv"))

@@ -11,7 +11,7 @@ from awards.devdata.scale import seed_scale
 from awards.domain.results.shortlists import compute_ranking
 from awards.extensions import db
 from awards.models import Cycle, CycleStatus, ImpactCaseTrend, Nomination, Trend, User
-from awards.web.organiser.results import TOP_ROWS
+from awards.web.organiser.results.routes import TOP_ROWS
 from awards.web.public.cases import TREND_PAGE_CASES
 
 

@@ -1,4 +1,7 @@
-"""Pages for organisers, all at /organiser/..., all behind the organiser role."""
+"""Pages for organisers, all at /organiser/..., all behind the organiser role.
+
+Grouped as the templates are (templates/organiser/): cycles, nominations, judging, results and trends,
+each a package with its routes and its forms; the overview and the people pages are here at the top."""
 
 from flask import Blueprint
 
@@ -8,24 +11,11 @@ from awards.security import gate_blueprint
 bp = Blueprint("organiser", __name__)
 gate_blueprint(bp, Role.ORGANISER)
 
-# Judging (issue 4), one module each
-# Results (issue 5)
-# Data protection (issue 7)
-# Reminders to nominees with unsubmitted drafts (issue 12)
-from awards.web.organiser import (  # noqa: E402,F401  # noqa: E402,F401  # noqa: E402,F401
-    assignment,
-    conflicts,
-    criteria,
+from awards.web.organiser import (  # noqa: E402,F401  (each module adds its views to bp)
     cycles,
-    draft_reminders,  # noqa: E402,F401
-    insight,
-    judges,
-    nominations,  # noqa: E402,F401
-    progress,
-    redaction,
+    judging,
+    nominations,
     results,
-    retention,  # noqa: E402,F401
-    reviews,
-    routes,  # noqa: E402,F401
+    routes,
     trends,
 )

@@ -18,7 +18,7 @@ from awards.models import Category, Cycle, CycleStatus, Trend
 from awards.templating import govuk_datetime
 from awards.web.helpers import cycle_or_404
 from awards.web.organiser import bp
-from awards.web.organiser.cycle_forms import (
+from awards.web.organiser.cycles.forms import (
     FIELD_FOR,
     CategoryForm,
     ConfirmForm,

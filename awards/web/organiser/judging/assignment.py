@@ -7,11 +7,8 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
-from wtforms import HiddenField, RadioField
-from wtforms.validators import InputRequired, StopValidation
 
 from awards.domain.core.errors import Conflict, DomainError
 from awards.domain.judging import assignment as engine
@@ -26,57 +23,15 @@ from awards.models import (
     NominationStatus,
     ReviewStatus,
 )
-from awards.web.forms import Form, submit
-from awards.web.helpers import apply_domain_error, cycle_or_404, nomination_or_404
+from awards.web.helpers import apply_domain_error, cycle_breadcrumbs, cycle_or_404, nomination_or_404
 from awards.web.organiser import bp
-
-# --- Forms ---------------------------------------------------------------------------------------
-
-class RunForm(Form):
-    submit = submit("Run assignment")
-
-
-class FillGapsForm(Form):
-    """On the assignment page beside "Run assignment": its prefix keeps the button's id its own."""
-
-    submit = submit("Fill the gaps")
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("prefix", "fill")
-        super().__init__(*args, **kwargs)
-
-
-class ConfirmForm(Form):
-    # A hash of every input of the preview: if it no longer matches, the preview is out of date.
-    inputs = HiddenField()
-    submit = submit("Confirm assignment")
-
-
-class JudgeChoiceField(RadioField):
-    """Radios of judge ids; anything not offered gets a GOV.UK-style message."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-
-    def pre_validate(self, form):
-        if self.raw_data and self.data not in {value for value, _ in self.choices or []}:
-            raise StopValidation("Select a judge from the list")
-
-
-class AddJudgeForm(Form):
-    judge = JudgeChoiceField("Choose a judge", widget=GovRadioInput(), coerce=int,
-                       validators=[InputRequired("Select a judge to add")],
-                       description="Judges are listed best match first. Adding a judge locks the assignment, "
-                                   "so running the assignment again keeps it.")
-    submit = submit("Add judge")
-
-
-class ButtonForm(Form):
-    """A button with nothing to fill in (lock, unlock, remove)."""
-
+from awards.web.organiser.judging.forms import (
+    AddJudgeForm,
+    ButtonForm,
+    ConfirmForm,
+    FillGapsForm,
+    RunForm,
+)
 
 # --- Loading -------------------------------------------------------------------------------------
 
@@ -96,13 +51,6 @@ def _load_assignment(nomination: Nomination, assignment_id: int) -> Assignment:
     if assignment is None:
         abort(404)
     return assignment
-
-
-def _breadcrumbs(cycle: Cycle, *trail: dict) -> list[dict]:
-    return [{"text": "Organiser overview", "href": url_for("organiser.dashboard")},
-            {"text": "Award cycles", "href": url_for("organiser.cycles")},
-            {"text": cycle.name, "href": url_for("organiser.cycle", slug=cycle.slug)},
-            *trail]
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -125,7 +73,7 @@ def assignment(slug: str):
     return render_template("organiser/judging/assignment.html", cycle=cycle, state=state, form=form,
                            fill_form=FillGapsForm(formdata=None),
                            published=cycle.status is CycleStatus.PUBLISHED,
-                           breadcrumbs=_breadcrumbs(cycle, {"text": "Assign judges"}),
+                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Assign judges"}),
                            title=f"Assign judges – {cycle.name}")
 
 
@@ -134,7 +82,7 @@ def _preview(cycle: Cycle, problem: engine.Problem, *, stale: str | None = None,
     confirm = ConfirmForm(formdata=None, data={"inputs": problem.fingerprint()})
     return render_template("organiser/judging/assignment_preview.html", cycle=cycle, result=result,
                            confirm=confirm, stale=stale,
-                           breadcrumbs=_breadcrumbs(cycle, {"text": "Assign judges",
+                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Assign judges",
                                                             "href": url_for("organiser.assignment", slug=cycle.slug)},
                                                     {"text": "Check the new assignment"}),
                            title=f"Check the new assignment – {cycle.name}"), status
@@ -234,7 +182,7 @@ def _manual_context(cycle: Cycle, nomination: Nomination, form: AddJudgeForm) ->
     return {"cycle": cycle, "nomination": nomination, "rows": rows, "options": options, "form": form,
             "live": sum(1 for a in assignments if a.status is AssignmentStatus.ASSIGNED),
             "button": ButtonForm(), "judgeable": nomination.status is NominationStatus.SUBMITTED,
-            "breadcrumbs": _breadcrumbs(cycle, {"text": "Assign judges",
+            "breadcrumbs": cycle_breadcrumbs(cycle, {"text": "Assign judges",
                                                 "href": url_for("organiser.assignment", slug=cycle.slug)},
                                         {"text": nomination.reference}),
             "title": f"Judges for {nomination.reference}"}
@@ -327,7 +275,7 @@ def assignment_remove(slug: str, reference: str, assignment_id: int):
                    "cannot be removed.")
     return render_template("organiser/judging/assignment_remove.html", cycle=cycle, nomination=nomination,
                            item=item, form=form, problem=problem, back=back,
-                           breadcrumbs=_breadcrumbs(cycle, {"text": "Assign judges",
+                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Assign judges",
                                                             "href": url_for("organiser.assignment", slug=cycle.slug)},
                                                     {"text": nomination.reference, "href": back},
                                                     {"text": "Remove a judge"}),

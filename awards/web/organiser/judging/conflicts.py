@@ -7,22 +7,16 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSelect, GovTextInput
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
 
 from awards.domain.core.errors import DomainError
 from awards.domain.judging import conflicts as conflict_rules
 from awards.extensions import db
 from awards.models import ConflictOfInterest, ConflictSource, Cycle, Judge, Nomination, User
-from awards.web.forms import Form, submit
-from awards.web.helpers import apply_domain_error, cycle_or_404
+from awards.web.helpers import apply_domain_error, cycle_breadcrumbs, cycle_or_404
 from awards.web.organiser import bp
-from awards.web.organiser.judges import breadcrumbs
-
-REASON_MAX = 2000
+from awards.web.organiser.judging.forms import AddConflictForm, RemoveConflictForm
 
 
 def load_cycle(slug: str) -> Cycle:
@@ -41,34 +35,9 @@ def nomination_link(nomination: Nomination) -> str | None:
     return None
 
 
-# --- Forms ---------------------------------------------------------------------------------------
-
-class AddConflictForm(Form):
-    judge = SelectField("Judge", widget=GovSelect(), choices=[],
-                        validators=[InputRequired("Select the judge")])
-    reference = StringField("Nomination reference", widget=GovTextInput(),
-                            description="For example, PSDA-2026-0042",
-                            validators=[DataRequired("Enter the nomination’s reference"),
-                                        Length(max=32, message="Enter a reference like PSDA-2026-0042")])
-    reason = TextAreaField("Reason", widget=GovCharacterCount(),
-                           description="Why this judge must not judge this nomination. Other organisers see it.",
-                           validators=[DataRequired("Enter the reason for the conflict"),
-                                       Length(max=REASON_MAX,
-                                              message=f"Reason must be {REASON_MAX:,} characters or fewer")])
-    submit = submit("Add conflict")
-
-    def offer(self, judges: list[Judge]) -> None:
-        self.judge.choices = [("", "Choose a judge")] + [
-            (str(j.id), j.display_name if j.user is None else f"{j.display_name} ({j.email})") for j in judges]
 
 
-class RemoveConflictForm(Form):
-    reason = TextAreaField("Reason for removing it", widget=GovCharacterCount(),
-                           description="For example, the judge confirmed they left that organisation in 2021",
-                           validators=[DataRequired("Enter the reason for removing the conflict"),
-                                       Length(max=REASON_MAX,
-                                              message=f"Reason must be {REASON_MAX:,} characters or fewer")])
-    submit = submit("Remove conflict")
+
 
 
 # --- Views ---------------------------------------------------------------------------------------
@@ -93,7 +62,7 @@ def conflicts(slug: str):
         "organiser/judging/conflicts.html", cycle=cycle, judges=judges, chosen=chosen, detected=detected,
         active=[c for c in recorded if c.is_active], removed=[c for c in recorded if not c.is_active],
         people=people, nomination_link=nomination_link, detected_reason=conflict_rules.DETECTED_NOT_REMOVABLE,
-        ConflictSource=ConflictSource, breadcrumbs=breadcrumbs(cycle, {"text": "Conflicts of interest"}),
+        ConflictSource=ConflictSource, breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Conflicts of interest"}),
         title=f"Conflicts of interest – {cycle.name}")
 
 
@@ -125,7 +94,7 @@ def new_conflict(slug: str):
                       "cannot see it", "success")
                 return redirect(url_for("organiser.conflicts", slug=cycle.slug))
     return render_template("organiser/judging/conflicts_new.html", cycle=cycle, form=form, judges=judges,
-                           breadcrumbs=breadcrumbs(cycle, {"text": "Conflicts of interest",
+                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Conflicts of interest",
                                                            "href": url_for("organiser.conflicts", slug=cycle.slug)},
                                                {"text": "Add a conflict"}),
                            title="Add a conflict of interest")
@@ -160,6 +129,6 @@ def remove_conflict(slug: str, conflict_id: int):
             return redirect(back)
     return render_template("organiser/judging/conflicts_remove.html", cycle=cycle, conflict=conflict, form=form,
                            detected_reason=conflict_rules.DETECTED_NOT_REMOVABLE,
-                           breadcrumbs=breadcrumbs(cycle, {"text": "Conflicts of interest", "href": back},
+                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Conflicts of interest", "href": back},
                                                {"text": "Remove a conflict"}),
                            title="Remove this conflict?")

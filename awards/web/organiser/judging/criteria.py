@@ -10,24 +10,17 @@ import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovTextArea, GovTextInput
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, FieldList, FormField, HiddenField, IntegerField, StringField, TextAreaField
-from wtforms import Form as PlainForm
-from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from awards.domain.core.errors import DomainError
 from awards.domain.programme import criteria as criteria_rules
 from awards.domain.programme.taxonomy import default_taxonomy
 from awards.extensions import db
 from awards.models import Criterion, Cycle
-from awards.web.forms import Form, submit
-from awards.web.helpers import apply_domain_error, cycle_or_404
+from awards.web.helpers import apply_domain_error, cycle_breadcrumbs, cycle_or_404
 from awards.web.organiser import bp
-from awards.web.organiser.judges import breadcrumbs
-
-BAND_FIELDS = ("low", "high", "label", "text")
+from awards.web.organiser.judging.forms import BAND_FIELDS, CriterionForm
 
 
 def load_cycle(slug: str) -> Cycle:
@@ -46,123 +39,11 @@ def refuse_if_locked(cycle: Cycle) -> None:
         abort(409, description=criteria_rules.LOCKED_REASON)
 
 
-# --- Forms ---------------------------------------------------------------------------------------
-
-class NumberField(IntegerField):
-    """A whole number in a narrow box, with GOV.UK wording."""
-
-    widget = GovTextInput()
-
-    def __init__(self, label=None, validators=None, *, what: str, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.what = what
-
-    def process_formdata(self, valuelist):
-        self.raw_data = valuelist
-        text = (valuelist[0] if valuelist else "").strip()
-        self.data = int(text) if re.fullmatch(r"-?\d{1,6}", text) else None
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
-
-    def pre_validate(self, form):
-        text = (self.raw_data[0] if self.raw_data else "").strip()
-        if not text:
-            raise StopValidation(f"Enter the {self.what}")
-        if self.data is None:
-            raise StopValidation(f"{self.what[0].upper()}{self.what[1:]} must be a whole number")
 
 
-class BandForm(PlainForm):
-    """One rubric band: the scores it covers, a label and a descriptor. A row left blank is ignored."""
-
-    low = StringField("From", widget=GovTextInput())
-    high = StringField("To", widget=GovTextInput())
-    label = StringField("Label", widget=GovTextInput(),
-                        validators=[Length(max=criteria_rules.LABEL_MAX,
-                                           message=f"Label must be {criteria_rules.LABEL_MAX} characters or fewer")])
-    text = TextAreaField("What it looks like", widget=GovTextArea(),
-                         validators=[Length(max=criteria_rules.BAND_TEXT_MAX,
-                                            message=f"Description must be {criteria_rules.BAND_TEXT_MAX} "
-                                                    "characters or fewer")])
-
-    @property
-    def blank(self) -> bool:
-        return not any((self[name].data or "").strip() for name in BAND_FIELDS)
-
-    def validate_low(self, field):
-        if not self.blank and not re.fullmatch(r"\s*-?\d{1,6}\s*", field.data or ""):
-            raise ValidationError("Enter the lowest score of the band as a whole number")
-
-    def validate_high(self, field):
-        if not self.blank and not re.fullmatch(r"\s*-?\d{1,6}\s*", field.data or ""):
-            raise ValidationError("Enter the highest score of the band as a whole number")
-
-    def validate_label(self, field):
-        if not self.blank and not (field.data or "").strip():
-            raise ValidationError("Enter a label for the band, like Strong")
 
 
-class CriterionForm(Form):
-    name = StringField("Name", widget=GovTextInput(),
-                       description="For example, Evidenced outcomes and impact",
-                       validators=[DataRequired("Enter the criterion’s name"),
-                                   Length(max=criteria_rules.NAME_MAX,
-                                          message=f"Name must be {criteria_rules.NAME_MAX} characters or fewer")])
-    description = TextAreaField(
-        "Description (optional)", widget=GovTextArea(),
-        description="What judges should look for. Judges see it above the scores.",
-        validators=[Length(max=criteria_rules.DESCRIPTION_MAX,
-                           message=f"Description must be {criteria_rules.DESCRIPTION_MAX:,} characters or fewer")])
-    weight = NumberField("Weight", what="weight",
-                         description="How much this criterion counts compared with the others. A criterion "
-                                     "with weight 30 counts three times as much as one with weight 10.")
-    scale_min = NumberField("Lowest score", what="lowest score")
-    scale_max = NumberField("Highest score", what="highest score")
-    allow_not_applicable = BooleanField("Judges may answer “Not applicable”", widget=GovCheckboxInput())
-    bands = FieldList(FormField(BandForm), min_entries=0)
-    # Holds an error about the bands as a whole (gaps, overlaps), shown above them.
-    rubric = HiddenField()
-    submit = submit("Save criterion")
 
-    def validate_weight(self, field):
-        if field.data is not None and not 1 <= field.data <= criteria_rules.MAX_WEIGHT:
-            raise ValidationError(f"Weight must be between 1 and {criteria_rules.MAX_WEIGHT}")
-
-    def validate_scale_max(self, field):
-        low = self.scale_min.data
-        if field.data is not None and low is not None and field.data <= low:
-            raise ValidationError("The highest score must be more than the lowest score")
-        if field.data is not None and low is not None and field.data - low + 1 > criteria_rules.MAX_POINTS:
-            raise ValidationError(f"The scale can have at most {criteria_rules.MAX_POINTS} scores, so that judges "
-                                  f"can choose from them: make the highest score "
-                                  f"{low + criteria_rules.MAX_POINTS - 1} or lower")
-
-    def validate(self, extra_validators=None) -> bool:
-        """Also check the bands together (gaps, overlaps) when the scale and every band row are
-        readable, so that all the problems show at once."""
-        ok = super().validate(extra_validators)
-        scale_ok = not (self.scale_min.errors or self.scale_max.errors) and None not in (
-            self.scale_min.data, self.scale_max.data)
-        if scale_ok and not any(entry.form.errors for entry in self.bands):
-            try:
-                criteria_rules.clean_rubric(self.rubric_bands(), self.scale_min.data, self.scale_max.data)
-            except DomainError as error:
-                self.rubric.errors = [error.message]
-                return False
-        return ok
-
-    def rubric_bands(self) -> list[dict]:
-        bands = [entry.form for entry in self.bands]
-        return [{"from": int(b.low.data), "to": int(b.high.data), "label": b.label.data.strip(),
-                 "text": (b.text.data or "").strip()} for b in bands if not b.blank]
-
-    def values(self) -> dict:
-        return {"name": self.name.data, "description": self.description.data or "", "weight": self.weight.data,
-                "scale_min": self.scale_min.data, "scale_max": self.scale_max.data,
-                "allow_not_applicable": bool(self.allow_not_applicable.data), "rubric": self.rubric_bands()}
 
 
 def _band_data(rubric: list[dict]) -> list[dict]:
@@ -227,7 +108,7 @@ def criteria(slug: str):
     return render_template("organiser/judging/criteria.html", cycle=cycle, criteria=items, shares=shares,
                            total=sum(c.weight for c in items),
                            locked=criteria_rules.scoring_started(cycle), locked_reason=criteria_rules.LOCKED_REASON,
-                           breadcrumbs=breadcrumbs(cycle, {"text": "Judging criteria"}),
+                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judging criteria"}),
                            title=f"Judging criteria – {cycle.name}")
 
 
@@ -257,7 +138,7 @@ def _edit(cycle: Cycle, criterion: Criterion | None):
     trail = [{"text": "Judging criteria", "href": url_for("organiser.criteria", slug=cycle.slug)},
              {"text": criterion.name if criterion else "Add a criterion"}]
     return render_template("organiser/judging/criteria_form.html", cycle=cycle, criterion=criterion, form=form,
-                           breadcrumbs=breadcrumbs(cycle, *trail),
+                           breadcrumbs=cycle_breadcrumbs(cycle, *trail),
                            title=f"Change {criterion.name}" if criterion else "Add a criterion")
 
 
@@ -294,7 +175,7 @@ def remove_criterion(slug: str, criterion_id: int):
         return redirect(url_for("organiser.criteria", slug=cycle.slug))
     return render_template("organiser/judging/criteria_remove.html", cycle=cycle, criterion=criterion,
                            last=len(cycle.criteria) <= 1,
-                           breadcrumbs=breadcrumbs(cycle, {"text": "Judging criteria",
+                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judging criteria",
                                                            "href": url_for("organiser.criteria", slug=cycle.slug)},
                                                {"text": criterion.name}),
                            title=f"Remove {criterion.name}?")

@@ -4,23 +4,17 @@ expertise) and removing a judge who has not submitted scores."""
 
 from __future__ import annotations
 
-import re
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovTextArea, GovTextInput
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from wtforms import IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
 from awards.domain.core.errors import DomainError
 from awards.domain.judging import affiliations as affiliation_rules
 from awards.domain.judging import judges as judge_rules
 from awards.extensions import db
 from awards.models import Assignment, AssignmentStatus, Cycle, Judge
-from awards.web.forms import Form, submit
-from awards.web.helpers import apply_domain_error, cycle_or_404
+from awards.web.helpers import apply_domain_error, cycle_breadcrumbs, cycle_or_404
 from awards.web.judge.profile import (
     EXPERTISE_HINT,
     expertise_defaults,
@@ -30,6 +24,10 @@ from awards.web.judge.profile import (
     with_expertise,
 )
 from awards.web.organiser import bp
+from awards.web.organiser.judging.forms import (
+    InviteForm,
+    JudgeSettingsForm,
+)
 
 # --- Loading -------------------------------------------------------------------------------------
 
@@ -45,13 +43,6 @@ def load_judge(cycle: Cycle, judge_id: int) -> Judge:
     return judge
 
 
-def breadcrumbs(cycle: Cycle, *trail: dict) -> list[dict]:
-    return [{"text": "Organiser overview", "href": url_for("organiser.dashboard")},
-            {"text": "Award cycles", "href": url_for("organiser.cycles")},
-            {"text": cycle.name, "href": url_for("organiser.cycle", slug=cycle.slug)},
-            *trail]
-
-
 def assigned_counts(cycle: Cycle) -> dict[int, int]:
     """Live assignments per judge id of the cycle, in one query."""
     rows = db.session.execute(
@@ -62,89 +53,13 @@ def assigned_counts(cycle: Cycle) -> dict[int, int]:
     return dict(rows.all())
 
 
-# --- Forms ---------------------------------------------------------------------------------------
-
-class InviteForm(Form):
-    emails = TextAreaField(
-        "Email addresses", widget=GovTextArea(),
-        description="Enter one address on each line, or separate them with commas. Each person gets an "
-                    "email with their own link to accept, which works for 30 days.",
-        validators=[InputRequired("Enter at least one email address"),
-                    Length(max=20000, message="Enter fewer email addresses at a time")])
-    submit = submit("Send invitations")
 
 
-class OptionalWholeNumberField(IntegerField):
-    """A whole number that may be left blank (None)."""
-
-    widget = GovTextInput()
-
-    def __init__(self, label=None, validators=None, *, what: str, minimum: int = 1, maximum: int = 1000, **kw):
-        super().__init__(label, validators, **kw)
-        self.what, self.minimum, self.maximum = what, minimum, maximum
-        self.problem: str | None = None
-
-    def process_formdata(self, valuelist):
-        self.raw_data = valuelist
-        text = (valuelist[0] if valuelist else "").strip().replace(",", "")
-        self.problem = None
-        if not text:
-            self.data = None
-        elif re.fullmatch(r"-?\d{1,9}", text):
-            self.data = int(text)
-        else:
-            self.data = None
-            self.problem = f"{self.what[0].upper()}{self.what[1:]} must be a whole number"
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
-
-    def pre_validate(self, form):
-        if self.problem:
-            raise StopValidation(self.problem)
-        if self.data is not None and not self.minimum <= self.data <= self.maximum:
-            raise StopValidation(f"{self.what[0].upper()}{self.what[1:]} must be between {self.minimum} "
-                                 f"and {self.maximum}")
 
 
-class CategoryChoiceField(SelectMultipleField):
-    widget = GovCheckboxesInput()
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, coerce=int, **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            self.data = [int(v) for v in valuelist]
-        except ValueError:
-            self.data = []
-            raise ValueError("Select only categories from the list")
-
-    def pre_validate(self, form):
-        known = {value for value, _ in self.choices}
-        if any(v not in known for v in self.data or []):
-            raise StopValidation("Select only categories from the list")
 
 
-class JudgeSettingsForm(Form):
-    organisation = StringField(
-        "Organisation", widget=GovTextInput(),
-        description="Where the judge works. It is used to find conflicts of interest with nominated "
-                    "organisations and their partners.",
-        validators=[Length(max=200, message="Organisation must be 200 characters or fewer")])
-    max_load = OptionalWholeNumberField("Most nominations this judge scores (optional)",
-                                        what="most nominations", maximum=judge_rules.MAX_LOAD_LIMIT)
-    scope = RadioField("Categories this judge scores", widget=GovRadioInput(),
-                       choices=[("all", "All categories"), ("some", "Only the categories I choose")],
-                       validators=[InputRequired("Select which categories this judge scores")])
-    category_ids = CategoryChoiceField("Categories")
-    submit = submit("Save settings")
 
-    def validate_category_ids(self, field):
-        if self.scope.data == "some" and not field.data:
-            raise ValidationError("Select the categories this judge scores")
 
 
 def settings_form(cycle: Cycle, judge: Judge, trends: list) -> JudgeSettingsForm:
@@ -174,7 +89,7 @@ def _render_list(cycle: Cycle, form: InviteForm, status: int = 200):
     accepted = sum(1 for j in judges if j.has_accepted)
     return render_template("organiser/judging/judges.html", cycle=cycle, judges=judges, form=form,
                            counts=assigned_counts(cycle), accepted=accepted,
-                           breadcrumbs=breadcrumbs(cycle, {"text": "Judges"}),
+                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judges"}),
                            title=f"Judges – {cycle.name}"), status
 
 
@@ -253,7 +168,7 @@ def judge_settings(slug: str, judge_id: int):
                            groups=trend_groups(trends) if judge.user else [], field_name=expertise_field_name,
                            hint=EXPERTISE_HINT, assigned=judge_rules.assignment_count(judge),
                            affiliations=affiliation_rules.grouped(judge.user) if judge.user else [],
-                           breadcrumbs=breadcrumbs(cycle, {"text": "Judges",
+                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judges",
                                                            "href": url_for("organiser.judges", slug=cycle.slug)},
                                                {"text": judge.display_name}),
                            title=f"{judge.display_name} – judge settings")
@@ -279,7 +194,7 @@ def remove_judge(slug: str, judge_id: int):
         abort(409, description=f"{judge.display_name} has submitted scores, so they cannot be removed.")
     return render_template("organiser/judging/judges_remove.html", cycle=cycle, judge=judge, submitted=submitted,
                            assigned=judge_rules.assignment_count(judge),
-                           breadcrumbs=breadcrumbs(cycle, {"text": "Judges",
+                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judges",
                                                            "href": url_for("organiser.judges", slug=cycle.slug)},
                                                {"text": judge.display_name}),
                            title=f"Remove {judge.display_name}?")

@@ -10,8 +10,6 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
-from wtforms import SelectMultipleField
-from wtforms.validators import ValidationError
 
 from awards.domain.core import paging
 from awards.domain.core.clock import utcnow
@@ -19,35 +17,16 @@ from awards.domain.core.errors import DomainError
 from awards.domain.judging import progress as progress_rules
 from awards.extensions import db
 from awards.models import Cycle
-from awards.web.forms import Form
-from awards.web.helpers import apply_domain_error, cycle_or_404
+from awards.web.helpers import apply_domain_error, cycle_or_404, pagination
 from awards.web.organiser import bp
+from awards.web.organiser.judging.forms import ReminderForm
 
 PAGE_SIZE = 50
 SHORT_LIST_SIZE = 25
 
 
-class JudgesField(SelectMultipleField):
-    """Ticked judges, by id. Anything that is not one of the choices (a judge who has finished in the
-    meantime, or a tampered value) is an error, never ignored silently."""
-
-    def process_formdata(self, valuelist):
-        self.raw_data = valuelist
-        self.data = [int(v) for v in valuelist if str(v).isdigit()]
-        self._unknown = len(self.data) != len(valuelist)
-
-    def pre_validate(self, form):
-        allowed = {value for value, _ in self.choices or []}
-        if getattr(self, "_unknown", False) or any(v not in allowed for v in self.data or []):
-            raise ValidationError("Select only judges who still have nominations to score")
 
 
-class ReminderForm(Form):
-    judges = JudgesField("Judges to remind", coerce=int)
-
-    def validate_judges(self, field):
-        if not field.data:
-            raise ValidationError("Select the judges to remind")
 
 
 def _load_cycle(slug: str) -> Cycle:
@@ -68,22 +47,6 @@ def _page_url(**changes) -> str:
     anchor = args.pop("_anchor", None)
     args = {k: v for k, v in args.items() if v not in (None, "")}
     return url_for("organiser.judging_progress", slug=request.view_args["slug"], _anchor=anchor, **args)
-
-
-def _pagination(page: int, pages: int) -> dict | None:
-    if pages <= 1:
-        return None
-    shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
-    items, previous = [], 0
-    for number in shown:
-        if number - previous > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": _page_url(page=number, select=None, _anchor="nominations"),
-                      "current": number == page})
-        previous = number
-    return {"previous": {"href": _page_url(page=page - 1, select=None, _anchor="nominations")} if page > 1 else None,
-            "next": {"href": _page_url(page=page + 1, select=None, _anchor="nominations")} if page < pages else None,
-            "items": items, "landmarkLabel": "Pages of nominations"}
 
 
 @bp.route("/cycles/<slug>/judging", methods=["GET", "POST"])
@@ -139,7 +102,8 @@ def judging_progress(slug: str):
     return render_template(
         "organiser/judging/progress.html", cycle=cycle, progress=progress, form=form,
         selected=set(form.judges.data or []), rows=rows, total=total, first=(page - 1) * PAGE_SIZE + 1,
-        page=page, pages=pages, pagination=_pagination(page, pages), show=show, category=category,
+        page=page, pages=pages, show=show, category=category,
+        pagination=pagination(page, pages, lambda n: _page_url(page=n, select=None, _anchor="nominations")),
         filters=progress_rules.NOMINATION_FILTERS, short=short, page_url=_page_url,
         closed=progress_rules.reminders_closed(cycle), now=utcnow(),
         has_assignment_page=has_assignment_page, has_nomination_page=has_nomination_page,

@@ -8,8 +8,6 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import TextAreaField
-from wtforms.validators import Length
 
 from awards.domain.core import paging
 from awards.domain.core.errors import DomainError
@@ -18,20 +16,14 @@ from awards.domain.results.scoring import CriterionSpec, ScoreInput, review_scor
 from awards.domain.results.shortlists import withheld_nominations
 from awards.extensions import db
 from awards.models import Assignment, AuditEvent, Cycle, Judge, Nomination, Review, ReviewStatus, User
-from awards.web.forms import Form
 from awards.web.helpers import apply_domain_error, cycle_or_404
 from awards.web.organiser import bp
+from awards.web.organiser.judging.forms import ReopenForm
 
 PAGE_SIZE = 50
 STATUS_FILTERS = {"submitted": ReviewStatus.SUBMITTED, "draft": ReviewStatus.DRAFT}
 
 
-class ReopenForm(Form):
-    reason = TextAreaField("Tell the judge why (optional)",
-                           description="This goes in the email to the judge and in the history.",
-                           validators=[Length(max=review_rules.COMMENT_MAX_LENGTH,
-                                              message=f"The reason must be {review_rules.COMMENT_MAX_LENGTH:,} "
-                                                      "characters or fewer")])
 
 
 def _cycle(slug: str) -> Cycle:

@@ -31,9 +31,9 @@ from awards.models import (
     User,
     cycle_trends,
 )
-from awards.web.helpers import apply_domain_error, cycle_or_404, nomination_or_404
+from awards.web.helpers import apply_domain_error, cycle_breadcrumbs, cycle_or_404, nomination_or_404, pagination
 from awards.web.organiser import bp
-from awards.web.organiser.nomination_forms import EligibilityForm, NominationFilterForm, ScreenManyForm
+from awards.web.organiser.nominations.forms import EligibilityForm, NominationFilterForm, ScreenManyForm
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 200
@@ -153,33 +153,6 @@ def status_counts(cycle: Cycle) -> list[tuple[NominationStatus, int, str]]:
     return result
 
 
-def pagination(page: int, pages: int, url_for_page) -> dict | None:
-    """govukPagination parameters: first, last and the pages around the current one, with ellipses."""
-    if pages <= 1:
-        return None
-    shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
-    items, previous = [], 0
-    for number in shown:
-        if number - previous > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": url_for_page(number), "current": number == page})
-        previous = number
-    return {
-        "previous": {"href": url_for_page(page - 1)} if page > 1 else None,
-        "next": {"href": url_for_page(page + 1)} if page < pages else None,
-        "items": items,
-        "landmarkLabel": "Pages of nominations",
-    }
-
-
-def breadcrumbs(cycle: Cycle, *trail: dict) -> list[dict]:
-    """Organiser overview › Award cycles › <cycle> › ..."""
-    return [{"text": "Organiser overview", "href": url_for("organiser.dashboard")},
-            {"text": "Award cycles", "href": url_for("organiser.cycles")},
-            {"text": cycle.name, "href": url_for("organiser.cycle", slug=cycle.slug)},
-            *trail]
-
-
 def describe_event(event: AuditEvent) -> tuple[str, str]:
     """(what happened, more detail) for a history line, in words an organiser reads easily."""
     detail = event.detail or {}
@@ -235,7 +208,7 @@ def _render_list(cycle: Cycle, screen_form: ScreenManyForm | None = None):
         "organiser/nominations/list.html", cycle=cycle, filter_form=form, filters=filters,
         nominations=rows, total=total, page=page, pages=pages, first=(page - 1) * PAGE_SIZE + 1,
         counts=counts, cycle_total=sum(n for _, n, _ in counts),
-        breadcrumbs=breadcrumbs(cycle),
+        breadcrumbs=cycle_breadcrumbs(cycle),
         pagination=pagination(page, pages, lambda n: url_for("organiser.nominations", slug=cycle.slug,
                                                              page=n if n > 1 else None, **args)),
         csv_url=url_for("organiser.nominations_csv", slug=cycle.slug, **args),
@@ -283,7 +256,7 @@ def screen_nominations(slug: str):
         "organiser/nominations/screen.html", cycle=cycle, form=form, ready=ready, refused=refused,
         words=words, count=count, error_forms=[form] if form.confirming else [],
         back_url=url_for("organiser.nominations", slug=cycle.slug, **request.args),
-        breadcrumbs=breadcrumbs(cycle, {"text": "Nominations",
+        breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Nominations",
                                         "href": url_for("organiser.nominations", slug=cycle.slug)}),
         reason_max_length=screening.REASON_MAX_LENGTH,
         title=f"Mark {count} as {words}" if ready else "These nominations cannot be screened")
@@ -353,7 +326,7 @@ def _render_nomination(cycle: Cycle, nomination: Nomination, form: EligibilityFo
     return render_template(
         "organiser/nominations/show.html", cycle=cycle, nomination=nomination, form=form,
         screening_problem=problem, decided_by=decided_by(nomination), events=events,
-        breadcrumbs=breadcrumbs(cycle, {"text": "Nominations",
+        breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Nominations",
                                         "href": url_for("organiser.nominations", slug=cycle.slug)}),
         kinds=KINDS, human_size=human_size, reason_max_length=screening.REASON_MAX_LENGTH,
         title=f"{nomination.reference}: {nomination.display_title}"), status

@@ -14,9 +14,8 @@ from awards.domain.results import shortlists as rules
 from awards.domain.results.scoring import tie_break_rule
 from awards.extensions import db
 from awards.models import Assignment, CycleStatus, ImpactCase, Judge, Nomination, Result, Review, ReviewStatus
-from awards.web.helpers import cycle_or_404, error_summary, nomination_or_404
+from awards.web.helpers import cycle_or_404, error_summary, nomination_or_404, pagination
 from awards.web.organiser import bp
-from awards.web.organiser.nominations import pagination as nomination_pages
 
 # The top of each category on the results page; "See all" pages through one category.
 TOP_ROWS = 10
@@ -54,18 +53,18 @@ def results(slug: str):
     page = paging.requested_page(request.args) if category else 1
     board = rules.cycle_results(cycle, withhold=_withheld(cycle), sort=sort if sort != "rank" else None,
                                 category_id=category.id if category else None, page=page, per_page=per_page)
-    pagination = None
+    pages_nav = None
     if category:
         asked = page
         page, pages = paging.clamp(asked, board.boards[0].total, per_page)
         if page != asked:  # past the end: the last page instead
             board = rules.cycle_results(cycle, withhold=_withheld(cycle), sort=sort if sort != "rank" else None,
                                         category_id=category.id, page=page, per_page=per_page)
-        pagination = nomination_pages(page, pages, lambda n: url_for(
+        pages_nav = pagination(page, pages, lambda n: url_for(
             "organiser.results", slug=cycle.slug, category=category.slug, sort=sort if sort != "rank" else None,
             page=n if n > 1 else None))
     return render_template("organiser/results/results.html", cycle=cycle, board=board, sort=sort,
-                           category=category, page=page, per_page=per_page, pagination=pagination,
+                           category=category, page=page, per_page=per_page, pagination=pages_nav,
                            tie_break=tie_break_rule(cycle.ranking_basis), fmt=_fmt, Result=Result, CycleStatus=CycleStatus,
                            top=rules.top_criterion(board.criteria), has_shortlist=rules.has_shortlist(cycle),
                            title=f"Results: {category.name}, {cycle.name}" + (f" (page {page})" if page > 1 else "")

@@ -13,7 +13,7 @@ from awards.extensions import db
 from awards.models import Trend, TrendGroup
 from awards.web.helpers import apply_domain_error
 from awards.web.organiser import bp
-from awards.web.organiser.trend_forms import GROUP_HINTS, AddTrendForm, ConfirmTrendForm, TrendForm
+from awards.web.organiser.trends.forms import GROUP_HINTS, AddTrendForm, ConfirmTrendForm, TrendForm
 
 
 def _load_trend(trend_slug: str) -> Trend:

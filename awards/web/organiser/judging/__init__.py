@@ -1,0 +1,12 @@
+"""Judging a cycle: judges, criteria, conflicts of interest, assignment, redaction, progress and
+reviews (templates/organiser/judging/)."""
+
+from awards.web.organiser.judging import (  # noqa: F401
+    assignment,
+    conflicts,
+    criteria,
+    judges,
+    progress,
+    redaction,
+    reviews,
+)

@@ -1,0 +1,4 @@
+"""Results: the ranked board, deciding the shortlist, publishing, impact cases and insight
+(templates/organiser/results/)."""
+
+from awards.web.organiser.results import insight, routes  # noqa: F401
