@@ -66,6 +66,7 @@ NOT_STARTED, IN_PROGRESS, COMPLETED = "Not started", "In progress", "Completed"
 
 Problems = list[tuple[str, str]]  # (field name, message)
 Checker = Callable[[Cycle, dict[str, Any]], Problems]  # a section's checker: (cycle, answers) → problems
+Applier = Callable[[Nomination, dict[str, Any]], None]  # writes a section's answers onto the nomination
 
 
 class SectionConflict(Conflict):
@@ -420,61 +421,124 @@ def _clip(value: Any, limit: int) -> str:
     return str(value or "").strip()[:limit]
 
 
+MEASURED_FIELDS = ("metric", "baseline", "result", "measured_on")
+
+
+def _named_partners(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The partner rows that have a name (a row left blank is no partner)."""
+    return [p for p in (data.get("partners") or []) if _text(p, "name")]
+
+
+def _filled_measured_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The measured-outcome rows with anything typed in them (a row left blank is no outcome)."""
+    return [r for r in (data.get("measured") or []) if any(_text(r, k) for k in MEASURED_FIELDS)]
+
+
+# One applier per section: each writes the section's answers onto the nomination, cleaned
+# (spaces trimmed, cut to the columns' sizes, blank rows left out) but not checked.
+
+def _apply_organisation(nomination: Nomination, data: dict[str, Any]) -> None:
+    """The organisation, its contact, its region (one of REGIONS or none) and up to MAX_PARTNERS partners."""
+    nomination.organisation_name = _clip(data.get("organisation_name"), 200)
+    nomination.contact_name = _clip(data.get("contact_name"), 200)
+    nomination.contact_email = _clip(data.get("contact_email"), 254)
+    nomination.contact_phone = _clip(data.get("contact_phone"), 40)
+    region = data.get("region")
+    nomination.region = str(region) if region in REGIONS else ""
+    partners = _named_partners(data)[:MAX_PARTNERS]
+    nomination.partners = [NominationPartner(name=_clip(p["name"], 200), is_supplier=bool(p.get("is_supplier")),
+                                             position=i) for i, p in enumerate(partners)]
+
+
+def _apply_project(nomination: Nomination, data: dict[str, Any]) -> None:
+    """The project's title and public summary."""
+    nomination.title = _clip(data.get("title"), 200)
+    nomination.summary = _text(data, "summary")
+
+
+def _apply_trends(nomination: Nomination, data: dict[str, Any]) -> None:
+    """The trends chosen among those the cycle offers, in the order given; a link the nomination
+    already has is kept (and updated), so it is changed rather than replaced."""
+    offered = {t.id: t for t in nomination.cycle.trends}
+    existing = {link.trend_id: link for link in nomination.trend_links}
+    links: list[NominationTrend] = []
+    linked: set[int] = set()
+    for i, item in enumerate(data.get("links") or []):
+        trend = offered.get(item.get("trend_id"))
+        if trend is None or trend.id in linked:
+            continue  # one link per trend (uq_nomination_trends_nomination_id_trend_id)
+        link = existing.get(trend.id) or NominationTrend(trend=trend)
+        link.is_primary = bool(item.get("is_primary"))
+        link.how_addressed = _text(item, "how_addressed")
+        link.position = i
+        links.append(link)
+        linked.add(trend.id)
+    nomination.trend_links = links
+
+
+def _narrative_applier(section: str) -> Applier:
+    """The applier of a section that is one piece of writing, kept in the attribute of its name."""
+    def apply(nomination: Nomination, data: dict[str, Any]) -> None:
+        setattr(nomination, section, _text(data, section))
+    apply.__doc__ = f"The {section}, in words."
+    return apply
+
+
+def _apply_outcomes(nomination: Nomination, data: dict[str, Any]) -> None:
+    """The outcomes in words and up to MAX_MEASURED_OUTCOMES measured outcomes."""
+    nomination.outcomes_narrative = _text(data, "outcomes_narrative")
+    rows = _filled_measured_rows(data)[:MAX_MEASURED_OUTCOMES]
+    nomination.measured_outcomes = [
+        MeasuredOutcome(metric=_clip(r.get("metric"), 200), baseline=_clip(r.get("baseline"), 200),
+                        result=_clip(r.get("result"), 200), measured_on=_clip(r.get("measured_on"), 40),
+                        position=i)
+        for i, r in enumerate(rows)]
+
+
+def _apply_lessons(nomination: Nomination, data: dict[str, Any]) -> None:
+    """Unintended consequences and lessons."""
+    nomination.unintended_consequences = _text(data, "unintended_consequences")
+    nomination.lessons = _text(data, "lessons")
+
+
+def _apply_documents(nomination: Nomination, data: dict[str, Any]) -> None:
+    """Nothing: documents are added and removed one by one as they are uploaded (attachments)."""
+
+
+def _apply_declarations(nomination: Nomination, data: dict[str, Any]) -> None:
+    """The three declarations, each yes or no."""
+    nomination.declares_accurate = bool(data.get("declares_accurate"))
+    nomination.consents_to_publish = bool(data.get("consents_to_publish"))
+    nomination.declares_authorised = bool(data.get("declares_authorised"))
+
+
+SECTION_APPLIERS: dict[str, Applier] = {
+    "organisation": _apply_organisation,
+    "project": _apply_project,
+    "trends": _apply_trends,
+    "challenge": _narrative_applier("challenge"),
+    "approach": _narrative_applier("approach"),
+    "outcomes": _apply_outcomes,
+    "lessons": _apply_lessons,
+    "documents": _apply_documents,
+    "declarations": _apply_declarations,
+}
+
+
 def _apply(nomination: Nomination, section: str, data: dict[str, Any]) -> None:
-    n = nomination
-    if section == "organisation":
-        n.organisation_name = _clip(data.get("organisation_name"), 200)
-        n.contact_name = _clip(data.get("contact_name"), 200)
-        n.contact_email = _clip(data.get("contact_email"), 254)
-        n.contact_phone = _clip(data.get("contact_phone"), 40)
-        n.region = data.get("region") if data.get("region") in REGIONS else ""
-        partners = [p for p in (data.get("partners") or []) if str(p.get("name") or "").strip()]
-        n.partners = [NominationPartner(name=_clip(p["name"], 200), is_supplier=bool(p.get("is_supplier")),
-                                        position=i) for i, p in enumerate(partners[:MAX_PARTNERS])]
-    elif section == "project":
-        n.title = _clip(data.get("title"), 200)
-        n.summary = str(data.get("summary") or "").strip()
-    elif section == "trends":
-        offered = {t.id: t for t in n.cycle.trends}
-        existing = {link.trend_id: link for link in n.trend_links}
-        links = []
-        for i, item in enumerate(data.get("links") or []):
-            trend = offered.get(item.get("trend_id"))
-            if trend is None or any(link.trend is trend for link in links):
-                continue  # one link per trend (uq_nomination_trends_nomination_id_trend_id)
-            link = existing.get(trend.id) or NominationTrend(trend=trend)
-            link.is_primary = bool(item.get("is_primary"))
-            link.how_addressed = str(item.get("how_addressed") or "").strip()
-            link.position = i
-            links.append(link)
-        n.trend_links = links
-    elif section in ("challenge", "approach"):
-        setattr(n, section, str(data.get(section) or "").strip())
-    elif section == "outcomes":
-        n.outcomes_narrative = str(data.get("outcomes_narrative") or "").strip()
-        rows = [r for r in (data.get("measured") or []) if any(str(r.get(k) or "").strip()
-                                                              for k in ("metric", "baseline", "result", "measured_on"))]
-        n.measured_outcomes = [MeasuredOutcome(metric=_clip(r.get("metric"), 200), baseline=_clip(r.get("baseline"), 200),
-                                               result=_clip(r.get("result"), 200),
-                                               measured_on=_clip(r.get("measured_on"), 40), position=i)
-                               for i, r in enumerate(rows[:MAX_MEASURED_OUTCOMES])]
-    elif section == "lessons":
-        n.unintended_consequences = str(data.get("unintended_consequences") or "").strip()
-        n.lessons = str(data.get("lessons") or "").strip()
-    elif section == "declarations":
-        n.declares_accurate = bool(data.get("declares_accurate"))
-        n.consents_to_publish = bool(data.get("consents_to_publish"))
-        n.declares_authorised = bool(data.get("declares_authorised"))
+    """Write a section's answers onto the nomination (a section without answers of its own: nothing)."""
+    applier = SECTION_APPLIERS.get(section)
+    if applier is not None:
+        applier(nomination, data)
 
 
 def _without_empty_rows(section: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The answers without the partner or measured-outcome rows left blank, so they are neither
+    checked nor saved."""
     if section == "outcomes":
-        data = dict(data)
-        data["measured"] = [r for r in (data.get("measured") or [])
-                            if any(str(r.get(k) or "").strip() for k in ("metric", "baseline", "result", "measured_on"))]
+        return dict(data, measured=_filled_measured_rows(data))
     if section == "organisation":
-        data = dict(data)
-        data["partners"] = [p for p in (data.get("partners") or []) if str(p.get("name") or "").strip()]
+        return dict(data, partners=_named_partners(data))
     return data
 
 
