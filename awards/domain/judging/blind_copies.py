@@ -249,8 +249,8 @@ def judge_entry(nomination: Nomination) -> JudgeEntry:
         trends=[JudgeTrend(link.trend.name, link.is_primary,
                            _text(redactions, f"trend:{link.trend_id}", link.how_addressed))
                 for link in nomination.trend_links],
-        outcomes=[JudgeOutcome(*(_text(redactions, f"outcome:{o.position}:{part}", getattr(o, part))
-                                 for part, _ in OUTCOME_PARTS), o.measured_on)
+        outcomes=[JudgeOutcome(**{part: _text(redactions, f"outcome:{o.position}:{part}", getattr(o, part))
+                                  for part, _ in OUTCOME_PARTS}, measured_on=o.measured_on)
                   for o in nomination.measured_outcomes],
         documents=documents,
         organisation="" if blind else nomination.organisation_name,
@@ -631,7 +631,7 @@ def _parse_xml(content: bytes):
 
     if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
         raise CannotPrepareDocument()
-    return ElementTree.fromstring(content)
+    return ElementTree.fromstring(content)  # noqa: S314 - a DOCTYPE or ENTITY is refused above, so nothing expands
 
 
 def _part_name(directory: str, target: str) -> str:
@@ -692,43 +692,72 @@ def strip_ooxml(data: bytes) -> bytes:
     document variables, mail-merge sources, file-sharing user names or absolute paths."""
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         infos = [info for info in source.infolist() if not info.is_dir()]
+        contents = _kept_parts(source, infos)
+        relationships, dropped_ids = _kept_relationships(source, infos, {name.lower(): name for name in contents})
+    _clean_parts(contents, dropped_ids)
+    contents.update(relationships)
+    contents["[Content_Types].xml"] = _content_types(contents["[Content_Types].xml"], set(contents))
+    return _zipped(contents)
 
-        def read(info: zipfile.ZipInfo) -> bytes:
-            # Inflate up to the size the part declares (which the upload check limited): a part
-            # that lies about its size fails its CRC instead of filling memory.
-            with source.open(info) as part:
-                return part.read(info.file_size)
 
-        contents: dict[str, bytes] = {}
-        for info in infos:
-            if not _OOXML_KEEP.fullmatch(info.filename):
-                continue
-            content = read(info)
-            extension = info.filename.rsplit(".", 1)[-1].lower()
-            if "/media/" in info.filename:
-                try:
-                    content = reencode_image(content, _IMAGE_FORMATS[extension])
-                except Exception:  # a picture that cannot be redrawn is left out, never passed on
-                    continue
+def _read_part(source: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A part inflated up to the size it declares (which the upload check limited): a part that lies
+    about its size fails its CRC instead of filling memory."""
+    with source.open(info) as part:
+        return part.read(info.file_size)
+
+
+def _kept_parts(source: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str, bytes]:
+    """The parts a reader needs (see _OOXML_KEEP) by name, pictures re-encoded (those that cannot be are
+    left out); CannotPrepareDocument if the main part or the content types are missing."""
+    contents: dict[str, bytes] = {}
+    for info in infos:
+        if not _OOXML_KEEP.fullmatch(info.filename):
+            continue
+        content = _kept_content(source, info)
+        if content is not None:
             contents[info.filename] = content
-        if not any(marker in contents for marker in OOXML_MARKERS.values()) or "[Content_Types].xml" not in contents:
-            raise CannotPrepareDocument()
-        kept = {name.lower(): name for name in contents}
+    if not any(marker in contents for marker in OOXML_MARKERS.values()) or "[Content_Types].xml" not in contents:
+        raise CannotPrepareDocument()
+    return contents
 
-        dropped_ids: dict[str, set[str]] = {}
-        relationships: dict[str, bytes] = {}
-        for info in infos:
-            match = _RELS.fullmatch(info.filename)
-            if not match:
-                continue
-            directory, base = match.group(1) or "", match.group(2)
-            owner = posixpath.join(directory, base) if base else ""
-            if owner and owner.lower() not in kept:
-                continue
-            relationships[info.filename], dropped_ids[owner] = _relationships(read(info), directory, kept)
-        if "_rels/.rels" not in relationships:
-            raise CannotPrepareDocument()
 
+def _kept_content(source: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """A kept part's content, a picture re-encoded; None for a picture that cannot be redrawn (it is
+    left out, never passed on)."""
+    content = _read_part(source, info)
+    if "/media/" not in info.filename:
+        return content
+    try:
+        return reencode_image(content, _IMAGE_FORMATS[info.filename.rsplit(".", 1)[-1].lower()])
+    except Exception:
+        return None
+
+
+def _kept_relationships(source: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
+                        kept: dict[str, str]) -> tuple[dict[str, bytes], dict[str, set[str]]]:
+    """The relationship parts of the package and of each kept part, rebuilt (see _relationships), and
+    per owning part the relationship ids left behind. `kept` maps the kept parts' lowercased names to
+    their names. CannotPrepareDocument if the package's own relationships are missing."""
+    dropped_ids: dict[str, set[str]] = {}
+    relationships: dict[str, bytes] = {}
+    for info in infos:
+        match = _RELS.fullmatch(info.filename)
+        if not match:
+            continue
+        directory, base = match.group(1) or "", match.group(2)
+        owner = posixpath.join(directory, base) if base else ""
+        if owner and owner.lower() not in kept:
+            continue
+        relationships[info.filename], dropped_ids[owner] = _relationships(_read_part(source, info), directory, kept)
+    if "_rels/.rels" not in relationships:
+        raise CannotPrepareDocument()
+    return relationships, dropped_ids
+
+
+def _clean_parts(contents: dict[str, bytes], dropped_ids: dict[str, set[str]]) -> None:
+    """Cut the properties down and clean every other kept XML part (see _content_part), in place; the
+    content types are rebuilt last, once every part is known."""
     for name in list(contents):
         if name == "[Content_Types].xml":
             continue
@@ -739,9 +768,10 @@ def strip_ooxml(data: bytes) -> bytes:
         elif name.lower().endswith(".xml"):
             _parse_xml(contents[name])
             contents[name] = _content_part(contents[name], dropped_ids.get(name, set()))
-    contents.update(relationships)
-    contents["[Content_Types].xml"] = _content_types(contents["[Content_Types].xml"], set(contents))
 
+
+def _zipped(contents: dict[str, bytes]) -> bytes:
+    """The package written again: the content types first, then the parts by name, with a fixed date."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name in ["[Content_Types].xml", *sorted(n for n in contents if n != "[Content_Types].xml")]:
