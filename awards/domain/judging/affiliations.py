@@ -9,6 +9,8 @@ from what they told us this year. Each list is typed as one organisation a line.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, select
 
 from awards.domain.core import audit
@@ -106,6 +108,7 @@ def set_affiliations(user: User, texts: dict[str, str | None], *, by: User) -> b
             db.session.add(Affiliation(user_id=user.id, kind=kind, name=name, position=position,
                                        created_at=first_recorded.get((kind, normalise_organisation(name)), now)))
     db.session.flush()
-    audit.record("judge.affiliations_changed", actor=by, obj=user,
-                 **{field_name(kind): names for kind, names in wanted.items()})
+    # Typed Any as mypy cannot tell that these keys (the kinds' field names) are none of record()'s parameters.
+    lists: dict[str, Any] = {field_name(kind): names for kind, names in wanted.items()}
+    audit.record("judge.affiliations_changed", actor=by, obj=user, **lists)
     return True

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -101,11 +101,9 @@ def _judge_emails(judge: Judge) -> set[str]:
 def affiliations_by_user(user_ids: Iterable[int | None]) -> dict[int, list[tuple[AffiliationKind, str]]]:
     """Each person's affiliations as (kind, name), in the order they gave them, in one query."""
     ids = sorted({u for u in user_ids if u is not None})
-    rows = []
-    for start in range(0, len(ids), 900):
-        rows += db.session.execute(
-            select(Affiliation.user_id, Affiliation.kind, Affiliation.name, Affiliation.position, Affiliation.id)
-            .where(Affiliation.user_id.in_(ids[start:start + 900]))).all()
+    columns = select(Affiliation.user_id, Affiliation.kind, Affiliation.name, Affiliation.position, Affiliation.id)
+    rows = [row for start in range(0, len(ids), 900)
+            for row in db.session.execute(columns.where(Affiliation.user_id.in_(ids[start:start + 900])))]
     order = {kind: i for i, kind in enumerate(AffiliationKind)}
     found: dict[int, list[tuple[AffiliationKind, str]]] = defaultdict(list)
     for user_id, kind, name, _, _ in sorted(rows, key=lambda r: (r[0], order[AffiliationKind(r[1])], r[3], r[4])):
@@ -192,9 +190,9 @@ def conflict_pairs(judges: Iterable[Judge], nominations: Iterable[Nomination]) -
             hits |= by_domain.get(d, set())
         for o in _judge_organisations(j):
             hits |= by_org.get(o, set())
-        for _, name in affiliations.get(j.user_id, ()):
-            hits |= by_org.get(normalise_organisation(name), set())
         if j.user_id is not None:
+            for _, name in affiliations.get(j.user_id, ()):
+                hits |= by_org.get(normalise_organisation(name), set())
             hits |= by_nominator.get(j.user_id, set())
         pairs |= {(j.id, n) for n in hits}
     judge_ids = [j.id for j in judges]
@@ -321,15 +319,15 @@ def detected_conflicts(cycle_id: int, judges: Iterable[Judge] | None = None) -> 
     if judges is None:
         judges = db.session.scalars(select(Judge).where(Judge.cycle_id == cycle_id)
                                     .options(selectinload(Judge.user)))
-    judges = {j.id: j for j in judges}
+    judge_by_id = {j.id: j for j in judges}
     nominations = {n.id: n for n in db.session.scalars(
         select(Nomination).where(Nomination.cycle_id == cycle_id,
                                  Nomination.status.not_in([NominationStatus.DRAFT, NominationStatus.WITHDRAWN]))
         .options(selectinload(Nomination.partners), selectinload(Nomination.nominator)))}
     found = []
-    affiliations = affiliations_by_user(j.user_id for j in judges.values())
-    for judge_id, nomination_id in sorted(conflict_pairs(judges.values(), nominations.values())):
-        judge, nomination = judges[judge_id], nominations[nomination_id]
+    affiliations = affiliations_by_user(j.user_id for j in judge_by_id.values())
+    for judge_id, nomination_id in sorted(conflict_pairs(judge_by_id.values(), nominations.values())):
+        judge, nomination = judge_by_id[judge_id], nominations[nomination_id]
         reasons = detect(judge, nomination, affiliations)
         if reasons:
             found.append(DetectedConflict(judge, nomination, reasons))
@@ -347,7 +345,7 @@ def organisers(*, besides: User | None = None) -> list[User]:
     return list(db.session.scalars(query))
 
 
-def tell_organisers(judge: Judge, *, cause: str, freed: list[Nomination], kept: list[Nomination] = (),
+def tell_organisers(judge: Judge, *, cause: str, freed: list[Nomination], kept: Sequence[Nomination] = (),
                     by: User) -> None:
     """E-mail each organiser (one message each, through the outbox) that the judge is conflicted with
     nominations they were assigned: `freed` ones need another judge, `kept` ones have the judge's

@@ -156,9 +156,9 @@ def invitation_for_token(token: str) -> Judge:
     try:
         data = _serializer().loads(token, max_age=int(INVITATION_MAX_AGE.total_seconds()))
     except SignatureExpired:
-        raise InvalidToken("This invitation link has expired")
+        raise InvalidToken("This invitation link has expired") from None
     except BadSignature:
-        raise InvalidToken("This invitation link is not valid")
+        raise InvalidToken("This invitation link is not valid") from None
     judge_id, email = (data.get("j"), data.get("e")) if isinstance(data, dict) else (None, None)
     judge = db.session.get(Judge, judge_id) if isinstance(judge_id, int) else None
     if judge is None or judge.email != email:

@@ -351,11 +351,12 @@ def send_reminders(cycle: Cycle, judges: list[Judge], *, by: User) -> tuple[list
     reminded, skipped = [], [j for j in judges if j not in accepted]
     for judge in accepted:
         items = work.get(judge.id, [])
-        if not items:
+        user = judge.user  # never None here: `accepted` holds judges with an account
+        if not items or user is None:
             skipped.append(judge)
             continue
         count = len(items)
-        queue_email(to_address=judge.user.email, to_name=judge.user.name, template="judging_reminder",
+        queue_email(to_address=user.email, to_name=user.name, template="judging_reminder",
                     subject=(f"Reminder: {count} {'nomination' if count == 1 else 'nominations'} "
                              f"left to score for {cycle.name}"),
                     cycle=cycle, items=items, count=count, link=link)
