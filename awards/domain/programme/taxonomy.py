@@ -143,44 +143,84 @@ def export_trends() -> dict[str, Any]:
     }
 
 
-def _validate_import(data: Any) -> list[dict[str, Any]]:
+IMPORT_TEXT_FIELDS = ("code", "name", "slug", "description", "source", "group")
+
+
+def _check_export_format(data: Any) -> None:
+    """The file is a trend export at all: {"format": EXPORT_FORMAT, "trends": [...]}."""
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT or not isinstance(data.get("trends"), list):
         raise DomainError(f'The file is not a trend export: expected {{"format": "{EXPORT_FORMAT}", "trends": [...]}}')
+
+
+def _code_problems(code: str, seen_codes: set[str]) -> list[str]:
+    """A trend's code is given, fits its column and is not already in the file (it is recorded as seen)."""
+    problems = []
+    if not code or len(code) > MAX_CODE:
+        problems.append(f"code missing or longer than {MAX_CODE} characters")
+    elif code in seen_codes:
+        problems.append(f"code {code} appears twice")
+    seen_codes.add(code)
+    return problems
+
+
+def _name_problems(name: str) -> list[str]:
+    """A trend's name is given and fits its column."""
+    if not name:
+        return ["name missing"]
+    if len(name) > MAX_NAME:
+        return [f"name longer than {MAX_NAME} characters"]
+    return []
+
+
+def _value_problems(item: dict[str, Any]) -> list[str]:
+    """A trend's group is one of TrendGroup, its source fits, its position is a whole number and
+    its retired flag true or false."""
     groups = {g.value for g in TrendGroup}
-    seen_codes, seen_slugs, problems = set(), set(), []
+    problems = []
+    if item.get("group") not in groups:
+        problems.append(f"group must be one of {', '.join(sorted(groups))}")
+    if len((item.get("source") or "").strip()) > MAX_SOURCE:
+        problems.append(f"source longer than {MAX_SOURCE} characters")
+    position = item.get("position")
+    if position is not None and (isinstance(position, bool) or not isinstance(position, int)):
+        problems.append("position must be a whole number")
+    if not isinstance(item.get("retired", False), bool):
+        problems.append("retired must be true or false")
+    return problems
+
+
+def _slug_problems(slug: str, seen_slugs: set[str]) -> list[str]:
+    """A trend's web address is not already in the file (it is recorded as seen)."""
+    problems = [f"web address {slug} appears twice"] if slug in seen_slugs else []
+    seen_slugs.add(slug)
+    return problems
+
+
+def _trend_problems(i: int, item: Any, seen_codes: set[str], seen_slugs: set[str]) -> list[str]:
+    """What is wrong with the i-th trend of the file (counted from 1), each problem saying which trend."""
+    if not isinstance(item, dict):
+        return [f"trend {i}: not an object"]
+    wrong = [k for k in IMPORT_TEXT_FIELDS if item.get(k) is not None and not isinstance(item[k], str)]
+    if wrong:
+        return [f"trend {i}: {', '.join(wrong)} must be text"]
+    code = (item.get("code") or "").strip().upper()
+    name = (item.get("name") or "").strip()
+    slug = slugify(item.get("slug") or name, max_length=MAX_SLUG)
+    problems = [f"trend {i}: {problem}" for problem in _code_problems(code, seen_codes)]
+    problems += [f"trend {i} ({code}): {problem}"
+                 for problem in (*_name_problems(name), *_value_problems(item), *_slug_problems(slug, seen_slugs))]
+    return problems
+
+
+def _validate_import(data: Any) -> list[dict[str, Any]]:
+    """The trends of an export, once every one is found right; otherwise a DomainError naming every
+    problem in the file, so a bad file imports nothing."""
+    _check_export_format(data)
+    seen_codes: set[str] = set()
+    seen_slugs: set[str] = set()
+    problems: list[str] = []
     for i, item in enumerate(data["trends"], start=1):
-        if not isinstance(item, dict):
-            problems.append(f"trend {i}: not an object")
-            continue
-        text_fields = ("code", "name", "slug", "description", "source", "group")
-        wrong = [k for k in text_fields if item.get(k) is not None and not isinstance(item[k], str)]
-        if wrong:
-            problems.append(f"trend {i}: {', '.join(wrong)} must be text")
-            continue
-        code = (item.get("code") or "").strip().upper()
-        if not code or len(code) > MAX_CODE:
-            problems.append(f"trend {i}: code missing or longer than {MAX_CODE} characters")
-        elif code in seen_codes:
-            problems.append(f"trend {i}: code {code} appears twice")
-        seen_codes.add(code)
-        name = (item.get("name") or "").strip()
-        if not name:
-            problems.append(f"trend {i} ({code}): name missing")
-        elif len(name) > MAX_NAME:
-            problems.append(f"trend {i} ({code}): name longer than {MAX_NAME} characters")
-        if item.get("group") not in groups:
-            problems.append(f"trend {i} ({code}): group must be one of {', '.join(sorted(groups))}")
-        if len((item.get("source") or "").strip()) > MAX_SOURCE:
-            problems.append(f"trend {i} ({code}): source longer than {MAX_SOURCE} characters")
-        position = item.get("position")
-        if position is not None and (isinstance(position, bool) or not isinstance(position, int)):
-            problems.append(f"trend {i} ({code}): position must be a whole number")
-        if not isinstance(item.get("retired", False), bool):
-            problems.append(f"trend {i} ({code}): retired must be true or false")
-        slug = slugify(item.get("slug") or name, max_length=MAX_SLUG)
-        if slug in seen_slugs:
-            problems.append(f"trend {i} ({code}): web address {slug} appears twice")
-        seen_slugs.add(slug)
+        problems += _trend_problems(i, item, seen_codes, seen_slugs)
     if problems:
         raise DomainError("The file has problems, nothing was imported: " + "; ".join(problems))
     return data["trends"]
@@ -206,8 +246,8 @@ def import_trends(data: Any, *, by: User | None = None) -> tuple[int, int]:
     # Two trends may swap web addresses: move the changing ones aside first, so the unique
     # constraint never sees a duplicate half-way through.
     moving = [t for code, t in existing.items() if code in wanted and t.slug != wanted[code]]
-    for trend in moving:
-        trend.slug = f"~import-{trend.id}"
+    for aside in moving:
+        aside.slug = f"~import-{aside.id}"
     if moving:
         db.session.flush()
     added = updated = 0
