@@ -121,9 +121,12 @@ def send_draft_reminders(cycle: Cycle, *, by: User | None, within_days: int | No
         .execution_options(populate_existing=True)))
     closes = govuk_datetime(cycle.nominations_close_at, cycle.time_zone)
     for nomination in nominations:
+        nominee = nomination.nominator
+        if nominee is None:  # never: _due claims only drafts that have their nominee
+            continue
         tasks = task_list(nomination)
         remaining = [section.title for section, status in tasks if status != COMPLETED]
-        queue_email(to_address=nomination.nominator.email, to_name=nomination.nominator.name,
+        queue_email(to_address=nominee.email, to_name=nominee.name,
                     template="draft_reminder", subject=f"Reminder: submit your nomination by {closes}",
                     nomination=nomination, cycle=cycle, remaining=remaining, done=len(tasks) - len(remaining),
                     total=len(tasks), link=external_url("nominee.task_list", reference=nomination.reference))

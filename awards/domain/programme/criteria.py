@@ -36,9 +36,10 @@ class CriteriaLocked(Conflict):
 
 def scoring_started(cycle: Cycle) -> bool:
     """True once any score has been saved (draft or submitted) for a criterion of the cycle."""
-    return db.session.scalar(
+    scores = db.session.scalar(
         select(func.count(ReviewScore.id)).join(Criterion, Criterion.id == ReviewScore.criterion_id)
-        .where(Criterion.cycle_id == cycle.id)) > 0
+        .where(Criterion.cycle_id == cycle.id))
+    return (scores or 0) > 0
 
 
 def check_unlocked(cycle: Cycle) -> None:
@@ -67,7 +68,7 @@ def clean_rubric(bands: list[dict[str, Any]], scale_min: int, scale_max: int) ->
     """The bands in score order, checked: each has a label and a range within the scale, and
     together they cover every score of the scale once (no gaps, no overlaps). No bands at all
     is allowed: judges then see the numbers only."""
-    cleaned = []
+    cleaned: list[dict[str, Any]] = []
     for number, band in enumerate(bands, start=1):
         low, high = _whole(band.get("from")), _whole(band.get("to"))
         label = str(band.get("label") or "").strip()
