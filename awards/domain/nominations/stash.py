@@ -83,7 +83,7 @@ def _bounded(data: dict[str, list[str]]) -> dict[str, list[str]]:
     if len(data) > MAX_FIELDS or sum(len(values) for values in data.values()) > MAX_VALUES:
         raise too_long
     total = 0
-    for name, values in data.items():
+    for values in data.values():
         for value in values:
             size = len(value.encode("utf-8", "replace"))
             total += size

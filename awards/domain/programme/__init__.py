@@ -1,1 +1,2 @@
-"""Setting up a programme: award cycles with their categories and dates, the judging criteria, and the trend taxonomy."""
+"""Setting up a programme: award cycles with their categories and dates, the judging criteria,
+and the trend taxonomy."""

@@ -4,7 +4,7 @@ guarded by the dates, and copying a cycle to start next year's."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -69,7 +69,7 @@ def check_time_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise DomainError("Enter a time zone such as Europe/London", field="time_zone")
+        raise DomainError("Enter a time zone such as Europe/London", field="time_zone") from None
     return name
 
 
@@ -81,7 +81,7 @@ def local_instant(day: date, at: time, time_zone: str) -> datetime:
     """
     zone = ZoneInfo(check_time_zone(time_zone))
     local = datetime.combine(day, at, tzinfo=zone)
-    instant = local.astimezone(timezone.utc)
+    instant = local.astimezone(UTC)
     if instant.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise DomainError(f"That time does not exist in {time_zone} on that day because the clocks go "
                           "forward: choose a time an hour later")
@@ -98,7 +98,7 @@ def next_year(instant: datetime | None, time_zone: str) -> datetime | None:
     except ValueError:
         day = local.date().replace(year=local.year + 1, day=28)
     # A wall-clock time the clocks skip that day is read with the offset before the change.
-    return datetime.combine(day, local.time(), tzinfo=local.tzinfo).astimezone(timezone.utc)
+    return datetime.combine(day, local.time(), tzinfo=local.tzinfo).astimezone(UTC)
 
 
 def _check_year(year: int) -> None:
