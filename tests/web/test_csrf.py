@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from ..snapshot import changes, describe, snapshot
-from .test_access_matrix import (
+from ..support.access_matrix import (
     ANON,
     ASSIGNED,
     AUDIENCES,
@@ -25,7 +25,6 @@ from .test_access_matrix import (
     OWNER,
     SECTION_RULE,
     UNASSIGNED,
-    audience_users,  # noqa: F401  (the fixture)
     build_url,
     expected,
     url_values,

@@ -24,7 +24,7 @@ from awards.extensions import db
 
 from ..factories import make_user
 from ..snapshot import changes, describe, snapshot
-from . import test_access_matrix as matrix
+from ..support import access_matrix as matrix
 
 ANON, ORGANISER = matrix.ANON, matrix.ORGANISER
 NOMINEE, JUDGE = "nominee", "judge"  # the owner of the matrix's nomination, and the judge assigned to its entry

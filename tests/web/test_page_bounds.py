@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from .test_access_matrix import AUDIENCES, LOGIN, MATRIX, audience_users, build_url, expected, url_values  # noqa: F401 (audience_users is a fixture)
+from ..support.access_matrix import AUDIENCES, LOGIN, MATRIX, build_url, expected, url_values
 
 HOSTILE = ("100000000000000000000", "9" * 5000, "-1", "0", "-0", "1.5", "1e3", "abc", "", " 2 ",
            "١٢", "²", "１２", "0x10")
