@@ -64,35 +64,33 @@ def _whole(value: Any) -> int | None:
         return None
 
 
-def clean_rubric(bands: list[dict[str, Any]], scale_min: int, scale_max: int) -> list[dict[str, Any]]:
-    """The bands in score order, checked: each has a label and a range within the scale, and
-    together they cover every score of the scale once (no gaps, no overlaps). No bands at all
-    is allowed: judges then see the numbers only."""
-    cleaned: list[dict[str, Any]] = []
-    for number, band in enumerate(bands, start=1):
-        low, high = _whole(band.get("from")), _whole(band.get("to"))
-        label = str(band.get("label") or "").strip()
-        text = str(band.get("text") or "").strip()
-        if not label:
-            raise DomainError(f"Enter a label for band {number}", field="rubric")
-        if len(label) > LABEL_MAX:
-            raise DomainError(f"The label of band {number} must be {LABEL_MAX} characters or fewer", field="rubric")
-        if len(text) > BAND_TEXT_MAX:
-            raise DomainError(f"The description of band {number} must be {BAND_TEXT_MAX} characters or fewer",
-                              field="rubric")
-        if low is None or high is None:
-            raise DomainError(f"Enter the scores band {number} covers, as whole numbers", field="rubric")
-        if low > high:
-            raise DomainError(f"Band {number} must start at or below where it ends", field="rubric")
-        if low < scale_min or high > scale_max:
-            raise DomainError(f"Band {number} must be within the scale, {scale_min} to {scale_max}",
-                              field="rubric")
-        cleaned.append({"from": low, "to": high, "label": label, "text": text})
-    cleaned.sort(key=lambda b: (b["from"], b["to"]))
-    if not cleaned:
-        return cleaned
+def _clean_band(number: int, band: dict[str, Any], scale_min: int, scale_max: int) -> dict[str, Any]:
+    """One band (its number counted from 1), checked: a label, a description that fits, and a range
+    of whole numbers within the scale."""
+    low, high = _whole(band.get("from")), _whole(band.get("to"))
+    label = str(band.get("label") or "").strip()
+    text = str(band.get("text") or "").strip()
+    if not label:
+        raise DomainError(f"Enter a label for band {number}", field="rubric")
+    if len(label) > LABEL_MAX:
+        raise DomainError(f"The label of band {number} must be {LABEL_MAX} characters or fewer", field="rubric")
+    if len(text) > BAND_TEXT_MAX:
+        raise DomainError(f"The description of band {number} must be {BAND_TEXT_MAX} characters or fewer",
+                          field="rubric")
+    if low is None or high is None:
+        raise DomainError(f"Enter the scores band {number} covers, as whole numbers", field="rubric")
+    if low > high:
+        raise DomainError(f"Band {number} must start at or below where it ends", field="rubric")
+    if low < scale_min or high > scale_max:
+        raise DomainError(f"Band {number} must be within the scale, {scale_min} to {scale_max}",
+                          field="rubric")
+    return {"from": low, "to": high, "label": label, "text": text}
+
+
+def _check_coverage(bands: list[dict[str, Any]], scale_min: int, scale_max: int) -> None:
+    """The bands, in score order, cover every score of the scale once: no gap, no overlap."""
     expected = scale_min
-    for band in cleaned:
+    for band in bands:
         if band["from"] > expected:
             gap = (f"{expected}" if band["from"] - 1 == expected else f"{expected} to {band['from'] - 1}")
             raise DomainError(f"The bands must cover every score from {scale_min} to {scale_max}: "
@@ -105,6 +103,16 @@ def clean_rubric(bands: list[dict[str, Any]], scale_min: int, scale_max: int) ->
         gap = f"{expected}" if expected == scale_max else f"{expected} to {scale_max}"
         raise DomainError(f"The bands must cover every score from {scale_min} to {scale_max}: no band covers {gap}",
                           field="rubric")
+
+
+def clean_rubric(bands: list[dict[str, Any]], scale_min: int, scale_max: int) -> list[dict[str, Any]]:
+    """The bands in score order, checked: each has a label and a range within the scale, and
+    together they cover every score of the scale once (no gaps, no overlaps). No bands at all
+    is allowed: judges then see the numbers only."""
+    cleaned = [_clean_band(number, band, scale_min, scale_max) for number, band in enumerate(bands, start=1)]
+    cleaned.sort(key=lambda b: (b["from"], b["to"]))
+    if cleaned:
+        _check_coverage(cleaned, scale_min, scale_max)
     return cleaned
 
 
