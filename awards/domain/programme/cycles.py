@@ -280,7 +280,7 @@ def create_cycle(*, name: str, year: int, nominations_open_at: datetime, nominat
     if trend_ids is None:
         trends = default_trends()
     else:
-        trends = list(db.session.scalars(select(Trend).where(Trend.id.in_(trend_ids)).order_by(Trend.position)))
+        trends = _trends_by_ids(trend_ids)
         _check_offerable(trends)
     cycle.trends = trends
     if with_defaults:
@@ -292,15 +292,34 @@ def create_cycle(*, name: str, year: int, nominations_open_at: datetime, nominat
     return cycle
 
 
-def update_cycle(cycle: Cycle, *, by: User | None = None, trend_ids: list[int] | None = None,
-                 **fields: Any) -> None:
-    """Change a cycle's details, dates, trends and entry rules. The web address can change only
-    while the cycle is a draft, since once open it is in links people have."""
-    allowed = {"name", "year", "slug", "description", "time_zone", "nominations_open_at", "nominations_close_at",
-               "judging_close_at", "reference_prefix", "blind_judging", *ENTRY_RULE_FIELDS}
-    unknown = set(fields) - allowed
+UPDATABLE_FIELDS = frozenset({"name", "year", "slug", "description", "time_zone", "nominations_open_at",
+                              "nominations_close_at", "judging_close_at", "reference_prefix", "blind_judging",
+                              *ENTRY_RULE_FIELDS})
+
+
+def _trends_by_ids(trend_ids: list[int]) -> list[Trend]:
+    """The trends with these ids, in the taxonomy's order."""
+    return list(db.session.scalars(select(Trend).where(Trend.id.in_(trend_ids)).order_by(Trend.position)))
+
+
+def _check_slug_change(cycle: Cycle, slug: str) -> None:
+    """A new web address only while the cycle is a draft (once open it is in links people have),
+    and one no other cycle uses."""
+    if slug == cycle.slug:
+        return
+    if cycle.status is not CycleStatus.DRAFT:
+        raise DomainError("The web address can only be changed while the cycle is a draft", field="slug")
+    if db.session.scalar(select(Cycle.id).where(Cycle.slug == slug, Cycle.id != cycle.id)):
+        raise Conflict(f"The web address {slug} is already used by another cycle", field="slug")
+
+
+def _cleaned_changes(cycle: Cycle, fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields to change, tidied: words trimmed, the reference prefix cleaned, and the web
+    address made a slug (a blank one keeps the present address, None leaves it out)."""
+    unknown = set(fields) - UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"unknown cycle fields {unknown}")
+    fields = dict(fields)
     if "name" in fields:
         fields["name"] = str(fields["name"]).strip()
     if "description" in fields:
@@ -309,24 +328,33 @@ def update_cycle(cycle: Cycle, *, by: User | None = None, trend_ids: list[int] |
         fields["reference_prefix"] = _clean_prefix(fields["reference_prefix"])
     if fields.get("slug") is not None:
         fields["slug"] = slugify(fields["slug"]) if str(fields["slug"]).strip() else cycle.slug
-        if fields["slug"] != cycle.slug:
-            if cycle.status is not CycleStatus.DRAFT:
-                raise DomainError("The web address can only be changed while the cycle is a draft", field="slug")
-            if db.session.scalar(select(Cycle.id).where(Cycle.slug == fields["slug"], Cycle.id != cycle.id)):
-                raise Conflict(f"The web address {fields['slug']} is already used by another cycle", field="slug")
+        _check_slug_change(cycle, fields["slug"])
     else:
         fields.pop("slug", None)
-    merged = {k: fields.get(k, getattr(cycle, k)) for k in allowed}
-    if not str(merged["name"]).strip():
+    return fields
+
+
+def _check_details(cycle: Cycle, details: dict[str, Any]) -> None:
+    """The cycle's details as they would be after the change: a name, a year, a reference that may
+    change, a time zone, dates in order and entry rules that make sense."""
+    if not str(details["name"]).strip():
         raise DomainError("Enter a name for the cycle", field="name")
-    _check_year(merged["year"])
-    _check_reference_change(cycle, merged["reference_prefix"], merged["year"])
-    check_time_zone(merged["time_zone"])
-    _check_dates(merged["nominations_open_at"], merged["nominations_close_at"], merged["judging_close_at"])
-    _check_rules({k: merged[k] for k in ENTRY_RULE_FIELDS})
+    _check_year(details["year"])
+    _check_reference_change(cycle, details["reference_prefix"], details["year"])
+    check_time_zone(details["time_zone"])
+    _check_dates(details["nominations_open_at"], details["nominations_close_at"], details["judging_close_at"])
+    _check_rules({k: details[k] for k in ENTRY_RULE_FIELDS})
+
+
+def update_cycle(cycle: Cycle, *, by: User | None = None, trend_ids: list[int] | None = None,
+                 **fields: Any) -> None:
+    """Change a cycle's details, dates, trends and entry rules. The web address can change only
+    while the cycle is a draft, since once open it is in links people have."""
+    fields = _cleaned_changes(cycle, fields)
+    _check_details(cycle, {k: fields.get(k, getattr(cycle, k)) for k in UPDATABLE_FIELDS})
     new_trends = None
     if trend_ids is not None:
-        new_trends = list(db.session.scalars(select(Trend).where(Trend.id.in_(trend_ids)).order_by(Trend.position)))
+        new_trends = _trends_by_ids(trend_ids)
         _check_offerable(new_trends, already=cycle.trends)
     changed = sorted(k for k in fields if getattr(cycle, k) != fields[k])
     for key in changed:
