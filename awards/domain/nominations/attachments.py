@@ -16,6 +16,7 @@ from typing import BinaryIO
 import filetype
 from flask import current_app
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
@@ -235,7 +236,7 @@ def human_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f}MB"
 
 
-def _delete_files_after_commit(session) -> None:
+def _delete_files_after_commit(session: Session) -> None:
     for path in session.info.pop("files_to_delete", []):
         try:
             os.unlink(path)
@@ -243,7 +244,7 @@ def _delete_files_after_commit(session) -> None:
             pass
 
 
-def _forget_files_after_rollback(session) -> None:
+def _forget_files_after_rollback(session: Session) -> None:
     session.info.pop("files_to_delete", None)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from awards.domain.core import audit
@@ -56,7 +56,7 @@ def _closes(cycle: Cycle) -> str:
     return f"{govuk_datetime(cycle.nominations_close_at, cycle.time_zone)} ({cycle.time_zone} time)"
 
 
-def _due(cycle: Cycle):
+def _due(cycle: Cycle) -> tuple[ColumnElement[bool], ...]:
     """The cycle's drafts whose nominee has not been reminded yet (a draft always has its nominee:
     deleting an account deletes its drafts)."""
     return (Nomination.cycle_id == cycle.id, Nomination.status == NominationStatus.DRAFT,

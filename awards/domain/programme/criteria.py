@@ -30,7 +30,7 @@ LOCKED_REASON = ("Judges have started scoring, so the criteria are locked. Chang
 
 
 class CriteriaLocked(Conflict):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(LOCKED_REASON)
 
 
