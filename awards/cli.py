@@ -95,7 +95,7 @@ def register_cli(app: Flask) -> None:
     def assign(cycle_slug: str, dry_run: bool) -> None:
         """Assign judges to the submitted nominations of the cycle CYCLE_SLUG (the min-cost flow the
         organiser's "Run assignment" uses), print the summary, and save it unless --dry-run."""
-        from awards.domain.judging import assignment as engine
+        from awards.domain.judging.assignment import solver as engine
         from awards.models import Cycle
 
         cycle = db.session.scalar(select(Cycle).where(Cycle.slug == cycle_slug))

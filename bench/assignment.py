@@ -33,7 +33,7 @@ from support.report import load_average, machine, print_rows, write_json
 
 from awards import create_app
 from awards.domain.core.clock import utcnow
-from awards.domain.judging import assignment as engine
+from awards.domain.judging.assignment import solver as engine
 from awards.domain.programme import cycles, taxonomy
 from awards.extensions import db
 from awards.models import (

@@ -52,7 +52,7 @@ from awards.devdata.demo_entries import (
     JudgeProfile,
 )
 from awards.domain.core.clock import clock_at, utcnow
-from awards.domain.judging import assignment as engine
+from awards.domain.judging.assignment import solver as engine
 from awards.domain.judging import judges
 from awards.domain.judging.conflicts import declare
 from awards.domain.judging.reviews import ScoreEntry, save_review

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.judging import affiliations as affiliation_rules
-from awards.domain.judging import assignment as engine
+from awards.domain.judging.assignment import solver as engine
 from awards.domain.judging import conflicts as conflict_rules
 from awards.domain.judging import judges as judge_rules
 from awards.domain.judging import reviews as review_rules

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from awards.domain.core.errors import Conflict
-from awards.domain.judging import assignment as engine
-from awards.domain.judging.assignment import (
+from awards.domain.judging.assignment import solver as engine
+from awards.domain.judging.assignment.solver import (
     AFFINITY_WEIGHT,
     LOAD_WEIGHT,
     SHARE_SHORTFALL_WEIGHT,

@@ -54,7 +54,7 @@ def _invite(cycle_id: int, organiser_id: int, email: str) -> None:
 def _assign(cycle_id: int, organiser_id: int) -> dict[str, str]:
     """Run and write the assignment, as the organiser's confirm does; {judge name: e-mail} of those
     given the nomination."""
-    from awards.domain.judging import assignment
+    from awards.domain.judging.assignment import solver as assignment
     from awards.extensions import db
     from awards.models import Cycle, User
 

@@ -7,7 +7,7 @@ import re
 
 import sqlalchemy as sa
 
-from awards.domain.judging import assignment as engine
+from awards.domain.judging.assignment import solver as engine
 from awards.extensions import db
 from awards.models import CycleStatus, ImpactCase, Nomination, NominationStatus
 

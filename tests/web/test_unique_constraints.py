@@ -171,7 +171,7 @@ def test_expertise_saved_again_changes_the_one_row(app, judge):
 
 
 def test_a_judge_added_twice_by_hand_is_an_error_on_the_judge(app, organiser):
-    from awards.domain.judging import assignment
+    from awards.domain.judging.assignment import solver as assignment
 
     cycle = make_cycle(status="judging")
     nomination = make_nomination(cycle)

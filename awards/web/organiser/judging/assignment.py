@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from awards.domain.core.errors import Conflict, DomainError
-from awards.domain.judging import assignment as engine
+from awards.domain.judging.assignment import solver as engine
 from awards.extensions import db
 from awards.models import (
     Assignment,
