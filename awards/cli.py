@@ -95,20 +95,20 @@ def register_cli(app: Flask) -> None:
     def assign(cycle_slug: str, dry_run: bool) -> None:
         """Assign judges to the submitted nominations of the cycle CYCLE_SLUG (the min-cost flow the
         organiser's "Run assignment" uses), print the summary, and save it unless --dry-run."""
-        from awards.domain.judging.assignment import solver as engine
+        from awards.domain.judging.assignment import solver
         from awards.models import Cycle
 
         cycle = db.session.scalar(select(Cycle).where(Cycle.slug == cycle_slug))
         if cycle is None:
             raise click.ClickException(f"No award cycle with the web address {cycle_slug}")
-        result = engine.propose(cycle)
+        result = solver.propose(cycle)
         for line in result.summary_lines():
             click.echo(line)
         if dry_run:
             click.echo("Dry run: nothing was saved.")
             return
         try:
-            counts = engine.apply(result, by=None)
+            counts = solver.apply(result, by=None)
         except DomainError as error:
             db.session.rollback()
             raise click.ClickException(error.message)

@@ -33,7 +33,8 @@ from support.report import load_average, machine, print_rows, write_json
 
 from awards import create_app
 from awards.domain.core.clock import utcnow
-from awards.domain.judging.assignment import solver as engine
+from awards.domain.judging.assignment import explanation, solver
+from awards.domain.judging.assignment.problem import load_problem
 from awards.domain.programme import cycles, taxonomy
 from awards.extensions import db
 from awards.models import (
@@ -115,17 +116,17 @@ def timed(label: str, timings: dict, function, *args, **kwargs):
     return value
 
 
-def end_to_end(cycle_id: int) -> tuple[dict, engine.AssignmentResult, dict]:
+def end_to_end(cycle_id: int) -> tuple[dict, explanation.AssignmentResult, dict]:
     """Load, solve, write and commit, in a fresh session; the time of each step and in all."""
     db.session.remove()
     timings: dict = {}
     started, cpu = time.perf_counter(), time.process_time()
     cycle = db.session.get(Cycle, cycle_id)
-    problem = timed("load", timings, engine.load_problem, cycle)
-    result = timed("solve", timings, engine.solve, problem)
+    problem = timed("load", timings, load_problem, cycle)
+    result = timed("solve", timings, solver.solve, problem)
 
     def write():
-        counts = engine.apply(result, by=None)
+        counts = solver.apply(result, by=None)
         db.session.commit()
         return counts
     counts = timed("write", timings, write)
@@ -163,9 +164,9 @@ def main() -> int:
 
             # Solve only (inputs already loaded).
             cycle = db.session.get(Cycle, made["cycle_id"])
-            problem = engine.load_problem(cycle)
+            problem = load_problem(cycle)
             started, cpu = time.perf_counter(), time.process_time()
-            solved = engine.solve(problem)
+            solved = solver.solve(problem)
             solve_only, solve_cpu = time.perf_counter() - started, time.process_time() - cpu
 
             first, result, counts = end_to_end(made["cycle_id"])

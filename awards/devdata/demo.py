@@ -52,8 +52,8 @@ from awards.devdata.demo_entries import (
     JudgeProfile,
 )
 from awards.domain.core.clock import clock_at, utcnow
-from awards.domain.judging.assignment import solver as engine
 from awards.domain.judging import judges
+from awards.domain.judging.assignment import solver
 from awards.domain.judging.conflicts import declare
 from awards.domain.judging.reviews import ScoreEntry, save_review
 from awards.domain.nominations.entries import save_section, start_nomination, submit, withdraw
@@ -321,8 +321,8 @@ class _Story:
     def assign(self, cycle_key: str, offset: int, hour: int = 9) -> None:
         @self.at(offset, hour, 30)
         def assigned():
-            result = engine.propose(self.cycles[cycle_key])
-            engine.apply(result, by=self.organiser)
+            result = solver.propose(self.cycles[cycle_key])
+            solver.apply(result, by=self.organiser)
 
     def assignments(self, cycle_key: str, key: str) -> list[Assignment]:
         cycle, user = self.cycles[cycle_key], self.person(key)

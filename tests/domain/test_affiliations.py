@@ -10,10 +10,11 @@ import sqlalchemy as sa
 
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.judging import affiliations as affiliation_rules
-from awards.domain.judging.assignment import solver as engine
 from awards.domain.judging import conflicts as conflict_rules
 from awards.domain.judging import judges as judge_rules
 from awards.domain.judging import reviews as review_rules
+from awards.domain.judging.assignment import explanation, manual, solver
+from awards.domain.judging.assignment.problem import load_problem
 from awards.extensions import db
 from awards.models import (
     Affiliation,
@@ -128,12 +129,12 @@ def test_the_assignment_never_pairs_them_and_the_judge_cannot_open_it(cycle):
     nomination = nomination_with(cycle)
     ada = judge_with(cycle, "Ada Expert", works_for="Riverside Council")
     judge_with(cycle, "Ben Bright")
-    problem = engine.load_problem(cycle)
+    problem = load_problem(cycle)
     assert (ada.id, nomination.id) in problem.conflicts
-    result = engine.solve(problem)
+    result = solver.solve(problem)
     assert ada.id not in {p.judge_id for p in result.planned}
     with pytest.raises(DomainError, match="conflict of interest"):
-        engine.add_judge(nomination, ada, by=ada.user)
+        manual.add_judge(nomination, ada, by=ada.user)
     # Even an assignment made behind the rules' back does not show the entry.
     make_assignment(ada, nomination, no_conflict_declared=True)
     assert review_rules.judging_assignment(ada.user, nomination) is None
@@ -220,8 +221,8 @@ def test_filling_the_gaps_only_adds(cycle, organiser):
     db.session.commit()
     # A full run would take Cy off the withdrawn nomination (and may move others); filling the gaps
     # leaves every assignment be.
-    assert before[3].id in {a.id for a in engine.propose(cycle).removals}
-    result = engine.fill_gaps(cycle, by=organiser)
+    assert before[3].id in {a.id for a in solver.propose(cycle).removals}
+    result = solver.fill_gaps(cycle, by=organiser)
     db.session.commit()
     assert [n.reference for n in result.problem.nominations] == [short.reference]
     assert result.removals == [] and result.counts["added"] == 1
@@ -230,19 +231,19 @@ def test_filling_the_gaps_only_adds(cycle, organiser):
     [added] = rows[4:]
     assert added.nomination_id == short.id and added.judge_id in {ben.id, cy.id} and not added.locked
     with pytest.raises(Conflict, match="there is no gap to fill"):
-        engine.fill_gaps(cycle, by=organiser)
+        solver.fill_gaps(cycle, by=organiser)
 
 
 def test_filling_the_gaps_needs_an_assignment_and_an_unpublished_cycle(cycle, organiser):
     nomination = nomination_with(cycle)
     ada = judge_with(cycle, "Ada Expert")
     with pytest.raises(Conflict, match="run the assignment first"):
-        engine.fill_gaps(cycle, by=organiser)
+        solver.fill_gaps(cycle, by=organiser)
     make_assignment(ada, nomination)
     cycle.status = CycleStatus.PUBLISHED
     db.session.commit()
     with pytest.raises(NotAllowed, match="published"):
-        engine.fill_gaps(cycle, by=organiser)
+        solver.fill_gaps(cycle, by=organiser)
 
 
 def test_the_state_names_the_judges_who_left(cycle, organiser):
@@ -250,7 +251,7 @@ def test_the_state_names_the_judges_who_left(cycle, organiser):
     ada, ben = judge_with(cycle, "Ada Expert"), judge_with(cycle, "Ben Bright")
     make_assignment(ada, nomination)
     make_assignment(ben, nomination, status="recused")
-    [gap] = engine.current_state(engine.load_problem(cycle)).gaps
+    [gap] = explanation.current_state(load_problem(cycle)).gaps
     assert gap.nomination.reference == nomination.reference and gap.short_by == 1
     assert gap.nomination.organisation == "Riverside Borough Council"
     assert [j.name for j in gap.recused] == ["Ben Bright"]

@@ -11,17 +11,16 @@ import pytest
 from sqlalchemy import func, select
 
 from awards.domain.core.errors import Conflict
-from awards.domain.judging.assignment import solver as engine
-from awards.domain.judging.assignment.solver import (
-    AFFINITY_WEIGHT,
-    LOAD_WEIGHT,
-    SHARE_SHORTFALL_WEIGHT,
+from awards.domain.judging.assignment import solver
+from awards.domain.judging.assignment.problem import (
     ExistingAssignment,
     JudgeInfo,
     NominationInfo,
     Problem,
-    solve,
+    affinity,
+    load_problem,
 )
+from awards.domain.judging.assignment.solver import AFFINITY_WEIGHT, LOAD_WEIGHT, SHARE_SHORTFALL_WEIGHT, solve
 from awards.extensions import db
 from awards.models import Assignment, AssignmentStatus, AuditEvent, NominationStatus, ReviewStatus
 
@@ -32,9 +31,9 @@ from ..judging_factories import add_conflict, make_assignment, make_judge, make_
 
 def test_affinity_counts_the_primary_trend_double_and_missing_levels_as_zero():
     levels = {1: 2, 2: -1}
-    assert engine.affinity(levels, ((1, True), (2, False))) == 2 * 2 - 1
-    assert engine.affinity(levels, ((2, True), (3, False))) == -2
-    assert engine.affinity({}, ((1, True),)) == 0
+    assert affinity(levels, ((1, True), (2, False))) == 2 * 2 - 1
+    assert affinity(levels, ((2, True), (3, False))) == -2
+    assert affinity({}, ((1, True),)) == 0
 
 
 def _random_problem(rng: random.Random, *, judges=4, nominations=4, k=2, equal_loads=False) -> Problem:
@@ -100,7 +99,7 @@ def _score(problem: Problem, new_pairs: set[tuple[int, int]]):
                 or (judge_id, nomination_id) in fixed_pairs):
             return None
         levels = problem.expertise.get(judge.user_id, {})
-        cost -= AFFINITY_WEIGHT * engine.affinity(levels, nomination.trends)
+        cost -= AFFINITY_WEIGHT * affinity(levels, nomination.trends)
         if levels.get(nomination.primary_trend_id) == -2:
             avoided += 1
         load[judge_id] += 1
@@ -310,8 +309,8 @@ def _live(nomination) -> set[int]:
 
 
 def _apply(cycle, by=None):
-    result = engine.propose(cycle)
-    counts = engine.apply(result, by=by)
+    result = solver.propose(cycle)
+    counts = solver.apply(result, by=by)
     db.session.commit()
     return result, counts
 
@@ -325,7 +324,7 @@ def test_conflicts_detected_and_recorded_are_never_assigned(cycle):
     set_expertise(same_domain.user, {t: 2 for t in cycle.trends})  # the best match, but conflicted
     set_expertise(recorded.user, {t: 2 for t in cycle.trends})
     add_conflict(recorded, nomination)
-    problem = engine.load_problem(cycle)
+    problem = load_problem(cycle)
     assert {(same_domain.id, nomination.id), (recorded.id, nomination.id)} <= problem.conflicts
     result, counts = _apply(cycle)
     assert _live(nomination) == {j.id for j in others}
@@ -434,19 +433,19 @@ def test_the_same_cycle_gives_the_same_assignment_twice(cycle):
     rng = random.Random(5)
     for judge in judges:
         set_expertise(judge.user, {t: rng.randint(-2, 2) for t in cycle.trends})
-    first, second = engine.propose(cycle), engine.propose(cycle)
+    first, second = solver.propose(cycle), solver.propose(cycle)
     assert first.planned == second.planned
-    assert engine.load_problem(cycle).fingerprint() == engine.load_problem(cycle).fingerprint()
+    assert load_problem(cycle).fingerprint() == load_problem(cycle).fingerprint()
 
 
 def test_the_fingerprint_changes_with_any_input(cycle):
     nomination = make_nomination(cycle)
     judge = make_judge(cycle)
-    before = engine.load_problem(cycle).fingerprint()
+    before = load_problem(cycle).fingerprint()
     set_expertise(judge.user, {cycle.trends[0]: 1})
-    after_expertise = engine.load_problem(cycle).fingerprint()
+    after_expertise = load_problem(cycle).fingerprint()
     add_conflict(judge, nomination)
-    after_conflict = engine.load_problem(cycle).fingerprint()
+    after_conflict = load_problem(cycle).fingerprint()
     assert len({before, after_expertise, after_conflict}) == 3
 
 
@@ -466,10 +465,10 @@ def test_apply_writes_the_affinity_and_an_audit_event(cycle, organiser):
 def test_apply_refuses_a_result_computed_before_the_assignments_changed(cycle, organiser):
     nomination = make_nomination(cycle)
     judges = [make_judge(cycle) for _ in range(3)]
-    result = engine.propose(cycle)
+    result = solver.propose(cycle)
     make_assignment(judges[0], nomination, locked=True)  # someone else, meanwhile
     with pytest.raises(Conflict):
-        engine.apply(result, by=organiser)
+        solver.apply(result, by=organiser)
     db.session.rollback()
     assert db.session.scalar(select(func.count(Assignment.id))) == 1
 
@@ -497,10 +496,10 @@ def test_two_runs_at_once_never_assign_twice(make_app, database_url):
         with app.app_context():
             from awards.models import Cycle
             current = db.session.scalar(select(Cycle).where(Cycle.slug == slug))
-            result = engine.propose(current)
+            result = solver.propose(current)
             barrier.wait()
             try:
-                engine.apply(result, by=None)
+                solver.apply(result, by=None)
                 db.session.commit()
                 outcomes.append("written")
             except Conflict:
@@ -542,10 +541,10 @@ def test_a_cycle_with_no_judges_or_no_nominations_gives_an_empty_plan():
 def test_apply_refuses_a_result_made_before_a_conflict_was_recorded(cycle, organiser):
     nomination = make_nomination(cycle)
     judges = [make_judge(cycle) for _ in range(3)]
-    result = engine.propose(cycle)
+    result = solver.propose(cycle)
     chosen = next(p for p in result.additions)
     add_conflict(db.session.get(type(judges[0]), chosen.judge_id), nomination)  # declared meanwhile
     with pytest.raises(Conflict, match="conflict of interest was recorded"):
-        engine.apply(result, by=organiser)
+        solver.apply(result, by=organiser)
     db.session.rollback()
     assert db.session.scalar(select(func.count(Assignment.id))) == 0

@@ -54,12 +54,12 @@ def _invite(cycle_id: int, organiser_id: int, email: str) -> None:
 def _assign(cycle_id: int, organiser_id: int) -> dict[str, str]:
     """Run and write the assignment, as the organiser's confirm does; {judge name: e-mail} of those
     given the nomination."""
-    from awards.domain.judging.assignment import solver as assignment
+    from awards.domain.judging.assignment import solver
     from awards.extensions import db
     from awards.models import Cycle, User
 
-    result = assignment.propose(db.session.get(Cycle, cycle_id))
-    assignment.apply(result, by=db.session.get(User, organiser_id))
+    result = solver.propose(db.session.get(Cycle, cycle_id))
+    solver.apply(result, by=db.session.get(User, organiser_id))
     judges = result.problem.judge_by_id
     return {judges[p.judge_id].name: judges[p.judge_id].email for p in result.planned}
 

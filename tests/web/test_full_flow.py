@@ -7,7 +7,7 @@ import re
 
 import sqlalchemy as sa
 
-from awards.domain.judging.assignment import solver as engine
+from awards.domain.judging.assignment import solver
 from awards.extensions import db
 from awards.models import CycleStatus, ImpactCase, Nomination, NominationStatus
 
@@ -51,9 +51,9 @@ def test_from_submission_to_public_impact_case(app, organiser, outbox):
         set_expertise(user, {t: 2 for t in cycle.trends})
     cycle.status = CycleStatus.JUDGING
     db.session.commit()
-    result = engine.propose(cycle)
+    result = solver.propose(cycle)
     assert not result.shortfalls
-    engine.apply(result, by=organiser)
+    solver.apply(result, by=organiser)
     db.session.commit()
     # Each judge declares no conflict and scores through the pages: Ada's entry scores higher.
     for judge in judges:

@@ -171,15 +171,15 @@ def test_expertise_saved_again_changes_the_one_row(app, judge):
 
 
 def test_a_judge_added_twice_by_hand_is_an_error_on_the_judge(app, organiser):
-    from awards.domain.judging.assignment import solver as assignment
+    from awards.domain.judging.assignment import manual
 
     cycle = make_cycle(status="judging")
     nomination = make_nomination(cycle)
     member = make_judge(cycle)
-    assignment.add_judge(nomination, member, by=organiser)
+    manual.add_judge(nomination, member, by=organiser)
     db.session.commit()
     try:
-        assignment.add_judge(nomination, member, by=organiser)
+        manual.add_judge(nomination, member, by=organiser)
     except Conflict as error:
         assert (error.field, error.message) == ("judge", f"{member.display_name} already judges this nomination")
     else:

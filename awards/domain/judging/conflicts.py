@@ -20,6 +20,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -84,14 +85,63 @@ def _organisational_domain(email: str | None) -> str:
     return "" if not domain or domain in SHARED_DOMAINS else domain
 
 
-def _judge_organisations(judge: Judge) -> set[str]:
+class _Account(Protocol):
+    @property
+    def email(self) -> str: ...
+    @property
+    def organisation(self) -> str: ...
+
+
+class JudgeContacts(Protocol):
+    """What conflict detection reads of a judge: a Judge, or the assignment's lighter record of one."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def user_id(self) -> int | None: ...
+    @property
+    def organisation(self) -> str: ...
+    @property
+    def user(self) -> _Account | None: ...
+
+
+class _Addressee(Protocol):
+    @property
+    def email(self) -> str: ...
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class NominationContacts(Protocol):
+    """What conflict detection reads of a nomination: a Nomination, or the assignment's lighter record of one."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def nominator_id(self) -> int | None: ...
+    @property
+    def contact_email(self) -> str: ...
+    @property
+    def nominator(self) -> _Addressee | None: ...
+    @property
+    def organisation_name(self) -> str: ...
+    @property
+    def partners(self) -> Sequence[_Named]: ...
+
+
+def _judge_organisations(judge: JudgeContacts) -> set[str]:
     names = {normalise_organisation(judge.organisation)}
     if judge.user is not None:
         names.add(normalise_organisation(judge.user.organisation))
     return {n for n in names if n}
 
 
-def _judge_emails(judge: Judge) -> set[str]:
+def _judge_emails(judge: JudgeContacts) -> set[str]:
     emails = {judge.email.lower()}
     if judge.user is not None:
         emails.add(judge.user.email.lower())
@@ -155,7 +205,7 @@ def detect(judge: Judge, nomination: Nomination,
     return reasons
 
 
-def _nomination_keys(nomination: Nomination) -> tuple[set[str], set[str], set[str]]:
+def _nomination_keys(nomination: NominationContacts) -> tuple[set[str], set[str], set[str]]:
     nominator = nomination.nominator
     emails = {e.lower() for e in (nomination.contact_email, nominator.email if nominator else None) if e}
     domains = {_organisational_domain(e) for e in emails} - {""}
@@ -164,7 +214,8 @@ def _nomination_keys(nomination: Nomination) -> tuple[set[str], set[str], set[st
     return emails, domains, organisations - {""}
 
 
-def conflict_pairs(judges: Iterable[Judge], nominations: Iterable[Nomination]) -> set[tuple[int, int]]:
+def conflict_pairs(judges: Iterable[JudgeContacts],
+                   nominations: Iterable[NominationContacts]) -> set[tuple[int, int]]:
     """Every (judge id, nomination id) pair that is conflicted, detected or recorded, without
     comparing every judge with every nomination (indexes by e-mail, domain and organisation)."""
     judges, nominations = list(judges), list(nominations)

@@ -11,7 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from awards.domain.core.errors import Conflict, DomainError
-from awards.domain.judging.assignment import solver as engine
+from awards.domain.judging.assignment import manual, solver
+from awards.domain.judging.assignment.explanation import AssignmentResult, current_state
+from awards.domain.judging.assignment.problem import (
+    Problem,
+    affinity,
+    expertise_levels,
+    load_problem,
+    nomination_trends,
+)
 from awards.extensions import db
 from awards.models import (
     Assignment,
@@ -68,8 +76,8 @@ def assignment(slug: str):
         if cycle.status is CycleStatus.PUBLISHED:
             flash("The results of this cycle are published, so its judges cannot be changed", "info")
             return redirect(url_for("organiser.assignment", slug=cycle.slug))
-        return _preview(cycle, engine.load_problem(cycle))
-    state = engine.current_state(engine.load_problem(cycle))
+        return _preview(cycle, load_problem(cycle))
+    state = current_state(load_problem(cycle))
     return render_template("organiser/judging/assignment.html", cycle=cycle, state=state, form=form,
                            fill_form=FillGapsForm(formdata=None),
                            published=cycle.status is CycleStatus.PUBLISHED,
@@ -77,8 +85,8 @@ def assignment(slug: str):
                            title=f"Assign judges – {cycle.name}")
 
 
-def _preview(cycle: Cycle, problem: engine.Problem, *, stale: str | None = None, status: int = 200):
-    result = engine.solve(problem)
+def _preview(cycle: Cycle, problem: Problem, *, stale: str | None = None, status: int = 200):
+    result = solver.solve(problem)
     confirm = ConfirmForm(formdata=None, data={"inputs": problem.fingerprint()})
     return render_template("organiser/judging/assignment_preview.html", cycle=cycle, result=result,
                            confirm=confirm, stale=stale,
@@ -96,17 +104,17 @@ def assignment_confirm(slug: str):
     if cycle.status is CycleStatus.PUBLISHED:
         flash("The results of this cycle are published, so its judges cannot be changed", "info")
         return redirect(url_for("organiser.assignment", slug=cycle.slug))
-    problem = engine.load_problem(cycle)
+    problem = load_problem(cycle)
     if not form.validate_on_submit() or form.inputs.data != problem.fingerprint():
         return _preview(cycle, problem, status=409, stale=(
             "Something changed since your preview (for example a judge, a conflict of interest, a nomination "
             "or an assignment), so nothing was saved. Check this new preview, then confirm it."))
-    result = engine.solve(problem)
+    result = solver.solve(problem)
     try:
-        counts = engine.apply(result, by=current_user)
+        counts = solver.apply(result, by=current_user)
     except Conflict as error:
         db.session.rollback()
-        return _preview(cycle, engine.load_problem(cycle), status=409, stale=error.message)
+        return _preview(cycle, load_problem(cycle), status=409, stale=error.message)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "info")
@@ -131,7 +139,7 @@ def assignment_fill_gaps(slug: str):
     if not FillGapsForm().validate_on_submit():
         return redirect(back)
     try:
-        result = engine.fill_gaps(cycle, by=current_user)
+        result = solver.fill_gaps(cycle, by=current_user)
     except DomainError as error:  # no gap to fill, published results, or assignments changed meanwhile
         db.session.rollback()
         flash(error.message, "info")
@@ -141,7 +149,7 @@ def assignment_fill_gaps(slug: str):
     return redirect(back)
 
 
-def _filled_message(result: engine.AssignmentResult) -> str:
+def _filled_message(result: AssignmentResult) -> str:
     """What filling the gaps did, nomination by nomination, and what is still missing."""
     judges = result.problem.judge_by_id
     added: dict[int, list[str]] = {}
@@ -171,11 +179,11 @@ def _manual_context(cycle: Cycle, nomination: Nomination, form: AddJudgeForm) ->
                                      .options(selectinload(Judge.user), selectinload(Judge.categories),
                                               joinedload(Judge.cycle))
                                      .order_by(Judge.id)))
-    options = engine.manual_options(nomination, judges, assignments)
+    options = manual.manual_options(nomination, judges, assignments)
     form.judge.choices = [(c.judge.id, c.judge.display_name) for c in options.offered]
-    levels = engine.expertise_levels(a.judge.user_id for a in assignments if a.judge.user_id is not None)
-    trends = engine.nomination_trends(nomination)
-    rows = [{"assignment": a, "affinity": engine.affinity(levels.get(a.judge.user_id, {}), trends),
+    levels = expertise_levels(a.judge.user_id for a in assignments if a.judge.user_id is not None)
+    trends = nomination_trends(nomination)
+    rows = [{"assignment": a, "affinity": affinity(levels.get(a.judge.user_id, {}), trends),
              "submitted": a.review is not None and a.review.status is ReviewStatus.SUBMITTED}
             for a in sorted(assignments, key=lambda a: (a.status is not AssignmentStatus.ASSIGNED,
                                                         a.judge.display_name.lower(), a.id))]
@@ -201,7 +209,7 @@ def assignment_nomination(slug: str, reference: str):
         if judge is None:
             abort(404)
         try:
-            engine.add_judge(nomination, judge, by=current_user)
+            manual.add_judge(nomination, judge, by=current_user)
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error, "judge")
@@ -232,7 +240,7 @@ def _set_locked(slug: str, reference: str, assignment_id: int, locked: bool):
     if ButtonForm().validate_on_submit():
         name = item.judge.display_name
         try:
-            changed = engine.set_locked(item, locked, by=current_user)
+            changed = manual.set_locked(item, locked, by=current_user)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "info")
@@ -259,7 +267,7 @@ def assignment_remove(slug: str, reference: str, assignment_id: int):
     if form.validate_on_submit():
         name = item.judge.display_name
         try:
-            engine.remove_assignment(item, by=current_user)
+            manual.remove_assignment(item, by=current_user)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "info")
