@@ -77,6 +77,10 @@ class Defaults:
     RATELIMIT_STASH_OVERALL = "300 per minute"
     RATELIMIT_TWO_FACTOR = "20 per minute;100 per hour"
     RATELIMIT_TWO_FACTOR_OVERALL = "300 per minute"
+    RATELIMIT_SSO_START = "20 per minute;100 per hour"
+    RATELIMIT_SSO_START_OVERALL = "300 per minute"
+    RATELIMIT_SSO_CALLBACK = "20 per minute;100 per hour"
+    RATELIMIT_SSO_CALLBACK_OVERALL = "300 per minute"
     # How many proxies in front of the app append to X-Forwarded-For; 0 (the default) trusts no
     # header and uses the connection's address (behind one nginx: 1).
     TRUSTED_PROXY_COUNT = 0
@@ -87,6 +91,11 @@ class Defaults:
     RETENTION_DAYS = 365
     PASSWORD_RESET_MAX_AGE = 3600
     MAGIC_LINK_MAX_AGE = 15 * 60  # a sign-in link by e-mail works once, for this many seconds
+    # Single sign-on with OpenID Connect (awards/domain/people/single_sign_on.py, README "Single sign-on"):
+    # a list of providers, each {"name", "label", "issuer", "client_id", "client_secret", "email_domains",
+    # "role"} (in the environment AWARDS_SSO_PROVIDERS as a JSON list). None: sign in as before.
+    SSO_PROVIDERS: list[dict] = []
+    SSO_TIMEOUT = 10  # seconds to wait for a provider's discovery, keys and token endpoints
 
     # Mail
     MAIL_BACKEND = "smtp"  # "smtp" or "file"
@@ -198,7 +207,7 @@ _INTEGER_SETTINGS = ("SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "REMEMB
                      "MAX_CONTENT_LENGTH", "SIGN_IN_MAX_FAILURES", "SIGN_IN_WINDOW_SECONDS", "RETENTION_DAYS",
                      "MAIL_PORT", "MAIL_TIMEOUT", "PUBLIC_CACHE_ENTRIES", "RESULTS_CACHE_ENTRIES",
                      "EMAIL_VERIFICATION_MAX_AGE", "PASSWORD_RESET_MAX_AGE", "MAGIC_LINK_MAX_AGE",
-                     "TRUSTED_PROXY_COUNT")
+                     "TRUSTED_PROXY_COUNT", "SSO_TIMEOUT")
 _BOOLEAN_SETTINGS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE",
                      "RATELIMIT_ENABLED", "REQUIRE_ORGANISER_2FA")
 
@@ -234,6 +243,10 @@ def check_settings(config: dict, env_name: str) -> None:
     redis_url = config.get("REDIS_URL")
     if redis_url and not str(redis_url).startswith(("redis://", "rediss://", "redis+unix://")):
         raise ConfigurationError(f"REDIS_URL must be a Redis URL such as redis://127.0.0.1:6379/0, not {redis_url!r}")
+    from awards.domain.people.single_sign_on import settings_problem
+    problem = settings_problem(config)
+    if problem:
+        raise ConfigurationError(problem)
     from awards.throttling import check_limit_settings
     problem = check_limit_settings(config)
     if problem:

@@ -59,7 +59,9 @@ def _template_sources(app: Flask) -> Iterator[str]:
         yield env.loader.get_source(env, name)[0]
 
 
-def content_security_policy(script_hashes: Iterable[str] = ()) -> str:
+def content_security_policy(script_hashes: Iterable[str] = (), form_targets: Iterable[str] = ()) -> str:
+    """`form_targets`: origins a form may lead to besides this site's (the single sign-on providers, whose
+    sign-in page the start form's redirect goes to: browsers check form-action on redirects too)."""
     return "; ".join([
         "default-src 'self'",
         " ".join(["script-src 'self'", *script_hashes]),
@@ -69,7 +71,7 @@ def content_security_policy(script_hashes: Iterable[str] = ()) -> str:
         "connect-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",
-        "form-action 'self'",
+        " ".join(["form-action 'self'", *form_targets]),
         "frame-ancestors 'none'",
     ])
 
@@ -199,8 +201,20 @@ def gate_blueprint(bp, *roles: Role) -> None:
         return None
 
 
+def _sso_origins(app: Flask) -> list[str]:
+    """The origins of the configured single sign-on providers' issuers (their sign-in pages are there)."""
+    from awards.domain.people.single_sign_on import parse_providers
+    origins = []
+    for provider in parse_providers(app.config.get("SSO_PROVIDERS")):
+        parts = urlsplit(provider.issuer)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in origins:
+            origins.append(origin)
+    return origins
+
+
 def init_security(app: Flask) -> None:
-    policy = content_security_policy(inline_script_hashes(_template_sources(app)))
+    policy = content_security_policy(inline_script_hashes(_template_sources(app)), _sso_origins(app))
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to see this page"
     login_manager.login_message_category = "info"

@@ -30,14 +30,16 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 @dataclass(frozen=True)
 class Throttled:
-    """A form whose POSTs are limited: its setting's name, its endpoint, and when a POST counts."""
+    """A form whose POSTs are limited (or a page whose GETs are: `method`): its setting's name, its
+    endpoint, and when a request counts."""
 
     setting: str
     endpoint: str
     anonymous_only: bool = False
+    method: str = "POST"
 
     def applies(self) -> bool:
-        if request.method != "POST" or request.endpoint != self.endpoint:
+        if request.method != self.method or request.endpoint != self.endpoint:
             return False
         return not (self.anonymous_only and current_user.is_authenticated)
 
@@ -49,6 +51,10 @@ THROTTLED = (
     Throttled("RATELIMIT_MAGIC_LINK", "auth.request_magic_link"),
     Throttled("RATELIMIT_INVITATION", "judge.accept_invitation"),
     Throttled("RATELIMIT_TWO_FACTOR", "auth.two_factor_code"),
+    # Single sign-on: starting one (each asks the provider for a sign-in) and coming back from one
+    # (each makes a back-channel request to the provider), counted apart.
+    Throttled("RATELIMIT_SSO_START", "auth.sso_start"),
+    Throttled("RATELIMIT_SSO_CALLBACK", "auth.sso_callback", method="GET"),
     # A section posted without a session (it is kept for after signing in): the signed-in
     # journey is not limited.
     Throttled("RATELIMIT_STASH", "nominee.section", anonymous_only=True),
@@ -104,14 +110,14 @@ def init_throttling(app: Flask) -> None:
             return app.config.get(f"{name}_OVERALL") or ""
 
         limits.append(Limit(setting, key_function=client_address, scope="per-address",
-                            methods=["POST"], exempt_when=lambda form=form: not form.applies()))
+                            methods=[form.method], exempt_when=lambda form=form: not form.applies()))
         limits.append(Limit(overall, key_function=_everyone, scope="overall",
-                            methods=["POST"], exempt_when=lambda form=form: not form.applies()))
+                            methods=[form.method], exempt_when=lambda form=form: not form.applies()))
     limiter = Limiter(client_address, default_limits=limits, in_memory_fallback_enabled=True,
                       headers_enabled=False)
     # Every other request (nearly all) skips the limits at once, without resolving them.
-    endpoints = {form.endpoint for form in THROTTLED}
-    limiter.request_filter(lambda: request.method != "POST" or request.endpoint not in endpoints)
+    endpoints = {(form.method, form.endpoint) for form in THROTTLED}
+    limiter.request_filter(lambda: (request.method, request.endpoint) not in endpoints)
     limiter.init_app(app)
     app.extensions["awards_limiter"] = limiter
 

@@ -268,6 +268,15 @@ def smtp_server():
 
 
 @pytest.fixture
+def oidc_provider():
+    """A standards-compliant OpenID Connect provider on loopback (tests/support/oidc_provider.py), running."""
+    from .support.oidc_provider import LoopbackProvider
+    provider = LoopbackProvider().start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
 def password():
     return DEFAULT_PASSWORD
 

@@ -2,6 +2,7 @@
 
 from awards.models.audit import AuditEvent
 from awards.models.cycles import Category, Criterion, Cycle, CycleStatus, category_trends, cycle_trends
+from awards.models.identities import LinkedIdentity
 from awards.models.judging import (
     AFFILIATION_RECENT_YEARS,
     EXPERTISE_LEVELS,
@@ -41,7 +42,7 @@ __all__ = [
     "EXPERTISE_LEVELS", "Assignment", "AssignmentStatus", "ConflictOfInterest", "ConflictSource", "Expertise",
     "Judge", "Redaction", "Review", "ReviewScore", "ReviewStatus", "judge_categories",
     "Attachment", "AuditEvent", "Category", "Criterion", "Cycle", "CycleStatus", "Eligibility", "FormStash",
-    "MeasuredOutcome", "Nomination", "NominationPartner", "NominationStatus", "NominationTrend",
+    "LinkedIdentity", "MeasuredOutcome", "Nomination", "NominationPartner", "NominationStatus", "NominationTrend",
     "OutboxMessage", "Role", "SignInFailure", "Trend", "TrendGroup", "TwoFactor", "User", "UserRole",
     "category_trends", "cycle_trends",
 ]

@@ -13,6 +13,8 @@ ACTION_WORDS = {
     "sign_in.refused_locked": "Sign-in refused: too many failed attempts",
     "sign_in.magic_link_requested": "Sign-in link asked for by email",
     "sign_in.magic_link": "Signed in with a link by email",
+    "sign_in.sso": "Signed in with single sign-on",
+    "sign_in.sso_refused": "Single sign-on refused",
     "cycle.status_changed": "Cycle moved to another state",
     "cycle.nominations_closed": "Nominations closed",
     "nomination.eligibility": "Eligibility decided",

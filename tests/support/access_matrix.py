@@ -124,6 +124,10 @@ MATRIX = {
     ("POST", "/sign-in/email-link"): everyone(200),
     ("GET", "/sign-in/email-link/<token>"): everyone(400),
     ("POST", "/sign-in/email-link/<token>"): everyone(400),
+    # Single sign-on: no provider is configured in this app, so every name is unknown (404 to all);
+    # tests/web/test_single_sign_on.py covers a configured one, signed-in people included.
+    ("POST", "/sign-in/sso/<provider>"): everyone(404),
+    ("GET", "/sign-in/sso/<provider>/callback"): everyone(404),
     ("GET", "/organiser/"): organisers_only(),
     ("GET", "/organiser/users"): organisers_only(),
     ("GET", "/organiser/users/<int:user_id>"): organisers_only(),
@@ -292,7 +296,7 @@ def url_values(users) -> dict:
     case = make_impact_case(make_nomination(cycle, title="A published project"), Result.SHORTLISTED, utcnow())
     db.session.add(case)
     db.session.commit()
-    return {"token": "not-a-valid-token", "user_id": users[OWNER].id, "slug": cycle.slug,
+    return {"token": "not-a-valid-token", "provider": "riverside", "user_id": users[OWNER].id, "slug": cycle.slug,
             "reference": nomination.reference, "section": "organisation", "attachment_id": attachment.id,
             "trend_slug": cycle.trends[0].slug, "category_id": cycle.categories[-1].id, "state": "draft",
             "case_id": case.id, **_published_values(), **_judge_setup_values(cycle, nomination, users),

@@ -39,6 +39,8 @@ CSRF_AUDIENCE = {
     # Anonymous posts there are refused for want of a stash ticket (test_anonymous_stash.py); the owner's
     # saving is the state change worth forging.
     SECTION_RULE: OWNER,
+    # Anyone may start a single sign-on; the token is checked before the (unknown, here) provider.
+    "/sign-in/sso/<provider>": ANON,
 }
 PREFERENCE = (ANON, OWNER, ASSIGNED, ORGANISER, NOT_OWNER, UNASSIGNED, CONFLICTED)
 # The section form is read as data (not WTForms), so it gets its own plausible fields.

@@ -58,6 +58,7 @@ MAY_CHANGE = {
     "auth.reset_password": {"users"},
     "auth.request_magic_link": set(),  # the request's audit record and the e-mail only
     "auth.magic_link": {"users"},  # using a link confirms the address
+    "auth.sso_start": set(),  # only sends the browser to the provider
     "auth.resend_verification": {"users"},
     "auth.two_factor": {"two_factor"},  # turning it on or off, new recovery codes
     # accepting or saving the profile records affiliations, and takes away assignments they now conflict with

@@ -135,6 +135,7 @@ def test_an_unreachable_redis_falls_back_to_counting_in_memory(make_app):
     ("RATELIMIT_MAGIC_LINK", "/sign-in/email-link", {"email": "someone@riverside.gov.uk"}),
     ("RATELIMIT_INVITATION", "/judging/invitations/not-a-real-invitation-token", {}),
     ("RATELIMIT_STASH", "/nominations/PSDA-2026-0001/organisation", {"name": "typed while signed out"}),
+    ("RATELIMIT_SSO_START", "/sign-in/sso/riverside", {}),
 ])
 def test_each_form_anyone_can_post_is_limited_per_address_and_overall(limited, setting, url, data):
     app = limited(**{setting: "2 per hour", f"{setting}_OVERALL": "3 per hour"})
@@ -147,6 +148,18 @@ def test_each_form_anyone_can_post_is_limited_per_address_and_overall(limited, s
     assert here.get(url).status_code != 429
     # The sign-in form has its own counts.
     assert sign_in(here, "someone@riverside.gov.uk").status_code == 200
+
+
+def test_the_single_sign_on_callback_is_limited_per_address_and_overall(limited):
+    """The way back from a provider is a GET (each one makes a request to the provider): it is counted."""
+    app = limited(RATELIMIT_SSO_CALLBACK="2 per hour", RATELIMIT_SSO_CALLBACK_OVERALL="3 per hour")
+    here, elsewhere = client_at(app, "203.0.113.32"), client_at(app, "203.0.113.33")
+    url = "/sign-in/sso/riverside/callback?code=x&state=y"
+    assert [here.get(url).status_code != 429 for _ in range(2)] == [True, True]
+    assert_too_many(here.get(url))
+    assert elsewhere.get(url).status_code != 429
+    assert_too_many(elsewhere.get(url))
+    assert here.get("/sign-in").status_code == 200  # other pages are not counted
 
 
 def test_a_signed_in_nominee_saving_sections_is_not_limited_as_the_stash(limited, nominee):

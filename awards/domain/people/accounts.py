@@ -294,8 +294,9 @@ def reset_password(token: str, new_password: str) -> User:
 
 MAGIC_LINK_REQUESTED = "sign_in.magic_link_requested"
 MAGIC_LINK_SIGN_IN = "sign_in.magic_link"
+SSO_SIGN_IN = "sign_in.sso"  # single sign-on (awards/domain/people/single_sign_on.py)
 # Every audit action that records a person signing in: each one ends the links asked for before it.
-SIGN_IN_ACTIONS = ("sign_in", MAGIC_LINK_SIGN_IN)
+SIGN_IN_ACTIONS = ("sign_in", MAGIC_LINK_SIGN_IN, SSO_SIGN_IN)
 
 LINK_USED = "This sign-in link has already been used or a newer one has been sent"
 

@@ -36,6 +36,7 @@ from awards.models import (
     Expertise,
     FormStash,
     Judge,
+    LinkedIdentity,
     Nomination,
     OutboxMessage,
     Review,
@@ -159,6 +160,10 @@ def personal_data(user: User) -> dict[str, Any]:
         "account": {"name": user.name, "email": user.email, "organisation": user.organisation,
                     "created_at": _iso(user.created_at), "email_confirmed_at": _iso(user.email_verified_at),
                     "active": user.active, "two_factor_on_since": _two_factor_since(user)},
+        "single_sign_on": [{"provider": i.provider, "issuer": i.issuer, "subject": i.subject,
+                            "linked_at": _iso(i.linked_at), "last_used_at": _iso(i.last_used_at)}
+                           for i in db.session.scalars(select(LinkedIdentity).where(LinkedIdentity.user_id == user.id)
+                                                       .order_by(LinkedIdentity.id))],
         "roles": [{"role": r.role.value, "granted_at": _iso(r.granted_at)} for r in user.roles],
         "nominations": [_nomination_record(n) for n in nominations],
         "judging": _judging_record(user),
@@ -296,6 +301,7 @@ def delete_account(user: User, *, password: str) -> DeletionReport:
     db.session.execute(delete(Expertise).where(Expertise.user_id == user.id))
     db.session.execute(delete(Affiliation).where(Affiliation.user_id == user.id))
     db.session.execute(delete(TwoFactor).where(TwoFactor.user_id == user.id))  # a kept row keeps no secret
+    db.session.execute(delete(LinkedIdentity).where(LinkedIdentity.user_id == user.id))  # nor a way in
     db.session.execute(delete(SignInFailure).where(SignInFailure.email == email))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == email))
     _remove_addresses_from_audit_log(addresses)
