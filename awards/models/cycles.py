@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from awards.extensions import db
+from awards.models.base import Model
 from awards.models.taxonomy import Trend
 from awards.models.types import UTCDateTime, enum_column
 
@@ -52,7 +53,7 @@ category_trends = Table(
 )
 
 
-class Cycle(db.Model):
+class Cycle(Model):
     __tablename__ = "cycles"
     __table_args__ = (
         CheckConstraint("nominations_open_at < nominations_close_at", name="open_before_close"),
@@ -118,7 +119,7 @@ class Cycle(db.Model):
         return f"<Cycle {self.slug}>"
 
 
-class Category(db.Model):
+class Category(Model):
     __tablename__ = "categories"
     __table_args__ = (UniqueConstraint("cycle_id", "slug"),)
 
@@ -134,7 +135,7 @@ class Category(db.Model):
     trends: Mapped[list[Trend]] = relationship(secondary=category_trends, order_by=Trend.position)
 
 
-class Criterion(db.Model):
+class Criterion(Model):
     """A weighted judging criterion with its scale and rubric bands."""
 
     __tablename__ = "criteria"

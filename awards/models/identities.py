@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from awards.extensions import db
+from awards.models.base import Model
 from awards.models.types import UTCDateTime
 
 
-class LinkedIdentity(db.Model):
+class LinkedIdentity(Model):
     """One person at one OpenID Connect provider: the provider's issuer and its subject (`sub`), which
     together name the person for good, whatever their e-mail address becomes there."""
 

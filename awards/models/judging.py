@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from awards.extensions import db
+from awards.models.base import Model
 from awards.models.cycles import Category, Criterion, Cycle
 from awards.models.nominations import Nomination
 from awards.models.taxonomy import Trend
@@ -36,7 +37,7 @@ judge_categories = Table(
 )
 
 
-class Judge(db.Model):
+class Judge(Model):
     """A person invited to judge one cycle (the invitation until accepted, then the membership)."""
 
     __tablename__ = "judges"
@@ -80,7 +81,7 @@ class Judge(db.Model):
         return self.all_categories or any(c.id == category_id for c in self.categories)
 
 
-class Expertise(db.Model):
+class Expertise(Model):
     """How well a person knows a trend, from −2 (prefer not to judge it) to +2 (expert). Kept across cycles."""
 
     __tablename__ = "expertise"
@@ -120,7 +121,7 @@ class AffiliationKind(str, enum.Enum):
         return f"{self.label} {name}"
 
 
-class Affiliation(db.Model):
+class Affiliation(Model):
     """An organisation a person works for, worked for recently or partners with closely, as they told
     us when accepting an invitation or on their judging profile. It belongs to the person (like their
     expertise), so it carries over to every cycle they judge; conflicts of interest are found from it."""
@@ -146,7 +147,7 @@ class ConflictSource(str, enum.Enum):
                 "organiser": "Entered by an organiser"}[self.value]
 
 
-class ConflictOfInterest(db.Model):
+class ConflictOfInterest(Model):
     """A judge who must not see a nomination. Removed ones stay for the record (removed_at set)."""
 
     __tablename__ = "conflicts"
@@ -177,7 +178,7 @@ class AssignmentStatus(str, enum.Enum):
     RECUSED = "recused"  # the judge declared a conflict: the slot is free again
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     __tablename__ = "assignments"
     __table_args__ = (UniqueConstraint("judge_id", "nomination_id"),
                       Index("ix_assignments_nomination", "nomination_id"))
@@ -206,7 +207,7 @@ class ReviewStatus(str, enum.Enum):
     SUBMITTED = "submitted"
 
 
-class Review(db.Model):
+class Review(Model):
     __tablename__ = "reviews"
     __table_args__ = (
         CheckConstraint("(status = 'submitted') = (submitted_at IS NOT NULL)", name="submitted_has_time"),
@@ -228,7 +229,7 @@ class Review(db.Model):
     scores: Mapped[list[ReviewScore]] = relationship(back_populates="review", cascade="all, delete-orphan")
 
 
-class ReviewScore(db.Model):
+class ReviewScore(Model):
     """One criterion's score in a review: a value on the criterion's scale, or not applicable."""
 
     __tablename__ = "review_scores"
@@ -246,7 +247,7 @@ class ReviewScore(db.Model):
     criterion: Mapped[Criterion] = relationship()
 
 
-class Redaction(db.Model):
+class Redaction(Model):
     """The organiser's redacted copy of one free-text field, shown to judges instead of the original."""
 
     __tablename__ = "redactions"

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from awards.extensions import db
+from awards.models.base import Model
 from awards.models.cycles import Category, Cycle
 from awards.models.taxonomy import Trend
 from awards.models.types import UTCDateTime, enum_column
@@ -34,7 +34,7 @@ class Eligibility(str, enum.Enum):
     INELIGIBLE = "ineligible"
 
 
-class Nomination(db.Model):
+class Nomination(Model):
     __tablename__ = "nominations"
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL", name="submitted_has_time"),
@@ -125,7 +125,7 @@ class Nomination(db.Model):
         return f"<Nomination {self.reference}>"
 
 
-class NominationPartner(db.Model):
+class NominationPartner(Model):
     __tablename__ = "nomination_partners"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -137,7 +137,7 @@ class NominationPartner(db.Model):
     nomination: Mapped[Nomination] = relationship(back_populates="partners")
 
 
-class NominationTrend(db.Model):
+class NominationTrend(Model):
     __tablename__ = "nomination_trends"
     __table_args__ = (UniqueConstraint("nomination_id", "trend_id"),
                       Index("ix_nomination_trends_trend_nomination", "trend_id", "nomination_id"))
@@ -153,7 +153,7 @@ class NominationTrend(db.Model):
     trend: Mapped[Trend] = relationship(lazy="joined")
 
 
-class MeasuredOutcome(db.Model):
+class MeasuredOutcome(Model):
     __tablename__ = "measured_outcomes"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -167,7 +167,7 @@ class MeasuredOutcome(db.Model):
     nomination: Mapped[Nomination] = relationship(back_populates="measured_outcomes")
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from awards.extensions import db
+from awards.models.base import Model
 from awards.models.cycles import Category, Cycle
 from awards.models.nominations import Nomination
 from awards.models.taxonomy import Trend
@@ -32,7 +32,7 @@ class Result(str, enum.Enum):
         return {"winner": 0, "highly_commended": 1, "shortlisted": 2, "not_shortlisted": 3}[self.value]
 
 
-class ShortlistDecision(db.Model):
+class ShortlistDecision(Model):
     """The organiser's decision for one nomination; it reaches the nomination only at publication."""
 
     __tablename__ = "shortlist_decisions"
@@ -50,7 +50,7 @@ class ShortlistDecision(db.Model):
     nomination: Mapped[Nomination] = relationship()
 
 
-class ImpactCase(db.Model):
+class ImpactCase(Model):
     """The public copy of a shortlisted nomination. Editing it never changes the nomination."""
 
     __tablename__ = "impact_cases"
@@ -103,7 +103,7 @@ class ImpactCase(db.Model):
         return next((link.trend for link in self.trend_links if link.is_primary), None)
 
 
-class ImpactCaseTrend(db.Model):
+class ImpactCaseTrend(Model):
     __tablename__ = "impact_case_trends"
     __table_args__ = (UniqueConstraint("case_id", "trend_id"),
                       Index("ix_impact_case_trends_trend", "trend_id", "is_primary"))

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from awards.extensions import db
+from awards.models.base import Model
 from awards.models.types import UTCDateTime
 
 
-class FormStash(db.Model):
+class FormStash(Model):
     __tablename__ = "form_stashes"
 
     token: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from awards.extensions import db
+from awards.models.base import Model
 from awards.models.types import UTCDateTime, enum_column
 
 
@@ -23,7 +23,7 @@ class TrendGroup(str, enum.Enum):
                 "societal": "Societal trends"}[self.value]
 
 
-class Trend(db.Model):
+class Trend(Model):
     __tablename__ = "trends"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from awards.extensions import db
+from awards.models.base import Model
 from awards.models.types import UTCDateTime
 
 
-class TwoFactor(db.Model):
+class TwoFactor(Model):
     """One row per person who has turned two-factor authentication on (deleted when turned off)."""
 
     __tablename__ = "two_factor"

@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from awards.extensions import db
+from awards.models.base import Model
 from awards.models.types import UTCDateTime, enum_column
 
 
@@ -28,7 +28,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -70,7 +70,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
     __table_args__ = (UniqueConstraint("user_id", "role"),)
 
@@ -83,7 +83,7 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="roles", foreign_keys=[user_id])
 
 
-class SignInFailure(db.Model):
+class SignInFailure(Model):
     """One failed sign-in for an e-mail address (existing account or not)."""
 
     __tablename__ = "sign_in_failures"
