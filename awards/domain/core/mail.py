@@ -19,9 +19,10 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
+from typing import Any, cast
 
 from flask import after_this_request, current_app, has_request_context, render_template
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import CursorResult, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from awards.domain.core.clock import utcnow
@@ -135,6 +136,7 @@ class SMTPBackend:
 
     def send(self, email: EmailMessage, message: OutboxMessage) -> None:
         cfg = self.cfg
+        smtp: smtplib.SMTP
         if cfg["MAIL_USE_SSL"]:
             smtp = smtplib.SMTP_SSL(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"],
                                     context=ssl.create_default_context())
@@ -171,7 +173,9 @@ def _claim(session: Session, message_id: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return result.rowcount == 1
+    # An UPDATE's result is a CursorResult, with the rowcount, though Session.execute is typed to
+    # return a plain Result.
+    return cast(CursorResult[Any], result).rowcount == 1
 
 
 def deliver_pending(ids: list[int] | None = None, limit: int = 500) -> tuple[int, int]:
@@ -186,6 +190,8 @@ def deliver_pending(ids: list[int] | None = None, limit: int = 500) -> tuple[int
             if not _claim(session, message_id):
                 continue
             message = session.get(OutboxMessage, message_id)
+            if message is None:  # removed since it was claimed (its account was deleted)
+                continue
             try:
                 mailer.send(build_message(message), message)
             except Exception as exc:  # any failure keeps it queued for a retry
@@ -225,7 +231,9 @@ def _deliver_after_commit(session):
     later = session.info.pop("outbox_after_response", False)
     if ids and current_app.config["MAIL_DELIVER_AFTER_COMMIT"]:
         if later and has_request_context():
-            app = current_app._get_current_object()
+            # The app itself, not the proxy, for use after the request: Flask types current_app as
+            # the Flask class, though it is a LocalProxy with this method.
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
 
             @after_this_request
             def deliver_once_sent(response):
