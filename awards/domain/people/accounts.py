@@ -9,6 +9,7 @@ import secrets
 import unicodedata
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any, Protocol
 
 from confusable_homoglyphs.confusables import confusables_data
 from email_validator import EmailNotValidError, validate_email
@@ -78,8 +79,9 @@ def check_email_syntax(email: str) -> str:
         result = validate_email(email, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
         if "@" in email and not email.rsplit("@", 1)[0].isascii():
-            raise DomainError(ASCII_LOCAL_PART, field="email")
-        raise DomainError("Enter an email address in the correct format, like name@example.com", field="email")
+            raise DomainError(ASCII_LOCAL_PART, field="email") from None
+        raise DomainError("Enter an email address in the correct format, like name@example.com",
+                          field="email") from None
     return normalise_email(result.normalized)
 
 
@@ -162,8 +164,10 @@ def create_user(*, email: str, name: str, password: str | None, organisation: st
         user.roles.append(UserRole(role=role, granted_at=now, granted_by_id=by.id if by else None))
     db.session.add(user)
     db.session.flush()
-    audit.record("account.created", actor=by or user, obj=user, roles=[r.value for r in roles],
-                 **({"password": False} if password is None else {}))
+    detail: dict[str, Any] = {"roles": [r.value for r in roles]}
+    if password is None:
+        detail["password"] = False
+    audit.record("account.created", actor=by or user, obj=user, **detail)
     return user
 
 
@@ -195,7 +199,18 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
-def _password_fingerprint(user: User) -> str:
+class _Account(Protocol):
+    """What a link's token is made from: an account, or the stand-in for an unknown address (`_NoOne`)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def password_hash(self) -> str: ...
+
+
+def _password_fingerprint(user: _Account) -> str:
     # Changes whenever the password does, which makes reset links single-use.
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
@@ -204,7 +219,7 @@ def make_verification_token(user: User) -> str:
     return _serializer("verify-email").dumps({"u": user.id, "e": user.email})
 
 
-def make_reset_token(user: User) -> str:
+def make_reset_token(user: _Account) -> str:
     return _serializer("reset-password").dumps({"u": user.id, "p": _password_fingerprint(user)})
 
 
@@ -214,16 +229,16 @@ class _NoOne:
     id = None
     name = ""
     email = ""
-    password_hash = "$argon2id$v=19$m=65536,t=3,p=4$no-account$no-account"
+    password_hash = "$argon2id$v=19$m=65536,t=3,p=4$no-account$no-account"  # noqa: S105 (no one's password)
 
 
 def _load(salt: str, token: str, max_age: int) -> dict:
     try:
         return _serializer(salt).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise InvalidToken("This link has expired")
+        raise InvalidToken("This link has expired") from None
     except BadSignature:
-        raise InvalidToken("This link is not valid")
+        raise InvalidToken("This link is not valid") from None
 
 
 def send_verification_email(user: User) -> None:
@@ -248,19 +263,24 @@ def request_password_reset(email: str) -> None:
     """Send a reset link if the account exists; say nothing either way, and do the same work
     either way (the link and the e-mail are made for an unknown address too, and not sent; the
     roles, which an unknown address has none of to load, are not loaded)."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email))
-                             .options(lazyload(User.roles)))
-    known = user is not None and user.active
-    person = user if known else _NoOne()
+    user = _active_account(email)
+    person: _Account = user if user is not None else _NoOne()
     link = external_url("auth.reset_password", token=make_reset_token(person))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    if known:
+    if user is not None:
         queue_email(to_address=user.email, to_name=user.name, template="reset_password",
                     subject="Reset your password", link=link, minutes=minutes)
         audit.record("account.password_reset_requested", actor=user, obj=user, known=True)
     else:
         render_email("reset_password", person.name, link=link, minutes=minutes)
         audit.record("account.password_reset_requested", object_type="users", known=False)
+
+
+def _active_account(email: str) -> User | None:
+    """The active account with this address, if any (its roles not loaded)."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email))
+                             .options(lazyload(User.roles)))
+    return user if user is not None and user.active else None
 
 
 def user_for_reset_token(token: str) -> User:
@@ -301,7 +321,7 @@ SIGN_IN_ACTIONS = ("sign_in", MAGIC_LINK_SIGN_IN, SSO_SIGN_IN)
 LINK_USED = "This sign-in link has already been used or a newer one has been sent"
 
 
-def _account_digest(user) -> str:
+def _account_digest(user: _Account) -> str:
     # Changes when the password does and when every session is ended (sign-out, disabling).
     text = f"{getattr(user, 'session_token', '') or ''}:{user.password_hash}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -312,13 +332,11 @@ def request_magic_link(email: str, *, next_url: str | None = None) -> None:
     the same work either way (the request is recorded, and the link and e-mail are made, for an
     unknown address too; only a known one's e-mail is queued, and delivered after the response).
     `next_url` (a path on this site, checked by the caller) is where the link's sign-in goes on to."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email))
-                             .options(lazyload(User.roles)))
-    known = user is not None and user.active
-    person = user if known else _NoOne()
+    user = _active_account(email)
+    person: _Account = user if user is not None else _NoOne()
     # The request's audit record numbers the link: a newer request's record is a higher number.
-    event = audit.record(MAGIC_LINK_REQUESTED, actor=user if known else None, object_type="users",
-                         object_id=user.id if known else None, known=known)
+    event = audit.record(MAGIC_LINK_REQUESTED, actor=user, object_type="users",
+                         object_id=user.id if user is not None else None, known=user is not None)
     db.session.flush()
     payload = {"u": person.id, "n": event.id, "d": _account_digest(person)}
     if next_url:
@@ -326,7 +344,7 @@ def request_magic_link(email: str, *, next_url: str | None = None) -> None:
     token = _serializer("magic-link").dumps(payload)
     link = external_url("auth.magic_link", token=token)
     minutes = current_app.config["MAGIC_LINK_MAX_AGE"] // 60
-    if known:
+    if user is not None:
         queue_email(to_address=user.email, to_name=user.name, template="magic_link",
                     subject="Your sign-in link", link=link, minutes=minutes)
     else:

@@ -47,6 +47,14 @@ def two_factor_of(user: User) -> TwoFactor | None:
     return db.session.get(TwoFactor, user.id)
 
 
+def _two_factor_on(user: User) -> TwoFactor:
+    """The account's two-factor settings; a DomainError when it has none (two-factor is off)."""
+    two_factor = two_factor_of(user)
+    if two_factor is None:
+        raise DomainError("Two-factor authentication is not on", field="code")
+    return two_factor
+
+
 def is_enabled(user: User) -> bool:
     return two_factor_of(user) is not None
 
@@ -122,9 +130,7 @@ def enable(user: User, *, secret: str, code: str, ip: str | None = None) -> list
 def verify(user: User, code: str, *, ip: str | None = None, purpose: str = "sign_in") -> str:
     """Check a code from the authenticator app, or a recovery code (used up). Returns "totp" or
     "recovery_code"; raises WrongCode (the caller records it) or a DomainError when locked."""
-    two_factor = two_factor_of(user)
-    if two_factor is None:
-        raise DomainError("Two-factor authentication is not on", field="code")
+    two_factor = _two_factor_on(user)
     _check_not_locked(user, ip)
     if not _normalise(code):
         raise DomainError("Enter the 6-digit code from your authenticator app, or a recovery code", field="code")
@@ -156,7 +162,7 @@ def disable(user: User, *, code: str, ip: str | None = None) -> None:
         raise DomainError("Organisers must use two-factor authentication, so it cannot be turned off",
                           field="code")
     verify(user, code, ip=ip, purpose="disable")
-    db.session.delete(two_factor_of(user))
+    db.session.delete(_two_factor_on(user))
     audit.record("two_factor.disabled", actor=user, obj=user)
     db.session.flush()
 
@@ -165,7 +171,7 @@ def regenerate_recovery_codes(user: User, *, code: str, ip: str | None = None) -
     """New recovery codes (the old ones stop working); needs a current code."""
     verify(user, code, ip=ip, purpose="regenerate_recovery_codes")
     codes = _new_recovery_codes()
-    two_factor_of(user).recovery_code_hashes = [_recovery_hash(c) for c in codes]
+    _two_factor_on(user).recovery_code_hashes = [_recovery_hash(c) for c in codes]
     audit.record("two_factor.recovery_codes_regenerated", actor=user, obj=user)
     db.session.flush()
     return codes
