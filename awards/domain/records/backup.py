@@ -13,9 +13,10 @@ import hashlib
 import json
 import shutil
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, make_url, select, table, text
@@ -57,7 +58,14 @@ def sqlite_path(url: str | None = None) -> Path | None:
 def _sqlite_counts(connection: sqlite3.Connection) -> dict[str, int]:
     names = [row[0] for row in connection.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-    return {name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
+    # A table name cannot be a parameter: it is quoted as an identifier, any quote in it doubled.
+    return {name: connection.execute(f'SELECT count(*) FROM "{_quoted(name)}"').fetchone()[0]  # noqa: S608
+            for name in names}
+
+
+def _quoted(identifier: str) -> str:
+    """An SQLite identifier's text for use inside double quotes (a double quote in it doubled)."""
+    return identifier.replace('"', '""')
 
 
 def _sqlite_revision(connection: sqlite3.Connection) -> str | None:
@@ -81,7 +89,7 @@ def _live_counts() -> dict[str, int]:
     """Row counts of the app's database, table by table (for PostgreSQL, where the dump is separate)."""
     counts = {}
     for name in sorted(db.metadata.tables):
-        counts[name] = db.session.scalar(select(func.count()).select_from(table(name)))
+        counts[name] = db.session.execute(select(func.count()).select_from(table(name))).scalar_one()
     return counts
 
 
@@ -214,6 +222,20 @@ def _check_file_names(directory: Path, manifest: Manifest) -> list[str]:
     """The upload names of a backup, after checking that the manifest names only the database and plain
     files in uploads/, and that uploads/ holds exactly those files. A manifest is data from outside: a
     name like `uploads/../../etc/x` or `uploads//abs/path` would otherwise be read and written anywhere."""
+    names = _listed_upload_names(manifest)
+    present = _upload_names_present(directory / UPLOADS)
+    unlisted, absent = sorted(present - set(names)), sorted(set(names) - present)
+    if unlisted:
+        raise BackupError(f"The backup's {UPLOADS} folder holds files its manifest does not list: "
+                          f"{', '.join(unlisted)}. Nothing was restored.")
+    if absent:
+        raise BackupError(f"The backup is incomplete: {', '.join(UPLOADS + '/' + n for n in absent)} missing")
+    return sorted(names)
+
+
+def _listed_upload_names(manifest: Manifest) -> list[str]:
+    """The upload names the manifest lists, refused unless each entry is the database or one plain
+    file name in uploads/."""
     names = []
     for entry in manifest.files:
         if entry == DATABASE_FILE:
@@ -223,7 +245,12 @@ def _check_file_names(directory: Path, manifest: Manifest) -> list[str]:
             raise BackupError(f"The backup's manifest names a file that is not allowed: {entry!r}. "
                               "Nothing was restored.")
         names.append(name)
-    folder = directory / UPLOADS
+    return names
+
+
+def _upload_names_present(folder: Path) -> set[str]:
+    """The names of the files in the backup's uploads folder (none if it has none), refused unless the
+    folder is a real folder holding only plain files with plain names (no link, no subfolder)."""
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise BackupError(f"The backup's {UPLOADS} is not a folder. Nothing was restored.")
     present = set()
@@ -232,13 +259,7 @@ def _check_file_names(directory: Path, manifest: Manifest) -> list[str]:
             raise BackupError(f"The backup's {UPLOADS} folder holds something that is not a plain file: "
                               f"{path.name!r}. Nothing was restored.")
         present.add(path.name)
-    unlisted, absent = sorted(present - set(names)), sorted(set(names) - present)
-    if unlisted:
-        raise BackupError(f"The backup's {UPLOADS} folder holds files its manifest does not list: "
-                          f"{', '.join(unlisted)}. Nothing was restored.")
-    if absent:
-        raise BackupError(f"The backup is incomplete: {', '.join(UPLOADS + '/' + n for n in absent)} missing")
-    return sorted(names)
+    return present
 
 
 def _destination(folder: Path, name: str) -> Path:

@@ -233,9 +233,9 @@ def _remove_addresses_from_audit_log(addresses: set[str]) -> None:
 def deletion_problem(user: User) -> str | None:
     """Why the account cannot be deleted now, in words the person can act on; None if it can."""
     if user.has_role(Role.ORGANISER):
-        organisers = db.session.scalar(
+        organisers = db.session.execute(
             select(func.count()).select_from(UserRole).join(User, User.id == UserRole.user_id)
-            .where(UserRole.role == Role.ORGANISER, User.active.is_(True)))
+            .where(UserRole.role == Role.ORGANISER, User.active.is_(True))).scalar_one()
         if organisers <= 1:
             return ("You are the only organiser. Give another person the organiser role before you delete "
                     "your account, so that someone can still run the awards.")
@@ -376,7 +376,7 @@ class PurgePlan:
 def purge_plan(cycle: Cycle) -> PurgePlan:
     """What purging the cycle would remove (counted, for the confirmation page)."""
     def count(query) -> int:
-        return db.session.scalar(select(func.count()).select_from(query.subquery()))
+        return db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
 
     nominations = select(Nomination.id).where(Nomination.cycle_id == cycle.id)
     reviews = select(Review.id).join(Assignment).join(Judge).where(Judge.cycle_id == cycle.id)
