@@ -17,7 +17,7 @@ import io
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -69,7 +69,7 @@ def iso_utc(value: datetime | None) -> str:
     """ISO 8601 in UTC with a Z, e.g. 2026-03-01T14:05:00Z (empty when there is no time)."""
     if value is None:
         return ""
-    return value.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 ELIGIBILITY_LABELS = {Eligibility.ELIGIBLE: "Eligible", Eligibility.INELIGIBLE: "Not eligible"}

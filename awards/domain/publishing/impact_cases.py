@@ -15,13 +15,13 @@ import functools
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import and_, case, event, exists, func, inspect, literal_column, null, select, union_all
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from awards.domain.core import paging
 from awards.domain.core.clock import utcnow
@@ -512,55 +512,81 @@ def _shortlisted_nomination_changed(nomination: Nomination, added_or_removed: bo
 _SHOWN = (Cycle, Category, ImpactCase, ImpactCaseTrend, Nomination)
 
 
-def _touch_changed_cycles(session, _flush_context, _instances) -> None:
+@dataclass
+class _ShownChanges:
+    """What a flush is about to change of the public pages, sorted by how its cycle is found."""
+
+    cycle_ids: set[int] = field(default_factory=set)  # cycles one of whose shown objects changed
+    cycles: list[Cycle] = field(default_factory=list)  # cycles whose own row changed
+    unsure: dict[int, int] = field(default_factory=dict)  # nomination id → cycle id, if stored as shortlisted
+
+
+def _touch_changed_cycles(session: Session, _flush_context: object, _instances: object) -> None:
     """Before a flush that adds, changes or removes what a public page shows (an impact case or
     one of its trend links, a category, a shortlisted nomination's status or category, the cycle
     itself), move the cycle's `updated_at` on: to now, or a microsecond past its stored time when
     the clock is frozen or behind it (another server's clock). The fingerprint then changes."""
-    cycle_ids: set[int] = set()
-    changed_cycles: list[Cycle] = []
-    unsure: dict[int, int] = {}  # nomination id → cycle id, if its stored status is shortlisted
     new, dirty, deleted = session.new, session.dirty, session.deleted  # each call builds a set
     with session.no_autoflush:
+        changes = _ShownChanges()
         for obj in (*new, *dirty, *deleted):
-            if not isinstance(obj, _SHOWN) or (obj in dirty and not session.is_modified(obj)):
-                continue
-            if isinstance(obj, Cycle):
-                if obj in dirty:
-                    changed_cycles.append(obj)
-                continue
-            if isinstance(obj, ImpactCaseTrend):
-                obj = obj.case
-                if obj is None:
-                    continue
-            elif isinstance(obj, Nomination):
-                changed = _shortlisted_nomination_changed(obj, obj not in dirty)
-                if changed is None and obj.cycle_id is not None:
-                    unsure[obj.id] = obj.cycle_id
-                if not changed:
-                    continue
-            cycle_id = _cycle_of(obj)
-            if cycle_id is not None:
-                cycle_ids.add(cycle_id)
-        if unsure:
-            cycle_ids.update(unsure[nomination_id] for nomination_id in session.scalars(
-                select(Nomination.id).where(Nomination.id.in_(unsure), Nomination.status.in_(SHORTLISTED_STATUSES))))
-        cycles = {c.id: c for c in changed_cycles}
-        for cycle_id in cycle_ids - cycles.keys():
-            cycle = session.get(Cycle, cycle_id)
-            if cycle is not None and cycle not in deleted:
-                cycles[cycle_id] = cycle
-        if not cycles:
+            if isinstance(obj, _SHOWN) and (obj not in dirty or session.is_modified(obj)):
+                _note_shown_change(changes, obj, dirty=obj in dirty)
+        cycles = _cycles_to_touch(session, changes, deleted)
+        if cycles:
+            _move_updated_at_on(session, cycles)
+
+
+def _note_shown_change(changes: _ShownChanges, obj: object, *, dirty: bool) -> None:
+    """Note the cycle whose public pages show `obj` (added, changed or removed): a cycle itself
+    when its row changed, the case of a trend link, a nomination only when it counts on a
+    published shortlist (or may: see `_shortlisted_nomination_changed`)."""
+    if isinstance(obj, Cycle):
+        if dirty:
+            changes.cycles.append(obj)
+        return
+    if isinstance(obj, ImpactCaseTrend):
+        obj = obj.case
+        if obj is None:
             return
-        # The stored times (this transaction's, so an earlier flush's bump counts): an expired
-        # cycle given a new time has no old value in its history.
-        stored = dict(session.execute(select(Cycle.id, Cycle.updated_at).where(Cycle.id.in_(cycles))).all())
-        now = utcnow()
-        for cycle_id, cycle in cycles.items():
-            added = inspect(cycle).attrs.updated_at.history.added
-            wanted = added[0] if added and added[0] is not None else now
-            old = stored.get(cycle_id)
-            cycle.updated_at = wanted if old is None or wanted > old else old + timedelta(microseconds=1)
+    elif isinstance(obj, Nomination):
+        changed = _shortlisted_nomination_changed(obj, not dirty)
+        if changed is None and obj.cycle_id is not None:
+            changes.unsure[obj.id] = obj.cycle_id
+        if not changed:
+            return
+    cycle_id = _cycle_of(obj)
+    if cycle_id is not None:
+        changes.cycle_ids.add(cycle_id)
+
+
+def _cycles_to_touch(session: Session, changes: _ShownChanges, deleted: Collection[object]) -> dict[int, Cycle]:
+    """The cycles to move on, by id: those noted, and those of the unsure nominations whose stored
+    status is shortlisted (one query), less any cycle the flush deletes."""
+    cycle_ids = set(changes.cycle_ids)
+    if changes.unsure:
+        cycle_ids.update(changes.unsure[nomination_id] for nomination_id in session.scalars(
+            select(Nomination.id).where(Nomination.id.in_(changes.unsure),
+                                        Nomination.status.in_(SHORTLISTED_STATUSES))))
+    cycles = {c.id: c for c in changes.cycles}
+    for cycle_id in cycle_ids - cycles.keys():
+        cycle = session.get(Cycle, cycle_id)
+        if cycle is not None and cycle not in deleted:
+            cycles[cycle_id] = cycle
+    return cycles
+
+
+def _move_updated_at_on(session: Session, cycles: dict[int, Cycle]) -> None:
+    """Give each cycle a new `updated_at`: the one it was given in this flush, else now, but always
+    past its stored time. The stored times are this transaction's, so an earlier flush's bump
+    counts: an expired cycle given a new time has no old value in its history."""
+    stored = dict(session.execute(select(Cycle.id, Cycle.updated_at).where(Cycle.id.in_(cycles))).all())
+    now = utcnow()
+    for cycle_id, cycle in cycles.items():
+        added = inspect(cycle).attrs.updated_at.history.added
+        wanted = added[0] if added and added[0] is not None else now
+        old = stored.get(cycle_id)
+        cycle.updated_at = wanted if old is None or wanted > old else old + timedelta(microseconds=1)
 
 
 def install_freshness() -> None:
