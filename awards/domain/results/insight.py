@@ -30,7 +30,8 @@ def trend_insight(cycle: Cycle, *, withhold: set[int] | frozenset[int] = frozens
     ranking = ranking_with_trends(cycle)  # kept between requests until the cycle's data change
     by_trend: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     primary: dict[int, int] = defaultdict(int)
-    for (trend_id, category_id, is_primary), count in ranking.trend_counts.items():
+    counts = ranking.trend_counts or {}  # ranking_with_trends has filled them in
+    for (trend_id, category_id, is_primary), count in counts.items():
         by_trend[trend_id][category_id] += count
         if is_primary:
             primary[trend_id] += count

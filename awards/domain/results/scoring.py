@@ -142,14 +142,35 @@ def normalise(score: float, judge: tuple[float, float] | None, overall_mean: flo
 def aggregate(reviews: Sequence[ReviewInput], criteria: Sequence[CriterionSpec], *, method: str = "mean",
               range_threshold: float = DEFAULT_RANGE_THRESHOLD,
               sd_threshold: float = DEFAULT_SD_THRESHOLD) -> dict[int, NominationResult]:
-    """Every nomination's result from the cycle's submitted reviews."""
+    """Every nomination's result from the cycle's submitted reviews: each review's score, each
+    judge's normalisation of it, then each nomination's summary of its reviews."""
+    scored = _score_reviews(reviews, criteria)
+    judges, overall_mean, overall_sd = judge_normalisers(scored.raw_by_review)
+    results = scored.results
+    for review_id, (judge_id, score) in scored.raw_by_review.items():
+        result = results[scored.review_nomination[review_id]]
+        result.review_scores[review_id] = score
+        result.normalised_reviews[review_id] = normalise(score, judges.get(judge_id), overall_mean, overall_sd)
+    for nomination_id, result in results.items():
+        _summarise(result, scored.criterion_values[nomination_id], method, range_threshold, sd_threshold)
+    return results
+
+
+class _ScoredReviews(NamedTuple):
+    results: dict[int, NominationResult]                 # nomination id → its (empty) result
+    raw_by_review: dict[int, tuple[int, float]]          # review id → (judge id, raw review score)
+    review_nomination: dict[int, int]                    # review id → nomination id
+    criterion_values: dict[int, dict[int, list[float]]]  # nomination id → criterion id → answered values
+
+
+def _score_reviews(reviews: Sequence[ReviewInput], criteria: Sequence[CriterionSpec]) -> _ScoredReviews:
+    """Each review's raw score (as `review_score` computes it; a review with no answered criterion
+    has none), and each nomination's answered values per criterion, in one pass over the scores."""
     # Each criterion's (weight, scale minimum, scale span) as plain locals: the loop below runs once
     # per score (180,000 in a big cycle), with the same arithmetic as review_score.
     spec = {c.id: (c.weight, c.scale_min, c.scale_max - c.scale_min) for c in criteria}
-    raw_by_review: dict[int, tuple[int, float]] = {}
-    review_nomination: dict[int, int] = {}
-    criterion_values: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
-    results: dict[int, NominationResult] = {}
+    scored = _ScoredReviews({}, {}, {}, defaultdict(lambda: defaultdict(list)))
+    results, criterion_values = scored.results, scored.criterion_values
     for review in reviews:
         nomination_id = review.nomination_id
         if nomination_id not in results:
@@ -170,31 +191,30 @@ def aggregate(reviews: Sequence[ReviewInput], criteria: Sequence[CriterionSpec],
             answered.append((criterion_id, value))
         if total_weight == 0:
             continue
-        raw_by_review[review.review_id] = (review.judge_id, 100.0 * weighted / total_weight)
-        review_nomination[review.review_id] = nomination_id
+        scored.raw_by_review[review.review_id] = (review.judge_id, 100.0 * weighted / total_weight)
+        scored.review_nomination[review.review_id] = nomination_id
         values = criterion_values[nomination_id]
         for criterion_id, value in answered:
             values[criterion_id].append(float(value))
-    judges, overall_mean, overall_sd = judge_normalisers(raw_by_review)
-    for review_id, (judge_id, score) in raw_by_review.items():
-        result = results[review_nomination[review_id]]
-        result.review_scores[review_id] = score
-        result.normalised_reviews[review_id] = normalise(score, judges.get(judge_id), overall_mean, overall_sd)
-    for nomination_id, result in results.items():
-        scores = list(result.review_scores.values())
-        result.n = len(scores)
-        if not scores:
-            continue
-        result.raw = _aggregate(scores, method)
-        result.normalised = _aggregate(list(result.normalised_reviews.values()), method)
-        result.minimum, result.maximum = min(scores), max(scores)
-        result.range = result.maximum - result.minimum
-        result.sd = _pstdev(scores) if len(scores) > 1 else 0.0
-        result.disagreement = len(scores) > 1 and (result.range >= range_threshold or result.sd >= sd_threshold)
-        # Whole-number values: their plain sum is exact, so no fsum is needed here.
-        result.criterion_means = {cid: sum(values) / len(values)
-                                  for cid, values in criterion_values[nomination_id].items()}
-    return results
+    return scored
+
+
+def _summarise(result: NominationResult, criterion_values: dict[int, list[float]], method: str,
+               range_threshold: float, sd_threshold: float) -> None:
+    """Fill in a nomination's result from its review scores (already in `result`): n, the raw and
+    normalised scores, spread, disagreement and each criterion's mean."""
+    scores = list(result.review_scores.values())
+    result.n = len(scores)
+    if not scores:
+        return
+    result.raw = _aggregate(scores, method)
+    result.normalised = _aggregate(list(result.normalised_reviews.values()), method)
+    result.minimum, result.maximum = min(scores), max(scores)
+    result.range = result.maximum - result.minimum
+    result.sd = _pstdev(scores) if len(scores) > 1 else 0.0
+    result.disagreement = len(scores) > 1 and (result.range >= range_threshold or result.sd >= sd_threshold)
+    # Whole-number values: their plain sum is exact, so no fsum is needed here.
+    result.criterion_means = {cid: sum(values) / len(values) for cid, values in criterion_values.items()}
 
 
 @dataclass(frozen=True)

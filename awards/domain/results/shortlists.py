@@ -5,12 +5,16 @@ shortlisted nominations."""
 
 from __future__ import annotations
 
+import functools
 import gc
 import threading
 from collections import OrderedDict, defaultdict
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select, true
@@ -123,13 +127,15 @@ def load_reviews(cycle: Cycle) -> list[ReviewInput]:
     finally:
         cursor.close()
     reviews: dict[int, ReviewInput] = {}
+    scores_of: dict[int, list[ScoreInput]] = {}  # review id → its scores (the list its ReviewInput holds)
     make_score = tuple.__new__  # builds each ScoreInput without the named tuple's Python-level __new__
     for review_id, judge_id, nomination_id, criterion_id, value, na in rows:
-        review = reviews.get(review_id)
-        if review is None:
-            review = reviews[review_id] = ReviewInput(review_id, judge_id, nomination_id, [])
+        scores = scores_of.get(review_id)
+        if scores is None:
+            scores = scores_of[review_id] = []
+            reviews[review_id] = ReviewInput(review_id, judge_id, nomination_id, scores)
         if criterion_id is not None:
-            review.scores.append(make_score(ScoreInput, (criterion_id, value, bool(na))))
+            scores.append(make_score(ScoreInput, (criterion_id, value, bool(na))))
     return sorted(reviews.values(), key=lambda r: r.review_id)
 
 
@@ -291,57 +297,108 @@ def cycle_results(cycle: Cycle, *, withhold: set[int] | frozenset[int] = frozens
     `per_page`, each board (or only the board of `category_id`) holds one page of rows, and only
     the nominations on it are loaded."""
     ranking = cycle_ranking(cycle)
-    results = ranking.results
     criteria = cycle_criteria(cycle)
     attribute = SORT_ATTRIBUTES.get(sort or "")
     categories = [c for c in cycle.categories if category_id is None or c.id == category_id]
-    shown: dict[int, list[tuple[int, int]]] = {}
-    for category in categories:
-        order = [item for item in ranking.order.get(category.id, []) if item[1] not in withhold]
-        if attribute:
-            def value(item, attribute=attribute):
-                result = results.get(item[1])
-                return None if result is None or item[1] in withhold else getattr(result, attribute)
-            order = sorted(order, key=lambda item: (value(item) is None, -(value(item) or 0), item[0]))
-        if per_page:
-            order = order[(page - 1) * per_page:page * per_page]
-        shown[category.id] = order
-    hidden = {category.id: [nid for _, nid in ranking.order.get(category.id, []) if nid in withhold]
-              for category in categories} if withhold else {}
-    wanted = [nomination_id for order in shown.values() for _, nomination_id in order]
-    wanted += [nomination_id for ids in hidden.values() for nomination_id in ids]
-    nominations = {n.id: n for n in db.session.scalars(
-        select(Nomination).where(Nomination.id.in_(wanted))
-        .options(selectinload(Nomination.category)))} if wanted else {}
-    decisions = {d.nomination_id: d for d in db.session.scalars(
-        select(ShortlistDecision).where(ShortlistDecision.cycle_id == cycle.id,
-                                        *([ShortlistDecision.nomination_id.in_(wanted)] if per_page else [])))}
-    boards = []
-    for category in categories:
-        withheld_ids = hidden.get(category.id, [])
-        withheld_incomplete = sum(1 for nid in withheld_ids
-                                  if (results.get(nid) or NominationResult(nid)).n < cycle.judges_per_nomination)
-        board = CategoryBoard(category, total=len(ranking.order.get(category.id, [])) - len(withheld_ids),
-                              incomplete_count=ranking.incomplete.get(category.id, 0) - withheld_incomplete)
-        board.ranks_hidden = bool(withheld_ids)
-        for position, nomination_id in shown[category.id]:
-            nomination = nominations.get(nomination_id)
-            if nomination is None:  # changed since the ranking was read (another request); shown next time
-                continue
-            result = results.get(nomination_id) or NominationResult(nomination_id)
-            board.rows.append(Row(None if board.ranks_hidden else position, nomination, result,
-                                  decisions.get(nomination_id),
-                                  complete=result.n >= cycle.judges_per_nomination))
-        for nomination_id in sorted(withheld_ids, key=lambda nid: nominations[nid].reference
-                                    if nid in nominations else ""):
-            if nomination_id in nominations:
-                # no decision either: an unchanged suggestion would show it was in the top N
-                board.withheld_rows.append(Row(None, nominations[nomination_id], NominationResult(nomination_id),
-                                               None, complete=None, withheld=True))
-        boards.append(board)
+    shown = {category.id: _shown_order(ranking, category.id, withhold, attribute, page=page, per_page=per_page)
+             for category in categories}
+    hidden = _withheld_by_category(ranking, categories, withhold)
+    wanted = _nomination_ids(shown, hidden)
+    nominations = _nominations_by_id(wanted)
+    decisions = _decisions_by_nomination(cycle, wanted if per_page else None)
+    boards = [_category_board(cycle, category, ranking, shown[category.id], hidden.get(category.id, []),
+                              nominations, decisions)
+              for category in categories]
+    results = ranking.results
     if withhold:
         results = {nid: r for nid, r in results.items() if nid not in withhold}
     return CycleResults(cycle, boards, results, criteria)
+
+
+def _shown_order(ranking: Ranking, category_id: int, withhold: AbstractSet[int], attribute: str | None, *,
+                 page: int, per_page: int | None) -> list[tuple[int, int]]:
+    """The (position, nomination id) pairs a category's board shows, in order: its ranking less the
+    withheld nominations, sorted by `attribute` when one is asked for, one page of them with `per_page`."""
+    order = [item for item in ranking.order.get(category_id, []) if item[1] not in withhold]
+    if attribute:
+        order = sorted(order, key=functools.partial(_sort_key, ranking.results, attribute))
+    if per_page:
+        order = order[(page - 1) * per_page:page * per_page]
+    return order
+
+
+def _withheld_by_category(ranking: Ranking, categories: list[Category],
+                          withhold: AbstractSet[int]) -> dict[int, list[int]]:
+    """Category id → the ids of its ranked nominations in `withhold`, in rank order (empty without any)."""
+    if not withhold:
+        return {}
+    return {category.id: [nid for _, nid in ranking.order.get(category.id, []) if nid in withhold]
+            for category in categories}
+
+
+def _nomination_ids(shown: dict[int, list[tuple[int, int]]], hidden: dict[int, list[int]]) -> list[int]:
+    """The nominations the boards show: the ranked rows, then the withheld ones."""
+    wanted = [nomination_id for order in shown.values() for _, nomination_id in order]
+    wanted += [nomination_id for ids in hidden.values() for nomination_id in ids]
+    return wanted
+
+
+def _sort_key(results: dict[int, NominationResult], attribute: str,
+              item: tuple[int, int]) -> tuple[bool, float, int]:
+    """Sorting by a result's `attribute`: highest first, nominations without a value last, then by rank."""
+    position, nomination_id = item
+    result = results.get(nomination_id)
+    value = None if result is None else getattr(result, attribute)
+    return value is None, -(value or 0), position
+
+
+def _nominations_by_id(ids: list[int]) -> dict[int, Nomination]:
+    """The nominations with these ids (and their categories), by id, in one query (none for no ids)."""
+    if not ids:
+        return {}
+    return {n.id: n for n in db.session.scalars(
+        select(Nomination).where(Nomination.id.in_(ids)).options(selectinload(Nomination.category)))}
+
+
+def _decisions_by_nomination(cycle: Cycle, nomination_ids: list[int] | None) -> dict[int, ShortlistDecision]:
+    """The cycle's shortlist decisions by nomination id: all of them, or those of `nomination_ids`."""
+    only = [ShortlistDecision.nomination_id.in_(nomination_ids)] if nomination_ids is not None else []
+    return {d.nomination_id: d for d in db.session.scalars(
+        select(ShortlistDecision).where(ShortlistDecision.cycle_id == cycle.id, *only))}
+
+
+def _result_of(results: dict[int, NominationResult], nomination_id: int) -> NominationResult:
+    """The nomination's result, or an empty one (no submitted review yet)."""
+    return results.get(nomination_id) or NominationResult(nomination_id)
+
+
+def _category_board(cycle: Cycle, category: Category, ranking: Ranking, shown: list[tuple[int, int]],
+                    withheld_ids: list[int], nominations: dict[int, Nomination],
+                    decisions: dict[int, ShortlistDecision]) -> CategoryBoard:
+    """One category's leaderboard: the `shown` rows, then the withheld ones apart. Its total and
+    incomplete count leave the withheld nominations out, and with any withheld no rank is shown."""
+    needed = cycle.judges_per_nomination
+    withheld_incomplete = sum(1 for nid in withheld_ids if _result_of(ranking.results, nid).n < needed)
+    board = CategoryBoard(category, total=len(ranking.order.get(category.id, [])) - len(withheld_ids),
+                          incomplete_count=ranking.incomplete.get(category.id, 0) - withheld_incomplete)
+    board.ranks_hidden = bool(withheld_ids)
+    for position, nomination_id in shown:
+        nomination = nominations.get(nomination_id)
+        if nomination is None:  # changed since the ranking was read (another request); shown next time
+            continue
+        result = _result_of(ranking.results, nomination_id)
+        board.rows.append(Row(None if board.ranks_hidden else position, nomination, result,
+                              decisions.get(nomination_id), complete=result.n >= needed))
+    board.withheld_rows = _withheld_rows(withheld_ids, nominations)
+    return board
+
+
+def _withheld_rows(withheld_ids: list[int], nominations: dict[int, Nomination]) -> list[Row]:
+    """Rows for the nominations the viewer is conflicted with, by reference: no rank, an empty result,
+    no completeness and no decision either (an unchanged suggestion would show it was in the top N)."""
+    ordered = sorted(withheld_ids, key=lambda nid: nominations[nid].reference if nid in nominations else "")
+    return [Row(None, nominations[nid], NominationResult(nid), None, complete=None, withheld=True)
+            for nid in ordered if nid in nominations]
 
 
 def result_row(cycle: Cycle, nomination: Nomination, *,
@@ -382,7 +439,9 @@ def suggest_shortlist(cycle: Cycle, *, by: User) -> int:
     count = 0
     for category_board in board.boards:
         for row in category_board.rows:
-            on_list = row.position <= category_board.category.shortlist_size and row.result.n > 0
+            # every row has its position: the board withholds nothing here
+            on_list = (row.position is not None and row.position <= category_board.category.shortlist_size
+                       and row.result.n > 0)
             db.session.add(ShortlistDecision(cycle_id=cycle.id, nomination_id=row.nomination.id,
                                              result=Result.SHORTLISTED if on_list else Result.NOT_SHORTLISTED,
                                              suggested=on_list, rationale="", decided_at=now, decided_by_id=by.id))
@@ -503,44 +562,68 @@ def publish(cycle: Cycle, *, by: User) -> dict[str, int]:
         nomination = decision.nomination
         if nomination.status not in RANKED_STATUSES:
             continue
-        case = None  # the nomination's public impact case, linked from the e-mail
-        if decision.result in SHORTLIST_RESULTS:
-            nomination.status = STATUS_FOR_RESULT[decision.result]
-            counts["shortlisted"] += 1
-            existing = cases.get(nomination.id)
-            if nomination.consents_to_publish:
-                if existing is None:
-                    case = make_impact_case(nomination, decision.result, now)
-                    db.session.add(case)
-                    counts["impact_cases"] += 1
-                else:
-                    # The same copy, at the same address, with the organisers' edits. One an organiser took
-                    # down stays down: "Publish again" on the impact cases page brings it back.
-                    existing.result, existing.updated_at = decision.result, now
-                    existing.published_at = existing.published_at or now
-                    if existing.unpublished_at is None:
-                        case = existing
-                        counts["impact_cases"] += 1
-        else:
-            nomination.status = NominationStatus.SUBMITTED
-        existing = cases.get(nomination.id)
-        if existing is not None and existing.is_public and case is not existing:
-            # Shortlisted when the results were last published, not now (or no longer consenting): it must
-            # not come back with the results.
-            existing.unpublished_at = existing.updated_at = now
+        case = _publish_result(decision, cases.get(nomination.id), now, counts)
         nomination.updated_at = now
-        if nomination.nominator is not None:
-            template, subject = RESULT_TEMPLATES[decision.result]
-            queue_email(to_address=nomination.nominator.email, to_name=nomination.nominator.name, template=template,
-                        subject=f"{subject}: {nomination.reference}", nomination=nomination, cycle=cycle,
-                        case_url=external_url("public.impact_case", case_slug=case.slug) if case else None)
+        if _tell_result(cycle, nomination, decision.result, case):
             counts["emails"] += 1
     cycle.status = CycleStatus.PUBLISHED
     cycle.results_published_at = now
     cycle.updated_at = now
     db.session.flush()
-    audit.record("results.published", actor=by, obj=cycle, **counts)
+    audit.record("results.published", actor=by, obj=cycle, shortlisted=counts["shortlisted"],
+                 impact_cases=counts["impact_cases"], emails=counts["emails"])
     return counts
+
+
+def _publish_result(decision: ShortlistDecision, existing: ImpactCase | None, now: datetime,
+                    counts: dict[str, int]) -> ImpactCase | None:
+    """Give the decided nomination its result status and, shortlisted with the nominee's consent,
+    its public impact case; take down an `existing` public copy it no longer has. Returns the
+    case now public (linked from the nominee's e-mail), if any."""
+    nomination = decision.nomination
+    case = None
+    if decision.result in SHORTLIST_RESULTS:
+        nomination.status = STATUS_FOR_RESULT[decision.result]
+        counts["shortlisted"] += 1
+        if nomination.consents_to_publish:
+            case = _public_case(nomination, decision.result, existing, now)
+            if case is not None:
+                counts["impact_cases"] += 1
+    else:
+        nomination.status = NominationStatus.SUBMITTED
+    if existing is not None and existing.is_public and case is not existing:
+        # Shortlisted when the results were last published, not now (or no longer consenting): it must
+        # not come back with the results.
+        existing.unpublished_at = existing.updated_at = now
+    return case
+
+
+def _public_case(nomination: Nomination, result: Result, existing: ImpactCase | None,
+                 now: datetime) -> ImpactCase | None:
+    """The shortlisted nomination's impact case, made now or the `existing` copy brought up to date;
+    None when that copy was taken down by an organiser (it stays down)."""
+    if existing is None:
+        case = make_impact_case(nomination, result, now)
+        db.session.add(case)
+        return case
+    # The same copy, at the same address, with the organisers' edits. One an organiser took
+    # down stays down: "Publish again" on the impact cases page brings it back.
+    existing.result, existing.updated_at = result, now
+    existing.published_at = existing.published_at or now
+    return existing if existing.unpublished_at is None else None
+
+
+def _tell_result(cycle: Cycle, nomination: Nomination, result: Result, case: ImpactCase | None) -> bool:
+    """Queue the e-mail telling the nominator the nomination's result (with its public case, if any).
+    False when there is no one to tell (the nominator's account was deleted)."""
+    nominator = nomination.nominator
+    if nominator is None:
+        return False
+    template, subject = RESULT_TEMPLATES[result]
+    queue_email(to_address=nominator.email, to_name=nominator.name, template=template,
+                subject=f"{subject}: {nomination.reference}", nomination=nomination, cycle=cycle,
+                case_url=external_url("public.impact_case", case_slug=case.slug) if case else None)
+    return True
 
 
 RESTORED_STATUS = NominationStatus.SUBMITTED  # what a result status was before publication (see RANKED_STATUSES)
@@ -595,7 +678,8 @@ def withdraw_results(cycle: Cycle, *, by: User) -> dict[str, int]:
     cycle.results_published_at = None
     cycle.updated_at = now
     db.session.flush()
-    audit.record("results.withdrawn", actor=by, obj=cycle, **counts)
+    audit.record("results.withdrawn", actor=by, obj=cycle, results=counts["results"],
+                 impact_cases=counts["impact_cases"], emails=counts["emails"])
     return counts
 
 
@@ -627,6 +711,26 @@ EDITABLE_CASE_FIELDS = ("title", "summary", "challenge", "approach", "outcomes_n
 
 def edit_case(case: ImpactCase, *, by: User, **fields) -> list[str]:
     """Edit the public copy (never the nomination). Returns the changed field names."""
+    _check_case_fields(fields)
+    changed = []
+    for name, value in fields.items():
+        if name == "trend_how":
+            changed += _edit_trend_how(case, value)
+            continue
+        value = value.strip() if isinstance(value, str) else value
+        if getattr(case, name) != value:
+            setattr(case, name, value)
+            changed.append(name)
+    if changed:
+        case.updated_at = utcnow()
+        refresh_search_text(case)
+        audit.record("impact_case.edited", actor=by, obj=case, fields=changed)
+    return changed
+
+
+def _check_case_fields(fields: dict[str, Any]) -> None:
+    """Refuse a field that cannot be edited (a programming error), an empty title, and text longer
+    than its column holds."""
     unknown = set(fields) - set(EDITABLE_CASE_FIELDS) - {"measured_outcomes", "partners", "trend_how"}
     if unknown:
         raise ValueError(f"not editable: {unknown}")
@@ -638,21 +742,15 @@ def edit_case(case: ImpactCase, *, by: User, **fields) -> list[str]:
         if limit and isinstance(value, str) and len(value.strip()) > limit:
             label = name.replace("_", " ").capitalize()
             raise DomainError(f"{label} must be {limit} characters or fewer", field=name)
+
+
+def _edit_trend_how(case: ImpactCase, how: Mapping[int, str]) -> list[str]:
+    """Set how the case addresses each of its trends (trend id → words; a trend left out keeps its
+    words). Returns what changed, as "trend <code>"."""
     changed = []
-    for name, value in fields.items():
-        if name == "trend_how":
-            for link in case.trend_links:
-                new = str(value.get(link.trend_id, link.how_addressed)).strip()
-                if new != link.how_addressed:
-                    link.how_addressed = new
-                    changed.append(f"trend {link.trend.code}")
-            continue
-        value = value.strip() if isinstance(value, str) else value
-        if getattr(case, name) != value:
-            setattr(case, name, value)
-            changed.append(name)
-    if changed:
-        case.updated_at = utcnow()
-        refresh_search_text(case)
-        audit.record("impact_case.edited", actor=by, obj=case, fields=changed)
+    for link in case.trend_links:
+        new = str(how.get(link.trend_id, link.how_addressed)).strip()
+        if new != link.how_addressed:
+            link.how_addressed = new
+            changed.append(f"trend {link.trend.code}")
     return changed
