@@ -40,6 +40,7 @@ class Person:
     email_verified: bool | None = True
     name: str = "Rowan Riverside"
     amr: list[str] = field(default_factory=lambda: ["pwd"])
+    extra: dict = field(default_factory=dict)  # more claims for the id token (e.g. Entra's xms_edov)
 
 
 @dataclass
@@ -174,6 +175,7 @@ def _openid(provider: LoopbackProvider):
                     info["email_verified"] = person.email_verified
             if "profile" in scope:
                 info["name"] = person.name
+            info.update(person.extra)
             return info
 
     return OpenID

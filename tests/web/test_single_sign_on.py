@@ -239,6 +239,19 @@ def test_an_address_the_provider_has_not_verified_is_not_used(app, oidc_provider
         assert signed_in_user(client) is None and identities() == []
 
 
+def test_a_provider_can_be_told_which_claim_says_the_address_is_verified(sso_app, oidc_provider):
+    """Microsoft Entra ID sends no email_verified for work accounts; xms_edov (domain owner verified) stands in."""
+    app = sso_app(email_verified_claim="xms_edov")
+    with app.app_context():
+        oidc_provider.person = Person(email_verified=True)  # not the claim this provider is read by
+        client = app.test_client()
+        assert_refused(round_trip(client)[0], 403, "Your email address is not confirmed at Riverside Council staff",
+                       "unverified")
+        oidc_provider.person = Person(email_verified=None, extra={"xms_edov": True})
+        response, _ = round_trip(client)
+        assert response.status_code == 302 and signed_in_user(client).email == "rowan@riverside.gov.uk"
+
+
 def test_an_address_outside_the_allowed_domains_is_refused(app, oidc_provider):
     oidc_provider.person = Person(email="rowan@elsewhere.example.org")
     client = app.test_client()
