@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import PasswordField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from awards.domain.people.passwords import MAX_LENGTH, password_problem, personal_words
+from awards.models import EXPERTISE_LEVELS, Trend
 
 
 class Form(FlaskForm):
@@ -92,5 +93,69 @@ def submit(label: str):
     return SubmitField(label, widget=GovSubmitInput())
 
 
+
+# --- Expertise: one row of radios per trend, on the judge's profile and the organiser's judge settings ---
+
+EXPERTISE_HINT = ("We use your expertise to match you with nominations about the trends you know best. "
+                  "Choose “Prefer not” for a trend you would rather not judge: we avoid giving you "
+                  "nominations that are mainly about it.")
+
+
+class ExpertiseField(RadioField):
+    """One trend's level of expertise as five inline radios, from "Prefer not" to "Expert".
+    Leaving it unanswered keeps what was there (none: treated as "Some knowledge")."""
+
+    widget = GovRadioInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        choices = [(str(level), EXPERTISE_LEVELS[level]) for level in sorted(EXPERTISE_LEVELS)]
+        super().__init__(label, validators, choices=choices, **kwargs)
+
+    def process_data(self, value):
+        self.data = None if value is None else str(value)
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.data = valuelist[0]
+
+    def pre_validate(self, form):
+        if self.data in (None, ""):
+            return
+        if self.data not in {value for value, _ in self.choices}:
+            raise ValidationError(f"Select your level of expertise in {self.label.text} from the list")
+
+    @property
+    def level(self) -> int | None:
+        return None if self.data in (None, "") else int(self.data)
+
+
+def expertise_field_name(trend: Trend) -> str:
+    return f"expertise_{trend.id}"
+
+
+def with_expertise(form_class: type[Form], trends: list[Trend]) -> type[Form]:
+    """The form class plus one ExpertiseField per trend (named expertise_<trend id>)."""
+    fields = {expertise_field_name(t): ExpertiseField(f"{t.code} {t.name}".strip()) for t in trends}
+    return type(form_class.__name__, (form_class,), fields)
+
+
+def expertise_defaults(trends: list[Trend], levels: dict[int, int]) -> dict[str, int]:
+    return {expertise_field_name(t): levels[t.id] for t in trends if t.id in levels}
+
+
+def posted_levels(form: Form, trends: list[Trend]) -> dict[int, int | None]:
+    return {t.id: form[expertise_field_name(t)].level for t in trends}
+
+
+def trend_groups(trends: list[Trend]) -> list[tuple]:
+    """[(group, [trend, ...]), ...] in the taxonomy's order, for headings above the radios."""
+    grouped: dict = {}
+    for trend in trends:
+        grouped.setdefault(trend.group, []).append(trend)
+    return list(grouped.items())
+
+
 __all__ = ["Form", "email_field", "name_field", "organisation_field", "new_password_field",
-           "confirm_password_field", "submit", "MAX_LENGTH", "GovTextInput", "GovPasswordInput"]
+           "confirm_password_field", "submit", "MAX_LENGTH", "GovTextInput", "GovPasswordInput", "EXPERTISE_HINT",
+           "ExpertiseField", "expertise_field_name", "with_expertise", "expertise_defaults", "posted_levels",
+           "trend_groups"]

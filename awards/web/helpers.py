@@ -22,14 +22,12 @@ def apply_domain_error(form: FlaskForm, error: DomainError, default_field: str |
     field.errors = list(field.errors) + [error.message]
 
 
-def refuse_password_checked_change(form: FlaskForm, error: DomainError) -> None:
-    """A change that asked for the password again failed: roll it back, count a wrong password
-    toward the account's sign-in lock (committed on its own), and show the error on the form."""
-    db.session.rollback()
+def count_wrong_password(error: DomainError) -> None:
+    """A change that asked for the password again was refused (and rolled back, by `attempt`): a wrong
+    password counts toward the account's sign-in lock, committed on its own."""
     if isinstance(error, accounts.WrongPassword):
         accounts.record_wrong_password(current_user, ip=request.remote_addr)
         db.session.commit()
-    apply_domain_error(form, error)
 
 
 def cycle_or_404(slug: str, *options) -> Cycle:

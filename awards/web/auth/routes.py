@@ -4,12 +4,12 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, login_required, logout_user
 
 from awards.domain.core import mail
-from awards.domain.core.errors import DomainError
 from awards.domain.people import accounts
 from awards.extensions import db
 from awards.models import Role
 from awards.permissions import judges_any_cycle
 from awards.security import begin_session, is_safe_next, safe_next
+from awards.web.actions import attempt
 from awards.web.auth import bp
 from awards.web.auth.forms import (
     ChangePasswordForm,
@@ -23,7 +23,7 @@ from awards.web.auth.forms import (
     SignInForm,
 )
 from awards.web.auth.two_factor import finish_first_factor
-from awards.web.helpers import apply_domain_error, refuse_password_checked_change
+from awards.web.helpers import count_wrong_password
 
 
 def _start_session(user, remember: bool = False) -> None:
@@ -36,17 +36,14 @@ def register():
         return redirect(url_for("public.home"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
+        def register_account() -> None:
             accounts.register(email=form.email.data, name=form.name.data,
                               organisation=form.organisation.data, password=form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
             # The same answer, and as soon, whether the address was new (a confirmation link) or
             # already had an account (its owner is told): nobody learns which addresses have one.
             mail.deliver_after_response()
-            db.session.commit()
+
+        if attempt(register_account, form=form):
             return render_template("auth/register_sent.html", email=form.email.data, title="Check your email",
                                    days=current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 86400)
     return render_template("auth/register.html", form=form, title="Create an account")
@@ -54,12 +51,11 @@ def register():
 
 @bp.route("/verify-email/<token>")
 def verify_email(token: str):
-    try:
-        user = accounts.verify_email(token)
-    except accounts.InvalidToken as error:
-        return render_template("auth/link_problem.html", title=error.message,
+    done = attempt(lambda: accounts.verify_email(token), catch=accounts.InvalidToken)
+    if not done:
+        return render_template("auth/link_problem.html", title=done.message,
                                resend=current_user.is_authenticated), 400
-    db.session.commit()
+    user = done.value
     flash("Your email address is confirmed", "success")
     if current_user.is_authenticated and current_user.id == user.id:
         return redirect(url_for("auth.account"))
@@ -93,14 +89,11 @@ def sign_in():
         return redirect(safe_next(request.args.get("next"), _landing(current_user)))
     form = SignInForm()
     if form.validate_on_submit():
-        try:
-            user = accounts.authenticate(form.email.data, form.password.data, ip=request.remote_addr)
-        except DomainError as error:
-            db.session.commit()  # keep the failure count and the audit record
-            form.email.errors = list(form.email.errors) + [error.message]
-        else:
-            db.session.commit()
-            return finish_first_factor(user, remember=bool(form.remember.data), method="password",
+        # A refusal is committed too: it keeps the failure count and the audit record.
+        done = attempt(lambda: accounts.authenticate(form.email.data, form.password.data, ip=request.remote_addr),
+                       form=form, field="email", commit_on_error=True)
+        if done:
+            return finish_first_factor(done.value, remember=bool(form.remember.data), method="password",
                                        next_url=request.args.get("next"))
     return render_template("auth/sign_in.html", form=form, title="Sign in")
 
@@ -130,13 +123,11 @@ def magic_link(token: str):
         return render_template("auth/link_problem.html", title=error.message, magic=True, minutes=minutes), 400
     form = MagicLinkSignInForm()
     if form.validate_on_submit():
-        try:
-            user, next_url = accounts.sign_in_with_magic_link(token)
-        except accounts.InvalidToken as error:  # used in another tab a moment ago
-            db.session.rollback()
-            return render_template("auth/link_problem.html", title=error.message, magic=True,
+        done = attempt(lambda: accounts.sign_in_with_magic_link(token), catch=accounts.InvalidToken)
+        if not done:  # used in another tab a moment ago
+            return render_template("auth/link_problem.html", title=done.message, magic=True,
                                    minutes=minutes), 400
-        db.session.commit()
+        user, next_url = done.value
         return finish_first_factor(user, method="magic_link", next_url=next_url)
     return render_template("auth/magic_link.html", form=form, title="Sign in", minutes=minutes)
 
@@ -165,13 +156,9 @@ def account():
             return redirect(url_for("auth.account"))
     elif request.method == "POST" and "password-submit" in request.form:
         if password.validate_on_submit():
-            try:
-                accounts.change_password(current_user, current_password=password.current_password.data,
-                                         new_password=password.new_password.data)
-            except DomainError as error:
-                refuse_password_checked_change(password, error)
-            else:
-                db.session.commit()
+            if attempt(lambda: accounts.change_password(current_user, current_password=password.current_password.data,
+                                                        new_password=password.new_password.data),
+                       form=password, on_error=count_wrong_password):
                 # Other sessions ended with the old token; keep this one going with the new.
                 _start_session(current_user._get_current_object())
                 flash("Your password has been changed. You have been signed out everywhere else.", "success")
@@ -199,13 +186,7 @@ def reset_password(token: str):
         return render_template("auth/link_problem.html", title=error.message, reset=True), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            accounts.reset_password(token, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if attempt(lambda: accounts.reset_password(token, form.password.data), form=form):
             logout_user()
             session.clear()
             flash("Your password has been reset. Sign in with your new password.", "success")

@@ -26,9 +26,9 @@ from awards.domain.people import two_factor as tf
 from awards.extensions import db
 from awards.models import User
 from awards.security import begin_session, safe_next
+from awards.web.actions import attempt
 from awards.web.auth import bp
 from awards.web.forms import Form, submit
-from awards.web.helpers import apply_domain_error
 
 PENDING_KEY = "_two_factor_pending"
 ENROL_KEY = "_two_factor_secret"
@@ -107,16 +107,10 @@ def two_factor_code():
         return redirect(url_for("auth.sign_in"))
     form = CodeForm()
     if form.validate_on_submit():
-        try:
-            how = tf.verify(user, form.code.data, ip=request.remote_addr)
-        except DomainError as error:
-            db.session.rollback()
-            if isinstance(error, tf.WrongCode):
-                tf.record_wrong_code(user, ip=request.remote_addr, purpose="sign_in")
-                db.session.commit()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        done = attempt(lambda: tf.verify(user, form.code.data, ip=request.remote_addr), form=form,
+                       on_error=lambda error: _count_wrong_code(user, error, "sign_in"))
+        if done:
+            how = done.value
             begin_session(user, remember=bool(pending.get("remember")))
             if how == "recovery_code":
                 left = tf.recovery_codes_left(user)
@@ -143,22 +137,16 @@ def two_factor_settings():
     if tf.is_enabled(user):
         disable, regenerate = DisableForm(prefix="disable"), RegenerateForm(prefix="regenerate")
         if request.method == "POST" and "disable-submit" in request.form and disable.validate_on_submit():
-            try:
-                tf.disable(user, code=disable.code.data, ip=request.remote_addr)
-            except DomainError as error:
-                _refuse(user, disable, error, "disable")
-            else:
-                db.session.commit()
+            if attempt(lambda: tf.disable(user, code=disable.code.data, ip=request.remote_addr), form=disable,
+                       on_error=lambda error: _count_wrong_code(user, error, "disable")):
                 flash("Two-factor authentication is off", "success")
                 return redirect(url_for("auth.two_factor"))
         elif request.method == "POST" and "regenerate-submit" in request.form and regenerate.validate_on_submit():
-            try:
-                codes = tf.regenerate_recovery_codes(user, code=regenerate.code.data, ip=request.remote_addr)
-            except DomainError as error:
-                _refuse(user, regenerate, error, "regenerate_recovery_codes")
-            else:
-                db.session.commit()
-                return _show_recovery_codes(codes)
+            done = attempt(lambda: tf.regenerate_recovery_codes(user, code=regenerate.code.data,
+                                                                ip=request.remote_addr), form=regenerate,
+                           on_error=lambda error: _count_wrong_code(user, error, "regenerate_recovery_codes"))
+            if done:
+                return _show_recovery_codes(done.value)
         return render_template("auth/two_factor.html", enabled=True, disable=disable, regenerate=regenerate,
                                error_forms=[disable, regenerate], required=tf.is_required(user),
                                codes_left=tf.recovery_codes_left(user),
@@ -168,14 +156,11 @@ def two_factor_settings():
         secret = session[ENROL_KEY] = tf.new_secret()
     enable = EnableForm(prefix="enable")
     if enable.validate_on_submit():
-        try:
-            codes = tf.enable(user, secret=secret, code=enable.code.data, ip=request.remote_addr)
-        except DomainError as error:
-            _refuse(user, enable, error, "enable")
-        else:
-            db.session.commit()
+        done = attempt(lambda: tf.enable(user, secret=secret, code=enable.code.data, ip=request.remote_addr),
+                       form=enable, on_error=lambda error: _count_wrong_code(user, error, "enable"))
+        if done:
             session.pop(ENROL_KEY, None)
-            return _show_recovery_codes(codes)
+            return _show_recovery_codes(done.value)
     uri = tf.provisioning_uri(user, secret)
     spaced = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
     return render_template("auth/two_factor.html", enabled=False, enable=enable, error_forms=[enable],
@@ -183,12 +168,11 @@ def two_factor_settings():
                            title="Set up two-factor authentication")
 
 
-def _refuse(user: User, form: Form, error: DomainError, purpose: str) -> None:
-    db.session.rollback()
+def _count_wrong_code(user: User, error: DomainError, purpose: str) -> None:
+    """A refused code (rolled back by `attempt`): a wrong one counts toward the lock, committed on its own."""
     if isinstance(error, tf.WrongCode):
         tf.record_wrong_code(user, ip=request.remote_addr, purpose=purpose)
         db.session.commit()
-    apply_domain_error(form, error)
 
 
 @bp.before_app_request

@@ -14,9 +14,10 @@ from awards.domain.core.errors import DomainError, NotAllowed
 from awards.domain.records import data_protection as rules
 from awards.extensions import db
 from awards.models import Nomination
+from awards.web.actions import attempt
 from awards.web.auth import bp
 from awards.web.auth.forms import DeleteAccountForm
-from awards.web.helpers import refuse_password_checked_change
+from awards.web.helpers import apply_domain_error, count_wrong_password
 
 
 @bp.route("/account/your-data.json")
@@ -44,15 +45,16 @@ def delete_account():
     form = DeleteAccountForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            rules.delete_account(current_user._get_current_object(), password=form.password.data)
-        except NotAllowed:
-            db.session.rollback()
-            status = 409  # the page says why (deletion_problem)
-        except DomainError as error:
-            refuse_password_checked_change(form, error)
-        else:
-            db.session.commit()
+        def refused(error: DomainError) -> None:
+            nonlocal status
+            if isinstance(error, NotAllowed):
+                status = 409  # the page says why (deletion_problem)
+            else:
+                count_wrong_password(error)
+                apply_domain_error(form, error)
+
+        if attempt(lambda: rules.delete_account(current_user._get_current_object(), password=form.password.data),
+                   on_error=refused):
             logout_user()
             session.clear()
             flash("Your account has been deleted. You have been signed out.", "success")

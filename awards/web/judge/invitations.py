@@ -15,13 +15,12 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from wtforms.validators import StopValidation
 
-from awards.domain.core.errors import DomainError
 from awards.domain.judging import affiliations as affiliation_rules
 from awards.domain.judging import judges as judge_rules
 from awards.domain.people import accounts
 from awards.domain.people.accounts import InvalidToken
-from awards.extensions import db
 from awards.security import begin_session
+from awards.web.actions import attempt
 from awards.web.forms import Form, confirm_password_field, name_field, new_password_field, organisation_field, submit
 from awards.web.helpers import apply_domain_error
 from awards.web.judge import bp
@@ -95,18 +94,15 @@ def accept_invitation(token: str):
             return redirect(judging_home())
         form = AcceptForm(data=affiliation_rules.as_texts(current_user))
         if form.validate_on_submit():
-            try:
-                judge_rules.accept_invitation(judge, current_user, affiliations_given=posted_affiliations(form))
-            except DomainError as error:
-                db.session.rollback()
-                if error.field not in form:
-                    flash(error.message, "info")
-                    return redirect(request.path)
-                apply_domain_error(form, error)
-            else:
-                db.session.commit()
+            done = attempt(lambda: judge_rules.accept_invitation(judge, current_user,
+                                                                 affiliations_given=posted_affiliations(form)))
+            if done:
                 _welcome(judge)
                 return redirect(url_for("judge.profile"))
+            if done.error.field not in form:  # not about what was typed: the invitation itself
+                flash(done.message, "info")
+                return redirect(request.path)
+            apply_domain_error(form, done.error)
         return render_template("judge/invitation.html", judge=judge, cycle=cycle, form=form, mode="accept",
                                affiliation_names=affiliation_field_names(), title=f"Judge {cycle.name}")
 
@@ -125,17 +121,13 @@ def accept_invitation(token: str):
     if request.method == "GET" and not form.organisation.data:
         form.organisation.data = judge.organisation
     if form.validate_on_submit():
-        try:
-            password = None if form.no_password.data else form.password.data
-            user = judge_rules.accept_as_new_person(judge, name=form.name.data, organisation=form.organisation.data,
-                                                    password=password,
-                                                    affiliations_given=posted_affiliations(form))
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            _sign_in(user)
+        password = None if form.no_password.data else form.password.data
+        done = attempt(lambda: judge_rules.accept_as_new_person(judge, name=form.name.data,
+                                                                organisation=form.organisation.data, password=password,
+                                                                affiliations_given=posted_affiliations(form)),
+                       form=form)
+        if done:
+            _sign_in(done.value)
             _welcome(judge)
             return redirect(url_for("judge.profile"))
     return render_template("judge/invitation.html", judge=judge, cycle=cycle, form=form, mode="new",

@@ -29,8 +29,9 @@ from awards.domain.results.scoring import CriterionSpec, ScoreInput, review_scor
 from awards.extensions import db
 from awards.models import Assignment, Criterion, Nomination, Review, ReviewStatus
 from awards.permissions import can_score
+from awards.web.actions import attempt
 from awards.web.forms import Form
-from awards.web.helpers import apply_domain_error, error_summary
+from awards.web.helpers import error_summary
 from awards.web.judge import bp
 
 REASON_MAX_LENGTH = 2000
@@ -177,14 +178,9 @@ def declare(assigned_reference: str):
     form = DeclarationForm()
     if form.validate_on_submit():
         has_conflict = form.has_conflict.data == "yes"
-        try:
-            conflict_rules.declare(assignment.judge, nomination, has_conflict=has_conflict,
-                                   reason=form.reason.data if has_conflict else "", by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error, default_field="has_conflict")
-        else:
-            db.session.commit()
+        if attempt(lambda: conflict_rules.declare(assignment.judge, nomination, has_conflict=has_conflict,
+                                                  reason=form.reason.data if has_conflict else "", by=current_user),
+                   form=form, field="has_conflict"):
             if not has_conflict:
                 return redirect(url_for("judge.nomination", assigned_reference=nomination.reference))
             flash(f"You have declared a conflict of interest with {nomination.reference}. You will not see it "
@@ -211,33 +207,40 @@ def nomination(assigned_reference: str):
         return _page(nomination, assignment, status=409, posted=True,
                      problems=[("scores", f"{problem} Nothing was saved.")])
     criteria = list(nomination.cycle.criteria)
-    try:
+
+    def save() -> Review:
         entries, version, submit = _parse_scores(criteria)
-        review = review_rules.save_review(assignment, entries, overall_comment=request.form.get("overall_comment", ""),
-                                          submit=submit, version=version, by=current_user)
-        db.session.commit()
-    except review_rules.InvalidScores as error:
-        db.session.rollback()
-        return render_template("errors/400.html", title="There is a problem with your scores",
-                               message=error.message), 400
-    except review_rules.IncompleteReview as error:
-        db.session.rollback()
-        return _page(nomination, assignment, status=200, posted=True, problems=error.problems)
-    except (review_rules.StaleReview, StaleDataError, IntegrityError):
+        return review_rules.save_review(assignment, entries, overall_comment=request.form.get("overall_comment", ""),
+                                        submit=submit, version=version, by=current_user)
+
+    try:
+        done = attempt(save, catch=(review_rules.InvalidScores, review_rules.IncompleteReview, NotAllowed, Conflict))
+    except (StaleDataError, IntegrityError):  # another window saved the sheet at the same moment
         db.session.rollback()
         return _conflict(nomination, assignment)
-    except NotAllowed as error:
-        db.session.rollback()
-        return _page(nomination, assignment, status=409, posted=True,
-                     problems=[("scores", f"{error.message} Nothing was saved.")])
-    except Conflict as error:  # already submitted
-        db.session.rollback()
-        return _page(nomination, assignment, status=409, problems=[("scores", error.message)])
+    if not done:
+        return _refused(nomination, assignment, done.error)
+    review = done.value
     if review.status is ReviewStatus.SUBMITTED:
         flash(f"Your scores for {nomination.reference} have been submitted. Thank you.", "success")
         return redirect(url_for("judge.home"))
     flash("Your draft scores have been saved. You can come back and change them before you submit.", "success")
     return redirect(url_for("judge.nomination", assigned_reference=nomination.reference))
+
+
+def _refused(nomination: Nomination, assignment: Assignment, error: DomainError):
+    """The page for scores the rules refused, each kind of refusal with its own answer."""
+    if isinstance(error, review_rules.InvalidScores):
+        return render_template("errors/400.html", title="There is a problem with your scores",
+                               message=error.message), 400
+    if isinstance(error, review_rules.IncompleteReview):
+        return _page(nomination, assignment, status=200, posted=True, problems=error.problems)
+    if isinstance(error, review_rules.StaleReview):
+        return _conflict(nomination, assignment)
+    if isinstance(error, NotAllowed):
+        return _page(nomination, assignment, status=409, posted=True,
+                     problems=[("scores", f"{error.message} Nothing was saved.")])
+    return _page(nomination, assignment, status=409, problems=[("scores", error.message)])  # already submitted
 
 
 def _conflict(nomination: Nomination, assignment: Assignment):

@@ -5,9 +5,10 @@ import logging
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from awards.extensions import db, login_manager
+from awards.extensions import login_manager
 from awards.logging_setup import log_event
 from awards.security import duration_words
+from awards.web.actions import attempt
 
 bp = Blueprint("nominee", __name__)
 log = logging.getLogger(__name__)
@@ -24,11 +25,14 @@ def _keep_section_post():
 
     reference, section = request.view_args["reference"], request.view_args["section"]
     had_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
-    try:
+    def keep():
         author = stash_rules.check_ticket(request.form.get("stash_ticket"), reference=reference, section=section)
         stash_rules.stash_form(request.path, own_fields(section, request.form), by=author)
-    except stash_rules.StashRefused as refused:
-        db.session.rollback()
+        return author
+
+    done = attempt(keep, catch=stash_rules.StashRefused)
+    if not done:
+        refused = done.error
         log_event(log, "section_stash.refused", level=logging.WARNING, status=refused.http_status,
                   reason=refused.message, had_session=had_session)
         problem = "too_large" if refused.http_status == 413 else "no_ticket"
@@ -37,7 +41,7 @@ def _keep_section_post():
         return render_template("nominee/stash_refused.html", problem=problem, title=title,
                                absolute_timeout=duration_words(current_app.config["SESSION_ABSOLUTE_TIMEOUT"])
                                ), refused.http_status
-    db.session.commit()
+    author = done.value
     log_event(log, "section_stash.kept", user=author.id, section=section)
     if not had_session:
         # No session came with the post (a browser that lost it, or a post from another site made

@@ -17,6 +17,7 @@ from awards.domain.programme import cycles as cycle_rules
 from awards.extensions import csrf, db
 from awards.logging_setup import log_event
 from awards.models import Attachment, Category, NominationStatus
+from awards.web.actions import Outcome, attempt
 from awards.web.helpers import error_summary
 from awards.web.nominee import bp
 from awards.web.nominee.sections import from_stash, parse, with_blank_rows
@@ -61,16 +62,13 @@ def start():
         if category is None:
             problems.append(("category", "Select the category you are nominating for"))
         else:
-            try:
-                nomination = rules.start_nomination(cycle, category, by=current_user)
-            except DomainError as error:
-                db.session.rollback()
-                problems.append(("category", error.message))
-            else:
-                db.session.commit()
+            done = attempt(lambda: rules.start_nomination(cycle, category, by=current_user))
+            if done:
+                nomination = done.value
                 flash(f"Your nomination reference is {nomination.reference}. Your answers are saved as you go.",
                       "success")
                 return redirect(url_for("nominee.task_list", reference=nomination.reference))
+            problems.append(("category", done.message))
     return render_template("nominee/start.html", cycle=cycle, chosen=chosen, problems=dict(problems),
                            error_list=error_summary(problems), title="Choose a category")
 
@@ -122,24 +120,22 @@ def section(reference: str, section: str):
         raise CSRFError(str(error)) from None  # the same "form has expired" page as the global check
     data = parse(section, request.form)
     try:
-        problems = rules.save_section(nomination, section, data, by=current_user,
-                                      based_on=request.form.get("based_on"))
-        db.session.commit()
-    except rules.SectionConflict as conflict:
-        db.session.rollback()
-        return render_template(template, **_section_context(nomination, section, data, [],
-                                                             conflict=conflict, based_on=conflict.current_hash)), 409
-    except StaleDataError:
+        done = attempt(lambda: rules.save_section(nomination, section, data, by=current_user,
+                                                  based_on=request.form.get("based_on")),
+                       catch=(rules.SectionConflict, NotAllowed))
+    except StaleDataError:  # saved in another window at the same moment
         db.session.rollback()
         nomination = _own_nomination(reference)
         current = rules.section_data(nomination, section)
-        conflict = rules.SectionConflict(current, rules.section_hash(nomination, section))
+        done = Outcome(error=rules.SectionConflict(current, rules.section_hash(nomination, section)))
+    if isinstance(done.error, rules.SectionConflict):
+        conflict = done.error
         return render_template(template, **_section_context(nomination, section, data, [],
                                                              conflict=conflict, based_on=conflict.current_hash)), 409
-    except NotAllowed as error:
-        db.session.rollback()
-        flash(error.message, "info")
+    if not done:  # not allowed
+        flash(done.message, "info")
         return redirect(url_for("nominee.task_list", reference=reference))
+    problems = done.value
     if problems:
         return render_template(template, **_section_context(nomination, section, data, problems)), 200
     if nomination.status is NominationStatus.SUBMITTED:
@@ -158,17 +154,15 @@ def upload(reference: str):
     if file is None or not file.filename:
         problems.append(("file", "Select a file"))
     else:
-        try:
-            attachment_rules.add_attachment(nomination, filename=file.filename, stream=file.stream,
-                                            by=current_user)
-        except DomainError as error:
-            db.session.rollback()
+        def refused(error: DomainError) -> None:
             log_event(log, "upload.refused", level=logging.WARNING, nomination=nomination.id,
                       user=current_user.id, name=attachment_rules.clean_filename(file.filename),
                       reason=error.message)
             problems.append(("file", error.message))
-        else:
-            db.session.commit()  # the audit event logs "nomination.attachment_added"
+
+        # On success the audit event logs "nomination.attachment_added".
+        if attempt(lambda: attachment_rules.add_attachment(nomination, filename=file.filename, stream=file.stream,
+                                                           by=current_user), on_error=refused):
             flash(f"{attachment_rules.clean_filename(file.filename)} has been uploaded", "success")
             return redirect(url_for("nominee.section", reference=reference, section="documents"))
     data = rules.section_data(nomination, "documents")
@@ -226,14 +220,11 @@ def submit(reference: str):
     if nomination.status is NominationStatus.SUBMITTED:
         return redirect(url_for("nominee.confirmation", reference=reference))
     try:
-        rules.submit(nomination, by=current_user)
-        db.session.commit()
-    except StaleDataError:
+        done = attempt(lambda: rules.submit(nomination, by=current_user), flash_as="info")
+    except StaleDataError:  # submitted in another window at the same moment
         db.session.rollback()
         return redirect(url_for("nominee.confirmation", reference=reference))
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "info")
+    if not done:
         return redirect(url_for("nominee.check", reference=reference))
     return redirect(url_for("nominee.confirmation", reference=reference))
 
@@ -257,13 +248,7 @@ def withdraw(reference: str):
         elif answer == "no":
             return redirect(url_for("nominee.task_list", reference=reference))
         else:
-            try:
-                rules.withdraw(nomination, by=current_user)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "info")
-            else:
+            if attempt(lambda: rules.withdraw(nomination, by=current_user), flash_as="info"):
                 flash(f"Nomination {nomination.reference} has been withdrawn", "success")
             return redirect(url_for("nominee.my_nominations"))
     return render_template("nominee/withdraw.html", nomination=nomination, problems=dict(problems),

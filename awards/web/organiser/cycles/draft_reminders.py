@@ -6,9 +6,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from awards.domain.core.errors import DomainError
 from awards.domain.nominations import draft_reminders as rules
-from awards.extensions import db
+from awards.web.actions import attempt
 from awards.web.helpers import cycle_or_404
 from awards.web.organiser import bp
 
@@ -19,13 +18,11 @@ def draft_reminders(slug: str):
     status = 200
     problem = rules.reminder_problem(cycle)
     if request.method == "POST":
-        try:
-            sent = rules.send_draft_reminders(cycle, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            problem, status = error.message, 409  # the page says why
+        done = attempt(lambda: rules.send_draft_reminders(cycle, by=current_user))
+        if not done:
+            problem, status = done.message, 409  # the page says why
         else:
-            db.session.commit()
+            sent = done.value
             if sent == 1:
                 flash(f"Reminder sent to the nominee of 1 draft in {cycle.name}", "success")
             elif sent:

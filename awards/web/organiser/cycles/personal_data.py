@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from awards.domain.core.errors import DomainError
 from awards.domain.records import data_protection as rules
-from awards.extensions import db
+from awards.web.actions import attempt
 from awards.web.helpers import cycle_or_404
 from awards.web.organiser import bp
 
@@ -17,13 +16,11 @@ def personal_data(slug: str):
     cycle = cycle_or_404(slug)
     status = 200
     if request.method == "POST":
-        try:
-            plan = rules.purge_cycle(cycle, by=current_user)
-        except DomainError:
-            db.session.rollback()
+        done = attempt(lambda: rules.purge_cycle(cycle, by=current_user))
+        if not done:
             status = 409  # the page says why
         else:
-            db.session.commit()
+            plan = done.value
             flash(f"Personal data removed from {cycle.name}: contact details of {plan.with_contact_details} "
                   f"nominations, {plan.attachments} documents, {plan.review_comments} judges’ comments. "
                   "Published impact cases are unchanged.", "success")

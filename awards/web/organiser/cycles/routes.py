@@ -16,6 +16,7 @@ from awards.domain.results import shortlists as results_rules
 from awards.extensions import db
 from awards.models import Category, Cycle, CycleStatus, Trend
 from awards.templating import govuk_datetime
+from awards.web.actions import attempt
 from awards.web.helpers import cycle_or_404
 from awards.web.organiser import bp
 from awards.web.organiser.cycles.forms import (
@@ -168,13 +169,10 @@ def create_cycle():
                            "categories": [item["slug"] for item in cycle_rules.default_categories()], **rules})
     form.trends.offer(_current_trends())
     if form.validate_on_submit():
-        try:
-            cycle = cycle_rules.create_cycle(**form.values(), by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        done = attempt(lambda: cycle_rules.create_cycle(**form.values(), by=current_user),
+                       on_error=lambda error: _show_error(form, error))
+        if done:
+            cycle = done.value
             if cycle.categories:
                 flash(f"{cycle.name} has been created as a draft. Check its categories and dates, then open it for "
                       "nominations.", "success")
@@ -201,13 +199,8 @@ def edit_cycle(slug: str):
         trend_ids = values.pop("trend_ids")
         if "slug" not in form:
             values.pop("slug", None)
-        try:
-            cycle_rules.update_cycle(cycle, trend_ids=trend_ids, by=current_user, **values)
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if attempt(lambda: cycle_rules.update_cycle(cycle, trend_ids=trend_ids, by=current_user, **values),
+                   on_error=lambda error: _show_error(form, error)):
             flash("Your changes to the cycle have been saved", "success")
             return redirect(url_for("organiser.cycle", slug=cycle.slug))
     return render_template("organiser/cycles/form.html", form=form, cycle=cycle, title=f"Change {cycle.name}")
@@ -240,19 +233,14 @@ def change_cycle_status(slug: str, state: str):
     effects = (results_rules.withdrawal_counts(cycle)
                if (cycle.status, to) == (CycleStatus.PUBLISHED, CycleStatus.JUDGING) else None)
     if form.validate_on_submit():
-        try:
-            message = _make_move(cycle, to)
-        except Conflict as conflict:
-            db.session.rollback()
-            flash(conflict.message, "info")
+        done = attempt(lambda: _make_move(cycle, to))
+        if isinstance(done.error, Conflict):
+            flash(done.message, "info")
             return redirect(url_for("organiser.cycle", slug=cycle.slug))
-        except DomainError as problem:
-            db.session.rollback()
-            error = problem
-        else:
-            db.session.commit()
-            flash(message, "success")
+        if done:
+            flash(done.value, "success")
             return redirect(url_for("organiser.cycle", slug=cycle.slug))
+        error = done.error
     else:
         try:
             cycle_rules.check_transition(cycle, to, now)
@@ -320,14 +308,12 @@ def copy_cycle(slug: str):
                          for name in ("nominations_open_at", "nominations_close_at", "judging_close_at")},
                         source.time_zone)
     if form.validate_on_submit():
-        try:
-            new = cycle_rules.copy_cycle(source, name=form.name.data, year=form.year.data,
-                                         reference_prefix=form.reference_prefix.data, by=current_user, **form.parsed)
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        done = attempt(lambda: cycle_rules.copy_cycle(source, name=form.name.data, year=form.year.data,
+                                                      reference_prefix=form.reference_prefix.data, by=current_user,
+                                                      **form.parsed),
+                       on_error=lambda error: _show_error(form, error))
+        if done:
+            new = done.value
             flash(f"{new.name} has been created as a draft, with the settings, trends, categories and judging "
                   f"criteria of {source.name}", "success")
             return redirect(url_for("organiser.cycle", slug=new.slug))
@@ -351,15 +337,13 @@ def add_category(slug: str):
     form = CategoryForm()
     form.trends.offer(_category_trend_choices(cycle, None))
     if form.validate_on_submit():
-        try:
-            category = cycle_rules.add_category(cycle, name=form.name.data, description=form.description.data or "",
-                                                shortlist_size=form.shortlist_size.data,
-                                                trend_ids=list(form.trends.data or []), by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        done = attempt(lambda: cycle_rules.add_category(cycle, name=form.name.data,
+                                                        description=form.description.data or "",
+                                                        shortlist_size=form.shortlist_size.data,
+                                                        trend_ids=list(form.trends.data or []), by=current_user),
+                       on_error=lambda error: _show_error(form, error))
+        if done:
+            category = done.value
             flash(f"The category {category.name} has been added", "success")
             return redirect(url_for("organiser.cycle", slug=cycle.slug, _anchor="categories"))
     return render_template("organiser/cycles/category_form.html", form=form, cycle=cycle, category=None,
@@ -374,15 +358,11 @@ def edit_category(slug: str, category_id: int):
                               "shortlist_size": category.shortlist_size, "trends": [t.id for t in category.trends]})
     form.trends.offer(_category_trend_choices(cycle, category))
     if form.validate_on_submit():
-        try:
-            cycle_rules.edit_category(category, name=form.name.data, description=form.description.data or "",
-                                      shortlist_size=form.shortlist_size.data,
-                                      trend_ids=list(form.trends.data or []), by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if attempt(lambda: cycle_rules.edit_category(category, name=form.name.data,
+                                                     description=form.description.data or "",
+                                                     shortlist_size=form.shortlist_size.data,
+                                                     trend_ids=list(form.trends.data or []), by=current_user),
+                   on_error=lambda error: _show_error(form, error)):
             flash(f"Your changes to the category {category.name} have been saved", "success")
             return redirect(url_for("organiser.cycle", slug=cycle.slug, _anchor="categories"))
     return render_template("organiser/cycles/category_form.html", form=form, cycle=cycle, category=category,
@@ -397,13 +377,7 @@ def remove_category(slug: str, category_id: int):
     form = ConfirmForm()
     if count == 0 and form.validate_on_submit():
         name = category.name
-        try:
-            cycle_rules.remove_category(category, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "info")
-        else:
-            db.session.commit()
+        if attempt(lambda: cycle_rules.remove_category(category, by=current_user), flash_as="info"):
             flash(f"The category {name} has been removed", "success")
         return redirect(url_for("organiser.cycle", slug=cycle.slug, _anchor="categories"))
     return render_template("organiser/cycles/remove_category.html", form=form, cycle=cycle, category=category,

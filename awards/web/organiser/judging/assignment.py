@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.core.errors import Conflict
 from awards.domain.judging.assignment import manual, solver
 from awards.domain.judging.assignment.explanation import AssignmentResult, current_state
 from awards.domain.judging.assignment.problem import (
@@ -31,7 +31,8 @@ from awards.models import (
     NominationStatus,
     ReviewStatus,
 )
-from awards.web.helpers import apply_domain_error, cycle_breadcrumbs, cycle_or_404, nomination_or_404
+from awards.web.actions import attempt
+from awards.web.helpers import cycle_breadcrumbs, cycle_or_404, nomination_or_404
 from awards.web.organiser import bp
 from awards.web.organiser.judging.forms import (
     AddJudgeForm,
@@ -110,16 +111,13 @@ def assignment_confirm(slug: str):
             "Something changed since your preview (for example a judge, a conflict of interest, a nomination "
             "or an assignment), so nothing was saved. Check this new preview, then confirm it."))
     result = solver.solve(problem)
-    try:
-        counts = solver.apply(result, by=current_user)
-    except Conflict as error:
-        db.session.rollback()
-        return _preview(cycle, load_problem(cycle), status=409, stale=error.message)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "info")
+    done = attempt(lambda: solver.apply(result, by=current_user))
+    if isinstance(done.error, Conflict):
+        return _preview(cycle, load_problem(cycle), status=409, stale=done.message)
+    if not done:
+        flash(done.message, "info")
         return redirect(url_for("organiser.assignment", slug=cycle.slug))
-    db.session.commit()
+    counts = done.value
     message = (f"The assignment has been saved: {_plural(counts['added'], 'new assignment', 'new assignments')}, "
                f"{counts['removed']} removed, {counts['kept'] + counts['fixed']} unchanged.")
     if counts["short"]:
@@ -138,13 +136,11 @@ def assignment_fill_gaps(slug: str):
     back = url_for("organiser.assignment", slug=cycle.slug)
     if not FillGapsForm().validate_on_submit():
         return redirect(back)
-    try:
-        result = solver.fill_gaps(cycle, by=current_user)
-    except DomainError as error:  # no gap to fill, published results, or assignments changed meanwhile
-        db.session.rollback()
-        flash(error.message, "info")
+    # Refused when there is no gap to fill, the results are published, or assignments changed meanwhile.
+    done = attempt(lambda: solver.fill_gaps(cycle, by=current_user), flash_as="info")
+    if not done:
         return redirect(back)
-    db.session.commit()
+    result = done.value
     flash(_filled_message(result), "success" if result.feasible else "info")
     return redirect(back)
 
@@ -208,13 +204,7 @@ def assignment_nomination(slug: str, reference: str):
                                   .options(selectinload(Judge.user), selectinload(Judge.categories)))
         if judge is None:
             abort(404)
-        try:
-            manual.add_judge(nomination, judge, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error, "judge")
-        else:
-            db.session.commit()
+        if attempt(lambda: manual.add_judge(nomination, judge, by=current_user), form=form, field="judge"):
             flash(f"{judge.display_name} has been added to {nomination.reference}. The assignment is locked, "
                   "so running the assignment again keeps it.", "success")
             return redirect(url_for("organiser.assignment_nomination", slug=cycle.slug,
@@ -239,13 +229,10 @@ def _set_locked(slug: str, reference: str, assignment_id: int, locked: bool):
     back = url_for("organiser.assignment_nomination", slug=cycle.slug, reference=nomination.reference)
     if ButtonForm().validate_on_submit():
         name = item.judge.display_name
-        try:
-            changed = manual.set_locked(item, locked, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "info")
+        done = attempt(lambda: manual.set_locked(item, locked, by=current_user), flash_as="info")
+        if not done:
             return redirect(back)
-        db.session.commit()
+        changed = done.value
         if not changed:
             flash(f"{name}'s assignment was already {'locked' if locked else 'unlocked'}", "info")
         elif locked:
@@ -266,13 +253,8 @@ def assignment_remove(slug: str, reference: str, assignment_id: int):
     form = ButtonForm()
     if form.validate_on_submit():
         name = item.judge.display_name
-        try:
-            manual.remove_assignment(item, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "info")
+        if not attempt(lambda: manual.remove_assignment(item, by=current_user), flash_as="info"):
             return redirect(back)
-        db.session.commit()
         flash(f"{name} has been removed from {nomination.reference}", "success")
         return redirect(back)
     problem = None

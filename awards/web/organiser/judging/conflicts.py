@@ -10,11 +10,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from awards.domain.core.errors import DomainError
 from awards.domain.judging import conflicts as conflict_rules
 from awards.extensions import db
 from awards.models import ConflictOfInterest, ConflictSource, Cycle, Judge, Nomination, User
-from awards.web.helpers import apply_domain_error, cycle_breadcrumbs, cycle_or_404
+from awards.web.actions import attempt
+from awards.web.helpers import cycle_breadcrumbs, cycle_or_404
 from awards.web.organiser import bp
 from awards.web.organiser.judging.forms import AddConflictForm, RemoveConflictForm
 
@@ -83,13 +83,8 @@ def new_conflict(slug: str):
             form.reference.errors.append(f"There is no nomination {reference} in {cycle.name}. Enter a reference "
                                          "like PSDA-2026-0042")
         else:
-            try:
-                conflict_rules.add_organiser_conflict(judge, nomination, reason=form.reason.data, by=current_user)
-            except DomainError as error:
-                db.session.rollback()
-                apply_domain_error(form, error, default_field="reference")
-            else:
-                db.session.commit()
+            if attempt(lambda: conflict_rules.add_organiser_conflict(judge, nomination, reason=form.reason.data,
+                                                                    by=current_user), form=form, field="reference"):
                 flash(f"Conflict recorded: {judge.display_name} will not be given {nomination.reference}, and "
                       "cannot see it", "success")
                 return redirect(url_for("organiser.conflicts", slug=cycle.slug))
@@ -117,13 +112,8 @@ def remove_conflict(slug: str, conflict_id: int):
         abort(409, description=conflict_rules.DETECTED_NOT_REMOVABLE)
     form = RemoveConflictForm()
     if form.validate_on_submit():
-        try:
-            conflict_rules.remove_conflict(conflict, reason=form.reason.data, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error, default_field="reason")
-        else:
-            db.session.commit()
+        if attempt(lambda: conflict_rules.remove_conflict(conflict, reason=form.reason.data, by=current_user),
+                   form=form, field="reason"):
             flash(f"Conflict removed: {conflict.judge.display_name} may now be given {conflict.nomination.reference}",
                   "success")
             return redirect(back)

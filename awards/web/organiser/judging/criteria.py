@@ -13,12 +13,11 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
-from awards.domain.core.errors import DomainError
 from awards.domain.programme import criteria as criteria_rules
 from awards.domain.programme.taxonomy import default_taxonomy
-from awards.extensions import db
 from awards.models import Criterion, Cycle
-from awards.web.helpers import apply_domain_error, cycle_breadcrumbs, cycle_or_404
+from awards.web.actions import attempt
+from awards.web.helpers import cycle_breadcrumbs, cycle_or_404
 from awards.web.organiser import bp
 from awards.web.organiser.judging.forms import BAND_FIELDS, CriterionForm
 
@@ -121,19 +120,16 @@ def _edit(cycle: Cycle, criterion: Criterion | None):
     form = _form_for(criterion)
     rows_changed = request.method == "POST" and _rows_changed(request.form) is not None
     if not rows_changed and form.validate_on_submit():
-        try:
+        def save() -> str:
             if criterion is None:
                 saved = criteria_rules.add_criterion(cycle, by=current_user, **form.values())
-                message = f"{saved.name} has been added"
-            else:
-                criteria_rules.edit_criterion(criterion, by=current_user, **form.values())
-                message = f"Your changes to {criterion.name} have been saved"
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error, default_field="name")
-        else:
-            db.session.commit()
-            flash(message, "success")
+                return f"{saved.name} has been added"
+            criteria_rules.edit_criterion(criterion, by=current_user, **form.values())
+            return f"Your changes to {criterion.name} have been saved"
+
+        done = attempt(save, form=form, field="name")
+        if done:
+            flash(done.value, "success")
             return redirect(url_for("organiser.criteria", slug=cycle.slug))
     trail = [{"text": "Judging criteria", "href": url_for("organiser.criteria", slug=cycle.slug)},
              {"text": criterion.name if criterion else "Add a criterion"}]
@@ -164,13 +160,7 @@ def remove_criterion(slug: str, criterion_id: int):
         return redirect(url_for("organiser.criteria", slug=cycle.slug))
     if request.method == "POST":
         name = criterion.name
-        try:
-            criteria_rules.remove_criterion(criterion, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "info")
-        else:
-            db.session.commit()
+        if attempt(lambda: criteria_rules.remove_criterion(criterion, by=current_user), flash_as="info"):
             flash(f"{name} has been removed", "success")
         return redirect(url_for("organiser.criteria", slug=cycle.slug))
     return render_template("organiser/judging/criteria_remove.html", cycle=cycle, criterion=criterion,

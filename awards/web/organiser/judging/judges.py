@@ -9,13 +9,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from awards.domain.core.errors import DomainError
 from awards.domain.judging import affiliations as affiliation_rules
 from awards.domain.judging import judges as judge_rules
 from awards.extensions import db
 from awards.models import Assignment, AssignmentStatus, Cycle, Judge
-from awards.web.helpers import apply_domain_error, cycle_breadcrumbs, cycle_or_404
-from awards.web.judge.profile import (
+from awards.web.actions import attempt
+from awards.web.forms import (
     EXPERTISE_HINT,
     expertise_defaults,
     expertise_field_name,
@@ -23,6 +22,7 @@ from awards.web.judge.profile import (
     trend_groups,
     with_expertise,
 )
+from awards.web.helpers import cycle_breadcrumbs, cycle_or_404
 from awards.web.organiser import bp
 from awards.web.organiser.judging.forms import (
     InviteForm,
@@ -104,13 +104,10 @@ def judges(slug: str):
     cycle = load_cycle(slug)
     form = InviteForm()
     if form.validate_on_submit():
-        try:
-            result = judge_rules.invite_judges(cycle, form.emails.data, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error, default_field="emails")
-        else:
-            db.session.commit()
+        done = attempt(lambda: judge_rules.invite_judges(cycle, form.emails.data, by=current_user),
+                       form=form, field="emails")
+        if done:
+            result = done.value
             if result.invited:
                 n = len(result.invited)
                 flash(f"{n} {'invitation' if n == 1 else 'invitations'} sent to "
@@ -130,13 +127,7 @@ def judges(slug: str):
 def resend_invitation(slug: str, judge_id: int):
     cycle = load_cycle(slug)
     judge = load_judge(cycle, judge_id)
-    try:
-        judge_rules.resend_invitation(judge, by=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "info")
-    else:
-        db.session.commit()
+    if attempt(lambda: judge_rules.resend_invitation(judge, by=current_user), flash_as="info"):
         flash(f"A new invitation has been sent to {judge.email}", "success")
     return redirect(url_for("organiser.judges", slug=cycle.slug))
 
@@ -150,18 +141,15 @@ def judge_settings(slug: str, judge_id: int):
     trends = list(cycle.trends)
     form = settings_form(cycle, judge, trends)
     if form.validate_on_submit():
-        try:
+        def save() -> None:
             judge_rules.update_judge_settings(
                 judge, organisation=form.organisation.data, max_load=form.max_load.data,
                 all_categories=form.scope.data == "all", category_ids=form.category_ids.data, by=current_user)
             if judge.user is not None:
                 judge_rules.set_expertise(judge.user, posted_levels(form, trends),
                                           allowed_trend_ids={t.id for t in trends}, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error, default_field="organisation")
-        else:
-            db.session.commit()
+
+        if attempt(save, form=form, field="organisation"):
             flash(f"Settings saved for {judge.display_name}", "success")
             return redirect(url_for("organiser.judges", slug=cycle.slug))
     return render_template("organiser/judging/judges_settings.html", cycle=cycle, judge=judge, form=form,
@@ -181,13 +169,7 @@ def remove_judge(slug: str, judge_id: int):
     submitted = judge_rules.submitted_review_count(judge)
     if request.method == "POST" and not submitted:
         name = judge.display_name
-        try:
-            judge_rules.remove_judge(judge, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "info")
-        else:
-            db.session.commit()
+        if attempt(lambda: judge_rules.remove_judge(judge, by=current_user), flash_as="info"):
             flash(f"{name} has been removed from the judges of {cycle.name}", "success")
             return redirect(url_for("organiser.judges", slug=cycle.slug))
     elif request.method == "POST":

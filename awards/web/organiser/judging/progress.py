@@ -13,11 +13,10 @@ from sqlalchemy.orm import selectinload
 
 from awards.domain.core import paging
 from awards.domain.core.clock import utcnow
-from awards.domain.core.errors import DomainError
 from awards.domain.judging import progress as progress_rules
-from awards.extensions import db
 from awards.models import Cycle
-from awards.web.helpers import apply_domain_error, cycle_or_404, pagination
+from awards.web.actions import attempt
+from awards.web.helpers import cycle_or_404, pagination
 from awards.web.organiser import bp
 from awards.web.organiser.judging.forms import ReminderForm
 
@@ -67,13 +66,9 @@ def judging_progress(slug: str):
     if form.validate_on_submit():
         chosen = set(form.judges.data)
         judges = [p.judge for p in progress.remindable if p.judge.id in chosen]
-        try:
-            reminded, skipped = progress_rules.send_reminders(cycle, judges, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error, "judges")
-        else:
-            db.session.commit()
+        done = attempt(lambda: progress_rules.send_reminders(cycle, judges, by=current_user), form=form, field="judges")
+        if done:
+            reminded, skipped = done.value
             if reminded:
                 names = reminded[0].display_name if len(reminded) == 1 else f"{len(reminded)} judges"
                 flash(f"Reminder sent to {names}", "success")

@@ -11,10 +11,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from awards.domain.core.errors import DomainError, NotAllowed
+from awards.domain.core.errors import NotAllowed
 from awards.domain.judging import blind_copies
-from awards.extensions import db
 from awards.models import Cycle, Nomination
+from awards.web.actions import attempt
 from awards.web.helpers import cycle_or_404, nomination_or_404
 from awards.web.organiser import bp
 
@@ -65,15 +65,12 @@ def redaction(slug: str, reference: str):
     keys = [f.key for f in blind_copies.redactable_fields(nomination)]
     texts = {key: request.form[field_id(key)] for key in keys if field_id(key) in request.form}
     restore = {key for key in request.form.getlist("restore") if key in keys}
-    try:
-        changed = blind_copies.save_redactions(nomination, texts, restore=restore, by=current_user)
-        db.session.commit()
-    except NotAllowed as error:
-        db.session.rollback()
-        return _render(cycle, nomination, texts=texts, status=409, problems=[("", error.message)])
-    except DomainError as error:
-        db.session.rollback()
-        return _render(cycle, nomination, texts=texts, problems=[(error.field or "", error.message)])
+    done = attempt(lambda: blind_copies.save_redactions(nomination, texts, restore=restore, by=current_user))
+    if isinstance(done.error, NotAllowed):
+        return _render(cycle, nomination, texts=texts, status=409, problems=[("", done.message)])
+    if not done:
+        return _render(cycle, nomination, texts=texts, problems=[(done.error.field or "", done.message)])
+    changed = done.value
     if changed:
         flash(f"Saved. Judges will see your redacted copy of: {', '.join(changed)}.", "success")
     else:

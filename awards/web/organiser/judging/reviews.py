@@ -10,13 +10,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from awards.domain.core import paging
-from awards.domain.core.errors import DomainError
 from awards.domain.judging import reviews as review_rules
 from awards.domain.results.scoring import CriterionSpec, ScoreInput, review_score
 from awards.domain.results.shortlists import withheld_nominations
 from awards.extensions import db
 from awards.models import Assignment, AuditEvent, Cycle, Judge, Nomination, Review, ReviewStatus, User
-from awards.web.helpers import apply_domain_error, cycle_or_404
+from awards.web.actions import attempt
+from awards.web.helpers import cycle_or_404
 from awards.web.organiser import bp
 from awards.web.organiser.judging.forms import ReopenForm
 
@@ -125,16 +125,13 @@ def reopen_review(slug: str, review_id: int):
                                problem=problem, title="These scores cannot be reopened"), 409
     if form.validate_on_submit():
         try:
-            review_rules.reopen_review(review, by=current_user, reason=form.reason.data or "")
-            db.session.commit()
-        except StaleDataError:
+            done = attempt(lambda: review_rules.reopen_review(review, by=current_user, reason=form.reason.data or ""),
+                           form=form, field="reason")
+        except StaleDataError:  # raised by the commit
             db.session.rollback()
             abort(409, description="The judge saved these scores while you were reopening them. "
                                    "Nothing was changed: look at them again.")
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error, default_field="reason")
-        else:
+        if done:
             judge = review.assignment.judge
             flash(f"The scores for {review.assignment.nomination.reference} by {judge.display_name} are reopened. "
                   "We have emailed the judge a link to them.", "success")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from awards.domain.core import paging
-from awards.domain.core.errors import Conflict, DomainError, NotAllowed
+from awards.domain.core.errors import Conflict, NotAllowed
 from awards.domain.nominations import screening
 from awards.domain.nominations.attachments import KINDS, attachment_path, human_size
 from awards.domain.nominations.entries import SECTION_BY_KEY
@@ -31,6 +31,7 @@ from awards.models import (
     User,
     cycle_trends,
 )
+from awards.web.actions import Outcome, attempt
 from awards.web.helpers import apply_domain_error, cycle_breadcrumbs, cycle_or_404, nomination_or_404, pagination
 from awards.web.organiser import bp
 from awards.web.organiser.nominations.forms import EligibilityForm, NominationFilterForm, ScreenManyForm
@@ -232,21 +233,18 @@ def screen_nominations(slug: str):
     if form.confirming and not form.reason.errors:
         versions = form.expected_versions(chosen, request.form)
         try:
-            outcome = screening.decide_eligibility_of_many(chosen, form.eligible, form.reason.data or "",
-                                                           by=current_user, expected_versions=versions)
-            db.session.commit()
-        except StaleDataError:
+            done = attempt(lambda: screening.decide_eligibility_of_many(
+                chosen, form.eligible, form.reason.data or "", by=current_user, expected_versions=versions),
+                form=form, field="reason")
+        except StaleDataError:  # someone saved one of them meanwhile
             db.session.rollback()
             form.nominations.errors = ["Some of these nominations changed while you were deciding, so nothing "
                                        "was saved. Check them below, then confirm again."]
-            chosen, missing = _chosen_nominations(cycle, form.nominations.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error, default_field="reason")
-            chosen, missing = _chosen_nominations(cycle, form.nominations.data)
         else:
-            _flash_screening(outcome, missing, form.eligible)
-            return redirect(url_for("organiser.nominations", slug=cycle.slug, **request.args))
+            if done:
+                _flash_screening(done.value, missing, form.eligible)
+                return redirect(url_for("organiser.nominations", slug=cycle.slug, **request.args))
+        chosen, missing = _chosen_nominations(cycle, form.nominations.data)
     ready = [n for n in chosen if screening.screening_problem(n) is None]
     refused = [(n.reference, screening.screening_problem(n)) for n in chosen if n not in ready]
     refused += [(reference, "There is no nomination with this reference in this cycle.") for reference in missing]
@@ -349,28 +347,24 @@ def nomination_eligibility(slug: str, reference: str):
         return _render_nomination(cycle, nomination, form)
     eligible = form.decision.data == "eligible"
     try:
-        changed = screening.decide_eligibility(nomination, eligible, form.reason.data or "", by=current_user,
-                                               expected_version=form.expected_version())
-        db.session.commit()
-    except NotAllowed:
+        done = attempt(lambda: screening.decide_eligibility(nomination, eligible, form.reason.data or "",
+                                                            by=current_user, expected_version=form.expected_version()),
+                       form=form, field="decision")
+    except StaleDataError:  # raised by the commit: someone saved the nomination meanwhile
         db.session.rollback()
+        done = Outcome(error=Conflict("This nomination changed while you were deciding. "
+                                      "Check the latest version below, then decide again."))
+        apply_domain_error(form, done.error, "decision")
+    if isinstance(done.error, NotAllowed):
         abort(409)
-    except DomainError as error:
-        db.session.rollback()
+    if not done:
         nomination = load_nomination(cycle, reference)
-        apply_domain_error(form, error, default_field="decision")
-        if not isinstance(error, Conflict):
+        if not isinstance(done.error, Conflict):
             return _render_nomination(cycle, nomination, form)
         # Show the latest version; deciding again from here is a decision on what is now shown.
         form.version.data = str(nomination.version)
         return _render_nomination(cycle, nomination, form, 409)
-    except StaleDataError:
-        db.session.rollback()
-        nomination = load_nomination(cycle, reference)
-        apply_domain_error(form, Conflict("This nomination changed while you were deciding. "
-                                          "Check the latest version below, then decide again."), "decision")
-        form.version.data = str(nomination.version)
-        return _render_nomination(cycle, nomination, form, 409)
+    changed = done.value
     if not changed:
         flash("Nothing changed: that was already the decision", "info")
     else:

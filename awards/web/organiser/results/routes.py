@@ -8,12 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from awards.domain.core import paging
-from awards.domain.core.errors import DomainError, NotAllowed
+from awards.domain.core.errors import NotAllowed
 from awards.domain.publishing.exports import iso_utc, stream_csv
 from awards.domain.results import shortlists as rules
 from awards.domain.results.scoring import tie_break_rule
 from awards.extensions import db
 from awards.models import Assignment, CycleStatus, ImpactCase, Judge, Nomination, Result, Review, ReviewStatus
+from awards.web.actions import attempt
 from awards.web.helpers import cycle_or_404, error_summary, nomination_or_404, pagination
 from awards.web.organiser import bp
 
@@ -165,14 +166,9 @@ def scores_csv(slug: str):
 @bp.route("/cycles/<slug>/shortlist/suggest", methods=["POST"])
 def suggest_shortlist(slug: str):
     cycle = _cycle(slug)
-    try:
-        count = rules.suggest_shortlist(cycle, by=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "info")
-    else:
-        db.session.commit()
-        flash(f"Suggested a shortlist of {count} nominations: the top of each category by the "
+    done = attempt(lambda: rules.suggest_shortlist(cycle, by=current_user), flash_as="info")
+    if done:
+        flash(f"Suggested a shortlist of {done.value} nominations: the top of each category by the "
               f"{cycle.ranking_basis} score. Adjust it below; say why for each change.", "success")
     return redirect(url_for("organiser.results", slug=slug))
 
@@ -195,18 +191,13 @@ def decide(slug: str, reference: str):
         except ValueError:
             problems["result"] = "Select the result"
         else:
-            try:
-                rules.decide(cycle, nomination, result, rationale=rationale, by=current_user)
-            except NotAllowed:
-                db.session.rollback()
-                abort(403)
-            except DomainError as error:
-                db.session.rollback()
-                problems[error.field or "result"] = error.message
-            else:
-                db.session.commit()
+            done = attempt(lambda: rules.decide(cycle, nomination, result, rationale=rationale, by=current_user))
+            if isinstance(done.error, NotAllowed):
+                abort(done.status)  # 403
+            if done:
                 flash(f"{nomination.reference} is now: {result.label}", "success")
                 return redirect(url_for("organiser.results", slug=slug) + f"#category-{nomination.category_id}")
+            problems[done.error.field or "result"] = done.message
     return render_template("organiser/results/decide.html", cycle=cycle, nomination=nomination, decision=decision,
                            chosen=chosen, rationale=rationale, problems=problems, Result=Result, withheld=withheld,
                            error_list=error_summary(problems),
@@ -220,13 +211,10 @@ def publish(slug: str):
     decided = [r for b in board.boards for r in b.rows if r.decision]
     shortlisted = [r for r in decided if r.decision.result in rules.SHORTLIST_RESULTS]
     if request.method == "POST":
-        try:
-            counts = rules.publish(cycle, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "info")
+        done = attempt(lambda: rules.publish(cycle, by=current_user), flash_as="info")
+        if not done:
             return redirect(url_for("organiser.publish", slug=slug))
-        db.session.commit()
+        counts = done.value
         flash(f"Results published: {counts['shortlisted']} shortlisted, {counts['impact_cases']} impact cases "
               f"published, {counts['emails']} nominees emailed.", "success")
         return redirect(url_for("organiser.impact_cases", slug=slug))
@@ -254,13 +242,10 @@ def impact_cases(slug: str):
 def prepare_case(slug: str, reference: str):
     cycle = _cycle(slug)
     nomination = _nomination(cycle, reference)
-    try:
-        case = rules.prepare_case(cycle, nomination, by=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "info")
+    done = attempt(lambda: rules.prepare_case(cycle, nomination, by=current_user), flash_as="info")
+    if not done:
         return redirect(url_for("organiser.impact_cases", slug=slug))
-    db.session.commit()
+    case = done.value
     flash("The public copy is ready to edit. It becomes public when you publish the results.", "success")
     return redirect(url_for("organiser.edit_case", case_id=case.id))
 
@@ -281,15 +266,11 @@ def edit_case(case_id: int):
     if request.method == "POST":
         values = {name: request.form.get(name, "") for name in rules.EDITABLE_CASE_FIELDS}
         trend_how = {link.trend_id: request.form.get(f"how_{link.trend_id}", "") for link in case.trend_links}
-        try:
-            changed = rules.edit_case(case, by=current_user, trend_how=trend_how, **values)
-        except DomainError as error:
-            db.session.rollback()
-            problems[error.field or "title"] = error.message
-        else:
-            db.session.commit()
-            flash("The public copy has been saved" if changed else "Nothing was changed", "success")
+        done = attempt(lambda: rules.edit_case(case, by=current_user, trend_how=trend_how, **values))
+        if done:
+            flash("The public copy has been saved" if done.value else "Nothing was changed", "success")
             return redirect(url_for("organiser.impact_cases", slug=case.cycle.slug))
+        problems[done.error.field or "title"] = done.message
     return render_template("organiser/results/edit_case.html", case=case, values=values, trend_how=trend_how,
                            problems=problems, error_list=error_summary(problems),
                            title=f"Edit the public copy of {case.title}")
@@ -301,18 +282,14 @@ def case_publication(case_id: int):
     if case.published_at is None:
         flash("This public copy is published with the results", "info")
         return redirect(url_for("organiser.impact_cases", slug=case.cycle.slug))
-    if request.form.get("action") == "unpublish":
-        rules.unpublish_case(case, by=current_user)
+    unpublish = request.form.get("action") == "unpublish"
+    change = rules.unpublish_case if unpublish else rules.republish_case
+    if not attempt(lambda: change(case, by=current_user), flash_as="info"):
+        return redirect(url_for("organiser.impact_cases", slug=case.cycle.slug))
+    if unpublish:
         message = f"{case.title} is no longer public: its page now says it has been removed"
     else:
-        try:
-            rules.republish_case(case, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "info")
-            return redirect(url_for("organiser.impact_cases", slug=case.cycle.slug))
         message = (f"{case.title} is public again" if case.cycle.status is CycleStatus.PUBLISHED else
                    f"{case.title} will be public again when you publish the results")
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("organiser.impact_cases", slug=case.cycle.slug))

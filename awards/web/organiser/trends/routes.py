@@ -7,11 +7,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from awards.domain.core.errors import DomainError, NotFound
+from awards.domain.core.errors import NotFound
 from awards.domain.programme import taxonomy
 from awards.extensions import db
 from awards.models import Trend, TrendGroup
-from awards.web.helpers import apply_domain_error
+from awards.web.actions import attempt
 from awards.web.organiser import bp
 from awards.web.organiser.trends.forms import GROUP_HINTS, AddTrendForm, ConfirmTrendForm, TrendForm
 
@@ -36,15 +36,12 @@ def trends():
 def add_trend():
     form = AddTrendForm()
     if form.validate_on_submit():
-        try:
-            trend = taxonomy.add_trend(code=form.code.data, name=form.name.data, group=form.group.data,
-                                       description=form.description.data or "", source=form.source.data or "",
-                                       by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error, default_field="name")
-        else:
-            db.session.commit()
+        done = attempt(lambda: taxonomy.add_trend(code=form.code.data, name=form.name.data, group=form.group.data,
+                                                  description=form.description.data or "",
+                                                  source=form.source.data or "", by=current_user),
+                       form=form, field="name")
+        if done:
+            trend = done.value
             flash(f"{trend.code} {trend.name} has been added. Cycles can now offer it.", "success")
             return redirect(url_for("organiser.trends", _anchor=f"trend-{trend.slug}"))
     return render_template("organiser/trends/form.html", form=form, trend=None, group_hints=GROUP_HINTS,
@@ -57,15 +54,9 @@ def edit_trend(trend_slug: str):
     form = TrendForm(data={"name": trend.name, "group": trend.group.value, "description": trend.description,
                            "source": trend.source})
     if form.validate_on_submit():
-        try:
-            taxonomy.edit_trend(trend, name=form.name.data, group=form.group.data,
-                                description=form.description.data or "", source=form.source.data or "",
-                                by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error, default_field="name")
-        else:
-            db.session.commit()
+        if attempt(lambda: taxonomy.edit_trend(trend, name=form.name.data, group=form.group.data,
+                                               description=form.description.data or "", source=form.source.data or "",
+                                               by=current_user), form=form, field="name"):
             flash(f"Your changes to {trend.code} {trend.name} have been saved", "success")
             return redirect(url_for("organiser.trends", _anchor=f"trend-{trend.slug}"))
     return render_template("organiser/trends/form.html", form=form, trend=trend, group_hints=GROUP_HINTS,
