@@ -480,3 +480,20 @@ def test_providers_are_read_from_the_environment_as_json(monkeypatch, tmp_path):
     with pytest.raises(ConfigurationError) as raised:
         create_app()
     assert "AWARDS_SSO_PROVIDERS: must be a list of providers" in raised.value.message
+
+
+# Personal data ------------------------------------------------------------------------------------
+
+def test_the_persons_data_lists_their_linked_identity_and_deleting_the_account_removes_it(app, oidc_provider):
+    from awards.domain.records.data_protection import delete_account
+    from tests.factories import DEFAULT_PASSWORD
+
+    owner = make_user(name="Rowan Existing", email="rowan@riverside.gov.uk")
+    client = app.test_client()
+    round_trip(client)
+    copy = client.get("/account/your-data.json").get_json()
+    assert [(i["provider"], i["issuer"], i["subject"]) for i in copy["single_sign_on"]] == [
+        ("riverside", oidc_provider.issuer, "riverside-0001")]
+    delete_account(db.session.merge(owner), password=DEFAULT_PASSWORD)
+    db.session.commit()
+    assert identities() == []
