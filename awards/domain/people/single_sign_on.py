@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -76,11 +77,34 @@ class ProviderSettingError(ValueError):
 
 
 def _provider(entry: Any, index: int) -> Provider:
+    """The provider of one entry of the setting (the `index`-th, from 0), or ProviderSettingError
+    naming the first thing wrong with it: its keys, its name, its texts, its issuer, its domains,
+    its role, in that order."""
     if not isinstance(entry, Mapping):
         raise ProviderSettingError(f"provider {index + 1} must be a mapping of name, label, issuer, client_id, "
                                    "client_secret, email_domains and role")
     name = entry.get("name")
     where = f"provider {name!r}" if isinstance(name, str) and name else f"provider {index + 1}"
+    _check_keys(entry, where)
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ProviderSettingError(f"{where}: name must be lower-case letters, digits and hyphens (it is used in "
+                                   "the sign-in address), like riverside")
+    for key in ("label", "client_id", "client_secret", "email_verified_claim"):
+        if key in entry and (not isinstance(entry[key], str) or not entry[key].strip()):
+            raise ProviderSettingError(f"{where}: {key} must be text")
+    issuer = _checked_issuer(entry["issuer"], where)
+    domains = _checked_domains(entry["email_domains"], where)
+    role = entry["role"]
+    if role not in _ROLES:
+        raise ProviderSettingError(f"{where}: role must be nominee or judge (new accounts never get the organiser "
+                                   f"role from single sign-on), not {role!r}")
+    return Provider(name=name, label=entry["label"].strip(), issuer=issuer, client_id=entry["client_id"].strip(),
+                    client_secret=entry["client_secret"], email_domains=domains, role=_ROLES[role],
+                    email_verified_claim=entry.get("email_verified_claim", "email_verified").strip())
+
+
+def _check_keys(entry: Mapping, where: str) -> None:
+    """Refuse a provider entry with a setting this module does not know, or without a required one."""
     unknown = sorted(set(entry) - _KEYS)
     if unknown:
         raise ProviderSettingError(f"{where} has unknown settings {', '.join(map(str, unknown))} (known: "
@@ -88,19 +112,20 @@ def _provider(entry: Any, index: int) -> Provider:
     missing = [key for key in _REQUIRED if key not in entry or entry[key] in (None, "", [])]
     if missing:
         raise ProviderSettingError(f"{where} is missing {', '.join(missing)}")
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise ProviderSettingError(f"{where}: name must be lower-case letters, digits and hyphens (it is used in "
-                                   "the sign-in address), like riverside")
-    for key in ("label", "client_id", "client_secret", "email_verified_claim"):
-        if key in entry and (not isinstance(entry[key], str) or not entry[key].strip()):
-            raise ProviderSettingError(f"{where}: {key} must be text")
-    issuer = entry["issuer"]
+
+
+def _checked_issuer(issuer: Any, where: str) -> str:
+    """The issuer, if it is an https address (http only on this machine, for tests) with no query or fragment."""
     parts = urlsplit(issuer) if isinstance(issuer, str) else None
     if (parts is None or not parts.hostname or parts.query or parts.fragment
             or not (parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK))):
         raise ProviderSettingError(f"{where}: issuer must be the provider's https address, like "
                                    f"https://login.microsoftonline.com/<tenant id>/v2.0, not {issuer!r}")
-    domains = entry["email_domains"]
+    return issuer
+
+
+def _checked_domains(domains: Any, where: str) -> tuple[str, ...]:
+    """The allowed e-mail domains, lower case, if the setting is a list of domain names."""
     if isinstance(domains, str) or not isinstance(domains, list | tuple):
         raise ProviderSettingError(f"{where}: email_domains must be a list of domains, like [\"riverside.gov.uk\"]")
     cleaned = []
@@ -109,13 +134,7 @@ def _provider(entry: Any, index: int) -> Provider:
             raise ProviderSettingError(f"{where}: email_domains must be domains like riverside.gov.uk (no @), "
                                        f"not {domain!r}")
         cleaned.append(domain.strip().lower())
-    role = entry["role"]
-    if role not in _ROLES:
-        raise ProviderSettingError(f"{where}: role must be nominee or judge (new accounts never get the organiser "
-                                   f"role from single sign-on), not {role!r}")
-    return Provider(name=name, label=entry["label"].strip(), issuer=issuer, client_id=entry["client_id"].strip(),
-                    client_secret=entry["client_secret"], email_domains=tuple(cleaned), role=_ROLES[role],
-                    email_verified_claim=entry.get("email_verified_claim", "email_verified").strip())
+    return tuple(cleaned)
 
 
 def parse_providers(value: Any) -> tuple[Provider, ...]:
@@ -215,29 +234,7 @@ def sign_in(provider: Provider, claims: Mapping) -> User:
         if user is None or not user.active:
             raise _refuse(provider, "disabled", user=user, email=email or None)
     else:
-        if not email or "@" not in email:
-            raise _refuse(provider, "no_email")
-        if not email_verified(provider, claims):
-            raise _refuse(provider, "unverified", email=email)
-        if email_domain(email) not in provider.email_domains:
-            raise _refuse(provider, "domain", email=email)
-        user = accounts.find_user_by_email(email)
-        if user is not None:
-            if not user.active:
-                raise _refuse(provider, "disabled", user=user, email=email)
-            other = db.session.scalar(select(LinkedIdentity.id).where(LinkedIdentity.user_id == user.id,
-                                                                      LinkedIdentity.issuer == issuer))
-            if other is not None:
-                raise _refuse(provider, "linked_elsewhere", user=user, email=email)
-            if user.email_verified_at is None:
-                user.email_verified_at = now  # the provider verified it
-        else:
-            try:
-                user = accounts.create_user(email=email, name=_display_name(claims, email), password=None,
-                                            roles=(provider.role,), verified=True)
-            except DomainError:
-                raise _refuse(provider, "account", email=email) from None
-            created = True
+        user, created = _account_to_link(provider, claims, email, issuer, now)
         identity = LinkedIdentity(user_id=user.id, provider=provider.name, issuer=issuer, subject=subject,
                                   linked_at=now, last_used_at=now)
         db.session.add(identity)
@@ -247,6 +244,34 @@ def sign_in(provider: Provider, claims: Mapping) -> User:
                  mfa=mfa_asserted(claims))
     db.session.flush()
     return user
+
+
+def _account_to_link(provider: Provider, claims: Mapping, email: str, issuer: str,
+                     now: datetime) -> tuple[User, bool]:
+    """For an identity not linked yet: the account with its e-mail address, or a new one (True when
+    created), when the provider verified the address and its domain is allowed; else Refused."""
+    if not email or "@" not in email:
+        raise _refuse(provider, "no_email")
+    if not email_verified(provider, claims):
+        raise _refuse(provider, "unverified", email=email)
+    if email_domain(email) not in provider.email_domains:
+        raise _refuse(provider, "domain", email=email)
+    user = accounts.find_user_by_email(email)
+    if user is None:
+        try:
+            return accounts.create_user(email=email, name=_display_name(claims, email), password=None,
+                                        roles=(provider.role,), verified=True), True
+        except DomainError:
+            raise _refuse(provider, "account", email=email) from None
+    if not user.active:
+        raise _refuse(provider, "disabled", user=user, email=email)
+    other = db.session.scalar(select(LinkedIdentity.id).where(LinkedIdentity.user_id == user.id,
+                                                              LinkedIdentity.issuer == issuer))
+    if other is not None:
+        raise _refuse(provider, "linked_elsewhere", user=user, email=email)
+    if user.email_verified_at is None:
+        user.email_verified_at = now  # the provider verified it
+    return user, False
 
 
 def identities_of(user: User) -> list[LinkedIdentity]:
