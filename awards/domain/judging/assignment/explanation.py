@@ -240,7 +240,9 @@ class AssignmentResult:
         for p in self.avoided:
             nomination = self.problem.nomination_by_id[p.nomination_id]
             primary = nomination.primary_trend_id
-            trend = "its primary trend" if primary is None else self.problem.trend_names.get(primary, "its primary trend")
+            trend = "its primary trend"
+            if primary is not None:
+                trend = self.problem.trend_names.get(primary, trend)
             lines.append(f"  - {nomination.reference}: {self.problem.judge_by_id[p.judge_id].name} "
                          f"(prefers not to judge {trend})")
         return lines

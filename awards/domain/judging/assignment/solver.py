@@ -176,7 +176,7 @@ def _build(problem: Problem) -> _Built:
     need = np.maximum(0, problem.judges_per_nomination - existing.fixed_count)
     affinity, avoid = _affinities(problem, judges, nominations)
     panel, nomination_category = _panels(problem, judges, nominations)
-    eligible = _eligible(problem, judges, nominations, panel[nomination_category] & accepted[None, :])
+    eligible = _eligible(problem, judge_index, nomination_index, panel[nomination_category] & accepted[None, :])
     # Everyone who could judge it at all (its fixed judges included), to explain a shortfall.
     candidates = eligible.sum(axis=1) if nominations else np.zeros(0, dtype=np.int64)
     # A fixed assignment's pair gets no new arc.
@@ -263,22 +263,20 @@ def _panels(problem: Problem, judges: list[JudgeInfo],
     return panel, nomination_category
 
 
-def _eligible(problem: Problem, judges: list[JudgeInfo], nominations: list[NominationInfo],
+def _eligible(problem: Problem, judge_index: dict[int, int], nomination_index: dict[int, int],
               in_panel: np.ndarray) -> np.ndarray:
     """Who may judge what (N × J): accepted judges of the category panel (`in_panel`) with no conflict
-    of interest and not recused."""
-    J, N = len(judges), len(nominations)
+    of interest and not recused. The indexes give each id's position (judges and nominations sorted by id)."""
+    J, N = len(judge_index), len(nomination_index)
     eligible = in_panel if N else np.zeros((0, J), dtype=bool)
     if problem.conflicts and N and J:
         pairs = np.array(sorted(problem.conflicts), dtype=np.int64)
-        judge_ids = np.array([j.id for j in judges], dtype=np.int64)
-        nomination_ids = np.array([n.id for n in nominations], dtype=np.int64)
+        judge_ids = np.array(list(judge_index), dtype=np.int64)
+        nomination_ids = np.array(list(nomination_index), dtype=np.int64)
         cj = np.clip(np.searchsorted(judge_ids, pairs[:, 0]), 0, J - 1)
         cn = np.clip(np.searchsorted(nomination_ids, pairs[:, 1]), 0, N - 1)
         known = (judge_ids[cj] == pairs[:, 0]) & (nomination_ids[cn] == pairs[:, 1])
         eligible[cn[known], cj[known]] = False
-    judge_index = {j.id: i for i, j in enumerate(judges)}
-    nomination_index = {n.id: i for i, n in enumerate(nominations)}
     recused = [(nomination_index[a.nomination_id], judge_index[a.judge_id]) for a in problem.assignments
                if a.status is AssignmentStatus.RECUSED and a.nomination_id in nomination_index
                and a.judge_id in judge_index]
