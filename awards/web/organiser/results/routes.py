@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, stream_with_context, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
 
 from awards.domain.core import paging
-from awards.domain.core.errors import NotAllowed
+from awards.domain.core.errors import DomainError, NotAllowed
 from awards.domain.publishing.exports import iso_utc, stream_csv
+from awards.domain.results import settings as settings_rules
 from awards.domain.results import shortlists as rules
 from awards.domain.results.scoring import tie_break_rule
 from awards.extensions import db
@@ -17,10 +19,13 @@ from awards.models import Assignment, CycleStatus, ImpactCase, Judge, Nomination
 from awards.web.actions import attempt
 from awards.web.helpers import cycle_or_404, error_summary, nomination_or_404, pagination
 from awards.web.organiser import bp
+from awards.web.organiser.results.forms import ResultsSettingsForm
 
 # The top of each category on the results page; "See all" pages through one category.
 TOP_ROWS = 10
 CATEGORY_PAGE_SIZE = 100
+
+REFUSED_SETTINGS = "refused_results_settings"  # in the session, for the redirect back to the results page
 
 SORTS = {"rank": None, "raw": "raw", "normalised": "normalised", "n": "n", "spread": "range"}
 
@@ -42,9 +47,24 @@ def _fmt(value) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
+def _settings_form(cycle) -> ResultsSettingsForm:
+    """The settings form: as the organiser typed it when the last try was refused (shown with its
+    errors), else the cycle's settings."""
+    refused = session.pop(REFUSED_SETTINGS, None)
+    if not isinstance(refused, dict) or refused.get("cycle") != cycle.id:
+        return ResultsSettingsForm.of(cycle)
+    form = ResultsSettingsForm(formdata=MultiDict(refused.get("typed") or {}))
+    form.validate()
+    for name, message in (refused.get("errors") or {}).items():  # a rule the domain refused
+        if name in form:
+            form[name].errors = list(form[name].errors) + [message]
+    return form
+
+
 @bp.route("/cycles/<slug>/results")
 def results(slug: str):
     cycle = _cycle(slug)
+    settings_form = _settings_form(cycle)
     sort = request.args.get("sort", "rank")
     if sort not in SORTS:
         sort = "rank"
@@ -68,31 +88,27 @@ def results(slug: str):
                            category=category, page=page, per_page=per_page, pagination=pages_nav,
                            tie_break=tie_break_rule(cycle.ranking_basis), fmt=_fmt, Result=Result, CycleStatus=CycleStatus,
                            top=rules.top_criterion(board.criteria), has_shortlist=rules.has_shortlist(cycle),
+                           settings_form=settings_form, error_forms=[settings_form],
                            title=f"Results: {category.name}, {cycle.name}" + (f" (page {page})" if page > 1 else "")
                            if category else f"Results: {cycle.name}")
 
 
 @bp.route("/cycles/<slug>/results/settings", methods=["POST"])
 def results_settings(slug: str):
+    """Save how results are calculated. The form is on the results page, so a refused try goes back
+    there (a redirect, as a saved one does) and the page shows what was typed with its errors."""
     cycle = _cycle(slug)
-    method = request.form.get("aggregation_method")
-    basis = request.form.get("ranking_basis")
-    try:
-        range_threshold = int(request.form.get("disagreement_range", ""))
-        sd_threshold = int(request.form.get("disagreement_sd", ""))
-    except ValueError:
-        range_threshold = sd_threshold = -1
-    if method not in ("mean", "median") or basis not in ("raw", "normalised") \
-            or not 0 < range_threshold <= 100 or not 0 < sd_threshold <= 100:
-        flash("Choose mean or median, raw or normalised, and thresholds between 1 and 100", "info")
-        return redirect(url_for("organiser.results", slug=slug))
-    from awards.domain.core import audit
-    cycle.aggregation_method, cycle.ranking_basis = method, basis
-    cycle.disagreement_range, cycle.disagreement_sd = range_threshold, sd_threshold
-    audit.record("results.settings_changed", actor=current_user, obj=cycle, aggregation=method, basis=basis,
-                 range=range_threshold, sd=sd_threshold)
-    db.session.commit()
-    flash("The results settings have been saved", "success")
+    form = ResultsSettingsForm()
+
+    def refuse(error: DomainError | None = None) -> None:
+        session[REFUSED_SETTINGS] = {"cycle": cycle.id, "typed": form.typed(),
+                                     "errors": {error.field or "aggregation_method": error.message} if error else {}}
+
+    if not form.validate_on_submit():
+        refuse()
+    elif attempt(lambda: settings_rules.change_results_settings(cycle, **form.values(), by=current_user),
+                 on_error=refuse):
+        flash("The results settings have been saved", "success")
     return redirect(url_for("organiser.results", slug=slug))
 
 

@@ -1,0 +1,28 @@
+"""How a cycle's results are calculated: how judges' review scores are combined (mean or median),
+which score ranks (raw or normalised), and when the judges' scores disagree enough to be flagged."""
+
+from __future__ import annotations
+
+from awards.domain.core import audit
+from awards.domain.core.errors import DomainError
+from awards.models import Cycle, User
+
+AGGREGATION_METHODS = ("mean", "median")
+RANKING_BASES = ("normalised", "raw")
+THRESHOLD_MIN, THRESHOLD_MAX = 1, 100
+
+
+def change_results_settings(cycle: Cycle, *, aggregation_method: str, ranking_basis: str,
+                            disagreement_range: int, disagreement_sd: int, by: User | None) -> None:
+    """Set how the cycle's results are calculated (audited as results.settings_changed)."""
+    if aggregation_method not in AGGREGATION_METHODS:
+        raise DomainError("Select mean or median", field="aggregation_method")
+    if ranking_basis not in RANKING_BASES:
+        raise DomainError("Select normalised score or raw score", field="ranking_basis")
+    for field, value in (("disagreement_range", disagreement_range), ("disagreement_sd", disagreement_sd)):
+        if not THRESHOLD_MIN <= value <= THRESHOLD_MAX:
+            raise DomainError(f"Enter a number of points between {THRESHOLD_MIN} and {THRESHOLD_MAX}", field=field)
+    cycle.aggregation_method, cycle.ranking_basis = aggregation_method, ranking_basis
+    cycle.disagreement_range, cycle.disagreement_sd = disagreement_range, disagreement_sd
+    audit.record("results.settings_changed", actor=by, obj=cycle, aggregation=aggregation_method,
+                 basis=ranking_basis, range=disagreement_range, sd=disagreement_sd)
