@@ -41,6 +41,21 @@ def _read_password() -> str:
 
 
 def register_cli(app: Flask) -> None:
+    """Every `flask` command of the app, a group of them at a time; a database that cannot be opened is
+    then explained the same way by each."""
+    _register_accounts(app)
+    _register_demo(app)
+    _register_judging_and_reminders(app)
+    _register_trends(app)
+    from awards.cli_backup import register_backup_cli
+    register_backup_cli(app)
+    from awards.cli_scale import register_scale_cli
+    register_scale_cli(app)
+    _register_outbox(app)
+    _explain_database_errors(app.cli)
+
+
+def _register_accounts(app: Flask) -> None:
     @app.cli.command("create-user")
     @click.argument("email")
     @click.option("--name", required=True, help="The person's full name.")
@@ -73,6 +88,8 @@ def register_cli(app: Flask) -> None:
         else:
             click.echo(f"{user.email} already has the {role} role")
 
+
+def _register_demo(app: Flask) -> None:
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only when the database has no accounts yet.")
     def seed_demo(if_empty: bool) -> None:
@@ -89,6 +106,8 @@ def register_cli(app: Flask) -> None:
             for account in present:
                 click.echo(f"  {account.role.value:<10} {account.email}  ({account.password})")
 
+
+def _register_judging_and_reminders(app: Flask) -> None:
     @app.cli.command("assign")
     @click.argument("cycle_slug")
     @click.option("--dry-run", is_flag=True, help="Work out and print the assignment, but save nothing.")
@@ -137,12 +156,8 @@ def register_cli(app: Flask) -> None:
         for report in reports:
             click.echo(report.line(dry_run=dry_run))
 
-    _register_trends(app)
-    from awards.cli_backup import register_backup_cli
-    register_backup_cli(app)
-    from awards.cli_scale import register_scale_cli
-    register_scale_cli(app)
 
+def _register_outbox(app: Flask) -> None:
     outbox = click.Group("outbox", help="The e-mail outbox.")
     app.cli.add_command(outbox)
 
@@ -153,8 +168,6 @@ def register_cli(app: Flask) -> None:
         click.echo(f"{sent} sent, {failed} failed")
         if failed:
             sys.exit(1)
-
-    _explain_database_errors(app.cli)
 
 
 def _explain_database_errors(group: click.Group) -> None:

@@ -51,107 +51,116 @@ def _wants_json() -> bool:
 
 
 def init_error_pages(app: Flask) -> None:
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        log_event(log, "csrf.failed", level=logging.WARNING, method=request.method, path=loggable_path(),
-                  user=_user_id(), reason=error.description)
-        return render_template("errors/400.html", title="Your form has expired",
-                               message="The page you came from has expired or was opened in another "
-                                       "session. Go back, reload the page and try again."), 400
+    """One handler per family of error: forms, hosts, HTTP errors (with 429), the database, and the rest."""
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(SecurityError, untrusted_host)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(InterfaceError, database_unavailable)
+    app.register_error_handler(IntegrityError, database_refused)
+    app.register_error_handler(InternalServerError, server_error)
 
-    @app.errorhandler(SecurityError)
-    def untrusted_host(error: SecurityError):
-        # No page can be built for a host we do not serve: no links, no templates.
-        log_event(log, "host.refused", level=logging.WARNING, method=request.method, path=loggable_path(),
-                  host=request.environ.get("HTTP_HOST", ""))
-        return "Bad request: this host is not served here.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        if error.code is None or error.code < 400:
-            return error
-        if error.code in (401, 403, 404, 405, 410):
-            log_event(log, "request.denied", level=logging.WARNING, status=error.code, method=request.method,
-                      path=loggable_path(), user=_user_id())
-        elif error.code == 413:
-            log_event(log, "request.too_large", level=logging.WARNING, method=request.method,
-                      path=loggable_path(), user=_user_id(), length=request.content_length)
-        if error.code == 429:
-            return too_many_requests()
-        if _wants_json():
-            return jsonify({"error": error.name, "status": error.code}), error.code
-        template, title = PAGES.get(error.code, ("errors/400.html", error.name))
-        return render_template(template, title=title, error=error), error.code
+def csrf_error(error):
+    log_event(log, "csrf.failed", level=logging.WARNING, method=request.method, path=loggable_path(),
+              user=_user_id(), reason=error.description)
+    return render_template("errors/400.html", title="Your form has expired",
+                           message="The page you came from has expired or was opened in another "
+                                   "session. Go back, reload the page and try again."), 400
 
-    def too_many_requests():
-        # A request limit (awards/throttling.py): say how long to wait, in words and in Retry-After.
-        from flask import current_app
 
-        from awards.throttling import retry_after_seconds
-        seconds = retry_after_seconds(current_app)
-        log_event(log, "request.throttled", level=logging.WARNING, method=request.method, path=loggable_path(),
-                  user=_user_id(), retry_after=seconds)
-        headers = {"Retry-After": str(seconds)}
-        if _wants_json():
-            return jsonify({"error": "Too Many Requests", "status": 429}), 429, headers
-        minutes = max(1, round(seconds / 60))  # a minute's window says 1 minute, though Retry-After may be 61
-        return render_template(PAGES[429][0], title=PAGES[429][1], minutes=minutes), 429, headers
+def untrusted_host(error: SecurityError):
+    # No page can be built for a host we do not serve: no links, no templates.
+    log_event(log, "host.refused", level=logging.WARNING, method=request.method, path=loggable_path(),
+              host=request.environ.get("HTTP_HOST", ""))
+    return "Bad request: this host is not served here.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(InterfaceError)
-    def database_unavailable(error):
-        # The database is restarting, unreachable or (SQLite) still locked after the busy timeout: a
-        # passing fault, not a bug. Say so, ask the browser to come back, and let the pool reconnect.
-        reason = (str(getattr(error, "orig", None) or error).splitlines() or [error.__class__.__name__])[0][:300]
-        log.error("database unavailable on %s %s: %s", request.method, loggable_path(), reason)
-        try:
-            db.session.rollback()
-        except Exception:  # the connection is gone; the pool replaces it on the next checkout
-            pass
-        # Build the page without the database: no signed-in header (loading the user would query again).
-        g._login_user = login_manager.anonymous_user()
-        headers = {"Retry-After": "5"}
-        if _wants_json():
-            return jsonify({"error": "Service Unavailable", "status": 503}), 503, headers
-        try:
-            return render_template("errors/503.html", title=PAGES[503][1]), 503, headers
-        except Exception:
-            log.exception("the 503 page itself failed")
-            return ("Sorry, the service is unavailable. Try again in a few moments.", 503,
-                    {**headers, "Content-Type": "text/plain; charset=utf-8"})
 
-    @app.errorhandler(IntegrityError)
-    def database_refused(error: IntegrityError):
-        # Every unique constraint has a check in the domain that names the problem on the form
-        # (docs/architecture.md, "Unique constraints"); this is the net under it, for two requests
-        # that passed their checks at the same moment. Nothing of the request was saved: say so as a
-        # 409, never a 500, and let the person try again on the latest data.
-        reason = (str(getattr(error, "orig", None) or error).splitlines() or [error.__class__.__name__])[0][:300]
-        log_event(log, "request.conflict", level=logging.WARNING, method=request.method, path=loggable_path(),
-                  user=_user_id(), reason=reason)
-        try:
-            db.session.rollback()
-        except Exception:  # the database may be the problem
-            log.exception("rollback after a refused write failed")
-        if _wants_json():
-            return jsonify({"error": "Conflict", "status": 409}), 409
-        return render_template("errors/409.html", title=PAGES[409][1], error=None), 409
+def http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    if error.code in (401, 403, 404, 405, 410):
+        log_event(log, "request.denied", level=logging.WARNING, status=error.code, method=request.method,
+                  path=loggable_path(), user=_user_id())
+    elif error.code == 413:
+        log_event(log, "request.too_large", level=logging.WARNING, method=request.method,
+                  path=loggable_path(), user=_user_id(), length=request.content_length)
+    if error.code == 429:
+        return too_many_requests()
+    if _wants_json():
+        return jsonify({"error": error.name, "status": error.code}), error.code
+    template, title = PAGES.get(error.code, ("errors/400.html", error.name))
+    return render_template(template, title=title, error=error), error.code
 
-    @app.errorhandler(InternalServerError)
-    def server_error(error: InternalServerError):
-        incident = uuid.uuid4().hex[:12].upper()
-        original = getattr(error, "original_exception", None)
-        log.error("incident %s on %s %s", incident, request.method, loggable_path(), exc_info=original or error)
-        try:
-            db.session.rollback()
-        except Exception:  # the database may be the problem
-            log.exception("rollback after incident %s failed", incident)
-        if _wants_json():
-            return jsonify({"error": "Internal Server Error", "status": 500, "incident": incident}), 500
-        try:
-            return render_template("errors/500.html", title="Sorry, there is a problem with the service",
-                                   incident=incident), 500
-        except Exception:
-            log.exception("the 500 page itself failed for incident %s", incident)
-            return (f"Sorry, there is a problem with the service. Incident {incident}.", 500,
-                    {"Content-Type": "text/plain; charset=utf-8"})
+
+def too_many_requests():
+    # A request limit (awards/throttling.py): say how long to wait, in words and in Retry-After.
+    from flask import current_app
+
+    from awards.throttling import retry_after_seconds
+    seconds = retry_after_seconds(current_app)
+    log_event(log, "request.throttled", level=logging.WARNING, method=request.method, path=loggable_path(),
+              user=_user_id(), retry_after=seconds)
+    headers = {"Retry-After": str(seconds)}
+    if _wants_json():
+        return jsonify({"error": "Too Many Requests", "status": 429}), 429, headers
+    minutes = max(1, round(seconds / 60))  # a minute's window says 1 minute, though Retry-After may be 61
+    return render_template(PAGES[429][0], title=PAGES[429][1], minutes=minutes), 429, headers
+
+
+def database_unavailable(error):
+    # The database is restarting, unreachable or (SQLite) still locked after the busy timeout: a
+    # passing fault, not a bug. Say so, ask the browser to come back, and let the pool reconnect.
+    reason = (str(getattr(error, "orig", None) or error).splitlines() or [error.__class__.__name__])[0][:300]
+    log.error("database unavailable on %s %s: %s", request.method, loggable_path(), reason)
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the pool replaces it on the next checkout
+        pass
+    # Build the page without the database: no signed-in header (loading the user would query again).
+    g._login_user = login_manager.anonymous_user()
+    headers = {"Retry-After": "5"}
+    if _wants_json():
+        return jsonify({"error": "Service Unavailable", "status": 503}), 503, headers
+    try:
+        return render_template("errors/503.html", title=PAGES[503][1]), 503, headers
+    except Exception:
+        log.exception("the 503 page itself failed")
+        return ("Sorry, the service is unavailable. Try again in a few moments.", 503,
+                {**headers, "Content-Type": "text/plain; charset=utf-8"})
+
+
+def database_refused(error: IntegrityError):
+    # Every unique constraint has a check in the domain that names the problem on the form
+    # (docs/architecture.md, "Unique constraints"); this is the net under it, for two requests
+    # that passed their checks at the same moment. Nothing of the request was saved: say so as a
+    # 409, never a 500, and let the person try again on the latest data.
+    reason = (str(getattr(error, "orig", None) or error).splitlines() or [error.__class__.__name__])[0][:300]
+    log_event(log, "request.conflict", level=logging.WARNING, method=request.method, path=loggable_path(),
+              user=_user_id(), reason=reason)
+    try:
+        db.session.rollback()
+    except Exception:  # the database may be the problem
+        log.exception("rollback after a refused write failed")
+    if _wants_json():
+        return jsonify({"error": "Conflict", "status": 409}), 409
+    return render_template("errors/409.html", title=PAGES[409][1], error=None), 409
+
+
+def server_error(error: InternalServerError):
+    incident = uuid.uuid4().hex[:12].upper()
+    original = getattr(error, "original_exception", None)
+    log.error("incident %s on %s %s", incident, request.method, loggable_path(), exc_info=original or error)
+    try:
+        db.session.rollback()
+    except Exception:  # the database may be the problem
+        log.exception("rollback after incident %s failed", incident)
+    if _wants_json():
+        return jsonify({"error": "Internal Server Error", "status": 500, "incident": incident}), 500
+    try:
+        return render_template("errors/500.html", title="Sorry, there is a problem with the service",
+                               incident=incident), 500
+    except Exception:
+        log.exception("the 500 page itself failed for incident %s", incident)
+        return (f"Sorry, there is a problem with the service. Incident {incident}.", 500,
+                {"Content-Type": "text/plain; charset=utf-8"})
