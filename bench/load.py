@@ -237,9 +237,16 @@ def seed(database_url: str, judges: int, per_judge: int, workdir: Path) -> list[
     from awards import create_app
     from awards.domain.core.clock import utcnow
     from awards.extensions import db
-    from tests.factories import DEFAULT_PASSWORD, make_cycle, make_nomination, make_user
-    from tests.judging_factories import make_assignment, make_judge
-    from tests.publishing_factories import make_published_case, make_published_cycle
+    from tests.factories import (
+        DEFAULT_PASSWORD,
+        make_assignment,
+        make_cycle,
+        make_judge,
+        make_nomination,
+        make_published_case,
+        make_published_cycle,
+        make_user,
+    )
 
     app = create_app({"ENVIRONMENT": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
                       "MAIL_FILE_DIR": str(workdir / "outbox"), "UPLOAD_FOLDER": str(workdir / "uploads")})

@@ -19,8 +19,7 @@ from awards.domain.core.clock import utcnow
 from awards.extensions import db
 from awards.models import Assignment, AuditEvent, Nomination, NominationStatus, OutboxMessage, Review
 
-from .factories import make_cycle, make_nomination, make_user
-from .judging_factories import make_assignment, make_judge
+from .factories import make_assignment, make_cycle, make_judge, make_nomination, make_user
 
 VERSION = re.compile(r'name="version" value="(\d+)"')
 RACERS = "race-"

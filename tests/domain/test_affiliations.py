@@ -27,8 +27,7 @@ from awards.models import (
     OutboxMessage,
 )
 
-from ..factories import make_cycle, make_nomination, make_user
-from ..judging_factories import make_assignment, make_judge
+from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_user
 from ..support.visible import text_of
 
 WORKS, WORKED, PARTNERS = AffiliationKind.WORKS_FOR, AffiliationKind.WORKED_FOR, AffiliationKind.PARTNERS_WITH

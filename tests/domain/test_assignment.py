@@ -24,8 +24,16 @@ from awards.domain.judging.assignment.solver import AFFINITY_WEIGHT, LOAD_WEIGHT
 from awards.extensions import db
 from awards.models import Assignment, AssignmentStatus, AuditEvent, NominationStatus, ReviewStatus
 
-from ..factories import make_cycle, make_nomination, make_user
-from ..judging_factories import add_conflict, make_assignment, make_judge, make_review, set_expertise
+from ..factories import (
+    add_conflict,
+    make_assignment,
+    make_cycle,
+    make_judge,
+    make_nomination,
+    make_review,
+    make_user,
+    set_expertise,
+)
 
 # --- Pure problems (no database) ---------------------------------------------------------------
 

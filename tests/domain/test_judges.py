@@ -16,8 +16,7 @@ from awards.domain.people.accounts import InvalidToken
 from awards.extensions import db
 from awards.models import Assignment, AuditEvent, Expertise, Judge, Review, Role, User
 
-from ..factories import make_cycle, make_nomination, make_user
-from ..judging_factories import make_assignment, make_judge, make_review
+from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ from awards.domain.judging import progress
 from awards.extensions import db
 from awards.models import AuditEvent, ConflictOfInterest, ConflictSource, Judge, Redaction
 
-from ..factories import make_cycle, make_nomination, make_user
-from ..judging_factories import make_assignment, make_judge, make_review
+from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 
 
 @dataclass

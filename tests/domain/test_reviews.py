@@ -16,8 +16,7 @@ from awards.domain.judging import reviews as rules
 from awards.extensions import db
 from awards.models import AuditEvent, CycleStatus, Review, ReviewStatus
 
-from ..factories import make_cycle, make_nomination, make_user
-from ..judging_factories import make_assignment, make_judge, make_review
+from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 
 E = rules.ScoreEntry
 

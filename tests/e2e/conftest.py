@@ -125,7 +125,7 @@ class LiveServer:
                 db.session.remove()
 
     def make_user(self, *, password: str = DEFAULT_PASSWORD, **kwargs) -> UserInfo:
-        """A user through tests/factories.py (verified, role nominee unless `roles=` says more)."""
+        """A user through tests/factories (verified, role nominee unless `roles=` says more)."""
         def build():
             user = make_user(password=password, **kwargs)
             return UserInfo(id=user.id, email=user.email, name=user.name, password=password)

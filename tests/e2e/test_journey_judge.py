@@ -58,7 +58,7 @@ def _assign(email: str, nomination_id: int) -> None:
     from awards.extensions import db
     from awards.models import Judge, Nomination
 
-    from ..judging_factories import make_assignment
+    from ..factories import make_assignment
 
     judge = db.session.scalar(select(Judge).where(Judge.email == email))
     assert judge is not None and judge.user_id is not None, "the invitation has not been accepted"
@@ -70,8 +70,7 @@ def _ready_judge(cycle_id: int, nomination_id: int, email: str):
     from awards.extensions import db
     from awards.models import Cycle, Nomination
 
-    from ..factories import make_user
-    from ..judging_factories import make_assignment, make_judge
+    from ..factories import make_assignment, make_judge, make_user
 
     user = make_user(email=email, name="Kai Keys", roles=("judge",), organisation="Northfield University",
                      password=PASSWORD)

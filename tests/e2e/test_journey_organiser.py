@@ -50,8 +50,7 @@ def judging_set_up(slug: str) -> list[str]:
     from awards.extensions import db
     from awards.models import Cycle, CycleStatus
 
-    from ..factories import make_nomination
-    from ..judging_factories import make_judge, set_expertise
+    from ..factories import make_judge, make_nomination, set_expertise
 
     cycle = db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
     cycle.status = CycleStatus.JUDGING
@@ -160,8 +159,7 @@ def results_set_up() -> dict:
     from awards.extensions import db
     from awards.models import Assignment, Review, ReviewScore, ReviewStatus
 
-    from ..factories import make_cycle, make_nomination
-    from ..judging_factories import make_judge
+    from ..factories import make_cycle, make_judge, make_nomination
 
     cycle = make_cycle(name="Public Sector Digital Awards 2026", status="judging", judges_per_nomination=2)
     category = cycle.categories[0]

@@ -20,7 +20,7 @@ def library_set_up() -> dict:
     from awards.extensions import db
     from awards.models import Trend
 
-    from ..publishing_factories import make_published_case, make_published_cycle
+    from ..factories import make_published_case, make_published_cycle
 
     taxonomy.seed_trends()
     first, second = db.session.query(Trend).order_by(Trend.position, Trend.id).limit(2).all()

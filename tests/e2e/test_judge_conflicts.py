@@ -23,8 +23,7 @@ def _cycle_with_judges() -> dict:
     Borough Council, three judges who have accepted and an organiser. Plain values only."""
     from awards.domain.core.clock import utcnow
 
-    from ..factories import make_cycle, make_nomination, make_user
-    from ..judging_factories import make_judge
+    from ..factories import make_cycle, make_judge, make_nomination, make_user
 
     now = utcnow()
     cycle = make_cycle(status="judging", open_at=now - timedelta(days=40), close_at=now - timedelta(days=1),

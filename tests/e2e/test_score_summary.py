@@ -22,8 +22,7 @@ def _submitted_scores(email: str) -> str:
     from awards.extensions import db
     from awards.models import Criterion, ReviewScore
 
-    from ..factories import make_cycle, make_nomination, make_user
-    from ..judging_factories import make_assignment, make_judge, make_review
+    from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 
     now = utcnow()
     cycle = make_cycle(status="judging", open_at=now - timedelta(days=40), close_at=now - timedelta(days=1))

@@ -341,8 +341,7 @@ def _judging_values(cycle, users) -> dict:
     from awards.extensions import db
     from awards.models import Judge
 
-    from ..factories import make_nomination, make_user
-    from ..judging_factories import make_assignment, make_judge, make_review
+    from ..factories import make_assignment, make_judge, make_nomination, make_review, make_user
     from .files import PNG
 
     membership = db.session.scalar(select(Judge).where(Judge.cycle_id == cycle.id,
@@ -364,14 +363,14 @@ def _judging_values(cycle, users) -> dict:
 
 def _assignment_values(cycle, nomination) -> dict:
     """Another judge's assignment (`assignment_id`) to the nomination `reference`."""
-    from ..judging_factories import make_assignment, make_judge
+    from ..factories import make_assignment, make_judge
 
     return {"assignment_id": make_assignment(make_judge(cycle), nomination).id}
 
 
 def _published_values() -> dict:
     """A published cycle with one public impact case, for the public library's routes."""
-    from ..publishing_factories import make_published_case
+    from ..factories import make_published_case
 
     public_case = make_published_case(year=2025, title="A public impact case")
     return {"case_slug": public_case.slug, "published_cycle_slug": public_case.cycle.slug}

@@ -178,8 +178,15 @@ def tampering_world(users) -> dict:
     from awards.extensions import db
     from awards.models import Cycle
 
-    from ..factories import make_cycle, make_nomination, make_user
-    from ..judging_factories import add_conflict, make_assignment, make_judge, make_review
+    from ..factories import (
+        add_conflict,
+        make_assignment,
+        make_cycle,
+        make_judge,
+        make_nomination,
+        make_review,
+        make_user,
+    )
     from ..support.files import PNG
 
     own = url_values(users)

@@ -11,8 +11,7 @@ from awards.domain.people import accounts
 from awards.extensions import db
 from awards.models import AuditEvent, Role, SignInFailure, User
 
-from ..factories import DEFAULT_PASSWORD, make_cycle, make_user
-from ..judging_factories import make_judge
+from ..factories import DEFAULT_PASSWORD, make_cycle, make_judge, make_user
 from ..support.visible import text_of
 
 LINK_RE = re.compile(r"http://[^\s\"<]+")

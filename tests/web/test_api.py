@@ -12,8 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from awards.domain.results import shortlists
 from awards.extensions import db
 
-from ..factories import make_user
-from ..publishing_factories import make_published_case, make_published_cycle
+from ..factories import make_published_case, make_published_cycle, make_user
 from .test_public_cases import PUBLIC_TITLES, SECRET_ORG, SECRET_TITLE, WITHDRAWN_TITLE, shelf, trend  # noqa: F401
 
 BASE = "https://awards.example.org"

@@ -20,8 +20,7 @@ from awards.extensions import db
 from awards.models import OutboxMessage
 
 from ..canary import CANARY, assert_no_canary, decoded_contents, plant_canary_nomination, redact_everything
-from ..factories import make_cycle, make_nomination, make_user
-from ..judging_factories import make_assignment, make_judge
+from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_user
 
 # ------------------------------------------------------------------ the nomination full of canaries
 

@@ -33,9 +33,16 @@ from awards.models import (
     User,
 )
 
-from ..factories import make_cycle, make_nomination, make_user
-from ..judging_factories import make_assignment, make_judge, make_review, set_expertise
-from ..publishing_factories import make_published_case
+from ..factories import (
+    make_assignment,
+    make_cycle,
+    make_judge,
+    make_nomination,
+    make_published_case,
+    make_review,
+    make_user,
+    set_expertise,
+)
 from .test_nominee_journey import PNG
 
 

@@ -11,8 +11,7 @@ from awards.domain.judging.assignment import solver
 from awards.extensions import db
 from awards.models import CycleStatus, ImpactCase, Nomination, NominationStatus
 
-from ..factories import make_cycle, make_user
-from ..judging_factories import make_judge, set_expertise
+from ..factories import make_cycle, make_judge, make_user, set_expertise
 from .test_nominee_journey import fill_everything, start, valid_sections
 
 

@@ -360,8 +360,7 @@ def test_text_organisers_write_into_emails_is_never_a_template(app, organiser_cl
 
     from awards.domain.core.clock import utcnow
 
-    from ..factories import make_cycle, make_nomination
-    from ..judging_factories import make_assignment, make_judge, make_review
+    from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
 
     hostile = "fz{{7*7}}fz {{ config }} {{ ''.__class__.__mro__ }} " + SCRIPT
     now = utcnow()
@@ -405,7 +404,7 @@ def test_nul_characters_are_taken_out_of_what_people_send(client):
 def test_a_public_copy_refuses_text_longer_than_it_can_hold(organiser_client):
     from awards.models import ImpactCase
 
-    from ..publishing_factories import make_published_case
+    from ..factories import make_published_case
 
     case = make_published_case(title="A public impact case", organisation="Exampleshire Council")
     url = f"/organiser/impact-cases/{case.id}"

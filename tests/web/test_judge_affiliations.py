@@ -35,8 +35,7 @@ from awards.models import (
     User,
 )
 
-from ..factories import make_cycle, make_nomination, make_user
-from ..judging_factories import make_assignment, make_judge, make_review
+from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 from ..support.visible import text_of
 
 NEW_PASSWORD = "a long enough passphrase"

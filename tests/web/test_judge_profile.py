@@ -16,8 +16,7 @@ from awards.domain.judging import judges as judge_rules
 from awards.extensions import db
 from awards.models import AuditEvent, Expertise, Judge, Role, Trend, User
 
-from ..factories import DEFAULT_PASSWORD, make_cycle, make_user
-from ..judging_factories import make_judge
+from ..factories import DEFAULT_PASSWORD, make_cycle, make_judge, make_user
 
 LINK_RE = re.compile(r"http://[^\s\"<]+(/judging/invitations/[^\s\"<]+)")
 NEW_PASSWORD = "a long enough passphrase"

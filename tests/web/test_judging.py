@@ -28,8 +28,7 @@ from awards.models import (
     ReviewStatus,
 )
 
-from ..factories import make_cycle, make_nomination, make_user
-from ..judging_factories import make_assignment, make_judge, make_review
+from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 from .test_nominee_journey import PNG
 
 VERSION = re.compile(r'name="version" value="(\d+)"')

@@ -33,8 +33,7 @@ from awards.extensions import db
 from awards.models import ImpactCase, OutboxMessage, Result, Review, ReviewScore, ShortlistDecision
 
 from ..canary import CANARY, canary_hits, decoded_contents, plant_canary_nomination, redact_everything
-from ..factories import make_cycle, make_nomination, make_user
-from ..judging_factories import add_conflict, make_assignment, make_judge, make_review
+from ..factories import add_conflict, make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 
 PAGE_LIMIT = 100  # pages followed from links, per audience and phase
 HREF = re.compile(r'(?:href|action|src)="([^"#]*)')

@@ -11,8 +11,7 @@ import pytest
 
 from awards.models import Result
 
-from ..factories import make_nomination, make_user
-from ..publishing_factories import make_published_case
+from ..factories import make_nomination, make_published_case, make_user
 from ..support.visible import text_of
 
 ORGANISATION = 'Bath & North East Somerset <Council> "Tŷ\'r Cyngor" 🏴󠁧󠁢󠁷󠁬󠁳󠁿'

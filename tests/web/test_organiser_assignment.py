@@ -13,8 +13,16 @@ from sqlalchemy import func, select
 from awards.extensions import db
 from awards.models import Assignment, AuditEvent, CycleStatus
 
-from ..factories import make_cycle, make_nomination, make_user
-from ..judging_factories import add_conflict, make_assignment, make_judge, make_review, set_expertise
+from ..factories import (
+    add_conflict,
+    make_assignment,
+    make_cycle,
+    make_judge,
+    make_nomination,
+    make_review,
+    make_user,
+    set_expertise,
+)
 
 INPUTS = re.compile(r'name="inputs"[^>]*value="([0-9a-f]{64})"|value="([0-9a-f]{64})"[^>]*name="inputs"')
 

@@ -23,8 +23,7 @@ from awards.models import (
     ReviewScore,
 )
 
-from ..factories import make_cycle, make_nomination, make_user
-from ..judging_factories import make_assignment, make_judge, make_review
+from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 
 LINK_RE = re.compile(r"http://[^\s\"<]+/judging/invitations/[^\s\"<]+")
 

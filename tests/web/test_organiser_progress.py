@@ -11,8 +11,7 @@ from awards.extensions import db
 from awards.models import AuditEvent, Judge
 
 from ..domain.test_progress import build_scenario
-from ..factories import make_cycle, make_nomination
-from ..judging_factories import make_assignment, make_judge, make_review
+from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
 
 
 def url(cycle, query: str = "") -> str:

@@ -17,8 +17,7 @@ from awards.domain.results import shortlists
 from awards.extensions import db
 from awards.models import ImpactCase, Trend
 
-from ..factories import make_user
-from ..publishing_factories import make_published_case, make_published_cycle, make_shortlisted_nomination
+from ..factories import make_published_case, make_published_cycle, make_shortlisted_nomination, make_user
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SECRET_TITLE, SECRET_ORG = "Confidential fraud analytics", "Hushville District Council"

@@ -17,8 +17,7 @@ from awards.extensions import db
 from awards.models import ImpactCase, NominationStatus
 from awards.web.caching import MAX_AGE, page_cache
 
-from ..factories import make_user
-from ..publishing_factories import make_published_case, make_published_cycle, make_shortlisted_nomination
+from ..factories import make_published_case, make_published_cycle, make_shortlisted_nomination, make_user
 from .test_organiser_results import judged  # noqa: F401  (a judged cycle ready for its shortlist)
 
 

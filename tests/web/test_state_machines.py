@@ -39,8 +39,7 @@ from awards.models import (
     ReviewStatus,
 )
 
-from ..factories import make_cycle, make_nomination
-from ..judging_factories import make_assignment, make_judge
+from ..factories import make_assignment, make_cycle, make_judge, make_nomination
 
 SOURCE = Path(awards.__file__).parent
 # Modules that build example data (the demo, the scale data for benchmarks), not decisions people make.

@@ -270,8 +270,7 @@ def test_a_provider_that_asserts_mfa_skips_the_code_step(app, nominee):
 def test_deleting_the_account_removes_its_second_factor_even_when_the_account_row_is_kept(app):
     from awards.domain.records.data_protection import delete_account
 
-    from ..factories import make_cycle, make_nomination
-    from ..judging_factories import make_assignment, make_judge, make_review
+    from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
 
     for kept in (False, True):
         person = make_user(roles=("judge",))

@@ -32,8 +32,7 @@ from awards.models import (
     cycle_trends,
 )
 
-from ..factories import make_cycle, make_nomination
-from ..judging_factories import make_judge
+from ..factories import make_cycle, make_judge, make_nomination
 from ..support.visible import error_summary, main_text
 
 ARCHITECTURE = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"

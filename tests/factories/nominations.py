@@ -1,48 +1,12 @@
-"""Build users (and, as the app grows, cycles, nominations, assignments) in one call each."""
+"""Nominations: a nomination of a cycle, complete and submitted unless told otherwise, in one call."""
 
 from __future__ import annotations
 
-import itertools
-
-from awards.domain.people import accounts
 from awards.extensions import db
-from awards.models import Role, User
 
-DEFAULT_PASSWORD = "correct horse battery staple"
-_counter = itertools.count(1)
-
-
-def make_user(*, email: str | None = None, name: str | None = None, roles=("nominee",),
-              organisation: str = "Testshire County Council", password: str = DEFAULT_PASSWORD,
-              verified: bool = True) -> User:
-    n = next(_counter)
-    role_values = tuple(Role(r) if not isinstance(r, Role) else r for r in roles)
-    if Role.NOMINEE not in role_values:
-        role_values = (Role.NOMINEE, *role_values)
-    user = accounts.create_user(email=email or f"person{n}@testshire.gov.uk", name=name or f"Person {n}",
-                                organisation=organisation, password=password, roles=role_values,
-                                verified=verified)
-    db.session.commit()
-    return user
-
-
-def make_cycle(*, name: str = "Public Sector Digital Awards 2026", year: int = 2026, status: str = "open",
-               open_at=None, close_at=None, **rules):
-    """A cycle with the default trends, categories and criteria; open now unless told otherwise."""
-    from datetime import timedelta
-
-    from awards.domain.core.clock import utcnow
-    from awards.domain.programme import cycles, taxonomy
-    from awards.models import CycleStatus
-
-    taxonomy.seed_trends()
-    now = utcnow()
-    cycle = cycles.create_cycle(name=name, year=year,
-                                nominations_open_at=open_at or now - timedelta(days=30),
-                                nominations_close_at=close_at or now + timedelta(days=30), **rules)
-    cycle.status = CycleStatus(status)
-    db.session.commit()
-    return cycle
+from .cycles import make_cycle
+from .people import make_user
+from .sequence import counter
 
 
 def make_nomination(cycle=None, *, nominator=None, category=None, status: str = "submitted",
@@ -56,7 +20,7 @@ def make_nomination(cycle=None, *, nominator=None, category=None, status: str = 
     nominator = nominator or make_user()
     category = category or cycle.categories[0]
     now = utcnow()
-    n = next(_counter)
+    n = next(counter)
     nomination = Nomination(reference=issue_reference(cycle), cycle=cycle, category=category, nominator=nominator,
                             status=NominationStatus(status), created_at=now, updated_at=now)
     if complete:

@@ -1,7 +1,4 @@
-"""Judging factories: judges, assignments and reviews in one call each (shared by the judging tests).
-
-Several people add to this file: add new functions, never change what an existing one does.
-"""
+"""Judging: judges, assignments and reviews (and expertise, conflicts) in one call each."""
 
 from __future__ import annotations
 
@@ -11,7 +8,7 @@ from awards.domain.core.clock import utcnow
 from awards.extensions import db
 from awards.models import Assignment, AssignmentStatus, Judge, Review, ReviewStatus
 
-from .factories import make_user
+from .people import make_user
 
 _invitees = itertools.count(1)
 
