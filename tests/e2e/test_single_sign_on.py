@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from ..support.browser import sign_out
-from .conftest import start_live_server
+from tests.e2e.conftest import start_live_server
+from tests.support.browser import sign_out
 
 pytestmark = pytest.mark.e2e
 

@@ -307,6 +307,27 @@ def test_cancelling_at_the_provider_says_so(app, oidc_provider):
     assert signed_in_user(client) is None and oidc_provider.token_requests == 0
 
 
+def test_two_first_sign_ins_at_the_same_moment_make_one_link(app, oidc_provider, monkeypatch):
+    """The other request linked the identity after this one looked for it: the unique constraint refuses
+    this one's row, and the second try signs in through the link the other made."""
+    from awards.domain.people import single_sign_on as sso
+    first = app.test_client()
+    round_trip(first)
+    looked = []
+    real = sso._identity
+
+    def not_yet_committed(issuer, subject):  # the first look misses the other request's row
+        looked.append(subject)
+        return None if len(looked) == 1 else real(issuer, subject)
+    monkeypatch.setattr(sso, "_identity", not_yet_committed)
+    monkeypatch.setattr(sso.accounts, "find_user_by_email", lambda email: None)  # nor sees its account
+    second = app.test_client()
+    response, _ = round_trip(second)
+    assert response.status_code == 302
+    assert signed_in_user(second).id == signed_in_user(first).id
+    assert len(identities()) == 1 and len(looked) == 2
+
+
 # The provider not answering ---------------------------------------------------------------------
 
 def test_a_provider_that_is_down_gives_a_clear_page(app, oidc_provider):

@@ -25,6 +25,7 @@ from authlib.integrations.flask_client import OAuth
 from flask import abort, current_app, redirect, render_template, request, session
 from flask_login import current_user
 from joserfc.errors import JoseError
+from sqlalchemy.exc import IntegrityError
 
 from awards.domain.people import single_sign_on as sso
 from awards.extensions import db
@@ -125,6 +126,16 @@ def _refuse(provider: sso.Provider, reason: str, **detail):
     return _problem(provider, reason)
 
 
+def _sign_in(provider: sso.Provider, claims):
+    """sso.sign_in, once more if another request linked the same identity (or made the same account) at
+    the same moment: the unique constraint refused this one's row, and the second try finds theirs."""
+    try:
+        return sso.sign_in(provider, claims)
+    except IntegrityError:
+        db.session.rollback()
+        return sso.sign_in(provider, claims)
+
+
 @bp.route("/sign-in/sso/<provider>", methods=["POST"])
 def sso_start(provider: str):
     chosen = _provider(provider)
@@ -184,7 +195,7 @@ def sso_callback(provider: str):
     if not claims:  # no id token at all: nothing checked says who this is
         return _refuse(chosen, "token")
     try:
-        user = sso.sign_in(chosen, claims)
+        user = _sign_in(chosen, claims)
     except sso.Refused as refused:
         db.session.commit()  # the refusal's audit record
         return _problem(chosen, refused.reason)
