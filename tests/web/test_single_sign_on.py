@@ -366,6 +366,16 @@ def test_a_provider_gone_between_start_and_callback_gives_a_clear_page(app, oidc
     assert_refused(response, 502, "Riverside Council staff is not answering", "unreachable")
 
 
+def test_a_discovery_document_naming_another_issuer_is_refused(app, oidc_provider, monkeypatch):
+    document = oidc_provider.discovery()
+    monkeypatch.setattr(oidc_provider, "discovery", lambda: {**document, "issuer": "https://impostor.example.org"})
+    client = app.test_client()
+    client.get("/sign-in")
+    response = client.post(START, data={"csrf_token": client.csrf_token()})
+    assert_refused(response, 502, "Riverside Council staff is not answering", "issuer_mismatch")
+    assert "Tell the awards team" in main_text(response)
+
+
 # Two-factor --------------------------------------------------------------------------------------
 
 @pytest.fixture

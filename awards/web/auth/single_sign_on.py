@@ -126,6 +126,24 @@ def _refuse(provider: sso.Provider, reason: str, **detail):
     return _problem(provider, reason)
 
 
+def _discovery_problem(client, provider: sso.Provider) -> str | None:
+    """The provider's discovery document (read once per process, then kept by Authlib): None when it
+    was read and names the configured issuer, else the reason to refuse."""
+    try:
+        metadata = client.load_server_metadata()
+    except (requests.RequestException, ValueError) as error:
+        log.warning("single sign-on: %s discovery failed (%s)", provider.name, type(error).__name__)
+        return "unreachable"
+    issuer = metadata.get("issuer")
+    if not isinstance(issuer, str) or issuer.rstrip("/") != provider.issuer.rstrip("/"):
+        # OpenID Connect Discovery 1.0, 4.3: the document must name the issuer it was fetched for (the
+        # id token's iss is checked against it).
+        log.error("single sign-on: %s discovery names the issuer %r, not the configured %r", provider.name, issuer,
+                  provider.issuer)
+        return "issuer_mismatch"
+    return None
+
+
 def _sign_in(provider: sso.Provider, claims):
     """sso.sign_in, once more if another request linked the same identity (or made the same account) at
     the same moment: the unique constraint refused this one's row, and the second try finds theirs."""
@@ -145,17 +163,14 @@ def sso_start(provider: str):
         return redirect(safe_next(wanted, _landing(current_user)))
     client = _client(chosen)
     redirect_uri = external_url("auth.sso_callback", provider=chosen.name)
+    problem = _discovery_problem(client, chosen)
+    if problem:
+        return _refuse(chosen, problem)
     try:
         authorization = client.create_authorization_url(redirect_uri)
     except (requests.RequestException, ValueError, RuntimeError) as error:
-        log.warning("single sign-on: %s discovery failed (%s)", chosen.name, type(error).__name__)
+        log.warning("single sign-on: %s authorisation request failed (%s)", chosen.name, type(error).__name__)
         return _refuse(chosen, "unreachable")
-    issuer = client.server_metadata.get("issuer")
-    if not isinstance(issuer, str) or issuer.rstrip("/") != chosen.issuer.rstrip("/"):
-        # OpenID Connect Discovery: the document must name the issuer it was fetched for.
-        log.error("single sign-on: %s discovery names the issuer %r, not the configured %r", chosen.name, issuer,
-                  chosen.issuer)
-        return _refuse(chosen, "issuer_mismatch")
     url = authorization.pop("url")
     # Authlib keeps the state, nonce and PKCE verifier in the session under the state; the page to
     # go on to is kept with them, so it belongs to this sign-in alone.
@@ -178,6 +193,9 @@ def sso_callback(provider: str):
             client.framework.clear_state_data(session, state)
         reason = "cancelled" if request.args.get("error") == "access_denied" else "provider_error"
         return _refuse(chosen, reason)
+    problem = _discovery_problem(client, chosen)
+    if problem:
+        return _refuse(chosen, problem)
     try:
         token = client.authorize_access_token()
     except MismatchingStateError:
