@@ -16,11 +16,11 @@ from flask import Flask, abort, current_app, flash, g, redirect, request, sessio
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import SecurityError
 
-from awards.request_context import RequestInfo, reset_request_info, set_request_info
 from awards.domain.core.clock import utcnow
 from awards.extensions import login_manager
 from awards.logging_setup import log_event
 from awards.models import Role
+from awards.request_context import RequestInfo, reset_request_info, set_request_info
 
 log = logging.getLogger(__name__)
 
@@ -214,82 +214,96 @@ def _sso_origins(app: Flask) -> list[str]:
 
 
 def init_security(app: Flask) -> None:
+    """Sessions (Flask-Login), the request's id and host check first of all, the session timeouts, and
+    the security headers on every response, each in its own function below."""
+    _init_login()
+    # These two run before every other before_request function (the CSRF check among them), so
+    # every log line of a request carries its id and a forged Host meets nothing else.
+    app.before_request_funcs.setdefault(None, [])[:0] = [_request_context, _refuse_untrusted_host]
+    app.before_request(_session_timeouts)
+    app.teardown_request(_clear_context)
     policy = content_security_policy(inline_script_hashes(_template_sources(app)), _sso_origins(app))
+    app.after_request(_security_headers(app, policy))
+
+
+def _init_login() -> None:
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to see this page"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorized)
 
-    @login_manager.user_loader
-    def load_user(identifier: str):
-        from awards.domain.people.accounts import user_by_session_token
-        token, started = parse_session_identifier(identifier)
-        user = user_by_session_token(token)
-        if user is None or not user.active:
-            return None
-        g.session_started = started
-        return user
 
-    @login_manager.unauthorized_handler
-    def unauthorized():
-        if request.blueprint == "api":
-            abort(401)
-        if not g.get("session_expired"):  # that message already says why
-            flash("Sign in to see this page", "info")
-        target = request.full_path if request.query_string else request.path
-        return redirect(url_for("auth.sign_in", next=target))
-
-    def _refuse_untrusted_host():
-        # Flask keeps a forged Host as a routing error raised only after the before_request
-        # functions; refuse it first, so nothing (CSRF, sessions, the database) runs for it.
-        if isinstance(request.routing_exception, SecurityError):
-            raise request.routing_exception
+def _load_user(identifier: str):
+    from awards.domain.people.accounts import user_by_session_token
+    token, started = parse_session_identifier(identifier)
+    user = user_by_session_token(token)
+    if user is None or not user.active:
         return None
+    g.session_started = started
+    return user
 
-    def _request_context():
-        rid = request.headers.get("X-Request-ID", "")
-        if not (0 < len(rid) <= 36 and all(c.isalnum() or c == "-" for c in rid)):
-            rid = str(uuid.uuid4())
-        g.request_id = rid
-        g.request_info_token = set_request_info(RequestInfo(ip=request.remote_addr, request_id=rid))
 
-    # These two run before every other before_request function (the CSRF check among them), so
-    # every log line of a request carries its id and a forged Host meets nothing else.
-    app.before_request_funcs.setdefault(None, [])[:0] = [_request_context, _refuse_untrusted_host]
+def _unauthorized():
+    if request.blueprint == "api":
+        abort(401)
+    if not g.get("session_expired"):  # that message already says why
+        flash("Sign in to see this page", "info")
+    target = request.full_path if request.query_string else request.path
+    return redirect(url_for("auth.sign_in", next=target))
 
-    @app.before_request
-    def _session_timeouts():
-        """Idle and absolute timeouts, on the clock of the server (UTC)."""
-        if request.endpoint in ("static", "public.healthz") or request.blueprint == "api":
-            return None
-        if not current_user.is_authenticated:
-            return None
-        now = _now()
-        started = g.get("session_started")
-        seen = session.get(_SEEN_KEY)
-        if not isinstance(seen, int):  # restored from a remember-me cookie: activity now
-            seen = now
-        if started is None:
-            # A session or remember-me cookie from before sign-in times were kept carries only the
-            # token, so how long ago its holder signed in is unknown: it has ended, as if timed
-            # out (taking it as "signed in now" would let a copied cookie live for ever).
-            reason = "unknown_start"
-        else:
-            reason = _expiry_reason(started, seen, now)
-        if reason is not None:
-            return _end_expired_session(reason)
-        if session.get(_SEEN_KEY) is None or now - seen >= _SEEN_GRANULARITY:
-            session[_SEEN_KEY] = now
+
+def _refuse_untrusted_host():
+    # Flask keeps a forged Host as a routing error raised only after the before_request
+    # functions; refuse it first, so nothing (CSRF, sessions, the database) runs for it.
+    if isinstance(request.routing_exception, SecurityError):
+        raise request.routing_exception
+    return None
+
+
+def _request_context():
+    rid = request.headers.get("X-Request-ID", "")
+    if not (0 < len(rid) <= 36 and all(c.isalnum() or c == "-" for c in rid)):
+        rid = str(uuid.uuid4())
+    g.request_id = rid
+    g.request_info_token = set_request_info(RequestInfo(ip=request.remote_addr, request_id=rid))
+
+
+def _session_timeouts():
+    """Idle and absolute timeouts, on the clock of the server (UTC)."""
+    if request.endpoint in ("static", "public.healthz") or request.blueprint == "api":
         return None
+    if not current_user.is_authenticated:
+        return None
+    now = _now()
+    started = g.get("session_started")
+    seen = session.get(_SEEN_KEY)
+    if not isinstance(seen, int):  # restored from a remember-me cookie: activity now
+        seen = now
+    if started is None:
+        # A session or remember-me cookie from before sign-in times were kept carries only the
+        # token, so how long ago its holder signed in is unknown: it has ended, as if timed
+        # out (taking it as "signed in now" would let a copied cookie live for ever).
+        reason = "unknown_start"
+    else:
+        reason = _expiry_reason(started, seen, now)
+    if reason is not None:
+        return _end_expired_session(reason)
+    if session.get(_SEEN_KEY) is None or now - seen >= _SEEN_GRANULARITY:
+        session[_SEEN_KEY] = now
+    return None
 
-    @app.teardown_request
-    def _clear_context(_exc):
-        token = g.pop("request_info_token", None)
-        if token is not None:
-            reset_request_info(token)
 
-    @app.after_request
-    def _headers(response):
+def _clear_context(_exc):
+    token = g.pop("request_info_token", None)
+    if token is not None:
+        reset_request_info(token)
+
+
+def _security_headers(app: Flask, policy: str):
+    """The after_request function that sets the security headers (with this app's policy)."""
+    def headers_for(response):
         headers = response.headers
         if response.status_code != 304:
             # A 304 keeps the cached page with the policy it came with.
@@ -310,3 +324,4 @@ def init_security(app: Flask) -> None:
             headers["Cache-Control"] = "no-store"
             headers["Vary"] = "Cookie"
         return response
+    return headers_for
