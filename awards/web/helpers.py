@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from flask import abort, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -45,6 +47,13 @@ def nomination_or_404(cycle: Cycle, reference: str, *options) -> Nomination:
     if nomination is None:
         abort(404)
     return nomination
+
+
+def timestamp(value: datetime | None) -> str | None:
+    """RFC 3339 in UTC, to the second: 2026-06-05T09:30:00Z (the open data API, the feed, the pages' JSON-LD)."""
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def error_summary(problems) -> list[dict[str, str]]:

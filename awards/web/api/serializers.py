@@ -8,20 +8,13 @@ documented there fails the tests.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 from awards.domain.publishing import impact_cases
 from awards.domain.publishing.impact_cases import CaseFilters, Page, TrendEntry
 from awards.models import ImpactCase, ImpactCaseTrend, Trend
 from awards.urls import external_url
-
-
-def timestamp(value: datetime | None) -> str | None:
-    """RFC 3339 in UTC, to the second: 2026-06-05T09:30:00Z."""
-    if value is None:
-        return None
-    return value.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+from awards.web.helpers import timestamp
 
 
 def _optional(text: str | None) -> str | None:

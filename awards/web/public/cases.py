@@ -11,9 +11,9 @@ from awards.domain.core.errors import NotFound
 from awards.domain.publishing import impact_cases as case_library
 from awards.models import ImpactCase
 from awards.urls import external_url
-from awards.web.api.serializers import timestamp
 from awards.web.caching import public_cache
 from awards.web.charts import BarChart, Series
+from awards.web.helpers import timestamp
 from awards.web.public import bp
 
 FEED_SIZE = 50
