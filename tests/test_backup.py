@@ -19,7 +19,7 @@ from awards.extensions import db
 from awards.models import AuditEvent
 
 from .factories import make_nomination
-from .web.test_nominee_journey import PNG
+from .support.files import PNG
 
 
 def _invoke(app, *args):
@@ -31,7 +31,7 @@ def _is_sqlite(app) -> bool:
     return app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
 
 
-def _writer(app, stop: threading.Event, started: threading.Event, written: list[int],
+def _keep_writing(app, stop: threading.Event, started: threading.Event, written: list[int],
             wrote: threading.Condition) -> None:
     """Keep adding audit rows, one committed transaction each, until told to stop."""
     with app.app_context():
@@ -67,7 +67,7 @@ def test_backup_under_writes_then_restore_passes_the_integrity_check(app, runner
             assert wrote.wait_for(lambda: written[0] >= at_step + 3, timeout=10), "the writer was held up"
             during.append(written[0] - at_step)
 
-    thread = threading.Thread(target=_writer, args=(app, stop, started, written, wrote))
+    thread = threading.Thread(target=_keep_writing, args=(app, stop, started, written, wrote))
     thread.start()
     try:
         assert started.wait(10)

@@ -20,6 +20,7 @@ from awards.extensions import db
 from awards.models import Assignment, AuditEvent, Nomination, NominationStatus, OutboxMessage, Review
 
 from .factories import make_assignment, make_cycle, make_judge, make_nomination, make_user
+from .support.clients import signed_in_client
 
 VERSION = re.compile(r'name="version" value="(\d+)"')
 RACERS = "race-"
@@ -90,18 +91,12 @@ def race(*requests, barrier_class=WriteBarrier):
     return results
 
 
-def signed_in(app, user):
-    client = app.test_client()
-    client.sign_in_as(user)
-    return client
-
-
 def test_two_identical_submit_posts_at_once_make_one_submission_and_one_email(app):
     nominee = make_user(name="Nina Nominee", email="nina@riverside.gov.uk")
     nomination = make_nomination(make_cycle(), nominator=nominee, status="draft")
     url = f"/nominations/{nomination.reference}/submit"
     version_before = nomination.version
-    clients = [signed_in(app, nominee) for _ in range(2)]
+    clients = [signed_in_client(app, nominee) for _ in range(2)]
     tokens = [c.csrf_token(f"/nominations/{nomination.reference}/check") for c in clients]
 
     responses = race(*[lambda c=c, t=t: c.post(url, data={"csrf_token": t}) for c, t in zip(clients, tokens)])
@@ -132,7 +127,7 @@ def scoring(app):
 
 def _save_both_at_once(app, user, nomination, cycle, values):
     url = f"/judging/nominations/{nomination.reference}"
-    clients = [signed_in(app, user) for _ in values]
+    clients = [signed_in_client(app, user) for _ in values]
     pages = [c.get(url).get_data(as_text=True) for c in clients]
     versions = [VERSION.search(page).group(1) for page in pages]
     assert versions[0] == versions[1]
@@ -171,7 +166,7 @@ def test_two_first_saves_of_one_score_sheet_at_once_one_wins_one_is_told(app, sc
 
 def test_two_saves_of_a_draft_at_once_one_wins_one_is_told(app, scoring):
     user, nomination, assignment, cycle = scoring
-    client = signed_in(app, user)
+    client = signed_in_client(app, user)
     url = f"/judging/nominations/{nomination.reference}"
     first = cycle.criteria[0]
     client.post_form(url, {"action": "draft", "version": "0", f"score-{first.id}": "5"}, token_from=url)
@@ -190,7 +185,7 @@ def test_two_organisers_confirming_one_assignment_at_once_never_assign_twice(app
         make_judge(cycle)
     organisers = [make_user(email=f"org{i}@awards.example.org", roles=("organiser",)) for i in range(2)]
     url = f"/organiser/cycles/{cycle.slug}/assignment"
-    clients = [signed_in(app, organiser) for organiser in organisers]
+    clients = [signed_in_client(app, organiser) for organiser in organisers]
     previews = [c.post_form(url, token_from=url).get_data(as_text=True) for c in clients]
     inputs = [re.search(r'name="inputs"[^>]*value="([0-9a-f]{64})"|value="([0-9a-f]{64})"[^>]*name="inputs"', p)
               for p in previews]

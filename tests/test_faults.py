@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 
-def get(port: int, path: str, timeout: float = 10) -> tuple[int, dict, str]:
+def http_get(port: int, path: str, timeout: float = 10) -> tuple[int, dict, str]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request("GET", path, headers={"Host": f"127.0.0.1:{port}"})
@@ -83,7 +83,7 @@ class Gunicorn:
                 [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
                  "--graceful-timeout", "20", "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            wait_until(lambda: self.process.poll() is None and get(self.port, "/healthz", 2)[0] == 200, 30,
+            wait_until(lambda: self.process.poll() is None and http_get(self.port, "/healthz", 2)[0] == 200, 30,
                        "gunicorn to answer /healthz")
             wait_until(lambda: len(self.workers()) == workers, 30, "every worker to start")
         except BaseException:
@@ -202,23 +202,23 @@ def test_postgresql_restart_gives_a_friendly_503_then_recovers_without_restartin
     migrate(private_postgres.url)
     server = Gunicorn(private_postgres.url, tmp_path)
     try:
-        assert get(server.port, "/impact-cases")[0] == 200
+        assert http_get(server.port, "/impact-cases")[0] == 200
         workers = server.workers()
 
         private_postgres.stop()
-        status, headers, page = get(server.port, "/impact-cases")
+        status, headers, page = http_get(server.port, "/impact-cases")
         assert status == 503, page[:500]
         assert "Sorry, the service is unavailable" in page
         assert "You will be able to use the service again in a few moments" in page
         assert "Traceback" not in page and "psycopg" not in page
         assert headers.get("Retry-After") == "5"
-        health = get(server.port, "/healthz")
+        health = http_get(server.port, "/healthz")
         assert health[0] == 503
 
         private_postgres.start()
         # The pool's pre-ping replaces the dead connections: each worker answers again by itself.
         for _ in range(6):
-            wait_until(lambda: get(server.port, "/impact-cases")[0] == 200, 15, "a 200 after the restart")
+            wait_until(lambda: http_get(server.port, "/impact-cases")[0] == 200, 15, "a 200 after the restart")
         assert server.workers() == workers, "a worker was restarted"
         assert server.process.poll() is None
         assert "database unavailable on GET /impact-cases" in server.output()
@@ -281,7 +281,7 @@ def test_gunicorn_hup_under_load_drops_no_request(tmp_path):
             for path in paths:
                 started = time.monotonic()
                 try:
-                    status = get(server.port, path, timeout=30)[0]
+                    status = http_get(server.port, path, timeout=30)[0]
                 except OSError as exc:  # a reset or refused connection is a dropped request
                     status = repr(exc)
                 with lock:

@@ -412,8 +412,8 @@ def test_recused_judges_never_come_back(cycle):
 def test_fixed_assignments_count_toward_the_judges_load(cycle):
     nominations = [make_nomination(cycle) for _ in range(3)]
     busy = make_judge(cycle, max_load=2)
-    other = make_judge(cycle, max_load=10)
-    third = make_judge(cycle, max_load=10)
+    make_judge(cycle, max_load=10)  # two other judges with room
+    make_judge(cycle, max_load=10)
     set_expertise(busy.user, {t: 2 for t in cycle.trends})
     for nomination in nominations[:2]:
         make_review(make_assignment(busy, nomination), status="submitted")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
-import zlib
 from datetime import timedelta
 
 import pikepdf
@@ -22,6 +21,7 @@ from awards.extensions import db
 from awards.models import AuditEvent, CycleStatus, Redaction
 
 from ..factories import make_cycle, make_nomination, make_user
+from ..support.files import make_png, png_chunk
 
 
 @pytest.fixture
@@ -37,17 +37,6 @@ def nomination(app):
     return make_nomination(cycle, nominator=nominator, organisation_name="Riverside Borough Council",
                            contact_name="Casey Contact", title="Blue badges",
                            challenge="Riverside Borough Council had queues.")
-
-
-def _png(extra_chunks=b""):
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + extra_chunks + chunk(b"IDAT", zlib.compress(b"\x00\x00\x00\x00")) + chunk(b"IEND", b""))
-
-
-def _png_chunk(kind, data):
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 # ------------------------------------------------------------------ the judge's view
@@ -70,7 +59,7 @@ def test_entry_without_blind_judging_names_the_organisation_and_partners(nominat
 
 
 def test_documents_get_neutral_names_in_upload_order(nomination):
-    png = _png()
+    png = make_png()
     first = add_attachment(nomination, filename="Riverside results.png", stream=io.BytesIO(png),
                            by=nomination.nominator)
     second = add_attachment(nomination, filename="Board paper.png", stream=io.BytesIO(png), by=nomination.nominator)
@@ -255,12 +244,12 @@ def test_spreadsheet_and_presentation_comment_authors_are_emptied():
 
 
 def test_png_text_and_exif_chunks_are_removed():
-    png = _png(_png_chunk(b"tEXt", b"Author\x00Ann Author") + _png_chunk(b"iTXt", b"Comment\x00\x00\x00\x00\x00Ann")
-               + _png_chunk(b"eXIf", b"MM\x00*Ann"))
+    png = make_png(extra_chunks=png_chunk(b"tEXt", b"Author\x00Ann Author")
+                   + png_chunk(b"iTXt", b"Comment\x00\x00\x00\x00\x00Ann") + png_chunk(b"eXIf", b"MM\x00*Ann"))
     cleaned = blind_copies.strip_png(png)
     assert b"Ann" not in cleaned
     assert cleaned.startswith(b"\x89PNG") and b"IHDR" in cleaned and b"IDAT" in cleaned and cleaned.endswith(
-        _png_chunk(b"IEND", b""))
+        png_chunk(b"IEND", b""))
 
 
 def test_jpeg_exif_xmp_comments_and_trailing_bytes_are_removed():

@@ -38,7 +38,7 @@ def cycle(app):
 _people = itertools.count(1)
 
 
-def judge_with(cycle, email=None, organisation="Unrelated Judging Ltd", account_organisation=None):
+def judge_from(cycle, email=None, organisation="Unrelated Judging Ltd", account_organisation=None):
     """An accepted judge with an account (the account's organisation may differ from the judge's)."""
     email = email or f"judge{next(_people)}@independent.example.net"
     user = make_user(email=email, roles=("judge",), organisation=account_organisation or organisation)
@@ -49,7 +49,7 @@ def invited(cycle, email, organisation=""):
     return make_judge(cycle, accepted=False, email=email, organisation=organisation)
 
 
-def nomination_with(cycle, partners=("Acme Digital Ltd",), **fields):
+def entry_with(cycle, partners=("Acme Digital Ltd",), **fields):
     nomination = make_nomination(cycle, **fields)
     nomination.partners = [NominationPartner(name=name, position=i) for i, name in enumerate(partners)]
     db.session.commit()
@@ -59,14 +59,14 @@ def nomination_with(cycle, partners=("Acme Digital Ltd",), **fields):
 # ------------------------------------------------------------------ the judge made the nomination
 
 def test_the_judge_made_the_nomination(cycle):
-    judge = judge_with(cycle)
-    nomination = nomination_with(cycle, nominator=judge.user)
+    judge = judge_from(cycle)
+    nomination = entry_with(cycle, nominator=judge.user)
     assert NOMINATOR in conflict_rules.detect(judge, nomination)
 
 
 def test_an_unrelated_judge_has_no_conflict(cycle):
-    judge = judge_with(cycle)
-    nomination = nomination_with(cycle)
+    judge = judge_from(cycle)
+    nomination = entry_with(cycle)
     assert conflict_rules.detect(judge, nomination) == []
     assert not conflict_rules.is_conflicted(judge, nomination)
 
@@ -75,41 +75,41 @@ def test_an_unrelated_judge_has_no_conflict(cycle):
 
 def test_same_email_as_the_nominator(cycle):
     nominator = make_user(email="nick@gmail.com")
-    nomination = nomination_with(cycle, nominator=nominator, contact_email="casey@elsewhere.example.org")
+    nomination = entry_with(cycle, nominator=nominator, contact_email="casey@elsewhere.example.org")
     judge = invited(cycle, "nick@gmail.com")  # not yet accepted: the invitation's address counts
     assert conflict_rules.detect(judge, nomination) == [SAME_EMAIL]
 
 
 def test_same_email_as_the_contact_whatever_the_case(cycle):
-    nomination = nomination_with(cycle, contact_email="Casey.Contact@Outlook.com")
-    judge = judge_with(cycle, email="casey.contact@outlook.com")
+    nomination = entry_with(cycle, contact_email="Casey.Contact@Outlook.com")
+    judge = judge_from(cycle, email="casey.contact@outlook.com")
     assert conflict_rules.detect(judge, nomination) == [SAME_EMAIL]
 
 
 def test_same_organisational_domain(cycle):
-    nomination = nomination_with(cycle, contact_email="casey@camden.gov.uk")
-    judge = judge_with(cycle, email="jo@Camden.gov.uk")
+    nomination = entry_with(cycle, contact_email="casey@camden.gov.uk")
+    judge = judge_from(cycle, email="jo@Camden.gov.uk")
     assert conflict_rules.detect(judge, nomination) == ["Same organisational email domain (camden.gov.uk)"]
 
 
 def test_same_domain_as_the_nominator(cycle):
-    nomination = nomination_with(cycle, nominator=make_user(email="nick@leeds.gov.uk"),
+    nomination = entry_with(cycle, nominator=make_user(email="nick@leeds.gov.uk"),
                                  contact_email="casey@elsewhere.example.org")
     judge = invited(cycle, "jo@leeds.gov.uk")
     assert conflict_rules.detect(judge, nomination) == ["Same organisational email domain (leeds.gov.uk)"]
 
 
 def test_a_different_domain_is_no_conflict(cycle):
-    nomination = nomination_with(cycle, contact_email="casey@camden.gov.uk")
-    assert conflict_rules.detect(judge_with(cycle, email="jo@islington.gov.uk"), nomination) == []
+    nomination = entry_with(cycle, contact_email="casey@camden.gov.uk")
+    assert conflict_rules.detect(judge_from(cycle, email="jo@islington.gov.uk"), nomination) == []
 
 
 @pytest.mark.parametrize("domain", ["gmail.com", "outlook.com", "hotmail.com", "yahoo.com", "icloud.com",
                                     "GMAIL.COM", "googlemail.com", "hotmail.co.uk", "yahoo.co.uk", "me.com"])
 def test_webmail_domains_never_count(cycle, domain):
-    nomination = nomination_with(cycle, nominator=make_user(email=f"nick@{domain.lower()}"),
+    nomination = entry_with(cycle, nominator=make_user(email=f"nick@{domain.lower()}"),
                                  contact_email=f"casey@{domain}")
-    judge = judge_with(cycle, email=f"someone.else@{domain.lower()}")
+    judge = judge_from(cycle, email=f"someone.else@{domain.lower()}")
     assert conflict_rules.detect(judge, nomination) == []
     assert conflict_rules.conflict_pairs([judge], [nomination]) == set()
 
@@ -131,8 +131,8 @@ def test_webmail_domains_never_count(cycle, domain):
     ("Wrexham County Borough Council", "Wrexham"),
 ])
 def test_organisation_names_are_compared_normalised(cycle, judge_organisation, nominated):
-    nomination = nomination_with(cycle, organisation_name=nominated, partners=())
-    judge = judge_with(cycle, organisation=judge_organisation)
+    nomination = entry_with(cycle, organisation_name=nominated, partners=())
+    judge = judge_from(cycle, organisation=judge_organisation)
     assert conflict_rules.detect(judge, nomination) == [SAME_ORGANISATION]
 
 
@@ -144,27 +144,27 @@ def test_organisation_names_are_compared_normalised(cycle, judge_organisation, n
     ("", ""),
 ])
 def test_different_organisations_are_not_confused(cycle, judge_organisation, nominated):
-    nomination = nomination_with(cycle, organisation_name=nominated, partners=())
-    judge = judge_with(cycle, organisation=judge_organisation, account_organisation="Someone Else Ltd")
+    nomination = entry_with(cycle, organisation_name=nominated, partners=())
+    judge = judge_from(cycle, organisation=judge_organisation, account_organisation="Someone Else Ltd")
     assert conflict_rules.detect(judge, nomination) == []
 
 
 def test_a_partner_organisation_counts(cycle):
-    nomination = nomination_with(cycle, organisation_name="Riverside Council",
+    nomination = entry_with(cycle, organisation_name="Riverside Council",
                                  partners=("NHS Riverside Trust", "Acme Digital Ltd"))
-    judge = judge_with(cycle, organisation="ACME Digital")
+    judge = judge_from(cycle, organisation="ACME Digital")
     assert conflict_rules.detect(judge, nomination) == [SAME_ORGANISATION]
 
 
 def test_the_account_organisation_counts_too(cycle):
-    nomination = nomination_with(cycle, organisation_name="Riverside Council", partners=())
-    judge = judge_with(cycle, organisation="", account_organisation="Riverside Borough Council")
+    nomination = entry_with(cycle, organisation_name="Riverside Council", partners=())
+    judge = judge_from(cycle, organisation="", account_organisation="Riverside Borough Council")
     assert conflict_rules.detect(judge, nomination) == [SAME_ORGANISATION]
 
 
 def test_several_reasons_are_all_given(cycle):
-    judge = judge_with(cycle, email="jo@camden.gov.uk", organisation="Camden Council")
-    nomination = nomination_with(cycle, nominator=judge.user, organisation_name="London Borough of Camden",
+    judge = judge_from(cycle, email="jo@camden.gov.uk", organisation="Camden Council")
+    nomination = entry_with(cycle, nominator=judge.user, organisation_name="London Borough of Camden",
                                  contact_email="casey@camden.gov.uk")
     assert conflict_rules.detect(judge, nomination) == [
         NOMINATOR, SAME_EMAIL, "Same organisational email domain (camden.gov.uk)", SAME_ORGANISATION]
@@ -174,20 +174,20 @@ def test_several_reasons_are_all_given(cycle):
 
 def test_conflict_pairs_matches_detect_one_by_one(cycle):
     judges = [
-        judge_with(cycle, email="a@camden.gov.uk", organisation="Camden Council"),
-        judge_with(cycle, email="b@gmail.com", organisation="Kent County Council"),
-        judge_with(cycle, email="c@independent.example.net", organisation="Acme Digital"),
+        judge_from(cycle, email="a@camden.gov.uk", organisation="Camden Council"),
+        judge_from(cycle, email="b@gmail.com", organisation="Kent County Council"),
+        judge_from(cycle, email="c@independent.example.net", organisation="Acme Digital"),
         invited(cycle, "casey@leeds.gov.uk", organisation=""),
-        judge_with(cycle, email="e@nowhere.example.net", organisation="Nowhere"),
+        judge_from(cycle, email="e@nowhere.example.net", organisation="Nowhere"),
     ]
     nominations = [
-        nomination_with(cycle, organisation_name="London Borough of Camden", contact_email="x@gmail.com",
+        entry_with(cycle, organisation_name="London Borough of Camden", contact_email="x@gmail.com",
                         partners=()),
-        nomination_with(cycle, organisation_name="Kent", contact_email="y@kent.gov.uk", partners=()),
-        nomination_with(cycle, organisation_name="Leeds City Council", contact_email="casey@leeds.gov.uk"),
-        nomination_with(cycle, organisation_name="Somewhere", contact_email="z@camden.gov.uk",
+        entry_with(cycle, organisation_name="Kent", contact_email="y@kent.gov.uk", partners=()),
+        entry_with(cycle, organisation_name="Leeds City Council", contact_email="casey@leeds.gov.uk"),
+        entry_with(cycle, organisation_name="Somewhere", contact_email="z@camden.gov.uk",
                         nominator=judges[4].user, partners=()),
-        nomination_with(cycle, organisation_name="Quiet Place", contact_email="q@quiet.example.org", partners=()),
+        entry_with(cycle, organisation_name="Quiet Place", contact_email="q@quiet.example.org", partners=()),
     ]
     expected = {(j.id, n.id) for j in judges for n in nominations if conflict_rules.detect(j, n)}
     assert conflict_rules.conflict_pairs(judges, nominations) == expected
@@ -196,8 +196,8 @@ def test_conflict_pairs_matches_detect_one_by_one(cycle):
 
 
 def test_conflict_pairs_include_recorded_and_leave_out_removed(cycle, organiser):
-    judge = judge_with(cycle)
-    kept, dropped, free = (nomination_with(cycle) for _ in range(3))
+    judge = judge_from(cycle)
+    kept, dropped, free = (entry_with(cycle) for _ in range(3))
     conflict_rules.declare(judge, kept, has_conflict=True, reason="Friend", by=judge.user)
     removed = conflict_rules.add_organiser_conflict(judge, dropped, reason="Thought so", by=organiser)
     conflict_rules.remove_conflict(removed, reason="Was wrong", by=organiser)
@@ -208,14 +208,14 @@ def test_conflict_pairs_include_recorded_and_leave_out_removed(cycle, organiser)
 
 
 def test_detected_conflicts_of_a_cycle(cycle):
-    ada = judge_with(cycle, organisation="Camden Council")
-    bob = judge_with(cycle, organisation="Kent County Council")
-    sent = nomination_with(cycle, organisation_name="Camden", partners=())
-    nomination_with(cycle, organisation_name="Camden", partners=(), status="draft")
-    nomination_with(cycle, organisation_name="Camden", partners=(), status="withdrawn")
-    ineligible = nomination_with(cycle, organisation_name="Kent", partners=(), status="ineligible")
+    ada = judge_from(cycle, organisation="Camden Council")
+    bob = judge_from(cycle, organisation="Kent County Council")
+    sent = entry_with(cycle, organisation_name="Camden", partners=())
+    entry_with(cycle, organisation_name="Camden", partners=(), status="draft")
+    entry_with(cycle, organisation_name="Camden", partners=(), status="withdrawn")
+    ineligible = entry_with(cycle, organisation_name="Kent", partners=(), status="ineligible")
     other = make_cycle(name="Other awards", year=2027)
-    nomination_with(other, organisation_name="Camden", partners=())
+    entry_with(other, organisation_name="Camden", partners=())
     found = conflict_rules.detected_conflicts(cycle.id)
     assert [(d.judge.id, d.nomination.id) for d in found] == sorted([(ada.id, sent.id), (bob.id, ineligible.id)])
     assert all(d.reasons == [SAME_ORGANISATION] for d in found)
@@ -223,8 +223,8 @@ def test_detected_conflicts_of_a_cycle(cycle):
 
 
 def test_recorded_conflicts_are_not_reported_as_found(cycle, organiser):
-    judge = judge_with(cycle)
-    nomination = nomination_with(cycle)
+    judge = judge_from(cycle)
+    nomination = entry_with(cycle)
     conflict_rules.add_organiser_conflict(judge, nomination, reason="Known", by=organiser)
     assert conflict_rules.detected_conflicts(cycle.id) == []
 
@@ -232,8 +232,8 @@ def test_recorded_conflicts_are_not_reported_as_found(cycle, organiser):
 # ------------------------------------------------------------------ declared
 
 def test_declaring_a_conflict_recuses_the_judge(cycle):
-    judge = judge_with(cycle)
-    nomination = nomination_with(cycle)
+    judge = judge_from(cycle)
+    nomination = entry_with(cycle)
     assignment = make_assignment(judge, nomination)
     make_review(assignment)
     conflict = conflict_rules.declare(judge, nomination, has_conflict=True, reason=" Former colleague ",
@@ -247,8 +247,8 @@ def test_declaring_a_conflict_recuses_the_judge(cycle):
 
 
 def test_declaring_no_conflict_is_recorded_on_the_assignment(cycle):
-    judge = judge_with(cycle)
-    nomination = nomination_with(cycle)
+    judge = judge_from(cycle)
+    nomination = entry_with(cycle)
     assignment = make_assignment(judge, nomination)
     assert conflict_rules.declare(judge, nomination, has_conflict=False, by=judge.user) is None
     db.session.commit()
@@ -260,25 +260,25 @@ def test_declaring_no_conflict_is_recorded_on_the_assignment(cycle):
 
 def test_an_organiser_conflict_needs_a_reason(cycle, organiser):
     with pytest.raises(DomainError, match="Enter the reason") as error:
-        conflict_rules.add_organiser_conflict(judge_with(cycle), nomination_with(cycle), reason="  ", by=organiser)
+        conflict_rules.add_organiser_conflict(judge_from(cycle), entry_with(cycle), reason="  ", by=organiser)
     assert error.value.field == "reason"
 
 
 def test_an_organiser_conflict_is_within_one_cycle(cycle, organiser):
     other = make_cycle(name="Other awards", year=2027)
     with pytest.raises(DomainError, match="different cycles"):
-        conflict_rules.add_organiser_conflict(judge_with(cycle), nomination_with(other), reason="x", by=organiser)
+        conflict_rules.add_organiser_conflict(judge_from(cycle), entry_with(other), reason="x", by=organiser)
 
 
 def test_an_organiser_conflict_is_recorded_once(cycle, organiser):
-    judge, nomination = judge_with(cycle), nomination_with(cycle)
+    judge, nomination = judge_from(cycle), entry_with(cycle)
     conflict_rules.add_organiser_conflict(judge, nomination, reason="First", by=organiser)
     with pytest.raises(Conflict, match="already recorded"):
         conflict_rules.add_organiser_conflict(judge, nomination, reason="Second", by=organiser)
 
 
 def test_an_organiser_conflict_may_be_entered_again_after_removal(cycle, organiser):
-    judge, nomination = judge_with(cycle), nomination_with(cycle)
+    judge, nomination = judge_from(cycle), entry_with(cycle)
     first = conflict_rules.add_organiser_conflict(judge, nomination, reason="First", by=organiser)
     conflict_rules.remove_conflict(first, reason="Mistake", by=organiser)
     conflict_rules.add_organiser_conflict(judge, nomination, reason="After all", by=organiser)
@@ -286,7 +286,7 @@ def test_an_organiser_conflict_may_be_entered_again_after_removal(cycle, organis
 
 
 def test_an_organiser_conflict_frees_the_slot(cycle, organiser):
-    judge, nomination = judge_with(cycle), nomination_with(cycle)
+    judge, nomination = judge_from(cycle), entry_with(cycle)
     assignment = make_assignment(judge, nomination)
     conflict_rules.add_organiser_conflict(judge, nomination, reason="Board member", by=organiser)
     db.session.commit()
@@ -296,7 +296,7 @@ def test_an_organiser_conflict_frees_the_slot(cycle, organiser):
 
 
 def test_submitted_scores_must_be_reopened_first(cycle, organiser):
-    judge, nomination = judge_with(cycle), nomination_with(cycle)
+    judge, nomination = judge_from(cycle), entry_with(cycle)
     make_review(make_assignment(judge, nomination), status="submitted")
     with pytest.raises(DomainError, match="already submitted scores"):
         conflict_rules.add_organiser_conflict(judge, nomination, reason="Late news", by=organiser)
@@ -305,7 +305,7 @@ def test_submitted_scores_must_be_reopened_first(cycle, organiser):
 # ------------------------------------------------------------------ removing
 
 def test_remove_keeps_the_record(cycle, organiser):
-    judge, nomination = judge_with(cycle), nomination_with(cycle)
+    judge, nomination = judge_from(cycle), entry_with(cycle)
     conflict = conflict_rules.declare(judge, nomination, has_conflict=True, by=judge.user)
     with pytest.raises(DomainError, match="Enter the reason for removing"):
         conflict_rules.remove_conflict(conflict, reason="", by=organiser)
@@ -318,7 +318,7 @@ def test_remove_keeps_the_record(cycle, organiser):
 
 def test_a_detected_conflict_cannot_be_removed(cycle, organiser):
     from awards.domain.core.clock import utcnow
-    judge, nomination = judge_with(cycle), nomination_with(cycle)
+    judge, nomination = judge_from(cycle), entry_with(cycle)
     conflict = ConflictOfInterest(judge_id=judge.id, nomination_id=nomination.id, source=ConflictSource.DETECTED,
                                   reason="Same organisation", created_at=utcnow())
     db.session.add(conflict)
@@ -329,8 +329,8 @@ def test_a_detected_conflict_cannot_be_removed(cycle, organiser):
 
 
 def test_removing_a_recorded_conflict_does_not_undo_a_detected_one(cycle, organiser):
-    judge = judge_with(cycle, organisation="Camden Council")
-    nomination = nomination_with(cycle, organisation_name="Camden", partners=())
+    judge = judge_from(cycle, organisation="Camden Council")
+    nomination = entry_with(cycle, organisation_name="Camden", partners=())
     conflict = conflict_rules.add_organiser_conflict(judge, nomination, reason="Also this", by=organiser)
     conflict_rules.remove_conflict(conflict, reason="Duplicate", by=organiser)
     assert conflict_rules.is_conflicted(judge, nomination)

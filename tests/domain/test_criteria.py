@@ -33,7 +33,7 @@ def add(cycle, organiser, **overrides):
     return criterion
 
 
-def score(cycle, criterion, value=7):
+def score_criterion(cycle, criterion, value=7):
     user = make_user(email=f"scorer{criterion.id}@judges.example.net", roles=("judge",))
     review = make_review(make_assignment(make_judge(cycle, user), make_nomination(cycle)))
     db.session.add(ReviewScore(review_id=review.id, criterion_id=criterion.id, value=value))
@@ -161,7 +161,7 @@ def test_not_locked_before_any_score(cycle):
 
 def test_the_first_score_locks_every_change(cycle, organiser):
     criterion = cycle.criteria[1]
-    score(cycle, cycle.criteria[0])
+    score_criterion(cycle, cycle.criteria[0])
     assert criteria_rules.scoring_started(cycle)
     with pytest.raises(CriteriaLocked) as error:
         add(cycle, organiser)
@@ -185,6 +185,6 @@ def test_a_not_applicable_answer_is_a_score_too(cycle):
 
 def test_scores_in_another_cycle_do_not_lock_this_one(cycle, organiser):
     other = make_cycle(name="Other awards", year=2027)
-    score(other, other.criteria[0])
+    score_criterion(other, other.criteria[0])
     assert criteria_rules.scoring_started(other) and not criteria_rules.scoring_started(cycle)
     add(cycle, organiser)

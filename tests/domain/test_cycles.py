@@ -14,12 +14,9 @@ from awards.extensions import db
 from awards.models import AuditEvent, Cycle, CycleStatus, Trend
 
 from ..factories import make_cycle, make_nomination
+from ..support.dates import utc
 
 UTC = timezone.utc
-
-
-def utc(*args):
-    return datetime(*args, tzinfo=UTC)
 
 
 def _trend(code):

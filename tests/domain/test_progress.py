@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -15,52 +14,7 @@ from awards.extensions import db
 from awards.models import AuditEvent, ConflictOfInterest, ConflictSource, Judge, Redaction
 
 from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
-
-
-@dataclass
-class Scenario:
-    cycle: object
-    nominations: dict
-    judges: dict
-    invited: object
-
-
-def build_scenario(**cycle_rules) -> Scenario:
-    """Two judges per nomination, two categories:
-
-    n1 (A) Alice submitted, Bob submitted               → fully judged
-    n2 (A) Alice draft, Bob assigned                     → in progress
-    n3 (A) Cara assigned                                 → short of judges (1 of 2)
-    n4 (B) Bob submitted, Cara assigned, Dev recused     → in progress
-    n5 (B) nobody                                        → short of judges (0 of 2)
-    n6 (B) a draft, n7 (A) withdrawn with Alice assigned → not judged, not counted
-    Eve was invited and has not accepted.
-    """
-    cycle = make_cycle(status="judging", judges_per_nomination=2, **cycle_rules)
-    a, b = cycle.categories[:2]
-    n = {
-        1: make_nomination(cycle, category=a, title="Smarter bin collections"),
-        2: make_nomination(cycle, category=a, title="Digital front door"),
-        3: make_nomination(cycle, category=a, title="Housing repairs online"),
-        4: make_nomination(cycle, category=b, title="Open data for buses"),
-        5: make_nomination(cycle, category=b, title="Care records shared"),
-        6: make_nomination(cycle, category=b, status="draft", complete=False),
-        7: make_nomination(cycle, category=a, status="withdrawn", title="Withdrawn idea"),
-    }
-    judges = {name: make_judge(cycle, make_user(name=f"{name} Judge", email=f"{name.lower()}@judges.example.org",
-                                                roles=("judge",), organisation="Judging Partners Ltd"))
-              for name in ("Alice", "Bob", "Cara", "Dev")}
-    invited = make_judge(cycle, accepted=False, email="eve@judges.example.org", organisation="Eve Analytics")
-    make_review(make_assignment(judges["Alice"], n[1]), status="submitted")
-    make_review(make_assignment(judges["Bob"], n[1]), status="submitted")
-    make_review(make_assignment(judges["Alice"], n[2]), status="draft")
-    make_assignment(judges["Bob"], n[2])
-    make_assignment(judges["Cara"], n[3])
-    make_review(make_assignment(judges["Bob"], n[4]), status="submitted")
-    make_assignment(judges["Cara"], n[4])
-    make_assignment(judges["Dev"], n[4], status="recused")
-    make_assignment(judges["Alice"], n[7])
-    return Scenario(cycle, n, judges, invited)
+from ..support.judging import build_scenario
 
 
 def by_name(result):

@@ -8,31 +8,16 @@ from awards.domain.core.errors import Conflict, DomainError
 from awards.domain.results import shortlists
 from awards.extensions import db
 from awards.models import (
-    Assignment,
     CycleStatus,
     ImpactCase,
     Judge,
     NominationStatus,
     Result,
-    Review,
-    ReviewScore,
     ReviewStatus,
 )
 
 from ..factories import make_cycle, make_nomination, make_user
-
-
-def score(judge, nomination, value, status=ReviewStatus.SUBMITTED):
-    """A review giving `value` on every criterion of the cycle."""
-    now = utcnow()
-    assignment = Assignment(judge_id=judge.id, nomination_id=nomination.id, created_at=now)
-    db.session.add(assignment)
-    db.session.flush()
-    review = Review(assignment_id=assignment.id, status=status, created_at=now, updated_at=now,
-                    submitted_at=now if status is ReviewStatus.SUBMITTED else None)
-    review.scores = [ReviewScore(criterion_id=c.id, value=value) for c in nomination.cycle.criteria]
-    db.session.add(review)
-    db.session.commit()
+from ..support.judging import score
 
 
 @pytest.fixture

@@ -32,8 +32,7 @@ from awards import create_app
 from awards.extensions import db
 
 from ..factories import DEFAULT_PASSWORD, make_user
-from ..support.visible import markup_on_screen
-from .support import (
+from ..support.browser import (
     CHROMIUM_ARGS,
     CHROMIUM_PATH,
     DESKTOP,
@@ -47,6 +46,7 @@ from .support import (
     skip_or_fail,
     take_screenshots,
 )
+from ..support.visible import markup_on_screen
 
 E2E_DIR = Path(__file__).resolve().parent
 DEFAULT_TIMEOUT_MS = 10_000

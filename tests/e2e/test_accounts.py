@@ -6,15 +6,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .support import sign_in, unique_email
+from ..support.browser import error_box, sign_in, unique_email
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "tidal marble lantern quietly"
-
-
-def error_summary(page):
-    return page.get_by_role("alert").filter(has_text="There is a problem")
 
 
 def test_nominee_registers_confirms_email_signs_out_and_in(page, live_server, check_page):
@@ -26,11 +22,11 @@ def test_nominee_registers_confirms_email_signs_out_and_in(page, live_server, ch
     check_page(page, "register: empty form")
 
     page.get_by_role("button", name="Create account").click()
-    expect(error_summary(page)).to_be_visible()
+    expect(error_box(page)).to_be_visible()
     expect(page).to_have_title(re.compile(r"^Error: Create an account"))
     for message in ("Enter your full name", "Enter your email address", "Enter your organisation",
                     "Enter a password", "Confirm your password"):
-        expect(error_summary(page).get_by_role("link", name=message)).to_be_visible()
+        expect(error_box(page).get_by_role("link", name=message)).to_be_visible()
     check_page(page, "register: form with errors")
 
     page.get_by_label("Full name").fill("Nina Nominee")
@@ -69,13 +65,13 @@ def test_nominee_registers_confirms_email_signs_out_and_in(page, live_server, ch
     check_page(page, "sign in: empty form")
 
     page.get_by_role("button", name="Sign in").click()
-    expect(error_summary(page)).to_be_visible()
+    expect(error_box(page)).to_be_visible()
     check_page(page, "sign in: form with errors")
 
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill("not my password at all")
     page.get_by_role("button", name="Sign in").click()
-    expect(error_summary(page).get_by_role("link", name="Enter a correct email address and password")).to_be_visible()
+    expect(error_box(page).get_by_role("link", name="Enter a correct email address and password")).to_be_visible()
     check_page(page, "sign in: wrong password")
 
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -115,7 +111,7 @@ def test_account_details_password_change_and_resending_the_link(page, live_serve
     details = page.locator("form").filter(has=page.get_by_role("button", name="Save changes"))
     details.get_by_label("Full name").fill("")
     page.get_by_role("button", name="Save changes").click()
-    expect(error_summary(page).get_by_role("link", name="Enter your full name")).to_be_visible()
+    expect(error_box(page).get_by_role("link", name="Enter your full name")).to_be_visible()
     check_page(page, "account: details with errors")
 
     details.get_by_label("Full name").fill("Ada Lovelace")
@@ -129,7 +125,7 @@ def test_account_details_password_change_and_resending_the_link(page, live_serve
     page.get_by_label("New password", exact=True).fill("short")
     page.get_by_label("Confirm new password").fill("different")
     page.get_by_role("button", name="Change password").click()
-    expect(error_summary(page)).to_be_visible()
+    expect(error_box(page)).to_be_visible()
     check_page(page, "account: password change with errors")
 
     new_password = "a brand new river password"
@@ -152,7 +148,7 @@ def test_forgotten_password_is_reset_by_the_emailed_link(page, live_server, chec
     check_page(page, "reset: empty form")
 
     page.get_by_role("button", name="Send reset link").click()
-    expect(error_summary(page).get_by_role("link", name="Enter your email address")).to_be_visible()
+    expect(error_box(page).get_by_role("link", name="Enter your email address")).to_be_visible()
     check_page(page, "reset: form with errors")
 
     page.get_by_label("Email address").fill(user.email)
@@ -168,7 +164,7 @@ def test_forgotten_password_is_reset_by_the_emailed_link(page, live_server, chec
     page.get_by_label("New password", exact=True).fill("short")
     page.get_by_label("Confirm new password").fill("other")
     page.get_by_role("button", name="Set new password").click()
-    expect(error_summary(page)).to_be_visible()
+    expect(error_box(page)).to_be_visible()
     check_page(page, "reset: new password with errors")
 
     new_password = "seven orange kites drifting"

@@ -8,8 +8,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from .support import sign_in
-from .test_journey_organiser import heading, make_organiser, results_set_up
+from ..support.browser import heading, make_organiser, results_set_up, sign_in
 
 pytestmark = pytest.mark.e2e
 

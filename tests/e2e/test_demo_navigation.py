@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from awards.devdata.demo import DEMO_ACCOUNTS, seed_demo
 
-from .support import sign_in
+from ..support.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from .support import Steps, assert_focus_visible, sign_in, tab_to, unique_email
+from ..support.browser import Steps, assert_focus_visible, error_box, sign_in, tab_to, unique_email
 
 pytestmark = pytest.mark.e2e
 
@@ -78,10 +78,6 @@ def _ready_judge(cycle_id: int, nomination_id: int, email: str):
     make_assignment(judge, db.session.get(Nomination, nomination_id))
 
 
-def error_summary(page):
-    return page.get_by_role("alert").filter(has_text="There is a problem")
-
-
 def score_radio(page, criterion: str, value: int):
     return (page.get_by_role("group", name=criterion, exact=True)
             .get_by_role("radio", name=re.compile(rf"^{value}( |$)")))
@@ -101,7 +97,7 @@ def judge_journey(s: Steps, live_server) -> None:
     s.check("invitation: new person, empty form")
 
     page.get_by_role("button", name="Accept and create account").click()
-    expect(error_summary(page)).to_be_visible()
+    expect(error_box(page)).to_be_visible()
     s.check("invitation: form with errors")
     page.get_by_label("Full name").fill("Jude Judge")
     page.get_by_label("Organisation", exact=True).fill("Northfield University")
@@ -115,7 +111,7 @@ def judge_journey(s: Steps, live_server) -> None:
 
     page.get_by_label("Your organisation").fill("")
     page.get_by_role("button", name="Save your profile").click()
-    expect(error_summary(page).get_by_role("link", name="Enter your organisation")).to_be_visible()
+    expect(error_box(page).get_by_role("link", name="Enter your organisation")).to_be_visible()
     s.check("profile: form with errors")
     page.get_by_label("Your organisation").fill("Northfield University")
     page.get_by_role("group", name=TREND_LEGEND).get_by_label("Expert", exact=True).check()
@@ -138,7 +134,7 @@ def judge_journey(s: Steps, live_server) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Do you have a conflict of interest?")
     s.check("declare: empty form")
     page.get_by_role("button", name="Continue").click()
-    expect(error_summary(page)).to_be_visible()
+    expect(error_box(page)).to_be_visible()
     s.check("declare: form with errors")
     page.get_by_label("No, I do not have a conflict of interest").check()
     page.get_by_role("button", name="Continue").click()
@@ -162,7 +158,7 @@ def judge_journey(s: Steps, live_server) -> None:
         "A clear baseline and results.")
 
     page.get_by_role("button", name="Submit scores").click()
-    expect(error_summary(page)).to_be_visible()
+    expect(error_box(page)).to_be_visible()
     s.check("score sheet: submitted with criteria missing")
     for criterion, value in DRAFT.items():  # what was posted is kept
         expect(score_radio(page, criterion, value)).to_be_checked()

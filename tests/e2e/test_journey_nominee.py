@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 
 from awards.domain.publishing import publication
 
-from . import support
-from .support import assert_focus_visible, tab_to, unique_email
+from ..support import browser
+from ..support.browser import assert_focus_visible, error_box, tab_to, unique_email
 
 pytestmark = pytest.mark.e2e
 
@@ -61,11 +61,7 @@ def evidence_pdf(tmp_path):
     return path
 
 
-def error_summary(page):
-    return page.get_by_role("alert").filter(has_text="There is a problem")
-
-
-class Steps(support.Steps):
+class Steps(browser.Steps):
     """The nominee journey's steps: the shared ones, plus the task list."""
 
     def task_list_shows(self, done: int) -> None:
@@ -113,7 +109,7 @@ def start_nomination(s: Steps) -> str:
     expect(page.get_by_role("heading", level=1)).to_have_text("Which category are you nominating for?")
     s.check("start: choose a category")
     page.get_by_role("button", name="Start nomination").click()
-    expect(error_summary(page).get_by_role("link", name="Select the category you are nominating for")).to_be_visible()
+    expect(error_box(page).get_by_role("link", name="Select the category you are nominating for")).to_be_visible()
     s.check("start: no category chosen")
     page.get_by_label(CATEGORY, exact=True).check()
     page.get_by_role("button", name="Start nomination").click()
@@ -142,7 +138,7 @@ def complete_every_section(s: Steps, pdf_path) -> None:
 
     s.open_section("Project")
     s.save()
-    expect(error_summary(page).get_by_role("link", name="Enter the project title")).to_be_visible()
+    expect(error_box(page).get_by_role("link", name="Enter the project title")).to_be_visible()
     expect(page).to_have_title(re.compile(r"^Error: "))
     s.check("section project: form with errors")
     page.get_by_label("Project title").fill("Tell us once for housing repairs")
@@ -158,8 +154,8 @@ def complete_every_section(s: Steps, pdf_path) -> None:
     explanation = page.get_by_label(f"How does the work address {TREND}?")
     expect(explanation).to_be_visible()  # revealed by the checkbox
     s.save()
-    expect(error_summary(page).get_by_role("link", name="Select which of your trends is the main one")).to_be_visible()
-    expect(error_summary(page).get_by_role("link", name="Explain how the work addresses this trend")).to_be_visible()
+    expect(error_box(page).get_by_role("link", name="Select which of your trends is the main one")).to_be_visible()
+    expect(error_box(page).get_by_role("link", name="Explain how the work addresses this trend")).to_be_visible()
     s.check("section trends: form with errors")
     explanation.fill("Repairs are reported online and tracked openly, so residents see progress.")
     page.get_by_role("group", name="Which is the main trend?").get_by_label(TREND, exact=True).check()
@@ -193,7 +189,7 @@ def complete_every_section(s: Steps, pdf_path) -> None:
     s.open_section("Supporting documents")
     s.check("section documents: no files yet")
     page.get_by_role("button", name="Upload file").click()
-    expect(error_summary(page).get_by_role("link", name="Select a file")).to_be_visible()
+    expect(error_box(page).get_by_role("link", name="Select a file")).to_be_visible()
     s.check("section documents: upload with errors")
     page.get_by_label("Upload a file").set_input_files(str(pdf_path))
     page.get_by_role("button", name="Upload file").click()
@@ -208,7 +204,7 @@ def complete_every_section(s: Steps, pdf_path) -> None:
 
     s.open_section("Declarations")
     s.save()
-    expect(error_summary(page).get_by_role("link", name="Confirm that the information is accurate")).to_be_visible()
+    expect(error_box(page).get_by_role("link", name="Confirm that the information is accurate")).to_be_visible()
     s.check("section declarations: form with errors")
     page.get_by_label("I confirm the information in this nomination is accurate").check()
     page.get_by_label("I confirm the nominated organisation has authorised me").check()

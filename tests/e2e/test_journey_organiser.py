@@ -8,26 +8,19 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from .support import assert_focus_visible, sign_in, tab_to
+from ..support.browser import (
+    assert_focus_visible,
+    error_box,
+    heading,
+    make_organiser,
+    results_set_up,
+    sign_in,
+    tab_to,
+)
 
 pytestmark = pytest.mark.e2e
 
 CYCLE_NAME = "Public Sector Digital Awards 2027"
-
-
-def error_summary(page):
-    return page.get_by_role("alert").filter(has_text="There is a problem")
-
-
-def heading(page):
-    return page.get_by_role("heading", level=1)
-
-
-def make_organiser(live_server):
-    from awards.domain.programme import taxonomy
-
-    live_server.run(taxonomy.seed_trends)  # the trends a new cycle offers
-    return live_server.make_user(name="Olu Organiser", roles=("organiser",))
 
 
 def fill_date(page, legend: str, day: str, month: str, year: str) -> None:
@@ -67,7 +60,7 @@ def judging_set_up(slug: str) -> list[str]:
     return emails
 
 
-def assignment_count(slug: str) -> int:
+def assignments_in_cycle(slug: str) -> int:
     from awards.extensions import db
     from awards.models import Assignment, Cycle, Judge
 
@@ -91,9 +84,9 @@ def test_organiser_creates_a_cycle_invites_a_judge_and_assigns_judges(page, live
     check_page(page, "create a cycle: empty form")
 
     page.get_by_role("button", name="Create cycle").click()
-    expect(error_summary(page)).to_be_visible()
+    expect(error_box(page)).to_be_visible()
     expect(page).to_have_title(re.compile(r"^Error: "))
-    expect(error_summary(page).get_by_role("link", name="Enter the date nominations open")).to_be_visible()
+    expect(error_box(page).get_by_role("link", name="Enter the date nominations open")).to_be_visible()
     check_page(page, "create a cycle: form with errors")
 
     page.get_by_label("Name", exact=True).fill(CYCLE_NAME)
@@ -115,8 +108,8 @@ def test_organiser_creates_a_cycle_invites_a_judge_and_assigns_judges(page, live
     check_page(page, "judges: none invited")
     page.get_by_label("Email addresses").fill("not-an-address, jo.judge@")
     page.get_by_role("button", name="Send invitations").click()
-    expect(error_summary(page)).to_be_visible()
-    expect(error_summary(page).get_by_role("link", name=re.compile("Enter email addresses in the correct format"))
+    expect(error_box(page)).to_be_visible()
+    expect(error_box(page).get_by_role("link", name=re.compile("Enter email addresses in the correct format"))
            ).to_be_visible()
     check_page(page, "judges: invitation with errors")
 
@@ -140,49 +133,17 @@ def test_organiser_creates_a_cycle_invites_a_judge_and_assigns_judges(page, live
     page.get_by_role("button", name="Run assignment").click()
     expect(heading(page)).to_have_text("Check the new assignment")
     check_page(page, "assign judges: preview")
-    assert live_server.run(assignment_count, slug) == 0  # nothing is saved by a preview
+    assert live_server.run(assignments_in_cycle, slug) == 0  # nothing is saved by a preview
 
     page.get_by_role("button", name="Confirm assignment").click()
     expect(heading(page)).to_have_text("Assign judges")
     expect(page.get_by_text(re.compile(r"The assignment has been saved: 6 new assignments"))).to_be_visible()
     expect(page.get_by_text("Every nomination has all its judges.")).to_be_visible()
     check_page(page, "assign judges: confirmed")
-    assert live_server.run(assignment_count, slug) == 6  # 3 nominations × 2 judges
+    assert live_server.run(assignments_in_cycle, slug) == 6  # 3 nominations × 2 judges
 
 
 # --- results -------------------------------------------------------------------------------------
-
-def results_set_up() -> dict:
-    """A cycle in judging: 2 judges have each submitted scores for 3 nominations (9, 5 and 7 on
-    every criterion), in one category whose shortlist is two. Plain values come back."""
-    from awards.domain.core.clock import utcnow
-    from awards.extensions import db
-    from awards.models import Assignment, Review, ReviewScore, ReviewStatus
-
-    from ..factories import make_cycle, make_judge, make_nomination
-
-    cycle = make_cycle(name="Public Sector Digital Awards 2026", status="judging", judges_per_nomination=2)
-    category = cycle.categories[0]
-    category.shortlist_size = 2
-    db.session.commit()
-    judges = [make_judge(cycle, email=f"scorer{i}@judges.example.org") for i in range(2)]
-    titles = ["Community alarms that call back", "Bin collections by text", "Open planning data"]
-    nominations = [make_nomination(cycle, category=category, title=t) for t in titles]
-    now = utcnow()
-    for nomination, value in zip(nominations, (9, 5, 7)):
-        for judge in judges:
-            assignment = Assignment(judge_id=judge.id, nomination_id=nomination.id, created_at=now,
-                                    no_conflict_declared_at=now)
-            db.session.add(assignment)
-            db.session.flush()
-            review = Review(assignment_id=assignment.id, status=ReviewStatus.SUBMITTED, created_at=now,
-                            updated_at=now, submitted_at=now)
-            review.scores = [ReviewScore(criterion_id=c.id, value=value) for c in cycle.criteria]
-            db.session.add(review)
-    db.session.commit()
-    return {"slug": cycle.slug, "name": cycle.name, "references": [n.reference for n in nominations],
-            "titles": titles}
-
 
 def public_cases() -> list[tuple[str, str]]:
     from awards.extensions import db
@@ -214,8 +175,8 @@ def test_organiser_sees_results_adjusts_the_shortlist_and_publishes(page, live_s
     check_page(page, "decide: not suggested")
     page.get_by_role("radio", name="Highly commended").check()
     page.get_by_role("button", name="Save decision").click()
-    expect(error_summary(page)).to_be_visible()
-    expect(error_summary(page).get_by_role("link", name="Give the reason for changing the suggested shortlist")
+    expect(error_box(page)).to_be_visible()
+    expect(error_box(page).get_by_role("link", name="Give the reason for changing the suggested shortlist")
            ).to_be_visible()
     expect(page.get_by_role("radio", name="Highly commended")).to_be_checked()
     check_page(page, "decide: no reason given")

@@ -5,7 +5,7 @@ the keyboard alone for the filter form, and on a 375×667 phone with nothing scr
 import pytest
 from playwright.sync_api import expect
 
-from .support import PHONE, assert_focus_visible, assert_no_horizontal_overflow, tab_to
+from ..support.browser import PHONE, assert_focus_visible, assert_no_horizontal_overflow, tab_to
 
 pytestmark = pytest.mark.e2e
 

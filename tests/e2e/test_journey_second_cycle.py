@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from awards.devdata.demo import DEMO_ACCOUNTS, seed_demo
 
-from .support import Steps, sign_in
+from ..support.browser import Steps, heading, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -39,10 +39,6 @@ OTHERS = (
 JUDGES = ("sian.prydderch@judges.example.org", "dewi.jones@conwy.gov.uk", "ada.lovelace@northfield.ac.uk")
 JUDGE_PASSWORD = "harbour violet tangerine kettle"
 SIAN = "Siân Prydderch-Jones 😀"
-
-
-def heading(page):
-    return page.get_by_role("heading", level=1)
 
 
 def flash(page, pattern: str):
@@ -74,7 +70,7 @@ def _the_cycle() -> dict:
             "judges_per_nomination": cycle.judges_per_nomination}
 
 
-def _nominations(slug: str) -> dict:
+def _make_nominations(slug: str) -> dict:
     """Four nominations of the cycle, one per organisation: Anglesey's complete but still a draft (its
     nominee submits it in the browser), the others submitted. Returns the nominee and the references."""
     from awards.extensions import db
@@ -216,7 +212,7 @@ def test_a_second_cycle_from_the_forms_defaults_to_the_public_pages(journey, liv
     assert live_server.run(_the_cycle)["status"] == "open"
 
     # A nominee checks their answers and submits; the others have submitted already.
-    made = live_server.run(_nominations, slug)
+    made = live_server.run(_make_nominations, slug)
     anglesey = made["references"][ANGLESEY]
     assert anglesey.startswith(f"{default_prefix}-{default_year}-")
     nominee_page = journey.new_page()

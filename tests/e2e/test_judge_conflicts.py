@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from .support import sign_in, unique_email
+from ..support.browser import sign_in, unique_email
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +42,7 @@ def _cycle_with_judges() -> dict:
             "nomination_id": nomination.id}
 
 
-def _invite(cycle_id: int, organiser_id: int, email: str) -> None:
+def _invite_judge(cycle_id: int, organiser_id: int, email: str) -> None:
     from awards.domain.judging import judges
     from awards.extensions import db
     from awards.models import Cycle, User
@@ -50,7 +50,7 @@ def _invite(cycle_id: int, organiser_id: int, email: str) -> None:
     judges.invite_judges(db.session.get(Cycle, cycle_id), email, by=db.session.get(User, organiser_id))
 
 
-def _assign(cycle_id: int, organiser_id: int) -> dict[str, str]:
+def _run_assignment(cycle_id: int, organiser_id: int) -> dict[str, str]:
     """Run and write the assignment, as the organiser's confirm does; {judge name: e-mail} of those
     given the nomination."""
     from awards.domain.judging.assignment import solver
@@ -78,7 +78,7 @@ def _declare(email: str, nomination_id: int) -> None:
 def test_affiliations_known_before_assignment_and_a_gap_filled(journey, live_server, check_page):
     setup = live_server.run(_cycle_with_judges)
     email = unique_email("grace").replace("testshire.gov.uk", "navy.example.org")
-    live_server.run(_invite, setup["cycle_id"], setup["organiser_id"], email)
+    live_server.run(_invite_judge, setup["cycle_id"], setup["organiser_id"], email)
 
     # The invited judge lists the organisations they are connected with.
     page = journey.new_page()
@@ -108,7 +108,7 @@ def test_affiliations_known_before_assignment_and_a_gap_filled(journey, live_ser
     check_page(page, "affiliations: profile after accepting")
 
     # The assignment never gives Grace the Riverside nomination.
-    assigned = live_server.run(_assign, setup["cycle_id"], setup["organiser_id"])
+    assigned = live_server.run(_run_assignment, setup["cycle_id"], setup["organiser_id"])
     assert len(assigned) == 2 and "Grace Hopper" not in assigned
 
     organiser = journey.new_page()

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from .support import sign_out, unique_email
+from ..support.browser import sign_out, unique_email
 
 pytestmark = pytest.mark.e2e
 

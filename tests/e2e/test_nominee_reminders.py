@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 
 from awards.domain.publishing import publication
 
-from .support import sign_in, sign_out
-from .test_journey_organiser import heading, make_organiser
+from ..support.browser import heading, make_organiser, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 

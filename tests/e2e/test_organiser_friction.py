@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from .support import sign_in
+from ..support.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 

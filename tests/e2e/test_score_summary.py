@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .support import sign_in
+from ..support.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 

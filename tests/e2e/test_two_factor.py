@@ -8,13 +8,9 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from .support import sign_in, sign_out
+from ..support.browser import error_box, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
-
-
-def error_summary(page):
-    return page.get_by_role("alert").filter(has_text="There is a problem")
 
 
 def test_set_up_two_factor_then_sign_in_with_a_code(page, live_server, check_page):
@@ -30,8 +26,8 @@ def test_set_up_two_factor_then_sign_in_with_a_code(page, live_server, check_pag
     totp = pyotp.TOTP(secret)
     page.get_by_label("Code from your app").fill("000000" if totp.now() != "000000" else "111111")
     page.get_by_role("button", name="Turn on two-factor authentication").click()
-    expect(error_summary(page)).to_be_visible()
-    expect(error_summary(page).get_by_role("link", name=re.compile("The code is not correct"))).to_be_visible()
+    expect(error_box(page)).to_be_visible()
+    expect(error_box(page).get_by_role("link", name=re.compile("The code is not correct"))).to_be_visible()
     check_page(page, "two-factor: set up, wrong code")
 
     page.get_by_label("Code from your app").fill(totp.now())
@@ -51,8 +47,8 @@ def test_set_up_two_factor_then_sign_in_with_a_code(page, live_server, check_pag
 
     page.get_by_label("Code").fill("000000" if totp.now() != "000000" else "111111")
     page.get_by_role("button", name="Continue").click()
-    expect(error_summary(page)).to_be_visible()
-    expect(error_summary(page).get_by_role("link", name=re.compile("The code is not correct"))).to_be_visible()
+    expect(error_box(page)).to_be_visible()
+    expect(error_box(page).get_by_role("link", name=re.compile("The code is not correct"))).to_be_visible()
     expect(page).to_have_title(re.compile(r"^Error: Enter your code"))
     check_page(page, "two-factor: code step, wrong code")
 

@@ -10,6 +10,7 @@ say which strings they typed with the `typed_markup` fixture, and only those are
 from __future__ import annotations
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 # Tags a template could have meant to emit. Seen as text, they mean HTML was escaped once too often.
@@ -133,3 +134,32 @@ def error_summary(response) -> list[tuple[str, str]]:
         return []
     block = html[start:html.find("</ul>", start)]
     return [(href, text_of(message)) for href, message in re.findall(r'<a href="([^"]+)">(.*?)</a>', block, re.S)]
+
+
+def spaced_text(html: str) -> str:
+    """The page's words with every tag read as a space, white space collapsed ("<b>a</b>, b" reads "a , b"): the
+    cruder reading a few older assertions were written against. New tests use text_of, page_text or main_text."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def page_text(response) -> str:
+    """The visible words of a whole page (text, not attribute values), white space collapsed."""
+    return text_of(response.get_data(as_text=True))
+
+
+def error_messages(response) -> list[str]:
+    """The messages of the page's GOV.UK error summary, in order (there must be one)."""
+    summary = error_summary(response)
+    assert summary, "no error summary on the page"
+    return [message for _, message in summary]
+
+
+def buttons(response) -> dict[str, str]:
+    """Each GOV.UK button's visible text and its kind: "primary", "secondary" or "warning"."""
+    html = response.get_data(as_text=True)
+    found = {}
+    for classes, label in re.findall(r'<(?:a|button)\b[^>]*class="(govuk-button[^"]*)"[^>]*>(.*?)</(?:a|button)>',
+                                     html, re.S):
+        kind = next((k for k in ("secondary", "warning") if f"govuk-button--{k}" in classes), "primary")
+        found[re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", label))).strip()] = kind
+    return found

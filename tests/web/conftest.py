@@ -1,10 +1,25 @@
-"""Fixtures of the web tests."""
+"""Fixtures of the web tests: a user per audience of the access matrix, the public library's shelf, a judged cycle."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
+from awards.extensions import db
+
+from ..factories import (
+    make_cycle,
+    make_nomination,
+    make_published_case,
+    make_published_cycle,
+    make_shortlisted_nomination,
+    make_user,
+)
 from ..support.access_matrix import ASSIGNED, CONFLICTED, JUDGE, NOMINEE, NOT_OWNER, ORGANISER, OWNER, UNASSIGNED
+from ..support.judging import score
+from ..support.programme import trend
+from ..support.publishing import SECRET_ORG, SECRET_TITLE, WITHDRAWN_TITLE
 
 
 @pytest.fixture
@@ -20,3 +35,50 @@ def audience_users(nominee, judge, organiser) -> dict:
              ORGANISER: organiser}
     return {**users, NOMINEE: nominee, JUDGE: judge}
 
+
+@pytest.fixture
+def shelf(app):
+    """Two published cycles: four public cases, one taken down, and one shortlisted entry
+    whose nominee did not consent to publication."""
+    c2025 = make_published_cycle(year=2025)
+    c2024 = make_published_cycle(year=2024)
+    ai, data, cyber = trend("T1"), trend("T2"), trend("T3")
+    cat_a, cat_b = c2025.categories[0], c2025.categories[5]
+    bins = make_published_case(c2025, result="winner", category=cat_a, trends=[ai, data],
+                               title="Smarter bin collections", organisation="Riverside Borough Council",
+                               summary="Sensors tell crews which bins are full.", citation="A model of reuse.")
+    cards = make_published_case(c2025, result="shortlisted", category=cat_a, trends=[data],
+                                title="Digital library cards", organisation="Northtown Council")
+    triage = make_published_case(c2025, result="highly_commended", category=cat_b, trends=[ai],
+                                 title="Faster GP triage", organisation="Southshire NHS Trust")
+    older = make_published_case(c2024, result="winner", category=c2024.categories[0], trends=[cyber, ai],
+                                title="Cyber drills for schools", organisation="Eastborough Council")
+    withdrawn = make_published_case(c2025, result="shortlisted", category=cat_b, trends=[ai],
+                                    title=WITHDRAWN_TITLE, organisation="Westvale Council", unpublished=True)
+    secret = make_shortlisted_nomination(c2025, result="shortlisted", category=cat_b, consents_to_publish=False,
+                                         trends=[ai], title=SECRET_TITLE, organisation_name=SECRET_ORG)
+    return SimpleNamespace(c2025=c2025, c2024=c2024, ai=ai, data=data, cyber=cyber, cat_a=cat_a, cat_b=cat_b,
+                           bins=bins, cards=cards, triage=triage, older=older, withdrawn=withdrawn, secret=secret)
+
+
+@pytest.fixture
+def judged(app):
+    """A cycle in judging, scored: two judges, two nominations in a category whose shortlist is one."""
+    from awards.domain.core.clock import utcnow
+    from awards.models import Judge
+    cycle = make_cycle(status="judging", judges_per_nomination=2)
+    category = cycle.categories[0]
+    category.shortlist_size = 1
+    judges = []
+    for name in ("Harriet Harsh", "Lenny Lenient"):
+        user = make_user(name=name)
+        judge = Judge(cycle_id=cycle.id, email=user.email, user_id=user.id, invited_at=utcnow(), accepted_at=utcnow())
+        db.session.add(judge)
+        judges.append(judge)
+    db.session.commit()
+    top = make_nomination(cycle, category=category, title="=HYPERLINK(\"http://evil\")")
+    second = make_nomination(cycle, category=category, title="Second best", consents_to_publish=False)
+    for judge, (a, b) in zip(judges, ((8, 6), (10, 3))):
+        score(judge, top, a)
+        score(judge, second, b)
+    return cycle, category, judges, top, second

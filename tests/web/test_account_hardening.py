@@ -22,7 +22,7 @@ STRONG = "tidal marble lantern quietly"
 LINK_RE = re.compile(r"http://[^\s\"<]+")
 
 
-def register(client, **overrides):
+def register_strongly(client, **overrides):
     data = {"name": "Rita Registrant", "email": "rita@riverside.gov.uk", "organisation": "Riverside Council",
             "password": STRONG, "confirm_password": STRONG}
     data.update(overrides)
@@ -59,7 +59,7 @@ GUESSABLE = [
 
 @pytest.mark.parametrize("password,reason", GUESSABLE)
 def test_registration_refuses_a_guessable_password_and_keeps_what_was_typed(client, password, reason):
-    response = register(client, password=password, confirm_password=password)
+    response = register_strongly(client, password=password, confirm_password=password)
     assert response.status_code == 200
     message = f"Password is too easy to guess: {reason}. Try 3 or 4 unrelated words"
     assert ("#password", message) in error_summary(response)
@@ -71,7 +71,7 @@ def test_registration_refuses_a_guessable_password_and_keeps_what_was_typed(clie
 
 
 def test_a_strong_password_is_accepted(client):
-    register(client)
+    register_strongly(client)
     assert user_count() == 1
 
 
@@ -140,9 +140,9 @@ def test_the_longest_allowed_password_is_checked_not_an_error():
 def test_registering_an_address_in_use_answers_as_a_new_registration_and_tells_the_owner(app, client, nominee,
                                                                                          outbox):
     before = (nominee.name, nominee.password_hash, nominee.session_token)
-    taken = register(app.test_client(), email=nominee.email.upper(), name="Mallory Attacker",
+    taken = register_strongly(app.test_client(), email=nominee.email.upper(), name="Mallory Attacker",
                      organisation="Elsewhere")
-    fresh = register(client, email="someone.new@riverside.gov.uk", name="Mallory Attacker",
+    fresh = register_strongly(client, email="someone.new@riverside.gov.uk", name="Mallory Attacker",
                      organisation="Elsewhere")
     assert taken.status_code == fresh.status_code == 200
     assert main_text(taken).replace(nominee.email.upper(), "ADDRESS") == \
@@ -161,13 +161,13 @@ def test_registering_an_address_in_use_answers_as_a_new_registration_and_tells_t
 
 # --- reset request: the same work for known and unknown addresses ------------------------------
 
-def _work_done(app, client, email) -> tuple[list[str], list[str]]:
+def _reset_request_work(app, client, email) -> tuple[list[str], list[str]]:
     return work_until_answered(app, client, "/account/reset-password", {"email": email})
 
 
 def test_a_reset_request_does_the_same_work_for_known_and_unknown_addresses(app, client, nominee):
-    known_sql, known_templates = _work_done(app, client, nominee.email)
-    unknown_sql, unknown_templates = _work_done(app, client, "nobody.here@riverside.gov.uk")
+    known_sql, known_templates = _reset_request_work(app, client, nominee.email)
+    unknown_sql, unknown_templates = _reset_request_work(app, client, "nobody.here@riverside.gov.uk")
     # The same pages and e-mail bodies are rendered, and the same statements run in the request,
     # except the one row the real message adds to the outbox; the message is delivered after the
     # response is sent, so the sending does not show in the time the answer takes either.
@@ -190,7 +190,7 @@ NON_ASCII_MESSAGE = ("Email address can only use the letters a to z, numbers and
 
 
 def test_registration_refuses_an_address_with_accents_before_the_at_sign(client):
-    response = register(client, email="zoë@riverside.gov.uk")
+    response = register_strongly(client, email="zoë@riverside.gov.uk")
     assert response.status_code == 200
     assert NON_ASCII_MESSAGE in [text for _, text in error_summary(response)]
     assert field_values(response)["email"] == "zoë@riverside.gov.uk"
@@ -226,7 +226,7 @@ CONFUSABLE_MESSAGE = ("Enter a different email address. This one can be mistaken
     "nina@rіvеrsіdе.gov.uk",  # Cyrillic і and е throughout
 ])
 def test_registration_refuses_an_address_that_looks_like_an_existing_one(client, nominee, lookalike):
-    response = register(client, email=lookalike)
+    response = register_strongly(client, email=lookalike)
     assert response.status_code == 200
     assert CONFUSABLE_MESSAGE in [text for _, text in error_summary(response)]
     assert user_count() == 1
@@ -234,7 +234,7 @@ def test_registration_refuses_an_address_that_looks_like_an_existing_one(client,
 
 def test_an_existing_lookalike_blocks_the_plain_address_too(client):
     make_user(email="nina@riversidе.gov.uk", name="Early Bird")
-    response = register(client, email="nina@riverside.gov.uk")
+    response = register_strongly(client, email="nina@riverside.gov.uk")
     assert CONFUSABLE_MESSAGE in [text for _, text in error_summary(response)]
     assert user_count() == 1
 
@@ -247,5 +247,5 @@ def test_create_user_refuses_a_lookalike(runner, nominee):
 
 
 def test_an_international_domain_that_looks_like_no_one_else_is_fine(client, nominee):
-    register(client, email="rita@bücher.example")
+    register_strongly(client, email="rita@bücher.example")
     assert user_count() == 2

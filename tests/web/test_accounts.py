@@ -12,6 +12,7 @@ from awards.extensions import db
 from awards.models import AuditEvent, Role, SignInFailure, User
 
 from ..factories import DEFAULT_PASSWORD, make_cycle, make_judge, make_user
+from ..support.audit import audit_actions
 from ..support.visible import text_of
 
 LINK_RE = re.compile(r"http://[^\s\"<]+")
@@ -22,10 +23,6 @@ def register(client, **overrides):
             "password": "a long enough passphrase", "confirm_password": "a long enough passphrase"}
     data.update(overrides)
     return client.post_form("/register", data)
-
-
-def audit_actions():
-    return [e.action for e in db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id))]
 
 
 def test_register_creates_unverified_nominee_and_sends_verification(client, outbox):

@@ -21,8 +21,8 @@ from awards.extensions import db
 from awards.models import FormStash, Nomination
 
 from ..factories import DEFAULT_PASSWORD, make_cycle, make_user
+from ..support.nominating import section_url, start_draft
 from ..support.visible import main_text
-from .test_nominee_journey import section_url, start
 
 SESSION_COOKIE = "awards_session"
 TICKET_RE = re.compile(r'name="stash_ticket" value="([^"]+)"')
@@ -58,7 +58,7 @@ def drafting(app, nominee):
     cycle = make_cycle()
     client = app.test_client()
     client.sign_in_as(nominee)
-    nomination = start(client, cycle)
+    nomination = start_draft(client, cycle)
     return client, nomination
 
 
@@ -95,7 +95,7 @@ def test_another_persons_ticket_keeps_nothing_for_the_owner(app, drafting, nomin
     attacker = make_user(email="mallory@example.org")
     attacker_client = app.test_client()
     attacker_client.sign_in_as(attacker)
-    own = start(attacker_client, make_cycle())
+    own = start_draft(attacker_client, make_cycle())
     ticket = form_of(attacker_client, section_url(own, "challenge"))["stash_ticket"]
     browser = app.test_client()
     # the attacker's ticket on the victim's section: it names another nomination and person

@@ -13,7 +13,8 @@ from awards.domain.results import shortlists
 from awards.extensions import db
 
 from ..factories import make_published_case, make_published_cycle, make_user
-from .test_public_cases import PUBLIC_TITLES, SECRET_ORG, SECRET_TITLE, WITHDRAWN_TITLE, shelf, trend  # noqa: F401
+from ..support.programme import trend
+from ..support.publishing import PUBLIC_TITLES, SECRET_ORG, SECRET_TITLE, WITHDRAWN_TITLE
 
 BASE = "https://awards.example.org"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")

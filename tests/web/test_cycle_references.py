@@ -23,6 +23,7 @@ from awards.extensions import db
 from awards.models import Cycle, CycleStatus, Nomination
 
 from ..factories import make_cycle, make_nomination
+from ..support.pages import form_values, input_value
 from ..support.visible import error_summary, main_text
 
 UTC = timezone.utc
@@ -35,40 +36,12 @@ def field_error(response, field_id: str) -> str | None:
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", match.group(1)))).strip() if match else None
 
 
-def form_values(response) -> dict:
-    """What the browser would post for the page's form as it stands: text boxes, ticked boxes, text areas."""
-    html = response.get_data(as_text=True)
-    html = html[html.find("<main"):]  # the page's form, not the sign-out button's
-    form = html[html.find('<form method="post"'):html.find("</form>", html.find('<form method="post"'))]
-    values: dict = {}
-    for tag in re.findall(r"<input[^>]*>", form):
-        name = re.search(r'name="([^"]+)"', tag)
-        if not name or name.group(1) == "csrf_token":
-            continue
-        kind = (re.search(r'type="([^"]+)"', tag) or [None, "text"])[1]
-        if kind in ("checkbox", "radio") and not re.search(r"\bchecked\b", tag):
-            continue
-        value = unescape((re.search(r'value="([^"]*)"', tag) or [None, ""])[1])
-        values.setdefault(name.group(1), []).append(value)
-    for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
-        values.setdefault(name, []).append(unescape(text).strip())
-    return {k: v[0] if len(v) == 1 and k not in ("trends", "categories") else v for k, v in values.items()}
-
-
-def input_value(response, field_id: str) -> str | None:
-    match = re.search(r'<input[^>]*\bid="%s"[^>]*>' % re.escape(field_id), response.get_data(as_text=True))
-    if not match:
-        return None
-    value = re.search(r'value="([^"]*)"', match.group(0))
-    return unescape(value.group(1)) if value else ""
-
-
 def local_date(days: int) -> list[str]:
     day = (datetime.now(UTC) + timedelta(days=days)).date()
     return [str(day.day), str(day.month), str(day.year)]
 
 
-def start(client, cycle) -> str:
+def start_reference(client, cycle) -> str:
     """A nominee starts a nomination in the cycle, as on the start page; returns its reference."""
     response = client.post_form(f"/nominations/start?cycle={cycle.slug}", {"category": cycle.categories[0].slug},
                                 token_from="/nominations/start")
@@ -100,8 +73,8 @@ def test_a_second_cycle_made_with_the_forms_defaults_takes_nominations(organiser
     second.status = CycleStatus.OPEN
     db.session.commit()
 
-    references = [start(nominee_client, demo_like_cycle), start(nominee_client, second),
-                  start(nominee_client, second), start(nominee_client, demo_like_cycle)]
+    references = [start_reference(nominee_client, demo_like_cycle), start_reference(nominee_client, second),
+                  start_reference(nominee_client, second), start_reference(nominee_client, demo_like_cycle)]
     assert references == [f"PSDA-{THIS_YEAR}-0001", f"PSDA2-{THIS_YEAR}-0001", f"PSDA2-{THIS_YEAR}-0002",
                           f"PSDA-{THIS_YEAR}-0002"]
     assert db.session.scalar(sa.select(sa.func.count(Nomination.id))) == 4
@@ -223,7 +196,7 @@ def test_a_reference_some_nomination_already_has_is_passed_over(nominee_client, 
     db.session.commit()
     again = make_cycle(name="Awards 2025", year=2025)
     assert again.reference_prefix == "PSDA"
-    assert start(nominee_client, again) == "PSDA-2025-0002"
+    assert start_reference(nominee_client, again) == "PSDA-2025-0002"
 
 
 def test_a_race_past_the_checks_is_a_409_not_a_500(organiser_client, demo_like_cycle, monkeypatch):

@@ -43,7 +43,7 @@ from ..factories import (
     make_user,
     set_expertise,
 )
-from .test_nominee_journey import PNG
+from ..support.files import PNG
 
 
 def _attach(nomination, name="chart.png") -> Attachment:

@@ -17,13 +17,10 @@ from awards.extensions import db
 from awards.models import AuditEvent, Nomination
 
 from ..factories import make_cycle, make_nomination, make_user
+from ..support.dates import utc
 from ..support.visible import text_of, visible_texts
 
 UTC = timezone.utc
-
-
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
 
 
 CLOSE = utc(2026, 6, 28, 16)        # 5pm on 28 June 2026 in London (summer time)

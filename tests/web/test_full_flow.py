@@ -12,7 +12,7 @@ from awards.extensions import db
 from awards.models import CycleStatus, ImpactCase, Nomination, NominationStatus
 
 from ..factories import make_cycle, make_judge, make_user, set_expertise
-from .test_nominee_journey import fill_everything, start, valid_sections
+from ..support.nominating import fill_everything, start_draft, valid_sections
 
 
 def test_from_submission_to_public_impact_case(app, organiser, outbox):
@@ -24,7 +24,7 @@ def test_from_submission_to_public_impact_case(app, organiser, outbox):
         user = make_user(name=name)
         client = app.test_client()
         client.sign_in_as(user)
-        nomination = start(client, cycle, category)
+        nomination = start_draft(client, cycle, category)
         fill_everything(client, nomination)
         titles[nomination.id] = f"{name.split()[0]}'s service"
         url = f"/nominations/{nomination.reference}/project"

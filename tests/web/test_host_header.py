@@ -23,11 +23,11 @@ def count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
-def links(message) -> list[str]:
+def links_in_message(message) -> list[str]:
     return LINK_RE.findall(message.body_text) + LINK_RE.findall(message.body_html or "")
 
 
-def assert_refused(response):
+def assert_host_refused(response):
     assert response.status_code == 400
     assert response.content_type.startswith("text/plain")
     assert "this host is not served here" in response.get_data(as_text=True)
@@ -44,10 +44,10 @@ def assert_refused(response):
 def test_a_foreign_host_is_refused_and_nothing_happens(client, nominee, outbox, path, data):
     audits, users = count(AuditEvent), count(User)
     response = client.post_form(path, data, token_from=path, headers=FOREIGN)
-    assert_refused(response)
+    assert_host_refused(response)
     # refused before the CSRF check too: without a token it is the same plain refusal
-    assert_refused(client.post(path, data=data, headers=FOREIGN))
-    assert_refused(client.get(path, headers=FOREIGN))
+    assert_host_refused(client.post(path, data=data, headers=FOREIGN))
+    assert_host_refused(client.get(path, headers=FOREIGN))
     assert outbox() == [] and count(AuditEvent) == audits and count(User) == users
 
 
@@ -56,9 +56,9 @@ def test_a_foreign_host_cannot_invite_a_judge(organiser_client, outbox):
     url = f"/organiser/cycles/{cycle.slug}/judges"
     audits = count(AuditEvent)
     response = organiser_client.post_form(url, {"emails": "grace@navy.example.org"}, token_from=url, headers=FOREIGN)
-    assert_refused(response)
+    assert_host_refused(response)
     # a signed-in browser's session is not even read (nor rewritten) for a foreign host
-    assert_refused(organiser_client.get(url, headers=FOREIGN))
+    assert_host_refused(organiser_client.get(url, headers=FOREIGN))
     assert outbox() == [] and count(Judge) == 0 and count(AuditEvent) == audits
 
 
@@ -66,7 +66,7 @@ def test_reset_link_ignores_forwarded_host_headers(client, nominee, outbox):
     response = client.post_form("/account/reset-password", {"email": nominee.email}, headers=FORWARDED)
     assert response.status_code == 200
     [message] = outbox("reset_password")
-    found = links(message)
+    found = links_in_message(message)
     assert found and all(link.startswith("http://127.0.0.1:5000/account/reset-password/") for link in found)
     assert "evil.example" not in message.body_text + (message.body_html or "")
 
@@ -78,7 +78,7 @@ def test_invitation_links_ignore_the_request_host(organiser_client, outbox):
                                           headers={"Host": "localhost:8080", **FORWARDED})
     assert response.status_code == 302
     [message] = outbox("judge_invitation")
-    found = links(message)
+    found = links_in_message(message)
     assert found and all(link.startswith("http://127.0.0.1:5000/") for link in found)
     assert "evil.example" not in message.body_text + (message.body_html or "") and "8080" not in message.body_text
 
@@ -89,8 +89,8 @@ def test_production_accepts_only_the_host_of_base_url(make_app, nominee):
     assert app.config["TRUSTED_HOSTS"] == ["awards.example.org"]
     with app.app_context():
         client = app.test_client()
-        assert_refused(client.get("/sign-in"))  # the test client's own "localhost"
-        assert_refused(client.get("/sign-in", headers={"Host": "awards.example.org.evil.example"}))
+        assert_host_refused(client.get("/sign-in"))  # the test client's own "localhost"
+        assert_host_refused(client.get("/sign-in", headers={"Host": "awards.example.org.evil.example"}))
         ours = {"Host": "awards.example.org"}
         page = client.get("/account/reset-password", headers=ours).get_data(as_text=True)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -98,4 +98,5 @@ def test_production_accepts_only_the_host_of_base_url(make_app, nominee):
                                data={"csrf_token": token, "email": nominee.email})
         assert response.status_code == 200
         [message] = db.session.scalars(sa.select(OutboxMessage)).all()
-        assert all(link.startswith("https://awards.example.org/account/reset-password/") for link in links(message))
+        assert all(link.startswith("https://awards.example.org/account/reset-password/")
+                   for link in links_in_message(message))

@@ -36,7 +36,9 @@ from awards.models import (
 )
 
 from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
-from ..support.visible import text_of
+from ..support.clients import signed_in_client
+from ..support.judging import invite
+from ..support.visible import error_messages, page_text, text_of
 
 NEW_PASSWORD = "a long enough passphrase"
 RIVERSIDE = "Riverside Council"
@@ -70,37 +72,12 @@ def boxes(response) -> dict[str, str]:
     return {name: value.strip("\n") for name, value in parser.values.items()}
 
 
-def page_text(response) -> str:
-    return text_of(response.get_data(as_text=True))
-
-
-def error_summary(response) -> list[str]:
-    """The messages of the page's error summary, in order."""
-    html = response.get_data(as_text=True)
-    summary = re.search(r'<div class="govuk-error-summary".*?</ul>', html, re.S)
-    assert summary, "no error summary on the page"
-    return [text_of(item) for item in re.findall(r"<li>(.*?)</li>", summary.group(0), re.S)]
-
-
 def affiliations_of(user_id: int) -> list[tuple[str, str]]:
     """(kind, name) as stored: works for, worked for, partners with, each list in the order typed."""
     db.session.expire_all()
     order = list(AffiliationKind)
     rows = db.session.scalars(sa.select(Affiliation).where(Affiliation.user_id == user_id)).all()
     return [(a.kind.value, a.name) for a in sorted(rows, key=lambda a: (order.index(a.kind), a.position))]
-
-
-def invite(cycle, organiser, email) -> tuple[Judge, str]:
-    result = judge_rules.invite_judges(cycle, email, by=organiser)
-    db.session.commit()
-    [judge] = result.invited
-    return judge, "/judging/invitations/" + judge_rules.make_invitation_token(judge)
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    client.sign_in_as(user)
-    return client
 
 
 @pytest.fixture
@@ -142,7 +119,7 @@ def test_mistakes_in_the_lists_keep_everything_typed_and_accept_nothing(client, 
              "worked_for": "The Council", "partners_with": "\n".join(f"Partner {i}" for i in range(21))}
     response = client.post_form(path, typed, token_from=path)
     assert response.status_code == 200
-    assert error_summary(response) == [
+    assert error_messages(response) == [
         "Each organisation must be 200 characters or fewer: shorten ‘Riverside xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…’",
         "‘The Council’ does not say which organisation: give its full name, for example Riverside Council",
         "Enter 20 organisations or fewer that you partner with"]
@@ -162,7 +139,7 @@ def test_an_existing_account_accepts_with_its_lists_prefilled(app, organiser, cy
                                created_at=person.created_at))
     db.session.commit()
     judge, path = invite(cycle, organiser, "ada@judges.example.net")
-    client = signed_in(app, person)
+    client = signed_in_client(app, person)
     page = client.get(path)
     assert "You are signed in as ada@judges.example.net" in page_text(page)
     assert boxes(page) == {"works_for": "", "worked_for": "", "partners_with": "Babbage & Co"}
@@ -170,7 +147,7 @@ def test_an_existing_account_accepts_with_its_lists_prefilled(app, organiser, cy
     response = client.post_form(path, {"works_for": "Council", "worked_for": "Kent County Council",
                                        "partners_with": "Babbage & Co"}, token_from=path)
     assert response.status_code == 200
-    assert error_summary(response) == [
+    assert error_messages(response) == [
         "‘Council’ does not say which organisation: give its full name, for example Riverside Council"]
     assert boxes(response) == {"works_for": "Council", "worked_for": "Kent County Council",
                                "partners_with": "Babbage & Co"}
@@ -191,13 +168,13 @@ def test_the_profile_changes_them_and_keeps_input_on_a_mistake(app, cycle):
     user = make_user(email="ada@judges.example.net", name="Ada Lovelace", roles=("judge",),
                      organisation="Analytical Engines")
     make_judge(cycle, user, organisation="Analytical Engines")
-    client = signed_in(app, user)
+    client = signed_in_client(app, user)
     assert boxes(client.get("/judging/profile")) == {"works_for": "", "worked_for": "", "partners_with": ""}
     bad = {"organisation": "Analytical Engines", "works_for": RIVERSIDE, "worked_for": "Ltd",
            "partners_with": "Acme Digital"}
     response = client.post_form("/judging/profile", bad, token_from="/judging/profile")
     assert response.status_code == 200
-    assert error_summary(response) == [
+    assert error_messages(response) == [
         "‘Ltd’ does not say which organisation: give its full name, for example Riverside Council"]
     assert boxes(response) == {"works_for": RIVERSIDE, "worked_for": "Ltd", "partners_with": "Acme Digital"}
     assert affiliations_of(user.id) == []
@@ -231,7 +208,7 @@ def test_the_judges_copy_of_their_data_lists_them(app, cycle):
     make_judge(cycle, user)
     judge_rules.update_affiliations(user, {"worked_for": RIVERSIDE}, by=user)
     db.session.commit()
-    data = json.loads(signed_in(app, user).get("/account/your-data.json").get_data(as_text=True))
+    data = json.loads(signed_in_client(app, user).get("/account/your-data.json").get_data(as_text=True))
     [entry] = data["judging"]["affiliations"]
     assert (entry["organisation"], entry["relationship"]) == (RIVERSIDE, "Worked for in the last 3 years")
 
@@ -301,7 +278,7 @@ def test_an_affiliation_added_after_assignment_takes_the_entry_away(app, organis
     make_review(make_assignment(ada, scored, no_conflict_declared=True), status="submitted")
     kept = make_assignment(ada, free, no_conflict_declared=True)
     drafted_id, kept_id = drafted.id, kept.id
-    client = signed_in(app, ada.user)
+    client = signed_in_client(app, ada.user)
     assert nomination.reference in page_text(client.get("/judging/"))
 
     response = client.post_form("/judging/profile", {"organisation": "Judging Partners Ltd",
@@ -347,7 +324,7 @@ def assigned(cycle, organiser):
 def test_a_conflict_declared_after_assignment_tells_each_organiser(app, organiser, cycle, assigned, outbox):
     nomination, judges, assignments = assigned
     assert cycle.blind_judging
-    client = signed_in(app, judges["Ada Expert"].user)
+    client = signed_in_client(app, judges["Ada Expert"].user)
     path = f"/judging/nominations/{nomination.reference}/declare"
     response = client.post_form(path, {"has_conflict": "yes", "reason": "My sister leads the Riverside team"},
                                 token_from=path)

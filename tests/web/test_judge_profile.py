@@ -17,30 +17,17 @@ from awards.extensions import db
 from awards.models import AuditEvent, Expertise, Judge, Role, Trend, User
 
 from ..factories import DEFAULT_PASSWORD, make_cycle, make_judge, make_user
+from ..support.clients import signed_in_client
+from ..support.judging import invite
+from ..support.visible import page_text, spaced_text, text_of
 
 LINK_RE = re.compile(r"http://[^\s\"<]+(/judging/invitations/[^\s\"<]+)")
 NEW_PASSWORD = "a long enough passphrase"
 
 
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
-def page_text(response) -> str:
-    return text_of(response.get_data(as_text=True))
-
-
 @pytest.fixture
 def cycle(app):
     return make_cycle()
-
-
-def invite(cycle, organiser, email) -> tuple[Judge, str]:
-    """Invite through the domain, as the organiser's page does; return the judge and the link's path."""
-    result = judge_rules.invite_judges(cycle, email, by=organiser)
-    db.session.commit()
-    [judge] = result.invited
-    return judge, "/judging/invitations/" + judge_rules.make_invitation_token(judge)
 
 
 def fresh(model, id_):
@@ -134,7 +121,7 @@ def test_a_signed_in_user_with_another_email_cannot_accept(client, organiser, no
     client.sign_in_as(nominee)
     response = client.get(path)
     assert response.status_code == 403
-    text = page_text(response)
+    text = spaced_text(response.get_data(as_text=True))  # as written: tags read as spaces
     assert "This invitation is for a different email address" in text
     assert "sent to grace@navy.example.org , but you are signed in as nina@riverside.gov.uk" in text
     assert "Sign out" in text
@@ -213,12 +200,6 @@ def accepted(cycle, email="ada@judges.example.net", organisation="Analytical Eng
     return make_judge(cycle, user, organisation=organisation)
 
 
-def signed_in(app, user):
-    client = app.test_client()
-    client.sign_in_as(user)
-    return client
-
-
 def test_profile_is_for_judges_only(app, nominee_client, judge_client, organiser_client, cycle, judge):
     assert nominee_client.get("/judging/profile").status_code == 403
     assert judge_client.get("/judging/profile").status_code == 403  # the role alone is not a membership
@@ -234,7 +215,7 @@ def test_profile_lists_the_trends_of_every_cycle_judged_with_the_hint(app, cycle
     other = make_cycle(name="Other awards 2027", year=2027)
     extra = [t for t in other.trends if t not in cycle.trends]
     make_judge(other, member.user)
-    response = signed_in(app, member.user).get("/judging/profile")
+    response = signed_in_client(app, member.user).get("/judging/profile")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     text = text_of(html)
@@ -254,7 +235,7 @@ def test_profile_saves_organisation_and_expertise(app, cycle):
     first, second = cycle.trends[0], cycle.trends[1]
     db.session.add(Expertise(user_id=member.user_id, trend_id=second.id, level=0))
     db.session.commit()
-    client = signed_in(app, member.user)
+    client = signed_in_client(app, member.user)
     response = client.post_form("/judging/profile", {"organisation": "Difference Engines",
                                                      f"expertise_{first.id}": "2", f"expertise_{second.id}": "-2"},
                                 token_from="/judging/profile")
@@ -283,7 +264,7 @@ def test_profile_errors(app, cycle, data, message):
     trend = cycle.trends[0]
     values = {"organisation": "Analytical Engines"}
     values.update({k.replace("TREND", str(trend.id)): v for k, v in data.items()})
-    client = signed_in(app, member.user)
+    client = signed_in_client(app, member.user)
     response = client.post_form("/judging/profile", values, token_from="/judging/profile")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -296,7 +277,7 @@ def test_a_trend_the_judge_does_not_judge_is_ignored(app, cycle):
     other = make_cycle(name="Not judged 2027", year=2027, trend_ids=list(db.session.scalars(sa.select(Trend.id))))
     outside = [t for t in other.trends if t not in cycle.trends]
     assert outside
-    client = signed_in(app, member.user)
+    client = signed_in_client(app, member.user)
     assert f'name="expertise_{outside[0].id}"' not in client.get("/judging/profile").get_data(as_text=True)
     client.post_form("/judging/profile", {"organisation": "Analytical Engines", f"expertise_{outside[0].id}": "2"},
                      token_from="/judging/profile")

@@ -29,13 +29,10 @@ from awards.models import (
 )
 
 from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
-from .test_nominee_journey import PNG
+from ..support.files import PNG
+from ..support.visible import text_of
 
 VERSION = re.compile(r'name="version" value="(\d+)"')
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
 def judging_cycle(status="judging", **rules):
@@ -77,7 +74,7 @@ def declared(assignment):
     return assignment
 
 
-def page_url(nomination):
+def entry_url(nomination):
     return f"/judging/nominations/{nomination.reference}"
 
 
@@ -92,7 +89,7 @@ def full_sheet(cycle, value=7, **overrides):
 
 
 def post_scores(client, nomination, data, *, action="draft", version=None):
-    url = page_url(nomination)
+    url = entry_url(nomination)
     page = client.get(url).get_data(as_text=True)
     data = dict(data)
     data.setdefault("action", action)
@@ -207,11 +204,11 @@ def test_a_judge_with_nothing_assigned_is_told_so(judge_client, membership):
 # ------------------------------------------------------------------ the declaration
 
 def test_the_nomination_page_asks_about_conflicts_first(judge_client, nomination, assignment):
-    response = judge_client.get(page_url(nomination))
+    response = judge_client.get(entry_url(nomination))
     assert response.status_code == 302 and response.headers["Location"] == declare_url(nomination)
     doc = add_attachment(nomination, filename="report.png", stream=io.BytesIO(PNG), by=nomination.nominator)
     db.session.commit()
-    response = judge_client.get(f"{page_url(nomination)}/documents/{doc.id}")
+    response = judge_client.get(f"{entry_url(nomination)}/documents/{doc.id}")
     assert response.status_code == 302 and response.headers["Location"] == declare_url(nomination)
 
 
@@ -249,11 +246,11 @@ def test_no_answer_is_an_error(judge_client, nomination, assignment):
 def test_no_conflict_opens_the_entry(judge_client, nomination, assignment, membership):
     response = judge_client.post_form(declare_url(nomination), {"has_conflict": "no"},
                                       token_from=declare_url(nomination))
-    assert response.status_code == 302 and response.headers["Location"] == page_url(nomination)
+    assert response.status_code == 302 and response.headers["Location"] == entry_url(nomination)
     db.session.expire_all()
     assert db.session.get(Assignment, assignment.id).no_conflict_declared_at is not None
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "conflict.declared_none"))
-    assert judge_client.get(page_url(nomination)).status_code == 200
+    assert judge_client.get(entry_url(nomination)).status_code == 200
 
 
 def test_yes_recuses_the_judge_and_the_entry_disappears(judge_client, nomination, assignment, membership):
@@ -267,17 +264,17 @@ def test_yes_recuses_the_judge_and_the_entry_disappears(judge_client, nomination
     assert db.session.get(Assignment, assignment.id).status is AssignmentStatus.RECUSED
     conflict = db.session.scalar(sa.select(ConflictOfInterest))
     assert conflict.source is ConflictSource.DECLARED and conflict.reason == "I advised the project board"
-    for url in (page_url(nomination), declare_url(nomination)):
+    for url in (entry_url(nomination), declare_url(nomination)):
         assert judge_client.get(url).status_code == 404
 
 
 def test_a_judge_can_declare_a_conflict_later_from_the_entry(judge_client, nomination, declared):
-    page = judge_client.get(page_url(nomination)).get_data(as_text=True)
+    page = judge_client.get(entry_url(nomination)).get_data(as_text=True)
     assert f'href="{declare_url(nomination)}"' in page
     assert "You told us you had no conflict of interest" in judge_client.get(declare_url(nomination)).get_data(
         as_text=True)
     judge_client.post_form(declare_url(nomination), {"has_conflict": "yes"}, token_from=declare_url(nomination))
-    assert judge_client.get(page_url(nomination)).status_code == 404
+    assert judge_client.get(entry_url(nomination)).status_code == 404
 
 
 def test_a_judge_who_submitted_cannot_recuse_without_the_organisers(judge_client, nomination, declared):
@@ -295,7 +292,7 @@ def test_a_judge_who_submitted_cannot_recuse_without_the_organisers(judge_client
 def test_the_entry_sits_beside_the_score_sheet(judge_client, cycle, nomination, declared):
     add_attachment(nomination, filename="Riverside results.png", stream=io.BytesIO(PNG), by=nomination.nominator)
     db.session.commit()
-    response = judge_client.get(page_url(nomination))
+    response = judge_client.get(entry_url(nomination))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     entry, scores = page.split('class="govuk-grid-column-one-half app-judging-entry"', 1)[1].split(
@@ -325,7 +322,7 @@ def test_not_applicable_is_offered_only_where_the_criterion_allows_it(judge_clie
     allowed = cycle.criteria[2]
     allowed.allow_not_applicable = True
     db.session.commit()
-    page = judge_client.get(page_url(nomination)).get_data(as_text=True)
+    page = judge_client.get(entry_url(nomination)).get_data(as_text=True)
     assert page.count('value="na"') == 1
     assert f'id="score-{allowed.id}-na" name="score-{allowed.id}" type="radio" value="na"' in page
 
@@ -334,14 +331,14 @@ def test_a_draft_can_be_partial_and_is_kept(judge_client, cycle, nomination, dec
     first, second = cycle.criteria[:2]
     response = post_scores(judge_client, nomination, {f"score-{first.id}": "8", f"comment-{second.id}": "Thin evidence",
                                                       "overall_comment": "Promising"})
-    assert response.status_code == 302 and response.headers["Location"] == page_url(nomination)
+    assert response.status_code == 302 and response.headers["Location"] == entry_url(nomination)
     review = review_of(declared)
     assert review.status is ReviewStatus.DRAFT and review.overall_comment == "Promising"
     scores = {s.criterion_id: s for s in review.scores}
     assert scores[first.id].value == 8
     assert scores[second.id].value is None and scores[second.id].comment == "Thin evidence"
     assert len(scores) == 2
-    page = judge_client.get(page_url(nomination)).get_data(as_text=True)
+    page = judge_client.get(entry_url(nomination)).get_data(as_text=True)
     assert "Your draft scores have been saved" in page
     assert f'id="score-{first.id}-8" name="score-{first.id}" type="radio" value="8" checked' in page
     assert "Thin evidence" in page and "Promising" in page
@@ -381,15 +378,15 @@ def test_submitted_scores_are_locked(judge_client, cycle, nomination, declared, 
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "review.submitted"))
     assert "Your scores for" in judge_client.get("/judging/").get_data(as_text=True)
 
-    page = judge_client.get(page_url(nomination)).get_data(as_text=True)
+    page = judge_client.get(entry_url(nomination)).get_data(as_text=True)
     assert "They are locked" in page
     assert 'name="score-' not in page and "Submit scores" not in page
     assert "9 – Exceptional" in page and "Not applicable" in page
     assert "89 out of 100" in page  # (9 − 1) / 9 on every criterion answered
 
-    response = judge_client.post_form(page_url(nomination), {**full_sheet(cycle, 1), "action": "draft",
+    response = judge_client.post_form(entry_url(nomination), {**full_sheet(cycle, 1), "action": "draft",
                                                              "version": str(review.version)},
-                                      token_from=page_url(nomination))
+                                      token_from=entry_url(nomination))
     assert response.status_code == 409
     assert "already submitted your scores" in response.get_data(as_text=True)
     assert {s.value for s in review_of(declared).scores} == {9, None}
@@ -453,11 +450,11 @@ def test_a_comment_too_long_is_an_error_not_a_loss(judge_client, cycle, nominati
 def test_scoring_is_refused_outside_judging(judge_client, cycle, nomination, declared, status):
     cycle.status = CycleStatus(status)
     db.session.commit()
-    page = judge_client.get(page_url(nomination)).get_data(as_text=True)
+    page = judge_client.get(entry_url(nomination)).get_data(as_text=True)
     assert "Submit scores" not in page
     assert "Queues at the counter." in page  # the entry can still be read
-    response = judge_client.post_form(page_url(nomination), {**full_sheet(cycle), "action": "submit",
-                                                             "version": "0"}, token_from=page_url(nomination))
+    response = judge_client.post_form(entry_url(nomination), {**full_sheet(cycle), "action": "submit",
+                                                             "version": "0"}, token_from=entry_url(nomination))
     assert response.status_code == 409
     text = response.get_data(as_text=True)
     assert "Nothing was saved" in text
@@ -470,11 +467,11 @@ def test_scoring_is_refused_after_judging_closes(judge_client, cycle, nomination
     make_review(declared, status="draft")
     cycle.judging_close_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    page = judge_client.get(page_url(nomination)).get_data(as_text=True)
+    page = judge_client.get(entry_url(nomination)).get_data(as_text=True)
     assert "Judging closed at" in page and "Submit scores" not in page
     assert "Your draft scores, last saved at" in page
-    response = judge_client.post_form(page_url(nomination), {**full_sheet(cycle), "action": "submit",
-                                                             "version": "1"}, token_from=page_url(nomination))
+    response = judge_client.post_form(entry_url(nomination), {**full_sheet(cycle), "action": "submit",
+                                                             "version": "1"}, token_from=entry_url(nomination))
     assert response.status_code == 409
     assert "Judging closed at" in response.get_data(as_text=True)
     review = review_of(declared)
@@ -483,7 +480,7 @@ def test_scoring_is_refused_after_judging_closes(judge_client, cycle, nomination
 
 def test_two_windows_saving_one_sheet_one_wins(judge_client, cycle, nomination, declared):
     first = cycle.criteria[0]
-    url = page_url(nomination)
+    url = entry_url(nomination)
     # Both windows open the page before either saves
     version = VERSION.search(judge_client.get(url).get_data(as_text=True)).group(1)
     assert post_scores(judge_client, nomination, {f"score-{first.id}": "3"}, version=version).status_code == 302
@@ -548,14 +545,14 @@ def test_nobody_else_reaches_the_judging_pages(app, cycle, nomination, declared,
     db.session.commit()
     other_judge = make_judge(cycle)
     organiser = make_user(roles=("organiser",))
-    urls = [page_url(nomination), declare_url(nomination), f"{page_url(nomination)}/documents/{doc.id}"]
+    urls = [entry_url(nomination), declare_url(nomination), f"{entry_url(nomination)}/documents/{doc.id}"]
     # Another judge of the cycle: the entry is not theirs (404); people who judge nothing: not their function (403)
     for person, status in ((other_judge.user, 404), (nominator, 403), (organiser, 403)):
         client = app.test_client()
         client.sign_in_as(person)
         for url in urls:
             assert client.get(url).status_code == status, (person, url)
-        assert client.post_form(page_url(nomination), {**full_sheet(cycle), "action": "submit", "version": "0"},
+        assert client.post_form(entry_url(nomination), {**full_sheet(cycle), "action": "submit", "version": "0"},
                                 token_from="/account").status_code == status
     anonymous = app.test_client()
     for url in urls:
@@ -572,7 +569,7 @@ def test_an_organiser_who_judges_is_bound_by_their_own_conflicts(app, cycle, nom
     make_assignment(membership, conflicted, no_conflict_declared=True)
     client = app.test_client()
     client.sign_in_as(organiser)
-    assert client.get(page_url(conflicted)).status_code == 404
+    assert client.get(entry_url(conflicted)).status_code == 404
     assert "Conflicted entry" not in client.get("/judging/").get_data(as_text=True)
     # as an organiser they still see it
     assert client.get(f"/organiser/cycles/{cycle.slug}/nominations/{conflicted.reference}").status_code == 200
@@ -583,7 +580,7 @@ def test_a_withdrawn_nomination_is_no_longer_shown(judge_client, nomination, dec
     nomination.status = NominationStatus.WITHDRAWN
     nomination.withdrawn_at = utcnow()
     db.session.commit()
-    assert judge_client.get(page_url(nomination)).status_code == 404
+    assert judge_client.get(entry_url(nomination)).status_code == 404
     assert nomination.reference not in judge_client.get("/judging/").get_data(as_text=True)
 
 
@@ -594,7 +591,7 @@ def test_documents_download_under_neutral_names(judge_client, nomination, declar
     second = add_attachment(nomination, filename="Another.png", stream=io.BytesIO(PNG), by=nominator)
     db.session.commit()
     for number, doc in ((1, first), (2, second)):
-        response = judge_client.get(f"{page_url(nomination)}/documents/{doc.id}")
+        response = judge_client.get(f"{entry_url(nomination)}/documents/{doc.id}")
         assert response.status_code == 200
         assert response.headers["Content-Disposition"] == f"attachment; filename=\"Supporting document {number}.png\""
         assert response.headers["Content-Type"] == "image/png"
@@ -606,17 +603,17 @@ def test_another_nominations_document_is_not_found(judge_client, cycle, nominati
     other = make_nomination(cycle, nominator=nominator)
     doc = add_attachment(other, filename="x.png", stream=io.BytesIO(PNG), by=nominator)
     db.session.commit()
-    assert judge_client.get(f"{page_url(nomination)}/documents/{doc.id}").status_code == 404
+    assert judge_client.get(f"{entry_url(nomination)}/documents/{doc.id}").status_code == 404
 
 
 def test_with_blind_judging_off_documents_keep_their_names(judge_client, cycle, nomination, declared, nominator):
     cycle.blind_judging = False
     doc = add_attachment(nomination, filename="Results.png", stream=io.BytesIO(PNG), by=nominator)
     db.session.commit()
-    page = judge_client.get(page_url(nomination)).get_data(as_text=True)
+    page = judge_client.get(entry_url(nomination)).get_data(as_text=True)
     assert "Results.png" in page and "Riverside Borough Council" in page and "Acme Digital Ltd" in page
     assert "Nia Nominator" not in page and "Casey Contact" not in page
-    response = judge_client.get(f"{page_url(nomination)}/documents/{doc.id}")
+    response = judge_client.get(f"{entry_url(nomination)}/documents/{doc.id}")
     assert response.headers["Content-Disposition"] == "attachment; filename=Results.png"
 
 
@@ -625,7 +622,7 @@ def test_a_document_that_cannot_be_cleaned_is_not_sent(judge_client, nomination,
     db.session.commit()
     from awards.domain.nominations.attachments import attachment_path
     attachment_path(doc).write_bytes(b"not a png at all")
-    response = judge_client.get(f"{page_url(nomination)}/documents/{doc.id}")
+    response = judge_client.get(f"{entry_url(nomination)}/documents/{doc.id}")
     assert response.status_code == 422
     assert "could not be prepared for judging" in response.get_data(as_text=True)
 
@@ -696,7 +693,7 @@ def test_reopening_returns_the_scores_to_the_judge(organiser_client, judge_clien
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/reviews/{submitted.id}").get_data(as_text=True)
     assert "are reopened" in page and "Reopened" in page
     # the judge can change and submit them again
-    assert "Submit scores" in judge_client.get(page_url(nomination)).get_data(as_text=True)
+    assert "Submit scores" in judge_client.get(entry_url(nomination)).get_data(as_text=True)
     assert post_scores(judge_client, nomination, full_sheet(cycle, 4), action="submit").status_code == 302
     assert {s.value for s in review_of(submitted.assignment).scores} == {4}
 
@@ -755,7 +752,7 @@ def test_the_organiser_redacts_text_and_judges_read_the_redacted_copy(organiser_
     rows = {r.field: r.text for r in db.session.scalars(sa.select(Redaction))}
     assert rows == {"challenge": "[The council] had queues at the counter.",
                     f"trend:{trend.id}": "It addresses it well.", "outcome:0:metric": "Phone calls handled"}
-    judged = judge_client.get(page_url(nomination)).get_data(as_text=True)
+    judged = judge_client.get(entry_url(nomination)).get_data(as_text=True)
     assert "[The council] had queues" in judged and "Riverside" not in judged
     assert "It addresses it well." in judged and "Phone calls handled" in judged
     # the nominee's original is kept, and is what the organiser's nomination page shows
@@ -768,7 +765,7 @@ def test_the_organiser_redacts_text_and_judges_read_the_redacted_copy(organiser_
     # showing judges the original again
     response = organiser_client.post_form(url, {"restore": "challenge"}, token_from=url)
     assert response.status_code == 302
-    assert "Riverside Borough Council had queues" in judge_client.get(page_url(nomination)).get_data(as_text=True)
+    assert "Riverside Borough Council had queues" in judge_client.get(entry_url(nomination)).get_data(as_text=True)
 
 
 def test_a_redacted_title_is_what_judges_see_everywhere(organiser_client, judge_client, cycle, nomination,

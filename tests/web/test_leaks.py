@@ -113,7 +113,7 @@ def world(app, organiser_client, organiser):
             "organiser": organiser}
 
 
-def url_values(world, audience: str) -> dict[str, list]:
+def leak_url_values(world, audience: str) -> dict[str, list]:
     """For each URL variable, the values this audience could try: its own and the canary's."""
     db.session.expire_all()
     canary, theirs = world["canary"], world["theirs"]
@@ -147,7 +147,7 @@ def generated_urls(app, values: dict[str, list]) -> list[str]:
             continue
         names = sorted(rule.arguments)
         missing = [n for n in names if n not in values]
-        assert not missing, f"no value for {missing} in {rule.rule}: add it to url_values"
+        assert not missing, f"no value for {missing} in {rule.rule}: add it to leak_url_values"
         choices = [values[n][:1] if rule.endpoint.startswith("organiser.") else values[n] for n in names]
         for combination in itertools.product(*choices):
             urls.append(adapter.build(rule.endpoint, dict(zip(names, combination)), method="GET"))
@@ -243,7 +243,7 @@ def test_the_canary_reaches_no_judge_nominee_or_member_of_the_public(app, world,
     visited = {}
     for audience, user in audiences.items():
         client = client_for(app, user)
-        visited[audience] = crawl(client, generated_urls(app, url_values(world, audience)), leaks, audience)
+        visited[audience] = crawl(client, generated_urls(app, leak_url_values(world, audience)), leaks, audience)
         error_pages(app, client, leaks, audience, world)
 
     # What each audience reaches is real: the judge opened the entry and its documents; the others were refused
@@ -264,7 +264,7 @@ def test_the_canary_reaches_no_judge_nominee_or_member_of_the_public(app, world,
     assert case is not None and case.published_at is not None
     for audience in ("public",):
         client = client_for(app, audiences[audience])
-        urls = generated_urls(app, url_values(world, audience)) + [
+        urls = generated_urls(app, leak_url_values(world, audience)) + [
             "/impact-cases?q=front+door", "/impact-cases?q=Borough", "/api/v1/impact-cases?q=front+door",
             f"/api/v1/impact-cases?cycle={world['cycle'].year}", "/impact-cases.atom"]
         visited[f"{audience} after"] = crawl(client, urls, leaks, f"{audience} after publication")

@@ -12,7 +12,8 @@ import pytest
 from awards.logging_setup import DATE_FORMAT, LINE_FORMAT, RequestIdFilter, SingleLineFormatter, log_event
 
 from ..factories import make_cycle
-from .test_nominee_journey import PDF, start, upload
+from ..support.files import PDF
+from ..support.nominating import start_draft, upload
 
 PLANTED_PASSWORD = "Planted-passphrase-4471-zebra"
 NEW_PASSWORD = "Another-planted-phrase-9921"
@@ -78,7 +79,7 @@ def test_security_events_are_logged_with_utc_time_and_request_id_and_no_secrets(
     client.get("/no-such-page", headers={"X-Request-ID": "req-missing"})
     client.post("/account", data={"csrf_token": "forged-" + secrets[-2], "profile-name": "X"},
                 headers={"X-Request-ID": "req-csrf"})
-    nomination = start(client, make_cycle())
+    nomination = start_draft(client, make_cycle())
     upload(client, nomination, "evaluation.pdf", PDF)
     upload(client, nomination, "page.html", b"<html><script>alert(1)</script></html>")
 

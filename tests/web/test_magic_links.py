@@ -13,28 +13,12 @@ from awards.extensions import db
 from awards.models import AuditEvent, OutboxMessage, User
 
 from ..factories import DEFAULT_PASSWORD, make_user
+from ..support.clients import is_signed_in
+from ..support.magic_links import REQUEST, ask_for_link, newest_link, press_button
 from ..support.visible import error_summary, main_text
 from ..support.work import work_until_answered
 
-LINK_RE = re.compile(r"http://127\.0\.0\.1:5000(/[^\s\"<]+)")
-REQUEST = "/sign-in/email-link"
 START = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
-
-
-def ask_for_link(client, email):
-    return client.post_form(REQUEST, {"email": email}, token_from=REQUEST)
-
-
-def newest_link(outbox) -> str:
-    return LINK_RE.search(outbox("magic_link")[-1].body_text).group(1)
-
-
-def press_button(client, link):
-    return client.post_form(link, {}, token_from=link)
-
-
-def signed_in(client) -> bool:
-    return client.get("/account").status_code == 200
 
 
 def audit_rows(action):
@@ -66,11 +50,11 @@ def test_a_link_signs_in_only_when_its_button_is_pressed(client, nominee, outbox
         page = client.get(link)
         assert page.status_code == 200
         assert "Press the button to sign in." in main_text(page)
-    assert not signed_in(client)
+    assert not is_signed_in(client)
     response = press_button(client, link)
     assert response.status_code == 302
     assert response.location == "/nominations"
-    assert signed_in(client)
+    assert is_signed_in(client)
     [signed] = audit_rows("sign_in.magic_link")
     assert signed.actor_id == nominee.id and signed.object_id == str(nominee.id)
     [asked] = audit_rows("sign_in.magic_link_requested")
@@ -82,7 +66,7 @@ def test_a_link_works_once(client, nominee, outbox):
     link = newest_link(outbox)
     assert press_button(client, link).status_code == 302
     client.post_form("/sign-out", {}, token_from="/account")
-    assert not signed_in(client)
+    assert not is_signed_in(client)
     again = client.get(link)
     assert again.status_code == 400
     text = main_text(again)
@@ -91,7 +75,7 @@ def test_a_link_works_once(client, nominee, outbox):
     # Pressing the button of a page opened before the link was used does not sign in either.
     refused = client.post(link, data={"csrf_token": client.csrf_token(REQUEST)})
     assert refused.status_code == 400
-    assert not signed_in(client)
+    assert not is_signed_in(client)
     assert len(audit_rows("sign_in.magic_link")) == 1
 
 
@@ -108,7 +92,7 @@ def test_a_link_works_for_fifteen_minutes(client, nominee, outbox):
         assert "Ask for a new sign-in link." in main_text(expired)
         refused = client.post(link, data={"csrf_token": client.csrf_token(REQUEST)})
         assert refused.status_code == 400
-        assert not signed_in(client)
+        assert not is_signed_in(client)
 
 
 def test_a_newer_link_ends_the_older_one(client, nominee, outbox):
@@ -121,7 +105,7 @@ def test_a_newer_link_ends_the_older_one(client, nominee, outbox):
     assert superseded.status_code == 400
     assert "This sign-in link has already been used or a newer one has been sent" in main_text(superseded)
     assert press_button(client, newer).status_code == 302
-    assert signed_in(client)
+    assert is_signed_in(client)
 
 
 def test_a_sign_in_with_the_password_ends_the_link(app, client, nominee, outbox):
@@ -130,7 +114,7 @@ def test_a_sign_in_with_the_password_ends_the_link(app, client, nominee, outbox)
     elsewhere = app.test_client()
     assert elsewhere.post_form("/sign-in", {"email": nominee.email, "password": DEFAULT_PASSWORD}).status_code == 302
     assert client.get(link).status_code == 400
-    assert not signed_in(client)
+    assert not is_signed_in(client)
 
 
 def test_a_password_change_or_signing_out_everywhere_ends_the_link(client, nominee, outbox):
@@ -219,12 +203,12 @@ def test_a_link_for_an_account_with_two_factor_asks_for_the_code_before_signing_
         link = newest_link(outbox)
         response = press_button(client, link)
         assert response.status_code == 302 and response.location == "/sign-in/code"
-        assert not signed_in(client)
+        assert not is_signed_in(client)
         # The link is used up all the same: the code step does not bring it back.
         assert client.get(link).status_code == 400
         done = client.post_form("/sign-in/code", {"code": pyotp.TOTP(secret).now()}, token_from="/sign-in/code")
         assert done.status_code == 302
-        assert signed_in(client)
+        assert is_signed_in(client)
 
 
 def test_the_organiser_reads_link_requests_and_sign_ins_in_words(app, nominee, organiser, organiser_client, outbox):
@@ -304,7 +288,7 @@ def test_two_presses_at_the_same_moment_sign_in_once(app, client, nominee, outbo
 
 # --- an invited judge who never sets a password ---------------------------------------------------
 
-def _invitation(organiser) -> tuple[str, int]:
+def _judge_invitation(organiser) -> tuple[str, int]:
     from awards.domain.judging import judges as judge_rules
 
     from ..factories import make_cycle
@@ -320,7 +304,7 @@ def test_an_invited_judge_accepts_without_a_password_and_signs_in_by_link(app, c
     from awards.domain.people.accounts import authenticate
     from awards.models import Judge
 
-    path, judge_id = _invitation(organiser)
+    path, judge_id = _judge_invitation(organiser)
     page = client.get(path)
     assert "You do not need a password: if you accept without one, you sign in each time with a link we " \
            "email to that address." in main_text(page)
@@ -358,7 +342,7 @@ def test_a_judge_without_a_password_accepts_a_later_invitation_through_a_link(cl
 
     from ..factories import make_cycle
 
-    first, _ = _invitation(organiser)
+    first, _ = _judge_invitation(organiser)
     client.post_form(first, {"name": "Grace Hopper", "organisation": "US Navy",
                              "no_password": "Accept without a password"}, token_from=first)
     client.post_form("/sign-out", {}, token_from="/account")
@@ -389,7 +373,7 @@ def test_a_link_goes_on_only_to_a_page_of_this_site(client, nominee, outbox):
 
 
 def test_accepting_with_a_password_still_needs_one(client, organiser):
-    path, judge_id = _invitation(organiser)
+    path, judge_id = _judge_invitation(organiser)
     response = client.post_form(path, {"name": "Grace Hopper", "organisation": "US Navy", "password": "",
                                        "confirm_password": "", "submit": "Accept and create account"},
                                 token_from=path)
@@ -399,7 +383,7 @@ def test_accepting_with_a_password_still_needs_one(client, organiser):
 
 
 def test_accepting_without_a_password_still_needs_a_name(client, organiser):
-    path, judge_id = _invitation(organiser)
+    path, judge_id = _judge_invitation(organiser)
     response = client.post_form(path, {"name": "", "organisation": "US Navy",
                                        "no_password": "Accept without a password"}, token_from=path)
     assert response.status_code == 200

@@ -80,7 +80,7 @@ def category_boxes(response) -> list[tuple[str, bool]]:
 
 
 def valid_form(**overrides) -> dict:
-    from .test_organiser_cycles import cycle_form
+    from ..support.programme import cycle_form
 
     return cycle_form(**overrides)
 
@@ -191,7 +191,7 @@ def test_the_edit_page_has_no_categories_to_tick(organiser_client):
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/edit")
     assert category_boxes(page) == []
     before = [c.id for c in cycle.categories]
-    from .test_cycle_references import form_values
+    from ..support.pages import form_values
     data = form_values(page)
     response = organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/edit", {**data, "categories": ["x"]},
                                           token_from=f"/organiser/cycles/{cycle.slug}/edit")

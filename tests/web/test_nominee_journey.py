@@ -3,8 +3,6 @@ answers, submit before the deadline, edit, withdraw, documents, nothing lost."""
 
 import io
 import re
-import struct
-import zlib
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -15,78 +13,8 @@ from awards.extensions import db
 from awards.models import AuditEvent, Nomination, NominationStatus
 
 from ..factories import DEFAULT_PASSWORD, make_cycle, make_nomination, make_user
-
-
-def _png(width=1, height=1) -> bytes:
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    raw = b"".join(b"\x00" + b"\x00\x00\x00" * width for _ in range(min(height, 1)))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-
-
-PNG = _png()
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
-
-
-def words(n: int) -> str:
-    return " ".join(["word"] * n)
-
-
-def section_url(nomination, section):
-    return f"/nominations/{nomination.reference}/{section}"
-
-
-def based_on(client, url) -> str:
-    page = client.get(url).get_data(as_text=True)
-    return re.search(r'name="based_on" value="([^"]+)"', page).group(1)
-
-
-def save(client, nomination, section, data, **kwargs):
-    url = section_url(nomination, section)
-    data = dict(data)
-    data.setdefault("based_on", based_on(client, url))
-    return client.post_form(url, data, token_from=url, **kwargs)
-
-
-def valid_sections(cycle):
-    trend_a, trend_b = cycle.trends[0], cycle.trends[5]
-    return {
-        "organisation": {"organisation_name": "Riverside Borough Council", "contact_name": "Cara Contact",
-                         "contact_email": "cara@riverside.gov.uk", "contact_phone": "01632 960 001",
-                         "region": "London", "partners-0-name": "Acme Digital Ltd", "partners-0-is_supplier": "y",
-                         "partners-1-name": ""},
-        "project": {"title": "Digital blue badges", "summary": "We rebuilt the blue badge service."},
-        "trends": {"trends": [str(trend_a.id), str(trend_b.id)], "primary": str(trend_b.id),
-                   f"how_{trend_a.id}": "Designed with residents.", f"how_{trend_b.id}": "Uses AI to triage."},
-        "challenge": {"challenge": "Applications took 12 weeks."},
-        "approach": {"approach": "We designed with users and automated checks."},
-        "outcomes": {"outcomes_narrative": "Decisions are now made in days.",
-                     "measured-0-metric": "Time to decision", "measured-0-baseline": "12 weeks",
-                     "measured-0-result": "4 days", "measured-0-measured_on": "March 2026",
-                     "measured-1-metric": "", "measured-1-baseline": "", "measured-1-result": "",
-                     "measured-1-measured_on": ""},
-        "lessons": {"unintended_consequences": "More applications than expected.",
-                    "lessons": "Start with the data."},
-        "documents": {},
-        "declarations": {"declares_accurate": "y", "consents_to_publish": "yes", "declares_authorised": "y"},
-    }
-
-
-def start(client, cycle, category=None):
-    category = category or cycle.categories[0]
-    response = client.post_form(f"/nominations/start?cycle={cycle.slug}", {"category": category.slug},
-                                token_from="/nominations/start")
-    assert response.status_code == 302, response.get_data(as_text=True)
-    reference = response.headers["Location"].rsplit("/", 1)[-1]
-    return db.session.scalar(sa.select(Nomination).where(Nomination.reference == reference))
-
-
-def fill_everything(client, nomination):
-    for section, data in valid_sections(nomination.cycle).items():
-        response = save(client, nomination, section, data)
-        assert response.status_code == 302, (section, response.get_data(as_text=True)[:3000])
+from ..support.files import HTML, PDF, PNG
+from ..support.nominating import based_on, fill_everything, save, section_url, start_draft, upload, words
 
 
 @pytest.fixture
@@ -97,7 +25,7 @@ def cycle(app):
 def test_complete_journey_from_start_to_confirmation(nominee_client, nominee, cycle, outbox):
     home = nominee_client.get("/").get_data(as_text=True)
     assert "Public Sector Digital Awards 2026" in home and "Start a nomination" in home
-    nomination = start(nominee_client, cycle)
+    nomination = start_draft(nominee_client, cycle)
     assert nomination.reference == "PSDA-2026-0001" and nomination.status is NominationStatus.DRAFT
     page = nominee_client.get(f"/nominations/{nomination.reference}").get_data(as_text=True)
     assert page.count("Not started") == 9 and "You have completed 0 of 9 sections" in page
@@ -128,12 +56,12 @@ def test_complete_journey_from_start_to_confirmation(nominee_client, nominee, cy
 
 
 def test_references_count_up_per_cycle(nominee_client, cycle):
-    first, second = start(nominee_client, cycle), start(nominee_client, cycle)
+    first, second = start_draft(nominee_client, cycle), start_draft(nominee_client, cycle)
     assert (first.reference, second.reference) == ("PSDA-2026-0001", "PSDA-2026-0002")
 
 
 def test_invalid_section_keeps_input_saves_draft_and_links_errors(nominee_client, cycle):
-    nomination = start(nominee_client, cycle)
+    nomination = start_draft(nominee_client, cycle)
     response = save(nominee_client, nomination, "organisation",
                     {"organisation_name": "Riverside", "contact_name": "", "contact_email": "not an email",
                      "region": ""})
@@ -150,7 +78,7 @@ def test_invalid_section_keeps_input_saves_draft_and_links_errors(nominee_client
 
 
 def test_word_limits_enforced_on_the_server(nominee_client, cycle):
-    nomination = start(nominee_client, cycle)
+    nomination = start_draft(nominee_client, cycle)
     limit = cycle.summary_word_limit
     ok = save(nominee_client, nomination, "project", {"title": "T", "summary": words(limit)})
     assert ok.status_code == 302
@@ -172,7 +100,7 @@ def test_word_limits_enforced_on_the_server(nominee_client, cycle):
     ({"trends": ["A"], "primary": "A"}, "Explain how the work addresses this trend"),
 ])
 def test_trend_rules(nominee_client, cycle, data, message):
-    nomination = start(nominee_client, cycle)
+    nomination = start_draft(nominee_client, cycle)
     ids = {k: str(t.id) for k, t in zip("ABCD", cycle.trends)}
     posted = {"trends": [ids[x] for x in data.get("trends", [])]}
     if "primary" in data:
@@ -183,7 +111,7 @@ def test_trend_rules(nominee_client, cycle, data, message):
 
 def test_trend_not_offered_by_the_cycle_is_refused(nominee_client, cycle):
     from awards.models import Trend
-    nomination = start(nominee_client, cycle)
+    nomination = start_draft(nominee_client, cycle)
     societal = db.session.scalar(sa.select(Trend).where(Trend.code == "S1"))
     response = save(nominee_client, nomination, "trends", {"trends": [str(societal.id)], "primary": str(societal.id),
                                                             f"how_{societal.id}": "x"})
@@ -194,7 +122,7 @@ def test_cannot_submit_incomplete_or_unverified(app, cycle, outbox):
     unverified = make_user(verified=False)
     client = app.test_client()
     client.sign_in_as(unverified)
-    nomination = start(client, cycle)
+    nomination = start_draft(client, cycle)
     check = client.get(f"/nominations/{nomination.reference}/check").get_data(as_text=True)
     assert "You need to complete every section" in check and "Submit nomination" not in check
     fill_everything(client, nomination)
@@ -213,7 +141,7 @@ def test_submit_one_second_before_and_after_close(app, nominee, outbox):
         early, late = app.test_client(), app.test_client()
         for c in (early, late):
             c.sign_in_as(nominee)
-        first, second = start(early, cycle), start(late, cycle)
+        first, second = start_draft(early, cycle), start_draft(late, cycle)
         fill_everything(early, first)
         fill_everything(late, second)
         home = early.get("/").get_data(as_text=True)
@@ -287,14 +215,8 @@ def test_another_nominees_reference_is_404(app, nominee_client, cycle):
     assert db.session.get(Nomination, others.id).title != "Hijacked"
 
 
-def upload(client, nomination, name, content):
-    url = f"/nominations/{nomination.reference}/documents/upload"
-    return client.post_form(url, {"file": (io.BytesIO(content), name)}, token_from=section_url(nomination, "documents"),
-                            content_type="multipart/form-data")
-
-
 def test_upload_checks_content_not_name(nominee_client, cycle, tmp_path, app):
-    nomination = start(nominee_client, cycle)
+    nomination = start_draft(nominee_client, cycle)
     response = upload(nominee_client, nomination, "report.pdf", HTML)
     assert response.status_code == 400
     assert "The selected file must be a PDF, Word document" in response.get_data(as_text=True)
@@ -324,7 +246,7 @@ def test_upload_checks_content_not_name(nominee_client, cycle, tmp_path, app):
 
 def test_docx_xlsx_pptx_detected_by_structure(nominee_client, cycle):
     import zipfile
-    nomination = start(nominee_client, cycle)
+    nomination = start_draft(nominee_client, cycle)
 
     def office(marker):
         buffer = io.BytesIO()
@@ -347,7 +269,7 @@ def test_upload_size_and_count_limits(nominee_client, cycle):
     cycle.attachments_max_mb = 1
     cycle.attachments_max_count = 2
     db.session.commit()
-    nomination = start(nominee_client, cycle)
+    nomination = start_draft(nominee_client, cycle)
     big = PDF + b"0" * (1024 * 1024)
     response = upload(nominee_client, nomination, "big.pdf", big)
     assert "The selected file must be smaller than 1MB" in response.get_data(as_text=True)
@@ -358,7 +280,7 @@ def test_upload_size_and_count_limits(nominee_client, cycle):
 
 
 def test_two_tabs_second_save_is_refused_showing_both_versions(nominee_client, cycle):
-    nomination = start(nominee_client, cycle)
+    nomination = start_draft(nominee_client, cycle)
     url = section_url(nomination, "project")
     tab_one, tab_two = based_on(nominee_client, url), based_on(nominee_client, url)
     first = nominee_client.post_form(url, {"title": "Title from tab one", "summary": "One.", "based_on": tab_one},
@@ -384,7 +306,7 @@ def test_two_tabs_second_save_is_refused_showing_both_versions(nominee_client, c
 def test_session_timeout_while_typing_loses_nothing(app, nominee, cycle):
     client = app.test_client()
     client.post_form("/sign-in", {"email": nominee.email, "password": DEFAULT_PASSWORD})
-    nomination = start(client, cycle)
+    nomination = start_draft(client, cycle)
     url = section_url(nomination, "challenge")
     token, base = client.csrf_token(url), based_on(client, url)
     ticket = re.search(r'name="stash_ticket" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
@@ -406,7 +328,7 @@ def test_session_timeout_while_typing_loses_nothing(app, nominee, cycle):
 
 
 def test_double_submit_creates_one_submission_and_one_email(nominee_client, cycle, outbox):
-    nomination = start(nominee_client, cycle)
+    nomination = start_draft(nominee_client, cycle)
     fill_everything(nominee_client, nomination)
     for _ in range(2):
         response = nominee_client.post_form(f"/nominations/{nomination.reference}/submit", token_from="/nominations")

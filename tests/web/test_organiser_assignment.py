@@ -23,13 +23,9 @@ from ..factories import (
     make_user,
     set_expertise,
 )
+from ..support.visible import text_of
 
 INPUTS = re.compile(r'name="inputs"[^>]*value="([0-9a-f]{64})"|value="([0-9a-f]{64})"[^>]*name="inputs"')
-
-
-def text_of(page: str) -> str:
-    """The page's visible words, tags removed and white space collapsed."""
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page))).strip()
 
 
 def inputs_hash(page: str) -> str:
@@ -59,14 +55,14 @@ def setup(cycle):
     return nominations, judges
 
 
-def url(cycle, tail: str = "") -> str:
+def assignment_url(cycle, tail: str = "") -> str:
     return f"/organiser/cycles/{cycle.slug}/assignment{tail}"
 
 
 def test_the_page_shows_the_state_and_a_run_button(organiser_client, cycle, setup):
     nominations, judges = setup
     make_assignment(judges["Ben Bright"], nominations[0], locked=True)
-    response = organiser_client.get(url(cycle))
+    response = organiser_client.get(assignment_url(cycle))
     assert response.status_code == 200
     text = text_of(response.get_data(as_text=True))
     assert "Assign judges" in text and "Run assignment" in text
@@ -79,8 +75,8 @@ def test_the_page_shows_the_state_and_a_run_button(organiser_client, cycle, setu
 
 def test_running_shows_a_preview_and_stores_nothing(organiser_client, cycle, setup):
     nominations, judges = setup
-    page = organiser_client.get(url(cycle)).get_data(as_text=True)
-    response = organiser_client.post_form(url(cycle), token_from=url(cycle))
+    page = organiser_client.get(assignment_url(cycle)).get_data(as_text=True)
+    response = organiser_client.post_form(assignment_url(cycle), token_from=assignment_url(cycle))
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     text = text_of(body)
@@ -96,9 +92,9 @@ def test_running_shows_a_preview_and_stores_nothing(organiser_client, cycle, set
 
 def test_confirming_the_preview_writes_it(organiser_client, cycle, setup, organiser):
     nominations, _ = setup
-    preview = organiser_client.post_form(url(cycle), token_from=url(cycle)).get_data(as_text=True)
-    response = organiser_client.post_form(url(cycle, "/confirm"), {"inputs": inputs_hash(preview)},
-                                          token_from=url(cycle), follow_redirects=True)
+    preview = organiser_client.post_form(assignment_url(cycle), token_from=assignment_url(cycle)).get_data(as_text=True)
+    response = organiser_client.post_form(assignment_url(cycle, "/confirm"), {"inputs": inputs_hash(preview)},
+                                          token_from=assignment_url(cycle), follow_redirects=True)
     assert response.status_code == 200
     text = text_of(response.get_data(as_text=True))
     assert "The assignment has been saved: 6 new assignments, 0 removed, 0 unchanged." in text
@@ -111,11 +107,12 @@ def test_confirming_the_preview_writes_it(organiser_client, cycle, setup, organi
 
 def test_a_stale_preview_is_refused_with_a_fresh_one(organiser_client, cycle, setup):
     nominations, judges = setup
-    preview = organiser_client.post_form(url(cycle), token_from=url(cycle)).get_data(as_text=True)
+    preview = organiser_client.post_form(assignment_url(cycle), token_from=assignment_url(cycle)).get_data(as_text=True)
     old = inputs_hash(preview)
     # Meanwhile a conflict of interest is recorded.
     add_conflict(judges["Ada Expert"], nominations[0])
-    response = organiser_client.post_form(url(cycle, "/confirm"), {"inputs": old}, token_from=url(cycle))
+    response = organiser_client.post_form(assignment_url(cycle, "/confirm"), {"inputs": old},
+                                          token_from=assignment_url(cycle))
     assert response.status_code == 409
     body = response.get_data(as_text=True)
     text = text_of(body)
@@ -124,8 +121,8 @@ def test_a_stale_preview_is_refused_with_a_fresh_one(organiser_client, cycle, se
     assert assignment_count() == 0
     fresh = inputs_hash(body)
     assert fresh != old
-    response = organiser_client.post_form(url(cycle, "/confirm"), {"inputs": fresh}, token_from=url(cycle),
-                                          follow_redirects=True)
+    response = organiser_client.post_form(assignment_url(cycle, "/confirm"), {"inputs": fresh},
+                                          token_from=assignment_url(cycle), follow_redirects=True)
     assert "The assignment has been saved" in text_of(response.get_data(as_text=True))
     ada = judges["Ada Expert"].id
     assert db.session.scalar(select(func.count(Assignment.id)).where(
@@ -133,7 +130,7 @@ def test_a_stale_preview_is_refused_with_a_fresh_one(organiser_client, cycle, se
 
 
 def test_a_confirm_without_a_preview_is_refused(organiser_client, cycle, setup):
-    response = organiser_client.post_form(url(cycle, "/confirm"), token_from=url(cycle))
+    response = organiser_client.post_form(assignment_url(cycle, "/confirm"), token_from=assignment_url(cycle))
     assert response.status_code == 409
     assert "The preview was out of date" in text_of(response.get_data(as_text=True))
     assert assignment_count() == 0
@@ -144,7 +141,7 @@ def test_shortfalls_are_explained_in_the_preview(organiser_client, cycle, setup)
     for judge in judges.values():
         judge.max_load = 1
     db.session.commit()
-    response = organiser_client.post_form(url(cycle), token_from=url(cycle))
+    response = organiser_client.post_form(assignment_url(cycle), token_from=assignment_url(cycle))
     text = text_of(response.get_data(as_text=True))
     category = nominations[0].category.name
     assert (f"3 nominations in {category} can get only 1 judge: add a judge to this category or raise a load "
@@ -156,9 +153,10 @@ def test_shortfalls_are_explained_in_the_preview(organiser_client, cycle, setup)
 def test_a_published_cycle_cannot_be_assigned(organiser_client, cycle, setup):
     cycle.status = CycleStatus.PUBLISHED
     db.session.commit()
-    text = text_of(organiser_client.get(url(cycle)).get_data(as_text=True))
+    text = text_of(organiser_client.get(assignment_url(cycle)).get_data(as_text=True))
     assert "Run assignment" not in text and "results of this cycle are published" in text
-    response = organiser_client.post_form(url(cycle), token_from=url(cycle), follow_redirects=True)
+    response = organiser_client.post_form(assignment_url(cycle), token_from=assignment_url(cycle),
+                                          follow_redirects=True)
     assert "cannot be changed" in text_of(response.get_data(as_text=True))
     assert assignment_count() == 0
 
@@ -183,7 +181,7 @@ def test_only_accepted_unconflicted_category_judges_are_offered(organiser_client
     full = make_judge(cycle, max_load=1, user=make_user(name="Fay Full", email="fay@judges.example.org",
                                                          roles=("judge",), organisation="Full Ltd"))
     make_assignment(full, nominations[1])
-    page = organiser_client.get(url(cycle, f"/{nomination.reference}")).get_data(as_text=True)
+    page = organiser_client.get(assignment_url(cycle, f"/{nomination.reference}")).get_data(as_text=True)
     assert radio_labels(page) == ["Ada Expert", "Ben Bright"]  # best match first
     text = text_of(page)
     assert "Affinity +6 · 0 of 5 nominations" in text
@@ -196,7 +194,7 @@ def test_only_accepted_unconflicted_category_judges_are_offered(organiser_client
 def test_adding_a_judge_creates_a_locked_assignment(organiser_client, cycle, setup, organiser):
     nominations, judges = setup
     nomination, ben = nominations[0], judges["Ben Bright"]
-    page_url = url(cycle, f"/{nomination.reference}")
+    page_url = assignment_url(cycle, f"/{nomination.reference}")
     response = organiser_client.post_form(page_url, {"judge": ben.id}, token_from=page_url, follow_redirects=True)
     text = text_of(response.get_data(as_text=True))
     assert (f"Ben Bright has been added to {nomination.reference}. The assignment is locked, so running the "
@@ -206,8 +204,9 @@ def test_adding_a_judge_creates_a_locked_assignment(organiser_client, cycle, set
     assert radio_labels(response.get_data(as_text=True)) == ["Ada Expert", "Cy Clear"]
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "assignment.added")).actor_id == organiser.id
     # A re-run keeps the judge added by hand.
-    preview = organiser_client.post_form(url(cycle), token_from=url(cycle)).get_data(as_text=True)
-    organiser_client.post_form(url(cycle, "/confirm"), {"inputs": inputs_hash(preview)}, token_from=url(cycle))
+    preview = organiser_client.post_form(assignment_url(cycle), token_from=assignment_url(cycle)).get_data(as_text=True)
+    organiser_client.post_form(assignment_url(cycle, "/confirm"), {"inputs": inputs_hash(preview)},
+                               token_from=assignment_url(cycle))
     assert db.session.scalar(select(Assignment.locked).where(Assignment.nomination_id == nomination.id,
                                                              Assignment.judge_id == ben.id))
 
@@ -216,7 +215,7 @@ def test_adding_needs_a_judge_from_the_list(organiser_client, cycle, setup):
     nominations, judges = setup
     nomination = nominations[0]
     add_conflict(judges["Cy Clear"], nomination)
-    page_url = url(cycle, f"/{nomination.reference}")
+    page_url = assignment_url(cycle, f"/{nomination.reference}")
     response = organiser_client.post_form(page_url, token_from=page_url)
     assert response.status_code == 200
     assert "Select a judge to add" in text_of(response.get_data(as_text=True))
@@ -231,7 +230,7 @@ def test_removing_a_judge_asks_first_and_deletes_their_draft(organiser_client, c
     nomination = nominations[0]
     item = make_assignment(judges["Ben Bright"], nomination)
     make_review(item, status="draft")
-    remove_url = url(cycle, f"/{nomination.reference}/{item.id}/remove")
+    remove_url = assignment_url(cycle, f"/{nomination.reference}/{item.id}/remove")
     page = text_of(organiser_client.get(remove_url).get_data(as_text=True))
     assert "Remove Ben Bright from this nomination?" in page
     assert "Their draft scores will be deleted" in page
@@ -247,13 +246,13 @@ def test_a_judge_with_submitted_scores_cannot_be_removed(organiser_client, cycle
     nomination = nominations[0]
     item = make_assignment(judges["Ben Bright"], nomination)
     make_review(item, status="submitted")
-    remove_url = url(cycle, f"/{nomination.reference}/{item.id}/remove")
+    remove_url = assignment_url(cycle, f"/{nomination.reference}/{item.id}/remove")
     page = text_of(organiser_client.get(remove_url).get_data(as_text=True))
     assert "Ben Bright cannot be removed" in page and "has submitted scores" in page
-    response = organiser_client.post_form(remove_url, token_from=url(cycle), follow_redirects=True)
+    response = organiser_client.post_form(remove_url, token_from=assignment_url(cycle), follow_redirects=True)
     assert "cannot be removed" in text_of(response.get_data(as_text=True))
     assert assignment_count() == 1
-    listing = organiser_client.get(url(cycle, f"/{nomination.reference}")).get_data(as_text=True)
+    listing = organiser_client.get(assignment_url(cycle, f"/{nomination.reference}")).get_data(as_text=True)
     assert remove_url not in listing
 
 
@@ -261,14 +260,14 @@ def test_locking_and_unlocking(organiser_client, cycle, setup, organiser):
     nominations, judges = setup
     nomination = nominations[0]
     item = make_assignment(judges["Ben Bright"], nomination)
-    page_url = url(cycle, f"/{nomination.reference}")
-    response = organiser_client.post_form(url(cycle, f"/{nomination.reference}/{item.id}/lock"),
+    page_url = assignment_url(cycle, f"/{nomination.reference}")
+    response = organiser_client.post_form(assignment_url(cycle, f"/{nomination.reference}/{item.id}/lock"),
                                           token_from=page_url, follow_redirects=True)
     assert "Ben Bright's assignment is locked: running the assignment again keeps it" in text_of(
         response.get_data(as_text=True))
     db.session.expire_all()
     assert db.session.get(Assignment, item.id).locked
-    response = organiser_client.post_form(url(cycle, f"/{nomination.reference}/{item.id}/unlock"),
+    response = organiser_client.post_form(assignment_url(cycle, f"/{nomination.reference}/{item.id}/unlock"),
                                           token_from=page_url, follow_redirects=True)
     assert "Ben Bright's assignment is unlocked" in text_of(response.get_data(as_text=True))
     db.session.expire_all()
@@ -282,12 +281,13 @@ def test_a_nomination_of_another_cycle_or_assignment_is_not_found(organiser_clie
     nominations, judges = setup
     other_cycle = make_cycle(name="Other awards", year=2027)
     other = make_nomination(other_cycle)
-    assert organiser_client.get(url(cycle, f"/{other.reference}")).status_code == 404
+    assert organiser_client.get(assignment_url(cycle, f"/{other.reference}")).status_code == 404
     item = make_assignment(judges["Ben Bright"], nominations[1])
-    assert organiser_client.get(url(cycle, f"/{nominations[0].reference}/{item.id}/remove")).status_code == 404
+    assert organiser_client.get(
+        assignment_url(cycle, f"/{nominations[0].reference}/{item.id}/remove")).status_code == 404
 
 
 def test_a_withdrawn_nomination_offers_no_judges(organiser_client, cycle, setup):
     withdrawn = make_nomination(cycle, status="withdrawn")
-    text = text_of(organiser_client.get(url(cycle, f"/{withdrawn.reference}")).get_data(as_text=True))
+    text = text_of(organiser_client.get(assignment_url(cycle, f"/{withdrawn.reference}")).get_data(as_text=True))
     assert "Only submitted nominations are judged" in text and "Add judge" not in text

@@ -2,9 +2,7 @@
 cycle's time zone), editing, categories, state changes guarded by the dates, and copying."""
 
 import re
-from contextlib import contextmanager
 from datetime import datetime, timezone
-from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -12,25 +10,16 @@ import time_machine
 
 from awards.domain.programme import cycles, taxonomy
 from awards.extensions import db
-from awards.models import AuditEvent, Category, Cycle, CycleStatus, Trend
+from awards.models import AuditEvent, Category, Cycle, CycleStatus
 
 from ..factories import make_cycle, make_nomination
-from ..support.visible import error_summary, main_text
+from ..support.dates import utc
+from ..support.pages import input_value
+from ..support.programme import cycle_form, offered_trend_ids, trend
+from ..support.queries import recorded_queries
+from ..support.visible import buttons, error_summary, main_text
 
 UTC = timezone.utc
-
-
-def utc(*args):
-    return datetime(*args, tzinfo=UTC)
-
-
-def input_value(response, field_id: str) -> str | None:
-    html = response.get_data(as_text=True)
-    match = re.search(r'<input[^>]*\bid="%s"[^>]*>' % re.escape(field_id), html)
-    if not match:
-        return None
-    value = re.search(r'value="([^"]*)"', match.group(0))
-    return unescape(value.group(1)) if value else ""
 
 
 def checked_trend_ids(response) -> set[int]:
@@ -39,55 +28,12 @@ def checked_trend_ids(response) -> set[int]:
                                        r'[^>]*\bchecked', html)}
 
 
-def offered_trend_ids(response) -> set[int]:
-    html = response.get_data(as_text=True)
-    return {int(v) for v in re.findall(r'<input class="govuk-checkboxes__input"[^>]*name="trends"[^>]*value="(\d+)"',
-                                       html)}
-
-
-def trend(code: str) -> Trend:
-    return db.session.scalar(sa.select(Trend).where(Trend.code == code))
-
-
-def cycle_form(**overrides) -> dict:
-    """A complete, valid "Create a cycle" form as the browser posts it."""
-    taxonomy.seed_trends()
-    db.session.commit()
-    data = {
-        "name": "Public Sector Digital Awards 2026", "year": "2026", "slug": "",
-        "description": "Awards for digital work in public services.", "time_zone": "Europe/London",
-        "nominations_open_date": ["2", "3", "2026"], "nominations_open_time": "9am",
-        "nominations_close_date": ["28", "6", "2026"], "nominations_close_time": "17:00",
-        "judging_close_date": ["", "", ""], "judging_close_time": "",
-        "trends": [str(trend(code).id) for code in ("D1", "D2", "T1", "T2")],
-        "summary_word_limit": "100", "section_word_limit": "500", "trends_min": "1", "trends_max": "3",
-        "attachments_max_count": "5", "attachments_max_mb": "10", "judges_per_nomination": "3",
-        "judge_max_load": "20", "reference_prefix": "PSDA",
-        "categories": [item["slug"] for item in cycles.default_categories()],
-    }
-    data.update(overrides)
-    return data
-
-
 def the_cycle(slug: str | None = None) -> Cycle:
     db.session.expire_all()
     query = sa.select(Cycle)
     if slug:
         query = query.where(Cycle.slug == slug)
     return db.session.scalar(query.order_by(Cycle.id.desc()))
-
-
-@contextmanager
-def counting_queries():
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 # --- Creating -----------------------------------------------------------------------------------
@@ -318,17 +264,6 @@ def test_opening_is_guarded_by_the_closing_date(organiser_client, organiser):
     assert the_cycle().status is CycleStatus.OPEN
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.status_changed"))
     assert event.actor_id == organiser.id and event.detail == {"from": "draft", "to": "open"}
-
-
-def buttons(response) -> dict[str, str]:
-    """Each GOV.UK button's visible text and its kind: "primary", "secondary" or "warning"."""
-    html = response.get_data(as_text=True)
-    found = {}
-    for classes, label in re.findall(r'<(?:a|button)\b[^>]*class="(govuk-button[^"]*)"[^>]*>(.*?)</(?:a|button)>',
-                                     html, re.S):
-        kind = next((k for k in ("secondary", "warning") if f"govuk-button--{k}" in classes), "primary")
-        found[re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", label))).strip()] = kind
-    return found
 
 
 def test_closing_at_the_close_instant_keeps_the_date(organiser_client, organiser):
@@ -596,17 +531,17 @@ def test_the_list_shows_each_cycle_with_its_counts(organiser_client):
 def test_list_pages_do_not_query_per_cycle(organiser_client):
     make_cycle()
     organiser_client.get("/organiser/cycles")
-    with counting_queries() as few:
+    with recorded_queries() as few:
         organiser_client.get("/organiser/cycles")
     for year in range(2020, 2026):
         make_nomination(make_cycle(name=f"Awards {year}", year=year))
-    with counting_queries() as many:
+    with recorded_queries() as many:
         response = organiser_client.get("/organiser/cycles")
     assert response.status_code == 200
     assert len(many) == len(few)
     cycle = the_cycle()
     organiser_client.get(f"/organiser/cycles/{cycle.slug}")
-    with counting_queries() as page:
+    with recorded_queries() as page:
         organiser_client.get(f"/organiser/cycles/{cycle.slug}")
     assert len(page) <= 12
 

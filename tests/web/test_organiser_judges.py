@@ -24,20 +24,10 @@ from awards.models import (
 )
 
 from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
+from ..support.audit import audit_actions
+from ..support.visible import page_text, text_of
 
 LINK_RE = re.compile(r"http://[^\s\"<]+/judging/invitations/[^\s\"<]+")
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
-def page_text(response) -> str:
-    return text_of(response.get_data(as_text=True))
-
-
-def audit_actions() -> list[str]:
-    return [e.action for e in db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id))]
 
 
 @pytest.fixture

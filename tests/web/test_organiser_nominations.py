@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
@@ -20,6 +19,8 @@ from awards.extensions import db
 from awards.models import AuditEvent, Eligibility, Nomination, NominationPartner, NominationStatus, NominationTrend
 
 from ..factories import make_cycle, make_nomination
+from ..support.queries import recorded_queries
+from ..support.visible import text_of
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 REFERENCE_LINK = re.compile(r'/nominations/([A-Z]+-\d{4}-\d{4})">')
@@ -51,29 +52,10 @@ def listed(client, url) -> list[str]:
     return REFERENCE_LINK.findall(response.get_data(as_text=True))
 
 
-def text_of(html: str) -> str:
-    """The page's visible words, with tags and runs of white space collapsed."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
 def read_csv(response) -> list[dict[str, str]]:
     text = response.get_data(as_text=True)
     assert text.startswith(BYTE_ORDER_MARK)
     return list(csv.DictReader(io.StringIO(text.removeprefix(BYTE_ORDER_MARK))))
-
-
-@contextmanager
-def counted_queries():
-    statements: list[str] = []
-
-    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
 
 
 # ------------------------------------------------------------------ the list
@@ -232,7 +214,7 @@ def test_the_list_and_the_export_make_the_same_number_of_queries_for_3_or_30_nom
     organiser_client.get(list_url(cycle))  # warm up: connections, dialect checks
 
     def measure(url):
-        with counted_queries() as statements:
+        with recorded_queries() as statements:
             response = organiser_client.get(url)
             response.get_data()
         assert response.status_code == 200

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import sqlalchemy as sa
 
 from awards.extensions import db
 from awards.models import AuditEvent, Judge
 
-from ..domain.test_progress import build_scenario
 from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
+from ..support.judging import build_scenario
+from ..support.queries import recorded_queries
+from ..support.visible import text_of
 
 
-def url(cycle, query: str = "") -> str:
+def progress_url(cycle, query: str = "") -> str:
     return f"/organiser/cycles/{cycle.slug}/judging" + (f"?{query}" if query else "")
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
 def section(page: str, anchor: str) -> str:
@@ -39,25 +36,11 @@ def checked_judges(page: str) -> set[int]:
     return {int(v) for v in re.findall(r'name="judges" type="checkbox" value="(\d+)" checked', page)}
 
 
-@contextmanager
-def counted_queries():
-    statements: list[str] = []
-
-    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
-
-
 # ------------------------------------------------------------------ the figures
 
 def test_the_page_shows_the_figures_of_the_cycle(organiser_client):
     s = build_scenario()
-    response = organiser_client.get(url(s.cycle))
+    response = organiser_client.get(progress_url(s.cycle))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "<h1 class=\"govuk-heading-l\">Judging progress</h1>" in page
@@ -107,7 +90,7 @@ def test_short_nominations_link_to_their_assignment_page(app, organiser_client):
         app.add_url_rule("/organiser/cycles/<slug>/assignment/<reference>", endpoint="organiser.assignment_nomination",
                          view_func=lambda slug, reference: "")
     s = build_scenario()
-    short = section(organiser_client.get(url(s.cycle)).get_data(as_text=True), "short")
+    short = section(organiser_client.get(progress_url(s.cycle)).get_data(as_text=True), "short")
     for n in (s.nominations[3], s.nominations[5]):
         assert f'href="/organiser/cycles/{s.cycle.slug}/assignment/{n.reference}"' in short
     assert "Select a reference to assign judges to it." in short
@@ -115,7 +98,7 @@ def test_short_nominations_link_to_their_assignment_page(app, organiser_client):
 
 def test_without_an_assignment_page_the_short_list_links_nowhere(app, organiser_client):
     s = build_scenario()
-    page = organiser_client.get(url(s.cycle)).get_data(as_text=True)
+    page = organiser_client.get(progress_url(s.cycle)).get_data(as_text=True)
     if "organiser.assignment_nomination" in app.view_functions:
         return  # the page exists in this build: the test above covers it
     assert "/assignment/" not in page
@@ -127,7 +110,7 @@ def test_the_nominations_table_filters_and_pages(organiser_client):
     n = s.nominations
 
     def references(query):
-        page = organiser_client.get(url(s.cycle, query)).get_data(as_text=True)
+        page = organiser_client.get(progress_url(s.cycle, query)).get_data(as_text=True)
         return re.findall(r'id="nomination-([A-Z]+-\d{4}-\d{4})"', page)
     assert references("show=short") == [n[3].reference, n[5].reference]
     assert references("show=finished") == [n[1].reference]
@@ -135,28 +118,28 @@ def test_the_nominations_table_filters_and_pages(organiser_client):
     assert references(f"category={s.cycle.categories[1].slug}") == [n[4].reference, n[5].reference]
     assert references("show=nonsense") == [n[i].reference for i in (1, 2, 3, 4, 5)]
 
-    page = organiser_client.get(url(s.cycle, "select=not-started&show=short")).get_data(as_text=True)
+    page = organiser_client.get(progress_url(s.cycle, "select=not-started&show=short")).get_data(as_text=True)
     filters = text_of(page.split('aria-label="Show nominations">', 1)[1].split("</nav>", 1)[0])
     assert filters.startswith("All (5) · Still being judged (4) · Short of judges (2) · Fully judged (1)")
     # Moving about the nominations does not carry the ticked judges along
-    assert f'href="{url(s.cycle, "show=finished")}#nominations"' in page
+    assert f'href="{progress_url(s.cycle, "show=finished")}#nominations"' in page
 
 
 def test_many_nominations_are_paginated(organiser_client):
     cycle = make_cycle(status="judging")
     for _ in range(53):
         make_nomination(cycle)
-    page = organiser_client.get(url(cycle)).get_data(as_text=True)
+    page = organiser_client.get(progress_url(cycle)).get_data(as_text=True)
     assert "Showing 1 to 50 of 53 nominations." in text_of(page)
     assert "0 of 159 reviews submitted (0%)" in page
-    second = organiser_client.get(url(cycle, "page=2")).get_data(as_text=True)
+    second = organiser_client.get(progress_url(cycle, "page=2")).get_data(as_text=True)
     assert "Showing 51 to 53 of 53 nominations." in text_of(second)
     assert len(re.findall(r'id="nomination-', second)) == 3
 
 
 def test_an_empty_cycle_says_what_to_do(organiser_client):
     cycle = make_cycle(status="judging")
-    page = organiser_client.get(url(cycle)).get_data(as_text=True)
+    page = organiser_client.get(progress_url(cycle)).get_data(as_text=True)
     assert "No nominations are being judged in this cycle yet." in page
     assert "No judges have accepted an invitation yet." in page
     assert 'name="judges"' not in page
@@ -176,11 +159,11 @@ def test_the_page_costs_the_same_queries_for_a_small_and_a_larger_cycle(organise
                 make_review(assignment, status="submitted")
             elif (i + k) % 3 == 1:
                 make_review(assignment, status="draft")
-    organiser_client.get(url(small.cycle))  # warm up (first request loads templates etc.)
+    organiser_client.get(progress_url(small.cycle))  # warm up (first request loads templates etc.)
     counts = []
     for cycle in (small.cycle, large):
-        with counted_queries() as statements:
-            assert organiser_client.get(url(cycle)).status_code == 200
+        with recorded_queries() as statements:
+            assert organiser_client.get(progress_url(cycle)).status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
     assert counts[0] <= 15, counts  # a handful: the user, the cycle, and one per table
@@ -189,10 +172,10 @@ def test_the_page_costs_the_same_queries_for_a_small_and_a_larger_cycle(organise
 def test_organisers_only(client, nominee_client, judge_client, judge):
     s = build_scenario()
     make_judge(s.cycle, judge)
-    assert client.get(url(s.cycle)).status_code == 302
-    assert nominee_client.get(url(s.cycle)).status_code == 403
-    assert judge_client.get(url(s.cycle)).status_code == 403
-    assert judge_client.post_form(url(s.cycle), {"judges": [s.judges["Cara"].id]}).status_code == 403
+    assert client.get(progress_url(s.cycle)).status_code == 302
+    assert nominee_client.get(progress_url(s.cycle)).status_code == 403
+    assert judge_client.get(progress_url(s.cycle)).status_code == 403
+    assert judge_client.post_form(progress_url(s.cycle), {"judges": [s.judges["Cara"].id]}).status_code == 403
 
 
 def test_an_unknown_cycle_is_not_found(organiser_client):
@@ -204,9 +187,10 @@ def test_an_unknown_cycle_is_not_found(organiser_client):
 def test_sending_reminders_emails_the_selected_judges_and_shows_when(organiser_client, outbox, organiser):
     s = build_scenario()
     alice, bob, cara = (s.judges[n] for n in ("Alice", "Bob", "Cara"))
-    response = organiser_client.post_form(url(s.cycle), {"judges": [alice.id, cara.id]}, token_from=url(s.cycle))
+    response = organiser_client.post_form(progress_url(s.cycle), {"judges": [alice.id, cara.id]},
+                                          token_from=progress_url(s.cycle))
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(url(s.cycle) + "#reminders")
+    assert response.headers["Location"].endswith(progress_url(s.cycle) + "#reminders")
 
     messages = outbox("judging_reminder")
     assert sorted(m.to_address for m in messages) == ["alice@judges.example.org", "cara@judges.example.org"]
@@ -232,26 +216,26 @@ def test_sending_reminders_emails_the_selected_judges_and_shows_when(organiser_c
 
 def test_one_judge_reminded_is_named_in_the_banner(organiser_client, outbox):
     s = build_scenario()
-    response = organiser_client.post_form(url(s.cycle), {"judges": [s.judges["Bob"].id]}, token_from=url(s.cycle),
-                                          follow_redirects=True)
+    response = organiser_client.post_form(progress_url(s.cycle), {"judges": [s.judges["Bob"].id]},
+                                          token_from=progress_url(s.cycle), follow_redirects=True)
     assert "Reminder sent to Bob Judge" in response.get_data(as_text=True)
     assert [m.to_address for m in outbox("judging_reminder")] == ["bob@judges.example.org"]
 
 
 def test_select_judges_who_have_not_started_ticks_them_on_the_server(organiser_client):
     s = build_scenario()
-    page = organiser_client.get(url(s.cycle)).get_data(as_text=True)
+    page = organiser_client.get(progress_url(s.cycle)).get_data(as_text=True)
     assert checked_judges(page) == set()
-    assert f'href="{url(s.cycle, "select=not-started")}#reminders"' in page
-    page = organiser_client.get(url(s.cycle, "select=not-started")).get_data(as_text=True)
+    assert f'href="{progress_url(s.cycle, "select=not-started")}#reminders"' in page
+    page = organiser_client.get(progress_url(s.cycle, "select=not-started")).get_data(as_text=True)
     assert checked_judges(page) == {s.judges["Cara"].id}
-    page = organiser_client.get(url(s.cycle, "select=unfinished")).get_data(as_text=True)
+    page = organiser_client.get(progress_url(s.cycle, "select=unfinished")).get_data(as_text=True)
     assert checked_judges(page) == {s.judges[n].id for n in ("Alice", "Bob", "Cara")}
 
 
 def test_nobody_selected_shows_the_error_summary(organiser_client, outbox):
     s = build_scenario()
-    response = organiser_client.post_form(url(s.cycle), {}, token_from=url(s.cycle))
+    response = organiser_client.post_form(progress_url(s.cycle), {}, token_from=progress_url(s.cycle))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "govuk-error-summary" in page and "There is a problem" in page
@@ -268,7 +252,8 @@ def test_a_judge_who_cannot_be_reminded_is_an_error_and_the_ticks_are_kept(organ
     other_cycle_judge = make_judge(make_cycle(name="Other awards", year=2027))
     for tampered in ([s.judges["Cara"].id, finished.id], [s.judges["Cara"].id, other_cycle_judge.id],
                      [s.judges["Cara"].id, "nonsense"]):
-        response = organiser_client.post_form(url(s.cycle), {"judges": tampered}, token_from=url(s.cycle))
+        response = organiser_client.post_form(progress_url(s.cycle), {"judges": tampered},
+                                              token_from=progress_url(s.cycle))
         assert response.status_code == 200
         page = response.get_data(as_text=True)
         assert "Select only judges who still have nominations to score" in page
@@ -283,15 +268,15 @@ def test_reminders_after_judging_closed_are_refused(organiser_client, outbox):
     s = build_scenario()
     s.cycle.judging_close_at = utcnow() - timedelta(hours=1)
     db.session.commit()
-    page = organiser_client.post_form(url(s.cycle), {"judges": [s.judges["Cara"].id]},
-                                      token_from=url(s.cycle)).get_data(as_text=True)
+    page = organiser_client.post_form(progress_url(s.cycle), {"judges": [s.judges["Cara"].id]},
+                                      token_from=progress_url(s.cycle)).get_data(as_text=True)
     assert "Judging has closed, so judges cannot score any more nominations" in page
     assert 'href="#judges"' in page and 'id="judges"' in page
     assert outbox("judging_reminder") == []
     db.session.expire_all()
     assert db.session.get(Judge, s.judges["Cara"].id).last_reminded_at is None
 
-    page = organiser_client.get(url(s.cycle)).get_data(as_text=True)
+    page = organiser_client.get(progress_url(s.cycle)).get_data(as_text=True)
     assert "Judging has closed, so judges cannot score any more nominations. Reminders can no longer be sent." \
         in text_of(page)
     assert "Judging closed at" in page
@@ -303,7 +288,7 @@ def test_when_every_judge_has_finished_there_is_no_one_to_remind(organiser_clien
     cycle = make_cycle(status="judging", judges_per_nomination=1)
     judge = make_judge(cycle)
     make_review(make_assignment(judge, make_nomination(cycle)), status="submitted")
-    page = organiser_client.get(url(cycle)).get_data(as_text=True)
+    page = organiser_client.get(progress_url(cycle)).get_data(as_text=True)
     assert 'id="summary">1 of 1 reviews submitted (100%)</p>' in page
     assert "Every judge has finished the nominations assigned to them, so there is no one to remind." in page
     assert 'name="judges"' not in page
@@ -322,7 +307,7 @@ def test_a_reminder_names_no_organisation_when_judging_is_blind(organiser_client
     conflicted = make_nomination(cycle, title="Colleague's project", contact_email="pat@judges.example.org")
     make_assignment(judge, nomination)
     make_assignment(judge, conflicted)
-    organiser_client.post_form(url(cycle), {"judges": [judge.id]}, token_from=url(cycle))
+    organiser_client.post_form(progress_url(cycle), {"judges": [judge.id]}, token_from=progress_url(cycle))
     [message] = outbox("judging_reminder")
     for part in (message.subject, message.body_text, message.body_html):
         assert canary not in part

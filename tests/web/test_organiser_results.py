@@ -2,10 +2,7 @@
 
 import csv
 import io
-import re
-from html import unescape
 
-import pytest
 import sqlalchemy as sa
 
 from awards.extensions import db
@@ -20,48 +17,7 @@ from awards.models import (
     ShortlistDecision,
 )
 
-from ..domain.test_results import score
-from ..factories import make_cycle, make_nomination, make_user
-from ..support.visible import main_text
-
-
-def text_of(response) -> str:
-    """The page's main content as a person reads it: tags dropped, spaces collapsed."""
-    html = response.get_data(as_text=True)
-    main = html[html.find("<main"):html.find("</main>")]
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", main))).strip()
-
-
-def buttons(response) -> dict[str, str]:
-    """Each GOV.UK button's visible text and its kind: "primary", "secondary" or "warning"."""
-    found = {}
-    for classes, label in re.findall(r'<(?:a|button)\b[^>]*class="(govuk-button[^"]*)"[^>]*>(.*?)</(?:a|button)>',
-                                     response.get_data(as_text=True), re.S):
-        kind = next((k for k in ("secondary", "warning") if f"govuk-button--{k}" in classes), "primary")
-        found[re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", label))).strip()] = kind
-    return found
-
-
-@pytest.fixture
-def judged(app):
-    from awards.domain.core.clock import utcnow
-    from awards.models import Judge
-    cycle = make_cycle(status="judging", judges_per_nomination=2)
-    category = cycle.categories[0]
-    category.shortlist_size = 1
-    judges = []
-    for name in ("Harriet Harsh", "Lenny Lenient"):
-        user = make_user(name=name)
-        judge = Judge(cycle_id=cycle.id, email=user.email, user_id=user.id, invited_at=utcnow(), accepted_at=utcnow())
-        db.session.add(judge)
-        judges.append(judge)
-    db.session.commit()
-    top = make_nomination(cycle, category=category, title="=HYPERLINK(\"http://evil\")")
-    second = make_nomination(cycle, category=category, title="Second best", consents_to_publish=False)
-    for judge, (a, b) in zip(judges, ((8, 6), (10, 3))):
-        score(judge, top, a)
-        score(judge, second, b)
-    return cycle, category, judges, top, second
+from ..support.visible import buttons, main_text
 
 
 def test_leaderboard_and_drill_down(organiser_client, judged):
@@ -204,11 +160,11 @@ def test_publish_results_is_the_main_button_only_once_there_is_a_shortlist(organ
     url = f"/organiser/cycles/{cycle.slug}/results"
     page = organiser_client.get(url)
     assert ("There is no shortlist yet. Suggest one first: it puts the top of each category by the normalised "
-            "score on the shortlist. Then adjust it and publish the results.") in text_of(page)
+            "score on the shortlist. Then adjust it and publish the results.") in main_text(page)
     assert buttons(page)["Suggest shortlist"] == "primary" and buttons(page)["Publish results"] == "secondary"
     organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/shortlist/suggest", token_from=url)
     page = organiser_client.get(url)
-    assert "There is no shortlist yet" not in text_of(page)
+    assert "There is no shortlist yet" not in main_text(page)
     assert buttons(page)["Publish results"] == "primary" and buttons(page)["Suggest shortlist"] == "secondary"
 
 
@@ -217,7 +173,7 @@ def _publish(organiser_client, cycle) -> str:
     url = f"/organiser/cycles/{cycle.slug}/publish"
     response = organiser_client.post_form(url, token_from=url)
     assert response.status_code == 302
-    return text_of(organiser_client.get(response.headers["Location"]))
+    return main_text(organiser_client.get(response.headers["Location"]))
 
 
 def _withdraw(organiser_client, cycle) -> str:
@@ -228,7 +184,7 @@ def _withdraw(organiser_client, cycle) -> str:
     assert f'href="{url}"' in page.get_data(as_text=True)
     response = organiser_client.post_form(url, token_from=url)
     assert response.status_code == 302
-    return text_of(organiser_client.get(response.headers["Location"]))
+    return main_text(organiser_client.get(response.headers["Location"]))
 
 
 def _status(nomination) -> NominationStatus:
@@ -259,7 +215,7 @@ def test_withdrawing_the_results_undoes_publication_and_publishing_again_restore
     organiser_client.post_form(edit, form, token_from=edit)
     assert client.get(f"/impact-cases/{slug}").status_code == 200
 
-    confirm = text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/judging"))
+    confirm = main_text(organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/judging"))
     assert f"Withdraw the results of {name}?" in confirm
     assert ("takes back 2 results: shortlisted, highly commended and winning nominations show as submitted again"
             in confirm)
@@ -277,7 +233,7 @@ def test_withdrawing_the_results_undoes_publication_and_publishing_again_restore
     assert client.get(f"/impact-cases/{slug}").status_code == 410
     assert client.get(f"/api/v1/impact-cases/{slug}").status_code == 410
     assert client.get(f"/cycles/{cycle.slug}/shortlist").status_code == 404
-    assert "Faster repairs for tenants" not in text_of(client.get("/impact-cases"))
+    assert "Faster repairs for tenants" not in main_text(client.get("/impact-cases"))
     [event] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "results.withdrawn"))
     assert event.detail == {"results": 2, "impact_cases": 1, "emails": 2} and event.object_id == str(cycle.id)
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))
@@ -291,7 +247,7 @@ def test_withdrawing_the_results_undoes_publication_and_publishing_again_restore
     assert "impact case" not in told[second.nominator.email].body_text  # it never had one
     assert ("We will email you the result when the results are published again."
             in told[second.nominator.email].body_text)
-    cases = text_of(organiser_client.get(f"/organiser/cycles/{cycle.slug}/impact-cases"))
+    cases = main_text(organiser_client.get(f"/organiser/cycles/{cycle.slug}/impact-cases"))
     assert "Faster repairs for tenants" in cases
     assert "Withdrawn with the results: public again when you publish them" in cases
     results_page = organiser_client.get(results_url)
@@ -304,7 +260,7 @@ def test_withdrawing_the_results_undoes_publication_and_publishing_again_restore
     [case] = db.session.scalars(sa.select(ImpactCase)).all()
     assert (case.id, case.slug, case.title) == (case_id, slug, "Faster repairs for tenants")
     public = client.get(f"/impact-cases/{slug}")
-    assert public.status_code == 200 and "Faster repairs for tenants" in text_of(public)
+    assert public.status_code == 200 and "Faster repairs for tenants" in main_text(public)
     assert len(outbox("result_winner")) == 2 and len(outbox("result_highly_commended")) == 2
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))
                              .where(AuditEvent.action == "results.published")) == 2
@@ -340,7 +296,7 @@ def test_publishing_again_keeps_what_changed_while_the_results_were_withdrawn(or
     response = organiser_client.post_form(f"/organiser/impact-cases/{top_case.id}/publication",
                                           {"action": "republish"}, token_from=cases_url)
     assert (f"{top_case.title} is no longer on the shortlist, so it cannot be published again"
-            in text_of(organiser_client.get(response.headers["Location"])))
+            in main_text(organiser_client.get(response.headers["Location"])))
     assert client.get(f"/impact-cases/{top_case.slug}").status_code == 410
     organiser_client.post_form(f"/organiser/impact-cases/{second_case.id}/publication", {"action": "republish"},
                                token_from=cases_url)
@@ -358,7 +314,7 @@ def test_a_purged_cycle_cannot_be_withdrawn(organiser_client, judged):
     url = f"/organiser/cycles/{cycle.slug}/status/judging"
     response = organiser_client.post_form(url, token_from=f"/organiser/cycles/{cycle.slug}")
     assert response.status_code == 302
-    assert "so it cannot become judging again" in text_of(organiser_client.get(response.headers["Location"]))
+    assert "so it cannot become judging again" in main_text(organiser_client.get(response.headers["Location"]))
     db.session.expire_all()
     assert db.session.get(Cycle, cycle.id).status is CycleStatus.PUBLISHED
     assert _status(judged[3]) is NominationStatus.SHORTLISTED

@@ -7,12 +7,14 @@ from awards.extensions import db
 from awards.models import AuditEvent, NominationTrend, Trend, TrendGroup
 
 from ..factories import make_cycle, make_nomination
+from ..support.pages import input_value
+from ..support.programme import offered_trend_ids
+from ..support.queries import recorded_queries
 from ..support.visible import error_summary
 from ..support.visible import main_text as text_of
-from .test_organiser_cycles import counting_queries, input_value, offered_trend_ids
 
 
-def trend(code: str) -> Trend:
+def fresh_trend(code: str) -> Trend:
     db.session.expire_all()
     return db.session.scalar(sa.select(Trend).where(Trend.code == code))
 
@@ -20,7 +22,7 @@ def trend(code: str) -> Trend:
 def test_the_list_shows_every_trend_by_group(organiser_client):
     cycle = make_cycle()
     make_cycle(name="Second", year=2027)
-    taxonomy.retire_trend(trend("S2"))
+    taxonomy.retire_trend(fresh_trend("S2"))
     db.session.commit()
     response = organiser_client.get("/organiser/trends")
     assert response.status_code == 200
@@ -43,12 +45,12 @@ def test_the_list_makes_the_same_queries_however_many_trends(organiser_client):
     taxonomy.seed_trends()
     db.session.commit()
     organiser_client.get("/organiser/trends")
-    with counting_queries() as few:
+    with recorded_queries() as few:
         organiser_client.get("/organiser/trends")
     for n in range(10):
         taxonomy.add_trend(code=f"X{n}", name=f"Extra trend {n}", group="technology")
     make_cycle()
-    with counting_queries() as many:
+    with recorded_queries() as many:
         organiser_client.get("/organiser/trends")
     assert len(many) == len(few)
 
@@ -64,7 +66,7 @@ def test_add_a_trend(organiser_client, organiser):
         token_from="/organiser/trends/new")
     assert response.status_code == 302
     assert response.headers["Location"] == "/organiser/trends#trend-quantum-computing"
-    added = trend("T6")
+    added = fresh_trend("T6")
     assert (added.name, added.group, added.slug, added.source) == (
         "Quantum computing", TrendGroup.TECHNOLOGY, "quantum-computing", "Our own horizon scan 2026")
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "trend.added")).actor_id == organiser.id
@@ -113,7 +115,7 @@ def test_edit_a_trend_keeps_its_code_and_web_address(organiser_client):
     response = organiser_client.post_form(url, {"name": "Data and insight", "group": "digital",
                                                 "description": "New words", "source": "Socitm 2025"}, token_from=url)
     assert response.status_code == 302
-    edited = trend("T2")
+    edited = fresh_trend("T2")
     assert (edited.code, edited.slug, edited.name, edited.group, edited.description, edited.source) == (
         "T2", "harnessing-data", "Data and insight", TrendGroup.DIGITAL, "New words", "Socitm 2025")
     assert organiser_client.get("/organiser/trends/no-such-trend/edit").status_code == 404
@@ -130,11 +132,11 @@ def test_retire_asks_first_and_the_nominations_keep_the_trend(organiser_client, 
     assert "new award cycles cannot offer it" in text
     assert "the 1 nomination that addresses it keeps it, and impact cases published with it keep it too" in text
     assert "the 1 cycle that offers it now keeps offering it until you change that cycle" in text
-    assert trend(carried.code).retired_at is None  # nothing happens until confirmed
+    assert fresh_trend(carried.code).retired_at is None  # nothing happens until confirmed
 
     response = organiser_client.post_form(url, token_from=url)
     assert response.status_code == 302
-    assert trend(carried.code).is_retired
+    assert fresh_trend(carried.code).is_retired
     assert "has been retired. Nominations that address it keep it." in text_of(
         organiser_client.get(response.headers["Location"]))
     # The nomination still carries it, and so does the cycle that offered it...
@@ -153,15 +155,15 @@ def test_retire_asks_first_and_the_nominations_keep_the_trend(organiser_client, 
 
 def test_restore_a_trend(organiser_client):
     taxonomy.seed_trends()
-    taxonomy.retire_trend(trend("S4"))
+    taxonomy.retire_trend(fresh_trend("S4"))
     db.session.commit()
     response = organiser_client.post_form("/organiser/trends/more-paths-to-knowledge/restore",
                                           token_from="/organiser/trends")
     assert response.status_code == 302
-    assert not trend("S4").is_retired
+    assert not fresh_trend("S4").is_retired
     page = organiser_client.get("/organiser/trends")
     assert "S4 More paths to knowledge has been restored. New cycles can offer it again." in text_of(page)
-    assert trend("S4").id in offered_trend_ids(organiser_client.get("/organiser/cycles/new"))
+    assert fresh_trend("S4").id in offered_trend_ids(organiser_client.get("/organiser/cycles/new"))
 
 
 def test_retire_and_restore_need_a_csrf_token(organiser_client):
@@ -169,7 +171,7 @@ def test_retire_and_restore_need_a_csrf_token(organiser_client):
     db.session.commit()
     response = organiser_client.post("/organiser/trends/harnessing-data/retire")
     assert response.status_code == 400
-    assert not trend("T2").is_retired
+    assert not fresh_trend("T2").is_retired
 
 
 def test_other_roles_cannot_change_trends(nominee_client, judge_client, client):
@@ -180,4 +182,4 @@ def test_other_roles_cannot_change_trends(nominee_client, judge_client, client):
         response = signed_in.post_form("/organiser/trends/harnessing-data/retire", token_from="/account")
         assert response.status_code == 403
     assert client.get("/organiser/trends").headers["Location"].startswith("/sign-in")
-    assert not trend("T2").is_retired
+    assert not fresh_trend("T2").is_retired

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from contextlib import contextmanager
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -15,75 +13,25 @@ import sqlalchemy as sa
 from awards.domain.core.clock import utcnow
 from awards.domain.results import shortlists
 from awards.extensions import db
-from awards.models import ImpactCase, Trend
+from awards.models import ImpactCase
 
-from ..factories import make_published_case, make_published_cycle, make_shortlisted_nomination, make_user
+from ..factories import make_published_case, make_published_cycle, make_user
+from ..support.pages import page_source
+from ..support.programme import trend
+from ..support.publishing import PUBLIC_TITLES, SECRET_ORG, SECRET_TITLE, WITHDRAWN_TITLE
+from ..support.queries import recorded_queries
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-SECRET_TITLE, SECRET_ORG = "Confidential fraud analytics", "Hushville District Council"
-WITHDRAWN_TITLE = "Withdrawn chatbot pilot"
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
 def titles_in_order(html: str, candidates) -> list[str]:
     found = [(html.find(f">{t}<"), t) for t in candidates if f">{t}<" in html]
     return [t for _pos, t in sorted(found)]
-
-
-@contextmanager
-def count_queries():
-    statements: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
-
-
-def trend(code: str) -> Trend:
-    return db.session.scalar(sa.select(Trend).where(Trend.code == code))
-
-
-@pytest.fixture
-def shelf(app):
-    """Two published cycles: four public cases, one taken down, and one shortlisted entry
-    whose nominee did not consent to publication."""
-    c2025 = make_published_cycle(year=2025)
-    c2024 = make_published_cycle(year=2024)
-    ai, data, cyber = trend("T1"), trend("T2"), trend("T3")
-    cat_a, cat_b = c2025.categories[0], c2025.categories[5]
-    bins = make_published_case(c2025, result="winner", category=cat_a, trends=[ai, data],
-                               title="Smarter bin collections", organisation="Riverside Borough Council",
-                               summary="Sensors tell crews which bins are full.", citation="A model of reuse.")
-    cards = make_published_case(c2025, result="shortlisted", category=cat_a, trends=[data],
-                                title="Digital library cards", organisation="Northtown Council")
-    triage = make_published_case(c2025, result="highly_commended", category=cat_b, trends=[ai],
-                                 title="Faster GP triage", organisation="Southshire NHS Trust")
-    older = make_published_case(c2024, result="winner", category=c2024.categories[0], trends=[cyber, ai],
-                                title="Cyber drills for schools", organisation="Eastborough Council")
-    withdrawn = make_published_case(c2025, result="shortlisted", category=cat_b, trends=[ai],
-                                    title=WITHDRAWN_TITLE, organisation="Westvale Council", unpublished=True)
-    secret = make_shortlisted_nomination(c2025, result="shortlisted", category=cat_b, consents_to_publish=False,
-                                         trends=[ai], title=SECRET_TITLE, organisation_name=SECRET_ORG)
-    return SimpleNamespace(c2025=c2025, c2024=c2024, ai=ai, data=data, cyber=cyber, cat_a=cat_a, cat_b=cat_b,
-                           bins=bins, cards=cards, triage=triage, older=older, withdrawn=withdrawn, secret=secret)
-
-
-PUBLIC_TITLES = ["Smarter bin collections", "Faster GP triage", "Digital library cards", "Cyber drills for schools"]
 
 
 # --- /impact-cases -------------------------------------------------------------------------
 
 def test_library_lists_published_cases_newest_cycle_first_then_by_result(client, shelf):
     response = client.get("/impact-cases")
-    html = text(response)
+    html = page_source(response)
     assert response.status_code == 200
     assert "4 impact cases" in html
     # 2025 (winner, highly commended, shortlisted), then 2024
@@ -93,7 +41,7 @@ def test_library_lists_published_cases_newest_cycle_first_then_by_result(client,
 
 
 def test_each_card_has_its_details_and_trend_links_primary_first(client, shelf):
-    html = text(client.get("/impact-cases"))
+    html = page_source(client.get("/impact-cases"))
     card = html[html.find('id="case-' + shelf.bins.slug):]
     card = card[:card.find("</div>")]
     assert f'href="/impact-cases/{shelf.bins.slug}"' in card
@@ -118,14 +66,14 @@ def test_each_card_has_its_details_and_trend_links_primary_first(client, shelf):
     (lambda s: {"trend": "no-such-trend"}, []),
 ])
 def test_filters_combine(client, shelf, query, expected):
-    html = text(client.get("/impact-cases", query_string=query(shelf)))
+    html = page_source(client.get("/impact-cases", query_string=query(shelf)))
     assert titles_in_order(html, PUBLIC_TITLES) == expected
     count = {0: "No impact cases", 1: "1 impact case"}.get(len(expected), f"{len(expected)} impact cases")
     assert count in html
 
 
 def test_filters_are_kept_in_the_form_and_can_be_removed(client, shelf):
-    html = text(client.get("/impact-cases", query_string={"trend": shelf.ai.slug, "year": "2025", "q": "bin"}))
+    html = page_source(client.get("/impact-cases", query_string={"trend": shelf.ai.slug, "year": "2025", "q": "bin"}))
     assert f'<option value="{shelf.ai.slug}" selected>' in html
     assert '<option value="2025" selected>' in html
     assert 'value="bin"' in html
@@ -150,19 +98,19 @@ def test_filters_are_kept_in_the_form_and_can_be_removed(client, shelf):
 def test_search_over_title_summary_and_organisation(client, shelf, q, expected):
     response = client.get("/impact-cases", query_string={"q": q})
     assert response.status_code == 200
-    assert titles_in_order(text(response), PUBLIC_TITLES) == expected
+    assert titles_in_order(page_source(response), PUBLIC_TITLES) == expected
 
 
 def test_pagination_keeps_the_filters(client, app):
     cycle = make_published_cycle(year=2025)
     for i in range(25):
         make_published_case(cycle, title=f"Case number {i:02d}", summary="Shared words here.")
-    first = text(client.get("/impact-cases?q=shared"))
+    first = page_source(client.get("/impact-cases?q=shared"))
     assert "25 impact cases" in first and "Showing 1 to 20 of 25" in first
     assert first.count('class="govuk-heading-m govuk-!-margin-bottom-2"') == 20
     assert 'href="/impact-cases?q=shared&amp;page=2"' in first and 'rel="next"' in first
     assert "(page 1 of 2)" in first
-    second = text(client.get("/impact-cases?q=shared&page=2"))
+    second = page_source(client.get("/impact-cases?q=shared&page=2"))
     assert "Showing 21 to 25 of 25" in second
     assert second.count('class="govuk-heading-m govuk-!-margin-bottom-2"') == 5
     assert 'href="/impact-cases?q=shared"' in second and 'rel="prev"' in second
@@ -171,7 +119,7 @@ def test_pagination_keeps_the_filters(client, app):
 
 
 def test_an_empty_library_says_so(client, app):
-    html = text(client.get("/impact-cases"))
+    html = page_source(client.get("/impact-cases"))
     assert "No impact cases have been published yet" in html
 
 
@@ -184,7 +132,7 @@ def test_case_page_shows_the_whole_case(make_app, shelf):
                            {"name": "Riverside Library", "is_supplier": False}]
     db.session.commit()
     response = client.get(f"/impact-cases/{shelf.bins.slug}")
-    html = text(response)
+    html = page_source(response)
     assert response.status_code == 200
     assert "<title>Smarter bin collections – impact case – " in html
     assert '<meta name="description" content="Sensors tell crews which bins are full.">' in html
@@ -211,7 +159,7 @@ def test_case_page_shows_the_whole_case(make_app, shelf):
 def test_case_page_has_valid_json_ld(make_app, shelf):
     app = make_app(BASE_URL="https://awards.example.org")
     response = app.test_client().get(f"/impact-cases/{shelf.bins.slug}")
-    html = text(response)
+    html = page_source(response)
     # a data block: never run, so it needs no nonce or hash in the CSP (and a cached page can carry it)
     match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     assert match, "no JSON-LD"
@@ -229,7 +177,7 @@ def test_case_page_has_valid_json_ld(make_app, shelf):
 def test_json_ld_cannot_be_broken_out_of(client, shelf):
     shelf.bins.summary = "</script><script>alert(1)</script>"
     db.session.commit()
-    html = text(client.get(f"/impact-cases/{shelf.bins.slug}"))
+    html = page_source(client.get(f"/impact-cases/{shelf.bins.slug}"))
     assert "<script>alert(1)" not in html
     match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     assert json.loads(match.group(1))["description"] == "</script><script>alert(1)</script>"
@@ -238,14 +186,14 @@ def test_json_ld_cannot_be_broken_out_of(client, shelf):
 def test_unpublished_case_is_gone_and_unknown_is_not_found(client, shelf):
     response = client.get(f"/impact-cases/{shelf.withdrawn.slug}")
     assert response.status_code == 410
-    assert "This page has been removed" in text(response) and WITHDRAWN_TITLE not in text(response)
+    assert "This page has been removed" in page_source(response) and WITHDRAWN_TITLE not in page_source(response)
     assert client.get("/impact-cases/no-such-case").status_code == 404
     # taking a case down through the domain has the same effect
     organiser = make_user(roles=("organiser",))
     shortlists.unpublish_case(shelf.cards, by=organiser)
     db.session.commit()
     assert client.get(f"/impact-cases/{shelf.cards.slug}").status_code == 410
-    assert "Digital library cards" not in text(client.get("/impact-cases"))
+    assert "Digital library cards" not in page_source(client.get("/impact-cases"))
 
 
 def test_withdrawing_a_cycles_results_takes_its_cases_down(client, shelf):
@@ -254,7 +202,7 @@ def test_withdrawing_a_cycles_results_takes_its_cases_down(client, shelf):
     assert client.get(f"/impact-cases/{shelf.bins.slug}").status_code == 410
     assert client.get(f"/api/v1/impact-cases/{shelf.bins.slug}").status_code == 410
     for url in ("/impact-cases", "/impact-cases.atom", "/api/v1/impact-cases", f"/trends/{shelf.ai.slug}"):
-        body = text(client.get(url))
+        body = page_source(client.get(url))
         assert "Cyber drills for schools" in body and "Smarter bin collections" not in body, url
     assert client.get(f"/cycles/{shelf.c2025.slug}/shortlist").status_code == 404
 
@@ -266,7 +214,7 @@ def test_trends_page_groups_trends_with_counts_and_a_chart(client, shelf):
     retired_with_cases.retired_at = retired_without.retired_at = utcnow()
     db.session.commit()
     response = client.get("/trends")
-    html = text(response)
+    html = page_source(response)
     assert response.status_code == 200
     assert "Digital trends" in html and "Technology trends" in html
     assert html.find("Digital trends") < html.find("Technology trends")
@@ -292,21 +240,21 @@ def test_trends_page_groups_trends_with_counts_and_a_chart(client, shelf):
 
 def test_trends_page_without_cases_has_no_chart(client, app):
     make_published_cycle()
-    html = text(client.get("/trends"))
+    html = page_source(client.get("/trends"))
     assert "trend-chart" not in html
     assert "No impact cases have been published yet" in html
 
 
 def test_trend_page_lists_its_cases_primary_first(client, shelf):
     response = client.get(f"/trends/{shelf.data.slug}")
-    html = text(response)
+    html = page_source(response)
     assert response.status_code == 200
     assert f"<h1 class=\"govuk-heading-xl\">{shelf.data.name}</h1>" in html
     assert shelf.data.description in html and shelf.data.source in html
     # Digital library cards has it as primary; Smarter bin collections as secondary
     assert titles_in_order(html, PUBLIC_TITLES) == ["Digital library cards", "Smarter bin collections"]
     assert f"How it addresses {shelf.data.name}:" in html
-    assert WITHDRAWN_TITLE not in text(client.get(f"/trends/{shelf.ai.slug}"))
+    assert WITHDRAWN_TITLE not in page_source(client.get(f"/trends/{shelf.ai.slug}"))
     assert client.get("/trends/no-such-trend").status_code == 404
 
 
@@ -314,7 +262,7 @@ def test_trend_page_lists_its_cases_primary_first(client, shelf):
 
 def test_shortlist_page_by_category_winner_first(client, shelf):
     response = client.get(f"/cycles/{shelf.c2025.slug}/shortlist")
-    html = text(response)
+    html = page_source(response)
     assert response.status_code == 200
     assert f"{shelf.c2025.name}: shortlist and winners" in html
     sections = {part.split(">", 1)[1].split("</h2>", 1)[0]: part
@@ -342,7 +290,7 @@ def test_shortlist_only_when_results_are_published(client, shelf):
 # --- The consent rule, everywhere ----------------------------------------------------------
 
 def test_an_entry_without_consent_appears_nowhere_public(client, shelf):
-    urls = ["/impact-cases", f"/impact-cases?trend={shelf.ai.slug}", f"/impact-cases?q=hushville",
+    urls = ["/impact-cases", f"/impact-cases?trend={shelf.ai.slug}", "/impact-cases?q=hushville",
             "/impact-cases.atom", "/trends", f"/trends/{shelf.ai.slug}", f"/cycles/{shelf.c2025.slug}/shortlist",
             "/api/v1/impact-cases", f"/api/v1/impact-cases?trend={shelf.ai.slug}&per_page=100", "/api/v1/trends"]
     urls += [f"/impact-cases/{c.slug}" for c in (shelf.bins, shelf.cards, shelf.triage, shelf.older)]
@@ -350,7 +298,7 @@ def test_an_entry_without_consent_appears_nowhere_public(client, shelf):
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
-        body = text(response).lower()
+        body = page_source(response).lower()
         for secret in (SECRET_TITLE, SECRET_ORG, shelf.secret.reference, WITHDRAWN_TITLE):
             assert secret.lower() not in body, (url, secret)
     assert db.session.scalar(sa.select(sa.func.count(ImpactCase.id)).where(
@@ -434,7 +382,7 @@ def test_a_trend_edit_changes_the_etag(client, shelf):
     shelf.ai.description = "A new description."
     db.session.commit()
     response = client.get("/trends", headers={"If-None-Match": etag})
-    assert response.status_code == 200 and "A new description." in text(response)
+    assert response.status_code == 200 and "A new description." in page_source(response)
 
 
 def test_signed_in_people_get_no_store_and_never_304(organiser_client, shelf):
@@ -464,10 +412,10 @@ def test_list_pages_run_a_constant_number_of_queries(client, app, url):
                                 title=f"Case {i}")
 
     add(5)
-    with count_queries() as few:
+    with recorded_queries() as few:
         assert client.get(url).status_code == 200
     add(20)
-    with count_queries() as many:
+    with recorded_queries() as many:
         response = client.get(url)
         assert response.status_code == 200
     assert len(many) == len(few), "\n".join(many)

@@ -18,8 +18,8 @@ from awards.extensions import db
 from awards.models import ImpactCase, MeasuredOutcome, NominationPartner, NominationTrend, Result, ShortlistDecision
 
 from ..factories import make_cycle, make_nomination
+from ..support.files import PNG
 from ..support.visible import text_of, visible_texts
-from .test_nominee_journey import PNG
 
 # section_data's key → the nomination's attribute, where they differ
 SECTION_KEY_ATTRIBUTE = {"links": "trend_links", "measured": "measured_outcomes"}
@@ -32,7 +32,7 @@ def answer_fields() -> set[str]:
     return {SECTION_KEY_ATTRIBUTE.get(key, key) for section in SECTION_KEYS for key in section_data(blank, section)}
 
 
-def listed(html: str, list_id: str) -> list[str]:
+def list_items(html: str, list_id: str) -> list[str]:
     """The visible text of each item of the list with this id."""
     block = html.split(f'id="{list_id}"', 1)[1].split("</ul>", 1)[0]
     return [text_of(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", block, re.S)]
@@ -109,7 +109,7 @@ def test_the_consent_question_lists_exactly_what_the_published_case_shows(
     draft = make_nomination(make_cycle(name="Gwobrau Digidol 2027", year=2027), nominator=nominee, status="draft",
                             complete=False)
     page = nominee_client.get(f"/nominations/{draft.reference}/declarations").get_data(as_text=True)
-    shown = listed(page, "published-fields")
+    shown = list_items(page, "published-fields")
     assert shown == publication.published_labels()
     assert "If the nomination is shortlisted, may we publish it as an impact case?" in text_of(page)
     field_of = {label: field for field, label in publication.PUBLISHED_FIELDS}
@@ -130,7 +130,7 @@ def test_the_consent_question_lists_exactly_what_the_published_case_shows(
             assert in_api == (field in agreed), \
                 f"{field} is {listed_as}, but {value!r} is {'' if in_api else 'not '}in the API"
     # and the privacy notice promises the same list
-    assert listed(client.get("/privacy").get_data(as_text=True), "published-fields") == shown
+    assert list_items(client.get("/privacy").get_data(as_text=True), "published-fields") == shown
 
 
 def _strings(value):

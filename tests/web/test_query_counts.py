@@ -3,8 +3,6 @@ query per row. The same pages as bench/pages.py, built by `seed-scale` at two sm
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 import sqlalchemy as sa
 
@@ -13,21 +11,10 @@ from awards.devdata.scale import seed_scale
 from awards.extensions import db
 from awards.models import Assignment, Cycle, CycleStatus, ImpactCase, ImpactCaseTrend, Judge, Nomination, Trend, User
 
+from ..support.queries import counting_queries
+
 SMALL = {"nominations": 3, "judges": 3, "cases": 2}
 LARGER = {"nominations": 12, "judges": 6, "cases": 8}
-
-
-@contextlib.contextmanager
-def counting_queries():
-    counted = {"n": 0}
-
-    def count(*_args, **_kwargs):
-        counted["n"] += 1
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield counted
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _key_pages() -> dict[str, tuple[str, str | None]]:

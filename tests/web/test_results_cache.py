@@ -13,7 +13,7 @@ from awards.domain.results.shortlists import compute_ranking
 from awards.extensions import db
 from awards.models import Assignment, Cycle, CycleStatus, Nomination, NominationStatus, Review, User
 
-from .test_query_counts import counting_queries
+from ..support.queries import counting_queries
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ def cycle(app):
     return make_cycle()
 
 
-def list_url(cycle, query: str = "") -> str:
+def list_at(cycle, query: str = "") -> str:
     return f"/organiser/cycles/{cycle.slug}/nominations" + (f"?{query}" if query else "")
 
 
@@ -60,7 +60,7 @@ def textarea(response, name: str) -> str:
     return unescape(match.group(1)).strip() if match else None
 
 
-def fresh(nomination) -> Nomination:
+def reread(nomination) -> Nomination:
     db.session.expire_all()
     return db.session.get(Nomination, nomination.id)
 
@@ -73,14 +73,14 @@ def test_several_nominations_are_marked_not_eligible_with_one_reason_and_an_emai
     untouched = make_nomination(cycle, title="Not ticked")
     draft = make_nomination(cycle, status="draft", title="Still a draft")
 
-    page = organiser_client.get(list_url(cycle, "status=submitted"))
+    page = organiser_client.get(list_at(cycle, "status=submitted"))
     assert offered(page) == {first.reference, second.reference, third.reference, untouched.reference}
     assert draft.reference not in offered(page)  # a draft has no tick box: it cannot be screened
     assert "To screen several nominations at once, select them" in main_text(page)
 
     # The list posts the ticked ones and the button pressed; nothing changes yet.
     chosen = {"nominations": [first.reference, second.reference, third.reference], "decision": "ineligible"}
-    confirm = organiser_client.post_form(screen_url(cycle, "status=submitted"), chosen, token_from=list_url(cycle))
+    confirm = organiser_client.post_form(screen_url(cycle, "status=submitted"), chosen, token_from=list_at(cycle))
     assert confirm.status_code == 200
     text = main_text(confirm)
     assert "Mark 3 nominations as not eligible" in text
@@ -88,7 +88,7 @@ def test_several_nominations_are_marked_not_eligible_with_one_reason_and_an_emai
         assert f"{n.reference} {n.title}" in text
     assert untouched.reference not in text
     assert "We will email each nominator to tell them their nomination is not eligible." in text
-    assert all(fresh(n).status is NominationStatus.SUBMITTED for n in (first, second, third))
+    assert all(reread(n).status is NominationStatus.SUBMITTED for n in (first, second, third))
     assert outbox(kind="eligibility_ineligible") == []
     fields = hidden_fields(confirm)
     assert ("step", "confirm") in fields and ("decision", "ineligible") in fields
@@ -98,7 +98,7 @@ def test_several_nominations_are_marked_not_eligible_with_one_reason_and_an_emai
     data = dict(fields, nominations=[first.reference, second.reference, third.reference],
                 **{k: v for k, v in fields if k.startswith("version-")})
     response = organiser_client.post_form(screen_url(cycle, "status=submitted"), {**data, "reason": "  "},
-                                          token_from=list_url(cycle))
+                                          token_from=list_at(cycle))
     assert response.status_code == 200
     assert error_summary(response) == [("#reason", "Enter the reason the nominations are not eligible")]
     assert "Mark 3 nominations as not eligible" in main_text(response)
@@ -106,15 +106,15 @@ def test_several_nominations_are_marked_not_eligible_with_one_reason_and_an_emai
 
     reason = "The work started after the cut-off date of 1 April 2025 & “entry rule 3” applies."
     done = organiser_client.post_form(screen_url(cycle, "status=submitted"), {**data, "reason": reason},
-                                      token_from=list_url(cycle))
+                                      token_from=list_at(cycle))
     assert done.status_code == 302
-    assert done.headers["Location"] == list_url(cycle, "status=submitted")
+    assert done.headers["Location"] == list_at(cycle, "status=submitted")
     for n in (first, second, third):
-        n = fresh(n)
+        n = reread(n)
         assert (n.status, n.eligibility, n.eligibility_reason) == (NominationStatus.INELIGIBLE,
                                                                   Eligibility.INELIGIBLE, reason)
         assert n.eligibility_decided_by_id == organiser.id
-    assert fresh(untouched).status is NominationStatus.SUBMITTED and fresh(untouched).eligibility is None
+    assert reread(untouched).status is NominationStatus.SUBMITTED and reread(untouched).eligibility is None
     emails = outbox(kind="eligibility_ineligible")
     assert sorted(m.to_address for m in emails) == sorted(p.email for p in people)
     assert all(reason in m.body_text for m in emails)
@@ -136,14 +136,14 @@ def test_marking_eligible_needs_no_reason_and_says_what_was_already_so(organiser
     db.session.commit()
 
     confirm = organiser_client.post_form(screen_url(cycle), {"nominations": [earlier.reference, later.reference],
-                                                             "decision": "eligible"}, token_from=list_url(cycle))
+                                                             "decision": "eligible"}, token_from=list_at(cycle))
     assert "Mark 2 nominations as eligible" in main_text(confirm)
     assert "Reason (optional)" in main_text(confirm)
     data = {k: v for k, v in hidden_fields(confirm) if k != "nominations"}
     data["nominations"] = [earlier.reference, later.reference]
-    done = organiser_client.post_form(screen_url(cycle), {**data, "reason": ""}, token_from=list_url(cycle))
+    done = organiser_client.post_form(screen_url(cycle), {**data, "reason": ""}, token_from=list_at(cycle))
     assert done.status_code == 302
-    assert fresh(later).eligibility is Eligibility.ELIGIBLE
+    assert reread(later).eligibility is Eligibility.ELIGIBLE
     assert [m.to_address for m in outbox(kind="eligibility_eligible")] == [later.nominator.email]
     assert banners(organiser_client.get(done.headers["Location"])) == [
         f"Success 1 nomination marked eligible: {later.reference}. We have emailed its nominator.",
@@ -158,7 +158,7 @@ def test_nominations_that_cannot_be_screened_are_reported_not_skipped(organiser_
 
     chosen = [ready.reference, draft.reference, withdrawn.reference, elsewhere.reference]
     confirm = organiser_client.post_form(screen_url(cycle), {"nominations": chosen, "decision": "ineligible"},
-                                         token_from=list_url(cycle))
+                                         token_from=list_at(cycle))
     text = main_text(confirm)
     assert "Mark 1 nomination as not eligible" in text
     assert "3 nominations will be left as they are" in text
@@ -171,17 +171,17 @@ def test_nominations_that_cannot_be_screened_are_reported_not_skipped(organiser_
     # Between the confirmation and the click, the nominee withdraws: reported, and the others still go.
     second = make_nomination(cycle)
     confirm = organiser_client.post_form(screen_url(cycle), {"nominations": [ready.reference, second.reference],
-                                                             "decision": "ineligible"}, token_from=list_url(cycle))
+                                                             "decision": "ineligible"}, token_from=list_at(cycle))
     data = {k: v for k, v in hidden_fields(confirm) if k != "nominations"}
     data["nominations"] = [ready.reference, second.reference]
-    gone = fresh(second)
+    gone = reread(second)
     gone.status = NominationStatus.WITHDRAWN
     db.session.commit()
     done = organiser_client.post_form(screen_url(cycle), {**data, "reason": "Outside the entry rules"},
-                                      token_from=list_url(cycle))
+                                      token_from=list_at(cycle))
     assert done.status_code == 302
-    assert fresh(ready).status is NominationStatus.INELIGIBLE
-    assert fresh(second).status is NominationStatus.WITHDRAWN
+    assert reread(ready).status is NominationStatus.INELIGIBLE
+    assert reread(second).status is NominationStatus.WITHDRAWN
     assert banners(organiser_client.get(done.headers["Location"])) == [
         f"Success 1 nomination marked not eligible: {ready.reference}. We have emailed its nominator.",
         f"Important 1 nomination was not screened. {second.reference}: The nominator withdrew this nomination, "
@@ -192,17 +192,17 @@ def test_nominations_that_cannot_be_screened_are_reported_not_skipped(organiser_
 def test_a_nomination_changed_after_the_confirmation_is_reported_and_left(organiser_client, cycle, outbox):
     changed, steady = make_nomination(cycle), make_nomination(cycle)
     confirm = organiser_client.post_form(screen_url(cycle), {"nominations": [changed.reference, steady.reference],
-                                                             "decision": "ineligible"}, token_from=list_url(cycle))
+                                                             "decision": "ineligible"}, token_from=list_at(cycle))
     data = {k: v for k, v in hidden_fields(confirm) if k != "nominations"}
     data["nominations"] = [changed.reference, steady.reference]
-    edited = fresh(changed)
+    edited = reread(changed)
     edited.title = "Edited by the nominee after the organiser looked"
     db.session.commit()
     done = organiser_client.post_form(screen_url(cycle), {**data, "reason": "Outside the entry rules"},
-                                      token_from=list_url(cycle))
+                                      token_from=list_at(cycle))
     assert done.status_code == 302
-    assert fresh(changed).status is NominationStatus.SUBMITTED and fresh(changed).eligibility is None
-    assert fresh(steady).status is NominationStatus.INELIGIBLE
+    assert reread(changed).status is NominationStatus.SUBMITTED and reread(changed).eligibility is None
+    assert reread(steady).status is NominationStatus.INELIGIBLE
     assert f"{changed.reference}: It changed after you chose it. Check it, then decide again." in " ".join(
         banners(organiser_client.get(done.headers["Location"])))
 
@@ -210,7 +210,7 @@ def test_a_nomination_changed_after_the_confirmation_is_reported_and_left(organi
 def test_choosing_nothing_shows_the_error_on_the_list(organiser_client, cycle):
     first = make_nomination(cycle)
     make_nomination(cycle)
-    response = organiser_client.post_form(screen_url(cycle), {"decision": "eligible"}, token_from=list_url(cycle))
+    response = organiser_client.post_form(screen_url(cycle), {"decision": "eligible"}, token_from=list_at(cycle))
     assert response.status_code == 200
     assert error_summary(response) == [("#nominations", "Select the nominations you want to mark")]
     html = response.get_data(as_text=True)
@@ -226,7 +226,7 @@ def test_the_decision_is_one_transaction(organiser_client, cycle, outbox, monkey
 
     first, second = make_nomination(cycle), make_nomination(cycle)
     confirm = organiser_client.post_form(screen_url(cycle), {"nominations": [first.reference, second.reference],
-                                                             "decision": "ineligible"}, token_from=list_url(cycle))
+                                                             "decision": "ineligible"}, token_from=list_at(cycle))
     data = {k: v for k, v in hidden_fields(confirm) if k != "nominations"}
     data["nominations"] = [first.reference, second.reference]
     real = screening.decide_eligibility
@@ -241,21 +241,21 @@ def test_the_decision_is_one_transaction(organiser_client, cycle, outbox, monkey
     monkeypatch.setattr(screening, "decide_eligibility", second_one_breaks)
     with pytest.raises(RuntimeError):
         organiser_client.post_form(screen_url(cycle), {**data, "reason": "Outside the entry rules"},
-                                   token_from=list_url(cycle))
+                                   token_from=list_at(cycle))
     assert calls == [first.reference, second.reference]
-    assert fresh(first).status is NominationStatus.SUBMITTED and fresh(second).status is NominationStatus.SUBMITTED
+    assert reread(first).status is NominationStatus.SUBMITTED and reread(second).status is NominationStatus.SUBMITTED
     assert outbox(kind="eligibility_ineligible") == []
 
 
 def test_a_long_reason_is_refused_and_kept(organiser_client, cycle):
     first = make_nomination(cycle)
     confirm = organiser_client.post_form(screen_url(cycle), {"nominations": [first.reference],
-                                                             "decision": "ineligible"}, token_from=list_url(cycle))
+                                                             "decision": "ineligible"}, token_from=list_at(cycle))
     data = {k: v for k, v in hidden_fields(confirm) if k != "nominations"}
     long_reason = "Too long. " * 201
     response = organiser_client.post_form(screen_url(cycle), {**data, "nominations": [first.reference],
-                                                              "reason": long_reason}, token_from=list_url(cycle))
+                                                              "reason": long_reason}, token_from=list_at(cycle))
     assert response.status_code == 200
     assert error_summary(response) == [("#reason", "Reason must be 2,000 characters or fewer")]
     assert textarea(response, "reason") == long_reason.strip()
-    assert fresh(first).status is NominationStatus.SUBMITTED
+    assert reread(first).status is NominationStatus.SUBMITTED

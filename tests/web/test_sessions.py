@@ -15,23 +15,20 @@ from awards.extensions import db
 from awards.models import Nomination, User
 
 from ..factories import DEFAULT_PASSWORD
+from ..support.visible import page_text
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 IDLE_MESSAGE = "You were signed out after 2 hours without activity"
 ABSOLUTE_MESSAGE = "You were signed out because you signed in more than 12 hours ago"
 
 
-def sign_in(client, user, remember=False):
+def sign_in_with_form(client, user, remember=False):
     data = {"email": user.email, "password": DEFAULT_PASSWORD}
     if remember:
         data["remember"] = "y"
     response = client.post_form("/sign-in", data)
     assert response.status_code == 302
     return response
-
-
-def page_text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
 
 
 def copy_of(client, *names):
@@ -47,7 +44,7 @@ def copy_of(client, *names):
 def test_idle_timeout_ends_the_session_after_two_hours_without_activity(app, nominee, time_machine):
     time_machine.move_to(START, tick=False)
     client = app.test_client()
-    sign_in(client, nominee)
+    sign_in_with_form(client, nominee)
     early_copy = copy_of(client, "awards_session")
     time_machine.move_to(START + timedelta(hours=1, minutes=59), tick=False)
     assert client.get("/account").status_code == 200
@@ -68,7 +65,7 @@ def test_idle_timeout_ends_the_session_after_two_hours_without_activity(app, nom
 def test_absolute_timeout_ends_even_an_active_session_after_twelve_hours(app, nominee, time_machine):
     time_machine.move_to(START, tick=False)
     client = app.test_client()
-    sign_in(client, nominee)
+    sign_in_with_form(client, nominee)
     for minutes in range(100, 12 * 60, 100):  # a request every 1h40, up to 11h40
         time_machine.move_to(START + timedelta(minutes=minutes), tick=False)
         assert client.get("/account").status_code == 200, minutes
@@ -77,7 +74,7 @@ def test_absolute_timeout_ends_even_an_active_session_after_twelve_hours(app, no
     assert response.status_code == 302 and response.headers["Location"] == "/sign-in?next=/nominations"
     assert ABSOLUTE_MESSAGE in page_text(client.get(response.headers["Location"]))
     # signing in again starts a new twelve hours
-    sign_in(client, nominee)
+    sign_in_with_form(client, nominee)
     assert client.get("/account").status_code == 200
 
 
@@ -86,13 +83,13 @@ def test_timeouts_are_configurable(make_app, nominee, time_machine):
     with app.app_context():
         time_machine.move_to(START, tick=False)
         client = app.test_client()
-        sign_in(client, nominee)
+        sign_in_with_form(client, nominee)
         time_machine.move_to(START + timedelta(minutes=29), tick=False)
         assert client.get("/account").status_code == 200
         time_machine.move_to(START + timedelta(minutes=60), tick=False)
         response = client.get("/account", follow_redirects=True)
         assert "You were signed out after 30 minutes without activity" in page_text(response)
-        sign_in(client, nominee)
+        sign_in_with_form(client, nominee)
         for minutes in (85, 110):
             time_machine.move_to(START + timedelta(minutes=minutes), tick=False)
             assert client.get("/account").status_code == 200
@@ -122,14 +119,14 @@ def test_a_session_or_remember_cookie_with_no_sign_in_time_needs_a_new_sign_in(a
         assert client.get("/account").status_code == 302  # signed out, not just redirected once
     assert old_remember.get_cookie("awards_remember") is None  # the old cookie is deleted
     # signing in again works as usual
-    sign_in(old_remember, nominee)
+    sign_in_with_form(old_remember, nominee)
     assert old_remember.get("/account").status_code == 200
 
 
 def test_remember_me_lasts_across_restarts_but_never_past_the_absolute_timeout(app, nominee, time_machine):
     time_machine.move_to(START, tick=False)
     client = app.test_client()
-    response = sign_in(client, nominee, remember=True)
+    response = sign_in_with_form(client, nominee, remember=True)
     cookie_header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("awards_remember="))
     expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie_header).group(1))
     assert expires == START + timedelta(hours=12)
@@ -167,7 +164,7 @@ def _disable(app, client, user):
 @pytest.mark.parametrize("end", [_sign_out, _change_password, _disable], ids=["sign-out", "password", "disabled"])
 def test_copied_session_and_remember_cookies_stop_working_when_the_session_ends(app, nominee, end):
     client = app.test_client()
-    sign_in(client, nominee, remember=True)
+    sign_in_with_form(client, nominee, remember=True)
     copied_session = copy_of(client, "awards_session")
     copied_remember = copy_of(client, "awards_remember")
     both = copy_of(client, "awards_session", "awards_remember")
@@ -182,12 +179,12 @@ def test_copied_session_and_remember_cookies_stop_working_when_the_session_ends(
 
 def test_session_ending_while_typing_keeps_the_answers(app, nominee, time_machine):
     from ..factories import make_cycle
-    from .test_nominee_journey import start
+    from ..support.nominating import start_draft
     cycle = make_cycle()
     time_machine.move_to(datetime.now(timezone.utc), tick=False)
     client = app.test_client()
-    sign_in(client, nominee)
-    nomination = start(client, cycle)
+    sign_in_with_form(client, nominee)
+    nomination = start_draft(client, cycle)
     url = f"/nominations/{nomination.reference}/challenge"
     page = client.get(url).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

@@ -17,7 +17,6 @@ import sys
 import textwrap
 from contextlib import contextmanager
 from datetime import timedelta
-from html import unescape
 from pathlib import Path
 
 import pytest
@@ -40,6 +39,7 @@ from awards.models import (
 )
 
 from ..factories import make_assignment, make_cycle, make_judge, make_nomination
+from ..support.visible import main_text
 
 SOURCE = Path(awards.__file__).parent
 # Modules that build example data (the demo, the scale data for benchmarks), not decisions people make.
@@ -269,12 +269,6 @@ def recorder(app):
             sa.event.remove(attribute, "set", recorder.listener)
 
 
-def text_of(response) -> str:
-    html = response.get_data(as_text=True)
-    main = html[html.find("<main"):html.find("</main>")]
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", main))).strip()
-
-
 VERSION = re.compile(r'name="version" value="(\d+)"')
 
 
@@ -298,7 +292,7 @@ def test_every_move_goes_through_its_one_function(recorder, organiser_client, no
         url = f"{base}/status/{to.value}"
         with recorder.move() as done:
             response = organiser_client.post_form(url, token_from=url)
-            assert response.status_code == 302, text_of(response)
+            assert response.status_code == 302, main_text(response)
         function = cycle_function((expect_from, to))
         assert [w for w in done.writes if w[0] == "Cycle"] == [("Cycle", expect_from, to, function)]
         assert AUDITED_AS[function] in done.audit
@@ -374,7 +368,7 @@ def test_every_move_goes_through_its_one_function(recorder, organiser_client, no
         sheet = {f"score-{c.id}": str(value) for c in criteria}
         with recorder.move() as done:
             response = judge_client.post_form(url, {**sheet, "action": action, "version": version}, token_from=url)
-            assert response.status_code == 302, text_of(response)
+            assert response.status_code == 302, main_text(response)
         return done
 
     done = score(ranked[0], "draft", 5)

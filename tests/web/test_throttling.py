@@ -65,7 +65,7 @@ def client_at(app, address: str):
     return client
 
 
-def sign_in(client, email: str, password: str = "wrong password!!", **kwargs):
+def try_sign_in(client, email: str, password: str = "wrong password!!", **kwargs):
     return client.post_form("/sign-in", {"email": email, "password": password}, **kwargs)
 
 
@@ -86,18 +86,18 @@ def test_forty_sign_ins_for_forty_accounts_from_one_address_are_stopped(limited)
     with app.app_context():
         emails = [make_user(email=f"person{n}@riverside.gov.uk").email for n in range(40)]
     attacker = client_at(app, "203.0.113.7")
-    statuses = [sign_in(attacker, email).status_code for email in emails]
+    statuses = [try_sign_in(attacker, email).status_code for email in emails]
     assert statuses[:20] == [200] * 20  # each told the e-mail address or password is wrong
     assert statuses[20:] == [429] * 20
-    assert_too_many(sign_in(attacker, emails[0], DEFAULT_PASSWORD))  # even the right password waits
+    assert_too_many(try_sign_in(attacker, emails[0], DEFAULT_PASSWORD))  # even the right password waits
     # Someone at another address is not held up by it.
     owner = client_at(app, "198.51.100.20")
-    assert sign_in(owner, emails[0], DEFAULT_PASSWORD).status_code == 302
+    assert try_sign_in(owner, emails[0], DEFAULT_PASSWORD).status_code == 302
 
 
 def test_the_overall_limit_holds_whatever_the_address(limited):
     app = limited(RATELIMIT_SIGN_IN_OVERALL="5 per hour")
-    statuses = [sign_in(client_at(app, f"203.0.113.{n}"), "someone@riverside.gov.uk").status_code
+    statuses = [try_sign_in(client_at(app, f"203.0.113.{n}"), "someone@riverside.gov.uk").status_code
                 for n in range(1, 8)]
     assert statuses == [200] * 5 + [429] * 2
 
@@ -107,7 +107,7 @@ def test_the_limit_holds_across_two_workers_sharing_redis(limited):
     first, second = limited(RATELIMIT_SIGN_IN="3 per hour"), limited(RATELIMIT_SIGN_IN="3 per hour")
     assert first is not second
     clients = [client_at(first, "203.0.113.9"), client_at(second, "203.0.113.9")]
-    statuses = [sign_in(clients[n % 2], "someone@riverside.gov.uk").status_code for n in range(6)]
+    statuses = [try_sign_in(clients[n % 2], "someone@riverside.gov.uk").status_code for n in range(6)]
     assert statuses == [200, 200, 200, 429, 429, 429]
 
 
@@ -117,14 +117,14 @@ def test_without_redis_each_process_counts_alone(make_app):
     first, second = make_app(**settings), make_app(**settings)
     assert first.config["RATELIMIT_STORAGE_URI"] == "memory://"
     clients = [client_at(first, "203.0.113.9"), client_at(second, "203.0.113.9")]
-    statuses = [sign_in(clients[n % 2], "someone@riverside.gov.uk").status_code for n in range(8)]
+    statuses = [try_sign_in(clients[n % 2], "someone@riverside.gov.uk").status_code for n in range(8)]
     assert statuses == [200] * 6 + [429] * 2
 
 
 def test_an_unreachable_redis_falls_back_to_counting_in_memory(make_app):
     app = make_app(RATELIMIT_ENABLED=True, REDIS_URL="redis://127.0.0.1:9/0", RATELIMIT_SIGN_IN="2 per hour")
     client = client_at(app, "203.0.113.9")
-    statuses = [sign_in(client, "someone@riverside.gov.uk").status_code for _ in range(3)]
+    statuses = [try_sign_in(client, "someone@riverside.gov.uk").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
 
 
@@ -147,7 +147,7 @@ def test_each_form_anyone_can_post_is_limited_per_address_and_overall(limited, s
     # Only POSTs count: the pages themselves still open.
     assert here.get(url).status_code != 429
     # The sign-in form has its own counts.
-    assert sign_in(here, "someone@riverside.gov.uk").status_code == 200
+    assert try_sign_in(here, "someone@riverside.gov.uk").status_code == 200
 
 
 def test_the_single_sign_on_callback_is_limited_per_address_and_overall(limited):
@@ -174,7 +174,7 @@ def test_a_signed_in_nominee_saving_sections_is_not_limited_as_the_stash(limited
 def test_x_forwarded_for_is_not_trusted_unless_configured(limited):
     app = limited(RATELIMIT_SIGN_IN="2 per hour")
     client = client_at(app, "203.0.113.50")
-    statuses = [sign_in(client, "someone@riverside.gov.uk", headers={"X-Forwarded-For": f"192.0.2.{n}"}).status_code
+    statuses = [try_sign_in(client, "someone@riverside.gov.uk", headers={"X-Forwarded-For": f"192.0.2.{n}"}).status_code
                 for n in range(3)]
     assert statuses == [200, 200, 429]  # a header the client writes does not make it someone else
 
@@ -182,9 +182,9 @@ def test_x_forwarded_for_is_not_trusted_unless_configured(limited):
 def test_behind_a_configured_proxy_each_forwarded_address_counts_alone(limited):
     app = limited(RATELIMIT_SIGN_IN="2 per hour", TRUSTED_PROXY_COUNT=1)
     proxy = client_at(app, "10.0.0.2")
-    first = [sign_in(proxy, "someone@riverside.gov.uk", headers={"X-Forwarded-For": "192.0.2.1"}).status_code
+    first = [try_sign_in(proxy, "someone@riverside.gov.uk", headers={"X-Forwarded-For": "192.0.2.1"}).status_code
              for _ in range(3)]
-    second = sign_in(proxy, "someone@riverside.gov.uk", headers={"X-Forwarded-For": "192.0.2.2"}).status_code
+    second = try_sign_in(proxy, "someone@riverside.gov.uk", headers={"X-Forwarded-For": "192.0.2.2"}).status_code
     assert first == [200, 200, 429] and second == 200
 
 
@@ -210,10 +210,10 @@ def test_failures_from_one_address_do_not_lock_the_owner_out_elsewhere(app, nomi
     attacker, owner = client_at(app, "203.0.113.66"), client_at(app, "198.51.100.20")
     with time_machine.travel(start, tick=False):
         for _ in range(11):
-            sign_in(attacker, nominee.email)
-        assert sign_in(owner, nominee.email, DEFAULT_PASSWORD).status_code == 302
+            try_sign_in(attacker, nominee.email)
+        assert try_sign_in(owner, nominee.email, DEFAULT_PASSWORD).status_code == 302
         # The attacker's address is still locked, even with the right password.
-        refused = sign_in(attacker, nominee.email, DEFAULT_PASSWORD)
+        refused = try_sign_in(attacker, nominee.email, DEFAULT_PASSWORD)
         assert refused.status_code == 200
         assert "There have been too many attempts to sign in to this account" in main_text(refused)
         assert accounts.lock_expiry(nominee.email, ip="203.0.113.66") is not None

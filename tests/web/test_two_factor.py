@@ -17,6 +17,7 @@ from awards.extensions import db
 from awards.models import AuditEvent, SignInFailure, TwoFactor
 
 from ..factories import DEFAULT_PASSWORD, make_user
+from ..support.clients import is_signed_in
 from ..support.visible import error_summary, main_text
 
 START = datetime(2026, 3, 2, 9, 0, 5, tzinfo=timezone.utc)
@@ -26,7 +27,7 @@ SECRET_RE = re.compile(r'<code id="two-factor-secret">([A-Z2-7 ]+)</code>')
 RECOVERY_RE = re.compile(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>")
 
 
-def audit_actions(user) -> list[str]:
+def audit_actions_on(user) -> list[str]:
     db.session.expire_all()
     return list(db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_type == "users",
                                                                       AuditEvent.object_id == str(user.id))
@@ -44,10 +45,6 @@ def enrol(user, secret: str | None = None) -> tuple[str, list[str]]:
 def sign_in_with_password(client, user, **query):
     target = "/sign-in" + (f"?next={query['next']}" if "next" in query else "")
     return client.post_form(target, {"email": user.email, "password": DEFAULT_PASSWORD})
-
-
-def signed_in(client) -> bool:
-    return client.get("/account").status_code == 200
 
 
 def give_code(client, code):
@@ -87,8 +84,8 @@ def test_enrolment_shows_the_secret_as_text_and_a_qr_code_then_needs_a_current_c
         stored = " ".join(row.recovery_code_hashes)
         assert len(row.recovery_code_hashes) == 10 and not any(c in stored or c.replace("-", "") in stored
                                                                for c in codes)
-        assert "two_factor.enabled" in audit_actions(nominee)
-        assert "two_factor.failed" in audit_actions(nominee)
+        assert "two_factor.enabled" in audit_actions_on(nominee)
+        assert "two_factor.failed" in audit_actions_on(nominee)
         # Shown once: the settings page now says it is on, and no codes
         again = client.get(SETTINGS)
         assert "Two-factor authentication is on." in main_text(again)
@@ -102,7 +99,7 @@ def test_sign_in_asks_for_the_code_after_the_password_and_signs_in_only_then(cli
         clock.shift(timedelta(seconds=30))
         first = sign_in_with_password(client, nominee, next="/account")
         assert first.status_code == 302 and first.headers["Location"] == CODE_PAGE
-        assert not signed_in(client)
+        assert not is_signed_in(client)
         page = client.get(CODE_PAGE)
         assert page.status_code == 200 and "Enter your code" in main_text(page)
 
@@ -110,21 +107,21 @@ def test_sign_in_asks_for_the_code_after_the_password_and_signs_in_only_then(cli
         assert wrong.status_code == 200
         assert error_summary(wrong) == [("#code", "The code is not correct. Enter the 6-digit code your app shows "
                                                   "now, or a recovery code")]
-        assert not signed_in(client)
+        assert not is_signed_in(client)
         assert db.session.scalar(sa.select(sa.func.count()).select_from(SignInFailure)) == 1
 
         code = pyotp.TOTP(secret).now()
         done = give_code(client, code)
         assert done.status_code == 302 and done.headers["Location"] == "/account"
-        assert signed_in(client)
-        assert "two_factor.verified" in audit_actions(nominee)
+        assert is_signed_in(client)
+        assert "two_factor.verified" in audit_actions_on(nominee)
 
         # The same code never works twice, even within its 30 seconds
         client.post("/sign-out", data={"csrf_token": client.csrf_token("/account")})
         sign_in_with_password(client, nominee)
         replay = give_code(client, code)
         assert error_summary(replay)[0][0] == "#code"
-        assert not signed_in(client)
+        assert not is_signed_in(client)
 
 
 def test_a_code_from_the_previous_step_is_still_taken_but_not_older(client, nominee):
@@ -136,7 +133,7 @@ def test_a_code_from_the_previous_step_is_still_taken_but_not_older(client, nomi
         assert error_summary(give_code(client, old))[0][0] == "#code"
         previous = pyotp.TOTP(secret).at(START + timedelta(seconds=30))
         assert give_code(client, previous).status_code == 302
-        assert signed_in(client)
+        assert is_signed_in(client)
 
 
 def test_the_code_step_expires_after_ten_minutes(client, nominee):
@@ -148,7 +145,7 @@ def test_the_code_step_expires_after_ten_minutes(client, nominee):
         late = client.post("/sign-in/code", data={"code": pyotp.TOTP(secret).now(),
                                                   "csrf_token": client.csrf_token("/sign-in")})
         assert late.status_code == 302 and late.headers["Location"] == "/sign-in"
-        assert not signed_in(client)
+        assert not is_signed_in(client)
         assert "You took more than 10 minutes to enter the code. Sign in again." in main_text(client.get("/sign-in"))
 
 
@@ -163,8 +160,8 @@ def test_wrong_codes_count_like_sign_in_failures_and_lock_the_account_for_that_a
         locked = give_code(client, pyotp.TOTP(secret).now())
         assert locked.status_code == 200
         assert "There have been too many attempts to sign in to this account." in error_summary(locked)[0][1]
-        assert not signed_in(client)
-    assert audit_actions(nominee).count("two_factor.failed") == limit
+        assert not is_signed_in(client)
+    assert audit_actions_on(nominee).count("two_factor.failed") == limit
 
 
 def test_a_recovery_code_signs_in_once_and_is_audited(client, nominee):
@@ -178,8 +175,8 @@ def test_a_recovery_code_signs_in_once_and_is_audited(client, nominee):
         client.post("/sign-out", data={"csrf_token": client.csrf_token("/account")})
         sign_in_with_password(client, nominee)
         assert error_summary(give_code(client, codes[3]))[0][0] == "#code"
-        assert not signed_in(client)
-    assert audit_actions(nominee).count("two_factor.recovery_code_used") == 1
+        assert not is_signed_in(client)
+    assert audit_actions_on(nominee).count("two_factor.recovery_code_used") == 1
 
 
 def test_new_recovery_codes_need_a_code_and_replace_the_old_ones(client, nominee):
@@ -198,7 +195,7 @@ def test_new_recovery_codes_need_a_code_and_replace_the_old_ones(client, nominee
         sign_in_with_password(client, nominee)
         assert error_summary(give_code(client, old_codes[0]))[0][0] == "#code"
         assert give_code(client, new_codes[0]).status_code == 302
-    assert "two_factor.recovery_codes_regenerated" in audit_actions(nominee)
+    assert "two_factor.recovery_codes_regenerated" in audit_actions_on(nominee)
 
 
 def test_turning_it_off_needs_a_current_code(client, nominee):
@@ -218,8 +215,8 @@ def test_turning_it_off_needs_a_current_code(client, nominee):
         assert db.session.get(TwoFactor, nominee.id) is None
         client.post("/sign-out", data={"csrf_token": client.csrf_token("/account")})
         assert sign_in_with_password(client, nominee).headers["Location"] != CODE_PAGE
-        assert signed_in(client)
-    actions = audit_actions(nominee)
+        assert is_signed_in(client)
+    actions = audit_actions_on(nominee)
     assert "two_factor.disabled" in actions and "two_factor.failed" in actions
 
 
@@ -297,7 +294,7 @@ def test_the_persons_data_says_since_when_two_factor_is_on_and_never_the_key(cli
 
 
 def test_a_magic_link_also_asks_for_the_code(client, nominee, outbox):
-    from .test_magic_links import ask_for_link, newest_link, press_button
+    from ..support.magic_links import ask_for_link, newest_link, press_button
 
     with time_machine.travel(START, tick=False) as clock:
         secret, _ = enrol(nominee)
@@ -306,9 +303,9 @@ def test_a_magic_link_also_asks_for_the_code(client, nominee, outbox):
         link = newest_link(outbox)
         pressed = press_button(client, link)
         assert pressed.status_code == 302 and pressed.headers["Location"] == CODE_PAGE
-        assert not signed_in(client)
+        assert not is_signed_in(client)
         assert give_code(client, pyotp.TOTP(secret).now()).status_code == 302
-        assert signed_in(client)
+        assert is_signed_in(client)
 
 
 def test_the_code_page_has_its_own_request_limit(make_app):

@@ -103,7 +103,7 @@ def test_a_trend_posted_twice_is_linked_once(organiser_client):
     assert response.status_code == 302
     category = db.session.scalar(sa.select(Category).where(Category.name == "Twice"))
     assert [t.id for t in category.trends] == [int(chosen)]
-    from .test_cycle_references import form_values
+    from ..support.pages import form_values
     edit = f"/organiser/cycles/{cycle.slug}/edit"
     data = form_values(organiser_client.get(edit))
     response = organiser_client.post_form(edit, {**data, "trends": [chosen, chosen, str(cycle.trends[1].id)]},

@@ -19,7 +19,8 @@ from awards.extensions import db
 from awards.models import Attachment, AuditEvent, Nomination
 
 from ..factories import make_cycle
-from .test_nominee_journey import PDF, _png, save, start, upload
+from ..support.files import PDF, make_png
+from ..support.nominating import save, start_draft, upload
 
 MB = 1024 * 1024
 MEMORY_LIMIT = 200 * MB
@@ -90,7 +91,7 @@ def attachment_count() -> int:
 def test_a_request_over_the_limit_is_413_with_a_friendly_page_and_keeps_nothing(
         app, nominee_client, tmp_path, monkeypatch):
     cycle = make_cycle()
-    nomination = start(nominee_client, cycle)
+    nomination = start_draft(nominee_client, cycle)
     save(nominee_client, nomination, "project", {"title": "Digital blue badges", "summary": "We rebuilt it."})
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 256 * 1024)
     response = upload(nominee_client, nomination, "report.pdf", PDF + b"0" * (300 * 1024))
@@ -108,7 +109,7 @@ def test_a_request_over_the_limit_is_413_with_a_friendly_page_and_keeps_nothing(
 
 
 def test_a_docx_zip_bomb_is_refused_from_its_declared_sizes(nominee_client, tmp_path):
-    nomination = start(nominee_client, make_cycle())
+    nomination = start_draft(nominee_client, make_cycle())
     bomb = docx_bomb()
     response, peak = measured(f"DOCX bomb ({len(bomb) // 1024} KB → 300 MB) refused",
                               lambda: upload(nominee_client, nomination, "report.docx", bomb))
@@ -119,7 +120,7 @@ def test_a_docx_zip_bomb_is_refused_from_its_declared_sizes(nominee_client, tmp_
 
 
 def test_a_zip_whose_directory_claims_too_many_parts_is_refused_before_it_is_read(nominee_client):
-    nomination = start(nominee_client, make_cycle())
+    nomination = start_draft(nominee_client, make_cycle())
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
         z.writestr("[Content_Types].xml", "<Types/>")
@@ -147,11 +148,11 @@ def test_a_part_lying_about_its_size_cannot_fill_memory_when_prepared_for_judges
 
 
 @pytest.mark.parametrize("name,content", [
-    ("poster.png", _png(30_000, 30_000)),
+    ("poster.png", make_png(30_000, 30_000)),
     ("photo.jpg", huge_jpeg(30_000, 30_000)),
 ], ids=["png", "jpeg"])
 def test_a_30000_by_30000_image_is_refused_from_its_header(nominee_client, tmp_path, name, content):
-    nomination = start(nominee_client, make_cycle())
+    nomination = start_draft(nominee_client, make_cycle())
     response, peak = measured(f"{name} 30,000×30,000 ({len(content) // 1024} KB) refused",
                               lambda: upload(nominee_client, nomination, name, content))
     assert response.status_code == 400
@@ -165,7 +166,7 @@ HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></bod
 
 
 def test_svg_and_html_are_never_accepted(nominee_client, tmp_path):
-    nomination = start(nominee_client, make_cycle())
+    nomination = start_draft(nominee_client, make_cycle())
     for name, content in (("logo.svg", SVG), ("logo.png", SVG), ("logo.pdf", SVG), ("page.html", HTML),
                           ("page.htm", HTML), ("page.docx", HTML), ("page.pdf", b"%PDF" + HTML)):
         response = upload(nominee_client, nomination, name, content)
@@ -176,7 +177,7 @@ def test_svg_and_html_are_never_accepted(nominee_client, tmp_path):
 
 def test_every_download_is_an_attachment_that_cannot_run(nominee_client, organiser_client, nominee, tmp_path):
     cycle = make_cycle()
-    nomination = start(nominee_client, cycle)
+    nomination = start_draft(nominee_client, cycle)
     assert upload(nominee_client, nomination, "../../../../outside.pdf", PDF).status_code == 302
     db.session.expire_all()
     [attachment] = db.session.get(Nomination, nomination.id).attachments
@@ -197,7 +198,7 @@ def test_every_download_is_an_attachment_that_cannot_run(nominee_client, organis
 
 def test_path_traversal_in_any_file_parameter_is_a_404(nominee_client, organiser_client, judge_client):
     cycle = make_cycle()
-    nomination = start(nominee_client, cycle)
+    nomination = start_draft(nominee_client, cycle)
     assert upload(nominee_client, nomination, "report.pdf", PDF).status_code == 302
     ref, slug = nomination.reference, cycle.slug
     attempts = {

@@ -1,4 +1,5 @@
-"""Helpers for the browser journeys: what to launch, and the checks every page state must pass.
+"""Helpers for the browser journeys (tests/e2e): what to launch, the checks every page state must pass, and the
+steps several journeys share.
 
 - `check_accessibility(page, label)`: axe-core (from node_modules) for WCAG 2.0/2.1/2.2 A and AA.
 - `check_html(page_html, label)` / `check_html_batch(documents)`: the Nu HTML Checker (vnu.jar, Java).
@@ -7,7 +8,7 @@
 - `take_screenshots(page, label)`: desktop and phone PNGs in screenshots/ when AWARDS_SCREENSHOTS=1.
 - `PageWatcher`: console errors, uncaught exceptions, failed requests and the HTML the server sent.
 
-The fixtures in conftest.py put these together (`check_page`); journeys normally use those.
+The fixtures in tests/e2e/conftest.py put these together (`check_page`); journeys normally use those.
 """
 
 from __future__ import annotations
@@ -366,3 +367,55 @@ class Steps:
         if menu.is_visible() and menu.get_attribute("aria-expanded") == "false":
             menu.click()
         self.page.get_by_role("navigation", name="Main menu").get_by_role("link", name=link, exact=True).click()
+
+
+# ---------------------------------------------------------------- steps several journeys share
+
+def heading(page):
+    """The page's main heading (h1)."""
+    return page.get_by_role("heading", level=1)
+
+
+def error_box(page):
+    """The GOV.UK error summary ("There is a problem"), as an alert a screen reader announces."""
+    return page.get_by_role("alert").filter(has_text="There is a problem")
+
+
+def make_organiser(live_server):
+    """An organiser, with the trends a new cycle offers seeded."""
+    from awards.domain.programme import taxonomy
+
+    live_server.run(taxonomy.seed_trends)  # the trends a new cycle offers
+    return live_server.make_user(name="Olu Organiser", roles=("organiser",))
+
+
+def results_set_up() -> dict:
+    """A cycle in judging: 2 judges have each submitted scores for 3 nominations (9, 5 and 7 on
+    every criterion), in one category whose shortlist is two. Plain values come back."""
+    from awards.domain.core.clock import utcnow
+    from awards.extensions import db
+    from awards.models import Assignment, Review, ReviewScore, ReviewStatus
+
+    from ..factories import make_cycle, make_judge, make_nomination
+
+    cycle = make_cycle(name="Public Sector Digital Awards 2026", status="judging", judges_per_nomination=2)
+    category = cycle.categories[0]
+    category.shortlist_size = 2
+    db.session.commit()
+    judges = [make_judge(cycle, email=f"scorer{i}@judges.example.org") for i in range(2)]
+    titles = ["Community alarms that call back", "Bin collections by text", "Open planning data"]
+    nominations = [make_nomination(cycle, category=category, title=t) for t in titles]
+    now = utcnow()
+    for nomination, value in zip(nominations, (9, 5, 7)):
+        for judge in judges:
+            assignment = Assignment(judge_id=judge.id, nomination_id=nomination.id, created_at=now,
+                                    no_conflict_declared_at=now)
+            db.session.add(assignment)
+            db.session.flush()
+            review = Review(assignment_id=assignment.id, status=ReviewStatus.SUBMITTED, created_at=now,
+                            updated_at=now, submitted_at=now)
+            review.scores = [ReviewScore(criterion_id=c.id, value=value) for c in cycle.criteria]
+            db.session.add(review)
+    db.session.commit()
+    return {"slug": cycle.slug, "name": cycle.name, "references": [n.reference for n in nominations],
+            "titles": titles}
