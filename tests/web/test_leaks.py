@@ -134,7 +134,7 @@ def leak_url_values(world, audience: str) -> dict[str, list]:
         "user_id": [canary.nominator_id], "case_id": [c.id for c in cases] or [1],
         "review_id": [r.id for r in db.session.scalars(sa.select(Review))][:1] or [1], "assignment_id": [world["assignment"].id],
         "judge_id": [world["assignment"].judge_id], "category_id": [canary.category_id],
-        "criterion_id": [cycle.criteria[0].id], "conflict_id": [1],
+        "criterion_id": [cycle.criteria[0].id], "conflict_id": [1], "provider": ["council"],
     }
 
 
