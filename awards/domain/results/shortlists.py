@@ -562,7 +562,12 @@ def publish(cycle: Cycle, *, by: User) -> dict[str, int]:
         nomination = decision.nomination
         if nomination.status not in RANKED_STATUSES:
             continue
-        case = _publish_result(decision, cases.get(nomination.id), now, counts)
+        if decision.result in SHORTLIST_RESULTS:
+            nomination.status = STATUS_FOR_RESULT[decision.result]
+            counts["shortlisted"] += 1
+        else:
+            nomination.status = NominationStatus.SUBMITTED
+        case = _publish_case(decision, cases.get(nomination.id), now, counts)
         nomination.updated_at = now
         if _tell_result(cycle, nomination, decision.result, case):
             counts["emails"] += 1
@@ -575,22 +580,17 @@ def publish(cycle: Cycle, *, by: User) -> dict[str, int]:
     return counts
 
 
-def _publish_result(decision: ShortlistDecision, existing: ImpactCase | None, now: datetime,
-                    counts: dict[str, int]) -> ImpactCase | None:
-    """Give the decided nomination its result status and, shortlisted with the nominee's consent,
-    its public impact case; take down an `existing` public copy it no longer has. Returns the
-    case now public (linked from the nominee's e-mail), if any."""
+def _publish_case(decision: ShortlistDecision, existing: ImpactCase | None, now: datetime,
+                  counts: dict[str, int]) -> ImpactCase | None:
+    """The decided nomination's public impact case when it is shortlisted with the nominee's consent;
+    an `existing` public copy it no longer has is taken down. Returns the case now public (linked
+    from the nominee's e-mail), if any."""
     nomination = decision.nomination
     case = None
-    if decision.result in SHORTLIST_RESULTS:
-        nomination.status = STATUS_FOR_RESULT[decision.result]
-        counts["shortlisted"] += 1
-        if nomination.consents_to_publish:
-            case = _public_case(nomination, decision.result, existing, now)
-            if case is not None:
-                counts["impact_cases"] += 1
-    else:
-        nomination.status = NominationStatus.SUBMITTED
+    if decision.result in SHORTLIST_RESULTS and nomination.consents_to_publish:
+        case = _public_case(nomination, decision.result, existing, now)
+        if case is not None:
+            counts["impact_cases"] += 1
     if existing is not None and existing.is_public and case is not existing:
         # Shortlisted when the results were last published, not now (or no longer consenting): it must
         # not come back with the results.
