@@ -18,9 +18,8 @@ from awards.domain.judging import blind_copies
 from awards.domain.nominations.attachments import add_attachment
 from awards.extensions import db
 from awards.models import NominationPartner
-
-from . import document_corpus
-from .factories import make_nomination, make_user
+from tests import document_corpus
+from tests.factories import make_nomination, make_user
 
 CANARY = "Zebedee Quintrell"
 NEEDLES = ("zebedee", "quintrell")

@@ -17,9 +17,8 @@ from awards.domain.core.clock import utcnow
 from awards.extensions import db
 from awards.security import session_identifier
 from awards.web.caching import page_cache
-
-from .factories import DEFAULT_PASSWORD, make_user
-from .support.visible import allow_typed, assert_no_markup_on_screen, forget_typed, markup_on_screen, visible_texts
+from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.support.visible import allow_typed, assert_no_markup_on_screen, forget_typed, markup_on_screen, visible_texts
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -259,7 +258,7 @@ def smtp_server():
     """A real SMTP server on loopback: (its aiosmtpd controller, the sink holding what it received)."""
     from aiosmtpd.controller import Controller
 
-    from .network import SmtpSink, free_port
+    from tests.network import SmtpSink, free_port
     sink = SmtpSink()
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
@@ -270,7 +269,7 @@ def smtp_server():
 @pytest.fixture
 def oidc_provider():
     """A standards-compliant OpenID Connect provider on loopback (tests/support/oidc_provider.py), running."""
-    from .support.oidc_provider import LoopbackProvider
+    from tests.support.oidc_provider import LoopbackProvider
     provider = LoopbackProvider().start()
     yield provider
     provider.stop()

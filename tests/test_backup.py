@@ -17,9 +17,8 @@ from awards.domain.nominations.attachments import add_attachment, upload_folder
 from awards.domain.records import backup as backup_rules
 from awards.extensions import db
 from awards.models import AuditEvent
-
-from .factories import make_nomination
-from .support.files import PNG
+from tests.factories import make_nomination
+from tests.support.files import PNG
 
 
 def _invoke(app, *args):

@@ -4,8 +4,7 @@ import sqlalchemy as sa
 
 from awards.extensions import db
 from awards.models import Assignment, AuditEvent
-
-from .factories import make_cycle, make_judge, make_nomination, set_expertise
+from tests.factories import make_cycle, make_judge, make_nomination, set_expertise
 
 
 def _count() -> int:

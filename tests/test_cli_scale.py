@@ -20,8 +20,7 @@ from awards.models import (
     ReviewScore,
     ReviewStatus,
 )
-
-from .factories import make_user
+from tests.factories import make_user
 
 
 def _seed(runner, *args):

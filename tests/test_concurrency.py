@@ -18,9 +18,8 @@ import sqlalchemy as sa
 from awards.domain.core.clock import utcnow
 from awards.extensions import db
 from awards.models import Assignment, AuditEvent, Nomination, NominationStatus, OutboxMessage, Review
-
-from .factories import make_assignment, make_cycle, make_judge, make_nomination, make_user
-from .support.clients import signed_in_client
+from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_user
+from tests.support.clients import signed_in_client
 
 VERSION = re.compile(r'name="version" value="(\d+)"')
 RACERS = "race-"

@@ -32,8 +32,7 @@ from awards.models import (
     ReviewStatus,
     Trend,
 )
-
-from .support.visible import text_of
+from tests.support.visible import text_of
 
 
 def _cycles() -> dict[CycleStatus, Cycle]:

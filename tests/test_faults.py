@@ -28,9 +28,8 @@ from aiosmtpd.controller import Controller
 from awards import create_app
 from awards.extensions import db
 from awards.models import Nomination, NominationStatus, OutboxMessage
-
-from .factories import make_cycle, make_nomination, make_user
-from .network import SmtpSink, free_port
+from tests.factories import make_cycle, make_nomination, make_user
+from tests.network import SmtpSink, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

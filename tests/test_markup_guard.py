@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .support.visible import markup_on_screen, text_of, visible_texts
+from tests.support.visible import markup_on_screen, text_of, visible_texts
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 

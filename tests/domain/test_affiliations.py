@@ -26,9 +26,8 @@ from awards.models import (
     NominationPartner,
     OutboxMessage,
 )
-
-from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_user
-from ..support.visible import text_of
+from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_user
+from tests.support.visible import text_of
 
 WORKS, WORKED, PARTNERS = AffiliationKind.WORKS_FOR, AffiliationKind.WORKED_FOR, AffiliationKind.PARTNERS_WITH
 

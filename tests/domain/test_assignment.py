@@ -23,8 +23,7 @@ from awards.domain.judging.assignment.problem import (
 from awards.domain.judging.assignment.solver import AFFINITY_WEIGHT, LOAD_WEIGHT, SHARE_SHORTFALL_WEIGHT, solve
 from awards.extensions import db
 from awards.models import Assignment, AssignmentStatus, AuditEvent, NominationStatus, ReviewStatus
-
-from ..factories import (
+from tests.factories import (
     add_conflict,
     make_assignment,
     make_cycle,

@@ -19,9 +19,8 @@ from awards.domain.judging import blind_copies
 from awards.domain.nominations.attachments import add_attachment
 from awards.extensions import db
 from awards.models import AuditEvent, CycleStatus, Redaction
-
-from ..factories import make_cycle, make_nomination, make_user
-from ..support.files import make_png, png_chunk
+from tests.factories import make_cycle, make_nomination, make_user
+from tests.support.files import make_png, png_chunk
 
 
 @pytest.fixture

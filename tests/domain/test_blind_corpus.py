@@ -14,8 +14,7 @@ import pytest
 from PIL import Image
 
 from awards.domain.judging import blind_copies
-
-from .. import document_corpus as corpus
+from tests import document_corpus as corpus
 
 
 class Markers:

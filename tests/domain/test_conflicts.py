@@ -22,8 +22,7 @@ from awards.models import (
     NominationPartner,
     Review,
 )
-
-from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
+from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 
 SAME_EMAIL = "The judge’s email address is the nominator’s or the contact’s"
 SAME_ORGANISATION = "Same organisation as the nominated organisation or a partner"

@@ -11,8 +11,7 @@ from awards.domain.programme import criteria as criteria_rules
 from awards.domain.programme.criteria import CriteriaLocked
 from awards.extensions import db
 from awards.models import AuditEvent, Criterion, ReviewScore
-
-from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
+from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 
 BANDS = [{"from": 1, "to": 2, "label": "Weak", "text": "Little evidence."},
          {"from": 3, "to": 3, "label": "Fair", "text": ""},

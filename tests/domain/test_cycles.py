@@ -12,9 +12,8 @@ from awards.domain.core.errors import Conflict, DomainError
 from awards.domain.programme import cycles, taxonomy
 from awards.extensions import db
 from awards.models import AuditEvent, Cycle, CycleStatus, Trend
-
-from ..factories import make_cycle, make_nomination
-from ..support.dates import utc
+from tests.factories import make_cycle, make_nomination
+from tests.support.dates import utc
 
 UTC = timezone.utc
 

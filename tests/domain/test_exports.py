@@ -12,8 +12,7 @@ import pytest
 from awards.domain.publishing import exports
 from awards.extensions import db
 from awards.models import Eligibility, NominationPartner
-
-from ..factories import make_cycle, make_nomination
+from tests.factories import make_cycle, make_nomination
 
 
 def parse(text: str) -> list[list[str]]:

@@ -15,8 +15,7 @@ from awards.domain.judging import judges as judge_rules
 from awards.domain.people.accounts import InvalidToken
 from awards.extensions import db
 from awards.models import Assignment, AuditEvent, Expertise, Judge, Review, Role, User
-
-from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
+from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 
 
 @pytest.fixture

@@ -5,9 +5,8 @@ import email
 
 from awards.domain.core.mail import queue_email
 from awards.extensions import db
-
-from ..factories import make_user
-from ..network import free_port
+from tests.factories import make_user
+from tests.network import free_port
 
 
 def test_rollback_leaves_no_message(app, outbox):

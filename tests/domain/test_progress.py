@@ -12,9 +12,8 @@ from awards.domain.core.errors import DomainError
 from awards.domain.judging import progress
 from awards.extensions import db
 from awards.models import AuditEvent, ConflictOfInterest, ConflictSource, Judge, Redaction
-
-from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
-from ..support.judging import build_scenario
+from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
+from tests.support.judging import build_scenario
 
 
 def by_name(result):

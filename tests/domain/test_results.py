@@ -15,9 +15,8 @@ from awards.models import (
     Result,
     ReviewStatus,
 )
-
-from ..factories import make_cycle, make_nomination, make_user
-from ..support.judging import score
+from tests.factories import make_cycle, make_nomination, make_user
+from tests.support.judging import score
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from awards.domain.judging import conflicts
 from awards.domain.judging import reviews as rules
 from awards.extensions import db
 from awards.models import AuditEvent, CycleStatus, Review, ReviewStatus
-
-from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
+from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 
 E = rules.ScoreEntry
 

@@ -10,8 +10,7 @@ from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.nominations import screening
 from awards.extensions import db
 from awards.models import AuditEvent, Eligibility, NominationStatus
-
-from ..factories import make_cycle, make_nomination, make_user
+from tests.factories import make_cycle, make_nomination, make_user
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from awards.domain.core.errors import Conflict, DomainError
 from awards.domain.programme import taxonomy
 from awards.extensions import db
 from awards.models import AuditEvent, Trend, TrendGroup
-
-from ..factories import make_cycle, make_nomination
+from tests.factories import make_cycle, make_nomination
 
 
 def _trends():

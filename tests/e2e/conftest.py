@@ -30,9 +30,8 @@ from werkzeug.serving import make_server
 
 from awards import create_app
 from awards.extensions import db
-
-from ..factories import DEFAULT_PASSWORD, make_user
-from ..support.browser import (
+from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.support.browser import (
     CHROMIUM_ARGS,
     CHROMIUM_PATH,
     DESKTOP,
@@ -46,7 +45,7 @@ from ..support.browser import (
     skip_or_fail,
     take_screenshots,
 )
-from ..support.visible import markup_on_screen
+from tests.support.visible import markup_on_screen
 
 E2E_DIR = Path(__file__).resolve().parent
 DEFAULT_TIMEOUT_MS = 10_000

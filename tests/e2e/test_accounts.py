@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ..support.browser import error_box, sign_in, unique_email
+from tests.support.browser import error_box, sign_in, unique_email
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.e2e
 
 
 def published_case() -> str:
-    from ..factories import make_published_case
+    from tests.factories import make_published_case
     return make_published_case(title="Flood warnings by text message").slug
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ..support.browser import check_accessibility, check_html, html_errors
+from tests.support.browser import check_accessibility, check_html, html_errors
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +31,7 @@ def test_html_checker_reports_each_error_and_passes_valid_pages():
 
 
 def test_overflow_and_invisible_focus_are_caught(page):
-    from ..support.browser import PHONE, assert_focus_visible, assert_no_horizontal_overflow, tab_to
+    from tests.support.browser import PHONE, assert_focus_visible, assert_no_horizontal_overflow, tab_to
 
     page.set_viewport_size(PHONE)
     page.set_content(VALID.format('<p class="wide" style="width: 500px">Too wide</p>'))

@@ -8,13 +8,13 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from ..support.browser import heading, make_organiser, results_set_up, sign_in
+from tests.support.browser import heading, make_organiser, results_set_up, sign_in
 
 pytestmark = pytest.mark.e2e
 
 
 def open_cycle() -> dict:
-    from ..factories import make_cycle
+    from tests.factories import make_cycle
 
     cycle = make_cycle(name="Gwobrau Digidol & Data 2026 🎉")
     return {"slug": cycle.slug, "name": cycle.name}

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from ..support.browser import sign_in
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -43,8 +43,7 @@ def test_a_nominee_downloads_their_data_then_deletes_their_account(page, live_se
 
 def _cycle_past_retention(days: int, year: int) -> str:
     from awards.domain.core.clock import utcnow
-
-    from ..factories import make_published_case
+    from tests.factories import make_published_case
 
     case = make_published_case(year=year, title=f"A case from {year} that stays public")
     case.cycle.results_published_at = utcnow() - timedelta(days=days)

@@ -9,8 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from awards.devdata.demo import DEMO_ACCOUNTS, seed_demo
-
-from ..support.browser import sign_in
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 

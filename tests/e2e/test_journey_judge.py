@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from ..support.browser import Steps, assert_focus_visible, error_box, sign_in, tab_to, unique_email
+from tests.support.browser import Steps, assert_focus_visible, error_box, sign_in, tab_to, unique_email
 
 pytestmark = pytest.mark.e2e
 
@@ -31,8 +31,7 @@ def _judging_cycle():
     """A cycle in judging (nominations closed, judging open for 20 more days), an organiser,
     and one submitted nomination. Returns plain values."""
     from awards.domain.core.clock import utcnow
-
-    from ..factories import make_cycle, make_nomination, make_user
+    from tests.factories import make_cycle, make_nomination, make_user
 
     now = utcnow()
     cycle = make_cycle(status="judging", open_at=now - timedelta(days=40), close_at=now - timedelta(days=1),
@@ -57,8 +56,7 @@ def _assign(email: str, nomination_id: int) -> None:
 
     from awards.extensions import db
     from awards.models import Judge, Nomination
-
-    from ..factories import make_assignment
+    from tests.factories import make_assignment
 
     judge = db.session.scalar(select(Judge).where(Judge.email == email))
     assert judge is not None and judge.user_id is not None, "the invitation has not been accepted"
@@ -69,8 +67,7 @@ def _ready_judge(cycle_id: int, nomination_id: int, email: str):
     """A judge who has accepted, with an assignment (for the keyboard test)."""
     from awards.extensions import db
     from awards.models import Cycle, Nomination
-
-    from ..factories import make_assignment, make_judge, make_user
+    from tests.factories import make_assignment, make_judge, make_user
 
     user = make_user(email=email, name="Kai Keys", roles=("judge",), organisation="Northfield University",
                      password=PASSWORD)

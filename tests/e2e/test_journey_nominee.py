@@ -12,9 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from awards.domain.publishing import publication
-
-from ..support import browser
-from ..support.browser import assert_focus_visible, error_box, tab_to, unique_email
+from tests.support import browser
+from tests.support.browser import assert_focus_visible, error_box, tab_to, unique_email
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +47,7 @@ def minimal_pdf() -> bytes:
 @pytest.fixture
 def open_cycle(live_server, tmp_path, monkeypatch):
     """An open cycle (default trends, categories and criteria); uploads go to a temporary folder."""
-    from ..factories import make_cycle
+    from tests.factories import make_cycle
 
     monkeypatch.setitem(live_server.app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
     return live_server.run(lambda: make_cycle().name)
@@ -265,7 +264,7 @@ def test_nominee_journey_on_a_phone(phone_page, live_server, check_page, open_cy
 
 def test_nominee_signs_in_saves_a_section_and_returns_with_the_keyboard_alone(page, live_server, check_page,
                                                                              open_cycle):
-    from ..factories import make_nomination, make_user
+    from tests.factories import make_nomination, make_user
 
     def draft():
         user = make_user(name="Kit Keys", password=PASSWORD)

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from ..support.browser import (
+from tests.support.browser import (
     assert_focus_visible,
     error_box,
     heading,
@@ -42,8 +42,7 @@ def judging_set_up(slug: str) -> list[str]:
     submitted nominations; returns the judges' e-mail addresses."""
     from awards.extensions import db
     from awards.models import Cycle, CycleStatus
-
-    from ..factories import make_judge, make_nomination, set_expertise
+    from tests.factories import make_judge, make_nomination, set_expertise
 
     cycle = db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
     cycle.status = CycleStatus.JUDGING

@@ -5,7 +5,7 @@ the keyboard alone for the filter form, and on a 375×667 phone with nothing scr
 import pytest
 from playwright.sync_api import expect
 
-from ..support.browser import PHONE, assert_focus_visible, assert_no_horizontal_overflow, tab_to
+from tests.support.browser import PHONE, assert_focus_visible, assert_no_horizontal_overflow, tab_to
 
 pytestmark = pytest.mark.e2e
 
@@ -19,8 +19,7 @@ def library_set_up() -> dict:
     from awards.domain.programme import taxonomy
     from awards.extensions import db
     from awards.models import Trend
-
-    from ..factories import make_published_case, make_published_cycle
+    from tests.factories import make_published_case, make_published_cycle
 
     taxonomy.seed_trends()
     first, second = db.session.query(Trend).order_by(Trend.position, Trend.id).limit(2).all()

@@ -20,8 +20,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from awards.devdata.demo import DEMO_ACCOUNTS, seed_demo
-
-from ..support.browser import Steps, heading, sign_in
+from tests.support.browser import Steps, heading, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -75,8 +74,7 @@ def _make_nominations(slug: str) -> dict:
     nominee submits it in the browser), the others submitted. Returns the nominee and the references."""
     from awards.extensions import db
     from awards.models import Cycle
-
-    from ..factories import make_nomination, make_user
+    from tests.factories import make_nomination, make_user
 
     cycle = db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
     by_name = {c.name: c for c in cycle.categories}
@@ -99,8 +97,7 @@ def _accept(slug: str, email: str, name: str) -> None:
     from awards.domain.judging import judges
     from awards.extensions import db
     from awards.models import Cycle, Judge
-
-    from ..factories import make_user
+    from tests.factories import make_user
 
     cycle = db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
     judge = db.session.scalar(sa.select(Judge).where(Judge.cycle_id == cycle.id, Judge.email == email))

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from ..support.browser import sign_in, unique_email
+from tests.support.browser import sign_in, unique_email
 
 pytestmark = pytest.mark.e2e
 
@@ -22,8 +22,7 @@ def _cycle_with_judges() -> dict:
     """A cycle in judging with two judges a nomination, one submitted nomination from Riverside
     Borough Council, three judges who have accepted and an organiser. Plain values only."""
     from awards.domain.core.clock import utcnow
-
-    from ..factories import make_cycle, make_judge, make_nomination, make_user
+    from tests.factories import make_cycle, make_judge, make_nomination, make_user
 
     now = utcnow()
     cycle = make_cycle(status="judging", open_at=now - timedelta(days=40), close_at=now - timedelta(days=1),

@@ -4,7 +4,7 @@ and a form that fails puts the focus on its error summary."""
 import pytest
 from playwright.sync_api import expect
 
-from ..support.browser import assert_focus_visible, tab_to
+from tests.support.browser import assert_focus_visible, tab_to
 
 pytestmark = pytest.mark.e2e
 

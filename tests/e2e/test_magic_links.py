@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from ..support.browser import sign_out, unique_email
+from tests.support.browser import sign_out, unique_email
 
 pytestmark = pytest.mark.e2e
 
@@ -57,8 +57,7 @@ def _invitation(email: str) -> None:
     from awards.domain.core.clock import utcnow
     from awards.domain.judging import judges
     from awards.extensions import db
-
-    from ..factories import make_cycle, make_user
+    from tests.factories import make_cycle, make_user
 
     now = utcnow()
     cycle = make_cycle(status="judging", open_at=now - timedelta(days=40), close_at=now - timedelta(days=1),

@@ -9,8 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from awards.domain.publishing import publication
-
-from ..support.browser import heading, make_organiser, sign_in, sign_out
+from tests.support.browser import heading, make_organiser, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 
@@ -20,7 +19,7 @@ TITLE = "Prosiect ‘drafft’ & “mwy” 🌱"
 
 def drafts_set_up() -> dict:
     """An open cycle with two drafts (one of them Siân's) and a submitted nomination."""
-    from ..factories import DEFAULT_PASSWORD, make_cycle, make_nomination, make_user
+    from tests.factories import DEFAULT_PASSWORD, make_cycle, make_nomination, make_user
 
     cycle = make_cycle(name=CYCLE_NAME)
     sian = make_user(name="Siân O’Brien & Co", email="sian@ceredigion.gov.uk")

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from ..support.browser import sign_in
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -20,7 +20,7 @@ PASSWORD = "meadow copper lighthouse drizzle"
 
 def _existing_cycle_and_organiser(email: str) -> dict:
     """An open cycle of this year with the default prefix (like the demo's), and an organiser."""
-    from ..factories import make_cycle, make_user
+    from tests.factories import make_cycle, make_user
 
     year = datetime.now(timezone.utc).year
     cycle = make_cycle(name=f"Public Sector Digital Awards {year}", year=year)
@@ -92,7 +92,7 @@ def test_a_new_cycle_with_the_defaults_and_three_categories(page, live_server, c
 
 
 def _cycle_with_nominations(email: str) -> dict:
-    from ..factories import make_cycle, make_nomination, make_user
+    from tests.factories import make_cycle, make_nomination, make_user
 
     cycle = make_cycle(name="Screening Awards 2026", year=2026)
     make_user(email=email, name="Olu Organiser", roles=("organiser",), password=PASSWORD)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from ..support.browser import sign_in
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -21,8 +21,7 @@ def _submitted_scores(email: str) -> str:
     from awards.domain.core.clock import utcnow
     from awards.extensions import db
     from awards.models import Criterion, ReviewScore
-
-    from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
+    from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 
     now = utcnow()
     cycle = make_cycle(status="judging", open_at=now - timedelta(days=40), close_at=now - timedelta(days=1))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from ..support.browser import sign_in
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -21,8 +21,7 @@ PLANTED = "Send your bank details to the new supplier"
 def _draft_for(user_id: int) -> str:
     from awards.extensions import db
     from awards.models import User
-
-    from ..factories import make_cycle, make_nomination
+    from tests.factories import make_cycle, make_nomination
     nomination = make_nomination(make_cycle(), nominator=db.session.get(User, user_id), status="draft",
                                  complete=False)
     return nomination.reference

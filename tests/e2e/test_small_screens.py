@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ..support.browser import PHONE, assert_no_horizontal_overflow, unique_email
+from tests.support.browser import PHONE, assert_no_horizontal_overflow, unique_email
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import start_live_server
+from tests.e2e.conftest import start_live_server
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from ..support.browser import error_box, sign_in, sign_out
+from tests.support.browser import error_box, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 

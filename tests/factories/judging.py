@@ -7,8 +7,7 @@ import itertools
 from awards.domain.core.clock import utcnow
 from awards.extensions import db
 from awards.models import Assignment, AssignmentStatus, Judge, Review, ReviewStatus
-
-from .people import make_user
+from tests.factories.people import make_user
 
 _invitees = itertools.count(1)
 

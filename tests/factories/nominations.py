@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from awards.extensions import db
-
-from .cycles import make_cycle
-from .people import make_user
-from .sequence import counter
+from tests.factories.cycles import make_cycle
+from tests.factories.people import make_user
+from tests.factories.sequence import counter
 
 
 def make_nomination(cycle=None, *, nominator=None, category=None, status: str = "submitted",

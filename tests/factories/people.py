@@ -5,8 +5,7 @@ from __future__ import annotations
 from awards.domain.people import accounts
 from awards.extensions import db
 from awards.models import Role, User
-
-from .sequence import counter
+from tests.factories.sequence import counter
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 

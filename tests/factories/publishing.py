@@ -11,9 +11,8 @@ from awards.domain.core.clock import utcnow
 from awards.domain.results.shortlists import make_impact_case
 from awards.extensions import db
 from awards.models import ImpactCase, NominationStatus, Result
-
-from .cycles import make_cycle
-from .nominations import make_nomination
+from tests.factories.cycles import make_cycle
+from tests.factories.nominations import make_nomination
 
 _counter = itertools.count(1)
 

@@ -283,9 +283,8 @@ def url_values(users) -> dict:
 
     from awards.domain.nominations.attachments import add_attachment
     from awards.extensions import db
-
-    from ..factories import make_cycle, make_nomination
-    from .files import PNG
+    from tests.factories import make_cycle, make_nomination
+    from tests.support.files import PNG
 
     cycle = make_cycle()
     nomination = make_nomination(cycle, nominator=users[OWNER], status="draft", complete=False)
@@ -340,9 +339,8 @@ def _judging_values(cycle, users) -> dict:
     from awards.domain.nominations.attachments import add_attachment
     from awards.extensions import db
     from awards.models import Judge
-
-    from ..factories import make_assignment, make_judge, make_nomination, make_review, make_user
-    from .files import PNG
+    from tests.factories import make_assignment, make_judge, make_nomination, make_review, make_user
+    from tests.support.files import PNG
 
     membership = db.session.scalar(select(Judge).where(Judge.cycle_id == cycle.id,
                                                        Judge.user_id == users[ASSIGNED].id))
@@ -363,14 +361,14 @@ def _judging_values(cycle, users) -> dict:
 
 def _assignment_values(cycle, nomination) -> dict:
     """Another judge's assignment (`assignment_id`) to the nomination `reference`."""
-    from ..factories import make_assignment, make_judge
+    from tests.factories import make_assignment, make_judge
 
     return {"assignment_id": make_assignment(make_judge(cycle), nomination).id}
 
 
 def _published_values() -> dict:
     """A published cycle with one public impact case, for the public library's routes."""
-    from ..factories import make_published_case
+    from tests.factories import make_published_case
 
     public_case = make_published_case(year=2025, title="A public impact case")
     return {"case_slug": public_case.slug, "published_cycle_slug": public_case.cycle.slug}

@@ -395,8 +395,7 @@ def results_set_up() -> dict:
     from awards.domain.core.clock import utcnow
     from awards.extensions import db
     from awards.models import Assignment, Review, ReviewScore, ReviewStatus
-
-    from ..factories import make_cycle, make_judge, make_nomination
+    from tests.factories import make_cycle, make_judge, make_nomination
 
     cycle = make_cycle(name="Public Sector Digital Awards 2026", status="judging", judges_per_nomination=2)
     category = cycle.categories[0]

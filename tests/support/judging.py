@@ -9,8 +9,7 @@ from awards.domain.core.clock import utcnow
 from awards.domain.judging import judges as judge_rules
 from awards.extensions import db
 from awards.models import Assignment, Judge, Review, ReviewScore, ReviewStatus
-
-from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
+from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 
 
 def invite(cycle, organiser, email) -> tuple[Judge, str]:

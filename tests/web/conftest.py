@@ -7,8 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from awards.extensions import db
-
-from ..factories import (
+from tests.factories import (
     make_cycle,
     make_nomination,
     make_published_case,
@@ -16,16 +15,16 @@ from ..factories import (
     make_shortlisted_nomination,
     make_user,
 )
-from ..support.access_matrix import ASSIGNED, CONFLICTED, JUDGE, NOMINEE, NOT_OWNER, ORGANISER, OWNER, UNASSIGNED
-from ..support.judging import score
-from ..support.programme import trend
-from ..support.publishing import SECRET_ORG, SECRET_TITLE, WITHDRAWN_TITLE
+from tests.support.access_matrix import ASSIGNED, CONFLICTED, JUDGE, NOMINEE, NOT_OWNER, ORGANISER, OWNER, UNASSIGNED
+from tests.support.judging import score
+from tests.support.programme import trend
+from tests.support.publishing import SECRET_ORG, SECRET_TITLE, WITHDRAWN_TITLE
 
 
 @pytest.fixture
 def audience_users(nominee, judge, organiser) -> dict:
     """A user per signed-in audience (NOMINEE and JUDGE name the owner and the assigned judge too)."""
-    from ..factories import make_user
+    from tests.factories import make_user
 
     users = {OWNER: nominee, NOT_OWNER: make_user(name="Nat Other", email="nat@elsewhere.gov.uk"),
              ASSIGNED: judge,

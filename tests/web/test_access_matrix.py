@@ -7,7 +7,7 @@ CSRF is in test_csrf.py, generated from the same url map and table.
 
 import pytest
 
-from ..support.access_matrix import (
+from tests.support.access_matrix import (
     ANON,
     ASSIGNED,
     AUDIENCES,
@@ -102,7 +102,7 @@ NEW_PASSWORD = "a brand new tampering passphrase"
 def _png_upload():
     import io
 
-    from ..support.files import PNG
+    from tests.support.files import PNG
     return (io.BytesIO(PNG), "tampered.png")
 
 
@@ -177,8 +177,7 @@ def tampering_world(users) -> dict:
     from awards.domain.people.accounts import make_reset_token
     from awards.extensions import db
     from awards.models import Cycle
-
-    from ..factories import (
+    from tests.factories import (
         add_conflict,
         make_assignment,
         make_cycle,
@@ -187,7 +186,7 @@ def tampering_world(users) -> dict:
         make_review,
         make_user,
     )
-    from ..support.files import PNG
+    from tests.support.files import PNG
 
     own = url_values(users)
     cycle = db.session.scalar(select(Cycle).where(Cycle.slug == own["slug"]))
@@ -235,8 +234,7 @@ def _magic_link_token() -> str:
     from awards.domain.people.accounts import request_magic_link
     from awards.extensions import db
     from awards.models import OutboxMessage
-
-    from ..factories import make_user
+    from tests.factories import make_user
 
     person = make_user(name="Una Unconfirmed", email="una@victims.example.org", verified=False)
     request_magic_link(person.email)
@@ -267,7 +265,7 @@ def test_every_reachable_route_with_ids_has_tampering_data(app):
 
 @pytest.mark.parametrize("audience", [a for a in AUDIENCES if a != ORGANISER])
 def test_another_users_ids_change_nothing(app, audience_users, audience):
-    from ..snapshot import changes, describe, snapshot
+    from tests.snapshot import changes, describe, snapshot
 
     world = tampering_world(audience_users)
     client = app.test_client()
@@ -297,7 +295,7 @@ def test_another_users_ids_change_nothing(app, audience_users, audience):
 @pytest.mark.parametrize("rule", sorted(RIGHTFUL))
 def test_the_tampering_data_is_plausible(app, audience_users, rule):
     """The control: the rightful user posting the same data to their own objects does change the database."""
-    from ..snapshot import changes, snapshot
+    from tests.snapshot import changes, snapshot
 
     world = tampering_world(audience_users)
     who, own_keys = RIGHTFUL[rule]

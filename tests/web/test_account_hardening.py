@@ -13,10 +13,9 @@ from awards.domain.judging import judges as judge_rules
 from awards.domain.people import passwords
 from awards.extensions import db
 from awards.models import Judge, OutboxMessage, User
-
-from ..factories import DEFAULT_PASSWORD, make_cycle, make_user
-from ..support.visible import error_summary, main_text
-from ..support.work import work_until_answered
+from tests.factories import DEFAULT_PASSWORD, make_cycle, make_user
+from tests.support.visible import error_summary, main_text
+from tests.support.work import work_until_answered
 
 STRONG = "tidal marble lantern quietly"
 LINK_RE = re.compile(r"http://[^\s\"<]+")

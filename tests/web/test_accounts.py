@@ -10,10 +10,9 @@ import time_machine
 from awards.domain.people import accounts
 from awards.extensions import db
 from awards.models import AuditEvent, Role, SignInFailure, User
-
-from ..factories import DEFAULT_PASSWORD, make_cycle, make_judge, make_user
-from ..support.audit import audit_actions
-from ..support.visible import text_of
+from tests.factories import DEFAULT_PASSWORD, make_cycle, make_judge, make_user
+from tests.support.audit import audit_actions
+from tests.support.visible import text_of
 
 LINK_RE = re.compile(r"http://[^\s\"<]+")
 

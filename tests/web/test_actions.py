@@ -11,8 +11,7 @@ from awards.extensions import db
 from awards.models import User
 from awards.web.actions import attempt, status_for
 from awards.web.forms import Form
-
-from ..factories import make_user
+from tests.factories import make_user
 
 
 class NameForm(Form):

@@ -19,10 +19,9 @@ import sqlalchemy as sa
 from awards.domain.nominations import stash as stash_rules
 from awards.extensions import db
 from awards.models import FormStash, Nomination
-
-from ..factories import DEFAULT_PASSWORD, make_cycle, make_user
-from ..support.nominating import section_url, start_draft
-from ..support.visible import main_text
+from tests.factories import DEFAULT_PASSWORD, make_cycle, make_user
+from tests.support.nominating import section_url, start_draft
+from tests.support.visible import main_text
 
 SESSION_COOKIE = "awards_session"
 TICKET_RE = re.compile(r'name="stash_ticket" value="([^"]+)"')

@@ -11,10 +11,9 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 from awards.domain.results import shortlists
 from awards.extensions import db
-
-from ..factories import make_published_case, make_published_cycle, make_user
-from ..support.programme import trend
-from ..support.publishing import PUBLIC_TITLES, SECRET_ORG, SECRET_TITLE, WITHDRAWN_TITLE
+from tests.factories import make_published_case, make_published_cycle, make_user
+from tests.support.programme import trend
+from tests.support.publishing import PUBLIC_TITLES, SECRET_ORG, SECRET_TITLE, WITHDRAWN_TITLE
 
 BASE = "https://awards.example.org"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from awards.domain.core import audit
 from awards.extensions import db
-
-from ..factories import make_cycle
-from ..support.visible import main_text
+from tests.factories import make_cycle
+from tests.support.visible import main_text
 
 
 def test_the_overview_and_a_persons_page_show_activity_in_words(organiser, organiser_client):

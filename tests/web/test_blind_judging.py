@@ -18,9 +18,8 @@ import sqlalchemy as sa
 from awards.domain.core.clock import utcnow
 from awards.extensions import db
 from awards.models import OutboxMessage
-
-from ..canary import CANARY, assert_no_canary, decoded_contents, plant_canary_nomination, redact_everything
-from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_user
+from tests.canary import CANARY, assert_no_canary, decoded_contents, plant_canary_nomination, redact_everything
+from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_user
 
 # ------------------------------------------------------------------ the nomination full of canaries
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from ..snapshot import changes, describe, snapshot
-from ..support.access_matrix import (
+from tests.snapshot import changes, describe, snapshot
+from tests.support.access_matrix import (
     ANON,
     ASSIGNED,
     AUDIENCES,

@@ -21,10 +21,9 @@ from awards.domain.core.errors import Conflict
 from awards.domain.programme import cycles, taxonomy
 from awards.extensions import db
 from awards.models import Cycle, CycleStatus, Nomination
-
-from ..factories import make_cycle, make_nomination
-from ..support.pages import form_values, input_value
-from ..support.visible import error_summary, main_text
+from tests.factories import make_cycle, make_nomination
+from tests.support.pages import form_values, input_value
+from tests.support.visible import error_summary, main_text
 
 UTC = timezone.utc
 THIS_YEAR = datetime.now(UTC).year

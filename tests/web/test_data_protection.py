@@ -32,8 +32,7 @@ from awards.models import (
     ReviewScore,
     User,
 )
-
-from ..factories import (
+from tests.factories import (
     make_assignment,
     make_cycle,
     make_judge,
@@ -43,7 +42,7 @@ from ..factories import (
     make_user,
     set_expertise,
 )
-from ..support.files import PNG
+from tests.support.files import PNG
 
 
 def _attach(nomination, name="chart.png") -> Attachment:

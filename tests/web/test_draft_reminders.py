@@ -15,10 +15,9 @@ from awards.domain.core.errors import NotAllowed
 from awards.domain.nominations import draft_reminders
 from awards.extensions import db
 from awards.models import AuditEvent, Nomination
-
-from ..factories import make_cycle, make_nomination, make_user
-from ..support.dates import utc
-from ..support.visible import text_of, visible_texts
+from tests.factories import make_cycle, make_nomination, make_user
+from tests.support.dates import utc
+from tests.support.visible import text_of, visible_texts
 
 UTC = timezone.utc
 

@@ -10,9 +10,8 @@ import sqlalchemy as sa
 from awards.domain.judging.assignment import solver
 from awards.extensions import db
 from awards.models import CycleStatus, ImpactCase, Nomination, NominationStatus
-
-from ..factories import make_cycle, make_judge, make_user, set_expertise
-from ..support.nominating import fill_everything, start_draft, valid_sections
+from tests.factories import make_cycle, make_judge, make_user, set_expertise
+from tests.support.nominating import fill_everything, start_draft, valid_sections
 
 
 def test_from_submission_to_public_impact_case(app, organiser, outbox):

@@ -21,10 +21,9 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from awards.extensions import db
-
-from ..factories import make_user
-from ..snapshot import changes, describe, snapshot
-from ..support import access_matrix as matrix
+from tests.factories import make_user
+from tests.snapshot import changes, describe, snapshot
+from tests.support import access_matrix as matrix
 
 ANON, ORGANISER = matrix.ANON, matrix.ORGANISER
 NOMINEE, JUDGE = "nominee", "judge"  # the owner of the matrix's nomination, and the judge assigned to its entry
@@ -359,8 +358,7 @@ def test_text_organisers_write_into_emails_is_never_a_template(app, organiser_cl
     from datetime import timedelta
 
     from awards.domain.core.clock import utcnow
-
-    from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
+    from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
 
     hostile = "fz{{7*7}}fz {{ config }} {{ ''.__class__.__mro__ }} " + SCRIPT
     now = utcnow()
@@ -403,8 +401,7 @@ def test_nul_characters_are_taken_out_of_what_people_send(client):
 
 def test_a_public_copy_refuses_text_longer_than_it_can_hold(organiser_client):
     from awards.models import ImpactCase
-
-    from ..factories import make_published_case
+    from tests.factories import make_published_case
 
     case = make_published_case(title="A public impact case", organisation="Exampleshire Council")
     url = f"/organiser/impact-cases/{case.id}"

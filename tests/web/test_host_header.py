@@ -10,8 +10,7 @@ import sqlalchemy as sa
 
 from awards.extensions import db
 from awards.models import AuditEvent, Judge, User
-
-from ..factories import DEFAULT_PASSWORD, make_cycle
+from tests.factories import DEFAULT_PASSWORD, make_cycle
 
 FOREIGN = {"Host": "evil.example"}
 FORWARDED = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https", "Forwarded": "host=evil.example"}

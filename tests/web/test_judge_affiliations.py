@@ -34,11 +34,10 @@ from awards.models import (
     Review,
     User,
 )
-
-from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
-from ..support.clients import signed_in_client
-from ..support.judging import invite
-from ..support.visible import error_messages, page_text, text_of
+from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
+from tests.support.clients import signed_in_client
+from tests.support.judging import invite
+from tests.support.visible import error_messages, page_text, text_of
 
 NEW_PASSWORD = "a long enough passphrase"
 RIVERSIDE = "Riverside Council"

@@ -15,11 +15,10 @@ from awards.domain.core.clock import utcnow
 from awards.domain.judging import judges as judge_rules
 from awards.extensions import db
 from awards.models import AuditEvent, Expertise, Judge, Role, Trend, User
-
-from ..factories import DEFAULT_PASSWORD, make_cycle, make_judge, make_user
-from ..support.clients import signed_in_client
-from ..support.judging import invite
-from ..support.visible import page_text, spaced_text, text_of
+from tests.factories import DEFAULT_PASSWORD, make_cycle, make_judge, make_user
+from tests.support.clients import signed_in_client
+from tests.support.judging import invite
+from tests.support.visible import page_text, spaced_text, text_of
 
 LINK_RE = re.compile(r"http://[^\s\"<]+(/judging/invitations/[^\s\"<]+)")
 NEW_PASSWORD = "a long enough passphrase"

@@ -27,10 +27,9 @@ from awards.models import (
     ReviewScore,
     ReviewStatus,
 )
-
-from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
-from ..support.files import PNG
-from ..support.visible import text_of
+from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
+from tests.support.files import PNG
+from tests.support.visible import text_of
 
 VERSION = re.compile(r'name="version" value="(\d+)"')
 

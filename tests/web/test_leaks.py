@@ -31,9 +31,16 @@ from awards.domain.nominations.entries import SECTION_KEYS
 from awards.domain.nominations.screening import decide_eligibility
 from awards.extensions import db
 from awards.models import ImpactCase, OutboxMessage, Result, Review, ReviewScore, ShortlistDecision
-
-from ..canary import CANARY, canary_hits, decoded_contents, plant_canary_nomination, redact_everything
-from ..factories import add_conflict, make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
+from tests.canary import CANARY, canary_hits, decoded_contents, plant_canary_nomination, redact_everything
+from tests.factories import (
+    add_conflict,
+    make_assignment,
+    make_cycle,
+    make_judge,
+    make_nomination,
+    make_review,
+    make_user,
+)
 
 PAGE_LIMIT = 100  # pages followed from links, per audience and phase
 HREF = re.compile(r'(?:href|action|src)="([^"#]*)')

@@ -10,10 +10,9 @@ import re
 import pytest
 
 from awards.logging_setup import DATE_FORMAT, LINE_FORMAT, RequestIdFilter, SingleLineFormatter, log_event
-
-from ..factories import make_cycle
-from ..support.files import PDF
-from ..support.nominating import start_draft, upload
+from tests.factories import make_cycle
+from tests.support.files import PDF
+from tests.support.nominating import start_draft, upload
 
 PLANTED_PASSWORD = "Planted-passphrase-4471-zebra"
 NEW_PASSWORD = "Another-planted-phrase-9921"

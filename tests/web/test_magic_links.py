@@ -11,12 +11,11 @@ import time_machine
 
 from awards.extensions import db
 from awards.models import AuditEvent, OutboxMessage, User
-
-from ..factories import DEFAULT_PASSWORD, make_user
-from ..support.clients import is_signed_in
-from ..support.magic_links import REQUEST, ask_for_link, newest_link, press_button
-from ..support.visible import error_summary, main_text
-from ..support.work import work_until_answered
+from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.support.clients import is_signed_in
+from tests.support.magic_links import REQUEST, ask_for_link, newest_link, press_button
+from tests.support.visible import error_summary, main_text
+from tests.support.work import work_until_answered
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -290,8 +289,7 @@ def test_two_presses_at_the_same_moment_sign_in_once(app, client, nominee, outbo
 
 def _judge_invitation(organiser) -> tuple[str, int]:
     from awards.domain.judging import judges as judge_rules
-
-    from ..factories import make_cycle
+    from tests.factories import make_cycle
 
     cycle = make_cycle(status="judging")
     [judge] = judge_rules.invite_judges(cycle, "grace@navy.example.org", by=organiser).invited
@@ -339,8 +337,7 @@ def test_a_judge_without_a_password_accepts_a_later_invitation_through_a_link(cl
     import html
 
     from awards.domain.judging import judges as judge_rules
-
-    from ..factories import make_cycle
+    from tests.factories import make_cycle
 
     first, _ = _judge_invitation(organiser)
     client.post_form(first, {"name": "Grace Hopper", "organisation": "US Navy",

@@ -10,9 +10,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from awards.models import Result
-
-from ..factories import make_nomination, make_published_case, make_user
-from ..support.visible import text_of
+from tests.factories import make_nomination, make_published_case, make_user
+from tests.support.visible import text_of
 
 ORGANISATION = 'Bath & North East Somerset <Council> "Tŷ\'r Cyngor" 🏴󠁧󠁢󠁷󠁬󠁳󠁿'
 TITLE = 'Data & AI <b>for</b> "Gofal" – 🚀 <br> faster'

@@ -13,9 +13,8 @@ import sqlalchemy as sa
 from awards.domain.programme import cycles, taxonomy
 from awards.extensions import db
 from awards.models import AuditEvent, Cycle
-
-from ..factories import make_cycle
-from ..support.visible import error_summary, main_text
+from tests.factories import make_cycle
+from tests.support.visible import error_summary, main_text
 
 CATEGORY_NAMES = [item["name"] for item in cycles.default_categories()]
 
@@ -80,7 +79,7 @@ def category_boxes(response) -> list[tuple[str, bool]]:
 
 
 def valid_form(**overrides) -> dict:
-    from ..support.programme import cycle_form
+    from tests.support.programme import cycle_form
 
     return cycle_form(**overrides)
 
@@ -191,7 +190,7 @@ def test_the_edit_page_has_no_categories_to_tick(organiser_client):
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/edit")
     assert category_boxes(page) == []
     before = [c.id for c in cycle.categories]
-    from ..support.pages import form_values
+    from tests.support.pages import form_values
     data = form_values(page)
     response = organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/edit", {**data, "categories": ["x"]},
                                           token_from=f"/organiser/cycles/{cycle.slug}/edit")

@@ -11,10 +11,9 @@ import time_machine
 
 from awards.extensions import db
 from awards.models import AuditEvent, Nomination, NominationStatus
-
-from ..factories import DEFAULT_PASSWORD, make_cycle, make_nomination, make_user
-from ..support.files import HTML, PDF, PNG
-from ..support.nominating import based_on, fill_everything, save, section_url, start_draft, upload, words
+from tests.factories import DEFAULT_PASSWORD, make_cycle, make_nomination, make_user
+from tests.support.files import HTML, PDF, PNG
+from tests.support.nominating import based_on, fill_everything, save, section_url, start_draft, upload, words
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 
 from awards.extensions import db
 from awards.models import Assignment, AuditEvent, CycleStatus
-
-from ..factories import (
+from tests.factories import (
     add_conflict,
     make_assignment,
     make_cycle,
@@ -23,7 +22,7 @@ from ..factories import (
     make_user,
     set_expertise,
 )
-from ..support.visible import text_of
+from tests.support.visible import text_of
 
 INPUTS = re.compile(r'name="inputs"[^>]*value="([0-9a-f]{64})"|value="([0-9a-f]{64})"[^>]*name="inputs"')
 

@@ -11,13 +11,12 @@ import time_machine
 from awards.domain.programme import cycles, taxonomy
 from awards.extensions import db
 from awards.models import AuditEvent, Category, Cycle, CycleStatus
-
-from ..factories import make_cycle, make_nomination
-from ..support.dates import utc
-from ..support.pages import input_value
-from ..support.programme import cycle_form, offered_trend_ids, trend
-from ..support.queries import recorded_queries
-from ..support.visible import buttons, error_summary, main_text
+from tests.factories import make_cycle, make_nomination
+from tests.support.dates import utc
+from tests.support.pages import input_value
+from tests.support.programme import cycle_form, offered_trend_ids, trend
+from tests.support.queries import recorded_queries
+from tests.support.visible import buttons, error_summary, main_text
 
 UTC = timezone.utc
 

@@ -22,10 +22,9 @@ from awards.models import (
     OutboxMessage,
     ReviewScore,
 )
-
-from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
-from ..support.audit import audit_actions
-from ..support.visible import page_text, text_of
+from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
+from tests.support.audit import audit_actions
+from tests.support.visible import page_text, text_of
 
 LINK_RE = re.compile(r"http://[^\s\"<]+/judging/invitations/[^\s\"<]+")
 

@@ -17,10 +17,9 @@ from awards.domain.nominations import attachments
 from awards.domain.publishing.exports import BYTE_ORDER_MARK, NOMINATION_COLUMNS
 from awards.extensions import db
 from awards.models import AuditEvent, Eligibility, Nomination, NominationPartner, NominationStatus, NominationTrend
-
-from ..factories import make_cycle, make_nomination
-from ..support.queries import recorded_queries
-from ..support.visible import text_of
+from tests.factories import make_cycle, make_nomination
+from tests.support.queries import recorded_queries
+from tests.support.visible import text_of
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 REFERENCE_LINK = re.compile(r'/nominations/([A-Z]+-\d{4}-\d{4})">')

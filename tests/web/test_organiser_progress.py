@@ -8,11 +8,10 @@ import sqlalchemy as sa
 
 from awards.extensions import db
 from awards.models import AuditEvent, Judge
-
-from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
-from ..support.judging import build_scenario
-from ..support.queries import recorded_queries
-from ..support.visible import text_of
+from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
+from tests.support.judging import build_scenario
+from tests.support.queries import recorded_queries
+from tests.support.visible import text_of
 
 
 def progress_url(cycle, query: str = "") -> str:

@@ -16,8 +16,7 @@ from awards.models import (
     Result,
     ShortlistDecision,
 )
-
-from ..support.visible import buttons, main_text
+from tests.support.visible import buttons, main_text
 
 
 def test_leaderboard_and_drill_down(organiser_client, judged):

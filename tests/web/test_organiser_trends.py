@@ -5,13 +5,12 @@ import sqlalchemy as sa
 from awards.domain.programme import taxonomy
 from awards.extensions import db
 from awards.models import AuditEvent, NominationTrend, Trend, TrendGroup
-
-from ..factories import make_cycle, make_nomination
-from ..support.pages import input_value
-from ..support.programme import offered_trend_ids
-from ..support.queries import recorded_queries
-from ..support.visible import error_summary
-from ..support.visible import main_text as text_of
+from tests.factories import make_cycle, make_nomination
+from tests.support.pages import input_value
+from tests.support.programme import offered_trend_ids
+from tests.support.queries import recorded_queries
+from tests.support.visible import error_summary
+from tests.support.visible import main_text as text_of
 
 
 def fresh_trend(code: str) -> Trend:

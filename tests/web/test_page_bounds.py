@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from ..support.access_matrix import AUDIENCES, LOGIN, MATRIX, build_url, expected, url_values
+from tests.support.access_matrix import AUDIENCES, LOGIN, MATRIX, build_url, expected, url_values
 
 HOSTILE = ("100000000000000000000", "9" * 5000, "-1", "0", "-0", "1.5", "1e3", "abc", "", " 2 ",
            "١٢", "²", "１２", "0x10")
@@ -56,9 +56,8 @@ def test_hostile_page_numbers_never_give_a_server_error(app, audience_users, rul
 def test_a_page_past_the_end_shows_the_last_page_and_a_word_the_first(organiser_client):
     """The clamp, as the organiser sees it on the people list (50 a page): page 10^20 is the last page."""
     from awards.extensions import db
-
-    from ..factories import make_user
-    from ..support.visible import main_text
+    from tests.factories import make_user
+    from tests.support.visible import main_text
 
     for n in range(55):
         make_user(name=f"Person {n:02d}", email=f"person{n:02d}@example.org")

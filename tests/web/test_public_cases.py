@@ -14,12 +14,11 @@ from awards.domain.core.clock import utcnow
 from awards.domain.results import shortlists
 from awards.extensions import db
 from awards.models import ImpactCase
-
-from ..factories import make_published_case, make_published_cycle, make_user
-from ..support.pages import page_source
-from ..support.programme import trend
-from ..support.publishing import PUBLIC_TITLES, SECRET_ORG, SECRET_TITLE, WITHDRAWN_TITLE
-from ..support.queries import recorded_queries
+from tests.factories import make_published_case, make_published_cycle, make_user
+from tests.support.pages import page_source
+from tests.support.programme import trend
+from tests.support.publishing import PUBLIC_TITLES, SECRET_ORG, SECRET_TITLE, WITHDRAWN_TITLE
+from tests.support.queries import recorded_queries
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 def titles_in_order(html: str, candidates) -> list[str]:

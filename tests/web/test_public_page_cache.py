@@ -16,9 +16,8 @@ from awards.domain.results import shortlists
 from awards.extensions import db
 from awards.models import ImpactCase, NominationStatus
 from awards.web.caching import MAX_AGE, page_cache
-
-from ..factories import make_published_case, make_published_cycle, make_shortlisted_nomination, make_user
-from ..support.pages import page_source
+from tests.factories import make_published_case, make_published_cycle, make_shortlisted_nomination, make_user
+from tests.support.pages import page_source
 
 
 @pytest.fixture

@@ -16,10 +16,9 @@ from awards.domain.nominations.entries import SECTION_KEYS, section_data
 from awards.domain.publishing import publication
 from awards.extensions import db
 from awards.models import ImpactCase, MeasuredOutcome, NominationPartner, NominationTrend, Result, ShortlistDecision
-
-from ..factories import make_cycle, make_nomination
-from ..support.files import PNG
-from ..support.visible import text_of, visible_texts
+from tests.factories import make_cycle, make_nomination
+from tests.support.files import PNG
+from tests.support.visible import text_of, visible_texts
 
 # section_data's key → the nomination's attribute, where they differ
 SECTION_KEY_ATTRIBUTE = {"links": "trend_links", "measured": "measured_outcomes"}

@@ -10,8 +10,7 @@ from awards.devdata import scale
 from awards.devdata.scale import seed_scale
 from awards.extensions import db
 from awards.models import Assignment, Cycle, CycleStatus, ImpactCase, ImpactCaseTrend, Judge, Nomination, Trend, User
-
-from ..support.queries import counting_queries
+from tests.support.queries import counting_queries
 
 SMALL = {"nominations": 3, "judges": 3, "cases": 2}
 LARGER = {"nominations": 12, "judges": 6, "cases": 8}

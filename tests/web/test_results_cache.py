@@ -12,8 +12,7 @@ from awards.domain.judging import reviews as review_rules
 from awards.domain.results.shortlists import compute_ranking
 from awards.extensions import db
 from awards.models import Assignment, Cycle, CycleStatus, Nomination, NominationStatus, Review, User
-
-from ..support.queries import counting_queries
+from tests.support.queries import counting_queries
 
 
 @pytest.fixture

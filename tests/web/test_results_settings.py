@@ -9,9 +9,8 @@ from awards.domain.core.errors import DomainError
 from awards.domain.results.settings import change_results_settings
 from awards.extensions import db
 from awards.models import AuditEvent
-
-from ..factories import make_cycle
-from ..support.visible import error_summary, main_text, visible_texts
+from tests.factories import make_cycle
+from tests.support.visible import error_summary, main_text, visible_texts
 
 
 def _post(client, cycle, **data):

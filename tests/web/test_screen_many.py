@@ -13,9 +13,8 @@ import sqlalchemy as sa
 
 from awards.extensions import db
 from awards.models import AuditEvent, Eligibility, Nomination, NominationStatus
-
-from ..factories import make_cycle, make_nomination, make_user
-from ..support.visible import error_summary, main_text
+from tests.factories import make_cycle, make_nomination, make_user
+from tests.support.visible import error_summary, main_text
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from awards import create_app
 from awards.extensions import db
 from awards.models import User
-
-from ..factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD
 
 
 def _csp(response):

@@ -13,9 +13,8 @@ from flask_login.utils import encode_cookie
 from awards.domain.people import accounts
 from awards.extensions import db
 from awards.models import Nomination, User
-
-from ..factories import DEFAULT_PASSWORD
-from ..support.visible import page_text
+from tests.factories import DEFAULT_PASSWORD
+from tests.support.visible import page_text
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 IDLE_MESSAGE = "You were signed out after 2 hours without activity"
@@ -178,8 +177,8 @@ def test_copied_session_and_remember_cookies_stop_working_when_the_session_ends(
 
 
 def test_session_ending_while_typing_keeps_the_answers(app, nominee, time_machine):
-    from ..factories import make_cycle
-    from ..support.nominating import start_draft
+    from tests.factories import make_cycle
+    from tests.support.nominating import start_draft
     cycle = make_cycle()
     time_machine.move_to(datetime.now(timezone.utc), tick=False)
     client = app.test_client()

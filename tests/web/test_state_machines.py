@@ -37,9 +37,8 @@ from awards.models import (
     Review,
     ReviewStatus,
 )
-
-from ..factories import make_assignment, make_cycle, make_judge, make_nomination
-from ..support.visible import main_text
+from tests.factories import make_assignment, make_cycle, make_judge, make_nomination
+from tests.support.visible import main_text
 
 SOURCE = Path(awards.__file__).parent
 # Modules that build example data (the demo, the scale data for benchmarks), not decisions people make.

@@ -20,9 +20,8 @@ from limits import parse_many
 from awards import create_app
 from awards.config import ConfigurationError, Defaults
 from awards.domain.people import accounts
-
-from ..factories import DEFAULT_PASSWORD, make_user
-from ..support.visible import main_text
+from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.support.visible import main_text
 
 REDIS_URL = os.environ.get("AWARDS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

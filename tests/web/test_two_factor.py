@@ -15,10 +15,9 @@ from awards.config import Defaults, Development, Testing
 from awards.domain.people import two_factor as tf
 from awards.extensions import db
 from awards.models import AuditEvent, SignInFailure, TwoFactor
-
-from ..factories import DEFAULT_PASSWORD, make_user
-from ..support.clients import is_signed_in
-from ..support.visible import error_summary, main_text
+from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.support.clients import is_signed_in
+from tests.support.visible import error_summary, main_text
 
 START = datetime(2026, 3, 2, 9, 0, 5, tzinfo=timezone.utc)
 SETTINGS = "/account/two-factor"
@@ -266,8 +265,7 @@ def test_a_provider_that_asserts_mfa_skips_the_code_step(app, nominee):
 
 def test_deleting_the_account_removes_its_second_factor_even_when_the_account_row_is_kept(app):
     from awards.domain.records.data_protection import delete_account
-
-    from ..factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
+    from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
 
     for kept in (False, True):
         person = make_user(roles=("judge",))
@@ -294,7 +292,7 @@ def test_the_persons_data_says_since_when_two_factor_is_on_and_never_the_key(cli
 
 
 def test_a_magic_link_also_asks_for_the_code(client, nominee, outbox):
-    from ..support.magic_links import ask_for_link, newest_link, press_button
+    from tests.support.magic_links import ask_for_link, newest_link, press_button
 
     with time_machine.travel(START, tick=False) as clock:
         secret, _ = enrol(nominee)

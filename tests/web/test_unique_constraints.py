@@ -31,9 +31,8 @@ from awards.models import (
     User,
     cycle_trends,
 )
-
-from ..factories import make_cycle, make_judge, make_nomination
-from ..support.visible import error_summary, main_text
+from tests.factories import make_cycle, make_judge, make_nomination
+from tests.support.visible import error_summary, main_text
 
 ARCHITECTURE = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
 
@@ -103,7 +102,7 @@ def test_a_trend_posted_twice_is_linked_once(organiser_client):
     assert response.status_code == 302
     category = db.session.scalar(sa.select(Category).where(Category.name == "Twice"))
     assert [t.id for t in category.trends] == [int(chosen)]
-    from ..support.pages import form_values
+    from tests.support.pages import form_values
     edit = f"/organiser/cycles/{cycle.slug}/edit"
     data = form_values(organiser_client.get(edit))
     response = organiser_client.post_form(edit, {**data, "trends": [chosen, chosen, str(cycle.trends[1].id)]},

@@ -17,10 +17,9 @@ import sqlalchemy as sa
 from awards.domain.judging import blind_copies
 from awards.extensions import db
 from awards.models import Attachment, AuditEvent, Nomination
-
-from ..factories import make_cycle
-from ..support.files import PDF, make_png
-from ..support.nominating import save, start_draft, upload
+from tests.factories import make_cycle
+from tests.support.files import PDF, make_png
+from tests.support.nominating import save, start_draft, upload
 
 MB = 1024 * 1024
 MEMORY_LIMIT = 200 * MB
