@@ -13,4 +13,5 @@ except ConfigurationError as error:
     sys.exit(4)
 else:
     from awards.throttling import warn_if_counted_per_process
+
     warn_if_counted_per_process(app)

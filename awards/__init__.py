@@ -18,9 +18,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict | None = None) -> Flask:
     """Config → extensions → templates → blueprints → CLI → security."""
-    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), instance_relative_config=True,
-                template_folder=str(PROJECT_ROOT / "templates"))
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
     from awards.web.input import CleanRequest
+
     app.request_class = CleanRequest  # no NUL characters in form fields, query parameters or file names
     _configure(app, config)
     _init_logging(app)
@@ -28,12 +33,16 @@ def create_app(config: dict | None = None) -> Flask:
     _init_templates(app)
     _register_blueprints(app)
     from awards.cli import register_cli
+
     register_cli(app)
     from awards.security import init_security
+
     init_security(app)
     from awards.throttling import init_throttling
+
     init_throttling(app)
     from awards.errors import init_error_pages
+
     init_error_pages(app)
     return app
 
@@ -41,12 +50,14 @@ def create_app(config: dict | None = None) -> Flask:
 def _instance_config(app: Flask) -> dict:
     """The settings in instance/config.py (none if it is missing); a broken file is named, not a traceback."""
     from flask import Config
+
     local = Config(app.instance_path)
     try:
         local.from_pyfile("config.py", silent=True)
     except Exception as error:  # a syntax error or a bad expression in the file a person edits
         raise config_module.ConfigurationError(
-            f"instance/config.py could not be read ({type(error).__name__}: {error}): fix or remove it") from None
+            f"instance/config.py could not be read ({type(error).__name__}: {error}): fix or remove it"
+        ) from None
     return dict(local)
 
 
@@ -57,7 +68,8 @@ def _configure(app: Flask, override: dict | None) -> None:
     env_name = config_module.environment_name(override, instance)
     if env_name not in config_module.ENVIRONMENTS:
         raise config_module.ConfigurationError(
-            f"AWARDS_ENVIRONMENT must be one of {', '.join(sorted(config_module.ENVIRONMENTS))}, not {env_name!r}")
+            f"AWARDS_ENVIRONMENT must be one of {', '.join(sorted(config_module.ENVIRONMENTS))}, not {env_name!r}"
+        )
     if config_module.ENVIRONMENTS[env_name] is not None:
         app.config.from_object(config_module.ENVIRONMENTS[env_name])
     if env_name != "testing":
@@ -88,6 +100,7 @@ def _configure(app: Flask, override: dict | None) -> None:
     if app.config.get("TRUSTED_HOSTS") is None and env_name != "development":
         # Only the configured host may be named in the Host header (a forged one gets 400).
         from urllib.parse import urlsplit
+
         app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["BASE_URL"]).hostname]
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.urandom(32).hex()
@@ -108,6 +121,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 def _init_logging(app: Flask) -> None:
     from awards.logging_setup import configure_logging
+
     configure_logging(app)
 
 
@@ -125,21 +139,28 @@ def _init_extensions(app: Flask) -> None:
     install_file_cleanup()
     install_freshness()
     from awards.domain.core.audit import install_audit_log
+
     install_audit_log()
 
 
 def _init_templates(app: Flask) -> None:
-    app.jinja_loader = ChoiceLoader([
-        FileSystemLoader(str(PROJECT_ROOT / "templates")),
-        PrefixLoader({
-            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
-            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
-        }),
-    ])
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PROJECT_ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
     from govuk_frontend_wtf.main import WTFormsHelpers
+
     WTFormsHelpers(app)
     from awards.templating import init_templating
     from awards.web.presentation import init_presentation
+
     init_templating(app)
     init_presentation(app)
 
@@ -157,4 +178,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(judge_bp, url_prefix="/judging")
     app.register_blueprint(organiser_bp, url_prefix="/organiser")
     from awards.web.api import bp as api_bp
+
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -48,8 +48,10 @@ def register_cli(app: Flask) -> None:
     _register_judging_and_reminders(app)
     _register_trends(app)
     from awards.cli_backup import register_backup_cli
+
     register_backup_cli(app)
     from awards.cli_scale import register_scale_cli
+
     register_scale_cli(app)
     _register_outbox(app)
     _explain_database_errors(app.cli)
@@ -66,8 +68,9 @@ def _register_accounts(app: Flask) -> None:
         password = _read_password()
         roles = (Role.NOMINEE,) if role == Role.NOMINEE.value else (Role.NOMINEE, Role(role))
         try:
-            user = accounts.create_user(email=email, name=name, password=password, organisation=organisation,
-                                        roles=roles, verified=True)
+            user = accounts.create_user(
+                email=email, name=name, password=password, organisation=organisation, roles=roles, verified=True
+            )
         except DomainError as error:
             db.session.rollback()
             raise click.ClickException(error.message)
@@ -132,12 +135,19 @@ def _register_judging_and_reminders(app: Flask) -> None:
             db.session.rollback()
             raise click.ClickException(error.message)
         db.session.commit()
-        click.echo(f"Saved: {counts['added']} added, {counts['removed']} removed, "
-                   f"{counts['kept'] + counts['fixed']} unchanged.")
+        click.echo(
+            f"Saved: {counts['added']} added, {counts['removed']} removed, "
+            f"{counts['kept'] + counts['fixed']} unchanged."
+        )
 
     @app.cli.command("remind-drafts")
-    @click.option("--days", type=click.IntRange(min=0), default=draft_reminders.DEFAULT_DAYS, show_default=True,
-                  help="Remind the drafts of cycles whose nominations close within this many days.")
+    @click.option(
+        "--days",
+        type=click.IntRange(min=0),
+        default=draft_reminders.DEFAULT_DAYS,
+        show_default=True,
+        help="Remind the drafts of cycles whose nominations close within this many days.",
+    )
     @click.option("--dry-run", is_flag=True, help="Say how many reminders would be sent, but send none.")
     def remind_drafts(days: int, dry_run: bool) -> None:
         """E-mail each nominee whose nomination is still a draft, once per nomination, when its cycle's
@@ -193,15 +203,25 @@ def _with_database_explained(callback):
             if not _is_unreachable(text):
                 raise
             raise database_unreachable(uri, error) from None
+
     run._explains_database_errors = True  # type: ignore[attr-defined]
     return run
 
 
 def _is_unreachable(text: str) -> bool:
     """Connection refused, unknown host or database, or a SQLite file that cannot be opened."""
-    return any(s in text for s in ("connection failed", "could not connect", "unable to open database file",
-                                   "does not exist", "could not translate host name", "connection refused",
-                                   "password authentication failed"))
+    return any(
+        s in text
+        for s in (
+            "connection failed",
+            "could not connect",
+            "unable to open database file",
+            "does not exist",
+            "could not translate host name",
+            "connection refused",
+            "password authentication failed",
+        )
+    )
 
 
 def _read_text(file: str) -> str:
@@ -229,8 +249,9 @@ def _write_text(file: str, text: str) -> None:
         raise click.ClickException(f"Cannot write {file}: it is a folder")
     handle = None
     try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.",
-                                         suffix=".tmp", delete=False) as handle:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
+        ) as handle:
             handle.write(text)
         os.replace(handle.name, target)
     except OSError as error:
@@ -265,8 +286,10 @@ def _register_trends(app: Flask) -> None:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
-            raise click.ClickException(f"{file} is not valid JSON: {error.msg} at line {error.lineno}, "
-                                       f"column {error.colno}. Nothing was imported.")
+            raise click.ClickException(
+                f"{file} is not valid JSON: {error.msg} at line {error.lineno}, "
+                f"column {error.colno}. Nothing was imported."
+            )
         try:
             added, updated = taxonomy.import_trends(data)
         except DomainError as error:
@@ -274,12 +297,14 @@ def _register_trends(app: Flask) -> None:
             raise click.ClickException(error.message)
         except SQLAlchemyError as error:
             db.session.rollback()
-            raise click.ClickException(f"The database refused the import, so nothing was imported: "
-                                       f"{error.__class__.__name__}")
+            raise click.ClickException(
+                f"The database refused the import, so nothing was imported: {error.__class__.__name__}"
+            )
         if dry_run:
             db.session.rollback()
-            click.echo(f"The file is fine: importing it would add {added} and update {updated} trends. "
-                       "Nothing was changed.")
+            click.echo(
+                f"The file is fine: importing it would add {added} and update {updated} trends. Nothing was changed."
+            )
             return
         db.session.commit()
         click.echo(f"Imported {added + updated} trends from {file}: {added} added, {updated} updated")

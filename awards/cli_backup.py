@@ -25,13 +25,17 @@ def register_backup_cli(app: Flask) -> None:
         uploads = sum(1 for name in manifest.files if name.startswith(rules.UPLOADS + "/"))
         rows = sum(manifest.row_counts.values())
         if manifest.database == "sqlite":
-            click.echo(f"Backed up the database ({rows} rows in {len(manifest.row_counts)} tables, schema "
-                       f"{manifest.schema_revision}, integrity ok) and {uploads} uploaded files to {path}")
+            click.echo(
+                f"Backed up the database ({rows} rows in {len(manifest.row_counts)} tables, schema "
+                f"{manifest.schema_revision}, integrity ok) and {uploads} uploaded files to {path}"
+            )
         else:
             click.echo(f"Backed up {uploads} uploaded files and the manifest to {path}.")
-            click.echo(f"The database is {manifest.database}: this command does not copy it. Back it up with\n"
-                       f"  pg_dump --format=custom --file={path / 'database.pgdump'} \"$DATABASE_URL\"\n"
-                       "(see docs/operations.md, Backups).")
+            click.echo(
+                f"The database is {manifest.database}: this command does not copy it. Back it up with\n"
+                f'  pg_dump --format=custom --file={path / "database.pgdump"} "$DATABASE_URL"\n'
+                "(see docs/operations.md, Backups)."
+            )
         for name in manifest.missing_uploads:
             click.echo(f"Warning: the database refers to the upload {name}, which was not on disk.", err=True)
 
@@ -45,11 +49,15 @@ def register_backup_cli(app: Flask) -> None:
         except rules.BackupError as error:
             raise click.ClickException(error.message)
         if not report.database_restored:
-            click.echo(f"Restored {report.uploads_restored} uploaded files. The backup holds no database "
-                       f"(it was {report.manifest.database}): restore it with pg_restore (docs/operations.md).")
+            click.echo(
+                f"Restored {report.uploads_restored} uploaded files. The backup holds no database "
+                f"(it was {report.manifest.database}): restore it with pg_restore (docs/operations.md)."
+            )
             return
-        click.echo(f"Restored the database (schema {report.manifest.schema_revision}) and "
-                   f"{report.uploads_restored} uploaded files from {path}")
+        click.echo(
+            f"Restored the database (schema {report.manifest.schema_revision}) and "
+            f"{report.uploads_restored} uploaded files from {path}"
+        )
         click.echo(f"Integrity check: {report.integrity}")
         if report.integrity != "ok":
             raise click.ClickException("The restored database failed SQLite's integrity check")
@@ -57,5 +65,7 @@ def register_backup_cli(app: Flask) -> None:
             expected, found = report.manifest.row_counts, report.row_counts
             different = sorted(name for name in set(expected) | set(found) if expected.get(name) != found.get(name))
             raise click.ClickException(f"Row counts differ from the manifest in: {', '.join(different)}")
-        click.echo(f"Row counts match the manifest ({sum(report.row_counts.values())} rows). "
-                   "Run `flask --app awards db upgrade` if this version of the app is newer than the backup.")
+        click.echo(
+            f"Row counts match the manifest ({sum(report.row_counts.values())} rows). "
+            "Run `flask --app awards db upgrade` if this version of the app is newer than the backup."
+        )

@@ -16,15 +16,20 @@ def register_scale_cli(app: Flask) -> None:
     @app.cli.command("seed-scale")
     @click.option("--nominations", default=10_000, show_default=True, help="Nominations in the cycle being judged.")
     @click.option("--judges", default=300, show_default=True, help="Judges of that cycle (3 or more).")
-    @click.option("--cases", default=1_000, show_default=True,
-                  help="Public impact cases, spread over earlier cycles with published results.")
+    @click.option(
+        "--cases",
+        default=1_000,
+        show_default=True,
+        help="Public impact cases, spread over earlier cycles with published results.",
+    )
     @click.option("--seed", default=1, show_default=True, help="Random seed: the same seed gives the same data.")
     def seed_scale(nominations: int, judges: int, cases: int, seed: int) -> None:
         """Fill an empty database with a cycle in judging (every section filled, 1–3 trends, 3 submitted
         reviews per nomination), earlier published cycles with impact cases, and accounts to sign in with."""
         if nominations < 1 or judges < scale.REVIEWS_PER_NOMINATION or cases < 0:
-            raise click.BadParameter(f"give at least 1 nomination, {scale.REVIEWS_PER_NOMINATION} judges "
-                                     "and 0 or more cases")
+            raise click.BadParameter(
+                f"give at least 1 nomination, {scale.REVIEWS_PER_NOMINATION} judges and 0 or more cases"
+            )
         started = time.perf_counter()
         try:
             summary = scale.seed_scale(nominations=nominations, judges=judges, cases=cases, seed=seed)
@@ -32,10 +37,13 @@ def register_scale_cli(app: Flask) -> None:
             db.session.rollback()
             raise click.ClickException(error.message)
         db.session.commit()
-        click.echo(f"Built {summary.nominations:,} nominations, {summary.judges:,} judges, {summary.reviews:,} "
-                   f"reviews and {summary.impact_cases:,} impact cases in {time.perf_counter() - started:.1f} s.")
-        click.echo(f"Cycle being judged: {summary.cycle_slug}; published: "
-                   f"{', '.join(summary.published_cycle_slugs) or 'none'}")
+        click.echo(
+            f"Built {summary.nominations:,} nominations, {summary.judges:,} judges, {summary.reviews:,} "
+            f"reviews and {summary.impact_cases:,} impact cases in {time.perf_counter() - started:.1f} s."
+        )
+        click.echo(
+            f"Cycle being judged: {summary.cycle_slug}; published: {', '.join(summary.published_cycle_slugs) or 'none'}"
+        )
         click.echo("Sign in with (password in brackets):")
         for account in summary.accounts:
             click.echo(f"  {account.role:<10} {account.email}  ({account.password})")

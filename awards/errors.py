@@ -28,6 +28,7 @@ def loggable_path() -> str:
 def _user_id():
     try:
         from flask_login import current_user
+
         return current_user.id if current_user.is_authenticated else None
     except Exception:  # the database may be the problem
         return None
@@ -62,17 +63,33 @@ def init_error_pages(app: Flask) -> None:
 
 
 def csrf_error(error):
-    log_event(log, "csrf.failed", level=logging.WARNING, method=request.method, path=loggable_path(),
-              user=_user_id(), reason=error.description)
-    return render_template("errors/400.html", title="Your form has expired",
-                           message="The page you came from has expired or was opened in another "
-                                   "session. Go back, reload the page and try again."), 400
+    log_event(
+        log,
+        "csrf.failed",
+        level=logging.WARNING,
+        method=request.method,
+        path=loggable_path(),
+        user=_user_id(),
+        reason=error.description,
+    )
+    return render_template(
+        "errors/400.html",
+        title="Your form has expired",
+        message="The page you came from has expired or was opened in another "
+        "session. Go back, reload the page and try again.",
+    ), 400
 
 
 def untrusted_host(error: SecurityError):
     # No page can be built for a host we do not serve: no links, no templates.
-    log_event(log, "host.refused", level=logging.WARNING, method=request.method, path=loggable_path(),
-              host=request.environ.get("HTTP_HOST", ""))
+    log_event(
+        log,
+        "host.refused",
+        level=logging.WARNING,
+        method=request.method,
+        path=loggable_path(),
+        host=request.environ.get("HTTP_HOST", ""),
+    )
     return "Bad request: this host is not served here.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
@@ -80,11 +97,25 @@ def http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
     if error.code in (401, 403, 404, 405, 410):
-        log_event(log, "request.denied", level=logging.WARNING, status=error.code, method=request.method,
-                  path=loggable_path(), user=_user_id())
+        log_event(
+            log,
+            "request.denied",
+            level=logging.WARNING,
+            status=error.code,
+            method=request.method,
+            path=loggable_path(),
+            user=_user_id(),
+        )
     elif error.code == 413:
-        log_event(log, "request.too_large", level=logging.WARNING, method=request.method,
-                  path=loggable_path(), user=_user_id(), length=request.content_length)
+        log_event(
+            log,
+            "request.too_large",
+            level=logging.WARNING,
+            method=request.method,
+            path=loggable_path(),
+            user=_user_id(),
+            length=request.content_length,
+        )
     if error.code == 429:
         return too_many_requests()
     if _wants_json():
@@ -98,9 +129,17 @@ def too_many_requests():
     from flask import current_app
 
     from awards.throttling import retry_after_seconds
+
     seconds = retry_after_seconds(current_app)
-    log_event(log, "request.throttled", level=logging.WARNING, method=request.method, path=loggable_path(),
-              user=_user_id(), retry_after=seconds)
+    log_event(
+        log,
+        "request.throttled",
+        level=logging.WARNING,
+        method=request.method,
+        path=loggable_path(),
+        user=_user_id(),
+        retry_after=seconds,
+    )
     headers = {"Retry-After": str(seconds)}
     if _wants_json():
         return jsonify({"error": "Too Many Requests", "status": 429}), 429, headers
@@ -126,8 +165,11 @@ def database_unavailable(error):
         return render_template("errors/503.html", title=PAGES[503][1]), 503, headers
     except Exception:
         log.exception("the 503 page itself failed")
-        return ("Sorry, the service is unavailable. Try again in a few moments.", 503,
-                {**headers, "Content-Type": "text/plain; charset=utf-8"})
+        return (
+            "Sorry, the service is unavailable. Try again in a few moments.",
+            503,
+            {**headers, "Content-Type": "text/plain; charset=utf-8"},
+        )
 
 
 def database_refused(error: IntegrityError):
@@ -136,8 +178,15 @@ def database_refused(error: IntegrityError):
     # that passed their checks at the same moment. Nothing of the request was saved: say so as a
     # 409, never a 500, and let the person try again on the latest data.
     reason = (str(getattr(error, "orig", None) or error).splitlines() or [error.__class__.__name__])[0][:300]
-    log_event(log, "request.conflict", level=logging.WARNING, method=request.method, path=loggable_path(),
-              user=_user_id(), reason=reason)
+    log_event(
+        log,
+        "request.conflict",
+        level=logging.WARNING,
+        method=request.method,
+        path=loggable_path(),
+        user=_user_id(),
+        reason=reason,
+    )
     try:
         db.session.rollback()
     except Exception:  # the database may be the problem
@@ -158,9 +207,13 @@ def server_error(error: InternalServerError):
     if _wants_json():
         return jsonify({"error": "Internal Server Error", "status": 500, "incident": incident}), 500
     try:
-        return render_template("errors/500.html", title="Sorry, there is a problem with the service",
-                               incident=incident), 500
+        return render_template(
+            "errors/500.html", title="Sorry, there is a problem with the service", incident=incident
+        ), 500
     except Exception:
         log.exception("the 500 page itself failed for incident %s", incident)
-        return (f"Sorry, there is a problem with the service. Incident {incident}.", 500,
-                {"Content-Type": "text/plain; charset=utf-8"})
+        return (
+            f"Sorry, there is a problem with the service. Incident {incident}.",
+            500,
+            {"Content-Type": "text/plain; charset=utf-8"},
+        )

@@ -27,9 +27,11 @@ _EMAIL = re.compile(r"[^\s@]{1,64}@[^\s@]{1,255}")
 
 def escape_line(text: str) -> str:
     """The text on one line: every character that could break it is shown as an escape."""
+
     def replace(match: re.Match) -> str:
         char = match.group(0)
         return {"\r": "\\r", "\n": "\\n", "\t": "\\t"}.get(char, f"\\u{ord(char):04x}")
+
     return _LINE_BREAKING.sub(replace, text)
 
 

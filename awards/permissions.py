@@ -17,16 +17,19 @@ def judge_membership(user: User | None, cycle_id: int) -> Judge | None:
     """The user's accepted judge membership of the cycle, if any (judging is per cycle)."""
     if user is None or not user.is_authenticated:
         return None
-    return db.session.scalar(select(Judge).where(Judge.user_id == user.id, Judge.cycle_id == cycle_id,
-                                                 Judge.accepted_at.is_not(None)))
+    return db.session.scalar(
+        select(Judge).where(Judge.user_id == user.id, Judge.cycle_id == cycle_id, Judge.accepted_at.is_not(None))
+    )
 
 
 def judges_any_cycle(user: User | None) -> bool:
     """Whether the user is an accepted judge of some cycle: what the judging pages need at all."""
     if user is None or not user.is_authenticated:
         return False
-    return db.session.scalar(select(Judge.id).where(Judge.user_id == user.id, Judge.accepted_at.is_not(None))
-                             .limit(1)) is not None
+    return (
+        db.session.scalar(select(Judge.id).where(Judge.user_id == user.id, Judge.accepted_at.is_not(None)).limit(1))
+        is not None
+    )
 
 
 def judge_memberships(user: User | None) -> list[Judge]:
@@ -40,14 +43,19 @@ def active_assignment(user: User | None, nomination: Nomination) -> Assignment |
     judge = judge_membership(user, nomination.cycle_id)
     if judge is None:
         return None
-    return db.session.scalar(select(Assignment).where(Assignment.judge_id == judge.id,
-                                                      Assignment.nomination_id == nomination.id,
-                                                      Assignment.status == AssignmentStatus.ASSIGNED))
+    return db.session.scalar(
+        select(Assignment).where(
+            Assignment.judge_id == judge.id,
+            Assignment.nomination_id == nomination.id,
+            Assignment.status == AssignmentStatus.ASSIGNED,
+        )
+    )
 
 
 def can_score(user: User | None, nomination: Nomination) -> bool:
     """Assigned, not conflicted, and the judge has said they have no conflict."""
     from awards.domain.judging.conflicts import is_conflicted
+
     assignment = active_assignment(user, nomination)
     if assignment is None or is_conflicted(assignment.judge, nomination):
         return False

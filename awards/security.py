@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 # public page cache (awards/web/caching.py) and served again would carry a stale one. Only
 # scripts whose text is fixed in a template can be allowed this way; JSON-LD and other data
 # blocks (a <script type> that is not JavaScript) are never run, so script-src does not apply.
-_STATIC_INLINE_SCRIPT = re.compile(r"<script\b(?P<attrs>(?:[^>{]|\{[%{#].*?[%}#]\})*)>(?P<body>[^<{}]+)</script>",
-                                   re.S | re.I)
+_STATIC_INLINE_SCRIPT = re.compile(
+    r"<script\b(?P<attrs>(?:[^>{]|\{[%{#].*?[%}#]\})*)>(?P<body>[^<{}]+)</script>", re.S | re.I
+)
 _SCRIPT_TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]*)""", re.I)
 _JAVASCRIPT_TYPES = {"", "text/javascript", "application/javascript", "module"}
 
@@ -43,7 +44,9 @@ def inline_script_hashes(sources: Iterable[str]) -> list[str]:
         for match in _STATIC_INLINE_SCRIPT.finditer(source):
             attrs = match.group("attrs")
             script_type = _SCRIPT_TYPE.search(attrs)
-            if re.search(r"\bsrc\s*=", attrs) or (script_type and script_type.group(1).lower() not in _JAVASCRIPT_TYPES):
+            if re.search(r"\bsrc\s*=", attrs) or (
+                script_type and script_type.group(1).lower() not in _JAVASCRIPT_TYPES
+            ):
                 continue
             digest = base64.b64encode(hashlib.sha256(match.group("body").encode()).digest()).decode()
             if f"'sha256-{digest}'" not in hashes:
@@ -62,18 +65,20 @@ def _template_sources(app: Flask) -> Iterator[str]:
 def content_security_policy(script_hashes: Iterable[str] = (), form_targets: Iterable[str] = ()) -> str:
     """`form_targets`: origins a form may lead to besides this site's (the single sign-on providers, whose
     sign-in page the start form's redirect goes to: browsers check form-action on redirects too)."""
-    return "; ".join([
-        "default-src 'self'",
-        " ".join(["script-src 'self'", *script_hashes]),
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        " ".join(["form-action 'self'", *form_targets]),
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            " ".join(["script-src 'self'", *script_hashes]),
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            " ".join(["form-action 'self'", *form_targets]),
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -164,13 +169,17 @@ def _end_expired_session(reason: str):
     if had_remember_cookie:
         session["_remember"] = "clear"  # Flask-Login deletes the cookie on the response
     if reason == "idle":
-        message = (f"You were signed out after {duration_words(config['SESSION_IDLE_TIMEOUT'])} without "
-                   "activity. Sign in again to carry on.")
+        message = (
+            f"You were signed out after {duration_words(config['SESSION_IDLE_TIMEOUT'])} without "
+            "activity. Sign in again to carry on."
+        )
     elif reason == "unknown_start":
         message = "You were signed out because your sign-in had ended. Sign in again to carry on."
     else:
-        message = (f"You were signed out because you signed in more than "
-                   f"{duration_words(config['SESSION_ABSOLUTE_TIMEOUT'])} ago. Sign in again to carry on.")
+        message = (
+            f"You were signed out because you signed in more than "
+            f"{duration_words(config['SESSION_ABSOLUTE_TIMEOUT'])} ago. Sign in again to carry on."
+        )
     flash(message, "info")
     g.session_expired = True
     if request.method in ("GET", "HEAD") and request.endpoint != "auth.sign_in":
@@ -192,6 +201,7 @@ def signed_in() -> bool:
 
 def gate_blueprint(bp, *roles: Role) -> None:
     """Put every route of the blueprint behind the role gate."""
+
     @bp.before_request
     def _gate():
         if not current_user.is_authenticated:
@@ -204,6 +214,7 @@ def gate_blueprint(bp, *roles: Role) -> None:
 def _sso_origins(app: Flask) -> list[str]:
     """The origins of the configured single sign-on providers' issuers (their sign-in pages are there)."""
     from awards.domain.people.single_sign_on import parse_providers
+
     origins = []
     for provider in parse_providers(app.config.get("SSO_PROVIDERS")):
         parts = urlsplit(provider.issuer)
@@ -237,6 +248,7 @@ def _init_login() -> None:
 
 def _load_user(identifier: str):
     from awards.domain.people.accounts import user_by_session_token
+
     token, started = parse_session_identifier(identifier)
     user = user_by_session_token(token)
     if user is None or not user.active:
@@ -303,6 +315,7 @@ def _clear_context(_exc):
 
 def _security_headers(app: Flask, policy: str):
     """The after_request function that sets the security headers (with this app's policy)."""
+
     def headers_for(response):
         headers = response.headers
         if response.status_code != 304:
@@ -324,4 +337,5 @@ def _security_headers(app: Flask, policy: str):
             headers["Cache-Control"] = "no-store"
             headers["Vary"] = "Cookie"
         return response
+
     return headers_for

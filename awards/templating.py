@@ -14,15 +14,18 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["govuk_time"] = govuk_time
     app.jinja_env.filters["govuk_datetime"] = govuk_datetime
     from awards.web.audit_words import action_words, object_words
+
     app.jinja_env.filters["audit_action"] = action_words
     app.jinja_env.filters["audit_object"] = object_words
 
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     # What an impact case publishes: the consent question, the result e-mails and the privacy notice read it
     from awards.domain.publishing import publication
+
     app.jinja_env.globals["publication"] = publication
     # The header's "Judging" link: only for people who judge some cycle (the role alone opens no page).
     from awards.permissions import judges_any_cycle
+
     app.jinja_env.globals["judges_any_cycle"] = judges_any_cycle
 
     @app.context_processor

@@ -82,8 +82,9 @@ def check_limit_settings(config: dict) -> str | None:
             if not isinstance(value, str) or not parse_many(value):
                 raise ValueError(value)
         except ValueError:
-            return (f"AWARDS_{name} must be limits such as \"20 per minute;200 per hour\" (or empty for none), "
-                    f"not {value!r}")
+            return (
+                f'AWARDS_{name} must be limits such as "20 per minute;200 per hour" (or empty for none), not {value!r}'
+            )
     return None
 
 
@@ -103,18 +104,32 @@ def init_throttling(app: Flask) -> None:
 
     limits = []
     for form in THROTTLED:
+
         def setting(name=form.setting):
             return app.config.get(name) or ""
 
         def overall(name=form.setting):
             return app.config.get(f"{name}_OVERALL") or ""
 
-        limits.append(Limit(setting, key_function=client_address, scope="per-address",
-                            methods=[form.method], exempt_when=lambda form=form: not form.applies()))
-        limits.append(Limit(overall, key_function=_everyone, scope="overall",
-                            methods=[form.method], exempt_when=lambda form=form: not form.applies()))
-    limiter = Limiter(client_address, default_limits=limits, in_memory_fallback_enabled=True,
-                      headers_enabled=False)
+        limits.append(
+            Limit(
+                setting,
+                key_function=client_address,
+                scope="per-address",
+                methods=[form.method],
+                exempt_when=lambda form=form: not form.applies(),
+            )
+        )
+        limits.append(
+            Limit(
+                overall,
+                key_function=_everyone,
+                scope="overall",
+                methods=[form.method],
+                exempt_when=lambda form=form: not form.applies(),
+            )
+        )
+    limiter = Limiter(client_address, default_limits=limits, in_memory_fallback_enabled=True, headers_enabled=False)
     # Every other request (nearly all) skips the limits at once, without resolving them.
     endpoints = {(form.method, form.endpoint) for form in THROTTLED}
     limiter.request_filter(lambda: (request.method, request.endpoint) not in endpoints)
@@ -125,10 +140,15 @@ def init_throttling(app: Flask) -> None:
 def warn_if_counted_per_process(app: Flask) -> None:
     """The served app (wsgi.py) in production without Redis: say, in the server's log, that each
     process counts alone. Not refused: one process (or a proxy's own limit) is a valid setup."""
-    if (app.config.get("RATELIMIT_ENABLED") and app.config.get("ENVIRONMENT") == "production"
-            and app.config["RATELIMIT_STORAGE_URI"].startswith("memory")):
-        app.logger.warning("REDIS_URL is not set: request limits are counted in each process, so with several "
-                           "workers or servers each allows the whole limit (docs/operations.md, Several app servers)")
+    if (
+        app.config.get("RATELIMIT_ENABLED")
+        and app.config.get("ENVIRONMENT") == "production"
+        and app.config["RATELIMIT_STORAGE_URI"].startswith("memory")
+    ):
+        app.logger.warning(
+            "REDIS_URL is not set: request limits are counted in each process, so with several "
+            "workers or servers each allows the whole limit (docs/operations.md, Several app servers)"
+        )
 
 
 def retry_after_seconds(app: Flask) -> int:

@@ -45,14 +45,26 @@ def one_run(cycle_id: int) -> dict:
     specs = [CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in criteria]
     with rules.collector_paused():  # as compute_ranking runs them
         reviews, load_s, _ = timed(rules.load_reviews, cycle)
-        _, aggregate_s, _ = timed(aggregate, reviews, specs, method=cycle.aggregation_method,
-                                  range_threshold=cycle.disagreement_range, sd_threshold=cycle.disagreement_sd)
+        _, aggregate_s, _ = timed(
+            aggregate,
+            reviews,
+            specs,
+            method=cycle.aggregation_method,
+            range_threshold=cycle.disagreement_range,
+            sd_threshold=cycle.disagreement_sd,
+        )
     db.session.remove()
     cycle = db.session.get(Cycle, cycle_id)
     ranking, full_s, full_cpu = timed(rules.compute_ranking, cycle)
-    return {"reviews": len(reviews), "scores": sum(len(r.scores) for r in reviews), "load": load_s,
-            "aggregate": aggregate_s, "full": full_s, "full_cpu": full_cpu,
-            "ranked": sum(len(rows) for rows in ranking.order.values())}
+    return {
+        "reviews": len(reviews),
+        "scores": sum(len(r.scores) for r in reviews),
+        "load": load_s,
+        "aggregate": aggregate_s,
+        "full": full_s,
+        "full_cpu": full_cpu,
+        "ranked": sum(len(rows) for rows in ranking.order.values()),
+    }
 
 
 def main() -> int:
@@ -73,24 +85,38 @@ def main() -> int:
         db.session.remove()
     median = {k: statistics.median(r[k] for r in runs) for k in ("load", "aggregate", "full", "full_cpu")}
     figures = {
-        "database": dialect, "load_average_before": load_before,
+        "database": dialect,
+        "load_average_before": load_before,
         "machine": machine(),
-        "nominations": nominations, "reviews": runs[0]["reviews"], "scores": runs[0]["scores"],
-        "ranked": runs[0]["ranked"], "runs": args.runs,
-        "load_reviews_seconds": round(median["load"], 3), "aggregate_seconds": round(median["aggregate"], 3),
-        "full_seconds": round(median["full"], 3), "full_cpu_seconds": round(median["full_cpu"], 3),
+        "nominations": nominations,
+        "reviews": runs[0]["reviews"],
+        "scores": runs[0]["scores"],
+        "ranked": runs[0]["ranked"],
+        "runs": args.runs,
+        "load_reviews_seconds": round(median["load"], 3),
+        "aggregate_seconds": round(median["aggregate"], 3),
+        "full_seconds": round(median["full"], 3),
+        "full_cpu_seconds": round(median["full_cpu"], 3),
         "full_seconds_max": round(max(r["full"] for r in runs), 3),
-        "target_seconds": TARGET_SECONDS, "target_met": median["full"] < TARGET_SECONDS,
+        "target_seconds": TARGET_SECONDS,
+        "target_met": median["full"] < TARGET_SECONDS,
     }
     print(f"Results aggregation on {dialect} (median of {args.runs} runs; load average {load_before} at the start)")
-    rows = [("Nominations / submitted reviews / scores",
-             f"{nominations:,} / {figures['reviews']:,} / {figures['scores']:,}"),
-            ("Load reviews and scores", f"{figures['load_reviews_seconds']:.3f} s"),
-            ("Aggregate (scores, normalisation, results)", f"{figures['aggregate_seconds']:.3f} s"),
-            ("Full: database to ranked leaderboards", f"{figures['full_seconds']:.3f} s (CPU "
-                                                      f"{figures['full_cpu_seconds']:.3f} s, slowest run "
-                                                      f"{figures['full_seconds_max']:.3f} s)"),
-            ("Target: full under", f"{TARGET_SECONDS:.0f} s: {'met' if figures['target_met'] else 'NOT met'}")]
+    rows = [
+        (
+            "Nominations / submitted reviews / scores",
+            f"{nominations:,} / {figures['reviews']:,} / {figures['scores']:,}",
+        ),
+        ("Load reviews and scores", f"{figures['load_reviews_seconds']:.3f} s"),
+        ("Aggregate (scores, normalisation, results)", f"{figures['aggregate_seconds']:.3f} s"),
+        (
+            "Full: database to ranked leaderboards",
+            f"{figures['full_seconds']:.3f} s (CPU "
+            f"{figures['full_cpu_seconds']:.3f} s, slowest run "
+            f"{figures['full_seconds_max']:.3f} s)",
+        ),
+        ("Target: full under", f"{TARGET_SECONDS:.0f} s: {'met' if figures['target_met'] else 'NOT met'}"),
+    ]
     print_rows(rows)
     output = write_json(RESULTS / f"aggregation-{dialect}.json", figures)
     print(f"Figures written to {output.relative_to(ROOT)}")

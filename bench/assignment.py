@@ -59,54 +59,121 @@ def build(*, nominations: int, judges: int, per_nomination: int, conflict_rate: 
     now = utcnow()
     taxonomy.seed_trends()
     load_limit = max(20, -(-nominations * per_nomination // judges) * 6 // 5)  # 20% above an even share
-    cycle = cycles.create_cycle(name="Assignment benchmark", year=2026, nominations_open_at=now - timedelta(days=60),
-                                nominations_close_at=now - timedelta(days=1), judges_per_nomination=per_nomination,
-                                judge_max_load=load_limit)
+    cycle = cycles.create_cycle(
+        name="Assignment benchmark",
+        year=2026,
+        nominations_open_at=now - timedelta(days=60),
+        nominations_close_at=now - timedelta(days=1),
+        judges_per_nomination=per_nomination,
+        judge_max_load=load_limit,
+    )
     cycle.status = CycleStatus.CLOSED
     db.session.flush()
     trend_ids = [t.id for t in cycle.trends]
     category_ids = [c.id for c in cycle.categories]
 
     def users(prefix: str, count: int, organisation: str) -> list[int]:
-        rows = [{"email": f"{prefix}{i}@{prefix}{i}.example.org", "name": f"{prefix.title()} {i}",
-                 "organisation": f"{organisation} {i}", "password_hash": "!", "email_verified_at": now,
-                 "session_token": f"{prefix}-{i}-{seed}", "active": True, "created_at": now} for i in range(count)]
+        rows = [
+            {
+                "email": f"{prefix}{i}@{prefix}{i}.example.org",
+                "name": f"{prefix.title()} {i}",
+                "organisation": f"{organisation} {i}",
+                "password_hash": "!",
+                "email_verified_at": now,
+                "session_token": f"{prefix}-{i}-{seed}",
+                "active": True,
+                "created_at": now,
+            }
+            for i in range(count)
+        ]
         db.session.execute(insert(User), rows)
         return list(db.session.scalars(select(User.id).where(User.email.like(f"{prefix}%@%")).order_by(User.id)))
 
     judge_users = users("judge", judges, "Judging Partner")
     nominator_users = users("nominator", min(nominations, 2000), "Nominating Council")
-    db.session.execute(insert(Judge), [
-        {"cycle_id": cycle.id, "email": f"judge{i}@judge{i}.example.org", "user_id": user_id,
-         "organisation": f"Judging Partner {i}", "all_categories": True, "invited_at": now, "accepted_at": now}
-        for i, user_id in enumerate(judge_users)])
-    db.session.execute(insert(Expertise), [
-        {"user_id": user_id, "trend_id": trend_id, "level": rng.randint(-2, 2)}
-        for user_id in judge_users for trend_id in trend_ids])
-    db.session.execute(insert(Nomination), [
-        {"reference": f"BENCH-2026-{n + 1:05d}", "cycle_id": cycle.id, "category_id": rng.choice(category_ids),
-         "nominator_id": nominator_users[n % len(nominator_users)], "status": NominationStatus.SUBMITTED,
-         "created_at": now, "updated_at": now, "submitted_at": now, "version": 1,
-         "organisation_name": f"Nominated Body {n}", "contact_email": f"contact{n}@body{n}.example.gov.uk",
-         "title": f"Project {n}"} for n in range(nominations)])
-    nomination_ids = list(db.session.scalars(select(Nomination.id).where(Nomination.cycle_id == cycle.id)
-                                             .order_by(Nomination.id)))
+    db.session.execute(
+        insert(Judge),
+        [
+            {
+                "cycle_id": cycle.id,
+                "email": f"judge{i}@judge{i}.example.org",
+                "user_id": user_id,
+                "organisation": f"Judging Partner {i}",
+                "all_categories": True,
+                "invited_at": now,
+                "accepted_at": now,
+            }
+            for i, user_id in enumerate(judge_users)
+        ],
+    )
+    db.session.execute(
+        insert(Expertise),
+        [
+            {"user_id": user_id, "trend_id": trend_id, "level": rng.randint(-2, 2)}
+            for user_id in judge_users
+            for trend_id in trend_ids
+        ],
+    )
+    db.session.execute(
+        insert(Nomination),
+        [
+            {
+                "reference": f"BENCH-2026-{n + 1:05d}",
+                "cycle_id": cycle.id,
+                "category_id": rng.choice(category_ids),
+                "nominator_id": nominator_users[n % len(nominator_users)],
+                "status": NominationStatus.SUBMITTED,
+                "created_at": now,
+                "updated_at": now,
+                "submitted_at": now,
+                "version": 1,
+                "organisation_name": f"Nominated Body {n}",
+                "contact_email": f"contact{n}@body{n}.example.gov.uk",
+                "title": f"Project {n}",
+            }
+            for n in range(nominations)
+        ],
+    )
+    nomination_ids = list(
+        db.session.scalars(select(Nomination.id).where(Nomination.cycle_id == cycle.id).order_by(Nomination.id))
+    )
     links = []
     for nomination_id in nomination_ids:
         for position, trend_id in enumerate(rng.sample(trend_ids, rng.randint(1, 3))):
-            links.append({"nomination_id": nomination_id, "trend_id": trend_id, "is_primary": position == 0,
-                          "position": position, "how_addressed": ""})
+            links.append(
+                {
+                    "nomination_id": nomination_id,
+                    "trend_id": trend_id,
+                    "is_primary": position == 0,
+                    "position": position,
+                    "how_addressed": "",
+                }
+            )
     db.session.execute(insert(NominationTrend), links)
     judge_ids = list(db.session.scalars(select(Judge.id).where(Judge.cycle_id == cycle.id).order_by(Judge.id)))
     per_judge = round(conflict_rate * len(nomination_ids))
-    conflicts = [{"judge_id": judge_id, "nomination_id": nomination_id, "source": ConflictSource.ORGANISER,
-                  "reason": "Benchmark", "created_at": now}
-                 for judge_id in judge_ids for nomination_id in rng.sample(nomination_ids, per_judge)]
+    conflicts = [
+        {
+            "judge_id": judge_id,
+            "nomination_id": nomination_id,
+            "source": ConflictSource.ORGANISER,
+            "reason": "Benchmark",
+            "created_at": now,
+        }
+        for judge_id in judge_ids
+        for nomination_id in rng.sample(nomination_ids, per_judge)
+    ]
     db.session.execute(insert(ConflictOfInterest), conflicts)
     db.session.commit()
-    return {"cycle_id": cycle.id, "nominations": len(nomination_ids), "judges": len(judge_ids),
-            "per_nomination": per_nomination, "load_limit": load_limit, "trends": len(trend_ids),
-            "conflicts": len(conflicts)}
+    return {
+        "cycle_id": cycle.id,
+        "nominations": len(nomination_ids),
+        "judges": len(judge_ids),
+        "per_nomination": per_nomination,
+        "load_limit": load_limit,
+        "trends": len(trend_ids),
+        "conflicts": len(conflicts),
+    }
 
 
 def timed(label: str, timings: dict, function, *args, **kwargs):
@@ -129,6 +196,7 @@ def end_to_end(cycle_id: int) -> tuple[dict, explanation.AssignmentResult, dict]
         counts = solver.apply(result, by=None)
         db.session.commit()
         return counts
+
     counts = timed("write", timings, write)
     timings["total"] = time.perf_counter() - started
     timings["cpu"] = time.process_time() - cpu
@@ -158,8 +226,13 @@ def main() -> int:
         with app.app_context():
             db.create_all()
             built_at = time.perf_counter()
-            made = build(nominations=args.nominations, judges=args.judges, per_nomination=args.per_nomination,
-                         conflict_rate=args.conflict_rate, seed=args.seed)
+            made = build(
+                nominations=args.nominations,
+                judges=args.judges,
+                per_nomination=args.per_nomination,
+                conflict_rate=args.conflict_rate,
+                seed=args.seed,
+            )
             build_seconds = time.perf_counter() - built_at
 
             # Solve only (inputs already loaded).
@@ -206,22 +279,36 @@ def main() -> int:
     steps = figures["end_to_end_steps"]
     rows = [
         ("Database", figures["database"]),
-        ("Nominations × judges × per nomination",
-         f"{made['nominations']:,} × {made['judges']} × {made['per_nomination']}"),
+        (
+            "Nominations × judges × per nomination",
+            f"{made['nominations']:,} × {made['judges']} × {made['per_nomination']}",
+        ),
         ("Recorded conflicts", f"{made['conflicts']:,} ({args.conflict_rate:.0%} of pairs)"),
         ("Load limit per judge", made["load_limit"]),
-        ("Solve only", f"{figures['solve_seconds']:.2f} s, CPU {figures['solve_cpu_seconds']:.2f} s "
-                       f"({figures['pricing_rounds']} pricing rounds, {figures['arcs_solved']:,} arcs)"),
-        ("End to end", f"{figures['end_to_end_seconds']:.2f} s, CPU {figures['end_to_end_cpu_seconds']:.2f} s "
-                       f"(load {steps['load']:.2f}, solve {steps['solve']:.2f}, write {steps['write']:.2f})"),
+        (
+            "Solve only",
+            f"{figures['solve_seconds']:.2f} s, CPU {figures['solve_cpu_seconds']:.2f} s "
+            f"({figures['pricing_rounds']} pricing rounds, {figures['arcs_solved']:,} arcs)",
+        ),
+        (
+            "End to end",
+            f"{figures['end_to_end_seconds']:.2f} s, CPU {figures['end_to_end_cpu_seconds']:.2f} s "
+            f"(load {steps['load']:.2f}, solve {steps['solve']:.2f}, write {steps['write']:.2f})",
+        ),
         ("Re-run, nothing to change", f"{figures['rerun_seconds']:.2f} s ({figures['rerun_changes']} changes)"),
         ("Assignments written", f"{figures['assignments_written']:,} ({figures['places_short']} places short)"),
         ("Judge load (min–max)", f"{figures['min_judge_load']}–{figures['max_judge_load']}"),
         ("Mean affinity", f"{figures['mean_affinity']:+.3f}"),
         ("Target: end to end under", f"{TARGET_SECONDS:.0f} s: {'met' if figures['target_met'] else 'NOT met'}"),
     ]
-    print("Assignment benchmark" + (f" (load average {figures['load_average_before']} when it started)"
-                                    if figures["load_average_before"] is not None else ""))
+    print(
+        "Assignment benchmark"
+        + (
+            f" (load average {figures['load_average_before']} when it started)"
+            if figures["load_average_before"] is not None
+            else ""
+        )
+    )
     print_rows(rows)
     output = write_json(Path(args.output), figures)
     print(f"Figures written to {output}")

@@ -102,17 +102,32 @@ def export_once(url: str) -> dict:
     seconds, first_byte, size, chunks = download(True)
     text = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks).decode("utf-8")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    return {"nominations": expected, "rows": len(rows) - 1, "header_ok": rows[0][0] == "Reference",
-            "seconds": round(seconds, 3), "first_byte_seconds": round(first_byte or 0.0, 3), "bytes": size,
-            "python_peak_mb": round(peak / 2**20, 2), "rss_growth_mb": round(max(0, rss_peak - rss_before) / 2**20, 2)}
+    return {
+        "nominations": expected,
+        "rows": len(rows) - 1,
+        "header_ok": rows[0][0] == "Reference",
+        "seconds": round(seconds, 3),
+        "first_byte_seconds": round(first_byte or 0.0, 3),
+        "bytes": size,
+        "python_peak_mb": round(peak / 2**20, 2),
+        "rss_growth_mb": round(max(0, rss_peak - rss_before) / 2**20, 2),
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000],
-                        help="numbers of nominations to export (default 1000 10000)")
-    parser.add_argument("--database-url", help="a PostgreSQL server URL; one database per size is made on it, "
-                                               "named awards_bench_<size> (default: cached SQLite files)")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[1_000, 10_000],
+        help="numbers of nominations to export (default 1000 10000)",
+    )
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server URL; one database per size is made on it, "
+        "named awards_bench_<size> (default: cached SQLite files)",
+    )
     parser.add_argument("--rebuild", action="store_true", help="build the scale data again")
     args = parser.parse_args()
 
@@ -124,8 +139,12 @@ def main() -> int:
             database_url = None
             if args.database_url:
                 import sqlalchemy as sa
-                database_url = sa.make_url(args.database_url).set(database=f"awards_bench_{size}").render_as_string(
-                    hide_password=False)
+
+                database_url = (
+                    sa.make_url(args.database_url)
+                    .set(database=f"awards_bench_{size}")
+                    .render_as_string(hide_password=False)
+                )
             url, how = scale_db.ensure(**scale, database_url=database_url, rebuild=args.rebuild)
             if url.startswith("sqlite:///"):
                 copy = Path(tmp) / f"export-{size}.db"
@@ -137,32 +156,56 @@ def main() -> int:
             results.append({"size": size, "scale": scale, "scale_data": how, **figures})
 
     print()
-    print(f"Nominations CSV export on {platform.node()} ({os.cpu_count()} CPUs), "
-          f"{'PostgreSQL' if args.database_url else 'SQLite'}")
-    print(f"{'nominations':>11} {'rows':>7} {'MB':>6} {'first byte s':>12} {'last byte s':>11} "
-          f"{'Python peak MB':>14} {'RSS growth MB':>13}")
+    print(
+        f"Nominations CSV export on {platform.node()} ({os.cpu_count()} CPUs), "
+        f"{'PostgreSQL' if args.database_url else 'SQLite'}"
+    )
+    print(
+        f"{'nominations':>11} {'rows':>7} {'MB':>6} {'first byte s':>12} {'last byte s':>11} "
+        f"{'Python peak MB':>14} {'RSS growth MB':>13}"
+    )
     for r in results:
-        print(f"{r['nominations']:>11,} {r['rows']:>7,} {r['bytes'] / 2**20:>6.1f} {r['first_byte_seconds']:>12.3f} "
-              f"{r['seconds']:>11.3f} {r['python_peak_mb']:>14.2f} {r['rss_growth_mb']:>13.2f}")
-    problems = [f"{r['size']:,}: {r['rows']} rows for {r['nominations']} nominations" for r in results
-                if r["rows"] != r["nominations"] or not r["header_ok"]]
+        print(
+            f"{r['nominations']:>11,} {r['rows']:>7,} {r['bytes'] / 2**20:>6.1f} {r['first_byte_seconds']:>12.3f} "
+            f"{r['seconds']:>11.3f} {r['python_peak_mb']:>14.2f} {r['rss_growth_mb']:>13.2f}"
+        )
+    problems = [
+        f"{r['size']:,}: {r['rows']} rows for {r['nominations']} nominations"
+        for r in results
+        if r["rows"] != r["nominations"] or not r["header_ok"]
+    ]
     largest, smallest = max(results, key=lambda r: r["nominations"]), min(results, key=lambda r: r["nominations"])
     if largest["seconds"] >= TARGET_SECONDS:
-        problems.append(f"{largest['nominations']:,} nominations took {largest['seconds']:.2f} s "
-                        f"(target under {TARGET_SECONDS:g} s)")
+        problems.append(
+            f"{largest['nominations']:,} nominations took {largest['seconds']:.2f} s "
+            f"(target under {TARGET_SECONDS:g} s)"
+        )
     growth = largest["python_peak_mb"] - smallest["python_peak_mb"]
     if len(results) > 1 and growth >= TARGET_GROWTH_MB:
-        problems.append(f"peak memory grew by {growth:.2f} MB from {smallest['nominations']:,} to "
-                        f"{largest['nominations']:,} nominations (target under {TARGET_GROWTH_MB:g} MB)")
-    print(f"Targets: under {TARGET_SECONDS:g} s for {largest['nominations']:,}; peak growth under "
-          f"{TARGET_GROWTH_MB:g} MB ({growth:+.2f} MB): {'met' if not problems else 'NOT met'}.")
+        problems.append(
+            f"peak memory grew by {growth:.2f} MB from {smallest['nominations']:,} to "
+            f"{largest['nominations']:,} nominations (target under {TARGET_GROWTH_MB:g} MB)"
+        )
+    print(
+        f"Targets: under {TARGET_SECONDS:g} s for {largest['nominations']:,}; peak growth under "
+        f"{TARGET_GROWTH_MB:g} MB ({growth:+.2f} MB): {'met' if not problems else 'NOT met'}."
+    )
 
-    write_json(RESULTS, {
-        "benchmark": "export", "host": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version(),
-        "database": "postgresql" if args.database_url else "sqlite", "target_seconds": TARGET_SECONDS,
-        "target_growth_mb": TARGET_GROWTH_MB, "peak_growth_mb": round(growth, 2), "problems": problems,
-        "results": results,
-    })
+    write_json(
+        RESULTS,
+        {
+            "benchmark": "export",
+            "host": platform.node(),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "database": "postgresql" if args.database_url else "sqlite",
+            "target_seconds": TARGET_SECONDS,
+            "target_growth_mb": TARGET_GROWTH_MB,
+            "peak_growth_mb": round(growth, 2),
+            "problems": problems,
+            "results": results,
+        },
+    )
     print(f"Wrote {RESULTS.relative_to(ROOT)}")
     for problem in problems:
         print(f"FAILED: {problem}", file=sys.stderr)

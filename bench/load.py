@@ -65,6 +65,7 @@ KINDS = ("sign in", "score page", "save scores", "case list", "case", "trends")
 
 # ---------------------------------------------------------------- a small HTTP client
 
+
 class Browser:
     """One person's cookies over plain http.client (gunicorn's sync workers close each connection)."""
 
@@ -74,13 +75,13 @@ class Browser:
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, dict, str]:
-        status, headers, text = request(self.port, method, path, form=form, cookies=self.cookies,
-                                        timeout=self.timeout)
+        status, headers, text = request(self.port, method, path, form=form, cookies=self.cookies, timeout=self.timeout)
         take_cookies(headers, self.cookies)
         return status, {k.lower(): v for k, v in headers}, text
 
 
 # ---------------------------------------------------------------- the simulated people (second process)
+
 
 def _record(results: list, kind: str, started: float, status: int | None) -> None:
     results.append((kind, time.perf_counter() - started, status))
@@ -120,8 +121,14 @@ def _sign_in(browser, results, email, password) -> bool:
     token = TOKEN.search(page or "")
     if not token:
         return False
-    status, _, _ = _timed(results, "sign in", browser, "POST", "/sign-in",
-                          {"csrf_token": token.group(1), "email": email, "password": password})
+    status, _, _ = _timed(
+        results,
+        "sign in",
+        browser,
+        "POST",
+        "/sign-in",
+        {"csrf_token": token.group(1), "email": email, "password": password},
+    )
     return status == 302
 
 
@@ -142,8 +149,12 @@ def judge_loop(port, email, references, password, start, think, results, saves):
             continue
         if criteria is None:
             criteria = sorted(set(re.findall(r'name="(score-\d+)"', page)))
-        form = {"csrf_token": token.group(1), "version": version.group(1), "action": "draft",
-                "overall_comment": f"Saved at {time.time():.3f}"}
+        form = {
+            "csrf_token": token.group(1),
+            "version": version.group(1),
+            "action": "draft",
+            "overall_comment": f"Saved at {time.time():.3f}",
+        }
         for name in criteria[:3]:
             form[name] = str(rng.randint(1, 9))
         status, headers, _ = _timed(results, "save scores", browser, "POST", path, form)
@@ -174,26 +185,38 @@ def generate_load(port, judges, readers, duration, think, queue):
     start = Start(len(judges) + readers, duration)
     results: list = []
     saves: list = []
-    threads = [threading.Thread(target=judge_loop, args=(port, email, refs, password, start, think, results,
-                                                                 saves), daemon=True)
-               for email, refs, password in judges]
-    threads += [threading.Thread(target=reader_loop, args=(port, start, think, results, i), daemon=True)
-                for i in range(readers)]
+    threads = [
+        threading.Thread(
+            target=judge_loop, args=(port, email, refs, password, start, think, results, saves), daemon=True
+        )
+        for email, refs, password in judges
+    ]
+    threads += [
+        threading.Thread(target=reader_loop, args=(port, start, think, results, i), daemon=True) for i in range(readers)
+    ]
     started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(duration + 720)
-    queue.put({"results": results, "saves": len(saves), "sign_in_s": start.began - started,
-               "elapsed": time.monotonic() - start.began})
+    queue.put(
+        {
+            "results": results,
+            "saves": len(saves),
+            "sign_in_s": start.began - started,
+            "elapsed": time.monotonic() - start.began,
+        }
+    )
 
 
 # ---------------------------------------------------------------- setting up (first process)
+
 
 def create_database(kind: str, workdir: Path, admin_url: str) -> tuple[str, callable]:
     if kind == "sqlite":
         return f"sqlite:///{workdir / 'load.db'}", lambda: None
     import psycopg
+
     plain = admin_url.replace("postgresql+psycopg://", "postgresql://", 1)
     with psycopg.connect(plain, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{LOAD_DB}" WITH (FORCE)')
@@ -202,32 +225,40 @@ def create_database(kind: str, workdir: Path, admin_url: str) -> tuple[str, call
     def drop():
         with psycopg.connect(plain, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{LOAD_DB}" WITH (FORCE)')
+
     base = admin_url.rsplit("/", 1)[0]
     return f"{base}/{LOAD_DB}", drop
 
 
 def server_environment(database_url: str, port: int, workdir: Path) -> dict:
     env = dict(os.environ)
-    env.update({
-        "AWARDS_ENVIRONMENT": "production",
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": os.urandom(32).hex(),
-        "AWARDS_BASE_URL": f"http://127.0.0.1:{port}",
-        # Loopback without TLS: let the browser send the session cookie back over plain HTTP.
-        "AWARDS_SESSION_COOKIE_SECURE": "false",
-        "AWARDS_REMEMBER_COOKIE_SECURE": "false",
-        "AWARDS_MAIL_BACKEND": "file",
-        "AWARDS_MAIL_FILE_DIR": str(workdir / "outbox"),
-        "AWARDS_UPLOAD_FOLDER": str(workdir / "uploads"),
-        # Every judge signs in from the one loopback address, which the per-address limit would stop.
-        "AWARDS_RATELIMIT_ENABLED": "false",
-    })
+    env.update(
+        {
+            "AWARDS_ENVIRONMENT": "production",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": os.urandom(32).hex(),
+            "AWARDS_BASE_URL": f"http://127.0.0.1:{port}",
+            # Loopback without TLS: let the browser send the session cookie back over plain HTTP.
+            "AWARDS_SESSION_COOKIE_SECURE": "false",
+            "AWARDS_REMEMBER_COOKIE_SECURE": "false",
+            "AWARDS_MAIL_BACKEND": "file",
+            "AWARDS_MAIL_FILE_DIR": str(workdir / "outbox"),
+            "AWARDS_UPLOAD_FOLDER": str(workdir / "uploads"),
+            # Every judge signs in from the one loopback address, which the per-address limit would stop.
+            "AWARDS_RATELIMIT_ENABLED": "false",
+        }
+    )
     return env
 
 
 def migrate(env: dict) -> None:
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "awards", "db", "upgrade"], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "awards", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode:
         raise RuntimeError(f"flask db upgrade failed:\n{done.stdout}{done.stderr}")
 
@@ -248,14 +279,25 @@ def seed(database_url: str, judges: int, per_judge: int, workdir: Path) -> list[
         make_user,
     )
 
-    app = create_app({"ENVIRONMENT": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "MAIL_FILE_DIR": str(workdir / "outbox"), "UPLOAD_FOLDER": str(workdir / "uploads")})
+    app = create_app(
+        {
+            "ENVIRONMENT": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "MAIL_FILE_DIR": str(workdir / "outbox"),
+            "UPLOAD_FOLDER": str(workdir / "uploads"),
+        }
+    )
     people = []
     logging.disable(logging.INFO)  # the factories' audit lines are not the benchmark's output
     with app.app_context():
         now = utcnow()
-        cycle = make_cycle(name="Load test awards", year=2026, status="judging",
-                           open_at=now - timedelta(days=60), close_at=now - timedelta(days=1))
+        cycle = make_cycle(
+            name="Load test awards",
+            year=2026,
+            status="judging",
+            open_at=now - timedelta(days=60),
+            close_at=now - timedelta(days=1),
+        )
         nominator = make_user(email="nominator@riverside.gov.uk")
         nominations = [make_nomination(cycle, nominator=nominator) for _ in range(max(judges, per_judge))]
         for i in range(judges):
@@ -275,9 +317,26 @@ def seed(database_url: str, judges: int, per_judge: int, workdir: Path) -> list[
 
 def start_gunicorn(env: dict, port: int, workers: int, log_path: Path) -> subprocess.Popen:
     log = open(log_path, "wb")
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                                "--timeout", "120", "--graceful-timeout", "30", "wsgi:app"],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--graceful-timeout",
+            "30",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -295,6 +354,7 @@ def start_gunicorn(env: dict, port: int, workers: int, log_path: Path) -> subpro
 def stored_versions(database_url: str) -> tuple[int, int, str | None]:
     """The sum of review versions, the number of reviews, and (SQLite) the journal mode the app left."""
     import sqlalchemy as sa
+
     engine = sa.create_engine(database_url)
     with engine.connect() as connection:
         total, count = connection.execute(sa.text("SELECT COALESCE(SUM(version), 0), COUNT(*) FROM reviews")).one()
@@ -303,12 +363,14 @@ def stored_versions(database_url: str) -> tuple[int, int, str | None]:
     if database_url.startswith("sqlite:///"):
         # Plain sqlite3, not SQLAlchemy: the app's connect hook would set WAL itself and prove nothing.
         import sqlite3
+
         with closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as plain:
             journal = plain.execute("PRAGMA journal_mode").fetchone()[0]
     return int(total), int(count), journal
 
 
 # ---------------------------------------------------------------- figures
+
 
 def percentile(sorted_values: list[float], p: float) -> float:
     if not sorted_values:
@@ -342,13 +404,17 @@ def summarise(results: list, elapsed: float, sign_in_s: float) -> dict:
 
 
 def print_table(table: dict) -> None:
-    header = f"{'request':<12} {'requests':>9} {'ok':>8} {'4xx':>6} {'5xx':>6} {'errors':>7} " \
-             f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'rps':>7}"
+    header = (
+        f"{'request':<12} {'requests':>9} {'ok':>8} {'4xx':>6} {'5xx':>6} {'errors':>7} "
+        f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'rps':>7}"
+    )
     print(header)
     print("-" * len(header))
     for kind, row in table.items():
-        print(f"{kind:<12} {row['requests']:>9} {row['ok']:>8} {row['4xx']:>6} {row['5xx']:>6} {row['errors']:>7} "
-              f"{row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8} {row['rps']:>7}")
+        print(
+            f"{kind:<12} {row['requests']:>9} {row['ok']:>8} {row['4xx']:>6} {row['5xx']:>6} {row['errors']:>7} "
+            f"{row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8} {row['rps']:>7}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -359,10 +425,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readers", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default 4)")
     parser.add_argument("--per-judge", type=int, default=4, help="nominations assigned to each judge (default 4)")
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="seconds each simulated person pauses between rounds (default 0: as fast as answered)")
-    parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-                        help=f"PostgreSQL maintenance database used to create and drop {LOAD_DB}")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds each simulated person pauses between rounds (default 0: as fast as answered)",
+    )
+    parser.add_argument(
+        "--admin-url",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        help=f"PostgreSQL maintenance database used to create and drop {LOAD_DB}",
+    )
     args = parser.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="awards-load-"))
@@ -373,19 +446,25 @@ def main(argv: list[str] | None = None) -> int:
     try:
         database_url, drop = create_database(args.database, workdir, args.admin_url)
         env = server_environment(database_url, port, workdir)
-        print(f"database: {args.database}; migrating and seeding {args.judges} judges × {args.per_judge} sheets …",
-              flush=True)
+        print(
+            f"database: {args.database}; migrating and seeding {args.judges} judges × {args.per_judge} sheets …",
+            flush=True,
+        )
         migrate(env)
         people = seed(database_url, args.judges, args.per_judge, workdir)
         log_path = workdir / "gunicorn.log"
         server = start_gunicorn(env, port, args.workers, log_path)
-        print(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}; {args.judges} judges and {args.readers} "
-              f"readers for {args.duration:g} s from a second process …", flush=True)
+        print(
+            f"gunicorn: {args.workers} workers on 127.0.0.1:{port}; {args.judges} judges and {args.readers} "
+            f"readers for {args.duration:g} s from a second process …",
+            flush=True,
+        )
 
         context = multiprocessing.get_context("spawn")
         queue = context.Queue()
-        generator = context.Process(target=generate_load,
-                                    args=(port, people, args.readers, args.duration, args.think, queue))
+        generator = context.Process(
+            target=generate_load, args=(port, people, args.readers, args.duration, args.think, queue)
+        )
         generator.start()
         outcome = None
         while outcome is None:
@@ -422,14 +501,28 @@ def main(argv: list[str] | None = None) -> int:
         for name, passed in checks.items():
             print(f"check: {name}: {'ok' if passed else 'FAILED'}")
 
-        out = write_json(RESULTS / f"load-{args.database}.json", {
-            "database": args.database, "workers": args.workers, "judges": args.judges, "readers": args.readers,
-            "per_judge": args.per_judge, "think_s": args.think, "duration_s": round(outcome["elapsed"], 1),
-            "sign_in_s": round(outcome["sign_in_s"], 1),
-            "requests": table, "successful_saves": ok_saves, "sum_review_versions": saved, "reviews": reviews,
-            "database_is_locked": locked if args.database == "sqlite" else None, "sqlite_journal_mode": journal,
-            "checks": checks, "python": platform.python_version(), "cpus": os.cpu_count(),
-        })
+        out = write_json(
+            RESULTS / f"load-{args.database}.json",
+            {
+                "database": args.database,
+                "workers": args.workers,
+                "judges": args.judges,
+                "readers": args.readers,
+                "per_judge": args.per_judge,
+                "think_s": args.think,
+                "duration_s": round(outcome["elapsed"], 1),
+                "sign_in_s": round(outcome["sign_in_s"], 1),
+                "requests": table,
+                "successful_saves": ok_saves,
+                "sum_review_versions": saved,
+                "reviews": reviews,
+                "database_is_locked": locked if args.database == "sqlite" else None,
+                "sqlite_journal_mode": journal,
+                "checks": checks,
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+            },
+        )
         print(f"written to {out.relative_to(ROOT)}")
         if not all(checks.values()):
             keep = True

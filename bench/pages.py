@@ -53,19 +53,27 @@ def find_pages() -> list[PageSpec]:
     """The key pages, with real addresses taken from the scale data."""
     from awards.devdata import scale
     from awards.models import Assignment, Cycle, CycleStatus, ImpactCase, ImpactCaseTrend, Judge, Nomination, Trend
+
     judging = db.session.scalar(select(Cycle).where(Cycle.status == CycleStatus.JUDGING).order_by(Cycle.id))
     cases = db.session.scalar(select(func.count(ImpactCase.id)))
     case_slug = db.session.scalar(select(ImpactCase.slug).order_by(ImpactCase.id).offset(cases // 2).limit(1))
     trend_id, _count = db.session.execute(
-        select(ImpactCaseTrend.trend_id, func.count()).group_by(ImpactCaseTrend.trend_id)
-        .order_by(func.count().desc(), ImpactCaseTrend.trend_id).limit(1)).one()
+        select(ImpactCaseTrend.trend_id, func.count())
+        .group_by(ImpactCaseTrend.trend_id)
+        .order_by(func.count().desc(), ImpactCaseTrend.trend_id)
+        .limit(1)
+    ).one()
     trend_slug = db.session.scalar(select(Trend.slug).where(Trend.id == trend_id))
     newest_year = db.session.scalar(select(func.max(ImpactCase.year)))
     judge_email = scale.scale_email("judge", 1)
     reference = db.session.scalar(
-        select(Nomination.reference).join(Assignment, Assignment.nomination_id == Nomination.id)
-        .join(Judge, Judge.id == Assignment.judge_id).where(Judge.email == judge_email)
-        .order_by(Nomination.reference).limit(1))
+        select(Nomination.reference)
+        .join(Assignment, Assignment.nomination_id == Nomination.id)
+        .join(Judge, Judge.id == Assignment.judge_id)
+        .where(Judge.email == judge_email)
+        .order_by(Nomination.reference)
+        .limit(1)
+    )
     slug = judging.slug
     return [
         PageSpec("Home", "/"),
@@ -80,8 +88,11 @@ def find_pages() -> list[PageSpec]:
         PageSpec("Judge's list", "/judging/", judge_email),
         PageSpec("Judge's scoring page", f"/judging/nominations/{reference}", judge_email),
         PageSpec("Organiser's nominations", f"/organiser/cycles/{slug}/nominations", scale.ORGANISER_EMAIL),
-        PageSpec("Organiser's nominations, filtered", f"/organiser/cycles/{slug}/nominations?q=council&page=3",
-                 scale.ORGANISER_EMAIL),
+        PageSpec(
+            "Organiser's nominations, filtered",
+            f"/organiser/cycles/{slug}/nominations?q=council&page=3",
+            scale.ORGANISER_EMAIL,
+        ),
         PageSpec("Results", f"/organiser/cycles/{slug}/results", scale.ORGANISER_EMAIL),
         PageSpec("Trend insight", f"/organiser/cycles/{slug}/insight", scale.ORGANISER_EMAIL),
     ]
@@ -99,6 +110,7 @@ def rss_mb() -> float:
 def sign_in(client, email: str) -> None:
     """Sign in through the real form (so the session is exactly what a browser gets)."""
     from awards.devdata.scale import SCALE_PASSWORD
+
     page = client.get("/sign-in").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     response = client.post("/sign-in", data={"email": email, "password": SCALE_PASSWORD, "csrf_token": token})
@@ -139,13 +151,25 @@ def measure(app, engine, pages: list[PageSpec], requests: int) -> list[dict]:
             queries.append(counter["queries"])
             assert response.status_code == 200
         median, p95 = statistics.median(times), percentile(times, 0.95)
-        figures.append({"page": spec.name, "path": spec.path, "signed_in": bool(spec.user_email),
-                        "median_ms": round(median, 1), "p95_ms": round(p95, 1),
-                        "cpu_median_ms": round(statistics.median(cpu), 1), "queries": max(queries),
-                        "queries_min": min(queries), "bytes": size,
-                        "target_met": median < TARGET_MEDIAN_MS and p95 < TARGET_P95_MS})
-        print(f"  {spec.name:<36} {median:7.1f} {p95:7.1f} {statistics.median(cpu):7.1f} {max(queries):5d}"
-              f"  {'ok' if figures[-1]['target_met'] else 'MISSED'}", flush=True)
+        figures.append(
+            {
+                "page": spec.name,
+                "path": spec.path,
+                "signed_in": bool(spec.user_email),
+                "median_ms": round(median, 1),
+                "p95_ms": round(p95, 1),
+                "cpu_median_ms": round(statistics.median(cpu), 1),
+                "queries": max(queries),
+                "queries_min": min(queries),
+                "bytes": size,
+                "target_met": median < TARGET_MEDIAN_MS and p95 < TARGET_P95_MS,
+            }
+        )
+        print(
+            f"  {spec.name:<36} {median:7.1f} {p95:7.1f} {statistics.median(cpu):7.1f} {max(queries):5d}"
+            f"  {'ok' if figures[-1]['target_met'] else 'MISSED'}",
+            flush=True,
+        )
     event.remove(engine, "before_cursor_execute", count)
     return figures
 
@@ -173,8 +197,10 @@ def explain(app, engine, pages: list[PageSpec], slowest: int = 3) -> None:
         captured.clear()
         client.get(spec.path)
         found = sorted(captured, key=lambda item: -item[0])[:slowest]
-        print(f"== {spec.name} ({spec.path}): {len(captured)} queries, "
-              f"{sum(item[0] for item in captured) * 1000:.1f} ms in the database")
+        print(
+            f"== {spec.name} ({spec.path}): {len(captured)} queries, "
+            f"{sum(item[0] for item in captured) * 1000:.1f} ms in the database"
+        )
         for seconds, statement, parameters in found:
             print(f"-- {seconds * 1000:.1f} ms: {' '.join(statement.split())[:400]}")
             prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
@@ -188,6 +214,7 @@ def explain(app, engine, pages: list[PageSpec], slowest: int = 3) -> None:
 def database_version() -> str:
     if db.engine.dialect.name == "sqlite":
         import sqlite3
+
         return f"SQLite {sqlite3.sqlite_version}"
     return "PostgreSQL " + db.session.scalar(sa.text("SHOW server_version")).split()[0]
 
@@ -197,8 +224,11 @@ def main() -> int:
     scale_db.add_scale_arguments(parser)
     parser.add_argument("--requests", type=int, default=50, help="Timed requests per page")
     parser.add_argument("--only", help="Only the pages whose name contains this text")
-    parser.add_argument("--explain", action="store_true",
-                        help="Instead of timing, print each page's slowest queries with their query plans")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="Instead of timing, print each page's slowest queries with their query plans",
+    )
     args = parser.parse_args()
 
     url, _how = scale_db.ensure_apart(args)  # apart: building it does not count towards this process's peak memory
@@ -216,27 +246,36 @@ def main() -> int:
         return 0
     # Every request runs outside any app context, so it gets its own, with its own session, as in production.
     rss_before = rss_mb()
-    print(f"Key pages at {args.nominations:,} nominations, {args.judges} judges, {args.cases:,} impact cases "
-          f"on {version} ({args.requests} requests each; load average {load_before} at the start)")
+    print(
+        f"Key pages at {args.nominations:,} nominations, {args.judges} judges, {args.cases:,} impact cases "
+        f"on {version} ({args.requests} requests each; load average {load_before} at the start)"
+    )
     print(f"  {'Page':<36} {'median':>7} {'p95':>7} {'cpu':>7} {'SQL':>5}  (ms; SQL = queries per request)")
     figures = measure(app, engine, pages, args.requests)
     peak = rss_mb()
     missed = [f["page"] for f in figures if not f["target_met"]]
     summary = {
-        "database": dialect, "database_version": version,
+        "database": dialect,
+        "database_version": version,
         "machine": machine(),
         "scale": {"nominations": args.nominations, "judges": args.judges, "impact_cases": args.cases},
-        "requests_per_page": args.requests, "load_average_before": load_before,
+        "requests_per_page": args.requests,
+        "load_average_before": load_before,
         "load_average_after": load_average(),
         "targets": {"median_ms": TARGET_MEDIAN_MS, "p95_ms": TARGET_P95_MS, "peak_rss_mb": TARGET_RSS_MB},
         "pages": figures,
-        "rss_mb_before_requests": round(rss_before, 1), "peak_rss_mb": round(peak, 1),
+        "rss_mb_before_requests": round(rss_before, 1),
+        "peak_rss_mb": round(peak, 1),
         "all_targets_met": not missed and peak < TARGET_RSS_MB,
     }
-    print(f"  Peak resident memory of this worker: {peak:.0f} MB (target under {TARGET_RSS_MB} MB: "
-          f"{'met' if peak < TARGET_RSS_MB else 'NOT met'})")
-    print("  Targets (median under 50 ms, p95 under 150 ms): " + ("met by every page" if not missed else
-                                                                  "missed by " + ", ".join(missed)))
+    print(
+        f"  Peak resident memory of this worker: {peak:.0f} MB (target under {TARGET_RSS_MB} MB: "
+        f"{'met' if peak < TARGET_RSS_MB else 'NOT met'})"
+    )
+    print(
+        "  Targets (median under 50 ms, p95 under 150 ms): "
+        + ("met by every page" if not missed else "missed by " + ", ".join(missed))
+    )
     output = write_json(RESULTS / f"pages-{dialect}.json", summary)
     print(f"Figures written to {output.relative_to(ROOT)}")
     return 0

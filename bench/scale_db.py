@@ -32,15 +32,19 @@ def add_scale_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--nominations", type=int, default=DEFAULT_SCALE["nominations"])
     parser.add_argument("--judges", type=int, default=DEFAULT_SCALE["judges"])
     parser.add_argument("--cases", type=int, default=DEFAULT_SCALE["cases"])
-    parser.add_argument("--database-url", help="PostgreSQL (or SQLite) database to use instead of the cached "
-                                               "SQLite file, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/"
-                                               "awards_bench; created if missing, rebuilt if stale")
+    parser.add_argument(
+        "--database-url",
+        help="PostgreSQL (or SQLite) database to use instead of the cached "
+        "SQLite file, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/"
+        "awards_bench; created if missing, rebuilt if stale",
+    )
     parser.add_argument("--rebuild", action="store_true", help="Build the data again even if it is up to date")
 
 
 def _migration_head() -> str:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", str(ROOT / "migrations"))
     return "-".join(sorted(ScriptDirectory.from_config(config).get_heads()))
@@ -55,14 +59,22 @@ def data_key(nominations: int, judges: int, cases: int) -> str:
 
 
 def make_app(url: str, **config):
-    return create_app({"ENVIRONMENT": "testing", "SQLALCHEMY_DATABASE_URI": url, "PUBLIC_CACHE_ENTRIES": 0,
-                       "RESULTS_CACHE_ENTRIES": 4, **config})
+    return create_app(
+        {
+            "ENVIRONMENT": "testing",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "PUBLIC_CACHE_ENTRIES": 0,
+            "RESULTS_CACHE_ENTRIES": 4,
+            **config,
+        }
+    )
 
 
 def _build(url: str, nominations: int, judges: int, cases: int) -> float:
     from flask_migrate import upgrade
 
     from awards.devdata.scale import seed_scale
+
     app = make_app(url)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
@@ -90,15 +102,24 @@ def _postgres_key(url: sa.URL, key: str | None = None, *, recreate: bool = False
                 connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
             if key is not None:
                 connection.exec_driver_sql(f"COMMENT ON DATABASE \"{name}\" IS '{key}'")
-            row = connection.execute(sa.text("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-                                             "WHERE datname = :name"), {"name": name}).first()
+            row = connection.execute(
+                sa.text("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = :name"),
+                {"name": name},
+            ).first()
     finally:
         admin.dispose()
     return None if row is None else (row[0] or "")
 
 
-def ensure(*, nominations: int, judges: int, cases: int, database_url: str | None = None,
-           rebuild: bool = False, quiet: bool = False) -> tuple[str, dict]:
+def ensure(
+    *,
+    nominations: int,
+    judges: int,
+    cases: int,
+    database_url: str | None = None,
+    rebuild: bool = False,
+    quiet: bool = False,
+) -> tuple[str, dict]:
     """The URL of a database holding the scale data (building it if needed) and how it was got."""
     key = data_key(nominations, judges, cases)
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
@@ -132,8 +153,16 @@ def ensure(*, nominations: int, judges: int, cases: int, database_url: str | Non
 def ensure_apart(args: argparse.Namespace) -> tuple[str, dict]:
     """ensure() for add_scale_arguments' options, run as this script in a separate process, so that
     building the data does not count towards the calling benchmark's memory; the URL and how it was got."""
-    command = [sys.executable, str(ROOT / "bench" / "scale_db.py"), "--nominations", str(args.nominations),
-               "--judges", str(args.judges), "--cases", str(args.cases)]
+    command = [
+        sys.executable,
+        str(ROOT / "bench" / "scale_db.py"),
+        "--nominations",
+        str(args.nominations),
+        "--judges",
+        str(args.judges),
+        "--cases",
+        str(args.cases),
+    ]
     if args.database_url:
         command += ["--database-url", args.database_url]
     if args.rebuild:
@@ -149,10 +178,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_scale_arguments(parser)
     args = parser.parse_args()
-    url, how = ensure(nominations=args.nominations, judges=args.judges, cases=args.cases,
-                      database_url=args.database_url, rebuild=args.rebuild)
-    print(f"Scale database {'built' if how['built'] else 'up to date'}: "
-          f"{sa.make_url(url).render_as_string(hide_password=True)}")
+    url, how = ensure(
+        nominations=args.nominations,
+        judges=args.judges,
+        cases=args.cases,
+        database_url=args.database_url,
+        rebuild=args.rebuild,
+    )
+    print(
+        f"Scale database {'built' if how['built'] else 'up to date'}: "
+        f"{sa.make_url(url).render_as_string(hide_password=True)}"
+    )
     return 0
 
 

@@ -62,18 +62,42 @@ CASE_LINK = re.compile(r'href="/impact-cases/([a-z0-9-]+)"')
 
 # ---------------------------------------------------------------- servers
 
+
 class Server:
     """A gunicorn on a free loopback port, stopped (and its log kept) on exit."""
 
-    def __init__(self, name: str, app: str, *, chdir: Path, workers: int, env: dict | None = None,
-                 port: int | None = None, log_dir: Path):
+    def __init__(
+        self,
+        name: str,
+        app: str,
+        *,
+        chdir: Path,
+        workers: int,
+        env: dict | None = None,
+        port: int | None = None,
+        log_dir: Path,
+    ):
         self.name, self.port = name, port or free_port()
         self.log = log_dir / f"{name}.log"
-        command = [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
-                   "--bind", f"127.0.0.1:{self.port}", "--chdir", str(chdir), "--timeout", "120",
-                   "--log-level", "warning", app]
-        self.process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=self.log.open("w"),
-                                        stderr=subprocess.STDOUT)
+        command = [
+            str(VENV_BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--chdir",
+            str(chdir),
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+            app,
+        ]
+        self.process = subprocess.Popen(
+            command, env={**os.environ, **(env or {})}, stdout=self.log.open("w"), stderr=subprocess.STDOUT
+        )
 
     def wait_ready(self, path: str = "/", timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
@@ -101,8 +125,13 @@ def sign_in(port: int, email: str, password: str) -> dict:
     token = TOKEN.search(page)
     if status != 200 or not token:
         raise SystemExit(f"sign-in page: {status}")
-    status, headers, _ = request(port, "POST", "/sign-in", cookies=cookies,
-                                 form={"csrf_token": token.group(1), "email": email, "password": password})
+    status, headers, _ = request(
+        port,
+        "POST",
+        "/sign-in",
+        cookies=cookies,
+        form={"csrf_token": token.group(1), "email": email, "password": password},
+    )
     take_cookies(headers, cookies)
     if status != 302:
         raise SystemExit(f"could not sign in as {email}: {status}")
@@ -110,6 +139,7 @@ def sign_in(port: int, email: str, password: str) -> dict:
 
 
 # ---------------------------------------------------------------- the load generator (second process)
+
 
 async def _load(port: int, path: str, headers: dict, duration: float, concurrency: int, expect: int) -> dict:
     lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close", "Accept-Encoding: identity"]
@@ -143,11 +173,16 @@ async def _load(port: int, path: str, headers: dict, duration: float, concurrenc
     elapsed = loop.time() - started
     latencies.sort()
     done = len(latencies)
-    return {"requests": done, **counts, "statuses": {str(k): v for k, v in sorted(statuses.items())},
-            "seconds": round(elapsed, 2), "rps": round(done / elapsed, 1) if elapsed else 0.0,
-            "p50_ms": round(1000 * statistics.median(latencies), 1) if latencies else None,
-            "p90_ms": round(1000 * latencies[int(0.90 * (done - 1))], 1) if latencies else None,
-            "mean_response_bytes": round(counts["bytes"] / done) if done else 0}
+    return {
+        "requests": done,
+        **counts,
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "seconds": round(elapsed, 2),
+        "rps": round(done / elapsed, 1) if elapsed else 0.0,
+        "p50_ms": round(1000 * statistics.median(latencies), 1) if latencies else None,
+        "p90_ms": round(1000 * latencies[int(0.90 * (done - 1))], 1) if latencies else None,
+        "mean_response_bytes": round(counts["bytes"] / done) if done else 0,
+    }
 
 
 def combine(runs: list[dict]) -> dict:
@@ -158,16 +193,30 @@ def combine(runs: list[dict]) -> dict:
     for r in runs:
         for status, count in r["statuses"].items():
             statuses[status] = statuses.get(status, 0) + count
-    return {"requests": requests, "ok": sum(r["ok"] for r in runs), "unexpected": sum(r["unexpected"] for r in runs),
-            "errors": sum(r["errors"] for r in runs), "statuses": statuses, "seconds": round(seconds, 2),
-            "rps": round(requests / seconds, 1) if seconds else 0.0,
-            "p50_ms": max((r["p50_ms"] for r in runs if r["p50_ms"] is not None), default=None),
-            "p90_ms": max((r["p90_ms"] for r in runs if r["p90_ms"] is not None), default=None),
-            "mean_response_bytes": round(sum(r["bytes"] for r in runs) / requests) if requests else 0}
+    return {
+        "requests": requests,
+        "ok": sum(r["ok"] for r in runs),
+        "unexpected": sum(r["unexpected"] for r in runs),
+        "errors": sum(r["errors"] for r in runs),
+        "statuses": statuses,
+        "seconds": round(seconds, 2),
+        "rps": round(requests / seconds, 1) if seconds else 0.0,
+        "p50_ms": max((r["p50_ms"] for r in runs if r["p50_ms"] is not None), default=None),
+        "p90_ms": max((r["p90_ms"] for r in runs if r["p90_ms"] is not None), default=None),
+        "mean_response_bytes": round(sum(r["bytes"] for r in runs) / requests) if requests else 0,
+    }
 
 
-def run_load(port: int, path: str, headers: dict, duration: float, concurrency: int, expect: int,
-             warmup: float, generator: str = "python") -> dict:
+def run_load(
+    port: int,
+    path: str,
+    headers: dict,
+    duration: float,
+    concurrency: int,
+    expect: int,
+    warmup: float,
+    generator: str = "python",
+) -> dict:
     load = _wrk if generator == "wrk" else (lambda *a: asyncio.run(_load(*a)))
     if warmup:
         load(port, path, headers, warmup, concurrency, expect)
@@ -181,12 +230,23 @@ _WRK_SIZE = {"B": 1, "KB": 2**10, "MB": 2**20, "GB": 2**30}
 def _wrk(port: int, path: str, headers: dict, duration: float, concurrency: int, expect: int) -> dict:
     """The same load from wrk (C, one thread): it costs the shared CPUs far less than Python does.
     wrk only tells 2xx/3xx from other statuses, so each URL's status is checked once beforehand."""
-    command = ["wrk", "--threads", "1", "--connections", str(concurrency), "--duration", f"{max(1, round(duration))}s",
-               "--timeout", "30s", "--latency"]
+    command = [
+        "wrk",
+        "--threads",
+        "1",
+        "--connections",
+        str(concurrency),
+        "--duration",
+        f"{max(1, round(duration))}s",
+        "--timeout",
+        "30s",
+        "--latency",
+    ]
     for name, value in headers.items():
         command += ["--header", f"{name}: {value}"]
-    output = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
-                            check=True).stdout
+    output = subprocess.run(
+        [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
+    ).stdout
 
     def number(pattern: str, default: float = 0.0) -> float:
         match = re.search(pattern, output)
@@ -202,36 +262,65 @@ def _wrk(port: int, path: str, headers: dict, duration: float, concurrency: int,
     size = float(read.group(1)) * _WRK_SIZE[read.group(2)] if read else 0.0
     bad = int(number(r"Non-2xx or 3xx responses: (\d+)"))
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
-    return {"requests": requests, "ok": requests - bad, "unexpected": bad, "errors": errors, "bytes": size,
-            "statuses": {"2xx/3xx": requests - bad, "other": bad}, "seconds": seconds,
-            "rps": round(requests / seconds, 1) if seconds else 0.0, "p50_ms": latency(50), "p90_ms": latency(90),
-            "mean_response_bytes": round(size / requests) if requests else 0}
+    return {
+        "requests": requests,
+        "ok": requests - bad,
+        "unexpected": bad,
+        "errors": errors,
+        "bytes": size,
+        "statuses": {"2xx/3xx": requests - bad, "other": bad},
+        "seconds": seconds,
+        "rps": round(requests / seconds, 1) if seconds else 0.0,
+        "p50_ms": latency(50),
+        "p90_ms": latency(90),
+        "mean_response_bytes": round(size / requests) if requests else 0,
+    }
 
 
 # ---------------------------------------------------------------- the run
 
+
 def awards_env(url: str, port: int, **extra: str) -> dict:
-    return {"AWARDS_ENVIRONMENT": "production", "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32),
-            "AWARDS_BASE_URL": f"http://127.0.0.1:{port}", "AWARDS_SESSION_COOKIE_SECURE": "false",
-            "AWARDS_REMEMBER_COOKIE_SECURE": "false", **extra}
+    return {
+        "AWARDS_ENVIRONMENT": "production",
+        "DATABASE_URL": url,
+        "SECRET_KEY": secrets.token_hex(32),
+        "AWARDS_BASE_URL": f"http://127.0.0.1:{port}",
+        "AWARDS_SESSION_COOKIE_SECURE": "false",
+        "AWARDS_REMEMBER_COOKIE_SECURE": "false",
+        **extra,
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=3.0,
-                        help="seconds of load per URL and round, and as long for the minimal endpoint (default 3)")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=3.0,
+        help="seconds of load per URL and round, and as long for the minimal endpoint (default 3)",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="rounds per URL (default 3)")
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of unmeasured load first (default 1)")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
-    parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto",
-                        help="load generator: wrk if installed (auto), or Python's asyncio")
+    parser.add_argument(
+        "--generator",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="load generator: wrk if installed (auto), or Python's asyncio",
+    )
     scale_db.add_scale_arguments(parser)
     args = parser.parse_args()
     generator = args.generator if args.generator != "auto" else ("wrk" if shutil.which("wrk") else "python")
 
-    url, how = scale_db.ensure(nominations=args.nominations, judges=args.judges, cases=args.cases,
-                               database_url=args.database_url, rebuild=args.rebuild)
+    url, how = scale_db.ensure(
+        nominations=args.nominations,
+        judges=args.judges,
+        cases=args.cases,
+        database_url=args.database_url,
+        rebuild=args.rebuild,
+    )
     from awards.devdata.scale import SCALE_PASSWORD, scale_email
 
     servers: list[Server] = []
@@ -243,14 +332,29 @@ def main() -> int:
             shutil.copyfile(url.removeprefix("sqlite:///"), copy)
             url = f"sqlite:///{copy}"
         try:
-            minimal = Server("minimal", "minimal_app:app", chdir=ROOT / "bench" / "support", workers=args.workers,
-                             log_dir=log_dir)
+            minimal = Server(
+                "minimal", "minimal_app:app", chdir=ROOT / "bench" / "support", workers=args.workers, log_dir=log_dir
+            )
             port = free_port()
-            awards = Server("awards", "wsgi:app", chdir=ROOT, workers=args.workers, port=port,
-                            env=awards_env(url, port), log_dir=log_dir)
+            awards = Server(
+                "awards",
+                "wsgi:app",
+                chdir=ROOT,
+                workers=args.workers,
+                port=port,
+                env=awards_env(url, port),
+                log_dir=log_dir,
+            )
             port = free_port()
-            uncached = Server("awards-uncached", "wsgi:app", chdir=ROOT, workers=args.workers, port=port,
-                              env=awards_env(url, port, AWARDS_PUBLIC_CACHE_ENTRIES="0"), log_dir=log_dir)
+            uncached = Server(
+                "awards-uncached",
+                "wsgi:app",
+                chdir=ROOT,
+                workers=args.workers,
+                port=port,
+                env=awards_env(url, port, AWARDS_PUBLIC_CACHE_ENTRIES="0"),
+                log_dir=log_dir,
+            )
             servers = [minimal, awards, uncached]
             for server in servers:
                 server.wait_ready("/" if server is minimal else "/healthz")
@@ -281,63 +385,116 @@ def main() -> int:
                     status = request(server.port, "GET", path, extra=headers)[0]
                     if status != expect:
                         raise SystemExit(f"{label}: {path} answered {status}, not {expect}")
-                    print(f"  {label}: {args.rounds} × ({args.duration:g} s of the minimal endpoint, "
-                          f"{args.duration:g} s of {path}) …", flush=True)
+                    print(
+                        f"  {label}: {args.rounds} × ({args.duration:g} s of the minimal endpoint, "
+                        f"{args.duration:g} s of {path}) …",
+                        flush=True,
+                    )
                     pairs = []
                     for _ in range(args.rounds):
                         # Measured in pairs, each page right after its ceiling, so that load from
                         # elsewhere on a shared machine weighs on both alike.
-                        ceiling = pool.apply(run_load, (minimal.port, "/", {}, args.duration, args.concurrency, 200,
-                                                        args.warmup, generator))
-                        page = pool.apply(run_load, (server.port, path, headers, args.duration, args.concurrency,
-                                                     expect, args.warmup, generator))
+                        ceiling = pool.apply(
+                            run_load,
+                            (minimal.port, "/", {}, args.duration, args.concurrency, 200, args.warmup, generator),
+                        )
+                        page = pool.apply(
+                            run_load,
+                            (
+                                server.port,
+                                path,
+                                headers,
+                                args.duration,
+                                args.concurrency,
+                                expect,
+                                args.warmup,
+                                generator,
+                            ),
+                        )
                         pairs.append((ceiling, page))
-                    rows.append({"label": label, "server": server.name, "path": path, "expect": expect,
-                                 **combine([p for _, p in pairs]),
-                                 "ceiling": combine([c for c, _ in pairs]),
-                                 "rounds": [{"ceiling_rps": c["rps"], "rps": p["rps"]} for c, p in pairs]})
+                    rows.append(
+                        {
+                            "label": label,
+                            "server": server.name,
+                            "path": path,
+                            "expect": expect,
+                            **combine([p for _, p in pairs]),
+                            "ceiling": combine([c for c, _ in pairs]),
+                            "rounds": [{"ceiling_rps": c["rps"], "rps": p["rps"]} for c, p in pairs],
+                        }
+                    )
             # Which path did the public pages take? (a hit means the page cache served them)
-            x_cache = {path: dict((k.lower(), v) for k, v in request(awards.port, "GET", path)[1]).get("x-cache")
-                       for path in ("/impact-cases", case_path)}
+            x_cache = {
+                path: dict((k.lower(), v) for k, v in request(awards.port, "GET", path)[1]).get("x-cache")
+                for path in ("/impact-cases", case_path)
+            }
         finally:
             for server in servers:
                 server.stop()
 
     for row in rows:
         # The median of the rounds' ratios: one round disturbed by other work on the machine does not decide it.
-        row["ratio"] = round(statistics.median(r["rps"] / r["ceiling_rps"] for r in row["rounds"]
-                                               if r["ceiling_rps"]), 3) if row["rounds"] else None
+        row["ratio"] = (
+            round(statistics.median(r["rps"] / r["ceiling_rps"] for r in row["rounds"] if r["ceiling_rps"]), 3)
+            if row["rounds"]
+            else None
+        )
     ceiling = statistics.mean(r["ceiling"]["rps"] for r in rows)
     public = [r for r in rows if r["label"] in ("/impact-cases", "impact case page")]
     target_met = all(r["ratio"] is not None and r["ratio"] >= TARGET_RATIO for r in public)
-    failures = [r for r in rows for figures in (r, r["ceiling"])
-                if figures["unexpected"] or figures["errors"] or not figures["requests"]]
+    failures = [
+        r
+        for r in rows
+        for figures in (r, r["ceiling"])
+        if figures["unexpected"] or figures["errors"] or not figures["requests"]
+    ]
 
     print()
-    print(f"Throughput on {platform.node()} ({os.cpu_count()} CPUs), {args.workers} gunicorn sync workers, "
-          f"{args.concurrency} in flight ({generator}), {args.rounds} × {args.duration:g} s per URL; database "
-          f"{'PostgreSQL' if url.startswith('postgresql') else 'SQLite'} at scale "
-          f"{args.nominations:,}/{args.judges:,}/{args.cases:,}")
-    print(f"{'URL':<34} {'requests':>8} {'bad':>4} {'rps':>7} {'p50 ms':>7} {'p90 ms':>7} {'bytes':>6} "
-          f"{'ceiling':>8} {'ratio':>6}")
+    print(
+        f"Throughput on {platform.node()} ({os.cpu_count()} CPUs), {args.workers} gunicorn sync workers, "
+        f"{args.concurrency} in flight ({generator}), {args.rounds} × {args.duration:g} s per URL; database "
+        f"{'PostgreSQL' if url.startswith('postgresql') else 'SQLite'} at scale "
+        f"{args.nominations:,}/{args.judges:,}/{args.cases:,}"
+    )
+    print(
+        f"{'URL':<34} {'requests':>8} {'bad':>4} {'rps':>7} {'p50 ms':>7} {'p90 ms':>7} {'bytes':>6} "
+        f"{'ceiling':>8} {'ratio':>6}"
+    )
     for r in rows:
-        print(f"{r['label']:<34} {r['requests']:>8} {r['unexpected'] + r['errors']:>4} {r['rps']:>7.1f} "
-              f"{r['p50_ms'] or 0:>7.1f} {r['p90_ms'] or 0:>7.1f} {r['mean_response_bytes']:>6} "
-              f"{r['ceiling']['rps']:>8.1f} {r['ratio']:>6.0%}")
-    print(f"ceiling: the minimal endpoint's rps in the same rounds, each right before the page (mean {ceiling:.1f} "
-          f"rps); ratio: median over the rounds of page rps / ceiling rps. Page cache on the public pages: "
-          f"{', '.join(f'{p} {v}' for p, v in x_cache.items())}.")
+        print(
+            f"{r['label']:<34} {r['requests']:>8} {r['unexpected'] + r['errors']:>4} {r['rps']:>7.1f} "
+            f"{r['p50_ms'] or 0:>7.1f} {r['p90_ms'] or 0:>7.1f} {r['mean_response_bytes']:>6} "
+            f"{r['ceiling']['rps']:>8.1f} {r['ratio']:>6.0%}"
+        )
+    print(
+        f"ceiling: the minimal endpoint's rps in the same rounds, each right before the page (mean {ceiling:.1f} "
+        f"rps); ratio: median over the rounds of page rps / ceiling rps. Page cache on the public pages: "
+        f"{', '.join(f'{p} {v}' for p, v in x_cache.items())}."
+    )
     print(f"Target: public pages at least {TARGET_RATIO:.0%} of the ceiling: {'met' if target_met else 'NOT met'}.")
 
-    write_json(RESULTS, {
-        "benchmark": "throughput", "host": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version(),
-        "database": "postgresql" if url.startswith("postgresql") else "sqlite", "scale_data": how,
-        "scale": {"nominations": args.nominations, "judges": args.judges, "cases": args.cases},
-        "workers": args.workers, "concurrency": args.concurrency, "duration_seconds": args.duration,
-        "rounds": args.rounds, "generator": generator,
-        "ceiling_rps": round(ceiling, 1), "target_ratio": TARGET_RATIO, "target_met": target_met,
-        "page_cache": x_cache, "rows": rows,
-    })
+    write_json(
+        RESULTS,
+        {
+            "benchmark": "throughput",
+            "host": platform.node(),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "database": "postgresql" if url.startswith("postgresql") else "sqlite",
+            "scale_data": how,
+            "scale": {"nominations": args.nominations, "judges": args.judges, "cases": args.cases},
+            "workers": args.workers,
+            "concurrency": args.concurrency,
+            "duration_seconds": args.duration,
+            "rounds": args.rounds,
+            "generator": generator,
+            "ceiling_rps": round(ceiling, 1),
+            "target_ratio": TARGET_RATIO,
+            "target_met": target_met,
+            "page_cache": x_cache,
+            "rows": rows,
+        },
+    )
     print(f"Wrote {RESULTS.relative_to(ROOT)}")
     if failures:
         for r in failures:

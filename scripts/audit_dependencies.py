@@ -34,10 +34,19 @@ def main() -> int:
         with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (a fixed https URL)
             response.read(1)
     except (urllib.error.URLError, OSError) as error:
-        return notice(f"PyPI's vulnerability data is not reachable from here ({url}: {error}). "
-                      "Run `make audit` where it is.")
-    command = [sys.executable, "-m", "pip_audit", "--strict", "--skip-editable", "--progress-spinner", "off",
-               *sys.argv[1:]]
+        return notice(
+            f"PyPI's vulnerability data is not reachable from here ({url}: {error}). Run `make audit` where it is."
+        )
+    command = [
+        sys.executable,
+        "-m",
+        "pip_audit",
+        "--strict",
+        "--skip-editable",
+        "--progress-spinner",
+        "off",
+        *sys.argv[1:],
+    ]
     print("$ " + " ".join(command[2:]), file=sys.stderr)
     return subprocess.call(command)  # noqa: S603 (our own interpreter and arguments)
 

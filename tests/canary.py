@@ -34,7 +34,7 @@ def _base64_forms(value: str) -> set[str]:
     forms = set()
     for shift in range(3):
         encoded = base64.urlsafe_b64encode(b"\0" * shift + value.encode()).decode().rstrip("=")
-        core = encoded[(shift * 4 + 2) // 3 + 1:len(encoded) - 2]  # drop the characters the padding touches
+        core = encoded[(shift * 4 + 2) // 3 + 1 : len(encoded) - 2]  # drop the characters the padding touches
         forms |= {core.lower(), core.replace("-", "+").replace("_", "/").lower()}
     return {f for f in forms if len(f) >= 8}
 
@@ -58,6 +58,7 @@ def assert_no_canary(content: str | bytes, where: str) -> None:
 
 
 # ------------------------------------------------------------------ documents with the canary inside
+
 
 def _everywhere(place: str) -> str:
     return CANARY
@@ -110,22 +111,35 @@ def plant_canary_nomination(cycle):
     e-mails, the partners, the trends' text, the measured outcome, and three documents (name and metadata)."""
     nominator = make_user(name=CANARY, email=CANARY_EMAIL, organisation=f"{CANARY} Digital")
     nomination = make_nomination(
-        cycle, nominator=nominator, title=f"The {CANARY} front door",
-        organisation_name=f"{CANARY} Borough Council", contact_name=CANARY,
-        contact_email=CONTACT_EMAIL, contact_phone="01632 960 001",
-        summary=f"{CANARY} rebuilt its front door.", challenge=f"People queued at {CANARY}'s counter.",
-        approach=f"The {CANARY} team designed with residents.", outcomes_narrative=f"{CANARY} cut queues.",
-        unintended_consequences=f"Some {CANARY} staff moved roles.", lessons=f"Ask {CANARY} for the code.")
-    nomination.partners = [NominationPartner(name=f"{CANARY} Partners Ltd", is_supplier=True, position=0),
-                           NominationPartner(name="Zebedee Analytics", position=1)]
+        cycle,
+        nominator=nominator,
+        title=f"The {CANARY} front door",
+        organisation_name=f"{CANARY} Borough Council",
+        contact_name=CANARY,
+        contact_email=CONTACT_EMAIL,
+        contact_phone="01632 960 001",
+        summary=f"{CANARY} rebuilt its front door.",
+        challenge=f"People queued at {CANARY}'s counter.",
+        approach=f"The {CANARY} team designed with residents.",
+        outcomes_narrative=f"{CANARY} cut queues.",
+        unintended_consequences=f"Some {CANARY} staff moved roles.",
+        lessons=f"Ask {CANARY} for the code.",
+    )
+    nomination.partners = [
+        NominationPartner(name=f"{CANARY} Partners Ltd", is_supplier=True, position=0),
+        NominationPartner(name="Zebedee Analytics", position=1),
+    ]
     for link in nomination.trend_links:
         link.how_addressed = f"{CANARY} addresses {link.trend.name}."
     nomination.measured_outcomes[0].metric = f"Calls to {CANARY}"
     nomination.measured_outcomes[0].baseline = f"{CANARY}: 100 a day"
     nomination.measured_outcomes[0].result = f"40 a day at {CANARY}"
     db.session.commit()
-    for name, data in ((f"{CANARY} report.pdf", canary_pdf()), (f"{CANARY} plan.docx", canary_docx()),
-                       (f"{CANARY} chart.png", canary_png())):
+    for name, data in (
+        (f"{CANARY} report.pdf", canary_pdf()),
+        (f"{CANARY} plan.docx", canary_docx()),
+        (f"{CANARY} chart.png", canary_png()),
+    ):
         add_attachment(nomination, filename=name, stream=io.BytesIO(data), by=nominator)
     db.session.commit()
     return nomination
@@ -139,8 +153,9 @@ def redact_everything(organiser_client, cycle, nomination):
     data = {}
     for field in blind_copies.redactable_fields(nomination):
         if "quintrell" in field.original.lower() or "zebedee" in field.original.lower():
-            data["text-" + field.key.replace(":", "-")] = re.sub(r"zebedee|quintrell", "[name]", field.original,
-                                                                 flags=re.IGNORECASE)
+            data["text-" + field.key.replace(":", "-")] = re.sub(
+                r"zebedee|quintrell", "[name]", field.original, flags=re.IGNORECASE
+            )
     assert len(data) >= 12
     assert organiser_client.post_form(url, data, token_from=url).status_code == 302
     page = organiser_client.get(url).get_data(as_text=True)

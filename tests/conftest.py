@@ -43,8 +43,10 @@ class Client(FlaskClient):
                 db.session.rollback()
         if response.mimetype == "text/html" and not response.is_streamed:
             # No page may show markup as text (a tag joined to an escaped value is escaped too).
-            assert_no_markup_on_screen(response.get_data(as_text=True), f"{response.request.method} "
-                                       f"{response.request.path} ({response.status_code})")
+            assert_no_markup_on_screen(
+                response.get_data(as_text=True),
+                f"{response.request.method} {response.request.path} ({response.status_code})",
+            )
         return response
 
     def csrf_token(self, page: str = "/sign-in") -> str:
@@ -82,11 +84,14 @@ def database_url(request, tmp_path_factory, worker_id):
     else:
         base = _postgres_url()
         if not base:
-            pytest.skip("PostgreSQL tests skipped: set TEST_DATABASE_URL "
-                        "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run them")
+            pytest.skip(
+                "PostgreSQL tests skipped: set TEST_DATABASE_URL "
+                "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run them"
+            )
         schema = f"awards_test_{worker_id}_{os.getpid()}".replace("-", "_")
-        base_url = sa.make_url(base.replace("postgresql://", "postgresql+psycopg://", 1)
-                               if base.startswith("postgresql://") else base)
+        base_url = sa.make_url(
+            base.replace("postgresql://", "postgresql+psycopg://", 1) if base.startswith("postgresql://") else base
+        )
         engine = sa.create_engine(base_url)
         with engine.begin() as conn:  # unreachable → error, never a silent skip
             conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
@@ -98,12 +103,13 @@ def database_url(request, tmp_path_factory, worker_id):
             with engine.begin() as conn:
                 conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             engine.dispose()
+
         request.addfinalizer(drop_schema)
-        url = base_url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
+        url = base_url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
     app = create_app({"ENVIRONMENT": "testing", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         from flask_migrate import upgrade
+
         upgrade()
         db.engine.dispose()
     return url
@@ -124,6 +130,7 @@ def _empty_all_tables() -> None:
 def _check_emails_show_no_markup() -> None:
     """Every e-mail the test queued: neither its HTML part nor its text part shows markup as text."""
     from awards.models import OutboxMessage
+
     hits = []
     for message in db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)):
         found = markup_on_screen(visible_texts(message.body_html or "")) + markup_on_screen(message.body_text or "")
@@ -250,6 +257,7 @@ def outbox(app):
         if kind:
             query = query.where(OutboxMessage.kind == kind)
         return db.session.scalars(query).all()
+
     return read
 
 
@@ -259,6 +267,7 @@ def smtp_server():
     from aiosmtpd.controller import Controller
 
     from tests.network import SmtpSink, free_port
+
     sink = SmtpSink()
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
@@ -270,6 +279,7 @@ def smtp_server():
 def oidc_provider():
     """A standards-compliant OpenID Connect provider on loopback (tests/support/oidc_provider.py), running."""
     from tests.support.oidc_provider import LoopbackProvider
+
     provider = LoopbackProvider().start()
     yield provider
     provider.stop()
@@ -287,5 +297,7 @@ def pytest_configure(config):
 def pytest_report_header(config):
     if _postgres_url():
         return f"PostgreSQL: tests run against {_postgres_url()}"
-    return ("PostgreSQL: its half of the suite is SKIPPED; set TEST_DATABASE_URL="
-            "postgresql+psycopg://postgres@127.0.0.1:5432/test to run it")
+    return (
+        "PostgreSQL: its half of the suite is SKIPPED; set TEST_DATABASE_URL="
+        "postgresql+psycopg://postgres@127.0.0.1:5432/test to run it"
+    )

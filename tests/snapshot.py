@@ -57,8 +57,9 @@ def describe(difference: dict[str, dict[str, list[tuple]]], limit: int = 3) -> s
     """A short account of `changes(...)` for an assertion message."""
     parts = []
     for name, rows in difference.items():
-        parts.append(f"{name}: -{len(rows['removed'])} +{len(rows['added'])} "
-                     f"(e.g. {(rows['added'] or rows['removed'])[:limit]})")
+        parts.append(
+            f"{name}: -{len(rows['removed'])} +{len(rows['added'])} (e.g. {(rows['added'] or rows['removed'])[:limit]})"
+        )
     return "; ".join(parts)
 
 

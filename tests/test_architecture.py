@@ -25,8 +25,13 @@ ALLOWED = {
     ("domain/core/mail.py", "flask", "after_this_request"),
     ("domain/core/mail.py", "flask", "has_request_context"),
 }
-RENDERING = {"render_template", "render_template_string", "after_this_request", "has_request_context",
-             "stream_template"}
+RENDERING = {
+    "render_template",
+    "render_template_string",
+    "after_this_request",
+    "has_request_context",
+    "stream_template",
+}
 
 
 def _imports(path: Path):

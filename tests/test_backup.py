@@ -30,8 +30,9 @@ def _is_sqlite(app) -> bool:
     return app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
 
 
-def _keep_writing(app, stop: threading.Event, started: threading.Event, written: list[int],
-            wrote: threading.Condition) -> None:
+def _keep_writing(
+    app, stop: threading.Event, started: threading.Event, written: list[int], wrote: threading.Condition
+) -> None:
     """Keep adding audit rows, one committed transaction each, until told to stop."""
     with app.app_context():
         while not stop.is_set():
@@ -89,18 +90,24 @@ def test_backup_under_writes_then_restore_passes_the_integrity_check(app, runner
     assert set(manifest["files"]) >= {"database.sqlite3", f"uploads/{stored}"}
 
     # Restore into a fresh database and upload folder.
-    restored = make_app(SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "restored.db"),
-                        UPLOAD_FOLDER=str(tmp_path / "restored-uploads"))
+    restored = make_app(
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "restored.db"),
+        UPLOAD_FOLDER=str(tmp_path / "restored-uploads"),
+    )
     result = _invoke(restored, "restore", str(tmp_path / "backup"))
     assert result.exit_code == 0, result.output
     assert "Integrity check: ok" in result.output and "Row counts match the manifest" in result.output
+
     def restored_counts():
         with restored.app_context():
-            counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(sa.table(name)))
-                      for name in manifest["row_counts"]}
+            counts = {
+                name: db.session.scalar(sa.select(sa.func.count()).select_from(sa.table(name)))
+                for name in manifest["row_counts"]
+            }
             assert (upload_folder() / stored).read_bytes() == PNG
             db.session.remove()
             return counts
+
     assert contextvars.Context().run(restored_counts) == manifest["row_counts"]
 
     # Restoring again over the now non-empty database needs --yes.
@@ -116,8 +123,10 @@ def test_a_damaged_backup_is_refused(app, runner, make_app, documents, tmp_path)
     stored = documents.attachments[0].stored_name
     damaged = tmp_path / "backup" / "uploads" / stored
     damaged.write_bytes(damaged.read_bytes() + b"tampered")
-    restored = make_app(SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "restored.db"),
-                        UPLOAD_FOLDER=str(tmp_path / "restored-uploads"))
+    restored = make_app(
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "restored.db"),
+        UPLOAD_FOLDER=str(tmp_path / "restored-uploads"),
+    )
     result = _invoke(restored, "restore", str(tmp_path / "backup"))
     assert result.exit_code == 1
     assert f"uploads/{stored} does not match its checksum" in result.output
@@ -152,11 +161,12 @@ def test_restore_fails_when_the_row_counts_differ_from_the_manifest(app, runner,
     manifest = json.loads(manifest_path.read_text())
     manifest["row_counts"]["users"] += 1
     manifest_path.write_text(json.dumps(manifest))
-    restored = make_app(SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "restored.db"),
-                        UPLOAD_FOLDER=str(tmp_path / "restored-uploads"))
+    restored = make_app(
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "restored.db"),
+        UPLOAD_FOLDER=str(tmp_path / "restored-uploads"),
+    )
     result = _invoke(restored, "restore", str(tmp_path / "backup"))
     assert result.exit_code == 1 and "Row counts differ from the manifest in: users" in result.output
-
 
 
 def _tamper(backup, into, *, files=None, extra=None, remove=None):
@@ -176,14 +186,17 @@ def _tamper(backup, into, *, files=None, extra=None, remove=None):
 
 
 def test_a_backup_naming_files_outside_its_uploads_is_refused_before_anything_is_written(
-        app, runner, make_app, documents, tmp_path):
+    app, runner, make_app, documents, tmp_path
+):
     assert runner.invoke(args=["backup", str(tmp_path / "backup")]).exit_code == 0
     stored = documents.attachments[0].stored_name
     outside = tmp_path / "outside"
     outside.mkdir()
     payload = b"written outside the upload folder"
-    restored = make_app(SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "restored.db"),
-                        UPLOAD_FOLDER=str(tmp_path / "restored-uploads" / "inner"))
+    restored = make_app(
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "restored.db"),
+        UPLOAD_FOLDER=str(tmp_path / "restored-uploads" / "inner"),
+    )
     tampered = {
         "absolute": ({"files": {f"uploads/{outside / 'pwned.txt'}": payload}}, "not allowed"),
         "parent": ({"files": {"uploads/../../outside/pwned.txt": payload}}, "not allowed"),

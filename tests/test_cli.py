@@ -9,8 +9,10 @@ from awards.models import AuditEvent, Role, User
 
 
 def test_create_user_reads_password_from_stdin(runner):
-    result = runner.invoke(args=["create-user", "Judge@Example.org", "--name", "Judy Dench", "--role", "judge"],
-                           input="a strong judging passphrase\na strong judging passphrase\n")
+    result = runner.invoke(
+        args=["create-user", "Judge@Example.org", "--name", "Judy Dench", "--role", "judge"],
+        input="a strong judging passphrase\na strong judging passphrase\n",
+    )
     assert result.exit_code == 0, result.output
     user = accounts.find_user_by_email("judge@example.org")
     assert user.role_set == {Role.NOMINEE, Role.JUDGE} and user.email_verified
@@ -20,8 +22,9 @@ def test_create_user_reads_password_from_stdin(runner):
 def test_create_user_refuses_weak_or_mismatched_password(runner):
     result = runner.invoke(args=["create-user", "a@example.org", "--name", "A"], input="short\n")
     assert result.exit_code != 0 and "12 characters" in result.output
-    result = runner.invoke(args=["create-user", "a@example.org", "--name", "A"],
-                           input="first passphrase ok\nsecond passphrase\n")
+    result = runner.invoke(
+        args=["create-user", "a@example.org", "--name", "A"], input="first passphrase ok\nsecond passphrase\n"
+    )
     assert result.exit_code != 0 and "do not match" in result.output
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 
@@ -58,6 +61,7 @@ def test_seed_demo_if_empty_leaves_a_used_database_alone(runner, nominee):
 
 def test_seed_demo_creates_an_open_cycle_with_nominations_in_several_states(runner, client):
     from awards.models import Cycle, CycleStatus, Nomination, Trend
+
     runner.invoke(args=["seed-demo"])
     runner.invoke(args=["seed-demo"])
     [cycle] = db.session.scalars(sa.select(Cycle).where(Cycle.status == CycleStatus.OPEN)).all()

@@ -39,8 +39,10 @@ def test_assign_writes_and_reports_shortfalls(runner):
     result = runner.invoke(args=["assign", cycle.slug])
     assert result.exit_code == 0, result.output
     category = nominations[0].category.name
-    assert (f"2 nominations in {category} can get only 2 judges: only 2 judges judge this category: "
-            "add a judge to this category") in result.output
+    assert (
+        f"2 nominations in {category} can get only 2 judges: only 2 judges judge this category: "
+        "add a judge to this category"
+    ) in result.output
     assert nominations[0].reference in result.output and nominations[1].reference in result.output
     assert "Places filled: 4 of 6 (2 short)" in result.output
     assert "Saved: 4 added, 0 removed, 0 unchanged." in result.output

@@ -37,8 +37,12 @@ def test_seed_scale_builds_a_complete_judged_cycle(runner):
     cycle = db.session.scalar(sa.select(Cycle).where(Cycle.status == CycleStatus.JUDGING))
     nominations = db.session.scalars(sa.select(Nomination).where(Nomination.cycle_id == cycle.id)).all()
     assert len(nominations) == 12
-    assert db.session.scalar(sa.select(sa.func.count(Judge.id)).where(Judge.cycle_id == cycle.id,
-                                                                      Judge.accepted_at.is_not(None))) == 4
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Judge.id)).where(Judge.cycle_id == cycle.id, Judge.accepted_at.is_not(None))
+        )
+        == 4
+    )
     for nomination in nominations:
         assert nomination.status is NominationStatus.SUBMITTED
         assert rules.is_complete(nomination), nomination.reference  # every section filled, with no problem
@@ -48,14 +52,19 @@ def test_seed_scale_builds_a_complete_judged_cycle(runner):
     reviews = db.session.execute(
         sa.select(Assignment.nomination_id, Assignment.judge_id, Review.id, Review.status)
         .join(Review, Review.assignment_id == Assignment.id)
-        .join(Nomination, Nomination.id == Assignment.nomination_id).where(Nomination.cycle_id == cycle.id)).all()
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .where(Nomination.cycle_id == cycle.id)
+    ).all()
     per_nomination = Counter(row.nomination_id for row in reviews)
     assert set(per_nomination.values()) == {3} and len(per_nomination) == 12
     assert len({(row.nomination_id, row.judge_id) for row in reviews}) == 36  # three different judges
     assert {row.status for row in reviews} == {ReviewStatus.SUBMITTED}
     criteria = db.session.scalar(sa.select(sa.func.count(Criterion.id)).where(Criterion.cycle_id == cycle.id))
-    scores = db.session.execute(sa.select(ReviewScore.review_id, ReviewScore.value)
-                                .where(ReviewScore.review_id.in_([row.id for row in reviews]))).all()
+    scores = db.session.execute(
+        sa.select(ReviewScore.review_id, ReviewScore.value).where(
+            ReviewScore.review_id.in_([row.id for row in reviews])
+        )
+    ).all()
     assert Counter(review_id for review_id, _ in scores) == {row.id: criteria for row in reviews}
     assert all(value is not None for _, value in scores)
 
@@ -69,8 +78,7 @@ def test_seed_scale_publishes_impact_cases_across_cycles_and_the_pages_show_them
 
     listing = client.get("/impact-cases")
     assert listing.status_code == 200
-    assert "6 impact cases" in listing.get_data(as_text=True) or "Showing 1 to 6 of 6" in \
-        listing.get_data(as_text=True)
+    assert "6 impact cases" in listing.get_data(as_text=True) or "Showing 1 to 6 of 6" in listing.get_data(as_text=True)
     page = client.get(f"/impact-cases/{cases[0].slug}")
     assert page.status_code == 200 and cases[0].title in page.get_data(as_text=True)
     assert client.get("/trends").status_code == 200
@@ -78,14 +86,16 @@ def test_seed_scale_publishes_impact_cases_across_cycles_and_the_pages_show_them
 
 def test_scale_accounts_can_sign_in_and_see_their_work(runner, client):
     _seed(runner)
-    response = client.post_form("/sign-in", {"email": scale.scale_email("judge", 1),
-                                             "password": scale.SCALE_PASSWORD})
+    response = client.post_form("/sign-in", {"email": scale.scale_email("judge", 1), "password": scale.SCALE_PASSWORD})
     assert response.status_code == 302
     judging = client.get("/judging/")
     assert judging.status_code == 200
     references = db.session.scalars(
-        sa.select(Nomination.reference).join(Assignment, Assignment.nomination_id == Nomination.id)
-        .join(Judge, Judge.id == Assignment.judge_id).where(Judge.email == scale.scale_email("judge", 1))).all()
+        sa.select(Nomination.reference)
+        .join(Assignment, Assignment.nomination_id == Nomination.id)
+        .join(Judge, Judge.id == Assignment.judge_id)
+        .where(Judge.email == scale.scale_email("judge", 1))
+    ).all()
     page = judging.get_data(as_text=True)
     assert len(references) == 9  # 12 nominations × 3 reviews over 4 judges, none hidden by a conflict
     assert all(reference in page for reference in references)

@@ -25,8 +25,9 @@ def _env(tmp_path, **settings) -> dict:
 
 
 def _flask(env, *args, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([FLASK, "--app", "awards", *args], cwd=ROOT, env=env, input=stdin, text=True,
-                          capture_output=True, timeout=120)
+    return subprocess.run(
+        [FLASK, "--app", "awards", *args], cwd=ROOT, env=env, input=stdin, text=True, capture_output=True, timeout=120
+    )
 
 
 def test_readme_commands_run_as_printed_on_the_machine_make_set_up(tmp_path):
@@ -37,8 +38,10 @@ def test_readme_commands_run_as_printed_on_the_machine_make_set_up(tmp_path):
     env = _env(tmp_path)
     steps = [
         (("db", "upgrade"), ""),
-        (("create-user", "ria@example.org", "--name", "Ria Organiser", "--role", "organiser"),
-         "a-long-and-unusual-passphrase-9\na-long-and-unusual-passphrase-9\n"),
+        (
+            ("create-user", "ria@example.org", "--name", "Ria Organiser", "--role", "organiser"),
+            "a-long-and-unusual-passphrase-9\na-long-and-unusual-passphrase-9\n",
+        ),
         (("grant-role", "ria@example.org", "judge"), ""),
         (("outbox", "send"), ""),
         (("trends", "export", str(tmp_path / "trends.json")), ""),
@@ -51,25 +54,53 @@ def test_readme_commands_run_as_printed_on_the_machine_make_set_up(tmp_path):
     assert (tmp_path / "trends.json").read_text().startswith("{")
 
 
-@pytest.mark.parametrize("settings, args, message", [
-    ({"AWARDS_ENVIRONMENT": "production", "SECRET_KEY": "k" * 64}, ("outbox", "send"), "BASE_URL is not set"),
-    ({"AWARDS_ENVIRONMENT": "development"}, ("outbox", "send"), "has no tables yet: run `flask --app awards db upgrade`"),
-    ({"AWARDS_ENVIRONMENT": "development", "BASE_URL": "awards.example.org"}, ("outbox", "send"),
-     "BASE_URL must be a scheme and host"),
-    ({"AWARDS_ENVIRONMENT": "staging"}, ("outbox", "send"), "AWARDS_ENVIRONMENT must be one of"),
-    ({"AWARDS_ENVIRONMENT": "development", "AWARDS_MAIL_PORT": "twenty-five"}, ("outbox", "send"),
-     "AWARDS_MAIL_PORT must be a whole number"),
-    ({"AWARDS_ENVIRONMENT": "development", "AWARDS_MAIL_USE_TLS": "yes please"}, ("outbox", "send"),
-     "AWARDS_MAIL_USE_TLS must be true or false"),
-    ({"AWARDS_ENVIRONMENT": "development", "DATABASE_URL": "mysql://root@localhost/awards"}, ("outbox", "send"),
-     "DATABASE_URL must be a PostgreSQL URL"),
-    ({"AWARDS_ENVIRONMENT": "development", "DATABASE_URL": "postgresql://postgres:hunter2@127.0.0.1:9/awards"},
-     ("outbox", "send"), "Could not open the database at postgresql+psycopg://postgres:***@127.0.0.1:9/awards"),
-    ({"AWARDS_ENVIRONMENT": "development", "DATABASE_URL": "postgresql://postgres:hunter2@127.0.0.1:9/awards"},
-     ("db", "upgrade"), "Could not open the database"),
-    ({"AWARDS_ENVIRONMENT": "development", "DATABASE_URL": "sqlite:////no/such/folder/awards.db"},
-     ("grant-role", "x@example.org", "judge"), "Could not open the database at sqlite:////no/such/folder"),
-])
+@pytest.mark.parametrize(
+    "settings, args, message",
+    [
+        ({"AWARDS_ENVIRONMENT": "production", "SECRET_KEY": "k" * 64}, ("outbox", "send"), "BASE_URL is not set"),
+        (
+            {"AWARDS_ENVIRONMENT": "development"},
+            ("outbox", "send"),
+            "has no tables yet: run `flask --app awards db upgrade`",
+        ),
+        (
+            {"AWARDS_ENVIRONMENT": "development", "BASE_URL": "awards.example.org"},
+            ("outbox", "send"),
+            "BASE_URL must be a scheme and host",
+        ),
+        ({"AWARDS_ENVIRONMENT": "staging"}, ("outbox", "send"), "AWARDS_ENVIRONMENT must be one of"),
+        (
+            {"AWARDS_ENVIRONMENT": "development", "AWARDS_MAIL_PORT": "twenty-five"},
+            ("outbox", "send"),
+            "AWARDS_MAIL_PORT must be a whole number",
+        ),
+        (
+            {"AWARDS_ENVIRONMENT": "development", "AWARDS_MAIL_USE_TLS": "yes please"},
+            ("outbox", "send"),
+            "AWARDS_MAIL_USE_TLS must be true or false",
+        ),
+        (
+            {"AWARDS_ENVIRONMENT": "development", "DATABASE_URL": "mysql://root@localhost/awards"},
+            ("outbox", "send"),
+            "DATABASE_URL must be a PostgreSQL URL",
+        ),
+        (
+            {"AWARDS_ENVIRONMENT": "development", "DATABASE_URL": "postgresql://postgres:hunter2@127.0.0.1:9/awards"},
+            ("outbox", "send"),
+            "Could not open the database at postgresql+psycopg://postgres:***@127.0.0.1:9/awards",
+        ),
+        (
+            {"AWARDS_ENVIRONMENT": "development", "DATABASE_URL": "postgresql://postgres:hunter2@127.0.0.1:9/awards"},
+            ("db", "upgrade"),
+            "Could not open the database",
+        ),
+        (
+            {"AWARDS_ENVIRONMENT": "development", "DATABASE_URL": "sqlite:////no/such/folder/awards.db"},
+            ("grant-role", "x@example.org", "judge"),
+            "Could not open the database at sqlite:////no/such/folder",
+        ),
+    ],
+)
 def test_a_missing_or_bad_setting_is_one_line_saying_what_to_set(tmp_path, settings, args, message):
     done = _flask(_env(tmp_path, **settings), *args)
     lines = [line for line in done.stderr.splitlines() if line.strip()]
@@ -79,9 +110,16 @@ def test_a_missing_or_bad_setting_is_one_line_saying_what_to_set(tmp_path, setti
 
 
 def test_wsgi_prints_one_line_and_exits_with_gunicorns_app_load_error(tmp_path):
-    done = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, capture_output=True, text=True,
-                          env=_env(tmp_path, AWARDS_ENVIRONMENT="production", SECRET_KEY="k" * 64), timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path, AWARDS_ENVIRONMENT="production", SECRET_KEY="k" * 64),
+        timeout=60,
+    )
     assert done.returncode == 4  # gunicorn's "App failed to load": the master stops instead of respawning
     assert done.stderr.strip().splitlines() == [
         "awards: BASE_URL is not set: set it to the public address, for example BASE_URL=https://awards.example.org "
-        "(or AWARDS_ENVIRONMENT=development on a development machine)"]
+        "(or AWARDS_ENVIRONMENT=development on a development machine)"
+    ]

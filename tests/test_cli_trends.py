@@ -31,9 +31,15 @@ def test_export_then_import_round_trips(runner, seeded, tmp_path):
     exported = json.loads(path.read_text("utf-8"))
     assert exported == _state()
     assert exported["trends"][0] == {
-        "code": "D1", "group": "digital", "name": "Technology for public good", "slug": "technology-for-public-good",
+        "code": "D1",
+        "group": "digital",
+        "name": "Technology for public good",
+        "slug": "technology-for-public-good",
         "description": "Ethical, safe and sustainable use of technology and data for public value, beyond efficiency.",
-        "source": "Socitm, Public sector digital trends 2024 collection", "position": 0, "retired": False}
+        "source": "Socitm, Public sector digital trends 2024 collection",
+        "position": 0,
+        "retired": False,
+    }
     assert next(t for t in exported["trends"] if t["code"] == "S3")["retired"] is True
     # Non-ASCII stays readable in the file.
     assert "SKR (Swedish Association" in path.read_text("utf-8")
@@ -48,7 +54,9 @@ def test_export_then_import_round_trips(runner, seeded, tmp_path):
     assert f"Imported 20 trends from {path}: 0 added, 20 updated" in result.output
     assert _state() == exported
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "trends.imported")).detail == {
-        "added": 0, "updated": 20}
+        "added": 0,
+        "updated": 20,
+    }
 
 
 def test_import_into_an_empty_database(runner, seeded, tmp_path):
@@ -107,17 +115,28 @@ def test_invalid_json_names_the_line_and_column(runner, seeded, tmp_path):
     path.write_text('{\n  "format": "awards-trends/1",\n  "trends": [,]\n}\n', "utf-8")
     result = runner.invoke(args=["trends", "import", str(path)])
     assert result.exit_code == 1
-    assert f"Error: {path} is not valid JSON: Expecting value at line 3, column 14. Nothing was imported." in \
-        result.output
+    assert (
+        f"Error: {path} is not valid JSON: Expecting value at line 3, column 14. Nothing was imported." in result.output
+    )
     assert _state() == before
 
 
-@pytest.mark.parametrize("content,message", [
-    ([1, 2, 3], "The file is not a trend export"),
-    ({"format": "awards-trends/1", "trends": [{"code": "D1", "group": "digital", "name": "Fine"},
-                                              {"code": "D2", "group": "planets", "name": "Not fine"}]},
-     "trend 2 (D2): group must be one of digital, societal, technology"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ([1, 2, 3], "The file is not a trend export"),
+        (
+            {
+                "format": "awards-trends/1",
+                "trends": [
+                    {"code": "D1", "group": "digital", "name": "Fine"},
+                    {"code": "D2", "group": "planets", "name": "Not fine"},
+                ],
+            },
+            "trend 2 (D2): group must be one of digital, societal, technology",
+        ),
+    ],
+)
 def test_a_bad_structure_imports_nothing(runner, seeded, tmp_path, content, message):
     before = _state()
     path = tmp_path / "bad.json"

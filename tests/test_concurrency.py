@@ -102,15 +102,20 @@ def test_two_identical_submit_posts_at_once_make_one_submission_and_one_email(ap
 
     # Both people (or one person's two clicks) land on the confirmation: neither sees an error
     assert [r.status_code for r in responses] == [302, 302]
-    assert all(r.headers["Location"].endswith(f"/nominations/{nomination.reference}/confirmation")
-               for r in responses)
+    assert all(r.headers["Location"].endswith(f"/nominations/{nomination.reference}/confirmation") for r in responses)
     db.session.expire_all()
     stored = db.session.get(Nomination, nomination.id)
     assert stored.status is NominationStatus.SUBMITTED and stored.version == version_before + 1
-    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))
-                             .where(OutboxMessage.kind == "nomination_submitted")) == 1
-    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))
-                             .where(AuditEvent.action == "nomination.submitted")) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(OutboxMessage.id)).where(OutboxMessage.kind == "nomination_submitted")
+        )
+        == 1
+    )
+    assert (
+        db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "nomination.submitted"))
+        == 1
+    )
 
 
 @pytest.fixture
@@ -134,11 +139,11 @@ def _save_both_at_once(app, user, nomination, cycle, values):
 
     def save(client, page, version, value):
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        return client.post(url, data={"csrf_token": token, "action": "draft", "version": version,
-                                      f"score-{first.id}": str(value)})
+        return client.post(
+            url, data={"csrf_token": token, "action": "draft", "version": version, f"score-{first.id}": str(value)}
+        )
 
-    return race(*[lambda c=c, p=p, v=v, x=x: save(c, p, v, x)
-                  for c, p, v, x in zip(clients, pages, versions, values)])
+    return race(*[lambda c=c, p=p, v=v, x=x: save(c, p, v, x) for c, p, v, x in zip(clients, pages, versions, values)])
 
 
 def _one_wins(responses, values, assignment):
@@ -186,21 +191,32 @@ def test_two_organisers_confirming_one_assignment_at_once_never_assign_twice(app
     url = f"/organiser/cycles/{cycle.slug}/assignment"
     clients = [signed_in_client(app, organiser) for organiser in organisers]
     previews = [c.post_form(url, token_from=url).get_data(as_text=True) for c in clients]
-    inputs = [re.search(r'name="inputs"[^>]*value="([0-9a-f]{64})"|value="([0-9a-f]{64})"[^>]*name="inputs"', p)
-              for p in previews]
+    inputs = [
+        re.search(r'name="inputs"[^>]*value="([0-9a-f]{64})"|value="([0-9a-f]{64})"[^>]*name="inputs"', p)
+        for p in previews
+    ]
     hashes = [m.group(1) or m.group(2) for m in inputs]
     assert hashes[0] == hashes[1]
     tokens = [c.csrf_token(url) for c in clients]
 
-    responses = race(*[lambda c=c, t=t, h=h: c.post(f"{url}/confirm", data={"csrf_token": t, "inputs": h})
-                       for c, t, h in zip(clients, tokens, hashes)], barrier_class=LockBarrier)
+    responses = race(
+        *[
+            lambda c=c, t=t, h=h: c.post(f"{url}/confirm", data={"csrf_token": t, "inputs": h})
+            for c, t, h in zip(clients, tokens, hashes)
+        ],
+        barrier_class=LockBarrier,
+    )
 
     assert sorted(r.status_code for r in responses) == [302, 409]
     refused = next(r for r in responses if r.status_code == 409).get_data(as_text=True)
     assert "nothing was saved" in refused
     db.session.expire_all()
-    per_nomination = dict(db.session.execute(sa.select(Assignment.nomination_id, sa.func.count(Assignment.id))
-                                             .group_by(Assignment.nomination_id)).all())
+    per_nomination = dict(
+        db.session.execute(
+            sa.select(Assignment.nomination_id, sa.func.count(Assignment.id)).group_by(Assignment.nomination_id)
+        ).all()
+    )
     assert per_nomination == {n.id: 2 for n in nominations}
-    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))
-                             .where(AuditEvent.action == "assignment.applied")) == 1
+    assert (
+        db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "assignment.applied")) == 1
+    )

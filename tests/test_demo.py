@@ -46,8 +46,9 @@ def _nominations(cycle: Cycle) -> list[Nomination]:
 
 
 def _public_cases() -> list[ImpactCase]:
-    return db.session.scalars(sa.select(ImpactCase).where(ImpactCase.published_at.is_not(None),
-                                                          ImpactCase.unpublished_at.is_(None))).all()
+    return db.session.scalars(
+        sa.select(ImpactCase).where(ImpactCase.published_at.is_not(None), ImpactCase.unpublished_at.is_(None))
+    ).all()
 
 
 def test_seed_demo_loads_three_cycles_consistent_with_today(app, runner):
@@ -62,8 +63,11 @@ def test_seed_demo_loads_three_cycles_consistent_with_today(app, runner):
     assert published.nominations_close_at < published.judging_close_at < published.results_published_at < now
     cases = _public_cases()
     assert len(cases) >= 12 and {c.cycle_id for c in cases} == {published.id}
-    trends = set(db.session.scalars(sa.select(ImpactCaseTrend.trend_id)
-                                    .where(ImpactCaseTrend.case_id.in_([c.id for c in cases]))))
+    trends = set(
+        db.session.scalars(
+            sa.select(ImpactCaseTrend.trend_id).where(ImpactCaseTrend.case_id.in_([c.id for c in cases]))
+        )
+    )
     assert len(trends) >= 8 and len(trends) >= 0.8 * len(published.trends)
     organisations = {c.organisation for c in cases}
     assert {"Cyngor Gwynedd", "Conwy County Borough Council", "Bath & North East Somerset Council"} <= organisations
@@ -79,15 +83,21 @@ def test_seed_demo_loads_three_cycles_consistent_with_today(app, runner):
     seen = Counter(row.status for row in work.rows)
     assert seen[reviews.SUBMITTED] >= 2 and seen[reviews.IN_PROGRESS] >= 1 and seen[reviews.NOT_STARTED] >= 2
     assert seen[reviews.CONFLICT_DECLARED] == 1
-    [declared] = db.session.scalars(sa.select(ConflictOfInterest).join(Judge)
-                                    .where(Judge.cycle_id == judging.id,
-                                           ConflictOfInterest.source == ConflictSource.DECLARED)).all()
+    [declared] = db.session.scalars(
+        sa.select(ConflictOfInterest)
+        .join(Judge)
+        .where(Judge.cycle_id == judging.id, ConflictOfInterest.source == ConflictSource.DECLARED)
+    ).all()
     assert declared.judge.user_id == judge.id
     # ... and the organiser has results: several judges, each with enough reviews to be normalised.
-    submitted = Counter(db.session.scalars(
-        sa.select(Assignment.judge_id).join(Review, Review.assignment_id == Assignment.id)
-        .join(Judge, Judge.id == Assignment.judge_id)
-        .where(Judge.cycle_id == judging.id, Review.status == ReviewStatus.SUBMITTED)))
+    submitted = Counter(
+        db.session.scalars(
+            sa.select(Assignment.judge_id)
+            .join(Review, Review.assignment_id == Assignment.id)
+            .join(Judge, Judge.id == Assignment.judge_id)
+            .where(Judge.cycle_id == judging.id, Review.status == ReviewStatus.SUBMITTED)
+        )
+    )
     assert len(submitted) >= 5 and all(n >= MIN_REVIEWS_FOR_NORMALISATION for n in submitted.values())
     for review in db.session.scalars(sa.select(Review)):  # every score saved while its cycle was judging
         cycle = review.assignment.nomination.cycle
@@ -113,8 +123,9 @@ def test_seed_demo_loads_three_cycles_consistent_with_today(app, runner):
     assert "already present" in runner.invoke(args=["seed-demo"]).output
     assert "not loaded" in runner.invoke(args=["seed-demo", "--if-empty"]).output
     db.session.expire_all()
-    assert [db.session.scalar(sa.select(sa.func.count()).select_from(m))
-            for m in (Nomination, Review, AuditEvent)] == counts
+    assert [
+        db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Nomination, Review, AuditEvent)
+    ] == counts
 
 
 def test_demo_pages_show_the_story(app, client):
@@ -139,8 +150,14 @@ def test_demo_pages_show_the_story(app, client):
 
     gullies = next(c for c in cases if c.title == "Predicting blocked gullies before the rain")
     page = text_of(client.get(f"/impact-cases/{gullies.slug}").get_data(as_text=True))
-    for seen in ("Bath & North East Somerset Council", "Flooding call-outs during named storms", "212", "131",
-                 "Drainwise Analytics Ltd", "Ten years of flooding reports"):
+    for seen in (
+        "Bath & North East Somerset Council",
+        "Flooding call-outs during named storms",
+        "212",
+        "131",
+        "Drainwise Analytics Ltd",
+        "Ten years of flooding reports",
+    ):
         assert seen in page
 
     # A shortlisted entry whose nominee refused publication: on the shortlist, without its words.
@@ -150,9 +167,11 @@ def test_demo_pages_show_the_story(app, client):
     assert "not published at the entrant" in shortlist
 
     # Each demo sign-in lands on something to do.
-    landings = {"organiser": ("/organiser/", "Organiser overview", "Nomination section saved"),
-                "judge": ("/judging/", "Your judging", "1 in progress"),
-                "nominee": ("/nominations", "Your nominations", "Draft")}
+    landings = {
+        "organiser": ("/organiser/", "Organiser overview", "Nomination section saved"),
+        "judge": ("/judging/", "Your judging", "1 in progress"),
+        "nominee": ("/nominations", "Your nominations", "Draft"),
+    }
     for account in DEMO_ACCOUNTS:
         client = app.test_client()
         response = client.post_form("/sign-in", {"email": account.email, "password": account.password})

@@ -34,7 +34,6 @@ from tests.network import SmtpSink, free_port
 ROOT = Path(__file__).resolve().parent.parent
 
 
-
 def http_get(port: int, path: str, timeout: float = 10) -> tuple[int, dict, str]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
@@ -63,6 +62,7 @@ def migrate(url: str) -> None:
     app = create_app({"ENVIRONMENT": "testing", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         from flask_migrate import upgrade
+
         upgrade()
         db.engine.dispose()
 
@@ -73,17 +73,41 @@ class Gunicorn:
     def __init__(self, database_url: str, workdir: Path, workers: int = 2):
         self.port = free_port()
         self.log = workdir / "gunicorn.log"
-        env = {**os.environ, "AWARDS_ENVIRONMENT": "production", "DATABASE_URL": database_url,
-               "SECRET_KEY": "faults-test-secret", "AWARDS_BASE_URL": f"http://127.0.0.1:{self.port}",
-               "AWARDS_MAIL_BACKEND": "file", "AWARDS_MAIL_FILE_DIR": str(workdir / "outbox"),
-               "AWARDS_UPLOAD_FOLDER": str(workdir / "uploads")}
+        env = {
+            **os.environ,
+            "AWARDS_ENVIRONMENT": "production",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "faults-test-secret",
+            "AWARDS_BASE_URL": f"http://127.0.0.1:{self.port}",
+            "AWARDS_MAIL_BACKEND": "file",
+            "AWARDS_MAIL_FILE_DIR": str(workdir / "outbox"),
+            "AWARDS_UPLOAD_FOLDER": str(workdir / "uploads"),
+        }
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-                 "--graceful-timeout", "20", "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "-w",
+                    str(workers),
+                    "-b",
+                    f"127.0.0.1:{self.port}",
+                    "--graceful-timeout",
+                    "20",
+                    "wsgi:app",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         try:
-            wait_until(lambda: self.process.poll() is None and http_get(self.port, "/healthz", 2)[0] == 200, 30,
-                       "gunicorn to answer /healthz")
+            wait_until(
+                lambda: self.process.poll() is None and http_get(self.port, "/healthz", 2)[0] == 200,
+                30,
+                "gunicorn to answer /healthz",
+            )
             wait_until(lambda: len(self.workers()) == workers, 30, "every worker to start")
         except BaseException:
             self.close()
@@ -110,6 +134,7 @@ class Gunicorn:
 
 
 # ---------------------------------------------------------------- PostgreSQL restarted under load
+
 
 def _postgres_bin() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
@@ -139,8 +164,12 @@ class PrivateCluster:
             raise
 
     def run(self, tool: str, *args: str) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", str(self.bindir / tool), *args], check=True,
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", str(self.bindir / tool), *args],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
 
     @property
     def url(self) -> str:
@@ -175,15 +204,18 @@ def private_postgres():
         cluster.destroy()
 
 
-def test_a_page_says_the_service_is_unavailable_when_the_database_cannot_be_reached(make_app, database_url,
-                                                                                   tmp_path, caplog):
+def test_a_page_says_the_service_is_unavailable_when_the_database_cannot_be_reached(
+    make_app, database_url, tmp_path, caplog
+):
     """Signed in or not, a page that needs the database gets the 503 page (no traceback, no driver
     text), a Retry-After header, and a log line saying why."""
     if database_url.startswith("sqlite"):
         gone = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'no-such-directory' / 'awards.db'}"}
     else:
-        gone = {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:9/unreachable",
-                "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}}
+        gone = {
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:9/unreachable",
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}},
+        }
     app = make_app(**gone)
     client = app.test_client()
     with client.session_transaction() as session:
@@ -196,8 +228,7 @@ def test_a_page_says_the_service_is_unavailable_when_the_database_cannot_be_reac
     assert any("database unavailable on GET /impact-cases" in r.getMessage() for r in caplog.records)
 
 
-def test_postgresql_restart_gives_a_friendly_503_then_recovers_without_restarting_workers(private_postgres,
-                                                                                         tmp_path):
+def test_postgresql_restart_gives_a_friendly_503_then_recovers_without_restarting_workers(private_postgres, tmp_path):
     migrate(private_postgres.url)
     server = Gunicorn(private_postgres.url, tmp_path)
     try:
@@ -236,8 +267,9 @@ def test_smtp_down_submission_succeeds_and_the_email_waits_then_goes_exactly_onc
         nomination = make_nomination(make_cycle(), nominator=nominee, status="draft")
         client = app.test_client()
         client.sign_in_as(nominee)
-        response = client.post_form(f"/nominations/{nomination.reference}/submit",
-                                    token_from=f"/nominations/{nomination.reference}/check")
+        response = client.post_form(
+            f"/nominations/{nomination.reference}/submit", token_from=f"/nominations/{nomination.reference}/check"
+        )
         assert response.status_code == 302 and response.headers["Location"].endswith("/confirmation")
         page = client.get(response.headers["Location"]).get_data(as_text=True)
         assert "Nomination submitted" in page and nomination.reference in page
@@ -265,6 +297,7 @@ def test_smtp_down_submission_succeeds_and_the_email_waits_then_goes_exactly_onc
 
 
 # ---------------------------------------------------------------- gunicorn graceful restart under load
+
 
 def test_gunicorn_hup_under_load_drops_no_request(tmp_path):
     url = f"sqlite:///{tmp_path / 'hup.db'}"
@@ -300,8 +333,11 @@ def test_gunicorn_hup_under_load_drops_no_request(tmp_path):
         assert [s for _, _, s in outcomes if s != 200] == []
         # The restart happened while requests were still being sent.
         assert sum(1 for start, _, _ in outcomes if start > hup_at[0]) > 0
-        new_workers = wait_until(lambda: (w := server.workers()) and len(w) == 2 and not (w & old_workers) and w,
-                                 30, "the old workers to be replaced")
+        new_workers = wait_until(
+            lambda: (w := server.workers()) and len(w) == 2 and not (w & old_workers) and w,
+            30,
+            "the old workers to be replaced",
+        )
         assert new_workers.isdisjoint(old_workers)
         assert "Handling signal: hup" in server.output()
     finally:

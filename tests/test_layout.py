@@ -42,7 +42,7 @@ def _imported_modules(path: Path) -> list[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = _package(path).split(".")
-                base = base[:len(base) - (node.level - 1)]
+                base = base[: len(base) - (node.level - 1)]
                 module = ".".join(base + ([node.module] if node.module else []))
             else:
                 module = node.module or ""
@@ -61,17 +61,26 @@ def _is_fixture(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 def _helpers(path: Path) -> list[tuple[str, int]]:
     """(name, line) of each module-level function that is neither a test, a fixture nor a pytest hook."""
-    return [(node.name, node.lineno) for node in ast.parse(path.read_text(), str(path)).body
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and not node.name.startswith(("test_", "pytest_")) and not _is_fixture(node)]
+    return [
+        (node.name, node.lineno)
+        for node in ast.parse(path.read_text(), str(path)).body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and not node.name.startswith(("test_", "pytest_"))
+        and not _is_fixture(node)
+    ]
 
 
 def test_no_test_module_imports_another_test_module():
-    offences = [f"{path.relative_to(TESTS.parent)}:{line} imports {name}"
-                for path in _modules() for line, name in _imported_modules(path)
-                if _is_test_module(name) and name != _dotted(path)]
-    assert not offences, ("a test module imports another one: move what they share to tests/support/ (helpers, "
-                          "constants) or to a conftest.py (fixtures):\n" + "\n".join(sorted(set(offences))))
+    offences = [
+        f"{path.relative_to(TESTS.parent)}:{line} imports {name}"
+        for path in _modules()
+        for line, name in _imported_modules(path)
+        if _is_test_module(name) and name != _dotted(path)
+    ]
+    assert not offences, (
+        "a test module imports another one: move what they share to tests/support/ (helpers, "
+        "constants) or to a conftest.py (fixtures):\n" + "\n".join(sorted(set(offences)))
+    )
 
 
 def test_each_helper_is_defined_once():
@@ -80,9 +89,11 @@ def test_each_helper_is_defined_once():
         for name, line in _helpers(path):
             places[name].append(f"{path.relative_to(TESTS.parent)}:{line}")
     repeated = {name: where for name, where in places.items() if len(where) > 1 and name not in ALLOWED_REPEATS}
-    assert not repeated, ("helpers defined in more than one module: keep one in tests/support/ and import it, or "
-                          "give different helpers different names:\n"
-                          + "\n".join(f"{name}: {', '.join(where)}" for name, where in sorted(repeated.items())))
+    assert not repeated, (
+        "helpers defined in more than one module: keep one in tests/support/ and import it, or "
+        "give different helpers different names:\n"
+        + "\n".join(f"{name}: {', '.join(where)}" for name, where in sorted(repeated.items()))
+    )
 
 
 def test_the_allowed_repeats_are_still_repeated_and_say_why():

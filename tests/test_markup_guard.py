@@ -13,24 +13,30 @@ from tests.support.visible import markup_on_screen, text_of, visible_texts
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
 
-@pytest.mark.parametrize("source, shown", [
-    ("<p>Your reference number&lt;br&gt;&lt;strong&gt;ABC-2027-0001&lt;/strong&gt;</p>", "'<br>'"),
-    ('<dd>&lt;a class="govuk-link" href="/x"&gt;report.pdf&lt;/a&gt;</dd>', "'<a class=\"govuk-link\" href=\"/x\">'"),
-    ("<td>Bath &amp;amp; North East Somerset</td>", "'&amp;'"),
-    ('<input type="text" name="n" value="Tom &amp;amp; Jerry">', "'&amp;'"),
-    ("<title>A &amp;lt;b&amp;gt; title</title>", "'&lt;'"),
-])
+@pytest.mark.parametrize(
+    "source, shown",
+    [
+        ("<p>Your reference number&lt;br&gt;&lt;strong&gt;ABC-2027-0001&lt;/strong&gt;</p>", "'<br>'"),
+        ('<dd>&lt;a class="govuk-link" href="/x"&gt;report.pdf&lt;/a&gt;</dd>', '\'<a class="govuk-link" href="/x">\''),
+        ("<td>Bath &amp;amp; North East Somerset</td>", "'&amp;'"),
+        ('<input type="text" name="n" value="Tom &amp;amp; Jerry">', "'&amp;'"),
+        ("<title>A &amp;lt;b&amp;gt; title</title>", "'&lt;'"),
+    ],
+)
 def test_escaped_markup_is_found_where_a_person_reads_it(source, shown):
     hits = markup_on_screen(visible_texts(source))
     assert hits and hits[0].startswith(shown)
 
 
-@pytest.mark.parametrize("source", [
-    "<p>Your reference number<br><strong>ABC-2027-0001</strong></p>",
-    "<td>Bath &amp; North East Somerset 🏴󠁧󠁢󠁷󠁬󠁳󠁿 &lt; Cyngor &quot;Gwynedd&quot;</td>",
-    '<input type="hidden" name="t" value="a&amp;amp;b"><script>var x = "<br>";</script>',
-    "<p>Use 3 < 5 and a > b in text</p>",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<p>Your reference number<br><strong>ABC-2027-0001</strong></p>",
+        "<td>Bath &amp; North East Somerset 🏴󠁧󠁢󠁷󠁬󠁳󠁿 &lt; Cyngor &quot;Gwynedd&quot;</td>",
+        '<input type="hidden" name="t" value="a&amp;amp;b"><script>var x = "<br>";</script>',
+        "<p>Use 3 < 5 and a > b in text</p>",
+    ],
+)
 def test_markup_rendered_once_is_not_a_hit(source):
     assert markup_on_screen(visible_texts(source)) == []
 

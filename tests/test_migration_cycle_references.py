@@ -32,8 +32,9 @@ def _filler(column: sa.Column):
 def _insert(conn, table: sa.Table, **values) -> int:
     """A row with the given values and a plausible value in every other required column (whatever the
     schema is at this revision)."""
-    row = {c.name: _filler(c) for c in table.columns
-           if not c.nullable and c.server_default is None and not c.primary_key}
+    row = {
+        c.name: _filler(c) for c in table.columns if not c.nullable and c.server_default is None and not c.primary_key
+    }
     row.update(values)
     return conn.execute(table.insert().values(**row)).inserted_primary_key[0]
 
@@ -53,25 +54,44 @@ def test_existing_duplicates_get_free_prefixes_and_nothing_else_changes(old_data
     with db.engine.begin() as conn:
         meta.reflect(conn)
         cycles, categories = meta.tables["cycles"], meta.tables["categories"]
-        ids = [_insert(conn, cycles, name=f"Cycle {i}", slug=f"cycle-{i}", year=year, reference_prefix=prefix,
-                       nominations_open_at=datetime(2026, 1, 1), nominations_close_at=datetime(2026, 2, 1),
-                       trends_min=1, trends_max=3)
-               for i, (prefix, year) in enumerate([("PSDA", 2026), ("PSDA", 2026), ("PSDA2", 2026),
-                                                    ("PSDA", 2026), ("PSDA", 2027)])]
+        ids = [
+            _insert(
+                conn,
+                cycles,
+                name=f"Cycle {i}",
+                slug=f"cycle-{i}",
+                year=year,
+                reference_prefix=prefix,
+                nominations_open_at=datetime(2026, 1, 1),
+                nominations_close_at=datetime(2026, 2, 1),
+                trends_min=1,
+                trends_max=3,
+            )
+            for i, (prefix, year) in enumerate(
+                [("PSDA", 2026), ("PSDA", 2026), ("PSDA2", 2026), ("PSDA", 2026), ("PSDA", 2027)]
+            )
+        ]
         for cycle_id in ids:
             _insert(conn, categories, cycle_id=cycle_id, name="Category", slug="category")
 
     upgrade()
 
     with db.engine.connect() as conn:
-        prefixes = conn.execute(sa.select(cycles.c.id, cycles.c.reference_prefix, cycles.c.year)
-                                .order_by(cycles.c.id)).all()
+        prefixes = conn.execute(
+            sa.select(cycles.c.id, cycles.c.reference_prefix, cycles.c.year).order_by(cycles.c.id)
+        ).all()
         # The one that had PSDA2 already keeps it: the later PSDA ones take PSDA3 and PSDA4.
-        assert [(p, y) for _, p, y in prefixes] == [("PSDA", 2026), ("PSDA3", 2026), ("PSDA2", 2026),
-                                                    ("PSDA4", 2026), ("PSDA", 2027)]
+        assert [(p, y) for _, p, y in prefixes] == [
+            ("PSDA", 2026),
+            ("PSDA3", 2026),
+            ("PSDA2", 2026),
+            ("PSDA4", 2026),
+            ("PSDA", 2027),
+        ]
         assert conn.execute(sa.select(sa.func.count()).select_from(categories)).scalar() == 5
-        events = conn.execute(sa.text("SELECT object_id, detail FROM audit_events WHERE action = 'cycle.updated' "
-                                      "ORDER BY id")).all()
+        events = conn.execute(
+            sa.text("SELECT object_id, detail FROM audit_events WHERE action = 'cycle.updated' ORDER BY id")
+        ).all()
         assert [int(object_id) for object_id, _ in events] == [ids[1], ids[3]]
         assert '"from": "PSDA"' in events[0][1] and '"to": "PSDA3"' in events[0][1]
         with pytest.raises(sa.exc.IntegrityError):

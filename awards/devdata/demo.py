@@ -96,28 +96,42 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount(Role.ORGANISER, "organiser@demo.example.org", "Olivia Organiser", "Awards Office",
-                "organiser-demo-password"),
-    DemoAccount(Role.JUDGE, "judge@demo.example.org", "Jamal Judge", "Independent digital adviser",
-                "judge-demo-password"),
-    DemoAccount(Role.NOMINEE, "nominee@demo.example.org", "Nadia Nominee", "Bath & North East Somerset Council",
-                "nominee-demo-password"),
+    DemoAccount(
+        Role.ORGANISER, "organiser@demo.example.org", "Olivia Organiser", "Awards Office", "organiser-demo-password"
+    ),
+    DemoAccount(
+        Role.JUDGE, "judge@demo.example.org", "Jamal Judge", "Independent digital adviser", "judge-demo-password"
+    ),
+    DemoAccount(
+        Role.NOMINEE,
+        "nominee@demo.example.org",
+        "Nadia Nominee",
+        "Bath & North East Somerset Council",
+        "nominee-demo-password",
+    ),
 )
 
 DEMO_CYCLE_SLUG_PREFIX = "public-sector-digital-awards"
 JUDGING_CYCLE_SLUG_PREFIX = "local-public-services-digital-awards"
 DESCRIPTION = "Celebrating digital and technology work that improves public services."
-JUDGING_DESCRIPTION = ("Celebrating digital work in councils, fire and rescue services and local NHS bodies, "
-                       "from front doors to back offices.")
+JUDGING_DESCRIPTION = (
+    "Celebrating digital work in councils, fire and rescue services and local NHS bodies, "
+    "from front doors to back offices."
+)
 
 OVERALL_COMMENTS = {
-    "high": ("A strong entry: a clear baseline, measured results and real evidence that users shaped the work.",
-             "Impressive and well evidenced. Other organisations could adopt this with little change."),
-    "middle": ("Good work with some measured outcomes, though the evidence of impact is still early.",
-               "A solid entry. I would have liked more on how residents were involved and who might be left "
-               "out."),
-    "low": ("The ambition is clear, but the entry describes what was built rather than what changed.",
-            "Promising, but the evidence is thin so far: I would encourage them to enter again next year."),
+    "high": (
+        "A strong entry: a clear baseline, measured results and real evidence that users shaped the work.",
+        "Impressive and well evidenced. Other organisations could adopt this with little change.",
+    ),
+    "middle": (
+        "Good work with some measured outcomes, though the evidence of impact is still early.",
+        "A solid entry. I would have liked more on how residents were involved and who might be left out.",
+    ),
+    "low": (
+        "The ambition is clear, but the entry describes what was built rather than what changed.",
+        "Promising, but the evidence is thin so far: I would encourage them to enter again next year.",
+    ),
 }
 
 
@@ -128,6 +142,7 @@ def database_is_empty() -> bool:
 def present_accounts() -> list[DemoAccount]:
     """The demo accounts that exist and still have their demo password."""
     from awards.domain.people.passwords import verify_password
+
     present = []
     for account in DEMO_ACCOUNTS:
         user = accounts.find_user_by_email(account.email)
@@ -141,9 +156,11 @@ def seed_demo() -> bool:
     Flushes; the caller commits."""
     story = _Story(utcnow())
     created = story.accounts()
-    slugs = {"last_year": f"{DEMO_CYCLE_SLUG_PREFIX}-{story.year - 1}",
-             "judging": f"{JUDGING_CYCLE_SLUG_PREFIX}-{story.year}",
-             "open": f"{DEMO_CYCLE_SLUG_PREFIX}-{story.year}"}
+    slugs = {
+        "last_year": f"{DEMO_CYCLE_SLUG_PREFIX}-{story.year - 1}",
+        "judging": f"{JUDGING_CYCLE_SLUG_PREFIX}-{story.year}",
+        "open": f"{DEMO_CYCLE_SLUG_PREFIX}-{story.year}",
+    }
     existing = set(db.session.scalars(select(Cycle.slug).where(Cycle.slug.in_(slugs.values()))))
     if slugs["last_year"] not in existing:
         story.last_year(slugs["last_year"])
@@ -158,6 +175,7 @@ def seed_demo() -> bool:
 
 
 # --- The story -------------------------------------------------------------------------------------
+
 
 @dataclass(order=True)
 class _Step:
@@ -187,8 +205,10 @@ class _Story:
 
     def at(self, offset: int, hour: int = 10, minute: int = 0) -> Callable[[Callable[[], None]], None]:
         """Decorator: the function is an event on that day, at that time."""
+
         def add(action: Callable[[], None]) -> None:
             self.add(self.day(offset, hour, minute), action)
+
         return add
 
     def add(self, instant: datetime, action: Callable[[], None]) -> None:
@@ -215,9 +235,11 @@ class _Story:
         """The story's e-mails went out when they were written: mark them sent (at that time) rather
         than send them today to addresses at example.org."""
         db.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id > outbox_before, OutboxMessage.sent_at.is_(None))
+            update(OutboxMessage)
+            .where(OutboxMessage.id > outbox_before, OutboxMessage.sent_at.is_(None))
             .values(sent_at=OutboxMessage.created_at, last_attempt_at=OutboxMessage.created_at, attempts=1)
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)
+        )
 
     # People -------------------------------------------------------------------------------------
 
@@ -230,9 +252,14 @@ class _Story:
                 user = accounts.find_user_by_email(account.email)
                 if user is None:
                     roles = (Role.NOMINEE,) if account.role is Role.NOMINEE else (Role.NOMINEE, account.role)
-                    user = accounts.create_user(email=account.email, name=account.name,
-                                                organisation=account.organisation, password=account.password,
-                                                roles=roles, verified=True)
+                    user = accounts.create_user(
+                        email=account.email,
+                        name=account.name,
+                        organisation=account.organisation,
+                        password=account.password,
+                        roles=roles,
+                        verified=True,
+                    )
                     created = True
                 self.users[account.role.value] = user
         self.users["nominee"] = self.users[Role.NOMINEE.value]
@@ -248,9 +275,13 @@ class _Story:
             user = accounts.find_user_by_email(profile.email)
             if user is None:
                 with _quick_hashing():
-                    user = accounts.create_user(email=profile.email, name=profile.name,
-                                                organisation=profile.organisation,
-                                                password=secrets.token_urlsafe(24), verified=True)
+                    user = accounts.create_user(
+                        email=profile.email,
+                        name=profile.name,
+                        organisation=profile.organisation,
+                        password=secrets.token_urlsafe(24),
+                        verified=True,
+                    )
             self.users[key] = user
         return self.users[key]
 
@@ -260,10 +291,18 @@ class _Story:
 
     # Nominations --------------------------------------------------------------------------------
 
-    def nominate(self, cycle_key: str, entry: Entry, index: int, start: int, submit_on: int | None = None,
-                 withdraw_on: int | None = None) -> None:
+    def nominate(
+        self,
+        cycle_key: str,
+        entry: Entry,
+        index: int,
+        start: int,
+        submit_on: int | None = None,
+        withdraw_on: int | None = None,
+    ) -> None:
         """The entry's nominator starts it on day `start`, saves its sections, and submits it on
         `submit_on` (and withdraws it on `withdraw_on`), as they would through the pages."""
+
         @self.at(start, 10 + index % 6, (7 * index) % 60)
         def started():
             user = self.person(entry.nominator)
@@ -273,17 +312,20 @@ class _Story:
             self.nominations[entry.key] = nomination
             self.entries[nomination.id] = entry
             for section in entry.sections:
-                problems = save_section(nomination, section, _section_data(entry, user, cycle, section), by=user,
-                                        based_on=None)
+                problems = save_section(
+                    nomination, section, _section_data(entry, user, cycle, section), by=user, based_on=None
+                )
                 if problems and entry.fate != "draft":
                     raise RuntimeError(f"demo entry {entry.key}, {section}: {problems}")
 
         if submit_on is not None:
+
             @self.at(submit_on, 15, (11 * index) % 60)
             def submitted():
                 submit(self.nominations[entry.key], by=self.person(entry.nominator))
 
         if withdraw_on is not None:
+
             @self.at(withdraw_on, 11)
             def withdrawn():
                 withdraw(self.nominations[entry.key], by=self.person(entry.nominator))
@@ -293,13 +335,18 @@ class _Story:
         def screened():
             for entry in entries:
                 if entry.fate in ("submitted", "ineligible"):
-                    decide_eligibility(self.nominations[entry.key], entry.fate == "submitted",
-                                       entry.ineligible_reason, by=self.organiser)
+                    decide_eligibility(
+                        self.nominations[entry.key],
+                        entry.fate == "submitted",
+                        entry.ineligible_reason,
+                        by=self.organiser,
+                    )
 
     # Judging ------------------------------------------------------------------------------------
 
-    def recruit_judges(self, cycle_key: str, keys: tuple[str, ...], invite_on: int,
-                       also_invite: tuple[str, ...] = ()) -> None:
+    def recruit_judges(
+        self, cycle_key: str, keys: tuple[str, ...], invite_on: int, also_invite: tuple[str, ...] = ()
+    ) -> None:
         @self.at(invite_on, 11)
         def invited():
             emails = [self.users[key].email if key in self.users else _PEOPLE[key].email for key in keys]
@@ -307,12 +354,12 @@ class _Story:
             judges.invite_judges(self.cycles[cycle_key], "\n".join(emails), by=self.organiser)
 
         for index, key in enumerate(keys):
+
             @self.at(invite_on + 1, 9 + index)
             def accepted(key=key):
                 cycle = self.cycles[cycle_key]
                 user = self.person(key)
-                judge = db.session.scalar(select(Judge).where(Judge.cycle_id == cycle.id,
-                                                              Judge.email == user.email))
+                judge = db.session.scalar(select(Judge).where(Judge.cycle_id == cycle.id, Judge.email == user.email))
                 judges.accept_invitation(judge, user)
                 codes = trends_by_code()
                 levels = {codes[code].id: level for code, level in _PROFILES[key].expertise.items()}
@@ -326,11 +373,17 @@ class _Story:
 
     def assignments(self, cycle_key: str, key: str) -> list[Assignment]:
         cycle, user = self.cycles[cycle_key], self.person(key)
-        return list(db.session.scalars(
-            select(Assignment).join(Judge, Judge.id == Assignment.judge_id).join(Nomination)
-            .where(Judge.cycle_id == cycle.id, Judge.user_id == user.id,
-                   Assignment.status == AssignmentStatus.ASSIGNED)
-            .order_by(Nomination.reference)))
+        return list(
+            db.session.scalars(
+                select(Assignment)
+                .join(Judge, Judge.id == Assignment.judge_id)
+                .join(Nomination)
+                .where(
+                    Judge.cycle_id == cycle.id, Judge.user_id == user.id, Assignment.status == AssignmentStatus.ASSIGNED
+                )
+                .order_by(Nomination.reference)
+            )
+        )
 
     def score(self, cycle_key: str, first_day: int, last_day: int, plan: Callable[[str, int, int], str]) -> None:
         """From `first_day`, each judge works through their assignments (in reference order) until
@@ -338,6 +391,7 @@ class _Story:
         "submitted", "draft" (some scores saved) or "none" (not started)."""
         keys = LAST_YEAR_JUDGES if cycle_key == "last_year" else THIS_YEAR_JUDGES
         for judge_index, key in enumerate(keys):
+
             @self.at(first_day, 8, judge_index)
             def planned(key=key, judge_index=judge_index):
                 mine = self.assignments(cycle_key, key)
@@ -346,8 +400,10 @@ class _Story:
                     if what == "none":
                         continue
                     offset = first_day + 1 + position * (last_day - first_day - 2) // len(mine) + judge_index % 2
-                    self.add(self.day(offset, 9 + judge_index, (7 * position) % 60),
-                             partial(self.review, assignment.id, key, submit_it=what == "submitted"))
+                    self.add(
+                        self.day(offset, 9 + judge_index, (7 * position) % 60),
+                        partial(self.review, assignment.id, key, submit_it=what == "submitted"),
+                    )
 
     def review(self, assignment_id: int, key: str, *, submit_it: bool) -> None:
         """The judge says they have no conflict, reads the entry and scores it (or saves half of it)."""
@@ -357,12 +413,14 @@ class _Story:
         entry = self.entries[nomination.id]
         # A disputed entry: its first judge (by id) sees it very differently from the others.
         harsh = entry.disputed and assignment.judge_id == db.session.scalar(
-            select(func.min(Assignment.judge_id)).where(Assignment.nomination_id == nomination.id,
-                                                        Assignment.status == AssignmentStatus.ASSIGNED))
+            select(func.min(Assignment.judge_id)).where(
+                Assignment.nomination_id == nomination.id, Assignment.status == AssignmentStatus.ASSIGNED
+            )
+        )
         criteria = sorted(nomination.cycle.criteria, key=lambda c: c.position)
         scores = _scores(entry, _PROFILES[key], criteria, harsh=harsh)
         if not submit_it:
-            scores = dict(list(scores.items())[:len(scores) // 2])
+            scores = dict(list(scores.items())[: len(scores) // 2])
         comment = _overall_comment(entry, _PROFILES[key], scores) if submit_it else ""
         save_review(assignment, scores, overall_comment=comment, submit=submit_it, version=0, by=user)
 
@@ -374,13 +432,20 @@ class _Story:
 
         @self.at(-430, 9)
         def created():
-            cycle = create_cycle(name=f"Public Sector Digital Awards {year}", year=year, slug=slug,
-                                 description=DESCRIPTION, nominations_open_at=self.day(-420, 9),
-                                 nominations_close_at=self.day(-360, 17), judging_close_at=self.day(-320, 17),
-                                 by=self.organiser)
+            cycle = create_cycle(
+                name=f"Public Sector Digital Awards {year}",
+                year=year,
+                slug=slug,
+                description=DESCRIPTION,
+                nominations_open_at=self.day(-420, 9),
+                nominations_close_at=self.day(-360, 17),
+                judging_close_at=self.day(-320, 17),
+                by=self.organiser,
+            )
             for category in cycle.categories:  # a shortlist of two in each category
-                edit_category(category, name=category.name, description=category.description, shortlist_size=2,
-                              by=self.organiser)
+                edit_category(
+                    category, name=category.name, description=category.description, shortlist_size=2, by=self.organiser
+                )
             self.cycles["last_year"] = cycle
 
         @self.at(-420, 9)
@@ -414,12 +479,14 @@ class _Story:
                 if rows:
                     shortlists.decide(cycle, rows[0].nomination, Result.WINNER, rationale="", by=self.organiser)
                 if len(rows) > 1 and board.category.name in commended:
-                    shortlists.decide(cycle, rows[1].nomination, Result.HIGHLY_COMMENDED, rationale="",
-                                   by=self.organiser)
+                    shortlists.decide(
+                        cycle, rows[1].nomination, Result.HIGHLY_COMMENDED, rationale="", by=self.organiser
+                    )
             # The panel adds one entry the scores left just outside the shortlist.
             extra = self.nominations["sheffield-hubs"]
-            shortlists.decide(cycle, extra, Result.HIGHLY_COMMENDED, rationale=EXTRA_SHORTLIST_RATIONALE,
-                           by=self.organiser)
+            shortlists.decide(
+                cycle, extra, Result.HIGHLY_COMMENDED, rationale=EXTRA_SHORTLIST_RATIONALE, by=self.organiser
+            )
 
         @self.at(-315, 10)
         def published():
@@ -432,9 +499,16 @@ class _Story:
         @self.at(-120, 9)
         def created():
             self.cycles["judging"] = create_cycle(
-                name=f"Local Public Services Digital Awards {year}", year=year, slug=slug,
-                description=JUDGING_DESCRIPTION, reference_prefix="LPSDA", nominations_open_at=self.day(-100, 9),
-                nominations_close_at=self.day(-30, 17), judging_close_at=self.day(21, 17), by=self.organiser)
+                name=f"Local Public Services Digital Awards {year}",
+                year=year,
+                slug=slug,
+                description=JUDGING_DESCRIPTION,
+                reference_prefix="LPSDA",
+                nominations_open_at=self.day(-100, 9),
+                nominations_close_at=self.day(-30, 17),
+                judging_close_at=self.day(21, 17),
+                by=self.organiser,
+            )
 
         @self.at(-100, 9)
         def opened():
@@ -442,8 +516,7 @@ class _Story:
 
         for index, entry in enumerate(JUDGING):
             start = -95 + 4 * index
-            self.nominate("judging", entry, index, start=start,
-                          submit_on=start + 3 if entry.fate != "draft" else None)
+            self.nominate("judging", entry, index, start=start, submit_on=start + 3 if entry.fate != "draft" else None)
         self.recruit_judges("judging", THIS_YEAR_JUDGES, invite_on=-45, also_invite=(PENDING_JUDGE_EMAIL,))
 
         @self.at(-29, 9)
@@ -461,8 +534,13 @@ class _Story:
         @self.at(-25, 10)
         def conflict_declared():
             first = self.assignments("judging", "judge")[0]
-            declare(first.judge, first.nomination, has_conflict=True, reason=DECLARED_CONFLICT_REASON,
-                    by=self.users["judge"])
+            declare(
+                first.judge,
+                first.nomination,
+                has_conflict=True,
+                reason=DECLARED_CONFLICT_REASON,
+                by=self.users["judge"],
+            )
 
         self.assign("judging", -24)  # the organiser fills the place the conflict left
 
@@ -484,14 +562,24 @@ class _Story:
         @self.at(-35, 10)
         def created():
             source = self.cycles.get("last_year") or db.session.scalar(select(Cycle).where(Cycle.slug == copy_from))
-            dates = {"nominations_open_at": self.day(-21, 9), "nominations_close_at": self.day(40, 17),
-                     "judging_close_at": self.day(75, 17)}
+            dates = {
+                "nominations_open_at": self.day(-21, 9),
+                "nominations_close_at": self.day(40, 17),
+                "judging_close_at": self.day(75, 17),
+            }
             if source is not None:
-                cycle = copy_cycle(source, name=f"Public Sector Digital Awards {year}", year=year,
-                                   by=self.organiser, **dates)
+                cycle = copy_cycle(
+                    source, name=f"Public Sector Digital Awards {year}", year=year, by=self.organiser, **dates
+                )
             else:
-                cycle = create_cycle(name=f"Public Sector Digital Awards {year}", year=year, slug=slug,
-                                     description=DESCRIPTION, by=self.organiser, **dates)
+                cycle = create_cycle(
+                    name=f"Public Sector Digital Awards {year}",
+                    year=year,
+                    slug=slug,
+                    description=DESCRIPTION,
+                    by=self.organiser,
+                    **dates,
+                )
             self.cycles["open"] = cycle
 
         @self.at(-21, 9)
@@ -537,23 +625,36 @@ def _quick_hashing() -> Iterator[None]:
 def _section_data(entry: Entry, user: User, cycle: Cycle, section: str) -> dict:
     """The section's answers as the nominee's form would post them (see web/nominee/sections.py)."""
     if section == "organisation":
-        return {"organisation_name": entry.organisation, "contact_name": user.name, "contact_email": user.email,
-                "contact_phone": entry.phone, "region": entry.region,
-                "partners": [{"name": name, "is_supplier": supplier} for name, supplier in entry.partners]}
+        return {
+            "organisation_name": entry.organisation,
+            "contact_name": user.name,
+            "contact_email": user.email,
+            "contact_phone": entry.phone,
+            "region": entry.region,
+            "partners": [{"name": name, "is_supplier": supplier} for name, supplier in entry.partners],
+        }
     if section == "project":
         return {"title": entry.title, "summary": entry.summary}
     if section == "trends":
         codes = trends_by_code()
-        return {"links": [{"trend_id": codes[code].id, "is_primary": i == 0, "how_addressed": how}
-                          for i, (code, how) in enumerate(entry.trends)]}
+        return {
+            "links": [
+                {"trend_id": codes[code].id, "is_primary": i == 0, "how_addressed": how}
+                for i, (code, how) in enumerate(entry.trends)
+            ]
+        }
     if section == "challenge":
         return {"challenge": entry.challenge}
     if section == "approach":
         return {"approach": entry.approach}
     if section == "outcomes":
-        return {"outcomes_narrative": entry.outcomes,
-                "measured": [{"metric": metric, "baseline": baseline, "result": result, "measured_on": when}
-                             for metric, baseline, result, when in entry.measured]}
+        return {
+            "outcomes_narrative": entry.outcomes,
+            "measured": [
+                {"metric": metric, "baseline": baseline, "result": result, "measured_on": when}
+                for metric, baseline, result, when in entry.measured
+            ],
+        }
     if section == "lessons":
         return {"unintended_consequences": entry.unintended, "lessons": entry.lessons}
     if section == "documents":

@@ -59,10 +59,45 @@ CHUNK = 2000
 REVIEWS_PER_NOMINATION = 3
 CASES_PER_PAST_CYCLE = 200
 
-_WORDS = ("residents", "service", "data", "council", "team", "users", "staff", "platform", "records", "demand",
-          "housing", "care", "transport", "schools", "health", "digital", "access", "support", "partners",
-          "waiting", "times", "decisions", "evidence", "costs", "outcomes", "families", "carers", "library",
-          "waste", "planning", "benefits", "licensing", "repairs", "forms", "calls", "visits", "reports")
+_WORDS = (
+    "residents",
+    "service",
+    "data",
+    "council",
+    "team",
+    "users",
+    "staff",
+    "platform",
+    "records",
+    "demand",
+    "housing",
+    "care",
+    "transport",
+    "schools",
+    "health",
+    "digital",
+    "access",
+    "support",
+    "partners",
+    "waiting",
+    "times",
+    "decisions",
+    "evidence",
+    "costs",
+    "outcomes",
+    "families",
+    "carers",
+    "library",
+    "waste",
+    "planning",
+    "benefits",
+    "licensing",
+    "repairs",
+    "forms",
+    "calls",
+    "visits",
+    "reports",
+)
 _SENTENCES = (
     "Residents told us they waited weeks for answers and had to repeat their story to every team.",
     "We started with a discovery phase and spoke to more than sixty people who use the service.",
@@ -80,15 +115,54 @@ _SENTENCES = (
     "Others starting similar work should involve frontline staff from the first week.",
     "The approach is now the default for new services across the organisation.",
 )
-_METRICS = (("Average wait for a decision", "21 days", "4 days"), ("Calls to the contact centre", "9,400 a month",
-            "5,100 a month"), ("Applications completed online", "38%", "81%"), ("Cost per transaction", "£8.40",
-            "£2.10"), ("Missed appointments", "14%", "6%"), ("Staff time on rekeying", "12 hours a week", "1 hour"))
-_PLACES = ("Riverside", "Northshire", "Eastport", "Westvale", "Southbay", "Highmoor", "Lowfield", "Kingsbridge",
-           "Ashford", "Bramley", "Castleton", "Dunmore", "Elmstead", "Fairhaven", "Greyford", "Hollins")
-_KINDS = ("Borough Council", "County Council", "City Council", "District Council", "NHS Trust", "Police",
-          "Fire and Rescue Service", "Combined Authority", "Housing Association", "Health Board")
-_PROJECTS = ("Triage assistant for", "One front door for", "Shared platform for", "Open data for",
-             "Predictive maintenance of", "Online booking for", "Automated checks for", "A new service for")
+_METRICS = (
+    ("Average wait for a decision", "21 days", "4 days"),
+    ("Calls to the contact centre", "9,400 a month", "5,100 a month"),
+    ("Applications completed online", "38%", "81%"),
+    ("Cost per transaction", "£8.40", "£2.10"),
+    ("Missed appointments", "14%", "6%"),
+    ("Staff time on rekeying", "12 hours a week", "1 hour"),
+)
+_PLACES = (
+    "Riverside",
+    "Northshire",
+    "Eastport",
+    "Westvale",
+    "Southbay",
+    "Highmoor",
+    "Lowfield",
+    "Kingsbridge",
+    "Ashford",
+    "Bramley",
+    "Castleton",
+    "Dunmore",
+    "Elmstead",
+    "Fairhaven",
+    "Greyford",
+    "Hollins",
+)
+_KINDS = (
+    "Borough Council",
+    "County Council",
+    "City Council",
+    "District Council",
+    "NHS Trust",
+    "Police",
+    "Fire and Rescue Service",
+    "Combined Authority",
+    "Housing Association",
+    "Health Board",
+)
+_PROJECTS = (
+    "Triage assistant for",
+    "One front door for",
+    "Shared platform for",
+    "Open data for",
+    "Predictive maintenance of",
+    "Online booking for",
+    "Automated checks for",
+    "A new service for",
+)
 
 
 @dataclass
@@ -117,7 +191,7 @@ def scale_email(prefix: str, number: int) -> str:
 
 def _chunks(rows: list[dict], size: int = CHUNK):
     for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+        yield rows[start : start + size]
 
 
 def _insert(model, rows: list[dict]) -> None:
@@ -154,19 +228,30 @@ class _Builder:
     # --- people ----------------------------------------------------------------------------
 
     def users(self, prefix: str, count: int, roles: tuple[Role, ...], organisation) -> list[int]:
-        rows = [{"email": scale_email(prefix, i), "name": f"{prefix.title()} {i}",
-                 "organisation": organisation(i), "password_hash": self.password_hash,
-                 "email_verified_at": self.now, "session_token": secrets.token_urlsafe(32), "active": True,
-                 "created_at": self.now} for i in range(1, count + 1)]
+        rows = [
+            {
+                "email": scale_email(prefix, i),
+                "name": f"{prefix.title()} {i}",
+                "organisation": organisation(i),
+                "password_hash": self.password_hash,
+                "email_verified_at": self.now,
+                "session_token": secrets.token_urlsafe(32),
+                "active": True,
+                "created_at": self.now,
+            }
+            for i in range(1, count + 1)
+        ]
         ids = _insert_ids(User, rows)
-        _insert(UserRole, [{"user_id": user_id, "role": role, "granted_at": self.now}
-                           for user_id in ids for role in roles])
+        _insert(
+            UserRole, [{"user_id": user_id, "role": role, "granted_at": self.now} for user_id in ids for role in roles]
+        )
         return ids
 
     # --- nominations -----------------------------------------------------------------------
 
-    def nominations(self, cycle: Cycle, count: int, nominators: list[int], status: NominationStatus,
-                    first_number: int = 1) -> tuple[list[int], dict[int, list[int]]]:
+    def nominations(
+        self, cycle: Cycle, count: int, nominators: list[int], status: NominationStatus, first_number: int = 1
+    ) -> tuple[list[int], dict[int, list[int]]]:
         """Submitted nominations with every section filled; their ids and trend ids (primary first)."""
         rng, now = self.rng, self.now
         categories = [c.id for c in cycle.categories]
@@ -176,20 +261,49 @@ class _Builder:
         for i in range(count):
             number = first_number + i
             org = _organisation(rng, number)
-            rows.append({
-                "reference": f"{cycle.reference_prefix}-{cycle.year}-{number:04d}", "cycle_id": cycle.id,
-                "category_id": categories[i % len(categories)], "nominator_id": nominators[i % len(nominators)],
-                "status": status, "created_at": submitted - timedelta(days=10), "updated_at": submitted,
-                "submitted_at": submitted, "version": 1, "organisation_name": org,
-                "contact_name": f"Contact {number}", "contact_email": f"contact{number}@body{number}.example.gov.uk",
-                "contact_phone": "01632 960 001", "region": REGIONS[number % len(REGIONS)],
-                "title": _title(rng), "summary": _paragraph(rng, 2), "challenge": _paragraph(rng, 4),
-                "approach": _paragraph(rng, 5), "outcomes_narrative": _paragraph(rng, 4),
-                "unintended_consequences": _paragraph(rng, 2), "lessons": _paragraph(rng, 3),
-                "declares_accurate": True, "declares_authorised": True, "consents_to_publish": rng.random() < 0.8,
-                "touched_sections": ",".join(sorted(("approach", "challenge", "declarations", "documents",
-                                                     "lessons", "organisation", "outcomes", "project", "trends"))),
-            })
+            rows.append(
+                {
+                    "reference": f"{cycle.reference_prefix}-{cycle.year}-{number:04d}",
+                    "cycle_id": cycle.id,
+                    "category_id": categories[i % len(categories)],
+                    "nominator_id": nominators[i % len(nominators)],
+                    "status": status,
+                    "created_at": submitted - timedelta(days=10),
+                    "updated_at": submitted,
+                    "submitted_at": submitted,
+                    "version": 1,
+                    "organisation_name": org,
+                    "contact_name": f"Contact {number}",
+                    "contact_email": f"contact{number}@body{number}.example.gov.uk",
+                    "contact_phone": "01632 960 001",
+                    "region": REGIONS[number % len(REGIONS)],
+                    "title": _title(rng),
+                    "summary": _paragraph(rng, 2),
+                    "challenge": _paragraph(rng, 4),
+                    "approach": _paragraph(rng, 5),
+                    "outcomes_narrative": _paragraph(rng, 4),
+                    "unintended_consequences": _paragraph(rng, 2),
+                    "lessons": _paragraph(rng, 3),
+                    "declares_accurate": True,
+                    "declares_authorised": True,
+                    "consents_to_publish": rng.random() < 0.8,
+                    "touched_sections": ",".join(
+                        sorted(
+                            (
+                                "approach",
+                                "challenge",
+                                "declarations",
+                                "documents",
+                                "lessons",
+                                "organisation",
+                                "outcomes",
+                                "project",
+                                "trends",
+                            )
+                        )
+                    ),
+                }
+            )
         ids = _insert_ids(Nomination, rows)
         links, partners, outcomes = [], [], []
         chosen: dict[int, list[int]] = {}
@@ -197,14 +311,35 @@ class _Builder:
             picked = rng.sample(trends, rng.randint(1, min(3, len(trends), cycle.trends_max)))
             chosen[nomination_id] = picked
             for position, trend_id in enumerate(picked):
-                links.append({"nomination_id": nomination_id, "trend_id": trend_id, "is_primary": position == 0,
-                              "position": position, "how_addressed": _paragraph(rng, 1)})
+                links.append(
+                    {
+                        "nomination_id": nomination_id,
+                        "trend_id": trend_id,
+                        "is_primary": position == 0,
+                        "position": position,
+                        "how_addressed": _paragraph(rng, 1),
+                    }
+                )
             for position in range(rng.randint(1, 2)):
-                partners.append({"nomination_id": nomination_id, "name": f"{rng.choice(_PLACES)} Digital Ltd",
-                                 "is_supplier": position == 0, "position": position})
+                partners.append(
+                    {
+                        "nomination_id": nomination_id,
+                        "name": f"{rng.choice(_PLACES)} Digital Ltd",
+                        "is_supplier": position == 0,
+                        "position": position,
+                    }
+                )
             for position, (metric, baseline, result) in enumerate(rng.sample(_METRICS, rng.randint(1, 2))):
-                outcomes.append({"nomination_id": nomination_id, "metric": metric, "baseline": baseline,
-                                 "result": result, "measured_on": f"March {cycle.year}", "position": position})
+                outcomes.append(
+                    {
+                        "nomination_id": nomination_id,
+                        "metric": metric,
+                        "baseline": baseline,
+                        "result": result,
+                        "measured_on": f"March {cycle.year}",
+                        "position": position,
+                    }
+                )
         _insert(NominationTrend, links)
         _insert(NominationPartner, partners)
         _insert(MeasuredOutcome, outcomes)
@@ -212,35 +347,71 @@ class _Builder:
 
     # --- judging ---------------------------------------------------------------------------
 
-    def judging(self, cycle: Cycle, judge_users: list[int], nominations: list[int],
-                trends_of: dict[int, list[int]]) -> int:
+    def judging(
+        self, cycle: Cycle, judge_users: list[int], nominations: list[int], trends_of: dict[int, list[int]]
+    ) -> int:
         """Accepted judges with expertise, 3 assignments per nomination spread evenly, and a
         submitted review scoring every criterion for each; the number of reviews."""
         rng, now = self.rng, self.now
-        judge_ids = _insert_ids(Judge, [
-            {"cycle_id": cycle.id, "email": scale_email("judge", i), "user_id": user_id,
-             "organisation": f"Judging Partner {i}", "all_categories": True, "invited_at": now - timedelta(days=40),
-             "accepted_at": now - timedelta(days=39)} for i, user_id in enumerate(judge_users, start=1)])
+        judge_ids = _insert_ids(
+            Judge,
+            [
+                {
+                    "cycle_id": cycle.id,
+                    "email": scale_email("judge", i),
+                    "user_id": user_id,
+                    "organisation": f"Judging Partner {i}",
+                    "all_categories": True,
+                    "invited_at": now - timedelta(days=40),
+                    "accepted_at": now - timedelta(days=39),
+                }
+                for i, user_id in enumerate(judge_users, start=1)
+            ],
+        )
         trend_ids = [t.id for t in cycle.trends]
         levels = {(j, t): rng.randint(-1, 2) for j in range(len(judge_users)) for t in trend_ids}
-        _insert(Expertise, [{"user_id": user_id, "trend_id": t, "level": levels[(j, t)]}
-                            for j, user_id in enumerate(judge_users) for t in trend_ids])
+        _insert(
+            Expertise,
+            [
+                {"user_id": user_id, "trend_id": t, "level": levels[(j, t)]}
+                for j, user_id in enumerate(judge_users)
+                for t in trend_ids
+            ],
+        )
         per = min(REVIEWS_PER_NOMINATION, len(judge_ids))
         assignments, pairs = [], []
         for n, nomination_id in enumerate(nominations):
             for k in range(per):
                 j = (n * per + k) % len(judge_ids)
                 affinity = sum(levels[(j, t)] * (2 if i == 0 else 1) for i, t in enumerate(trends_of[nomination_id]))
-                assignments.append({"judge_id": judge_ids[j], "nomination_id": nomination_id,
-                                    "status": AssignmentStatus.ASSIGNED, "locked": False, "affinity": affinity,
-                                    "created_at": now - timedelta(days=30),
-                                    "no_conflict_declared_at": now - timedelta(days=29)})
+                assignments.append(
+                    {
+                        "judge_id": judge_ids[j],
+                        "nomination_id": nomination_id,
+                        "status": AssignmentStatus.ASSIGNED,
+                        "locked": False,
+                        "affinity": affinity,
+                        "created_at": now - timedelta(days=30),
+                        "no_conflict_declared_at": now - timedelta(days=29),
+                    }
+                )
                 pairs.append(j)
         assignment_ids = _insert_ids(Assignment, assignments)
-        review_ids = _insert_ids(Review, [
-            {"assignment_id": a, "status": ReviewStatus.SUBMITTED, "overall_comment": _paragraph(rng, 1),
-             "created_at": now - timedelta(days=20), "updated_at": now - timedelta(days=10),
-             "submitted_at": now - timedelta(days=10), "version": 2} for a in assignment_ids])
+        review_ids = _insert_ids(
+            Review,
+            [
+                {
+                    "assignment_id": a,
+                    "status": ReviewStatus.SUBMITTED,
+                    "overall_comment": _paragraph(rng, 1),
+                    "created_at": now - timedelta(days=20),
+                    "updated_at": now - timedelta(days=10),
+                    "submitted_at": now - timedelta(days=10),
+                    "version": 2,
+                }
+                for a in assignment_ids
+            ],
+        )
         # Each judge is a little harsh or lenient, as real judges are (what normalisation corrects).
         bias = [rng.uniform(-1.5, 1.5) for _ in judge_ids]
         criteria = list(cycle.criteria)
@@ -249,9 +420,15 @@ class _Builder:
             quality = rng.uniform(3, 8)
             for criterion in criteria:
                 value = round(quality + bias[j] + rng.uniform(-1.5, 1.5))
-                scores.append({"review_id": review_id, "criterion_id": criterion.id,
-                               "value": min(criterion.scale_max, max(criterion.scale_min, value)),
-                               "not_applicable": False, "comment": ""})
+                scores.append(
+                    {
+                        "review_id": review_id,
+                        "criterion_id": criterion.id,
+                        "value": min(criterion.scale_max, max(criterion.scale_min, value)),
+                        "not_applicable": False,
+                        "comment": "",
+                    }
+                )
         _insert(ReviewScore, scores)
         return len(review_ids)
 
@@ -260,10 +437,22 @@ class _Builder:
     def impact_cases(self, cycle: Cycle, nominations: list[int], trends_of: dict[int, list[int]]) -> int:
         """Shortlist decisions and a public impact case for each of the cycle's nominations."""
         rows = db.session.execute(
-            select(Nomination.id, Nomination.category_id, Nomination.title, Nomination.summary,
-                   Nomination.challenge, Nomination.approach, Nomination.outcomes_narrative,
-                   Nomination.unintended_consequences, Nomination.lessons, Nomination.organisation_name,
-                   Nomination.region).where(Nomination.id.in_(nominations)).order_by(Nomination.id)).all()
+            select(
+                Nomination.id,
+                Nomination.category_id,
+                Nomination.title,
+                Nomination.summary,
+                Nomination.challenge,
+                Nomination.approach,
+                Nomination.outcomes_narrative,
+                Nomination.unintended_consequences,
+                Nomination.lessons,
+                Nomination.organisation_name,
+                Nomination.region,
+            )
+            .where(Nomination.id.in_(nominations))
+            .order_by(Nomination.id)
+        ).all()
         names = {c.id: c.name for c in cycle.categories}
         published = cycle.results_published_at
         seen: dict[int, int] = {}
@@ -273,38 +462,90 @@ class _Builder:
             seen[row.category_id] = place + 1
             result = Result.WINNER if place == 0 else Result.HIGHLY_COMMENDED if place < 3 else Result.SHORTLISTED
             results.append(result)
-            decisions.append({"cycle_id": cycle.id, "nomination_id": row.id, "result": result,
-                              "suggested": True, "rationale": "", "decided_at": published})
+            decisions.append(
+                {
+                    "cycle_id": cycle.id,
+                    "nomination_id": row.id,
+                    "result": result,
+                    "suggested": True,
+                    "rationale": "",
+                    "decided_at": published,
+                }
+            )
             partner = f"{self.rng.choice(_PLACES)} Digital Ltd"
-            cases.append({
-                "slug": f"{slugify(row.title)[:120]}-{cycle.year}-{row.id}", "cycle_id": cycle.id,
-                "nomination_id": row.id, "category_id": row.category_id, "category_name": names[row.category_id],
-                "year": cycle.year, "result": result, "title": row.title, "summary": row.summary,
-                "challenge": row.challenge, "approach": row.approach, "outcomes_narrative": row.outcomes_narrative,
-                "measured_outcomes": [{"metric": m, "baseline": b, "result": r, "measured_on": f"March {cycle.year}"}
-                                      for m, b, r in _METRICS[:2]],
-                "unintended_consequences": row.unintended_consequences, "lessons": row.lessons,
-                "organisation": row.organisation_name, "partners": [{"name": partner, "is_supplier": True}],
-                "region": row.region, "citation": "", "licence": "CC BY 4.0",
-                "search_text": " ".join([row.title, row.summary, row.organisation_name, partner]).lower(),
-                "published_at": published, "updated_at": published})
+            cases.append(
+                {
+                    "slug": f"{slugify(row.title)[:120]}-{cycle.year}-{row.id}",
+                    "cycle_id": cycle.id,
+                    "nomination_id": row.id,
+                    "category_id": row.category_id,
+                    "category_name": names[row.category_id],
+                    "year": cycle.year,
+                    "result": result,
+                    "title": row.title,
+                    "summary": row.summary,
+                    "challenge": row.challenge,
+                    "approach": row.approach,
+                    "outcomes_narrative": row.outcomes_narrative,
+                    "measured_outcomes": [
+                        {"metric": m, "baseline": b, "result": r, "measured_on": f"March {cycle.year}"}
+                        for m, b, r in _METRICS[:2]
+                    ],
+                    "unintended_consequences": row.unintended_consequences,
+                    "lessons": row.lessons,
+                    "organisation": row.organisation_name,
+                    "partners": [{"name": partner, "is_supplier": True}],
+                    "region": row.region,
+                    "citation": "",
+                    "licence": "CC BY 4.0",
+                    "search_text": " ".join([row.title, row.summary, row.organisation_name, partner]).lower(),
+                    "published_at": published,
+                    "updated_at": published,
+                }
+            )
         _insert(ShortlistDecision, decisions)
         case_ids = _insert_ids(ImpactCase, cases)
         for result in set(results):
-            db.session.execute(update(Nomination).where(Nomination.id.in_(
-                [row.id for row, r in zip(rows, results, strict=True) if r is result]))
-                .values(status=NominationStatus(result.value), consents_to_publish=True))
-        _insert(ImpactCaseTrend, [
-            {"case_id": case_id, "trend_id": trend_id, "is_primary": position == 0,
-             "how_addressed": _paragraph(self.rng, 1), "position": position}
-            for case_id, row in zip(case_ids, rows, strict=True) for position, trend_id in enumerate(trends_of[row.id])])
+            db.session.execute(
+                update(Nomination)
+                .where(Nomination.id.in_([row.id for row, r in zip(rows, results, strict=True) if r is result]))
+                .values(status=NominationStatus(result.value), consents_to_publish=True)
+            )
+        _insert(
+            ImpactCaseTrend,
+            [
+                {
+                    "case_id": case_id,
+                    "trend_id": trend_id,
+                    "is_primary": position == 0,
+                    "how_addressed": _paragraph(self.rng, 1),
+                    "position": position,
+                }
+                for case_id, row in zip(case_ids, rows, strict=True)
+                for position, trend_id in enumerate(trends_of[row.id])
+            ],
+        )
         return len(case_ids)
 
 
-def _cycle(name: str, year: int, status: CycleStatus, open_at: datetime, close_at: datetime,
-           judging_close_at: datetime, **rules) -> Cycle:
-    cycle = create_cycle(name=name, year=year, nominations_open_at=open_at, nominations_close_at=close_at,
-                         judging_close_at=judging_close_at, reference_prefix="SCALE", **rules)
+def _cycle(
+    name: str,
+    year: int,
+    status: CycleStatus,
+    open_at: datetime,
+    close_at: datetime,
+    judging_close_at: datetime,
+    **rules,
+) -> Cycle:
+    cycle = create_cycle(
+        name=name,
+        year=year,
+        nominations_open_at=open_at,
+        nominations_close_at=close_at,
+        judging_close_at=judging_close_at,
+        reference_prefix="SCALE",
+        **rules,
+    )
     cycle.status = status
     db.session.flush()
     return cycle
@@ -323,16 +564,27 @@ def seed_scale(*, nominations: int, judges: int, cases: int, seed: int = 1) -> S
     this_year = now.year
 
     organiser = builder.users("organiser", 1, (Role.NOMINEE, Role.ORGANISER), lambda i: "Awards Office")
-    db.session.execute(update(User).where(User.id == organiser[0]).values(email=ORGANISER_EMAIL,
-                                                                         name="Olivia Organiser"))
+    db.session.execute(
+        update(User).where(User.id == organiser[0]).values(email=ORGANISER_EMAIL, name="Olivia Organiser")
+    )
     judge_users = builder.users("judge", judges, (Role.NOMINEE, Role.JUDGE), lambda i: f"Judging Partner {i}")
-    nominee_users = builder.users("nominee", max(1, math.ceil((nominations + cases) / 5)), (Role.NOMINEE,),
-                                  lambda i: _organisation(builder.rng, i))
+    nominee_users = builder.users(
+        "nominee",
+        max(1, math.ceil((nominations + cases) / 5)),
+        (Role.NOMINEE,),
+        lambda i: _organisation(builder.rng, i),
+    )
 
     # The cycle being judged: every nomination submitted, with 3 submitted reviews.
-    judging = _cycle(f"Scale Awards {this_year}", this_year, CycleStatus.JUDGING, now - timedelta(days=120),
-                     now - timedelta(days=45), now + timedelta(days=30),
-                     judge_max_load=max(20, math.ceil(nominations * REVIEWS_PER_NOMINATION / judges) + 5))
+    judging = _cycle(
+        f"Scale Awards {this_year}",
+        this_year,
+        CycleStatus.JUDGING,
+        now - timedelta(days=120),
+        now - timedelta(days=45),
+        now + timedelta(days=30),
+        judge_max_load=max(20, math.ceil(nominations * REVIEWS_PER_NOMINATION / judges) + 5),
+    )
     nomination_ids, trends_of = builder.nominations(judging, nominations, nominee_users, NominationStatus.SUBMITTED)
     db.session.execute(update(Cycle).where(Cycle.id == judging.id).values(last_reference_number=nominations))
     reviews = builder.judging(judging, judge_users, nomination_ids, trends_of)
@@ -344,26 +596,50 @@ def seed_scale(*, nominations: int, judges: int, cases: int, seed: int = 1) -> S
         year = this_year - past + k
         share = cases // past + (1 if k < cases % past else 0)
         published_at = datetime(year, 7, 1, 12, tzinfo=UTC)
-        cycle = _cycle(f"Scale Awards {year}", year, CycleStatus.PUBLISHED,
-                       datetime(year, 1, 10, 9, tzinfo=UTC), datetime(year, 3, 31, 17, tzinfo=UTC),
-                       datetime(year, 5, 31, 17, tzinfo=UTC))
+        cycle = _cycle(
+            f"Scale Awards {year}",
+            year,
+            CycleStatus.PUBLISHED,
+            datetime(year, 1, 10, 9, tzinfo=UTC),
+            datetime(year, 3, 31, 17, tzinfo=UTC),
+            datetime(year, 5, 31, 17, tzinfo=UTC),
+        )
         cycle.results_published_at = published_at
         cycle.updated_at = published_at
         if share:
-            ids, trends = builder.nominations(cycle, share, nominee_users[offset % len(nominee_users):]
-                                              or nominee_users, NominationStatus.SHORTLISTED)
+            ids, trends = builder.nominations(
+                cycle,
+                share,
+                nominee_users[offset % len(nominee_users) :] or nominee_users,
+                NominationStatus.SHORTLISTED,
+            )
             made_cases += builder.impact_cases(cycle, ids, trends)
             db.session.execute(update(Cycle).where(Cycle.id == cycle.id).values(last_reference_number=share))
             offset += share
         published_slugs.append(cycle.slug)
 
     # An open cycle, so the home page and "start a nomination" have something to offer.
-    _cycle(f"Scale Awards {this_year + 1}", this_year + 1, CycleStatus.OPEN, now - timedelta(days=1),
-           now + timedelta(days=60), now + timedelta(days=120))
+    _cycle(
+        f"Scale Awards {this_year + 1}",
+        this_year + 1,
+        CycleStatus.OPEN,
+        now - timedelta(days=1),
+        now + timedelta(days=60),
+        now + timedelta(days=120),
+    )
     db.session.flush()
-    accounts = [ScaleAccount("organiser", ORGANISER_EMAIL, SCALE_PASSWORD),
-                ScaleAccount("judge", scale_email("judge", 1), SCALE_PASSWORD),
-                ScaleAccount("judge", scale_email("judge", judges), SCALE_PASSWORD),
-                ScaleAccount("nominee", scale_email("nominee", 1), SCALE_PASSWORD)]
-    return ScaleSummary(cycle_slug=judging.slug, published_cycle_slugs=published_slugs, nominations=nominations,
-                        judges=judges, reviews=reviews, impact_cases=made_cases, accounts=accounts)
+    accounts = [
+        ScaleAccount("organiser", ORGANISER_EMAIL, SCALE_PASSWORD),
+        ScaleAccount("judge", scale_email("judge", 1), SCALE_PASSWORD),
+        ScaleAccount("judge", scale_email("judge", judges), SCALE_PASSWORD),
+        ScaleAccount("nominee", scale_email("nominee", 1), SCALE_PASSWORD),
+    ]
+    return ScaleSummary(
+        cycle_slug=judging.slug,
+        published_cycle_slugs=published_slugs,
+        nominations=nominations,
+        judges=judges,
+        reviews=reviews,
+        impact_cases=made_cases,
+        accounts=accounts,
+    )

@@ -36,18 +36,25 @@ class CycleStatus(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"draft": "Draft", "open": "Open for nominations", "closed": "Closed",
-                "judging": "Judging", "published": "Results published"}[self.value]
+        return {
+            "draft": "Draft",
+            "open": "Open for nominations",
+            "closed": "Closed",
+            "judging": "Judging",
+            "published": "Results published",
+        }[self.value]
 
 
 cycle_trends = Table(
-    "cycle_trends", db.metadata,
+    "cycle_trends",
+    db.metadata,
     Column("cycle_id", ForeignKey("cycles.id", ondelete="CASCADE"), primary_key=True),
     Column("trend_id", ForeignKey("trends.id", ondelete="RESTRICT"), primary_key=True),
 )
 
 category_trends = Table(
-    "category_trends", db.metadata,
+    "category_trends",
+    db.metadata,
     Column("category_id", ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
     Column("trend_id", ForeignKey("trends.id", ondelete="RESTRICT"), primary_key=True),
 )
@@ -95,8 +102,9 @@ class Cycle(Model):
 
     # Results
     aggregation_method: Mapped[str] = mapped_column(String(10), default="mean", server_default="mean")  # or "median"
-    ranking_basis: Mapped[str] = mapped_column(String(12), default="normalised",
-                                               server_default="normalised")  # or "raw"
+    ranking_basis: Mapped[str] = mapped_column(
+        String(12), default="normalised", server_default="normalised"
+    )  # or "raw"
     disagreement_range: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     disagreement_sd: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -107,10 +115,12 @@ class Cycle(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     categories: Mapped[list[Category]] = relationship(
-        back_populates="cycle", order_by="Category.position", cascade="all, delete-orphan")
+        back_populates="cycle", order_by="Category.position", cascade="all, delete-orphan"
+    )
     trends: Mapped[list[Trend]] = relationship(secondary=cycle_trends, order_by=Trend.position)
     criteria: Mapped[list[Criterion]] = relationship(
-        back_populates="cycle", order_by="Criterion.position", cascade="all, delete-orphan")
+        back_populates="cycle", order_by="Criterion.position", cascade="all, delete-orphan"
+    )
 
     def word_limit(self, section: str) -> int:
         return int((self.section_word_limits or {}).get(section, self.section_word_limit))

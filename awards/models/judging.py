@@ -31,7 +31,8 @@ from awards.models.users import User
 EXPERTISE_LEVELS = {-2: "Prefer not", -1: "Limited", 0: "Some knowledge", 1: "Knowledgeable", 2: "Expert"}
 
 judge_categories = Table(
-    "judge_categories", db.metadata,
+    "judge_categories",
+    db.metadata,
     Column("judge_id", ForeignKey("judges.id", ondelete="CASCADE"), primary_key=True),
     Column("category_id", ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
 )
@@ -85,8 +86,10 @@ class Expertise(Model):
     """How well a person knows a trend, from −2 (prefer not to judge it) to +2 (expert). Kept across cycles."""
 
     __tablename__ = "expertise"
-    __table_args__ = (UniqueConstraint("user_id", "trend_id"),
-                      CheckConstraint("level >= -2 AND level <= 2", name="level_range"))
+    __table_args__ = (
+        UniqueConstraint("user_id", "trend_id"),
+        CheckConstraint("level >= -2 AND level <= 2", name="level_range"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -110,9 +113,11 @@ class AffiliationKind(str, enum.Enum):
     @property
     def label(self) -> str:
         """For organisers and the judge: "Works for", "Worked for in the last 3 years", "Partners with"."""
-        return {"works_for": "Works for",
-                "worked_for": f"Worked for in the last {AFFILIATION_RECENT_YEARS} years",
-                "partners_with": "Partners with"}[self.value]
+        return {
+            "works_for": "Works for",
+            "worked_for": f"Worked for in the last {AFFILIATION_RECENT_YEARS} years",
+            "partners_with": "Partners with",
+        }[self.value]
 
     def describe(self, name: str) -> str:
         """One organisation with its relationship: "Works for Riverside Council"."""
@@ -143,16 +148,21 @@ class ConflictSource(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"detected": "Found automatically", "declared": "Declared by the judge",
-                "organiser": "Entered by an organiser"}[self.value]
+        return {
+            "detected": "Found automatically",
+            "declared": "Declared by the judge",
+            "organiser": "Entered by an organiser",
+        }[self.value]
 
 
 class ConflictOfInterest(Model):
     """A judge who must not see a nomination. Removed ones stay for the record (removed_at set)."""
 
     __tablename__ = "conflicts"
-    __table_args__ = (Index("ix_conflicts_judge_nomination", "judge_id", "nomination_id"),
-                      Index("ix_conflicts_nomination", "nomination_id"))
+    __table_args__ = (
+        Index("ix_conflicts_judge_nomination", "judge_id", "nomination_id"),
+        Index("ix_conflicts_nomination", "nomination_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     judge_id: Mapped[int] = mapped_column(ForeignKey("judges.id", ondelete="CASCADE"))
@@ -180,14 +190,17 @@ class AssignmentStatus(str, enum.Enum):
 
 class Assignment(Model):
     __tablename__ = "assignments"
-    __table_args__ = (UniqueConstraint("judge_id", "nomination_id"),
-                      Index("ix_assignments_nomination", "nomination_id"))
+    __table_args__ = (
+        UniqueConstraint("judge_id", "nomination_id"),
+        Index("ix_assignments_nomination", "nomination_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     judge_id: Mapped[int] = mapped_column(ForeignKey("judges.id", ondelete="CASCADE"), index=True)
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"))
-    status: Mapped[AssignmentStatus] = mapped_column(enum_column(AssignmentStatus, 20),
-                                                     default=AssignmentStatus.ASSIGNED)
+    status: Mapped[AssignmentStatus] = mapped_column(
+        enum_column(AssignmentStatus, 20), default=AssignmentStatus.ASSIGNED
+    )
     # An organiser's lock keeps it when the assignment is run again.
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     affinity: Mapped[int] = mapped_column(Integer, default=0)
@@ -198,8 +211,9 @@ class Assignment(Model):
 
     judge: Mapped[Judge] = relationship()
     nomination: Mapped[Nomination] = relationship()
-    review: Mapped[Review | None] = relationship(back_populates="assignment", uselist=False,
-                                                 cascade="all, delete-orphan")
+    review: Mapped[Review | None] = relationship(
+        back_populates="assignment", uselist=False, cascade="all, delete-orphan"
+    )
 
 
 class ReviewStatus(str, enum.Enum):
@@ -233,8 +247,10 @@ class ReviewScore(Model):
     """One criterion's score in a review: a value on the criterion's scale, or not applicable."""
 
     __tablename__ = "review_scores"
-    __table_args__ = (UniqueConstraint("review_id", "criterion_id"),
-                      CheckConstraint("NOT (not_applicable AND value IS NOT NULL)", name="na_has_no_value"))
+    __table_args__ = (
+        UniqueConstraint("review_id", "criterion_id"),
+        CheckConstraint("NOT (not_applicable AND value IS NOT NULL)", name="na_has_no_value"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)

@@ -43,8 +43,17 @@ class Nomination(Model):
         # The organiser's list (in id order, filtered by status and category, searched by reference,
         # title and organisation) and the results' freshness stamp, read from this index alone
         # (docs/performance.md).
-        Index("ix_nominations_cycle_list", "cycle_id", "id", "version", "status", "category_id", "reference", "title",
-              "organisation_name"),
+        Index(
+            "ix_nominations_cycle_list",
+            "cycle_id",
+            "id",
+            "version",
+            "status",
+            "category_id",
+            "reference",
+            "title",
+            "organisation_name",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -52,8 +61,7 @@ class Nomination(Model):
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="RESTRICT"))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"))
     nominator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    status: Mapped[NominationStatus] = mapped_column(enum_column(NominationStatus, 20),
-                                                     default=NominationStatus.DRAFT)
+    status: Mapped[NominationStatus] = mapped_column(enum_column(NominationStatus, 20), default=NominationStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -97,14 +105,19 @@ class Nomination(Model):
     category: Mapped[Category] = relationship()
     nominator: Mapped[User | None] = relationship(foreign_keys=[nominator_id])
     partners: Mapped[list[NominationPartner]] = relationship(
-        back_populates="nomination", order_by="NominationPartner.position", cascade="all, delete-orphan")
+        back_populates="nomination", order_by="NominationPartner.position", cascade="all, delete-orphan"
+    )
     trend_links: Mapped[list[NominationTrend]] = relationship(
-        back_populates="nomination", cascade="all, delete-orphan",
-        order_by="(NominationTrend.is_primary.desc(), NominationTrend.position)")
+        back_populates="nomination",
+        cascade="all, delete-orphan",
+        order_by="(NominationTrend.is_primary.desc(), NominationTrend.position)",
+    )
     measured_outcomes: Mapped[list[MeasuredOutcome]] = relationship(
-        back_populates="nomination", order_by="MeasuredOutcome.position", cascade="all, delete-orphan")
+        back_populates="nomination", order_by="MeasuredOutcome.position", cascade="all, delete-orphan"
+    )
     attachments: Mapped[list[Attachment]] = relationship(
-        back_populates="nomination", order_by="Attachment.id", cascade="all, delete-orphan")
+        back_populates="nomination", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
 
     @property
     def touched(self) -> set[str]:
@@ -139,8 +152,10 @@ class NominationPartner(Model):
 
 class NominationTrend(Model):
     __tablename__ = "nomination_trends"
-    __table_args__ = (UniqueConstraint("nomination_id", "trend_id"),
-                      Index("ix_nomination_trends_trend_nomination", "trend_id", "nomination_id"))
+    __table_args__ = (
+        UniqueConstraint("nomination_id", "trend_id"),
+        Index("ix_nomination_trends_trend_nomination", "trend_id", "nomination_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"), index=True)

@@ -24,8 +24,12 @@ class Result(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"winner": "Winner", "highly_commended": "Highly commended", "shortlisted": "Shortlisted",
-                "not_shortlisted": "Not shortlisted"}[self.value]
+        return {
+            "winner": "Winner",
+            "highly_commended": "Highly commended",
+            "shortlisted": "Shortlisted",
+            "not_shortlisted": "Not shortlisted",
+        }[self.value]
 
     @property
     def rank(self) -> int:
@@ -54,14 +58,15 @@ class ImpactCase(Model):
     """The public copy of a shortlisted nomination. Editing it never changes the nomination."""
 
     __tablename__ = "impact_cases"
-    __table_args__ = (Index("ix_impact_cases_published", "published_at", "unpublished_at"),
-                      Index("ix_impact_cases_year_result", "year", "result"))
+    __table_args__ = (
+        Index("ix_impact_cases_published", "published_at", "unpublished_at"),
+        Index("ix_impact_cases_year_result", "year", "result"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(160), unique=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="RESTRICT"), index=True)
-    nomination_id: Mapped[int | None] = mapped_column(ForeignKey("nominations.id", ondelete="SET NULL"),
-                                                      unique=True)
+    nomination_id: Mapped[int | None] = mapped_column(ForeignKey("nominations.id", ondelete="SET NULL"), unique=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"), index=True)
     category_name: Mapped[str] = mapped_column(String(200))
     year: Mapped[int] = mapped_column(Integer)
@@ -91,8 +96,10 @@ class ImpactCase(Model):
     category: Mapped[Category | None] = relationship()
     nomination: Mapped[Nomination | None] = relationship()
     trend_links: Mapped[list[ImpactCaseTrend]] = relationship(
-        back_populates="case", cascade="all, delete-orphan",
-        order_by="(ImpactCaseTrend.is_primary.desc(), ImpactCaseTrend.position)")
+        back_populates="case",
+        cascade="all, delete-orphan",
+        order_by="(ImpactCaseTrend.is_primary.desc(), ImpactCaseTrend.position)",
+    )
 
     @property
     def is_public(self) -> bool:
@@ -105,8 +112,10 @@ class ImpactCase(Model):
 
 class ImpactCaseTrend(Model):
     __tablename__ = "impact_case_trends"
-    __table_args__ = (UniqueConstraint("case_id", "trend_id"),
-                      Index("ix_impact_case_trends_trend", "trend_id", "is_primary"))
+    __table_args__ = (
+        UniqueConstraint("case_id", "trend_id"),
+        Index("ix_impact_case_trends_trend", "trend_id", "is_primary"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("impact_cases.id", ondelete="CASCADE"), index=True)

@@ -19,8 +19,9 @@ class TrendGroup(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"digital": "Digital trends", "technology": "Technology trends",
-                "societal": "Societal trends"}[self.value]
+        return {"digital": "Digital trends", "technology": "Technology trends", "societal": "Societal trends"}[
+            self.value
+        ]
 
 
 class Trend(Model):

@@ -55,10 +55,16 @@ class Outcome(Generic[T]):
         return 200 if self.error is None else status_for(self.error)
 
 
-def attempt(action: Callable[[], T], *, form: FlaskForm | None = None, field: str | None = None,
-            flash_as: str | None = None, on_error: Callable[[DomainError], object] | None = None,
-            catch: type[DomainError] | tuple[type[DomainError], ...] = DomainError,
-            commit_on_error: bool = False) -> Outcome[T]:
+def attempt(
+    action: Callable[[], T],
+    *,
+    form: FlaskForm | None = None,
+    field: str | None = None,
+    flash_as: str | None = None,
+    on_error: Callable[[DomainError], object] | None = None,
+    catch: type[DomainError] | tuple[type[DomainError], ...] = DomainError,
+    commit_on_error: bool = False,
+) -> Outcome[T]:
     """Run `action`; commit once if it worked. On an error of the kind `catch` names, roll back (or,
     with `commit_on_error`, keep what the action recorded about the failure, such as a failed sign-in
     count), call `on_error`, put the message on `form` (on the field the error names, else `field`,

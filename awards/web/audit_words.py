@@ -27,10 +27,19 @@ ACTION_WORDS = {
 
 # What each kind of object is called (table name → words); an unlisted one is its table name in words.
 OBJECT_WORDS = {
-    "users": "Person", "cycles": "Award cycle", "categories": "Category", "criteria": "Criterion",
-    "nominations": "Nomination", "judges": "Judge", "assignments": "Assignment", "reviews": "Score sheet",
-    "conflicts": "Conflict of interest", "impact_cases": "Impact case", "trends": "Trend",
-    "attachments": "Supporting document", "shortlist_decisions": "Shortlist decision",
+    "users": "Person",
+    "cycles": "Award cycle",
+    "categories": "Category",
+    "criteria": "Criterion",
+    "nominations": "Nomination",
+    "judges": "Judge",
+    "assignments": "Assignment",
+    "reviews": "Score sheet",
+    "conflicts": "Conflict of interest",
+    "impact_cases": "Impact case",
+    "trends": "Trend",
+    "attachments": "Supporting document",
+    "shortlist_decisions": "Shortlist decision",
 }
 
 

@@ -120,8 +120,9 @@ class PageCache:
 
 
 def init_public_cache(app: Flask) -> None:
-    app.extensions[EXTENSION_KEY] = PageCache(app.config.get("PUBLIC_CACHE_ENTRIES", 256),
-                                              app.config.get("PUBLIC_CACHE_MAX_BODY_BYTES", 1024 * 1024))
+    app.extensions[EXTENSION_KEY] = PageCache(
+        app.config.get("PUBLIC_CACHE_ENTRIES", 256), app.config.get("PUBLIC_CACHE_MAX_BODY_BYTES", 1024 * 1024)
+    )
 
 
 def page_cache(app: Flask | None = None) -> PageCache:
@@ -132,8 +133,13 @@ def page_cache(app: Flask | None = None) -> PageCache:
 
 
 def public_etag(version: str | None = None, path: str | None = None) -> str:
-    parts = (version or impact_cases.fingerprint(), request.host, path or request.full_path, _release(),
-             current_app.config["BASE_URL"])
+    parts = (
+        version or impact_cases.fingerprint(),
+        request.host,
+        path or request.full_path,
+        _release(),
+        current_app.config["BASE_URL"],
+    )
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
@@ -184,13 +190,26 @@ def public_cache(view=None, *, query_args: Iterable[str] = ()):
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200:
                 return response
-            if not (path is None or response.is_streamed or session.modified or "Set-Cookie" in response.headers
-                    or _personal_session()):
-                cache.put(etag, version, CachedPage(response.status_code, tuple(
-                    (k, v) for k, v in response.headers.items() if k.lower() not in _NOT_KEPT), response.get_data()))
+            if not (
+                path is None
+                or response.is_streamed
+                or session.modified
+                or "Set-Cookie" in response.headers
+                or _personal_session()
+            ):
+                cache.put(
+                    etag,
+                    version,
+                    CachedPage(
+                        response.status_code,
+                        tuple((k, v) for k, v in response.headers.items() if k.lower() not in _NOT_KEPT),
+                        response.get_data(),
+                    ),
+                )
         response.set_etag(etag, weak=True)
         response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
         response.headers["X-Cache"] = outcome
         response.vary.add("Cookie")
         return response
+
     return wrapped

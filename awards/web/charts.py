@@ -108,8 +108,8 @@ def _wrap(text: str, limit: int, lines: int = 2) -> list[str]:
             current = word
     result.append(current)
     if len(result) > lines:
-        result = result[:lines - 1] + [" ".join(result[lines - 1:])]
-    return [line if len(line) <= limit else line[:limit - 1].rstrip() + "…" for line in result] or [""]
+        result = result[: lines - 1] + [" ".join(result[lines - 1 :])]
+    return [line if len(line) <= limit else line[: limit - 1].rstrip() + "…" for line in result] or [""]
 
 
 def _legend(chart: BarChart) -> list[tuple[float, int, Series]]:
@@ -140,29 +140,37 @@ def render_svg(chart: BarChart) -> Markup:
     totals = chart.totals()
 
     title_id, desc_id = f"{chart.ident}-title", f"{chart.ident}-desc"
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 {chart.width} {height:.0f}" '
-             f'width="100%" role="img" aria-labelledby="{title_id} {desc_id}" focusable="false" '
-             f'font-family="{FONT_FAMILY}" font-size="{FONT_SIZE}" fill="{TEXT}">',
-             f'<title id="{title_id}">{escape(chart.title)}</title>',
-             f'<desc id="{desc_id}">{escape(chart.description)}</desc>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 {chart.width} {height:.0f}" '
+        f'width="100%" role="img" aria-labelledby="{title_id} {desc_id}" focusable="false" '
+        f'font-family="{FONT_FAMILY}" font-size="{FONT_SIZE}" fill="{TEXT}">',
+        f'<title id="{title_id}">{escape(chart.title)}</title>',
+        f'<desc id="{desc_id}">{escape(chart.description)}</desc>',
+    ]
     for x, y, s in legend:
-        parts.append(f'<rect x="{x:.1f}" y="{y + 2}" width="16" height="16" fill="{s.colour}"/>'
-                     f'<text x="{x + 22:.1f}" y="{y + 16}">{escape(s.name)}</text>')
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y + 2}" width="16" height="16" fill="{s.colour}"/>'
+            f'<text x="{x + 22:.1f}" y="{y + 16}">{escape(s.name)}</text>'
+        )
     # Axis values and grid lines.
     tick = 0.0
     while tick <= maximum + 1e-9:
         x = plot_left + tick * scale
-        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 4:.0f}" stroke="{GRID}" '
-                     f'stroke-width="1"/>'
-                     f'<text x="{x:.1f}" y="{top - 10}" text-anchor="middle" font-size="14">{_number(tick)}</text>')
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 4:.0f}" stroke="{GRID}" '
+            f'stroke-width="1"/>'
+            f'<text x="{x:.1f}" y="{top - 10}" text-anchor="middle" font-size="14">{_number(tick)}</text>'
+        )
         tick += step
     for row, lines in enumerate(labels):
         y = top + row * row_height
         bar_y = y + (row_height - BAR_HEIGHT) / 2
         middle = bar_y + BAR_HEIGHT / 2
         first_line = middle - (len(lines) - 1) * LINE_HEIGHT / 2 + 5
-        text = "".join(f'<tspan x="{plot_left - 8:.1f}" y="{first_line + i * LINE_HEIGHT:.1f}">{escape(line)}</tspan>'
-                       for i, line in enumerate(lines))
+        text = "".join(
+            f'<tspan x="{plot_left - 8:.1f}" y="{first_line + i * LINE_HEIGHT:.1f}">{escape(line)}</tspan>'
+            for i, line in enumerate(lines)
+        )
         parts.append(f'<text text-anchor="end">{text}</text>')
         x = plot_left
         for s in chart.series:
@@ -171,9 +179,11 @@ def render_svg(chart: BarChart) -> Markup:
                 continue
             width = value * scale
             name = f"{chart.labels[row]}, {s.name}: " if chart.stacked else f"{chart.labels[row]}: "
-            parts.append(f'<rect x="{x:.1f}" y="{bar_y:.1f}" width="{width:.1f}" height="{BAR_HEIGHT}" '
-                         f'fill="{s.colour}" stroke="#ffffff" stroke-width="1">'
-                         f'<title>{escape(name)}{_number(value)}</title></rect>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="{bar_y:.1f}" width="{width:.1f}" height="{BAR_HEIGHT}" '
+                f'fill="{s.colour}" stroke="#ffffff" stroke-width="1">'
+                f"<title>{escape(name)}{_number(value)}</title></rect>"
+            )
             x += width
         parts.append(f'<text x="{x + 6:.1f}" y="{middle + 5:.1f}">{_number(totals[row])}</text>')
     parts.append("</svg>")
@@ -183,19 +193,25 @@ def render_svg(chart: BarChart) -> Markup:
 def render_table(chart: BarChart, *, caption_class: str = "govuk-table__caption--s", classes: str = "") -> Markup:
     """The chart's numbers as a GOV.UK table: a row per label, a column per series (and a total)."""
     head = [f'<th scope="col" class="govuk-table__header">{escape(chart.label_heading)}</th>']
-    head += [f'<th scope="col" class="govuk-table__header govuk-table__header--numeric">{escape(s.name)}</th>'
-             for s in chart.series]
+    head += [
+        f'<th scope="col" class="govuk-table__header govuk-table__header--numeric">{escape(s.name)}</th>'
+        for s in chart.series
+    ]
     if chart.stacked:
-        head.append(f'<th scope="col" class="govuk-table__header govuk-table__header--numeric">'
-                    f'{escape(chart.total_heading)}</th>')
+        head.append(
+            f'<th scope="col" class="govuk-table__header govuk-table__header--numeric">'
+            f"{escape(chart.total_heading)}</th>"
+        )
     rows = []
     totals = chart.totals()
     for i, label in enumerate(chart.labels):
         link = chart.links[i] if i < len(chart.links) else None
-        name = (Markup('<a class="govuk-link" href="{}">{}</a>').format(link, label) if link else escape(label))
+        name = Markup('<a class="govuk-link" href="{}">{}</a>').format(link, label) if link else escape(label)
         cells = [f'<th scope="row" class="govuk-table__header">{name}</th>']
-        cells += [f'<td class="govuk-table__cell govuk-table__cell--numeric">{_number(s.values[i])}</td>'
-                  for s in chart.series]
+        cells += [
+            f'<td class="govuk-table__cell govuk-table__cell--numeric">{_number(s.values[i])}</td>'
+            for s in chart.series
+        ]
         if chart.stacked:
             cells.append(f'<td class="govuk-table__cell govuk-table__cell--numeric">{_number(totals[i])}</td>')
         rows.append('<tr class="govuk-table__row">' + "".join(cells) + "</tr>")
@@ -203,4 +219,5 @@ def render_table(chart: BarChart, *, caption_class: str = "govuk-table__caption-
         f'<table class="govuk-table {escape(classes)}" id="{chart.ident}-table">'
         f'<caption class="govuk-table__caption {caption_class}">{escape(chart.title)}</caption>'
         f'<thead class="govuk-table__head"><tr class="govuk-table__row">{"".join(head)}</tr></thead>'
-        f'<tbody class="govuk-table__body">{"".join(rows)}</tbody></table>')
+        f'<tbody class="govuk-table__body">{"".join(rows)}</tbody></table>'
+    )

@@ -34,23 +34,38 @@ def _strip(value):
 
 
 def email_field(label="Email address", description=None):
-    return StringField(label, description=description, widget=GovTextInput(),
-                       validators=[DataRequired("Enter your email address"),
-                                   Length(max=254, message="Email address must be 254 characters or fewer")])
+    return StringField(
+        label,
+        description=description,
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter your email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
 
 
 def name_field(label="Full name"):
-    return StringField(label, widget=GovTextInput(),
-                       validators=[DataRequired("Enter your full name"),
-                                   Length(max=200, message="Full name must be 200 characters or fewer")])
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter your full name"),
+            Length(max=200, message="Full name must be 200 characters or fewer"),
+        ],
+    )
 
 
 def organisation_field(label="Organisation", required=True):
     validators = [Length(max=200, message="Organisation must be 200 characters or fewer")]
     if required:
         validators.insert(0, DataRequired("Enter your organisation"))
-    return StringField(label, widget=GovTextInput(), validators=validators,
-                       description="For example, the council or public body you work for")
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        validators=validators,
+        description="For example, the council or public body you work for",
+    )
 
 
 class PasswordRules:
@@ -59,8 +74,11 @@ class PasswordRules:
     words a guesser tries first. The domain checks again with the account's own details."""
 
     def __call__(self, form, field):
-        typed = [form[key].data for key in ("name", "email", "organisation")
-                 if key in form and isinstance(form[key].data, str)]
+        typed = [
+            form[key].data
+            for key in ("name", "email", "organisation")
+            if key in form and isinstance(form[key].data, str)
+        ]
         if current_user and current_user.is_authenticated:
             typed += [current_user.name, current_user.email, current_user.organisation]
         problem = password_problem(field.data or "", personal_words(*typed))
@@ -69,9 +87,12 @@ class PasswordRules:
 
 
 def new_password_field(label="Create a password"):
-    return PasswordField(label, widget=GovPasswordInput(),
-                         description="Use 12 characters or more. A few unrelated words make a strong password.",
-                         validators=[InputRequired("Enter a password"), PasswordRules()])
+    return PasswordField(
+        label,
+        widget=GovPasswordInput(),
+        description="Use 12 characters or more. A few unrelated words make a strong password.",
+        validators=[InputRequired("Enter a password"), PasswordRules()],
+    )
 
 
 class SameAs:
@@ -84,21 +105,24 @@ class SameAs:
 
 
 def confirm_password_field(other: str, label="Confirm password"):
-    return PasswordField(label, widget=GovPasswordInput(),
-                         validators=[InputRequired("Confirm your password"),
-                                     SameAs(other, "Passwords do not match")])
+    return PasswordField(
+        label,
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Confirm your password"), SameAs(other, "Passwords do not match")],
+    )
 
 
 def submit(label: str):
     return SubmitField(label, widget=GovSubmitInput())
 
 
-
 # --- Expertise: one row of radios per trend, on the judge's profile and the organiser's judge settings ---
 
-EXPERTISE_HINT = ("We use your expertise to match you with nominations about the trends you know best. "
-                  "Choose “Prefer not” for a trend you would rather not judge: we avoid giving you "
-                  "nominations that are mainly about it.")
+EXPERTISE_HINT = (
+    "We use your expertise to match you with nominations about the trends you know best. "
+    "Choose “Prefer not” for a trend you would rather not judge: we avoid giving you "
+    "nominations that are mainly about it."
+)
 
 
 class ExpertiseField(RadioField):
@@ -155,7 +179,22 @@ def trend_groups(trends: list[Trend]) -> list[tuple]:
     return list(grouped.items())
 
 
-__all__ = ["Form", "email_field", "name_field", "organisation_field", "new_password_field",
-           "confirm_password_field", "submit", "MAX_LENGTH", "GovTextInput", "GovPasswordInput", "EXPERTISE_HINT",
-           "ExpertiseField", "expertise_field_name", "with_expertise", "expertise_defaults", "posted_levels",
-           "trend_groups"]
+__all__ = [
+    "Form",
+    "email_field",
+    "name_field",
+    "organisation_field",
+    "new_password_field",
+    "confirm_password_field",
+    "submit",
+    "MAX_LENGTH",
+    "GovTextInput",
+    "GovPasswordInput",
+    "EXPERTISE_HINT",
+    "ExpertiseField",
+    "expertise_field_name",
+    "with_expertise",
+    "expertise_defaults",
+    "posted_levels",
+    "trend_groups",
+]

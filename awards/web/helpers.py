@@ -42,8 +42,9 @@ def cycle_or_404(slug: str, *options) -> Cycle:
 
 def nomination_or_404(cycle: Cycle, reference: str, *options) -> Nomination:
     """The cycle's nomination with this reference (loading `options`), or a 404."""
-    nomination = db.session.scalar(select(Nomination).where(Nomination.reference == reference,
-                                                            Nomination.cycle_id == cycle.id).options(*options))
+    nomination = db.session.scalar(
+        select(Nomination).where(Nomination.reference == reference, Nomination.cycle_id == cycle.id).options(*options)
+    )
     if nomination is None:
         abort(404)
     return nomination
@@ -64,10 +65,12 @@ def error_summary(problems) -> list[dict[str, str]]:
 
 def cycle_breadcrumbs(cycle: Cycle, *trail: dict) -> list[dict]:
     """Organiser overview › Award cycles › <cycle> › ... for the organiser's pages about a cycle."""
-    return [{"text": "Organiser overview", "href": url_for("organiser.dashboard")},
-            {"text": "Award cycles", "href": url_for("organiser.cycles")},
-            {"text": cycle.name, "href": url_for("organiser.cycle", slug=cycle.slug)},
-            *trail]
+    return [
+        {"text": "Organiser overview", "href": url_for("organiser.dashboard")},
+        {"text": "Award cycles", "href": url_for("organiser.cycles")},
+        {"text": cycle.name, "href": url_for("organiser.cycle", slug=cycle.slug)},
+        *trail,
+    ]
 
 
 def pagination(page: int, pages: int, url_for_page, label: str = "Pages of nominations") -> dict | None:

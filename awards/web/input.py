@@ -18,8 +18,12 @@ NUL = "\x00"
 def without_nul(values):
     if not any(NUL in key or (isinstance(value, str) and NUL in value) for key, value in values.items(multi=True)):
         return values
-    return ImmutableMultiDict([(key.replace(NUL, ""), value.replace(NUL, "") if isinstance(value, str) else value)
-                               for key, value in values.items(multi=True)])
+    return ImmutableMultiDict(
+        [
+            (key.replace(NUL, ""), value.replace(NUL, "") if isinstance(value, str) else value)
+            for key, value in values.items(multi=True)
+        ]
+    )
 
 
 class CleanRequest(Request):

@@ -15,8 +15,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def request(port: int, method: str, path: str, *, form: dict | None = None, cookies: dict | None = None,
-            extra: dict | None = None, timeout: float = 60) -> tuple[int, list[tuple[str, str]], str]:
+def request(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    form: dict | None = None,
+    cookies: dict | None = None,
+    extra: dict | None = None,
+    timeout: float = 60,
+) -> tuple[int, list[tuple[str, str]], str]:
     """One request to 127.0.0.1:port: the status, the response's headers and its text."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     headers = {"Host": f"127.0.0.1:{port}", **(extra or {})}

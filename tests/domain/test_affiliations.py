@@ -40,8 +40,9 @@ def cycle(app):
 def judge_with(cycle, name="Ada Expert", **lists):
     # The address from the first name, in ASCII (an address's local part must be: see accounts).
     local = name.split()[0].lower().encode("ascii", "ignore").decode() or "judge"
-    user = make_user(email=f"{local}@judges.example.org", name=name, roles=("judge",),
-                     organisation="Judging Partners Ltd")
+    user = make_user(
+        email=f"{local}@judges.example.org", name=name, roles=("judge",), organisation="Judging Partners Ltd"
+    )
     judge = make_judge(cycle, user, organisation="Judging Partners Ltd")
     if lists:
         affiliation_rules.set_affiliations(user, lists, by=user)
@@ -58,18 +59,22 @@ def nomination_with(cycle, organisation="Riverside Borough Council", partners=("
 
 # ------------------------------------------------------------------ the lists
 
+
 def test_a_list_is_one_organisation_a_line_each_once():
     text = "  Riverside  Council \n\nAcme Digital Ltd\nThe Riverside Borough Council\nACME DIGITAL"
     assert affiliation_rules.parse_list(text, WORKS) == ["Riverside Council", "Acme Digital Ltd"]
     assert affiliation_rules.parse_list("", WORKS) == [] and affiliation_rules.parse_list(None, WORKS) == []
 
 
-@pytest.mark.parametrize("text,kind,message", [
-    ("x" * 201, WORKS, "Each organisation must be 200 characters or fewer: shorten ‘xxxxxxxx"),
-    ("The Borough Council", WORKED, "‘The Borough Council’ does not say which organisation"),
-    ("-", PARTNERS, "‘-’ does not say which organisation"),
-    ("\n".join(f"Org {i}" for i in range(21)), WORKED, "Enter 20 organisations or fewer that you have worked for"),
-])
+@pytest.mark.parametrize(
+    "text,kind,message",
+    [
+        ("x" * 201, WORKS, "Each organisation must be 200 characters or fewer: shorten ‘xxxxxxxx"),
+        ("The Borough Council", WORKED, "‘The Borough Council’ does not say which organisation"),
+        ("-", PARTNERS, "‘-’ does not say which organisation"),
+        ("\n".join(f"Org {i}" for i in range(21)), WORKED, "Enter 20 organisations or fewer that you have worked for"),
+    ],
+)
 def test_a_list_with_a_mistake_is_refused_on_its_field(text, kind, message):
     with pytest.raises(DomainError, match=message) as error:
         affiliation_rules.parse_list(text, kind)
@@ -80,10 +85,12 @@ def test_saving_the_same_lists_changes_nothing(cycle):
     judge = judge_with(cycle, works_for="Riverside Council", partners_with="Acme Digital")
     user = judge.user
     first = {a.name: a.created_at for a in affiliation_rules.affiliations_of(user)}
-    assert not affiliation_rules.set_affiliations(user, {"works_for": "Riverside Council\n",
-                                                         "partners_with": " Acme Digital"}, by=user)
-    assert affiliation_rules.set_affiliations(user, {"works_for": "Riverside Council\nNorthshire Council",
-                                                     "partners_with": ""}, by=user)
+    assert not affiliation_rules.set_affiliations(
+        user, {"works_for": "Riverside Council\n", "partners_with": " Acme Digital"}, by=user
+    )
+    assert affiliation_rules.set_affiliations(
+        user, {"works_for": "Riverside Council\nNorthshire Council", "partners_with": ""}, by=user
+    )
     db.session.commit()
     now = {a.name: a.created_at for a in affiliation_rules.affiliations_of(user)}
     assert list(now) == ["Riverside Council", "Northshire Council"]
@@ -100,6 +107,7 @@ def test_the_relationship_reads_as_a_sentence():
 
 # ------------------------------------------------------------------ detection
 
+
 def test_an_affiliation_with_the_nominated_organisation_or_a_partner_is_a_conflict(cycle):
     nomination = nomination_with(cycle)
     ada = judge_with(cycle, "Ada Expert", worked_for="Riverside Council")
@@ -107,18 +115,25 @@ def test_an_affiliation_with_the_nominated_organisation_or_a_partner_is_a_confli
     cy = judge_with(cycle, "Cy Clear", works_for="Northshire Council\nAcme Digital Ltd", worked_for="Riverside")
     dee = judge_with(cycle, "Dee Distant", works_for="Northshire Council")
     assert conflict_rules.detect(ada, nomination) == [
-        "Worked for Riverside Council in the last 3 years, the nominated organisation"]
+        "Worked for Riverside Council in the last 3 years, the nominated organisation"
+    ]
     assert conflict_rules.detect(ben, nomination) == ["Partners with ACME Digital, a partner in this nomination"]
     assert conflict_rules.detect(cy, nomination) == [
         "Works for Acme Digital Ltd, a partner in this nomination",
-        "Worked for Riverside in the last 3 years, the nominated organisation"]
+        "Worked for Riverside in the last 3 years, the nominated organisation",
+    ]
     assert conflict_rules.detect(dee, nomination) == []
     judges = [ada, ben, cy, dee]
     other = nomination_with(cycle, organisation="Northshire Council", partners=())
     expected = {(j.id, n.id) for j in judges for n in (nomination, other) if conflict_rules.detect(j, n)}
     assert conflict_rules.conflict_pairs(judges, [nomination, other]) == expected
-    assert expected == {(ada.id, nomination.id), (ben.id, nomination.id), (cy.id, nomination.id),
-                        (cy.id, other.id), (dee.id, other.id)}
+    assert expected == {
+        (ada.id, nomination.id),
+        (ben.id, nomination.id),
+        (cy.id, nomination.id),
+        (cy.id, other.id),
+        (dee.id, other.id),
+    }
     found = {(d.judge.id, d.nomination.id): d.reasons for d in conflict_rules.detected_conflicts(cycle.id)}
     assert found[(ben.id, nomination.id)] == ["Partners with ACME Digital, a partner in this nomination"]
 
@@ -139,6 +154,7 @@ def test_the_assignment_never_pairs_them_and_the_judge_cannot_open_it(cycle):
 
 
 # ------------------------------------------------------------------ after assignment
+
 
 def test_a_new_affiliation_takes_away_the_assignments_it_conflicts_with(cycle, organiser):
     nomination = nomination_with(cycle)
@@ -189,11 +205,14 @@ def test_the_organisers_email_names_people_exactly_once_escaped(cycle, organiser
     [message] = db.session.scalars(sa.select(OutboxMessage)).all()
     assert message.to_address == organiser.email
     assert message.body_text.splitlines()[2].startswith(
-        f"Zoë O’Neil & <Partners> 🌿 has declared a conflict of interest with {nomination.reference}")
+        f"Zoë O’Neil & <Partners> 🌿 has declared a conflict of interest with {nomination.reference}"
+    )
     # Read as a person reads the HTML part: the name as typed (unescaped it would vanish as a tag,
     # escaped twice it would show "&lt;").
-    assert (f"Dear {organiser.name}, Zoë O’Neil & <Partners> 🌿 has declared a conflict of interest with "
-            f"{nomination.reference}") in text_of(message.body_html)
+    assert (
+        f"Dear {organiser.name}, Zoë O’Neil & <Partners> 🌿 has declared a conflict of interest with "
+        f"{nomination.reference}"
+    ) in text_of(message.body_html)
 
 
 def test_an_organiser_who_declares_is_not_emailed_about_it(cycle, organiser):
@@ -208,13 +227,18 @@ def test_an_organiser_who_declares_is_not_emailed_about_it(cycle, organiser):
 
 # ------------------------------------------------------------------ filling the gaps
 
+
 def test_filling_the_gaps_only_adds(cycle, organiser):
     short = nomination_with(cycle, partners=())
     full = nomination_with(cycle, organisation="Northshire Council", partners=())
     withdrawn = nomination_with(cycle, organisation="Eastshire Council", partners=())
     ada, ben, cy = (judge_with(cycle, name) for name in ("Ada Expert", "Ben Bright", "Cy Clear"))
-    before = [make_assignment(ada, short), make_assignment(ada, full), make_assignment(ben, full),
-              make_assignment(cy, withdrawn)]
+    before = [
+        make_assignment(ada, short),
+        make_assignment(ada, full),
+        make_assignment(ben, full),
+        make_assignment(cy, withdrawn),
+    ]
     withdrawn.status = "withdrawn"
     db.session.commit()
     # A full run would take Cy off the withdrawn nomination (and may move others); filling the gaps

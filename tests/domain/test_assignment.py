@@ -36,6 +36,7 @@ from tests.factories import (
 
 # --- Pure problems (no database) ---------------------------------------------------------------
 
+
 def test_affinity_counts_the_primary_trend_double_and_missing_levels_as_zero():
     levels = {1: 2, 2: -1}
     assert affinity(levels, ((1, True), (2, False))) == 2 * 2 - 1
@@ -48,20 +49,37 @@ def _random_problem(rng: random.Random, *, judges=4, nominations=4, k=2, equal_l
     judge_list = []
     for j in range(judges):
         panel = None if equal_loads or rng.random() < 0.6 else frozenset(rng.sample([1, 2], rng.choice([1, 2])))
-        judge_list.append(JudgeInfo(
-            id=10 + j, name=f"Judge {j}", email=f"j{j}@example.org", user_id=100 + j, organisation="",
-            load_limit=2 if equal_loads else rng.randint(1, 3), category_ids=panel,
-            accepted=equal_loads or rng.random() < 0.9))
+        judge_list.append(
+            JudgeInfo(
+                id=10 + j,
+                name=f"Judge {j}",
+                email=f"j{j}@example.org",
+                user_id=100 + j,
+                organisation="",
+                load_limit=2 if equal_loads else rng.randint(1, 3),
+                category_ids=panel,
+                accepted=equal_loads or rng.random() < 0.9,
+            )
+        )
     nomination_list = []
     for n in range(nominations):
         trends = rng.sample([1, 2, 3], rng.randint(1, 2))
-        nomination_list.append(NominationInfo(id=50 + n, reference=f"PSDA-2026-{n + 1:04d}", title=f"N{n}",
-                                              category_id=1 if equal_loads else rng.choice([1, 2]),
-                                              trends=tuple((t, i == 0) for i, t in enumerate(trends))))
+        nomination_list.append(
+            NominationInfo(
+                id=50 + n,
+                reference=f"PSDA-2026-{n + 1:04d}",
+                title=f"N{n}",
+                category_id=1 if equal_loads else rng.choice([1, 2]),
+                trends=tuple((t, i == 0) for i, t in enumerate(trends)),
+            )
+        )
     low = -1 if equal_loads else -2
     expertise = {100 + j: {t: rng.randint(low, 2) for t in (1, 2, 3) if rng.random() < 0.8} for j in range(judges)}
-    conflicts = frozenset() if equal_loads else frozenset(
-        (j.id, n.id) for j in judge_list for n in nomination_list if rng.random() < 0.15)
+    conflicts = (
+        frozenset()
+        if equal_loads
+        else frozenset((j.id, n.id) for j in judge_list for n in nomination_list if rng.random() < 0.15)
+    )
     assignments = []
     if not equal_loads:
         next_id = itertools.count(900)
@@ -70,15 +88,29 @@ def _random_problem(rng: random.Random, *, judges=4, nominations=4, k=2, equal_l
                 if (j.id, n.id) in conflicts or not j.accepted or rng.random() > 0.12:
                     continue
                 kind = rng.choice(["locked", "draft", "submitted", "plain", "recused"])
-                assignments.append(ExistingAssignment(
-                    id=next(next_id), judge_id=j.id, nomination_id=n.id,
-                    status=AssignmentStatus.RECUSED if kind == "recused" else AssignmentStatus.ASSIGNED,
-                    locked=kind == "locked", affinity=0,
-                    review_status={"draft": ReviewStatus.DRAFT, "submitted": ReviewStatus.SUBMITTED}.get(kind),
-                    nomination_status=NominationStatus.SUBMITTED))
-    return Problem(cycle_id=1, cycle_name="Test", judges_per_nomination=k, categories=categories,
-                   judges=judge_list, nominations=nomination_list, expertise=expertise, conflicts=conflicts,
-                   assignments=assignments)
+                assignments.append(
+                    ExistingAssignment(
+                        id=next(next_id),
+                        judge_id=j.id,
+                        nomination_id=n.id,
+                        status=AssignmentStatus.RECUSED if kind == "recused" else AssignmentStatus.ASSIGNED,
+                        locked=kind == "locked",
+                        affinity=0,
+                        review_status={"draft": ReviewStatus.DRAFT, "submitted": ReviewStatus.SUBMITTED}.get(kind),
+                        nomination_status=NominationStatus.SUBMITTED,
+                    )
+                )
+    return Problem(
+        cycle_id=1,
+        cycle_name="Test",
+        judges_per_nomination=k,
+        categories=categories,
+        judges=judge_list,
+        nominations=nomination_list,
+        expertise=expertise,
+        conflicts=conflicts,
+        assignments=assignments,
+    )
 
 
 def _score(problem: Problem, new_pairs: set[tuple[int, int]]):
@@ -88,8 +120,7 @@ def _score(problem: Problem, new_pairs: set[tuple[int, int]]):
     cost. None if the pairs break a hard rule."""
     k = problem.judges_per_nomination
     fixed = [a for a in problem.assignments if a.is_fixed]
-    recused = {(a.judge_id, a.nomination_id) for a in problem.assignments
-               if a.status is AssignmentStatus.RECUSED}
+    recused = {(a.judge_id, a.nomination_id) for a in problem.assignments if a.status is AssignmentStatus.RECUSED}
     fixed_pairs = {(a.judge_id, a.nomination_id) for a in fixed}
     judges = {j.id: j for j in problem.judges}
     noms = {n.id: n for n in problem.nominations}
@@ -101,9 +132,13 @@ def _score(problem: Problem, new_pairs: set[tuple[int, int]]):
     cost = 0
     for judge_id, nomination_id in new_pairs:
         judge, nomination = judges[judge_id], noms[nomination_id]
-        if (not judge.accepted or not judge.judges_category(nomination.category_id)
-                or (judge_id, nomination_id) in problem.conflicts or (judge_id, nomination_id) in recused
-                or (judge_id, nomination_id) in fixed_pairs):
+        if (
+            not judge.accepted
+            or not judge.judges_category(nomination.category_id)
+            or (judge_id, nomination_id) in problem.conflicts
+            or (judge_id, nomination_id) in recused
+            or (judge_id, nomination_id) in fixed_pairs
+        ):
             return None
         levels = problem.expertise.get(judge.user_id, {})
         cost -= AFFINITY_WEIGHT * affinity(levels, nomination.trends)
@@ -116,18 +151,23 @@ def _score(problem: Problem, new_pairs: set[tuple[int, int]]):
             return None
         cost += LOAD_WEIGHT * sum(u - 1 for u in range(fixed_load[judge_id] + 1, load[judge_id] + 1))
     for nomination_id in noms:
-        if count[nomination_id] > max(k, fixed_count[nomination_id]) and count[nomination_id] > fixed_count[nomination_id]:
+        if (
+            count[nomination_id] > max(k, fixed_count[nomination_id])
+            and count[nomination_id] > fixed_count[nomination_id]
+        ):
             return None
-        cost += SHARE_SHORTFALL_WEIGHT * sum(u - k for u in range(fixed_count[nomination_id] + 1,
-                                                                   count[nomination_id] + 1))
+        cost += SHARE_SHORTFALL_WEIGHT * sum(
+            u - k for u in range(fixed_count[nomination_id] + 1, count[nomination_id] + 1)
+        )
     filled = sum(min(k, c) for c in count.values())
     return (-filled, avoided, cost)
 
 
 def _brute_force(problem: Problem):
     k = problem.judges_per_nomination
-    fixed_count = {n.id: sum(1 for a in problem.assignments if a.is_fixed and a.nomination_id == n.id)
-                   for n in problem.nominations}
+    fixed_count = {
+        n.id: sum(1 for a in problem.assignments if a.is_fixed and a.nomination_id == n.id) for n in problem.nominations
+    }
     options = []
     for n in problem.nominations:
         need = max(0, k - fixed_count[n.id])
@@ -172,8 +212,7 @@ def test_with_equal_loads_the_total_affinity_is_the_largest_possible(seed):
         loads = {j: sum(j in c for c in choice) for j in judges}
         if any(load > 2 for load in loads.values()):
             continue
-        total = sum(problem.affinity(problem.judge_by_id[j], n) for n, c in zip(problem.nominations, choice)
-                    for j in c)
+        total = sum(problem.affinity(problem.judge_by_id[j], n) for n, c in zip(problem.nominations, choice) for j in c)
         best = total if best is None else max(best, total)
     assert sum(p.affinity for p in result.planned) == best
     assert {load.after for load in result.judge_loads} == {2}
@@ -181,20 +220,44 @@ def test_with_equal_loads_the_total_affinity_is_the_largest_possible(seed):
 
 def _medium_problem(seed: int, nominations=120, judges=14, limits=(20, 40)) -> Problem:
     rng = random.Random(seed)
-    judge_list = [JudgeInfo(id=j + 1, name=f"Judge {j}", email=f"j{j}@x.org", user_id=100 + j, organisation="",
-                            load_limit=rng.randint(*limits),
-                            category_ids=None if rng.random() < 0.7 else frozenset({rng.choice([1, 2, 3])}),
-                            accepted=True) for j in range(judges)]
+    judge_list = [
+        JudgeInfo(
+            id=j + 1,
+            name=f"Judge {j}",
+            email=f"j{j}@x.org",
+            user_id=100 + j,
+            organisation="",
+            load_limit=rng.randint(*limits),
+            category_ids=None if rng.random() < 0.7 else frozenset({rng.choice([1, 2, 3])}),
+            accepted=True,
+        )
+        for j in range(judges)
+    ]
     nomination_list = []
     for n in range(nominations):
         trends = rng.sample(range(1, 11), rng.randint(1, 3))
-        nomination_list.append(NominationInfo(id=n + 1, reference=f"R-{n:04d}", title="", category_id=rng.choice([1, 2, 3]),
-                                              trends=tuple((t, i == 0) for i, t in enumerate(trends))))
+        nomination_list.append(
+            NominationInfo(
+                id=n + 1,
+                reference=f"R-{n:04d}",
+                title="",
+                category_id=rng.choice([1, 2, 3]),
+                trends=tuple((t, i == 0) for i, t in enumerate(trends)),
+            )
+        )
     expertise = {100 + j: {t: rng.randint(-2, 2) for t in range(1, 11)} for j in range(judges)}
     conflicts = frozenset((j.id, n.id) for j in judge_list for n in nomination_list if rng.random() < 0.05)
-    return Problem(cycle_id=1, cycle_name="Medium", judges_per_nomination=3,
-                   categories={1: "One", 2: "Two", 3: "Three"}, judges=judge_list, nominations=nomination_list,
-                   expertise=expertise, conflicts=conflicts, assignments=[])
+    return Problem(
+        cycle_id=1,
+        cycle_name="Medium",
+        judges_per_nomination=3,
+        categories={1: "One", 2: "Two", 3: "Three"},
+        judges=judge_list,
+        nominations=nomination_list,
+        expertise=expertise,
+        conflicts=conflicts,
+        assignments=[],
+    )
 
 
 @pytest.mark.parametrize("seed,limits", [(0, (20, 40)), (1, (20, 40)), (2, (20, 40)), (3, (8, 16)), (4, (8, 16))])
@@ -226,33 +289,68 @@ def test_the_same_input_gives_the_same_result_whatever_its_order():
 
 
 def test_loads_are_spread_evenly_when_expertise_does_not_differ():
-    judges = [JudgeInfo(id=j, name=f"J{j}", email="", user_id=j, organisation="", load_limit=30, category_ids=None,
-                        accepted=True) for j in range(1, 7)]
-    noms = [NominationInfo(id=n, reference=f"R{n:03d}", title="", category_id=1, trends=((1, True),))
-            for n in range(1, 41)]
-    problem = Problem(cycle_id=1, cycle_name="C", judges_per_nomination=3, categories={1: "Cat"}, judges=judges,
-                      nominations=noms, expertise={}, conflicts=frozenset(), assignments=[])
+    judges = [
+        JudgeInfo(
+            id=j, name=f"J{j}", email="", user_id=j, organisation="", load_limit=30, category_ids=None, accepted=True
+        )
+        for j in range(1, 7)
+    ]
+    noms = [
+        NominationInfo(id=n, reference=f"R{n:03d}", title="", category_id=1, trends=((1, True),)) for n in range(1, 41)
+    ]
+    problem = Problem(
+        cycle_id=1,
+        cycle_name="C",
+        judges_per_nomination=3,
+        categories={1: "Cat"},
+        judges=judges,
+        nominations=noms,
+        expertise={},
+        conflicts=frozenset(),
+        assignments=[],
+    )
     result = solve(problem)
     assert {load.after for load in result.judge_loads} == {20}
 
 
 def test_a_judge_who_prefers_not_to_judge_the_primary_trend_is_used_only_when_nobody_else_can():
-    judges = [JudgeInfo(id=j, name=f"J{j}", email="", user_id=j, organisation="", load_limit=5, category_ids=None,
-                        accepted=True) for j in (1, 2, 3)]
+    judges = [
+        JudgeInfo(
+            id=j, name=f"J{j}", email="", user_id=j, organisation="", load_limit=5, category_ids=None, accepted=True
+        )
+        for j in (1, 2, 3)
+    ]
     nomination = NominationInfo(id=1, reference="R001", title="", category_id=1, trends=((7, True), (8, False)))
     # Judge 1 is at −2 on the primary trend but an expert on the other: affinity −4 + 2 = −2, while
     # judges 2 and 3 score far lower (−1 on both: −3), yet judge 1 is still avoided.
     expertise = {1: {7: -2, 8: 2}, 2: {7: -1, 8: -1}, 3: {7: -1, 8: -1}}
-    problem = Problem(cycle_id=1, cycle_name="C", judges_per_nomination=2, categories={1: "Cat"}, judges=judges,
-                      nominations=[nomination], expertise=expertise, conflicts=frozenset(), assignments=[])
+    problem = Problem(
+        cycle_id=1,
+        cycle_name="C",
+        judges_per_nomination=2,
+        categories={1: "Cat"},
+        judges=judges,
+        nominations=[nomination],
+        expertise=expertise,
+        conflicts=frozenset(),
+        assignments=[],
+    )
     result = solve(problem)
     assert {p.judge_id for p in result.planned} == {2, 3}
     assert not result.avoided
 
     # Judge 3 has a conflict: judge 1 is the only way to fill the second place, and is reported.
-    conflicted = Problem(cycle_id=1, cycle_name="C", judges_per_nomination=2, categories={1: "Cat"}, judges=judges,
-                         nominations=[nomination], expertise=expertise, conflicts=frozenset({(3, 1)}),
-                         assignments=[])
+    conflicted = Problem(
+        cycle_id=1,
+        cycle_name="C",
+        judges_per_nomination=2,
+        categories={1: "Cat"},
+        judges=judges,
+        nominations=[nomination],
+        expertise=expertise,
+        conflicts=frozenset({(3, 1)}),
+        assignments=[],
+    )
     result = solve(conflicted)
     assert {p.judge_id for p in result.planned} == {1, 2}
     assert [(p.judge_id, p.nomination_id) for p in result.avoided] == [(1, 1)]
@@ -260,22 +358,58 @@ def test_a_judge_who_prefers_not_to_judge_the_primary_trend_is_used_only_when_no
 
 
 def test_shortfalls_are_shared_out_and_explained_per_category():
-    judges = [JudgeInfo(id=j, name=f"J{j}", email="", user_id=j, organisation="", load_limit=2,
-                        category_ids=frozenset({1}), accepted=True) for j in (1, 2, 3)]
-    judges.append(JudgeInfo(id=4, name="J4", email="", user_id=4, organisation="", load_limit=9,
-                            category_ids=frozenset({2}), accepted=True))
-    judges.append(JudgeInfo(id=5, name="Not yet", email="", user_id=None, organisation="", load_limit=9,
-                            category_ids=None, accepted=False))
-    noms = [NominationInfo(id=n, reference=f"PSDA-2026-000{n}", title="", category_id=1, trends=())
-            for n in (1, 2, 3)]
+    judges = [
+        JudgeInfo(
+            id=j,
+            name=f"J{j}",
+            email="",
+            user_id=j,
+            organisation="",
+            load_limit=2,
+            category_ids=frozenset({1}),
+            accepted=True,
+        )
+        for j in (1, 2, 3)
+    ]
+    judges.append(
+        JudgeInfo(
+            id=4,
+            name="J4",
+            email="",
+            user_id=4,
+            organisation="",
+            load_limit=9,
+            category_ids=frozenset({2}),
+            accepted=True,
+        )
+    )
+    judges.append(
+        JudgeInfo(
+            id=5,
+            name="Not yet",
+            email="",
+            user_id=None,
+            organisation="",
+            load_limit=9,
+            category_ids=None,
+            accepted=False,
+        )
+    )
+    noms = [NominationInfo(id=n, reference=f"PSDA-2026-000{n}", title="", category_id=1, trends=()) for n in (1, 2, 3)]
     noms.append(NominationInfo(id=4, reference="PSDA-2026-0004", title="", category_id=2, trends=()))
     noms.append(NominationInfo(id=5, reference="PSDA-2026-0005", title="", category_id=3, trends=()))
     noms.append(NominationInfo(id=6, reference="PSDA-2026-0006", title="", category_id=1, trends=()))
-    problem = Problem(cycle_id=1, cycle_name="C", judges_per_nomination=3,
-                      categories={1: "Data and AI Innovation", 2: "Skills and Capability",
-                                  3: "Digital Leader of the Year"},
-                      judges=judges, nominations=noms, expertise={}, conflicts=frozenset({(1, 6), (2, 6)}),
-                      assignments=[])
+    problem = Problem(
+        cycle_id=1,
+        cycle_name="C",
+        judges_per_nomination=3,
+        categories={1: "Data and AI Innovation", 2: "Skills and Capability", 3: "Digital Leader of the Year"},
+        judges=judges,
+        nominations=noms,
+        expertise={},
+        conflicts=frozenset({(1, 6), (2, 6)}),
+        assignments=[],
+    )
     result = solve(problem)
     assert not result.feasible
     by_reason = {(s.category_name, s.reason): s for s in result.shortfalls}
@@ -283,20 +417,28 @@ def test_shortfalls_are_shared_out_and_explained_per_category():
     # (conflicts with 1 and 2), leaving 5 places for the other three, shared out as 2, 2 and 1.
     conflicts = by_reason[("Data and AI Innovation", "conflicts")]
     assert [n.reference for n in conflicts.nominations] == ["PSDA-2026-0006"]
-    assert conflicts.message == ("1 nomination in Data and AI Innovation can get only 1 judge: too few of this "
-                                 "category's judges are free of conflicts of interest with it: add a judge to "
-                                 "this category")
+    assert conflicts.message == (
+        "1 nomination in Data and AI Innovation can get only 1 judge: too few of this "
+        "category's judges are free of conflicts of interest with it: add a judge to "
+        "this category"
+    )
     loads = [s for s in result.shortfalls if s.reason == "load"]
     assert sorted((s.judges, len(s.nominations)) for s in loads) == [(1, 1), (2, 2)]
     two = next(s for s in loads if s.judges == 2)
-    assert two.message == ("2 nominations in Data and AI Innovation can get only 2 judges: add a judge to this "
-                           "category or raise a load limit")
+    assert two.message == (
+        "2 nominations in Data and AI Innovation can get only 2 judges: add a judge to this "
+        "category or raise a load limit"
+    )
     few = by_reason[("Skills and Capability", "few_judges")]
-    assert few.message == ("1 nomination in Skills and Capability can get only 1 judge: only 1 judge judges this "
-                           "category: add a judge to this category")
+    assert few.message == (
+        "1 nomination in Skills and Capability can get only 1 judge: only 1 judge judges this "
+        "category: add a judge to this category"
+    )
     none = by_reason[("Digital Leader of the Year", "no_judges")]
-    assert none.message == ("1 nomination in Digital Leader of the Year can get no judges: no judge who has "
-                            "accepted their invitation judges this category: add a judge to this category")
+    assert none.message == (
+        "1 nomination in Digital Leader of the Year can get no judges: no judge who has "
+        "accepted their invitation judges this category: add a judge to this category"
+    )
     # Categories in the cycle's order; the summary names the nominations.
     assert [s.category_name for s in result.shortfalls][0] == "Data and AI Innovation"
     assert any("PSDA-2026-0006" in line for line in result.summary_lines())
@@ -305,14 +447,20 @@ def test_shortfalls_are_shared_out_and_explained_per_category():
 
 # --- Through the database ----------------------------------------------------------------------
 
+
 @pytest.fixture
 def cycle(app):
     return make_cycle(judges_per_nomination=2, judge_max_load=10)
 
 
 def _live(nomination) -> set[int]:
-    return set(db.session.scalars(select(Assignment.judge_id).where(
-        Assignment.nomination_id == nomination.id, Assignment.status == AssignmentStatus.ASSIGNED)))
+    return set(
+        db.session.scalars(
+            select(Assignment.judge_id).where(
+                Assignment.nomination_id == nomination.id, Assignment.status == AssignmentStatus.ASSIGNED
+            )
+        )
+    )
 
 
 def _apply(cycle, by=None):
@@ -324,8 +472,11 @@ def _apply(cycle, by=None):
 
 def test_conflicts_detected_and_recorded_are_never_assigned(cycle):
     nomination = make_nomination(cycle, contact_email="casey@riverside.gov.uk")
-    same_domain = make_judge(cycle, email="pat@riverside.gov.uk",
-                             user=make_user(email="pat@riverside.gov.uk", roles=("judge",), organisation="Pat Ltd"))
+    same_domain = make_judge(
+        cycle,
+        email="pat@riverside.gov.uk",
+        user=make_user(email="pat@riverside.gov.uk", roles=("judge",), organisation="Pat Ltd"),
+    )
     recorded = make_judge(cycle)
     others = [make_judge(cycle) for _ in range(2)]
     set_expertise(same_domain.user, {t: 2 for t in cycle.trends})  # the best match, but conflicted
@@ -384,7 +535,7 @@ def test_submitted_and_draft_reviews_and_locked_assignments_stay_on_a_rerun(cycl
     draft = make_assignment(judges[1], nominations[1])
     make_review(draft, status="draft")
     locked = make_assignment(judges[0], nominations[2], locked=True)
-    make_assignment(judges[1], nominations[2])   # unlocked, no review: may be replaced
+    make_assignment(judges[1], nominations[2])  # unlocked, no review: may be replaced
     fixed = {(a.judge_id, a.nomination_id, a.id) for a in (submitted, draft, locked)}
     result, counts = _apply(cycle)
     rows = set(db.session.execute(select(Assignment.judge_id, Assignment.nomination_id, Assignment.id)).all())
@@ -502,6 +653,7 @@ def test_two_runs_at_once_never_assign_twice(make_app, database_url):
     def run():
         with app.app_context():
             from awards.models import Cycle
+
             current = db.session.scalar(select(Cycle).where(Cycle.slug == slug))
             result = solver.propose(current)
             barrier.wait()
@@ -522,8 +674,9 @@ def test_two_runs_at_once_never_assign_twice(make_app, database_url):
         thread.join()
     assert sorted(outcomes) == ["refused", "written"]
     with app.app_context():
-        counts = db.session.execute(select(Assignment.nomination_id, func.count(Assignment.id))
-                                    .group_by(Assignment.nomination_id)).all()
+        counts = db.session.execute(
+            select(Assignment.nomination_id, func.count(Assignment.id)).group_by(Assignment.nomination_id)
+        ).all()
         assert len(counts) == 8 and {c for _, c in counts} == {2}
         pairs = db.session.execute(select(Assignment.judge_id, Assignment.nomination_id)).all()
         assert len(pairs) == len(set(pairs))
@@ -531,15 +684,34 @@ def test_two_runs_at_once_never_assign_twice(make_app, database_url):
 
 def test_a_cycle_with_no_judges_or_no_nominations_gives_an_empty_plan():
     noms = [NominationInfo(id=1, reference="R001", title="", category_id=1, trends=((1, True),))]
-    no_judges = Problem(cycle_id=1, cycle_name="C", judges_per_nomination=3, categories={1: "Cat"}, judges=[],
-                        nominations=noms, expertise={}, conflicts=frozenset(), assignments=[])
+    no_judges = Problem(
+        cycle_id=1,
+        cycle_name="C",
+        judges_per_nomination=3,
+        categories={1: "Cat"},
+        judges=[],
+        nominations=noms,
+        expertise={},
+        conflicts=frozenset(),
+        assignments=[],
+    )
     result = solve(no_judges)
     assert result.planned == [] and [s.reason for s in result.shortfalls] == ["no_judges"]
     assert result.totals["min_load"] is None and result.totals["mean_affinity"] is None
-    judges = [JudgeInfo(id=1, name="J", email="", user_id=1, organisation="", load_limit=5, category_ids=None,
-                        accepted=True)]
-    no_nominations = Problem(cycle_id=1, cycle_name="C", judges_per_nomination=3, categories={1: "Cat"},
-                             judges=judges, nominations=[], expertise={}, conflicts=frozenset(), assignments=[])
+    judges = [
+        JudgeInfo(id=1, name="J", email="", user_id=1, organisation="", load_limit=5, category_ids=None, accepted=True)
+    ]
+    no_nominations = Problem(
+        cycle_id=1,
+        cycle_name="C",
+        judges_per_nomination=3,
+        categories={1: "Cat"},
+        judges=judges,
+        nominations=[],
+        expertise={},
+        conflicts=frozenset(),
+        assignments=[],
+    )
     result = solve(no_nominations)
     assert result.planned == [] and result.feasible and result.totals["places"] == 0
     assert "Every nomination gets all its judges." in result.summary_lines()

@@ -66,8 +66,11 @@ def _check_ooxml_is_readable(data: bytes, main: str, body_part: str) -> dict[str
             if rel.get("TargetMode") == "External":
                 assert target.startswith("https://"), (name, target)
             else:
-                resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                    posixpath.join(source_dir, target))
+                resolved = (
+                    target.lstrip("/")
+                    if target.startswith("/")
+                    else posixpath.normpath(posixpath.join(source_dir, target))
+                )
                 assert resolved in parts, (name, target)
     for override in ElementTree.fromstring(parts["[Content_Types].xml"]):
         if override.get("PartName"):
@@ -84,9 +87,20 @@ def _check_image(content: bytes, kind: str) -> None:
 def test_docx_copy_holds_no_marker_and_still_reads():
     markers = Markers()
     original = corpus.docx(markers)
-    expected = {"template path", "custom XML owner", "docx image EXIF Artist", "comment e-mail", "zip comment",
-                "tracked insertion author", "docx image after JPEG end", "embedded workbook", "core creator", "macro",
-                "linked picture address", "permission editor"}
+    expected = {
+        "template path",
+        "custom XML owner",
+        "docx image EXIF Artist",
+        "comment e-mail",
+        "zip comment",
+        "tracked insertion author",
+        "docx image after JPEG end",
+        "embedded workbook",
+        "core creator",
+        "macro",
+        "linked picture address",
+        "permission editor",
+    }
     assert expected <= {found.split(" (")[0] for found in markers.found_in(original)}
     copy = _blind("docx", original)
     assert markers.found_in(copy) == []
@@ -132,9 +146,18 @@ def test_pptx_copy_holds_no_marker_and_still_reads():
 def test_pdf_copy_holds_no_marker_and_still_reads():
     markers = Markers()
     original = corpus.pdf(markers)
-    expected = {"open action JS", "named JS", "embedded file name", "embedded file content", "info author",
-                "XMP creator", "pdf image EXIF Artist", "pdf image after JPEG end", "attached file content",
-                "pdf JPEG 2000 comment"}
+    expected = {
+        "open action JS",
+        "named JS",
+        "embedded file name",
+        "embedded file content",
+        "info author",
+        "XMP creator",
+        "pdf image EXIF Artist",
+        "pdf image after JPEG end",
+        "attached file content",
+        "pdf JPEG 2000 comment",
+    }
     assert expected <= {found.split(" (")[0] for found in markers.found_in(original)}
     copy = _blind("pdf", original)
     assert markers.found_in(copy) == []
@@ -147,7 +170,8 @@ def test_pdf_copy_holds_no_marker_and_still_reads():
         assert corpus.BODY.encode() in page.Contents.read_bytes()
         annotations = list(page.obj.get("/Annots", []))
         assert [(a.Subtype, a.A.S, str(a.A.URI)) for a in annotations] == [
-            (pikepdf.Name.Link, pikepdf.Name.URI, "https://www.gov.uk/")]
+            (pikepdf.Name.Link, pikepdf.Name.URI, "https://www.gov.uk/")
+        ]
         image = page.Resources.XObject.Im1
         _check_image(image.read_raw_bytes(), "JPEG")
         assert pikepdf.PdfImage(image).as_pil_image().size == (16, 12)
@@ -172,24 +196,31 @@ def test_an_element_that_only_points_at_a_part_left_behind_goes_with_it():
     # (left without their reference, they would make PowerPoint repair the file).
     p = "http://schemas.openxmlformats.org/presentationml/2006/main"
     a = "http://schemas.openxmlformats.org/drawingml/2006/main"
-    slide = (f'<p:sld xmlns:p="{p}" xmlns:a="{a}" xmlns:r="{corpus.R}" '
-             'xmlns:p14="http://schemas.microsoft.com/office/powerpoint/2010/main"><p:cSld><p:spTree><p:pic>'
-             '<p:nvPicPr><p:cNvPr id="2" name="Video"/><p:cNvPicPr/><p:nvPr><a:videoFile r:link="rId2"/><p:extLst>'
-             '<p:ext uri="{DAA4B4D4-6D71-4841-9C94-3DE7FCFB9230}"><p14:media r:embed="rId3"/></p:ext></p:extLst>'
-             '</p:nvPr></p:nvPicPr><p:blipFill><a:blip r:embed="rId4"/></p:blipFill></p:pic></p:spTree></p:cSld>'
-             '</p:sld>')
+    slide = (
+        f'<p:sld xmlns:p="{p}" xmlns:a="{a}" xmlns:r="{corpus.R}" '
+        'xmlns:p14="http://schemas.microsoft.com/office/powerpoint/2010/main"><p:cSld><p:spTree><p:pic>'
+        '<p:nvPicPr><p:cNvPr id="2" name="Video"/><p:cNvPicPr/><p:nvPr><a:videoFile r:link="rId2"/><p:extLst>'
+        '<p:ext uri="{DAA4B4D4-6D71-4841-9C94-3DE7FCFB9230}"><p14:media r:embed="rId3"/></p:ext></p:extLst>'
+        '</p:nvPr></p:nvPicPr><p:blipFill><a:blip r:embed="rId4"/></p:blipFill></p:pic></p:spTree></p:cSld>'
+        "</p:sld>"
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
         z.writestr("[Content_Types].xml", corpus._types({}))
         z.writestr("_rels/.rels", corpus._rels(("rId1", f"{corpus.REL}/officeDocument", "ppt/presentation.xml")))
         z.writestr("ppt/presentation.xml", f'<p:presentation xmlns:p="{p}"/>')
-        z.writestr("ppt/_rels/presentation.xml.rels",
-                   corpus._rels(("rId1", f"{corpus.REL}/slide", "slides/slide1.xml")))
+        z.writestr(
+            "ppt/_rels/presentation.xml.rels", corpus._rels(("rId1", f"{corpus.REL}/slide", "slides/slide1.xml"))
+        )
         z.writestr("ppt/slides/slide1.xml", slide)
-        z.writestr("ppt/slides/_rels/slide1.xml.rels", corpus._rels(
-            ("rId2", f"{corpus.REL}/video", "../media/media1.mp4"),
-            ("rId3", "http://schemas.microsoft.com/office/2007/relationships/media", "../media/media1.mp4"),
-            ("rId4", f"{corpus.REL}/image", "../media/image1.png")))
+        z.writestr(
+            "ppt/slides/_rels/slide1.xml.rels",
+            corpus._rels(
+                ("rId2", f"{corpus.REL}/video", "../media/media1.mp4"),
+                ("rId3", "http://schemas.microsoft.com/office/2007/relationships/media", "../media/media1.mp4"),
+                ("rId4", f"{corpus.REL}/image", "../media/image1.png"),
+            ),
+        )
         z.writestr("ppt/media/media1.mp4", b"\x00\x00\x00\x18ftypmp42")
         z.writestr("ppt/media/image1.png", corpus.png(lambda place: "poster", "video"))
     copy = _blind("pptx", out.getvalue())

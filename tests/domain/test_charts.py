@@ -11,15 +11,30 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def chart(**overrides) -> BarChart:
-    values = dict(title="Cases per trend", description="Bar chart of cases per trend, by year.",
-                  labels=["Artificial intelligence", "Data <&> more"],
-                  series=[Series("2024", [1, 0]), Series("2025", [2, 4])], label_heading="Trend")
+    values = dict(
+        title="Cases per trend",
+        description="Bar chart of cases per trend, by year.",
+        labels=["Artificial intelligence", "Data <&> more"],
+        series=[Series("2024", [1, 0]), Series("2025", [2, 4])],
+        label_heading="Trend",
+    )
     values.update(overrides)
     return BarChart(**values)
 
 
-@pytest.mark.parametrize("value,expected", [(0, (1, 1)), (1, (1, 1)), (3, (3, 1)), (7, (8, 2)), (12, (15, 5)),
-                                            (23, (25, 5)), (99, (100, 20)), (0.5, (0.5, 0.1))])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        (0, (1, 1)),
+        (1, (1, 1)),
+        (3, (3, 1)),
+        (7, (8, 2)),
+        (12, (15, 5)),
+        (23, (25, 5)),
+        (99, (100, 20)),
+        (0.5, (0.5, 0.1)),
+    ],
+)
 def test_axis_maximum_is_round(value, expected):
     maximum, step = nice_maximum(value)
     assert (maximum, step) == pytest.approx(expected)
@@ -35,15 +50,19 @@ def test_svg_is_accessible_well_formed_and_unstyled():
     assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
     assert "style=" not in svg and "<script" not in svg
     bars = [r.find(f"{SVG}title").text for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
-    assert bars == ["Artificial intelligence, 2024: 1", "Artificial intelligence, 2025: 2",
-                    "Data <&> more, 2025: 4"]  # a zero draws no bar
+    assert bars == [
+        "Artificial intelligence, 2024: 1",
+        "Artificial intelligence, 2025: 2",
+        "Data <&> more, 2025: 4",
+    ]  # a zero draws no bar
     texts = "".join(root.itertext())
     assert "2024" in texts and "2025" in texts  # the legend
 
 
 def test_long_labels_wrap_then_shorten():
-    svg = str(chart(labels=["The social contract is being renegotiated across the country", "Short"],
-                    label_chars=20).svg())
+    svg = str(
+        chart(labels=["The social contract is being renegotiated across the country", "Short"], label_chars=20).svg()
+    )
     lines = [t.text for t in ET.fromstring(svg).iter(f"{SVG}tspan")]
     assert lines[:2] == ["The social contract", "is being renegotiat…"]
     assert lines[2] == "Short"

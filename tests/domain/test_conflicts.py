@@ -57,6 +57,7 @@ def entry_with(cycle, partners=("Acme Digital Ltd",), **fields):
 
 # ------------------------------------------------------------------ the judge made the nomination
 
+
 def test_the_judge_made_the_nomination(cycle):
     judge = judge_from(cycle)
     nomination = entry_with(cycle, nominator=judge.user)
@@ -71,6 +72,7 @@ def test_an_unrelated_judge_has_no_conflict(cycle):
 
 
 # ------------------------------------------------------------------ e-mail addresses
+
 
 def test_same_email_as_the_nominator(cycle):
     nominator = make_user(email="nick@gmail.com")
@@ -92,8 +94,9 @@ def test_same_organisational_domain(cycle):
 
 
 def test_same_domain_as_the_nominator(cycle):
-    nomination = entry_with(cycle, nominator=make_user(email="nick@leeds.gov.uk"),
-                                 contact_email="casey@elsewhere.example.org")
+    nomination = entry_with(
+        cycle, nominator=make_user(email="nick@leeds.gov.uk"), contact_email="casey@elsewhere.example.org"
+    )
     judge = invited(cycle, "jo@leeds.gov.uk")
     assert conflict_rules.detect(judge, nomination) == ["Same organisational email domain (leeds.gov.uk)"]
 
@@ -103,11 +106,23 @@ def test_a_different_domain_is_no_conflict(cycle):
     assert conflict_rules.detect(judge_from(cycle, email="jo@islington.gov.uk"), nomination) == []
 
 
-@pytest.mark.parametrize("domain", ["gmail.com", "outlook.com", "hotmail.com", "yahoo.com", "icloud.com",
-                                    "GMAIL.COM", "googlemail.com", "hotmail.co.uk", "yahoo.co.uk", "me.com"])
+@pytest.mark.parametrize(
+    "domain",
+    [
+        "gmail.com",
+        "outlook.com",
+        "hotmail.com",
+        "yahoo.com",
+        "icloud.com",
+        "GMAIL.COM",
+        "googlemail.com",
+        "hotmail.co.uk",
+        "yahoo.co.uk",
+        "me.com",
+    ],
+)
 def test_webmail_domains_never_count(cycle, domain):
-    nomination = entry_with(cycle, nominator=make_user(email=f"nick@{domain.lower()}"),
-                                 contact_email=f"casey@{domain}")
+    nomination = entry_with(cycle, nominator=make_user(email=f"nick@{domain.lower()}"), contact_email=f"casey@{domain}")
     judge = judge_from(cycle, email=f"someone.else@{domain.lower()}")
     assert conflict_rules.detect(judge, nomination) == []
     assert conflict_rules.conflict_pairs([judge], [nomination]) == set()
@@ -115,33 +130,40 @@ def test_webmail_domains_never_count(cycle, domain):
 
 # ------------------------------------------------------------------ organisation names
 
-@pytest.mark.parametrize("judge_organisation,nominated", [
-    ("Camden Council", "The London Borough of Camden"),
-    ("camden council", "CAMDEN"),
-    ("Kent County Council", "Kent"),
-    ("The Kent County Council", "KENT COUNTY"),
-    ("Leeds City Council", "Leeds"),
-    ("St. Helens Borough Council", "St Helens Council"),
-    ("Brighton & Hove City Council", "Brighton and Hove"),
-    ("The Royal Borough of Greenwich", "Greenwich Council"),
-    ("Department for Education", "The Department for Education"),
-    ("Acme Digital Ltd.", "ACME DIGITAL LIMITED"),
-    ("Manchester Metropolitan Borough Council", "Manchester"),
-    ("Wrexham County Borough Council", "Wrexham"),
-])
+
+@pytest.mark.parametrize(
+    "judge_organisation,nominated",
+    [
+        ("Camden Council", "The London Borough of Camden"),
+        ("camden council", "CAMDEN"),
+        ("Kent County Council", "Kent"),
+        ("The Kent County Council", "KENT COUNTY"),
+        ("Leeds City Council", "Leeds"),
+        ("St. Helens Borough Council", "St Helens Council"),
+        ("Brighton & Hove City Council", "Brighton and Hove"),
+        ("The Royal Borough of Greenwich", "Greenwich Council"),
+        ("Department for Education", "The Department for Education"),
+        ("Acme Digital Ltd.", "ACME DIGITAL LIMITED"),
+        ("Manchester Metropolitan Borough Council", "Manchester"),
+        ("Wrexham County Borough Council", "Wrexham"),
+    ],
+)
 def test_organisation_names_are_compared_normalised(cycle, judge_organisation, nominated):
     nomination = entry_with(cycle, organisation_name=nominated, partners=())
     judge = judge_from(cycle, organisation=judge_organisation)
     assert conflict_rules.detect(judge, nomination) == [SAME_ORGANISATION]
 
 
-@pytest.mark.parametrize("judge_organisation,nominated", [
-    ("Kent County Council", "Kent Police"),
-    ("North Yorkshire Council", "North Lincolnshire Council"),
-    ("Camden Council", "Camden Town Hall Trust"),
-    ("The Council", "Borough Council"),  # nothing left to compare: never a match
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "judge_organisation,nominated",
+    [
+        ("Kent County Council", "Kent Police"),
+        ("North Yorkshire Council", "North Lincolnshire Council"),
+        ("Camden Council", "Camden Town Hall Trust"),
+        ("The Council", "Borough Council"),  # nothing left to compare: never a match
+        ("", ""),
+    ],
+)
 def test_different_organisations_are_not_confused(cycle, judge_organisation, nominated):
     nomination = entry_with(cycle, organisation_name=nominated, partners=())
     judge = judge_from(cycle, organisation=judge_organisation, account_organisation="Someone Else Ltd")
@@ -149,8 +171,9 @@ def test_different_organisations_are_not_confused(cycle, judge_organisation, nom
 
 
 def test_a_partner_organisation_counts(cycle):
-    nomination = entry_with(cycle, organisation_name="Riverside Council",
-                                 partners=("NHS Riverside Trust", "Acme Digital Ltd"))
+    nomination = entry_with(
+        cycle, organisation_name="Riverside Council", partners=("NHS Riverside Trust", "Acme Digital Ltd")
+    )
     judge = judge_from(cycle, organisation="ACME Digital")
     assert conflict_rules.detect(judge, nomination) == [SAME_ORGANISATION]
 
@@ -163,13 +186,19 @@ def test_the_account_organisation_counts_too(cycle):
 
 def test_several_reasons_are_all_given(cycle):
     judge = judge_from(cycle, email="jo@camden.gov.uk", organisation="Camden Council")
-    nomination = entry_with(cycle, nominator=judge.user, organisation_name="London Borough of Camden",
-                                 contact_email="casey@camden.gov.uk")
+    nomination = entry_with(
+        cycle, nominator=judge.user, organisation_name="London Borough of Camden", contact_email="casey@camden.gov.uk"
+    )
     assert conflict_rules.detect(judge, nomination) == [
-        NOMINATOR, SAME_EMAIL, "Same organisational email domain (camden.gov.uk)", SAME_ORGANISATION]
+        NOMINATOR,
+        SAME_EMAIL,
+        "Same organisational email domain (camden.gov.uk)",
+        SAME_ORGANISATION,
+    ]
 
 
 # ------------------------------------------------------------------ in bulk
+
 
 def test_conflict_pairs_matches_detect_one_by_one(cycle):
     judges = [
@@ -180,12 +209,12 @@ def test_conflict_pairs_matches_detect_one_by_one(cycle):
         judge_from(cycle, email="e@nowhere.example.net", organisation="Nowhere"),
     ]
     nominations = [
-        entry_with(cycle, organisation_name="London Borough of Camden", contact_email="x@gmail.com",
-                        partners=()),
+        entry_with(cycle, organisation_name="London Borough of Camden", contact_email="x@gmail.com", partners=()),
         entry_with(cycle, organisation_name="Kent", contact_email="y@kent.gov.uk", partners=()),
         entry_with(cycle, organisation_name="Leeds City Council", contact_email="casey@leeds.gov.uk"),
-        entry_with(cycle, organisation_name="Somewhere", contact_email="z@camden.gov.uk",
-                        nominator=judges[4].user, partners=()),
+        entry_with(
+            cycle, organisation_name="Somewhere", contact_email="z@camden.gov.uk", nominator=judges[4].user, partners=()
+        ),
         entry_with(cycle, organisation_name="Quiet Place", contact_email="q@quiet.example.org", partners=()),
     ]
     expected = {(j.id, n.id) for j in judges for n in nominations if conflict_rules.detect(j, n)}
@@ -230,16 +259,19 @@ def test_recorded_conflicts_are_not_reported_as_found(cycle, organiser):
 
 # ------------------------------------------------------------------ declared
 
+
 def test_declaring_a_conflict_recuses_the_judge(cycle):
     judge = judge_from(cycle)
     nomination = entry_with(cycle)
     assignment = make_assignment(judge, nomination)
     make_review(assignment)
-    conflict = conflict_rules.declare(judge, nomination, has_conflict=True, reason=" Former colleague ",
-                                      by=judge.user)
+    conflict = conflict_rules.declare(judge, nomination, has_conflict=True, reason=" Former colleague ", by=judge.user)
     db.session.commit()
-    assert (conflict.source, conflict.reason, conflict.created_by_id) == \
-        (ConflictSource.DECLARED, "Former colleague", judge.user_id)
+    assert (conflict.source, conflict.reason, conflict.created_by_id) == (
+        ConflictSource.DECLARED,
+        "Former colleague",
+        judge.user_id,
+    )
     db.session.expire_all()
     assert db.session.get(Assignment, assignment.id).status is AssignmentStatus.RECUSED
     assert db.session.scalar(sa.select(sa.func.count(Review.id))) == 0
@@ -256,6 +288,7 @@ def test_declaring_no_conflict_is_recorded_on_the_assignment(cycle):
 
 
 # ------------------------------------------------------------------ entered by an organiser
+
 
 def test_an_organiser_conflict_needs_a_reason(cycle, organiser):
     with pytest.raises(DomainError, match="Enter the reason") as error:
@@ -303,6 +336,7 @@ def test_submitted_scores_must_be_reopened_first(cycle, organiser):
 
 # ------------------------------------------------------------------ removing
 
+
 def test_remove_keeps_the_record(cycle, organiser):
     judge, nomination = judge_from(cycle), entry_with(cycle)
     conflict = conflict_rules.declare(judge, nomination, has_conflict=True, by=judge.user)
@@ -317,9 +351,15 @@ def test_remove_keeps_the_record(cycle, organiser):
 
 def test_a_detected_conflict_cannot_be_removed(cycle, organiser):
     from awards.domain.core.clock import utcnow
+
     judge, nomination = judge_from(cycle), entry_with(cycle)
-    conflict = ConflictOfInterest(judge_id=judge.id, nomination_id=nomination.id, source=ConflictSource.DETECTED,
-                                  reason="Same organisation", created_at=utcnow())
+    conflict = ConflictOfInterest(
+        judge_id=judge.id,
+        nomination_id=nomination.id,
+        source=ConflictSource.DETECTED,
+        reason="Same organisation",
+        created_at=utcnow(),
+    )
     db.session.add(conflict)
     db.session.commit()
     with pytest.raises(Conflict, match="follows from"):

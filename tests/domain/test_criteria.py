@@ -13,9 +13,11 @@ from awards.extensions import db
 from awards.models import AuditEvent, Criterion, ReviewScore
 from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 
-BANDS = [{"from": 1, "to": 2, "label": "Weak", "text": "Little evidence."},
-         {"from": 3, "to": 3, "label": "Fair", "text": ""},
-         {"from": 4, "to": 5, "label": "Strong", "text": "Clear evidence."}]
+BANDS = [
+    {"from": 1, "to": 2, "label": "Weak", "text": "Little evidence."},
+    {"from": 3, "to": 3, "label": "Fair", "text": ""},
+    {"from": 4, "to": 5, "label": "Strong", "text": "Clear evidence."},
+]
 
 
 @pytest.fixture
@@ -24,8 +26,15 @@ def cycle(app):
 
 
 def add(cycle, organiser, **overrides):
-    values = dict(name="Value for money", description="Costs and benefits", weight=20, scale_min=1, scale_max=5,
-                  rubric=BANDS, allow_not_applicable=True)
+    values = dict(
+        name="Value for money",
+        description="Costs and benefits",
+        weight=20,
+        scale_min=1,
+        scale_max=5,
+        rubric=BANDS,
+        allow_not_applicable=True,
+    )
     values.update(overrides)
     criterion = criteria_rules.add_criterion(cycle, by=organiser, **values)
     db.session.commit()
@@ -58,9 +67,17 @@ def test_no_bands_is_allowed(cycle, organiser):
 
 def test_edit_reports_what_changed(cycle, organiser):
     criterion = cycle.criteria[0]
-    changed = criteria_rules.edit_criterion(criterion, name=criterion.name, description="New words", weight=35,
-                                            scale_min=1, scale_max=10, rubric=criterion.rubric,
-                                            allow_not_applicable=False, by=organiser)
+    changed = criteria_rules.edit_criterion(
+        criterion,
+        name=criterion.name,
+        description="New words",
+        weight=35,
+        scale_min=1,
+        scale_max=10,
+        rubric=criterion.rubric,
+        allow_not_applicable=False,
+        by=organiser,
+    )
     assert changed == ["description", "weight"]
     assert criterion.weight == 35
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "criterion.edited"))
@@ -69,8 +86,17 @@ def test_edit_reports_what_changed(cycle, organiser):
 
 def test_a_criterion_may_keep_its_own_name(cycle, organiser):
     criterion = cycle.criteria[0]
-    criteria_rules.edit_criterion(criterion, name=criterion.name.upper(), description="", weight=30, scale_min=1,
-                                  scale_max=10, rubric=[], allow_not_applicable=False, by=organiser)
+    criteria_rules.edit_criterion(
+        criterion,
+        name=criterion.name.upper(),
+        description="",
+        weight=30,
+        scale_min=1,
+        scale_max=10,
+        rubric=[],
+        allow_not_applicable=False,
+        by=organiser,
+    )
 
 
 def test_remove(cycle, organiser):
@@ -88,19 +114,22 @@ def test_the_last_criterion_stays(cycle, organiser):
         criteria_rules.remove_criterion(cycle.criteria[0], by=organiser)
 
 
-@pytest.mark.parametrize("overrides,field,message", [
-    ({"name": "  "}, "name", "Enter the criterion's name"),
-    ({"name": "x" * 201}, "name", "200 characters or fewer"),
-    ({"name": " transferability "}, "name", "already has a criterion with that name"),
-    ({"description": "x" * 2001}, "description", "2,000 characters or fewer"),
-    ({"weight": 0}, "weight", "from 1 to 1000"),
-    ({"weight": -5}, "weight", "from 1 to 1000"),
-    ({"weight": 1001}, "weight", "from 1 to 1000"),
-    ({"scale_min": -1, "rubric": []}, "scale_min", "from 0 to 99"),
-    ({"scale_min": 5, "scale_max": 5, "rubric": []}, "scale_max", "more than the lowest"),
-    ({"scale_min": 6, "scale_max": 5, "rubric": []}, "scale_max", "more than the lowest"),
-    ({"scale_min": 0, "scale_max": 21, "rubric": []}, "scale_max", "at most 21 scores"),
-])
+@pytest.mark.parametrize(
+    "overrides,field,message",
+    [
+        ({"name": "  "}, "name", "Enter the criterion's name"),
+        ({"name": "x" * 201}, "name", "200 characters or fewer"),
+        ({"name": " transferability "}, "name", "already has a criterion with that name"),
+        ({"description": "x" * 2001}, "description", "2,000 characters or fewer"),
+        ({"weight": 0}, "weight", "from 1 to 1000"),
+        ({"weight": -5}, "weight", "from 1 to 1000"),
+        ({"weight": 1001}, "weight", "from 1 to 1000"),
+        ({"scale_min": -1, "rubric": []}, "scale_min", "from 0 to 99"),
+        ({"scale_min": 5, "scale_max": 5, "rubric": []}, "scale_max", "more than the lowest"),
+        ({"scale_min": 6, "scale_max": 5, "rubric": []}, "scale_max", "more than the lowest"),
+        ({"scale_min": 0, "scale_max": 21, "rubric": []}, "scale_max", "at most 21 scores"),
+    ],
+)
 def test_values_are_checked(cycle, organiser, overrides, field, message):
     with pytest.raises(DomainError) as error:
         add(cycle, organiser, **overrides)
@@ -112,21 +141,24 @@ def test_a_scale_of_21_points_is_allowed(cycle, organiser):
     assert (criterion.scale_min, criterion.scale_max) == (0, 20)
 
 
-@pytest.mark.parametrize("bands,message", [
-    ([{"from": 1, "to": 2, "label": "Weak"}, {"from": 4, "to": 5, "label": "Strong"}], "no band covers 3"),
-    ([{"from": 2, "to": 5, "label": "All"}], "no band covers 1"),
-    ([{"from": 1, "to": 3, "label": "Low"}], "no band covers 4 to 5"),
-    ([{"from": 1, "to": 4, "label": "Low"}], "no band covers 5"),
-    ([{"from": 1, "to": 3, "label": "Low"}, {"from": 3, "to": 5, "label": "High"}], "must not overlap"),
-    ([{"from": 1, "to": 6, "label": "Too far"}], "Band 1 must be within the scale, 1 to 5"),
-    ([{"from": 0, "to": 5, "label": "Too low"}], "within the scale"),
-    ([{"from": 3, "to": 1, "label": "Backwards"}, {"from": 4, "to": 5, "label": "x"}], "start at or below"),
-    ([{"from": 1, "to": 5, "label": " "}], "Enter a label for band 1"),
-    ([{"from": 1, "to": 5, "label": "x" * 61}], "60 characters or fewer"),
-    ([{"from": 1, "to": 5, "label": "x", "text": "y" * 501}], "500 characters or fewer"),
-    ([{"from": "one", "to": 5, "label": "x"}], "as whole numbers"),
-    ([{"from": True, "to": 5, "label": "x"}], "as whole numbers"),
-])
+@pytest.mark.parametrize(
+    "bands,message",
+    [
+        ([{"from": 1, "to": 2, "label": "Weak"}, {"from": 4, "to": 5, "label": "Strong"}], "no band covers 3"),
+        ([{"from": 2, "to": 5, "label": "All"}], "no band covers 1"),
+        ([{"from": 1, "to": 3, "label": "Low"}], "no band covers 4 to 5"),
+        ([{"from": 1, "to": 4, "label": "Low"}], "no band covers 5"),
+        ([{"from": 1, "to": 3, "label": "Low"}, {"from": 3, "to": 5, "label": "High"}], "must not overlap"),
+        ([{"from": 1, "to": 6, "label": "Too far"}], "Band 1 must be within the scale, 1 to 5"),
+        ([{"from": 0, "to": 5, "label": "Too low"}], "within the scale"),
+        ([{"from": 3, "to": 1, "label": "Backwards"}, {"from": 4, "to": 5, "label": "x"}], "start at or below"),
+        ([{"from": 1, "to": 5, "label": " "}], "Enter a label for band 1"),
+        ([{"from": 1, "to": 5, "label": "x" * 61}], "60 characters or fewer"),
+        ([{"from": 1, "to": 5, "label": "x", "text": "y" * 501}], "500 characters or fewer"),
+        ([{"from": "one", "to": 5, "label": "x"}], "as whole numbers"),
+        ([{"from": True, "to": 5, "label": "x"}], "as whole numbers"),
+    ],
+)
 def test_bands_are_checked(cycle, organiser, bands, message):
     with pytest.raises(DomainError) as error:
         add(cycle, organiser, rubric=bands)
@@ -136,8 +168,17 @@ def test_bands_are_checked(cycle, organiser, bands, message):
 def test_changing_the_scale_checks_the_bands_again(cycle, organiser):
     criterion = cycle.criteria[0]  # bands for 1 to 10
     with pytest.raises(DomainError, match="within the scale"):
-        criteria_rules.edit_criterion(criterion, name=criterion.name, description="", weight=30, scale_min=1,
-                                      scale_max=5, rubric=criterion.rubric, allow_not_applicable=False, by=organiser)
+        criteria_rules.edit_criterion(
+            criterion,
+            name=criterion.name,
+            description="",
+            weight=30,
+            scale_min=1,
+            scale_max=5,
+            rubric=criterion.rubric,
+            allow_not_applicable=False,
+            by=organiser,
+        )
 
 
 def test_weight_shares(cycle, organiser):
@@ -151,6 +192,7 @@ def test_weight_shares(cycle, organiser):
 
 
 # ------------------------------------------------------------------ the lock
+
 
 def test_not_locked_before_any_score(cycle):
     judge = make_judge(cycle, make_user(email="j@judges.example.net", roles=("judge",)))
@@ -166,8 +208,17 @@ def test_the_first_score_locks_every_change(cycle, organiser):
         add(cycle, organiser)
     assert "Judges have started scoring" in error.value.message and "compare" in error.value.message
     with pytest.raises(CriteriaLocked):
-        criteria_rules.edit_criterion(criterion, name="Changed", description="", weight=5, scale_min=1,
-                                      scale_max=10, rubric=[], allow_not_applicable=False, by=organiser)
+        criteria_rules.edit_criterion(
+            criterion,
+            name="Changed",
+            description="",
+            weight=5,
+            scale_min=1,
+            scale_max=10,
+            rubric=[],
+            allow_not_applicable=False,
+            by=organiser,
+        )
     with pytest.raises(CriteriaLocked):
         criteria_rules.remove_criterion(criterion, by=organiser)
     db.session.rollback()

@@ -24,8 +24,12 @@ def _trend(code):
 
 def _new_cycle(**overrides):
     taxonomy.seed_trends()
-    values = dict(name="Public Sector Digital Awards 2026", year=2026,
-                  nominations_open_at=utc(2026, 3, 2, 9), nominations_close_at=utc(2026, 6, 28, 16))
+    values = dict(
+        name="Public Sector Digital Awards 2026",
+        year=2026,
+        nominations_open_at=utc(2026, 3, 2, 9),
+        nominations_close_at=utc(2026, 6, 28, 16),
+    )
     values.update(overrides)
     cycle = cycles.create_cycle(**values)
     db.session.commit()
@@ -34,18 +38,22 @@ def _new_cycle(**overrides):
 
 # --- Time zones -------------------------------------------------------------------------------
 
+
 def test_a_london_summer_time_is_stored_an_hour_earlier_in_utc():
     instant = cycles.local_instant(date(2026, 6, 28), time(17, 0), "Europe/London")
     assert instant == utc(2026, 6, 28, 16, 0)
     assert govuk_datetime(instant, "Europe/London") == "5pm on 28 June 2026"
 
 
-@pytest.mark.parametrize("day,at,zone,expected", [
-    (date(2026, 1, 15), time(17, 0), "Europe/London", utc(2026, 1, 15, 17)),          # GMT in winter
-    (date(2026, 6, 28), time(17, 0), "Europe/Stockholm", utc(2026, 6, 28, 15)),      # CEST
-    (date(2026, 6, 28), time(0, 0), "Europe/London", utc(2026, 6, 27, 23)),          # midnight, a day back
-    (date(2026, 10, 25), time(1, 30), "Europe/London", utc(2026, 10, 25, 0, 30)),    # the repeated hour: the first
-])
+@pytest.mark.parametrize(
+    "day,at,zone,expected",
+    [
+        (date(2026, 1, 15), time(17, 0), "Europe/London", utc(2026, 1, 15, 17)),  # GMT in winter
+        (date(2026, 6, 28), time(17, 0), "Europe/Stockholm", utc(2026, 6, 28, 15)),  # CEST
+        (date(2026, 6, 28), time(0, 0), "Europe/London", utc(2026, 6, 27, 23)),  # midnight, a day back
+        (date(2026, 10, 25), time(1, 30), "Europe/London", utc(2026, 10, 25, 0, 30)),  # the repeated hour: the first
+    ],
+)
 def test_local_instant(day, at, zone, expected):
     assert cycles.local_instant(day, at, zone) == expected
 
@@ -72,6 +80,7 @@ def test_next_year_keeps_the_wall_clock_time():
 
 # --- Creating and changing ------------------------------------------------------------------
 
+
 def test_a_new_cycle_is_a_draft_with_the_defaults(app, organiser):
     cycle = _new_cycle(by=organiser)
     assert cycle.status is CycleStatus.DRAFT and cycle.slug == "public-sector-digital-awards-2026"
@@ -92,16 +101,19 @@ def test_slugs_are_unique(app):
     assert error.value.field == "slug" and "already used" in error.value.message
 
 
-@pytest.mark.parametrize("overrides,field", [
-    ({"name": " "}, "name"),
-    ({"year": 1999}, "year"),
-    ({"time_zone": "Nowhere/Special"}, "time_zone"),
-    ({"nominations_close_at": utc(2026, 3, 2, 9)}, "nominations_close_at"),
-    ({"judging_close_at": utc(2026, 6, 1)}, "judging_close_at"),
-    ({"reference_prefix": "PS-DA"}, "reference_prefix"),
-    ({"trends_min": 3, "trends_max": 2}, "trends_max"),
-    ({"attachments_max_count": 0}, "attachments_max_count"),
-])
+@pytest.mark.parametrize(
+    "overrides,field",
+    [
+        ({"name": " "}, "name"),
+        ({"year": 1999}, "year"),
+        ({"time_zone": "Nowhere/Special"}, "time_zone"),
+        ({"nominations_close_at": utc(2026, 3, 2, 9)}, "nominations_close_at"),
+        ({"judging_close_at": utc(2026, 6, 1)}, "judging_close_at"),
+        ({"reference_prefix": "PS-DA"}, "reference_prefix"),
+        ({"trends_min": 3, "trends_max": 2}, "trends_max"),
+        ({"attachments_max_count": 0}, "attachments_max_count"),
+    ],
+)
 def test_create_checks_its_fields(app, overrides, field):
     with pytest.raises(DomainError) as error:
         _new_cycle(**overrides)
@@ -153,6 +165,7 @@ def test_the_web_address_changes_only_while_a_draft(app, organiser):
 
 # --- State changes ----------------------------------------------------------------------------
 
+
 def test_the_allowed_moves():
     assert cycles.TRANSITIONS[CycleStatus.DRAFT] == (CycleStatus.OPEN,)
     assert set(cycles.TRANSITIONS[CycleStatus.OPEN]) == {CycleStatus.CLOSED, CycleStatus.DRAFT}
@@ -196,8 +209,11 @@ def test_closing_early_makes_now_the_closing_instant(app, organiser):
     assert cycle.status is CycleStatus.CLOSED and cycle.nominations_close_at == now
     assert not cycles.accepts_nominations(cycle, now=now)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.nominations_closed"))
-    assert event.detail == {"closed_at": now.isoformat(), "planned_close_at": utc(2026, 6, 28, 16).isoformat(),
-                            "early": True}
+    assert event.detail == {
+        "closed_at": now.isoformat(),
+        "planned_close_at": utc(2026, 6, 28, 16).isoformat(),
+        "early": True,
+    }
     with pytest.raises(Conflict):
         cycles.close_nominations(cycle, by=organiser, now=now)
 
@@ -247,21 +263,31 @@ def test_counts_of_nominations(app):
 
 # --- Categories -------------------------------------------------------------------------------
 
+
 def test_categories_link_only_the_cycles_trends(app, organiser):
     cycle = _new_cycle()
     with pytest.raises(DomainError) as error:
         cycles.add_category(cycle, name="Societal impact", trend_ids=[_trend("S1").id])
     assert error.value.field == "trend_ids"
-    category = cycles.add_category(cycle, name="Data for good", shortlist_size=4,
-                                   trend_ids=[_trend("T2").id], by=organiser)
+    category = cycles.add_category(
+        cycle, name="Data for good", shortlist_size=4, trend_ids=[_trend("T2").id], by=organiser
+    )
     assert category.position == 8 and [t.code for t in category.trends] == ["T2"]
     with pytest.raises(Conflict):
         cycles.add_category(cycle, name="data for GOOD")
-    cycles.edit_category(category, name="Data for the public good", description="Open data.", shortlist_size=5,
-                         trend_ids=[_trend("T1").id, _trend("T2").id])
+    cycles.edit_category(
+        category,
+        name="Data for the public good",
+        description="Open data.",
+        shortlist_size=5,
+        trend_ids=[_trend("T1").id, _trend("T2").id],
+    )
     db.session.commit()
-    assert (category.name, category.slug, category.shortlist_size) == ("Data for the public good",
-                                                                        "data-for-the-public-good", 5)
+    assert (category.name, category.slug, category.shortlist_size) == (
+        "Data for the public good",
+        "data-for-the-public-good",
+        5,
+    )
     assert [t.code for t in category.trends] == ["T1", "T2"]
 
 
@@ -279,15 +305,20 @@ def test_a_category_with_nominations_cannot_be_removed(app, organiser):
 
 # --- Copying ------------------------------------------------------------------------------------
 
+
 def test_copy_starts_next_year_without_retired_trends(app, organiser):
     cycle = _new_cycle(judging_close_at=utc(2026, 9, 1, 16), reference_prefix="SDA", summary_word_limit=150)
     cycles.add_category(cycle, name="Cyber", trend_ids=[_trend("T3").id])
     taxonomy.retire_trend(_trend("T3"))
     db.session.commit()
-    copy = cycles.copy_cycle(cycle, name="Public Sector Digital Awards 2027", year=2027,
-                             nominations_open_at=cycles.next_year(cycle.nominations_open_at, cycle.time_zone),
-                             nominations_close_at=cycles.next_year(cycle.nominations_close_at, cycle.time_zone),
-                             by=organiser)
+    copy = cycles.copy_cycle(
+        cycle,
+        name="Public Sector Digital Awards 2027",
+        year=2027,
+        nominations_open_at=cycles.next_year(cycle.nominations_open_at, cycle.time_zone),
+        nominations_close_at=cycles.next_year(cycle.nominations_close_at, cycle.time_zone),
+        by=organiser,
+    )
     db.session.commit()
     assert copy.status is CycleStatus.DRAFT and copy.slug == "public-sector-digital-awards-2027"
     assert copy.nominations_close_at == utc(2027, 6, 28, 16)
@@ -298,7 +329,8 @@ def test_copy_starts_next_year_without_retired_trends(app, organiser):
     assert cyber.trends == []
     assert [(c.name, c.weight) for c in copy.criteria] == [(c.name, c.weight) for c in cycle.criteria]
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.copied")).detail == {
-        "source": cycle.slug}
+        "source": cycle.slug
+    }
 
 
 def test_transition_uses_the_clock(app):

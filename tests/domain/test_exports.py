@@ -21,7 +21,7 @@ def parse(text: str) -> list[list[str]]:
 
 @pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r"])
 def test_a_cell_starting_with_a_formula_trigger_gets_a_leading_apostrophe(trigger):
-    value = f"{trigger}HYPERLINK(\"https://evil.example\",\"Click\")"
+    value = f'{trigger}HYPERLINK("https://evil.example","Click")'
     assert exports.escape_cell(value) == "'" + value
 
 
@@ -36,10 +36,31 @@ def test_the_escaped_cell_survives_the_csv_round_trip(trigger):
 # full-width kinds) before a formula, and reads the full-width and small forms of = + - @ as the formula
 # characters themselves, so whatever precedes it the cell must start with an apostrophe.
 DISGUISED_FORMULAS = [
-    " =1+2", "   =HYPERLINK(\"https://evil.example\",\"Click\")", "\t=1+2", "\r=1+2", "\n=1+2", "\r\n=1+2",
-    " \t\r\n @SUM(A1)", "\u00a0=1+2", "\u3000=1+2", "\u200b=1+2", "\ufeff=1+2",
-    "\uff1d1+2", "\uff0bcmd", "\uff0d2+3", "\uff20SUM(A1)", " \uff1dHYPERLINK(\"x\")", "\ufe66 1", "\u22121+2",
-    "\t", "\r", "\n", "=", "+", "-", "@",
+    " =1+2",
+    '   =HYPERLINK("https://evil.example","Click")',
+    "\t=1+2",
+    "\r=1+2",
+    "\n=1+2",
+    "\r\n=1+2",
+    " \t\r\n @SUM(A1)",
+    "\u00a0=1+2",
+    "\u3000=1+2",
+    "\u200b=1+2",
+    "\ufeff=1+2",
+    "\uff1d1+2",
+    "\uff0bcmd",
+    "\uff0d2+3",
+    "\uff20SUM(A1)",
+    ' \uff1dHYPERLINK("x")',
+    "\ufe66 1",
+    "\u22121+2",
+    "\t",
+    "\r",
+    "\n",
+    "=",
+    "+",
+    "-",
+    "@",
 ]
 
 
@@ -55,8 +76,10 @@ def test_every_cell_is_quoted():
     assert line == '"PSDA-2026-0001","Digital project","3","","\'=1"\r\n'
 
 
-@pytest.mark.parametrize("value", ["Digital project", "", "a=b", "Council-led work", "100% online", "'quoted",
-                                   "3", "Name with a - dash", "A\u00a0B"])
+@pytest.mark.parametrize(
+    "value",
+    ["Digital project", "", "a=b", "Council-led work", "100% online", "'quoted", "3", "Name with a - dash", "A\u00a0B"],
+)
 def test_ordinary_cells_are_left_alone(value):
     assert exports.escape_cell(value) == value
 
@@ -88,8 +111,13 @@ def test_iso_utc():
 
 def test_a_nomination_row_has_every_column_with_trends_primary_first(app):
     cycle = make_cycle()
-    nomination = make_nomination(cycle, title="=cmd|' /C calc'!A0", organisation_name="@Riverside Council",
-                                 contact_name="+Casey", region="-South West")
+    nomination = make_nomination(
+        cycle,
+        title="=cmd|' /C calc'!A0",
+        organisation_name="@Riverside Council",
+        contact_name="+Casey",
+        region="-South West",
+    )
     nomination.partners.append(NominationPartner(name="Northshire Council", is_supplier=False, position=1))
     # Make the second trend the primary one, so "primary first" is not just insertion order.
     first, second = nomination.trend_links

@@ -34,12 +34,16 @@ def member(cycle, email="ada@judges.example.net", organisation="Analytical Engin
 
 # ------------------------------------------------------------------ the pasted list
 
-@pytest.mark.parametrize("text,expected", [
-    ("a@x.org", ["a@x.org"]),
-    ("a@x.org, b@x.org;c@x.org\n\n d@x.org \t e@x.org", ["a@x.org", "b@x.org", "c@x.org", "d@x.org", "e@x.org"]),
-    ("Ada Lovelace <ada@x.org>, \"Bob\" <bob@x.org>", ["ada@x.org", "bob@x.org"]),
-    ("  \n , ; ", []),
-])
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("a@x.org", ["a@x.org"]),
+        ("a@x.org, b@x.org;c@x.org\n\n d@x.org \t e@x.org", ["a@x.org", "b@x.org", "c@x.org", "d@x.org", "e@x.org"]),
+        ('Ada Lovelace <ada@x.org>, "Bob" <bob@x.org>', ["ada@x.org", "bob@x.org"]),
+        ("  \n , ; ", []),
+    ],
+)
 def test_split_addresses(text, expected):
     assert judge_rules.split_addresses(text) == expected
 
@@ -52,6 +56,7 @@ def test_parse_addresses_normalises_and_reports_repeats_and_invalid(app):
 
 
 # ------------------------------------------------------------------ inviting
+
 
 def test_invite_creates_pending_judges_and_queues_one_email_each(cycle, organiser, outbox):
     person = make_user(email="ada@judges.example.net", organisation="Analytical Engines")
@@ -84,11 +89,14 @@ def test_the_same_person_may_judge_two_cycles(cycle, organiser):
     assert len(result.invited) == 1
 
 
-@pytest.mark.parametrize("text,message", [
-    ("ok@x.org\nbroken", "Correct ‘broken’"),
-    ("", "Enter at least one email address"),
-    (" , ", "Enter at least one email address"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("ok@x.org\nbroken", "Correct ‘broken’"),
+        ("", "Enter at least one email address"),
+        (" , ", "Enter at least one email address"),
+    ],
+)
 def test_invite_refuses_a_list_with_a_problem(cycle, organiser, outbox, text, message):
     with pytest.raises(DomainError) as error:
         judge_rules.invite_judges(cycle, text, by=organiser)
@@ -104,6 +112,7 @@ def test_invite_has_a_limit_per_request(cycle, organiser):
 
 
 # ------------------------------------------------------------------ tokens
+
 
 def test_a_token_names_the_judge(cycle):
     judge = make_judge(cycle, accepted=False, email="ada@judges.example.net")
@@ -149,6 +158,7 @@ def test_a_token_signed_with_another_secret_is_refused(cycle, make_app):
 
 # ------------------------------------------------------------------ accepting
 
+
 def test_an_existing_user_accepts(cycle):
     judge = make_judge(cycle, accepted=False, email="ada@judges.example.net")
     user = make_user(email="ada@judges.example.net", organisation="Analytical Engines", verified=False)
@@ -171,16 +181,18 @@ def test_accepting_twice_is_harmless(cycle):
 
 def test_another_account_cannot_accept(cycle, nominee):
     judge = make_judge(cycle, accepted=False, email="ada@judges.example.net")
-    with pytest.raises(NotAllowed, match="sent to ada@judges.example.net, but you are signed in as "
-                                         "nina@riverside.gov.uk"):
+    with pytest.raises(
+        NotAllowed, match="sent to ada@judges.example.net, but you are signed in as nina@riverside.gov.uk"
+    ):
         judge_rules.accept_invitation(judge, nominee)
     assert judge.user_id is None and Role.JUDGE not in nominee.role_set
 
 
 def test_a_new_person_gets_a_verified_account(cycle):
     judge = make_judge(cycle, accepted=False, email="grace@navy.example.org")
-    user = judge_rules.accept_as_new_person(judge, name=" Grace Hopper ", organisation="US Navy",
-                                            password="a long enough passphrase")
+    user = judge_rules.accept_as_new_person(
+        judge, name=" Grace Hopper ", organisation="US Navy", password="a long enough passphrase"
+    )
     db.session.commit()
     assert user.email == "grace@navy.example.org" and user.name == "Grace Hopper" and user.email_verified
     assert user.role_set == {Role.NOMINEE, Role.JUDGE}
@@ -198,15 +210,16 @@ def test_a_new_account_is_refused_when_one_exists(cycle):
     judge = make_judge(cycle, accepted=False, email="grace@navy.example.org")
     make_user(email="grace@navy.example.org")
     with pytest.raises(Conflict, match="sign in to accept"):
-        judge_rules.accept_as_new_person(judge, name="Grace", organisation="US Navy",
-                                         password="a long enough passphrase")
+        judge_rules.accept_as_new_person(
+            judge, name="Grace", organisation="US Navy", password="a long enough passphrase"
+        )
 
 
 # ------------------------------------------------------------------ re-sending and removing
 
+
 def test_resend_gives_a_fresh_link(cycle, organiser, outbox):
-    judge = make_judge(cycle, accepted=False, email="ada@judges.example.net",
-                       invited_at=utcnow() - timedelta(days=20))
+    judge = make_judge(cycle, accepted=False, email="ada@judges.example.net", invited_at=utcnow() - timedelta(days=20))
     judge_rules.resend_invitation(judge, by=organiser)
     db.session.commit()
     assert utcnow() - judge.invited_at < timedelta(minutes=1)
@@ -242,31 +255,49 @@ def test_a_judge_with_submitted_reviews_stays(cycle, organiser):
 
 # ------------------------------------------------------------------ settings
 
+
 def test_settings_change_and_are_audited(cycle, organiser):
     judge = member(cycle)
     chosen = cycle.categories[:2]
-    changed = judge_rules.update_judge_settings(judge, organisation=" Difference Engines ", max_load=5,
-                                                all_categories=False, category_ids=[c.id for c in chosen],
-                                                by=organiser)
+    changed = judge_rules.update_judge_settings(
+        judge,
+        organisation=" Difference Engines ",
+        max_load=5,
+        all_categories=False,
+        category_ids=[c.id for c in chosen],
+        by=organiser,
+    )
     assert changed == ["organisation", "max_load", "categories"]
     assert judge.organisation == "Difference Engines" and judge.load_limit == 5
     assert judge.judges_category(chosen[0].id) and not judge.judges_category(cycle.categories[2].id)
-    assert judge_rules.update_judge_settings(judge, organisation="Difference Engines", max_load=5,
-                                             all_categories=False, category_ids=[c.id for c in chosen],
-                                             by=organiser) == []
-    judge_rules.update_judge_settings(judge, organisation="Difference Engines", max_load=None,
-                                      all_categories=True, by=organiser)
+    assert (
+        judge_rules.update_judge_settings(
+            judge,
+            organisation="Difference Engines",
+            max_load=5,
+            all_categories=False,
+            category_ids=[c.id for c in chosen],
+            by=organiser,
+        )
+        == []
+    )
+    judge_rules.update_judge_settings(
+        judge, organisation="Difference Engines", max_load=None, all_categories=True, by=organiser
+    )
     assert judge.load_limit == cycle.judge_max_load and judge.judges_category(cycle.categories[2].id)
     assert actions().count("judge.settings_changed") == 2
 
 
-@pytest.mark.parametrize("kwargs,field", [
-    ({"max_load": 0}, "max_load"),
-    ({"max_load": 1001}, "max_load"),
-    ({"all_categories": False, "category_ids": []}, "category_ids"),
-    ({"all_categories": False, "category_ids": [987654]}, "category_ids"),
-    ({"organisation": "x" * 201}, "organisation"),
-])
+@pytest.mark.parametrize(
+    "kwargs,field",
+    [
+        ({"max_load": 0}, "max_load"),
+        ({"max_load": 1001}, "max_load"),
+        ({"all_categories": False, "category_ids": []}, "category_ids"),
+        ({"all_categories": False, "category_ids": [987654]}, "category_ids"),
+        ({"organisation": "x" * 201}, "organisation"),
+    ],
+)
 def test_settings_are_checked(cycle, organiser, kwargs, field):
     judge = member(cycle)
     values = {"organisation": "A", "max_load": None, "all_categories": True, "category_ids": None}
@@ -280,24 +311,33 @@ def test_a_category_of_another_cycle_is_refused(cycle, organiser):
     judge = member(cycle)
     other = make_cycle(name="Other awards", year=2027)
     with pytest.raises(DomainError, match="categories of this cycle"):
-        judge_rules.update_judge_settings(judge, organisation="A", max_load=None, all_categories=False,
-                                          category_ids=[other.categories[0].id], by=organiser)
+        judge_rules.update_judge_settings(
+            judge,
+            organisation="A",
+            max_load=None,
+            all_categories=False,
+            category_ids=[other.categories[0].id],
+            by=organiser,
+        )
 
 
 # ------------------------------------------------------------------ expertise
+
 
 def test_expertise_is_recorded_changed_and_kept(cycle, organiser):
     judge = member(cycle)
     t1, t2, t3 = cycle.trends[:3]
     allowed = {t.id for t in cycle.trends}
-    assert judge_rules.set_expertise(judge.user, {t1.id: 2, t2.id: -2, t3.id: None}, allowed_trend_ids=allowed,
-                                     by=organiser) == sorted([t1.id, t2.id])
+    assert judge_rules.set_expertise(
+        judge.user, {t1.id: 2, t2.id: -2, t3.id: None}, allowed_trend_ids=allowed, by=organiser
+    ) == sorted([t1.id, t2.id])
     assert judge_rules.expertise_levels(judge.user) == {t1.id: 2, t2.id: -2}
     changed = judge_rules.set_expertise(judge.user, {t1.id: 2, t2.id: 1}, allowed_trend_ids=allowed, by=judge.user)
     assert changed == [t2.id]
     assert judge_rules.expertise_levels(judge.user) == {t1.id: 2, t2.id: 1}
-    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "judge.expertise_changed")
-                                .order_by(AuditEvent.id)).all()
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "judge.expertise_changed").order_by(AuditEvent.id)
+    ).all()
     assert [e.actor_id for e in events] == [organiser.id, judge.user_id]
     assert events[-1].detail == {"levels": {str(t2.id): 1}}
 
@@ -320,6 +360,7 @@ def test_expertise_for_a_trend_not_offered_is_refused(cycle):
 
 def test_profile_trends_come_from_accepted_memberships_only(cycle):
     from awards.models import Trend
+
     judge = member(cycle)
     every = list(db.session.scalars(sa.select(Trend.id)))
     bigger = make_cycle(name="Bigger awards", year=2027, trend_ids=every)

@@ -23,13 +23,13 @@ NAMES = [
     'a"b, c@evil.example',
     "x" * 60 + ', "evil@attacker.example" ' + "y" * 130,
     ("Jane " * 40)[:180] + ", evil@x.example,",
-    ("Zoë, \"the\" <boss> @ work; " * 9)[:200],
+    ('Zoë, "the" <boss> @ work; ' * 9)[:200],
     "Eve\r\nBcc: attacker@evil.example",
     "Eve\r\n To: attacker@evil.example, " + "z" * 150,
     "=?utf-8?q?evil=40x.example?= , other@x.example",
     "A" * 200,
     "O'Brien-Ní Bhriain (Council), Jo",
-    "\\\\ backslash \\\" quote ( comment ) [literal] :; " * 4,
+    '\\\\ backslash \\" quote ( comment ) [literal] :; ' * 4,
 ]
 
 
@@ -63,8 +63,13 @@ def test_a_display_name_through_a_real_smtp_server_stays_one_recipient(make_app,
     controller, sink = smtp_server
     app = make_app(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
     with app.app_context():
-        queue_email(to_address=ADDRESS, to_name=name, template="verify_email", subject="Confirm your email address",
-                    link="http://127.0.0.1:5000/verify-email/abc")
+        queue_email(
+            to_address=ADDRESS,
+            to_name=name,
+            template="verify_email",
+            subject="Confirm your email address",
+            link="http://127.0.0.1:5000/verify-email/abc",
+        )
         db.session.commit()
         [message] = outbox()
         assert message.sent_at is not None, message.last_error
@@ -77,8 +82,13 @@ def test_a_display_name_through_a_real_smtp_server_stays_one_recipient(make_app,
 def test_a_display_name_in_the_file_backend_stays_one_recipient(make_app, tmp_path, outbox, name):
     app = make_app(MAIL_BACKEND="file", MAIL_FILE_DIR=str(tmp_path / "mail"))
     with app.app_context():
-        queue_email(to_address=ADDRESS, to_name=name, template="verify_email", subject="Confirm your email address",
-                    link="http://127.0.0.1:5000/verify-email/abc")
+        queue_email(
+            to_address=ADDRESS,
+            to_name=name,
+            template="verify_email",
+            subject="Confirm your email address",
+            link="http://127.0.0.1:5000/verify-email/abc",
+        )
         db.session.commit()
         [message] = outbox()
         assert message.sent_at is not None, message.last_error

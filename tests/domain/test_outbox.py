@@ -10,8 +10,7 @@ from tests.network import free_port
 
 
 def test_rollback_leaves_no_message(app, outbox):
-    queue_email(to_address="a@b.gov.uk", to_name="A", template="verify_email", subject="Hello",
-                link="http://x/1")
+    queue_email(to_address="a@b.gov.uk", to_name="A", template="verify_email", subject="Hello", link="http://x/1")
     db.session.rollback()
     assert outbox() == []
 
@@ -19,6 +18,7 @@ def test_rollback_leaves_no_message(app, outbox):
 def test_message_committed_with_its_cause_and_delivered_after(app, outbox, tmp_path):
     user = make_user(verified=False)
     from awards.domain.people.accounts import send_verification_email
+
     send_verification_email(user)
     db.session.commit()
     [message] = outbox()
@@ -35,8 +35,13 @@ def test_delivers_through_a_real_smtp_server(make_app, smtp_server, outbox):
     controller, sink = smtp_server
     app = make_app(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
     with app.app_context():
-        queue_email(to_address="reader@riverside.gov.uk", to_name="Rea Der", template="verify_email",
-                    subject="Confirm your email address", link="http://127.0.0.1:5000/verify-email/abc")
+        queue_email(
+            to_address="reader@riverside.gov.uk",
+            to_name="Rea Der",
+            template="verify_email",
+            subject="Confirm your email address",
+            link="http://127.0.0.1:5000/verify-email/abc",
+        )
         db.session.commit()
         [message] = outbox()
         assert message.sent_at is not None
@@ -69,8 +74,13 @@ def test_failed_delivery_stays_queued_and_is_retried(make_app, outbox, smtp_serv
 
 
 def test_outbox_send_reports_failure_with_exit_code(make_app):
-    app = make_app(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2,
-                   MAIL_DELIVER_AFTER_COMMIT=False)
+    app = make_app(
+        MAIL_BACKEND="smtp",
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=free_port(),
+        MAIL_TIMEOUT=2,
+        MAIL_DELIVER_AFTER_COMMIT=False,
+    )
     with app.app_context():
         queue_email(to_address="x@riverside.gov.uk", template="verify_email", subject="S", link="l")
         db.session.commit()
@@ -79,8 +89,13 @@ def test_outbox_send_reports_failure_with_exit_code(make_app):
 
 
 def test_header_injection_through_name_is_impossible(app, tmp_path):
-    queue_email(to_address="victim@riverside.gov.uk", to_name="Eve\r\nBcc: attacker@evil.example",
-                template="verify_email", subject="Hi\nBcc: attacker@evil.example", link="l")
+    queue_email(
+        to_address="victim@riverside.gov.uk",
+        to_name="Eve\r\nBcc: attacker@evil.example",
+        template="verify_email",
+        subject="Hi\nBcc: attacker@evil.example",
+        link="l",
+    )
     db.session.commit()
     raw = next((tmp_path / "outbox").glob("*.eml")).read_bytes()
     parsed = email.message_from_bytes(raw)
@@ -91,8 +106,15 @@ def test_header_injection_through_name_is_impossible(app, tmp_path):
 
 
 def test_registration_name_with_line_break_cannot_add_header(client, tmp_path):
-    client.post_form("/register", {"name": "Mallory\r\nBcc: x@evil.example", "email": "mal@riverside.gov.uk",
-                                   "organisation": "Riverside", "password": "long enough passphrase",
-                                   "confirm_password": "long enough passphrase"})
+    client.post_form(
+        "/register",
+        {
+            "name": "Mallory\r\nBcc: x@evil.example",
+            "email": "mal@riverside.gov.uk",
+            "organisation": "Riverside",
+            "password": "long enough passphrase",
+            "confirm_password": "long enough passphrase",
+        },
+    )
     raw = next((tmp_path / "outbox").glob("*.eml")).read_bytes()
     assert email.message_from_bytes(raw)["Bcc"] is None

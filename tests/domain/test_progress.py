@@ -22,6 +22,7 @@ def by_name(result):
 
 # ----------------------------------------------------------------------------- figures
 
+
 def test_figures_per_judge_category_and_cycle(app):
     s = build_scenario()
     result = progress.cycle_progress(s.cycle)
@@ -38,7 +39,7 @@ def test_figures_per_judge_category_and_cycle(app):
     assert list(judges) == ["Alice", "Bob", "Cara", "Dev"]
     figures = {name: (p.assigned, p.submitted, p.drafts, p.not_started, p.status) for name, p in judges.items()}
     assert figures == {
-        "Alice": (2, 1, 1, 0, "In progress"),     # the withdrawn nomination does not count
+        "Alice": (2, 1, 1, 0, "In progress"),  # the withdrawn nomination does not count
         "Bob": (3, 2, 0, 1, "In progress"),
         "Cara": (2, 0, 0, 2, "Not started"),
         "Dev": (0, 0, 0, 0, "Nothing assigned"),  # recused
@@ -65,6 +66,7 @@ def test_each_nomination_and_the_filters(app):
 
     def refs(**kw):
         return [r.reference for r in progress.nomination_progress(s.cycle, **kw)[0]]
+
     assert refs(show="short") == [n[3].reference, n[5].reference]
     assert refs(show="finished") == [n[1].reference]
     assert refs(show="unfinished") == [n[i].reference for i in (2, 3, 4, 5)]
@@ -109,6 +111,7 @@ def test_queries_do_not_grow_with_the_cycle(app):
 
         def listener(conn, cursor, statement, parameters, context, executemany):
             statements.append(statement)
+
         sa.event.listen(db.engine, "before_cursor_execute", listener)
         try:
             progress.cycle_progress(cycle)
@@ -131,6 +134,7 @@ def test_queries_do_not_grow_with_the_cycle(app):
 
 # ----------------------------------------------------------------------------- reminders
 
+
 def test_reminders_list_what_is_left_and_record_when(app, outbox):
     s = build_scenario()
     organiser = make_user(roles=("organiser",))
@@ -144,8 +148,8 @@ def test_reminders_list_what_is_left_and_record_when(app, outbox):
     alice = messages["alice@judges.example.org"]
     assert alice.subject == f"Reminder: 1 nomination left to score for {s.cycle.name}"
     assert f"{s.nominations[2].reference}: Digital front door (draft saved)" in alice.body_text
-    assert s.nominations[1].reference not in alice.body_text      # submitted
-    assert s.nominations[7].reference not in alice.body_text      # withdrawn
+    assert s.nominations[1].reference not in alice.body_text  # submitted
+    assert s.nominations[7].reference not in alice.body_text  # withdrawn
     link = app.config["BASE_URL"].rstrip("/") + "/judging"
     assert f"\n{link}" in alice.body_text and f'href="{link}' in alice.body_html
     assert "Digital front door" in alice.body_html
@@ -167,15 +171,22 @@ def test_a_reminder_never_names_the_organisation_or_a_conflicted_nomination(app,
         cycle = make_cycle(name=f"Awards blind={blind}", year=2026 + blind, status="judging")
         cycle.blind_judging = blind
         judge = make_judge(cycle)
-        canary = make_nomination(cycle, title="Canary project", organisation_name="Zanzibar Borough Council",
-                                 contact_name="Zed Canary")
+        canary = make_nomination(
+            cycle, title="Canary project", organisation_name="Zanzibar Borough Council", contact_name="Zed Canary"
+        )
         declared = make_nomination(cycle, title="Declared conflict")
         detected = make_nomination(cycle, title="Detected conflict", contact_email="x@judges.example.org")
         for nomination in (canary, declared, detected):
             make_assignment(judge, nomination)
-        db.session.add(ConflictOfInterest(judge_id=judge.id, nomination_id=declared.id,
-                                          source=ConflictSource.ORGANISER, reason="Former colleague",
-                                          created_at=utcnow()))
+        db.session.add(
+            ConflictOfInterest(
+                judge_id=judge.id,
+                nomination_id=declared.id,
+                source=ConflictSource.ORGANISER,
+                reason="Former colleague",
+                created_at=utcnow(),
+            )
+        )
         db.session.commit()
         progress.send_reminders(cycle, [judge], by=make_user(roles=("organiser",)))
         db.session.commit()
@@ -193,8 +204,11 @@ def test_a_reminder_uses_the_redacted_title(app, outbox):
     judge = make_judge(cycle)
     nomination = make_nomination(cycle, title="Zanzibar Council's digital front door")
     make_assignment(judge, nomination)
-    db.session.add(Redaction(nomination_id=nomination.id, field="title", text="A council's digital front door",
-                             updated_at=utcnow()))
+    db.session.add(
+        Redaction(
+            nomination_id=nomination.id, field="title", text="A council's digital front door", updated_at=utcnow()
+        )
+    )
     db.session.commit()
     progress.send_reminders(cycle, [judge], by=make_user(roles=("organiser",)))
     db.session.commit()
@@ -207,8 +221,9 @@ def test_judges_with_nothing_left_are_skipped(app, outbox):
     s = build_scenario()
     finished = make_judge(s.cycle)
     make_review(make_assignment(finished, s.nominations[4]), status="submitted")
-    reminded, skipped = progress.send_reminders(s.cycle, [finished, s.judges["Dev"], s.invited, s.judges["Bob"]],
-                                                by=make_user(roles=("organiser",)))
+    reminded, skipped = progress.send_reminders(
+        s.cycle, [finished, s.judges["Dev"], s.invited, s.judges["Bob"]], by=make_user(roles=("organiser",))
+    )
     db.session.commit()
     assert reminded == [s.judges["Bob"]]
     assert set(skipped) == {finished, s.judges["Dev"], s.invited}

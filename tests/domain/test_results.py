@@ -27,8 +27,7 @@ def setup(app):
     judges = []
     for i in range(2):
         user = make_user(organisation=f"Judging Org {i}")
-        judge = Judge(cycle_id=cycle.id, email=user.email, user_id=user.id, invited_at=utcnow(),
-                      accepted_at=utcnow())
+        judge = Judge(cycle_id=cycle.id, email=user.email, user_id=user.id, invited_at=utcnow(), accepted_at=utcnow())
         db.session.add(judge)
         judges.append(judge)
     db.session.commit()
@@ -69,8 +68,9 @@ def test_suggest_decide_and_publish(setup, outbox):
     # changing the suggestion needs a rationale
     with pytest.raises(DomainError, match="reason"):
         shortlists.decide(cycle, nominations[1], Result.HIGHLY_COMMENDED, rationale="", by=organiser)
-    shortlists.decide(cycle, nominations[1], Result.HIGHLY_COMMENDED, rationale="Outstanding inclusion work",
-                   by=organiser)
+    shortlists.decide(
+        cycle, nominations[1], Result.HIGHLY_COMMENDED, rationale="Outstanding inclusion work", by=organiser
+    )
     shortlists.decide(cycle, nominations[0], Result.WINNER, rationale="", by=organiser)
     with pytest.raises(Conflict):
         shortlists.decide(cycle, nominations[2], Result.WINNER, rationale="", by=organiser)

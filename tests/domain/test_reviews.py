@@ -47,8 +47,10 @@ def every(cycle, value=7):
 
 # ------------------------------------------------------------------ when scoring is open
 
-@pytest.mark.parametrize("status,open_", [("draft", False), ("open", False), ("closed", False), ("judging", True),
-                                          ("published", False)])
+
+@pytest.mark.parametrize(
+    "status,open_", [("draft", False), ("open", False), ("closed", False), ("judging", True), ("published", False)]
+)
 def test_scoring_is_open_only_while_judging(cycle, status, open_):
     cycle.status = CycleStatus(status)
     assert rules.scoring_open(cycle) is open_
@@ -65,10 +67,16 @@ def test_scoring_closes_at_the_judging_close_instant(cycle):
 
 # ------------------------------------------------------------------ saving
 
+
 def test_a_draft_may_be_partial_and_a_submission_may_not(cycle, assignment):
     first, second = cycle.criteria[:2]
-    review = rules.save_review(assignment, {first.id: E(value=4), second.id: E(comment="Later")}, submit=False,
-                               version=0, by=assignment.judge.user)
+    review = rules.save_review(
+        assignment,
+        {first.id: E(value=4), second.id: E(comment="Later")},
+        submit=False,
+        version=0,
+        by=assignment.judge.user,
+    )
     db.session.commit()
     assert review.status is ReviewStatus.DRAFT and review.version == 1
     with pytest.raises(rules.IncompleteReview) as error:
@@ -103,8 +111,9 @@ def test_values_no_form_sends_are_refused(cycle, assignment, entry):
 def test_another_cycles_criterion_is_refused(cycle, assignment):
     other = make_cycle(name="Other", year=2027)
     with pytest.raises(rules.InvalidScores):
-        rules.save_review(assignment, {other.criteria[0].id: E(value=5)}, submit=False, version=0,
-                          by=assignment.judge.user)
+        rules.save_review(
+            assignment, {other.criteria[0].id: E(value=5)}, submit=False, version=0, by=assignment.judge.user
+        )
 
 
 def test_only_the_assigned_judge_who_declared_may_score(cycle, nomination, assignment):
@@ -154,8 +163,7 @@ def test_two_saves_racing_on_one_sheet_one_wins(cycle, assignment):
     with db.engine.begin() as other:
         other.execute(sa.update(table).where(table.c.id == review.id).values(version=table.c.version + 1))
     with pytest.raises(StaleDataError):
-        rules.save_review(assignment, every(cycle, 2), submit=False, version=loaded.version,
-                          by=assignment.judge.user)
+        rules.save_review(assignment, every(cycle, 2), submit=False, version=loaded.version, by=assignment.judge.user)
     db.session.rollback()
     db.session.expire_all()
     assert {s.value for s in rules.review_of(assignment).scores} == {7}
@@ -171,6 +179,7 @@ def test_unanswered_criteria_without_comments_leave_no_row(cycle, assignment):
 
 # ------------------------------------------------------------------ reopening
 
+
 def test_reopening_returns_a_draft_records_it_and_emails_the_judge(cycle, assignment, outbox):
     organiser = make_user(roles=("organiser",))
     review = rules.save_review(assignment, every(cycle), submit=True, version=0, by=assignment.judge.user)
@@ -182,8 +191,10 @@ def test_reopening_returns_a_draft_records_it_and_emails_the_judge(cycle, assign
     assert event.actor_id == organiser.id and event.detail["reason"] == "Criterion 3 again, please"
     [mail] = outbox("review_reopened")
     assert mail.to_address == assignment.judge.user.email
-    assert f"http://127.0.0.1:5000/judging/nominations/{assignment.nomination.reference}" in mail.body_text \
+    assert (
+        f"http://127.0.0.1:5000/judging/nominations/{assignment.nomination.reference}" in mail.body_text
         or f"/judging/nominations/{assignment.nomination.reference}" in mail.body_text
+    )
 
 
 def test_only_organisers_reopen_and_only_submitted_scores(cycle, assignment):
@@ -208,6 +219,7 @@ def test_reopening_is_refused_when_the_judge_could_not_resubmit(cycle, assignmen
 
 
 # ------------------------------------------------------------------ the judge's list
+
 
 def test_work_lists_statuses_and_hides_conflicts(cycle, judge, assignment):
     user = judge.user

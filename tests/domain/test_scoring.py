@@ -20,8 +20,9 @@ SPEC = {c.id: c for c in CRITERIA}
 
 
 def scores(*values):
-    return [ScoreInput(cid, v, v == "na") if v != "na" else ScoreInput(cid, None, True)
-            for cid, v in zip((1, 2, 3), values)]
+    return [
+        ScoreInput(cid, v, v == "na") if v != "na" else ScoreInput(cid, None, True) for cid, v in zip((1, 2, 3), values)
+    ]
 
 
 def test_review_score_weighted_over_answered_criteria():
@@ -43,9 +44,11 @@ def test_unanswered_criterion_left_out_and_nothing_answered_is_none():
 
 
 def test_nomination_mean_median_sd_range():
-    reviews = [ReviewInput(1, 1, 100, [ScoreInput(1, 10), ScoreInput(2, 10), ScoreInput(3, 10)]),  # 100
-               ReviewInput(2, 2, 100, [ScoreInput(1, 1), ScoreInput(2, 1), ScoreInput(3, 1)]),     # 0
-               ReviewInput(3, 3, 100, [ScoreInput(1, 7), ScoreInput(2, 7), ScoreInput(3, 7)])]     # 66.67
+    reviews = [
+        ReviewInput(1, 1, 100, [ScoreInput(1, 10), ScoreInput(2, 10), ScoreInput(3, 10)]),  # 100
+        ReviewInput(2, 2, 100, [ScoreInput(1, 1), ScoreInput(2, 1), ScoreInput(3, 1)]),  # 0
+        ReviewInput(3, 3, 100, [ScoreInput(1, 7), ScoreInput(2, 7), ScoreInput(3, 7)]),
+    ]  # 66.67
     result = aggregate(reviews, CRITERIA)[100]
     assert result.n == 3
     assert result.raw == pytest.approx((100 + 0 + 66.6667) / 3, abs=1e-3)
@@ -90,8 +93,11 @@ def test_normalisation_removes_harsh_and_lenient_bias():
 
 
 def test_judge_with_fewer_than_three_reviews_keeps_raw():
-    reviews = [ReviewInput(1, 1, 1, [ScoreInput(1, 2)]), ReviewInput(2, 1, 2, [ScoreInput(1, 3)]),
-               ReviewInput(3, 2, 1, [ScoreInput(1, 9)])]
+    reviews = [
+        ReviewInput(1, 1, 1, [ScoreInput(1, 2)]),
+        ReviewInput(2, 1, 2, [ScoreInput(1, 3)]),
+        ReviewInput(3, 2, 1, [ScoreInput(1, 9)]),
+    ]
     results = aggregate(reviews, CRITERIA)
     for r in results.values():
         assert r.normalised_reviews == r.review_scores
@@ -106,26 +112,33 @@ def test_normalise_maps_back_to_the_cycle_scale_and_clips():
 def test_ties_break_deterministically():
     when = datetime(2026, 1, 1, tzinfo=timezone.utc)
     later = datetime(2026, 1, 2, tzinfo=timezone.utc)
-    reviews = [ReviewInput(1, 1, 1, [ScoreInput(1, 6), ScoreInput(3, 6)]),
-               ReviewInput(2, 1, 2, [ScoreInput(1, 6), ScoreInput(3, 6)]),
-               ReviewInput(3, 2, 2, [ScoreInput(1, 6), ScoreInput(3, 6)]),
-               ReviewInput(4, 1, 3, [ScoreInput(1, 6), ScoreInput(3, 6)]),
-               ReviewInput(5, 1, 4, [ScoreInput(1, 6), ScoreInput(3, 6)])]
+    reviews = [
+        ReviewInput(1, 1, 1, [ScoreInput(1, 6), ScoreInput(3, 6)]),
+        ReviewInput(2, 1, 2, [ScoreInput(1, 6), ScoreInput(3, 6)]),
+        ReviewInput(3, 2, 2, [ScoreInput(1, 6), ScoreInput(3, 6)]),
+        ReviewInput(4, 1, 3, [ScoreInput(1, 6), ScoreInput(3, 6)]),
+        ReviewInput(5, 1, 4, [ScoreInput(1, 6), ScoreInput(3, 6)]),
+    ]
     results = aggregate(reviews, CRITERIA)
-    keys = [RankKey(1, "PSDA-1", when), RankKey(2, "PSDA-2", later), RankKey(3, "PSDA-3", later),
-            RankKey(4, "PSDA-4", when)]
+    keys = [
+        RankKey(1, "PSDA-1", when),
+        RankKey(2, "PSDA-2", later),
+        RankKey(3, "PSDA-3", later),
+        RankKey(4, "PSDA-4", when),
+    ]
     order = [r.nomination_id for _, r in rank(results, keys, basis="raw", top_criterion_id=3)]
     # all equal scores: 2 has more reviews; then 1 and 4 submitted earlier (by reference); then 3
     assert order == [2, 1, 4, 3]
-    assert order == [r.nomination_id for _, r in rank(results, list(reversed(keys)), basis="raw",
-                                                       top_criterion_id=3)]
+    assert order == [r.nomination_id for _, r in rank(results, list(reversed(keys)), basis="raw", top_criterion_id=3)]
 
 
 def test_highest_weighted_criterion_breaks_a_tie():
     # Same review score (50) made two ways: 2 leads on criterion 3 (the heaviest)
     spec = [CriterionSpec(1, 50, 0, 10), CriterionSpec(3, 50, 0, 10)]
-    reviews = [ReviewInput(1, 1, 1, [ScoreInput(1, 10), ScoreInput(3, 0)]),
-               ReviewInput(2, 1, 2, [ScoreInput(1, 0), ScoreInput(3, 10)])]
+    reviews = [
+        ReviewInput(1, 1, 1, [ScoreInput(1, 10), ScoreInput(3, 0)]),
+        ReviewInput(2, 1, 2, [ScoreInput(1, 0), ScoreInput(3, 10)]),
+    ]
     results = aggregate(reviews, spec)
     assert results[1].raw == results[2].raw == pytest.approx(50)
     keys = [RankKey(1, "A", None), RankKey(2, "B", None)]
@@ -140,8 +153,12 @@ def test_aggregate_scores_each_review_exactly_as_review_score_does():
     criteria = [CriterionSpec(1, 30, 1, 10), CriterionSpec(2, 17, 0, 4), CriterionSpec(3, 53, 1, 7)]
     reviews = []
     for review_id in range(1, 200):
-        answers = [ScoreInput(c.id, generator.randint(c.scale_min, c.scale_max))
-                   if generator.random() > 0.15 else ScoreInput(c.id, None, True) for c in criteria]
+        answers = [
+            ScoreInput(c.id, generator.randint(c.scale_min, c.scale_max))
+            if generator.random() > 0.15
+            else ScoreInput(c.id, None, True)
+            for c in criteria
+        ]
         reviews.append(ReviewInput(review_id, generator.randint(1, 9), generator.randint(1, 40), answers))
     results = aggregate(reviews, criteria)
     by_review = {rid: score for r in results.values() for rid, score in r.review_scores.items()}

@@ -24,9 +24,15 @@ def nomination(app, nominator):
 
 
 def audit_events(nomination):
-    return db.session.scalars(select(AuditEvent).where(
-        AuditEvent.object_type == "nominations", AuditEvent.object_id == str(nomination.id),
-        AuditEvent.action == "nomination.eligibility").order_by(AuditEvent.id)).all()
+    return db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.object_type == "nominations",
+            AuditEvent.object_id == str(nomination.id),
+            AuditEvent.action == "nomination.eligibility",
+        )
+        .order_by(AuditEvent.id)
+    ).all()
 
 
 def test_marking_ineligible_records_the_decision_and_tells_the_nominator(nomination, organiser, outbox):
@@ -140,8 +146,7 @@ def test_a_decision_on_an_out_of_date_copy_is_refused(nomination, organiser, out
     with pytest.raises(Conflict) as error:
         screening.decide_eligibility(nomination, False, "Late", by=organiser, expected_version=seen)
     assert "changed while you were looking" in error.value.message
-    assert screening.decide_eligibility(nomination, False, "Late", by=organiser,
-                                        expected_version=nomination.version)
+    assert screening.decide_eligibility(nomination, False, "Late", by=organiser, expected_version=nomination.version)
 
 
 def test_no_email_when_the_nominators_account_is_gone(app, organiser, outbox):

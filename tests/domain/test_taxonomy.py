@@ -30,8 +30,13 @@ def test_seed_adds_the_default_taxonomy_once(app):
 
 def test_add_trend_upper_cases_the_code_and_refuses_a_used_one(app, organiser):
     taxonomy.seed_trends()
-    trend = taxonomy.add_trend(code=" d6 ", name="Sustainable digital", group="digital",
-                               description="Cutting the carbon cost of services.", by=organiser)
+    trend = taxonomy.add_trend(
+        code=" d6 ",
+        name="Sustainable digital",
+        group="digital",
+        description="Cutting the carbon cost of services.",
+        by=organiser,
+    )
     db.session.commit()
     assert trend.code == "D6" and trend.slug == "sustainable-digital" and not trend.is_retired
     assert trend.position > max(t.position for t in _trends().values() if t.code != "D6")
@@ -42,14 +47,17 @@ def test_add_trend_upper_cases_the_code_and_refuses_a_used_one(app, organiser):
     assert event.actor_id == organiser.id and event.detail == {"code": "D6"}
 
 
-@pytest.mark.parametrize("fields,field,message", [
-    ({"code": ""}, "code", "Enter a code"),
-    ({"code": "X" * 17}, "code", "16 characters"),
-    ({"name": "  "}, "name", "Enter the trend's name"),
-    ({"name": "n" * 121}, "name", "120 characters"),
-    ({"group": "economic"}, "group", "Select a group"),
-    ({"source": "s" * 301}, "source", "300 characters"),
-])
+@pytest.mark.parametrize(
+    "fields,field,message",
+    [
+        ({"code": ""}, "code", "Enter a code"),
+        ({"code": "X" * 17}, "code", "16 characters"),
+        ({"name": "  "}, "name", "Enter the trend's name"),
+        ({"name": "n" * 121}, "name", "120 characters"),
+        ({"group": "economic"}, "group", "Select a group"),
+        ({"source": "s" * 301}, "source", "300 characters"),
+    ],
+)
 def test_add_trend_checks_its_fields(app, fields, field, message):
     values = {"code": "D9", "name": "A trend", "group": "digital", **fields}
     with pytest.raises(DomainError) as error:
@@ -60,12 +68,23 @@ def test_add_trend_checks_its_fields(app, fields, field, message):
 def test_edit_keeps_code_and_slug(app, organiser):
     taxonomy.seed_trends()
     trend = _trends()["T1"]
-    taxonomy.edit_trend(trend, name="AI and automation", group="technology", description=" New words ",
-                        source="Socitm 2025", by=organiser)
+    taxonomy.edit_trend(
+        trend,
+        name="AI and automation",
+        group="technology",
+        description=" New words ",
+        source="Socitm 2025",
+        by=organiser,
+    )
     db.session.commit()
     trend = _trends()["T1"]
     assert (trend.code, trend.slug, trend.name, trend.description, trend.source) == (
-        "T1", "artificial-intelligence", "AI and automation", "New words", "Socitm 2025")
+        "T1",
+        "artificial-intelligence",
+        "AI and automation",
+        "New words",
+        "Socitm 2025",
+    )
 
 
 def test_a_retired_trend_stays_on_the_nominations_that_carry_it(app, organiser):
@@ -82,8 +101,9 @@ def test_a_retired_trend_stays_on_the_nominations_that_carry_it(app, organiser):
     taxonomy.restore_trend(carried, by=organiser)
     db.session.commit()
     assert not carried.is_retired
-    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("trend.%"))
-                                 .order_by(AuditEvent.id)).all()
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.action.like("trend.%")).order_by(AuditEvent.id)
+    ).all()
     assert actions == ["trend.retired", "trend.restored"]
 
 
@@ -133,20 +153,40 @@ BAD_FILES = [
     ({"format": "awards-trends/1", "trends": {}}, "not a trend export"),
     ({"format": "awards-trends/1", "trends": ["D1"]}, "trend 1: not an object"),
     ({"format": "awards-trends/1", "trends": [{"code": "D1", "group": "digital"}]}, "name missing"),
-    ({"format": "awards-trends/1", "trends": [{"code": "D1", "group": "economy", "name": "A"}]},
-     "group must be one of"),
-    ({"format": "awards-trends/1", "trends": [{"code": "A", "group": "digital", "name": "A"},
-                                              {"code": "a", "group": "digital", "name": "B"}]}, "code A appears twice"),
-    ({"format": "awards-trends/1", "trends": [{"code": "A", "group": "digital", "name": "Same"},
-                                              {"code": "B", "group": "digital", "name": "Same"}]},
-     "web address same appears twice"),
+    (
+        {"format": "awards-trends/1", "trends": [{"code": "D1", "group": "economy", "name": "A"}]},
+        "group must be one of",
+    ),
+    (
+        {
+            "format": "awards-trends/1",
+            "trends": [{"code": "A", "group": "digital", "name": "A"}, {"code": "a", "group": "digital", "name": "B"}],
+        },
+        "code A appears twice",
+    ),
+    (
+        {
+            "format": "awards-trends/1",
+            "trends": [
+                {"code": "A", "group": "digital", "name": "Same"},
+                {"code": "B", "group": "digital", "name": "Same"},
+            ],
+        },
+        "web address same appears twice",
+    ),
     ({"format": "awards-trends/1", "trends": [{"code": 7, "group": "digital", "name": "A"}]}, "code must be text"),
-    ({"format": "awards-trends/1", "trends": [{"code": "A", "group": "digital", "name": "A", "position": "1"}]},
-     "position must be a whole number"),
-    ({"format": "awards-trends/1", "trends": [{"code": "A", "group": "digital", "name": "A", "retired": "no"}]},
-     "retired must be true or false"),
-    ({"format": "awards-trends/1", "trends": [{"code": "A", "group": "digital", "name": "n" * 121}]},
-     "name longer than 120"),
+    (
+        {"format": "awards-trends/1", "trends": [{"code": "A", "group": "digital", "name": "A", "position": "1"}]},
+        "position must be a whole number",
+    ),
+    (
+        {"format": "awards-trends/1", "trends": [{"code": "A", "group": "digital", "name": "A", "retired": "no"}]},
+        "retired must be true or false",
+    ),
+    (
+        {"format": "awards-trends/1", "trends": [{"code": "A", "group": "digital", "name": "n" * 121}]},
+        "name longer than 120",
+    ),
 ]
 
 

@@ -72,6 +72,7 @@ def pytest_runtest_call(item):
 
 # --- the server ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class UserInfo:
     id: int
@@ -125,9 +126,11 @@ class LiveServer:
 
     def make_user(self, *, password: str = DEFAULT_PASSWORD, **kwargs) -> UserInfo:
         """A user through tests/factories (verified, role nominee unless `roles=` says more)."""
+
         def build():
             user = make_user(password=password, **kwargs)
             return UserInfo(id=user.id, email=user.email, name=user.name, password=password)
+
         return self.run(build)
 
     def outbox(self, kind: str | None = None, to: str | None = None) -> list[Email]:
@@ -140,8 +143,11 @@ class LiveServer:
                 query = query.where(OutboxMessage.kind == kind)
             if to:
                 query = query.where(sa.func.lower(OutboxMessage.to_address) == to.lower())
-            return [Email(m.to_address, m.subject, m.body_text, m.body_html, m.kind, m.is_sent)
-                    for m in db.session.scalars(query)]
+            return [
+                Email(m.to_address, m.subject, m.body_text, m.body_html, m.kind, m.is_sent)
+                for m in db.session.scalars(query)
+            ]
+
         return self.run(read)
 
     def email_link(self, to: str, kind: str) -> str:
@@ -150,7 +156,7 @@ class LiveServer:
         assert emails, f"no {kind!r} e-mail to {to} in the outbox: {[(e.kind, e.to_address) for e in self.outbox()]}"
         links = [link for link in emails[-1].links if link.startswith(self.url)]
         assert links, f"no link to {self.url} in the {kind!r} e-mail:\n{emails[-1].body_text}"
-        return links[0][len(self.url):]
+        return links[0][len(self.url) :]
 
     def reset_database(self) -> None:
         def empty():
@@ -158,6 +164,7 @@ class LiveServer:
             for table in reversed(db.metadata.sorted_tables):
                 if table.name in existing:  # a model whose migration is yet to come is not our business
                     db.session.execute(table.delete())
+
         self.run(empty)
 
 
@@ -166,19 +173,22 @@ def start_live_server(folder: Path, name: str = "awards-e2e", **config) -> LiveS
     `config` adds settings (a test that needs the request limits on, say). Stop it when done."""
     # Bind first, so the app knows its real address (e-mailed links are built from BASE_URL).
     server = make_server("127.0.0.1", 0, None, threaded=True)
-    app = create_app({
-        "ENVIRONMENT": "testing",
-        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(folder / f"{name}.db"),
-        "MAIL_BACKEND": "file",
-        "MAIL_FILE_DIR": str(folder / "outbox"),
-        "BASE_URL": f"http://127.0.0.1:{server.server_port}",
-        # The browser sees the app's own error pages, as a user would; tracebacks go to the log.
-        "PROPAGATE_EXCEPTIONS": False,
-        **config,
-    })
+    app = create_app(
+        {
+            "ENVIRONMENT": "testing",
+            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(folder / f"{name}.db"),
+            "MAIL_BACKEND": "file",
+            "MAIL_FILE_DIR": str(folder / "outbox"),
+            "BASE_URL": f"http://127.0.0.1:{server.server_port}",
+            # The browser sees the app's own error pages, as a user would; tracebacks go to the log.
+            "PROPAGATE_EXCEPTIONS": False,
+            **config,
+        }
+    )
     server.app = app
     with app.app_context():
         from flask_migrate import upgrade
+
         upgrade()
         db.session.remove()
     live = LiveServer(app, server)
@@ -202,16 +212,20 @@ def live_server(_live_server) -> LiveServer:
 
 # --- the browser -----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        skip_or_fail("Playwright for Python is not installed: browser tests skipped "
-                     "(.venv/bin/pip install -e '.[dev]')")
+        skip_or_fail(
+            "Playwright for Python is not installed: browser tests skipped (.venv/bin/pip install -e '.[dev]')"
+        )
     if not Path(CHROMIUM_PATH).exists():
-        skip_or_fail(f"No Chromium at {CHROMIUM_PATH}: browser tests skipped "
-                     "(apt-get install chromium, or set AWARDS_CHROMIUM to a Chromium binary)")
+        skip_or_fail(
+            f"No Chromium at {CHROMIUM_PATH}: browser tests skipped "
+            "(apt-get install chromium, or set AWARDS_CHROMIUM to a Chromium binary)"
+        )
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
@@ -280,8 +294,9 @@ class Journey:
             if not watcher.page.is_closed():
                 leftovers += [f"{p} (on {watcher.page.url})" for p in watcher.take_problems()]
         if leftovers:
-            pytest.fail("the browser reported problems after the last check:\n- " + "\n- ".join(leftovers),
-                        pytrace=False)
+            pytest.fail(
+                "the browser reported problems after the last check:\n- " + "\n- ".join(leftovers), pytrace=False
+            )
         documents, self._documents = self._documents, []
         check_html_batch(documents, self._urls)
 

@@ -24,8 +24,13 @@ def test_nominee_registers_confirms_email_signs_out_and_in(page, live_server, ch
     page.get_by_role("button", name="Create account").click()
     expect(error_box(page)).to_be_visible()
     expect(page).to_have_title(re.compile(r"^Error: Create an account"))
-    for message in ("Enter your full name", "Enter your email address", "Enter your organisation",
-                    "Enter a password", "Confirm your password"):
+    for message in (
+        "Enter your full name",
+        "Enter your email address",
+        "Enter your organisation",
+        "Enter a password",
+        "Confirm your password",
+    ):
         expect(error_box(page).get_by_role("link", name=message)).to_be_visible()
     check_page(page, "register: form with errors")
 

@@ -9,6 +9,7 @@ pytestmark = pytest.mark.e2e
 
 def published_case() -> str:
     from tests.factories import make_published_case
+
     return make_published_case(title="Flood warnings by text message").slug
 
 
@@ -19,8 +20,10 @@ def test_a_cached_case_page_runs_its_script_without_csp_violations(journey, live
     # first one's HTTP cache): the first gets the page as built, the second from the page cache.
     for visit in ("miss", "hit"):
         page = journey.new_page()
-        page.on("console", lambda message: violations.append(message.text)
-                if "Content Security Policy" in message.text else None)
+        page.on(
+            "console",
+            lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+        )
         response = page.goto(f"/impact-cases/{slug}")
         assert response.status == 200 and response.headers["x-cache"] == visit
         assert page.evaluate("document.body.classList.contains('js-enabled')"), visit

@@ -6,8 +6,10 @@ from tests.support.browser import check_accessibility, check_html, html_errors
 
 pytestmark = pytest.mark.e2e
 
-VALID = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>T</title></head>'
-         '<body><main><h1>Fine</h1>{}</main></body></html>')
+VALID = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>T</title></head>'
+    "<body><main><h1>Fine</h1>{}</main></body></html>"
+)
 
 
 def test_axe_reports_rule_element_and_page(page):
@@ -21,8 +23,12 @@ def test_axe_reports_rule_element_and_page(page):
 
 
 def test_html_checker_reports_each_error_and_passes_valid_pages():
-    errors = html_errors([("good", VALID.format("<p>Hi</p>")),
-                          ("bad", VALID.format('<form action=""><p id="x">1</p><p id="x">2</p></form>'))])
+    errors = html_errors(
+        [
+            ("good", VALID.format("<p>Hi</p>")),
+            ("bad", VALID.format('<form action=""><p id="x">1</p><p id="x">2</p></form>')),
+        ]
+    )
     assert list(errors) == ["bad"]
     assert len(errors["bad"]) == 2
     with pytest.raises(pytest.fail.Exception) as failure:

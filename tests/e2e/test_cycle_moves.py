@@ -69,8 +69,14 @@ def test_organiser_withdraws_the_results_and_publishes_them_again(page, live_ser
     expect(page.get_by_text("takes back 2 results")).to_be_visible()
     check_page(page, "withdraw the results: confirm")
     page.get_by_role("button", name="Withdraw the results").click()
-    expect(page.get_by_text(re.compile(r"have been withdrawn: 2 results taken back, 2 impact cases taken off the "
-                                       r"website, 3 nominees emailed"))).to_be_visible()
+    expect(
+        page.get_by_text(
+            re.compile(
+                r"have been withdrawn: 2 results taken back, 2 impact cases taken off the "
+                r"website, 3 nominees emailed"
+            )
+        )
+    ).to_be_visible()
     check_page(page, "cycle: results withdrawn")
     assert len(live_server.outbox(kind="results_withdrawn")) == 3
 

@@ -15,12 +15,20 @@ pytestmark = pytest.mark.e2e
 
 # The main heading each header link leads to (the service name's link leads to the home page,
 # whose heading is the service name).
-HEADINGS = {"Impact cases": "Impact cases", "Trends": "Trends", "Organise": "Organiser overview",
-            "Judging": "Your judging", "Your nominations": "Your nominations", "Your account": "Your account"}
+HEADINGS = {
+    "Impact cases": "Impact cases",
+    "Trends": "Trends",
+    "Organise": "Organiser overview",
+    "Judging": "Your judging",
+    "Your nominations": "Your nominations",
+    "Your account": "Your account",
+}
 # Where each demo person lands after signing in, and something there for them to do.
-LANDINGS = {"organiser": ("/organiser/", "Organiser overview", "Award cycles"),
-            "judge": ("/judging/", "Your judging", "Not started"),
-            "nominee": ("/nominations", "Your nominations", "Draft")}
+LANDINGS = {
+    "organiser": ("/organiser/", "Organiser overview", "Award cycles"),
+    "judge": ("/judging/", "Your judging", "Not started"),
+    "nominee": ("/nominations", "Your nominations", "Draft"),
+}
 ROLE_LINKS = {"organiser": {"Organise"}, "judge": {"Judging"}, "nominee": set()}
 
 

@@ -20,11 +20,21 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "meadow copper lighthouse drizzle"
 TREND = "Technology for public good"
 TREND_LEGEND = "D1 Technology for public good"
-CRITERIA = ["Evidenced outcomes and impact", "Innovation and ambition", "Resident and user focus, and inclusion",
-            "Responsible delivery", "Collaboration and partnership", "Transferability"]
+CRITERIA = [
+    "Evidenced outcomes and impact",
+    "Innovation and ambition",
+    "Resident and user focus, and inclusion",
+    "Responsible delivery",
+    "Collaboration and partnership",
+    "Transferability",
+]
 DRAFT = {"Evidenced outcomes and impact": 7, "Innovation and ambition": 5}
-REST = {"Resident and user focus, and inclusion": 8, "Responsible delivery": 6,
-        "Collaboration and partnership": 4, "Transferability": 9}
+REST = {
+    "Resident and user focus, and inclusion": 8,
+    "Responsible delivery": 6,
+    "Collaboration and partnership": 4,
+    "Transferability": 9,
+}
 
 
 def _judging_cycle():
@@ -34,12 +44,20 @@ def _judging_cycle():
     from tests.factories import make_cycle, make_nomination, make_user
 
     now = utcnow()
-    cycle = make_cycle(status="judging", open_at=now - timedelta(days=40), close_at=now - timedelta(days=1),
-                       judging_close_at=now + timedelta(days=20))
+    cycle = make_cycle(
+        status="judging",
+        open_at=now - timedelta(days=40),
+        close_at=now - timedelta(days=1),
+        judging_close_at=now + timedelta(days=20),
+    )
     organiser = make_user(name="Olu Organiser", roles=("organiser",))
     nomination = make_nomination(cycle, title="Tell us once for housing repairs")
-    return {"cycle_id": cycle.id, "organiser_id": organiser.id, "reference": nomination.reference,
-            "nomination_id": nomination.id}
+    return {
+        "cycle_id": cycle.id,
+        "organiser_id": organiser.id,
+        "reference": nomination.reference,
+        "nomination_id": nomination.id,
+    }
 
 
 def _invite(cycle_id: int, organiser_id: int, email: str) -> None:
@@ -69,15 +87,17 @@ def _ready_judge(cycle_id: int, nomination_id: int, email: str):
     from awards.models import Cycle, Nomination
     from tests.factories import make_assignment, make_judge, make_user
 
-    user = make_user(email=email, name="Kai Keys", roles=("judge",), organisation="Northfield University",
-                     password=PASSWORD)
+    user = make_user(
+        email=email, name="Kai Keys", roles=("judge",), organisation="Northfield University", password=PASSWORD
+    )
     judge = make_judge(db.session.get(Cycle, cycle_id), user, organisation="Northfield University")
     make_assignment(judge, db.session.get(Nomination, nomination_id))
 
 
 def score_radio(page, criterion: str, value: int):
-    return (page.get_by_role("group", name=criterion, exact=True)
-            .get_by_role("radio", name=re.compile(rf"^{value}( |$)")))
+    return page.get_by_role("group", name=criterion, exact=True).get_by_role(
+        "radio", name=re.compile(rf"^{value}( |$)")
+    )
 
 
 def judge_journey(s: Steps, live_server) -> None:
@@ -152,7 +172,8 @@ def judge_journey(s: Steps, live_server) -> None:
     for criterion, value in DRAFT.items():
         expect(score_radio(page, criterion, value)).to_be_checked()
     expect(page.get_by_label("Comment on Evidenced outcomes and impact (optional)")).to_have_value(
-        "A clear baseline and results.")
+        "A clear baseline and results."
+    )
 
     page.get_by_role("button", name="Submit scores").click()
     expect(error_box(page)).to_be_visible()

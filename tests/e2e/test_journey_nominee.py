@@ -162,8 +162,8 @@ def complete_every_section(s: Steps, pdf_path) -> None:
     s.task_list_shows(3)
 
     for title, label, text in (
-            ("The challenge", "Describe the challenge", "Repairs were reported three times before anything happened."),
-            ("The approach", "Describe the approach", "We built a tracker with residents and the repair teams."),
+        ("The challenge", "Describe the challenge", "Repairs were reported three times before anything happened."),
+        ("The approach", "Describe the approach", "We built a tracker with residents and the repair teams."),
     ):
         s.open_section(title)
         page.get_by_label(label).fill(text)
@@ -236,8 +236,7 @@ def check_and_submit(s: Steps, live_server, email: str, reference: str) -> None:
     assert reference in message.body_text and "Tell us once for housing repairs" in message.body_text
 
 
-def test_nominee_registers_completes_every_section_and_submits(page, live_server, check_page, open_cycle,
-                                                              evidence_pdf):
+def test_nominee_registers_completes_every_section_and_submits(page, live_server, check_page, open_cycle, evidence_pdf):
     email = unique_email("nadia")
     s = Steps(page, check_page, "nominee")
     register_and_confirm(s, live_server, email)
@@ -262,17 +261,20 @@ def test_nominee_journey_on_a_phone(phone_page, live_server, check_page, open_cy
     check_and_submit(s, live_server, email, reference)
 
 
-def test_nominee_signs_in_saves_a_section_and_returns_with_the_keyboard_alone(page, live_server, check_page,
-                                                                             open_cycle):
+def test_nominee_signs_in_saves_a_section_and_returns_with_the_keyboard_alone(
+    page, live_server, check_page, open_cycle
+):
     from tests.factories import make_nomination, make_user
 
     def draft():
         user = make_user(name="Kit Keys", password=PASSWORD)
         from awards.extensions import db
         from awards.models import Cycle
+
         cycle = db.session.query(Cycle).one()
         nomination = make_nomination(cycle, nominator=user, status="draft", complete=False)
         return user.email, nomination.reference
+
     email, reference = live_server.run(draft)
 
     page.goto("/sign-in")

@@ -63,8 +63,12 @@ def assignments_in_cycle(slug: str) -> int:
     from awards.extensions import db
     from awards.models import Assignment, Cycle, Judge
 
-    return db.session.scalar(sa.select(sa.func.count(Assignment.id)).join(Judge, Assignment.judge_id == Judge.id)
-                             .join(Cycle, Judge.cycle_id == Cycle.id).where(Cycle.slug == slug))
+    return db.session.scalar(
+        sa.select(sa.func.count(Assignment.id))
+        .join(Judge, Assignment.judge_id == Judge.id)
+        .join(Cycle, Judge.cycle_id == Cycle.id)
+        .where(Cycle.slug == slug)
+    )
 
 
 def test_organiser_creates_a_cycle_invites_a_judge_and_assigns_judges(page, live_server, check_page):
@@ -108,8 +112,9 @@ def test_organiser_creates_a_cycle_invites_a_judge_and_assigns_judges(page, live
     page.get_by_label("Email addresses").fill("not-an-address, jo.judge@")
     page.get_by_role("button", name="Send invitations").click()
     expect(error_box(page)).to_be_visible()
-    expect(error_box(page).get_by_role("link", name=re.compile("Enter email addresses in the correct format"))
-           ).to_be_visible()
+    expect(
+        error_box(page).get_by_role("link", name=re.compile("Enter email addresses in the correct format"))
+    ).to_be_visible()
     check_page(page, "judges: invitation with errors")
 
     page.get_by_label("Email addresses").fill("jo.judge@judges.example.org")
@@ -144,6 +149,7 @@ def test_organiser_creates_a_cycle_invites_a_judge_and_assigns_judges(page, live
 
 # --- results -------------------------------------------------------------------------------------
 
+
 def public_cases() -> list[tuple[str, str]]:
     from awards.extensions import db
     from awards.models import ImpactCase
@@ -175,8 +181,9 @@ def test_organiser_sees_results_adjusts_the_shortlist_and_publishes(page, live_s
     page.get_by_role("radio", name="Highly commended").check()
     page.get_by_role("button", name="Save decision").click()
     expect(error_box(page)).to_be_visible()
-    expect(error_box(page).get_by_role("link", name="Give the reason for changing the suggested shortlist")
-           ).to_be_visible()
+    expect(
+        error_box(page).get_by_role("link", name="Give the reason for changing the suggested shortlist")
+    ).to_be_visible()
     expect(page.get_by_role("radio", name="Highly commended")).to_be_checked()
     check_page(page, "decide: no reason given")
 
@@ -204,6 +211,7 @@ def test_organiser_sees_results_adjusts_the_shortlist_and_publishes(page, live_s
 
 
 # --- keyboard alone --------------------------------------------------------------------------------
+
 
 def press_enter_on(page, locator) -> None:
     tab_to(page, locator, max_presses=80)  # the new-cycle form has a box for each trend and default category
@@ -246,8 +254,7 @@ def test_organiser_signs_in_and_creates_a_cycle_with_the_keyboard_alone(page, li
     tab_to(page, year)
     page.keyboard.press("Control+A")
     page.keyboard.type("2027")
-    for legend, date in (("Nominations open", ("1", "3", "2027")),
-                         ("Nominations close", ("30", "4", "2027"))):
+    for legend, date in (("Nominations open", ("1", "3", "2027")), ("Nominations close", ("30", "4", "2027"))):
         group = page.get_by_role("group", name=legend)
         for box, value in zip(("Day", "Month", "Year"), date):
             tab_to(page, group.get_by_label(box))

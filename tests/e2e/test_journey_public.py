@@ -25,13 +25,28 @@ def library_set_up() -> dict:
     first, second = db.session.query(Trend).order_by(Trend.position, Trend.id).limit(2).all()
     cycle_2025 = make_published_cycle(year=2025)
     cycle_2024 = make_published_cycle(year=2024)
-    make_published_case(cycle_2025, title=FLOODS, organisation="Riverside Borough Council",
-                        trends=[first, second], result="winner",
-                        summary="Residents on the flood plain get a text message hours before the river rises.")
-    make_published_case(cycle_2025, title=LIBRARY, organisation="Northshire Libraries", trends=[second],
-                        summary="One app to borrow, renew and reserve across every branch.")
-    make_published_case(cycle_2024, title=PLANNING, organisation="Eastvale District Council", trends=[first],
-                        summary="Planning applications made and tracked online from start to decision.")
+    make_published_case(
+        cycle_2025,
+        title=FLOODS,
+        organisation="Riverside Borough Council",
+        trends=[first, second],
+        result="winner",
+        summary="Residents on the flood plain get a text message hours before the river rises.",
+    )
+    make_published_case(
+        cycle_2025,
+        title=LIBRARY,
+        organisation="Northshire Libraries",
+        trends=[second],
+        summary="One app to borrow, renew and reserve across every branch.",
+    )
+    make_published_case(
+        cycle_2024,
+        title=PLANNING,
+        organisation="Eastvale District Council",
+        trends=[first],
+        summary="Planning applications made and tracked online from start to decision.",
+    )
     return {"first": first.name, "first_slug": first.slug, "second": second.name}
 
 

@@ -24,12 +24,16 @@ from tests.support.browser import Steps, heading, sign_in
 
 pytestmark = pytest.mark.e2e
 
-CYCLE_NAME = ("Gwobrau Gwasanaethau Cyhoeddus Digidol Cymru & Lloegr 🏴󠁧󠁢󠁷󠁬󠁳󠁿 — Cyngor, Partneriaid a’r "
-              "Gymuned “Ddigidol” ✨ Rownd Ychwanegol ar gyfer Awdurdodau Lleol, Byrddau Iechyd a Gwasanaethau Tân")
+CYCLE_NAME = (
+    "Gwobrau Gwasanaethau Cyhoeddus Digidol Cymru & Lloegr 🏴󠁧󠁢󠁷󠁬󠁳󠁿 — Cyngor, Partneriaid a’r "
+    "Gymuned “Ddigidol” ✨ Rownd Ychwanegol ar gyfer Awdurdodau Lleol, Byrddau Iechyd a Gwasanaethau Tân"
+)
 CATEGORIES = ("Community and Cyber Resilience", "Place Partnership and Collaboration", "Data and AI Innovation")
 ANGLESEY = "Cyngor Sir Ynys Môn & Partneriaid 🏴󠁧󠁢󠁷󠁬󠁳󠁿"
-ANGLESEY_TITLE = ("Gofal Cymdeithasol ar y Cyd: un drws ffrynt i deuluoedd, gofalwyr a’r trydydd sector ar draws "
-                  "Ynys Môn & Gwynedd 🤝 — llai o alwadau, llai o aros, a gwell gwybodaeth i bawb")
+ANGLESEY_TITLE = (
+    "Gofal Cymdeithasol ar y Cyd: un drws ffrynt i deuluoedd, gofalwyr a’r trydydd sector ar draws "
+    "Ynys Môn & Gwynedd 🤝 — llai o alwadau, llai o aros, a gwell gwybodaeth i bawb"
+)
 OTHERS = (
     ("Conwy County Borough Council", "Bin collections that text back 🚛", "conwy.gov.uk"),
     ("Bath & North East Somerset Council", "Open <data> for “every” planning decision", "bathnes.gov.uk"),
@@ -45,6 +49,7 @@ def flash(page, pattern: str):
 
 
 # --- what the server holds (plain values back) ----------------------------------------------------
+
 
 def _demo_prefixes() -> set[tuple[str, int]]:
     from awards.extensions import db
@@ -64,9 +69,15 @@ def _the_cycle() -> dict:
     from awards.models import Cycle
 
     cycle = db.session.scalar(sa.select(Cycle).where(Cycle.name == CYCLE_NAME))
-    return {"slug": cycle.slug, "prefix": cycle.reference_prefix, "year": cycle.year, "id": cycle.id,
-            "categories": [c.name for c in cycle.categories], "status": cycle.status.value,
-            "judges_per_nomination": cycle.judges_per_nomination}
+    return {
+        "slug": cycle.slug,
+        "prefix": cycle.reference_prefix,
+        "year": cycle.year,
+        "id": cycle.id,
+        "categories": [c.name for c in cycle.categories],
+        "status": cycle.status.value,
+        "judges_per_nomination": cycle.judges_per_nomination,
+    }
 
 
 def _make_nominations(slug: str) -> dict:
@@ -78,16 +89,34 @@ def _make_nominations(slug: str) -> dict:
 
     cycle = db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
     by_name = {c.name: c for c in cycle.categories}
-    nominee = make_user(name="Gwenllian ap Rhys 🌼", email="gwenllian@ynysmon.llyw.cymru",
-                        organisation=ANGLESEY, password=JUDGE_PASSWORD)
-    draft = make_nomination(cycle, nominator=nominee, category=by_name[CATEGORIES[0]], status="draft",
-                            organisation_name=ANGLESEY, title=ANGLESEY_TITLE, contact_name="Gwenllian ap Rhys 🌼",
-                            contact_email="gwenllian@ynysmon.llyw.cymru", contact_phone="01248 750 057")
+    nominee = make_user(
+        name="Gwenllian ap Rhys 🌼",
+        email="gwenllian@ynysmon.llyw.cymru",
+        organisation=ANGLESEY,
+        password=JUDGE_PASSWORD,
+    )
+    draft = make_nomination(
+        cycle,
+        nominator=nominee,
+        category=by_name[CATEGORIES[0]],
+        status="draft",
+        organisation_name=ANGLESEY,
+        title=ANGLESEY_TITLE,
+        contact_name="Gwenllian ap Rhys 🌼",
+        contact_email="gwenllian@ynysmon.llyw.cymru",
+        contact_phone="01248 750 057",
+    )
     references = {ANGLESEY: draft.reference}
     for (organisation, title, domain), category in zip(OTHERS, CATEGORIES, strict=True):
         person = make_user(name=f"Contact at {organisation}", email=f"digital@{domain}", organisation=organisation)
-        made = make_nomination(cycle, nominator=person, category=by_name[category], organisation_name=organisation,
-                               title=title, contact_email=f"digital@{domain}")
+        made = make_nomination(
+            cycle,
+            nominator=person,
+            category=by_name[category],
+            organisation_name=organisation,
+            title=title,
+            contact_email=f"digital@{domain}",
+        )
         references[organisation] = made.reference
     return {"nominee": nominee.email, "references": references}
 
@@ -112,9 +141,13 @@ def _assigned(slug: str) -> dict[str, list[str]]:
     from awards.models import Assignment, AssignmentStatus, Cycle, Judge, Nomination
 
     rows = db.session.execute(
-        sa.select(Judge.email, Nomination.reference).join(Assignment, Assignment.judge_id == Judge.id)
-        .join(Nomination, Assignment.nomination_id == Nomination.id).join(Cycle, Judge.cycle_id == Cycle.id)
-        .where(Cycle.slug == slug, Assignment.status == AssignmentStatus.ASSIGNED).order_by(Nomination.reference))
+        sa.select(Judge.email, Nomination.reference)
+        .join(Assignment, Assignment.judge_id == Judge.id)
+        .join(Nomination, Assignment.nomination_id == Nomination.id)
+        .join(Cycle, Judge.cycle_id == Cycle.id)
+        .where(Cycle.slug == slug, Assignment.status == AssignmentStatus.ASSIGNED)
+        .order_by(Nomination.reference)
+    )
     found: dict[str, list[str]] = {}
     for email, reference in rows:
         found.setdefault(email, []).append(reference)
@@ -131,9 +164,12 @@ def _score_the_rest(slug: str) -> int:
 
     cycle = db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
     done = 0
-    assignments = db.session.scalars(sa.select(Assignment).join(Judge, Assignment.judge_id == Judge.id)
-                                     .where(Judge.cycle_id == cycle.id, Assignment.status == AssignmentStatus.ASSIGNED)
-                                     .order_by(Assignment.id)).all()
+    assignments = db.session.scalars(
+        sa.select(Assignment)
+        .join(Judge, Assignment.judge_id == Judge.id)
+        .where(Judge.cycle_id == cycle.id, Assignment.status == AssignmentStatus.ASSIGNED)
+        .order_by(Assignment.id)
+    ).all()
     for n, assignment in enumerate(assignments):
         review = reviews.review_of(assignment)
         if review is not None and review.status is ReviewStatus.SUBMITTED:
@@ -142,10 +178,10 @@ def _score_the_rest(slug: str) -> int:
         if assignment.no_conflict_declared_at is None:
             conflicts.declare(judge, assignment.nomination, has_conflict=False, by=judge.user)
         value = 5 + (n * 3) % 5
-        entries = {c.id: ScoreEntry(value=min(c.scale_max, max(c.scale_min, value)), comment="")
-                   for c in cycle.criteria}
-        reviews.save_review(assignment, entries, submit=True, version=review.version if review else 0,
-                            by=judge.user)
+        entries = {
+            c.id: ScoreEntry(value=min(c.scale_max, max(c.scale_min, value)), comment="") for c in cycle.criteria
+        }
+        reviews.save_review(assignment, entries, submit=True, version=review.version if review else 0, by=judge.user)
         done += 1
     db.session.commit()
     return done
@@ -159,11 +195,16 @@ def _public_case(title: str) -> dict | None:
     if case is None:
         return None
     primary = next(link for link in case.trend_links if link.is_primary)
-    return {"slug": case.slug, "trend": primary.trend.name, "trend_slug": primary.trend.slug,
-            "public": case.unpublished_at is None}
+    return {
+        "slug": case.slug,
+        "trend": primary.trend.name,
+        "trend_slug": primary.trend.slug,
+        "public": case.unpublished_at is None,
+    }
 
 
 # --- the journey -------------------------------------------------------------------------------------
+
 
 def test_a_second_cycle_from_the_forms_defaults_to_the_public_pages(journey, live_server, check_page):
     assert live_server.run(seed_demo) is True
@@ -187,7 +228,10 @@ def test_a_second_cycle_from_the_forms_defaults_to_the_public_pages(journey, liv
         if label not in CATEGORIES:
             box.uncheck()
     today = live_server.run(_now)
-    for legend, day in (("Nominations open", today - timedelta(days=3)), ("Nominations close", today + timedelta(days=30))):
+    for legend, day in (
+        ("Nominations open", today - timedelta(days=3)),
+        ("Nominations close", today + timedelta(days=30)),
+    ):
         group = page.get_by_role("group", name=legend)
         group.get_by_label("Day").fill(str(day.day))
         group.get_by_label("Month").fill(str(day.month))
@@ -226,14 +270,20 @@ def test_a_second_cycle_from_the_forms_defaults_to_the_public_pages(journey, liv
     expect(heading(nominee_page)).to_have_text("Check your answers before submitting your nomination")
     contact = nominee_page.locator(".govuk-summary-list__row", has=nominee_page.get_by_text("Contact", exact=True))
     assert contact.locator("dd").first.inner_text().splitlines() == [
-        "Gwenllian ap Rhys 🌼", "gwenllian@ynysmon.llyw.cymru", "01248 750 057"]
+        "Gwenllian ap Rhys 🌼",
+        "gwenllian@ynysmon.llyw.cymru",
+        "01248 750 057",
+    ]
     expect(nominee_page.get_by_role("main")).to_contain_text(ANGLESEY)
     n.check("check your answers")
     nominee_page.get_by_role("button", name="Submit nomination").click()
     panel = nominee_page.locator(".govuk-panel")
     expect(panel).to_be_visible()
     assert [line.strip() for line in panel.inner_text().splitlines() if line.strip()] == [
-        "Nomination submitted", "Your reference number", anglesey]
+        "Nomination submitted",
+        "Your reference number",
+        anglesey,
+    ]
     n.check("confirmation")
     (receipt,) = live_server.outbox(kind="nomination_submitted", to=made["nominee"])
     assert anglesey in receipt.subject and ANGLESEY_TITLE in receipt.body_text
@@ -258,7 +308,9 @@ def test_a_second_cycle_from_the_forms_defaults_to_the_public_pages(journey, liv
     page.get_by_role("button", name="Mark 4 nominations as eligible").click()
     expect(flash(page, r"4 nominations marked eligible")).to_be_visible()
     o.check("four marked eligible")
-    told = [m for m in live_server.outbox(kind="eligibility_eligible") if f"{default_prefix}-{default_year}-" in m.subject]
+    told = [
+        m for m in live_server.outbox(kind="eligibility_eligible") if f"{default_prefix}-{default_year}-" in m.subject
+    ]
     assert sorted(m.to_address for m in told) == sorted([made["nominee"], *(f"digital@{d}" for _, _, d in OTHERS)])
 
     # Judging: three judges invited; they accept; the assignment respects the domain conflict.
@@ -311,14 +363,18 @@ def test_a_second_cycle_from_the_forms_defaults_to_the_public_pages(journey, liv
 
     # Siân declares a conflict with one of hers; the organiser is told and fills the gap in one step.
     declared = next(r for r in assigned[JUDGES[0]] if r != conwy)  # a nomination another judge is free to take
-    titles_by_reference = {made["references"][ANGLESEY]: ANGLESEY_TITLE,
-                           **{made["references"][org]: title for org, title, _ in OTHERS}}
+    titles_by_reference = {
+        made["references"][ANGLESEY]: ANGLESEY_TITLE,
+        **{made["references"][org]: title for org, title, _ in OTHERS},
+    }
     j.nav("Judging")
     expect(heading(sian_page)).to_have_text("Your judging")
     sian_page.get_by_role("row").filter(has_text=declared).get_by_role("link").click()
     expect(heading(sian_page)).to_have_text("Do you have a conflict of interest?")
     sian_page.get_by_label("Yes, I have a conflict of interest").check()
-    sian_page.get_by_label("If yes, tell the organisers why (optional)").fill("Fy chwaer sy’n arwain y prosiect & y tîm.")
+    sian_page.get_by_label("If yes, tell the organisers why (optional)").fill(
+        "Fy chwaer sy’n arwain y prosiect & y tîm."
+    )
     sian_page.get_by_role("button", name="Continue").click()
     expect(heading(sian_page)).to_have_text("Your judging")
     declared_row = sian_page.get_by_role("row").filter(has_text=declared)
@@ -328,8 +384,11 @@ def test_a_second_cycle_from_the_forms_defaults_to_the_public_pages(journey, liv
         if titles_by_reference[declared] == title:
             expect(sian_page.get_by_role("main")).not_to_contain_text(title)
     j.check("after declaring a conflict")
-    (told,) = [m for m in live_server.outbox(kind="conflict_after_assignment", to=organiser_account.email)
-               if declared in m.body_text]
+    (told,) = [
+        m
+        for m in live_server.outbox(kind="conflict_after_assignment", to=organiser_account.email)
+        if declared in m.body_text
+    ]
     assert f"{SIAN} has declared a conflict of interest with {declared}" in told.body_text
     assert titles_by_reference[declared] not in told.body_text
 

@@ -25,20 +25,36 @@ def _cycle_with_judges() -> dict:
     from tests.factories import make_cycle, make_judge, make_nomination, make_user
 
     now = utcnow()
-    cycle = make_cycle(status="judging", open_at=now - timedelta(days=40), close_at=now - timedelta(days=1),
-                       judging_close_at=now + timedelta(days=20), judges_per_nomination=2)
-    organiser = make_user(name="Olu Organiser", email=unique_email("olu").replace("testshire.gov.uk",
-                                                                                 "awards.example.org"),
-                          roles=("organiser",), password=ORGANISER_PASSWORD)
-    nomination = make_nomination(cycle, organisation_name="Riverside Borough Council",
-                                 title="Bins collected on time")
+    cycle = make_cycle(
+        status="judging",
+        open_at=now - timedelta(days=40),
+        close_at=now - timedelta(days=1),
+        judging_close_at=now + timedelta(days=20),
+        judges_per_nomination=2,
+    )
+    organiser = make_user(
+        name="Olu Organiser",
+        email=unique_email("olu").replace("testshire.gov.uk", "awards.example.org"),
+        roles=("organiser",),
+        password=ORGANISER_PASSWORD,
+    )
+    nomination = make_nomination(cycle, organisation_name="Riverside Borough Council", title="Bins collected on time")
     for name in ("Ben Bright", "Cy Clear", "Dee Dawson"):
-        user = make_user(name=name, email=f"{name.split()[0].lower()}@judges.example.org", roles=("judge",),
-                         organisation="Judging Partners Ltd")
+        user = make_user(
+            name=name,
+            email=f"{name.split()[0].lower()}@judges.example.org",
+            roles=("judge",),
+            organisation="Judging Partners Ltd",
+        )
         make_judge(cycle, user, organisation="Judging Partners Ltd")
-    return {"cycle_id": cycle.id, "slug": cycle.slug, "organiser_id": organiser.id,
-            "organiser_email": organiser.email, "reference": nomination.reference,
-            "nomination_id": nomination.id}
+    return {
+        "cycle_id": cycle.id,
+        "slug": cycle.slug,
+        "organiser_id": organiser.id,
+        "organiser_email": organiser.email,
+        "reference": nomination.reference,
+        "nomination_id": nomination.id,
+    }
 
 
 def _invite_judge(cycle_id: int, organiser_id: int, email: str) -> None:
@@ -70,8 +86,13 @@ def _declare(email: str, nomination_id: int) -> None:
     from awards.models import Judge, Nomination
 
     judge = db.session.scalar(select(Judge).where(Judge.email == email))
-    conflicts.declare(judge, db.session.get(Nomination, nomination_id), has_conflict=True,
-                      reason="I advised them last year", by=judge.user)
+    conflicts.declare(
+        judge,
+        db.session.get(Nomination, nomination_id),
+        has_conflict=True,
+        reason="I advised them last year",
+        by=judge.user,
+    )
 
 
 def test_affiliations_known_before_assignment_and_a_gap_filled(journey, live_server, check_page):
@@ -91,10 +112,15 @@ def test_affiliations_known_before_assignment_and_a_gap_filled(journey, live_ser
     page.get_by_label("Organisations you have worked for in the last 3 years").fill("Riverside Council\nThe Council")
     page.get_by_role("button", name="Accept and create account").click()
     summary = page.get_by_role("alert").filter(has_text="There is a problem")
-    expect(summary.get_by_role("link", name="‘The Council’ does not say which organisation: give its full name, "
-                                            "for example Riverside Council")).to_be_visible()
+    expect(
+        summary.get_by_role(
+            "link",
+            name="‘The Council’ does not say which organisation: give its full name, for example Riverside Council",
+        )
+    ).to_be_visible()
     expect(page.get_by_label("Organisations you have worked for in the last 3 years")).to_have_value(
-        "Riverside Council\nThe Council")
+        "Riverside Council\nThe Council"
+    )
     expect(page.get_by_label("Other organisations you work for now")).to_have_value("Acme & Sons")
     check_page(page, "affiliations: invitation with a mistake")
     page.get_by_label("Create a password").fill(PASSWORD)
@@ -103,7 +129,8 @@ def test_affiliations_known_before_assignment_and_a_gap_filled(journey, live_ser
     page.get_by_role("button", name="Accept and create account").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your judging profile")
     expect(page.get_by_label("Organisations you have worked for in the last 3 years")).to_have_value(
-        "Riverside Council")
+        "Riverside Council"
+    )
     check_page(page, "affiliations: profile after accepting")
 
     # The assignment never gives Grace the Riverside nomination.
@@ -115,7 +142,8 @@ def test_affiliations_known_before_assignment_and_a_gap_filled(journey, live_ser
     organiser.goto(f"/organiser/cycles/{setup['slug']}/conflicts")
     found = organiser.get_by_role("table", name="Conflicts found automatically")
     expect(found.get_by_role("row").filter(has_text="Grace Hopper")).to_contain_text(
-        "Worked for Riverside Council in the last 3 years, the nominated organisation")
+        "Worked for Riverside Council in the last 3 years, the nominated organisation"
+    )
     check_page(organiser, "affiliations: conflicts page with the reason")
 
     # One of the two judges declares a conflict after assignment: the organiser is e-mailed.
@@ -126,8 +154,10 @@ def test_affiliations_known_before_assignment_and_a_gap_filled(journey, live_ser
     organiser.goto(live_server.email_link(setup["organiser_email"], "conflict_after_assignment"))
     banner = organiser.get_by_role("region", name="Important")
     expect(banner).to_contain_text("1 nomination needs more judges")
-    expect(banner).to_contain_text(f"Riverside Borough Council’s nomination {setup['reference']} needs 1 more "
-                                   f"judge: {declarer} has a conflict of interest with it")
+    expect(banner).to_contain_text(
+        f"Riverside Borough Council’s nomination {setup['reference']} needs 1 more "
+        f"judge: {declarer} has a conflict of interest with it"
+    )
     check_page(organiser, "affiliations: assignment page with a gap")
     banner.get_by_role("button", name="Fill the gaps").click()
     expect(organiser.get_by_text("1 judge has been added, and every current assignment kept.")).to_be_visible()

@@ -47,7 +47,8 @@ def test_sign_in_with_a_link_from_the_email(page, live_server, check_page):
     sign_out(page)
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "This sign-in link has already been used or a newer one has been sent")
+        "This sign-in link has already been used or a newer one has been sent"
+    )
     check_page(page, "magic link: used")
     page.get_by_role("link", name="Ask for a new sign-in link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in with a link by email")
@@ -60,8 +61,12 @@ def _invitation(email: str) -> None:
     from tests.factories import make_cycle, make_user
 
     now = utcnow()
-    cycle = make_cycle(status="judging", open_at=now - timedelta(days=40), close_at=now - timedelta(days=1),
-                       judging_close_at=now + timedelta(days=20))
+    cycle = make_cycle(
+        status="judging",
+        open_at=now - timedelta(days=40),
+        close_at=now - timedelta(days=1),
+        judging_close_at=now + timedelta(days=20),
+    )
     organiser = make_user(name="Olu Organiser", roles=("organiser",))
     judges.invite_judges(cycle, email, by=organiser)
     db.session.flush()

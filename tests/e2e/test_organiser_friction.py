@@ -57,8 +57,13 @@ def test_a_new_cycle_with_the_defaults_and_three_categories(page, live_server, c
         expect(boxes.nth(i)).to_be_checked()
     check_page(page, "create a cycle: defaults with categories")
 
-    for name in ("Reimagined Service of the Year", "Skills and Capability", "Supplier and Customer Collaboration",
-                 "Digital Leader of the Year", "Technology for Public Good"):
+    for name in (
+        "Reimagined Service of the Year",
+        "Skills and Capability",
+        "Supplier and Customer Collaboration",
+        "Digital Leader of the Year",
+        "Technology for Public Good",
+    ):
         categories.get_by_label(name).uncheck()
     name = "Gwobrau Digidol Cymru 🏴󠁧󠁢󠁷󠁬󠁳󠁿 & “Friends”"
     page.get_by_label("Name", exact=True).fill(name)
@@ -87,8 +92,11 @@ def test_a_new_cycle_with_the_defaults_and_three_categories(page, live_server, c
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
     made = live_server.run(_cycle_made, name)
     assert (made["prefix"], made["year"]) == ("PSDA2", existing["year"])
-    assert made["categories"] == ["Community and Cyber Resilience", "Place Partnership and Collaboration",
-                                  "Data and AI Innovation"]
+    assert made["categories"] == [
+        "Community and Cyber Resilience",
+        "Place Partnership and Collaboration",
+        "Data and AI Innovation",
+    ]
 
 
 def _cycle_with_nominations(email: str) -> dict:
@@ -97,8 +105,10 @@ def _cycle_with_nominations(email: str) -> dict:
     cycle = make_cycle(name="Screening Awards 2026", year=2026)
     make_user(email=email, name="Olu Organiser", roles=("organiser",), password=PASSWORD)
     nominators = [make_user(email=f"nominator{i}@riverside.gov.uk", name=f"Nominator {i}") for i in range(3)]
-    made = [make_nomination(cycle, nominator=nominators[i], title=f"Late entry {i} – Cyngor “Gwynedd” & co")
-            for i in range(3)]
+    made = [
+        make_nomination(cycle, nominator=nominators[i], title=f"Late entry {i} – Cyngor “Gwynedd” & co")
+        for i in range(3)
+    ]
     make_nomination(cycle, status="draft", title="Still a draft")
     return {"slug": cycle.slug, "references": [n.reference for n in made]}
 
@@ -139,16 +149,25 @@ def test_several_nominations_marked_not_eligible_at_once(page, live_server, chec
     check_page(page, "screen several: confirmation")
 
     page.get_by_role("button", name="Mark 2 nominations as not eligible").click()
-    expect(page.get_by_role("alert").filter(has_text="There is a problem")
-           .get_by_role("link", name="Enter the reason the nominations are not eligible")).to_be_visible()
+    expect(
+        page.get_by_role("alert")
+        .filter(has_text="There is a problem")
+        .get_by_role("link", name="Enter the reason the nominations are not eligible")
+    ).to_be_visible()
     check_page(page, "screen several: no reason")
     assert live_server.run(_screened, [first, second, third]) == ["submitted"] * 3
 
     page.get_by_label("Reason").fill("The project started after the cut-off date in the entry rules.")
     page.get_by_role("button", name="Mark 2 nominations as not eligible").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nominations")
-    expect(page.get_by_text(re.compile(rf"2 nominations marked not eligible: {first} and {third}\. We have emailed "
-                                       r"their nominators\."))).to_be_visible()
+    expect(
+        page.get_by_text(
+            re.compile(
+                rf"2 nominations marked not eligible: {first} and {third}\. We have emailed "
+                r"their nominators\."
+            )
+        )
+    ).to_be_visible()
     check_page(page, "nominations: two marked not eligible")
     assert live_server.run(_screened, [first, second, third]) == ["ineligible", "submitted", "ineligible"]
     assert len(live_server.outbox(kind="eligibility_ineligible")) == 2

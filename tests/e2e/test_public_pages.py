@@ -15,9 +15,11 @@ def test_public_pages_by_their_links(page, check_page):
     check_page(page, "home")
 
     footer = page.get_by_role("contentinfo")
-    for link, heading, label in (("Accessibility statement", "Accessibility statement", "accessibility statement"),
-                                 ("Privacy", "Privacy notice", "privacy notice"),
-                                 ("Cookies", "Cookies", "cookies")):
+    for link, heading, label in (
+        ("Accessibility statement", "Accessibility statement", "accessibility statement"),
+        ("Privacy", "Privacy notice", "privacy notice"),
+        ("Cookies", "Cookies", "cookies"),
+    ):
         footer.get_by_role("link", name=link, exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         check_page(page, label)

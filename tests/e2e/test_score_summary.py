@@ -25,17 +25,30 @@ def _submitted_scores(email: str) -> str:
 
     now = utcnow()
     cycle = make_cycle(status="judging", open_at=now - timedelta(days=40), close_at=now - timedelta(days=1))
-    cycle.criteria.append(Criterion(name=LONG_WORD, description="", weight=10, scale_min=1, scale_max=10,
-                                    rubric=list(cycle.criteria[0].rubric), position=len(cycle.criteria)))
+    cycle.criteria.append(
+        Criterion(
+            name=LONG_WORD,
+            description="",
+            weight=10,
+            scale_min=1,
+            scale_max=10,
+            rubric=list(cycle.criteria[0].rubric),
+            position=len(cycle.criteria),
+        )
+    )
     db.session.commit()
     user = make_user(email=email, name="Siân Judge", roles=("judge",), password=PASSWORD)
     judge = make_judge(cycle, user)
     nomination = make_nomination(cycle, title="Tell us once for housing repairs")
-    review = make_review(make_assignment(judge, nomination, no_conflict_declared=True), status="submitted",
-                         overall_comment="Strong, well-evidenced work.")
+    review = make_review(
+        make_assignment(judge, nomination, no_conflict_declared=True),
+        status="submitted",
+        overall_comment="Strong, well-evidenced work.",
+    )
     for i, criterion in enumerate(cycle.criteria):
-        review.scores.append(ReviewScore(criterion_id=criterion.id, value=5 + i % 5,
-                                         comment="A clear baseline and measured results."))
+        review.scores.append(
+            ReviewScore(criterion_id=criterion.id, value=5 + i % 5, comment="A clear baseline and measured results.")
+        )
     db.session.commit()
     return nomination.reference
 

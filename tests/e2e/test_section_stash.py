@@ -22,8 +22,8 @@ def _draft_for(user_id: int) -> str:
     from awards.extensions import db
     from awards.models import User
     from tests.factories import make_cycle, make_nomination
-    nomination = make_nomination(make_cycle(), nominator=db.session.get(User, user_id), status="draft",
-                                 complete=False)
+
+    nomination = make_nomination(make_cycle(), nominator=db.session.get(User, user_id), status="draft", complete=False)
     return nomination.reference
 
 
@@ -32,8 +32,10 @@ def test_a_cross_site_post_keeps_nothing_and_signs_nobody_out(page, live_server,
     reference = live_server.run(_draft_for, nominee.id)
     sign_in(page, nominee.email, nominee.password)
     target = f"{live_server.url}/nominations/{reference}/challenge"
-    forged = (f'<!doctype html><title>Win a prize</title><form method="post" action="{target}">'
-              f'<input name="challenge" value="{PLANTED}"></form><script>document.forms[0].submit()</script>')
+    forged = (
+        f'<!doctype html><title>Win a prize</title><form method="post" action="{target}">'
+        f'<input name="challenge" value="{PLANTED}"></form><script>document.forms[0].submit()</script>'
+    )
     page.route(f"{ATTACKER}/**", lambda route: route.fulfill(status=200, content_type="text/html", body=forged))
 
     page.goto(f"{ATTACKER}/prize")

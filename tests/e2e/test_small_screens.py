@@ -54,8 +54,9 @@ def test_register_on_a_phone(phone_page, live_server, check_page):
 
 def test_sign_in_on_a_phone(phone_page, live_server, check_page):
     page = phone_page
-    user = live_server.make_user(name="Phoebe Phone",
-                                 email="phoebe.phone-with-a-long-address@a-long-council-name.gov.uk")
+    user = live_server.make_user(
+        name="Phoebe Phone", email="phoebe.phone-with-a-long-address@a-long-council-name.gov.uk"
+    )
     page.goto("/")
     open_menu_and_follow(page, "Sign in")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")

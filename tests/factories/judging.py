@@ -12,8 +12,9 @@ from tests.factories.people import make_user
 _invitees = itertools.count(1)
 
 
-def make_judge(cycle, user=None, *, accepted: bool = True, email: str | None = None, organisation: str = "",
-               **fields) -> Judge:
+def make_judge(
+    cycle, user=None, *, accepted: bool = True, email: str | None = None, organisation: str = "", **fields
+) -> Judge:
     """A judge of the cycle: accepted (with a user who has the judge role) unless told otherwise.
 
     An invitation that has not been accepted has no user; pass `email` to choose its address.
@@ -22,24 +23,39 @@ def make_judge(cycle, user=None, *, accepted: bool = True, email: str | None = N
     now = utcnow()
     if user is None and accepted:
         # Not the factories' default testshire.gov.uk domain, which the nominations' contacts share.
-        user = make_user(email=email or f"judge{next(_invitees)}@judges.example.org", roles=("judge",),
-                         organisation=organisation or "Judging Partners Ltd")
+        user = make_user(
+            email=email or f"judge{next(_invitees)}@judges.example.org",
+            roles=("judge",),
+            organisation=organisation or "Judging Partners Ltd",
+        )
     email = email or (user.email if user is not None else f"invitee{next(_invitees)}@judges.example.org")
-    judge = Judge(cycle_id=cycle.id, email=email,
-                  user_id=user.id if user is not None and accepted else None,
-                  organisation=organisation, invited_at=fields.pop("invited_at", now),
-                  accepted_at=fields.pop("accepted_at", now if accepted else None), **fields)
+    judge = Judge(
+        cycle_id=cycle.id,
+        email=email,
+        user_id=user.id if user is not None and accepted else None,
+        organisation=organisation,
+        invited_at=fields.pop("invited_at", now),
+        accepted_at=fields.pop("accepted_at", now if accepted else None),
+        **fields,
+    )
     db.session.add(judge)
     db.session.commit()
     return judge
 
 
-def make_assignment(judge, nomination, *, status: str = "assigned", no_conflict_declared: bool = False,
-                    **fields) -> Assignment:
+def make_assignment(
+    judge, nomination, *, status: str = "assigned", no_conflict_declared: bool = False, **fields
+) -> Assignment:
     """The judge assigned to the nomination (optionally having said they have no conflict)."""
     now = utcnow()
-    assignment = Assignment(judge_id=judge.id, nomination_id=nomination.id, status=AssignmentStatus(status),
-                            created_at=now, no_conflict_declared_at=now if no_conflict_declared else None, **fields)
+    assignment = Assignment(
+        judge_id=judge.id,
+        nomination_id=nomination.id,
+        status=AssignmentStatus(status),
+        created_at=now,
+        no_conflict_declared_at=now if no_conflict_declared else None,
+        **fields,
+    )
     db.session.add(assignment)
     db.session.commit()
     return assignment
@@ -48,8 +64,15 @@ def make_assignment(judge, nomination, *, status: str = "assigned", no_conflict_
 def make_review(assignment, *, status: str = "draft", overall_comment: str = "", **fields) -> Review:
     """A review of the assignment, a draft or submitted (with no scores unless you add them)."""
     now = utcnow()
-    review = Review(assignment_id=assignment.id, status=ReviewStatus(status), overall_comment=overall_comment,
-                    created_at=now, updated_at=now, submitted_at=now if status == "submitted" else None, **fields)
+    review = Review(
+        assignment_id=assignment.id,
+        status=ReviewStatus(status),
+        overall_comment=overall_comment,
+        created_at=now,
+        updated_at=now,
+        submitted_at=now if status == "submitted" else None,
+        **fields,
+    )
     if assignment.no_conflict_declared_at is None:
         assignment.no_conflict_declared_at = now
     db.session.add(review)
@@ -77,8 +100,13 @@ def add_conflict(judge, nomination, *, source: str = "organiser", reason: str = 
     """A recorded conflict of interest between the judge and the nomination."""
     from awards.models import ConflictOfInterest, ConflictSource
 
-    conflict = ConflictOfInterest(judge_id=judge.id, nomination_id=nomination.id, source=ConflictSource(source),
-                                  reason=reason, created_at=utcnow())
+    conflict = ConflictOfInterest(
+        judge_id=judge.id,
+        nomination_id=nomination.id,
+        source=ConflictSource(source),
+        reason=reason,
+        created_at=utcnow(),
+    )
     db.session.add(conflict)
     db.session.commit()
     return conflict

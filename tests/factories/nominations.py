@@ -8,8 +8,9 @@ from tests.factories.people import make_user
 from tests.factories.sequence import counter
 
 
-def make_nomination(cycle=None, *, nominator=None, category=None, status: str = "submitted",
-                    complete: bool = True, **fields):
+def make_nomination(
+    cycle=None, *, nominator=None, category=None, status: str = "submitted", complete: bool = True, **fields
+):
     """A nomination in the cycle; complete (every section filled) and submitted unless told otherwise."""
     from awards.domain.core.clock import utcnow
     from awards.domain.nominations.entries import issue_reference
@@ -20,27 +21,48 @@ def make_nomination(cycle=None, *, nominator=None, category=None, status: str = 
     category = category or cycle.categories[0]
     now = utcnow()
     n = next(counter)
-    nomination = Nomination(reference=issue_reference(cycle), cycle=cycle, category=category, nominator=nominator,
-                            status=NominationStatus(status), created_at=now, updated_at=now)
+    nomination = Nomination(
+        reference=issue_reference(cycle),
+        cycle=cycle,
+        category=category,
+        nominator=nominator,
+        status=NominationStatus(status),
+        created_at=now,
+        updated_at=now,
+    )
     if complete:
         values = dict(
-            organisation_name=f"Testshire County Council {n}", contact_name="Casey Contact",
-            contact_email=f"casey{n}@testshire.gov.uk", contact_phone="01234 567890", region="South West",
-            title=f"Digital project {n}", summary="A short public summary of the project.",
-            challenge="The challenge we faced.", approach="How we approached it.",
-            outcomes_narrative="What changed.", unintended_consequences="What surprised us.",
-            lessons="What others can learn.", declares_accurate=True, consents_to_publish=True,
+            organisation_name=f"Testshire County Council {n}",
+            contact_name="Casey Contact",
+            contact_email=f"casey{n}@testshire.gov.uk",
+            contact_phone="01234 567890",
+            region="South West",
+            title=f"Digital project {n}",
+            summary="A short public summary of the project.",
+            challenge="The challenge we faced.",
+            approach="How we approached it.",
+            outcomes_narrative="What changed.",
+            unintended_consequences="What surprised us.",
+            lessons="What others can learn.",
+            declares_accurate=True,
+            consents_to_publish=True,
             declares_authorised=True,
-            touched_sections="approach,challenge,declarations,documents,lessons,organisation,outcomes,project,trends")
+            touched_sections="approach,challenge,declarations,documents,lessons,organisation,outcomes,project,trends",
+        )
         values.update(fields)
         for key, value in values.items():
             setattr(nomination, key, value)
         nomination.partners = [NominationPartner(name="Acme Digital Ltd", is_supplier=True, position=0)]
         trends = cycle.trends[:2]
-        nomination.trend_links = [NominationTrend(trend=t, is_primary=i == 0, how_addressed=f"It addresses {t.name}.",
-                                                  position=i) for i, t in enumerate(trends)]
-        nomination.measured_outcomes = [MeasuredOutcome(metric="Calls handled", baseline="100 a day",
-                                                        result="40 a day", measured_on="March 2026", position=0)]
+        nomination.trend_links = [
+            NominationTrend(trend=t, is_primary=i == 0, how_addressed=f"It addresses {t.name}.", position=i)
+            for i, t in enumerate(trends)
+        ]
+        nomination.measured_outcomes = [
+            MeasuredOutcome(
+                metric="Calls handled", baseline="100 a day", result="40 a day", measured_on="March 2026", position=0
+            )
+        ]
     else:
         for key, value in fields.items():
             setattr(nomination, key, value)

@@ -10,15 +10,26 @@ from tests.factories.sequence import counter
 DEFAULT_PASSWORD = "correct horse battery staple"
 
 
-def make_user(*, email: str | None = None, name: str | None = None, roles=("nominee",),
-              organisation: str = "Testshire County Council", password: str = DEFAULT_PASSWORD,
-              verified: bool = True) -> User:
+def make_user(
+    *,
+    email: str | None = None,
+    name: str | None = None,
+    roles=("nominee",),
+    organisation: str = "Testshire County Council",
+    password: str = DEFAULT_PASSWORD,
+    verified: bool = True,
+) -> User:
     n = next(counter)
     role_values = tuple(Role(r) if not isinstance(r, Role) else r for r in roles)
     if Role.NOMINEE not in role_values:
         role_values = (Role.NOMINEE, *role_values)
-    user = accounts.create_user(email=email or f"person{n}@testshire.gov.uk", name=name or f"Person {n}",
-                                organisation=organisation, password=password, roles=role_values,
-                                verified=verified)
+    user = accounts.create_user(
+        email=email or f"person{n}@testshire.gov.uk",
+        name=name or f"Person {n}",
+        organisation=organisation,
+        password=password,
+        roles=role_values,
+        verified=verified,
+    )
     db.session.commit()
     return user

@@ -74,8 +74,10 @@ def expected(line: dict) -> dict:
     return outcome
 
 
-SECTION_RULE = ("/nominations/<reference>/<any(organisation, project, trends, challenge, approach, outcomes, "
-                "lessons, documents, declarations):section>")
+SECTION_RULE = (
+    "/nominations/<reference>/<any(organisation, project, trends, challenge, approach, outcomes, "
+    "lessons, documents, declarations):section>"
+)
 
 
 MATRIX = {
@@ -218,8 +220,7 @@ MATRIX = {
     ("POST", "/judging/nominations/<assigned_reference>/declare"): assigned_judge_only(200),
     ("GET", "/judging/nominations/<assigned_reference>"): assigned_judge_only(200),
     ("POST", "/judging/nominations/<assigned_reference>"): assigned_judge_only(409),
-    ("GET", "/judging/nominations/<assigned_reference>/documents/<int:judged_attachment_id>"):
-        assigned_judge_only(200),
+    ("GET", "/judging/nominations/<assigned_reference>/documents/<int:judged_attachment_id>"): assigned_judge_only(200),
     ("GET", "/organiser/cycles/<slug>/reviews"): organisers_only(),
     ("GET", "/organiser/cycles/<slug>/reviews/<int:review_id>"): organisers_only(),
     ("GET", "/organiser/cycles/<slug>/reviews/<int:review_id>/reopen"): organisers_only(),
@@ -292,14 +293,27 @@ def url_values(users) -> dict:
     from awards.domain.core.clock import utcnow
     from awards.domain.results.shortlists import make_impact_case
     from awards.models import Result
+
     case = make_impact_case(make_nomination(cycle, title="A published project"), Result.SHORTLISTED, utcnow())
     db.session.add(case)
     db.session.commit()
-    return {"token": "not-a-valid-token", "provider": "riverside", "user_id": users[OWNER].id, "slug": cycle.slug,
-            "reference": nomination.reference, "section": "organisation", "attachment_id": attachment.id,
-            "trend_slug": cycle.trends[0].slug, "category_id": cycle.categories[-1].id, "state": "draft",
-            "case_id": case.id, **_published_values(), **_judge_setup_values(cycle, nomination, users),
-            **_judging_values(cycle, users), **_assignment_values(cycle, nomination)}
+    return {
+        "token": "not-a-valid-token",
+        "provider": "riverside",
+        "user_id": users[OWNER].id,
+        "slug": cycle.slug,
+        "reference": nomination.reference,
+        "section": "organisation",
+        "attachment_id": attachment.id,
+        "trend_slug": cycle.trends[0].slug,
+        "category_id": cycle.categories[-1].id,
+        "state": "draft",
+        "case_id": case.id,
+        **_published_values(),
+        **_judge_setup_values(cycle, nomination, users),
+        **_judging_values(cycle, users),
+        **_assignment_values(cycle, nomination),
+    }
 
 
 def _judge_setup_values(cycle, nomination, users) -> dict:
@@ -313,15 +327,29 @@ def _judge_setup_values(cycle, nomination, users) -> dict:
 
     now = utcnow()
     for audience in GROUPS[JUDGE]:
-        if db.session.scalar(select(Judge).where(Judge.cycle_id == cycle.id,
-                                                 Judge.user_id == users[audience].id)) is None:
-            db.session.add(Judge(cycle_id=cycle.id, email=users[audience].email, user_id=users[audience].id,
-                                 invited_at=now, accepted_at=now))
+        if (
+            db.session.scalar(select(Judge).where(Judge.cycle_id == cycle.id, Judge.user_id == users[audience].id))
+            is None
+        ):
+            db.session.add(
+                Judge(
+                    cycle_id=cycle.id,
+                    email=users[audience].email,
+                    user_id=users[audience].id,
+                    invited_at=now,
+                    accepted_at=now,
+                )
+            )
     pending = Judge(cycle_id=cycle.id, email="pending.judge@judges.example.net", invited_at=now)
     db.session.add(pending)
     db.session.flush()
-    conflict = ConflictOfInterest(judge_id=pending.id, nomination_id=nomination.id, source=ConflictSource.ORGANISER,
-                                  reason="Works with the nominee", created_at=now)
+    conflict = ConflictOfInterest(
+        judge_id=pending.id,
+        nomination_id=nomination.id,
+        source=ConflictSource.ORGANISER,
+        reason="Works with the nominee",
+        created_at=now,
+    )
     db.session.add(conflict)
     db.session.commit()
     return {"judge_id": pending.id, "criterion_id": cycle.criteria[-1].id, "conflict_id": conflict.id}
@@ -342,18 +370,19 @@ def _judging_values(cycle, users) -> dict:
     from tests.factories import make_assignment, make_judge, make_nomination, make_review, make_user
     from tests.support.files import PNG
 
-    membership = db.session.scalar(select(Judge).where(Judge.cycle_id == cycle.id,
-                                                       Judge.user_id == users[ASSIGNED].id))
+    membership = db.session.scalar(select(Judge).where(Judge.cycle_id == cycle.id, Judge.user_id == users[ASSIGNED].id))
     membership = membership or make_judge(cycle, users[ASSIGNED])
     nominator = make_user(email="assigned.nominator@example.net", organisation="Elsewhere Trust")
-    assigned = make_nomination(cycle, nominator=nominator, title="A nomination to judge",
-                               contact_email="casey@conflicted.example.gov.uk")
+    assigned = make_nomination(
+        cycle, nominator=nominator, title="A nomination to judge", contact_email="casey@conflicted.example.gov.uk"
+    )
     document = add_attachment(assigned, filename="evidence.png", stream=io.BytesIO(PNG), by=nominator)
     db.session.commit()
     assignment = make_assignment(membership, assigned, no_conflict_declared=True)
     review = make_review(assignment, status="submitted")
-    conflicted = db.session.scalar(select(Judge).where(Judge.cycle_id == cycle.id,
-                                                       Judge.user_id == users[CONFLICTED].id))
+    conflicted = db.session.scalar(
+        select(Judge).where(Judge.cycle_id == cycle.id, Judge.user_id == users[CONFLICTED].id)
+    )
     make_assignment(conflicted or make_judge(cycle, users[CONFLICTED]), assigned, no_conflict_declared=True)
     assert review.submitted_at <= utcnow()
     return {"assigned_reference": assigned.reference, "judged_attachment_id": document.id, "review_id": review.id}
@@ -376,8 +405,9 @@ def _published_values() -> dict:
 
 def build_url(app, method: str, rule: str, values: dict) -> str:
     rule_obj = next(r for r in app.url_map.iter_rules() if r.rule == rule and method in r.methods)
-    return app.url_map.bind("localhost").build(rule_obj.endpoint, {k: values[k] for k in rule_obj.arguments},
-                                               method=method)
+    return app.url_map.bind("localhost").build(
+        rule_obj.endpoint, {k: values[k] for k in rule_obj.arguments}, method=method
+    )
 
 
 def outcome_problem(response, expected_status, url: str) -> str | None:
@@ -396,5 +426,12 @@ def outcome_problem(response, expected_status, url: str) -> str | None:
 
 # Generic form data for a POST whose form does not matter (organiser-only routes stop others at the role gate
 # before the form is read; CSRF posts need only something to send).
-GENERIC_DATA = {"confirm": "yes", "reason": "Tampering check", "name": "Tampered", "title": "Tampered",
-                "email": "tampered@example.org", "emails": "tampered@example.org", "action": "submit"}
+GENERIC_DATA = {
+    "confirm": "yes",
+    "reason": "Tampering check",
+    "name": "Tampered",
+    "title": "Tampered",
+    "email": "tampered@example.org",
+    "emails": "tampered@example.org",
+    "action": "submit",
+}

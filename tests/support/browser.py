@@ -31,8 +31,16 @@ AXE_PATH = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU_JAR = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 CHROMIUM_PATH = os.environ.get("AWARDS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 667}
@@ -130,15 +138,25 @@ def check_accessibility(page, label: str) -> None:
 
 # --- Nu HTML Checker ------------------------------------------------------------------------
 
+
 def _vnu_command() -> list[str]:
     java = java_path()
     if not java:
-        skip_or_fail("Java not found: the HTML checker (vnu.jar) needs it "
-                     "(apt-get install default-jre-headless)")
+        skip_or_fail("Java not found: the HTML checker (vnu.jar) needs it (apt-get install default-jre-headless)")
     if not VNU_JAR.exists():
         skip_or_fail(f"vnu.jar not found at {VNU_JAR}: run `npm ci` in {PROJECT_ROOT}")
-    return [java, *JAVA_OPTIONS, "-jar", str(VNU_JAR), "--errors-only", "--no-langdetect",
-            "--format", "json", "--stdout", "--exit-zero-always"]
+    return [
+        java,
+        *JAVA_OPTIONS,
+        "-jar",
+        str(VNU_JAR),
+        "--errors-only",
+        "--no-langdetect",
+        "--format",
+        "json",
+        "--stdout",
+        "--exit-zero-always",
+    ]
 
 
 def html_errors(documents: list[tuple[str, str]]) -> dict[str, list[dict]]:
@@ -153,13 +171,17 @@ def html_errors(documents: list[tuple[str, str]]) -> dict[str, list[dict]]:
             path.write_text(html, encoding="utf-8")
             names[path.resolve().as_uri()] = label
             names["file:" + str(path.resolve())] = label
-        result = subprocess.run([*command, *sorted(str(p) for p in Path(tmp).iterdir())],
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [*command, *sorted(str(p) for p in Path(tmp).iterdir())], capture_output=True, text=True, timeout=120
+        )
     try:
         messages = json.loads(result.stdout)["messages"]
     except (ValueError, KeyError):
-        pytest.fail(f"the HTML checker did not answer in JSON (exit {result.returncode}):\n"
-                    f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}", pytrace=False)
+        pytest.fail(
+            f"the HTML checker did not answer in JSON (exit {result.returncode}):\n"
+            f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}",
+            pytrace=False,
+        )
     errors: dict[str, list[dict]] = {}
     for message in messages:
         if message.get("type") == "error" or message.get("subType") == "fatal":
@@ -197,6 +219,7 @@ def check_html(page_html: str, label: str) -> None:
 
 # --- layout, keyboard, screenshots -----------------------------------------------------------
 
+
 def assert_no_horizontal_overflow(page, label: str) -> None:
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     if widths[0] > widths[1]:
@@ -213,8 +236,11 @@ def assert_no_horizontal_overflow(page, label: str) -> None:
                        + (typeof el.className === "string" && el.className.trim() ? "." + el.className.trim().split(/\\s+/).join(".") : "")
                        + ` "${(el.innerText || "").trim().slice(0, 50)}"`);
         }""")
-        pytest.fail(f"{label!r} ({page.url}) scrolls sideways: the page is {widths[0]}px wide in a "
-                    f"{widths[1]}px viewport; too wide: {', '.join(culprits) or '?'}", pytrace=False)
+        pytest.fail(
+            f"{label!r} ({page.url}) scrolls sideways: the page is {widths[0]}px wide in a "
+            f"{widths[1]}px viewport; too wide: {', '.join(culprits) or '?'}",
+            pytrace=False,
+        )
 
 
 _FOCUS_INFO = """() => {
@@ -260,8 +286,10 @@ def tab_to(page, target, *, backwards: bool = False, max_presses: int = 60) -> N
         assert info["visible"], f"no visible focus indicator on {info['name']} ({page.url})"
         if is_focused(target):
             return
-    pytest.fail(f"{key} never reached {target} in {max_presses} presses on {page.url}; "
-                f"focus went: {' → '.join(seen[:25])}", pytrace=False)
+    pytest.fail(
+        f"{key} never reached {target} in {max_presses} presses on {page.url}; focus went: {' → '.join(seen[:25])}",
+        pytrace=False,
+    )
 
 
 def screenshots_wanted() -> bool:
@@ -284,6 +312,7 @@ def take_screenshots(page, label: str) -> list[Path]:
 
 
 # --- what happened in the page --------------------------------------------------------------
+
 
 @dataclass
 class PageWatcher:
@@ -336,6 +365,7 @@ class PageWatcher:
 
 # --- journeys' building blocks ----------------------------------------------------------------
 
+
 def sign_in(page, email: str, password: str) -> None:
     """Sign in through the form, as a person would."""
     page.goto("/sign-in")
@@ -370,6 +400,7 @@ class Steps:
 
 
 # ---------------------------------------------------------------- steps several journeys share
+
 
 def heading(page):
     """The page's main heading (h1)."""
@@ -407,14 +438,19 @@ def results_set_up() -> dict:
     now = utcnow()
     for nomination, value in zip(nominations, (9, 5, 7)):
         for judge in judges:
-            assignment = Assignment(judge_id=judge.id, nomination_id=nomination.id, created_at=now,
-                                    no_conflict_declared_at=now)
+            assignment = Assignment(
+                judge_id=judge.id, nomination_id=nomination.id, created_at=now, no_conflict_declared_at=now
+            )
             db.session.add(assignment)
             db.session.flush()
-            review = Review(assignment_id=assignment.id, status=ReviewStatus.SUBMITTED, created_at=now,
-                            updated_at=now, submitted_at=now)
+            review = Review(
+                assignment_id=assignment.id,
+                status=ReviewStatus.SUBMITTED,
+                created_at=now,
+                updated_at=now,
+                submitted_at=now,
+            )
             review.scores = [ReviewScore(criterion_id=c.id, value=value) for c in cycle.criteria]
             db.session.add(review)
     db.session.commit()
-    return {"slug": cycle.slug, "name": cycle.name, "references": [n.reference for n in nominations],
-            "titles": titles}
+    return {"slug": cycle.slug, "name": cycle.name, "references": [n.reference for n in nominations], "titles": titles}

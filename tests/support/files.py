@@ -15,8 +15,13 @@ def make_png(width: int = 1, height: int = 1, extra_chunks: bytes = b"") -> byte
     """A PNG whose header says width × height (its pixel data is one row at most: the header is what is read);
     `extra_chunks` go after the header (metadata that a copy for judges must not keep)."""
     raw = b"".join(b"\x00" + b"\x00\x00\x00" * width for _ in range(min(height, 1)))
-    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + extra_chunks + png_chunk(b"IDAT", zlib.compress(raw)) + png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + extra_chunks
+        + png_chunk(b"IDAT", zlib.compress(raw))
+        + png_chunk(b"IEND", b"")
+    )
 
 
 PNG = make_png()

@@ -26,8 +26,13 @@ def score(judge, nomination, value, status=ReviewStatus.SUBMITTED):
     assignment = Assignment(judge_id=judge.id, nomination_id=nomination.id, created_at=now)
     db.session.add(assignment)
     db.session.flush()
-    review = Review(assignment_id=assignment.id, status=status, created_at=now, updated_at=now,
-                    submitted_at=now if status is ReviewStatus.SUBMITTED else None)
+    review = Review(
+        assignment_id=assignment.id,
+        status=status,
+        created_at=now,
+        updated_at=now,
+        submitted_at=now if status is ReviewStatus.SUBMITTED else None,
+    )
     review.scores = [ReviewScore(criterion_id=c.id, value=value) for c in nomination.cycle.criteria]
     db.session.add(review)
     db.session.commit()
@@ -63,9 +68,18 @@ def build_scenario(**cycle_rules) -> Scenario:
         6: make_nomination(cycle, category=b, status="draft", complete=False),
         7: make_nomination(cycle, category=a, status="withdrawn", title="Withdrawn idea"),
     }
-    judges = {name: make_judge(cycle, make_user(name=f"{name} Judge", email=f"{name.lower()}@judges.example.org",
-                                                roles=("judge",), organisation="Judging Partners Ltd"))
-              for name in ("Alice", "Bob", "Cara", "Dev")}
+    judges = {
+        name: make_judge(
+            cycle,
+            make_user(
+                name=f"{name} Judge",
+                email=f"{name.lower()}@judges.example.org",
+                roles=("judge",),
+                organisation="Judging Partners Ltd",
+            ),
+        )
+        for name in ("Alice", "Bob", "Cara", "Dev")
+    }
     invited = make_judge(cycle, accepted=False, email="eve@judges.example.org", organisation="Eve Analytics")
     make_review(make_assignment(judges["Alice"], n[1]), status="submitted")
     make_review(make_assignment(judges["Bob"], n[1]), status="submitted")

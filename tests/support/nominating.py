@@ -35,22 +35,37 @@ def save(client, nomination, section, data, **kwargs):
 def valid_sections(cycle):
     trend_a, trend_b = cycle.trends[0], cycle.trends[5]
     return {
-        "organisation": {"organisation_name": "Riverside Borough Council", "contact_name": "Cara Contact",
-                         "contact_email": "cara@riverside.gov.uk", "contact_phone": "01632 960 001",
-                         "region": "London", "partners-0-name": "Acme Digital Ltd", "partners-0-is_supplier": "y",
-                         "partners-1-name": ""},
+        "organisation": {
+            "organisation_name": "Riverside Borough Council",
+            "contact_name": "Cara Contact",
+            "contact_email": "cara@riverside.gov.uk",
+            "contact_phone": "01632 960 001",
+            "region": "London",
+            "partners-0-name": "Acme Digital Ltd",
+            "partners-0-is_supplier": "y",
+            "partners-1-name": "",
+        },
         "project": {"title": "Digital blue badges", "summary": "We rebuilt the blue badge service."},
-        "trends": {"trends": [str(trend_a.id), str(trend_b.id)], "primary": str(trend_b.id),
-                   f"how_{trend_a.id}": "Designed with residents.", f"how_{trend_b.id}": "Uses AI to triage."},
+        "trends": {
+            "trends": [str(trend_a.id), str(trend_b.id)],
+            "primary": str(trend_b.id),
+            f"how_{trend_a.id}": "Designed with residents.",
+            f"how_{trend_b.id}": "Uses AI to triage.",
+        },
         "challenge": {"challenge": "Applications took 12 weeks."},
         "approach": {"approach": "We designed with users and automated checks."},
-        "outcomes": {"outcomes_narrative": "Decisions are now made in days.",
-                     "measured-0-metric": "Time to decision", "measured-0-baseline": "12 weeks",
-                     "measured-0-result": "4 days", "measured-0-measured_on": "March 2026",
-                     "measured-1-metric": "", "measured-1-baseline": "", "measured-1-result": "",
-                     "measured-1-measured_on": ""},
-        "lessons": {"unintended_consequences": "More applications than expected.",
-                    "lessons": "Start with the data."},
+        "outcomes": {
+            "outcomes_narrative": "Decisions are now made in days.",
+            "measured-0-metric": "Time to decision",
+            "measured-0-baseline": "12 weeks",
+            "measured-0-result": "4 days",
+            "measured-0-measured_on": "March 2026",
+            "measured-1-metric": "",
+            "measured-1-baseline": "",
+            "measured-1-result": "",
+            "measured-1-measured_on": "",
+        },
+        "lessons": {"unintended_consequences": "More applications than expected.", "lessons": "Start with the data."},
         "documents": {},
         "declarations": {"declares_accurate": "y", "consents_to_publish": "yes", "declares_authorised": "y"},
     }
@@ -58,8 +73,9 @@ def valid_sections(cycle):
 
 def start_draft(client, cycle, category=None):
     category = category or cycle.categories[0]
-    response = client.post_form(f"/nominations/start?cycle={cycle.slug}", {"category": category.slug},
-                                token_from="/nominations/start")
+    response = client.post_form(
+        f"/nominations/start?cycle={cycle.slug}", {"category": category.slug}, token_from="/nominations/start"
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     reference = response.headers["Location"].rsplit("/", 1)[-1]
     return db.session.scalar(sa.select(Nomination).where(Nomination.reference == reference))
@@ -73,5 +89,9 @@ def fill_everything(client, nomination):
 
 def upload(client, nomination, name, content):
     url = f"/nominations/{nomination.reference}/documents/upload"
-    return client.post_form(url, {"file": (io.BytesIO(content), name)}, token_from=section_url(nomination, "documents"),
-                            content_type="multipart/form-data")
+    return client.post_form(
+        url,
+        {"file": (io.BytesIO(content), name)},
+        token_from=section_url(nomination, "documents"),
+        content_type="multipart/form-data",
+    )

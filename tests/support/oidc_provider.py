@@ -120,10 +120,16 @@ def _code_grant(provider: LoopbackProvider):
         def save_authorization_code(self, code, req):
             data = req.payload.data
             provider.codes[code] = _Code(
-                code=code, client_id=req.client.client_id, redirect_uri=req.payload.redirect_uri,
-                scope=req.payload.scope, person=req.user, nonce=data.get("nonce"),
+                code=code,
+                client_id=req.client.client_id,
+                redirect_uri=req.payload.redirect_uri,
+                scope=req.payload.scope,
+                person=req.user,
+                nonce=data.get("nonce"),
                 code_challenge=data.get("code_challenge"),
-                code_challenge_method=data.get("code_challenge_method"), auth_time=int(time.time()))
+                code_challenge_method=data.get("code_challenge_method"),
+                auth_time=int(time.time()),
+            )
 
         def query_authorization_code(self, code, client):
             found = provider.codes.get(code)
@@ -194,8 +200,9 @@ class LoopbackProvider:
         self.misbehave = Misbehaviour()
         self.codes: dict[str, _Code] = {}
         self.token_requests = 0
-        self.key = RSAKey.generate_key(2048, parameters={"kid": "loopback-1", "use": "sig", "alg": "RS256"},
-                                       private=True)
+        self.key = RSAKey.generate_key(
+            2048, parameters={"kid": "loopback-1", "use": "sig", "alg": "RS256"}, private=True
+        )
         self._server = None
         self._thread = None
         self.app = self._build_app()
@@ -221,8 +228,9 @@ class LoopbackProvider:
             # Auto-approve for the person "signed in" here (or refuse for one who cancels).
             req = server.create_oauth2_request(None)
             grant = server.get_authorization_grant(req)
-            return server.create_authorization_response(req, grant_user=None if provider.cancel else provider.person,
-                                                        grant=grant)
+            return server.create_authorization_response(
+                req, grant_user=None if provider.cancel else provider.person, grant=grant
+            )
 
         @app.post("/token")
         def token():
@@ -269,8 +277,14 @@ class LoopbackProvider:
 
     def settings(self, **overrides) -> dict:
         """A provider entry for the app's SSO_PROVIDERS."""
-        entry = {"name": "riverside", "label": "Riverside Council staff", "issuer": self.issuer,
-                 "client_id": self.client_id, "client_secret": self.client_secret,
-                 "email_domains": ["riverside.gov.uk"], "role": "nominee"}
+        entry = {
+            "name": "riverside",
+            "label": "Riverside Council staff",
+            "issuer": self.issuer,
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "email_domains": ["riverside.gov.uk"],
+            "role": "nominee",
+        }
         entry.update(overrides)
         return entry

@@ -23,8 +23,8 @@ def input_value(response, field_id: str) -> str | None:
 def form_values(response) -> dict:
     """What the browser would post for the page's form as it stands: text boxes, ticked boxes, text areas."""
     html = response.get_data(as_text=True)
-    html = html[html.find("<main"):]  # the page's form, not the sign-out button's
-    form = html[html.find('<form method="post"'):html.find("</form>", html.find('<form method="post"'))]
+    html = html[html.find("<main") :]  # the page's form, not the sign-out button's
+    form = html[html.find('<form method="post"') : html.find("</form>", html.find('<form method="post"'))]
     values: dict = {}
     for tag in re.findall(r"<input[^>]*>", form):
         name = re.search(r'name="([^"]+)"', tag)

@@ -14,8 +14,9 @@ from awards.models import Trend
 
 def offered_trend_ids(response) -> set[int]:
     html = response.get_data(as_text=True)
-    return {int(v) for v in re.findall(r'<input class="govuk-checkboxes__input"[^>]*name="trends"[^>]*value="(\d+)"',
-                                       html)}
+    return {
+        int(v) for v in re.findall(r'<input class="govuk-checkboxes__input"[^>]*name="trends"[^>]*value="(\d+)"', html)
+    }
 
 
 def trend(code: str) -> Trend:
@@ -27,15 +28,27 @@ def cycle_form(**overrides) -> dict:
     taxonomy.seed_trends()
     db.session.commit()
     data = {
-        "name": "Public Sector Digital Awards 2026", "year": "2026", "slug": "",
-        "description": "Awards for digital work in public services.", "time_zone": "Europe/London",
-        "nominations_open_date": ["2", "3", "2026"], "nominations_open_time": "9am",
-        "nominations_close_date": ["28", "6", "2026"], "nominations_close_time": "17:00",
-        "judging_close_date": ["", "", ""], "judging_close_time": "",
+        "name": "Public Sector Digital Awards 2026",
+        "year": "2026",
+        "slug": "",
+        "description": "Awards for digital work in public services.",
+        "time_zone": "Europe/London",
+        "nominations_open_date": ["2", "3", "2026"],
+        "nominations_open_time": "9am",
+        "nominations_close_date": ["28", "6", "2026"],
+        "nominations_close_time": "17:00",
+        "judging_close_date": ["", "", ""],
+        "judging_close_time": "",
         "trends": [str(trend(code).id) for code in ("D1", "D2", "T1", "T2")],
-        "summary_word_limit": "100", "section_word_limit": "500", "trends_min": "1", "trends_max": "3",
-        "attachments_max_count": "5", "attachments_max_mb": "10", "judges_per_nomination": "3",
-        "judge_max_load": "20", "reference_prefix": "PSDA",
+        "summary_word_limit": "100",
+        "section_word_limit": "500",
+        "trends_min": "1",
+        "trends_max": "3",
+        "attachments_max_count": "5",
+        "attachments_max_mb": "10",
+        "judges_per_nomination": "3",
+        "judge_max_load": "20",
+        "reference_prefix": "PSDA",
         "categories": [item["slug"] for item in cycles.default_categories()],
     }
     data.update(overrides)

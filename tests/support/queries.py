@@ -31,6 +31,7 @@ def counting_queries():
 
     def count(*_args, **_kwargs):
         counted["n"] += 1
+
     sa.event.listen(db.engine, "before_cursor_execute", count)
     try:
         yield counted

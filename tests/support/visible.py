@@ -14,8 +14,10 @@ from html import unescape
 from html.parser import HTMLParser
 
 # Tags a template could have meant to emit. Seen as text, they mean HTML was escaped once too often.
-_TAG_NAMES = ("a|abbr|b|br|button|caption|code|dd|div|dl|dt|em|form|h[1-6]|hr|i|img|input|label|li|ol|p|path|"
-              "pre|section|small|span|strong|svg|table|tbody|td|th|thead|time|tr|ul")
+_TAG_NAMES = (
+    "a|abbr|b|br|button|caption|code|dd|div|dl|dt|em|form|h[1-6]|hr|i|img|input|label|li|ol|p|path|"
+    "pre|section|small|span|strong|svg|table|tbody|td|th|thead|time|tr|ul"
+)
 ESCAPED_TAG = re.compile(rf"</?\s*(?:{_TAG_NAMES})(?:\s[^<>]*)?/?>", re.IGNORECASE)
 # An entity a person can read means it was escaped twice (`&amp;amp;` in the source shows as `&amp;`).
 DOUBLE_ESCAPED = re.compile(r"&(?:amp|lt|gt|quot|apos|nbsp|#\d{1,6}|#x[0-9a-f]{1,6});", re.IGNORECASE)
@@ -26,10 +28,55 @@ _HIDDEN_CONTENT = {"script", "style", "template"}
 _READ_ATTRIBUTES = {"value", "alt", "title", "aria-label", "placeholder"}
 # Elements that start a new line or cell: their words never run into the next ones. Inline elements
 # (strong, a, span …) join their text to its neighbours, as a browser shows it.
-_BLOCKS = {"address", "article", "aside", "blockquote", "br", "button", "caption", "dd", "details", "div", "dl", "dt",
-           "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
-           "label", "legend", "li", "main", "nav", "ol", "option", "p", "pre", "section", "select", "summary", "table",
-           "tbody", "td", "textarea", "tfoot", "th", "thead", "title", "tr", "ul"}
+_BLOCKS = {
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "button",
+    "caption",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "label",
+    "legend",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "option",
+    "p",
+    "pre",
+    "section",
+    "select",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "ul",
+}
 
 
 class _TextReader(HTMLParser):
@@ -123,7 +170,7 @@ def assert_no_markup_on_screen(html: str, where: str) -> None:
 def main_text(response) -> str:
     """The visible words of a response's <main>, white space collapsed."""
     html = response.get_data(as_text=True)
-    return text_of(html[html.find("<main"):html.find("</main>")])
+    return text_of(html[html.find("<main") : html.find("</main>")])
 
 
 def error_summary(response) -> list[tuple[str, str]]:
@@ -132,7 +179,7 @@ def error_summary(response) -> list[tuple[str, str]]:
     start = html.find('class="govuk-error-summary"')
     if start < 0:
         return []
-    block = html[start:html.find("</ul>", start)]
+    block = html[start : html.find("</ul>", start)]
     return [(href, text_of(message)) for href, message in re.findall(r'<a href="([^"]+)">(.*?)</a>', block, re.S)]
 
 
@@ -158,8 +205,9 @@ def buttons(response) -> dict[str, str]:
     """Each GOV.UK button's visible text and its kind: "primary", "secondary" or "warning"."""
     html = response.get_data(as_text=True)
     found = {}
-    for classes, label in re.findall(r'<(?:a|button)\b[^>]*class="(govuk-button[^"]*)"[^>]*>(.*?)</(?:a|button)>',
-                                     html, re.S):
+    for classes, label in re.findall(
+        r'<(?:a|button)\b[^>]*class="(govuk-button[^"]*)"[^>]*>(.*?)</(?:a|button)>', html, re.S
+    ):
         kind = next((k for k in ("secondary", "warning") if f"govuk-button--{k}" in classes), "primary")
         found[re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", label))).strip()] = kind
     return found

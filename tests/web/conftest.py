@@ -26,12 +26,19 @@ def audience_users(nominee, judge, organiser) -> dict:
     """A user per signed-in audience (NOMINEE and JUDGE name the owner and the assigned judge too)."""
     from tests.factories import make_user
 
-    users = {OWNER: nominee, NOT_OWNER: make_user(name="Nat Other", email="nat@elsewhere.gov.uk"),
-             ASSIGNED: judge,
-             UNASSIGNED: make_user(name="Una Unassigned", email="una@judging.example.org", roles=("judge",)),
-             CONFLICTED: make_user(name="Cora Conflicted", email="cora@conflicted.example.gov.uk", roles=("judge",),
-                                   organisation="Conflicted Example Trust"),
-             ORGANISER: organiser}
+    users = {
+        OWNER: nominee,
+        NOT_OWNER: make_user(name="Nat Other", email="nat@elsewhere.gov.uk"),
+        ASSIGNED: judge,
+        UNASSIGNED: make_user(name="Una Unassigned", email="una@judging.example.org", roles=("judge",)),
+        CONFLICTED: make_user(
+            name="Cora Conflicted",
+            email="cora@conflicted.example.gov.uk",
+            roles=("judge",),
+            organisation="Conflicted Example Trust",
+        ),
+        ORGANISER: organiser,
+    }
     return {**users, NOMINEE: nominee, JUDGE: judge}
 
 
@@ -43,21 +50,73 @@ def shelf(app):
     c2024 = make_published_cycle(year=2024)
     ai, data, cyber = trend("T1"), trend("T2"), trend("T3")
     cat_a, cat_b = c2025.categories[0], c2025.categories[5]
-    bins = make_published_case(c2025, result="winner", category=cat_a, trends=[ai, data],
-                               title="Smarter bin collections", organisation="Riverside Borough Council",
-                               summary="Sensors tell crews which bins are full.", citation="A model of reuse.")
-    cards = make_published_case(c2025, result="shortlisted", category=cat_a, trends=[data],
-                                title="Digital library cards", organisation="Northtown Council")
-    triage = make_published_case(c2025, result="highly_commended", category=cat_b, trends=[ai],
-                                 title="Faster GP triage", organisation="Southshire NHS Trust")
-    older = make_published_case(c2024, result="winner", category=c2024.categories[0], trends=[cyber, ai],
-                                title="Cyber drills for schools", organisation="Eastborough Council")
-    withdrawn = make_published_case(c2025, result="shortlisted", category=cat_b, trends=[ai],
-                                    title=WITHDRAWN_TITLE, organisation="Westvale Council", unpublished=True)
-    secret = make_shortlisted_nomination(c2025, result="shortlisted", category=cat_b, consents_to_publish=False,
-                                         trends=[ai], title=SECRET_TITLE, organisation_name=SECRET_ORG)
-    return SimpleNamespace(c2025=c2025, c2024=c2024, ai=ai, data=data, cyber=cyber, cat_a=cat_a, cat_b=cat_b,
-                           bins=bins, cards=cards, triage=triage, older=older, withdrawn=withdrawn, secret=secret)
+    bins = make_published_case(
+        c2025,
+        result="winner",
+        category=cat_a,
+        trends=[ai, data],
+        title="Smarter bin collections",
+        organisation="Riverside Borough Council",
+        summary="Sensors tell crews which bins are full.",
+        citation="A model of reuse.",
+    )
+    cards = make_published_case(
+        c2025,
+        result="shortlisted",
+        category=cat_a,
+        trends=[data],
+        title="Digital library cards",
+        organisation="Northtown Council",
+    )
+    triage = make_published_case(
+        c2025,
+        result="highly_commended",
+        category=cat_b,
+        trends=[ai],
+        title="Faster GP triage",
+        organisation="Southshire NHS Trust",
+    )
+    older = make_published_case(
+        c2024,
+        result="winner",
+        category=c2024.categories[0],
+        trends=[cyber, ai],
+        title="Cyber drills for schools",
+        organisation="Eastborough Council",
+    )
+    withdrawn = make_published_case(
+        c2025,
+        result="shortlisted",
+        category=cat_b,
+        trends=[ai],
+        title=WITHDRAWN_TITLE,
+        organisation="Westvale Council",
+        unpublished=True,
+    )
+    secret = make_shortlisted_nomination(
+        c2025,
+        result="shortlisted",
+        category=cat_b,
+        consents_to_publish=False,
+        trends=[ai],
+        title=SECRET_TITLE,
+        organisation_name=SECRET_ORG,
+    )
+    return SimpleNamespace(
+        c2025=c2025,
+        c2024=c2024,
+        ai=ai,
+        data=data,
+        cyber=cyber,
+        cat_a=cat_a,
+        cat_b=cat_b,
+        bins=bins,
+        cards=cards,
+        triage=triage,
+        older=older,
+        withdrawn=withdrawn,
+        secret=secret,
+    )
 
 
 @pytest.fixture
@@ -65,6 +124,7 @@ def judged(app):
     """A cycle in judging, scored: two judges, two nominations in a category whose shortlist is one."""
     from awards.domain.core.clock import utcnow
     from awards.models import Judge
+
     cycle = make_cycle(status="judging", judges_per_nomination=2)
     category = cycle.categories[0]
     category.shortlist_size = 1
@@ -75,7 +135,7 @@ def judged(app):
         db.session.add(judge)
         judges.append(judge)
     db.session.commit()
-    top = make_nomination(cycle, category=category, title="=HYPERLINK(\"http://evil\")")
+    top = make_nomination(cycle, category=category, title='=HYPERLINK("http://evil")')
     second = make_nomination(cycle, category=category, title="Second best", consents_to_publish=False)
     for judge, (a, b) in zip(judges, ((8, 6), (10, 3))):
         score(judge, top, a)

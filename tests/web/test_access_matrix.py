@@ -46,10 +46,16 @@ def test_every_route_is_in_the_matrix(app):
 
 
 def test_every_line_names_every_audience():
-    incomplete = {key: sorted(set(AUDIENCES) - expected(line).keys()) for key, line in MATRIX.items()
-                  if set(AUDIENCES) - expected(line).keys()}
-    unknown = {key: sorted(line.keys() - set(AUDIENCES) - set(GROUPS)) for key, line in MATRIX.items()
-               if line.keys() - set(AUDIENCES) - set(GROUPS)}
+    incomplete = {
+        key: sorted(set(AUDIENCES) - expected(line).keys())
+        for key, line in MATRIX.items()
+        if set(AUDIENCES) - expected(line).keys()
+    }
+    unknown = {
+        key: sorted(line.keys() - set(AUDIENCES) - set(GROUPS))
+        for key, line in MATRIX.items()
+        if line.keys() - set(AUDIENCES) - set(GROUPS)
+    }
     assert not incomplete, f"lines without an outcome for some audiences: {incomplete}"
     assert not unknown, f"lines naming unknown audiences: {unknown}"
 
@@ -103,27 +109,41 @@ def _png_upload():
     import io
 
     from tests.support.files import PNG
+
     return (io.BytesIO(PNG), "tampered.png")
 
 
 def _score_sheet(world) -> dict:
-    return {"action": "submit", "version": "0", "overall_comment": "Tampered",
-            **{f"score-{c.id}": str(c.scale_max) for c in world["judging_cycle"].criteria}}
+    return {
+        "action": "submit",
+        "version": "0",
+        "overall_comment": "Tampered",
+        **{f"score-{c.id}": str(c.scale_max) for c in world["judging_cycle"].criteria},
+    }
 
 
 # Plausible form data per route that anyone but an organiser can reach: {rule: lambda world: data}
 PLAUSIBLE = {
-    SECTION_RULE: lambda w: {"organisation_name": "Tampered Council", "contact_name": "Tam Perer",
-                             "contact_email": "tam@tampered.example.org", "contact_phone": "01234 567890",
-                             "region": "South West", "partners-0-name": "Tampering Ltd"},
+    SECTION_RULE: lambda w: {
+        "organisation_name": "Tampered Council",
+        "contact_name": "Tam Perer",
+        "contact_email": "tam@tampered.example.org",
+        "contact_phone": "01234 567890",
+        "region": "South West",
+        "partners-0-name": "Tampering Ltd",
+    },
     "/nominations/<reference>/documents/upload": lambda w: {"file": _png_upload()},
     "/nominations/<reference>/documents/<int:attachment_id>/remove": lambda w: {"confirm": "yes"},
     "/nominations/<reference>/submit": lambda w: {},
     "/nominations/<reference>/withdraw": lambda w: {"confirm": "yes"},
     "/judging/nominations/<assigned_reference>/declare": lambda w: {"has_conflict": "yes", "reason": "Tampered"},
     "/judging/nominations/<assigned_reference>": _score_sheet,
-    "/judging/invitations/<token>": lambda w: {"name": "Tam Perer", "organisation": "Tampering Ltd",
-                                               "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
+    "/judging/invitations/<token>": lambda w: {
+        "name": "Tam Perer",
+        "organisation": "Tampering Ltd",
+        "password": NEW_PASSWORD,
+        "confirm_password": NEW_PASSWORD,
+    },
     "/account/reset-password/<token>": lambda w: {"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
     "/sign-in/email-link/<token>": lambda w: {},
 }
@@ -147,8 +167,13 @@ RIGHTFUL = {
 
 def _post_routes_with_variables(app) -> list[tuple[str, str]]:
     """(rule, endpoint) of every POST route whose URL names something, from the url map."""
-    return sorted({(r.rule, r.endpoint) for r in app.url_map.iter_rules()
-                   if "POST" in r.methods and r.arguments and r.endpoint != "static"})
+    return sorted(
+        {
+            (r.rule, r.endpoint)
+            for r in app.url_map.iter_rules()
+            if "POST" in r.methods and r.arguments and r.endpoint != "static"
+        }
+    )
 
 
 def _reachable_by_others(rule: str) -> bool:
@@ -212,17 +237,35 @@ def tampering_world(users) -> dict:
     victim_review = make_review(victim_assignment, status="draft")
     victim_conflict = add_conflict(victim_membership, assigned)
     invitation = make_judge(judging_cycle, accepted=False, email=victim.email)
-    own.update(reference=draft.reference, attachment_id=document(draft, users[OWNER]),
-               assigned_reference=assigned.reference, judged_attachment_id=document(assigned, nominator),
-               section="organisation")
-    foreign = {**own, "reference": victim_draft.reference, "attachment_id": document(victim_draft, victim),
-               "assigned_reference": victims_entry.reference,
-               "judged_attachment_id": document(victims_entry, nominator), "review_id": victim_review.id,
-               "assignment_id": victim_assignment.id, "judge_id": victim_membership.id,
-               "conflict_id": victim_conflict.id, "user_id": victim.id, "token": make_invitation_token(invitation)}
-    return {"own": own, "foreign": foreign, "judging_cycle": judging_cycle, "victim": victim,
-            "victim_invitation_token": make_invitation_token(invitation),
-            "victim_reset_token": make_reset_token(victim), "victim_magic_link_token": _magic_link_token()}
+    own.update(
+        reference=draft.reference,
+        attachment_id=document(draft, users[OWNER]),
+        assigned_reference=assigned.reference,
+        judged_attachment_id=document(assigned, nominator),
+        section="organisation",
+    )
+    foreign = {
+        **own,
+        "reference": victim_draft.reference,
+        "attachment_id": document(victim_draft, victim),
+        "assigned_reference": victims_entry.reference,
+        "judged_attachment_id": document(victims_entry, nominator),
+        "review_id": victim_review.id,
+        "assignment_id": victim_assignment.id,
+        "judge_id": victim_membership.id,
+        "conflict_id": victim_conflict.id,
+        "user_id": victim.id,
+        "token": make_invitation_token(invitation),
+    }
+    return {
+        "own": own,
+        "foreign": foreign,
+        "judging_cycle": judging_cycle,
+        "victim": victim,
+        "victim_invitation_token": make_invitation_token(invitation),
+        "victim_reset_token": make_reset_token(victim),
+        "victim_magic_link_token": _magic_link_token(),
+    }
 
 
 def _magic_link_token() -> str:
@@ -239,8 +282,9 @@ def _magic_link_token() -> str:
     person = make_user(name="Una Unconfirmed", email="una@victims.example.org", verified=False)
     request_magic_link(person.email)
     db.session.commit()
-    body = db.session.scalars(select(OutboxMessage.body_text).where(OutboxMessage.kind == "magic_link")
-                              .order_by(OutboxMessage.id.desc())).first()
+    body = db.session.scalars(
+        select(OutboxMessage.body_text).where(OutboxMessage.kind == "magic_link").order_by(OutboxMessage.id.desc())
+    ).first()
     return re.search(r"/sign-in/email-link/([^\s]+)", body).group(1)
 
 
@@ -258,8 +302,11 @@ def tampering_urls(app, rule: str, endpoint: str, world: dict) -> list[str]:
 
 
 def test_every_reachable_route_with_ids_has_tampering_data(app):
-    missing = [rule for rule, _ in _post_routes_with_variables(app)
-               if _reachable_by_others(rule) and (rule not in PLAUSIBLE or rule not in RIGHTFUL)]
+    missing = [
+        rule
+        for rule, _ in _post_routes_with_variables(app)
+        if _reachable_by_others(rule) and (rule not in PLAUSIBLE or rule not in RIGHTFUL)
+    ]
     assert not missing, f"give these routes plausible form data and a rightful user: {missing}"
 
 

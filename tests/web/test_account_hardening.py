@@ -22,8 +22,13 @@ LINK_RE = re.compile(r"http://[^\s\"<]+")
 
 
 def register_strongly(client, **overrides):
-    data = {"name": "Rita Registrant", "email": "rita@riverside.gov.uk", "organisation": "Riverside Council",
-            "password": STRONG, "confirm_password": STRONG}
+    data = {
+        "name": "Rita Registrant",
+        "email": "rita@riverside.gov.uk",
+        "organisation": "Riverside Council",
+        "password": STRONG,
+        "confirm_password": STRONG,
+    }
     data.update(overrides)
     return client.post_form("/register", data, token_from="/register")
 
@@ -79,11 +84,14 @@ def test_reset_refuses_a_password_made_of_the_account_details(client, nominee, o
     [message] = outbox("reset_password")
     path = LINK_RE.search(message.body_text).group(0).replace("http://127.0.0.1:5000", "")
     before = db.session.get(User, nominee.id).password_hash
-    response = client.post_form(path, {"password": "NinaNominee2024", "confirm_password": "NinaNominee2024"},
-                                token_from=path)
+    response = client.post_form(
+        path, {"password": "NinaNominee2024", "confirm_password": "NinaNominee2024"}, token_from=path
+    )
     assert response.status_code == 200
-    assert "Password is too easy to guess: it uses your name, email address or organisation. " \
-           "Try 3 or 4 unrelated words" in [text for _, text in error_summary(response)]
+    assert (
+        "Password is too easy to guess: it uses your name, email address or organisation. "
+        "Try 3 or 4 unrelated words" in [text for _, text in error_summary(response)]
+    )
     db.session.expire_all()
     assert db.session.get(User, nominee.id).password_hash == before
 
@@ -91,13 +99,21 @@ def test_reset_refuses_a_password_made_of_the_account_details(client, nominee, o
 def test_changing_the_password_refuses_the_email_address_itself(client, nominee):
     client.sign_in_as(nominee)
     before = nominee.password_hash
-    response = client.post_form("/account", {"password-current_password": DEFAULT_PASSWORD,
-                                             "password-new_password": nominee.email,
-                                             "password-confirm_password": nominee.email,
-                                             "password-submit": "Change password"}, token_from="/account")
+    response = client.post_form(
+        "/account",
+        {
+            "password-current_password": DEFAULT_PASSWORD,
+            "password-new_password": nominee.email,
+            "password-confirm_password": nominee.email,
+            "password-submit": "Change password",
+        },
+        token_from="/account",
+    )
     assert response.status_code == 200
-    assert "Password is too easy to guess: it uses your name, email address or organisation. " \
-           "Try 3 or 4 unrelated words" in [text for _, text in error_summary(response)]
+    assert (
+        "Password is too easy to guess: it uses your name, email address or organisation. "
+        "Try 3 or 4 unrelated words" in [text for _, text in error_summary(response)]
+    )
     db.session.expire_all()
     assert db.session.get(User, nominee.id).password_hash == before
 
@@ -108,12 +124,21 @@ def test_accepting_an_invitation_refuses_a_guessable_password(client, organiser)
     db.session.commit()
     [judge] = result.invited
     path = "/judging/invitations/" + judge_rules.make_invitation_token(judge)
-    response = client.post_form(path, {"name": "Grace Hopper", "organisation": "US Navy",
-                                       "password": "grace@navy.example.org",
-                                       "confirm_password": "grace@navy.example.org"}, token_from=path)
+    response = client.post_form(
+        path,
+        {
+            "name": "Grace Hopper",
+            "organisation": "US Navy",
+            "password": "grace@navy.example.org",
+            "confirm_password": "grace@navy.example.org",
+        },
+        token_from=path,
+    )
     assert response.status_code == 200
-    assert "Password is too easy to guess: it uses your name, email address or organisation. " \
-           "Try 3 or 4 unrelated words" in [text for _, text in error_summary(response)]
+    assert (
+        "Password is too easy to guess: it uses your name, email address or organisation. "
+        "Try 3 or 4 unrelated words" in [text for _, text in error_summary(response)]
+    )
     assert field_values(response)["name"] == "Grace Hopper"
     assert db.session.scalar(sa.select(User).where(User.email == "grace@navy.example.org")) is None
     db.session.expire_all()
@@ -121,11 +146,14 @@ def test_accepting_an_invitation_refuses_a_guessable_password(client, organiser)
 
 
 def test_create_user_refuses_a_guessable_password(runner):
-    result = runner.invoke(args=["create-user", "ops@riverside.gov.uk", "--name", "Ops Person"],
-                           input="aaaaaaaaaaaa\naaaaaaaaaaaa\n")
+    result = runner.invoke(
+        args=["create-user", "ops@riverside.gov.uk", "--name", "Ops Person"], input="aaaaaaaaaaaa\naaaaaaaaaaaa\n"
+    )
     assert result.exit_code == 1
-    assert result.output.strip() == ("Error: Password is too easy to guess: it repeats the same letters, "
-                                     "numbers or words. Try 3 or 4 unrelated words")
+    assert result.output.strip() == (
+        "Error: Password is too easy to guess: it repeats the same letters, "
+        "numbers or words. Try 3 or 4 unrelated words"
+    )
     assert user_count() == 0
 
 
@@ -136,16 +164,19 @@ def test_the_longest_allowed_password_is_checked_not_an_error():
 
 # --- registration does not say which addresses have an account -----------------------------------
 
-def test_registering_an_address_in_use_answers_as_a_new_registration_and_tells_the_owner(app, client, nominee,
-                                                                                         outbox):
+
+def test_registering_an_address_in_use_answers_as_a_new_registration_and_tells_the_owner(app, client, nominee, outbox):
     before = (nominee.name, nominee.password_hash, nominee.session_token)
-    taken = register_strongly(app.test_client(), email=nominee.email.upper(), name="Mallory Attacker",
-                     organisation="Elsewhere")
-    fresh = register_strongly(client, email="someone.new@riverside.gov.uk", name="Mallory Attacker",
-                     organisation="Elsewhere")
+    taken = register_strongly(
+        app.test_client(), email=nominee.email.upper(), name="Mallory Attacker", organisation="Elsewhere"
+    )
+    fresh = register_strongly(
+        client, email="someone.new@riverside.gov.uk", name="Mallory Attacker", organisation="Elsewhere"
+    )
     assert taken.status_code == fresh.status_code == 200
-    assert main_text(taken).replace(nominee.email.upper(), "ADDRESS") == \
-        main_text(fresh).replace("someone.new@riverside.gov.uk", "ADDRESS")
+    assert main_text(taken).replace(nominee.email.upper(), "ADDRESS") == main_text(fresh).replace(
+        "someone.new@riverside.gov.uk", "ADDRESS"
+    )
     assert "Check your email" in main_text(taken)
     db.session.expire_all()
     owner = db.session.get(User, nominee.id)
@@ -159,6 +190,7 @@ def test_registering_an_address_in_use_answers_as_a_new_registration_and_tells_t
 
 
 # --- reset request: the same work for known and unknown addresses ------------------------------
+
 
 def _reset_request_work(app, client, email) -> tuple[list[str], list[str]]:
     return work_until_answered(app, client, "/account/reset-password", {"email": email})
@@ -184,8 +216,9 @@ def test_the_reset_email_is_still_delivered(client, nominee, outbox):
 
 # --- addresses that cannot be delivered to or can be mistaken ----------------------------------
 
-NON_ASCII_MESSAGE = ("Email address can only use the letters a to z, numbers and the symbols . _ - + "
-                     "before the @, like name@example.com")
+NON_ASCII_MESSAGE = (
+    "Email address can only use the letters a to z, numbers and the symbols . _ - + before the @, like name@example.com"
+)
 
 
 def test_registration_refuses_an_address_with_accents_before_the_at_sign(client):
@@ -197,8 +230,7 @@ def test_registration_refuses_an_address_with_accents_before_the_at_sign(client)
 
 
 def test_create_user_refuses_an_address_with_accents_before_the_at_sign(runner):
-    result = runner.invoke(args=["create-user", "zoë@riverside.gov.uk", "--name", "Zoë"],
-                           input=f"{STRONG}\n{STRONG}\n")
+    result = runner.invoke(args=["create-user", "zoë@riverside.gov.uk", "--name", "Zoë"], input=f"{STRONG}\n{STRONG}\n")
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: {NON_ASCII_MESSAGE}"
     assert user_count() == 0
@@ -209,21 +241,26 @@ def test_inviting_an_address_with_accents_before_the_at_sign_says_which(organise
     path = f"/organiser/cycles/{cycle.slug}/judges"
     response = organiser_client.post_form(path, {"emails": "zoë@riverside.gov.uk"}, token_from=path)
     assert response.status_code == 200
-    assert ("#emails", "Enter email addresses in the correct format, like name@example.com. Correct "
-            "‘zoë@riverside.gov.uk’. An email address can only use the letters a to z, numbers and the "
-            "symbols . _ - + before the @") in error_summary(response)
+    assert (
+        "#emails",
+        "Enter email addresses in the correct format, like name@example.com. Correct "
+        "‘zoë@riverside.gov.uk’. An email address can only use the letters a to z, numbers and the "
+        "symbols . _ - + before the @",
+    ) in error_summary(response)
     assert db.session.scalar(sa.select(sa.func.count(Judge.id))) == 0
 
 
-CONFUSABLE_MESSAGE = ("Enter a different email address. This one can be mistaken for the address of an "
-                      "existing account")
+CONFUSABLE_MESSAGE = "Enter a different email address. This one can be mistaken for the address of an existing account"
 
 
-@pytest.mark.parametrize("lookalike", [
-    "nina@riversidе.gov.uk",  # one Cyrillic е among Latin letters in the domain (mixed scripts)
-    "nina@xn--riversid-j8g.gov.uk",  # the same domain typed in its IDNA (punycode) form
-    "nina@rіvеrsіdе.gov.uk",  # Cyrillic і and е throughout
-])
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "nina@riversidе.gov.uk",  # one Cyrillic е among Latin letters in the domain (mixed scripts)
+        "nina@xn--riversid-j8g.gov.uk",  # the same domain typed in its IDNA (punycode) form
+        "nina@rіvеrsіdе.gov.uk",  # Cyrillic і and е throughout
+    ],
+)
 def test_registration_refuses_an_address_that_looks_like_an_existing_one(client, nominee, lookalike):
     response = register_strongly(client, email=lookalike)
     assert response.status_code == 200
@@ -239,8 +276,9 @@ def test_an_existing_lookalike_blocks_the_plain_address_too(client):
 
 
 def test_create_user_refuses_a_lookalike(runner, nominee):
-    result = runner.invoke(args=["create-user", "nina@riversidе.gov.uk", "--name", "Twin"],
-                           input=f"{STRONG}\n{STRONG}\n")
+    result = runner.invoke(
+        args=["create-user", "nina@riversidе.gov.uk", "--name", "Twin"], input=f"{STRONG}\n{STRONG}\n"
+    )
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: {CONFUSABLE_MESSAGE}"
 

@@ -18,8 +18,13 @@ LINK_RE = re.compile(r"http://[^\s\"<]+")
 
 
 def register(client, **overrides):
-    data = {"name": "Rita Registrant", "email": "Rita@Riverside.gov.uk", "organisation": "Riverside Council",
-            "password": "a long enough passphrase", "confirm_password": "a long enough passphrase"}
+    data = {
+        "name": "Rita Registrant",
+        "email": "Rita@Riverside.gov.uk",
+        "organisation": "Riverside Council",
+        "password": "a long enough passphrase",
+        "confirm_password": "a long enough passphrase",
+    }
     data.update(overrides)
     return client.post_form("/register", data)
 
@@ -65,13 +70,16 @@ def test_register_with_an_address_in_use_does_not_say_so_and_creates_nothing(cli
     assert [m.to_address for m in outbox("account_exists")] == [nominee.email]
 
 
-@pytest.mark.parametrize("password,message", [
-    ("elevenchars", "Password must be 12 characters or more"),
-    ("x" * 129, "Password must be 128 characters or fewer"),
-    ("qwertyuiopas", "Password is too easy to guess: it is a common password or close to one"),
-    ("123456789012", "Password is too easy to guess: it uses a sequence like abc or 4321"),
-    ("tidal marble lantern", None),  # fine: long enough and hard to guess
-])
+@pytest.mark.parametrize(
+    "password,message",
+    [
+        ("elevenchars", "Password must be 12 characters or more"),
+        ("x" * 129, "Password must be 128 characters or fewer"),
+        ("qwertyuiopas", "Password is too easy to guess: it is a common password or close to one"),
+        ("123456789012", "Password is too easy to guess: it uses a sequence like abc or 4321"),
+        ("tidal marble lantern", None),  # fine: long enough and hard to guess
+    ],
+)
 def test_password_length_rules(client, password, message):
     response = register(client, password=password, confirm_password=password)
     page = response.get_data(as_text=True)
@@ -84,6 +92,7 @@ def test_password_length_rules(client, password, message):
 
 def test_common_passwords_refused():
     from awards.domain.people.passwords import common_passwords, password_problem
+
     assert len(common_passwords()) == 1000
     common_long = sorted(p for p in common_passwords() if len(p) >= 12)
     assert common_long, "the list should hold some long common passwords"
@@ -138,19 +147,24 @@ def test_sign_in_starts_a_new_session(app, client, nominee):
         assert token == db.session.get(User, nominee.id).session_token and started.isdigit()
 
 
-@pytest.mark.parametrize("next_url,expected", [
-    ("/account", "/account"),
-    ("/organiser/users?q=x", "/organiser/users?q=x"),
-    ("//evil.example", "/nominations"),
-    ("/\\evil.example", "/nominations"),
-    ("https:evil.example", "/nominations"),
-    ("https://evil.example/", "/nominations"),
-    ("javascript:alert(1)", "/nominations"),
-    ("/%0d%0aSet-Cookie:x=1", "/%0d%0aSet-Cookie:x=1"),
-])
+@pytest.mark.parametrize(
+    "next_url,expected",
+    [
+        ("/account", "/account"),
+        ("/organiser/users?q=x", "/organiser/users?q=x"),
+        ("//evil.example", "/nominations"),
+        ("/\\evil.example", "/nominations"),
+        ("https:evil.example", "/nominations"),
+        ("https://evil.example/", "/nominations"),
+        ("javascript:alert(1)", "/nominations"),
+        ("/%0d%0aSet-Cookie:x=1", "/%0d%0aSet-Cookie:x=1"),
+    ],
+)
 def test_next_only_goes_to_this_site(client, nominee, next_url, expected):
-    response = client.post_form("/sign-in?next=" + __import__("urllib.parse").parse.quote(next_url, safe=""),
-                                {"email": nominee.email, "password": DEFAULT_PASSWORD})
+    response = client.post_form(
+        "/sign-in?next=" + __import__("urllib.parse").parse.quote(next_url, safe=""),
+        {"email": nominee.email, "password": DEFAULT_PASSWORD},
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == expected
 
@@ -159,10 +173,12 @@ def test_sign_in_lands_on_the_persons_own_work(app):
     """Without a page to go back to, an organiser lands on the overview, a judge of a cycle on their
     assignments, anyone else on their nominations; signed in already, /sign-in goes there too."""
     cycle = make_cycle()
-    for roles, landing, heading in ((("organiser", "judge"), "/organiser/", "Organiser overview"),
-                                    (("judge",), "/judging/", "Your judging"),
-                                    (("judge",), "/nominations", "Your nominations"),  # judging no cycle yet
-                                    ((), "/nominations", "Your nominations")):
+    for roles, landing, heading in (
+        (("organiser", "judge"), "/organiser/", "Organiser overview"),
+        (("judge",), "/judging/", "Your judging"),
+        (("judge",), "/nominations", "Your nominations"),  # judging no cycle yet
+        ((), "/nominations", "Your nominations"),
+    ):
         person = make_user(roles=roles)
         if landing == "/judging/":
             make_judge(cycle, user=person)
@@ -200,15 +216,27 @@ def test_change_password_needs_current_and_ends_other_sessions(app, nominee):
     this, other = app.test_client(), app.test_client()
     for c in (this, other):
         c.post_form("/sign-in", {"email": nominee.email, "password": DEFAULT_PASSWORD})
-    response = this.post_form("/account", {"password-current_password": "wrong password here",
-                                           "password-new_password": "a brand new passphrase",
-                                           "password-confirm_password": "a brand new passphrase",
-                                           "password-submit": "Change password"}, token_from="/account")
+    response = this.post_form(
+        "/account",
+        {
+            "password-current_password": "wrong password here",
+            "password-new_password": "a brand new passphrase",
+            "password-confirm_password": "a brand new passphrase",
+            "password-submit": "Change password",
+        },
+        token_from="/account",
+    )
     assert "Your current password is incorrect" in response.get_data(as_text=True)
-    response = this.post_form("/account", {"password-current_password": DEFAULT_PASSWORD,
-                                           "password-new_password": "a brand new passphrase",
-                                           "password-confirm_password": "a brand new passphrase",
-                                           "password-submit": "Change password"}, token_from="/account")
+    response = this.post_form(
+        "/account",
+        {
+            "password-current_password": DEFAULT_PASSWORD,
+            "password-new_password": "a brand new passphrase",
+            "password-confirm_password": "a brand new passphrase",
+            "password-submit": "Change password",
+        },
+        token_from="/account",
+    )
     assert response.status_code == 302
     assert this.get("/account").status_code == 200
     assert other.get("/account").status_code == 302
@@ -217,13 +245,18 @@ def test_change_password_needs_current_and_ends_other_sessions(app, nominee):
 
 
 def test_update_profile_keeps_input_on_error(nominee_client, nominee):
-    response = nominee_client.post_form("/account", {"profile-name": "", "profile-organisation": "New Org Ltd",
-                                                     "profile-submit": "Save changes"}, token_from="/account")
+    response = nominee_client.post_form(
+        "/account",
+        {"profile-name": "", "profile-organisation": "New Org Ltd", "profile-submit": "Save changes"},
+        token_from="/account",
+    )
     page = response.get_data(as_text=True)
     assert "Enter your full name" in page and 'value="New Org Ltd"' in page
-    response = nominee_client.post_form("/account", {"profile-name": "Nina N. Nominee",
-                                                     "profile-organisation": "New Org Ltd",
-                                                     "profile-submit": "Save changes"}, token_from="/account")
+    response = nominee_client.post_form(
+        "/account",
+        {"profile-name": "Nina N. Nominee", "profile-organisation": "New Org Ltd", "profile-submit": "Save changes"},
+        token_from="/account",
+    )
     assert response.status_code == 302
     user = db.session.get(User, nominee.id)
     assert (user.name, user.organisation) == ("Nina N. Nominee", "New Org Ltd")
@@ -232,8 +265,10 @@ def test_update_profile_keeps_input_on_error(nominee_client, nominee):
 def test_password_reset_same_response_whether_or_not_account_exists(client, nominee, outbox):
     known = client.post_form("/account/reset-password", {"email": nominee.email}).get_data(as_text=True)
     unknown = client.post_form("/account/reset-password", {"email": "ghost@nowhere.example.org"}).get_data(as_text=True)
+
     def strip(page, email):
         return re.sub(r'nonce="[^"]+"', "", page.replace(email, "EMAIL"))
+
     assert strip(known, nominee.email) == strip(unknown, "ghost@nowhere.example.org")
     assert [m.to_address for m in outbox("reset_password")] == [nominee.email]
 
@@ -242,8 +277,9 @@ def test_password_reset_link_is_single_use(client, nominee, outbox):
     client.post_form("/account/reset-password", {"email": nominee.email})
     link = LINK_RE.search(outbox("reset_password")[0].body_text).group(0).replace("http://127.0.0.1:5000", "")
     assert client.get(link).status_code == 200
-    response = client.post_form(link, {"password": "my fresh passphrase", "confirm_password": "my fresh passphrase"},
-                                token_from=link)
+    response = client.post_form(
+        link, {"password": "my fresh passphrase", "confirm_password": "my fresh passphrase"}, token_from=link
+    )
     assert response.status_code == 302
     assert accounts.authenticate(nominee.email, "my fresh passphrase")
     again = client.get(link)
@@ -264,8 +300,7 @@ def test_password_reset_link_expires_after_an_hour(client, nominee, outbox):
 
 
 def test_reset_link_uses_base_url_and_foreign_host_is_refused(client, nominee, outbox):
-    response = client.post_form("/account/reset-password", {"email": nominee.email},
-                                headers={"Host": "evil.example"})
+    response = client.post_form("/account/reset-password", {"email": nominee.email}, headers={"Host": "evil.example"})
     assert response.status_code == 400
     assert outbox("reset_password") == []
     client.post_form("/account/reset-password", {"email": nominee.email})
@@ -326,8 +361,9 @@ def test_bad_verification_link(client):
 
 
 def test_organiser_grants_role_and_it_is_audited(organiser_client, nominee):
-    response = organiser_client.post_form(f"/organiser/users/{nominee.id}", {"role": "judge"},
-                                          token_from=f"/organiser/users/{nominee.id}")
+    response = organiser_client.post_form(
+        f"/organiser/users/{nominee.id}", {"role": "judge"}, token_from=f"/organiser/users/{nominee.id}"
+    )
     assert response.status_code == 302
     assert Role.JUDGE in db.session.get(User, nominee.id).role_set
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "account.role_granted"))
@@ -335,8 +371,9 @@ def test_organiser_grants_role_and_it_is_audited(organiser_client, nominee):
 
 
 def test_grant_role_form_error_keeps_page(organiser_client, nominee):
-    response = organiser_client.post_form(f"/organiser/users/{nominee.id}", {},
-                                          token_from=f"/organiser/users/{nominee.id}")
+    response = organiser_client.post_form(
+        f"/organiser/users/{nominee.id}", {}, token_from=f"/organiser/users/{nominee.id}"
+    )
     assert response.status_code == 200
     assert "Select a role to grant" in response.get_data(as_text=True)
 
@@ -346,22 +383,37 @@ def test_organiser_people_list_search(organiser_client, nominee, judge):
     assert nominee.email in page and judge.email not in page
 
 
-@pytest.mark.parametrize("url,fields,message", [
-    ("/account", {"password-new_password": "a brand new passphrase",
-                  "password-confirm_password": "a brand new passphrase", "password-submit": "Change password"},
-     "Your current password is incorrect"),
-    ("/account/delete", {}, "Your password is incorrect"),
-])
-def test_guessing_the_password_from_a_signed_in_session_locks_the_account(nominee, nominee_client, url, fields,
-                                                                          message):
+@pytest.mark.parametrize(
+    "url,fields,message",
+    [
+        (
+            "/account",
+            {
+                "password-new_password": "a brand new passphrase",
+                "password-confirm_password": "a brand new passphrase",
+                "password-submit": "Change password",
+            },
+            "Your current password is incorrect",
+        ),
+        ("/account/delete", {}, "Your password is incorrect"),
+    ],
+)
+def test_guessing_the_password_from_a_signed_in_session_locks_the_account(
+    nominee, nominee_client, url, fields, message
+):
     """Asking for the password again must not become a way to guess it from a stolen session."""
     field = "password-current_password" if url == "/account" else "password"
     for attempt in range(10):
-        page = nominee_client.post_form(url, {**fields, field: f"guess number {attempt:02d}"},
-                                        token_from=url).get_data(as_text=True)
+        page = nominee_client.post_form(url, {**fields, field: f"guess number {attempt:02d}"}, token_from=url).get_data(
+            as_text=True
+        )
         assert message in page
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(SignInFailure)
-                             .where(SignInFailure.email == nominee.email)) == 10
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(SignInFailure).where(SignInFailure.email == nominee.email)
+        )
+        == 10
+    )
     page = nominee_client.post_form(url, {**fields, field: DEFAULT_PASSWORD}, token_from=url).get_data(as_text=True)
     assert "too many attempts" in page
     assert db.session.get(User, nominee.id) is not None
@@ -371,8 +423,8 @@ def test_guessing_the_password_from_a_signed_in_session_locks_the_account(nomine
 
 
 def _menu_links(html: str) -> list[str]:
-    nav = html[html.find('aria-label="Main menu"'):]
-    nav = nav[:nav.find("</nav>")]
+    nav = html[html.find('aria-label="Main menu"') :]
+    nav = nav[: nav.find("</nav>")]
     return [text_of(m) for m in re.findall(r"<a [^>]*>(.*?)</a>", nav, flags=re.S)]
 
 

@@ -45,8 +45,11 @@ def test_a_refused_action_is_rolled_back_and_its_message_goes_on_the_field_it_na
     user = make_user(name="Before")
     with app.test_request_context(method="POST"):
         form = NameForm(formdata=None)
-        done = attempt(lambda: _rename(user, "After", DomainError("Enter a shorter name", field="organisation")),
-                       form=form, field="name")
+        done = attempt(
+            lambda: _rename(user, "After", DomainError("Enter a shorter name", field="organisation")),
+            form=form,
+            field="name",
+        )
         assert not done and done.message == "Enter a shorter name"
         assert list(form.organisation.errors) == ["Enter a shorter name"] and not form.name.errors
     assert _name_in_database(user.id) == "Before"
@@ -73,13 +76,16 @@ def test_a_refusal_can_be_kept_when_it_records_the_failure(app):
     user = make_user(name="Before")
     with app.test_request_context(method="POST"):
         seen = []
-        done = attempt(lambda: _rename(user, "Counted", DomainError("Wrong password")), commit_on_error=True,
-                       on_error=seen.append)
+        done = attempt(
+            lambda: _rename(user, "Counted", DomainError("Wrong password")), commit_on_error=True, on_error=seen.append
+        )
         assert not done and [e.message for e in seen] == ["Wrong password"]
     assert _name_in_database(user.id) == "Counted"
 
 
-@pytest.mark.parametrize("error, status", [(NotFound("gone"), 404), (NotAllowed("no"), 403),
-                                           (Conflict("changed"), 409), (DomainError("bad"), 400)])
+@pytest.mark.parametrize(
+    "error, status",
+    [(NotFound("gone"), 404), (NotAllowed("no"), 403), (Conflict("changed"), 409), (DomainError("bad"), 400)],
+)
 def test_each_kind_of_error_stands_for_its_status(error, status):
     assert status_for(error) == status

@@ -30,8 +30,9 @@ TICKET_RE = re.compile(r'name="stash_ticket" value="([^"]+)"')
 def form_of(client, url) -> dict:
     """The hidden fields of the section's form, as the browser would send them."""
     page = client.get(url).get_data(as_text=True)
-    fields = {name: re.search(rf'name="{name}" value="([^"]*)"', page) for name in ("csrf_token", "based_on",
-                                                                                  "stash_ticket")}
+    fields = {
+        name: re.search(rf'name="{name}" value="([^"]*)"', page) for name in ("csrf_token", "based_on", "stash_ticket")
+    }
     return {name: match.group(1) for name, match in fields.items() if match}
 
 
@@ -45,8 +46,9 @@ def session_cookies_set(response) -> list[str]:
 
 
 def sign_in_on(client, user, next_url):
-    response = client.post_form(f"/sign-in?next={next_url}", {"email": user.email, "password": DEFAULT_PASSWORD},
-                                token_from="/sign-in")
+    response = client.post_form(
+        f"/sign-in?next={next_url}", {"email": user.email, "password": DEFAULT_PASSWORD}, token_from="/sign-in"
+    )
     assert response.status_code == 302
     return response
 
@@ -62,6 +64,7 @@ def drafting(app, nominee):
 
 
 # --- The findings, reproduced -------------------------------------------------------------------------------
+
 
 def test_a_cross_site_post_without_a_ticket_stores_nothing_and_signs_nobody_out(app, drafting):
     victim, nomination = drafting
@@ -98,12 +101,14 @@ def test_another_persons_ticket_keeps_nothing_for_the_owner(app, drafting, nomin
     ticket = form_of(attacker_client, section_url(own, "challenge"))["stash_ticket"]
     browser = app.test_client()
     # the attacker's ticket on the victim's section: it names another nomination and person
-    response = browser.post(section_url(nomination, "challenge"),
-                            data={"challenge": "Planted with my own ticket", "stash_ticket": ticket})
+    response = browser.post(
+        section_url(nomination, "challenge"), data={"challenge": "Planted with my own ticket", "stash_ticket": ticket}
+    )
     assert response.status_code == 400 and stashes() == []
     # on the attacker's own section it is kept, for the attacker only, and sets no cookie in that browser
-    response = browser.post(section_url(own, "challenge"),
-                            data={"challenge": "Planted with my own ticket", "stash_ticket": ticket})
+    response = browser.post(
+        section_url(own, "challenge"), data={"challenge": "Planted with my own ticket", "stash_ticket": ticket}
+    )
     assert response.status_code == 302 and session_cookies_set(response) == []
     sign_in_on(browser, nominee, section_url(nomination, "challenge"))
     assert "Planted with my own ticket" not in browser.get(section_url(nomination, "challenge")).get_data(as_text=True)
@@ -132,11 +137,16 @@ def test_only_the_sections_own_fields_are_kept(app, drafting, nominee):
     assert kept.data == {"challenge": ["What we set out to fix"]}
 
 
-@pytest.mark.parametrize("data, why", [
-    ({"challenge": "word " * 30_000}, "one answer too long"),
-    ({f"measured-{i}-{k}": "x" * 9_000 for i in range(10) for k in ("metric", "baseline", "result")},
-     "all of them together too long"),
-])
+@pytest.mark.parametrize(
+    "data, why",
+    [
+        ({"challenge": "word " * 30_000}, "one answer too long"),
+        (
+            {f"measured-{i}-{k}": "x" * 9_000 for i in range(10) for k in ("metric", "baseline", "result")},
+            "all of them together too long",
+        ),
+    ],
+)
 def test_a_stash_too_large_is_refused_and_nothing_is_kept(app, drafting, data, why):
     client, nomination = drafting
     section = "challenge" if "challenge" in data else "outcomes"
@@ -155,14 +165,21 @@ def test_one_kept_copy_per_section_and_a_few_in_all(app, drafting, nominee, time
     browser = app.test_client()
     sections = ("organisation", "project", "challenge", "approach", "outcomes", "lessons", "declarations")
     forms = {s: form_of(client, section_url(nomination, s)) for s in sections}
-    fields = {"organisation": "organisation_name", "project": "title", "challenge": "challenge",
-              "approach": "approach", "outcomes": "outcomes_narrative", "lessons": "lessons",
-              "declarations": "declares_accurate"}
+    fields = {
+        "organisation": "organisation_name",
+        "project": "title",
+        "challenge": "challenge",
+        "approach": "approach",
+        "outcomes": "outcomes_narrative",
+        "lessons": "lessons",
+        "declarations": "declares_accurate",
+    }
     time_machine.move_to(stash_rules.utcnow(), tick=False)
     for attempt in ("first", "second"):
         time_machine.shift(timedelta(seconds=1))
-        response = browser.post(section_url(nomination, "challenge"),
-                                data={**forms["challenge"], "challenge": f"The {attempt} try"})
+        response = browser.post(
+            section_url(nomination, "challenge"), data={**forms["challenge"], "challenge": f"The {attempt} try"}
+        )
         assert response.status_code == 302
     assert [s.data for s in stashes()] == [{"challenge": ["The second try"]}]
     for section in sections:
@@ -171,10 +188,11 @@ def test_one_kept_copy_per_section_and_a_few_in_all(app, drafting, nominee, time
     kept = stashes()
     assert len(kept) == stash_rules.MAX_PER_USER
     # the oldest went first
-    assert [s.path for s in kept] == [section_url(nomination, s) for s in sections[-stash_rules.MAX_PER_USER:]]
+    assert [s.path for s in kept] == [section_url(nomination, s) for s in sections[-stash_rules.MAX_PER_USER :]]
 
 
 # --- The promise kept: the same browser, a valid ticket ----------------------------------------------------
+
 
 def test_a_session_that_ends_mid_section_keeps_what_was_typed(app, drafting, nominee, time_machine):
     client, nomination = drafting

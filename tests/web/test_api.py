@@ -35,8 +35,11 @@ def spec(api):
 def validate(spec: dict, path: str, status: int, body) -> None:
     """Validate a body against the schema the document gives for that path and status."""
     content = spec["paths"][path]["get"]["responses"][str(status)]["content"]["application/json"]
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **content["schema"],
-              "components": spec["components"]}
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **content["schema"],
+        "components": spec["components"],
+    }
     Draft202012Validator(schema, format_checker=FormatChecker()).validate(body)
 
 
@@ -83,31 +86,44 @@ def test_list_validates_and_is_in_library_order(api, spec, shelf):
     assert bins["trends"][0]["is_primary"] and not bins["trends"][1]["is_primary"]
     assert bins["trends"][0]["how_addressed"] == f"It addresses {shelf.ai.name}."
     assert bins["licence"] == {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
-    assert bins["outcomes"]["measured"] == [{"metric": "Calls handled", "baseline": "100 a day",
-                                             "result": "40 a day", "measured_on": "March 2026"}]
+    assert bins["outcomes"]["measured"] == [
+        {"metric": "Calls handled", "baseline": "100 a day", "result": "40 a day", "measured_on": "March 2026"}
+    ]
     assert bins["citation"] == "A model of reuse." and body["data"][1]["citation"] is None
     assert bins["cycle"]["shortlist_url"] == f"{BASE}/cycles/{shelf.c2025.slug}/shortlist"
     datetime.fromisoformat(bins["published_at"].replace("Z", "+00:00"))
 
 
-@pytest.mark.parametrize("query,expected", [
-    (lambda s: f"trend={s.ai.slug}", ["Smarter bin collections", "Faster GP triage", "Cyber drills for schools"]),
-    (lambda s: f"category={s.cat_b.name}", ["Faster GP triage"]),
-    (lambda s: "year=2024", ["Cyber drills for schools"]),
-    (lambda s: "result=winner&year=2025", ["Smarter bin collections"]),
-    (lambda s: "q=riverside+bins", ["Smarter bin collections"]),
-    (lambda s: "q=hushville", []),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        (lambda s: f"trend={s.ai.slug}", ["Smarter bin collections", "Faster GP triage", "Cyber drills for schools"]),
+        (lambda s: f"category={s.cat_b.name}", ["Faster GP triage"]),
+        (lambda s: "year=2024", ["Cyber drills for schools"]),
+        (lambda s: "result=winner&year=2025", ["Smarter bin collections"]),
+        (lambda s: "q=riverside+bins", ["Smarter bin collections"]),
+        (lambda s: "q=hushville", []),
+    ],
+)
 def test_list_filters_as_on_the_page(api, spec, shelf, query, expected):
     body = get(api, spec, "/api/v1/impact-cases?" + query(shelf), "/impact-cases")
     assert [c["title"] for c in body["data"]] == expected
     assert body["meta"]["total"] == len(expected)
 
 
-@pytest.mark.parametrize("query,parameter", [
-    ("year=twenty", "year"), ("year=1999", "year"), ("result=best", "result"), ("result=not_shortlisted", "result"),
-    ("page=0", "page"), ("page=x", "page"), ("per_page=101", "per_page"), ("per_page=0", "per_page"),
-])
+@pytest.mark.parametrize(
+    "query,parameter",
+    [
+        ("year=twenty", "year"),
+        ("year=1999", "year"),
+        ("result=best", "result"),
+        ("result=not_shortlisted", "result"),
+        ("page=0", "page"),
+        ("page=x", "page"),
+        ("per_page=101", "per_page"),
+        ("per_page=0", "per_page"),
+    ],
+)
 def test_invalid_values_are_a_400_naming_the_parameter(api, spec, shelf, query, parameter):
     body = get(api, spec, "/api/v1/impact-cases?" + query, "/impact-cases", 400)
     assert body["status"] == 400 and body["parameter"] == parameter and body["detail"]
@@ -150,6 +166,7 @@ def test_one_case_validates_and_unpublished_is_410(api, spec, shelf):
 
 def test_trends_validate_with_counts(api, spec, shelf):
     from awards.domain.core.clock import utcnow
+
     shelf.cyber.retired_at = utcnow()
     trend("T4").retired_at = utcnow()
     db.session.commit()
@@ -172,10 +189,21 @@ def test_no_private_data_in_any_api_output(api, spec, shelf):
     for url in urls:
         raw = api.get(url).get_data(as_text=True)
         assert not EMAIL.search(raw), (url, EMAIL.search(raw))
-        for private in ("Casey Contact", "01234 567890", "contact_", "score", "judge", SECRET_TITLE, SECRET_ORG,
-                        shelf.secret.reference, "nomination_id", "reference"):
-            assert private.lower() not in raw.lower() or url.endswith("openapi.json") and private in (
-                "score", "judge"), (url, private)
+        for private in (
+            "Casey Contact",
+            "01234 567890",
+            "contact_",
+            "score",
+            "judge",
+            SECRET_TITLE,
+            SECRET_ORG,
+            shelf.secret.reference,
+            "nomination_id",
+            "reference",
+        ):
+            assert (
+                private.lower() not in raw.lower() or url.endswith("openapi.json") and private in ("score", "judge")
+            ), (url, private)
 
 
 def test_the_api_is_open_to_other_sites_and_needs_no_csrf(api, shelf):

@@ -23,6 +23,7 @@ from tests.factories import make_assignment, make_cycle, make_judge, make_nomina
 
 # ------------------------------------------------------------------ the nomination full of canaries
 
+
 @pytest.fixture
 def cycle(app):
     now = utcnow()
@@ -49,6 +50,7 @@ def test_the_canary_is_nowhere_a_judge_can_reach(app, cycle, nomination, judge, 
 
     # The organisers remind the judge of what is left (the reminder lists references and titles)
     from awards.domain.judging.progress import send_reminders
+
     organiser = make_user(roles=("organiser",))
     send_reminders(cycle, [membership], by=organiser)
     db.session.commit()
@@ -63,8 +65,9 @@ def test_the_canary_is_nowhere_a_judge_can_reach(app, cycle, nomination, judge, 
     page = judge_client.get(base).get_data(as_text=True)
     links = re.findall(rf'href="({re.escape(base)}/documents/\d+)"', page)
     assert len(links) == 3
-    assert ["Supporting document 1.pdf", "Supporting document 2.docx", "Supporting document 3.png"] == \
-        re.findall(r">(Supporting document \d\.\w+)</a>", page)
+    assert ["Supporting document 1.pdf", "Supporting document 2.docx", "Supporting document 3.png"] == re.findall(
+        r">(Supporting document \d\.\w+)</a>", page
+    )
     for link in links:
         response = visit(link)
         disposition = response.headers["Content-Disposition"]
@@ -75,11 +78,13 @@ def test_the_canary_is_nowhere_a_judge_can_reach(app, cycle, nomination, judge, 
     # A draft, a page with errors, a submitted sheet, and back to the list
     criteria = cycle.criteria
     version = re.search(r'name="version" value="(\d+)"', page).group(1)
-    response = judge_client.post_form(base, {f"score-{criteria[0].id}": "6", "action": "submit", "version": version},
-                                      token_from=base)
+    response = judge_client.post_form(
+        base, {f"score-{criteria[0].id}": "6", "action": "submit", "version": version}, token_from=base
+    )
     seen.append(("incomplete submission", response.get_data()))
-    judge_client.post_form(base, {f"score-{criteria[0].id}": "6", "action": "draft", "version": version},
-                           token_from=base)
+    judge_client.post_form(
+        base, {f"score-{criteria[0].id}": "6", "action": "draft", "version": version}, token_from=base
+    )
     visit(base)
     version = re.search(r'name="version" value="(\d+)"', judge_client.get(base).get_data(as_text=True)).group(1)
     data = {f"score-{c.id}": "7" for c in criteria}
@@ -90,6 +95,7 @@ def test_the_canary_is_nowhere_a_judge_can_reach(app, cycle, nomination, judge, 
 
     # The organiser reopens the scores: the judge is e-mailed
     from awards.models import Review
+
     review = db.session.scalar(sa.select(Review))
     url = f"/organiser/cycles/{cycle.slug}/reviews/{review.id}/reopen"
     assert organiser_client.post_form(url, {"reason": "Look again"}, token_from=url).status_code == 302
@@ -111,8 +117,9 @@ def test_the_canary_is_nowhere_a_judge_can_reach(app, cycle, nomination, judge, 
 
 
 def test_a_conflicted_judge_sees_nothing_of_the_nomination(app, cycle, nomination):
-    colleague = make_user(name="Col League", email="col@zebedee-quintrell.gov.uk", roles=("judge",),
-                          organisation="Another Place")
+    colleague = make_user(
+        name="Col League", email="col@zebedee-quintrell.gov.uk", roles=("judge",), organisation="Another Place"
+    )
     membership = make_judge(cycle, colleague)
     # Assigned before the conflict was known, and even said "no conflict"
     make_assignment(membership, nomination, no_conflict_declared=True)
@@ -125,6 +132,7 @@ def test_a_conflicted_judge_sees_nothing_of_the_nomination(app, cycle, nominatio
     for url in urls:
         assert client.get(url).status_code == 404, url
     from awards.domain.judging.progress import send_reminders
+
     send_reminders(cycle, [membership], by=make_user(roles=("organiser",)))
     db.session.commit()
     assert client.post_form(base, {"action": "draft", "version": "0"}, token_from="/account").status_code == 404

@@ -49,8 +49,14 @@ SECTION_DATA = {"organisation_name": "Forged Council", "contact_name": "Fay Forg
 
 def state_changing_routes(app) -> list[tuple[str, str]]:
     """(method, rule) of every state-changing route in the url map."""
-    return sorted({(method, rule.rule) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
-                   for method in rule.methods & STATE_CHANGING})
+    return sorted(
+        {
+            (method, rule.rule)
+            for rule in app.url_map.iter_rules()
+            if rule.endpoint != "static"
+            for method in rule.methods & STATE_CHANGING
+        }
+    )
 
 
 def csrf_audience(method: str, rule: str) -> str:
@@ -98,8 +104,10 @@ def test_forged_posts_are_refused_and_change_nothing(app, audience_users, audien
             difference = changes(before, after)
             page = response.get_data(as_text=True)
             if response.status_code != 400 or EXPIRED not in page or difference:
-                failures.append(f"{method} {url} with {case}: {response.status_code}, "
-                                f"{'the expired-form page' if EXPIRED in page else 'another page'}"
-                                f"{', changed ' + describe(difference, limit=1)[:400] if difference else ''}")
+                failures.append(
+                    f"{method} {url} with {case}: {response.status_code}, "
+                    f"{'the expired-form page' if EXPIRED in page else 'another page'}"
+                    f"{', changed ' + describe(difference, limit=1)[:400] if difference else ''}"
+                )
     assert routes, f"no state-changing route is used by {audience}"
     assert not failures, f"forged requests as {audience} were not refused:\n" + "\n".join(failures)

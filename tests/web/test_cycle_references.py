@@ -30,8 +30,11 @@ THIS_YEAR = datetime.now(UTC).year
 
 
 def field_error(response, field_id: str) -> str | None:
-    match = re.search(r'<p id="%s-error" class="govuk-error-message">(.*?)</p>' % re.escape(field_id),
-                      response.get_data(as_text=True), re.S)
+    match = re.search(
+        r'<p id="%s-error" class="govuk-error-message">(.*?)</p>' % re.escape(field_id),
+        response.get_data(as_text=True),
+        re.S,
+    )
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", match.group(1)))).strip() if match else None
 
 
@@ -42,8 +45,11 @@ def local_date(days: int) -> list[str]:
 
 def start_reference(client, cycle) -> str:
     """A nominee starts a nomination in the cycle, as on the start page; returns its reference."""
-    response = client.post_form(f"/nominations/start?cycle={cycle.slug}", {"category": cycle.categories[0].slug},
-                                token_from="/nominations/start")
+    response = client.post_form(
+        f"/nominations/start?cycle={cycle.slug}",
+        {"category": cycle.categories[0].slug},
+        token_from="/nominations/start",
+    )
     assert response.status_code == 302, main_text(response)[:500]
     return response.headers["Location"].rsplit("/", 1)[-1]
 
@@ -56,15 +62,19 @@ def demo_like_cycle(app):
     return cycle
 
 
-def test_a_second_cycle_made_with_the_forms_defaults_takes_nominations(organiser_client, nominee_client,
-                                                                       demo_like_cycle):
+def test_a_second_cycle_made_with_the_forms_defaults_takes_nominations(
+    organiser_client, nominee_client, demo_like_cycle
+):
     """The journey of the issue: the defaults next to the demo cycle, then a nominee in each cycle."""
     page = organiser_client.get("/organiser/cycles/new")
     assert input_value(page, "year") == str(THIS_YEAR)
     assert input_value(page, "reference_prefix") == "PSDA2"  # PSDA is the demo cycle's for this year
     data = form_values(page)
-    data.update(name="Regional Digital Awards 🏴󠁧󠁢󠁷󠁬󠁳󠁿 & Gwobrau", nominations_open_date=local_date(-1),
-                nominations_close_date=local_date(30))
+    data.update(
+        name="Regional Digital Awards 🏴󠁧󠁢󠁷󠁬󠁳󠁿 & Gwobrau",
+        nominations_open_date=local_date(-1),
+        nominations_close_date=local_date(30),
+    )
     response = organiser_client.post_form("/organiser/cycles/new", data, token_from="/organiser/cycles/new")
     assert response.status_code == 302, error_summary(response)
     second = db.session.scalar(sa.select(Cycle).where(Cycle.id != demo_like_cycle.id))
@@ -72,10 +82,18 @@ def test_a_second_cycle_made_with_the_forms_defaults_takes_nominations(organiser
     second.status = CycleStatus.OPEN
     db.session.commit()
 
-    references = [start_reference(nominee_client, demo_like_cycle), start_reference(nominee_client, second),
-                  start_reference(nominee_client, second), start_reference(nominee_client, demo_like_cycle)]
-    assert references == [f"PSDA-{THIS_YEAR}-0001", f"PSDA2-{THIS_YEAR}-0001", f"PSDA2-{THIS_YEAR}-0002",
-                          f"PSDA-{THIS_YEAR}-0002"]
+    references = [
+        start_reference(nominee_client, demo_like_cycle),
+        start_reference(nominee_client, second),
+        start_reference(nominee_client, second),
+        start_reference(nominee_client, demo_like_cycle),
+    ]
+    assert references == [
+        f"PSDA-{THIS_YEAR}-0001",
+        f"PSDA2-{THIS_YEAR}-0001",
+        f"PSDA2-{THIS_YEAR}-0002",
+        f"PSDA-{THIS_YEAR}-0002",
+    ]
     assert db.session.scalar(sa.select(sa.func.count(Nomination.id))) == 4
 
 
@@ -83,17 +101,26 @@ def test_a_clashing_prefix_is_an_error_on_the_prefix_and_nothing_typed_is_lost(o
     taxonomy.seed_trends()
     db.session.commit()
     data = form_values(organiser_client.get("/organiser/cycles/new"))
-    data.update(name="Awards & “friends”", year=str(THIS_YEAR), reference_prefix="psda",
-                nominations_open_date=local_date(1), nominations_close_date=local_date(30),
-                nominations_close_time="25:00", description="Kept <words> & more")
+    data.update(
+        name="Awards & “friends”",
+        year=str(THIS_YEAR),
+        reference_prefix="psda",
+        nominations_open_date=local_date(1),
+        nominations_close_date=local_date(30),
+        nominations_close_time="25:00",
+        description="Kept <words> & more",
+    )
     response = organiser_client.post_form("/organiser/cycles/new", data, token_from="/organiser/cycles/new")
     assert response.status_code == 200
-    message = (f"Public Sector Digital Awards {THIS_YEAR} already uses the reference prefix PSDA for {THIS_YEAR}: "
-               "enter a different prefix, like PSDA2")
+    message = (
+        f"Public Sector Digital Awards {THIS_YEAR} already uses the reference prefix PSDA for {THIS_YEAR}: "
+        "enter a different prefix, like PSDA2"
+    )
     # Shown with every other error at once, linked to the prefix box and beside it.
     assert error_summary(response) == [
         ("#nominations_close_time", "Enter the time nominations close like 5pm or 17:00"),
-        ("#reference_prefix", message)]
+        ("#reference_prefix", message),
+    ]
     assert field_error(response, "reference_prefix") == f"Error: {message}"
     assert input_value(response, "reference_prefix") == "psda"
     assert input_value(response, "name") == "Awards & “friends”"
@@ -115,17 +142,23 @@ def test_editing_into_another_cycles_prefix_and_year_is_refused(organiser_client
     page = organiser_client.get(f"/organiser/cycles/{other.slug}/edit")
     data = form_values(page)
     data.update(year=str(THIS_YEAR))
-    response = organiser_client.post_form(f"/organiser/cycles/{other.slug}/edit", data,
-                                          token_from=f"/organiser/cycles/{other.slug}/edit")
+    response = organiser_client.post_form(
+        f"/organiser/cycles/{other.slug}/edit", data, token_from=f"/organiser/cycles/{other.slug}/edit"
+    )
     assert response.status_code == 200
     assert error_summary(response) == [
-        ("#reference_prefix", f"Public Sector Digital Awards {THIS_YEAR} already uses the reference prefix PSDA for "
-                              f"{THIS_YEAR}: enter a different prefix, like PSDA2")]
+        (
+            "#reference_prefix",
+            f"Public Sector Digital Awards {THIS_YEAR} already uses the reference prefix PSDA for "
+            f"{THIS_YEAR}: enter a different prefix, like PSDA2",
+        )
+    ]
     assert input_value(response, "year") == str(THIS_YEAR)
     # Its own prefix and year are no clash with itself.
     data.update(year=str(THIS_YEAR + 1), name="Renamed")
-    response = organiser_client.post_form(f"/organiser/cycles/{other.slug}/edit", data,
-                                          token_from=f"/organiser/cycles/{other.slug}/edit")
+    response = organiser_client.post_form(
+        f"/organiser/cycles/{other.slug}/edit", data, token_from=f"/organiser/cycles/{other.slug}/edit"
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert (db.session.get(Cycle, other.id).name, db.session.get(Cycle, other.id).year) == ("Renamed", THIS_YEAR + 1)
@@ -137,15 +170,21 @@ def test_prefix_and_year_are_fixed_once_references_are_issued(organiser_client, 
     data = form_values(organiser_client.get(url))
     response = organiser_client.post_form(url, {**data, "reference_prefix": "NEW"}, token_from=url)
     assert error_summary(response) == [
-        ("#reference_prefix", f"The reference prefix cannot change: nominations already have references like "
-                              f"PSDA-{THIS_YEAR}-0001")]
+        (
+            "#reference_prefix",
+            f"The reference prefix cannot change: nominations already have references like PSDA-{THIS_YEAR}-0001",
+        )
+    ]
     response = organiser_client.post_form(url, {**data, "year": str(THIS_YEAR + 1)}, token_from=url)
     assert error_summary(response) == [
-        ("#year", f"The year cannot change: nominations already have references like PSDA-{THIS_YEAR}-0001")]
+        ("#year", f"The year cannot change: nominations already have references like PSDA-{THIS_YEAR}-0001")
+    ]
     assert input_value(response, "year") == str(THIS_YEAR + 1)
     db.session.expire_all()
-    assert (db.session.get(Cycle, demo_like_cycle.id).reference_prefix,
-            db.session.get(Cycle, demo_like_cycle.id).year) == ("PSDA", THIS_YEAR)
+    assert (
+        db.session.get(Cycle, demo_like_cycle.id).reference_prefix,
+        db.session.get(Cycle, demo_like_cycle.id).year,
+    ) == ("PSDA", THIS_YEAR)
 
 
 def test_copying_to_next_year_offers_a_free_prefix_and_refuses_a_taken_one(organiser_client, demo_like_cycle):
@@ -158,26 +197,39 @@ def test_copying_to_next_year_offers_a_free_prefix_and_refuses_a_taken_one(organ
     response = organiser_client.post_form(url, {**data, "reference_prefix": "PSDA"}, token_from=url)
     assert response.status_code == 200
     assert error_summary(response) == [
-        ("#reference_prefix", f"Already next year already uses the reference prefix PSDA for {THIS_YEAR + 1}: "
-                              "enter a different prefix, like PSDA2")]
+        (
+            "#reference_prefix",
+            f"Already next year already uses the reference prefix PSDA for {THIS_YEAR + 1}: "
+            "enter a different prefix, like PSDA2",
+        )
+    ]
     assert input_value(response, "reference_prefix") == "PSDA"
     response = organiser_client.post_form(url, data, token_from=url)
     assert response.status_code == 302
     copy = db.session.scalar(sa.select(Cycle).order_by(Cycle.id.desc()))
-    assert (copy.reference_prefix, copy.year, len(copy.categories)) == ("PSDA2", THIS_YEAR + 1,
-                                                                         len(demo_like_cycle.categories))
+    assert (copy.reference_prefix, copy.year, len(copy.categories)) == (
+        "PSDA2",
+        THIS_YEAR + 1,
+        len(demo_like_cycle.categories),
+    )
 
 
 def test_the_domain_and_the_database_refuse_a_shared_prefix_and_year(app, demo_like_cycle):
     now = datetime.now(UTC)
     with pytest.raises(Conflict) as refused:
-        cycles.create_cycle(name="Clash", year=THIS_YEAR, reference_prefix="psda", nominations_open_at=now,
-                            nominations_close_at=now + timedelta(days=9))
+        cycles.create_cycle(
+            name="Clash",
+            year=THIS_YEAR,
+            reference_prefix="psda",
+            nominations_open_at=now,
+            nominations_close_at=now + timedelta(days=9),
+        )
     assert refused.value.field == "reference_prefix"
     db.session.rollback()
     # Without a prefix the domain picks a free one, as the form's defaults do.
-    free = cycles.create_cycle(name="No prefix given", year=THIS_YEAR, nominations_open_at=now,
-                               nominations_close_at=now + timedelta(days=9))
+    free = cycles.create_cycle(
+        name="No prefix given", year=THIS_YEAR, nominations_open_at=now, nominations_close_at=now + timedelta(days=9)
+    )
     assert free.reference_prefix == "PSDA2"
     db.session.commit()
     with pytest.raises(IntegrityError):
@@ -206,8 +258,12 @@ def test_a_race_past_the_checks_is_a_409_not_a_500(organiser_client, demo_like_c
     taxonomy.seed_trends()
     db.session.commit()
     data = form_values(organiser_client.get("/organiser/cycles/new"))
-    data.update(name="Raced", reference_prefix="PSDA", nominations_open_date=local_date(1),
-                nominations_close_date=local_date(30))
+    data.update(
+        name="Raced",
+        reference_prefix="PSDA",
+        nominations_open_date=local_date(1),
+        nominations_close_date=local_date(30),
+    )
     monkeypatch.setattr(cycle_forms, "cycle_using_prefix", lambda *args, **kwargs: None)
     monkeypatch.setattr(cycles, "cycle_using_prefix", lambda *args, **kwargs: None)
     response = organiser_client.post_form("/organiser/cycles/new", data, token_from="/organiser/cycles/new")

@@ -58,13 +58,15 @@ def _user(user_id) -> User | None:
 
 # Your data ----------------------------------------------------------------------------------------------
 
+
 def test_a_nominee_downloads_everything_held_about_them(app, nominee, nominee_client):
     cycle = make_cycle()
     submitted = make_nomination(cycle, nominator=nominee, contact_phone="07700 900123")
     document = _attach(submitted, "evidence.png")
     draft = make_nomination(cycle, nominator=nominee, status="draft", complete=False, title="My half-written draft")
-    stash_form(f"/nominations/{draft.reference}/challenge", {"challenge": ["Typed before my session ended"]},
-               by=nominee)
+    stash_form(
+        f"/nominations/{draft.reference}/challenge", {"challenge": ["Typed before my session ended"]}, by=nominee
+    )
     accounts.send_verification_email(nominee)
     db.session.commit()
     someone_else = make_nomination(cycle, title="Somebody else’s project")
@@ -101,8 +103,14 @@ def test_a_nominee_downloads_everything_held_about_them(app, nominee, nominee_cl
     assert data["emails"][0]["body"] == sent.body_text.replace(link, "[link removed]")
     assert data["kept_form_input"][0]["data"] == {"challenge": ["Typed before my session ended"]}
     assert someone_else.reference not in response.get_data(as_text=True)
-    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "account.data_downloaded",
-                                                         AuditEvent.actor_id == nominee.id)) is not None
+    assert (
+        db.session.scalar(
+            sa.select(AuditEvent).where(
+                AuditEvent.action == "account.data_downloaded", AuditEvent.actor_id == nominee.id
+            )
+        )
+        is not None
+    )
 
 
 def test_a_judges_copy_names_only_the_conflicts_they_declared(judge, judge_client):
@@ -110,19 +118,37 @@ def test_a_judges_copy_names_only_the_conflicts_they_declared(judge, judge_clien
     membership = make_judge(cycle, judge)
     declared, hidden = make_nomination(cycle), make_nomination(cycle)
     now = utcnow()
-    db.session.add_all([
-        ConflictOfInterest(judge_id=membership.id, nomination_id=declared.id, source=ConflictSource.DECLARED,
-                           reason="I advised them", created_at=now),
-        ConflictOfInterest(judge_id=membership.id, nomination_id=hidden.id, source=ConflictSource.ORGANISER,
-                           reason="Entered by an organiser", created_at=now)])
+    db.session.add_all(
+        [
+            ConflictOfInterest(
+                judge_id=membership.id,
+                nomination_id=declared.id,
+                source=ConflictSource.DECLARED,
+                reason="I advised them",
+                created_at=now,
+            ),
+            ConflictOfInterest(
+                judge_id=membership.id,
+                nomination_id=hidden.id,
+                source=ConflictSource.ORGANISER,
+                reason="Entered by an organiser",
+                created_at=now,
+            ),
+        ]
+    )
     db.session.commit()
     set_expertise(judge, {cycle.trends[0]: 2})
     review = make_review(make_assignment(membership, declared), overall_comment="Strong evidence")
 
     body = judge_client.get("/account/your-data.json").get_data(as_text=True)
     judging = json.loads(body)["judging"]
-    assert judging["declared_conflicts"] == [{"nomination": declared.reference, "reason": "I advised them",
-                                              "declared_at": judging["declared_conflicts"][0]["declared_at"]}]
+    assert judging["declared_conflicts"] == [
+        {
+            "nomination": declared.reference,
+            "reason": "I advised them",
+            "declared_at": judging["declared_conflicts"][0]["declared_at"],
+        }
+    ]
     assert judging["expertise"] == [{"trend": cycle.trends[0].name, "level": 2}]
     assert judging["reviews"][0]["overall_comment"] == "Strong evidence" and review.id
     assert hidden.reference not in body and "Entered by an organiser" not in body
@@ -130,11 +156,13 @@ def test_a_judges_copy_names_only_the_conflicts_they_declared(judge, judge_clien
 
 # Deleting an account -----------------------------------------------------------------------------------
 
+
 def test_a_wrong_password_deletes_nothing(nominee, nominee_client):
     page = nominee_client.get("/account/delete").get_data(as_text=True)
     assert "Delete your account" in page and "You cannot undo this" in page
-    response = nominee_client.post_form("/account/delete", {"password": "not my password"},
-                                        token_from="/account/delete")
+    response = nominee_client.post_form(
+        "/account/delete", {"password": "not my password"}, token_from="/account/delete"
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "There is a problem" in page and "Your password is incorrect" in page
@@ -167,8 +195,9 @@ def test_a_nominee_deletes_their_account(nominee, nominee_client, password):
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "account.deleted"))
     assert event.object_id == str(user_id)
     assert event.detail == {"drafts_deleted": 1, "nominations_anonymised": 1, "judging_kept": 0}
-    leftovers = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == "users",
-                                                               AuditEvent.object_id == str(user_id))).all()
+    leftovers = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.object_type == "users", AuditEvent.object_id == str(user_id))
+    ).all()
     assert all("email" not in (e.detail or {}) for e in leftovers)
     # Signed out, and the old details no longer sign in.
     assert nominee_client.get("/account").headers["Location"].startswith("/sign-in")
@@ -182,8 +211,13 @@ def test_a_deleted_persons_email_address_goes_from_every_audit_event(app, judge,
     cycle = make_cycle()
     judges.invite_judges(cycle, email.upper(), by=organiser)  # judge.invited, about judges:N
     judges.resend_invitation(db.session.scalar(sa.select(Judge).where(Judge.cycle_id == cycle.id)), by=organiser)
-    audit.record("test.note", actor=organiser, object_type="test", sent_to=[email, "other@example.org"],
-                 note=f"Asked {email.upper()} to check")
+    audit.record(
+        "test.note",
+        actor=organiser,
+        object_type="test",
+        sent_to=[email, "other@example.org"],
+        note=f"Asked {email.upper()} to check",
+    )
     db.session.commit()
     stranger = app.test_client()
     stranger.post_form("/sign-in", {"email": email, "password": "not the password!"})  # sign_in.failed
@@ -202,8 +236,10 @@ def test_a_deleted_persons_email_address_goes_from_every_audit_event(app, judge,
     assert "email" not in by_action["judge.invitation_resent"]
     assert by_action["test.note"] == {"sent_to": ["other@example.org"], "note": "Asked [address removed] to check"}
     # Their failed sign-in keeps no address; someone else's keeps theirs.
-    assert sorted(e.detail.get("email", "") for e in events if e.action == "sign_in.failed") == \
-        ["", "someone.else@example.org"]
+    assert sorted(e.detail.get("email", "") for e in events if e.action == "sign_in.failed") == [
+        "",
+        "someone.else@example.org",
+    ]
 
 
 def test_a_judge_with_submitted_scores_is_anonymised_and_their_scores_kept(judge, judge_client, password):
@@ -211,8 +247,9 @@ def test_a_judge_with_submitted_scores_is_anonymised_and_their_scores_kept(judge
     cycle = make_cycle(status="published")
     membership = make_judge(cycle, judge, organisation="Judging Partners Ltd")
     set_expertise(judge, {cycle.trends[0]: 1})
-    review = make_review(make_assignment(membership, make_nomination(cycle)), status="submitted",
-                         overall_comment="Clear outcomes")
+    review = make_review(
+        make_assignment(membership, make_nomination(cycle)), status="submitted", overall_comment="Clear outcomes"
+    )
     db.session.add(ReviewScore(review_id=review.id, criterion_id=cycle.criteria[0].id, value=7))
     db.session.commit()
     other_cycle = make_cycle(name="Another year", year=2027)
@@ -262,6 +299,7 @@ def test_the_only_organiser_cannot_delete_their_account(organiser, organiser_cli
 
 # Retention ---------------------------------------------------------------------------------------------
 
+
 def _judged_published_cycle():
     """A published cycle with a public impact case, a judged nomination with documents, a redaction,
     judges' comments and an invitation never accepted."""
@@ -271,8 +309,9 @@ def _judged_published_cycle():
     attachment = _attach(nomination)
     membership = make_judge(cycle)
     review = make_review(make_assignment(membership, nomination), status="submitted", overall_comment="Named Jo")
-    db.session.add(ReviewScore(review_id=review.id, criterion_id=cycle.criteria[0].id, value=8,
-                               comment="Jo's manager said so"))
+    db.session.add(
+        ReviewScore(review_id=review.id, criterion_id=cycle.criteria[0].id, value=8, comment="Jo's manager said so")
+    )
     db.session.add(Redaction(nomination_id=nomination.id, field="approach", text="[redacted]", updated_at=utcnow()))
     db.session.commit()
     pending = make_judge(cycle, accepted=False)
@@ -305,8 +344,9 @@ def test_a_cycle_is_purged_only_after_its_retention_period(app, organiser, organ
     assert (purged.contact_name, purged.contact_email, purged.contact_phone) == ("", "", "")
     assert purged.title == "Published project" and purged.attachments == [] and not file.exists()
     # The copy redacted for judges stays (it holds less than the original, which also stays).
-    assert [r.text for r in db.session.scalars(sa.select(Redaction).where(Redaction.nomination_id == nomination.id))] \
-        == ["[redacted]"]
+    assert [
+        r.text for r in db.session.scalars(sa.select(Redaction).where(Redaction.nomination_id == nomination.id))
+    ] == ["[redacted]"]
     kept_review = db.session.get(Review, review.id)
     assert kept_review.overall_comment == "" and kept_review.scores[0].comment == ""
     assert kept_review.scores[0].value == 8
@@ -342,8 +382,9 @@ def test_a_purged_cycle_cannot_go_back_to_judging(app, organiser, organiser_clie
 def test_retention_of_a_published_cycle_without_a_publication_time_counts_from_its_closing(app, organiser_client):
     days = app.config["RETENTION_DAYS"]
     now = utcnow()
-    cycle = make_cycle(status="published", open_at=now - timedelta(days=days + 60),
-                       close_at=now - timedelta(days=days + 30))
+    cycle = make_cycle(
+        status="published", open_at=now - timedelta(days=days + 60), close_at=now - timedelta(days=days + 30)
+    )
     cycle.judging_close_at = now - timedelta(days=days + 1)
     cycle.results_published_at = None
     cycle.updated_at = now  # moved by any later edit of the cycle or its public pages
@@ -362,8 +403,9 @@ def test_a_running_cycle_cannot_be_purged(organiser_client):
     url = f"/organiser/cycles/{cycle.slug}/personal-data"
     page = organiser_client.get(url).get_data(as_text=True)
     assert "only once the cycle is closed or its results are published" in page
-    assert 'href="/organiser/cycles/%s/personal-data"' % cycle.slug in \
-        organiser_client.get(f"/organiser/cycles/{cycle.slug}").get_data(as_text=True)
+    assert 'href="/organiser/cycles/%s/personal-data"' % cycle.slug in organiser_client.get(
+        f"/organiser/cycles/{cycle.slug}"
+    ).get_data(as_text=True)
 
 
 def test_the_privacy_notice_states_the_retention_period_and_the_self_service(client, app):

@@ -22,7 +22,7 @@ from tests.support.visible import text_of, visible_texts
 UTC = timezone.utc
 
 
-CLOSE = utc(2026, 6, 28, 16)        # 5pm on 28 June 2026 in London (summer time)
+CLOSE = utc(2026, 6, 28, 16)  # 5pm on 28 June 2026 in London (summer time)
 WITHIN_A_WEEK = utc(2026, 6, 22, 12)
 EARLY = utc(2026, 5, 1, 9)
 
@@ -34,22 +34,44 @@ def drafts(app, nominee):
     September (in New York) with a draft; a closed cycle with a draft."""
     cycle = make_cycle(open_at=utc(2026, 3, 2, 9), close_at=CLOSE)
     dafydd = make_user(name="Dafydd ap Siôn & “Co” 🐉", email="dafydd@gwynedd.gov.uk")
-    mine = make_nomination(cycle, nominator=nominee, status="draft", complete=False, title="Ein prosiect & “hyn” 🌱",
-                           summary="Crynodeb byr.", organisation_name="Cyngor Gwynedd",
-                           touched_sections="organisation,project")
+    mine = make_nomination(
+        cycle,
+        nominator=nominee,
+        status="draft",
+        complete=False,
+        title="Ein prosiect & “hyn” 🌱",
+        summary="Crynodeb byr.",
+        organisation_name="Cyngor Gwynedd",
+        touched_sections="organisation,project",
+    )
     other_of_mine = make_nomination(cycle, nominator=nominee, status="draft", complete=False)
     complete = make_nomination(cycle, nominator=dafydd, status="draft", title="All done but not sent")
     submitted = make_nomination(cycle, status="submitted")
     withdrawn = make_nomination(cycle, status="withdrawn")
-    later = make_cycle(name="Gwobrau Digidol 2027", year=2027, open_at=utc(2026, 3, 2, 9),
-                       close_at=utc(2026, 9, 30, 16), time_zone="America/New_York")
+    later = make_cycle(
+        name="Gwobrau Digidol 2027",
+        year=2027,
+        open_at=utc(2026, 3, 2, 9),
+        close_at=utc(2026, 9, 30, 16),
+        time_zone="America/New_York",
+    )
     later_draft = make_nomination(later, status="draft", complete=False)
-    closed = make_cycle(name="Old Awards 2025", year=2025, status="closed", open_at=utc(2025, 3, 2, 9),
-                        close_at=utc(2025, 6, 28, 16))
+    closed = make_cycle(
+        name="Old Awards 2025", year=2025, status="closed", open_at=utc(2025, 3, 2, 9), close_at=utc(2025, 6, 28, 16)
+    )
     closed_draft = make_nomination(closed, status="draft", complete=False)
-    return {"cycle": cycle, "later": later, "closed": closed, "mine": mine, "other_of_mine": other_of_mine,
-            "complete": complete, "submitted": submitted, "withdrawn": withdrawn, "later_draft": later_draft,
-            "closed_draft": closed_draft}
+    return {
+        "cycle": cycle,
+        "later": later,
+        "closed": closed,
+        "mine": mine,
+        "other_of_mine": other_of_mine,
+        "complete": complete,
+        "submitted": submitted,
+        "withdrawn": withdrawn,
+        "later_draft": later_draft,
+        "closed_draft": closed_draft,
+    }
 
 
 def reminded_at(nomination) -> datetime | None:
@@ -59,7 +81,9 @@ def reminded_at(nomination) -> datetime | None:
 
 def links(html: str) -> list[tuple[str, str]]:
     """Each link of the page or e-mail: (where it goes, its visible text)."""
-    return [(href, text_of(inner)) for href, inner in re.findall(r'<a\b[^>]*\bhref="([^"]*)"[^>]*>(.*?)</a>', html, re.S)]
+    return [
+        (href, text_of(inner)) for href, inner in re.findall(r'<a\b[^>]*\bhref="([^"]*)"[^>]*>(.*?)</a>', html, re.S)
+    ]
 
 
 def has_send_button(text: str) -> bool:
@@ -71,6 +95,7 @@ def lines_of(message) -> list[str]:
 
 
 # --------------------------------------------------------------------------- the cron command
+
 
 def test_the_command_reminds_each_draft_once_when_the_close_is_near(app, runner, outbox, drafts):
     cycle, later = drafts["cycle"], drafts["later"]
@@ -85,8 +110,11 @@ def test_the_command_reminds_each_draft_once_when_the_close_is_near(app, runner,
         "(America/New_York time), more than 7 days from now.",
     ]
     sent = outbox("draft_reminder")
-    assert sorted(m.to_address for m in sent) == ["dafydd@gwynedd.gov.uk", "nina@riverside.gov.uk",
-                                                  "nina@riverside.gov.uk"]
+    assert sorted(m.to_address for m in sent) == [
+        "dafydd@gwynedd.gov.uk",
+        "nina@riverside.gov.uk",
+        "nina@riverside.gov.uk",
+    ]
     for key in ("mine", "other_of_mine", "complete"):
         assert reminded_at(drafts[key]) == WITHIN_A_WEEK
     # not a change of the nominee's answers: a section open in their browser still saves without a conflict
@@ -94,23 +122,29 @@ def test_the_command_reminds_each_draft_once_when_the_close_is_near(app, runner,
     for key in ("submitted", "withdrawn", "later_draft", "closed_draft"):
         assert reminded_at(drafts[key]) is None
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action.like("%draft_reminder%"))).all()
-    assert sorted((e.action, e.actor_id) for e in events) == [("draft_reminders.sent", None)] + [
-        ("nomination.draft_reminder_sent", None)] * 3
+    assert (
+        sorted((e.action, e.actor_id) for e in events)
+        == [("draft_reminders.sent", None)] + [("nomination.draft_reminder_sent", None)] * 3
+    )
     assert {e.object_id for e in events if e.action == "nomination.draft_reminder_sent"} == {
-        str(drafts[key].id) for key in ("mine", "other_of_mine", "complete")}
+        str(drafts[key].id) for key in ("mine", "other_of_mine", "complete")
+    }
 
     # A second run (the next day's cron) sends nothing
     with time_machine.travel(utc(2026, 6, 23, 12), tick=False):
         again = runner.invoke(args=["remind-drafts"])
     assert again.exit_code == 0, again.output
-    assert again.output.splitlines()[0] == (f"Public Sector Digital Awards 2026 ({cycle.slug}): 0 reminders sent; "
-                                            "nominations close at 5pm on 28 June 2026 (Europe/London time).")
+    assert again.output.splitlines()[0] == (
+        f"Public Sector Digital Awards 2026 ({cycle.slug}): 0 reminders sent; "
+        "nominations close at 5pm on 28 June 2026 (Europe/London time)."
+    )
     assert len(outbox("draft_reminder")) == 3
     assert reminded_at(drafts["mine"]) == WITHIN_A_WEEK
 
 
 def test_the_email_says_when_nominations_close_what_is_left_and_links_to_the_nomination(
-        app, runner, outbox, drafts, nominee_client, nominee):
+    app, runner, outbox, drafts, nominee_client, nominee
+):
     mine, complete = drafts["mine"], drafts["complete"]
     with time_machine.travel(WITHIN_A_WEEK, tick=False):
         runner.invoke(args=["remind-drafts"])
@@ -128,9 +162,16 @@ def test_the_email_says_when_nominations_close_what_is_left_and_links_to_the_nom
         f"Category: {mine.category.name}",
         "You have completed 1 of 9 sections. Still to complete:",
     ]
-    assert lines[6:14] == ["- About the nominated organisation", "- Trends addressed", "- The challenge",
-                           "- The approach", "- Outcomes and impact", "- Unintended consequences and lessons",
-                           "- Supporting documents", "- Declarations"]
+    assert lines[6:14] == [
+        "- About the nominated organisation",
+        "- Trends addressed",
+        "- The challenge",
+        "- The approach",
+        "- Outcomes and impact",
+        "- Unintended consequences and lessons",
+        "- Supporting documents",
+        "- Declarations",
+    ]
     link = f"{base}/nominations/{mine.reference}"
     assert lines[14:16] == ["Carry on with your nomination:", link]
     html = " ".join(" ".join(visible_texts(message.body_html)).split())
@@ -162,9 +203,11 @@ def test_more_days_reaches_a_later_close(app, runner, outbox, drafts):
     with time_machine.travel(WITHIN_A_WEEK, tick=False):
         result = runner.invoke(args=["remind-drafts", "--days", "120"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[1] == (f"Gwobrau Digidol 2027 ({drafts['later'].slug}): 1 reminder sent; "
-                                             "nominations close at midday on 30 September 2026 "
-                                             "(America/New_York time).")
+    assert result.output.splitlines()[1] == (
+        f"Gwobrau Digidol 2027 ({drafts['later'].slug}): 1 reminder sent; "
+        "nominations close at midday on 30 September 2026 "
+        "(America/New_York time)."
+    )
     assert len(outbox("draft_reminder")) == 4
     assert reminded_at(drafts["closed_draft"]) is None
 
@@ -187,8 +230,10 @@ def test_a_negative_number_of_days_is_refused(app, runner, drafts):
 
 # --------------------------------------------------------------------------- the organiser's button
 
-def test_the_organiser_reminds_the_drafts_once_from_the_cycle_page(app, organiser, organiser_client, outbox,
-                                                                    runner, drafts):
+
+def test_the_organiser_reminds_the_drafts_once_from_the_cycle_page(
+    app, organiser, organiser_client, outbox, runner, drafts
+):
     cycle = drafts["cycle"]
     url = f"/organiser/cycles/{cycle.slug}/draft-reminders"
     with time_machine.travel(EARLY, tick=False):  # nearly two months before the close: the organiser decides
@@ -198,8 +243,7 @@ def test_the_organiser_reminds_the_drafts_once_from_the_cycle_page(app, organise
         page = organiser_client.get(url)
         text = text_of(page.get_data(as_text=True))
         assert "Remind nominees to submit their drafts" in text
-        assert ("2 nominees will be emailed about 3 drafts they have not submitted (one email for each draft)."
-                in text)
+        assert "2 nominees will be emailed about 3 drafts they have not submitted (one email for each draft)." in text
         assert "Each email says that nominations close at 5pm on 28 June 2026 (Europe/London time)" in text
         assert re.findall(r"Send \d+ reminders?", text) == ["Send 3 reminders"]
         response = organiser_client.post_form(url, token_from=url)
@@ -215,8 +259,9 @@ def test_the_organiser_reminds_the_drafts_once_from_the_cycle_page(app, organise
     with time_machine.travel(utc(2026, 5, 2, 9), tick=False):
         organiser_client.sign_in_as(organiser)
         text = text_of(organiser_client.get(url).get_data(as_text=True))
-        assert ("There is nobody to remind: the nominees of all 3 drafts in this cycle have been reminded already."
-                in text)
+        assert (
+            "There is nobody to remind: the nominees of all 3 drafts in this cycle have been reminded already." in text
+        )
         assert not has_send_button(text)
         response = organiser_client.post_form(url, token_from=url)  # a second press (another window) sends nothing
         assert response.status_code == 302
@@ -259,6 +304,7 @@ def test_a_closed_cycle_offers_no_reminders(app, organiser, organiser_client, ou
         response = organiser_client.post_form(url, token_from=url)
         assert response.status_code == 409
         assert "Nominations have closed, so drafts can no longer be submitted." in text_of(
-            response.get_data(as_text=True))
+            response.get_data(as_text=True)
+        )
     assert outbox("draft_reminder") == []
     assert reminded_at(drafts["mine"]) is None

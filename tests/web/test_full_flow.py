@@ -29,8 +29,9 @@ def test_from_submission_to_public_impact_case(app, organiser, outbox):
         url = f"/nominations/{nomination.reference}/project"
         page = client.get(url).get_data(as_text=True)
         base = re.search(r'name="based_on" value="([^"]+)"', page).group(1)
-        client.post_form(url, {"title": titles[nomination.id], "summary": "What changed.", "based_on": base},
-                         token_from=url)
+        client.post_form(
+            url, {"title": titles[nomination.id], "summary": "What changed.", "based_on": base}, token_from=url
+        )
         url = f"/nominations/{nomination.reference}/declarations"
         page = client.get(url).get_data(as_text=True)
         base = re.search(r'name="based_on" value="([^"]+)"', page).group(1)
@@ -43,8 +44,12 @@ def test_from_submission_to_public_impact_case(app, organiser, outbox):
     judges = []
     for name in ("Jo Judge", "Kim Judge"):
         # (a judge from the nominees' own council would be conflicted: detected from the e-mail domain)
-        user = make_user(name=name, roles=("judge",), email=f"{name.split()[0].lower()}@judging.example.org",
-                         organisation="Independent Judging Panel")
+        user = make_user(
+            name=name,
+            roles=("judge",),
+            email=f"{name.split()[0].lower()}@judging.example.org",
+            organisation="Independent Judging Panel",
+        )
         judges.append(make_judge(cycle, user=user))
         set_expertise(user, {t: 2 for t in cycle.trends})
     cycle.status = CycleStatus.JUDGING
@@ -78,8 +83,9 @@ def test_from_submission_to_public_impact_case(app, organiser, outbox):
     assert board.index(ada.reference) < board.index(bea.reference) and "2 of 2" in board
     organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/shortlist/suggest", token_from=results_url)
     url = f"/organiser/cycles/{cycle.slug}/shortlist/{bea.reference}"
-    organiser_client.post_form(url, {"result": "highly_commended", "rationale": "Strong inclusion work"},
-                               token_from=url)
+    organiser_client.post_form(
+        url, {"result": "highly_commended", "rationale": "Strong inclusion work"}, token_from=url
+    )
     url = f"/organiser/cycles/{cycle.slug}/shortlist/{ada.reference}"
     organiser_client.post_form(url, {"result": "winner", "rationale": ""}, token_from=url)
     # Before publication nothing is public and nobody is told.
@@ -105,9 +111,17 @@ def test_from_submission_to_public_impact_case(app, organiser, outbox):
     assert [item["slug"] for item in api["data"]] == [case.slug]
     # Bea's entry, without consent: on the organiser's shortlist, nowhere public.
     assert titles[bea.id] in organiser_client.get(results_url).get_data(as_text=True).replace("&#39;", "'")
-    everywhere = "".join(public.get(u).get_data(as_text=True).replace("&#39;", "'") for u in (
-        "/impact-cases", f"/trends/{trend.slug}", "/trends", f"/cycles/{cycle.slug}/shortlist",
-        "/api/v1/impact-cases", "/impact-cases.atom"))
+    everywhere = "".join(
+        public.get(u).get_data(as_text=True).replace("&#39;", "'")
+        for u in (
+            "/impact-cases",
+            f"/trends/{trend.slug}",
+            "/trends",
+            f"/cycles/{cycle.slug}/shortlist",
+            "/api/v1/impact-cases",
+            "/impact-cases.atom",
+        )
+    )
     assert titles[bea.id] not in everywhere and bea.reference not in everywhere
     assert "not published at the entrant" in everywhere
     assert len(outbox("result_winner")) == 1 and len(outbox("result_highly_commended")) == 1

@@ -36,13 +36,51 @@ NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)  # a failure is report
 SCRIPT = '<script>alert("fz")</script>'
 TEMPLATE = "fz{{7*7}}fz"
 NASTY = [
-    SCRIPT, TEMPLATE, "fz{{ config }}fz", "{{ ''.__class__.__mro__ }}", "{% for x in range(9) %}x{% endfor %}",
-    "' OR '1'='1' --", "1; DROP TABLE users; --", "\" onmouseover=\"alert(1)", "javascript:alert(1)",
-    "\x00", "a\x00b", "\x1b[31m\r\n\t\x7f", "\u202egnp.exe", "\ud7ff\ufeff\u200b", "😀" * 40, "Ｚｅｂｅｄｅｅ",
-    "x" * 70_000, "9" * 40, "-1", "0", "1e309", "NaN", "", " ", "../../etc/passwd", "%00", "null", "true",
+    SCRIPT,
+    TEMPLATE,
+    "fz{{ config }}fz",
+    "{{ ''.__class__.__mro__ }}",
+    "{% for x in range(9) %}x{% endfor %}",
+    "' OR '1'='1' --",
+    "1; DROP TABLE users; --",
+    '" onmouseover="alert(1)',
+    "javascript:alert(1)",
+    "\x00",
+    "a\x00b",
+    "\x1b[31m\r\n\t\x7f",
+    "\u202egnp.exe",
+    "\ud7ff\ufeff\u200b",
+    "😀" * 40,
+    "Ｚｅｂｅｄｅｅ",
+    "x" * 70_000,
+    "9" * 40,
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "",
+    " ",
+    "../../etc/passwd",
+    "%00",
+    "null",
+    "true",
 ]
-EXTRA_FIELDS = ["role", "roles", "user_id", "is_admin", "id", "nomination_id", "nominator_id", "status",
-                "cycle_id", "judge_id", "email_verified_at", "session_token", "reference", "version"]
+EXTRA_FIELDS = [
+    "role",
+    "roles",
+    "user_id",
+    "is_admin",
+    "id",
+    "nomination_id",
+    "nominator_id",
+    "status",
+    "cycle_id",
+    "judge_id",
+    "email_verified_at",
+    "session_token",
+    "reference",
+    "version",
+]
 EXTRA_VALUES = ["organiser", "1", "2", "true", "winner", "submitted", "0", "-1", "99999999999999999999"]
 
 # Tables a form may change, beyond the audit log, the outbox, sign-in failures and kept form stashes
@@ -61,8 +99,16 @@ MAY_CHANGE = {
     "auth.resend_verification": {"users"},
     "auth.two_factor": {"two_factor"},  # turning it on or off, new recovery codes
     # accepting or saving the profile records affiliations, and takes away assignments they now conflict with
-    "judge.accept_invitation": {"users", "user_roles", "judges", "expertise", "affiliations", "assignments",
-                                "reviews", "review_scores"},
+    "judge.accept_invitation": {
+        "users",
+        "user_roles",
+        "judges",
+        "expertise",
+        "affiliations",
+        "assignments",
+        "reviews",
+        "review_scores",
+    },
     "judge.profile": {"users", "expertise", "judges", "affiliations", "assignments", "reviews", "review_scores"},
     "judge.nomination": {"reviews", "review_scores", "assignments"},
     "judge.declare": {"assignments", "conflicts"},
@@ -75,39 +121,54 @@ JUDGING = {"assignments", "reviews", "review_scores"}
 PUBLIC_COPY = {"impact_cases", "impact_case_trends"}
 MAY_CHANGE |= {
     # cycles
-    "organiser.create_cycle": CYCLE_SETUP, "organiser.copy_cycle": CYCLE_SETUP,
-    "organiser.edit_cycle": {"cycles", "cycle_trends"}, "organiser.change_cycle_status": {"cycles"},
+    "organiser.create_cycle": CYCLE_SETUP,
+    "organiser.copy_cycle": CYCLE_SETUP,
+    "organiser.edit_cycle": {"cycles", "cycle_trends"},
+    "organiser.change_cycle_status": {"cycles"},
     "organiser.add_category": {"categories", "category_trends"},
     "organiser.edit_category": {"categories", "category_trends"},
     "organiser.remove_category": {"categories", "category_trends", "judge_categories"},
     # criteria
-    "organiser.new_criterion": {"criteria"}, "organiser.edit_criterion": {"criteria"},
+    "organiser.new_criterion": {"criteria"},
+    "organiser.edit_criterion": {"criteria"},
     "organiser.remove_criterion": {"criteria"},
     # trends
-    "organiser.add_trend": {"trends"}, "organiser.edit_trend": {"trends"}, "organiser.retire_trend": {"trends"},
+    "organiser.add_trend": {"trends"},
+    "organiser.edit_trend": {"trends"},
+    "organiser.retire_trend": {"trends"},
     "organiser.restore_trend": {"trends"},
     # judges (an invitation is a judges row; people's accounts are made when they accept it)
-    "organiser.judges": {"judges", "judge_categories"}, "organiser.resend_invitation": {"judges"},
+    "organiser.judges": {"judges", "judge_categories"},
+    "organiser.resend_invitation": {"judges"},
     "organiser.judge_settings": {"judges", "judge_categories"},
     "organiser.remove_judge": {"judges", "judge_categories", "expertise", "conflicts"} | JUDGING,
     # conflicts, assignment, progress and reviews
-    "organiser.new_conflict": {"conflicts"} | JUDGING, "organiser.remove_conflict": {"conflicts"},
-    "organiser.assignment": JUDGING, "organiser.assignment_confirm": JUDGING,  # may drop unstarted drafts
+    "organiser.new_conflict": {"conflicts"} | JUDGING,
+    "organiser.remove_conflict": {"conflicts"},
+    "organiser.assignment": JUDGING,
+    "organiser.assignment_confirm": JUDGING,  # may drop unstarted drafts
     "organiser.assignment_fill_gaps": {"assignments"},
-    "organiser.assignment_nomination": {"assignments"}, "organiser.assignment_lock": {"assignments"},
-    "organiser.assignment_unlock": {"assignments"}, "organiser.assignment_remove": JUDGING,
-    "organiser.judging_progress": {"assignments", "judges"}, "organiser.reopen_review": {"reviews"},
+    "organiser.assignment_nomination": {"assignments"},
+    "organiser.assignment_lock": {"assignments"},
+    "organiser.assignment_unlock": {"assignments"},
+    "organiser.assignment_remove": JUDGING,
+    "organiser.judging_progress": {"assignments", "judges"},
+    "organiser.reopen_review": {"reviews"},
     # nominations, redaction, retention
-    "organiser.nomination_eligibility": {"nominations"}, "organiser.redaction": {"redactions"},
+    "organiser.nomination_eligibility": {"nominations"},
+    "organiser.redaction": {"redactions"},
     "organiser.screen_nominations": {"nominations"},  # several eligibility decisions at once
     "organiser.draft_reminders": {"nominations"},  # when each draft's nominee was reminded
-    "organiser.personal_data": NOMINATION_TABLES | {"cycles", "judges", "judge_categories", "expertise",
-                                                    "conflicts"} | JUDGING,
+    "organiser.personal_data": NOMINATION_TABLES
+    | {"cycles", "judges", "judge_categories", "expertise", "conflicts"}
+    | JUDGING,
     # results
-    "organiser.results_settings": {"cycles"}, "organiser.suggest_shortlist": {"shortlist_decisions"},
+    "organiser.results_settings": {"cycles"},
+    "organiser.suggest_shortlist": {"shortlist_decisions"},
     "organiser.decide": {"shortlist_decisions"},
     "organiser.publish": {"cycles", "nominations", "shortlist_decisions"} | PUBLIC_COPY,
-    "organiser.prepare_case": PUBLIC_COPY, "organiser.edit_case": PUBLIC_COPY,
+    "organiser.prepare_case": PUBLIC_COPY,
+    "organiser.edit_case": PUBLIC_COPY,
     "organiser.case_publication": PUBLIC_COPY,
     # people: an organiser grants roles on a person's page, and changes nothing else of their account
     "organiser.user": {"user_roles"},
@@ -120,18 +181,30 @@ LAST = ("auth.sign_out", "auth.delete_account")
 
 # Columns no form changes by what it is sent: who owns a row and what it belongs to. (Status changes only
 # through the routes that exist for it.) An extra field such as nominator_id=1 must never reach them.
-PROTECTED = {"nominations": ("nominator_id", "cycle_id", "reference", "status", "category_id"),
-             "assignments": ("judge_id", "nomination_id"), "reviews": ("assignment_id",),
-             "review_scores": ("review_id", "criterion_id"), "judges": ("cycle_id", "user_id"),
-             "categories": ("cycle_id",), "criteria": ("cycle_id",), "impact_cases": ("nomination_id",),
-             "shortlist_decisions": ("nomination_id", "cycle_id"), "conflicts": ("judge_id", "nomination_id"),
-             "users": ("email_verified_at",), "user_roles": ("user_id",)}
-CHANGES_PROTECTED = {"nominee.submit": {"nominations.status"}, "nominee.withdraw": {"nominations.status"},
-                     "judge.accept_invitation": {"judges.user_id"}, "auth.account": {"users.email_verified_at"},
-                     # the routes that exist to change a nomination's status
-                     "organiser.nomination_eligibility": {"nominations.status"},
-                     "organiser.screen_nominations": {"nominations.status"},
-                     "organiser.publish": {"nominations.status"}}
+PROTECTED = {
+    "nominations": ("nominator_id", "cycle_id", "reference", "status", "category_id"),
+    "assignments": ("judge_id", "nomination_id"),
+    "reviews": ("assignment_id",),
+    "review_scores": ("review_id", "criterion_id"),
+    "judges": ("cycle_id", "user_id"),
+    "categories": ("cycle_id",),
+    "criteria": ("cycle_id",),
+    "impact_cases": ("nomination_id",),
+    "shortlist_decisions": ("nomination_id", "cycle_id"),
+    "conflicts": ("judge_id", "nomination_id"),
+    "users": ("email_verified_at",),
+    "user_roles": ("user_id",),
+}
+CHANGES_PROTECTED = {
+    "nominee.submit": {"nominations.status"},
+    "nominee.withdraw": {"nominations.status"},
+    "judge.accept_invitation": {"judges.user_id"},
+    "auth.account": {"users.email_verified_at"},
+    # the routes that exist to change a nomination's status
+    "organiser.nomination_eligibility": {"nominations.status"},
+    "organiser.screen_nominations": {"nominations.status"},
+    "organiser.publish": {"nominations.status"},
+}
 
 
 def protected_changes(difference, endpoint: str) -> list[str]:
@@ -168,10 +241,13 @@ def without_stamps(difference):
 
             def bare(row, skip=skip):
                 return tuple(v for i, v in enumerate(row) if i not in skip)
+
             old = [bare(r) for r in rows["removed"]]  # lists: a row may hold a dict (JSON)
             new = [bare(r) for r in rows["added"]]
-            rows = {"removed": [r for r in rows["removed"] if bare(r) not in new],
-                    "added": [r for r in rows["added"] if bare(r) not in old]}
+            rows = {
+                "removed": [r for r in rows["removed"] if bare(r) not in new],
+                "added": [r for r in rows["added"] if bare(r) not in old],
+            }
             if not rows["removed"] and not rows["added"]:
                 continue
         kept[table] = rows
@@ -217,8 +293,11 @@ class Forms(HTMLParser):
             if name == "csrf_token":
                 return
             offered = self.current.setdefault(name, [])
-            if attrs.get("value") is not None and attrs.get("type") in ("radio", "checkbox", "hidden", "submit",
-                                                                       None) and tag != "textarea":
+            if (
+                attrs.get("value") is not None
+                and attrs.get("type") in ("radio", "checkbox", "hidden", "submit", None)
+                and tag != "textarea"
+            ):
                 offered.append(attrs["value"])
         elif self.current is not None and tag == "option" and self.current:
             last = list(self.current)[-1]
@@ -247,8 +326,11 @@ def form_fields(client, page_urls: list[str]) -> dict[str, dict[str, list[str]]]
 
 
 def field_value(offered: list[str]):
-    choices = [st.sampled_from(NASTY), st.text(max_size=30),
-               st.text(st.characters(codec="utf-8", categories=("Cc", "Cf", "Zs", "So", "Lo")), max_size=20)]
+    choices = [
+        st.sampled_from(NASTY),
+        st.text(max_size=30),
+        st.text(st.characters(codec="utf-8", categories=("Cc", "Cf", "Zs", "So", "Lo")), max_size=20),
+    ]
     if offered:
         choices = [st.sampled_from(offered)] * 2 + choices
     return st.one_of(choices)
@@ -258,9 +340,14 @@ def form_data(fields: dict[str, list[str]]):
     """The names to send: usually every field of the form, some repeated, sometimes only a few;
     plus unknown fields. The values are drawn in the test, per name."""
     names = sorted(fields)
-    own = st.just([]) if not names else st.one_of(
-        st.lists(st.sampled_from(names), max_size=3).map(lambda more: names + more),
-        st.lists(st.sampled_from(names), max_size=len(names)))
+    own = (
+        st.just([])
+        if not names
+        else st.one_of(
+            st.lists(st.sampled_from(names), max_size=3).map(lambda more: names + more),
+            st.lists(st.sampled_from(names), max_size=len(names)),
+        )
+    )
     extra = st.lists(st.tuples(st.sampled_from(EXTRA_FIELDS), st.sampled_from(EXTRA_VALUES)), max_size=4)
     return st.tuples(own, extra)
 
@@ -286,8 +373,13 @@ def post_routes(app, values) -> list[tuple[str, str, str]]:
 
 def matrix_users(nominee, judge, organiser) -> dict:
     """The people the access matrix's data builder asks for, under its audience names."""
-    users = {ORGANISER: organiser, NOMINEE: nominee, JUDGE: judge,
-             getattr(matrix, "OWNER", NOMINEE): nominee, getattr(matrix, "ASSIGNED", JUDGE): judge}
+    users = {
+        ORGANISER: organiser,
+        NOMINEE: nominee,
+        JUDGE: judge,
+        getattr(matrix, "OWNER", NOMINEE): nominee,
+        getattr(matrix, "ASSIGNED", JUDGE): judge,
+    }
     for name, roles in (("NOT_OWNER", ("nominee",)), ("UNASSIGNED", ("judge",)), ("CONFLICTED", ("judge",))):
         if hasattr(matrix, name):
             users[getattr(matrix, name)] = make_user(roles=roles, email=f"{name.lower()}@fuzz.example.org")
@@ -304,8 +396,9 @@ def test_forms_survive_hostile_input(app, nominee, judge, organiser, audience):
     routes = [r for r in post_routes(app, values) if audience_of(r[0]) == audience]
     assert routes
     # The forms' fields, from the pages that carry them: the route's own page, or a page above it
-    pages = [url for _, _, url in routes] + [url.rsplit("/", depth)[0] or "/" for _, _, url in routes
-                                             for depth in (1, 2, 3)]
+    pages = [url for _, _, url in routes] + [
+        url.rsplit("/", depth)[0] or "/" for _, _, url in routes for depth in (1, 2, 3)
+    ]
     forms = form_fields(client, list(dict.fromkeys(pages)))
     token = client.csrf_token(routes[0][2])
     state = {"before": snapshot()}
@@ -315,8 +408,14 @@ def test_forms_survive_hostile_input(app, nominee, judge, organiser, audience):
         fields = forms.get(urlsplit(url).path, {})
         allowed = may_change(endpoint)
 
-        @settings(max_examples=EXAMPLES[audience], deadline=None, database=None, derandomize=True, phases=NO_SHRINK,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES[audience],
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=NO_SHRINK,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(drawn=form_data(fields), data=st.data())
         def post(drawn, data):
             own, extra = drawn
@@ -351,6 +450,7 @@ def test_forms_survive_hostile_input(app, nominee, judge, organiser, audience):
 
 # ------------------------------------------------------------------ organiser-written text in e-mails
 
+
 def test_text_organisers_write_into_emails_is_never_a_template(app, organiser_client, outbox):
     """No organiser edits an e-mail's template: what they write (a reason for ineligibility, for reopening
     scores; a cycle's name) is a value the file templates print, so template syntax in it stays text and
@@ -362,8 +462,9 @@ def test_text_organisers_write_into_emails_is_never_a_template(app, organiser_cl
 
     hostile = "fz{{7*7}}fz {{ config }} {{ ''.__class__.__mro__ }} " + SCRIPT
     now = utcnow()
-    cycle = make_cycle(name="Awards fz{{7*7}}fz", status="judging", open_at=now - timedelta(days=60),
-                       close_at=now - timedelta(days=1))
+    cycle = make_cycle(
+        name="Awards fz{{7*7}}fz", status="judging", open_at=now - timedelta(days=60), close_at=now - timedelta(days=1)
+    )
     nomination = make_nomination(cycle)
     url = f"/organiser/cycles/{cycle.slug}/nominations/{nomination.reference}"
     page = organiser_client.get(url).get_data(as_text=True)
@@ -371,8 +472,9 @@ def test_text_organisers_write_into_emails_is_never_a_template(app, organiser_cl
     data = {"decision": "ineligible", "reason": hostile, **({"version": version.group(1)} if version else {})}
     response = organiser_client.post_form(f"{url}/eligibility", data, token_from=url)
     assert response.status_code == 302
-    review = make_review(make_assignment(make_judge(cycle), make_nomination(cycle), no_conflict_declared=True),
-                         status="submitted")
+    review = make_review(
+        make_assignment(make_judge(cycle), make_nomination(cycle), no_conflict_declared=True), status="submitted"
+    )
     reopen = f"/organiser/cycles/{cycle.slug}/reviews/{review.id}/reopen"
     assert organiser_client.post_form(reopen, {"reason": hostile}, token_from=reopen).status_code == 302
     mails = outbox()
@@ -391,9 +493,17 @@ def test_nul_characters_are_taken_out_of_what_people_send(client):
     assert client.get("/impact-cases?q=front%00door").status_code == 200
     assert client.get("/api/v1/impact-cases?q=%00").status_code == 200
     passphrase = "quartz lantern orbit meadow"
-    response = client.post_form("/register", {"name": "Nul\x00 Person", "email": "nul.person@example.org",
-                                              "organisation": "Nul\x00shire", "password": passphrase,
-                                              "confirm_password": passphrase}, token_from="/register")
+    response = client.post_form(
+        "/register",
+        {
+            "name": "Nul\x00 Person",
+            "email": "nul.person@example.org",
+            "organisation": "Nul\x00shire",
+            "password": passphrase,
+            "confirm_password": passphrase,
+        },
+        token_from="/register",
+    )
     assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
     user = find_user_by_email("nul.person@example.org")
     assert user.name == "Nul Person" and user.organisation == "Nulshire"
@@ -405,8 +515,9 @@ def test_a_public_copy_refuses_text_longer_than_it_can_hold(organiser_client):
 
     case = make_published_case(title="A public impact case", organisation="Exampleshire Council")
     url = f"/organiser/impact-cases/{case.id}"
-    response = organiser_client.post_form(url, {"title": "A public impact case", "organisation": "O" * 201,
-                                                "region": "R" * 61}, token_from=url)
+    response = organiser_client.post_form(
+        url, {"title": "A public impact case", "organisation": "O" * 201, "region": "R" * 61}, token_from=url
+    )
     assert response.status_code == 200
     assert "Organisation must be 200 characters or fewer" in response.get_data(as_text=True)
     db.session.expire_all()

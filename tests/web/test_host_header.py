@@ -33,13 +33,24 @@ def assert_host_refused(response):
     assert not response.headers.getlist("Set-Cookie")  # no session was started or touched
 
 
-@pytest.mark.parametrize("path,data", [
-    ("/account/reset-password", {"email": "nina@riverside.gov.uk"}),
-    ("/sign-in/email-link", {"email": "nina@riverside.gov.uk"}),
-    ("/sign-in", {"email": "nina@riverside.gov.uk", "password": DEFAULT_PASSWORD}),
-    ("/register", {"name": "Eve", "email": "eve@riverside.gov.uk", "organisation": "",
-                   "password": "a long enough passphrase", "confirm_password": "a long enough passphrase"}),
-])
+@pytest.mark.parametrize(
+    "path,data",
+    [
+        ("/account/reset-password", {"email": "nina@riverside.gov.uk"}),
+        ("/sign-in/email-link", {"email": "nina@riverside.gov.uk"}),
+        ("/sign-in", {"email": "nina@riverside.gov.uk", "password": DEFAULT_PASSWORD}),
+        (
+            "/register",
+            {
+                "name": "Eve",
+                "email": "eve@riverside.gov.uk",
+                "organisation": "",
+                "password": "a long enough passphrase",
+                "confirm_password": "a long enough passphrase",
+            },
+        ),
+    ],
+)
 def test_a_foreign_host_is_refused_and_nothing_happens(client, nominee, outbox, path, data):
     audits, users = count(AuditEvent), count(User)
     response = client.post_form(path, data, token_from=path, headers=FOREIGN)
@@ -73,8 +84,9 @@ def test_reset_link_ignores_forwarded_host_headers(client, nominee, outbox):
 def test_invitation_links_ignore_the_request_host(organiser_client, outbox):
     cycle = make_cycle()
     url = f"/organiser/cycles/{cycle.slug}/judges"
-    response = organiser_client.post_form(url, {"emails": "grace@navy.example.org"}, token_from=url,
-                                          headers={"Host": "localhost:8080", **FORWARDED})
+    response = organiser_client.post_form(
+        url, {"emails": "grace@navy.example.org"}, token_from=url, headers={"Host": "localhost:8080", **FORWARDED}
+    )
     assert response.status_code == 302
     [message] = outbox("judge_invitation")
     found = links_in_message(message)
@@ -84,6 +96,7 @@ def test_invitation_links_ignore_the_request_host(organiser_client, outbox):
 
 def test_production_accepts_only_the_host_of_base_url(make_app, nominee):
     from awards.models import OutboxMessage
+
     app = make_app(BASE_URL="https://awards.example.org", TRUSTED_HOSTS=None)
     assert app.config["TRUSTED_HOSTS"] == ["awards.example.org"]
     with app.app_context():
@@ -93,9 +106,11 @@ def test_production_accepts_only_the_host_of_base_url(make_app, nominee):
         ours = {"Host": "awards.example.org"}
         page = client.get("/account/reset-password", headers=ours).get_data(as_text=True)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        response = client.post("/account/reset-password", headers={**ours, **FORWARDED},
-                               data={"csrf_token": token, "email": nominee.email})
+        response = client.post(
+            "/account/reset-password", headers={**ours, **FORWARDED}, data={"csrf_token": token, "email": nominee.email}
+        )
         assert response.status_code == 200
         [message] = db.session.scalars(sa.select(OutboxMessage)).all()
-        assert all(link.startswith("https://awards.example.org/account/reset-password/")
-                   for link in links_in_message(message))
+        assert all(
+            link.startswith("https://awards.example.org/account/reset-password/") for link in links_in_message(message)
+        )

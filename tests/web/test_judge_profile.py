@@ -41,6 +41,7 @@ def is_signed_in_as(client, user) -> bool:
 
 # ------------------------------------------------------------------ a new person
 
+
 def test_the_emailed_link_opens_the_invitation(client, organiser, cycle, outbox):
     judge, _ = invite(cycle, organiser, "grace@navy.example.org")
     [message] = outbox("judge_invitation")
@@ -54,9 +55,11 @@ def test_the_emailed_link_opens_the_invitation(client, organiser, cycle, outbox)
 
 def test_a_new_person_sets_up_an_account_and_is_signed_in(client, organiser, cycle):
     judge, path = invite(cycle, organiser, "grace@navy.example.org")
-    response = client.post_form(path, {"name": "Grace Hopper", "organisation": "US Navy",
-                                       "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
-                                token_from=path)
+    response = client.post_form(
+        path,
+        {"name": "Grace Hopper", "organisation": "US Navy", "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
+        token_from=path,
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/judging/profile"
     user = db.session.scalar(sa.select(User).where(User.email == "grace@navy.example.org"))
     assert user.name == "Grace Hopper" and user.organisation == "US Navy"
@@ -72,17 +75,24 @@ def test_a_new_person_sets_up_an_account_and_is_signed_in(client, organiser, cyc
     assert is_signed_in_as(client, user)
 
 
-@pytest.mark.parametrize("data,message", [
-    ({"password": "short"}, "Password must be 12 characters or more"),
-    ({"password": "1qaz2wsx3edc", "confirm_password": "1qaz2wsx3edc"}, "Password is one of the most common"),
-    ({"confirm_password": "something else entirely"}, "Passwords do not match"),
-    ({"name": ""}, "Enter your full name"),
-    ({"organisation": ""}, "Enter your organisation"),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"password": "short"}, "Password must be 12 characters or more"),
+        ({"password": "1qaz2wsx3edc", "confirm_password": "1qaz2wsx3edc"}, "Password is one of the most common"),
+        ({"confirm_password": "something else entirely"}, "Passwords do not match"),
+        ({"name": ""}, "Enter your full name"),
+        ({"organisation": ""}, "Enter your organisation"),
+    ],
+)
 def test_account_set_up_errors_keep_input_and_change_nothing(client, organiser, cycle, data, message):
     judge, path = invite(cycle, organiser, "grace@navy.example.org")
-    values = {"name": "Grace Hopper", "organisation": "US Navy", "password": NEW_PASSWORD,
-              "confirm_password": NEW_PASSWORD}
+    values = {
+        "name": "Grace Hopper",
+        "organisation": "US Navy",
+        "password": NEW_PASSWORD,
+        "confirm_password": NEW_PASSWORD,
+    }
     values.update(data)
     response = client.post_form(path, values, token_from=path)
     html = response.get_data(as_text=True)
@@ -94,6 +104,7 @@ def test_account_set_up_errors_keep_input_and_change_nothing(client, organiser, 
 
 
 # ------------------------------------------------------------------ an existing user
+
 
 def test_an_existing_user_signs_in_then_accepts(client, organiser, cycle, outbox):
     person = make_user(email="ada@judges.example.net", name="Ada Lovelace", organisation="Analytical Engines")
@@ -133,8 +144,11 @@ def test_a_signed_in_user_with_another_email_cannot_accept(client, organiser, no
 
 def test_an_accepted_invitation_is_not_accepted_again(client, organiser, cycle):
     judge, path = invite(cycle, organiser, "grace@navy.example.org")
-    client.post_form(path, {"name": "Grace Hopper", "organisation": "US Navy", "password": NEW_PASSWORD,
-                            "confirm_password": NEW_PASSWORD}, token_from=path)
+    client.post_form(
+        path,
+        {"name": "Grace Hopper", "organisation": "US Navy", "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
+        token_from=path,
+    )
     response = client.get(path)
     assert response.status_code == 302
     assert "You have already accepted the invitation" in page_text(client.get(response.headers["Location"]))
@@ -145,14 +159,16 @@ def test_an_accepted_invitation_is_not_accepted_again(client, organiser, cycle):
 
 # ------------------------------------------------------------------ broken links
 
+
 def test_an_expired_link_is_refused(client, organiser, cycle):
     judge, path = invite(cycle, organiser, "grace@navy.example.org")
     with time_machine.travel(utcnow() + timedelta(days=31)):
         response = client.get(path)
         assert response.status_code == 400
         assert "This invitation link has expired" in page_text(response)
-        response = client.post_form(path, {"name": "Grace", "organisation": "Navy", "password": NEW_PASSWORD,
-                                           "confirm_password": NEW_PASSWORD})
+        response = client.post_form(
+            path, {"name": "Grace", "organisation": "Navy", "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+        )
         assert response.status_code == 400
     assert fresh(Judge, judge.id).accepted_at is None
 
@@ -163,11 +179,14 @@ def test_a_link_still_works_on_day_29(client, organiser, cycle):
         assert client.get(path).status_code == 200
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda token: token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
-    lambda token: "x" + token,
-    lambda token: "not-a-token",
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda token: token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
+        lambda token: "x" + token,
+        lambda token: "not-a-token",
+    ],
+)
 def test_a_tampered_link_is_refused(client, organiser, cycle, tamper):
     _, path = invite(cycle, organiser, "grace@navy.example.org")
     token = path.rsplit("/", 1)[1]
@@ -178,9 +197,11 @@ def test_a_tampered_link_is_refused(client, organiser, cycle, tamper):
 
 def test_a_token_signed_for_something_else_is_refused(client, app, organiser, cycle):
     from itsdangerous import URLSafeTimedSerializer
+
     judge, _ = invite(cycle, organiser, "grace@navy.example.org")
     forged = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="verify-email").dumps(
-        {"j": judge.id, "e": judge.email})
+        {"j": judge.id, "e": judge.email}
+    )
     assert client.get(f"/judging/invitations/{forged}").status_code == 400
 
 
@@ -193,6 +214,7 @@ def test_a_withdrawn_invitation_no_longer_works(client, organiser, cycle):
 
 
 # ------------------------------------------------------------------ the profile
+
 
 def accepted(cycle, email="ada@judges.example.net", organisation="Analytical Engines"):
     user = make_user(email=email, name="Ada Lovelace", roles=("judge",), organisation=organisation)
@@ -221,8 +243,10 @@ def test_profile_lists_the_trends_of_every_cycle_judged_with_the_hint(app, cycle
     assert f"You judge {cycle.name}" in text or f"{cycle.name}" in text
     assert "Other awards 2027" in text
     assert "We use your expertise to match you with nominations" in text
-    assert "“Prefer not” for a trend you would rather not judge: we avoid giving you nominations that are " \
-           "mainly about it" in text
+    assert (
+        "“Prefer not” for a trend you would rather not judge: we avoid giving you nominations that are "
+        "mainly about it" in text
+    )
     for trend in list(cycle.trends) + extra:
         assert f'name="expertise_{trend.id}"' in html
     assert 'value="Analytical Engines"' in html
@@ -235,12 +259,18 @@ def test_profile_saves_organisation_and_expertise(app, cycle):
     db.session.add(Expertise(user_id=member.user_id, trend_id=second.id, level=0))
     db.session.commit()
     client = signed_in_client(app, member.user)
-    response = client.post_form("/judging/profile", {"organisation": "Difference Engines",
-                                                     f"expertise_{first.id}": "2", f"expertise_{second.id}": "-2"},
-                                token_from="/judging/profile")
+    response = client.post_form(
+        "/judging/profile",
+        {"organisation": "Difference Engines", f"expertise_{first.id}": "2", f"expertise_{second.id}": "-2"},
+        token_from="/judging/profile",
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/judging/profile"
-    levels = {t: lvl for t, lvl in db.session.execute(
-        sa.select(Expertise.trend_id, Expertise.level).where(Expertise.user_id == member.user_id))}
+    levels = {
+        t: lvl
+        for t, lvl in db.session.execute(
+            sa.select(Expertise.trend_id, Expertise.level).where(Expertise.user_id == member.user_id)
+        )
+    }
     assert levels == {first.id: 2, second.id: -2}
     assert fresh(User, member.user_id).organisation == "Difference Engines"
     assert fresh(Judge, member.id).organisation == "Difference Engines"
@@ -253,11 +283,14 @@ def test_profile_saves_organisation_and_expertise(app, cycle):
     assert {"judge.expertise_changed", "account.profile_updated"} <= actions
 
 
-@pytest.mark.parametrize("data,message", [
-    ({"organisation": ""}, "Enter your organisation"),
-    ({"expertise_TREND": "3"}, "from the list"),
-    ({"expertise_TREND": "expert"}, "from the list"),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"organisation": ""}, "Enter your organisation"),
+        ({"expertise_TREND": "3"}, "from the list"),
+        ({"expertise_TREND": "expert"}, "from the list"),
+    ],
+)
 def test_profile_errors(app, cycle, data, message):
     member = accepted(cycle)
     trend = cycle.trends[0]
@@ -278,6 +311,9 @@ def test_a_trend_the_judge_does_not_judge_is_ignored(app, cycle):
     assert outside
     client = signed_in_client(app, member.user)
     assert f'name="expertise_{outside[0].id}"' not in client.get("/judging/profile").get_data(as_text=True)
-    client.post_form("/judging/profile", {"organisation": "Analytical Engines", f"expertise_{outside[0].id}": "2"},
-                     token_from="/judging/profile")
+    client.post_form(
+        "/judging/profile",
+        {"organisation": "Analytical Engines", f"expertise_{outside[0].id}": "2"},
+        token_from="/judging/profile",
+    )
     assert db.session.scalar(sa.select(sa.func.count(Expertise.id))) == 0

@@ -52,8 +52,13 @@ def nominator(app):
 
 @pytest.fixture
 def nomination(cycle, nominator):
-    return make_nomination(cycle, nominator=nominator, title="Digital blue badges",
-                           organisation_name="Riverside Borough Council", challenge="Queues at the counter.")
+    return make_nomination(
+        cycle,
+        nominator=nominator,
+        title="Digital blue badges",
+        organisation_name="Riverside Borough Council",
+        challenge="Queues at the counter.",
+    )
 
 
 @pytest.fixture
@@ -103,6 +108,7 @@ def review_of(assignment):
 
 # ------------------------------------------------------------------ the list
 
+
 def test_the_list_shows_each_cycle_with_statuses_and_progress(judge_client, cycle, membership, nominator):
     titles = ["Alpha", "Bravo", "Charlie", "Delta"]
     nominations = [make_nomination(cycle, nominator=nominator, title=t) for t in titles]
@@ -120,7 +126,7 @@ def test_the_list_shows_each_cycle_with_statuses_and_progress(judge_client, cycl
     assert "1 of 4 submitted" in text
     assert "1 in progress, 2 not started" in text
     assert '<progress class="app-progress__bar" max="4" value="1"' in page
-    assert 'style=' not in page
+    assert "style=" not in page
     rows = {n.reference: text_of(page.split(n.reference, 1)[1].split("</tr>", 1)[0]) for n in nominations}
     assert rows[nominations[0].reference].endswith("Not started")
     assert rows[nominations[1].reference].endswith("In progress")
@@ -130,7 +136,8 @@ def test_the_list_shows_each_cycle_with_statuses_and_progress(judge_client, cycl
 
 
 def test_the_list_leaves_out_conflicted_nominations_and_shows_declared_ones_by_reference_only(
-        judge_client, judge, cycle, membership, nominator):
+    judge_client, judge, cycle, membership, nominator
+):
     fine = make_nomination(cycle, nominator=nominator, title="Fine entry")
     # Detected conflict: the judge's own organisation made it
     judge.organisation = "Hilltop District Council"
@@ -141,6 +148,7 @@ def test_the_list_leaves_out_conflicted_nominations_and_shows_declared_ones_by_r
     for n in (fine, detected, recused, organiser_conflict):
         make_assignment(membership, n)
     from awards.domain.judging import conflicts
+
     organiser = make_user(roles=("organiser",))
     conflicts.declare(membership, recused, has_conflict=True, reason="I advised them", by=judge)
     conflicts.add_organiser_conflict(membership, organiser_conflict, reason="Former employer", by=organiser)
@@ -162,6 +170,7 @@ def test_the_list_does_not_query_per_nomination(judge_client, cycle, membership,
 
         def count(conn, cursor, statement, *args):
             statements.append(statement)
+
         sa.event.listen(db.engine, "before_cursor_execute", count)
         try:
             assert judge_client.get("/judging/").status_code == 200
@@ -202,6 +211,7 @@ def test_a_judge_with_nothing_assigned_is_told_so(judge_client, membership):
 
 # ------------------------------------------------------------------ the declaration
 
+
 def test_the_nomination_page_asks_about_conflicts_first(judge_client, nomination, assignment):
     response = judge_client.get(entry_url(nomination))
     assert response.status_code == 302 and response.headers["Location"] == declare_url(nomination)
@@ -216,15 +226,20 @@ def test_the_declaration_shows_only_reference_title_and_category(judge_client, n
     assert "Do you have a conflict of interest?" in page
     for shown in (nomination.reference, "Digital blue badges", nomination.category.name):
         assert shown in page
-    for hidden in ("Riverside", "Queues at the counter", "Acme Digital", "Casey Contact", "Nia Nominator",
-                   nomination.contact_email):
+    for hidden in (
+        "Riverside",
+        "Queues at the counter",
+        "Acme Digital",
+        "Casey Contact",
+        "Nia Nominator",
+        nomination.contact_email,
+    ):
         assert hidden not in page
-    assert 'app-radios-reveal__panel' in page  # "Yes" reveals the reason
+    assert "app-radios-reveal__panel" in page  # "Yes" reveals the reason
     assert "Judging is anonymous, so the nominated organisation is not shown." in text_of(page)
 
 
-def test_the_declaration_shows_the_organisation_when_judging_is_not_blind(judge_client, cycle, nomination,
-                                                                          assignment):
+def test_the_declaration_shows_the_organisation_when_judging_is_not_blind(judge_client, cycle, nomination, assignment):
     cycle.blind_judging = False
     db.session.commit()
     page = judge_client.get(declare_url(nomination)).get_data(as_text=True)
@@ -243,8 +258,9 @@ def test_no_answer_is_an_error(judge_client, nomination, assignment):
 
 
 def test_no_conflict_opens_the_entry(judge_client, nomination, assignment, membership):
-    response = judge_client.post_form(declare_url(nomination), {"has_conflict": "no"},
-                                      token_from=declare_url(nomination))
+    response = judge_client.post_form(
+        declare_url(nomination), {"has_conflict": "no"}, token_from=declare_url(nomination)
+    )
     assert response.status_code == 302 and response.headers["Location"] == entry_url(nomination)
     db.session.expire_all()
     assert db.session.get(Assignment, assignment.id).no_conflict_declared_at is not None
@@ -253,9 +269,11 @@ def test_no_conflict_opens_the_entry(judge_client, nomination, assignment, membe
 
 
 def test_yes_recuses_the_judge_and_the_entry_disappears(judge_client, nomination, assignment, membership):
-    response = judge_client.post_form(declare_url(nomination),
-                                      {"has_conflict": "yes", "reason": "I advised the project board"},
-                                      token_from=declare_url(nomination))
+    response = judge_client.post_form(
+        declare_url(nomination),
+        {"has_conflict": "yes", "reason": "I advised the project board"},
+        token_from=declare_url(nomination),
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/judging/"
     page = judge_client.get("/judging/").get_data(as_text=True)
     assert "the organisers will give it to another judge" in page
@@ -271,15 +289,17 @@ def test_a_judge_can_declare_a_conflict_later_from_the_entry(judge_client, nomin
     page = judge_client.get(entry_url(nomination)).get_data(as_text=True)
     assert f'href="{declare_url(nomination)}"' in page
     assert "You told us you had no conflict of interest" in judge_client.get(declare_url(nomination)).get_data(
-        as_text=True)
+        as_text=True
+    )
     judge_client.post_form(declare_url(nomination), {"has_conflict": "yes"}, token_from=declare_url(nomination))
     assert judge_client.get(entry_url(nomination)).status_code == 404
 
 
 def test_a_judge_who_submitted_cannot_recuse_without_the_organisers(judge_client, nomination, declared):
     make_review(declared, status="submitted")
-    response = judge_client.post_form(declare_url(nomination), {"has_conflict": "yes"},
-                                      token_from=declare_url(nomination))
+    response = judge_client.post_form(
+        declare_url(nomination), {"has_conflict": "yes"}, token_from=declare_url(nomination)
+    )
     assert response.status_code == 200
     assert "already submitted scores" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -288,6 +308,7 @@ def test_a_judge_who_submitted_cannot_recuse_without_the_organisers(judge_client
 
 # ------------------------------------------------------------------ the entry and the score sheet
 
+
 def test_the_entry_sits_beside_the_score_sheet(judge_client, cycle, nomination, declared):
     add_attachment(nomination, filename="Riverside results.png", stream=io.BytesIO(PNG), by=nomination.nominator)
     db.session.commit()
@@ -295,12 +316,23 @@ def test_the_entry_sits_beside_the_score_sheet(judge_client, cycle, nomination, 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     entry, scores = page.split('class="govuk-grid-column-one-half app-judging-entry"', 1)[1].split(
-        'class="govuk-grid-column-one-half app-judging-scores"', 1)
+        'class="govuk-grid-column-one-half app-judging-scores"', 1
+    )
     # the entry comes first in the page, so it comes first on a phone
     assert "Digital blue badges</h1>" in page
-    for shown in ("Queues at the counter.", "How we approached it.", "What changed.",
-                  "What surprised us.", "What others can learn.", "Calls handled", "100 a day", "40 a day",
-                  "March 2026", "Supporting document 1.png", cycle.trends[0].name):
+    for shown in (
+        "Queues at the counter.",
+        "How we approached it.",
+        "What changed.",
+        "What surprised us.",
+        "What others can learn.",
+        "Calls handled",
+        "100 a day",
+        "40 a day",
+        "March 2026",
+        "Supporting document 1.png",
+        cycle.trends[0].name,
+    ):
         assert shown in entry
     assert "Riverside results.png" not in page
     assert "Riverside Borough Council" not in page
@@ -308,8 +340,10 @@ def test_the_entry_sits_beside_the_score_sheet(judge_client, cycle, nomination, 
     assert first.name in scores
     # each band: its name and descriptor, then its values; each radio is named with its band
     assert "<strong>Strong</strong>: A baseline and a measured improvement; users involved." in scores
-    assert (f'<label class="govuk-label govuk-radios__label" for="score-{first.id}-7">7<span '
-            'class="govuk-visually-hidden"> – Strong</span></label>') in scores
+    assert (
+        f'<label class="govuk-label govuk-radios__label" for="score-{first.id}-7">7<span '
+        'class="govuk-visually-hidden"> – Strong</span></label>'
+    ) in scores
     assert f'id="score-{first.id}" name="score-{first.id}" type="radio" value="1"' in scores  # the summary links here
     assert scores.count(f'name="score-{first.id}"') == first.scale_max - first.scale_min + 1
     assert 'value="na"' not in scores
@@ -328,8 +362,11 @@ def test_not_applicable_is_offered_only_where_the_criterion_allows_it(judge_clie
 
 def test_a_draft_can_be_partial_and_is_kept(judge_client, cycle, nomination, declared):
     first, second = cycle.criteria[:2]
-    response = post_scores(judge_client, nomination, {f"score-{first.id}": "8", f"comment-{second.id}": "Thin evidence",
-                                                      "overall_comment": "Promising"})
+    response = post_scores(
+        judge_client,
+        nomination,
+        {f"score-{first.id}": "8", f"comment-{second.id}": "Thin evidence", "overall_comment": "Promising"},
+    )
     assert response.status_code == 302 and response.headers["Location"] == entry_url(nomination)
     review = review_of(declared)
     assert review.status is ReviewStatus.DRAFT and review.overall_comment == "Promising"
@@ -368,8 +405,9 @@ def test_submitted_scores_are_locked(judge_client, cycle, nomination, declared, 
     allowed = cycle.criteria[5]
     allowed.allow_not_applicable = True
     db.session.commit()
-    response = post_scores(judge_client, nomination, full_sheet(cycle, 9, **{f"score-{allowed.id}": "na"}),
-                           action="submit")
+    response = post_scores(
+        judge_client, nomination, full_sheet(cycle, 9, **{f"score-{allowed.id}": "na"}), action="submit"
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/judging/"
     review = review_of(declared)
     assert review.status is ReviewStatus.SUBMITTED and review.submitted_at is not None
@@ -383,16 +421,30 @@ def test_submitted_scores_are_locked(judge_client, cycle, nomination, declared, 
     assert "9 – Exceptional" in page and "Not applicable" in page
     assert "89 out of 100" in page  # (9 − 1) / 9 on every criterion answered
 
-    response = judge_client.post_form(entry_url(nomination), {**full_sheet(cycle, 1), "action": "draft",
-                                                             "version": str(review.version)},
-                                      token_from=entry_url(nomination))
+    response = judge_client.post_form(
+        entry_url(nomination),
+        {**full_sheet(cycle, 1), "action": "draft", "version": str(review.version)},
+        token_from=entry_url(nomination),
+    )
     assert response.status_code == 409
     assert "already submitted your scores" in response.get_data(as_text=True)
     assert {s.value for s in review_of(declared).scores} == {9, None}
 
 
-@pytest.mark.parametrize("tamper", ["out_of_range", "below_range", "other_cycle", "na_not_allowed", "not_a_number",
-                                    "unknown_field", "no_version", "bad_action", "value_and_na"])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "out_of_range",
+        "below_range",
+        "other_cycle",
+        "na_not_allowed",
+        "not_a_number",
+        "unknown_field",
+        "no_version",
+        "bad_action",
+        "value_and_na",
+    ],
+)
 def test_tampered_scores_are_refused_and_nothing_is_stored(judge_client, cycle, nomination, declared, tamper):
     first = cycle.criteria[0]
     data = full_sheet(cycle)
@@ -452,13 +504,19 @@ def test_scoring_is_refused_outside_judging(judge_client, cycle, nomination, dec
     page = judge_client.get(entry_url(nomination)).get_data(as_text=True)
     assert "Submit scores" not in page
     assert "Queues at the counter." in page  # the entry can still be read
-    response = judge_client.post_form(entry_url(nomination), {**full_sheet(cycle), "action": "submit",
-                                                             "version": "0"}, token_from=entry_url(nomination))
+    response = judge_client.post_form(
+        entry_url(nomination),
+        {**full_sheet(cycle), "action": "submit", "version": "0"},
+        token_from=entry_url(nomination),
+    )
     assert response.status_code == 409
     text = response.get_data(as_text=True)
     assert "Nothing was saved" in text
-    assert ("Scoring opens when the organisers start judging" in text if status != "published"
-            else "The results have been published" in text)
+    assert (
+        "Scoring opens when the organisers start judging" in text
+        if status != "published"
+        else "The results have been published" in text
+    )
     assert review_of(declared) is None
 
 
@@ -469,8 +527,11 @@ def test_scoring_is_refused_after_judging_closes(judge_client, cycle, nomination
     page = judge_client.get(entry_url(nomination)).get_data(as_text=True)
     assert "Judging closed at" in page and "Submit scores" not in page
     assert "Your draft scores, last saved at" in page
-    response = judge_client.post_form(entry_url(nomination), {**full_sheet(cycle), "action": "submit",
-                                                             "version": "1"}, token_from=entry_url(nomination))
+    response = judge_client.post_form(
+        entry_url(nomination),
+        {**full_sheet(cycle), "action": "submit", "version": "1"},
+        token_from=entry_url(nomination),
+    )
     assert response.status_code == 409
     assert "Judging closed at" in response.get_data(as_text=True)
     review = review_of(declared)
@@ -509,8 +570,11 @@ def test_a_save_racing_another_at_the_database_gets_the_conflict_message(judge_c
         if not fired and any(isinstance(o, Review) for o in session.dirty):
             fired.append(True)
             with db.engine.begin() as other:
-                other.execute(sa.update(table).where(table.c.id == review_id)
-                              .values(version=table.c.version + 1, overall_comment="From the other window"))
+                other.execute(
+                    sa.update(table)
+                    .where(table.c.id == review_id)
+                    .values(version=table.c.version + 1, overall_comment="From the other window")
+                )
 
     session_class = db.session.session_factory.class_
     sa.event.listen(session_class, "before_flush", other_save_lands_first)
@@ -539,6 +603,7 @@ def test_two_windows_with_an_existing_draft(judge_client, cycle, nomination, dec
 
 # ------------------------------------------------------------------ who reaches the pages
 
+
 def test_nobody_else_reaches_the_judging_pages(app, cycle, nomination, declared, nominator):
     doc = add_attachment(nomination, filename="report.png", stream=io.BytesIO(PNG), by=nominator)
     db.session.commit()
@@ -551,8 +616,12 @@ def test_nobody_else_reaches_the_judging_pages(app, cycle, nomination, declared,
         client.sign_in_as(person)
         for url in urls:
             assert client.get(url).status_code == status, (person, url)
-        assert client.post_form(entry_url(nomination), {**full_sheet(cycle), "action": "submit", "version": "0"},
-                                token_from="/account").status_code == status
+        assert (
+            client.post_form(
+                entry_url(nomination), {**full_sheet(cycle), "action": "submit", "version": "0"}, token_from="/account"
+            ).status_code
+            == status
+        )
     anonymous = app.test_client()
     for url in urls:
         response = anonymous.get(url)
@@ -560,11 +629,13 @@ def test_nobody_else_reaches_the_judging_pages(app, cycle, nomination, declared,
 
 
 def test_an_organiser_who_judges_is_bound_by_their_own_conflicts(app, cycle, nominator):
-    organiser = make_user(roles=("organiser", "judge"), organisation="Riverside Borough Council",
-                          email="olu@awards.example.org")
+    organiser = make_user(
+        roles=("organiser", "judge"), organisation="Riverside Borough Council", email="olu@awards.example.org"
+    )
     membership = make_judge(cycle, organiser)
-    conflicted = make_nomination(cycle, nominator=nominator, organisation_name="Riverside Council",
-                                 title="Conflicted entry")
+    conflicted = make_nomination(
+        cycle, nominator=nominator, organisation_name="Riverside Council", title="Conflicted entry"
+    )
     make_assignment(membership, conflicted, no_conflict_declared=True)
     client = app.test_client()
     client.sign_in_as(organiser)
@@ -576,6 +647,7 @@ def test_an_organiser_who_judges_is_bound_by_their_own_conflicts(app, cycle, nom
 
 def test_a_withdrawn_nomination_is_no_longer_shown(judge_client, nomination, declared):
     from awards.models import NominationStatus
+
     nomination.status = NominationStatus.WITHDRAWN
     nomination.withdrawn_at = utcnow()
     db.session.commit()
@@ -585,6 +657,7 @@ def test_a_withdrawn_nomination_is_no_longer_shown(judge_client, nomination, dec
 
 # ------------------------------------------------------------------ documents
 
+
 def test_documents_download_under_neutral_names(judge_client, nomination, declared, nominator):
     first = add_attachment(nomination, filename="Riverside chart.png", stream=io.BytesIO(PNG), by=nominator)
     second = add_attachment(nomination, filename="Another.png", stream=io.BytesIO(PNG), by=nominator)
@@ -592,7 +665,7 @@ def test_documents_download_under_neutral_names(judge_client, nomination, declar
     for number, doc in ((1, first), (2, second)):
         response = judge_client.get(f"{entry_url(nomination)}/documents/{doc.id}")
         assert response.status_code == 200
-        assert response.headers["Content-Disposition"] == f"attachment; filename=\"Supporting document {number}.png\""
+        assert response.headers["Content-Disposition"] == f'attachment; filename="Supporting document {number}.png"'
         assert response.headers["Content-Type"] == "image/png"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.data.startswith(b"\x89PNG")
@@ -620,6 +693,7 @@ def test_a_document_that_cannot_be_cleaned_is_not_sent(judge_client, nomination,
     doc = add_attachment(nomination, filename="x.png", stream=io.BytesIO(PNG), by=nominator)
     db.session.commit()
     from awards.domain.nominations.attachments import attachment_path
+
     attachment_path(doc).write_bytes(b"not a png at all")
     response = judge_client.get(f"{entry_url(nomination)}/documents/{doc.id}")
     assert response.status_code == 422
@@ -627,6 +701,7 @@ def test_a_document_that_cannot_be_cleaned_is_not_sent(judge_client, nomination,
 
 
 # ------------------------------------------------------------------ the organiser: score sheets and reopening
+
 
 @pytest.fixture
 def submitted(judge_client, cycle, nomination, declared):
@@ -656,6 +731,7 @@ def test_the_score_sheet_list_does_not_query_per_row(organiser_client, cycle, no
 
     def count(conn, cursor, statement, *args):
         statements.append(statement)
+
     sa.event.listen(db.engine, "before_cursor_execute", count)
     try:
         response = organiser_client.get(f"/organiser/cycles/{cycle.slug}/reviews")
@@ -672,8 +748,9 @@ def test_a_review_of_another_cycle_is_not_found(organiser_client, submitted):
     assert organiser_client.get(f"/organiser/cycles/{other.slug}/reviews/{submitted.id}/reopen").status_code == 404
 
 
-def test_reopening_returns_the_scores_to_the_judge(organiser_client, judge_client, cycle, nomination, submitted,
-                                                   judge, organiser, outbox):
+def test_reopening_returns_the_scores_to_the_judge(
+    organiser_client, judge_client, cycle, nomination, submitted, judge, organiser, outbox
+):
     url = f"/organiser/cycles/{cycle.slug}/reviews/{submitted.id}/reopen"
     page = organiser_client.get(url).get_data(as_text=True)
     assert "Reopen these scores?" in page and judge.name in page
@@ -707,8 +784,7 @@ def test_only_submitted_scores_can_be_reopened(organiser_client, cycle, declared
     assert outbox("review_reopened") == []
 
 
-def test_scores_cannot_be_reopened_once_published_or_after_judging_closed(organiser_client, cycle, submitted,
-                                                                          outbox):
+def test_scores_cannot_be_reopened_once_published_or_after_judging_closed(organiser_client, cycle, submitted, outbox):
     url = f"/organiser/cycles/{cycle.slug}/reviews/{submitted.id}/reopen"
     cycle.judging_close_at = utcnow() - timedelta(hours=1)
     db.session.commit()
@@ -724,12 +800,14 @@ def test_scores_cannot_be_reopened_once_published_or_after_judging_closed(organi
 
 # ------------------------------------------------------------------ the organiser: redaction
 
+
 def redaction_url(cycle, nomination):
     return f"/organiser/cycles/{cycle.slug}/nominations/{nomination.reference}/redaction"
 
 
-def test_the_organiser_redacts_text_and_judges_read_the_redacted_copy(organiser_client, judge_client, cycle,
-                                                                      nomination, declared, nominee_client):
+def test_the_organiser_redacts_text_and_judges_read_the_redacted_copy(
+    organiser_client, judge_client, cycle, nomination, declared, nominee_client
+):
     nomination.challenge = "Riverside Borough Council had queues at the counter."
     db.session.commit()
     url = redaction_url(cycle, nomination)
@@ -738,19 +816,26 @@ def test_the_organiser_redacts_text_and_judges_read_the_redacted_copy(organiser_
     assert "Names Riverside Borough Council" in page
     assert "1 field names" in text_of(page)
     trend = nomination.trend_links[0].trend
-    response = organiser_client.post_form(url, {
-        "text-challenge": "[The council] had queues at the counter.",
-        f"text-trend-{trend.id}": "It addresses it well.",
-        "text-outcome-0-metric": "Phone calls handled",
-        "text-summary": nomination.summary,  # unchanged: no redaction
-    }, token_from=url)
+    response = organiser_client.post_form(
+        url,
+        {
+            "text-challenge": "[The council] had queues at the counter.",
+            f"text-trend-{trend.id}": "It addresses it well.",
+            "text-outcome-0-metric": "Phone calls handled",
+            "text-summary": nomination.summary,  # unchanged: no redaction
+        },
+        token_from=url,
+    )
     assert response.status_code == 302
     page = organiser_client.get(url).get_data(as_text=True)
     assert "Judges will see your redacted copy of: The challenge" in page
     assert "No field names the organisation" in page
     rows = {r.field: r.text for r in db.session.scalars(sa.select(Redaction))}
-    assert rows == {"challenge": "[The council] had queues at the counter.",
-                    f"trend:{trend.id}": "It addresses it well.", "outcome:0:metric": "Phone calls handled"}
+    assert rows == {
+        "challenge": "[The council] had queues at the counter.",
+        f"trend:{trend.id}": "It addresses it well.",
+        "outcome:0:metric": "Phone calls handled",
+    }
     judged = judge_client.get(entry_url(nomination)).get_data(as_text=True)
     assert "[The council] had queues" in judged and "Riverside" not in judged
     assert "It addresses it well." in judged and "Phone calls handled" in judged
@@ -758,7 +843,8 @@ def test_the_organiser_redacts_text_and_judges_read_the_redacted_copy(organiser_
     db.session.expire_all()
     assert nomination.challenge == "Riverside Borough Council had queues at the counter."
     assert "Riverside Borough Council had queues" in organiser_client.get(
-        f"/organiser/cycles/{cycle.slug}/nominations/{nomination.reference}").get_data(as_text=True)
+        f"/organiser/cycles/{cycle.slug}/nominations/{nomination.reference}"
+    ).get_data(as_text=True)
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "nomination.redacted"))
 
     # showing judges the original again
@@ -767,8 +853,7 @@ def test_the_organiser_redacts_text_and_judges_read_the_redacted_copy(organiser_
     assert "Riverside Borough Council had queues" in judge_client.get(entry_url(nomination)).get_data(as_text=True)
 
 
-def test_a_redacted_title_is_what_judges_see_everywhere(organiser_client, judge_client, cycle, nomination,
-                                                        assignment):
+def test_a_redacted_title_is_what_judges_see_everywhere(organiser_client, judge_client, cycle, nomination, assignment):
     url = redaction_url(cycle, nomination)
     organiser_client.post_form(url, {"text-title": "Digital parking badges"}, token_from=url)
     for page_url_ in ("/judging/", declare_url(nomination)):

@@ -67,13 +67,15 @@ class Leaks:
         for header in ("Location", "Content-Disposition", "Link"):
             self.check(response.headers.get(header), f"{where} header {header}")
         content_type = response.headers.get("Content-Type", "").split(";")[0]
-        if response.status_code == 200 and (content_type == "application/pdf"
-                                            or content_type.startswith("application/vnd.openxmlformats")):
+        if response.status_code == 200 and (
+            content_type == "application/pdf" or content_type.startswith("application/vnd.openxmlformats")
+        ):
             for part, data in decoded_contents(response.get_data(), content_type):
                 self.check(data, f"{where} ({part})")
 
 
 # ------------------------------------------------------------------ the world
+
 
 @pytest.fixture
 def world(app, organiser_client, organiser):
@@ -85,19 +87,27 @@ def world(app, organiser_client, organiser):
     canary = plant_canary_nomination(cycle)
     redact_everything(organiser_client, cycle, canary)
 
-    judge = make_user(name="Ada Assessor", email="ada@judges.example.org", roles=("judge",),
-                      organisation="Judging Partners Ltd")
+    judge = make_user(
+        name="Ada Assessor", email="ada@judges.example.org", roles=("judge",), organisation="Judging Partners Ltd"
+    )
     membership = make_judge(cycle, judge)
     assignment = make_assignment(membership, canary, no_conflict_declared=True)
 
-    colleague = make_user(name="Col League", email="col@another.example.org", roles=("judge",),
-                          organisation="Another Place")
+    colleague = make_user(
+        name="Col League", email="col@another.example.org", roles=("judge",), organisation="Another Place"
+    )
     conflicted = make_judge(cycle, colleague)
     other_nominee = make_user(name="Otto Other", email="otto@otherton.gov.uk", organisation="Otherton Council")
-    theirs = make_nomination(cycle, nominator=other_nominee, title="Otherton's bin app",
-                             organisation_name="Otherton Council")
-    draft = make_nomination(cycle, nominator=other_nominee, status="draft", title="Otherton's next idea",
-                            organisation_name="Otherton Council")
+    theirs = make_nomination(
+        cycle, nominator=other_nominee, title="Otherton's bin app", organisation_name="Otherton Council"
+    )
+    draft = make_nomination(
+        cycle,
+        nominator=other_nominee,
+        status="draft",
+        title="Otherton's next idea",
+        organisation_name="Otherton Council",
+    )
     public_entry = make_nomination(cycle, title="The shared ledger", organisation_name="Ledgerton Council")
     # The conflicted judge was given the canary before the conflict was known, and said "no conflict"
     make_assignment(conflicted, canary, no_conflict_declared=True)
@@ -115,9 +125,18 @@ def world(app, organiser_client, organiser):
     for person in (judge, colleague, other_nominee):
         client = app.test_client()
         client.post_form("/account/reset-password", {"email": person.email})
-    return {"cycle": cycle, "canary": canary, "judge": judge, "assignment": assignment, "colleague": colleague,
-            "other_nominee": other_nominee, "theirs": theirs, "draft": draft, "public_entry": public_entry,
-            "organiser": organiser}
+    return {
+        "cycle": cycle,
+        "canary": canary,
+        "judge": judge,
+        "assignment": assignment,
+        "colleague": colleague,
+        "other_nominee": other_nominee,
+        "theirs": theirs,
+        "draft": draft,
+        "public_entry": public_entry,
+        "organiser": organiser,
+    }
 
 
 def leak_url_values(world, audience: str) -> dict[str, list]:
@@ -132,16 +151,26 @@ def leak_url_values(world, audience: str) -> dict[str, list]:
     cases = list(db.session.scalars(sa.select(ImpactCase)))
     cycle = world["cycle"]
     return {
-        "reference": references, "assigned_reference": assigned, "section": list(SECTION_KEYS),
-        "attachment_id": canary_docs + own_docs, "judged_attachment_id": canary_docs,
-        "slug": [cycle.slug], "published_cycle_slug": [cycle.slug] + [c.cycle.slug for c in cases],
+        "reference": references,
+        "assigned_reference": assigned,
+        "section": list(SECTION_KEYS),
+        "attachment_id": canary_docs + own_docs,
+        "judged_attachment_id": canary_docs,
+        "slug": [cycle.slug],
+        "published_cycle_slug": [cycle.slug] + [c.cycle.slug for c in cases],
         "case_slug": [c.slug for c in cases] + [f"the-zebedee-quintrell-front-door-{cycle.year}"],
         "trend_slug": [link.trend.slug for link in canary.trend_links],
-        "token": ["not-a-valid-token"], "state": ["draft"],
-        "user_id": [canary.nominator_id], "case_id": [c.id for c in cases] or [1],
-        "review_id": [r.id for r in db.session.scalars(sa.select(Review))][:1] or [1], "assignment_id": [world["assignment"].id],
-        "judge_id": [world["assignment"].judge_id], "category_id": [canary.category_id],
-        "criterion_id": [cycle.criteria[0].id], "conflict_id": [1], "provider": ["council"],
+        "token": ["not-a-valid-token"],
+        "state": ["draft"],
+        "user_id": [canary.nominator_id],
+        "case_id": [c.id for c in cases] or [1],
+        "review_id": [r.id for r in db.session.scalars(sa.select(Review))][:1] or [1],
+        "assignment_id": [world["assignment"].id],
+        "judge_id": [world["assignment"].judge_id],
+        "category_id": [canary.category_id],
+        "criterion_id": [cycle.criteria[0].id],
+        "conflict_id": [1],
+        "provider": ["council"],
     }
 
 
@@ -191,12 +220,13 @@ def crawl(client, urls: list[str], leaks: Leaks, audience: str) -> set[str]:
 def error_pages(app, client, leaks: Leaks, audience: str, world) -> None:
     """404, 403, 400, 405 and 413 as this audience meets them."""
     canary = world["canary"]
-    for url, method, expected in (("/no-such-page", "GET", 404),
-                                  (f"/organiser/cycles/{world['cycle'].slug}/nominations/{canary.reference}", "GET",
-                                   (302, 403)),
-                                  ("/verify-email/not-a-token", "GET", 400),
-                                  ("/", "POST", 405),
-                                  (f"/judging/nominations/{canary.reference}/declare", "PUT", 405)):
+    for url, method, expected in (
+        ("/no-such-page", "GET", 404),
+        (f"/organiser/cycles/{world['cycle'].slug}/nominations/{canary.reference}", "GET", (302, 403)),
+        ("/verify-email/not-a-token", "GET", 400),
+        ("/", "POST", 405),
+        (f"/judging/nominations/{canary.reference}/declare", "PUT", 405),
+    ):
         response = client.open(url, method=method)
         assert response.status_code in ((expected,) if isinstance(expected, int) else expected), (url, method)
         leaks.check_response(response, f"{audience} {method} {url}")
@@ -229,11 +259,15 @@ def client_for(app, user):
 def publish_other_entries(world, organiser_client) -> ImpactCase:
     """The organisers shortlist the other entries (not the canary's) and publish the results."""
     cycle = world["cycle"]
-    for nomination, result in ((world["public_entry"], Result.SHORTLISTED), (world["theirs"], Result.SHORTLISTED),
-                               (world["canary"], Result.NOT_SHORTLISTED)):
+    for nomination, result in (
+        (world["public_entry"], Result.SHORTLISTED),
+        (world["theirs"], Result.SHORTLISTED),
+        (world["canary"], Result.NOT_SHORTLISTED),
+    ):
         url = f"/organiser/cycles/{cycle.slug}/shortlist/{nomination.reference}"
-        response = organiser_client.post_form(url, {"result": result.value, "rationale": "On the evidence"},
-                                              token_from=url)
+        response = organiser_client.post_form(
+            url, {"result": result.value, "rationale": "On the evidence"}, token_from=url
+        )
         assert response.status_code == 302, url
     url = f"/organiser/cycles/{cycle.slug}/publish"
     assert organiser_client.post_form(url, {}, token_from=url).status_code == 302
@@ -243,10 +277,15 @@ def publish_other_entries(world, organiser_client) -> ImpactCase:
 
 # ------------------------------------------------------------------ the tests
 
+
 def test_the_canary_reaches_no_judge_nominee_or_member_of_the_public(app, world, organiser_client):
     leaks = Leaks()
-    audiences = {"judge": world["judge"], "conflicted": world["colleague"], "nominee": world["other_nominee"],
-                 "public": None}
+    audiences = {
+        "judge": world["judge"],
+        "conflicted": world["colleague"],
+        "nominee": world["other_nominee"],
+        "public": None,
+    }
     visited = {}
     for audience, user in audiences.items():
         client = client_for(app, user)
@@ -262,8 +301,10 @@ def test_the_canary_reaches_no_judge_nominee_or_member_of_the_public(app, world,
         client = client_for(app, audiences[audience])
         assert client.get(f"/judging/nominations/{canary.reference}").status_code in (302, 403, 404)
         assert client.get(f"/nominations/{canary.reference}").status_code in (302, 404)
-    assert client_for(app, world["colleague"]).get(
-        f"/judging/nominations/{world['theirs'].reference}/declare").status_code == 200
+    assert (
+        client_for(app, world["colleague"]).get(f"/judging/nominations/{world['theirs'].reference}/declare").status_code
+        == 200
+    )
     assert canary.reference not in client_for(app, world["colleague"]).get("/judging/").get_data(as_text=True)
 
     # After publication of the other entries, the public (and the other nominee) look again
@@ -272,19 +313,29 @@ def test_the_canary_reaches_no_judge_nominee_or_member_of_the_public(app, world,
     for audience in ("public",):
         client = client_for(app, audiences[audience])
         urls = generated_urls(app, leak_url_values(world, audience)) + [
-            "/impact-cases?q=front+door", "/impact-cases?q=Borough", "/api/v1/impact-cases?q=front+door",
-            f"/api/v1/impact-cases?cycle={world['cycle'].year}", "/impact-cases.atom"]
+            "/impact-cases?q=front+door",
+            "/impact-cases?q=Borough",
+            "/api/v1/impact-cases?q=front+door",
+            f"/api/v1/impact-cases?cycle={world['cycle'].year}",
+            "/impact-cases.atom",
+        ]
         visited[f"{audience} after"] = crawl(client, urls, leaks, f"{audience} after publication")
     public_page = client_for(app, None).get(f"/cycles/{world['cycle'].slug}/shortlist").get_data(as_text=True)
     assert "The shared ledger" in public_page and canary.reference not in public_page
     assert "The shared ledger" in client_for(app, None).get("/impact-cases.atom").get_data(as_text=True)
 
-    check_mail(leaks, world["judge"].email, "judge",
-               expected_kinds={"judging_reminder", "review_reopened", "reset_password"})
-    check_mail(leaks, world["colleague"].email, "conflicted judge",
-               expected_kinds={"judging_reminder", "reset_password"})
-    check_mail(leaks, world["other_nominee"].email, "other nominee",
-               expected_kinds={"eligibility_eligible", "result_shortlisted", "reset_password"})
+    check_mail(
+        leaks, world["judge"].email, "judge", expected_kinds={"judging_reminder", "review_reopened", "reset_password"}
+    )
+    check_mail(
+        leaks, world["colleague"].email, "conflicted judge", expected_kinds={"judging_reminder", "reset_password"}
+    )
+    check_mail(
+        leaks,
+        world["other_nominee"].email,
+        "other nominee",
+        expected_kinds={"eligibility_eligible", "result_shortlisted", "reset_password"},
+    )
 
     assert not leaks.found, "the canary leaked:\n" + "\n".join(leaks.found)
     assert sum(len(v) for v in visited.values()) > 300 and leaks.checked > 500
@@ -295,10 +346,14 @@ def test_the_canary_reaches_no_judge_nominee_or_member_of_the_public(app, world,
 
 # ------------------------------------------------------------------ an organiser who also judges
 
+
 def scored(cycle, nomination, value: int, comment: str):
     """A submitted review of the nomination by a new judge, every criterion at `value` with the comment."""
-    review = make_review(make_assignment(make_judge(cycle), nomination, no_conflict_declared=True),
-                         status="submitted", overall_comment=f"Overall, {comment}")
+    review = make_review(
+        make_assignment(make_judge(cycle), nomination, no_conflict_declared=True),
+        status="submitted",
+        overall_comment=f"Overall, {comment}",
+    )
     for criterion in cycle.criteria:
         db.session.add(ReviewScore(review_id=review.id, criterion_id=criterion.id, value=value, comment=comment))
     db.session.commit()
@@ -306,7 +361,8 @@ def scored(cycle, nomination, value: int, comment: str):
 
 
 def test_an_organiser_who_judges_sees_no_scores_of_a_nomination_they_are_conflicted_with(
-        app, organiser, organiser_client):
+    app, organiser, organiser_client
+):
     now = utcnow()
     cycle = make_cycle(status="judging", open_at=now - timedelta(days=60), close_at=now - timedelta(days=1))
     own_council = make_nomination(cycle, title="Our own council's entry")
@@ -351,12 +407,15 @@ def test_an_organiser_who_judges_sees_no_scores_of_a_nomination_they_are_conflic
     decide = text(organiser_client, decide_url)
     assert "suggested shortlist" not in decide and "another organiser decides its result" in decide
     assert "The suggested shortlist includes this nomination" in text(colleague, decide_url)
-    response = organiser_client.post_form(decide_url, {"result": "winner", "rationale": "Ours"},
-                                          token_from=f"{base}/results")
+    response = organiser_client.post_form(
+        decide_url, {"result": "winner", "rationale": "Ours"}, token_from=f"{base}/results"
+    )
     assert response.status_code == 403
     db.session.expire_all()
-    assert db.session.scalar(sa.select(ShortlistDecision.result)
-                             .where(ShortlistDecision.nomination_id == own_council.id)) is Result.SHORTLISTED
+    assert (
+        db.session.scalar(sa.select(ShortlistDecision.result).where(ShortlistDecision.nomination_id == own_council.id))
+        is Result.SHORTLISTED
+    )
 
     detail = text(organiser_client, f"{base}/results/{own_council.reference}")
     assert "Withheld-marker" not in detail and "conflict of interest with this nomination" in detail
@@ -370,8 +429,9 @@ def test_an_organiser_who_judges_sees_no_scores_of_a_nomination_they_are_conflic
     assert own_council.reference in text(colleague, f"{base}/reviews")
     for url in (f"{base}/reviews/{hidden_review.id}", f"{base}/reviews/{hidden_review.id}/reopen"):
         assert "Withheld-marker" not in text(organiser_client, url, 403)
-    response = organiser_client.post_form(f"{base}/reviews/{hidden_review.id}/reopen", {"reason": "Again"},
-                                          token_from=f"{base}/reviews")
+    response = organiser_client.post_form(
+        f"{base}/reviews/{hidden_review.id}/reopen", {"reason": "Again"}, token_from=f"{base}/reviews"
+    )
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(Review, hidden_review.id).status.value == "submitted"

@@ -48,12 +48,14 @@ def events(stream) -> list[tuple[str, str, str]]:
 
 
 def test_security_events_are_logged_with_utc_time_and_request_id_and_no_secrets(
-        app, client, nominee, outbox, caplog, app_log, monkeypatch):
+    app, client, nominee, outbox, caplog, app_log, monkeypatch
+):
     caplog.set_level(logging.DEBUG)
     monkeypatch.setitem(app.config, "SIGN_IN_MAX_FAILURES", 2)
     from awards.domain.people.passwords import hash_password
     from awards.extensions import db
     from awards.models import User
+
     db.session.get(User, nominee.id).password_hash = hash_password(PLANTED_PASSWORD)
     db.session.commit()
     secrets = [PLANTED_PASSWORD, NEW_PASSWORD]
@@ -61,8 +63,11 @@ def test_security_events_are_logged_with_utc_time_and_request_id_and_no_secrets(
     def sign_in(password, request_id, email=nominee.email):
         token = client.csrf_token("/sign-in")
         secrets.append(token)
-        return client.post("/sign-in", data={"csrf_token": token, "email": email, "password": password},
-                           headers={"X-Request-ID": request_id})
+        return client.post(
+            "/sign-in",
+            data={"csrf_token": token, "email": email, "password": password},
+            headers={"X-Request-ID": request_id},
+        )
 
     other = "someone@riverside.gov.uk"
     sign_in("wrong " + PLANTED_PASSWORD, "req-failed", email=other)
@@ -76,8 +81,11 @@ def test_security_events_are_logged_with_utc_time_and_request_id_and_no_secrets(
 
     client.get("/organiser/users", headers={"X-Request-ID": "req-denied"})
     client.get("/no-such-page", headers={"X-Request-ID": "req-missing"})
-    client.post("/account", data={"csrf_token": "forged-" + secrets[-2], "profile-name": "X"},
-                headers={"X-Request-ID": "req-csrf"})
+    client.post(
+        "/account",
+        data={"csrf_token": "forged-" + secrets[-2], "profile-name": "X"},
+        headers={"X-Request-ID": "req-csrf"},
+    )
     nomination = start_draft(client, make_cycle())
     upload(client, nomination, "evaluation.pdf", PDF)
     upload(client, nomination, "page.html", b"<html><script>alert(1)</script></html>")
@@ -99,8 +107,13 @@ def test_security_events_are_logged_with_utc_time_and_request_id_and_no_secrets(
     assert by_request["req-missing"] == "request.denied"
     assert by_request["req-csrf"] == "csrf.failed"
     names = [event for event, _, _ in logged]
-    for expected in ("nomination.started", "nomination.attachment_added", "upload.refused", "sign_out",
-                     "account.password_reset"):
+    for expected in (
+        "nomination.started",
+        "nomination.attachment_added",
+        "upload.refused",
+        "sign_out",
+        "account.password_reset",
+    ):
         assert expected in names, expected
     denied = next(rest for event, rid, rest in logged if rid == "req-denied")
     assert "status=403" in denied and "path=/organiser/users" in denied
@@ -108,8 +121,7 @@ def test_security_events_are_logged_with_utc_time_and_request_id_and_no_secrets(
     # every request id is the one the response carried: generated ones are UUIDs
     assert all(re.fullmatch(r"req-[\w-]+|[0-9a-f-]{36}|-", rid) for _, rid, _ in logged)
 
-    everything = "\n".join([app_log.getvalue(), caplog.text,
-                            *(str(r.__dict__) for r in caplog.records)])
+    everything = "\n".join([app_log.getvalue(), caplog.text, *(str(r.__dict__) for r in caplog.records)])
     for secret in secrets:
         assert secret and secret not in everything, secret[:12]
 

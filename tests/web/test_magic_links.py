@@ -22,8 +22,7 @@ START = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
 
 def audit_rows(action):
     db.session.expire_all()
-    return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)
-                              .order_by(AuditEvent.id)).all()
+    return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)).all()
 
 
 def test_the_sign_in_page_offers_a_link_by_email(client):
@@ -38,8 +37,7 @@ def test_the_sign_in_page_offers_a_link_by_email(client):
 def test_a_link_signs_in_only_when_its_button_is_pressed(client, nominee, outbox):
     answer = ask_for_link(client, nominee.email)
     assert answer.status_code == 200
-    assert "If there is an account for nina@riverside.gov.uk, we have sent it a link to sign in." \
-        in main_text(answer)
+    assert "If there is an account for nina@riverside.gov.uk, we have sent it a link to sign in." in main_text(answer)
     [message] = outbox("magic_link")
     assert message.to_address == nominee.email and message.subject == "Your sign-in link"
     assert "The link works once, for 15 minutes" in message.body_text
@@ -137,12 +135,15 @@ def test_a_tampered_link_is_not_valid(client, nominee, outbox):
 def test_the_same_answer_whether_or_not_the_account_exists(client, nominee, outbox):
     known = main_text(ask_for_link(client, nominee.email)).replace(nominee.email, "ADDRESS")
     unknown = main_text(ask_for_link(client, "nobody.here@riverside.gov.uk")).replace(
-        "nobody.here@riverside.gov.uk", "ADDRESS")
+        "nobody.here@riverside.gov.uk", "ADDRESS"
+    )
     assert known == unknown
     assert [m.to_address for m in outbox("magic_link")] == [nominee.email]
     requests = audit_rows("sign_in.magic_link_requested")
     assert [(r.object_type, r.object_id, r.detail) for r in requests] == [
-        ("users", str(nominee.id), {"known": True}), ("users", None, {"known": False})]
+        ("users", str(nominee.id), {"known": True}),
+        ("users", None, {"known": False}),
+    ]
 
 
 def test_a_disabled_account_gets_no_link(client, nominee, outbox):
@@ -274,18 +275,23 @@ def test_two_presses_at_the_same_moment_sign_in_once(app, client, nominee, outbo
         first_holds_it.wait(5)
         second_started.set()
 
-    threads = [threading.Thread(target=press, args=("first",), kwargs={"after": hold}),
-               threading.Thread(target=press, args=("second",), kwargs={"before": wait_for_first})]
+    threads = [
+        threading.Thread(target=press, args=("first",), kwargs={"after": hold}),
+        threading.Thread(target=press, args=("second",), kwargs={"before": wait_for_first}),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(20)
-    assert results == {"first": "signed in",
-                       "second": "This sign-in link has already been used or a newer one has been sent"}
+    assert results == {
+        "first": "signed in",
+        "second": "This sign-in link has already been used or a newer one has been sent",
+    }
     assert len(audit_rows("sign_in.magic_link")) == 1
 
 
 # --- an invited judge who never sets a password ---------------------------------------------------
+
 
 def _judge_invitation(organiser) -> tuple[str, int]:
     from awards.domain.judging import judges as judge_rules
@@ -304,12 +310,22 @@ def test_an_invited_judge_accepts_without_a_password_and_signs_in_by_link(app, c
 
     path, judge_id = _judge_invitation(organiser)
     page = client.get(path)
-    assert "You do not need a password: if you accept without one, you sign in each time with a link we " \
-           "email to that address." in main_text(page)
+    assert (
+        "You do not need a password: if you accept without one, you sign in each time with a link we "
+        "email to that address." in main_text(page)
+    )
     # The password boxes are left empty (or hold something), and do not count.
-    response = client.post_form(path, {"name": "Grace Hopper", "organisation": "US Navy", "password": "",
-                                       "confirm_password": "typed but not used",
-                                       "no_password": "Accept without a password"}, token_from=path)
+    response = client.post_form(
+        path,
+        {
+            "name": "Grace Hopper",
+            "organisation": "US Navy",
+            "password": "",
+            "confirm_password": "typed but not used",
+            "no_password": "Accept without a password",
+        },
+        token_from=path,
+    )
     assert response.status_code == 302, error_summary(response)
     assert response.location == "/judging/profile"
     db.session.expire_all()
@@ -340,8 +356,11 @@ def test_a_judge_without_a_password_accepts_a_later_invitation_through_a_link(cl
     from tests.factories import make_cycle
 
     first, _ = _judge_invitation(organiser)
-    client.post_form(first, {"name": "Grace Hopper", "organisation": "US Navy",
-                             "no_password": "Accept without a password"}, token_from=first)
+    client.post_form(
+        first,
+        {"name": "Grace Hopper", "organisation": "US Navy", "no_password": "Accept without a password"},
+        token_from=first,
+    )
     client.post_form("/sign-out", {}, token_from="/account")
     cycle = make_cycle(name="Digital Awards 2027", year=2027, status="judging")
     [judge] = judge_rules.invite_judges(cycle, "grace@navy.example.org", by=organiser).invited
@@ -371,9 +390,17 @@ def test_a_link_goes_on_only_to_a_page_of_this_site(client, nominee, outbox):
 
 def test_accepting_with_a_password_still_needs_one(client, organiser):
     path, judge_id = _judge_invitation(organiser)
-    response = client.post_form(path, {"name": "Grace Hopper", "organisation": "US Navy", "password": "",
-                                       "confirm_password": "", "submit": "Accept and create account"},
-                                token_from=path)
+    response = client.post_form(
+        path,
+        {
+            "name": "Grace Hopper",
+            "organisation": "US Navy",
+            "password": "",
+            "confirm_password": "",
+            "submit": "Accept and create account",
+        },
+        token_from=path,
+    )
     assert response.status_code == 200
     assert [text for _, text in error_summary(response)] == ["Enter a password", "Confirm your password"]
     assert db.session.scalar(sa.select(User).where(User.email == "grace@navy.example.org")) is None
@@ -381,8 +408,9 @@ def test_accepting_with_a_password_still_needs_one(client, organiser):
 
 def test_accepting_without_a_password_still_needs_a_name(client, organiser):
     path, judge_id = _judge_invitation(organiser)
-    response = client.post_form(path, {"name": "", "organisation": "US Navy",
-                                       "no_password": "Accept without a password"}, token_from=path)
+    response = client.post_form(
+        path, {"name": "", "organisation": "US Navy", "no_password": "Accept without a password"}, token_from=path
+    )
     assert response.status_code == 200
     assert [text for _, text in error_summary(response)] == ["Enter your full name"]
     assert 'value="US Navy"' in response.get_data(as_text=True)

@@ -33,8 +33,7 @@ def _shows_once(response, *values):
 
 def test_nominee_and_organiser_pages_csv_and_emails(app, names, organiser_client, outbox):
     nominee = make_user(name=PERSON, email="sian@bathnes.gov.uk")
-    nomination = make_nomination(nominator=nominee, organisation_name=ORGANISATION, title=TITLE,
-                                 contact_name=PERSON)
+    nomination = make_nomination(nominator=nominee, organisation_name=ORGANISATION, title=TITLE, contact_name=PERSON)
     cycle = nomination.cycle
     client = app.test_client()
     client.sign_in_as(nominee)
@@ -42,16 +41,26 @@ def test_nominee_and_organiser_pages_csv_and_emails(app, names, organiser_client
     _shows_once(client.get(f"/nominations/{nomination.reference}"), ORGANISATION, TITLE, PERSON)
     _shows_once(client.get("/nominations"), TITLE)
     _shows_once(organiser_client.get(f"/organiser/cycles/{cycle.slug}/nominations"), ORGANISATION, TITLE)
-    _shows_once(organiser_client.get(f"/organiser/cycles/{cycle.slug}/nominations/{nomination.reference}"),
-                ORGANISATION, TITLE, PERSON)
+    _shows_once(
+        organiser_client.get(f"/organiser/cycles/{cycle.slug}/nominations/{nomination.reference}"),
+        ORGANISATION,
+        TITLE,
+        PERSON,
+    )
 
-    rows = list(csv.DictReader(io.StringIO(
-        organiser_client.get(f"/organiser/cycles/{cycle.slug}/nominations.csv").get_data(as_text=True))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(organiser_client.get(f"/organiser/cycles/{cycle.slug}/nominations.csv").get_data(as_text=True))
+        )
+    )
     assert [r for r in rows if TITLE in r.values() and ORGANISATION in r.values()], rows[:1]
 
     url = f"/organiser/cycles/{cycle.slug}/nominations/{nomination.reference}"
-    response = organiser_client.post_form(f"{url}/eligibility", {"decision": "eligible", "reason": "Tom & Jerry's <note>",
-                                                                  "version": str(nomination.version)}, token_from=url)
+    response = organiser_client.post_form(
+        f"{url}/eligibility",
+        {"decision": "eligible", "reason": "Tom & Jerry's <note>", "version": str(nomination.version)},
+        token_from=url,
+    )
     assert response.status_code == 302, text_of(response.get_data(as_text=True))[:500]
     [email] = outbox("eligibility_eligible")
     assert TITLE in email.body_text and ORGANISATION in email.body_text and "Tom & Jerry's <note>" in email.body_text

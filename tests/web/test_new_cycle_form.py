@@ -45,9 +45,16 @@ class Controls(HTMLParser):
         elif tag == "label":
             self._label_for, self.capturing = attrs.get("for"), []
         elif tag in ("input", "textarea", "select") and attrs.get("type") not in ("hidden", "submit"):
-            self.controls.append({"id": attrs.get("id"), "name": attrs.get("name"), "type": attrs.get("type", tag),
-                                  "value": attrs.get("value"), "checked": "checked" in attrs,
-                                  "legends": [x for x in self.legends if x]})
+            self.controls.append(
+                {
+                    "id": attrs.get("id"),
+                    "name": attrs.get("name"),
+                    "type": attrs.get("type", tag),
+                    "value": attrs.get("value"),
+                    "checked": "checked" in attrs,
+                    "legends": [x for x in self.legends if x],
+                }
+            )
 
     def handle_endtag(self, tag):
         if tag == "main":
@@ -91,14 +98,17 @@ def test_the_default_categories_are_offered_all_ticked(organiser_client):
     assert category_boxes(page) == [(name, True) for name in CATEGORY_NAMES]
     boxes = [c for c in controls(page) if c["name"] == "categories"]
     assert all(c["legends"] == ["Categories to start with"] for c in boxes)
-    assert "Untick any you do not want. You can change these, and add your own categories, after you create the " \
-           "cycle." in main_text(page)
+    assert (
+        "Untick any you do not want. You can change these, and add your own categories, after you create the "
+        "cycle." in main_text(page)
+    )
 
 
 def test_only_the_ticked_categories_are_created(organiser_client, organiser):
     chosen = [item["slug"] for item in cycles.default_categories()][2:5]
-    response = organiser_client.post_form("/organiser/cycles/new", valid_form(categories=chosen),
-                                          token_from="/organiser/cycles/new")
+    response = organiser_client.post_form(
+        "/organiser/cycles/new", valid_form(categories=chosen), token_from="/organiser/cycles/new"
+    )
     assert response.status_code == 302
     cycle = db.session.scalar(sa.select(Cycle))
     assert [c.name for c in cycle.categories] == CATEGORY_NAMES[2:5]
@@ -121,25 +131,31 @@ def test_no_category_ticked_makes_a_cycle_to_add_categories_to(organiser_client)
     cycle = db.session.scalar(sa.select(Cycle))
     assert cycle.categories == []
     page = organiser_client.get(response.headers["Location"])
-    assert (f"{cycle.name} has been created as a draft with no categories. Add at least one category before you "
-            "open it for nominations.") in main_text(page)
+    assert (
+        f"{cycle.name} has been created as a draft with no categories. Add at least one category before you "
+        "open it for nominations."
+    ) in main_text(page)
 
 
 def test_a_category_not_offered_is_refused_and_the_ticks_are_kept(organiser_client):
     chosen = [cycles.default_categories()[1]["slug"], "made-up-category"]
-    response = organiser_client.post_form("/organiser/cycles/new", valid_form(categories=chosen, name=""),
-                                          token_from="/organiser/cycles/new")
+    response = organiser_client.post_form(
+        "/organiser/cycles/new", valid_form(categories=chosen, name=""), token_from="/organiser/cycles/new"
+    )
     assert response.status_code == 200
-    assert error_summary(response) == [("#name", "Enter the cycle's name"),
-                                       ("#categories", "Select only categories from the list")]
+    assert error_summary(response) == [
+        ("#name", "Enter the cycle's name"),
+        ("#categories", "Select only categories from the list"),
+    ]
     assert [name for name, ticked in category_boxes(response) if ticked] == [CATEGORY_NAMES[1]]
     assert db.session.scalar(sa.select(sa.func.count(Cycle.id))) == 0
 
 
 def test_with_other_errors_only_the_ticked_categories_stay_ticked(organiser_client):
     chosen = [item["slug"] for item in cycles.default_categories()][:2]
-    response = organiser_client.post_form("/organiser/cycles/new", valid_form(categories=chosen, year="20x6"),
-                                          token_from="/organiser/cycles/new")
+    response = organiser_client.post_form(
+        "/organiser/cycles/new", valid_form(categories=chosen, year="20x6"), token_from="/organiser/cycles/new"
+    )
     assert error_summary(response) == [("#year", "Year must be a whole number")]
     assert category_boxes(response) == [(name, i < 2) for i, name in enumerate(CATEGORY_NAMES)]
 
@@ -147,12 +163,18 @@ def test_with_other_errors_only_the_ticked_categories_stay_ticked(organiser_clie
 @pytest.mark.parametrize("page", ["new", "edit", "copy"])
 def test_each_date_is_its_own_fieldset_named_by_its_legend(organiser_client, page):
     cycle = make_cycle(status="draft")
-    url = {"new": "/organiser/cycles/new", "edit": f"/organiser/cycles/{cycle.slug}/edit",
-           "copy": f"/organiser/cycles/{cycle.slug}/copy"}[page]
+    url = {
+        "new": "/organiser/cycles/new",
+        "edit": f"/organiser/cycles/{cycle.slug}/edit",
+        "copy": f"/organiser/cycles/{cycle.slug}/copy",
+    }[page]
     form = controls(organiser_client.get(url))
     by_id = {c["id"]: c for c in form}
-    for name, legend in (("nominations_open", "Nominations open"), ("nominations_close", "Nominations close"),
-                         ("judging_close", "Judging closes (optional)")):
+    for name, legend in (
+        ("nominations_open", "Nominations open"),
+        ("nominations_close", "Nominations close"),
+        ("judging_close", "Judging closes (optional)"),
+    ):
         for box in ("day", "month", "year"):
             control = by_id[f"{name}_date-{box}"]
             assert (control["legends"], control["label"]) == ([legend], box.capitalize())
@@ -164,8 +186,13 @@ def test_each_date_is_its_own_fieldset_named_by_its_legend(organiser_client, pag
 
 
 def test_date_errors_link_to_the_box_with_the_problem_inside_its_fieldset(organiser_client):
-    data = valid_form(nominations_open_date=["31", "2", "2026"], nominations_close_date=["28", "", "2026"],
-                      nominations_close_time="", judging_close_date=["1", "10", "2026"], judging_close_time="")
+    data = valid_form(
+        nominations_open_date=["31", "2", "2026"],
+        nominations_close_date=["28", "", "2026"],
+        nominations_close_time="",
+        judging_close_date=["1", "10", "2026"],
+        judging_close_time="",
+    )
     response = organiser_client.post_form("/organiser/cycles/new", data, token_from="/organiser/cycles/new")
     summary = error_summary(response)
     assert summary == [
@@ -180,8 +207,11 @@ def test_date_errors_link_to_the_box_with_the_problem_inside_its_fieldset(organi
     assert by_id["nominations_close_date-month"]["legends"] == ["Nominations close"]
     assert [by_id[f"nominations_open_date-{b}"]["value"] for b in ("day", "month", "year")] == ["31", "2", "2026"]
     html = response.get_data(as_text=True)
-    fieldset = re.search(r'<fieldset class="govuk-fieldset" role="group" aria-describedby="([^"]+)">\s*<legend[^>]*>'
-                         r'\s*Nominations close', html)
+    fieldset = re.search(
+        r'<fieldset class="govuk-fieldset" role="group" aria-describedby="([^"]+)">\s*<legend[^>]*>'
+        r"\s*Nominations close",
+        html,
+    )
     assert fieldset and fieldset.group(1).split() == ["nominations_close_date-hint", "nominations_close_date-error"]
 
 
@@ -191,9 +221,13 @@ def test_the_edit_page_has_no_categories_to_tick(organiser_client):
     assert category_boxes(page) == []
     before = [c.id for c in cycle.categories]
     from tests.support.pages import form_values
+
     data = form_values(page)
-    response = organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/edit", {**data, "categories": ["x"]},
-                                          token_from=f"/organiser/cycles/{cycle.slug}/edit")
+    response = organiser_client.post_form(
+        f"/organiser/cycles/{cycle.slug}/edit",
+        {**data, "categories": ["x"]},
+        token_from=f"/organiser/cycles/{cycle.slug}/edit",
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert [c.id for c in db.session.get(Cycle, cycle.id).categories] == before

@@ -36,8 +36,9 @@ def test_complete_journey_from_start_to_confirmation(nominee_client, nominee, cy
     check = nominee_client.get(f"/nominations/{nomination.reference}/check").get_data(as_text=True)
     assert "Digital blue badges" in check and "Acme Digital Ltd (supplier)" in check
     assert "Submit nomination" in check
-    response = nominee_client.post_form(f"/nominations/{nomination.reference}/submit",
-                                        token_from=f"/nominations/{nomination.reference}/check")
+    response = nominee_client.post_form(
+        f"/nominations/{nomination.reference}/submit", token_from=f"/nominations/{nomination.reference}/check"
+    )
     assert response.headers["Location"].endswith("/confirmation")
     confirmation = nominee_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Nomination submitted" in confirmation and nomination.reference in confirmation
@@ -61,9 +62,12 @@ def test_references_count_up_per_cycle(nominee_client, cycle):
 
 def test_invalid_section_keeps_input_saves_draft_and_links_errors(nominee_client, cycle):
     nomination = start_draft(nominee_client, cycle)
-    response = save(nominee_client, nomination, "organisation",
-                    {"organisation_name": "Riverside", "contact_name": "", "contact_email": "not an email",
-                     "region": ""})
+    response = save(
+        nominee_client,
+        nomination,
+        "organisation",
+        {"organisation_name": "Riverside", "contact_name": "", "contact_email": "not an email", "region": ""},
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "govuk-error-summary" in page and "<title>Error: " in page
@@ -87,17 +91,19 @@ def test_word_limits_enforced_on_the_server(nominee_client, cycle):
     assert 'data-maxwords="100"' in page  # the character count component counts live in word mode
     challenge_limit = cycle.section_word_limit
     assert save(nominee_client, nomination, "challenge", {"challenge": words(challenge_limit)}).status_code == 302
-    assert save(nominee_client, nomination, "challenge",
-                {"challenge": words(challenge_limit + 1)}).status_code == 200
+    assert save(nominee_client, nomination, "challenge", {"challenge": words(challenge_limit + 1)}).status_code == 200
 
 
-@pytest.mark.parametrize("data,message", [
-    ({}, "Select at least 1 trend"),
-    ({"trends": ["A", "B", "C", "D"]}, "Select no more than 3 trends"),
-    ({"trends": ["A", "B"]}, "Select which of your trends is the main one"),
-    ({"trends": ["A"], "primary": "B"}, "Select which of your trends is the main one"),
-    ({"trends": ["A"], "primary": "A"}, "Explain how the work addresses this trend"),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({}, "Select at least 1 trend"),
+        ({"trends": ["A", "B", "C", "D"]}, "Select no more than 3 trends"),
+        ({"trends": ["A", "B"]}, "Select which of your trends is the main one"),
+        ({"trends": ["A"], "primary": "B"}, "Select which of your trends is the main one"),
+        ({"trends": ["A"], "primary": "A"}, "Explain how the work addresses this trend"),
+    ],
+)
 def test_trend_rules(nominee_client, cycle, data, message):
     nomination = start_draft(nominee_client, cycle)
     ids = {k: str(t.id) for k, t in zip("ABCD", cycle.trends)}
@@ -110,10 +116,15 @@ def test_trend_rules(nominee_client, cycle, data, message):
 
 def test_trend_not_offered_by_the_cycle_is_refused(nominee_client, cycle):
     from awards.models import Trend
+
     nomination = start_draft(nominee_client, cycle)
     societal = db.session.scalar(sa.select(Trend).where(Trend.code == "S1"))
-    response = save(nominee_client, nomination, "trends", {"trends": [str(societal.id)], "primary": str(societal.id),
-                                                            f"how_{societal.id}": "x"})
+    response = save(
+        nominee_client,
+        nomination,
+        "trends",
+        {"trends": [str(societal.id)], "primary": str(societal.id), f"how_{societal.id}": "x"},
+    )
     assert "Select trends from the list" in response.get_data(as_text=True)
 
 
@@ -157,9 +168,11 @@ def test_submit_one_second_before_and_after_close(app, nominee, outbox):
         page = late.get(response.headers["Location"]).get_data(as_text=True)
         assert "have closed" in page
         # and after the close nothing can be edited
-        response = late.post_form(section_url(first, "project"),
-                                  {"title": "Changed late", "summary": "x", "based_on": "x"},
-                                  token_from="/nominations")
+        response = late.post_form(
+            section_url(first, "project"),
+            {"title": "Changed late", "summary": "x", "based_on": "x"},
+            token_from="/nominations",
+        )
         assert response.status_code == 302
     with time_machine.travel(close, tick=False):  # the close instant itself is closed
         late.sign_in_as(nominee)
@@ -204,11 +217,16 @@ def test_withdraw_needs_confirmation(nominee_client, nominee, cycle):
 
 def test_another_nominees_reference_is_404(app, nominee_client, cycle):
     others = make_nomination(cycle, nominator=make_user())
-    for url in (f"/nominations/{others.reference}", f"/nominations/{others.reference}/project",
-                f"/nominations/{others.reference}/check", f"/nominations/{others.reference}/withdraw"):
+    for url in (
+        f"/nominations/{others.reference}",
+        f"/nominations/{others.reference}/project",
+        f"/nominations/{others.reference}/check",
+        f"/nominations/{others.reference}/withdraw",
+    ):
         assert nominee_client.get(url).status_code == 404
-    response = nominee_client.post_form(f"/nominations/{others.reference}/project",
-                                        {"title": "Hijacked", "summary": "x"})
+    response = nominee_client.post_form(
+        f"/nominations/{others.reference}/project", {"title": "Hijacked", "summary": "x"}
+    )
     assert response.status_code == 404
     db.session.expire_all()
     assert db.session.get(Nomination, others.id).title != "Hijacked"
@@ -245,6 +263,7 @@ def test_upload_checks_content_not_name(nominee_client, cycle, tmp_path, app):
 
 def test_docx_xlsx_pptx_detected_by_structure(nominee_client, cycle):
     import zipfile
+
     nomination = start_draft(nominee_client, cycle)
 
     def office(marker):
@@ -282,11 +301,13 @@ def test_two_tabs_second_save_is_refused_showing_both_versions(nominee_client, c
     nomination = start_draft(nominee_client, cycle)
     url = section_url(nomination, "project")
     tab_one, tab_two = based_on(nominee_client, url), based_on(nominee_client, url)
-    first = nominee_client.post_form(url, {"title": "Title from tab one", "summary": "One.", "based_on": tab_one},
-                                     token_from=url)
+    first = nominee_client.post_form(
+        url, {"title": "Title from tab one", "summary": "One.", "based_on": tab_one}, token_from=url
+    )
     assert first.status_code == 302
-    second = nominee_client.post_form(url, {"title": "Title from tab two", "summary": "Two.", "based_on": tab_two},
-                                      token_from=url)
+    second = nominee_client.post_form(
+        url, {"title": "Title from tab two", "summary": "Two.", "based_on": tab_two}, token_from=url
+    )
     page = second.get_data(as_text=True)
     assert second.status_code == 409
     assert "This section was changed in another window" in page
@@ -295,8 +316,9 @@ def test_two_tabs_second_save_is_refused_showing_both_versions(nominee_client, c
     assert db.session.get(Nomination, nomination.id).title == "Title from tab one"
     # saving again from the conflict page is a deliberate choice and goes through
     new_base = re.search(r'name="based_on" value="([^"]+)"', page).group(1)
-    third = nominee_client.post_form(url, {"title": "Title from tab two", "summary": "Two.", "based_on": new_base},
-                                     token_from=url)
+    third = nominee_client.post_form(
+        url, {"title": "Title from tab two", "summary": "Two.", "based_on": new_base}, token_from=url
+    )
     assert third.status_code == 302
     db.session.expire_all()
     assert db.session.get(Nomination, nomination.id).title == "Title from tab two"
@@ -312,12 +334,12 @@ def test_session_timeout_while_typing_loses_nothing(app, nominee, cycle):
     long_text = "A long account of the challenge. " * 40
     with client.session_transaction() as session:  # the session times out
         session.clear()
-    response = client.post(url, data={"csrf_token": token, "based_on": base, "stash_ticket": ticket,
-                                      "challenge": long_text})
+    response = client.post(
+        url, data={"csrf_token": token, "based_on": base, "stash_ticket": ticket, "challenge": long_text}
+    )
     assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
     next_url = response.headers["Location"]
-    response = client.post_form(next_url, {"email": nominee.email, "password": DEFAULT_PASSWORD},
-                                token_from=next_url)
+    response = client.post_form(next_url, {"email": nominee.email, "password": DEFAULT_PASSWORD}, token_from=next_url)
     assert response.headers["Location"] == url
     page = client.get(url).get_data(as_text=True)
     assert long_text.strip() in page
@@ -333,8 +355,10 @@ def test_double_submit_creates_one_submission_and_one_email(nominee_client, cycl
         response = nominee_client.post_form(f"/nominations/{nomination.reference}/submit", token_from="/nominations")
         assert response.headers["Location"].endswith("/confirmation")
     assert len(outbox("nomination_submitted")) == 1
-    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
-        AuditEvent.action == "nomination.submitted")) == 1
+    assert (
+        db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "nomination.submitted"))
+        == 1
+    )
 
 
 def test_judge_without_nominations_sees_none_here(judge_client, cycle):

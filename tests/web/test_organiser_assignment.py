@@ -47,9 +47,18 @@ def cycle(app):
 def setup(cycle):
     """Three nominations, three judges: Ada (an expert), Ben and Cy."""
     nominations = [make_nomination(cycle, title=f"Project {n}") for n in "ABC"]
-    judges = {name: make_judge(cycle, user=make_user(name=name, email=f"{name.split()[0].lower()}@judges.example.org",
-                                                     roles=("judge",), organisation="Judging Partners Ltd"))
-              for name in ("Ada Expert", "Ben Bright", "Cy Clear")}
+    judges = {
+        name: make_judge(
+            cycle,
+            user=make_user(
+                name=name,
+                email=f"{name.split()[0].lower()}@judges.example.org",
+                roles=("judge",),
+                organisation="Judging Partners Ltd",
+            ),
+        )
+        for name in ("Ada Expert", "Ben Bright", "Cy Clear")
+    }
     set_expertise(judges["Ada Expert"].user, {t: 2 for t in cycle.trends})
     return nominations, judges
 
@@ -92,8 +101,12 @@ def test_running_shows_a_preview_and_stores_nothing(organiser_client, cycle, set
 def test_confirming_the_preview_writes_it(organiser_client, cycle, setup, organiser):
     nominations, _ = setup
     preview = organiser_client.post_form(assignment_url(cycle), token_from=assignment_url(cycle)).get_data(as_text=True)
-    response = organiser_client.post_form(assignment_url(cycle, "/confirm"), {"inputs": inputs_hash(preview)},
-                                          token_from=assignment_url(cycle), follow_redirects=True)
+    response = organiser_client.post_form(
+        assignment_url(cycle, "/confirm"),
+        {"inputs": inputs_hash(preview)},
+        token_from=assignment_url(cycle),
+        follow_redirects=True,
+    )
     assert response.status_code == 200
     text = text_of(response.get_data(as_text=True))
     assert "The assignment has been saved: 6 new assignments, 0 removed, 0 unchanged." in text
@@ -110,8 +123,9 @@ def test_a_stale_preview_is_refused_with_a_fresh_one(organiser_client, cycle, se
     old = inputs_hash(preview)
     # Meanwhile a conflict of interest is recorded.
     add_conflict(judges["Ada Expert"], nominations[0])
-    response = organiser_client.post_form(assignment_url(cycle, "/confirm"), {"inputs": old},
-                                          token_from=assignment_url(cycle))
+    response = organiser_client.post_form(
+        assignment_url(cycle, "/confirm"), {"inputs": old}, token_from=assignment_url(cycle)
+    )
     assert response.status_code == 409
     body = response.get_data(as_text=True)
     text = text_of(body)
@@ -120,12 +134,19 @@ def test_a_stale_preview_is_refused_with_a_fresh_one(organiser_client, cycle, se
     assert assignment_count() == 0
     fresh = inputs_hash(body)
     assert fresh != old
-    response = organiser_client.post_form(assignment_url(cycle, "/confirm"), {"inputs": fresh},
-                                          token_from=assignment_url(cycle), follow_redirects=True)
+    response = organiser_client.post_form(
+        assignment_url(cycle, "/confirm"), {"inputs": fresh}, token_from=assignment_url(cycle), follow_redirects=True
+    )
     assert "The assignment has been saved" in text_of(response.get_data(as_text=True))
     ada = judges["Ada Expert"].id
-    assert db.session.scalar(select(func.count(Assignment.id)).where(
-        Assignment.judge_id == ada, Assignment.nomination_id == nominations[0].id)) == 0
+    assert (
+        db.session.scalar(
+            select(func.count(Assignment.id)).where(
+                Assignment.judge_id == ada, Assignment.nomination_id == nominations[0].id
+            )
+        )
+        == 0
+    )
 
 
 def test_a_confirm_without_a_preview_is_refused(organiser_client, cycle, setup):
@@ -143,8 +164,9 @@ def test_shortfalls_are_explained_in_the_preview(organiser_client, cycle, setup)
     response = organiser_client.post_form(assignment_url(cycle), token_from=assignment_url(cycle))
     text = text_of(response.get_data(as_text=True))
     category = nominations[0].category.name
-    assert (f"3 nominations in {category} can get only 1 judge: add a judge to this category or raise a load "
-            "limit.") in text
+    assert (
+        f"3 nominations in {category} can get only 1 judge: add a judge to this category or raise a load limit."
+    ) in text
     assert "Places filled 3 of 6 (3 short)" in text
     assert "You can still confirm" in text
 
@@ -154,31 +176,42 @@ def test_a_published_cycle_cannot_be_assigned(organiser_client, cycle, setup):
     db.session.commit()
     text = text_of(organiser_client.get(assignment_url(cycle)).get_data(as_text=True))
     assert "Run assignment" not in text and "results of this cycle are published" in text
-    response = organiser_client.post_form(assignment_url(cycle), token_from=assignment_url(cycle),
-                                          follow_redirects=True)
+    response = organiser_client.post_form(
+        assignment_url(cycle), token_from=assignment_url(cycle), follow_redirects=True
+    )
     assert "cannot be changed" in text_of(response.get_data(as_text=True))
     assert assignment_count() == 0
 
 
 # --- One nomination -----------------------------------------------------------------------------
 
+
 def radio_labels(page: str) -> list[str]:
-    return [html.unescape(label).strip() for label in
-            re.findall(r'<label class="govuk-label govuk-radios__label"[^>]*>\s*([^<]+?)\s*</label>', page)]
+    return [
+        html.unescape(label).strip()
+        for label in re.findall(r'<label class="govuk-label govuk-radios__label"[^>]*>\s*([^<]+?)\s*</label>', page)
+    ]
 
 
 def test_only_accepted_unconflicted_category_judges_are_offered(organiser_client, cycle, setup):
     nominations, judges = setup
     nomination = nominations[0]
     add_conflict(judges["Cy Clear"], nomination)
-    other = make_judge(cycle, all_categories=False,
-                       user=make_user(name="Olly Other", email="olly@judges.example.org", roles=("judge",),
-                                      organisation="Elsewhere Ltd"))
+    other = make_judge(
+        cycle,
+        all_categories=False,
+        user=make_user(
+            name="Olly Other", email="olly@judges.example.org", roles=("judge",), organisation="Elsewhere Ltd"
+        ),
+    )
     other.categories = [cycle.categories[1]]
     db.session.commit()
     make_judge(cycle, accepted=False, email="invited@judges.example.org")
-    full = make_judge(cycle, max_load=1, user=make_user(name="Fay Full", email="fay@judges.example.org",
-                                                         roles=("judge",), organisation="Full Ltd"))
+    full = make_judge(
+        cycle,
+        max_load=1,
+        user=make_user(name="Fay Full", email="fay@judges.example.org", roles=("judge",), organisation="Full Ltd"),
+    )
     make_assignment(full, nominations[1])
     page = organiser_client.get(assignment_url(cycle, f"/{nomination.reference}")).get_data(as_text=True)
     assert radio_labels(page) == ["Ada Expert", "Ben Bright"]  # best match first
@@ -196,18 +229,22 @@ def test_adding_a_judge_creates_a_locked_assignment(organiser_client, cycle, set
     page_url = assignment_url(cycle, f"/{nomination.reference}")
     response = organiser_client.post_form(page_url, {"judge": ben.id}, token_from=page_url, follow_redirects=True)
     text = text_of(response.get_data(as_text=True))
-    assert (f"Ben Bright has been added to {nomination.reference}. The assignment is locked, so running the "
-            "assignment again keeps it.") in text
+    assert (
+        f"Ben Bright has been added to {nomination.reference}. The assignment is locked, so running the "
+        "assignment again keeps it."
+    ) in text
     row = db.session.scalar(select(Assignment).where(Assignment.nomination_id == nomination.id))
     assert row.judge_id == ben.id and row.locked and row.created_by_id == organiser.id
     assert radio_labels(response.get_data(as_text=True)) == ["Ada Expert", "Cy Clear"]
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "assignment.added")).actor_id == organiser.id
     # A re-run keeps the judge added by hand.
     preview = organiser_client.post_form(assignment_url(cycle), token_from=assignment_url(cycle)).get_data(as_text=True)
-    organiser_client.post_form(assignment_url(cycle, "/confirm"), {"inputs": inputs_hash(preview)},
-                               token_from=assignment_url(cycle))
-    assert db.session.scalar(select(Assignment.locked).where(Assignment.nomination_id == nomination.id,
-                                                             Assignment.judge_id == ben.id))
+    organiser_client.post_form(
+        assignment_url(cycle, "/confirm"), {"inputs": inputs_hash(preview)}, token_from=assignment_url(cycle)
+    )
+    assert db.session.scalar(
+        select(Assignment.locked).where(Assignment.nomination_id == nomination.id, Assignment.judge_id == ben.id)
+    )
 
 
 def test_adding_needs_a_judge_from_the_list(organiser_client, cycle, setup):
@@ -260,19 +297,23 @@ def test_locking_and_unlocking(organiser_client, cycle, setup, organiser):
     nomination = nominations[0]
     item = make_assignment(judges["Ben Bright"], nomination)
     page_url = assignment_url(cycle, f"/{nomination.reference}")
-    response = organiser_client.post_form(assignment_url(cycle, f"/{nomination.reference}/{item.id}/lock"),
-                                          token_from=page_url, follow_redirects=True)
+    response = organiser_client.post_form(
+        assignment_url(cycle, f"/{nomination.reference}/{item.id}/lock"), token_from=page_url, follow_redirects=True
+    )
     assert "Ben Bright's assignment is locked: running the assignment again keeps it" in text_of(
-        response.get_data(as_text=True))
+        response.get_data(as_text=True)
+    )
     db.session.expire_all()
     assert db.session.get(Assignment, item.id).locked
-    response = organiser_client.post_form(assignment_url(cycle, f"/{nomination.reference}/{item.id}/unlock"),
-                                          token_from=page_url, follow_redirects=True)
+    response = organiser_client.post_form(
+        assignment_url(cycle, f"/{nomination.reference}/{item.id}/unlock"), token_from=page_url, follow_redirects=True
+    )
     assert "Ben Bright's assignment is unlocked" in text_of(response.get_data(as_text=True))
     db.session.expire_all()
     assert not db.session.get(Assignment, item.id).locked
-    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("assignment.%"))
-                                 .order_by(AuditEvent.id)).all()
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.action.like("assignment.%")).order_by(AuditEvent.id)
+    ).all()
     assert actions == ["assignment.locked", "assignment.unlocked"]
 
 
@@ -282,8 +323,9 @@ def test_a_nomination_of_another_cycle_or_assignment_is_not_found(organiser_clie
     other = make_nomination(other_cycle)
     assert organiser_client.get(assignment_url(cycle, f"/{other.reference}")).status_code == 404
     item = make_assignment(judges["Ben Bright"], nominations[1])
-    assert organiser_client.get(
-        assignment_url(cycle, f"/{nominations[0].reference}/{item.id}/remove")).status_code == 404
+    assert (
+        organiser_client.get(assignment_url(cycle, f"/{nominations[0].reference}/{item.id}/remove")).status_code == 404
+    )
 
 
 def test_a_withdrawn_nomination_offers_no_judges(organiser_client, cycle, setup):

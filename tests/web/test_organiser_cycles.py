@@ -23,8 +23,14 @@ UTC = timezone.utc
 
 def checked_trend_ids(response) -> set[int]:
     html = response.get_data(as_text=True)
-    return {int(v) for v in re.findall(r'<input class="govuk-checkboxes__input"[^>]*name="trends"[^>]*value="(\d+)"'
-                                       r'[^>]*\bchecked', html)}
+    return {
+        int(v)
+        for v in re.findall(
+            r'<input class="govuk-checkboxes__input"[^>]*name="trends"[^>]*value="(\d+)"'
+            r"[^>]*\bchecked",
+            html,
+        )
+    }
 
 
 def the_cycle(slug: str | None = None) -> Cycle:
@@ -36,6 +42,7 @@ def the_cycle(slug: str | None = None) -> Cycle:
 
 
 # --- Creating -----------------------------------------------------------------------------------
+
 
 def test_create_a_cycle_reads_times_in_its_time_zone(organiser_client):
     response = organiser_client.post_form("/organiser/cycles/new", cycle_form(), token_from="/organiser/cycles/new")
@@ -61,8 +68,12 @@ def test_create_a_cycle_reads_times_in_its_time_zone(organiser_client):
 
 
 def test_times_in_another_time_zone(organiser_client):
-    data = cycle_form(time_zone="Europe/Stockholm", nominations_close_time="5pm",
-                      judging_close_date=["15", "9", "2026"], judging_close_time="midday")
+    data = cycle_form(
+        time_zone="Europe/Stockholm",
+        nominations_close_time="5pm",
+        judging_close_date=["15", "9", "2026"],
+        judging_close_time="midday",
+    )
     response = organiser_client.post_form("/organiser/cycles/new", data, token_from="/organiser/cycles/new")
     assert response.status_code == 302
     cycle = the_cycle()
@@ -91,10 +102,19 @@ def test_the_create_form_starts_with_sensible_defaults(organiser_client):
 
 
 def test_a_form_with_errors_keeps_everything_typed(organiser_client):
-    data = cycle_form(year="twenty", time_zone="Mars/Olympus", description="Kept words",
-                      nominations_open_date=["31", "2", "2026"], nominations_close_date=["28", "", "2026"],
-                      nominations_close_time="25:00", judging_close_date=["1", "10", "2026"],
-                      summary_word_limit="0", trends_min="5", trends_max="2", reference_prefix="P S")
+    data = cycle_form(
+        year="twenty",
+        time_zone="Mars/Olympus",
+        description="Kept words",
+        nominations_open_date=["31", "2", "2026"],
+        nominations_close_date=["28", "", "2026"],
+        nominations_close_time="25:00",
+        judging_close_date=["1", "10", "2026"],
+        summary_word_limit="0",
+        trends_min="5",
+        trends_max="2",
+        reference_prefix="P S",
+    )
     response = organiser_client.post_form("/organiser/cycles/new", data, token_from="/organiser/cycles/new")
     assert response.status_code == 200
     assert response.get_data(as_text=True).count("<title>Error: Create a cycle") == 1
@@ -113,8 +133,11 @@ def test_a_form_with_errors_keeps_everything_typed(organiser_client):
     }
     assert input_value(response, "year") == "twenty"
     assert input_value(response, "time_zone") == "Mars/Olympus"
-    assert [input_value(response, f"nominations_open_date-{p}")
-            for p in ("day", "month", "year")] == ["31", "2", "2026"]
+    assert [input_value(response, f"nominations_open_date-{p}") for p in ("day", "month", "year")] == [
+        "31",
+        "2",
+        "2026",
+    ]
     assert input_value(response, "nominations_close_date-month") == ""
     assert input_value(response, "nominations_close_time") == "25:00"
     assert input_value(response, "judging_close_date-day") == "1"
@@ -127,12 +150,18 @@ def test_a_form_with_errors_keeps_everything_typed(organiser_client):
 def test_dates_out_of_order_and_a_time_the_clocks_skip(organiser_client):
     data = cycle_form(nominations_close_date=["1", "3", "2026"])
     response = organiser_client.post_form("/organiser/cycles/new", data, token_from="/organiser/cycles/new")
-    assert error_summary(response) == [("#nominations_close_date-day",
-                                        "The closing date must be after the opening date")]
+    assert error_summary(response) == [
+        ("#nominations_close_date-day", "The closing date must be after the opening date")
+    ]
     data = cycle_form(nominations_open_date=["29", "3", "2026"], nominations_open_time="1:30am")
     response = organiser_client.post_form("/organiser/cycles/new", data, token_from="/organiser/cycles/new")
-    assert error_summary(response) == [("#nominations_open_time", "That time does not exist in Europe/London on "
-                                        "that day because the clocks go forward: choose a time an hour later")]
+    assert error_summary(response) == [
+        (
+            "#nominations_open_time",
+            "That time does not exist in Europe/London on "
+            "that day because the clocks go forward: choose a time an hour later",
+        )
+    ]
 
 
 def test_web_addresses_are_unique(organiser_client):
@@ -143,8 +172,9 @@ def test_web_addresses_are_unique(organiser_client):
     assert response.status_code == 200
     assert error_summary(response) == [("#slug", f"The web address {existing.slug} is already used by another cycle")]
     assert input_value(response, "slug") == existing.slug
-    response = organiser_client.post_form("/organiser/cycles/new", cycle_form(slug="Not A Slug"),
-                                          token_from="/organiser/cycles/new")
+    response = organiser_client.post_form(
+        "/organiser/cycles/new", cycle_form(slug="Not A Slug"), token_from="/organiser/cycles/new"
+    )
     assert error_summary(response)[0][0] == "#slug"
     assert db.session.scalar(sa.select(sa.func.count(Cycle.id))) == 1
 
@@ -156,12 +186,14 @@ def test_a_retired_trend_is_not_offered_for_a_new_cycle(organiser_client):
     db.session.commit()
     page = organiser_client.get("/organiser/cycles/new")
     assert retired.id not in offered_trend_ids(page) and "Cyber protection" not in main_text(page)
-    response = organiser_client.post_form("/organiser/cycles/new", {**data, "trends": [str(retired.id)]},
-                                          token_from="/organiser/cycles/new")
+    response = organiser_client.post_form(
+        "/organiser/cycles/new", {**data, "trends": [str(retired.id)]}, token_from="/organiser/cycles/new"
+    )
     assert error_summary(response) == [("#trends", "Select only trends from the list")]
 
 
 # --- The cycle page and editing -----------------------------------------------------------------
+
 
 def test_the_cycle_page_summarises_everything(organiser_client):
     cycle = make_cycle(close_at=utc(2030, 6, 28, 16))
@@ -187,11 +219,19 @@ def test_edit_a_cycle(organiser_client, organiser):
     cycle = make_cycle(status="draft", close_at=utc(2030, 6, 28, 16))
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/edit")
     assert input_value(page, "slug") == cycle.slug
-    data = cycle_form(name="PSDA 2030", year="2030", slug="psda-2030", nominations_open_date=["1", "3", "2030"],
-                      nominations_close_date=["28", "6", "2030"], nominations_close_time="4:30pm",
-                      trends_max="2", trends=[str(trend("S1").id), str(trend("D1").id)])
-    response = organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/edit", data,
-                                          token_from=f"/organiser/cycles/{cycle.slug}/edit")
+    data = cycle_form(
+        name="PSDA 2030",
+        year="2030",
+        slug="psda-2030",
+        nominations_open_date=["1", "3", "2030"],
+        nominations_close_date=["28", "6", "2030"],
+        nominations_close_time="4:30pm",
+        trends_max="2",
+        trends=[str(trend("S1").id), str(trend("D1").id)],
+    )
+    response = organiser_client.post_form(
+        f"/organiser/cycles/{cycle.slug}/edit", data, token_from=f"/organiser/cycles/{cycle.slug}/edit"
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/organiser/cycles/psda-2030"
     cycle = the_cycle("psda-2030")
     assert (cycle.name, cycle.year, cycle.trends_max) == ("PSDA 2030", 2030, 2)
@@ -209,8 +249,9 @@ def test_the_web_address_is_fixed_once_open(organiser_client):
     assert "It cannot change now the cycle has opened" in main_text(page)
     assert "Nominees see your changes as soon as you save them" in main_text(page)
     data = cycle_form(slug="sneaky", nominations_close_date=["28", "6", "2030"])
-    response = organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/edit", data,
-                                          token_from=f"/organiser/cycles/{cycle.slug}/edit")
+    response = organiser_client.post_form(
+        f"/organiser/cycles/{cycle.slug}/edit", data, token_from=f"/organiser/cycles/{cycle.slug}/edit"
+    )
     assert response.status_code == 302
     assert the_cycle().slug == cycle.slug
 
@@ -224,9 +265,11 @@ def test_a_retired_trend_the_cycle_offers_stays_on_edit(organiser_client):
     assert retired.id in checked_trend_ids(page)
     assert f"{retired.code} {retired.name} (retired)" in main_text(page)
     kept = [str(t.id) for t in cycle.trends]
-    response = organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/edit",
-                                          cycle_form(trends=kept, nominations_close_date=["28", "6", "2030"]),
-                                          token_from=f"/organiser/cycles/{cycle.slug}/edit")
+    response = organiser_client.post_form(
+        f"/organiser/cycles/{cycle.slug}/edit",
+        cycle_form(trends=kept, nominations_close_date=["28", "6", "2030"]),
+        token_from=f"/organiser/cycles/{cycle.slug}/edit",
+    )
     assert response.status_code == 302
     assert retired in the_cycle().trends
     assert "Retired" in main_text(organiser_client.get(f"/organiser/cycles/{cycle.slug}"))
@@ -234,22 +277,27 @@ def test_a_retired_trend_the_cycle_offers_stays_on_edit(organiser_client):
 
 # --- State changes ------------------------------------------------------------------------------
 
+
 def test_opening_is_guarded_by_the_closing_date(organiser_client, organiser):
     cycle = make_cycle(status="draft", open_at=utc(2026, 3, 2, 9), close_at=utc(2026, 6, 28, 16))
     url = f"/organiser/cycles/{cycle.slug}/status/open"
     with time_machine.travel(utc(2026, 6, 28, 16, 0, 0), tick=False):
         organiser_client.sign_in_as(organiser)  # a session cookie made at the travelled time
         page = organiser_client.get(url)
-        assert "You cannot do this yet. The closing date has passed: move it later before opening the cycle." in \
-            main_text(page)
+        assert (
+            "You cannot do this yet. The closing date has passed: move it later before opening the cycle."
+            in main_text(page)
+        )
         assert "Open for nominations</button>" not in page.get_data(as_text=True)
         response = organiser_client.post_form(url, token_from=url)
         assert response.status_code == 200
         assert "<title>Error: " in response.get_data(as_text=True)
-        assert error_summary(response) == [("#problem", "The closing date has passed: move it later before "
-                                                        "opening the cycle")]
+        assert error_summary(response) == [
+            ("#problem", "The closing date has passed: move it later before opening the cycle")
+        ]
         assert f'href="/organiser/cycles/{cycle.slug}/edit#nominations_close_date-day"' in response.get_data(
-            as_text=True)
+            as_text=True
+        )
     assert the_cycle().status is CycleStatus.DRAFT
     with time_machine.travel(utc(2026, 6, 28, 15, 59, 59), tick=False):
         organiser_client.sign_in_as(organiser)
@@ -272,8 +320,12 @@ def test_closing_at_the_close_instant_keeps_the_date(organiser_client, organiser
         organiser_client.sign_in_as(organiser)
         page = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
         assert "Nominations closed at 5pm on 28 June 2026: nobody can submit now" in main_text(page)
-        assert buttons(page) == {"Close nominations": "primary", "Move back to draft": "secondary",
-                                 "Add a category": "secondary", "Copy to start next year's cycle": "secondary"}
+        assert buttons(page) == {
+            "Close nominations": "primary",
+            "Move back to draft": "secondary",
+            "Add a category": "secondary",
+            "Copy to start next year's cycle": "secondary",
+        }
         assert "Close nominations for Public Sector Digital Awards 2026?" in main_text(organiser_client.get(url))
         response = organiser_client.post_form(url, token_from=url)
         assert response.status_code == 302
@@ -302,31 +354,43 @@ def test_close_nominations_now(organiser_client, organiser, nominee_client, nomi
         confirm = organiser_client.get(url)
         text = main_text(confirm)
         assert "Close nominations for Public Sector Digital Awards 2026 now?" in text
-        assert ("Nominations are open until 5pm on 28 June 2026 (Europe/London time). If you close them now, the "
-                "closing date becomes the moment you press the button") in text
+        assert (
+            "Nominations are open until 5pm on 28 June 2026 (Europe/London time). If you close them now, the "
+            "closing date becomes the moment you press the button"
+        ) in text
         assert buttons(confirm) == {"Close nominations now": "warning"}
         assert the_cycle().status is CycleStatus.OPEN  # looking changes nothing
         response = organiser_client.post_form(url, token_from=url)
         assert response.status_code == 302 and response.headers["Location"] == f"/organiser/cycles/{cycle.slug}"
         shown = main_text(organiser_client.get(response.headers["Location"]))
-        assert ("Nominations for Public Sector Digital Awards 2026 closed at 10:30am on 1 May 2026. Nobody can start, "
-                "change or submit a nomination now.") in shown
+        assert (
+            "Nominations for Public Sector Digital Awards 2026 closed at 10:30am on 1 May 2026. Nobody can start, "
+            "change or submit a nomination now."
+        ) in shown
         assert "Nominations close 10:30am on 1 May 2026" in shown
         closed = the_cycle()
         assert closed.status is CycleStatus.CLOSED and closed.nominations_close_at == now
         [event] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "cycle.nominations_closed"))
         assert event.actor_id == organiser.id and event.object_id == str(cycle.id)
-        assert event.detail == {"closed_at": now.isoformat(), "planned_close_at": utc(2026, 6, 28, 16).isoformat(),
-                                "early": True}
-        assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))
-                                 .where(AuditEvent.action == "cycle.status_changed")) == 0
+        assert event.detail == {
+            "closed_at": now.isoformat(),
+            "planned_close_at": utc(2026, 6, 28, 16).isoformat(),
+            "early": True,
+        }
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "cycle.status_changed")
+            )
+            == 0
+        )
         # the nominee can no longer change their draft
         section = f"/nominations/{draft.reference}/project"
         response = nominee_client.get(section)
         assert response.status_code == 302
         assert "This nomination can no longer be changed" in main_text(nominee_client.get(response.headers["Location"]))
-        response = nominee_client.post_form(section, {"title": "Changed after closing", "summary": "Late"},
-                                            token_from=f"/nominations/{draft.reference}")
+        response = nominee_client.post_form(
+            section, {"title": "Changed after closing", "summary": "Late"}, token_from=f"/nominations/{draft.reference}"
+        )
         assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(type(draft), draft.id).title == "Our draft"
@@ -338,15 +402,21 @@ def test_closing_before_nominations_start_points_back_to_draft(organiser_client,
     with time_machine.travel(utc(2026, 3, 1, 12), tick=False):
         organiser_client.sign_in_as(organiser)
         response = organiser_client.post_form(url, token_from=url)
-        assert error_summary(response) == [("#problem", "Nominations have not started yet: move the cycle back to "
-                                                        "draft instead of closing it")]
+        assert error_summary(response) == [
+            ("#problem", "Nominations have not started yet: move the cycle back to draft instead of closing it")
+        ]
     assert the_cycle().status is CycleStatus.OPEN
 
 
 def test_opening_without_categories_points_to_adding_one(organiser_client):
     taxonomy.seed_trends()
-    cycle = cycles.create_cycle(name="Bare", year=2030, nominations_open_at=utc(2030, 1, 1),
-                                nominations_close_at=utc(2030, 6, 1), with_defaults=False)
+    cycle = cycles.create_cycle(
+        name="Bare",
+        year=2030,
+        nominations_open_at=utc(2030, 1, 1),
+        nominations_close_at=utc(2030, 6, 1),
+        with_defaults=False,
+    )
     db.session.commit()
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/open")
     assert "Add at least one category before opening the cycle" in main_text(page)
@@ -370,25 +440,37 @@ def test_publishing_is_never_a_plain_state_change(organiser_client):
     assert response.status_code == 302 and response.headers["Location"] == f"/organiser/cycles/{cycle.slug}/publish"
     response = organiser_client.post_form(url, token_from=f"/organiser/cycles/{cycle.slug}")
     assert response.status_code == 302 and response.headers["Location"] == f"/organiser/cycles/{cycle.slug}/publish"
-    assert ("Nothing has been published. Check what publishing does below, then publish the results here."
-            in main_text(organiser_client.get(response.headers["Location"])))
+    assert "Nothing has been published. Check what publishing does below, then publish the results here." in main_text(
+        organiser_client.get(response.headers["Location"])
+    )
     assert the_cycle().status is CycleStatus.JUDGING
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action.like("%publish%"))) == 0
 
 
 def test_publish_results_is_the_main_button_only_once_there_is_a_shortlist(organiser_client):
     from awards.models import Result, ShortlistDecision
+
     cycle = make_cycle(status="judging", close_at=utc(2030, 6, 28, 16))
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
-    assert ("There is no shortlist yet, so the results cannot be published. Suggest a shortlist on the results page "
-            "and adjust it, then publish the results.") in main_text(page)
+    assert (
+        "There is no shortlist yet, so the results cannot be published. Suggest a shortlist on the results page "
+        "and adjust it, then publish the results."
+    ) in main_text(page)
     assert f'href="/organiser/cycles/{cycle.slug}/results">Suggest a shortlist' in page.get_data(as_text=True)
     kinds = buttons(page)
     assert kinds["Publish results"] == "secondary" and kinds["Stop judging"] == "secondary"
     assert "primary" not in kinds.values()
     nomination = make_nomination(cycle)
-    db.session.add(ShortlistDecision(cycle_id=cycle.id, nomination_id=nomination.id, result=Result.SHORTLISTED,
-                                     suggested=True, rationale="", decided_at=utc(2026, 7, 1)))
+    db.session.add(
+        ShortlistDecision(
+            cycle_id=cycle.id,
+            nomination_id=nomination.id,
+            result=Result.SHORTLISTED,
+            suggested=True,
+            rationale="",
+            decided_at=utc(2026, 7, 1),
+        )
+    )
     db.session.commit()
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
     assert "There is no shortlist yet" not in main_text(page)
@@ -409,33 +491,54 @@ def test_each_move_explains_what_happens(organiser_client):
 
 # --- Categories ---------------------------------------------------------------------------------
 
+
 def test_add_edit_and_remove_a_category(organiser_client, organiser):
     cycle = make_cycle(close_at=utc(2030, 6, 28, 16))
     base = f"/organiser/cycles/{cycle.slug}/categories"
     page = organiser_client.get(f"{base}/new")
     assert offered_trend_ids(page) == {t.id for t in cycle.trends}
-    response = organiser_client.post_form(f"{base}/new", {"name": "", "description": "Kept", "shortlist_size": "six",
-                                                          "trends": [str(cycle.trends[0].id)]},
-                                          token_from=f"{base}/new")
-    assert dict(error_summary(response)) == {"#name": "Enter the category's name",
-                                             "#shortlist_size": "Shortlist size must be a whole number"}
+    response = organiser_client.post_form(
+        f"{base}/new",
+        {"name": "", "description": "Kept", "shortlist_size": "six", "trends": [str(cycle.trends[0].id)]},
+        token_from=f"{base}/new",
+    )
+    assert dict(error_summary(response)) == {
+        "#name": "Enter the category's name",
+        "#shortlist_size": "Shortlist size must be a whole number",
+    }
     assert input_value(response, "shortlist_size") == "six"
     assert checked_trend_ids(response) == {cycle.trends[0].id}
-    response = organiser_client.post_form(f"{base}/new", {"name": "Open data", "description": "Publishing data.",
-                                                          "shortlist_size": "4",
-                                                          "trends": [str(trend("T2").id)]}, token_from=f"{base}/new")
+    response = organiser_client.post_form(
+        f"{base}/new",
+        {
+            "name": "Open data",
+            "description": "Publishing data.",
+            "shortlist_size": "4",
+            "trends": [str(trend("T2").id)],
+        },
+        token_from=f"{base}/new",
+    )
     assert response.status_code == 302
     category = db.session.scalar(sa.select(Category).where(Category.name == "Open data"))
     assert category.shortlist_size == 4 and [t.code for t in category.trends] == ["T2"]
     assert "The category Open data has been added" in main_text(organiser_client.get(f"/organiser/cycles/{cycle.slug}"))
 
-    response = organiser_client.post_form(f"{base}/{category.id}/edit", {
-        "name": "Technology for Public Good", "description": "", "shortlist_size": "5"},
-        token_from=f"{base}/{category.id}/edit")
+    response = organiser_client.post_form(
+        f"{base}/{category.id}/edit",
+        {"name": "Technology for Public Good", "description": "", "shortlist_size": "5"},
+        token_from=f"{base}/{category.id}/edit",
+    )
     assert error_summary(response) == [("#name", "This cycle already has a category with that name")]
-    response = organiser_client.post_form(f"{base}/{category.id}/edit", {
-        "name": "Open data and standards", "description": "Publishing data.", "shortlist_size": "5",
-        "trends": [str(trend("T1").id), str(trend("T2").id)]}, token_from=f"{base}/{category.id}/edit")
+    response = organiser_client.post_form(
+        f"{base}/{category.id}/edit",
+        {
+            "name": "Open data and standards",
+            "description": "Publishing data.",
+            "shortlist_size": "5",
+            "trends": [str(trend("T1").id), str(trend("T2").id)],
+        },
+        token_from=f"{base}/{category.id}/edit",
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert (category.name, category.shortlist_size) == ("Open data and standards", 5)
@@ -447,8 +550,9 @@ def test_add_edit_and_remove_a_category(organiser_client, organiser):
     response = organiser_client.post_form(f"{base}/{category_id}/remove", token_from=f"{base}/{category_id}/remove")
     assert response.status_code == 302
     assert db.session.scalar(sa.select(Category.id).where(Category.id == category_id)) is None
-    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "category.removed")).actor_id == \
-        organiser.id
+    assert (
+        db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "category.removed")).actor_id == organiser.id
+    )
     assert organiser_client.get(f"{base}/{category_id}/edit").status_code == 404
 
 
@@ -474,9 +578,11 @@ def test_a_category_of_another_cycle_is_not_found(organiser_client):
 
 # --- Copying ------------------------------------------------------------------------------------
 
+
 def test_copy_to_start_next_year(organiser_client, organiser):
-    cycle = make_cycle(name="Public Sector Digital Awards 2026", year=2026,
-                       open_at=utc(2026, 3, 2, 9), close_at=utc(2026, 6, 28, 16))
+    cycle = make_cycle(
+        name="Public Sector Digital Awards 2026", year=2026, open_at=utc(2026, 3, 2, 9), close_at=utc(2026, 6, 28, 16)
+    )
     retired = cycle.trends[-1]
     taxonomy.retire_trend(retired)
     db.session.commit()
@@ -488,19 +594,33 @@ def test_copy_to_start_next_year(organiser_client, organiser):
     assert input_value(page, "nominations_close_time") == "5pm"
     assert f"These retired trends will not be offered: {retired.name}" in main_text(page)
 
-    response = organiser_client.post_form(url, {"name": "Public Sector Digital Awards 2027", "year": "2027",
-                                                "nominations_open_date": ["2", "3", "2027"],
-                                                "nominations_open_time": "9am",
-                                                "nominations_close_date": ["", "", ""],
-                                                "nominations_close_time": "5pm"}, token_from=url)
+    response = organiser_client.post_form(
+        url,
+        {
+            "name": "Public Sector Digital Awards 2027",
+            "year": "2027",
+            "nominations_open_date": ["2", "3", "2027"],
+            "nominations_open_time": "9am",
+            "nominations_close_date": ["", "", ""],
+            "nominations_close_time": "5pm",
+        },
+        token_from=url,
+    )
     assert error_summary(response) == [("#nominations_close_date-day", "Enter the date nominations close")]
     assert input_value(response, "nominations_open_date-day") == "2"
 
-    response = organiser_client.post_form(url, {"name": "Public Sector Digital Awards 2027", "year": "2027",
-                                                "nominations_open_date": ["2", "3", "2027"],
-                                                "nominations_open_time": "9am",
-                                                "nominations_close_date": ["28", "6", "2027"],
-                                                "nominations_close_time": "5pm"}, token_from=url)
+    response = organiser_client.post_form(
+        url,
+        {
+            "name": "Public Sector Digital Awards 2027",
+            "year": "2027",
+            "nominations_open_date": ["2", "3", "2027"],
+            "nominations_open_time": "9am",
+            "nominations_close_date": ["28", "6", "2027"],
+            "nominations_close_time": "5pm",
+        },
+        token_from=url,
+    )
     assert response.status_code == 302
     new = the_cycle("public-sector-digital-awards-2027")
     assert response.headers["Location"] == f"/organiser/cycles/{new.slug}"
@@ -513,13 +633,15 @@ def test_copy_to_start_next_year(organiser_client, organiser):
 
 # --- The list -----------------------------------------------------------------------------------
 
+
 def test_the_list_shows_each_cycle_with_its_counts(organiser_client):
     first = make_cycle(close_at=utc(2030, 6, 28, 16))
     make_nomination(first)
     make_nomination(first)
     make_nomination(first, status="draft", complete=False)
-    make_cycle(name="Old awards 2025", year=2025, status="published", open_at=utc(2025, 1, 1),
-               close_at=utc(2025, 6, 28, 16))
+    make_cycle(
+        name="Old awards 2025", year=2025, status="published", open_at=utc(2025, 1, 1), close_at=utc(2025, 6, 28, 16)
+    )
     text = main_text(organiser_client.get("/organiser/cycles"))
     assert "Public Sector Digital Awards 2026 2026 Open for nominations" in text
     assert "5pm on 28 June 2030 2 1" in text

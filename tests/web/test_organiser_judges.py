@@ -50,6 +50,7 @@ def judges_of(cycle) -> list[Judge]:
 
 # ------------------------------------------------------------------ the list and invitations
 
+
 def test_an_empty_list_invites_judges(organiser_client, cycle):
     response = organiser_client.get(judges_url(cycle))
     assert response.status_code == 200
@@ -59,13 +60,18 @@ def test_an_empty_list_invites_judges(organiser_client, cycle):
 
 
 def test_invite_many_at_once_sends_each_a_link(organiser_client, organiser, cycle, outbox):
-    response = organiser_client.post_form(judges_url(cycle), {
-        "emails": "Grace@Navy.example.org, alan@bletchley.example.org\n\nkaren@cam.example.ac.uk;"},
-        token_from=judges_url(cycle))
+    response = organiser_client.post_form(
+        judges_url(cycle),
+        {"emails": "Grace@Navy.example.org, alan@bletchley.example.org\n\nkaren@cam.example.ac.uk;"},
+        token_from=judges_url(cycle),
+    )
     assert response.status_code == 302 and response.headers["Location"] == judges_url(cycle)
     judges = judges_of(cycle)
-    assert [j.email for j in judges] == ["grace@navy.example.org", "alan@bletchley.example.org",
-                                         "karen@cam.example.ac.uk"]
+    assert [j.email for j in judges] == [
+        "grace@navy.example.org",
+        "alan@bletchley.example.org",
+        "karen@cam.example.ac.uk",
+    ]
     assert all(j.user_id is None and j.accepted_at is None and j.invited_by_id == organiser.id for j in judges)
     messages = outbox("judge_invitation")
     assert sorted(m.to_address for m in messages) == sorted(j.email for j in judges)
@@ -75,16 +81,19 @@ def test_invite_many_at_once_sends_each_a_link(organiser_client, organiser, cycl
         assert "Omar Organiser has invited you" in message.body_text
     assert audit_actions().count("judge.invited") == 3
     page = page_text(organiser_client.get(judges_url(cycle)))
-    assert "3 invitations sent to grace@navy.example.org, alan@bletchley.example.org and " \
-           "karen@cam.example.ac.uk" in page
+    assert (
+        "3 invitations sent to grace@navy.example.org, alan@bletchley.example.org and karen@cam.example.ac.uk" in page
+    )
     assert page.count("Invited") >= 3 and "0 accepted, 3 not yet accepted" in page
 
 
 def test_duplicates_and_already_invited_are_reported_not_invited_again(organiser_client, cycle, outbox):
     make_judge(cycle, accepted=False, email="grace@navy.example.org")
-    response = organiser_client.post_form(judges_url(cycle), {
-        "emails": "grace@navy.example.org\nalan@bletchley.example.org\nALAN@bletchley.example.org"},
-        token_from=judges_url(cycle))
+    response = organiser_client.post_form(
+        judges_url(cycle),
+        {"emails": "grace@navy.example.org\nalan@bletchley.example.org\nALAN@bletchley.example.org"},
+        token_from=judges_url(cycle),
+    )
     assert response.status_code == 302
     assert [j.email for j in judges_of(cycle)] == ["grace@navy.example.org", "alan@bletchley.example.org"]
     assert [m.to_address for m in outbox("judge_invitation")] == ["alan@bletchley.example.org"]
@@ -140,7 +149,8 @@ def test_resend_sends_a_fresh_link(organiser_client, cycle, outbox):
     assert message.to_address == "pending@judges.example.net"
     assert "judge.invitation_resent" in audit_actions()
     assert "A new invitation has been sent to pending@judges.example.net" in page_text(
-        organiser_client.get(judges_url(cycle)))
+        organiser_client.get(judges_url(cycle))
+    )
 
 
 def test_resend_to_an_accepted_judge_is_refused(organiser_client, cycle, outbox):
@@ -158,6 +168,7 @@ def test_a_judge_of_another_cycle_is_not_found_here(organiser_client, cycle):
 
 
 # ------------------------------------------------------------------ removing a judge
+
 
 def test_remove_a_judge_with_draft_scores_after_confirming(organiser_client, cycle):
     judge = accepted_judge(cycle)
@@ -194,6 +205,7 @@ def test_a_judge_with_submitted_scores_cannot_be_removed(organiser_client, cycle
 
 # ------------------------------------------------------------------ a judge's settings
 
+
 def settings_url(judge) -> str:
     return f"/organiser/cycles/{judge.cycle.slug}/judges/{judge.id}"
 
@@ -220,21 +232,33 @@ def test_settings_are_prefilled(organiser_client, cycle):
 def test_save_settings_and_expertise(organiser_client, organiser, cycle):
     judge = accepted_judge(cycle)
     first, second = cycle.trends[0], cycle.trends[1]
-    response = organiser_client.post_form(settings_url(judge), {
-        "organisation": "Difference Engines Ltd", "max_load": "12", "scope": "some",
-        "category_ids": [str(cycle.categories[0].id), str(cycle.categories[2].id)],
-        f"expertise_{first.id}": "-2", f"expertise_{second.id}": "1"}, token_from=settings_url(judge))
+    response = organiser_client.post_form(
+        settings_url(judge),
+        {
+            "organisation": "Difference Engines Ltd",
+            "max_load": "12",
+            "scope": "some",
+            "category_ids": [str(cycle.categories[0].id), str(cycle.categories[2].id)],
+            f"expertise_{first.id}": "-2",
+            f"expertise_{second.id}": "1",
+        },
+        token_from=settings_url(judge),
+    )
     assert response.status_code == 302
     db.session.expire_all()
     judge = db.session.get(Judge, judge.id)
     assert judge.organisation == "Difference Engines Ltd" and judge.max_load == 12
     assert not judge.all_categories
     assert {c.id for c in judge.categories} == {cycle.categories[0].id, cycle.categories[2].id}
-    levels = dict(db.session.execute(sa.select(Expertise.trend_id, Expertise.level)
-                                     .where(Expertise.user_id == judge.user_id)).all())
+    levels = dict(
+        db.session.execute(
+            sa.select(Expertise.trend_id, Expertise.level).where(Expertise.user_id == judge.user_id)
+        ).all()
+    )
     assert levels == {first.id: -2, second.id: 1}
-    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action.in_(
-        ["judge.settings_changed", "judge.expertise_changed"]))).all()
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action.in_(["judge.settings_changed", "judge.expertise_changed"]))
+    ).all()
     assert {e.action for e in events} == {"judge.settings_changed", "judge.expertise_changed"}
     assert all(e.actor_id == organiser.id for e in events)
     assert "Settings saved for Ada Lovelace" in page_text(organiser_client.get(judges_url(cycle)))
@@ -244,20 +268,24 @@ def test_blank_load_limit_means_the_cycles(organiser_client, cycle):
     judge = accepted_judge(cycle)
     judge.max_load = 5
     db.session.commit()
-    organiser_client.post_form(settings_url(judge), {"organisation": "X", "max_load": "", "scope": "all"},
-                               token_from=settings_url(judge))
+    organiser_client.post_form(
+        settings_url(judge), {"organisation": "X", "max_load": "", "scope": "all"}, token_from=settings_url(judge)
+    )
     db.session.expire_all()
     assert db.session.get(Judge, judge.id).max_load is None
 
 
-@pytest.mark.parametrize("data,message", [
-    ({"max_load": "lots", "scope": "all"}, "Most nominations must be a whole number"),
-    ({"max_load": "0", "scope": "all"}, "Most nominations must be between 1 and 1000"),
-    ({"max_load": "3"}, "Select which categories this judge scores"),
-    ({"scope": "some"}, "Select the categories this judge scores"),
-    ({"scope": "some", "category_ids": "999999"}, "Select only categories from the list"),
-    ({"scope": "all", "expertise_TREND": "5"}, "from the list"),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"max_load": "lots", "scope": "all"}, "Most nominations must be a whole number"),
+        ({"max_load": "0", "scope": "all"}, "Most nominations must be between 1 and 1000"),
+        ({"max_load": "3"}, "Select which categories this judge scores"),
+        ({"scope": "some"}, "Select the categories this judge scores"),
+        ({"scope": "some", "category_ids": "999999"}, "Select only categories from the list"),
+        ({"scope": "all", "expertise_TREND": "5"}, "from the list"),
+    ],
+)
 def test_settings_errors_keep_what_was_typed(organiser_client, cycle, data, message):
     judge = accepted_judge(cycle)
     data = {k.replace("TREND", str(cycle.trends[0].id)): v for k, v in data.items()}
@@ -277,8 +305,11 @@ def test_a_pending_invitation_has_no_expertise_yet(organiser_client, cycle):
     html = response.get_data(as_text=True)
     assert "You can set pending@judges.example.net’s expertise once they have accepted" in html
     assert "expertise_" not in html
-    response = organiser_client.post_form(settings_url(judge), {"organisation": "Somewhere", "scope": "all",
-                                                                 "max_load": "4"}, token_from=settings_url(judge))
+    response = organiser_client.post_form(
+        settings_url(judge),
+        {"organisation": "Somewhere", "scope": "all", "max_load": "4"},
+        token_from=settings_url(judge),
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Judge, judge.id).max_load == 4
@@ -286,29 +317,44 @@ def test_a_pending_invitation_has_no_expertise_yet(organiser_client, cycle):
 
 # ------------------------------------------------------------------ criteria
 
+
 def criteria_url(cycle) -> str:
     return f"/organiser/cycles/{cycle.slug}/criteria"
 
 
 def criteria_of(cycle) -> list[Criterion]:
     db.session.expire_all()
-    return list(db.session.scalars(sa.select(Criterion).where(Criterion.cycle_id == cycle.id)
-                                   .order_by(Criterion.position)))
+    return list(
+        db.session.scalars(sa.select(Criterion).where(Criterion.cycle_id == cycle.id).order_by(Criterion.position))
+    )
 
 
 def band_data(bands) -> dict:
     data = {}
     for i, (low, high, label, text) in enumerate(bands):
-        data.update({f"bands-{i}-low": str(low), f"bands-{i}-high": str(high), f"bands-{i}-label": label,
-                     f"bands-{i}-text": text})
+        data.update(
+            {
+                f"bands-{i}-low": str(low),
+                f"bands-{i}-high": str(high),
+                f"bands-{i}-label": label,
+                f"bands-{i}-text": text,
+            }
+        )
     return data
 
 
 def criterion_data(**overrides) -> dict:
-    data = {"name": "Value for money", "description": "Costs against benefits.", "weight": "20",
-            "scale_min": "1", "scale_max": "5", "allow_not_applicable": "y",
-            **band_data([(1, 2, "Weak", "Costs unclear."), (3, 3, "Fair", "Some evidence."),
-                         (4, 5, "Strong", "Clear savings.")])}
+    data = {
+        "name": "Value for money",
+        "description": "Costs against benefits.",
+        "weight": "20",
+        "scale_min": "1",
+        "scale_max": "5",
+        "allow_not_applicable": "y",
+        **band_data(
+            [(1, 2, "Weak", "Costs unclear."), (3, 3, "Fair", "Some evidence."), (4, 5, "Strong", "Clear savings.")]
+        ),
+    }
     data.update(overrides)
     return data
 
@@ -331,11 +377,18 @@ def test_add_a_criterion(organiser_client, organiser, cycle):
     response = organiser_client.post_form(url, criterion_data(), token_from=url)
     assert response.status_code == 302 and response.headers["Location"] == criteria_url(cycle)
     added = criteria_of(cycle)[-1]
-    assert (added.name, added.weight, added.scale_min, added.scale_max, added.allow_not_applicable) == \
-        ("Value for money", 20, 1, 5, True)
-    assert added.rubric == [{"from": 1, "to": 2, "label": "Weak", "text": "Costs unclear."},
-                            {"from": 3, "to": 3, "label": "Fair", "text": "Some evidence."},
-                            {"from": 4, "to": 5, "label": "Strong", "text": "Clear savings."}]
+    assert (added.name, added.weight, added.scale_min, added.scale_max, added.allow_not_applicable) == (
+        "Value for money",
+        20,
+        1,
+        5,
+        True,
+    )
+    assert added.rubric == [
+        {"from": 1, "to": 2, "label": "Weak", "text": "Costs unclear."},
+        {"from": 3, "to": 3, "label": "Fair", "text": "Some evidence."},
+        {"from": 4, "to": 5, "label": "Strong", "text": "Clear savings."},
+    ]
     text = page_text(organiser_client.get(criteria_url(cycle)))
     assert "Value for money has been added" in text
     assert "20 (16.7% of the total)" in text and "Judges may answer “Not applicable”" in text
@@ -363,19 +416,22 @@ def test_add_another_band_and_remove_one_without_saving(organiser_client, cycle)
     assert len(criteria_of(cycle)) == 6
 
 
-@pytest.mark.parametrize("overrides,message", [
-    ({"name": ""}, "Enter the criterion’s name"),
-    ({"weight": "0"}, "Weight must be between 1 and 1000"),
-    ({"weight": "ten"}, "Weight must be a whole number"),
-    ({"scale_max": "1"}, "The highest score must be more than the lowest score"),
-    ({"scale_min": "0", "scale_max": "50"}, "The scale can have at most 21 scores"),
-    ({"bands-1-low": "4", "bands-1-high": "4"}, "no band covers 3"),
-    ({"bands-1-low": "2", "bands-1-high": "3"}, "The bands must not overlap"),
-    ({"bands-2-high": "7"}, "Band 3 must be within the scale, 1 to 5"),
-    ({"bands-1-label": ""}, "Enter a label for the band"),
-    ({"bands-1-low": "three"}, "Enter the lowest score of the band as a whole number"),
-    ({"name": "transferability"}, "This cycle already has a criterion with that name"),
-])
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        ({"name": ""}, "Enter the criterion’s name"),
+        ({"weight": "0"}, "Weight must be between 1 and 1000"),
+        ({"weight": "ten"}, "Weight must be a whole number"),
+        ({"scale_max": "1"}, "The highest score must be more than the lowest score"),
+        ({"scale_min": "0", "scale_max": "50"}, "The scale can have at most 21 scores"),
+        ({"bands-1-low": "4", "bands-1-high": "4"}, "no band covers 3"),
+        ({"bands-1-low": "2", "bands-1-high": "3"}, "The bands must not overlap"),
+        ({"bands-2-high": "7"}, "Band 3 must be within the scale, 1 to 5"),
+        ({"bands-1-label": ""}, "Enter a label for the band"),
+        ({"bands-1-low": "three"}, "Enter the lowest score of the band as a whole number"),
+        ({"name": "transferability"}, "This cycle already has a criterion with that name"),
+    ],
+)
 def test_criterion_errors_keep_what_was_typed(organiser_client, cycle, overrides, message):
     url = f"{criteria_url(cycle)}/new"
     response = organiser_client.post_form(url, criterion_data(**overrides), token_from=url)
@@ -451,6 +507,7 @@ def test_scores_in_another_cycle_do_not_lock_this_one(organiser_client, cycle):
 
 # ------------------------------------------------------------------ conflicts
 
+
 def conflicts_url(cycle) -> str:
     return f"/organiser/cycles/{cycle.slug}/conflicts"
 
@@ -493,24 +550,35 @@ def test_add_a_conflict_by_hand(organiser_client, organiser, cycle):
     assignment = make_assignment(ada, nomination)
     url = f"{conflicts_url(cycle)}/new"
     assert "Ada Lovelace (ada@judges.example.net)" in organiser_client.get(url).get_data(as_text=True)
-    response = organiser_client.post_form(url, {"judge": str(ada.id), "reference": nomination.reference.lower(),
-                                                "reason": "Ada's sister leads the project"}, token_from=url)
+    response = organiser_client.post_form(
+        url,
+        {"judge": str(ada.id), "reference": nomination.reference.lower(), "reason": "Ada's sister leads the project"},
+        token_from=url,
+    )
     assert response.status_code == 302
     db.session.expire_all()
     conflict = db.session.scalar(sa.select(ConflictOfInterest))
-    assert (conflict.judge_id, conflict.nomination_id, conflict.source, conflict.created_by_id) == \
-        (ada.id, nomination.id, ConflictSource.ORGANISER, organiser.id)
+    assert (conflict.judge_id, conflict.nomination_id, conflict.source, conflict.created_by_id) == (
+        ada.id,
+        nomination.id,
+        ConflictSource.ORGANISER,
+        organiser.id,
+    )
     assert db.session.get(type(assignment), assignment.id).status.value == "recused"
     assert f"Ada Lovelace will not be given {nomination.reference}" in page_text(
-        organiser_client.get(conflicts_url(cycle)))
+        organiser_client.get(conflicts_url(cycle))
+    )
 
 
-@pytest.mark.parametrize("data,message", [
-    ({"reference": "PSDA-2026-9999", "reason": "x"}, "There is no nomination PSDA-2026-9999"),
-    ({"reference": "", "reason": "x"}, "Enter the nomination’s reference"),
-    ({"reason": ""}, "Enter the reason for the conflict"),
-    ({"judge": ""}, "Select the judge"),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"reference": "PSDA-2026-9999", "reason": "x"}, "There is no nomination PSDA-2026-9999"),
+        ({"reference": "", "reason": "x"}, "Enter the nomination’s reference"),
+        ({"reason": ""}, "Enter the reason for the conflict"),
+        ({"judge": ""}, "Select the judge"),
+    ],
+)
 def test_add_conflict_errors(organiser_client, cycle, data, message):
     ada = accepted_judge(cycle)
     nomination = make_nomination(cycle)
@@ -528,8 +596,9 @@ def test_a_conflict_already_recorded_is_not_added_twice(organiser_client, organi
     conflict_rules.add_organiser_conflict(ada, nomination, reason="First", by=organiser)
     db.session.commit()
     url = f"{conflicts_url(cycle)}/new"
-    response = organiser_client.post_form(url, {"judge": str(ada.id), "reference": nomination.reference,
-                                                "reason": "Again"}, token_from=url)
+    response = organiser_client.post_form(
+        url, {"judge": str(ada.id), "reference": nomination.reference, "reason": "Again"}, token_from=url
+    )
     assert "is already recorded" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(ConflictOfInterest.id))) == 1
 
@@ -538,8 +607,9 @@ def test_a_nomination_of_another_cycle_cannot_be_named(organiser_client, cycle):
     ada = accepted_judge(cycle)
     elsewhere = make_nomination(make_cycle(name="Other awards", year=2027))
     url = f"{conflicts_url(cycle)}/new"
-    response = organiser_client.post_form(url, {"judge": str(ada.id), "reference": elsewhere.reference,
-                                                "reason": "x"}, token_from=url)
+    response = organiser_client.post_form(
+        url, {"judge": str(ada.id), "reference": elsewhere.reference, "reason": "x"}, token_from=url
+    )
     assert f"There is no nomination {elsewhere.reference}" in response.get_data(as_text=True)
 
 
@@ -552,7 +622,8 @@ def test_remove_a_recorded_conflict_with_a_reason(organiser_client, organiser, c
     assert "Remove this conflict?" in page_text(organiser_client.get(url))
     response = organiser_client.post_form(url, {"reason": ""}, token_from=url)
     assert response.status_code == 200 and "Enter the reason for removing the conflict" in response.get_data(
-        as_text=True)
+        as_text=True
+    )
     response = organiser_client.post_form(url, {"reason": "Checked: no link"}, token_from=url)
     assert response.status_code == 302
     db.session.expire_all()
@@ -566,8 +637,13 @@ def test_remove_a_recorded_conflict_with_a_reason(organiser_client, organiser, c
 def test_a_detected_conflict_cannot_be_removed(organiser_client, cycle):
     ada = accepted_judge(cycle)
     nomination = make_nomination(cycle)
-    conflict = ConflictOfInterest(judge_id=ada.id, nomination_id=nomination.id, source=ConflictSource.DETECTED,
-                                  reason="Same organisation", created_at=utcnow())
+    conflict = ConflictOfInterest(
+        judge_id=ada.id,
+        nomination_id=nomination.id,
+        source=ConflictSource.DETECTED,
+        reason="Same organisation",
+        created_at=utcnow(),
+    )
     db.session.add(conflict)
     db.session.commit()
     url = f"{conflicts_url(cycle)}/{conflict.id}/remove"
@@ -594,6 +670,7 @@ def test_outbox_is_untouched_by_conflict_pages(organiser_client, cycle):
 
 # ------------------------------------------------------------------ no N+1 on the list pages
 
+
 def count_queries(client, url) -> int:
     statements = []
 
@@ -610,8 +687,9 @@ def count_queries(client, url) -> int:
 
 def add_judges_with_conflicts(cycle, organiser, start, count):
     for n in range(start, start + count):
-        judge = accepted_judge(cycle, email=f"judge{n}@place{n}.example.net", name=f"Judge {n}",
-                               organisation=f"Place {n}")
+        judge = accepted_judge(
+            cycle, email=f"judge{n}@place{n}.example.net", name=f"Judge {n}", organisation=f"Place {n}"
+        )
         judge.all_categories = False
         judge.categories = [cycle.categories[n % len(cycle.categories)]]
         make_judge(cycle, accepted=False, email=f"pending{n}@judges.example.net")

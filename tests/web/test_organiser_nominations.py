@@ -59,22 +59,29 @@ def read_csv(response) -> list[dict[str, str]]:
 
 # ------------------------------------------------------------------ the list
 
+
 def test_the_list_shows_the_cycles_nominations_and_no_others(organiser_client, cycle, nominator):
-    mine = make_nomination(cycle, nominator=nominator, title="Digital front door",
-                           organisation_name="Riverside Council")
+    mine = make_nomination(
+        cycle, nominator=nominator, title="Digital front door", organisation_name="Riverside Council"
+    )
     draft = make_nomination(cycle, nominator=nominator, status="draft", complete=False)
     other = make_nomination(make_cycle(name="Other awards", year=2027), nominator=nominator)
 
     response = organiser_client.get(list_url(cycle))
     page = response.get_data(as_text=True)
-    assert "<h1 class=\"govuk-heading-l\">Nominations</h1>" in page
+    assert '<h1 class="govuk-heading-l">Nominations</h1>' in page
     assert REFERENCE_LINK.findall(page) == [mine.reference, draft.reference]
     assert other.reference not in page
     row = text_of(page.split(mine.reference + "</a>", 1)[1].split("</tr>", 1)[0])
-    for expected in ("Digital front door", "Riverside Council", mine.category.name,
-                     mine.primary_trend.name, "Submitted"):
+    for expected in (
+        "Digital front door",
+        "Riverside Council",
+        mine.category.name,
+        mine.primary_trend.name,
+        "Submitted",
+    ):
         assert expected in row
-    assert 'govuk-tag govuk-tag--blue' in page
+    assert "govuk-tag govuk-tag--blue" in page
     draft_row = text_of(page.split(draft.reference + "</a>", 1)[1].split("</tr>", 1)[0])
     assert "Untitled nomination" in draft_row and "Draft" in draft_row and "Not submitted" in draft_row
 
@@ -98,8 +105,9 @@ def test_counts_per_status_cover_the_whole_cycle(organiser_client, cycle, nomina
 
     for url in (list_url(cycle), list_url(cycle, status="draft"), list_url(cycle, q="nothing-matches")):
         page = organiser_client.get(url).get_data(as_text=True)
-        counts = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page.split('id="status-counts">', 1)[1]
-                                             .split("</p>", 1)[0])).strip()
+        counts = re.sub(
+            r"\s+", " ", re.sub(r"<[^>]+>", "", page.split('id="status-counts">', 1)[1].split("</p>", 1)[0])
+        ).strip()
         assert counts == "6 nominations in this cycle: 3 submitted, 2 drafts and 1 withdrawn."
         assert f'href="{list_url(cycle, status="draft")}">2 drafts</a>' in page
 
@@ -119,13 +127,15 @@ def test_filters_by_category_trend_and_status_combine(organiser_client, cycle, n
         n = make_nomination(cycle, nominator=nominator, category=category, status=status)
         n.trend_links = []
         db.session.flush()
-        n.trend_links = [NominationTrend(trend=t, is_primary=i == 0, how_addressed="Because.", position=i)
-                         for i, t in enumerate(trends)]
+        n.trend_links = [
+            NominationTrend(trend=t, is_primary=i == 0, how_addressed="Because.", position=i)
+            for i, t in enumerate(trends)
+        ]
         db.session.commit()
         return n.reference
 
     a = nominate(first, [trend_a, trend_b])
-    b = nominate(first, [trend_c, trend_a])            # trend_a, but not as its primary trend
+    b = nominate(first, [trend_c, trend_a])  # trend_a, but not as its primary trend
     c = nominate(second, [trend_a])
     d = nominate(second, [trend_b], status="withdrawn")
 
@@ -134,10 +144,10 @@ def test_filters_by_category_trend_and_status_combine(organiser_client, cycle, n
     assert listed(organiser_client, list_url(cycle, trend=trend_b.slug)) == [a, d]
     assert listed(organiser_client, list_url(cycle, status="withdrawn")) == [d]
     assert listed(organiser_client, list_url(cycle, category=second.slug, trend=trend_a.slug)) == [c]
-    assert listed(organiser_client, list_url(cycle, category=second.slug, trend=trend_b.slug,
-                                             status="submitted")) == []
-    page = organiser_client.get(list_url(cycle, category=second.slug, trend=trend_b.slug,
-                                         status="submitted")).get_data(as_text=True)
+    assert listed(organiser_client, list_url(cycle, category=second.slug, trend=trend_b.slug, status="submitted")) == []
+    page = organiser_client.get(list_url(cycle, category=second.slug, trend=trend_b.slug, status="submitted")).get_data(
+        as_text=True
+    )
     assert "No nominations match your filters" in page
 
 
@@ -159,8 +169,7 @@ def test_search_is_case_insensitive_over_reference_title_and_organisation(organi
 
 def test_unknown_filter_values_are_ignored(organiser_client, cycle, nominator):
     n = make_nomination(cycle, nominator=nominator)
-    response = organiser_client.get(list_url(cycle, category="no-such-category", trend="nope", status="lost",
-                                             page="x"))
+    response = organiser_client.get(list_url(cycle, category="no-such-category", trend="nope", status="lost", page="x"))
     assert REFERENCE_LINK.findall(response.get_data(as_text=True)) == [n.reference]
     assert "govuk-error-summary" not in response.get_data(as_text=True)
 
@@ -168,8 +177,9 @@ def test_unknown_filter_values_are_ignored(organiser_client, cycle, nominator):
 def test_the_filters_stay_selected_and_in_the_export_link(organiser_client, cycle, nominator):
     category, trend = cycle.categories[0], cycle.trends[0]
     make_nomination(cycle, nominator=nominator)
-    page = organiser_client.get(list_url(cycle, category=category.slug, trend=trend.slug, status="submitted",
-                                         q="Digital")).get_data(as_text=True)
+    page = organiser_client.get(
+        list_url(cycle, category=category.slug, trend=trend.slug, status="submitted", q="Digital")
+    ).get_data(as_text=True)
     assert f'<option value="{category.slug}" selected>' in page
     assert f'<option value="{trend.slug}" selected>' in page
     assert '<option value="submitted" selected>' in page
@@ -203,7 +213,8 @@ def test_pagination_shows_50_a_page_and_keeps_the_filters(organiser_client, cycl
 
 
 def test_the_list_and_the_export_make_the_same_number_of_queries_for_3_or_30_nominations(
-        organiser_client, cycle, nominator):
+    organiser_client, cycle, nominator
+):
     def add(count):
         for i in range(count):
             n = make_nomination(cycle, nominator=nominator, category=cycle.categories[i % 3])
@@ -219,8 +230,11 @@ def test_the_list_and_the_export_make_the_same_number_of_queries_for_3_or_30_nom
         assert response.status_code == 200
         return len(statements)
 
-    urls = (list_url(cycle), list_url(cycle, trend=cycle.trends[0].slug, q="digital"),
-            f"/organiser/cycles/{cycle.slug}/nominations.csv")
+    urls = (
+        list_url(cycle),
+        list_url(cycle, trend=cycle.trends[0].slug, q="digital"),
+        f"/organiser/cycles/{cycle.slug}/nominations.csv",
+    )
     add(3)
     with_3 = [measure(url) for url in urls]
     add(27)
@@ -231,15 +245,25 @@ def test_the_list_and_the_export_make_the_same_number_of_queries_for_3_or_30_nom
 
 # ------------------------------------------------------------------ a nomination's page
 
+
 def test_the_nomination_page_shows_every_section(app, organiser_client, cycle, nominator, tmp_path):
     app.config["UPLOAD_FOLDER"] = str(tmp_path)
     nomination = make_nomination(
-        cycle, nominator=nominator, title="Digital front door", organisation_name="Riverside Council",
-        contact_name="Casey Contact", contact_email="casey@riverside.gov.uk", contact_phone="01234 567890",
-        region="North East", summary="A single place to ask the council for help.",
-        challenge="Residents called 12 numbers.\n\nMany gave up.", approach="We built one front door.",
-        outcomes_narrative="Fewer calls.", unintended_consequences="Staff liked it more than expected.",
-        lessons="Start with the phone lines.")
+        cycle,
+        nominator=nominator,
+        title="Digital front door",
+        organisation_name="Riverside Council",
+        contact_name="Casey Contact",
+        contact_email="casey@riverside.gov.uk",
+        contact_phone="01234 567890",
+        region="North East",
+        summary="A single place to ask the council for help.",
+        challenge="Residents called 12 numbers.\n\nMany gave up.",
+        approach="We built one front door.",
+        outcomes_narrative="Fewer calls.",
+        unintended_consequences="Staff liked it more than expected.",
+        lessons="Start with the phone lines.",
+    )
     nomination.partners.append(NominationPartner(name="Northshire Council", is_supplier=False, position=1))
     first, second = nomination.trend_links
     first.is_primary, second.is_primary = False, True
@@ -251,23 +275,43 @@ def test_the_nomination_page_shows_every_section(app, organiser_client, cycle, n
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     words = text_of(page)
-    assert "<h1 class=\"govuk-heading-l\">Digital front door</h1>" in page
-    for expected in ("Riverside Council", "Acme Digital Ltd (supplier)", "Northshire Council", "Casey Contact",
-                     "casey@riverside.gov.uk", "01234 567890", "North East",
-                     "A single place to ask the council for help.", "Residents called 12 numbers.", "Many gave up.",
-                     "We built one front door.", "Fewer calls.", "Staff liked it more than expected.",
-                     "Start with the phone lines.", "Calls handled", "100 a day", "40 a day", "March 2026",
-                     "Evaluation report.pdf", "Nina Nominee", "nina@riverside.gov.uk", nomination.category.name):
+    assert '<h1 class="govuk-heading-l">Digital front door</h1>' in page
+    for expected in (
+        "Riverside Council",
+        "Acme Digital Ltd (supplier)",
+        "Northshire Council",
+        "Casey Contact",
+        "casey@riverside.gov.uk",
+        "01234 567890",
+        "North East",
+        "A single place to ask the council for help.",
+        "Residents called 12 numbers.",
+        "Many gave up.",
+        "We built one front door.",
+        "Fewer calls.",
+        "Staff liked it more than expected.",
+        "Start with the phone lines.",
+        "Calls handled",
+        "100 a day",
+        "40 a day",
+        "March 2026",
+        "Evaluation report.pdf",
+        "Nina Nominee",
+        "nina@riverside.gov.uk",
+        nomination.category.name,
+    ):
         assert expected in words, expected
     assert "Northshire Council (supplier)" not in words
     # Trends: the primary one first, each with how the work addresses it
     primary_at = page.index(second.trend.name)
     assert primary_at < page.index(first.trend.name)
-    assert "Primary trend" in page[primary_at:page.index(first.trend.name)]
+    assert "Primary trend" in page[primary_at : page.index(first.trend.name)]
     assert "It joins up data across services." in page
     # Paragraphs as typed
-    assert "<p class=\"govuk-body\">Residents called 12 numbers.</p><p class=\"govuk-body\">Many gave up.</p>" \
+    assert (
+        '<p class="govuk-body">Residents called 12 numbers.</p><p class="govuk-body">Many gave up.</p>'
         in page.replace("\n", "")
+    )
 
     # The document can be downloaded by the organiser
     [attachment] = nomination.attachments
@@ -303,9 +347,11 @@ def test_the_history_is_newest_first_with_names_and_readable_actions(organiser_c
     audit.record("nomination.submitted", actor=nominator, object_type="nominations", object_id=nomination.id + 1)
     audit.record("account.signed_in", actor=nominator, object_type="users", object_id=nomination.id)
     db.session.commit()
-    organiser_client.post_form(f"{page_url(nomination)}/eligibility",
-                               {"decision": "ineligible", "reason": "Submitted twice", "version": nomination.version},
-                               token_from=page_url(nomination))
+    organiser_client.post_form(
+        f"{page_url(nomination)}/eligibility",
+        {"decision": "ineligible", "reason": "Submitted twice", "version": nomination.version},
+        token_from=page_url(nomination),
+    )
 
     page = organiser_client.get(page_url(nomination)).get_data(as_text=True)
     rows = [text_of(r).strip() for r in page.split('id="history"', 1)[1].split("<tbody", 1)[1].split("</tr>")[:-1]]
@@ -350,6 +396,7 @@ def test_only_organisers_see_nominations(request, cycle, nominator, client_name)
 
 # ------------------------------------------------------------------ eligibility
 
+
 def decide(client, nomination, **data):
     data.setdefault("version", nomination.version)
     return client.post_form(f"{page_url(nomination)}/eligibility", data, token_from=page_url(nomination))
@@ -374,11 +421,13 @@ def test_marking_ineligible_needs_a_reason_and_keeps_what_was_chosen(organiser_c
     assert "Too long already" in page  # typed text kept
 
 
-def test_marking_ineligible_tells_the_nominator_and_shows_on_the_page(organiser_client, organiser, cycle,
-                                                                       nominator, outbox):
+def test_marking_ineligible_tells_the_nominator_and_shows_on_the_page(
+    organiser_client, organiser, cycle, nominator, outbox
+):
     nomination = make_nomination(cycle, nominator=nominator, title="Digital front door")
-    response = decide(organiser_client, nomination, decision="ineligible",
-                      reason="The work was completed before 1 January 2024.")
+    response = decide(
+        organiser_client, nomination, decision="ineligible", reason="The work was completed before 1 January 2024."
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == page_url(nomination)
     db.session.expire_all()
@@ -433,8 +482,9 @@ def test_the_same_decision_twice_sends_one_email(organiser_client, cycle, nomina
 
 
 @pytest.mark.parametrize("status", ["draft", "withdrawn", "shortlisted"])
-def test_unscreenable_nominations_have_no_form_and_refuse_a_decision(organiser_client, cycle, nominator,
-                                                                     outbox, status):
+def test_unscreenable_nominations_have_no_form_and_refuse_a_decision(
+    organiser_client, cycle, nominator, outbox, status
+):
     nomination = make_nomination(cycle, nominator=nominator, status=status, complete=status != "draft")
     page = organiser_client.get(page_url(nomination)).get_data(as_text=True)
     assert "/eligibility" not in page
@@ -473,6 +523,7 @@ def test_a_decision_on_an_out_of_date_page_is_refused(organiser_client, cycle, n
 
 # ------------------------------------------------------------------ CSV export
 
+
 def test_the_export_is_a_streamed_attachment_of_the_filtered_list(organiser_client, organiser, cycle, nominator):
     a = make_nomination(cycle, nominator=nominator, title="Digital front door", category=cycle.categories[0])
     make_nomination(cycle, nominator=nominator, category=cycle.categories[1])
@@ -480,8 +531,10 @@ def test_the_export_is_a_streamed_attachment_of_the_filtered_list(organiser_clie
     make_nomination(make_cycle(name="Other awards", year=2027), nominator=nominator)
 
     # Unbuffered, as a server sends it: the body is read after the request has ended.
-    response = organiser_client.get(f"/organiser/cycles/{cycle.slug}/nominations.csv"
-                                    f"?category={cycle.categories[0].slug}&status=submitted", buffered=False)
+    response = organiser_client.get(
+        f"/organiser/cycles/{cycle.slug}/nominations.csv?category={cycle.categories[0].slug}&status=submitted",
+        buffered=False,
+    )
     assert response.status_code == 200
     assert response.is_streamed
     assert response.mimetype == "text/csv"
@@ -499,27 +552,51 @@ def test_the_export_is_a_streamed_attachment_of_the_filtered_list(organiser_clie
     everything = read_csv(organiser_client.get(f"/organiser/cycles/{cycle.slug}/nominations.csv"))
     assert len(everything) == 3
 
-    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "nominations.exported")
-                               .order_by(AuditEvent.id)).first()
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "nominations.exported").order_by(AuditEvent.id)
+    ).first()
     assert event.actor_id == organiser.id and event.object_id == str(cycle.id)
     assert event.detail["count"] == 1
     assert event.detail["filters"] == {"category": cycle.categories[0].slug, "status": "submitted"}
 
 
-@pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r",
-                                     # whatever precedes it, and the full-width forms (OWASP)
-                                     " =", "  \t+", "\r\n-", "\n@", "\uff1d", "\uff0b", "\uff0d", "\uff20",
-                                     " \uff1d", "\u3000\uff20"])
+@pytest.mark.parametrize(
+    "trigger",
+    [
+        "=",
+        "+",
+        "-",
+        "@",
+        "\t",
+        "\r",
+        # whatever precedes it, and the full-width forms (OWASP)
+        " =",
+        "  \t+",
+        "\r\n-",
+        "\n@",
+        "\uff1d",
+        "\uff0b",
+        "\uff0d",
+        "\uff20",
+        " \uff1d",
+        "\u3000\uff20",
+    ],
+)
 def test_the_export_neutralises_formulas(organiser_client, cycle, nominator, trigger):
-    nomination = make_nomination(cycle, nominator=nominator, title=f"{trigger}HYPERLINK(\"https://x.test\")",
-                                 organisation_name=f"{trigger}1+1", contact_name=f"{trigger}SUM(A1:A9)")
+    nomination = make_nomination(
+        cycle,
+        nominator=nominator,
+        title=f'{trigger}HYPERLINK("https://x.test")',
+        organisation_name=f"{trigger}1+1",
+        contact_name=f"{trigger}SUM(A1:A9)",
+    )
     nomination.partners[0].name = f"{trigger}cmd"
     nomination.eligibility = Eligibility.INELIGIBLE
     nomination.status = NominationStatus.INELIGIBLE
     nomination.eligibility_reason = f"{trigger}Reason"
     db.session.commit()
     [row] = read_csv(organiser_client.get(f"/organiser/cycles/{cycle.slug}/nominations.csv"))
-    assert row["Title"] == f"'{trigger}HYPERLINK(\"https://x.test\")"
+    assert row["Title"] == f'\'{trigger}HYPERLINK("https://x.test")'
     assert row["Organisation"] == f"'{trigger}1+1"
     assert row["Contact name"] == f"'{trigger}SUM(A1:A9)"
     assert row["Partners"] == f"'{trigger}cmd (supplier)"
@@ -529,6 +606,7 @@ def test_the_export_neutralises_formulas(organiser_client, cycle, nominator, tri
 
 def test_the_export_of_many_nominations_comes_in_order(organiser_client, cycle, nominator, monkeypatch):
     from awards.web.organiser.nominations import routes as views
+
     monkeypatch.setattr(views, "EXPORT_CHUNK", 4)
     made = [make_nomination(cycle, nominator=nominator).reference for _ in range(10)]
     rows = read_csv(organiser_client.get(f"/organiser/cycles/{cycle.slug}/nominations.csv"))
@@ -554,8 +632,10 @@ def test_the_status_of_a_nomination_deleted_nominator_is_handled(organiser_clien
     page = organiser_client.get(page_url(nomination)).get_data(as_text=True)
     assert f"{nomination.reference} is marked not eligible." in page
     assert "We have emailed" not in page
-    assert db.session.scalar(sa.select(Nomination.status).where(Nomination.id == nomination.id)) \
+    assert (
+        db.session.scalar(sa.select(Nomination.status).where(Nomination.id == nomination.id))
         is NominationStatus.INELIGIBLE
+    )
 
 
 def test_a_trend_the_cycle_no_longer_offers_can_still_be_filtered_on(organiser_client, cycle, nominator):

@@ -37,12 +37,13 @@ def checked_judges(page: str) -> set[int]:
 
 # ------------------------------------------------------------------ the figures
 
+
 def test_the_page_shows_the_figures_of_the_cycle(organiser_client):
     s = build_scenario()
     response = organiser_client.get(progress_url(s.cycle))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "<h1 class=\"govuk-heading-l\">Judging progress</h1>" in page
+    assert '<h1 class="govuk-heading-l">Judging progress</h1>' in page
     assert 'id="summary">3 of 10 reviews submitted (30%)</p>' in page
     summary = text_of(page.split('id="summary-details"', 1)[1].split("</ul>", 1)[0])
     assert "1 of 5 nominations fully judged (each needs 2 judges)" in summary
@@ -86,8 +87,11 @@ def test_the_page_shows_the_figures_of_the_cycle(organiser_client):
 
 def test_short_nominations_link_to_their_assignment_page(app, organiser_client):
     if "organiser.assignment_nomination" not in app.view_functions:  # built by another part of the app
-        app.add_url_rule("/organiser/cycles/<slug>/assignment/<reference>", endpoint="organiser.assignment_nomination",
-                         view_func=lambda slug, reference: "")
+        app.add_url_rule(
+            "/organiser/cycles/<slug>/assignment/<reference>",
+            endpoint="organiser.assignment_nomination",
+            view_func=lambda slug, reference: "",
+        )
     s = build_scenario()
     short = section(organiser_client.get(progress_url(s.cycle)).get_data(as_text=True), "short")
     for n in (s.nominations[3], s.nominations[5]):
@@ -111,6 +115,7 @@ def test_the_nominations_table_filters_and_pages(organiser_client):
     def references(query):
         page = organiser_client.get(progress_url(s.cycle, query)).get_data(as_text=True)
         return re.findall(r'id="nomination-([A-Z]+-\d{4}-\d{4})"', page)
+
     assert references("show=short") == [n[3].reference, n[5].reference]
     assert references("show=finished") == [n[1].reference]
     assert references("show=unfinished") == [n[i].reference for i in (2, 3, 4, 5)]
@@ -183,11 +188,13 @@ def test_an_unknown_cycle_is_not_found(organiser_client):
 
 # ------------------------------------------------------------------ reminders
 
+
 def test_sending_reminders_emails_the_selected_judges_and_shows_when(organiser_client, outbox, organiser):
     s = build_scenario()
     alice, bob, cara = (s.judges[n] for n in ("Alice", "Bob", "Cara"))
-    response = organiser_client.post_form(progress_url(s.cycle), {"judges": [alice.id, cara.id]},
-                                          token_from=progress_url(s.cycle))
+    response = organiser_client.post_form(
+        progress_url(s.cycle), {"judges": [alice.id, cara.id]}, token_from=progress_url(s.cycle)
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(progress_url(s.cycle) + "#reminders")
 
@@ -215,8 +222,9 @@ def test_sending_reminders_emails_the_selected_judges_and_shows_when(organiser_c
 
 def test_one_judge_reminded_is_named_in_the_banner(organiser_client, outbox):
     s = build_scenario()
-    response = organiser_client.post_form(progress_url(s.cycle), {"judges": [s.judges["Bob"].id]},
-                                          token_from=progress_url(s.cycle), follow_redirects=True)
+    response = organiser_client.post_form(
+        progress_url(s.cycle), {"judges": [s.judges["Bob"].id]}, token_from=progress_url(s.cycle), follow_redirects=True
+    )
     assert "Reminder sent to Bob Judge" in response.get_data(as_text=True)
     assert [m.to_address for m in outbox("judging_reminder")] == ["bob@judges.example.org"]
 
@@ -249,10 +257,14 @@ def test_a_judge_who_cannot_be_reminded_is_an_error_and_the_ticks_are_kept(organ
     finished = make_judge(s.cycle)
     make_review(make_assignment(finished, s.nominations[4]), status="submitted")
     other_cycle_judge = make_judge(make_cycle(name="Other awards", year=2027))
-    for tampered in ([s.judges["Cara"].id, finished.id], [s.judges["Cara"].id, other_cycle_judge.id],
-                     [s.judges["Cara"].id, "nonsense"]):
-        response = organiser_client.post_form(progress_url(s.cycle), {"judges": tampered},
-                                              token_from=progress_url(s.cycle))
+    for tampered in (
+        [s.judges["Cara"].id, finished.id],
+        [s.judges["Cara"].id, other_cycle_judge.id],
+        [s.judges["Cara"].id, "nonsense"],
+    ):
+        response = organiser_client.post_form(
+            progress_url(s.cycle), {"judges": tampered}, token_from=progress_url(s.cycle)
+        )
         assert response.status_code == 200
         page = response.get_data(as_text=True)
         assert "Select only judges who still have nominations to score" in page
@@ -264,11 +276,13 @@ def test_reminders_after_judging_closed_are_refused(organiser_client, outbox):
     from datetime import timedelta
 
     from awards.domain.core.clock import utcnow
+
     s = build_scenario()
     s.cycle.judging_close_at = utcnow() - timedelta(hours=1)
     db.session.commit()
-    page = organiser_client.post_form(progress_url(s.cycle), {"judges": [s.judges["Cara"].id]},
-                                      token_from=progress_url(s.cycle)).get_data(as_text=True)
+    page = organiser_client.post_form(
+        progress_url(s.cycle), {"judges": [s.judges["Cara"].id]}, token_from=progress_url(s.cycle)
+    ).get_data(as_text=True)
     assert "Judging has closed, so judges cannot score any more nominations" in page
     assert 'href="#judges"' in page and 'id="judges"' in page
     assert outbox("judging_reminder") == []
@@ -276,8 +290,10 @@ def test_reminders_after_judging_closed_are_refused(organiser_client, outbox):
     assert db.session.get(Judge, s.judges["Cara"].id).last_reminded_at is None
 
     page = organiser_client.get(progress_url(s.cycle)).get_data(as_text=True)
-    assert "Judging has closed, so judges cannot score any more nominations. Reminders can no longer be sent." \
+    assert (
+        "Judging has closed, so judges cannot score any more nominations. Reminders can no longer be sent."
         in text_of(page)
+    )
     assert "Judging closed at" in page
     assert 'name="judges"' not in page and "Send reminders" not in page and "select=not-started" not in page
     assert judge_row(page, s.judges["Cara"]) == "Cara Judge 2 0 0 2 Not started Not reminded"
@@ -299,8 +315,13 @@ def test_a_reminder_names_no_organisation_when_judging_is_blind(organiser_client
     assert cycle.blind_judging
     judge = make_judge(cycle)
     canary = "Quetzalcoatl"
-    nomination = make_nomination(cycle, title="Parking permits online", organisation_name=f"{canary} District Council",
-                                 contact_name=f"Sam {canary}", contact_email="sam@quetzal.gov.uk")
+    nomination = make_nomination(
+        cycle,
+        title="Parking permits online",
+        organisation_name=f"{canary} District Council",
+        contact_name=f"Sam {canary}",
+        contact_email="sam@quetzal.gov.uk",
+    )
     nomination.partners[0].name = f"{canary} Digital Ltd"
     db.session.commit()
     conflicted = make_nomination(cycle, title="Colleague's project", contact_email="pat@judges.example.org")

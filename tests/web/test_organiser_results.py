@@ -26,10 +26,12 @@ def test_leaderboard_and_drill_down(organiser_client, judged):
     assert "Judges disagree" in page  # second: 6→55.6 vs 3→22.2, range 33 ≥ 30
     # Ranked by the normalised score, which therefore cannot break its own ties; ranked by the raw score, it does.
     assert "Ties are broken by the score on the highest-weighted criterion, then the number" in main_text(
-        organiser_client.get(f"/organiser/cycles/{cycle.slug}/results"))
+        organiser_client.get(f"/organiser/cycles/{cycle.slug}/results")
+    )
     cycle.ranking_basis = "raw"
     assert "Ties are broken by the normalised score, then the score on the highest-weighted" in main_text(
-        organiser_client.get(f"/organiser/cycles/{cycle.slug}/results"))
+        organiser_client.get(f"/organiser/cycles/{cycle.slug}/results")
+    )
     cycle.ranking_basis = "normalised"
     by_raw = organiser_client.get(f"/organiser/cycles/{cycle.slug}/results?sort=raw").get_data(as_text=True)
     assert 'aria-sort="descending"' in by_raw
@@ -43,7 +45,7 @@ def test_exports_escape_formulas(organiser_client, judged):
     assert response.headers["Content-Disposition"].startswith("attachment;")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:3] == ["Category", "Rank", "Reference"]
-    assert rows[1][3] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[1][3] == '\'=HYPERLINK("http://evil")'
     scores = organiser_client.get(f"/organiser/cycles/{cycle.slug}/scores.csv").get_data(as_text=True)
     assert scores.count("\n") == 1 + 4 * len(cycle.criteria)
     assert "Harriet Harsh" in scores
@@ -51,8 +53,9 @@ def test_exports_escape_formulas(organiser_client, judged):
 
 def test_shortlist_then_publish(organiser_client, judged, outbox, client):
     cycle, category, judges, top, second = judged
-    organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/shortlist/suggest",
-                               token_from=f"/organiser/cycles/{cycle.slug}/results")
+    organiser_client.post_form(
+        f"/organiser/cycles/{cycle.slug}/shortlist/suggest", token_from=f"/organiser/cycles/{cycle.slug}/results"
+    )
     decisions = {d.nomination_id: d for d in db.session.scalars(sa.select(ShortlistDecision))}
     assert decisions[top.id].suggested and not decisions[second.id].suggested
     url = f"/organiser/cycles/{cycle.slug}/shortlist/{second.reference}"
@@ -97,13 +100,27 @@ def test_edit_and_unpublish_a_case(organiser_client, judged):
     from awards.domain.core.clock import utcnow
     from awards.domain.results.shortlists import make_impact_case
     from awards.models import Result
+
     case = make_impact_case(top, Result.WINNER, utcnow())
     db.session.add(case)
     db.session.commit()
     url = f"/organiser/impact-cases/{case.id}"
-    form = {name: getattr(case, name) for name in ("title", "summary", "challenge", "approach", "outcomes_narrative",
-                                                    "unintended_consequences", "lessons", "organisation", "region",
-                                                    "citation", "licence")}
+    form = {
+        name: getattr(case, name)
+        for name in (
+            "title",
+            "summary",
+            "challenge",
+            "approach",
+            "outcomes_narrative",
+            "unintended_consequences",
+            "lessons",
+            "organisation",
+            "region",
+            "citation",
+            "licence",
+        )
+    }
     form["title"] = ""
     response = organiser_client.post_form(url, form, token_from=url)
     assert "Enter a title" in response.get_data(as_text=True)
@@ -129,9 +146,11 @@ def test_insight(organiser_client, judged):
 def test_results_settings(organiser_client, judged):
     cycle, *_ = judged
     url = f"/organiser/cycles/{cycle.slug}/results/settings"
-    organiser_client.post_form(url, {"aggregation_method": "median", "ranking_basis": "raw",
-                                     "disagreement_range": "25", "disagreement_sd": "10"},
-                               token_from=f"/organiser/cycles/{cycle.slug}/results")
+    organiser_client.post_form(
+        url,
+        {"aggregation_method": "median", "ranking_basis": "raw", "disagreement_range": "25", "disagreement_sd": "10"},
+        token_from=f"/organiser/cycles/{cycle.slug}/results",
+    )
     db.session.expire_all()
     assert (cycle.aggregation_method, cycle.ranking_basis, cycle.disagreement_range) == ("median", "raw", 25)
 
@@ -148,8 +167,11 @@ def test_public_copy_prepared_and_edited_before_publication(organiser_client, ju
     assert "Draft: public with the results" in organiser_client.get(cases_url).get_data(as_text=True)
     assert client.get(f"/impact-cases/{case.slug}").status_code in (404, 410)
     # the nominee who refused consent gets no public copy
-    organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/shortlist/{second.reference}",
-                               {"result": "shortlisted", "rationale": "Close second"}, token_from=results_url)
+    organiser_client.post_form(
+        f"/organiser/cycles/{cycle.slug}/shortlist/{second.reference}",
+        {"result": "shortlisted", "rationale": "Close second"},
+        token_from=results_url,
+    )
     organiser_client.post_form(f"{cases_url}/{second.reference}/prepare", token_from=cases_url)
     assert db.session.scalar(sa.select(sa.func.count(ImpactCase.id))) == 1
 
@@ -158,8 +180,10 @@ def test_publish_results_is_the_main_button_only_once_there_is_a_shortlist(organ
     cycle, *_ = judged
     url = f"/organiser/cycles/{cycle.slug}/results"
     page = organiser_client.get(url)
-    assert ("There is no shortlist yet. Suggest one first: it puts the top of each category by the normalised "
-            "score on the shortlist. Then adjust it and publish the results.") in main_text(page)
+    assert (
+        "There is no shortlist yet. Suggest one first: it puts the top of each category by the normalised "
+        "score on the shortlist. Then adjust it and publish the results."
+    ) in main_text(page)
     assert buttons(page)["Suggest shortlist"] == "primary" and buttons(page)["Publish results"] == "secondary"
     organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/shortlist/suggest", token_from=url)
     page = organiser_client.get(url)
@@ -191,7 +215,8 @@ def _status(nomination) -> NominationStatus:
 
 
 def test_withdrawing_the_results_undoes_publication_and_publishing_again_restores_it(
-        organiser_client, judged, outbox, client):
+    organiser_client, judged, outbox, client
+):
     cycle, category, judges, top, second = judged
     name = 'Gwobrau "Digidol" & <Data> 🎉'
     db.session.get(Cycle, cycle.id).name = name
@@ -202,27 +227,44 @@ def test_withdrawing_the_results_undoes_publication_and_publishing_again_restore
     organiser_client.post_form(url, {"result": "highly_commended", "rationale": "Brave work"}, token_from=url)
     url = f"/organiser/cycles/{cycle.slug}/shortlist/{top.reference}"
     organiser_client.post_form(url, {"result": "winner", "rationale": ""}, token_from=url)
-    assert "Results published: 2 shortlisted, 1 impact cases published, 2 nominees emailed." in \
-        _publish(organiser_client, cycle)
+    assert "Results published: 2 shortlisted, 1 impact cases published, 2 nominees emailed." in _publish(
+        organiser_client, cycle
+    )
     [case] = db.session.scalars(sa.select(ImpactCase)).all()
     case_id, slug = case.id, case.slug
     edit = f"/organiser/impact-cases/{case.id}"
-    form = {name: getattr(case, name) for name in ("title", "summary", "challenge", "approach", "outcomes_narrative",
-                                                    "unintended_consequences", "lessons", "organisation", "region",
-                                                    "citation", "licence")}
+    form = {
+        name: getattr(case, name)
+        for name in (
+            "title",
+            "summary",
+            "challenge",
+            "approach",
+            "outcomes_narrative",
+            "unintended_consequences",
+            "lessons",
+            "organisation",
+            "region",
+            "citation",
+            "licence",
+        )
+    }
     form["title"] = "Faster repairs for tenants"
     organiser_client.post_form(edit, form, token_from=edit)
     assert client.get(f"/impact-cases/{slug}").status_code == 200
 
     confirm = main_text(organiser_client.get(f"/organiser/cycles/{cycle.slug}/status/judging"))
     assert f"Withdraw the results of {name}?" in confirm
-    assert ("takes back 2 results: shortlisted, highly commended and winning nominations show as submitted again"
-            in confirm)
+    assert (
+        "takes back 2 results: shortlisted, highly commended and winning nominations show as submitted again" in confirm
+    )
     assert "takes 1 impact case and the published shortlist off the website" in confirm
     assert "emails 2 nominees to say the results they were sent have been withdrawn" in confirm
     shown = _withdraw(organiser_client, cycle)
-    assert (f"The results of {name} have been withdrawn: 2 results taken back, 1 impact "
-            "case taken off the website, 2 nominees emailed. The cycle is back in judging.") in shown
+    assert (
+        f"The results of {name} have been withdrawn: 2 results taken back, 1 impact "
+        "case taken off the website, 2 nominees emailed. The cycle is back in judging."
+    ) in shown
     db.session.expire_all()
     withdrawn = db.session.get(Cycle, cycle.id)
     assert withdrawn.status is CycleStatus.JUDGING and withdrawn.results_published_at is None
@@ -235,8 +277,10 @@ def test_withdrawing_the_results_undoes_publication_and_publishing_again_restore
     assert "Faster repairs for tenants" not in main_text(client.get("/impact-cases"))
     [event] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "results.withdrawn"))
     assert event.detail == {"results": 2, "impact_cases": 1, "emails": 2} and event.object_id == str(cycle.id)
-    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))
-                             .where(AuditEvent.action == "cycle.status_changed")) == 0
+    assert (
+        db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "cycle.status_changed"))
+        == 0
+    )
     told = {m.to_address: m for m in outbox("results_withdrawn")}
     assert set(told) == {top.nominator.email, second.nominator.email}
     assert told[top.nominator.email].subject == f"Results withdrawn: {top.reference}"
@@ -244,16 +288,18 @@ def test_withdrawing_the_results_undoes_publication_and_publishing_again_restore
     assert f"{name}: the organisers have withdrawn the results" in told[top.nominator.email].body_text
     assert "Gwobrau &#34;Digidol&#34; &amp; &lt;Data&gt; 🎉: the organisers" in told[top.nominator.email].body_html
     assert "impact case" not in told[second.nominator.email].body_text  # it never had one
-    assert ("We will email you the result when the results are published again."
-            in told[second.nominator.email].body_text)
+    assert (
+        "We will email you the result when the results are published again." in told[second.nominator.email].body_text
+    )
     cases = main_text(organiser_client.get(f"/organiser/cycles/{cycle.slug}/impact-cases"))
     assert "Faster repairs for tenants" in cases
     assert "Withdrawn with the results: public again when you publish them" in cases
     results_page = organiser_client.get(results_url)
     assert buttons(results_page)["Publish results"] == "primary"  # the shortlist is still there
 
-    assert "Results published: 2 shortlisted, 1 impact cases published, 2 nominees emailed." in \
-        _publish(organiser_client, cycle)
+    assert "Results published: 2 shortlisted, 1 impact cases published, 2 nominees emailed." in _publish(
+        organiser_client, cycle
+    )
     db.session.expire_all()
     assert _status(top) is NominationStatus.WINNER and _status(second) is NominationStatus.HIGHLY_COMMENDED
     [case] = db.session.scalars(sa.select(ImpactCase)).all()
@@ -261,8 +307,9 @@ def test_withdrawing_the_results_undoes_publication_and_publishing_again_restore
     public = client.get(f"/impact-cases/{slug}")
     assert public.status_code == 200 and "Faster repairs for tenants" in main_text(public)
     assert len(outbox("result_winner")) == 2 and len(outbox("result_highly_commended")) == 2
-    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))
-                             .where(AuditEvent.action == "results.published")) == 2
+    assert (
+        db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "results.published")) == 2
+    )
 
 
 def test_publishing_again_keeps_what_changed_while_the_results_were_withdrawn(organiser_client, judged, client):
@@ -278,36 +325,44 @@ def test_publishing_again_keeps_what_changed_while_the_results_were_withdrawn(or
     top_case, second_case = cases[top.id], cases[second.id]
     cases_url = f"/organiser/cycles/{cycle.slug}/impact-cases"
     # an organiser takes one case down on its own, then withdraws the results
-    organiser_client.post_form(f"/organiser/impact-cases/{second_case.id}/publication", {"action": "unpublish"},
-                               token_from=cases_url)
+    organiser_client.post_form(
+        f"/organiser/impact-cases/{second_case.id}/publication", {"action": "unpublish"}, token_from=cases_url
+    )
     _withdraw(organiser_client, cycle)
     # while withdrawn, the winner comes off the shortlist
     url = f"/organiser/cycles/{cycle.slug}/shortlist/{top.reference}"
-    response = organiser_client.post_form(url, {"result": "not_shortlisted", "rationale": "A conflict came to light"},
-                                          token_from=url)
+    response = organiser_client.post_form(
+        url, {"result": "not_shortlisted", "rationale": "A conflict came to light"}, token_from=url
+    )
     assert response.status_code == 302
-    assert "Results published: 1 shortlisted, 0 impact cases published, 2 nominees emailed." in \
-        _publish(organiser_client, cycle)
+    assert "Results published: 1 shortlisted, 0 impact cases published, 2 nominees emailed." in _publish(
+        organiser_client, cycle
+    )
     db.session.expire_all()
     assert _status(top) is NominationStatus.SUBMITTED and _status(second) is NominationStatus.HIGHLY_COMMENDED
     assert client.get(f"/impact-cases/{top_case.slug}").status_code == 410  # no longer shortlisted
     assert client.get(f"/impact-cases/{second_case.slug}").status_code == 410  # the organiser's decision stands
-    response = organiser_client.post_form(f"/organiser/impact-cases/{top_case.id}/publication",
-                                          {"action": "republish"}, token_from=cases_url)
-    assert (f"{top_case.title} is no longer on the shortlist, so it cannot be published again"
-            in main_text(organiser_client.get(response.headers["Location"])))
+    response = organiser_client.post_form(
+        f"/organiser/impact-cases/{top_case.id}/publication", {"action": "republish"}, token_from=cases_url
+    )
+    assert f"{top_case.title} is no longer on the shortlist, so it cannot be published again" in main_text(
+        organiser_client.get(response.headers["Location"])
+    )
     assert client.get(f"/impact-cases/{top_case.slug}").status_code == 410
-    organiser_client.post_form(f"/organiser/impact-cases/{second_case.id}/publication", {"action": "republish"},
-                               token_from=cases_url)
+    organiser_client.post_form(
+        f"/organiser/impact-cases/{second_case.id}/publication", {"action": "republish"}, token_from=cases_url
+    )
     assert client.get(f"/impact-cases/{second_case.slug}").status_code == 200
 
 
 def test_a_purged_cycle_cannot_be_withdrawn(organiser_client, judged):
     cycle, *_ = judged
-    organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/shortlist/suggest",
-                               token_from=f"/organiser/cycles/{cycle.slug}/results")
+    organiser_client.post_form(
+        f"/organiser/cycles/{cycle.slug}/shortlist/suggest", token_from=f"/organiser/cycles/{cycle.slug}/results"
+    )
     _publish(organiser_client, cycle)
     from awards.domain.core.clock import utcnow
+
     db.session.get(Cycle, cycle.id).personal_data_purged_at = utcnow()
     db.session.commit()
     url = f"/organiser/cycles/{cycle.slug}/status/judging"

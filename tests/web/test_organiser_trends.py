@@ -29,8 +29,10 @@ def test_the_list_shows_every_trend_by_group(organiser_client):
     assert "20 trends, 1 retired." in text
     assert text.index("Digital trends") < text.index("Technology trends") < text.index("Societal trends")
     # code, name, description, source, cycles offering it, status
-    assert ("D1 Technology for public good Ethical, safe and sustainable use of technology and data for public "
-            "value, beyond efficiency. Socitm, Public sector digital trends 2024 collection 2 Current") in text
+    assert (
+        "D1 Technology for public good Ethical, safe and sustainable use of technology and data for public "
+        "value, beyond efficiency. Socitm, Public sector digital trends 2024 collection 2 Current"
+    ) in text
     assert "S1 Democracy is challenged SKR" in text and "(2023) None Current" in text
     assert "S2 The social contract is being renegotiated" in text and "None Retired" in text
     html = response.get_data(as_text=True)
@@ -59,15 +61,26 @@ def test_add_a_trend(organiser_client, organiser):
     db.session.commit()
     page = organiser_client.get("/organiser/trends/new")
     assert page.status_code == 200 and "You cannot change it later" in text_of(page)
-    response = organiser_client.post_form("/organiser/trends/new", {
-        "code": "t6", "name": "Quantum computing", "group": "technology",
-        "description": "Preparing for quantum-safe services.", "source": "Our own horizon scan 2026"},
-        token_from="/organiser/trends/new")
+    response = organiser_client.post_form(
+        "/organiser/trends/new",
+        {
+            "code": "t6",
+            "name": "Quantum computing",
+            "group": "technology",
+            "description": "Preparing for quantum-safe services.",
+            "source": "Our own horizon scan 2026",
+        },
+        token_from="/organiser/trends/new",
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/organiser/trends#trend-quantum-computing"
     added = fresh_trend("T6")
     assert (added.name, added.group, added.slug, added.source) == (
-        "Quantum computing", TrendGroup.TECHNOLOGY, "quantum-computing", "Our own horizon scan 2026")
+        "Quantum computing",
+        TrendGroup.TECHNOLOGY,
+        "quantum-computing",
+        "Our own horizon scan 2026",
+    )
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "trend.added")).actor_id == organiser.id
     page = organiser_client.get("/organiser/trends")
     assert "T6 Quantum computing has been added" in text_of(page)
@@ -78,17 +91,27 @@ def test_add_a_trend(organiser_client, organiser):
 def test_adding_keeps_what_was_typed_when_there_is_a_problem(organiser_client):
     taxonomy.seed_trends()
     db.session.commit()
-    response = organiser_client.post_form("/organiser/trends/new", {
-        "code": "D1", "name": "Another", "group": "digital", "description": "Kept description",
-        "source": "Kept source"}, token_from="/organiser/trends/new")
+    response = organiser_client.post_form(
+        "/organiser/trends/new",
+        {
+            "code": "D1",
+            "name": "Another",
+            "group": "digital",
+            "description": "Kept description",
+            "source": "Kept source",
+        },
+        token_from="/organiser/trends/new",
+    )
     assert response.status_code == 200
     assert error_summary(response) == [("#code", "There is already a trend with the code D1")]
     assert input_value(response, "code") == "D1" and input_value(response, "name") == "Another"
     assert input_value(response, "source") == "Kept source"
     assert "Kept description</textarea>" in response.get_data(as_text=True)
-    response = organiser_client.post_form("/organiser/trends/new", {"code": "bad code!", "name": "",
-                                                                   "description": "Still here"},
-                                          token_from="/organiser/trends/new")
+    response = organiser_client.post_form(
+        "/organiser/trends/new",
+        {"code": "bad code!", "name": "", "description": "Still here"},
+        token_from="/organiser/trends/new",
+    )
     assert dict(error_summary(response)) == {
         "#code": "Code must be 16 letters, numbers or hyphens or fewer",
         "#name": "Enter the trend's name",
@@ -107,16 +130,26 @@ def test_edit_a_trend_keeps_its_code_and_web_address(organiser_client):
     assert input_value(page, "name") == "Harnessing data"
     assert 'value="technology" checked' in page.get_data(as_text=True)
     assert input_value(page, "code") is None and "Code T2" in text_of(page)
-    response = organiser_client.post_form(url, {"name": "", "group": "digital", "description": "New words",
-                                                "source": "Socitm 2025"}, token_from=url)
+    response = organiser_client.post_form(
+        url, {"name": "", "group": "digital", "description": "New words", "source": "Socitm 2025"}, token_from=url
+    )
     assert error_summary(response) == [("#name", "Enter the trend's name")]
     assert 'value="digital" checked' in response.get_data(as_text=True)
-    response = organiser_client.post_form(url, {"name": "Data and insight", "group": "digital",
-                                                "description": "New words", "source": "Socitm 2025"}, token_from=url)
+    response = organiser_client.post_form(
+        url,
+        {"name": "Data and insight", "group": "digital", "description": "New words", "source": "Socitm 2025"},
+        token_from=url,
+    )
     assert response.status_code == 302
     edited = fresh_trend("T2")
     assert (edited.code, edited.slug, edited.name, edited.group, edited.description, edited.source) == (
-        "T2", "harnessing-data", "Data and insight", TrendGroup.DIGITAL, "New words", "Socitm 2025")
+        "T2",
+        "harnessing-data",
+        "Data and insight",
+        TrendGroup.DIGITAL,
+        "New words",
+        "Socitm 2025",
+    )
     assert organiser_client.get("/organiser/trends/no-such-trend/edit").status_code == 404
 
 
@@ -137,7 +170,8 @@ def test_retire_asks_first_and_the_nominations_keep_the_trend(organiser_client, 
     assert response.status_code == 302
     assert fresh_trend(carried.code).is_retired
     assert "has been retired. Nominations that address it keep it." in text_of(
-        organiser_client.get(response.headers["Location"]))
+        organiser_client.get(response.headers["Location"])
+    )
     # The nomination still carries it, and so does the cycle that offered it...
     links = db.session.scalars(sa.select(NominationTrend).where(NominationTrend.nomination_id == nomination.id)).all()
     assert carried.id in {link.trend_id for link in links}
@@ -156,8 +190,9 @@ def test_restore_a_trend(organiser_client):
     taxonomy.seed_trends()
     taxonomy.retire_trend(fresh_trend("S4"))
     db.session.commit()
-    response = organiser_client.post_form("/organiser/trends/more-paths-to-knowledge/restore",
-                                          token_from="/organiser/trends")
+    response = organiser_client.post_form(
+        "/organiser/trends/more-paths-to-knowledge/restore", token_from="/organiser/trends"
+    )
     assert response.status_code == 302
     assert not fresh_trend("S4").is_retired
     page = organiser_client.get("/organiser/trends")

@@ -13,8 +13,22 @@ import pytest
 
 from tests.support.access_matrix import AUDIENCES, LOGIN, MATRIX, build_url, expected, url_values
 
-HOSTILE = ("100000000000000000000", "9" * 5000, "-1", "0", "-0", "1.5", "1e3", "abc", "", " 2 ",
-           "١٢", "²", "１２", "0x10")
+HOSTILE = (
+    "100000000000000000000",
+    "9" * 5000,
+    "-1",
+    "0",
+    "-0",
+    "1.5",
+    "1e3",
+    "abc",
+    "",
+    " 2 ",
+    "١٢",
+    "²",
+    "１２",
+    "0x10",
+)
 
 # Routes whose paging only shows with a filter set: the filter their paging needs, from the url values.
 PAGING_FILTERS = {

@@ -45,8 +45,11 @@ def test_a_trend_page_shows_the_most_recent_cases_and_links_to_the_rest(client):
     seed_scale(nominations=1, judges=3, cases=260)
     db.session.commit()
     trend_id, primary = db.session.execute(
-        sa.select(ImpactCaseTrend.trend_id, sa.func.count()).where(ImpactCaseTrend.is_primary.is_(True))
-        .group_by(ImpactCaseTrend.trend_id).order_by(sa.func.count().desc())).first()
+        sa.select(ImpactCaseTrend.trend_id, sa.func.count())
+        .where(ImpactCaseTrend.is_primary.is_(True))
+        .group_by(ImpactCaseTrend.trend_id)
+        .order_by(sa.func.count().desc())
+    ).first()
     assert primary > TREND_PAGE_CASES
     trend = db.session.get(Trend, trend_id)
     total = db.session.scalar(sa.select(sa.func.count()).where(ImpactCaseTrend.trend_id == trend_id))

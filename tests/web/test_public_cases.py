@@ -21,12 +21,15 @@ from tests.support.publishing import PUBLIC_TITLES, SECRET_ORG, SECRET_TITLE, WI
 from tests.support.queries import recorded_queries
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+
+
 def titles_in_order(html: str, candidates) -> list[str]:
     found = [(html.find(f">{t}<"), t) for t in candidates if f">{t}<" in html]
     return [t for _pos, t in sorted(found)]
 
 
 # --- /impact-cases -------------------------------------------------------------------------
+
 
 def test_library_lists_published_cases_newest_cycle_first_then_by_result(client, shelf):
     response = client.get("/impact-cases")
@@ -41,8 +44,8 @@ def test_library_lists_published_cases_newest_cycle_first_then_by_result(client,
 
 def test_each_card_has_its_details_and_trend_links_primary_first(client, shelf):
     html = page_source(client.get("/impact-cases"))
-    card = html[html.find('id="case-' + shelf.bins.slug):]
-    card = card[:card.find("</div>")]
+    card = html[html.find('id="case-' + shelf.bins.slug) :]
+    card = card[: card.find("</div>")]
     assert f'href="/impact-cases/{shelf.bins.slug}"' in card
     assert "Riverside Borough Council" in card and "Winner" in card and shelf.cat_a.name in card and "2025" in card
     assert "Sensors tell crews which bins are full." in card
@@ -52,18 +55,23 @@ def test_each_card_has_its_details_and_trend_links_primary_first(client, shelf):
     assert "(main trend)" in card
 
 
-@pytest.mark.parametrize("query,expected", [
-    (lambda s: {"trend": s.ai.slug}, ["Smarter bin collections", "Faster GP triage", "Cyber drills for schools"]),
-    (lambda s: {"trend": s.cyber.slug}, ["Cyber drills for schools"]),
-    (lambda s: {"category": s.cat_b.name}, ["Faster GP triage"]),
-    (lambda s: {"category": s.cat_a.name.upper()}, ["Smarter bin collections", "Digital library cards",
-                                                    "Cyber drills for schools"]),
-    (lambda s: {"year": "2024"}, ["Cyber drills for schools"]),
-    (lambda s: {"result": "winner"}, ["Smarter bin collections", "Cyber drills for schools"]),
-    (lambda s: {"result": "winner", "year": "2025", "trend": s.ai.slug}, ["Smarter bin collections"]),
-    (lambda s: {"year": "twenty", "result": "best"}, PUBLIC_TITLES),  # nonsense is ignored
-    (lambda s: {"trend": "no-such-trend"}, []),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        (lambda s: {"trend": s.ai.slug}, ["Smarter bin collections", "Faster GP triage", "Cyber drills for schools"]),
+        (lambda s: {"trend": s.cyber.slug}, ["Cyber drills for schools"]),
+        (lambda s: {"category": s.cat_b.name}, ["Faster GP triage"]),
+        (
+            lambda s: {"category": s.cat_a.name.upper()},
+            ["Smarter bin collections", "Digital library cards", "Cyber drills for schools"],
+        ),
+        (lambda s: {"year": "2024"}, ["Cyber drills for schools"]),
+        (lambda s: {"result": "winner"}, ["Smarter bin collections", "Cyber drills for schools"]),
+        (lambda s: {"result": "winner", "year": "2025", "trend": s.ai.slug}, ["Smarter bin collections"]),
+        (lambda s: {"year": "twenty", "result": "best"}, PUBLIC_TITLES),  # nonsense is ignored
+        (lambda s: {"trend": "no-such-trend"}, []),
+    ],
+)
 def test_filters_combine(client, shelf, query, expected):
     html = page_source(client.get("/impact-cases", query_string=query(shelf)))
     assert titles_in_order(html, PUBLIC_TITLES) == expected
@@ -84,16 +92,19 @@ def test_filters_are_kept_in_the_form_and_can_be_removed(client, shelf):
     assert f'<option value="{trend("T4").slug}"' not in html
 
 
-@pytest.mark.parametrize("q,expected", [
-    ("riverside", ["Smarter bin collections"]),
-    ("RIVERSIDE bins", ["Smarter bin collections"]),         # every word must match, in any case
-    ("sensors crews", ["Smarter bin collections"]),          # words from the summary
-    ("council", ["Smarter bin collections", "Digital library cards", "Cyber drills for schools"]),
-    ("riverside northtown", []),
-    ("100%", []),                                            # LIKE wildcards are taken literally
-    ("_", []),
-    ("hushville", []),                                       # never the entry without consent
-])
+@pytest.mark.parametrize(
+    "q,expected",
+    [
+        ("riverside", ["Smarter bin collections"]),
+        ("RIVERSIDE bins", ["Smarter bin collections"]),  # every word must match, in any case
+        ("sensors crews", ["Smarter bin collections"]),  # words from the summary
+        ("council", ["Smarter bin collections", "Digital library cards", "Cyber drills for schools"]),
+        ("riverside northtown", []),
+        ("100%", []),  # LIKE wildcards are taken literally
+        ("_", []),
+        ("hushville", []),  # never the entry without consent
+    ],
+)
 def test_search_over_title_summary_and_organisation(client, shelf, q, expected):
     response = client.get("/impact-cases", query_string={"q": q})
     assert response.status_code == 200
@@ -124,11 +135,14 @@ def test_an_empty_library_says_so(client, app):
 
 # --- /impact-cases/<slug> ------------------------------------------------------------------
 
+
 def test_case_page_shows_the_whole_case(make_app, shelf):
     app = make_app(BASE_URL="https://awards.example.org")
     client = app.test_client()
-    shelf.bins.partners = [{"name": "Acme Sensors Ltd", "is_supplier": True},
-                           {"name": "Riverside Library", "is_supplier": False}]
+    shelf.bins.partners = [
+        {"name": "Acme Sensors Ltd", "is_supplier": True},
+        {"name": "Riverside Library", "is_supplier": False},
+    ]
     db.session.commit()
     response = client.get(f"/impact-cases/{shelf.bins.slug}")
     html = page_source(response)
@@ -136,19 +150,39 @@ def test_case_page_shows_the_whole_case(make_app, shelf):
     assert "<title>Smarter bin collections – impact case – " in html
     assert '<meta name="description" content="Sensors tell crews which bins are full.">' in html
     assert f'<link rel="canonical" href="https://awards.example.org/impact-cases/{shelf.bins.slug}">' in html
-    for expected in ("Riverside Borough Council", "Acme Sensors Ltd", "(supplier)", "Riverside Library",
-                     "South West", shelf.c2025.name, shelf.cat_a.name, "Winner", "The challenge we faced.",
-                     "How we approached it.", "What changed.", "What surprised us.", "What others can learn.",
-                     "The judges’ citation", "A model of reuse.", "Calls handled", "100 a day", "40 a day",
-                     "March 2026", "Published ", f"It addresses {shelf.ai.name}.", f"It addresses {shelf.data.name}."):
+    for expected in (
+        "Riverside Borough Council",
+        "Acme Sensors Ltd",
+        "(supplier)",
+        "Riverside Library",
+        "South West",
+        shelf.c2025.name,
+        shelf.cat_a.name,
+        "Winner",
+        "The challenge we faced.",
+        "How we approached it.",
+        "What changed.",
+        "What surprised us.",
+        "What others can learn.",
+        "The judges’ citation",
+        "A model of reuse.",
+        "Calls handled",
+        "100 a day",
+        "40 a day",
+        "March 2026",
+        "Published ",
+        f"It addresses {shelf.ai.name}.",
+        f"It addresses {shelf.data.name}.",
+    ):
         assert expected in html, expected
-    assert '<a class="govuk-link" rel="license" href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>' \
-        in html
+    assert (
+        '<a class="govuk-link" rel="license" href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>' in html
+    )
     # trends primary first, each linked, the primary marked
     assert html.find(f'href="/trends/{shelf.ai.slug}"') < html.find(f'href="/trends/{shelf.data.slug}"')
     assert "Main trend" in html
     # other cases with the same primary trend (not those that only mention it)
-    related = html[html.find('id="related-heading"'):]
+    related = html[html.find('id="related-heading"') :]
     assert "Faster GP triage" in related and "Cyber drills for schools" not in related
     assert WITHDRAWN_TITLE not in related
     # no contact details
@@ -208,6 +242,7 @@ def test_withdrawing_a_cycles_results_takes_its_cases_down(client, shelf):
 
 # --- /trends -------------------------------------------------------------------------------
 
+
 def test_trends_page_groups_trends_with_counts_and_a_chart(client, shelf):
     retired_with_cases, retired_without = shelf.cyber, trend("T4")
     retired_with_cases.retired_at = retired_without.retired_at = utcnow()
@@ -217,9 +252,9 @@ def test_trends_page_groups_trends_with_counts_and_a_chart(client, shelf):
     assert response.status_code == 200
     assert "Digital trends" in html and "Technology trends" in html
     assert html.find("Digital trends") < html.find("Technology trends")
-    ai = html[html.find(f'id="trend-{shelf.ai.slug}"'):]
+    ai = html[html.find(f'id="trend-{shelf.ai.slug}"') :]
     assert shelf.ai.description in ai[:2000] and "3 published impact cases" in ai[:2000]
-    data = html[html.find(f'id="trend-{shelf.data.slug}"'):]
+    data = html[html.find(f'id="trend-{shelf.data.slug}"') :]
     assert "2 published impact cases" in data[:2000]
     assert f'id="trend-{retired_with_cases.slug}"' in html and "Retired" in html
     assert f'id="trend-{retired_without.slug}"' not in html
@@ -229,10 +264,10 @@ def test_trends_page_groups_trends_with_counts_and_a_chart(client, shelf):
     assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
     assert "aria-labelledby=" in svg and "style=" not in svg
     assert f"{shelf.ai.name}, 2025: 2" in svg and f"{shelf.ai.name}, 2024: 1" in svg
-    table = html[html.find('id="trend-chart-table"'):]
-    table = table[:table.find("</table>")]
-    row = table[table.find(f">{shelf.ai.name}</a>"):]
-    row = row[:row.find("</tr>")]
+    table = html[html.find('id="trend-chart-table"') :]
+    table = table[: table.find("</table>")]
+    row = table[table.find(f">{shelf.ai.name}</a>") :]
+    row = row[: row.find("</tr>")]
     assert re.findall(r'numeric">(\d+)<', row) == ["1", "2", "3"]  # 2024, 2025, all years
     assert "<caption" in table and ">2024<" in table and ">2025<" in table
 
@@ -248,7 +283,7 @@ def test_trend_page_lists_its_cases_primary_first(client, shelf):
     response = client.get(f"/trends/{shelf.data.slug}")
     html = page_source(response)
     assert response.status_code == 200
-    assert f"<h1 class=\"govuk-heading-xl\">{shelf.data.name}</h1>" in html
+    assert f'<h1 class="govuk-heading-xl">{shelf.data.name}</h1>' in html
     assert shelf.data.description in html and shelf.data.source in html
     # Digital library cards has it as primary; Smarter bin collections as secondary
     assert titles_in_order(html, PUBLIC_TITLES) == ["Digital library cards", "Smarter bin collections"]
@@ -259,13 +294,16 @@ def test_trend_page_lists_its_cases_primary_first(client, shelf):
 
 # --- /cycles/<slug>/shortlist --------------------------------------------------------------
 
+
 def test_shortlist_page_by_category_winner_first(client, shelf):
     response = client.get(f"/cycles/{shelf.c2025.slug}/shortlist")
     html = page_source(response)
     assert response.status_code == 200
     assert f"{shelf.c2025.name}: shortlist and winners" in html
-    sections = {part.split(">", 1)[1].split("</h2>", 1)[0]: part
-                for part in html.split('<h2 class="govuk-heading-l" id="category-')[1:]}
+    sections = {
+        part.split(">", 1)[1].split("</h2>", 1)[0]: part
+        for part in html.split('<h2 class="govuk-heading-l" id="category-')[1:]
+    }
     assert list(sections) == [c.name for c in shelf.c2025.categories]
     a = sections[shelf.cat_a.name]
     assert titles_in_order(a, PUBLIC_TITLES) == ["Smarter bin collections", "Digital library cards"]
@@ -288,10 +326,20 @@ def test_shortlist_only_when_results_are_published(client, shelf):
 
 # --- The consent rule, everywhere ----------------------------------------------------------
 
+
 def test_an_entry_without_consent_appears_nowhere_public(client, shelf):
-    urls = ["/impact-cases", f"/impact-cases?trend={shelf.ai.slug}", "/impact-cases?q=hushville",
-            "/impact-cases.atom", "/trends", f"/trends/{shelf.ai.slug}", f"/cycles/{shelf.c2025.slug}/shortlist",
-            "/api/v1/impact-cases", f"/api/v1/impact-cases?trend={shelf.ai.slug}&per_page=100", "/api/v1/trends"]
+    urls = [
+        "/impact-cases",
+        f"/impact-cases?trend={shelf.ai.slug}",
+        "/impact-cases?q=hushville",
+        "/impact-cases.atom",
+        "/trends",
+        f"/trends/{shelf.ai.slug}",
+        f"/cycles/{shelf.c2025.slug}/shortlist",
+        "/api/v1/impact-cases",
+        f"/api/v1/impact-cases?trend={shelf.ai.slug}&per_page=100",
+        "/api/v1/trends",
+    ]
     urls += [f"/impact-cases/{c.slug}" for c in (shelf.bins, shelf.cards, shelf.triage, shelf.older)]
     urls += [f"/api/v1/impact-cases/{c.slug}" for c in (shelf.bins, shelf.triage)]
     for url in urls:
@@ -300,11 +348,14 @@ def test_an_entry_without_consent_appears_nowhere_public(client, shelf):
         body = page_source(response).lower()
         for secret in (SECRET_TITLE, SECRET_ORG, shelf.secret.reference, WITHDRAWN_TITLE):
             assert secret.lower() not in body, (url, secret)
-    assert db.session.scalar(sa.select(sa.func.count(ImpactCase.id)).where(
-        ImpactCase.nomination_id == shelf.secret.id)) == 0
+    assert (
+        db.session.scalar(sa.select(sa.func.count(ImpactCase.id)).where(ImpactCase.nomination_id == shelf.secret.id))
+        == 0
+    )
 
 
 # --- The Atom feed -------------------------------------------------------------------------
+
 
 def test_atom_feed_lists_the_newest_published_cases(make_app, shelf):
     app = make_app(BASE_URL="https://awards.example.org")
@@ -334,6 +385,7 @@ def test_atom_feed_lists_the_newest_published_cases(make_app, shelf):
 
 def test_atom_feed_holds_the_newest_fifty(client, app):
     from datetime import timedelta
+
     cycle = make_published_cycle()
     start = utcnow() - timedelta(days=60)
     for i in range(52):
@@ -351,9 +403,21 @@ def test_an_empty_feed_is_still_valid(client, app):
 
 # --- Caching -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("url", ["/impact-cases", "/impact-cases/{slug}", "/trends", "/trends/{trend}",
-                                 "/cycles/{cycle}/shortlist", "/impact-cases.atom", "/api/v1/impact-cases",
-                                 "/api/v1/impact-cases/{slug}", "/api/v1/trends"])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/impact-cases",
+        "/impact-cases/{slug}",
+        "/trends",
+        "/trends/{trend}",
+        "/cycles/{cycle}/shortlist",
+        "/impact-cases.atom",
+        "/api/v1/impact-cases",
+        "/api/v1/impact-cases/{slug}",
+        "/api/v1/trends",
+    ],
+)
 def test_public_pages_are_cacheable_and_answer_304(client, shelf, url):
     url = url.format(slug=shelf.bins.slug, trend=shelf.ai.slug, cycle=shelf.c2025.slug)
     first = client.get(url)
@@ -393,10 +457,21 @@ def test_signed_in_people_get_no_store_and_never_304(organiser_client, shelf):
 
 # --- A constant number of queries -----------------------------------------------------------
 
-@pytest.mark.parametrize("url", ["/impact-cases", "/impact-cases?trend={trend}&q=case",
-                                 "/api/v1/impact-cases", "/api/v1/impact-cases?per_page=100&trend={trend}",
-                                 "/trends", "/trends/{trend}", "/cycles/{cycle}/shortlist", "/impact-cases.atom",
-                                 "/api/v1/trends"])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/impact-cases",
+        "/impact-cases?trend={trend}&q=case",
+        "/api/v1/impact-cases",
+        "/api/v1/impact-cases?per_page=100&trend={trend}",
+        "/trends",
+        "/trends/{trend}",
+        "/cycles/{cycle}/shortlist",
+        "/impact-cases.atom",
+        "/api/v1/trends",
+    ],
+)
 def test_list_pages_run_a_constant_number_of_queries(client, app, url):
     cycle = make_published_cycle()
     cycle_2024 = make_published_cycle(year=2024)
@@ -405,10 +480,13 @@ def test_list_pages_run_a_constant_number_of_queries(client, app, url):
 
     def add(n):
         for i in range(n):
-            make_published_case(cycle if i % 2 else cycle_2024, trends=[primary, trend("T2")],
-                                category=cycle.categories[i % 3] if i % 2 else cycle_2024.categories[i % 3],
-                                result=("winner", "highly_commended", "shortlisted")[i % 3],
-                                title=f"Case {i}")
+            make_published_case(
+                cycle if i % 2 else cycle_2024,
+                trends=[primary, trend("T2")],
+                category=cycle.categories[i % 3] if i % 2 else cycle_2024.categories[i % 3],
+                result=("winner", "highly_commended", "shortlisted")[i % 3],
+                title=f"Case {i}",
+            )
 
     add(5)
     with recorded_queries() as few:

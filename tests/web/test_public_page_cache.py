@@ -22,8 +22,11 @@ from tests.support.pages import page_source
 
 @pytest.fixture
 def case(app):
-    return make_published_case(make_published_cycle(year=2025), title="Smarter bin collections",
-                               summary="Sensors tell crews which bins are full.")
+    return make_published_case(
+        make_published_cycle(year=2025),
+        title="Smarter bin collections",
+        summary="Sensors tell crews which bins are full.",
+    )
 
 
 def test_a_public_page_is_built_once_then_served_from_memory(client, case):
@@ -147,8 +150,9 @@ def test_category_and_cycle_changes_show_on_the_shortlist_even_under_a_frozen_cl
     # Frozen, and months before the cycle was stamped: every change must still move the stamp on.
     with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=timezone.utc), tick=False):
         assert first_name in page_source(client.get(url)) and client.get(url).headers["X-Cache"] == "hit"
-        cycle_rules.edit_category(cycle.categories[0], name="Renamed Category Zed", description="",
-                                  shortlist_size=6, by=organiser)
+        cycle_rules.edit_category(
+            cycle.categories[0], name="Renamed Category Zed", description="", shortlist_size=6, by=organiser
+        )
         db.session.commit()
         renamed = client.get(url)
         assert renamed.headers["X-Cache"] == "miss"
@@ -191,9 +195,16 @@ def test_a_page_is_served_from_memory_for_at_most_max_age(client, case):
 
 def test_only_addresses_with_arguments_the_page_reads_are_kept(client, case):
     cache = page_cache(client.application)
-    junk = ["/impact-cases?x=1", "/impact-cases?x=2", "/impact-cases?year=2025&utm_source=mail",
-            "/impact-cases?q=bins&q=crews", "/impact-cases?per_page=5", f"/impact-cases/{case.slug}?page=2",
-            "/trends?year=2025", "/api/v1/trends?x=1"]
+    junk = [
+        "/impact-cases?x=1",
+        "/impact-cases?x=2",
+        "/impact-cases?year=2025&utm_source=mail",
+        "/impact-cases?q=bins&q=crews",
+        "/impact-cases?per_page=5",
+        f"/impact-cases/{case.slug}?page=2",
+        "/trends?year=2025",
+        "/api/v1/trends?x=1",
+    ]
     for url in junk:
         for _ in range(2):
             response = client.get(url)

@@ -27,6 +27,7 @@ SECTION_KEY_ATTRIBUTE = {"links": "trend_links", "measured": "measured_outcomes"
 def answer_fields() -> set[str]:
     """Every answer a nominee gives, as the nomination's attribute names."""
     from awards.models import Nomination
+
     blank = Nomination(touched_sections=",".join(SECTION_KEYS))
     return {SECTION_KEY_ATTRIBUTE.get(key, key) for section in SECTION_KEYS for key in section_data(blank, section)}
 
@@ -66,30 +67,64 @@ def everything_filled(app, nominee):
         "contact_phone": ["01632 960 777"],
         "partners": ["Acme Partner Marker Ltd (supplier)"],
         "trend_links": [trends[0].name, "How-marker one.", trends[1].name, "How-marker two."],
-        "measured_outcomes": ["Metric-marker waiting days", "Baseline-marker 12", "Result-marker 3",
-                              "Date-marker March 2026"],
+        "measured_outcomes": [
+            "Metric-marker waiting days",
+            "Baseline-marker 12",
+            "Result-marker 3",
+            "Date-marker March 2026",
+        ],
         "attachments": ["evidence-marker.png"],
     }
-    nomination = make_nomination(cycle, nominator=nominee, **{field: values[0] for field, values in markers.items()
-                                                              if field in ("organisation_name", "region", "title",
-                                                                           "summary", "challenge", "approach",
-                                                                           "outcomes_narrative",
-                                                                           "unintended_consequences", "lessons",
-                                                                           "contact_name", "contact_email",
-                                                                           "contact_phone")})
+    nomination = make_nomination(
+        cycle,
+        nominator=nominee,
+        **{
+            field: values[0]
+            for field, values in markers.items()
+            if field
+            in (
+                "organisation_name",
+                "region",
+                "title",
+                "summary",
+                "challenge",
+                "approach",
+                "outcomes_narrative",
+                "unintended_consequences",
+                "lessons",
+                "contact_name",
+                "contact_email",
+                "contact_phone",
+            )
+        },
+    )
     nomination.partners = [NominationPartner(name="Acme Partner Marker Ltd", is_supplier=True, position=0)]
     nomination.trend_links = []
     db.session.flush()
-    nomination.trend_links = [NominationTrend(trend=trends[0], is_primary=True, how_addressed="How-marker one.",
-                                              position=0),
-                              NominationTrend(trend=trends[1], is_primary=False, how_addressed="How-marker two.",
-                                              position=1)]
-    nomination.measured_outcomes = [MeasuredOutcome(metric="Metric-marker waiting days", baseline="Baseline-marker 12",
-                                                    result="Result-marker 3", measured_on="Date-marker March 2026",
-                                                    position=0)]
+    nomination.trend_links = [
+        NominationTrend(trend=trends[0], is_primary=True, how_addressed="How-marker one.", position=0),
+        NominationTrend(trend=trends[1], is_primary=False, how_addressed="How-marker two.", position=1),
+    ]
+    nomination.measured_outcomes = [
+        MeasuredOutcome(
+            metric="Metric-marker waiting days",
+            baseline="Baseline-marker 12",
+            result="Result-marker 3",
+            measured_on="Date-marker March 2026",
+            position=0,
+        )
+    ]
     add_attachment(nomination, filename="evidence-marker.png", stream=io.BytesIO(PNG), by=nominee)
-    db.session.add(ShortlistDecision(cycle_id=cycle.id, nomination_id=nomination.id, result=Result.WINNER,
-                                     suggested=True, rationale="", decided_at=utcnow()))
+    db.session.add(
+        ShortlistDecision(
+            cycle_id=cycle.id,
+            nomination_id=nomination.id,
+            result=Result.WINNER,
+            suggested=True,
+            rationale="",
+            decided_at=utcnow(),
+        )
+    )
     db.session.commit()
     assert set(markers) | {"declares_accurate", "consents_to_publish", "declares_authorised"} == answer_fields()
     return nomination, markers
@@ -102,11 +137,13 @@ def publish(organiser_client, cycle) -> None:
 
 
 def test_the_consent_question_lists_exactly_what_the_published_case_shows(
-        app, client, nominee, nominee_client, organiser_client, everything_filled):
+    app, client, nominee, nominee_client, organiser_client, everything_filled
+):
     nomination, markers = everything_filled
     # What the nominee is asked to agree to (on a draft of an open cycle: the question is the same for all)
-    draft = make_nomination(make_cycle(name="Gwobrau Digidol 2027", year=2027), nominator=nominee, status="draft",
-                            complete=False)
+    draft = make_nomination(
+        make_cycle(name="Gwobrau Digidol 2027", year=2027), nominator=nominee, status="draft", complete=False
+    )
     page = nominee_client.get(f"/nominations/{draft.reference}/declarations").get_data(as_text=True)
     shown = list_items(page, "published-fields")
     assert shown == publication.published_labels()
@@ -123,11 +160,13 @@ def test_the_consent_question_lists_exactly_what_the_published_case_shows(
         for value in values:
             listed_as = "in the consent list" if field in agreed else "not in the consent list"
             on_page = value in public_page if field != "region" else f"Region {value}" in public_page
-            assert on_page == (field in agreed), \
+            assert on_page == (field in agreed), (
                 f"{field} is {listed_as}, but {value!r} is {'' if on_page else 'not '}on the case page"
+            )
             in_api = value.replace(" (supplier)", "") in api_text
-            assert in_api == (field in agreed), \
+            assert in_api == (field in agreed), (
                 f"{field} is {listed_as}, but {value!r} is {'' if in_api else 'not '}in the API"
+            )
     # and the privacy notice promises the same list
     assert list_items(client.get("/privacy").get_data(as_text=True), "published-fields") == shown
 
@@ -148,8 +187,10 @@ def test_the_declarations_answer_must_be_given(nominee, nominee_client):
     url = f"/nominations/{draft.reference}/declarations"
     response = nominee_client.post_form(url, {"declares_accurate": "y", "declares_authorised": "y"}, token_from=url)
     text = text_of(response.get_data(as_text=True))
-    assert "There is a problem Select yes if we may publish the nomination as an impact case if it is shortlisted, " \
-           "or no if we may not" in text
+    assert (
+        "There is a problem Select yes if we may publish the nomination as an impact case if it is shortlisted, "
+        "or no if we may not" in text
+    )
 
 
 def email_lines(message) -> list[str]:
@@ -165,9 +206,16 @@ def test_result_emails_list_what_was_published_and_link_to_the_case(app, organis
         Result.NOT_SHORTLISTED: make_nomination(cycle, title="Not this time"),
     }
     for result, nomination in entries.items():
-        db.session.add(ShortlistDecision(cycle_id=cycle.id, nomination_id=nomination.id, result=result,
-                                         suggested=result is not Result.NOT_SHORTLISTED, rationale="",
-                                         decided_at=utcnow()))
+        db.session.add(
+            ShortlistDecision(
+                cycle_id=cycle.id,
+                nomination_id=nomination.id,
+                result=result,
+                suggested=result is not Result.NOT_SHORTLISTED,
+                rationale="",
+                decided_at=utcnow(),
+            )
+        )
     db.session.commit()
     publish(organiser_client, cycle)
     base = app.config["BASE_URL"].rstrip("/")
@@ -179,14 +227,18 @@ def test_result_emails_list_what_was_published_and_link_to_the_case(app, organis
         case = db.session.scalar(sa.select(ImpactCase).where(ImpactCase.nomination_id == nomination.id))
         url = f"{base}/impact-cases/{case.slug}"
         lines = email_lines(message)
-        intro = lines.index("As you agreed, we have published your nomination as an impact case, so others can "
-                            "learn from the work:")
+        intro = lines.index(
+            "As you agreed, we have published your nomination as an impact case, so others can learn from the work:"
+        )
         assert lines[intro + 1] == url
-        assert lines[intro + 2] == ("It shows these parts of your nomination, as you wrote them, with any "
-                                    "corrections the organisers made to the public copy:")
-        assert lines[intro + 3:intro + 3 + len(labels)] == [f"- {label}" for label in labels]
-        assert lines[intro + 3 + len(labels)].startswith(f"It also shows {publication.PUBLISHED_ALONGSIDE}. "
-                                                         f"It never shows {publication.NEVER_PUBLISHED}.")
+        assert lines[intro + 2] == (
+            "It shows these parts of your nomination, as you wrote them, with any "
+            "corrections the organisers made to the public copy:"
+        )
+        assert lines[intro + 3 : intro + 3 + len(labels)] == [f"- {label}" for label in labels]
+        assert lines[intro + 3 + len(labels)].startswith(
+            f"It also shows {publication.PUBLISHED_ALONGSIDE}. It never shows {publication.NEVER_PUBLISHED}."
+        )
         # the HTML part: the same list, and the link goes to the case
         html = message.body_html
         assert re.findall(r"<li>\s*(.*?)\s*</li>", html, re.S) == labels
@@ -194,16 +246,19 @@ def test_result_emails_list_what_was_published_and_link_to_the_case(app, organis
         assert f"Project: {nomination.title}" in message.body_text
     [private] = outbox("result_shortlisted")
     private_text = " ".join(email_lines(private))
-    assert ("We have not published your nomination as an impact case, because you did not agree to publication in "
-            "its declarations.") in private_text
+    assert (
+        "We have not published your nomination as an impact case, because you did not agree to publication in "
+        "its declarations."
+    ) in private_text
     assert "/impact-cases/" not in private_text and "/impact-cases/" not in private.body_html
     assert not any(label in " ".join(visible_texts(private.body_html)) for label in labels)
     [not_listed] = outbox("result_not_shortlisted")
     assert "impact case" not in not_listed.body_text and "impact case" not in not_listed.body_html
 
 
-def test_the_case_page_of_the_email_link_is_the_published_case(app, client, organiser_client, outbox,
-                                                               everything_filled):
+def test_the_case_page_of_the_email_link_is_the_published_case(
+    app, client, organiser_client, outbox, everything_filled
+):
     nomination, _ = everything_filled
     publish(organiser_client, nomination.cycle)
     [message] = outbox("result_winner")
@@ -222,26 +277,41 @@ def test_a_consenting_nominee_whose_case_is_not_public_is_told_so(app, outbox):
 
     cycle = make_cycle(status="judging")
     nomination = make_nomination(cycle, title="Held back", consents_to_publish=True)
-    queue_email(to_address=nomination.nominator.email, to_name=nomination.nominator.name,
-                template="result_shortlisted", subject="Your nomination is shortlisted", nomination=nomination,
-                cycle=cycle, case_url=None)
+    queue_email(
+        to_address=nomination.nominator.email,
+        to_name=nomination.nominator.name,
+        template="result_shortlisted",
+        subject="Your nomination is shortlisted",
+        nomination=nomination,
+        cycle=cycle,
+        case_url=None,
+    )
     db.session.commit()
     [message] = outbox("result_shortlisted")
     text = " ".join(email_lines(message))
-    assert ("You agreed to publication, but the organisers have not published your nomination as an impact case "
-            "for now. Contact them to find out why.") in text
+    assert (
+        "You agreed to publication, but the organisers have not published your nomination as an impact case "
+        "for now. Contact them to find out why."
+    ) in text
     assert "did not agree" not in text and "/impact-cases/" not in text
     assert "You agreed to publication" in " ".join(visible_texts(message.body_html))
 
 
-def test_publishing_with_a_case_the_organisers_took_down_tells_its_nominee(app, organiser, organiser_client,
-                                                                          outbox):
+def test_publishing_with_a_case_the_organisers_took_down_tells_its_nominee(app, organiser, organiser_client, outbox):
     from awards.domain.results import shortlists
 
     cycle = make_cycle(status="judging")
     nomination = make_nomination(cycle, title="Taken down first")
-    db.session.add(ShortlistDecision(cycle_id=cycle.id, nomination_id=nomination.id, result=Result.SHORTLISTED,
-                                     suggested=True, rationale="", decided_at=utcnow()))
+    db.session.add(
+        ShortlistDecision(
+            cycle_id=cycle.id,
+            nomination_id=nomination.id,
+            result=Result.SHORTLISTED,
+            suggested=True,
+            rationale="",
+            decided_at=utcnow(),
+        )
+    )
     db.session.flush()
     shortlists.unpublish_case(shortlists.prepare_case(cycle, nomination, by=organiser), by=organiser)
     db.session.commit()

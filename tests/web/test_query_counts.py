@@ -20,14 +20,19 @@ def _key_pages() -> dict[str, tuple[str, str | None]]:
     """Page name → (address, e-mail of whom to sign in as, or None), from the data present."""
     judging = db.session.scalar(sa.select(Cycle).where(Cycle.status == CycleStatus.JUDGING))
     case_slug = db.session.scalar(sa.select(ImpactCase.slug).order_by(ImpactCase.id))
-    trend_id = db.session.scalar(sa.select(ImpactCaseTrend.trend_id).where(ImpactCaseTrend.is_primary.is_(True))
-                                 .order_by(ImpactCaseTrend.id))
+    trend_id = db.session.scalar(
+        sa.select(ImpactCaseTrend.trend_id).where(ImpactCaseTrend.is_primary.is_(True)).order_by(ImpactCaseTrend.id)
+    )
     trend_slug = db.session.scalar(sa.select(Trend.slug).where(Trend.id == trend_id))
     year = db.session.scalar(sa.select(sa.func.max(ImpactCase.year)))
     judge = scale.scale_email("judge", 1)
     reference = db.session.scalar(
-        sa.select(Nomination.reference).join(Assignment, Assignment.nomination_id == Nomination.id)
-        .join(Judge, Judge.id == Assignment.judge_id).where(Judge.email == judge).order_by(Nomination.reference))
+        sa.select(Nomination.reference)
+        .join(Assignment, Assignment.nomination_id == Nomination.id)
+        .join(Judge, Judge.id == Assignment.judge_id)
+        .where(Judge.email == judge)
+        .order_by(Nomination.reference)
+    )
     organiser = scale.ORGANISER_EMAIL
     cycle = f"/organiser/cycles/{judging.slug}"
     return {

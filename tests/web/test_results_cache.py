@@ -47,8 +47,9 @@ def test_results_are_kept_until_a_review_or_a_nomination_changes(cached_app):
     page = client.get(url).get_data(as_text=True)
     assert page.count("3 of 3") == 2 and "2 of 3" in page
 
-    nomination = db.session.get(Nomination, db.session.scalar(
-        sa.select(Assignment.nomination_id).where(Assignment.id == review.assignment_id)))
+    nomination = db.session.get(
+        Nomination, db.session.scalar(sa.select(Assignment.nomination_id).where(Assignment.id == review.assignment_id))
+    )
     nomination.status = NominationStatus.WITHDRAWN
     nomination.withdrawn_at = nomination.submitted_at
     db.session.commit()
@@ -66,9 +67,11 @@ def test_changing_the_results_settings_is_seen_at_once(cached_app):
     assert "Ranked by the <strong>normalised</strong> score (mean" in page
     means = compute_ranking(cycle).results.values()
     assert all(f">{r.raw:.1f}<" in page for r in means)
-    response = client.post_form(f"{url}/settings", {"aggregation_method": "median", "ranking_basis": "raw",
-                                                    "disagreement_range": "30", "disagreement_sd": "15"},
-                                token_from=url)
+    response = client.post_form(
+        f"{url}/settings",
+        {"aggregation_method": "median", "ranking_basis": "raw", "disagreement_range": "30", "disagreement_sd": "15"},
+        token_from=url,
+    )
     assert response.status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert "Ranked by the <strong>raw</strong> score (median" in page

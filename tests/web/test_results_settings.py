@@ -20,27 +20,45 @@ def _post(client, cycle, **data):
 
 def test_saved_settings_are_audited(organiser_client, app):
     cycle = make_cycle(status="judging")
-    response = _post(organiser_client, cycle, aggregation_method="median", ranking_basis="raw",
-                     disagreement_range="25", disagreement_sd="10")
+    response = _post(
+        organiser_client,
+        cycle,
+        aggregation_method="median",
+        ranking_basis="raw",
+        disagreement_range="25",
+        disagreement_sd="10",
+    )
     assert response.status_code == 302
     page = organiser_client.get(response.headers["Location"])
     assert "The results settings have been saved" in main_text(page)
     db.session.expire_all()
     assert (cycle.aggregation_method, cycle.ranking_basis, cycle.disagreement_range, cycle.disagreement_sd) == (
-        "median", "raw", 25, 10)
+        "median",
+        "raw",
+        25,
+        10,
+    )
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "results.settings_changed"))
     assert event.detail == {"aggregation": "median", "basis": "raw", "range": 25, "sd": 10}
 
 
 def test_bad_settings_show_an_error_summary_and_keep_what_was_typed(organiser_client, app):
     cycle = make_cycle(status="judging")
-    response = _post(organiser_client, cycle, aggregation_method="median", ranking_basis="sideways",
-                     disagreement_range="250", disagreement_sd="ten")
+    response = _post(
+        organiser_client,
+        cycle,
+        aggregation_method="median",
+        ranking_basis="sideways",
+        disagreement_range="250",
+        disagreement_sd="ten",
+    )
     assert response.status_code == 302  # back to the results page, where the form is
     page = organiser_client.get(response.headers["Location"])
-    assert error_summary(page) == [("#ranking_basis", "Select normalised score or raw score"),
-                                   ("#disagreement_range", "Range must be 100 or fewer"),
-                                   ("#disagreement_sd", "Standard deviation must be a whole number")]
+    assert error_summary(page) == [
+        ("#ranking_basis", "Select normalised score or raw score"),
+        ("#disagreement_range", "Range must be 100 or fewer"),
+        ("#disagreement_sd", "Standard deviation must be a whole number"),
+    ]
     shown = visible_texts(page.get_data(as_text=True))  # with what the boxes show
     assert "250" in shown and "ten" in shown  # as typed
     db.session.expire_all()
@@ -53,17 +71,31 @@ def test_an_empty_post_is_refused_with_every_field_named(organiser_client, app):
     cycle = make_cycle(status="judging")
     page = organiser_client.get(_post(organiser_client, cycle).headers["Location"])
     assert [message for _, message in error_summary(page)] == [
-        "Select mean or median", "Select normalised score or raw score", "Enter the range",
-        "Enter the standard deviation"]
+        "Select mean or median",
+        "Select normalised score or raw score",
+        "Enter the range",
+        "Enter the standard deviation",
+    ]
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"aggregation_method": "mode"}, "aggregation_method"), ({"ranking_basis": "sideways"}, "ranking_basis"),
-    ({"disagreement_range": 0}, "disagreement_range"), ({"disagreement_sd": 101}, "disagreement_sd")])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"aggregation_method": "mode"}, "aggregation_method"),
+        ({"ranking_basis": "sideways"}, "ranking_basis"),
+        ({"disagreement_range": 0}, "disagreement_range"),
+        ({"disagreement_sd": 101}, "disagreement_sd"),
+    ],
+)
 def test_the_domain_refuses_settings_out_of_range(app, change, field):
     cycle = make_cycle(status="judging")
-    values = {"aggregation_method": "mean", "ranking_basis": "raw", "disagreement_range": 30,
-              "disagreement_sd": 15, **change}
+    values = {
+        "aggregation_method": "mean",
+        "ranking_basis": "raw",
+        "disagreement_range": 30,
+        "disagreement_sd": 15,
+        **change,
+    }
     with pytest.raises(DomainError) as refused:
         change_results_settings(cycle, **values, by=None)
     assert refused.value.field == field

@@ -38,20 +38,27 @@ def banners(response) -> list[str]:
 
 def ticked(response) -> set[str]:
     html = response.get_data(as_text=True)
-    return set(re.findall(r'<input class="govuk-checkboxes__input"[^>]*name="nominations"[^>]*'
-                          r'value="([^"]+)"[^>]*\bchecked', html))
+    return set(
+        re.findall(
+            r'<input class="govuk-checkboxes__input"[^>]*name="nominations"[^>]*'
+            r'value="([^"]+)"[^>]*\bchecked',
+            html,
+        )
+    )
 
 
 def offered(response) -> set[str]:
     html = response.get_data(as_text=True)
-    return set(re.findall(r'<input class="govuk-checkboxes__input"[^>]*name="nominations"[^>]*value="([^"]+)"',
-                          html))
+    return set(re.findall(r'<input class="govuk-checkboxes__input"[^>]*name="nominations"[^>]*value="([^"]+)"', html))
 
 
 def hidden_fields(response) -> list[tuple[str, str]]:
     html = response.get_data(as_text=True)
-    return [(unescape(name), unescape(value)) for name, value in
-            re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html) if name != "csrf_token"]
+    return [
+        (unescape(name), unescape(value))
+        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html)
+        if name != "csrf_token"
+    ]
 
 
 def textarea(response, name: str) -> str:
@@ -65,10 +72,12 @@ def reread(nomination) -> Nomination:
 
 
 def test_several_nominations_are_marked_not_eligible_with_one_reason_and_an_email_each(
-        organiser_client, organiser, cycle, outbox):
+    organiser_client, organiser, cycle, outbox
+):
     people = [make_user(name=f"Nominator {i}", email=f"nominator{i}@example.gov.uk") for i in range(3)]
-    first, second, third = (make_nomination(cycle, nominator=p, title=f"Project “{i}” & co") for i, p in
-                            enumerate(people))
+    first, second, third = (
+        make_nomination(cycle, nominator=p, title=f"Project “{i}” & co") for i, p in enumerate(people)
+    )
     untouched = make_nomination(cycle, title="Not ticked")
     draft = make_nomination(cycle, status="draft", title="Still a draft")
 
@@ -94,24 +103,32 @@ def test_several_nominations_are_marked_not_eligible_with_one_reason_and_an_emai
     assert [v for k, v in fields if k == "nominations"] == [first.reference, second.reference, third.reference]
 
     # Confirming without the reason: the error summary, and nothing lost.
-    data = dict(fields, nominations=[first.reference, second.reference, third.reference],
-                **{k: v for k, v in fields if k.startswith("version-")})
-    response = organiser_client.post_form(screen_url(cycle, "status=submitted"), {**data, "reason": "  "},
-                                          token_from=list_at(cycle))
+    data = dict(
+        fields,
+        nominations=[first.reference, second.reference, third.reference],
+        **{k: v for k, v in fields if k.startswith("version-")},
+    )
+    response = organiser_client.post_form(
+        screen_url(cycle, "status=submitted"), {**data, "reason": "  "}, token_from=list_at(cycle)
+    )
     assert response.status_code == 200
     assert error_summary(response) == [("#reason", "Enter the reason the nominations are not eligible")]
     assert "Mark 3 nominations as not eligible" in main_text(response)
     assert outbox(kind="eligibility_ineligible") == []
 
     reason = "The work started after the cut-off date of 1 April 2025 & “entry rule 3” applies."
-    done = organiser_client.post_form(screen_url(cycle, "status=submitted"), {**data, "reason": reason},
-                                      token_from=list_at(cycle))
+    done = organiser_client.post_form(
+        screen_url(cycle, "status=submitted"), {**data, "reason": reason}, token_from=list_at(cycle)
+    )
     assert done.status_code == 302
     assert done.headers["Location"] == list_at(cycle, "status=submitted")
     for n in (first, second, third):
         n = reread(n)
-        assert (n.status, n.eligibility, n.eligibility_reason) == (NominationStatus.INELIGIBLE,
-                                                                  Eligibility.INELIGIBLE, reason)
+        assert (n.status, n.eligibility, n.eligibility_reason) == (
+            NominationStatus.INELIGIBLE,
+            Eligibility.INELIGIBLE,
+            reason,
+        )
         assert n.eligibility_decided_by_id == organiser.id
     assert reread(untouched).status is NominationStatus.SUBMITTED and reread(untouched).eligibility is None
     emails = outbox(kind="eligibility_ineligible")
@@ -122,8 +139,10 @@ def test_several_nominations_are_marked_not_eligible_with_one_reason_and_an_emai
     assert all(e.actor_id == organiser.id and e.detail["reason"] == reason for e in events)
 
     after = organiser_client.get(done.headers["Location"])
-    assert banners(after) == [f"Success 3 nominations marked not eligible: {first.reference}, {second.reference} and "
-                              f"{third.reference}. We have emailed their nominators."]
+    assert banners(after) == [
+        f"Success 3 nominations marked not eligible: {first.reference}, {second.reference} and "
+        f"{third.reference}. We have emailed their nominators."
+    ]
 
 
 def test_marking_eligible_needs_no_reason_and_says_what_was_already_so(organiser_client, cycle, outbox):
@@ -134,8 +153,11 @@ def test_marking_eligible_needs_no_reason_and_says_what_was_already_so(organiser
     earlier.eligibility_reason = ""
     db.session.commit()
 
-    confirm = organiser_client.post_form(screen_url(cycle), {"nominations": [earlier.reference, later.reference],
-                                                             "decision": "eligible"}, token_from=list_at(cycle))
+    confirm = organiser_client.post_form(
+        screen_url(cycle),
+        {"nominations": [earlier.reference, later.reference], "decision": "eligible"},
+        token_from=list_at(cycle),
+    )
     assert "Mark 2 nominations as eligible" in main_text(confirm)
     assert "Reason (optional)" in main_text(confirm)
     data = {k: v for k, v in hidden_fields(confirm) if k != "nominations"}
@@ -146,7 +168,8 @@ def test_marking_eligible_needs_no_reason_and_says_what_was_already_so(organiser
     assert [m.to_address for m in outbox(kind="eligibility_eligible")] == [later.nominator.email]
     assert banners(organiser_client.get(done.headers["Location"])) == [
         f"Success 1 nomination marked eligible: {later.reference}. We have emailed its nominator.",
-        f"Important {earlier.reference} was already marked eligible, so nothing changed for it."]
+        f"Important {earlier.reference} was already marked eligible, so nothing changed for it.",
+    ]
 
 
 def test_nominations_that_cannot_be_screened_are_reported_not_skipped(organiser_client, cycle, outbox):
@@ -156,8 +179,9 @@ def test_nominations_that_cannot_be_screened_are_reported_not_skipped(organiser_
     elsewhere = make_nomination(make_cycle(name="Another cycle", year=2025))
 
     chosen = [ready.reference, draft.reference, withdrawn.reference, elsewhere.reference]
-    confirm = organiser_client.post_form(screen_url(cycle), {"nominations": chosen, "decision": "ineligible"},
-                                         token_from=list_at(cycle))
+    confirm = organiser_client.post_form(
+        screen_url(cycle), {"nominations": chosen, "decision": "ineligible"}, token_from=list_at(cycle)
+    )
     text = main_text(confirm)
     assert "Mark 1 nomination as not eligible" in text
     assert "3 nominations will be left as they are" in text
@@ -169,41 +193,51 @@ def test_nominations_that_cannot_be_screened_are_reported_not_skipped(organiser_
 
     # Between the confirmation and the click, the nominee withdraws: reported, and the others still go.
     second = make_nomination(cycle)
-    confirm = organiser_client.post_form(screen_url(cycle), {"nominations": [ready.reference, second.reference],
-                                                             "decision": "ineligible"}, token_from=list_at(cycle))
+    confirm = organiser_client.post_form(
+        screen_url(cycle),
+        {"nominations": [ready.reference, second.reference], "decision": "ineligible"},
+        token_from=list_at(cycle),
+    )
     data = {k: v for k, v in hidden_fields(confirm) if k != "nominations"}
     data["nominations"] = [ready.reference, second.reference]
     gone = reread(second)
     gone.status = NominationStatus.WITHDRAWN
     db.session.commit()
-    done = organiser_client.post_form(screen_url(cycle), {**data, "reason": "Outside the entry rules"},
-                                      token_from=list_at(cycle))
+    done = organiser_client.post_form(
+        screen_url(cycle), {**data, "reason": "Outside the entry rules"}, token_from=list_at(cycle)
+    )
     assert done.status_code == 302
     assert reread(ready).status is NominationStatus.INELIGIBLE
     assert reread(second).status is NominationStatus.WITHDRAWN
     assert banners(organiser_client.get(done.headers["Location"])) == [
         f"Success 1 nomination marked not eligible: {ready.reference}. We have emailed its nominator.",
         f"Important 1 nomination was not screened. {second.reference}: The nominator withdrew this nomination, "
-        "so it cannot be screened."]
+        "so it cannot be screened.",
+    ]
     assert [m.to_address for m in outbox(kind="eligibility_ineligible")] == [ready.nominator.email]
 
 
 def test_a_nomination_changed_after_the_confirmation_is_reported_and_left(organiser_client, cycle, outbox):
     changed, steady = make_nomination(cycle), make_nomination(cycle)
-    confirm = organiser_client.post_form(screen_url(cycle), {"nominations": [changed.reference, steady.reference],
-                                                             "decision": "ineligible"}, token_from=list_at(cycle))
+    confirm = organiser_client.post_form(
+        screen_url(cycle),
+        {"nominations": [changed.reference, steady.reference], "decision": "ineligible"},
+        token_from=list_at(cycle),
+    )
     data = {k: v for k, v in hidden_fields(confirm) if k != "nominations"}
     data["nominations"] = [changed.reference, steady.reference]
     edited = reread(changed)
     edited.title = "Edited by the nominee after the organiser looked"
     db.session.commit()
-    done = organiser_client.post_form(screen_url(cycle), {**data, "reason": "Outside the entry rules"},
-                                      token_from=list_at(cycle))
+    done = organiser_client.post_form(
+        screen_url(cycle), {**data, "reason": "Outside the entry rules"}, token_from=list_at(cycle)
+    )
     assert done.status_code == 302
     assert reread(changed).status is NominationStatus.SUBMITTED and reread(changed).eligibility is None
     assert reread(steady).status is NominationStatus.INELIGIBLE
     assert f"{changed.reference}: It changed after you chose it. Check it, then decide again." in " ".join(
-        banners(organiser_client.get(done.headers["Location"])))
+        banners(organiser_client.get(done.headers["Location"]))
+    )
 
 
 def test_choosing_nothing_shows_the_error_on_the_list(organiser_client, cycle):
@@ -213,8 +247,9 @@ def test_choosing_nothing_shows_the_error_on_the_list(organiser_client, cycle):
     assert response.status_code == 200
     assert error_summary(response) == [("#nominations", "Select the nominations you want to mark")]
     html = response.get_data(as_text=True)
-    assert re.search(r'<input class="govuk-checkboxes__input" id="nominations"[^>]*value="%s"' % first.reference,
-                     html), "the error summary's link lands on the first tick box"
+    assert re.search(
+        r'<input class="govuk-checkboxes__input" id="nominations"[^>]*value="%s"' % first.reference, html
+    ), "the error summary's link lands on the first tick box"
     assert "<title>Error: Nominations" in html
     assert "Nominations" in main_text(response) and first.reference in main_text(response)
 
@@ -224,8 +259,11 @@ def test_the_decision_is_one_transaction(organiser_client, cycle, outbox, monkey
     from awards.domain.nominations import screening
 
     first, second = make_nomination(cycle), make_nomination(cycle)
-    confirm = organiser_client.post_form(screen_url(cycle), {"nominations": [first.reference, second.reference],
-                                                             "decision": "ineligible"}, token_from=list_at(cycle))
+    confirm = organiser_client.post_form(
+        screen_url(cycle),
+        {"nominations": [first.reference, second.reference], "decision": "ineligible"},
+        token_from=list_at(cycle),
+    )
     data = {k: v for k, v in hidden_fields(confirm) if k != "nominations"}
     data["nominations"] = [first.reference, second.reference]
     real = screening.decide_eligibility
@@ -239,8 +277,9 @@ def test_the_decision_is_one_transaction(organiser_client, cycle, outbox, monkey
 
     monkeypatch.setattr(screening, "decide_eligibility", second_one_breaks)
     with pytest.raises(RuntimeError):
-        organiser_client.post_form(screen_url(cycle), {**data, "reason": "Outside the entry rules"},
-                                   token_from=list_at(cycle))
+        organiser_client.post_form(
+            screen_url(cycle), {**data, "reason": "Outside the entry rules"}, token_from=list_at(cycle)
+        )
     assert calls == [first.reference, second.reference]
     assert reread(first).status is NominationStatus.SUBMITTED and reread(second).status is NominationStatus.SUBMITTED
     assert outbox(kind="eligibility_ineligible") == []
@@ -248,12 +287,14 @@ def test_the_decision_is_one_transaction(organiser_client, cycle, outbox, monkey
 
 def test_a_long_reason_is_refused_and_kept(organiser_client, cycle):
     first = make_nomination(cycle)
-    confirm = organiser_client.post_form(screen_url(cycle), {"nominations": [first.reference],
-                                                             "decision": "ineligible"}, token_from=list_at(cycle))
+    confirm = organiser_client.post_form(
+        screen_url(cycle), {"nominations": [first.reference], "decision": "ineligible"}, token_from=list_at(cycle)
+    )
     data = {k: v for k, v in hidden_fields(confirm) if k != "nominations"}
     long_reason = "Too long. " * 201
-    response = organiser_client.post_form(screen_url(cycle), {**data, "nominations": [first.reference],
-                                                              "reason": long_reason}, token_from=list_at(cycle))
+    response = organiser_client.post_form(
+        screen_url(cycle), {**data, "nominations": [first.reference], "reason": long_reason}, token_from=list_at(cycle)
+    )
     assert response.status_code == 200
     assert error_summary(response) == [("#reason", "Reason must be 2,000 characters or fewer")]
     assert textarea(response, "reason") == long_reason.strip()

@@ -65,8 +65,9 @@ def test_session_cookie_flags_in_development_and_production(client, nominee, mak
     client.post_form("/sign-in", {"email": nominee.email, "password": DEFAULT_PASSWORD})
     cookie = client.get_cookie("awards_session")
     assert cookie.http_only and cookie.same_site == "Lax"
-    prod = make_app(ENVIRONMENT="production", SECRET_KEY="x" * 64, BASE_URL="https://awards.example.org",
-                    TRUSTED_HOSTS=None)
+    prod = make_app(
+        ENVIRONMENT="production", SECRET_KEY="x" * 64, BASE_URL="https://awards.example.org", TRUSTED_HOSTS=None
+    )
     assert prod.config["SESSION_COOKIE_SECURE"] and prod.config["REMEMBER_COOKIE_SECURE"]
     assert prod.config["SESSION_COOKIE_HTTPONLY"] and prod.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     c = prod.test_client()
@@ -80,14 +81,26 @@ def test_session_cookie_flags_in_development_and_production(client, nominee, mak
 
 def test_production_refuses_to_start_without_secret_key():
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app({"ENVIRONMENT": "production", "SECRET_KEY": None, "BASE_URL": "https://a.example.org",
-                    "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        create_app(
+            {
+                "ENVIRONMENT": "production",
+                "SECRET_KEY": None,
+                "BASE_URL": "https://a.example.org",
+                "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            }
+        )
 
 
 def test_production_refuses_to_start_without_base_url():
     with pytest.raises(RuntimeError, match="BASE_URL"):
-        create_app({"ENVIRONMENT": "production", "SECRET_KEY": "k" * 64, "BASE_URL": None,
-                    "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        create_app(
+            {
+                "ENVIRONMENT": "production",
+                "SECRET_KEY": "k" * 64,
+                "BASE_URL": None,
+                "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            }
+        )
 
 
 def test_environment_overrides_defaults(monkeypatch):
@@ -113,13 +126,24 @@ def test_sqlite_gets_wal_foreign_keys_and_busy_timeout(app):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
 
 
-@pytest.mark.parametrize("path,data", [
-    ("/sign-in", {"email": "x@y.gov.uk", "password": "whatever password"}),
-    ("/register", {"name": "N", "email": "new@riverside.gov.uk", "organisation": "O",
-                   "password": "long enough passphrase", "confirm_password": "long enough passphrase"}),
-    ("/account/reset-password", {"email": "x@y.gov.uk"}),
-    ("/sign-in/email-link", {"email": "x@y.gov.uk"}),
-])
+@pytest.mark.parametrize(
+    "path,data",
+    [
+        ("/sign-in", {"email": "x@y.gov.uk", "password": "whatever password"}),
+        (
+            "/register",
+            {
+                "name": "N",
+                "email": "new@riverside.gov.uk",
+                "organisation": "O",
+                "password": "long enough passphrase",
+                "confirm_password": "long enough passphrase",
+            },
+        ),
+        ("/account/reset-password", {"email": "x@y.gov.uk"}),
+        ("/sign-in/email-link", {"email": "x@y.gov.uk"}),
+    ],
+)
 def test_post_without_csrf_token_is_refused_and_changes_nothing(client, path, data, outbox):
     response = client.post(path, data=data)
     assert response.status_code == 400
@@ -133,8 +157,10 @@ def test_csrf_token_from_another_session_is_refused(app, nominee):
     token = other.csrf_token()
     victim = app.test_client()
     victim.sign_in_as(nominee)
-    response = victim.post("/account", data={"csrf_token": token, "profile-name": "Hacked",
-                                             "profile-organisation": "x", "profile-submit": "1"})
+    response = victim.post(
+        "/account",
+        data={"csrf_token": token, "profile-name": "Hacked", "profile-organisation": "x", "profile-submit": "1"},
+    )
     assert response.status_code == 400
     assert db.session.get(User, nominee.id).name != "Hacked"
 
@@ -146,8 +172,10 @@ def test_healthz_ok(client):
 
 
 def test_healthz_503_when_database_unreachable(make_app):
-    app = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1:9/unreachable",
-                   SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}})
+    app = make_app(
+        SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1:9/unreachable",
+        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}},
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "error", "database": "error"}

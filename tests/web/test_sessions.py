@@ -148,10 +148,16 @@ def _sign_out(app, client, user):
 
 
 def _change_password(app, client, user):
-    response = client.post_form("/account", {"password-current_password": DEFAULT_PASSWORD,
-                                             "password-new_password": "a brand new passphrase",
-                                             "password-confirm_password": "a brand new passphrase",
-                                             "password-submit": "Change password"}, token_from="/account")
+    response = client.post_form(
+        "/account",
+        {
+            "password-current_password": DEFAULT_PASSWORD,
+            "password-new_password": "a brand new passphrase",
+            "password-confirm_password": "a brand new passphrase",
+            "password-submit": "Change password",
+        },
+        token_from="/account",
+    )
     assert response.status_code == 302
 
 
@@ -179,6 +185,7 @@ def test_copied_session_and_remember_cookies_stop_working_when_the_session_ends(
 def test_session_ending_while_typing_keeps_the_answers(app, nominee, time_machine):
     from tests.factories import make_cycle
     from tests.support.nominating import start_draft
+
     cycle = make_cycle()
     time_machine.move_to(datetime.now(timezone.utc), tick=False)
     client = app.test_client()
@@ -191,8 +198,9 @@ def test_session_ending_while_typing_keeps_the_answers(app, nominee, time_machin
     ticket = re.search(r'name="stash_ticket" value="([^"]+)"', page).group(1)  # the proof it is their page
     typed = "What we set out to fix, typed over a long afternoon. " * 20
     time_machine.shift(timedelta(hours=2, minutes=5))  # idle too long while typing
-    response = client.post(url, data={"csrf_token": token, "based_on": based_on, "stash_ticket": ticket,
-                                      "challenge": typed})
+    response = client.post(
+        url, data={"csrf_token": token, "based_on": based_on, "stash_ticket": ticket, "challenge": typed}
+    )
     assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in?next=")
     next_url = response.headers["Location"]
     sign_in_page = page_text(client.get(next_url))

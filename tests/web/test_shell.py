@@ -18,7 +18,7 @@ def test_not_gov_uk_no_crown_no_logotype_no_gds_transport(client, app):
     assert "govuk-header__logotype" not in page
     assert "GOV.UK" not in page.replace("GOV.UK Design System", "")
     assert "govuk-crest" not in page
-    css = (app.static_folder + "/build/app.css")
+    css = app.static_folder + "/build/app.css"
     with open(css) as f:
         assert "GDS Transport" not in f.read()
 
@@ -70,9 +70,16 @@ def test_403_page_for_signed_in_user_without_role(nominee_client):
 
 
 def test_error_summary_and_title_prefix_on_invalid_form(client):
-    response = client.post_form("/register", {"name": "", "email": "not-an-email",
-                                              "organisation": "Riverside", "password": "short",
-                                              "confirm_password": "other"})
+    response = client.post_form(
+        "/register",
+        {
+            "name": "",
+            "email": "not-an-email",
+            "organisation": "Riverside",
+            "password": "short",
+            "confirm_password": "other",
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "govuk-error-summary" in page and "There is a problem" in page

@@ -32,10 +32,12 @@ CALLBACK = "/sign-in/sso/riverside/callback"
 @pytest.fixture
 def sso_app(make_app, oidc_provider):
     """An app with the loopback provider configured (and the provider knowing the app's callback)."""
+
     def factory(**entry):
         app = make_app(SSO_PROVIDERS=[oidc_provider.settings(**entry)])
         oidc_provider.redirect_uris.append(app.config["BASE_URL"] + CALLBACK)
         return app
+
     return factory
 
 
@@ -50,8 +52,7 @@ def start(client, next_url: str | None = None):
     """Press "Sign in with Riverside Council staff" on the sign-in page; the redirect to the provider."""
     page = client.get("/sign-in" + (f"?next={next_url}" if next_url else ""))
     assert "Sign in with Riverside Council staff" in main_text(page)
-    response = client.post(START + (f"?next={next_url}" if next_url else ""),
-                           data={"csrf_token": client.csrf_token()})
+    response = client.post(START + (f"?next={next_url}" if next_url else ""), data={"csrf_token": client.csrf_token()})
     assert response.status_code == 303, response.status_code
     return response.headers["Location"]
 
@@ -82,8 +83,7 @@ def signed_in_user(client) -> User | None:
 
 def audit(action: str) -> list[AuditEvent]:
     db.session.expire_all()
-    return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)
-                              .order_by(AuditEvent.id)).all()
+    return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)).all()
 
 
 def identities() -> list[LinkedIdentity]:
@@ -104,6 +104,7 @@ def assert_refused(response, status: int, title: str, reason: str, *, sign_ins_b
 
 # Good sign-ins -----------------------------------------------------------------------------------
 
+
 def test_a_new_person_gets_an_account_with_the_providers_role(app, oidc_provider):
     client = app.test_client()
     response, _ = round_trip(client)
@@ -112,7 +113,8 @@ def test_a_new_person_gets_an_account_with_the_providers_role(app, oidc_provider
     assert user is not None and user.email == "rowan@riverside.gov.uk" and user.name == "Rowan Riverside"
     assert user.role_set == {Role.NOMINEE} and user.email_verified
     assert [(i.user_id, i.issuer, i.subject, i.provider) for i in identities()] == [
-        (user.id, oidc_provider.issuer, "riverside-0001", "riverside")]
+        (user.id, oidc_provider.issuer, "riverside-0001", "riverside")
+    ]
     [event] = audit("sign_in.sso")
     assert event.actor_id == user.id and event.detail["created"] is True and event.detail["linked"] is True
     # PKCE and a nonce were asked for, and the code went over the back channel once.
@@ -170,6 +172,7 @@ def test_a_sign_in_by_single_sign_on_ends_older_sign_in_links(app, outbox):
 
 
 # Refusals of the provider's answer ---------------------------------------------------------------
+
 
 def test_an_id_token_for_another_audience_is_refused(app, oidc_provider):
     oidc_provider.misbehave.audience = "someone-elses-client"
@@ -234,8 +237,7 @@ def test_an_address_the_provider_has_not_verified_is_not_used(app, oidc_provider
         oidc_provider.person = Person(email_verified=verified)
         client = app.test_client()
         response, _ = round_trip(client)
-        assert_refused(response, 403, "Your email address is not confirmed at Riverside Council staff",
-                       "unverified")
+        assert_refused(response, 403, "Your email address is not confirmed at Riverside Council staff", "unverified")
         assert signed_in_user(client) is None and identities() == []
 
 
@@ -245,8 +247,9 @@ def test_a_provider_can_be_told_which_claim_says_the_address_is_verified(sso_app
     with app.app_context():
         oidc_provider.person = Person(email_verified=True)  # not the claim this provider is read by
         client = app.test_client()
-        assert_refused(round_trip(client)[0], 403, "Your email address is not confirmed at Riverside Council staff",
-                       "unverified")
+        assert_refused(
+            round_trip(client)[0], 403, "Your email address is not confirmed at Riverside Council staff", "unverified"
+        )
         oidc_provider.person = Person(email_verified=None, extra={"xms_edov": True})
         response, _ = round_trip(client)
         assert response.status_code == 302 and signed_in_user(client).email == "rowan@riverside.gov.uk"
@@ -256,8 +259,7 @@ def test_an_address_outside_the_allowed_domains_is_refused(app, oidc_provider):
     oidc_provider.person = Person(email="rowan@elsewhere.example.org")
     client = app.test_client()
     response, _ = round_trip(client)
-    assert_refused(response, 403, "You cannot sign in with Riverside Council staff using this email address",
-                   "domain")
+    assert_refused(response, 403, "You cannot sign in with Riverside Council staff using this email address", "domain")
     assert "Only email addresses ending in @riverside.gov.uk" in main_text(response)
     assert signed_in_user(client) is None and identities() == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
@@ -292,8 +294,13 @@ def test_an_account_linked_to_another_subject_is_not_linked_again(app, oidc_prov
     client.post("/sign-out", data={"csrf_token": client.csrf_token("/account")})
     oidc_provider.person = Person(sub="riverside-0002")  # same address, another person
     response, _ = round_trip(client)
-    assert_refused(response, 403, "This account is linked to someone else at Riverside Council staff",
-                   "linked_elsewhere", sign_ins_before=1)
+    assert_refused(
+        response,
+        403,
+        "This account is linked to someone else at Riverside Council staff",
+        "linked_elsewhere",
+        sign_ins_before=1,
+    )
     assert signed_in_user(client) is None and len(identities()) == 1
 
 
@@ -311,6 +318,7 @@ def test_two_first_sign_ins_at_the_same_moment_make_one_link(app, oidc_provider,
     """The other request linked the identity after this one looked for it: the unique constraint refuses
     this one's row, and the second try signs in through the link the other made."""
     from awards.domain.people import single_sign_on as sso
+
     first = app.test_client()
     round_trip(first)
     looked = []
@@ -319,6 +327,7 @@ def test_two_first_sign_ins_at_the_same_moment_make_one_link(app, oidc_provider,
     def not_yet_committed(issuer, subject):  # the first look misses the other request's row
         looked.append(subject)
         return None if len(looked) == 1 else real(issuer, subject)
+
     monkeypatch.setattr(sso, "_identity", not_yet_committed)
     monkeypatch.setattr(sso.accounts, "find_user_by_email", lambda email: None)  # nor sees its account
     second = app.test_client()
@@ -329,6 +338,7 @@ def test_two_first_sign_ins_at_the_same_moment_make_one_link(app, oidc_provider,
 
 
 # The provider not answering ---------------------------------------------------------------------
+
 
 def test_a_provider_that_is_down_gives_a_clear_page(app, oidc_provider):
     oidc_provider.stop()
@@ -341,6 +351,7 @@ def test_a_provider_that_is_down_gives_a_clear_page(app, oidc_provider):
 
 def test_a_provider_at_a_closed_port_gives_a_clear_page(sso_app):
     from tests.network import free_port
+
     app = sso_app(issuer=f"http://127.0.0.1:{free_port()}")
     with app.app_context():
         client = app.test_client()
@@ -378,6 +389,7 @@ def test_a_discovery_document_naming_another_issuer_is_refused(app, oidc_provide
 
 # Two-factor --------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def organiser_with_two_factor(app):
     organiser = make_user(name="Rowan Organiser", email="rowan@riverside.gov.uk", roles=("organiser",))
@@ -388,7 +400,8 @@ def organiser_with_two_factor(app):
 
 
 def test_an_organiser_with_two_factor_is_asked_for_a_code_without_mfa_from_the_provider(
-        app, oidc_provider, organiser_with_two_factor):
+    app, oidc_provider, organiser_with_two_factor
+):
     oidc_provider.person = Person(amr=["pwd"])
     client = app.test_client()
     response, _ = round_trip(client)
@@ -399,7 +412,8 @@ def test_an_organiser_with_two_factor_is_asked_for_a_code_without_mfa_from_the_p
 
 @pytest.mark.parametrize("amr", [["pwd", "mfa"], ["pwd", "otp"], ["mfa"]])
 def test_an_organiser_with_two_factor_is_let_in_when_the_provider_checked_a_second_factor(
-        app, oidc_provider, organiser_with_two_factor, amr):
+    app, oidc_provider, organiser_with_two_factor, amr
+):
     oidc_provider.person = Person(amr=amr)
     client = app.test_client()
     response, _ = round_trip(client)
@@ -416,6 +430,7 @@ def test_one_method_alone_is_not_a_second_factor(app, oidc_provider, organiser_w
 
 
 # Starting ----------------------------------------------------------------------------------------
+
 
 def test_the_start_needs_the_forms_csrf_token(app, oidc_provider):
     client = app.test_client()
@@ -463,34 +478,46 @@ def test_without_providers_the_sign_in_page_is_as_before(make_app):
 
 # Configuration -----------------------------------------------------------------------------------
 
-GOOD = {"name": "riverside", "label": "Riverside Council staff", "issuer": "https://login.example.org/tenant/v2.0",
-        "client_id": "abc", "client_secret": "shh", "email_domains": ["riverside.gov.uk"], "role": "nominee"}
+GOOD = {
+    "name": "riverside",
+    "label": "Riverside Council staff",
+    "issuer": "https://login.example.org/tenant/v2.0",
+    "client_id": "abc",
+    "client_secret": "shh",
+    "email_domains": ["riverside.gov.uk"],
+    "role": "nominee",
+}
 
 
-@pytest.mark.parametrize("change,words", [
-    ({"role": "organiser"}, "role must be nominee or judge"),
-    ({"role": "admin"}, "role must be nominee or judge"),
-    ({"issuer": "http://login.example.org"}, "issuer must be the provider's https address"),
-    ({"issuer": "not a url"}, "issuer must be"),
-    ({"email_domains": "riverside.gov.uk"}, "email_domains must be a list"),
-    ({"email_domains": ["@riverside.gov.uk"]}, "email_domains must be domains"),
-    ({"name": "Riverside Council"}, "name must be lower-case letters"),
-    ({"client_secret": ""}, "is missing client_secret"),
-    ({"colour": "blue"}, "unknown settings colour"),
-])
+@pytest.mark.parametrize(
+    "change,words",
+    [
+        ({"role": "organiser"}, "role must be nominee or judge"),
+        ({"role": "admin"}, "role must be nominee or judge"),
+        ({"issuer": "http://login.example.org"}, "issuer must be the provider's https address"),
+        ({"issuer": "not a url"}, "issuer must be"),
+        ({"email_domains": "riverside.gov.uk"}, "email_domains must be a list"),
+        ({"email_domains": ["@riverside.gov.uk"]}, "email_domains must be domains"),
+        ({"name": "Riverside Council"}, "name must be lower-case letters"),
+        ({"client_secret": ""}, "is missing client_secret"),
+        ({"colour": "blue"}, "unknown settings colour"),
+    ],
+)
 def test_a_bad_provider_setting_is_one_clear_line(database_url, change, words):
     from awards import create_app
+
     with pytest.raises(ConfigurationError) as raised:
-        create_app({"ENVIRONMENT": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
-                    "SSO_PROVIDERS": [{**GOOD, **change}]})
+        create_app(
+            {"ENVIRONMENT": "testing", "SQLALCHEMY_DATABASE_URI": database_url, "SSO_PROVIDERS": [{**GOOD, **change}]}
+        )
     message = raised.value.message
     assert "\n" not in message and message.startswith("AWARDS_SSO_PROVIDERS") and words in message
 
 
 def test_providers_must_be_a_list_with_different_names(database_url):
     from awards import create_app
-    for value, words in (("riverside", "must be a list of providers"),
-                         ([GOOD, GOOD], "riverside is given twice")):
+
+    for value, words in (("riverside", "must be a list of providers"), ([GOOD, GOOD], "riverside is given twice")):
         with pytest.raises(ConfigurationError) as raised:
             create_app({"ENVIRONMENT": "testing", "SQLALCHEMY_DATABASE_URI": database_url, "SSO_PROVIDERS": value})
         assert words in raised.value.message and "\n" not in raised.value.message
@@ -500,12 +527,14 @@ def test_providers_are_read_from_the_environment_as_json(monkeypatch, tmp_path):
     import json
 
     from awards import create_app
+
     monkeypatch.setenv("AWARDS_ENVIRONMENT", "development")
     monkeypatch.setenv("AWARDS_SSO_PROVIDERS", json.dumps([GOOD]))
     monkeypatch.setenv("DATABASE_URL", "sqlite:///" + str(tmp_path / "env.db"))
     app = create_app()
     with app.test_request_context():
         from awards.web.auth.single_sign_on import configured_providers
+
         assert [p.label for p in configured_providers()] == ["Riverside Council staff"]
     monkeypatch.setenv("AWARDS_SSO_PROVIDERS", "[{not json")
     with pytest.raises(ConfigurationError) as raised:
@@ -514,6 +543,7 @@ def test_providers_are_read_from_the_environment_as_json(monkeypatch, tmp_path):
 
 
 # Personal data ------------------------------------------------------------------------------------
+
 
 def test_the_persons_data_lists_their_linked_identity_and_deleting_the_account_removes_it(app, oidc_provider):
     from awards.domain.records.data_protection import delete_account
@@ -524,7 +554,8 @@ def test_the_persons_data_lists_their_linked_identity_and_deleting_the_account_r
     round_trip(client)
     copy = client.get("/account/your-data.json").get_json()
     assert [(i["provider"], i["issuer"], i["subject"]) for i in copy["single_sign_on"]] == [
-        ("riverside", oidc_provider.issuer, "riverside-0001")]
+        ("riverside", oidc_provider.issuer, "riverside-0001")
+    ]
     delete_account(db.session.merge(owner), password=DEFAULT_PASSWORD)
     db.session.commit()
     assert identities() == []

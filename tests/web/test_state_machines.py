@@ -48,16 +48,25 @@ SEED_DATA = ("devdata/", "domain/demo.py")
 STATUS_WRITERS = {
     ("domain/programme/cycles.py", "create_cycle"): "Cycle: a new cycle starts as a draft",
     ("domain/programme/cycles.py", "transition"): "Cycle: the plain moves of cycles.TRANSITIONS",
-    ("domain/programme/cycles.py", "close_nominations"): "Cycle: open → closed (the closing instant becomes now if early)",
+    (
+        "domain/programme/cycles.py",
+        "close_nominations",
+    ): "Cycle: open → closed (the closing instant becomes now if early)",
     ("domain/results/shortlists.py", "publish"): "Cycle: judging → published; Nomination: its result",
-    ("domain/results/shortlists.py", "withdraw_results"): "Cycle: published → judging; Nomination: result back to submitted",
+    (
+        "domain/results/shortlists.py",
+        "withdraw_results",
+    ): "Cycle: published → judging; Nomination: result back to submitted",
     ("domain/nominations/entries.py", "start_nomination"): "Nomination: a new draft",
     ("domain/nominations/entries.py", "submit"): "Nomination: draft → submitted",
     ("domain/nominations/entries.py", "withdraw"): "Nomination: draft or submitted → withdrawn",
     ("domain/nominations/screening.py", "decide_eligibility"): "Nomination: submitted ↔ ineligible",
     ("domain/judging/reviews.py", "save_review"): "Review: a new draft, draft → submitted",
     ("domain/judging/reviews.py", "reopen_review"): "Review: submitted → draft",
-    ("domain/judging/conflicts.py", "_free_assignment"): "Assignment: assigned → recused (a conflict found or declared)",
+    (
+        "domain/judging/conflicts.py",
+        "_free_assignment",
+    ): "Assignment: assigned → recused (a conflict found or declared)",
 }
 STATUS_MODELS = {"Cycle", "Nomination", "Review"}
 
@@ -102,14 +111,22 @@ def _status_writes(source: str) -> dict[str, list[int]]:
         def visit_Call(self, node) -> None:
             name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
             keywords = {k.arg for k in node.keywords}
-            if name == "setattr" and len(node.args) > 1 and isinstance(node.args[1], ast.Constant) \
-                    and node.args[1].value == "status":
+            if (
+                name == "setattr"
+                and len(node.args) > 1
+                and isinstance(node.args[1], ast.Constant)
+                and node.args[1].value == "status"
+            ):
                 self._found(node)
             elif name in STATUS_MODELS and "status" in keywords:
                 self._found(node)
-            elif name == "values" and ("status" in keywords or any(
-                    isinstance(a, ast.Dict) and any(isinstance(k, ast.Constant) and k.value == "status"
-                                                    for k in a.keys) for a in node.args)):
+            elif name == "values" and (
+                "status" in keywords
+                or any(
+                    isinstance(a, ast.Dict) and any(isinstance(k, ast.Constant) and k.value == "status" for k in a.keys)
+                    for a in node.args
+                )
+            ):
                 self._found(node)
             self.generic_visit(node)
 
@@ -129,7 +146,7 @@ def _application_writes() -> dict[tuple[str, str], list[int]]:
 
 
 def test_the_finder_sees_every_kind_of_status_write():
-    source = textwrap.dedent('''
+    source = textwrap.dedent("""
         cycle.status = "published"
 
         def plain(cycle):
@@ -162,18 +179,31 @@ def test_the_finder_sees_every_kind_of_status_write():
             Assignment(status="assigned")
             update(Cycle).values(last_reference_number=2)
             return {"status": cycle.status}
-        ''')
-    assert _status_writes(source) == {"<module>": [2], "plain": [5], "several": [8, 8], "annotated": [11],
-                                      "by_name": [14], "built": [17], "in_bulk": [20, 21], "inner": [26]}
+        """)
+    assert _status_writes(source) == {
+        "<module>": [2],
+        "plain": [5],
+        "several": [8, 8],
+        "annotated": [11],
+        "by_name": [14],
+        "built": [17],
+        "in_bulk": [20, 21],
+        "inner": [26],
+    }
 
 
 def test_only_the_named_domain_functions_write_a_status():
     writes = _application_writes()
-    others = {f"{path}:{lines[0]} in {function}()": lines for (path, function), lines in writes.items()
-              if (path, function) not in STATUS_WRITERS}
-    assert not others, ("A status is changed outside the function that decides it. Call that domain function "
-                        "instead (or, for a new decision, add its function to STATUS_WRITERS): "
-                        f"{sorted(others)}")
+    others = {
+        f"{path}:{lines[0]} in {function}()": lines
+        for (path, function), lines in writes.items()
+        if (path, function) not in STATUS_WRITERS
+    }
+    assert not others, (
+        "A status is changed outside the function that decides it. Call that domain function "
+        "instead (or, for a new decision, add its function to STATUS_WRITERS): "
+        f"{sorted(others)}"
+    )
     stale = set(STATUS_WRITERS) - set(writes)
     assert not stale, f"These functions no longer write a status; take them off STATUS_WRITERS: {sorted(stale)}"
 
@@ -188,12 +218,18 @@ NOMINATION_MOVES = {
     (NominationStatus.SUBMITTED, NominationStatus.WITHDRAWN): "awards.domain.nominations.entries.withdraw",
     (NominationStatus.SUBMITTED, NominationStatus.INELIGIBLE): "awards.domain.nominations.screening.decide_eligibility",
     (NominationStatus.INELIGIBLE, NominationStatus.SUBMITTED): "awards.domain.nominations.screening.decide_eligibility",
-    (NominationStatus.SUBMITTED, NominationStatus.SUBMITTED): "awards.domain.results.shortlists.publish",  # not shortlisted
+    (
+        NominationStatus.SUBMITTED,
+        NominationStatus.SUBMITTED,
+    ): "awards.domain.results.shortlists.publish",  # not shortlisted
     (NominationStatus.SUBMITTED, NominationStatus.SHORTLISTED): "awards.domain.results.shortlists.publish",
     (NominationStatus.SUBMITTED, NominationStatus.HIGHLY_COMMENDED): "awards.domain.results.shortlists.publish",
     (NominationStatus.SUBMITTED, NominationStatus.WINNER): "awards.domain.results.shortlists.publish",
     (NominationStatus.SHORTLISTED, NominationStatus.SUBMITTED): "awards.domain.results.shortlists.withdraw_results",
-    (NominationStatus.HIGHLY_COMMENDED, NominationStatus.SUBMITTED): "awards.domain.results.shortlists.withdraw_results",
+    (
+        NominationStatus.HIGHLY_COMMENDED,
+        NominationStatus.SUBMITTED,
+    ): "awards.domain.results.shortlists.withdraw_results",
     (NominationStatus.WINNER, NominationStatus.SUBMITTED): "awards.domain.results.shortlists.withdraw_results",
 }
 REVIEW_MOVES = {
@@ -249,10 +285,16 @@ class Recorder:
         result.writes = self.writes[start:]
         self.moved.extend(result.writes)
         db.session.expire_all()
-        result.audit = [e.action for e in db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.id > last_event).order_by(AuditEvent.id))]
-        result.emails = [m.kind for m in db.session.scalars(
-            sa.select(OutboxMessage).where(OutboxMessage.id > last_message).order_by(OutboxMessage.id))]
+        result.audit = [
+            e.action
+            for e in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.id > last_event).order_by(AuditEvent.id))
+        ]
+        result.emails = [
+            m.kind
+            for m in db.session.scalars(
+                sa.select(OutboxMessage).where(OutboxMessage.id > last_message).order_by(OutboxMessage.id)
+            )
+        ]
 
 
 @pytest.fixture
@@ -281,8 +323,9 @@ def status_of(row):
     return db.session.get(type(row), row.id).status
 
 
-def test_every_move_goes_through_its_one_function(recorder, organiser_client, nominee_client, judge_client,
-                                                  organiser, nominee, judge, client):
+def test_every_move_goes_through_its_one_function(
+    recorder, organiser_client, nominee_client, judge_client, organiser, nominee, judge, client
+):
     cycle = make_cycle(status="draft", judges_per_nomination=1)
     slug = cycle.slug
     base = f"/organiser/cycles/{slug}"
@@ -305,41 +348,64 @@ def test_every_move_goes_through_its_one_function(recorder, organiser_client, no
 
     # --- nominations while it is open
     with recorder.move() as done:
-        response = nominee_client.post_form("/nominations/start", {"cycle": slug, "category": category.slug},
-                                            token_from="/nominations/start")
+        response = nominee_client.post_form(
+            "/nominations/start", {"cycle": slug, "category": category.slug}, token_from="/nominations/start"
+        )
         assert response.status_code == 302
     started = db.session.scalar(sa.select(Nomination).where(Nomination.nominator_id == nominee.id))
-    assert done.writes == [("Nomination", None, NominationStatus.DRAFT, "awards.domain.nominations.entries.start_nomination")]
+    assert done.writes == [
+        ("Nomination", None, NominationStatus.DRAFT, "awards.domain.nominations.entries.start_nomination")
+    ]
     assert done.audit == ["nomination.started"]
 
     complete = make_nomination(cycle, nominator=nominee, status="draft")
     with recorder.move() as done:
-        response = nominee_client.post_form(f"/nominations/{complete.reference}/submit",
-                                            token_from=f"/nominations/{complete.reference}/check")
+        response = nominee_client.post_form(
+            f"/nominations/{complete.reference}/submit", token_from=f"/nominations/{complete.reference}/check"
+        )
         assert response.status_code == 302
-    assert done.writes == [("Nomination", NominationStatus.DRAFT, NominationStatus.SUBMITTED,
-                            "awards.domain.nominations.entries.submit")]
+    assert done.writes == [
+        ("Nomination", NominationStatus.DRAFT, NominationStatus.SUBMITTED, "awards.domain.nominations.entries.submit")
+    ]
     assert done.audit == ["nomination.submitted"] and done.emails == ["nomination_submitted"]
 
     for nomination, was in ((complete, NominationStatus.SUBMITTED), (started, NominationStatus.DRAFT)):
         url = f"/nominations/{nomination.reference}/withdraw"
         with recorder.move() as done:
             assert nominee_client.post_form(url, {"confirm": "yes"}, token_from=url).status_code == 302
-        assert done.writes == [("Nomination", was, NominationStatus.WITHDRAWN, "awards.domain.nominations.entries.withdraw")]
+        assert done.writes == [
+            ("Nomination", was, NominationStatus.WITHDRAWN, "awards.domain.nominations.entries.withdraw")
+        ]
         assert done.audit == ["nomination.withdrawn"]
 
     screened = make_nomination(cycle, title="Screened twice")
     page = f"{base}/nominations/{screened.reference}"
-    for decision, was, becomes, email in (("ineligible", "submitted", "ineligible", "eligibility_ineligible"),
-                                          ("eligible", "ineligible", "submitted", "eligibility_eligible")):
+    for decision, was, becomes, email in (
+        ("ineligible", "submitted", "ineligible", "eligibility_ineligible"),
+        ("eligible", "ineligible", "submitted", "eligibility_eligible"),
+    ):
         version = db.session.get(Nomination, screened.id).version
         with recorder.move() as done:
-            response = organiser_client.post_form(f"{page}/eligibility", {
-                "decision": decision, "reason": "It meets the rules." if decision == "eligible" else
-                "It was delivered before the eligibility period.", "version": str(version)}, token_from=page)
+            response = organiser_client.post_form(
+                f"{page}/eligibility",
+                {
+                    "decision": decision,
+                    "reason": "It meets the rules."
+                    if decision == "eligible"
+                    else "It was delivered before the eligibility period.",
+                    "version": str(version),
+                },
+                token_from=page,
+            )
             assert response.status_code == 302
-        assert done.writes == [("Nomination", NominationStatus(was), NominationStatus(becomes),
-                                "awards.domain.nominations.screening.decide_eligibility")]
+        assert done.writes == [
+            (
+                "Nomination",
+                NominationStatus(was),
+                NominationStatus(becomes),
+                "awards.domain.nominations.screening.decide_eligibility",
+            )
+        ]
         assert done.audit == ["nomination.eligibility"] and done.emails == [email]
 
     # --- closing early, reopening, closing, judging, and back
@@ -348,8 +414,9 @@ def test_every_move_goes_through_its_one_function(recorder, organiser_client, no
     db.session.get(Cycle, cycle.id).nominations_close_at = utcnow() + timedelta(days=30)  # moved on, to reopen
     db.session.commit()
     move_cycle(CycleStatus.OPEN, CycleStatus.CLOSED)
-    ranked = [make_nomination(cycle, title=f"Ranked {i}", organisation_name=f"Harbour Town Council {i}")
-              for i in range(3)]
+    ranked = [
+        make_nomination(cycle, title=f"Ranked {i}", organisation_name=f"Harbour Town Council {i}") for i in range(3)
+    ]
     move_cycle(CycleStatus.CLOSED, CycleStatus.OPEN)
     move_cycle(CycleStatus.JUDGING, CycleStatus.CLOSED)
     move_cycle(CycleStatus.CLOSED, CycleStatus.JUDGING)
@@ -373,22 +440,26 @@ def test_every_move_goes_through_its_one_function(recorder, organiser_client, no
     done = score(ranked[0], "draft", 5)
     assert done.writes == [("Review", None, ReviewStatus.DRAFT, "awards.domain.judging.reviews.save_review")]
     done = score(ranked[0], "submit", 9)
-    assert done.writes == [("Review", ReviewStatus.DRAFT, ReviewStatus.SUBMITTED, "awards.domain.judging.reviews.save_review")]
+    assert done.writes == [
+        ("Review", ReviewStatus.DRAFT, ReviewStatus.SUBMITTED, "awards.domain.judging.reviews.save_review")
+    ]
     assert done.audit == ["review.submitted"]
     review = db.session.scalar(sa.select(Review).order_by(Review.id))
     url = f"{base}/reviews/{review.id}/reopen"
     with recorder.move() as done:
         response = organiser_client.post_form(url, {"reason": "Check the second criterion"}, token_from=url)
         assert response.status_code == 302
-    assert done.writes == [("Review", ReviewStatus.SUBMITTED, ReviewStatus.DRAFT,
-                            "awards.domain.judging.reviews.reopen_review")]
+    assert done.writes == [
+        ("Review", ReviewStatus.SUBMITTED, ReviewStatus.DRAFT, "awards.domain.judging.reviews.reopen_review")
+    ]
     assert done.audit == ["review.reopened"] and done.emails == ["review_reopened"]
     score(ranked[0], "submit", 9)
     for nomination, value in zip(ranked[1:], (7, 4)):
         done = score(nomination, "submit", value)
-        assert [w[1:] for w in done.writes] == [(None, ReviewStatus.DRAFT, "awards.domain.judging.reviews.save_review"),
-                                                (ReviewStatus.DRAFT, ReviewStatus.SUBMITTED,
-                                                 "awards.domain.judging.reviews.save_review")]
+        assert [w[1:] for w in done.writes] == [
+            (None, ReviewStatus.DRAFT, "awards.domain.judging.reviews.save_review"),
+            (ReviewStatus.DRAFT, ReviewStatus.SUBMITTED, "awards.domain.judging.reviews.save_review"),
+        ]
 
     # --- publishing is refused as a plain state change, and done by results.publish
     with recorder.move() as done:
@@ -405,17 +476,30 @@ def test_every_move_goes_through_its_one_function(recorder, organiser_client, no
         with recorder.move() as done:
             response = organiser_client.post_form(f"{base}/publish", token_from=f"{base}/publish")
             assert response.status_code == 302
-        assert ("Cycle", CycleStatus.JUDGING, CycleStatus.PUBLISHED, "awards.domain.results.shortlists.publish") in done.writes
+        assert (
+            "Cycle",
+            CycleStatus.JUDGING,
+            CycleStatus.PUBLISHED,
+            "awards.domain.results.shortlists.publish",
+        ) in done.writes
         assert {(w[1], w[2], w[3]) for w in done.writes if w[0] == "Nomination"} == {
             (NominationStatus.SUBMITTED, NominationStatus.WINNER, "awards.domain.results.shortlists.publish"),
             (NominationStatus.SUBMITTED, NominationStatus.HIGHLY_COMMENDED, "awards.domain.results.shortlists.publish"),
             (NominationStatus.SUBMITTED, NominationStatus.SHORTLISTED, "awards.domain.results.shortlists.publish"),
-            (NominationStatus.SUBMITTED, NominationStatus.SUBMITTED, "awards.domain.results.shortlists.publish")}
+            (NominationStatus.SUBMITTED, NominationStatus.SUBMITTED, "awards.domain.results.shortlists.publish"),
+        }
         assert done.audit == ["results.published"]
-        assert sorted(done.emails) == ["result_highly_commended", "result_not_shortlisted", "result_shortlisted",
-                                       "result_winner"]
-        assert [status_of(n) for n in ranked] == [NominationStatus.WINNER, NominationStatus.HIGHLY_COMMENDED,
-                                                  NominationStatus.SHORTLISTED]
+        assert sorted(done.emails) == [
+            "result_highly_commended",
+            "result_not_shortlisted",
+            "result_shortlisted",
+            "result_winner",
+        ]
+        assert [status_of(n) for n in ranked] == [
+            NominationStatus.WINNER,
+            NominationStatus.HIGHLY_COMMENDED,
+            NominationStatus.SHORTLISTED,
+        ]
         cases = db.session.scalars(sa.select(ImpactCase).order_by(ImpactCase.nomination_id)).all()
         assert [c.nomination_id for c in cases] == [n.id for n in ranked]
         assert all(client.get(f"/impact-cases/{c.slug}").status_code == 200 for c in cases)
@@ -426,23 +510,32 @@ def test_every_move_goes_through_its_one_function(recorder, organiser_client, no
     with recorder.move() as done:
         response = organiser_client.post_form(f"{base}/status/judging", token_from=base)
         assert response.status_code == 302
-    assert ("Cycle", CycleStatus.PUBLISHED, CycleStatus.JUDGING, "awards.domain.results.shortlists.withdraw_results") \
-        in done.writes
+    assert (
+        "Cycle",
+        CycleStatus.PUBLISHED,
+        CycleStatus.JUDGING,
+        "awards.domain.results.shortlists.withdraw_results",
+    ) in done.writes
     assert {(w[1], w[2], w[3]) for w in done.writes if w[0] == "Nomination"} == {
         (NominationStatus(s), NominationStatus.SUBMITTED, "awards.domain.results.shortlists.withdraw_results")
-        for s in ("winner", "highly_commended", "shortlisted")}
+        for s in ("winner", "highly_commended", "shortlisted")
+    }
     assert done.audit == ["results.withdrawn"] and done.emails == ["results_withdrawn"] * 4
     assert [status_of(n) for n in ranked] == [NominationStatus.SUBMITTED] * 3
-    assert all(client.get(f"/impact-cases/{c.slug}").status_code == 410
-               for c in db.session.scalars(sa.select(ImpactCase)))
+    assert all(
+        client.get(f"/impact-cases/{c.slug}").status_code == 410 for c in db.session.scalars(sa.select(ImpactCase))
+    )
     publish()  # the same statuses and cases again
 
     # --- every move was walked, and each came from its one function
     walked = {(old, new) for model, old, new, _ in recorder.moved if model == "Cycle"}
     machine = {(old, new) for old, tos in cycle_rules.TRANSITIONS.items() for new in tos}
     assert walked == machine
-    for model, moves in (("Cycle", {m: cycle_function(m) for m in machine}), ("Nomination", NOMINATION_MOVES),
-                         ("Review", REVIEW_MOVES)):
+    for model, moves in (
+        ("Cycle", {m: cycle_function(m) for m in machine}),
+        ("Nomination", NOMINATION_MOVES),
+        ("Review", REVIEW_MOVES),
+    ):
         made = {(old, new): function for m, old, new, function in recorder.moved if m == model}
         assert set(made) == set(moves), model
         for move, function in made.items():

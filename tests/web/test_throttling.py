@@ -42,6 +42,7 @@ def redis_prefix(worker_id):
         keys = list(client.scan_iter(match=f"LIMITS:LIMITER/{prefix}/*"))
         if keys:
             client.delete(*keys)
+
     flush()
     yield prefix
     flush()
@@ -51,10 +52,12 @@ def redis_prefix(worker_id):
 @pytest.fixture
 def limited(make_app, redis_prefix):
     """make_app with the limits on, counted in this test's part of Redis (settings may be overridden)."""
+
     def factory(**config):
         settings = {"RATELIMIT_ENABLED": True, "REDIS_URL": REDIS_URL, "RATELIMIT_KEY_PREFIX": redis_prefix}
         settings.update(config)
         return make_app(**settings)
+
     return factory
 
 
@@ -96,8 +99,9 @@ def test_forty_sign_ins_for_forty_accounts_from_one_address_are_stopped(limited)
 
 def test_the_overall_limit_holds_whatever_the_address(limited):
     app = limited(RATELIMIT_SIGN_IN_OVERALL="5 per hour")
-    statuses = [try_sign_in(client_at(app, f"203.0.113.{n}"), "someone@riverside.gov.uk").status_code
-                for n in range(1, 8)]
+    statuses = [
+        try_sign_in(client_at(app, f"203.0.113.{n}"), "someone@riverside.gov.uk").status_code for n in range(1, 8)
+    ]
     assert statuses == [200] * 5 + [429] * 2
 
 
@@ -127,15 +131,21 @@ def test_an_unreachable_redis_falls_back_to_counting_in_memory(make_app):
     assert statuses == [200, 200, 429]
 
 
-@pytest.mark.parametrize("setting,url,data", [
-    ("RATELIMIT_REGISTER", "/register", {"email": "new@riverside.gov.uk", "name": "New Person",
-                                         "password": "short", "confirm_password": "short"}),
-    ("RATELIMIT_PASSWORD_RESET", "/account/reset-password", {"email": "someone@riverside.gov.uk"}),
-    ("RATELIMIT_MAGIC_LINK", "/sign-in/email-link", {"email": "someone@riverside.gov.uk"}),
-    ("RATELIMIT_INVITATION", "/judging/invitations/not-a-real-invitation-token", {}),
-    ("RATELIMIT_STASH", "/nominations/PSDA-2026-0001/organisation", {"name": "typed while signed out"}),
-    ("RATELIMIT_SSO_START", "/sign-in/sso/riverside", {}),
-])
+@pytest.mark.parametrize(
+    "setting,url,data",
+    [
+        (
+            "RATELIMIT_REGISTER",
+            "/register",
+            {"email": "new@riverside.gov.uk", "name": "New Person", "password": "short", "confirm_password": "short"},
+        ),
+        ("RATELIMIT_PASSWORD_RESET", "/account/reset-password", {"email": "someone@riverside.gov.uk"}),
+        ("RATELIMIT_MAGIC_LINK", "/sign-in/email-link", {"email": "someone@riverside.gov.uk"}),
+        ("RATELIMIT_INVITATION", "/judging/invitations/not-a-real-invitation-token", {}),
+        ("RATELIMIT_STASH", "/nominations/PSDA-2026-0001/organisation", {"name": "typed while signed out"}),
+        ("RATELIMIT_SSO_START", "/sign-in/sso/riverside", {}),
+    ],
+)
 def test_each_form_anyone_can_post_is_limited_per_address_and_overall(limited, setting, url, data):
     app = limited(**{setting: "2 per hour", f"{setting}_OVERALL": "3 per hour"})
     here, elsewhere = client_at(app, "203.0.113.30"), client_at(app, "203.0.113.31")
@@ -165,34 +175,45 @@ def test_a_signed_in_nominee_saving_sections_is_not_limited_as_the_stash(limited
     app = limited(RATELIMIT_STASH="1 per hour", RATELIMIT_STASH_OVERALL="1 per hour")
     client = client_at(app, "203.0.113.40")
     client.sign_in_as(nominee)
-    statuses = [client.post_form("/nominations/PSDA-2026-0001/organisation", {"name": "x"},
-                                 token_from="/nominations").status_code for _ in range(3)]
+    statuses = [
+        client.post_form(
+            "/nominations/PSDA-2026-0001/organisation", {"name": "x"}, token_from="/nominations"
+        ).status_code
+        for _ in range(3)
+    ]
     assert 429 not in statuses
 
 
 def test_x_forwarded_for_is_not_trusted_unless_configured(limited):
     app = limited(RATELIMIT_SIGN_IN="2 per hour")
     client = client_at(app, "203.0.113.50")
-    statuses = [try_sign_in(client, "someone@riverside.gov.uk", headers={"X-Forwarded-For": f"192.0.2.{n}"}).status_code
-                for n in range(3)]
+    statuses = [
+        try_sign_in(client, "someone@riverside.gov.uk", headers={"X-Forwarded-For": f"192.0.2.{n}"}).status_code
+        for n in range(3)
+    ]
     assert statuses == [200, 200, 429]  # a header the client writes does not make it someone else
 
 
 def test_behind_a_configured_proxy_each_forwarded_address_counts_alone(limited):
     app = limited(RATELIMIT_SIGN_IN="2 per hour", TRUSTED_PROXY_COUNT=1)
     proxy = client_at(app, "10.0.0.2")
-    first = [try_sign_in(proxy, "someone@riverside.gov.uk", headers={"X-Forwarded-For": "192.0.2.1"}).status_code
-             for _ in range(3)]
+    first = [
+        try_sign_in(proxy, "someone@riverside.gov.uk", headers={"X-Forwarded-For": "192.0.2.1"}).status_code
+        for _ in range(3)
+    ]
     second = try_sign_in(proxy, "someone@riverside.gov.uk", headers={"X-Forwarded-For": "192.0.2.2"}).status_code
     assert first == [200, 200, 429] and second == 200
 
 
-@pytest.mark.parametrize("setting,value", [
-    ("RATELIMIT_SIGN_IN", "twenty a minute"),
-    ("RATELIMIT_STASH_OVERALL", 20),
-    ("REDIS_URL", "127.0.0.1:6379"),
-    ("RATELIMIT_ENABLED", "yes"),
-])
+@pytest.mark.parametrize(
+    "setting,value",
+    [
+        ("RATELIMIT_SIGN_IN", "twenty a minute"),
+        ("RATELIMIT_STASH_OVERALL", 20),
+        ("REDIS_URL", "127.0.0.1:6379"),
+        ("RATELIMIT_ENABLED", "yes"),
+    ],
+)
 def test_bad_limit_settings_are_refused_in_one_line(database_url, setting, value):
     with pytest.raises(ConfigurationError) as raised:
         create_app({"ENVIRONMENT": "testing", "SQLALCHEMY_DATABASE_URI": database_url, setting: value})
@@ -201,6 +222,7 @@ def test_bad_limit_settings_are_refused_in_one_line(database_url, setting, value
 
 
 # The sign-in lock ---------------------------------------------------------------------------
+
 
 def test_failures_from_one_address_do_not_lock_the_owner_out_elsewhere(app, nominee):
     """Found: 11 failures locked any account for 15 minutes even with the right password, so anyone
@@ -239,9 +261,11 @@ def test_the_served_app_warns_when_production_counts_in_each_process(monkeypatch
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
     monkeypatch.delenv("REDIS_URL", raising=False)
     from awards.throttling import warn_if_counted_per_process
+
     warn_if_counted_per_process(create_app())
-    assert any("REDIS_URL is not set: request limits are counted in each process" in r.getMessage()
-               for r in caplog.records)
+    assert any(
+        "REDIS_URL is not set: request limits are counted in each process" in r.getMessage() for r in caplog.records
+    )
     caplog.clear()
     monkeypatch.setenv("REDIS_URL", REDIS_URL)
     warn_if_counted_per_process(create_app())

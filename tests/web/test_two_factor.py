@@ -28,9 +28,13 @@ RECOVERY_RE = re.compile(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>")
 
 def audit_actions_on(user) -> list[str]:
     db.session.expire_all()
-    return list(db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_type == "users",
-                                                                      AuditEvent.object_id == str(user.id))
-                                   .order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent.action)
+            .where(AuditEvent.object_type == "users", AuditEvent.object_id == str(user.id))
+            .order_by(AuditEvent.id)
+        )
+    )
 
 
 def enrol(user, secret: str | None = None) -> tuple[str, list[str]]:
@@ -66,23 +70,26 @@ def test_enrolment_shows_the_secret_as_text_and_a_qr_code_then_needs_a_current_c
 
         wrong = client.post_form(SETTINGS, {"enable-code": "000000", "enable-submit": "x"}, token_from=SETTINGS)
         assert wrong.status_code == 200
-        assert error_summary(wrong) == [("#enable-code", "The code is not correct. Enter the 6-digit code your app "
-                                                         "shows now")]
+        assert error_summary(wrong) == [
+            ("#enable-code", "The code is not correct. Enter the 6-digit code your app shows now")
+        ]
         assert db.session.get(TwoFactor, nominee.id) is None
         empty = client.post_form(SETTINGS, {"enable-code": "", "enable-submit": "x"}, token_from=SETTINGS)
         assert error_summary(empty) == [("#enable-code", "Enter the 6-digit code from your authenticator app")]
 
         clock.shift(timedelta(seconds=30))
-        done = client.post_form(SETTINGS, {"enable-code": pyotp.TOTP(secret).now(), "enable-submit": "x"},
-                                token_from=SETTINGS)
+        done = client.post_form(
+            SETTINGS, {"enable-code": pyotp.TOTP(secret).now(), "enable-submit": "x"}, token_from=SETTINGS
+        )
         assert "Keep these codes somewhere safe. This is the only time we show them." in main_text(done)
         codes = RECOVERY_RE.findall(done.get_data(as_text=True))
         assert len(codes) == 10 and len(set(codes)) == 10
         row = db.session.get(TwoFactor, nominee.id)
         assert row.secret == secret
         stored = " ".join(row.recovery_code_hashes)
-        assert len(row.recovery_code_hashes) == 10 and not any(c in stored or c.replace("-", "") in stored
-                                                               for c in codes)
+        assert len(row.recovery_code_hashes) == 10 and not any(
+            c in stored or c.replace("-", "") in stored for c in codes
+        )
         assert "two_factor.enabled" in audit_actions_on(nominee)
         assert "two_factor.failed" in audit_actions_on(nominee)
         # Shown once: the settings page now says it is on, and no codes
@@ -104,8 +111,9 @@ def test_sign_in_asks_for_the_code_after_the_password_and_signs_in_only_then(cli
 
         wrong = give_code(client, "123456" if pyotp.TOTP(secret).now() != "123456" else "654321")
         assert wrong.status_code == 200
-        assert error_summary(wrong) == [("#code", "The code is not correct. Enter the 6-digit code your app shows "
-                                                  "now, or a recovery code")]
+        assert error_summary(wrong) == [
+            ("#code", "The code is not correct. Enter the 6-digit code your app shows now, or a recovery code")
+        ]
         assert not is_signed_in(client)
         assert db.session.scalar(sa.select(sa.func.count()).select_from(SignInFailure)) == 1
 
@@ -141,8 +149,9 @@ def test_the_code_step_expires_after_ten_minutes(client, nominee):
         clock.shift(timedelta(seconds=30))
         sign_in_with_password(client, nominee)
         clock.shift(timedelta(minutes=10, seconds=1))
-        late = client.post("/sign-in/code", data={"code": pyotp.TOTP(secret).now(),
-                                                  "csrf_token": client.csrf_token("/sign-in")})
+        late = client.post(
+            "/sign-in/code", data={"code": pyotp.TOTP(secret).now(), "csrf_token": client.csrf_token("/sign-in")}
+        )
         assert late.status_code == 302 and late.headers["Location"] == "/sign-in"
         assert not is_signed_in(client)
         assert "You took more than 10 minutes to enter the code. Sign in again." in main_text(client.get("/sign-in"))
@@ -184,10 +193,12 @@ def test_new_recovery_codes_need_a_code_and_replace_the_old_ones(client, nominee
         client.sign_in_as(nominee)
         clock.shift(timedelta(seconds=30))
         refused = client.post_form(SETTINGS, {"regenerate-code": "", "regenerate-submit": "x"}, token_from=SETTINGS)
-        assert error_summary(refused) == [("#regenerate-code", "Enter the 6-digit code from your authenticator app, "
-                                                               "or a recovery code")]
-        page = client.post_form(SETTINGS, {"regenerate-code": pyotp.TOTP(secret).now(), "regenerate-submit": "x"},
-                                token_from=SETTINGS)
+        assert error_summary(refused) == [
+            ("#regenerate-code", "Enter the 6-digit code from your authenticator app, or a recovery code")
+        ]
+        page = client.post_form(
+            SETTINGS, {"regenerate-code": pyotp.TOTP(secret).now(), "regenerate-submit": "x"}, token_from=SETTINGS
+        )
         new_codes = RECOVERY_RE.findall(page.get_data(as_text=True))
         assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
         client.post("/sign-out", data={"csrf_token": client.csrf_token("/account")})
@@ -202,12 +213,16 @@ def test_turning_it_off_needs_a_current_code(client, nominee):
         secret, _ = enrol(nominee)
         client.sign_in_as(nominee)
         clock.shift(timedelta(seconds=30))
-        refused = client.post_form(SETTINGS, {"disable-code": "000000" if pyotp.TOTP(secret).now() != "000000"
-                                              else "111111", "disable-submit": "x"}, token_from=SETTINGS)
+        refused = client.post_form(
+            SETTINGS,
+            {"disable-code": "000000" if pyotp.TOTP(secret).now() != "000000" else "111111", "disable-submit": "x"},
+            token_from=SETTINGS,
+        )
         assert error_summary(refused)[0][0] == "#disable-code"
         assert db.session.get(TwoFactor, nominee.id) is not None
-        off = client.post_form(SETTINGS, {"disable-code": pyotp.TOTP(secret).now(), "disable-submit": "x"},
-                               token_from=SETTINGS)
+        off = client.post_form(
+            SETTINGS, {"disable-code": pyotp.TOTP(secret).now(), "disable-submit": "x"}, token_from=SETTINGS
+        )
         assert off.status_code == 302
         assert "Two-factor authentication is off" in main_text(client.get(SETTINGS))
         db.session.expire_all()
@@ -233,13 +248,15 @@ def test_organisers_must_enrol_when_it_is_required(make_app):
             assert "Organisers must use two-factor authentication. Set it up to carry on." in main_text(page)
             assert client.get("/account").status_code == 200  # their own account is still theirs
             secret = SECRET_RE.search(page.get_data(as_text=True)).group(1).replace(" ", "")
-            client.post_form(SETTINGS, {"enable-code": pyotp.TOTP(secret).now(), "enable-submit": "x"},
-                             token_from=SETTINGS)
+            client.post_form(
+                SETTINGS, {"enable-code": pyotp.TOTP(secret).now(), "enable-submit": "x"}, token_from=SETTINGS
+            )
             assert client.get("/organiser/").status_code == 200
             # Required, so it cannot be turned off
             clock.shift(timedelta(seconds=30))
-            kept = client.post_form(SETTINGS, {"disable-code": pyotp.TOTP(secret).now(), "disable-submit": "x"},
-                                    token_from=SETTINGS)
+            kept = client.post_form(
+                SETTINGS, {"disable-code": pyotp.TOTP(secret).now(), "disable-submit": "x"}, token_from=SETTINGS
+            )
             assert "Organisers must use two-factor authentication, so you cannot turn it off." in main_text(kept)
             assert db.session.get(TwoFactor, organiser.id) is not None
 
@@ -252,6 +269,7 @@ def test_not_required_by_default_outside_production(organiser_client):
 
 def test_a_provider_that_asserts_mfa_skips_the_code_step(app, nominee):
     from awards.web.auth.two_factor import finish_first_factor
+
     with time_machine.travel(START, tick=False):
         enrol(nominee)
     user = db.session.merge(nominee)
@@ -311,7 +329,6 @@ def test_the_code_page_has_its_own_request_limit(make_app):
     with app.app_context():
         client = app.test_client()
         token = client.csrf_token("/sign-in")
-        statuses = [client.post(CODE_PAGE, data={"code": "123456", "csrf_token": token}).status_code
-                    for _ in range(4)]
+        statuses = [client.post(CODE_PAGE, data={"code": "123456", "csrf_token": token}).status_code for _ in range(4)]
         assert statuses == [302, 302, 302, 429]
         assert "Too many requests" in main_text(client.post(CODE_PAGE, data={"code": "1", "csrf_token": token}))

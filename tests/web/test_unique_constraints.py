@@ -43,7 +43,8 @@ def unique_rules() -> set[str]:
     for table in db.metadata.sorted_tables:
         for constraint in table.constraints:
             if isinstance(constraint, sa.UniqueConstraint) or (
-                    isinstance(constraint, sa.PrimaryKeyConstraint) and len(constraint.columns) > 1):
+                isinstance(constraint, sa.PrimaryKeyConstraint) and len(constraint.columns) > 1
+            ):
                 names.add(constraint.name)
         names.update(index.name for index in table.indexes if index.unique)
     return names
@@ -51,8 +52,8 @@ def unique_rules() -> set[str]:
 
 def documented_rules() -> set[str]:
     text = ARCHITECTURE.read_text(encoding="utf-8")
-    section = text[text.index("## Unique constraints"):]
-    section = section[:section.find("\n## ", 1) if "\n## " in section[1:] else len(section)]
+    section = text[text.index("## Unique constraints") :]
+    section = section[: section.find("\n## ", 1) if "\n## " in section[1:] else len(section)]
     first_cells = re.findall(r"^\| (`[^|]+`) \|", section, re.M)
     return {name for cell in first_cells for name in re.findall(r"`([a-z_]+)`", cell)}
 
@@ -67,6 +68,7 @@ def test_every_unique_constraint_is_in_the_table_of_guards(app):
 
 # --- categories (uq_categories_cycle_id_slug) ---------------------------------------------------
 
+
 def test_category_names_that_make_the_same_web_address_are_both_kept(organiser_client):
     """Names of emoji alone, or with only punctuation between them, all made the address "item" or
     "data-ai": the second one was refused as "already has a category with that name", which it had not."""
@@ -76,10 +78,15 @@ def test_category_names_that_make_the_same_web_address_are_both_kept(organiser_c
         response = organiser_client.post_form(url, {"name": name, "shortlist_size": "4"}, token_from=url)
         assert response.status_code == 302, error_summary(response)
     db.session.expire_all()
-    added = db.session.scalars(sa.select(Category).where(Category.cycle_id == cycle.id)
-                               .order_by(Category.position)).all()[-4:]
-    assert [(c.name, c.slug) for c in added] == [("✨", "item"), ("🎉", "item-2"), ("Data & AI", "data-ai"),
-                                                 ("Data AI", "data-ai-2")]
+    added = db.session.scalars(
+        sa.select(Category).where(Category.cycle_id == cycle.id).order_by(Category.position)
+    ).all()[-4:]
+    assert [(c.name, c.slug) for c in added] == [
+        ("✨", "item"),
+        ("🎉", "item-2"),
+        ("Data & AI", "data-ai"),
+        ("Data AI", "data-ai-2"),
+    ]
     # The same name again (whatever its case and spaces) is still an error on the name.
     response = organiser_client.post_form(url, {"name": "  data  &  ai ", "shortlist_size": "4"}, token_from=url)
     assert error_summary(response) == [("#name", "This cycle already has a category with that name")]
@@ -93,23 +100,31 @@ def test_category_names_that_make_the_same_web_address_are_both_kept(organiser_c
 
 # --- links to trends (pk_cycle_trends, pk_category_trends, uq_nomination_trends_…) -------------------
 
+
 def test_a_trend_posted_twice_is_linked_once(organiser_client):
     cycle = make_cycle(status="draft")
     chosen = str(cycle.trends[0].id)
     url = f"/organiser/cycles/{cycle.slug}/categories/new"
-    response = organiser_client.post_form(url, {"name": "Twice", "shortlist_size": "3", "trends": [chosen, chosen]},
-                                          token_from=url)
+    response = organiser_client.post_form(
+        url, {"name": "Twice", "shortlist_size": "3", "trends": [chosen, chosen]}, token_from=url
+    )
     assert response.status_code == 302
     category = db.session.scalar(sa.select(Category).where(Category.name == "Twice"))
     assert [t.id for t in category.trends] == [int(chosen)]
     from tests.support.pages import form_values
+
     edit = f"/organiser/cycles/{cycle.slug}/edit"
     data = form_values(organiser_client.get(edit))
-    response = organiser_client.post_form(edit, {**data, "trends": [chosen, chosen, str(cycle.trends[1].id)]},
-                                          token_from=edit)
+    response = organiser_client.post_form(
+        edit, {**data, "trends": [chosen, chosen, str(cycle.trends[1].id)]}, token_from=edit
+    )
     assert response.status_code == 302
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(cycle_trends)
-                             .where(cycle_trends.c.cycle_id == cycle.id)) == 2
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(cycle_trends).where(cycle_trends.c.cycle_id == cycle.id)
+        )
+        == 2
+    )
 
 
 def test_a_nominations_trend_given_twice_is_linked_once(app):
@@ -118,22 +133,32 @@ def test_a_nominations_trend_given_twice_is_linked_once(app):
     nomination = make_nomination(cycle, status="draft")
     trend = cycle.trends[0]
     link = {"trend_id": trend.id, "is_primary": True, "how_addressed": "Twice over."}
-    entries.save_section(nomination, "trends", {"links": [link, dict(link, is_primary=False)]},
-                             by=nomination.nominator, based_on=None)
+    entries.save_section(
+        nomination, "trends", {"links": [link, dict(link, is_primary=False)]}, by=nomination.nominator, based_on=None
+    )
     db.session.commit()
-    assert [(l.trend_id, l.is_primary) for l in db.session.scalars(
-        sa.select(NominationTrend).where(NominationTrend.nomination_id == nomination.id))] == [(trend.id, True)]
+    assert [
+        (l.trend_id, l.is_primary)
+        for l in db.session.scalars(sa.select(NominationTrend).where(NominationTrend.nomination_id == nomination.id))
+    ] == [(trend.id, True)]
 
 
 # --- accounts (uq_users_email, uq_user_roles_user_id_role) ------------------------------------------
 
+
 def test_an_address_registered_at_the_same_moment_is_a_409_not_a_500(client, nominee, monkeypatch):
     """Two sign-ups for one address at once both pass the check; the second is refused by the database."""
     monkeypatch.setattr(accounts, "find_user_by_email", lambda email: None)
-    response = client.post_form("/register", {"name": "Second Person", "email": nominee.email,
-                                              "organisation": "Riverside Council",
-                                              "password": "a long enough passphrase",
-                                              "confirm_password": "a long enough passphrase"})
+    response = client.post_form(
+        "/register",
+        {
+            "name": "Second Person",
+            "email": nominee.email,
+            "organisation": "Riverside Council",
+            "password": "a long enough passphrase",
+            "confirm_password": "a long enough passphrase",
+        },
+    )
     assert response.status_code == 409
     assert main_text(response).startswith("This was changed by someone else")
     assert "Nothing of yours was saved" in main_text(response)
@@ -141,8 +166,10 @@ def test_an_address_registered_at_the_same_moment_is_a_409_not_a_500(client, nom
 
 
 def test_create_user_for_an_address_in_use_says_so_in_one_line(runner, nominee):
-    result = runner.invoke(args=["create-user", nominee.email.upper(), "--name", "Twin"],
-                           input="a strong judging passphrase\na strong judging passphrase\n")
+    result = runner.invoke(
+        args=["create-user", nominee.email.upper(), "--name", "Twin"],
+        input="a strong judging passphrase\na strong judging passphrase\n",
+    )
     assert result.exit_code == 1
     assert result.output.strip() == "Error: An account with this email address already exists"
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
@@ -157,6 +184,7 @@ def test_a_role_granted_twice_is_granted_once(runner, nominee):
 
 
 # --- judging (uq_expertise_…, uq_assignments_…) ----------------------------------------------------
+
 
 def test_expertise_saved_again_changes_the_one_row(app, judge):
     cycle = make_cycle()
@@ -188,6 +216,7 @@ def test_a_judge_added_twice_by_hand_is_an_error_on_the_judge(app, organiser):
 
 # --- results (uq_shortlist_decisions_…, uq_impact_cases_slug, uq_impact_cases_nomination_id) --------
 
+
 def test_decisions_and_public_copies_are_one_per_nomination_and_addresses_stay_unique(app, organiser):
     cycle = make_cycle(status="judging")
     twins = [make_nomination(cycle, title="Joined-up housing repairs") for _ in range(2)]
@@ -200,6 +229,8 @@ def test_decisions_and_public_copies_are_one_per_nomination_and_addresses_stay_u
     again = shortlists.prepare_case(cycle, twins[0], by=organiser)
     db.session.commit()
     assert again.id == cases[0].id
-    assert [c.slug for c in cases] == [f"joined-up-housing-repairs-{cycle.year}",
-                                       f"joined-up-housing-repairs-{cycle.year}-2"]
+    assert [c.slug for c in cases] == [
+        f"joined-up-housing-repairs-{cycle.year}",
+        f"joined-up-housing-repairs-{cycle.year}-2",
+    ]
     assert db.session.scalar(sa.select(sa.func.count(ImpactCase.id))) == 2

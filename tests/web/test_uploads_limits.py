@@ -61,13 +61,13 @@ def lying_docx_bomb(big_part: str = "word/document.xml") -> bytes:
     name = big_part.encode()
     local = data.find(b"PK\x03\x04")
     while local >= 0:
-        if data[local + 30:local + 30 + len(name)] == name:
-            data[local + 22:local + 26] = struct.pack("<I", 1000)
+        if data[local + 30 : local + 30 + len(name)] == name:
+            data[local + 22 : local + 26] = struct.pack("<I", 1000)
         local = data.find(b"PK\x03\x04", local + 4)
     central = data.find(b"PK\x01\x02")
     while central >= 0:
-        if data[central + 46:central + 46 + len(name)] == name:
-            data[central + 24:central + 28] = struct.pack("<I", 1000)
+        if data[central + 46 : central + 46 + len(name)] == name:
+            data[central + 24 : central + 28] = struct.pack("<I", 1000)
         central = data.find(b"PK\x01\x02", central + 4)
     return bytes(data)
 
@@ -88,7 +88,8 @@ def attachment_count() -> int:
 
 
 def test_a_request_over_the_limit_is_413_with_a_friendly_page_and_keeps_nothing(
-        app, nominee_client, tmp_path, monkeypatch):
+    app, nominee_client, tmp_path, monkeypatch
+):
     cycle = make_cycle()
     nomination = start_draft(nominee_client, cycle)
     save(nominee_client, nomination, "project", {"title": "Digital blue badges", "summary": "We rebuilt it."})
@@ -110,8 +111,10 @@ def test_a_request_over_the_limit_is_413_with_a_friendly_page_and_keeps_nothing(
 def test_a_docx_zip_bomb_is_refused_from_its_declared_sizes(nominee_client, tmp_path):
     nomination = start_draft(nominee_client, make_cycle())
     bomb = docx_bomb()
-    response, peak = measured(f"DOCX bomb ({len(bomb) // 1024} KB → 300 MB) refused",
-                              lambda: upload(nominee_client, nomination, "report.docx", bomb))
+    response, peak = measured(
+        f"DOCX bomb ({len(bomb) // 1024} KB → 300 MB) refused",
+        lambda: upload(nominee_client, nomination, "report.docx", bomb),
+    )
     assert response.status_code == 400
     assert "it expands to an unsafe size" in response.get_data(as_text=True)
     assert peak < MEMORY_LIMIT
@@ -126,7 +129,7 @@ def test_a_zip_whose_directory_claims_too_many_parts_is_refused_before_it_is_rea
         z.writestr("word/document.xml", "<w:document/>")
     data = bytearray(out.getvalue())
     end = data.rfind(b"PK\x05\x06")
-    data[end + 8:end + 12] = struct.pack("<HH", 60000, 60000)  # entries on this disk, and in all
+    data[end + 8 : end + 12] = struct.pack("<HH", 60000, 60000)  # entries on this disk, and in all
     response = upload(nominee_client, nomination, "report.docx", bytes(data))
     assert response.status_code == 400
     assert "it holds too many parts" in response.get_data(as_text=True)
@@ -142,18 +145,25 @@ def test_a_part_lying_about_its_size_cannot_fill_memory_when_prepared_for_judges
     def prepare():
         with pytest.raises(blind_copies.CannotPrepareDocument):
             blind_copies.judge_copy(attachment, data, blind=True)
+
     _, peak = measured("lying DOCX bomb prepared for blind judging", prepare)
     assert peak < MEMORY_LIMIT
 
 
-@pytest.mark.parametrize("name,content", [
-    ("poster.png", make_png(30_000, 30_000)),
-    ("photo.jpg", huge_jpeg(30_000, 30_000)),
-], ids=["png", "jpeg"])
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("poster.png", make_png(30_000, 30_000)),
+        ("photo.jpg", huge_jpeg(30_000, 30_000)),
+    ],
+    ids=["png", "jpeg"],
+)
 def test_a_30000_by_30000_image_is_refused_from_its_header(nominee_client, tmp_path, name, content):
     nomination = start_draft(nominee_client, make_cycle())
-    response, peak = measured(f"{name} 30,000×30,000 ({len(content) // 1024} KB) refused",
-                              lambda: upload(nominee_client, nomination, name, content))
+    response, peak = measured(
+        f"{name} 30,000×30,000 ({len(content) // 1024} KB) refused",
+        lambda: upload(nominee_client, nomination, name, content),
+    )
     assert response.status_code == 400
     assert "The selected image is too large" in response.get_data(as_text=True)
     assert peak < MEMORY_LIMIT
@@ -166,8 +176,15 @@ HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></bod
 
 def test_svg_and_html_are_never_accepted(nominee_client, tmp_path):
     nomination = start_draft(nominee_client, make_cycle())
-    for name, content in (("logo.svg", SVG), ("logo.png", SVG), ("logo.pdf", SVG), ("page.html", HTML),
-                          ("page.htm", HTML), ("page.docx", HTML), ("page.pdf", b"%PDF" + HTML)):
+    for name, content in (
+        ("logo.svg", SVG),
+        ("logo.png", SVG),
+        ("logo.pdf", SVG),
+        ("page.html", HTML),
+        ("page.htm", HTML),
+        ("page.docx", HTML),
+        ("page.pdf", b"%PDF" + HTML),
+    ):
         response = upload(nominee_client, nomination, name, content)
         assert response.status_code == 400, name
         assert "The selected file must be a PDF, Word document" in response.get_data(as_text=True)
@@ -184,9 +201,12 @@ def test_every_download_is_an_attachment_that_cannot_run(nominee_client, organis
     assert stored_files(tmp_path) == [attachment.stored_name]
     assert not (tmp_path / "outside.pdf").exists() and not (tmp_path.parent / "outside.pdf").exists()
     for client, url in (
-            (nominee_client, f"/nominations/{nomination.reference}/documents/{attachment.id}"),
-            (organiser_client, f"/organiser/cycles/{cycle.slug}/nominations/{nomination.reference}"
-                               f"/documents/{attachment.id}")):
+        (nominee_client, f"/nominations/{nomination.reference}/documents/{attachment.id}"),
+        (
+            organiser_client,
+            f"/organiser/cycles/{cycle.slug}/nominations/{nomination.reference}/documents/{attachment.id}",
+        ),
+    ):
         response = client.get(url)
         assert response.status_code == 200 and response.data == PDF
         assert response.headers["Content-Disposition"].startswith("attachment;")
@@ -202,12 +222,19 @@ def test_path_traversal_in_any_file_parameter_is_a_404(nominee_client, organiser
     ref, slug = nomination.reference, cycle.slug
     attempts = {
         nominee_client: [
-            "/static/../awards/config.py", "/static/..%2f..%2fpyproject.toml", "/static/%2e%2e/%2e%2e/pyproject.toml",
-            "/static/..%5c..%5cpyproject.toml", "/static/build/../../config.py", "/static//etc/passwd",
+            "/static/../awards/config.py",
+            "/static/..%2f..%2fpyproject.toml",
+            "/static/%2e%2e/%2e%2e/pyproject.toml",
+            "/static/..%5c..%5cpyproject.toml",
+            "/static/build/../../config.py",
+            "/static//etc/passwd",
             "/static/%2fetc%2fpasswd",
-            "/nominations/..%2f..%2fetc%2fpasswd/documents/1", f"/nominations/{ref}/documents/..%2f..%2fpasswd",
-            f"/nominations/{ref}/documents/1%2f..%2f..%2fpasswd", f"/nominations/{ref}/documents/%2e%2e",
-            f"/nominations/{ref}%2f..%2f..%2f/documents/1", f"/nominations/{ref}/documents/-1",
+            "/nominations/..%2f..%2fetc%2fpasswd/documents/1",
+            f"/nominations/{ref}/documents/..%2f..%2fpasswd",
+            f"/nominations/{ref}/documents/1%2f..%2f..%2fpasswd",
+            f"/nominations/{ref}/documents/%2e%2e",
+            f"/nominations/{ref}%2f..%2f..%2f/documents/1",
+            f"/nominations/{ref}/documents/-1",
         ],
         organiser_client: [
             f"/organiser/cycles/{slug}/nominations/{ref}/documents/..%2f1",

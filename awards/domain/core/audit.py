@@ -14,8 +14,15 @@ from awards.models import AuditEvent, User
 from awards.request_context import request_info
 
 
-def record(action: str, *, actor: User | None = None, obj: Any = None,
-           object_type: str | None = None, object_id: Any = None, **detail: Any) -> AuditEvent:
+def record(
+    action: str,
+    *,
+    actor: User | None = None,
+    obj: Any = None,
+    object_type: str | None = None,
+    object_id: Any = None,
+    **detail: Any,
+) -> AuditEvent:
     """Add an audit event for `action` by `actor` on `obj` (or object_type/object_id); flushes nothing."""
     if obj is not None:
         object_type = object_type or obj.__tablename__
@@ -33,7 +40,8 @@ def record(action: str, *, actor: User | None = None, obj: Any = None,
     )
     db.session.add(event)
     db.session.info.setdefault("audit_log_lines", []).append(
-        (action, event.actor_id, object_type, event.object_id, dict(detail)))
+        (action, event.actor_id, object_type, event.object_id, dict(detail))
+    )
     return event
 
 

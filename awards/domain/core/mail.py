@@ -126,8 +126,13 @@ class FileBackend:
         path = self.directory / f"{stamp}-{message.id:06d}.eml"
         path.write_bytes(bytes(email))
         links = " ".join(_LINK.findall(message.body_text)) if self.log_links else ""
-        log.info("mail to %s: %r written to %s%s", message.to_address, message.subject, path,
-                 f" links: {links}" if links else "")
+        log.info(
+            "mail to %s: %r written to %s%s",
+            message.to_address,
+            message.subject,
+            path,
+            f" links: {links}" if links else "",
+        )
 
 
 class SMTPBackend:
@@ -138,8 +143,9 @@ class SMTPBackend:
         cfg = self.cfg
         smtp: smtplib.SMTP
         if cfg["MAIL_USE_SSL"]:
-            smtp = smtplib.SMTP_SSL(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"],
-                                    context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(
+                cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"], context=ssl.create_default_context()
+            )
         else:
             smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"])
         with smtp:
@@ -154,8 +160,10 @@ class SMTPBackend:
 def backend():
     cfg = current_app.config
     if cfg["MAIL_BACKEND"] == "file":
-        return FileBackend(Path(cfg["MAIL_FILE_DIR"] or Path(current_app.instance_path) / "outbox"),
-                           log_links=cfg["ENVIRONMENT"] == "development")
+        return FileBackend(
+            Path(cfg["MAIL_FILE_DIR"] or Path(current_app.instance_path) / "outbox"),
+            log_links=cfg["ENVIRONMENT"] == "development",
+        )
     if cfg["MAIL_BACKEND"] == "smtp":
         return SMTPBackend(cfg)
     raise RuntimeError(f"unknown MAIL_BACKEND {cfg['MAIL_BACKEND']!r}")
@@ -165,10 +173,15 @@ def _claim(session: Session, message_id: int) -> bool:
     now = utcnow()
     result = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None),
-               or_(OutboxMessage.last_attempt_at.is_(None),
-                   OutboxMessage.last_attempt_at < now - CLAIM_TIMEOUT,
-                   OutboxMessage.last_error.is_not(None)))
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.sent_at.is_(None),
+            or_(
+                OutboxMessage.last_attempt_at.is_(None),
+                OutboxMessage.last_attempt_at < now - CLAIM_TIMEOUT,
+                OutboxMessage.last_error.is_not(None),
+            ),
+        )
         .values(last_attempt_at=now, last_error=None, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     )
@@ -239,6 +252,7 @@ def _deliver_after_commit(session):
             def deliver_once_sent(response):
                 response.call_on_close(lambda: _deliver_ids(app, ids))
                 return response
+
             return
         try:
             deliver_pending(ids)
@@ -251,8 +265,11 @@ def _forget_after_rollback(session):
     session.info.pop("outbox_after_response", None)
 
 
-_HOOKS = (("after_flush", _collect_outbox_ids), ("after_commit", _deliver_after_commit),
-          ("after_rollback", _forget_after_rollback))
+_HOOKS = (
+    ("after_flush", _collect_outbox_ids),
+    ("after_commit", _deliver_after_commit),
+    ("after_rollback", _forget_after_rollback),
+)
 
 
 def install_outbox() -> None:

@@ -24,9 +24,11 @@ MAX_PER_KIND = 20
 NAME_MAX_LENGTH = 200
 
 # What each list is about, in the judge's words (for error messages).
-_ABOUT = {AffiliationKind.WORKS_FOR: "you work for",
-          AffiliationKind.WORKED_FOR: "you have worked for",
-          AffiliationKind.PARTNERS_WITH: "you partner with"}
+_ABOUT = {
+    AffiliationKind.WORKS_FOR: "you work for",
+    AffiliationKind.WORKED_FOR: "you have worked for",
+    AffiliationKind.PARTNERS_WITH: "you partner with",
+}
 
 
 def field_name(kind: AffiliationKind) -> str:
@@ -49,19 +51,23 @@ def parse_list(text: str | None, kind: AffiliationKind) -> list[str]:
         if not name:
             continue
         if len(name) > NAME_MAX_LENGTH:
-            raise DomainError(f"Each organisation must be {NAME_MAX_LENGTH} characters or fewer: shorten "
-                              f"‘{_shorten(name)}’", field=field_name(kind))
+            raise DomainError(
+                f"Each organisation must be {NAME_MAX_LENGTH} characters or fewer: shorten ‘{_shorten(name)}’",
+                field=field_name(kind),
+            )
         key = normalise_organisation(name)
         if not key:
-            raise DomainError(f"‘{_shorten(name)}’ does not say which organisation: give its full name, for "
-                              "example Riverside Council", field=field_name(kind))
+            raise DomainError(
+                f"‘{_shorten(name)}’ does not say which organisation: give its full name, for "
+                "example Riverside Council",
+                field=field_name(kind),
+            )
         if key in seen:
             continue
         seen.add(key)
         names.append(name)
     if len(names) > MAX_PER_KIND:
-        raise DomainError(f"Enter {MAX_PER_KIND} organisations or fewer that {_ABOUT[kind]}",
-                          field=field_name(kind))
+        raise DomainError(f"Enter {MAX_PER_KIND} organisations or fewer that {_ABOUT[kind]}", field=field_name(kind))
     return names
 
 
@@ -101,12 +107,20 @@ def set_affiliations(user: User, texts: dict[str, str | None], *, by: User) -> b
         return False
     first_recorded = {(a.kind, normalise_organisation(a.name)): a.created_at for a in current}
     now = utcnow()
-    db.session.execute(delete(Affiliation).where(Affiliation.user_id == user.id)
-                       .execution_options(synchronize_session="fetch"))
+    db.session.execute(
+        delete(Affiliation).where(Affiliation.user_id == user.id).execution_options(synchronize_session="fetch")
+    )
     for kind, names in wanted.items():
         for position, name in enumerate(names):
-            db.session.add(Affiliation(user_id=user.id, kind=kind, name=name, position=position,
-                                       created_at=first_recorded.get((kind, normalise_organisation(name)), now)))
+            db.session.add(
+                Affiliation(
+                    user_id=user.id,
+                    kind=kind,
+                    name=name,
+                    position=position,
+                    created_at=first_recorded.get((kind, normalise_organisation(name)), now),
+                )
+            )
     db.session.flush()
     # Typed Any as mypy cannot tell that these keys (the kinds' field names) are none of record()'s parameters.
     lists: dict[str, Any] = {field_name(kind): names for kind, names in wanted.items()}

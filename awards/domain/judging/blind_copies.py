@@ -37,14 +37,17 @@ TEXT_FIELDS: tuple[tuple[str, str], ...] = (
     ("unintended_consequences", "Unintended consequences and risks"),
     ("lessons", "Lessons and how others could adopt it"),
 )
-OUTCOME_PARTS: tuple[tuple[str, str], ...] = (("metric", "what was measured"), ("baseline", "before"),
-                                              ("result", "after"))
+OUTCOME_PARTS: tuple[tuple[str, str], ...] = (
+    ("metric", "what was measured"),
+    ("baseline", "before"),
+    ("result", "after"),
+)
 REDACTION_MAX_LENGTH = 20000
 
 
 @dataclass(frozen=True)
 class RedactableField:
-    key: str            # e.g. "challenge", "trend:12" (how it addresses trend 12), "outcome:0:metric"
+    key: str  # e.g. "challenge", "trend:12" (how it addresses trend 12), "outcome:0:metric"
     label: str
     original: str
     multiline: bool = True
@@ -52,17 +55,25 @@ class RedactableField:
 
 def redactable_fields(nomination: Nomination) -> list[RedactableField]:
     """Every free-text field of the entry an organiser may redact, with the nominee's original text."""
-    fields = [RedactableField(key, label, getattr(nomination, key) or "", multiline=key != "title")
-              for key, label in TEXT_FIELDS]
+    fields = [
+        RedactableField(key, label, getattr(nomination, key) or "", multiline=key != "title")
+        for key, label in TEXT_FIELDS
+    ]
     for link in nomination.trend_links:
-        fields.append(RedactableField(f"trend:{link.trend_id}", f"How it addresses {link.trend.name}",
-                                      link.how_addressed or ""))
+        fields.append(
+            RedactableField(f"trend:{link.trend_id}", f"How it addresses {link.trend.name}", link.how_addressed or "")
+        )
     # Measured outcomes are keyed by position: a nominee's later save re-creates the rows.
     for outcome in nomination.measured_outcomes:
         for part, label in OUTCOME_PARTS:
-            fields.append(RedactableField(f"outcome:{outcome.position}:{part}",
-                                          f"Measured outcome {outcome.position + 1}: {label}",
-                                          getattr(outcome, part) or "", multiline=False))
+            fields.append(
+                RedactableField(
+                    f"outcome:{outcome.position}:{part}",
+                    f"Measured outcome {outcome.position + 1}: {label}",
+                    getattr(outcome, part) or "",
+                    multiline=False,
+                )
+            )
     return fields
 
 
@@ -73,15 +84,18 @@ def redactions_of(nomination: Nomination) -> dict[str, Redaction]:
 def redaction_editable(nomination: Nomination) -> str | None:
     """Why the redactions cannot be changed now (None if they can)."""
     if nomination.status.value in ("draft", "withdrawn"):
-        return (f"This nomination is {nomination.status.label.lower()}: it can be redacted once it is submitted, "
-                "before judges see it.")
+        return (
+            f"This nomination is {nomination.status.label.lower()}: it can be redacted once it is submitted, "
+            "before judges see it."
+        )
     if nomination.cycle.status is CycleStatus.PUBLISHED:
         return "The results of this cycle are published, so what judges saw can no longer change."
     return None
 
 
-def save_redactions(nomination: Nomination, texts: dict[str, str], *, restore: set[str] | frozenset = frozenset(),
-                    by: User) -> list[str]:
+def save_redactions(
+    nomination: Nomination, texts: dict[str, str], *, restore: set[str] | frozenset = frozenset(), by: User
+) -> list[str]:
     """Store the organiser's redacted copy of each given field (the same text as the original, or a
     field in `restore`, removes the redaction). Returns the labels of the fields that changed."""
     problem = redaction_editable(nomination)
@@ -107,8 +121,9 @@ def save_redactions(nomination: Nomination, texts: dict[str, str], *, restore: s
                 changed.append(item.label)
             continue
         if current is None:
-            db.session.add(Redaction(nomination_id=nomination.id, field=key, text=text, updated_at=now,
-                                     updated_by_id=by.id))
+            db.session.add(
+                Redaction(nomination_id=nomination.id, field=key, text=text, updated_at=now, updated_by_id=by.id)
+            )
             changed.append(item.label)
         elif current.text != text:
             current.text, current.updated_at, current.updated_by_id = text, now, by.id
@@ -126,10 +141,16 @@ def identifying_terms(nomination: Nomination) -> list[str]:
 
     terms: list[str] = []
     nominator = nomination.nominator
-    for value in (nomination.organisation_name, normalise_organisation(nomination.organisation_name),
-                  *(p.name for p in nomination.partners), nomination.contact_name, nomination.contact_email,
-                  nominator.name if nominator else "", nominator.email if nominator else "",
-                  nominator.organisation if nominator else ""):
+    for value in (
+        nomination.organisation_name,
+        normalise_organisation(nomination.organisation_name),
+        *(p.name for p in nomination.partners),
+        nomination.contact_name,
+        nomination.contact_email,
+        nominator.name if nominator else "",
+        nominator.email if nominator else "",
+        nominator.organisation if nominator else "",
+    ):
         value = (value or "").strip()
         if len(value) >= 4 and value.lower() not in {t.lower() for t in terms}:
             terms.append(value)
@@ -146,6 +167,7 @@ def mentions(text: str, terms: list[str]) -> list[str]:
 
 
 # ---------------------------------------------------------------- the judge's view
+
 
 @dataclass(frozen=True)
 class JudgeTrend:
@@ -201,8 +223,9 @@ def _text(redactions: dict[str, Redaction], key: str, original: str | None) -> s
 def judge_title(nomination: Nomination, redactions: dict[str, Redaction] | None = None) -> str:
     """The title as judges see it (the redacted one if the organiser redacted it)."""
     if redactions is None:
-        redaction = db.session.scalar(select(Redaction).where(Redaction.nomination_id == nomination.id,
-                                                              Redaction.field == "title"))
+        redaction = db.session.scalar(
+            select(Redaction).where(Redaction.nomination_id == nomination.id, Redaction.field == "title")
+        )
         title = redaction.text if redaction is not None else nomination.title
     else:
         title = _text(redactions, "title", nomination.title)
@@ -214,8 +237,13 @@ def judge_titles(nominations: list[Nomination]) -> dict[int, str]:
     ids = [n.id for n in nominations]
     redacted = {}
     if ids:
-        redacted = dict(db.session.execute(select(Redaction.nomination_id, Redaction.text).where(
-            Redaction.nomination_id.in_(ids), Redaction.field == "title")).all())
+        redacted = dict(
+            db.session.execute(
+                select(Redaction.nomination_id, Redaction.text).where(
+                    Redaction.nomination_id.in_(ids), Redaction.field == "title"
+                )
+            ).all()
+        )
     return {n.id: (redacted.get(n.id, n.title) or "Untitled nomination") for n in nominations}
 
 
@@ -235,10 +263,15 @@ def judge_entry(nomination: Nomination) -> JudgeEntry:
     names the organisation, partners, contact or nominator, and documents under neutral names."""
     blind = nomination.cycle.blind_judging
     redactions = redactions_of(nomination)
-    documents = [JudgeDocument(a.id, document_name(a, number, blind),
-                               KINDS[a.extension].label if a.extension in KINDS else a.extension.upper(),
-                               human_size(a.size))
-                 for number, a in numbered_documents(nomination)]
+    documents = [
+        JudgeDocument(
+            a.id,
+            document_name(a, number, blind),
+            KINDS[a.extension].label if a.extension in KINDS else a.extension.upper(),
+            human_size(a.size),
+        )
+        for number, a in numbered_documents(nomination)
+    ]
     entry = JudgeEntry(
         reference=nomination.reference,
         title=judge_title(nomination, redactions),
@@ -246,12 +279,22 @@ def judge_entry(nomination: Nomination) -> JudgeEntry:
         blind=blind,
         region=nomination.region,
         **{key: _text(redactions, key, getattr(nomination, key)) for key, _ in TEXT_FIELDS if key != "title"},
-        trends=[JudgeTrend(link.trend.name, link.is_primary,
-                           _text(redactions, f"trend:{link.trend_id}", link.how_addressed))
-                for link in nomination.trend_links],
-        outcomes=[JudgeOutcome(**{part: _text(redactions, f"outcome:{o.position}:{part}", getattr(o, part))
-                                  for part, _ in OUTCOME_PARTS}, measured_on=o.measured_on)
-                  for o in nomination.measured_outcomes],
+        trends=[
+            JudgeTrend(
+                link.trend.name, link.is_primary, _text(redactions, f"trend:{link.trend_id}", link.how_addressed)
+            )
+            for link in nomination.trend_links
+        ],
+        outcomes=[
+            JudgeOutcome(
+                **{
+                    part: _text(redactions, f"outcome:{o.position}:{part}", getattr(o, part))
+                    for part, _ in OUTCOME_PARTS
+                },
+                measured_on=o.measured_on,
+            )
+            for o in nomination.measured_outcomes
+        ],
         documents=documents,
         organisation="" if blind else nomination.organisation_name,
         partners=[] if blind else [p.name for p in nomination.partners],
@@ -264,11 +307,15 @@ def judge_entry(nomination: Nomination) -> JudgeEntry:
 # A judge's copy is rebuilt from what a reader needs, by allow-list: anything not listed here is
 # left behind, so a place nobody thought of does not come along.
 
+
 class CannotPrepareDocument(DomainError):
     """The document could not be read well enough to remove its author details."""
 
-    def __init__(self, message: str = "This document could not be prepared for judging. The organisers can "
-                                      "send it to you another way."):
+    def __init__(
+        self,
+        message: str = "This document could not be prepared for judging. The organisers can "
+        "send it to you another way.",
+    ):
         super().__init__(message)
 
 
@@ -276,8 +323,14 @@ def judge_copy(attachment: Attachment, data: bytes, *, blind: bool) -> bytes:
     """The bytes a judge downloads: under blind judging, a copy rebuilt from what a reader needs."""
     if not blind:
         return data
-    strip = {"pdf": strip_pdf, "docx": strip_ooxml, "xlsx": strip_ooxml, "pptx": strip_ooxml,
-             "jpg": strip_jpeg, "png": strip_png}.get(attachment.extension)
+    strip = {
+        "pdf": strip_pdf,
+        "docx": strip_ooxml,
+        "xlsx": strip_ooxml,
+        "pptx": strip_ooxml,
+        "jpg": strip_jpeg,
+        "png": strip_png,
+    }.get(attachment.extension)
     if strip is None:
         raise CannotPrepareDocument()
     try:
@@ -290,8 +343,15 @@ def judge_copy(attachment: Attachment, data: bytes, *, blind: bool) -> bytes:
 
 # ------------------------------------------------ images
 
-_IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "gif": "GIF", "bmp": "BMP", "tif": "TIFF",
-                  "tiff": "TIFF"}
+_IMAGE_FORMATS = {
+    "png": "PNG",
+    "jpg": "JPEG",
+    "jpeg": "JPEG",
+    "gif": "GIF",
+    "bmp": "BMP",
+    "tif": "TIFF",
+    "tiff": "TIFF",
+}
 
 
 def reencode_image(data: bytes, image_format: str) -> bytes:
@@ -358,13 +418,16 @@ def rebuild_jpeg(data: bytes) -> bytes:
             break
         if i + 4 > size:
             raise CannotPrepareDocument()
-        length = struct.unpack(">H", data[i + 2:i + 4])[0]
+        length = struct.unpack(">H", data[i + 2 : i + 4])[0]
         end = i + 2 + length
         if length < 2 or end > size:
             raise CannotPrepareDocument()
         segment = data[i:end]
-        if (marker in _JPEG_KEEP or (marker == 0xE0 and segment[4:9] == b"JFIF\x00" and length == 16)
-                or (marker == 0xEE and segment[4:9] == b"Adobe")):
+        if (
+            marker in _JPEG_KEEP
+            or (marker == 0xE0 and segment[4:9] == b"JFIF\x00" and length == 16)
+            or (marker == 0xEE and segment[4:9] == b"Adobe")
+        ):
             out += segment
         i = end
         if marker == 0xDA:  # entropy-coded data up to the next marker that is not a restart or stuffing
@@ -382,13 +445,40 @@ def rebuild_jpeg(data: bytes) -> bytes:
 # ------------------------------------------------ PDF
 
 # What a page (or a node of the page tree) keeps: how it is drawn, its size and its links.
-_PDF_PAGE_KEYS = {"/Type", "/Parent", "/Kids", "/Count", "/Resources", "/MediaBox", "/CropBox", "/BleedBox",
-                  "/TrimBox", "/ArtBox", "/Contents", "/Rotate", "/Group", "/UserUnit", "/Annots"}
+_PDF_PAGE_KEYS = {
+    "/Type",
+    "/Parent",
+    "/Kids",
+    "/Count",
+    "/Resources",
+    "/MediaBox",
+    "/CropBox",
+    "/BleedBox",
+    "/TrimBox",
+    "/ArtBox",
+    "/Contents",
+    "/Rotate",
+    "/Group",
+    "/UserUnit",
+    "/Annots",
+}
 _PDF_LINK_KEYS = ("/Rect", "/Border", "/C", "/QuadPoints", "/H", "/F")
 # Keys that are never needed to draw a page, wherever they are: metadata, application data,
 # actions and scripts, associated and embedded files, thumbnails.
-_PDF_DROP_KEYS = ("/Metadata", "/PieceInfo", "/AA", "/A", "/OpenAction", "/JS", "/AF", "/EF", "/Thumb",
-                  "/LastModified", "/SpiderInfo", "/OC")
+_PDF_DROP_KEYS = (
+    "/Metadata",
+    "/PieceInfo",
+    "/AA",
+    "/A",
+    "/OpenAction",
+    "/JS",
+    "/AF",
+    "/EF",
+    "/Thumb",
+    "/LastModified",
+    "/SpiderInfo",
+    "/OC",
+)
 _WEB_LINK = re.compile(r"https?://[^\s\\]+\Z", re.IGNORECASE)
 
 
@@ -408,11 +498,18 @@ def _pdf_link(pdf, annotation):
     action, destination = annotation.get("/A"), annotation.get("/Dest")
     if isinstance(destination, (pikepdf.Array, pikepdf.Name, pikepdf.String)):
         link.Dest = destination
-    elif isinstance(action, pikepdf.Dictionary) and action.get("/S") == pikepdf.Name.URI \
-            and isinstance(action.get("/URI"), pikepdf.String) and _WEB_LINK.match(str(action.URI)):
+    elif (
+        isinstance(action, pikepdf.Dictionary)
+        and action.get("/S") == pikepdf.Name.URI
+        and isinstance(action.get("/URI"), pikepdf.String)
+        and _WEB_LINK.match(str(action.URI))
+    ):
         link.A = pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String(str(action.URI)))
-    elif isinstance(action, pikepdf.Dictionary) and action.get("/S") == pikepdf.Name.GoTo \
-            and isinstance(action.get("/D"), (pikepdf.Array, pikepdf.Name, pikepdf.String)):
+    elif (
+        isinstance(action, pikepdf.Dictionary)
+        and action.get("/S") == pikepdf.Name.GoTo
+        and isinstance(action.get("/D"), (pikepdf.Array, pikepdf.Name, pikepdf.String))
+    ):
         link.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=action.D)
     else:
         return None
@@ -460,8 +557,11 @@ def _clean_pdf_image(stream) -> None:
         if names != [pikepdf.Name.DCTDecode]:
             raise CannotPrepareDocument()
         parms = stream.get("/DecodeParms")
-        stream.write(rebuild_jpeg(stream.read_raw_bytes()), filter=pikepdf.Name.DCTDecode,
-                     decode_parms=parms if isinstance(parms, pikepdf.Dictionary) else None)
+        stream.write(
+            rebuild_jpeg(stream.read_raw_bytes()),
+            filter=pikepdf.Name.DCTDecode,
+            decode_parms=parms if isinstance(parms, pikepdf.Dictionary) else None,
+        )
 
 
 def strip_pdf(data: bytes) -> bytes:
@@ -476,14 +576,15 @@ def strip_pdf(data: bytes) -> bytes:
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError as exc:
-        raise CannotPrepareDocument("This document is protected by a password, so it could not be prepared "
-                                    "for judging. The organisers can send it to you another way.") from exc
+        raise CannotPrepareDocument(
+            "This document is protected by a password, so it could not be prepared "
+            "for judging. The organisers can send it to you another way."
+        ) from exc
     with pdf:
         old = pdf.Root
         catalog = pikepdf.Dictionary(Type=pikepdf.Name.Catalog, Pages=old.Pages)
         language = old.get("/Lang")
-        if isinstance(language, pikepdf.String) and re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*",
-                                                                  str(language)):
+        if isinstance(language, pikepdf.String) and re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", str(language)):
             catalog.Lang = pikepdf.String(str(language))
         names = old.get("/Names")
         if isinstance(names, pikepdf.Dictionary) and isinstance(names.get("/Dests"), pikepdf.Dictionary):
@@ -498,8 +599,12 @@ def strip_pdf(data: bytes) -> bytes:
         for obj in pdf.objects:
             if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
                 continue
-            if obj.get("/Type") == pikepdf.Name.Annot and obj.get("/Subtype") == pikepdf.Name.Link \
-                    and "/A" in obj and obj.A.get("/S") in (pikepdf.Name.URI, pikepdf.Name.GoTo):
+            if (
+                obj.get("/Type") == pikepdf.Name.Annot
+                and obj.get("/Subtype") == pikepdf.Name.Link
+                and "/A" in obj
+                and obj.A.get("/S") in (pikepdf.Name.URI, pikepdf.Name.GoTo)
+            ):
                 continue  # a link rebuilt above
             for key in _PDF_DROP_KEYS:
                 if key in obj:
@@ -543,32 +648,75 @@ _TYPES_NAMESPACE = "http://schemas.openxmlformats.org/package/2006/content-types
 _XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
 # A macro-enabled main part is declared as its plain kind once the macros are left behind.
 _PLAIN_MAIN_TYPES = {
-    "application/vnd.ms-word.document.macroEnabled.main+xml":
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-    "application/vnd.ms-excel.sheet.macroEnabled.main+xml":
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-    "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml":
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+    "application/vnd.ms-word.document.macroEnabled.main+xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml": "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
 }
 _PERSON_ATTRIBUTES = ("author", "initials", "userId", "providerId", "displayName", "ed", "userName")
 # Elements that only point at a part that is left behind, so they go with it.
-_POINTER_ELEMENTS = ("attachedTemplate", "legacyDrawing", "legacyDrawingHF", "externalData", "custData", "tags",
-                     "OLEObject", "oleObject", "externalReference", "headerSource", "dataSource", "svgBlip",
-                     "control", "picture", "webExtensionRef", "userShapes", "videoFile", "audioFile",
-                     "wavAudioFile", "quickTimeFile", "media")
+_POINTER_ELEMENTS = (
+    "attachedTemplate",
+    "legacyDrawing",
+    "legacyDrawingHF",
+    "externalData",
+    "custData",
+    "tags",
+    "OLEObject",
+    "oleObject",
+    "externalReference",
+    "headerSource",
+    "dataSource",
+    "svgBlip",
+    "control",
+    "picture",
+    "webExtensionRef",
+    "userShapes",
+    "videoFile",
+    "audioFile",
+    "wavAudioFile",
+    "quickTimeFile",
+    "media",
+)
 # Blocks of kept parts that hold people, paths or private data, and never anything drawn.
 _DROP_BLOCKS = ("docVars", "mailMerge", "externalReferences", "custDataLst", "fileRecoveryPr")
-_DROP_EMPTY = ("fileSharing", "commentRangeStart", "commentRangeEnd", "commentReference", "attachedTemplate",
-               "writeProtection", "permStart", "permEnd")
+_DROP_EMPTY = (
+    "fileSharing",
+    "commentRangeStart",
+    "commentRangeEnd",
+    "commentReference",
+    "attachedTemplate",
+    "writeProtection",
+    "permStart",
+    "permEnd",
+)
 _LOCAL_PATH = rb"(?:[A-Za-z]:(?:\\|/|&#92;|&#x5[cC];)|\\\\|&#92;&#92;|file:|/(?:Users|home)/)"
-_CORE_TEMPLATE = (b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
-                  b'core-properties" xmlns:dcterms="http://purl.org/dc/terms/" '
-                  b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">%s</cp:coreProperties>')
-_APP_TEMPLATE = (b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-                 b'%s</Properties>')
-_APP_KEEP = ("TotalTime", "Pages", "Words", "Characters", "CharactersWithSpaces", "Lines", "Paragraphs", "Slides",
-             "Notes", "HiddenSlides", "MMClips", "DocSecurity", "ScaleCrop", "LinksUpToDate", "SharedDoc",
-             "HyperlinksChanged", "AppVersion")
+_CORE_TEMPLATE = (
+    b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+    b'core-properties" xmlns:dcterms="http://purl.org/dc/terms/" '
+    b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">%s</cp:coreProperties>'
+)
+_APP_TEMPLATE = (
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">%s</Properties>'
+)
+_APP_KEEP = (
+    "TotalTime",
+    "Pages",
+    "Words",
+    "Characters",
+    "CharactersWithSpaces",
+    "Lines",
+    "Paragraphs",
+    "Slides",
+    "Notes",
+    "HiddenSlides",
+    "MMClips",
+    "DocSecurity",
+    "ScaleCrop",
+    "LinksUpToDate",
+    "SharedDoc",
+    "HyperlinksChanged",
+    "AppVersion",
+)
 
 
 def _element(name: str) -> bytes:
@@ -582,11 +730,11 @@ def _core_properties(xml: bytes) -> bytes:
     if revision:
         kept += b"<cp:revision>" + revision.group(1) + b"</cp:revision>"
     for name in (b"created", b"modified"):
-        date = re.search(rb"<(?:[\w.-]+:)?" + name + rb"\b[^>]*>\s*(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)\s*<",
-                         xml)
+        date = re.search(
+            rb"<(?:[\w.-]+:)?" + name + rb"\b[^>]*>\s*(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)\s*<", xml
+        )
         if date:
-            kept += (b'<dcterms:' + name + b' xsi:type="dcterms:W3CDTF">' + date.group(1) + b"</dcterms:" + name
-                     + b">")
+            kept += b"<dcterms:" + name + b' xsi:type="dcterms:W3CDTF">' + date.group(1) + b"</dcterms:" + name + b">"
     return _XML_DECLARATION + _CORE_TEMPLATE % kept
 
 
@@ -606,8 +754,11 @@ def _content_part(xml: bytes, dropped_ids: set[str]) -> bytes:
     for rid in dropped_ids:
         value = rb"""\s*=\s*["']""" + re.escape(rid.encode()) + rb"""["']"""
         pointer = rb"[\w.-]+:(?:id|embed|link|pict|dm|lo|qs|cs)" + value
-        xml = re.sub(rb"<(?:" + b"|".join(_element(n) for n in _POINTER_ELEMENTS) + rb")[^>]*\s" + pointer
-                     + rb"[^>]*/>", b"", xml)
+        xml = re.sub(
+            rb"<(?:" + b"|".join(_element(n) for n in _POINTER_ELEMENTS) + rb")[^>]*\s" + pointer + rb"[^>]*/>",
+            b"",
+            xml,
+        )
         xml = re.sub(rb"\s" + pointer, b"", xml)
     for name in _DROP_BLOCKS:
         xml = re.sub(rb"<(" + _element(name) + rb")[^>]*(?<!/)>.*?</\1\s*>", b"", xml, flags=re.DOTALL)
@@ -615,14 +766,26 @@ def _content_part(xml: bytes, dropped_ids: set[str]) -> bytes:
     for name in _DROP_EMPTY:
         xml = re.sub(rb"<" + _element(name) + rb"[^>]*/>", b"", xml)
     if b"absPath" in xml:  # Excel's absolute path of the workbook (inside its own markup-compatibility block)
-        xml = re.sub(rb"<(" + _element("AlternateContent") + rb")[^>]*>(?:(?!</\1).)*?" + _element("absPath")
-                     + rb".*?</\1\s*>", b"", xml, flags=re.DOTALL)
+        xml = re.sub(
+            rb"<(" + _element("AlternateContent") + rb")[^>]*>(?:(?!</\1).)*?" + _element("absPath") + rb".*?</\1\s*>",
+            b"",
+            xml,
+            flags=re.DOTALL,
+        )
         xml = re.sub(rb"<" + _element("absPath") + rb"[^>]*/>", b"", xml)
     names = b"|".join(n.encode() for n in _PERSON_ATTRIBUTES)
-    xml = re.sub(rb"(\s(?:[\w.-]+:)?(?:" + names + rb")\s*=\s*)([\"'])(.*?)\2",
-                 lambda m: m.group(1) + m.group(2) + m.group(2), xml, flags=re.DOTALL)
-    xml = re.sub(rb"(\s[\w.:-]+\s*=\s*)([\"'])" + _LOCAL_PATH + rb".*?\2",
-                 lambda m: m.group(1) + m.group(2) + m.group(2), xml, flags=re.DOTALL)
+    xml = re.sub(
+        rb"(\s(?:[\w.-]+:)?(?:" + names + rb")\s*=\s*)([\"'])(.*?)\2",
+        lambda m: m.group(1) + m.group(2) + m.group(2),
+        xml,
+        flags=re.DOTALL,
+    )
+    xml = re.sub(
+        rb"(\s[\w.:-]+\s*=\s*)([\"'])" + _LOCAL_PATH + rb".*?\2",
+        lambda m: m.group(1) + m.group(2) + m.group(2),
+        xml,
+        flags=re.DOTALL,
+    )
     return xml
 
 
@@ -660,8 +823,9 @@ def _relationships(content: bytes, directory: str, kept: dict[str, str]) -> tupl
                 target = "/" + kept[resolved.lower()]
         if keep and rid:
             external = ' TargetMode="External"' if rel.get("TargetMode") == "External" else ""
-            rebuilt.append(f"<Relationship Id={quoteattr(rid)} Type={quoteattr(kind)} "
-                           f"Target={quoteattr(target)}{external}/>")
+            rebuilt.append(
+                f"<Relationship Id={quoteattr(rid)} Type={quoteattr(kind)} Target={quoteattr(target)}{external}/>"
+            )
         else:
             dropped.add(rid)
     xml = f'<Relationships xmlns="{_RELS_NAMESPACE}">{"".join(rebuilt)}</Relationships>'
@@ -734,8 +898,9 @@ def _kept_content(source: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | Non
         return None
 
 
-def _kept_relationships(source: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
-                        kept: dict[str, str]) -> tuple[dict[str, bytes], dict[str, set[str]]]:
+def _kept_relationships(
+    source: zipfile.ZipFile, infos: list[zipfile.ZipInfo], kept: dict[str, str]
+) -> tuple[dict[str, bytes], dict[str, set[str]]]:
     """The relationship parts of the package and of each kept part, rebuilt (see _relationships), and
     per owning part the relationship ids left behind. `kept` maps the kept parts' lowercased names to
     their names. CannotPrepareDocument if the package's own relationships are missing."""
@@ -775,6 +940,9 @@ def _zipped(contents: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name in ["[Content_Types].xml", *sorted(n for n in contents if n != "[Content_Types].xml")]:
-            target.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), contents[name],
-                            compress_type=zipfile.ZIP_DEFLATED)
+            target.writestr(
+                zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)),
+                contents[name],
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
     return out.getvalue()

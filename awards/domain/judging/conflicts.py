@@ -51,19 +51,66 @@ from awards.urls import external_url
 
 # Addresses anyone can get, and domains shared by very many organisations: the same domain
 # says nothing about being colleagues.
-SHARED_DOMAINS = frozenset({
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "hotmail.co.uk", "live.com", "live.co.uk",
-    "msn.com", "yahoo.com", "yahoo.co.uk", "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com",
-    "protonmail.com", "proton.me", "pm.me", "gmx.com", "gmx.co.uk", "mail.com", "zoho.com", "yandex.com",
-    "btinternet.com", "sky.com", "virginmedia.com", "talktalk.net", "fastmail.com", "hey.com",
-    "nhs.net",
-})
+SHARED_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "hotmail.co.uk",
+        "live.com",
+        "live.co.uk",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "ymail.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "protonmail.com",
+        "proton.me",
+        "pm.me",
+        "gmx.com",
+        "gmx.co.uk",
+        "mail.com",
+        "zoho.com",
+        "yandex.com",
+        "btinternet.com",
+        "sky.com",
+        "virginmedia.com",
+        "talktalk.net",
+        "fastmail.com",
+        "hey.com",
+        "nhs.net",
+    }
+)
 
 # Words that do not tell one organisation from another.
-ORGANISATION_NOISE = frozenset({
-    "the", "council", "councils", "borough", "county", "city", "district", "metropolitan", "unitary",
-    "authority", "of", "and", "ltd", "limited", "plc", "llp", "inc", "cic", "uk", "group",
-})
+ORGANISATION_NOISE = frozenset(
+    {
+        "the",
+        "council",
+        "councils",
+        "borough",
+        "county",
+        "city",
+        "district",
+        "metropolitan",
+        "unitary",
+        "authority",
+        "of",
+        "and",
+        "ltd",
+        "limited",
+        "plc",
+        "llp",
+        "inc",
+        "cic",
+        "uk",
+        "group",
+    }
+)
 _PREFIXES = re.compile(r"\b(london|royal)\s+borough\s+of\b")
 
 
@@ -152,8 +199,11 @@ def affiliations_by_user(user_ids: Iterable[int | None]) -> dict[int, list[tuple
     """Each person's affiliations as (kind, name), in the order they gave them, in one query."""
     ids = sorted({u for u in user_ids if u is not None})
     columns = select(Affiliation.user_id, Affiliation.kind, Affiliation.name, Affiliation.position, Affiliation.id)
-    rows = [row for start in range(0, len(ids), 900)
-            for row in db.session.execute(columns.where(Affiliation.user_id.in_(ids[start:start + 900])))]
+    rows = [
+        row
+        for start in range(0, len(ids), 900)
+        for row in db.session.execute(columns.where(Affiliation.user_id.in_(ids[start : start + 900])))
+    ]
     order = {kind: i for i, kind in enumerate(AffiliationKind)}
     found: dict[int, list[tuple[AffiliationKind, str]]] = defaultdict(list)
     for user_id, kind, name, _, _ in sorted(rows, key=lambda r: (r[0], order[AffiliationKind(r[1])], r[3], r[4])):
@@ -162,7 +212,7 @@ def affiliations_by_user(user_ids: Iterable[int | None]) -> dict[int, list[tuple
 
 
 def _affiliation_reasons(affiliations: Iterable[tuple[AffiliationKind, str]], nomination: Nomination) -> list[str]:
-    """"Works for Riverside Council, the nominated organisation" for each affiliation that matches the
+    """ "Works for Riverside Council, the nominated organisation" for each affiliation that matches the
     nominated organisation or a partner (names compared normalised, the judge's spelling shown)."""
     nominated = normalise_organisation(nomination.organisation_name)
     partners = {normalise_organisation(p.name) for p in nomination.partners} - {""}
@@ -176,8 +226,9 @@ def _affiliation_reasons(affiliations: Iterable[tuple[AffiliationKind, str]], no
     return reasons
 
 
-def detect(judge: Judge, nomination: Nomination,
-           affiliations: dict[int, list[tuple[AffiliationKind, str]]] | None = None) -> list[str]:
+def detect(
+    judge: Judge, nomination: Nomination, affiliations: dict[int, list[tuple[AffiliationKind, str]]] | None = None
+) -> list[str]:
     """The reasons the judge is conflicted with the nomination, found from the data (empty if none).
     `affiliations` (from affiliations_by_user) saves a query per judge when called in a loop."""
     reasons = []
@@ -214,8 +265,7 @@ def _nomination_keys(nomination: NominationContacts) -> tuple[set[str], set[str]
     return emails, domains, organisations - {""}
 
 
-def conflict_pairs(judges: Iterable[JudgeContacts],
-                   nominations: Iterable[NominationContacts]) -> set[tuple[int, int]]:
+def conflict_pairs(judges: Iterable[JudgeContacts], nominations: Iterable[NominationContacts]) -> set[tuple[int, int]]:
     """Every (judge id, nomination id) pair that is conflicted, detected or recorded, without
     comparing every judge with every nomination (indexes by e-mail, domain and organisation)."""
     judges, nominations = list(judges), list(nominations)
@@ -250,17 +300,24 @@ def conflict_pairs(judges: Iterable[JudgeContacts],
     nomination_ids = {n.id for n in nominations}
     if judge_ids:
         recorded = db.session.execute(
-            select(ConflictOfInterest.judge_id, ConflictOfInterest.nomination_id)
-            .where(ConflictOfInterest.judge_id.in_(judge_ids), ConflictOfInterest.removed_at.is_(None)))
+            select(ConflictOfInterest.judge_id, ConflictOfInterest.nomination_id).where(
+                ConflictOfInterest.judge_id.in_(judge_ids), ConflictOfInterest.removed_at.is_(None)
+            )
+        )
         pairs |= {(j, n) for j, n in recorded if n in nomination_ids}
     return pairs
 
 
 def recorded_conflicts(judge: Judge, nomination: Nomination) -> list[ConflictOfInterest]:
-    return list(db.session.scalars(
-        select(ConflictOfInterest).where(ConflictOfInterest.judge_id == judge.id,
-                                         ConflictOfInterest.nomination_id == nomination.id,
-                                         ConflictOfInterest.removed_at.is_(None))))
+    return list(
+        db.session.scalars(
+            select(ConflictOfInterest).where(
+                ConflictOfInterest.judge_id == judge.id,
+                ConflictOfInterest.nomination_id == nomination.id,
+                ConflictOfInterest.removed_at.is_(None),
+            )
+        )
+    )
 
 
 def is_conflicted(judge: Judge, nomination: Nomination) -> bool:
@@ -277,20 +334,24 @@ def conflicted_nomination_ids(user: User, cycle_id: int | None = None) -> set[in
         return set()
     cycle_ids = {j.cycle_id for j in judges}
     nominations = db.session.scalars(
-        select(Nomination).where(Nomination.cycle_id.in_(cycle_ids))
-        .options(selectinload(Nomination.partners), selectinload(Nomination.nominator)))
+        select(Nomination)
+        .where(Nomination.cycle_id.in_(cycle_ids))
+        .options(selectinload(Nomination.partners), selectinload(Nomination.nominator))
+    )
     return {n for _, n in conflict_pairs(judges, nominations)}
 
 
 def _free_assignment(judge: Judge, nomination: Nomination) -> bool:
     """A conflicted judge's assignment is recused, so the slot can be given to someone else; True if
     there was a live assignment to free."""
-    assignment = db.session.scalar(select(Assignment).where(Assignment.judge_id == judge.id,
-                                                            Assignment.nomination_id == nomination.id))
+    assignment = db.session.scalar(
+        select(Assignment).where(Assignment.judge_id == judge.id, Assignment.nomination_id == nomination.id)
+    )
     if assignment is not None and assignment.status is AssignmentStatus.ASSIGNED:
         if assignment.review is not None and assignment.review.status.value == "submitted":
-            raise DomainError("This judge has already submitted scores for this nomination: reopen and "
-                              "remove them first")
+            raise DomainError(
+                "This judge has already submitted scores for this nomination: reopen and remove them first"
+            )
         assignment.status = AssignmentStatus.RECUSED
         if assignment.review is not None:
             db.session.delete(assignment.review)
@@ -298,20 +359,28 @@ def _free_assignment(judge: Judge, nomination: Nomination) -> bool:
     return False
 
 
-def declare(judge: Judge, nomination: Nomination, *, has_conflict: bool, reason: str = "",
-            by: User) -> ConflictOfInterest | None:
+def declare(
+    judge: Judge, nomination: Nomination, *, has_conflict: bool, reason: str = "", by: User
+) -> ConflictOfInterest | None:
     """The judge's answer to "Do you have a conflict of interest?" before seeing the entry. A "yes"
     takes them off the nomination and, if they were assigned to it, e-mails the organisers that it
     needs another judge."""
-    assignment = db.session.scalar(select(Assignment).where(Assignment.judge_id == judge.id,
-                                                            Assignment.nomination_id == nomination.id))
+    assignment = db.session.scalar(
+        select(Assignment).where(Assignment.judge_id == judge.id, Assignment.nomination_id == nomination.id)
+    )
     if not has_conflict:
         if assignment is not None:
             assignment.no_conflict_declared_at = utcnow()
         audit.record("conflict.declared_none", actor=by, obj=nomination, judge=judge.id)
         return None
-    conflict = ConflictOfInterest(judge_id=judge.id, nomination_id=nomination.id, source=ConflictSource.DECLARED,
-                                  reason=(reason or "").strip(), created_at=utcnow(), created_by_id=by.id)
+    conflict = ConflictOfInterest(
+        judge_id=judge.id,
+        nomination_id=nomination.id,
+        source=ConflictSource.DECLARED,
+        reason=(reason or "").strip(),
+        created_at=utcnow(),
+        created_by_id=by.id,
+    )
     db.session.add(conflict)
     freed = _free_assignment(judge, nomination)
     db.session.flush()
@@ -327,10 +396,17 @@ def add_organiser_conflict(judge: Judge, nomination: Nomination, *, reason: str,
     if judge.cycle_id != nomination.cycle_id:
         raise DomainError("The judge and the nomination are in different cycles")
     if recorded_conflicts(judge, nomination):
-        raise Conflict(f"A conflict between {judge.display_name} and {nomination.reference} is already recorded",
-                       field="reference")
-    conflict = ConflictOfInterest(judge_id=judge.id, nomination_id=nomination.id, source=ConflictSource.ORGANISER,
-                                  reason=reason.strip(), created_at=utcnow(), created_by_id=by.id)
+        raise Conflict(
+            f"A conflict between {judge.display_name} and {nomination.reference} is already recorded", field="reference"
+        )
+    conflict = ConflictOfInterest(
+        judge_id=judge.id,
+        nomination_id=nomination.id,
+        source=ConflictSource.ORGANISER,
+        reason=reason.strip(),
+        created_at=utcnow(),
+        created_by_id=by.id,
+    )
     db.session.add(conflict)
     _free_assignment(judge, nomination)
     db.session.flush()
@@ -348,13 +424,16 @@ def remove_conflict(conflict: ConflictOfInterest, *, reason: str, by: User) -> N
         conflict.removed_at = utcnow()
         conflict.removed_by_id = by.id
         conflict.removal_reason = reason.strip()
-        audit.record("conflict.removed", actor=by, obj=conflict.nomination, judge=conflict.judge_id,
-                     reason=reason.strip())
+        audit.record(
+            "conflict.removed", actor=by, obj=conflict.nomination, judge=conflict.judge_id, reason=reason.strip()
+        )
 
 
-DETECTED_NOT_REMOVABLE = ("A conflict found automatically cannot be removed: it follows from the judge’s and the "
-                          "nomination’s details (email addresses, organisations), so it would be found again. "
-                          "If those details are wrong, correct them instead.")
+DETECTED_NOT_REMOVABLE = (
+    "A conflict found automatically cannot be removed: it follows from the judge’s and the "
+    "nomination’s details (email addresses, organisations), so it would be found again. "
+    "If those details are wrong, correct them instead."
+)
 
 
 @dataclass
@@ -368,13 +447,19 @@ def detected_conflicts(cycle_id: int, judges: Iterable[Judge] | None = None) -> 
     """The conflicts found from the data between the cycle's judges (or those given) and its
     nominations that have been sent (drafts and withdrawn ones are never judged), with their reasons."""
     if judges is None:
-        judges = db.session.scalars(select(Judge).where(Judge.cycle_id == cycle_id)
-                                    .options(selectinload(Judge.user)))
+        judges = db.session.scalars(select(Judge).where(Judge.cycle_id == cycle_id).options(selectinload(Judge.user)))
     judge_by_id = {j.id: j for j in judges}
-    nominations = {n.id: n for n in db.session.scalars(
-        select(Nomination).where(Nomination.cycle_id == cycle_id,
-                                 Nomination.status.not_in([NominationStatus.DRAFT, NominationStatus.WITHDRAWN]))
-        .options(selectinload(Nomination.partners), selectinload(Nomination.nominator)))}
+    nominations = {
+        n.id: n
+        for n in db.session.scalars(
+            select(Nomination)
+            .where(
+                Nomination.cycle_id == cycle_id,
+                Nomination.status.not_in([NominationStatus.DRAFT, NominationStatus.WITHDRAWN]),
+            )
+            .options(selectinload(Nomination.partners), selectinload(Nomination.nominator))
+        )
+    }
     found = []
     affiliations = affiliations_by_user(j.user_id for j in judge_by_id.values())
     for judge_id, nomination_id in sorted(conflict_pairs(judge_by_id.values(), nominations.values())):
@@ -387,44 +472,75 @@ def detected_conflicts(cycle_id: int, judges: Iterable[Judge] | None = None) -> 
 
 # --- After assignment ----------------------------------------------------------------------------
 
+
 def organisers(*, besides: User | None = None) -> list[User]:
     """Everyone who runs the awards (active accounts with the organiser role), but `besides`."""
-    query = (select(User).join(UserRole, UserRole.user_id == User.id)
-             .where(UserRole.role == Role.ORGANISER, User.active.is_(True)).order_by(User.id))
+    query = (
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ORGANISER, User.active.is_(True))
+        .order_by(User.id)
+    )
     if besides is not None:
         query = query.where(User.id != besides.id)
     return list(db.session.scalars(query))
 
 
-def tell_organisers(judge: Judge, *, cause: str, freed: list[Nomination], kept: Sequence[Nomination] = (),
-                    by: User) -> None:
+def tell_organisers(
+    judge: Judge, *, cause: str, freed: list[Nomination], kept: Sequence[Nomination] = (), by: User
+) -> None:
     """E-mail each organiser (one message each, through the outbox) that the judge is conflicted with
     nominations they were assigned: `freed` ones need another judge, `kept` ones have the judge's
     submitted scores. `cause` is "declared" (the judge said so) or "affiliations" (found from the
     organisations they gave). The message names the judge and the references only: the reasons, the
     entries and their scores stay behind the organisers' sign-in."""
     cycle = judge.cycle
-    live = dict(db.session.execute(
-        select(Assignment.nomination_id, func.count(Assignment.id))
-        .where(Assignment.nomination_id.in_([n.id for n in freed]), Assignment.status == AssignmentStatus.ASSIGNED)
-        .group_by(Assignment.nomination_id)).all()) if freed else {}
-    items = [{"reference": n.reference, "short_by": max(0, cycle.judges_per_nomination - live.get(n.id, 0))}
-             for n in sorted(freed, key=lambda n: n.reference)]
+    live = (
+        dict(
+            db.session.execute(
+                select(Assignment.nomination_id, func.count(Assignment.id))
+                .where(
+                    Assignment.nomination_id.in_([n.id for n in freed]), Assignment.status == AssignmentStatus.ASSIGNED
+                )
+                .group_by(Assignment.nomination_id)
+            ).all()
+        )
+        if freed
+        else {}
+    )
+    items = [
+        {"reference": n.reference, "short_by": max(0, cycle.judges_per_nomination - live.get(n.id, 0))}
+        for n in sorted(freed, key=lambda n: n.reference)
+    ]
     kept_references = sorted(n.reference for n in kept)
     needing = sum(1 for item in items if item["short_by"])
     if cause == "declared":
         subject = f"Conflict of interest declared: {items[0]['reference']} needs another judge"
     elif needing:
-        subject = (f"Conflict of interest found: {items[0]['reference']} needs another judge" if needing == 1
-                   else f"Conflict of interest found: {needing} nominations need another judge")
+        subject = (
+            f"Conflict of interest found: {items[0]['reference']} needs another judge"
+            if needing == 1
+            else f"Conflict of interest found: {needing} nominations need another judge"
+        )
     else:
         subject = f"Conflict of interest found: {judge.display_name} is assigned to nominations in {cycle.name}"
-    context = dict(cycle=cycle, judge_name=judge.display_name, cause=cause, items=items, kept=kept_references,
-                   link=external_url("organiser.assignment", slug=cycle.slug),
-                   conflicts_link=external_url("organiser.conflicts", slug=cycle.slug, judge=judge.id))
+    context = dict(
+        cycle=cycle,
+        judge_name=judge.display_name,
+        cause=cause,
+        items=items,
+        kept=kept_references,
+        link=external_url("organiser.assignment", slug=cycle.slug),
+        conflicts_link=external_url("organiser.conflicts", slug=cycle.slug, judge=judge.id),
+    )
     for person in organisers(besides=by):
-        queue_email(to_address=person.email, to_name=person.name, template="conflict_after_assignment",
-                    subject=subject, **context)
+        queue_email(
+            to_address=person.email,
+            to_name=person.name,
+            template="conflict_after_assignment",
+            subject=subject,
+            **context,
+        )
 
 
 def release_now_conflicted(user: User, *, by: User) -> list[Assignment]:
@@ -433,20 +549,31 @@ def release_now_conflicted(user: User, *, by: User) -> list[Assignment]:
     with is taken away, with any draft scores, and each cycle's organisers are told so they can fill
     the place. An assignment with submitted scores stays (its scores would be lost), and the
     organisers are told about it too. Returns the assignments taken away."""
-    judges = list(db.session.scalars(
-        select(Judge).join(Cycle, Cycle.id == Judge.cycle_id)
-        .where(Judge.user_id == user.id, Cycle.status != CycleStatus.PUBLISHED,
-               Cycle.personal_data_purged_at.is_(None))
-        .options(selectinload(Judge.user), selectinload(Judge.cycle)).order_by(Judge.id)))
+    judges = list(
+        db.session.scalars(
+            select(Judge)
+            .join(Cycle, Cycle.id == Judge.cycle_id)
+            .where(
+                Judge.user_id == user.id, Cycle.status != CycleStatus.PUBLISHED, Cycle.personal_data_purged_at.is_(None)
+            )
+            .options(selectinload(Judge.user), selectinload(Judge.cycle))
+            .order_by(Judge.id)
+        )
+    )
     if not judges:
         return []
-    assignments = list(db.session.scalars(
-        select(Assignment).where(Assignment.judge_id.in_([j.id for j in judges]),
-                                 Assignment.status == AssignmentStatus.ASSIGNED)
-        .options(selectinload(Assignment.review), selectinload(Assignment.nomination)
-                 .selectinload(Nomination.partners), selectinload(Assignment.nomination)
-                 .selectinload(Nomination.nominator))
-        .order_by(Assignment.id)))
+    assignments = list(
+        db.session.scalars(
+            select(Assignment)
+            .where(Assignment.judge_id.in_([j.id for j in judges]), Assignment.status == AssignmentStatus.ASSIGNED)
+            .options(
+                selectinload(Assignment.review),
+                selectinload(Assignment.nomination).selectinload(Nomination.partners),
+                selectinload(Assignment.nomination).selectinload(Nomination.nominator),
+            )
+            .order_by(Assignment.id)
+        )
+    )
     if not assignments:
         return []
     affiliations = affiliations_by_user([user.id])
@@ -461,8 +588,15 @@ def release_now_conflicted(user: User, *, by: User) -> list[Assignment]:
             if review is not None and review.status is ReviewStatus.SUBMITTED:
                 kept.append(nomination)
                 continue
-            audit.record("assignment.removed", actor=by, obj=nomination, judge=judge.id, assignment=assignment.id,
-                         had_draft=review is not None, reason="conflict found from the judge's organisations")
+            audit.record(
+                "assignment.removed",
+                actor=by,
+                obj=nomination,
+                judge=judge.id,
+                assignment=assignment.id,
+                had_draft=review is not None,
+                reason="conflict found from the judge's organisations",
+            )
             db.session.delete(assignment)
             removed.append(assignment)
             freed.append(nomination)

@@ -49,6 +49,7 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 
 # --- Inviting ------------------------------------------------------------------------------------
 
+
 @dataclass
 class InvitationResult:
     """What happened to each address of one invitation request."""
@@ -95,16 +96,19 @@ def invite_judges(cycle: Cycle, addresses: str, *, by: User) -> InvitationResult
     if invalid:
         shown = ", ".join(f"‘{entry}’" for entry in invalid[:5]) + (" and others" if len(invalid) > 5 else "")
         accented = any("@" in entry and not entry.rsplit("@", 1)[0].isascii() for entry in invalid)
-        why = (" An email address can only use the letters a to z, numbers and the symbols . _ - + "
-               "before the @" if accented else "")
-        raise DomainError(f"Enter email addresses in the correct format, like name@example.com. "
-                          f"Correct {shown}.{why}", field="emails")
+        why = (
+            " An email address can only use the letters a to z, numbers and the symbols . _ - + before the @"
+            if accented
+            else ""
+        )
+        raise DomainError(
+            f"Enter email addresses in the correct format, like name@example.com. Correct {shown}.{why}", field="emails"
+        )
     if not valid:
         raise DomainError("Enter at least one email address", field="emails")
     if len(valid) > MAX_INVITATIONS_AT_ONCE:
         raise DomainError(f"Enter {MAX_INVITATIONS_AT_ONCE} email addresses or fewer at a time", field="emails")
-    existing = set(db.session.scalars(select(Judge.email).where(Judge.cycle_id == cycle.id,
-                                                               Judge.email.in_(valid))))
+    existing = set(db.session.scalars(select(Judge.email).where(Judge.cycle_id == cycle.id, Judge.email.in_(valid))))
     result = InvitationResult(repeated=repeated)
     now = utcnow()
     for address in valid:
@@ -112,8 +116,14 @@ def invite_judges(cycle: Cycle, addresses: str, *, by: User) -> InvitationResult
             result.already_invited.append(address)
             continue
         person = accounts.find_user_by_email(address)
-        judge = Judge(cycle_id=cycle.id, email=address, organisation=person.organisation if person else "",
-                      all_categories=True, invited_at=now, invited_by_id=by.id)
+        judge = Judge(
+            cycle_id=cycle.id,
+            email=address,
+            organisation=person.organisation if person else "",
+            all_categories=True,
+            invited_at=now,
+            invited_by_id=by.id,
+        )
         judge.cycle = cycle
         db.session.add(judge)
         result.invited.append(judge)
@@ -136,9 +146,18 @@ def _send_invitation(judge: Judge, *, by: User) -> None:
     person = accounts.find_user_by_email(judge.email)
     link = external_url("judge.accept_invitation", token=make_invitation_token(judge))
     expires = utcnow() + INVITATION_MAX_AGE
-    queue_email(to_address=judge.email, to_name=person.name if person else "", template="judge_invitation",
-                subject=f"Invitation to judge {judge.cycle.name}", cycle=judge.cycle, link=link, inviter=by,
-                has_account=person is not None, expires_at=expires, days=INVITATION_MAX_AGE.days)
+    queue_email(
+        to_address=judge.email,
+        to_name=person.name if person else "",
+        template="judge_invitation",
+        subject=f"Invitation to judge {judge.cycle.name}",
+        cycle=judge.cycle,
+        link=link,
+        inviter=by,
+        has_account=person is not None,
+        expires_at=expires,
+        days=INVITATION_MAX_AGE.days,
+    )
 
 
 def resend_invitation(judge: Judge, *, by: User) -> None:
@@ -168,8 +187,8 @@ def invitation_for_token(token: str) -> Judge:
 
 # --- Accepting -----------------------------------------------------------------------------------
 
-def accept_invitation(judge: Judge, user: User, *,
-                      affiliations_given: dict[str, str | None] | None = None) -> Judge:
+
+def accept_invitation(judge: Judge, user: User, *, affiliations_given: dict[str, str | None] | None = None) -> Judge:
     """The invited person accepts with their own account (its e-mail must be the invitation's):
     they become a judge of this cycle, and get the judge role. `affiliations_given` (the form's lists,
     one organisation a line) replaces the organisations they told us they are connected with."""
@@ -196,8 +215,14 @@ def accept_invitation(judge: Judge, user: User, *,
     return judge
 
 
-def accept_as_new_person(judge: Judge, *, name: str, organisation: str, password: str | None,
-                         affiliations_given: dict[str, str | None] | None = None) -> User:
+def accept_as_new_person(
+    judge: Judge,
+    *,
+    name: str,
+    organisation: str,
+    password: str | None,
+    affiliations_given: dict[str, str | None] | None = None,
+) -> User:
     """Someone without an account accepts: the account is made with the invitation's e-mail
     (verified, since the link reached them) and the invitation is accepted, with the organisations
     they are connected with. With password None the account has no password: they sign in with
@@ -205,14 +230,16 @@ def accept_as_new_person(judge: Judge, *, name: str, organisation: str, password
     if judge.has_accepted:
         raise Conflict("This invitation has already been accepted")
     if accounts.find_user_by_email(judge.email):
-        raise Conflict("An account with this email address already exists: sign in to accept the invitation",
-                       field="name")
+        raise Conflict(
+            "An account with this email address already exists: sign in to accept the invitation", field="name"
+        )
     if not (name or "").strip():
         raise DomainError("Enter your full name", field="name")
     if affiliations_given is not None:
         affiliations.parse(affiliations_given)
-    user = accounts.create_user(email=judge.email, name=name, organisation=organisation, password=password,
-                                verified=True)
+    user = accounts.create_user(
+        email=judge.email, name=name, organisation=organisation, password=password, verified=True
+    )
     judge.organisation = (organisation or "").strip()
     accept_invitation(judge, user, affiliations_given=affiliations_given)
     return user
@@ -220,15 +247,27 @@ def accept_as_new_person(judge: Judge, *, name: str, organisation: str, password
 
 # --- Removing ------------------------------------------------------------------------------------
 
+
 def submitted_review_count(judge: Judge) -> int:
-    return db.session.scalar(
-        select(func.count(Review.id)).join(Assignment, Assignment.id == Review.assignment_id)
-        .where(Assignment.judge_id == judge.id, Review.status == ReviewStatus.SUBMITTED)) or 0
+    return (
+        db.session.scalar(
+            select(func.count(Review.id))
+            .join(Assignment, Assignment.id == Review.assignment_id)
+            .where(Assignment.judge_id == judge.id, Review.status == ReviewStatus.SUBMITTED)
+        )
+        or 0
+    )
 
 
 def assignment_count(judge: Judge) -> int:
-    return db.session.scalar(select(func.count(Assignment.id)).where(
-        Assignment.judge_id == judge.id, Assignment.status == AssignmentStatus.ASSIGNED)) or 0
+    return (
+        db.session.scalar(
+            select(func.count(Assignment.id)).where(
+                Assignment.judge_id == judge.id, Assignment.status == AssignmentStatus.ASSIGNED
+            )
+        )
+        or 0
+    )
 
 
 def remove_judge(judge: Judge, *, by: User) -> None:
@@ -236,18 +275,35 @@ def remove_judge(judge: Judge, *, by: User) -> None:
     scores. A judge who has submitted scores stays, so that their scores keep counting."""
     submitted = submitted_review_count(judge)
     if submitted:
-        raise Conflict(f"{judge.display_name} has submitted scores for {submitted} "
-                       f"{'nomination' if submitted == 1 else 'nominations'}, so they cannot be removed")
-    audit.record("judge.removed", actor=by, object_type="judges", object_id=judge.id, email=judge.email,
-                 cycle_id=judge.cycle_id, accepted=judge.has_accepted)
+        raise Conflict(
+            f"{judge.display_name} has submitted scores for {submitted} "
+            f"{'nomination' if submitted == 1 else 'nominations'}, so they cannot be removed"
+        )
+    audit.record(
+        "judge.removed",
+        actor=by,
+        object_type="judges",
+        object_id=judge.id,
+        email=judge.email,
+        cycle_id=judge.cycle_id,
+        accepted=judge.has_accepted,
+    )
     db.session.delete(judge)
     db.session.flush()
 
 
 # --- Settings ------------------------------------------------------------------------------------
 
-def update_judge_settings(judge: Judge, *, organisation: str, max_load: int | None, all_categories: bool,
-                          category_ids: list[int] | None = None, by: User) -> list[str]:
+
+def update_judge_settings(
+    judge: Judge,
+    *,
+    organisation: str,
+    max_load: int | None,
+    all_categories: bool,
+    category_ids: list[int] | None = None,
+    by: User,
+) -> list[str]:
     """The organiser's settings for one judge; returns the names of what changed.
 
     No load limit means the cycle's; a judge who does not judge every category judges at least one."""
@@ -272,7 +328,8 @@ def update_judge_settings(judge: Judge, *, organisation: str, max_load: int | No
         judge.max_load = max_load
         changed.append("max_load")
     if judge.all_categories != all_categories or (
-            not all_categories and {c.id for c in judge.categories} != {c.id for c in categories}):
+        not all_categories and {c.id for c in judge.categories} != {c.id for c in categories}
+    ):
         judge.all_categories = all_categories
         judge.categories = categories
         changed.append("categories")
@@ -283,16 +340,20 @@ def update_judge_settings(judge: Judge, *, organisation: str, max_load: int | No
 
 # --- Expertise -----------------------------------------------------------------------------------
 
+
 def expertise_levels(user: User | None) -> dict[int, int]:
     """The person's level per trend id (trends they have not rated are left out)."""
     if user is None:
         return {}
-    return {t: level for t, level in db.session.execute(
-        select(Expertise.trend_id, Expertise.level).where(Expertise.user_id == user.id))}
+    return {
+        t: level
+        for t, level in db.session.execute(
+            select(Expertise.trend_id, Expertise.level).where(Expertise.user_id == user.id)
+        )
+    }
 
 
-def set_expertise(user: User, levels: dict[int, int | None], *, allowed_trend_ids: set[int],
-                  by: User) -> list[int]:
+def set_expertise(user: User, levels: dict[int, int | None], *, allowed_trend_ids: set[int], by: User) -> list[int]:
     """Record the person's expertise for the given trends (−2 "prefer not" … +2 "expert");
     a trend left out or given None stays as it was. Returns the trend ids whose level changed."""
     unknown = set(levels) - set(allowed_trend_ids)
@@ -314,8 +375,7 @@ def set_expertise(user: User, levels: dict[int, int | None], *, allowed_trend_id
             changed.append(trend_id)
     if changed:
         db.session.flush()
-        audit.record("judge.expertise_changed", actor=by, obj=user,
-                     levels={str(t): levels[t] for t in changed})
+        audit.record("judge.expertise_changed", actor=by, obj=user, levels={str(t): levels[t] for t in changed})
     return changed
 
 
@@ -337,8 +397,13 @@ def update_affiliations(user: User, texts: dict[str, str | None], *, by: User) -
     return changed
 
 
-def update_judge_profile(user: User, *, organisation: str, levels: dict[int, int | None],
-                         affiliations_given: dict[str, str | None] | None = None) -> None:
+def update_judge_profile(
+    user: User,
+    *,
+    organisation: str,
+    levels: dict[int, int | None],
+    affiliations_given: dict[str, str | None] | None = None,
+) -> None:
     """A judge's own profile: their organisation (on their account and every cycle they judge,
     since conflicts are found from it), the other organisations they are connected with, and their
     expertise per trend. An assignment that either change puts in conflict is taken away, and the

@@ -48,8 +48,12 @@ from awards.models import (
 from awards.urls import external_url
 
 # Nominations that are (or have been) judged. Drafts, withdrawn and ineligible ones are not.
-JUDGED_STATUSES = (NominationStatus.SUBMITTED, NominationStatus.SHORTLISTED, NominationStatus.HIGHLY_COMMENDED,
-                   NominationStatus.WINNER)
+JUDGED_STATUSES = (
+    NominationStatus.SUBMITTED,
+    NominationStatus.SHORTLISTED,
+    NominationStatus.HIGHLY_COMMENDED,
+    NominationStatus.WINNER,
+)
 
 
 def percent(part: int, whole: int) -> int:
@@ -58,6 +62,7 @@ def percent(part: int, whole: int) -> int:
 
 
 # ---------------------------------------------------------------------------- figures
+
 
 @dataclass(frozen=True)
 class JudgeProgress:
@@ -147,8 +152,8 @@ class CategoryProgress:
 class CycleProgress:
     cycle: Cycle
     categories: list[CategoryProgress]
-    judges: list[JudgeProgress]      # accepted judges, by name
-    invited: list[Judge]             # invited, not accepted yet, oldest invitation first
+    judges: list[JudgeProgress]  # accepted judges, by name
+    invited: list[Judge]  # invited, not accepted yet, oldest invitation first
     nominations: int = 0
     fully_judged: int = 0
     short_of_judges: int = 0
@@ -169,14 +174,19 @@ class CycleProgress:
 def _per_nomination(cycle: Cycle):
     """One row per nomination being judged: its live assignments and their reviews, counted."""
     return (
-        select(Nomination.id.label("id"), Nomination.reference.label("reference"), Nomination.title.label("title"),
-               Nomination.category_id.label("category_id"),
-               func.count(Assignment.id).label("assigned"),
-               func.count(case((Review.status == ReviewStatus.SUBMITTED, 1))).label("submitted"),
-               func.count(case((Review.status == ReviewStatus.DRAFT, 1))).label("drafts"))
+        select(
+            Nomination.id.label("id"),
+            Nomination.reference.label("reference"),
+            Nomination.title.label("title"),
+            Nomination.category_id.label("category_id"),
+            func.count(Assignment.id).label("assigned"),
+            func.count(case((Review.status == ReviewStatus.SUBMITTED, 1))).label("submitted"),
+            func.count(case((Review.status == ReviewStatus.DRAFT, 1))).label("drafts"),
+        )
         .select_from(Nomination)
-        .outerjoin(Assignment, and_(Assignment.nomination_id == Nomination.id,
-                                    Assignment.status == AssignmentStatus.ASSIGNED))
+        .outerjoin(
+            Assignment, and_(Assignment.nomination_id == Nomination.id, Assignment.status == AssignmentStatus.ASSIGNED)
+        )
         .outerjoin(Review, Review.assignment_id == Assignment.id)
         .where(Nomination.cycle_id == cycle.id, Nomination.status.in_(JUDGED_STATUSES))
         .group_by(Nomination.id, Nomination.reference, Nomination.title, Nomination.category_id)
@@ -193,51 +203,76 @@ def cycle_progress(cycle: Cycle) -> CycleProgress:
     rows = _per_nomination(cycle).subquery()
     expected = _expected(rows, needed)
     per_category = {
-        r.category_id: r for r in db.session.execute(
-            select(rows.c.category_id,
-                   func.count().label("nominations"),
-                   func.sum(case((and_(expected > 0, rows.c.submitted >= expected), 1), else_=0)).label("fully"),
-                   func.sum(case((rows.c.assigned < needed, 1), else_=0)).label("short"),
-                   func.sum(rows.c.submitted).label("submitted"),
-                   func.sum(expected).label("expected"))
-            .group_by(rows.c.category_id))
+        r.category_id: r
+        for r in db.session.execute(
+            select(
+                rows.c.category_id,
+                func.count().label("nominations"),
+                func.sum(case((and_(expected > 0, rows.c.submitted >= expected), 1), else_=0)).label("fully"),
+                func.sum(case((rows.c.assigned < needed, 1), else_=0)).label("short"),
+                func.sum(rows.c.submitted).label("submitted"),
+                func.sum(expected).label("expected"),
+            ).group_by(rows.c.category_id)
+        )
     }
     categories = []
     for category in cycle.categories:
         r = per_category.get(category.id)
-        categories.append(CategoryProgress(category) if r is None else CategoryProgress(
-            category, nominations=r.nominations, fully_judged=int(r.fully or 0), short_of_judges=int(r.short or 0),
-            submitted=int(r.submitted or 0), expected=int(r.expected or 0)))
+        categories.append(
+            CategoryProgress(category)
+            if r is None
+            else CategoryProgress(
+                category,
+                nominations=r.nominations,
+                fully_judged=int(r.fully or 0),
+                short_of_judges=int(r.short or 0),
+                submitted=int(r.submitted or 0),
+                expected=int(r.expected or 0),
+            )
+        )
 
-    judges = list(db.session.scalars(
-        select(Judge).where(Judge.cycle_id == cycle.id).options(joinedload(Judge.user))))
+    judges = list(db.session.scalars(select(Judge).where(Judge.cycle_id == cycle.id).options(joinedload(Judge.user))))
     counts = {
-        r.judge_id: r for r in db.session.execute(
-            select(Assignment.judge_id,
-                   func.count(Assignment.id).label("assigned"),
-                   func.count(case((Review.status == ReviewStatus.SUBMITTED, 1))).label("submitted"),
-                   func.count(case((Review.status == ReviewStatus.DRAFT, 1))).label("drafts"))
+        r.judge_id: r
+        for r in db.session.execute(
+            select(
+                Assignment.judge_id,
+                func.count(Assignment.id).label("assigned"),
+                func.count(case((Review.status == ReviewStatus.SUBMITTED, 1))).label("submitted"),
+                func.count(case((Review.status == ReviewStatus.DRAFT, 1))).label("drafts"),
+            )
             .join(Judge, Judge.id == Assignment.judge_id)
             .join(Nomination, Nomination.id == Assignment.nomination_id)
             .outerjoin(Review, Review.assignment_id == Assignment.id)
-            .where(Judge.cycle_id == cycle.id, Assignment.status == AssignmentStatus.ASSIGNED,
-                   Nomination.status.in_(JUDGED_STATUSES))
-            .group_by(Assignment.judge_id))
+            .where(
+                Judge.cycle_id == cycle.id,
+                Assignment.status == AssignmentStatus.ASSIGNED,
+                Nomination.status.in_(JUDGED_STATUSES),
+            )
+            .group_by(Assignment.judge_id)
+        )
     }
     accepted = sorted((j for j in judges if j.has_accepted), key=lambda j: (j.display_name.lower(), j.id))
     judge_rows = []
     for judge in accepted:
         r = counts.get(judge.id)
-        judge_rows.append(JudgeProgress(judge, r.assigned, r.submitted, r.drafts) if r is not None
-                          else JudgeProgress(judge, 0, 0, 0))
+        judge_rows.append(
+            JudgeProgress(judge, r.assigned, r.submitted, r.drafts) if r is not None else JudgeProgress(judge, 0, 0, 0)
+        )
     invited = sorted((j for j in judges if not j.has_accepted), key=lambda j: (j.invited_at, j.email))
 
     return CycleProgress(
-        cycle=cycle, categories=categories, judges=judge_rows, invited=invited,
-        nominations=sum(c.nominations for c in categories), fully_judged=sum(c.fully_judged for c in categories),
-        short_of_judges=sum(c.short_of_judges for c in categories), submitted=sum(c.submitted for c in categories),
+        cycle=cycle,
+        categories=categories,
+        judges=judge_rows,
+        invited=invited,
+        nominations=sum(c.nominations for c in categories),
+        fully_judged=sum(c.fully_judged for c in categories),
+        short_of_judges=sum(c.short_of_judges for c in categories),
+        submitted=sum(c.submitted for c in categories),
         expected=sum(c.expected for c in categories),
-        not_started=[p for p in judge_rows if p.has_not_started])
+        not_started=[p for p in judge_rows if p.has_not_started],
+    )
 
 
 NOMINATION_FILTERS = {
@@ -248,8 +283,15 @@ NOMINATION_FILTERS = {
 }
 
 
-def nomination_progress(cycle: Cycle, *, show: str = "all", category: Category | None = None, limit: int = 50,
-                        offset: int = 0, count: bool = True) -> tuple[list[NominationProgress], int]:
+def nomination_progress(
+    cycle: Cycle,
+    *,
+    show: str = "all",
+    category: Category | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    count: bool = True,
+) -> tuple[list[NominationProgress], int]:
     """One page of nominations with their figures, by reference, and how many match in all
     (not counted, and returned as -1, with count=False)."""
     needed = cycle.judges_per_nomination
@@ -267,14 +309,25 @@ def nomination_progress(cycle: Cycle, *, show: str = "all", category: Category |
         clauses.append(rows.c.category_id == category.id)
     total = db.session.scalar(select(func.count()).select_from(rows).where(*clauses)) if count else -1
     names = {c.id: c.name for c in cycle.categories}
-    page = db.session.execute(
-        select(rows).where(*clauses).order_by(rows.c.reference).limit(limit).offset(offset)).all()
-    return [NominationProgress(id=r.id, reference=r.reference, title=r.title or "", category_id=r.category_id,
-                               category_name=names.get(r.category_id, ""), needed=needed, assigned=r.assigned,
-                               submitted=r.submitted, drafts=r.drafts) for r in page], total if total is not None else 0
+    page = db.session.execute(select(rows).where(*clauses).order_by(rows.c.reference).limit(limit).offset(offset)).all()
+    return [
+        NominationProgress(
+            id=r.id,
+            reference=r.reference,
+            title=r.title or "",
+            category_id=r.category_id,
+            category_name=names.get(r.category_id, ""),
+            needed=needed,
+            assigned=r.assigned,
+            submitted=r.submitted,
+            drafts=r.drafts,
+        )
+        for r in page
+    ], total if total is not None else 0
 
 
 # ---------------------------------------------------------------------------- reminders
+
 
 @dataclass(frozen=True)
 class Outstanding:
@@ -299,29 +352,45 @@ def outstanding_work(judges: list[Judge]) -> dict[int, list[Outstanding]]:
     Titles are the organiser's redacted copy where there is one."""
     if not judges:
         return {}
-    assignments = list(db.session.scalars(
-        select(Assignment)
-        .join(Nomination, Nomination.id == Assignment.nomination_id)
-        .where(Assignment.judge_id.in_([j.id for j in judges]), Assignment.status == AssignmentStatus.ASSIGNED,
-               Nomination.status.in_(JUDGED_STATUSES))
-        .options(joinedload(Assignment.review),
-                 joinedload(Assignment.nomination).selectinload(Nomination.partners),
-                 joinedload(Assignment.nomination).joinedload(Nomination.nominator))
-        .order_by(Nomination.reference)))
+    assignments = list(
+        db.session.scalars(
+            select(Assignment)
+            .join(Nomination, Nomination.id == Assignment.nomination_id)
+            .where(
+                Assignment.judge_id.in_([j.id for j in judges]),
+                Assignment.status == AssignmentStatus.ASSIGNED,
+                Nomination.status.in_(JUDGED_STATUSES),
+            )
+            .options(
+                joinedload(Assignment.review),
+                joinedload(Assignment.nomination).selectinload(Nomination.partners),
+                joinedload(Assignment.nomination).joinedload(Nomination.nominator),
+            )
+            .order_by(Nomination.reference)
+        )
+    )
     pending = [a for a in assignments if a.review is None or a.review.status is not ReviewStatus.SUBMITTED]
     nominations = {a.nomination_id: a.nomination for a in pending}
     conflicted = conflict_pairs(judges, nominations.values())
-    titles = dict(db.session.execute(
-        select(Redaction.nomination_id, Redaction.text)
-        .where(Redaction.nomination_id.in_(list(nominations)), Redaction.field == "title")).all()
-    ) if nominations else {}
+    titles = (
+        dict(
+            db.session.execute(
+                select(Redaction.nomination_id, Redaction.text).where(
+                    Redaction.nomination_id.in_(list(nominations)), Redaction.field == "title"
+                )
+            ).all()
+        )
+        if nominations
+        else {}
+    )
     work: dict[int, list[Outstanding]] = defaultdict(list)
     for a in pending:
         if (a.judge_id, a.nomination_id) in conflicted:
             continue
         title = titles.get(a.nomination_id) or a.nomination.title or "Untitled nomination"
-        work[a.judge_id].append(Outstanding(reference=a.nomination.reference, title=title,
-                                            started=a.review is not None))
+        work[a.judge_id].append(
+            Outstanding(reference=a.nomination.reference, title=title, started=a.review is not None)
+        )
     return dict(work)
 
 
@@ -356,10 +425,18 @@ def send_reminders(cycle: Cycle, judges: list[Judge], *, by: User) -> tuple[list
             skipped.append(judge)
             continue
         count = len(items)
-        queue_email(to_address=user.email, to_name=user.name, template="judging_reminder",
-                    subject=(f"Reminder: {count} {'nomination' if count == 1 else 'nominations'} "
-                             f"left to score for {cycle.name}"),
-                    cycle=cycle, items=items, count=count, link=link)
+        queue_email(
+            to_address=user.email,
+            to_name=user.name,
+            template="judging_reminder",
+            subject=(
+                f"Reminder: {count} {'nomination' if count == 1 else 'nominations'} left to score for {cycle.name}"
+            ),
+            cycle=cycle,
+            items=items,
+            count=count,
+            link=link,
+        )
         judge.last_reminded_at = now
         audit.record("judging.reminder_sent", actor=by, obj=judge, cycle=cycle.slug, outstanding=count)
         reminded.append(judge)

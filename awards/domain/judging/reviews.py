@@ -45,11 +45,21 @@ COMMENT_MAX_LENGTH = 5000
 OVERALL_COMMENT_MAX_LENGTH = 10000
 
 # Nominations a judge can open: submitted ones, and (read-only) those judging has settled.
-VISIBLE_NOMINATION_STATUSES = frozenset({NominationStatus.SUBMITTED, NominationStatus.SHORTLISTED,
-                                         NominationStatus.HIGHLY_COMMENDED, NominationStatus.WINNER})
+VISIBLE_NOMINATION_STATUSES = frozenset(
+    {
+        NominationStatus.SUBMITTED,
+        NominationStatus.SHORTLISTED,
+        NominationStatus.HIGHLY_COMMENDED,
+        NominationStatus.WINNER,
+    }
+)
 
-NOT_STARTED, CONFLICT_DECLARED, IN_PROGRESS, SUBMITTED = ("Not started", "Conflict declared", "In progress",
-                                                          "Submitted")
+NOT_STARTED, CONFLICT_DECLARED, IN_PROGRESS, SUBMITTED = (
+    "Not started",
+    "Conflict declared",
+    "In progress",
+    "Submitted",
+)
 
 
 class InvalidScores(DomainError):
@@ -69,12 +79,15 @@ class StaleReview(Conflict):
     """The score sheet was saved from somewhere else since this copy was loaded."""
 
     def __init__(self, review: Review | None = None):
-        super().__init__("These scores were saved in another window or tab after you opened this page, so your "
-                         "changes have not been saved. Check the latest saved scores, then save yours again.")
+        super().__init__(
+            "These scores were saved in another window or tab after you opened this page, so your "
+            "changes have not been saved. Check the latest saved scores, then save yours again."
+        )
         self.review = review
 
 
 # ---------------------------------------------------------------- when scoring is open
+
 
 def scoring_problem(cycle: Cycle, now: datetime | None = None) -> str | None:
     """Why scores cannot be saved now, in words for the judge (None while scoring is open).
@@ -87,8 +100,10 @@ def scoring_problem(cycle: Cycle, now: datetime | None = None) -> str | None:
     if cycle.status is not CycleStatus.JUDGING:
         return "Scoring opens when the organisers start judging. You can read the entry now."
     if cycle.judging_close_at is not None and now >= cycle.judging_close_at:
-        return (f"Judging closed at {govuk_datetime(cycle.judging_close_at, cycle.time_zone)}, so scores can "
-                "no longer be saved or changed.")
+        return (
+            f"Judging closed at {govuk_datetime(cycle.judging_close_at, cycle.time_zone)}, so scores can "
+            "no longer be saved or changed."
+        )
     return None
 
 
@@ -98,9 +113,11 @@ def scoring_open(cycle: Cycle, now: datetime | None = None) -> bool:
 
 # ---------------------------------------------------------------- reading
 
+
 def review_of(assignment: Assignment) -> Review | None:
-    return db.session.scalar(select(Review).where(Review.assignment_id == assignment.id)
-                             .options(selectinload(Review.scores)))
+    return db.session.scalar(
+        select(Review).where(Review.assignment_id == assignment.id).options(selectinload(Review.scores))
+    )
 
 
 def status_of(review: Review | None) -> str:
@@ -157,25 +174,40 @@ def work_of(user: User) -> list[CycleWork]:
     conflicted with in any other way is left out entirely."""
     from awards.domain.judging.blind_copies import judge_titles
 
-    judges = list(db.session.scalars(
-        select(Judge).where(Judge.user_id == user.id, Judge.accepted_at.is_not(None))
-        .options(selectinload(Judge.cycle), selectinload(Judge.user))))
+    judges = list(
+        db.session.scalars(
+            select(Judge)
+            .where(Judge.user_id == user.id, Judge.accepted_at.is_not(None))
+            .options(selectinload(Judge.cycle), selectinload(Judge.user))
+        )
+    )
     if not judges:
         return []
     judges.sort(key=lambda j: (-j.cycle.year, j.cycle.name, j.cycle_id))
-    assignments = list(db.session.scalars(
-        select(Assignment).where(Assignment.judge_id.in_([j.id for j in judges]))
-        .options(selectinload(Assignment.nomination).selectinload(Nomination.category),
-                 selectinload(Assignment.nomination).selectinload(Nomination.partners),
-                 selectinload(Assignment.nomination).selectinload(Nomination.nominator),
-                 selectinload(Assignment.review))))
+    assignments = list(
+        db.session.scalars(
+            select(Assignment)
+            .where(Assignment.judge_id.in_([j.id for j in judges]))
+            .options(
+                selectinload(Assignment.nomination).selectinload(Nomination.category),
+                selectinload(Assignment.nomination).selectinload(Nomination.partners),
+                selectinload(Assignment.nomination).selectinload(Nomination.nominator),
+                selectinload(Assignment.review),
+            )
+        )
+    )
     # The same rule as conflicts.conflicted_nomination_ids, checked only against what is assigned
     # (not every nomination of the cycle), so the page stays quick in a big cycle.
     hidden = {n for _, n in conflict_pairs(judges, {a.nomination for a in assignments})}
-    declared = set(db.session.execute(
-        select(ConflictOfInterest.judge_id, ConflictOfInterest.nomination_id)
-        .where(ConflictOfInterest.judge_id.in_([j.id for j in judges]),
-               ConflictOfInterest.source == ConflictSource.DECLARED, ConflictOfInterest.removed_at.is_(None))).all())
+    declared = set(
+        db.session.execute(
+            select(ConflictOfInterest.judge_id, ConflictOfInterest.nomination_id).where(
+                ConflictOfInterest.judge_id.in_([j.id for j in judges]),
+                ConflictOfInterest.source == ConflictSource.DECLARED,
+                ConflictOfInterest.removed_at.is_(None),
+            )
+        ).all()
+    )
     titles = judge_titles([a.nomination for a in assignments])
     by_judge: dict[int, list[Row]] = {j.id: [] for j in judges}
     for a in sorted(assignments, key=lambda a: a.nomination.reference):
@@ -186,12 +218,20 @@ def work_of(user: User) -> list[CycleWork]:
             continue
         if n.id in hidden or n.status not in VISIBLE_NOMINATION_STATUSES:
             continue
-        by_judge[a.judge_id].append(Row(n.reference, status_of(a.review), titles[n.id], n.category.name,
-                                        a.review.updated_at if a.review else None))
+        by_judge[a.judge_id].append(
+            Row(
+                n.reference,
+                status_of(a.review),
+                titles[n.id],
+                n.category.name,
+                a.review.updated_at if a.review else None,
+            )
+        )
     return [CycleWork(j, j.cycle, by_judge[j.id]) for j in judges]
 
 
 # ---------------------------------------------------------------- access
+
 
 def judging_assignment(user: User, nomination: Nomination) -> Assignment | None:
     """The user's live assignment to the nomination if they may see it as a judge: an accepted judge
@@ -199,9 +239,16 @@ def judging_assignment(user: User, nomination: Nomination) -> Assignment | None:
     if nomination.status not in VISIBLE_NOMINATION_STATUSES:
         return None
     assignment = db.session.scalar(
-        select(Assignment).join(Judge, Judge.id == Assignment.judge_id)
-        .where(Judge.user_id == user.id, Judge.cycle_id == nomination.cycle_id, Judge.accepted_at.is_not(None),
-               Assignment.nomination_id == nomination.id, Assignment.status == AssignmentStatus.ASSIGNED))
+        select(Assignment)
+        .join(Judge, Judge.id == Assignment.judge_id)
+        .where(
+            Judge.user_id == user.id,
+            Judge.cycle_id == nomination.cycle_id,
+            Judge.accepted_at.is_not(None),
+            Assignment.nomination_id == nomination.id,
+            Assignment.status == AssignmentStatus.ASSIGNED,
+        )
+    )
     if assignment is None or is_conflicted(assignment.judge, nomination):
         return None
     return assignment
@@ -220,6 +267,7 @@ def _check_may_score(assignment: Assignment, by: User) -> None:
 
 
 # ---------------------------------------------------------------- saving
+
 
 @dataclass(frozen=True)
 class ScoreEntry:
@@ -241,27 +289,39 @@ def check_entries(criteria: list[Criterion], entries: dict[int, ScoreEntry]) -> 
     for criterion_id, entry in entries.items():
         criterion = by_id.get(criterion_id)
         if criterion is None:
-            raise InvalidScores("The scores sent are not for this nomination’s criteria. Nothing was saved: "
-                                "reload the page and try again.")
+            raise InvalidScores(
+                "The scores sent are not for this nomination’s criteria. Nothing was saved: "
+                "reload the page and try again."
+            )
         if entry.value is not None and not (criterion.scale_min <= entry.value <= criterion.scale_max):
-            raise InvalidScores(f"The score for {criterion.name} must be from {criterion.scale_min} to "
-                                f"{criterion.scale_max}. Nothing was saved: reload the page and try again.")
+            raise InvalidScores(
+                f"The score for {criterion.name} must be from {criterion.scale_min} to "
+                f"{criterion.scale_max}. Nothing was saved: reload the page and try again."
+            )
         if entry.not_applicable and (entry.value is not None or not criterion.allow_not_applicable):
-            raise InvalidScores(f"‘Not applicable’ cannot be chosen for {criterion.name}. Nothing was saved: "
-                                "reload the page and try again.")
+            raise InvalidScores(
+                f"‘Not applicable’ cannot be chosen for {criterion.name}. Nothing was saved: "
+                "reload the page and try again."
+            )
 
 
-def comment_problems(criteria: list[Criterion], entries: dict[int, ScoreEntry],
-                     overall_comment: str) -> list[tuple[str, str]]:
+def comment_problems(
+    criteria: list[Criterion], entries: dict[int, ScoreEntry], overall_comment: str
+) -> list[tuple[str, str]]:
     problems = []
     for criterion in criteria:
         entry = entries.get(criterion.id)
         if entry is not None and len(entry.comment) > COMMENT_MAX_LENGTH:
-            problems.append((f"comment-{criterion.id}", f"Your comment on {criterion.name} must be "
-                                                        f"{COMMENT_MAX_LENGTH:,} characters or fewer"))
+            problems.append(
+                (
+                    f"comment-{criterion.id}",
+                    f"Your comment on {criterion.name} must be {COMMENT_MAX_LENGTH:,} characters or fewer",
+                )
+            )
     if len(overall_comment) > OVERALL_COMMENT_MAX_LENGTH:
-        problems.append(("overall_comment",
-                         f"Your overall comment must be {OVERALL_COMMENT_MAX_LENGTH:,} characters or fewer"))
+        problems.append(
+            ("overall_comment", f"Your overall comment must be {OVERALL_COMMENT_MAX_LENGTH:,} characters or fewer")
+        )
     return problems
 
 
@@ -275,8 +335,16 @@ def missing_answers(criteria: list[Criterion], entries: dict[int, ScoreEntry]) -
     return problems
 
 
-def save_review(assignment: Assignment, entries: dict[int, ScoreEntry], *, overall_comment: str = "",
-                submit: bool, version: int, by: User, now: datetime | None = None) -> Review:
+def save_review(
+    assignment: Assignment,
+    entries: dict[int, ScoreEntry],
+    *,
+    overall_comment: str = "",
+    submit: bool,
+    version: int,
+    by: User,
+    now: datetime | None = None,
+) -> Review:
     """Save the judge's score sheet as a draft (answers may be missing) or submit it (every criterion
     answered, then locked). `version` is the review version the form was loaded with (0: none yet)."""
     now = now or utcnow()
@@ -302,8 +370,10 @@ def save_review(assignment: Assignment, entries: dict[int, ScoreEntry], *, overa
         db.session.add(review)
     else:
         if review.status is ReviewStatus.SUBMITTED:
-            raise Conflict("You have already submitted your scores for this nomination, so they can no longer be "
-                           "changed. If you need to change them, ask the organisers to reopen them.")
+            raise Conflict(
+                "You have already submitted your scores for this nomination, so they can no longer be "
+                "changed. If you need to change them, ask the organisers to reopen them."
+            )
         if version != review.version:
             raise StaleReview(review)
 
@@ -330,12 +400,14 @@ def save_review(assignment: Assignment, entries: dict[int, ScoreEntry], *, overa
         review.submitted_at = now
     db.session.flush()
     if submit:
-        audit.record("review.submitted", actor=by, obj=review, nomination=nomination.reference,
-                     judge=assignment.judge_id)
+        audit.record(
+            "review.submitted", actor=by, obj=review, nomination=nomination.reference, judge=assignment.judge_id
+        )
     return review
 
 
 # ---------------------------------------------------------------- reopening
+
 
 def reopen_problem(review: Review, now: datetime | None = None) -> str | None:
     """Why the organiser cannot reopen these scores now (None if they can)."""
@@ -348,8 +420,10 @@ def reopen_problem(review: Review, now: datetime | None = None) -> str | None:
     if cycle.status is CycleStatus.PUBLISHED:
         return "The results have been published, so scores can no longer be reopened."
     if cycle.judging_close_at is not None and now >= cycle.judging_close_at:
-        return (f"Judging closed at {govuk_datetime(cycle.judging_close_at, cycle.time_zone)}, so the judge could "
-                "not submit the scores again. Move the judging closing time later in the cycle’s settings first.")
+        return (
+            f"Judging closed at {govuk_datetime(cycle.judging_close_at, cycle.time_zone)}, so the judge could "
+            "not submit the scores again. Move the judging closing time later in the cycle’s settings first."
+        )
     return None
 
 
@@ -370,13 +444,20 @@ def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime |
     db.session.flush()
     assignment = review.assignment
     nomination, judge = assignment.nomination, assignment.judge
-    audit.record("review.reopened", actor=by, obj=review, nomination=nomination.reference, judge=judge.id,
-                 reason=reason)
+    audit.record(
+        "review.reopened", actor=by, obj=review, nomination=nomination.reference, judge=judge.id, reason=reason
+    )
     person = judge.user
     cycle = nomination.cycle
-    queue_email(to_address=person.email if person else judge.email, to_name=person.name if person else "",
-                template="review_reopened", subject=f"Your scores for {nomination.reference} have been reopened",
-                reference=nomination.reference, title=judge_title(nomination), cycle_name=cycle.name,
-                reason=reason, link=external_url("judge.nomination", assigned_reference=nomination.reference),
-                closes=(govuk_datetime(cycle.judging_close_at, cycle.time_zone)
-                        if cycle.judging_close_at else None))
+    queue_email(
+        to_address=person.email if person else judge.email,
+        to_name=person.name if person else "",
+        template="review_reopened",
+        subject=f"Your scores for {nomination.reference} have been reopened",
+        reference=nomination.reference,
+        title=judge_title(nomination),
+        cycle_name=cycle.name,
+        reason=reason,
+        link=external_url("judge.nomination", assigned_reference=nomination.reference),
+        closes=(govuk_datetime(cycle.judging_close_at, cycle.time_zone) if cycle.judging_close_at else None),
+    )

@@ -36,13 +36,21 @@ KINDS = {
     "pdf": Kind("pdf", "application/pdf", "PDF"),
     "docx": Kind("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word document"),
     "xlsx": Kind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel spreadsheet"),
-    "pptx": Kind("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                 "PowerPoint presentation"),
+    "pptx": Kind(
+        "pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation", "PowerPoint presentation"
+    ),
     "png": Kind("png", "image/png", "PNG"),
     "jpg": Kind("jpg", "image/jpeg", "JPEG"),
 }
-EXTENSION_KIND = {"pdf": "pdf", "docx": "docx", "xlsx": "xlsx", "pptx": "pptx", "png": "png", "jpg": "jpg",
-                  "jpeg": "jpg"}
+EXTENSION_KIND = {
+    "pdf": "pdf",
+    "docx": "docx",
+    "xlsx": "xlsx",
+    "pptx": "pptx",
+    "png": "png",
+    "jpg": "jpg",
+    "jpeg": "jpg",
+}
 ACCEPT = ".pdf,.docx,.xlsx,.pptx,.png,.jpg,.jpeg"
 TYPES_SENTENCE = "a PDF, Word document, Excel spreadsheet, PowerPoint presentation, PNG or JPEG"
 
@@ -88,9 +96,9 @@ def _check_zip_directory(stream: BinaryIO) -> None:
     at = tail.rfind(_EOCD)
     if at < 0 or len(tail) - at < 22:
         return  # not a zip after all: zipfile says so
-    entries, directory_size = struct.unpack("<HI", tail[at + 10:at + 16])
-    if (entries == 0xFFFF or directory_size == 0xFFFFFFFF) and at >= 20 and tail[at - 20:at - 16] == _ZIP64_LOCATOR:
-        (record_at,) = struct.unpack("<Q", tail[at - 12:at - 4])
+    entries, directory_size = struct.unpack("<HI", tail[at + 10 : at + 16])
+    if (entries == 0xFFFF or directory_size == 0xFFFFFFFF) and at >= 20 and tail[at - 20 : at - 16] == _ZIP64_LOCATOR:
+        (record_at,) = struct.unpack("<Q", tail[at - 12 : at - 4])
         stream.seek(record_at)
         record = stream.read(56)
         if len(record) == 56 and record[:4] == _ZIP64_EOCD:
@@ -112,8 +120,7 @@ def _ooxml_kind(stream: BinaryIO) -> str | None:
             unpacked = sum(e.file_size for e in entries)
             packed = sum(e.compress_size for e in entries) or 1
             if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
-                raise DomainError("The selected file could not be checked: it expands to an unsafe size",
-                                  field="file")
+                raise DomainError("The selected file could not be checked: it expands to an unsafe size", field="file")
             names = {e.filename for e in entries}
     except zipfile.BadZipFile:
         return None
@@ -176,8 +183,9 @@ def add_attachment(nomination: Nomination, *, filename: str, stream: BinaryIO, b
     """Check and store an upload for the nomination (type by content, the cycle's size and count limits)."""
     cycle = nomination.cycle
     if len(nomination.attachments) >= cycle.attachments_max_count:
-        raise DomainError(f"You can upload up to {cycle.attachments_max_count} files: remove one to add another",
-                          field="file")
+        raise DomainError(
+            f"You can upload up to {cycle.attachments_max_count} files: remove one to add another", field="file"
+        )
     name = clean_filename(filename)
     stream.seek(0, os.SEEK_END)
     size = stream.tell()
@@ -204,14 +212,27 @@ def add_attachment(nomination: Nomination, *, filename: str, stream: BinaryIO, b
         os.replace(temporary, folder / stored_name)
     finally:
         temporary.unlink(missing_ok=True)
-    attachment = Attachment(original_name=name, stored_name=stored_name, content_type=kind.content_type,
-                            extension=kind.extension, size=size, sha256=digest.hexdigest(),
-                            uploaded_at=utcnow(), uploaded_by_id=by.id)
+    attachment = Attachment(
+        original_name=name,
+        stored_name=stored_name,
+        content_type=kind.content_type,
+        extension=kind.extension,
+        size=size,
+        sha256=digest.hexdigest(),
+        uploaded_at=utcnow(),
+        uploaded_by_id=by.id,
+    )
     nomination.attachments.append(attachment)
     nomination.updated_at = utcnow()
     db.session.flush()
-    audit.record("nomination.attachment_added", actor=by, obj=nomination, attachment=attachment.id,
-                 size=size, type=kind.extension)
+    audit.record(
+        "nomination.attachment_added",
+        actor=by,
+        obj=nomination,
+        attachment=attachment.id,
+        size=size,
+        type=kind.extension,
+    )
     return attachment
 
 
@@ -251,7 +272,6 @@ def _forget_files_after_rollback(session: Session) -> None:
 def install_file_cleanup() -> None:
     """Delete removed attachments' files only once the removal has committed (installed once)."""
     session_class = db.session.session_factory.class_
-    for name, hook in (("after_commit", _delete_files_after_commit),
-                       ("after_rollback", _forget_files_after_rollback)):
+    for name, hook in (("after_commit", _delete_files_after_commit), ("after_rollback", _forget_files_after_rollback)):
         if not event.contains(session_class, name, hook):
             event.listen(session_class, name, hook)

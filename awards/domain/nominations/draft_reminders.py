@@ -34,7 +34,7 @@ class CycleReminders:
     """What a run did (or, in a dry run, would do) for one cycle."""
 
     cycle: Cycle
-    due: int                   # drafts whose nominee has not been reminded yet
+    due: int  # drafts whose nominee has not been reminded yet
     sent: int = 0
     problem: str | None = None  # why none are sent now
 
@@ -59,8 +59,12 @@ def _closes(cycle: Cycle) -> str:
 def _due(cycle: Cycle) -> tuple[ColumnElement[bool], ...]:
     """The cycle's drafts whose nominee has not been reminded yet (a draft always has its nominee:
     deleting an account deletes its drafts)."""
-    return (Nomination.cycle_id == cycle.id, Nomination.status == NominationStatus.DRAFT,
-            Nomination.draft_reminder_sent_at.is_(None), Nomination.nominator_id.is_not(None))
+    return (
+        Nomination.cycle_id == cycle.id,
+        Nomination.status == NominationStatus.DRAFT,
+        Nomination.draft_reminder_sent_at.is_(None),
+        Nomination.nominator_id.is_not(None),
+    )
 
 
 def count_due(cycle: Cycle) -> int:
@@ -74,9 +78,16 @@ def count_nominees_due(cycle: Cycle) -> int:
 
 def count_reminded(cycle: Cycle) -> int:
     """Drafts of the cycle whose nominee has already been reminded (still drafts)."""
-    return db.session.scalar(select(func.count(Nomination.id)).where(
-        Nomination.cycle_id == cycle.id, Nomination.status == NominationStatus.DRAFT,
-        Nomination.draft_reminder_sent_at.is_not(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count(Nomination.id)).where(
+                Nomination.cycle_id == cycle.id,
+                Nomination.status == NominationStatus.DRAFT,
+                Nomination.draft_reminder_sent_at.is_not(None),
+            )
+        )
+        or 0
+    )
 
 
 def reminder_problem(cycle: Cycle, now: datetime | None = None, within_days: int | None = None) -> str | None:
@@ -94,8 +105,9 @@ def reminder_problem(cycle: Cycle, now: datetime | None = None, within_days: int
     return None
 
 
-def send_draft_reminders(cycle: Cycle, *, by: User | None, within_days: int | None = None,
-                         now: datetime | None = None) -> int:
+def send_draft_reminders(
+    cycle: Cycle, *, by: User | None, within_days: int | None = None, now: datetime | None = None
+) -> int:
     """E-mail the nominee of each draft of the cycle not reminded yet, through the outbox, and
     record it on the nomination; returns how many were sent. `by` is the organiser (None: the
     cron command). Raises NotAllowed when the cycle does not accept nominations (or, with
@@ -107,18 +119,33 @@ def send_draft_reminders(cycle: Cycle, *, by: User | None, within_days: int | No
     if problem:
         raise NotAllowed(problem)
     # Claim the rows first: another run that claimed one already leaves it out of this list.
-    claimed = list(db.session.scalars(
-        update(Nomination).where(*_due(cycle)).values(draft_reminder_sent_at=now)
-        .returning(Nomination.id).execution_options(synchronize_session=False)))
+    claimed = list(
+        db.session.scalars(
+            update(Nomination)
+            .where(*_due(cycle))
+            .values(draft_reminder_sent_at=now)
+            .returning(Nomination.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if not claimed:
         return 0
-    nominations = list(db.session.scalars(
-        select(Nomination).where(Nomination.id.in_(claimed))
-        .options(joinedload(Nomination.nominator), joinedload(Nomination.category),
-                 selectinload(Nomination.partners), selectinload(Nomination.trend_links),
-                 selectinload(Nomination.measured_outcomes), selectinload(Nomination.attachments))
-        .order_by(Nomination.reference)
-        .execution_options(populate_existing=True)))
+    nominations = list(
+        db.session.scalars(
+            select(Nomination)
+            .where(Nomination.id.in_(claimed))
+            .options(
+                joinedload(Nomination.nominator),
+                joinedload(Nomination.category),
+                selectinload(Nomination.partners),
+                selectinload(Nomination.trend_links),
+                selectinload(Nomination.measured_outcomes),
+                selectinload(Nomination.attachments),
+            )
+            .order_by(Nomination.reference)
+            .execution_options(populate_existing=True)
+        )
+    )
     closes = govuk_datetime(cycle.nominations_close_at, cycle.time_zone)
     for nomination in nominations:
         nominee = nomination.nominator
@@ -126,19 +153,33 @@ def send_draft_reminders(cycle: Cycle, *, by: User | None, within_days: int | No
             continue
         tasks = task_list(nomination)
         remaining = [section.title for section, status in tasks if status != COMPLETED]
-        queue_email(to_address=nominee.email, to_name=nominee.name,
-                    template="draft_reminder", subject=f"Reminder: submit your nomination by {closes}",
-                    nomination=nomination, cycle=cycle, remaining=remaining, done=len(tasks) - len(remaining),
-                    total=len(tasks), link=external_url("nominee.task_list", reference=nomination.reference))
-        audit.record("nomination.draft_reminder_sent", actor=by, obj=nomination, cycle=cycle.slug,
-                     closes_at=cycle.nominations_close_at.isoformat())
+        queue_email(
+            to_address=nominee.email,
+            to_name=nominee.name,
+            template="draft_reminder",
+            subject=f"Reminder: submit your nomination by {closes}",
+            nomination=nomination,
+            cycle=cycle,
+            remaining=remaining,
+            done=len(tasks) - len(remaining),
+            total=len(tasks),
+            link=external_url("nominee.task_list", reference=nomination.reference),
+        )
+        audit.record(
+            "nomination.draft_reminder_sent",
+            actor=by,
+            obj=nomination,
+            cycle=cycle.slug,
+            closes_at=cycle.nominations_close_at.isoformat(),
+        )
     audit.record("draft_reminders.sent", actor=by, obj=cycle, sent=len(nominations), within_days=within_days)
     db.session.flush()
     return len(nominations)
 
 
-def remind_open_cycles(*, within_days: int = DEFAULT_DAYS, now: datetime | None = None,
-                       dry_run: bool = False) -> list[CycleReminders]:
+def remind_open_cycles(
+    *, within_days: int = DEFAULT_DAYS, now: datetime | None = None, dry_run: bool = False
+) -> list[CycleReminders]:
     """The cron command's run: for each cycle accepting nominations, remind its drafts if it closes
     within `within_days` days (a dry run only counts them). One CycleReminders per such cycle."""
     now = now or utcnow()

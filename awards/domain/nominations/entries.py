@@ -36,9 +36,21 @@ MAX_PARTNERS = 10
 MAX_MEASURED_OUTCOMES = 10
 HOW_ADDRESSED_WORDS = 100
 
-REGIONS = ("North East", "North West", "Yorkshire and the Humber", "East Midlands", "West Midlands",
-           "East of England", "London", "South East", "South West", "Wales", "Scotland", "Northern Ireland",
-           "UK-wide")
+REGIONS = (
+    "North East",
+    "North West",
+    "Yorkshire and the Humber",
+    "East Midlands",
+    "West Midlands",
+    "East of England",
+    "London",
+    "South East",
+    "South West",
+    "Wales",
+    "Scotland",
+    "Northern Ireland",
+    "UK-wide",
+)
 
 
 @dataclass(frozen=True)
@@ -73,13 +85,16 @@ class SectionConflict(Conflict):
     """The section was saved from another window since this copy was loaded."""
 
     def __init__(self, current: dict[str, Any], current_hash: str):
-        super().__init__("This section was changed in another window since you opened it. "
-                         "Compare the two versions below, then save the one you want.")
+        super().__init__(
+            "This section was changed in another window since you opened it. "
+            "Compare the two versions below, then save the one you want."
+        )
         self.current = current
         self.current_hash = current_hash
 
 
 # Reading -----------------------------------------------------------------------
+
 
 def issue_reference(cycle: Cycle) -> str:
     """The next reference of the cycle, e.g. PSDA-2025-0042 (atomic, so two starts never share one).
@@ -89,7 +104,8 @@ def issue_reference(cycle: Cycle) -> str:
     rules) is passed over rather than issued twice."""
     while True:
         number = db.session.execute(
-            update(Cycle).where(Cycle.id == cycle.id)
+            update(Cycle)
+            .where(Cycle.id == cycle.id)
             .values(last_reference_number=Cycle.last_reference_number + 1)
             .returning(Cycle.last_reference_number)
         ).scalar_one()
@@ -101,44 +117,70 @@ def issue_reference(cycle: Cycle) -> str:
 
 def get_by_reference(reference: str) -> Nomination | None:
     return db.session.scalar(
-        select(Nomination).where(Nomination.reference == reference)
-        .options(selectinload(Nomination.partners), selectinload(Nomination.trend_links),
-                 selectinload(Nomination.measured_outcomes), selectinload(Nomination.attachments)))
+        select(Nomination)
+        .where(Nomination.reference == reference)
+        .options(
+            selectinload(Nomination.partners),
+            selectinload(Nomination.trend_links),
+            selectinload(Nomination.measured_outcomes),
+            selectinload(Nomination.attachments),
+        )
+    )
 
 
 def nominations_of(user: User) -> list[Nomination]:
-    return list(db.session.scalars(
-        select(Nomination).where(Nomination.nominator_id == user.id)
-        .options(selectinload(Nomination.cycle), selectinload(Nomination.category))
-        .order_by(Nomination.created_at.desc(), Nomination.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Nomination)
+            .where(Nomination.nominator_id == user.id)
+            .options(selectinload(Nomination.cycle), selectinload(Nomination.category))
+            .order_by(Nomination.created_at.desc(), Nomination.id.desc())
+        )
+    )
 
 
 def section_data(nomination: Nomination, section: str) -> dict[str, Any]:
     """The stored answers of one section, in the shape save_section takes."""
     n = nomination
     if section == "organisation":
-        return {"organisation_name": n.organisation_name, "contact_name": n.contact_name,
-                "contact_email": n.contact_email, "contact_phone": n.contact_phone, "region": n.region,
-                "partners": [{"name": p.name, "is_supplier": p.is_supplier} for p in n.partners]}
+        return {
+            "organisation_name": n.organisation_name,
+            "contact_name": n.contact_name,
+            "contact_email": n.contact_email,
+            "contact_phone": n.contact_phone,
+            "region": n.region,
+            "partners": [{"name": p.name, "is_supplier": p.is_supplier} for p in n.partners],
+        }
     if section == "project":
         return {"title": n.title, "summary": n.summary}
     if section == "trends":
-        return {"links": [{"trend_id": link.trend_id, "is_primary": link.is_primary,
-                           "how_addressed": link.how_addressed} for link in n.trend_links]}
+        return {
+            "links": [
+                {"trend_id": link.trend_id, "is_primary": link.is_primary, "how_addressed": link.how_addressed}
+                for link in n.trend_links
+            ]
+        }
     if section in ("challenge", "approach"):
         return {section: getattr(n, section)}
     if section == "outcomes":
-        return {"outcomes_narrative": n.outcomes_narrative,
-                "measured": [{"metric": m.metric, "baseline": m.baseline, "result": m.result,
-                              "measured_on": m.measured_on} for m in n.measured_outcomes]}
+        return {
+            "outcomes_narrative": n.outcomes_narrative,
+            "measured": [
+                {"metric": m.metric, "baseline": m.baseline, "result": m.result, "measured_on": m.measured_on}
+                for m in n.measured_outcomes
+            ],
+        }
     if section == "lessons":
         return {"unintended_consequences": n.unintended_consequences, "lessons": n.lessons}
     if section == "documents":
         return {"attachments": [a.id for a in n.attachments]}
     if section == "declarations":
         consent = n.consents_to_publish if "declarations" in n.touched else None
-        return {"declares_accurate": n.declares_accurate, "consents_to_publish": consent,
-                "declares_authorised": n.declares_authorised}
+        return {
+            "declares_accurate": n.declares_accurate,
+            "consents_to_publish": consent,
+            "declares_authorised": n.declares_authorised,
+        }
     raise KeyError(section)
 
 
@@ -148,6 +190,7 @@ def section_hash(nomination: Nomination, section: str) -> str:
 
 
 # Rules -------------------------------------------------------------------------
+
 
 def _text(data: dict[str, Any], field: str) -> str:
     """The answer to a field as text without surrounding spaces ('' when missing)."""
@@ -172,6 +215,7 @@ def _max_chars(problems: Problems, data: dict[str, Any], field: str, label: str,
 
 # One checker per section: each takes the cycle (for its limits) and the section's answers and
 # returns the problems in the order the form shows its fields.
+
 
 def _contact_email_problems(data: dict[str, Any]) -> Problems:
     """The contact's email address: given, and in the shape of an address (not checked for delivery)."""
@@ -269,11 +313,13 @@ def _check_trends(cycle: Cycle, data: dict[str, Any]) -> Problems:
 
 def _narrative_checker(section: str, label: str) -> Checker:
     """The checker of a section that is one piece of writing (the challenge, the approach)."""
+
     def check(cycle: Cycle, data: dict[str, Any]) -> Problems:
         problems: Problems = []
         _required(problems, data, section, f"Describe {label}")
         _max_words(problems, data, section, f"The description of {label}", cycle.word_limit(section))
         return problems
+
     check.__doc__ = f"The description of {label}, within the cycle's word limit for it."
     return check
 
@@ -313,8 +359,13 @@ def _check_lessons(cycle: Cycle, data: dict[str, Any]) -> Problems:
     """Unintended consequences and lessons, each within the cycle's word limit for it."""
     problems: Problems = []
     _required(problems, data, "unintended_consequences", "Describe any unintended consequences and risks")
-    _max_words(problems, data, "unintended_consequences", "Unintended consequences",
-               cycle.word_limit("unintended_consequences"))
+    _max_words(
+        problems,
+        data,
+        "unintended_consequences",
+        "Unintended consequences",
+        cycle.word_limit("unintended_consequences"),
+    )
     _required(problems, data, "lessons", "Describe the lessons and how others could adopt the work")
     _max_words(problems, data, "lessons", "Lessons", cycle.word_limit("lessons"))
     return problems
@@ -331,9 +382,13 @@ def _check_declarations(cycle: Cycle, data: dict[str, Any]) -> Problems:
     if not data.get("declares_accurate"):
         problems.append(("declares_accurate", "Confirm that the information is accurate"))
     if data.get("consents_to_publish") is None:
-        problems.append(("consents_to_publish",
-                         "Select yes if we may publish the nomination as an impact case if it is "
-                         "shortlisted, or no if we may not"))
+        problems.append(
+            (
+                "consents_to_publish",
+                "Select yes if we may publish the nomination as an impact case if it is "
+                "shortlisted, or no if we may not",
+            )
+        )
     if not data.get("declares_authorised"):
         problems.append(("declares_authorised", "Confirm that the organisation has authorised you"))
     return problems
@@ -380,14 +435,16 @@ def is_complete(nomination: Nomination) -> bool:
 
 # Permissions on the nomination's state --------------------------------------------
 
+
 def is_owner(nomination: Nomination, user: User | None) -> bool:
     return user is not None and nomination.nominator_id == user.id
 
 
 def editable(nomination: Nomination, now: datetime | None = None) -> bool:
     """Drafts and submitted nominations can change until the cycle's close instant."""
-    return (nomination.status in (NominationStatus.DRAFT, NominationStatus.SUBMITTED)
-            and accepts_nominations(nomination.cycle, now))
+    return nomination.status in (NominationStatus.DRAFT, NominationStatus.SUBMITTED) and accepts_nominations(
+        nomination.cycle, now
+    )
 
 
 def _check_can_edit(nomination: Nomination, by: User) -> None:
@@ -396,11 +453,14 @@ def _check_can_edit(nomination: Nomination, by: User) -> None:
     if not editable(nomination):
         if nomination.status not in (NominationStatus.DRAFT, NominationStatus.SUBMITTED):
             raise NotAllowed(f"This nomination is {nomination.status.label.lower()} and can no longer be changed")
-        raise NotAllowed(f"Nominations for {nomination.cycle.name} closed at "
-                         "the deadline, so this nomination can no longer be changed")
+        raise NotAllowed(
+            f"Nominations for {nomination.cycle.name} closed at "
+            "the deadline, so this nomination can no longer be changed"
+        )
 
 
 # Changing ------------------------------------------------------------------------
+
 
 def start_nomination(cycle: Cycle, category: Category, *, by: User) -> Nomination:
     """Start a draft in the cycle's category; the reference is issued at once."""
@@ -409,8 +469,15 @@ def start_nomination(cycle: Cycle, category: Category, *, by: User) -> Nominatio
     if not accepts_nominations(cycle):
         raise NotAllowed(f"{cycle.name} is not accepting nominations")
     now = utcnow()
-    nomination = Nomination(reference=issue_reference(cycle), cycle=cycle, category=category, nominator=by,
-                            status=NominationStatus.DRAFT, created_at=now, updated_at=now)
+    nomination = Nomination(
+        reference=issue_reference(cycle),
+        cycle=cycle,
+        category=category,
+        nominator=by,
+        status=NominationStatus.DRAFT,
+        created_at=now,
+        updated_at=now,
+    )
     db.session.add(nomination)
     db.session.flush()
     audit.record("nomination.started", actor=by, obj=nomination, reference=nomination.reference)
@@ -437,6 +504,7 @@ def _filled_measured_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 # One applier per section: each writes the section's answers onto the nomination, cleaned
 # (spaces trimmed, cut to the columns' sizes, blank rows left out) but not checked.
 
+
 def _apply_organisation(nomination: Nomination, data: dict[str, Any]) -> None:
     """The organisation, its contact, its region (one of REGIONS or none) and up to MAX_PARTNERS partners."""
     nomination.organisation_name = _clip(data.get("organisation_name"), 200)
@@ -446,8 +514,10 @@ def _apply_organisation(nomination: Nomination, data: dict[str, Any]) -> None:
     region = data.get("region")
     nomination.region = str(region) if region in REGIONS else ""
     partners = _named_partners(data)[:MAX_PARTNERS]
-    nomination.partners = [NominationPartner(name=_clip(p["name"], 200), is_supplier=bool(p.get("is_supplier")),
-                                             position=i) for i, p in enumerate(partners)]
+    nomination.partners = [
+        NominationPartner(name=_clip(p["name"], 200), is_supplier=bool(p.get("is_supplier")), position=i)
+        for i, p in enumerate(partners)
+    ]
 
 
 def _apply_project(nomination: Nomination, data: dict[str, Any]) -> None:
@@ -478,8 +548,10 @@ def _apply_trends(nomination: Nomination, data: dict[str, Any]) -> None:
 
 def _narrative_applier(section: str) -> Applier:
     """The applier of a section that is one piece of writing, kept in the attribute of its name."""
+
     def apply(nomination: Nomination, data: dict[str, Any]) -> None:
         setattr(nomination, section, _text(data, section))
+
     apply.__doc__ = f"The {section}, in words."
     return apply
 
@@ -489,10 +561,15 @@ def _apply_outcomes(nomination: Nomination, data: dict[str, Any]) -> None:
     nomination.outcomes_narrative = _text(data, "outcomes_narrative")
     rows = _filled_measured_rows(data)[:MAX_MEASURED_OUTCOMES]
     nomination.measured_outcomes = [
-        MeasuredOutcome(metric=_clip(r.get("metric"), 200), baseline=_clip(r.get("baseline"), 200),
-                        result=_clip(r.get("result"), 200), measured_on=_clip(r.get("measured_on"), 40),
-                        position=i)
-        for i, r in enumerate(rows)]
+        MeasuredOutcome(
+            metric=_clip(r.get("metric"), 200),
+            baseline=_clip(r.get("baseline"), 200),
+            result=_clip(r.get("result"), 200),
+            measured_on=_clip(r.get("measured_on"), 40),
+            position=i,
+        )
+        for i, r in enumerate(rows)
+    ]
 
 
 def _apply_lessons(nomination: Nomination, data: dict[str, Any]) -> None:
@@ -542,8 +619,9 @@ def _without_empty_rows(section: str, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def save_section(nomination: Nomination, section: str, data: dict[str, Any], *, by: User,
-                 based_on: str | None) -> Problems:
+def save_section(
+    nomination: Nomination, section: str, data: dict[str, Any], *, by: User, based_on: str | None
+) -> Problems:
     """Save a section's answers and return what is still wrong with them.
 
     A draft keeps whatever was typed, even with problems, so nothing is lost; a submitted
@@ -591,9 +669,14 @@ def submit(nomination: Nomination, *, by: User, now: datetime | None = None) -> 
     nomination.submitted_at = now
     nomination.updated_at = now
     audit.record("nomination.submitted", actor=by, obj=nomination)
-    queue_email(to_address=by.email, to_name=by.name, template="nomination_submitted",
-                subject=f"Nomination received: {nomination.reference}", nomination=nomination,
-                cycle=nomination.cycle)
+    queue_email(
+        to_address=by.email,
+        to_name=by.name,
+        template="nomination_submitted",
+        subject=f"Nomination received: {nomination.reference}",
+        nomination=nomination,
+        cycle=nomination.cycle,
+    )
 
 
 def withdraw(nomination: Nomination, *, by: User, now: datetime | None = None) -> None:

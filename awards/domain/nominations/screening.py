@@ -31,13 +31,16 @@ def screening_problem(nomination: Nomination) -> str | None:
     if nomination.status is NominationStatus.WITHDRAWN:
         return "The nominator withdrew this nomination, so it cannot be screened."
     if not can_screen(nomination):
-        return (f"This nomination is {nomination.status.label.lower()}: judging has settled it, "
-                "so its eligibility can no longer change.")
+        return (
+            f"This nomination is {nomination.status.label.lower()}: judging has settled it, "
+            "so its eligibility can no longer change."
+        )
     return None
 
 
-def decide_eligibility(nomination: Nomination, eligible: bool, reason: str = "", *, by: User,
-                       expected_version: int | None = None) -> bool:
+def decide_eligibility(
+    nomination: Nomination, eligible: bool, reason: str = "", *, by: User, expected_version: int | None = None
+) -> bool:
     """Record whether a submitted nomination is eligible, with a reason (required when it is not).
 
     Ineligible sets the status to INELIGIBLE; finding an ineligible nomination eligible again
@@ -48,8 +51,10 @@ def decide_eligibility(nomination: Nomination, eligible: bool, reason: str = "",
     if problem:
         raise NotAllowed(problem)
     if expected_version is not None and expected_version != nomination.version:
-        raise Conflict("This nomination changed while you were looking at it. "
-                       "Check the latest version below, then decide again.", field="decision")
+        raise Conflict(
+            "This nomination changed while you were looking at it. Check the latest version below, then decide again.",
+            field="decision",
+        )
     reason = (reason or "").strip()
     if not eligible and not reason:
         raise DomainError("Enter the reason the nomination is not eligible", field="reason")
@@ -72,9 +77,16 @@ def decide_eligibility(nomination: Nomination, eligible: bool, reason: str = "",
         nomination.status = NominationStatus.INELIGIBLE
 
     nominator = nomination.nominator
-    audit.record("nomination.eligibility", actor=by, obj=nomination, reference=nomination.reference,
-                 eligibility=decision.value, previous=previous.value if previous else None, reason=reason,
-                 nominator_told=nominator is not None)
+    audit.record(
+        "nomination.eligibility",
+        actor=by,
+        obj=nomination,
+        reference=nomination.reference,
+        eligibility=decision.value,
+        previous=previous.value if previous else None,
+        reason=reason,
+        nominator_told=nominator is not None,
+    )
     if nominator is not None:
         _tell_nominator(nomination, nominator, eligible, reason)
     return True
@@ -100,8 +112,14 @@ def check_reason(eligible: bool, reason: str) -> str:
     return reason
 
 
-def decide_eligibility_of_many(nominations: list[Nomination], eligible: bool, reason: str = "", *, by: User,
-                               expected_versions: dict[int, int] | None = None) -> ManyDecided:
+def decide_eligibility_of_many(
+    nominations: list[Nomination],
+    eligible: bool,
+    reason: str = "",
+    *,
+    by: User,
+    expected_versions: dict[int, int] | None = None,
+) -> ManyDecided:
     """One decision, with one reason, for several nominations (the organiser's list). Each goes through
     `decide_eligibility`, so each is audited and each nominator gets their own e-mail; the caller commits
     them together. The reason is checked before anything changes. A nomination that cannot be screened,
@@ -118,8 +136,9 @@ def decide_eligibility_of_many(nominations: list[Nomination], eligible: bool, re
             outcome.refused.append((nomination, problem))
             continue
         try:
-            changed = decide_eligibility(nomination, eligible, reason, by=by,
-                                         expected_version=versions.get(nomination.id))
+            changed = decide_eligibility(
+                nomination, eligible, reason, by=by, expected_version=versions.get(nomination.id)
+            )
         except Conflict:
             outcome.refused.append((nomination, "It changed after you chose it. Check it, then decide again."))
             continue
@@ -136,7 +155,16 @@ def _tell_nominator(nomination: Nomination, nominator: User, eligible: bool, rea
     else:
         subject = f"Your nomination {nomination.reference} is not eligible"
         template = "eligibility_ineligible"
-    queue_email(to_address=nominator.email, to_name=nominator.name, template=template, subject=subject,
-                reference=nomination.reference, title=nomination.display_title,
-                organisation=nomination.organisation_name, cycle_name=cycle.name,
-                category_name=nomination.category.name, reason=reason, link=link)
+    queue_email(
+        to_address=nominator.email,
+        to_name=nominator.name,
+        template=template,
+        subject=subject,
+        reference=nomination.reference,
+        title=nomination.display_title,
+        organisation=nomination.organisation_name,
+        cycle_name=cycle.name,
+        category_name=nomination.category.name,
+        reason=reason,
+        link=link,
+    )

@@ -62,7 +62,8 @@ def check_ticket(ticket: str | None, *, reference: str, section: str) -> User:
         raise refused
     try:
         user_id, digest, ticket_reference, ticket_section = _serializer().loads(
-            ticket, max_age=int(current_app.config["SESSION_ABSOLUTE_TIMEOUT"]))
+            ticket, max_age=int(current_app.config["SESSION_ABSOLUTE_TIMEOUT"])
+        )
     except (BadSignature, TypeError, ValueError):
         raise refused from None
     if (ticket_reference, ticket_section) != (reference, section) or not isinstance(user_id, int):
@@ -103,9 +104,12 @@ def stash_form(path: str, data: dict[str, list[str]], *, by: User) -> None:
     if existing is not None:
         db.session.delete(existing)
         db.session.flush()
-    others = db.session.scalars(select(FormStash).where(FormStash.token.like(f"u{by.id}-%"))
-                                .order_by(FormStash.created_at.desc(), FormStash.token)).all()
-    for old in others[MAX_PER_USER - 1:]:
+    others = db.session.scalars(
+        select(FormStash)
+        .where(FormStash.token.like(f"u{by.id}-%"))
+        .order_by(FormStash.created_at.desc(), FormStash.token)
+    ).all()
+    for old in others[MAX_PER_USER - 1 :]:
         db.session.delete(old)
     db.session.add(FormStash(token=key, path=path[:300], data=data, created_at=now))
     db.session.flush()
@@ -125,8 +129,11 @@ def take_stash(path: str, *, by: User) -> dict[str, Any] | None:
 
 def stashes_of(user: User) -> list[FormStash]:
     """Every copy kept for the person (for their data export)."""
-    return list(db.session.scalars(select(FormStash).where(FormStash.token.like(f"u{user.id}-%"))
-                                   .order_by(FormStash.created_at)))
+    return list(
+        db.session.scalars(
+            select(FormStash).where(FormStash.token.like(f"u{user.id}-%")).order_by(FormStash.created_at)
+        )
+    )
 
 
 def forget_stashes_of(user: User) -> None:

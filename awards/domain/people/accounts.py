@@ -64,8 +64,9 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-ASCII_LOCAL_PART = ("Email address can only use the letters a to z, numbers and the symbols . _ - + "
-                    "before the @, like name@example.com")
+ASCII_LOCAL_PART = (
+    "Email address can only use the letters a to z, numbers and the symbols . _ - + before the @, like name@example.com"
+)
 LOOKALIKE = "Enter a different email address. This one can be mistaken for the address of an existing account"
 
 
@@ -80,8 +81,9 @@ def check_email_syntax(email: str) -> str:
     except EmailNotValidError:
         if "@" in email and not email.rsplit("@", 1)[0].isascii():
             raise DomainError(ASCII_LOCAL_PART, field="email") from None
-        raise DomainError("Enter an email address in the correct format, like name@example.com",
-                          field="email") from None
+        raise DomainError(
+            "Enter an email address in the correct format, like name@example.com", field="email"
+        ) from None
     return normalise_email(result.normalized)
 
 
@@ -133,16 +135,24 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def _check_password(password: str, field: str = "password", *, email: str = "", name: str = "",
-                    organisation: str = "") -> None:
+def _check_password(
+    password: str, field: str = "password", *, email: str = "", name: str = "", organisation: str = ""
+) -> None:
     problem = password_problem(password, personal_words(name, email, organisation))
     if problem:
         raise DomainError(problem, field=field)
 
 
-def create_user(*, email: str, name: str, password: str | None, organisation: str = "",
-                roles: tuple[Role, ...] = (Role.NOMINEE,), verified: bool = False,
-                by: User | None = None) -> User:
+def create_user(
+    *,
+    email: str,
+    name: str,
+    password: str | None,
+    organisation: str = "",
+    roles: tuple[Role, ...] = (Role.NOMINEE,),
+    verified: bool = False,
+    by: User | None = None,
+) -> User:
     """Create an account with the given roles; the e-mail must be free and the password acceptable.
 
     With password None the account has no password anyone knows (the hash of a random secret that
@@ -156,10 +166,15 @@ def create_user(*, email: str, name: str, password: str | None, organisation: st
     if password is not None:
         _check_password(password, email=email, name=name, organisation=organisation)
     now = utcnow()
-    user = User(email=email, name=name.strip(), organisation=(organisation or "").strip(),
-                password_hash=hash_password(password if password is not None else secrets.token_urlsafe(32)),
-                created_at=now,
-                email_verified_at=now if verified else None, session_token=new_session_token())
+    user = User(
+        email=email,
+        name=name.strip(),
+        organisation=(organisation or "").strip(),
+        password_hash=hash_password(password if password is not None else secrets.token_urlsafe(32)),
+        created_at=now,
+        email_verified_at=now if verified else None,
+        session_token=new_session_token(),
+    )
     for role in roles:
         user.roles.append(UserRole(role=role, granted_at=now, granted_by_id=by.id if by else None))
     db.session.add(user)
@@ -186,14 +201,20 @@ def register(*, email: str, name: str, organisation: str, password: str) -> User
         return user
     _check_password(password, email=address, name=name, organisation=organisation)
     hash_password(password)  # as long as creating the account takes
-    queue_email(to_address=owner.email, to_name=owner.name, template="account_exists",
-                subject="Someone tried to create an account with your email address",
-                sign_in_link=external_url("auth.sign_in"), reset_link=external_url("auth.request_reset"))
+    queue_email(
+        to_address=owner.email,
+        to_name=owner.name,
+        template="account_exists",
+        subject="Someone tried to create an account with your email address",
+        sign_in_link=external_url("auth.sign_in"),
+        reset_link=external_url("auth.request_reset"),
+    )
     audit.record("account.registration_refused_existing", actor=None, obj=owner)
     return None
 
 
 # Tokens -------------------------------------------------------------------
+
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
@@ -226,6 +247,7 @@ def make_reset_token(user: _Account) -> str:
 class _NoOne:
     """Stands in for the account when a reset is asked for an unknown address, so that the same
     token and e-mail are made (and thrown away) and the answer takes as long."""
+
     id = None
     name = ""
     email = ""
@@ -243,8 +265,14 @@ def _load(salt: str, token: str, max_age: int) -> dict:
 
 def send_verification_email(user: User) -> None:
     link = external_url("auth.verify_email", token=make_verification_token(user))
-    queue_email(to_address=user.email, to_name=user.name, template="verify_email",
-                subject="Confirm your email address", user=user, link=link)
+    queue_email(
+        to_address=user.email,
+        to_name=user.name,
+        template="verify_email",
+        subject="Confirm your email address",
+        user=user,
+        link=link,
+    )
 
 
 def verify_email(token: str) -> User:
@@ -268,8 +296,14 @@ def request_password_reset(email: str) -> None:
     link = external_url("auth.reset_password", token=make_reset_token(person))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     if user is not None:
-        queue_email(to_address=user.email, to_name=user.name, template="reset_password",
-                    subject="Reset your password", link=link, minutes=minutes)
+        queue_email(
+            to_address=user.email,
+            to_name=user.name,
+            template="reset_password",
+            subject="Reset your password",
+            link=link,
+            minutes=minutes,
+        )
         audit.record("account.password_reset_requested", actor=user, obj=user, known=True)
     else:
         render_email("reset_password", person.name, link=link, minutes=minutes)
@@ -278,8 +312,7 @@ def request_password_reset(email: str) -> None:
 
 def _active_account(email: str) -> User | None:
     """The active account with this address, if any (its roles not loaded)."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email))
-                             .options(lazyload(User.roles)))
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)).options(lazyload(User.roles)))
     return user if user is not None and user.active else None
 
 
@@ -335,8 +368,13 @@ def request_magic_link(email: str, *, next_url: str | None = None) -> None:
     user = _active_account(email)
     person: _Account = user if user is not None else _NoOne()
     # The request's audit record numbers the link: a newer request's record is a higher number.
-    event = audit.record(MAGIC_LINK_REQUESTED, actor=user, object_type="users",
-                         object_id=user.id if user is not None else None, known=user is not None)
+    event = audit.record(
+        MAGIC_LINK_REQUESTED,
+        actor=user,
+        object_type="users",
+        object_id=user.id if user is not None else None,
+        known=user is not None,
+    )
     db.session.flush()
     payload = {"u": person.id, "n": event.id, "d": _account_digest(person)}
     if next_url:
@@ -345,8 +383,14 @@ def request_magic_link(email: str, *, next_url: str | None = None) -> None:
     link = external_url("auth.magic_link", token=token)
     minutes = current_app.config["MAGIC_LINK_MAX_AGE"] // 60
     if user is not None:
-        queue_email(to_address=user.email, to_name=user.name, template="magic_link",
-                    subject="Your sign-in link", link=link, minutes=minutes)
+        queue_email(
+            to_address=user.email,
+            to_name=user.name,
+            template="magic_link",
+            subject="Your sign-in link",
+            link=link,
+            minutes=minutes,
+        )
     else:
         render_email("magic_link", person.name, link=link, minutes=minutes)
 
@@ -363,13 +407,23 @@ def user_for_magic_link(token: str, *, lock: bool = False) -> User:
     if user is None or not user.active or data.get("d") != _account_digest(user):
         raise InvalidToken(LINK_USED)
     newer = db.session.scalar(
-        select(AuditEvent.id).where(AuditEvent.object_type == "users", AuditEvent.object_id == str(user.id),
-                                    AuditEvent.id > number,
-                                    AuditEvent.action.in_((MAGIC_LINK_REQUESTED, *SIGN_IN_ACTIONS)))
-        .limit(1))
-    own = db.session.scalar(select(AuditEvent.id).where(
-        AuditEvent.id == number, AuditEvent.action == MAGIC_LINK_REQUESTED,
-        AuditEvent.object_type == "users", AuditEvent.object_id == str(user.id)))
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.object_type == "users",
+            AuditEvent.object_id == str(user.id),
+            AuditEvent.id > number,
+            AuditEvent.action.in_((MAGIC_LINK_REQUESTED, *SIGN_IN_ACTIONS)),
+        )
+        .limit(1)
+    )
+    own = db.session.scalar(
+        select(AuditEvent.id).where(
+            AuditEvent.id == number,
+            AuditEvent.action == MAGIC_LINK_REQUESTED,
+            AuditEvent.object_type == "users",
+            AuditEvent.object_id == str(user.id),
+        )
+    )
     if newer is not None or own is None:
         raise InvalidToken(LINK_USED)
     return user
@@ -388,6 +442,7 @@ def sign_in_with_magic_link(token: str) -> tuple[User, str | None]:
 
 
 # Sign-in --------------------------------------------------------------------
+
 
 def lock_expiry(email: str, *, ip: str | None = None) -> datetime | None:
     """When the account's sign-in lock for the client address `ip` ends, or None if it is not locked.
@@ -433,8 +488,9 @@ def authenticate(email: str, password: str, *, ip: str | None = None) -> User:
         burn_verification_time(password)
     if user is None or not verify_password(user.password_hash, password) or not user.active:
         db.session.add(SignInFailure(email=email, at=utcnow(), ip=ip))
-        audit.record("sign_in.failed", actor=None, object_type="users",
-                     object_id=user.id if user else None, email=email)
+        audit.record(
+            "sign_in.failed", actor=None, object_type="users", object_id=user.id if user else None, email=email
+        )
         raise InvalidCredentials("Enter a correct email address and password")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -443,8 +499,9 @@ def authenticate(email: str, password: str, *, ip: str | None = None) -> User:
     return user
 
 
-def check_current_password(user: User, password: str, *, field: str = "password",
-                           message: str = "Your password is incorrect") -> None:
+def check_current_password(
+    user: User, password: str, *, field: str = "password", message: str = "Your password is incorrect"
+) -> None:
     """Ask for the password again before a sensitive change. Wrong answers count toward the same
     lock as sign-in failures, so a stolen session cannot be used to guess the password."""
     until = lock_expiry(user.email)
@@ -475,17 +532,20 @@ def _set_password(user: User, password: str) -> None:
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:
     """Change the password after checking the current one; signs out other sessions."""
-    check_current_password(user, current_password, field="current_password",
-                           message="Your current password is incorrect")
-    _check_password(new_password, field="new_password", email=user.email, name=user.name,
-                    organisation=user.organisation)
+    check_current_password(
+        user, current_password, field="current_password", message="Your current password is incorrect"
+    )
+    _check_password(
+        new_password, field="new_password", email=user.email, name=user.name, organisation=user.organisation
+    )
     _set_password(user, new_password)
     audit.record("account.password_changed", actor=user, obj=user)
 
 
 def update_profile(user: User, *, name: str, organisation: str) -> None:
-    changed = {k: v for k, v in (("name", name.strip()), ("organisation", organisation.strip()))
-               if getattr(user, k) != v}
+    changed = {
+        k: v for k, v in (("name", name.strip()), ("organisation", organisation.strip())) if getattr(user, k) != v
+    }
     for key, value in changed.items():
         setattr(user, key, value)
     if changed:

@@ -115,11 +115,13 @@ def needs_rehash(password_hash: str) -> bool:
 @lru_cache(maxsize=4)
 def _dummy_hash(params: tuple) -> str:
     return PasswordHasher(time_cost=params[0], memory_cost=params[1], parallelism=params[2]).hash(
-        "timing equaliser for unknown accounts")
+        "timing equaliser for unknown accounts"
+    )
 
 
 def burn_verification_time(password: str) -> None:
     """Spend the same work as a real check, so unknown e-mails do not answer faster."""
     cfg = current_app.config
-    verify_password(_dummy_hash((cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST"],
-                                 cfg["ARGON2_PARALLELISM"])), password)
+    verify_password(
+        _dummy_hash((cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST"], cfg["ARGON2_PARALLELISM"])), password
+    )

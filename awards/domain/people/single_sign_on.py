@@ -45,8 +45,9 @@ SCOPES = "openid email profile"
 # otherwise two different methods from FACTORS (e.g. ["pwd", "otp"], ["pin", "hwk"]) count, one alone
 # (["otp"], a passwordless code) does not.
 MFA_AMR = "mfa"
-FACTORS = frozenset({"pwd", "pin", "kba", "otp", "sms", "tel", "hwk", "swk", "sc", "fpt", "face", "iris",
-                     "retina", "vbm"})
+FACTORS = frozenset(
+    {"pwd", "pin", "kba", "otp", "sms", "tel", "hwk", "swk", "sc", "fpt", "face", "iris", "retina", "vbm"}
+)
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -81,14 +82,18 @@ def _provider(entry: Any, index: int) -> Provider:
     naming the first thing wrong with it: its keys, its name, its texts, its issuer, its domains,
     its role, in that order."""
     if not isinstance(entry, Mapping):
-        raise ProviderSettingError(f"provider {index + 1} must be a mapping of name, label, issuer, client_id, "
-                                   "client_secret, email_domains and role")
+        raise ProviderSettingError(
+            f"provider {index + 1} must be a mapping of name, label, issuer, client_id, "
+            "client_secret, email_domains and role"
+        )
     name = entry.get("name")
     where = f"provider {name!r}" if isinstance(name, str) and name else f"provider {index + 1}"
     _check_keys(entry, where)
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ProviderSettingError(f"{where}: name must be lower-case letters, digits and hyphens (it is used in "
-                                   "the sign-in address), like riverside")
+        raise ProviderSettingError(
+            f"{where}: name must be lower-case letters, digits and hyphens (it is used in "
+            "the sign-in address), like riverside"
+        )
     for key in ("label", "client_id", "client_secret", "email_verified_claim"):
         if key in entry and (not isinstance(entry[key], str) or not entry[key].strip()):
             raise ProviderSettingError(f"{where}: {key} must be text")
@@ -96,19 +101,29 @@ def _provider(entry: Any, index: int) -> Provider:
     domains = _checked_domains(entry["email_domains"], where)
     role = entry["role"]
     if role not in _ROLES:
-        raise ProviderSettingError(f"{where}: role must be nominee or judge (new accounts never get the organiser "
-                                   f"role from single sign-on), not {role!r}")
-    return Provider(name=name, label=entry["label"].strip(), issuer=issuer, client_id=entry["client_id"].strip(),
-                    client_secret=entry["client_secret"], email_domains=domains, role=_ROLES[role],
-                    email_verified_claim=entry.get("email_verified_claim", "email_verified").strip())
+        raise ProviderSettingError(
+            f"{where}: role must be nominee or judge (new accounts never get the organiser "
+            f"role from single sign-on), not {role!r}"
+        )
+    return Provider(
+        name=name,
+        label=entry["label"].strip(),
+        issuer=issuer,
+        client_id=entry["client_id"].strip(),
+        client_secret=entry["client_secret"],
+        email_domains=domains,
+        role=_ROLES[role],
+        email_verified_claim=entry.get("email_verified_claim", "email_verified").strip(),
+    )
 
 
 def _check_keys(entry: Mapping, where: str) -> None:
     """Refuse a provider entry with a setting this module does not know, or without a required one."""
     unknown = sorted(set(entry) - _KEYS)
     if unknown:
-        raise ProviderSettingError(f"{where} has unknown settings {', '.join(map(str, unknown))} (known: "
-                                   f"{', '.join(sorted(_KEYS))})")
+        raise ProviderSettingError(
+            f"{where} has unknown settings {', '.join(map(str, unknown))} (known: {', '.join(sorted(_KEYS))})"
+        )
     missing = [key for key in _REQUIRED if key not in entry or entry[key] in (None, "", [])]
     if missing:
         raise ProviderSettingError(f"{where} is missing {', '.join(missing)}")
@@ -117,22 +132,30 @@ def _check_keys(entry: Mapping, where: str) -> None:
 def _checked_issuer(issuer: Any, where: str) -> str:
     """The issuer, if it is an https address (http only on this machine, for tests) with no query or fragment."""
     parts = urlsplit(issuer) if isinstance(issuer, str) else None
-    if (parts is None or not parts.hostname or parts.query or parts.fragment
-            or not (parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK))):
-        raise ProviderSettingError(f"{where}: issuer must be the provider's https address, like "
-                                   f"https://login.microsoftonline.com/<tenant id>/v2.0, not {issuer!r}")
+    if (
+        parts is None
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or not (parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK))
+    ):
+        raise ProviderSettingError(
+            f"{where}: issuer must be the provider's https address, like "
+            f"https://login.microsoftonline.com/<tenant id>/v2.0, not {issuer!r}"
+        )
     return issuer
 
 
 def _checked_domains(domains: Any, where: str) -> tuple[str, ...]:
     """The allowed e-mail domains, lower case, if the setting is a list of domain names."""
     if isinstance(domains, str) or not isinstance(domains, list | tuple):
-        raise ProviderSettingError(f"{where}: email_domains must be a list of domains, like [\"riverside.gov.uk\"]")
+        raise ProviderSettingError(f'{where}: email_domains must be a list of domains, like ["riverside.gov.uk"]')
     cleaned = []
     for domain in domains:
         if not isinstance(domain, str) or not _DOMAIN.match(domain.strip().lower()):
-            raise ProviderSettingError(f"{where}: email_domains must be domains like riverside.gov.uk (no @), "
-                                       f"not {domain!r}")
+            raise ProviderSettingError(
+                f"{where}: email_domains must be domains like riverside.gov.uk (no @), not {domain!r}"
+            )
         cleaned.append(domain.strip().lower())
     return tuple(cleaned)
 
@@ -143,8 +166,10 @@ def parse_providers(value: Any) -> tuple[Provider, ...]:
     if value in (None, "", [], ()):
         return ()
     if isinstance(value, str) or not isinstance(value, list | tuple):
-        raise ProviderSettingError("must be a list of providers (in the environment, a JSON list such as "
-                                   "[{\"name\": \"riverside\", \"label\": \"Riverside Council staff\", ...}])")
+        raise ProviderSettingError(
+            "must be a list of providers (in the environment, a JSON list such as "
+            '[{"name": "riverside", "label": "Riverside Council staff", ...}])'
+        )
     providers = tuple(_provider(entry, index) for index, entry in enumerate(value))
     names = [p.name for p in providers]
     doubled = sorted({n for n in names if names.count(n) > 1})
@@ -163,6 +188,7 @@ def settings_problem(config: Mapping) -> str | None:
 
 
 # Signing in ---------------------------------------------------------------------------------------
+
 
 class Refused(DomainError):
     """A sign-in the rules refuse; `reason` names which rule (also in the audit log)."""
@@ -191,8 +217,14 @@ def email_domain(email: str) -> str:
     return email.rpartition("@")[2]
 
 
-def record_refusal(provider: Provider | None, reason: str, *, user: User | None = None,
-                   email: str | None = None, provider_name: str | None = None) -> None:
+def record_refusal(
+    provider: Provider | None,
+    reason: str,
+    *,
+    user: User | None = None,
+    email: str | None = None,
+    provider_name: str | None = None,
+) -> None:
     """Audit a refused single sign-on (the reason only: never a token, code or claim set)."""
     detail: dict[str, Any] = {"provider": provider.name if provider else provider_name, "reason": reason}
     if email:
@@ -214,8 +246,9 @@ def _display_name(claims: Mapping, email: str) -> str:
 
 
 def _identity(issuer: str, subject: str) -> LinkedIdentity | None:
-    return db.session.scalar(select(LinkedIdentity).where(LinkedIdentity.issuer == issuer,
-                                                          LinkedIdentity.subject == subject))
+    return db.session.scalar(
+        select(LinkedIdentity).where(LinkedIdentity.issuer == issuer, LinkedIdentity.subject == subject)
+    )
 
 
 def sign_in(provider: Provider, claims: Mapping) -> User:
@@ -235,19 +268,20 @@ def sign_in(provider: Provider, claims: Mapping) -> User:
             raise _refuse(provider, "disabled", user=user, email=email or None)
     else:
         user, created = _account_to_link(provider, claims, email, issuer, now)
-        identity = LinkedIdentity(user_id=user.id, provider=provider.name, issuer=issuer, subject=subject,
-                                  linked_at=now, last_used_at=now)
+        identity = LinkedIdentity(
+            user_id=user.id, provider=provider.name, issuer=issuer, subject=subject, linked_at=now, last_used_at=now
+        )
         db.session.add(identity)
         linked = True
     identity.last_used_at = now
-    audit.record(SIGN_IN, actor=user, obj=user, provider=provider.name, linked=linked, created=created,
-                 mfa=mfa_asserted(claims))
+    audit.record(
+        SIGN_IN, actor=user, obj=user, provider=provider.name, linked=linked, created=created, mfa=mfa_asserted(claims)
+    )
     db.session.flush()
     return user
 
 
-def _account_to_link(provider: Provider, claims: Mapping, email: str, issuer: str,
-                     now: datetime) -> tuple[User, bool]:
+def _account_to_link(provider: Provider, claims: Mapping, email: str, issuer: str, now: datetime) -> tuple[User, bool]:
     """For an identity not linked yet: the account with its e-mail address, or a new one (True when
     created), when the provider verified the address and its domain is allowed; else Refused."""
     if not email or "@" not in email:
@@ -259,14 +293,16 @@ def _account_to_link(provider: Provider, claims: Mapping, email: str, issuer: st
     user = accounts.find_user_by_email(email)
     if user is None:
         try:
-            return accounts.create_user(email=email, name=_display_name(claims, email), password=None,
-                                        roles=(provider.role,), verified=True), True
+            return accounts.create_user(
+                email=email, name=_display_name(claims, email), password=None, roles=(provider.role,), verified=True
+            ), True
         except DomainError:
             raise _refuse(provider, "account", email=email) from None
     if not user.active:
         raise _refuse(provider, "disabled", user=user, email=email)
-    other = db.session.scalar(select(LinkedIdentity.id).where(LinkedIdentity.user_id == user.id,
-                                                              LinkedIdentity.issuer == issuer))
+    other = db.session.scalar(
+        select(LinkedIdentity.id).where(LinkedIdentity.user_id == user.id, LinkedIdentity.issuer == issuer)
+    )
     if other is not None:
         raise _refuse(provider, "linked_elsewhere", user=user, email=email)
     if user.email_verified_at is None:
@@ -275,5 +311,6 @@ def _account_to_link(provider: Provider, claims: Mapping, email: str, issuer: st
 
 
 def identities_of(user: User) -> list[LinkedIdentity]:
-    return list(db.session.scalars(select(LinkedIdentity).where(LinkedIdentity.user_id == user.id)
-                                   .order_by(LinkedIdentity.id)))
+    return list(
+        db.session.scalars(select(LinkedIdentity).where(LinkedIdentity.user_id == user.id).order_by(LinkedIdentity.id))
+    )

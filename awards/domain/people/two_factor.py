@@ -120,8 +120,15 @@ def enable(user: User, *, secret: str, code: str, ip: str | None = None) -> list
     if step is None:
         raise WrongCode("The code is not correct. Enter the 6-digit code your app shows now", field="code")
     codes = _new_recovery_codes()
-    db.session.add(TwoFactor(user_id=user.id, secret=secret, enabled_at=utcnow(), last_step=step,
-                             recovery_code_hashes=[_recovery_hash(c) for c in codes]))
+    db.session.add(
+        TwoFactor(
+            user_id=user.id,
+            secret=secret,
+            enabled_at=utcnow(),
+            last_step=step,
+            recovery_code_hashes=[_recovery_hash(c) for c in codes],
+        )
+    )
     audit.record("two_factor.enabled", actor=user, obj=user)
     db.session.flush()
     return codes
@@ -143,11 +150,17 @@ def verify(user: User, code: str, *, ip: str | None = None, purpose: str = "sign
     remaining = list(two_factor.recovery_code_hashes or [])
     if any(hmac.compare_digest(hashed, h) for h in remaining):
         two_factor.recovery_code_hashes = [h for h in remaining if h != hashed]
-        audit.record("two_factor.recovery_code_used", actor=user, obj=user, purpose=purpose,
-                     remaining=len(two_factor.recovery_code_hashes))
+        audit.record(
+            "two_factor.recovery_code_used",
+            actor=user,
+            obj=user,
+            purpose=purpose,
+            remaining=len(two_factor.recovery_code_hashes),
+        )
         return "recovery_code"
-    raise WrongCode("The code is not correct. Enter the 6-digit code your app shows now, or a recovery code",
-                    field="code")
+    raise WrongCode(
+        "The code is not correct. Enter the 6-digit code your app shows now, or a recovery code", field="code"
+    )
 
 
 def recovery_codes_left(user: User) -> int:
@@ -159,8 +172,7 @@ def disable(user: User, *, code: str, ip: str | None = None) -> None:
     """Turn two-factor off; needs a current code (or a recovery code). An organiser who must have it
     cannot turn it off."""
     if is_required(user):
-        raise DomainError("Organisers must use two-factor authentication, so it cannot be turned off",
-                          field="code")
+        raise DomainError("Organisers must use two-factor authentication, so it cannot be turned off", field="code")
     verify(user, code, ip=ip, purpose="disable")
     db.session.delete(_two_factor_on(user))
     audit.record("two_factor.disabled", actor=user, obj=user)

@@ -25,8 +25,10 @@ SCALE_LOWEST, SCALE_HIGHEST = 0, 100
 MAX_POINTS = 21  # judges choose a score from radios: more would not be usable
 MAX_WEIGHT = 1000
 
-LOCKED_REASON = ("Judges have started scoring, so the criteria are locked. Changing a criterion now would "
-                 "make the scores already given impossible to compare with the scores still to come.")
+LOCKED_REASON = (
+    "Judges have started scoring, so the criteria are locked. Changing a criterion now would "
+    "make the scores already given impossible to compare with the scores still to come."
+)
 
 
 class CriteriaLocked(Conflict):
@@ -37,8 +39,10 @@ class CriteriaLocked(Conflict):
 def scoring_started(cycle: Cycle) -> bool:
     """True once any score has been saved (draft or submitted) for a criterion of the cycle."""
     scores = db.session.scalar(
-        select(func.count(ReviewScore.id)).join(Criterion, Criterion.id == ReviewScore.criterion_id)
-        .where(Criterion.cycle_id == cycle.id))
+        select(func.count(ReviewScore.id))
+        .join(Criterion, Criterion.id == ReviewScore.criterion_id)
+        .where(Criterion.cycle_id == cycle.id)
+    )
     return (scores or 0) > 0
 
 
@@ -75,15 +79,15 @@ def _clean_band(number: int, band: dict[str, Any], scale_min: int, scale_max: in
     if len(label) > LABEL_MAX:
         raise DomainError(f"The label of band {number} must be {LABEL_MAX} characters or fewer", field="rubric")
     if len(text) > BAND_TEXT_MAX:
-        raise DomainError(f"The description of band {number} must be {BAND_TEXT_MAX} characters or fewer",
-                          field="rubric")
+        raise DomainError(
+            f"The description of band {number} must be {BAND_TEXT_MAX} characters or fewer", field="rubric"
+        )
     if low is None or high is None:
         raise DomainError(f"Enter the scores band {number} covers, as whole numbers", field="rubric")
     if low > high:
         raise DomainError(f"Band {number} must start at or below where it ends", field="rubric")
     if low < scale_min or high > scale_max:
-        raise DomainError(f"Band {number} must be within the scale, {scale_min} to {scale_max}",
-                          field="rubric")
+        raise DomainError(f"Band {number} must be within the scale, {scale_min} to {scale_max}", field="rubric")
     return {"from": low, "to": high, "label": label, "text": text}
 
 
@@ -92,17 +96,23 @@ def _check_coverage(bands: list[dict[str, Any]], scale_min: int, scale_max: int)
     expected = scale_min
     for band in bands:
         if band["from"] > expected:
-            gap = (f"{expected}" if band["from"] - 1 == expected else f"{expected} to {band['from'] - 1}")
-            raise DomainError(f"The bands must cover every score from {scale_min} to {scale_max}: "
-                              f"no band covers {gap}", field="rubric")
+            gap = f"{expected}" if band["from"] - 1 == expected else f"{expected} to {band['from'] - 1}"
+            raise DomainError(
+                f"The bands must cover every score from {scale_min} to {scale_max}: no band covers {gap}",
+                field="rubric",
+            )
         if band["from"] < expected:
-            raise DomainError(f"The bands must not overlap: {band['label']} starts at {band['from']}, "
-                              f"which another band already covers", field="rubric")
+            raise DomainError(
+                f"The bands must not overlap: {band['label']} starts at {band['from']}, "
+                f"which another band already covers",
+                field="rubric",
+            )
         expected = band["to"] + 1
     if expected <= scale_max:
         gap = f"{expected}" if expected == scale_max else f"{expected} to {scale_max}"
-        raise DomainError(f"The bands must cover every score from {scale_min} to {scale_max}: no band covers {gap}",
-                          field="rubric")
+        raise DomainError(
+            f"The bands must cover every score from {scale_min} to {scale_max}: no band covers {gap}", field="rubric"
+        )
 
 
 def clean_rubric(bands: list[dict[str, Any]], scale_min: int, scale_max: int) -> list[dict[str, Any]]:
@@ -116,8 +126,18 @@ def clean_rubric(bands: list[dict[str, Any]], scale_min: int, scale_max: int) ->
     return cleaned
 
 
-def _clean(cycle: Cycle, *, name: str, description: str, weight: int, scale_min: int, scale_max: int,
-           rubric: list[dict[str, Any]], allow_not_applicable: bool, exclude: Criterion | None = None) -> dict:
+def _clean(
+    cycle: Cycle,
+    *,
+    name: str,
+    description: str,
+    weight: int,
+    scale_min: int,
+    scale_max: int,
+    rubric: list[dict[str, Any]],
+    allow_not_applicable: bool,
+    exclude: Criterion | None = None,
+) -> dict:
     name = (name or "").strip()
     description = (description or "").strip()
     if not name:
@@ -131,40 +151,87 @@ def _clean(cycle: Cycle, *, name: str, description: str, weight: int, scale_min:
     if not isinstance(weight, int) or not 1 <= weight <= MAX_WEIGHT:
         raise DomainError(f"Weight must be a whole number from 1 to {MAX_WEIGHT}", field="weight")
     if not isinstance(scale_min, int) or not SCALE_LOWEST <= scale_min < SCALE_HIGHEST:
-        raise DomainError(f"The lowest score must be a whole number from {SCALE_LOWEST} to {SCALE_HIGHEST - 1}",
-                          field="scale_min")
+        raise DomainError(
+            f"The lowest score must be a whole number from {SCALE_LOWEST} to {SCALE_HIGHEST - 1}", field="scale_min"
+        )
     if not isinstance(scale_max, int) or scale_max <= scale_min:
         raise DomainError("The highest score must be more than the lowest score", field="scale_max")
     if scale_max - scale_min + 1 > MAX_POINTS:
-        raise DomainError(f"The scale can have at most {MAX_POINTS} scores, so that judges can choose from "
-                          f"them: make the highest score {scale_min + MAX_POINTS - 1} or lower", field="scale_max")
-    return {"name": name, "description": description, "weight": weight, "scale_min": scale_min,
-            "scale_max": scale_max, "rubric": clean_rubric(list(rubric or []), scale_min, scale_max),
-            "allow_not_applicable": bool(allow_not_applicable)}
+        raise DomainError(
+            f"The scale can have at most {MAX_POINTS} scores, so that judges can choose from "
+            f"them: make the highest score {scale_min + MAX_POINTS - 1} or lower",
+            field="scale_max",
+        )
+    return {
+        "name": name,
+        "description": description,
+        "weight": weight,
+        "scale_min": scale_min,
+        "scale_max": scale_max,
+        "rubric": clean_rubric(list(rubric or []), scale_min, scale_max),
+        "allow_not_applicable": bool(allow_not_applicable),
+    }
 
 
-def add_criterion(cycle: Cycle, *, name: str, description: str = "", weight: int = 10, scale_min: int = 1,
-                  scale_max: int = 10, rubric: list[dict[str, Any]] | None = None,
-                  allow_not_applicable: bool = False, by: User) -> Criterion:
+def add_criterion(
+    cycle: Cycle,
+    *,
+    name: str,
+    description: str = "",
+    weight: int = 10,
+    scale_min: int = 1,
+    scale_max: int = 10,
+    rubric: list[dict[str, Any]] | None = None,
+    allow_not_applicable: bool = False,
+    by: User,
+) -> Criterion:
     """Add a criterion at the end of the cycle's list (only before scoring starts)."""
     check_unlocked(cycle)
-    values = _clean(cycle, name=name, description=description, weight=weight, scale_min=scale_min,
-                    scale_max=scale_max, rubric=rubric or [], allow_not_applicable=allow_not_applicable)
+    values = _clean(
+        cycle,
+        name=name,
+        description=description,
+        weight=weight,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        rubric=rubric or [],
+        allow_not_applicable=allow_not_applicable,
+    )
     criterion = Criterion(position=max((c.position for c in cycle.criteria), default=-1) + 1, **values)
     cycle.criteria.append(criterion)
     db.session.flush()
-    audit.record("criterion.added", actor=by, obj=criterion, cycle=cycle.slug, name=criterion.name,
-                 weight=criterion.weight)
+    audit.record(
+        "criterion.added", actor=by, obj=criterion, cycle=cycle.slug, name=criterion.name, weight=criterion.weight
+    )
     return criterion
 
 
-def edit_criterion(criterion: Criterion, *, name: str, description: str, weight: int, scale_min: int,
-                   scale_max: int, rubric: list[dict[str, Any]], allow_not_applicable: bool, by: User) -> list[str]:
+def edit_criterion(
+    criterion: Criterion,
+    *,
+    name: str,
+    description: str,
+    weight: int,
+    scale_min: int,
+    scale_max: int,
+    rubric: list[dict[str, Any]],
+    allow_not_applicable: bool,
+    by: User,
+) -> list[str]:
     """Change a criterion (only before scoring starts); returns the names of what changed."""
     cycle = criterion.cycle
     check_unlocked(cycle)
-    values = _clean(cycle, name=name, description=description, weight=weight, scale_min=scale_min,
-                    scale_max=scale_max, rubric=rubric, allow_not_applicable=allow_not_applicable, exclude=criterion)
+    values = _clean(
+        cycle,
+        name=name,
+        description=description,
+        weight=weight,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        rubric=rubric,
+        allow_not_applicable=allow_not_applicable,
+        exclude=criterion,
+    )
     changed = [k for k, v in values.items() if getattr(criterion, k) != v]
     for key in changed:
         setattr(criterion, key, values[key])
@@ -178,9 +245,14 @@ def remove_criterion(criterion: Criterion, *, by: User) -> None:
     cycle = criterion.cycle
     check_unlocked(cycle)
     if len(cycle.criteria) <= 1:
-        raise Conflict("A cycle needs at least one criterion for judges to score: add another before "
-                       "removing this one")
+        raise Conflict("A cycle needs at least one criterion for judges to score: add another before removing this one")
     cycle.criteria.remove(criterion)
     db.session.flush()
-    audit.record("criterion.removed", actor=by, object_type="criteria", object_id=criterion.id,
-                 cycle=cycle.slug, name=criterion.name)
+    audit.record(
+        "criterion.removed",
+        actor=by,
+        object_type="criteria",
+        object_id=criterion.id,
+        cycle=cycle.slug,
+        name=criterion.name,
+    )

@@ -40,22 +40,33 @@ OWN_FUNCTIONS: dict[tuple[CycleStatus, CycleStatus], str] = {
 MIN_YEAR, MAX_YEAR = 2000, 2100
 _PREFIX = re.compile(r"[A-Z0-9]{1,12}")
 
-ENTRY_RULE_FIELDS = ("summary_word_limit", "section_word_limit", "trends_min", "trends_max",
-                     "attachments_max_count", "attachments_max_mb", "judges_per_nomination", "judge_max_load")
+ENTRY_RULE_FIELDS = (
+    "summary_word_limit",
+    "section_word_limit",
+    "trends_min",
+    "trends_max",
+    "attachments_max_count",
+    "attachments_max_mb",
+    "judges_per_nomination",
+    "judge_max_load",
+)
 
 
 def accepts_nominations(cycle: Cycle, now: datetime | None = None) -> bool:
     """Open, and the instant is within [open, close): at the close instant it is already closed."""
     now = now or utcnow()
-    return (cycle.status is CycleStatus.OPEN and cycle.nominations_open_at <= now < cycle.nominations_close_at)
+    return cycle.status is CycleStatus.OPEN and cycle.nominations_open_at <= now < cycle.nominations_close_at
 
 
 def open_cycles(now: datetime | None = None) -> list[Cycle]:
     now = now or utcnow()
-    return list(db.session.scalars(
-        select(Cycle).where(Cycle.status == CycleStatus.OPEN, Cycle.nominations_open_at <= now,
-                            Cycle.nominations_close_at > now)
-        .order_by(Cycle.nominations_close_at)))
+    return list(
+        db.session.scalars(
+            select(Cycle)
+            .where(Cycle.status == CycleStatus.OPEN, Cycle.nominations_open_at <= now, Cycle.nominations_close_at > now)
+            .order_by(Cycle.nominations_close_at)
+        )
+    )
 
 
 def get_cycle(slug: str) -> Cycle:
@@ -83,8 +94,10 @@ def local_instant(day: date, at: time, time_zone: str) -> datetime:
     local = datetime.combine(day, at, tzinfo=zone)
     instant = local.astimezone(UTC)
     if instant.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
-        raise DomainError(f"That time does not exist in {time_zone} on that day because the clocks go "
-                          "forward: choose a time an hour later")
+        raise DomainError(
+            f"That time does not exist in {time_zone} on that day because the clocks go "
+            "forward: choose a time an hour later"
+        )
     return instant
 
 
@@ -109,8 +122,7 @@ def _check_year(year: int) -> None:
 def _clean_prefix(prefix: str | None) -> str:
     prefix = (prefix or "").strip().upper()
     if not _PREFIX.fullmatch(prefix):
-        raise DomainError("Reference prefix must be 1 to 12 letters or numbers, like PSDA",
-                          field="reference_prefix")
+        raise DomainError("Reference prefix must be 1 to 12 letters or numbers, like PSDA", field="reference_prefix")
     return prefix
 
 
@@ -132,14 +144,18 @@ def free_reference_prefix(year: int, preferred: str = DEFAULT_PREFIX, exclude_id
     """`preferred` if no other cycle of `year` uses it, else the first free of PREFIX2, PREFIX3, …
     (shortened to stay within 12 characters)."""
     preferred = _clean_prefix(preferred)
-    used = {p.upper() for p in db.session.scalars(
-        select(Cycle.reference_prefix).where(Cycle.year == year, *([Cycle.id != exclude_id] if exclude_id else [])))}
+    used = {
+        p.upper()
+        for p in db.session.scalars(
+            select(Cycle.reference_prefix).where(Cycle.year == year, *([Cycle.id != exclude_id] if exclude_id else []))
+        )
+    }
     if preferred not in used:
         return preferred
     n = 2
     while True:
         suffix = str(n)
-        candidate = preferred[:12 - len(suffix)] + suffix
+        candidate = preferred[: 12 - len(suffix)] + suffix
         if candidate not in used:
             return candidate
         n += 1
@@ -148,8 +164,11 @@ def free_reference_prefix(year: int, preferred: str = DEFAULT_PREFIX, exclude_id
 def _check_prefix_free(prefix: str, year: int, exclude_id: int | None = None) -> None:
     other = cycle_using_prefix(prefix, year, exclude_id)
     if other is not None:
-        raise Conflict(f"{other.name} already uses the reference prefix {prefix} for {year}: enter a different "
-                       f"prefix, like {free_reference_prefix(year, prefix, exclude_id)}", field="reference_prefix")
+        raise Conflict(
+            f"{other.name} already uses the reference prefix {prefix} for {year}: enter a different "
+            f"prefix, like {free_reference_prefix(year, prefix, exclude_id)}",
+            field="reference_prefix",
+        )
 
 
 def _check_reference_change(cycle: Cycle, prefix: str, year: int) -> None:
@@ -160,8 +179,11 @@ def _check_reference_change(cycle: Cycle, prefix: str, year: int) -> None:
         return
     if cycle.last_reference_number:
         what, field = ("reference prefix", "reference_prefix") if prefix_changed else ("year", "year")
-        raise DomainError(f"The {what} cannot change: nominations already have references like "
-                          f"{cycle.reference_prefix}-{cycle.year}-0001", field=field)
+        raise DomainError(
+            f"The {what} cannot change: nominations already have references like "
+            f"{cycle.reference_prefix}-{cycle.year}-0001",
+            field=field,
+        )
     _check_prefix_free(prefix, year, exclude_id=cycle.id)
 
 
@@ -171,8 +193,9 @@ def _check_offerable(trends: list[Trend], already: list[Trend] | tuple = ()) -> 
     retired = [t for t in trends if t.is_retired and t.id not in kept]
     if retired:
         names = ", ".join(t.name for t in retired)
-        raise DomainError(f"{names} {'is' if len(retired) == 1 else 'are'} retired and cannot be offered",
-                          field="trend_ids")
+        raise DomainError(
+            f"{names} {'is' if len(retired) == 1 else 'are'} retired and cannot be offered", field="trend_ids"
+        )
 
 
 def _check_dates(open_at: datetime, close_at: datetime, judging_close_at: datetime | None) -> None:
@@ -198,10 +221,13 @@ def unique_cycle_slug(base: str, exclude_id: int | None = None) -> str:
 
 def default_trends() -> list[Trend]:
     """The digital and technology trends that are not retired (the societal group is optional)."""
-    return list(db.session.scalars(
-        select(Trend).where(Trend.retired_at.is_(None),
-                            Trend.group.in_([TrendGroup.DIGITAL, TrendGroup.TECHNOLOGY]))
-        .order_by(Trend.position)))
+    return list(
+        db.session.scalars(
+            select(Trend)
+            .where(Trend.retired_at.is_(None), Trend.group.in_([TrendGroup.DIGITAL, TrendGroup.TECHNOLOGY]))
+            .order_by(Trend.position)
+        )
+    )
 
 
 def default_categories() -> list[dict[str, Any]]:
@@ -219,8 +245,13 @@ def _add_default_categories(cycle: Cycle, chosen: list[str] | None = None) -> No
         offered = [item for item in offered if item["slug"] in set(chosen)]
     codes = trends_by_code()
     for position, item in enumerate(offered):
-        category = Category(name=item["name"], slug=item["slug"], description=item.get("description", ""),
-                            shortlist_size=6, position=position)
+        category = Category(
+            name=item["name"],
+            slug=item["slug"],
+            description=item.get("description", ""),
+            shortlist_size=6,
+            position=position,
+        )
         category.trends = [codes[c] for c in item.get("trends", []) if c in codes]
         cycle.categories.append(category)
 
@@ -228,28 +259,52 @@ def _add_default_categories(cycle: Cycle, chosen: list[str] | None = None) -> No
 def _add_default_criteria(cycle: Cycle) -> None:
     data = default_taxonomy()
     for position, item in enumerate(data["criteria"]):
-        cycle.criteria.append(Criterion(
-            name=item["name"], description=item.get("hint", ""), weight=item["weight"],
-            scale_min=data["scale"]["min"], scale_max=data["scale"]["max"], rubric=list(data["rubric"]),
-            allow_not_applicable=False, position=position))
+        cycle.criteria.append(
+            Criterion(
+                name=item["name"],
+                description=item.get("hint", ""),
+                weight=item["weight"],
+                scale_min=data["scale"]["min"],
+                scale_max=data["scale"]["max"],
+                rubric=list(data["rubric"]),
+                allow_not_applicable=False,
+                position=position,
+            )
+        )
 
 
 def default_entry_rules() -> dict[str, int]:
     """The entry rules a new cycle starts with, from the project's seed data."""
     entry_rules = default_taxonomy()["entry_rules"]
-    return {"summary_word_limit": entry_rules["public_summary_words"],
-            "section_word_limit": entry_rules["statement_section_words"],
-            "trends_min": entry_rules["trends_min"], "trends_max": entry_rules["trends_max"],
-            "attachments_max_count": entry_rules["max_attachments"],
-            "attachments_max_mb": entry_rules["max_attachment_mb"],
-            "judges_per_nomination": entry_rules["judges_per_nomination"], "judge_max_load": 20}
+    return {
+        "summary_word_limit": entry_rules["public_summary_words"],
+        "section_word_limit": entry_rules["statement_section_words"],
+        "trends_min": entry_rules["trends_min"],
+        "trends_max": entry_rules["trends_max"],
+        "attachments_max_count": entry_rules["max_attachments"],
+        "attachments_max_mb": entry_rules["max_attachment_mb"],
+        "judges_per_nomination": entry_rules["judges_per_nomination"],
+        "judge_max_load": 20,
+    }
 
 
-def create_cycle(*, name: str, year: int, nominations_open_at: datetime, nominations_close_at: datetime,
-                 judging_close_at: datetime | None = None, slug: str | None = None, description: str = "",
-                 time_zone: str = "Europe/London", trend_ids: list[int] | None = None,
-                 reference_prefix: str | None = None, with_defaults: bool = True,
-                 categories: list[str] | None = None, by: User | None = None, **rules: Any) -> Cycle:
+def create_cycle(
+    *,
+    name: str,
+    year: int,
+    nominations_open_at: datetime,
+    nominations_close_at: datetime,
+    judging_close_at: datetime | None = None,
+    slug: str | None = None,
+    description: str = "",
+    time_zone: str = "Europe/London",
+    trend_ids: list[int] | None = None,
+    reference_prefix: str | None = None,
+    with_defaults: bool = True,
+    categories: list[str] | None = None,
+    by: User | None = None,
+    **rules: Any,
+) -> Cycle:
     """A new draft cycle; by default it offers the current digital and technology trends and
     has the default categories and criteria, which the organiser then adjusts. `categories` picks
     default categories by slug (None: all of them; an empty list: none, to be added later).
@@ -272,11 +327,24 @@ def create_cycle(*, name: str, year: int, nominations_open_at: datetime, nominat
     if db.session.scalar(select(Cycle.id).where(Cycle.slug == slug)):
         raise Conflict(f"The web address {slug} is already used by another cycle", field="slug")
     now = utcnow()
-    cycle = Cycle(name=name.strip(), year=year, slug=slug, description=description.strip(), time_zone=time_zone,
-                  nominations_open_at=nominations_open_at, nominations_close_at=nominations_close_at,
-                  judging_close_at=judging_close_at, status=CycleStatus.DRAFT,
-                  reference_prefix=reference_prefix, last_reference_number=0,
-                  created_at=now, updated_at=now, blind_judging=True, section_word_limits={}, **defaults)
+    cycle = Cycle(
+        name=name.strip(),
+        year=year,
+        slug=slug,
+        description=description.strip(),
+        time_zone=time_zone,
+        nominations_open_at=nominations_open_at,
+        nominations_close_at=nominations_close_at,
+        judging_close_at=judging_close_at,
+        status=CycleStatus.DRAFT,
+        reference_prefix=reference_prefix,
+        last_reference_number=0,
+        created_at=now,
+        updated_at=now,
+        blind_judging=True,
+        section_word_limits={},
+        **defaults,
+    )
     if trend_ids is None:
         trends = default_trends()
     else:
@@ -292,9 +360,21 @@ def create_cycle(*, name: str, year: int, nominations_open_at: datetime, nominat
     return cycle
 
 
-UPDATABLE_FIELDS = frozenset({"name", "year", "slug", "description", "time_zone", "nominations_open_at",
-                              "nominations_close_at", "judging_close_at", "reference_prefix", "blind_judging",
-                              *ENTRY_RULE_FIELDS})
+UPDATABLE_FIELDS = frozenset(
+    {
+        "name",
+        "year",
+        "slug",
+        "description",
+        "time_zone",
+        "nominations_open_at",
+        "nominations_close_at",
+        "judging_close_at",
+        "reference_prefix",
+        "blind_judging",
+        *ENTRY_RULE_FIELDS,
+    }
+)
 
 
 def _trends_by_ids(trend_ids: list[int]) -> list[Trend]:
@@ -346,8 +426,7 @@ def _check_details(cycle: Cycle, details: dict[str, Any]) -> None:
     _check_rules({k: details[k] for k in ENTRY_RULE_FIELDS})
 
 
-def update_cycle(cycle: Cycle, *, by: User | None = None, trend_ids: list[int] | None = None,
-                 **fields: Any) -> None:
+def update_cycle(cycle: Cycle, *, by: User | None = None, trend_ids: list[int] | None = None, **fields: Any) -> None:
     """Change a cycle's details, dates, trends and entry rules. The web address can change only
     while the cycle is a draft, since once open it is in links people have."""
     fields = _cleaned_changes(cycle, fields)
@@ -375,14 +454,19 @@ def check_transition(cycle: Cycle, to: CycleStatus, now: datetime | None = None)
     if cycle.personal_data_purged_at is not None:
         # Its contact details, documents and judges' comments are gone for good: judging again (or taking
         # nominations again) would put what is left in front of judges, and the purge cannot be undone.
-        raise Conflict(f"Personal data has been removed from {cycle.name}, so it cannot become "
-                       f"{to.label.lower()} again. Its state can no longer change.")
+        raise Conflict(
+            f"Personal data has been removed from {cycle.name}, so it cannot become "
+            f"{to.label.lower()} again. Its state can no longer change."
+        )
     if to is CycleStatus.OPEN and now >= cycle.nominations_close_at:
-        raise DomainError("The closing date has passed: move it later before opening the cycle",
-                          field="nominations_close_at")
+        raise DomainError(
+            "The closing date has passed: move it later before opening the cycle", field="nominations_close_at"
+        )
     if to is CycleStatus.CLOSED and cycle.status is CycleStatus.OPEN and now < cycle.nominations_open_at:
-        raise DomainError("Nominations have not started yet: move the cycle back to draft instead of closing it",
-                          field="nominations_open_at")
+        raise DomainError(
+            "Nominations have not started yet: move the cycle back to draft instead of closing it",
+            field="nominations_open_at",
+        )
     if not cycle.categories and to is CycleStatus.OPEN:
         raise DomainError("Add at least one category before opening the cycle", field="categories")
     if not cycle.trends and to is CycleStatus.OPEN:
@@ -404,12 +488,12 @@ def transition(cycle: Cycle, to: CycleStatus, *, by: User | None = None, now: da
 
 _OWN_FUNCTION_MESSAGES = {
     (CycleStatus.OPEN, CycleStatus.CLOSED): "Close nominations with “Close nominations”, which also sets the "
-                                            "closing time",
+    "closing time",
     (CycleStatus.JUDGING, CycleStatus.PUBLISHED): "Publish the results from the results page: publishing changes "
-                                                  "the nominations’ results, e-mails the nominees and publishes "
-                                                  "the impact cases",
+    "the nominations’ results, e-mails the nominees and publishes "
+    "the impact cases",
     (CycleStatus.PUBLISHED, CycleStatus.JUDGING): "Withdraw the results with “Withdraw the results”, which also "
-                                                  "takes back the nominations’ results and the impact cases",
+    "takes back the nominations’ results and the impact cases",
 }
 
 
@@ -425,16 +509,25 @@ def close_nominations(cycle: Cycle, *, by: User | None = None, now: datetime | N
         cycle.nominations_close_at = now
     cycle.status = CycleStatus.CLOSED
     cycle.updated_at = now
-    audit.record("cycle.nominations_closed", actor=by, obj=cycle, closed_at=now.isoformat(),
-                 planned_close_at=planned.isoformat(), early=early)
+    audit.record(
+        "cycle.nominations_closed",
+        actor=by,
+        obj=cycle,
+        closed_at=now.isoformat(),
+        planned_close_at=planned.isoformat(),
+        early=early,
+    )
     return early
 
 
 def nomination_counts_by_cycle() -> dict[int, dict[str, int]]:
     """For each cycle id: nominations in draft and received (submitted and not withdrawn)."""
     counts: dict[int, dict[str, int]] = {}
-    rows = db.session.execute(select(Nomination.cycle_id, Nomination.status, func.count(Nomination.id))
-                              .group_by(Nomination.cycle_id, Nomination.status))
+    rows = db.session.execute(
+        select(Nomination.cycle_id, Nomination.status, func.count(Nomination.id)).group_by(
+            Nomination.cycle_id, Nomination.status
+        )
+    )
     for cycle_id, status, count in rows:
         entry = counts.setdefault(cycle_id, {"draft": 0, "received": 0, "withdrawn": 0})
         if status is NominationStatus.DRAFT:
@@ -448,8 +541,11 @@ def nomination_counts_by_cycle() -> dict[int, dict[str, int]]:
 
 def category_nomination_counts(cycle: Cycle) -> dict[int, int]:
     """Nominations of any status in each category of the cycle, by category id."""
-    rows = db.session.execute(select(Nomination.category_id, func.count(Nomination.id))
-                              .where(Nomination.cycle_id == cycle.id).group_by(Nomination.category_id))
+    rows = db.session.execute(
+        select(Nomination.category_id, func.count(Nomination.id))
+        .where(Nomination.cycle_id == cycle.id)
+        .group_by(Nomination.category_id)
+    )
     return {category_id: count for category_id, count in rows}
 
 
@@ -484,12 +580,19 @@ def _category_slug(cycle: Cycle, name: str, category: Category | None = None) ->
         return category.slug
     slug, n = base, 2
     while slug in taken:
-        slug, n = f"{base[:120 - len(str(n)) - 1]}-{n}", n + 1
+        slug, n = f"{base[: 120 - len(str(n)) - 1]}-{n}", n + 1
     return slug
 
 
-def add_category(cycle: Cycle, *, name: str, description: str = "", shortlist_size: int = 6,
-                 trend_ids: list[int] | None = None, by: User | None = None) -> Category:
+def add_category(
+    cycle: Cycle,
+    *,
+    name: str,
+    description: str = "",
+    shortlist_size: int = 6,
+    trend_ids: list[int] | None = None,
+    by: User | None = None,
+) -> Category:
     """Add a category to the cycle; its name must be new in the cycle."""
     if not name.strip():
         raise DomainError("Enter the category's name", field="name")
@@ -498,9 +601,13 @@ def add_category(cycle: Cycle, *, name: str, description: str = "", shortlist_si
     _check_category_name_free(cycle, name)
     slug = _category_slug(cycle, name)
     trends = _category_trends(cycle, trend_ids)
-    category = Category(name=name.strip(), slug=slug, description=description.strip(),
-                        shortlist_size=shortlist_size,
-                        position=max((c.position for c in cycle.categories), default=-1) + 1)
+    category = Category(
+        name=name.strip(),
+        slug=slug,
+        description=description.strip(),
+        shortlist_size=shortlist_size,
+        position=max((c.position for c in cycle.categories), default=-1) + 1,
+    )
     category.trends = trends
     cycle.categories.append(category)
     db.session.flush()
@@ -508,8 +615,15 @@ def add_category(cycle: Cycle, *, name: str, description: str = "", shortlist_si
     return category
 
 
-def edit_category(category: Category, *, name: str, description: str, shortlist_size: int,
-                  trend_ids: list[int] | None = None, by: User | None = None) -> None:
+def edit_category(
+    category: Category,
+    *,
+    name: str,
+    description: str,
+    shortlist_size: int,
+    trend_ids: list[int] | None = None,
+    by: User | None = None,
+) -> None:
     """Change a category's words, shortlist size and linked trends."""
     if not name.strip():
         raise DomainError("Enter the category's name", field="name")
@@ -534,33 +648,62 @@ def remove_category(category: Category, *, by: User | None = None) -> None:
     audit.record("category.removed", actor=by, object_type="categories", object_id=category.id, name=category.name)
 
 
-def copy_cycle(source: Cycle, *, name: str, year: int, nominations_open_at: datetime,
-               nominations_close_at: datetime, judging_close_at: datetime | None = None,
-               reference_prefix: str | None = None, by: User | None = None) -> Cycle:
+def copy_cycle(
+    source: Cycle,
+    *,
+    name: str,
+    year: int,
+    nominations_open_at: datetime,
+    nominations_close_at: datetime,
+    judging_close_at: datetime | None = None,
+    reference_prefix: str | None = None,
+    by: User | None = None,
+) -> Cycle:
     """Start next year's cycle from this one: settings, trends still current, categories and criteria.
     The reference prefix is the source's unless another is given (or the source's is taken for the year:
     then the first free one after it, as `free_reference_prefix` finds)."""
     rules = {k: getattr(source, k) for k in ENTRY_RULE_FIELDS}
     if reference_prefix is None:
         reference_prefix = free_reference_prefix(year, source.reference_prefix)
-    cycle = create_cycle(name=name, year=year, nominations_open_at=nominations_open_at,
-                         nominations_close_at=nominations_close_at, judging_close_at=judging_close_at,
-                         description=source.description, time_zone=source.time_zone,
-                         trend_ids=[t.id for t in source.trends if not t.is_retired],
-                         reference_prefix=reference_prefix, with_defaults=False, by=by, **rules)
+    cycle = create_cycle(
+        name=name,
+        year=year,
+        nominations_open_at=nominations_open_at,
+        nominations_close_at=nominations_close_at,
+        judging_close_at=judging_close_at,
+        description=source.description,
+        time_zone=source.time_zone,
+        trend_ids=[t.id for t in source.trends if not t.is_retired],
+        reference_prefix=reference_prefix,
+        with_defaults=False,
+        by=by,
+        **rules,
+    )
     cycle.blind_judging = source.blind_judging
     cycle.section_word_limits = dict(source.section_word_limits or {})
     for category in source.categories:
-        copy = Category(name=category.name, slug=category.slug, description=category.description,
-                        shortlist_size=category.shortlist_size, position=category.position)
+        copy = Category(
+            name=category.name,
+            slug=category.slug,
+            description=category.description,
+            shortlist_size=category.shortlist_size,
+            position=category.position,
+        )
         copy.trends = [t for t in category.trends if not t.is_retired]
         cycle.categories.append(copy)
     for criterion in source.criteria:
-        cycle.criteria.append(Criterion(name=criterion.name, description=criterion.description,
-                                        weight=criterion.weight, scale_min=criterion.scale_min,
-                                        scale_max=criterion.scale_max, rubric=list(criterion.rubric or []),
-                                        allow_not_applicable=criterion.allow_not_applicable,
-                                        position=criterion.position))
+        cycle.criteria.append(
+            Criterion(
+                name=criterion.name,
+                description=criterion.description,
+                weight=criterion.weight,
+                scale_min=criterion.scale_min,
+                scale_max=criterion.scale_max,
+                rubric=list(criterion.rubric or []),
+                allow_not_applicable=criterion.allow_not_applicable,
+                position=criterion.position,
+            )
+        )
     db.session.flush()
     audit.record("cycle.copied", actor=by, obj=cycle, source=source.slug)
     return cycle

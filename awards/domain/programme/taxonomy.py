@@ -44,9 +44,17 @@ def seed_trends() -> int:
     for position, item in enumerate(default_taxonomy()["trends"]):
         if item["code"] in existing:
             continue
-        db.session.add(Trend(code=item["code"], group=TrendGroup(item["group"]), name=item["name"],
-                             slug=unique_trend_slug(item["name"]), description=item.get("description", ""),
-                             source=item.get("source") or sources.get(item["group"], ""), position=position))
+        db.session.add(
+            Trend(
+                code=item["code"],
+                group=TrendGroup(item["group"]),
+                name=item["name"],
+                slug=unique_trend_slug(item["name"]),
+                description=item.get("description", ""),
+                source=item.get("source") or sources.get(item["group"], ""),
+                position=position,
+            )
+        )
         added += 1
     db.session.flush()
     return added
@@ -65,8 +73,9 @@ def get_trend(slug: str) -> Trend:
 
 def cycles_offering_counts() -> dict[int, int]:
     """How many cycles offer each trend, by trend id (trends no cycle offers are absent)."""
-    rows = db.session.execute(select(cycle_trends.c.trend_id, func.count(cycle_trends.c.cycle_id))
-                              .group_by(cycle_trends.c.trend_id))
+    rows = db.session.execute(
+        select(cycle_trends.c.trend_id, func.count(cycle_trends.c.cycle_id)).group_by(cycle_trends.c.trend_id)
+    )
     return {trend_id: count for trend_id, count in rows}
 
 
@@ -87,8 +96,16 @@ def _check_fields(code: str, name: str, group: str, source: str = "") -> None:
         raise DomainError(f"Source must be {MAX_SOURCE} characters or fewer", field="source")
 
 
-def add_trend(*, code: str, name: str, group: str, description: str = "", source: str = "",
-              slug: str | None = None, by: User | None = None) -> Trend:
+def add_trend(
+    *,
+    code: str,
+    name: str,
+    group: str,
+    description: str = "",
+    source: str = "",
+    slug: str | None = None,
+    by: User | None = None,
+) -> Trend:
     """Add a trend; its code and slug must be new."""
     code = code.strip().upper()
     _check_fields(code, name.strip(), group, source.strip())
@@ -98,16 +115,22 @@ def add_trend(*, code: str, name: str, group: str, description: str = "", source
     if db.session.scalar(select(Trend.id).where(Trend.slug == slug)):
         raise Conflict(f"There is already a trend with the web address {slug}", field="slug")
     position = (db.session.scalar(select(func.max(Trend.position))) or 0) + 1
-    trend = Trend(code=code, name=name.strip(), group=TrendGroup(group), slug=slug,
-                  description=description.strip(), source=source.strip(), position=position)
+    trend = Trend(
+        code=code,
+        name=name.strip(),
+        group=TrendGroup(group),
+        slug=slug,
+        description=description.strip(),
+        source=source.strip(),
+        position=position,
+    )
     db.session.add(trend)
     db.session.flush()
     audit.record("trend.added", actor=by, obj=trend, code=code)
     return trend
 
 
-def edit_trend(trend: Trend, *, name: str, group: str, description: str, source: str,
-               by: User | None = None) -> None:
+def edit_trend(trend: Trend, *, name: str, group: str, description: str, source: str, by: User | None = None) -> None:
     """Change a trend's words. Its code and slug stay, so links to it keep working."""
     _check_fields(trend.code, name.strip(), group, source.strip())
     trend.name, trend.group = name.strip(), TrendGroup(group)
@@ -135,9 +158,16 @@ def export_trends() -> dict[str, Any]:
     return {
         "format": EXPORT_FORMAT,
         "trends": [
-            {"code": t.code, "group": t.group.value, "name": t.name, "slug": t.slug,
-             "description": t.description, "source": t.source, "position": t.position,
-             "retired": t.is_retired}
+            {
+                "code": t.code,
+                "group": t.group.value,
+                "name": t.name,
+                "slug": t.slug,
+                "description": t.description,
+                "source": t.source,
+                "position": t.position,
+                "retired": t.is_retired,
+            }
             for t in trends
         ],
     }
@@ -207,8 +237,10 @@ def _trend_problems(i: int, item: Any, seen_codes: set[str], seen_slugs: set[str
     name = (item.get("name") or "").strip()
     slug = slugify(item.get("slug") or name, max_length=MAX_SLUG)
     problems = [f"trend {i}: {problem}" for problem in _code_problems(code, seen_codes)]
-    problems += [f"trend {i} ({code}): {problem}"
-                 for problem in (*_name_problems(name), *_value_problems(item), *_slug_problems(slug, seen_slugs))]
+    problems += [
+        f"trend {i} ({code}): {problem}"
+        for problem in (*_name_problems(name), *_value_problems(item), *_slug_problems(slug, seen_slugs))
+    ]
     return problems
 
 
@@ -234,13 +266,15 @@ def import_trends(data: Any, *, by: User | None = None) -> tuple[int, int]:
     """
     items = _validate_import(data)
     existing = trends_by_code()
-    wanted = {str(item["code"]).strip().upper(): slugify(str(item.get("slug") or item["name"]).strip(),
-                                                          max_length=MAX_SLUG)
-              for item in items}
+    wanted = {
+        str(item["code"]).strip().upper(): slugify(str(item.get("slug") or item["name"]).strip(), max_length=MAX_SLUG)
+        for item in items
+    }
     # A web address in the file must not belong to a trend the file leaves alone.
     kept = {t.slug: t.code for code, t in existing.items() if code not in wanted}
-    clashes = [f"web address {slug} of {code} is already used by {kept[slug]}"
-               for code, slug in wanted.items() if slug in kept]
+    clashes = [
+        f"web address {slug} of {code} is already used by {kept[slug]}" for code, slug in wanted.items() if slug in kept
+    ]
     if clashes:
         raise DomainError("The file has problems, nothing was imported: " + "; ".join(clashes))
     # Two trends may swap web addresses: move the changing ones aside first, so the unique

@@ -35,8 +35,19 @@ _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 BYTE_ORDER_MARK = "\ufeff"
 
 NOMINATION_COLUMNS = (
-    "Reference", "Status", "Category", "Title", "Organisation", "Partners", "Contact name",
-    "Contact email", "Region", "Trends", "Submitted at (UTC)", "Eligibility", "Eligibility reason",
+    "Reference",
+    "Status",
+    "Category",
+    "Title",
+    "Organisation",
+    "Partners",
+    "Contact name",
+    "Contact email",
+    "Region",
+    "Trends",
+    "Submitted at (UTC)",
+    "Eligibility",
+    "Eligibility reason",
 )
 
 
@@ -87,12 +98,22 @@ def nomination_row(nomination: Nomination) -> list[str]:
     """A nomination as a row of NOMINATION_COLUMNS (partners and trends load with it)."""
     partners = "; ".join(f"{p.name} (supplier)" if p.is_supplier else p.name for p in nomination.partners)
     # trend_links are ordered primary first
-    trends = "; ".join(f"{link.trend.name} (primary)" if link.is_primary else link.trend.name
-                       for link in nomination.trend_links)
+    trends = "; ".join(
+        f"{link.trend.name} (primary)" if link.is_primary else link.trend.name for link in nomination.trend_links
+    )
     return [
-        nomination.reference, nomination.status.label, nomination.category.name, nomination.title,
-        nomination.organisation_name, partners, nomination.contact_name, nomination.contact_email,
-        nomination.region, trends, iso_utc(nomination.submitted_at), eligibility_label(nomination),
+        nomination.reference,
+        nomination.status.label,
+        nomination.category.name,
+        nomination.title,
+        nomination.organisation_name,
+        partners,
+        nomination.contact_name,
+        nomination.contact_email,
+        nomination.region,
+        trends,
+        iso_utc(nomination.submitted_at),
+        eligibility_label(nomination),
         nomination.eligibility_reason,
     ]
 
@@ -106,27 +127,65 @@ def nomination_rows(ids: Sequence[int]) -> list[list[str]]:
         return []
     partners: dict[int, list[str]] = defaultdict(list)
     for nomination_id, name, is_supplier in db.session.execute(
-            select(NominationPartner.nomination_id, NominationPartner.name, NominationPartner.is_supplier)
-            .where(NominationPartner.nomination_id.in_(ids))
-            .order_by(NominationPartner.nomination_id, NominationPartner.position)):
+        select(NominationPartner.nomination_id, NominationPartner.name, NominationPartner.is_supplier)
+        .where(NominationPartner.nomination_id.in_(ids))
+        .order_by(NominationPartner.nomination_id, NominationPartner.position)
+    ):
         partners[nomination_id].append(f"{name} (supplier)" if is_supplier else name)
     trends: dict[int, list[str]] = defaultdict(list)
     for nomination_id, name, is_primary in db.session.execute(
-            select(NominationTrend.nomination_id, Trend.name, NominationTrend.is_primary)
-            .join(Trend, NominationTrend.trend_id == Trend.id).where(NominationTrend.nomination_id.in_(ids))
-            .order_by(NominationTrend.nomination_id, NominationTrend.is_primary.desc(), NominationTrend.position)):
+        select(NominationTrend.nomination_id, Trend.name, NominationTrend.is_primary)
+        .join(Trend, NominationTrend.trend_id == Trend.id)
+        .where(NominationTrend.nomination_id.in_(ids))
+        .order_by(NominationTrend.nomination_id, NominationTrend.is_primary.desc(), NominationTrend.position)
+    ):
         trends[nomination_id].append(f"{name} (primary)" if is_primary else name)
     rows = {}
-    for (nomination_id, reference, status, category, title, organisation, contact_name, contact_email, region,
-         submitted_at, eligibility, reason) in db.session.execute(
-            select(Nomination.id, Nomination.reference, Nomination.status, Category.name, Nomination.title,
-                   Nomination.organisation_name, Nomination.contact_name, Nomination.contact_email,
-                   Nomination.region, Nomination.submitted_at, Nomination.eligibility, Nomination.eligibility_reason)
-            .outerjoin(Category, Nomination.category_id == Category.id).where(Nomination.id.in_(ids))):
+    for (
+        nomination_id,
+        reference,
+        status,
+        category,
+        title,
+        organisation,
+        contact_name,
+        contact_email,
+        region,
+        submitted_at,
+        eligibility,
+        reason,
+    ) in db.session.execute(
+        select(
+            Nomination.id,
+            Nomination.reference,
+            Nomination.status,
+            Category.name,
+            Nomination.title,
+            Nomination.organisation_name,
+            Nomination.contact_name,
+            Nomination.contact_email,
+            Nomination.region,
+            Nomination.submitted_at,
+            Nomination.eligibility,
+            Nomination.eligibility_reason,
+        )
+        .outerjoin(Category, Nomination.category_id == Category.id)
+        .where(Nomination.id.in_(ids))
+    ):
         rows[nomination_id] = [
-            reference, status.label, category or "", title, organisation, "; ".join(partners[nomination_id]),
-            contact_name, contact_email, region, "; ".join(trends[nomination_id]), iso_utc(submitted_at),
-            ELIGIBILITY_LABELS.get(eligibility, "Not decided"), reason,
+            reference,
+            status.label,
+            category or "",
+            title,
+            organisation,
+            "; ".join(partners[nomination_id]),
+            contact_name,
+            contact_email,
+            region,
+            "; ".join(trends[nomination_id]),
+            iso_utc(submitted_at),
+            ELIGIBILITY_LABELS.get(eligibility, "Not decided"),
+            reason,
         ]
     return [rows[i] for i in ids if i in rows]
 

@@ -66,8 +66,11 @@ class Withdrawn(DomainError):
 def is_public():
     """The SQL condition for a public impact case: ImpactCase.is_public, and its cycle's results
     are published (withdrawing the results takes the cycle's cases off the public site too)."""
-    return and_(ImpactCase.published_at.is_not(None), ImpactCase.unpublished_at.is_(None),
-                ImpactCase.cycle_id.in_(select(Cycle.id).where(Cycle.status == CycleStatus.PUBLISHED)))
+    return and_(
+        ImpactCase.published_at.is_not(None),
+        ImpactCase.unpublished_at.is_(None),
+        ImpactCase.cycle_id.in_(select(Cycle.id).where(Cycle.status == CycleStatus.PUBLISHED)),
+    )
 
 
 def case_is_public(found: ImpactCase) -> bool:
@@ -75,8 +78,12 @@ def case_is_public(found: ImpactCase) -> bool:
 
 
 def result_rank():
-    return case((ImpactCase.result == Result.WINNER, 0), (ImpactCase.result == Result.HIGHLY_COMMENDED, 1),
-                (ImpactCase.result == Result.SHORTLISTED, 2), else_=3)
+    return case(
+        (ImpactCase.result == Result.WINNER, 0),
+        (ImpactCase.result == Result.HIGHLY_COMMENDED, 1),
+        (ImpactCase.result == Result.SHORTLISTED, 2),
+        else_=3,
+    )
 
 
 def group_rank():
@@ -84,8 +91,13 @@ def group_rank():
 
 
 # Newest cycle first, then winners, highly commended and shortlisted, then by title.
-LIBRARY_ORDER = (ImpactCase.year.desc(), ImpactCase.cycle_id.desc(), result_rank(), func.lower(ImpactCase.title),
-                 ImpactCase.id)
+LIBRARY_ORDER = (
+    ImpactCase.year.desc(),
+    ImpactCase.cycle_id.desc(),
+    result_rank(),
+    func.lower(ImpactCase.title),
+    ImpactCase.id,
+)
 
 
 def licence_url(licence: str | None) -> str | None:
@@ -98,6 +110,7 @@ def licence_url(licence: str | None) -> str | None:
 # The query arguments the filters read (`parse_filters`), and the pages (`parse_page`).
 FILTER_ARGS = ("q", "trend", "category", "year", "result")
 PAGE_ARGS = ("page", "per_page")
+
 
 @dataclass(frozen=True)
 class CaseFilters:
@@ -115,14 +128,20 @@ class CaseFilters:
 
     def args(self) -> dict[str, str | int]:
         """The filters as URL query arguments (only those set), so links keep them."""
-        values: dict[str, str | int | None] = {"q": self.q, "trend": self.trend, "category": self.category,
-                                               "year": self.year, "result": self.result.value if self.result else ""}
+        values: dict[str, str | int | None] = {
+            "q": self.q,
+            "trend": self.trend,
+            "category": self.category,
+            "year": self.year,
+            "result": self.result.value if self.result else "",
+        }
         return {k: v for k, v in values.items() if v}
 
 
 def parse_filters(args: Mapping[str, str], *, strict: bool = False) -> CaseFilters:
     """Filters from query arguments. A year or result that makes no sense is ignored, or with
     `strict` (the API) refused with a DomainError naming the argument."""
+
     def text(name: str, limit: int) -> str:
         return " ".join(str(args.get(name) or "").split())[:limit]
 
@@ -140,13 +159,19 @@ def parse_filters(args: Mapping[str, str], *, strict: bool = False) -> CaseFilte
             result = Result(result_raw)
         elif strict:
             raise DomainError("result must be one of " + ", ".join(r.value for r in PUBLIC_RESULTS), field="result")
-    return CaseFilters(trend=text("trend", 140), category=text("category", 200), year=year, result=result,
-                       q=text("q", MAX_QUERY_LENGTH))
+    return CaseFilters(
+        trend=text("trend", 140),
+        category=text("category", 200),
+        year=year,
+        result=result,
+        q=text("q", MAX_QUERY_LENGTH),
+    )
 
 
 def parse_page(args: Mapping[str, str], *, strict: bool = False, per_page_arg: bool = False) -> tuple[int, int]:
     """The page number (from 1) and page size. Only the API lets the reader choose the size
     (`per_page_arg`), up to MAX_PER_PAGE."""
+
     def number(name: str, default: int, low: int, high: int) -> int:
         raw = str(args.get(name) or "").strip()
         if not raw:
@@ -158,6 +183,7 @@ def parse_page(args: Mapping[str, str], *, strict: bool = False, per_page_arg: b
             bound = f"from {low} to {high}" if high < 10**9 else f"a whole number from {low}"
             raise DomainError(f"{name} must be {bound}", field=name)
         return default
+
     # Outside the API a page that is no number is the first; one past the end (however far) is a 404.
     page = number("page", 1, 1, paging.MAX_PAGE) if strict else paging.requested_page(args)
     per_page = number("per_page", PER_PAGE, 1, MAX_PER_PAGE) if per_page_arg else PER_PAGE
@@ -180,8 +206,13 @@ def _like_pattern(term: str) -> str:
 def _conditions(filters: CaseFilters) -> list:
     conditions = [is_public()]
     if filters.trend:
-        conditions.append(exists().where(ImpactCaseTrend.case_id == ImpactCase.id,
-                                         ImpactCaseTrend.trend_id == Trend.id, Trend.slug == filters.trend))
+        conditions.append(
+            exists().where(
+                ImpactCaseTrend.case_id == ImpactCase.id,
+                ImpactCaseTrend.trend_id == Trend.id,
+                Trend.slug == filters.trend,
+            )
+        )
     if filters.category:
         conditions.append(func.lower(ImpactCase.category_name) == filters.category.lower())
     if filters.year:
@@ -194,6 +225,7 @@ def _conditions(filters: CaseFilters) -> list:
 
 
 # --- Finding cases ---------------------------------------------------------------------------
+
 
 @dataclass
 class Page:
@@ -237,17 +269,30 @@ def find_cases(filters: CaseFilters, *, page: int = 1, per_page: int = PER_PAGE,
         options = [selectinload(ImpactCase.trend_links)]
         if with_cycle:
             options.append(selectinload(ImpactCase.cycle))
-        result.items = list(db.session.scalars(
-            select(ImpactCase).where(*conditions).options(*options).order_by(*LIBRARY_ORDER)
-            .limit(per_page).offset((page - 1) * per_page)))
+        result.items = list(
+            db.session.scalars(
+                select(ImpactCase)
+                .where(*conditions)
+                .options(*options)
+                .order_by(*LIBRARY_ORDER)
+                .limit(per_page)
+                .offset((page - 1) * per_page)
+            )
+        )
     return result
 
 
 def newest_cases(limit: int = 50) -> list[ImpactCase]:
     """The most recently published public cases (for the feed), with their trends."""
-    return list(db.session.scalars(
-        select(ImpactCase).where(is_public()).options(selectinload(ImpactCase.trend_links))
-        .order_by(ImpactCase.published_at.desc(), ImpactCase.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(ImpactCase)
+            .where(is_public())
+            .options(selectinload(ImpactCase.trend_links))
+            .order_by(ImpactCase.published_at.desc(), ImpactCase.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def get_public_case(slug: str, *, with_cycle: bool = True) -> ImpactCase:
@@ -268,14 +313,24 @@ def related_cases(found: ImpactCase, limit: int = 6) -> list[ImpactCase]:
     primary = found.primary_trend
     if primary is None:
         return []
-    return list(db.session.scalars(
-        select(ImpactCase).join(ImpactCaseTrend, ImpactCaseTrend.case_id == ImpactCase.id)
-        .where(is_public(), ImpactCase.id != found.id, ImpactCaseTrend.trend_id == primary.id,
-               ImpactCaseTrend.is_primary.is_(True))
-        .order_by(*LIBRARY_ORDER).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(ImpactCase)
+            .join(ImpactCaseTrend, ImpactCaseTrend.case_id == ImpactCase.id)
+            .where(
+                is_public(),
+                ImpactCase.id != found.id,
+                ImpactCaseTrend.trend_id == primary.id,
+                ImpactCaseTrend.is_primary.is_(True),
+            )
+            .order_by(*LIBRARY_ORDER)
+            .limit(limit)
+        )
+    )
 
 
 # --- Filter choices --------------------------------------------------------------------------
+
 
 @dataclass
 class Facets:
@@ -286,24 +341,33 @@ class Facets:
     years: list[int]
 
     def trends_by_group(self) -> list[tuple[TrendGroup, list[Trend]]]:
-        return [(g, [t for t in self.trends if t.group is g]) for g in TrendGroup
-                if any(t.group is g for t in self.trends)]
+        return [
+            (g, [t for t in self.trends if t.group is g]) for g in TrendGroup if any(t.group is g for t in self.trends)
+        ]
 
 
 def facets() -> Facets:
-    trend_ids = (select(ImpactCaseTrend.trend_id).join(ImpactCase, ImpactCaseTrend.case_id == ImpactCase.id)
-                 .where(is_public()))
-    trends = list(db.session.scalars(select(Trend).where(Trend.id.in_(trend_ids))
-                                     .order_by(group_rank(), Trend.position, Trend.id)))
+    trend_ids = (
+        select(ImpactCaseTrend.trend_id).join(ImpactCase, ImpactCaseTrend.case_id == ImpactCase.id).where(is_public())
+    )
+    trends = list(
+        db.session.scalars(
+            select(Trend).where(Trend.id.in_(trend_ids)).order_by(group_rank(), Trend.position, Trend.id)
+        )
+    )
     rows = db.session.execute(select(ImpactCase.year, ImpactCase.category_name).where(is_public()).distinct()).all()
     categories: dict[str, str] = {}
     for _year, name in rows:
         categories.setdefault(name.lower(), name)
-    return Facets(trends=trends, categories=sorted(categories.values(), key=str.lower),
-                  years=sorted({year for year, _name in rows}, reverse=True))
+    return Facets(
+        trends=trends,
+        categories=sorted(categories.values(), key=str.lower),
+        years=sorted({year for year, _name in rows}, reverse=True),
+    )
 
 
 # --- Trends ----------------------------------------------------------------------------------
+
 
 @dataclass
 class TrendEntry:
@@ -330,8 +394,10 @@ def case_counts_by_trend_and_year() -> dict[tuple[int, int], int]:
     """Public impact cases per (trend id, year): a case counts once for each trend it addresses."""
     rows = db.session.execute(
         select(ImpactCaseTrend.trend_id, ImpactCase.year, func.count(ImpactCase.id))
-        .join(ImpactCase, ImpactCaseTrend.case_id == ImpactCase.id).where(is_public())
-        .group_by(ImpactCaseTrend.trend_id, ImpactCase.year))
+        .join(ImpactCase, ImpactCaseTrend.case_id == ImpactCase.id)
+        .where(is_public())
+        .group_by(ImpactCaseTrend.trend_id, ImpactCase.year)
+    )
     return {(trend_id, year): count for trend_id, year, count in rows}
 
 
@@ -349,8 +415,10 @@ def trend_index() -> TrendIndex:
         if trend.is_retired and not years:
             continue
         groups[trend.group].append(TrendEntry(trend, sum(years.values()), dict(years)))
-    return TrendIndex(groups=[(g, entries) for g, entries in groups.items() if entries],
-                      years=sorted({year for _trend_id, year in counts}))
+    return TrendIndex(
+        groups=[(g, entries) for g, entries in groups.items() if entries],
+        years=sorted({year for _trend_id, year in counts}),
+    )
 
 
 def get_trend(slug: str) -> Trend:
@@ -360,24 +428,37 @@ def get_trend(slug: str) -> Trend:
     return trend
 
 
-def trend_cases(trend: Trend, limit: int) -> tuple[list[tuple[ImpactCase, ImpactCaseTrend]],
-                                                   list[tuple[ImpactCase, ImpactCaseTrend]], int]:
+def trend_cases(
+    trend: Trend, limit: int
+) -> tuple[list[tuple[ImpactCase, ImpactCaseTrend]], list[tuple[ImpactCase, ImpactCaseTrend]], int]:
     """A trend page's share of its public cases: up to `limit` with it as their main trend and up
     to `limit` addressing it alongside another, in library order, and how many there are in all.
     Four queries, however many cases address the trend (the library pages through the rest)."""
+
     def linked(primary: bool):
         rows = db.session.execute(
-            select(ImpactCase, ImpactCaseTrend).join(ImpactCaseTrend, ImpactCaseTrend.case_id == ImpactCase.id)
+            select(ImpactCase, ImpactCaseTrend)
+            .join(ImpactCaseTrend, ImpactCaseTrend.case_id == ImpactCase.id)
             .where(ImpactCaseTrend.trend_id == trend.id, ImpactCaseTrend.is_primary.is_(primary), is_public())
-            .options(selectinload(ImpactCase.trend_links)).order_by(*LIBRARY_ORDER).limit(limit)).all()
+            .options(selectinload(ImpactCase.trend_links))
+            .order_by(*LIBRARY_ORDER)
+            .limit(limit)
+        ).all()
         return [(row[0], row[1]) for row in rows]
-    total = db.session.scalar(
-        select(func.count(ImpactCaseTrend.id)).join(ImpactCase, ImpactCaseTrend.case_id == ImpactCase.id)
-        .where(ImpactCaseTrend.trend_id == trend.id, is_public())) or 0
+
+    total = (
+        db.session.scalar(
+            select(func.count(ImpactCaseTrend.id))
+            .join(ImpactCase, ImpactCaseTrend.case_id == ImpactCase.id)
+            .where(ImpactCaseTrend.trend_id == trend.id, is_public())
+        )
+        or 0
+    )
     return (linked(True), linked(False), total) if total else ([], [], 0)
 
 
 # --- A cycle's shortlist ---------------------------------------------------------------------
+
 
 @dataclass
 class ShortlistGroup:
@@ -411,22 +492,28 @@ def get_published_cycle(slug: str) -> Cycle:
 def cycle_shortlist(cycle: Cycle) -> list[ShortlistGroup]:
     """The published shortlist by category: public cases by result, and a count of the
     shortlisted nominations without a public case (no consent, or taken down), never named."""
-    cases = list(db.session.scalars(
-        select(ImpactCase).where(ImpactCase.cycle_id == cycle.id, is_public())
-        .options(selectinload(ImpactCase.trend_links)).order_by(result_rank(), func.lower(ImpactCase.title),
-                                                               ImpactCase.id)))
+    cases = list(
+        db.session.scalars(
+            select(ImpactCase)
+            .where(ImpactCase.cycle_id == cycle.id, is_public())
+            .options(selectinload(ImpactCase.trend_links))
+            .order_by(result_rank(), func.lower(ImpactCase.title), ImpactCase.id)
+        )
+    )
     any_case = exists().where(ImpactCase.nomination_id == Nomination.id)
     public_case = exists().where(ImpactCase.nomination_id == Nomination.id, is_public())
     hidden: dict[tuple[int, bool], int] = {}
     for has_case, condition in ((False, ~any_case), (True, and_(any_case, ~public_case))):
         for category_id, count in db.session.execute(
-                select(Nomination.category_id, func.count(Nomination.id))
-                .where(Nomination.cycle_id == cycle.id, Nomination.status.in_(SHORTLISTED_STATUSES), condition)
-                .group_by(Nomination.category_id)):
+            select(Nomination.category_id, func.count(Nomination.id))
+            .where(Nomination.cycle_id == cycle.id, Nomination.status.in_(SHORTLISTED_STATUSES), condition)
+            .group_by(Nomination.category_id)
+        ):
             hidden[(category_id, has_case)] = count
     groups: dict[object, ShortlistGroup] = {
         c.id: ShortlistGroup(c.name, not_published=hidden.get((c.id, False), 0), removed=hidden.get((c.id, True), 0))
-        for c in cycle.categories}
+        for c in cycle.categories
+    }
     for item in cases:
         key = item.category_id if item.category_id in groups else f"name:{item.category_name.lower()}"
         groups.setdefault(key, ShortlistGroup(item.category_name)).cases.append(item)
@@ -434,6 +521,7 @@ def cycle_shortlist(cycle: Cycle) -> list[ShortlistGroup]:
 
 
 # --- Freshness -------------------------------------------------------------------------------
+
 
 def fingerprint() -> str:
     """A short digest that changes whenever anything the public pages show changes: impact
@@ -473,14 +561,29 @@ def _fingerprint_sql(dialect) -> str:
 def _fingerprint_query():
     """One row for the number of cases, one per cycle and one per trend, in a fixed order:
     (kind, id, slug, name, group, description, source, position, time)."""
+
     def kind(number: int):
         return literal_column(str(number)).label("kind")
+
     blanks = [null().label(name) for name in ("slug", "name", "grp", "description", "source", "position")]
-    cases = select(kind(0), select(func.count()).select_from(ImpactCase).scalar_subquery().label("id"),
-                   *blanks, null().label("stamp"))
+    cases = select(
+        kind(0),
+        select(func.count()).select_from(ImpactCase).scalar_subquery().label("id"),
+        *blanks,
+        null().label("stamp"),
+    )
     cycles = select(kind(1), Cycle.id, *blanks, Cycle.updated_at)
-    trends = select(kind(2), Trend.id, Trend.slug, Trend.name, Trend.group, Trend.description, Trend.source,
-                    Trend.position, Trend.retired_at)
+    trends = select(
+        kind(2),
+        Trend.id,
+        Trend.slug,
+        Trend.name,
+        Trend.group,
+        Trend.description,
+        Trend.source,
+        Trend.position,
+        Trend.retired_at,
+    )
     return union_all(trends, cycles, cases).order_by(literal_column("kind"), literal_column("id"))
 
 
@@ -565,9 +668,14 @@ def _cycles_to_touch(session: Session, changes: _ShownChanges, deleted: Collecti
     status is shortlisted (one query), less any cycle the flush deletes."""
     cycle_ids = set(changes.cycle_ids)
     if changes.unsure:
-        cycle_ids.update(changes.unsure[nomination_id] for nomination_id in session.scalars(
-            select(Nomination.id).where(Nomination.id.in_(changes.unsure),
-                                        Nomination.status.in_(SHORTLISTED_STATUSES))))
+        cycle_ids.update(
+            changes.unsure[nomination_id]
+            for nomination_id in session.scalars(
+                select(Nomination.id).where(
+                    Nomination.id.in_(changes.unsure), Nomination.status.in_(SHORTLISTED_STATUSES)
+                )
+            )
+        )
     cycles = {c.id: c for c in changes.cycles}
     for cycle_id in cycle_ids - cycles.keys():
         cycle = session.get(Cycle, cycle_id)

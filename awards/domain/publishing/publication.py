@@ -25,8 +25,15 @@ PUBLISHED_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 # The nominee's answers an impact case never shows, and the same in words.
-NEVER_PUBLISHED_FIELDS: tuple[str, ...] = ("contact_name", "contact_email", "contact_phone", "attachments",
-                                           "declares_accurate", "consents_to_publish", "declares_authorised")
+NEVER_PUBLISHED_FIELDS: tuple[str, ...] = (
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "attachments",
+    "declares_accurate",
+    "consents_to_publish",
+    "declares_authorised",
+)
 NEVER_PUBLISHED = "the contact’s name, email address or phone number, the supporting documents or the declarations"
 
 # What the case page shows beside the nominee's own words.
@@ -37,4 +44,3 @@ LICENCE = "CC BY 4.0"
 
 def published_labels() -> list[str]:
     return [label for _, label in PUBLISHED_FIELDS]
-

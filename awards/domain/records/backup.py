@@ -56,11 +56,17 @@ def sqlite_path(url: str | None = None) -> Path | None:
 
 
 def _sqlite_counts(connection: sqlite3.Connection) -> dict[str, int]:
-    names = [row[0] for row in connection.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    names = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
     # A table name cannot be a parameter: it is quoted as an identifier, any quote in it doubled.
-    return {name: connection.execute(f'SELECT count(*) FROM "{_quoted(name)}"').fetchone()[0]  # noqa: S608
-            for name in names}
+    return {
+        name: connection.execute(f'SELECT count(*) FROM "{_quoted(name)}"').fetchone()[0]  # noqa: S608
+        for name in names
+    }
 
 
 def _quoted(identifier: str) -> str:
@@ -107,8 +113,9 @@ def _copy_uploads(source: Path, target: Path, wanted: set[str]) -> tuple[dict[st
     target.mkdir(parents=True, exist_ok=True)
     files = {}
     # Hidden files are uploads still being written (".<name>.part"): not part of any attachment yet.
-    present = sorted(p for p in source.iterdir() if p.is_file() and _safe_upload_name(p.name)) \
-        if source.is_dir() else []
+    present = (
+        sorted(p for p in source.iterdir() if p.is_file() and _safe_upload_name(p.name)) if source.is_dir() else []
+    )
     for path in present:
         try:
             shutil.copy2(path, target / path.name)
@@ -150,8 +157,7 @@ def _prepare_target(target: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
 
 
-def _snapshot_copy(source: Path, copy: sqlite3.Connection,
-                   progress: Callable[[int, int], None] | None) -> None:
+def _snapshot_copy(source: Path, copy: sqlite3.Connection, progress: Callable[[int, int], None] | None) -> None:
     """Copy the live database into `copy` as of one read transaction, page batch by page batch.
 
     The read transaction is opened on the source connection before the first step and held to the
@@ -161,8 +167,11 @@ def _snapshot_copy(source: Path, copy: sqlite3.Connection,
     try:
         live.execute("BEGIN")
         live.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts here
-        live.backup(copy, pages=PAGES_PER_STEP,
-                    progress=(lambda status, remaining, total: progress(remaining, total)) if progress else None)
+        live.backup(
+            copy,
+            pages=PAGES_PER_STEP,
+            progress=(lambda status, remaining, total: progress(remaining, total)) if progress else None,
+        )
         live.execute("COMMIT")
     finally:
         live.close()
@@ -190,8 +199,11 @@ def backup(target: Path, *, progress: Callable[[int, int], None] | None = None) 
             _snapshot_copy(source, copy, progress)
             copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
             counts, revision = _sqlite_counts(copy), _sqlite_revision(copy)
-            stored = {row[0] for row in copy.execute("SELECT stored_name FROM attachments")} \
-                if "attachments" in counts else set()
+            stored = (
+                {row[0] for row in copy.execute("SELECT stored_name FROM attachments")}
+                if "attachments" in counts
+                else set()
+            )
         finally:
             copy.close()
         problem = integrity_check(copy_path)
@@ -206,16 +218,30 @@ def backup(target: Path, *, progress: Callable[[int, int], None] | None = None) 
         kind = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
     uploads, missing = _copy_uploads(upload_folder(), target / UPLOADS, stored)
     files.update(uploads)
-    manifest = Manifest(created_at=utcnow().isoformat(), database=kind, schema_revision=revision,
-                        row_counts=counts, files=files, missing_uploads=missing)
+    manifest = Manifest(
+        created_at=utcnow().isoformat(),
+        database=kind,
+        schema_revision=revision,
+        row_counts=counts,
+        files=files,
+        missing_uploads=missing,
+    )
     (target / MANIFEST).write_text(manifest.as_json())
     return manifest
 
 
 def _safe_upload_name(name: str) -> bool:
     """A stored upload name is one plain file name: no folder, no parent, not absolute, nothing hidden."""
-    return (bool(name) and name == name.strip() and name not in (".", "..") and not name.startswith(".")
-            and "/" not in name and "\\" not in name and "\x00" not in name and ":" not in name)
+    return (
+        bool(name)
+        and name == name.strip()
+        and name not in (".", "..")
+        and not name.startswith(".")
+        and "/" not in name
+        and "\\" not in name
+        and "\x00" not in name
+        and ":" not in name
+    )
 
 
 def _check_file_names(directory: Path, manifest: Manifest) -> list[str]:
@@ -226,8 +252,10 @@ def _check_file_names(directory: Path, manifest: Manifest) -> list[str]:
     present = _upload_names_present(directory / UPLOADS)
     unlisted, absent = sorted(present - set(names)), sorted(set(names) - present)
     if unlisted:
-        raise BackupError(f"The backup's {UPLOADS} folder holds files its manifest does not list: "
-                          f"{', '.join(unlisted)}. Nothing was restored.")
+        raise BackupError(
+            f"The backup's {UPLOADS} folder holds files its manifest does not list: "
+            f"{', '.join(unlisted)}. Nothing was restored."
+        )
     if absent:
         raise BackupError(f"The backup is incomplete: {', '.join(UPLOADS + '/' + n for n in absent)} missing")
     return sorted(names)
@@ -242,8 +270,9 @@ def _listed_upload_names(manifest: Manifest) -> list[str]:
             continue
         prefix, _, name = entry.partition("/")
         if prefix != UPLOADS or not _safe_upload_name(name):
-            raise BackupError(f"The backup's manifest names a file that is not allowed: {entry!r}. "
-                              "Nothing was restored.")
+            raise BackupError(
+                f"The backup's manifest names a file that is not allowed: {entry!r}. Nothing was restored."
+            )
         names.append(name)
     return names
 
@@ -254,10 +283,12 @@ def _upload_names_present(folder: Path) -> set[str]:
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise BackupError(f"The backup's {UPLOADS} is not a folder. Nothing was restored.")
     present = set()
-    for path in (folder.iterdir() if folder.is_dir() else ()):
+    for path in folder.iterdir() if folder.is_dir() else ():
         if path.is_symlink() or not path.is_file() or not _safe_upload_name(path.name):
-            raise BackupError(f"The backup's {UPLOADS} folder holds something that is not a plain file: "
-                              f"{path.name!r}. Nothing was restored.")
+            raise BackupError(
+                f"The backup's {UPLOADS} folder holds something that is not a plain file: "
+                f"{path.name!r}. Nothing was restored."
+            )
         present.add(path.name)
     return present
 
@@ -328,19 +359,25 @@ def restore(source: Path, *, replace: bool = False) -> RestoreReport:
     if not replace:
         for name, destination in uploads.items():
             if destination.exists() and _sha256(destination) != manifest.files[name]["sha256"]:
-                raise BackupError(f"{destination} exists with other content. Restoring replaces it: "
-                                  "run again with --yes if that is what you want.")
+                raise BackupError(
+                    f"{destination} exists with other content. Restoring replaces it: "
+                    "run again with --yes if that is what you want."
+                )
     db.session.remove()
     db.engine.dispose()  # no pooled connection of ours holds the file open while it is replaced
     restored_db = False
     integrity, counts = "not checked", {}
     if DATABASE_FILE in manifest.files:
         if target is None:
-            raise BackupError("This backup holds a SQLite database, but the app's database is not SQLite. "
-                              "Set DATABASE_URL to a SQLite file to restore it, or load the data another way.")
+            raise BackupError(
+                "This backup holds a SQLite database, but the app's database is not SQLite. "
+                "Set DATABASE_URL to a SQLite file to restore it, or load the data another way."
+            )
         if _has_rows(target) and not replace:
-            raise BackupError(f"The database {target} is not empty. Restoring replaces everything in it: "
-                              "run again with --yes if that is what you want.")
+            raise BackupError(
+                f"The database {target} is not empty. Restoring replaces everything in it: "
+                "run again with --yes if that is what you want."
+            )
         target.parent.mkdir(parents=True, exist_ok=True)
         backup_copy = sqlite3.connect(source / DATABASE_FILE)
         live = sqlite3.connect(target, timeout=60)
@@ -360,5 +397,10 @@ def restore(source: Path, *, replace: bool = False) -> RestoreReport:
         folder.mkdir(parents=True, exist_ok=True)
     for name, destination in uploads.items():
         shutil.copy2(source / name, destination)
-    return RestoreReport(manifest=manifest, database_restored=restored_db, uploads_restored=len(uploads),
-                         integrity=integrity, row_counts=counts)
+    return RestoreReport(
+        manifest=manifest,
+        database_restored=restored_db,
+        uploads_restored=len(uploads),
+        integrity=integrity,
+        row_counts=counts,
+    )

@@ -71,6 +71,7 @@ LINK_REMOVED = "[link removed]"
 def _without_links(text: str | None) -> str | None:
     return _URL.sub(LINK_REMOVED, text) if text else text
 
+
 def _nomination_record(nomination: Nomination) -> dict[str, Any]:
     # Every section as stored (the documents are listed in full below).
     sections = {key: section_data(nomination, key) for key in SECTION_KEYS if key != "documents"}
@@ -87,49 +88,102 @@ def _nomination_record(nomination: Nomination) -> dict[str, Any]:
         "eligibility": nomination.eligibility.value if nomination.eligibility else None,
         "sections": sections,
         "partners": [{"name": p.name, "is_supplier": p.is_supplier} for p in nomination.partners],
-        "measured_outcomes": [{"metric": m.metric, "baseline": m.baseline, "result": m.result,
-                               "measured_on": m.measured_on} for m in nomination.measured_outcomes],
-        "attachments": [{"name": a.original_name, "type": a.content_type, "size": a.size, "sha256": a.sha256,
-                         "uploaded_at": _iso(a.uploaded_at),
-                         "link": external_url("nominee.download", reference=nomination.reference,
-                                              attachment_id=a.id)}
-                        for a in nomination.attachments],
+        "measured_outcomes": [
+            {"metric": m.metric, "baseline": m.baseline, "result": m.result, "measured_on": m.measured_on}
+            for m in nomination.measured_outcomes
+        ],
+        "attachments": [
+            {
+                "name": a.original_name,
+                "type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+                "uploaded_at": _iso(a.uploaded_at),
+                "link": external_url("nominee.download", reference=nomination.reference, attachment_id=a.id),
+            }
+            for a in nomination.attachments
+        ],
     }
 
 
 def _judging_record(user: User) -> dict[str, Any]:
-    judges = db.session.scalars(select(Judge).where(Judge.user_id == user.id)
-                                .options(selectinload(Judge.cycle)).order_by(Judge.id)).all()
+    judges = db.session.scalars(
+        select(Judge).where(Judge.user_id == user.id).options(selectinload(Judge.cycle)).order_by(Judge.id)
+    ).all()
     judge_ids = [j.id for j in judges]
-    reviews = db.session.scalars(
-        select(Review).join(Assignment).where(Assignment.judge_id.in_(judge_ids))
-        .options(selectinload(Review.assignment).selectinload(Assignment.nomination),
-                 selectinload(Review.scores).selectinload(ReviewScore.criterion))
-        .order_by(Review.id)).all() if judge_ids else []
+    reviews = (
+        db.session.scalars(
+            select(Review)
+            .join(Assignment)
+            .where(Assignment.judge_id.in_(judge_ids))
+            .options(
+                selectinload(Review.assignment).selectinload(Assignment.nomination),
+                selectinload(Review.scores).selectinload(ReviewScore.criterion),
+            )
+            .order_by(Review.id)
+        ).all()
+        if judge_ids
+        else []
+    )
     # Only the conflicts they declared: one found automatically or entered by an organiser names a
     # nomination the judge must not learn about.
-    declared = db.session.scalars(
-        select(ConflictOfInterest).where(ConflictOfInterest.judge_id.in_(judge_ids),
-                                         ConflictOfInterest.source == ConflictSource.DECLARED)
-        .options(selectinload(ConflictOfInterest.nomination)).order_by(ConflictOfInterest.id)).all() \
-        if judge_ids else []
-    expertise = db.session.scalars(select(Expertise).where(Expertise.user_id == user.id)
-                                   .options(selectinload(Expertise.trend)).order_by(Expertise.id)).all()
-    affiliations = db.session.scalars(select(Affiliation).where(Affiliation.user_id == user.id)
-                                      .order_by(Affiliation.id)).all()
+    declared = (
+        db.session.scalars(
+            select(ConflictOfInterest)
+            .where(ConflictOfInterest.judge_id.in_(judge_ids), ConflictOfInterest.source == ConflictSource.DECLARED)
+            .options(selectinload(ConflictOfInterest.nomination))
+            .order_by(ConflictOfInterest.id)
+        ).all()
+        if judge_ids
+        else []
+    )
+    expertise = db.session.scalars(
+        select(Expertise)
+        .where(Expertise.user_id == user.id)
+        .options(selectinload(Expertise.trend))
+        .order_by(Expertise.id)
+    ).all()
+    affiliations = db.session.scalars(
+        select(Affiliation).where(Affiliation.user_id == user.id).order_by(Affiliation.id)
+    ).all()
     return {
-        "memberships": [{"cycle": j.cycle.name, "email": j.email, "organisation": j.organisation,
-                         "invited_at": _iso(j.invited_at), "accepted_at": _iso(j.accepted_at)} for j in judges],
+        "memberships": [
+            {
+                "cycle": j.cycle.name,
+                "email": j.email,
+                "organisation": j.organisation,
+                "invited_at": _iso(j.invited_at),
+                "accepted_at": _iso(j.accepted_at),
+            }
+            for j in judges
+        ],
         "expertise": [{"trend": e.trend.name, "level": e.level} for e in expertise],
-        "affiliations": [{"organisation": a.name, "relationship": a.kind.label, "recorded_at": _iso(a.created_at)}
-                         for a in affiliations],
-        "declared_conflicts": [{"nomination": c.nomination.reference, "reason": c.reason,
-                                "declared_at": _iso(c.created_at)} for c in declared],
-        "reviews": [{"nomination": r.assignment.nomination.reference, "status": r.status.value,
-                     "overall_comment": r.overall_comment, "submitted_at": _iso(r.submitted_at),
-                     "scores": [{"criterion": s.criterion.name, "value": s.value,
-                                 "not_applicable": s.not_applicable, "comment": s.comment} for s in r.scores]}
-                    for r in reviews],
+        "affiliations": [
+            {"organisation": a.name, "relationship": a.kind.label, "recorded_at": _iso(a.created_at)}
+            for a in affiliations
+        ],
+        "declared_conflicts": [
+            {"nomination": c.nomination.reference, "reason": c.reason, "declared_at": _iso(c.created_at)}
+            for c in declared
+        ],
+        "reviews": [
+            {
+                "nomination": r.assignment.nomination.reference,
+                "status": r.status.value,
+                "overall_comment": r.overall_comment,
+                "submitted_at": _iso(r.submitted_at),
+                "scores": [
+                    {
+                        "criterion": s.criterion.name,
+                        "value": s.value,
+                        "not_applicable": s.not_applicable,
+                        "comment": s.comment,
+                    }
+                    for s in r.scores
+                ],
+            }
+            for r in reviews
+        ],
     }
 
 
@@ -143,41 +197,87 @@ def personal_data(user: User) -> dict[str, Any]:
     """Everything held about the person: account, roles, nominations (every section, partners, outcomes,
     documents), judging, audit entries by or about them, e-mails to them and form input kept for them."""
     nominations = db.session.scalars(
-        select(Nomination).where(Nomination.nominator_id == user.id)
-        .options(selectinload(Nomination.cycle), selectinload(Nomination.category),
-                 selectinload(Nomination.partners), selectinload(Nomination.trend_links),
-                 selectinload(Nomination.measured_outcomes), selectinload(Nomination.attachments))
-        .order_by(Nomination.id)).all()
+        select(Nomination)
+        .where(Nomination.nominator_id == user.id)
+        .options(
+            selectinload(Nomination.cycle),
+            selectinload(Nomination.category),
+            selectinload(Nomination.partners),
+            selectinload(Nomination.trend_links),
+            selectinload(Nomination.measured_outcomes),
+            selectinload(Nomination.attachments),
+        )
+        .order_by(Nomination.id)
+    ).all()
     events = db.session.scalars(
-        select(AuditEvent).where(or_(AuditEvent.actor_id == user.id,
-                                     (AuditEvent.object_type == "users") & (AuditEvent.object_id == str(user.id))))
-        .order_by(AuditEvent.id)).all()
-    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == user.email)
-                                  .order_by(OutboxMessage.id)).all()
+        select(AuditEvent)
+        .where(
+            or_(
+                AuditEvent.actor_id == user.id,
+                (AuditEvent.object_type == "users") & (AuditEvent.object_id == str(user.id)),
+            )
+        )
+        .order_by(AuditEvent.id)
+    ).all()
+    messages = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_address == user.email).order_by(OutboxMessage.id)
+    ).all()
     stashes = stashes_of(user)
     return {
         "about": f"Everything {current_app.config['SERVICE_NAME']} holds about you, as of {utcnow().isoformat()}.",
-        "account": {"name": user.name, "email": user.email, "organisation": user.organisation,
-                    "created_at": _iso(user.created_at), "email_confirmed_at": _iso(user.email_verified_at),
-                    "active": user.active, "two_factor_on_since": _two_factor_since(user)},
-        "single_sign_on": [{"provider": i.provider, "issuer": i.issuer, "subject": i.subject,
-                            "linked_at": _iso(i.linked_at), "last_used_at": _iso(i.last_used_at)}
-                           for i in db.session.scalars(select(LinkedIdentity).where(LinkedIdentity.user_id == user.id)
-                                                       .order_by(LinkedIdentity.id))],
+        "account": {
+            "name": user.name,
+            "email": user.email,
+            "organisation": user.organisation,
+            "created_at": _iso(user.created_at),
+            "email_confirmed_at": _iso(user.email_verified_at),
+            "active": user.active,
+            "two_factor_on_since": _two_factor_since(user),
+        },
+        "single_sign_on": [
+            {
+                "provider": i.provider,
+                "issuer": i.issuer,
+                "subject": i.subject,
+                "linked_at": _iso(i.linked_at),
+                "last_used_at": _iso(i.last_used_at),
+            }
+            for i in db.session.scalars(
+                select(LinkedIdentity).where(LinkedIdentity.user_id == user.id).order_by(LinkedIdentity.id)
+            )
+        ],
         "roles": [{"role": r.role.value, "granted_at": _iso(r.granted_at)} for r in user.roles],
         "nominations": [_nomination_record(n) for n in nominations],
         "judging": _judging_record(user),
-        "audit_log": [{"at": _iso(e.at), "action": e.action, "object_type": e.object_type,
-                       "object_id": e.object_id, "by_you": e.actor_id == user.id, "detail": e.detail,
-                       "network_address": e.ip} for e in events],
-        "emails": [{"created_at": _iso(m.created_at), "to": m.to_address, "subject": m.subject,
-                    "kind": m.kind, "sent_at": _iso(m.sent_at), "body": _without_links(m.body_text)}
-                   for m in messages],
+        "audit_log": [
+            {
+                "at": _iso(e.at),
+                "action": e.action,
+                "object_type": e.object_type,
+                "object_id": e.object_id,
+                "by_you": e.actor_id == user.id,
+                "detail": e.detail,
+                "network_address": e.ip,
+            }
+            for e in events
+        ],
+        "emails": [
+            {
+                "created_at": _iso(m.created_at),
+                "to": m.to_address,
+                "subject": m.subject,
+                "kind": m.kind,
+                "sent_at": _iso(m.sent_at),
+                "body": _without_links(m.body_text),
+            }
+            for m in messages
+        ],
         "kept_form_input": [{"page": s.path, "kept_at": _iso(s.created_at), "data": s.data} for s in stashes],
     }
 
 
 # Deleting an account ----------------------------------------------------------------------------------
+
 
 @dataclass
 class DeletionReport:
@@ -204,11 +304,17 @@ def _without_addresses(value: Any, addresses: set[str]) -> Any:
     """`value` (an audit event's details) with every mention of the addresses removed: a key or list item
     that is one of them goes, and text that mentions one has it replaced."""
     if isinstance(value, dict):
-        return {k: _without_addresses(v, addresses) for k, v in value.items()
-                if not (isinstance(v, str) and v.strip().lower() in addresses)}
+        return {
+            k: _without_addresses(v, addresses)
+            for k, v in value.items()
+            if not (isinstance(v, str) and v.strip().lower() in addresses)
+        }
     if isinstance(value, list):
-        return [_without_addresses(v, addresses) for v in value
-                if not (isinstance(v, str) and v.strip().lower() in addresses)]
+        return [
+            _without_addresses(v, addresses)
+            for v in value
+            if not (isinstance(v, str) and v.strip().lower() in addresses)
+        ]
     if isinstance(value, str):
         for address in addresses:
             value = re.sub(re.escape(address), REMOVED_ADDRESS, value, flags=re.IGNORECASE)
@@ -234,21 +340,34 @@ def deletion_problem(user: User) -> str | None:
     """Why the account cannot be deleted now, in words the person can act on; None if it can."""
     if user.has_role(Role.ORGANISER):
         organisers = db.session.execute(
-            select(func.count()).select_from(UserRole).join(User, User.id == UserRole.user_id)
-            .where(UserRole.role == Role.ORGANISER, User.active.is_(True))).scalar_one()
+            select(func.count())
+            .select_from(UserRole)
+            .join(User, User.id == UserRole.user_id)
+            .where(UserRole.role == Role.ORGANISER, User.active.is_(True))
+        ).scalar_one()
         if organisers <= 1:
-            return ("You are the only organiser. Give another person the organiser role before you delete "
-                    "your account, so that someone can still run the awards.")
+            return (
+                "You are the only organiser. Give another person the organiser role before you delete "
+                "your account, so that someone can still run the awards."
+            )
     unfinished = db.session.scalars(
-        select(Cycle.name).join(Judge, Judge.cycle_id == Cycle.id).join(Assignment, Assignment.judge_id == Judge.id)
+        select(Cycle.name)
+        .join(Judge, Judge.cycle_id == Cycle.id)
+        .join(Assignment, Assignment.judge_id == Judge.id)
         .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(Judge.user_id == user.id, Cycle.status.in_([CycleStatus.CLOSED, CycleStatus.JUDGING]),
-               Assignment.status == AssignmentStatus.ASSIGNED,
-               or_(Review.id.is_(None), Review.status != ReviewStatus.SUBMITTED))
-        .distinct()).all()
+        .where(
+            Judge.user_id == user.id,
+            Cycle.status.in_([CycleStatus.CLOSED, CycleStatus.JUDGING]),
+            Assignment.status == AssignmentStatus.ASSIGNED,
+            or_(Review.id.is_(None), Review.status != ReviewStatus.SUBMITTED),
+        )
+        .distinct()
+    ).all()
     if unfinished:
-        return (f"You still have nominations to judge in {', '.join(sorted(unfinished))}. Ask the organisers to "
-                "remove you from judging before you delete your account.")
+        return (
+            f"You still have nominations to judge in {', '.join(sorted(unfinished))}. Ask the organisers to "
+            "remove you from judging before you delete your account."
+        )
     return None
 
 
@@ -266,8 +385,9 @@ def delete_account(user: User, *, password: str) -> DeletionReport:
     # Their account's address and any they were invited to judge at (before those rows are changed).
     addresses = {email} | set(db.session.scalars(select(Judge.email).where(Judge.user_id == user.id)))
 
-    nominations = db.session.scalars(select(Nomination).where(Nomination.nominator_id == user.id)
-                                     .options(selectinload(Nomination.attachments))).all()
+    nominations = db.session.scalars(
+        select(Nomination).where(Nomination.nominator_id == user.id).options(selectinload(Nomination.attachments))
+    ).all()
     references = [n.reference for n in nominations]
     for nomination in nominations:
         if nomination.submitted_at is None:  # never submitted: a draft, or a draft they abandoned
@@ -280,21 +400,28 @@ def delete_account(user: User, *, password: str) -> DeletionReport:
             report.nominations_anonymised += 1
     forget_stashes_of(user)
     if references:
-        db.session.execute(delete(FormStash).where(
-            or_(*[FormStash.path.like(f"/nominations/{r}/%") for r in references])))
+        db.session.execute(
+            delete(FormStash).where(or_(*[FormStash.path.like(f"/nominations/{r}/%") for r in references]))
+        )
 
     # Judging: memberships with submitted reviews stay (the results depend on them) under an
     # anonymous name; the others go, with their assignments, draft reviews and declarations.
     for judge in db.session.scalars(select(Judge).where(Judge.user_id == user.id)).all():
         submitted = db.session.scalar(
-            select(func.count()).select_from(Review).join(Assignment)
-            .where(Assignment.judge_id == judge.id, Review.status == ReviewStatus.SUBMITTED))
+            select(func.count())
+            .select_from(Review)
+            .join(Assignment)
+            .where(Assignment.judge_id == judge.id, Review.status == ReviewStatus.SUBMITTED)
+        )
         if submitted:
             judge.email = f"deleted-judge-{judge.id}@deleted.invalid"
             judge.organisation = ""
-            db.session.execute(delete(Review).where(
-                Review.status == ReviewStatus.DRAFT,
-                Review.assignment_id.in_(select(Assignment.id).where(Assignment.judge_id == judge.id))))
+            db.session.execute(
+                delete(Review).where(
+                    Review.status == ReviewStatus.DRAFT,
+                    Review.assignment_id.in_(select(Assignment.id).where(Assignment.judge_id == judge.id)),
+                )
+            )
             report.judging_kept += 1
         else:
             db.session.delete(judge)
@@ -306,9 +433,15 @@ def delete_account(user: User, *, password: str) -> DeletionReport:
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == email))
     _remove_addresses_from_audit_log(addresses)
 
-    audit.record("account.deleted", actor=None, object_type="users", object_id=user.id,
-                 drafts_deleted=report.drafts_deleted, nominations_anonymised=report.nominations_anonymised,
-                 judging_kept=report.judging_kept)
+    audit.record(
+        "account.deleted",
+        actor=None,
+        object_type="users",
+        object_id=user.id,
+        drafts_deleted=report.drafts_deleted,
+        nominations_anonymised=report.nominations_anonymised,
+        judging_kept=report.judging_kept,
+    )
     db.session.flush()
     if report.judging_kept:
         # Kept reviews point at the judge, and the judge at this account: keep the row, empty it.
@@ -328,6 +461,7 @@ def delete_account(user: User, *, password: str) -> DeletionReport:
 
 
 # Retention --------------------------------------------------------------------------------------------
+
 
 def retention_starts(cycle: Cycle) -> datetime | None:
     """When the cycle's retention period starts: results published, or (closed without results, or published
@@ -356,11 +490,15 @@ def purge_problem(cycle: Cycle, now: datetime | None = None) -> str | None:
         return "Personal data has already been removed from this cycle."
     allowed = purge_allowed_from(cycle)
     if allowed is None:
-        return ("Personal data can be removed only once the cycle is closed or its results are published, "
-                "and its retention period has passed.")
+        return (
+            "Personal data can be removed only once the cycle is closed or its results are published, "
+            "and its retention period has passed."
+        )
     if now < allowed:
-        return (f"The retention period has not passed yet: personal data can be removed from "
-                f"{govuk_date(allowed, cycle.time_zone)}.")
+        return (
+            f"The retention period has not passed yet: personal data can be removed from "
+            f"{govuk_date(allowed, cycle.time_zone)}."
+        )
     return None
 
 
@@ -375,6 +513,7 @@ class PurgePlan:
 
 def purge_plan(cycle: Cycle) -> PurgePlan:
     """What purging the cycle would remove (counted, for the confirmation page)."""
+
     def count(query) -> int:
         return db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
 
@@ -384,8 +523,8 @@ def purge_plan(cycle: Cycle) -> PurgePlan:
         nominations=count(nominations),
         with_contact_details=count(nominations.where(or_(*[getattr(Nomination, f) != "" for f in CONTACT_FIELDS]))),
         attachments=count(select(Attachment.id).where(Attachment.nomination_id.in_(nominations))),
-        review_comments=count(reviews.where(Review.overall_comment != "")) + count(
-            select(ReviewScore.id).where(ReviewScore.review_id.in_(reviews), ReviewScore.comment != "")),
+        review_comments=count(reviews.where(Review.overall_comment != ""))
+        + count(select(ReviewScore.id).where(ReviewScore.review_id.in_(reviews), ReviewScore.comment != "")),
         pending_invitations=count(select(Judge.id).where(Judge.cycle_id == cycle.id, Judge.user_id.is_(None))),
     )
 
@@ -405,31 +544,51 @@ def purge_cycle(cycle: Cycle, *, by: User, now: datetime | None = None) -> Purge
     if problem:
         raise Conflict(problem)
     plan = purge_plan(cycle)
-    nominations = db.session.scalars(select(Nomination).where(Nomination.cycle_id == cycle.id)
-                                     .options(selectinload(Nomination.attachments))).all()
+    nominations = db.session.scalars(
+        select(Nomination).where(Nomination.cycle_id == cycle.id).options(selectinload(Nomination.attachments))
+    ).all()
     for nomination in nominations:
         _remove_contact_details(nomination)
         _forget_files(nomination)
         nomination.attachments.clear()
     ids = [n.id for n in nominations]
     if ids:
-        db.session.execute(delete(FormStash).where(
-            or_(*[FormStash.path.like(f"/nominations/{n.reference}/%") for n in nominations])))
+        db.session.execute(
+            delete(FormStash).where(or_(*[FormStash.path.like(f"/nominations/{n.reference}/%") for n in nominations]))
+        )
     reviews = select(Review.id).join(Assignment).join(Judge).where(Judge.cycle_id == cycle.id)
-    for review in db.session.scalars(select(Review).where(Review.id.in_(reviews))
-                                     .options(selectinload(Review.scores))).all():
+    for review in db.session.scalars(
+        select(Review).where(Review.id.in_(reviews)).options(selectinload(Review.scores))
+    ).all():
         review.overall_comment = ""
         for score in review.scores:
             score.comment = ""
     for judge in db.session.scalars(select(Judge).where(Judge.cycle_id == cycle.id, Judge.user_id.is_(None))).all():
         db.session.delete(judge)
     cycle.personal_data_purged_at = now or utcnow()
-    audit.record("cycle.personal_data_purged", actor=by, obj=cycle, nominations=plan.nominations,
-                 attachments=plan.attachments, review_comments=plan.review_comments,
-                 pending_invitations=plan.pending_invitations)
+    audit.record(
+        "cycle.personal_data_purged",
+        actor=by,
+        obj=cycle,
+        nominations=plan.nominations,
+        attachments=plan.attachments,
+        review_comments=plan.review_comments,
+        pending_invitations=plan.pending_invitations,
+    )
     db.session.flush()
     return plan
 
 
-__all__ = ["CONTACT_FIELDS", "DeletionReport", "PurgePlan", "delete_account", "deletion_problem", "personal_data",
-           "purge_allowed_from", "purge_cycle", "purge_plan", "purge_problem", "retention_starts"]
+__all__ = [
+    "CONTACT_FIELDS",
+    "DeletionReport",
+    "PurgePlan",
+    "delete_account",
+    "deletion_problem",
+    "personal_data",
+    "purge_allowed_from",
+    "purge_cycle",
+    "purge_plan",
+    "purge_problem",
+    "retention_starts",
+]

@@ -37,23 +37,38 @@ def trend_insight(cycle: Cycle, *, withhold: set[int] | frozenset[int] = frozens
             primary[trend_id] += count
     # Shortlisted per trend, counted by the database; mean scores per trend from the cycle's kept
     # ranking, which already knows each trend's nominations (no 20,000-row read per request).
-    on_list = dict(db.session.execute(
-        select(NominationTrend.trend_id, func.count())
-        .join(Nomination, NominationTrend.nomination_id == Nomination.id)
-        .join(ShortlistDecision, ShortlistDecision.nomination_id == Nomination.id)
-        .where(Nomination.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES),
-               ShortlistDecision.cycle_id == cycle.id, ShortlistDecision.result.in_(SHORTLIST_RESULTS))
-        .group_by(NominationTrend.trend_id)).all())
+    on_list = dict(
+        db.session.execute(
+            select(NominationTrend.trend_id, func.count())
+            .join(Nomination, NominationTrend.nomination_id == Nomination.id)
+            .join(ShortlistDecision, ShortlistDecision.nomination_id == Nomination.id)
+            .where(
+                Nomination.cycle_id == cycle.id,
+                Nomination.status.in_(RANKED_STATUSES),
+                ShortlistDecision.cycle_id == cycle.id,
+                ShortlistDecision.result.in_(SHORTLIST_RESULTS),
+            )
+            .group_by(NominationTrend.trend_id)
+        ).all()
+    )
     scores: dict[int, list[float]] = defaultdict(list)
     for trend_id, members in ranking.trend_members.items():
         for nomination_id in members:
             result = ranking.results.get(nomination_id)
             if result is not None and result.normalised is not None and nomination_id not in withhold:
                 scores[trend_id].append(result.normalised)
-    trends = sorted({*cycle.trends, *db.session.scalars(select(Trend).where(Trend.id.in_(list(by_trend))))},
-                    key=lambda t: (t.position, t.id))
-    return [TrendInsight(trend=t, nominations=sum(by_trend[t.id].values()), primary=primary[t.id],
-                         by_category=dict(by_trend[t.id]),
-                         mean_normalised=statistics.fmean(scores[t.id]) if scores[t.id] else None,
-                         shortlisted=on_list.get(t.id, 0))
-            for t in trends]
+    trends = sorted(
+        {*cycle.trends, *db.session.scalars(select(Trend).where(Trend.id.in_(list(by_trend))))},
+        key=lambda t: (t.position, t.id),
+    )
+    return [
+        TrendInsight(
+            trend=t,
+            nominations=sum(by_trend[t.id].values()),
+            primary=primary[t.id],
+            by_category=dict(by_trend[t.id]),
+            mean_normalised=statistics.fmean(scores[t.id]) if scores[t.id] else None,
+            shortlisted=on_list.get(t.id, 0),
+        )
+        for t in trends
+    ]

@@ -27,8 +27,10 @@ MIN_REVIEWS_FOR_NORMALISATION = 3
 DEFAULT_RANGE_THRESHOLD = 30.0
 DEFAULT_SD_THRESHOLD = 15.0
 
-_LATER_TIE_BREAKS = ("the score on the highest-weighted criterion, then the number of submitted reviews (more "
-                     "first), then the earlier submission, then the reference.")
+_LATER_TIE_BREAKS = (
+    "the score on the highest-weighted criterion, then the number of submitted reviews (more "
+    "first), then the earlier submission, then the reference."
+)
 
 
 def tie_break_rule(basis: str) -> str:
@@ -51,7 +53,7 @@ class ScoreInput(NamedTuple):
     # A named tuple rather than a frozen dataclass: a 10,000-nomination cycle has 180,000 of
     # them, and a tuple is several times cheaper to make.
     criterion_id: int
-    value: int | None          # None with not_applicable, or unanswered
+    value: int | None  # None with not_applicable, or unanswered
     not_applicable: bool = False
 
 
@@ -75,8 +77,8 @@ class NominationResult:
     maximum: float | None = None
     disagreement: bool = False
     criterion_means: dict[int, float] = field(default_factory=dict)
-    review_scores: dict[int, float] = field(default_factory=dict)        # review id → raw review score
-    normalised_reviews: dict[int, float] = field(default_factory=dict)   # review id → normalised review score
+    review_scores: dict[int, float] = field(default_factory=dict)  # review id → raw review score
+    normalised_reviews: dict[int, float] = field(default_factory=dict)  # review id → normalised review score
 
 
 def review_score(scores: Iterable[ScoreInput], criteria: dict[int, CriterionSpec]) -> float | None:
@@ -110,8 +112,9 @@ def _aggregate(values: Sequence[float], method: str) -> float:
     return statistics.median(values) if method == "median" else _mean(values)
 
 
-def judge_normalisers(review_scores: dict[int, tuple[int, float]],
-                      ) -> tuple[dict[int, tuple[float, float]], float, float]:
+def judge_normalisers(
+    review_scores: dict[int, tuple[int, float]],
+) -> tuple[dict[int, tuple[float, float]], float, float]:
     """Per judge (mean, sd) over their reviews; and the cycle's overall mean and sd of review scores.
 
     `review_scores` maps review id → (judge id, raw review score).
@@ -139,9 +142,14 @@ def normalise(score: float, judge: tuple[float, float] | None, overall_mean: flo
     return min(100.0, max(0.0, overall_mean + overall_sd * (score - mean) / sd))
 
 
-def aggregate(reviews: Sequence[ReviewInput], criteria: Sequence[CriterionSpec], *, method: str = "mean",
-              range_threshold: float = DEFAULT_RANGE_THRESHOLD,
-              sd_threshold: float = DEFAULT_SD_THRESHOLD) -> dict[int, NominationResult]:
+def aggregate(
+    reviews: Sequence[ReviewInput],
+    criteria: Sequence[CriterionSpec],
+    *,
+    method: str = "mean",
+    range_threshold: float = DEFAULT_RANGE_THRESHOLD,
+    sd_threshold: float = DEFAULT_SD_THRESHOLD,
+) -> dict[int, NominationResult]:
     """Every nomination's result from the cycle's submitted reviews: each review's score, each
     judge's normalisation of it, then each nomination's summary of its reviews."""
     scored = _score_reviews(reviews, criteria)
@@ -157,9 +165,9 @@ def aggregate(reviews: Sequence[ReviewInput], criteria: Sequence[CriterionSpec],
 
 
 class _ScoredReviews(NamedTuple):
-    results: dict[int, NominationResult]                 # nomination id → its (empty) result
-    raw_by_review: dict[int, tuple[int, float]]          # review id → (judge id, raw review score)
-    review_nomination: dict[int, int]                    # review id → nomination id
+    results: dict[int, NominationResult]  # nomination id → its (empty) result
+    raw_by_review: dict[int, tuple[int, float]]  # review id → (judge id, raw review score)
+    review_nomination: dict[int, int]  # review id → nomination id
     criterion_values: dict[int, dict[int, list[float]]]  # nomination id → criterion id → answered values
 
 
@@ -199,8 +207,13 @@ def _score_reviews(reviews: Sequence[ReviewInput], criteria: Sequence[CriterionS
     return scored
 
 
-def _summarise(result: NominationResult, criterion_values: dict[int, list[float]], method: str,
-               range_threshold: float, sd_threshold: float) -> None:
+def _summarise(
+    result: NominationResult,
+    criterion_values: dict[int, list[float]],
+    method: str,
+    range_threshold: float,
+    sd_threshold: float,
+) -> None:
     """Fill in a nomination's result from its review scores (already in `result`): n, the raw and
     normalised scores, spread, disagreement and each criterion's mean."""
     scores = list(result.review_scores.values())
@@ -224,26 +237,37 @@ class RankKey:
     submitted_at: datetime | None
 
 
-def rank(results: dict[int, NominationResult], keys: Sequence[RankKey], *, basis: str = "normalised",
-         top_criterion_id: int | None = None) -> list[tuple[int, NominationResult]]:
+def rank(
+    results: dict[int, NominationResult],
+    keys: Sequence[RankKey],
+    *,
+    basis: str = "normalised",
+    top_criterion_id: int | None = None,
+) -> list[tuple[int, NominationResult]]:
     """Order nominations best first, with positions; equal keys share nothing: the tie-break is total.
 
     Order: the chosen basis (normalised or raw), then the normalised score, then the mean on the
     highest-weighted criterion, then more submitted reviews, then the earlier submission, then the
     reference (so the order is the same every time).
     """
+
     def key(k: RankKey):
         r = results.get(k.nomination_id) or NominationResult(k.nomination_id)
         primary = r.normalised if basis == "normalised" else r.raw
         top = r.criterion_means.get(top_criterion_id) if top_criterion_id is not None else None
         return (
-            primary is None, -(primary or 0.0),
+            primary is None,
+            -(primary or 0.0),
             -(r.normalised or 0.0),
             -(top or 0.0),
             -r.n,
-            k.submitted_at is None, k.submitted_at.timestamp() if k.submitted_at else 0.0,
+            k.submitted_at is None,
+            k.submitted_at.timestamp() if k.submitted_at else 0.0,
             k.reference,
         )
+
     ordered = sorted(keys, key=key)
-    return [(position, results.get(k.nomination_id) or NominationResult(k.nomination_id))
-            for position, k in enumerate(ordered, start=1)]
+    return [
+        (position, results.get(k.nomination_id) or NominationResult(k.nomination_id))
+        for position, k in enumerate(ordered, start=1)
+    ]

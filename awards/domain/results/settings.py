@@ -12,8 +12,15 @@ RANKING_BASES = ("normalised", "raw")
 THRESHOLD_MIN, THRESHOLD_MAX = 1, 100
 
 
-def change_results_settings(cycle: Cycle, *, aggregation_method: str, ranking_basis: str,
-                            disagreement_range: int, disagreement_sd: int, by: User | None) -> None:
+def change_results_settings(
+    cycle: Cycle,
+    *,
+    aggregation_method: str,
+    ranking_basis: str,
+    disagreement_range: int,
+    disagreement_sd: int,
+    by: User | None,
+) -> None:
     """Set how the cycle's results are calculated (audited as results.settings_changed)."""
     if aggregation_method not in AGGREGATION_METHODS:
         raise DomainError("Select mean or median", field="aggregation_method")
@@ -24,5 +31,12 @@ def change_results_settings(cycle: Cycle, *, aggregation_method: str, ranking_ba
             raise DomainError(f"Enter a number of points between {THRESHOLD_MIN} and {THRESHOLD_MAX}", field=field)
     cycle.aggregation_method, cycle.ranking_basis = aggregation_method, ranking_basis
     cycle.disagreement_range, cycle.disagreement_sd = disagreement_range, disagreement_sd
-    audit.record("results.settings_changed", actor=by, obj=cycle, aggregation=aggregation_method,
-                 basis=ranking_basis, range=disagreement_range, sd=disagreement_sd)
+    audit.record(
+        "results.settings_changed",
+        actor=by,
+        obj=cycle,
+        aggregation=aggregation_method,
+        basis=ranking_basis,
+        range=disagreement_range,
+        sd=disagreement_sd,
+    )

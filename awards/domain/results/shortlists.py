@@ -56,11 +56,18 @@ from awards.models import (
 )
 from awards.urls import external_url
 
-RANKED_STATUSES = (NominationStatus.SUBMITTED, NominationStatus.SHORTLISTED, NominationStatus.HIGHLY_COMMENDED,
-                   NominationStatus.WINNER)
+RANKED_STATUSES = (
+    NominationStatus.SUBMITTED,
+    NominationStatus.SHORTLISTED,
+    NominationStatus.HIGHLY_COMMENDED,
+    NominationStatus.WINNER,
+)
 SHORTLIST_RESULTS = (Result.WINNER, Result.HIGHLY_COMMENDED, Result.SHORTLISTED)
-STATUS_FOR_RESULT = {Result.WINNER: NominationStatus.WINNER, Result.HIGHLY_COMMENDED: NominationStatus.HIGHLY_COMMENDED,
-                     Result.SHORTLISTED: NominationStatus.SHORTLISTED}
+STATUS_FOR_RESULT = {
+    Result.WINNER: NominationStatus.WINNER,
+    Result.HIGHLY_COMMENDED: NominationStatus.HIGHLY_COMMENDED,
+    Result.SHORTLISTED: NominationStatus.SHORTLISTED,
+}
 
 
 @dataclass
@@ -81,7 +88,7 @@ class Row:
 class CategoryBoard:
     category: Category
     rows: list[Row] = field(default_factory=list)
-    total: int = 0             # nominations ranked in the category (rows may hold one page of them)
+    total: int = 0  # nominations ranked in the category (rows may hold one page of them)
     incomplete_count: int = 0  # of those, how many have fewer reviews than the cycle needs
     # Nominations the viewer is conflicted with: listed apart from the ranked rows, with no rank,
     # scores or completeness; `total` and `incomplete_count` leave them out.
@@ -112,12 +119,19 @@ def load_reviews(cycle: Cycle) -> list[ReviewInput]:
     sort would cost several times the query itself. The statement is still built with SQLAlchemy;
     its only values (the cycle id and the status) are compiled in as literals, never user input."""
     statement = (
-        select(Review.id, Assignment.judge_id, Assignment.nomination_id, ReviewScore.criterion_id,
-               ReviewScore.value, ReviewScore.not_applicable)
+        select(
+            Review.id,
+            Assignment.judge_id,
+            Assignment.nomination_id,
+            ReviewScore.criterion_id,
+            ReviewScore.value,
+            ReviewScore.not_applicable,
+        )
         .join(Assignment, Review.assignment_id == Assignment.id)
         .join(Nomination, Assignment.nomination_id == Nomination.id)
         .outerjoin(ReviewScore, ReviewScore.review_id == Review.id)
-        .where(Nomination.cycle_id == int(cycle.id), Review.status == ReviewStatus.SUBMITTED.value))
+        .where(Nomination.cycle_id == int(cycle.id), Review.status == ReviewStatus.SUBMITTED.value)
+    )
     connection = db.session.connection()
     sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     cursor = connection.connection.cursor()
@@ -148,6 +162,7 @@ def withheld_nominations(cycle: Cycle, user: User | None) -> set[int]:
     """The nominations of the cycle whose scores, reviews and comments the user must not see: those
     they are conflicted with as one of the cycle's judges (an organiser who also judges)."""
     from awards.domain.judging.conflicts import conflicted_nomination_ids
+
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
     return conflicted_nomination_ids(user, cycle.id)
@@ -160,7 +175,7 @@ class Ranking:
 
     results: dict[int, NominationResult]
     order: dict[int, list[tuple[int, int]]]  # category id → [(position, nomination id)], best first
-    incomplete: dict[int, int]               # category id → nominations with fewer reviews than needed
+    incomplete: dict[int, int]  # category id → nominations with fewer reviews than needed
     # For the trend insight, filled in on first use (ranking_with_trends): trend id → ranked
     # nominations, and (trend id, category id, main trend?) → how many.
     trend_members: dict[int, list[int]] = field(default_factory=dict)
@@ -184,8 +199,11 @@ def collector_paused():
 
 def cycle_criteria(cycle: Cycle) -> list[Criterion]:
     """The cycle's criteria in their order (position, then id)."""
-    return list(db.session.scalars(select(Criterion).where(Criterion.cycle_id == cycle.id)
-                                   .order_by(Criterion.position, Criterion.id)))
+    return list(
+        db.session.scalars(
+            select(Criterion).where(Criterion.cycle_id == cycle.id).order_by(Criterion.position, Criterion.id)
+        )
+    )
 
 
 def compute_ranking(cycle: Cycle) -> Ranking:
@@ -198,12 +216,19 @@ def compute_ranking(cycle: Cycle) -> Ranking:
 def _compute_ranking(cycle: Cycle) -> Ranking:
     criteria = cycle_criteria(cycle)
     specs = [CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in criteria]
-    results = aggregate(load_reviews(cycle), specs, method=cycle.aggregation_method,
-                        range_threshold=cycle.disagreement_range, sd_threshold=cycle.disagreement_sd)
+    results = aggregate(
+        load_reviews(cycle),
+        specs,
+        method=cycle.aggregation_method,
+        range_threshold=cycle.disagreement_range,
+        sd_threshold=cycle.disagreement_sd,
+    )
     keys: dict[int, list[RankKey]] = defaultdict(list)
     for nomination_id, category_id, reference, submitted_at in db.session.execute(
-            select(Nomination.id, Nomination.category_id, Nomination.reference, Nomination.submitted_at)
-            .where(Nomination.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES))):
+        select(Nomination.id, Nomination.category_id, Nomination.reference, Nomination.submitted_at).where(
+            Nomination.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES)
+        )
+    ):
         keys[category_id].append(RankKey(nomination_id, reference, submitted_at))
     top = top_criterion(criteria)
     order: dict[int, list[tuple[int, int]]] = {}
@@ -223,10 +248,15 @@ def ranking_with_trends(cycle: Cycle) -> Ranking:
         members_of: dict[int, list[int]] = defaultdict(list)
         counts: dict[tuple[int, int, bool], int] = defaultdict(int)
         for trend_id, nomination_id, category_id, is_primary in db.session.execute(
-                select(NominationTrend.trend_id, NominationTrend.nomination_id, Nomination.category_id,
-                       NominationTrend.is_primary)
-                .join(Nomination, NominationTrend.nomination_id == Nomination.id)
-                .where(Nomination.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES))):
+            select(
+                NominationTrend.trend_id,
+                NominationTrend.nomination_id,
+                Nomination.category_id,
+                NominationTrend.is_primary,
+            )
+            .join(Nomination, NominationTrend.nomination_id == Nomination.id)
+            .where(Nomination.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES))
+        ):
             members_of[trend_id].append(nomination_id)
             counts[(trend_id, category_id, bool(is_primary))] += 1
         ranking.trend_members = dict(members_of)
@@ -244,20 +274,45 @@ def _ranking_stamp(cycle: Cycle) -> tuple:
     """What the ranking depends on, in one query: every save of a review or a nomination bumps its
     version (SQLAlchemy's version counter), adding or deleting one changes the count or the highest
     id; criteria lock once scoring starts but are included anyway; the cycle's settings are on its row."""
-    reviews = select(func.count(Review.id).label("reviews"), func.max(Review.id).label("last_review"),
-                     func.sum(Review.version).label("review_versions")).subquery()
-    nominations = (select(func.count(Nomination.id).label("nominations"),
-                          func.max(Nomination.id).label("last_nomination"),
-                          func.sum(Nomination.version).label("nomination_versions"))
-                   .where(Nomination.cycle_id == cycle.id).subquery())
-    criteria = (select(func.count(Criterion.id).label("criteria"),
-                       func.sum(Criterion.weight * 1000003 + Criterion.scale_min * 1009 + Criterion.scale_max
-                                + Criterion.position * 7 + Criterion.id).label("criteria_sum"))
-                .where(Criterion.cycle_id == cycle.id).subquery())
-    row = db.session.execute(select(reviews, nominations, criteria)
-                             .select_from(reviews.join(nominations, true()).join(criteria, true()))).one()
-    return (*row, cycle.aggregation_method, cycle.ranking_basis, cycle.disagreement_range, cycle.disagreement_sd,
-            cycle.judges_per_nomination)
+    reviews = select(
+        func.count(Review.id).label("reviews"),
+        func.max(Review.id).label("last_review"),
+        func.sum(Review.version).label("review_versions"),
+    ).subquery()
+    nominations = (
+        select(
+            func.count(Nomination.id).label("nominations"),
+            func.max(Nomination.id).label("last_nomination"),
+            func.sum(Nomination.version).label("nomination_versions"),
+        )
+        .where(Nomination.cycle_id == cycle.id)
+        .subquery()
+    )
+    criteria = (
+        select(
+            func.count(Criterion.id).label("criteria"),
+            func.sum(
+                Criterion.weight * 1000003
+                + Criterion.scale_min * 1009
+                + Criterion.scale_max
+                + Criterion.position * 7
+                + Criterion.id
+            ).label("criteria_sum"),
+        )
+        .where(Criterion.cycle_id == cycle.id)
+        .subquery()
+    )
+    row = db.session.execute(
+        select(reviews, nominations, criteria).select_from(reviews.join(nominations, true()).join(criteria, true()))
+    ).one()
+    return (
+        *row,
+        cycle.aggregation_method,
+        cycle.ranking_basis,
+        cycle.disagreement_range,
+        cycle.disagreement_sd,
+        cycle.judges_per_nomination,
+    )
 
 
 def cycle_ranking(cycle: Cycle) -> Ranking:
@@ -285,8 +340,15 @@ def cycle_ranking(cycle: Cycle) -> Ranking:
 SORT_ATTRIBUTES = {"raw": "raw", "normalised": "normalised", "n": "n", "spread": "range"}
 
 
-def cycle_results(cycle: Cycle, *, withhold: set[int] | frozenset[int] = frozenset(), sort: str | None = None,
-                  category_id: int | None = None, page: int = 1, per_page: int | None = None) -> CycleResults:
+def cycle_results(
+    cycle: Cycle,
+    *,
+    withhold: set[int] | frozenset[int] = frozenset(),
+    sort: str | None = None,
+    category_id: int | None = None,
+    page: int = 1,
+    per_page: int | None = None,
+) -> CycleResults:
     """Leaderboards per category, ranked by the cycle's basis with the stated tie-break.
 
     Nominations in `withhold` are taken out of the ranked rows into each board's `withheld_rows`,
@@ -300,40 +362,55 @@ def cycle_results(cycle: Cycle, *, withhold: set[int] | frozenset[int] = frozens
     criteria = cycle_criteria(cycle)
     attribute = SORT_ATTRIBUTES.get(sort or "")
     categories = [c for c in cycle.categories if category_id is None or c.id == category_id]
-    shown = {category.id: _shown_order(ranking, category.id, withhold, attribute, page=page, per_page=per_page)
-             for category in categories}
+    shown = {
+        category.id: _shown_order(ranking, category.id, withhold, attribute, page=page, per_page=per_page)
+        for category in categories
+    }
     hidden = _withheld_by_category(ranking, categories, withhold)
     wanted = _nomination_ids(shown, hidden)
     nominations = _nominations_by_id(wanted)
     decisions = _decisions_by_nomination(cycle, wanted if per_page else None)
-    boards = [_category_board(cycle, category, ranking, shown[category.id], hidden.get(category.id, []),
-                              nominations, decisions)
-              for category in categories]
+    boards = [
+        _category_board(
+            cycle, category, ranking, shown[category.id], hidden.get(category.id, []), nominations, decisions
+        )
+        for category in categories
+    ]
     results = ranking.results
     if withhold:
         results = {nid: r for nid, r in results.items() if nid not in withhold}
     return CycleResults(cycle, boards, results, criteria)
 
 
-def _shown_order(ranking: Ranking, category_id: int, withhold: AbstractSet[int], attribute: str | None, *,
-                 page: int, per_page: int | None) -> list[tuple[int, int]]:
+def _shown_order(
+    ranking: Ranking,
+    category_id: int,
+    withhold: AbstractSet[int],
+    attribute: str | None,
+    *,
+    page: int,
+    per_page: int | None,
+) -> list[tuple[int, int]]:
     """The (position, nomination id) pairs a category's board shows, in order: its ranking less the
     withheld nominations, sorted by `attribute` when one is asked for, one page of them with `per_page`."""
     order = [item for item in ranking.order.get(category_id, []) if item[1] not in withhold]
     if attribute:
         order = sorted(order, key=functools.partial(_sort_key, ranking.results, attribute))
     if per_page:
-        order = order[(page - 1) * per_page:page * per_page]
+        order = order[(page - 1) * per_page : page * per_page]
     return order
 
 
-def _withheld_by_category(ranking: Ranking, categories: list[Category],
-                          withhold: AbstractSet[int]) -> dict[int, list[int]]:
+def _withheld_by_category(
+    ranking: Ranking, categories: list[Category], withhold: AbstractSet[int]
+) -> dict[int, list[int]]:
     """Category id → the ids of its ranked nominations in `withhold`, in rank order (empty without any)."""
     if not withhold:
         return {}
-    return {category.id: [nid for _, nid in ranking.order.get(category.id, []) if nid in withhold]
-            for category in categories}
+    return {
+        category.id: [nid for _, nid in ranking.order.get(category.id, []) if nid in withhold]
+        for category in categories
+    }
 
 
 def _nomination_ids(shown: dict[int, list[tuple[int, int]]], hidden: dict[int, list[int]]) -> list[int]:
@@ -343,8 +420,7 @@ def _nomination_ids(shown: dict[int, list[tuple[int, int]]], hidden: dict[int, l
     return wanted
 
 
-def _sort_key(results: dict[int, NominationResult], attribute: str,
-              item: tuple[int, int]) -> tuple[bool, float, int]:
+def _sort_key(results: dict[int, NominationResult], attribute: str, item: tuple[int, int]) -> tuple[bool, float, int]:
     """Sorting by a result's `attribute`: highest first, nominations without a value last, then by rank."""
     position, nomination_id = item
     result = results.get(nomination_id)
@@ -356,15 +432,21 @@ def _nominations_by_id(ids: list[int]) -> dict[int, Nomination]:
     """The nominations with these ids (and their categories), by id, in one query (none for no ids)."""
     if not ids:
         return {}
-    return {n.id: n for n in db.session.scalars(
-        select(Nomination).where(Nomination.id.in_(ids)).options(selectinload(Nomination.category)))}
+    return {
+        n.id: n
+        for n in db.session.scalars(
+            select(Nomination).where(Nomination.id.in_(ids)).options(selectinload(Nomination.category))
+        )
+    }
 
 
 def _decisions_by_nomination(cycle: Cycle, nomination_ids: list[int] | None) -> dict[int, ShortlistDecision]:
     """The cycle's shortlist decisions by nomination id: all of them, or those of `nomination_ids`."""
     only = [ShortlistDecision.nomination_id.in_(nomination_ids)] if nomination_ids is not None else []
-    return {d.nomination_id: d for d in db.session.scalars(
-        select(ShortlistDecision).where(ShortlistDecision.cycle_id == cycle.id, *only))}
+    return {
+        d.nomination_id: d
+        for d in db.session.scalars(select(ShortlistDecision).where(ShortlistDecision.cycle_id == cycle.id, *only))
+    }
 
 
 def _result_of(results: dict[int, NominationResult], nomination_id: int) -> NominationResult:
@@ -372,23 +454,39 @@ def _result_of(results: dict[int, NominationResult], nomination_id: int) -> Nomi
     return results.get(nomination_id) or NominationResult(nomination_id)
 
 
-def _category_board(cycle: Cycle, category: Category, ranking: Ranking, shown: list[tuple[int, int]],
-                    withheld_ids: list[int], nominations: dict[int, Nomination],
-                    decisions: dict[int, ShortlistDecision]) -> CategoryBoard:
+def _category_board(
+    cycle: Cycle,
+    category: Category,
+    ranking: Ranking,
+    shown: list[tuple[int, int]],
+    withheld_ids: list[int],
+    nominations: dict[int, Nomination],
+    decisions: dict[int, ShortlistDecision],
+) -> CategoryBoard:
     """One category's leaderboard: the `shown` rows, then the withheld ones apart. Its total and
     incomplete count leave the withheld nominations out, and with any withheld no rank is shown."""
     needed = cycle.judges_per_nomination
     withheld_incomplete = sum(1 for nid in withheld_ids if _result_of(ranking.results, nid).n < needed)
-    board = CategoryBoard(category, total=len(ranking.order.get(category.id, [])) - len(withheld_ids),
-                          incomplete_count=ranking.incomplete.get(category.id, 0) - withheld_incomplete)
+    board = CategoryBoard(
+        category,
+        total=len(ranking.order.get(category.id, [])) - len(withheld_ids),
+        incomplete_count=ranking.incomplete.get(category.id, 0) - withheld_incomplete,
+    )
     board.ranks_hidden = bool(withheld_ids)
     for position, nomination_id in shown:
         nomination = nominations.get(nomination_id)
         if nomination is None:  # changed since the ranking was read (another request); shown next time
             continue
         result = _result_of(ranking.results, nomination_id)
-        board.rows.append(Row(None if board.ranks_hidden else position, nomination, result,
-                              decisions.get(nomination_id), complete=result.n >= needed))
+        board.rows.append(
+            Row(
+                None if board.ranks_hidden else position,
+                nomination,
+                result,
+                decisions.get(nomination_id),
+                complete=result.n >= needed,
+            )
+        )
     board.withheld_rows = _withheld_rows(withheld_ids, nominations)
     return board
 
@@ -397,12 +495,16 @@ def _withheld_rows(withheld_ids: list[int], nominations: dict[int, Nomination]) 
     """Rows for the nominations the viewer is conflicted with, by reference: no rank, an empty result,
     no completeness and no decision either (an unchanged suggestion would show it was in the top N)."""
     ordered = sorted(withheld_ids, key=lambda nid: nominations[nid].reference if nid in nominations else "")
-    return [Row(None, nominations[nid], NominationResult(nid), None, complete=None, withheld=True)
-            for nid in ordered if nid in nominations]
+    return [
+        Row(None, nominations[nid], NominationResult(nid), None, complete=None, withheld=True)
+        for nid in ordered
+        if nid in nominations
+    ]
 
 
-def result_row(cycle: Cycle, nomination: Nomination, *,
-               withhold: set[int] | frozenset[int] = frozenset()) -> Row | None:
+def result_row(
+    cycle: Cycle, nomination: Nomination, *, withhold: set[int] | frozenset[int] = frozenset()
+) -> Row | None:
     """The nomination's line of its category's leaderboard (None if it is not ranked), without
     building the whole board."""
     ranking = cycle_ranking(cycle)
@@ -425,8 +527,14 @@ def _check_not_published(cycle: Cycle) -> None:
 
 def has_shortlist(cycle: Cycle) -> bool:
     """Whether any nomination of the cycle is decided shortlisted, highly commended or the winner."""
-    return db.session.scalar(select(ShortlistDecision.id).where(
-        ShortlistDecision.cycle_id == cycle.id, ShortlistDecision.result.in_(SHORTLIST_RESULTS)).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(ShortlistDecision.id)
+            .where(ShortlistDecision.cycle_id == cycle.id, ShortlistDecision.result.in_(SHORTLIST_RESULTS))
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def suggest_shortlist(cycle: Cycle, *, by: User) -> int:
@@ -440,11 +548,20 @@ def suggest_shortlist(cycle: Cycle, *, by: User) -> int:
     for category_board in board.boards:
         for row in category_board.rows:
             # every row has its position: the board withholds nothing here
-            on_list = (row.position is not None and row.position <= category_board.category.shortlist_size
-                       and row.result.n > 0)
-            db.session.add(ShortlistDecision(cycle_id=cycle.id, nomination_id=row.nomination.id,
-                                             result=Result.SHORTLISTED if on_list else Result.NOT_SHORTLISTED,
-                                             suggested=on_list, rationale="", decided_at=now, decided_by_id=by.id))
+            on_list = (
+                row.position is not None and row.position <= category_board.category.shortlist_size and row.result.n > 0
+            )
+            db.session.add(
+                ShortlistDecision(
+                    cycle_id=cycle.id,
+                    nomination_id=row.nomination.id,
+                    result=Result.SHORTLISTED if on_list else Result.NOT_SHORTLISTED,
+                    suggested=on_list,
+                    rationale="",
+                    decided_at=now,
+                    decided_by_id=by.id,
+                )
+            )
             count += on_list
     db.session.flush()
     audit.record("shortlist.suggested", actor=by, obj=cycle, shortlisted=count)
@@ -456,8 +573,9 @@ def decide(cycle: Cycle, nomination: Nomination, result: Result, *, rationale: s
     An organiser conflicted with the nomination (as one of the cycle's judges) leaves it to another."""
     _check_not_published(cycle)
     if nomination.id in withheld_nominations(cycle, by):
-        raise NotAllowed("You have a conflict of interest with this nomination, so another organiser decides "
-                         "its result")
+        raise NotAllowed(
+            "You have a conflict of interest with this nomination, so another organiser decides its result"
+        )
     if nomination.cycle_id != cycle.id or nomination.status not in RANKED_STATUSES:
         raise DomainError("Only submitted nominations of this cycle can be shortlisted")
     decision = db.session.scalar(select(ShortlistDecision).where(ShortlistDecision.nomination_id == nomination.id))
@@ -468,12 +586,19 @@ def decide(cycle: Cycle, nomination: Nomination, result: Result, *, rationale: s
         raise DomainError("Give the reason for changing the suggested shortlist", field="rationale")
     if result is Result.WINNER:
         other = db.session.scalar(
-            select(ShortlistDecision).join(Nomination, ShortlistDecision.nomination_id == Nomination.id)
-            .where(ShortlistDecision.cycle_id == cycle.id, ShortlistDecision.result == Result.WINNER,
-                   Nomination.category_id == nomination.category_id, Nomination.id != nomination.id))
+            select(ShortlistDecision)
+            .join(Nomination, ShortlistDecision.nomination_id == Nomination.id)
+            .where(
+                ShortlistDecision.cycle_id == cycle.id,
+                ShortlistDecision.result == Result.WINNER,
+                Nomination.category_id == nomination.category_id,
+                Nomination.id != nomination.id,
+            )
+        )
         if other is not None:
-            raise Conflict(f"{other.nomination.reference} is already the winner of this category: "
-                           "change it first", field="result")
+            raise Conflict(
+                f"{other.nomination.reference} is already the winner of this category: change it first", field="result"
+            )
     if decision is None:
         decision = ShortlistDecision(cycle_id=cycle.id, nomination_id=nomination.id, suggested=False)
         db.session.add(decision)
@@ -481,8 +606,15 @@ def decide(cycle: Cycle, nomination: Nomination, result: Result, *, rationale: s
     decision.result, decision.rationale = result, rationale
     decision.decided_at, decision.decided_by_id = utcnow(), by.id
     db.session.flush()
-    audit.record("shortlist.decided", actor=by, obj=nomination, result=result.value, previous=previous,
-                 rationale=rationale, differs_from_suggestion=differs)
+    audit.record(
+        "shortlist.decided",
+        actor=by,
+        obj=nomination,
+        result=result.value,
+        previous=previous,
+        rationale=rationale,
+        differs_from_suggestion=differs,
+    )
     return decision
 
 
@@ -520,27 +652,46 @@ def make_impact_case(nomination: Nomination, result: Result, now: datetime, publ
     """The public copy of a nomination: its own words (never the judges' redacted copy), no contact details."""
     case = ImpactCase(
         slug=unique_case_slug(nomination.title or nomination.reference, nomination.cycle.year),
-        cycle_id=nomination.cycle_id, nomination_id=nomination.id, category_id=nomination.category_id,
-        category_name=nomination.category.name, year=nomination.cycle.year, result=result,
-        title=nomination.title, summary=nomination.summary, challenge=nomination.challenge,
-        approach=nomination.approach, outcomes_narrative=nomination.outcomes_narrative,
-        measured_outcomes=[{"metric": m.metric, "baseline": m.baseline, "result": m.result,
-                            "measured_on": m.measured_on} for m in nomination.measured_outcomes],
-        unintended_consequences=nomination.unintended_consequences, lessons=nomination.lessons,
+        cycle_id=nomination.cycle_id,
+        nomination_id=nomination.id,
+        category_id=nomination.category_id,
+        category_name=nomination.category.name,
+        year=nomination.cycle.year,
+        result=result,
+        title=nomination.title,
+        summary=nomination.summary,
+        challenge=nomination.challenge,
+        approach=nomination.approach,
+        outcomes_narrative=nomination.outcomes_narrative,
+        measured_outcomes=[
+            {"metric": m.metric, "baseline": m.baseline, "result": m.result, "measured_on": m.measured_on}
+            for m in nomination.measured_outcomes
+        ],
+        unintended_consequences=nomination.unintended_consequences,
+        lessons=nomination.lessons,
         organisation=nomination.organisation_name,
         partners=[{"name": p.name, "is_supplier": p.is_supplier} for p in nomination.partners],
-        region=nomination.region, licence=publication.LICENCE, published_at=now if published else None, updated_at=now)
-    case.trend_links = [ImpactCaseTrend(trend_id=link.trend_id, is_primary=link.is_primary,
-                                        how_addressed=link.how_addressed, position=i)
-                        for i, link in enumerate(nomination.trend_links)]
+        region=nomination.region,
+        licence=publication.LICENCE,
+        published_at=now if published else None,
+        updated_at=now,
+    )
+    case.trend_links = [
+        ImpactCaseTrend(
+            trend_id=link.trend_id, is_primary=link.is_primary, how_addressed=link.how_addressed, position=i
+        )
+        for i, link in enumerate(nomination.trend_links)
+    ]
     refresh_search_text(case)
     return case
 
 
-RESULT_TEMPLATES = {Result.WINNER: ("result_winner", "Congratulations: your nomination has won"),
-                    Result.HIGHLY_COMMENDED: ("result_highly_commended", "Your nomination is highly commended"),
-                    Result.SHORTLISTED: ("result_shortlisted", "Your nomination is shortlisted"),
-                    Result.NOT_SHORTLISTED: ("result_not_shortlisted", "The shortlist has been published")}
+RESULT_TEMPLATES = {
+    Result.WINNER: ("result_winner", "Congratulations: your nomination has won"),
+    Result.HIGHLY_COMMENDED: ("result_highly_commended", "Your nomination is highly commended"),
+    Result.SHORTLISTED: ("result_shortlisted", "Your nomination is shortlisted"),
+    Result.NOT_SHORTLISTED: ("result_not_shortlisted", "The shortlist has been published"),
+}
 
 
 def publish(cycle: Cycle, *, by: User) -> dict[str, int]:
@@ -548,16 +699,24 @@ def publish(cycle: Cycle, *, by: User) -> dict[str, int]:
     each shortlisted nomination whose nominee consented becomes a public impact case."""
     if cycle.status is not CycleStatus.JUDGING:
         raise Conflict("Results can be published once the cycle is in judging")
-    decisions = list(db.session.scalars(
-        select(ShortlistDecision).where(ShortlistDecision.cycle_id == cycle.id)
-        .options(selectinload(ShortlistDecision.nomination)).order_by(ShortlistDecision.nomination_id)))
+    decisions = list(
+        db.session.scalars(
+            select(ShortlistDecision)
+            .where(ShortlistDecision.cycle_id == cycle.id)
+            .options(selectinload(ShortlistDecision.nomination))
+            .order_by(ShortlistDecision.nomination_id)
+        )
+    )
     if not any(d.result in SHORTLIST_RESULTS for d in decisions):
         raise DomainError("There is no shortlist yet: suggest one and adjust it before publishing")
     now = utcnow()
     counts = {"shortlisted": 0, "impact_cases": 0, "emails": 0}
     # Public copies kept from an earlier publication (see `withdraw_results`) or prepared beforehand.
-    cases = {c.nomination_id: c for c in db.session.scalars(select(ImpactCase).where(ImpactCase.cycle_id == cycle.id))
-             if c.nomination_id is not None}
+    cases = {
+        c.nomination_id: c
+        for c in db.session.scalars(select(ImpactCase).where(ImpactCase.cycle_id == cycle.id))
+        if c.nomination_id is not None
+    }
     for decision in decisions:
         nomination = decision.nomination
         if nomination.status not in RANKED_STATUSES:
@@ -575,13 +734,20 @@ def publish(cycle: Cycle, *, by: User) -> dict[str, int]:
     cycle.results_published_at = now
     cycle.updated_at = now
     db.session.flush()
-    audit.record("results.published", actor=by, obj=cycle, shortlisted=counts["shortlisted"],
-                 impact_cases=counts["impact_cases"], emails=counts["emails"])
+    audit.record(
+        "results.published",
+        actor=by,
+        obj=cycle,
+        shortlisted=counts["shortlisted"],
+        impact_cases=counts["impact_cases"],
+        emails=counts["emails"],
+    )
     return counts
 
 
-def _publish_case(decision: ShortlistDecision, existing: ImpactCase | None, now: datetime,
-                  counts: dict[str, int]) -> ImpactCase | None:
+def _publish_case(
+    decision: ShortlistDecision, existing: ImpactCase | None, now: datetime, counts: dict[str, int]
+) -> ImpactCase | None:
     """The decided nomination's public impact case when it is shortlisted with the nominee's consent;
     an `existing` public copy it no longer has is taken down. Returns the case now public (linked
     from the nominee's e-mail), if any."""
@@ -598,8 +764,9 @@ def _publish_case(decision: ShortlistDecision, existing: ImpactCase | None, now:
     return case
 
 
-def _public_case(nomination: Nomination, result: Result, existing: ImpactCase | None,
-                 now: datetime) -> ImpactCase | None:
+def _public_case(
+    nomination: Nomination, result: Result, existing: ImpactCase | None, now: datetime
+) -> ImpactCase | None:
     """The shortlisted nomination's impact case, made now or the `existing` copy brought up to date;
     None when that copy was taken down by an organiser (it stays down)."""
     if existing is None:
@@ -620,9 +787,15 @@ def _tell_result(cycle: Cycle, nomination: Nomination, result: Result, case: Imp
     if nominator is None:
         return False
     template, subject = RESULT_TEMPLATES[result]
-    queue_email(to_address=nominator.email, to_name=nominator.name, template=template,
-                subject=f"{subject}: {nomination.reference}", nomination=nomination, cycle=cycle,
-                case_url=external_url("public.impact_case", case_slug=case.slug) if case else None)
+    queue_email(
+        to_address=nominator.email,
+        to_name=nominator.name,
+        template=template,
+        subject=f"{subject}: {nomination.reference}",
+        nomination=nomination,
+        cycle=cycle,
+        case_url=external_url("public.impact_case", case_slug=case.slug) if case else None,
+    )
     return True
 
 
@@ -632,14 +805,28 @@ RESTORED_STATUS = NominationStatus.SUBMITTED  # what a result status was before 
 def withdrawal_counts(cycle: Cycle) -> dict[str, int]:
     """What withdrawing the results takes back: the nominations' results (shortlisted, highly commended,
     winner), the impact cases on the public site, and the nominees to tell (those `publish` told a result)."""
-    results = db.session.scalar(select(func.count(Nomination.id)).where(
-        Nomination.cycle_id == cycle.id, Nomination.status.in_(list(STATUS_FOR_RESULT.values())))) or 0
-    cases = db.session.scalar(select(func.count(ImpactCase.id)).where(
-        ImpactCase.cycle_id == cycle.id, ImpactCase.published_at.is_not(None), ImpactCase.unpublished_at.is_(None)))
+    results = (
+        db.session.scalar(
+            select(func.count(Nomination.id)).where(
+                Nomination.cycle_id == cycle.id, Nomination.status.in_(list(STATUS_FOR_RESULT.values()))
+            )
+        )
+        or 0
+    )
+    cases = db.session.scalar(
+        select(func.count(ImpactCase.id)).where(
+            ImpactCase.cycle_id == cycle.id, ImpactCase.published_at.is_not(None), ImpactCase.unpublished_at.is_(None)
+        )
+    )
     emails = db.session.scalar(
-        select(func.count(ShortlistDecision.id)).join(Nomination, ShortlistDecision.nomination_id == Nomination.id)
-        .where(ShortlistDecision.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES),
-               Nomination.nominator_id.is_not(None)))
+        select(func.count(ShortlistDecision.id))
+        .join(Nomination, ShortlistDecision.nomination_id == Nomination.id)
+        .where(
+            ShortlistDecision.cycle_id == cycle.id,
+            Nomination.status.in_(RANKED_STATUSES),
+            Nomination.nominator_id.is_not(None),
+        )
+    )
     return {"results": results, "impact_cases": cases or 0, "emails": emails or 0}
 
 
@@ -659,27 +846,50 @@ def withdraw_results(cycle: Cycle, *, by: User) -> dict[str, int]:
     now = utcnow()
     check_transition(cycle, CycleStatus.JUDGING, now)  # refused for a cycle whose personal data was removed
     counts = withdrawal_counts(cycle)
-    decided = set(db.session.scalars(select(ShortlistDecision.nomination_id)
-                                     .where(ShortlistDecision.cycle_id == cycle.id)))
-    with_public_case = set(db.session.scalars(select(ImpactCase.nomination_id).where(
-        ImpactCase.cycle_id == cycle.id, ImpactCase.published_at.is_not(None), ImpactCase.unpublished_at.is_(None))))
+    decided = set(
+        db.session.scalars(select(ShortlistDecision.nomination_id).where(ShortlistDecision.cycle_id == cycle.id))
+    )
+    with_public_case = set(
+        db.session.scalars(
+            select(ImpactCase.nomination_id).where(
+                ImpactCase.cycle_id == cycle.id,
+                ImpactCase.published_at.is_not(None),
+                ImpactCase.unpublished_at.is_(None),
+            )
+        )
+    )
     nominations = db.session.scalars(
-        select(Nomination).where(Nomination.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES))
-        .options(selectinload(Nomination.nominator)).order_by(Nomination.id))
+        select(Nomination)
+        .where(Nomination.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES))
+        .options(selectinload(Nomination.nominator))
+        .order_by(Nomination.id)
+    )
     for nomination in nominations:
         if nomination.status is not RESTORED_STATUS:
             nomination.status = RESTORED_STATUS
             nomination.updated_at = now
         if nomination.id in decided and nomination.nominator is not None:
-            queue_email(to_address=nomination.nominator.email, to_name=nomination.nominator.name,
-                        template="results_withdrawn", subject=f"Results withdrawn: {nomination.reference}",
-                        nomination=nomination, cycle=cycle, case_removed=nomination.id in with_public_case)
+            queue_email(
+                to_address=nomination.nominator.email,
+                to_name=nomination.nominator.name,
+                template="results_withdrawn",
+                subject=f"Results withdrawn: {nomination.reference}",
+                nomination=nomination,
+                cycle=cycle,
+                case_removed=nomination.id in with_public_case,
+            )
     cycle.status = CycleStatus.JUDGING
     cycle.results_published_at = None
     cycle.updated_at = now
     db.session.flush()
-    audit.record("results.withdrawn", actor=by, obj=cycle, results=counts["results"],
-                 impact_cases=counts["impact_cases"], emails=counts["emails"])
+    audit.record(
+        "results.withdrawn",
+        actor=by,
+        obj=cycle,
+        results=counts["results"],
+        impact_cases=counts["impact_cases"],
+        emails=counts["emails"],
+    )
     return counts
 
 
@@ -695,8 +905,9 @@ def republish_case(case: ImpactCase, *, by: User) -> None:
     """Put a case an organiser took down back on the public site (while its nomination is shortlisted)."""
     if case.unpublished_at is not None:
         if case.nomination_id is not None:
-            result = db.session.scalar(select(ShortlistDecision.result)
-                                       .where(ShortlistDecision.nomination_id == case.nomination_id))
+            result = db.session.scalar(
+                select(ShortlistDecision.result).where(ShortlistDecision.nomination_id == case.nomination_id)
+            )
             if result not in SHORTLIST_RESULTS:
                 raise DomainError(f"{case.title} is no longer on the shortlist, so it cannot be published again")
         case.unpublished_at = None
@@ -705,8 +916,19 @@ def republish_case(case: ImpactCase, *, by: User) -> None:
         audit.record("impact_case.republished", actor=by, obj=case)
 
 
-EDITABLE_CASE_FIELDS = ("title", "summary", "challenge", "approach", "outcomes_narrative", "unintended_consequences",
-                        "lessons", "organisation", "region", "citation", "licence")
+EDITABLE_CASE_FIELDS = (
+    "title",
+    "summary",
+    "challenge",
+    "approach",
+    "outcomes_narrative",
+    "unintended_consequences",
+    "lessons",
+    "organisation",
+    "region",
+    "citation",
+    "licence",
+)
 
 
 def edit_case(case: ImpactCase, *, by: User, **fields) -> list[str]:

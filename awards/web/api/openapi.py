@@ -19,9 +19,12 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def _object(properties: dict[str, Any], *, description: str = "", required: list[str] | None = None) -> dict:
-    schema: dict[str, Any] = {"type": "object", "properties": properties,
-                              "required": required if required is not None else list(properties),
-                              "additionalProperties": False}
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "required": required if required is not None else list(properties),
+        "additionalProperties": False,
+    }
     if description:
         schema["description"] = description
     return schema
@@ -35,98 +38,140 @@ RESULT_CODES = [r.value for r in impact_cases.PUBLIC_RESULTS]
 
 def schemas() -> dict[str, Any]:
     return {
-        "Result": _object({
-            "code": {"type": "string", "enum": RESULT_CODES},
-            "label": {"type": "string", "enum": [r.label for r in impact_cases.PUBLIC_RESULTS]},
-        }, description="The result the case won in its category."),
-        "TrendGroup": _object({
-            "code": {"type": "string", "enum": [g.value for g in TrendGroup]},
-            "label": STRING,
-        }),
-        "CaseTrend": _object({
-            "slug": STRING,
-            "name": STRING,
-            "group": _ref("TrendGroup"),
-            "is_primary": {"type": "boolean", "description": "The trend the work addresses most."},
-            "how_addressed": {"type": "string", "description": "How the work addresses the trend, in the "
-                                                               "entrant's words."},
-            "url": {**URL, "description": "The trend's public page."},
-        }),
+        "Result": _object(
+            {
+                "code": {"type": "string", "enum": RESULT_CODES},
+                "label": {"type": "string", "enum": [r.label for r in impact_cases.PUBLIC_RESULTS]},
+            },
+            description="The result the case won in its category.",
+        ),
+        "TrendGroup": _object(
+            {
+                "code": {"type": "string", "enum": [g.value for g in TrendGroup]},
+                "label": STRING,
+            }
+        ),
+        "CaseTrend": _object(
+            {
+                "slug": STRING,
+                "name": STRING,
+                "group": _ref("TrendGroup"),
+                "is_primary": {"type": "boolean", "description": "The trend the work addresses most."},
+                "how_addressed": {
+                    "type": "string",
+                    "description": "How the work addresses the trend, in the entrant's words.",
+                },
+                "url": {**URL, "description": "The trend's public page."},
+            }
+        ),
         "Partner": _object({"name": STRING, "is_supplier": {"type": "boolean"}}),
-        "MeasuredOutcome": _object({"metric": STRING, "baseline": STRING, "result": STRING,
-                                    "measured_on": {"type": "string", "description": "When, e.g. March 2026."}}),
-        "Licence": _object({"name": {"type": "string", "examples": ["CC BY 4.0"]},
-                            "url": {"type": ["string", "null"], "format": "uri"}}),
-        "CycleRef": _object({
-            "name": STRING,
-            "slug": STRING,
-            "shortlist_url": {**URL, "description": "The cycle's published shortlist and winners."},
-        }),
-        "ImpactCase": _object({
-            "slug": STRING,
-            "title": STRING,
-            "url": {**URL, "description": "The case's public page."},
-            "api_url": URL,
-            "summary": STRING,
-            "organisation": STRING,
-            "partners": {"type": "array", "items": _ref("Partner")},
-            "region": NULLABLE_STRING,
-            "year": {"type": "integer"},
-            "cycle": _ref("CycleRef"),
-            "category": STRING,
-            "result": _ref("Result"),
-            "trends": {"type": "array", "items": _ref("CaseTrend"), "description": "Primary trend first."},
-            "challenge": STRING,
-            "approach": STRING,
-            "outcomes": _object({"narrative": STRING,
-                                 "measured": {"type": "array", "items": _ref("MeasuredOutcome")}}),
-            "unintended_consequences": STRING,
-            "lessons": STRING,
-            "citation": {"type": ["string", "null"], "description": "The judges' citation, if any."},
-            "licence": _ref("Licence"),
-            "published_at": {"type": "string", "format": "date-time"},
-            "updated_at": {"type": "string", "format": "date-time"},
-        }, description="A published impact case: the public copy of a shortlisted nomination."),
+        "MeasuredOutcome": _object(
+            {
+                "metric": STRING,
+                "baseline": STRING,
+                "result": STRING,
+                "measured_on": {"type": "string", "description": "When, e.g. March 2026."},
+            }
+        ),
+        "Licence": _object(
+            {
+                "name": {"type": "string", "examples": ["CC BY 4.0"]},
+                "url": {"type": ["string", "null"], "format": "uri"},
+            }
+        ),
+        "CycleRef": _object(
+            {
+                "name": STRING,
+                "slug": STRING,
+                "shortlist_url": {**URL, "description": "The cycle's published shortlist and winners."},
+            }
+        ),
+        "ImpactCase": _object(
+            {
+                "slug": STRING,
+                "title": STRING,
+                "url": {**URL, "description": "The case's public page."},
+                "api_url": URL,
+                "summary": STRING,
+                "organisation": STRING,
+                "partners": {"type": "array", "items": _ref("Partner")},
+                "region": NULLABLE_STRING,
+                "year": {"type": "integer"},
+                "cycle": _ref("CycleRef"),
+                "category": STRING,
+                "result": _ref("Result"),
+                "trends": {"type": "array", "items": _ref("CaseTrend"), "description": "Primary trend first."},
+                "challenge": STRING,
+                "approach": STRING,
+                "outcomes": _object(
+                    {"narrative": STRING, "measured": {"type": "array", "items": _ref("MeasuredOutcome")}}
+                ),
+                "unintended_consequences": STRING,
+                "lessons": STRING,
+                "citation": {"type": ["string", "null"], "description": "The judges' citation, if any."},
+                "licence": _ref("Licence"),
+                "published_at": {"type": "string", "format": "date-time"},
+                "updated_at": {"type": "string", "format": "date-time"},
+            },
+            description="A published impact case: the public copy of a shortlisted nomination.",
+        ),
         "ImpactCaseResponse": _object({"data": _ref("ImpactCase")}),
-        "PageMeta": _object({
-            "total": {"type": "integer", "minimum": 0, "description": "Cases matching the filters."},
-            "page": {"type": "integer", "minimum": 1},
-            "per_page": {"type": "integer", "minimum": 1, "maximum": impact_cases.MAX_PER_PAGE},
-            "pages": {"type": "integer", "minimum": 1},
-        }),
-        "PageLinks": _object({
-            "self": URL, "first": URL, "last": URL,
-            "next": {"type": ["string", "null"], "format": "uri", "description": "Null on the last page."},
-            "prev": {"type": ["string", "null"], "format": "uri", "description": "Null on the first page."},
-        }),
-        "ImpactCaseList": _object({
-            "data": {"type": "array", "items": _ref("ImpactCase")},
-            "meta": _ref("PageMeta"),
-            "links": _ref("PageLinks"),
-        }),
-        "Trend": _object({
-            "slug": STRING,
-            "code": STRING,
-            "name": STRING,
-            "group": _ref("TrendGroup"),
-            "description": STRING,
-            "source": {"type": ["string", "null"], "description": "Where the trend comes from."},
-            "retired": {"type": "boolean", "description": "No longer offered to new cycles; listed only if "
-                                                          "published cases address it."},
-            "case_count": {"type": "integer", "minimum": 0, "description": "Published impact cases addressing it."},
-            "cases_by_year": {"type": "array", "items": _object({"year": {"type": "integer"},
-                                                                 "count": {"type": "integer", "minimum": 1}})},
-            "url": URL,
-            "cases_url": {**URL, "description": "This API's list of the cases addressing the trend."},
-        }),
+        "PageMeta": _object(
+            {
+                "total": {"type": "integer", "minimum": 0, "description": "Cases matching the filters."},
+                "page": {"type": "integer", "minimum": 1},
+                "per_page": {"type": "integer", "minimum": 1, "maximum": impact_cases.MAX_PER_PAGE},
+                "pages": {"type": "integer", "minimum": 1},
+            }
+        ),
+        "PageLinks": _object(
+            {
+                "self": URL,
+                "first": URL,
+                "last": URL,
+                "next": {"type": ["string", "null"], "format": "uri", "description": "Null on the last page."},
+                "prev": {"type": ["string", "null"], "format": "uri", "description": "Null on the first page."},
+            }
+        ),
+        "ImpactCaseList": _object(
+            {
+                "data": {"type": "array", "items": _ref("ImpactCase")},
+                "meta": _ref("PageMeta"),
+                "links": _ref("PageLinks"),
+            }
+        ),
+        "Trend": _object(
+            {
+                "slug": STRING,
+                "code": STRING,
+                "name": STRING,
+                "group": _ref("TrendGroup"),
+                "description": STRING,
+                "source": {"type": ["string", "null"], "description": "Where the trend comes from."},
+                "retired": {
+                    "type": "boolean",
+                    "description": "No longer offered to new cycles; listed only if published cases address it.",
+                },
+                "case_count": {"type": "integer", "minimum": 0, "description": "Published impact cases addressing it."},
+                "cases_by_year": {
+                    "type": "array",
+                    "items": _object({"year": {"type": "integer"}, "count": {"type": "integer", "minimum": 1}}),
+                },
+                "url": URL,
+                "cases_url": {**URL, "description": "This API's list of the cases addressing the trend."},
+            }
+        ),
         "TrendList": _object({"data": {"type": "array", "items": _ref("Trend")}}),
-        "Error": _object({
-            "error": STRING,
-            "status": {"type": "integer"},
-            "detail": STRING,
-            "parameter": STRING,
-            "incident": STRING,
-        }, required=["error", "status"]),
+        "Error": _object(
+            {
+                "error": STRING,
+                "status": {"type": "integer"},
+                "detail": STRING,
+                "parameter": STRING,
+                "incident": STRING,
+            },
+            required=["error", "status"],
+        ),
     }
 
 
@@ -138,23 +183,34 @@ def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any
     return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
 
 
-CACHE_NOTE = ("Responses carry an ETag and `Cache-Control: public, max-age=60`; send `If-None-Match` to get "
-              "304 Not Modified when nothing has changed.")
+CACHE_NOTE = (
+    "Responses carry an ETag and `Cache-Control: public, max-age=60`; send `If-None-Match` to get "
+    "304 Not Modified when nothing has changed."
+)
 
 
 def document(base_url: str) -> dict[str, Any]:
     """The whole OpenAPI document, with the server at `base_url` (the configured BASE_URL)."""
     filters = [
-        _query("q", "Words that must all appear in the title, summary or organisation (any case).",
-               {"type": "string", "maxLength": impact_cases.MAX_QUERY_LENGTH}),
+        _query(
+            "q",
+            "Words that must all appear in the title, summary or organisation (any case).",
+            {"type": "string", "maxLength": impact_cases.MAX_QUERY_LENGTH},
+        ),
         _query("trend", "A trend's slug, as in /api/v1/trends.", STRING),
         _query("category", "A category name (any case), e.g. Data and AI Innovation.", STRING),
-        _query("year", "The award year.", {"type": "integer", "minimum": impact_cases.MIN_YEAR,
-                                           "maximum": impact_cases.MAX_YEAR}),
+        _query(
+            "year",
+            "The award year.",
+            {"type": "integer", "minimum": impact_cases.MIN_YEAR, "maximum": impact_cases.MAX_YEAR},
+        ),
         _query("result", "The result.", {"type": "string", "enum": RESULT_CODES}),
         _query("page", "The page, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
-        _query("per_page", "Cases per page.", {"type": "integer", "minimum": 1, "maximum": impact_cases.MAX_PER_PAGE,
-                                               "default": impact_cases.PER_PAGE}),
+        _query(
+            "per_page",
+            "Cases per page.",
+            {"type": "integer", "minimum": 1, "maximum": impact_cases.MAX_PER_PAGE, "default": impact_cases.PER_PAGE},
+        ),
     ]
     return {
         "openapi": OPENAPI_VERSION,
@@ -162,46 +218,67 @@ def document(base_url: str) -> dict[str, Any]:
             "title": "Impact cases open data",
             "version": API_VERSION,
             "summary": "Published, trend-linked impact cases from the awards, and the trends they address.",
-            "description": ("Only published data: impact cases of shortlisted entries whose entrants agreed to "
-                            "publication. No contact details, scores or judges' names. Read-only; no "
-                            "authentication. " + CACHE_NOTE),
-            "license": {"name": "CC BY 4.0 unless a case states otherwise",
-                        "url": "https://creativecommons.org/licenses/by/4.0/"},
+            "description": (
+                "Only published data: impact cases of shortlisted entries whose entrants agreed to "
+                "publication. No contact details, scores or judges' names. Read-only; no "
+                "authentication. " + CACHE_NOTE
+            ),
+            "license": {
+                "name": "CC BY 4.0 unless a case states otherwise",
+                "url": "https://creativecommons.org/licenses/by/4.0/",
+            },
         },
         "servers": [{"url": base_url.rstrip("/") + "/api/v1"}],
         "paths": {
-            "/impact-cases": {"get": {
-                "operationId": "listImpactCases",
-                "summary": "Published impact cases",
-                "description": ("Newest cycle first, then winners, highly commended and shortlisted, then by "
-                                "title. Filters combine. Follow `links.next` for the next page."),
-                "parameters": filters,
-                "responses": {"200": _json("ImpactCaseList", "A page of impact cases."),
-                              "304": {"description": "Not modified."},
-                              "400": _json("Error", "A filter or page value is not valid (see `parameter`).")},
-            }},
-            "/impact-cases/{slug}": {"get": {
-                "operationId": "getImpactCase",
-                "summary": "One published impact case",
-                "parameters": [{"name": "slug", "in": "path", "required": True, "schema": STRING}],
-                "responses": {"200": _json("ImpactCaseResponse", "The impact case."),
-                              "304": {"description": "Not modified."},
-                              "404": _json("Error", "There is no such impact case."),
-                              "410": _json("Error", "The impact case was published and has been removed.")},
-            }},
-            "/trends": {"get": {
-                "operationId": "listTrends",
-                "summary": "Trends and their number of published impact cases",
-                "description": "Every current trend, and retired ones that published cases address, by group.",
-                "responses": {"200": _json("TrendList", "The trends."),
-                              "304": {"description": "Not modified."}},
-            }},
-            "/openapi.json": {"get": {
-                "operationId": "getOpenApi",
-                "summary": "This document",
-                "responses": {"200": {"description": "The OpenAPI 3.1 document.",
-                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
-            }},
+            "/impact-cases": {
+                "get": {
+                    "operationId": "listImpactCases",
+                    "summary": "Published impact cases",
+                    "description": (
+                        "Newest cycle first, then winners, highly commended and shortlisted, then by "
+                        "title. Filters combine. Follow `links.next` for the next page."
+                    ),
+                    "parameters": filters,
+                    "responses": {
+                        "200": _json("ImpactCaseList", "A page of impact cases."),
+                        "304": {"description": "Not modified."},
+                        "400": _json("Error", "A filter or page value is not valid (see `parameter`)."),
+                    },
+                }
+            },
+            "/impact-cases/{slug}": {
+                "get": {
+                    "operationId": "getImpactCase",
+                    "summary": "One published impact case",
+                    "parameters": [{"name": "slug", "in": "path", "required": True, "schema": STRING}],
+                    "responses": {
+                        "200": _json("ImpactCaseResponse", "The impact case."),
+                        "304": {"description": "Not modified."},
+                        "404": _json("Error", "There is no such impact case."),
+                        "410": _json("Error", "The impact case was published and has been removed."),
+                    },
+                }
+            },
+            "/trends": {
+                "get": {
+                    "operationId": "listTrends",
+                    "summary": "Trends and their number of published impact cases",
+                    "description": "Every current trend, and retired ones that published cases address, by group.",
+                    "responses": {"200": _json("TrendList", "The trends."), "304": {"description": "Not modified."}},
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "operationId": "getOpenApi",
+                    "summary": "This document",
+                    "responses": {
+                        "200": {
+                            "description": "The OpenAPI 3.1 document.",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    },
+                }
+            },
         },
         "components": {"schemas": schemas()},
     }

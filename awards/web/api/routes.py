@@ -12,8 +12,9 @@ from awards.web.caching import public_cache
 
 
 def _bad_request(error: DomainError):
-    return jsonify({"error": "Bad Request", "status": 400, "detail": error.message,
-                    "parameter": error.field or ""}), 400
+    return jsonify(
+        {"error": "Bad Request", "status": 400, "detail": error.message, "parameter": error.field or ""}
+    ), 400
 
 
 @bp.route("/impact-cases")

@@ -24,9 +24,14 @@ def _optional(text: str | None) -> str | None:
 
 def trend_ref(link: ImpactCaseTrend) -> dict[str, Any]:
     trend = link.trend
-    return {"slug": trend.slug, "name": trend.name, "group": {"code": trend.group.value, "label": trend.group.label},
-            "is_primary": bool(link.is_primary), "how_addressed": link.how_addressed or "",
-            "url": external_url("public.trend", trend_slug=trend.slug)}
+    return {
+        "slug": trend.slug,
+        "name": trend.name,
+        "group": {"code": trend.group.value, "label": trend.group.label},
+        "is_primary": bool(link.is_primary),
+        "how_addressed": link.how_addressed or "",
+        "url": external_url("public.trend", trend_slug=trend.slug),
+    }
 
 
 def impact_case(case: ImpactCase) -> dict[str, Any]:
@@ -38,12 +43,18 @@ def impact_case(case: ImpactCase) -> dict[str, Any]:
         "api_url": external_url("api.impact_case", case_slug=case.slug),
         "summary": case.summary or "",
         "organisation": case.organisation or "",
-        "partners": [{"name": str(p.get("name", "")), "is_supplier": bool(p.get("is_supplier"))}
-                     for p in case.partners or [] if p.get("name")],
+        "partners": [
+            {"name": str(p.get("name", "")), "is_supplier": bool(p.get("is_supplier"))}
+            for p in case.partners or []
+            if p.get("name")
+        ],
         "region": _optional(case.region),
         "year": case.year,
-        "cycle": {"name": cycle.name, "slug": cycle.slug,
-                  "shortlist_url": external_url("public.cycle_shortlist", published_cycle_slug=cycle.slug)},
+        "cycle": {
+            "name": cycle.name,
+            "slug": cycle.slug,
+            "shortlist_url": external_url("public.cycle_shortlist", published_cycle_slug=cycle.slug),
+        },
         "category": case.category_name,
         "result": {"code": case.result.value, "label": case.result.label},
         "trends": [trend_ref(link) for link in case.trend_links],
@@ -51,9 +62,15 @@ def impact_case(case: ImpactCase) -> dict[str, Any]:
         "approach": case.approach or "",
         "outcomes": {
             "narrative": case.outcomes_narrative or "",
-            "measured": [{"metric": str(m.get("metric", "")), "baseline": str(m.get("baseline", "")),
-                          "result": str(m.get("result", "")), "measured_on": str(m.get("measured_on", ""))}
-                         for m in case.measured_outcomes or []],
+            "measured": [
+                {
+                    "metric": str(m.get("metric", "")),
+                    "baseline": str(m.get("baseline", "")),
+                    "result": str(m.get("result", "")),
+                    "measured_on": str(m.get("measured_on", "")),
+                }
+                for m in case.measured_outcomes or []
+            ],
         },
         "unintended_consequences": case.unintended_consequences or "",
         "lessons": case.lessons or "",
@@ -76,9 +93,13 @@ def case_list(page: Page, filters: CaseFilters) -> dict[str, Any]:
     return {
         "data": [impact_case(c) for c in page.items],
         "meta": {"total": page.total, "page": page.page, "per_page": page.per_page, "pages": page.pages},
-        "links": {"self": link(page.page), "first": link(1), "last": link(page.pages),
-                  "next": link(page.page + 1) if page.has_next else None,
-                  "prev": link(min(page.page, page.pages + 1) - 1) if page.has_prev else None},
+        "links": {
+            "self": link(page.page),
+            "first": link(1),
+            "last": link(page.pages),
+            "next": link(page.page + 1) if page.has_next else None,
+            "prev": link(min(page.page, page.pages + 1) - 1) if page.has_prev else None,
+        },
     }
 
 

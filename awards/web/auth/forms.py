@@ -24,8 +24,7 @@ class RegisterForm(Form):
 
 class SignInForm(Form):
     email = email_field()
-    password = PasswordField("Password", widget=GovPasswordInput(),
-                             validators=[InputRequired("Enter your password")])
+    password = PasswordField("Password", widget=GovPasswordInput(), validators=[InputRequired("Enter your password")])
     remember = BooleanField("Keep me signed in on this device", widget=GovCheckboxInput())
     submit = submit("Sign in")
 
@@ -37,8 +36,9 @@ class ProfileForm(Form):
 
 
 class ChangePasswordForm(Form):
-    current_password = PasswordField("Current password", widget=GovPasswordInput(),
-                                     validators=[InputRequired("Enter your current password")])
+    current_password = PasswordField(
+        "Current password", widget=GovPasswordInput(), validators=[InputRequired("Enter your current password")]
+    )
     new_password = new_password_field("New password")
     confirm_password = confirm_password_field("new_password", "Confirm new password")
     submit = submit("Change password")
@@ -69,6 +69,7 @@ class ResendVerificationForm(Form):
 
 
 class DeleteAccountForm(Form):
-    password = PasswordField("Enter your password to confirm", widget=GovPasswordInput(),
-                             validators=[InputRequired("Enter your password")])
+    password = PasswordField(
+        "Enter your password to confirm", widget=GovPasswordInput(), validators=[InputRequired("Enter your password")]
+    )
     submit = submit("Delete your account")

@@ -36,16 +36,25 @@ def register():
         return redirect(url_for("public.home"))
     form = RegisterForm()
     if form.validate_on_submit():
+
         def register_account() -> None:
-            accounts.register(email=form.email.data, name=form.name.data,
-                              organisation=form.organisation.data, password=form.password.data)
+            accounts.register(
+                email=form.email.data,
+                name=form.name.data,
+                organisation=form.organisation.data,
+                password=form.password.data,
+            )
             # The same answer, and as soon, whether the address was new (a confirmation link) or
             # already had an account (its owner is told): nobody learns which addresses have one.
             mail.deliver_after_response()
 
         if attempt(register_account, form=form):
-            return render_template("auth/register_sent.html", email=form.email.data, title="Check your email",
-                                   days=current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 86400)
+            return render_template(
+                "auth/register_sent.html",
+                email=form.email.data,
+                title="Check your email",
+                days=current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 86400,
+            )
     return render_template("auth/register.html", form=form, title="Create an account")
 
 
@@ -53,8 +62,7 @@ def register():
 def verify_email(token: str):
     done = attempt(lambda: accounts.verify_email(token), catch=accounts.InvalidToken)
     if not done:
-        return render_template("auth/link_problem.html", title=done.message,
-                               resend=current_user.is_authenticated), 400
+        return render_template("auth/link_problem.html", title=done.message, resend=current_user.is_authenticated), 400
     user = done.value
     flash("Your email address is confirmed", "success")
     if current_user.is_authenticated and current_user.id == user.id:
@@ -90,11 +98,16 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         # A refusal is committed too: it keeps the failure count and the audit record.
-        done = attempt(lambda: accounts.authenticate(form.email.data, form.password.data, ip=request.remote_addr),
-                       form=form, field="email", commit_on_error=True)
+        done = attempt(
+            lambda: accounts.authenticate(form.email.data, form.password.data, ip=request.remote_addr),
+            form=form,
+            field="email",
+            commit_on_error=True,
+        )
         if done:
-            return finish_first_factor(done.value, remember=bool(form.remember.data), method="password",
-                                       next_url=request.args.get("next"))
+            return finish_first_factor(
+                done.value, remember=bool(form.remember.data), method="password", next_url=request.args.get("next")
+            )
     return render_template("auth/sign_in.html", form=form, title="Sign in")
 
 
@@ -106,10 +119,18 @@ def request_magic_link():
         accounts.request_magic_link(form.email.data, next_url=wanted if is_safe_next(wanted) else None)
         mail.deliver_after_response()  # the answer takes as long whether or not an e-mail goes out
         db.session.commit()
-        return render_template("auth/magic_link_sent.html", email=form.email.data, title="Check your email",
-                               minutes=current_app.config["MAGIC_LINK_MAX_AGE"] // 60)
-    return render_template("auth/magic_link_request.html", form=form, title="Sign in with a link by email",
-                           minutes=current_app.config["MAGIC_LINK_MAX_AGE"] // 60)
+        return render_template(
+            "auth/magic_link_sent.html",
+            email=form.email.data,
+            title="Check your email",
+            minutes=current_app.config["MAGIC_LINK_MAX_AGE"] // 60,
+        )
+    return render_template(
+        "auth/magic_link_request.html",
+        form=form,
+        title="Sign in with a link by email",
+        minutes=current_app.config["MAGIC_LINK_MAX_AGE"] // 60,
+    )
 
 
 @bp.route("/sign-in/email-link/<token>", methods=["GET", "POST"])
@@ -125,8 +146,7 @@ def magic_link(token: str):
     if form.validate_on_submit():
         done = attempt(lambda: accounts.sign_in_with_magic_link(token), catch=accounts.InvalidToken)
         if not done:  # used in another tab a moment ago
-            return render_template("auth/link_problem.html", title=done.message, magic=True,
-                                   minutes=minutes), 400
+            return render_template("auth/link_problem.html", title=done.message, magic=True, minutes=minutes), 400
         user, next_url = done.value
         return finish_first_factor(user, method="magic_link", next_url=next_url)
     return render_template("auth/magic_link.html", form=form, title="Sign in", minutes=minutes)
@@ -156,15 +176,22 @@ def account():
             return redirect(url_for("auth.account"))
     elif request.method == "POST" and "password-submit" in request.form:
         if password.validate_on_submit():
-            if attempt(lambda: accounts.change_password(current_user, current_password=password.current_password.data,
-                                                        new_password=password.new_password.data),
-                       form=password, on_error=count_wrong_password):
+            if attempt(
+                lambda: accounts.change_password(
+                    current_user,
+                    current_password=password.current_password.data,
+                    new_password=password.new_password.data,
+                ),
+                form=password,
+                on_error=count_wrong_password,
+            ):
                 # Other sessions ended with the old token; keep this one going with the new.
                 _start_session(current_user._get_current_object())
                 flash("Your password has been changed. You have been signed out everywhere else.", "success")
                 return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", profile=profile, password=password,
-                           error_forms=[profile, password], title="Your account")
+    return render_template(
+        "auth/account.html", profile=profile, password=password, error_forms=[profile, password], title="Your account"
+    )
 
 
 @bp.route("/account/reset-password", methods=["GET", "POST"])

@@ -44,11 +44,18 @@ def init_single_sign_on(app) -> None:
     providers = {p.name: p for p in sso.parse_providers(app.config.get("SSO_PROVIDERS"))}
     oauth = OAuth(app)
     for provider in providers.values():
-        oauth.register(provider.name, client_id=provider.client_id, client_secret=provider.client_secret,
-                       server_metadata_url=provider.discovery_url,
-                       client_kwargs={"scope": sso.SCOPES, "code_challenge_method": "S256",
-                                      "token_endpoint_auth_method": "client_secret_basic",
-                                      "default_timeout": app.config.get("SSO_TIMEOUT") or 10})
+        oauth.register(
+            provider.name,
+            client_id=provider.client_id,
+            client_secret=provider.client_secret,
+            server_metadata_url=provider.discovery_url,
+            client_kwargs={
+                "scope": sso.SCOPES,
+                "code_challenge_method": "S256",
+                "token_endpoint_auth_method": "client_secret_basic",
+                "default_timeout": app.config.get("SSO_TIMEOUT") or 10,
+            },
+        )
     app.extensions[EXTENSION] = {"providers": providers, "oauth": oauth}
 
 
@@ -77,45 +84,83 @@ def _client(provider: sso.Provider):
 # What a person reads when a sign-in cannot go on: (status, title, what happened). {label} is the
 # provider's label, {domains} its allowed e-mail domains.
 PROBLEMS = {
-    "unreachable": (502, "{label} is not answering",
-                    "We could not reach {label} to sign you in. Nothing has changed. Try again in a few minutes."),
-    "issuer_mismatch": (502, "{label} is not answering",
-                        "We could not sign you in with {label}: it is not set up correctly here. Nothing has "
-                        "changed. Tell the awards team."),
-    "state": (400, "Start signing in again",
-              "This sign-in could not be finished. It may have been started in another window, taken too long, "
-              "or been opened again with the back button. Nothing has changed."),
-    "token": (400, "{label} could not sign you in",
-              "The answer from {label} could not be checked, so we did not sign you in. Try again. If it "
-              "happens again, tell the awards team."),
-    "cancelled": (200, "You did not sign in with {label}",
-                  "You stopped signing in at {label}, so you have not been signed in here."),
-    "provider_error": (400, "{label} could not sign you in",
-                       "{label} did not sign you in. Try again. If it happens again, tell the awards team."),
-    "no_email": (403, "{label} did not tell us your email address",
-                 "We need your email address to find your account, and {label} did not send it."),
-    "unverified": (403, "Your email address is not confirmed at {label}",
-                   "{label} has not confirmed that this email address is yours, so we cannot use it to sign "
-                   "you in."),
-    "domain": (403, "You cannot sign in with {label} using this email address",
-               "Only email addresses ending in {domains} can sign in with {label}."),
-    "disabled": (403, "Your account is disabled",
-                 "You cannot sign in to this account. Contact the awards team if you think this is wrong."),
-    "linked_elsewhere": (403, "This account is linked to someone else at {label}",
-                         "The account with this email address already signs in with another {label} identity, so "
-                         "we have not signed you in. Contact the awards team."),
-    "account": (403, "We could not create an account for this email address",
-                "This email address cannot be used for an account here. Contact the awards team."),
+    "unreachable": (
+        502,
+        "{label} is not answering",
+        "We could not reach {label} to sign you in. Nothing has changed. Try again in a few minutes.",
+    ),
+    "issuer_mismatch": (
+        502,
+        "{label} is not answering",
+        "We could not sign you in with {label}: it is not set up correctly here. Nothing has "
+        "changed. Tell the awards team.",
+    ),
+    "state": (
+        400,
+        "Start signing in again",
+        "This sign-in could not be finished. It may have been started in another window, taken too long, "
+        "or been opened again with the back button. Nothing has changed.",
+    ),
+    "token": (
+        400,
+        "{label} could not sign you in",
+        "The answer from {label} could not be checked, so we did not sign you in. Try again. If it "
+        "happens again, tell the awards team.",
+    ),
+    "cancelled": (
+        200,
+        "You did not sign in with {label}",
+        "You stopped signing in at {label}, so you have not been signed in here.",
+    ),
+    "provider_error": (
+        400,
+        "{label} could not sign you in",
+        "{label} did not sign you in. Try again. If it happens again, tell the awards team.",
+    ),
+    "no_email": (
+        403,
+        "{label} did not tell us your email address",
+        "We need your email address to find your account, and {label} did not send it.",
+    ),
+    "unverified": (
+        403,
+        "Your email address is not confirmed at {label}",
+        "{label} has not confirmed that this email address is yours, so we cannot use it to sign you in.",
+    ),
+    "domain": (
+        403,
+        "You cannot sign in with {label} using this email address",
+        "Only email addresses ending in {domains} can sign in with {label}.",
+    ),
+    "disabled": (
+        403,
+        "Your account is disabled",
+        "You cannot sign in to this account. Contact the awards team if you think this is wrong.",
+    ),
+    "linked_elsewhere": (
+        403,
+        "This account is linked to someone else at {label}",
+        "The account with this email address already signs in with another {label} identity, so "
+        "we have not signed you in. Contact the awards team.",
+    ),
+    "account": (
+        403,
+        "We could not create an account for this email address",
+        "This email address cannot be used for an account here. Contact the awards team.",
+    ),
 }
 
 
 def _problem(provider: sso.Provider, reason: str):
     status, title, text = PROBLEMS[reason]
     domains = " or ".join(f"@{d}" for d in provider.email_domains)
-    return render_template("auth/sso_problem.html", title=title.format(label=provider.label),
-                           text=text.format(label=provider.label, domains=domains),
-                           again=reason in ("unreachable", "state", "token", "cancelled", "provider_error"),
-                           provider=provider), status
+    return render_template(
+        "auth/sso_problem.html",
+        title=title.format(label=provider.label),
+        text=text.format(label=provider.label, domains=domains),
+        again=reason in ("unreachable", "state", "token", "cancelled", "provider_error"),
+        provider=provider,
+    ), status
 
 
 def _refuse(provider: sso.Provider, reason: str, **detail):
@@ -138,8 +183,12 @@ def _discovery_problem(client, provider: sso.Provider) -> str | None:
     if not isinstance(issuer, str) or issuer.rstrip("/") != provider.issuer.rstrip("/"):
         # OpenID Connect Discovery 1.0, 4.3: the document must name the issuer it was fetched for (the
         # id token's iss is checked against it).
-        log.error("single sign-on: %s discovery names the issuer %r, not the configured %r", provider.name, issuer,
-                  provider.issuer)
+        log.error(
+            "single sign-on: %s discovery names the issuer %r, not the configured %r",
+            provider.name,
+            issuer,
+            provider.issuer,
+        )
         return "issuer_mismatch"
     return None
 
@@ -158,6 +207,7 @@ def _sign_in(provider: sso.Provider, claims):
 def sso_start(provider: str):
     chosen = _provider(provider)
     from awards.web.auth.routes import _landing
+
     wanted = request.args.get("next")
     if current_user.is_authenticated:
         return redirect(safe_next(wanted, _landing(current_user)))
@@ -174,14 +224,16 @@ def sso_start(provider: str):
     url = authorization.pop("url")
     # Authlib keeps the state, nonce and PKCE verifier in the session under the state; the page to
     # go on to is kept with them, so it belongs to this sign-in alone.
-    client.save_authorize_data(redirect_uri=redirect_uri, next=wanted if is_safe_next(wanted) else None,
-                               **authorization)
+    client.save_authorize_data(
+        redirect_uri=redirect_uri, next=wanted if is_safe_next(wanted) else None, **authorization
+    )
     return redirect(url, code=303)
 
 
 @bp.route("/sign-in/sso/<provider>/callback")
 def sso_callback(provider: str):
     from awards.web.auth.routes import _landing
+
     chosen = _provider(provider)
     if current_user.is_authenticated:
         return redirect(_landing(current_user))
@@ -218,5 +270,4 @@ def sso_callback(provider: str):
         db.session.commit()  # the refusal's audit record
         return _problem(chosen, refused.reason)
     db.session.commit()
-    return finish_first_factor(user, method="sso", mfa_asserted=sso.mfa_asserted(claims),
-                               next_url=pending.get("next"))
+    return finish_first_factor(user, method="sso", mfa_asserted=sso.mfa_asserted(claims), next_url=pending.get("next"))

@@ -36,8 +36,13 @@ PENDING_SECONDS = 10 * 60
 
 
 def _code_field(label: str, hint: str) -> StringField:
-    return StringField(label, description=hint, widget=GovTextInput(), filters=[lambda v: (v or "").strip()],
-                       validators=[Length(max=40, message="Enter a code of 40 characters or fewer")])
+    return StringField(
+        label,
+        description=hint,
+        widget=GovTextInput(),
+        filters=[lambda v: (v or "").strip()],
+        validators=[Length(max=40, message="Enter a code of 40 characters or fewer")],
+    )
 
 
 class CodeForm(Form):
@@ -64,16 +69,23 @@ def _now() -> int:
     return int(utcnow().timestamp())
 
 
-def finish_first_factor(user, *, remember: bool = False, method: str, mfa_asserted: bool = False,
-                        next_url: str | None = None) -> Response:
+def finish_first_factor(
+    user, *, remember: bool = False, method: str, mfa_asserted: bool = False, next_url: str | None = None
+) -> Response:
     """Complete a sign-in whose first factor (`method`: "password", "magic_link", "sso") is proved:
     ask for the second factor when the person has one, else start the session."""
     from awards.web.auth.routes import _landing
+
     if not mfa_asserted and tf.is_enabled(user):
         session.clear()  # nothing from before survives; nobody is signed in yet
-        session[PENDING_KEY] = {"user": user.id, "token": user.session_token, "at": _now(),
-                                "remember": bool(remember), "method": method,
-                                "next": next_url if next_url and safe_next(next_url, "") else None}
+        session[PENDING_KEY] = {
+            "user": user.id,
+            "token": user.session_token,
+            "at": _now(),
+            "remember": bool(remember),
+            "method": method,
+            "next": next_url if next_url and safe_next(next_url, "") else None,
+        }
         return redirect(url_for("auth.two_factor_code"))
     begin_session(user, remember=remember)  # fresh session, sign-in time for the timeouts
     if tf.is_required(user) and not tf.is_enabled(user):
@@ -97,6 +109,7 @@ def _pending_user() -> tuple[User | None, dict | None]:
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 def two_factor_code():
     from awards.web.auth.routes import _landing
+
     if current_user.is_authenticated:
         return redirect(_landing(current_user))
     user, pending = _pending_user()
@@ -107,22 +120,28 @@ def two_factor_code():
         return redirect(url_for("auth.sign_in"))
     form = CodeForm()
     if form.validate_on_submit():
-        done = attempt(lambda: tf.verify(user, form.code.data, ip=request.remote_addr), form=form,
-                       on_error=lambda error: _count_wrong_code(user, error, "sign_in"))
+        done = attempt(
+            lambda: tf.verify(user, form.code.data, ip=request.remote_addr),
+            form=form,
+            on_error=lambda error: _count_wrong_code(user, error, "sign_in"),
+        )
         if done:
             how = done.value
             begin_session(user, remember=bool(pending.get("remember")))
             if how == "recovery_code":
                 left = tf.recovery_codes_left(user)
-                flash(f"You used a recovery code. You have {left} left: you can get new ones on your account page.",
-                      "info")
+                flash(
+                    f"You used a recovery code. You have {left} left: you can get new ones on your account page.",
+                    "info",
+                )
             return redirect(safe_next(pending.get("next"), _landing(user)))
     return render_template("auth/two_factor_code.html", form=form, title="Enter your code")
 
 
 def _qr_code(uri: str) -> Markup:
-    svg = segno.make(uri, error="m").svg_inline(scale=4, title="QR code for your authenticator app",
-                                                svgclass="app-qr-code", lineclass=None)
+    svg = segno.make(uri, error="m").svg_inline(
+        scale=4, title="QR code for your authenticator app", svgclass="app-qr-code", lineclass=None
+    )
     return Markup(svg)  # noqa: S704 - segno's own SVG markup; the address in it is escaped by segno
 
 
@@ -137,35 +156,56 @@ def two_factor_settings():
     if tf.is_enabled(user):
         disable, regenerate = DisableForm(prefix="disable"), RegenerateForm(prefix="regenerate")
         if request.method == "POST" and "disable-submit" in request.form and disable.validate_on_submit():
-            if attempt(lambda: tf.disable(user, code=disable.code.data, ip=request.remote_addr), form=disable,
-                       on_error=lambda error: _count_wrong_code(user, error, "disable")):
+            if attempt(
+                lambda: tf.disable(user, code=disable.code.data, ip=request.remote_addr),
+                form=disable,
+                on_error=lambda error: _count_wrong_code(user, error, "disable"),
+            ):
                 flash("Two-factor authentication is off", "success")
                 return redirect(url_for("auth.two_factor"))
         elif request.method == "POST" and "regenerate-submit" in request.form and regenerate.validate_on_submit():
-            done = attempt(lambda: tf.regenerate_recovery_codes(user, code=regenerate.code.data,
-                                                                ip=request.remote_addr), form=regenerate,
-                           on_error=lambda error: _count_wrong_code(user, error, "regenerate_recovery_codes"))
+            done = attempt(
+                lambda: tf.regenerate_recovery_codes(user, code=regenerate.code.data, ip=request.remote_addr),
+                form=regenerate,
+                on_error=lambda error: _count_wrong_code(user, error, "regenerate_recovery_codes"),
+            )
             if done:
                 return _show_recovery_codes(done.value)
-        return render_template("auth/two_factor.html", enabled=True, disable=disable, regenerate=regenerate,
-                               error_forms=[disable, regenerate], required=tf.is_required(user),
-                               codes_left=tf.recovery_codes_left(user),
-                               title="Two-factor authentication")
+        return render_template(
+            "auth/two_factor.html",
+            enabled=True,
+            disable=disable,
+            regenerate=regenerate,
+            error_forms=[disable, regenerate],
+            required=tf.is_required(user),
+            codes_left=tf.recovery_codes_left(user),
+            title="Two-factor authentication",
+        )
     secret = session.get(ENROL_KEY)
     if not isinstance(secret, str) or len(secret) != 32:
         secret = session[ENROL_KEY] = tf.new_secret()
     enable = EnableForm(prefix="enable")
     if enable.validate_on_submit():
-        done = attempt(lambda: tf.enable(user, secret=secret, code=enable.code.data, ip=request.remote_addr),
-                       form=enable, on_error=lambda error: _count_wrong_code(user, error, "enable"))
+        done = attempt(
+            lambda: tf.enable(user, secret=secret, code=enable.code.data, ip=request.remote_addr),
+            form=enable,
+            on_error=lambda error: _count_wrong_code(user, error, "enable"),
+        )
         if done:
             session.pop(ENROL_KEY, None)
             return _show_recovery_codes(done.value)
     uri = tf.provisioning_uri(user, secret)
-    spaced = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
-    return render_template("auth/two_factor.html", enabled=False, enable=enable, error_forms=[enable],
-                           qr_code=_qr_code(uri), secret=spaced, required=tf.is_required(user),
-                           title="Set up two-factor authentication")
+    spaced = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return render_template(
+        "auth/two_factor.html",
+        enabled=False,
+        enable=enable,
+        error_forms=[enable],
+        qr_code=_qr_code(uri),
+        secret=spaced,
+        required=tf.is_required(user),
+        title="Set up two-factor authentication",
+    )
 
 
 def _count_wrong_code(user: User, error: DomainError, purpose: str) -> None:

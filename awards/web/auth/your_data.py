@@ -28,14 +28,21 @@ def download_data():
     db.session.commit()
     body = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False)
     name = f"your-data-{utcnow().date().isoformat()}.json"
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
 
 
 def _what_happens(user) -> dict[str, int]:
-    counts = dict(db.session.execute(
-        select(Nomination.submitted_at.is_(None), func.count()).where(Nomination.nominator_id == user.id)
-        .group_by(Nomination.submitted_at.is_(None))).all())
+    counts = dict(
+        db.session.execute(
+            select(Nomination.submitted_at.is_(None), func.count())
+            .where(Nomination.nominator_id == user.id)
+            .group_by(Nomination.submitted_at.is_(None))
+        ).all()
+    )
     return {"drafts": counts.get(True, 0), "submitted": counts.get(False, 0)}
 
 
@@ -45,6 +52,7 @@ def delete_account():
     form = DeleteAccountForm()
     status = 200
     if form.validate_on_submit():
+
         def refused(error: DomainError) -> None:
             nonlocal status
             if isinstance(error, NotAllowed):
@@ -53,11 +61,18 @@ def delete_account():
                 count_wrong_password(error)
                 apply_domain_error(form, error)
 
-        if attempt(lambda: rules.delete_account(current_user._get_current_object(), password=form.password.data),
-                   on_error=refused):
+        if attempt(
+            lambda: rules.delete_account(current_user._get_current_object(), password=form.password.data),
+            on_error=refused,
+        ):
             logout_user()
             session.clear()
             flash("Your account has been deleted. You have been signed out.", "success")
             return redirect(url_for("public.home"))
-    return render_template("auth/delete_account.html", form=form, problem=rules.deletion_problem(current_user),
-                           counts=_what_happens(current_user), title="Delete your account"), status
+    return render_template(
+        "auth/delete_account.html",
+        form=form,
+        problem=rules.deletion_problem(current_user),
+        counts=_what_happens(current_user),
+        title="Delete your account",
+    ), status

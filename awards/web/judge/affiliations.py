@@ -15,14 +15,18 @@ from awards.models import AFFILIATION_RECENT_YEARS, AffiliationKind
 from awards.web.forms import Form
 
 LABELS = {
-    AffiliationKind.WORKS_FOR: ("Other organisations you work for now",
-                                "Besides your own organisation: for example as a board member, trustee, "
-                                "adviser or consultant, paid or not."),
-    AffiliationKind.WORKED_FOR: (f"Organisations you have worked for in the last {AFFILIATION_RECENT_YEARS} years",
-                                 "As an employee, contractor or consultant."),
-    AffiliationKind.PARTNERS_WITH: ("Organisations you partner with closely",
-                                    "For example, suppliers, councils or charities you work with on a "
-                                    "project now."),
+    AffiliationKind.WORKS_FOR: (
+        "Other organisations you work for now",
+        "Besides your own organisation: for example as a board member, trustee, adviser or consultant, paid or not.",
+    ),
+    AffiliationKind.WORKED_FOR: (
+        f"Organisations you have worked for in the last {AFFILIATION_RECENT_YEARS} years",
+        "As an employee, contractor or consultant.",
+    ),
+    AffiliationKind.PARTNERS_WITH: (
+        "Organisations you partner with closely",
+        "For example, suppliers, councils or charities you work with on a project now.",
+    ),
 }
 
 
@@ -43,15 +47,20 @@ def with_affiliations(form_class: type[Form]) -> type[Form]:
     fields = {}
     for kind, (label, hint) in LABELS.items():
         fields[affiliation_rules.field_name(kind)] = TextAreaField(
-            label, widget=GovTextArea(), description=f"{hint} Put each organisation on its own line.",
-            validators=[_ValidList(kind)])
+            label,
+            widget=GovTextArea(),
+            description=f"{hint} Put each organisation on its own line.",
+            validators=[_ValidList(kind)],
+        )
     return type(form_class.__name__, (form_class,), fields)
 
 
 def posted_affiliations(form: Form) -> dict[str, str]:
     """The lists as typed, for the domain."""
-    return {affiliation_rules.field_name(kind): form[affiliation_rules.field_name(kind)].data or ""
-            for kind in AffiliationKind}
+    return {
+        affiliation_rules.field_name(kind): form[affiliation_rules.field_name(kind)].data or ""
+        for kind in AffiliationKind
+    }
 
 
 def affiliation_field_names() -> list[str]:

@@ -73,8 +73,11 @@ def _sign_in(user) -> None:
 
 
 def _welcome(judge) -> None:
-    flash(f"You are now a judge for {judge.cycle.name}. Tell us about your expertise so that we can give "
-          "you nominations you know about.", "success")
+    flash(
+        f"You are now a judge for {judge.cycle.name}. Tell us about your expertise so that we can give "
+        "you nominations you know about.",
+        "success",
+    )
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -87,15 +90,21 @@ def accept_invitation(token: str):
 
     if current_user.is_authenticated:
         if accounts.normalise_email(current_user.email) != judge.email:
-            return render_template("judge/invitation_problem.html", problem="wrong_account", judge=judge,
-                                   cycle=cycle, title="This invitation is for a different email address"), 403
+            return render_template(
+                "judge/invitation_problem.html",
+                problem="wrong_account",
+                judge=judge,
+                cycle=cycle,
+                title="This invitation is for a different email address",
+            ), 403
         if judge.has_accepted:
             flash(f"You have already accepted the invitation to judge {cycle.name}", "info")
             return redirect(judging_home())
         form = AcceptForm(data=affiliation_rules.as_texts(current_user))
         if form.validate_on_submit():
-            done = attempt(lambda: judge_rules.accept_invitation(judge, current_user,
-                                                                 affiliations_given=posted_affiliations(form)))
+            done = attempt(
+                lambda: judge_rules.accept_invitation(judge, current_user, affiliations_given=posted_affiliations(form))
+            )
             if done:
                 _welcome(judge)
                 return redirect(url_for("judge.profile"))
@@ -103,32 +112,62 @@ def accept_invitation(token: str):
                 flash(done.message, "info")
                 return redirect(request.path)
             apply_domain_error(form, done.error)
-        return render_template("judge/invitation.html", judge=judge, cycle=cycle, form=form, mode="accept",
-                               affiliation_names=affiliation_field_names(), title=f"Judge {cycle.name}")
+        return render_template(
+            "judge/invitation.html",
+            judge=judge,
+            cycle=cycle,
+            form=form,
+            mode="accept",
+            affiliation_names=affiliation_field_names(),
+            title=f"Judge {cycle.name}",
+        )
 
     if judge.has_accepted:
-        return render_template("judge/invitation_problem.html", problem="accepted", judge=judge, cycle=cycle,
-                               sign_in=url_for("auth.sign_in", next=judging_home()),
-                               title="This invitation has already been accepted")
+        return render_template(
+            "judge/invitation_problem.html",
+            problem="accepted",
+            judge=judge,
+            cycle=cycle,
+            sign_in=url_for("auth.sign_in", next=judging_home()),
+            title="This invitation has already been accepted",
+        )
 
     if accounts.find_user_by_email(judge.email) is not None:
-        return render_template("judge/invitation.html", judge=judge, cycle=cycle, mode="sign_in",
-                               sign_in=url_for("auth.sign_in", next=request.path),
-                               magic_link=url_for("auth.request_magic_link", next=request.path),
-                               title=f"Judge {cycle.name}")
+        return render_template(
+            "judge/invitation.html",
+            judge=judge,
+            cycle=cycle,
+            mode="sign_in",
+            sign_in=url_for("auth.sign_in", next=request.path),
+            magic_link=url_for("auth.request_magic_link", next=request.path),
+            title=f"Judge {cycle.name}",
+        )
 
     form = NewJudgeForm()
     if request.method == "GET" and not form.organisation.data:
         form.organisation.data = judge.organisation
     if form.validate_on_submit():
         password = None if form.no_password.data else form.password.data
-        done = attempt(lambda: judge_rules.accept_as_new_person(judge, name=form.name.data,
-                                                                organisation=form.organisation.data, password=password,
-                                                                affiliations_given=posted_affiliations(form)),
-                       form=form)
+        done = attempt(
+            lambda: judge_rules.accept_as_new_person(
+                judge,
+                name=form.name.data,
+                organisation=form.organisation.data,
+                password=password,
+                affiliations_given=posted_affiliations(form),
+            ),
+            form=form,
+        )
         if done:
             _sign_in(done.value)
             _welcome(judge)
             return redirect(url_for("judge.profile"))
-    return render_template("judge/invitation.html", judge=judge, cycle=cycle, form=form, mode="new",
-                           affiliation_names=affiliation_field_names(), title=f"Judge {cycle.name}")
+    return render_template(
+        "judge/invitation.html",
+        judge=judge,
+        cycle=cycle,
+        form=form,
+        mode="new",
+        affiliation_names=affiliation_field_names(),
+        title=f"Judge {cycle.name}",
+    )

@@ -30,11 +30,15 @@ from awards.web.judge.affiliations import affiliation_field_names, posted_affili
 
 class ProfileForm(Form):
     organisation = StringField(
-        "Your organisation", widget=GovTextInput(),
+        "Your organisation",
+        widget=GovTextInput(),
         description="The organisation you work for. We use it to make sure you are never given a nomination "
-                    "from your own organisation or its partners.",
-        validators=[DataRequired("Enter your organisation"),
-                    Length(max=200, message="Organisation must be 200 characters or fewer")])
+        "from your own organisation or its partners.",
+        validators=[
+            DataRequired("Enter your organisation"),
+            Length(max=200, message="Organisation must be 200 characters or fewer"),
+        ],
+    )
     submit = submit("Save your profile")
 
 
@@ -46,18 +50,36 @@ def profile():
     trends = judge_rules.profile_trends(current_user)
     levels = judge_rules.expertise_levels(current_user)
     form_class = with_expertise(with_affiliations(ProfileForm), trends)
-    form = form_class(data={"organisation": current_user.organisation, **affiliation_rules.as_texts(current_user),
-                            **expertise_defaults(trends, levels)})
+    form = form_class(
+        data={
+            "organisation": current_user.organisation,
+            **affiliation_rules.as_texts(current_user),
+            **expertise_defaults(trends, levels),
+        }
+    )
     if form.validate_on_submit():
-        if attempt(lambda: judge_rules.update_judge_profile(current_user, organisation=form.organisation.data,
-                                                            levels=posted_levels(form, trends),
-                                                            affiliations_given=posted_affiliations(form)),
-                   form=form, field="organisation"):
+        if attempt(
+            lambda: judge_rules.update_judge_profile(
+                current_user,
+                organisation=form.organisation.data,
+                levels=posted_levels(form, trends),
+                affiliations_given=posted_affiliations(form),
+            ),
+            form=form,
+            field="organisation",
+        ):
             flash("Your profile has been saved", "success")
             return redirect(url_for("judge.profile"))
     cycles = sorted({m.cycle for m in memberships}, key=lambda c: (-c.year, c.name))
     unanswered = [t for t in trends if t.id not in levels]
-    return render_template("judge/profile.html", form=form, groups=trend_groups(trends), cycles=cycles,
-                           unanswered=unanswered, hint=EXPERTISE_HINT, field_name=expertise_field_name,
-                           affiliation_names=affiliation_field_names(),
-                           title="Your judging profile")
+    return render_template(
+        "judge/profile.html",
+        form=form,
+        groups=trend_groups(trends),
+        cycles=cycles,
+        unanswered=unanswered,
+        hint=EXPERTISE_HINT,
+        field_name=expertise_field_name,
+        affiliation_names=affiliation_field_names(),
+        title="Your judging profile",
+    )

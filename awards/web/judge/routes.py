@@ -39,25 +39,35 @@ _FIELD = re.compile(r"^(score|comment)-(.*)$")
 
 
 class DeclarationForm(Form):
-    has_conflict = RadioField("Do you have a conflict of interest with this nomination?",
-                              choices=[("yes", "Yes"), ("no", "No")],
-                              validators=[InputRequired("Select yes if you have a conflict of interest with this "
-                                                        "nomination")])
-    reason = TextAreaField("Tell the organisers why (optional)",
-                           validators=[Length(max=REASON_MAX_LENGTH,
-                                              message=f"The reason must be {REASON_MAX_LENGTH:,} characters "
-                                                      "or fewer")])
+    has_conflict = RadioField(
+        "Do you have a conflict of interest with this nomination?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        validators=[InputRequired("Select yes if you have a conflict of interest with this nomination")],
+    )
+    reason = TextAreaField(
+        "Tell the organisers why (optional)",
+        validators=[
+            Length(max=REASON_MAX_LENGTH, message=f"The reason must be {REASON_MAX_LENGTH:,} characters or fewer")
+        ],
+    )
 
 
 # ---------------------------------------------------------------- loading
+
 
 def _load(reference: str) -> tuple[Nomination, Assignment]:
     """The nomination and the signed-in judge's live assignment to it; 404 for anyone else, and for
     a judge who is conflicted with it however the conflict arose."""
     nomination = db.session.scalar(
-        select(Nomination).where(Nomination.reference == reference)
-        .options(selectinload(Nomination.partners), selectinload(Nomination.trend_links),
-                 selectinload(Nomination.measured_outcomes), selectinload(Nomination.attachments)))
+        select(Nomination)
+        .where(Nomination.reference == reference)
+        .options(
+            selectinload(Nomination.partners),
+            selectinload(Nomination.trend_links),
+            selectinload(Nomination.measured_outcomes),
+            selectinload(Nomination.attachments),
+        )
+    )
     if nomination is None:
         abort(404)
     assignment = review_rules.judging_assignment(current_user, nomination)
@@ -77,15 +87,24 @@ def _criterion_bands(criterion: Criterion) -> list[dict]:
         if groups and groups[-1]["key"] == key:
             groups[-1]["values"].append(value)
         else:
-            groups.append({"key": key, "label": (band or {}).get("label", ""), "text": (band or {}).get("text", ""),
-                           "values": [value]})
+            groups.append(
+                {
+                    "key": key,
+                    "label": (band or {}).get("label", ""),
+                    "text": (band or {}).get("text", ""),
+                    "values": [value],
+                }
+            )
     return groups
 
 
 def _value_labels(criterion: Criterion) -> dict[str, str]:
     """'7' → '7 – Strong', for showing an answer."""
-    return {str(v): f"{v} – {band['label']}" if band["label"] else str(v)
-            for band in _criterion_bands(criterion) for v in band["values"]}
+    return {
+        str(v): f"{v} – {band['label']}" if band["label"] else str(v)
+        for band in _criterion_bands(criterion)
+        for v in band["values"]
+    }
 
 
 def _values_from_review(review: Review | None) -> tuple[dict[int, str], dict[int, str], str]:
@@ -104,13 +123,16 @@ def _parse_scores(criteria: list[Criterion]) -> tuple[dict[int, review_rules.Sco
     """The posted score sheet; anything no form of ours sends raises InvalidScores (a 400)."""
     form = request.form
     ids = {c.id for c in criteria}
-    invalid = review_rules.InvalidScores("The scores sent could not be understood. Nothing was saved: reload "
-                                         "the page and try again.")
+    invalid = review_rules.InvalidScores(
+        "The scores sent could not be understood. Nothing was saved: reload the page and try again."
+    )
     for key in form:
         match = _FIELD.match(key)
         if match and (not match.group(2).isdigit() or int(match.group(2)) not in ids):
-            raise review_rules.InvalidScores("The scores sent are not for this nomination’s criteria. Nothing "
-                                             "was saved: reload the page and try again.")
+            raise review_rules.InvalidScores(
+                "The scores sent are not for this nomination’s criteria. Nothing "
+                "was saved: reload the page and try again."
+            )
     action = form.get("action")
     version = form.get("version", "")
     if action not in ("draft", "submit") or not version.isdigit():
@@ -131,9 +153,17 @@ def _parse_scores(criteria: list[Criterion]) -> tuple[dict[int, review_rules.Sco
     return entries, int(version), action == "submit"
 
 
-def _page(nomination: Nomination, assignment: Assignment, *, status: int = 200, posted: bool = False,
-          problems: list[tuple[str, str]] | None = None, notice: str | None = None,
-          review: Review | None = None, version: int | None = None):
+def _page(
+    nomination: Nomination,
+    assignment: Assignment,
+    *,
+    status: int = 200,
+    posted: bool = False,
+    problems: list[tuple[str, str]] | None = None,
+    notice: str | None = None,
+    review: Review | None = None,
+    version: int | None = None,
+):
     cycle = nomination.cycle
     criteria = list(cycle.criteria)
     review = review if review is not None else review_rules.review_of(assignment)
@@ -151,25 +181,46 @@ def _page(nomination: Nomination, assignment: Assignment, *, status: int = 200, 
     labels = {c.id: _value_labels(c) for c in criteria}
     overall_score = None
     if review is not None and review.scores:
-        overall_score = review_score([ScoreInput(s.criterion_id, s.value, s.not_applicable) for s in review.scores],
-                                  {c.id: CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in criteria})
+        overall_score = review_score(
+            [ScoreInput(s.criterion_id, s.value, s.not_applicable) for s in review.scores],
+            {c.id: CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in criteria},
+        )
     return render_template(
-        "judge/nomination.html", entry=blind_copies.judge_entry(nomination), cycle=cycle, criteria=criteria,
-        bands={c.id: _criterion_bands(c) for c in criteria}, labels=labels, review=review, chosen=chosen,
-        comments=comments, overall_comment=overall, errors=errors, error_list=error_list,
+        "judge/nomination.html",
+        entry=blind_copies.judge_entry(nomination),
+        cycle=cycle,
+        criteria=criteria,
+        bands={c.id: _criterion_bands(c) for c in criteria},
+        labels=labels,
+        review=review,
+        chosen=chosen,
+        comments=comments,
+        overall_comment=overall,
+        errors=errors,
+        error_list=error_list,
         version=version if version is not None else (review.version if review else 0),
-        editable=problem is None and not submitted, scoring_problem=problem, submitted=submitted,
-        notice=notice, overall_score=overall_score, assignment=assignment,
-        comment_max=review_rules.COMMENT_MAX_LENGTH, title=f"{nomination.reference}: score this nomination",
+        editable=problem is None and not submitted,
+        scoring_problem=problem,
+        submitted=submitted,
+        notice=notice,
+        overall_score=overall_score,
+        assignment=assignment,
+        comment_max=review_rules.COMMENT_MAX_LENGTH,
+        title=f"{nomination.reference}: score this nomination",
     ), status
 
 
 # ---------------------------------------------------------------- pages
 
+
 @bp.route("/")
 def home():
-    return render_template("judge/index.html", work=review_rules.work_of(current_user),
-                           scoring_problem=review_rules.scoring_problem, title="Your judging")
+    return render_template(
+        "judge/index.html",
+        work=review_rules.work_of(current_user),
+        scoring_problem=review_rules.scoring_problem,
+        title="Your judging",
+    )
 
 
 @bp.route("/nominations/<assigned_reference>/declare", methods=["GET", "POST"])
@@ -178,18 +229,35 @@ def declare(assigned_reference: str):
     form = DeclarationForm()
     if form.validate_on_submit():
         has_conflict = form.has_conflict.data == "yes"
-        if attempt(lambda: conflict_rules.declare(assignment.judge, nomination, has_conflict=has_conflict,
-                                                  reason=form.reason.data if has_conflict else "", by=current_user),
-                   form=form, field="has_conflict"):
+        if attempt(
+            lambda: conflict_rules.declare(
+                assignment.judge,
+                nomination,
+                has_conflict=has_conflict,
+                reason=form.reason.data if has_conflict else "",
+                by=current_user,
+            ),
+            form=form,
+            field="has_conflict",
+        ):
             if not has_conflict:
                 return redirect(url_for("judge.nomination", assigned_reference=nomination.reference))
-            flash(f"You have declared a conflict of interest with {nomination.reference}. You will not see it "
-                  "again: the organisers will give it to another judge.", "success")
+            flash(
+                f"You have declared a conflict of interest with {nomination.reference}. You will not see it "
+                "again: the organisers will give it to another judge.",
+                "success",
+            )
             return redirect(url_for("judge.home"))
     entry = blind_copies.judge_entry(nomination)
-    return render_template("judge/declare.html", form=form, entry=entry, assignment=assignment,
-                           cycle=nomination.cycle, reason_max=REASON_MAX_LENGTH,
-                           title="Do you have a conflict of interest?")
+    return render_template(
+        "judge/declare.html",
+        form=form,
+        entry=entry,
+        assignment=assignment,
+        cycle=nomination.cycle,
+        reason_max=REASON_MAX_LENGTH,
+        title="Do you have a conflict of interest?",
+    )
 
 
 @bp.route("/nominations/<assigned_reference>", methods=["GET", "POST"])
@@ -204,14 +272,21 @@ def nomination(assigned_reference: str):
 
     problem = review_rules.scoring_problem(nomination.cycle)
     if problem:
-        return _page(nomination, assignment, status=409, posted=True,
-                     problems=[("scores", f"{problem} Nothing was saved.")])
+        return _page(
+            nomination, assignment, status=409, posted=True, problems=[("scores", f"{problem} Nothing was saved.")]
+        )
     criteria = list(nomination.cycle.criteria)
 
     def save() -> Review:
         entries, version, submit = _parse_scores(criteria)
-        return review_rules.save_review(assignment, entries, overall_comment=request.form.get("overall_comment", ""),
-                                        submit=submit, version=version, by=current_user)
+        return review_rules.save_review(
+            assignment,
+            entries,
+            overall_comment=request.form.get("overall_comment", ""),
+            submit=submit,
+            version=version,
+            by=current_user,
+        )
 
     try:
         done = attempt(save, catch=(review_rules.InvalidScores, review_rules.IncompleteReview, NotAllowed, Conflict))
@@ -231,15 +306,21 @@ def nomination(assigned_reference: str):
 def _refused(nomination: Nomination, assignment: Assignment, error: DomainError):
     """The page for scores the rules refused, each kind of refusal with its own answer."""
     if isinstance(error, review_rules.InvalidScores):
-        return render_template("errors/400.html", title="There is a problem with your scores",
-                               message=error.message), 400
+        return render_template(
+            "errors/400.html", title="There is a problem with your scores", message=error.message
+        ), 400
     if isinstance(error, review_rules.IncompleteReview):
         return _page(nomination, assignment, status=200, posted=True, problems=error.problems)
     if isinstance(error, review_rules.StaleReview):
         return _conflict(nomination, assignment)
     if isinstance(error, NotAllowed):
-        return _page(nomination, assignment, status=409, posted=True,
-                     problems=[("scores", f"{error.message} Nothing was saved.")])
+        return _page(
+            nomination,
+            assignment,
+            status=409,
+            posted=True,
+            problems=[("scores", f"{error.message} Nothing was saved.")],
+        )
     return _page(nomination, assignment, status=409, problems=[("scores", error.message)])  # already submitted
 
 
@@ -248,12 +329,29 @@ def _conflict(nomination: Nomination, assignment: Assignment):
     db.session.expire_all()
     review = review_rules.review_of(assignment)
     if review is not None and review.status is ReviewStatus.SUBMITTED:
-        return _page(nomination, assignment, status=409, review=review,
-                     problems=[("scores", "These scores were submitted in another window or tab, so the changes "
-                                          "you made here have not been saved. Submitted scores are locked.")])
-    return _page(nomination, assignment, status=409, posted=True, review=review,
-                 version=review.version if review else 0,
-                 notice="latest", problems=[("scores", review_rules.StaleReview().message)])
+        return _page(
+            nomination,
+            assignment,
+            status=409,
+            review=review,
+            problems=[
+                (
+                    "scores",
+                    "These scores were submitted in another window or tab, so the changes "
+                    "you made here have not been saved. Submitted scores are locked.",
+                )
+            ],
+        )
+    return _page(
+        nomination,
+        assignment,
+        status=409,
+        posted=True,
+        review=review,
+        version=review.version if review else 0,
+        notice="latest",
+        problems=[("scores", review_rules.StaleReview().message)],
+    )
 
 
 @bp.route("/nominations/<assigned_reference>/documents/<int:judged_attachment_id>")
@@ -275,7 +373,13 @@ def document(assigned_reference: str, judged_attachment_id: int):
     try:
         data = blind_copies.judge_copy(attachment, path.read_bytes(), blind=cycle_blind)
     except blind_copies.CannotPrepareDocument as error:
-        return render_template("errors/400.html", title="This document cannot be downloaded",
-                               message=error.message), 422
-    return send_file(io.BytesIO(data), mimetype=attachment.content_type, as_attachment=True,
-                     download_name=blind_copies.document_name(attachment, number, cycle_blind), max_age=0)
+        return render_template(
+            "errors/400.html", title="This document cannot be downloaded", message=error.message
+        ), 422
+    return send_file(
+        io.BytesIO(data),
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=blind_copies.document_name(attachment, number, cycle_blind),
+        max_age=0,
+    )

@@ -25,6 +25,7 @@ def _keep_section_post():
 
     reference, section = request.view_args["reference"], request.view_args["section"]
     had_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+
     def keep():
         author = stash_rules.check_ticket(request.form.get("stash_ticket"), reference=reference, section=section)
         stash_rules.stash_form(request.path, own_fields(section, request.form), by=author)
@@ -33,14 +34,22 @@ def _keep_section_post():
     done = attempt(keep, catch=stash_rules.StashRefused)
     if not done:
         refused = done.error
-        log_event(log, "section_stash.refused", level=logging.WARNING, status=refused.http_status,
-                  reason=refused.message, had_session=had_session)
+        log_event(
+            log,
+            "section_stash.refused",
+            level=logging.WARNING,
+            status=refused.http_status,
+            reason=refused.message,
+            had_session=had_session,
+        )
         problem = "too_large" if refused.http_status == 413 else "no_ticket"
-        title = ("Your answers are too long to keep" if problem == "too_large"
-                 else "Your answers could not be kept")
-        return render_template("nominee/stash_refused.html", problem=problem, title=title,
-                               absolute_timeout=duration_words(current_app.config["SESSION_ABSOLUTE_TIMEOUT"])
-                               ), refused.http_status
+        title = "Your answers are too long to keep" if problem == "too_large" else "Your answers could not be kept"
+        return render_template(
+            "nominee/stash_refused.html",
+            problem=problem,
+            title=title,
+            absolute_timeout=duration_words(current_app.config["SESSION_ABSOLUTE_TIMEOUT"]),
+        ), refused.http_status
     author = done.value
     log_event(log, "section_stash.kept", user=author.id, section=section)
     if not had_session:

@@ -36,8 +36,9 @@ def _own_nomination(reference: str):
 @bp.route("/nominations")
 def my_nominations():
     nominations = rules.nominations_of(current_user)
-    return render_template("nominee/list.html", nominations=nominations, open_cycles=cycle_rules.open_cycles(),
-                           title="Your nominations")
+    return render_template(
+        "nominee/list.html", nominations=nominations, open_cycles=cycle_rules.open_cycles(), title="Your nominations"
+    )
 
 
 @bp.route("/nominations/start", methods=["GET", "POST"])
@@ -53,50 +54,86 @@ def start():
     if cycle is None:
         if request.method == "POST":
             problems.append(("cycle", "Select the awards you are nominating for"))
-        return render_template("nominee/start_cycle.html", cycles=open_cycles, error_list=error_summary(problems),
-                               problems=dict(problems), title="Which awards are you nominating for?")
+        return render_template(
+            "nominee/start_cycle.html",
+            cycles=open_cycles,
+            error_list=error_summary(problems),
+            problems=dict(problems),
+            title="Which awards are you nominating for?",
+        )
     chosen = request.form.get("category") if request.method == "POST" else request.args.get("category")
     if request.method == "POST":
-        category = db.session.scalar(select(Category).where(Category.cycle_id == cycle.id,
-                                                            Category.slug == (chosen or "")))
+        category = db.session.scalar(
+            select(Category).where(Category.cycle_id == cycle.id, Category.slug == (chosen or ""))
+        )
         if category is None:
             problems.append(("category", "Select the category you are nominating for"))
         else:
             done = attempt(lambda: rules.start_nomination(cycle, category, by=current_user))
             if done:
                 nomination = done.value
-                flash(f"Your nomination reference is {nomination.reference}. Your answers are saved as you go.",
-                      "success")
+                flash(
+                    f"Your nomination reference is {nomination.reference}. Your answers are saved as you go.", "success"
+                )
                 return redirect(url_for("nominee.task_list", reference=nomination.reference))
             problems.append(("category", done.message))
-    return render_template("nominee/start.html", cycle=cycle, chosen=chosen, problems=dict(problems),
-                           error_list=error_summary(problems), title="Choose a category")
+    return render_template(
+        "nominee/start.html",
+        cycle=cycle,
+        chosen=chosen,
+        problems=dict(problems),
+        error_list=error_summary(problems),
+        title="Choose a category",
+    )
 
 
 @bp.route("/nominations/<reference>")
 def task_list(reference: str):
     nomination = _own_nomination(reference)
     if nomination.status is not NominationStatus.DRAFT:
-        return render_template("nominee/view.html", nomination=nomination, editable=rules.editable(nomination),
-                               sections=rules.SECTIONS, title=nomination.display_title)
+        return render_template(
+            "nominee/view.html",
+            nomination=nomination,
+            editable=rules.editable(nomination),
+            sections=rules.SECTIONS,
+            title=nomination.display_title,
+        )
     tasks = rules.task_list(nomination)
     done = sum(1 for _, status in tasks if status == rules.COMPLETED)
-    return render_template("nominee/task_list.html", nomination=nomination, tasks=tasks, done=done,
-                           editable=rules.editable(nomination), title="Your nomination")
+    return render_template(
+        "nominee/task_list.html",
+        nomination=nomination,
+        tasks=tasks,
+        done=done,
+        editable=rules.editable(nomination),
+        title="Your nomination",
+    )
 
 
 def _section_context(nomination, section, data, problems, conflict=None, based_on=None):
-    return dict(nomination=nomination, section=rules.SECTION_BY_KEY[section], data=with_blank_rows(section, data),
-                problems=dict(reversed(problems)), error_list=error_summary(problems), conflict=conflict,
-                based_on=based_on or rules.section_hash(nomination, section), regions=rules.REGIONS,
-                stash_ticket=issue_ticket(by=current_user, reference=nomination.reference, section=section),
-                cycle=nomination.cycle, accept=attachment_rules.ACCEPT, human_size=attachment_rules.human_size,
-                title=rules.SECTION_BY_KEY[section].title)
+    return dict(
+        nomination=nomination,
+        section=rules.SECTION_BY_KEY[section],
+        data=with_blank_rows(section, data),
+        problems=dict(reversed(problems)),
+        error_list=error_summary(problems),
+        conflict=conflict,
+        based_on=based_on or rules.section_hash(nomination, section),
+        regions=rules.REGIONS,
+        stash_ticket=issue_ticket(by=current_user, reference=nomination.reference, section=section),
+        cycle=nomination.cycle,
+        accept=attachment_rules.ACCEPT,
+        human_size=attachment_rules.human_size,
+        title=rules.SECTION_BY_KEY[section].title,
+    )
 
 
 @csrf.exempt
-@bp.route("/nominations/<reference>/<any(organisation, project, trends, challenge, approach, outcomes, lessons, "
-          "documents, declarations):section>", methods=["GET", "POST"])
+@bp.route(
+    "/nominations/<reference>/<any(organisation, project, trends, challenge, approach, outcomes, lessons, "
+    "documents, declarations):section>",
+    methods=["GET", "POST"],
+)
 def section(reference: str, section: str):
     nomination = _own_nomination(reference)
     template = f"nominee/sections/{section}.html"
@@ -108,8 +145,10 @@ def section(reference: str, section: str):
         if stash is not None:
             db.session.commit()
             data = parse(section, from_stash(stash))
-            flash("You were signed out before your answers were saved. Here is what you typed: "
-                  "check it and save it.", "info")
+            flash(
+                "You were signed out before your answers were saved. Here is what you typed: check it and save it.",
+                "info",
+            )
             return render_template(template, **_section_context(nomination, section, data, []))
         data = rules.section_data(nomination, section)
         return render_template(template, **_section_context(nomination, section, data, []))
@@ -120,9 +159,12 @@ def section(reference: str, section: str):
         raise CSRFError(str(error)) from None  # the same "form has expired" page as the global check
     data = parse(section, request.form)
     try:
-        done = attempt(lambda: rules.save_section(nomination, section, data, by=current_user,
-                                                  based_on=request.form.get("based_on")),
-                       catch=(rules.SectionConflict, NotAllowed))
+        done = attempt(
+            lambda: rules.save_section(
+                nomination, section, data, by=current_user, based_on=request.form.get("based_on")
+            ),
+            catch=(rules.SectionConflict, NotAllowed),
+        )
     except StaleDataError:  # saved in another window at the same moment
         db.session.rollback()
         nomination = _own_nomination(reference)
@@ -130,8 +172,10 @@ def section(reference: str, section: str):
         done = Outcome(error=rules.SectionConflict(current, rules.section_hash(nomination, section)))
     if isinstance(done.error, rules.SectionConflict):
         conflict = done.error
-        return render_template(template, **_section_context(nomination, section, data, [],
-                                                             conflict=conflict, based_on=conflict.current_hash)), 409
+        return render_template(
+            template,
+            **_section_context(nomination, section, data, [], conflict=conflict, based_on=conflict.current_hash),
+        ), 409
     if not done:  # not allowed
         flash(done.message, "info")
         return redirect(url_for("nominee.task_list", reference=reference))
@@ -154,20 +198,32 @@ def upload(reference: str):
     if file is None or not file.filename:
         problems.append(("file", "Select a file"))
     else:
+
         def refused(error: DomainError) -> None:
-            log_event(log, "upload.refused", level=logging.WARNING, nomination=nomination.id,
-                      user=current_user.id, name=attachment_rules.clean_filename(file.filename),
-                      reason=error.message)
+            log_event(
+                log,
+                "upload.refused",
+                level=logging.WARNING,
+                nomination=nomination.id,
+                user=current_user.id,
+                name=attachment_rules.clean_filename(file.filename),
+                reason=error.message,
+            )
             problems.append(("file", error.message))
 
         # On success the audit event logs "nomination.attachment_added".
-        if attempt(lambda: attachment_rules.add_attachment(nomination, filename=file.filename, stream=file.stream,
-                                                           by=current_user), on_error=refused):
+        if attempt(
+            lambda: attachment_rules.add_attachment(
+                nomination, filename=file.filename, stream=file.stream, by=current_user
+            ),
+            on_error=refused,
+        ):
             flash(f"{attachment_rules.clean_filename(file.filename)} has been uploaded", "success")
             return redirect(url_for("nominee.section", reference=reference, section="documents"))
     data = rules.section_data(nomination, "documents")
-    return render_template("nominee/sections/documents.html",
-                           **_section_context(nomination, "documents", data, problems)), 400
+    return render_template(
+        "nominee/sections/documents.html", **_section_context(nomination, "documents", data, problems)
+    ), 400
 
 
 def _own_attachment(nomination, attachment_id: int) -> Attachment:
@@ -184,8 +240,9 @@ def download(reference: str, attachment_id: int):
     path = attachment_rules.attachment_path(attachment)
     if not path.is_file():
         abort(404)
-    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                     download_name=attachment.original_name, max_age=0)
+    return send_file(
+        path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.original_name, max_age=0
+    )
 
 
 @bp.route("/nominations/<reference>/documents/<int:attachment_id>/remove", methods=["GET", "POST"])
@@ -200,8 +257,12 @@ def remove_document(reference: str, attachment_id: int):
         db.session.commit()
         flash(f"{name} has been removed", "success")
         return redirect(url_for("nominee.section", reference=reference, section="documents"))
-    return render_template("nominee/remove_document.html", nomination=nomination, attachment=attachment,
-                           title=f"Remove {attachment.original_name}?")
+    return render_template(
+        "nominee/remove_document.html",
+        nomination=nomination,
+        attachment=attachment,
+        title=f"Remove {attachment.original_name}?",
+    )
 
 
 @bp.route("/nominations/<reference>/check")
@@ -209,9 +270,15 @@ def check(reference: str):
     nomination = _own_nomination(reference)
     if nomination.status is not NominationStatus.DRAFT:
         return redirect(url_for("nominee.task_list", reference=reference))
-    return render_template("nominee/check.html", nomination=nomination, tasks=rules.task_list(nomination),
-                           complete=rules.is_complete(nomination), open=cycle_rules.accepts_nominations(nomination.cycle),
-                           sections=rules.SECTIONS, title="Check your answers before submitting your nomination")
+    return render_template(
+        "nominee/check.html",
+        nomination=nomination,
+        tasks=rules.task_list(nomination),
+        complete=rules.is_complete(nomination),
+        open=cycle_rules.accepts_nominations(nomination.cycle),
+        sections=rules.SECTIONS,
+        title="Check your answers before submitting your nomination",
+    )
 
 
 @bp.route("/nominations/<reference>/submit", methods=["POST"])
@@ -251,5 +318,10 @@ def withdraw(reference: str):
             if attempt(lambda: rules.withdraw(nomination, by=current_user), flash_as="info"):
                 flash(f"Nomination {nomination.reference} has been withdrawn", "success")
             return redirect(url_for("nominee.my_nominations"))
-    return render_template("nominee/withdraw.html", nomination=nomination, problems=dict(problems),
-                           error_list=error_summary(problems), title="Withdraw this nomination?")
+    return render_template(
+        "nominee/withdraw.html",
+        nomination=nomination,
+        problems=dict(problems),
+        error_list=error_summary(problems),
+        title="Withdraw this nomination?",
+    )

@@ -32,10 +32,14 @@ def parse(section: str, form: MultiDict) -> dict[str, Any]:
             if name is None:
                 continue
             partners.append({"name": name.strip(), "is_supplier": form.get(f"partners-{i}-is_supplier") == "y"})
-        return {"organisation_name": _text(form, "organisation_name"), "contact_name": _text(form, "contact_name"),
-                "contact_email": _text(form, "contact_email").strip(),
-                "contact_phone": _text(form, "contact_phone"), "region": form.get("region") or "",
-                "partners": partners}
+        return {
+            "organisation_name": _text(form, "organisation_name"),
+            "contact_name": _text(form, "contact_name"),
+            "contact_email": _text(form, "contact_email").strip(),
+            "contact_phone": _text(form, "contact_phone"),
+            "region": form.get("region") or "",
+            "partners": partners,
+        }
     if section == "project":
         return {"title": _text(form, "title"), "summary": _text(form, "summary")}
     if section == "trends":
@@ -45,10 +49,13 @@ def parse(section: str, form: MultiDict) -> dict[str, Any]:
             if trend_id is not None and trend_id not in chosen:
                 chosen.append(trend_id)
         primary = _int(form.get("primary"))
-        return {"links": [{"trend_id": t, "is_primary": t == primary, "how_addressed": _text(form, f"how_{t}")}
-                          for t in chosen],
-                "primary": primary,
-                "how": {k[4:]: _text(form, k) for k in form if k.startswith("how_")}}
+        return {
+            "links": [
+                {"trend_id": t, "is_primary": t == primary, "how_addressed": _text(form, f"how_{t}")} for t in chosen
+            ],
+            "primary": primary,
+            "how": {k[4:]: _text(form, k) for k in form if k.startswith("how_")},
+        }
     if section in ("challenge", "approach"):
         return {section: _text(form, section)}
     if section == "outcomes":
@@ -56,16 +63,22 @@ def parse(section: str, form: MultiDict) -> dict[str, Any]:
         for i in range(MAX_MEASURED_OUTCOMES):
             if f"measured-{i}-metric" not in form:
                 continue
-            rows.append({key: _text(form, f"measured-{i}-{key}").strip()
-                         for key in ("metric", "baseline", "result", "measured_on")})
+            rows.append(
+                {
+                    key: _text(form, f"measured-{i}-{key}").strip()
+                    for key in ("metric", "baseline", "result", "measured_on")
+                }
+            )
         return {"outcomes_narrative": _text(form, "outcomes_narrative"), "measured": rows}
     if section == "lessons":
         return {"unintended_consequences": _text(form, "unintended_consequences"), "lessons": _text(form, "lessons")}
     if section == "declarations":
         consent = form.get("consents_to_publish")
-        return {"declares_accurate": form.get("declares_accurate") == "y",
-                "consents_to_publish": {"yes": True, "no": False}.get(consent),
-                "declares_authorised": form.get("declares_authorised") == "y"}
+        return {
+            "declares_accurate": form.get("declares_accurate") == "y",
+            "consents_to_publish": {"yes": True, "no": False}.get(consent),
+            "declares_authorised": form.get("declares_authorised") == "y",
+        }
     if section == "documents":
         return {}
     raise KeyError(section)
@@ -101,14 +114,18 @@ def from_stash(stash: dict[str, list[str]]) -> MultiDict:
 # The names each section's form sends (and `parse` reads): a post kept while its author signs in
 # again keeps these and nothing else.
 _OWN_FIELDS = {
-    "organisation": re.compile(r"(organisation_name|contact_name|contact_email|contact_phone|region"
-                               r"|partners-[0-9]{1,2}-(name|is_supplier))"),
+    "organisation": re.compile(
+        r"(organisation_name|contact_name|contact_email|contact_phone|region"
+        r"|partners-[0-9]{1,2}-(name|is_supplier))"
+    ),
     "project": re.compile(r"title|summary"),
     "trends": re.compile(r"trends|primary|how_[0-9]{1,9}"),
     "challenge": re.compile(r"challenge"),
     "approach": re.compile(r"approach"),
-    "outcomes": re.compile(r"outcomes_narrative"
-                           r"|measured-[0-9]{1,2}-(metric|baseline|result|measured_on)"),
+    "outcomes": re.compile(
+        r"outcomes_narrative"
+        r"|measured-[0-9]{1,2}-(metric|baseline|result|measured_on)"
+    ),
     "lessons": re.compile(r"unintended_consequences|lessons"),
     "declarations": re.compile(r"declares_accurate|consents_to_publish|declares_authorised"),
     "documents": re.compile(r"(?!)"),

@@ -7,7 +7,10 @@ from awards.web.forms import Form, submit
 
 
 class GrantRoleForm(Form):
-    role = RadioField("Role to grant", widget=GovRadioInput(),
-                      choices=[(Role.JUDGE.value, "Judge"), (Role.ORGANISER.value, "Organiser")],
-                      validators=[InputRequired("Select a role to grant")])
+    role = RadioField(
+        "Role to grant",
+        widget=GovRadioInput(),
+        choices=[(Role.JUDGE.value, "Judge"), (Role.ORGANISER.value, "Organiser")],
+        validators=[InputRequired("Select a role to grant")],
+    )
     submit = submit("Grant role")

@@ -19,8 +19,11 @@ def dashboard():
     counts = {
         "users": db.session.scalar(select(func.count(User.id))),
         "queued": db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.sent_at.is_(None))),
-        "failed": db.session.scalar(select(func.count(OutboxMessage.id)).where(
-            OutboxMessage.sent_at.is_(None), OutboxMessage.last_error.is_not(None))),
+        "failed": db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.last_error.is_not(None)
+            )
+        ),
     }
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(20)).all()
     return render_template("organiser/dashboard.html", counts=counts, events=events, title="Organiser overview")
@@ -32,13 +35,15 @@ def users():
     query = select(User).order_by(User.name, User.id)
     if q:
         like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(User.name).like(like), User.email.like(like),
-                                func.lower(User.organisation).like(like)))
+        query = query.where(
+            or_(func.lower(User.name).like(like), User.email.like(like), func.lower(User.organisation).like(like))
+        )
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     page, pages = paging.clamp(paging.requested_page(request.args), total, PAGE_SIZE)
     people = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return render_template("organiser/users.html", people=people, q=q, page=page, total=total,
-                           pages=pages, title="People")
+    return render_template(
+        "organiser/users.html", people=people, q=q, page=page, total=total, pages=pages, title="People"
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -54,7 +59,14 @@ def user(user_id: int):
             flash(f"{person.name} already has the {role.value} role", "info")
         return redirect(url_for("organiser.user", user_id=person.id))
     events = db.session.scalars(
-        select(AuditEvent).where(or_(AuditEvent.actor_id == person.id,
-                                     (AuditEvent.object_type == "users") & (AuditEvent.object_id == str(person.id))))
-        .order_by(AuditEvent.id.desc()).limit(30)).all()
+        select(AuditEvent)
+        .where(
+            or_(
+                AuditEvent.actor_id == person.id,
+                (AuditEvent.object_type == "users") & (AuditEvent.object_id == str(person.id)),
+            )
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(30)
+    ).all()
     return render_template("organiser/user.html", person=person, form=form, events=events, title=person.name)

@@ -29,7 +29,7 @@ def shorten(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
     text = " ".join((text or "").split())
     if len(text) <= limit:
         return text
-    return text[:limit - 1].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
 
 
 def pagination_items(page: case_library.Page, url_for_page) -> dict:
@@ -54,20 +54,26 @@ def pagination_items(page: case_library.Page, url_for_page) -> dict:
 def active_filters(filters: case_library.CaseFilters, facets: case_library.Facets) -> list[dict[str, str]]:
     """The applied filters in words, each with the address of the same list without it."""
     trend_names = {t.slug: t.name for t in facets.trends}
-    described = [("q", f"Containing “{filters.q}”"),
-                 ("trend", f"Trend: {trend_names.get(filters.trend, filters.trend)}"),
-                 ("category", f"Category: {filters.category}"),
-                 ("year", f"Year: {filters.year}"),
-                 ("result", f"Result: {filters.result.label if filters.result else ''}")]
+    described = [
+        ("q", f"Containing “{filters.q}”"),
+        ("trend", f"Trend: {trend_names.get(filters.trend, filters.trend)}"),
+        ("category", f"Category: {filters.category}"),
+        ("year", f"Year: {filters.year}"),
+        ("result", f"Result: {filters.result.label if filters.result else ''}"),
+    ]
     args = filters.args()
-    return [{"text": text, "href": url_for("public.impact_cases", **{k: v for k, v in args.items() if k != key})}
-            for key, text in described if key in args]
+    return [
+        {"text": text, "href": url_for("public.impact_cases", **{k: v for k, v in args.items() if k != key})}
+        for key, text in described
+        if key in args
+    ]
 
 
 bp.add_app_template_filter(case_library.licence_url, "licence_url")
 
 
 # --- Impact cases --------------------------------------------------------------------------
+
 
 @bp.route("/impact-cases")
 @public_cache(query_args=(*case_library.FILTER_ARGS, "page"))
@@ -88,12 +94,18 @@ def impact_cases():
         title += f" (page {found.page} of {found.pages})"
     facets = case_library.facets()
     return render_template(
-        "public/cases/list.html", found=found, filters=filters, facets=facets,
+        "public/cases/list.html",
+        found=found,
+        filters=filters,
+        facets=facets,
         active=active_filters(filters, facets),
-        pagination=pagination_items(found, page_url), results=case_library.PUBLIC_RESULTS,
-        canonical=None if filters.active else external_url("public.impact_cases",
-                                                           **({"page": found.page} if found.page > 1 else {})),
-        title=title)
+        pagination=pagination_items(found, page_url),
+        results=case_library.PUBLIC_RESULTS,
+        canonical=None
+        if filters.active
+        else external_url("public.impact_cases", **({"page": found.page} if found.page > 1 else {})),
+        title=title,
+    )
 
 
 def case_json_ld(case: ImpactCase) -> dict:
@@ -112,14 +124,22 @@ def case_json_ld(case: ImpactCase) -> dict:
         "dateModified": timestamp(case.updated_at),
         "inLanguage": "en-GB",
         "license": case_library.licence_url(case.licence) or case.licence,
-        "about": [{"@type": "Thing", "name": link.trend.name,
-                   "url": external_url("public.trend", trend_slug=link.trend.slug)} for link in case.trend_links],
+        "about": [
+            {"@type": "Thing", "name": link.trend.name, "url": external_url("public.trend", trend_slug=link.trend.slug)}
+            for link in case.trend_links
+        ],
         "keywords": [case.category_name, *(link.trend.name for link in case.trend_links)],
         "author": {"@type": "Organization", "name": case.organisation or current_app.config["SERVICE_NAME"]},
-        "publisher": {"@type": "Organization", "name": current_app.config["SERVICE_NAME"],
-                      "url": external_url("public.home")},
-        "isPartOf": {"@type": "CreativeWorkSeries", "name": case.cycle.name,
-                     "url": external_url("public.cycle_shortlist", published_cycle_slug=case.cycle.slug)},
+        "publisher": {
+            "@type": "Organization",
+            "name": current_app.config["SERVICE_NAME"],
+            "url": external_url("public.home"),
+        },
+        "isPartOf": {
+            "@type": "CreativeWorkSeries",
+            "name": case.cycle.name,
+            "url": external_url("public.cycle_shortlist", published_cycle_slug=case.cycle.slug),
+        },
     }
     if case.region:
         data["spatialCoverage"] = {"@type": "Place", "name": case.region}
@@ -136,11 +156,16 @@ def impact_case(case_slug: str):
     except NotFound:
         abort(404)
     return render_template(
-        "public/cases/show.html", case=case, related=case_library.related_cases(case), json_ld=case_json_ld(case),
+        "public/cases/show.html",
+        case=case,
+        related=case_library.related_cases(case),
+        json_ld=case_json_ld(case),
         canonical=external_url("public.impact_case", case_slug=case.slug),
-        meta_description=shorten(case.summary or f"{case.title}: {case.result.label}, {case.category_name} "
-                                                 f"{case.year}."),
-        title=f"{case.title} – impact case")
+        meta_description=shorten(
+            case.summary or f"{case.title}: {case.result.label}, {case.category_name} {case.year}."
+        ),
+        title=f"{case.title} – impact case",
+    )
 
 
 def atom_feed(cases: list[ImpactCase]) -> bytes:
@@ -177,11 +202,14 @@ def atom_feed(cases: list[ImpactCase]) -> bytes:
         sub(entry, "link", rel="alternate", type="text/html", href=url)
         entry_author = sub(entry, "author")
         sub(entry_author, "name", case.organisation or service)
-        sub(entry, "summary", f"{case.result.label}, {case.category_name} {case.year}. {case.summary}".strip(),
-            type="text")
+        sub(
+            entry,
+            "summary",
+            f"{case.result.label}, {case.category_name} {case.year}. {case.summary}".strip(),
+            type="text",
+        )
         for link in case.trend_links:
-            sub(entry, "category", term=link.trend.slug, label=link.trend.name,
-                scheme=external_url("public.trends"))
+            sub(entry, "category", term=link.trend.slug, label=link.trend.name, scheme=external_url("public.trends"))
         sub(entry, "rights", case.licence)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
@@ -190,11 +218,13 @@ def atom_feed(cases: list[ImpactCase]) -> bytes:
 @public_cache
 def impact_cases_feed():
     body = atom_feed(case_library.newest_cases(FEED_SIZE))
-    return current_app.response_class(body, mimetype="application/atom+xml", content_type="application/atom+xml; "
-                                                                                          "charset=utf-8")
+    return current_app.response_class(
+        body, mimetype="application/atom+xml", content_type="application/atom+xml; charset=utf-8"
+    )
 
 
 # --- Trends ----------------------------------------------------------------------------------
+
 
 def trend_chart(index: case_library.TrendIndex) -> BarChart | None:
     """Public impact cases per trend, stacked by year; None when there are none yet."""
@@ -206,22 +236,34 @@ def trend_chart(index: case_library.TrendIndex) -> BarChart | None:
     span = f"{years[0]} to {years[-1]}" if len(years) > 1 else str(years[0])
     return BarChart(
         title="Published impact cases per trend" + (" and year" if len(years) > 1 else f", {years[0]}"),
-        description=(f"Horizontal bar chart of the number of published impact cases addressing each trend, "
-                     f"{span}{', split by year' if len(years) > 1 else ''}. {top.trend.name} has the most, "
-                     f"with {top.count}. A case counts once for each trend it addresses. The table gives the "
-                     f"same numbers."),
+        description=(
+            f"Horizontal bar chart of the number of published impact cases addressing each trend, "
+            f"{span}{', split by year' if len(years) > 1 else ''}. {top.trend.name} has the most, "
+            f"with {top.count}. A case counts once for each trend it addresses. The table gives the "
+            f"same numbers."
+        ),
         labels=[e.trend.name for e in entries],
         series=[Series(str(year), [e.by_year.get(year, 0) for e in entries]) for year in years],
         links=[url_for("public.trend", trend_slug=e.trend.slug) for e in entries],
-        label_heading="Trend", total_heading="All years", ident="trend-chart", width=480, label_chars=20)
+        label_heading="Trend",
+        total_heading="All years",
+        ident="trend-chart",
+        width=480,
+        label_chars=20,
+    )
 
 
 @bp.route("/trends")
 @public_cache
 def trends():
     index = case_library.trend_index()
-    return render_template("public/trends/list.html", index=index, chart=trend_chart(index),
-                           canonical=external_url("public.trends"), title="Trends")
+    return render_template(
+        "public/trends/list.html",
+        index=index,
+        chart=trend_chart(index),
+        canonical=external_url("public.trends"),
+        title="Trends",
+    )
 
 
 @bp.route("/trends/<trend_slug>")
@@ -233,14 +275,20 @@ def trend(trend_slug: str):
         abort(404)
     primary, secondary, total = case_library.trend_cases(found, TREND_PAGE_CASES)
     return render_template(
-        "public/trends/show.html", trend=found, primary=primary, secondary=secondary, total=total,
+        "public/trends/show.html",
+        trend=found,
+        primary=primary,
+        secondary=secondary,
+        total=total,
         shown=len(primary) + len(secondary),
         canonical=external_url("public.trend", trend_slug=found.slug),
         meta_description=shorten(found.description or f"Impact cases addressing {found.name}."),
-        title=f"{found.name} – trend")
+        title=f"{found.name} – trend",
+    )
 
 
 # --- A cycle's published shortlist ----------------------------------------------------------
+
 
 @bp.route("/cycles/<published_cycle_slug>/shortlist")
 @public_cache
@@ -251,8 +299,12 @@ def cycle_shortlist(published_cycle_slug: str):
         abort(404)
     groups = case_library.cycle_shortlist(cycle)
     return render_template(
-        "public/shortlist.html", cycle=cycle, groups=groups,
+        "public/shortlist.html",
+        cycle=cycle,
+        groups=groups,
         canonical=external_url("public.cycle_shortlist", published_cycle_slug=cycle.slug),
-        meta_description=shorten(f"The shortlist and winners of {cycle.name}, by category, with their "
-                                 f"published impact cases."),
-        title=f"{cycle.name}: shortlist and winners")
+        meta_description=shorten(
+            f"The shortlist and winners of {cycle.name}, by category, with their published impact cases."
+        ),
+        title=f"{cycle.name}: shortlist and winners",
+    )

@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 @bp.route("/")
 def home():
     from awards.domain.programme.cycles import open_cycles
+
     return render_template("public/home.html", cycles=open_cycles(), title=None)
 
 

@@ -24,6 +24,7 @@ LOWEST_SHOWN = 10
 
 # --- A proposed assignment -----------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class Planned:
     """One judge on one nomination in the proposed assignment."""
@@ -31,9 +32,9 @@ class Planned:
     judge_id: int
     nomination_id: int
     affinity: int
-    kind: str                        # "fixed" (kept whatever happens), "kept" (unchanged), "new"
+    kind: str  # "fixed" (kept whatever happens), "kept" (unchanged), "new"
     assignment_id: int | None = None
-    avoided: bool = False            # the judge said "prefer not" on the primary trend
+    avoided: bool = False  # the judge said "prefer not" on the primary trend
     fixed_reason: str = ""
 
 
@@ -43,27 +44,34 @@ class Shortfall:
 
     category_id: int
     category_name: str
-    judges: int                      # how many judges each of them can get
+    judges: int  # how many judges each of them can get
     needed: int
-    reason: str                      # "no_judges", "few_judges", "conflicts" or "load"
+    reason: str  # "no_judges", "few_judges", "conflicts" or "load"
     nominations: list[NominationInfo]
-    panel_size: int = 0              # for "few_judges": how many judges the category has
+    panel_size: int = 0  # for "few_judges": how many judges the category has
 
     @property
     def message(self) -> str:
         count = len(self.nominations)
         what = f"{count} {'nomination' if count == 1 else 'nominations'} in {self.category_name}"
-        get = ("can get no judges" if self.judges == 0 else
-               f"can get only {self.judges} {'judge' if self.judges == 1 else 'judges'}")
+        get = (
+            "can get no judges"
+            if self.judges == 0
+            else f"can get only {self.judges} {'judge' if self.judges == 1 else 'judges'}"
+        )
         them = "it" if count == 1 else "them"
         if self.reason == "no_judges":
             why = "no judge who has accepted their invitation judges this category: add a judge to this category"
         elif self.reason == "few_judges":
-            why = (f"only {self.panel_size} {'judge judges' if self.panel_size == 1 else 'judges judge'} this "
-                   "category: add a judge to this category")
+            why = (
+                f"only {self.panel_size} {'judge judges' if self.panel_size == 1 else 'judges judge'} this "
+                "category: add a judge to this category"
+            )
         elif self.reason == "conflicts":
-            why = (f"too few of this category's judges are free of conflicts of interest with {them}: "
-                   "add a judge to this category")
+            why = (
+                f"too few of this category's judges are free of conflicts of interest with {them}: "
+                "add a judge to this category"
+            )
         else:
             why = "add a judge to this category or raise a load limit"
         return f"{what} {get}: {why}"
@@ -111,8 +119,8 @@ class AssignmentResult:
     """A proposed assignment: what a preview shows and what apply() writes."""
 
     problem: Problem
-    planned: list[Planned]                 # by nomination id, then judge id
-    removals: list[ExistingAssignment]     # unfixed assignments the plan replaces
+    planned: list[Planned]  # by nomination id, then judge id
+    removals: list[ExistingAssignment]  # unfixed assignments the plan replaces
     shortfalls: list[Shortfall]
     warnings: list[str]
     objective: int
@@ -137,10 +145,14 @@ class AssignmentResult:
         kinds: dict[str, int] = defaultdict(int)
         for p in self.planned:
             kinds[p.kind] += 1
-        return {"added": kinds["new"], "kept": kinds["kept"], "fixed": kinds["fixed"],
-                "removed": len(self.removals),
-                "short": sum(len(s.nominations) for s in self.shortfalls),
-                "places_short": sum((s.needed - s.judges) * len(s.nominations) for s in self.shortfalls)}
+        return {
+            "added": kinds["new"],
+            "kept": kinds["kept"],
+            "fixed": kinds["fixed"],
+            "removed": len(self.removals),
+            "short": sum(len(s.nominations) for s in self.shortfalls),
+            "places_short": sum((s.needed - s.judges) * len(s.nominations) for s in self.shortfalls),
+        }
 
     @cached_property
     def nomination_plans(self) -> list[NominationPlan]:
@@ -148,9 +160,15 @@ class AssignmentResult:
         by_nomination: dict[int, list[Planned]] = defaultdict(list)
         for p in self.planned:
             by_nomination[p.nomination_id].append(p)
-        plans = [NominationPlan(nomination=n, category_name=self.problem.categories.get(n.category_id, ""),
-                                needed=self.problem.judges_per_nomination, planned=by_nomination.get(n.id, []))
-                 for n in self.problem.nominations]
+        plans = [
+            NominationPlan(
+                nomination=n,
+                category_name=self.problem.categories.get(n.category_id, ""),
+                needed=self.problem.judges_per_nomination,
+                planned=by_nomination.get(n.id, []),
+            )
+            for n in self.problem.nominations
+        ]
         ranked = sorted((p for p in plans if p.planned), key=lambda p: (p.mean_affinity, p.nomination.reference))
         for plan in ranked[:LOWEST_SHOWN]:
             plan.lowest = True
@@ -159,8 +177,9 @@ class AssignmentResult:
     @property
     def lowest(self) -> list[NominationPlan]:
         """The worst-matched nominations: lowest mean affinity first, ties by reference."""
-        return sorted((p for p in self.nomination_plans if p.lowest),
-                      key=lambda p: (p.mean_affinity, p.nomination.reference))
+        return sorted(
+            (p for p in self.nomination_plans if p.lowest), key=lambda p: (p.mean_affinity, p.nomination.reference)
+        )
 
     @cached_property
     def judge_loads(self) -> list[JudgeLoad]:
@@ -179,9 +198,15 @@ class AssignmentResult:
         for p in self.planned:
             after[p.judge_id] += 1
             mine[p.judge_id].append(p.affinity)
-        return [JudgeLoad(judge=j, before=before[j.id], after=after[j.id],
-                          mean_affinity=sum(mine[j.id]) / len(mine[j.id]) if mine[j.id] else None)
-                for j in self.problem.judges]
+        return [
+            JudgeLoad(
+                judge=j,
+                before=before[j.id],
+                after=after[j.id],
+                mean_affinity=sum(mine[j.id]) / len(mine[j.id]) if mine[j.id] else None,
+            )
+            for j in self.problem.judges
+        ]
 
     @cached_property
     def totals(self) -> dict[str, Any]:
@@ -205,12 +230,14 @@ class AssignmentResult:
     def summary_lines(self) -> list[str]:
         """The summary in plain text, for the command line."""
         t, c = self.totals, self.counts
-        lines = [f"{self.problem.cycle_name}: {t['nominations']} submitted nominations, {t['judges']} judges "
-                 f"({t['invited']} more invited), {self.problem.judges_per_nomination} judges per nomination",
-                 f"Places filled: {t['filled']} of {t['places']}"
-                 + (f" ({c['places_short']} short)" if c["places_short"] else ""),
-                 f"Changes: {c['added']} new, {c['kept']} unchanged, {c['fixed']} kept as they are "
-                 f"(scores started or locked), {c['removed']} removed"]
+        lines = [
+            f"{self.problem.cycle_name}: {t['nominations']} submitted nominations, {t['judges']} judges "
+            f"({t['invited']} more invited), {self.problem.judges_per_nomination} judges per nomination",
+            f"Places filled: {t['filled']} of {t['places']}"
+            + (f" ({c['places_short']} short)" if c["places_short"] else ""),
+            f"Changes: {c['added']} new, {c['kept']} unchanged, {c['fixed']} kept as they are "
+            f"(scores started or locked), {c['removed']} removed",
+        ]
         if t["mean_affinity"] is not None:
             lines.append(f"Mean affinity: {t['mean_affinity']:+.2f}")
         if t["min_load"] is not None:
@@ -235,22 +262,29 @@ class AssignmentResult:
         """The judges given a nomination whose primary trend they prefer not to judge, for the summary."""
         if not self.avoided:
             return []
-        lines = ["Judges given a nomination whose primary trend they prefer not to judge "
-                 "(nobody else could take it):"]
+        lines = ["Judges given a nomination whose primary trend they prefer not to judge (nobody else could take it):"]
         for p in self.avoided:
             nomination = self.problem.nomination_by_id[p.nomination_id]
             primary = nomination.primary_trend_id
             trend = "its primary trend"
             if primary is not None:
                 trend = self.problem.trend_names.get(primary, trend)
-            lines.append(f"  - {nomination.reference}: {self.problem.judge_by_id[p.judge_id].name} "
-                         f"(prefers not to judge {trend})")
+            lines.append(
+                f"  - {nomination.reference}: {self.problem.judge_by_id[p.judge_id].name} "
+                f"(prefers not to judge {trend})"
+            )
         return lines
 
 
-def explain_shortfalls(problem: Problem, nominations: list[NominationInfo], got: np.ndarray,
-                       candidates: np.ndarray, nomination_category: np.ndarray, accepted: np.ndarray,
-                       panel: np.ndarray) -> list[Shortfall]:
+def explain_shortfalls(
+    problem: Problem,
+    nominations: list[NominationInfo],
+    got: np.ndarray,
+    candidates: np.ndarray,
+    nomination_category: np.ndarray,
+    accepted: np.ndarray,
+    panel: np.ndarray,
+) -> list[Shortfall]:
     """Group the nominations short of judges per category, by what would help: the category has no
     judges; it has fewer judges than each nomination needs; too few of its judges are free of
     conflicts with them (a recusal counts as a conflict); or there are judges enough, but they are
@@ -279,23 +313,33 @@ def explain_shortfalls(problem: Problem, nominations: list[NominationInfo], got:
         groups[(nomination.category_id, reason, int(got[ni]))].append(nomination)
     order = {c: i for i, c in enumerate(problem.categories)}
     reason_order = {"no_judges": 0, "few_judges": 1, "conflicts": 2, "load": 3}
-    shortfalls = [Shortfall(category_id=c, category_name=problem.categories.get(c, "an unknown category"),
-                            judges=k, needed=K, reason=reason, nominations=sorted(items, key=lambda n: n.reference),
-                            panel_size=int(panel_size[nomination_category[nominations.index(items[0])]])
-                            if reason == "few_judges" else 0)
-                  for (c, reason, k), items in groups.items()]
+    shortfalls = [
+        Shortfall(
+            category_id=c,
+            category_name=problem.categories.get(c, "an unknown category"),
+            judges=k,
+            needed=K,
+            reason=reason,
+            nominations=sorted(items, key=lambda n: n.reference),
+            panel_size=int(panel_size[nomination_category[nominations.index(items[0])]])
+            if reason == "few_judges"
+            else 0,
+        )
+        for (c, reason, k), items in groups.items()
+    ]
     shortfalls.sort(key=lambda s: (order.get(s.category_id, len(order)), reason_order[s.reason], s.judges))
     return shortfalls
 
 
 # --- The assignment in place ---------------------------------------------------------------------
 
+
 @dataclass
 class CurrentNomination:
     nomination: NominationInfo
     category_name: str
     needed: int
-    judges: list[tuple[JudgeInfo, ExistingAssignment]]   # its live (not recused) assignments
+    judges: list[tuple[JudgeInfo, ExistingAssignment]]  # its live (not recused) assignments
     recused: list[JudgeInfo] = field(default_factory=list)  # judges taken off it by a conflict of interest
 
     @property
@@ -375,9 +419,14 @@ def current_state(problem: Problem) -> CurrentState:
         judge = problem.judge_by_id.get(a.judge_id)
         if judge is not None and a.nomination_id in problem.nomination_by_id:
             by_nomination[a.nomination_id].append((judge, a))
-    rows = [CurrentNomination(nomination=n, category_name=problem.categories.get(n.category_id, ""),
-                              needed=problem.judges_per_nomination,
-                              judges=sorted(by_nomination.get(n.id, []), key=lambda p: (p[0].name.lower(), p[0].id)),
-                              recused=sorted(recused.get(n.id, []), key=lambda j: (j.name.lower(), j.id)))
-            for n in problem.nominations]
+    rows = [
+        CurrentNomination(
+            nomination=n,
+            category_name=problem.categories.get(n.category_id, ""),
+            needed=problem.judges_per_nomination,
+            judges=sorted(by_nomination.get(n.id, []), key=lambda p: (p[0].name.lower(), p[0].id)),
+            recused=sorted(recused.get(n.id, []), key=lambda j: (j.name.lower(), j.id)),
+        )
+        for n in problem.nominations
+    ]
     return CurrentState(problem=problem, nominations=rows, loads=dict(loads))

@@ -72,7 +72,7 @@ class NominationInfo:
     title: str
     category_id: int
     trends: tuple[tuple[int, bool], ...]  # (trend id, is primary), the primary first
-    organisation: str = ""               # the nominated organisation, for organisers' eyes
+    organisation: str = ""  # the nominated organisation, for organisers' eyes
 
     @property
     def primary_trend_id(self) -> int | None:
@@ -119,12 +119,12 @@ class Problem:
     cycle_id: int
     cycle_name: str
     judges_per_nomination: int
-    categories: dict[int, str]                      # in the cycle's order
-    judges: list[JudgeInfo]                         # by id
-    nominations: list[NominationInfo]               # submitted ones, by id
-    expertise: dict[int, dict[int, int]]            # user id → trend id → level
-    conflicts: frozenset[tuple[int, int]]           # (judge id, nomination id)
-    assignments: list[ExistingAssignment]           # all of the cycle's, by id
+    categories: dict[int, str]  # in the cycle's order
+    judges: list[JudgeInfo]  # by id
+    nominations: list[NominationInfo]  # submitted ones, by id
+    expertise: dict[int, dict[int, int]]  # user id → trend id → level
+    conflicts: frozenset[tuple[int, int]]  # (judge id, nomination id)
+    assignments: list[ExistingAssignment]  # all of the cycle's, by id
     trend_names: dict[int, str] = field(default_factory=dict)
     other_references: dict[int, str] = field(default_factory=dict)  # nominations outside the scope
     # Keep every live assignment as it is (fill_gaps): the solver only adds judges where places are empty.
@@ -147,16 +147,33 @@ class Problem:
 
     def assignment_snapshot(self) -> tuple[tuple[Any, ...], ...]:
         """What apply() checks has not changed in between: the cycle's assignments."""
-        return tuple((a.id, a.judge_id, a.nomination_id, a.status.value, a.locked,
-                      a.review_status.value if a.review_status else None) for a in self.assignments)
+        return tuple(
+            (
+                a.id,
+                a.judge_id,
+                a.nomination_id,
+                a.status.value,
+                a.locked,
+                a.review_status.value if a.review_status else None,
+            )
+            for a in self.assignments
+        )
 
     def fingerprint(self) -> str:
         """A hash of every input: if it differs, a preview made earlier is out of date."""
         data = {
             "k": self.judges_per_nomination,
             "categories": sorted(self.categories),
-            "judges": [(j.id, j.user_id, j.load_limit, sorted(j.category_ids) if j.category_ids is not None else None,
-                        j.accepted) for j in self.judges],
+            "judges": [
+                (
+                    j.id,
+                    j.user_id,
+                    j.load_limit,
+                    sorted(j.category_ids) if j.category_ids is not None else None,
+                    j.accepted,
+                )
+                for j in self.judges
+            ],
             "nominations": [(n.id, n.category_id, list(n.trends)) for n in self.nominations],
             "expertise": sorted((u, sorted(levels.items())) for u, levels in self.expertise.items()),
             "conflicts": sorted(self.conflicts),
@@ -175,7 +192,7 @@ def affinity(levels: dict[int, int], trends: Iterable[tuple[int, bool]]) -> int:
 def in_chunks(items: Sequence[T], size: int = 900) -> Iterator[Sequence[T]]:
     """The items a few hundred at a time, for IN (...) lists every database accepts."""
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def expertise_levels(user_ids: Iterable[int]) -> dict[int, dict[int, int]]:
@@ -183,7 +200,8 @@ def expertise_levels(user_ids: Iterable[int]) -> dict[int, dict[int, int]]:
     levels: dict[int, dict[int, int]] = defaultdict(dict)
     for chunk in in_chunks(sorted(set(user_ids))):
         for user_id, trend_id, level in db.session.execute(
-                select(Expertise.user_id, Expertise.trend_id, Expertise.level).where(Expertise.user_id.in_(chunk))):
+            select(Expertise.user_id, Expertise.trend_id, Expertise.level).where(Expertise.user_id.in_(chunk))
+        ):
             levels[user_id][trend_id] = level
     return levels
 
@@ -203,6 +221,7 @@ def check_changeable(cycle: Cycle) -> None:
 # --- Loading -------------------------------------------------------------------------------------
 
 # What conflicts.conflict_pairs reads of a judge and of a nomination, without loading the models.
+
 
 @dataclass(frozen=True, slots=True)
 class _Account:
@@ -243,29 +262,42 @@ def load_problem(cycle: Cycle) -> Problem:
     """Read the assignment's inputs for the cycle with plain queries (fast for 10,000 nominations)."""
     judges, judge_contacts = _load_judges(cycle)
     nominations, nomination_contacts = _load_nominations(cycle.id)
-    pairs = (frozenset(conflicts.conflict_pairs(judge_contacts, nomination_contacts)) if judge_contacts
-             else frozenset())
+    pairs = frozenset(conflicts.conflict_pairs(judge_contacts, nomination_contacts)) if judge_contacts else frozenset()
     assignments, other_references = _load_assignments(cycle.id, in_scope={n.id for n in nominations})
-    return Problem(cycle_id=cycle.id, cycle_name=cycle.name, judges_per_nomination=cycle.judges_per_nomination,
-                   categories=_load_categories(cycle.id), judges=judges, nominations=nominations,
-                   expertise=dict(expertise_levels(j.user_id for j in judges if j.user_id is not None)),
-                   conflicts=pairs, assignments=assignments,
-                   trend_names=_load_trend_names({t for n in nominations for t, _ in n.trends}),
-                   other_references=other_references)
+    return Problem(
+        cycle_id=cycle.id,
+        cycle_name=cycle.name,
+        judges_per_nomination=cycle.judges_per_nomination,
+        categories=_load_categories(cycle.id),
+        judges=judges,
+        nominations=nominations,
+        expertise=dict(expertise_levels(j.user_id for j in judges if j.user_id is not None)),
+        conflicts=pairs,
+        assignments=assignments,
+        trend_names=_load_trend_names({t for n in nominations for t, _ in n.trends}),
+        other_references=other_references,
+    )
 
 
 def _load_categories(cycle_id: int) -> dict[int, str]:
     """The cycle's category names by id, in the cycle's order."""
-    return dict(db.session.execute(select(Category.id, Category.name).where(Category.cycle_id == cycle_id)
-                                   .order_by(Category.position, Category.id)).all())
+    return dict(
+        db.session.execute(
+            select(Category.id, Category.name)
+            .where(Category.cycle_id == cycle_id)
+            .order_by(Category.position, Category.id)
+        ).all()
+    )
 
 
 def _load_panels(cycle_id: int) -> dict[int, set[int]]:
     """The categories of each judge (by judge id) who judges only some of them."""
     panels: dict[int, set[int]] = defaultdict(set)
     for judge_id, category_id in db.session.execute(
-            select(judge_categories.c.judge_id, judge_categories.c.category_id)
-            .join(Judge, Judge.id == judge_categories.c.judge_id).where(Judge.cycle_id == cycle_id)):
+        select(judge_categories.c.judge_id, judge_categories.c.category_id)
+        .join(Judge, Judge.id == judge_categories.c.judge_id)
+        .where(Judge.cycle_id == cycle_id)
+    ):
         panels[judge_id].add(category_id)
     return panels
 
@@ -274,21 +306,51 @@ def _load_judges(cycle: Cycle) -> tuple[list[JudgeInfo], list[_JudgeContacts]]:
     """The cycle's judges by id, and what conflict detection reads of each."""
     panels = _load_panels(cycle.id)
     rows = db.session.execute(
-        select(Judge.id, Judge.email, Judge.user_id, Judge.organisation, Judge.max_load, Judge.all_categories,
-               Judge.accepted_at, User.name, User.email, User.organisation)
-        .outerjoin(User, User.id == Judge.user_id).where(Judge.cycle_id == cycle.id).order_by(Judge.id))
+        select(
+            Judge.id,
+            Judge.email,
+            Judge.user_id,
+            Judge.organisation,
+            Judge.max_load,
+            Judge.all_categories,
+            Judge.accepted_at,
+            User.name,
+            User.email,
+            User.organisation,
+        )
+        .outerjoin(User, User.id == Judge.user_id)
+        .where(Judge.cycle_id == cycle.id)
+        .order_by(Judge.id)
+    )
     judges, contacts = [], []
-    for (jid, email, user_id, organisation, max_load, all_categories, accepted_at, user_name, user_email,
-         user_organisation) in rows:
-        judges.append(JudgeInfo(
-            id=jid, name=user_name or email, email=email, user_id=user_id, organisation=organisation or "",
-            load_limit=max_load if max_load is not None else cycle.judge_max_load,
-            category_ids=None if all_categories else frozenset(panels.get(jid, ())),
-            accepted=accepted_at is not None and user_id is not None))
-        account = (_Account(email=user_email, organisation=user_organisation or "")
-                   if user_id is not None else None)
-        contacts.append(_JudgeContacts(id=jid, email=email, user_id=user_id, user=account,
-                                       organisation=organisation or ""))
+    for (
+        jid,
+        email,
+        user_id,
+        organisation,
+        max_load,
+        all_categories,
+        accepted_at,
+        user_name,
+        user_email,
+        user_organisation,
+    ) in rows:
+        judges.append(
+            JudgeInfo(
+                id=jid,
+                name=user_name or email,
+                email=email,
+                user_id=user_id,
+                organisation=organisation or "",
+                load_limit=max_load if max_load is not None else cycle.judge_max_load,
+                category_ids=None if all_categories else frozenset(panels.get(jid, ())),
+                accepted=accepted_at is not None and user_id is not None,
+            )
+        )
+        account = _Account(email=user_email, organisation=user_organisation or "") if user_id is not None else None
+        contacts.append(
+            _JudgeContacts(id=jid, email=email, user_id=user_id, user=account, organisation=organisation or "")
+        )
     return judges, contacts
 
 
@@ -302,18 +364,42 @@ def _load_nominations(cycle_id: int) -> tuple[list[NominationInfo], list[_Nomina
     trend_links = _load_trend_links(cycle_id)
     partners = _load_partners(cycle_id)
     rows = db.session.execute(
-        select(Nomination.id, Nomination.reference, Nomination.title, Nomination.category_id,
-               Nomination.nominator_id, Nomination.contact_email, Nomination.organisation_name, User.email)
-        .outerjoin(User, User.id == Nomination.nominator_id).where(*_submitted(cycle_id)).order_by(Nomination.id))
+        select(
+            Nomination.id,
+            Nomination.reference,
+            Nomination.title,
+            Nomination.category_id,
+            Nomination.nominator_id,
+            Nomination.contact_email,
+            Nomination.organisation_name,
+            User.email,
+        )
+        .outerjoin(User, User.id == Nomination.nominator_id)
+        .where(*_submitted(cycle_id))
+        .order_by(Nomination.id)
+    )
     nominations, contacts = [], []
     for nid, reference, title, category_id, nominator_id, contact_email, organisation_name, nominator_email in rows:
-        nominations.append(NominationInfo(id=nid, reference=reference, title=title or "", category_id=category_id,
-                                          trends=tuple(trend_links.get(nid, ())),
-                                          organisation=organisation_name or ""))
-        contacts.append(_NominationContacts(
-            id=nid, nominator_id=nominator_id, contact_email=contact_email,
-            nominator=_Nominator(email=nominator_email) if nominator_email else None,
-            organisation_name=organisation_name, partners=partners.get(nid, [])))
+        nominations.append(
+            NominationInfo(
+                id=nid,
+                reference=reference,
+                title=title or "",
+                category_id=category_id,
+                trends=tuple(trend_links.get(nid, ())),
+                organisation=organisation_name or "",
+            )
+        )
+        contacts.append(
+            _NominationContacts(
+                id=nid,
+                nominator_id=nominator_id,
+                contact_email=contact_email,
+                nominator=_Nominator(email=nominator_email) if nominator_email else None,
+                organisation_name=organisation_name,
+                partners=partners.get(nid, []),
+            )
+        )
     return nominations, contacts
 
 
@@ -321,10 +407,16 @@ def _load_trend_links(cycle_id: int) -> dict[int, list[tuple[int, bool]]]:
     """Each submitted nomination's trends as (trend id, is primary), the primary first."""
     links: dict[int, list[tuple[int, bool]]] = defaultdict(list)
     for nid, trend_id, is_primary in db.session.execute(
-            select(NominationTrend.nomination_id, NominationTrend.trend_id, NominationTrend.is_primary)
-            .join(Nomination, Nomination.id == NominationTrend.nomination_id).where(*_submitted(cycle_id))
-            .order_by(NominationTrend.nomination_id, NominationTrend.is_primary.desc(), NominationTrend.position,
-                      NominationTrend.trend_id)):
+        select(NominationTrend.nomination_id, NominationTrend.trend_id, NominationTrend.is_primary)
+        .join(Nomination, Nomination.id == NominationTrend.nomination_id)
+        .where(*_submitted(cycle_id))
+        .order_by(
+            NominationTrend.nomination_id,
+            NominationTrend.is_primary.desc(),
+            NominationTrend.position,
+            NominationTrend.trend_id,
+        )
+    ):
         links[nid].append((trend_id, bool(is_primary)))
     return links
 
@@ -333,8 +425,10 @@ def _load_partners(cycle_id: int) -> dict[int, list[_Partner]]:
     """Each submitted nomination's partner organisations."""
     partners: dict[int, list[_Partner]] = defaultdict(list)
     for nid, name in db.session.execute(
-            select(NominationPartner.nomination_id, NominationPartner.name)
-            .join(Nomination, Nomination.id == NominationPartner.nomination_id).where(*_submitted(cycle_id))):
+        select(NominationPartner.nomination_id, NominationPartner.name)
+        .join(Nomination, Nomination.id == NominationPartner.nomination_id)
+        .where(*_submitted(cycle_id))
+    ):
         partners[nid].append(_Partner(name=name))
     return partners
 
@@ -343,17 +437,35 @@ def _load_assignments(cycle_id: int, *, in_scope: set[int]) -> tuple[list[Existi
     """All the cycle's assignments by id (with their review's status), and the references of the
     nominations they are for that are outside `in_scope`."""
     assignments, other_references = [], {}
-    for (aid, judge_id, nid, status, locked, aff, review_status, nomination_status, reference) in db.session.execute(
-            select(Assignment.id, Assignment.judge_id, Assignment.nomination_id, Assignment.status, Assignment.locked,
-                   Assignment.affinity, Review.status, Nomination.status, Nomination.reference)
-            .join(Nomination, Nomination.id == Assignment.nomination_id)
-            .outerjoin(Review, Review.assignment_id == Assignment.id)
-            .where(Nomination.cycle_id == cycle_id).order_by(Assignment.id)):
-        assignments.append(ExistingAssignment(id=aid, judge_id=judge_id, nomination_id=nid,
-                                              status=AssignmentStatus(status), locked=bool(locked),
-                                              affinity=aff or 0,
-                                              review_status=ReviewStatus(review_status) if review_status else None,
-                                              nomination_status=NominationStatus(nomination_status)))
+    for aid, judge_id, nid, status, locked, aff, review_status, nomination_status, reference in db.session.execute(
+        select(
+            Assignment.id,
+            Assignment.judge_id,
+            Assignment.nomination_id,
+            Assignment.status,
+            Assignment.locked,
+            Assignment.affinity,
+            Review.status,
+            Nomination.status,
+            Nomination.reference,
+        )
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(Nomination.cycle_id == cycle_id)
+        .order_by(Assignment.id)
+    ):
+        assignments.append(
+            ExistingAssignment(
+                id=aid,
+                judge_id=judge_id,
+                nomination_id=nid,
+                status=AssignmentStatus(status),
+                locked=bool(locked),
+                affinity=aff or 0,
+                review_status=ReviewStatus(review_status) if review_status else None,
+                nomination_status=NominationStatus(nomination_status),
+            )
+        )
         if nid not in in_scope:
             other_references[nid] = reference
     return assignments, other_references

@@ -30,7 +30,12 @@ def draft_reminders(slug: str):
             else:
                 flash("No reminders sent: every draft’s nominee has been reminded already", "info")
             return redirect(url_for("organiser.cycle", slug=cycle.slug))
-    return render_template("organiser/cycles/draft_reminders.html", cycle=cycle, problem=problem,
-                           due=rules.count_due(cycle), nominees=rules.count_nominees_due(cycle),
-                           reminded=rules.count_reminded(cycle),
-                           title=f"Remind nominees to submit their drafts – {cycle.name}"), status
+    return render_template(
+        "organiser/cycles/draft_reminders.html",
+        cycle=cycle,
+        problem=problem,
+        due=rules.count_due(cycle),
+        nominees=rules.count_nominees_due(cycle),
+        reminded=rules.count_reminded(cycle),
+        title=f"Remind nominees to submit their drafts – {cycle.name}",
+    ), status

@@ -29,6 +29,7 @@ from awards.web.forms import Form, submit
 
 # --- Dates and times --------------------------------------------------------------------------
 
+
 class DateWidget(GovDateInput):
     """GOV.UK date input that shows back exactly what was typed and marks the boxes with the
     problem. The boxes' container takes the field's name as its id; the field's id is the box
@@ -48,12 +49,27 @@ class DateWidget(GovDateInput):
         error = " govuk-input--error" if field.errors else ""
         bad = field.bad_part or "all"  # a problem with the date as a whole marks every box
         params["items"] = [
-            {"label": "Day", "id": f"{field.name}-day", "name": field.name, "value": day,
-             "classes": "govuk-input--width-2" + (error if bad in ("day", "all") else "")},
-            {"label": "Month", "id": f"{field.name}-month", "name": field.name, "value": month,
-             "classes": "govuk-input--width-2" + (error if bad in ("month", "all") else "")},
-            {"label": "Year", "id": f"{field.name}-year", "name": field.name, "value": year,
-             "classes": "govuk-input--width-4" + (error if bad in ("year", "all") else "")},
+            {
+                "label": "Day",
+                "id": f"{field.name}-day",
+                "name": field.name,
+                "value": day,
+                "classes": "govuk-input--width-2" + (error if bad in ("day", "all") else ""),
+            },
+            {
+                "label": "Month",
+                "id": f"{field.name}-month",
+                "name": field.name,
+                "value": month,
+                "classes": "govuk-input--width-2" + (error if bad in ("month", "all") else ""),
+            },
+            {
+                "label": "Year",
+                "id": f"{field.name}-year",
+                "name": field.name,
+                "value": year,
+                "classes": "govuk-input--width-4" + (error if bad in ("year", "all") else ""),
+            },
         ]
         return params
 
@@ -177,13 +193,15 @@ def local_date(instant: datetime | None, time_zone: str) -> date | None:
 
 # --- Numbers ----------------------------------------------------------------------------------
 
+
 class WholeNumberField(IntegerField):
     """A whole number in a narrow text box, with GOV.UK wording for each problem."""
 
     widget = GovTextInput()
 
-    def __init__(self, label=None, validators=None, *, what: str, minimum: int = 1, maximum: int | None = None,
-                 **kwargs):
+    def __init__(
+        self, label=None, validators=None, *, what: str, minimum: int = 1, maximum: int | None = None, **kwargs
+    ):
         super().__init__(label, validators, **kwargs)
         self.what, self.minimum, self.maximum = what, minimum, maximum
 
@@ -225,6 +243,7 @@ def _largest_upload_mb() -> int:
 
 # --- Trends as checkboxes ---------------------------------------------------------------------
 
+
 class TrendChoiceField(SelectMultipleField):
     """Trend ids, rendered by the template as one group of checkboxes per trend group."""
 
@@ -264,6 +283,7 @@ class TrendChoiceField(SelectMultipleField):
 
 
 # --- Default categories as checkboxes ---------------------------------------------------------
+
 
 class DefaultCategoriesField(SelectMultipleField):
     """The default categories (awards/data/default_taxonomy.json) a new cycle starts with, by slug.
@@ -312,11 +332,18 @@ def _instant_fields():
     return (
         GovDateField("Nominations open", what="date nominations open", description="For example, 2 3 2026"),
         TimeField("Time", what="time nominations open"),
-        GovDateField("Nominations close", what="date nominations close",
-                     description="Nominees can submit until this moment, not after it. For example, 28 6 2026"),
+        GovDateField(
+            "Nominations close",
+            what="date nominations close",
+            description="Nominees can submit until this moment, not after it. For example, 28 6 2026",
+        ),
         TimeField("Time", what="time nominations close"),
-        GovDateField("Judging closes (optional)", what="date judging closes", required=False,
-                     description="Leave the date and time blank if you have not decided yet"),
+        GovDateField(
+            "Judging closes (optional)",
+            what="date judging closes",
+            required=False,
+            description="Leave the date and time blank if you have not decided yet",
+        ),
         TimeField("Time", what="time judging closes", required=False),
     )
 
@@ -356,70 +383,131 @@ class DatesMixin:
 
 
 def _prefix_field(default: str | None = None):
-    return StringField("Reference prefix", widget=GovTextInput(), default=default,
-                       description="Nomination references start with this and the year, like PSDA-2026-0042. "
-                                   "Use up to 12 letters or numbers. No other cycle of the same year may use it.",
-                       validators=[DataRequired("Enter the reference prefix, like PSDA"),
-                                   Regexp(r"^[A-Za-z0-9]{1,12}$",
-                                          message="Reference prefix must be 1 to 12 letters or numbers, like PSDA")])
+    return StringField(
+        "Reference prefix",
+        widget=GovTextInput(),
+        default=default,
+        description="Nomination references start with this and the year, like PSDA-2026-0042. "
+        "Use up to 12 letters or numbers. No other cycle of the same year may use it.",
+        validators=[
+            DataRequired("Enter the reference prefix, like PSDA"),
+            Regexp(r"^[A-Za-z0-9]{1,12}$", message="Reference prefix must be 1 to 12 letters or numbers, like PSDA"),
+        ],
+    )
 
 
 class CycleForm(DatesMixin, Form):
     """Create or edit a cycle."""
 
-    name = StringField("Name", widget=GovTextInput(),
-                       description="For example, Public Sector Digital Awards 2026",
-                       validators=[DataRequired("Enter the cycle's name"),
-                                   Length(max=200, message="Name must be 200 characters or fewer")])
-    year = WholeNumberField("Awards year", what="year", minimum=MIN_YEAR, maximum=MAX_YEAR,
-                            description="The year the awards are for. It is part of every nomination reference.")
-    slug = StringField("Web address (optional)", widget=GovTextInput(),
-                       description="Used in links to the cycle. Leave blank to make one from the name, "
-                                   "like public-sector-digital-awards-2026.",
-                       validators=[Optional(), Length(max=120, message="Web address must be 120 characters or fewer"),
-                                   Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$",
-                                          message="Web address must only include lower case letters, numbers "
-                                                  "and hyphens, like psda-2026")])
-    description = TextAreaField("Description (optional)", widget=GovTextArea(),
-                                description="A sentence or two about the awards, shown to people who nominate",
-                                validators=[Length(max=2000, message="Description must be 2,000 characters or fewer")])
-    time_zone = StringField("Time zone", widget=GovTextInput(), default="Europe/London",
-                            description="Opening and closing times are in this time zone. For example, "
-                                        "Europe/London or Europe/Stockholm.",
-                            validators=[DataRequired("Enter the time zone, like Europe/London")])
-    (nominations_open_date, nominations_open_time, nominations_close_date, nominations_close_time,
-     judging_close_date, judging_close_time) = _instant_fields()
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        description="For example, Public Sector Digital Awards 2026",
+        validators=[
+            DataRequired("Enter the cycle's name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
+    )
+    year = WholeNumberField(
+        "Awards year",
+        what="year",
+        minimum=MIN_YEAR,
+        maximum=MAX_YEAR,
+        description="The year the awards are for. It is part of every nomination reference.",
+    )
+    slug = StringField(
+        "Web address (optional)",
+        widget=GovTextInput(),
+        description="Used in links to the cycle. Leave blank to make one from the name, "
+        "like public-sector-digital-awards-2026.",
+        validators=[
+            Optional(),
+            Length(max=120, message="Web address must be 120 characters or fewer"),
+            Regexp(
+                r"^[a-z0-9]+(-[a-z0-9]+)*$",
+                message="Web address must only include lower case letters, numbers and hyphens, like psda-2026",
+            ),
+        ],
+    )
+    description = TextAreaField(
+        "Description (optional)",
+        widget=GovTextArea(),
+        description="A sentence or two about the awards, shown to people who nominate",
+        validators=[Length(max=2000, message="Description must be 2,000 characters or fewer")],
+    )
+    time_zone = StringField(
+        "Time zone",
+        widget=GovTextInput(),
+        default="Europe/London",
+        description="Opening and closing times are in this time zone. For example, Europe/London or Europe/Stockholm.",
+        validators=[DataRequired("Enter the time zone, like Europe/London")],
+    )
+    (
+        nominations_open_date,
+        nominations_open_time,
+        nominations_close_date,
+        nominations_close_time,
+        judging_close_date,
+        judging_close_time,
+    ) = _instant_fields()
     trends = TrendChoiceField("Trends this cycle offers")
     # Only on the create page (the edit page removes it): the default categories to start with.
     categories = DefaultCategoriesField("Categories to start with")
 
-    summary_word_limit = WholeNumberField("Words in the public summary", what="number of words in the public "
-                                          "summary", maximum=1000, default=100,
-                                          description="The summary is published if the nomination is shortlisted")
-    section_word_limit = WholeNumberField("Words in each section", what="number of words in each section",
-                                          maximum=5000, default=500,
-                                          description="For the challenge, the approach, the outcomes and the lessons")
-    trends_min = WholeNumberField("Fewest trends a nomination addresses", what="fewest trends", maximum=10,
-                                  default=1)
-    trends_max = WholeNumberField("Most trends a nomination addresses", what="most trends", maximum=10, default=3,
-                                  description="One of them is the primary trend")
-    attachments_max_count = WholeNumberField("Most supporting documents", what="most supporting documents",
-                                             maximum=20, default=5)
-    attachments_max_mb = WholeNumberField("Largest supporting document, in MB", what="largest document size",
-                                          maximum=_largest_upload_mb, default=10)
-    judges_per_nomination = WholeNumberField("Judges for each nomination", what="number of judges for each "
-                                             "nomination", maximum=20, default=3)
-    judge_max_load = WholeNumberField("Most nominations one judge scores", what="most nominations one judge "
-                                      "scores", maximum=1000, default=20,
-                                      description="Keeps the work fair when judges are assigned")
+    summary_word_limit = WholeNumberField(
+        "Words in the public summary",
+        what="number of words in the public summary",
+        maximum=1000,
+        default=100,
+        description="The summary is published if the nomination is shortlisted",
+    )
+    section_word_limit = WholeNumberField(
+        "Words in each section",
+        what="number of words in each section",
+        maximum=5000,
+        default=500,
+        description="For the challenge, the approach, the outcomes and the lessons",
+    )
+    trends_min = WholeNumberField("Fewest trends a nomination addresses", what="fewest trends", maximum=10, default=1)
+    trends_max = WholeNumberField(
+        "Most trends a nomination addresses",
+        what="most trends",
+        maximum=10,
+        default=3,
+        description="One of them is the primary trend",
+    )
+    attachments_max_count = WholeNumberField(
+        "Most supporting documents", what="most supporting documents", maximum=20, default=5
+    )
+    attachments_max_mb = WholeNumberField(
+        "Largest supporting document, in MB", what="largest document size", maximum=_largest_upload_mb, default=10
+    )
+    judges_per_nomination = WholeNumberField(
+        "Judges for each nomination", what="number of judges for each nomination", maximum=20, default=3
+    )
+    judge_max_load = WholeNumberField(
+        "Most nominations one judge scores",
+        what="most nominations one judge scores",
+        maximum=1000,
+        default=20,
+        description="Keeps the work fair when judges are assigned",
+    )
     reference_prefix = _prefix_field(DEFAULT_PREFIX)
     submit = submit("Save cycle")
 
     # The cycle being changed (None on the create page): its own prefix does not clash with itself.
     editing: Cycle | None = None
 
-    RULES = ("summary_word_limit", "section_word_limit", "trends_min", "trends_max", "attachments_max_count",
-             "attachments_max_mb", "judges_per_nomination", "judge_max_load")
+    RULES = (
+        "summary_word_limit",
+        "section_word_limit",
+        "trends_min",
+        "trends_max",
+        "attachments_max_count",
+        "attachments_max_mb",
+        "judges_per_nomination",
+        "judge_max_load",
+    )
 
     def validate_time_zone(self, field):
         try:
@@ -453,9 +541,15 @@ class CycleForm(DatesMixin, Form):
     def values(self) -> dict:
         """Keyword arguments for create_cycle / update_cycle."""
         slug = self.slug.data if "slug" in self._fields else None  # the edit page drops it once open
-        values = {"name": self.name.data, "year": self.year.data, "slug": slug or None,
-                  "description": self.description.data or "", "time_zone": self.time_zone.data,
-                  "reference_prefix": self.reference_prefix.data, "trend_ids": list(self.trends.data or [])}
+        values = {
+            "name": self.name.data,
+            "year": self.year.data,
+            "slug": slug or None,
+            "description": self.description.data or "",
+            "time_zone": self.time_zone.data,
+            "reference_prefix": self.reference_prefix.data,
+            "trend_ids": list(self.trends.data or []),
+        }
         if "categories" in self._fields:
             values["categories"] = list(self.categories.data or [])
         values.update({name: self[name].data for name in self.RULES})
@@ -475,20 +569,37 @@ def check_prefix_free(form, editing: Cycle | None) -> bool:
     suggestion = free_reference_prefix(form.year.data, prefix, editing.id if editing else None)
     form.reference_prefix.errors = list(form.reference_prefix.errors) + [
         f"{other.name} already uses the reference prefix {prefix} for {form.year.data}: enter a different prefix, "
-        f"like {suggestion}"]
+        f"like {suggestion}"
+    ]
     return False
 
 
 class CopyCycleForm(DatesMixin, Form):
     """Next year's cycle: a new name, year and dates; the rest comes from the cycle copied."""
 
-    name = StringField("Name of the new cycle", widget=GovTextInput(),
-                       validators=[DataRequired("Enter the new cycle's name"),
-                                   Length(max=200, message="Name must be 200 characters or fewer")])
-    year = WholeNumberField("Awards year", what="year", minimum=MIN_YEAR, maximum=MAX_YEAR,
-                            description="The year the awards are for. It is part of every nomination reference.")
-    (nominations_open_date, nominations_open_time, nominations_close_date, nominations_close_time,
-     judging_close_date, judging_close_time) = _instant_fields()
+    name = StringField(
+        "Name of the new cycle",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter the new cycle's name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
+    )
+    year = WholeNumberField(
+        "Awards year",
+        what="year",
+        minimum=MIN_YEAR,
+        maximum=MAX_YEAR,
+        description="The year the awards are for. It is part of every nomination reference.",
+    )
+    (
+        nominations_open_date,
+        nominations_open_time,
+        nominations_close_date,
+        nominations_close_time,
+        judging_close_date,
+        judging_close_time,
+    ) = _instant_fields()
     reference_prefix = _prefix_field()
     submit = submit("Create next year's cycle")
 
@@ -510,19 +621,31 @@ class CopyCycleForm(DatesMixin, Form):
 
 
 class CategoryForm(Form):
-    name = StringField("Name", widget=GovTextInput(),
-                       validators=[DataRequired("Enter the category's name"),
-                                   Length(max=200, message="Name must be 200 characters or fewer")])
-    description = TextAreaField("Description (optional)", widget=GovTextArea(),
-                                description="What kind of work the category is for. Nominees see this when they "
-                                            "choose a category.",
-                                validators=[Length(max=2000, message="Description must be 2,000 characters or "
-                                                                     "fewer")])
-    shortlist_size = WholeNumberField("Shortlist size", what="shortlist size", maximum=50, default=6,
-                                      description="How many nominations in this category judges shortlist")
-    trends = TrendChoiceField("Linked trends (optional)",
-                              description="The trends this category is about. Judges whose expertise matches them "
-                                          "are preferred.")
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter the category's name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
+    )
+    description = TextAreaField(
+        "Description (optional)",
+        widget=GovTextArea(),
+        description="What kind of work the category is for. Nominees see this when they choose a category.",
+        validators=[Length(max=2000, message="Description must be 2,000 characters or fewer")],
+    )
+    shortlist_size = WholeNumberField(
+        "Shortlist size",
+        what="shortlist size",
+        maximum=50,
+        default=6,
+        description="How many nominations in this category judges shortlist",
+    )
+    trends = TrendChoiceField(
+        "Linked trends (optional)",
+        description="The trends this category is about. Judges whose expertise matches them are preferred.",
+    )
     submit = submit("Save category")
 
 
@@ -533,5 +656,7 @@ class ConfirmForm(Form):
 
 
 def cycle_form_defaults(cycle: Cycle) -> dict:
-    return {name: getattr(cycle, name) for name in ("name", "year", "slug", "description", "time_zone",
-                                                     "reference_prefix", *CycleForm.RULES)}
+    return {
+        name: getattr(cycle, name)
+        for name in ("name", "year", "slug", "description", "time_zone", "reference_prefix", *CycleForm.RULES)
+    }

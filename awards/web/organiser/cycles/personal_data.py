@@ -21,11 +21,19 @@ def personal_data(slug: str):
             status = 409  # the page says why
         else:
             plan = done.value
-            flash(f"Personal data removed from {cycle.name}: contact details of {plan.with_contact_details} "
-                  f"nominations, {plan.attachments} documents, {plan.review_comments} judges’ comments. "
-                  "Published impact cases are unchanged.", "success")
+            flash(
+                f"Personal data removed from {cycle.name}: contact details of {plan.with_contact_details} "
+                f"nominations, {plan.attachments} documents, {plan.review_comments} judges’ comments. "
+                "Published impact cases are unchanged.",
+                "success",
+            )
             return redirect(url_for("organiser.cycle", slug=slug))
-    return render_template("organiser/cycles/personal_data.html", cycle=cycle, problem=rules.purge_problem(cycle),
-                           plan=rules.purge_plan(cycle), allowed_from=rules.purge_allowed_from(cycle),
-                           retention_days=current_app.config["RETENTION_DAYS"],
-                           title=f"Remove personal data from {cycle.name}"), status
+    return render_template(
+        "organiser/cycles/personal_data.html",
+        cycle=cycle,
+        problem=rules.purge_problem(cycle),
+        plan=rules.purge_plan(cycle),
+        allowed_from=rules.purge_allowed_from(cycle),
+        retention_days=current_app.config["RETENTION_DAYS"],
+        title=f"Remove personal data from {cycle.name}",
+    ), status

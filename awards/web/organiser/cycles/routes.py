@@ -50,13 +50,21 @@ MOVES = {
 # Before the closing instant, closing is a decision to close early.
 CLOSE_NOW = ("Close nominations now", "Close nominations for {name} now?")
 # Moves a step back: never the main button on the cycle page.
-BACKWARD = {(CycleStatus.OPEN, CycleStatus.DRAFT), (CycleStatus.CLOSED, CycleStatus.OPEN),
-            (CycleStatus.JUDGING, CycleStatus.CLOSED), (CycleStatus.PUBLISHED, CycleStatus.JUDGING)}
+BACKWARD = {
+    (CycleStatus.OPEN, CycleStatus.DRAFT),
+    (CycleStatus.CLOSED, CycleStatus.OPEN),
+    (CycleStatus.JUDGING, CycleStatus.CLOSED),
+    (CycleStatus.PUBLISHED, CycleStatus.JUDGING),
+}
 
 
 def _load_cycle(slug: str) -> Cycle:
-    return cycle_or_404(slug, selectinload(Cycle.categories).selectinload(Category.trends),
-                        selectinload(Cycle.trends), selectinload(Cycle.criteria))
+    return cycle_or_404(
+        slug,
+        selectinload(Cycle.categories).selectinload(Category.trends),
+        selectinload(Cycle.trends),
+        selectinload(Cycle.criteria),
+    )
 
 
 def _load_category(cycle: Cycle, category_id: int) -> Category:
@@ -73,7 +81,7 @@ def _current_trends() -> list[Trend]:
 def _offerable_trends(cycle: Cycle | None) -> list[Trend]:
     """Current trends, plus any retired ones the cycle already offers (it may keep them)."""
     trends = {t.id: t for t in _current_trends()}
-    for trend in (cycle.trends if cycle else []):
+    for trend in cycle.trends if cycle else []:
         trends.setdefault(trend.id, trend)
     return sorted(trends.values(), key=lambda t: (t.position, t.id))
 
@@ -95,12 +103,19 @@ def _nominations_url(cycle: Cycle) -> str | None:
 
 # --- The list and the cycle page --------------------------------------------------------------
 
+
 @bp.route("/cycles")
 def cycles():
-    rows = db.session.scalars(select(Cycle).order_by(Cycle.year.desc(), Cycle.nominations_open_at.desc(),
-                                                     Cycle.id.desc())).all()
-    return render_template("organiser/cycles/index.html", cycles=rows, counts=cycle_rules.nomination_counts_by_cycle(),
-                           tags=STATUS_TAGS, title="Award cycles")
+    rows = db.session.scalars(
+        select(Cycle).order_by(Cycle.year.desc(), Cycle.nominations_open_at.desc(), Cycle.id.desc())
+    ).all()
+    return render_template(
+        "organiser/cycles/index.html",
+        cycles=rows,
+        counts=cycle_rules.nomination_counts_by_cycle(),
+        tags=STATUS_TAGS,
+        title="Award cycles",
+    )
 
 
 @bp.route("/cycles/<slug>")
@@ -109,11 +124,19 @@ def cycle(slug: str):
     now = utcnow()
     moves = _moves(cycle, now)
     counts = cycle_rules.nomination_counts_by_cycle().get(cycle.id, {"draft": 0, "received": 0, "withdrawn": 0})
-    return render_template("organiser/cycles/show.html", cycle=cycle, moves=moves, tags=STATUS_TAGS,
-                           counts=counts, category_counts=cycle_rules.category_nomination_counts(cycle),
-                           accepting=cycle_rules.accepts_nominations(cycle, now),
-                           nominations_url=_nominations_url(cycle), change=_change_links(cycle), now=now,
-                           title=cycle.name)
+    return render_template(
+        "organiser/cycles/show.html",
+        cycle=cycle,
+        moves=moves,
+        tags=STATUS_TAGS,
+        counts=counts,
+        category_counts=cycle_rules.category_nomination_counts(cycle),
+        accepting=cycle_rules.accepts_nominations(cycle, now),
+        nominations_url=_nominations_url(cycle),
+        change=_change_links(cycle),
+        now=now,
+        title=cycle.name,
+    )
 
 
 def _move_words(cycle: Cycle, to: CycleStatus, now) -> tuple[str, str]:
@@ -134,9 +157,14 @@ def _moves(cycle: Cycle, now) -> list[dict]:
             problem = None
         except DomainError as error:
             problem = error.message
-        move = {"to": to, "label": _move_words(cycle, to, now)[0], "problem": problem, "needs_shortlist": False,
-                "href": url_for("organiser.change_cycle_status", slug=cycle.slug, state=to.value),
-                "primary": problem is None and key not in BACKWARD}
+        move = {
+            "to": to,
+            "label": _move_words(cycle, to, now)[0],
+            "problem": problem,
+            "needs_shortlist": False,
+            "href": url_for("organiser.change_cycle_status", slug=cycle.slug, state=to.value),
+            "primary": problem is None and key not in BACKWARD,
+        }
         if key == (CycleStatus.OPEN, CycleStatus.CLOSED) and now < cycle.nominations_close_at:
             move["primary"] = False  # the cycle runs to its closing date unless the organiser decides otherwise
         if key == (CycleStatus.JUDGING, CycleStatus.PUBLISHED):
@@ -149,36 +177,61 @@ def _moves(cycle: Cycle, now) -> list[dict]:
 
 def _change_links(cycle: Cycle):
     """The "Change" action of a summary row: the edit page, at the field."""
+
     def change(anchor: str, what: str) -> dict:
-        return {"items": [{"href": url_for("organiser.edit_cycle", slug=cycle.slug, _anchor=anchor),
-                           "text": "Change", "visuallyHiddenText": what}]}
+        return {
+            "items": [
+                {
+                    "href": url_for("organiser.edit_cycle", slug=cycle.slug, _anchor=anchor),
+                    "text": "Change",
+                    "visuallyHiddenText": what,
+                }
+            ]
+        }
+
     return change
 
 
 # --- Creating and editing ---------------------------------------------------------------------
+
 
 @bp.route("/cycles/new", methods=["GET", "POST"])
 def create_cycle():
     rules = cycle_rules.default_entry_rules()
     year = utcnow().year
     # The defaults never clash with a cycle that exists: the prefix is PSDA, or PSDA2, … if that is taken.
-    form = CycleForm(data={"year": year, "time_zone": "Europe/London",
-                           "reference_prefix": cycle_rules.free_reference_prefix(year),
-                           "nominations_open_time": "9am", "nominations_close_time": "5pm",
-                           "trends": [t.id for t in cycle_rules.default_trends()],
-                           "categories": [item["slug"] for item in cycle_rules.default_categories()], **rules})
+    form = CycleForm(
+        data={
+            "year": year,
+            "time_zone": "Europe/London",
+            "reference_prefix": cycle_rules.free_reference_prefix(year),
+            "nominations_open_time": "9am",
+            "nominations_close_time": "5pm",
+            "trends": [t.id for t in cycle_rules.default_trends()],
+            "categories": [item["slug"] for item in cycle_rules.default_categories()],
+            **rules,
+        }
+    )
     form.trends.offer(_current_trends())
     if form.validate_on_submit():
-        done = attempt(lambda: cycle_rules.create_cycle(**form.values(), by=current_user),
-                       on_error=lambda error: _show_error(form, error))
+        done = attempt(
+            lambda: cycle_rules.create_cycle(**form.values(), by=current_user),
+            on_error=lambda error: _show_error(form, error),
+        )
         if done:
             cycle = done.value
             if cycle.categories:
-                flash(f"{cycle.name} has been created as a draft. Check its categories and dates, then open it for "
-                      "nominations.", "success")
+                flash(
+                    f"{cycle.name} has been created as a draft. Check its categories and dates, then open it for "
+                    "nominations.",
+                    "success",
+                )
             else:
-                flash(f"{cycle.name} has been created as a draft with no categories. Add at least one category "
-                      "before you open it for nominations.", "success")
+                flash(
+                    f"{cycle.name} has been created as a draft with no categories. Add at least one category "
+                    "before you open it for nominations.",
+                    "success",
+                )
             return redirect(url_for("organiser.cycle", slug=cycle.slug))
     return render_template("organiser/cycles/form.html", form=form, cycle=None, title="Create a cycle")
 
@@ -199,14 +252,17 @@ def edit_cycle(slug: str):
         trend_ids = values.pop("trend_ids")
         if "slug" not in form:
             values.pop("slug", None)
-        if attempt(lambda: cycle_rules.update_cycle(cycle, trend_ids=trend_ids, by=current_user, **values),
-                   on_error=lambda error: _show_error(form, error)):
+        if attempt(
+            lambda: cycle_rules.update_cycle(cycle, trend_ids=trend_ids, by=current_user, **values),
+            on_error=lambda error: _show_error(form, error),
+        ):
             flash("Your changes to the cycle have been saved", "success")
             return redirect(url_for("organiser.cycle", slug=cycle.slug))
     return render_template("organiser/cycles/form.html", form=form, cycle=cycle, title=f"Change {cycle.name}")
 
 
 # --- State changes ----------------------------------------------------------------------------
+
 
 @bp.route("/cycles/<slug>/status/<state>", methods=["GET", "POST"])
 def change_cycle_status(slug: str, state: str):
@@ -217,21 +273,24 @@ def change_cycle_status(slug: str, state: str):
         abort(404)
     if to not in cycle_rules.TRANSITIONS[cycle.status]:
         # Someone else moved it first, or an old link: say where it is now.
-        flash(f"{cycle.name} is {cycle.status.label.lower()}, so it cannot become {to.label.lower()} from here",
-              "info")
+        flash(f"{cycle.name} is {cycle.status.label.lower()}, so it cannot become {to.label.lower()} from here", "info")
         return redirect(url_for("organiser.cycle", slug=cycle.slug))
     if (cycle.status, to) == (CycleStatus.JUDGING, CycleStatus.PUBLISHED):
         # Publishing is `results.publish`, on its own page, which says who is e-mailed and what is published.
         if request.method == "POST":
-            flash("Nothing has been published. Check what publishing does below, then publish the results here.",
-                  "info")
+            flash(
+                "Nothing has been published. Check what publishing does below, then publish the results here.", "info"
+            )
         return redirect(url_for("organiser.publish", slug=cycle.slug))
     form = ConfirmForm()
     error = None
     now = utcnow()
     label, question = _move_words(cycle, to, now)
-    effects = (results_rules.withdrawal_counts(cycle)
-               if (cycle.status, to) == (CycleStatus.PUBLISHED, CycleStatus.JUDGING) else None)
+    effects = (
+        results_rules.withdrawal_counts(cycle)
+        if (cycle.status, to) == (CycleStatus.PUBLISHED, CycleStatus.JUDGING)
+        else None
+    )
     if form.validate_on_submit():
         done = attempt(lambda: _make_move(cycle, to))
         if isinstance(done.error, Conflict):
@@ -246,11 +305,21 @@ def change_cycle_status(slug: str, state: str):
             cycle_rules.check_transition(cycle, to, now)
         except DomainError as problem:
             error = problem
-    return render_template("organiser/cycles/status.html", cycle=cycle, to=to, form=form, label=label,
-                           question=question.format(name=cycle.name), error=error, now=now, effects=effects,
-                           closing_early=(label, question) == CLOSE_NOW,
-                           submitted_error=error is not None and form.is_submitted(),
-                           fix_url=_fix_url(cycle, error), title=question.format(name=cycle.name))
+    return render_template(
+        "organiser/cycles/status.html",
+        cycle=cycle,
+        to=to,
+        form=form,
+        label=label,
+        question=question.format(name=cycle.name),
+        error=error,
+        now=now,
+        effects=effects,
+        closing_early=(label, question) == CLOSE_NOW,
+        submitted_error=error is not None and form.is_submitted(),
+        fix_url=_fix_url(cycle, error),
+        title=question.format(name=cycle.name),
+    )
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -262,15 +331,19 @@ def _make_move(cycle: Cycle, to: CycleStatus) -> str:
     move = (cycle.status, to)
     if move == (CycleStatus.OPEN, CycleStatus.CLOSED):
         cycle_rules.close_nominations(cycle, by=current_user)
-        return (f"Nominations for {cycle.name} closed at "
-                f"{govuk_datetime(cycle.nominations_close_at, cycle.time_zone)}. Nobody can start, change or "
-                "submit a nomination now.")
+        return (
+            f"Nominations for {cycle.name} closed at "
+            f"{govuk_datetime(cycle.nominations_close_at, cycle.time_zone)}. Nobody can start, change or "
+            "submit a nomination now."
+        )
     if move == (CycleStatus.PUBLISHED, CycleStatus.JUDGING):
         counts = results_rules.withdraw_results(cycle, by=current_user)
-        return (f"The results of {cycle.name} have been withdrawn: "
-                f"{_plural(counts['results'], 'result', 'results')} taken back, "
-                f"{_plural(counts['impact_cases'], 'impact case', 'impact cases')} taken off the website, "
-                f"{_plural(counts['emails'], 'nominee', 'nominees')} emailed. The cycle is back in judging.")
+        return (
+            f"The results of {cycle.name} have been withdrawn: "
+            f"{_plural(counts['results'], 'result', 'results')} taken back, "
+            f"{_plural(counts['impact_cases'], 'impact case', 'impact cases')} taken off the website, "
+            f"{_plural(counts['emails'], 'nominee', 'nominees')} emailed. The cycle is back in judging."
+        )
     cycle_rules.transition(cycle, to, by=current_user)
     return f"{cycle.name} is now {to.label.lower()}"
 
@@ -279,8 +352,11 @@ def _fix_url(cycle: Cycle, error: DomainError | None) -> str | None:
     """Where the organiser goes to remove the problem a state change ran into."""
     if error is None:
         return None
-    anchors = {"nominations_close_at": "nominations_close_date-day", "nominations_open_at": "nominations_open_date-day",
-               "trend_ids": "trends"}
+    anchors = {
+        "nominations_close_at": "nominations_close_date-day",
+        "nominations_open_at": "nominations_open_date-day",
+        "trend_ids": "trends",
+    }
     if error.field == "categories":
         return url_for("organiser.add_category", slug=cycle.slug)
     if error.field in anchors:
@@ -289,6 +365,7 @@ def _fix_url(cycle: Cycle, error: DomainError | None) -> str | None:
 
 
 # --- Copying to next year ---------------------------------------------------------------------
+
 
 def _next_name(cycle: Cycle) -> str:
     year = str(cycle.year)
@@ -300,33 +377,58 @@ def _next_name(cycle: Cycle) -> str:
 @bp.route("/cycles/<slug>/copy", methods=["GET", "POST"])
 def copy_cycle(slug: str):
     source = _load_cycle(slug)
-    form = CopyCycleForm(time_zone=source.time_zone, data={
-        "name": _next_name(source), "year": source.year + 1,
-        "reference_prefix": cycle_rules.free_reference_prefix(source.year + 1, source.reference_prefix)})
+    form = CopyCycleForm(
+        time_zone=source.time_zone,
+        data={
+            "name": _next_name(source),
+            "year": source.year + 1,
+            "reference_prefix": cycle_rules.free_reference_prefix(source.year + 1, source.reference_prefix),
+        },
+    )
     if not form.is_submitted():
-        form.fill_dates({name: cycle_rules.next_year(getattr(source, name), source.time_zone)
-                         for name in ("nominations_open_at", "nominations_close_at", "judging_close_at")},
-                        source.time_zone)
+        form.fill_dates(
+            {
+                name: cycle_rules.next_year(getattr(source, name), source.time_zone)
+                for name in ("nominations_open_at", "nominations_close_at", "judging_close_at")
+            },
+            source.time_zone,
+        )
     if form.validate_on_submit():
-        done = attempt(lambda: cycle_rules.copy_cycle(source, name=form.name.data, year=form.year.data,
-                                                      reference_prefix=form.reference_prefix.data, by=current_user,
-                                                      **form.parsed),
-                       on_error=lambda error: _show_error(form, error))
+        done = attempt(
+            lambda: cycle_rules.copy_cycle(
+                source,
+                name=form.name.data,
+                year=form.year.data,
+                reference_prefix=form.reference_prefix.data,
+                by=current_user,
+                **form.parsed,
+            ),
+            on_error=lambda error: _show_error(form, error),
+        )
         if done:
             new = done.value
-            flash(f"{new.name} has been created as a draft, with the settings, trends, categories and judging "
-                  f"criteria of {source.name}", "success")
+            flash(
+                f"{new.name} has been created as a draft, with the settings, trends, categories and judging "
+                f"criteria of {source.name}",
+                "success",
+            )
             return redirect(url_for("organiser.cycle", slug=new.slug))
     retired = [t for t in source.trends if t.is_retired]
-    return render_template("organiser/cycles/copy.html", form=form, cycle=source, retired=retired,
-                           title=f"Copy {source.name} to start next year's cycle")
+    return render_template(
+        "organiser/cycles/copy.html",
+        form=form,
+        cycle=source,
+        retired=retired,
+        title=f"Copy {source.name} to start next year's cycle",
+    )
 
 
 # --- Categories -------------------------------------------------------------------------------
 
+
 def _category_trend_choices(cycle: Cycle, category: Category | None) -> list[Trend]:
     trends = {t.id: t for t in cycle.trends}
-    for trend in (category.trends if category else []):
+    for trend in category.trends if category else []:
         trends.setdefault(trend.id, trend)
     return sorted(trends.values(), key=lambda t: (t.position, t.id))
 
@@ -337,36 +439,64 @@ def add_category(slug: str):
     form = CategoryForm()
     form.trends.offer(_category_trend_choices(cycle, None))
     if form.validate_on_submit():
-        done = attempt(lambda: cycle_rules.add_category(cycle, name=form.name.data,
-                                                        description=form.description.data or "",
-                                                        shortlist_size=form.shortlist_size.data,
-                                                        trend_ids=list(form.trends.data or []), by=current_user),
-                       on_error=lambda error: _show_error(form, error))
+        done = attempt(
+            lambda: cycle_rules.add_category(
+                cycle,
+                name=form.name.data,
+                description=form.description.data or "",
+                shortlist_size=form.shortlist_size.data,
+                trend_ids=list(form.trends.data or []),
+                by=current_user,
+            ),
+            on_error=lambda error: _show_error(form, error),
+        )
         if done:
             category = done.value
             flash(f"The category {category.name} has been added", "success")
             return redirect(url_for("organiser.cycle", slug=cycle.slug, _anchor="categories"))
-    return render_template("organiser/cycles/category_form.html", form=form, cycle=cycle, category=None,
-                           title=f"Add a category – {cycle.name}")
+    return render_template(
+        "organiser/cycles/category_form.html",
+        form=form,
+        cycle=cycle,
+        category=None,
+        title=f"Add a category – {cycle.name}",
+    )
 
 
 @bp.route("/cycles/<slug>/categories/<int:category_id>/edit", methods=["GET", "POST"])
 def edit_category(slug: str, category_id: int):
     cycle = _load_cycle(slug)
     category = _load_category(cycle, category_id)
-    form = CategoryForm(data={"name": category.name, "description": category.description,
-                              "shortlist_size": category.shortlist_size, "trends": [t.id for t in category.trends]})
+    form = CategoryForm(
+        data={
+            "name": category.name,
+            "description": category.description,
+            "shortlist_size": category.shortlist_size,
+            "trends": [t.id for t in category.trends],
+        }
+    )
     form.trends.offer(_category_trend_choices(cycle, category))
     if form.validate_on_submit():
-        if attempt(lambda: cycle_rules.edit_category(category, name=form.name.data,
-                                                     description=form.description.data or "",
-                                                     shortlist_size=form.shortlist_size.data,
-                                                     trend_ids=list(form.trends.data or []), by=current_user),
-                   on_error=lambda error: _show_error(form, error)):
+        if attempt(
+            lambda: cycle_rules.edit_category(
+                category,
+                name=form.name.data,
+                description=form.description.data or "",
+                shortlist_size=form.shortlist_size.data,
+                trend_ids=list(form.trends.data or []),
+                by=current_user,
+            ),
+            on_error=lambda error: _show_error(form, error),
+        ):
             flash(f"Your changes to the category {category.name} have been saved", "success")
             return redirect(url_for("organiser.cycle", slug=cycle.slug, _anchor="categories"))
-    return render_template("organiser/cycles/category_form.html", form=form, cycle=cycle, category=category,
-                           title=f"Change {category.name} – {cycle.name}")
+    return render_template(
+        "organiser/cycles/category_form.html",
+        form=form,
+        cycle=cycle,
+        category=category,
+        title=f"Change {category.name} – {cycle.name}",
+    )
 
 
 @bp.route("/cycles/<slug>/categories/<int:category_id>/remove", methods=["GET", "POST"])
@@ -380,5 +510,11 @@ def remove_category(slug: str, category_id: int):
         if attempt(lambda: cycle_rules.remove_category(category, by=current_user), flash_as="info"):
             flash(f"The category {name} has been removed", "success")
         return redirect(url_for("organiser.cycle", slug=cycle.slug, _anchor="categories"))
-    return render_template("organiser/cycles/remove_category.html", form=form, cycle=cycle, category=category,
-                           count=count, title=f"Remove {category.name}?")
+    return render_template(
+        "organiser/cycles/remove_category.html",
+        form=form,
+        cycle=cycle,
+        category=category,
+        count=count,
+        title=f"Remove {category.name}?",
+    )

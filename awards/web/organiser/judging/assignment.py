@@ -44,19 +44,28 @@ from awards.web.organiser.judging.forms import (
 
 # --- Loading -------------------------------------------------------------------------------------
 
+
 def _load_cycle(slug: str) -> Cycle:
     return cycle_or_404(slug, selectinload(Cycle.categories))
 
 
 def _load_nomination(cycle: Cycle, reference: str) -> Nomination:
-    return nomination_or_404(cycle, reference, joinedload(Nomination.category), joinedload(Nomination.nominator),
-                             selectinload(Nomination.partners), selectinload(Nomination.trend_links))
+    return nomination_or_404(
+        cycle,
+        reference,
+        joinedload(Nomination.category),
+        joinedload(Nomination.nominator),
+        selectinload(Nomination.partners),
+        selectinload(Nomination.trend_links),
+    )
 
 
 def _load_assignment(nomination: Nomination, assignment_id: int) -> Assignment:
     assignment = db.session.scalar(
-        select(Assignment).where(Assignment.id == assignment_id, Assignment.nomination_id == nomination.id)
-        .options(joinedload(Assignment.judge).joinedload(Judge.user), selectinload(Assignment.review)))
+        select(Assignment)
+        .where(Assignment.id == assignment_id, Assignment.nomination_id == nomination.id)
+        .options(joinedload(Assignment.judge).joinedload(Judge.user), selectinload(Assignment.review))
+    )
     if assignment is None:
         abort(404)
     return assignment
@@ -67,6 +76,7 @@ def _plural(count: int, one: str, many: str) -> str:
 
 
 # --- The cycle's assignment ----------------------------------------------------------------------
+
 
 @bp.route("/cycles/<slug>/assignment", methods=["GET", "POST"])
 def assignment(slug: str):
@@ -79,22 +89,34 @@ def assignment(slug: str):
             return redirect(url_for("organiser.assignment", slug=cycle.slug))
         return _preview(cycle, load_problem(cycle))
     state = current_state(load_problem(cycle))
-    return render_template("organiser/judging/assignment.html", cycle=cycle, state=state, form=form,
-                           fill_form=FillGapsForm(formdata=None),
-                           published=cycle.status is CycleStatus.PUBLISHED,
-                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Assign judges"}),
-                           title=f"Assign judges – {cycle.name}")
+    return render_template(
+        "organiser/judging/assignment.html",
+        cycle=cycle,
+        state=state,
+        form=form,
+        fill_form=FillGapsForm(formdata=None),
+        published=cycle.status is CycleStatus.PUBLISHED,
+        breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Assign judges"}),
+        title=f"Assign judges – {cycle.name}",
+    )
 
 
 def _preview(cycle: Cycle, problem: Problem, *, stale: str | None = None, status: int = 200):
     result = solver.solve(problem)
     confirm = ConfirmForm(formdata=None, data={"inputs": problem.fingerprint()})
-    return render_template("organiser/judging/assignment_preview.html", cycle=cycle, result=result,
-                           confirm=confirm, stale=stale,
-                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Assign judges",
-                                                            "href": url_for("organiser.assignment", slug=cycle.slug)},
-                                                    {"text": "Check the new assignment"}),
-                           title=f"Check the new assignment – {cycle.name}"), status
+    return render_template(
+        "organiser/judging/assignment_preview.html",
+        cycle=cycle,
+        result=result,
+        confirm=confirm,
+        stale=stale,
+        breadcrumbs=cycle_breadcrumbs(
+            cycle,
+            {"text": "Assign judges", "href": url_for("organiser.assignment", slug=cycle.slug)},
+            {"text": "Check the new assignment"},
+        ),
+        title=f"Check the new assignment – {cycle.name}",
+    ), status
 
 
 @bp.route("/cycles/<slug>/assignment/confirm", methods=["POST"])
@@ -107,9 +129,15 @@ def assignment_confirm(slug: str):
         return redirect(url_for("organiser.assignment", slug=cycle.slug))
     problem = load_problem(cycle)
     if not form.validate_on_submit() or form.inputs.data != problem.fingerprint():
-        return _preview(cycle, problem, status=409, stale=(
-            "Something changed since your preview (for example a judge, a conflict of interest, a nomination "
-            "or an assignment), so nothing was saved. Check this new preview, then confirm it."))
+        return _preview(
+            cycle,
+            problem,
+            status=409,
+            stale=(
+                "Something changed since your preview (for example a judge, a conflict of interest, a nomination "
+                "or an assignment), so nothing was saved. Check this new preview, then confirm it."
+            ),
+        )
     result = solver.solve(problem)
     done = attempt(lambda: solver.apply(result, by=current_user))
     if isinstance(done.error, Conflict):
@@ -118,11 +146,12 @@ def assignment_confirm(slug: str):
         flash(done.message, "info")
         return redirect(url_for("organiser.assignment", slug=cycle.slug))
     counts = done.value
-    message = (f"The assignment has been saved: {_plural(counts['added'], 'new assignment', 'new assignments')}, "
-               f"{counts['removed']} removed, {counts['kept'] + counts['fixed']} unchanged.")
+    message = (
+        f"The assignment has been saved: {_plural(counts['added'], 'new assignment', 'new assignments')}, "
+        f"{counts['removed']} removed, {counts['kept'] + counts['fixed']} unchanged."
+    )
     if counts["short"]:
-        message += (f" {_plural(counts['short'], 'nomination is', 'nominations are')} still short of judges: "
-                    "see below.")
+        message += f" {_plural(counts['short'], 'nomination is', 'nominations are')} still short of judges: see below."
     else:
         message += " Every nomination has all its judges."
     flash(message, "success")
@@ -151,11 +180,17 @@ def _filled_message(result: AssignmentResult) -> str:
     added: dict[int, list[str]] = {}
     for planned in result.additions:
         added.setdefault(planned.nomination_id, []).append(judges[planned.judge_id].name)
-    parts = [f"{plan.nomination.reference}: {', '.join(added[plan.nomination.id])} added"
-             for plan in result.nomination_plans if plan.nomination.id in added]
-    message = (f"{_plural(len(result.additions), 'judge has', 'judges have')} been added, and every current "
-               "assignment kept. " + "; ".join(parts) + "." if parts else
-               "No judge could be added: every current assignment is kept.")
+    parts = [
+        f"{plan.nomination.reference}: {', '.join(added[plan.nomination.id])} added"
+        for plan in result.nomination_plans
+        if plan.nomination.id in added
+    ]
+    message = (
+        f"{_plural(len(result.additions), 'judge has', 'judges have')} been added, and every current "
+        "assignment kept. " + "; ".join(parts) + "."
+        if parts
+        else "No judge could be added: every current assignment is kept."
+    )
     if result.shortfalls:
         message += " Still short: " + "; ".join(s.message for s in result.shortfalls) + "."
     else:
@@ -165,31 +200,55 @@ def _filled_message(result: AssignmentResult) -> str:
 
 # --- One nomination, by hand ---------------------------------------------------------------------
 
+
 def _manual_context(cycle: Cycle, nomination: Nomination, form: AddJudgeForm) -> dict:
     """What the nomination's page shows; fills in the judges the form offers."""
-    assignments = list(db.session.scalars(
-        select(Assignment).where(Assignment.nomination_id == nomination.id)
-        .options(joinedload(Assignment.judge).joinedload(Judge.user), selectinload(Assignment.review))
-        .order_by(Assignment.id)))
-    judges = list(db.session.scalars(select(Judge).where(Judge.cycle_id == cycle.id)
-                                     .options(selectinload(Judge.user), selectinload(Judge.categories),
-                                              joinedload(Judge.cycle))
-                                     .order_by(Judge.id)))
+    assignments = list(
+        db.session.scalars(
+            select(Assignment)
+            .where(Assignment.nomination_id == nomination.id)
+            .options(joinedload(Assignment.judge).joinedload(Judge.user), selectinload(Assignment.review))
+            .order_by(Assignment.id)
+        )
+    )
+    judges = list(
+        db.session.scalars(
+            select(Judge)
+            .where(Judge.cycle_id == cycle.id)
+            .options(selectinload(Judge.user), selectinload(Judge.categories), joinedload(Judge.cycle))
+            .order_by(Judge.id)
+        )
+    )
     options = manual.manual_options(nomination, judges, assignments)
     form.judge.choices = [(c.judge.id, c.judge.display_name) for c in options.offered]
     levels = expertise_levels(a.judge.user_id for a in assignments if a.judge.user_id is not None)
     trends = nomination_trends(nomination)
-    rows = [{"assignment": a, "affinity": affinity(levels.get(a.judge.user_id, {}), trends),
-             "submitted": a.review is not None and a.review.status is ReviewStatus.SUBMITTED}
-            for a in sorted(assignments, key=lambda a: (a.status is not AssignmentStatus.ASSIGNED,
-                                                        a.judge.display_name.lower(), a.id))]
-    return {"cycle": cycle, "nomination": nomination, "rows": rows, "options": options, "form": form,
-            "live": sum(1 for a in assignments if a.status is AssignmentStatus.ASSIGNED),
-            "button": ButtonForm(), "judgeable": nomination.status is NominationStatus.SUBMITTED,
-            "breadcrumbs": cycle_breadcrumbs(cycle, {"text": "Assign judges",
-                                                "href": url_for("organiser.assignment", slug=cycle.slug)},
-                                        {"text": nomination.reference}),
-            "title": f"Judges for {nomination.reference}"}
+    rows = [
+        {
+            "assignment": a,
+            "affinity": affinity(levels.get(a.judge.user_id, {}), trends),
+            "submitted": a.review is not None and a.review.status is ReviewStatus.SUBMITTED,
+        }
+        for a in sorted(
+            assignments, key=lambda a: (a.status is not AssignmentStatus.ASSIGNED, a.judge.display_name.lower(), a.id)
+        )
+    ]
+    return {
+        "cycle": cycle,
+        "nomination": nomination,
+        "rows": rows,
+        "options": options,
+        "form": form,
+        "live": sum(1 for a in assignments if a.status is AssignmentStatus.ASSIGNED),
+        "button": ButtonForm(),
+        "judgeable": nomination.status is NominationStatus.SUBMITTED,
+        "breadcrumbs": cycle_breadcrumbs(
+            cycle,
+            {"text": "Assign judges", "href": url_for("organiser.assignment", slug=cycle.slug)},
+            {"text": nomination.reference},
+        ),
+        "title": f"Judges for {nomination.reference}",
+    }
 
 
 @bp.route("/cycles/<slug>/assignment/<reference>", methods=["GET", "POST"])
@@ -200,15 +259,20 @@ def assignment_nomination(slug: str, reference: str):
     form = AddJudgeForm()
     context = _manual_context(cycle, nomination, form)
     if form.validate_on_submit():
-        judge = db.session.scalar(select(Judge).where(Judge.id == form.judge.data, Judge.cycle_id == cycle.id)
-                                  .options(selectinload(Judge.user), selectinload(Judge.categories)))
+        judge = db.session.scalar(
+            select(Judge)
+            .where(Judge.id == form.judge.data, Judge.cycle_id == cycle.id)
+            .options(selectinload(Judge.user), selectinload(Judge.categories))
+        )
         if judge is None:
             abort(404)
         if attempt(lambda: manual.add_judge(nomination, judge, by=current_user), form=form, field="judge"):
-            flash(f"{judge.display_name} has been added to {nomination.reference}. The assignment is locked, "
-                  "so running the assignment again keeps it.", "success")
-            return redirect(url_for("organiser.assignment_nomination", slug=cycle.slug,
-                                    reference=nomination.reference))
+            flash(
+                f"{judge.display_name} has been added to {nomination.reference}. The assignment is locked, "
+                "so running the assignment again keeps it.",
+                "success",
+            )
+            return redirect(url_for("organiser.assignment_nomination", slug=cycle.slug, reference=nomination.reference))
     return render_template("organiser/judging/assignment_nomination.html", **context)
 
 
@@ -238,8 +302,11 @@ def _set_locked(slug: str, reference: str, assignment_id: int, locked: bool):
         elif locked:
             flash(f"{name}'s assignment is locked: running the assignment again keeps it", "success")
         else:
-            flash(f"{name}'s assignment is unlocked: running the assignment again may give this place to "
-                  "another judge (unless they have started scoring)", "success")
+            flash(
+                f"{name}'s assignment is unlocked: running the assignment again may give this place to "
+                "another judge (unless they have started scoring)",
+                "success",
+            )
     return redirect(back)
 
 
@@ -261,12 +328,22 @@ def assignment_remove(slug: str, reference: str, assignment_id: int):
     if item.status is not AssignmentStatus.ASSIGNED:
         problem = "This judge declared a conflict of interest with this nomination, so the record stays."
     elif item.review is not None and item.review.status is ReviewStatus.SUBMITTED:
-        problem = (f"{item.judge.display_name} has submitted scores for this nomination, so the assignment "
-                   "cannot be removed.")
-    return render_template("organiser/judging/assignment_remove.html", cycle=cycle, nomination=nomination,
-                           item=item, form=form, problem=problem, back=back,
-                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Assign judges",
-                                                            "href": url_for("organiser.assignment", slug=cycle.slug)},
-                                                    {"text": nomination.reference, "href": back},
-                                                    {"text": "Remove a judge"}),
-                           title=f"Remove {item.judge.display_name} from {nomination.reference}")
+        problem = (
+            f"{item.judge.display_name} has submitted scores for this nomination, so the assignment cannot be removed."
+        )
+    return render_template(
+        "organiser/judging/assignment_remove.html",
+        cycle=cycle,
+        nomination=nomination,
+        item=item,
+        form=form,
+        problem=problem,
+        back=back,
+        breadcrumbs=cycle_breadcrumbs(
+            cycle,
+            {"text": "Assign judges", "href": url_for("organiser.assignment", slug=cycle.slug)},
+            {"text": nomination.reference, "href": back},
+            {"text": "Remove a judge"},
+        ),
+        title=f"Remove {item.judge.display_name} from {nomination.reference}",
+    )

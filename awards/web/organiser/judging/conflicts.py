@@ -24,8 +24,7 @@ def load_cycle(slug: str) -> Cycle:
 
 
 def cycle_judges(cycle: Cycle) -> list[Judge]:
-    judges = db.session.scalars(select(Judge).where(Judge.cycle_id == cycle.id)
-                                .options(selectinload(Judge.user))).all()
+    judges = db.session.scalars(select(Judge).where(Judge.cycle_id == cycle.id).options(selectinload(Judge.user))).all()
     return sorted(judges, key=lambda j: (j.display_name.lower(), j.id))
 
 
@@ -35,12 +34,8 @@ def nomination_link(nomination: Nomination) -> str | None:
     return None
 
 
-
-
-
-
-
 # --- Views ---------------------------------------------------------------------------------------
+
 
 @bp.route("/cycles/<slug>/conflicts")
 def conflicts(slug: str):
@@ -48,22 +43,35 @@ def conflicts(slug: str):
     judges = cycle_judges(cycle)
     chosen = next((j for j in judges if str(j.id) == request.args.get("judge", "")), None)
     detected = conflict_rules.detected_conflicts(cycle.id, judges=[chosen] if chosen else judges)
-    query = (select(ConflictOfInterest).join(Judge, Judge.id == ConflictOfInterest.judge_id)
-             .where(Judge.cycle_id == cycle.id)
-             .options(joinedload(ConflictOfInterest.nomination), joinedload(ConflictOfInterest.judge)
-                      .selectinload(Judge.user))
-             .order_by(ConflictOfInterest.created_at.desc(), ConflictOfInterest.id.desc()))
+    query = (
+        select(ConflictOfInterest)
+        .join(Judge, Judge.id == ConflictOfInterest.judge_id)
+        .where(Judge.cycle_id == cycle.id)
+        .options(
+            joinedload(ConflictOfInterest.nomination), joinedload(ConflictOfInterest.judge).selectinload(Judge.user)
+        )
+        .order_by(ConflictOfInterest.created_at.desc(), ConflictOfInterest.id.desc())
+    )
     if chosen is not None:
         query = query.where(ConflictOfInterest.judge_id == chosen.id)
     recorded = db.session.scalars(query).unique().all()
     people_ids = {c.created_by_id for c in recorded} | {c.removed_by_id for c in recorded}
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(people_ids - {None})))}
     return render_template(
-        "organiser/judging/conflicts.html", cycle=cycle, judges=judges, chosen=chosen, detected=detected,
-        active=[c for c in recorded if c.is_active], removed=[c for c in recorded if not c.is_active],
-        people=people, nomination_link=nomination_link, detected_reason=conflict_rules.DETECTED_NOT_REMOVABLE,
-        ConflictSource=ConflictSource, breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Conflicts of interest"}),
-        title=f"Conflicts of interest – {cycle.name}")
+        "organiser/judging/conflicts.html",
+        cycle=cycle,
+        judges=judges,
+        chosen=chosen,
+        detected=detected,
+        active=[c for c in recorded if c.is_active],
+        removed=[c for c in recorded if not c.is_active],
+        people=people,
+        nomination_link=nomination_link,
+        detected_reason=conflict_rules.DETECTED_NOT_REMOVABLE,
+        ConflictSource=ConflictSource,
+        breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Conflicts of interest"}),
+        title=f"Conflicts of interest – {cycle.name}",
+    )
 
 
 @bp.route("/cycles/<slug>/conflicts/new", methods=["GET", "POST"])
@@ -77,31 +85,50 @@ def new_conflict(slug: str):
     if form.validate_on_submit():
         judge = next((j for j in judges if str(j.id) == form.judge.data), None)
         reference = form.reference.data.strip().upper()
-        nomination = db.session.scalar(select(Nomination).where(func.upper(Nomination.reference) == reference,
-                                                                Nomination.cycle_id == cycle.id))
+        nomination = db.session.scalar(
+            select(Nomination).where(func.upper(Nomination.reference) == reference, Nomination.cycle_id == cycle.id)
+        )
         if nomination is None:
-            form.reference.errors.append(f"There is no nomination {reference} in {cycle.name}. Enter a reference "
-                                         "like PSDA-2026-0042")
+            form.reference.errors.append(
+                f"There is no nomination {reference} in {cycle.name}. Enter a reference like PSDA-2026-0042"
+            )
         else:
-            if attempt(lambda: conflict_rules.add_organiser_conflict(judge, nomination, reason=form.reason.data,
-                                                                    by=current_user), form=form, field="reference"):
-                flash(f"Conflict recorded: {judge.display_name} will not be given {nomination.reference}, and "
-                      "cannot see it", "success")
+            if attempt(
+                lambda: conflict_rules.add_organiser_conflict(
+                    judge, nomination, reason=form.reason.data, by=current_user
+                ),
+                form=form,
+                field="reference",
+            ):
+                flash(
+                    f"Conflict recorded: {judge.display_name} will not be given {nomination.reference}, and "
+                    "cannot see it",
+                    "success",
+                )
                 return redirect(url_for("organiser.conflicts", slug=cycle.slug))
-    return render_template("organiser/judging/conflicts_new.html", cycle=cycle, form=form, judges=judges,
-                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Conflicts of interest",
-                                                           "href": url_for("organiser.conflicts", slug=cycle.slug)},
-                                               {"text": "Add a conflict"}),
-                           title="Add a conflict of interest")
+    return render_template(
+        "organiser/judging/conflicts_new.html",
+        cycle=cycle,
+        form=form,
+        judges=judges,
+        breadcrumbs=cycle_breadcrumbs(
+            cycle,
+            {"text": "Conflicts of interest", "href": url_for("organiser.conflicts", slug=cycle.slug)},
+            {"text": "Add a conflict"},
+        ),
+        title="Add a conflict of interest",
+    )
 
 
 @bp.route("/cycles/<slug>/conflicts/<int:conflict_id>/remove", methods=["GET", "POST"])
 def remove_conflict(slug: str, conflict_id: int):
     cycle = load_cycle(slug)
     conflict = db.session.scalar(
-        select(ConflictOfInterest).join(Judge, Judge.id == ConflictOfInterest.judge_id)
+        select(ConflictOfInterest)
+        .join(Judge, Judge.id == ConflictOfInterest.judge_id)
         .where(ConflictOfInterest.id == conflict_id, Judge.cycle_id == cycle.id)
-        .options(joinedload(ConflictOfInterest.nomination), joinedload(ConflictOfInterest.judge)))
+        .options(joinedload(ConflictOfInterest.nomination), joinedload(ConflictOfInterest.judge))
+    )
     if conflict is None:
         abort(404)
     back = url_for("organiser.conflicts", slug=cycle.slug)
@@ -112,13 +139,24 @@ def remove_conflict(slug: str, conflict_id: int):
         abort(409, description=conflict_rules.DETECTED_NOT_REMOVABLE)
     form = RemoveConflictForm()
     if form.validate_on_submit():
-        if attempt(lambda: conflict_rules.remove_conflict(conflict, reason=form.reason.data, by=current_user),
-                   form=form, field="reason"):
-            flash(f"Conflict removed: {conflict.judge.display_name} may now be given {conflict.nomination.reference}",
-                  "success")
+        if attempt(
+            lambda: conflict_rules.remove_conflict(conflict, reason=form.reason.data, by=current_user),
+            form=form,
+            field="reason",
+        ):
+            flash(
+                f"Conflict removed: {conflict.judge.display_name} may now be given {conflict.nomination.reference}",
+                "success",
+            )
             return redirect(back)
-    return render_template("organiser/judging/conflicts_remove.html", cycle=cycle, conflict=conflict, form=form,
-                           detected_reason=conflict_rules.DETECTED_NOT_REMOVABLE,
-                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Conflicts of interest", "href": back},
-                                               {"text": "Remove a conflict"}),
-                           title="Remove this conflict?")
+    return render_template(
+        "organiser/judging/conflicts_remove.html",
+        cycle=cycle,
+        conflict=conflict,
+        form=form,
+        detected_reason=conflict_rules.DETECTED_NOT_REMOVABLE,
+        breadcrumbs=cycle_breadcrumbs(
+            cycle, {"text": "Conflicts of interest", "href": back}, {"text": "Remove a conflict"}
+        ),
+        title="Remove this conflict?",
+    )

@@ -38,34 +38,44 @@ def refuse_if_locked(cycle: Cycle) -> None:
         abort(409, description=criteria_rules.LOCKED_REASON)
 
 
-
-
-
-
-
-
-
 def _band_data(rubric: list[dict]) -> list[dict]:
-    return [{"low": str(b.get("from", "")), "high": str(b.get("to", "")), "label": b.get("label", ""),
-             "text": b.get("text", "")} for b in rubric]
+    return [
+        {
+            "low": str(b.get("from", "")),
+            "high": str(b.get("to", "")),
+            "label": b.get("label", ""),
+            "text": b.get("text", ""),
+        }
+        for b in rubric
+    ]
 
 
 def _form_for(criterion: Criterion | None) -> CriterionForm:
     if criterion is not None:
-        data = {"name": criterion.name, "description": criterion.description, "weight": criterion.weight,
-                "scale_min": criterion.scale_min, "scale_max": criterion.scale_max,
-                "allow_not_applicable": criterion.allow_not_applicable, "bands": _band_data(criterion.rubric or [])}
+        data = {
+            "name": criterion.name,
+            "description": criterion.description,
+            "weight": criterion.weight,
+            "scale_min": criterion.scale_min,
+            "scale_max": criterion.scale_max,
+            "allow_not_applicable": criterion.allow_not_applicable,
+            "bands": _band_data(criterion.rubric or []),
+        }
     else:
         seed = default_taxonomy()
-        data = {"weight": 10, "scale_min": seed["scale"]["min"], "scale_max": seed["scale"]["max"],
-                "bands": _band_data(seed["rubric"])}
+        data = {
+            "weight": 10,
+            "scale_min": seed["scale"]["min"],
+            "scale_max": seed["scale"]["max"],
+            "bands": _band_data(seed["rubric"]),
+        }
     if request.method == "POST":
         return CriterionForm(formdata=_rows_changed(request.form) or request.form, data=data)
     return CriterionForm(data=data)
 
 
 def _rows_changed(posted: MultiDict) -> MultiDict | None:
-    """"Add another band" or "Remove" on a band: the posted form with that row added or taken
+    """ "Add another band" or "Remove" on a band: the posted form with that row added or taken
     out (and the rows numbered again), to show again without saving. None for a real save."""
     action = posted.get("action", "")
     if action != "add-band" and not action.startswith("remove-band-"):
@@ -99,16 +109,23 @@ def _percent(value: float) -> str:
 
 # --- Views ---------------------------------------------------------------------------------------
 
+
 @bp.route("/cycles/<slug>/criteria")
 def criteria(slug: str):
     cycle = load_cycle(slug)
     items = list(cycle.criteria)
     shares = {k: _percent(v) for k, v in criteria_rules.weight_shares(items).items()}
-    return render_template("organiser/judging/criteria.html", cycle=cycle, criteria=items, shares=shares,
-                           total=sum(c.weight for c in items),
-                           locked=criteria_rules.scoring_started(cycle), locked_reason=criteria_rules.LOCKED_REASON,
-                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judging criteria"}),
-                           title=f"Judging criteria – {cycle.name}")
+    return render_template(
+        "organiser/judging/criteria.html",
+        cycle=cycle,
+        criteria=items,
+        shares=shares,
+        total=sum(c.weight for c in items),
+        locked=criteria_rules.scoring_started(cycle),
+        locked_reason=criteria_rules.LOCKED_REASON,
+        breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judging criteria"}),
+        title=f"Judging criteria – {cycle.name}",
+    )
 
 
 def _edit(cycle: Cycle, criterion: Criterion | None):
@@ -120,6 +137,7 @@ def _edit(cycle: Cycle, criterion: Criterion | None):
     form = _form_for(criterion)
     rows_changed = request.method == "POST" and _rows_changed(request.form) is not None
     if not rows_changed and form.validate_on_submit():
+
         def save() -> str:
             if criterion is None:
                 saved = criteria_rules.add_criterion(cycle, by=current_user, **form.values())
@@ -131,11 +149,18 @@ def _edit(cycle: Cycle, criterion: Criterion | None):
         if done:
             flash(done.value, "success")
             return redirect(url_for("organiser.criteria", slug=cycle.slug))
-    trail = [{"text": "Judging criteria", "href": url_for("organiser.criteria", slug=cycle.slug)},
-             {"text": criterion.name if criterion else "Add a criterion"}]
-    return render_template("organiser/judging/criteria_form.html", cycle=cycle, criterion=criterion, form=form,
-                           breadcrumbs=cycle_breadcrumbs(cycle, *trail),
-                           title=f"Change {criterion.name}" if criterion else "Add a criterion")
+    trail = [
+        {"text": "Judging criteria", "href": url_for("organiser.criteria", slug=cycle.slug)},
+        {"text": criterion.name if criterion else "Add a criterion"},
+    ]
+    return render_template(
+        "organiser/judging/criteria_form.html",
+        cycle=cycle,
+        criterion=criterion,
+        form=form,
+        breadcrumbs=cycle_breadcrumbs(cycle, *trail),
+        title=f"Change {criterion.name}" if criterion else "Add a criterion",
+    )
 
 
 @bp.route("/cycles/<slug>/criteria/new", methods=["GET", "POST"])
@@ -163,9 +188,15 @@ def remove_criterion(slug: str, criterion_id: int):
         if attempt(lambda: criteria_rules.remove_criterion(criterion, by=current_user), flash_as="info"):
             flash(f"{name} has been removed", "success")
         return redirect(url_for("organiser.criteria", slug=cycle.slug))
-    return render_template("organiser/judging/criteria_remove.html", cycle=cycle, criterion=criterion,
-                           last=len(cycle.criteria) <= 1,
-                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judging criteria",
-                                                           "href": url_for("organiser.criteria", slug=cycle.slug)},
-                                               {"text": criterion.name}),
-                           title=f"Remove {criterion.name}?")
+    return render_template(
+        "organiser/judging/criteria_remove.html",
+        cycle=cycle,
+        criterion=criterion,
+        last=len(cycle.criteria) <= 1,
+        breadcrumbs=cycle_breadcrumbs(
+            cycle,
+            {"text": "Judging criteria", "href": url_for("organiser.criteria", slug=cycle.slug)},
+            {"text": criterion.name},
+        ),
+        title=f"Remove {criterion.name}?",
+    )

@@ -72,10 +72,14 @@ class JudgeChoiceField(RadioField):
 
 
 class AddJudgeForm(Form):
-    judge = JudgeChoiceField("Choose a judge", widget=GovRadioInput(), coerce=int,
-                       validators=[InputRequired("Select a judge to add")],
-                       description="Judges are listed best match first. Adding a judge locks the assignment, "
-                                   "so running the assignment again keeps it.")
+    judge = JudgeChoiceField(
+        "Choose a judge",
+        widget=GovRadioInput(),
+        coerce=int,
+        validators=[InputRequired("Select a judge to add")],
+        description="Judges are listed best match first. Adding a judge locks the assignment, "
+        "so running the assignment again keeps it.",
+    )
     submit = submit("Add judge")
 
 
@@ -87,30 +91,43 @@ REASON_MAX = 2000
 
 
 class AddConflictForm(Form):
-    judge = SelectField("Judge", widget=GovSelect(), choices=[],
-                        validators=[InputRequired("Select the judge")])
-    reference = StringField("Nomination reference", widget=GovTextInput(),
-                            description="For example, PSDA-2026-0042",
-                            validators=[DataRequired("Enter the nomination’s reference"),
-                                        Length(max=32, message="Enter a reference like PSDA-2026-0042")])
-    reason = TextAreaField("Reason", widget=GovCharacterCount(),
-                           description="Why this judge must not judge this nomination. Other organisers see it.",
-                           validators=[DataRequired("Enter the reason for the conflict"),
-                                       Length(max=REASON_MAX,
-                                              message=f"Reason must be {REASON_MAX:,} characters or fewer")])
+    judge = SelectField("Judge", widget=GovSelect(), choices=[], validators=[InputRequired("Select the judge")])
+    reference = StringField(
+        "Nomination reference",
+        widget=GovTextInput(),
+        description="For example, PSDA-2026-0042",
+        validators=[
+            DataRequired("Enter the nomination’s reference"),
+            Length(max=32, message="Enter a reference like PSDA-2026-0042"),
+        ],
+    )
+    reason = TextAreaField(
+        "Reason",
+        widget=GovCharacterCount(),
+        description="Why this judge must not judge this nomination. Other organisers see it.",
+        validators=[
+            DataRequired("Enter the reason for the conflict"),
+            Length(max=REASON_MAX, message=f"Reason must be {REASON_MAX:,} characters or fewer"),
+        ],
+    )
     submit = submit("Add conflict")
 
     def offer(self, judges: list[Judge]) -> None:
         self.judge.choices = [("", "Choose a judge")] + [
-            (str(j.id), j.display_name if j.user is None else f"{j.display_name} ({j.email})") for j in judges]
+            (str(j.id), j.display_name if j.user is None else f"{j.display_name} ({j.email})") for j in judges
+        ]
 
 
 class RemoveConflictForm(Form):
-    reason = TextAreaField("Reason for removing it", widget=GovCharacterCount(),
-                           description="For example, the judge confirmed they left that organisation in 2021",
-                           validators=[DataRequired("Enter the reason for removing the conflict"),
-                                       Length(max=REASON_MAX,
-                                              message=f"Reason must be {REASON_MAX:,} characters or fewer")])
+    reason = TextAreaField(
+        "Reason for removing it",
+        widget=GovCharacterCount(),
+        description="For example, the judge confirmed they left that organisation in 2021",
+        validators=[
+            DataRequired("Enter the reason for removing the conflict"),
+            Length(max=REASON_MAX, message=f"Reason must be {REASON_MAX:,} characters or fewer"),
+        ],
+    )
     submit = submit("Remove conflict")
 
 
@@ -149,13 +166,25 @@ class BandForm(PlainForm):
 
     low = StringField("From", widget=GovTextInput())
     high = StringField("To", widget=GovTextInput())
-    label = StringField("Label", widget=GovTextInput(),
-                        validators=[Length(max=criteria_rules.LABEL_MAX,
-                                           message=f"Label must be {criteria_rules.LABEL_MAX} characters or fewer")])
-    text = TextAreaField("What it looks like", widget=GovTextArea(),
-                         validators=[Length(max=criteria_rules.BAND_TEXT_MAX,
-                                            message=f"Description must be {criteria_rules.BAND_TEXT_MAX} "
-                                                    "characters or fewer")])
+    label = StringField(
+        "Label",
+        widget=GovTextInput(),
+        validators=[
+            Length(
+                max=criteria_rules.LABEL_MAX, message=f"Label must be {criteria_rules.LABEL_MAX} characters or fewer"
+            )
+        ],
+    )
+    text = TextAreaField(
+        "What it looks like",
+        widget=GovTextArea(),
+        validators=[
+            Length(
+                max=criteria_rules.BAND_TEXT_MAX,
+                message=f"Description must be {criteria_rules.BAND_TEXT_MAX} characters or fewer",
+            )
+        ],
+    )
 
     @property
     def blank(self) -> bool:
@@ -175,19 +204,32 @@ class BandForm(PlainForm):
 
 
 class CriterionForm(Form):
-    name = StringField("Name", widget=GovTextInput(),
-                       description="For example, Evidenced outcomes and impact",
-                       validators=[DataRequired("Enter the criterion’s name"),
-                                   Length(max=criteria_rules.NAME_MAX,
-                                          message=f"Name must be {criteria_rules.NAME_MAX} characters or fewer")])
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        description="For example, Evidenced outcomes and impact",
+        validators=[
+            DataRequired("Enter the criterion’s name"),
+            Length(max=criteria_rules.NAME_MAX, message=f"Name must be {criteria_rules.NAME_MAX} characters or fewer"),
+        ],
+    )
     description = TextAreaField(
-        "Description (optional)", widget=GovTextArea(),
+        "Description (optional)",
+        widget=GovTextArea(),
         description="What judges should look for. Judges see it above the scores.",
-        validators=[Length(max=criteria_rules.DESCRIPTION_MAX,
-                           message=f"Description must be {criteria_rules.DESCRIPTION_MAX:,} characters or fewer")])
-    weight = NumberField("Weight", what="weight",
-                         description="How much this criterion counts compared with the others. A criterion "
-                                     "with weight 30 counts three times as much as one with weight 10.")
+        validators=[
+            Length(
+                max=criteria_rules.DESCRIPTION_MAX,
+                message=f"Description must be {criteria_rules.DESCRIPTION_MAX:,} characters or fewer",
+            )
+        ],
+    )
+    weight = NumberField(
+        "Weight",
+        what="weight",
+        description="How much this criterion counts compared with the others. A criterion "
+        "with weight 30 counts three times as much as one with weight 10.",
+    )
     scale_min = NumberField("Lowest score", what="lowest score")
     scale_max = NumberField("Highest score", what="highest score")
     allow_not_applicable = BooleanField("Judges may answer “Not applicable”", widget=GovCheckboxInput())
@@ -205,16 +247,20 @@ class CriterionForm(Form):
         if field.data is not None and low is not None and field.data <= low:
             raise ValidationError("The highest score must be more than the lowest score")
         if field.data is not None and low is not None and field.data - low + 1 > criteria_rules.MAX_POINTS:
-            raise ValidationError(f"The scale can have at most {criteria_rules.MAX_POINTS} scores, so that judges "
-                                  f"can choose from them: make the highest score "
-                                  f"{low + criteria_rules.MAX_POINTS - 1} or lower")
+            raise ValidationError(
+                f"The scale can have at most {criteria_rules.MAX_POINTS} scores, so that judges "
+                f"can choose from them: make the highest score "
+                f"{low + criteria_rules.MAX_POINTS - 1} or lower"
+            )
 
     def validate(self, extra_validators=None) -> bool:
         """Also check the bands together (gaps, overlaps) when the scale and every band row are
         readable, so that all the problems show at once."""
         ok = super().validate(extra_validators)
         scale_ok = not (self.scale_min.errors or self.scale_max.errors) and None not in (
-            self.scale_min.data, self.scale_max.data)
+            self.scale_min.data,
+            self.scale_max.data,
+        )
         if scale_ok and not any(entry.form.errors for entry in self.bands):
             try:
                 criteria_rules.clean_rubric(self.rubric_bands(), self.scale_min.data, self.scale_max.data)
@@ -225,22 +271,40 @@ class CriterionForm(Form):
 
     def rubric_bands(self) -> list[dict]:
         bands = [entry.form for entry in self.bands]
-        return [{"from": int(b.low.data), "to": int(b.high.data), "label": b.label.data.strip(),
-                 "text": (b.text.data or "").strip()} for b in bands if not b.blank]
+        return [
+            {
+                "from": int(b.low.data),
+                "to": int(b.high.data),
+                "label": b.label.data.strip(),
+                "text": (b.text.data or "").strip(),
+            }
+            for b in bands
+            if not b.blank
+        ]
 
     def values(self) -> dict:
-        return {"name": self.name.data, "description": self.description.data or "", "weight": self.weight.data,
-                "scale_min": self.scale_min.data, "scale_max": self.scale_max.data,
-                "allow_not_applicable": bool(self.allow_not_applicable.data), "rubric": self.rubric_bands()}
+        return {
+            "name": self.name.data,
+            "description": self.description.data or "",
+            "weight": self.weight.data,
+            "scale_min": self.scale_min.data,
+            "scale_max": self.scale_max.data,
+            "allow_not_applicable": bool(self.allow_not_applicable.data),
+            "rubric": self.rubric_bands(),
+        }
 
 
 class InviteForm(Form):
     emails = TextAreaField(
-        "Email addresses", widget=GovTextArea(),
+        "Email addresses",
+        widget=GovTextArea(),
         description="Enter one address on each line, or separate them with commas. Each person gets an "
-                    "email with their own link to accept, which works for 30 days.",
-        validators=[InputRequired("Enter at least one email address"),
-                    Length(max=20000, message="Enter fewer email addresses at a time")])
+        "email with their own link to accept, which works for 30 days.",
+        validators=[
+            InputRequired("Enter at least one email address"),
+            Length(max=20000, message="Enter fewer email addresses at a time"),
+        ],
+    )
     submit = submit("Send invitations")
 
 
@@ -275,8 +339,9 @@ class OptionalWholeNumberField(IntegerField):
         if self.problem:
             raise StopValidation(self.problem)
         if self.data is not None and not self.minimum <= self.data <= self.maximum:
-            raise StopValidation(f"{self.what[0].upper()}{self.what[1:]} must be between {self.minimum} "
-                                 f"and {self.maximum}")
+            raise StopValidation(
+                f"{self.what[0].upper()}{self.what[1:]} must be between {self.minimum} and {self.maximum}"
+            )
 
 
 class CategoryChoiceField(SelectMultipleField):
@@ -300,15 +365,21 @@ class CategoryChoiceField(SelectMultipleField):
 
 class JudgeSettingsForm(Form):
     organisation = StringField(
-        "Organisation", widget=GovTextInput(),
+        "Organisation",
+        widget=GovTextInput(),
         description="Where the judge works. It is used to find conflicts of interest with nominated "
-                    "organisations and their partners.",
-        validators=[Length(max=200, message="Organisation must be 200 characters or fewer")])
-    max_load = OptionalWholeNumberField("Most nominations this judge scores (optional)",
-                                        what="most nominations", maximum=judge_rules.MAX_LOAD_LIMIT)
-    scope = RadioField("Categories this judge scores", widget=GovRadioInput(),
-                       choices=[("all", "All categories"), ("some", "Only the categories I choose")],
-                       validators=[InputRequired("Select which categories this judge scores")])
+        "organisations and their partners.",
+        validators=[Length(max=200, message="Organisation must be 200 characters or fewer")],
+    )
+    max_load = OptionalWholeNumberField(
+        "Most nominations this judge scores (optional)", what="most nominations", maximum=judge_rules.MAX_LOAD_LIMIT
+    )
+    scope = RadioField(
+        "Categories this judge scores",
+        widget=GovRadioInput(),
+        choices=[("all", "All categories"), ("some", "Only the categories I choose")],
+        validators=[InputRequired("Select which categories this judge scores")],
+    )
     category_ids = CategoryChoiceField("Categories")
     submit = submit("Save settings")
 
@@ -341,8 +412,13 @@ class ReminderForm(Form):
 
 
 class ReopenForm(Form):
-    reason = TextAreaField("Tell the judge why (optional)",
-                           description="This goes in the email to the judge and in the history.",
-                           validators=[Length(max=review_rules.COMMENT_MAX_LENGTH,
-                                              message=f"The reason must be {review_rules.COMMENT_MAX_LENGTH:,} "
-                                                      "characters or fewer")])
+    reason = TextAreaField(
+        "Tell the judge why (optional)",
+        description="This goes in the email to the judge and in the history.",
+        validators=[
+            Length(
+                max=review_rules.COMMENT_MAX_LENGTH,
+                message=f"The reason must be {review_rules.COMMENT_MAX_LENGTH:,} characters or fewer",
+            )
+        ],
+    )

@@ -31,13 +31,17 @@ from awards.web.organiser.judging.forms import (
 
 # --- Loading -------------------------------------------------------------------------------------
 
+
 def load_cycle(slug: str) -> Cycle:
     return cycle_or_404(slug, selectinload(Cycle.categories), selectinload(Cycle.trends))
 
 
 def load_judge(cycle: Cycle, judge_id: int) -> Judge:
-    judge = db.session.scalar(select(Judge).where(Judge.id == judge_id, Judge.cycle_id == cycle.id)
-                              .options(selectinload(Judge.user), selectinload(Judge.categories)))
+    judge = db.session.scalar(
+        select(Judge)
+        .where(Judge.id == judge_id, Judge.cycle_id == cycle.id)
+        .options(selectinload(Judge.user), selectinload(Judge.categories))
+    )
     if judge is None:
         abort(404)
     return judge
@@ -49,17 +53,9 @@ def assigned_counts(cycle: Cycle) -> dict[int, int]:
         select(Assignment.judge_id, func.count(Assignment.id))
         .join(Judge, Judge.id == Assignment.judge_id)
         .where(Judge.cycle_id == cycle.id, Assignment.status == AssignmentStatus.ASSIGNED)
-        .group_by(Assignment.judge_id))
+        .group_by(Assignment.judge_id)
+    )
     return dict(rows.all())
-
-
-
-
-
-
-
-
-
 
 
 def settings_form(cycle: Cycle, judge: Judge, trends: list) -> JudgeSettingsForm:
@@ -73,24 +69,35 @@ def settings_form(cycle: Cycle, judge: Judge, trends: list) -> JudgeSettingsForm
         **(expertise_defaults(trends, levels) if judge.user else {}),
     }
     form = form_class(data=defaults)
-    form.max_load.description = (f"Leave blank to use the cycle’s limit, which is {cycle.judge_max_load}. "
-                                 "No judge is given more nominations than this.")
+    form.max_load.description = (
+        f"Leave blank to use the cycle’s limit, which is {cycle.judge_max_load}. "
+        "No judge is given more nominations than this."
+    )
     form.category_ids.choices = [(c.id, c.name) for c in cycle.categories]
     return form
 
 
 # --- The list and invitations --------------------------------------------------------------------
 
+
 def _render_list(cycle: Cycle, form: InviteForm, status: int = 200):
     judges = db.session.scalars(
-        select(Judge).where(Judge.cycle_id == cycle.id)
-        .options(selectinload(Judge.user), selectinload(Judge.categories))).all()
+        select(Judge)
+        .where(Judge.cycle_id == cycle.id)
+        .options(selectinload(Judge.user), selectinload(Judge.categories))
+    ).all()
     judges = sorted(judges, key=lambda j: (j.has_accepted, (j.user.name if j.user else j.email).lower()))
     accepted = sum(1 for j in judges if j.has_accepted)
-    return render_template("organiser/judging/judges.html", cycle=cycle, judges=judges, form=form,
-                           counts=assigned_counts(cycle), accepted=accepted,
-                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judges"}),
-                           title=f"Judges – {cycle.name}"), status
+    return render_template(
+        "organiser/judging/judges.html",
+        cycle=cycle,
+        judges=judges,
+        form=form,
+        counts=assigned_counts(cycle),
+        accepted=accepted,
+        breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judges"}),
+        title=f"Judges – {cycle.name}",
+    ), status
 
 
 def _names(addresses: list[str]) -> str:
@@ -104,21 +111,31 @@ def judges(slug: str):
     cycle = load_cycle(slug)
     form = InviteForm()
     if form.validate_on_submit():
-        done = attempt(lambda: judge_rules.invite_judges(cycle, form.emails.data, by=current_user),
-                       form=form, field="emails")
+        done = attempt(
+            lambda: judge_rules.invite_judges(cycle, form.emails.data, by=current_user), form=form, field="emails"
+        )
         if done:
             result = done.value
             if result.invited:
                 n = len(result.invited)
-                flash(f"{n} {'invitation' if n == 1 else 'invitations'} sent to "
-                      f"{_names([j.email for j in result.invited])}", "success")
+                flash(
+                    f"{n} {'invitation' if n == 1 else 'invitations'} sent to "
+                    f"{_names([j.email for j in result.invited])}",
+                    "success",
+                )
             if result.already_invited:
-                flash(f"Not sent again: {_names(result.already_invited)} "
-                      f"{'has' if len(result.already_invited) == 1 else 'have'} already been invited to this "
-                      "cycle. Use “Send again” in the list to send a new link.", "info")
+                flash(
+                    f"Not sent again: {_names(result.already_invited)} "
+                    f"{'has' if len(result.already_invited) == 1 else 'have'} already been invited to this "
+                    "cycle. Use “Send again” in the list to send a new link.",
+                    "info",
+                )
             if result.repeated:
-                flash(f"{_names(result.repeated)} {'was' if len(result.repeated) == 1 else 'were'} in the list "
-                      "more than once, and invited only once.", "info")
+                flash(
+                    f"{_names(result.repeated)} {'was' if len(result.repeated) == 1 else 'were'} in the list "
+                    "more than once, and invited only once.",
+                    "info",
+                )
             return redirect(url_for("organiser.judges", slug=cycle.slug))
     return _render_list(cycle, form)
 
@@ -134,6 +151,7 @@ def resend_invitation(slug: str, judge_id: int):
 
 # --- One judge -----------------------------------------------------------------------------------
 
+
 @bp.route("/cycles/<slug>/judges/<int:judge_id>", methods=["GET", "POST"])
 def judge_settings(slug: str, judge_id: int):
     cycle = load_cycle(slug)
@@ -141,25 +159,41 @@ def judge_settings(slug: str, judge_id: int):
     trends = list(cycle.trends)
     form = settings_form(cycle, judge, trends)
     if form.validate_on_submit():
+
         def save() -> None:
             judge_rules.update_judge_settings(
-                judge, organisation=form.organisation.data, max_load=form.max_load.data,
-                all_categories=form.scope.data == "all", category_ids=form.category_ids.data, by=current_user)
+                judge,
+                organisation=form.organisation.data,
+                max_load=form.max_load.data,
+                all_categories=form.scope.data == "all",
+                category_ids=form.category_ids.data,
+                by=current_user,
+            )
             if judge.user is not None:
-                judge_rules.set_expertise(judge.user, posted_levels(form, trends),
-                                          allowed_trend_ids={t.id for t in trends}, by=current_user)
+                judge_rules.set_expertise(
+                    judge.user, posted_levels(form, trends), allowed_trend_ids={t.id for t in trends}, by=current_user
+                )
 
         if attempt(save, form=form, field="organisation"):
             flash(f"Settings saved for {judge.display_name}", "success")
             return redirect(url_for("organiser.judges", slug=cycle.slug))
-    return render_template("organiser/judging/judges_settings.html", cycle=cycle, judge=judge, form=form,
-                           groups=trend_groups(trends) if judge.user else [], field_name=expertise_field_name,
-                           hint=EXPERTISE_HINT, assigned=judge_rules.assignment_count(judge),
-                           affiliations=affiliation_rules.grouped(judge.user) if judge.user else [],
-                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judges",
-                                                           "href": url_for("organiser.judges", slug=cycle.slug)},
-                                               {"text": judge.display_name}),
-                           title=f"{judge.display_name} – judge settings")
+    return render_template(
+        "organiser/judging/judges_settings.html",
+        cycle=cycle,
+        judge=judge,
+        form=form,
+        groups=trend_groups(trends) if judge.user else [],
+        field_name=expertise_field_name,
+        hint=EXPERTISE_HINT,
+        assigned=judge_rules.assignment_count(judge),
+        affiliations=affiliation_rules.grouped(judge.user) if judge.user else [],
+        breadcrumbs=cycle_breadcrumbs(
+            cycle,
+            {"text": "Judges", "href": url_for("organiser.judges", slug=cycle.slug)},
+            {"text": judge.display_name},
+        ),
+        title=f"{judge.display_name} – judge settings",
+    )
 
 
 @bp.route("/cycles/<slug>/judges/<int:judge_id>/remove", methods=["GET", "POST"])
@@ -174,10 +208,16 @@ def remove_judge(slug: str, judge_id: int):
             return redirect(url_for("organiser.judges", slug=cycle.slug))
     elif request.method == "POST":
         abort(409, description=f"{judge.display_name} has submitted scores, so they cannot be removed.")
-    return render_template("organiser/judging/judges_remove.html", cycle=cycle, judge=judge, submitted=submitted,
-                           assigned=judge_rules.assignment_count(judge),
-                           breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judges",
-                                                           "href": url_for("organiser.judges", slug=cycle.slug)},
-                                               {"text": judge.display_name}),
-                           title=f"Remove {judge.display_name}?")
-
+    return render_template(
+        "organiser/judging/judges_remove.html",
+        cycle=cycle,
+        judge=judge,
+        submitted=submitted,
+        assigned=judge_rules.assignment_count(judge),
+        breadcrumbs=cycle_breadcrumbs(
+            cycle,
+            {"text": "Judges", "href": url_for("organiser.judges", slug=cycle.slug)},
+            {"text": judge.display_name},
+        ),
+        title=f"Remove {judge.display_name}?",
+    )

@@ -24,10 +24,6 @@ PAGE_SIZE = 50
 SHORT_LIST_SIZE = 25
 
 
-
-
-
-
 def _load_cycle(slug: str) -> Cycle:
     return cycle_or_404(slug, selectinload(Cycle.categories))
 
@@ -73,8 +69,11 @@ def judging_progress(slug: str):
                 names = reminded[0].display_name if len(reminded) == 1 else f"{len(reminded)} judges"
                 flash(f"Reminder sent to {names}", "success")
             if skipped:
-                flash(f"{len(skipped)} {'judge has' if len(skipped) == 1 else 'judges have'} nothing left to "
-                      "score, so no reminder was sent to them", "info")
+                flash(
+                    f"{len(skipped)} {'judge has' if len(skipped) == 1 else 'judges have'} nothing left to "
+                    "score, so no reminder was sent to them",
+                    "info",
+                )
             return redirect(url_for("organiser.judging_progress", slug=cycle.slug, _anchor="reminders"))
 
     # The nominations table: filtered, paginated, by reference.
@@ -83,25 +82,44 @@ def judging_progress(slug: str):
         show = "all"
     category = next((c for c in cycle.categories if c.slug == request.args.get("category")), None)
     asked = paging.requested_page(request.args)
-    rows, total = progress_rules.nomination_progress(cycle, show=show, category=category, limit=PAGE_SIZE,
-                                                     offset=(asked - 1) * PAGE_SIZE)
+    rows, total = progress_rules.nomination_progress(
+        cycle, show=show, category=category, limit=PAGE_SIZE, offset=(asked - 1) * PAGE_SIZE
+    )
     page, pages = paging.clamp(asked, total, PAGE_SIZE)
     if page != asked:  # past the end: the last page instead
-        rows, total = progress_rules.nomination_progress(cycle, show=show, category=category, limit=PAGE_SIZE,
-                                                         offset=(page - 1) * PAGE_SIZE)
-    short, _ = (progress_rules.nomination_progress(cycle, show="short", limit=SHORT_LIST_SIZE, count=False)
-                if progress.short_of_judges else ([], 0))
+        rows, total = progress_rules.nomination_progress(
+            cycle, show=show, category=category, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
+    short, _ = (
+        progress_rules.nomination_progress(cycle, show="short", limit=SHORT_LIST_SIZE, count=False)
+        if progress.short_of_judges
+        else ([], 0)
+    )
 
     has_assignment_page = "organiser.assignment_nomination" in current_app.view_functions
     has_nomination_page = "organiser.nomination" in current_app.view_functions
     return render_template(
-        "organiser/judging/progress.html", cycle=cycle, progress=progress, form=form,
-        selected=set(form.judges.data or []), rows=rows, total=total, first=(page - 1) * PAGE_SIZE + 1,
-        page=page, pages=pages, show=show, category=category,
+        "organiser/judging/progress.html",
+        cycle=cycle,
+        progress=progress,
+        form=form,
+        selected=set(form.judges.data or []),
+        rows=rows,
+        total=total,
+        first=(page - 1) * PAGE_SIZE + 1,
+        page=page,
+        pages=pages,
+        show=show,
+        category=category,
         pagination=pagination(page, pages, lambda n: _page_url(page=n, select=None, _anchor="nominations")),
-        filters=progress_rules.NOMINATION_FILTERS, short=short, page_url=_page_url,
-        closed=progress_rules.reminders_closed(cycle), now=utcnow(),
-        has_assignment_page=has_assignment_page, has_nomination_page=has_nomination_page,
+        filters=progress_rules.NOMINATION_FILTERS,
+        short=short,
+        page_url=_page_url,
+        closed=progress_rules.reminders_closed(cycle),
+        now=utcnow(),
+        has_assignment_page=has_assignment_page,
+        has_nomination_page=has_nomination_page,
         assignment_url=_endpoint_url("organiser.assignment", slug=cycle.slug),
         judges_url=_endpoint_url("organiser.judges", slug=cycle.slug),
-        title=f"Judging progress – {cycle.name}")
+        title=f"Judging progress – {cycle.name}",
+    )

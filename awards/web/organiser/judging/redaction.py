@@ -21,9 +21,15 @@ from awards.web.organiser import bp
 
 def _load(slug: str, reference: str) -> tuple[Cycle, Nomination]:
     cycle = cycle_or_404(slug)
-    nomination = nomination_or_404(cycle, reference, joinedload(Nomination.nominator), joinedload(Nomination.category),
-                                   selectinload(Nomination.partners), selectinload(Nomination.trend_links),
-                                   selectinload(Nomination.measured_outcomes))
+    nomination = nomination_or_404(
+        cycle,
+        reference,
+        joinedload(Nomination.nominator),
+        joinedload(Nomination.category),
+        selectinload(Nomination.partners),
+        selectinload(Nomination.trend_links),
+        selectinload(Nomination.measured_outcomes),
+    )
     return cycle, nomination
 
 
@@ -32,26 +38,50 @@ def field_id(key: str) -> str:
     return "text-" + key.replace(":", "-")
 
 
-def _render(cycle: Cycle, nomination: Nomination, *, texts: dict[str, str] | None = None,
-            problems: list[tuple[str, str]] | None = None, status: int = 200):
+def _render(
+    cycle: Cycle,
+    nomination: Nomination,
+    *,
+    texts: dict[str, str] | None = None,
+    problems: list[tuple[str, str]] | None = None,
+    status: int = 200,
+):
     fields = blind_copies.redactable_fields(nomination)
     redactions = blind_copies.redactions_of(nomination)
     terms = blind_copies.identifying_terms(nomination)
     rows = []
     for item in fields:
         redaction = redactions.get(item.key)
-        shown = texts[item.key] if texts is not None and item.key in texts else (
-            redaction.text if redaction is not None else item.original)
-        rows.append({"field": item, "id": field_id(item.key), "value": shown, "redaction": redaction,
-                     "mentions": blind_copies.mentions(shown, terms)})
+        shown = (
+            texts[item.key]
+            if texts is not None and item.key in texts
+            else (redaction.text if redaction is not None else item.original)
+        )
+        rows.append(
+            {
+                "field": item,
+                "id": field_id(item.key),
+                "value": shown,
+                "redaction": redaction,
+                "mentions": blind_copies.mentions(shown, terms),
+            }
+        )
     problems = problems or []
     stale = [r for r in redactions.values() if r.updated_at < nomination.updated_at]
     return render_template(
-        "organiser/judging/redaction.html", cycle=cycle, nomination=nomination, rows=rows,
-        problem=blind_copies.redaction_editable(nomination), terms=terms, stale=bool(stale),
-        flagged=sum(1 for r in rows if r["mentions"]), errors=dict(problems),
+        "organiser/judging/redaction.html",
+        cycle=cycle,
+        nomination=nomination,
+        rows=rows,
+        problem=blind_copies.redaction_editable(nomination),
+        terms=terms,
+        stale=bool(stale),
+        flagged=sum(1 for r in rows if r["mentions"]),
+        errors=dict(problems),
         error_list=[{"text": m, "href": f"#{field_id(f) if f else 'fields'}"} for f, m in problems],
-        max_length=blind_copies.REDACTION_MAX_LENGTH, title=f"Redact {nomination.reference} for judges"), status
+        max_length=blind_copies.REDACTION_MAX_LENGTH,
+        title=f"Redact {nomination.reference} for judges",
+    ), status
 
 
 @bp.route("/cycles/<slug>/nominations/<reference>/redaction", methods=["GET", "POST"])

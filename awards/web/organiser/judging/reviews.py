@@ -24,8 +24,6 @@ PAGE_SIZE = 50
 STATUS_FILTERS = {"submitted": ReviewStatus.SUBMITTED, "draft": ReviewStatus.DRAFT}
 
 
-
-
 def _cycle(slug: str) -> Cycle:
     return cycle_or_404(slug, selectinload(Cycle.criteria))
 
@@ -33,17 +31,24 @@ def _cycle(slug: str) -> Cycle:
 def _review(cycle: Cycle, review_id: int) -> Review:
     """The review, if it belongs to a nomination of this cycle (else 404)."""
     review = db.session.scalar(
-        select(Review).join(Assignment, Assignment.id == Review.assignment_id)
+        select(Review)
+        .join(Assignment, Assignment.id == Review.assignment_id)
         .join(Nomination, Nomination.id == Assignment.nomination_id)
         .where(Review.id == review_id, Nomination.cycle_id == cycle.id)
-        .options(selectinload(Review.scores),
-                 joinedload(Review.assignment).joinedload(Assignment.nomination).joinedload(Nomination.category),
-                 joinedload(Review.assignment).joinedload(Assignment.judge).joinedload(Judge.user)))
+        .options(
+            selectinload(Review.scores),
+            joinedload(Review.assignment).joinedload(Assignment.nomination).joinedload(Nomination.category),
+            joinedload(Review.assignment).joinedload(Assignment.judge).joinedload(Judge.user),
+        )
+    )
     if review is None:
         abort(404)
     if review.assignment.nomination_id in withheld_nominations(cycle, current_user):
-        abort(403, description="You have a conflict of interest with this nomination, so you cannot see or "
-                               "change its scores. Ask another organiser.")
+        abort(
+            403,
+            description="You have a conflict of interest with this nomination, so you cannot see or "
+            "change its scores. Ask another organiser.",
+        )
     return review
 
 
@@ -68,11 +73,14 @@ def reviews(slug: str):
     cycle = _cycle(slug)
     status = request.args.get("status", "")
     q = (request.args.get("q") or "").strip()
-    query = (select(Review).join(Assignment, Assignment.id == Review.assignment_id)
-             .join(Nomination, Nomination.id == Assignment.nomination_id)
-             .join(Judge, Judge.id == Assignment.judge_id)
-             .outerjoin(User, User.id == Judge.user_id)
-             .where(Nomination.cycle_id == cycle.id))
+    query = (
+        select(Review)
+        .join(Assignment, Assignment.id == Review.assignment_id)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .join(Judge, Judge.id == Assignment.judge_id)
+        .outerjoin(User, User.id == Judge.user_id)
+        .where(Nomination.cycle_id == cycle.id)
+    )
     withheld = withheld_nominations(cycle, current_user)
     if withheld:
         query = query.where(Nomination.id.not_in(withheld))
@@ -80,25 +88,52 @@ def reviews(slug: str):
         query = query.where(Review.status == STATUS_FILTERS[status])
     if q:
         like = f"%{q.lower()}%"
-        query = query.where(func.lower(Nomination.reference).like(like) | func.lower(Nomination.title).like(like)
-                            | func.lower(User.name).like(like) | func.lower(Judge.email).like(like))
+        query = query.where(
+            func.lower(Nomination.reference).like(like)
+            | func.lower(Nomination.title).like(like)
+            | func.lower(User.name).like(like)
+            | func.lower(Judge.email).like(like)
+        )
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     page, pages = paging.clamp(paging.requested_page(request.args), total, PAGE_SIZE)
-    rows = db.session.scalars(
-        query.order_by(Nomination.reference, Review.id)
-        .options(selectinload(Review.scores),
-                 joinedload(Review.assignment).joinedload(Assignment.nomination),
-                 joinedload(Review.assignment).joinedload(Assignment.judge).joinedload(Judge.user))
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).unique().all()
-    counts = dict(db.session.execute(
-        select(Review.status, func.count(Review.id)).join(Assignment, Assignment.id == Review.assignment_id)
-        .join(Nomination, Nomination.id == Assignment.nomination_id)
-        .where(Nomination.cycle_id == cycle.id, Nomination.id.not_in(withheld))
-        .group_by(Review.status)).all())
-    return render_template("organiser/judging/reviews.html", cycle=cycle, reviews=rows, status=status, q=q,
-                           page=page, pages=pages, total=total, page_numbers=page_numbers(page, pages),
-                           submitted=counts.get(ReviewStatus.SUBMITTED, 0), drafts=counts.get(ReviewStatus.DRAFT, 0),
-                           scores={r.id: _score(r, cycle) for r in rows}, title=f"Scores – {cycle.name}")
+    rows = (
+        db.session.scalars(
+            query.order_by(Nomination.reference, Review.id)
+            .options(
+                selectinload(Review.scores),
+                joinedload(Review.assignment).joinedload(Assignment.nomination),
+                joinedload(Review.assignment).joinedload(Assignment.judge).joinedload(Judge.user),
+            )
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+        )
+        .unique()
+        .all()
+    )
+    counts = dict(
+        db.session.execute(
+            select(Review.status, func.count(Review.id))
+            .join(Assignment, Assignment.id == Review.assignment_id)
+            .join(Nomination, Nomination.id == Assignment.nomination_id)
+            .where(Nomination.cycle_id == cycle.id, Nomination.id.not_in(withheld))
+            .group_by(Review.status)
+        ).all()
+    )
+    return render_template(
+        "organiser/judging/reviews.html",
+        cycle=cycle,
+        reviews=rows,
+        status=status,
+        q=q,
+        page=page,
+        pages=pages,
+        total=total,
+        page_numbers=page_numbers(page, pages),
+        submitted=counts.get(ReviewStatus.SUBMITTED, 0),
+        drafts=counts.get(ReviewStatus.DRAFT, 0),
+        scores={r.id: _score(r, cycle) for r in rows},
+        title=f"Scores – {cycle.name}",
+    )
 
 
 @bp.route("/cycles/<slug>/reviews/<int:review_id>")
@@ -106,12 +141,21 @@ def review(slug: str, review_id: int):
     cycle = _cycle(slug)
     review = _review(cycle, review_id)
     events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.object_type == "reviews", AuditEvent.object_id == str(review.id))
-        .order_by(AuditEvent.id.desc()).limit(30)).all()
-    return render_template("organiser/judging/review.html", cycle=cycle, review=review, events=events,
-                           score=_score(review, cycle), reopen_problem=review_rules.reopen_problem(review),
-                           scores={s.criterion_id: s for s in review.scores},
-                           title=f"Scores for {review.assignment.nomination.reference}")
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "reviews", AuditEvent.object_id == str(review.id))
+        .order_by(AuditEvent.id.desc())
+        .limit(30)
+    ).all()
+    return render_template(
+        "organiser/judging/review.html",
+        cycle=cycle,
+        review=review,
+        events=events,
+        score=_score(review, cycle),
+        reopen_problem=review_rules.reopen_problem(review),
+        scores={s.criterion_id: s for s in review.scores},
+        title=f"Scores for {review.assignment.nomination.reference}",
+    )
 
 
 @bp.route("/cycles/<slug>/reviews/<int:review_id>/reopen", methods=["GET", "POST"])
@@ -121,20 +165,41 @@ def reopen_review(slug: str, review_id: int):
     problem = review_rules.reopen_problem(review)
     form = ReopenForm()
     if problem:
-        return render_template("organiser/judging/review_reopen.html", cycle=cycle, review=review, form=None,
-                               problem=problem, title="These scores cannot be reopened"), 409
+        return render_template(
+            "organiser/judging/review_reopen.html",
+            cycle=cycle,
+            review=review,
+            form=None,
+            problem=problem,
+            title="These scores cannot be reopened",
+        ), 409
     if form.validate_on_submit():
         try:
-            done = attempt(lambda: review_rules.reopen_review(review, by=current_user, reason=form.reason.data or ""),
-                           form=form, field="reason")
+            done = attempt(
+                lambda: review_rules.reopen_review(review, by=current_user, reason=form.reason.data or ""),
+                form=form,
+                field="reason",
+            )
         except StaleDataError:  # raised by the commit
             db.session.rollback()
-            abort(409, description="The judge saved these scores while you were reopening them. "
-                                   "Nothing was changed: look at them again.")
+            abort(
+                409,
+                description="The judge saved these scores while you were reopening them. "
+                "Nothing was changed: look at them again.",
+            )
         if done:
             judge = review.assignment.judge
-            flash(f"The scores for {review.assignment.nomination.reference} by {judge.display_name} are reopened. "
-                  "We have emailed the judge a link to them.", "success")
+            flash(
+                f"The scores for {review.assignment.nomination.reference} by {judge.display_name} are reopened. "
+                "We have emailed the judge a link to them.",
+                "success",
+            )
             return redirect(url_for("organiser.review", slug=cycle.slug, review_id=review.id))
-    return render_template("organiser/judging/review_reopen.html", cycle=cycle, review=review, form=form,
-                           problem=None, title="Reopen these scores?")
+    return render_template(
+        "organiser/judging/review_reopen.html",
+        cycle=cycle,
+        review=review,
+        form=form,
+        problem=None,
+        title="Reopen these scores?",
+    )

@@ -21,9 +21,12 @@ class NominationFilterForm(Form):
     `choice_or_none` gives the value only if it is one of the offered choices.
     """
 
-    q = StringField("Search", widget=GovTextInput(),
-                    description="Reference, project title or nominated organisation",
-                    validators=[Length(max=200)])
+    q = StringField(
+        "Search",
+        widget=GovTextInput(),
+        description="Reference, project title or nominated organisation",
+        validators=[Length(max=200)],
+    )
     category = SelectField("Category", widget=GovSelect(), choices=[], validate_choice=False)
     trend = SelectField("Trend", widget=GovSelect(), choices=[], validate_choice=False)
     status = SelectField("Status", widget=GovSelect(), choices=[], validate_choice=False)
@@ -31,7 +34,8 @@ class NominationFilterForm(Form):
     def set_choices(self, *, categories, trends, statuses) -> None:
         self.category.choices = [("", "All categories")] + [(c.slug, c.name) for c in categories]
         self.trend.choices = [("", "All trends")] + [
-            (t.slug, f"{t.name} (retired)" if t.is_retired else t.name) for t in trends]
+            (t.slug, f"{t.name} (retired)" if t.is_retired else t.name) for t in trends
+        ]
         self.status.choices = [("", "All statuses")] + [(s.value, s.label) for s in statuses]
 
     def choice_or_none(self, name: str) -> str | None:
@@ -45,16 +49,20 @@ class NominationFilterForm(Form):
 
 class EligibilityForm(Form):
     decision = RadioField(
-        "Is this nomination eligible?", widget=GovRadioInput(),
+        "Is this nomination eligible?",
+        widget=GovRadioInput(),
         choices=[("eligible", "Yes, it is eligible"), ("ineligible", "No, it is not eligible")],
         description="Check it against the entry rules of the awards cycle",
-        validators=[InputRequired("Select whether the nomination is eligible")])
+        validators=[InputRequired("Select whether the nomination is eligible")],
+    )
     reason = TextAreaField(
-        "Reason", widget=GovCharacterCount(), filters=[_strip],
+        "Reason",
+        widget=GovCharacterCount(),
+        filters=[_strip],
         description="Required if it is not eligible. We include it in the email to the nominator, "
-                    "so write it for them: say which rule it does not meet and, if they can, what they could do.",
-        validators=[Length(max=REASON_MAX_LENGTH,
-                                       message=f"Reason must be {REASON_MAX_LENGTH:,} characters or fewer")])
+        "so write it for them: say which rule it does not meet and, if they can, what they could do.",
+        validators=[Length(max=REASON_MAX_LENGTH, message=f"Reason must be {REASON_MAX_LENGTH:,} characters or fewer")],
+    )
     # The version the organiser looked at: a decision on an out-of-date copy is refused.
     version = HiddenField()
     submit = submit("Save decision")
@@ -70,7 +78,6 @@ class EligibilityForm(Form):
             return None
 
 
-
 MAX_AT_ONCE = 200
 
 
@@ -81,9 +88,12 @@ class ScreenManyForm(Form):
 
     nominations = SelectMultipleField("Nominations", choices=[], validate_choice=False)
     decision = HiddenField()
-    reason = TextAreaField("Reason", widget=GovCharacterCount(), filters=[_strip],
-                           validators=[Length(max=REASON_MAX_LENGTH,
-                                              message=f"Reason must be {REASON_MAX_LENGTH:,} characters or fewer")])
+    reason = TextAreaField(
+        "Reason",
+        widget=GovCharacterCount(),
+        filters=[_strip],
+        validators=[Length(max=REASON_MAX_LENGTH, message=f"Reason must be {REASON_MAX_LENGTH:,} characters or fewer")],
+    )
     step = HiddenField()
 
     @property

@@ -64,15 +64,23 @@ ACTION_NAMES = {
 
 # ---------------------------------------------------------------- loading
 
+
 def load_cycle(slug: str) -> Cycle:
     return cycle_or_404(slug, selectinload(Cycle.categories))
 
 
 def load_nomination(cycle: Cycle, reference: str) -> Nomination:
     """The nomination with everything its page shows; 404 if it is not in this cycle."""
-    return nomination_or_404(cycle, reference, joinedload(Nomination.category), joinedload(Nomination.nominator),
-                             selectinload(Nomination.partners), selectinload(Nomination.trend_links),
-                             selectinload(Nomination.measured_outcomes), selectinload(Nomination.attachments))
+    return nomination_or_404(
+        cycle,
+        reference,
+        joinedload(Nomination.category),
+        joinedload(Nomination.nominator),
+        selectinload(Nomination.partners),
+        selectinload(Nomination.trend_links),
+        selectinload(Nomination.measured_outcomes),
+        selectinload(Nomination.attachments),
+    )
 
 
 def filter_trends(cycle: Cycle) -> list[Trend]:
@@ -80,11 +88,11 @@ def filter_trends(cycle: Cycle) -> list[Trend]:
     offered = select(cycle_trends.c.trend_id).where(cycle_trends.c.cycle_id == cycle.id)
     # EXISTS per trend (a few dozen), walking that trend's links by index and looking up each one's
     # cycle, rather than every trend link of the cycle (20,000 in a big one).
-    link_cycle = (select(Nomination.cycle_id).where(Nomination.id == NominationTrend.nomination_id)
-                  .scalar_subquery())
+    link_cycle = select(Nomination.cycle_id).where(Nomination.id == NominationTrend.nomination_id).scalar_subquery()
     used = select(NominationTrend.id).where(NominationTrend.trend_id == Trend.id, link_cycle == cycle.id).exists()
-    return list(db.session.scalars(
-        select(Trend).where(or_(Trend.id.in_(offered), used)).order_by(Trend.position, Trend.id)))
+    return list(
+        db.session.scalars(select(Trend).where(or_(Trend.id.in_(offered), used)).order_by(Trend.position, Trend.id))
+    )
 
 
 @dataclass
@@ -102,8 +110,12 @@ class Filters:
 
     def args(self) -> dict[str, str]:
         """The filters as query-string values for url_for (empty ones left out)."""
-        values = {"q": self.q, "category": self.category.slug if self.category else "",
-                  "trend": self.trend.slug if self.trend else "", "status": self.status.value if self.status else ""}
+        values = {
+            "q": self.q,
+            "category": self.category.slug if self.category else "",
+            "trend": self.trend.slug if self.trend else "",
+            "status": self.status.value if self.status else "",
+        }
         return {k: v for k, v in values.items() if v}
 
     def clauses(self, cycle: Cycle) -> list:
@@ -111,14 +123,23 @@ class Filters:
         if self.category is not None:
             clauses.append(Nomination.category_id == self.category.id)
         if self.trend is not None:
-            clauses.append(Nomination.id.in_(
-                select(NominationTrend.nomination_id).where(NominationTrend.trend_id == self.trend.id)))
+            clauses.append(
+                Nomination.id.in_(
+                    select(NominationTrend.nomination_id).where(NominationTrend.trend_id == self.trend.id)
+                )
+            )
         if self.status is not None:
             clauses.append(Nomination.status == self.status)
         if self.q:
             pattern = "%" + _escape_like(self.q.lower()) + "%"
-            clauses.append(or_(*(func.lower(column).like(pattern, escape="\\") for column in
-                                 (Nomination.reference, Nomination.title, Nomination.organisation_name))))
+            clauses.append(
+                or_(
+                    *(
+                        func.lower(column).like(pattern, escape="\\")
+                        for column in (Nomination.reference, Nomination.title, Nomination.organisation_name)
+                    )
+                )
+            )
         return clauses
 
 
@@ -142,9 +163,13 @@ def read_filters(cycle: Cycle) -> tuple[NominationFilterForm, Filters]:
 
 def status_counts(cycle: Cycle) -> list[tuple[NominationStatus, int, str]]:
     """(status, count, words) for each status the cycle has nominations in, submitted first."""
-    counts = dict(db.session.execute(
-        select(Nomination.status, func.count(Nomination.id)).where(Nomination.cycle_id == cycle.id)
-        .group_by(Nomination.status)).all())
+    counts = dict(
+        db.session.execute(
+            select(Nomination.status, func.count(Nomination.id))
+            .where(Nomination.cycle_id == cycle.id)
+            .group_by(Nomination.status)
+        ).all()
+    )
     result = []
     for status in STATUS_COUNT_WORDS:
         n = counts.get(status, 0)
@@ -158,8 +183,11 @@ def describe_event(event: AuditEvent) -> tuple[str, str]:
     """(what happened, more detail) for a history line, in words an organiser reads easily."""
     detail = event.detail or {}
     if event.action == "nomination.eligibility":
-        words = "Marked it eligible" if detail.get("eligibility") == Eligibility.ELIGIBLE.value \
+        words = (
+            "Marked it eligible"
+            if detail.get("eligibility") == Eligibility.ELIGIBLE.value
             else "Marked it not eligible"
+        )
         return words, detail.get("reason") or ""
     name = ACTION_NAMES.get(event.action)
     if name is None:
@@ -175,13 +203,17 @@ def decided_by(nomination: Nomination) -> User | None:
 
 
 def history(nomination: Nomination) -> list[AuditEvent]:
-    return list(db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.object_type == Nomination.__tablename__, AuditEvent.object_id == str(nomination.id))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == Nomination.__tablename__, AuditEvent.object_id == str(nomination.id))
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        )
+    )
 
 
 # ---------------------------------------------------------------- views
+
 
 @bp.route("/cycles/<slug>/nominations")
 def nominations(slug: str):
@@ -197,26 +229,40 @@ def _render_list(cycle: Cycle, screen_form: ScreenManyForm | None = None):
     page, pages = paging.clamp(paging.requested_page(request.args), total, PAGE_SIZE)
     # The page's ids first, from the narrow ix_nominations_cycle_list index (filters, search and
     # order are all in it), then only those rows: a big cycle's wide rows are never scanned.
-    page_ids = (select(Nomination.id).where(*clauses).order_by(Nomination.id)
-                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    page_ids = (
+        select(Nomination.id).where(*clauses).order_by(Nomination.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    )
     rows = db.session.scalars(
-        select(Nomination).where(Nomination.id.in_(page_ids.scalar_subquery()))
+        select(Nomination)
+        .where(Nomination.id.in_(page_ids.scalar_subquery()))
         .options(joinedload(Nomination.category), selectinload(Nomination.trend_links))
-        .order_by(Nomination.id)).all()
+        .order_by(Nomination.id)
+    ).all()
     args = filters.args()
     counts = status_counts(cycle)
     return render_template(
-        "organiser/nominations/list.html", cycle=cycle, filter_form=form, filters=filters,
-        nominations=rows, total=total, page=page, pages=pages, first=(page - 1) * PAGE_SIZE + 1,
-        counts=counts, cycle_total=sum(n for _, n, _ in counts),
+        "organiser/nominations/list.html",
+        cycle=cycle,
+        filter_form=form,
+        filters=filters,
+        nominations=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        first=(page - 1) * PAGE_SIZE + 1,
+        counts=counts,
+        cycle_total=sum(n for _, n, _ in counts),
         breadcrumbs=cycle_breadcrumbs(cycle),
-        pagination=pagination(page, pages, lambda n: url_for("organiser.nominations", slug=cycle.slug,
-                                                             page=n if n > 1 else None, **args)),
+        pagination=pagination(
+            page, pages, lambda n: url_for("organiser.nominations", slug=cycle.slug, page=n if n > 1 else None, **args)
+        ),
         csv_url=url_for("organiser.nominations_csv", slug=cycle.slug, **args),
         screen_url=url_for("organiser.screen_nominations", slug=cycle.slug, page=page if page > 1 else None, **args),
-        screenable=screening.SCREENABLE, screen_form=screen_form or ScreenManyForm(formdata=None),
+        screenable=screening.SCREENABLE,
+        screen_form=screen_form or ScreenManyForm(formdata=None),
         error_forms=[screen_form] if screen_form else [],
-        title=f"Nominations – {cycle.name}"), 200
+        title=f"Nominations – {cycle.name}",
+    ), 200
 
 
 @bp.route("/cycles/<slug>/nominations/screen", methods=["POST"])
@@ -233,13 +279,19 @@ def screen_nominations(slug: str):
     if form.confirming and not form.reason.errors:
         versions = form.expected_versions(chosen, request.form)
         try:
-            done = attempt(lambda: screening.decide_eligibility_of_many(
-                chosen, form.eligible, form.reason.data or "", by=current_user, expected_versions=versions),
-                form=form, field="reason")
+            done = attempt(
+                lambda: screening.decide_eligibility_of_many(
+                    chosen, form.eligible, form.reason.data or "", by=current_user, expected_versions=versions
+                ),
+                form=form,
+                field="reason",
+            )
         except StaleDataError:  # someone saved one of them meanwhile
             db.session.rollback()
-            form.nominations.errors = ["Some of these nominations changed while you were deciding, so nothing "
-                                       "was saved. Check them below, then confirm again."]
+            form.nominations.errors = [
+                "Some of these nominations changed while you were deciding, so nothing "
+                "was saved. Check them below, then confirm again."
+            ]
         else:
             if done:
                 _flash_screening(done.value, missing, form.eligible)
@@ -251,20 +303,33 @@ def screen_nominations(slug: str):
     words = "eligible" if form.eligible else "not eligible"
     count = f"{len(ready)} {'nomination' if len(ready) == 1 else 'nominations'}"
     return render_template(
-        "organiser/nominations/screen.html", cycle=cycle, form=form, ready=ready, refused=refused,
-        words=words, count=count, error_forms=[form] if form.confirming else [],
+        "organiser/nominations/screen.html",
+        cycle=cycle,
+        form=form,
+        ready=ready,
+        refused=refused,
+        words=words,
+        count=count,
+        error_forms=[form] if form.confirming else [],
         back_url=url_for("organiser.nominations", slug=cycle.slug, **request.args),
-        breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Nominations",
-                                        "href": url_for("organiser.nominations", slug=cycle.slug)}),
+        breadcrumbs=cycle_breadcrumbs(
+            cycle, {"text": "Nominations", "href": url_for("organiser.nominations", slug=cycle.slug)}
+        ),
         reason_max_length=screening.REASON_MAX_LENGTH,
-        title=f"Mark {count} as {words}" if ready else "These nominations cannot be screened")
+        title=f"Mark {count} as {words}" if ready else "These nominations cannot be screened",
+    )
 
 
 def _chosen_nominations(cycle: Cycle, references: list[str]) -> tuple[list[Nomination], list[str]]:
     """The cycle's nominations with these references, in the order given, and the references it has none of."""
-    found = {n.reference: n for n in db.session.scalars(
-        select(Nomination).where(Nomination.cycle_id == cycle.id, Nomination.reference.in_(references))
-        .options(joinedload(Nomination.category), joinedload(Nomination.nominator)))}
+    found = {
+        n.reference: n
+        for n in db.session.scalars(
+            select(Nomination)
+            .where(Nomination.cycle_id == cycle.id, Nomination.reference.in_(references))
+            .options(joinedload(Nomination.category), joinedload(Nomination.nominator))
+        )
+    }
     return [found[r] for r in references if r in found], [r for r in references if r not in found]
 
 
@@ -276,20 +341,29 @@ def _flash_screening(outcome: screening.ManyDecided, missing: list[str], eligibl
     words = "eligible" if eligible else "not eligible"
     if outcome.changed:
         n = len(outcome.changed)
-        flash(f"{n} {'nomination' if n == 1 else 'nominations'} marked {words}: "
-              f"{_and([x.reference for x in outcome.changed])}. We have emailed "
-              f"{'its nominator' if n == 1 else 'their nominators'}.", "success")
+        flash(
+            f"{n} {'nomination' if n == 1 else 'nominations'} marked {words}: "
+            f"{_and([x.reference for x in outcome.changed])}. We have emailed "
+            f"{'its nominator' if n == 1 else 'their nominators'}.",
+            "success",
+        )
     if outcome.unchanged:
         n = len(outcome.unchanged)
-        flash(f"{_and([x.reference for x in outcome.unchanged])} {'was' if n == 1 else 'were'} already marked "
-              f"{words}{' with this reason' if not eligible else ''}, so nothing changed for "
-              f"{'it' if n == 1 else 'them'}.", "info")
+        flash(
+            f"{_and([x.reference for x in outcome.unchanged])} {'was' if n == 1 else 'were'} already marked "
+            f"{words}{' with this reason' if not eligible else ''}, so nothing changed for "
+            f"{'it' if n == 1 else 'them'}.",
+            "info",
+        )
     refused = [(n.reference, why) for n, why in outcome.refused]
     refused += [(reference, "There is no nomination with this reference in this cycle.") for reference in missing]
     if refused:
         n = len(refused)
-        flash(f"{n} {'nomination was' if n == 1 else 'nominations were'} not screened. "
-              + " ".join(f"{reference}: {why}" for reference, why in refused), "info")
+        flash(
+            f"{n} {'nomination was' if n == 1 else 'nominations were'} not screened. "
+            + " ".join(f"{reference}: {why}" for reference, why in refused),
+            "info",
+        )
 
 
 @bp.route("/cycles/<slug>/nominations.csv")
@@ -306,28 +380,45 @@ def nominations_csv(slug: str):
         # application context (and session), opened and closed within one step of the generator.
         for start in range(0, len(ids), EXPORT_CHUNK):
             with app.app_context():
-                rows = exports.nomination_rows(ids[start:start + EXPORT_CHUNK])
+                rows = exports.nomination_rows(ids[start : start + EXPORT_CHUNK])
             yield from rows
 
     body = exports.stream_csv(exports.NOMINATION_COLUMNS, nominations_in_chunks())
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{cycle.slug}-nominations.csv"'})
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{cycle.slug}-nominations.csv"'},
+    )
 
 
 def _render_nomination(cycle: Cycle, nomination: Nomination, form: EligibilityForm | None, status: int = 200):
     problem = screening.screening_problem(nomination)
     if form is None and problem is None:
-        form = EligibilityForm(formdata=None, data={
-            "decision": nomination.eligibility.value if nomination.eligibility else None,
-            "reason": nomination.eligibility_reason, "version": str(nomination.version)})
+        form = EligibilityForm(
+            formdata=None,
+            data={
+                "decision": nomination.eligibility.value if nomination.eligibility else None,
+                "reason": nomination.eligibility_reason,
+                "version": str(nomination.version),
+            },
+        )
     events = [(event, *describe_event(event)) for event in history(nomination)]
     return render_template(
-        "organiser/nominations/show.html", cycle=cycle, nomination=nomination, form=form,
-        screening_problem=problem, decided_by=decided_by(nomination), events=events,
-        breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Nominations",
-                                        "href": url_for("organiser.nominations", slug=cycle.slug)}),
-        kinds=KINDS, human_size=human_size, reason_max_length=screening.REASON_MAX_LENGTH,
-        title=f"{nomination.reference}: {nomination.display_title}"), status
+        "organiser/nominations/show.html",
+        cycle=cycle,
+        nomination=nomination,
+        form=form,
+        screening_problem=problem,
+        decided_by=decided_by(nomination),
+        events=events,
+        breadcrumbs=cycle_breadcrumbs(
+            cycle, {"text": "Nominations", "href": url_for("organiser.nominations", slug=cycle.slug)}
+        ),
+        kinds=KINDS,
+        human_size=human_size,
+        reason_max_length=screening.REASON_MAX_LENGTH,
+        title=f"{nomination.reference}: {nomination.display_title}",
+    ), status
 
 
 @bp.route("/cycles/<slug>/nominations/<reference>")
@@ -347,13 +438,20 @@ def nomination_eligibility(slug: str, reference: str):
         return _render_nomination(cycle, nomination, form)
     eligible = form.decision.data == "eligible"
     try:
-        done = attempt(lambda: screening.decide_eligibility(nomination, eligible, form.reason.data or "",
-                                                            by=current_user, expected_version=form.expected_version()),
-                       form=form, field="decision")
+        done = attempt(
+            lambda: screening.decide_eligibility(
+                nomination, eligible, form.reason.data or "", by=current_user, expected_version=form.expected_version()
+            ),
+            form=form,
+            field="decision",
+        )
     except StaleDataError:  # raised by the commit: someone saved the nomination meanwhile
         db.session.rollback()
-        done = Outcome(error=Conflict("This nomination changed while you were deciding. "
-                                      "Check the latest version below, then decide again."))
+        done = Outcome(
+            error=Conflict(
+                "This nomination changed while you were deciding. Check the latest version below, then decide again."
+            )
+        )
         apply_domain_error(form, done.error, "decision")
     if isinstance(done.error, NotAllowed):
         abort(409)
@@ -383,5 +481,6 @@ def nomination_attachment(slug: str, reference: str, attachment_id: int):
     path = attachment_path(attachment)
     if not path.is_file():
         abort(404)
-    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                     download_name=attachment.original_name, max_age=0)
+    return send_file(
+        path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.original_name, max_age=0
+    )

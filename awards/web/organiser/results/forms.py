@@ -13,21 +13,38 @@ from awards.web.organiser.cycles.forms import WholeNumberField
 
 
 def _choice(label: str, choices: list[tuple[str, str]], message: str) -> RadioField:
-    return RadioField(label, widget=GovRadioInput(), choices=choices, validate_choice=False,
-                      validators=[InputRequired(message), AnyOf([value for value, _ in choices], message=message)])
+    return RadioField(
+        label,
+        widget=GovRadioInput(),
+        choices=choices,
+        validate_choice=False,
+        validators=[InputRequired(message), AnyOf([value for value, _ in choices], message=message)],
+    )
 
 
 class ResultsSettingsForm(Form):
     """How the cycle's results are calculated (on the results page, under "Change how results are calculated")."""
 
-    aggregation_method = _choice("Combine judges’ review scores by their",
-                                 [("mean", "Mean"), ("median", "Median")], "Select mean or median")
-    ranking_basis = _choice("Rank by the", [("normalised", "Normalised score"), ("raw", "Raw score")],
-                            "Select normalised score or raw score")
-    disagreement_range = WholeNumberField("Flag disagreement when the range reaches", what="range",
-                                          minimum=settings_rules.THRESHOLD_MIN, maximum=settings_rules.THRESHOLD_MAX)
-    disagreement_sd = WholeNumberField("or the standard deviation reaches", what="standard deviation",
-                                       minimum=settings_rules.THRESHOLD_MIN, maximum=settings_rules.THRESHOLD_MAX)
+    aggregation_method = _choice(
+        "Combine judges’ review scores by their", [("mean", "Mean"), ("median", "Median")], "Select mean or median"
+    )
+    ranking_basis = _choice(
+        "Rank by the",
+        [("normalised", "Normalised score"), ("raw", "Raw score")],
+        "Select normalised score or raw score",
+    )
+    disagreement_range = WholeNumberField(
+        "Flag disagreement when the range reaches",
+        what="range",
+        minimum=settings_rules.THRESHOLD_MIN,
+        maximum=settings_rules.THRESHOLD_MAX,
+    )
+    disagreement_sd = WholeNumberField(
+        "or the standard deviation reaches",
+        what="standard deviation",
+        minimum=settings_rules.THRESHOLD_MIN,
+        maximum=settings_rules.THRESHOLD_MAX,
+    )
     submit = submit("Save settings")
 
     FIELDS = ("aggregation_method", "ranking_basis", "disagreement_range", "disagreement_sd")

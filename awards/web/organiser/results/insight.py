@@ -20,6 +20,11 @@ def insight(slug: str):
         abort(404)
     rows = trend_insight(cycle, withhold=withheld_nominations(cycle, current_user))
     most = max((r.nominations for r in rows), default=0) or 1
-    return render_template("organiser/results/insight.html", cycle=cycle, rows=rows, most=most,
-                           gaps=[r for r in rows if r.shortlisted == 0],
-                           title=f"Trend insight: {cycle.name}")
+    return render_template(
+        "organiser/results/insight.html",
+        cycle=cycle,
+        rows=rows,
+        most=most,
+        gaps=[r for r in rows if r.shortlisted == 0],
+        title=f"Trend insight: {cycle.name}",
+    )

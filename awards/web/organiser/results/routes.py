@@ -72,25 +72,59 @@ def results(slug: str):
     category = next((c for c in cycle.categories if c.slug == request.args.get("category")), None)
     per_page = CATEGORY_PAGE_SIZE if category else TOP_ROWS
     page = paging.requested_page(request.args) if category else 1
-    board = rules.cycle_results(cycle, withhold=_withheld(cycle), sort=sort if sort != "rank" else None,
-                                category_id=category.id if category else None, page=page, per_page=per_page)
+    board = rules.cycle_results(
+        cycle,
+        withhold=_withheld(cycle),
+        sort=sort if sort != "rank" else None,
+        category_id=category.id if category else None,
+        page=page,
+        per_page=per_page,
+    )
     pages_nav = None
     if category:
         asked = page
         page, pages = paging.clamp(asked, board.boards[0].total, per_page)
         if page != asked:  # past the end: the last page instead
-            board = rules.cycle_results(cycle, withhold=_withheld(cycle), sort=sort if sort != "rank" else None,
-                                        category_id=category.id, page=page, per_page=per_page)
-        pages_nav = pagination(page, pages, lambda n: url_for(
-            "organiser.results", slug=cycle.slug, category=category.slug, sort=sort if sort != "rank" else None,
-            page=n if n > 1 else None))
-    return render_template("organiser/results/results.html", cycle=cycle, board=board, sort=sort,
-                           category=category, page=page, per_page=per_page, pagination=pages_nav,
-                           tie_break=tie_break_rule(cycle.ranking_basis), fmt=_fmt, Result=Result, CycleStatus=CycleStatus,
-                           top=rules.top_criterion(board.criteria), has_shortlist=rules.has_shortlist(cycle),
-                           settings_form=settings_form, error_forms=[settings_form],
-                           title=f"Results: {category.name}, {cycle.name}" + (f" (page {page})" if page > 1 else "")
-                           if category else f"Results: {cycle.name}")
+            board = rules.cycle_results(
+                cycle,
+                withhold=_withheld(cycle),
+                sort=sort if sort != "rank" else None,
+                category_id=category.id,
+                page=page,
+                per_page=per_page,
+            )
+        pages_nav = pagination(
+            page,
+            pages,
+            lambda n: url_for(
+                "organiser.results",
+                slug=cycle.slug,
+                category=category.slug,
+                sort=sort if sort != "rank" else None,
+                page=n if n > 1 else None,
+            ),
+        )
+    return render_template(
+        "organiser/results/results.html",
+        cycle=cycle,
+        board=board,
+        sort=sort,
+        category=category,
+        page=page,
+        per_page=per_page,
+        pagination=pages_nav,
+        tie_break=tie_break_rule(cycle.ranking_basis),
+        fmt=_fmt,
+        Result=Result,
+        CycleStatus=CycleStatus,
+        top=rules.top_criterion(board.criteria),
+        has_shortlist=rules.has_shortlist(cycle),
+        settings_form=settings_form,
+        error_forms=[settings_form],
+        title=f"Results: {category.name}, {cycle.name}" + (f" (page {page})" if page > 1 else "")
+        if category
+        else f"Results: {cycle.name}",
+    )
 
 
 @bp.route("/cycles/<slug>/results/settings", methods=["POST"])
@@ -101,13 +135,17 @@ def results_settings(slug: str):
     form = ResultsSettingsForm()
 
     def refuse(error: DomainError | None = None) -> None:
-        session[REFUSED_SETTINGS] = {"cycle": cycle.id, "typed": form.typed(),
-                                     "errors": {error.field or "aggregation_method": error.message} if error else {}}
+        session[REFUSED_SETTINGS] = {
+            "cycle": cycle.id,
+            "typed": form.typed(),
+            "errors": {error.field or "aggregation_method": error.message} if error else {},
+        }
 
     if not form.validate_on_submit():
         refuse()
-    elif attempt(lambda: settings_rules.change_results_settings(cycle, **form.values(), by=current_user),
-                 on_error=refuse):
+    elif attempt(
+        lambda: settings_rules.change_results_settings(cycle, **form.values(), by=current_user), on_error=refuse
+    ):
         flash("The results settings have been saved", "success")
     return redirect(url_for("organiser.results", slug=slug))
 
@@ -120,37 +158,92 @@ def result_detail(slug: str, reference: str):
     row = rules.result_row(cycle, nomination, withhold=withhold)
     criteria = rules.cycle_criteria(cycle)
     withheld = nomination.id in withhold
-    reviews = [] if withheld else list(db.session.scalars(
-        select(Review).join(Assignment, Review.assignment_id == Assignment.id)
-        .where(Assignment.nomination_id == nomination.id)
-        .options(selectinload(Review.scores), selectinload(Review.assignment).selectinload(Assignment.judge)
-                 .selectinload(Judge.user))
-        .order_by(Review.id)))
-    return render_template("organiser/results/detail.html", cycle=cycle, nomination=nomination, row=row,
-                           reviews=reviews, withheld=withheld, criteria=criteria, fmt=_fmt,
-                           ReviewStatus=ReviewStatus,
-                           Result=Result, title=f"{nomination.reference}: scores")
+    reviews = (
+        []
+        if withheld
+        else list(
+            db.session.scalars(
+                select(Review)
+                .join(Assignment, Review.assignment_id == Assignment.id)
+                .where(Assignment.nomination_id == nomination.id)
+                .options(
+                    selectinload(Review.scores),
+                    selectinload(Review.assignment).selectinload(Assignment.judge).selectinload(Judge.user),
+                )
+                .order_by(Review.id)
+            )
+        )
+    )
+    return render_template(
+        "organiser/results/detail.html",
+        cycle=cycle,
+        nomination=nomination,
+        row=row,
+        reviews=reviews,
+        withheld=withheld,
+        criteria=criteria,
+        fmt=_fmt,
+        ReviewStatus=ReviewStatus,
+        Result=Result,
+        title=f"{nomination.reference}: scores",
+    )
 
 
 @bp.route("/cycles/<slug>/results.csv")
 def results_csv(slug: str):
     cycle = _cycle(slug)
     board = rules.cycle_results(cycle, withhold=_withheld(cycle))
-    header = ("Category", "Rank", "Reference", "Title", "Organisation", "Raw score", "Normalised score",
-              "Reviews", "Standard deviation", "Range", "Disagreement", "Complete", "Decision")
+    header = (
+        "Category",
+        "Rank",
+        "Reference",
+        "Title",
+        "Organisation",
+        "Raw score",
+        "Normalised score",
+        "Reviews",
+        "Standard deviation",
+        "Range",
+        "Disagreement",
+        "Complete",
+        "Decision",
+    )
     # A nomination the organiser is conflicted with comes after its category's ranked rows, with
     # nothing that would place its score: no rank, scores, completeness or decision.
     withheld = ["withheld: conflict of interest"] * 8
-    rows = ([b.category.name, r.position, r.nomination.reference, r.nomination.title, r.nomination.organisation_name,
-             _fmt(r.result.raw), _fmt(r.result.normalised), r.result.n, _fmt(r.result.sd), _fmt(r.result.range),
-             "yes" if r.result.disagreement else "no", "yes" if r.complete else "no",
-             r.decision.result.label if r.decision else ""]
-            if not r.withheld else
-            [b.category.name, "not shown: conflict of interest", r.nomination.reference, r.nomination.title,
-             r.nomination.organisation_name, *withheld]
-            for b in board.boards for r in [*b.rows, *b.withheld_rows])
-    return Response(stream_with_context(stream_csv(header, rows)), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{cycle.slug}-results.csv"'})
+    rows = (
+        [
+            b.category.name,
+            r.position,
+            r.nomination.reference,
+            r.nomination.title,
+            r.nomination.organisation_name,
+            _fmt(r.result.raw),
+            _fmt(r.result.normalised),
+            r.result.n,
+            _fmt(r.result.sd),
+            _fmt(r.result.range),
+            "yes" if r.result.disagreement else "no",
+            "yes" if r.complete else "no",
+            r.decision.result.label if r.decision else "",
+        ]
+        if not r.withheld
+        else [
+            b.category.name,
+            "not shown: conflict of interest",
+            r.nomination.reference,
+            r.nomination.title,
+            r.nomination.organisation_name,
+            *withheld,
+        ]
+        for b in board.boards
+        for r in [*b.rows, *b.withheld_rows]
+    )
+    return Response(
+        stream_with_context(stream_csv(header, rows)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{cycle.slug}-results.csv"'},
+    )
 
 
 @bp.route("/cycles/<slug>/scores.csv")
@@ -158,25 +251,50 @@ def scores_csv(slug: str):
     cycle = _cycle(slug)
     criteria = {c.id: c for c in cycle.criteria}
     reviews = db.session.scalars(
-        select(Review).join(Assignment, Review.assignment_id == Assignment.id)
+        select(Review)
+        .join(Assignment, Review.assignment_id == Assignment.id)
         .join(Nomination, Assignment.nomination_id == Nomination.id)
         .where(Nomination.cycle_id == cycle.id, Nomination.id.not_in(_withheld(cycle)))
-        .options(selectinload(Review.scores), selectinload(Review.assignment).selectinload(Assignment.nomination),
-                 selectinload(Review.assignment).selectinload(Assignment.judge).selectinload(Judge.user))
-        .order_by(Nomination.reference, Review.id)).all()
-    header = ("Reference", "Judge", "Review status", "Submitted at (UTC)", "Criterion", "Weight", "Score",
-              "Not applicable", "Comment")
+        .options(
+            selectinload(Review.scores),
+            selectinload(Review.assignment).selectinload(Assignment.nomination),
+            selectinload(Review.assignment).selectinload(Assignment.judge).selectinload(Judge.user),
+        )
+        .order_by(Nomination.reference, Review.id)
+    ).all()
+    header = (
+        "Reference",
+        "Judge",
+        "Review status",
+        "Submitted at (UTC)",
+        "Criterion",
+        "Weight",
+        "Score",
+        "Not applicable",
+        "Comment",
+    )
 
     def rows():
         for review in reviews:
             for score in sorted(review.scores, key=lambda s: (criteria[s.criterion_id].position, s.criterion_id)):
                 c = criteria[score.criterion_id]
-                yield (review.assignment.nomination.reference, review.assignment.judge.display_name,
-                       review.status.value, iso_utc(review.submitted_at), c.name, c.weight,
-                       "" if score.value is None else score.value, "yes" if score.not_applicable else "no",
-                       score.comment)
-    return Response(stream_with_context(stream_csv(header, rows())), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{cycle.slug}-scores.csv"'})
+                yield (
+                    review.assignment.nomination.reference,
+                    review.assignment.judge.display_name,
+                    review.status.value,
+                    iso_utc(review.submitted_at),
+                    c.name,
+                    c.weight,
+                    "" if score.value is None else score.value,
+                    "yes" if score.not_applicable else "no",
+                    score.comment,
+                )
+
+    return Response(
+        stream_with_context(stream_csv(header, rows())),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{cycle.slug}-scores.csv"'},
+    )
 
 
 @bp.route("/cycles/<slug>/shortlist/suggest", methods=["POST"])
@@ -184,8 +302,11 @@ def suggest_shortlist(slug: str):
     cycle = _cycle(slug)
     done = attempt(lambda: rules.suggest_shortlist(cycle, by=current_user), flash_as="info")
     if done:
-        flash(f"Suggested a shortlist of {done.value} nominations: the top of each category by the "
-              f"{cycle.ranking_basis} score. Adjust it below; say why for each change.", "success")
+        flash(
+            f"Suggested a shortlist of {done.value} nominations: the top of each category by the "
+            f"{cycle.ranking_basis} score. Adjust it below; say why for each change.",
+            "success",
+        )
     return redirect(url_for("organiser.results", slug=slug))
 
 
@@ -193,14 +314,17 @@ def suggest_shortlist(slug: str):
 def decide(slug: str, reference: str):
     cycle = _cycle(slug)
     nomination = _nomination(cycle, reference)
-    decision = db.session.scalar(select(rules.ShortlistDecision)
-                                 .where(rules.ShortlistDecision.nomination_id == nomination.id))
+    decision = db.session.scalar(
+        select(rules.ShortlistDecision).where(rules.ShortlistDecision.nomination_id == nomination.id)
+    )
     withheld = nomination.id in _withheld(cycle)
     if withheld:  # whether it was suggested, or what was decided, would show where its score ranks
         decision = None
     problems = {}
     chosen = request.form.get("result") if request.method == "POST" else (decision.result.value if decision else "")
-    rationale = request.form.get("rationale", "") if request.method == "POST" else (decision.rationale if decision else "")
+    rationale = (
+        request.form.get("rationale", "") if request.method == "POST" else (decision.rationale if decision else "")
+    )
     if request.method == "POST":
         try:
             result = Result(chosen)
@@ -214,10 +338,19 @@ def decide(slug: str, reference: str):
                 flash(f"{nomination.reference} is now: {result.label}", "success")
                 return redirect(url_for("organiser.results", slug=slug) + f"#category-{nomination.category_id}")
             problems[done.error.field or "result"] = done.message
-    return render_template("organiser/results/decide.html", cycle=cycle, nomination=nomination, decision=decision,
-                           chosen=chosen, rationale=rationale, problems=problems, Result=Result, withheld=withheld,
-                           error_list=error_summary(problems),
-                           title=f"Result for {nomination.reference}")
+    return render_template(
+        "organiser/results/decide.html",
+        cycle=cycle,
+        nomination=nomination,
+        decision=decision,
+        chosen=chosen,
+        rationale=rationale,
+        problems=problems,
+        Result=Result,
+        withheld=withheld,
+        error_list=error_summary(problems),
+        title=f"Result for {nomination.reference}",
+    )
 
 
 @bp.route("/cycles/<slug>/publish", methods=["GET", "POST"])
@@ -231,27 +364,54 @@ def publish(slug: str):
         if not done:
             return redirect(url_for("organiser.publish", slug=slug))
         counts = done.value
-        flash(f"Results published: {counts['shortlisted']} shortlisted, {counts['impact_cases']} impact cases "
-              f"published, {counts['emails']} nominees emailed.", "success")
+        flash(
+            f"Results published: {counts['shortlisted']} shortlisted, {counts['impact_cases']} impact cases "
+            f"published, {counts['emails']} nominees emailed.",
+            "success",
+        )
         return redirect(url_for("organiser.impact_cases", slug=slug))
-    return render_template("organiser/results/publish.html", cycle=cycle, board=board, decided=decided,
-                           shortlisted=shortlisted, CycleStatus=CycleStatus, title=f"Publish the results of {cycle.name}")
+    return render_template(
+        "organiser/results/publish.html",
+        cycle=cycle,
+        board=board,
+        decided=decided,
+        shortlisted=shortlisted,
+        CycleStatus=CycleStatus,
+        title=f"Publish the results of {cycle.name}",
+    )
 
 
 @bp.route("/cycles/<slug>/impact-cases")
 def impact_cases(slug: str):
     cycle = _cycle(slug)
-    cases = list(db.session.scalars(select(ImpactCase).where(ImpactCase.cycle_id == cycle.id)
-                                    .order_by(ImpactCase.category_name, ImpactCase.title)))
+    cases = list(
+        db.session.scalars(
+            select(ImpactCase)
+            .where(ImpactCase.cycle_id == cycle.id)
+            .order_by(ImpactCase.category_name, ImpactCase.title)
+        )
+    )
     with_case = {c.nomination_id for c in cases}
-    waiting = list(db.session.scalars(
-        select(Nomination).join(rules.ShortlistDecision, rules.ShortlistDecision.nomination_id == Nomination.id)
-        .where(rules.ShortlistDecision.cycle_id == cycle.id,
-               rules.ShortlistDecision.result.in_(rules.SHORTLIST_RESULTS))
-        .order_by(Nomination.reference)))
+    waiting = list(
+        db.session.scalars(
+            select(Nomination)
+            .join(rules.ShortlistDecision, rules.ShortlistDecision.nomination_id == Nomination.id)
+            .where(
+                rules.ShortlistDecision.cycle_id == cycle.id,
+                rules.ShortlistDecision.result.in_(rules.SHORTLIST_RESULTS),
+            )
+            .order_by(Nomination.reference)
+        )
+    )
     waiting = [n for n in waiting if n.id not in with_case]
-    return render_template("organiser/results/cases.html", cycle=cycle, cases=cases, waiting=waiting,
-                           CycleStatus=CycleStatus, title=f"Impact cases: {cycle.name}")
+    return render_template(
+        "organiser/results/cases.html",
+        cycle=cycle,
+        cases=cases,
+        waiting=waiting,
+        CycleStatus=CycleStatus,
+        title=f"Impact cases: {cycle.name}",
+    )
 
 
 @bp.route("/cycles/<slug>/impact-cases/<reference>/prepare", methods=["POST"])
@@ -287,9 +447,15 @@ def edit_case(case_id: int):
             flash("The public copy has been saved" if done.value else "Nothing was changed", "success")
             return redirect(url_for("organiser.impact_cases", slug=case.cycle.slug))
         problems[done.error.field or "title"] = done.message
-    return render_template("organiser/results/edit_case.html", case=case, values=values, trend_how=trend_how,
-                           problems=problems, error_list=error_summary(problems),
-                           title=f"Edit the public copy of {case.title}")
+    return render_template(
+        "organiser/results/edit_case.html",
+        case=case,
+        values=values,
+        trend_how=trend_how,
+        problems=problems,
+        error_list=error_summary(problems),
+        title=f"Edit the public copy of {case.title}",
+    )
 
 
 @bp.route("/impact-cases/<int:case_id>/publication", methods=["POST"])
@@ -305,7 +471,10 @@ def case_publication(case_id: int):
     if unpublish:
         message = f"{case.title} is no longer public: its page now says it has been removed"
     else:
-        message = (f"{case.title} is public again" if case.cycle.status is CycleStatus.PUBLISHED else
-                   f"{case.title} will be public again when you publish the results")
+        message = (
+            f"{case.title} is public again"
+            if case.cycle.status is CycleStatus.PUBLISHED
+            else f"{case.title} will be public again when you publish the results"
+        )
     flash(message, "success")
     return redirect(url_for("organiser.impact_cases", slug=case.cycle.slug))

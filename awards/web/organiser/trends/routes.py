@@ -27,40 +27,69 @@ def _load_trend(trend_slug: str) -> Trend:
 def trends():
     all_trends = db.session.scalars(select(Trend).order_by(Trend.position, Trend.id)).all()
     groups = [(group, [t for t in all_trends if t.group is group]) for group in TrendGroup]
-    return render_template("organiser/trends/index.html", groups=groups, total=len(all_trends),
-                           retired=sum(1 for t in all_trends if t.is_retired),
-                           offering=taxonomy.cycles_offering_counts(), title="Trends")
+    return render_template(
+        "organiser/trends/index.html",
+        groups=groups,
+        total=len(all_trends),
+        retired=sum(1 for t in all_trends if t.is_retired),
+        offering=taxonomy.cycles_offering_counts(),
+        title="Trends",
+    )
 
 
 @bp.route("/trends/new", methods=["GET", "POST"])
 def add_trend():
     form = AddTrendForm()
     if form.validate_on_submit():
-        done = attempt(lambda: taxonomy.add_trend(code=form.code.data, name=form.name.data, group=form.group.data,
-                                                  description=form.description.data or "",
-                                                  source=form.source.data or "", by=current_user),
-                       form=form, field="name")
+        done = attempt(
+            lambda: taxonomy.add_trend(
+                code=form.code.data,
+                name=form.name.data,
+                group=form.group.data,
+                description=form.description.data or "",
+                source=form.source.data or "",
+                by=current_user,
+            ),
+            form=form,
+            field="name",
+        )
         if done:
             trend = done.value
             flash(f"{trend.code} {trend.name} has been added. Cycles can now offer it.", "success")
             return redirect(url_for("organiser.trends", _anchor=f"trend-{trend.slug}"))
-    return render_template("organiser/trends/form.html", form=form, trend=None, group_hints=GROUP_HINTS,
-                           title="Add a trend")
+    return render_template(
+        "organiser/trends/form.html", form=form, trend=None, group_hints=GROUP_HINTS, title="Add a trend"
+    )
 
 
 @bp.route("/trends/<trend_slug>/edit", methods=["GET", "POST"])
 def edit_trend(trend_slug: str):
     trend = _load_trend(trend_slug)
-    form = TrendForm(data={"name": trend.name, "group": trend.group.value, "description": trend.description,
-                           "source": trend.source})
+    form = TrendForm(
+        data={"name": trend.name, "group": trend.group.value, "description": trend.description, "source": trend.source}
+    )
     if form.validate_on_submit():
-        if attempt(lambda: taxonomy.edit_trend(trend, name=form.name.data, group=form.group.data,
-                                               description=form.description.data or "", source=form.source.data or "",
-                                               by=current_user), form=form, field="name"):
+        if attempt(
+            lambda: taxonomy.edit_trend(
+                trend,
+                name=form.name.data,
+                group=form.group.data,
+                description=form.description.data or "",
+                source=form.source.data or "",
+                by=current_user,
+            ),
+            form=form,
+            field="name",
+        ):
             flash(f"Your changes to {trend.code} {trend.name} have been saved", "success")
             return redirect(url_for("organiser.trends", _anchor=f"trend-{trend.slug}"))
-    return render_template("organiser/trends/form.html", form=form, trend=trend, group_hints=GROUP_HINTS,
-                           title=f"Change {trend.code} {trend.name}")
+    return render_template(
+        "organiser/trends/form.html",
+        form=form,
+        trend=trend,
+        group_hints=GROUP_HINTS,
+        title=f"Change {trend.code} {trend.name}",
+    )
 
 
 @bp.route("/trends/<trend_slug>/retire", methods=["GET", "POST"])
@@ -75,10 +104,14 @@ def retire_trend(trend_slug: str):
         db.session.commit()
         flash(f"{trend.code} {trend.name} has been retired. Nominations that address it keep it.", "success")
         return redirect(url_for("organiser.trends", _anchor=f"trend-{trend.slug}"))
-    return render_template("organiser/trends/retire.html", form=form, trend=trend,
-                           nominations=taxonomy.nominations_carrying_count(trend),
-                           cycles=taxonomy.cycles_offering_counts().get(trend.id, 0),
-                           title=f"Retire {trend.code} {trend.name}")
+    return render_template(
+        "organiser/trends/retire.html",
+        form=form,
+        trend=trend,
+        nominations=taxonomy.nominations_carrying_count(trend),
+        cycles=taxonomy.cycles_offering_counts().get(trend.id, 0),
+        title=f"Retire {trend.code} {trend.name}",
+    )
 
 
 @bp.route("/trends/<trend_slug>/restore", methods=["POST"])
