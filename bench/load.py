@@ -17,7 +17,8 @@ One command builds everything it needs and cleans up after itself:
   the sheet's version) while readers open /impact-cases, a case and /trends.
 
 It prints a table (requests, ok, 4xx, 5xx, errors, p50/p95/p99 in ms, requests per second, per
-kind of request, for the measured window and for everything), writes the figures to bench/results/load-<database>.json, and checks:
+kind of request, for the measured window and for everything), writes the figures to
+bench/results/load-<database>.json, and checks:
 
 - no 5xx responses and no failed connections;
 - rows in the database equal successful saves: every successful save (a 302 back to the sheet)

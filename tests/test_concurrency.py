@@ -98,7 +98,9 @@ def test_two_identical_submit_posts_at_once_make_one_submission_and_one_email(ap
     clients = [signed_in_client(app, nominee) for _ in range(2)]
     tokens = [c.csrf_token(f"/nominations/{nomination.reference}/check") for c in clients]
 
-    responses = race(*[lambda c=c, t=t: c.post(url, data={"csrf_token": t}) for c, t in zip(clients, tokens)])
+    responses = race(
+        *[lambda c=c, t=t: c.post(url, data={"csrf_token": t}) for c, t in zip(clients, tokens, strict=True)]
+    )
 
     # Both people (or one person's two clicks) land on the confirmation: neither sees an error
     assert [r.status_code for r in responses] == [302, 302]
@@ -143,7 +145,12 @@ def _save_both_at_once(app, user, nomination, cycle, values):
             url, data={"csrf_token": token, "action": "draft", "version": version, f"score-{first.id}": str(value)}
         )
 
-    return race(*[lambda c=c, p=p, v=v, x=x: save(c, p, v, x) for c, p, v, x in zip(clients, pages, versions, values)])
+    return race(
+        *[
+            lambda c=c, p=p, v=v, x=x: save(c, p, v, x)
+            for c, p, v, x in zip(clients, pages, versions, values, strict=True)
+        ]
+    )
 
 
 def _one_wins(responses, values, assignment):
@@ -202,7 +209,7 @@ def test_two_organisers_confirming_one_assignment_at_once_never_assign_twice(app
     responses = race(
         *[
             lambda c=c, t=t, h=h: c.post(f"{url}/confirm", data={"csrf_token": t, "inputs": h})
-            for c, t, h in zip(clients, tokens, hashes)
+            for c, t, h in zip(clients, tokens, hashes, strict=True)
         ],
         barrier_class=LockBarrier,
     )

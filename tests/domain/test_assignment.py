@@ -212,7 +212,11 @@ def test_with_equal_loads_the_total_affinity_is_the_largest_possible(seed):
         loads = {j: sum(j in c for c in choice) for j in judges}
         if any(load > 2 for load in loads.values()):
             continue
-        total = sum(problem.affinity(problem.judge_by_id[j], n) for n, c in zip(problem.nominations, choice) for j in c)
+        total = sum(
+            problem.affinity(problem.judge_by_id[j], n)
+            for n, c in zip(problem.nominations, choice, strict=True)
+            for j in c
+        )
         best = total if best is None else max(best, total)
     assert sum(p.affinity for p in result.planned) == best
     assert {load.after for load in result.judge_loads} == {2}

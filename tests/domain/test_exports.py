@@ -129,7 +129,7 @@ def test_a_nomination_row_has_every_column_with_trends_primary_first(app):
     db.session.expire_all()
 
     row = exports.nomination_row(nomination)
-    assert dict(zip(exports.NOMINATION_COLUMNS, row)) == {
+    assert dict(zip(exports.NOMINATION_COLUMNS, row, strict=True)) == {
         "Reference": nomination.reference,
         "Status": "Submitted",
         "Category": nomination.category.name,
@@ -156,7 +156,7 @@ def test_a_nomination_row_has_every_column_with_trends_primary_first(app):
 
 def test_a_draft_row_is_mostly_empty_and_not_decided(app):
     nomination = make_nomination(make_cycle(), status="draft", complete=False)
-    row = dict(zip(exports.NOMINATION_COLUMNS, exports.nomination_row(nomination)))
+    row = dict(zip(exports.NOMINATION_COLUMNS, exports.nomination_row(nomination), strict=True))
     assert row["Status"] == "Draft"
     assert row["Submitted at (UTC)"] == ""
     assert row["Eligibility"] == "Not decided"

@@ -32,7 +32,7 @@ def setup(app):
         judges.append(judge)
     db.session.commit()
     nominations = [make_nomination(cycle, category=category, title=f"Project {i}") for i in range(3)]
-    for n, value in zip(nominations, (9, 5, 7)):
+    for n, value in zip(nominations, (9, 5, 7), strict=True):
         for judge in judges:
             score(judge, n, value)
     return cycle, category, judges, nominations

@@ -21,7 +21,8 @@ SPEC = {c.id: c for c in CRITERIA}
 
 def scores(*values):
     return [
-        ScoreInput(cid, v, v == "na") if v != "na" else ScoreInput(cid, None, True) for cid, v in zip((1, 2, 3), values)
+        ScoreInput(cid, v, v == "na") if v != "na" else ScoreInput(cid, None, True)
+        for cid, v in zip((1, 2, 3), values, strict=True)
     ]
 
 

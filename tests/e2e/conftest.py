@@ -19,6 +19,7 @@ AWARDS_REQUIRE_BROWSER=1 (CI), which makes that a failure.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from dataclasses import dataclass
@@ -302,10 +303,8 @@ class Journey:
 
     def close(self) -> None:
         for context in self._contexts:
-            try:
+            with contextlib.suppress(Exception):
                 context.close()
-            except Exception:
-                pass
 
 
 @pytest.fixture

@@ -256,7 +256,7 @@ def test_organiser_signs_in_and_creates_a_cycle_with_the_keyboard_alone(page, li
     page.keyboard.type("2027")
     for legend, date in (("Nominations open", ("1", "3", "2027")), ("Nominations close", ("30", "4", "2027"))):
         group = page.get_by_role("group", name=legend)
-        for box, value in zip(("Day", "Month", "Year"), date):
+        for box, value in zip(("Day", "Month", "Year"), date, strict=True):
             tab_to(page, group.get_by_label(box))
             page.keyboard.type(value)
     tab_to(page, name, backwards=True)

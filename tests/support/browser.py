@@ -233,7 +233,8 @@ def assert_no_horizontal_overflow(page, label: str) -> None:
           });
           return wide.filter(el => !wide.some(other => other !== el && el.contains(other))).slice(0, 5)
             .map(el => el.tagName.toLowerCase()
-                       + (typeof el.className === "string" && el.className.trim() ? "." + el.className.trim().split(/\\s+/).join(".") : "")
+                       + (typeof el.className === "string" && el.className.trim()
+                          ? "." + el.className.trim().split(/\\s+/).join(".") : "")
                        + ` "${(el.innerText || "").trim().slice(0, 50)}"`);
         }""")
         pytest.fail(
@@ -436,7 +437,7 @@ def results_set_up() -> dict:
     titles = ["Community alarms that call back", "Bin collections by text", "Open planning data"]
     nominations = [make_nomination(cycle, category=category, title=t) for t in titles]
     now = utcnow()
-    for nomination, value in zip(nominations, (9, 5, 7)):
+    for nomination, value in zip(nominations, (9, 5, 7), strict=True):
         for judge in judges:
             assignment = Assignment(
                 judge_id=judge.id, nomination_id=nomination.id, created_at=now, no_conflict_declared_at=now

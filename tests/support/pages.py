@@ -13,7 +13,7 @@ def page_source(response) -> str:
 
 def input_value(response, field_id: str) -> str | None:
     html = response.get_data(as_text=True)
-    match = re.search(r'<input[^>]*\bid="%s"[^>]*>' % re.escape(field_id), html)
+    match = re.search(rf'<input[^>]*\bid="{re.escape(field_id)}"[^>]*>', html)
     if not match:
         return None
     value = re.search(r'value="([^"]*)"', match.group(0))

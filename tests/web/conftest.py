@@ -137,7 +137,7 @@ def judged(app):
     db.session.commit()
     top = make_nomination(cycle, category=category, title='=HYPERLINK("http://evil")')
     second = make_nomination(cycle, category=category, title="Second best", consents_to_publish=False)
-    for judge, (a, b) in zip(judges, ((8, 6), (10, 3))):
+    for judge, (a, b) in zip(judges, ((8, 6), (10, 3)), strict=True):
         score(judge, top, a)
         score(judge, second, b)
     return cycle, category, judges, top, second

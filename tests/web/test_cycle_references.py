@@ -31,7 +31,7 @@ THIS_YEAR = datetime.now(UTC).year
 
 def field_error(response, field_id: str) -> str | None:
     match = re.search(
-        r'<p id="%s-error" class="govuk-error-message">(.*?)</p>' % re.escape(field_id),
+        rf'<p id="{re.escape(field_id)}-error" class="govuk-error-message">(.*?)</p>',
         response.get_data(as_text=True),
         re.S,
     )

@@ -403,7 +403,7 @@ def test_a_running_cycle_cannot_be_purged(organiser_client):
     url = f"/organiser/cycles/{cycle.slug}/personal-data"
     page = organiser_client.get(url).get_data(as_text=True)
     assert "only once the cycle is closed or its results are published" in page
-    assert 'href="/organiser/cycles/%s/personal-data"' % cycle.slug in organiser_client.get(
+    assert f'href="/organiser/cycles/{cycle.slug}/personal-data"' in organiser_client.get(
         f"/organiser/cycles/{cycle.slug}"
     ).get_data(as_text=True)
 

@@ -404,9 +404,8 @@ def test_forms_survive_hostile_input(app, nominee, judge, organiser, audience):
     state = {"before": snapshot()}
     posted = {}
 
-    for rule, endpoint, url in routes:
-        fields = forms.get(urlsplit(url).path, {})
-        allowed = may_change(endpoint)
+    def make_post(endpoint, url, fields, allowed):
+        """One Hypothesis test for one route (the route's values bound here, not read from the loop)."""
 
         @settings(
             max_examples=EXAMPLES[audience],
@@ -443,7 +442,10 @@ def test_forms_survive_hostile_input(app, nominee, judge, organiser, audience):
                 assert not protected, f"{where} changed {protected}"
             posted[endpoint] = posted.get(endpoint, 0) + 1
 
-        post()
+        return post
+
+    for _, endpoint, url in routes:
+        make_post(endpoint, url, forms.get(urlsplit(url).path, {}), may_change(endpoint))()
         db.session.rollback()
     assert set(posted) == {r[1] for r in routes}
 

@@ -186,7 +186,7 @@ def generated_urls(app, values: dict[str, list]) -> list[str]:
         assert not missing, f"no value for {missing} in {rule.rule}: add it to leak_url_values"
         choices = [values[n][:1] if rule.endpoint.startswith("organiser.") else values[n] for n in names]
         for combination in itertools.product(*choices):
-            urls.append(adapter.build(rule.endpoint, dict(zip(names, combination)), method="GET"))
+            urls.append(adapter.build(rule.endpoint, dict(zip(names, combination, strict=True)), method="GET"))
     return urls
 
 

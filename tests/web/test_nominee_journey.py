@@ -106,7 +106,7 @@ def test_word_limits_enforced_on_the_server(nominee_client, cycle):
 )
 def test_trend_rules(nominee_client, cycle, data, message):
     nomination = start_draft(nominee_client, cycle)
-    ids = {k: str(t.id) for k, t in zip("ABCD", cycle.trends)}
+    ids = {k: str(t.id) for k, t in zip("ABCD", cycle.trends, strict=False)}
     posted = {"trends": [ids[x] for x in data.get("trends", [])]}
     if "primary" in data:
         posted["primary"] = ids[data["primary"]]

@@ -128,7 +128,7 @@ def test_the_list_shows_each_judges_details(organiser_client, cycle):
     ada.categories = [cycle.categories[1]]
     db.session.commit()
     make_judge(cycle, accepted=False, email="pending@judges.example.net")
-    for n in range(2):
+    for _ in range(2):
         make_assignment(ada, make_nomination(cycle))
     response = organiser_client.get(judges_url(cycle))
     html = response.get_data(as_text=True)

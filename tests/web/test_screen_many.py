@@ -62,7 +62,7 @@ def hidden_fields(response) -> list[tuple[str, str]]:
 
 
 def textarea(response, name: str) -> str:
-    match = re.search(r'<textarea[^>]*name="%s"[^>]*>(.*?)</textarea>' % name, response.get_data(as_text=True), re.S)
+    match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>(.*?)</textarea>', response.get_data(as_text=True), re.S)
     return unescape(match.group(1)).strip() if match else None
 
 
@@ -247,9 +247,9 @@ def test_choosing_nothing_shows_the_error_on_the_list(organiser_client, cycle):
     assert response.status_code == 200
     assert error_summary(response) == [("#nominations", "Select the nominations you want to mark")]
     html = response.get_data(as_text=True)
-    assert re.search(
-        r'<input class="govuk-checkboxes__input" id="nominations"[^>]*value="%s"' % first.reference, html
-    ), "the error summary's link lands on the first tick box"
+    assert re.search(rf'<input class="govuk-checkboxes__input" id="nominations"[^>]*value="{first.reference}"', html), (
+        "the error summary's link lands on the first tick box"
+    )
     assert "<title>Error: Nominations" in html
     assert "Nominations" in main_text(response) and first.reference in main_text(response)
 

@@ -454,7 +454,7 @@ def test_every_move_goes_through_its_one_function(
     ]
     assert done.audit == ["review.reopened"] and done.emails == ["review_reopened"]
     score(ranked[0], "submit", 9)
-    for nomination, value in zip(ranked[1:], (7, 4)):
+    for nomination, value in zip(ranked[1:], (7, 4), strict=True):
         done = score(nomination, "submit", value)
         assert [w[1:] for w in done.writes] == [
             (None, ReviewStatus.DRAFT, "awards.domain.judging.reviews.save_review"),

@@ -138,8 +138,8 @@ def test_a_nominations_trend_given_twice_is_linked_once(app):
     )
     db.session.commit()
     assert [
-        (l.trend_id, l.is_primary)
-        for l in db.session.scalars(sa.select(NominationTrend).where(NominationTrend.nomination_id == nomination.id))
+        (link.trend_id, link.is_primary)
+        for link in db.session.scalars(sa.select(NominationTrend).where(NominationTrend.nomination_id == nomination.id))
     ] == [(trend.id, True)]
 
 
