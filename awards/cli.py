@@ -73,7 +73,7 @@ def _register_accounts(app: Flask) -> None:
             )
         except DomainError as error:
             db.session.rollback()
-            raise click.ClickException(error.message)
+            raise click.ClickException(error.message) from None
         db.session.commit()
         click.echo(f"Created {user.email} with roles: {', '.join(r.value for r in user.role_set)}")
 
@@ -133,7 +133,7 @@ def _register_judging_and_reminders(app: Flask) -> None:
             counts = solver.apply(result, by=None)
         except DomainError as error:
             db.session.rollback()
-            raise click.ClickException(error.message)
+            raise click.ClickException(error.message) from None
         db.session.commit()
         click.echo(
             f"Saved: {counts['added']} added, {counts['removed']} removed, "
@@ -156,7 +156,7 @@ def _register_judging_and_reminders(app: Flask) -> None:
             reports = draft_reminders.remind_open_cycles(within_days=days, dry_run=dry_run)
         except DomainError as error:
             db.session.rollback()
-            raise click.ClickException(error.message)
+            raise click.ClickException(error.message) from None
         if dry_run:
             db.session.rollback()
         else:
@@ -231,15 +231,15 @@ def _read_text(file: str) -> str:
     try:
         return Path(file).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise click.ClickException(f"Cannot read {file}: there is no such file")
+        raise click.ClickException(f"Cannot read {file}: there is no such file") from None
     except IsADirectoryError:
-        raise click.ClickException(f"Cannot read {file}: it is a folder, not a file")
+        raise click.ClickException(f"Cannot read {file}: it is a folder, not a file") from None
     except PermissionError:
-        raise click.ClickException(f"Cannot read {file}: permission denied")
+        raise click.ClickException(f"Cannot read {file}: permission denied") from None
     except UnicodeDecodeError:
-        raise click.ClickException(f"Cannot read {file}: it is not UTF-8 text")
+        raise click.ClickException(f"Cannot read {file}: it is not UTF-8 text") from None
     except OSError as error:
-        raise click.ClickException(f"Cannot read {file}: {error.strerror or error}")
+        raise click.ClickException(f"Cannot read {file}: {error.strerror or error}") from None
 
 
 def _write_text(file: str, text: str) -> None:
@@ -257,7 +257,7 @@ def _write_text(file: str, text: str) -> None:
     except OSError as error:
         if handle is not None:
             Path(handle.name).unlink(missing_ok=True)
-        raise click.ClickException(f"Cannot write {file}: {error.strerror or error}")
+        raise click.ClickException(f"Cannot write {file}: {error.strerror or error}") from None
 
 
 def _register_trends(app: Flask) -> None:
@@ -289,17 +289,17 @@ def _register_trends(app: Flask) -> None:
             raise click.ClickException(
                 f"{file} is not valid JSON: {error.msg} at line {error.lineno}, "
                 f"column {error.colno}. Nothing was imported."
-            )
+            ) from None
         try:
             added, updated = taxonomy.import_trends(data)
         except DomainError as error:
             db.session.rollback()
-            raise click.ClickException(error.message)
+            raise click.ClickException(error.message) from None
         except SQLAlchemyError as error:
             db.session.rollback()
             raise click.ClickException(
                 f"The database refused the import, so nothing was imported: {error.__class__.__name__}"
-            )
+            ) from None
         if dry_run:
             db.session.rollback()
             click.echo(

@@ -21,7 +21,7 @@ def register_backup_cli(app: Flask) -> None:
         try:
             manifest = rules.backup(path)
         except rules.BackupError as error:
-            raise click.ClickException(error.message)
+            raise click.ClickException(error.message) from None
         uploads = sum(1 for name in manifest.files if name.startswith(rules.UPLOADS + "/"))
         rows = sum(manifest.row_counts.values())
         if manifest.database == "sqlite":
@@ -47,7 +47,7 @@ def register_backup_cli(app: Flask) -> None:
         try:
             report = rules.restore(path, replace=yes)
         except rules.BackupError as error:
-            raise click.ClickException(error.message)
+            raise click.ClickException(error.message) from None
         if not report.database_restored:
             click.echo(
                 f"Restored {report.uploads_restored} uploaded files. The backup holds no database "

@@ -35,7 +35,7 @@ def register_scale_cli(app: Flask) -> None:
             summary = scale.seed_scale(nominations=nominations, judges=judges, cases=cases, seed=seed)
         except DomainError as error:
             db.session.rollback()
-            raise click.ClickException(error.message)
+            raise click.ClickException(error.message) from None
         db.session.commit()
         click.echo(
             f"Built {summary.nominations:,} nominations, {summary.judges:,} judges, {summary.reviews:,} "

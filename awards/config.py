@@ -67,8 +67,8 @@ class Defaults:
     RATELIMIT_SIGN_IN_OVERALL = "300 per minute"
     RATELIMIT_REGISTER = "10 per hour"
     RATELIMIT_REGISTER_OVERALL = "200 per hour"
-    RATELIMIT_PASSWORD_RESET = "10 per hour"
-    RATELIMIT_PASSWORD_RESET_OVERALL = "200 per hour"
+    RATELIMIT_PASSWORD_RESET = "10 per hour"  # noqa: S105 (a limit, not a password)
+    RATELIMIT_PASSWORD_RESET_OVERALL = "200 per hour"  # noqa: S105 (a limit, not a password)
     RATELIMIT_MAGIC_LINK = "10 per hour"
     RATELIMIT_MAGIC_LINK_OVERALL = "200 per hour"
     RATELIMIT_INVITATION = "20 per minute;100 per hour"
@@ -141,7 +141,7 @@ class Testing:
     # Off: tests empty the tables between them and reuse ids, which a kept ranking could confuse;
     # tests that check the cache turn it on.
     RESULTS_CACHE_ENTRIES = 0
-    SECRET_KEY = "testing-secret-key-not-for-production"
+    SECRET_KEY = "testing-secret-key-not-for-production"  # noqa: S105 (tests only; production refuses a missing key)
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
@@ -164,7 +164,7 @@ def normalise_database_url(url: str) -> str:
     """Use the psycopg 3 driver for any PostgreSQL URL (Heroku-style postgres:// included)."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -188,28 +188,50 @@ def environment_name(override: dict | None, instance_config: dict | None = None)
 def database_unreachable(uri: str, error: Exception) -> ConfigurationError:
     """One line for a database that cannot be opened: where, why (first line), and what to check."""
     import sqlalchemy as sa
+
     try:
         where = sa.make_url(uri).render_as_string(hide_password=True)
     except Exception:
         where = "the configured database"
     reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-    return ConfigurationError(f"Could not open the database at {where} ({reason}): check DATABASE_URL and that the "
-                              "database server is running")
+    return ConfigurationError(
+        f"Could not open the database at {where} ({reason}): check DATABASE_URL and that the database server is running"
+    )
 
 
 def database_not_migrated(uri: str) -> ConfigurationError:
     import sqlalchemy as sa
+
     where = sa.make_url(uri).render_as_string(hide_password=True)
     return ConfigurationError(f"The database at {where} has no tables yet: run `flask --app awards db upgrade` first")
 
 
-_INTEGER_SETTINGS = ("SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "REMEMBER_COOKIE_DURATION",
-                     "MAX_CONTENT_LENGTH", "SIGN_IN_MAX_FAILURES", "SIGN_IN_WINDOW_SECONDS", "RETENTION_DAYS",
-                     "MAIL_PORT", "MAIL_TIMEOUT", "PUBLIC_CACHE_ENTRIES", "RESULTS_CACHE_ENTRIES",
-                     "EMAIL_VERIFICATION_MAX_AGE", "PASSWORD_RESET_MAX_AGE", "MAGIC_LINK_MAX_AGE",
-                     "TRUSTED_PROXY_COUNT", "SSO_TIMEOUT")
-_BOOLEAN_SETTINGS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE",
-                     "RATELIMIT_ENABLED", "REQUIRE_ORGANISER_2FA")
+_INTEGER_SETTINGS = (
+    "SESSION_IDLE_TIMEOUT",
+    "SESSION_ABSOLUTE_TIMEOUT",
+    "REMEMBER_COOKIE_DURATION",
+    "MAX_CONTENT_LENGTH",
+    "SIGN_IN_MAX_FAILURES",
+    "SIGN_IN_WINDOW_SECONDS",
+    "RETENTION_DAYS",
+    "MAIL_PORT",
+    "MAIL_TIMEOUT",
+    "PUBLIC_CACHE_ENTRIES",
+    "RESULTS_CACHE_ENTRIES",
+    "EMAIL_VERIFICATION_MAX_AGE",
+    "PASSWORD_RESET_MAX_AGE",
+    "MAGIC_LINK_MAX_AGE",
+    "TRUSTED_PROXY_COUNT",
+    "SSO_TIMEOUT",
+)
+_BOOLEAN_SETTINGS = (
+    "MAIL_USE_TLS",
+    "MAIL_USE_SSL",
+    "SESSION_COOKIE_SECURE",
+    "REMEMBER_COOKIE_SECURE",
+    "RATELIMIT_ENABLED",
+    "REQUIRE_ORGANISER_2FA",
+)
 
 
 def _setting_name(key: str) -> str:
@@ -223,31 +245,40 @@ def check_settings(config: dict, env_name: str) -> None:
     """Refuse settings the service cannot run with, naming what to set (one line each)."""
     base_url = config.get("BASE_URL")
     if not base_url and env_name == "production":
-        raise ConfigurationError("BASE_URL is not set: set it to the public address, for example "
-                                 "BASE_URL=https://awards.example.org (or AWARDS_ENVIRONMENT=development on a "
-                                 "development machine)")
+        raise ConfigurationError(
+            "BASE_URL is not set: set it to the public address, for example "
+            "BASE_URL=https://awards.example.org (or AWARDS_ENVIRONMENT=development on a "
+            "development machine)"
+        )
     if base_url:
         parts = urlsplit(str(base_url))
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
-            raise ConfigurationError(f"BASE_URL must be a scheme and host such as https://awards.example.org, "
-                                     f"not {base_url!r}")
+            raise ConfigurationError(
+                f"BASE_URL must be a scheme and host such as https://awards.example.org, not {base_url!r}"
+            )
     if not config.get("SECRET_KEY") and env_name == "production":
-        raise ConfigurationError("SECRET_KEY is not set: set SECRET_KEY to a long random string, for example the "
-                                 "output of: python3 -c 'import secrets; print(secrets.token_hex(32))'")
+        raise ConfigurationError(
+            "SECRET_KEY is not set: set SECRET_KEY to a long random string, for example the "
+            "output of: python3 -c 'import secrets; print(secrets.token_hex(32))'"
+        )
     uri = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
     if uri and not uri.startswith(("sqlite:", "postgresql")):
-        raise ConfigurationError("DATABASE_URL must be a PostgreSQL URL (postgresql://user:password@host/awards) "
-                                 "or a SQLite one (sqlite:////path/to/awards.db)")
+        raise ConfigurationError(
+            "DATABASE_URL must be a PostgreSQL URL (postgresql://user:password@host/awards) "
+            "or a SQLite one (sqlite:////path/to/awards.db)"
+        )
     if config.get("MAIL_BACKEND") not in ("smtp", "file"):
         raise ConfigurationError(f"AWARDS_MAIL_BACKEND must be smtp or file, not {config.get('MAIL_BACKEND')!r}")
     redis_url = config.get("REDIS_URL")
     if redis_url and not str(redis_url).startswith(("redis://", "rediss://", "redis+unix://")):
         raise ConfigurationError(f"REDIS_URL must be a Redis URL such as redis://127.0.0.1:6379/0, not {redis_url!r}")
     from awards.domain.people.single_sign_on import settings_problem
+
     problem = settings_problem(config)
     if problem:
         raise ConfigurationError(problem)
     from awards.throttling import check_limit_settings
+
     problem = check_limit_settings(config)
     if problem:
         raise ConfigurationError(problem)

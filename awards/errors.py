@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import uuid
@@ -152,10 +153,8 @@ def database_unavailable(error):
     # passing fault, not a bug. Say so, ask the browser to come back, and let the pool reconnect.
     reason = (str(getattr(error, "orig", None) or error).splitlines() or [error.__class__.__name__])[0][:300]
     log.error("database unavailable on %s %s: %s", request.method, loggable_path(), reason)
-    try:
+    with contextlib.suppress(Exception):  # the connection is gone; the pool replaces it on the next checkout
         db.session.rollback()
-    except Exception:  # the connection is gone; the pool replaces it on the next checkout
-        pass
     # Build the page without the database: no signed-in header (loading the user would query again).
     g._login_user = login_manager.anonymous_user()
     headers = {"Retry-After": "5"}

@@ -108,7 +108,8 @@ class Cycle(Model):
     disagreement_range: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     disagreement_sd: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # When an organiser removed the cycle's personal data after its retention period (domain/records/data_protection.py).
+    # When an organiser removed the cycle's personal data after its retention period
+    # (domain/records/data_protection.py).
     personal_data_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -66,7 +66,8 @@ class Nomination(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # When the nominee was e-mailed that this draft is not submitted yet (never twice: domain/nominations/draft_reminders.py).
+    # When the nominee was e-mailed that this draft is not submitted yet
+    # (never twice: domain/nominations/draft_reminders.py).
     draft_reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Optimistic locking: every save bumps it, and a save based on an old copy of a section is refused.
     version: Mapped[int] = mapped_column(Integer, default=1)

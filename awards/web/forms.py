@@ -146,7 +146,7 @@ class ExpertiseField(RadioField):
         if self.data in (None, ""):
             return
         if self.data not in {value for value, _ in self.choices}:
-            raise ValidationError(f"Select your level of expertise in {self.label.text} from the list")
+            raise ValidationError(f"Select your level of expertise in {self.label.text} from the list")  # noqa: S608 (not SQL)
 
     @property
     def level(self) -> int | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import abort, request, url_for
 from flask_login import current_user
@@ -54,7 +54,7 @@ def timestamp(value: datetime | None) -> str | None:
     """RFC 3339 in UTC, to the second: 2026-06-05T09:30:00Z (the open data API, the feed, the pages' JSON-LD)."""
     if value is None:
         return None
-    return value.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def error_summary(problems) -> list[dict[str, str]]:

@@ -1,7 +1,7 @@
 """Award cycles' rules: time zones, creation defaults, edits, state changes guarded by the dates,
 categories, and copying a cycle to next year."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from awards.models import AuditEvent, Cycle, CycleStatus, Trend
 from tests.factories import make_cycle, make_nomination
 from tests.support.dates import utc
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def _trend(code):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import types
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -105,7 +105,7 @@ def test_stream_csv_is_a_generator_starting_with_a_byte_order_mark():
 
 
 def test_iso_utc():
-    assert exports.iso_utc(datetime(2026, 3, 1, 14, 5, 9, 123456, tzinfo=timezone.utc)) == "2026-03-01T14:05:09Z"
+    assert exports.iso_utc(datetime(2026, 3, 1, 14, 5, 9, 123456, tzinfo=UTC)) == "2026-03-01T14:05:09Z"
     assert exports.iso_utc(None) == ""
 
 
@@ -124,7 +124,7 @@ def test_a_nomination_row_has_every_column_with_trends_primary_first(app):
     first.is_primary, second.is_primary = False, True
     nomination.eligibility = Eligibility.INELIGIBLE
     nomination.eligibility_reason = "=Submitted late"
-    nomination.submitted_at = datetime(2026, 3, 1, 23, 30, tzinfo=timezone.utc)
+    nomination.submitted_at = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
     db.session.commit()
     db.session.expire_all()
 

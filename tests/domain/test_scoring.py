@@ -1,6 +1,6 @@
 """Aggregation rules with hand-computed numbers."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -111,8 +111,8 @@ def test_normalise_maps_back_to_the_cycle_scale_and_clips():
 
 
 def test_ties_break_deterministically():
-    when = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    later = datetime(2026, 1, 2, tzinfo=timezone.utc)
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    later = datetime(2026, 1, 2, tzinfo=UTC)
     reviews = [
         ReviewInput(1, 1, 1, [ScoreInput(1, 6), ScoreInput(3, 6)]),
         ReviewInput(2, 1, 2, [ScoreInput(1, 6), ScoreInput(3, 6)]),

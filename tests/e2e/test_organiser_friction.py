@@ -6,7 +6,7 @@ confirmation, without JavaScript doing any of it. Every page met is checked (axe
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -22,7 +22,7 @@ def _existing_cycle_and_organiser(email: str) -> dict:
     """An open cycle of this year with the default prefix (like the demo's), and an organiser."""
     from tests.factories import make_cycle, make_user
 
-    year = datetime.now(timezone.utc).year
+    year = datetime.now(UTC).year
     cycle = make_cycle(name=f"Public Sector Digital Awards {year}", year=year)
     make_user(email=email, name="Olu Organiser", roles=("organiser",), password=PASSWORD)
     return {"year": year, "prefix": cycle.reference_prefix}
@@ -67,7 +67,7 @@ def test_a_new_cycle_with_the_defaults_and_three_categories(page, live_server, c
         categories.get_by_label(name).uncheck()
     name = "Gwobrau Digidol Cymru 🏴󠁧󠁢󠁷󠁬󠁳󠁿 & “Friends”"
     page.get_by_label("Name", exact=True).fill(name)
-    opens = datetime.now(timezone.utc) + timedelta(days=2)
+    opens = datetime.now(UTC) + timedelta(days=2)
     closes = opens + timedelta(days=40)
     group = page.get_by_role("group", name="Nominations open")
     group.get_by_label("Day").fill(str(opens.day))

@@ -1,7 +1,7 @@
 """Accounts: registration, verification, sign-in/out, account settings, password reset, roles."""
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -288,7 +288,7 @@ def test_password_reset_link_is_single_use(client, nominee, outbox):
 
 
 def test_password_reset_link_expires_after_an_hour(client, nominee, outbox):
-    start = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     with time_machine.travel(start, tick=False):
         client.post_form("/account/reset-password", {"email": nominee.email})
     link = LINK_RE.search(outbox("reset_password")[0].body_text).group(0).replace("http://127.0.0.1:5000", "")
@@ -309,7 +309,7 @@ def test_reset_link_uses_base_url_and_foreign_host_is_refused(client, nominee, o
 
 
 def test_sign_in_locked_after_ten_failures_for_fifteen_minutes(client, nominee):
-    start = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     with time_machine.travel(start, tick=False):
         for _ in range(10):
             client.post_form("/sign-in", {"email": nominee.email, "password": "wrong password!!"})

@@ -10,7 +10,7 @@ cycle has handed out references."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
@@ -25,7 +25,7 @@ from tests.factories import make_cycle, make_nomination
 from tests.support.pages import form_values, input_value
 from tests.support.visible import error_summary, main_text
 
-UTC = timezone.utc
+UTC = UTC
 THIS_YEAR = datetime.now(UTC).year
 
 

@@ -5,7 +5,7 @@ withdrawn and closed cycles' nominations are never reminded."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -19,7 +19,7 @@ from tests.factories import make_cycle, make_nomination, make_user
 from tests.support.dates import utc
 from tests.support.visible import text_of, visible_texts
 
-UTC = timezone.utc
+UTC = UTC
 
 
 CLOSE = utc(2026, 6, 28, 16)  # 5pm on 28 June 2026 in London (summer time)

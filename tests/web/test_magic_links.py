@@ -4,7 +4,7 @@ newer link or any sign-in, with the same answer and the same work whether or not
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 import time_machine
@@ -17,7 +17,7 @@ from tests.support.magic_links import REQUEST, ask_for_link, newest_link, press_
 from tests.support.visible import error_summary, main_text
 from tests.support.work import work_until_answered
 
-START = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def audit_rows(action):

@@ -3,7 +3,7 @@ answers, submit before the deadline, edit, withdraw, documents, nothing lost."""
 
 import io
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -145,7 +145,7 @@ def test_cannot_submit_incomplete_or_unverified(app, cycle, outbox):
 
 
 def test_submit_one_second_before_and_after_close(app, nominee, outbox):
-    close = datetime(2026, 6, 28, 16, 0, tzinfo=timezone.utc)  # 5pm in London (BST)
+    close = datetime(2026, 6, 28, 16, 0, tzinfo=UTC)  # 5pm in London (BST)
     with time_machine.travel(close - timedelta(days=1), tick=False):
         cycle = make_cycle(close_at=close, open_at=close - timedelta(days=60))
         early, late = app.test_client(), app.test_client()

@@ -2,7 +2,7 @@
 cycle's time zone), editing, categories, state changes guarded by the dates, and copying."""
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -18,7 +18,7 @@ from tests.support.programme import cycle_form, offered_trend_ids, trend
 from tests.support.queries import recorded_queries
 from tests.support.visible import buttons, error_summary, main_text
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def checked_trend_ids(response) -> set[int]:

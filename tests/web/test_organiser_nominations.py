@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -89,7 +89,7 @@ def test_the_list_shows_the_cycles_nominations_and_no_others(organiser_client, c
 def test_the_submitted_date_is_in_the_cycles_time_zone(organiser_client, nominator):
     cycle = make_cycle(time_zone="Pacific/Auckland")
     nomination = make_nomination(cycle, nominator=nominator)
-    nomination.submitted_at = datetime(2026, 3, 1, 20, 0, tzinfo=timezone.utc)  # 9am on 2 March in Auckland
+    nomination.submitted_at = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)  # 9am on 2 March in Auckland
     db.session.commit()
     assert "2 March 2026" in organiser_client.get(list_url(cycle)).get_data(as_text=True)
     assert "9am on 2 March 2026" in organiser_client.get(page_url(nomination)).get_data(as_text=True)

@@ -4,7 +4,7 @@ app instance, as another gunicorn worker would), and never shared between people
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -48,7 +48,7 @@ def test_an_edit_shows_at_once(client, case):
 
 def test_every_change_to_a_case_shows_even_under_a_frozen_clock(client, case):
     url = f"/impact-cases/{case.slug}"
-    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=timezone.utc), tick=False):
+    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=UTC), tick=False):
         client.get(url)
         shortlists.edit_case(case, by=make_user(roles=("organiser",)), summary="First change.")
         assert "First change." in page_source(client.get(url))
@@ -148,7 +148,7 @@ def test_category_and_cycle_changes_show_on_the_shortlist_even_under_a_frozen_cl
     first_name = cycle.categories[0].name
     organiser = make_user(roles=("organiser",))
     # Frozen, and months before the cycle was stamped: every change must still move the stamp on.
-    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=timezone.utc), tick=False):
+    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=UTC), tick=False):
         assert first_name in page_source(client.get(url)) and client.get(url).headers["X-Cache"] == "hit"
         cycle_rules.edit_category(
             cycle.categories[0], name="Renamed Category Zed", description="", shortlist_size=6, by=organiser
@@ -181,7 +181,7 @@ def test_a_shortlisted_entry_without_a_case_is_counted_and_uncounted_at_once(cli
 def test_a_page_is_served_from_memory_for_at_most_max_age(client, case):
     """A change the fingerprint cannot see (SQL outside the app's ORM) shows within MAX_AGE."""
     url = f"/impact-cases/{case.slug}"
-    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=timezone.utc), tick=False) as traveller:
+    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=UTC), tick=False) as traveller:
         assert client.get(url).headers["X-Cache"] == "miss"
         db.session.execute(sa.update(ImpactCase).where(ImpactCase.id == case.id).values(title="Retitled by SQL"))
         db.session.commit()

@@ -4,7 +4,7 @@ timeout, and copied session or remember-me cookies that stop working when the se
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -16,7 +16,7 @@ from awards.models import Nomination, User
 from tests.factories import DEFAULT_PASSWORD
 from tests.support.visible import page_text
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 IDLE_MESSAGE = "You were signed out after 2 hours without activity"
 ABSOLUTE_MESSAGE = "You were signed out because you signed in more than 12 hours ago"
 
@@ -187,7 +187,7 @@ def test_session_ending_while_typing_keeps_the_answers(app, nominee, time_machin
     from tests.support.nominating import start_draft
 
     cycle = make_cycle()
-    time_machine.move_to(datetime.now(timezone.utc), tick=False)
+    time_machine.move_to(datetime.now(UTC), tick=False)
     client = app.test_client()
     sign_in_with_form(client, nominee)
     nomination = start_draft(client, cycle)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import redis
@@ -227,7 +227,7 @@ def test_bad_limit_settings_are_refused_in_one_line(database_url, setting, value
 def test_failures_from_one_address_do_not_lock_the_owner_out_elsewhere(app, nominee):
     """Found: 11 failures locked any account for 15 minutes even with the right password, so anyone
     could lock out an organiser. The lock is per account and address."""
-    start = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     attacker, owner = client_at(app, "203.0.113.66"), client_at(app, "198.51.100.20")
     with time_machine.travel(start, tick=False):
         for _ in range(11):

@@ -5,7 +5,7 @@ first factor; wrong codes counted as sign-in failures; organisers made to enrol 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import sqlalchemy as sa
@@ -19,7 +19,7 @@ from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.support.clients import is_signed_in
 from tests.support.visible import error_summary, main_text
 
-START = datetime(2026, 3, 2, 9, 0, 5, tzinfo=timezone.utc)
+START = datetime(2026, 3, 2, 9, 0, 5, tzinfo=UTC)
 SETTINGS = "/account/two-factor"
 CODE_PAGE = "/sign-in/code"
 SECRET_RE = re.compile(r'<code id="two-factor-secret">([A-Z2-7 ]+)</code>')

@@ -39,7 +39,7 @@ def measured(label, action):
     return result, peak
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def docx_bomb(unpacked_mb: int = 300, big_part: str = "word/media/image1.bin") -> bytes:
     """A Word document whose part `big_part` inflates from about 0.3 MB to `unpacked_mb` MB."""
     out = io.BytesIO()

@@ -1,1 +1,2 @@
-"""What every feature leans on: errors, the clock, the audit log and who is asking, e-mail through the outbox, text rules, paging and backups."""
+"""What every feature leans on: errors, the clock, dates in words, the audit log, e-mail through the outbox, text
+rules and paging."""

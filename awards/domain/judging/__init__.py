@@ -1,1 +1,2 @@
-"""Judging: the judges, their conflicts, assignment of nominations to judges, reviews and score sheets, progress and reminders, and blind copies."""
+"""Judging: the judges and their affiliations, conflicts, assignment of nominations to judges, reviews and score
+sheets, progress and reminders, and blind copies."""

@@ -648,9 +648,15 @@ _TYPES_NAMESPACE = "http://schemas.openxmlformats.org/package/2006/content-types
 _XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
 # A macro-enabled main part is declared as its plain kind once the macros are left behind.
 _PLAIN_MAIN_TYPES = {
-    "application/vnd.ms-word.document.macroEnabled.main+xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-    "application/vnd.ms-excel.sheet.macroEnabled.main+xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-    "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml": "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+    "application/vnd.ms-word.document.macroEnabled.main+xml": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    ),
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+    ),
+    "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+    ),
 }
 _PERSON_ATTRIBUTES = ("author", "initials", "userId", "providerId", "displayName", "ed", "userName")
 # Elements that only point at a part that is left behind, so they go with it.

@@ -1,1 +1,2 @@
-"""The people who use the service: accounts and signing in, passwords, two-factor, judges' affiliations, and their personal data."""
+"""The people who use the service: accounts and signing in (password, magic link, single sign-on), passwords and
+two-factor authentication."""

@@ -1,1 +1,2 @@
-"""Results: scores aggregated and normalised, the ranking and suggested shortlist, the organiser's decisions, and trend insight."""
+"""Results: scores aggregated and normalised, the ranking and suggested shortlist, the organiser's decisions, and trend
+insight."""

@@ -5,7 +5,7 @@ from flask import Blueprint
 bp = Blueprint("auth", __name__)
 
 from awards.web.auth import (
-    routes,  # noqa: E402,F401
-    single_sign_on,  # noqa: E402,F401
-    your_data,  # noqa: E402,F401
+    routes,  # noqa: F401 (registers its routes on bp)
+    single_sign_on,  # noqa: F401 (registers its routes on bp)
+    your_data,  # noqa: F401 (registers its routes on bp)
 )

@@ -38,7 +38,7 @@ class _ValidList:
         try:
             affiliation_rules.parse_list(field.data, self.kind)
         except DomainError as error:
-            raise ValidationError(error.message)
+            raise ValidationError(error.message) from None
 
 
 def with_affiliations(form_class: type[Form]) -> type[Form]:

@@ -5,6 +5,6 @@ from flask import Blueprint
 bp = Blueprint("public", __name__)
 
 from awards.web.public import (
-    cases,  # noqa: E402,F401
-    routes,  # noqa: E402,F401
+    cases,  # noqa: F401 (registers its routes on bp)
+    routes,  # noqa: F401 (registers its routes on bp)
 )

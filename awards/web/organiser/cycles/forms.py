@@ -103,7 +103,7 @@ class GovDateField(Field):
         self.raw_data = list(self.parts)
         self.data, self.problem, self.bad_part = None, None, None
         day, month, year = self.parts
-        missing = [name for name, value in zip(("day", "month", "year"), self.parts) if not value]
+        missing = [name for name, value in zip(("day", "month", "year"), self.parts, strict=True) if not value]
         if len(missing) == 3:
             if self.required:
                 self.problem, self.bad_part = f"Enter the {self.what}", "all"
@@ -268,7 +268,7 @@ class TrendChoiceField(SelectMultipleField):
             self.data = [int(v) for v in valuelist]
         except ValueError:
             self.data = []
-            raise ValueError("Select only trends from the list")
+            raise ValueError("Select only trends from the list") from None
 
     @property
     def selected(self) -> set[int]:
@@ -378,7 +378,7 @@ class DatesMixin:
             try:
                 result[attribute] = local_instant(day, at, time_zone)
             except DomainError as error:
-                raise DomainError(error.message, field=time_name)
+                raise DomainError(error.message, field=time_name) from None
         return result
 
 
@@ -513,7 +513,7 @@ class CycleForm(DatesMixin, Form):
         try:
             check_time_zone(field.data)
         except DomainError as error:
-            raise ValidationError(error.message)
+            raise ValidationError(error.message) from None
 
     def validate_trends_max(self, field):
         if self.trends_min.data and field.data and field.data < self.trends_min.data:

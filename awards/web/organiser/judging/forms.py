@@ -355,7 +355,7 @@ class CategoryChoiceField(SelectMultipleField):
             self.data = [int(v) for v in valuelist]
         except ValueError:
             self.data = []
-            raise ValueError("Select only categories from the list")
+            raise ValueError("Select only categories from the list") from None
 
     def pre_validate(self, form):
         known = {value for value, _ in self.choices}

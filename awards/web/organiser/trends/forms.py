@@ -62,7 +62,7 @@ class AddTrendForm(Form):
         validators=[
             DataRequired("Enter a code for the trend, like D6"),
             Regexp(
-                r"^[A-Za-z0-9-]{1,%d}$" % MAX_CODE,
+                rf"^[A-Za-z0-9-]{{1,{MAX_CODE}}}$",
                 message=f"Code must be {MAX_CODE} letters, numbers or hyphens or fewer",
             ),
         ],
