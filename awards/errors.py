@@ -63,16 +63,18 @@ def init_error_pages(app: Flask) -> None:
     app.register_error_handler(InternalServerError, server_error)
 
 
+def _warn(event: str, **fields) -> None:
+    """A refused or limited request, logged with its method and path."""
+    log_event(log, event, level=logging.WARNING, method=request.method, path=loggable_path(), **fields)
+
+
+def _first_line(error: Exception) -> str:
+    """The database's own words for what went wrong, on one line."""
+    return (str(getattr(error, "orig", None) or error).splitlines() or [error.__class__.__name__])[0][:300]
+
+
 def csrf_error(error):
-    log_event(
-        log,
-        "csrf.failed",
-        level=logging.WARNING,
-        method=request.method,
-        path=loggable_path(),
-        user=_user_id(),
-        reason=error.description,
-    )
+    _warn("csrf.failed", user=_user_id(), reason=error.description)
     return render_template(
         "errors/400.html",
         title="Your form has expired",
@@ -83,14 +85,7 @@ def csrf_error(error):
 
 def untrusted_host(error: SecurityError):
     # No page can be built for a host we do not serve: no links, no templates.
-    log_event(
-        log,
-        "host.refused",
-        level=logging.WARNING,
-        method=request.method,
-        path=loggable_path(),
-        host=request.environ.get("HTTP_HOST", ""),
-    )
+    _warn("host.refused", host=request.environ.get("HTTP_HOST", ""))
     return "Bad request: this host is not served here.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
@@ -98,25 +93,9 @@ def http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
     if error.code in (401, 403, 404, 405, 410):
-        log_event(
-            log,
-            "request.denied",
-            level=logging.WARNING,
-            status=error.code,
-            method=request.method,
-            path=loggable_path(),
-            user=_user_id(),
-        )
+        _warn("request.denied", status=error.code, user=_user_id())
     elif error.code == 413:
-        log_event(
-            log,
-            "request.too_large",
-            level=logging.WARNING,
-            method=request.method,
-            path=loggable_path(),
-            user=_user_id(),
-            length=request.content_length,
-        )
+        _warn("request.too_large", user=_user_id(), length=request.content_length)
     if error.code == 429:
         return too_many_requests()
     if _wants_json():
@@ -132,15 +111,7 @@ def too_many_requests():
     from awards.throttling import retry_after_seconds
 
     seconds = retry_after_seconds(current_app)
-    log_event(
-        log,
-        "request.throttled",
-        level=logging.WARNING,
-        method=request.method,
-        path=loggable_path(),
-        user=_user_id(),
-        retry_after=seconds,
-    )
+    _warn("request.throttled", user=_user_id(), retry_after=seconds)
     headers = {"Retry-After": str(seconds)}
     if _wants_json():
         return jsonify({"error": "Too Many Requests", "status": 429}), 429, headers
@@ -151,7 +122,7 @@ def too_many_requests():
 def database_unavailable(error):
     # The database is restarting, unreachable or (SQLite) still locked after the busy timeout: a
     # passing fault, not a bug. Say so, ask the browser to come back, and let the pool reconnect.
-    reason = (str(getattr(error, "orig", None) or error).splitlines() or [error.__class__.__name__])[0][:300]
+    reason = _first_line(error)
     log.error("database unavailable on %s %s: %s", request.method, loggable_path(), reason)
     with contextlib.suppress(Exception):  # the connection is gone; the pool replaces it on the next checkout
         db.session.rollback()
@@ -176,16 +147,8 @@ def database_refused(error: IntegrityError):
     # (docs/architecture.md, "Unique constraints"); this is the net under it, for two requests
     # that passed their checks at the same moment. Nothing of the request was saved: say so as a
     # 409, never a 500, and let the person try again on the latest data.
-    reason = (str(getattr(error, "orig", None) or error).splitlines() or [error.__class__.__name__])[0][:300]
-    log_event(
-        log,
-        "request.conflict",
-        level=logging.WARNING,
-        method=request.method,
-        path=loggable_path(),
-        user=_user_id(),
-        reason=reason,
-    )
+    reason = _first_line(error)
+    _warn("request.conflict", user=_user_id(), reason=reason)
     try:
         db.session.rollback()
     except Exception:  # the database may be the problem

@@ -5,6 +5,7 @@ import io
 
 import sqlalchemy as sa
 
+from awards.domain.results.shortlists import EDITABLE_CASE_FIELDS
 from awards.extensions import db
 from awards.models import (
     AuditEvent,
@@ -105,22 +106,7 @@ def test_edit_and_unpublish_a_case(organiser_client, judged):
     db.session.add(case)
     db.session.commit()
     url = f"/organiser/impact-cases/{case.id}"
-    form = {
-        name: getattr(case, name)
-        for name in (
-            "title",
-            "summary",
-            "challenge",
-            "approach",
-            "outcomes_narrative",
-            "unintended_consequences",
-            "lessons",
-            "organisation",
-            "region",
-            "citation",
-            "licence",
-        )
-    }
+    form = {name: getattr(case, name) for name in EDITABLE_CASE_FIELDS}
     form["title"] = ""
     response = organiser_client.post_form(url, form, token_from=url)
     assert "Enter a title" in response.get_data(as_text=True)
@@ -233,22 +219,7 @@ def test_withdrawing_the_results_undoes_publication_and_publishing_again_restore
     [case] = db.session.scalars(sa.select(ImpactCase)).all()
     case_id, slug = case.id, case.slug
     edit = f"/organiser/impact-cases/{case.id}"
-    form = {
-        name: getattr(case, name)
-        for name in (
-            "title",
-            "summary",
-            "challenge",
-            "approach",
-            "outcomes_narrative",
-            "unintended_consequences",
-            "lessons",
-            "organisation",
-            "region",
-            "citation",
-            "licence",
-        )
-    }
+    form = {name: getattr(case, name) for name in EDITABLE_CASE_FIELDS}
     form["title"] = "Faster repairs for tenants"
     organiser_client.post_form(edit, form, token_from=edit)
     assert client.get(f"/impact-cases/{slug}").status_code == 200
