@@ -13,6 +13,7 @@ from awards.extensions import db
 from awards.models import Cycle, CycleStatus, ImpactCaseTrend, Nomination, Trend, User
 from awards.web.organiser.results.routes import TOP_ROWS
 from awards.web.public.cases import TREND_PAGE_CASES
+from tests.support.pages import same_page
 
 
 def test_results_show_the_top_of_each_category_and_page_through_one(client):
@@ -38,7 +39,7 @@ def test_results_show_the_top_of_each_category_and_page_through_one(client):
     assert re.findall(r"/results/([A-Z0-9-]+)\"", whole) == [references[nid] for _, nid in order]
     assert f'id="category-{cycle.categories[1].id}"' not in whole  # only the chosen category
     # 100 a page: one page, so page 2 (like any page past the end) is the last page
-    assert client.get(f"{url}?category={category.slug}&page=2").get_data(as_text=True) == whole
+    assert same_page(client.get(f"{url}?category={category.slug}&page=2").get_data(as_text=True)) == same_page(whole)
 
 
 def test_a_trend_page_shows_the_most_recent_cases_and_links_to_the_rest(client):
