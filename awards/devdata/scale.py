@@ -23,7 +23,7 @@ from sqlalchemy import func, insert, select, update
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict
 from awards.domain.core.text import slugify
-from awards.domain.nominations.entries import REGIONS
+from awards.domain.programme.entry_forms import REGIONS
 from awards.domain.people.passwords import hash_password
 from awards.domain.programme.cycles import create_cycle
 from awards.domain.programme.taxonomy import seed_trends
@@ -37,7 +37,6 @@ from awards.models import (
     ImpactCase,
     ImpactCaseTrend,
     Judge,
-    MeasuredOutcome,
     Nomination,
     NominationPartner,
     NominationStatus,

@@ -2,6 +2,7 @@
 
 from awards.models.audit import AuditEvent
 from awards.models.cycles import Category, Criterion, Cycle, CycleStatus, category_trends, cycle_trends
+from awards.models.forms import FormQuestion, FormSection, FormTemplate
 from awards.models.identities import LinkedIdentity
 from awards.models.judging import (
     AFFILIATION_RECENT_YEARS,
@@ -23,7 +24,6 @@ from awards.models.judging import (
 from awards.models.nominations import (
     Attachment,
     Eligibility,
-    MeasuredOutcome,
     Nomination,
     NominationPartner,
     NominationStatus,
@@ -63,9 +63,11 @@ __all__ = [
     "Cycle",
     "CycleStatus",
     "Eligibility",
+    "FormQuestion",
+    "FormSection",
     "FormStash",
+    "FormTemplate",
     "LinkedIdentity",
-    "MeasuredOutcome",
     "Nomination",
     "NominationPartner",
     "NominationStatus",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -25,6 +25,9 @@ from awards.extensions import db
 from awards.models.base import Model
 from awards.models.taxonomy import Trend
 from awards.models.types import UTCDateTime, enum_column
+
+if TYPE_CHECKING:
+    from awards.models.forms import FormSection
 
 
 class CycleStatus(str, enum.Enum):
@@ -85,15 +88,9 @@ class Cycle(Model):
     reference_prefix: Mapped[str] = mapped_column(String(12), default="PSDA")
     last_reference_number: Mapped[int] = mapped_column(Integer, default=0)
 
-    # Entry rules
-    summary_word_limit: Mapped[int] = mapped_column(Integer, default=100)
-    section_word_limit: Mapped[int] = mapped_column(Integer, default=500)
-    # Optional per-section overrides, e.g. {"challenge": 300}
-    section_word_limits: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Entry rules (the questions, their limits and the files are the cycle's form: models/forms.py)
     trends_min: Mapped[int] = mapped_column(Integer, default=1)
     trends_max: Mapped[int] = mapped_column(Integer, default=3)
-    attachments_max_count: Mapped[int] = mapped_column(Integer, default=5)
-    attachments_max_mb: Mapped[int] = mapped_column(Integer, default=10)
 
     # Judging settings
     judges_per_nomination: Mapped[int] = mapped_column(Integer, default=3)
@@ -122,9 +119,10 @@ class Cycle(Model):
     criteria: Mapped[list[Criterion]] = relationship(
         back_populates="cycle", order_by="Criterion.position", cascade="all, delete-orphan"
     )
-
-    def word_limit(self, section: str) -> int:
-        return int((self.section_word_limits or {}).get(section, self.section_word_limit))
+    # The entry form: its sections in order, each loaded with its questions (models/forms.py).
+    form_sections: Mapped[list[FormSection]] = relationship(
+        "FormSection", order_by="FormSection.position", cascade="all, delete-orphan", overlaps="cycle"
+    )
 
     def __repr__(self) -> str:
         return f"<Cycle {self.slug}>"

@@ -1,11 +1,12 @@
-"""Nominations, with their partners, trends, measured outcomes and attachments."""
+"""Nominations, with their partners, trends, answers and attachments."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from awards.models.base import Model
@@ -76,21 +77,15 @@ class Nomination(Model):
     organisation_name: Mapped[str] = mapped_column(String(200), default="")
     contact_name: Mapped[str] = mapped_column(String(200), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
-    contact_phone: Mapped[str] = mapped_column(String(40), default="")
     region: Mapped[str] = mapped_column(String(60), default="")
     # Project
     title: Mapped[str] = mapped_column(String(200), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
-    # Narrative sections
-    challenge: Mapped[str] = mapped_column(Text, default="")
-    approach: Mapped[str] = mapped_column(Text, default="")
-    outcomes_narrative: Mapped[str] = mapped_column(Text, default="")
-    unintended_consequences: Mapped[str] = mapped_column(Text, default="")
-    lessons: Mapped[str] = mapped_column(Text, default="")
     # Declarations
-    declares_accurate: Mapped[bool] = mapped_column(Boolean, default=False)
     consents_to_publish: Mapped[bool] = mapped_column(Boolean, default=False)
-    declares_authorised: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The answers to the form's other questions, by question key, as typed (a draft keeps what
+    # is wrong with them): domain/nominations/answers.py reads and writes them.
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Sections the nominee has saved at least once (for Not started / In progress).
     touched_sections: Mapped[str] = mapped_column(String(300), default="")
 
@@ -112,9 +107,6 @@ class Nomination(Model):
         back_populates="nomination",
         cascade="all, delete-orphan",
         order_by="(NominationTrend.is_primary.desc(), NominationTrend.position)",
-    )
-    measured_outcomes: Mapped[list[MeasuredOutcome]] = relationship(
-        back_populates="nomination", order_by="MeasuredOutcome.position", cascade="all, delete-orphan"
     )
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="nomination", order_by="Attachment.id", cascade="all, delete-orphan"
@@ -169,25 +161,13 @@ class NominationTrend(Model):
     trend: Mapped[Trend] = relationship(lazy="joined")
 
 
-class MeasuredOutcome(Model):
-    __tablename__ = "measured_outcomes"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"), index=True)
-    metric: Mapped[str] = mapped_column(String(200), default="")
-    baseline: Mapped[str] = mapped_column(String(200), default="")
-    result: Mapped[str] = mapped_column(String(200), default="")
-    measured_on: Mapped[str] = mapped_column(String(40), default="")  # e.g. "March 2025"
-    position: Mapped[int] = mapped_column(Integer, default=0)
-
-    nomination: Mapped[Nomination] = relationship(back_populates="measured_outcomes")
-
-
 class Attachment(Model):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"), index=True)
+    # The file question it answers.
+    question_key: Mapped[str] = mapped_column(String(40), default="documents", server_default="documents")
     original_name: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     content_type: Mapped[str] = mapped_column(String(120))

@@ -73,13 +73,10 @@ class ImpactCase(Model):
     result: Mapped[Result] = mapped_column(enum_column(Result, 20))
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
-    challenge: Mapped[str] = mapped_column(Text, default="")
-    approach: Mapped[str] = mapped_column(Text, default="")
-    outcomes_narrative: Mapped[str] = mapped_column(Text, default="")
-    # [{"metric", "baseline", "result", "measured_on"}]
-    measured_outcomes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    unintended_consequences: Mapped[str] = mapped_column(Text, default="")
-    lessons: Mapped[str] = mapped_column(Text, default="")
+    # The answers to the questions marked public, in form order, copied at publication with their
+    # words: [{"key", "label", "kind", "value"}] (a group's value: its columns and rows,
+    # {"columns": [{"key", "label", "kind"}], "rows": [{column key: value}]}).
+    answers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     organisation: Mapped[str] = mapped_column(String(200), default="")
     # [{"name", "is_supplier"}]
     partners: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 
+from awards.domain.programme import entry_forms
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError, NotFound
@@ -41,15 +42,13 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 _PREFIX = re.compile(r"[A-Z0-9]{1,12}")
 
 ENTRY_RULE_FIELDS = (
-    "summary_word_limit",
-    "section_word_limit",
     "trends_min",
     "trends_max",
-    "attachments_max_count",
-    "attachments_max_mb",
     "judges_per_nomination",
     "judge_max_load",
 )
+# Limits a new cycle's default form starts with (they then live in its questions: entry_forms).
+FORM_RULE_FIELDS = ("summary_word_limit", "section_word_limit", "attachments_max_count", "attachments_max_mb")
 
 
 def accepts_nominations(cycle: Cycle, now: datetime | None = None) -> bool:
@@ -210,7 +209,7 @@ def _check_rules(rules: dict[str, Any]) -> None:
         raise DomainError("Nominations must address at least 1 trend", field="trends_min")
     if rules.get("trends_max", 3) < rules.get("trends_min", 1):
         raise DomainError("The most trends must be at least the fewest", field="trends_max")
-    for name in ENTRY_RULE_FIELDS:
+    for name in ENTRY_RULE_FIELDS + FORM_RULE_FIELDS:
         if name in rules and rules[name] is not None and rules[name] < 1:
             raise DomainError("Enter a whole number of 1 or more", field=name)
 
@@ -302,6 +301,7 @@ def create_cycle(
     reference_prefix: str | None = None,
     with_defaults: bool = True,
     categories: list[str] | None = None,
+    form: dict[str, Any] | None = None,
     by: User | None = None,
     **rules: Any,
 ) -> Cycle:
@@ -310,7 +310,11 @@ def create_cycle(
     default categories by slug (None: all of them; an empty list: none, to be added later).
 
     The reference prefix must be free for the year; without one, the cycle gets PSDA or, if
-    another cycle of the year has that, the first free PSDA2, PSDA3, …"""
+    another cycle of the year has that, the first free PSDA2, PSDA3, …
+
+    The entry form is `form` (a definition: entry_forms.definition_of, or a template's) or the
+    default form with the limits given (summary_word_limit, section_word_limit,
+    attachments_max_count, attachments_max_mb)."""
     if not name.strip():
         raise DomainError("Enter a name for the cycle", field="name")
     _check_year(year)
@@ -321,8 +325,9 @@ def create_cycle(
     reference_prefix = _clean_prefix(reference_prefix)
     _check_prefix_free(reference_prefix, year)
     defaults = default_entry_rules()
-    defaults.update({k: v for k, v in rules.items() if k in ENTRY_RULE_FIELDS and v is not None})
+    defaults.update({k: v for k, v in rules.items() if k in ENTRY_RULE_FIELDS + FORM_RULE_FIELDS and v is not None})
     _check_rules(defaults)
+    form_rules = {k: defaults.pop(k) for k in FORM_RULE_FIELDS}
     slug = slugify(slug) if slug else unique_cycle_slug(f"{name}")
     if db.session.scalar(select(Cycle.id).where(Cycle.slug == slug)):
         raise Conflict(f"The web address {slug} is already used by another cycle", field="slug")
@@ -342,7 +347,6 @@ def create_cycle(
         created_at=now,
         updated_at=now,
         blind_judging=True,
-        section_word_limits={},
         **defaults,
     )
     if trend_ids is None:
@@ -356,6 +360,14 @@ def create_cycle(
         _add_default_criteria(cycle)
     db.session.add(cycle)
     db.session.flush()
+    if form is None:
+        form = entry_forms.default_definition(
+            summary_words=form_rules["summary_word_limit"],
+            words=dict.fromkeys(entry_forms.NARRATIVE_KEYS, form_rules["section_word_limit"]),
+            files_max_count=form_rules["attachments_max_count"],
+            files_max_mb=form_rules["attachments_max_mb"],
+        )
+    entry_forms.install(cycle, form)
     audit.record("cycle.created", actor=by, obj=cycle, slug=cycle.slug)
     return cycle
 
@@ -659,7 +671,8 @@ def copy_cycle(
     reference_prefix: str | None = None,
     by: User | None = None,
 ) -> Cycle:
-    """Start next year's cycle from this one: settings, trends still current, categories and criteria.
+    """Start next year's cycle from this one: settings, trends still current, categories, criteria and
+    the entry form (its limits to categories carried to the copies of those categories).
     The reference prefix is the source's unless another is given (or the source's is taken for the year:
     then the first free one after it, as `free_reference_prefix` finds)."""
     rules = {k: getattr(source, k) for k in ENTRY_RULE_FIELDS}
@@ -680,7 +693,6 @@ def copy_cycle(
         **rules,
     )
     cycle.blind_judging = source.blind_judging
-    cycle.section_word_limits = dict(source.section_word_limits or {})
     for category in source.categories:
         copy = Category(
             name=category.name,
@@ -705,5 +717,7 @@ def copy_cycle(
             )
         )
     db.session.flush()
+    same_category = {old.id: new.id for old, new in zip(source.categories, cycle.categories, strict=True)}
+    entry_forms.install(cycle, entry_forms.definition_of(source, with_categories=True), category_ids=same_category)
     audit.record("cycle.copied", actor=by, obj=cycle, source=source.slug)
     return cycle

@@ -18,7 +18,7 @@ from awards.domain.core.clock import utcnow
 from awards.domain.core.dates import govuk_date
 from awards.domain.core.errors import Conflict, NotAllowed
 from awards.domain.nominations.attachments import attachment_path
-from awards.domain.nominations.entries import SECTION_KEYS, section_data
+from awards.domain.nominations import answers as nomination_answers
 from awards.domain.nominations.stash import forget_stashes_of, stashes_of
 from awards.domain.people.accounts import check_current_password
 from awards.domain.people.passwords import hash_password
@@ -74,7 +74,10 @@ def _without_links(text: str | None) -> str | None:
 
 def _nomination_record(nomination: Nomination) -> dict[str, Any]:
     # Every section as stored (the documents are listed in full below).
-    sections = {key: section_data(nomination, key) for key in SECTION_KEYS if key != "documents"}
+    sections = {
+        section.key: {q.key: nomination_answers.stored(nomination, q) for q in section.questions if q.kind != "file"}
+        for section in nomination.cycle.form_sections
+    }
     return {
         "reference": nomination.reference,
         "cycle": nomination.cycle.name,
@@ -88,10 +91,6 @@ def _nomination_record(nomination: Nomination) -> dict[str, Any]:
         "eligibility": nomination.eligibility.value if nomination.eligibility else None,
         "sections": sections,
         "partners": [{"name": p.name, "is_supplier": p.is_supplier} for p in nomination.partners],
-        "measured_outcomes": [
-            {"metric": m.metric, "baseline": m.baseline, "result": m.result, "measured_on": m.measured_on}
-            for m in nomination.measured_outcomes
-        ],
         "attachments": [
             {
                 "name": a.original_name,

@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from awards.domain.nominations.entries import MAX_MEASURED_OUTCOMES, MAX_PARTNERS
+MAX_MEASURED_OUTCOMES = MAX_PARTNERS = 10  # rewritten for the form as data (helper A)
 
 BLANK_ROWS = 2
 

@@ -15,7 +15,7 @@ from awards.domain.core import paging
 from awards.domain.core.errors import Conflict, NotAllowed
 from awards.domain.nominations import screening
 from awards.domain.nominations.attachments import KINDS, attachment_path, human_size
-from awards.domain.nominations.entries import SECTION_BY_KEY
+from awards.domain.programme.entry_forms import section_by_key
 from awards.domain.publishing import exports
 from awards.extensions import db
 from awards.models import (
@@ -179,7 +179,7 @@ def status_counts(cycle: Cycle) -> list[tuple[NominationStatus, int, str]]:
     return result
 
 
-def describe_event(event: AuditEvent) -> tuple[str, str]:
+def describe_event(event: AuditEvent, cycle: Cycle) -> tuple[str, str]:
     """(what happened, more detail) for a history line, in words an organiser reads easily."""
     detail = event.detail or {}
     if event.action == "nomination.eligibility":
@@ -192,7 +192,7 @@ def describe_event(event: AuditEvent) -> tuple[str, str]:
     name = ACTION_NAMES.get(event.action)
     if name is None:
         name = event.action.split(".", 1)[-1].replace("_", " ").replace(".", " ").capitalize()
-    section = SECTION_BY_KEY.get(str(detail.get("section") or ""))
+    section = section_by_key(cycle, str(detail.get("section") or ""))
     return name, section.title if section else ""
 
 
@@ -402,7 +402,7 @@ def _render_nomination(cycle: Cycle, nomination: Nomination, form: EligibilityFo
                 "version": str(nomination.version),
             },
         )
-    events = [(event, *describe_event(event)) for event in history(nomination)]
+    events = [(event, *describe_event(event, nomination.cycle)) for event in history(nomination)]
     return render_template(
         "organiser/nominations/show.html",
         cycle=cycle,

@@ -1,0 +1,619 @@
+"""The entry form as data: what each kind of question is, the default form (the nine sections every
+cycle had before forms could be designed), a form as a definition (to copy, save as a template or
+start from one), and which sections and questions a nomination is asked (its category, and
+conditions on earlier answers).
+
+The answers themselves are read and written by domain/nominations/answers.py; the organiser's
+changes to a form, with the checks that keep existing answers readable, by
+domain/nominations/form_builder.py.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from awards.extensions import db
+from awards.models import Cycle
+from awards.models.forms import FormQuestion, FormSection
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    name: str  # in the builder's list of kinds
+    # Words of the required-answer message when the question gives none: "Enter", "Select"…
+    verb: str
+    # Whether the answer can be a condition of a later question (its value compared with a list).
+    conditional: bool = False
+    # Whether the kind may be a column of a repeating group.
+    in_group: bool = False
+
+
+KINDS: dict[str, Kind] = {
+    k.key: k
+    for k in (
+        Kind("text", "Short text", "Enter", conditional=True, in_group=True),
+        Kind("textarea", "Long text, with a word or character limit", "Enter"),
+        Kind("number", "Number", "Enter", conditional=True, in_group=True),
+        Kind("date", "Date", "Enter"),
+        Kind("yes_no", "Yes or no", "Select", conditional=True, in_group=True),
+        Kind("choice", "One choice from a list", "Select", conditional=True, in_group=True),
+        Kind("choices", "Several choices from a list", "Select", conditional=True),
+        Kind("email", "Email address", "Enter", in_group=True),
+        Kind("url", "Web address", "Enter", in_group=True),
+        Kind("phone", "Telephone number", "Enter", in_group=True),
+        Kind("declaration", "A statement to confirm", "Confirm"),
+        Kind("file", "File upload", "Upload"),
+        Kind("group", "A repeating group of questions", "Add"),
+        Kind("trends", "Trends addressed", "Select"),
+    )
+}
+# Kinds an organiser can add (trends is the core question of its own).
+ADDABLE_KINDS = tuple(k for k in KINDS if k != "trends")
+GROUP_KINDS = tuple(k for k, kind in KINDS.items() if kind.in_group)
+
+JUDGES_SEE = {
+    "all": "Judges and organisers",
+    "not_blind": "Judges, except in blind judging, and organisers",
+    "none": "Organisers only",
+}
+
+REGIONS = (
+    "North East",
+    "North West",
+    "Yorkshire and the Humber",
+    "East Midlands",
+    "West Midlands",
+    "East of England",
+    "London",
+    "South East",
+    "South West",
+    "Wales",
+    "Scotland",
+    "Northern Ireland",
+    "UK-wide",
+)
+
+# The core questions: the platform reads their answers from the nomination's own columns (and its
+# partners and trend links), so they can be reworded, re-limited and moved but never removed.
+CORE_KEYS = (
+    "organisation_name",
+    "partners",
+    "contact_name",
+    "contact_email",
+    "region",
+    "title",
+    "summary",
+    "trends",
+    "consents_to_publish",
+)
+# Limits a core question cannot go beyond: its column's size.
+CORE_MAX_CHARS = {"organisation_name": 200, "contact_name": 200, "contact_email": 254, "title": 200}
+MAX_SECTIONS = 20
+MAX_QUESTIONS = 120
+MAX_GROUP_ROWS = 50
+MAX_OPTIONS = 60
+FILE_TYPES = ("pdf", "docx", "xlsx", "pptx", "png", "jpg")
+
+# The default form's pieces of writing whose word limit is the cycle's "section" limit.
+NARRATIVE_KEYS = ("challenge", "approach", "outcomes", "unintended_consequences", "lessons")
+DEFAULT_SUMMARY_WORDS = 100
+DEFAULT_SECTION_WORDS = 500
+
+
+def _q(key: str, kind: str, label: str, **rest: Any) -> dict[str, Any]:
+    """One question of a definition, with the defaults spelled out."""
+    question = {
+        "key": key,
+        "kind": kind,
+        "core": key in CORE_KEYS,
+        "label": label,
+        "hint": "",
+        "required": True,
+        "settings": {},
+        "judges_see": "all",
+        "public": False,
+        "condition": None,
+    }
+    question.update(rest)
+    return question
+
+
+def _s(key: str, title: str, hint: str, intro: str, questions: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"key": key, "title": title, "hint": hint, "intro": intro, "condition": None, "questions": questions}
+
+
+def _words(limit: int, short: str, error: str, noun: str) -> dict[str, Any]:
+    return {"max_words": limit, "short": short, "error": error, "noun": noun}
+
+
+def default_definition(
+    *,
+    summary_words: int = DEFAULT_SUMMARY_WORDS,
+    words: dict[str, int] | None = None,
+    files_max_count: int = 5,
+    files_max_mb: int = 10,
+) -> dict[str, Any]:
+    """The default form: the nine sections every cycle had before forms could be designed, with the
+    word limits given (per question key, else DEFAULT_SECTION_WORDS)."""
+    words = words or {}
+
+    def limit(key: str) -> int:
+        return int(words.get(key, DEFAULT_SECTION_WORDS))
+
+    public_text: dict[str, Any] = {"judges_see": "all", "public": True}
+    return {
+        "sections": [
+            _s(
+                "organisation",
+                "About the nominated organisation",
+                "Who did the work, and who we contact",
+                "Tell us about the organisation that did the work. You can nominate on behalf of another "
+                "organisation: give the details of its contact, who we may ask about the work.",
+                [
+                    _q(
+                        "organisation_name",
+                        "text",
+                        "Name of the nominated organisation",
+                        hint="For example, Riverside Borough Council",
+                        settings={
+                            "max_chars": 200,
+                            "short": "Nominated organisation",
+                            "error": "Enter the name of the nominated organisation",
+                            "autocomplete": "organization",
+                        },
+                        judges_see="not_blind",
+                        public=True,
+                    ),
+                    _q(
+                        "partners",
+                        "group",
+                        "Partner organisations",
+                        hint="Other organisations that took part, such as other councils, charities or suppliers. "
+                        "Leave blank rows empty; save to get more rows (up to 10).",
+                        required=False,
+                        settings={
+                            "short": "Partner organisations",
+                            "max_rows": 10,
+                            "row_name": "Partner",
+                            "columns": [
+                                _q("name", "text", "Name", settings={"max_chars": 200}),
+                                _q("is_supplier", "yes_no", "Is a supplier", required=False),
+                            ],
+                        },
+                        judges_see="not_blind",
+                        public=True,
+                    ),
+                    _q(
+                        "contact_name",
+                        "text",
+                        "Contact’s full name",
+                        hint="Someone at the nominated organisation we can ask about the work",
+                        settings={"max_chars": 200, "short": "Contact", "error": "Enter the name of the contact"},
+                        judges_see="none",
+                    ),
+                    _q(
+                        "contact_email",
+                        "email",
+                        "Contact’s email address",
+                        settings={"short": "Contact’s email address", "error": "Enter the contact’s email address"},
+                        judges_see="none",
+                    ),
+                    _q(
+                        "contact_phone",
+                        "phone",
+                        "Contact’s telephone number",
+                        required=False,
+                        settings={"short": "Contact’s telephone number"},
+                        judges_see="none",
+                    ),
+                    _q(
+                        "region",
+                        "choice",
+                        "Region",
+                        hint="Where the work took place. Choose UK-wide for national work.",
+                        settings={"options": list(REGIONS), "short": "Region", "error": "Select the region"},
+                        judges_see="all",
+                        public=True,
+                    ),
+                ],
+            ),
+            _s(
+                "project",
+                "Project",
+                "Title and the public summary",
+                "",
+                [
+                    _q(
+                        "title",
+                        "text",
+                        "Project title",
+                        hint="A short name people will recognise, up to 200 characters",
+                        settings={"max_chars": 200, "short": "Project title", "error": "Enter the project title"},
+                        **public_text,
+                    ),
+                    _q(
+                        "summary",
+                        "textarea",
+                        "Public summary",
+                        hint="What the project did and what changed, in plain English. If the nomination is shortlisted and you "
+                        "consent, we publish this summary.",
+                        settings=_words(summary_words, "Public summary", "Enter the public summary", "The summary"),
+                        **public_text,
+                    ),
+                ],
+            ),
+            _s(
+                "trends",
+                "Trends addressed",
+                "The digital and technology trends the work addresses",
+                "",
+                [
+                    _q(
+                        "trends",
+                        "trends",
+                        "Which trends does the work address?",
+                        settings={"short": "Trends", "how_words": 100},
+                        **public_text,
+                    )
+                ],
+            ),
+            _s(
+                "challenge",
+                "The challenge",
+                "The problem the work set out to solve",
+                "",
+                [
+                    _q(
+                        "challenge",
+                        "textarea",
+                        "Describe the challenge",
+                        hint="The problem or opportunity, who it affected and why it mattered. Give the situation before the work started.",
+                        settings=_words(
+                            limit("challenge"),
+                            "The challenge",
+                            "Describe the challenge",
+                            "The description of the challenge",
+                        ),
+                        **public_text,
+                    )
+                ],
+            ),
+            _s(
+                "approach",
+                "The approach",
+                "What you did, and the technology you used",
+                "",
+                [
+                    _q(
+                        "approach",
+                        "textarea",
+                        "Describe the approach",
+                        hint="What you did, who was involved, how users took part, and the technology you used.",
+                        settings=_words(
+                            limit("approach"),
+                            "The approach",
+                            "Describe the approach",
+                            "The description of the approach",
+                        ),
+                        **public_text,
+                    )
+                ],
+            ),
+            _s(
+                "outcomes",
+                "Outcomes and impact",
+                "What changed, with measured results",
+                "",
+                [
+                    _q(
+                        "outcomes_narrative",
+                        "textarea",
+                        "Describe the outcomes and impact",
+                        hint="What changed, for whom, and how many people benefit. Include qualitative evidence such as feedback.",
+                        settings=_words(
+                            limit("outcomes"),
+                            "Outcomes and impact",
+                            "Describe the outcomes and impact",
+                            "The outcomes and impact",
+                        ),
+                        **public_text,
+                    ),
+                    _q(
+                        "measured",
+                        "group",
+                        "Measured outcomes",
+                        hint="Up to 10 results you measured, with the baseline you started from. Leave rows you do not need "
+                        "empty; save to get more rows.",
+                        required=False,
+                        settings={
+                            "short": "Measured outcomes",
+                            "max_rows": 10,
+                            "row_name": "Outcome",
+                            "columns": [
+                                _q(
+                                    "metric",
+                                    "text",
+                                    "What was measured",
+                                    settings={"max_chars": 200, "error": "Enter what was measured"},
+                                ),
+                                _q("baseline", "text", "Baseline", required=False, settings={"max_chars": 200}),
+                                _q(
+                                    "result", "text", "Result", settings={"max_chars": 200, "error": "Enter the result"}
+                                ),
+                                _q(
+                                    "measured_on",
+                                    "text",
+                                    "When it was measured",
+                                    required=False,
+                                    hint="For example, March 2025",
+                                    settings={"max_chars": 40},
+                                ),
+                            ],
+                        },
+                        **public_text,
+                    ),
+                ],
+            ),
+            _s(
+                "lessons",
+                "Unintended consequences and lessons",
+                "What surprised you, and what others can learn",
+                "",
+                [
+                    _q(
+                        "unintended_consequences",
+                        "textarea",
+                        "Unintended consequences and risks",
+                        hint="Effects you did not plan, good or bad, and the risks you managed. Judges value honesty here.",
+                        settings=_words(
+                            limit("unintended_consequences"),
+                            "Unintended consequences and risks",
+                            "Describe any unintended consequences and risks",
+                            "Unintended consequences",
+                        ),
+                        **public_text,
+                    ),
+                    _q(
+                        "lessons",
+                        "textarea",
+                        "Lessons, and how others could adopt the work",
+                        hint="What you would do differently, and what another organisation would need to do the same.",
+                        settings=_words(
+                            limit("lessons"),
+                            "Lessons and how others could adopt it",
+                            "Describe the lessons and how others could adopt the work",
+                            "Lessons",
+                        ),
+                        **public_text,
+                    ),
+                ],
+            ),
+            _s(
+                "documents",
+                "Supporting documents",
+                "Optional evidence, such as reports or screenshots",
+                "",
+                [
+                    _q(
+                        "documents",
+                        "file",
+                        "Supporting documents",
+                        hint="Evidence such as an evaluation report, a case study or screenshots. Judges may see the files: "
+                        "if judging is anonymous, remove names of people and organisations from inside them.",
+                        required=False,
+                        settings={
+                            "short": "Supporting documents",
+                            "types": list(FILE_TYPES),
+                            "max_mb": files_max_mb,
+                            "max_count": files_max_count,
+                        },
+                    )
+                ],
+            ),
+            _s(
+                "declarations",
+                "Declarations",
+                "Accuracy, authority and consent to publish",
+                "",
+                [
+                    _q(
+                        "declares_accurate",
+                        "declaration",
+                        "I confirm the information in this nomination is accurate to the best of my knowledge",
+                        settings={
+                            "short": "The information is accurate",
+                            "error": "Confirm that the information is accurate",
+                        },
+                        judges_see="none",
+                    ),
+                    _q(
+                        "consents_to_publish",
+                        "yes_no",
+                        "If the nomination is shortlisted, may we publish it as an impact case?",
+                        hint="Your answer does not affect judging. If you answer no, nothing from the nomination is "
+                        "published: the public shortlist counts it without naming it.",
+                        settings={
+                            "short": "May be published as an impact case if shortlisted",
+                            "error": "Select yes if we may publish the nomination as an impact case if it is "
+                            "shortlisted, or no if we may not",
+                        },
+                        judges_see="none",
+                    ),
+                    _q(
+                        "declares_authorised",
+                        "declaration",
+                        "I confirm the nominated organisation has authorised me to make this nomination",
+                        settings={
+                            "short": "The organisation authorised the nomination",
+                            "error": "Confirm that the organisation has authorised you",
+                        },
+                        judges_see="none",
+                    ),
+                ],
+            ),
+        ]
+    }
+
+
+# Reading a cycle's form ------------------------------------------------------------------------
+
+
+def sections_of(cycle: Cycle) -> list[FormSection]:
+    """The cycle's sections in order, each with its questions (loaded with it)."""
+    return list(cycle.form_sections)
+
+
+def questions_of(cycle: Cycle) -> Iterator[FormQuestion]:
+    """Every question of the cycle's form, in form order."""
+    for section in sections_of(cycle):
+        yield from section.questions
+
+
+def section_by_key(cycle: Cycle, key: str) -> FormSection | None:
+    return next((s for s in sections_of(cycle) if s.key == key), None)
+
+
+def question_by_key(cycle: Cycle, key: str) -> FormQuestion | None:
+    return next((q for q in questions_of(cycle) if q.key == key), None)
+
+
+def setting(question: FormQuestion, name: str, default: Any = None) -> Any:
+    return (question.settings or {}).get(name, default)
+
+
+def short_name(question: FormQuestion) -> str:
+    """The question's name in tables, summaries and column headings."""
+    return str(setting(question, "short") or question.label)
+
+
+def sees(question: FormQuestion, *, blind: bool) -> bool:
+    """Whether a judge reads the answer (with judging blind or not)."""
+    return question.judges_see == "all" or (question.judges_see == "not_blind" and not blind)
+
+
+# Where a question is asked -----------------------------------------------------------------------
+
+Lookup = Callable[[str], Any]  # an earlier question's key → its answer as stored
+
+
+def condition_holds(condition: dict[str, Any] | None, lookup: Lookup) -> bool:
+    """Whether an answer matches a condition {"question": key, "values": [...]}: one of the values
+    (for yes or no, "yes" or "no"; for several choices, any chosen one)."""
+    if not condition:
+        return True
+    answer = lookup(str(condition.get("question") or ""))
+    wanted = {str(v).strip().casefold() for v in condition.get("values") or []}
+    if isinstance(answer, bool):
+        given = {"yes" if answer else "no"}
+    elif isinstance(answer, list):
+        given = {str(v).strip().casefold() for v in answer}
+    elif answer is None:
+        given = set()
+    else:
+        given = {str(answer).strip().casefold()}
+    return bool(given & wanted)
+
+
+def _in_category(item: FormSection | FormQuestion, category_id: int | None) -> bool:
+    return not item.category_ids or category_id in item.category_ids
+
+
+def asked_sections(cycle: Cycle, category_id: int | None, lookup: Lookup) -> list[FormSection]:
+    """The sections a nominee of the category is asked, given their answers so far."""
+    return [s for s in sections_of(cycle) if _in_category(s, category_id) and condition_holds(s.condition, lookup)]
+
+
+def asked_questions(section: FormSection, category_id: int | None, lookup: Lookup) -> list[FormQuestion]:
+    """The questions of a section a nominee of the category is asked, given their answers so far."""
+    return [q for q in section.questions if _in_category(q, category_id) and condition_holds(q.condition, lookup)]
+
+
+def all_asked(cycle: Cycle, category_id: int | None, lookup: Lookup) -> Iterator[FormQuestion]:
+    """Every question a nominee of the category is asked, in form order."""
+    for section in asked_sections(cycle, category_id, lookup):
+        yield from asked_questions(section, category_id, lookup)
+
+
+# A form as a definition --------------------------------------------------------------------------
+
+QUESTION_FIELDS = ("key", "kind", "core", "label", "hint", "required", "judges_see", "public", "condition")
+SECTION_FIELDS = ("key", "title", "hint", "intro", "condition")
+
+
+def definition_of(cycle: Cycle, *, with_categories: bool = False) -> dict[str, Any]:
+    """The cycle's form as plain data (category limits only when asked: another cycle has other ids)."""
+    sections = []
+    for section in sections_of(cycle):
+        item: dict[str, Any] = {name: copy.deepcopy(getattr(section, name)) for name in SECTION_FIELDS}
+        item["questions"] = []
+        for question in section.questions:
+            q = {name: copy.deepcopy(getattr(question, name)) for name in QUESTION_FIELDS}
+            q["settings"] = copy.deepcopy(question.settings or {})
+            if with_categories:
+                q["category_ids"] = list(question.category_ids or [])
+            item["questions"].append(q)
+        if with_categories:
+            item["category_ids"] = list(section.category_ids or [])
+        sections.append(item)
+    return {"sections": sections}
+
+
+def install(cycle: Cycle, definition: dict[str, Any], *, category_ids: dict[int, int] | None = None) -> None:
+    """Give the cycle the form of a definition, replacing the one it has (the caller checks that no
+    answer is lost). `category_ids` maps category ids of the definition to the cycle's; limits to a
+    category the map does not name are dropped."""
+    cycle.form_sections.clear()
+    db.session.flush()
+    cycle.form_sections.extend(
+        _section_from(cycle, item, position, category_ids) for position, item in enumerate(definition["sections"])
+    )
+    db.session.flush()
+
+
+def _mapped(ids: Iterable[int] | None, category_ids: dict[int, int] | None) -> list[int]:
+    if not ids or category_ids is None:
+        return []
+    return [category_ids[i] for i in ids if i in category_ids]
+
+
+def _section_from(
+    cycle: Cycle, item: dict[str, Any], position: int, category_ids: dict[int, int] | None
+) -> FormSection:
+    section = FormSection(
+        cycle=cycle,
+        key=item["key"],
+        title=item["title"],
+        hint=item.get("hint", ""),
+        intro=item.get("intro", ""),
+        condition=copy.deepcopy(item.get("condition")),
+        position=position,
+        category_ids=_mapped(item.get("category_ids"), category_ids),
+    )
+    section.questions = [
+        FormQuestion(
+            cycle_id=cycle.id,
+            key=q["key"],
+            kind=q["kind"],
+            core=bool(q.get("core", q["key"] in CORE_KEYS)),
+            label=q["label"],
+            hint=q.get("hint", ""),
+            required=bool(q.get("required", True)),
+            settings=copy.deepcopy(q.get("settings") or {}),
+            judges_see=q.get("judges_see", "all"),
+            public=bool(q.get("public", False)),
+            condition=copy.deepcopy(q.get("condition")),
+            position=i,
+            category_ids=_mapped(q.get("category_ids"), category_ids),
+        )
+        for i, q in enumerate(item.get("questions") or [])
+    ]
+    return section
+
+
+def install_default(cycle: Cycle) -> None:
+    """Give a new cycle the default form."""
+    install(cycle, default_definition())
