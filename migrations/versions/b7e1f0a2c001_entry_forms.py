@@ -9,8 +9,10 @@ Create Date: 2026-12-06 03:20:00
 The default form is frozen in b7e1f0a2c001_default_form.json, as it was when this migration was
 written: a later change to the default form must not change what this migration does.
 
-Downgrade refuses: by then organisers may have written questions the old columns cannot hold.
-Restore the backup taken before the upgrade instead (docs/operations.md, "Upgrading").
+Downgrade puts the answers back in their columns while every form asks only the default form's
+questions (reworded or re-limited is fine: the limits go back to the cycle); once an organiser has
+added a question the old columns cannot hold, it refuses, and the way back is the backup taken
+before the upgrade (docs/operations.md, "Upgrading").
 """
 
 import copy
@@ -237,9 +239,132 @@ def upgrade():
     op.drop_table("measured_outcomes")
 
 
-def downgrade():
-    raise RuntimeError(
-        "This upgrade (entry forms) cannot be undone in place: organisers may have designed questions "
-        "the old columns cannot hold. Restore the backup taken before the upgrade (flask backup restore; "
-        "docs/operations.md, 'Upgrading')."
+def _default_keys() -> set[str]:
+    return {q["key"] for section in DEFAULT_FORM["sections"] for q in section["questions"]}
+
+
+def _check_downgradable(conn) -> None:
+    """Refuse when a form asks a question the old columns cannot hold (its answers would be lost)."""
+    extra = (
+        conn.execute(
+            sa.text("SELECT DISTINCT key FROM form_questions WHERE key NOT IN :keys").bindparams(
+                sa.bindparam("keys", expanding=True)
+            ),
+            {"keys": sorted(_default_keys())},
+        )
+        .scalars()
+        .all()
     )
+    if extra:
+        raise RuntimeError(
+            "This database cannot go back before entry forms: its forms ask questions the old columns cannot "
+            f"hold ({', '.join(sorted(extra)[:5])}). Restore the backup taken before the upgrade instead "
+            "(docs/operations.md, 'Upgrading')."
+        )
+
+
+def downgrade():
+    conn = op.get_bind()
+    _check_downgradable(conn)
+    for column in MOVED_TEXT:
+        op.add_column("nominations", sa.Column(column, sa.Text(), nullable=False, server_default=""))
+    for column in MOVED_BOOLEAN:
+        op.add_column("nominations", sa.Column(column, sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("cycles", sa.Column("summary_word_limit", sa.Integer(), nullable=False, server_default="100"))
+    op.add_column("cycles", sa.Column("section_word_limit", sa.Integer(), nullable=False, server_default="500"))
+    op.add_column("cycles", sa.Column("section_word_limits", sa.JSON(), nullable=False, server_default="{}"))
+    op.add_column("cycles", sa.Column("attachments_max_count", sa.Integer(), nullable=False, server_default="5"))
+    op.add_column("cycles", sa.Column("attachments_max_mb", sa.Integer(), nullable=False, server_default="10"))
+    for column in NARRATIVE:
+        op.add_column("impact_cases", sa.Column(column, sa.Text(), nullable=False, server_default=""))
+    op.add_column("impact_cases", sa.Column("measured_outcomes", sa.JSON(), nullable=False, server_default="[]"))
+    op.create_table(
+        "measured_outcomes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("nomination_id", sa.Integer(), nullable=False),
+        sa.Column("metric", sa.String(length=200), nullable=False),
+        sa.Column("baseline", sa.String(length=200), nullable=False),
+        sa.Column("result", sa.String(length=200), nullable=False),
+        sa.Column("measured_on", sa.String(length=40), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["nomination_id"],
+            ["nominations.id"],
+            name=op.f("fk_measured_outcomes_nomination_id_nominations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_measured_outcomes")),
+    )
+    op.create_index(op.f("ix_measured_outcomes_nomination_id"), "measured_outcomes", ["nomination_id"], unique=False)
+    t = _tables()
+    _restore_answers(conn, t)
+    _restore_limits(conn, t)
+    _restore_cases(conn, t)
+    op.drop_column("impact_cases", "answers")
+    op.drop_column("attachments", "question_key")
+    op.drop_column("nominations", "answers")
+    op.drop_table("form_templates")
+    op.drop_index(op.f("ix_form_questions_section_id"), table_name="form_questions")
+    op.drop_index(op.f("ix_form_questions_cycle_id"), table_name="form_questions")
+    op.drop_table("form_questions")
+    op.drop_index(op.f("ix_form_sections_cycle_id"), table_name="form_sections")
+    op.drop_table("form_sections")
+
+
+def _json(value, empty):
+    if isinstance(value, str):
+        return json.loads(value or json.dumps(empty))
+    return value if value is not None else empty
+
+
+def _restore_answers(conn, t) -> None:
+    nominations = t["nominations"]
+    for row in conn.execute(sa.select(nominations.c.id, nominations.c.answers)).all():
+        answers = _json(row.answers, {})
+        values = {k: str(answers.get(k) or "") for k in MOVED_TEXT}
+        values.update({k: bool(answers.get(k)) for k in MOVED_BOOLEAN})
+        conn.execute(nominations.update().where(nominations.c.id == row.id).values(**values))
+        rows = [
+            {"nomination_id": row.id, "position": i, **{k: str(r.get(k) or "")[:200] for k in MEASURED}}
+            for i, r in enumerate(answers.get("measured") or [])
+        ]
+        if rows:
+            conn.execute(t["measured_outcomes"].insert(), rows)
+
+
+def _restore_limits(conn, t) -> None:
+    questions = t["form_questions"]
+    for cycle in conn.execute(sa.select(t["cycles"].c.id)).all():
+        settings = {
+            q.key: _json(q.settings, {})
+            for q in conn.execute(
+                sa.select(questions.c.key, questions.c.settings).where(questions.c.cycle_id == cycle.id)
+            )
+        }
+        words = {LIMIT_KEY.get(k, k): int(settings[k].get("max_words") or 500) for k in NARRATIVE if k in settings}
+        files = settings.get("documents", {})
+        conn.execute(
+            t["cycles"]
+            .update()
+            .where(t["cycles"].c.id == cycle.id)
+            .values(
+                summary_word_limit=int(settings.get("summary", {}).get("max_words") or 100),
+                section_word_limit=500,
+                section_word_limits=words,
+                attachments_max_count=int(files.get("max_count") or 5),
+                attachments_max_mb=int(files.get("max_mb") or 10),
+            )
+        )
+
+
+def _restore_cases(conn, t) -> None:
+    cases = t["impact_cases"]
+    for case in conn.execute(sa.select(cases.c.id, cases.c.answers)).all():
+        values = {}
+        for entry in _json(case.answers, []):
+            if entry.get("key") in NARRATIVE:
+                values[entry["key"]] = str(entry.get("value") or "")
+            elif entry.get("key") == "measured":
+                values["measured_outcomes"] = list((entry.get("value") or {}).get("rows") or [])
+        if values:
+            conn.execute(cases.update().where(cases.c.id == case.id).values(**values))

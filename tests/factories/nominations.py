@@ -11,10 +11,11 @@ from tests.factories.sequence import counter
 def make_nomination(
     cycle=None, *, nominator=None, category=None, status: str = "submitted", complete: bool = True, **fields
 ):
-    """A nomination in the cycle; complete (every section filled) and submitted unless told otherwise."""
+    """A nomination in the cycle; complete (every section of the default form filled) and submitted unless
+    told otherwise. `fields` names the nomination's columns or, for any other question, its answer."""
     from awards.domain.core.clock import utcnow
     from awards.domain.nominations.entries import issue_reference
-    from awards.models import MeasuredOutcome, Nomination, NominationPartner, NominationStatus, NominationTrend
+    from awards.models import Nomination, NominationPartner, NominationStatus, NominationTrend
 
     cycle = cycle or make_cycle()
     nominator = nominator or make_user()
@@ -49,25 +50,34 @@ def make_nomination(
             declares_authorised=True,
             touched_sections="approach,challenge,declarations,documents,lessons,organisation,outcomes,project,trends",
         )
+        values["measured"] = [
+            {"metric": "Calls handled", "baseline": "100 a day", "result": "40 a day", "measured_on": "March 2026"}
+        ]
         values.update(fields)
-        for key, value in values.items():
-            setattr(nomination, key, value)
+        _set(nomination, values)
         nomination.partners = [NominationPartner(name="Acme Digital Ltd", is_supplier=True, position=0)]
         trends = cycle.trends[:2]
         nomination.trend_links = [
             NominationTrend(trend=t, is_primary=i == 0, how_addressed=f"It addresses {t.name}.", position=i)
             for i, t in enumerate(trends)
         ]
-        nomination.measured_outcomes = [
-            MeasuredOutcome(
-                metric="Calls handled", baseline="100 a day", result="40 a day", measured_on="March 2026", position=0
-            )
-        ]
     else:
-        for key, value in fields.items():
-            setattr(nomination, key, value)
+        _set(nomination, fields)
     if nomination.status is not NominationStatus.DRAFT:
         nomination.submitted_at = now
     db.session.add(nomination)
     db.session.commit()
     return nomination
+
+
+def _set(nomination, values: dict) -> None:
+    """Columns of the nomination as attributes; anything else as the answer to the question of that key."""
+    from awards.models import Nomination
+
+    answers = dict(nomination.answers or {})
+    for key, value in values.items():
+        if key in Nomination.__table__.columns or key in ("partners", "trend_links"):
+            setattr(nomination, key, value)
+        else:
+            answers[key] = value
+    nomination.answers = answers
