@@ -15,6 +15,7 @@ from awards.domain.judging import judges
 from awards.domain.nominations.attachments import add_attachment, attachment_path
 from awards.domain.nominations.stash import stash_form
 from awards.domain.people import accounts
+from awards.domain.programme import entry_forms as forms
 from awards.extensions import db
 from awards.models import (
     AssignmentStatus,
@@ -43,6 +44,7 @@ from tests.factories import (
     set_expertise,
 )
 from tests.support.files import PNG
+from tests.support.visible import text_of
 
 
 def _attach(nomination, name="chart.png") -> Attachment:
@@ -54,6 +56,79 @@ def _attach(nomination, name="chart.png") -> Attachment:
 def _user(user_id) -> User | None:
     db.session.expire_all()
     return db.session.get(User, user_id)
+
+
+def _q(key, kind, label, **rest):
+    return {"key": key, "kind": kind, "label": label, "required": False, **rest}
+
+
+# A custom section with a question of every kind an organiser can add (a group with an e-mail column).
+CUSTOM_SECTION = {
+    "key": "leader",
+    "title": "About the leader",
+    "questions": [
+        _q("leader_name", "text", "Leader’s name", settings={"personal": True}),
+        _q("leader_story", "textarea", "Their story", settings={"max_words": 300}),
+        _q("budget", "number", "Budget (£)", settings={"unit": "£"}),
+        _q("started_on", "date", "When the work started"),
+        _q("in_house", "yes_no", "Was it built in-house?"),
+        _q("size", "choice", "Size of the team", settings={"options": ["1 to 5", "6 to 20", "More than 20"]}),
+        _q("channels", "choices", "Channels", settings={"options": ["Web", "Phone", "Face to face"]}),
+        _q("leader_email", "email", "Leader’s email address"),
+        _q("website", "url", "Project website"),
+        _q("leader_phone", "phone", "Leader’s telephone number"),
+        _q("agrees", "declaration", "I agree to the terms"),
+        _q(
+            "leader_photo",
+            "file",
+            "Photograph of the leader",
+            settings={"types": ["png"], "max_count": 1, "personal": True},
+        ),
+        _q(
+            "referees",
+            "group",
+            "Referees",
+            settings={
+                "max_rows": 5,
+                "columns": [
+                    {"key": "name", "kind": "text", "label": "Name"},
+                    {"key": "email", "kind": "email", "label": "Email address"},
+                    {"key": "years", "kind": "number", "label": "Years known"},
+                ],
+            },
+        ),
+    ],
+}
+CUSTOM_ANSWERS = {
+    "leader_name": "Lee Leader",
+    "leader_story": "Twenty years in local government.",
+    "budget": "125,000",
+    "started_on": {"day": "3", "month": "4", "year": "2025"},
+    "in_house": True,
+    "size": "6 to 20",
+    "channels": ["Web", "Phone"],
+    "leader_email": "lee.leader@testshire.gov.uk",
+    "website": "https://www.testshire.gov.uk/leader",
+    "leader_phone": "01632 960 123",
+    "agrees": True,
+    "referees": [{"name": "Rita Referee", "email": "rita@example.org", "years": "12"}],
+}
+
+
+def _with_custom_section(cycle):
+    """The cycle's default form with CUSTOM_SECTION added at the end."""
+    definition = forms.definition_of(cycle)
+    definition["sections"].append(CUSTOM_SECTION)
+    forms.install(cycle, definition)
+    db.session.commit()
+    return cycle
+
+
+def _attach_to(nomination, question_key, name="photo.png") -> Attachment:
+    attachment = _attach(nomination, name)
+    attachment.question_key = question_key
+    db.session.commit()
+    return attachment
 
 
 # Your data ----------------------------------------------------------------------------------------------
@@ -85,14 +160,30 @@ def test_a_nominee_downloads_everything_held_about_them(app, nominee, nominee_cl
     assert set(by_reference) == {submitted.reference, draft.reference}
     record = by_reference[submitted.reference]
     assert record["status"] == "submitted"
-    assert record["sections"]["organisation"]["contact_phone"] == "07700 900123"
-    assert record["sections"]["challenge"] == {"challenge": "The challenge we faced."}
-    assert record["sections"]["trends"]["links"][0]["how_addressed"].startswith("It addresses")
-    assert record["partners"] == [{"name": "Acme Digital Ltd", "is_supplier": True}]
-    assert record["measured_outcomes"][0]["result"] == "40 a day"
-    assert record["attachments"][0]["name"] == "evidence.png"
-    assert record["attachments"][0]["link"].endswith(f"/nominations/{submitted.reference}/documents/{document.id}")
-    assert by_reference[draft.reference]["sections"]["project"]["title"] == "My half-written draft"
+    sections = {s["key"]: s for s in record["answers"]}
+    answers = {q["key"]: q for s in record["answers"] for q in s["questions"]}
+    assert sections["organisation"]["section"] == "About the nominated organisation"
+    assert answers["contact_phone"] == {
+        "key": "contact_phone",
+        "question": "Contact’s telephone number",
+        "kind": "phone",
+        "answer": "07700 900123",
+    }
+    assert answers["challenge"]["question"] == "Describe the challenge"
+    assert answers["challenge"]["answer"] == "The challenge we faced."
+    assert answers["trends"]["answer"][0]["main_trend"] is True
+    assert answers["trends"]["answer"][0]["how_addressed"].startswith("It addresses")
+    assert answers["partners"]["answer"]["rows"] == [{"name": "Acme Digital Ltd", "is_supplier": True}]
+    measured = answers["measured"]["answer"]
+    assert [c["label"] for c in measured["columns"]][:3] == ["What was measured", "Baseline", "Result"]
+    assert measured["rows"][0]["result"] == "40 a day"
+    assert answers["declares_accurate"]["answer"] is True and answers["consents_to_publish"]["answer"] is True
+    documents = answers["documents"]["answer"]
+    assert [d["name"] for d in documents] == ["evidence.png"]
+    assert documents[0]["link"].endswith(f"/nominations/{submitted.reference}/documents/{document.id}")
+    assert record["other_answers"] == {} and record["other_documents"] == []
+    draft_answers = {q["key"]: q["answer"] for s in by_reference[draft.reference]["answers"] for q in s["questions"]}
+    assert draft_answers["title"] == "My half-written draft"
     assert "account.created" in {e["action"] for e in data["audit_log"]}
     assert [m["subject"] for m in data["emails"]] == ["Confirm your email address"]
     # The confirmation link (a token that may still work) is not in the copy; the rest of the e-mail is.
@@ -111,6 +202,54 @@ def test_a_nominee_downloads_everything_held_about_them(app, nominee, nominee_cl
         )
         is not None
     )
+
+
+def test_the_copy_holds_a_custom_answer_of_every_kind_typed_and_with_its_question(nominee, nominee_client):
+    cycle = _with_custom_section(make_cycle())
+    nomination = make_nomination(cycle, nominator=nominee, **CUSTOM_ANSWERS)
+    photo = _attach_to(nomination, "leader_photo")
+    # A draft keeps a number it could not read yet: the copy gives it as typed.
+    draft = make_nomination(cycle, nominator=nominee, status="draft", complete=False, budget="about 10k")
+    # An answer to a question the organiser has since removed is still held, so still in the copy.
+    nomination.answers = {**nomination.answers, "old_question": "An answer kept from before"}
+    db.session.commit()
+
+    data = json.loads(nominee_client.get("/account/your-data.json").get_data(as_text=True))
+    by_reference = {n["reference"]: n for n in data["nominations"]}
+    record = by_reference[nomination.reference]
+    leader = next(s for s in record["answers"] if s["key"] == "leader")
+    assert leader["section"] == "About the leader"
+    answers = {q["key"]: (q["question"], q["kind"], q["answer"]) for q in leader["questions"]}
+    assert answers["leader_name"] == ("Leader’s name", "text", "Lee Leader")
+    assert answers["leader_story"] == ("Their story", "textarea", "Twenty years in local government.")
+    assert answers["budget"] == ("Budget (£)", "number", 125000)
+    assert answers["started_on"] == ("When the work started", "date", "2025-04-03")
+    assert answers["in_house"] == ("Was it built in-house?", "yes_no", True)
+    assert answers["size"] == ("Size of the team", "choice", "6 to 20")
+    assert answers["channels"] == ("Channels", "choices", ["Web", "Phone"])
+    assert answers["leader_email"] == ("Leader’s email address", "email", "lee.leader@testshire.gov.uk")
+    assert answers["website"] == ("Project website", "url", "https://www.testshire.gov.uk/leader")
+    assert answers["leader_phone"] == ("Leader’s telephone number", "phone", "01632 960 123")
+    assert answers["agrees"] == ("I agree to the terms", "declaration", True)
+    label, kind, files = answers["leader_photo"]
+    assert (label, kind, [f["name"] for f in files]) == ("Photograph of the leader", "file", ["photo.png"])
+    assert files[0]["sha256"] == photo.sha256 and files[0]["link"].endswith(f"/documents/{photo.id}")
+    label, kind, referees = answers["referees"]
+    assert (label, kind) == ("Referees", "group")
+    assert referees == {
+        "columns": [
+            {"key": "name", "label": "Name", "kind": "text"},
+            {"key": "email", "label": "Email address", "kind": "email"},
+            {"key": "years", "label": "Years known", "kind": "number"},
+        ],
+        "rows": [{"name": "Rita Referee", "email": "rita@example.org", "years": 12}],
+    }
+    # Each file is listed once, under its own question.
+    documents = next(q for s in record["answers"] for q in s["questions"] if q["key"] == "documents")
+    assert documents["answer"] == [] and record["other_documents"] == []
+    assert record["other_answers"] == {"old_question": "An answer kept from before"}
+    draft_answers = {q["key"]: q["answer"] for s in by_reference[draft.reference]["answers"] for q in s["questions"]}
+    assert draft_answers["budget"] == "about 10k"
 
 
 def test_a_judges_copy_names_only_the_conflicts_they_declared(judge, judge_client):
@@ -189,7 +328,8 @@ def test_a_nominee_deletes_their_account(nominee, nominee_client, password):
     assert _user(user_id) is None
     assert db.session.get(Nomination, draft_id) is None and not draft_file.exists()
     kept = db.session.get(Nomination, submitted.id)
-    assert (kept.contact_name, kept.contact_email, kept.contact_phone, kept.nominator_id) == ("", "", "", None)
+    assert (kept.contact_name, kept.contact_email, kept.nominator_id) == ("", "", None)
+    assert "contact_phone" not in kept.answers and kept.answers["challenge"] == "The challenge we faced."
     assert kept.title == "Kept for the programme" and kept.organisation_name and kept_file.is_file()
     assert db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.to_address == email)).all() == []
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "account.deleted"))
@@ -203,6 +343,44 @@ def test_a_nominee_deletes_their_account(nominee, nominee_client, password):
     assert nominee_client.get("/account").headers["Location"].startswith("/sign-in")
     response = nominee_client.post_form("/sign-in", {"email": email, "password": password})
     assert "Enter a correct email address and password" in response.get_data(as_text=True)
+
+
+def test_deleting_an_account_removes_personal_custom_answers_and_their_files_and_keeps_the_rest(
+    nominee, nominee_client, password
+):
+    cycle = _with_custom_section(make_cycle())
+    submitted = make_nomination(cycle, nominator=nominee, **CUSTOM_ANSWERS)
+    photo = attachment_path(_attach_to(submitted, "leader_photo"))
+    evidence = attachment_path(_attach(submitted, "evidence.png"))
+    db.session.add_all(
+        [
+            Redaction(nomination_id=submitted.id, field="leader_name", text="[name]", updated_at=utcnow()),
+            Redaction(nomination_id=submitted.id, field="leader_story", text="[story]", updated_at=utcnow()),
+        ]
+    )
+    db.session.commit()
+    assert photo.is_file() and evidence.is_file()
+
+    response = nominee_client.post_form("/account/delete", {"password": password}, token_from="/account/delete")
+    assert response.status_code == 302
+
+    db.session.expire_all()
+    kept = db.session.get(Nomination, submitted.id)
+    answers = kept.answers
+    # E-mail addresses, telephone numbers and the question marked personal go; a group keeps its rows
+    # without the e-mail column.
+    assert not {"leader_email", "leader_phone", "leader_name", "contact_phone"} & set(answers)
+    assert answers["referees"] == [{"name": "Rita Referee", "email": "", "years": "12"}]
+    # The rest of the nomination stays for the programme.
+    for key in ("leader_story", "budget", "started_on", "in_house", "size", "channels", "website", "agrees"):
+        assert answers[key] == CUSTOM_ANSWERS[key], key
+    assert answers["challenge"] == "The challenge we faced."
+    # The personal question's file goes; the supporting documents stay with the nomination.
+    assert [a.original_name for a in kept.attachments] == ["evidence.png"]
+    assert not photo.exists() and evidence.is_file()
+    # The organiser's redacted copy of the personal answer goes with it.
+    redactions = db.session.scalars(sa.select(Redaction.field).where(Redaction.nomination_id == kept.id)).all()
+    assert redactions == ["leader_story"]
 
 
 def test_a_deleted_persons_email_address_goes_from_every_audit_event(app, judge, judge_client, password):
@@ -332,8 +510,8 @@ def test_a_cycle_is_purged_only_after_its_retention_period(app, organiser, organ
     case.cycle.results_published_at = utcnow() - timedelta(days=app.config["RETENTION_DAYS"], minutes=1)
     db.session.commit()
     page = organiser_client.get(url).get_data(as_text=True)
-    assert "contact names, email addresses and phone numbers (1 nomination)" in page
-    assert "supporting documents (1)" in page and "judges’ written comments (2)" in page
+    assert "phone numbers and the answers to questions marked as personal (1 nomination)" in page
+    assert "uploaded files, such as supporting documents (1)" in page and "judges’ written comments (2)" in page
     assert "judging invitations that were never accepted (1)" in page
     response = organiser_client.post_form(url, token_from=url)
     assert response.status_code == 302
@@ -341,7 +519,8 @@ def test_a_cycle_is_purged_only_after_its_retention_period(app, organiser, organ
 
     db.session.expire_all()
     purged = db.session.get(Nomination, nomination.id)
-    assert (purged.contact_name, purged.contact_email, purged.contact_phone) == ("", "", "")
+    assert (purged.contact_name, purged.contact_email) == ("", "")
+    assert "contact_phone" not in purged.answers and purged.answers["approach"] == "How we approached it."
     assert purged.title == "Published project" and purged.attachments == [] and not file.exists()
     # The copy redacted for judges stays (it holds less than the original, which also stays).
     assert [
@@ -357,6 +536,37 @@ def test_a_cycle_is_purged_only_after_its_retention_period(app, organiser, organ
     assert app.test_client().get(f"/impact-cases/{case.slug}").status_code == 200
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.personal_data_purged"))
     assert event.actor_id == organiser.id and event.detail["attachments"] == 1
+
+
+def test_the_purge_removes_personal_custom_answers_and_every_uploaded_file(app, organiser, organiser_client):
+    case = make_published_case(year=2025, title="Published project")
+    cycle = _with_custom_section(case.cycle)
+    nomination = case.nomination
+    nomination.answers = {**nomination.answers, **CUSTOM_ANSWERS}
+    db.session.commit()
+    files = [attachment_path(_attach_to(nomination, "leader_photo")), attachment_path(_attach(nomination))]
+    # A nomination whose only personal data is a custom answer counts too.
+    other = make_nomination(cycle, contact_name="", contact_email="", leader_phone="01632 960 999")
+    other.answers = {k: v for k, v in other.answers.items() if k != "contact_phone"}
+    bare = make_nomination(cycle, contact_name="", contact_email="")
+    bare.answers = {k: v for k, v in bare.answers.items() if k != "contact_phone"}
+    db.session.commit()
+    cycle.results_published_at = utcnow() - timedelta(days=app.config["RETENTION_DAYS"], minutes=1)
+    db.session.commit()
+
+    url = f"/organiser/cycles/{cycle.slug}/personal-data"
+    page = text_of(organiser_client.get(url).get_data(as_text=True))
+    assert "answers to questions marked as personal (2 nominations)" in page
+    assert "uploaded files, such as supporting documents (2)" in page
+    assert organiser_client.post_form(url, token_from=url).status_code == 302
+
+    db.session.expire_all()
+    purged = db.session.get(Nomination, nomination.id)
+    assert not {"leader_email", "leader_phone", "leader_name"} & set(purged.answers)
+    assert purged.answers["referees"] == [{"name": "Rita Referee", "email": "", "years": "12"}]
+    assert purged.answers["budget"] == "125,000" and purged.answers["leader_story"] == CUSTOM_ANSWERS["leader_story"]
+    assert purged.attachments == [] and not any(f.exists() for f in files)
+    assert "leader_phone" not in db.session.get(Nomination, other.id).answers
 
 
 def test_a_purged_cycle_cannot_go_back_to_judging(app, organiser, organiser_client):

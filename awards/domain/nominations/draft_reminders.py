@@ -139,7 +139,6 @@ def send_draft_reminders(
                 joinedload(Nomination.category),
                 selectinload(Nomination.partners),
                 selectinload(Nomination.trend_links),
-                selectinload(Nomination.measured_outcomes),
                 selectinload(Nomination.attachments),
             )
             .order_by(Nomination.reference)

@@ -17,11 +17,13 @@ from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.dates import govuk_date
 from awards.domain.core.errors import Conflict, NotAllowed
-from awards.domain.nominations.attachments import attachment_path
 from awards.domain.nominations import answers as nomination_answers
+from awards.domain.nominations.attachments import attachment_path
 from awards.domain.nominations.stash import forget_stashes_of, stashes_of
 from awards.domain.people.accounts import check_current_password
 from awards.domain.people.passwords import hash_password
+from awards.domain.programme import entry_forms as forms
+from awards.domain.programme.entry_forms import setting
 from awards.extensions import db
 from awards.models import (
     Affiliation,
@@ -39,6 +41,7 @@ from awards.models import (
     LinkedIdentity,
     Nomination,
     OutboxMessage,
+    Redaction,
     Review,
     ReviewScore,
     ReviewStatus,
@@ -48,11 +51,17 @@ from awards.models import (
     User,
     UserRole,
 )
+from awards.models.forms import FormQuestion
 from awards.models.users import new_session_token
 from awards.urls import external_url
 
-# The nomination fields that identify the person who wrote it or whom to contact.
-CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
+# The nomination's columns that identify the person who wrote it or whom to contact.
+CONTACT_FIELDS = ("contact_name", "contact_email")
+# Answers that are personal data by their kind; any other question is when the organiser marks it
+# so (its setting "personal": true, a group's column too). Account deletion and the retention purge
+# remove them and leave the rest of the nomination.
+PERSONAL_KINDS = ("email", "phone")
+PERSONAL_SETTING = "personal"
 DELETED_NAME = "Deleted account"
 
 
@@ -72,12 +81,81 @@ def _without_links(text: str | None) -> str | None:
     return _URL.sub(LINK_REMOVED, text) if text else text
 
 
-def _nomination_record(nomination: Nomination) -> dict[str, Any]:
-    # Every section as stored (the documents are listed in full below).
-    sections = {
-        section.key: {q.key: nomination_answers.stored(nomination, q) for q in section.questions if q.kind != "file"}
-        for section in nomination.cycle.form_sections
+def _attachment_record(nomination: Nomination, attachment: Attachment) -> dict[str, Any]:
+    return {
+        "name": attachment.original_name,
+        "type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "uploaded_at": _iso(attachment.uploaded_at),
+        "link": external_url("nominee.download", reference=nomination.reference, attachment_id=attachment.id),
     }
+
+
+def _typed(question: FormQuestion, value: Any, kind: str) -> Any:
+    """The answer by its kind (a number as a number, a date as YYYY-MM-DD, yes or no as true or
+    false); an answer a draft keeps that is not valid yet is given as typed, so nothing held is left out."""
+    typed = nomination_answers.typed(question, value, kind=kind)
+    if typed is None and not nomination_answers.is_blank(value):
+        return value
+    return typed
+
+
+def _group_record(question: FormQuestion, rows: Any) -> dict[str, Any]:
+    """A repeating group's answer as its columns and one row per item."""
+    columns = setting(question, "columns", [])
+    return {
+        "columns": [{"key": c["key"], "label": c.get("label", ""), "kind": c.get("kind", "text")} for c in columns],
+        "rows": [
+            {c["key"]: _typed(question, row.get(c["key"]), c.get("kind", "text")) for c in columns}
+            for row in rows or []
+            if isinstance(row, dict)
+        ],
+    }
+
+
+def _answer_record(nomination: Nomination, question: FormQuestion, value: Any) -> Any:
+    if question.kind == "file":
+        return [_attachment_record(nomination, a) for a in nomination.attachments if a.question_key == question.key]
+    if question.kind == "group":
+        return _group_record(question, value)
+    if question.kind == "trends":
+        return [
+            {"trend": link.trend.name, "main_trend": link.is_primary, "how_addressed": link.how_addressed}
+            for link in nomination.trend_links
+        ]
+    return _typed(question, value, question.kind)
+
+
+def _answers_record(nomination: Nomination) -> list[dict[str, Any]]:
+    """Every answer held, by section and question in form order, with the words the nominee read:
+    the questions the nomination is asked, and any other question it holds an answer to (one a
+    condition or a change of category no longer asks, kept so nothing typed is lost)."""
+    asked = {q.id for _, pairs in nomination_answers.asked_answers(nomination) for q, _ in pairs}
+    sections = []
+    for section in forms.sections_of(nomination.cycle):
+        questions = []
+        for question in section.questions:
+            value = nomination_answers.stored(nomination, question)
+            if question.id not in asked and nomination_answers.is_blank(value):
+                continue
+            questions.append(
+                {
+                    "key": question.key,
+                    "question": question.label,
+                    "kind": question.kind,
+                    "answer": _answer_record(nomination, question, value),
+                }
+            )
+        if questions:
+            sections.append({"key": section.key, "section": section.title, "questions": questions})
+    return sections
+
+
+def _nomination_record(nomination: Nomination) -> dict[str, Any]:
+    form = list(forms.questions_of(nomination.cycle))
+    keys = {q.key for q in form}
+    file_keys = {q.key for q in form if q.kind == "file"}
     return {
         "reference": nomination.reference,
         "cycle": nomination.cycle.name,
@@ -89,18 +167,11 @@ def _nomination_record(nomination: Nomination) -> dict[str, Any]:
         "withdrawn_at": _iso(nomination.withdrawn_at),
         "draft_reminder_sent_at": _iso(nomination.draft_reminder_sent_at),
         "eligibility": nomination.eligibility.value if nomination.eligibility else None,
-        "sections": sections,
-        "partners": [{"name": p.name, "is_supplier": p.is_supplier} for p in nomination.partners],
-        "attachments": [
-            {
-                "name": a.original_name,
-                "type": a.content_type,
-                "size": a.size,
-                "sha256": a.sha256,
-                "uploaded_at": _iso(a.uploaded_at),
-                "link": external_url("nominee.download", reference=nomination.reference, attachment_id=a.id),
-            }
-            for a in nomination.attachments
+        "answers": _answers_record(nomination),
+        # Held, though the form no longer has their question (the organiser removed it).
+        "other_answers": {k: v for k, v in (nomination.answers or {}).items() if k not in keys},
+        "other_documents": [
+            _attachment_record(nomination, a) for a in nomination.attachments if a.question_key not in file_keys
         ],
     }
 
@@ -193,8 +264,9 @@ def _two_factor_since(user: User) -> str | None:
 
 
 def personal_data(user: User) -> dict[str, Any]:
-    """Everything held about the person: account, roles, nominations (every section, partners, outcomes,
-    documents), judging, audit entries by or about them, e-mails to them and form input kept for them."""
+    """Everything held about the person: account, roles, nominations (every answer by section and
+    question, with the files of each file question), judging, audit entries by or about them, e-mails
+    to them and form input kept for them."""
     nominations = db.session.scalars(
         select(Nomination)
         .where(Nomination.nominator_id == user.id)
@@ -203,7 +275,6 @@ def personal_data(user: User) -> dict[str, Any]:
             selectinload(Nomination.category),
             selectinload(Nomination.partners),
             selectinload(Nomination.trend_links),
-            selectinload(Nomination.measured_outcomes),
             selectinload(Nomination.attachments),
         )
         .order_by(Nomination.id)
@@ -286,14 +357,72 @@ class DeletionReport:
     account_deleted: bool = True
 
 
-def _forget_files(nomination: Nomination) -> None:
+def _forget_files(attachments: list[Attachment]) -> None:
+    """Delete the attachments' files once the transaction commits."""
     paths = db.session.info.setdefault("files_to_delete", [])
-    paths.extend(str(attachment_path(a)) for a in nomination.attachments)
+    paths.extend(str(attachment_path(a)) for a in attachments)
 
 
-def _remove_contact_details(nomination: Nomination) -> None:
+def _personal(item: FormQuestion | dict[str, Any]) -> bool:
+    """Whether a question (or a group's column) holds personal data: an e-mail address or telephone
+    number, or one the organiser marked as personal."""
+    if isinstance(item, FormQuestion):
+        kind, settings = item.kind, item.settings or {}
+    else:
+        kind, settings = item.get("kind", "text"), item.get("settings") or {}
+    return kind in PERSONAL_KINDS or bool(settings.get(PERSONAL_SETTING))
+
+
+def _personal_columns(question: FormQuestion) -> list[str]:
+    return [c["key"] for c in setting(question, "columns", []) if _personal(c)]
+
+
+def personal_questions(cycle: Cycle) -> list[FormQuestion]:
+    """The cycle's questions whose answers account deletion and the purge remove: personal ones,
+    and groups with a personal column (the core questions' contact columns are CONTACT_FIELDS; the
+    other core questions are the platform's own and stay)."""
+    return [
+        q
+        for q in forms.questions_of(cycle)
+        if not q.core and (_personal(q) or (q.kind == "group" and _personal_columns(q)))
+    ]
+
+
+def _remove_personal_data(nomination: Nomination, *, every_file: bool) -> list[Attachment]:
+    """Clear the nomination's contact details and personal answers (a group keeps its rows without
+    their personal columns), and drop the organisers' redacted copies of those answers; remove the
+    files of its personal file questions, or with `every_file` all its files. The files removed."""
     for field in CONTACT_FIELDS:
         setattr(nomination, field, "")
+    answers = dict(nomination.answers or {})
+    cleared: set[str] = set()
+    files: set[str] = set()
+    for question in personal_questions(nomination.cycle):
+        key = question.key
+        if question.kind == "file":
+            files.add(key)
+        elif _personal(question):
+            if key in answers:
+                del answers[key]
+                cleared.add(key)
+        elif isinstance(answers.get(key), list):
+            columns = _personal_columns(question)
+            answers[key] = [
+                {k: ("" if k in columns else v) for k, v in row.items()} if isinstance(row, dict) else row
+                for row in answers[key]
+            ]
+            cleared.add(key)
+    if answers != (nomination.answers or {}):
+        nomination.answers = answers
+    if cleared:
+        db.session.execute(
+            delete(Redaction).where(Redaction.nomination_id == nomination.id, Redaction.field.in_(sorted(cleared)))
+        )
+    gone = [a for a in nomination.attachments if every_file or a.question_key in files]
+    _forget_files(gone)
+    for attachment in gone:
+        nomination.attachments.remove(attachment)
+    return gone
 
 
 REMOVED_ADDRESS = "[address removed]"
@@ -372,7 +501,8 @@ def deletion_problem(user: User) -> str | None:
 
 def delete_account(user: User, *, password: str) -> DeletionReport:
     """Delete the person's account after checking their password: drafts go (with their documents),
-    submitted nominations stay for the programme without contact details, submitted reviews stay
+    submitted nominations stay for the programme without contact details and personal answers (e-mail
+    addresses, telephone numbers, questions marked personal and their files), submitted reviews stay
     under an anonymous judge, and the account is deleted (or, where it must stay linked to kept
     reviews, emptied of everything personal and closed)."""
     check_current_password(user, password)
@@ -390,11 +520,11 @@ def delete_account(user: User, *, password: str) -> DeletionReport:
     references = [n.reference for n in nominations]
     for nomination in nominations:
         if nomination.submitted_at is None:  # never submitted: a draft, or a draft they abandoned
-            _forget_files(nomination)
+            _forget_files(list(nomination.attachments))
             db.session.delete(nomination)
             report.drafts_deleted += 1
         else:
-            _remove_contact_details(nomination)
+            _remove_personal_data(nomination, every_file=False)
             nomination.nominator_id = None
             report.nominations_anonymised += 1
     forget_stashes_of(user)
@@ -518,9 +648,15 @@ def purge_plan(cycle: Cycle) -> PurgePlan:
 
     nominations = select(Nomination.id).where(Nomination.cycle_id == cycle.id)
     reviews = select(Review.id).join(Assignment).join(Judge).where(Judge.cycle_id == cycle.id)
+    held = [getattr(Nomination, f) != "" for f in CONTACT_FIELDS]
+    for question in personal_questions(cycle):
+        if question.kind != "file":
+            # The answer's JSON as text on SQLite and PostgreSQL alike (NULL when there is none).
+            text = Nomination.answers[question.key].as_string()
+            held.append(text.is_not(None) & text.not_in(["", "[]"]))
     return PurgePlan(
         nominations=count(nominations),
-        with_contact_details=count(nominations.where(or_(*[getattr(Nomination, f) != "" for f in CONTACT_FIELDS]))),
+        with_contact_details=count(nominations.where(or_(*held))),
         attachments=count(select(Attachment.id).where(Attachment.nomination_id.in_(nominations))),
         review_comments=count(reviews.where(Review.overall_comment != ""))
         + count(select(ReviewScore.id).where(ReviewScore.review_id.in_(reviews), ReviewScore.comment != "")),
@@ -529,11 +665,12 @@ def purge_plan(cycle: Cycle) -> PurgePlan:
 
 
 def purge_cycle(cycle: Cycle, *, by: User, now: datetime | None = None) -> PurgePlan:
-    """Remove the personal data of a cycle past its retention period: contact details, documents (their
+    """Remove the personal data of a cycle past its retention period: contact details and personal
+    answers (e-mail addresses, telephone numbers, questions marked personal), every uploaded file (the
     files after the commit), form input kept for its nominations, judges' written comments (scores stay)
     and invitations never accepted. The cycle's state can no longer change afterwards (cycles.check_transition).
 
-    Kept: the nominations' answers as written, and the organisers' redacted copies of them. A redacted copy
+    Kept: the nominations' other answers as written, and the organisers' redacted copies of them. A redacted copy
     holds less personal data than the answer it was made from, and it is the record of what judges read, so
     deleting it would remove nothing the original does not still hold. Published impact cases are copies
     and stay as they are."""
@@ -547,9 +684,7 @@ def purge_cycle(cycle: Cycle, *, by: User, now: datetime | None = None) -> Purge
         select(Nomination).where(Nomination.cycle_id == cycle.id).options(selectinload(Nomination.attachments))
     ).all()
     for nomination in nominations:
-        _remove_contact_details(nomination)
-        _forget_files(nomination)
-        nomination.attachments.clear()
+        _remove_personal_data(nomination, every_file=True)
     ids = [n.id for n in nominations]
     if ids:
         db.session.execute(
@@ -580,11 +715,14 @@ def purge_cycle(cycle: Cycle, *, by: User, now: datetime | None = None) -> Purge
 
 __all__ = [
     "CONTACT_FIELDS",
+    "PERSONAL_KINDS",
+    "PERSONAL_SETTING",
     "DeletionReport",
     "PurgePlan",
     "delete_account",
     "deletion_problem",
     "personal_data",
+    "personal_questions",
     "purge_allowed_from",
     "purge_cycle",
     "purge_plan",

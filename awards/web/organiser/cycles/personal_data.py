@@ -22,8 +22,9 @@ def personal_data(slug: str):
         else:
             plan = done.value
             flash(
-                f"Personal data removed from {cycle.name}: contact details of {plan.with_contact_details} "
-                f"nominations, {plan.attachments} documents, {plan.review_comments} judges’ comments. "
+                f"Personal data removed from {cycle.name}: contact details and personal answers of "
+                f"{plan.with_contact_details} nominations, {plan.attachments} uploaded files, "
+                f"{plan.review_comments} judges’ comments. "
                 "Published impact cases are unchanged.",
                 "success",
             )
