@@ -85,7 +85,7 @@ EXTRA_VALUES = ["organiser", "1", "2", "true", "winner", "submitted", "0", "-1",
 
 # Tables a form may change, beyond the audit log, the outbox, sign-in failures and kept form stashes
 ALWAYS = {"audit_events", "outbox_messages", "sign_in_failures", "form_stashes"}
-NOMINATION_TABLES = {"nominations", "nomination_partners", "nomination_trends", "measured_outcomes", "attachments"}
+NOMINATION_TABLES = {"nominations", "nomination_partners", "nomination_trends", "attachments"}
 MAY_CHANGE = {
     "auth.register": {"users", "user_roles"},
     "auth.sign_in": {"users"},
