@@ -9,11 +9,13 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from awards.domain.programme.entry_forms import question_by_key
 from awards.extensions import db
 from awards.models import AuditEvent, Nomination, NominationStatus
 from tests.factories import DEFAULT_PASSWORD, make_cycle, make_nomination, make_user
 from tests.support.files import HTML, PDF, PNG
 from tests.support.nominating import based_on, fill_everything, save, section_url, start_draft, upload, words
+from tests.support.visible import main_text
 
 
 @pytest.fixture
@@ -33,8 +35,10 @@ def test_complete_journey_from_start_to_confirmation(nominee_client, nominee, cy
     page = nominee_client.get(f"/nominations/{nomination.reference}").get_data(as_text=True)
     assert "You have completed 9 of 9 sections" in page and "Not started" not in page
 
-    check = nominee_client.get(f"/nominations/{nomination.reference}/check").get_data(as_text=True)
-    assert "Digital blue badges" in check and "Acme Digital Ltd (supplier)" in check
+    check = main_text(nominee_client.get(f"/nominations/{nomination.reference}/check"))
+    assert "Project title Digital blue badges" in check
+    assert "Partner organisations Acme Digital Ltd (is a supplier)" in check
+    assert "Measured outcomes Time to decision, Baseline: 12 weeks, Result: 4 days" in check
     assert "Submit nomination" in check
     response = nominee_client.post_form(
         f"/nominations/{nomination.reference}/submit", token_from=f"/nominations/{nomination.reference}/check"
@@ -47,7 +51,7 @@ def test_complete_journey_from_start_to_confirmation(nominee_client, nominee, cy
     assert stored.status is NominationStatus.SUBMITTED and stored.submitted_at is not None
     assert [t.is_primary for t in stored.trend_links] == [True, False]
     assert stored.primary_trend.id == cycle.trends[5].id
-    assert [(m.metric, m.result) for m in stored.measured_outcomes] == [("Time to decision", "4 days")]
+    assert [(m["metric"], m["result"]) for m in stored.answers["measured"]] == [("Time to decision", "4 days")]
     assert [(p.name, p.is_supplier) for p in stored.partners] == [("Acme Digital Ltd", True)]
     [mail] = outbox("nomination_submitted")
     assert mail.to_address == nominee.email and nomination.reference in mail.subject
@@ -82,14 +86,14 @@ def test_invalid_section_keeps_input_saves_draft_and_links_errors(nominee_client
 
 def test_word_limits_enforced_on_the_server(nominee_client, cycle):
     nomination = start_draft(nominee_client, cycle)
-    limit = cycle.summary_word_limit
+    limit = question_by_key(cycle, "summary").settings["max_words"]
     ok = save(nominee_client, nomination, "project", {"title": "T", "summary": words(limit)})
     assert ok.status_code == 302
     too_long = save(nominee_client, nomination, "project", {"title": "T", "summary": words(limit + 1)})
     page = too_long.get_data(as_text=True)
     assert f"The summary must be {limit} words or fewer (it has {limit + 1})" in page
     assert 'data-maxwords="100"' in page  # the character count component counts live in word mode
-    challenge_limit = cycle.section_word_limit
+    challenge_limit = question_by_key(cycle, "challenge").settings["max_words"]
     assert save(nominee_client, nomination, "challenge", {"challenge": words(challenge_limit)}).status_code == 302
     assert save(nominee_client, nomination, "challenge", {"challenge": words(challenge_limit + 1)}).status_code == 200
 
@@ -284,8 +288,8 @@ def test_docx_xlsx_pptx_detected_by_structure(nominee_client, cycle):
 
 
 def test_upload_size_and_count_limits(nominee_client, cycle):
-    cycle.attachments_max_mb = 1
-    cycle.attachments_max_count = 2
+    documents = question_by_key(cycle, "documents")
+    documents.settings = {**documents.settings, "max_mb": 1, "max_count": 2}
     db.session.commit()
     nomination = start_draft(nominee_client, cycle)
     big = PDF + b"0" * (1024 * 1024)

@@ -21,8 +21,11 @@ from sqlalchemy.orm import Session
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import DomainError
+from awards.domain.programme import entry_forms as forms
+from awards.domain.programme.entry_forms import setting
 from awards.extensions import db
 from awards.models import Attachment, Nomination, User
+from awards.models.forms import FormQuestion
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,6 @@ EXTENSION_KIND = {
     "jpg": "jpg",
     "jpeg": "jpg",
 }
-ACCEPT = ".pdf,.docx,.xlsx,.pptx,.png,.jpg,.jpeg"
-TYPES_SENTENCE = "a PDF, Word document, Excel spreadsheet, PowerPoint presentation, PNG or JPEG"
 
 # Office documents are zip files: refuse ones that would unpack to far more than they weigh.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -179,25 +180,78 @@ def detect_kind(stream: BinaryIO) -> str | None:
     return kind
 
 
-def add_attachment(nomination: Nomination, *, filename: str, stream: BinaryIO, by: User) -> Attachment:
-    """Check and store an upload for the nomination (type by content, the cycle's size and count limits)."""
-    cycle = nomination.cycle
-    if len(nomination.attachments) >= cycle.attachments_max_count:
+def file_types(question: FormQuestion) -> list[str]:
+    """The kinds of file (keys of KINDS) a file question takes, in KINDS order."""
+    wanted = setting(question, "types") or list(KINDS)
+    return [k for k in KINDS if k in wanted]
+
+
+def accept(question: FormQuestion) -> str:
+    """The file input's `accept` list for the question (a hint to the browser; the server checks)."""
+    extensions = [e for e, kind in EXTENSION_KIND.items() if kind in file_types(question)]
+    return ",".join(f".{e}" for e in extensions)
+
+
+def types_sentence(question: FormQuestion) -> str:
+    """The kinds of file the question takes in words: "a PDF, Word document or PNG"."""
+    labels = [KINDS[k].label for k in file_types(question)]
+    if len(labels) == 1:
+        return f"a {labels[0]}"
+    return f"a {', '.join(labels[:-1])} or {labels[-1]}"
+
+
+def max_mb(question: FormQuestion) -> int:
+    return int(setting(question, "max_mb") or 10)
+
+
+def max_count(question: FormQuestion) -> int:
+    return int(setting(question, "max_count") or 1)
+
+
+def files_of(nomination: Nomination, question: FormQuestion) -> list[Attachment]:
+    """The files uploaded in answer to the question, oldest first."""
+    return [a for a in nomination.attachments if a.question_key == question.key]
+
+
+def default_file_question(nomination: Nomination) -> FormQuestion | None:
+    """The form's "documents" question, else its first file question (None if it has none)."""
+    found = [q for q in forms.questions_of(nomination.cycle) if q.kind == "file"]
+    return next((q for q in found if q.key == "documents"), found[0] if found else None)
+
+
+def add_attachment(
+    nomination: Nomination,
+    question: FormQuestion | None = None,
+    *,
+    filename: str,
+    stream: BinaryIO,
+    by: User,
+) -> Attachment:
+    """Check and store an upload in answer to a file question (by default the form's documents
+    question): its type by content, and the question's kinds of file, size and count limits."""
+    question = question or default_file_question(nomination)
+    if question is None or question.kind != "file":
+        raise DomainError("This form has no question to upload files to", field="file")
+    limit = max_count(question)
+    if len(files_of(nomination, question)) >= limit:
         raise DomainError(
-            f"You can upload up to {cycle.attachments_max_count} files: remove one to add another", field="file"
+            f"You can upload up to {limit} files here: remove one to add another"
+            if limit > 1
+            else "You can upload only 1 file here: remove it to add another",
+            field=question.key,
         )
     name = clean_filename(filename)
     stream.seek(0, os.SEEK_END)
     size = stream.tell()
     stream.seek(0)
     if size == 0:
-        raise DomainError("The selected file is empty", field="file")
-    if size > cycle.attachments_max_mb * 1024 * 1024:
-        raise DomainError(f"The selected file must be smaller than {cycle.attachments_max_mb}MB", field="file")
+        raise DomainError("The selected file is empty", field=question.key)
+    if size > max_mb(question) * 1024 * 1024:
+        raise DomainError(f"The selected file must be smaller than {max_mb(question)}MB", field=question.key)
     kind_name = detect_kind(stream)
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if kind_name is None or EXTENSION_KIND.get(extension) != kind_name:
-        raise DomainError(f"The selected file must be {TYPES_SENTENCE}", field="file")
+    if kind_name is None or EXTENSION_KIND.get(extension) != kind_name or kind_name not in file_types(question):
+        raise DomainError(f"The selected file must be {types_sentence(question)}", field=question.key)
     kind = KINDS[kind_name]
 
     stored_name = secrets.token_hex(20)
@@ -221,6 +275,7 @@ def add_attachment(nomination: Nomination, *, filename: str, stream: BinaryIO, b
         sha256=digest.hexdigest(),
         uploaded_at=utcnow(),
         uploaded_by_id=by.id,
+        question_key=question.key,
     )
     nomination.attachments.append(attachment)
     nomination.updated_at = utcnow()
@@ -232,6 +287,7 @@ def add_attachment(nomination: Nomination, *, filename: str, stream: BinaryIO, b
         attachment=attachment.id,
         size=size,
         type=kind.extension,
+        question=question.key,
     )
     return attachment
 

@@ -13,6 +13,24 @@ from awards.web.actions import attempt
 bp = Blueprint("nominee", __name__)
 log = logging.getLogger(__name__)
 
+
+@bp.app_template_global("asked_answers")
+def _asked_answers(nomination):
+    """For templates (macros/nomination.html `answers`): the sections and questions the nomination is
+    asked, with its answers, in form order (domain/nominations/answers.asked_answers)."""
+    from awards.domain.nominations.answers import asked_answers
+
+    return asked_answers(nomination)
+
+
+@bp.app_template_global("answer_text")
+def _answer_text(question, value):
+    """For templates (macros/answers.html): an answer in plain words (answers.answer_text)."""
+    from awards.domain.nominations.answers import answer_text
+
+    return answer_text(question, value)
+
+
 SECTION_ENDPOINT = "nominee.section"
 
 
@@ -20,7 +38,9 @@ def _keep_section_post():
     """A section posted by someone no longer signed in: kept for its author only on the proof of the
     stash ticket the section page carried (see domain/nominations/stash.py); anything else is refused with a page,
     stores nothing and writes no cookie, so a forged cross-site post signs nobody out."""
+    from awards.domain.nominations import entries
     from awards.domain.nominations import stash as stash_rules
+    from awards.domain.programme import entry_forms
     from awards.web.nominee.sections import own_fields
 
     reference, section = request.view_args["reference"], request.view_args["section"]
@@ -28,7 +48,9 @@ def _keep_section_post():
 
     def keep():
         author = stash_rules.check_ticket(request.form.get("stash_ticket"), reference=reference, section=section)
-        stash_rules.stash_form(request.path, own_fields(section, request.form), by=author)
+        nomination = entries.get_by_reference(reference)
+        found = entry_forms.section_by_key(nomination.cycle, section) if nomination is not None else None
+        stash_rules.stash_form(request.path, own_fields(found, request.form), by=author)
         return author
 
     done = attempt(keep, catch=stash_rules.StashRefused)

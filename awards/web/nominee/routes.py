@@ -10,17 +10,29 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import ValidationError
 
 from awards.domain.core.errors import DomainError, NotAllowed
+from awards.domain.nominations import answers
 from awards.domain.nominations import attachments as attachment_rules
 from awards.domain.nominations import entries as rules
 from awards.domain.nominations.stash import issue_ticket, take_stash
 from awards.domain.programme import cycles as cycle_rules
+from awards.domain.programme import entry_forms as forms
+from awards.domain.programme.entry_forms import short_name
 from awards.extensions import csrf, db
 from awards.logging_setup import log_event
 from awards.models import Attachment, Category, NominationStatus
+from awards.models.forms import FormQuestion, FormSection
 from awards.web.actions import Outcome, attempt
 from awards.web.helpers import error_summary
 from awards.web.nominee import bp
-from awards.web.nominee.sections import from_stash, parse, with_blank_rows
+from awards.web.nominee.sections import (
+    SECTION_KEY,
+    from_stash,
+    keep_trend_choices,
+    parse,
+    same_section_condition,
+    shown_questions,
+    with_blank_rows,
+)
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +107,6 @@ def task_list(reference: str):
             "nominee/view.html",
             nomination=nomination,
             editable=rules.editable(nomination),
-            sections=rules.SECTIONS,
             title=nomination.display_title,
         )
     tasks = rules.task_list(nomination)
@@ -110,93 +121,154 @@ def task_list(reference: str):
     )
 
 
-def _section_context(nomination, section, data, problems, conflict=None, based_on=None):
+def _asked_section(nomination, key: str) -> FormSection:
+    """The section of that key if this nomination is asked it (its category, its conditions); else 404."""
+    found = rules.section_for(nomination, key) if SECTION_KEY.fullmatch(key) else None
+    if found is None:
+        abort(404)
+    return found
+
+
+def _with_files(nomination, questions, data: dict) -> dict:
+    """The answers with each file question's files (uploaded one by one, not posted with the section)."""
+    for question in questions:
+        if question.kind == "file":
+            data[question.key] = answers.stored(nomination, question)
+    return data
+
+
+def _conflict_rows(nomination, questions, current: dict) -> list[tuple]:
+    """The answers saved in the other window, per question shown, in words: (name, lines)."""
+    trend_names = {t.id: t.name for t in nomination.cycle.trends}
+    names = {a.id: a.original_name for a in nomination.attachments}
+    rows = []
+    for question in questions:
+        value = current.get(question.key)
+        if question.kind == "file":
+            text = "\n".join(names.get(i, "") for i in value or [])
+        else:
+            text = answers.answer_text(question, value, trend_names=trend_names)
+        rows.append((short_name(question), [line for line in text.split("\n") if line.strip()]))
+    return rows
+
+
+def _section_context(nomination, section, data, problems, *, conflict=None, based_on=None, posted=None):
+    questions = shown_questions(nomination, section)
+    shown = with_blank_rows(questions, data)
+    if posted is not None:
+        shown = keep_trend_choices(shown, questions, posted)
     return dict(
         nomination=nomination,
-        section=rules.SECTION_BY_KEY[section],
-        data=with_blank_rows(section, data),
+        section=section,
+        questions=questions,
+        data=shown,
         problems=dict(reversed(problems)),
         error_list=error_summary(problems),
         conflict=conflict,
+        conflict_rows=_conflict_rows(nomination, questions, conflict.current) if conflict else [],
         based_on=based_on or rules.section_hash(nomination, section),
-        regions=rules.REGIONS,
-        stash_ticket=issue_ticket(by=current_user, reference=nomination.reference, section=section),
+        stash_ticket=issue_ticket(by=current_user, reference=nomination.reference, section=section.key),
         cycle=nomination.cycle,
-        accept=attachment_rules.ACCEPT,
+        files={q.key: attachment_rules.files_of(nomination, q) for q in questions if q.kind == "file"},
+        accept={q.key: attachment_rules.accept(q) for q in questions if q.kind == "file"},
+        types_sentence={q.key: attachment_rules.types_sentence(q) for q in questions if q.kind == "file"},
         human_size=attachment_rules.human_size,
-        title=rules.SECTION_BY_KEY[section].title,
+        depends_on={q.key: on for q in questions if (on := same_section_condition(q, questions)) is not None},
+        others=any(q.kind != "file" for q in questions),
+        title=section.title,
     )
 
 
+def _render_section(nomination, section, data, problems, status=200, **context):
+    return render_template(
+        "nominee/section.html", **_section_context(nomination, section, data, problems, **context)
+    ), status
+
+
 @csrf.exempt
-@bp.route(
-    "/nominations/<reference>/<any(organisation, project, trends, challenge, approach, outcomes, lessons, "
-    "documents, declarations):section>",
-    methods=["GET", "POST"],
-)
+@bp.route("/nominations/<reference>/<section>", methods=["GET", "POST"])
 def section(reference: str, section: str):
     nomination = _own_nomination(reference)
-    template = f"nominee/sections/{section}.html"
+    found = _asked_section(nomination, section)
     if not rules.editable(nomination):
         flash("This nomination can no longer be changed", "info")
         return redirect(url_for("nominee.task_list", reference=reference))
+    questions = shown_questions(nomination, found)
     if request.method == "GET":
         stash = take_stash(request.path, by=current_user)
         if stash is not None:
             db.session.commit()
-            data = parse(section, from_stash(stash))
+            posted = from_stash(stash)
+            data = _with_files(nomination, questions, parse(found, questions, posted))
             flash(
                 "You were signed out before your answers were saved. Here is what you typed: check it and save it.",
                 "info",
             )
-            return render_template(template, **_section_context(nomination, section, data, []))
-        data = rules.section_data(nomination, section)
-        return render_template(template, **_section_context(nomination, section, data, []))
+            return _render_section(nomination, found, data, [], posted=posted)
+        return _render_section(nomination, found, rules.section_data(nomination, found), [])
 
     try:  # CSRF is checked here rather than globally, so a POST after a timeout can be kept (see __init__)
         validate_csrf(request.form.get("csrf_token"))
     except (ValidationError, CSRFError) as error:
         raise CSRFError(str(error)) from None  # the same "form has expired" page as the global check
-    data = parse(section, request.form)
+    data = _with_files(nomination, questions, parse(found, questions, request.form))
     try:
         done = attempt(
             lambda: rules.save_section(
-                nomination, section, data, by=current_user, based_on=request.form.get("based_on")
+                nomination, found.key, data, by=current_user, based_on=request.form.get("based_on")
             ),
             catch=(rules.SectionConflict, NotAllowed),
         )
     except StaleDataError:  # saved in another window at the same moment
         db.session.rollback()
         nomination = _own_nomination(reference)
-        current = rules.section_data(nomination, section)
-        done = Outcome(error=rules.SectionConflict(current, rules.section_hash(nomination, section)))
+        found = _asked_section(nomination, section)
+        current = rules.section_data(nomination, found)
+        done = Outcome(error=rules.SectionConflict(current, rules.section_hash(nomination, found)))
     if isinstance(done.error, rules.SectionConflict):
         conflict = done.error
-        return render_template(
-            template,
-            **_section_context(nomination, section, data, [], conflict=conflict, based_on=conflict.current_hash),
-        ), 409
+        return _render_section(
+            nomination, found, data, [], 409, conflict=conflict, based_on=conflict.current_hash, posted=request.form
+        )
     if not done:  # not allowed
         flash(done.message, "info")
         return redirect(url_for("nominee.task_list", reference=reference))
     problems = done.value
     if problems:
-        return render_template(template, **_section_context(nomination, section, data, problems)), 200
+        return _render_section(nomination, found, data, problems, posted=request.form)
     if nomination.status is NominationStatus.SUBMITTED:
-        flash(f"Your changes to ‘{rules.SECTION_BY_KEY[section].title}’ have been saved", "success")
+        flash(f"Your changes to ‘{found.title}’ have been saved", "success")
         return redirect(url_for("nominee.task_list", reference=reference))
-    return redirect(url_for("nominee.task_list", reference=reference) + f"#task-{section}")
+    return redirect(url_for("nominee.task_list", reference=reference) + f"#task-{found.key}")
+
+
+def _file_question(nomination, key: str | None) -> FormQuestion:
+    """The file question of that key (default: the form's documents question) on a section this
+    nomination is asked, as its page shows it; else 404."""
+    question = (
+        attachment_rules.default_file_question(nomination)
+        if not key
+        else next((q for q in forms.questions_of(nomination.cycle) if q.key == key), None)
+    )
+    if question is None or question.kind != "file":
+        abort(404)
+    found = rules.section_for(nomination, question.section.key)
+    if found is None or question not in shown_questions(nomination, found):
+        abort(404)
+    return question
 
 
 @bp.route("/nominations/<reference>/documents/upload", methods=["POST"])
 def upload(reference: str):
+    """A file for one file question (named by the form's `question` field; by default the documents question)."""
     nomination = _own_nomination(reference)
+    question = _file_question(nomination, request.form.get("question"))
     if not rules.editable(nomination):
         abort(409)
     file = request.files.get("file")
     problems = []
     if file is None or not file.filename:
-        problems.append(("file", "Select a file"))
+        problems.append((question.key, "Select a file"))
     else:
 
         def refused(error: DomainError) -> None:
@@ -209,21 +281,20 @@ def upload(reference: str):
                 name=attachment_rules.clean_filename(file.filename),
                 reason=error.message,
             )
-            problems.append(("file", error.message))
+            problems.append((question.key, error.message))
 
         # On success the audit event logs "nomination.attachment_added".
         if attempt(
             lambda: attachment_rules.add_attachment(
-                nomination, filename=file.filename, stream=file.stream, by=current_user
+                nomination, question, filename=file.filename, stream=file.stream, by=current_user
             ),
             on_error=refused,
         ):
             flash(f"{attachment_rules.clean_filename(file.filename)} has been uploaded", "success")
-            return redirect(url_for("nominee.section", reference=reference, section="documents"))
-    data = rules.section_data(nomination, "documents")
-    return render_template(
-        "nominee/sections/documents.html", **_section_context(nomination, "documents", data, problems)
-    ), 400
+            return redirect(url_for("nominee.section", reference=reference, section=question.section.key))
+    return _render_section(
+        nomination, question.section, rules.section_data(nomination, question.section), problems, 400
+    )
 
 
 def _own_attachment(nomination, attachment_id: int) -> Attachment:
@@ -231,6 +302,14 @@ def _own_attachment(nomination, attachment_id: int) -> Attachment:
     if attachment is None:
         abort(404)
     return attachment
+
+
+def _attachment_section_url(nomination, attachment: Attachment) -> str:
+    """The page of the section whose question the file answers (the task list if there is none)."""
+    question = forms.question_by_key(nomination.cycle, attachment.question_key)
+    if question is None or rules.section_for(nomination, question.section.key) is None:
+        return url_for("nominee.task_list", reference=nomination.reference)
+    return url_for("nominee.section", reference=nomination.reference, section=question.section.key)
 
 
 @bp.route("/nominations/<reference>/documents/<int:attachment_id>")
@@ -251,16 +330,18 @@ def remove_document(reference: str, attachment_id: int):
     attachment = _own_attachment(nomination, attachment_id)
     if not rules.editable(nomination):
         abort(409)
+    back = _attachment_section_url(nomination, attachment)
     if request.method == "POST":
         name = attachment.original_name
         attachment_rules.remove_attachment(nomination, attachment, by=current_user)
         db.session.commit()
         flash(f"{name} has been removed", "success")
-        return redirect(url_for("nominee.section", reference=reference, section="documents"))
+        return redirect(back)
     return render_template(
         "nominee/remove_document.html",
         nomination=nomination,
         attachment=attachment,
+        back=back,
         title=f"Remove {attachment.original_name}?",
     )
 
@@ -276,7 +357,6 @@ def check(reference: str):
         tasks=rules.task_list(nomination),
         complete=rules.is_complete(nomination),
         open=cycle_rules.accepts_nominations(nomination.cycle),
-        sections=rules.SECTIONS,
         title="Check your answers before submitting your nomination",
     )
 
