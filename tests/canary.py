@@ -1,6 +1,13 @@
 """The canary: a unique name planted in every field of a nomination, in its files' names and in
 their document metadata, and the checks that it is nowhere it must not be.
 
+The canary's cycle has a custom form (canary_form): the default sections, a section judges read
+with a question of every kind, and a section for the organisers only with a question of every kind,
+each answered with the canary (a text answer holds the name; a number, a date, a choice, a file
+its own distinctive value; the questions' labels and options another name, FORM_CANARY, which
+nominees of the cycle see on the form but judges must not). One more question, hidden in blind
+judging, holds the canary too.
+
 Shared by tests/web/test_blind_judging.py (what a judge reaches) and tests/web/test_leaks.py
 (everything every audience reaches).
 """
@@ -16,6 +23,7 @@ import pikepdf
 
 from awards.domain.judging import blind_copies
 from awards.domain.nominations.attachments import add_attachment
+from awards.domain.programme import entry_forms
 from awards.extensions import db
 from awards.models import NominationPartner
 from tests import document_corpus
@@ -42,19 +50,126 @@ def _base64_forms(value: str) -> set[str]:
 ENCODED_NEEDLES = tuple(sorted(set().union(*(_base64_forms(v) for v in (CANARY, "zebedee", "quintrell")))))
 
 
-def canary_hits(content: str | bytes) -> list[str]:
-    """The forms of the canary found in the content (case-insensitive), plain or base64-encoded."""
+# What the organisers-only questions hold besides text: a number, a date (as people and machines
+# write them), and the form's own words (labels, options), which a nominee of the cycle reads on the
+# form but a judge must never read.
+NUMBER_CANARY = "4817263950.75"
+DATE_CANARY = {"day": "29", "month": "2", "year": "1904"}
+ANSWER_NEEDLES = (NUMBER_CANARY, "4,817,263,950.75", "29 February 1904", "1904-02-29")
+FORM_CANARY = "Ottoline Vexhammer"
+FORM_NEEDLES = ("ottoline", "vexhammer")
+
+
+def canary_hits(content: str | bytes, *, form: bool = False) -> list[str]:
+    """The forms of the canary found in the content (case-insensitive), plain or base64-encoded; with
+    `form`, the form's own canary words too (for judges, who never read the hidden questions)."""
     text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
     lowered = text.lower()
-    return [needle for needle in (*NEEDLES, *ENCODED_NEEDLES) if needle in lowered]
+    needles = (*NEEDLES, *ENCODED_NEEDLES, *(n.lower() for n in ANSWER_NEEDLES), *(FORM_NEEDLES if form else ()))
+    return [needle for needle in needles if needle in lowered]
 
 
-def assert_no_canary(content: str | bytes, where: str) -> None:
+def assert_no_canary(content: str | bytes, where: str, *, form: bool = True) -> None:
     text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
     lowered = text.lower()
     for needle in NEEDLES:
         assert needle not in lowered, f"the canary leaked into {where}"
-    assert not canary_hits(text), f"the canary leaked (encoded) into {where}"
+    hits = canary_hits(text, form=form)
+    assert not hits, f"the canary leaked into {where}: {hits}"
+
+
+# ------------------------------------------------------------------ the custom form
+
+# Every kind an organiser can add, as a question of the canary's form (trends is the core question's).
+CUSTOM_KINDS = ("text", "textarea", "number", "date", "yes_no", "choice", "choices", "email", "url", "phone")
+CUSTOM_KINDS += ("declaration", "file", "group")
+
+
+def _question(key: str, kind: str, label: str, judges_see: str, options: list[str]) -> dict:
+    settings: dict = {}
+    if kind in ("choice", "choices"):
+        settings["options"] = options
+    if kind == "number":
+        settings["unit"] = "staff"
+    if kind == "textarea":
+        settings["max_words"] = 500
+    if kind == "file":
+        settings.update(types=["pdf", "docx", "png"], max_mb=10, max_count=3)
+    if kind == "group":
+        settings.update(
+            max_rows=5,
+            row_name="Milestone",
+            columns=[
+                {"key": "what", "kind": "text", "label": "What happened", "required": True, "settings": {}},
+                {"key": "people", "kind": "number", "label": "People", "required": False, "settings": {}},
+                {"key": "public", "kind": "yes_no", "label": "Public", "required": False, "settings": {}},
+            ],
+        )
+    return {
+        "key": key,
+        "kind": kind,
+        "core": False,
+        "label": label,
+        "hint": "",
+        "required": False,
+        "settings": settings,
+        "judges_see": judges_see,
+        "public": False,
+        "condition": None,
+    }
+
+
+def canary_form(cycle) -> None:
+    """Give the cycle the default form plus two sections with a question of every kind: "seen_<kind>"
+    that judges read, and "hidden_<kind>" for the organisers only (labelled and optioned with
+    FORM_CANARY); and "blind_note", hidden in blind judging."""
+    definition = entry_forms.default_definition()
+    seen = [
+        _question(f"seen_{kind}", kind, f"Seen {kind.replace('_', ' ')}", "all", ["Option A", "Option B", "Option C"])
+        for kind in CUSTOM_KINDS
+    ]
+    hidden = [
+        _question(
+            f"hidden_{kind}",
+            kind,
+            f"{FORM_CANARY} asks: {kind.replace('_', ' ')}",
+            "none",
+            ["Plain option", f"{FORM_CANARY} option", f"Another {FORM_CANARY} option"],
+        )
+        for kind in CUSTOM_KINDS
+    ]
+    blind = _question("blind_note", "textarea", "Who are you?", "not_blind", [])
+    definition["sections"][-1:-1] = [
+        {"key": "team", "title": "About the team", "hint": "", "intro": "", "condition": None, "questions": seen},
+        {
+            "key": "organisers",
+            "title": "For the organisers",
+            "hint": "",
+            "intro": "",
+            "condition": None,
+            "questions": [*hidden, blind],
+        },
+    ]
+    entry_forms.install(cycle, definition)
+    db.session.commit()
+
+
+def _answers(prefix: str, text: str, options: list[str], number: str, day: dict) -> dict:
+    """Answers to every custom kind but file (uploaded) and declaration (ticked)."""
+    return {
+        f"{prefix}_text": f"{text} short answer",
+        f"{prefix}_textarea": f"{text} long answer.\n\nA second paragraph.",
+        f"{prefix}_number": number,
+        f"{prefix}_date": day,
+        f"{prefix}_yes_no": True,
+        f"{prefix}_choice": options[1],
+        f"{prefix}_choices": options[1:],
+        f"{prefix}_email": f"{text.split()[-1].lower()}@example.org",
+        f"{prefix}_url": f"https://{text.split()[-1].lower()}.example.org/work",
+        f"{prefix}_phone": "01632 960 123",
+        f"{prefix}_declaration": True,
+        f"{prefix}_group": [{"what": f"{text} launched", "people": "12", "public": True}],
+    }
 
 
 # ------------------------------------------------------------------ documents with the canary inside
@@ -107,9 +222,15 @@ def decoded_contents(data: bytes, content_type: str) -> list[tuple[str, bytes]]:
 
 
 def plant_canary_nomination(cycle):
-    """A submitted nomination of the cycle with the canary in every field, both contact and nominator
-    e-mails, the partners, the trends' text, the measured outcome, and three documents (name and metadata)."""
+    """A submitted nomination of the cycle, on the custom form (canary_form), with the canary in every
+    field: both contact and nominator e-mails, the partners, the trends' text, the measured outcome,
+    every custom question judges read (which the organisers redact) and every one they do not (text,
+    a distinctive number and date, the chosen options, a group's cells), the question hidden in blind
+    judging, and three documents for judges and two for the organisers only (names and metadata)."""
+    canary_form(cycle)
     nominator = make_user(name=CANARY, email=CANARY_EMAIL, organisation=f"{CANARY} Digital")
+    seen_options = ["Option A", "Option B", "Option C"]
+    hidden_options = ["Plain option", f"{FORM_CANARY} option", f"Another {FORM_CANARY} option"]
     nomination = make_nomination(
         cycle,
         nominator=nominator,
@@ -124,25 +245,48 @@ def plant_canary_nomination(cycle):
         outcomes_narrative=f"{CANARY} cut queues.",
         unintended_consequences=f"Some {CANARY} staff moved roles.",
         lessons=f"Ask {CANARY} for the code.",
+        measured=[
+            {
+                "metric": f"Calls to {CANARY}",
+                "baseline": f"{CANARY}: 100 a day",
+                "result": f"40 a day at {CANARY}",
+                "measured_on": "March 2026",
+            }
+        ],
+        **_answers("seen", CANARY, seen_options, "42", {"day": "3", "month": "3", "year": "2025"}),
+        **_answers("hidden", CANARY, hidden_options, NUMBER_CANARY, DATE_CANARY),
+        blind_note=f"We are {CANARY} Borough Council.",
     )
+    nomination.answers = {
+        **nomination.answers,
+        "seen_url": "https://example.org/work",  # judges follow no link out: the visible one names nobody
+        "seen_email": "team@example.org",
+    }
+    nomination.touched_sections = f"{nomination.touched_sections},team,organisers"
     nomination.partners = [
         NominationPartner(name=f"{CANARY} Partners Ltd", is_supplier=True, position=0),
         NominationPartner(name="Zebedee Analytics", position=1),
     ]
     for link in nomination.trend_links:
         link.how_addressed = f"{CANARY} addresses {link.trend.name}."
-    nomination.measured_outcomes[0].metric = f"Calls to {CANARY}"
-    nomination.measured_outcomes[0].baseline = f"{CANARY}: 100 a day"
-    nomination.measured_outcomes[0].result = f"40 a day at {CANARY}"
     db.session.commit()
-    for name, data in (
-        (f"{CANARY} report.pdf", canary_pdf()),
-        (f"{CANARY} plan.docx", canary_docx()),
-        (f"{CANARY} chart.png", canary_png()),
+    by_key = {q.key: q for q in entry_forms.questions_of(cycle)}
+    for key, name, data in (
+        ("documents", f"{CANARY} report.pdf", canary_pdf()),
+        ("documents", f"{CANARY} plan.docx", canary_docx()),
+        ("documents", f"{CANARY} chart.png", canary_png()),
+        ("seen_file", "Team photo.png", canary_png()),
+        ("hidden_file", f"{CANARY} private.pdf", canary_pdf()),
+        ("hidden_file", f"{CANARY} budget.docx", canary_docx()),
     ):
-        add_attachment(nomination, filename=name, stream=io.BytesIO(data), by=nominator)
+        add_attachment(nomination, by_key[key], filename=name, stream=io.BytesIO(data), by=nominator)
     db.session.commit()
     return nomination
+
+
+def hidden_documents(nomination) -> list:
+    """The nomination's files that answer a question judges never read."""
+    return [a for a in nomination.attachments if a.question_key == "hidden_file"]
 
 
 def redact_everything(organiser_client, cycle, nomination):
@@ -156,7 +300,9 @@ def redact_everything(organiser_client, cycle, nomination):
             data["text-" + field.key.replace(":", "-")] = re.sub(
                 r"zebedee|quintrell", "[name]", field.original, flags=re.IGNORECASE
             )
-    assert len(data) >= 12
+    assert len(data) >= 15
+    assert {"text-seen_text", "text-seen_textarea", "text-seen_group-0-what"} <= set(data)
+    assert not [key for key in data if "hidden" in key or "blind" in key]  # judges never read those
     assert organiser_client.post_form(url, data, token_from=url).status_code == 302
     page = organiser_client.get(url).get_data(as_text=True)
     assert "No field names the organisation or the people involved" in page

@@ -1,10 +1,12 @@
 """The canary test for blind judging.
 
 A unique name is planted in every nominee field (organisation, partners, contact, nominator, the
-free text the organiser redacts), in the uploaded files' names and in their document metadata.
-Then every page, download and e-mail a judge can reach is walked, and the name must be nowhere,
-not even inside the decoded PDF and the unzipped Office document. A judge who is conflicted with
-the nomination gets 404 everywhere and never sees its reference or title.
+free text the organiser redacts), in every kind of question of a custom form (those judges read,
+redacted; those for the organisers only, with a distinctive number, date, options and labels; one
+hidden in blind judging), in the uploaded files' names and in their document metadata. Then every
+page, download and e-mail a judge can reach is walked, and none of it must be anywhere, not even
+inside the decoded PDF and the unzipped Office document. A judge who is conflicted with the
+nomination gets 404 everywhere and never sees its reference or title.
 """
 
 from __future__ import annotations
@@ -18,8 +20,18 @@ import sqlalchemy as sa
 from awards.domain.core.clock import utcnow
 from awards.extensions import db
 from awards.models import OutboxMessage
-from tests.canary import CANARY, assert_no_canary, decoded_contents, plant_canary_nomination, redact_everything
+from tests.canary import (
+    ANSWER_NEEDLES,
+    CANARY,
+    FORM_NEEDLES,
+    assert_no_canary,
+    decoded_contents,
+    hidden_documents,
+    plant_canary_nomination,
+    redact_everything,
+)
 from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_user
+from tests.support.visible import text_of
 
 # ------------------------------------------------------------------ the nomination full of canaries
 
@@ -64,10 +76,37 @@ def test_the_canary_is_nowhere_a_judge_can_reach(app, cycle, nomination, judge, 
     visit(base)
     page = judge_client.get(base).get_data(as_text=True)
     links = re.findall(rf'href="({re.escape(base)}/documents/\d+)"', page)
-    assert len(links) == 3
-    assert ["Supporting document 1.pdf", "Supporting document 2.docx", "Supporting document 3.png"] == re.findall(
-        r">(Supporting document \d\.\w+)</a>", page
-    )
+    assert len(links) == 4
+    assert [
+        "Supporting document 1.pdf",
+        "Supporting document 2.docx",
+        "Supporting document 3.png",
+        "Supporting document 4.png",
+    ] == re.findall(r">(Supporting document \d\.\w+)</a>", page)
+    # The questions judges read, of every kind, with the organisers' redactions
+    shown = text_of(page)
+    for answer in (
+        "About the team",
+        "Seen text [name] [name] short answer",
+        "Seen textarea [name] [name] long answer.",
+        "A second paragraph.",
+        "Seen number 42 staff",
+        "Seen date 3 March 2025",
+        "Seen yes no Yes",
+        "Seen choice Option B",
+        "Option C",
+        "team@example.org",
+        "https://example.org/work",
+        "01632 960 123",
+        "Seen declaration Confirmed",
+        "What happened People Public [name] [name] launched 12 Yes",
+        "Calls to [name] [name]",
+    ):
+        assert answer in shown, answer
+    assert "For the organisers" not in shown and "Who are you?" not in shown
+    # The files of the question for the organisers only are not there to download
+    for attachment in hidden_documents(nomination):
+        assert judge_client.get(f"{base}/documents/{attachment.id}").status_code == 404
     for link in links:
         response = visit(link)
         disposition = response.headers["Content-Disposition"]
@@ -113,7 +152,29 @@ def test_the_canary_is_nowhere_a_judge_can_reach(app, cycle, nomination, judge, 
         assert_no_canary(content, url)
     # The redacted copies are what the judge read; the originals are untouched
     db.session.expire_all()
-    assert CANARY in nomination.challenge and CANARY in nomination.title
+    assert CANARY in nomination.answers["challenge"] and CANARY in nomination.title
+    assert CANARY in nomination.answers["seen_textarea"]
+
+
+def test_a_question_hidden_in_blind_judging_reaches_judges_only_when_judging_is_not_blind(
+    app, cycle, nomination, judge, judge_client
+):
+    make_assignment(make_judge(cycle, judge), nomination, no_conflict_declared=True)
+    base = f"/judging/nominations/{nomination.reference}"
+    page = judge_client.get(base).get_data(as_text=True)
+    assert "Who are you?" not in page and "We are" not in page and "Borough Council" not in page
+    cycle.blind_judging = False
+    db.session.commit()
+    shown = text_of(judge_client.get(base).get_data(as_text=True))
+    assert f"Who are you? We are {CANARY} Borough Council." in shown
+    assert f"Nominated organisation {CANARY} Borough Council" in shown
+    assert f"{CANARY} Partners Ltd Yes" in shown  # the partners, with whether each is a supplier
+    # Organisers-only questions stay hidden whatever the judging
+    assert not [n for n in (*ANSWER_NEEDLES, *FORM_NEEDLES) if n.lower() in shown.lower()]
+    assert shown.count("short answer") == shown.count("long answer") == 1  # the questions judges read
+    assert "Contact" not in shown and "zq@" not in shown
+    for attachment in hidden_documents(nomination):
+        assert judge_client.get(f"{base}/documents/{attachment.id}").status_code == 404
 
 
 def test_a_conflicted_judge_sees_nothing_of_the_nomination(app, cycle, nomination):

@@ -1,48 +1,111 @@
 """What a judge may see of a nomination, and the organiser's redactions.
 
-Judges get a `JudgeEntry`, never the nomination itself: with blind judging on (the default) it
-holds neither the nominated organisation, its partners, the contact nor the nominator, and the
-free text is the organiser's redacted copy where there is one (the nominee's original is kept).
-Supporting documents are offered under neutral names ("Supporting document 1.pdf") and the copy
-a judge downloads is rebuilt, by allow-list, from what a reader needs (see judge_copy).
+Judges get a `JudgeEntry`, never the nomination itself: the sections and questions of the entry form
+this nomination was asked that judges read (a question's `judges_see`: "all", "not_blind" — only
+when judging is not blind — or "none", organisers only), with its answers in form order. With blind
+judging on (the default) it holds neither the nominated organisation, its partners, the contact nor
+the nominator, whatever the form says, and the free text is the organiser's redacted copy where
+there is one (the nominee's original is kept). Supporting documents are the files of the file
+questions judges read, offered under neutral names ("Supporting document 1.pdf"), and the copy a
+judge downloads is rebuilt, by allow-list, from what a reader needs (see judge_copy).
+
+Redactions are kept by a stable key per piece of free text: the question's key for a top-level
+answer ("title", "summary", "challenge", a custom question's key), "<group key>:<row>:<column>" for
+a cell of a repeating group (the measured outcomes keep their "outcome:<row>:<column>"), and
+"trend:<trend id>" for how the work addresses a trend.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import posixpath
 import re
 import struct
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import DomainError, NotAllowed
+from awards.domain.nominations import answers as answer_rules
 from awards.domain.nominations.attachments import KINDS, MAX_IMAGE_PIXELS, OOXML_MARKERS, human_size
+from awards.domain.programme import entry_forms
+from awards.domain.programme.entry_forms import setting, short_name
 from awards.extensions import db
 from awards.models import Attachment, CycleStatus, Nomination, Redaction, User
+from awards.models.forms import FormQuestion, FormSection
+
+# ---------------------------------------------------------------- what judges read
+
+# Core questions that say who made the entry: with blind judging they never reach a judge, whatever
+# the form's visibility flags say; they are never redacted (judges read them as given, or not at all).
+IDENTIFYING_KEYS = ("organisation_name", "partners", "contact_name", "contact_email")
+# Kinds of answer typed freely, which may name the nominee: the organiser can redact them.
+FREE_TEXT_KINDS = ("text", "textarea", "email", "url", "phone")
+# Groups whose cells were redacted before forms were data, under another prefix.
+LEGACY_CELL_PREFIX = {"measured": "outcome"}
+REDACTION_KEY_LENGTH = 60  # redactions.field
+REDACTION_MAX_LENGTH = 20000
+
+
+def judge_reads(question: FormQuestion, *, blind: bool) -> bool:
+    """Whether judges read the answer to the question (with judging blind or not)."""
+    if blind and question.core and question.key in IDENTIFYING_KEYS:
+        return False
+    return entry_forms.sees(question, blind=blind)
+
+
+def judged_answers(nomination: Nomination) -> list[tuple[FormSection, list[tuple[FormQuestion, Any]]]]:
+    """The sections and questions of the nomination's form that judges read and it was asked (its
+    category, its conditions), with its answers as stored, in form order; sections judges read
+    nothing of are left out."""
+    blind = nomination.cycle.blind_judging
+    result = []
+    for section, answers in answer_rules.asked_answers(nomination):
+        read = [(q, value) for q, value in answers if judge_reads(q, blind=blind)]
+        if read:
+            result.append((section, read))
+    return result
+
 
 # ---------------------------------------------------------------- redactable text
 
-# Free-text fields of the nomination itself, in the order the entry shows them.
-TEXT_FIELDS: tuple[tuple[str, str], ...] = (
-    ("title", "Project title"),
-    ("summary", "Public summary"),
-    ("challenge", "The challenge"),
-    ("approach", "The approach"),
-    ("outcomes_narrative", "Outcomes and impact"),
-    ("unintended_consequences", "Unintended consequences and risks"),
-    ("lessons", "Lessons and how others could adopt it"),
-)
-OUTCOME_PARTS: tuple[tuple[str, str], ...] = (
-    ("metric", "what was measured"),
-    ("baseline", "before"),
-    ("result", "after"),
-)
-REDACTION_MAX_LENGTH = 20000
+
+def _fitted(key: str) -> str:
+    """The key as it fits redactions.field (a long one is cut and made unique by a hash)."""
+    if len(key) <= REDACTION_KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    return f"{key[: REDACTION_KEY_LENGTH - 13]}~{digest}"
+
+
+def text_key(question: FormQuestion) -> str:
+    """The redaction key of a top-level answer: the question's key (so "challenge" stays "challenge")."""
+    return _fitted(question.key)
+
+
+def cell_key(question: FormQuestion, row: int, column: str) -> str:
+    """The redaction key of a group's cell, by row position (a later save re-creates the rows)."""
+    return _fitted(f"{LEGACY_CELL_PREFIX.get(question.key, question.key)}:{row}:{column}")
+
+
+def trend_key(trend_id: int) -> str:
+    return f"trend:{trend_id}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def cell_label(question: FormQuestion, row: int, column: dict[str, Any]) -> str:
+    """ "Measured outcomes: outcome 1, what was measured"."""
+    row_name = str(setting(question, "row_name") or "Row")
+    return f"{short_name(question)}: {_lower_first(row_name)} {row + 1}, {_lower_first(str(column.get('label', '')))}"
 
 
 @dataclass(frozen=True)
@@ -54,27 +117,37 @@ class RedactableField:
 
 
 def redactable_fields(nomination: Nomination) -> list[RedactableField]:
-    """Every free-text field of the entry an organiser may redact, with the nominee's original text."""
-    fields = [
-        RedactableField(key, label, getattr(nomination, key) or "", multiline=key != "title")
-        for key, label in TEXT_FIELDS
-    ]
-    for link in nomination.trend_links:
-        fields.append(
-            RedactableField(f"trend:{link.trend_id}", f"How it addresses {link.trend.name}", link.how_addressed or "")
-        )
-    # Measured outcomes are keyed by position: a nominee's later save re-creates the rows.
-    for outcome in nomination.measured_outcomes:
-        for part, label in OUTCOME_PARTS:
-            fields.append(
-                RedactableField(
-                    f"outcome:{outcome.position}:{part}",
-                    f"Measured outcome {outcome.position + 1}: {label}",
-                    getattr(outcome, part) or "",
-                    multiline=False,
-                )
-            )
+    """Every free-text answer judges read that an organiser may redact, with the nominee's original
+    text, in form order: text answers, text cells of repeating groups, and how the work addresses each
+    trend (answers left blank have nothing to redact)."""
+    fields: list[RedactableField] = []
+    for _section, answers in judged_answers(nomination):
+        for question, value in answers:
+            if question.core and question.key in IDENTIFYING_KEYS:
+                continue
+            fields += _redactable(nomination, question, value)
     return fields
+
+
+def _redactable(nomination: Nomination, question: FormQuestion, value: Any) -> list[RedactableField]:
+    if question.kind in FREE_TEXT_KINDS:
+        if answer_rules.is_blank(value):
+            return []
+        return [RedactableField(text_key(question), short_name(question), str(value), question.kind == "textarea")]
+    if question.kind == "trends":
+        return [
+            RedactableField(trend_key(link.trend_id), f"How it addresses {link.trend.name}", link.how_addressed or "")
+            for link in nomination.trend_links
+        ]
+    if question.kind != "group":
+        return []
+    columns = [c for c in setting(question, "columns", []) if c.get("kind", "text") in FREE_TEXT_KINDS]
+    return [
+        RedactableField(cell_key(question, i, c["key"]), cell_label(question, i, c), str(row[c["key"]]), False)
+        for i, row in enumerate(value or [])
+        for c in columns
+        if not answer_rules.is_blank(row.get(c["key"]))
+    ]
 
 
 def redactions_of(nomination: Nomination) -> dict[str, Redaction]:
@@ -177,19 +250,50 @@ class JudgeTrend:
 
 
 @dataclass(frozen=True)
-class JudgeOutcome:
-    metric: str
-    baseline: str
-    result: str
-    measured_on: str
-
-
-@dataclass(frozen=True)
 class JudgeDocument:
     id: int
     name: str
     kind: str
     size: str
+
+
+@dataclass(frozen=True)
+class JudgeColumn:
+    key: str
+    label: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class JudgeGroup:
+    """A repeating group's rows: each row's cells by column key, typed like answers of their kind."""
+
+    row_name: str
+    columns: list[JudgeColumn]
+    rows: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class JudgeAnswer:
+    """One answer as a judge reads it. `value` by the question's kind: text (text, textarea, email,
+    url, phone, choice; the redacted copy where there is one), a number (int or float; `unit` from the
+    question), a date, True/False/None (yes or no, declaration), a list of text (choices), a list of
+    JudgeDocument (file), a JudgeGroup (group) or a list of JudgeTrend (trends)."""
+
+    key: str
+    kind: str
+    label: str  # the question as the nominee read it
+    name: str  # its short name
+    value: Any
+    answered: bool
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class JudgeSection:
+    key: str
+    title: str
+    answers: list[JudgeAnswer]
 
 
 @dataclass(frozen=True)
@@ -200,19 +304,14 @@ class JudgeEntry:
     title: str
     category: str
     blind: bool
-    region: str = ""
-    summary: str = ""
-    challenge: str = ""
-    approach: str = ""
-    outcomes_narrative: str = ""
-    unintended_consequences: str = ""
-    lessons: str = ""
-    trends: list[JudgeTrend] = field(default_factory=list)
-    outcomes: list[JudgeOutcome] = field(default_factory=list)
+    sections: list[JudgeSection] = field(default_factory=list)
     documents: list[JudgeDocument] = field(default_factory=list)
-    # Only when blind judging is off
+    # Only when blind judging is off (and judges read the question)
     organisation: str = ""
-    partners: list[str] = field(default_factory=list)
+
+    def answer(self, key: str) -> JudgeAnswer | None:
+        """The answer to the question of that key, if judges read it."""
+        return next((a for s in self.sections for a in s.answers if a.key == key), None)
 
 
 def _text(redactions: dict[str, Redaction], key: str, original: str | None) -> str:
@@ -248,58 +347,133 @@ def judge_titles(nominations: list[Nomination]) -> dict[int, str]:
 
 
 def document_name(attachment: Attachment, number: int, blind: bool) -> str:
-    """'Supporting document 2.pdf' under blind judging (numbered in upload order), else the file's name."""
+    """'Supporting document 2.pdf' under blind judging (numbered in form order, then upload order),
+    else the file's name."""
     if not blind:
         return attachment.original_name
     return f"Supporting document {number}.{attachment.extension}"
 
 
 def numbered_documents(nomination: Nomination) -> list[tuple[int, Attachment]]:
-    return list(enumerate(sorted(nomination.attachments, key=lambda a: a.id), start=1))
+    """The files judges may download, numbered: those of the file questions judges read and the
+    nomination was asked, in form order, each question's in upload order. Files of any other
+    question (organisers only, hidden in blind judging, or not asked) are not among them."""
+    read = [q.key for _s, answers in judged_answers(nomination) for q, _v in answers if q.kind == "file"]
+    files = sorted(
+        (a for a in nomination.attachments if a.question_key in read),
+        key=lambda a: (read.index(a.question_key), a.id),
+    )
+    return list(enumerate(files, start=1))
+
+
+def _document(attachment: Attachment, number: int, blind: bool) -> JudgeDocument:
+    return JudgeDocument(
+        attachment.id,
+        document_name(attachment, number, blind),
+        KINDS[attachment.extension].label if attachment.extension in KINDS else attachment.extension.upper(),
+        human_size(attachment.size),
+    )
+
+
+def _unit(question: FormQuestion | dict[str, Any]) -> str:
+    settings = (question.settings if isinstance(question, FormQuestion) else question.get("settings")) or {}
+    return str(settings.get("unit") or "")
+
+
+def _typed_value(kind: str, value: Any) -> Any:
+    """A stored answer of a simple kind, typed for reading (None when not answered)."""
+    if kind == "number":
+        if answer_rules.is_blank(value):
+            return None
+        number = answer_rules.as_number(value)
+        if number is None:
+            return str(value)  # only a draft keeps what is not a number
+        return int(number) if number == number.to_integral_value() else float(number)
+    if kind == "date":
+        day: date | None = answer_rules.as_date(value)
+        return day
+    if kind in ("yes_no", "declaration"):
+        return value if isinstance(value, bool) else None
+    if kind == "choices":
+        return [str(v) for v in value or []]
+    return "" if value is None else str(value)
+
+
+def _judge_answer(
+    nomination: Nomination,
+    question: FormQuestion,
+    value: Any,
+    redactions: dict[str, Redaction],
+    documents: dict[str, list[JudgeDocument]],
+) -> JudgeAnswer:
+    kind = question.kind
+    read: Any
+    if kind in FREE_TEXT_KINDS:
+        read = _text(redactions, text_key(question), str(value or ""))
+    elif kind == "trends":
+        read = [
+            JudgeTrend(
+                link.trend.name, link.is_primary, _text(redactions, trend_key(link.trend_id), link.how_addressed)
+            )
+            for link in nomination.trend_links
+        ]
+    elif kind == "file":
+        read = documents.get(question.key, [])
+    elif kind == "group":
+        columns = setting(question, "columns", [])
+        read = JudgeGroup(
+            str(setting(question, "row_name") or "Row"),
+            [JudgeColumn(c["key"], str(c.get("label", "")), c.get("kind", "text")) for c in columns],
+            [
+                {
+                    c["key"]: _text(redactions, cell_key(question, i, c["key"]), str(row.get(c["key"]) or ""))
+                    if c.get("kind", "text") in FREE_TEXT_KINDS
+                    else _typed_value(c.get("kind", "text"), row.get(c["key"]))
+                    for c in columns
+                }
+                for i, row in enumerate(value or [])
+            ],
+        )
+    else:
+        read = _typed_value(kind, value)
+    answered = bool(read.rows) if isinstance(read, JudgeGroup) else not answer_rules.is_blank(read)
+    if kind == "declaration":
+        answered = read is not None
+    return JudgeAnswer(question.key, kind, question.label, short_name(question), read, answered, _unit(question))
 
 
 def judge_entry(nomination: Nomination) -> JudgeEntry:
-    """The nomination as a judge may see it: redactions applied; under blind judging nothing that
-    names the organisation, partners, contact or nominator, and documents under neutral names."""
+    """The nomination as a judge may see it: the questions judges read, redactions applied; under
+    blind judging nothing that names the organisation, partners, contact or nominator, and documents
+    under neutral names."""
     blind = nomination.cycle.blind_judging
     redactions = redactions_of(nomination)
-    documents = [
-        JudgeDocument(
-            a.id,
-            document_name(a, number, blind),
-            KINDS[a.extension].label if a.extension in KINDS else a.extension.upper(),
-            human_size(a.size),
-        )
-        for number, a in numbered_documents(nomination)
-    ]
-    entry = JudgeEntry(
+    documents: list[JudgeDocument] = []
+    by_question: dict[str, list[JudgeDocument]] = {}
+    for number, attachment in numbered_documents(nomination):
+        documents.append(_document(attachment, number, blind))
+        by_question.setdefault(attachment.question_key, []).append(documents[-1])
+    sections = []
+    organisation = ""
+    for section, answers in judged_answers(nomination):
+        read = []
+        for question, value in answers:
+            if question.core and question.key == "title":
+                continue  # the entry's heading
+            if question.core and question.key == "organisation_name":
+                organisation = str(value or "")
+            read.append(_judge_answer(nomination, question, value, redactions, by_question))
+        if read:
+            sections.append(JudgeSection(section.key, section.title, read))
+    return JudgeEntry(
         reference=nomination.reference,
         title=judge_title(nomination, redactions),
         category=nomination.category.name,
         blind=blind,
-        region=nomination.region,
-        **{key: _text(redactions, key, getattr(nomination, key)) for key, _ in TEXT_FIELDS if key != "title"},
-        trends=[
-            JudgeTrend(
-                link.trend.name, link.is_primary, _text(redactions, f"trend:{link.trend_id}", link.how_addressed)
-            )
-            for link in nomination.trend_links
-        ],
-        outcomes=[
-            JudgeOutcome(
-                **{
-                    part: _text(redactions, f"outcome:{o.position}:{part}", getattr(o, part))
-                    for part, _ in OUTCOME_PARTS
-                },
-                measured_on=o.measured_on,
-            )
-            for o in nomination.measured_outcomes
-        ],
+        sections=sections,
         documents=documents,
-        organisation="" if blind else nomination.organisation_name,
-        partners=[] if blind else [p.name for p in nomination.partners],
+        organisation=organisation,
     )
-    return entry
 
 
 # ---------------------------------------------------------------- blind copies of documents

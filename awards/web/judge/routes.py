@@ -3,7 +3,8 @@
 Only the judge an entry is assigned to, who is not conflicted with it, reaches its pages; to
 anyone else (other judges, nominees, organisers without a judge membership) they do not exist
 (404). A judge first answers "Do you have a conflict of interest?" before seeing the entry.
-Judges see the entry through `domain.blind.judge_entry`, never the nomination itself.
+Judges see the entry through `domain.judging.blind_copies.judge_entry` (the questions judges read, redacted),
+never the nomination itself; they download only the files of the file questions judges read.
 """
 
 from __future__ import annotations
@@ -64,7 +65,6 @@ def _load(reference: str) -> tuple[Nomination, Assignment]:
         .options(
             selectinload(Nomination.partners),
             selectinload(Nomination.trend_links),
-            selectinload(Nomination.measured_outcomes),
             selectinload(Nomination.attachments),
         )
     )

@@ -28,7 +28,6 @@ def _load(slug: str, reference: str) -> tuple[Cycle, Nomination]:
         joinedload(Nomination.category),
         selectinload(Nomination.partners),
         selectinload(Nomination.trend_links),
-        selectinload(Nomination.measured_outcomes),
     )
     return cycle, nomination
 
