@@ -86,7 +86,30 @@ def test_list_validates_and_is_in_library_order(api, spec, shelf):
     assert bins["trends"][0]["is_primary"] and not bins["trends"][1]["is_primary"]
     assert bins["trends"][0]["how_addressed"] == f"It addresses {shelf.ai.name}."
     assert bins["licence"] == {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
-    assert bins["outcomes"]["measured"] == [
+    # the answers to the default form's public questions, in form order, each typed by its kind
+    assert [a["key"] for a in bins["answers"]] == [
+        "challenge",
+        "approach",
+        "outcomes_narrative",
+        "measured",
+        "unintended_consequences",
+        "lessons",
+    ]
+    by_key = {a["key"]: a for a in bins["answers"]}
+    assert by_key["challenge"] == {
+        "key": "challenge",
+        "label": "The challenge",
+        "kind": "textarea",
+        "value": "The challenge we faced.",
+    }
+    assert by_key["measured"]["label"] == "Measured outcomes" and by_key["measured"]["kind"] == "group"
+    assert [c["label"] for c in by_key["measured"]["value"]["columns"]] == [
+        "What was measured",
+        "Baseline",
+        "Result",
+        "When it was measured",
+    ]
+    assert by_key["measured"]["value"]["rows"] == [
         {"metric": "Calls handled", "baseline": "100 a day", "result": "40 a day", "measured_on": "March 2026"}
     ]
     assert bins["citation"] == "A model of reuse." and body["data"][1]["citation"] is None

@@ -1,39 +1,28 @@
-"""What an impact case publishes of a nomination, in one place.
+"""What an impact case publishes of a nomination, in one place: read from the cycle's form.
 
 The consent question in the declarations, the result e-mails, the privacy notice and the tests
-all read these lists, so what a nominee agrees to is what the public case page, the API and the
-feed show (`results.make_impact_case` copies exactly the PUBLISHED_FIELDS). A field added to a
-nomination must be put in one of the two lists: a test fails until it is.
+all read `published_labels`, so what a nominee agrees to is what the public case page, the API and
+the feed show. An impact case always shows the core answers in CORE_PUBLISHED (the case keeps them
+in columns of its own, and the public library is built on them); of the other questions, it shows
+those the organiser marked public (`case_answers`, copied when the case is made), never a file.
 """
 
 from __future__ import annotations
 
-# (the nomination's attribute, how the nominee reads it), in the order of the nomination's sections
-PUBLISHED_FIELDS: tuple[tuple[str, str], ...] = (
-    ("organisation_name", "the name of the nominated organisation"),
-    ("region", "its region"),
-    ("partners", "the partner organisations, and which of them are suppliers"),
-    ("title", "the project title"),
-    ("summary", "the public summary"),
-    ("trend_links", "the trends the work addresses, and how it addresses each of them"),
-    ("challenge", "the challenge"),
-    ("approach", "the approach"),
-    ("outcomes_narrative", "the outcomes and impact"),
-    ("measured_outcomes", "the measured outcomes: what was measured, the baseline, the result and when"),
-    ("unintended_consequences", "the unintended consequences and risks"),
-    ("lessons", "the lessons, and how others could adopt the work"),
-)
+from collections.abc import Iterable
+from typing import Any
 
-# The nominee's answers an impact case never shows, and the same in words.
-NEVER_PUBLISHED_FIELDS: tuple[str, ...] = (
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "attachments",
-    "declares_accurate",
-    "consents_to_publish",
-    "declares_authorised",
-)
+from awards.domain.nominations import answers
+from awards.domain.programme import entry_forms as forms
+from awards.models import Cycle, Nomination
+from awards.models.forms import FormQuestion
+
+# The core questions every impact case shows, in columns of its own (title, summary, organisation,
+# partners, region and the trends with how the work addresses each).
+CORE_PUBLISHED: tuple[str, ...] = ("organisation_name", "partners", "region", "title", "summary", "trends")
+# Kinds never copied into an impact case, even when marked public: files have no public address.
+NEVER_PUBLISHED_KINDS: tuple[str, ...] = ("file",)
+
 NEVER_PUBLISHED = "the contact’s name, email address or phone number, the supporting documents or the declarations"
 
 # What the case page shows beside the nominee's own words.
@@ -42,5 +31,91 @@ PUBLISHED_ALONGSIDE = "the award, the category, the year, the result and any cit
 LICENCE = "CC BY 4.0"
 
 
-def published_labels() -> list[str]:
-    return [label for _, label in PUBLISHED_FIELDS]
+def _publishes(key: str, kind: str, core: bool, public: bool) -> bool:
+    if core:
+        return key in CORE_PUBLISHED
+    return public and kind not in NEVER_PUBLISHED_KINDS
+
+
+def is_published(question: FormQuestion) -> bool:
+    """Whether an impact case shows the answer to the question."""
+    return _publishes(question.key, question.kind, question.core, question.public)
+
+
+def is_case_answer(question: FormQuestion) -> bool:
+    """Whether the answer is one of the impact case's `answers` (published and not a core column)."""
+    return not question.core and is_published(question)
+
+
+def published_questions(cycle: Cycle) -> list[FormQuestion]:
+    """The questions of the cycle's form whose answers an impact case shows, in form order."""
+    return [q for q in forms.questions_of(cycle) if is_published(q)]
+
+
+def published_labels(cycle: Cycle | None = None) -> list[str]:
+    """What an impact case of the cycle shows of the nominee's answers, by the questions' short names
+    in form order; without a cycle, what the default form publishes."""
+    if cycle is not None and cycle.form_sections:
+        return [forms.short_name(q) for q in published_questions(cycle)]
+    return [
+        str((q.get("settings") or {}).get("short") or q["label"])
+        for section in forms.default_definition()["sections"]
+        for q in section["questions"]
+        if _publishes(q["key"], q["kind"], q["core"], q["public"])
+    ]
+
+
+# The answers an impact case copies ----------------------------------------------------------------
+
+
+def group_columns(question: FormQuestion) -> list[dict[str, str]]:
+    """A group's columns as an impact case keeps them: key, label and kind."""
+    return [
+        {"key": str(c["key"]), "label": str(c.get("label") or c["key"]), "kind": str(c.get("kind") or "text")}
+        for c in forms.setting(question, "columns", [])
+    ]
+
+
+def case_value(question: FormQuestion, value: Any) -> Any:
+    """An answer as an impact case keeps it: typed by the question's kind (a number as a number, a date
+    as YYYY-MM-DD, yes or no as a boolean, several choices as a list of text), a group as its columns
+    and typed rows."""
+    if question.kind == "group":
+        return {"columns": group_columns(question), "rows": answers.typed(question, value)}
+    return answers.typed(question, value)
+
+
+def is_blank_value(value: Any) -> bool:
+    """Whether an impact case's answer has nothing to show (a group: no rows)."""
+    if isinstance(value, dict) and "rows" in value:
+        return not value["rows"]
+    if value is None or value == "" or value == []:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def case_answers(nomination: Nomination) -> list[dict[str, Any]]:
+    """The nomination's answers to the questions marked public that it was asked (its category, its
+    conditions), except the core ones, in form order: [{"key", "label", "kind", "value"}] with the
+    question's short name as label, and a number's "unit" when its question gives one. Questions left
+    unanswered are left out."""
+    entries = []
+    for _section, asked in answers.asked_answers(nomination):
+        for question, value in asked:
+            if not is_case_answer(question):
+                continue
+            kept = case_value(question, value)
+            if is_blank_value(kept):
+                continue
+            entry = {"key": question.key, "label": forms.short_name(question), "kind": question.kind, "value": kept}
+            unit = str(forms.setting(question, "unit") or "").strip()
+            if question.kind == "number" and unit:
+                entry["unit"] = unit
+            entries.append(entry)
+    return entries
+
+
+def shown_answers(entries: Iterable[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """An impact case's answers with something to show (a case copied before forms were data may keep
+    a blank one)."""
+    return [e for e in entries or [] if isinstance(e, dict) and not is_blank_value(e.get("value"))]

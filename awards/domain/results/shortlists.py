@@ -649,7 +649,8 @@ def prepare_case(cycle: Cycle, nomination: Nomination, *, by: User) -> ImpactCas
 
 
 def make_impact_case(nomination: Nomination, result: Result, now: datetime, published: bool = True) -> ImpactCase:
-    """The public copy of a nomination: its own words (never the judges' redacted copy), no contact details."""
+    """The public copy of a nomination: its own words (never the judges' redacted copy), no contact
+    details: the core columns, and the answers to the questions its form marks public, in form order."""
     case = ImpactCase(
         slug=unique_case_slug(nomination.title or nomination.reference, nomination.cycle.year),
         cycle_id=nomination.cycle_id,
@@ -660,15 +661,7 @@ def make_impact_case(nomination: Nomination, result: Result, now: datetime, publ
         result=result,
         title=nomination.title,
         summary=nomination.summary,
-        challenge=nomination.challenge,
-        approach=nomination.approach,
-        outcomes_narrative=nomination.outcomes_narrative,
-        measured_outcomes=[
-            {"metric": m.metric, "baseline": m.baseline, "result": m.result, "measured_on": m.measured_on}
-            for m in nomination.measured_outcomes
-        ],
-        unintended_consequences=nomination.unintended_consequences,
-        lessons=nomination.lessons,
+        answers=publication.case_answers(nomination),
         organisation=nomination.organisation_name,
         partners=[{"name": p.name, "is_supplier": p.is_supplier} for p in nomination.partners],
         region=nomination.region,
@@ -919,25 +912,101 @@ def republish_case(case: ImpactCase, *, by: User) -> None:
 EDITABLE_CASE_FIELDS = (
     "title",
     "summary",
-    "challenge",
-    "approach",
-    "outcomes_narrative",
-    "unintended_consequences",
-    "lessons",
     "organisation",
     "region",
     "citation",
     "licence",
 )
+# The kinds of a case's answer (and of a group's column) an organiser can reword on the public copy;
+# the others (numbers, dates, yes or no, choices) are shown as the nominee gave them.
+EDITABLE_ANSWER_KINDS = ("text", "textarea")
+ANSWER_MAX_CHARS = {"text": 2000, "textarea": 100_000}
+
+
+def answer_field(key: str, row: int | None = None, column: str | None = None) -> str:
+    """The form field (and error) name of a case's answer, or of one cell of a group's answer."""
+    return f"answer-{key}" if row is None else f"answer-{key}-{row}-{column}"
+
+
+def editable_answers(case: ImpactCase) -> list[dict[str, Any]]:
+    """The case's answers an organiser can reword: text, or a group with a text column."""
+    editable = []
+    for entry in publication.shown_answers(case.answers):
+        if entry.get("kind") in EDITABLE_ANSWER_KINDS:
+            editable.append(entry)
+        elif entry.get("kind") == "group" and any(
+            c.get("kind") in EDITABLE_ANSWER_KINDS for c in entry["value"].get("columns", [])
+        ):
+            editable.append(entry)
+    return editable
+
+
+def answer_values(case: ImpactCase) -> dict[str, str]:
+    """The editable answers' words by form field name (see `answer_field`)."""
+    values: dict[str, str] = {}
+    for entry in editable_answers(case):
+        if entry["kind"] == "group":
+            columns = [c for c in entry["value"]["columns"] if c.get("kind") in EDITABLE_ANSWER_KINDS]
+            for i, row in enumerate(entry["value"]["rows"]):
+                for column in columns:
+                    values[answer_field(entry["key"], i, column["key"])] = str(row.get(column["key"]) or "")
+        else:
+            values[answer_field(entry["key"])] = str(entry["value"] or "")
+    return values
+
+
+def _edit_answers(case: ImpactCase, texts: Mapping[str, str]) -> list[str]:
+    """Reword the case's text answers (and groups' text cells) given by form field name; a field left
+    out keeps its words. Returns the labels of the answers that changed."""
+    entries = [dict(e) for e in case.answers or []]
+    changed: list[str] = []
+    for entry in entries:
+        if entry.get("kind") == "group" and isinstance(entry.get("value"), dict):
+            value = {"columns": entry["value"].get("columns", []), "rows": [dict(r) for r in entry["value"]["rows"]]}
+            touched = False
+            for i, row in enumerate(value["rows"]):
+                for column in value["columns"]:
+                    name = answer_field(entry["key"], i, column["key"])
+                    if column.get("kind") not in EDITABLE_ANSWER_KINDS or name not in texts:
+                        continue
+                    new = _checked_text(texts[name], "text", name, str(entry.get("label") or ""))
+                    if new != (row.get(column["key"]) or ""):
+                        row[column["key"]] = new or None
+                        touched = True
+            if touched:
+                entry["value"] = value
+                changed.append(str(entry.get("label") or entry["key"]))
+        elif entry.get("kind") in EDITABLE_ANSWER_KINDS and answer_field(entry["key"]) in texts:
+            name = answer_field(entry["key"])
+            new = _checked_text(texts[name], entry["kind"], name, str(entry.get("label") or ""))
+            if new != (entry.get("value") or ""):
+                entry["value"] = new
+                changed.append(str(entry.get("label") or entry["key"]))
+    if changed:
+        case.answers = entries
+    return changed
+
+
+def _checked_text(value: Any, kind: str, field: str, label: str) -> str:
+    text = str(value or "").strip()
+    limit = ANSWER_MAX_CHARS.get(kind, ANSWER_MAX_CHARS["text"])
+    if len(text) > limit:
+        raise DomainError(f"{label or 'The answer'} must be {limit:,} characters or fewer", field=field)
+    return text
 
 
 def edit_case(case: ImpactCase, *, by: User, **fields) -> list[str]:
-    """Edit the public copy (never the nomination). Returns the changed field names."""
+    """Edit the public copy (never the nomination). `answers` rewords its text answers, by form field
+    name (see `answer_field`); `trend_how` how it addresses each trend. Returns what changed: the
+    field names, and the changed answers' labels."""
     _check_case_fields(fields)
     changed = []
     for name, value in fields.items():
         if name == "trend_how":
             changed += _edit_trend_how(case, value)
+            continue
+        if name == "answers":
+            changed += _edit_answers(case, value)
             continue
         value = value.strip() if isinstance(value, str) else value
         if getattr(case, name) != value:
@@ -953,7 +1022,7 @@ def edit_case(case: ImpactCase, *, by: User, **fields) -> list[str]:
 def _check_case_fields(fields: dict[str, Any]) -> None:
     """Refuse a field that cannot be edited (a programming error), an empty title, and text longer
     than its column holds."""
-    unknown = set(fields) - set(EDITABLE_CASE_FIELDS) - {"measured_outcomes", "partners", "trend_how"}
+    unknown = set(fields) - set(EDITABLE_CASE_FIELDS) - {"answers", "partners", "trend_how"}
     if unknown:
         raise ValueError(f"not editable: {unknown}")
     if "title" in fields and not str(fields["title"]).strip():

@@ -11,7 +11,7 @@ from awards.domain.publishing import impact_cases
 from awards.models import TrendGroup
 
 OPENAPI_VERSION = "3.1.0"
-API_VERSION = "1.0.0"
+API_VERSION = "2.0.0"
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -34,6 +34,70 @@ STRING = {"type": "string"}
 NULLABLE_STRING = {"type": ["string", "null"]}
 URL = {"type": "string", "format": "uri"}
 RESULT_CODES = [r.value for r in impact_cases.PUBLIC_RESULTS]
+
+# An answer's `kind` → the JSON type of its `value` (a group's value is a GroupValue).
+TEXT_KINDS = ["text", "textarea", "email", "url", "phone", "choice"]
+ANSWER_VALUES: dict[str, tuple[list[str], dict[str, Any], str]] = {
+    "TextAnswer": (
+        TEXT_KINDS,
+        STRING,
+        "Text: short or long text, an email or web address, a telephone number or one choice.",
+    ),
+    "NumberAnswer": (["number"], {"type": "number"}, "A number (with its unit, when the question gives one)."),
+    "DateAnswer": (["date"], {"type": "string", "format": "date"}, "A date, YYYY-MM-DD."),
+    "YesNoAnswer": (["yes_no", "declaration"], {"type": "boolean"}, "Yes or no (a confirmed statement: true)."),
+    "ChoicesAnswer": (["choices"], {"type": "array", "items": STRING}, "Several choices from a list."),
+    "GroupAnswer": (["group"], _ref("GroupValue"), "A repeating group of questions: its columns and rows."),
+}
+CELL = {"type": ["string", "number", "boolean", "null"]}
+
+
+def answer_schemas() -> dict[str, Any]:
+    """The schemas of a case's answers: one per type of value, told apart by `kind`."""
+    variants = {}
+    for name, (kinds, value, description) in ANSWER_VALUES.items():
+        properties: dict[str, Any] = {
+            "key": {"type": "string", "description": "The question's name in the form, e.g. staff_hours_saved."},
+            "label": {"type": "string", "description": "The question's short name, as the case page heads it."},
+            "kind": {"type": "string", "enum": kinds},
+            "value": value,
+        }
+        required = ["key", "label", "kind", "value"]
+        if kinds == ["number"]:
+            properties["unit"] = {"type": "string", "description": "The unit, e.g. hours, when the question gives one."}
+        variants[name] = _object(properties, description=description, required=required)
+    mapping = {kind: f"#/components/schemas/{name}" for name, (kinds, _, _) in ANSWER_VALUES.items() for kind in kinds}
+    return {
+        **variants,
+        "GroupColumn": _object(
+            {
+                "key": STRING,
+                "label": STRING,
+                "kind": {
+                    "type": "string",
+                    "description": "The column's kind: its cells are text, numbers or booleans (yes or no).",
+                },
+            }
+        ),
+        "GroupValue": _object(
+            {
+                "columns": {"type": "array", "items": _ref("GroupColumn")},
+                "rows": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": CELL,
+                        "description": "A row: the columns' keys to their cells (null: not given).",
+                    },
+                },
+            }
+        ),
+        "Answer": {
+            "oneOf": [_ref(name) for name in ANSWER_VALUES],
+            "discriminator": {"propertyName": "kind", "mapping": mapping},
+            "description": "An answer to a question the entry form marks public, its value typed by its kind.",
+        },
+    }
 
 
 def schemas() -> dict[str, Any]:
@@ -65,14 +129,7 @@ def schemas() -> dict[str, Any]:
             }
         ),
         "Partner": _object({"name": STRING, "is_supplier": {"type": "boolean"}}),
-        "MeasuredOutcome": _object(
-            {
-                "metric": STRING,
-                "baseline": STRING,
-                "result": STRING,
-                "measured_on": {"type": "string", "description": "When, e.g. March 2026."},
-            }
-        ),
+        **answer_schemas(),
         "Licence": _object(
             {
                 "name": {"type": "string", "examples": ["CC BY 4.0"]},
@@ -101,13 +158,16 @@ def schemas() -> dict[str, Any]:
                 "category": STRING,
                 "result": _ref("Result"),
                 "trends": {"type": "array", "items": _ref("CaseTrend"), "description": "Primary trend first."},
-                "challenge": STRING,
-                "approach": STRING,
-                "outcomes": _object(
-                    {"narrative": STRING, "measured": {"type": "array", "items": _ref("MeasuredOutcome")}}
-                ),
-                "unintended_consequences": STRING,
-                "lessons": STRING,
+                "answers": {
+                    "type": "array",
+                    "items": _ref("Answer"),
+                    "description": (
+                        "The entrant's answers to the questions the cycle's entry form marks public (besides "
+                        "the title, summary, organisation, partners, region and trends), in the form's order. "
+                        "Each form has its own questions: read `label` for the question's name, `kind` for "
+                        "the type of `value`. Questions left unanswered are left out."
+                    ),
+                },
                 "citation": {"type": ["string", "null"], "description": "The judges' citation, if any."},
                 "licence": _ref("Licence"),
                 "published_at": {"type": "string", "format": "date-time"},
@@ -189,6 +249,16 @@ CACHE_NOTE = (
 )
 
 
+CHANGES = (
+    "Changes. 2.0.0: each cycle has its own entry form, so an impact case's `challenge`, `approach`, "
+    "`outcomes` (narrative and measured), `unintended_consequences` and `lessons` are gone; `answers` "
+    "gives the answers to the questions the cycle's form marks public, in form order, each with its "
+    "`key`, `label`, `kind` and a `value` typed by the kind (the default form's questions keep those "
+    "names as keys: `challenge`, `approach`, `outcomes_narrative`, `measured` (a group), "
+    "`unintended_consequences`, `lessons`). 1.0.0: the first version."
+)
+
+
 def document(base_url: str) -> dict[str, Any]:
     """The whole OpenAPI document, with the server at `base_url` (the configured BASE_URL)."""
     filters = [
@@ -221,7 +291,7 @@ def document(base_url: str) -> dict[str, Any]:
             "description": (
                 "Only published data: impact cases of shortlisted entries whose entrants agreed to "
                 "publication. No contact details, scores or judges' names. Read-only; no "
-                "authentication. " + CACHE_NOTE
+                "authentication. " + CACHE_NOTE + "\n\n" + CHANGES
             ),
             "license": {
                 "name": "CC BY 4.0 unless a case states otherwise",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from awards.domain.publishing import impact_cases
+from awards.domain.publishing import impact_cases, publication
 from awards.domain.publishing.impact_cases import CaseFilters, Page, TrendEntry
 from awards.models import ImpactCase, ImpactCaseTrend, Trend
 from awards.urls import external_url
@@ -32,6 +32,21 @@ def trend_ref(link: ImpactCaseTrend) -> dict[str, Any]:
         "how_addressed": link.how_addressed or "",
         "url": external_url("public.trend", trend_slug=trend.slug),
     }
+
+
+def answer(entry: dict[str, Any]) -> dict[str, Any]:
+    """One of the case's answers to the questions its form marks public, typed by its kind (see
+    openapi.py's Answer): text as a string, a number as a number, a date as YYYY-MM-DD, yes or no as a
+    boolean, several choices as a list of strings, a group as its columns and rows."""
+    data = {
+        "key": str(entry.get("key")),
+        "label": str(entry.get("label") or ""),
+        "kind": str(entry.get("kind") or "text"),
+        "value": entry.get("value"),
+    }
+    if entry.get("unit"):
+        data["unit"] = str(entry["unit"])
+    return data
 
 
 def impact_case(case: ImpactCase) -> dict[str, Any]:
@@ -58,22 +73,7 @@ def impact_case(case: ImpactCase) -> dict[str, Any]:
         "category": case.category_name,
         "result": {"code": case.result.value, "label": case.result.label},
         "trends": [trend_ref(link) for link in case.trend_links],
-        "challenge": case.challenge or "",
-        "approach": case.approach or "",
-        "outcomes": {
-            "narrative": case.outcomes_narrative or "",
-            "measured": [
-                {
-                    "metric": str(m.get("metric", "")),
-                    "baseline": str(m.get("baseline", "")),
-                    "result": str(m.get("result", "")),
-                    "measured_on": str(m.get("measured_on", "")),
-                }
-                for m in case.measured_outcomes or []
-            ],
-        },
-        "unintended_consequences": case.unintended_consequences or "",
-        "lessons": case.lessons or "",
+        "answers": [answer(entry) for entry in publication.shown_answers(case.answers)],
         "citation": _optional(case.citation),
         "licence": {"name": case.licence, "url": impact_cases.licence_url(case.licence)},
         "published_at": timestamp(case.published_at),

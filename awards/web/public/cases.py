@@ -4,11 +4,14 @@ shortlist. No sign-in; only published data (see domain/publishing/impact_cases.p
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import date
+from typing import Any
 
 from flask import abort, current_app, render_template, request, url_for
 
 from awards.domain.core.errors import NotFound
 from awards.domain.publishing import impact_cases as case_library
+from awards.domain.publishing import publication
 from awards.models import ImpactCase
 from awards.urls import external_url
 from awards.web.caching import public_cache
@@ -69,7 +72,27 @@ def active_filters(filters: case_library.CaseFilters, facets: case_library.Facet
     ]
 
 
+def answer_words(entry: dict[str, Any]) -> str:
+    """An impact case's answer that is not text, in words: a number with thousands separated (and its
+    unit), a date as 27 March 2025, yes or no."""
+    value, kind = entry.get("value"), entry.get("kind")
+    if isinstance(value, bool):
+        if kind == "declaration":
+            return "Confirmed" if value else "Not confirmed"
+        return "Yes" if value else "No"
+    if kind == "number" and isinstance(value, int | float):
+        unit = str(entry.get("unit") or "").strip()
+        return f"{value:,}" + (f" {unit}" if unit else "")
+    if kind == "date" and isinstance(value, str):
+        try:
+            return date.fromisoformat(value).strftime("%-d %B %Y")
+        except ValueError:
+            return value
+    return "" if value is None else str(value)
+
+
 bp.add_app_template_filter(case_library.licence_url, "licence_url")
+bp.add_app_template_filter(answer_words, "case_answer_words")
 
 
 # --- Impact cases --------------------------------------------------------------------------
@@ -158,6 +181,7 @@ def impact_case(case_slug: str):
     return render_template(
         "public/cases/show.html",
         case=case,
+        answers=publication.shown_answers(case.answers),
         related=case_library.related_cases(case),
         json_ld=case_json_ld(case),
         canonical=external_url("public.impact_case", case_slug=case.slug),

@@ -15,7 +15,7 @@ from awards.domain.core import paging
 from awards.domain.core.errors import Conflict, NotAllowed
 from awards.domain.nominations import screening
 from awards.domain.nominations.attachments import KINDS, attachment_path, human_size
-from awards.domain.programme.entry_forms import section_by_key
+from awards.domain.programme.entry_forms import questions_of, section_by_key, short_name
 from awards.domain.publishing import exports
 from awards.extensions import db
 from awards.models import (
@@ -78,7 +78,6 @@ def load_nomination(cycle: Cycle, reference: str) -> Nomination:
         joinedload(Nomination.nominator),
         selectinload(Nomination.partners),
         selectinload(Nomination.trend_links),
-        selectinload(Nomination.measured_outcomes),
         selectinload(Nomination.attachments),
     )
 
@@ -194,6 +193,18 @@ def describe_event(event: AuditEvent, cycle: Cycle) -> tuple[str, str]:
         name = event.action.split(".", 1)[-1].replace("_", " ").replace(".", " ").capitalize()
     section = section_by_key(cycle, str(detail.get("section") or ""))
     return name, section.title if section else ""
+
+
+def documents(nomination: Nomination) -> list[tuple[str, list[Attachment]]]:
+    """The nomination's files by the file question they answer (its short name), in form order; files
+    of a question the form no longer has come last, as other documents."""
+    questions = [q for q in questions_of(nomination.cycle) if q.kind == "file"]
+    grouped = [(short_name(q), [a for a in nomination.attachments if a.question_key == q.key]) for q in questions]
+    keys = {q.key for q in questions}
+    others = [a for a in nomination.attachments if a.question_key not in keys]
+    if others:
+        grouped.append(("Other documents", others))
+    return [(name, files) for name, files in grouped if files]
 
 
 def decided_by(nomination: Nomination) -> User | None:
@@ -372,6 +383,8 @@ def nominations_csv(slug: str):
     _form, filters = read_filters(cycle)
     ids = db.session.scalars(select(Nomination.id).where(*filters.clauses(cycle)).order_by(Nomination.id)).all()
     exports.record_export(cycle, count=len(ids), filters=filters.args(), by=current_user)
+    # The form (a column per question) is copied before the response outlives the session.
+    form = exports.export_form(cycle)
     db.session.commit()
     app = current_app._get_current_object()
 
@@ -380,10 +393,10 @@ def nominations_csv(slug: str):
         # application context (and session), opened and closed within one step of the generator.
         for start in range(0, len(ids), EXPORT_CHUNK):
             with app.app_context():
-                rows = exports.nomination_rows(ids[start : start + EXPORT_CHUNK])
+                rows = exports.nomination_rows(ids[start : start + EXPORT_CHUNK], form)
             yield from rows
 
-    body = exports.stream_csv(exports.NOMINATION_COLUMNS, nominations_in_chunks())
+    body = exports.stream_csv(form.header, nominations_in_chunks())
     return Response(
         body,
         mimetype="text/csv",
@@ -411,6 +424,7 @@ def _render_nomination(cycle: Cycle, nomination: Nomination, form: EligibilityFo
         screening_problem=problem,
         decided_by=decided_by(nomination),
         events=events,
+        documents=documents(nomination),
         breadcrumbs=cycle_breadcrumbs(
             cycle, {"text": "Nominations", "href": url_for("organiser.nominations", slug=cycle.slug)}
         ),

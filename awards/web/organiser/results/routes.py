@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from awards.domain.core import paging
 from awards.domain.core.errors import DomainError, NotAllowed
+from awards.domain.publishing import publication
 from awards.domain.publishing.exports import iso_utc, stream_csv
 from awards.domain.results import settings as settings_rules
 from awards.domain.results import shortlists as rules
@@ -437,20 +438,30 @@ def _case(case_id: int) -> ImpactCase:
 def edit_case(case_id: int):
     case = _case(case_id)
     values = {name: getattr(case, name) for name in rules.EDITABLE_CASE_FIELDS}
+    answer_values = rules.answer_values(case)
     trend_how = {link.trend_id: link.how_addressed for link in case.trend_links}
     problems = {}
     if request.method == "POST":
         values = {name: request.form.get(name, "") for name in rules.EDITABLE_CASE_FIELDS}
+        # Only the answers the page showed: one a form posted without them keeps its words.
+        answer_values = {name: request.form[name] for name in answer_values if name in request.form}
         trend_how = {link.trend_id: request.form.get(f"how_{link.trend_id}", "") for link in case.trend_links}
-        done = attempt(lambda: rules.edit_case(case, by=current_user, trend_how=trend_how, **values))
+        done = attempt(
+            lambda: rules.edit_case(case, by=current_user, trend_how=trend_how, answers=answer_values, **values)
+        )
         if done:
             flash("The public copy has been saved" if done.value else "Nothing was changed", "success")
             return redirect(url_for("organiser.impact_cases", slug=case.cycle.slug))
         problems[done.error.field or "title"] = done.message
+        answer_values = {**rules.answer_values(case), **answer_values}
     return render_template(
         "organiser/results/edit_case.html",
         case=case,
         values=values,
+        answers=publication.shown_answers(case.answers),
+        answer_values=answer_values,
+        answer_field=rules.answer_field,
+        editable_kinds=rules.EDITABLE_ANSWER_KINDS,
         trend_how=trend_how,
         problems=problems,
         error_list=error_summary(problems),
