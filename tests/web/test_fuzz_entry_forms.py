@@ -169,7 +169,8 @@ def _answer_keys(nomination_id: int) -> set[str]:
     return set((db.session.get(Nomination, nomination_id).answers or {}).keys())
 
 
-def test_random_forms_take_random_answers_without_harm(app):
+def test_random_forms_take_random_answers_without_harm(app, typed_markup):
+    typed_markup("<i>not markup</i>", "<b>bold</b>", '<script>alert("fz")</script>')  # typed, shown as typed
     nominee = make_user(roles=("nominee",), email="fuzz-nominee@example.org")
     cycle = make_cycle()
     category_ids = [c.id for c in cycle.categories]
@@ -211,7 +212,10 @@ def test_random_forms_take_random_answers_without_harm(app):
             assert not outside, f"{where} changed {describe(outside)}"
             assert _owners(difference) <= {nomination.id}, f"{where} changed another nomination"
             assert _answer_keys(nomination.id) <= keys, where
+            posted.append(response.status_code)
         for page in (f"/nominations/{nomination.reference}", f"/nominations/{nomination.reference}/check"):
             assert client.get(page).status_code < 500, page
 
+    posted: list[int] = []
     fill()
+    assert len(posted) >= 20 and 200 in posted and 302 in posted  # sections were asked, saved with and without problems
