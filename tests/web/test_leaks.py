@@ -1,6 +1,11 @@
 """The canary, everywhere: a unique name planted in every field, file name and document metadata of
 one nomination must be nowhere that anyone but its nominee and the organisers can reach.
 
+The nomination is on a custom form (tests/canary.canary_form) with a question of every kind that
+judges read and one of every kind for the organisers only, each answered with the canary; the
+organisers-only questions' own words (labels, options, the declaration's statement) carry another
+name, which judges must never read either (another nominee of the cycle reads them on the form).
+
 For each audience — the judge assigned to it (blind judging, after redaction), a judge conflicted
 with it, another nominee, the anonymous public, and the public again once OTHER entries of its
 cycle are published — every GET route of the app is built from the url map with values that
@@ -27,11 +32,18 @@ import sqlalchemy as sa
 from awards.domain.core.clock import utcnow
 from awards.domain.judging import reviews as review_rules
 from awards.domain.judging.progress import send_reminders
-from awards.domain.nominations.entries import SECTION_KEYS
 from awards.domain.nominations.screening import decide_eligibility
+from awards.domain.programme import entry_forms
 from awards.extensions import db
 from awards.models import ImpactCase, OutboxMessage, Result, Review, ReviewScore, ShortlistDecision
-from tests.canary import CANARY, canary_hits, decoded_contents, plant_canary_nomination, redact_everything
+from tests.canary import (
+    CANARY,
+    canary_hits,
+    decoded_contents,
+    hidden_documents,
+    plant_canary_nomination,
+    redact_everything,
+)
 from tests.factories import (
     add_conflict,
     make_assignment,
@@ -45,6 +57,9 @@ from tests.factories import (
 PAGE_LIMIT = 100  # pages followed from links, per audience and phase
 HREF = re.compile(r'(?:href|action|src)="([^"#]*)')
 NOT_FOLLOWED = ("/static/", "/sign-out")
+# Audiences who must not read the words of the organisers-only questions either (a nominee of the
+# cycle reads them on the form).
+JUDGING_AUDIENCES = ("judge", "conflicted")
 
 
 class Leaks:
@@ -54,24 +69,24 @@ class Leaks:
         self.found: list[str] = []
         self.checked = 0
 
-    def check(self, content: str | bytes | None, where: str) -> None:
+    def check(self, content: str | bytes | None, where: str, *, form: bool = False) -> None:
         if content is None:
             return
         self.checked += 1
-        hits = canary_hits(content)
+        hits = canary_hits(content, form=form)
         if hits:
             self.found.append(f"{where}: {hits}")
 
-    def check_response(self, response, where: str) -> None:
-        self.check(response.get_data(), f"{where} [{response.status_code}]")
+    def check_response(self, response, where: str, *, form: bool = False) -> None:
+        self.check(response.get_data(), f"{where} [{response.status_code}]", form=form)
         for header in ("Location", "Content-Disposition", "Link"):
-            self.check(response.headers.get(header), f"{where} header {header}")
+            self.check(response.headers.get(header), f"{where} header {header}", form=form)
         content_type = response.headers.get("Content-Type", "").split(";")[0]
         if response.status_code == 200 and (
             content_type == "application/pdf" or content_type.startswith("application/vnd.openxmlformats")
         ):
             for part, data in decoded_contents(response.get_data(), content_type):
-                self.check(data, f"{where} ({part})")
+                self.check(data, f"{where} ({part})", form=form)
 
 
 # ------------------------------------------------------------------ the world
@@ -153,7 +168,9 @@ def leak_url_values(world, audience: str) -> dict[str, list]:
     return {
         "reference": references,
         "assigned_reference": assigned,
-        "section": list(SECTION_KEYS),
+        "section": [s.key for s in entry_forms.sections_of(cycle)],
+        "section_key": ["organisers"],
+        "question_key": ["hidden_text"],
         "attachment_id": canary_docs + own_docs,
         "judged_attachment_id": canary_docs,
         "slug": [cycle.slug],
@@ -200,7 +217,7 @@ def crawl(client, urls: list[str], leaks: Leaks, audience: str) -> set[str]:
         seen.add(url)
         response = client.get(url)
         assert response.status_code < 500, f"{audience}: {url} answered {response.status_code}"
-        leaks.check_response(response, f"{audience} GET {url}")
+        leaks.check_response(response, f"{audience} GET {url}", form=audience in JUDGING_AUDIENCES)
         links = []
         if response.status_code in (301, 302, 303) and response.headers.get("Location"):
             links = [response.headers["Location"]]
@@ -229,7 +246,7 @@ def error_pages(app, client, leaks: Leaks, audience: str, world) -> None:
     ):
         response = client.open(url, method=method)
         assert response.status_code in ((expected,) if isinstance(expected, int) else expected), (url, method)
-        leaks.check_response(response, f"{audience} {method} {url}")
+        leaks.check_response(response, f"{audience} {method} {url}", form=audience in JUDGING_AUDIENCES)
     limit = app.config["MAX_CONTENT_LENGTH"]
     app.config["MAX_CONTENT_LENGTH"] = 1024
     try:
@@ -240,13 +257,13 @@ def error_pages(app, client, leaks: Leaks, audience: str, world) -> None:
         app.config["MAX_CONTENT_LENGTH"] = limit
 
 
-def check_mail(leaks: Leaks, address: str, audience: str, *, expected_kinds: set[str]) -> None:
+def check_mail(leaks: Leaks, address: str, audience: str, *, expected_kinds: set[str], form: bool = False) -> None:
     db.session.expire_all()
     mails = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.to_address == address)).all()
     assert {m.kind for m in mails} >= expected_kinds, (audience, {m.kind for m in mails})
     for mail in mails:
         for part in (mail.subject, mail.to_name, mail.body_text, mail.body_html):
-            leaks.check(part, f"{audience} e-mail {mail.kind!r}")
+            leaks.check(part, f"{audience} e-mail {mail.kind!r}", form=form)
 
 
 def client_for(app, user):
@@ -297,6 +314,13 @@ def test_the_canary_reaches_no_judge_nominee_or_member_of_the_public(app, world,
     judge_page = client_for(app, world["judge"]).get(f"/judging/nominations/{canary.reference}")
     assert judge_page.status_code == 200 and "Supporting document 1.pdf" in judge_page.get_data(as_text=True)
     assert any(f"/judging/nominations/{canary.reference}/documents/" in url for url in visited["judge"])
+    # ... and tried the organisers-only files, which are not there for judges
+    hidden = [f"/judging/nominations/{canary.reference}/documents/{a.id}" for a in hidden_documents(canary)]
+    assert len(hidden) == 2 and set(hidden) <= visited["judge"]
+    judge_client = client_for(app, world["judge"])
+    assert all(judge_client.get(url).status_code == 404 for url in hidden)
+    shown = judge_page.get_data(as_text=True)
+    assert "About the team" in shown and "42 staff" in shown and "For the organisers" not in shown
     for audience in ("conflicted", "nominee", "public"):
         client = client_for(app, audiences[audience])
         assert client.get(f"/judging/nominations/{canary.reference}").status_code in (302, 403, 404)
@@ -325,10 +349,18 @@ def test_the_canary_reaches_no_judge_nominee_or_member_of_the_public(app, world,
     assert "The shared ledger" in client_for(app, None).get("/impact-cases.atom").get_data(as_text=True)
 
     check_mail(
-        leaks, world["judge"].email, "judge", expected_kinds={"judging_reminder", "review_reopened", "reset_password"}
+        leaks,
+        world["judge"].email,
+        "judge",
+        expected_kinds={"judging_reminder", "review_reopened", "reset_password"},
+        form=True,
     )
     check_mail(
-        leaks, world["colleague"].email, "conflicted judge", expected_kinds={"judging_reminder", "reset_password"}
+        leaks,
+        world["colleague"].email,
+        "conflicted judge",
+        expected_kinds={"judging_reminder", "reset_password"},
+        form=True,
     )
     check_mail(
         leaks,
