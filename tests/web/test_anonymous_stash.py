@@ -208,7 +208,9 @@ def test_a_session_that_ends_mid_section_keeps_what_was_typed(app, drafting, nom
     assert "Here is what you typed" in main_text(page)
     assert typed.strip() in page.get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(Nomination, nomination.id).challenge == ""  # kept for them, not saved behind their back
+    assert (
+        db.session.get(Nomination, nomination.id).answers.get("challenge", "") == ""
+    )  # kept for them, not saved behind their back
     assert stashes() == []  # used once
 
 

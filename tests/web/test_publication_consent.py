@@ -12,24 +12,13 @@ import sqlalchemy as sa
 
 from awards.domain.core.clock import utcnow
 from awards.domain.nominations.attachments import add_attachment
-from awards.domain.nominations.entries import SECTION_KEYS, section_data
+from awards.domain.programme import entry_forms as forms
 from awards.domain.publishing import publication
 from awards.extensions import db
-from awards.models import ImpactCase, MeasuredOutcome, NominationPartner, NominationTrend, Result, ShortlistDecision
+from awards.models import ImpactCase, NominationPartner, NominationTrend, Result, ShortlistDecision
 from tests.factories import make_cycle, make_nomination
 from tests.support.files import PNG
 from tests.support.visible import text_of, visible_texts
-
-# section_data's key → the nomination's attribute, where they differ
-SECTION_KEY_ATTRIBUTE = {"links": "trend_links", "measured": "measured_outcomes"}
-
-
-def answer_fields() -> set[str]:
-    """Every answer a nominee gives, as the nomination's attribute names."""
-    from awards.models import Nomination
-
-    blank = Nomination(touched_sections=",".join(SECTION_KEYS))
-    return {SECTION_KEY_ATTRIBUTE.get(key, key) for section in SECTION_KEYS for key in section_data(blank, section)}
 
 
 def list_items(html: str, list_id: str) -> list[str]:
@@ -38,18 +27,14 @@ def list_items(html: str, list_id: str) -> list[str]:
     return [text_of(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", block, re.S)]
 
 
-def test_every_answer_is_either_published_or_never_published():
-    published = [field for field, _ in publication.PUBLISHED_FIELDS]
-    assert len(set(published)) == len(published)
-    assert not set(published) & set(publication.NEVER_PUBLISHED_FIELDS)
-    assert set(published) | set(publication.NEVER_PUBLISHED_FIELDS) == answer_fields()
+DECLARATIONS = ("declares_accurate", "consents_to_publish", "declares_authorised")
 
 
 @pytest.fixture
 def everything_filled(app, nominee):
-    """A winning nomination of a cycle in judging with every answer filled in, each with its own
-    marker (names with `&`, quotes and emoji), a partner that is a supplier, two trends, a measured
-    outcome and a document; the nominee consented. Returns the nomination and {field: [markers]}."""
+    """A winning nomination of a cycle in judging with every question of the default form answered, each
+    with its own marker (names with `&`, quotes and emoji), a partner that is a supplier, two trends, a
+    measured outcome and a document; the nominee consented. Returns the nomination and {question key: [markers]}."""
     cycle = make_cycle(status="judging")
     trends = cycle.trends[:2]
     markers = {
@@ -65,54 +50,21 @@ def everything_filled(app, nominee):
         "contact_name": ["Casi Cyswllt-Marker"],
         "contact_email": ["casi.marker@contact.example.gov.uk"],
         "contact_phone": ["01632 960 777"],
-        "partners": ["Acme Partner Marker Ltd (supplier)"],
-        "trend_links": [trends[0].name, "How-marker one.", trends[1].name, "How-marker two."],
-        "measured_outcomes": [
-            "Metric-marker waiting days",
-            "Baseline-marker 12",
-            "Result-marker 3",
-            "Date-marker March 2026",
-        ],
-        "attachments": ["evidence-marker.png"],
+        "partners": ["Acme Partner Marker Ltd"],
+        "trends": [trends[0].name, "How-marker one.", trends[1].name, "How-marker two."],
+        "measured": ["Metric-marker waiting days", "Baseline-marker 12", "Result-marker 3", "Date-marker March 2026"],
+        "documents": ["evidence-marker.png"],
     }
-    nomination = make_nomination(
-        cycle,
-        nominator=nominee,
-        **{
-            field: values[0]
-            for field, values in markers.items()
-            if field
-            in (
-                "organisation_name",
-                "region",
-                "title",
-                "summary",
-                "challenge",
-                "approach",
-                "outcomes_narrative",
-                "unintended_consequences",
-                "lessons",
-                "contact_name",
-                "contact_email",
-                "contact_phone",
-            )
-        },
-    )
+    texts = {key: values[0] for key, values in markers.items() if key not in ("partners", "trends", "measured")}
+    texts.pop("documents")
+    measured = [dict(zip(("metric", "baseline", "result", "measured_on"), markers["measured"], strict=True))]
+    nomination = make_nomination(cycle, nominator=nominee, measured=measured, **texts)
     nomination.partners = [NominationPartner(name="Acme Partner Marker Ltd", is_supplier=True, position=0)]
     nomination.trend_links = []
     db.session.flush()
     nomination.trend_links = [
         NominationTrend(trend=trends[0], is_primary=True, how_addressed="How-marker one.", position=0),
         NominationTrend(trend=trends[1], is_primary=False, how_addressed="How-marker two.", position=1),
-    ]
-    nomination.measured_outcomes = [
-        MeasuredOutcome(
-            metric="Metric-marker waiting days",
-            baseline="Baseline-marker 12",
-            result="Result-marker 3",
-            measured_on="Date-marker March 2026",
-            position=0,
-        )
     ]
     add_attachment(nomination, filename="evidence-marker.png", stream=io.BytesIO(PNG), by=nominee)
     db.session.add(
@@ -126,7 +78,8 @@ def everything_filled(app, nominee):
         )
     )
     db.session.commit()
-    assert set(markers) | {"declares_accurate", "consents_to_publish", "declares_authorised"} == answer_fields()
+    # every question of the form has a marker (the declarations are yes or no)
+    assert set(markers) | set(DECLARATIONS) == {q.key for q in forms.questions_of(cycle)}
     return nomination, markers
 
 
@@ -146,10 +99,10 @@ def test_the_consent_question_lists_exactly_what_the_published_case_shows(
     )
     page = nominee_client.get(f"/nominations/{draft.reference}/declarations").get_data(as_text=True)
     shown = list_items(page, "published-fields")
-    assert shown == publication.published_labels()
+    assert shown == publication.published_labels(draft.cycle) == publication.published_labels()
     assert "If the nomination is shortlisted, may we publish it as an impact case?" in text_of(page)
-    field_of = {label: field for field, label in publication.PUBLISHED_FIELDS}
-    agreed = {field_of[label] for label in shown}
+    key_of = {forms.short_name(q): q.key for q in forms.questions_of(nomination.cycle)}
+    agreed = {key_of[label] for label in shown}
 
     publish(organiser_client, nomination.cycle)
     case = db.session.scalar(sa.select(ImpactCase).where(ImpactCase.nomination_id == nomination.id))
@@ -163,7 +116,7 @@ def test_the_consent_question_lists_exactly_what_the_published_case_shows(
             assert on_page == (field in agreed), (
                 f"{field} is {listed_as}, but {value!r} is {'' if on_page else 'not '}on the case page"
             )
-            in_api = value.replace(" (supplier)", "") in api_text
+            in_api = value in api_text
             assert in_api == (field in agreed), (
                 f"{field} is {listed_as}, but {value!r} is {'' if in_api else 'not '}in the API"
             )

@@ -7,7 +7,8 @@ the section), and a post without a session is kept only when its ticket is valid
 younger than the absolute session timeout, its session token has not changed since (signing out
 and changing the password end the tickets with the sessions) and the account is still active. What is
 kept is bounded (the section's own fields, each and all of them to a size) and counted per person
-(one per section, replacing; `MAX_PER_USER` in all, the oldest dropped)."""
+(one per section, replacing; `MAX_PER_USER` in all, the oldest dropped). The section's own fields
+are the names its questions post under (web/nominee/sections.own_fields)."""
 
 from __future__ import annotations
 
@@ -27,8 +28,10 @@ from awards.models import FormStash, User
 
 KEEP_FOR = timedelta(days=2)
 MAX_PER_USER = 5  # kept copies a person may have waiting; one per section
-MAX_FIELDS = 100  # names kept from one post (the outcomes section has 41, with its ten rows)
-MAX_VALUES = 120  # values under those names (ticked trends share one name)
+# Names kept from one post: a section of the cycle's form may hold groups of up to 50 rows (the default
+# form's outcomes section has 41 names, with its ten rows); the bytes below are the real bound.
+MAX_FIELDS = 600
+MAX_VALUES = 800  # values under those names (ticked trends and several choices share one name)
 MAX_FIELD_BYTES = 100_000  # UTF-8 bytes in one answer: 5,000 words, the most a cycle allows, with room
 MAX_TOTAL_BYTES = 200_000  # UTF-8 bytes in all of them
 _SALT = "section-stash-ticket"
