@@ -1,0 +1,1276 @@
+"""The organiser's changes to a cycle's entry form: sections and questions added, changed, moved,
+duplicated and removed; the form saved as a named template, or replaced by one.
+
+Every change is checked before it is made, and every change made is in the audit log (on the cycle).
+
+What a form must be, always: keys of lower-case letters, numbers and underscores, unique in the cycle;
+a condition on an earlier question whose kind can be one, with values it can have; a kind's settings
+that make sense (limits whole numbers of 1 or more, options without repeats…); at most MAX_SECTIONS
+sections and MAX_QUESTIONS questions. Core questions (entry_forms.CORE_KEYS) are read by the platform:
+they can be reworded, re-limited within their column's size and moved, never removed nor given another
+kind.
+
+What keeps answers readable, once the cycle has a submitted nomination: a change that would lose an
+answer (removing an answered question, changing its kind) counts every nomination, drafts included; a
+change that would make a sent answer wrong (a tighter limit, an option taken away, an optional
+question made required, a category limit or condition that hides an answered question) counts the
+submitted nominations, since a draft is checked again when its nominee sends it. Either is refused
+with the reason, on the field that would cause it. Adding an optional question is always allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import unicodedata
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from awards.domain.core import audit
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import Conflict, DomainError, NotFound
+from awards.domain.core.text import word_count
+from awards.domain.nominations import answers
+from awards.domain.programme import entry_forms as forms
+from awards.extensions import db
+from awards.models import Attachment, Cycle, Nomination, NominationPartner, NominationTrend, User
+from awards.models.forms import FormQuestion, FormSection, FormTemplate
+
+KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+# Section keys are part of the nominee's addresses (/nominations/<reference>/<section>): not these.
+RESERVED_SECTION_KEYS = frozenset({"check", "submit", "confirmation", "withdraw", "start", "documents_upload"})
+MAX_COLUMNS = 12
+MAX_FILE_COUNT = 20
+MAX_FILE_MB = 49
+MAX_WORDS = 10_000
+MAX_CHARS = 100_000
+MAX_TEXT = 2000  # a short text answer is cut there when saved (answers.MAX_STORED_CHARS)
+UP, DOWN = "up", "down"
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+# Reading -----------------------------------------------------------------------------------------
+
+
+def ordered_sections(cycle: Cycle) -> list[FormSection]:
+    """The cycle's sections in order, each with its questions in order (after changes not yet reloaded)."""
+    sections = sorted(cycle.form_sections, key=lambda s: (s.position, s.id or 0))
+    for section in sections:
+        section.questions.sort(key=lambda q: (q.position, q.id or 0))
+    return sections
+
+
+def ordered_questions(cycle: Cycle) -> list[FormQuestion]:
+    return [q for s in ordered_sections(cycle) for q in s.questions]
+
+
+def get_section(cycle: Cycle, key: str) -> FormSection:
+    section = next((s for s in cycle.form_sections if s.key == key), None)
+    if section is None:
+        raise NotFound("No such section")
+    return section
+
+
+def get_question(cycle: Cycle, key: str) -> FormQuestion:
+    question = next((q for q in ordered_questions(cycle) if q.key == key), None)
+    if question is None:
+        raise NotFound("No such question")
+    return question
+
+
+def has_submitted(cycle: Cycle) -> bool:
+    """Whether any nomination of the cycle has been sent (from then on answers are protected)."""
+    query = select(Nomination.id).where(Nomination.cycle_id == cycle.id, Nomination.submitted_at.is_not(None))
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def nomination_count(cycle: Cycle) -> int:
+    """Nominations of the cycle of any status, drafts included."""
+    return db.session.scalar(select(func.count(Nomination.id)).where(Nomination.cycle_id == cycle.id)) or 0
+
+
+def _nominations(cycle: Cycle, *, submitted_only: bool) -> list[tuple[int, int]]:
+    """(id, category id) of the cycle's nominations (the submitted ones only, when asked)."""
+    query = select(Nomination.id, Nomination.category_id).where(Nomination.cycle_id == cycle.id)
+    if submitted_only:
+        query = query.where(Nomination.submitted_at.is_not(None))
+    return [(row[0], row[1]) for row in db.session.execute(query)]
+
+
+def values_by_nomination(cycle: Cycle, question: FormQuestion) -> dict[int, Any]:
+    """Each nomination's answer to the question as stored (missing when there is none), by nomination id:
+    from the nomination's own column for a core question, its partners and trends, its attachments for a
+    file question, `nominations.answers` for the rest."""
+    key = question.key
+    in_cycle = Nomination.cycle_id == cycle.id
+    if question.core and key in answers.CORE_COLUMNS:
+        column = getattr(Nomination, key)
+        return {i: v for i, v in db.session.execute(select(Nomination.id, column).where(in_cycle))}
+    if question.core and key == "partners":
+        rows = db.session.execute(
+            select(NominationPartner.nomination_id, NominationPartner.name, NominationPartner.is_supplier)
+            .join(Nomination, Nomination.id == NominationPartner.nomination_id)
+            .where(in_cycle)
+            .order_by(NominationPartner.nomination_id, NominationPartner.position)
+        )
+        partners: dict[int, Any] = {}
+        for nomination_id, name, is_supplier in rows:
+            partners.setdefault(nomination_id, []).append({"name": name, "is_supplier": is_supplier})
+        return partners
+    if question.core and key == "trends":
+        links = db.session.execute(
+            select(
+                NominationTrend.nomination_id,
+                NominationTrend.trend_id,
+                NominationTrend.is_primary,
+                NominationTrend.how_addressed,
+            )
+            .join(Nomination, Nomination.id == NominationTrend.nomination_id)
+            .where(in_cycle)
+        )
+        trends: dict[int, Any] = {}
+        for nomination_id, trend_id, is_primary, how in links:
+            trends.setdefault(nomination_id, []).append(
+                {"trend_id": trend_id, "is_primary": is_primary, "how_addressed": how}
+            )
+        return trends
+    if question.core and key == "consents_to_publish":
+        section_key = question.section.key if question.section is not None else "declarations"
+        rows = db.session.execute(
+            select(Nomination.id, Nomination.consents_to_publish, Nomination.touched_sections).where(in_cycle)
+        )
+        return {i: consent for i, consent, touched in rows if section_key in str(touched or "").split(",")}
+    if question.kind == "file":
+        files: dict[int, Any] = {}
+        for nomination_id, attachment_id in db.session.execute(
+            select(Attachment.nomination_id, Attachment.id)
+            .join(Nomination, Nomination.id == Attachment.nomination_id)
+            .where(in_cycle, Attachment.question_key == key)
+        ):
+            files.setdefault(nomination_id, []).append(attachment_id)
+        return files
+    found = {}
+    for nomination_id, stored in db.session.execute(select(Nomination.id, Nomination.answers).where(in_cycle)):
+        if isinstance(stored, dict) and key in stored:
+            found[nomination_id] = stored[key]
+    return found
+
+
+def answered_count(cycle: Cycle, question: FormQuestion) -> int:
+    """How many nominations of the cycle (drafts included) have an answer to the question."""
+    return sum(1 for value in values_by_nomination(cycle, question).values() if not answers.is_blank(value))
+
+
+# Checking what an organiser gives ----------------------------------------------------------------
+
+
+def _words(value: Any) -> str:
+    return " ".join(str(value or "").split())
+
+
+def _check_text(value: Any, *, field: str, what: str, limit: int, required: bool = True) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise DomainError(f"Enter {what}", field=field)
+    if len(text) > limit:
+        raise DomainError(f"{what[0].upper() + what[1:]} must be {limit:,} characters or fewer", field=field)
+    return text
+
+
+def _whole(value: Any, *, field: str, what: str, low: int = 1, high: int | None = None) -> int | None:
+    """A limit: None when not given, else a whole number from `low` (to `high`)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip().replace(",", "")
+    capital = what[0].upper() + what[1:]
+    if isinstance(value, bool) or not re.fullmatch(r"-?\d{1,9}", text):
+        raise DomainError(f"{capital} must be a whole number", field=field)
+    number = int(text)
+    if number < low:
+        raise DomainError(f"{capital} must be {low} or more", field=field)
+    if high is not None and number > high:
+        raise DomainError(f"{capital} must be {high:,} or fewer", field=field)
+    return number
+
+
+def _number(value: Any, *, field: str, what: str) -> int | float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number = answers.as_number(value)
+    if number is None or isinstance(value, bool) or abs(number) > Decimal("1e15"):
+        raise DomainError(f"{what[0].upper() + what[1:]} must be a number", field=field)
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def check_key(key: str, *, field: str = "key", what: str = "Key") -> str:
+    if not KEY.fullmatch(key or ""):
+        raise DomainError(
+            f"{what} must start with a letter and have only lower case letters, numbers and underscores "
+            "(up to 40), like project_budget",
+            field=field,
+        )
+    return key
+
+
+def key_from(text: str, taken: Iterable[str], *, prefix: str = "q") -> str:
+    """A key made from a label ("What is the budget?" → what_is_the_budget), unique among `taken`."""
+    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")[:34].rstrip("_")
+    if not base or not base[0].isalpha():
+        base = f"{prefix}_{base}".rstrip("_")[:34]
+    taken = set(taken)
+    key, n = base, 2
+    while key in taken or (prefix == "section" and key in RESERVED_SECTION_KEYS):
+        key, n = f"{base}_{n}", n + 1
+    return key
+
+
+def _question_keys(cycle: Cycle, *, besides: FormQuestion | None = None) -> set[str]:
+    return {q.key for q in ordered_questions(cycle) if q is not besides}
+
+
+def _check_categories(cycle: Cycle, category_ids: Iterable[Any] | None) -> list[int]:
+    ids = []
+    known = {c.id for c in cycle.categories}
+    for value in category_ids or []:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise DomainError("Select categories from the list", field="categories") from None
+        if number not in known:
+            raise DomainError("Select categories from the list", field="categories")
+        if number not in ids:
+            ids.append(number)
+    return [c.id for c in cycle.categories if c.id in ids]  # in the cycle's order
+
+
+def _earlier_questions(cycle: Cycle, section: FormSection, position: int | None) -> list[FormQuestion]:
+    """The questions before a place in the form: earlier sections, and the section's own questions before
+    `position` (None: a condition of the whole section, so none of its own)."""
+    found = []
+    for s in ordered_sections(cycle):
+        if s is section:
+            if position is not None:
+                found += [q for q in s.questions if q.position < position]
+            break
+        found += list(s.questions)
+    return found
+
+
+def _check_condition(
+    cycle: Cycle, condition: dict[str, Any] | None, earlier: list[FormQuestion], *, whole_section: bool = False
+) -> dict[str, Any] | None:
+    """A condition {"question": key, "values": [...]} on an earlier question of a kind that can be one."""
+    if not condition or not condition.get("question"):
+        return None
+    key = str(condition["question"])
+    where = "an earlier section" if whole_section else "an earlier question"
+    target = next((q for q in earlier if q.key == key), None)
+    if target is None:
+        raise DomainError(f"Select {where} for the condition", field="condition_question")
+    if not forms.KINDS[target.kind].conditional:
+        raise DomainError(
+            f"‘{forms.short_name(target)}’ cannot be a condition: choose a short text, number, yes or no, "
+            "or choice question",
+            field="condition_question",
+        )
+    values = [_words(v) for v in condition.get("values") or [] if _words(v)]
+    if not values:
+        raise DomainError("Enter the answers that show it", field="condition_values")
+    if target.kind == "yes_no":
+        values = [v.lower() for v in values]
+        if any(v not in ("yes", "no") for v in values):
+            raise DomainError("Select yes or no for the condition", field="condition_values")
+    elif target.kind in ("choice", "choices"):
+        options = [str(o) for o in forms.setting(target, "options", [])]
+        wrong = [v for v in values if v not in options]
+        if wrong:
+            raise DomainError(
+                f"‘{wrong[0]}’ is not one of the options of ‘{forms.short_name(target)}’", field="condition_values"
+            )
+    elif target.kind == "number":
+        if any(answers.as_number(v) is None for v in values):
+            raise DomainError("The answers that show it must be numbers", field="condition_values")
+    if len(values) > forms.MAX_OPTIONS:
+        raise DomainError(f"Give up to {forms.MAX_OPTIONS} answers", field="condition_values")
+    return {"question": key, "values": list(dict.fromkeys(values))}
+
+
+def _check_options(value: Any, *, field: str = "options") -> list[str]:
+    options = value.splitlines() if isinstance(value, str) else list(value or [])
+    cleaned = [_words(o) for o in options if _words(o)]
+    if not cleaned:
+        raise DomainError("Enter the options, one on each line", field=field)
+    if len(cleaned) > forms.MAX_OPTIONS:
+        raise DomainError(f"Give up to {forms.MAX_OPTIONS} options", field=field)
+    seen: set[str] = set()
+    for option in cleaned:
+        if len(option) > 200:
+            raise DomainError("Each option must be 200 characters or fewer", field=field)
+        if option.casefold() in seen:
+            raise DomainError(f"‘{option}’ is in the list twice: give each option once", field=field)
+        seen.add(option.casefold())
+    return cleaned
+
+
+def _check_columns(value: Any, existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A group's sub-questions: each a label, a kind that can be in a group and whether it is required;
+    one that was there keeps its key (its answers are kept by it)."""
+    columns: list[dict[str, Any]] = []
+    old_keys = {str(c.get("key")) for c in existing}
+    taken: set[str] = set()
+    for i, raw in enumerate(value or []):
+        label = _words(raw.get("label"))
+        if not label:
+            continue
+        field = f"columns-{i}-label"
+        if len(label) > 200:
+            raise DomainError(f"Sub-question {i + 1}: the label must be 200 characters or fewer", field=field)
+        kind = str(raw.get("kind") or "text")
+        if kind not in forms.GROUP_KINDS:
+            raise DomainError(f"Sub-question {i + 1}: select a kind from the list", field=f"columns-{i}-kind")  # noqa: S608 (not SQL)
+        key = str(raw.get("key") or "")
+        if key and key not in old_keys:
+            check_key(key, field=field, what=f"Sub-question {i + 1}’s key")
+        if not key or key in taken:
+            key = key_from(label, taken | old_keys, prefix="c")
+        taken.add(key)
+        old = next((c for c in existing if c.get("key") == key), None)
+        settings = copy.deepcopy((old or {}).get("settings") or {})
+        if kind == "text":
+            settings.setdefault("max_chars", 200)
+        column: dict[str, Any] = {
+            "key": key,
+            "kind": kind,
+            "label": label,
+            "required": bool(raw.get("required")) and kind != "yes_no",
+            "settings": settings,
+        }
+        if old is not None:
+            column = {**copy.deepcopy(old), **column}
+        if kind == "choice":
+            column["settings"]["options"] = _check_options(raw.get("options") or settings.get("options"), field=field)
+        columns.append(column)
+    if not columns:
+        raise DomainError("Give the group at least one sub-question", field="columns-0-label")
+    if len(columns) > MAX_COLUMNS:
+        raise DomainError(f"Give the group up to {MAX_COLUMNS} sub-questions", field="columns-0-label")
+    return columns
+
+
+def _text_settings(kind: str, settings: dict[str, Any], *, key: str, core: bool) -> dict[str, Any]:
+    core_limit = forms.CORE_MAX_CHARS.get(key) if core else None
+    high = core_limit or (MAX_TEXT if kind == "text" else MAX_CHARS)
+    max_chars = _whole(settings.get("max_chars"), field="max_chars", what="the character limit", high=high)
+    max_words = None
+    if kind == "textarea":
+        max_words = _whole(settings.get("max_words"), field="max_words", what="the word limit", high=MAX_WORDS)
+        if max_words and max_chars:
+            raise DomainError("Give a word limit or a character limit, not both", field="max_words")
+        if not max_words and not max_chars:
+            raise DomainError("Enter the word limit or the character limit", field="max_words")
+    elif core_limit and not max_chars:
+        max_chars = core_limit
+    return {k: v for k, v in (("max_words", max_words), ("max_chars", max_chars)) if v}
+
+
+def _number_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    unit = _check_text(settings.get("unit"), field="unit", what="the unit", limit=40, required=False)
+    low = _number(settings.get("min"), field="min", what="the lowest number")
+    high = _number(settings.get("max"), field="max", what="the highest number")
+    if low is not None and high is not None and high < low:
+        raise DomainError("The highest number must be the same as or more than the lowest", field="max")
+    whole = bool(settings.get("whole"))
+    if whole and low is not None and low != int(low):
+        raise DomainError("The lowest number must be a whole number if answers are whole numbers", field="min")
+    out: dict[str, Any] = {k: v for k, v in (("unit", unit), ("min", low), ("max", high)) if v not in (None, "")}
+    if whole:
+        out["whole"] = True
+    return out
+
+
+def _choice_settings(kind: str, settings: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"options": _check_options(settings.get("options"))}
+    if kind == "choices":
+        count = len(out["options"])
+        low = _whole(settings.get("min_choices"), field="min_choices", what="the fewest choices", high=count)
+        high = _whole(settings.get("max_choices"), field="max_choices", what="the most choices", high=count)
+        if low and high and high < low:
+            raise DomainError("The most choices must be the same as or more than the fewest", field="max_choices")
+        out.update({k: v for k, v in (("min_choices", low), ("max_choices", high)) if v})
+    return out
+
+
+def _file_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    types = [str(t).lower().lstrip(".") for t in settings.get("types") or []]
+    if not types:
+        raise DomainError("Select the types of file nominees can upload", field="types")
+    if any(t not in forms.FILE_TYPES for t in types):
+        raise DomainError("Select types of file from the list", field="types")
+    max_mb = _whole(settings.get("max_mb"), field="max_mb", what="the largest file size", high=MAX_FILE_MB)
+    if max_mb is None:
+        raise DomainError("Enter the largest file size, in MB", field="max_mb")
+    max_count = _whole(settings.get("max_count"), field="max_count", what="the most files", high=MAX_FILE_COUNT)
+    if max_count is None:
+        raise DomainError("Enter the most files a nominee can upload", field="max_count")
+    return {"types": [t for t in forms.FILE_TYPES if t in types], "max_mb": max_mb, "max_count": max_count}
+
+
+def _group_settings(settings: dict[str, Any], existing: dict[str, Any]) -> dict[str, Any]:
+    columns = _check_columns(settings.get("columns"), existing.get("columns") or [])
+    max_rows = _whole(settings.get("max_rows"), field="max_rows", what="the most rows", high=forms.MAX_GROUP_ROWS)
+    if max_rows is None:
+        raise DomainError("Enter the most rows a nominee can give", field="max_rows")
+    row_name = _check_text(
+        settings.get("row_name"), field="row_name", what="the name of a row", limit=60, required=False
+    )
+    return {"columns": columns, "max_rows": max_rows, "row_name": row_name or "Row"}
+
+
+def clean_settings(
+    kind: str, settings: dict[str, Any], *, key: str, core: bool, existing: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A kind's settings, checked and tidied (numbers as numbers, empty ones left out); settings the
+    builder does not show (an autocomplete hint, a noun for messages) are kept from `existing`."""
+    existing = existing or {}
+    out: dict[str, Any] = {k: v for k, v in existing.items() if k in ("autocomplete", "noun")}
+    short = _check_text(settings.get("short"), field="short", what="the short name", limit=120, required=False)
+    error = _check_text(settings.get("error"), field="error", what="the error message", limit=300, required=False)
+    if short:
+        out["short"] = short
+    if error:
+        out["error"] = error
+    if kind in ("text", "textarea"):
+        out.update(_text_settings(kind, settings, key=key, core=core))
+    elif kind == "number":
+        out.update(_number_settings(settings))
+    elif kind in ("choice", "choices"):
+        out.update(_choice_settings(kind, settings))
+    elif kind == "file":
+        out.update(_file_settings(settings))
+    elif kind == "group":
+        out.update(_group_settings(settings, existing))
+    elif kind == "trends":
+        out["how_words"] = _whole(
+            settings.get("how_words") or existing.get("how_words") or 100,
+            field="how_words",
+            what="the words for how the work addresses a trend",
+            high=1000,
+        )
+    return out
+
+
+# What a change would do to the answers --------------------------------------------------------------
+
+
+def _copy_of(question: FormQuestion, **changes: Any) -> FormQuestion:
+    """A question as it would be after a change (not in the database)."""
+    values = {
+        "key": question.key,
+        "kind": question.kind,
+        "core": question.core,
+        "label": question.label,
+        "hint": question.hint,
+        "required": question.required,
+        "settings": copy.deepcopy(question.settings or {}),
+        "judges_see": question.judges_see,
+        "public": question.public,
+        "position": question.position,
+        "category_ids": list(question.category_ids or []),
+        "condition": copy.deepcopy(question.condition),
+    }
+    values.update(changes)
+    return FormQuestion(**values)
+
+
+def _asked_ids(
+    cycle: Cycle,
+    question: FormQuestion,
+    section: FormSection,
+    *,
+    category_ids: list[int] | None = None,
+    condition: Any = "same",
+    section_categories: list[int] | None = None,
+    section_condition: Any = "same",
+) -> set[int]:
+    """The submitted nominations the question is asked of (its section's and its own category limits and
+    conditions, or those given instead)."""
+    q_categories = list(question.category_ids or []) if category_ids is None else category_ids
+    s_categories = list(section.category_ids or []) if section_categories is None else section_categories
+    conditions = [
+        question.condition if condition == "same" else condition,
+        section.condition if section_condition == "same" else section_condition,
+    ]
+    asked = set()
+    lookups: dict[str, dict[int, Any]] = {}
+    for c in conditions:
+        if c and c.get("question"):
+            target = next((q for q in ordered_questions(cycle) if q.key == c["question"]), None)
+            lookups[c["question"]] = values_by_nomination(cycle, target) if target is not None else {}
+    for nomination_id, category_id in _nominations(cycle, submitted_only=True):
+        if q_categories and category_id not in q_categories:
+            continue
+        if s_categories and category_id not in s_categories:
+            continue
+
+        def find(key: str, nomination_id: int = nomination_id) -> Any:
+            return lookups.get(key, {}).get(nomination_id)
+
+        if all(forms.condition_holds(c, find) for c in conditions):
+            asked.add(nomination_id)
+    return asked
+
+
+def _broken(cycle: Cycle, old: FormQuestion, new: FormQuestion, values: dict[int, Any], asked: set[int]) -> list[Any]:
+    """The answers (of nominations asked the question) that pass the question's rules now and would not
+    pass the new ones."""
+    found = []
+    for nomination_id in asked:
+        value = values.get(nomination_id)
+        if not answers.check_answer(cycle, old, value) and answers.check_answer(cycle, new, value):
+            found.append(value)
+    return found
+
+
+# Which change each setting is, and what to say when it breaks answers.
+_TIGHTENINGS = (
+    "required",
+    "max_words",
+    "max_chars",
+    "min",
+    "max",
+    "whole",
+    "options",
+    "min_choices",
+    "max_choices",
+    "max_rows",
+    "columns",
+    "how_words",
+)
+
+
+def _longest(values: list[Any], measure) -> int:
+    return max((measure(v) for v in values), default=0)
+
+
+def _refusal(name: str, broken: list[Any], new: FormQuestion) -> Conflict:
+    count = _plural(len(broken), "submitted nomination")
+    settings = new.settings or {}
+    if name == "required":
+        return Conflict(
+            f"It cannot become required: {count} {'has' if len(broken) == 1 else 'have'} not answered it",
+            field="required",
+        )
+    if name == "max_words":
+        most = _longest(broken, word_count)
+        return Conflict(
+            f"{count} {'has' if len(broken) == 1 else 'have'} a longer answer (up to {most:,} words): "
+            f"the word limit must be at least {most:,}",
+            field="max_words",
+        )
+    if name == "max_chars":
+        most = _longest(broken, lambda v: len(str(v or "")))
+        return Conflict(
+            f"{count} {'has' if len(broken) == 1 else 'have'} a longer answer (up to {most:,} characters): "
+            f"the character limit must be at least {most:,}",
+            field="max_chars",
+        )
+    if name in ("min", "max", "whole"):
+        numbers = sorted(n for n in (answers.as_number(v) for v in broken) if n is not None)
+        shown = ", ".join(str(n) for n in numbers[:3])
+        return Conflict(f"{count} answered {shown}, which the new rule would not allow", field=name)
+    if name == "options":
+        options = set(settings.get("options") or [])
+        chosen = [c for v in broken for c in (v if isinstance(v, list) else [v]) if str(c) not in options]
+        return Conflict(
+            f"{count} chose ‘{chosen[0] if chosen else ''}’: keep the options that nominations have chosen",
+            field="options",
+        )
+    if name in ("min_choices", "max_choices"):
+        return Conflict(f"{count} chose a number of options the new limit would not allow", field=name)
+    if name == "max_rows":
+        most = _longest(broken, lambda v: len(v or []))
+        return Conflict(f"{count} gave up to {most} rows: the most rows must be at least {most}", field="max_rows")
+    if name == "columns":
+        return Conflict(
+            f"{count} gave rows this change would make wrong: a sub-question they answered cannot be removed, "
+            "change its kind or become required",
+            field="columns-0-label",
+        )
+    return Conflict(f"{count} have answers this change would make wrong", field=name)
+
+
+def _check_answers_kept(cycle: Cycle, question: FormQuestion, new: FormQuestion) -> None:
+    """Refuse a change of rules that a submitted answer breaks, saying which rule and why."""
+    values = values_by_nomination(cycle, question)
+    asked = _asked_ids(cycle, question, question.section)
+    if not asked:
+        return
+    for name in _TIGHTENINGS:
+        if name == "required":
+            changed = new.required != question.required
+            trial = _copy_of(question, required=new.required)
+        else:
+            changed = forms.setting(new, name) != forms.setting(question, name)
+            trial = _copy_of(question, settings={**(question.settings or {}), name: forms.setting(new, name)})
+            if forms.setting(new, name) is None:
+                trial.settings.pop(name, None)
+        if changed:
+            broken = _broken(cycle, question, trial, values, asked)
+            if broken:
+                raise _refusal(name, broken, new)
+    broken = _broken(cycle, question, new, values, asked)
+    if broken:
+        raise Conflict(
+            f"{_plural(len(broken), 'submitted nomination')} have answers this change would make wrong", field="label"
+        )
+
+
+def _check_columns_kept(cycle: Cycle, question: FormQuestion, columns: list[dict[str, Any]]) -> None:
+    """A group's sub-question that any nomination answered (drafts included) stays, with its kind."""
+    new = {c["key"]: c for c in columns}
+    rows = [
+        row
+        for value in values_by_nomination(cycle, question).values()
+        for row in (value if isinstance(value, list) else [])
+        if isinstance(row, dict)
+    ]
+    for column in forms.setting(question, "columns", []):
+        answered = sum(
+            1 for row in rows if not answers.is_blank(row.get(column["key"])) and column.get("kind") != "yes_no"
+        )
+        if not answered:
+            continue
+        kept = new.get(column["key"])
+        if kept is None or kept.get("kind") != column.get("kind"):
+            what = "removed" if kept is None else "given another kind"
+            raise Conflict(
+                f"The sub-question ‘{column.get('label')}’ cannot be {what}: {_plural(answered, 'row')} of "
+                "nominations answer it",
+                field="columns-0-label",
+            )
+
+
+def _check_files_kept(cycle: Cycle, question: FormQuestion, settings: dict[str, Any]) -> None:
+    """A file question's new types, size and count still fit every file a submitted nomination sent."""
+    rows = db.session.execute(
+        select(Attachment.nomination_id, Attachment.extension, Attachment.size)
+        .join(Nomination, Nomination.id == Attachment.nomination_id)
+        .where(
+            Nomination.cycle_id == cycle.id,
+            Nomination.submitted_at.is_not(None),
+            Attachment.question_key == question.key,
+        )
+    ).all()
+    counts: dict[int, int] = {}
+    for nomination_id, extension, size in rows:
+        counts[nomination_id] = counts.get(nomination_id, 0) + 1
+        if str(extension).lower().lstrip(".") not in settings["types"]:
+            raise Conflict(
+                f"A submitted nomination uploaded a {str(extension).upper().lstrip('.')} file: keep that type",
+                field="types",
+            )
+        if size > settings["max_mb"] * 1024 * 1024:
+            needed = -(-size // (1024 * 1024))
+            raise Conflict(
+                f"A submitted nomination uploaded a file of {needed} MB: the largest file size must be at least "
+                f"{needed} MB",
+                field="max_mb",
+            )
+    most = max(counts.values(), default=0)
+    if most > settings["max_count"]:
+        raise Conflict(
+            f"A submitted nomination uploaded {most} files: the most files must be at least {most}", field="max_count"
+        )
+
+
+def _check_still_asked(
+    cycle: Cycle,
+    questions: list[FormQuestion],
+    section: FormSection,
+    *,
+    question_changes: dict[str, Any] | None = None,
+    section_changes: dict[str, Any] | None = None,
+) -> None:
+    """A category limit or condition must not hide a question from a submitted nomination that answered it."""
+    for question in questions:
+        values = values_by_nomination(cycle, question)
+        answered = {i for i, v in values.items() if not answers.is_blank(v)}
+        if not answered:
+            continue
+        before = _asked_ids(cycle, question, section)
+        after = _asked_ids(cycle, question, section, **(question_changes or {}), **(section_changes or {}))
+        hidden = (before - after) & answered
+        if hidden:
+            changed = {**(question_changes or {}), **(section_changes or {})}
+            categories_changed = changed.get("category_ids", question.category_ids) != question.category_ids or (
+                changed.get("section_categories", section.category_ids) != section.category_ids
+            )
+            field = "categories" if categories_changed else "condition_question"
+            raise Conflict(
+                f"{_plural(len(hidden), 'submitted nomination')} answered ‘{forms.short_name(question)}’: "
+                f"this {'category limit' if field == 'categories' else 'condition'} would hide "
+                f"{'its' if len(hidden) == 1 else 'their'} answer",
+                field=field,
+            )
+
+
+# Sections ----------------------------------------------------------------------------------------
+
+
+def _check_section_fields(
+    cycle: Cycle, section: FormSection | None, *, title: str, hint: str, intro: str
+) -> tuple[str, str, str]:
+    title = _check_text(title, field="title", what="the section’s title", limit=200)
+    hint = _check_text(hint, field="hint", what="the line under the title", limit=300, required=False)
+    intro = _check_text(intro, field="intro", what="the introduction", limit=5000, required=False)
+    if any(s.title.casefold() == title.casefold() for s in cycle.form_sections if s is not section):
+        raise DomainError("The form already has a section with that title", field="title")
+    return title, hint, intro
+
+
+def _audit(action: str, cycle: Cycle, by: User | None, **detail: Any) -> None:
+    audit.record(f"form.{action}", actor=by, obj=cycle, **detail)
+
+
+def _renumber(items: list[Any]) -> None:
+    for position, item in enumerate(items):
+        item.position = position
+
+
+def add_section(
+    cycle: Cycle,
+    *,
+    title: str,
+    hint: str = "",
+    intro: str = "",
+    key: str | None = None,
+    category_ids: Iterable[Any] = (),
+    condition: dict[str, Any] | None = None,
+    by: User | None = None,
+) -> FormSection:
+    """A new section at the end of the form, with no questions yet."""
+    sections = ordered_sections(cycle)
+    if len(sections) >= forms.MAX_SECTIONS:
+        raise DomainError(f"A form can have up to {forms.MAX_SECTIONS} sections", field="title")
+    title, hint, intro = _check_section_fields(cycle, None, title=title, hint=hint, intro=intro)
+    taken = {s.key for s in sections}
+    if key:
+        check_key(key)
+        if key in RESERVED_SECTION_KEYS:
+            raise DomainError(f"‘{key}’ is used by the nomination pages: choose another key", field="key")
+        if key in taken:
+            raise DomainError("Another section has that key", field="key")
+    else:
+        key = key_from(title, taken, prefix="section")
+    section = FormSection(
+        cycle=cycle,
+        key=key,
+        title=title,
+        hint=hint,
+        intro=intro,
+        position=len(sections),
+        category_ids=_check_categories(cycle, category_ids),
+        condition=_check_condition(cycle, condition, [q for s in sections for q in s.questions], whole_section=True),
+    )
+    section.questions = []
+    db.session.add(section)
+    if section not in cycle.form_sections:
+        cycle.form_sections.append(section)
+    db.session.flush()
+    _audit("section_added", cycle, by, section=key, title=title)
+    return section
+
+
+def edit_section(
+    section: FormSection,
+    *,
+    title: str,
+    hint: str = "",
+    intro: str = "",
+    category_ids: Iterable[Any] = (),
+    condition: dict[str, Any] | None = None,
+    by: User | None = None,
+) -> None:
+    cycle = section.cycle
+    title, hint, intro = _check_section_fields(cycle, section, title=title, hint=hint, intro=intro)
+    new_categories = _check_categories(cycle, category_ids)
+    new_condition = _check_condition(cycle, condition, _earlier_questions(cycle, section, None), whole_section=True)
+    if (new_categories or new_condition) and any(q.core for q in section.questions):
+        raise DomainError(
+            "This section has core questions, which every nominee is asked: it cannot be limited to categories or "
+            "shown only for an answer. Move them to another section first.",
+            field="categories" if new_categories else "condition_question",
+        )
+    if has_submitted(cycle) and (
+        new_categories != list(section.category_ids or []) or new_condition != section.condition
+    ):
+        _check_still_asked(
+            cycle,
+            list(section.questions),
+            section,
+            section_changes={"section_categories": new_categories, "section_condition": new_condition},
+        )
+    changed = []
+    for name, value in (
+        ("title", title),
+        ("hint", hint),
+        ("intro", intro),
+        ("category_ids", new_categories),
+        ("condition", new_condition),
+    ):
+        if getattr(section, name) != value:
+            setattr(section, name, value)
+            changed.append(name)
+    if changed:
+        _audit("section_changed", cycle, by, section=section.key, fields=changed)
+
+
+def removal_problem_of_section(section: FormSection) -> str | None:
+    """Why the section cannot be removed, or None."""
+    core = [q for q in section.questions if q.core]
+    if core:
+        return (
+            f"It has {'a core question' if len(core) == 1 else 'core questions'} "
+            f"({', '.join('‘' + forms.short_name(q) + '’' for q in core)}) the platform needs: move "
+            f"{'it' if len(core) == 1 else 'them'} to another section first"
+        )
+    for question in section.questions:
+        problem = removal_problem(question, within=section)
+        if problem:
+            return problem
+    return None
+
+
+def remove_section(section: FormSection, *, by: User | None = None) -> None:
+    cycle = section.cycle
+    problem = removal_problem_of_section(section)
+    if problem:
+        raise Conflict(f"You cannot remove ‘{section.title}’. {problem}.")
+    key, title = section.key, section.title
+    cycle.form_sections.remove(section)
+    db.session.delete(section)
+    db.session.flush()
+    _renumber(ordered_sections(cycle))
+    _audit("section_removed", cycle, by, section=key, title=title)
+
+
+def _check_order(cycle: Cycle) -> None:
+    """Every condition refers to a question before what it shows."""
+    seen: set[str] = set()
+    for section in ordered_sections(cycle):
+        if section.condition and section.condition.get("question") not in seen:
+            raise Conflict(
+                f"‘{section.title}’ is shown only for an answer to a question that would come after it: "
+                "change its condition first"
+            )
+        section_seen: set[str] = set()
+        for question in section.questions:
+            if question.condition and question.condition.get("question") not in seen | section_seen:
+                raise Conflict(
+                    f"‘{forms.short_name(question)}’ is shown only for an answer to a question that would come "
+                    "after it: change its condition first"
+                )
+            section_seen.add(question.key)
+        seen |= section_seen
+
+
+def move_section(section: FormSection, direction: str, *, by: User | None = None) -> None:
+    cycle = section.cycle
+    sections = ordered_sections(cycle)
+    i = sections.index(section)
+    j = i - 1 if direction == UP else i + 1
+    if direction not in (UP, DOWN) or not 0 <= j < len(sections):
+        raise Conflict(f"‘{section.title}’ is already {'first' if direction == UP else 'last'}")
+    sections[i], sections[j] = sections[j], sections[i]
+    _renumber(sections)
+    _check_order(cycle)
+    _audit("section_moved", cycle, by, section=section.key, direction=direction, position=section.position + 1)
+
+
+def _copy_key(key: str, taken: set[str]) -> str:
+    base = f"{key[:33]}_copy"
+    new, n = base, 2
+    while new in taken:
+        new, n = f"{base}_{n}", n + 1
+    return new
+
+
+def duplicate_section(section: FormSection, *, by: User | None = None) -> FormSection:
+    """A copy of the section after it, with copies of its questions (core questions, which the form has once,
+    are left out), each with a new key; conditions on the section's own questions follow the copies."""
+    cycle = section.cycle
+    sections = ordered_sections(cycle)
+    if len(sections) >= forms.MAX_SECTIONS:
+        raise DomainError(f"A form can have up to {forms.MAX_SECTIONS} sections")
+    copied = [q for q in section.questions if not q.core]
+    if len(ordered_questions(cycle)) + len(copied) > forms.MAX_QUESTIONS:
+        raise DomainError(f"A form can have up to {forms.MAX_QUESTIONS} questions")
+    taken_titles = {s.title.casefold() for s in sections}
+    title, n = f"{section.title} (copy)"[:200], 2
+    while title.casefold() in taken_titles:
+        title, n = f"{section.title} (copy {n})"[:200], n + 1
+    new = FormSection(
+        cycle=cycle,
+        key=_copy_key(section.key, {s.key for s in sections} | RESERVED_SECTION_KEYS),
+        title=title,
+        hint=section.hint,
+        intro=section.intro,
+        position=section.position + 1,
+        category_ids=list(section.category_ids or []),
+        condition=copy.deepcopy(section.condition),
+    )
+    taken = _question_keys(cycle)
+    renamed: dict[str, str] = {}
+    questions = []
+    for position, question in enumerate(copied):
+        key = _copy_key(question.key, taken)
+        taken.add(key)
+        renamed[question.key] = key
+        condition = copy.deepcopy(question.condition)
+        if condition and condition.get("question") in renamed:
+            condition["question"] = renamed[condition["question"]]
+        questions.append(_copy_of(question, key=key, core=False, position=position, condition=condition))
+    for question in questions:
+        question.cycle_id = cycle.id
+    new.questions = questions
+    db.session.add(new)
+    sections.insert(sections.index(section) + 1, new)
+    if new not in cycle.form_sections:
+        cycle.form_sections.append(new)
+    _renumber(sections)
+    db.session.flush()
+    _audit("section_duplicated", cycle, by, section=section.key, copy=new.key, questions=len(questions))
+    return new
+
+
+# Questions ---------------------------------------------------------------------------------------
+
+
+def _check_question_fields(
+    cycle: Cycle,
+    section: FormSection,
+    *,
+    kind: str,
+    key: str,
+    core: bool,
+    position: int,
+    fields: dict[str, Any],
+    existing: FormQuestion | None,
+) -> dict[str, Any]:
+    """The question's words, visibility, where it is asked and its kind's settings, checked."""
+    if kind not in forms.KINDS or (kind == "trends" and key != "trends"):
+        raise DomainError("Select the kind of question", field="kind")
+    label = _check_text(fields.get("label"), field="label", what="the question", limit=300)
+    hint = _check_text(fields.get("hint"), field="hint", what="the hint", limit=2000, required=False)
+    judges_see = str(fields.get("judges_see") or "all")
+    if judges_see not in forms.JUDGES_SEE:
+        raise DomainError("Select who sees the answer", field="judges_see")
+    settings = clean_settings(
+        kind,
+        dict(fields.get("settings") or {}),
+        key=key,
+        core=core,
+        existing=(existing.settings if existing is not None else None),
+    )
+    earlier = _earlier_questions(cycle, section, position)
+    condition = _check_condition(cycle, fields.get("condition"), earlier)
+    category_ids = _check_categories(cycle, fields.get("category_ids"))
+    if core and (category_ids or condition):
+        raise DomainError(
+            "A core question is asked of every nominee: it cannot be limited to categories or shown only for an answer",
+            field="categories" if category_ids else "condition_question",
+        )
+    if core and (section.category_ids or section.condition):
+        raise DomainError(
+            f"A core question is asked of every nominee: ‘{section.title}’ is not, so it cannot go there",
+            field="section",
+        )
+    return {
+        "label": label,
+        "hint": hint,
+        # A core question's answer is read by the platform: whether it is required stays as it is.
+        "required": existing.required if core and existing is not None else bool(fields.get("required")),
+        "judges_see": judges_see,
+        "public": bool(fields.get("public")),
+        "category_ids": category_ids,
+        "condition": condition,
+        "settings": settings,
+    }
+
+
+def _check_dependants(cycle: Cycle, question: FormQuestion, kind: str, settings: dict[str, Any]) -> None:
+    """What is shown only for an answer to the question stays possible: the kind can still be a condition,
+    and the options it is shown for are still there."""
+    dependants: list[FormSection | FormQuestion] = [
+        s for s in cycle.form_sections if (s.condition or {}).get("question") == question.key
+    ]
+    dependants += [q for q in ordered_questions(cycle) if (q.condition or {}).get("question") == question.key]
+    for item in dependants:
+        name = f"the section ‘{item.title}’" if isinstance(item, FormSection) else f"‘{forms.short_name(item)}’"
+        if not forms.KINDS[kind].conditional:
+            raise DomainError(
+                f"{name[0].upper() + name[1:]} is shown only for an answer to this question, so its kind must be "
+                "one that can be a condition: change that condition first",
+                field="kind",
+            )
+        if kind in ("choice", "choices"):
+            options = [str(o) for o in settings.get("options") or []]
+            missing = [v for v in (item.condition or {}).get("values") or [] if str(v) not in options]
+            if missing:
+                raise DomainError(
+                    f"{name[0].upper() + name[1:]} is shown for the answer ‘{missing[0]}’: keep that option, or "
+                    "change that condition first",
+                    field="options",
+                )
+
+
+def add_question(
+    section: FormSection, *, kind: str, key: str | None = None, by: User | None = None, **fields: Any
+) -> FormQuestion:
+    """A new question at the end of the section. `fields`: label, hint, required, judges_see, public,
+    category_ids, condition and settings (the kind's own)."""
+    cycle = section.cycle
+    questions = ordered_questions(cycle)
+    if len(questions) >= forms.MAX_QUESTIONS:
+        raise DomainError(f"A form can have up to {forms.MAX_QUESTIONS} questions", field="label")
+    if kind not in forms.ADDABLE_KINDS:
+        raise DomainError("Select the kind of question", field="kind")
+    taken = {q.key for q in questions}
+    if key:
+        check_key(key)
+        if key in taken:
+            raise DomainError("Another question has that key", field="key")
+        if key in forms.CORE_KEYS:
+            raise DomainError(f"‘{key}’ is the key of a core question: choose another", field="key")
+    else:
+        key = key_from(str(fields.get("label") or ""), taken | set(forms.CORE_KEYS))
+    position = len(section.questions)
+    values = _check_question_fields(
+        cycle, section, kind=kind, key=key, core=False, position=position, fields=fields, existing=None
+    )
+    question = FormQuestion(cycle_id=cycle.id, key=key, kind=kind, core=False, position=position, **values)
+    section.questions.append(question)
+    db.session.flush()
+    _audit("question_added", cycle, by, section=section.key, question=key, kind=kind, required=values["required"])
+    return question
+
+
+def edit_question(
+    question: FormQuestion,
+    *,
+    kind: str | None = None,
+    section: FormSection | None = None,
+    by: User | None = None,
+    **fields: Any,
+) -> None:
+    """Change a question: its words, rules, visibility, where it is asked, its kind (while nobody has
+    answered it) and its section (it goes to the end of the new one)."""
+    cycle = question.section.cycle
+    kind = kind or question.kind
+    target = section or question.section
+    if question.core and kind != question.kind:
+        raise DomainError("A core question’s kind cannot change: the platform reads its answers", field="kind")
+    position = question.position if target is question.section else len(target.questions)
+    values = _check_question_fields(
+        cycle,
+        target,
+        kind=kind,
+        key=question.key,
+        core=question.core,
+        position=position,
+        fields=fields,
+        existing=question,
+    )
+    _check_dependants(cycle, question, kind, values["settings"])
+    protected = has_submitted(cycle)
+    if kind != question.kind:
+        if kind not in forms.ADDABLE_KINDS:
+            raise DomainError("Select the kind of question", field="kind")
+        count = answered_count(cycle, question)
+        if protected and count:
+            raise Conflict(
+                f"Its kind cannot change: {_plural(count, 'nomination')} {'has' if count == 1 else 'have'} "
+                "answered it, and the answers would no longer fit",
+                field="kind",
+            )
+    new = _copy_of(question, kind=kind, **values)
+    if protected and kind == question.kind:
+        if kind == "group":
+            _check_columns_kept(cycle, question, values["settings"]["columns"])
+        _check_answers_kept(cycle, question, new)
+        if kind == "file":
+            _check_files_kept(cycle, question, values["settings"])
+    if protected and (
+        values["category_ids"] != list(question.category_ids or []) or values["condition"] != question.condition
+    ):
+        _check_still_asked(
+            cycle,
+            [question],
+            question.section,
+            question_changes={"category_ids": values["category_ids"], "condition": values["condition"]},
+        )
+    changed = [name for name, value in values.items() if getattr(question, name) != value]
+    if kind != question.kind:
+        question.kind = kind
+        changed.append("kind")
+    for name, value in values.items():
+        setattr(question, name, value)
+    if target is not question.section:
+        old = question.section
+        old.questions.remove(question)
+        question.position = len(target.questions)
+        target.questions.append(question)
+        _renumber(sorted(old.questions, key=lambda q: q.position))
+        changed.append("section")
+        db.session.flush()
+        _check_order(cycle)
+    if changed:
+        _audit("question_changed", cycle, by, question=question.key, fields=changed)
+
+
+def _dependants(cycle: Cycle, key: str) -> list[str]:
+    """What shows only for an answer to the question of this key."""
+    found = [f"the section ‘{s.title}’" for s in cycle.form_sections if (s.condition or {}).get("question") == key]
+    found += [
+        f"‘{forms.short_name(q)}’" for q in ordered_questions(cycle) if (q.condition or {}).get("question") == key
+    ]
+    return found
+
+
+def removal_problem(question: FormQuestion, *, within: FormSection | None = None) -> str | None:
+    """Why the question cannot be removed, or None: a core question; the condition of another question
+    (outside the section being removed with it); answered once the cycle has a submitted nomination."""
+    cycle = question.section.cycle
+    if question.core:
+        return (
+            f"‘{forms.short_name(question)}’ is a core question the platform needs: you can change it but not remove it"
+        )
+    dependants = _dependants(cycle, question.key)
+    if within is not None:
+        dependants = [d for d in dependants if d not in {f"‘{forms.short_name(q)}’" for q in within.questions}]
+        dependants = [d for d in dependants if d != f"the section ‘{within.title}’"]
+    if dependants:
+        first = dependants[0][0].upper() + dependants[0][1:]
+        return f"{first} is shown only for an answer to ‘{forms.short_name(question)}’: change that condition first"
+    if has_submitted(cycle):
+        count = answered_count(cycle, question)
+        if count:
+            return (
+                f"{_plural(count, 'nomination')} {'has' if count == 1 else 'have'} answered "
+                f"‘{forms.short_name(question)}’, and a submitted nomination’s answers are kept"
+            )
+    return None
+
+
+def remove_question(question: FormQuestion, *, by: User | None = None) -> None:
+    section = question.section
+    cycle = section.cycle
+    problem = removal_problem(question)
+    if problem:
+        raise Conflict(f"You cannot remove this question. {problem}.")
+    key = question.key
+    section.questions.remove(question)
+    db.session.delete(question)
+    db.session.flush()
+    _renumber(section.questions)
+    _audit("question_removed", cycle, by, section=section.key, question=key)
+
+
+def move_question(question: FormQuestion, direction: str, *, by: User | None = None) -> None:
+    """Up or down within its section (a question moves to another section from its edit page)."""
+    section = question.section
+    cycle = section.cycle
+    questions = sorted(section.questions, key=lambda q: q.position)
+    i = questions.index(question)
+    j = i - 1 if direction == UP else i + 1
+    if direction not in (UP, DOWN) or not 0 <= j < len(questions):
+        raise Conflict(
+            f"‘{forms.short_name(question)}’ is already {'first' if direction == UP else 'last'} in its section"
+        )
+    questions[i], questions[j] = questions[j], questions[i]
+    _renumber(questions)
+    section.questions.sort(key=lambda q: q.position)
+    _check_order(cycle)
+    _audit("question_moved", cycle, by, question=question.key, direction=direction, position=question.position + 1)
+
+
+def duplicate_question(question: FormQuestion, *, by: User | None = None) -> FormQuestion:
+    """A copy of the question after it, with a new key (core questions are in the form once)."""
+    section = question.section
+    cycle = section.cycle
+    if question.core:
+        raise Conflict(f"‘{forms.short_name(question)}’ is a core question: the form has it once")
+    if len(ordered_questions(cycle)) >= forms.MAX_QUESTIONS:
+        raise DomainError(f"A form can have up to {forms.MAX_QUESTIONS} questions")
+    questions = sorted(section.questions, key=lambda q: q.position)
+    new = _copy_of(question, key=_copy_key(question.key, _question_keys(cycle)), label=f"{question.label} (copy)"[:300])
+    new.cycle_id = cycle.id
+    questions.insert(questions.index(question) + 1, new)
+    section.questions.append(new)
+    _renumber(questions)
+    section.questions.sort(key=lambda q: q.position)
+    db.session.flush()
+    _audit("question_duplicated", cycle, by, question=question.key, copy=new.key)
+    return new
+
+
+# Templates ---------------------------------------------------------------------------------------
+
+
+def form_templates() -> list[FormTemplate]:
+    return list(db.session.scalars(select(FormTemplate).order_by(FormTemplate.name)))
+
+
+def get_template(template_id: int) -> FormTemplate:
+    template = db.session.get(FormTemplate, template_id)
+    if template is None:
+        raise NotFound("No such template")
+    return template
+
+
+def save_as_template(cycle: Cycle, *, name: str, description: str = "", by: User | None = None) -> FormTemplate:
+    """The cycle's form as a named template (without its category limits: another cycle has other categories)."""
+    name = _check_text(name, field="name", what="a name for the template", limit=120)
+    description = _check_text(description, field="description", what="the description", limit=2000, required=False)
+    if any(t.name.casefold() == name.casefold() for t in form_templates()):
+        raise Conflict("A template already has that name: choose another", field="name")
+    template = FormTemplate(
+        name=name,
+        description=description,
+        definition=forms.definition_of(cycle),
+        created_at=utcnow(),
+        created_by_id=by.id if by is not None else None,
+    )
+    db.session.add(template)
+    db.session.flush()
+    _audit("template_saved", cycle, by, template=template.id, name=name)
+    return template
+
+
+def check_definition(definition: dict[str, Any]) -> None:
+    """A definition a cycle's form can start from: every core question is in it."""
+    keys = {q.get("key") for s in (definition or {}).get("sections") or [] for q in s.get("questions") or []}
+    missing = [k for k in forms.CORE_KEYS if k not in keys]
+    if missing:
+        raise DomainError("That template lacks core questions the platform needs", field="template")
+
+
+def replace_from_template(cycle: Cycle, template: FormTemplate, *, by: User | None = None) -> None:
+    """The cycle's form becomes the template's, while no nomination has been started."""
+    count = nomination_count(cycle)
+    if count:
+        raise Conflict(
+            f"The form cannot be replaced: {_plural(count, 'nomination has', 'nominations have')} been started "
+            "with it. Change its sections and questions instead.",
+            field="template",
+        )
+    check_definition(template.definition)
+    forms.install(cycle, copy.deepcopy(template.definition))
+    _audit("replaced_from_template", cycle, by, template=template.id, name=template.name)
