@@ -23,7 +23,13 @@ def register_scale_cli(app: Flask) -> None:
         help="Public impact cases, spread over earlier cycles with published results.",
     )
     @click.option("--seed", default=1, show_default=True, help="Random seed: the same seed gives the same data.")
-    def seed_scale(nominations: int, judges: int, cases: int, seed: int) -> None:
+    @click.option(
+        "--custom-form",
+        is_flag=True,
+        help=f"Every cycle asks a designed form of {scale.CUSTOM_FORM_QUESTIONS} questions (a repeating group, "
+        "a section for one category, a conditional question) instead of the default form.",
+    )
+    def seed_scale(nominations: int, judges: int, cases: int, seed: int, custom_form: bool) -> None:
         """Fill an empty database with a cycle in judging (every section filled, 1–3 trends, 3 submitted
         reviews per nomination), earlier published cycles with impact cases, and accounts to sign in with."""
         if nominations < 1 or judges < scale.REVIEWS_PER_NOMINATION or cases < 0:
@@ -32,7 +38,9 @@ def register_scale_cli(app: Flask) -> None:
             )
         started = time.perf_counter()
         try:
-            summary = scale.seed_scale(nominations=nominations, judges=judges, cases=cases, seed=seed)
+            summary = scale.seed_scale(
+                nominations=nominations, judges=judges, cases=cases, seed=seed, custom_form=custom_form
+            )
         except DomainError as error:
             db.session.rollback()
             raise click.ClickException(error.message) from None
@@ -41,6 +49,8 @@ def register_scale_cli(app: Flask) -> None:
             f"Built {summary.nominations:,} nominations, {summary.judges:,} judges, {summary.reviews:,} "
             f"reviews and {summary.impact_cases:,} impact cases in {time.perf_counter() - started:.1f} s."
         )
+        if custom_form:
+            click.echo(f"Every cycle asks the custom form of {scale.CUSTOM_FORM_QUESTIONS} questions.")
         click.echo(
             f"Cycle being judged: {summary.cycle_slug}; published: {', '.join(summary.published_cycle_slugs) or 'none'}"
         )

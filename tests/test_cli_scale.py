@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from awards.devdata import scale
 from awards.domain.nominations import entries as rules
+from awards.domain.programme import entry_forms as forms
 from awards.extensions import db
 from awards.models import (
     Assignment,
@@ -21,6 +22,7 @@ from awards.models import (
     ReviewStatus,
 )
 from tests.factories import make_user
+from tests.support.visible import text_of
 
 
 def _seed(runner, *args):
@@ -109,3 +111,56 @@ def test_seed_scale_refuses_a_database_that_is_not_empty(runner):
     assert refused.exit_code != 0
     assert "already has accounts: seed-scale only fills an empty database" in refused.output
     assert db.session.scalar(sa.select(sa.func.count(Nomination.id))) == 0
+
+
+def test_seed_scale_with_a_custom_form_fills_its_thirty_questions(runner, client):
+    output = _seed(runner, "--custom-form")
+    assert f"Every cycle asks the custom form of {scale.CUSTOM_FORM_QUESTIONS} questions." in output
+    cycle = db.session.scalar(sa.select(Cycle).where(Cycle.status == CycleStatus.JUDGING))
+    questions = list(forms.questions_of(cycle))
+    assert len(questions) == scale.CUSTOM_FORM_QUESTIONS == 30
+    kinds = {q.kind for q in questions}
+    assert set(forms.ADDABLE_KINDS) <= kinds | {"trends"}, set(forms.ADDABLE_KINDS) - kinds
+    assert [s.key for s in cycle.form_sections if s.category_ids] == ["leader"]
+    assert [q.key for q in questions if q.condition] == ["supplier_name"]
+
+    leader_category = cycle.form_sections[-2].category_ids[0]
+    nominations = db.session.scalars(sa.select(Nomination).where(Nomination.cycle_id == cycle.id)).all()
+    assert {n.category_id == leader_category for n in nominations} == {True, False}
+    for nomination in nominations:
+        assert rules.is_complete(nomination), [
+            rules.section_problems(nomination, s) for s, _ in rules.task_list(nomination)
+        ]
+        answers = nomination.answers
+        assert ("leader_story" in answers) is (nomination.category_id == leader_category)
+        assert ("supplier_name" in answers) is (answers["in_house"] is False)
+        assert 1 <= len(answers["results"]) <= 3 and set(answers["results"][0]) == {
+            "metric",
+            "baseline",
+            "result",
+            "unit",
+        }
+        assert "measured" not in answers and "challenge" not in answers
+
+    # The impact cases copy the public custom answers, typed by kind, a group as columns and rows.
+    case = db.session.scalars(sa.select(ImpactCase).order_by(ImpactCase.id)).first()
+    copied = {a["key"]: a for a in case.answers}
+    assert list(copied) == [
+        "budget",
+        "started_on",
+        "website",
+        "problem",
+        "solution",
+        "impact",
+        "lessons",
+        "channels",
+        "results",
+    ]
+    assert isinstance(copied["budget"]["value"], int) and copied["budget"]["label"] == "Budget (£)"
+    assert len(copied["started_on"]["value"]) == 10  # YYYY-MM-DD
+    assert [c["key"] for c in copied["results"]["value"]["columns"]] == ["metric", "baseline", "result", "unit"]
+    assert isinstance(copied["results"]["value"]["rows"][0]["result"], int)
+    page = client.get(f"/impact-cases/{case.slug}")
+    assert page.status_code == 200
+    text = text_of(page.get_data(as_text=True))
+    assert "Budget (£)" in text and case.answers[3]["value"][:40] in text

@@ -5,6 +5,11 @@ J accepted judges, each nomination with 3 submitted reviews scoring every criter
 cycles with published results holding C public impact cases; an open cycle for new entries;
 and sign-in-able accounts (one organiser, the judges, a nominee per five nominations).
 
+The cycles ask the default form, or with `custom_form` a form of 30 questions (CUSTOM_FORM: the
+core questions and 21 of the organiser's own, of every kind, a repeating group, a section for one
+category only and a question shown on a condition), so the benchmarks can measure a designed form.
+The answers go into nominations.answers as the form's pages would save them.
+
 Rows go in with bulk inserts in chunks, never ORM objects one by one, so 10,000 nominations,
 300 judges and 1,000 impact cases take seconds. Every account shares one password, hashed once
 with Argon2 at the configured cost. Nothing here is audited: it is test data, not decisions.
@@ -17,15 +22,18 @@ import random
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict
 from awards.domain.core.text import slugify
-from awards.domain.programme.entry_forms import REGIONS
+from awards.domain.nominations import answers as nomination_answers
 from awards.domain.people.passwords import hash_password
+from awards.domain.programme import entry_forms as forms
 from awards.domain.programme.cycles import create_cycle
+from awards.domain.programme.entry_forms import REGIONS
 from awards.domain.programme.taxonomy import seed_trends
 from awards.extensions import db
 from awards.models import (
@@ -50,6 +58,7 @@ from awards.models import (
     User,
     UserRole,
 )
+from awards.models.forms import FormQuestion
 
 SCALE_PASSWORD = "scale-data-password"  # noqa: S105 (benchmark data on a throwaway database)
 EMAIL_DOMAIN = "scale.example.org"
@@ -164,6 +173,219 @@ _PROJECTS = (
 )
 
 
+_TEAM_SIZES = ("1 to 5", "6 to 20", "21 to 50", "More than 50")
+_CHANNELS = ("Web", "Mobile app", "Telephone", "Face to face", "Post", "Chat")
+_UNITS = ("people", "days", "pounds", "per cent")
+
+
+def _custom(key: str, kind: str, label: str, **rest: Any) -> dict[str, Any]:
+    question = {"key": key, "kind": kind, "core": False, "label": label, "hint": "", "required": True}
+    question.update({"settings": {}, "judges_see": "all", "public": False, "condition": None, **rest})
+    return question
+
+
+def custom_definition(category_id: int) -> dict[str, Any]:
+    """The 30-question form: the nine core questions as the default form words them and 21 of the
+    organiser's own (every kind, a repeating group of four columns, organiser-only and blind-hidden
+    answers, a question shown when an earlier answer is "no", and a section only nominations of
+    `category_id` are asked)."""
+    core = {q["key"]: q for s in forms.default_definition()["sections"] for q in s["questions"] if q["core"]}
+    words = {"max_words": 500}
+    public = {"public": True}
+
+    def section(key: str, title: str, questions: list[dict[str, Any]], **rest: Any) -> dict[str, Any]:
+        return {"key": key, "title": title, "hint": "", "intro": "", "condition": None, "questions": questions, **rest}
+
+    return {
+        "sections": [
+            section(
+                "organisation",
+                "About the organisation",
+                [
+                    core["organisation_name"],
+                    core["partners"],
+                    core["contact_name"],
+                    core["contact_email"],
+                    _custom("contact_phone", "phone", "Contact’s telephone number", required=False, judges_see="none"),
+                    core["region"],
+                ],
+            ),
+            section(
+                "project",
+                "The project",
+                [
+                    core["title"],
+                    core["summary"],
+                    _custom(
+                        "budget", "number", "Budget (£)", settings={"unit": "£", "whole": True, "min": 0}, **public
+                    ),
+                    _custom("started_on", "date", "When the work started", **public),
+                    _custom("website", "url", "Project website", required=False, **public),
+                ],
+            ),
+            section("trends", "Trends addressed", [core["trends"]]),
+            section(
+                "story",
+                "The story",
+                [
+                    _custom("problem", "textarea", "What problem did you solve?", settings=words, **public),
+                    _custom("solution", "textarea", "What did you build or change?", settings=words, **public),
+                    _custom("impact", "textarea", "What difference has it made?", settings=words, **public),
+                    _custom("lessons", "textarea", "What would you tell others?", settings=words, **public),
+                ],
+            ),
+            section(
+                "delivery",
+                "Delivery",
+                [
+                    _custom("team_size", "choice", "Size of the team", settings={"options": list(_TEAM_SIZES)}),
+                    _custom(
+                        "channels",
+                        "choices",
+                        "Channels the service uses",
+                        settings={"options": list(_CHANNELS), "min_choices": 1, "max_choices": 4},
+                        **public,
+                    ),
+                    _custom("in_house", "yes_no", "Was it built in-house?"),
+                    _custom(
+                        "supplier_name",
+                        "text",
+                        "Who built it?",
+                        settings={"max_chars": 200},
+                        condition={"question": "in_house", "values": ["no"]},
+                    ),
+                    _custom("users_reached", "number", "People who use it each month", settings={"whole": True}),
+                ],
+            ),
+            section(
+                "evidence",
+                "Evidence",
+                [
+                    _custom(
+                        "results",
+                        "group",
+                        "Measured results",
+                        required=False,
+                        settings={
+                            "max_rows": 10,
+                            "row_name": "Result",
+                            "columns": [
+                                _custom("metric", "text", "What was measured", settings={"max_chars": 200}),
+                                _custom("baseline", "number", "Before", required=False),
+                                _custom("result", "number", "After"),
+                                _custom("unit", "choice", "Unit", settings={"options": list(_UNITS)}),
+                            ],
+                        },
+                        **public,
+                    ),
+                    _custom("evaluation", "textarea", "Notes for the organisers", required=False, judges_see="none"),
+                    _custom("documents", "file", "Supporting documents", required=False, settings={"max_count": 5}),
+                ],
+            ),
+            section(
+                "leader",
+                "About the leader",
+                [
+                    _custom(
+                        "leader_name", "text", "Leader’s name", judges_see="not_blind", settings={"personal": True}
+                    ),
+                    _custom("leader_role", "text", "Their role", judges_see="not_blind"),
+                    _custom("leader_story", "textarea", "What makes them stand out?", settings=words),
+                ],
+                category_ids=[category_id],
+            ),
+            section(
+                "declarations",
+                "Declarations",
+                [
+                    _custom("declares_accurate", "declaration", "The information is accurate", judges_see="none"),
+                    core["consents_to_publish"],
+                    _custom("declares_authorised", "declaration", "The organisation authorised me", judges_see="none"),
+                ],
+            ),
+        ]
+    }
+
+
+CUSTOM_FORM_QUESTIONS = 30
+
+
+def _default_answers(rng: random.Random, number: int, year: int) -> dict[str, Any]:
+    """The default form's answers that are not columns, as its pages save them."""
+    return {
+        "contact_phone": "01632 960 001",
+        "challenge": _paragraph(rng, 4),
+        "approach": _paragraph(rng, 5),
+        "outcomes_narrative": _paragraph(rng, 4),
+        "measured": [
+            {"metric": metric, "baseline": baseline, "result": result, "measured_on": f"March {year}"}
+            for metric, baseline, result in rng.sample(_METRICS, rng.randint(1, 2))
+        ],
+        "unintended_consequences": _paragraph(rng, 2),
+        "lessons": _paragraph(rng, 3),
+        "declares_accurate": True,
+        "declares_authorised": True,
+    }
+
+
+def _custom_answers(rng: random.Random, number: int, year: int, leader: bool) -> dict[str, Any]:
+    """The custom form's answers that are not columns (the leader's section only for its category)."""
+    in_house = rng.random() < 0.5
+    answers: dict[str, Any] = {
+        "contact_phone": "01632 960 001",
+        "budget": str(rng.randrange(5, 900) * 1000),
+        "started_on": {"day": str(rng.randint(1, 28)), "month": str(rng.randint(1, 12)), "year": str(year - 1)},
+        "website": f"https://www.body{number}.example.gov.uk/project",
+        "problem": _paragraph(rng, 4),
+        "solution": _paragraph(rng, 5),
+        "impact": _paragraph(rng, 4),
+        "lessons": _paragraph(rng, 3),
+        "team_size": rng.choice(_TEAM_SIZES),
+        "channels": rng.sample(_CHANNELS, rng.randint(1, 3)),
+        "in_house": in_house,
+        "users_reached": str(rng.randrange(100, 50_000)),
+        "results": [
+            {"metric": metric, "baseline": str(rng.randint(50, 500)), "result": str(rng.randint(10, 400)), "unit": unit}
+            for metric, unit in zip(rng.sample([m for m, _, _ in _METRICS], rng.randint(1, 3)), _UNITS, strict=False)
+        ],
+        "evaluation": _paragraph(rng, 1),
+        "declares_accurate": True,
+        "declares_authorised": True,
+    }
+    if not in_house:
+        answers["supplier_name"] = f"{rng.choice(_PLACES)} Digital Ltd"
+    if leader:
+        answers["leader_name"] = f"Leader {number}"
+        answers["leader_role"] = "Head of Digital"
+        answers["leader_story"] = _paragraph(rng, 3)
+    return answers
+
+
+def case_answers(questions: list[FormQuestion], answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """An impact case's copy of the answers to the public questions that are not core, in form order:
+    typed by their kind, a group as its columns and rows."""
+    copied = []
+    for question in questions:
+        if not question.public or question.core or question.kind == "file":
+            continue
+        value = answers.get(question.key)
+        if question.kind == "group":
+            columns = [
+                {"key": c["key"], "label": c["label"], "kind": c["kind"]} for c in forms.setting(question, "columns")
+            ]
+            typed: Any = {
+                "columns": columns,
+                "rows": [
+                    {c["key"]: nomination_answers.typed(question, row.get(c["key"]), kind=c["kind"]) for c in columns}
+                    for row in value or []
+                ],
+            }
+        else:
+            typed = nomination_answers.typed(question, value)
+        copied.append({"key": question.key, "label": forms.short_name(question), "kind": question.kind, "value": typed})
+    return copied
+
+
 @dataclass
 class ScaleAccount:
     role: str
@@ -219,8 +441,9 @@ def _title(rng: random.Random) -> str:
 
 
 class _Builder:
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, custom_form: bool = False):
         self.rng = random.Random(seed)  # noqa: S311 (repeatable made-up data, nothing secret)
+        self.custom_form = custom_form
         self.now = utcnow()
         self.password_hash = hash_password(SCALE_PASSWORD)  # once: the same hash serves every account
 
@@ -256,15 +479,25 @@ class _Builder:
         categories = [c.id for c in cycle.categories]
         trends = [t.id for t in cycle.trends]
         submitted = min(now, cycle.nominations_close_at) - timedelta(days=1)
+        sections = [section.key for section in forms.sections_of(cycle)]
+        everyone = ",".join(sorted(k for k in sections if k != "leader"))
+        leaders = ",".join(sorted(sections))
         rows = []
         for i in range(count):
             number = first_number + i
             org = _organisation(rng, number)
+            category = categories[i % len(categories)]
+            leader = self.custom_form and category == categories[0]
+            answers = (
+                _custom_answers(rng, number, cycle.year, leader)
+                if self.custom_form
+                else _default_answers(rng, number, cycle.year)
+            )
             rows.append(
                 {
                     "reference": f"{cycle.reference_prefix}-{cycle.year}-{number:04d}",
                     "cycle_id": cycle.id,
-                    "category_id": categories[i % len(categories)],
+                    "category_id": category,
                     "nominator_id": nominators[i % len(nominators)],
                     "status": status,
                     "created_at": submitted - timedelta(days=10),
@@ -274,37 +507,16 @@ class _Builder:
                     "organisation_name": org,
                     "contact_name": f"Contact {number}",
                     "contact_email": f"contact{number}@body{number}.example.gov.uk",
-                    "contact_phone": "01632 960 001",
                     "region": REGIONS[number % len(REGIONS)],
                     "title": _title(rng),
                     "summary": _paragraph(rng, 2),
-                    "challenge": _paragraph(rng, 4),
-                    "approach": _paragraph(rng, 5),
-                    "outcomes_narrative": _paragraph(rng, 4),
-                    "unintended_consequences": _paragraph(rng, 2),
-                    "lessons": _paragraph(rng, 3),
-                    "declares_accurate": True,
-                    "declares_authorised": True,
+                    "answers": answers,
                     "consents_to_publish": rng.random() < 0.8,
-                    "touched_sections": ",".join(
-                        sorted(
-                            (
-                                "approach",
-                                "challenge",
-                                "declarations",
-                                "documents",
-                                "lessons",
-                                "organisation",
-                                "outcomes",
-                                "project",
-                                "trends",
-                            )
-                        )
-                    ),
+                    "touched_sections": leaders if leader else everyone,
                 }
             )
         ids = _insert_ids(Nomination, rows)
-        links, partners, outcomes = [], [], []
+        links, partners = [], []
         chosen: dict[int, list[int]] = {}
         for nomination_id in ids:
             picked = rng.sample(trends, rng.randint(1, min(3, len(trends), cycle.trends_max)))
@@ -328,20 +540,8 @@ class _Builder:
                         "position": position,
                     }
                 )
-            for position, (metric, baseline, result) in enumerate(rng.sample(_METRICS, rng.randint(1, 2))):
-                outcomes.append(
-                    {
-                        "nomination_id": nomination_id,
-                        "metric": metric,
-                        "baseline": baseline,
-                        "result": result,
-                        "measured_on": f"March {cycle.year}",
-                        "position": position,
-                    }
-                )
         _insert(NominationTrend, links)
         _insert(NominationPartner, partners)
-        _insert(MeasuredOutcome, outcomes)
         return ids, chosen
 
     # --- judging ---------------------------------------------------------------------------
@@ -441,17 +641,14 @@ class _Builder:
                 Nomination.category_id,
                 Nomination.title,
                 Nomination.summary,
-                Nomination.challenge,
-                Nomination.approach,
-                Nomination.outcomes_narrative,
-                Nomination.unintended_consequences,
-                Nomination.lessons,
                 Nomination.organisation_name,
                 Nomination.region,
+                Nomination.answers,
             )
             .where(Nomination.id.in_(nominations))
             .order_by(Nomination.id)
         ).all()
+        questions = list(forms.questions_of(cycle))
         names = {c.id: c.name for c in cycle.categories}
         published = cycle.results_published_at
         seen: dict[int, int] = {}
@@ -483,15 +680,7 @@ class _Builder:
                     "result": result,
                     "title": row.title,
                     "summary": row.summary,
-                    "challenge": row.challenge,
-                    "approach": row.approach,
-                    "outcomes_narrative": row.outcomes_narrative,
-                    "measured_outcomes": [
-                        {"metric": m, "baseline": b, "result": r, "measured_on": f"March {cycle.year}"}
-                        for m, b, r in _METRICS[:2]
-                    ],
-                    "unintended_consequences": row.unintended_consequences,
-                    "lessons": row.lessons,
+                    "answers": case_answers(questions, row.answers or {}),
                     "organisation": row.organisation_name,
                     "partners": [{"name": partner, "is_supplier": True}],
                     "region": row.region,
@@ -534,6 +723,7 @@ def _cycle(
     open_at: datetime,
     close_at: datetime,
     judging_close_at: datetime,
+    custom_form: bool = False,
     **rules,
 ) -> Cycle:
     cycle = create_cycle(
@@ -546,19 +736,23 @@ def _cycle(
         **rules,
     )
     cycle.status = status
+    if custom_form:
+        categories = {c.id: c.id for c in cycle.categories}
+        forms.install(cycle, custom_definition(cycle.categories[0].id), category_ids=categories)
     db.session.flush()
     return cycle
 
 
-def seed_scale(*, nominations: int, judges: int, cases: int, seed: int = 1) -> ScaleSummary:
+def seed_scale(*, nominations: int, judges: int, cases: int, seed: int = 1, custom_form: bool = False) -> ScaleSummary:
     """Build the data set in the caller's transaction (it flushes, never commits). Refused unless
-    the database has no accounts, so it is never mixed into real data or an earlier run."""
+    the database has no accounts, so it is never mixed into real data or an earlier run. With
+    `custom_form`, every cycle asks the 30-question form of custom_definition."""
     if nominations < 1 or judges < REVIEWS_PER_NOMINATION or cases < 0:
         raise ValueError(f"Need at least 1 nomination and {REVIEWS_PER_NOMINATION} judges")
     if db.session.scalar(select(func.count(User.id))):
         raise Conflict("This database already has accounts: seed-scale only fills an empty database")
     seed_trends()
-    builder = _Builder(seed)
+    builder = _Builder(seed, custom_form)
     now = builder.now
     this_year = now.year
 
@@ -582,6 +776,7 @@ def seed_scale(*, nominations: int, judges: int, cases: int, seed: int = 1) -> S
         now - timedelta(days=120),
         now - timedelta(days=45),
         now + timedelta(days=30),
+        custom_form=custom_form,
         judge_max_load=max(20, math.ceil(nominations * REVIEWS_PER_NOMINATION / judges) + 5),
     )
     nomination_ids, trends_of = builder.nominations(judging, nominations, nominee_users, NominationStatus.SUBMITTED)
@@ -602,6 +797,7 @@ def seed_scale(*, nominations: int, judges: int, cases: int, seed: int = 1) -> S
             datetime(year, 1, 10, 9, tzinfo=UTC),
             datetime(year, 3, 31, 17, tzinfo=UTC),
             datetime(year, 5, 31, 17, tzinfo=UTC),
+            custom_form=custom_form,
         )
         cycle.results_published_at = published_at
         cycle.updated_at = published_at
@@ -625,6 +821,7 @@ def seed_scale(*, nominations: int, judges: int, cases: int, seed: int = 1) -> S
         now - timedelta(days=1),
         now + timedelta(days=60),
         now + timedelta(days=120),
+        custom_form=custom_form,
     )
     db.session.flush()
     accounts = [
