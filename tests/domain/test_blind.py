@@ -1,12 +1,13 @@
-"""What a judge may see: the judge's view of an entry, neutral document names, redactions, and
-the removal of author metadata from PDF, Office and image files."""
+"""What a judge may see: the judge's view of an entry (the questions of the form judges read, by
+their visibility and blind judging), neutral document names, redactions, and the removal of
+author metadata from PDF, Office and image files."""
 
 from __future__ import annotations
 
 import io
 import struct
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pikepdf
 import pytest
@@ -17,8 +18,10 @@ from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import DomainError, NotAllowed
 from awards.domain.judging import blind_copies
 from awards.domain.nominations.attachments import add_attachment
+from awards.domain.programme import entry_forms
 from awards.extensions import db
 from awards.models import AuditEvent, CycleStatus, Redaction
+from awards.models.forms import FormQuestion
 from tests.factories import make_cycle, make_nomination, make_user
 from tests.support.files import make_png, png_chunk
 
@@ -46,21 +49,106 @@ def nomination(app):
 # ------------------------------------------------------------------ the judge's view
 
 
+def _custom_question(key: str, kind: str, judges_see: str, **settings) -> dict:
+    return {
+        "key": key,
+        "kind": kind,
+        "label": f"Question {key}",
+        "required": False,
+        "settings": settings,
+        "judges_see": judges_see,
+    }
+
+
+def with_custom_section(nomination, *questions: dict, answers: dict | None = None):
+    """The nomination's cycle gets the default form plus a section of the given questions, answered."""
+    definition = entry_forms.default_definition()
+    definition["sections"].append(
+        {"key": "extra", "title": "Extra questions", "hint": "", "intro": "", "questions": list(questions)}
+    )
+    entry_forms.install(nomination.cycle, definition)
+    nomination.answers = {**nomination.answers, **(answers or {})}
+    db.session.commit()
+    return nomination
+
+
 def test_blind_entry_holds_nothing_about_who_made_it(nomination):
     entry = blind_copies.judge_entry(nomination)
-    assert entry.blind and entry.organisation == "" and entry.partners == []
+    assert entry.blind and entry.organisation == ""
     assert entry.title == "Blue badges" and entry.category == nomination.category.name
-    assert entry.challenge == "Riverside Borough Council had queues."  # free text: the organiser redacts it
-    assert [t.name for t in entry.trends] == [link.trend.name for link in nomination.trend_links]
-    assert entry.outcomes[0].metric == "Calls handled"
-    fields = set(vars(entry))
-    assert not fields & {"contact_name", "contact_email", "contact_phone", "nominator", "organisation_name"}
+    assert entry.answer("challenge").value == "Riverside Borough Council had queues."  # the organiser redacts it
+    assert [t.name for t in entry.answer("trends").value] == [link.trend.name for link in nomination.trend_links]
+    assert entry.answer("measured").value.rows[0]["metric"] == "Calls handled"
+    keys = [a.key for s in entry.sections for a in s.answers]
+    assert not set(keys) & {"organisation_name", "partners", "contact_name", "contact_email", "contact_phone"}
+    assert not set(keys) & {"declares_accurate", "declares_authorised", "consents_to_publish", "title"}
+    assert keys[:1] == ["region"] and "summary" in keys and "documents" in keys
+    for name in ("Acme Digital", "Casey Contact", "Nia Nominator", "riverside.gov.uk", "01234 567890"):
+        assert name not in repr(entry)
 
 
 def test_entry_without_blind_judging_names_the_organisation_and_partners(nomination):
     nomination.cycle.blind_judging = False
     entry = blind_copies.judge_entry(nomination)
-    assert entry.organisation == "Riverside Borough Council" and entry.partners == ["Acme Digital Ltd"]
+    assert entry.organisation == "Riverside Borough Council"
+    assert entry.answer("organisation_name").value == "Riverside Borough Council"
+    assert entry.answer("partners").value.rows == [{"name": "Acme Digital Ltd", "is_supplier": True}]
+    assert entry.answer("contact_name") is None and entry.answer("contact_email") is None
+
+
+def test_blind_judging_hides_the_organisation_whatever_the_form_says(nomination):
+    for question in entry_forms.questions_of(nomination.cycle):
+        question.judges_see = "all"
+    entry = blind_copies.judge_entry(nomination)
+    assert entry.organisation == "" and "Riverside Borough Council" not in repr(entry).replace(
+        "Riverside Borough Council had", ""
+    )
+    assert all(entry.answer(key) is None for key in blind_copies.IDENTIFYING_KEYS)
+    assert entry.answer("contact_phone").value == "01234 567890"  # a question like any other
+
+
+def test_judges_read_only_the_questions_shown_to_them(nomination):
+    with_custom_section(
+        nomination,
+        _custom_question("for_all", "textarea", "all"),
+        _custom_question("not_blind", "text", "not_blind"),
+        _custom_question("organisers", "number", "none"),
+        _custom_question("staff", "number", "all", unit="staff"),
+        _custom_question("started", "date", "all"),
+        _custom_question("choices", "choices", "all", options=["A", "B", "C"]),
+        _custom_question("agreed", "yes_no", "all"),
+        answers={
+            "for_all": "Read by judges",
+            "not_blind": "Read when judging is not blind",
+            "organisers": "987",
+            "staff": "1200",
+            "started": {"day": "3", "month": "3", "year": "2025"},
+            "choices": ["A", "C"],
+            "agreed": False,
+        },
+    )
+    entry = blind_copies.judge_entry(nomination)
+    extra = entry.sections[-1]
+    assert (extra.key, extra.title) == ("extra", "Extra questions")
+    assert [(a.key, a.value) for a in extra.answers] == [
+        ("for_all", "Read by judges"),
+        ("staff", 1200),
+        ("started", date(2025, 3, 3)),
+        ("choices", ["A", "C"]),
+        ("agreed", False),
+    ]
+    assert entry.answer("staff").unit == "staff" and entry.answer("agreed").answered
+    nomination.cycle.blind_judging = False
+    assert entry.answer("not_blind") is None
+    assert blind_copies.judge_entry(nomination).answer("not_blind").value == "Read when judging is not blind"
+    assert blind_copies.judge_entry(nomination).answer("organisers") is None
+
+
+def test_a_section_judges_read_nothing_of_is_left_out(nomination):
+    with_custom_section(nomination, _custom_question("private", "textarea", "none"), answers={"private": "Hush"})
+    entry = blind_copies.judge_entry(nomination)
+    assert "extra" not in [s.key for s in entry.sections] and "Hush" not in repr(entry)
+    assert "declarations" not in [s.key for s in entry.sections]
 
 
 def test_documents_get_neutral_names_in_upload_order(nomination):
@@ -76,6 +164,24 @@ def test_documents_get_neutral_names_in_upload_order(nomination):
     ]
     assert blind_copies.document_name(second, 2, blind=True) == "Supporting document 2.png"
     assert blind_copies.document_name(first, 1, blind=False) == "Riverside results.png"
+
+
+def test_only_files_of_questions_judges_read_are_offered(nomination):
+    with_custom_section(
+        nomination,
+        _custom_question("private_files", "file", "none", types=["png"], max_mb=5, max_count=2),
+        _custom_question("photos", "file", "all", types=["png"], max_mb=5, max_count=2),
+    )
+    questions = {q.key: q for q in entry_forms.questions_of(nomination.cycle)}
+    png = make_png()
+    for key, name in (("private_files", "Budget.png"), ("photos", "Team.png"), ("documents", "Report.png")):
+        add_attachment(nomination, questions[key], filename=name, stream=io.BytesIO(png), by=nomination.nominator)
+    db.session.commit()
+    numbered = [(n, a.original_name) for n, a in blind_copies.numbered_documents(nomination)]
+    assert numbered == [(1, "Report.png"), (2, "Team.png")]  # in form order
+    entry = blind_copies.judge_entry(nomination)
+    assert [d.name for d in entry.answer("photos").value] == ["Supporting document 2.png"]
+    assert entry.answer("private_files") is None and "Budget" not in repr(entry)
 
 
 # ------------------------------------------------------------------ redactions
@@ -95,29 +201,86 @@ def test_redactions_replace_text_for_judges_and_keep_the_original(nomination, or
     )
     db.session.commit()
     assert changed == [
-        "The challenge",
         f"How it addresses {nomination.trend_links[0].trend.name}",
-        "Measured outcome 1: after",
+        "The challenge",
+        "Measured outcomes: outcome 1, result",
     ]
     entry = blind_copies.judge_entry(nomination)
-    assert entry.challenge == "[The council] had queues."
-    assert entry.trends[0].how_addressed == "Redacted trend text"
-    assert entry.outcomes[0].result == "fewer calls" and entry.outcomes[0].metric == "Calls handled"
-    assert entry.summary == nomination.summary
-    assert nomination.challenge == "Riverside Borough Council had queues."
+    assert entry.answer("challenge").value == "[The council] had queues."
+    assert entry.answer("trends").value[0].how_addressed == "Redacted trend text"
+    row = entry.answer("measured").value.rows[0]
+    assert row["result"] == "fewer calls" and row["metric"] == "Calls handled"
+    assert entry.answer("summary").value == nomination.summary
+    assert nomination.answers["challenge"] == "Riverside Borough Council had queues."
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "nomination.redacted"))
     assert event.actor_id == organiser.id and "The challenge" in event.detail["fields"]
+
+
+def test_every_free_text_answer_judges_read_can_be_redacted(nomination, organiser):
+    group = _custom_question(
+        "milestones",
+        "group",
+        "all",
+        row_name="Milestone",
+        columns=[
+            {"key": "what", "kind": "text", "label": "What happened"},
+            {"key": "people", "kind": "number", "label": "People"},
+        ],
+    )
+    with_custom_section(
+        nomination,
+        _custom_question("story", "textarea", "all"),
+        _custom_question("website", "url", "all"),
+        _custom_question("secret", "textarea", "none"),
+        group,
+        answers={
+            "story": "Riverside did it.",
+            "website": "https://riverside.gov.uk",
+            "secret": "Riverside secret",
+            "milestones": [{"what": "Riverside launch", "people": "12"}],
+        },
+    )
+    fields = {f.key: f for f in blind_copies.redactable_fields(nomination)}
+    assert {"story", "website", "milestones:0:what"} <= set(fields)
+    assert "secret" not in fields and "milestones:0:people" not in fields
+    assert not set(fields) & {"organisation_name", "contact_name", "contact_email", "partners:0:name"}
+    assert fields["story"].multiline and not fields["website"].multiline
+    assert fields["milestones:0:what"].label == "Question milestones: milestone 1, what happened"
+    blind_copies.save_redactions(
+        nomination,
+        {"story": "[The council] did it.", "website": "[web address]", "milestones:0:what": "[The council] launch"},
+        by=organiser,
+    )
+    db.session.commit()
+    entry = blind_copies.judge_entry(nomination)
+    assert entry.answer("story").value == "[The council] did it."
+    assert entry.answer("website").value == "[web address]"
+    assert entry.answer("milestones").value.rows == [{"what": "[The council] launch", "people": 12}]
+    with pytest.raises(DomainError):
+        blind_copies.save_redactions(nomination, {"secret": "x"}, by=organiser)
+
+
+def test_group_cells_keep_their_old_keys_and_never_share_them():
+    measured, outcome = FormQuestion(key="measured", kind="group"), FormQuestion(key="outcome", kind="group")
+    assert blind_copies.cell_key(measured, 0, "metric") == "outcome:0:metric"  # as redacted before forms were data
+    assert blind_copies.cell_key(outcome, 0, "metric") != "outcome:0:metric"
+    assert blind_copies.cell_key(FormQuestion(key="steps", kind="group"), 2, "what") == "steps:2:what"
+
+
+def test_long_redaction_keys_fit_the_column():
+    key = blind_copies._fitted("g" * 40 + ":3:" + "c" * 40)
+    assert len(key) == blind_copies.REDACTION_KEY_LENGTH and key != blind_copies._fitted("g" * 40 + ":3:" + "d" * 40)
 
 
 def test_saving_the_original_text_or_restoring_removes_a_redaction(nomination, organiser):
     blind_copies.save_redactions(nomination, {"challenge": "x", "lessons": "y"}, by=organiser)
     db.session.commit()
     blind_copies.save_redactions(
-        nomination, {"challenge": nomination.challenge + "\r\n"}, restore={"lessons"}, by=organiser
+        nomination, {"challenge": nomination.answers["challenge"] + "\r\n"}, restore={"lessons"}, by=organiser
     )
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(Redaction.id))) == 0
-    assert blind_copies.save_redactions(nomination, {"challenge": nomination.challenge}, by=organiser) == []
+    assert blind_copies.save_redactions(nomination, {"challenge": nomination.answers["challenge"]}, by=organiser) == []
 
 
 def test_a_redacted_title_is_the_judges_title(nomination, organiser):

@@ -91,7 +91,10 @@ def text_key(question: FormQuestion) -> str:
 
 def cell_key(question: FormQuestion, row: int, column: str) -> str:
     """The redaction key of a group's cell, by row position (a later save re-creates the rows)."""
-    return _fitted(f"{LEGACY_CELL_PREFIX.get(question.key, question.key)}:{row}:{column}")
+    prefix = LEGACY_CELL_PREFIX.get(question.key, question.key)
+    if question.key in LEGACY_CELL_PREFIX.values():
+        prefix = f"{question.key}~"  # a group of its own, not the one whose old keys these are
+    return _fitted(f"{prefix}:{row}:{column}")
 
 
 def trend_key(trend_id: int) -> str:
@@ -437,8 +440,8 @@ def _judge_answer(
     else:
         read = _typed_value(kind, value)
     answered = bool(read.rows) if isinstance(read, JudgeGroup) else not answer_rules.is_blank(read)
-    if kind == "declaration":
-        answered = read is not None
+    if kind in ("yes_no", "declaration"):
+        answered = read is not None  # "No" is an answer
     return JudgeAnswer(question.key, kind, question.label, short_name(question), read, answered, _unit(question))
 
 
