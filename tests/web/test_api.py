@@ -13,6 +13,13 @@ from awards.domain.results import shortlists
 from awards.extensions import db
 from tests.factories import make_published_case, make_published_cycle, make_user
 from tests.support.programme import trend
+from tests.support.public_form import (
+    ANSWERS,
+    FORMULA_ANSWER,
+    ORGANISER_ONLY_ANSWER,
+    PRIVATE_ANSWER,
+    install_public_form,
+)
 from tests.support.publishing import PUBLIC_TITLES, SECRET_ORG, SECRET_TITLE, WITHDRAWN_TITLE
 
 BASE = "https://awards.example.org"
@@ -234,3 +241,97 @@ def test_the_api_is_open_to_other_sites_and_needs_no_csrf(api, shelf):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert api.post("/api/v1/impact-cases").status_code == 405
     assert api.post("/api/v1/impact-cases").get_json() == {"error": "Method Not Allowed", "status": 405}
+
+
+def test_a_custom_forms_answers_are_typed_by_kind_and_validate(api, spec, app):
+    cycle = make_published_cycle(year=2025)
+    install_public_form(cycle)
+    case = make_published_case(cycle, category=cycle.categories[0], title="Typed answers", **ANSWERS)
+    body = get(api, spec, f"/api/v1/impact-cases/{case.slug}", "/impact-cases/{slug}")
+    answers = {a["key"]: a for a in body["data"]["answers"]}
+    assert list(answers) == [
+        "challenge",
+        "approach",
+        "outcomes_narrative",
+        "measured",
+        "staff_hours",
+        "went_live",
+        "open_source",
+        "channels",
+        "savings",
+        "code_url",
+        "unintended_consequences",
+        "lessons",
+    ]
+    # a number as a JSON number (with its unit), a date as YYYY-MM-DD, yes or no as a boolean
+    assert answers["staff_hours"] == {
+        "key": "staff_hours",
+        "label": "Staff hours saved",
+        "kind": "number",
+        "value": 1200,
+        "unit": "hours",
+    }
+    assert answers["went_live"]["value"] == "2025-03-07"
+    assert answers["open_source"]["value"] is True
+    assert answers["channels"]["value"] == ["Web", "Phone"]
+    assert answers["code_url"] == {
+        "key": "code_url",
+        "label": "Where the code is",
+        "kind": "url",
+        "value": "https://code.example.gov.uk/bins",
+    }
+    assert answers["savings"]["value"] == {
+        "columns": [
+            {"key": "item", "label": "What was saved", "kind": "text"},
+            {"key": "amount", "label": "Amount (£)", "kind": "number"},
+            {"key": "recurring", "label": "Every year", "kind": "yes_no"},
+        ],
+        "rows": [
+            {"item": "Printing", "amount": 2500.5, "recurring": True},
+            {"item": FORMULA_ANSWER, "amount": 300, "recurring": False},
+        ],
+    }
+    raw = api.get(f"/api/v1/impact-cases/{case.slug}").get_data(as_text=True)
+    assert '"value":1200' in raw.replace(" ", "") and '"value":true' in raw.replace(" ", "")
+    for private in (PRIVATE_ANSWER, ORGANISER_ONLY_ANSWER, "internal_notes", "budget_code", "second_only"):
+        assert private not in raw
+    # the list gives the same answers, and validates too
+    listed = get(api, spec, "/api/v1/impact-cases", "/impact-cases")
+    assert listed["data"][0]["answers"] == body["data"]["answers"]
+
+
+@pytest.mark.parametrize(
+    "key,wrong",
+    [
+        ("staff_hours", "1200"),  # a number as text
+        ("went_live", "7 March 2025"),  # a date not YYYY-MM-DD
+        ("open_source", "yes"),  # yes as text
+        ("channels", "Web"),  # several choices not as a list
+        ("savings", [{"item": "Printing"}]),  # a group's rows without its columns
+    ],
+)
+def test_the_schema_types_each_answer_by_its_kind(api, spec, app, key, wrong):
+    cycle = make_published_cycle(year=2025)
+    install_public_form(cycle)
+    case = make_published_case(cycle, category=cycle.categories[0], **ANSWERS)
+    body = get(api, spec, f"/api/v1/impact-cases/{case.slug}", "/impact-cases/{slug}")
+    [answer] = [a for a in body["data"]["answers"] if a["key"] == key]
+    answer["value"] = wrong
+    with pytest.raises(ValidationError):
+        validate(spec, "/impact-cases/{slug}", 200, body)
+
+
+def test_the_document_names_its_changes(spec):
+    assert spec["info"]["version"] == "2.0.0"
+    assert "`answers`" in spec["info"]["description"] and "2.0.0" in spec["info"]["description"]
+    answer = spec["components"]["schemas"]["Answer"]
+    assert answer["discriminator"]["propertyName"] == "kind"
+    assert set(answer["discriminator"]["mapping"]) >= {
+        "text",
+        "textarea",
+        "number",
+        "date",
+        "yes_no",
+        "choices",
+        "group",
+    }

@@ -15,10 +15,22 @@ import time_machine
 from awards.domain.core import audit
 from awards.domain.nominations import attachments
 from awards.domain.programme import entry_forms
-from awards.domain.publishing.exports import BYTE_ORDER_MARK, NOMINATION_COLUMNS, nomination_header
+from awards.domain.publishing.exports import (
+    BYTE_ORDER_MARK,
+    FIXED_QUESTION_KEYS,
+    NOMINATION_COLUMNS,
+    nomination_header,
+)
 from awards.extensions import db
 from awards.models import AuditEvent, Eligibility, Nomination, NominationPartner, NominationStatus, NominationTrend
 from tests.factories import make_cycle, make_nomination
+from tests.support.public_form import (
+    FORMULA_ANSWER,
+    ORGANISER_ONLY_ANSWER,
+    PRIVATE_ANSWER,
+    fill_public_answers,
+    install_public_form,
+)
 from tests.support.queries import recorded_queries
 from tests.support.visible import text_of
 
@@ -335,6 +347,40 @@ def test_the_nomination_page_shows_every_section(app, organiser_client, cycle, n
     assert download.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_organisers_see_every_asked_question_of_a_custom_form(organiser_client, cycle, nominator):
+    install_public_form(cycle)
+    nomination = make_nomination(cycle, nominator=nominator, category=cycle.categories[0])
+    fill_public_answers(nomination)
+    page = organiser_client.get(page_url(nomination))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    # the sections in the form's order, the custom one among them
+    titles = [s.title for s in entry_forms.sections_of(cycle)]
+    assert [h for h in headings_of(html, "h2") if h in titles] == titles
+    words = text_of(html)
+    impact = words.split("Impact in numbers", 1)[1].split("Unintended consequences and lessons", 1)[0]
+    for expected in (
+        "Staff hours saved",
+        "1,200",
+        "Went live 7 March 2025",
+        "Open source Yes",
+        "Web",
+        "Printing",
+        "Where the code is https://code.example.gov.uk/bins",
+        # organisers see everything: what only judges and organisers read, and what only organisers read
+        f"Notes for judges {PRIVATE_ANSWER}",
+        f"Budget code {ORGANISER_ONLY_ANSWER}",
+    ):
+        assert expected in impact, expected
+    # but not a question the nomination is not asked (another category's)
+    assert "Second category question" not in words and "Second-category-marker" not in words
+    # nor one whose condition does not hold
+    nomination.answers = {**nomination.answers, "open_source": False}
+    db.session.commit()
+    words = text_of(organiser_client.get(page_url(nomination)).get_data(as_text=True))
+    assert "Open source No" in words and "Where the code is" not in words
+
+
 def test_a_document_of_another_nomination_is_not_found_here(app, organiser_client, cycle, nominator, tmp_path):
     app.config["UPLOAD_FOLDER"] = str(tmp_path)
     a = make_nomination(cycle, nominator=nominator)
@@ -615,6 +661,43 @@ def test_the_export_neutralises_formulas(organiser_client, cycle, nominator, tri
     assert row["Partners"] == f"'{trigger}cmd (supplier)"
     assert row["Eligibility reason"] == f"'{trigger}Reason"
     assert row["Eligibility"] == "Not eligible"
+
+
+def test_the_export_of_a_custom_form_has_a_column_per_question_formula_safe_in_constant_queries(
+    organiser_client, cycle, nominator
+):
+    install_public_form(cycle)
+    url = f"/organiser/cycles/{cycle.slug}/nominations.csv"
+
+    def add(count):
+        for i in range(count):
+            n = make_nomination(cycle, nominator=nominator, category=cycle.categories[i % 3])
+            fill_public_answers(n, internal_notes=f"=SUM(A{i}:A9)")
+
+    def export():
+        with recorded_queries() as statements:
+            response = organiser_client.get(url)
+            rows = read_csv(response)
+        return rows, len(statements)
+
+    organiser_client.get(url)  # warm up
+    add(3)
+    rows, with_3 = export()
+    add(27)
+    rows, with_30 = export()
+    assert with_3 == with_30 and len(rows) == 30
+    header = list(rows[0])
+    assert header == nomination_header(cycle)
+    questions = [q for q in entry_forms.questions_of(cycle) if q.key not in FIXED_QUESTION_KEYS]
+    assert header[len(NOMINATION_COLUMNS) :] == [entry_forms.short_name(q) for q in questions]
+    first = rows[0]
+    assert first["Staff hours saved"] == "1,200" and first["Went live"] == "7 March 2025"
+    assert first["Budget code"] == ORGANISER_ONLY_ANSWER
+    # a custom answer starting with = is neutralised, in a cell of its own and in a group's lines
+    assert first["Notes for judges"] == "'=SUM(A0:A9)"
+    assert f"What was saved: {FORMULA_ANSWER}" in first["Savings"]
+    # the second category's question is answered only by its nominees
+    assert first["Second category question"] == "" and rows[1]["Second category question"] == "Second-category-marker"
 
 
 def test_the_export_of_many_nominations_comes_in_order(organiser_client, cycle, nominator, monkeypatch):

@@ -17,7 +17,9 @@ from awards.models import (
     Result,
     ShortlistDecision,
 )
-from tests.support.visible import buttons, main_text
+from tests.factories import make_published_case, make_published_cycle
+from tests.support.public_form import ANSWERS, install_public_form
+from tests.support.visible import buttons, error_summary, main_text, page_text
 
 
 def test_leaderboard_and_drill_down(organiser_client, judged):
@@ -118,6 +120,52 @@ def test_edit_and_unpublish_a_case(organiser_client, judged):
     organiser_client.post_form(f"{url}/publication", {"action": "unpublish"}, token_from=url)
     db.session.expire_all()
     assert not db.session.get(ImpactCase, case.id).is_public
+
+
+def test_the_public_copys_text_answers_can_be_reworded(organiser_client, client, app):
+    cycle = make_published_cycle(year=2025)
+    install_public_form(cycle)
+    case = make_published_case(cycle, category=cycle.categories[0], **ANSWERS)
+    url = f"/organiser/impact-cases/{case.id}"
+    page = organiser_client.get(url)
+    html = page.get_data(as_text=True)
+    # a field for each text answer, and for each text cell of a group; the other kinds are shown as given
+    for field in ("answer-challenge", "answer-lessons", "answer-measured-0-metric", "answer-savings-1-item"):
+        assert f'id="{field}"' in html, field
+    for field in ("answer-staff_hours", "answer-went_live", "answer-savings-0-amount", "answer-open_source"):
+        assert f'id="{field}"' not in html, field
+    words = page_text(page)
+    assert "Staff hours saved As the nominee gave it: it cannot be changed here. 1,200 hours" in words
+    assert "Savings: row 2 Amount (£): 300 Every year: No" in words
+
+    form = {name: getattr(case, name) for name in EDITABLE_CASE_FIELDS}
+    form.update({f"how_{link.trend_id}": link.how_addressed for link in case.trend_links})
+    form.update({"answer-challenge": "A clearer challenge.", "answer-savings-1-item": "Postage"})
+    response = organiser_client.post_form(url, form, token_from=url)
+    assert response.status_code == 302
+    db.session.expire_all()
+    edited = {a["key"]: a["value"] for a in db.session.get(ImpactCase, case.id).answers}
+    assert edited["challenge"] == "A clearer challenge."
+    assert [r["item"] for r in edited["savings"]["rows"]] == ["Printing", "Postage"]
+    assert edited["savings"]["rows"][1]["amount"] == 300  # the other cells as they were
+    assert edited["staff_hours"] == 1200 and edited["approach"] == "How we approached it."
+    # the nomination keeps the nominee's words; the public page shows the new ones
+    assert db.session.get(Nomination, case.nomination_id).answers["challenge"] == "The challenge we faced."
+    public = client.get(f"/impact-cases/{case.slug}").get_data(as_text=True)
+    assert "A clearer challenge." in public and "Postage" in public
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "impact_case.edited").order_by(AuditEvent.id.desc())
+    ).first()
+    assert event.detail["fields"] == ["The challenge", "Savings"]
+
+    # too long: refused on its field, with what was typed kept
+    form["answer-savings-1-item"] = "x" * 2001
+    response = organiser_client.post_form(url, form, token_from=url)
+    assert response.status_code == 200
+    assert error_summary(response) == [("#answer-savings-1-item", "Savings must be 2,000 characters or fewer")]
+    assert 'value="' + "x" * 2001 + '"' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(ImpactCase, case.id).answers[8]["value"]["rows"][1]["item"] == "Postage"
 
 
 def test_insight(organiser_client, judged):

@@ -11,14 +11,24 @@ import pytest
 import sqlalchemy as sa
 
 from awards.domain.core.clock import utcnow
+from awards.domain.publishing import publication
 from awards.domain.results import shortlists
 from awards.extensions import db
 from awards.models import ImpactCase
 from tests.factories import make_published_case, make_published_cycle, make_user
 from tests.support.pages import page_source
 from tests.support.programme import trend
+from tests.support.public_form import (
+    ANSWERS,
+    FORMULA_ANSWER,
+    ORGANISER_ONLY_ANSWER,
+    PRIVATE_ANSWER,
+    PUBLIC_LABELS,
+    install_public_form,
+)
 from tests.support.publishing import PUBLIC_TITLES, SECRET_ORG, SECRET_TITLE, WITHDRAWN_TITLE
 from tests.support.queries import recorded_queries
+from tests.support.visible import text_of
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -399,6 +409,194 @@ def test_atom_feed_holds_the_newest_fifty(client, app):
 def test_an_empty_feed_is_still_valid(client, app):
     root = ET.fromstring(client.get("/impact-cases.atom").data)
     assert root.findtext(f"{ATOM}updated") and root.findall(f"{ATOM}entry") == []
+
+
+# --- A case from a custom form ---------------------------------------------------------------
+
+
+def headings(html: str) -> list[str]:
+    return [text_of(h) for h in re.findall(r"<h2[^>]*>(.*?)</h2>", html, re.S)]
+
+
+def table_rows(html: str, label: str) -> list[list[str]]:
+    """The cells of each row of the table whose region is named after `label`."""
+    table = html.split(f'aria-label="{label} (scroll sideways', 1)[1].split("</table>", 1)[0]
+    return [
+        [text_of(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    ]
+
+
+@pytest.fixture
+def custom_case(app):
+    """A published case of a cycle whose form adds an "Impact in numbers" section (tests/support/public_form.py)."""
+    cycle = make_published_cycle(year=2025)
+    install_public_form(cycle)
+    return make_published_case(
+        cycle,
+        category=cycle.categories[0],
+        title="Bins that tell crews when they are full",
+        summary="Crews empty only full bins.",
+        **ANSWERS,
+    )
+
+
+@pytest.fixture
+def api_schema_validator(client):
+    """Validates an API body against the schema the served OpenAPI document gives its path."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+
+    def validate(path: str, body, status: int = 200) -> None:
+        content = spec["paths"][path]["get"]["responses"][str(status)]["content"]["application/json"]
+        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **content["schema"], **spec}
+        Draft202012Validator(schema, format_checker=FormatChecker()).validate(body)
+
+    return validate
+
+
+NEVER_PUBLIC = (PRIVATE_ANSWER, ORGANISER_ONLY_ANSWER, "Second-category-marker", "Budget code", "Notes for judges")
+
+
+def test_a_custom_forms_public_answers_are_shown_in_form_order_under_their_labels(client, custom_case):
+    html = page_source(client.get(f"/impact-cases/{custom_case.slug}"))
+    shown = [h for h in headings(html) if h in PUBLIC_LABELS]
+    assert shown == PUBLIC_LABELS
+    words = text_of(html)
+
+    # each answer under its heading, typed by its kind
+    def after(label: str) -> str:
+        return words.split(label, 1)[1][:80]
+
+    assert after("Staff hours saved").startswith(" 1,200 hours")
+    assert after("Went live").startswith(" 7 March 2025")
+    assert after("Open source").startswith(" Yes")
+    assert after("Channels").startswith(" Web Phone")
+    assert '<a class="govuk-link" rel="nofollow noopener" href="https://code.example.gov.uk/bins">' in html
+    # a repeating group is a table: its columns' labels, then a row per row
+    assert table_rows(html, "Savings") == [
+        ["What was saved", "Amount (£)", "Every year"],
+        ["Printing", "2,500.5", "Yes"],
+        [FORMULA_ANSWER, "300", "No"],
+    ]
+    assert table_rows(html, "Measured outcomes")[1] == ["Calls handled", "100 a day", "40 a day", "March 2026"]
+    # nothing that is not public, nor what the nominee was not asked
+    for private in NEVER_PUBLIC:
+        assert private not in html, private
+
+
+def test_a_question_not_asked_is_not_published(app, client):
+    cycle = make_published_cycle(year=2025)
+    install_public_form(cycle)
+    # "Where the code is" is asked only when the code is open source; the answer kept from before is not published
+    case = make_published_case(cycle, category=cycle.categories[0], **{**ANSWERS, "open_source": False})
+    assert [a["key"] for a in case.answers if a["key"] in ("open_source", "code_url", "second_only")] == ["open_source"]
+    html = page_source(client.get(f"/impact-cases/{case.slug}"))
+    assert "https://code.example.gov.uk/bins" not in html and "Where the code is" not in html
+    assert text_of(html).split("Open source", 1)[1].startswith(" No")
+    # the question of the second category is published for a nominee of that category
+    other = make_published_case(cycle, category=cycle.categories[1], **ANSWERS)
+    assert "Second-category-marker" in page_source(client.get(f"/impact-cases/{other.slug}"))
+
+
+def test_non_public_answers_are_nowhere_public(client, custom_case):
+    urls = [
+        f"/impact-cases/{custom_case.slug}",
+        "/impact-cases",
+        "/impact-cases.atom",
+        f"/api/v1/impact-cases/{custom_case.slug}",
+        "/api/v1/impact-cases",
+        f"/cycles/{custom_case.cycle.slug}/shortlist",
+    ]
+    for url in urls:
+        body = client.get(url).get_data(as_text=True)
+        for private in (PRIVATE_ANSWER, ORGANISER_ONLY_ANSWER, "Second-category-marker"):
+            assert private not in body, (url, private)
+    # nor can they be searched for
+    for words in ("Internal-marker", "BX-99", "Second-category-marker"):
+        assert client.get(f"/api/v1/impact-cases?q={words}").get_json()["meta"]["total"] == 0
+    assert client.get("/api/v1/impact-cases?q=crews").get_json()["meta"]["total"] == 1
+
+
+def test_what_is_published_is_listed_from_the_form(app, custom_case):
+    cycle = custom_case.cycle
+    labels = publication.published_labels(cycle)
+    assert labels == [
+        "Nominated organisation",
+        "Partner organisations",
+        "Region",
+        "Project title",
+        "Public summary",
+        "Trends",
+        *PUBLIC_LABELS[:10],
+        "Second category question",
+        *PUBLIC_LABELS[10:],
+    ]
+    # for a nominee of a category, what a case of that category would show
+    assert "Second category question" not in publication.published_labels(cycle, cycle.categories[0].id)
+    assert "Second category question" in publication.published_labels(cycle, cycle.categories[1].id)
+    # what the case holds is what the list names (core answers in columns of their own)
+    assert [a["label"] for a in custom_case.answers] == PUBLIC_LABELS
+    # without a cycle: the default form's list
+    default = publication.published_labels()
+    assert "The challenge" in default and "Staff hours saved" not in default
+    assert "Supporting documents" not in default and "Contact" not in default
+
+
+def test_a_case_copied_before_forms_were_data_keeps_its_answers(client, api_schema_validator, shelf):
+    """The migration gave every impact case its answers in the default form's order, blank ones
+    included (as "" ): they show, and the blank ones do not."""
+    case = shelf.cards
+    case.answers = [
+        {"key": "challenge", "label": "The challenge", "kind": "textarea", "value": "Migrated challenge."},
+        {"key": "approach", "label": "The approach", "kind": "textarea", "value": ""},
+        {
+            "key": "outcomes_narrative",
+            "label": "Outcomes and impact",
+            "kind": "textarea",
+            "value": "Migrated outcomes.",
+        },
+        {
+            "key": "measured",
+            "label": "Measured outcomes",
+            "kind": "group",
+            "value": {
+                "columns": [
+                    {"key": "metric", "label": "What was measured", "kind": "text"},
+                    {"key": "baseline", "label": "Baseline", "kind": "text"},
+                    {"key": "result", "label": "Result", "kind": "text"},
+                    {"key": "measured_on", "label": "When it was measured", "kind": "text"},
+                ],
+                "rows": [{"metric": "Loans", "baseline": "", "result": "3,000 a month", "measured_on": ""}],
+            },
+        },
+        {
+            "key": "unintended_consequences",
+            "label": "Unintended consequences and risks",
+            "kind": "textarea",
+            "value": "",
+        },
+        {
+            "key": "lessons",
+            "label": "Lessons and how others could adopt it",
+            "kind": "textarea",
+            "value": "Migrated lessons.",
+        },
+    ]
+    db.session.commit()
+    html = page_source(client.get(f"/impact-cases/{case.slug}"))
+    assert [h for h in headings(html) if h in PUBLIC_LABELS] == [
+        "The challenge",
+        "Outcomes and impact",
+        "Measured outcomes",
+        "Lessons and how others could adopt it",
+    ]
+    assert "Migrated challenge." in html and "Migrated lessons." in html
+    assert table_rows(html, "Measured outcomes")[1] == ["Loans", "Not given", "3,000 a month", "Not given"]
+    body = client.get(f"/api/v1/impact-cases/{case.slug}").get_json()
+    api_schema_validator("/impact-cases/{slug}", body)
+    assert [a["key"] for a in body["data"]["answers"]] == ["challenge", "outcomes_narrative", "measured", "lessons"]
 
 
 # --- Caching -------------------------------------------------------------------------------

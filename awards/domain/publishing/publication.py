@@ -15,7 +15,7 @@ from typing import Any
 from awards.domain.nominations import answers
 from awards.domain.programme import entry_forms as forms
 from awards.models import Cycle, Nomination
-from awards.models.forms import FormQuestion
+from awards.models.forms import FormQuestion, FormSection
 
 # The core questions every impact case shows, in columns of its own (title, summary, organisation,
 # partners, region and the trends with how the work addresses each).
@@ -47,16 +47,28 @@ def is_case_answer(question: FormQuestion) -> bool:
     return not question.core and is_published(question)
 
 
-def published_questions(cycle: Cycle) -> list[FormQuestion]:
-    """The questions of the cycle's form whose answers an impact case shows, in form order."""
-    return [q for q in forms.questions_of(cycle) if is_published(q)]
+def published_questions(cycle: Cycle, category_id: int | None = None) -> list[FormQuestion]:
+    """The questions of the cycle's form whose answers an impact case shows, in form order (with a
+    category: those a nominee of the category may be asked)."""
+
+    def in_category(item: FormSection | FormQuestion) -> bool:
+        return category_id is None or not item.category_ids or category_id in item.category_ids
+
+    return [
+        q
+        for section in forms.sections_of(cycle)
+        if in_category(section)
+        for q in section.questions
+        if in_category(q) and is_published(q)
+    ]
 
 
-def published_labels(cycle: Cycle | None = None) -> list[str]:
+def published_labels(cycle: Cycle | None = None, category_id: int | None = None) -> list[str]:
     """What an impact case of the cycle shows of the nominee's answers, by the questions' short names
-    in form order; without a cycle, what the default form publishes."""
+    in form order (with a category: of a nomination of that category); without a cycle, what the
+    default form publishes."""
     if cycle is not None and cycle.form_sections:
-        return [forms.short_name(q) for q in published_questions(cycle)]
+        return [forms.short_name(q) for q in published_questions(cycle, category_id)]
     return [
         str((q.get("settings") or {}).get("short") or q["label"])
         for section in forms.default_definition()["sections"]
