@@ -87,11 +87,10 @@ def fill_everything(client, nomination):
         assert response.status_code == 302, (section, response.get_data(as_text=True)[:3000])
 
 
-def upload(client, nomination, name, content):
+def upload(client, nomination, name, content, *, question=None, section="documents"):
+    """Upload a file to a file question (by default the form's documents question), from its section's page."""
     url = f"/nominations/{nomination.reference}/documents/upload"
-    return client.post_form(
-        url,
-        {"file": (io.BytesIO(content), name)},
-        token_from=section_url(nomination, "documents"),
-        content_type="multipart/form-data",
-    )
+    data = {"file": (io.BytesIO(content), name)}
+    if question:
+        data["question"] = question
+    return client.post_form(url, data, token_from=section_url(nomination, section), content_type="multipart/form-data")

@@ -7,7 +7,6 @@ windows, and a post kept across a sign-in."""
 
 from __future__ import annotations
 
-import io
 import re
 from html.parser import HTMLParser
 
@@ -18,6 +17,7 @@ from awards.domain.programme import entry_forms
 from awards.extensions import db
 from awards.models import Nomination, NominationStatus
 from tests.factories import DEFAULT_PASSWORD, make_cycle
+from tests.support import nominating
 from tests.support.files import PDF, PNG
 from tests.support.nominating import based_on, save, section_url, start_draft
 from tests.support.visible import error_summary, main_text, visible_texts
@@ -269,13 +269,8 @@ def fill(client, nomination, cycle):
     ):
         response = save(client, nomination, section, data)
         assert response.status_code == 302, (section, error_summary(response))
-    upload = client.post_form(
-        f"/nominations/{nomination.reference}/documents/upload",
-        {"question": "evidence", "file": (io.BytesIO(PDF), "Evaluation.pdf")},
-        token_from=section_url(nomination, "evidence"),
-        content_type="multipart/form-data",
-    )
-    assert upload.status_code == 302
+    response = nominating.upload(client, nomination, "Evaluation.pdf", PDF, question="evidence", section="evidence")
+    assert response.status_code == 302
     assert save(client, nomination, "evidence", {}).status_code == 302
 
 
@@ -436,12 +431,7 @@ def test_invalid_answers_are_kept_in_the_draft_and_shown_back_with_their_errors(
 
 
 def upload(client, nomination, name, content, question="evidence"):
-    return client.post_form(
-        f"/nominations/{nomination.reference}/documents/upload",
-        {"question": question, "file": (io.BytesIO(content), name)},
-        token_from=section_url(nomination, "evidence"),
-        content_type="multipart/form-data",
-    )
+    return nominating.upload(client, nomination, name, content, question=question, section="evidence")
 
 
 def test_a_file_question_takes_its_own_types_size_and_count(nominee_client, cycle):
