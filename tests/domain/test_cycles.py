@@ -9,7 +9,8 @@ import time_machine
 
 from awards.domain.core.dates import govuk_datetime
 from awards.domain.core.errors import Conflict, DomainError
-from awards.domain.programme import cycles, taxonomy
+from awards.domain.nominations import form_builder
+from awards.domain.programme import cycles, entry_forms, taxonomy
 from awards.extensions import db
 from awards.models import AuditEvent, Cycle, CycleStatus, Trend
 from tests.factories import make_cycle, make_nomination
@@ -86,7 +87,11 @@ def test_a_new_cycle_is_a_draft_with_the_defaults(app, organiser):
     assert cycle.status is CycleStatus.DRAFT and cycle.slug == "public-sector-digital-awards-2026"
     assert [t.code for t in cycle.trends] == ["D1", "D2", "D3", "D4", "D5", "T1", "T2", "T3", "T4", "T5"]
     assert len(cycle.categories) == 8 and len(cycle.criteria) == 6
-    assert (cycle.summary_word_limit, cycle.section_word_limit, cycle.trends_min, cycle.trends_max) == (100, 500, 1, 3)
+    assert (cycle.trends_min, cycle.trends_max) == (1, 3)
+    # The default form, with the default limits in its questions.
+    summary, lessons = entry_forms.question_by_key(cycle, "summary"), entry_forms.question_by_key(cycle, "lessons")
+    assert (summary.settings["max_words"], lessons.settings["max_words"]) == (100, 500)
+    assert [s.key for s in cycle.form_sections][:3] == ["organisation", "project", "trends"]
     assert cycle.reference_prefix == "PSDA"
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.created"))
     assert event.actor_id == organiser.id
@@ -308,6 +313,14 @@ def test_a_category_with_nominations_cannot_be_removed(app, organiser):
 
 def test_copy_starts_next_year_without_retired_trends(app, organiser):
     cycle = _new_cycle(judging_close_at=utc(2026, 9, 1, 16), reference_prefix="SDA", summary_word_limit=150)
+    form_builder.add_question(
+        entry_forms.section_by_key(cycle, "project"),
+        kind="number",
+        label="What was the budget?",
+        required=False,
+        category_ids=[cycle.categories[0].id],
+        settings={"unit": "£"},
+    )
     cycles.add_category(cycle, name="Cyber", trend_ids=[_trend("T3").id])
     taxonomy.retire_trend(_trend("T3"))
     db.session.commit()
@@ -322,7 +335,11 @@ def test_copy_starts_next_year_without_retired_trends(app, organiser):
     db.session.commit()
     assert copy.status is CycleStatus.DRAFT and copy.slug == "public-sector-digital-awards-2027"
     assert copy.nominations_close_at == utc(2027, 6, 28, 16)
-    assert (copy.reference_prefix, copy.summary_word_limit) == ("SDA", 150)
+    assert copy.reference_prefix == "SDA"
+    # The form is copied: its limits, and its questions' category limits on the copied categories.
+    assert entry_forms.definition_of(copy) == entry_forms.definition_of(cycle)
+    assert entry_forms.question_by_key(copy, "summary").settings["max_words"] == 150
+    assert entry_forms.question_by_key(copy, "what_was_the_budget").category_ids == [copy.categories[0].id]
     assert "T3" not in [t.code for t in copy.trends] and len(copy.trends) == 9
     assert [c.name for c in copy.categories] == [c.name for c in cycle.categories]
     cyber = next(c for c in copy.categories if c.name == "Cyber")

@@ -40,15 +40,12 @@ def cycle_form(**overrides) -> dict:
         "judging_close_date": ["", "", ""],
         "judging_close_time": "",
         "trends": [str(trend(code).id) for code in ("D1", "D2", "T1", "T2")],
-        "summary_word_limit": "100",
-        "section_word_limit": "500",
         "trends_min": "1",
         "trends_max": "3",
-        "attachments_max_count": "5",
-        "attachments_max_mb": "10",
         "judges_per_nomination": "3",
         "judge_max_load": "20",
         "reference_prefix": "PSDA",
+        "form_start": "default",
         "categories": [item["slug"] for item in cycles.default_categories()],
     }
     data.update(overrides)

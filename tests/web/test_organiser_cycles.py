@@ -94,7 +94,8 @@ def test_the_create_form_starts_with_sensible_defaults(organiser_client):
     assert input_value(page, "time_zone") == "Europe/London"
     assert input_value(page, "year") == str(datetime.now(UTC).year)
     assert input_value(page, "reference_prefix") == "PSDA"
-    assert input_value(page, "summary_word_limit") == "100" and input_value(page, "judges_per_nomination") == "3"
+    assert input_value(page, "judges_per_nomination") == "3"
+    assert "summary_word_limit" not in page.get_data(as_text=True)  # the limits live in the form's questions
     assert input_value(page, "nominations_close_time") == "5pm"
     digital_and_technology = {t.id for t in cycles.default_trends()}
     assert checked_trend_ids(page) == digital_and_technology
@@ -110,7 +111,7 @@ def test_a_form_with_errors_keeps_everything_typed(organiser_client):
         nominations_close_date=["28", "", "2026"],
         nominations_close_time="25:00",
         judging_close_date=["1", "10", "2026"],
-        summary_word_limit="0",
+        judge_max_load="0",
         trends_min="5",
         trends_max="2",
         reference_prefix="P S",
@@ -127,8 +128,8 @@ def test_a_form_with_errors_keeps_everything_typed(organiser_client):
         "#nominations_close_time": "Enter the time nominations close like 5pm or 17:00",
         "#judging_close_time": "Enter the time judging closes",
         "#trends": "Select at least 5 trends: each nomination must address 5",
-        "#summary_word_limit": "Number of words in the public summary must be 1 or more",
         "#trends_max": "Most trends must be the same as or more than the fewest trends",
+        "#judge_max_load": "Most nominations one judge scores must be 1 or more",
         "#reference_prefix": "Reference prefix must be 1 to 12 letters or numbers, like PSDA",
     }
     assert input_value(response, "year") == "twenty"
@@ -205,7 +206,8 @@ def test_the_cycle_page_summarises_everything(organiser_client):
     assert "Nominees can start and submit nominations until 5pm on 28 June 2030" in text
     assert "1 nomination received, 1 in draft" in text
     assert "Reference prefix PSDA (references look like PSDA-2026-0042)" in text
-    assert "Each section 500 words or fewer" in text and "Trends addressed 1 to 3, one of them primary" in text
+    assert "Entry form 9 sections, 19 questions" in text and "Trends addressed 1 to 3, one of them primary" in text
+    assert f'href="/organiser/cycles/{cycle.slug}/form"' in page.get_data(as_text=True)
     assert "Evidenced outcomes and impact (weight 30, scored 1 to 10)" in text
     html = page.get_data(as_text=True)
     assert f'href="/organiser/cycles/{cycle.slug}/edit#nominations_close_date-day"' in html

@@ -3,14 +3,20 @@ the cycle's time zone; entry rules as whole numbers; trends as checkboxes groupe
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovTextArea, GovTextInput
-from wtforms import Field, IntegerField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, StopValidation, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovRadioInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import Field, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, StopValidation, ValidationError
 
 from awards.domain.core.errors import DomainError
 from awards.domain.programme.cycles import (
@@ -236,11 +242,6 @@ class WholeNumberField(IntegerField):
         return super().__call__(params=params, **kwargs)
 
 
-def _largest_upload_mb() -> int:
-    # An attachment must fit in one request, with room for the rest of the form.
-    return max(1, current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024) - 1)
-
-
 # --- Trends as checkboxes ---------------------------------------------------------------------
 
 
@@ -454,20 +455,6 @@ class CycleForm(DatesMixin, Form):
     # Only on the create page (the edit page removes it): the default categories to start with.
     categories = DefaultCategoriesField("Categories to start with")
 
-    summary_word_limit = WholeNumberField(
-        "Words in the public summary",
-        what="number of words in the public summary",
-        maximum=1000,
-        default=100,
-        description="The summary is published if the nomination is shortlisted",
-    )
-    section_word_limit = WholeNumberField(
-        "Words in each section",
-        what="number of words in each section",
-        maximum=5000,
-        default=500,
-        description="For the challenge, the approach, the outcomes and the lessons",
-    )
     trends_min = WholeNumberField("Fewest trends a nomination addresses", what="fewest trends", maximum=10, default=1)
     trends_max = WholeNumberField(
         "Most trends a nomination addresses",
@@ -475,12 +462,6 @@ class CycleForm(DatesMixin, Form):
         maximum=10,
         default=3,
         description="One of them is the primary trend",
-    )
-    attachments_max_count = WholeNumberField(
-        "Most supporting documents", what="most supporting documents", maximum=20, default=5
-    )
-    attachments_max_mb = WholeNumberField(
-        "Largest supporting document, in MB", what="largest document size", maximum=_largest_upload_mb, default=10
     )
     judges_per_nomination = WholeNumberField(
         "Judges for each nomination", what="number of judges for each nomination", maximum=20, default=3
@@ -498,16 +479,27 @@ class CycleForm(DatesMixin, Form):
     # The cycle being changed (None on the create page): its own prefix does not clash with itself.
     editing: Cycle | None = None
 
+    # Only on the create page: the entry form to start with, the default one or a saved template's
+    # (its limits, once the word and file limits of the cycle, now live in its questions).
+    form_start = RadioField(
+        "Start the entry form from",
+        widget=GovRadioInput(),
+        choices=[("default", "The default form")],
+        default="default",
+        validators=[InputRequired("Select the form to start from")],
+    )
+
     RULES = (
-        "summary_word_limit",
-        "section_word_limit",
         "trends_min",
         "trends_max",
-        "attachments_max_count",
-        "attachments_max_mb",
         "judges_per_nomination",
         "judge_max_load",
     )
+
+    def offer_templates(self, templates) -> None:
+        """The saved templates the new cycle's form can start from."""
+        self.form_start.choices = [("default", "The default form")] + [(str(t.id), t.name) for t in templates]
+        self.templates = {str(t.id): t for t in templates}
 
     def validate_time_zone(self, field):
         try:
@@ -552,6 +544,8 @@ class CycleForm(DatesMixin, Form):
         }
         if "categories" in self._fields:
             values["categories"] = list(self.categories.data or [])
+        if "form_start" in self._fields and self.form_start.data in getattr(self, "templates", {}):
+            values["form"] = copy.deepcopy(self.templates[self.form_start.data].definition)
         values.update({name: self[name].data for name in self.RULES})
         values.update(self.parsed)
         return values

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.nominations import form_builder
 from awards.domain.programme import cycles as cycle_rules
 from awards.domain.results import shortlists as results_rules
 from awards.extensions import db
@@ -134,6 +135,7 @@ def cycle(slug: str):
         accepting=cycle_rules.accepts_nominations(cycle, now),
         nominations_url=_nominations_url(cycle),
         change=_change_links(cycle),
+        form_size=_form_size(cycle),
         now=now,
         title=cycle.name,
     )
@@ -175,6 +177,16 @@ def _moves(cycle: Cycle, now) -> list[dict]:
     return moves
 
 
+def _form_size(cycle: Cycle) -> str:
+    """The entry form in a few words: "9 sections, 21 questions"."""
+    sections = len(cycle.form_sections)
+    questions = sum(len(s.questions) for s in cycle.form_sections)
+    return (
+        f"{sections} {'section' if sections == 1 else 'sections'}, "
+        f"{questions} {'question' if questions == 1 else 'questions'}"
+    )
+
+
 def _change_links(cycle: Cycle):
     """The "Change" action of a summary row: the edit page, at the field."""
 
@@ -213,6 +225,7 @@ def create_cycle():
         }
     )
     form.trends.offer(_current_trends())
+    form.offer_templates(form_builder.form_templates())
     if form.validate_on_submit():
         done = attempt(
             lambda: cycle_rules.create_cycle(**form.values(), by=current_user),
@@ -242,6 +255,7 @@ def edit_cycle(slug: str):
     form = CycleForm(data={**cycle_form_defaults(cycle), "trends": [t.id for t in cycle.trends]})
     form.editing = cycle
     del form.categories  # the cycle page adds, changes and removes them one by one
+    del form.form_start  # the entry form has its own pages
     if cycle.status is not CycleStatus.DRAFT:
         del form.slug  # the web address is in links people have once the cycle has opened
     form.trends.offer(_offerable_trends(cycle))
