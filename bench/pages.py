@@ -12,7 +12,12 @@ writes JSON to bench/results/pages-<database>.json.
 The public pages are measured with the in-process page cache off (PUBLIC_CACHE_ENTRIES = 0), so
 the figures are what building each page costs; see bench/throughput.py for the cached figures.
 
+With --custom-form every cycle asks seed-scale's 30-question designed form (a repeating group, a
+section for one category, a conditional question; issue 14) and the figures go to
+bench/results/pages-<database>-custom-form.json.
+
     .venv/bin/python bench/pages.py
+    .venv/bin/python bench/pages.py --custom-form
     .venv/bin/python bench/pages.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/awards_bench
 """
 
@@ -30,10 +35,11 @@ from dataclasses import dataclass
 
 import scale_db
 import sqlalchemy as sa
-from sqlalchemy import event, func, select
+from sqlalchemy import cast, event, func, select
 from support import RESULTS, ROOT
 from support.report import load_average, machine, write_json
 
+from awards.devdata.scale import CUSTOM_FORM_QUESTIONS
 from awards.extensions import db
 
 TARGET_MEDIAN_MS = 50
@@ -52,7 +58,17 @@ class PageSpec:
 def find_pages() -> list[PageSpec]:
     """The key pages, with real addresses taken from the scale data."""
     from awards.devdata import scale
-    from awards.models import Assignment, Cycle, CycleStatus, ImpactCase, ImpactCaseTrend, Judge, Nomination, Trend
+    from awards.models import (
+        Assignment,
+        Cycle,
+        CycleStatus,
+        ImpactCase,
+        ImpactCaseTrend,
+        Judge,
+        Nomination,
+        Trend,
+        User,
+    )
 
     judging = db.session.scalar(select(Cycle).where(Cycle.status == CycleStatus.JUDGING).order_by(Cycle.id))
     cases = db.session.scalar(select(func.count(ImpactCase.id)))
@@ -66,6 +82,15 @@ def find_pages() -> list[PageSpec]:
     trend_slug = db.session.scalar(select(Trend.slug).where(Trend.id == trend_id))
     newest_year = db.session.scalar(select(func.max(ImpactCase.year)))
     judge_email = scale.scale_email("judge", 1)
+    nominee_email = scale.scale_email("nominee", 1)
+    # The nominee's nomination asked the most questions (the custom form's category-only section).
+    own = db.session.execute(
+        select(Nomination.reference, func.length(cast(Nomination.answers, sa.Text)).label("size"))
+        .join(User, User.id == Nomination.nominator_id)
+        .where(User.email == nominee_email, Nomination.cycle_id == judging.id)
+        .order_by(sa.desc("size"), Nomination.reference)
+        .limit(1)
+    ).one()
     reference = db.session.scalar(
         select(Nomination.reference)
         .join(Assignment, Assignment.nomination_id == Nomination.id)
@@ -84,13 +109,19 @@ def find_pages() -> list[PageSpec]:
         PageSpec("Trends", "/trends"),
         PageSpec("Trend", f"/trends/{trend_slug}"),
         PageSpec("API impact cases", "/api/v1/impact-cases"),
-        PageSpec("Nominee's nominations", "/nominations", scale.scale_email("nominee", 1)),
+        PageSpec("Nominee's nominations", "/nominations", nominee_email),
+        PageSpec("Nominee's nomination", f"/nominations/{own.reference}", nominee_email),
         PageSpec("Judge's list", "/judging/", judge_email),
         PageSpec("Judge's scoring page", f"/judging/nominations/{reference}", judge_email),
         PageSpec("Organiser's nominations", f"/organiser/cycles/{slug}/nominations", scale.ORGANISER_EMAIL),
         PageSpec(
             "Organiser's nominations, filtered",
             f"/organiser/cycles/{slug}/nominations?q=council&page=3",
+            scale.ORGANISER_EMAIL,
+        ),
+        PageSpec(
+            "Organiser's nomination",
+            f"/organiser/cycles/{slug}/nominations/{own.reference}",
             scale.ORGANISER_EMAIL,
         ),
         PageSpec("Results", f"/organiser/cycles/{slug}/results", scale.ORGANISER_EMAIL),
@@ -246,9 +277,10 @@ def main() -> int:
         return 0
     # Every request runs outside any app context, so it gets its own, with its own session, as in production.
     rss_before = rss_mb()
+    form = f"the {CUSTOM_FORM_QUESTIONS}-question custom form" if args.custom_form else "the default form"
     print(
-        f"Key pages at {args.nominations:,} nominations, {args.judges} judges, {args.cases:,} impact cases "
-        f"on {version} ({args.requests} requests each; load average {load_before} at the start)"
+        f"Key pages at {args.nominations:,} nominations, {args.judges} judges, {args.cases:,} impact cases, "
+        f"{form}, on {version} ({args.requests} requests each; load average {load_before} at the start)"
     )
     print(f"  {'Page':<36} {'median':>7} {'p95':>7} {'cpu':>7} {'SQL':>5}  (ms; SQL = queries per request)")
     figures = measure(app, engine, pages, args.requests)
@@ -259,6 +291,7 @@ def main() -> int:
         "database_version": version,
         "machine": machine(),
         "scale": {"nominations": args.nominations, "judges": args.judges, "impact_cases": args.cases},
+        "form": f"custom, {CUSTOM_FORM_QUESTIONS} questions" if args.custom_form else "default",
         "requests_per_page": args.requests,
         "load_average_before": load_before,
         "load_average_after": load_average(),
@@ -276,7 +309,8 @@ def main() -> int:
         "  Targets (median under 50 ms, p95 under 150 ms): "
         + ("met by every page" if not missed else "missed by " + ", ".join(missed))
     )
-    output = write_json(RESULTS / f"pages-{dialect}.json", summary)
+    suffix = "-custom-form" if args.custom_form else ""
+    output = write_json(RESULTS / f"pages-{dialect}{suffix}.json", summary)
     print(f"Figures written to {output.relative_to(ROOT)}")
     return 0
 

@@ -6,7 +6,12 @@ the migration head and a digest of the code that builds it, so a new or edited m
 to awards/devdata/scale.py builds a new one. A PostgreSQL database given by --database-url is
 created if missing and rebuilt when its key (kept as the database's comment) differs.
 
-    .venv/bin/python bench/scale_db.py [--nominations N --judges J --cases C] [--database-url URL] [--rebuild]
+    .venv/bin/python bench/scale_db.py [--nominations N --judges J --cases C] [--custom-form]
+        [--database-url URL] [--rebuild]
+
+With --custom-form every cycle asks seed-scale's 30-question designed form (a repeating group, a
+section for one category, a conditional question) instead of the default form; it is a database
+of its own (its own cache file, its own key).
 """
 
 from __future__ import annotations
@@ -33,6 +38,11 @@ def add_scale_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--judges", type=int, default=DEFAULT_SCALE["judges"])
     parser.add_argument("--cases", type=int, default=DEFAULT_SCALE["cases"])
     parser.add_argument(
+        "--custom-form",
+        action="store_true",
+        help="Every cycle asks seed-scale's 30-question designed form instead of the default form",
+    )
+    parser.add_argument(
         "--database-url",
         help="PostgreSQL (or SQLite) database to use instead of the cached "
         "SQLite file, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/"
@@ -50,12 +60,13 @@ def _migration_head() -> str:
     return "-".join(sorted(ScriptDirectory.from_config(config).get_heads()))
 
 
-def data_key(nominations: int, judges: int, cases: int) -> str:
+def data_key(nominations: int, judges: int, cases: int, custom_form: bool = False) -> str:
     digest = hashlib.sha256((ROOT / "awards" / "devdata" / "scale.py").read_bytes())
     for migration in sorted((ROOT / "migrations" / "versions").glob("*.py")):  # an edited migration too
         digest.update(migration.read_bytes())
     code = digest.hexdigest()[:8]
-    return f"n{nominations}-j{judges}-c{cases}-{_migration_head()}-{code}"
+    form = "-custom" if custom_form else ""
+    return f"n{nominations}-j{judges}-c{cases}{form}-{_migration_head()}-{code}"
 
 
 def make_app(url: str, **config):
@@ -70,7 +81,7 @@ def make_app(url: str, **config):
     )
 
 
-def _build(url: str, nominations: int, judges: int, cases: int) -> float:
+def _build(url: str, nominations: int, judges: int, cases: int, custom_form: bool = False) -> float:
     from flask_migrate import upgrade
 
     from awards.devdata.scale import seed_scale
@@ -79,7 +90,7 @@ def _build(url: str, nominations: int, judges: int, cases: int) -> float:
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         started = time.perf_counter()
-        seed_scale(nominations=nominations, judges=judges, cases=cases)
+        seed_scale(nominations=nominations, judges=judges, cases=cases, custom_form=custom_form)
         db.session.commit()
         seconds = time.perf_counter() - started
         if db.engine.dialect.name == "postgresql":
@@ -116,12 +127,13 @@ def ensure(
     nominations: int,
     judges: int,
     cases: int,
+    custom_form: bool = False,
     database_url: str | None = None,
     rebuild: bool = False,
     quiet: bool = False,
 ) -> tuple[str, dict]:
     """The URL of a database holding the scale data (building it if needed) and how it was got."""
-    key = data_key(nominations, judges, cases)
+    key = data_key(nominations, judges, cases, custom_form)
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
     if database_url and database_url.startswith("postgresql"):
         url = sa.make_url(database_url)
@@ -129,7 +141,7 @@ def ensure(
             return database_url, {"built": False, "key": key}
         say(f"Building the scale data in PostgreSQL database {url.database} ({key}) …")
         _postgres_key(url, recreate=True)
-        seconds = _build(database_url, nominations, judges, cases)
+        seconds = _build(database_url, nominations, judges, cases, custom_form)
         _postgres_key(url, key)
         say(f"Built in {seconds:.1f} s")
         return database_url, {"built": True, "key": key, "seed_seconds": round(seconds, 2)}
@@ -139,12 +151,13 @@ def ensure(
     path = DATA / f"scale-{key}.db"
     if path.exists() and not rebuild:
         return f"sqlite:///{path}", {"built": False, "key": key}
-    for old in DATA.glob(f"scale-n{nominations}-j{judges}-c{cases}-*.db"):
-        old.unlink()
+    for old in DATA.glob(f"scale-n{nominations}-j{judges}-c{cases}-*.db"):  # the stale one of this form
+        if old.name.startswith(f"scale-n{nominations}-j{judges}-c{cases}-custom-") == custom_form:
+            old.unlink()
     partial = path.with_suffix(".building")
     partial.unlink(missing_ok=True)
     say(f"Building the scale data in {path.relative_to(ROOT)} …")
-    seconds = _build(f"sqlite:///{partial}", nominations, judges, cases)
+    seconds = _build(f"sqlite:///{partial}", nominations, judges, cases, custom_form)
     os.replace(partial, path)
     say(f"Built in {seconds:.1f} s")
     return f"sqlite:///{path}", {"built": True, "key": key, "seed_seconds": round(seconds, 2)}
@@ -163,6 +176,8 @@ def ensure_apart(args: argparse.Namespace) -> tuple[str, dict]:
         "--cases",
         str(args.cases),
     ]
+    if args.custom_form:
+        command.append("--custom-form")
     if args.database_url:
         command += ["--database-url", args.database_url]
     if args.rebuild:
@@ -170,7 +185,7 @@ def ensure_apart(args: argparse.Namespace) -> tuple[str, dict]:
     subprocess.run(command, check=True)
     if args.database_url:
         return args.database_url, {}
-    key = data_key(args.nominations, args.judges, args.cases)
+    key = data_key(args.nominations, args.judges, args.cases, args.custom_form)
     return f"sqlite:///{DATA / f'scale-{key}.db'}", {"key": key}
 
 
@@ -182,6 +197,7 @@ def main() -> int:
         nominations=args.nominations,
         judges=args.judges,
         cases=args.cases,
+        custom_form=args.custom_form,
         database_url=args.database_url,
         rebuild=args.rebuild,
     )

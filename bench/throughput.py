@@ -318,6 +318,7 @@ def main() -> int:
         nominations=args.nominations,
         judges=args.judges,
         cases=args.cases,
+        custom_form=args.custom_form,
         database_url=args.database_url,
         rebuild=args.rebuild,
     )

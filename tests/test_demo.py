@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from awards.devdata.demo import DEMO_ACCOUNTS, seed_demo
 from awards.domain.core.clock import utcnow
 from awards.domain.judging import reviews
+from awards.domain.nominations import entries
 from awards.domain.people import accounts
+from awards.domain.programme import entry_forms as forms
 from awards.domain.programme.cycles import accepts_nominations
 from awards.domain.results.scoring import MIN_REVIEWS_FOR_NORMALISATION
 from awards.extensions import db
@@ -51,6 +53,14 @@ def _public_cases() -> list[ImpactCase]:
     ).all()
 
 
+def _password(role: str) -> str:
+    return next(a.password for a in DEMO_ACCOUNTS if a.role.value == role)
+
+
+def _answer(case: ImpactCase, key: str):
+    return next(a["value"] for a in case.answers if a["key"] == key)
+
+
 def test_seed_demo_loads_three_cycles_consistent_with_today(app, runner):
     result = runner.invoke(args=["seed-demo", "--if-empty"])
     assert result.exit_code == 0 and "Demo data loaded." in result.output, result.output
@@ -71,7 +81,7 @@ def test_seed_demo_loads_three_cycles_consistent_with_today(app, runner):
     assert len(trends) >= 8 and len(trends) >= 0.8 * len(published.trends)
     organisations = {c.organisation for c in cases}
     assert {"Cyngor Gwynedd", "Conwy County Borough Council", "Bath & North East Somerset Council"} <= organisations
-    assert all(c.measured_outcomes and c.trend_links and c.trend_links[0].how_addressed for c in cases)
+    assert all(_answer(c, "measured")["rows"] and c.trend_links and c.trend_links[0].how_addressed for c in cases)
     statuses = Counter(n.status for n in _nominations(published))
     assert statuses[NominationStatus.WINNER] >= 5 and statuses[NominationStatus.INELIGIBLE] == 1
 
@@ -103,12 +113,32 @@ def test_seed_demo_loads_three_cycles_consistent_with_today(app, runner):
         cycle = review.assignment.nomination.cycle
         assert cycle.nominations_close_at < review.updated_at < min(cycle.judging_close_at, now)
 
+    # Its organiser added questions of their own: a budget, and a section for one category with a
+    # question asked only after a "yes"; every finished entry answered what it was asked.
+    assert forms.question_by_key(judging, "budget").kind == "number"
+    programme = forms.section_by_key(judging, "programme")
+    [skills] = [c for c in judging.categories if c.id in programme.category_ids]
+    assert skills.name == "Skills and Capability" and len(programme.category_ids) == 1
+    assert forms.question_by_key(judging, "qualification").condition == {"question": "accredited", "values": ["yes"]}
+    for nomination in _nominations(judging):
+        if nomination.status is NominationStatus.DRAFT:
+            continue
+        assert entries.is_complete(nomination), nomination.reference
+        assert nomination.answers["budget"].isdigit()
+        asked = [s.key for s in entries.sections_for(nomination)]
+        assert ("programme" in asked) is (nomination.category_id == skills.id), nomination.reference
+    by_title = {n.title: n for n in _nominations(judging)}
+    assert by_title["Growing our own developers"].answers["qualification"].startswith("Level 4")
+    assert "qualification" not in by_title["Data literacy for every manager"].answers
+
     # This year's open cycle: the demo nominee has a draft and a submitted nomination.
     open_cycle = cycles[CycleStatus.OPEN]
     assert accepts_nominations(open_cycle, now)
     nominee = accounts.find_user_by_email("nominee@demo.example.org")
     mine = Counter(n.status for n in _nominations(open_cycle) if n.nominator_id == nominee.id)
     assert mine == {NominationStatus.DRAFT: 1, NominationStatus.SUBMITTED: 1}
+    assert forms.question_by_key(open_cycle, "budget") is not None
+    assert forms.section_by_key(open_cycle, "programme") is None
 
     # Every date is consistent: each submission inside its cycle's window, nothing after now.
     for n in db.session.scalars(sa.select(Nomination).where(Nomination.submitted_at.is_not(None))):
@@ -165,6 +195,33 @@ def test_demo_pages_show_the_story(app, client):
     shortlist = text_of(client.get(f"/cycles/{published.slug}/shortlist").get_data(as_text=True))
     assert "Sending evidence to the police from your phone" not in shortlist
     assert "not published at the entrant" in shortlist
+
+    # The custom questions show: to the nominee filling in the open cycle's form, and to the
+    # organiser reading a Skills and Capability entry.
+    nominee = app.test_client()
+    nominee.post_form("/sign-in", {"email": "nominee@demo.example.org", "password": _password("nominee")})
+    draft = db.session.scalar(
+        sa.select(Nomination)
+        .join(Nomination.nominator)
+        .where(Nomination.status == NominationStatus.DRAFT, Nomination.cycle_id == _cycles()[CycleStatus.OPEN].id)
+        .where(Nomination.nominator.has(email="nominee@demo.example.org"))
+    )
+    project = text_of(nominee.get(f"/nominations/{draft.reference}/project").get_data(as_text=True))
+    assert "Budget (£)" in project
+    organiser = app.test_client()
+    organiser.post_form("/sign-in", {"email": "organiser@demo.example.org", "password": _password("organiser")})
+    judging = _cycles()[CycleStatus.JUDGING]
+    apprentices = db.session.scalar(sa.select(Nomination).where(Nomination.title == "Growing our own developers"))
+    page = text_of(
+        organiser.get(f"/organiser/cycles/{judging.slug}/nominations/{apprentices.reference}").get_data(as_text=True)
+    )
+    for seen in (
+        "About the programme",
+        "People trained 24",
+        "Leads to a qualification Yes",
+        "Level 4 Software Developer",
+    ):
+        assert seen in page
 
     # Each demo sign-in lands on something to do.
     landings = {

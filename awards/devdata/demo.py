@@ -11,9 +11,11 @@ is consistent with the story):
 - this year's Local Public Services Digital Awards, in judging: nominations closed, judging open
   until three weeks from today; the demo judge has entries scored, one in progress, some not
   started and one declared conflict (the gap refilled by running the assignment again); the
-  organiser has rankings from several judges to look at;
+  organiser has rankings from several judges to look at. Its organiser designed part of its entry
+  form: a "Budget (£)" number question, and a section only the Skills and Capability category is
+  asked, with a question shown only after a "yes" (custom_questions);
 - this year's Public Sector Digital Awards (copied from last year's), open for nominations: the
-  demo nominee has a submitted nomination and a draft.
+  demo nominee has a submitted nomination and a draft; its form asks the budget too.
 
 What is written depends only on today's date (in Europe/London): run on the same day, it gives the
 same data. Idempotent: a cycle whose web address exists is left alone, as are existing accounts.
@@ -35,6 +37,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from awards.devdata.demo_entries import (
+    ALL_SECTIONS,
     DATA_AI,
     DECLARED_CONFLICT_REASON,
     EXTRA_SHORTLIST_RATIONALE,
@@ -47,6 +50,8 @@ from awards.devdata.demo_entries import (
     PEOPLE,
     REIMAGINED,
     RESILIENCE,
+    SKILLS,
+    SKILLS_PROGRAMME,
     THIS_YEAR_JUDGES,
     Entry,
     JudgeProfile,
@@ -56,9 +61,10 @@ from awards.domain.judging import judges
 from awards.domain.judging.assignment import solver
 from awards.domain.judging.conflicts import declare
 from awards.domain.judging.reviews import ScoreEntry, save_review
-from awards.domain.nominations.entries import save_section, start_nomination, submit, withdraw
+from awards.domain.nominations.entries import save_section, sections_for, start_nomination, submit, withdraw
 from awards.domain.nominations.screening import decide_eligibility
 from awards.domain.people import accounts
+from awards.domain.programme import entry_forms as forms
 from awards.domain.programme.cycles import (
     close_nominations,
     copy_cycle,
@@ -311,7 +317,10 @@ class _Story:
             nomination = start_nomination(cycle, category, by=user)
             self.nominations[entry.key] = nomination
             self.entries[nomination.id] = entry
-            for section in entry.sections:
+            # A finished entry answers every section its form asks it (the organiser's own too).
+            asked = [s.key for s in sections_for(nomination)]
+            sections = asked if entry.sections == ALL_SECTIONS else entry.sections
+            for section in sections:
                 problems = save_section(
                     nomination, section, _section_data(entry, user, cycle, section), by=user, based_on=None
                 )
@@ -509,6 +518,7 @@ class _Story:
                 judging_close_at=self.day(21, 17),
                 by=self.organiser,
             )
+            add_custom_questions(self.cycles["judging"], skills_section=True)
 
         @self.at(-100, 9)
         def opened():
@@ -580,6 +590,7 @@ class _Story:
                     by=self.organiser,
                     **dates,
                 )
+            add_custom_questions(cycle, skills_section=False)
             self.cycles["open"] = cycle
 
         @self.at(-21, 9)
@@ -622,8 +633,82 @@ def _quick_hashing() -> Iterator[None]:
         config.update(saved)
 
 
+BUDGET = {
+    "key": "budget",
+    "kind": "number",
+    "label": "Budget (£)",
+    "hint": "What the work cost to deliver, in pounds, to the nearest thousand. For example, 250000",
+    "required": False,
+    "settings": {"unit": "£", "whole": True, "min": 0, "max": 100_000_000, "short": "Budget"},
+    "judges_see": "all",
+    "public": True,
+    "condition": None,
+}
+SKILLS_SECTION = {
+    "key": "programme",
+    "title": "About the programme",
+    "hint": "Who it trained, and for how long",
+    "intro": "Skills and Capability nominations only: tell us about the learning programme.",
+    "condition": None,
+    "questions": [
+        {
+            "key": "people_trained",
+            "kind": "number",
+            "label": "How many people has the programme trained?",
+            "settings": {"whole": True, "min": 1, "unit": "people", "short": "People trained"},
+            "public": True,
+        },
+        {
+            "key": "programme_length",
+            "kind": "choice",
+            "label": "How long does the programme last?",
+            "settings": {
+                "options": ["Less than 3 months", "3 to 12 months", "More than a year"],
+                "short": "Length of the programme",
+            },
+            "public": True,
+        },
+        {
+            "key": "accredited",
+            "kind": "yes_no",
+            "label": "Does the programme lead to a recognised qualification?",
+            "settings": {"short": "Leads to a qualification"},
+        },
+        {
+            "key": "qualification",
+            "kind": "text",
+            "label": "Which qualification?",
+            "hint": "For example, Level 4 Data Analyst apprenticeship",
+            "settings": {"max_chars": 200, "short": "Qualification"},
+            "condition": {"question": "accredited", "values": ["yes"]},
+            "public": True,
+        },
+    ],
+}
+
+
+def add_custom_questions(cycle: Cycle, *, skills_section: bool) -> None:
+    """The organiser's own questions, added before nominations open: "Budget (£)" after the public
+    summary and, with `skills_section`, a section only the Skills and Capability category is asked
+    (with a question asked only after a "yes")."""
+    definition = forms.definition_of(cycle, with_categories=True)
+    project = next(s for s in definition["sections"] if s["key"] == "project")
+    project["questions"].append(dict(BUDGET))
+    if skills_section:
+        skills = next(c.id for c in cycle.categories if c.name == SKILLS)
+        section = {**SKILLS_SECTION, "category_ids": [skills]}
+        position = next(i for i, s in enumerate(definition["sections"]) if s["key"] == "documents")
+        definition["sections"].insert(position, section)
+    forms.install(cycle, definition, category_ids={c.id: c.id for c in cycle.categories})
+
+
+def _budget(entry: Entry) -> str:
+    """A made-up budget, the same every run: £200,000 to £495,000."""
+    return str((40 + sum(map(ord, entry.key)) % 60) * 5000)
+
+
 def _section_data(entry: Entry, user: User, cycle: Cycle, section: str) -> dict:
-    """The section's answers as the nominee's form would post them (see web/nominee/sections.py)."""
+    """The section's answers as the nominee's form would post them: {question key: value}."""
     if section == "organisation":
         return {
             "organisation_name": entry.organisation,
@@ -634,11 +719,14 @@ def _section_data(entry: Entry, user: User, cycle: Cycle, section: str) -> dict:
             "partners": [{"name": name, "is_supplier": supplier} for name, supplier in entry.partners],
         }
     if section == "project":
-        return {"title": entry.title, "summary": entry.summary}
+        data = {"title": entry.title, "summary": entry.summary}
+        if forms.question_by_key(cycle, "budget") is not None:
+            data["budget"] = _budget(entry)
+        return data
     if section == "trends":
         codes = trends_by_code()
         return {
-            "links": [
+            "trends": [
                 {"trend_id": codes[code].id, "is_primary": i == 0, "how_addressed": how}
                 for i, (code, how) in enumerate(entry.trends)
             ]
@@ -657,6 +745,8 @@ def _section_data(entry: Entry, user: User, cycle: Cycle, section: str) -> dict:
         }
     if section == "lessons":
         return {"unintended_consequences": entry.unintended, "lessons": entry.lessons}
+    if section == "programme":
+        return dict(SKILLS_PROGRAMME[entry.key])
     if section == "documents":
         return {}
     if section == "declarations":

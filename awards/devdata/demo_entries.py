@@ -74,6 +74,23 @@ class Entry:
     disputed: bool = False  # one of its judges sees it very differently from the others
 
 
+# The answers to the judging cycle's own section for its Skills and Capability category (see
+# demo.custom_questions): the organiser added it to show the form builder.
+SKILLS_PROGRAMME = {
+    "wrexham-apprentices": {
+        "people_trained": "24",
+        "programme_length": "More than a year",
+        "accredited": True,
+        "qualification": "Level 4 Software Developer apprenticeship",
+    },
+    "surrey-data-literacy": {
+        "people_trained": "1150",
+        "programme_length": "Less than 3 months",
+        "accredited": False,
+    },
+}
+
+
 @dataclass(frozen=True)
 class JudgeProfile:
     key: str
