@@ -74,10 +74,8 @@ def expected(line: dict) -> dict:
     return outcome
 
 
-SECTION_RULE = (
-    "/nominations/<reference>/<any(organisation, project, trends, challenge, approach, outcomes, "
-    "lessons, documents, declarations):section>"
-)
+# A section of the nomination's form, by its key (the cycle's form decides which there are).
+SECTION_RULE = "/nominations/<reference>/<section>"
 
 
 MATRIX = {
@@ -160,6 +158,39 @@ MATRIX = {
     ("POST", "/organiser/cycles/<slug>/categories/<int:category_id>/edit"): organisers_only(200),
     ("GET", "/organiser/cycles/<slug>/categories/<int:category_id>/remove"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/categories/<int:category_id>/remove"): organisers_only(302),
+    # The entry form builder (`section_key` and `question_key` are a section and an optional question of the
+    # cycle, answered by its submitted nominations, so removing either is refused with the reason (200);
+    # `direction` is down). Moving and duplicating go back to the form page; posting nothing to a new section
+    # is a form error, to a section's page keeps it as it is (and back to the form page); adding a question
+    # with no kind chosen shows the kinds.
+    ("GET", "/organiser/cycles/<slug>/form"): organisers_only(),
+    ("GET", "/organiser/cycles/<slug>/form/preview"): organisers_only(),
+    ("GET", "/organiser/cycles/<slug>/form/sections/new"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/form/sections/new"): organisers_only(200),
+    ("GET", "/organiser/cycles/<slug>/form/sections/<section_key>/edit"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/form/sections/<section_key>/edit"): organisers_only(302),
+    ("POST", "/organiser/cycles/<slug>/form/sections/<section_key>/move/<any(up, down):direction>"): organisers_only(
+        302
+    ),
+    ("POST", "/organiser/cycles/<slug>/form/sections/<section_key>/duplicate"): organisers_only(302),
+    ("GET", "/organiser/cycles/<slug>/form/sections/<section_key>/remove"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/form/sections/<section_key>/remove"): organisers_only(200),
+    ("GET", "/organiser/cycles/<slug>/form/sections/<section_key>/questions/new"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/form/sections/<section_key>/questions/new"): organisers_only(200),
+    ("GET", "/organiser/cycles/<slug>/form/questions/<question_key>/edit"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/form/questions/<question_key>/edit"): organisers_only(200),
+    ("POST", "/organiser/cycles/<slug>/form/questions/<question_key>/move/<any(up, down):direction>"): organisers_only(
+        302
+    ),
+    ("POST", "/organiser/cycles/<slug>/form/questions/<question_key>/duplicate"): organisers_only(302),
+    ("GET", "/organiser/cycles/<slug>/form/questions/<question_key>/remove"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/form/questions/<question_key>/remove"): organisers_only(200),
+    # Templates: saving one (posting nothing: "Enter a name"); replacing the form with one is refused once a
+    # nomination has started (a page that says so)
+    ("GET", "/organiser/cycles/<slug>/form/save-template"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/form/save-template"): organisers_only(200),
+    ("GET", "/organiser/cycles/<slug>/form/start-from-template"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/form/start-from-template"): organisers_only(200),
     # The organiser's view of a cycle's nominations (`reference` is a draft: screening it is a 409)
     ("GET", "/organiser/cycles/<slug>/nominations"): organisers_only(),
     ("GET", "/organiser/cycles/<slug>/nominations.csv"): organisers_only(),
@@ -308,6 +339,9 @@ def url_values(users) -> dict:
         "trend_slug": cycle.trends[0].slug,
         "category_id": cycle.categories[-1].id,
         "state": "draft",
+        "section_key": "lessons",
+        "question_key": "contact_phone",
+        "direction": "down",
         "case_id": case.id,
         **_published_values(),
         **_judge_setup_values(cycle, nomination, users),

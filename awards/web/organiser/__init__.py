@@ -1,7 +1,8 @@
 """Pages for organisers, all at /organiser/..., all behind the organiser role.
 
-Grouped as the templates are (templates/organiser/): cycles, nominations, judging, results and trends,
-each a package with its routes and its forms; the overview and the people pages are here at the top."""
+Grouped as the templates are (templates/organiser/): cycles, the entry form builder (entry_form, with its
+templates in organiser/forms/), nominations, judging, results and trends, each a package with its routes
+and its forms; the overview and the people pages are here at the top."""
 
 from flask import Blueprint
 
@@ -13,6 +14,7 @@ gate_blueprint(bp, Role.ORGANISER)
 
 from awards.web.organiser import (  # noqa: E402,F401  (each module adds its views to bp)
     cycles,
+    entry_form,
     judging,
     nominations,
     results,
