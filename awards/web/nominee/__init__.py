@@ -23,6 +23,14 @@ def _asked_answers(nomination):
     return asked_answers(nomination)
 
 
+@bp.app_template_global("file_types_sentence")
+def _file_types_sentence(question):
+    """For templates (macros/questions.html): the kinds of file a file question takes, in words."""
+    from awards.domain.nominations.attachments import types_sentence
+
+    return types_sentence(question)
+
+
 @bp.app_template_global("answer_text")
 def _answer_text(question, value):
     """For templates (macros/answers.html): an answer in plain words (answers.answer_text)."""

@@ -171,7 +171,6 @@ def _section_context(nomination, section, data, problems, *, conflict=None, base
         cycle=nomination.cycle,
         files={q.key: attachment_rules.files_of(nomination, q) for q in questions if q.kind == "file"},
         accept={q.key: attachment_rules.accept(q) for q in questions if q.kind == "file"},
-        types_sentence={q.key: attachment_rules.types_sentence(q) for q in questions if q.kind == "file"},
         human_size=attachment_rules.human_size,
         depends_on={q.key: on for q in questions if (on := same_section_condition(q, questions)) is not None},
         others=any(q.kind != "file" for q in questions),
