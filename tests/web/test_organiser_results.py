@@ -136,7 +136,7 @@ def test_the_public_copys_text_answers_can_be_reworded(organiser_client, client,
         assert f'id="{field}"' not in html, field
     words = page_text(page)
     assert "Staff hours saved As the nominee gave it: it cannot be changed here. 1,200 hours" in words
-    assert "Savings: row 2 Amount (£): 300 Every year: No" in words
+    assert "Savings: row 2 What was saved Amount (£): 300 Every year: No" in words
 
     form = {name: getattr(case, name) for name in EDITABLE_CASE_FIELDS}
     form.update({f"how_{link.trend_id}": link.how_addressed for link in case.trend_links})
