@@ -357,11 +357,15 @@ def document_name(attachment: Attachment, number: int, blind: bool) -> str:
     return f"Supporting document {number}.{attachment.extension}"
 
 
-def numbered_documents(nomination: Nomination) -> list[tuple[int, Attachment]]:
+def numbered_documents(
+    nomination: Nomination, judged: list[tuple[FormSection, list[tuple[FormQuestion, Any]]]] | None = None
+) -> list[tuple[int, Attachment]]:
     """The files judges may download, numbered: those of the file questions judges read and the
     nomination was asked, in form order, each question's in upload order. Files of any other
-    question (organisers only, hidden in blind judging, or not asked) are not among them."""
-    read = [q.key for _s, answers in judged_answers(nomination) for q, _v in answers if q.kind == "file"]
+    question (organisers only, hidden in blind judging, or not asked) are not among them. `judged`:
+    judged_answers(nomination), if the caller has it."""
+    judged = judged_answers(nomination) if judged is None else judged
+    read = [q.key for _s, answers in judged for q, _v in answers if q.kind == "file"]
     files = sorted(
         (a for a in nomination.attachments if a.question_key in read),
         key=lambda a: (read.index(a.question_key), a.id),
@@ -453,12 +457,13 @@ def judge_entry(nomination: Nomination) -> JudgeEntry:
     redactions = redactions_of(nomination)
     documents: list[JudgeDocument] = []
     by_question: dict[str, list[JudgeDocument]] = {}
-    for number, attachment in numbered_documents(nomination):
+    judged = judged_answers(nomination)
+    for number, attachment in numbered_documents(nomination, judged):
         documents.append(_document(attachment, number, blind))
         by_question.setdefault(attachment.question_key, []).append(documents[-1])
     sections = []
     organisation = ""
-    for section, answers in judged_answers(nomination):
+    for section, answers in judged:
         read = []
         for question, value in answers:
             if question.core and question.key == "title":
