@@ -13,6 +13,7 @@ import time_machine
 
 from awards.domain.core.errors import NotAllowed
 from awards.domain.nominations import draft_reminders
+from awards.domain.programme import entry_forms as forms
 from awards.extensions import db
 from awards.models import AuditEvent, Nomination
 from tests.factories import make_cycle, make_nomination, make_user
@@ -308,3 +309,49 @@ def test_a_closed_cycle_offers_no_reminders(app, organiser, organiser_client, ou
         )
     assert outbox("draft_reminder") == []
     assert reminded_at(drafts["mine"]) is None
+
+
+# --------------------------------------------------------------------------- a designed form
+
+
+def test_the_email_lists_the_sections_of_the_form_each_draft_is_asked(app, runner, outbox):
+    """The sections left are the draft's own: a section the organiser added for one category is listed
+    for a draft of that category only, and one shown after a "yes" only once the draft answered yes."""
+    cycle = make_cycle(open_at=utc(2026, 3, 2, 9), close_at=CLOSE)
+    leaders, others = cycle.categories[0], cycle.categories[1]
+    definition = forms.definition_of(cycle, with_categories=True)
+    definition["sections"][1]["questions"].append(
+        {"key": "has_partner", "kind": "yes_no", "label": "Did a partner lead the work?", "required": False}
+    )
+    definition["sections"].insert(
+        2,
+        {
+            "key": "leader",
+            "title": "About the leader",
+            "category_ids": [leaders.id],
+            "questions": [{"key": "leader_name", "kind": "text", "label": "Leader’s name"}],
+        },
+    )
+    definition["sections"].insert(
+        3,
+        {
+            "key": "partner",
+            "title": "About the partner",
+            "condition": {"question": "has_partner", "values": ["yes"]},
+            "questions": [{"key": "partner_role", "kind": "textarea", "label": "What did the partner do?"}],
+        },
+    )
+    forms.install(cycle, definition, category_ids={c.id: c.id for c in cycle.categories})
+    db.session.commit()
+    leader_draft = make_nomination(cycle, category=leaders, status="draft", complete=False, has_partner=True)
+    other_draft = make_nomination(cycle, category=others, status="draft", complete=False)
+
+    with time_machine.travel(WITHIN_A_WEEK, tick=False):
+        result = runner.invoke(args=["remind-drafts"])
+    assert result.exit_code == 0, result.output
+    sent = {m.body_text.split("Reference: ")[1].split()[0]: lines_of(m) for m in outbox("draft_reminder")}
+    leader_lines, other_lines = sent[leader_draft.reference], sent[other_draft.reference]
+    assert "You have completed 0 of 11 sections. Still to complete:" in leader_lines
+    assert "- About the leader" in leader_lines and "- About the partner" in leader_lines
+    assert "You have completed 0 of 9 sections. Still to complete:" in other_lines
+    assert "- About the leader" not in other_lines and "- About the partner" not in other_lines
