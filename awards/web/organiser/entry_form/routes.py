@@ -70,10 +70,10 @@ def _crumbs(cycle: Cycle, *trail: dict) -> list[dict]:
 
 
 def _show_error(form, error: DomainError, default: str) -> None:
-    """The domain's reason on the field it names (a group's sub-question fields are drawn by the template,
-    so their errors go in `form.column_errors`)."""
+    """The domain's reason on the field it names (a group's sub-question fields, and the kind, are drawn by
+    the template, so their errors go in `form.column_errors`)."""
     name = error.field or default
-    if name.startswith("columns-"):
+    if name.startswith("columns-") or name == "kind":
         form.column_errors[name] = error.message
         return
     if name not in form:
@@ -503,10 +503,11 @@ def remove_form_question(slug: str, question_key: str):
     problem = builder.removal_problem(question)
     name = forms.short_name(question)
     if problem is None and form.validate_on_submit():
+        section_key = question.section.key
         done = attempt(lambda: builder.remove_question(question, by=current_user), flash_as="error")
         if done:
             flash(f"The question ‘{name}’ has been removed", "success")
-        return redirect(_builder_url(cycle, f"section-{question.section.key}"))
+        return redirect(_builder_url(cycle, f"section-{section_key}"))
     count = builder.answered_count(cycle, question) if problem is None else 0
     effects = []
     if count:
