@@ -356,6 +356,8 @@ def test_deleting_an_account_removes_personal_custom_answers_and_their_files_and
         [
             Redaction(nomination_id=submitted.id, field="leader_name", text="[name]", updated_at=utcnow()),
             Redaction(nomination_id=submitted.id, field="leader_story", text="[story]", updated_at=utcnow()),
+            Redaction(nomination_id=submitted.id, field="referees:0:email", text="[email]", updated_at=utcnow()),
+            Redaction(nomination_id=submitted.id, field="referees:0:name", text="[name]", updated_at=utcnow()),
         ]
     )
     db.session.commit()
@@ -378,9 +380,9 @@ def test_deleting_an_account_removes_personal_custom_answers_and_their_files_and
     # The personal question's file goes; the supporting documents stay with the nomination.
     assert [a.original_name for a in kept.attachments] == ["evidence.png"]
     assert not photo.exists() and evidence.is_file()
-    # The organiser's redacted copy of the personal answer goes with it.
+    # The organiser's redacted copies of the personal answer and cell go with them.
     redactions = db.session.scalars(sa.select(Redaction.field).where(Redaction.nomination_id == kept.id)).all()
-    assert redactions == ["leader_story"]
+    assert sorted(redactions) == ["leader_story", "referees:0:name"]
 
 
 def test_a_deleted_persons_email_address_goes_from_every_audit_event(app, judge, judge_client, password):

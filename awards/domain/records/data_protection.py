@@ -17,6 +17,7 @@ from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.dates import govuk_date
 from awards.domain.core.errors import Conflict, NotAllowed
+from awards.domain.judging import blind_copies
 from awards.domain.nominations import answers as nomination_answers
 from awards.domain.nominations.attachments import attachment_path
 from awards.domain.nominations.stash import forget_stashes_of, stashes_of
@@ -395,28 +396,29 @@ def _remove_personal_data(nomination: Nomination, *, every_file: bool) -> list[A
     for field in CONTACT_FIELDS:
         setattr(nomination, field, "")
     answers = dict(nomination.answers or {})
-    cleared: set[str] = set()
+    redacted: set[str] = set()  # the redactions.field of the cleared answers and cells
     files: set[str] = set()
     for question in personal_questions(nomination.cycle):
         key = question.key
         if question.kind == "file":
             files.add(key)
         elif _personal(question):
-            if key in answers:
-                del answers[key]
-                cleared.add(key)
+            answers.pop(key, None)
+            redacted.add(blind_copies.text_key(question))
         elif isinstance(answers.get(key), list):
             columns = _personal_columns(question)
             answers[key] = [
                 {k: ("" if k in columns else v) for k, v in row.items()} if isinstance(row, dict) else row
                 for row in answers[key]
             ]
-            cleared.add(key)
+            redacted.update(
+                blind_copies.cell_key(question, i, column) for i in range(len(answers[key])) for column in columns
+            )
     if answers != (nomination.answers or {}):
         nomination.answers = answers
-    if cleared:
+    if redacted:
         db.session.execute(
-            delete(Redaction).where(Redaction.nomination_id == nomination.id, Redaction.field.in_(sorted(cleared)))
+            delete(Redaction).where(Redaction.nomination_id == nomination.id, Redaction.field.in_(sorted(redacted)))
         )
     gone = [a for a in nomination.attachments if every_file or a.question_key in files]
     _forget_files(gone)
