@@ -208,3 +208,26 @@ def test_a_conflicted_judge_sees_nothing_of_the_nomination(app, cycle, nominatio
     for mail in mails:
         assert nomination.reference not in mail.body_text and nomination.reference not in (mail.body_html or "")
         assert_no_canary(mail.body_text + (mail.body_html or "") + mail.subject, "the reminder")
+
+
+def test_a_title_the_form_keeps_from_judges_never_reaches_them(app, cycle, judge, judge_client):
+    nomination = make_nomination(cycle, title="Riverside's bin app")
+    membership = make_judge(cycle, judge)
+    make_assignment(membership, nomination)
+    from awards.domain.judging.progress import send_reminders
+    from awards.domain.programme import entry_forms
+
+    entry_forms.question_by_key(cycle, "title").judges_see = "none"
+    db.session.commit()
+    send_reminders(cycle, [membership], by=make_user(roles=("organiser",)))
+    db.session.commit()
+    base = f"/judging/nominations/{nomination.reference}"
+    assert f"Nomination {nomination.reference}" in text_of(judge_client.get("/judging/").get_data(as_text=True))
+    judge_client.post_form(f"{base}/declare", {"has_conflict": "no"}, token_from=f"{base}/declare")
+    page = judge_client.get(base).get_data(as_text=True)
+    assert f"Nomination {nomination.reference}</h1>" in page
+    pages = [judge_client.get(url).get_data(as_text=True) for url in ("/judging/", f"{base}/declare", base)]
+    mails = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.to_address == judge.email)).all()
+    assert mails
+    for content in pages + [m.body_text + (m.body_html or "") + m.subject for m in mails]:
+        assert "bin app" not in content

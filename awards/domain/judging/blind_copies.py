@@ -37,7 +37,7 @@ from awards.domain.nominations.attachments import KINDS, MAX_IMAGE_PIXELS, OOXML
 from awards.domain.programme import entry_forms
 from awards.domain.programme.entry_forms import setting, short_name
 from awards.extensions import db
-from awards.models import Attachment, CycleStatus, Nomination, Redaction, User
+from awards.models import Attachment, Cycle, CycleStatus, Nomination, Redaction, User
 from awards.models.forms import FormQuestion, FormSection
 
 # ---------------------------------------------------------------- what judges read
@@ -322,20 +322,34 @@ def _text(redactions: dict[str, Redaction], key: str, original: str | None) -> s
     return redaction.text if redaction is not None else (original or "")
 
 
+def judges_read_title(cycle: Cycle) -> bool:
+    """Whether judges read the project title (the form could make it organisers only): if not, an
+    entry is named by its reference on every judge's page and e-mail."""
+    question = entry_forms.question_by_key(cycle, "title")
+    return question is None or judge_reads(question, blind=cycle.blind_judging)
+
+
+def _shown_title(nomination: Nomination, redacted: str | None, readable: bool) -> str:
+    if not readable:
+        return f"Nomination {nomination.reference}"
+    return (redacted if redacted is not None else nomination.title) or "Untitled nomination"
+
+
 def judge_title(nomination: Nomination, redactions: dict[str, Redaction] | None = None) -> str:
     """The title as judges see it (the redacted one if the organiser redacted it)."""
     if redactions is None:
-        redaction = db.session.scalar(
-            select(Redaction).where(Redaction.nomination_id == nomination.id, Redaction.field == "title")
+        redacted = db.session.scalar(
+            select(Redaction.text).where(Redaction.nomination_id == nomination.id, Redaction.field == "title")
         )
-        title = redaction.text if redaction is not None else nomination.title
     else:
-        title = _text(redactions, "title", nomination.title)
-    return title or "Untitled nomination"
+        redaction = redactions.get("title")
+        redacted = redaction.text if redaction is not None else None
+    return _shown_title(nomination, redacted, judges_read_title(nomination.cycle))
 
 
 def judge_titles(nominations: list[Nomination]) -> dict[int, str]:
-    """Judge-facing titles of many nominations in one query (for lists)."""
+    """Judge-facing titles of many nominations in one query (for lists and e-mails), and one look at
+    each cycle's form."""
     ids = [n.id for n in nominations]
     redacted = {}
     if ids:
@@ -346,7 +360,11 @@ def judge_titles(nominations: list[Nomination]) -> dict[int, str]:
                 )
             ).all()
         )
-    return {n.id: (redacted.get(n.id, n.title) or "Untitled nomination") for n in nominations}
+    readable: dict[int, bool] = {}
+    for n in nominations:
+        if n.cycle_id not in readable:
+            readable[n.cycle_id] = judges_read_title(n.cycle)
+    return {n.id: _shown_title(n, redacted.get(n.id), readable[n.cycle_id]) for n in nominations}
 
 
 def document_name(attachment: Attachment, number: int, blind: bool) -> str:

@@ -29,6 +29,7 @@ from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import DomainError
 from awards.domain.core.mail import queue_email
+from awards.domain.judging.blind_copies import judge_titles
 from awards.domain.judging.conflicts import conflict_pairs
 from awards.extensions import db
 from awards.models import (
@@ -40,7 +41,6 @@ from awards.models import (
     Judge,
     Nomination,
     NominationStatus,
-    Redaction,
     Review,
     ReviewStatus,
     User,
@@ -349,7 +349,8 @@ def judging_home_url() -> str:
 def outstanding_work(judges: list[Judge]) -> dict[int, list[Outstanding]]:
     """For each judge, the nominations they still have to score (by reference): live assignments
     without a submitted review, leaving out any nomination the judge is conflicted with.
-    Titles are the organiser's redacted copy where there is one."""
+    Titles are as judges see them (blind_copies.judge_titles: the organiser's redacted copy where
+    there is one, the reference if the form hides the title from judges)."""
     if not judges:
         return {}
     assignments = list(
@@ -372,24 +373,13 @@ def outstanding_work(judges: list[Judge]) -> dict[int, list[Outstanding]]:
     pending = [a for a in assignments if a.review is None or a.review.status is not ReviewStatus.SUBMITTED]
     nominations = {a.nomination_id: a.nomination for a in pending}
     conflicted = conflict_pairs(judges, nominations.values())
-    titles = (
-        dict(
-            db.session.execute(
-                select(Redaction.nomination_id, Redaction.text).where(
-                    Redaction.nomination_id.in_(list(nominations)), Redaction.field == "title"
-                )
-            ).all()
-        )
-        if nominations
-        else {}
-    )
+    titles = judge_titles(list(nominations.values()))
     work: dict[int, list[Outstanding]] = defaultdict(list)
     for a in pending:
         if (a.judge_id, a.nomination_id) in conflicted:
             continue
-        title = titles.get(a.nomination_id) or a.nomination.title or "Untitled nomination"
         work[a.judge_id].append(
-            Outstanding(reference=a.nomination.reference, title=title, started=a.review is not None)
+            Outstanding(reference=a.nomination.reference, title=titles[a.nomination_id], started=a.review is not None)
         )
     return dict(work)
 
