@@ -135,3 +135,34 @@ def test_the_garbage_collector_is_paused_only_while_results_are_built():
         assert not gc.isenabled()  # it was off before: it stays off
     finally:
         gc.enable()
+
+
+def test_an_impact_case_copies_the_public_answers_typed_and_never_a_file(app):
+    from awards.domain.programme import entry_forms
+    from awards.domain.publishing import publication
+    from awards.models import Result
+    from tests.support.public_form import ANSWERS, install_public_form
+
+    cycle = make_cycle(status="judging")
+    install_public_form(cycle)
+    # a file question marked public is still never published: files have no public address
+    entry_forms.question_by_key(cycle, "documents").public = True
+    db.session.commit()
+    nomination = make_nomination(cycle, category=cycle.categories[0], **ANSWERS)
+    case = shortlists.make_impact_case(nomination, Result.WINNER, utcnow())
+    by_key = {a["key"]: a for a in case.answers}
+    assert "documents" not in by_key and "Supporting documents" not in publication.published_labels(cycle)
+    assert by_key["staff_hours"] == {
+        "key": "staff_hours",
+        "label": "Staff hours saved",
+        "kind": "number",
+        "value": 1200,
+        "unit": "hours",
+    }
+    assert by_key["went_live"]["value"] == "2025-03-07" and by_key["open_source"]["value"] is True
+    assert by_key["savings"]["value"]["rows"][0] == {"item": "Printing", "amount": 2500.5, "recurring": True}
+    # neither the answers judges read but the public does not, nor the organisers' own, nor the core ones
+    assert not {"internal_notes", "budget_code", "title", "summary", "partners", "trends"} & set(by_key)
+    # an unanswered public question is left out
+    nomination.answers = {**nomination.answers, "went_live": {"day": "", "month": "", "year": ""}}
+    assert "went_live" not in {a["key"] for a in publication.case_answers(nomination)}

@@ -958,9 +958,11 @@ def answer_values(case: ImpactCase) -> dict[str, str]:
 def _edit_answers(case: ImpactCase, texts: Mapping[str, str]) -> list[str]:
     """Reword the case's text answers (and groups' text cells) given by form field name; a field left
     out keeps its words. Returns the labels of the answers that changed."""
-    entries = [dict(e) for e in case.answers or []]
+    entries = [dict(e) if isinstance(e, dict) else e for e in case.answers or []]
     changed: list[str] = []
     for entry in entries:
+        if not isinstance(entry, dict):
+            continue
         if entry.get("kind") == "group" and isinstance(entry.get("value"), dict):
             value = {"columns": entry["value"].get("columns", []), "rows": [dict(r) for r in entry["value"]["rows"]]}
             touched = False
