@@ -126,6 +126,16 @@ def definition(category_id: int) -> dict:
                 ],
             },
             {
+                "key": "council",
+                "title": "About the council",
+                "hint": "Asked of councils",
+                "intro": "",
+                "condition": {"question": "is_council", "values": ["yes"]},
+                "questions": [
+                    q("council_size", "choice", "How big is the council?", settings={"options": ["Small", "Large"]})
+                ],
+            },
+            {
                 "key": "leader",
                 "title": "The leader",
                 "hint": "For the leadership category",
@@ -264,6 +274,7 @@ def fill(client, nomination, cycle):
     for section, data in (
         ("basics", BASICS),
         ("details", DETAILS),
+        ("council", {"council_size": "Small"}),
         ("trends", {"trends": [str(trend.id)], "primary": str(trend.id), f"how_{trend.id}": "Sensors and data."}),
         ("sign_off", {"consents_to_publish": "yes", "declares_true": "y"}),
     ):
@@ -368,11 +379,16 @@ def test_a_condition_on_the_same_page_is_shown_with_its_hint_and_decided_on_the_
 def test_a_condition_on_an_earlier_section_shows_the_question_only_when_it_holds(nominee_client, cycle):
     nomination = start_draft(nominee_client, cycle)
     assert save(nominee_client, nomination, "basics", {**BASICS, "is_council": "no"}).status_code == 302
+    # a section asked only of a council: not in the task list, and not there to open
+    assert "About the council" not in tasks(nominee_client, nomination)
+    assert nominee_client.get(section_url(nomination, "council")).status_code == 404
     without = {k: v for k, v in DETAILS.items() if k != "council_budget"}
     assert "council_budget" not in fields_of(nominee_client.get(section_url(nomination, "details")))
     assert save(nominee_client, nomination, "details", without).status_code == 302
 
     assert save(nominee_client, nomination, "basics", BASICS).status_code == 302  # now a council
+    assert "About the council Asked of councils Not started" in tasks(nominee_client, nomination)
+    assert fields_of(nominee_client.get(section_url(nomination, "council")))["council_size"] == ["radio", "radio"]
     page = nominee_client.get(section_url(nomination, "details"))
     assert fields_of(page)["council_budget"] == ["textbox:text"]
     assert conditional_wrappers(page) == []  # decided by the server, not left to the browser
@@ -462,7 +478,7 @@ def test_a_file_question_takes_its_own_types_size_and_count(nominee_client, cycl
 def test_check_your_answers_follows_the_form_and_the_nomination_submits(nominee_client, cycle):
     nomination = start_draft(nominee_client, cycle)
     fill(nominee_client, nomination, cycle)
-    assert "You have completed 5 of 5 sections" in tasks(nominee_client, nomination)
+    assert "You have completed 6 of 6 sections" in tasks(nominee_client, nomination)
     text = main_text(nominee_client.get(f"/nominations/{nomination.reference}/check"))
     for row in (
         "The basics Change The basics",
@@ -476,13 +492,14 @@ def test_check_your_answers_follows_the_form_and_the_nomination_submits(nominee_
         "Sectors Health Transport",
         "Council budget £40,000",
         "Milestones Pilot, Cost: 1200",
+        "How big is the council? Small",
         f"{cycle.trends[0].name} (main trend) Sensors and data.",
         "Evaluation report Evaluation.pdf",
         "True Confirmed",
         "Telephone number 01632 960 001",
     ):
         assert row in text, row
-    titles = ["The basics", "Details of the work", "Trends addressed", "Evidence", "Sign off"]
+    titles = ["The basics", "Details of the work", "About the council", "Trends addressed", "Evidence", "Sign off"]
     assert [text.index(t) for t in titles] == sorted(text.index(t) for t in titles)
     assert "The leader" not in text
     response = nominee_client.post_form(
