@@ -188,7 +188,10 @@ def _typed_cell(column: dict[str, Any], value: Any) -> Any:
 
 
 def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+    """The text with a lower-case first letter, unless it starts with an abbreviation ("UK region")."""
+    if len(text) > 1 and text[0].isupper() and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def required_message(question: FormQuestion | dict[str, Any]) -> str:
@@ -242,7 +245,7 @@ def _format_problem(kind: str, value: Any, settings: dict[str, Any], noun: str) 
         return _number_problem(text, settings, noun)
     elif kind == "choice":
         if text not in [str(o) for o in settings.get("options") or []]:
-            return f"Select {_lower_first(noun)} from the list"
+            return f"Select {_lower_first(noun)} from the list"  # noqa: S608 (words, not SQL)
     elif kind == "text":
         limit = int(settings.get("max_chars") or 500)
         if len(text) > limit:
@@ -344,7 +347,8 @@ def check_answer(cycle: Cycle, question: FormQuestion, value: Any) -> Problems:
         if question.required and not value:
             return [(question.key, required_message(question))]
         return []
-    if is_blank(value) or (kind == "group" and not value):
+    unanswered = value is None if kind == "yes_no" else is_blank(value)  # "No" is an answer
+    if unanswered or (kind == "group" and not value):
         if question.required:
             field = f"{question.key}-day" if kind == "date" else question.key
             return [(field, required_message(question))]
@@ -455,7 +459,8 @@ def _apply_trends(nomination: Nomination, items: list[dict[str, Any]]) -> None:
     existing = {link.trend_id: link for link in nomination.trend_links}
     links: list[NominationTrend] = []
     for i, item in enumerate(items):
-        trend = offered.get(item.get("trend_id"))
+        trend_id = item.get("trend_id")
+        trend = offered.get(trend_id) if isinstance(trend_id, int) else None
         if trend is None or trend.id in {link.trend_id for link in links}:
             continue  # one link per trend (uq_nomination_trends_nomination_id_trend_id)
         link = existing.get(trend.id) or NominationTrend(trend=trend)
