@@ -17,12 +17,12 @@ NOMINATION_STATUS = {
     NominationStatus.WITHDRAWN: "govuk-tag--orange",
     NominationStatus.INELIGIBLE: "govuk-tag--red",
     NominationStatus.SHORTLISTED: "govuk-tag--purple",
-    NominationStatus.HIGHLY_COMMENDED: "govuk-tag--turquoise",
+    NominationStatus.HIGHLY_COMMENDED: "govuk-tag--teal",
     NominationStatus.WINNER: "govuk-tag--green",
 }
 RESULT = {
     Result.WINNER: "govuk-tag--green",
-    Result.HIGHLY_COMMENDED: "govuk-tag--turquoise",
+    Result.HIGHLY_COMMENDED: "govuk-tag--teal",
     Result.SHORTLISTED: "govuk-tag--purple",
     Result.NOT_SHORTLISTED: "govuk-tag--grey",
 }
@@ -42,7 +42,7 @@ NOMINATION_PROGRESS = {
 REVIEW_STATUS = {
     NOT_STARTED: "govuk-tag--grey",
     CONFLICT_DECLARED: "govuk-tag--orange",
-    IN_PROGRESS: "govuk-tag--light-blue",
+    IN_PROGRESS: "govuk-tag--teal",
     SUBMITTED: "govuk-tag--green",
 }
 
