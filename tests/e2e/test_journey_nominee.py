@@ -126,7 +126,7 @@ def complete_every_section(s: Steps, pdf_path) -> None:
     s.open_section("About the nominated organisation")
     s.check("section organisation: empty form")
     page.get_by_label("Name of the nominated organisation").fill("Riverside Borough Council")
-    page.get_by_label("Partner 1 name").fill("Acme Digital Ltd")
+    page.get_by_label("Partner 1 Name").fill("Acme Digital Ltd")
     page.get_by_label("Partner 1 is a supplier").check()
     page.get_by_label("Contact’s full name").fill("Casey Contact")
     page.get_by_label("Contact’s email address").fill("casey.contact@riverside.gov.uk")
@@ -171,8 +171,10 @@ def complete_every_section(s: Steps, pdf_path) -> None:
     s.task_list_shows(5)
 
     s.open_section("Outcomes and impact")
-    page.get_by_label("Outcomes and impact").fill("Repeat reports fell, and residents trust the service more.")
-    first = page.get_by_role("group", name="Measured outcome 1")
+    page.get_by_label("Describe the outcomes and impact").fill(
+        "Repeat reports fell, and residents trust the service more."
+    )
+    first = page.get_by_role("group", name="Outcome 1")
     first.get_by_label("What was measured").fill("Repeat repair reports")
     first.get_by_label("Baseline").fill("900 a month")
     first.get_by_label("Result").fill("120 a month")
@@ -187,11 +189,11 @@ def complete_every_section(s: Steps, pdf_path) -> None:
 
     s.open_section("Supporting documents")
     s.check("section documents: no files yet")
-    page.get_by_role("button", name="Upload file").click()
+    page.get_by_role("button", name="Upload file for Supporting documents").click()
     expect(error_box(page).get_by_role("link", name="Select a file")).to_be_visible()
     s.check("section documents: upload with errors")
-    page.get_by_label("Upload a file").set_input_files(str(pdf_path))
-    page.get_by_role("button", name="Upload file").click()
+    page.get_by_label("Upload a file for Supporting documents").set_input_files(str(pdf_path))
+    page.get_by_role("button", name="Upload file for Supporting documents").click()
     expect(page.get_by_text("evaluation-report.pdf has been uploaded")).to_be_visible()
     own_file = page.get_by_role("link", name="evaluation-report.pdf", exact=True)
     expect(own_file).to_be_visible()  # a real link (it once showed as markup text), and it downloads the file
