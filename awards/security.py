@@ -30,8 +30,10 @@ log = logging.getLogger(__name__)
 # public page cache (awards/web/caching.py) and served again would carry a stale one. Only
 # scripts whose text is fixed in a template can be allowed this way; JSON-LD and other data
 # blocks (a <script type> that is not JavaScript) are never run, so script-src does not apply.
+# Template tags in the attributes are matched without backtracking across the file (each ends at its
+# first closing brace): a lazy ".*?" there made a templated <script src> with no body take forever.
 _STATIC_INLINE_SCRIPT = re.compile(
-    r"<script\b(?P<attrs>(?:[^>{]|\{[%{#].*?[%}#]\})*)>(?P<body>[^<{}]+)</script>", re.S | re.I
+    r"<script\b(?P<attrs>(?:[^>{]|\{\{[^}]*\}\}|\{%[^%]*%\}|\{#[^#]*#\})*)>(?P<body>[^<{}]+)</script>", re.I
 )
 _SCRIPT_TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]*)""", re.I)
 _JAVASCRIPT_TYPES = {"", "text/javascript", "application/javascript", "module"}
