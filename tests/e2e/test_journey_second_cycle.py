@@ -268,12 +268,14 @@ def test_a_second_cycle_from_the_forms_defaults_to_the_public_pages(journey, liv
     expect(nominee_page.get_by_role("main")).to_contain_text("You have completed 9 of 9 sections")
     nominee_page.goto(f"/nominations/{anglesey}/check")
     expect(heading(nominee_page)).to_have_text("Check your answers before submitting your nomination")
-    contact = nominee_page.locator(".govuk-summary-list__row", has=nominee_page.get_by_text("Contact", exact=True))
-    assert contact.locator("dd").first.inner_text().splitlines() == [
-        "Gwenllian ap Rhys 🌼",
-        "gwenllian@ynysmon.llyw.cymru",
-        "01248 750 057",
-    ]
+    # Each contact question is a row of its own, named by its short name.
+    for name, answer in (
+        ("Contact", "Gwenllian ap Rhys 🌼"),
+        ("Contact’s email address", "gwenllian@ynysmon.llyw.cymru"),
+        ("Contact’s telephone number", "01248 750 057"),
+    ):
+        row = nominee_page.locator(".govuk-summary-list__row", has=nominee_page.get_by_text(name, exact=True))
+        assert row.locator("dd").first.inner_text().strip() == answer
     expect(nominee_page.get_by_role("main")).to_contain_text(ANGLESEY)
     n.check("check your answers")
     nominee_page.get_by_role("button", name="Submit nomination").click()
