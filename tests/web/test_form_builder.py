@@ -79,7 +79,7 @@ def _question_fields(question, **changes):
     if question.public:
         data["public"] = "y"
     if question.kind == "textarea":
-        data.update(limit_type="words", max_words=str(s.get("max_words", "")), max_chars="")
+        data.update(max_words=str(s.get("max_words", "")), max_chars=str(s.get("max_chars", "")))
     if question.kind in ("choice", "choices"):
         data["options"] = "\n".join(s.get("options") or [])
     if question.kind == "number":
@@ -240,12 +240,10 @@ def test_adding_a_number_question_with_its_rules(organiser_client, organiser):
 def test_a_long_text_question_needs_a_limit(organiser_client):
     cycle = make_cycle()
     url = _url(cycle, "/sections/lessons/questions/new?kind=textarea")
-    response = organiser_client.post_form(
-        url, _details(label="What next?", limit_type="words", max_words="", max_chars=""), token_from=url
-    )
+    response = organiser_client.post_form(url, _details(label="What next?", max_words="", max_chars=""), token_from=url)
     assert error_summary(response) == [("#max_words", "Enter the word limit or the character limit")]
     response = organiser_client.post_form(
-        url, _details(label="What next?", limit_type="characters", max_words="", max_chars="1500"), token_from=url
+        url, _details(label="What next?", max_words="", max_chars="1500"), token_from=url
     )
     assert response.status_code == 302
     assert _question(cycle.id, "what_next").settings == {"max_chars": 1500}
@@ -430,7 +428,7 @@ def submitted(app):
         ),
         (
             "lessons",
-            {"limit_type": "characters", "max_chars": "100", "max_words": ""},
+            {"max_chars": "100", "max_words": ""},
             "#max_chars",
             "1 submitted nomination has a longer answer (up to 210 characters): the character limit must be at "
             "least 210",

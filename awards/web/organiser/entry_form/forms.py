@@ -174,14 +174,10 @@ def _kind_fields(kind: str) -> dict[str, Any]:
     if kind == "text":
         fields["max_chars"] = _whole_text("Character limit", "The most characters the answer may have, like 200")
     elif kind == "textarea":
-        fields["limit_type"] = RadioField(
-            "Limit the answer by",
-            widget=GovRadioInput(),
-            choices=[("words", "Words"), ("characters", "Characters")],
-            validators=[InputRequired("Select whether the limit is in words or characters")],
-        )
-        fields["max_words"] = _whole_text("Word limit", "Like 500")
-        fields["max_chars"] = _whole_text("Character limit", "Like 2000")
+        # One or the other (the domain says so when both or neither are given): no conditional reveal, whose
+        # aria-expanded on a radio is not allowed.
+        fields["max_words"] = _whole_text("Word limit", "Like 500. Leave blank to limit characters instead.")
+        fields["max_chars"] = _whole_text("Character limit", "Like 2000. Leave blank to limit words instead.")
     elif kind == "number":
         fields["unit"] = StringField("Unit (optional)", widget=GovTextInput(), description="Like £, people or %")
         fields["min"] = _whole_text("Lowest number (optional)")
@@ -244,7 +240,6 @@ def question_defaults(question: FormQuestion) -> dict[str, Any]:
         if s.get(name) is not None:
             data[name] = str(s[name])
     data["whole"] = bool(s.get("whole"))
-    data["limit_type"] = "characters" if s.get("max_chars") and not s.get("max_words") else "words"
     data["options"] = "\n".join(str(o) for o in s.get("options") or [])
     data["types"] = list(s.get("types") or [])
     data["row_name"] = s.get("row_name", "")
@@ -255,7 +250,6 @@ def new_question_defaults(kind: str) -> dict[str, Any]:
     return {
         "required": "yes",
         "judges_see": "all",
-        "limit_type": "words",
         "max_words": "500" if kind == "textarea" else "",
         "max_chars": "200" if kind == "text" else "",
         "types": list(forms.FILE_TYPES) if kind == "file" else [],
@@ -336,11 +330,6 @@ def settings_of(form: QuestionForm, kind: str, formdata) -> dict[str, Any]:
     """The kind's settings as the domain takes them."""
     settings: dict[str, Any] = {"short": form.short.data, "error": form.error.data}
     names = set(form.SETTINGS)
-    if kind == "textarea":
-        words = form.limit_type.data != "characters"
-        settings["max_words"] = form.max_words.data if words else None
-        settings["max_chars"] = None if words else form.max_chars.data
-        names -= {"limit_type", "max_words", "max_chars"}
     for name in names:
         settings[name] = form[name].data
     if kind == "group":
