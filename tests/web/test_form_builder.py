@@ -106,7 +106,9 @@ def test_the_form_page_lists_the_sections_and_questions_in_order_with_their_acti
     assert "Duplicate Lessons and how others could adopt it" in text
     assert "Remove Lessons and how others could adopt it" in text
     assert "Remove Project title" not in text and "Duplicate Project title" not in text
-    assert "Move up the section About the nominated organisation" not in text  # it is first
+    assert "Move section up About the nominated organisation" not in text  # it is first
+    assert "Move section down About the nominated organisation" in text
+    assert "Duplicate section Project" in text
     cycle_page = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
     assert f'href="{_url(cycle)}"' in cycle_page.get_data(as_text=True)
 
