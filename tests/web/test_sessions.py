@@ -209,4 +209,5 @@ def test_session_ending_while_typing_keeps_the_answers(app, nominee, time_machin
     assert response.headers["Location"] == url
     assert typed.strip() in client.get(url).get_data(as_text=True)
     db.session.expire_all()
-    assert not db.session.get(Nomination, nomination.id).answers.get("challenge")  # kept for them, not saved behind their back
+    # kept for them, not saved behind their back
+    assert not db.session.get(Nomination, nomination.id).answers.get("challenge")

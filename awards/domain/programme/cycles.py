@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 
-from awards.domain.programme import entry_forms
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError, NotFound
 from awards.domain.core.text import slugify, unique_slug
+from awards.domain.programme import entry_forms
 from awards.domain.programme.taxonomy import default_taxonomy, trends_by_code
 from awards.extensions import db
 from awards.models import Category, Criterion, Cycle, CycleStatus, Nomination, NominationStatus, Trend, TrendGroup, User

@@ -239,7 +239,8 @@ def default_definition(
                         "summary",
                         "textarea",
                         "Public summary",
-                        hint="What the project did and what changed, in plain English. If the nomination is shortlisted and you "
+                        hint="What the project did and what changed, in plain English. If the nomination is "
+                        "shortlisted and you "
                         "consent, we publish this summary.",
                         settings=_words(summary_words, "Public summary", "Enter the public summary", "The summary"),
                         **public_text,
@@ -271,7 +272,8 @@ def default_definition(
                         "challenge",
                         "textarea",
                         "Describe the challenge",
-                        hint="The problem or opportunity, who it affected and why it mattered. Give the situation before the work started.",
+                        hint="The problem or opportunity, who it affected and why it mattered. Give the situation "
+                        "before the work started.",
                         settings=_words(
                             limit("challenge"),
                             "The challenge",
@@ -313,7 +315,8 @@ def default_definition(
                         "outcomes_narrative",
                         "textarea",
                         "Describe the outcomes and impact",
-                        hint="What changed, for whom, and how many people benefit. Include qualitative evidence such as feedback.",
+                        hint="What changed, for whom, and how many people benefit. Include qualitative evidence such "
+                        "as feedback.",
                         settings=_words(
                             limit("outcomes"),
                             "Outcomes and impact",
@@ -326,7 +329,8 @@ def default_definition(
                         "measured",
                         "group",
                         "Measured outcomes",
-                        hint="Up to 10 results you measured, with the baseline you started from. Leave rows you do not need "
+                        hint="Up to 10 results you measured, with the baseline you started from. Leave rows you do "
+                        "not need "
                         "empty; save to get more rows.",
                         required=False,
                         settings={
@@ -368,7 +372,8 @@ def default_definition(
                         "unintended_consequences",
                         "textarea",
                         "Unintended consequences and risks",
-                        hint="Effects you did not plan, good or bad, and the risks you managed. Judges value honesty here.",
+                        hint="Effects you did not plan, good or bad, and the risks you managed. Judges value honesty "
+                        "here.",
                         settings=_words(
                             limit("unintended_consequences"),
                             "Unintended consequences and risks",
@@ -402,7 +407,8 @@ def default_definition(
                         "documents",
                         "file",
                         "Supporting documents",
-                        hint="Evidence such as an evaluation report, a case study or screenshots. Judges may see the files: "
+                        hint="Evidence such as an evaluation report, a case study or screenshots. Judges may see the "
+                        "files: "
                         "if judging is anonymous, remove names of people and organisations from inside them.",
                         required=False,
                         settings={
