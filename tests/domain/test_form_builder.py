@@ -18,7 +18,7 @@ from tests.support.audit import audit_actions
 from tests.support.files import PNG
 
 
-def _keys(cycle):
+def _keys_in_order(cycle):
     return [[q.key for q in s.questions] for s in builder.ordered_sections(cycle)]
 
 
@@ -149,7 +149,7 @@ def test_a_question_is_added_with_its_kind_settings_cleaned(app):
     question = _budget(cycle, settings={"unit": " £ ", "min": "0", "max": "1,000,000", "whole": True})
     assert question.key == "what_was_the_budget"
     assert question.settings == {"unit": "£", "min": 0, "max": 1000000, "whole": True}
-    assert _keys(cycle)[1] == ["title", "summary", "what_was_the_budget"]
+    assert _keys_in_order(cycle)[1] == ["title", "summary", "what_was_the_budget"]
     assert "form.question_added" in audit_actions()
 
 
@@ -179,7 +179,7 @@ def test_bad_settings_are_refused_with_the_field(app, kind, settings, field, wor
     cycle = make_cycle()
     section = builder.get_section(cycle, "project")
     _refused(lambda: builder.add_question(section, kind=kind, label="A question", settings=settings), field, words)
-    assert _keys(cycle)[1] == ["title", "summary"]
+    assert _keys_in_order(cycle)[1] == ["title", "summary"]
 
 
 def test_question_keys_are_checked_and_unique(app):
@@ -189,7 +189,7 @@ def test_question_keys_are_checked_and_unique(app):
     _refused(lambda: builder.add_question(section, kind="text", label="Q", key="lessons"), "key", "Another question")
     builder.add_question(section, kind="text", label="Lessons")
     db.session.commit()
-    assert "lessons_2" in _keys(cycle)[1]
+    assert "lessons_2" in _keys_in_order(cycle)[1]
 
 
 def test_a_condition_must_be_on_an_earlier_question_that_can_be_one(app):
@@ -256,7 +256,7 @@ def test_questions_move_duplicate_and_remove(app):
     cycle = make_cycle()
     builder.move_question(builder.get_question(cycle, "summary"), "up")
     db.session.commit()
-    assert _keys(cycle)[1] == ["summary", "title"]
+    assert _keys_in_order(cycle)[1] == ["summary", "title"]
     copy = builder.duplicate_question(builder.get_question(cycle, "lessons"))
     db.session.commit()
     assert copy.key == "lessons_copy" and copy.label.endswith("(copy)")
@@ -267,7 +267,7 @@ def test_questions_move_duplicate_and_remove(app):
     ]
     builder.remove_question(copy)
     db.session.commit()
-    assert "lessons_copy" not in sum(_keys(cycle), [])
+    assert "lessons_copy" not in sum(_keys_in_order(cycle), [])
     _refused(lambda: builder.duplicate_question(builder.get_question(cycle, "title")), words="core question")
     _refused(lambda: builder.remove_question(builder.get_question(cycle, "title")), words="core question")
     for action in ("question_moved", "question_duplicated", "question_removed"):
@@ -464,10 +464,10 @@ def test_a_form_saved_as_a_template_starts_another_cycles_form(app):
     db.session.commit()
     _refused(lambda: builder.save_as_template(cycle, name="awards 2026 FORM"), "name", "already has that name")
     other = make_cycle(name="Other Awards 2027", year=2027)
-    assert "what_was_the_budget" not in sum(_keys(other), [])
+    assert "what_was_the_budget" not in sum(_keys_in_order(other), [])
     builder.replace_from_template(other, db.session.get(FormTemplate, template.id))
     db.session.commit()
-    assert _keys(other) == _keys(cycle)
+    assert _keys_in_order(other) == _keys_in_order(cycle)
     assert {"form.template_saved", "form.replaced_from_template"} <= set(audit_actions())
 
 

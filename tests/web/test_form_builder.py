@@ -23,13 +23,13 @@ def _url(cycle, rest=""):
     return f"/organiser/cycles/{cycle.slug}/form{rest}"
 
 
-def _keys(cycle_id):
+def _form_keys(cycle_id):
     db.session.expire_all()
     cycle = db.session.get(Cycle, cycle_id)
     return [[q.key for q in s.questions] for s in builder.ordered_sections(cycle)]
 
 
-def _question(cycle_id, key):
+def _stored_question(cycle_id, key):
     db.session.expire_all()
     return forms.question_by_key(db.session.get(Cycle, cycle_id), key)
 
@@ -158,7 +158,7 @@ def test_a_section_is_changed_moved_duplicated_and_removed(organiser_client):
     assert "‘Lessons learned’ has been copied. The copy is after it." in main_text(
         organiser_client.get(response.headers["Location"])
     )
-    assert ["unintended_consequences_copy", "lessons_copy"] in _keys(cycle.id)
+    assert ["unintended_consequences_copy", "lessons_copy"] in _form_keys(cycle.id)
 
     remove = _url(cycle, "/sections/lessons_copy/remove")
     page = organiser_client.get(remove)
@@ -168,7 +168,7 @@ def test_a_section_is_changed_moved_duplicated_and_removed(organiser_client):
     assert "The section ‘Lessons learned (copy)’ has been removed" in main_text(
         organiser_client.get(response.headers["Location"])
     )
-    assert ["unintended_consequences_copy", "lessons_copy"] not in _keys(cycle.id)
+    assert ["unintended_consequences_copy", "lessons_copy"] not in _form_keys(cycle.id)
     for action in ("section_changed", "section_moved", "section_duplicated", "section_removed"):
         assert f"form.{action}" in audit_actions()
 
@@ -213,7 +213,7 @@ def test_adding_a_number_question_with_its_rules(organiser_client, organiser):
     response = organiser_client.post_form(url, _details(unit="£", min="100", max="10"), token_from=url)
     assert error_summary(response) == [("#max", "The highest number must be the same as or more than the lowest")]
     assert input_value(response, "min") == "100" and input_value(response, "max") == "10"
-    assert _keys(cycle.id)[1] == ["title", "summary"]
+    assert _form_keys(cycle.id)[1] == ["title", "summary"]
     response = organiser_client.post_form(
         url,
         _details(
@@ -232,7 +232,7 @@ def test_adding_a_number_question_with_its_rules(organiser_client, organiser):
     assert "The question ‘Budget’ has been added to ‘Project’" in page
     assert "Number. Optional. From 0 to 1000000 £, whole numbers." in page
     assert f"Only for {cycle.categories[0].name}." in page
-    question = _question(cycle.id, "what_was_the_budget")
+    question = _stored_question(cycle.id, "what_was_the_budget")
     assert question.settings == {"short": "Budget", "unit": "£", "min": 0, "max": 1000000, "whole": True}
     assert question.public and question.category_ids == [cycle.categories[0].id]
     event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "form.question_added")).one()
@@ -248,7 +248,7 @@ def test_a_long_text_question_needs_a_limit(organiser_client):
         url, _details(label="What next?", max_words="", max_chars="1500"), token_from=url
     )
     assert response.status_code == 302
-    assert _question(cycle.id, "what_next").settings == {"max_chars": 1500}
+    assert _stored_question(cycle.id, "what_next").settings == {"max_chars": 1500}
 
 
 def test_a_choice_question_with_a_condition_on_an_earlier_answer(organiser_client):
@@ -284,7 +284,7 @@ def test_a_choice_question_with_a_condition_on_an_earlier_answer(organiser_clien
     assert response.status_code == 302
     page = main_text(organiser_client.get(response.headers["Location"]))
     assert "Only when the answer to ‘Region’ is ‘London’." in page
-    assert _question(cycle.id, "which_borough").condition == {"question": "region", "values": ["London"]}
+    assert _stored_question(cycle.id, "which_borough").condition == {"question": "region", "values": ["London"]}
 
 
 def test_a_repeating_group_with_its_sub_questions(organiser_client):
@@ -311,7 +311,7 @@ def test_a_repeating_group_with_its_sub_questions(organiser_client):
     response = organiser_client.post_form(url, data, token_from=url)
     assert response.status_code == 302
     assert "Up to 5 rows of Funder, Amount." in main_text(organiser_client.get(response.headers["Location"]))
-    question = _question(cycle.id, "who_funded_it")
+    question = _stored_question(cycle.id, "who_funded_it")
     assert [(c["key"], c["kind"], c["required"]) for c in question.settings["columns"]] == [
         ("funder", "text", True),
         ("amount", "number", False),
@@ -325,7 +325,7 @@ def test_a_question_is_changed_moved_duplicated_and_removed(organiser_client):
     edit = _url(cycle, "/questions/lessons/edit")
     page = organiser_client.get(edit)
     assert input_value(page, "label") == "Lessons, and how others could adopt the work"
-    lessons = _question(cycle.id, "lessons")
+    lessons = _stored_question(cycle.id, "lessons")
     response = organiser_client.post_form(edit, _question_fields(lessons, label="", max_words="abc"), token_from=edit)
     assert error_summary(response) == [("#label", "Enter the question")]
     assert input_value(response, "max_words") == "abc"
@@ -338,7 +338,7 @@ def test_a_question_is_changed_moved_duplicated_and_removed(organiser_client):
     assert "Your changes to ‘Lessons and how others could adopt it’ have been saved" in main_text(
         organiser_client.get(response.headers["Location"])
     )
-    lessons = _question(cycle.id, "lessons")
+    lessons = _stored_question(cycle.id, "lessons")
     assert (lessons.label, lessons.settings["max_words"], lessons.judges_see) == (
         "What did you learn?",
         300,
@@ -346,25 +346,25 @@ def test_a_question_is_changed_moved_duplicated_and_removed(organiser_client):
     )
 
     organiser_client.post_form(_url(cycle, "/questions/lessons/move/up"), token_from=_url(cycle))
-    assert _keys(cycle.id)[6] == ["lessons", "unintended_consequences"]
+    assert _form_keys(cycle.id)[6] == ["lessons", "unintended_consequences"]
     response = organiser_client.post_form(_url(cycle, "/questions/lessons/move/up"), token_from=_url(cycle))
     assert "is already first in its section" in main_text(organiser_client.get(response.headers["Location"]))
     organiser_client.post_form(_url(cycle, "/questions/lessons/duplicate"), token_from=_url(cycle))
-    assert _keys(cycle.id)[6] == ["lessons", "lessons_copy", "unintended_consequences"]
+    assert _form_keys(cycle.id)[6] == ["lessons", "lessons_copy", "unintended_consequences"]
 
     remove = _url(cycle, "/questions/lessons_copy/remove")
     assert "Remove the question ‘Lessons and how others could adopt it’?" in main_text(organiser_client.get(remove))
     response = organiser_client.post_form(remove, token_from=remove)
     assert response.status_code == 302
-    assert _keys(cycle.id)[6] == ["lessons", "unintended_consequences"]
+    assert _form_keys(cycle.id)[6] == ["lessons", "unintended_consequences"]
 
     # To another section: at its end.
     response = organiser_client.post_form(
         _url(cycle, "/questions/lessons/edit"),
-        _question_fields(_question(cycle.id, "lessons"), section="documents"),
+        _question_fields(_stored_question(cycle.id, "lessons"), section="documents"),
         token_from=edit,
     )
-    assert _keys(cycle.id)[7] == ["documents", "lessons"]
+    assert _form_keys(cycle.id)[7] == ["documents", "lessons"]
     for action in ("question_changed", "question_moved", "question_duplicated", "question_removed"):
         assert f"form.{action}" in audit_actions()
 
@@ -374,12 +374,15 @@ def test_changing_the_kind_of_a_question_nobody_answered(organiser_client):
     edit = _url(cycle, "/questions/contact_phone/edit")
     page = organiser_client.get(edit + "?choose_kind=1")
     assert "Change the kind of question" in main_text(page)
-    question = _question(cycle.id, "contact_phone")
+    question = _stored_question(cycle.id, "contact_phone")
     url = edit + "?kind=text"
     assert "Kind: Short text." in main_text(organiser_client.get(url))
     response = organiser_client.post_form(url, _question_fields(question, max_chars="40"), token_from=url)
     assert response.status_code == 302
-    assert (_question(cycle.id, "contact_phone").kind, _question(cycle.id, "contact_phone").settings["max_chars"]) == (
+    assert (
+        _stored_question(cycle.id, "contact_phone").kind,
+        _stored_question(cycle.id, "contact_phone").settings["max_chars"],
+    ) == (
         "text",
         40,
     )
@@ -390,7 +393,7 @@ def test_a_core_question_can_be_reworded_and_relimited_within_its_column(organis
     edit = _url(cycle, "/questions/title/edit")
     page = organiser_client.get(edit)
     assert "This is a core question" in main_text(page) and "Change the kind" not in main_text(page)
-    title = _question(cycle.id, "title")
+    title = _stored_question(cycle.id, "title")
     data = _question_fields(title, max_chars="250")
     for name in ("required", "categories", "condition_question", "condition_values"):
         data.pop(name)
@@ -400,7 +403,7 @@ def test_a_core_question_can_be_reworded_and_relimited_within_its_column(organis
     data["max_chars"] = "120"
     data["label"] = "Name of the project"
     assert organiser_client.post_form(edit, data, token_from=edit).status_code == 302
-    assert _question(cycle.id, "title").settings["max_chars"] == 120
+    assert _stored_question(cycle.id, "title").settings["max_chars"] == 120
 
 
 # --- Refusals once a nomination is submitted -------------------------------------------------------
@@ -460,7 +463,9 @@ def test_a_change_a_submitted_answer_breaks_is_refused_with_the_reason(
         changes = {"categories": [str(cycle.categories[1].id)]}
     before = _snapshot(cycle.id)
     edit = _url(cycle, f"/questions/{key}/edit")
-    response = organiser_client.post_form(edit, _question_fields(_question(cycle.id, key), **changes), token_from=edit)
+    response = organiser_client.post_form(
+        edit, _question_fields(_stored_question(cycle.id, key), **changes), token_from=edit
+    )
     assert response.status_code == 200
     errors = error_summary(response)
     assert len(errors) == 1 and errors[0][0] == field and message in errors[0][1], errors
@@ -477,7 +482,7 @@ def test_an_answered_question_cannot_change_kind_or_be_removed(organiser_client,
     cycle = submitted
     before = _snapshot(cycle.id)
     url = _url(cycle, "/questions/colour/edit?kind=text")
-    response = organiser_client.post_form(url, _question_fields(_question(cycle.id, "colour")), token_from=url)
+    response = organiser_client.post_form(url, _question_fields(_stored_question(cycle.id, "colour")), token_from=url)
     assert error_summary(response) == [
         ("#kind", "Its kind cannot change: 1 nomination has answered it, and the answers would no longer fit")
     ]
@@ -492,7 +497,7 @@ def test_an_answered_question_cannot_change_kind_or_be_removed(organiser_client,
     # Adding an optional question is always allowed.
     url = _url(cycle, "/sections/lessons/questions/new?kind=text")
     assert organiser_client.post_form(url, _details(label="One more thing"), token_from=url).status_code == 302
-    assert "one_more_thing" in _keys(cycle.id)[6]
+    assert "one_more_thing" in _form_keys(cycle.id)[6]
 
 
 # --- Preview ---------------------------------------------------------------------------------------
@@ -557,8 +562,8 @@ def test_a_form_saved_as_a_template_starts_a_new_cycle(organiser_client):
     )
     assert response.status_code == 302, error_summary(response)
     other = db.session.scalar(sa.select(Cycle).where(Cycle.name == "Other Awards 2027"))
-    assert "budget" in _keys(other.id)[1]
-    assert _keys(other.id) == _keys(cycle.id)
+    assert "budget" in _form_keys(other.id)[1]
+    assert _form_keys(other.id) == _form_keys(cycle.id)
 
 
 def test_a_form_with_no_nominations_is_replaced_from_a_template(organiser_client):
@@ -574,7 +579,7 @@ def test_a_form_with_no_nominations_is_replaced_from_a_template(organiser_client
     assert "The entry form is now the template ‘With a motto’" in main_text(
         organiser_client.get(response.headers["Location"])
     )
-    assert "motto" in _keys(fresh.id)[1]
+    assert "motto" in _form_keys(fresh.id)[1]
     assert "form.replaced_from_template" in audit_actions()
 
     make_nomination(cycle, status="draft", complete=False)
@@ -611,7 +616,7 @@ def test_copy_to_next_year_keeps_the_form(organiser_client):
     )
     assert response.status_code == 302
     copy = db.session.scalar(sa.select(Cycle).where(Cycle.year == 2027))
-    assert _keys(copy.id) == _keys(cycle.id)
-    budget = _question(copy.id, "budget")
+    assert _form_keys(copy.id) == _form_keys(cycle.id)
+    budget = _stored_question(copy.id, "budget")
     assert budget.category_ids == [copy.categories[2].id]
     assert "Budget" in main_text(organiser_client.get(_url(copy)))
