@@ -620,3 +620,50 @@ def test_copy_to_next_year_keeps_the_form(organiser_client):
     budget = _stored_question(copy.id, "budget")
     assert budget.category_ids == [copy.categories[2].id]
     assert "Budget" in main_text(organiser_client.get(_url(copy)))
+
+
+KIND_DATA = {
+    "text": {"max_chars": "100"},
+    "textarea": {"max_words": "250", "max_chars": ""},
+    "number": {"unit": "people", "min": "", "max": ""},
+    "date": {},
+    "yes_no": {},
+    "choice": {"options": "One\nTwo"},
+    "choices": {"options": "One\nTwo\nThree", "min_choices": "1", "max_choices": "2"},
+    "email": {},
+    "url": {},
+    "phone": {},
+    "declaration": {},
+    "file": {"types": ["pdf", "png"], "max_mb": "5", "max_count": "2"},
+    "group": {"row_name": "Item", "max_rows": "3", "columns-0-label": "Name", "columns-0-kind": "text"},
+}
+
+
+@pytest.mark.parametrize("kind", forms.ADDABLE_KINDS)
+def test_every_kind_of_question_can_be_added_and_changed(organiser_client, kind):
+    cycle = make_cycle()
+    url = _url(cycle, f"/sections/lessons/questions/new?kind={kind}")
+    assert f"Kind: {forms.KINDS[kind].name}." in main_text(organiser_client.get(url))
+    response = organiser_client.post_form(url, _details(label=f"A {kind} question", **KIND_DATA[kind]), token_from=url)
+    assert response.status_code == 302, error_summary(response)
+    key = f"a_{kind}_question"
+    question = _stored_question(cycle.id, key)
+    assert question.kind == kind and question.section.key == "lessons"
+    edit = _url(cycle, f"/questions/{key}/edit")
+    page = organiser_client.get(edit)
+    assert input_value(page, "label") == f"A {kind} question"
+    data = _question_fields(question, label=f"The {kind} question", **KIND_DATA[kind])
+    assert organiser_client.post_form(edit, data, token_from=edit).status_code == 302
+    assert _stored_question(cycle.id, key).label == f"The {kind} question"
+
+
+def test_the_core_trends_question_has_its_own_rule(organiser_client):
+    cycle = make_cycle()
+    edit = _url(cycle, "/questions/trends/edit")
+    page = organiser_client.get(edit)
+    assert input_value(page, "how_words") == "100"
+    data = _question_fields(_stored_question(cycle.id, "trends"), how_words="150")
+    for name in ("required", "categories", "condition_question", "condition_values"):
+        data.pop(name)
+    assert organiser_client.post_form(edit, data, token_from=edit).status_code == 302
+    assert _stored_question(cycle.id, "trends").settings["how_words"] == 150
