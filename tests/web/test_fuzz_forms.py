@@ -116,7 +116,9 @@ MAY_CHANGE = {
     "organiser.user": {"users", "user_roles"},
 }
 # Organiser routes, each with the tables its purpose needs (their blueprint module in the comment)
-CYCLE_SETUP = {"cycles", "categories", "category_trends", "cycle_trends", "criteria"}
+# (a new or copied cycle gets its entry form)
+CYCLE_SETUP = {"cycles", "categories", "category_trends", "cycle_trends", "criteria", "form_sections", "form_questions"}
+FORM = {"form_sections", "form_questions"}
 JUDGING = {"assignments", "reviews", "review_scores"}
 PUBLIC_COPY = {"impact_cases", "impact_case_trends"}
 MAY_CHANGE |= {
@@ -128,6 +130,19 @@ MAY_CHANGE |= {
     "organiser.add_category": {"categories", "category_trends"},
     "organiser.edit_category": {"categories", "category_trends"},
     "organiser.remove_category": {"categories", "category_trends", "judge_categories"},
+    # the entry form (entry_form/routes.py)
+    "organiser.add_form_section": FORM,
+    "organiser.edit_form_section": FORM,
+    "organiser.move_form_section": FORM,
+    "organiser.duplicate_form_section": FORM,
+    "organiser.remove_form_section": FORM,
+    "organiser.add_form_question": FORM,
+    "organiser.edit_form_question": FORM,
+    "organiser.move_form_question": FORM,
+    "organiser.duplicate_form_question": FORM,
+    "organiser.remove_form_question": FORM,
+    "organiser.save_form_template": {"form_templates"},
+    "organiser.start_form_from_template": FORM,
     # criteria
     "organiser.new_criterion": {"criteria"},
     "organiser.edit_criterion": {"criteria"},

@@ -134,7 +134,7 @@ def test_a_nominations_trend_given_twice_is_linked_once(app):
     trend = cycle.trends[0]
     link = {"trend_id": trend.id, "is_primary": True, "how_addressed": "Twice over."}
     entries.save_section(
-        nomination, "trends", {"links": [link, dict(link, is_primary=False)]}, by=nomination.nominator, based_on=None
+        nomination, "trends", {"trends": [link, dict(link, is_primary=False)]}, by=nomination.nominator, based_on=None
     )
     db.session.commit()
     assert [

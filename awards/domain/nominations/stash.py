@@ -8,7 +8,7 @@ younger than the absolute session timeout, its session token has not changed sin
 and changing the password end the tickets with the sessions) and the account is still active. What is
 kept is bounded (the section's own fields, each and all of them to a size) and counted per person
 (one per section, replacing; `MAX_PER_USER` in all, the oldest dropped). The section's own fields
-are the names its questions post under (web/nominee/sections.own_fields)."""
+are the names its questions post under (web/entry_fields.own_fields)."""
 
 from __future__ import annotations
 

@@ -49,7 +49,7 @@ def _keep_section_post():
     from awards.domain.nominations import entries
     from awards.domain.nominations import stash as stash_rules
     from awards.domain.programme import entry_forms
-    from awards.web.nominee.sections import own_fields
+    from awards.web.entry_fields import own_fields
 
     reference, section = request.view_args["reference"], request.view_args["section"]
     had_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies

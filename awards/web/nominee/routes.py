@@ -22,9 +22,7 @@ from awards.logging_setup import log_event
 from awards.models import Attachment, Category, NominationStatus
 from awards.models.forms import FormQuestion, FormSection
 from awards.web.actions import Outcome, attempt
-from awards.web.helpers import error_summary
-from awards.web.nominee import bp
-from awards.web.nominee.sections import (
+from awards.web.entry_fields import (
     SECTION_KEY,
     from_stash,
     keep_trend_choices,
@@ -33,6 +31,8 @@ from awards.web.nominee.sections import (
     shown_questions,
     with_blank_rows,
 )
+from awards.web.helpers import error_summary
+from awards.web.nominee import bp
 
 log = logging.getLogger(__name__)
 

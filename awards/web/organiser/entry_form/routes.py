@@ -19,8 +19,8 @@ from awards.domain.programme import entry_forms as forms
 from awards.models import Category, Cycle
 from awards.models.forms import FormQuestion, FormSection
 from awards.web.actions import attempt
+from awards.web.entry_fields import same_section_condition, with_blank_rows
 from awards.web.helpers import cycle_breadcrumbs, cycle_or_404
-from awards.web.nominee.sections import same_section_condition, with_blank_rows
 from awards.web.organiser import bp
 from awards.web.organiser.entry_form.forms import (
     COLUMN_KINDS,

@@ -1,11 +1,12 @@
-"""A section of the cycle's form on the nominee's page: which questions the page shows, their
-posted fields turned into the answers the domain takes (by question kind), and back.
+"""A section of the cycle's form as a page of fields: which questions the page shows, their posted
+fields turned into the answers the domain takes (by question kind), and back. The nominee's section
+pages use it, and so does the organiser's preview of the form (which is why it is not in either).
 
 Field names are the questions' keys: a date sends f"{key}-day", f"{key}-month" and f"{key}-year"; a
 group's cells f"{key}-{row}-{column}" (a yes-or-no column ticks "y"); yes or no sends "yes" or
 "no"; a statement to confirm ticks "y"; several choices send the key once per choice; the trends
 send "trends" (ticked), "primary" and f"how_{trend id}". A file question sends nothing here: its
-files are uploaded one by one (see routes.upload).
+files are uploaded one by one (see web/nominee/routes.upload).
 """
 
 from __future__ import annotations
