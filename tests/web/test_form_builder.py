@@ -406,6 +406,28 @@ def test_a_core_question_can_be_reworded_and_relimited_within_its_column(organis
     assert _stored_question(cycle.id, "title").settings["max_chars"] == 120
 
 
+def test_who_reads_a_core_answer_is_the_platforms_rule_not_the_forms(organiser_client):
+    """A core question's page says who reads its answer instead of offering a choice, and a post that
+    tries to hide the title from judges or publish the contact changes neither."""
+    cycle = make_cycle()
+    for key, words in (
+        ("title", "The platform decides this for a core question: judges read it, and it is published"),
+        ("contact_email", "The platform decides this for a core question: only organisers read it; it is never"),
+    ):
+        edit = _url(cycle, f"/questions/{key}/edit")
+        page = organiser_client.get(edit)
+        assert words in main_text(page)
+        assert "Who reads the answer" not in main_text(page) and "Publish the answer" not in main_text(page)
+        question = _stored_question(cycle.id, key)
+        before = (question.judges_see, question.public)
+        data = _question_fields(question, judges_see="none", public="y" if not question.public else "")
+        for name in ("required", "categories", "condition_question", "condition_values"):
+            data.pop(name)
+        assert organiser_client.post_form(edit, data, token_from=edit).status_code == 302
+        after = _stored_question(cycle.id, key)
+        assert (after.judges_see, after.public) == before
+
+
 # --- Refusals once a nomination is submitted -------------------------------------------------------
 
 

@@ -1077,6 +1077,8 @@ def edit_question(
     target = section or question.section
     if question.core and kind != question.kind:
         raise DomainError("A core question’s kind cannot change: the platform reads its answers", field="kind")
+    if question.core:  # who reads a core answer is the platform's rule (publication, blind judging), not the form's
+        fields = {**fields, "judges_see": question.judges_see, "public": question.public}
     position = question.position if target is question.section else len(target.questions)
     values = _check_question_fields(
         cycle,

@@ -364,6 +364,7 @@ def _question_page(cycle: Cycle, form, *, kind: str, section: FormSection, quest
         kind_name=forms.KINDS[kind].name,
         section=section,
         question=question,
+        core_audience=forms.CORE_AUDIENCE.get(question.key, forms.CORE_AUDIENCE_OTHERWISE) if question else "",
         columns=column_rows(columns),
         column_kinds=COLUMN_KINDS,
         breadcrumbs=_crumbs(cycle),
@@ -391,8 +392,8 @@ def _fields_of(form, kind: str) -> dict[str, Any]:
         "label": form.label.data,
         "hint": form.hint.data or "",
         "required": form.required.data == "yes" if "required" in form else True,
-        "judges_see": form.judges_see.data,
-        "public": bool(form.public.data),
+        "judges_see": form.judges_see.data if "judges_see" in form else "all",
+        "public": bool(form.public.data) if "public" in form else False,
         "category_ids": (form.categories.data or []) if "categories" in form else [],
         "condition": condition_of(form) if "condition_question" in form else None,
         "settings": settings_of(form, kind, request.form),
@@ -447,7 +448,7 @@ def edit_form_question(slug: str, question_key: str):
     offer_places(form, cycle, section=section, before=question.position, with_sections=True)
     if question.core:
         # Read by the platform: asked of every nominee, and required as it is.
-        for name in ("required", "categories", "condition_question", "condition_values"):
+        for name in ("required", "categories", "condition_question", "condition_values", "judges_see", "public"):
             delattr(form, name)
     if request.method == "POST":
         columns = posted_columns(request.form)
