@@ -689,3 +689,21 @@ def test_the_core_trends_question_has_its_own_rule(organiser_client):
         data.pop(name)
     assert organiser_client.post_form(edit, data, token_from=edit).status_code == 302
     assert _stored_question(cycle.id, "trends").settings["how_words"] == 150
+
+
+def test_a_question_marked_as_personal_data_is_cleared_with_the_rest(organiser_client):
+    """The builder's "personal data" box is what account deletion and the retention purge read
+    (records/data_protection.PERSONAL_SETTING); a core question has no such box (its rule is fixed)."""
+    from awards.domain.records.data_protection import PERSONAL_SETTING
+
+    cycle = make_cycle()
+    url = _url(cycle, "/sections/project/questions/new?kind=text")
+    response = organiser_client.post_form(
+        url, _details(label="Name of the project lead", personal="y", short="Project lead"), token_from=url
+    )
+    assert response.status_code == 302
+    question = _stored_question(cycle.id, "name_of_the_project_lead")
+    assert question.settings.get(PERSONAL_SETTING) is True
+    edit = _url(cycle, "/questions/name_of_the_project_lead/edit")
+    assert "The answer is personal data" in main_text(organiser_client.get(edit))
+    assert "The answer is personal data" not in main_text(organiser_client.get(_url(cycle, "/questions/title/edit")))

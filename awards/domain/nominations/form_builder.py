@@ -446,6 +446,8 @@ def clean_settings(
         out["short"] = short
     if error:
         out["error"] = error
+    if settings.get("personal") and not core:  # cleared by account deletion and the retention purge
+        out["personal"] = True
     if kind in ("text", "textarea"):
         out.update(_text_settings(kind, settings, key=key, core=core))
     elif kind == "number":

@@ -117,6 +117,13 @@ class QuestionForm(Form):
         ],
     )
     hint = TextAreaField("Hint (optional)", widget=GovTextArea(), description="Help shown under the question")
+    personal = BooleanField(
+        "The answer is personal data",
+        widget=GovCheckboxInput(),
+        description="Like a person’s name or date of birth. It is removed when the nominee deletes their account "
+        "and when the cycle’s personal data is removed after the retention period. E-mail addresses and "
+        "telephone numbers always are.",
+    )
     required = RadioField(
         "Must the nominee answer it?",
         widget=GovRadioInput(),
@@ -226,6 +233,7 @@ def question_defaults(question: FormQuestion) -> dict[str, Any]:
         "key": question.key,
         "short": s.get("short", ""),
         "error": s.get("error", ""),
+        "personal": bool(s.get("personal")),
         "judges_see": question.judges_see,
         "public": question.public,
         "categories": [str(i) for i in question.category_ids or []],
@@ -329,6 +337,8 @@ def column_rows(columns: list[dict[str, Any]], *, blank: int = 2) -> list[dict[s
 def settings_of(form: QuestionForm, kind: str, formdata) -> dict[str, Any]:
     """The kind's settings as the domain takes them."""
     settings: dict[str, Any] = {"short": form.short.data, "error": form.error.data}
+    if "personal" in form:
+        settings["personal"] = bool(form.personal.data)
     names = set(form.SETTINGS)
     for name in names:
         settings[name] = form[name].data

@@ -448,7 +448,15 @@ def edit_form_question(slug: str, question_key: str):
     offer_places(form, cycle, section=section, before=question.position, with_sections=True)
     if question.core:
         # Read by the platform: asked of every nominee, and required as it is.
-        for name in ("required", "categories", "condition_question", "condition_values", "judges_see", "public"):
+        for name in (
+            "required",
+            "categories",
+            "condition_question",
+            "condition_values",
+            "judges_see",
+            "public",
+            "personal",
+        ):
             delattr(form, name)
     if request.method == "POST":
         columns = posted_columns(request.form)
