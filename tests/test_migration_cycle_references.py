@@ -12,31 +12,9 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from awards.extensions import db
+from tests.support.migrations import insert_row
 
 BEFORE = "a4c1e2d3b502"
-
-
-def _filler(column: sa.Column):
-    kind = column.type
-    if isinstance(kind, sa.Boolean):
-        return False
-    if isinstance(kind, sa.Integer):
-        return 1
-    if isinstance(kind, sa.DateTime):
-        return datetime(2026, 1, 1)
-    if isinstance(kind, sa.JSON):
-        return {}
-    return "x"
-
-
-def _insert(conn, table: sa.Table, **values) -> int:
-    """A row with the given values and a plausible value in every other required column (whatever the
-    schema is at this revision)."""
-    row = {
-        c.name: _filler(c) for c in table.columns if not c.nullable and c.server_default is None and not c.primary_key
-    }
-    row.update(values)
-    return conn.execute(table.insert().values(**row)).inserted_primary_key[0]
 
 
 @pytest.fixture
@@ -55,7 +33,7 @@ def test_existing_duplicates_get_free_prefixes_and_nothing_else_changes(old_data
         meta.reflect(conn)
         cycles, categories = meta.tables["cycles"], meta.tables["categories"]
         ids = [
-            _insert(
+            insert_row(
                 conn,
                 cycles,
                 name=f"Cycle {i}",
@@ -72,7 +50,7 @@ def test_existing_duplicates_get_free_prefixes_and_nothing_else_changes(old_data
             )
         ]
         for cycle_id in ids:
-            _insert(conn, categories, cycle_id=cycle_id, name="Category", slug="category")
+            insert_row(conn, categories, cycle_id=cycle_id, name="Category", slug="category")
 
     upgrade()
 

@@ -16,31 +16,10 @@ from flask import current_app
 from flask_migrate import downgrade, upgrade
 
 from awards.extensions import db
+from tests.support.migrations import insert_row
 
 BEFORE = "a4c1e2d3b505"
 NARRATIVE = ("challenge", "approach", "outcomes_narrative", "unintended_consequences", "lessons")
-
-
-def _filler(column: sa.Column):
-    kind = column.type
-    if isinstance(kind, sa.Boolean):
-        return False
-    if isinstance(kind, sa.Integer):
-        return 1
-    if isinstance(kind, sa.DateTime):
-        return datetime(2026, 1, 1)
-    if isinstance(kind, sa.JSON):
-        return {}
-    return "x"
-
-
-def _insert(conn, table: sa.Table, **values) -> int:
-    """A row with the given values and a plausible value in every other required column."""
-    row = {
-        c.name: _filler(c) for c in table.columns if not c.nullable and c.server_default is None and not c.primary_key
-    }
-    row.update(values)
-    return conn.execute(table.insert().values(**row)).inserted_primary_key[0]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -77,8 +56,8 @@ def _fill(conn) -> dict:
     meta = sa.MetaData()
     meta.reflect(conn)
     t = meta.tables
-    user = _insert(conn, t["users"], email="nominee@example.org", name="Nia Nominee")
-    trend = _insert(conn, t["trends"], code="T1", group="digital", name="Trend one", slug="trend-one")
+    user = insert_row(conn, t["users"], email="nominee@example.org", name="Nia Nominee")
+    trend = insert_row(conn, t["trends"], code="T1", group="digital", name="Trend one", slug="trend-one")
     cycles = {}
     for i, limits in enumerate(
         [
@@ -88,7 +67,7 @@ def _fill(conn) -> dict:
             dict(summary_word_limit=120, section_word_limit=700, section_word_limits={}),
         ]
     ):
-        cycles[i] = _insert(
+        cycles[i] = insert_row(
             conn,
             t["cycles"],
             name=f"Awards & 🏆 {i}",
@@ -105,7 +84,7 @@ def _fill(conn) -> dict:
             attachments_max_mb=7 + i,
             **limits,
         )
-    category = _insert(conn, t["categories"], cycle_id=cycles[0], name="Category", slug="category")
+    category = insert_row(conn, t["categories"], cycle_id=cycles[0], name="Category", slug="category")
     nominations = []
     for n in range(3):
         columns = {
@@ -118,7 +97,7 @@ def _fill(conn) -> dict:
             "declares_accurate": n != 1,
             "declares_authorised": n != 2,
         }
-        nomination = _insert(
+        nomination = insert_row(
             conn,
             t["nominations"],
             reference=f"PSDA-2026-000{n}",
@@ -142,10 +121,10 @@ def _fill(conn) -> dict:
             {"metric": f"Metric A{n}", "baseline": "10", "result": "4", "measured_on": "", "position": 0},
         ]
         for row in measured:
-            _insert(conn, t["measured_outcomes"], nomination_id=nomination, **row)
-        _insert(conn, t["nomination_partners"], nomination_id=nomination, name=f"Partner {n}", is_supplier=True)
-        _insert(conn, t["nomination_trends"], nomination_id=nomination, trend_id=trend, is_primary=True)
-        _insert(
+            insert_row(conn, t["measured_outcomes"], nomination_id=nomination, **row)
+        insert_row(conn, t["nomination_partners"], nomination_id=nomination, name=f"Partner {n}", is_supplier=True)
+        insert_row(conn, t["nomination_trends"], nomination_id=nomination, trend_id=trend, is_primary=True)
+        insert_row(
             conn,
             t["attachments"],
             nomination_id=nomination,
@@ -160,7 +139,7 @@ def _fill(conn) -> dict:
         nominations.append((nomination, columns, sorted(measured, key=lambda r: r["position"])))
     case_values = {key: f"Published {key}" for key in NARRATIVE}
     case_measured = [{"metric": "Calls", "baseline": "100", "result": "40", "measured_on": "March 2026"}]
-    case = _insert(
+    case = insert_row(
         conn,
         t["impact_cases"],
         slug="project-0",

@@ -61,7 +61,7 @@ def _short_form() -> dict:
     return {"sections": sections}
 
 
-def open_cycle() -> dict:
+def open_cycle_of_two_categories() -> dict:
     """An open cycle in two categories whose form asks only the core questions, in four sections."""
     from tests.factories import make_cycle
 
@@ -284,7 +284,7 @@ def builder_on_a_phone(journey, check_page, organiser, cycle: dict) -> None:
 # --- nominees fill it -----------------------------------------------------------------------------
 
 
-def start(page, category: str) -> str:
+def start_entry(page, category: str) -> str:
     page.goto("/")
     page.get_by_role("button", name="Start a nomination").click()
     page.get_by_label(category, exact=True).check()
@@ -303,7 +303,7 @@ def on_task_list(page) -> None:
     expect(page.get_by_text(re.compile(r"You have completed \d+ of \d+ sections"))).to_be_visible()
 
 
-def save(page) -> None:
+def save_entry_section(page) -> None:
     page.get_by_role("button", name="Save and continue").click()
 
 
@@ -313,19 +313,19 @@ def fill_core(page, organisation: str) -> None:
     page.get_by_label("Contact’s full name").fill("Casey Contact")
     page.get_by_label("Contact’s email address").fill("casey.contact@riverside.gov.uk")
     page.get_by_label("Region").select_option("South West")
-    save(page)
+    save_entry_section(page)
     on_task_list(page)
 
     open_section(page, "Trends addressed")
     page.get_by_role("group", name="Which trends does the work address?").get_by_label(TREND, exact=True).check()
     page.get_by_label(f"How does the work address {TREND}?").fill("Open tools that anyone can reuse.")
     page.get_by_role("group", name="Which is the main trend?").get_by_label(TREND, exact=True).check()
-    save(page)
+    save_entry_section(page)
     on_task_list(page)
 
     open_section(page, "Declarations")
     page.get_by_role("group", name=re.compile("may we publish it as an impact case")).get_by_label("Yes").check()
-    save(page)
+    save_entry_section(page)
     on_task_list(page)
 
 
@@ -342,7 +342,7 @@ def task_list(page):
 
 def nominee_who_saved_money(page, check_page) -> str:
     """A nominee of the category every section asks: no leader section; the condition holds."""
-    reference = start(page, EVERYONE)
+    reference = start_entry(page, EVERYONE)
     expect(page.get_by_text("You have completed 0 of 4 sections")).to_be_visible()
     expect(task_list(page).get_by_role("link", name=LEADER_SECTION)).to_have_count(0)
 
@@ -360,7 +360,7 @@ def nominee_who_saved_money(page, check_page) -> str:
     expect(how_much).to_be_visible()
     page.get_by_label("Project title").fill("Open budgets for every ward")
     page.get_by_label("Public summary").fill("Every ward sees where its money goes, in plain words.")
-    save(page)  # the conditional and the organisers' question are both required now
+    save_entry_section(page)  # the conditional and the organisers' question are both required now
     box = error_box(page)
     expect(box.get_by_role("link", name=re.compile(re.escape(HOW_MUCH.rstrip("?")), re.I))).to_be_visible()
     expect(box.get_by_role("link")).to_have_count(2)
@@ -368,7 +368,7 @@ def nominee_who_saved_money(page, check_page) -> str:
     check_page(page, "nominee form: the project section, with errors")
     page.get_by_label(HOW_MUCH).fill("About £40,000 a year, by printing no budget books.")
     page.get_by_label(ORDER_NUMBER).fill("PO-77-SECRET")
-    save(page)
+    save_entry_section(page)
     expect(page.get_by_text("You have completed 1 of 4 sections")).to_be_visible()
 
     fill_core(page, "Riverside Borough Council")
@@ -380,14 +380,14 @@ def nominee_who_saved_money(page, check_page) -> str:
 def leader_who_saved_nothing(page, check_page) -> str:
     """A nominee of the leaders' category: the leader section is theirs; answered no, the conditional
     question is not asked (and not required)."""
-    reference = start(page, LEADERS)
+    reference = start_entry(page, LEADERS)
     expect(page.get_by_text("You have completed 0 of 5 sections")).to_be_visible()
     expect(task_list(page).get_by_role("link", name=LEADER_SECTION)).to_be_visible()
 
     open_section(page, LEADER_SECTION)
     check_page(page, "nominee form: the leaders' section")
     page.get_by_label(LEADER_QUESTION).fill("She moved every service online without closing a desk.")
-    save(page)
+    save_entry_section(page)
 
     open_section(page, "Project")
     page.get_by_label("Project title").fill("A leader for digital inclusion")
@@ -395,7 +395,7 @@ def leader_who_saved_nothing(page, check_page) -> str:
     page.get_by_role("group", name=SAVED).get_by_label("No").check()
     expect(page.get_by_label(HOW_MUCH)).to_be_hidden()
     page.get_by_label(ORDER_NUMBER).fill("PO-88-SECRET")
-    save(page)
+    save_entry_section(page)
     expect(page.get_by_text("You have completed 2 of 5 sections")).to_be_visible()
 
     fill_core(page, "Northfield County Council")
@@ -416,7 +416,7 @@ def the_form_on_a_phone(journey, check_page, live_server) -> None:
     phone = journey.new_page()
     sign_in(phone, nominee.email, nominee.password)
     phone.set_viewport_size(PHONE)
-    start(phone, LEADERS)
+    start_entry(phone, LEADERS)
     open_section(phone, "Project")
     phone.get_by_role("group", name=SAVED).get_by_label("Yes").check()
     expect(phone.get_by_label(HOW_MUCH)).to_be_visible()
@@ -432,14 +432,14 @@ def the_form_without_javascript(journey, live_server) -> None:
     nominee = live_server.make_user(name="Nora Noscript")
     page = journey.new_page(java_script_enabled=False)
     sign_in(page, nominee.email, nominee.password)
-    start(page, EVERYONE)
+    start_entry(page, EVERYONE)
     open_section(page, "Project")
     expect(page.get_by_label(HOW_MUCH)).to_be_visible()
     page.get_by_label("Project title").fill("Paper-free planning")
     page.get_by_label("Public summary").fill("Planning applications online from start to end.")
     page.get_by_role("group", name=SAVED).get_by_label("No").check()
     page.get_by_label(ORDER_NUMBER).fill("PO-99")
-    save(page)
+    save_entry_section(page)
     expect(page.get_by_text("You have completed 1 of 4 sections")).to_be_visible()
 
 
@@ -450,7 +450,7 @@ def test_organiser_builds_a_form_by_keyboard_nominees_fill_it_judges_read_it_and
     journey, live_server, check_page
 ):
     organiser = make_organiser(live_server)
-    cycle = live_server.run(open_cycle)
+    cycle = live_server.run(open_cycle_of_two_categories)
     page = journey.new_page()
     sign_in(page, organiser.email, organiser.password)
     build_the_form(page, check_page, cycle)

@@ -446,7 +446,7 @@ def test_invalid_answers_are_kept_in_the_draft_and_shown_back_with_their_errors(
 # --- Files ------------------------------------------------------------------------------------------------
 
 
-def upload(client, nomination, name, content, question="evidence"):
+def upload_evidence(client, nomination, name, content, question="evidence"):
     return nominating.upload(client, nomination, name, content, question=question, section="evidence")
 
 
@@ -454,22 +454,22 @@ def test_a_file_question_takes_its_own_types_size_and_count(nominee_client, cycl
     nomination = start_draft(nominee_client, cycle)
     response = save(nominee_client, nomination, "evidence", {})
     assert error_summary(response) == [("#evidence", "Upload evaluation report")]
-    response = upload(nominee_client, nomination, "chart.png", PNG)
+    response = upload_evidence(nominee_client, nomination, "chart.png", PNG)
     assert response.status_code == 400 and error_summary(response) == [("#evidence", "The selected file must be a PDF")]
-    response = upload(nominee_client, nomination, "big.pdf", PDF + b"0" * (1024 * 1024))
+    response = upload_evidence(nominee_client, nomination, "big.pdf", PDF + b"0" * (1024 * 1024))
     assert error_summary(response) == [("#evidence", "The selected file must be smaller than 1MB")]
-    assert upload(nominee_client, nomination, "Evaluation.pdf", PDF).status_code == 302
+    assert upload_evidence(nominee_client, nomination, "Evaluation.pdf", PDF).status_code == 302
     [attachment] = stored(nomination).attachments
     assert attachment.question_key == "evidence" and attachment.original_name == "Evaluation.pdf"
     page = nominee_client.get(section_url(nomination, "evidence"))
     assert "Evaluation.pdf" in main_text(page) and "file" not in fields_of(page)  # one file: no more to upload
-    response = upload(nominee_client, nomination, "Second.pdf", PDF)
+    response = upload_evidence(nominee_client, nomination, "Second.pdf", PDF)
     assert error_summary(response) == [("#evidence", "You can upload only 1 file here: remove it to add another")]
     assert save(nominee_client, nomination, "evidence", {}).status_code == 302
     assert "Evidence One PDF Completed" in tasks(nominee_client, nomination)
     # a question that is not a file question, or not on the form, takes no file
-    assert upload(nominee_client, nomination, "x.pdf", PDF, question="statement").status_code == 404
-    assert upload(nominee_client, nomination, "x.pdf", PDF, question="documents").status_code == 404
+    assert upload_evidence(nominee_client, nomination, "x.pdf", PDF, question="statement").status_code == 404
+    assert upload_evidence(nominee_client, nomination, "x.pdf", PDF, question="documents").status_code == 404
 
 
 # --- Check your answers, and submitting --------------------------------------------------------------------

@@ -58,7 +58,7 @@ def _user(user_id) -> User | None:
     return db.session.get(User, user_id)
 
 
-def _q(key, kind, label, **rest):
+def _asked(key, kind, label, **rest):
     return {"key": key, "kind": kind, "label": label, "required": False, **rest}
 
 
@@ -67,24 +67,24 @@ CUSTOM_SECTION = {
     "key": "leader",
     "title": "About the leader",
     "questions": [
-        _q("leader_name", "text", "Leader’s name", settings={"personal": True}),
-        _q("leader_story", "textarea", "Their story", settings={"max_words": 300}),
-        _q("budget", "number", "Budget (£)", settings={"unit": "£"}),
-        _q("started_on", "date", "When the work started"),
-        _q("in_house", "yes_no", "Was it built in-house?"),
-        _q("size", "choice", "Size of the team", settings={"options": ["1 to 5", "6 to 20", "More than 20"]}),
-        _q("channels", "choices", "Channels", settings={"options": ["Web", "Phone", "Face to face"]}),
-        _q("leader_email", "email", "Leader’s email address"),
-        _q("website", "url", "Project website"),
-        _q("leader_phone", "phone", "Leader’s telephone number"),
-        _q("agrees", "declaration", "I agree to the terms"),
-        _q(
+        _asked("leader_name", "text", "Leader’s name", settings={"personal": True}),
+        _asked("leader_story", "textarea", "Their story", settings={"max_words": 300}),
+        _asked("budget", "number", "Budget (£)", settings={"unit": "£"}),
+        _asked("started_on", "date", "When the work started"),
+        _asked("in_house", "yes_no", "Was it built in-house?"),
+        _asked("size", "choice", "Size of the team", settings={"options": ["1 to 5", "6 to 20", "More than 20"]}),
+        _asked("channels", "choices", "Channels", settings={"options": ["Web", "Phone", "Face to face"]}),
+        _asked("leader_email", "email", "Leader’s email address"),
+        _asked("website", "url", "Project website"),
+        _asked("leader_phone", "phone", "Leader’s telephone number"),
+        _asked("agrees", "declaration", "I agree to the terms"),
+        _asked(
             "leader_photo",
             "file",
             "Photograph of the leader",
             settings={"types": ["png"], "max_count": 1, "personal": True},
         ),
-        _q(
+        _asked(
             "referees",
             "group",
             "Referees",
