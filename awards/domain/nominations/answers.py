@@ -133,12 +133,23 @@ def is_blank(value: Any) -> bool:
 # Typed values -----------------------------------------------------------------------------------
 
 
+# Numbers people enter have at most this many digits before or after the point: "1e999999999" is a
+# valid decimal whose integer would take minutes and gigabytes to build (typed, the API, CSV).
+MAX_NUMBER_DIGITS = 30
+
+
 def as_number(text: Any) -> Decimal | None:
+    """The answer as a number, or None when it is not one (or is beyond MAX_NUMBER_DIGITS digits)."""
+    cleaned = str(text).replace(",", "").strip()
+    if len(cleaned) > 2 * MAX_NUMBER_DIGITS + 2:
+        return None
     try:
-        number = Decimal(str(text).replace(",", "").strip())
+        number = Decimal(cleaned)
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
+    if not number.is_finite() or (number and not -MAX_NUMBER_DIGITS <= number.adjusted() <= MAX_NUMBER_DIGITS):
+        return None
+    return number
 
 
 def as_date(value: Any) -> date | None:
@@ -150,15 +161,20 @@ def as_date(value: Any) -> date | None:
         return None
 
 
+def _number_value(value: Any) -> int | float | None:
+    """A number answer as JSON has it: whole numbers as integers (None when blank or not a number)."""
+    number = as_number(value) if not is_blank(value) else None
+    if number is None:
+        return None
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
 def typed(question: FormQuestion, value: Any, *, kind: str | None = None) -> Any:
     """The answer by its kind: a number as a number, a date as YYYY-MM-DD, yes or no as a boolean;
     None when not answered (or not valid, which only a draft can be)."""
     kind = kind or question.kind
     if kind == "number":
-        number = as_number(value) if not is_blank(value) else None
-        if number is None:
-            return None
-        return int(number) if number == number.to_integral_value() else float(number)
+        return _number_value(value)
     if kind == "date":
         day = as_date(value)
         return day.isoformat() if day else None
@@ -175,10 +191,7 @@ def typed(question: FormQuestion, value: Any, *, kind: str | None = None) -> Any
 def _typed_cell(column: dict[str, Any], value: Any) -> Any:
     kind = column.get("kind", "text")
     if kind == "number":
-        number = as_number(value) if not is_blank(value) else None
-        if number is None:
-            return None
-        return int(number) if number == number.to_integral_value() else float(number)
+        return _number_value(value)
     if kind == "yes_no":
         return bool(value)
     return value if not is_blank(value) else None
