@@ -394,7 +394,7 @@ def test_a_condition_on_an_earlier_section_shows_the_question_only_when_it_holds
     assert conditional_wrappers(page) == []  # decided by the server, not left to the browser
     assert "Details of the work In progress" in tasks(nominee_client, nomination)  # now asked, not answered
     response = save(nominee_client, nomination, "details", without)
-    assert error_summary(response) == [("#council_budget", "Enter council budget")]
+    assert error_summary(response) == [("#council_budget", "Enter an answer to ‘The council’s budget for the work’")]
 
 
 # --- Invalid answers are kept ---------------------------------------------------------------------------
@@ -453,7 +453,7 @@ def upload_evidence(client, nomination, name, content, question="evidence"):
 def test_a_file_question_takes_its_own_types_size_and_count(nominee_client, cycle):
     nomination = start_draft(nominee_client, cycle)
     response = save(nominee_client, nomination, "evidence", {})
-    assert error_summary(response) == [("#evidence", "Upload evaluation report")]
+    assert error_summary(response) == [("#evidence", "Upload a file for ‘Evaluation report’")]
     response = upload_evidence(nominee_client, nomination, "chart.png", PNG)
     assert response.status_code == 400 and error_summary(response) == [("#evidence", "The selected file must be a PDF")]
     response = upload_evidence(nominee_client, nomination, "big.pdf", PDF + b"0" * (1024 * 1024))

@@ -214,9 +214,15 @@ def required_message(question: FormQuestion | dict[str, Any]) -> str:
     kind = question.kind if isinstance(question, FormQuestion) else question.get("kind", "text")
     if settings.get("error"):
         return str(settings["error"])
-    if settings.get("short"):
-        return f"{forms.KINDS[kind].verb} {_lower_first(str(settings['short']))}"
-    return f"Answer ‘{label}’"
+    # Made from the question itself: a short name ("Delivered by") does not make a sentence.
+    verb = forms.KINDS[kind].verb
+    if verb == "Confirm":
+        return f"Select the box to confirm ‘{label}’"
+    if verb == "Upload":
+        return f"Upload a file for ‘{label}’"
+    if verb == "Add":
+        return f"Add at least one to ‘{label}’"
+    return f"{verb} an answer to ‘{label}’"
 
 
 def _noun(question: FormQuestion) -> str:

@@ -144,7 +144,8 @@ class QuestionForm(Form):
     error = StringField(
         "Error message when it is not answered (optional)",
         widget=GovTextInput(),
-        description="Like “Enter the project’s budget”. Leave blank to make one from the short name.",
+        description="Like “Enter the project’s budget”. Leave blank for “Enter an answer to ‘…’” (or “Select…”) "
+        "with the question’s words.",
     )
     judges_see = RadioField(
         "Who sees the answer?",
