@@ -483,3 +483,117 @@ def test_the_form_has_limits_on_its_size(app):
     for i in range(forms.MAX_SECTIONS - len(cycle.form_sections)):
         builder.add_section(cycle, title=f"Extra {i}")
     _refused(lambda: builder.add_section(cycle, title="One too many"), "title", f"up to {forms.MAX_SECTIONS}")
+
+
+# --- What judges and the public could learn (security review of the builder) --------------------------
+
+
+def test_a_question_judges_see_cannot_hang_on_an_answer_they_may_not_see(app):
+    """Under blind judging a question asked only when the organisation is 'Acme Council' would tell judges
+    who made the entry by being there; an organisers-only answer likewise."""
+    cycle = make_cycle()
+    cycle.blind_judging = True
+    db.session.commit()
+    project = builder.get_section(cycle, "project")
+    _refused(
+        lambda: builder.add_question(
+            project,
+            kind="textarea",
+            label="What did Acme learn?",
+            judges_see="all",
+            settings={"max_words": 100},
+            condition={"question": "organisation_name", "values": ["Acme Council"]},
+        ),
+        "condition_question",
+        "Judges would learn the answer to ‘Nominated organisation’",
+    )
+    secret = builder.add_question(
+        project, kind="yes_no", label="Is this a pilot?", judges_see="none", key="pilot", required=False
+    )
+    db.session.commit()  # (a refusal rolls back)
+    _refused(
+        lambda: builder.add_question(
+            project,
+            kind="text",
+            label="Pilot area",
+            judges_see="all",
+            condition={"question": "pilot", "values": ["yes"]},
+        ),
+        "condition_question",
+        "which they may not see",
+    )
+    # Seen by organisers only, it may hang on anything; and a question judges see may hang on one they see.
+    builder.add_question(
+        project, kind="text", label="Pilot area", judges_see="none", condition={"question": "pilot", "values": ["yes"]}
+    )
+    shown = builder.add_question(project, kind="yes_no", label="Is it live?", judges_see="all", key="live")
+    follow = builder.add_question(
+        project, kind="text", label="Since when?", judges_see="all", condition={"question": "live", "values": ["yes"]}
+    )
+    db.session.commit()
+    # ... and the one it hangs on cannot then be hidden from judges.
+    _refused(lambda: builder.edit_question(shown, **_fields(shown, judges_see="none")), "judges_see", "show through")
+    assert follow.condition == {"question": "live", "values": ["yes"]} and secret.judges_see == "none"
+
+
+def test_a_section_judges_see_cannot_hang_on_an_answer_they_may_not_see(app):
+    cycle = make_cycle()
+    project = builder.get_section(cycle, "project")
+    builder.add_question(project, kind="yes_no", label="Is this a pilot?", judges_see="none", key="pilot")
+    section = builder.add_section(cycle, title="About the pilot")
+    builder.add_question(section, kind="text", label="Where?", judges_see="all")
+    db.session.commit()
+    _refused(
+        lambda: builder.edit_section(
+            section, title="About the pilot", condition={"question": "pilot", "values": ["yes"]}
+        ),
+        "condition_question",
+        "Judges would learn",
+    )
+
+
+@pytest.mark.parametrize(("kind", "settings"), [("email", {}), ("phone", {}), ("text", {"personal": True})])
+def test_personal_data_is_never_published(app, kind, settings):
+    """The builder refuses to publish an email address, a telephone number or an answer marked personal,
+    and publication leaves them out even of a form written some other way."""
+    from awards.domain.publishing import publication
+
+    cycle = make_cycle()
+    project = builder.get_section(cycle, "project")
+    _refused(
+        lambda: builder.add_question(
+            project, kind=kind, label="Referee", public=True, key="referee", settings=dict(settings)
+        ),
+        "public",
+        "never published",
+    )
+    definition = forms.definition_of(cycle)
+    definition["sections"][1]["questions"].append(
+        {"key": "referee", "kind": kind, "label": "Referee", "public": True, "settings": dict(settings)}
+    )
+    definition["sections"][1]["questions"].append(
+        {
+            "key": "people",
+            "kind": "group",
+            "label": "People",
+            "public": True,
+            "required": False,
+            "settings": {
+                "columns": [
+                    {"key": "name", "kind": "text", "label": "Name"},
+                    {"key": "email", "kind": "email", "label": "Email"},
+                    {"key": "story", "kind": "text", "label": "Story", "settings": {"personal": True}},
+                ]
+            },
+        }
+    )
+    forms.install(cycle, definition)
+    nomination = make_nomination(
+        cycle,
+        referee="jane@example.org",
+        people=[{"name": "Team A", "email": "a@example.org", "story": "Born in 1970"}],
+    )
+    published = publication.case_answers(nomination)
+    assert [a["key"] for a in published if a["key"] in ("referee", "people")] == ["people"]
+    people = next(a for a in published if a["key"] == "people")["value"]
+    assert people == {"columns": [{"key": "name", "label": "Name", "kind": "text"}], "rows": [{"name": "Team A"}]}

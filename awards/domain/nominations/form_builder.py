@@ -302,6 +302,41 @@ def _check_condition(
     return {"question": key, "values": list(dict.fromkeys(values))}
 
 
+# How much of an answer judges see, to compare a condition's question with what depends on it.
+_SEEN_BY_JUDGES = {"none": 0, "not_blind": 1, "all": 2}
+
+
+def _check_not_revealing(cycle: Cycle, condition: dict[str, Any] | None, dependants: list[str], *, field: str) -> None:
+    """Judges who see a question (or section) asked only for an answer they may not see would learn that
+    answer from whether it is there: refused."""
+    if not condition:
+        return
+    target = forms.question_by_key(cycle, str(condition.get("question") or ""))
+    if target is None:
+        return
+    if any(_SEEN_BY_JUDGES[d] > _SEEN_BY_JUDGES[target.judges_see] for d in dependants):
+        raise DomainError(
+            f"Judges would learn the answer to ‘{forms.short_name(target)}’, which they may not see, from whether "
+            "this is asked: choose another condition, or let fewer judges see this",
+            field=field,
+        )
+
+
+def _check_dependants_not_revealed(cycle: Cycle, key: str, judges_see: str) -> None:
+    """A question others depend on cannot be hidden from judges who see those others."""
+    for section in ordered_sections(cycle):
+        dependants = []
+        if (section.condition or {}).get("question") == key:
+            dependants += [q.judges_see for q in section.questions]
+        dependants += [q.judges_see for q in section.questions if (q.condition or {}).get("question") == key]
+        if any(_SEEN_BY_JUDGES[d] > _SEEN_BY_JUDGES[judges_see] for d in dependants):
+            raise DomainError(
+                "Questions judges see are asked only for some answers to this one: hidden from them, its answer "
+                "would show through. Change those conditions first.",
+                field="judges_see",
+            )
+
+
 def _check_options(value: Any, *, field: str = "options") -> list[str]:
     options = value.splitlines() if isinstance(value, str) else list(value or [])
     cleaned = [_words(o) for o in options if _words(o)]
@@ -804,6 +839,7 @@ def edit_section(
     title, hint, intro = _check_section_fields(cycle, section, title=title, hint=hint, intro=intro)
     new_categories = _check_categories(cycle, category_ids)
     new_condition = _check_condition(cycle, condition, _earlier_questions(cycle, section, None), whole_section=True)
+    _check_not_revealing(cycle, new_condition, [q.judges_see for q in section.questions], field="condition_question")
     if (new_categories or new_condition) and any(q.core for q in section.questions):
         raise DomainError(
             "This section has core questions, which every nominee is asked: it cannot be limited to categories or "
@@ -994,13 +1030,24 @@ def _check_question_fields(
             f"A core question is asked of every nominee: ‘{section.title}’ is not, so it cannot go there",
             field="section",
         )
+    public = bool(fields.get("public"))
+    if public and not core and (kind in ("email", "phone") or settings.get("personal")):
+        raise DomainError(
+            "An email address, a telephone number or personal data is never published: untick “Publish the answer”",
+            field="public",
+        )
+    _check_not_revealing(cycle, condition, [judges_see], field="condition_question")
+    if section.condition:
+        _check_not_revealing(cycle, section.condition, [judges_see], field="judges_see")
+    if existing is not None and judges_see != existing.judges_see:
+        _check_dependants_not_revealed(cycle, existing.key, judges_see)
     return {
         "label": label,
         "hint": hint,
         # A core question's answer is read by the platform: whether it is required stays as it is.
         "required": existing.required if core and existing is not None else bool(fields.get("required")),
         "judges_see": judges_see,
-        "public": bool(fields.get("public")),
+        "public": public,
         "category_ids": category_ids,
         "condition": condition,
         "settings": settings,

@@ -21,7 +21,8 @@ from awards.models.forms import FormQuestion, FormSection
 # partners, region and the trends with how the work addresses each).
 CORE_PUBLISHED: tuple[str, ...] = ("organisation_name", "partners", "region", "title", "summary", "trends")
 # Kinds never copied into an impact case, even when marked public: files have no public address.
-NEVER_PUBLISHED_KINDS: tuple[str, ...] = ("file",)
+# Files have no public address; e-mail addresses and telephone numbers are personal data.
+NEVER_PUBLISHED_KINDS: tuple[str, ...] = ("file", "email", "phone")
 
 NEVER_PUBLISHED = "the contact’s name, email address or phone number, the supporting documents or the declarations"
 
@@ -31,15 +32,16 @@ PUBLISHED_ALONGSIDE = "the award, the category, the year, the result and any cit
 LICENCE = "CC BY 4.0"
 
 
-def _publishes(key: str, kind: str, core: bool, public: bool) -> bool:
+def _publishes(key: str, kind: str, core: bool, public: bool, personal: bool = False) -> bool:
     if core:
         return key in CORE_PUBLISHED
-    return public and kind not in NEVER_PUBLISHED_KINDS
+    return public and not personal and kind not in NEVER_PUBLISHED_KINDS
 
 
 def is_published(question: FormQuestion) -> bool:
-    """Whether an impact case shows the answer to the question."""
-    return _publishes(question.key, question.kind, question.core, question.public)
+    """Whether an impact case shows the answer to the question (never personal data, whatever the form says)."""
+    personal = bool(forms.setting(question, "personal"))
+    return _publishes(question.key, question.kind, question.core, question.public, personal)
 
 
 def is_case_answer(question: FormQuestion) -> bool:
@@ -85,6 +87,7 @@ def group_columns(question: FormQuestion) -> list[dict[str, str]]:
     return [
         {"key": str(c["key"]), "label": str(c.get("label") or c["key"]), "kind": str(c.get("kind") or "text")}
         for c in forms.setting(question, "columns", [])
+        if c.get("kind") not in NEVER_PUBLISHED_KINDS and not (c.get("settings") or {}).get("personal")
     ]
 
 
@@ -93,7 +96,10 @@ def case_value(question: FormQuestion, value: Any) -> Any:
     as YYYY-MM-DD, yes or no as a boolean, several choices as a list of text), a group as its columns
     and typed rows."""
     if question.kind == "group":
-        return {"columns": group_columns(question), "rows": answers.typed(question, value)}
+        columns = group_columns(question)  # without the columns of personal data
+        kept = [c["key"] for c in columns]
+        rows = [{key: row.get(key) for key in kept} for row in answers.typed(question, value)]
+        return {"columns": columns, "rows": rows}
     return answers.typed(question, value)
 
 
