@@ -373,7 +373,8 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
+    # Signed in: the header has "Sign out" (on a phone, inside the menu until it is opened).
+    page.get_by_role("button", name="Sign out", include_hidden=True).wait_for(state="attached")
 
 
 def sign_out(page) -> None:
