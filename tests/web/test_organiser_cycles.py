@@ -679,3 +679,21 @@ def test_other_roles_cannot_see_cycle_pages(nominee_client, judge_client, client
     assert nominee_client.get(url).status_code == 403
     assert judge_client.get(url).status_code == 403
     assert client.get(url).headers["Location"].startswith("/sign-in")
+
+
+def test_a_category_the_entry_form_is_limited_to_is_not_removed(organiser_client):
+    """A section asked only of a category would be asked of nobody once it went (or, its limit emptied, of
+    everybody): the organiser is told which parts of the form to change first."""
+    from awards.domain.nominations import form_builder
+
+    cycle = make_cycle()
+    category = cycle.categories[-1]
+    form_builder.add_section(cycle, title="About the leader", category_ids=[category.id])
+    db.session.commit()
+    url = f"/organiser/cycles/{cycle.slug}/categories/{category.id}/remove"
+    response = organiser_client.post_form(url, token_from=url, follow_redirects=True)
+    assert (
+        f"Parts of the entry form are asked only of {category.name} (‘About the leader’): change them on the entry "
+        "form first, then remove the category" in main_text(response)
+    )
+    assert db.session.get(Category, category.id) is not None

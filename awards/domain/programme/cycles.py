@@ -652,10 +652,21 @@ def edit_category(
 
 
 def remove_category(category: Category, *, by: User | None = None) -> None:
-    """Remove a category that has no nominations."""
+    """Remove a category that has no nominations and that no part of the entry form is limited to (a
+    section or question asked only of this category would be asked of nobody, or, its limit emptied, of
+    everybody)."""
     if nomination_count(category):
         raise Conflict("This category has nominations, so it cannot be removed")
     cycle = category.cycle
+    limited = [s.title for s in entry_forms.sections_of(cycle) if category.id in (s.category_ids or [])] + [
+        entry_forms.short_name(q) for q in entry_forms.questions_of(cycle) if category.id in (q.category_ids or [])
+    ]
+    if limited:
+        names = ", ".join(f"‘{name}’" for name in limited[:3]) + (" and more" if len(limited) > 3 else "")
+        raise Conflict(
+            f"Parts of the entry form are asked only of {category.name} ({names}): change them on the entry form "
+            "first, then remove the category"
+        )
     cycle.categories.remove(category)
     audit.record("category.removed", actor=by, object_type="categories", object_id=category.id, name=category.name)
 
