@@ -23,6 +23,14 @@ def init_templating(app: Flask) -> None:
     from awards.domain.publishing import publication
 
     app.jinja_env.globals["publication"] = publication
+    # A nomination's answers by the cycle's form (macros/nomination.html, answers.html, questions.html), for
+    # nominees' and organisers' pages and the e-mails alike.
+    from awards.domain.nominations.answers import answer_text, asked_answers
+    from awards.domain.nominations.attachments import types_sentence
+
+    app.jinja_env.globals["asked_answers"] = asked_answers
+    app.jinja_env.globals["answer_text"] = answer_text
+    app.jinja_env.globals["file_types_sentence"] = types_sentence
     # The header's "Judging" link: only for people who judge some cycle (the role alone opens no page).
     from awards.permissions import judges_any_cycle
 

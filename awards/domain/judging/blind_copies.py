@@ -413,7 +413,7 @@ def _typed_value(kind: str, value: Any) -> Any:
         number = answer_rules.as_number(value)
         if number is None:
             return str(value)  # only a draft keeps what is not a number
-        return int(number) if number == number.to_integral_value() else float(number)
+        return answer_rules.as_json_number(number)
     if kind == "date":
         day: date | None = answer_rules.as_date(value)
         return day

@@ -161,12 +161,15 @@ def as_date(value: Any) -> date | None:
         return None
 
 
-def _number_value(value: Any) -> int | float | None:
-    """A number answer as JSON has it: whole numbers as integers (None when blank or not a number)."""
-    number = as_number(value) if not is_blank(value) else None
-    if number is None:
-        return None
+def as_json_number(number: Decimal) -> int | float:
+    """A number as JSON has it: whole numbers as integers."""
     return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _number_value(value: Any) -> int | float | None:
+    """A number answer as JSON has it (None when blank or not a number)."""
+    number = as_number(value) if not is_blank(value) else None
+    return as_json_number(number) if number is not None else None
 
 
 def typed(question: FormQuestion, value: Any, *, kind: str | None = None) -> Any:

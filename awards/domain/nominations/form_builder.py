@@ -205,7 +205,7 @@ def _number(value: Any, *, field: str, what: str) -> int | float | None:
     number = answers.as_number(value)
     if number is None or isinstance(value, bool) or abs(number) > Decimal("1e15"):
         raise DomainError(f"{what[0].upper() + what[1:]} must be a number", field=field)
-    return int(number) if number == number.to_integral_value() else float(number)
+    return answers.as_json_number(number)
 
 
 def check_key(key: str, *, field: str = "key", what: str = "Key") -> str:

@@ -14,31 +14,6 @@ bp = Blueprint("nominee", __name__)
 log = logging.getLogger(__name__)
 
 
-@bp.app_template_global("asked_answers")
-def _asked_answers(nomination):
-    """For templates (macros/nomination.html `answers`): the sections and questions the nomination is
-    asked, with its answers, in form order (domain/nominations/answers.asked_answers)."""
-    from awards.domain.nominations.answers import asked_answers
-
-    return asked_answers(nomination)
-
-
-@bp.app_template_global("file_types_sentence")
-def _file_types_sentence(question):
-    """For templates (macros/questions.html): the kinds of file a file question takes, in words."""
-    from awards.domain.nominations.attachments import types_sentence
-
-    return types_sentence(question)
-
-
-@bp.app_template_global("answer_text")
-def _answer_text(question, value):
-    """For templates (macros/answers.html): an answer in plain words (answers.answer_text)."""
-    from awards.domain.nominations.answers import answer_text
-
-    return answer_text(question, value)
-
-
 SECTION_ENDPOINT = "nominee.section"
 
 
