@@ -103,10 +103,23 @@ def run_migrations_online():
     except OperationalError as error:  # one line for the person at the terminal, not a traceback
         raise database_unreachable(str(connectable.url.render_as_string(hide_password=False)), error) from None
     with connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table's constraints by copying it and dropping the old one; with foreign keys
+            # enforced, that drop would cascade to the rows that refer to it (a review to its assignment).
+            # The setting only changes outside a transaction; the result is checked before it is committed.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"The migration left rows whose foreign keys point nowhere: {broken[:5]}")
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -31,12 +31,32 @@ from awards.models.nominations import (
 )
 from awards.models.outbox import OutboxMessage
 from awards.models.publishing import ImpactCase, ImpactCaseTrend, Result, ShortlistDecision
+from awards.models.rounds import (
+    RANKING_METHODS,
+    Advancement,
+    FeedbackStatus,
+    JudgingRound,
+    PanelMeeting,
+    PanelMember,
+    RoundEntries,
+    RoundMode,
+    Verdict,
+)
 from awards.models.stash import FormStash
 from awards.models.taxonomy import Trend, TrendGroup
 from awards.models.two_factor import TwoFactor
 from awards.models.users import Role, SignInFailure, User, UserRole
 
 __all__ = [
+    "RANKING_METHODS",
+    "Advancement",
+    "FeedbackStatus",
+    "JudgingRound",
+    "PanelMeeting",
+    "PanelMember",
+    "RoundEntries",
+    "RoundMode",
+    "Verdict",
     "ImpactCase",
     "ImpactCaseTrend",
     "Result",

@@ -28,6 +28,7 @@ from awards.models.types import UTCDateTime, enum_column
 
 if TYPE_CHECKING:
     from awards.models.forms import FormSection
+    from awards.models.rounds import JudgingRound
 
 
 class CycleStatus(str, enum.Enum):
@@ -82,7 +83,6 @@ class Cycle(Model):
     status: Mapped[CycleStatus] = mapped_column(enum_column(CycleStatus, 20), default=CycleStatus.DRAFT, index=True)
     nominations_open_at: Mapped[datetime] = mapped_column(UTCDateTime())
     nominations_close_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    judging_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # References look like PSDA-2025-0042.
     reference_prefix: Mapped[str] = mapped_column(String(12), default="PSDA")
@@ -92,18 +92,7 @@ class Cycle(Model):
     trends_min: Mapped[int] = mapped_column(Integer, default=1)
     trends_max: Mapped[int] = mapped_column(Integer, default=3)
 
-    # Judging settings
-    judges_per_nomination: Mapped[int] = mapped_column(Integer, default=3)
-    judge_max_load: Mapped[int] = mapped_column(Integer, default=20)
-    blind_judging: Mapped[bool] = mapped_column(Boolean, default=True)
-
-    # Results
-    aggregation_method: Mapped[str] = mapped_column(String(10), default="mean", server_default="mean")  # or "median"
-    ranking_basis: Mapped[str] = mapped_column(
-        String(12), default="normalised", server_default="normalised"
-    )  # or "raw"
-    disagreement_range: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
-    disagreement_sd: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
+    # Judging: the rounds (models/rounds.py) hold the judging settings, criteria and results' settings.
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When an organiser removed the cycle's personal data after its retention period
     # (domain/records/data_protection.py).
@@ -116,8 +105,8 @@ class Cycle(Model):
         back_populates="cycle", order_by="Category.position", cascade="all, delete-orphan"
     )
     trends: Mapped[list[Trend]] = relationship(secondary=cycle_trends, order_by=Trend.position)
-    criteria: Mapped[list[Criterion]] = relationship(
-        back_populates="cycle", order_by="Criterion.position", cascade="all, delete-orphan"
+    rounds: Mapped[list[JudgingRound]] = relationship(
+        "JudgingRound", back_populates="cycle", order_by="JudgingRound.number", cascade="all, delete-orphan"
     )
     # The entry form: its sections in order, each loaded with its questions (models/forms.py).
     form_sections: Mapped[list[FormSection]] = relationship(
@@ -145,7 +134,7 @@ class Category(Model):
 
 
 class Criterion(Model):
-    """A weighted judging criterion with its scale and rubric bands."""
+    """A weighted judging criterion of one judging round, with its scale and rubric bands."""
 
     __tablename__ = "criteria"
     __table_args__ = (
@@ -155,6 +144,7 @@ class Criterion(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     weight: Mapped[int] = mapped_column(Integer, default=10)
@@ -165,4 +155,5 @@ class Criterion(Model):
     allow_not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
-    cycle: Mapped[Cycle] = relationship(back_populates="criteria")
+    cycle: Mapped[Cycle] = relationship()
+    round: Mapped[JudgingRound] = relationship(back_populates="criteria")

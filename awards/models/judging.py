@@ -24,6 +24,7 @@ from awards.extensions import db
 from awards.models.base import Model
 from awards.models.cycles import Category, Criterion, Cycle
 from awards.models.nominations import Nomination
+from awards.models.rounds import FeedbackStatus, JudgingRound, Verdict
 from awards.models.taxonomy import Trend
 from awards.models.types import UTCDateTime, enum_column
 from awards.models.users import User
@@ -49,7 +50,7 @@ class Judge(Model):
     email: Mapped[str] = mapped_column(String(254))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     organisation: Mapped[str] = mapped_column(String(200), default="")
-    # None: the cycle's judge_max_load
+    # None: each round's judge_max_load (or the judge's limit on the round's panel)
     max_load: Mapped[int | None] = mapped_column(Integer)
     # True: judges every category; otherwise only those in `categories`
     all_categories: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -69,10 +70,6 @@ class Judge(Model):
     @property
     def has_accepted(self) -> bool:
         return self.accepted_at is not None
-
-    @property
-    def load_limit(self) -> int:
-        return self.max_load if self.max_load is not None else self.cycle.judge_max_load
 
     @property
     def display_name(self) -> str:
@@ -189,13 +186,17 @@ class AssignmentStatus(str, enum.Enum):
 
 
 class Assignment(Model):
+    """A judge's part in judging one nomination in one round."""
+
     __tablename__ = "assignments"
     __table_args__ = (
-        UniqueConstraint("judge_id", "nomination_id"),
+        UniqueConstraint("round_id", "judge_id", "nomination_id"),
         Index("ix_assignments_nomination", "nomination_id"),
+        Index("ix_assignments_judge_round", "judge_id", "round_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("judging_rounds.id", ondelete="CASCADE"), index=True)
     judge_id: Mapped[int] = mapped_column(ForeignKey("judges.id", ondelete="CASCADE"), index=True)
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"))
     status: Mapped[AssignmentStatus] = mapped_column(
@@ -208,7 +209,10 @@ class Assignment(Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # The judge said "no conflict" before seeing the entry.
     no_conflict_declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The round's calibration example: scored by every judge first, never in the results.
+    calibration: Mapped[bool] = mapped_column(Boolean, default=False)
 
+    round: Mapped[JudgingRound] = relationship()
     judge: Mapped[Judge] = relationship()
     nomination: Mapped[Nomination] = relationship()
     review: Mapped[Review | None] = relationship(
@@ -232,6 +236,18 @@ class Review(Model):
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), unique=True)
     status: Mapped[ReviewStatus] = mapped_column(enum_column(ReviewStatus, 20), default=ReviewStatus.DRAFT)
     overall_comment: Mapped[str] = mapped_column(Text, default="")
+    # A pass/fail round's verdict; a ranking round's place among the judge's entries (1 = best).
+    verdict: Mapped[Verdict | None] = mapped_column(enum_column(Verdict, 8))
+    rank: Mapped[int | None] = mapped_column(Integer)
+    # For the entrant, apart from the private comments: released only once an organiser approves it,
+    # as the organiser's wording (feedback_released), never with the judge's name.
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    feedback_status: Mapped[FeedbackStatus] = mapped_column(
+        enum_column(FeedbackStatus, 10), default=FeedbackStatus.NONE, server_default="none"
+    )
+    feedback_released: Mapped[str] = mapped_column(Text, default="")
+    feedback_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    feedback_reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

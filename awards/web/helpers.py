@@ -10,9 +10,10 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from awards.domain.core.errors import DomainError
+from awards.domain.judging import rounds
 from awards.domain.people import accounts
 from awards.extensions import db
-from awards.models import Cycle, Nomination
+from awards.models import Cycle, JudgingRound, Nomination
 
 
 def apply_domain_error(form: FlaskForm, error: DomainError, default_field: str | None = None) -> None:
@@ -38,6 +39,25 @@ def cycle_or_404(slug: str, *options) -> Cycle:
     if cycle is None:
         abort(404)
     return cycle
+
+
+def chosen_round(cycle: Cycle) -> JudgingRound:
+    """The judging round a page is about: `?round=N` (404 when the cycle has no such round), else the
+    cycle's current round (the last one that has begun)."""
+    asked = request.args.get("round")
+    if asked is None or asked == "":
+        return rounds.current_round(cycle)
+    if not asked.isdigit():
+        abort(404)
+    judging_round = rounds.round_numbered(cycle, int(asked))
+    if judging_round is None:
+        abort(404)
+    return judging_round
+
+
+def round_args(judging_round: JudgingRound) -> dict[str, int]:
+    """The address arguments that keep a page on its round (none for a cycle's only round)."""
+    return {"round": judging_round.number} if len(judging_round.cycle.rounds) > 1 else {}
 
 
 def nomination_or_404(cycle: Cycle, reference: str, *options) -> Nomination:

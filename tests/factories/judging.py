@@ -46,8 +46,11 @@ def make_judge(
 def make_assignment(
     judge, nomination, *, status: str = "assigned", no_conflict_declared: bool = False, **fields
 ) -> Assignment:
-    """The judge assigned to the nomination (optionally having said they have no conflict)."""
+    """The judge assigned to the nomination (optionally having said they have no conflict), in the cycle's
+    first round unless `round_id` says another."""
     now = utcnow()
+    if "round_id" not in fields and "round" not in fields:
+        fields["round_id"] = nomination.cycle.rounds[0].id
     assignment = Assignment(
         judge_id=judge.id,
         nomination_id=nomination.id,
