@@ -6,7 +6,6 @@ again, or refuses once a form asks a question the old columns cannot hold."""
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 
 import pytest
@@ -16,38 +15,17 @@ from flask import current_app
 from flask_migrate import downgrade, upgrade
 
 from awards.extensions import db
-from tests.support.migrations import insert_row
+from tests.support.migrations import database_at, insert_row
 
 BEFORE = "a4c1e2d3b505"
 NARRATIVE = ("challenge", "approach", "outcomes_narrative", "unintended_consequences", "lessons")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def old_database(request, make_app, tmp_path):
+@pytest.fixture
+def old_database(database_url, make_app, tmp_path):
     """A database of its own migrated to just before entry forms."""
-    if request.param == "sqlite":
-        url = "sqlite:///" + str(tmp_path / "old.db")
-    else:
-        base = os.environ.get("TEST_DATABASE_URL")
-        if not base:
-            pytest.skip("PostgreSQL: set TEST_DATABASE_URL")
-        schema = f"awards_migration_{os.getpid()}"
-        engine = sa.create_engine(base)
-        with engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        url = sa.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-        url = url.render_as_string(hide_password=False)
-    app = make_app(SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        upgrade(revision=BEFORE)
+    with database_at(BEFORE, database_url, make_app, tmp_path) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
-    if request.param == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        engine.dispose()
 
 
 def _fill(conn) -> dict:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
+import pytest
 import sqlalchemy as sa
+from flask import Flask
+from flask_migrate import upgrade
+
+from awards.extensions import db
 
 
 def filler(column: sa.Column):
@@ -28,3 +36,36 @@ def insert_row(conn, table: sa.Table, **values) -> int:
     }
     row.update(values)
     return conn.execute(table.insert().values(**row)).inserted_primary_key[0]
+
+
+@contextmanager
+def database_at(revision: str, database_url: str, make_app, tmp_path) -> Iterator[Flask]:
+    """An app on a database of its own, of the kind of the test session's `database_url` (SQLite in
+    tmp_path, or a PostgreSQL schema of its own), migrated to `revision`, inside its app context; dropped
+    afterwards."""
+    engine = None
+    if database_url.startswith("sqlite"):
+        url = "sqlite:///" + str(tmp_path / "old.db")
+    else:
+        base = os.environ.get("TEST_DATABASE_URL")
+        if not base:
+            pytest.skip("PostgreSQL: set TEST_DATABASE_URL")
+        schema = f"awards_migration_{os.getpid()}"
+        engine = sa.create_engine(base)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        url = sa.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+        url = url.render_as_string(hide_password=False)
+    app = make_app(SQLALCHEMY_DATABASE_URI=url)
+    try:
+        with app.app_context():
+            upgrade(revision=revision)
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if engine is not None:
+            with engine.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            engine.dispose()
