@@ -492,7 +492,7 @@ def test_a_question_judges_see_cannot_hang_on_an_answer_they_may_not_see(app):
     """Under blind judging a question asked only when the organisation is 'Acme Council' would tell judges
     who made the entry by being there; an organisers-only answer likewise."""
     cycle = make_cycle()
-    cycle.blind_judging = True
+    cycle.rounds[0].blind = True
     db.session.commit()
     project = builder.get_section(cycle, "project")
     _refused(

@@ -81,7 +81,7 @@ def judge_both(slug: str, references: list[str]) -> dict:
 
     cycle = db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
     cycle.status = CycleStatus.JUDGING
-    cycle.blind_judging = True
+    cycle.rounds[0].blind = True
     judge = make_judge(cycle, make_user(name="Jo Judge", email="jo@judges.example.org", roles=("judge",)))
     for reference in references:
         nomination = db.session.scalar(sa.select(Nomination).where(Nomination.reference == reference))

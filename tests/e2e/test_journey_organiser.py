@@ -46,7 +46,7 @@ def judging_set_up(slug: str) -> list[str]:
 
     cycle = db.session.scalar(sa.select(Cycle).where(Cycle.slug == slug))
     cycle.status = CycleStatus.JUDGING
-    cycle.judges_per_nomination = 2
+    cycle.rounds[0].judges_per_nomination = 2
     db.session.commit()
     trends = cycle.trends
     emails = []

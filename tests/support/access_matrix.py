@@ -386,7 +386,7 @@ def _judge_setup_values(cycle, nomination, users) -> dict:
     )
     db.session.add(conflict)
     db.session.commit()
-    return {"judge_id": pending.id, "criterion_id": cycle.criteria[-1].id, "conflict_id": conflict.id}
+    return {"judge_id": pending.id, "criterion_id": cycle.rounds[0].criteria[-1].id, "conflict_id": conflict.id}
 
 
 def _judging_values(cycle, users) -> dict:

@@ -441,7 +441,11 @@ def results_set_up() -> dict:
     for nomination, value in zip(nominations, (9, 5, 7), strict=True):
         for judge in judges:
             assignment = Assignment(
-                judge_id=judge.id, nomination_id=nomination.id, created_at=now, no_conflict_declared_at=now
+                round_id=cycle.rounds[0].id,
+                judge_id=judge.id,
+                nomination_id=nomination.id,
+                created_at=now,
+                no_conflict_declared_at=now,
             )
             db.session.add(assignment)
             db.session.flush()
@@ -452,7 +456,7 @@ def results_set_up() -> dict:
                 updated_at=now,
                 submitted_at=now,
             )
-            review.scores = [ReviewScore(criterion_id=c.id, value=value) for c in cycle.criteria]
+            review.scores = [ReviewScore(criterion_id=c.id, value=value) for c in cycle.rounds[0].criteria]
             db.session.add(review)
     db.session.commit()
     return {"slug": cycle.slug, "name": cycle.name, "references": [n.reference for n in nominations], "titles": titles}

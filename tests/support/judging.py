@@ -21,9 +21,10 @@ def invite(cycle, organiser, email) -> tuple[Judge, str]:
 
 
 def score(judge, nomination, value, status=ReviewStatus.SUBMITTED):
-    """A review giving `value` on every criterion of the cycle."""
+    """A review giving `value` on every criterion of the cycle's first round."""
     now = utcnow()
-    assignment = Assignment(judge_id=judge.id, nomination_id=nomination.id, created_at=now)
+    first = nomination.cycle.rounds[0]
+    assignment = Assignment(round_id=first.id, judge_id=judge.id, nomination_id=nomination.id, created_at=now)
     db.session.add(assignment)
     db.session.flush()
     review = Review(
@@ -33,7 +34,7 @@ def score(judge, nomination, value, status=ReviewStatus.SUBMITTED):
         updated_at=now,
         submitted_at=now if status is ReviewStatus.SUBMITTED else None,
     )
-    review.scores = [ReviewScore(criterion_id=c.id, value=value) for c in nomination.cycle.criteria]
+    review.scores = [ReviewScore(criterion_id=c.id, value=value) for c in first.criteria]
     db.session.add(review)
     db.session.commit()
 

@@ -118,7 +118,7 @@ def _score_sheet(world) -> dict:
         "action": "submit",
         "version": "0",
         "overall_comment": "Tampered",
-        **{f"score-{c.id}": str(c.scale_max) for c in world["judging_cycle"].criteria},
+        **{f"score-{c.id}": str(c.scale_max) for c in world["judging_cycle"].rounds[0].criteria},
     }
 
 

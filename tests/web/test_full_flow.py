@@ -70,7 +70,7 @@ def test_from_submission_to_public_impact_case(app, organiser, outbox):
             assert "Riverside Borough Council" not in page  # blind judging
             version = re.search(r'name="version" value="(\d+)"', page).group(1)
             data = {"action": "submit", "version": version, "overall_comment": "Good."}
-            data.update({f"score-{c.id}": value for c in cycle.criteria})
+            data.update({f"score-{c.id}": value for c in cycle.rounds[0].criteria})
             response = client.post_form(url, data, token_from=url)
             assert response.status_code in (200, 302), response.get_data(as_text=True)[:500]
     # The organiser sees the results, takes the suggestion (one place), adds Bea as highly commended.
