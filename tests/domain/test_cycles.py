@@ -12,7 +12,7 @@ from awards.domain.core.errors import Conflict, DomainError
 from awards.domain.nominations import form_builder
 from awards.domain.programme import cycles, entry_forms, taxonomy
 from awards.extensions import db
-from awards.models import AuditEvent, Cycle, CycleStatus, Trend
+from awards.models import AuditEvent, Criterion, Cycle, CycleStatus, JudgingRound, RoundEntries, RoundMode, Trend
 from tests.factories import make_cycle, make_nomination
 from tests.support.dates import utc
 
@@ -86,7 +86,7 @@ def test_a_new_cycle_is_a_draft_with_the_defaults(app, organiser):
     cycle = _new_cycle(by=organiser)
     assert cycle.status is CycleStatus.DRAFT and cycle.slug == "public-sector-digital-awards-2026"
     assert [t.code for t in cycle.trends] == ["D1", "D2", "D3", "D4", "D5", "T1", "T2", "T3", "T4", "T5"]
-    assert len(cycle.categories) == 8 and len(cycle.criteria) == 6
+    assert len(cycle.categories) == 8 and len(cycle.rounds[0].criteria) == 6
     assert (cycle.trends_min, cycle.trends_max) == (1, 3)
     # The default form, with the default limits in its questions.
     summary, lessons = entry_forms.question_by_key(cycle, "summary"), entry_forms.question_by_key(cycle, "lessons")
@@ -95,6 +95,56 @@ def test_a_new_cycle_is_a_draft_with_the_defaults(app, organiser):
     assert cycle.reference_prefix == "PSDA"
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.created"))
     assert event.actor_id == organiser.id
+
+
+def test_a_new_cycle_judges_in_one_round_with_the_settings_given_and_the_criteria_on_it(app):
+    cycle = _new_cycle(
+        judging_close_at=utc(2026, 9, 1, 16),
+        blind_judging=False,
+        judges_per_nomination=5,
+        judge_max_load=12,
+        aggregation_method="median",
+    )
+    db.session.expire_all()
+    assert [r.label for r in cycle.rounds] == ["Round 1: Judging"]
+    first = cycle.rounds[0]
+    assert (first.closes_at, first.blind, first.judges_per_nomination, first.judge_max_load) == (
+        utc(2026, 9, 1, 16),
+        False,
+        5,
+        12,
+    )
+    assert (first.entries, first.mode, first.aggregation_method, first.ranking_basis) == (
+        RoundEntries.ELIGIBLE,
+        RoundMode.SCORES,
+        "median",
+        "normalised",
+    )
+    assert len(first.criteria) == 6
+    assert all(c.cycle_id == cycle.id and c.round_id == first.id for c in first.criteria)
+    # The defaults: blind, three judges for each nomination, at most 20 each, judging open until moved on.
+    plain = _new_cycle(name="Another", slug="another")
+    assert (plain.rounds[0].blind, plain.rounds[0].judges_per_nomination, plain.rounds[0].judge_max_load) == (
+        True,
+        3,
+        20,
+    )
+    assert plain.rounds[0].closes_at is None
+
+
+def test_the_judging_fields_of_an_edit_are_the_first_rounds(app, organiser):
+    cycle = _new_cycle(judging_close_at=utc(2026, 9, 1, 16))
+    cycles.update_cycle(
+        cycle, judging_close_at=utc(2026, 9, 8, 16), blind_judging=False, judges_per_nomination=2, by=organiser
+    )
+    first = cycle.rounds[0]
+    assert (first.closes_at, first.blind, first.judges_per_nomination) == (utc(2026, 9, 8, 16), False, 2)
+    assert cycles.cycle_setting(cycle, "judge_max_load") == 20
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.updated"))
+    assert event.detail["fields"] == ["blind_judging", "judges_per_nomination", "judging_close_at"]
+    with pytest.raises(DomainError) as error:
+        cycles.update_cycle(cycle, judging_close_at=utc(2026, 6, 1))
+    assert error.value.field == "judging_close_at"
 
 
 def test_slugs_are_unique(app):
@@ -344,10 +394,69 @@ def test_copy_starts_next_year_without_retired_trends(app, organiser):
     assert [c.name for c in copy.categories] == [c.name for c in cycle.categories]
     cyber = next(c for c in copy.categories if c.name == "Cyber")
     assert cyber.trends == []
-    assert [(c.name, c.weight) for c in copy.criteria] == [(c.name, c.weight) for c in cycle.criteria]
+    assert [(c.name, c.weight) for c in copy.rounds[0].criteria] == [
+        (c.name, c.weight) for c in cycle.rounds[0].criteria
+    ]
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.copied")).detail == {
         "source": cycle.slug
     }
+
+
+def test_copy_copies_every_round_with_its_settings_and_criteria(app, organiser):
+    cycle = _new_cycle(judging_close_at=utc(2026, 9, 1, 16), judges_per_nomination=4)
+    first = cycle.rounds[0]
+    first.aggregation_method, first.blind = "median", False
+    cycle.rounds[0].criteria[0].weight = 35
+    final = JudgingRound(
+        number=2,
+        name="Final panel",
+        entries=RoundEntries.ADVANCED,
+        mode=RoundMode.RANKING,
+        ranking_method="schulze",
+        judges_per_nomination=6,
+        judge_max_load=12,
+        whole_panel=False,
+        is_final=True,
+        opens_at=utc(2026, 9, 10, 9),
+        created_at=first.created_at,
+        updated_at=first.created_at,
+    )
+    final.criteria.append(Criterion(cycle=cycle, name="Overall impact", weight=1, position=0))
+    cycle.rounds.append(final)
+    db.session.commit()
+    copy = cycles.copy_cycle(
+        cycle,
+        name="Public Sector Digital Awards 2027",
+        year=2027,
+        nominations_open_at=cycles.next_year(cycle.nominations_open_at, cycle.time_zone),
+        nominations_close_at=cycles.next_year(cycle.nominations_close_at, cycle.time_zone),
+        judging_close_at=utc(2027, 9, 1, 16),
+        by=organiser,
+    )
+    db.session.commit()
+    db.session.expire_all()
+    assert [r.label for r in copy.rounds] == ["Round 1: Judging", "Round 2: Final panel"]
+    one, two = copy.rounds
+    assert (one.closes_at, one.judges_per_nomination, one.aggregation_method, one.blind) == (
+        utc(2027, 9, 1, 16),
+        4,
+        "median",
+        False,
+    )
+    assert (two.entries, two.mode, two.ranking_method, two.judges_per_nomination, two.judge_max_load) == (
+        RoundEntries.ADVANCED,
+        RoundMode.RANKING,
+        "schulze",
+        6,
+        12,
+    )
+    assert (two.whole_panel, two.is_final, two.opens_at) == (False, True, None)  # dates are next year's to set
+    assert [(c.name, c.weight) for c in one.criteria] == [(c.name, c.weight) for c in first.criteria]
+    assert one.criteria[0].weight == 35
+    assert [(c.name, c.cycle_id) for c in two.criteria] == [("Overall impact", copy.id)]
+    assert {c.id for c in one.criteria}.isdisjoint({c.id for c in first.criteria})
+    # The source keeps its own rounds and criteria.
+    assert len(cycle.rounds) == 2 and len(cycle.rounds[1].criteria) == 1
 
 
 def test_transition_uses_the_clock(app):

@@ -14,10 +14,22 @@ from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError, NotFound
 from awards.domain.core.text import slugify, unique_slug
+from awards.domain.judging import rounds
 from awards.domain.programme import entry_forms
 from awards.domain.programme.taxonomy import default_taxonomy, trends_by_code
 from awards.extensions import db
-from awards.models import Category, Criterion, Cycle, CycleStatus, Nomination, NominationStatus, Trend, TrendGroup, User
+from awards.models import (
+    Category,
+    Criterion,
+    Cycle,
+    CycleStatus,
+    JudgingRound,
+    Nomination,
+    NominationStatus,
+    Trend,
+    TrendGroup,
+    User,
+)
 
 # Which state may follow which; the dates add their own guard (see `transition`).
 TRANSITIONS: dict[CycleStatus, tuple[CycleStatus, ...]] = {
@@ -46,6 +58,29 @@ ENTRY_RULE_FIELDS = (
     "trends_max",
     "judges_per_nomination",
     "judge_max_load",
+)
+# Of those, the ones that are the first judging round's (models/rounds.py): the cycle's form and
+# `create_cycle` / `update_cycle` still take them, and read and write the cycle's first round.
+ROUND_RULE_FIELDS = ("judges_per_nomination", "judge_max_load")
+# The first round's other settings `create_cycle` and `update_cycle` take, by the names they had on the
+# cycle → the round's own names.
+ROUND_SETTING_NAMES = {"judging_close_at": "closes_at", "blind_judging": "blind"}
+# How results are combined: the round's, taken by `create_cycle` for its first round.
+RESULTS_SETTING_FIELDS = ("aggregation_method", "ranking_basis", "disagreement_range", "disagreement_sd")
+# Everything about a round `copy_cycle` carries to next year's cycle (not its dates, panel or entries).
+COPIED_ROUND_FIELDS = (
+    "number",
+    "name",
+    "entries",
+    "mode",
+    "ranking_method",
+    "blind",
+    "judges_per_nomination",
+    "judge_max_load",
+    "whole_panel",
+    "is_final",
+    *RESULTS_SETTING_FIELDS,
+    "feedback_with_scores",
 )
 # Limits a new cycle's default form starts with (they then live in its questions: entry_forms).
 FORM_RULE_FIELDS = ("summary_word_limit", "section_word_limit", "attachments_max_count", "attachments_max_mb")
@@ -255,11 +290,12 @@ def _add_default_categories(cycle: Cycle, chosen: list[str] | None = None) -> No
         cycle.categories.append(category)
 
 
-def _add_default_criteria(cycle: Cycle) -> None:
+def _add_default_criteria(cycle: Cycle, judging_round: JudgingRound) -> None:
     data = default_taxonomy()
     for position, item in enumerate(data["criteria"]):
-        cycle.criteria.append(
+        judging_round.criteria.append(
             Criterion(
+                cycle=cycle,
                 name=item["name"],
                 description=item.get("hint", ""),
                 weight=item["weight"],
@@ -302,12 +338,18 @@ def create_cycle(
     with_defaults: bool = True,
     categories: list[str] | None = None,
     form: dict[str, Any] | None = None,
+    blind_judging: bool = True,
     by: User | None = None,
     **rules: Any,
 ) -> Cycle:
     """A new draft cycle; by default it offers the current digital and technology trends and
     has the default categories and criteria, which the organiser then adjusts. `categories` picks
     default categories by slug (None: all of them; an empty list: none, to be added later).
+
+    The cycle judges in one round to start with ("Judging", rounds.add_first_round), which holds the
+    criteria and the judging settings given: `judging_close_at` (its closing instant), `blind_judging`,
+    `judges_per_nomination`, `judge_max_load` and how its results are combined (aggregation_method,
+    ranking_basis, disagreement_range, disagreement_sd).
 
     The reference prefix must be free for the year; without one, the cycle gets PSDA or, if
     another cycle of the year has that, the first free PSDA2, PSDA3, …
@@ -328,6 +370,8 @@ def create_cycle(
     defaults.update({k: v for k, v in rules.items() if k in ENTRY_RULE_FIELDS + FORM_RULE_FIELDS and v is not None})
     _check_rules(defaults)
     form_rules = {k: defaults.pop(k) for k in FORM_RULE_FIELDS}
+    round_settings = {k: defaults.pop(k) for k in ROUND_RULE_FIELDS}
+    round_settings.update({k: v for k, v in rules.items() if k in RESULTS_SETTING_FIELDS and v is not None})
     slug = slugify(slug) if slug else unique_cycle_slug(f"{name}")
     if db.session.scalar(select(Cycle.id).where(Cycle.slug == slug)):
         raise Conflict(f"The web address {slug} is already used by another cycle", field="slug")
@@ -340,15 +384,14 @@ def create_cycle(
         time_zone=time_zone,
         nominations_open_at=nominations_open_at,
         nominations_close_at=nominations_close_at,
-        judging_close_at=judging_close_at,
         status=CycleStatus.DRAFT,
         reference_prefix=reference_prefix,
         last_reference_number=0,
         created_at=now,
         updated_at=now,
-        blind_judging=True,
         **defaults,
     )
+    first = rounds.add_first_round(cycle, closes_at=judging_close_at, blind=bool(blind_judging), **round_settings)
     if trend_ids is None:
         trends = default_trends()
     else:
@@ -357,7 +400,7 @@ def create_cycle(
     cycle.trends = trends
     if with_defaults:
         _add_default_categories(cycle, categories)
-        _add_default_criteria(cycle)
+        _add_default_criteria(cycle, first)
     db.session.add(cycle)
     db.session.flush()
     if form is None:
@@ -438,18 +481,41 @@ def _check_details(cycle: Cycle, details: dict[str, Any]) -> None:
     _check_rules({k: details[k] for k in ENTRY_RULE_FIELDS})
 
 
+def _round_field(key: str) -> str | None:
+    """The first round's attribute a cycle field is (None: the cycle's own)."""
+    if key in ROUND_RULE_FIELDS:
+        return key
+    return ROUND_SETTING_NAMES.get(key)
+
+
+def cycle_setting(cycle: Cycle, key: str) -> Any:
+    """A field `update_cycle` takes, as it is now: the cycle's own, or its first round's (judging
+    closes, blind judging, judges for each nomination, the most one judge scores)."""
+    attribute = _round_field(key)
+    if attribute is None:
+        return getattr(cycle, key)
+    return getattr(rounds.first_round(cycle), attribute)
+
+
 def update_cycle(cycle: Cycle, *, by: User | None = None, trend_ids: list[int] | None = None, **fields: Any) -> None:
     """Change a cycle's details, dates, trends and entry rules. The web address can change only
-    while the cycle is a draft, since once open it is in links people have."""
+    while the cycle is a draft, since once open it is in links people have. The judging fields
+    (judging_close_at, blind_judging, judges_per_nomination, judge_max_load) are its first round's."""
     fields = _cleaned_changes(cycle, fields)
-    _check_details(cycle, {k: fields.get(k, getattr(cycle, k)) for k in UPDATABLE_FIELDS})
+    _check_details(cycle, {k: fields.get(k, cycle_setting(cycle, k)) for k in UPDATABLE_FIELDS})
     new_trends = None
     if trend_ids is not None:
         new_trends = _trends_by_ids(trend_ids)
         _check_offerable(new_trends, already=cycle.trends)
-    changed = sorted(k for k in fields if getattr(cycle, k) != fields[k])
+    changed = sorted(k for k in fields if cycle_setting(cycle, k) != fields[k])
+    first = rounds.first_round(cycle)
     for key in changed:
-        setattr(cycle, key, fields[key])
+        attribute = _round_field(key)
+        if attribute is None:
+            setattr(cycle, key, fields[key])
+        else:
+            setattr(first, attribute, fields[key])
+            first.updated_at = utcnow()
     if new_trends is not None and {t.id for t in new_trends} != {t.id for t in cycle.trends}:
         cycle.trends = new_trends
         changed.append("trends")
@@ -682,11 +748,13 @@ def copy_cycle(
     reference_prefix: str | None = None,
     by: User | None = None,
 ) -> Cycle:
-    """Start next year's cycle from this one: settings, trends still current, categories, criteria and
-    the entry form (its limits to categories carried to the copies of those categories).
+    """Start next year's cycle from this one: settings, trends still current, categories, every judging
+    round with its settings and criteria (not its dates, panel, assignments or advancements; the first
+    round closes at `judging_close_at`) and the entry form (its limits to categories carried to the
+    copies of those categories).
     The reference prefix is the source's unless another is given (or the source's is taken for the year:
     then the first free one after it, as `free_reference_prefix` finds)."""
-    rules = {k: getattr(source, k) for k in ENTRY_RULE_FIELDS}
+    rules = {"trends_min": source.trends_min, "trends_max": source.trends_max}
     if reference_prefix is None:
         reference_prefix = free_reference_prefix(year, source.reference_prefix)
     cycle = create_cycle(
@@ -703,7 +771,6 @@ def copy_cycle(
         by=by,
         **rules,
     )
-    cycle.blind_judging = source.blind_judging
     for category in source.categories:
         copy = Category(
             name=category.name,
@@ -714,21 +781,38 @@ def copy_cycle(
         )
         copy.trends = [t for t in category.trends if not t.is_retired]
         cycle.categories.append(copy)
-    for criterion in source.criteria:
-        cycle.criteria.append(
-            Criterion(
-                name=criterion.name,
-                description=criterion.description,
-                weight=criterion.weight,
-                scale_min=criterion.scale_min,
-                scale_max=criterion.scale_max,
-                rubric=list(criterion.rubric or []),
-                allow_not_applicable=criterion.allow_not_applicable,
-                position=criterion.position,
-            )
-        )
+    _copy_rounds(source, cycle)
     db.session.flush()
     same_category = {old.id: new.id for old, new in zip(source.categories, cycle.categories, strict=True)}
     entry_forms.install(cycle, entry_forms.definition_of(source, with_categories=True), category_ids=same_category)
     audit.record("cycle.copied", actor=by, obj=cycle, source=source.slug)
     return cycle
+
+
+def _copy_rounds(source: Cycle, cycle: Cycle) -> None:
+    """Give `cycle` a copy of each of the source's rounds, with its settings and criteria: the first
+    round `create_cycle` made takes round 1's (keeping its closing instant), the later ones are added
+    with no dates (the organiser sets them for the new year), no panel of their own beyond the whole
+    panel setting, and no calibration entry (that was one of the source's nominations)."""
+    first = rounds.first_round(cycle)
+    for old in source.rounds:
+        judging_round = first if old.number == 1 else JudgingRound(created_at=first.created_at)
+        for name in COPIED_ROUND_FIELDS:
+            setattr(judging_round, name, getattr(old, name))
+        judging_round.updated_at = first.created_at
+        if judging_round is not first:
+            cycle.rounds.append(judging_round)
+        for criterion in old.criteria:
+            judging_round.criteria.append(
+                Criterion(
+                    cycle=cycle,
+                    name=criterion.name,
+                    description=criterion.description,
+                    weight=criterion.weight,
+                    scale_min=criterion.scale_min,
+                    scale_max=criterion.scale_max,
+                    rubric=list(criterion.rubric or []),
+                    allow_not_applicable=criterion.allow_not_applicable,
+                    position=criterion.position,
+                )
+            )
