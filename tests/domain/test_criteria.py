@@ -1,5 +1,5 @@
 """Criteria rules: adding, changing and removing criteria, the checks on weights, scales and rubric
-bands, weight shares, and the lock once the first score of the cycle is saved."""
+bands, weight shares, and the lock once the first score of the round is saved."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from awards.domain.programme.criteria import CriteriaLocked
 from awards.extensions import db
 from awards.models import AuditEvent, Criterion, ReviewScore
 from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
+from tests.support.programme import add_round
 
 BANDS = [
     {"from": 1, "to": 2, "label": "Weak", "text": "Little evidence."},
@@ -36,7 +37,7 @@ def add(cycle, organiser, **overrides):
         allow_not_applicable=True,
     )
     values.update(overrides)
-    criterion = criteria_rules.add_criterion(cycle, by=organiser, **values)
+    criterion = criteria_rules.add_criterion(cycle.rounds[0], by=organiser, **values)
     db.session.commit()
     return criterion
 
@@ -50,7 +51,7 @@ def score_criterion(cycle, criterion, value=7):
 
 def test_add_puts_the_criterion_last_and_audits(cycle, organiser):
     criterion = add(cycle, organiser)
-    assert cycle.criteria[-1] is criterion and criterion.position == 6
+    assert cycle.rounds[0].criteria[-1] is criterion and criterion.position == 6
     assert criterion.rubric == BANDS and criterion.allow_not_applicable
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "criterion.added"))
     assert event.actor_id == organiser.id and event.detail["name"] == "Value for money"
@@ -66,7 +67,7 @@ def test_no_bands_is_allowed(cycle, organiser):
 
 
 def test_edit_reports_what_changed(cycle, organiser):
-    criterion = cycle.criteria[0]
+    criterion = cycle.rounds[0].criteria[0]
     changed = criteria_rules.edit_criterion(
         criterion,
         name=criterion.name,
@@ -85,7 +86,7 @@ def test_edit_reports_what_changed(cycle, organiser):
 
 
 def test_a_criterion_may_keep_its_own_name(cycle, organiser):
-    criterion = cycle.criteria[0]
+    criterion = cycle.rounds[0].criteria[0]
     criteria_rules.edit_criterion(
         criterion,
         name=criterion.name.upper(),
@@ -100,18 +101,18 @@ def test_a_criterion_may_keep_its_own_name(cycle, organiser):
 
 
 def test_remove(cycle, organiser):
-    criterion = cycle.criteria[-1]
+    criterion = cycle.rounds[0].criteria[-1]
     criteria_rules.remove_criterion(criterion, by=organiser)
     db.session.commit()
-    assert len(cycle.criteria) == 5 and db.session.get(Criterion, criterion.id) is None
+    assert len(cycle.rounds[0].criteria) == 5 and db.session.get(Criterion, criterion.id) is None
     assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.action == "criterion.removed"))
 
 
 def test_the_last_criterion_stays(cycle, organiser):
-    for criterion in list(cycle.criteria)[1:]:
+    for criterion in list(cycle.rounds[0].criteria)[1:]:
         criteria_rules.remove_criterion(criterion, by=organiser)
     with pytest.raises(Conflict, match="at least one criterion"):
-        criteria_rules.remove_criterion(cycle.criteria[0], by=organiser)
+        criteria_rules.remove_criterion(cycle.rounds[0].criteria[0], by=organiser)
 
 
 @pytest.mark.parametrize(
@@ -166,7 +167,7 @@ def test_bands_are_checked(cycle, organiser, bands, message):
 
 
 def test_changing_the_scale_checks_the_bands_again(cycle, organiser):
-    criterion = cycle.criteria[0]  # bands for 1 to 10
+    criterion = cycle.rounds[0].criteria[0]  # bands for 1 to 10
     with pytest.raises(DomainError, match="within the scale"):
         criteria_rules.edit_criterion(
             criterion,
@@ -182,12 +183,12 @@ def test_changing_the_scale_checks_the_bands_again(cycle, organiser):
 
 
 def test_weight_shares(cycle, organiser):
-    shares = criteria_rules.weight_shares(cycle.criteria)
-    assert shares[cycle.criteria[0].id] == pytest.approx(30.0)
+    shares = criteria_rules.weight_shares(cycle.rounds[0].criteria)
+    assert shares[cycle.rounds[0].criteria[0].id] == pytest.approx(30.0)
     assert sum(shares.values()) == pytest.approx(100.0)
     add(cycle, organiser, weight=20)
-    shares = criteria_rules.weight_shares(cycle.criteria)
-    assert shares[cycle.criteria[-1].id] == pytest.approx(100 * 20 / 120)
+    shares = criteria_rules.weight_shares(cycle.rounds[0].criteria)
+    assert shares[cycle.rounds[0].criteria[-1].id] == pytest.approx(100 * 20 / 120)
     assert criteria_rules.weight_shares([]) == {}
 
 
@@ -197,13 +198,13 @@ def test_weight_shares(cycle, organiser):
 def test_not_locked_before_any_score(cycle):
     judge = make_judge(cycle, make_user(email="j@judges.example.net", roles=("judge",)))
     make_review(make_assignment(judge, make_nomination(cycle)))  # a review with no score yet
-    assert not criteria_rules.scoring_started(cycle)
+    assert not criteria_rules.scoring_started(cycle.rounds[0])
 
 
 def test_the_first_score_locks_every_change(cycle, organiser):
-    criterion = cycle.criteria[1]
-    score_criterion(cycle, cycle.criteria[0])
-    assert criteria_rules.scoring_started(cycle)
+    criterion = cycle.rounds[0].criteria[1]
+    score_criterion(cycle, cycle.rounds[0].criteria[0])
+    assert criteria_rules.scoring_started(cycle.rounds[0])
     with pytest.raises(CriteriaLocked) as error:
         add(cycle, organiser)
     assert "Judges have started scoring" in error.value.message and "compare" in error.value.message
@@ -222,19 +223,39 @@ def test_the_first_score_locks_every_change(cycle, organiser):
     with pytest.raises(CriteriaLocked):
         criteria_rules.remove_criterion(criterion, by=organiser)
     db.session.rollback()
-    assert len(cycle.criteria) == 6 and cycle.criteria[1].name != "Changed"
+    assert len(cycle.rounds[0].criteria) == 6 and cycle.rounds[0].criteria[1].name != "Changed"
 
 
 def test_a_not_applicable_answer_is_a_score_too(cycle):
     user = make_user(email="j@judges.example.net", roles=("judge",))
     review = make_review(make_assignment(make_judge(cycle, user), make_nomination(cycle)))
-    db.session.add(ReviewScore(review_id=review.id, criterion_id=cycle.criteria[2].id, not_applicable=True))
+    db.session.add(ReviewScore(review_id=review.id, criterion_id=cycle.rounds[0].criteria[2].id, not_applicable=True))
     db.session.commit()
-    assert criteria_rules.scoring_started(cycle)
+    assert criteria_rules.scoring_started(cycle.rounds[0])
 
 
 def test_scores_in_another_cycle_do_not_lock_this_one(cycle, organiser):
     other = make_cycle(name="Other awards", year=2027)
-    score_criterion(other, other.criteria[0])
-    assert criteria_rules.scoring_started(other) and not criteria_rules.scoring_started(cycle)
+    score_criterion(other, other.rounds[0].criteria[0])
+    assert criteria_rules.scoring_started(other.rounds[0]) and not criteria_rules.scoring_started(cycle.rounds[0])
     add(cycle, organiser)
+
+
+def test_each_round_has_its_own_criteria_and_lock(cycle, organiser):
+    final = add_round(cycle)
+    # The same name may be used in another round; not twice in one.
+    same = criteria_rules.add_criterion(final, name=cycle.rounds[0].criteria[0].name, weight=10, by=organiser)
+    assert (same.round_id, same.cycle_id, same.position) == (final.id, cycle.id, 2)
+    with pytest.raises(Conflict, match="Round 2: Final panel already has a criterion with that name"):
+        criteria_rules.add_criterion(final, name="overall impact", by=organiser)
+    db.session.commit()
+    # A score in round 2 locks round 2's criteria only.
+    user = make_user(email="finalist-judge@judges.example.net", roles=("judge",))
+    review = make_review(make_assignment(make_judge(cycle, user), make_nomination(cycle), round_id=final.id))
+    db.session.add(ReviewScore(review_id=review.id, criterion_id=final.criteria[0].id, value=8))
+    db.session.commit()
+    assert criteria_rules.scoring_started(final) and not criteria_rules.scoring_started(cycle.rounds[0])
+    with pytest.raises(CriteriaLocked):
+        criteria_rules.remove_criterion(final.criteria[1], by=organiser)
+    criteria_rules.remove_criterion(cycle.rounds[0].criteria[-1], by=organiser)
+    assert len(cycle.rounds[0].criteria) == 5 and len(final.criteria) == 3

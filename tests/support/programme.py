@@ -1,5 +1,5 @@
 """Cycles and trends for tests: a trend by its code, a complete "Create a cycle" form, the trends a cycle
-form offers."""
+form offers, and a cycle's next judging round."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import re
 
 import sqlalchemy as sa
 
+from awards.domain.core.clock import utcnow
 from awards.domain.programme import cycles, taxonomy
 from awards.extensions import db
-from awards.models import Trend
+from awards.models import Criterion, Cycle, JudgingRound, RoundEntries, Trend
 
 
 def offered_trend_ids(response) -> set[int]:
@@ -50,3 +51,24 @@ def cycle_form(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def add_round(
+    cycle: Cycle,
+    name: str = "Final panel",
+    *,
+    criteria: tuple[tuple[str, int], ...] = (("Overall impact", 60), ("Quality of evidence", 40)),
+    **settings,
+) -> JudgingRound:
+    """The cycle's next judging round (entries advanced from the round before, unless `entries` says
+    otherwise), scored against `criteria` (name, weight; scale 1 to 10), committed."""
+    now = utcnow()
+    settings.setdefault("entries", RoundEntries.ADVANCED)
+    judging_round = JudgingRound(number=len(cycle.rounds) + 1, name=name, created_at=now, updated_at=now, **settings)
+    for position, (criterion, weight) in enumerate(criteria):
+        judging_round.criteria.append(
+            Criterion(cycle=cycle, name=criterion, weight=weight, scale_min=1, scale_max=10, position=position)
+        )
+    cycle.rounds.append(judging_round)
+    db.session.commit()
+    return judging_round

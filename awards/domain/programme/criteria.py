@@ -1,9 +1,9 @@
-"""A cycle's judging criteria: name, description, weight, scale, rubric bands and whether
-"not applicable" is allowed.
+"""A judging round's criteria: name, description, weight, scale, rubric bands and whether
+"not applicable" is allowed. Each round of a cycle has its own (models/rounds.py).
 
-They can change until the first score of the cycle is saved. From then on they are locked:
+They can change until the first score of the round is saved. From then on they are locked:
 changing a weight, a scale or a band would make the scores already given incomparable with
-the ones still to come.
+the ones still to come. Scores saved in another round do not lock them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from awards.domain.core import audit
 from awards.domain.core.errors import Conflict, DomainError
 from awards.extensions import db
-from awards.models import Criterion, Cycle, ReviewScore, User
+from awards.models import Criterion, JudgingRound, ReviewScore, User
 
 NAME_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -36,18 +36,18 @@ class CriteriaLocked(Conflict):
         super().__init__(LOCKED_REASON)
 
 
-def scoring_started(cycle: Cycle) -> bool:
-    """True once any score has been saved (draft or submitted) for a criterion of the cycle."""
+def scoring_started(judging_round: JudgingRound) -> bool:
+    """True once any score has been saved (draft or submitted) for a criterion of the round."""
     scores = db.session.scalar(
         select(func.count(ReviewScore.id))
         .join(Criterion, Criterion.id == ReviewScore.criterion_id)
-        .where(Criterion.cycle_id == cycle.id)
+        .where(Criterion.round_id == judging_round.id)
     )
     return (scores or 0) > 0
 
 
-def check_unlocked(cycle: Cycle) -> None:
-    if scoring_started(cycle):
+def check_unlocked(judging_round: JudgingRound) -> None:
+    if scoring_started(judging_round):
         raise CriteriaLocked()
 
 
@@ -127,7 +127,7 @@ def clean_rubric(bands: list[dict[str, Any]], scale_min: int, scale_max: int) ->
 
 
 def _clean(
-    cycle: Cycle,
+    judging_round: JudgingRound,
     *,
     name: str,
     description: str,
@@ -144,8 +144,8 @@ def _clean(
         raise DomainError("Enter the criterion's name", field="name")
     if len(name) > NAME_MAX:
         raise DomainError(f"Name must be {NAME_MAX} characters or fewer", field="name")
-    if any(c.name.strip().lower() == name.lower() and c is not exclude for c in cycle.criteria):
-        raise Conflict("This cycle already has a criterion with that name", field="name")
+    if any(c.name.strip().lower() == name.lower() and c is not exclude for c in judging_round.criteria):
+        raise Conflict(_already_named(judging_round), field="name")
     if len(description) > DESCRIPTION_MAX:
         raise DomainError(f"Description must be {DESCRIPTION_MAX:,} characters or fewer", field="description")
     if not isinstance(weight, int) or not 1 <= weight <= MAX_WEIGHT:
@@ -173,8 +173,14 @@ def _clean(
     }
 
 
+def _already_named(judging_round: JudgingRound) -> str:
+    if len(judging_round.cycle.rounds) > 1:
+        return f"{judging_round.label} already has a criterion with that name"
+    return "This cycle already has a criterion with that name"
+
+
 def add_criterion(
-    cycle: Cycle,
+    judging_round: JudgingRound,
     *,
     name: str,
     description: str = "",
@@ -185,10 +191,10 @@ def add_criterion(
     allow_not_applicable: bool = False,
     by: User,
 ) -> Criterion:
-    """Add a criterion at the end of the cycle's list (only before scoring starts)."""
-    check_unlocked(cycle)
+    """Add a criterion at the end of the round's list (only before its scoring starts)."""
+    check_unlocked(judging_round)
     values = _clean(
-        cycle,
+        judging_round,
         name=name,
         description=description,
         weight=weight,
@@ -197,11 +203,21 @@ def add_criterion(
         rubric=rubric or [],
         allow_not_applicable=allow_not_applicable,
     )
-    criterion = Criterion(position=max((c.position for c in cycle.criteria), default=-1) + 1, **values)
-    cycle.criteria.append(criterion)
+    criterion = Criterion(
+        cycle_id=judging_round.cycle_id,
+        position=max((c.position for c in judging_round.criteria), default=-1) + 1,
+        **values,
+    )
+    judging_round.criteria.append(criterion)
     db.session.flush()
     audit.record(
-        "criterion.added", actor=by, obj=criterion, cycle=cycle.slug, name=criterion.name, weight=criterion.weight
+        "criterion.added",
+        actor=by,
+        obj=criterion,
+        cycle=judging_round.cycle.slug,
+        round=judging_round.number,
+        name=criterion.name,
+        weight=criterion.weight,
     )
     return criterion
 
@@ -218,11 +234,11 @@ def edit_criterion(
     allow_not_applicable: bool,
     by: User,
 ) -> list[str]:
-    """Change a criterion (only before scoring starts); returns the names of what changed."""
-    cycle = criterion.cycle
-    check_unlocked(cycle)
+    """Change a criterion (only before its round's scoring starts); returns the names of what changed."""
+    judging_round = criterion.round
+    check_unlocked(judging_round)
     values = _clean(
-        cycle,
+        judging_round,
         name=name,
         description=description,
         weight=weight,
@@ -241,18 +257,20 @@ def edit_criterion(
 
 
 def remove_criterion(criterion: Criterion, *, by: User) -> None:
-    """Remove a criterion (only before scoring starts); a cycle keeps at least one."""
-    cycle = criterion.cycle
-    check_unlocked(cycle)
-    if len(cycle.criteria) <= 1:
-        raise Conflict("A cycle needs at least one criterion for judges to score: add another before removing this one")
-    cycle.criteria.remove(criterion)
+    """Remove a criterion (only before its round's scoring starts); a round keeps at least one."""
+    judging_round = criterion.round
+    check_unlocked(judging_round)
+    if len(judging_round.criteria) <= 1:
+        what = "A round" if len(judging_round.cycle.rounds) > 1 else "A cycle"
+        raise Conflict(f"{what} needs at least one criterion for judges to score: add another before removing this one")
+    judging_round.criteria.remove(criterion)
     db.session.flush()
     audit.record(
         "criterion.removed",
         actor=by,
         object_type="criteria",
         object_id=criterion.id,
-        cycle=cycle.slug,
+        cycle=judging_round.cycle.slug,
+        round=judging_round.number,
         name=criterion.name,
     )

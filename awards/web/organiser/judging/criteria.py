@@ -1,8 +1,10 @@
-"""A cycle's judging criteria at /organiser/cycles/<slug>/criteria: the list with each weight's
-share, and adding, changing and removing a criterion with its scale and rubric bands.
+"""A judging round's criteria at /organiser/cycles/<slug>/criteria (?round=N for a round other than
+the current one): the list with each weight's share, and adding, changing and removing a criterion
+with its scale and rubric bands.
 
-Once judges have saved a score the criteria are locked: the list is read-only and says why,
-the forms send the organiser back to it, and any change posted is refused with 409."""
+Once judges have saved a score in the round its criteria are locked: the list is read-only and says
+why, the forms send the organiser back to it, and any change posted is refused with 409. A
+criterion's pages are about its own round, whatever the address says."""
 
 from __future__ import annotations
 
@@ -10,31 +12,39 @@ import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from awards.domain.programme import criteria as criteria_rules
 from awards.domain.programme.taxonomy import default_taxonomy
-from awards.models import Criterion, Cycle
+from awards.extensions import db
+from awards.models import Criterion, Cycle, JudgingRound
 from awards.web.actions import attempt
-from awards.web.helpers import cycle_breadcrumbs, cycle_or_404
+from awards.web.helpers import chosen_round, cycle_breadcrumbs, cycle_or_404, round_args
 from awards.web.organiser import bp
 from awards.web.organiser.judging.forms import BAND_FIELDS, CriterionForm
 
 
 def load_cycle(slug: str) -> Cycle:
-    return cycle_or_404(slug, selectinload(Cycle.criteria))
+    return cycle_or_404(slug, selectinload(Cycle.rounds).selectinload(JudgingRound.criteria))
 
 
 def load_criterion(cycle: Cycle, criterion_id: int) -> Criterion:
-    criterion = next((c for c in cycle.criteria if c.id == criterion_id), None)
+    """A criterion of the cycle, in whichever round it is (404 for another cycle's)."""
+    criterion = db.session.scalar(select(Criterion).where(Criterion.id == criterion_id, Criterion.cycle_id == cycle.id))
     if criterion is None:
         abort(404)
     return criterion
 
 
-def refuse_if_locked(cycle: Cycle) -> None:
-    if criteria_rules.scoring_started(cycle):
+def criteria_url(judging_round: JudgingRound) -> str:
+    """The list of the round's criteria."""
+    return url_for("organiser.criteria", slug=judging_round.cycle.slug, **round_args(judging_round))
+
+
+def refuse_if_locked(judging_round: JudgingRound) -> None:
+    if criteria_rules.scoring_started(judging_round):
         abort(409, description=criteria_rules.LOCKED_REASON)
 
 
@@ -110,37 +120,46 @@ def _percent(value: float) -> str:
 # --- Views ---------------------------------------------------------------------------------------
 
 
+def _several(judging_round: JudgingRound) -> bool:
+    return len(judging_round.cycle.rounds) > 1
+
+
 @bp.route("/cycles/<slug>/criteria")
 def criteria(slug: str):
     cycle = load_cycle(slug)
-    items = list(cycle.criteria)
+    judging_round = chosen_round(cycle)
+    items = list(judging_round.criteria)
     shares = {k: _percent(v) for k, v in criteria_rules.weight_shares(items).items()}
     return render_template(
         "organiser/judging/criteria.html",
         cycle=cycle,
+        judging_round=judging_round,
+        several_rounds=_several(judging_round),
+        round_args=round_args(judging_round),
         criteria=items,
         shares=shares,
         total=sum(c.weight for c in items),
-        locked=criteria_rules.scoring_started(cycle),
+        locked=criteria_rules.scoring_started(judging_round),
         locked_reason=criteria_rules.LOCKED_REASON,
         breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judging criteria"}),
-        title=f"Judging criteria – {cycle.name}",
+        title=f"Judging criteria – {judging_round.label + ' – ' if _several(judging_round) else ''}{cycle.name}",
     )
 
 
-def _edit(cycle: Cycle, criterion: Criterion | None):
-    if criteria_rules.scoring_started(cycle):
+def _edit(judging_round: JudgingRound, criterion: Criterion | None):
+    cycle = judging_round.cycle
+    if criteria_rules.scoring_started(judging_round):
         if request.method == "POST":
-            refuse_if_locked(cycle)
+            refuse_if_locked(judging_round)
         flash(criteria_rules.LOCKED_REASON, "info")
-        return redirect(url_for("organiser.criteria", slug=cycle.slug))
+        return redirect(criteria_url(judging_round))
     form = _form_for(criterion)
     rows_changed = request.method == "POST" and _rows_changed(request.form) is not None
     if not rows_changed and form.validate_on_submit():
 
         def save() -> str:
             if criterion is None:
-                saved = criteria_rules.add_criterion(cycle, by=current_user, **form.values())
+                saved = criteria_rules.add_criterion(judging_round, by=current_user, **form.values())
                 return f"{saved.name} has been added"
             criteria_rules.edit_criterion(criterion, by=current_user, **form.values())
             return f"Your changes to {criterion.name} have been saved"
@@ -148,14 +167,17 @@ def _edit(cycle: Cycle, criterion: Criterion | None):
         done = attempt(save, form=form, field="name")
         if done:
             flash(done.value, "success")
-            return redirect(url_for("organiser.criteria", slug=cycle.slug))
+            return redirect(criteria_url(judging_round))
     trail = [
-        {"text": "Judging criteria", "href": url_for("organiser.criteria", slug=cycle.slug)},
+        {"text": "Judging criteria", "href": criteria_url(judging_round)},
         {"text": criterion.name if criterion else "Add a criterion"},
     ]
     return render_template(
         "organiser/judging/criteria_form.html",
         cycle=cycle,
+        judging_round=judging_round,
+        several_rounds=_several(judging_round),
+        back=criteria_url(judging_round),
         criterion=criterion,
         form=form,
         breadcrumbs=cycle_breadcrumbs(cycle, *trail),
@@ -165,37 +187,41 @@ def _edit(cycle: Cycle, criterion: Criterion | None):
 
 @bp.route("/cycles/<slug>/criteria/new", methods=["GET", "POST"])
 def new_criterion(slug: str):
-    return _edit(load_cycle(slug), None)
+    return _edit(chosen_round(load_cycle(slug)), None)
 
 
 @bp.route("/cycles/<slug>/criteria/<int:criterion_id>/edit", methods=["GET", "POST"])
 def edit_criterion(slug: str, criterion_id: int):
-    cycle = load_cycle(slug)
-    return _edit(cycle, load_criterion(cycle, criterion_id))
+    criterion = load_criterion(load_cycle(slug), criterion_id)
+    return _edit(criterion.round, criterion)
 
 
 @bp.route("/cycles/<slug>/criteria/<int:criterion_id>/remove", methods=["GET", "POST"])
 def remove_criterion(slug: str, criterion_id: int):
     cycle = load_cycle(slug)
     criterion = load_criterion(cycle, criterion_id)
-    if criteria_rules.scoring_started(cycle):
+    judging_round = criterion.round
+    if criteria_rules.scoring_started(judging_round):
         if request.method == "POST":
-            refuse_if_locked(cycle)
+            refuse_if_locked(judging_round)
         flash(criteria_rules.LOCKED_REASON, "info")
-        return redirect(url_for("organiser.criteria", slug=cycle.slug))
+        return redirect(criteria_url(judging_round))
     if request.method == "POST":
         name = criterion.name
         if attempt(lambda: criteria_rules.remove_criterion(criterion, by=current_user), flash_as="info"):
             flash(f"{name} has been removed", "success")
-        return redirect(url_for("organiser.criteria", slug=cycle.slug))
+        return redirect(criteria_url(judging_round))
     return render_template(
         "organiser/judging/criteria_remove.html",
         cycle=cycle,
+        judging_round=judging_round,
+        several_rounds=_several(judging_round),
+        back=criteria_url(judging_round),
         criterion=criterion,
-        last=len(cycle.criteria) <= 1,
+        last=len(judging_round.criteria) <= 1,
         breadcrumbs=cycle_breadcrumbs(
             cycle,
-            {"text": "Judging criteria", "href": url_for("organiser.criteria", slug=cycle.slug)},
+            {"text": "Judging criteria", "href": criteria_url(judging_round)},
             {"text": criterion.name},
         ),
         title=f"Remove {criterion.name}?",
