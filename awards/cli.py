@@ -113,17 +113,36 @@ def _register_demo(app: Flask) -> None:
 def _register_judging_and_reminders(app: Flask) -> None:
     @app.cli.command("assign")
     @click.argument("cycle_slug")
+    @click.option(
+        "--round",
+        "round_number",
+        type=click.IntRange(min=1),
+        default=None,
+        help="The judging round to assign (its number; by default the cycle's current round).",
+    )
     @click.option("--dry-run", is_flag=True, help="Work out and print the assignment, but save nothing.")
-    def assign(cycle_slug: str, dry_run: bool) -> None:
-        """Assign judges to the submitted nominations of the cycle CYCLE_SLUG (the min-cost flow the
-        organiser's "Run assignment" uses), print the summary, and save it unless --dry-run."""
+    def assign(cycle_slug: str, round_number: int | None, dry_run: bool) -> None:
+        """Assign judges to the entries of a judging round of the cycle CYCLE_SLUG (the min-cost flow
+        the organiser's "Run assignment" uses), print the summary, and save it unless --dry-run."""
+        from awards.domain.judging import rounds
         from awards.domain.judging.assignment import solver
         from awards.models import Cycle
 
         cycle = db.session.scalar(select(Cycle).where(Cycle.slug == cycle_slug))
         if cycle is None:
             raise click.ClickException(f"No award cycle with the web address {cycle_slug}")
-        result = solver.propose(cycle)
+        if round_number is None:
+            judging_round = rounds.current_round(cycle)
+        else:
+            found = rounds.round_numbered(cycle, round_number)
+            if found is None:
+                count = len(cycle.rounds)
+                raise click.ClickException(
+                    f"{cycle.name} has no round {round_number}: it judges in {count} "
+                    f"{'round' if count == 1 else 'rounds'}"
+                )
+            judging_round = found
+        result = solver.propose(judging_round)
         for line in result.summary_lines():
             click.echo(line)
         if dry_run:

@@ -12,6 +12,7 @@ import time_machine
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.judging import judges as judge_rules
+from awards.domain.judging import rounds
 from awards.domain.people.accounts import InvalidToken
 from awards.extensions import db
 from awards.models import Assignment, AuditEvent, Expertise, Judge, Review, Role, User
@@ -268,7 +269,8 @@ def test_settings_change_and_are_audited(cycle, organiser):
         by=organiser,
     )
     assert changed == ["organisation", "max_load", "categories"]
-    assert judge.organisation == "Difference Engines" and judge.load_limit == 5
+    first = cycle.rounds[0]
+    assert judge.organisation == "Difference Engines" and rounds.load_limit(first, judge) == 5
     assert judge.judges_category(chosen[0].id) and not judge.judges_category(cycle.categories[2].id)
     assert (
         judge_rules.update_judge_settings(
@@ -284,7 +286,7 @@ def test_settings_change_and_are_audited(cycle, organiser):
     judge_rules.update_judge_settings(
         judge, organisation="Difference Engines", max_load=None, all_categories=True, by=organiser
     )
-    assert judge.load_limit == cycle.judge_max_load and judge.judges_category(cycle.categories[2].id)
+    assert rounds.load_limit(first, judge) == first.judge_max_load and judge.judges_category(cycle.categories[2].id)
     assert actions().count("judge.settings_changed") == 2
 
 

@@ -393,7 +393,7 @@ def assigned(cycle, organiser):
 
 def test_a_conflict_declared_after_assignment_tells_each_organiser(app, organiser, cycle, assigned, outbox):
     nomination, judges, assignments = assigned
-    assert cycle.blind_judging
+    assert cycle.rounds[0].blind
     client = signed_in_client(app, judges["Ada Expert"].user)
     path = f"/judging/nominations/{nomination.reference}/declare"
     response = client.post_form(

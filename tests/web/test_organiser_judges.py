@@ -136,7 +136,7 @@ def test_the_list_shows_each_judges_details(organiser_client, cycle):
     assert "Analytical Engines" in row and "Accepted" in row and cycle.categories[1].name in row
     assert " 7 " in row and " 2 " in row
     pending = text_of(html.split("pending@judges.example.net", 1)[1].split("</tr>", 1)[0])
-    assert "Invited" in pending and "All" in pending and f"{cycle.judge_max_load} cycle’s limit" in pending
+    assert "Invited" in pending and "All" in pending and f"{cycle.rounds[0].judge_max_load} cycle’s limit" in pending
     assert "Send again" in pending
     assert "1 accepted, 1 not yet accepted" in text_of(html)
 
@@ -220,7 +220,7 @@ def test_settings_are_prefilled(organiser_client, cycle):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'value="Analytical Engines"' in html  # from the account, as the judge's own is blank
-    assert f"Leave blank to use the cycle’s limit, which is {cycle.judge_max_load}" in html
+    assert f"Leave blank to use the cycle’s limit, which is {cycle.rounds[0].judge_max_load}" in html
     assert re.search(r'name="scope"[^>]*value="all"[^>]*checked', html)
     trend = cycle.trends[0]
     assert re.search(rf'name="expertise_{trend.id}"[^>]*value="2"[^>]*checked', html)
@@ -478,7 +478,7 @@ def test_the_last_criterion_cannot_be_removed(organiser_client, cycle):
 def start_scoring(cycle):
     judge = accepted_judge(cycle)
     review = make_review(make_assignment(judge, make_nomination(cycle)))
-    db.session.add(ReviewScore(review_id=review.id, criterion_id=cycle.criteria[0].id, value=7))
+    db.session.add(ReviewScore(review_id=review.id, criterion_id=cycle.rounds[0].criteria[0].id, value=7))
     db.session.commit()
 
 

@@ -8,9 +8,11 @@
 - declared: the judge answered "yes" before seeing the entry;
 - organiser: entered (or removed) by hand with a reason.
 
-A conflicted judge is never assigned and sees nothing of the nomination. When a conflict arises
-after assignment (the judge declares one, or changes their organisations so that one is found),
-the judge is taken off the nomination and the organisers are e-mailed, so the place can be filled.
+A conflicted judge is never assigned and sees nothing of the nomination, in any judging round: a
+conflict is the judge's with the nomination, whichever round it was found in. When a conflict arises
+after assignment (the judge declares one, or changes their organisations so that one is found), the
+judge is taken off the nomination in every round where they have not submitted scores and the
+organisers are e-mailed, so the places can be filled.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from awards.models import (
     Cycle,
     CycleStatus,
     Judge,
+    JudgingRound,
     Nomination,
     NominationStatus,
     ReviewStatus,
@@ -341,36 +344,63 @@ def conflicted_nomination_ids(user: User, cycle_id: int | None = None) -> set[in
     return {n for _, n in conflict_pairs(judges, nominations)}
 
 
-def _free_assignment(judge: Judge, nomination: Nomination) -> bool:
-    """A conflicted judge's assignment is recused, so the slot can be given to someone else; True if
-    there was a live assignment to free."""
-    assignment = db.session.scalar(
-        select(Assignment).where(Assignment.judge_id == judge.id, Assignment.nomination_id == nomination.id)
-    )
-    if assignment is not None and assignment.status is AssignmentStatus.ASSIGNED:
-        if assignment.review is not None and assignment.review.status.value == "submitted":
-            raise DomainError(
-                "This judge has already submitted scores for this nomination: reopen and remove them first"
+def _free_assignment(judge: Judge, nomination: Nomination) -> list[Assignment]:
+    """A conflicted judge's live assignments to the nomination are recused (their draft scores
+    deleted), so the places can be given to someone else; returns those freed. Refused if the judge
+    submitted scores in the latest round they judge it in (reopen and remove them first); an earlier
+    round's submitted scores stay as they are."""
+    live = sorted(
+        db.session.scalars(
+            select(Assignment)
+            .join(JudgingRound, JudgingRound.id == Assignment.round_id)
+            .where(
+                Assignment.judge_id == judge.id,
+                Assignment.nomination_id == nomination.id,
+                Assignment.status == AssignmentStatus.ASSIGNED,
             )
+            .options(selectinload(Assignment.review), selectinload(Assignment.round))
+        ),
+        key=lambda a: (a.round.number, a.id),
+    )
+    if not live:
+        return []
+    if _submitted(live[-1]):
+        raise DomainError("This judge has already submitted scores for this nomination: reopen and remove them first")
+    freed = []
+    for assignment in live:
+        if _submitted(assignment):
+            continue
         assignment.status = AssignmentStatus.RECUSED
         if assignment.review is not None:
             db.session.delete(assignment.review)
-        return True
-    return False
+        freed.append(assignment)
+    return freed
+
+
+def _submitted(assignment: Assignment) -> bool:
+    return assignment.review is not None and assignment.review.status is ReviewStatus.SUBMITTED
 
 
 def declare(
-    judge: Judge, nomination: Nomination, *, has_conflict: bool, reason: str = "", by: User
+    judge: Judge,
+    nomination: Nomination,
+    *,
+    has_conflict: bool,
+    reason: str = "",
+    by: User,
+    judging_round: JudgingRound | None = None,
 ) -> ConflictOfInterest | None:
-    """The judge's answer to "Do you have a conflict of interest?" before seeing the entry. A "yes"
-    takes them off the nomination and, if they were assigned to it, e-mails the organisers that it
-    needs another judge."""
-    assignment = db.session.scalar(
-        select(Assignment).where(Assignment.judge_id == judge.id, Assignment.nomination_id == nomination.id)
-    )
+    """The judge's answer to "Do you have a conflict of interest?" before seeing the entry. A "no" is
+    noted on their assignment to it in `judging_round` (None: on each of their assignments to it). A
+    "yes" takes them off the nomination in every round and, if they were assigned to it, e-mails the
+    organisers that it needs another judge."""
     if not has_conflict:
-        if assignment is not None:
-            assignment.no_conflict_declared_at = utcnow()
+        query = select(Assignment).where(Assignment.judge_id == judge.id, Assignment.nomination_id == nomination.id)
+        if judging_round is not None:
+            query = query.where(Assignment.round_id == judging_round.id)
+        now = utcnow()
+        for assignment in db.session.scalars(query):
+            assignment.no_conflict_declared_at = now
         audit.record("conflict.declared_none", actor=by, obj=nomination, judge=judge.id)
         return None
     conflict = ConflictOfInterest(
@@ -386,7 +416,7 @@ def declare(
     db.session.flush()
     audit.record("conflict.declared", actor=by, obj=nomination, judge=judge.id)
     if freed:
-        tell_organisers(judge, cause="declared", freed=[nomination], by=by)
+        tell_organisers(judge, cause="declared", freed=freed, by=by)
     return conflict
 
 
@@ -487,50 +517,52 @@ def organisers(*, besides: User | None = None) -> list[User]:
 
 
 def tell_organisers(
-    judge: Judge, *, cause: str, freed: list[Nomination], kept: Sequence[Nomination] = (), by: User
+    judge: Judge, *, cause: str, freed: list[Assignment], kept: Sequence[Assignment] = (), by: User
 ) -> None:
     """E-mail each organiser (one message each, through the outbox) that the judge is conflicted with
-    nominations they were assigned: `freed` ones need another judge, `kept` ones have the judge's
-    submitted scores. `cause` is "declared" (the judge said so) or "affiliations" (found from the
-    organisations they gave). The message names the judge and the references only: the reasons, the
-    entries and their scores stay behind the organisers' sign-in."""
+    nominations they were assigned: the `freed` assignments' nominations need another judge in their
+    round, the `kept` ones have the judge's submitted scores. `cause` is "declared" (the judge said so)
+    or "affiliations" (found from the organisations they gave). The message names the judge and the
+    references only (with the round when the cycle has several): the reasons, the entries and their
+    scores stay behind the organisers' sign-in."""
     cycle = judge.cycle
-    live = (
-        dict(
-            db.session.execute(
-                select(Assignment.nomination_id, func.count(Assignment.id))
-                .where(
-                    Assignment.nomination_id.in_([n.id for n in freed]), Assignment.status == AssignmentStatus.ASSIGNED
-                )
-                .group_by(Assignment.nomination_id)
-            ).all()
-        )
-        if freed
-        else {}
-    )
-    items = [
-        {"reference": n.reference, "short_by": max(0, cycle.judges_per_nomination - live.get(n.id, 0))}
-        for n in sorted(freed, key=lambda n: n.reference)
-    ]
-    kept_references = sorted(n.reference for n in kept)
-    needing = sum(1 for item in items if item["short_by"])
+    several = len(cycle.rounds) > 1
+    live = _live_counts(freed)
+
+    def reference(assignment: Assignment) -> str:
+        text = assignment.nomination.reference
+        return f"{text} ({assignment.round.label})" if several else text
+
+    def short_by(assignment: Assignment) -> int:
+        if assignment.calibration:
+            return 0
+        needed = assignment.round.judges_per_nomination
+        return max(0, needed - live.get((assignment.round_id, assignment.nomination_id), 0))
+
+    ordered = sorted(freed, key=lambda a: (a.nomination.reference, a.round.number))
+    items = [{"reference": reference(a), "short_by": short_by(a)} for a in ordered]
+    kept_references = sorted(reference(a) for a in kept)
+    needing = [a for a in ordered if short_by(a)]
     if cause == "declared":
-        subject = f"Conflict of interest declared: {items[0]['reference']} needs another judge"
+        subject = f"Conflict of interest declared: {ordered[0].nomination.reference} needs another judge"
     elif needing:
         subject = (
-            f"Conflict of interest found: {items[0]['reference']} needs another judge"
-            if needing == 1
-            else f"Conflict of interest found: {needing} nominations need another judge"
+            f"Conflict of interest found: {needing[0].nomination.reference} needs another judge"
+            if len({a.nomination_id for a in needing}) == 1
+            else f"Conflict of interest found: {len({a.nomination_id for a in needing})} nominations need another judge"
         )
     else:
         subject = f"Conflict of interest found: {judge.display_name} is assigned to nominations in {cycle.name}"
+    # The assignment page of the latest round the judge was taken off in (its only one for most cycles).
+    latest = max((a.round for a in freed), key=lambda r: r.number, default=None)
+    round_args = {"round": latest.number} if several and latest is not None else {}
     context = dict(
         cycle=cycle,
         judge_name=judge.display_name,
         cause=cause,
         items=items,
         kept=kept_references,
-        link=external_url("organiser.assignment", slug=cycle.slug),
+        link=external_url("organiser.assignment", slug=cycle.slug, **round_args),
         conflicts_link=external_url("organiser.conflicts", slug=cycle.slug, judge=judge.id),
     )
     for person in organisers(besides=by):
@@ -543,11 +575,28 @@ def tell_organisers(
         )
 
 
+def _live_counts(assignments: Sequence[Assignment]) -> dict[tuple[int, int], int]:
+    """Live assignments (calibration ones aside) per (round id, nomination id) of the given assignments'."""
+    if not assignments:
+        return {}
+    rows = db.session.execute(
+        select(Assignment.round_id, Assignment.nomination_id, func.count(Assignment.id))
+        .where(
+            Assignment.nomination_id.in_({a.nomination_id for a in assignments}),
+            Assignment.round_id.in_({a.round_id for a in assignments}),
+            Assignment.status == AssignmentStatus.ASSIGNED,
+            Assignment.calibration.is_(False),
+        )
+        .group_by(Assignment.round_id, Assignment.nomination_id)
+    )
+    return {(round_id, nomination_id): count for round_id, nomination_id, count in rows}
+
+
 def release_now_conflicted(user: User, *, by: User) -> list[Assignment]:
     """After a person changed their organisation or affiliations: each live assignment of theirs (in a
     cycle whose results are not yet published) to a nomination they are now found to be conflicted
-    with is taken away, with any draft scores, and each cycle's organisers are told so they can fill
-    the place. An assignment with submitted scores stays (its scores would be lost), and the
+    with is taken away (in whichever round), with any draft scores, and each cycle's organisers are
+    told so they can fill the place. An assignment with submitted scores stays (its scores would be lost), and the
     organisers are told about it too. Returns the assignments taken away."""
     judges = list(
         db.session.scalars(
@@ -568,6 +617,7 @@ def release_now_conflicted(user: User, *, by: User) -> list[Assignment]:
             .where(Assignment.judge_id.in_([j.id for j in judges]), Assignment.status == AssignmentStatus.ASSIGNED)
             .options(
                 selectinload(Assignment.review),
+                selectinload(Assignment.round),
                 selectinload(Assignment.nomination).selectinload(Nomination.partners),
                 selectinload(Assignment.nomination).selectinload(Nomination.nominator),
             )
@@ -579,14 +629,15 @@ def release_now_conflicted(user: User, *, by: User) -> list[Assignment]:
     affiliations = affiliations_by_user([user.id])
     removed: list[Assignment] = []
     for judge in judges:
-        freed, kept = [], []
+        freed: list[Assignment] = []
+        kept: list[Assignment] = []
         for assignment in [a for a in assignments if a.judge_id == judge.id]:
             nomination = assignment.nomination
             if not detect(judge, nomination, affiliations):
                 continue
             review = assignment.review
             if review is not None and review.status is ReviewStatus.SUBMITTED:
-                kept.append(nomination)
+                kept.append(assignment)
                 continue
             audit.record(
                 "assignment.removed",
@@ -599,7 +650,7 @@ def release_now_conflicted(user: User, *, by: User) -> list[Assignment]:
             )
             db.session.delete(assignment)
             removed.append(assignment)
-            freed.append(nomination)
+            freed.append(assignment)
         if freed or kept:
             db.session.flush()
             tell_organisers(judge, cause="affiliations", freed=freed, kept=kept, by=by)

@@ -31,6 +31,7 @@ from awards.models import (
     Cycle,
     Expertise,
     Judge,
+    JudgingRound,
     Review,
     ReviewStatus,
     Role,
@@ -259,15 +260,16 @@ def submitted_review_count(judge: Judge) -> int:
     )
 
 
-def assignment_count(judge: Judge) -> int:
-    return (
-        db.session.scalar(
-            select(func.count(Assignment.id)).where(
-                Assignment.judge_id == judge.id, Assignment.status == AssignmentStatus.ASSIGNED
-            )
-        )
-        or 0
+def assignment_count(judge: Judge, judging_round: JudgingRound | None = None) -> int:
+    """The judge's live assignments (calibration examples aside) in the round, or in every round (None)."""
+    query = select(func.count(Assignment.id)).where(
+        Assignment.judge_id == judge.id,
+        Assignment.status == AssignmentStatus.ASSIGNED,
+        Assignment.calibration.is_(False),
     )
+    if judging_round is not None:
+        query = query.where(Assignment.round_id == judging_round.id)
+    return db.session.scalar(query) or 0
 
 
 def remove_judge(judge: Judge, *, by: User) -> None:
@@ -306,7 +308,8 @@ def update_judge_settings(
 ) -> list[str]:
     """The organiser's settings for one judge; returns the names of what changed.
 
-    No load limit means the cycle's; a judge who does not judge every category judges at least one."""
+    No load limit means each round's (rounds.load_limit: the judge's limit on a round's panel, else
+    this one, else the round's); a judge who does not judge every category judges at least one."""
     organisation = (organisation or "").strip()
     if len(organisation) > 200:
         raise DomainError("Organisation must be 200 characters or fewer", field="organisation")
@@ -335,6 +338,44 @@ def update_judge_settings(
         changed.append("categories")
     if changed:
         audit.record("judge.settings_changed", actor=by, obj=judge, fields=changed)
+    return changed
+
+
+MAX_JUDGES_PER_NOMINATION = 20
+
+
+def update_round_judging(
+    judging_round: JudgingRound, *, judges_per_nomination: int | None, judge_max_load: int | None, by: User
+) -> list[str]:
+    """The organiser's settings for who judges how much in a round: the judges each entry gets and the
+    most entries one judge is given (unless their own limit or their place on the panel says
+    otherwise); returns the names of what changed. The assignment uses them when it is next run."""
+    if judges_per_nomination is None or not 1 <= judges_per_nomination <= MAX_JUDGES_PER_NOMINATION:
+        raise DomainError(
+            f"Judges for each nomination must be between 1 and {MAX_JUDGES_PER_NOMINATION}",
+            field="judges_per_nomination",
+        )
+    if judge_max_load is None or not 1 <= judge_max_load <= MAX_LOAD_LIMIT:
+        raise DomainError(
+            f"Most nominations one judge scores must be between 1 and {MAX_LOAD_LIMIT}", field="judge_max_load"
+        )
+    changed = []
+    if judging_round.judges_per_nomination != judges_per_nomination:
+        judging_round.judges_per_nomination = judges_per_nomination
+        changed.append("judges_per_nomination")
+    if judging_round.judge_max_load != judge_max_load:
+        judging_round.judge_max_load = judge_max_load
+        changed.append("judge_max_load")
+    if changed:
+        judging_round.updated_at = utcnow()
+        audit.record(
+            "round.judging_changed",
+            actor=by,
+            obj=judging_round.cycle,
+            round=judging_round.number,
+            judges_per_nomination=judges_per_nomination,
+            judge_max_load=judge_max_load,
+        )
     return changed
 
 

@@ -231,7 +231,8 @@ class AssignmentResult:
         """The summary in plain text, for the command line."""
         t, c = self.totals, self.counts
         lines = [
-            f"{self.problem.cycle_name}: {t['nominations']} submitted nominations, {t['judges']} judges "
+            f"{self.problem.cycle_name}{', ' + self.problem.round_label if self.problem.round_label else ''}: "
+            f"{t['nominations']} submitted nominations, {t['judges']} judges "
             f"({t['invited']} more invited), {self.problem.judges_per_nomination} judges per nomination",
             f"Places filled: {t['filled']} of {t['places']}"
             + (f" ({c['places_short']} short)" if c["places_short"] else ""),
@@ -353,7 +354,7 @@ class CurrentNomination:
 
 @dataclass
 class CurrentState:
-    """The cycle's assignments as they are, for the assignment page."""
+    """The round's assignments as they are, for the assignment page."""
 
     problem: Problem
     nominations: list[CurrentNomination]
@@ -406,7 +407,7 @@ class CurrentState:
 
 
 def current_state(problem: Problem) -> CurrentState:
-    """Who judges what now, per submitted nomination, with each judge's load."""
+    """Who judges what now, per entry of the round, with each judge's load in the round."""
     by_nomination: dict[int, list[tuple[JudgeInfo, ExistingAssignment]]] = defaultdict(list)
     recused: dict[int, list[JudgeInfo]] = defaultdict(list)
     loads: dict[int, int] = defaultdict(int)

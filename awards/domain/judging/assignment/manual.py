@@ -1,6 +1,9 @@
-"""An organiser's edits by hand on a cycle's assignments: who may be added to a nomination (and why
-the others are not offered), adding a judge (locked, so a re-run of the assignment keeps it),
-removing an assignment, and locking or unlocking one. Refused once the cycle's results are published."""
+"""An organiser's edits by hand on a round's assignments: who may be added to a nomination in the round
+(and why the others are not offered), adding a judge (locked, so a re-run of the assignment keeps it),
+removing an assignment, and locking or unlocking one. Refused once the cycle's results are published.
+
+Only judges on the round's panel are offered, in the categories they judge in it, within their load
+limit in the round, and only for the round's entries; a conflict of interest holds in every round."""
 
 from __future__ import annotations
 
@@ -12,20 +15,21 @@ from sqlalchemy.exc import IntegrityError
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
-from awards.domain.judging import conflicts
+from awards.domain.judging import conflicts, rounds
 from awards.domain.judging.assignment.problem import (
     AVOID_LEVEL,
     affinity,
     check_changeable,
     expertise_levels,
     nomination_trends,
+    round_assignments,
 )
 from awards.extensions import db
 from awards.models import (
     Assignment,
     AssignmentStatus,
-    Cycle,
     Judge,
+    JudgingRound,
     Nomination,
     NominationStatus,
     ReviewStatus,
@@ -33,15 +37,25 @@ from awards.models import (
 )
 
 
-def judge_loads(cycle: Cycle) -> dict[int, int]:
-    """Live (not recused) assignments per judge id of the cycle."""
+def judge_loads(judging_round: JudgingRound) -> dict[int, int]:
+    """Live (not recused) assignments in the round per judge id (calibration ones aside)."""
     return dict(
         db.session.execute(
             select(Assignment.judge_id, func.count(Assignment.id))
-            .join(Judge, Judge.id == Assignment.judge_id)
-            .where(Judge.cycle_id == cycle.id, Assignment.status == AssignmentStatus.ASSIGNED)
+            .where(round_assignments(judging_round.id), Assignment.status == AssignmentStatus.ASSIGNED)
             .group_by(Assignment.judge_id)
         ).all()
+    )
+
+
+def recused_judge_ids(nomination: Nomination) -> set[int]:
+    """The judges who declared a conflict of interest with the nomination, in any round."""
+    return set(
+        db.session.scalars(
+            select(Assignment.judge_id).where(
+                Assignment.nomination_id == nomination.id, Assignment.status == AssignmentStatus.RECUSED
+            )
+        )
     )
 
 
@@ -64,36 +78,53 @@ class ManualOptions:
     other_category: list[Judge]
     recused: list[Judge]
     not_accepted: int
+    not_on_panel: int = 0  # judges of the cycle who are not on the round's panel
 
 
-def manual_options(nomination: Nomination, judges: list[Judge], assignments: list[Assignment]) -> ManualOptions:
-    """Sort the cycle's judges for the nomination's "Add a judge" list: only accepted judges of its
-    category with no conflict, no assignment to it yet and room under their load limit are offered."""
+def manual_options(
+    nomination: Nomination, judges: list[Judge], assignments: list[Assignment], judging_round: JudgingRound
+) -> ManualOptions:
+    """Sort the cycle's judges for the nomination's "Add a judge" list in the round (`assignments`:
+    the nomination's in the round): only accepted judges on the round's panel who judge its category
+    there, with no conflict (in any round), no assignment to it in the round yet and room under their
+    load limit in the round are offered."""
     taken = {a.judge_id: a for a in assignments}
-    accepted = [(j, j.user_id) for j in judges if j.has_accepted and j.user_id is not None]
+    panel = rounds.panel(judging_round)
+    on_panel = [j for j in judges if j.id in panel]
+    accepted = [(j, j.user_id) for j in on_panel if j.has_accepted and j.user_id is not None]
     pairs = conflicts.conflict_pairs([j for j, _ in accepted], [nomination]) if accepted else set()
-    loads = judge_loads(nomination.cycle)
+    recused = recused_judge_ids(nomination)
+    loads = judge_loads(judging_round)
     levels = expertise_levels(user_id for _, user_id in accepted)
     trends = nomination_trends(nomination)
     primary = next((t for t, p in trends if p), None)
     options = ManualOptions(
-        offered=[], at_limit=[], conflicted=[], other_category=[], recused=[], not_accepted=len(judges) - len(accepted)
+        offered=[],
+        at_limit=[],
+        conflicted=[],
+        other_category=[],
+        recused=[],
+        not_accepted=len(on_panel) - len(accepted),
+        not_on_panel=len(judges) - len(on_panel),
     )
     for judge, user_id in sorted(accepted, key=lambda pair: (pair[0].display_name.lower(), pair[0].id)):
         existing = taken.get(judge.id)
-        if existing is not None:
-            if existing.status is AssignmentStatus.RECUSED:
-                options.recused.append(judge)
+        member = panel[judge.id]
+        categories = rounds.panel_categories(judge, member)
+        if existing is not None and existing.status is not AssignmentStatus.RECUSED:
+            continue
+        if existing is not None or judge.id in recused:
+            options.recused.append(judge)
         elif (judge.id, nomination.id) in pairs:
             options.conflicted.append(judge)
-        elif not judge.judges_category(nomination.category_id):
+        elif categories is not None and nomination.category_id not in categories:
             options.other_category.append(judge)
         else:
             judge_levels = levels.get(user_id, {})
             candidate = Candidate(
                 judge=judge,
                 load=loads.get(judge.id, 0),
-                limit=judge.load_limit,
+                limit=rounds.load_limit(judging_round, judge, member),
                 affinity=affinity(judge_levels, trends),
                 avoided=primary is not None and judge_levels.get(primary) == AVOID_LEVEL,
             )
@@ -102,12 +133,17 @@ def manual_options(nomination: Nomination, judges: list[Judge], assignments: lis
     return options
 
 
-def add_judge(nomination: Nomination, judge: Judge, *, by: User) -> Assignment:
-    """An organiser gives a submitted nomination a judge by hand: an accepted judge of its category
-    with no conflict and room under their load limit. The assignment is locked, so a re-run keeps it."""
-    user_id = _check_can_add(nomination, judge)
+def add_judge(
+    nomination: Nomination, judge: Judge, *, by: User, judging_round: JudgingRound | None = None
+) -> Assignment:
+    """An organiser gives an entry of the round (None: the cycle's current round) a judge by hand: an
+    accepted judge on the round's panel who judges its category there, with no conflict and room under
+    their load limit in the round. The assignment is locked, so a re-run keeps it."""
+    judging_round = judging_round or rounds.current_round(nomination.cycle)
+    user_id = _check_can_add(nomination, judge, judging_round)
     levels = expertise_levels([user_id])[user_id]
     assignment = Assignment(
+        round_id=judging_round.id,
         judge_id=judge.id,
         nomination_id=nomination.id,
         status=AssignmentStatus.ASSIGNED,
@@ -122,37 +158,64 @@ def add_judge(nomination: Nomination, judge: Judge, *, by: User) -> Assignment:
             db.session.flush()
     except IntegrityError as error:
         raise Conflict(f"{judge.display_name} already judges this nomination", field="judge") from error
-    audit.record("assignment.added", actor=by, obj=nomination, judge=judge.id, assignment=assignment.id, locked=True)
+    audit.record(
+        "assignment.added",
+        actor=by,
+        obj=nomination,
+        judge=judge.id,
+        assignment=assignment.id,
+        round=judging_round.id,
+        locked=True,
+    )
     return assignment
 
 
-def _check_can_add(nomination: Nomination, judge: Judge) -> int:
-    """Refused (on the judge field) unless the judge may be added to the nomination; their user id."""
+def is_entry(judging_round: JudgingRound, nomination: Nomination) -> bool:
+    """Whether the nomination is one of the round's entries (for a later round: advanced into it)."""
+    query = select(Nomination.id).where(*rounds.entry_filter(judging_round), Nomination.id == nomination.id)
+    return db.session.scalar(query) is not None
+
+
+def _check_can_add(nomination: Nomination, judge: Judge, judging_round: JudgingRound) -> int:
+    """Refused (on the judge field) unless the judge may be added to the nomination in the round; their
+    user id."""
     check_changeable(nomination.cycle)
-    if judge.cycle_id != nomination.cycle_id:
+    if judge.cycle_id != nomination.cycle_id or judging_round.cycle_id != nomination.cycle_id:
         raise NotAllowed("This judge does not judge this award cycle", field="judge")
     if nomination.status is not NominationStatus.SUBMITTED:
         raise DomainError(
             f"{nomination.reference} is {nomination.status.label.lower()}: only submitted nominations are judged",
             field="judge",
         )
+    if not is_entry(judging_round, nomination):
+        raise DomainError(
+            f"{nomination.reference} was not advanced into {judging_round.label}, so it is not judged in it",
+            field="judge",
+        )
     if not judge.has_accepted or judge.user_id is None:
         raise DomainError(f"{judge.display_name} has not accepted the invitation yet", field="judge")
-    if not judge.judges_category(nomination.category_id):
+    panel = rounds.panel(judging_round)
+    if judge.id not in panel:
+        raise DomainError(f"{judge.display_name} is not on the panel of {judging_round.label}", field="judge")
+    member = panel[judge.id]
+    categories = rounds.panel_categories(judge, member)
+    if categories is not None and nomination.category_id not in categories:
         raise DomainError(f"{judge.display_name} does not judge {nomination.category.name}", field="judge")
     existing = db.session.scalar(
-        select(Assignment).where(Assignment.judge_id == judge.id, Assignment.nomination_id == nomination.id)
+        select(Assignment).where(
+            Assignment.round_id == judging_round.id,
+            Assignment.judge_id == judge.id,
+            Assignment.nomination_id == nomination.id,
+        )
     )
-    if existing is not None:
-        if existing.status is AssignmentStatus.RECUSED:
-            raise DomainError(
-                f"{judge.display_name} declared a conflict of interest with this nomination", field="judge"
-            )
+    if existing is not None and existing.status is not AssignmentStatus.RECUSED:
         raise Conflict(f"{judge.display_name} already judges this nomination", field="judge")
+    if existing is not None or judge.id in recused_judge_ids(nomination):
+        raise DomainError(f"{judge.display_name} declared a conflict of interest with this nomination", field="judge")
     if conflicts.is_conflicted(judge, nomination):
         raise DomainError(f"{judge.display_name} has a conflict of interest with this nomination", field="judge")
-    load = judge_loads(nomination.cycle).get(judge.id, 0)
-    if load >= judge.load_limit:
+    load = judge_loads(judging_round).get(judge.id, 0)
+    if load >= rounds.load_limit(judging_round, judge, member):
         raise DomainError(
             f"{judge.display_name} already has {load} nominations, their limit: raise their "
             "limit on the judges page first",

@@ -1,7 +1,13 @@
-"""The assignment's inputs (``load_problem``): a cycle's judges with their category panels and load
-limits, its submitted nominations with their trends, the judges' expertise, the conflicts of
-interest between them and the assignments that already exist, read with plain queries in a few
-round trips (fast for 10,000 nominations).
+"""The assignment's inputs (``load_problem``), for one judging round: the judges on the round's panel
+with the categories they judge in it and their load limits, the round's entries (every submitted
+nomination, or those advanced into the round) with their trends, the judges' expertise, the conflicts
+of interest between them and the round's assignments that already exist, read with plain queries in
+a few round trips (fast for 10,000 nominations).
+
+A conflict of interest is a judge's with a nomination whatever the round: one recorded or declared
+in round 1 (a recusal included) keeps the judge off the nomination in round 2. A judge may judge the
+same nomination in two rounds (an assignment in each). Calibration assignments (the round's example,
+scored by every judge first) are no part of the assignment: they are neither read nor counted.
 
 Also the measures the other parts share: a judge's affinity for a nomination (the sum of their
 expertise levels, −2..+2 with a missing one counting 0, over the nomination's trends, the primary
@@ -19,10 +25,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, select
 
 from awards.domain.core.errors import NotAllowed
-from awards.domain.judging import conflicts
+from awards.domain.judging import conflicts, rounds
 from awards.extensions import db
 from awards.models import (
     Assignment,
@@ -32,10 +38,12 @@ from awards.models import (
     CycleStatus,
     Expertise,
     Judge,
+    JudgingRound,
     Nomination,
     NominationPartner,
     NominationStatus,
     NominationTrend,
+    PanelMember,
     Review,
     ReviewStatus,
     Trend,
@@ -114,21 +122,28 @@ class ExistingAssignment:
 
 @dataclass
 class Problem:
-    """Everything the assignment depends on, read from the database in a few queries."""
+    """Everything the assignment of one round depends on, read from the database in a few queries."""
 
     cycle_id: int
     cycle_name: str
-    judges_per_nomination: int
+    judges_per_nomination: int  # the round's
     categories: dict[int, str]  # in the cycle's order
-    judges: list[JudgeInfo]  # by id
-    nominations: list[NominationInfo]  # submitted ones, by id
+    judges: list[JudgeInfo]  # the round's panel, by id
+    nominations: list[NominationInfo]  # the round's entries (or those in scope), by id
     expertise: dict[int, dict[int, int]]  # user id → trend id → level
     conflicts: frozenset[tuple[int, int]]  # (judge id, nomination id)
-    assignments: list[ExistingAssignment]  # all of the cycle's, by id
+    assignments: list[ExistingAssignment]  # all of the round's (calibration ones aside), by id
     trend_names: dict[int, str] = field(default_factory=dict)
     other_references: dict[int, str] = field(default_factory=dict)  # nominations outside the scope
     # Keep every live assignment as it is (fill_gaps): the solver only adds judges where places are empty.
     keep_existing: bool = False
+    round_id: int = 0  # the round the assignments are for (0 only in problems made by hand)
+    round_label: str = ""  # "Round 2: Final panel" when the cycle has several rounds, else ""
+    # The round's entries, whatever the scope (None: the nominations); an unfixed assignment to a
+    # submitted nomination that is not one of them (no longer advanced into the round) goes.
+    entry_ids: frozenset[int] | None = None
+    # Judges of the cycle who hold assignments in the round but are not on its panel, by id: their name.
+    other_judges: dict[int, str] = field(default_factory=dict)
 
     @cached_property
     def judge_by_id(self) -> dict[int, JudgeInfo]:
@@ -145,8 +160,19 @@ class Problem:
     def affinity(self, judge: JudgeInfo, nomination: NominationInfo) -> int:
         return affinity(self.levels_of(judge), nomination.trends)
 
+    def is_entry(self, nomination_id: int) -> bool:
+        """Whether the nomination is one of the round's entries (in scope or not)."""
+        if self.entry_ids is not None:
+            return nomination_id in self.entry_ids
+        return nomination_id in self.nomination_by_id
+
+    def judge_name(self, judge_id: int) -> str:
+        """A judge's name, whether on the round's panel or not."""
+        judge = self.judge_by_id.get(judge_id)
+        return judge.name if judge is not None else self.other_judges.get(judge_id, "")
+
     def assignment_snapshot(self) -> tuple[tuple[Any, ...], ...]:
-        """What apply() checks has not changed in between: the cycle's assignments."""
+        """What apply() checks has not changed in between: the round's assignments."""
         return tuple(
             (
                 a.id,
@@ -162,6 +188,7 @@ class Problem:
     def fingerprint(self) -> str:
         """A hash of every input: if it differs, a preview made earlier is out of date."""
         data = {
+            "round": self.round_id,
             "k": self.judges_per_nomination,
             "categories": sorted(self.categories),
             "judges": [
@@ -179,6 +206,8 @@ class Problem:
             "conflicts": sorted(self.conflicts),
             "assignments": list(self.assignment_snapshot()),
             "other": sorted(self.other_references),
+            "entries": sorted(self.entry_ids) if self.entry_ids is not None else None,
+            "other_judges": sorted(self.other_judges),
         }
         return hashlib.sha256(json.dumps(data, separators=(",", ":")).encode()).hexdigest()
 
@@ -258,16 +287,28 @@ class _NominationContacts:
     partners: list[_Partner]
 
 
-def load_problem(cycle: Cycle) -> Problem:
-    """Read the assignment's inputs for the cycle with plain queries (fast for 10,000 nominations)."""
-    judges, judge_contacts = _load_judges(cycle)
-    nominations, nomination_contacts = _load_nominations(cycle.id)
+def round_of(target: Cycle | JudgingRound) -> JudgingRound:
+    """The round an assignment is for: the round given, or a cycle's current round (rounds.current_round)."""
+    return target if isinstance(target, JudgingRound) else rounds.current_round(target)
+
+
+def load_problem(target: Cycle | JudgingRound) -> Problem:
+    """Read the assignment's inputs for the round (a cycle: its current round) with plain queries
+    (fast for 10,000 nominations)."""
+    judging_round = round_of(target)
+    cycle = judging_round.cycle
+    judges, judge_contacts = _load_judges(judging_round)
+    nominations, nomination_contacts = _load_nominations(judging_round)
     pairs = frozenset(conflicts.conflict_pairs(judge_contacts, nomination_contacts)) if judge_contacts else frozenset()
-    assignments, other_references = _load_assignments(cycle.id, in_scope={n.id for n in nominations})
+    entry_ids = frozenset(n.id for n in nominations)
+    pairs |= _recused_elsewhere(judging_round, {j.id for j in judges}, entry_ids)
+    assignments, other_references, other_judges = _load_assignments(
+        judging_round, in_scope=entry_ids, panel={j.id for j in judges}
+    )
     return Problem(
         cycle_id=cycle.id,
         cycle_name=cycle.name,
-        judges_per_nomination=cycle.judges_per_nomination,
+        judges_per_nomination=judging_round.judges_per_nomination,
         categories=_load_categories(cycle.id),
         judges=judges,
         nominations=nominations,
@@ -276,6 +317,10 @@ def load_problem(cycle: Cycle) -> Problem:
         assignments=assignments,
         trend_names=_load_trend_names({t for n in nominations for t, _ in n.trends}),
         other_references=other_references,
+        round_id=judging_round.id,
+        round_label=judging_round.label if len(cycle.rounds) > 1 else "",
+        entry_ids=entry_ids,
+        other_judges=other_judges,
     )
 
 
@@ -291,7 +336,7 @@ def _load_categories(cycle_id: int) -> dict[int, str]:
 
 
 def _load_panels(cycle_id: int) -> dict[int, set[int]]:
-    """The categories of each judge (by judge id) who judges only some of them."""
+    """The categories of each judge (by judge id) who judges only some of them in the cycle."""
     panels: dict[int, set[int]] = defaultdict(set)
     for judge_id, category_id in db.session.execute(
         select(judge_categories.c.judge_id, judge_categories.c.category_id)
@@ -302,9 +347,20 @@ def _load_panels(cycle_id: int) -> dict[int, set[int]]:
     return panels
 
 
-def _load_judges(cycle: Cycle) -> tuple[list[JudgeInfo], list[_JudgeContacts]]:
-    """The cycle's judges by id, and what conflict detection reads of each."""
-    panels = _load_panels(cycle.id)
+def _round_categories(own: frozenset[int] | None, member: PanelMember | None) -> frozenset[int] | None:
+    """The categories a judge judges in the round: their own in the cycle (None: every one), narrowed to
+    those of their place on the round's panel if it names some (as rounds.panel_categories)."""
+    if member is None or member.category_ids is None:
+        return own
+    chosen = frozenset(int(c) for c in member.category_ids)
+    return chosen if own is None else own & chosen
+
+
+def _load_judges(judging_round: JudgingRound) -> tuple[list[JudgeInfo], list[_JudgeContacts]]:
+    """The judges on the round's panel by id, and what conflict detection reads of each."""
+    cycle_id = judging_round.cycle_id
+    panel = rounds.panel(judging_round)
+    panels = _load_panels(cycle_id)
     rows = db.session.execute(
         select(
             Judge.id,
@@ -319,7 +375,7 @@ def _load_judges(cycle: Cycle) -> tuple[list[JudgeInfo], list[_JudgeContacts]]:
             User.organisation,
         )
         .outerjoin(User, User.id == Judge.user_id)
-        .where(Judge.cycle_id == cycle.id)
+        .where(Judge.cycle_id == cycle_id)
         .order_by(Judge.id)
     )
     judges, contacts = [], []
@@ -335,6 +391,14 @@ def _load_judges(cycle: Cycle) -> tuple[list[JudgeInfo], list[_JudgeContacts]]:
         user_email,
         user_organisation,
     ) in rows:
+        if jid not in panel:
+            continue
+        member = panel[jid]
+        if member is not None and member.max_load is not None:
+            load_limit = member.max_load
+        else:
+            load_limit = max_load if max_load is not None else judging_round.judge_max_load
+        own = None if all_categories else frozenset(panels.get(jid, ()))
         judges.append(
             JudgeInfo(
                 id=jid,
@@ -342,8 +406,8 @@ def _load_judges(cycle: Cycle) -> tuple[list[JudgeInfo], list[_JudgeContacts]]:
                 email=email,
                 user_id=user_id,
                 organisation=organisation or "",
-                load_limit=max_load if max_load is not None else cycle.judge_max_load,
-                category_ids=None if all_categories else frozenset(panels.get(jid, ())),
+                load_limit=load_limit,
+                category_ids=_round_categories(own, member),
                 accepted=accepted_at is not None and user_id is not None,
             )
         )
@@ -354,15 +418,11 @@ def _load_judges(cycle: Cycle) -> tuple[list[JudgeInfo], list[_JudgeContacts]]:
     return judges, contacts
 
 
-def _submitted(cycle_id: int) -> tuple[ColumnElement[bool], ...]:
-    """The nominations an assignment is for: the cycle's submitted ones."""
-    return (Nomination.cycle_id == cycle_id, Nomination.status == NominationStatus.SUBMITTED)
-
-
-def _load_nominations(cycle_id: int) -> tuple[list[NominationInfo], list[_NominationContacts]]:
-    """The cycle's submitted nominations by id with their trends, and what conflict detection reads of each."""
-    trend_links = _load_trend_links(cycle_id)
-    partners = _load_partners(cycle_id)
+def _load_nominations(judging_round: JudgingRound) -> tuple[list[NominationInfo], list[_NominationContacts]]:
+    """The round's entries by id with their trends, and what conflict detection reads of each."""
+    entries = rounds.entry_filter(judging_round)
+    trend_links = _load_trend_links(entries)
+    partners = _load_partners(entries)
     rows = db.session.execute(
         select(
             Nomination.id,
@@ -375,7 +435,7 @@ def _load_nominations(cycle_id: int) -> tuple[list[NominationInfo], list[_Nomina
             User.email,
         )
         .outerjoin(User, User.id == Nomination.nominator_id)
-        .where(*_submitted(cycle_id))
+        .where(*entries)
         .order_by(Nomination.id)
     )
     nominations, contacts = [], []
@@ -403,13 +463,13 @@ def _load_nominations(cycle_id: int) -> tuple[list[NominationInfo], list[_Nomina
     return nominations, contacts
 
 
-def _load_trend_links(cycle_id: int) -> dict[int, list[tuple[int, bool]]]:
-    """Each submitted nomination's trends as (trend id, is primary), the primary first."""
+def _load_trend_links(entries: tuple[ColumnElement[bool], ...]) -> dict[int, list[tuple[int, bool]]]:
+    """Each entry's trends as (trend id, is primary), the primary first."""
     links: dict[int, list[tuple[int, bool]]] = defaultdict(list)
     for nid, trend_id, is_primary in db.session.execute(
         select(NominationTrend.nomination_id, NominationTrend.trend_id, NominationTrend.is_primary)
         .join(Nomination, Nomination.id == NominationTrend.nomination_id)
-        .where(*_submitted(cycle_id))
+        .where(*entries)
         .order_by(
             NominationTrend.nomination_id,
             NominationTrend.is_primary.desc(),
@@ -421,22 +481,50 @@ def _load_trend_links(cycle_id: int) -> dict[int, list[tuple[int, bool]]]:
     return links
 
 
-def _load_partners(cycle_id: int) -> dict[int, list[_Partner]]:
-    """Each submitted nomination's partner organisations."""
+def _load_partners(entries: tuple[ColumnElement[bool], ...]) -> dict[int, list[_Partner]]:
+    """Each entry's partner organisations."""
     partners: dict[int, list[_Partner]] = defaultdict(list)
     for nid, name in db.session.execute(
         select(NominationPartner.nomination_id, NominationPartner.name)
         .join(Nomination, Nomination.id == NominationPartner.nomination_id)
-        .where(*_submitted(cycle_id))
+        .where(*entries)
     ):
         partners[nid].append(_Partner(name=name))
     return partners
 
 
-def _load_assignments(cycle_id: int, *, in_scope: set[int]) -> tuple[list[ExistingAssignment], dict[int, str]]:
-    """All the cycle's assignments by id (with their review's status), and the references of the
-    nominations they are for that are outside `in_scope`."""
-    assignments, other_references = [], {}
+def _recused_elsewhere(
+    judging_round: JudgingRound, judge_ids: set[int], nomination_ids: frozenset[int]
+) -> frozenset[tuple[int, int]]:
+    """(judge id, nomination id) of the panel's judges who recused themselves from one of the round's
+    entries in another round of the cycle: a conflict there is one here too."""
+    if not judge_ids or not nomination_ids:
+        return frozenset()
+    rows = db.session.execute(
+        select(Assignment.judge_id, Assignment.nomination_id)
+        .join(JudgingRound, JudgingRound.id == Assignment.round_id)
+        .where(
+            JudgingRound.cycle_id == judging_round.cycle_id,
+            Assignment.round_id != judging_round.id,
+            Assignment.status == AssignmentStatus.RECUSED,
+        )
+    )
+    return frozenset((j, n) for j, n in rows if j in judge_ids and n in nomination_ids)
+
+
+def round_assignments(judging_round_id: int) -> ColumnElement[bool]:
+    """The condition on `Assignment` that selects the round's assignments the assignment works with:
+    all of them but the calibration ones."""
+    return and_(Assignment.round_id == judging_round_id, Assignment.calibration.is_(False))
+
+
+def _load_assignments(
+    judging_round: JudgingRound, *, in_scope: frozenset[int], panel: set[int]
+) -> tuple[list[ExistingAssignment], dict[int, str], dict[int, str]]:
+    """All the round's assignments by id (with their review's status), the references of the
+    nominations they are for that are outside `in_scope`, and the names of their judges who are not on
+    the round's `panel`."""
+    assignments, other_references, other_judge_ids = [], {}, set()
     for aid, judge_id, nid, status, locked, aff, review_status, nomination_status, reference in db.session.execute(
         select(
             Assignment.id,
@@ -451,7 +539,7 @@ def _load_assignments(cycle_id: int, *, in_scope: set[int]) -> tuple[list[Existi
         )
         .join(Nomination, Nomination.id == Assignment.nomination_id)
         .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(Nomination.cycle_id == cycle_id)
+        .where(round_assignments(judging_round.id))
         .order_by(Assignment.id)
     ):
         assignments.append(
@@ -468,7 +556,21 @@ def _load_assignments(cycle_id: int, *, in_scope: set[int]) -> tuple[list[Existi
         )
         if nid not in in_scope:
             other_references[nid] = reference
-    return assignments, other_references
+        if judge_id not in panel:
+            other_judge_ids.add(judge_id)
+    return assignments, other_references, _judge_names(other_judge_ids)
+
+
+def _judge_names(judge_ids: set[int]) -> dict[int, str]:
+    """The names of the given judges by id (their account's, else their e-mail address)."""
+    if not judge_ids:
+        return {}
+    rows = db.session.execute(
+        select(Judge.id, User.name, Judge.email)
+        .outerjoin(User, User.id == Judge.user_id)
+        .where(Judge.id.in_(sorted(judge_ids)))
+    )
+    return {jid: name or email for jid, name, email in rows}
 
 
 def _load_trend_names(trend_ids: set[int]) -> dict[int, str]:

@@ -1,5 +1,8 @@
 """Assigning judges to nominations: a min-cost flow (design guide §5, "Assignment").
 
+Each judging round is assigned on its own: its panel, its entries, its judges per nomination and load
+limits, and its assignments (problem.py); a cycle given instead of a round stands for its current round.
+
 The network, solved with OR-tools' min-cost-flow solver:
 
 - source → judge: one arc per unit of load, up to the judge's load limit, the k-th costing
@@ -29,8 +32,9 @@ Which existing assignments stay as they are ("fixed"): every assignment whose ju
 submitted scores (a review exists, draft or submitted, so no judge loses work) and every assignment
 an organiser locked. They count toward the judge's load and the nomination's judges. Other
 assignments (unlocked, no review) may be replaced by the new solution. Recused assignments never
-come back. Only submitted nominations are assigned; unfixed assignments to withdrawn, ineligible or
-draft nominations are removed.
+come back. Only the round's entries are assigned; unfixed assignments to withdrawn, ineligible or
+draft nominations, to nominations no longer advanced into the round, and of judges no longer on the
+round's panel are removed.
 
 Filling gaps (``fill_gaps``): after a judge leaves a nomination (a conflict declared or found after
 assignment, a judge removed), the same solver runs on just the nominations short of judges with
@@ -75,6 +79,8 @@ from awards.domain.judging.assignment.problem import (
     check_changeable,
     in_chunks,
     load_problem,
+    round_assignments,
+    round_of,
 )
 from awards.extensions import db
 from awards.models import (
@@ -83,7 +89,7 @@ from awards.models import (
     ConflictOfInterest,
     Cycle,
     Judge,
-    Nomination,
+    JudgingRound,
     NominationStatus,
     Review,
     ReviewStatus,
@@ -109,9 +115,9 @@ ADD_BELOW = 2 * LOAD_WEIGHT
 NOT_JUDGED = frozenset({NominationStatus.DRAFT, NominationStatus.WITHDRAWN, NominationStatus.INELIGIBLE})
 
 
-def propose(cycle: Cycle, **options: Any) -> AssignmentResult:
-    """The best assignment for the cycle as it is now (nothing is written)."""
-    return solve(load_problem(cycle), **options)
+def propose(target: Cycle | JudgingRound, **options: Any) -> AssignmentResult:
+    """The best assignment for the round (a cycle: its current round) as it is now (nothing is written)."""
+    return solve(load_problem(target), **options)
 
 
 def solve(
@@ -134,7 +140,7 @@ def solve(
 
 @dataclass
 class _Existing:
-    """The cycle's assignments as a run sees them, by position in the sorted judges and nominations."""
+    """The round's assignments as a run sees them, by position in the sorted judges and nominations."""
 
     fixed_load: np.ndarray  # per judge: assignments that stay whatever the run gives
     fixed_count: np.ndarray  # per nomination: its judges that stay
@@ -207,9 +213,9 @@ def _build(problem: Problem) -> _Built:
 
 
 def _sort_existing(problem: Problem, judge_index: dict[int, int], nomination_index: dict[int, int]) -> _Existing:
-    """Which of the cycle's assignments stay (they count toward the judge's load and the nomination's
-    judges), which the solution may replace, and which go whatever it gives. Recused ones and those
-    of judges no longer in the cycle are left alone."""
+    """Which of the round's assignments stay (they count toward the judge's load and the nomination's
+    judges), which the solution may replace, and which go whatever it gives. Recused ones are left
+    alone, and so are the fixed ones of judges no longer on the round's panel; their unfixed ones go."""
     existing = _Existing(
         fixed_load=np.zeros(len(judge_index), dtype=np.int64),
         fixed_count=np.zeros(len(nomination_index), dtype=np.int64),
@@ -220,12 +226,18 @@ def _sort_existing(problem: Problem, judge_index: dict[int, int], nomination_ind
     for a in sorted(problem.assignments, key=lambda a: a.id):
         ji = judge_index.get(a.judge_id)
         ni = nomination_index.get(a.nomination_id)
-        if ji is None or a.status is AssignmentStatus.RECUSED:
+        if a.status is AssignmentStatus.RECUSED:
+            continue
+        if ji is None:
+            # A judge no longer on the round's panel: their place goes to another judge unless it is fixed.
+            if not a.is_fixed and not problem.keep_existing:
+                existing.removals.append(a)
             continue
         if ni is None:
             # A nomination this run does not assign: its unfixed assignments go if it is not judged
-            # (withdrawn, ineligible, draft); whatever stays still counts toward the judge's load.
-            if not a.is_fixed and a.nomination_status in NOT_JUDGED and not problem.keep_existing:
+            # (withdrawn, ineligible, draft) or no longer an entry of the round (no longer advanced
+            # into it); whatever stays still counts toward the judge's load.
+            if not a.is_fixed and not problem.keep_existing and _not_judged(problem, a):
                 existing.removals.append(a)
             else:
                 existing.fixed_load[ji] += 1
@@ -236,6 +248,13 @@ def _sort_existing(problem: Problem, judge_index: dict[int, int], nomination_ind
         else:
             existing.replaceable.append(a)
     return existing
+
+
+def _not_judged(problem: Problem, assignment: ExistingAssignment) -> bool:
+    """Whether the nomination of an assignment outside the run's nominations is not judged in the round."""
+    if assignment.nomination_status in NOT_JUDGED:
+        return True
+    return assignment.nomination_status is NominationStatus.SUBMITTED and not problem.is_entry(assignment.nomination_id)
 
 
 def _affinities(
@@ -697,7 +716,7 @@ def _planned_new(built: _Built, new_n: np.ndarray, new_j: np.ndarray) -> tuple[l
 # --- Writing -------------------------------------------------------------------------------------
 
 
-def _current_snapshot(cycle_id: int) -> tuple[tuple[Any, ...], ...]:
+def _current_snapshot(round_id: int) -> tuple[tuple[Any, ...], ...]:
     rows = db.session.execute(
         select(
             Assignment.id,
@@ -707,9 +726,8 @@ def _current_snapshot(cycle_id: int) -> tuple[tuple[Any, ...], ...]:
             Assignment.locked,
             Review.status,
         )
-        .join(Nomination, Nomination.id == Assignment.nomination_id)
         .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(Nomination.cycle_id == cycle_id)
+        .where(round_assignments(round_id))
         .order_by(Assignment.id)
     )
     return tuple(
@@ -727,8 +745,8 @@ def _current_snapshot(cycle_id: int) -> tuple[tuple[Any, ...], ...]:
 
 def apply(result: AssignmentResult, *, by: User | None, action: str = "assignment.applied") -> dict[str, int]:
     """Write a proposed assignment in the caller's transaction: remove the unfixed assignments it
-    replaces and add the new ones with their affinity. Refused (Conflict) if the cycle's assignments
-    changed since the proposal was computed, so two runs at once never both write."""
+    replaces and add the new ones (in its round) with their affinity. Refused (Conflict) if the round's
+    assignments changed since the proposal was computed, so two runs at once never both write."""
     cycle = _check_still_current(result)
     _write(result, by=by)
     counts = dict(result.counts)
@@ -736,6 +754,7 @@ def apply(result: AssignmentResult, *, by: User | None, action: str = "assignmen
         action,
         actor=by,
         obj=cycle,
+        round=result.problem.round_id,
         added=counts["added"],
         removed=counts["removed"],
         kept=counts["kept"],
@@ -750,14 +769,16 @@ def apply(result: AssignmentResult, *, by: User | None, action: str = "assignmen
 
 
 def _check_still_current(result: AssignmentResult) -> Cycle:
-    """The cycle, locked for the write; refused if its judges can no longer change, or if its
-    assignments or conflicts of interest changed since the proposal was computed."""
+    """The cycle, locked for the write; refused if its judges can no longer change, or if the round's
+    assignments or the conflicts of interest changed since the proposal was computed."""
     problem = result.problem
     cycle = db.session.scalar(select(Cycle).where(Cycle.id == problem.cycle_id).with_for_update())
     if cycle is None:
         raise DomainError("This award cycle no longer exists")
     check_changeable(cycle)
-    if _current_snapshot(problem.cycle_id) != problem.assignment_snapshot():
+    if db.session.get(JudgingRound, problem.round_id) is None:
+        raise Conflict("This judging round no longer exists, so nothing was saved.")
+    if _current_snapshot(problem.round_id) != problem.assignment_snapshot():
         raise Conflict(
             "The assignments changed while the new assignment was being worked out, so nothing "
             "was saved. Run the assignment again."
@@ -786,10 +807,12 @@ def _write(result: AssignmentResult, *, by: User | None) -> None:
         )
     rows = [
         {
+            "round_id": result.problem.round_id,
             "judge_id": p.judge_id,
             "nomination_id": p.nomination_id,
             "status": AssignmentStatus.ASSIGNED,
             "locked": False,
+            "calibration": False,
             "affinity": p.affinity,
             "created_at": now,
             "created_by_id": by.id if by is not None else None,
@@ -817,16 +840,19 @@ def _write(result: AssignmentResult, *, by: User | None) -> None:
         ) from error
 
 
-def fill_gaps(cycle: Cycle, *, by: User) -> AssignmentResult:
-    """Give the nominations short of judges (after the assignment has been run) the judges they still
-    need, in one step: the solver on just those nominations with every live assignment kept as it is,
-    so nothing is taken away or moved, written at once. Returns what was solved (its shortfalls say
-    what is still missing). Refused (Conflict) when there is no gap to fill."""
-    check_changeable(cycle)
-    problem = load_problem(cycle)
+def fill_gaps(target: Cycle | JudgingRound, *, by: User) -> AssignmentResult:
+    """Give the round's entries short of judges (after the assignment has been run) the judges they
+    still need, in one step: the solver on just those nominations with every live assignment kept as
+    it is, so nothing is taken away or moved, written at once. A cycle stands for its current round.
+    Returns what was solved (its shortfalls say what is still missing). Refused (Conflict) when there
+    is no gap to fill."""
+    judging_round = round_of(target)
+    check_changeable(judging_round.cycle)
+    problem = load_problem(judging_round)
     state = current_state(problem)
     if not state.assigned:
-        raise Conflict("No judges have been assigned in this cycle yet: run the assignment first")
+        where = "this round" if problem.round_label else "this cycle"
+        raise Conflict(f"No judges have been assigned in {where} yet: run the assignment first")
     gaps = state.gaps
     if not gaps:
         raise Conflict("Every nomination has all its judges: there is no gap to fill")

@@ -1,7 +1,10 @@
 """Assigning judges to nominations at /organiser/cycles/<slug>/assignment: the state of things, "Run
 assignment" (a preview, nothing stored), "Confirm assignment" (written only if nothing changed since
 the preview), "Fill the gaps" (once assigned, nominations short of judges get them in one step, every
-current assignment kept); and per nomination, adding a judge by hand (locked), removing and locking."""
+current assignment kept); and per nomination, adding a judge by hand (locked), removing and locking.
+
+Every page is about one judging round: `?round=N`, else the cycle's current round (chosen_round); its
+forms post back to the same round and its links keep it (round_args, nothing for a one-round cycle)."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from awards.domain.judging.assignment.problem import (
     expertise_levels,
     load_problem,
     nomination_trends,
+    round_assignments,
 )
 from awards.extensions import db
 from awards.models import (
@@ -27,12 +31,13 @@ from awards.models import (
     Cycle,
     CycleStatus,
     Judge,
+    JudgingRound,
     Nomination,
     NominationStatus,
     ReviewStatus,
 )
 from awards.web.actions import attempt
-from awards.web.helpers import cycle_breadcrumbs, cycle_or_404, nomination_or_404
+from awards.web.helpers import chosen_round, cycle_breadcrumbs, cycle_or_404, nomination_or_404, round_args
 from awards.web.organiser import bp
 from awards.web.organiser.judging.forms import (
     AddJudgeForm,
@@ -46,7 +51,19 @@ from awards.web.organiser.judging.forms import (
 
 
 def _load_cycle(slug: str) -> Cycle:
-    return cycle_or_404(slug, selectinload(Cycle.categories))
+    return cycle_or_404(slug, selectinload(Cycle.categories), selectinload(Cycle.rounds))
+
+
+def _page(endpoint: str, judging_round: JudgingRound, **values) -> str:
+    """The address of an assignment page of the round."""
+    return url_for(endpoint, slug=judging_round.cycle.slug, **values, **round_args(judging_round))
+
+
+def _crumbs(judging_round: JudgingRound, *items: dict) -> list[dict]:
+    """The breadcrumbs of a page below the round's assignment page."""
+    return cycle_breadcrumbs(
+        judging_round.cycle, {"text": "Assign judges", "href": _page("organiser.assignment", judging_round)}, *items
+    )
 
 
 def _load_nomination(cycle: Cycle, reference: str) -> Nomination:
@@ -60,10 +77,15 @@ def _load_nomination(cycle: Cycle, reference: str) -> Nomination:
     )
 
 
-def _load_assignment(nomination: Nomination, assignment_id: int) -> Assignment:
+def _load_assignment(nomination: Nomination, judging_round: JudgingRound, assignment_id: int) -> Assignment:
+    """The nomination's assignment in the round (not a calibration example), or a 404."""
     assignment = db.session.scalar(
         select(Assignment)
-        .where(Assignment.id == assignment_id, Assignment.nomination_id == nomination.id)
+        .where(
+            Assignment.id == assignment_id,
+            Assignment.nomination_id == nomination.id,
+            round_assignments(judging_round.id),
+        )
         .options(joinedload(Assignment.judge).joinedload(Judge.user), selectinload(Assignment.review))
     )
     if assignment is None:
@@ -75,47 +97,54 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-# --- The cycle's assignment ----------------------------------------------------------------------
+def _title(judging_round: JudgingRound, what: str) -> str:
+    """A page title: "Assign judges – Round 2: Final – Awards 2026" when the cycle has several rounds."""
+    cycle = judging_round.cycle
+    return f"{what} – {judging_round.label} – {cycle.name}" if len(cycle.rounds) > 1 else f"{what} – {cycle.name}"
+
+
+# --- The round's assignment ----------------------------------------------------------------------
 
 
 @bp.route("/cycles/<slug>/assignment", methods=["GET", "POST"])
 def assignment(slug: str):
-    """GET: the assignments as they are. POST ("Run assignment"): the preview of a new one."""
+    """GET: the round's assignments as they are. POST ("Run assignment"): the preview of a new one."""
     cycle = _load_cycle(slug)
+    judging_round = chosen_round(cycle)
     form = RunForm()
     if form.validate_on_submit():
         if cycle.status is CycleStatus.PUBLISHED:
             flash("The results of this cycle are published, so its judges cannot be changed", "info")
-            return redirect(url_for("organiser.assignment", slug=cycle.slug))
-        return _preview(cycle, load_problem(cycle))
-    state = current_state(load_problem(cycle))
+            return redirect(_page("organiser.assignment", judging_round))
+        return _preview(judging_round, load_problem(judging_round))
+    state = current_state(load_problem(judging_round))
     return render_template(
         "organiser/judging/assignment.html",
         cycle=cycle,
+        judging_round=judging_round,
+        here=round_args(judging_round),
         state=state,
         form=form,
         fill_form=FillGapsForm(formdata=None),
         published=cycle.status is CycleStatus.PUBLISHED,
         breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Assign judges"}),
-        title=f"Assign judges – {cycle.name}",
+        title=_title(judging_round, "Assign judges"),
     )
 
 
-def _preview(cycle: Cycle, problem: Problem, *, stale: str | None = None, status: int = 200):
+def _preview(judging_round: JudgingRound, problem: Problem, *, stale: str | None = None, status: int = 200):
     result = solver.solve(problem)
     confirm = ConfirmForm(formdata=None, data={"inputs": problem.fingerprint()})
     return render_template(
         "organiser/judging/assignment_preview.html",
-        cycle=cycle,
+        cycle=judging_round.cycle,
+        judging_round=judging_round,
+        here=round_args(judging_round),
         result=result,
         confirm=confirm,
         stale=stale,
-        breadcrumbs=cycle_breadcrumbs(
-            cycle,
-            {"text": "Assign judges", "href": url_for("organiser.assignment", slug=cycle.slug)},
-            {"text": "Check the new assignment"},
-        ),
-        title=f"Check the new assignment – {cycle.name}",
+        breadcrumbs=_crumbs(judging_round, {"text": "Check the new assignment"}),
+        title=_title(judging_round, "Check the new assignment"),
     ), status
 
 
@@ -123,14 +152,16 @@ def _preview(cycle: Cycle, problem: Problem, *, stale: str | None = None, status
 def assignment_confirm(slug: str):
     """Write the previewed assignment, unless anything it depends on changed since the preview."""
     cycle = _load_cycle(slug)
+    judging_round = chosen_round(cycle)
+    back = _page("organiser.assignment", judging_round)
     form = ConfirmForm()
     if cycle.status is CycleStatus.PUBLISHED:
         flash("The results of this cycle are published, so its judges cannot be changed", "info")
-        return redirect(url_for("organiser.assignment", slug=cycle.slug))
-    problem = load_problem(cycle)
+        return redirect(back)
+    problem = load_problem(judging_round)
     if not form.validate_on_submit() or form.inputs.data != problem.fingerprint():
         return _preview(
-            cycle,
+            judging_round,
             problem,
             status=409,
             stale=(
@@ -141,10 +172,10 @@ def assignment_confirm(slug: str):
     result = solver.solve(problem)
     done = attempt(lambda: solver.apply(result, by=current_user))
     if isinstance(done.error, Conflict):
-        return _preview(cycle, load_problem(cycle), status=409, stale=done.message)
+        return _preview(judging_round, load_problem(judging_round), status=409, stale=done.message)
     if not done:
         flash(done.message, "info")
-        return redirect(url_for("organiser.assignment", slug=cycle.slug))
+        return redirect(back)
     counts = done.value
     message = (
         f"The assignment has been saved: {_plural(counts['added'], 'new assignment', 'new assignments')}, "
@@ -155,18 +186,19 @@ def assignment_confirm(slug: str):
     else:
         message += " Every nomination has all its judges."
     flash(message, "success")
-    return redirect(url_for("organiser.assignment", slug=cycle.slug))
+    return redirect(back)
 
 
 @bp.route("/cycles/<slug>/assignment/fill-gaps", methods=["POST"])
 def assignment_fill_gaps(slug: str):
     """Give the nominations short of judges the judges they need, keeping every current assignment."""
     cycle = _load_cycle(slug)
-    back = url_for("organiser.assignment", slug=cycle.slug)
+    judging_round = chosen_round(cycle)
+    back = _page("organiser.assignment", judging_round)
     if not FillGapsForm().validate_on_submit():
         return redirect(back)
     # Refused when there is no gap to fill, the results are published, or assignments changed meanwhile.
-    done = attempt(lambda: solver.fill_gaps(cycle, by=current_user), flash_as="info")
+    done = attempt(lambda: solver.fill_gaps(judging_round, by=current_user), flash_as="info")
     if not done:
         return redirect(back)
     result = done.value
@@ -201,12 +233,13 @@ def _filled_message(result: AssignmentResult) -> str:
 # --- One nomination, by hand ---------------------------------------------------------------------
 
 
-def _manual_context(cycle: Cycle, nomination: Nomination, form: AddJudgeForm) -> dict:
-    """What the nomination's page shows; fills in the judges the form offers."""
+def _manual_context(judging_round: JudgingRound, nomination: Nomination, form: AddJudgeForm) -> dict:
+    """What the nomination's page shows for the round; fills in the judges the form offers."""
+    cycle = judging_round.cycle
     assignments = list(
         db.session.scalars(
             select(Assignment)
-            .where(Assignment.nomination_id == nomination.id)
+            .where(Assignment.nomination_id == nomination.id, round_assignments(judging_round.id))
             .options(joinedload(Assignment.judge).joinedload(Judge.user), selectinload(Assignment.review))
             .order_by(Assignment.id)
         )
@@ -219,7 +252,7 @@ def _manual_context(cycle: Cycle, nomination: Nomination, form: AddJudgeForm) ->
             .order_by(Judge.id)
         )
     )
-    options = manual.manual_options(nomination, judges, assignments)
+    options = manual.manual_options(nomination, judges, assignments, judging_round)
     form.judge.choices = [(c.judge.id, c.judge.display_name) for c in options.offered]
     levels = expertise_levels(a.judge.user_id for a in assignments if a.judge.user_id is not None)
     trends = nomination_trends(nomination)
@@ -233,20 +266,21 @@ def _manual_context(cycle: Cycle, nomination: Nomination, form: AddJudgeForm) ->
             assignments, key=lambda a: (a.status is not AssignmentStatus.ASSIGNED, a.judge.display_name.lower(), a.id)
         )
     ]
+    submitted = nomination.status is NominationStatus.SUBMITTED
+    entry = submitted and manual.is_entry(judging_round, nomination)
     return {
         "cycle": cycle,
+        "judging_round": judging_round,
+        "here": round_args(judging_round),
         "nomination": nomination,
         "rows": rows,
         "options": options,
         "form": form,
         "live": sum(1 for a in assignments if a.status is AssignmentStatus.ASSIGNED),
         "button": ButtonForm(),
-        "judgeable": nomination.status is NominationStatus.SUBMITTED,
-        "breadcrumbs": cycle_breadcrumbs(
-            cycle,
-            {"text": "Assign judges", "href": url_for("organiser.assignment", slug=cycle.slug)},
-            {"text": nomination.reference},
-        ),
+        "judgeable": entry,
+        "not_advanced": submitted and not entry,  # submitted, but not advanced into this round
+        "breadcrumbs": _crumbs(judging_round, {"text": nomination.reference}),
         "title": f"Judges for {nomination.reference}",
     }
 
@@ -255,9 +289,10 @@ def _manual_context(cycle: Cycle, nomination: Nomination, form: AddJudgeForm) ->
 def assignment_nomination(slug: str, reference: str):
     """A nomination's judges; POST adds a judge (a locked assignment)."""
     cycle = _load_cycle(slug)
+    judging_round = chosen_round(cycle)
     nomination = _load_nomination(cycle, reference)
     form = AddJudgeForm()
-    context = _manual_context(cycle, nomination, form)
+    context = _manual_context(judging_round, nomination, form)
     if form.validate_on_submit():
         judge = db.session.scalar(
             select(Judge)
@@ -266,13 +301,17 @@ def assignment_nomination(slug: str, reference: str):
         )
         if judge is None:
             abort(404)
-        if attempt(lambda: manual.add_judge(nomination, judge, by=current_user), form=form, field="judge"):
+        if attempt(
+            lambda: manual.add_judge(nomination, judge, by=current_user, judging_round=judging_round),
+            form=form,
+            field="judge",
+        ):
             flash(
                 f"{judge.display_name} has been added to {nomination.reference}. The assignment is locked, "
                 "so running the assignment again keeps it.",
                 "success",
             )
-            return redirect(url_for("organiser.assignment_nomination", slug=cycle.slug, reference=nomination.reference))
+            return redirect(_page("organiser.assignment_nomination", judging_round, reference=nomination.reference))
     return render_template("organiser/judging/assignment_nomination.html", **context)
 
 
@@ -288,9 +327,10 @@ def assignment_unlock(slug: str, reference: str, assignment_id: int):
 
 def _set_locked(slug: str, reference: str, assignment_id: int, locked: bool):
     cycle = _load_cycle(slug)
+    judging_round = chosen_round(cycle)
     nomination = _load_nomination(cycle, reference)
-    item = _load_assignment(nomination, assignment_id)
-    back = url_for("organiser.assignment_nomination", slug=cycle.slug, reference=nomination.reference)
+    item = _load_assignment(nomination, judging_round, assignment_id)
+    back = _page("organiser.assignment_nomination", judging_round, reference=nomination.reference)
     if ButtonForm().validate_on_submit():
         name = item.judge.display_name
         done = attempt(lambda: manual.set_locked(item, locked, by=current_user), flash_as="info")
@@ -314,9 +354,10 @@ def _set_locked(slug: str, reference: str, assignment_id: int, locked: bool):
 def assignment_remove(slug: str, reference: str, assignment_id: int):
     """Confirm, then take the judge off the nomination (not once they have submitted scores)."""
     cycle = _load_cycle(slug)
+    judging_round = chosen_round(cycle)
     nomination = _load_nomination(cycle, reference)
-    item = _load_assignment(nomination, assignment_id)
-    back = url_for("organiser.assignment_nomination", slug=cycle.slug, reference=nomination.reference)
+    item = _load_assignment(nomination, judging_round, assignment_id)
+    back = _page("organiser.assignment_nomination", judging_round, reference=nomination.reference)
     form = ButtonForm()
     if form.validate_on_submit():
         name = item.judge.display_name
@@ -334,16 +375,12 @@ def assignment_remove(slug: str, reference: str, assignment_id: int):
     return render_template(
         "organiser/judging/assignment_remove.html",
         cycle=cycle,
+        judging_round=judging_round,
         nomination=nomination,
         item=item,
         form=form,
         problem=problem,
         back=back,
-        breadcrumbs=cycle_breadcrumbs(
-            cycle,
-            {"text": "Assign judges", "href": url_for("organiser.assignment", slug=cycle.slug)},
-            {"text": nomination.reference, "href": back},
-            {"text": "Remove a judge"},
-        ),
+        breadcrumbs=_crumbs(judging_round, {"text": nomination.reference, "href": back}, {"text": "Remove a judge"}),
         title=f"Remove {item.judge.display_name} from {nomination.reference}",
     )

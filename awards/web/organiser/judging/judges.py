@@ -1,18 +1,24 @@
 """A cycle's judges at /organiser/cycles/<slug>/judges: the list, inviting one or many by
 e-mail, re-sending an invitation, each judge's settings (organisation, load limit, categories,
-expertise) and removing a judge who has not submitted scores."""
+expertise) and removing a judge who has not submitted scores.
+
+The list shows one judging round's view of them (`?round=N`, else the current round): who is on its
+panel, each judge's load limit and assignments in it; and the round's judges per nomination and usual
+load limit, which the organiser can change there."""
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from awards.domain.judging import affiliations as affiliation_rules
 from awards.domain.judging import judges as judge_rules
+from awards.domain.judging import rounds
+from awards.domain.judging.assignment.manual import judge_loads
 from awards.extensions import db
-from awards.models import Assignment, AssignmentStatus, Cycle, Judge
+from awards.models import Cycle, Judge, JudgingRound
 from awards.web.actions import attempt
 from awards.web.forms import (
     EXPERTISE_HINT,
@@ -22,18 +28,19 @@ from awards.web.forms import (
     trend_groups,
     with_expertise,
 )
-from awards.web.helpers import cycle_breadcrumbs, cycle_or_404
+from awards.web.helpers import chosen_round, cycle_breadcrumbs, cycle_or_404, round_args
 from awards.web.organiser import bp
 from awards.web.organiser.judging.forms import (
     InviteForm,
     JudgeSettingsForm,
+    RoundJudgingForm,
 )
 
 # --- Loading -------------------------------------------------------------------------------------
 
 
 def load_cycle(slug: str) -> Cycle:
-    return cycle_or_404(slug, selectinload(Cycle.categories), selectinload(Cycle.trends))
+    return cycle_or_404(slug, selectinload(Cycle.categories), selectinload(Cycle.trends), selectinload(Cycle.rounds))
 
 
 def load_judge(cycle: Cycle, judge_id: int) -> Judge:
@@ -47,18 +54,12 @@ def load_judge(cycle: Cycle, judge_id: int) -> Judge:
     return judge
 
 
-def assigned_counts(cycle: Cycle) -> dict[int, int]:
-    """Live assignments per judge id of the cycle, in one query."""
-    rows = db.session.execute(
-        select(Assignment.judge_id, func.count(Assignment.id))
-        .join(Judge, Judge.id == Assignment.judge_id)
-        .where(Judge.cycle_id == cycle.id, Assignment.status == AssignmentStatus.ASSIGNED)
-        .group_by(Assignment.judge_id)
-    )
-    return dict(rows.all())
+def limit_source(judging_round: JudgingRound) -> str:
+    """Whose limit a judge without their own has, in words: the cycle's (its only round's) or the round's."""
+    return "round’s limit" if len(judging_round.cycle.rounds) > 1 else "cycle’s limit"
 
 
-def settings_form(cycle: Cycle, judge: Judge, trends: list) -> JudgeSettingsForm:
+def settings_form(cycle: Cycle, judging_round: JudgingRound, judge: Judge, trends: list) -> JudgeSettingsForm:
     form_class = with_expertise(JudgeSettingsForm, trends) if judge.user else JudgeSettingsForm
     levels = judge_rules.expertise_levels(judge.user)
     defaults = {
@@ -69,8 +70,9 @@ def settings_form(cycle: Cycle, judge: Judge, trends: list) -> JudgeSettingsForm
         **(expertise_defaults(trends, levels) if judge.user else {}),
     }
     form = form_class(data=defaults)
+    which = f"the limit of {judging_round.label}" if len(cycle.rounds) > 1 else "the cycle’s limit"
     form.max_load.description = (
-        f"Leave blank to use the cycle’s limit, which is {cycle.judge_max_load}. "
+        f"Leave blank to use {which}, which is {judging_round.judge_max_load}. "
         "No judge is given more nominations than this."
     )
     form.category_ids.choices = [(c.id, c.name) for c in cycle.categories]
@@ -80,7 +82,13 @@ def settings_form(cycle: Cycle, judge: Judge, trends: list) -> JudgeSettingsForm
 # --- The list and invitations --------------------------------------------------------------------
 
 
-def _render_list(cycle: Cycle, form: InviteForm, status: int = 200):
+def _render_list(
+    cycle: Cycle,
+    judging_round: JudgingRound,
+    form: InviteForm,
+    round_form: RoundJudgingForm | None = None,
+    status: int = 200,
+):
     judges = db.session.scalars(
         select(Judge)
         .where(Judge.cycle_id == cycle.id)
@@ -88,12 +96,39 @@ def _render_list(cycle: Cycle, form: InviteForm, status: int = 200):
     ).all()
     judges = sorted(judges, key=lambda j: (j.has_accepted, (j.user.name if j.user else j.email).lower()))
     accepted = sum(1 for j in judges if j.has_accepted)
+    panel = rounds.panel(judging_round)
+    # Each judge's load limit in the round and where it comes from: "own" (theirs), "panel" (their
+    # place on the round's panel) or "round" (the round's usual limit); None: not on the round's panel.
+    limits: dict[int, tuple[int, str] | None] = {}
+    for judge in judges:
+        if judge.id not in panel:
+            limits[judge.id] = None
+            continue
+        member = panel[judge.id]
+        limit = rounds.load_limit(judging_round, judge, member)
+        if member is not None and member.max_load is not None:
+            limits[judge.id] = (limit, "panel")
+        else:
+            limits[judge.id] = (limit, "own" if judge.max_load is not None else "round")
+    round_form = round_form or RoundJudgingForm(
+        formdata=None,
+        data={
+            "judges_per_nomination": judging_round.judges_per_nomination,
+            "judge_max_load": judging_round.judge_max_load,
+        },
+    )
     return render_template(
         "organiser/judging/judges.html",
         cycle=cycle,
+        judging_round=judging_round,
+        several=len(cycle.rounds) > 1,
+        here=round_args(judging_round),
         judges=judges,
         form=form,
-        counts=assigned_counts(cycle),
+        round_form=round_form,
+        counts=judge_loads(judging_round),
+        limits=limits,
+        limit_source=limit_source(judging_round),
         accepted=accepted,
         breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judges"}),
         title=f"Judges – {cycle.name}",
@@ -109,6 +144,7 @@ def _names(addresses: list[str]) -> str:
 @bp.route("/cycles/<slug>/judges", methods=["GET", "POST"])
 def judges(slug: str):
     cycle = load_cycle(slug)
+    judging_round = chosen_round(cycle)
     form = InviteForm()
     if form.validate_on_submit():
         done = attempt(
@@ -136,17 +172,48 @@ def judges(slug: str):
                     "more than once, and invited only once.",
                     "info",
                 )
-            return redirect(url_for("organiser.judges", slug=cycle.slug))
-    return _render_list(cycle, form)
+            return redirect(url_for("organiser.judges", slug=cycle.slug, **round_args(judging_round)))
+    return _render_list(cycle, judging_round, form)
+
+
+@bp.route("/cycles/<slug>/judges/round-settings", methods=["POST"])
+def judges_round_settings(slug: str):
+    """The chosen round's judges per nomination and usual load limit."""
+    cycle = load_cycle(slug)
+    judging_round = chosen_round(cycle)
+    round_form = RoundJudgingForm()
+    if round_form.validate_on_submit():
+        done = attempt(
+            lambda: judge_rules.update_round_judging(
+                judging_round,
+                judges_per_nomination=round_form.judges_per_nomination.data,
+                judge_max_load=round_form.judge_max_load.data,
+                by=current_user,
+            ),
+            form=round_form,
+            field="judges_per_nomination",
+        )
+        if done:
+            where = f" for {judging_round.label}" if len(cycle.rounds) > 1 else ""
+            flash(
+                f"Saved{where}: {judging_round.judges_per_nomination} "
+                f"{'judge' if judging_round.judges_per_nomination == 1 else 'judges'} for each nomination, and "
+                f"each judge scores up to {judging_round.judge_max_load} nominations unless you set a different "
+                "limit for them. Run the assignment again to apply them.",
+                "success",
+            )
+            return redirect(url_for("organiser.judges", slug=cycle.slug, **round_args(judging_round)))
+    return _render_list(cycle, judging_round, InviteForm(formdata=None), round_form, status=400)
 
 
 @bp.route("/cycles/<slug>/judges/<int:judge_id>/resend", methods=["POST"])
 def resend_invitation(slug: str, judge_id: int):
     cycle = load_cycle(slug)
+    judging_round = chosen_round(cycle)
     judge = load_judge(cycle, judge_id)
     if attempt(lambda: judge_rules.resend_invitation(judge, by=current_user), flash_as="info"):
         flash(f"A new invitation has been sent to {judge.email}", "success")
-    return redirect(url_for("organiser.judges", slug=cycle.slug))
+    return redirect(url_for("organiser.judges", slug=cycle.slug, **round_args(judging_round)))
 
 
 # --- One judge -----------------------------------------------------------------------------------
@@ -155,9 +222,11 @@ def resend_invitation(slug: str, judge_id: int):
 @bp.route("/cycles/<slug>/judges/<int:judge_id>", methods=["GET", "POST"])
 def judge_settings(slug: str, judge_id: int):
     cycle = load_cycle(slug)
+    judging_round = chosen_round(cycle)
+    judges_page = url_for("organiser.judges", slug=cycle.slug, **round_args(judging_round))
     judge = load_judge(cycle, judge_id)
     trends = list(cycle.trends)
-    form = settings_form(cycle, judge, trends)
+    form = settings_form(cycle, judging_round, judge, trends)
     if form.validate_on_submit():
 
         def save() -> None:
@@ -176,10 +245,11 @@ def judge_settings(slug: str, judge_id: int):
 
         if attempt(save, form=form, field="organisation"):
             flash(f"Settings saved for {judge.display_name}", "success")
-            return redirect(url_for("organiser.judges", slug=cycle.slug))
+            return redirect(judges_page)
     return render_template(
         "organiser/judging/judges_settings.html",
         cycle=cycle,
+        judges_page=judges_page,
         judge=judge,
         form=form,
         groups=trend_groups(trends) if judge.user else [],
@@ -187,11 +257,7 @@ def judge_settings(slug: str, judge_id: int):
         hint=EXPERTISE_HINT,
         assigned=judge_rules.assignment_count(judge),
         affiliations=affiliation_rules.grouped(judge.user) if judge.user else [],
-        breadcrumbs=cycle_breadcrumbs(
-            cycle,
-            {"text": "Judges", "href": url_for("organiser.judges", slug=cycle.slug)},
-            {"text": judge.display_name},
-        ),
+        breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judges", "href": judges_page}, {"text": judge.display_name}),
         title=f"{judge.display_name} – judge settings",
     )
 
