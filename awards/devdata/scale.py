@@ -579,12 +579,14 @@ class _Builder:
         )
         per = min(REVIEWS_PER_NOMINATION, len(judge_ids))
         assignments, pairs = [], []
+        first_round = cycle.rounds[0]  # the cycle judges in one round
         for n, nomination_id in enumerate(nominations):
             for k in range(per):
                 j = (n * per + k) % len(judge_ids)
                 affinity = sum(levels[(j, t)] * (2 if i == 0 else 1) for i, t in enumerate(trends_of[nomination_id]))
                 assignments.append(
                     {
+                        "round_id": first_round.id,
                         "judge_id": judge_ids[j],
                         "nomination_id": nomination_id,
                         "status": AssignmentStatus.ASSIGNED,
@@ -613,7 +615,7 @@ class _Builder:
         )
         # Each judge is a little harsh or lenient, as real judges are (what normalisation corrects).
         bias = [rng.uniform(-1.5, 1.5) for _ in judge_ids]
-        criteria = list(cycle.criteria)
+        criteria = list(first_round.criteria)
         scores = []
         for review_id, j in zip(review_ids, pairs, strict=True):
             quality = rng.uniform(3, 8)

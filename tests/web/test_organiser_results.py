@@ -31,11 +31,11 @@ def test_leaderboard_and_drill_down(organiser_client, judged):
     assert "Ties are broken by the score on the highest-weighted criterion, then the number" in main_text(
         organiser_client.get(f"/organiser/cycles/{cycle.slug}/results")
     )
-    cycle.ranking_basis = "raw"
+    cycle.rounds[0].ranking_basis = "raw"
     assert "Ties are broken by the normalised score, then the score on the highest-weighted" in main_text(
         organiser_client.get(f"/organiser/cycles/{cycle.slug}/results")
     )
-    cycle.ranking_basis = "normalised"
+    cycle.rounds[0].ranking_basis = "normalised"
     by_raw = organiser_client.get(f"/organiser/cycles/{cycle.slug}/results?sort=raw").get_data(as_text=True)
     assert 'aria-sort="descending"' in by_raw
     detail = organiser_client.get(f"/organiser/cycles/{cycle.slug}/results/{top.reference}").get_data(as_text=True)
@@ -50,7 +50,7 @@ def test_exports_escape_formulas(organiser_client, judged):
     assert rows[0][:3] == ["Category", "Rank", "Reference"]
     assert rows[1][3] == '\'=HYPERLINK("http://evil")'
     scores = organiser_client.get(f"/organiser/cycles/{cycle.slug}/scores.csv").get_data(as_text=True)
-    assert scores.count("\n") == 1 + 4 * len(cycle.criteria)
+    assert scores.count("\n") == 1 + 4 * len(cycle.rounds[0].criteria)
     assert "Harriet Harsh" in scores
 
 
@@ -186,7 +186,8 @@ def test_results_settings(organiser_client, judged):
         token_from=f"/organiser/cycles/{cycle.slug}/results",
     )
     db.session.expire_all()
-    assert (cycle.aggregation_method, cycle.ranking_basis, cycle.disagreement_range) == ("median", "raw", 25)
+    first = cycle.rounds[0]
+    assert (first.aggregation_method, first.ranking_basis, first.disagreement_range) == ("median", "raw", 25)
 
 
 def test_public_copy_prepared_and_edited_before_publication(organiser_client, judged, client):

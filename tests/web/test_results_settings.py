@@ -32,7 +32,8 @@ def test_saved_settings_are_audited(organiser_client, app):
     page = organiser_client.get(response.headers["Location"])
     assert "The results settings have been saved" in main_text(page)
     db.session.expire_all()
-    assert (cycle.aggregation_method, cycle.ranking_basis, cycle.disagreement_range, cycle.disagreement_sd) == (
+    first = cycle.rounds[0]
+    assert (first.aggregation_method, first.ranking_basis, first.disagreement_range, first.disagreement_sd) == (
         "median",
         "raw",
         25,
@@ -62,7 +63,8 @@ def test_bad_settings_show_an_error_summary_and_keep_what_was_typed(organiser_cl
     shown = visible_texts(page.get_data(as_text=True))  # with what the boxes show
     assert "250" in shown and "ten" in shown  # as typed
     db.session.expire_all()
-    assert (cycle.aggregation_method, cycle.ranking_basis, cycle.disagreement_range) == ("mean", "normalised", 30)
+    first = cycle.rounds[0]
+    assert (first.aggregation_method, first.ranking_basis, first.disagreement_range) == ("mean", "normalised", 30)
     # Shown once: the next visit shows the cycle's settings again, with no errors.
     assert error_summary(organiser_client.get(response.headers["Location"])) == []
 
@@ -97,5 +99,5 @@ def test_the_domain_refuses_settings_out_of_range(app, change, field):
         **change,
     }
     with pytest.raises(DomainError) as refused:
-        change_results_settings(cycle, **values, by=None)
+        change_results_settings(cycle.rounds[0], **values, by=None)
     assert refused.value.field == field

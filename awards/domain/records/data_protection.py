@@ -596,9 +596,10 @@ def delete_account(user: User, *, password: str) -> DeletionReport:
 
 def retention_starts(cycle: Cycle) -> datetime | None:
     """When the cycle's retention period starts: results published, or (closed without results, or published
-    before the publication time was recorded) the later of nominations closing and judging closing. None
-    while the cycle is still running."""
-    closed = max(d for d in (cycle.nominations_close_at, cycle.judging_close_at) if d is not None)
+    before the publication time was recorded) the later of nominations closing and its judging rounds
+    closing. None while the cycle is still running."""
+    closes = (cycle.nominations_close_at, *(r.closes_at for r in cycle.rounds))
+    closed = max(d for d in closes if d is not None)
     if cycle.status is CycleStatus.PUBLISHED:
         # Not updated_at: editing the cycle or its cases moves that, and with it the end of retention.
         return cycle.results_published_at or closed

@@ -1,11 +1,13 @@
-"""How a cycle's results are calculated: how judges' review scores are combined (mean or median),
-which score ranks (raw or normalised), and when the judges' scores disagree enough to be flagged."""
+"""How a judging round's results are calculated: how judges' review scores are combined (mean or
+median), which score ranks (raw or normalised), and when the judges' scores disagree enough to be
+flagged. Each round has its own settings."""
 
 from __future__ import annotations
 
 from awards.domain.core import audit
+from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import DomainError
-from awards.models import Cycle, User
+from awards.models import JudgingRound, User
 
 AGGREGATION_METHODS = ("mean", "median")
 RANKING_BASES = ("normalised", "raw")
@@ -13,7 +15,7 @@ THRESHOLD_MIN, THRESHOLD_MAX = 1, 100
 
 
 def change_results_settings(
-    cycle: Cycle,
+    judging_round: JudgingRound,
     *,
     aggregation_method: str,
     ranking_basis: str,
@@ -21,7 +23,7 @@ def change_results_settings(
     disagreement_sd: int,
     by: User | None,
 ) -> None:
-    """Set how the cycle's results are calculated (audited as results.settings_changed)."""
+    """Set how the round's results are calculated (audited as results.settings_changed, on its cycle)."""
     if aggregation_method not in AGGREGATION_METHODS:
         raise DomainError("Select mean or median", field="aggregation_method")
     if ranking_basis not in RANKING_BASES:
@@ -29,12 +31,14 @@ def change_results_settings(
     for field, value in (("disagreement_range", disagreement_range), ("disagreement_sd", disagreement_sd)):
         if not THRESHOLD_MIN <= value <= THRESHOLD_MAX:
             raise DomainError(f"Enter a number of points between {THRESHOLD_MIN} and {THRESHOLD_MAX}", field=field)
-    cycle.aggregation_method, cycle.ranking_basis = aggregation_method, ranking_basis
-    cycle.disagreement_range, cycle.disagreement_sd = disagreement_range, disagreement_sd
+    judging_round.aggregation_method, judging_round.ranking_basis = aggregation_method, ranking_basis
+    judging_round.disagreement_range, judging_round.disagreement_sd = disagreement_range, disagreement_sd
+    judging_round.updated_at = utcnow()
     audit.record(
         "results.settings_changed",
         actor=by,
-        obj=cycle,
+        obj=judging_round.cycle,
+        **({"round": judging_round.number} if len(judging_round.cycle.rounds) > 1 else {}),
         aggregation=aggregation_method,
         basis=ranking_basis,
         range=disagreement_range,

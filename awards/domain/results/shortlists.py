@@ -1,7 +1,12 @@
 """Results of a cycle: leaderboards per category, the suggested shortlist, the organiser's
 decisions (with a rationale for every change from the suggestion), and publication, which
 changes nominations' statuses, tells nominees, and makes impact cases of consenting
-shortlisted nominations."""
+shortlisted nominations.
+
+Each judging round has results of its own, from the reviews of that round's assignments only
+(calibration assignments left out) and by that round's settings; a function given a cycle and no
+round means the cycle's final round (rounds.final_round), whose results the shortlist is decided
+from and published."""
 
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select, true
+from sqlalchemy import ColumnElement, case, delete, func, select, true
 from sqlalchemy.orm import selectinload
 
 from awards.domain.core import audit
@@ -25,6 +30,7 @@ from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.core.mail import queue_email
 from awards.domain.core.text import unique_slug
+from awards.domain.judging import rounds
 from awards.domain.publishing import publication
 from awards.domain.results.scoring import (
     CriterionSpec,
@@ -37,6 +43,7 @@ from awards.domain.results.scoring import (
 )
 from awards.extensions import db
 from awards.models import (
+    Advancement,
     Assignment,
     Category,
     Criterion,
@@ -44,6 +51,7 @@ from awards.models import (
     CycleStatus,
     ImpactCase,
     ImpactCaseTrend,
+    JudgingRound,
     Nomination,
     NominationStatus,
     NominationTrend,
@@ -51,6 +59,7 @@ from awards.models import (
     Review,
     ReviewScore,
     ReviewStatus,
+    RoundEntries,
     ShortlistDecision,
     User,
 )
@@ -89,7 +98,7 @@ class CategoryBoard:
     category: Category
     rows: list[Row] = field(default_factory=list)
     total: int = 0  # nominations ranked in the category (rows may hold one page of them)
-    incomplete_count: int = 0  # of those, how many have fewer reviews than the cycle needs
+    incomplete_count: int = 0  # of those, how many have fewer reviews than the round needs
     # Nominations the viewer is conflicted with: listed apart from the ranked rows, with no rank,
     # scores or completeness; `total` and `incomplete_count` leave them out.
     withheld_rows: list[Row] = field(default_factory=list)
@@ -108,16 +117,27 @@ class CycleResults:
     boards: list[CategoryBoard]
     results: dict[int, NominationResult]
     criteria: list[Criterion]
+    judging_round: JudgingRound | None = None  # the round the results are of
 
 
-def load_reviews(cycle: Cycle) -> list[ReviewInput]:
-    """Every submitted review of the cycle with its scores, in one query (a review without any
-    score row still counts: it is read with an outer join).
+def _round_of(cycle: Cycle, judging_round: JudgingRound | None) -> JudgingRound:
+    """The round asked for, else the cycle's final round (the one whose results are published)."""
+    if judging_round is None:
+        return rounds.final_round(cycle)
+    if judging_round.cycle_id != cycle.id:
+        raise ValueError(f"{judging_round!r} is not a round of {cycle!r}")
+    return judging_round
+
+
+def load_reviews(judging_round: JudgingRound) -> list[ReviewInput]:
+    """Every submitted review of the round with its scores, in one query (a review without any
+    score row still counts: it is read with an outer join). Reviews of calibration assignments
+    (an example every judge scores first, not in competition) and of other rounds are left out.
 
     A big cycle has 180,000 score rows, so they are fetched as plain tuples from the driver's own
     cursor and grouped in a dict rather than sorted by the database: SQLAlchemy's row objects and a
     sort would cost several times the query itself. The statement is still built with SQLAlchemy;
-    its only values (the cycle id and the status) are compiled in as literals, never user input."""
+    its only values (the round id, the status and false) are compiled in as literals, never user input."""
     statement = (
         select(
             Review.id,
@@ -128,9 +148,12 @@ def load_reviews(cycle: Cycle) -> list[ReviewInput]:
             ReviewScore.not_applicable,
         )
         .join(Assignment, Review.assignment_id == Assignment.id)
-        .join(Nomination, Assignment.nomination_id == Nomination.id)
         .outerjoin(ReviewScore, ReviewScore.review_id == Review.id)
-        .where(Nomination.cycle_id == int(cycle.id), Review.status == ReviewStatus.SUBMITTED.value)
+        .where(
+            Assignment.round_id == int(judging_round.id),
+            Assignment.calibration.is_(False),
+            Review.status == ReviewStatus.SUBMITTED.value,
+        )
     )
     connection = db.session.connection()
     sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
@@ -170,7 +193,7 @@ def withheld_nominations(cycle: Cycle, user: User | None) -> set[int]:
 
 @dataclass
 class Ranking:
-    """A cycle's results and each category's order, as plain data (no ORM objects), so a process
+    """A round's results and each category's order, as plain data (no ORM objects), so a process
     can keep it between requests."""
 
     results: dict[int, NominationResult]
@@ -197,53 +220,76 @@ def collector_paused():
             gc.enable()
 
 
-def cycle_criteria(cycle: Cycle) -> list[Criterion]:
-    """The cycle's criteria in their order (position, then id)."""
+def round_criteria(judging_round: JudgingRound) -> list[Criterion]:
+    """The round's criteria in their order (position, then id)."""
     return list(
         db.session.scalars(
-            select(Criterion).where(Criterion.cycle_id == cycle.id).order_by(Criterion.position, Criterion.id)
+            select(Criterion).where(Criterion.round_id == judging_round.id).order_by(Criterion.position, Criterion.id)
         )
     )
 
 
-def compute_ranking(cycle: Cycle) -> Ranking:
-    """Aggregate every submitted review of the cycle and rank each category (three queries; no
-    nomination is loaded as an object, so 10,000 of them cost little memory)."""
+def cycle_criteria(cycle: Cycle, judging_round: JudgingRound | None = None) -> list[Criterion]:
+    """The criteria of the round (by default the cycle's final round) in their order."""
+    return round_criteria(_round_of(cycle, judging_round))
+
+
+def ranked_entries(judging_round: JudgingRound) -> tuple[ColumnElement[bool], ...]:
+    """The conditions on `Nomination` that select the entries a round ranks: the cycle's submitted
+    nominations (or, once published, those with a result), and in a round that judges the entries
+    advanced into it, only those."""
+    conditions: tuple[ColumnElement[bool], ...] = (
+        Nomination.cycle_id == judging_round.cycle_id,
+        Nomination.status.in_(RANKED_STATUSES),
+    )
+    if judging_round.entries is RoundEntries.ADVANCED:
+        advanced = select(Advancement.nomination_id).where(Advancement.round_id == judging_round.id)
+        conditions = (*conditions, Nomination.id.in_(advanced))
+    return conditions
+
+
+def compute_ranking(cycle: Cycle, judging_round: JudgingRound | None = None) -> Ranking:
+    """Aggregate every submitted review of the round (by default the cycle's final round) and rank
+    each category (three queries; no nomination is loaded as an object, so 10,000 of them cost
+    little memory)."""
     with collector_paused():
-        return _compute_ranking(cycle)
+        return _compute_ranking(_round_of(cycle, judging_round))
 
 
-def _compute_ranking(cycle: Cycle) -> Ranking:
-    criteria = cycle_criteria(cycle)
+def _compute_ranking(judging_round: JudgingRound) -> Ranking:
+    criteria = round_criteria(judging_round)
     specs = [CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in criteria]
     results = aggregate(
-        load_reviews(cycle),
+        load_reviews(judging_round),
         specs,
-        method=cycle.aggregation_method,
-        range_threshold=cycle.disagreement_range,
-        sd_threshold=cycle.disagreement_sd,
+        method=judging_round.aggregation_method,
+        range_threshold=judging_round.disagreement_range,
+        sd_threshold=judging_round.disagreement_sd,
     )
     keys: dict[int, list[RankKey]] = defaultdict(list)
     for nomination_id, category_id, reference, submitted_at in db.session.execute(
         select(Nomination.id, Nomination.category_id, Nomination.reference, Nomination.submitted_at).where(
-            Nomination.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES)
+            *ranked_entries(judging_round)
         )
     ):
         keys[category_id].append(RankKey(nomination_id, reference, submitted_at))
     top = top_criterion(criteria)
     order: dict[int, list[tuple[int, int]]] = {}
     incomplete: dict[int, int] = {}
+    needed = judging_round.judges_per_nomination
     for category_id, members in keys.items():
-        ranked = rank(results, members, basis=cycle.ranking_basis, top_criterion_id=top.id if top else None)
+        ranked = rank(results, members, basis=judging_round.ranking_basis, top_criterion_id=top.id if top else None)
         order[category_id] = [(position, result.nomination_id) for position, result in ranked]
-        incomplete[category_id] = sum(1 for _, result in ranked if result.n < cycle.judges_per_nomination)
+        incomplete[category_id] = sum(1 for _, result in ranked if result.n < needed)
     return Ranking(results, order, incomplete)
 
 
-def ranking_with_trends(cycle: Cycle) -> Ranking:
-    """The cycle's ranking with each trend's ranked nominations and counts filled in (read once
-    per kept ranking, when the trend insight first asks: the results pages do not need them)."""
-    ranking = cycle_ranking(cycle)
+def ranking_with_trends(cycle: Cycle, judging_round: JudgingRound | None = None) -> Ranking:
+    """The round's ranking (by default the cycle's final round) with each trend's ranked nominations
+    and counts filled in (read once per kept ranking, when the trend insight first asks: the results
+    pages do not need them)."""
+    judging_round = _round_of(cycle, judging_round)
+    ranking = cycle_ranking(cycle, judging_round)
     if ranking.trend_counts is None:
         members_of: dict[int, list[int]] = defaultdict(list)
         counts: dict[tuple[int, int, bool], int] = defaultdict(int)
@@ -255,7 +301,7 @@ def ranking_with_trends(cycle: Cycle) -> Ranking:
                 NominationTrend.is_primary,
             )
             .join(Nomination, NominationTrend.nomination_id == Nomination.id)
-            .where(Nomination.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES))
+            .where(*ranked_entries(judging_round))
         ):
             members_of[trend_id].append(nomination_id)
             counts[(trend_id, category_id, bool(is_primary))] += 1
@@ -264,16 +310,19 @@ def ranking_with_trends(cycle: Cycle) -> Ranking:
     return ranking
 
 
-# Rankings kept by this process: (database, cycle id) → (stamp, ranking). The stamp is read from the
+# Rankings kept by this process: (database, round id) → (stamp, ranking). The stamp is read from the
 # database on every use, so a score saved through another worker is seen at once.
 _rankings: OrderedDict[tuple[str, int], tuple[tuple, Ranking]] = OrderedDict()
 _rankings_lock = threading.Lock()
 
 
-def _ranking_stamp(cycle: Cycle) -> tuple:
-    """What the ranking depends on, in one query: every save of a review or a nomination bumps its
-    version (SQLAlchemy's version counter), adding or deleting one changes the count or the highest
-    id; criteria lock once scoring starts but are included anyway; the cycle's settings are on its row."""
+def _ranking_stamp(judging_round: JudgingRound) -> tuple:
+    """What the round's ranking depends on, in one query: every save of a review or a nomination bumps
+    its version (SQLAlchemy's version counter), adding or deleting one changes the count or the highest
+    id; the round's assignments (which of them are calibration) and the entries advanced into it are
+    counted; criteria lock once scoring starts but are included anyway; the round's settings are on
+    its row."""
+    cycle_id, round_id = judging_round.cycle_id, judging_round.id
     reviews = select(
         func.count(Review.id).label("reviews"),
         func.max(Review.id).label("last_review"),
@@ -285,7 +334,24 @@ def _ranking_stamp(cycle: Cycle) -> tuple:
             func.max(Nomination.id).label("last_nomination"),
             func.sum(Nomination.version).label("nomination_versions"),
         )
-        .where(Nomination.cycle_id == cycle.id)
+        .where(Nomination.cycle_id == cycle_id)
+        .subquery()
+    )
+    assignments = (
+        select(
+            func.count(Assignment.id).label("assignments"),
+            func.max(Assignment.id).label("last_assignment"),
+            func.sum(case((Assignment.calibration.is_(True), Assignment.id), else_=0)).label("calibration"),
+        )
+        .where(Assignment.round_id == round_id)
+        .subquery()
+    )
+    advanced = (
+        select(
+            func.count(Advancement.id).label("advanced"),
+            func.max(Advancement.id).label("last_advanced"),
+        )
+        .where(Advancement.round_id == round_id)
         .subquery()
     )
     criteria = (
@@ -299,36 +365,41 @@ def _ranking_stamp(cycle: Cycle) -> tuple:
                 + Criterion.id
             ).label("criteria_sum"),
         )
-        .where(Criterion.cycle_id == cycle.id)
+        .where(Criterion.round_id == round_id)
         .subquery()
     )
     row = db.session.execute(
-        select(reviews, nominations, criteria).select_from(reviews.join(nominations, true()).join(criteria, true()))
+        select(reviews, nominations, assignments, advanced, criteria).select_from(
+            reviews.join(nominations, true()).join(assignments, true()).join(advanced, true()).join(criteria, true())
+        )
     ).one()
     return (
         *row,
-        cycle.aggregation_method,
-        cycle.ranking_basis,
-        cycle.disagreement_range,
-        cycle.disagreement_sd,
-        cycle.judges_per_nomination,
+        judging_round.entries.value,
+        judging_round.aggregation_method,
+        judging_round.ranking_basis,
+        judging_round.disagreement_range,
+        judging_round.disagreement_sd,
+        judging_round.judges_per_nomination,
     )
 
 
-def cycle_ranking(cycle: Cycle) -> Ranking:
-    """The cycle's ranking, from this process's cache when nothing it depends on has changed
-    (RESULTS_CACHE_ENTRIES cycles are kept; 0 computes it every time)."""
+def cycle_ranking(cycle: Cycle, judging_round: JudgingRound | None = None) -> Ranking:
+    """The round's ranking (by default the cycle's final round), from this process's cache when
+    nothing it depends on has changed (RESULTS_CACHE_ENTRIES rounds are kept; 0 computes it every
+    time)."""
+    judging_round = _round_of(cycle, judging_round)
     entries = int(current_app.config.get("RESULTS_CACHE_ENTRIES", 0) or 0)
     if entries <= 0:
-        return compute_ranking(cycle)
-    key = (db.engine.url.render_as_string(hide_password=True), cycle.id)
-    stamp = _ranking_stamp(cycle)
+        return compute_ranking(cycle, judging_round)
+    key = (db.engine.url.render_as_string(hide_password=True), judging_round.id)
+    stamp = _ranking_stamp(judging_round)
     with _rankings_lock:
         kept = _rankings.get(key)
         if kept is not None and kept[0] == stamp:
             _rankings.move_to_end(key)
             return kept[1]
-    ranking = compute_ranking(cycle)
+    ranking = compute_ranking(cycle, judging_round)
     with _rankings_lock:
         _rankings[key] = (stamp, ranking)
         _rankings.move_to_end(key)
@@ -342,6 +413,7 @@ SORT_ATTRIBUTES = {"raw": "raw", "normalised": "normalised", "n": "n", "spread":
 
 def cycle_results(
     cycle: Cycle,
+    judging_round: JudgingRound | None = None,
     *,
     withhold: set[int] | frozenset[int] = frozenset(),
     sort: str | None = None,
@@ -349,7 +421,9 @@ def cycle_results(
     page: int = 1,
     per_page: int | None = None,
 ) -> CycleResults:
-    """Leaderboards per category, ranked by the cycle's basis with the stated tie-break.
+    """Leaderboards per category of the round (by default the cycle's final round), ranked by the
+    round's basis with the stated tie-break. The shortlist decisions are shown on the final round's
+    boards only (they are decided from its results).
 
     Nominations in `withhold` are taken out of the ranked rows into each board's `withheld_rows`,
     with no rank, an empty result and no completeness, and are left out of `results`, `total`
@@ -358,8 +432,9 @@ def cycle_results(
     another column ("raw", "normalised", "n", "spread": highest first, then by rank); with
     `per_page`, each board (or only the board of `category_id`) holds one page of rows, and only
     the nominations on it are loaded."""
-    ranking = cycle_ranking(cycle)
-    criteria = cycle_criteria(cycle)
+    judging_round = _round_of(cycle, judging_round)
+    ranking = cycle_ranking(cycle, judging_round)
+    criteria = round_criteria(judging_round)
     attribute = SORT_ATTRIBUTES.get(sort or "")
     categories = [c for c in cycle.categories if category_id is None or c.id == category_id]
     shown = {
@@ -369,17 +444,18 @@ def cycle_results(
     hidden = _withheld_by_category(ranking, categories, withhold)
     wanted = _nomination_ids(shown, hidden)
     nominations = _nominations_by_id(wanted)
-    decisions = _decisions_by_nomination(cycle, wanted if per_page else None)
+    final = judging_round.id == rounds.final_round(cycle).id
+    decisions = _decisions_by_nomination(cycle, wanted if per_page else None) if final else {}
     boards = [
         _category_board(
-            cycle, category, ranking, shown[category.id], hidden.get(category.id, []), nominations, decisions
+            judging_round, category, ranking, shown[category.id], hidden.get(category.id, []), nominations, decisions
         )
         for category in categories
     ]
     results = ranking.results
     if withhold:
         results = {nid: r for nid, r in results.items() if nid not in withhold}
-    return CycleResults(cycle, boards, results, criteria)
+    return CycleResults(cycle, boards, results, criteria, judging_round)
 
 
 def _shown_order(
@@ -455,7 +531,7 @@ def _result_of(results: dict[int, NominationResult], nomination_id: int) -> Nomi
 
 
 def _category_board(
-    cycle: Cycle,
+    judging_round: JudgingRound,
     category: Category,
     ranking: Ranking,
     shown: list[tuple[int, int]],
@@ -465,7 +541,7 @@ def _category_board(
 ) -> CategoryBoard:
     """One category's leaderboard: the `shown` rows, then the withheld ones apart. Its total and
     incomplete count leave the withheld nominations out, and with any withheld no rank is shown."""
-    needed = cycle.judges_per_nomination
+    needed = judging_round.judges_per_nomination
     withheld_incomplete = sum(1 for nid in withheld_ids if _result_of(ranking.results, nid).n < needed)
     board = CategoryBoard(
         category,
@@ -503,11 +579,16 @@ def _withheld_rows(withheld_ids: list[int], nominations: dict[int, Nomination]) 
 
 
 def result_row(
-    cycle: Cycle, nomination: Nomination, *, withhold: set[int] | frozenset[int] = frozenset()
+    cycle: Cycle,
+    nomination: Nomination,
+    judging_round: JudgingRound | None = None,
+    *,
+    withhold: set[int] | frozenset[int] = frozenset(),
 ) -> Row | None:
-    """The nomination's line of its category's leaderboard (None if it is not ranked), without
-    building the whole board."""
-    ranking = cycle_ranking(cycle)
+    """The nomination's line of its category's leaderboard in the round (by default the cycle's final
+    round; None if it is not ranked there), without building the whole board."""
+    judging_round = _round_of(cycle, judging_round)
+    ranking = cycle_ranking(cycle, judging_round)
     position = next((p for p, nid in ranking.order.get(nomination.category_id, []) if nid == nomination.id), None)
     if position is None:
         return None
@@ -515,9 +596,11 @@ def result_row(
         return Row(None, nomination, NominationResult(nomination.id), None, complete=None, withheld=True)
     if any(nid in withhold for _, nid in ranking.order.get(nomination.category_id, [])):
         position = None  # as on the board: with a withheld nomination in the category, no rank is shown
-    decision = db.session.scalar(select(ShortlistDecision).where(ShortlistDecision.nomination_id == nomination.id))
+    decision = None
+    if judging_round.id == rounds.final_round(cycle).id:
+        decision = db.session.scalar(select(ShortlistDecision).where(ShortlistDecision.nomination_id == nomination.id))
     result = ranking.results.get(nomination.id) or NominationResult(nomination.id)
-    return Row(position, nomination, result, decision, complete=result.n >= cycle.judges_per_nomination)
+    return Row(position, nomination, result, decision, complete=result.n >= judging_round.judges_per_nomination)
 
 
 def _check_not_published(cycle: Cycle) -> None:
@@ -538,7 +621,8 @@ def has_shortlist(cycle: Cycle) -> bool:
 
 
 def suggest_shortlist(cycle: Cycle, *, by: User) -> int:
-    """Top N per category (the category's shortlist size) by the ranking basis; replaces earlier decisions."""
+    """Top N per category (the category's shortlist size) of the final round's results, by its ranking
+    basis; replaces earlier decisions."""
     _check_not_published(cycle)
     board = cycle_results(cycle)
     # An ORM delete, so the decisions the board loaded leave the session too (SQLite reuses their ids)
@@ -578,6 +662,11 @@ def decide(cycle: Cycle, nomination: Nomination, result: Result, *, rationale: s
         )
     if nomination.cycle_id != cycle.id or nomination.status not in RANKED_STATUSES:
         raise DomainError("Only submitted nominations of this cycle can be shortlisted")
+    final = rounds.final_round(cycle)
+    if final.entries is RoundEntries.ADVANCED and not db.session.scalar(
+        select(Advancement.id).where(Advancement.round_id == final.id, Advancement.nomination_id == nomination.id)
+    ):
+        raise DomainError(f"Only nominations in {final.label} can be shortlisted")
     decision = db.session.scalar(select(ShortlistDecision).where(ShortlistDecision.nomination_id == nomination.id))
     suggested = decision.suggested if decision else False
     differs = (result in SHORTLIST_RESULTS) != suggested

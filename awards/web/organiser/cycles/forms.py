@@ -24,6 +24,7 @@ from awards.domain.programme.cycles import (
     MAX_YEAR,
     MIN_YEAR,
     check_time_zone,
+    cycle_setting,
     cycle_using_prefix,
     default_categories,
     free_reference_prefix,
@@ -364,7 +365,9 @@ class DatesMixin:
     def fill_dates(self, cycle_like, time_zone: str) -> None:
         """Show stored instants back in the time zone (for a GET)."""
         for attribute, date_name, time_name in INSTANTS:
-            instant = cycle_like.get(attribute) if isinstance(cycle_like, dict) else getattr(cycle_like, attribute)
+            instant = (
+                cycle_like.get(attribute) if isinstance(cycle_like, dict) else cycle_setting(cycle_like, attribute)
+            )
             self[date_name].process_data(local_date(instant, time_zone))
             self[time_name].data = time_value(instant, time_zone)
 
@@ -650,7 +653,24 @@ class ConfirmForm(Form):
 
 
 def cycle_form_defaults(cycle: Cycle) -> dict:
+    """The cycle's details as the form shows them (the judging ones are its first round's)."""
     return {
-        name: getattr(cycle, name)
+        name: cycle_setting(cycle, name)
         for name in ("name", "year", "slug", "description", "time_zone", "reference_prefix", *CycleForm.RULES)
     }
+
+
+def name_first_round_fields(form: CycleForm, cycle: Cycle) -> None:
+    """On the form of a cycle that judges in several rounds, say that its judging fields are the first
+    round's settings (each round has its own, on the judging pages)."""
+    if len(cycle.rounds) < 2:
+        return
+    label = cycle.rounds[0].label
+    form.judging_close_date.label.text = f"{label} closes (optional)"
+    form.judging_close_date.description = (
+        f"The first judging round’s closing date; each later round has its own. {form.judging_close_date.description}"
+    )
+    form.judges_per_nomination.label.text = f"Judges for each nomination in {label}"
+    form.judge_max_load.label.text = f"Most nominations one judge scores in {label}"
+    for field in (form.judges_per_nomination, form.judge_max_load):
+        field.description = "The first judging round’s setting: each later round has its own"

@@ -15,7 +15,7 @@ from awards.domain.nominations import form_builder
 from awards.domain.programme import cycles as cycle_rules
 from awards.domain.results import shortlists as results_rules
 from awards.extensions import db
-from awards.models import Category, Cycle, CycleStatus, Trend
+from awards.models import Category, Cycle, CycleStatus, JudgingRound, Trend
 from awards.templating import govuk_datetime
 from awards.web.actions import attempt
 from awards.web.helpers import cycle_or_404
@@ -27,6 +27,7 @@ from awards.web.organiser.cycles.forms import (
     CopyCycleForm,
     CycleForm,
     cycle_form_defaults,
+    name_first_round_fields,
 )
 
 STATUS_TAGS = {
@@ -64,7 +65,7 @@ def _load_cycle(slug: str) -> Cycle:
         slug,
         selectinload(Cycle.categories).selectinload(Category.trends),
         selectinload(Cycle.trends),
-        selectinload(Cycle.criteria),
+        selectinload(Cycle.rounds).selectinload(JudgingRound.criteria),
     )
 
 
@@ -254,6 +255,7 @@ def edit_cycle(slug: str):
     cycle = _load_cycle(slug)
     form = CycleForm(data={**cycle_form_defaults(cycle), "trends": [t.id for t in cycle.trends]})
     form.editing = cycle
+    name_first_round_fields(form, cycle)
     del form.categories  # the cycle page adds, changes and removes them one by one
     del form.form_start  # the entry form has its own pages
     if cycle.status is not CycleStatus.DRAFT:
@@ -402,7 +404,7 @@ def copy_cycle(slug: str):
     if not form.is_submitted():
         form.fill_dates(
             {
-                name: cycle_rules.next_year(getattr(source, name), source.time_zone)
+                name: cycle_rules.next_year(cycle_rules.cycle_setting(source, name), source.time_zone)
                 for name in ("nominations_open_at", "nominations_close_at", "judging_close_at")
             },
             source.time_zone,

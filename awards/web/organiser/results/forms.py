@@ -7,7 +7,7 @@ from wtforms import RadioField
 from wtforms.validators import AnyOf, InputRequired
 
 from awards.domain.results import settings as settings_rules
-from awards.models import Cycle
+from awards.models import JudgingRound
 from awards.web.forms import Form, submit
 from awards.web.organiser.cycles.forms import WholeNumberField
 
@@ -23,7 +23,7 @@ def _choice(label: str, choices: list[tuple[str, str]], message: str) -> RadioFi
 
 
 class ResultsSettingsForm(Form):
-    """How the cycle's results are calculated (on the results page, under "Change how results are calculated")."""
+    """How a round's results are calculated (on the results page, under "Change how results are calculated")."""
 
     aggregation_method = _choice(
         "Combine judges’ review scores by their", [("mean", "Mean"), ("median", "Median")], "Select mean or median"
@@ -50,9 +50,9 @@ class ResultsSettingsForm(Form):
     FIELDS = ("aggregation_method", "ranking_basis", "disagreement_range", "disagreement_sd")
 
     @classmethod
-    def of(cls, cycle: Cycle) -> ResultsSettingsForm:
-        """The form showing the cycle's settings as they are."""
-        return cls(formdata=None, data={name: getattr(cycle, name) for name in cls.FIELDS})
+    def of(cls, judging_round: JudgingRound) -> ResultsSettingsForm:
+        """The form showing the round's settings as they are."""
+        return cls(formdata=None, data={name: getattr(judging_round, name) for name in cls.FIELDS})
 
     def typed(self) -> dict[str, str]:
         """What was sent, as typed, to show again."""

@@ -1,4 +1,8 @@
-"""Results, shortlists, publication and the public copies of impact cases, for organisers."""
+"""Results, shortlists, publication and the public copies of impact cases, for organisers.
+
+The results page, a nomination's scores, the exports and the results settings are a judging round's
+(?round=N, by default the current round, as every organiser judging page); the shortlist is decided
+from, and published with, the final round's results."""
 
 from __future__ import annotations
 
@@ -10,15 +14,27 @@ from werkzeug.datastructures import MultiDict
 
 from awards.domain.core import paging
 from awards.domain.core.errors import DomainError, NotAllowed
+from awards.domain.judging import rounds
 from awards.domain.publishing import publication
 from awards.domain.publishing.exports import iso_utc, stream_csv
 from awards.domain.results import settings as settings_rules
 from awards.domain.results import shortlists as rules
 from awards.domain.results.scoring import tie_break_rule
 from awards.extensions import db
-from awards.models import Assignment, CycleStatus, ImpactCase, Judge, Nomination, Result, Review, ReviewStatus
+from awards.models import (
+    Assignment,
+    CycleStatus,
+    ImpactCase,
+    Judge,
+    JudgingRound,
+    Nomination,
+    Result,
+    Review,
+    ReviewStatus,
+    RoundMode,
+)
 from awards.web.actions import attempt
-from awards.web.helpers import cycle_or_404, error_summary, nomination_or_404, pagination
+from awards.web.helpers import chosen_round, cycle_or_404, error_summary, nomination_or_404, pagination, round_args
 from awards.web.organiser import bp
 from awards.web.organiser.results.forms import ResultsSettingsForm
 
@@ -48,12 +64,22 @@ def _fmt(value) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def _settings_form(cycle) -> ResultsSettingsForm:
+def _results_url(judging_round: JudgingRound, **args) -> str:
+    """The results page of the round (with `args`: a category, a sort, a page)."""
+    return url_for("organiser.results", slug=judging_round.cycle.slug, **round_args(judging_round), **args)
+
+
+def _final_results_url(cycle, **args) -> str:
+    """The results page of the final round, where the shortlist is decided."""
+    return _results_url(rounds.final_round(cycle), **args)
+
+
+def _settings_form(judging_round: JudgingRound) -> ResultsSettingsForm:
     """The settings form: as the organiser typed it when the last try was refused (shown with its
-    errors), else the cycle's settings."""
+    errors), else the round's settings."""
     refused = session.pop(REFUSED_SETTINGS, None)
-    if not isinstance(refused, dict) or refused.get("cycle") != cycle.id:
-        return ResultsSettingsForm.of(cycle)
+    if not isinstance(refused, dict) or refused.get("round") != judging_round.id:
+        return ResultsSettingsForm.of(judging_round)
     form = ResultsSettingsForm(formdata=MultiDict(refused.get("typed") or {}))
     form.validate()
     for name, message in (refused.get("errors") or {}).items():  # a rule the domain refused
@@ -65,7 +91,22 @@ def _settings_form(cycle) -> ResultsSettingsForm:
 @bp.route("/cycles/<slug>/results")
 def results(slug: str):
     cycle = _cycle(slug)
-    settings_form = _settings_form(cycle)
+    judging_round = chosen_round(cycle)
+    settings_form = _settings_form(judging_round)
+    final = judging_round.id == rounds.final_round(cycle).id
+    if judging_round.mode is not RoundMode.SCORES:
+        return render_template(
+            "organiser/results/results.html",
+            cycle=cycle,
+            judging_round=judging_round,
+            round_args=round_args(judging_round),
+            final=final,
+            final_round=rounds.final_round(cycle),
+            not_scored=True,
+            CycleStatus=CycleStatus,
+            has_shortlist=rules.has_shortlist(cycle),
+            title=_results_title(judging_round),
+        )
     sort = request.args.get("sort", "rank")
     if sort not in SORTS:
         sort = "rank"
@@ -75,6 +116,7 @@ def results(slug: str):
     page = paging.requested_page(request.args) if category else 1
     board = rules.cycle_results(
         cycle,
+        judging_round,
         withhold=_withheld(cycle),
         sort=sort if sort != "rank" else None,
         category_id=category.id if category else None,
@@ -88,6 +130,7 @@ def results(slug: str):
         if page != asked:  # past the end: the last page instead
             board = rules.cycle_results(
                 cycle,
+                judging_round,
                 withhold=_withheld(cycle),
                 sort=sort if sort != "rank" else None,
                 category_id=category.id,
@@ -97,9 +140,8 @@ def results(slug: str):
         pages_nav = pagination(
             page,
             pages,
-            lambda n: url_for(
-                "organiser.results",
-                slug=cycle.slug,
+            lambda n: _results_url(
+                judging_round,
                 category=category.slug,
                 sort=sort if sort != "rank" else None,
                 page=n if n > 1 else None,
@@ -108,13 +150,18 @@ def results(slug: str):
     return render_template(
         "organiser/results/results.html",
         cycle=cycle,
+        judging_round=judging_round,
+        round_args=round_args(judging_round),
+        final=final,
+        final_round=rounds.final_round(cycle),
+        not_scored=False,
         board=board,
         sort=sort,
         category=category,
         page=page,
         per_page=per_page,
         pagination=pages_nav,
-        tie_break=tie_break_rule(cycle.ranking_basis),
+        tie_break=tie_break_rule(judging_round.ranking_basis),
         fmt=_fmt,
         Result=Result,
         CycleStatus=CycleStatus,
@@ -122,22 +169,29 @@ def results(slug: str):
         has_shortlist=rules.has_shortlist(cycle),
         settings_form=settings_form,
         error_forms=[settings_form],
-        title=f"Results: {category.name}, {cycle.name}" + (f" (page {page})" if page > 1 else "")
-        if category
-        else f"Results: {cycle.name}",
+        title=_results_title(judging_round, category) + (f" (page {page})" if page > 1 and category else ""),
     )
+
+
+def _results_title(judging_round: JudgingRound, category=None) -> str:
+    """ "Results: Round 2: Final panel, Awards 2026" (no round for a cycle's only round)."""
+    cycle = judging_round.cycle
+    of_round = f"{judging_round.label}, " if len(cycle.rounds) > 1 else ""
+    return f"Results: {category.name + ', ' if category else ''}{of_round}{cycle.name}"
 
 
 @bp.route("/cycles/<slug>/results/settings", methods=["POST"])
 def results_settings(slug: str):
-    """Save how results are calculated. The form is on the results page, so a refused try goes back
-    there (a redirect, as a saved one does) and the page shows what was typed with its errors."""
+    """Save how the round's results are calculated (?round=N, as the results page it is on). A refused
+    try goes back there (a redirect, as a saved one does) and the page shows what was typed with its
+    errors."""
     cycle = _cycle(slug)
+    judging_round = chosen_round(cycle)
     form = ResultsSettingsForm()
 
     def refuse(error: DomainError | None = None) -> None:
         session[REFUSED_SETTINGS] = {
-            "cycle": cycle.id,
+            "round": judging_round.id,
             "typed": form.typed(),
             "errors": {error.field or "aggregation_method": error.message} if error else {},
         }
@@ -145,19 +199,21 @@ def results_settings(slug: str):
     if not form.validate_on_submit():
         refuse()
     elif attempt(
-        lambda: settings_rules.change_results_settings(cycle, **form.values(), by=current_user), on_error=refuse
+        lambda: settings_rules.change_results_settings(judging_round, **form.values(), by=current_user),
+        on_error=refuse,
     ):
         flash("The results settings have been saved", "success")
-    return redirect(url_for("organiser.results", slug=slug))
+    return redirect(_results_url(judging_round))
 
 
 @bp.route("/cycles/<slug>/results/<reference>")
 def result_detail(slug: str, reference: str):
     cycle = _cycle(slug)
+    judging_round = chosen_round(cycle)
     nomination = _nomination(cycle, reference)
     withhold = _withheld(cycle)
-    row = rules.result_row(cycle, nomination, withhold=withhold)
-    criteria = rules.cycle_criteria(cycle)
+    row = rules.result_row(cycle, nomination, judging_round, withhold=withhold)
+    criteria = rules.round_criteria(judging_round)
     withheld = nomination.id in withhold
     reviews = (
         []
@@ -166,7 +222,7 @@ def result_detail(slug: str, reference: str):
             db.session.scalars(
                 select(Review)
                 .join(Assignment, Review.assignment_id == Assignment.id)
-                .where(Assignment.nomination_id == nomination.id)
+                .where(Assignment.nomination_id == nomination.id, Assignment.round_id == judging_round.id)
                 .options(
                     selectinload(Review.scores),
                     selectinload(Review.assignment).selectinload(Assignment.judge).selectinload(Judge.user),
@@ -178,6 +234,9 @@ def result_detail(slug: str, reference: str):
     return render_template(
         "organiser/results/detail.html",
         cycle=cycle,
+        judging_round=judging_round,
+        results_url=_results_url(judging_round),
+        final=judging_round.id == rounds.final_round(cycle).id,
         nomination=nomination,
         row=row,
         reviews=reviews,
@@ -193,7 +252,8 @@ def result_detail(slug: str, reference: str):
 @bp.route("/cycles/<slug>/results.csv")
 def results_csv(slug: str):
     cycle = _cycle(slug)
-    board = rules.cycle_results(cycle, withhold=_withheld(cycle))
+    judging_round = chosen_round(cycle)
+    board = rules.cycle_results(cycle, judging_round, withhold=_withheld(cycle))
     header = (
         "Category",
         "Rank",
@@ -243,19 +303,31 @@ def results_csv(slug: str):
     return Response(
         stream_with_context(stream_csv(header, rows)),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{cycle.slug}-results.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{_file_name(judging_round, "results")}"'},
     )
+
+
+def _file_name(judging_round: JudgingRound, what: str) -> str:
+    """my-cycle-results.csv; my-cycle-round-2-results.csv for a round of a cycle with several."""
+    cycle = judging_round.cycle
+    of_round = f"-round-{judging_round.number}" if len(cycle.rounds) > 1 else ""
+    return f"{cycle.slug}{of_round}-{what}.csv"
 
 
 @bp.route("/cycles/<slug>/scores.csv")
 def scores_csv(slug: str):
     cycle = _cycle(slug)
-    criteria = {c.id: c for c in cycle.criteria}
+    judging_round = chosen_round(cycle)
+    criteria = {c.id: c for c in judging_round.criteria}
     reviews = db.session.scalars(
         select(Review)
         .join(Assignment, Review.assignment_id == Assignment.id)
         .join(Nomination, Assignment.nomination_id == Nomination.id)
-        .where(Nomination.cycle_id == cycle.id, Nomination.id.not_in(_withheld(cycle)))
+        .where(
+            Assignment.round_id == judging_round.id,
+            Nomination.cycle_id == cycle.id,
+            Nomination.id.not_in(_withheld(cycle)),
+        )
         .options(
             selectinload(Review.scores),
             selectinload(Review.assignment).selectinload(Assignment.nomination),
@@ -294,7 +366,7 @@ def scores_csv(slug: str):
     return Response(
         stream_with_context(stream_csv(header, rows())),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{cycle.slug}-scores.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{_file_name(judging_round, "scores")}"'},
     )
 
 
@@ -305,10 +377,10 @@ def suggest_shortlist(slug: str):
     if done:
         flash(
             f"Suggested a shortlist of {done.value} nominations: the top of each category by the "
-            f"{cycle.ranking_basis} score. Adjust it below; say why for each change.",
+            f"{rounds.final_round(cycle).ranking_basis} score. Adjust it below; say why for each change.",
             "success",
         )
-    return redirect(url_for("organiser.results", slug=slug))
+    return redirect(_final_results_url(cycle))
 
 
 @bp.route("/cycles/<slug>/shortlist/<reference>", methods=["GET", "POST"])
@@ -337,11 +409,12 @@ def decide(slug: str, reference: str):
                 abort(done.status)  # 403
             if done:
                 flash(f"{nomination.reference} is now: {result.label}", "success")
-                return redirect(url_for("organiser.results", slug=slug) + f"#category-{nomination.category_id}")
+                return redirect(_final_results_url(cycle) + f"#category-{nomination.category_id}")
             problems[done.error.field or "result"] = done.message
     return render_template(
         "organiser/results/decide.html",
         cycle=cycle,
+        results_url=_final_results_url(cycle),
         nomination=nomination,
         decision=decision,
         chosen=chosen,
@@ -357,7 +430,7 @@ def decide(slug: str, reference: str):
 @bp.route("/cycles/<slug>/publish", methods=["GET", "POST"])
 def publish(slug: str):
     cycle = _cycle(slug)
-    board = rules.cycle_results(cycle)
+    board = rules.cycle_results(cycle)  # the final round's
     decided = [r for b in board.boards for r in b.rows if r.decision]
     shortlisted = [r for r in decided if r.decision.result in rules.SHORTLIST_RESULTS]
     if request.method == "POST":
@@ -374,6 +447,7 @@ def publish(slug: str):
     return render_template(
         "organiser/results/publish.html",
         cycle=cycle,
+        results_url=_final_results_url(cycle),
         board=board,
         decided=decided,
         shortlisted=shortlisted,
