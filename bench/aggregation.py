@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from support import RESULTS, ROOT
 from support.report import load_average, machine, print_rows, write_json
 
+from awards.domain.judging import rounds
 from awards.domain.results import shortlists as rules
 from awards.domain.results.scoring import CriterionSpec, aggregate
 from awards.extensions import db
@@ -41,17 +42,18 @@ def timed(function, *args, **kwargs):
 def one_run(cycle_id: int) -> dict:
     db.session.remove()
     cycle = db.session.get(Cycle, cycle_id)
-    criteria = list(db.session.scalars(select(Criterion).where(Criterion.cycle_id == cycle.id)))
+    judging_round = rounds.final_round(cycle)  # the scale cycle judges in one round
+    criteria = list(db.session.scalars(select(Criterion).where(Criterion.round_id == judging_round.id)))
     specs = [CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in criteria]
     with rules.collector_paused():  # as compute_ranking runs them
-        reviews, load_s, _ = timed(rules.load_reviews, cycle)
+        reviews, load_s, _ = timed(rules.load_reviews, judging_round)
         _, aggregate_s, _ = timed(
             aggregate,
             reviews,
             specs,
-            method=cycle.aggregation_method,
-            range_threshold=cycle.disagreement_range,
-            sd_threshold=cycle.disagreement_sd,
+            method=judging_round.aggregation_method,
+            range_threshold=judging_round.disagreement_range,
+            sd_threshold=judging_round.disagreement_sd,
         )
     db.session.remove()
     cycle = db.session.get(Cycle, cycle_id)

@@ -66,7 +66,7 @@ def test_seed_demo_creates_an_open_cycle_with_nominations_in_several_states(runn
     runner.invoke(args=["seed-demo"])
     [cycle] = db.session.scalars(sa.select(Cycle).where(Cycle.status == CycleStatus.OPEN)).all()
     assert cycle.name.startswith("Public Sector Digital Awards ")
-    assert len(cycle.trends) == 10 and len(cycle.categories) == 8 and len(cycle.criteria) == 6
+    assert len(cycle.trends) == 10 and len(cycle.categories) == 8 and len(cycle.rounds[0].criteria) == 6
     assert db.session.scalar(sa.select(sa.func.count(Trend.id))) == 20
     statuses = {n.status.value for n in db.session.scalars(sa.select(Nomination).where(Nomination.cycle == cycle))}
     assert statuses == {"draft", "submitted", "withdrawn"}

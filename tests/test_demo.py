@@ -70,7 +70,7 @@ def test_seed_demo_loads_three_cycles_consistent_with_today(app, runner):
     # Last year's, published: closed in the past, at least 12 public impact cases across most trends.
     published = cycles[CycleStatus.PUBLISHED]
     assert published.year == cycles[CycleStatus.OPEN].year - 1
-    assert published.nominations_close_at < published.judging_close_at < published.results_published_at < now
+    assert published.nominations_close_at < published.rounds[0].closes_at < published.results_published_at < now
     cases = _public_cases()
     assert len(cases) >= 12 and {c.cycle_id for c in cases} == {published.id}
     trends = set(
@@ -87,7 +87,7 @@ def test_seed_demo_loads_three_cycles_consistent_with_today(app, runner):
 
     # This year's in judging: nominations closed, scoring open now.
     judging = cycles[CycleStatus.JUDGING]
-    assert judging.nominations_close_at < now < judging.judging_close_at
+    assert judging.nominations_close_at < now < judging.rounds[0].closes_at
     judge = accounts.find_user_by_email("judge@demo.example.org")
     [work] = [w for w in reviews.work_of(judge) if w.cycle.id == judging.id]
     seen = Counter(row.status for row in work.rows)
@@ -111,7 +111,7 @@ def test_seed_demo_loads_three_cycles_consistent_with_today(app, runner):
     assert len(submitted) >= 5 and all(n >= MIN_REVIEWS_FOR_NORMALISATION for n in submitted.values())
     for review in db.session.scalars(sa.select(Review)):  # every score saved while its cycle was judging
         cycle = review.assignment.nomination.cycle
-        assert cycle.nominations_close_at < review.updated_at < min(cycle.judging_close_at, now)
+        assert cycle.nominations_close_at < review.updated_at < min(cycle.rounds[0].closes_at, now)
 
     # Its organiser added questions of their own: a budget, and a section for one category with a
     # question asked only after a "yes"; every finished entry answered what it was asked.

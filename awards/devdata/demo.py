@@ -423,10 +423,12 @@ class _Story:
         # A disputed entry: its first judge (by id) sees it very differently from the others.
         harsh = entry.disputed and assignment.judge_id == db.session.scalar(
             select(func.min(Assignment.judge_id)).where(
-                Assignment.nomination_id == nomination.id, Assignment.status == AssignmentStatus.ASSIGNED
+                Assignment.round_id == assignment.round_id,
+                Assignment.nomination_id == nomination.id,
+                Assignment.status == AssignmentStatus.ASSIGNED,
             )
         )
-        criteria = sorted(nomination.cycle.criteria, key=lambda c: c.position)
+        criteria = sorted(assignment.round.criteria, key=lambda c: c.position)
         scores = _scores(entry, _PROFILES[key], criteria, harsh=harsh)
         if not submit_it:
             scores = dict(list(scores.items())[: len(scores) // 2])
