@@ -1,9 +1,11 @@
-"""`flask assign CYCLE_SLUG [--dry-run]`: the same summary as the preview; writes unless --dry-run."""
+"""`flask assign CYCLE_SLUG [--round N] [--dry-run]`: the same summary as the preview; writes unless
+--dry-run; the cycle's current round unless --round says another."""
 
 import sqlalchemy as sa
 
+from awards.domain.core.clock import utcnow
 from awards.extensions import db
-from awards.models import Assignment, AuditEvent
+from awards.models import Advancement, Assignment, AuditEvent, JudgingRound, RoundEntries
 from tests.factories import make_cycle, make_judge, make_nomination, set_expertise
 
 
@@ -57,3 +59,27 @@ def test_an_unknown_cycle_is_an_error(runner):
     result = runner.invoke(args=["assign", "no-such-cycle"])
     assert result.exit_code != 0
     assert "No award cycle with the web address no-such-cycle" in result.output
+
+
+def test_a_round_can_be_chosen_by_its_number(runner):
+    cycle = make_cycle(judges_per_nomination=1, judge_max_load=3)
+    nominations = [make_nomination(cycle) for _ in range(2)]
+    judge = make_judge(cycle)
+    now = utcnow()
+    second = JudgingRound(number=2, name="Final panel", entries=RoundEntries.ADVANCED, created_at=now, updated_at=now)
+    cycle.rounds.append(second)
+    db.session.commit()
+    # Round 2 has not begun (nothing advanced into it): the current round is round 1.
+    result = runner.invoke(args=["assign", cycle.slug, "--dry-run"])
+    assert f"{cycle.name}, Round 1: Judging: 2 submitted nominations" in result.output
+    db.session.add(Advancement(round_id=second.id, nomination_id=nominations[0].id, created_at=now))
+    db.session.commit()
+    result = runner.invoke(args=["assign", cycle.slug, "--round", "2"])
+    assert result.exit_code == 0, result.output
+    assert f"{cycle.name}, Round 2: Final panel: 1 submitted nominations" in result.output
+    assert "Saved: 1 added, 0 removed, 0 unchanged." in result.output
+    db.session.expire_all()
+    rows = db.session.execute(sa.select(Assignment.round_id, Assignment.judge_id, Assignment.nomination_id)).all()
+    assert rows == [(second.id, judge.id, nominations[0].id)]
+    result = runner.invoke(args=["assign", cycle.slug, "--round", "3"])
+    assert result.exit_code != 0 and f"{cycle.name} has no round 3: it judges in 2 rounds" in result.output

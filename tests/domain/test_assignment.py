@@ -10,8 +10,10 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from awards.domain.core.errors import Conflict
-from awards.domain.judging.assignment import solver
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.judging import conflicts as conflict_rules
+from awards.domain.judging.assignment import manual, solver
 from awards.domain.judging.assignment.problem import (
     ExistingAssignment,
     JudgeInfo,
@@ -22,7 +24,18 @@ from awards.domain.judging.assignment.problem import (
 )
 from awards.domain.judging.assignment.solver import AFFINITY_WEIGHT, LOAD_WEIGHT, SHARE_SHORTFALL_WEIGHT, solve
 from awards.extensions import db
-from awards.models import Assignment, AssignmentStatus, AuditEvent, NominationStatus, ReviewStatus
+from awards.models import (
+    Advancement,
+    Assignment,
+    AssignmentStatus,
+    AuditEvent,
+    Judge,
+    JudgingRound,
+    NominationStatus,
+    PanelMember,
+    ReviewStatus,
+    RoundEntries,
+)
 from tests.factories import (
     add_conflict,
     make_assignment,
@@ -731,3 +744,236 @@ def test_apply_refuses_a_result_made_before_a_conflict_was_recorded(cycle, organ
         solver.apply(result, by=organiser)
     db.session.rollback()
     assert db.session.scalar(select(func.count(Assignment.id))) == 0
+
+
+# --- Judging rounds ----------------------------------------------------------------------------
+
+
+def _second_round(cycle, **settings):
+    """A round 2 of the cycle judging only the entries advanced into it, by a panel of chosen judges."""
+    now = utcnow()
+    second = JudgingRound(
+        number=2,
+        name="Final panel",
+        entries=RoundEntries.ADVANCED,
+        whole_panel=False,
+        created_at=now,
+        updated_at=now,
+        **settings,
+    )
+    cycle.rounds.append(second)
+    db.session.commit()
+    return second
+
+
+def _advance(judging_round, *nominations):
+    for nomination in nominations:
+        db.session.add(Advancement(round_id=judging_round.id, nomination_id=nomination.id, created_at=utcnow()))
+    db.session.commit()
+
+
+def _on_panel(judging_round, judge, **fields):
+    db.session.add(PanelMember(round_id=judging_round.id, judge_id=judge.id, **fields))
+    db.session.commit()
+
+
+def _live_in(judging_round) -> set[tuple[int, int]]:
+    db.session.expire_all()
+    return set(
+        db.session.execute(
+            select(Assignment.judge_id, Assignment.nomination_id).where(
+                Assignment.round_id == judging_round.id, Assignment.status == AssignmentStatus.ASSIGNED
+            )
+        ).all()
+    )
+
+
+@pytest.fixture
+def two_rounds(cycle):
+    """Round 1 (every submitted nomination, every judge, 2 each) assigned; round 2 judges two advanced
+    entries, one in each of two categories, by a panel of two judges, one of them limited to the first
+    category, with 2 judges for each entry."""
+    first_category, second_category = cycle.categories[0], cycle.categories[1]
+    entries = [make_nomination(cycle, category=first_category), make_nomination(cycle, category=second_category)]
+    others = [make_nomination(cycle, category=first_category) for _ in range(2)]
+    judges = [make_judge(cycle) for _ in range(4)]
+    first = cycle.rounds[0]
+    _apply(first)
+    second = _second_round(cycle, judges_per_nomination=2, judge_max_load=10)
+    _advance(second, *entries)
+    _on_panel(second, judges[0])
+    _on_panel(second, judges[1], category_ids=[first_category.id])
+    return first, second, entries, others, judges
+
+
+def test_round_two_assigns_only_its_entries_to_its_panel_within_the_panels_categories(two_rounds):
+    first, second, entries, others, judges = two_rounds
+    before = _live_in(first)
+    assert len(before) == 8  # four nominations, two judges each
+    problem = load_problem(second)
+    assert problem.round_id == second.id and problem.judges_per_nomination == 2
+    assert {n.id for n in problem.nominations} == {e.id for e in entries}
+    assert {j.id for j in problem.judges} == {judges[0].id, judges[1].id}
+    assert problem.assignments == []  # round 1's are not round 2's
+    result, counts = _apply(second)
+    in_first_category, in_second_category = entries
+    assert _live_in(second) == {
+        (judges[0].id, in_first_category.id),
+        (judges[1].id, in_first_category.id),
+        (judges[0].id, in_second_category.id),  # the limited judge is not given the second category
+    }
+    assert counts == {"added": 3, "kept": 0, "fixed": 0, "removed": 0, "short": 1, "places_short": 1}
+    assert _live_in(first) == before  # round 1's assignments are left alone
+    assert db.session.scalar(select(func.count(Assignment.id))) == 8 + 3
+    # Run again: round 2 keeps what it has, round 1 is untouched.
+    _, again = _apply(second)
+    assert again["added"] == 0 and again["removed"] == 0 and again["kept"] == 3
+    assert _live_in(first) == before
+    # A cycle stands for its current round: round 2, once entries are advanced into it.
+    assert solver.propose(second.cycle).problem.round_id == second.id
+    assert load_problem(first).round_label == "Round 1: Judging"
+
+
+def test_a_judge_may_judge_the_same_nomination_in_both_rounds(two_rounds):
+    first, second, entries, _, judges = two_rounds
+    in_first_category = entries[0]
+    _apply(second)
+    both = [
+        (a.round_id, a.judge_id)
+        for a in db.session.scalars(select(Assignment).where(Assignment.nomination_id == in_first_category.id))
+    ]
+    assert (second.id, judges[0].id) in both
+    assert len({r for r, _ in both}) == 2 and len(both) == 4  # two judges in each round
+
+
+def test_a_conflict_found_in_round_one_keeps_the_judge_off_the_nomination_in_round_two(two_rounds, organiser):
+    first, second, entries, _, judges = two_rounds
+    in_first_category = entries[0]
+    # Judge 0 judges it in round 1 and declares a conflict there; judge 1 is recorded as conflicted.
+    conflict_rules.declare(judges[0], in_first_category, has_conflict=True, by=judges[0].user)
+    db.session.commit()
+    assert (judges[0].id, in_first_category.id) not in _live_in(first)
+    problem = load_problem(second)
+    assert (judges[0].id, in_first_category.id) in problem.conflicts
+    _apply(second)
+    assert (judges[0].id, in_first_category.id) not in _live_in(second)
+    assert (judges[1].id, in_first_category.id) in _live_in(second)
+    with pytest.raises(DomainError, match="conflict of interest"):
+        manual.add_judge(in_first_category, judges[0], by=organiser, judging_round=second)
+
+
+def test_a_recusal_in_round_one_counts_as_a_conflict_in_round_two(two_rounds, organiser):
+    first, second, entries, _, judges = two_rounds
+    in_first_category = entries[0]
+    assignment = db.session.scalar(
+        select(Assignment).where(
+            Assignment.round_id == first.id,
+            Assignment.judge_id == judges[1].id,
+            Assignment.nomination_id == in_first_category.id,
+        )
+    ) or make_assignment(judges[1], in_first_category)
+    assignment.status = AssignmentStatus.RECUSED  # a recusal whose conflict record was since removed
+    db.session.commit()
+    assert (judges[1].id, in_first_category.id) in load_problem(second).conflicts
+    _apply(second)
+    assert (judges[1].id, in_first_category.id) not in _live_in(second)
+    with pytest.raises(DomainError, match="declared a conflict of interest"):
+        manual.add_judge(in_first_category, judges[1], by=organiser, judging_round=second)
+
+
+def test_a_declared_conflict_takes_the_judge_off_the_nomination_in_every_round(two_rounds, outbox):
+    first, second, entries, _, judges = two_rounds
+    nomination = entries[0]
+    if (judges[0].id, nomination.id) not in _live_in(first):
+        make_assignment(judges[0], nomination)
+    _apply(second)
+    assert (judges[0].id, nomination.id) in _live_in(first) & _live_in(second)
+    conflict_rules.declare(judges[0], nomination, has_conflict=True, by=judges[0].user)
+    db.session.commit()
+    assert (judges[0].id, nomination.id) not in _live_in(first) | _live_in(second)
+    statuses = db.session.scalars(
+        select(Assignment.status).where(Assignment.judge_id == judges[0].id, Assignment.nomination_id == nomination.id)
+    ).all()
+    assert statuses == [AssignmentStatus.RECUSED] * 2
+
+
+def test_submitted_scores_of_an_earlier_round_stay_when_a_conflict_is_declared_later(two_rounds, outbox):
+    first, second, entries, _, judges = two_rounds
+    nomination = entries[0]
+    earlier = db.session.scalar(
+        select(Assignment).where(
+            Assignment.round_id == first.id,
+            Assignment.judge_id == judges[0].id,
+            Assignment.nomination_id == nomination.id,
+        )
+    ) or make_assignment(judges[0], nomination)
+    make_review(earlier, status="submitted")
+    _apply(second)
+    conflict_rules.declare(judges[0], nomination, has_conflict=True, by=judges[0].user)
+    db.session.commit()
+    assert (judges[0].id, nomination.id) in _live_in(first)  # its scores stay
+    assert (judges[0].id, nomination.id) not in _live_in(second)
+
+
+def test_round_two_removes_unfixed_assignments_no_longer_advanced_or_off_the_panel(two_rounds):
+    first, second, entries, _, judges = two_rounds
+    _apply(second)
+    # The second entry is no longer advanced; judge 1 leaves the panel.
+    db.session.execute(
+        Advancement.__table__.delete().where(
+            Advancement.round_id == second.id, Advancement.nomination_id == entries[1].id
+        )
+    )
+    db.session.execute(
+        PanelMember.__table__.delete().where(PanelMember.round_id == second.id, PanelMember.judge_id == judges[1].id)
+    )
+    db.session.commit()
+    db.session.expire_all()
+    result = solver.propose(second)
+    removed = {(a.judge_id, a.nomination_id) for a in result.removals}
+    assert removed == {(judges[0].id, entries[1].id), (judges[1].id, entries[0].id)}
+    assert result.problem.judge_name(judges[1].id) == judges[1].display_name
+    solver.apply(result, by=None)
+    db.session.commit()
+    assert _live_in(second) == {(judges[0].id, entries[0].id)}
+
+
+def test_manual_additions_respect_the_rounds_panel_entries_and_categories(two_rounds, organiser):
+    first, second, entries, others, judges = two_rounds
+    in_first_category, in_second_category = entries
+    with pytest.raises(DomainError, match="not advanced into Round 2: Final panel"):
+        manual.add_judge(others[0], judges[0], by=organiser, judging_round=second)
+    with pytest.raises(DomainError, match="not on the panel of Round 2: Final panel"):
+        manual.add_judge(in_first_category, judges[2], by=organiser, judging_round=second)
+    with pytest.raises(DomainError, match="does not judge"):
+        manual.add_judge(in_second_category, judges[1], by=organiser, judging_round=second)
+    added = manual.add_judge(in_first_category, judges[0], by=organiser, judging_round=second)
+    assert added.round_id == second.id and added.locked
+    with pytest.raises(Conflict, match="already judges"):
+        manual.add_judge(in_first_category, judges[0], by=organiser, judging_round=second)
+    options = manual.manual_options(in_second_category, list(db.session.scalars(select(Judge))), [], second)
+    assert [c.judge.id for c in options.offered] == [judges[0].id]
+    assert [j.id for j in options.other_category] == [judges[1].id]
+    assert options.not_on_panel == 2
+
+
+def test_a_panel_members_load_limit_holds_in_the_round(two_rounds):
+    first, second, entries, _, judges = two_rounds
+    member = db.session.get(PanelMember, (second.id, judges[0].id))
+    member.max_load = 1
+    db.session.commit()
+    problem = load_problem(second)
+    assert problem.judge_by_id[judges[0].id].load_limit == 1
+    _apply(second)
+    assert sum(1 for j, _ in _live_in(second) if j == judges[0].id) == 1
+
+
+def test_calibration_assignments_are_no_part_of_the_assignment(two_rounds):
+    first, second, entries, others, judges = two_rounds
+    calibration = make_assignment(judges[0], others[0], round_id=second.id, calibration=True)
+    problem = load_problem(second)
+    assert calibration.id not in {a.id for a in problem.assignments}
+    result, _ = _apply(second)
+    assert calibration.id not in {a.id for a in result.removals}
+    db.session.expire_all()
+    assert db.session.get(Assignment, calibration.id) is not None

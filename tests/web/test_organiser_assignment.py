@@ -10,8 +10,17 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from awards.domain.core.clock import utcnow
 from awards.extensions import db
-from awards.models import Assignment, AuditEvent, CycleStatus
+from awards.models import (
+    Advancement,
+    Assignment,
+    AuditEvent,
+    CycleStatus,
+    JudgingRound,
+    PanelMember,
+    RoundEntries,
+)
 from tests.factories import (
     add_conflict,
     make_assignment,
@@ -332,3 +341,105 @@ def test_a_withdrawn_nomination_offers_no_judges(organiser_client, cycle, setup)
     withdrawn = make_nomination(cycle, status="withdrawn")
     text = text_of(organiser_client.get(assignment_url(cycle, f"/{withdrawn.reference}")).get_data(as_text=True))
     assert "Only submitted nominations are judged" in text and "Add judge" not in text
+
+
+# --- Judging rounds ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def second_round(cycle, setup):
+    """Round 1 assigned (every nomination, every judge); round 2 judges the first two nominations,
+    advanced into it, by a panel of Ada and Ben, with 1 judge for each."""
+    nominations, judges = setup
+    from awards.domain.judging.assignment import solver
+
+    solver.apply(solver.propose(cycle.rounds[0]), by=None)
+    now = utcnow()
+    second = JudgingRound(
+        number=2,
+        name="Final panel",
+        entries=RoundEntries.ADVANCED,
+        whole_panel=False,
+        judges_per_nomination=1,
+        judge_max_load=5,
+        created_at=now,
+        updated_at=now,
+    )
+    cycle.rounds.append(second)
+    db.session.flush()
+    for nomination in nominations[:2]:
+        db.session.add(Advancement(round_id=second.id, nomination_id=nomination.id, created_at=now))
+    for name in ("Ada Expert", "Ben Bright"):
+        db.session.add(PanelMember(round_id=second.id, judge_id=judges[name].id))
+    db.session.commit()
+    return second
+
+
+def round_assignments(judging_round) -> set[tuple[int, int]]:
+    db.session.expire_all()
+    return set(
+        db.session.execute(
+            select(Assignment.judge_id, Assignment.nomination_id).where(Assignment.round_id == judging_round.id)
+        ).all()
+    )
+
+
+def test_the_assignment_pages_work_on_the_chosen_round(organiser_client, cycle, setup, second_round):
+    nominations, judges = setup
+    first = cycle.rounds[0]
+    before = round_assignments(first)
+    assert len(before) == 6
+    # The current round is round 2 (entries were advanced into it); ?round=1 shows round 1.
+    page = organiser_client.get(assignment_url(cycle)).get_data(as_text=True)
+    text = text_of(page)
+    assert "Round 1: Judging" in text and "Round 2: Final panel" in text
+    assert 'aria-current="page">Round 2: Final panel' in page
+    assert "Entries advanced into this round 2" in text and "Places filled 0 of 2" in text
+    assert nominations[2].reference not in text
+    assert f'action="/organiser/cycles/{cycle.slug}/assignment?round=2"' in page
+    assert f"/assignment/{nominations[0].reference}?round=2" in page
+    first_page = text_of(organiser_client.get(assignment_url(cycle, "?round=1")).get_data(as_text=True))
+    assert "Submitted nominations 3" in first_page and "Places filled 6 of 6" in first_page
+    assert organiser_client.get(assignment_url(cycle, "?round=3")).status_code == 404
+
+    url = assignment_url(cycle, "?round=2")
+    preview = organiser_client.post_form(url, token_from=url).get_data(as_text=True)
+    assert "Places filled 2 of 2" in text_of(preview)
+    assert f'action="/organiser/cycles/{cycle.slug}/assignment/confirm?round=2"' in preview
+    response = organiser_client.post_form(
+        assignment_url(cycle, "/confirm?round=2"), {"inputs": inputs_hash(preview)}, token_from=url
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/assignment?round=2")
+    added = round_assignments(second_round)
+    assert len(added) == 2 and {n for _, n in added} == {nominations[0].id, nominations[1].id}
+    assert {j for j, _ in added} <= {judges["Ada Expert"].id, judges["Ben Bright"].id}
+    assert round_assignments(first) == before  # round 1 left alone
+
+
+def test_a_nomination_page_adds_a_judge_in_the_chosen_round(organiser_client, cycle, setup, second_round):
+    nominations, judges = setup
+    ben, cy = judges["Ben Bright"], judges["Cy Clear"]
+    page_url = assignment_url(cycle, f"/{nominations[0].reference}?round=2")
+    page = organiser_client.get(page_url).get_data(as_text=True)
+    text = text_of(page)
+    assert "Judges 0 of 1 needed" in text
+    assert "1 judge is not on this round’s panel" in text and cy.display_name not in text.split("Add a judge")[-1]
+    response = organiser_client.post_form(page_url, {"judge": ben.id}, token_from=page_url)
+    assert response.status_code == 302 and response.headers["Location"].endswith(page_url)
+    assert (ben.id, nominations[0].id) in round_assignments(second_round)
+    # Not advanced into round 2: no judges to add there.
+    other_url = assignment_url(cycle, f"/{nominations[2].reference}?round=2")
+    other = text_of(organiser_client.get(other_url).get_data(as_text=True))
+    assert "was not advanced into Round 2: Final panel" in other and "Add a judge" not in other
+    # Lock and remove keep the round.
+    assignment = db.session.scalar(
+        select(Assignment).where(Assignment.round_id == second_round.id, Assignment.judge_id == ben.id)
+    )
+    remove_url = assignment_url(cycle, f"/{nominations[0].reference}/{assignment.id}/remove?round=2")
+    response = organiser_client.post_form(remove_url, token_from=remove_url)
+    assert response.headers["Location"].endswith(page_url)
+    assert (ben.id, nominations[0].id) not in round_assignments(second_round)
+    # An assignment of round 1 is not found on round 2's pages.
+    in_first = db.session.scalar(select(Assignment).where(Assignment.round_id == cycle.rounds[0].id))
+    url = assignment_url(cycle, f"/{in_first.nomination.reference}/{in_first.id}/remove?round=2")
+    assert organiser_client.get(url).status_code == 404

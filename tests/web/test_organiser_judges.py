@@ -19,7 +19,9 @@ from awards.models import (
     Criterion,
     Expertise,
     Judge,
+    JudgingRound,
     OutboxMessage,
+    PanelMember,
     ReviewScore,
 )
 from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
@@ -709,3 +711,75 @@ def test_list_pages_make_the_same_number_of_queries_however_many_judges(organise
     few = count_queries(organiser_client, url)
     add_judges_with_conflicts(cycle, organiser, 3, 5)
     assert count_queries(organiser_client, url) == few
+
+
+# ------------------------------------------------------------------ judging rounds
+
+
+def test_the_round_settings_on_the_judges_page_change_the_chosen_round(organiser_client, cycle):
+    first = cycle.rounds[0]
+    page = organiser_client.get(judges_url(cycle)).get_data(as_text=True)
+    assert 'id="round-settings"' in page and 'name="round-judges_per_nomination"' in page
+    assert "Judging rounds" not in page  # one round: no round navigation
+    url = f"{judges_url(cycle)}/round-settings"
+    response = organiser_client.post_form(
+        url, {"round-judges_per_nomination": "4", "round-judge_max_load": "12"}, token_from=judges_url(cycle)
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith(judges_url(cycle))
+    db.session.expire_all()
+    assert (first.judges_per_nomination, first.judge_max_load) == (4, 12)
+    assert "round.judging_changed" in audit_actions()
+    text = page_text(organiser_client.get(judges_url(cycle)))
+    assert "Each judge scores up to 12 nominations unless you set a different limit for them, and 4 judges" in text
+    response = organiser_client.post_form(
+        url, {"round-judges_per_nomination": "0", "round-judge_max_load": ""}, token_from=judges_url(cycle)
+    )
+    assert response.status_code == 400
+    text = page_text(response)
+    assert "Number of judges for each nomination must be between 1 and 20" in text
+    assert "Enter the most nominations one judge scores" in text
+    db.session.expire_all()
+    assert (first.judges_per_nomination, first.judge_max_load) == (4, 12)
+
+
+def test_the_judges_page_shows_each_judges_limit_in_the_chosen_round(organiser_client, cycle):
+    ada = accepted_judge(cycle)
+    bob = accepted_judge(cycle, email="bob@judges.example.net", name="Bob Babbage")
+    cy = accepted_judge(cycle, email="cy@judges.example.net", name="Cy Cipher")
+    bob.max_load = 9
+    now = utcnow()
+    second = JudgingRound(
+        number=2, name="Final panel", whole_panel=False, judge_max_load=4, created_at=now, updated_at=now
+    )
+    cycle.rounds.append(second)
+    db.session.flush()
+    db.session.add(PanelMember(round_id=second.id, judge_id=ada.id, max_load=2))
+    db.session.add(PanelMember(round_id=second.id, judge_id=bob.id))
+    make_assignment(ada, make_nomination(cycle))  # in round 1
+    db.session.commit()
+
+    def row(html, name):
+        return text_of(html.split(name, 1)[1].split("</tr>", 1)[0])
+
+    page = organiser_client.get(f"{judges_url(cycle)}?round=2").get_data(as_text=True)
+    assert 'aria-current="page">Round 2: Final panel' in page
+    assert "In Round 2: Final panel, each judge scores up to 4 nominations" in text_of(page)
+    assert " 2 on this round’s panel " in row(page, "Ada Lovelace") and row(page, "Ada Lovelace").endswith(
+        "0 Change settings for Ada Lovelace Remove Ada Lovelace"
+    )
+    assert " 9 " in row(page, "Bob Babbage")
+    assert "Not on this round’s panel" in row(page, "Cy Cipher")
+    assert f"/judges/{ada.id}?round=2" in page
+    assert f'action="/organiser/cycles/{cycle.slug}/judges/round-settings?round=2#round-settings"' in page
+    first = organiser_client.get(f"{judges_url(cycle)}?round=1").get_data(as_text=True)
+    assert " 1 " in row(first, "Ada Lovelace") and "round’s limit" in row(first, "Cy Cipher")
+    settings = page_text(organiser_client.get(f"{judges_url(cycle)}/{cy.id}?round=2"))
+    assert "Leave blank to use the limit of Round 2: Final panel, which is 4" in settings
+    organiser_client.post_form(
+        f"{judges_url(cycle)}/round-settings?round=2",
+        {"round-judges_per_nomination": "1", "round-judge_max_load": "6"},
+        token_from=f"{judges_url(cycle)}?round=2",
+    )
+    db.session.expire_all()
+    assert (second.judges_per_nomination, second.judge_max_load) == (1, 6)
+    assert cycle.rounds[0].judge_max_load == 20
