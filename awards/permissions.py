@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from awards.extensions import db
-from awards.models import Assignment, AssignmentStatus, Judge, Nomination, Role, User
+from awards.models import Assignment, AssignmentStatus, Judge, JudgingRound, Nomination, Role, User
 
 
 def is_organiser(user: User | None) -> bool:
@@ -38,25 +38,35 @@ def judge_memberships(user: User | None) -> list[Judge]:
     return list(db.session.scalars(select(Judge).where(Judge.user_id == user.id, Judge.accepted_at.is_not(None))))
 
 
-def active_assignment(user: User | None, nomination: Nomination) -> Assignment | None:
-    """The user's live assignment to the nomination (not recused), if they judge it."""
+def active_assignment(
+    user: User | None, nomination: Nomination, judging_round: JudgingRound | None = None
+) -> Assignment | None:
+    """The user's live assignment to the nomination (not recused), if they judge it: in `judging_round`
+    if given, else in the latest round in which they have one."""
     judge = judge_membership(user, nomination.cycle_id)
     if judge is None:
         return None
-    return db.session.scalar(
-        select(Assignment).where(
+    query = (
+        select(Assignment)
+        .join(JudgingRound, JudgingRound.id == Assignment.round_id)
+        .where(
             Assignment.judge_id == judge.id,
             Assignment.nomination_id == nomination.id,
             Assignment.status == AssignmentStatus.ASSIGNED,
         )
+        .order_by(JudgingRound.number.desc())
+        .limit(1)
     )
+    if judging_round is not None:
+        query = query.where(Assignment.round_id == judging_round.id)
+    return db.session.scalar(query)
 
 
-def can_score(user: User | None, nomination: Nomination) -> bool:
-    """Assigned, not conflicted, and the judge has said they have no conflict."""
+def can_score(user: User | None, nomination: Nomination, judging_round: JudgingRound | None = None) -> bool:
+    """Assigned (in the round, if given), not conflicted, and the judge has said they have no conflict."""
     from awards.domain.judging.conflicts import is_conflicted
 
-    assignment = active_assignment(user, nomination)
+    assignment = active_assignment(user, nomination, judging_round)
     if assignment is None or is_conflicted(assignment.judge, nomination):
         return False
     return assignment.no_conflict_declared_at is not None

@@ -137,7 +137,7 @@ def _save_both_at_once(app, user, nomination, cycle, values):
     pages = [c.get(url).get_data(as_text=True) for c in clients]
     versions = [VERSION.search(page).group(1) for page in pages]
     assert versions[0] == versions[1]
-    first = cycle.criteria[0]
+    first = cycle.rounds[0].criteria[0]
 
     def save(client, page, version, value):
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -179,7 +179,7 @@ def test_two_saves_of_a_draft_at_once_one_wins_one_is_told(app, scoring):
     user, nomination, assignment, cycle = scoring
     client = signed_in_client(app, user)
     url = f"/judging/nominations/{nomination.reference}"
-    first = cycle.criteria[0]
+    first = cycle.rounds[0].criteria[0]
     client.post_form(url, {"action": "draft", "version": "0", f"score-{first.id}": "5"}, token_from=url)
     responses = _save_both_at_once(app, user, nomination, cycle, [2, 8])
     review = _one_wins(responses, [2, 8], assignment)

@@ -88,7 +88,7 @@ def test_blind_entry_holds_nothing_about_who_made_it(nomination):
 
 
 def test_entry_without_blind_judging_names_the_organisation_and_partners(nomination):
-    nomination.cycle.blind_judging = False
+    nomination.cycle.rounds[0].blind = False
     entry = blind_copies.judge_entry(nomination)
     assert entry.organisation == "Riverside Borough Council"
     assert entry.answer("organisation_name").value == "Riverside Borough Council"
@@ -138,7 +138,7 @@ def test_judges_read_only_the_questions_shown_to_them(nomination):
         ("agreed", False),
     ]
     assert entry.answer("staff").unit == "staff" and entry.answer("agreed").answered
-    nomination.cycle.blind_judging = False
+    nomination.cycle.rounds[0].blind = False
     assert entry.answer("not_blind") is None
     assert blind_copies.judge_entry(nomination).answer("not_blind").value == "Read when judging is not blind"
     assert blind_copies.judge_entry(nomination).answer("organisers") is None

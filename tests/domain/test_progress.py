@@ -169,7 +169,7 @@ def test_reminders_list_what_is_left_and_record_when(app, outbox):
 def test_a_reminder_never_names_the_organisation_or_a_conflicted_nomination(app, outbox):
     for blind in (True, False):
         cycle = make_cycle(name=f"Awards blind={blind}", year=2026 + blind, status="judging")
-        cycle.blind_judging = blind
+        cycle.rounds[0].blind = blind
         judge = make_judge(cycle)
         canary = make_nomination(
             cycle, title="Canary project", organisation_name="Zanzibar Borough Council", contact_name="Zed Canary"
@@ -239,7 +239,7 @@ def test_nobody_selected_or_judging_closed_is_refused(app, outbox):
         progress.send_reminders(s.cycle, [], by=organiser)
     assert error.value.message == "Select the judges to remind" and error.value.field == "judges"
 
-    s.cycle.judging_close_at = utcnow() - timedelta(minutes=1)
+    s.cycle.rounds[0].closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     with pytest.raises(DomainError, match="Judging has closed"):
         progress.send_reminders(s.cycle, [s.judges["Cara"]], by=organiser)

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, NotAllowed
-from awards.domain.judging import conflicts
+from awards.domain.judging import conflicts, rounds
 from awards.domain.judging import reviews as rules
 from awards.extensions import db
 from awards.models import AuditEvent, CycleStatus, Review, ReviewStatus
@@ -42,7 +42,7 @@ def assignment(judge, nomination):
 
 
 def every(cycle, value=7):
-    return {c.id: E(value=value) for c in cycle.criteria}
+    return {c.id: E(value=value) for c in cycle.rounds[0].criteria}
 
 
 # ------------------------------------------------------------------ when scoring is open
@@ -53,23 +53,23 @@ def every(cycle, value=7):
 )
 def test_scoring_is_open_only_while_judging(cycle, status, open_):
     cycle.status = CycleStatus(status)
-    assert rules.scoring_open(cycle) is open_
-    assert (rules.scoring_problem(cycle) is None) is open_
+    assert rounds.scoring_open(cycle.rounds[0]) is open_
+    assert (rounds.scoring_problem(cycle.rounds[0]) is None) is open_
 
 
 def test_scoring_closes_at_the_judging_close_instant(cycle):
     close = utcnow() + timedelta(hours=1)
-    cycle.judging_close_at = close
-    assert rules.scoring_open(cycle, now=close - timedelta(seconds=1))
-    assert not rules.scoring_open(cycle, now=close)
-    assert "Judging closed at" in rules.scoring_problem(cycle, now=close)
+    cycle.rounds[0].closes_at = close
+    assert rounds.scoring_open(cycle.rounds[0], now=close - timedelta(seconds=1))
+    assert not rounds.scoring_open(cycle.rounds[0], now=close)
+    assert "Judging closed at" in rounds.scoring_problem(cycle.rounds[0], now=close)
 
 
 # ------------------------------------------------------------------ saving
 
 
 def test_a_draft_may_be_partial_and_a_submission_may_not(cycle, assignment):
-    first, second = cycle.criteria[:2]
+    first, second = cycle.rounds[0].criteria[:2]
     review = rules.save_review(
         assignment,
         {first.id: E(value=4), second.id: E(comment="Later")},
@@ -81,7 +81,7 @@ def test_a_draft_may_be_partial_and_a_submission_may_not(cycle, assignment):
     assert review.status is ReviewStatus.DRAFT and review.version == 1
     with pytest.raises(rules.IncompleteReview) as error:
         rules.save_review(assignment, {first.id: E(value=4)}, submit=True, version=1, by=assignment.judge.user)
-    assert [f for f, _ in error.value.problems] == [f"score-{c.id}" for c in cycle.criteria[1:]]
+    assert [f for f, _ in error.value.problems] == [f"score-{c.id}" for c in cycle.rounds[0].criteria[1:]]
     db.session.rollback()
     review = rules.save_review(assignment, every(cycle), submit=True, version=1, by=assignment.judge.user)
     db.session.commit()
@@ -91,7 +91,7 @@ def test_a_draft_may_be_partial_and_a_submission_may_not(cycle, assignment):
 
 
 def test_not_applicable_counts_as_an_answer_where_allowed(cycle, assignment):
-    allowed = cycle.criteria[0]
+    allowed = cycle.rounds[0].criteria[0]
     allowed.allow_not_applicable = True
     entries = every(cycle)
     entries[allowed.id] = E(not_applicable=True)
@@ -103,7 +103,7 @@ def test_not_applicable_counts_as_an_answer_where_allowed(cycle, assignment):
 @pytest.mark.parametrize("entry", [E(value=0), E(value=11), E(not_applicable=True), E(value=5, not_applicable=True)])
 def test_values_no_form_sends_are_refused(cycle, assignment, entry):
     entries = every(cycle)
-    entries[cycle.criteria[0].id] = entry
+    entries[cycle.rounds[0].criteria[0].id] = entry
     with pytest.raises(rules.InvalidScores):
         rules.save_review(assignment, entries, submit=False, version=0, by=assignment.judge.user)
 
@@ -112,7 +112,7 @@ def test_another_cycles_criterion_is_refused(cycle, assignment):
     other = make_cycle(name="Other", year=2027)
     with pytest.raises(rules.InvalidScores):
         rules.save_review(
-            assignment, {other.criteria[0].id: E(value=5)}, submit=False, version=0, by=assignment.judge.user
+            assignment, {other.rounds[0].criteria[0].id: E(value=5)}, submit=False, version=0, by=assignment.judge.user
         )
 
 
@@ -132,7 +132,7 @@ def test_a_conflicted_judge_may_not_score(cycle, nomination, assignment):
 
 
 def test_scores_are_refused_after_judging_closes(cycle, assignment):
-    cycle.judging_close_at = utcnow() - timedelta(seconds=1)
+    cycle.rounds[0].closes_at = utcnow() - timedelta(seconds=1)
     with pytest.raises(NotAllowed, match="Judging closed"):
         rules.save_review(assignment, every(cycle), submit=True, version=0, by=assignment.judge.user)
     assert db.session.scalar(sa.select(sa.func.count(Review.id))) == 0
@@ -170,7 +170,7 @@ def test_two_saves_racing_on_one_sheet_one_wins(cycle, assignment):
 
 
 def test_unanswered_criteria_without_comments_leave_no_row(cycle, assignment):
-    first = cycle.criteria[0]
+    first = cycle.rounds[0].criteria[0]
     rules.save_review(assignment, {first.id: E(value=5)}, submit=False, version=0, by=assignment.judge.user)
     review = rules.save_review(assignment, {first.id: E()}, submit=False, version=1, by=assignment.judge.user)
     db.session.commit()
@@ -210,9 +210,9 @@ def test_only_organisers_reopen_and_only_submitted_scores(cycle, assignment):
 def test_reopening_is_refused_when_the_judge_could_not_resubmit(cycle, assignment):
     organiser = make_user(roles=("organiser",))
     review = make_review(assignment, status="submitted")
-    cycle.judging_close_at = utcnow() - timedelta(minutes=5)
+    cycle.rounds[0].closes_at = utcnow() - timedelta(minutes=5)
     assert "Move the judging closing time" in rules.reopen_problem(review)
-    cycle.judging_close_at = None
+    cycle.rounds[0].closes_at = None
     cycle.status = CycleStatus.PUBLISHED
     with pytest.raises(Conflict, match="published"):
         rules.reopen_review(review, by=organiser)

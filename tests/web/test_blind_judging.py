@@ -115,7 +115,7 @@ def test_the_canary_is_nowhere_a_judge_can_reach(app, cycle, nomination, judge, 
             assert_no_canary(content, f"{link} ({where})")
 
     # A draft, a page with errors, a submitted sheet, and back to the list
-    criteria = cycle.criteria
+    criteria = cycle.rounds[0].criteria
     version = re.search(r'name="version" value="(\d+)"', page).group(1)
     response = judge_client.post_form(
         base, {f"score-{criteria[0].id}": "6", "action": "submit", "version": version}, token_from=base
@@ -163,7 +163,7 @@ def test_a_question_hidden_in_blind_judging_reaches_judges_only_when_judging_is_
     base = f"/judging/nominations/{nomination.reference}"
     page = judge_client.get(base).get_data(as_text=True)
     assert "Who are you?" not in page and "We are" not in page and "Borough Council" not in page
-    cycle.blind_judging = False
+    cycle.rounds[0].blind = False
     db.session.commit()
     shown = text_of(judge_client.get(base).get_data(as_text=True))
     assert f"Who are you? We are {CANARY} Borough Council." in shown

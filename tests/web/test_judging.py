@@ -87,7 +87,7 @@ def declare_url(nomination):
 
 
 def full_sheet(cycle, value=7, **overrides):
-    data = {f"score-{c.id}": str(value) for c in cycle.criteria}
+    data = {f"score-{c.id}": str(value) for c in cycle.rounds[0].criteria}
     data.update(overrides)
     return data
 
@@ -196,7 +196,7 @@ def test_the_list_is_forbidden_to_people_who_judge_nothing(client, nominee_clien
 
 
 def test_the_list_says_when_scoring_opens_and_closes(judge_client, membership, cycle, assignment):
-    cycle.judging_close_at = utcnow() + timedelta(days=7)
+    cycle.rounds[0].closes_at = utcnow() + timedelta(days=7)
     db.session.commit()
     assert "Submit your scores by" in judge_client.get("/judging/").get_data(as_text=True)
     cycle.status = CycleStatus.CLOSED
@@ -240,7 +240,7 @@ def test_the_declaration_shows_only_reference_title_and_category(judge_client, n
 
 
 def test_the_declaration_shows_the_organisation_when_judging_is_not_blind(judge_client, cycle, nomination, assignment):
-    cycle.blind_judging = False
+    cycle.rounds[0].blind = False
     db.session.commit()
     page = judge_client.get(declare_url(nomination)).get_data(as_text=True)
     assert "Riverside Borough Council" in page
@@ -336,7 +336,7 @@ def test_the_entry_sits_beside_the_score_sheet(judge_client, cycle, nomination, 
         assert shown in entry
     assert "Riverside results.png" not in page
     assert "Riverside Borough Council" not in page
-    first = cycle.criteria[0]
+    first = cycle.rounds[0].criteria[0]
     assert first.name in scores
     # each band: its name and descriptor, then its values; each radio is named with its band
     assert "<strong>Strong</strong>: A baseline and a measured improvement; users involved." in scores
@@ -352,7 +352,7 @@ def test_the_entry_sits_beside_the_score_sheet(judge_client, cycle, nomination, 
 
 
 def test_not_applicable_is_offered_only_where_the_criterion_allows_it(judge_client, cycle, nomination, declared):
-    allowed = cycle.criteria[2]
+    allowed = cycle.rounds[0].criteria[2]
     allowed.allow_not_applicable = True
     db.session.commit()
     page = judge_client.get(entry_url(nomination)).get_data(as_text=True)
@@ -361,7 +361,7 @@ def test_not_applicable_is_offered_only_where_the_criterion_allows_it(judge_clie
 
 
 def test_a_draft_can_be_partial_and_is_kept(judge_client, cycle, nomination, declared):
-    first, second = cycle.criteria[:2]
+    first, second = cycle.rounds[0].criteria[:2]
     response = post_scores(
         judge_client,
         nomination,
@@ -383,18 +383,18 @@ def test_a_draft_can_be_partial_and_is_kept(judge_client, cycle, nomination, dec
 
 
 def test_submitting_needs_every_criterion_and_saves_nothing_otherwise(judge_client, cycle, nomination, declared):
-    first = cycle.criteria[0]
+    first = cycle.rounds[0].criteria[0]
     data = full_sheet(cycle)
-    del data[f"score-{cycle.criteria[1].id}"]
-    del data[f"score-{cycle.criteria[4].id}"]
+    del data[f"score-{cycle.rounds[0].criteria[1].id}"]
+    del data[f"score-{cycle.rounds[0].criteria[4].id}"]
     data["overall_comment"] = "Kept after the error"
     response = post_scores(judge_client, nomination, data, action="submit")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "There is a problem" in page
-    assert f'href="#score-{cycle.criteria[1].id}"' in page
-    assert f"Select a score for {cycle.criteria[1].name}" in page
-    assert f"Select a score for {cycle.criteria[4].name}" in page
+    assert f'href="#score-{cycle.rounds[0].criteria[1].id}"' in page
+    assert f"Select a score for {cycle.rounds[0].criteria[1].name}" in page
+    assert f"Select a score for {cycle.rounds[0].criteria[4].name}" in page
     assert "Kept after the error" in page
     assert f'id="score-{first.id}-7" name="score-{first.id}" type="radio" value="7" checked' in page
     assert page.startswith("<!DOCTYPE html>") and "<title>Error:" in page
@@ -402,7 +402,7 @@ def test_submitting_needs_every_criterion_and_saves_nothing_otherwise(judge_clie
 
 
 def test_submitted_scores_are_locked(judge_client, cycle, nomination, declared, outbox):
-    allowed = cycle.criteria[5]
+    allowed = cycle.rounds[0].criteria[5]
     allowed.allow_not_applicable = True
     db.session.commit()
     response = post_scores(
@@ -446,7 +446,7 @@ def test_submitted_scores_are_locked(judge_client, cycle, nomination, declared, 
     ],
 )
 def test_tampered_scores_are_refused_and_nothing_is_stored(judge_client, cycle, nomination, declared, tamper):
-    first = cycle.criteria[0]
+    first = cycle.rounds[0].criteria[0]
     data = full_sheet(cycle)
     version = None
     if tamper == "out_of_range":
@@ -455,7 +455,7 @@ def test_tampered_scores_are_refused_and_nothing_is_stored(judge_client, cycle, 
         data[f"score-{first.id}"] = "0"
     elif tamper == "other_cycle":
         other = judging_cycle(name="Other awards", year=2027)
-        data[f"score-{other.criteria[0].id}"] = "5"
+        data[f"score-{other.rounds[0].criteria[0].id}"] = "5"
     elif tamper == "na_not_allowed":
         data[f"score-{first.id}"] = "na"
     elif tamper == "not_a_number":
@@ -481,14 +481,14 @@ def test_tampered_scores_are_refused_and_nothing_is_stored(judge_client, cycle, 
 
 
 def test_a_value_off_the_scale_names_the_scale(judge_client, cycle, nomination, declared):
-    first = cycle.criteria[0]
+    first = cycle.rounds[0].criteria[0]
     response = post_scores(judge_client, nomination, {f"score-{first.id}": "11"})
     assert response.status_code == 400
     assert f"The score for {first.name} must be from 1 to 10" in response.get_data(as_text=True)
 
 
 def test_a_comment_too_long_is_an_error_not_a_loss(judge_client, cycle, nomination, declared):
-    first = cycle.criteria[0]
+    first = cycle.rounds[0].criteria[0]
     response = post_scores(judge_client, nomination, {f"score-{first.id}": "6", f"comment-{first.id}": "x" * 5001})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -522,7 +522,7 @@ def test_scoring_is_refused_outside_judging(judge_client, cycle, nomination, dec
 
 def test_scoring_is_refused_after_judging_closes(judge_client, cycle, nomination, declared):
     make_review(declared, status="draft")
-    cycle.judging_close_at = utcnow() - timedelta(minutes=1)
+    cycle.rounds[0].closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     page = judge_client.get(entry_url(nomination)).get_data(as_text=True)
     assert "Judging closed at" in page and "Submit scores" not in page
@@ -539,7 +539,7 @@ def test_scoring_is_refused_after_judging_closes(judge_client, cycle, nomination
 
 
 def test_two_windows_saving_one_sheet_one_wins(judge_client, cycle, nomination, declared):
-    first = cycle.criteria[0]
+    first = cycle.rounds[0].criteria[0]
     url = entry_url(nomination)
     # Both windows open the page before either saves
     version = VERSION.search(judge_client.get(url).get_data(as_text=True)).group(1)
@@ -559,7 +559,7 @@ def test_two_windows_saving_one_sheet_one_wins(judge_client, cycle, nomination, 
 
 
 def test_a_save_racing_another_at_the_database_gets_the_conflict_message(judge_client, cycle, nomination, declared):
-    first = cycle.criteria[0]
+    first = cycle.rounds[0].criteria[0]
     post_scores(judge_client, nomination, {f"score-{first.id}": "5"})
     review_id = review_of(declared).id
     table = Review.__table__
@@ -591,7 +591,7 @@ def test_a_save_racing_another_at_the_database_gets_the_conflict_message(judge_c
 
 
 def test_two_windows_with_an_existing_draft(judge_client, cycle, nomination, declared):
-    first = cycle.criteria[0]
+    first = cycle.rounds[0].criteria[0]
     post_scores(judge_client, nomination, {f"score-{first.id}": "5"})
     old = str(review_of(declared).version)
     assert post_scores(judge_client, nomination, full_sheet(cycle, 6), action="submit", version=old).status_code == 302
@@ -679,7 +679,7 @@ def test_another_nominations_document_is_not_found(judge_client, cycle, nominati
 
 
 def test_with_blind_judging_off_documents_keep_their_names(judge_client, cycle, nomination, declared, nominator):
-    cycle.blind_judging = False
+    cycle.rounds[0].blind = False
     doc = add_attachment(nomination, filename="Results.png", stream=io.BytesIO(PNG), by=nominator)
     db.session.commit()
     page = judge_client.get(entry_url(nomination)).get_data(as_text=True)
@@ -759,7 +759,7 @@ def test_reopening_returns_the_scores_to_the_judge(
     assert response.headers["Location"] == f"/organiser/cycles/{cycle.slug}/reviews/{submitted.id}"
     review = review_of(submitted.assignment)
     assert review.status is ReviewStatus.DRAFT and review.submitted_at is None
-    assert len(review.scores) == len(cycle.criteria)
+    assert len(review.scores) == len(cycle.rounds[0].criteria)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "review.reopened"))
     assert event.actor_id == organiser.id and event.detail["reason"] == "Please look at criterion 2 again"
     [mail] = outbox("review_reopened")
@@ -786,11 +786,11 @@ def test_only_submitted_scores_can_be_reopened(organiser_client, cycle, declared
 
 def test_scores_cannot_be_reopened_once_published_or_after_judging_closed(organiser_client, cycle, submitted, outbox):
     url = f"/organiser/cycles/{cycle.slug}/reviews/{submitted.id}/reopen"
-    cycle.judging_close_at = utcnow() - timedelta(hours=1)
+    cycle.rounds[0].closes_at = utcnow() - timedelta(hours=1)
     db.session.commit()
     response = organiser_client.post_form(url, {}, token_from="/organiser/")
     assert response.status_code == 409 and "Move the judging closing time later" in response.get_data(as_text=True)
-    cycle.judging_close_at = None
+    cycle.rounds[0].closes_at = None
     cycle.status = CycleStatus.PUBLISHED
     db.session.commit()
     assert organiser_client.post_form(url, {}, token_from="/organiser/").status_code == 409

@@ -185,7 +185,8 @@ def leak_url_values(world, audience: str) -> dict[str, list]:
         "assignment_id": [world["assignment"].id],
         "judge_id": [world["assignment"].judge_id],
         "category_id": [canary.category_id],
-        "criterion_id": [cycle.criteria[0].id],
+        "criterion_id": [cycle.rounds[0].criteria[0].id],
+        "number": [r.number for r in cycle.rounds],
         "conflict_id": [1],
         "provider": ["council"],
     }
@@ -386,7 +387,7 @@ def scored(cycle, nomination, value: int, comment: str):
         status="submitted",
         overall_comment=f"Overall, {comment}",
     )
-    for criterion in cycle.criteria:
+    for criterion in cycle.rounds[0].criteria:
         db.session.add(ReviewScore(review_id=review.id, criterion_id=criterion.id, value=value, comment=comment))
     db.session.commit()
     return review
@@ -400,8 +401,8 @@ def test_an_organiser_who_judges_sees_no_scores_of_a_nomination_they_are_conflic
     own_council = make_nomination(cycle, title="Our own council's entry")
     other = make_nomination(cycle, title="Someone else's entry")
     add_conflict(make_judge(cycle, organiser), own_council, reason="Their own council")
-    top = max(c.scale_max for c in cycle.criteria)
-    low = min(c.scale_min for c in cycle.criteria)
+    top = max(c.scale_max for c in cycle.rounds[0].criteria)
+    low = min(c.scale_min for c in cycle.rounds[0].criteria)
     hidden_review = scored(cycle, own_council, top, "Withheld-marker praise")
     scored(cycle, other, low, "Visible-marker remark")
     base = f"/organiser/cycles/{cycle.slug}"

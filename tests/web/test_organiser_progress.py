@@ -278,7 +278,7 @@ def test_reminders_after_judging_closed_are_refused(organiser_client, outbox):
     from awards.domain.core.clock import utcnow
 
     s = build_scenario()
-    s.cycle.judging_close_at = utcnow() - timedelta(hours=1)
+    s.cycle.rounds[0].closes_at = utcnow() - timedelta(hours=1)
     db.session.commit()
     page = organiser_client.post_form(
         progress_url(s.cycle), {"judges": [s.judges["Cara"].id]}, token_from=progress_url(s.cycle)
@@ -312,7 +312,7 @@ def test_when_every_judge_has_finished_there_is_no_one_to_remind(organiser_clien
 
 def test_a_reminder_names_no_organisation_when_judging_is_blind(organiser_client, outbox):
     cycle = make_cycle(status="judging")
-    assert cycle.blind_judging
+    assert cycle.rounds[0].blind
     judge = make_judge(cycle)
     canary = "Quetzalcoatl"
     nomination = make_nomination(

@@ -426,7 +426,7 @@ def test_every_move_goes_through_its_one_function(
     membership = make_judge(cycle, judge)
     for nomination in ranked:
         make_assignment(membership, nomination, no_conflict_declared=True)
-    criteria = list(cycle_now(cycle).criteria)
+    criteria = list(cycle_now(cycle).rounds[0].criteria)
 
     def score(nomination, action, value):
         url = f"/judging/nominations/{nomination.reference}"

@@ -2,7 +2,9 @@
 
 Judges get a `JudgeEntry`, never the nomination itself: the sections and questions of the entry form
 this nomination was asked that judges read (a question's `judges_see`: "all", "not_blind" — only
-when judging is not blind — or "none", organisers only), with its answers in form order. With blind
+when judging is not blind — or "none", organisers only), with its answers in form order. Blind
+judging is a setting of each judging round: a judge reads an entry as the round of their assignment
+has it (functions taking `judging_round` use the cycle's current round when given none). With blind
 judging on (the default) it holds neither the nominated organisation, its partners, the contact nor
 the nominator, whatever the form says, and the free text is the organiser's redacted copy where
 there is one (the nominee's original is kept). Supporting documents are the files of the file
@@ -32,12 +34,13 @@ from sqlalchemy import select
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import DomainError, NotAllowed
+from awards.domain.judging import rounds
 from awards.domain.nominations import answers as answer_rules
 from awards.domain.nominations.attachments import KINDS, MAX_IMAGE_PIXELS, OOXML_MARKERS, human_size
 from awards.domain.programme import entry_forms
 from awards.domain.programme.entry_forms import setting, short_name
 from awards.extensions import db
-from awards.models import Attachment, Cycle, CycleStatus, Nomination, Redaction, User
+from awards.models import Attachment, Cycle, CycleStatus, JudgingRound, Nomination, Redaction, User
 from awards.models.forms import FormQuestion, FormSection
 
 # ---------------------------------------------------------------- what judges read
@@ -60,11 +63,18 @@ def judge_reads(question: FormQuestion, *, blind: bool) -> bool:
     return entry_forms.sees(question, blind=blind)
 
 
-def judged_answers(nomination: Nomination) -> list[tuple[FormSection, list[tuple[FormQuestion, Any]]]]:
-    """The sections and questions of the nomination's form that judges read and it was asked (its
-    category, its conditions), with its answers as stored, in form order; sections judges read
-    nothing of are left out."""
-    blind = nomination.cycle.blind_judging
+def is_blind(cycle: Cycle, judging_round: JudgingRound | None = None) -> bool:
+    """Whether judging is blind in the round (None: the cycle's current round)."""
+    return (judging_round if judging_round is not None else rounds.current_round(cycle)).blind
+
+
+def judged_answers(
+    nomination: Nomination, judging_round: JudgingRound | None = None
+) -> list[tuple[FormSection, list[tuple[FormQuestion, Any]]]]:
+    """The sections and questions of the nomination's form that judges of the round read and it was
+    asked (its category, its conditions), with its answers as stored, in form order; sections judges
+    read nothing of are left out."""
+    blind = is_blind(nomination.cycle, judging_round)
     result = []
     for section, answers in answer_rules.asked_answers(nomination):
         read = [(q, value) for q, value in answers if judge_reads(q, blind=blind)]
@@ -119,12 +129,12 @@ class RedactableField:
     multiline: bool = True
 
 
-def redactable_fields(nomination: Nomination) -> list[RedactableField]:
-    """Every free-text answer judges read that an organiser may redact, with the nominee's original
-    text, in form order: text answers, text cells of repeating groups, and how the work addresses each
-    trend (answers left blank have nothing to redact)."""
+def redactable_fields(nomination: Nomination, judging_round: JudgingRound | None = None) -> list[RedactableField]:
+    """Every free-text answer judges of the round read that an organiser may redact, with the nominee's
+    original text, in form order: text answers, text cells of repeating groups, and how the work
+    addresses each trend (answers left blank have nothing to redact). A redaction holds in every round."""
     fields: list[RedactableField] = []
-    for _section, answers in judged_answers(nomination):
+    for _section, answers in judged_answers(nomination, judging_round):
         for question, value in answers:
             if question.core and question.key in IDENTIFYING_KEYS:
                 continue
@@ -170,14 +180,20 @@ def redaction_editable(nomination: Nomination) -> str | None:
 
 
 def save_redactions(
-    nomination: Nomination, texts: dict[str, str], *, restore: set[str] | frozenset = frozenset(), by: User
+    nomination: Nomination,
+    texts: dict[str, str],
+    *,
+    restore: set[str] | frozenset = frozenset(),
+    by: User,
+    judging_round: JudgingRound | None = None,
 ) -> list[str]:
-    """Store the organiser's redacted copy of each given field (the same text as the original, or a
-    field in `restore`, removes the redaction). Returns the labels of the fields that changed."""
+    """Store the organiser's redacted copy of each given field of those judges of the round read (the
+    same text as the original, or a field in `restore`, removes the redaction). Returns the labels of
+    the fields that changed."""
     problem = redaction_editable(nomination)
     if problem:
         raise NotAllowed(problem)
-    fields = {f.key: f for f in redactable_fields(nomination)}
+    fields = {f.key: f for f in redactable_fields(nomination, judging_round)}
     unknown = (set(texts) | set(restore)) - set(fields)
     if unknown:
         raise DomainError("Those fields are not part of this nomination: reload the page and try again")
@@ -322,11 +338,11 @@ def _text(redactions: dict[str, Redaction], key: str, original: str | None) -> s
     return redaction.text if redaction is not None else (original or "")
 
 
-def judges_read_title(cycle: Cycle) -> bool:
-    """Whether judges read the project title (the form could make it organisers only): if not, an
-    entry is named by its reference on every judge's page and e-mail."""
+def judges_read_title(cycle: Cycle, judging_round: JudgingRound | None = None) -> bool:
+    """Whether judges of the round read the project title (the form could make it organisers only): if
+    not, an entry is named by its reference on every judge's page and e-mail."""
     question = entry_forms.question_by_key(cycle, "title")
-    return question is None or judge_reads(question, blind=cycle.blind_judging)
+    return question is None or judge_reads(question, blind=is_blind(cycle, judging_round))
 
 
 def _shown_title(nomination: Nomination, redacted: str | None, readable: bool) -> str:
@@ -335,8 +351,12 @@ def _shown_title(nomination: Nomination, redacted: str | None, readable: bool) -
     return (redacted if redacted is not None else nomination.title) or "Untitled nomination"
 
 
-def judge_title(nomination: Nomination, redactions: dict[str, Redaction] | None = None) -> str:
-    """The title as judges see it (the redacted one if the organiser redacted it)."""
+def judge_title(
+    nomination: Nomination,
+    redactions: dict[str, Redaction] | None = None,
+    judging_round: JudgingRound | None = None,
+) -> str:
+    """The title as judges of the round see it (the redacted one if the organiser redacted it)."""
     if redactions is None:
         redacted = db.session.scalar(
             select(Redaction.text).where(Redaction.nomination_id == nomination.id, Redaction.field == "title")
@@ -344,12 +364,12 @@ def judge_title(nomination: Nomination, redactions: dict[str, Redaction] | None 
     else:
         redaction = redactions.get("title")
         redacted = redaction.text if redaction is not None else None
-    return _shown_title(nomination, redacted, judges_read_title(nomination.cycle))
+    return _shown_title(nomination, redacted, judges_read_title(nomination.cycle, judging_round))
 
 
-def judge_titles(nominations: list[Nomination]) -> dict[int, str]:
+def judge_titles(nominations: list[Nomination], judging_round: JudgingRound | None = None) -> dict[int, str]:
     """Judge-facing titles of many nominations in one query (for lists and e-mails), and one look at
-    each cycle's form."""
+    each cycle's form: as judges of `judging_round` see them (None: each cycle's current round)."""
     ids = [n.id for n in nominations]
     redacted = {}
     if ids:
@@ -363,7 +383,9 @@ def judge_titles(nominations: list[Nomination]) -> dict[int, str]:
     readable: dict[int, bool] = {}
     for n in nominations:
         if n.cycle_id not in readable:
-            readable[n.cycle_id] = judges_read_title(n.cycle)
+            readable[n.cycle_id] = judges_read_title(
+                n.cycle, judging_round if judging_round is not None and judging_round.cycle_id == n.cycle_id else None
+            )
     return {n.id: _shown_title(n, redacted.get(n.id), readable[n.cycle_id]) for n in nominations}
 
 
@@ -376,13 +398,15 @@ def document_name(attachment: Attachment, number: int, blind: bool) -> str:
 
 
 def numbered_documents(
-    nomination: Nomination, judged: list[tuple[FormSection, list[tuple[FormQuestion, Any]]]] | None = None
+    nomination: Nomination,
+    judged: list[tuple[FormSection, list[tuple[FormQuestion, Any]]]] | None = None,
+    judging_round: JudgingRound | None = None,
 ) -> list[tuple[int, Attachment]]:
-    """The files judges may download, numbered: those of the file questions judges read and the
-    nomination was asked, in form order, each question's in upload order. Files of any other
+    """The files judges of the round may download, numbered: those of the file questions judges read
+    and the nomination was asked, in form order, each question's in upload order. Files of any other
     question (organisers only, hidden in blind judging, or not asked) are not among them. `judged`:
-    judged_answers(nomination), if the caller has it."""
-    judged = judged_answers(nomination) if judged is None else judged
+    judged_answers(nomination, judging_round), if the caller has it."""
+    judged = judged_answers(nomination, judging_round) if judged is None else judged
     read = [q.key for _s, answers in judged for q, _v in answers if q.kind == "file"]
     files = sorted(
         (a for a in nomination.attachments if a.question_key in read),
@@ -467,15 +491,17 @@ def _judge_answer(
     return JudgeAnswer(question.key, kind, question.label, short_name(question), read, answered, _unit(question))
 
 
-def judge_entry(nomination: Nomination) -> JudgeEntry:
-    """The nomination as a judge may see it: the questions judges read, redactions applied; under
-    blind judging nothing that names the organisation, partners, contact or nominator, and documents
-    under neutral names."""
-    blind = nomination.cycle.blind_judging
+def judge_entry(nomination: Nomination, judging_round: JudgingRound | None = None) -> JudgeEntry:
+    """The nomination as a judge of the round (None: the cycle's current round) may see it: the
+    questions judges read, redactions applied; under blind judging nothing that names the
+    organisation, partners, contact or nominator, and documents under neutral names."""
+    if judging_round is None:
+        judging_round = rounds.current_round(nomination.cycle)
+    blind = judging_round.blind
     redactions = redactions_of(nomination)
     documents: list[JudgeDocument] = []
     by_question: dict[str, list[JudgeDocument]] = {}
-    judged = judged_answers(nomination)
+    judged = judged_answers(nomination, judging_round)
     for number, attachment in numbered_documents(nomination, judged):
         documents.append(_document(attachment, number, blind))
         by_question.setdefault(attachment.question_key, []).append(documents[-1])
@@ -493,7 +519,7 @@ def judge_entry(nomination: Nomination) -> JudgeEntry:
             sections.append(JudgeSection(section.key, section.title, read))
     return JudgeEntry(
         reference=nomination.reference,
-        title=judge_title(nomination, redactions),
+        title=judge_title(nomination, redactions, judging_round),
         category=nomination.category.name,
         blind=blind,
         sections=sections,

@@ -1,9 +1,12 @@
-"""Judging progress, and reminders to judges.
+"""Judging progress of a judging round, and reminders to judges.
 
-Progress is counted in the database with GROUP BY, so the organiser's page costs the same
-few queries for ten nominations or ten thousand:
+Progress is counted per round (the cycle's current round unless another is given) in the database
+with GROUP BY, so the organiser's page costs the same few queries for ten nominations or ten thousand:
 
-- a nomination needs the cycle's judges per nomination; it *expects* that many reviews, or
+- the round's entries count: every nomination being judged in round 1 (or a round of all eligible
+  entries), those advanced into it otherwise; only the round's assignments count, and never a
+  calibration example's (it is scored by every judge, not in competition);
+- a nomination needs the round's judges per nomination; it *expects* that many reviews, or
   more if an organiser assigned more judges; it is *fully judged* when every review it
   expects is submitted, and *short of judges* while fewer judges are assigned than it needs;
 - only assignments that are live (not recused) count, and only nominations being judged
@@ -11,7 +14,7 @@ few queries for ten nominations or ten thousand:
 - a judge *has not started* when they have assignments but neither a draft nor a submitted review.
 
 A reminder e-mails a judge the reference and title of each nomination they still have to
-score, with a link to their judging page: never the nominated organisation (whatever the blind
+score in the round, with a link to their judging page: never the nominated organisation (whatever the blind
 judging setting), and never a nomination they are conflicted with.
 """
 
@@ -29,20 +32,24 @@ from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import DomainError
 from awards.domain.core.mail import queue_email
+from awards.domain.judging import rounds
 from awards.domain.judging.blind_copies import judge_titles
 from awards.domain.judging.conflicts import conflict_pairs
 from awards.extensions import db
 from awards.models import (
+    Advancement,
     Assignment,
     AssignmentStatus,
     Category,
     Cycle,
     CycleStatus,
     Judge,
+    JudgingRound,
     Nomination,
     NominationStatus,
     Review,
     ReviewStatus,
+    RoundEntries,
     User,
 )
 from awards.urls import external_url
@@ -151,6 +158,7 @@ class CategoryProgress:
 @dataclass
 class CycleProgress:
     cycle: Cycle
+    judging_round: JudgingRound
     categories: list[CategoryProgress]
     judges: list[JudgeProgress]  # accepted judges, by name
     invited: list[Judge]  # invited, not accepted yet, oldest invitation first
@@ -171,8 +179,34 @@ class CycleProgress:
         return [p for p in self.judges if p.remaining > 0]
 
 
-def _per_nomination(cycle: Cycle):
-    """One row per nomination being judged: its live assignments and their reviews, counted."""
+def _round_of(cycle: Cycle, judging_round: JudgingRound | None) -> JudgingRound:
+    if judging_round is None:
+        return rounds.current_round(cycle)
+    if judging_round.cycle_id != cycle.id:
+        raise ValueError("The round is not one of the cycle's")
+    return judging_round
+
+
+def _entry_conditions(judging_round: JudgingRound) -> tuple:
+    """The round's entries among the nominations being judged (or already given a result)."""
+    conditions: tuple = (Nomination.cycle_id == judging_round.cycle_id, Nomination.status.in_(JUDGED_STATUSES))
+    if judging_round.entries is RoundEntries.ADVANCED:
+        advanced = select(Advancement.nomination_id).where(Advancement.round_id == judging_round.id)
+        conditions = (*conditions, Nomination.id.in_(advanced))
+    return conditions
+
+
+def _live_in(judging_round: JudgingRound):
+    """The round's live assignments that count toward progress (a calibration example's do not)."""
+    return and_(
+        Assignment.round_id == judging_round.id,
+        Assignment.status == AssignmentStatus.ASSIGNED,
+        Assignment.calibration.is_(False),
+    )
+
+
+def _per_nomination(judging_round: JudgingRound):
+    """One row per entry of the round: its live assignments in the round and their reviews, counted."""
     return (
         select(
             Nomination.id.label("id"),
@@ -184,11 +218,9 @@ def _per_nomination(cycle: Cycle):
             func.count(case((Review.status == ReviewStatus.DRAFT, 1))).label("drafts"),
         )
         .select_from(Nomination)
-        .outerjoin(
-            Assignment, and_(Assignment.nomination_id == Nomination.id, Assignment.status == AssignmentStatus.ASSIGNED)
-        )
+        .outerjoin(Assignment, and_(Assignment.nomination_id == Nomination.id, _live_in(judging_round)))
         .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(Nomination.cycle_id == cycle.id, Nomination.status.in_(JUDGED_STATUSES))
+        .where(*_entry_conditions(judging_round))
         .group_by(Nomination.id, Nomination.reference, Nomination.title, Nomination.category_id)
     )
 
@@ -197,10 +229,13 @@ def _expected(rows, needed: int):
     return case((rows.c.assigned > needed, rows.c.assigned), else_=needed)
 
 
-def cycle_progress(cycle: Cycle) -> CycleProgress:
-    """Completion per category and per judge, the totals, who has not started and who has not accepted."""
-    needed = cycle.judges_per_nomination
-    rows = _per_nomination(cycle).subquery()
+def cycle_progress(cycle: Cycle, judging_round: JudgingRound | None = None) -> CycleProgress:
+    """Completion of the round (None: the cycle's current round) per category and per judge, the
+    totals, who has not started and who has not accepted. The judges are the round's panel, and any
+    other judge with work in the round."""
+    judging_round = _round_of(cycle, judging_round)
+    needed = judging_round.judges_per_nomination
+    rows = _per_nomination(judging_round).subquery()
     expected = _expected(rows, needed)
     per_category = {
         r.category_id: r
@@ -241,18 +276,16 @@ def cycle_progress(cycle: Cycle) -> CycleProgress:
                 func.count(case((Review.status == ReviewStatus.SUBMITTED, 1))).label("submitted"),
                 func.count(case((Review.status == ReviewStatus.DRAFT, 1))).label("drafts"),
             )
-            .join(Judge, Judge.id == Assignment.judge_id)
             .join(Nomination, Nomination.id == Assignment.nomination_id)
             .outerjoin(Review, Review.assignment_id == Assignment.id)
-            .where(
-                Judge.cycle_id == cycle.id,
-                Assignment.status == AssignmentStatus.ASSIGNED,
-                Nomination.status.in_(JUDGED_STATUSES),
-            )
+            .where(_live_in(judging_round), *_entry_conditions(judging_round))
             .group_by(Assignment.judge_id)
         )
     }
-    accepted = sorted((j for j in judges if j.has_accepted), key=lambda j: (j.display_name.lower(), j.id))
+    on_panel = set(rounds.panel(judging_round)) | set(counts)
+    accepted = sorted(
+        (j for j in judges if j.has_accepted and j.id in on_panel), key=lambda j: (j.display_name.lower(), j.id)
+    )
     judge_rows = []
     for judge in accepted:
         r = counts.get(judge.id)
@@ -263,6 +296,7 @@ def cycle_progress(cycle: Cycle) -> CycleProgress:
 
     return CycleProgress(
         cycle=cycle,
+        judging_round=judging_round,
         categories=categories,
         judges=judge_rows,
         invited=invited,
@@ -286,16 +320,18 @@ NOMINATION_FILTERS = {
 def nomination_progress(
     cycle: Cycle,
     *,
+    judging_round: JudgingRound | None = None,
     show: str = "all",
     category: Category | None = None,
     limit: int = 50,
     offset: int = 0,
     count: bool = True,
 ) -> tuple[list[NominationProgress], int]:
-    """One page of nominations with their figures, by reference, and how many match in all
-    (not counted, and returned as -1, with count=False)."""
-    needed = cycle.judges_per_nomination
-    rows = _per_nomination(cycle).subquery()
+    """One page of the round's entries (None: the cycle's current round) with their figures, by
+    reference, and how many match in all (not counted, and returned as -1, with count=False)."""
+    judging_round = _round_of(cycle, judging_round)
+    needed = judging_round.judges_per_nomination
+    rows = _per_nomination(judging_round).subquery()
     expected = _expected(rows, needed)
     fully = and_(expected > 0, rows.c.submitted >= expected)
     clauses = []
@@ -346,67 +382,100 @@ def judging_home_url() -> str:
     return current_app.config["BASE_URL"].rstrip("/") + "/judging"
 
 
-def outstanding_work(judges: list[Judge]) -> dict[int, list[Outstanding]]:
+def outstanding_work(judges: list[Judge], judging_round: JudgingRound | None = None) -> dict[int, list[Outstanding]]:
     """For each judge, the nominations they still have to score (by reference): live assignments
-    without a submitted review, leaving out any nomination the judge is conflicted with.
-    Titles are as judges see them (blind_copies.judge_titles: the organiser's redacted copy where
+    without a submitted review, in `judging_round` (None: in every round that has begun), leaving out
+    any nomination the judge is conflicted with. A calibration example is not on the list. Titles are
+    as judges of the round see them (blind_copies.judge_titles: the organiser's redacted copy where
     there is one, the reference if the form hides the title from judges)."""
     if not judges:
         return {}
-    assignments = list(
-        db.session.scalars(
-            select(Assignment)
-            .join(Nomination, Nomination.id == Assignment.nomination_id)
-            .where(
-                Assignment.judge_id.in_([j.id for j in judges]),
-                Assignment.status == AssignmentStatus.ASSIGNED,
-                Nomination.status.in_(JUDGED_STATUSES),
-            )
-            .options(
-                joinedload(Assignment.review),
-                joinedload(Assignment.nomination).selectinload(Nomination.partners),
-                joinedload(Assignment.nomination).joinedload(Nomination.nominator),
-            )
-            .order_by(Nomination.reference)
+    query = (
+        select(Assignment)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .join(JudgingRound, JudgingRound.id == Assignment.round_id)
+        .where(
+            Assignment.judge_id.in_([j.id for j in judges]),
+            Assignment.status == AssignmentStatus.ASSIGNED,
+            Assignment.calibration.is_(False),
+            Nomination.status.in_(JUDGED_STATUSES),
         )
+        .options(
+            joinedload(Assignment.review),
+            joinedload(Assignment.round),
+            joinedload(Assignment.nomination).selectinload(Nomination.partners),
+            joinedload(Assignment.nomination).joinedload(Nomination.nominator),
+        )
+        .order_by(Nomination.reference, JudgingRound.number)
     )
-    pending = [a for a in assignments if a.review is None or a.review.status is not ReviewStatus.SUBMITTED]
+    if judging_round is not None:
+        query = query.where(Assignment.round_id == judging_round.id)
+    assignments = list(db.session.scalars(query).unique())
+    now = utcnow()
+    begun = {r.id: rounds.has_started(r, now) for r in {a.round for a in assignments}}
+    pending = [
+        a
+        for a in assignments
+        if begun[a.round_id] and (a.review is None or a.review.status is not ReviewStatus.SUBMITTED)
+    ]
     nominations = {a.nomination_id: a.nomination for a in pending}
     conflicted = conflict_pairs(judges, nominations.values())
-    titles = judge_titles(list(nominations.values()))
+    titles: dict[tuple[int, int], str] = {}
+    for r in {a.round for a in pending}:
+        ids = {a.nomination_id for a in pending if a.round_id == r.id}
+        for nomination_id, title in judge_titles([nominations[i] for i in ids], r).items():
+            titles[(r.id, nomination_id)] = title
     work: dict[int, list[Outstanding]] = defaultdict(list)
     for a in pending:
         if (a.judge_id, a.nomination_id) in conflicted:
             continue
         work[a.judge_id].append(
-            Outstanding(reference=a.nomination.reference, title=titles[a.nomination_id], started=a.review is not None)
+            Outstanding(
+                reference=a.nomination.reference,
+                title=titles[(a.round_id, a.nomination_id)],
+                started=a.review is not None,
+            )
         )
     return dict(work)
 
 
-def reminders_closed(cycle: Cycle, now: datetime | None = None) -> str | None:
-    """Why reminders cannot be sent any more (judging is over), or None."""
+def reminders_closed(
+    cycle: Cycle, now: datetime | None = None, judging_round: JudgingRound | None = None
+) -> str | None:
+    """Why reminders about the round (None: the cycle's current round) cannot be sent (judging in it is
+    over, or has not begun), or None."""
     now = now or utcnow()
+    judging_round = _round_of(cycle, judging_round)
+    several = len(cycle.rounds) > 1
     if cycle.status is CycleStatus.PUBLISHED:
         return "The results are published, so judging has finished"
-    if cycle.judging_close_at is not None and cycle.judging_close_at <= now:
+    if judging_round.closes_at is not None and judging_round.closes_at <= now:
+        if several:
+            return f"{judging_round.label} has closed, so judges cannot score any more nominations in it"
         return "Judging has closed, so judges cannot score any more nominations"
+    if not rounds.has_started(judging_round, now):
+        return f"{judging_round.label} has not begun, so its judges cannot see its nominations yet"
     return None
 
 
-def send_reminders(cycle: Cycle, judges: list[Judge], *, by: User) -> tuple[list[Judge], list[Judge]]:
-    """E-mail each judge what they have left to score, and note when they were reminded.
+def send_reminders(
+    cycle: Cycle, judges: list[Judge], *, by: User, judging_round: JudgingRound | None = None
+) -> tuple[list[Judge], list[Judge]]:
+    """E-mail each judge what they have left to score in the round (None: the cycle's current round),
+    and note when they were reminded. When the cycle judges in several rounds, the e-mail names the round.
 
     Returns (reminded, skipped): a judge with nothing left, or who has not accepted, is skipped."""
     if not judges:
         raise DomainError("Select the judges to remind", field="judges")
     now = utcnow()
-    closed = reminders_closed(cycle, now)
+    judging_round = _round_of(cycle, judging_round)
+    closed = reminders_closed(cycle, now, judging_round)
     if closed:
         raise DomainError(closed, field="judges")
     accepted = [j for j in judges if j.cycle_id == cycle.id and j.has_accepted and j.user is not None]
-    work = outstanding_work(accepted)
+    work = outstanding_work(accepted, judging_round)
     link = judging_home_url()
+    round_label = judging_round.label if len(cycle.rounds) > 1 else ""
     reminded, skipped = [], [j for j in judges if j not in accepted]
     for judge in accepted:
         items = work.get(judge.id, [])
@@ -421,14 +490,24 @@ def send_reminders(cycle: Cycle, judges: list[Judge], *, by: User) -> tuple[list
             template="judging_reminder",
             subject=(
                 f"Reminder: {count} {'nomination' if count == 1 else 'nominations'} left to score for {cycle.name}"
+                + (f" ({round_label})" if round_label else "")
             ),
             cycle=cycle,
+            round_label=round_label,
+            closes_at=judging_round.closes_at,
             items=items,
             count=count,
             link=link,
         )
         judge.last_reminded_at = now
-        audit.record("judging.reminder_sent", actor=by, obj=judge, cycle=cycle.slug, outstanding=count)
+        audit.record(
+            "judging.reminder_sent",
+            actor=by,
+            obj=judge,
+            cycle=cycle.slug,
+            round=judging_round.number,
+            outstanding=count,
+        )
         reminded.append(judge)
     db.session.flush()
     return reminded, skipped

@@ -1,9 +1,12 @@
-"""Score sheets: a judge's review of one assigned nomination, saved as a draft or submitted.
+"""Score sheets: a judge's review of one assigned nomination in one judging round, saved as a draft or
+submitted.
 
-Scoring is open while the cycle is in judging and before its judging close instant (if it has
-one). A submitted review is locked; an organiser can reopen it, which tells the judge by e-mail.
-Two saves of one sheet from two windows cannot both win: the form carries the review's version,
-and the database row is updated only if it still has the version the save read.
+A review is scored against its assignment's round's criteria, and only while that round is open
+(rounds.scoring_problem: the cycle in judging, the round begun and not closed). A judge may judge the
+same nomination in two rounds: each round's assignment has its own review. A submitted review is
+locked; an organiser can reopen it, which tells the judge by e-mail. Two saves of one sheet from two
+windows cannot both win: the form carries the review's version, and the database row is updated only
+if it still has the version the save read.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from awards.domain.core.clock import utcnow
 from awards.domain.core.dates import govuk_datetime
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.core.mail import queue_email
+from awards.domain.judging import rounds
 from awards.domain.judging.blind_copies import judge_title
 from awards.domain.judging.conflicts import conflict_pairs, is_conflicted
 from awards.extensions import db
@@ -31,6 +35,7 @@ from awards.models import (
     Cycle,
     CycleStatus,
     Judge,
+    JudgingRound,
     Nomination,
     NominationStatus,
     Review,
@@ -86,31 +91,6 @@ class StaleReview(Conflict):
         self.review = review
 
 
-# ---------------------------------------------------------------- when scoring is open
-
-
-def scoring_problem(cycle: Cycle, now: datetime | None = None) -> str | None:
-    """Why scores cannot be saved now, in words for the judge (None while scoring is open).
-
-    Scoring is open only while the cycle is in judging (the organiser starts it), and until the
-    judging close instant if the cycle has one."""
-    now = now or utcnow()
-    if cycle.status is CycleStatus.PUBLISHED:
-        return "The results have been published, so scores can no longer be changed."
-    if cycle.status is not CycleStatus.JUDGING:
-        return "Scoring opens when the organisers start judging. You can read the entry now."
-    if cycle.judging_close_at is not None and now >= cycle.judging_close_at:
-        return (
-            f"Judging closed at {govuk_datetime(cycle.judging_close_at, cycle.time_zone)}, so scores can "
-            "no longer be saved or changed."
-        )
-    return None
-
-
-def scoring_open(cycle: Cycle, now: datetime | None = None) -> bool:
-    return scoring_problem(cycle, now) is None
-
-
 # ---------------------------------------------------------------- reading
 
 
@@ -126,59 +106,132 @@ def status_of(review: Review | None) -> str:
     return SUBMITTED if review.status is ReviewStatus.SUBMITTED else IN_PROGRESS
 
 
+CALIBRATION = "Calibration example"
+
+
 @dataclass
 class Row:
-    """One line of a judge's list: an assigned nomination, or (reference only) one they recused from."""
+    """One line of a judge's list: an assigned nomination, or (reference only) one they recused from.
+    `round_number` is for the link when the cycle has several rounds (None: it has one)."""
 
     reference: str
     status: str
     title: str = ""
     category: str = ""
     review_updated_at: datetime | None = None
+    calibration: bool = False
+    round_number: int | None = None
 
     @property
     def openable(self) -> bool:
         return self.status != CONFLICT_DECLARED
 
 
+def _counted(rows: list[Row]) -> list[Row]:
+    """The rows that count toward the judge's progress: not a calibration example, not recused."""
+    return [r for r in rows if not r.calibration and r.status != CONFLICT_DECLARED]
+
+
 @dataclass
-class CycleWork:
-    judge: Judge
-    cycle: Cycle
+class RoundWork:
+    """The judge's work in one round that has begun: calibration examples first, then by reference."""
+
+    judging_round: JudgingRound
     rows: list[Row]
+    several_rounds: bool = False  # whether the cycle judges in more than one round (headings say which)
+
+    @property
+    def scoring_problem(self) -> str | None:
+        return rounds.scoring_problem(self.judging_round)
 
     @property
     def assigned(self) -> int:
-        return sum(1 for r in self.rows if r.status != CONFLICT_DECLARED)
+        return len(_counted(self.rows))
 
     @property
     def submitted(self) -> int:
-        return sum(1 for r in self.rows if r.status == SUBMITTED)
+        return sum(1 for r in _counted(self.rows) if r.status == SUBMITTED)
 
     @property
     def in_progress(self) -> int:
-        return sum(1 for r in self.rows if r.status == IN_PROGRESS)
+        return sum(1 for r in _counted(self.rows) if r.status == IN_PROGRESS)
 
     @property
     def not_started(self) -> int:
-        return sum(1 for r in self.rows if r.status == NOT_STARTED)
+        return sum(1 for r in _counted(self.rows) if r.status == NOT_STARTED)
 
     @property
     def percent(self) -> int:
         return round(100 * self.submitted / self.assigned) if self.assigned else 0
 
 
-def work_of(user: User) -> list[CycleWork]:
-    """Per cycle the user judges (accepted memberships, newest cycle first): their assigned nominations with
-    a status, and those they declared a conflict with (by reference only). A nomination they are
+@dataclass
+class CycleWork:
+    """The judge's work in one cycle, round by round (the latest round first; rounds not yet begun are
+    left out). The totals are over those rounds, calibration examples not counted."""
+
+    judge: Judge
+    cycle: Cycle
+    rounds: list[RoundWork]
+
+    @property
+    def rows(self) -> list[Row]:
+        return [row for work in self.rounds for row in work.rows]
+
+    @property
+    def assigned(self) -> int:
+        return sum(w.assigned for w in self.rounds)
+
+    @property
+    def submitted(self) -> int:
+        return sum(w.submitted for w in self.rounds)
+
+    @property
+    def in_progress(self) -> int:
+        return sum(w.in_progress for w in self.rounds)
+
+    @property
+    def not_started(self) -> int:
+        return sum(w.not_started for w in self.rounds)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted / self.assigned) if self.assigned else 0
+
+
+def _row(a: Assignment, declared: set, hidden: set[int], titles: dict[int, str], number: int | None) -> Row | None:
+    """The assignment's line in the judge's list, or None when it is not shown."""
+    n = a.nomination
+    if a.status is AssignmentStatus.RECUSED:
+        if (a.judge_id, n.id) in declared:
+            return Row(n.reference, CONFLICT_DECLARED, calibration=a.calibration, round_number=number)
+        return None
+    if n.id in hidden or n.status not in VISIBLE_NOMINATION_STATUSES:
+        return None
+    return Row(
+        n.reference,
+        status_of(a.review),
+        titles[n.id],
+        n.category.name,
+        a.review.updated_at if a.review else None,
+        calibration=a.calibration,
+        round_number=number,
+    )
+
+
+def work_of(user: User, now: datetime | None = None) -> list[CycleWork]:
+    """Per cycle the user judges (accepted memberships, newest cycle first), per round of it that has
+    begun (latest first): their assigned nominations with a status (the round's calibration examples
+    first), and those they declared a conflict with (by reference only). A nomination they are
     conflicted with in any other way is left out entirely."""
     from awards.domain.judging.blind_copies import judge_titles
 
+    now = now or utcnow()
     judges = list(
         db.session.scalars(
             select(Judge)
             .where(Judge.user_id == user.id, Judge.accepted_at.is_not(None))
-            .options(selectinload(Judge.cycle), selectinload(Judge.user))
+            .options(selectinload(Judge.cycle).selectinload(Cycle.rounds), selectinload(Judge.user))
         )
     )
     if not judges:
@@ -208,39 +261,44 @@ def work_of(user: User) -> list[CycleWork]:
             )
         ).all()
     )
-    titles = judge_titles([a.nomination for a in assignments])
-    by_judge: dict[int, list[Row]] = {j.id: [] for j in judges}
-    for a in sorted(assignments, key=lambda a: a.nomination.reference):
-        n = a.nomination
-        if a.status is AssignmentStatus.RECUSED:
-            if (a.judge_id, n.id) in declared:
-                by_judge[a.judge_id].append(Row(n.reference, CONFLICT_DECLARED))
-            continue
-        if n.id in hidden or n.status not in VISIBLE_NOMINATION_STATUSES:
-            continue
-        by_judge[a.judge_id].append(
-            Row(
-                n.reference,
-                status_of(a.review),
-                titles[n.id],
-                n.category.name,
-                a.review.updated_at if a.review else None,
-            )
-        )
-    return [CycleWork(j, j.cycle, by_judge[j.id]) for j in judges]
+    by_round: dict[tuple[int, int], list[Assignment]] = {}
+    for a in assignments:
+        by_round.setdefault((a.judge_id, a.round_id), []).append(a)
+    result = []
+    for judge in judges:
+        several = len(judge.cycle.rounds) > 1
+        work = []
+        for judging_round in reversed(judge.cycle.rounds):
+            if not rounds.has_started(judging_round, now):
+                continue
+            mine = by_round.get((judge.id, judging_round.id), [])
+            titles = judge_titles([a.nomination for a in mine], judging_round)
+            rows = [
+                row
+                for a in sorted(mine, key=lambda a: (not a.calibration, a.nomination.reference))
+                if (row := _row(a, declared, hidden, titles, judging_round.number if several else None)) is not None
+            ]
+            work.append(RoundWork(judging_round, rows, several))
+        result.append(CycleWork(judge, judge.cycle, work))
+    return result
 
 
 # ---------------------------------------------------------------- access
 
 
-def judging_assignment(user: User, nomination: Nomination) -> Assignment | None:
+def judging_assignment(
+    user: User, nomination: Nomination, judging_round: JudgingRound | None = None, now: datetime | None = None
+) -> Assignment | None:
     """The user's live assignment to the nomination if they may see it as a judge: an accepted judge
-    of its cycle, assigned (not recused), not conflicted, and the nomination one judges can open."""
+    of its cycle, assigned (not recused) in a round that has begun, not conflicted, and the nomination
+    one judges can open. In `judging_round` if given, else in the latest round that has begun in
+    which they have one."""
     if nomination.status not in VISIBLE_NOMINATION_STATUSES:
         return None
-    assignment = db.session.scalar(
+    query = (
         select(Assignment)
         .join(Judge, Judge.id == Assignment.judge_id)
+        .join(JudgingRound, JudgingRound.id == Assignment.round_id)
         .where(
             Judge.user_id == user.id,
             Judge.cycle_id == nomination.cycle_id,
@@ -248,7 +306,12 @@ def judging_assignment(user: User, nomination: Nomination) -> Assignment | None:
             Assignment.nomination_id == nomination.id,
             Assignment.status == AssignmentStatus.ASSIGNED,
         )
+        .order_by(JudgingRound.number.desc())
     )
+    if judging_round is not None:
+        query = query.where(Assignment.round_id == judging_round.id)
+    now = now or utcnow()
+    assignment = next((a for a in db.session.scalars(query) if rounds.has_started(a.round, now)), None)
     if assignment is None or is_conflicted(assignment.judge, nomination):
         return None
     return assignment
@@ -345,15 +408,16 @@ def save_review(
     by: User,
     now: datetime | None = None,
 ) -> Review:
-    """Save the judge's score sheet as a draft (answers may be missing) or submit it (every criterion
-    answered, then locked). `version` is the review version the form was loaded with (0: none yet)."""
+    """Save the judge's score sheet as a draft (answers may be missing) or submit it (every criterion of
+    the assignment's round answered, then locked), while the round is open. `version` is the review
+    version the form was loaded with (0: none yet)."""
     now = now or utcnow()
     _check_may_score(assignment, by)
     nomination = assignment.nomination
-    problem = scoring_problem(nomination.cycle, now)
+    problem = rounds.scoring_problem(assignment.round, now)
     if problem:
         raise NotAllowed(problem)
-    criteria = list(nomination.cycle.criteria)
+    criteria = list(assignment.round.criteria)
     check_entries(criteria, entries)
     overall_comment = (overall_comment or "").strip()
     problems = comment_problems(criteria, entries, overall_comment)
@@ -410,19 +474,22 @@ def save_review(
 
 
 def reopen_problem(review: Review, now: datetime | None = None) -> str | None:
-    """Why the organiser cannot reopen these scores now (None if they can)."""
+    """Why the organiser cannot reopen these scores now (None if they can): their round must still be
+    open for the judge to submit them again."""
     now = now or utcnow()
-    cycle = review.assignment.nomination.cycle
+    judging_round = review.assignment.round
+    cycle = judging_round.cycle
     if review.status is not ReviewStatus.SUBMITTED:
         return "These scores have not been submitted, so there is nothing to reopen: the judge can still change them."
     if review.assignment.status is not AssignmentStatus.ASSIGNED:
         return "This judge is no longer assigned to the nomination."
     if cycle.status is CycleStatus.PUBLISHED:
         return "The results have been published, so scores can no longer be reopened."
-    if cycle.judging_close_at is not None and now >= cycle.judging_close_at:
+    if judging_round.closes_at is not None and now >= judging_round.closes_at:
         return (
-            f"Judging closed at {govuk_datetime(cycle.judging_close_at, cycle.time_zone)}, so the judge could "
-            "not submit the scores again. Move the judging closing time later in the cycle’s settings first."
+            f"{judging_round.name} closed at {govuk_datetime(judging_round.closes_at, cycle.time_zone)}, so the "
+            "judge could not submit the scores again. Move the judging closing time later in the cycle’s settings "
+            "first."
         )
     return None
 
@@ -448,16 +515,22 @@ def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime |
         "review.reopened", actor=by, obj=review, nomination=nomination.reference, judge=judge.id, reason=reason
     )
     person = judge.user
-    cycle = nomination.cycle
+    judging_round = assignment.round
+    cycle = judging_round.cycle
+    several = len(cycle.rounds) > 1
     queue_email(
         to_address=person.email if person else judge.email,
         to_name=person.name if person else "",
         template="review_reopened",
         subject=f"Your scores for {nomination.reference} have been reopened",
         reference=nomination.reference,
-        title=judge_title(nomination),
+        title=judge_title(nomination, judging_round=assignment.round),
         cycle_name=cycle.name,
         reason=reason,
-        link=external_url("judge.nomination", assigned_reference=nomination.reference),
-        closes=(govuk_datetime(cycle.judging_close_at, cycle.time_zone) if cycle.judging_close_at else None),
+        link=external_url(
+            "judge.nomination",
+            assigned_reference=nomination.reference,
+            **({"round": judging_round.number} if several else {}),
+        ),
+        closes=(govuk_datetime(judging_round.closes_at, cycle.time_zone) if judging_round.closes_at else None),
     )

@@ -5,6 +5,10 @@ anyone else (other judges, nominees, organisers without a judge membership) they
 (404). A judge first answers "Do you have a conflict of interest?" before seeing the entry.
 Judges see the entry through `domain.judging.blind_copies.judge_entry` (the questions judges read, redacted),
 never the nomination itself; they download only the files of the file questions judges read.
+
+A judge may judge one entry in several judging rounds, each with its own score sheet: its page shows
+the latest round's that has begun, or the round `?round=N` names (each link on it keeps the round).
+Each round has its own criteria, its own opening and closing, and its own blind judging setting.
 """
 
 from __future__ import annotations
@@ -22,17 +26,17 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
-from awards.domain.judging import blind_copies
+from awards.domain.judging import blind_copies, rounds
 from awards.domain.judging import conflicts as conflict_rules
 from awards.domain.judging import reviews as review_rules
 from awards.domain.nominations.attachments import attachment_path
 from awards.domain.results.scoring import CriterionSpec, ScoreInput, review_score
 from awards.extensions import db
-from awards.models import Assignment, Criterion, Nomination, Review, ReviewStatus
+from awards.models import Assignment, Criterion, JudgingRound, Nomination, Review, ReviewStatus
 from awards.permissions import can_score
 from awards.web.actions import attempt
 from awards.web.forms import Form
-from awards.web.helpers import error_summary
+from awards.web.helpers import error_summary, round_args
 from awards.web.judge import bp
 
 REASON_MAX_LENGTH = 2000
@@ -56,9 +60,21 @@ class DeclarationForm(Form):
 # ---------------------------------------------------------------- loading
 
 
+def _asked_round(nomination: Nomination) -> JudgingRound | None:
+    """The round `?round=N` names (None when the address names none; 404 when the cycle has no such round)."""
+    asked = request.args.get("round")
+    if asked is None or asked == "":
+        return None
+    judging_round = rounds.round_numbered(nomination.cycle, int(asked)) if asked.isdigit() else None
+    if judging_round is None:
+        abort(404)
+    return judging_round
+
+
 def _load(reference: str) -> tuple[Nomination, Assignment]:
-    """The nomination and the signed-in judge's live assignment to it; 404 for anyone else, and for
-    a judge who is conflicted with it however the conflict arose."""
+    """The nomination and the signed-in judge's live assignment to it (in the round the address names,
+    else the latest that has begun); 404 for anyone else, and for a judge who is conflicted with it
+    however the conflict arose."""
     nomination = db.session.scalar(
         select(Nomination)
         .where(Nomination.reference == reference)
@@ -70,10 +86,22 @@ def _load(reference: str) -> tuple[Nomination, Assignment]:
     )
     if nomination is None:
         abort(404)
-    assignment = review_rules.judging_assignment(current_user, nomination)
+    assignment = review_rules.judging_assignment(current_user, nomination, _asked_round(nomination))
     if assignment is None:
         abort(404)
     return nomination, assignment
+
+
+def _other_rounds(nomination: Nomination, assignment: Assignment) -> list[JudgingRound]:
+    """The other rounds that have begun in which the judge has this entry to judge, in order."""
+    found = []
+    for judging_round in nomination.cycle.rounds:
+        if judging_round.id == assignment.round_id:
+            continue
+        other = review_rules.judging_assignment(current_user, nomination, judging_round)
+        if other is not None:
+            found.append(judging_round)
+    return found
 
 
 def _criterion_bands(criterion: Criterion) -> list[dict]:
@@ -165,9 +193,10 @@ def _page(
     version: int | None = None,
 ):
     cycle = nomination.cycle
-    criteria = list(cycle.criteria)
+    judging_round = assignment.round
+    criteria = list(judging_round.criteria)
     review = review if review is not None else review_rules.review_of(assignment)
-    problem = review_rules.scoring_problem(cycle)
+    problem = rounds.scoring_problem(judging_round)
     submitted = review is not None and review.status is ReviewStatus.SUBMITTED
     if posted:
         chosen = {c.id: (request.form.get(f"score-{c.id}") or "") for c in criteria}
@@ -187,8 +216,12 @@ def _page(
         )
     return render_template(
         "judge/nomination.html",
-        entry=blind_copies.judge_entry(nomination),
+        entry=blind_copies.judge_entry(nomination, judging_round),
         cycle=cycle,
+        judging_round=judging_round,
+        several_rounds=len(cycle.rounds) > 1,
+        other_rounds=_other_rounds(nomination, assignment),
+        link_args=round_args(judging_round),
         criteria=criteria,
         bands={c.id: _criterion_bands(c) for c in criteria},
         labels=labels,
@@ -215,12 +248,7 @@ def _page(
 
 @bp.route("/")
 def home():
-    return render_template(
-        "judge/index.html",
-        work=review_rules.work_of(current_user),
-        scoring_problem=review_rules.scoring_problem,
-        title="Your judging",
-    )
+    return render_template("judge/index.html", work=review_rules.work_of(current_user), title="Your judging")
 
 
 @bp.route("/nominations/<assigned_reference>/declare", methods=["GET", "POST"])
@@ -236,25 +264,31 @@ def declare(assigned_reference: str):
                 has_conflict=has_conflict,
                 reason=form.reason.data if has_conflict else "",
                 by=current_user,
+                judging_round=assignment.round,
             ),
             form=form,
             field="has_conflict",
         ):
             if not has_conflict:
-                return redirect(url_for("judge.nomination", assigned_reference=nomination.reference))
+                return redirect(
+                    url_for("judge.nomination", assigned_reference=nomination.reference, **round_args(assignment.round))
+                )
             flash(
                 f"You have declared a conflict of interest with {nomination.reference}. You will not see it "
                 "again: the organisers will give it to another judge.",
                 "success",
             )
             return redirect(url_for("judge.home"))
-    entry = blind_copies.judge_entry(nomination)
+    entry = blind_copies.judge_entry(nomination, assignment.round)
     return render_template(
         "judge/declare.html",
         form=form,
         entry=entry,
         assignment=assignment,
         cycle=nomination.cycle,
+        judging_round=assignment.round,
+        several_rounds=len(nomination.cycle.rounds) > 1,
+        link_args=round_args(assignment.round),
         reason_max=REASON_MAX_LENGTH,
         title="Do you have a conflict of interest?",
     )
@@ -263,19 +297,20 @@ def declare(assigned_reference: str):
 @bp.route("/nominations/<assigned_reference>", methods=["GET", "POST"])
 def nomination(assigned_reference: str):
     nomination, assignment = _load(assigned_reference)
+    here = round_args(assignment.round)
     if assignment.no_conflict_declared_at is None:
-        return redirect(url_for("judge.declare", assigned_reference=nomination.reference))
-    if not can_score(current_user, nomination):  # the shared predicate, as a second lock
+        return redirect(url_for("judge.declare", assigned_reference=nomination.reference, **here))
+    if not can_score(current_user, nomination, assignment.round):  # the shared predicate, as a second lock
         abort(404)
     if request.method == "GET":
         return _page(nomination, assignment)
 
-    problem = review_rules.scoring_problem(nomination.cycle)
+    problem = rounds.scoring_problem(assignment.round)
     if problem:
         return _page(
             nomination, assignment, status=409, posted=True, problems=[("scores", f"{problem} Nothing was saved.")]
         )
-    criteria = list(nomination.cycle.criteria)
+    criteria = list(assignment.round.criteria)
 
     def save() -> Review:
         entries, version, submit = _parse_scores(criteria)
@@ -300,7 +335,7 @@ def nomination(assigned_reference: str):
         flash(f"Your scores for {nomination.reference} have been submitted. Thank you.", "success")
         return redirect(url_for("judge.home"))
     flash("Your draft scores have been saved. You can come back and change them before you submit.", "success")
-    return redirect(url_for("judge.nomination", assigned_reference=nomination.reference))
+    return redirect(url_for("judge.nomination", assigned_reference=nomination.reference, **here))
 
 
 def _refused(nomination: Nomination, assignment: Assignment, error: DomainError):
@@ -357,11 +392,12 @@ def _conflict(nomination: Nomination, assignment: Assignment):
 @bp.route("/nominations/<assigned_reference>/documents/<int:judged_attachment_id>")
 def document(assigned_reference: str, judged_attachment_id: int):
     nomination, assignment = _load(assigned_reference)
+    judging_round = assignment.round
     if assignment.no_conflict_declared_at is None:
-        return redirect(url_for("judge.declare", assigned_reference=nomination.reference))
-    if not can_score(current_user, nomination):  # the shared predicate, as a second lock
+        return redirect(url_for("judge.declare", assigned_reference=nomination.reference, **round_args(judging_round)))
+    if not can_score(current_user, nomination, judging_round):  # the shared predicate, as a second lock
         abort(404)
-    numbered = blind_copies.numbered_documents(nomination)
+    numbered = blind_copies.numbered_documents(nomination, judging_round=judging_round)
     found = next(((number, a) for number, a in numbered if a.id == judged_attachment_id), None)
     if found is None:
         abort(404)
@@ -369,9 +405,9 @@ def document(assigned_reference: str, judged_attachment_id: int):
     path = attachment_path(attachment)
     if not path.exists():
         abort(404)
-    cycle_blind = nomination.cycle.blind_judging
+    blind = judging_round.blind
     try:
-        data = blind_copies.judge_copy(attachment, path.read_bytes(), blind=cycle_blind)
+        data = blind_copies.judge_copy(attachment, path.read_bytes(), blind=blind)
     except blind_copies.CannotPrepareDocument as error:
         return render_template(
             "errors/400.html", title="This document cannot be downloaded", message=error.message
@@ -380,6 +416,6 @@ def document(assigned_reference: str, judged_attachment_id: int):
         io.BytesIO(data),
         mimetype=attachment.content_type,
         as_attachment=True,
-        download_name=blind_copies.document_name(attachment, number, cycle_blind),
+        download_name=blind_copies.document_name(attachment, number, blind),
         max_age=0,
     )

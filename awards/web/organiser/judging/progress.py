@@ -1,8 +1,9 @@
-"""Judging progress per judge, nomination and category, and reminders.
+"""Judging progress of a judging round per judge, nomination and category, and reminders.
 
-/organiser/cycles/<slug>/judging shows the figures (a handful of GROUP BY queries, however big the
-cycle) and carries the reminder form: the organiser ticks judges, or has the page tick for them
-(`?select=not-started` or `?select=unfinished`, so no JavaScript is needed), and sends each an e-mail.
+/organiser/cycles/<slug>/judging shows the figures of the cycle's current round, or of `?round=N`
+(a handful of GROUP BY queries, however big the cycle) and carries the reminder form: the organiser
+ticks judges, or has the page tick for them (`?select=not-started` or `?select=unfinished`, so no
+JavaScript is needed), and sends each an e-mail about what they have left in the round.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from awards.domain.core.clock import utcnow
 from awards.domain.judging import progress as progress_rules
 from awards.models import Cycle
 from awards.web.actions import attempt
-from awards.web.helpers import cycle_or_404, pagination
+from awards.web.helpers import chosen_round, cycle_or_404, pagination, round_args
 from awards.web.organiser import bp
 from awards.web.organiser.judging.forms import ReminderForm
 
@@ -25,7 +26,7 @@ SHORT_LIST_SIZE = 25
 
 
 def _load_cycle(slug: str) -> Cycle:
-    return cycle_or_404(slug, selectinload(Cycle.categories))
+    return cycle_or_404(slug, selectinload(Cycle.categories), selectinload(Cycle.rounds))
 
 
 def _endpoint_url(endpoint: str, **values) -> str | None:
@@ -37,7 +38,7 @@ def _endpoint_url(endpoint: str, **values) -> str | None:
 
 def _page_url(**changes) -> str:
     """This page with some query arguments changed (None removes one); keeps the others."""
-    args = {k: v for k, v in request.args.items() if k in ("show", "category", "page", "select")}
+    args = {k: v for k, v in request.args.items() if k in ("round", "show", "category", "page", "select")}
     args.update(changes)
     anchor = args.pop("_anchor", None)
     args = {k: v for k, v in args.items() if v not in (None, "")}
@@ -47,7 +48,8 @@ def _page_url(**changes) -> str:
 @bp.route("/cycles/<slug>/judging", methods=["GET", "POST"])
 def judging_progress(slug: str):
     cycle = _load_cycle(slug)
-    progress = progress_rules.cycle_progress(cycle)
+    judging_round = chosen_round(cycle)
+    progress = progress_rules.cycle_progress(cycle, judging_round)
     form = ReminderForm()
     form.judges.choices = [(p.judge.id, p.judge.display_name) for p in progress.remindable]
 
@@ -62,7 +64,11 @@ def judging_progress(slug: str):
     if form.validate_on_submit():
         chosen = set(form.judges.data)
         judges = [p.judge for p in progress.remindable if p.judge.id in chosen]
-        done = attempt(lambda: progress_rules.send_reminders(cycle, judges, by=current_user), form=form, field="judges")
+        done = attempt(
+            lambda: progress_rules.send_reminders(cycle, judges, by=current_user, judging_round=judging_round),
+            form=form,
+            field="judges",
+        )
         if done:
             reminded, skipped = done.value
             if reminded:
@@ -74,7 +80,9 @@ def judging_progress(slug: str):
                     "score, so no reminder was sent to them",
                     "info",
                 )
-            return redirect(url_for("organiser.judging_progress", slug=cycle.slug, _anchor="reminders"))
+            return redirect(
+                url_for("organiser.judging_progress", slug=cycle.slug, _anchor="reminders", **round_args(judging_round))
+            )
 
     # The nominations table: filtered, paginated, by reference.
     show = request.args.get("show", "all")
@@ -83,15 +91,27 @@ def judging_progress(slug: str):
     category = next((c for c in cycle.categories if c.slug == request.args.get("category")), None)
     asked = paging.requested_page(request.args)
     rows, total = progress_rules.nomination_progress(
-        cycle, show=show, category=category, limit=PAGE_SIZE, offset=(asked - 1) * PAGE_SIZE
+        cycle,
+        judging_round=judging_round,
+        show=show,
+        category=category,
+        limit=PAGE_SIZE,
+        offset=(asked - 1) * PAGE_SIZE,
     )
     page, pages = paging.clamp(asked, total, PAGE_SIZE)
     if page != asked:  # past the end: the last page instead
         rows, total = progress_rules.nomination_progress(
-            cycle, show=show, category=category, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            cycle,
+            judging_round=judging_round,
+            show=show,
+            category=category,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
         )
     short, _ = (
-        progress_rules.nomination_progress(cycle, show="short", limit=SHORT_LIST_SIZE, count=False)
+        progress_rules.nomination_progress(
+            cycle, judging_round=judging_round, show="short", limit=SHORT_LIST_SIZE, count=False
+        )
         if progress.short_of_judges
         else ([], 0)
     )
@@ -101,6 +121,8 @@ def judging_progress(slug: str):
     return render_template(
         "organiser/judging/progress.html",
         cycle=cycle,
+        judging_round=judging_round,
+        round_args=round_args(judging_round),
         progress=progress,
         form=form,
         selected=set(form.judges.data or []),
@@ -115,11 +137,11 @@ def judging_progress(slug: str):
         filters=progress_rules.NOMINATION_FILTERS,
         short=short,
         page_url=_page_url,
-        closed=progress_rules.reminders_closed(cycle),
+        closed=progress_rules.reminders_closed(cycle, judging_round=judging_round),
         now=utcnow(),
         has_assignment_page=has_assignment_page,
         has_nomination_page=has_nomination_page,
-        assignment_url=_endpoint_url("organiser.assignment", slug=cycle.slug),
+        assignment_url=_endpoint_url("organiser.assignment", slug=cycle.slug, **round_args(judging_round)),
         judges_url=_endpoint_url("organiser.judges", slug=cycle.slug),
         title=f"Judging progress – {cycle.name}",
     )

@@ -2,7 +2,9 @@
 /organiser/cycles/<slug>/nominations/<reference>/redaction.
 
 The organiser edits the copy judges will read; the nominee's original is kept. Text that names the
-organisation, its partners or the people involved is pointed out, field by field.
+organisation, its partners or the people involved is pointed out, field by field. Which answers judges
+read depends on whether judging is blind, a setting of each judging round: the page lists those of
+the cycle's current round, or of `?round=N`; a redaction holds in every round.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from awards.domain.core.errors import NotAllowed
 from awards.domain.judging import blind_copies
-from awards.models import Cycle, Nomination
+from awards.models import Cycle, JudgingRound, Nomination
 from awards.web.actions import attempt
-from awards.web.helpers import cycle_or_404, nomination_or_404
+from awards.web.helpers import chosen_round, cycle_or_404, nomination_or_404, round_args
 from awards.web.organiser import bp
 
 
@@ -40,12 +42,13 @@ def field_id(key: str) -> str:
 def _render(
     cycle: Cycle,
     nomination: Nomination,
+    judging_round: JudgingRound,
     *,
     texts: dict[str, str] | None = None,
     problems: list[tuple[str, str]] | None = None,
     status: int = 200,
 ):
-    fields = blind_copies.redactable_fields(nomination)
+    fields = blind_copies.redactable_fields(nomination, judging_round)
     redactions = blind_copies.redactions_of(nomination)
     terms = blind_copies.identifying_terms(nomination)
     rows = []
@@ -71,6 +74,8 @@ def _render(
         "organiser/judging/redaction.html",
         cycle=cycle,
         nomination=nomination,
+        judging_round=judging_round,
+        round_args=round_args(judging_round),
         rows=rows,
         problem=blind_copies.redaction_editable(nomination),
         terms=terms,
@@ -86,22 +91,29 @@ def _render(
 @bp.route("/cycles/<slug>/nominations/<reference>/redaction", methods=["GET", "POST"])
 def redaction(slug: str, reference: str):
     cycle, nomination = _load(slug, reference)
+    judging_round = chosen_round(cycle)
     if request.method == "GET":
-        return _render(cycle, nomination)
+        return _render(cycle, nomination, judging_round)
     problem = blind_copies.redaction_editable(nomination)
     if problem:
-        return _render(cycle, nomination, status=409, problems=[("", problem)])
-    keys = [f.key for f in blind_copies.redactable_fields(nomination)]
+        return _render(cycle, nomination, judging_round, status=409, problems=[("", problem)])
+    keys = [f.key for f in blind_copies.redactable_fields(nomination, judging_round)]
     texts = {key: request.form[field_id(key)] for key in keys if field_id(key) in request.form}
     restore = {key for key in request.form.getlist("restore") if key in keys}
-    done = attempt(lambda: blind_copies.save_redactions(nomination, texts, restore=restore, by=current_user))
+    done = attempt(
+        lambda: blind_copies.save_redactions(
+            nomination, texts, restore=restore, by=current_user, judging_round=judging_round
+        )
+    )
     if isinstance(done.error, NotAllowed):
-        return _render(cycle, nomination, texts=texts, status=409, problems=[("", done.message)])
+        return _render(cycle, nomination, judging_round, texts=texts, status=409, problems=[("", done.message)])
     if not done:
-        return _render(cycle, nomination, texts=texts, problems=[(done.error.field or "", done.message)])
+        return _render(cycle, nomination, judging_round, texts=texts, problems=[(done.error.field or "", done.message)])
     changed = done.value
     if changed:
         flash(f"Saved. Judges will see your redacted copy of: {', '.join(changed)}.", "success")
     else:
         flash("Nothing changed: judges see the same text as before.", "info")
-    return redirect(url_for("organiser.redaction", slug=cycle.slug, reference=nomination.reference))
+    return redirect(
+        url_for("organiser.redaction", slug=cycle.slug, reference=nomination.reference, **round_args(judging_round))
+    )

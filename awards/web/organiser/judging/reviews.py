@@ -1,5 +1,6 @@
-"""Organiser actions on judges' reviews: the list of score sheets, one sheet in full, and
-reopening submitted scores (audited; the judge is e-mailed a link)."""
+"""Organiser actions on judges' reviews: the list of score sheets of a judging round (the cycle's
+current round, or `?round=N`), one sheet in full (against its round's criteria), and reopening
+submitted scores (audited; the judge is e-mailed a link)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from awards.domain.judging import reviews as review_rules
 from awards.domain.results.scoring import CriterionSpec, ScoreInput, review_score
 from awards.domain.results.shortlists import withheld_nominations
 from awards.extensions import db
-from awards.models import Assignment, AuditEvent, Cycle, Judge, Nomination, Review, ReviewStatus, User
+from awards.models import Assignment, AuditEvent, Cycle, Judge, JudgingRound, Nomination, Review, ReviewStatus, User
 from awards.web.actions import attempt
-from awards.web.helpers import cycle_or_404
+from awards.web.helpers import chosen_round, cycle_or_404, round_args
 from awards.web.organiser import bp
 from awards.web.organiser.judging.forms import ReopenForm
 
@@ -25,11 +26,12 @@ STATUS_FILTERS = {"submitted": ReviewStatus.SUBMITTED, "draft": ReviewStatus.DRA
 
 
 def _cycle(slug: str) -> Cycle:
-    return cycle_or_404(slug, selectinload(Cycle.criteria))
+    return cycle_or_404(slug, selectinload(Cycle.rounds).selectinload(JudgingRound.criteria))
 
 
 def _review(cycle: Cycle, review_id: int) -> Review:
-    """The review, if it belongs to a nomination of this cycle (else 404)."""
+    """The review, if it belongs to a nomination of this cycle (else 404), and to the round the address
+    names if it names one."""
     review = db.session.scalar(
         select(Review)
         .join(Assignment, Assignment.id == Review.assignment_id)
@@ -42,6 +44,8 @@ def _review(cycle: Cycle, review_id: int) -> Review:
         )
     )
     if review is None:
+        abort(404)
+    if request.args.get("round") and chosen_round(cycle).id != review.assignment.round_id:
         abort(404)
     if review.assignment.nomination_id in withheld_nominations(cycle, current_user):
         abort(
@@ -63,14 +67,15 @@ def page_numbers(page: int, pages: int) -> list[int | None]:
     return numbers
 
 
-def _score(review: Review, cycle: Cycle) -> float | None:
-    specs = {c.id: CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in cycle.criteria}
+def _score(review: Review, judging_round: JudgingRound) -> float | None:
+    specs = {c.id: CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in judging_round.criteria}
     return review_score([ScoreInput(s.criterion_id, s.value, s.not_applicable) for s in review.scores], specs)
 
 
 @bp.route("/cycles/<slug>/reviews")
 def reviews(slug: str):
     cycle = _cycle(slug)
+    judging_round = chosen_round(cycle)
     status = request.args.get("status", "")
     q = (request.args.get("q") or "").strip()
     query = (
@@ -79,7 +84,7 @@ def reviews(slug: str):
         .join(Nomination, Nomination.id == Assignment.nomination_id)
         .join(Judge, Judge.id == Assignment.judge_id)
         .outerjoin(User, User.id == Judge.user_id)
-        .where(Nomination.cycle_id == cycle.id)
+        .where(Nomination.cycle_id == cycle.id, Assignment.round_id == judging_round.id)
     )
     withheld = withheld_nominations(cycle, current_user)
     if withheld:
@@ -115,13 +120,19 @@ def reviews(slug: str):
             select(Review.status, func.count(Review.id))
             .join(Assignment, Assignment.id == Review.assignment_id)
             .join(Nomination, Nomination.id == Assignment.nomination_id)
-            .where(Nomination.cycle_id == cycle.id, Nomination.id.not_in(withheld))
+            .where(
+                Nomination.cycle_id == cycle.id,
+                Assignment.round_id == judging_round.id,
+                Nomination.id.not_in(withheld),
+            )
             .group_by(Review.status)
         ).all()
     )
     return render_template(
         "organiser/judging/reviews.html",
         cycle=cycle,
+        judging_round=judging_round,
+        round_args=round_args(judging_round),
         reviews=rows,
         status=status,
         q=q,
@@ -131,7 +142,7 @@ def reviews(slug: str):
         page_numbers=page_numbers(page, pages),
         submitted=counts.get(ReviewStatus.SUBMITTED, 0),
         drafts=counts.get(ReviewStatus.DRAFT, 0),
-        scores={r.id: _score(r, cycle) for r in rows},
+        scores={r.id: _score(r, judging_round) for r in rows},
         title=f"Scores – {cycle.name}",
     )
 
@@ -146,12 +157,15 @@ def review(slug: str, review_id: int):
         .order_by(AuditEvent.id.desc())
         .limit(30)
     ).all()
+    judging_round = review.assignment.round
     return render_template(
         "organiser/judging/review.html",
         cycle=cycle,
+        judging_round=judging_round,
+        round_args=round_args(judging_round),
         review=review,
         events=events,
-        score=_score(review, cycle),
+        score=_score(review, judging_round),
         reopen_problem=review_rules.reopen_problem(review),
         scores={s.criterion_id: s for s in review.scores},
         title=f"Scores for {review.assignment.nomination.reference}",
@@ -168,6 +182,8 @@ def reopen_review(slug: str, review_id: int):
         return render_template(
             "organiser/judging/review_reopen.html",
             cycle=cycle,
+            judging_round=review.assignment.round,
+            round_args=round_args(review.assignment.round),
             review=review,
             form=None,
             problem=problem,
@@ -194,10 +210,14 @@ def reopen_review(slug: str, review_id: int):
                 "We have emailed the judge a link to them.",
                 "success",
             )
-            return redirect(url_for("organiser.review", slug=cycle.slug, review_id=review.id))
+            return redirect(
+                url_for("organiser.review", slug=cycle.slug, review_id=review.id, **round_args(review.assignment.round))
+            )
     return render_template(
         "organiser/judging/review_reopen.html",
         cycle=cycle,
+        judging_round=review.assignment.round,
+        round_args=round_args(review.assignment.round),
         review=review,
         form=form,
         problem=None,
