@@ -8,15 +8,20 @@ from awards.domain.core.errors import Conflict, DomainError
 from awards.domain.results import shortlists
 from awards.extensions import db
 from awards.models import (
+    Advancement,
+    Assignment,
     CycleStatus,
     ImpactCase,
     Judge,
     NominationStatus,
     Result,
+    Review,
+    ReviewScore,
     ReviewStatus,
 )
 from tests.factories import make_cycle, make_nomination, make_user
 from tests.support.judging import score
+from tests.support.programme import add_round
 
 
 @pytest.fixture
@@ -115,6 +120,97 @@ def test_editing_the_public_copy_leaves_the_nomination_alone(setup):
     assert "a clearer public title" in case.search_text
     shortlists.unpublish_case(case, by=organiser)
     assert not case.is_public
+
+
+def _score_in(judging_round, judge, nomination, value, *, calibration=False):
+    """A submitted review in `judging_round` giving `value` on each of its criteria."""
+    now = utcnow()
+    assignment = Assignment(
+        round_id=judging_round.id,
+        judge_id=judge.id,
+        nomination_id=nomination.id,
+        calibration=calibration,
+        created_at=now,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    review = Review(assignment_id=assignment.id, status=ReviewStatus.SUBMITTED, created_at=now, updated_at=now)
+    review.submitted_at = now
+    review.scores = [ReviewScore(criterion_id=c.id, value=value) for c in judging_round.criteria]
+    db.session.add(review)
+    db.session.commit()
+
+
+def _two_rounds(setup):
+    """Round 2, the final panel, judges Project 1 and Project 2 (advanced from round 1), one judge each:
+    Project 1 scores 10 and Project 2 scores 2 there. Calibration reviews of round 2 score the other way."""
+    cycle, category, judges, nominations = setup
+    final = add_round(cycle, is_final=True, judges_per_nomination=1)
+    for nomination in nominations[1:]:
+        db.session.add(Advancement(round_id=final.id, nomination_id=nomination.id, created_at=utcnow()))
+    db.session.commit()
+    _score_in(final, judges[0], nominations[1], 10)
+    _score_in(final, judges[1], nominations[2], 2)
+    _score_in(final, judges[1], nominations[1], 1, calibration=True)
+    _score_in(final, judges[0], nominations[2], 10, calibration=True)
+    return final
+
+
+def test_a_rounds_results_are_of_its_own_reviews_and_entries(setup):
+    cycle, category, judges, nominations = setup
+    final = _two_rounds(setup)
+    first = cycle.rounds[0]
+    board = shortlists.cycle_results(cycle, final)
+    assert board.judging_round is final
+    rows = board.boards[0].rows
+    # Only the advanced entries; round 1's reviews and round 2's calibration reviews are left out.
+    assert [(r.nomination.title, r.result.n, r.complete) for r in rows] == [
+        ("Project 1", 1, True),
+        ("Project 2", 1, True),
+    ]
+    assert rows[0].result.raw == pytest.approx(100) and rows[1].result.raw == pytest.approx(100 * 1 / 9)
+    assert [c.name for c in board.criteria] == ["Overall impact", "Quality of evidence"]
+    # Round 1 is as it was, and by default a cycle's results are its final round's.
+    earlier = shortlists.cycle_results(cycle, first).boards[0].rows
+    assert [(r.nomination.title, r.result.n) for r in earlier] == [("Project 0", 2), ("Project 2", 2), ("Project 1", 2)]
+    assert [r.nomination.title for r in shortlists.cycle_results(cycle).boards[0].rows] == ["Project 1", "Project 2"]
+    assert shortlists.result_row(cycle, nominations[0]) is None
+    assert shortlists.result_row(cycle, nominations[0], first).position == 1
+
+
+def test_the_shortlist_is_decided_from_the_final_rounds_results(setup):
+    cycle, category, judges, nominations = setup
+    category.shortlist_size = 1
+    db.session.commit()
+    final = _two_rounds(setup)
+    organiser = make_user(roles=("organiser",))
+    assert shortlists.suggest_shortlist(cycle, by=organiser) == 1
+    decisions = {r.nomination.title: r.decision for r in shortlists.cycle_results(cycle, final).boards[0].rows}
+    assert decisions["Project 1"].result is Result.SHORTLISTED and decisions["Project 2"].suggested is False
+    # Round 1's board shows no decisions: they are the final round's.
+    assert all(r.decision is None for r in shortlists.cycle_results(cycle, cycle.rounds[0]).boards[0].rows)
+    with pytest.raises(DomainError, match="Only nominations in Round 2: Final panel can be shortlisted"):
+        shortlists.decide(cycle, nominations[0], Result.SHORTLISTED, rationale="Best in round 1", by=organiser)
+
+
+def test_each_rounds_ranking_is_kept_apart(setup, app):
+    cycle, category, judges, nominations = setup
+    final = _two_rounds(setup)
+    before = app.config.get("RESULTS_CACHE_ENTRIES")
+    app.config["RESULTS_CACHE_ENTRIES"] = 4
+    try:
+        first_order = shortlists.cycle_ranking(cycle, cycle.rounds[0]).order[category.id]
+        final_order = shortlists.cycle_ranking(cycle, final).order[category.id]
+        assert [nid for _, nid in first_order] == [nominations[0].id, nominations[2].id, nominations[1].id]
+        assert [nid for _, nid in final_order] == [nominations[1].id, nominations[2].id]
+        # Advancing another entry changes round 2's ranking at once (and not round 1's).
+        db.session.add(Advancement(round_id=final.id, nomination_id=nominations[0].id, created_at=utcnow()))
+        db.session.commit()
+        assert len(shortlists.cycle_ranking(cycle, final).order[category.id]) == 3
+        assert shortlists.cycle_ranking(cycle, cycle.rounds[0]).order[category.id] == first_order
+    finally:
+        app.config["RESULTS_CACHE_ENTRIES"] = before
+        shortlists._rankings.clear()  # kept by this process: another test's database may reuse the ids
 
 
 def test_the_garbage_collector_is_paused_only_while_results_are_built():

@@ -430,7 +430,7 @@ def test_a_judge_with_submitted_scores_is_anonymised_and_their_scores_kept(judge
     review = make_review(
         make_assignment(membership, make_nomination(cycle)), status="submitted", overall_comment="Clear outcomes"
     )
-    db.session.add(ReviewScore(review_id=review.id, criterion_id=cycle.criteria[0].id, value=7))
+    db.session.add(ReviewScore(review_id=review.id, criterion_id=cycle.rounds[0].criteria[0].id, value=7))
     db.session.commit()
     other_cycle = make_cycle(name="Another year", year=2027)
     unscored_id = make_judge(other_cycle, judge).id
@@ -490,7 +490,9 @@ def _judged_published_cycle():
     membership = make_judge(cycle)
     review = make_review(make_assignment(membership, nomination), status="submitted", overall_comment="Named Jo")
     db.session.add(
-        ReviewScore(review_id=review.id, criterion_id=cycle.criteria[0].id, value=8, comment="Jo's manager said so")
+        ReviewScore(
+            review_id=review.id, criterion_id=cycle.rounds[0].criteria[0].id, value=8, comment="Jo's manager said so"
+        )
     )
     db.session.add(Redaction(nomination_id=nomination.id, field="approach", text="[redacted]", updated_at=utcnow()))
     db.session.commit()
@@ -597,14 +599,14 @@ def test_retention_of_a_published_cycle_without_a_publication_time_counts_from_i
     cycle = make_cycle(
         status="published", open_at=now - timedelta(days=days + 60), close_at=now - timedelta(days=days + 30)
     )
-    cycle.judging_close_at = now - timedelta(days=days + 1)
+    cycle.rounds[0].closes_at = now - timedelta(days=days + 1)
     cycle.results_published_at = None
     cycle.updated_at = now  # moved by any later edit of the cycle or its public pages
     db.session.commit()
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/personal-data").get_data(as_text=True)
     assert "The retention period ended" in page and "not passed yet" not in page
 
-    cycle.judging_close_at = now - timedelta(days=days - 1)
+    cycle.rounds[0].closes_at = now - timedelta(days=days - 1)
     db.session.commit()
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/personal-data").get_data(as_text=True)
     assert "The retention period has not passed yet" in page

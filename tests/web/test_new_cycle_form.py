@@ -113,7 +113,7 @@ def test_only_the_ticked_categories_are_created(organiser_client, organiser):
     cycle = db.session.scalar(sa.select(Cycle))
     assert [c.name for c in cycle.categories] == CATEGORY_NAMES[2:5]
     assert [c.position for c in cycle.categories] == [0, 1, 2]
-    assert len(cycle.criteria) == 6  # the judging criteria are still the defaults
+    assert len(cycle.rounds[0].criteria) == 6  # the judging criteria are still the defaults
     assert {t.code for t in cycle.categories[0].trends} == {"D3", "T3"}  # each keeps its linked trends
     page = organiser_client.get(response.headers["Location"])
     for name in CATEGORY_NAMES[2:5]:

@@ -754,7 +754,6 @@ def copy_cycle(
     copies of those categories).
     The reference prefix is the source's unless another is given (or the source's is taken for the year:
     then the first free one after it, as `free_reference_prefix` finds)."""
-    rules = {"trends_min": source.trends_min, "trends_max": source.trends_max}
     if reference_prefix is None:
         reference_prefix = free_reference_prefix(year, source.reference_prefix)
     cycle = create_cycle(
@@ -769,7 +768,8 @@ def copy_cycle(
         reference_prefix=reference_prefix,
         with_defaults=False,
         by=by,
-        **rules,
+        trends_min=source.trends_min,
+        trends_max=source.trends_max,
     )
     for category in source.categories:
         copy = Category(
