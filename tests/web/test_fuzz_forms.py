@@ -143,6 +143,11 @@ MAY_CHANGE |= {
     "organiser.remove_form_question": FORM,
     "organiser.save_form_template": {"form_templates"},
     "organiser.start_form_from_template": FORM,
+    # judging rounds (a new one gets its criteria; removing one takes its criteria and panel)
+    "organiser.new_round": {"judging_rounds", "criteria"},
+    "organiser.edit_round": {"judging_rounds"},
+    "organiser.remove_round": {"judging_rounds", "criteria", "round_panel"},
+    "organiser.round_panel": {"judging_rounds", "round_panel"},
     # criteria
     "organiser.new_criterion": {"criteria"},
     "organiser.edit_criterion": {"criteria"},

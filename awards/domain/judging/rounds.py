@@ -9,15 +9,24 @@ the round that holds what were its settings.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 
+from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.dates import govuk_datetime
+from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.programme.taxonomy import default_taxonomy
 from awards.extensions import db
 from awards.models import (
+    RANKING_METHODS,
     Advancement,
+    Assignment,
+    AssignmentStatus,
+    Criterion,
     Cycle,
     CycleStatus,
     Judge,
@@ -25,7 +34,11 @@ from awards.models import (
     Nomination,
     NominationStatus,
     PanelMember,
+    Review,
+    ReviewStatus,
     RoundEntries,
+    RoundMode,
+    User,
 )
 
 FIRST_ROUND_NAME = "Judging"
@@ -153,3 +166,404 @@ def scoring_problem(judging_round: JudgingRound, now: datetime | None = None) ->
 
 def scoring_open(judging_round: JudgingRound, now: datetime | None = None) -> bool:
     return scoring_problem(judging_round, now) is None
+
+
+# --- Setting rounds up: adding, changing and removing them, and their panels ----------------------
+
+NAME_MAX = 120
+MAX_JUDGES_PER_ENTRY = 20
+MAX_LOAD = 1000  # as a judge's own limit (judges.MAX_LOAD_LIMIT)
+
+MODE_LOCKED = (
+    "Judges have submitted reviews in this round, so its mode cannot change: the reviews already given "
+    "would no longer fit it."
+)
+ENTRIES_LOCKED = (
+    "Judges have submitted reviews in this round, so which entries it judges cannot change: the reviews "
+    "already given are of its entries as they are."
+)
+BLIND_LOCKED = (
+    "Judges have been given entries in this round, so blind judging cannot be turned on or off: some "
+    "judges may already have read entries with the entrant's details shown, or hidden."
+)
+FIRST_ROUND_ENTRIES = "Round 1 judges all eligible entries: there is no round before it to advance entries from."
+
+
+@dataclass(frozen=True)
+class RoundCounts:
+    """What a round holds, for the organiser's list of rounds."""
+
+    criteria: int = 0
+    assignments: int = 0
+    submitted_reviews: int = 0
+
+
+def round_counts(cycle: Cycle) -> dict[int, RoundCounts]:
+    """Each round's criteria, assignments (of judges who have not declared a conflict) and submitted
+    reviews, by round id: three queries whatever the number of rounds."""
+    ids = [r.id for r in cycle.rounds]
+    criteria = dict(
+        db.session.execute(
+            select(Criterion.round_id, func.count(Criterion.id))
+            .where(Criterion.round_id.in_(ids))
+            .group_by(Criterion.round_id)
+        ).all()
+    )
+    assignments = dict(
+        db.session.execute(
+            select(Assignment.round_id, func.count(Assignment.id))
+            .where(Assignment.round_id.in_(ids), Assignment.status != AssignmentStatus.RECUSED)
+            .group_by(Assignment.round_id)
+        ).all()
+    )
+    reviews = dict(
+        db.session.execute(
+            select(Assignment.round_id, func.count(Review.id))
+            .join(Review, Review.assignment_id == Assignment.id)
+            .where(Assignment.round_id.in_(ids), Review.status == ReviewStatus.SUBMITTED)
+            .group_by(Assignment.round_id)
+        ).all()
+    )
+    return {i: RoundCounts(criteria.get(i, 0), assignments.get(i, 0), reviews.get(i, 0)) for i in ids}
+
+
+def has_assignments(judging_round: JudgingRound) -> bool:
+    """Whether any judge has been given an entry in the round (a declared conflict counts: the judge was
+    given the entry and may have read it)."""
+    found = db.session.scalar(select(Assignment.id).where(Assignment.round_id == judging_round.id).limit(1))
+    return found is not None
+
+
+def has_submitted_review(judging_round: JudgingRound) -> bool:
+    found = db.session.scalar(
+        select(Review.id)
+        .join(Assignment, Assignment.id == Review.assignment_id)
+        .where(Assignment.round_id == judging_round.id, Review.status == ReviewStatus.SUBMITTED)
+        .limit(1)
+    )
+    return found is not None
+
+
+def has_advancements(judging_round: JudgingRound) -> bool:
+    found = db.session.scalar(select(Advancement.id).where(Advancement.round_id == judging_round.id).limit(1))
+    return found is not None
+
+
+def locked_settings(judging_round: JudgingRound | None) -> dict[str, str]:
+    """The settings of a round that can no longer change, each with the reason (by field name)."""
+    if judging_round is None or judging_round.id is None:
+        return {}
+    locked: dict[str, str] = {}
+    if judging_round.number == 1:
+        locked["entries"] = FIRST_ROUND_ENTRIES
+    if has_submitted_review(judging_round):
+        locked["mode"] = MODE_LOCKED
+        locked.setdefault("entries", ENTRIES_LOCKED)
+    if has_assignments(judging_round):
+        locked["blind"] = BLIND_LOCKED
+    return locked
+
+
+def removal_problem(judging_round: JudgingRound) -> str | None:
+    """Why the round cannot be removed (None: it can)."""
+    cycle = judging_round.cycle
+    if judging_round.number == 1:
+        return "Round 1 cannot be removed: every cycle judges in at least one round. You can change it instead."
+    last = cycle.rounds[-1]
+    if judging_round.id != last.id:
+        return f"Only the last round can be removed. Remove {last.label} first."
+    if has_assignments(judging_round):
+        return (
+            f"Judges have been given entries in {judging_round.label}, so it cannot be removed. Remove its "
+            "assignments first."
+        )
+    if has_advancements(judging_round):
+        return (
+            f"Entries have been advanced into {judging_round.label}, so it cannot be removed. Take them out of "
+            "the round first."
+        )
+    return None
+
+
+def _clean_settings(
+    cycle: Cycle,
+    judging_round: JudgingRound | None,
+    number: int,
+    settings: dict[str, Any],
+) -> dict[str, Any]:
+    """The settings of a round numbered `number` (`judging_round`, None for a new one), checked."""
+    name = " ".join(str(settings.get("name") or "").split())
+    if not name:
+        raise DomainError("Enter the round's name", field="name")
+    if len(name) > NAME_MAX:
+        raise DomainError(f"Name must be {NAME_MAX} characters or fewer", field="name")
+    same = next(
+        (r for r in cycle.rounds if r is not judging_round and r.name.strip().casefold() == name.casefold()),
+        None,
+    )
+    if same is not None:
+        raise Conflict(f"{same.label} already has that name: give this round another", field="name")
+    opens_at, closes_at = settings.get("opens_at"), settings.get("closes_at")
+    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        raise DomainError("The round must close after it opens", field="closes_at")
+    try:
+        entries = RoundEntries(settings.get("entries"))
+    except ValueError:
+        raise DomainError("Select which entries the round judges", field="entries") from None
+    if number == 1 and entries is not RoundEntries.ELIGIBLE:
+        raise DomainError(FIRST_ROUND_ENTRIES, field="entries")
+    try:
+        mode = RoundMode(settings.get("mode"))
+    except ValueError:
+        raise DomainError("Select how judges judge the entries", field="mode") from None
+    ranking_method = settings.get("ranking_method") or "borda"
+    if ranking_method not in RANKING_METHODS:
+        raise DomainError("Select how the judges' rankings are combined", field="ranking_method")
+    per_entry = settings.get("judges_per_nomination")
+    if not isinstance(per_entry, int) or isinstance(per_entry, bool) or not 1 <= per_entry <= MAX_JUDGES_PER_ENTRY:
+        raise DomainError(
+            f"Judges for each entry must be between 1 and {MAX_JUDGES_PER_ENTRY}", field="judges_per_nomination"
+        )
+    max_load = settings.get("judge_max_load")
+    if not isinstance(max_load, int) or isinstance(max_load, bool) or not 1 <= max_load <= MAX_LOAD:
+        raise DomainError(f"Most entries one judge scores must be between 1 and {MAX_LOAD}", field="judge_max_load")
+    is_final = bool(settings.get("is_final"))
+    if is_final:
+        other = next((r for r in cycle.rounds if r.is_final and r is not judging_round), None)
+        if other is not None:
+            raise Conflict(
+                f"{other.label} is already the final round. A cycle has one final round: change {other.label} "
+                "so that it is not the final round first.",
+                field="is_final",
+            )
+    return {
+        "name": name,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "entries": entries,
+        "mode": mode,
+        "ranking_method": ranking_method
+        if mode is RoundMode.RANKING
+        else (judging_round.ranking_method if judging_round is not None else "borda"),
+        "blind": bool(settings.get("blind")),
+        "judges_per_nomination": per_entry,
+        "judge_max_load": max_load,
+        "is_final": is_final,
+    }
+
+
+def _copy_criteria(source: JudgingRound, judging_round: JudgingRound) -> None:
+    for criterion in source.criteria:
+        judging_round.criteria.append(
+            Criterion(
+                cycle_id=source.cycle_id,
+                name=criterion.name,
+                description=criterion.description,
+                weight=criterion.weight,
+                scale_min=criterion.scale_min,
+                scale_max=criterion.scale_max,
+                rubric=[dict(band) for band in criterion.rubric or []],
+                allow_not_applicable=criterion.allow_not_applicable,
+                position=criterion.position,
+            )
+        )
+
+
+def _default_criteria(cycle: Cycle, judging_round: JudgingRound) -> None:
+    """The criteria a new cycle starts with (the project's seed data, as create_cycle adds them)."""
+    data = default_taxonomy()
+    for position, item in enumerate(data["criteria"]):
+        judging_round.criteria.append(
+            Criterion(
+                cycle_id=cycle.id,
+                name=item["name"],
+                description=item.get("hint", ""),
+                weight=item["weight"],
+                scale_min=data["scale"]["min"],
+                scale_max=data["scale"]["max"],
+                rubric=list(data["rubric"]),
+                allow_not_applicable=False,
+                position=position,
+            )
+        )
+
+
+def _audit_values(judging_round: JudgingRound) -> dict[str, Any]:
+    return {
+        "number": judging_round.number,
+        "name": judging_round.name,
+        "opens_at": judging_round.opens_at.isoformat() if judging_round.opens_at else None,
+        "closes_at": judging_round.closes_at.isoformat() if judging_round.closes_at else None,
+        "entries": judging_round.entries.value,
+        "mode": judging_round.mode.value,
+        "ranking_method": judging_round.ranking_method,
+        "blind": judging_round.blind,
+        "judges_per_nomination": judging_round.judges_per_nomination,
+        "judge_max_load": judging_round.judge_max_load,
+        "is_final": judging_round.is_final,
+    }
+
+
+def add_round(
+    cycle: Cycle, *, by: User | None, criteria_from: JudgingRound | None = None, **settings: Any
+) -> JudgingRound:
+    """A new round after the cycle's last one, with `settings` (name, opens_at, closes_at, entries, mode,
+    ranking_method, blind, judges_per_nomination, judge_max_load, is_final) and a copy of the criteria
+    and rubric of `criteria_from` (a round of the cycle), or the default criteria when it is None.
+    Its panel is every judge of the cycle until the organiser chooses one."""
+    number = cycle.rounds[-1].number + 1 if cycle.rounds else 1
+    values = _clean_settings(cycle, None, number, settings)
+    if criteria_from is not None and criteria_from.cycle_id != cycle.id:
+        raise DomainError("Choose a round of this cycle to copy the criteria from", field="criteria")
+    now = utcnow()
+    judging_round = JudgingRound(number=number, whole_panel=True, created_at=now, updated_at=now, **values)
+    cycle.rounds.append(judging_round)
+    if criteria_from is not None:
+        _copy_criteria(criteria_from, judging_round)
+    else:
+        _default_criteria(cycle, judging_round)
+    db.session.flush()
+    audit.record(
+        "round.added",
+        actor=by,
+        obj=judging_round,
+        cycle=cycle.slug,
+        criteria_from=criteria_from.number if criteria_from is not None else "default",
+        **_audit_values(judging_round),
+    )
+    return judging_round
+
+
+def update_round(judging_round: JudgingRound, *, by: User | None, **settings: Any) -> None:
+    """Change a round's settings (as `add_round` takes them). Refused, with the reason on the field: a
+    new mode or other entries once a review of the round is submitted, blind judging turned on or off
+    once judges have been given entries, entries advanced into round 1, a second final round."""
+    cycle = judging_round.cycle
+    values = _clean_settings(cycle, judging_round, judging_round.number, settings)
+    locked = locked_settings(judging_round)
+    for name in ("mode", "entries", "blind"):
+        if name in locked and values[name] != getattr(judging_round, name):
+            raise Conflict(locked[name], field=name)
+    before = _audit_values(judging_round)
+    for name, value in values.items():
+        setattr(judging_round, name, value)
+    after = _audit_values(judging_round)
+    changed = {k: after[k] for k in after if after[k] != before[k]}
+    if not changed:
+        return
+    judging_round.updated_at = utcnow()
+    audit.record(
+        "round.changed",
+        actor=by,
+        obj=judging_round,
+        cycle=cycle.slug,
+        number=judging_round.number,
+        changes={k: {"from": before[k], "to": after[k]} for k in changed},
+    )
+
+
+def remove_round(judging_round: JudgingRound, *, by: User | None) -> None:
+    """Remove the cycle's last round (never round 1), if no judge has been given an entry in it and no
+    entry advanced into it. Its criteria and panel go with it."""
+    problem = removal_problem(judging_round)
+    if problem is not None:
+        raise Conflict(problem)
+    cycle = judging_round.cycle
+    audit.record(
+        "round.removed",
+        actor=by,
+        obj=judging_round,
+        cycle=cycle.slug,
+        number=judging_round.number,
+        name=judging_round.name,
+    )
+    cycle.rounds.remove(judging_round)  # delete-orphan: the round goes, its criteria and panel with it
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class PanelChoice:
+    """One judge on a round's panel: the categories they judge in it (None: every category they judge
+    in the cycle) and the most entries they are given in it (None: their usual limit)."""
+
+    category_ids: list[int] | None = None
+    max_load: int | None = None
+
+
+def _names(judges: list[Judge]) -> str:
+    names = [j.display_name for j in judges]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def set_panel(
+    judging_round: JudgingRound,
+    *,
+    by: User | None,
+    whole_panel: bool,
+    members: dict[int, PanelChoice] | None = None,
+) -> None:
+    """Who judges in the round: every judge of the cycle (`whole_panel`), or only `members` (judge id →
+    their choice), written as the round's panel members. A judge who has entries to judge in the round
+    cannot be taken off its panel."""
+    cycle = judging_round.cycle
+    members = {} if whole_panel else dict(members or {})
+    judges = {j.id: j for j in db.session.scalars(select(Judge).where(Judge.cycle_id == cycle.id).order_by(Judge.id))}
+    if any(judge_id not in judges for judge_id in members):
+        raise DomainError("Choose only judges of this cycle", field="judges")
+    if not whole_panel and not members:
+        raise DomainError("Select the judges on the round's panel", field="judges")
+    category_ids = {c.id for c in cycle.categories}
+    for judge_id, choice in members.items():
+        if choice.category_ids is not None and not set(choice.category_ids) <= category_ids:
+            raise DomainError("Choose only categories of this cycle", field=f"categories_{judge_id}")
+        if choice.max_load is not None and not 1 <= choice.max_load <= MAX_LOAD:
+            raise DomainError(
+                f"Most entries for {judges[judge_id].display_name} must be between 1 and {MAX_LOAD}",
+                field=f"max_load_{judge_id}",
+            )
+    if not whole_panel:
+        busy = set(
+            db.session.scalars(
+                select(Assignment.judge_id).where(
+                    Assignment.round_id == judging_round.id, Assignment.status != AssignmentStatus.RECUSED
+                )
+            )
+        )
+        kept_off = [judges[i] for i in sorted(busy) if i in judges and i not in members]
+        if kept_off:
+            verb = "has" if len(kept_off) == 1 else "have"
+            raise Conflict(
+                f"{_names(kept_off)} {verb} entries to judge in {judging_round.label}, so cannot be taken off its "
+                "panel. Remove their assignments first, or keep them on the panel.",
+                field="judges",
+            )
+    existing = {m.judge_id: m for m in judging_round.panel}
+    for judge_id, old in existing.items():
+        if judge_id not in members:
+            judging_round.panel.remove(old)
+    for judge_id, choice in members.items():
+        chosen = sorted(set(choice.category_ids)) if choice.category_ids else None
+        kept = existing.get(judge_id)
+        if kept is None:
+            judging_round.panel.append(PanelMember(judge_id=judge_id, category_ids=chosen, max_load=choice.max_load))
+        else:
+            kept.category_ids = chosen
+            kept.max_load = choice.max_load
+    judging_round.whole_panel = whole_panel
+    judging_round.updated_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "round.panel_set",
+        actor=by,
+        obj=judging_round,
+        cycle=cycle.slug,
+        number=judging_round.number,
+        whole_panel=whole_panel,
+        members={
+            str(judge_id): {
+                "categories": sorted(set(c.category_ids)) if c.category_ids else None,
+                "max_load": c.max_load,
+            }
+            for judge_id, c in sorted(members.items())
+        },
+    )

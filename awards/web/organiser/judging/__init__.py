@@ -1,4 +1,4 @@
-"""Judging a cycle: judges, criteria, conflicts of interest, assignment, redaction, progress and
+"""Judging a cycle: its rounds, judges, criteria, conflicts of interest, assignment, redaction, progress and
 reviews (templates/organiser/judging/)."""
 
 from awards.web.organiser.judging import (  # noqa: F401
@@ -9,4 +9,5 @@ from awards.web.organiser.judging import (  # noqa: F401
     progress,
     redaction,
     reviews,
+    rounds,
 )

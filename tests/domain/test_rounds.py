@@ -1,0 +1,374 @@
+"""Setting up a cycle's judging rounds (domain/judging/rounds.py): adding a round after the last, with
+the criteria copied from an earlier round or the defaults; changing one within the safe-change rules;
+removing the last one; choosing a round's panel. Each is audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.judging import rounds
+from awards.domain.programme import criteria as criteria_rules
+from awards.domain.programme.taxonomy import default_taxonomy
+from awards.extensions import db
+from awards.models import (
+    Advancement,
+    AuditEvent,
+    Criterion,
+    JudgingRound,
+    PanelMember,
+    RoundEntries,
+    RoundMode,
+)
+from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
+
+
+@pytest.fixture
+def cycle(app):
+    return make_cycle()
+
+
+@pytest.fixture
+def organiser(app):
+    return make_user(email="olu@organisers.example.org", roles=("organiser",))
+
+
+def settings(**overrides) -> dict:
+    values = {
+        "name": "Final panel",
+        "opens_at": None,
+        "closes_at": None,
+        "entries": RoundEntries.ADVANCED.value,
+        "mode": RoundMode.SCORES.value,
+        "ranking_method": "borda",
+        "blind": True,
+        "judges_per_nomination": 3,
+        "judge_max_load": 12,
+        "is_final": False,
+    }
+    values.update(overrides)
+    return values
+
+
+def audits(action: str) -> list[AuditEvent]:
+    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+
+
+def refused(call, field: str | None = None) -> DomainError:
+    with pytest.raises(DomainError) as caught:
+        call()
+    db.session.rollback()
+    if field is not None:
+        assert caught.value.field == field, caught.value.message
+    return caught.value
+
+
+# ------------------------------------------------------------------ adding
+
+
+def test_a_new_round_comes_after_the_last_with_a_copy_of_the_criteria(cycle, organiser):
+    first = cycle.rounds[0]
+    first.criteria[0].rubric = [{"from": 1, "to": 10, "label": "Any", "text": "Any score"}]
+    db.session.commit()
+    added = rounds.add_round(cycle, by=organiser, criteria_from=first, **settings(is_final=True))
+    db.session.commit()
+    assert [r.number for r in cycle.rounds] == [1, 2]
+    assert (added.label, added.entries, added.mode, added.is_final, added.whole_panel) == (
+        "Round 2: Final panel",
+        RoundEntries.ADVANCED,
+        RoundMode.SCORES,
+        True,
+        True,
+    )
+    assert (added.judges_per_nomination, added.judge_max_load, added.blind) == (3, 12, True)
+    copied = [(c.name, c.weight, c.scale_min, c.scale_max, c.rubric, c.position) for c in added.criteria]
+    assert copied == [(c.name, c.weight, c.scale_min, c.scale_max, c.rubric, c.position) for c in first.criteria]
+    assert all(c.cycle_id == cycle.id and c.round_id == added.id for c in added.criteria)
+    assert not {c.id for c in added.criteria} & {c.id for c in first.criteria}
+    # The copy is the new round's own: changing it leaves round 1's as it was.
+    criteria_rules.edit_criterion(
+        added.criteria[0],
+        by=organiser,
+        name="Changed",
+        description="",
+        weight=5,
+        scale_min=1,
+        scale_max=10,
+        rubric=[],
+        allow_not_applicable=False,
+    )
+    db.session.commit()
+    assert first.criteria[0].name != "Changed"
+    (event,) = audits("round.added")
+    assert event.actor_id == organiser.id and event.object_type == "judging_rounds" and event.object_id == str(added.id)
+    assert event.detail["number"] == 2 and event.detail["criteria_from"] == 1 and event.detail["is_final"] is True
+
+
+def test_a_new_round_can_start_with_the_default_criteria(cycle, organiser):
+    added = rounds.add_round(cycle, by=organiser, criteria_from=None, **settings(name="Shortlist"))
+    db.session.commit()
+    defaults = default_taxonomy()["criteria"]
+    assert [c.name for c in added.criteria] == [item["name"] for item in defaults]
+    assert audits("round.added")[0].detail["criteria_from"] == "default"
+
+
+def test_round_names_are_checked_and_unique_in_the_cycle(cycle, organiser):
+    assert refused(lambda: rounds.add_round(cycle, by=organiser, **settings(name="  ")), "name").message == (
+        "Enter the round's name"
+    )
+    error = refused(lambda: rounds.add_round(cycle, by=organiser, **settings(name="JUDGING")), "name")
+    assert error.message == "Round 1: Judging already has that name: give this round another"
+    refused(lambda: rounds.add_round(cycle, by=organiser, **settings(name="x" * 121)), "name")
+
+
+def test_a_round_closes_after_it_opens(cycle, organiser):
+    now = utcnow()
+    error = refused(lambda: rounds.add_round(cycle, by=organiser, **settings(opens_at=now, closes_at=now)), "closes_at")
+    assert error.message == "The round must close after it opens"
+
+
+def test_numbers_are_checked(cycle, organiser):
+    refused(lambda: rounds.add_round(cycle, by=organiser, **settings(judges_per_nomination=0)), "judges_per_nomination")
+    refused(lambda: rounds.add_round(cycle, by=organiser, **settings(judge_max_load=1001)), "judge_max_load")
+    refused(lambda: rounds.add_round(cycle, by=organiser, **settings(mode="guess")), "mode")
+    refused(lambda: rounds.add_round(cycle, by=organiser, **settings(ranking_method="coin")), "ranking_method")
+    refused(lambda: rounds.add_round(cycle, by=organiser, **settings(entries="all")), "entries")
+    assert len(cycle.rounds) == 1
+
+
+def test_one_final_round_per_cycle_and_marking_another_is_refused(cycle, organiser):
+    final = rounds.add_round(cycle, by=organiser, **settings(is_final=True))
+    db.session.commit()
+    error = refused(
+        lambda: rounds.add_round(cycle, by=organiser, **settings(name="Another", is_final=True)), "is_final"
+    )
+    assert "Round 2: Final panel is already the final round" in error.message
+    assert isinstance(error, Conflict)
+    first = cycle.rounds[0]
+    refused(
+        lambda: rounds.update_round(first, by=organiser, **settings(name="Judging", entries="eligible", is_final=True)),
+        "is_final",
+    )
+    assert final.is_final and not first.is_final
+
+
+def test_criteria_from_another_cycle_are_refused(cycle, organiser):
+    other = make_cycle(name="Another awards")
+    refused(lambda: rounds.add_round(cycle, by=organiser, criteria_from=other.rounds[0], **settings()), "criteria")
+
+
+# ------------------------------------------------------------------ changing
+
+
+def test_changing_a_round_records_what_changed(cycle, organiser):
+    second = rounds.add_round(cycle, by=organiser, **settings())
+    db.session.commit()
+    opens = utcnow() + timedelta(days=3)
+    rounds.update_round(
+        second, by=organiser, **settings(name="Finalists", mode="ranking", ranking_method="schulze", opens_at=opens)
+    )
+    db.session.commit()
+    assert (second.name, second.mode, second.ranking_method, second.opens_at) == (
+        "Finalists",
+        RoundMode.RANKING,
+        "schulze",
+        opens.replace(microsecond=opens.microsecond),
+    )
+    (event,) = audits("round.changed")
+    assert set(event.detail["changes"]) == {"name", "mode", "ranking_method", "opens_at"}
+    assert event.detail["changes"]["mode"] == {"from": "scores", "to": "ranking"}
+    # Saving it unchanged records nothing
+    rounds.update_round(
+        second, by=organiser, **settings(name="Finalists", mode="ranking", ranking_method="schulze", opens_at=opens)
+    )
+    db.session.commit()
+    assert len(audits("round.changed")) == 1
+
+
+def test_round_one_judges_every_eligible_entry(cycle, organiser):
+    first = cycle.rounds[0]
+    error = refused(lambda: rounds.update_round(first, by=organiser, **settings(name="Judging")), "entries")
+    assert error.message == rounds.FIRST_ROUND_ENTRIES
+    assert rounds.locked_settings(first) == {"entries": rounds.FIRST_ROUND_ENTRIES}
+
+
+def test_mode_and_entries_are_locked_once_a_review_is_submitted(cycle, organiser):
+    second = rounds.add_round(cycle, by=organiser, **settings())
+    db.session.commit()
+    nomination = make_nomination(cycle)
+    assignment = make_assignment(make_judge(cycle), nomination, round_id=second.id)
+    assert rounds.locked_settings(second) == {"blind": rounds.BLIND_LOCKED}
+    make_review(assignment, status="draft")
+    assert "mode" not in rounds.locked_settings(second)
+    review = make_review(make_assignment(make_judge(cycle), nomination, round_id=second.id), status="submitted")
+    assert review.id
+    locked = rounds.locked_settings(second)
+    assert locked == {"mode": rounds.MODE_LOCKED, "entries": rounds.ENTRIES_LOCKED, "blind": rounds.BLIND_LOCKED}
+    assert refused(lambda: rounds.update_round(second, by=organiser, **settings(mode="pass_fail")), "mode").message == (
+        rounds.MODE_LOCKED
+    )
+    refused(lambda: rounds.update_round(second, by=organiser, **settings(entries="eligible")), "entries")
+    refused(lambda: rounds.update_round(second, by=organiser, **settings(blind=False)), "blind")
+    # The other settings still change
+    rounds.update_round(second, by=organiser, **settings(name="Final", judges_per_nomination=5))
+    db.session.commit()
+    assert (second.name, second.judges_per_nomination, second.mode) == ("Final", 5, RoundMode.SCORES)
+
+
+def test_a_review_in_another_round_locks_nothing_here(cycle, organiser):
+    second = rounds.add_round(cycle, by=organiser, **settings())
+    db.session.commit()
+    make_review(make_assignment(make_judge(cycle), make_nomination(cycle)), status="submitted")
+    assert rounds.locked_settings(second) == {}
+    assert set(rounds.locked_settings(cycle.rounds[0])) == {"entries", "mode", "blind"}
+
+
+# ------------------------------------------------------------------ removing
+
+
+def test_only_the_last_round_is_removed_never_round_one(cycle, organiser):
+    second = rounds.add_round(cycle, by=organiser, **settings())
+    third = rounds.add_round(cycle, by=organiser, **settings(name="Winners"))
+    db.session.commit()
+    error = refused(lambda: rounds.remove_round(cycle.rounds[0], by=organiser))
+    assert error.message.startswith("Round 1 cannot be removed")
+    assert refused(lambda: rounds.remove_round(second, by=organiser)).message == (
+        "Only the last round can be removed. Remove Round 3: Winners first."
+    )
+    criterion_ids = [c.id for c in third.criteria]
+    rounds.remove_round(third, by=organiser)
+    db.session.commit()
+    assert [r.number for r in cycle.rounds] == [1, 2]
+    assert db.session.scalar(sa.select(sa.func.count(Criterion.id)).where(Criterion.id.in_(criterion_ids))) == 0
+    (event,) = audits("round.removed")
+    assert event.detail == {"cycle": cycle.slug, "number": 3, "name": "Winners"}
+
+
+def test_a_round_with_assignments_or_advancements_stays(cycle, organiser):
+    second = rounds.add_round(cycle, by=organiser, **settings())
+    db.session.commit()
+    nomination = make_nomination(cycle)
+    db.session.add(Advancement(round_id=second.id, nomination_id=nomination.id, created_at=utcnow()))
+    db.session.commit()
+    assert (
+        "Entries have been advanced into Round 2: Final panel"
+        in refused(lambda: rounds.remove_round(second, by=organiser)).message
+    )
+    db.session.execute(sa.delete(Advancement))
+    db.session.commit()
+    make_assignment(make_judge(cycle), nomination, round_id=second.id)
+    assert (
+        "Judges have been given entries in Round 2: Final panel"
+        in refused(lambda: rounds.remove_round(second, by=organiser)).message
+    )
+    assert db.session.get(JudgingRound, second.id) is not None
+
+
+# ------------------------------------------------------------------ panels
+
+
+def test_choosing_a_panel_writes_its_members(cycle, organiser):
+    second = rounds.add_round(cycle, by=organiser, **settings())
+    db.session.commit()
+    ada, grace, alan = make_judge(cycle), make_judge(cycle), make_judge(cycle)
+    first_category = cycle.categories[0]
+    rounds.set_panel(
+        second,
+        by=organiser,
+        whole_panel=False,
+        members={
+            ada.id: rounds.PanelChoice(category_ids=[first_category.id], max_load=4),
+            grace.id: rounds.PanelChoice(),
+        },
+    )
+    db.session.commit()
+    assert not second.whole_panel
+    panel = rounds.panel(second)
+    assert set(panel) == {ada.id, grace.id}
+    assert (panel[ada.id].category_ids, panel[ada.id].max_load) == ([first_category.id], 4)
+    assert (panel[grace.id].category_ids, panel[grace.id].max_load) == (None, None)
+    assert rounds.load_limit(second, ada, panel[ada.id]) == 4
+    assert rounds.load_limit(second, grace, panel[grace.id]) == 12
+    assert rounds.panel_categories(ada, panel[ada.id]) == frozenset({first_category.id})
+    (event,) = audits("round.panel_set")
+    assert event.detail["whole_panel"] is False
+    assert event.detail["members"][str(ada.id)] == {"categories": [first_category.id], "max_load": 4}
+    # Changing it: Grace off, Alan on; then back to every judge of the cycle (the members go)
+    rounds.set_panel(
+        second, by=organiser, whole_panel=False, members={ada.id: rounds.PanelChoice(), alan.id: rounds.PanelChoice()}
+    )
+    db.session.commit()
+    assert set(rounds.panel(second)) == {ada.id, alan.id}
+    rounds.set_panel(second, by=organiser, whole_panel=True, members={ada.id: rounds.PanelChoice()})
+    db.session.commit()
+    assert second.whole_panel and set(rounds.panel(second)) == {ada.id, grace.id, alan.id}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PanelMember)) == 0
+    # Round 1's panel is untouched throughout
+    assert cycle.rounds[0].whole_panel
+
+
+def test_a_judge_with_entries_in_the_round_stays_on_its_panel(cycle, organiser):
+    first = cycle.rounds[0]
+    ada = make_judge(cycle, make_user(email="ada@judges.example.org", name="Ada Lovelace", roles=("judge",)))
+    grace = make_judge(cycle, make_user(email="grace@judges.example.org", name="Grace Hopper", roles=("judge",)))
+    alan = make_judge(cycle)
+    make_assignment(ada, make_nomination(cycle))
+    make_assignment(grace, make_nomination(cycle))
+    error = refused(
+        lambda: rounds.set_panel(first, by=organiser, whole_panel=False, members={alan.id: rounds.PanelChoice()}),
+        "judges",
+    )
+    assert error.message.startswith("Ada Lovelace and Grace Hopper have entries to judge in Round 1: Judging")
+    # A recused assignment does not keep a judge on the panel
+    make_assignment(alan, make_nomination(cycle), status="recused")
+    rounds.set_panel(
+        first, by=organiser, whole_panel=False, members={ada.id: rounds.PanelChoice(), grace.id: rounds.PanelChoice()}
+    )
+    db.session.commit()
+    assert set(rounds.panel(first)) == {ada.id, grace.id}
+
+
+def test_panel_choices_are_checked(cycle, organiser):
+    first = cycle.rounds[0]
+    judge = make_judge(cycle)
+    stranger = make_judge(make_cycle(name="Elsewhere awards"))
+    refused(lambda: rounds.set_panel(first, by=organiser, whole_panel=False, members={}), "judges")
+    refused(
+        lambda: rounds.set_panel(first, by=organiser, whole_panel=False, members={stranger.id: rounds.PanelChoice()}),
+        "judges",
+    )
+    refused(
+        lambda: rounds.set_panel(
+            first, by=organiser, whole_panel=False, members={judge.id: rounds.PanelChoice(category_ids=[999999])}
+        ),
+        f"categories_{judge.id}",
+    )
+    refused(
+        lambda: rounds.set_panel(
+            first, by=organiser, whole_panel=False, members={judge.id: rounds.PanelChoice(max_load=0)}
+        ),
+        f"max_load_{judge.id}",
+    )
+    assert first.whole_panel and audits("round.panel_set") == []
+
+
+def test_round_counts_take_three_queries_for_any_number_of_rounds(cycle, organiser):
+    from tests.support.queries import counting_queries
+
+    second = rounds.add_round(cycle, by=organiser, **settings())
+    db.session.commit()
+    nomination = make_nomination(cycle)
+    make_review(make_assignment(make_judge(cycle), nomination), status="submitted")
+    make_assignment(make_judge(cycle), nomination, round_id=second.id)
+    make_assignment(make_judge(cycle), nomination, round_id=second.id, status="recused")
+    assert [r.number for r in cycle.rounds] == [1, 2]  # loaded, as the page loads them
+    with counting_queries() as counted:
+        counts = rounds.round_counts(cycle)
+    assert counted["n"] == 3
+    first = cycle.rounds[0]
+    assert counts[first.id] == rounds.RoundCounts(len(first.criteria), 1, 1)
+    assert counts[second.id] == rounds.RoundCounts(len(second.criteria), 1, 0)
