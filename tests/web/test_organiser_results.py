@@ -15,9 +15,12 @@ from awards.models import (
     Nomination,
     NominationStatus,
     Result,
+    RoundEntries,
+    RoundMode,
     ShortlistDecision,
 )
 from tests.factories import make_published_case, make_published_cycle
+from tests.support.programme import add_round
 from tests.support.public_form import ANSWERS, install_public_form
 from tests.support.visible import buttons, error_summary, main_text, page_text
 
@@ -392,3 +395,27 @@ def test_a_purged_cycle_cannot_be_withdrawn(organiser_client, judged):
     db.session.expire_all()
     assert db.session.get(Cycle, cycle.id).status is CycleStatus.PUBLISHED
     assert _status(judged[3]) is NominationStatus.SHORTLISTED
+
+
+def test_each_round_has_its_results_page_and_the_final_one_its_shortlist(organiser_client, judged):
+    cycle, category, judges, top, second = judged
+    add_round(cycle, "Final panel", mode=RoundMode.RANKING, entries=RoundEntries.ELIGIBLE)
+    url = f"/organiser/cycles/{cycle.slug}/results"
+    # Round 1, scored: its leaderboard, with no decisions (they are the final round's), links kept on round 1.
+    page = organiser_client.get(f"{url}?round=1")
+    html, text = page.get_data(as_text=True), main_text(page)
+    assert "Round 1: Judging" in text and top.reference in text and "2 of 2" in text
+    assert "The shortlist is decided from the results of the final round, Round 2: Final panel" in text
+    assert "Suggest shortlist" not in buttons(page) and ">Decision<" not in html
+    assert f'href="{url}/{top.reference}?round=1"' in html and f'href="{url}.csv?round=1"' in html
+    detail = main_text(organiser_client.get(f"{url}/{top.reference}?round=1"))
+    assert "Harriet Harsh" in detail and "Round 1: Judging" in detail and "Decision" not in detail
+    csv_response = organiser_client.get(f"{url}.csv?round=1")
+    assert f"{cycle.slug}-round-1-results.csv" in csv_response.headers["Content-Disposition"]
+    # Round 2 ranks: not on this page yet; it is where the shortlist is decided.
+    assert top.reference in main_text(organiser_client.get(url))  # the current round is round 1: 2 has not begun
+    page = organiser_client.get(f"{url}?round=2")
+    text = main_text(page)
+    assert "Round 2: Final panel is judged by ranking" in text and "not yet available" in text
+    assert "Suggest shortlist" in buttons(page)
+    assert organiser_client.get(f"{url}/{top.reference}?round=2").status_code == 200

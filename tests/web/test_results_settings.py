@@ -10,6 +10,7 @@ from awards.domain.results.settings import change_results_settings
 from awards.extensions import db
 from awards.models import AuditEvent
 from tests.factories import make_cycle
+from tests.support.programme import add_round
 from tests.support.visible import error_summary, main_text, visible_texts
 
 
@@ -101,3 +102,45 @@ def test_the_domain_refuses_settings_out_of_range(app, change, field):
     with pytest.raises(DomainError) as refused:
         change_results_settings(cycle.rounds[0], **values, by=None)
     assert refused.value.field == field
+
+
+def test_the_settings_saved_for_round_2_are_round_2s_only(organiser_client, app):
+    cycle = make_cycle(status="judging")
+    final = add_round(cycle, is_final=True)
+    url = f"/organiser/cycles/{cycle.slug}/results"
+    page = organiser_client.get(f"{url}?round=2")
+    assert "Round 2: Final panel" in main_text(page) and "Round 1: Judging" in main_text(page)  # the rounds' navigation
+    assert f'action="{url}/settings?round=2"' in page.get_data(as_text=True)  # the form posts back to round 2
+    response = organiser_client.post_form(
+        f"{url}/settings?round=2",
+        {"aggregation_method": "median", "ranking_basis": "raw", "disagreement_range": "25", "disagreement_sd": "10"},
+        token_from=f"{url}?round=2",
+    )
+    assert response.headers["Location"] == f"{url}?round=2"
+    db.session.expire_all()
+    first = cycle.rounds[0]
+    assert (final.aggregation_method, final.ranking_basis, final.disagreement_range, final.disagreement_sd) == (
+        "median",
+        "raw",
+        25,
+        10,
+    )
+    assert (first.aggregation_method, first.ranking_basis, first.disagreement_range, first.disagreement_sd) == (
+        "mean",
+        "normalised",
+        30,
+        15,
+    )
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "results.settings_changed"))
+    assert event.detail["round"] == 2
+    assert "Ranked by the raw score (median" in main_text(organiser_client.get(f"{url}?round=2"))
+    round_1 = main_text(organiser_client.get(f"{url}?round=1"))
+    assert "Ranked by the normalised score (mean" in round_1
+    assert "The shortlist is decided from the results of the final round, Round 2: Final panel" in round_1
+    # A refused try for round 2 is shown on round 2's page, not round 1's.
+    response = organiser_client.post_form(
+        f"{url}/settings?round=2", {"aggregation_method": "mode"}, token_from=f"{url}?round=2"
+    )
+    assert response.headers["Location"] == f"{url}?round=2"
+    assert error_summary(organiser_client.get(response.headers["Location"]))
+    assert organiser_client.get(f"{url}?round=3").status_code == 404
