@@ -76,7 +76,7 @@ def _the_cycle() -> dict:
         "id": cycle.id,
         "categories": [c.name for c in cycle.categories],
         "status": cycle.status.value,
-        "judges_per_nomination": cycle.judges_per_nomination,
+        "judges_per_nomination": cycle.rounds[0].judges_per_nomination,
     }
 
 
@@ -179,7 +179,8 @@ def _score_the_rest(slug: str) -> int:
             conflicts.declare(judge, assignment.nomination, has_conflict=False, by=judge.user)
         value = 5 + (n * 3) % 5
         entries = {
-            c.id: ScoreEntry(value=min(c.scale_max, max(c.scale_min, value)), comment="") for c in cycle.criteria
+            c.id: ScoreEntry(value=min(c.scale_max, max(c.scale_min, value)), comment="")
+            for c in assignment.round.criteria
         }
         reviews.save_review(assignment, entries, submit=True, version=review.version if review else 0, by=judge.user)
         done += 1

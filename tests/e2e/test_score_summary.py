@@ -25,15 +25,17 @@ def _submitted_scores(email: str) -> str:
 
     now = utcnow()
     cycle = make_cycle(status="judging", open_at=now - timedelta(days=40), close_at=now - timedelta(days=1))
-    cycle.criteria.append(
+    criteria = cycle.rounds[0].criteria
+    criteria.append(
         Criterion(
+            cycle_id=cycle.id,
             name=LONG_WORD,
             description="",
             weight=10,
             scale_min=1,
             scale_max=10,
-            rubric=list(cycle.criteria[0].rubric),
-            position=len(cycle.criteria),
+            rubric=list(criteria[0].rubric),
+            position=len(criteria),
         )
     )
     db.session.commit()
@@ -45,7 +47,7 @@ def _submitted_scores(email: str) -> str:
         status="submitted",
         overall_comment="Strong, well-evidenced work.",
     )
-    for i, criterion in enumerate(cycle.criteria):
+    for i, criterion in enumerate(cycle.rounds[0].criteria):
         review.scores.append(
             ReviewScore(criterion_id=criterion.id, value=5 + i % 5, comment="A clear baseline and measured results.")
         )
