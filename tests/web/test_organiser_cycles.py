@@ -14,7 +14,7 @@ from awards.models import AuditEvent, Category, Cycle, CycleStatus
 from tests.factories import make_cycle, make_nomination
 from tests.support.dates import utc
 from tests.support.pages import input_value
-from tests.support.programme import cycle_form, offered_trend_ids, trend
+from tests.support.programme import add_round, cycle_form, offered_trend_ids, trend
 from tests.support.queries import recorded_queries
 from tests.support.visible import buttons, error_summary, main_text
 
@@ -242,6 +242,54 @@ def test_edit_a_cycle(organiser_client, organiser):
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cycle.updated"))
     assert event.actor_id == organiser.id and "trends" in event.detail["fields"]
     assert "Your changes to the cycle have been saved" in main_text(organiser_client.get("/organiser/cycles/psda-2030"))
+
+
+def test_the_judging_fields_of_a_cycle_with_several_rounds_are_its_first_rounds(organiser_client):
+    cycle = make_cycle(status="draft", close_at=utc(2030, 6, 28, 16))
+    add_round(cycle, judges_per_nomination=5)
+    url = f"/organiser/cycles/{cycle.slug}/edit"
+    text = main_text(organiser_client.get(url))
+    assert "Round 1: Judging closes (optional)" in text
+    assert "Judges for each nomination in Round 1: Judging" in text
+    assert "The first judging round’s setting: each later round has its own" in text
+    data = cycle_form(
+        nominations_close_date=["28", "6", "2030"],
+        judging_close_date=["1", "9", "2030"],
+        judging_close_time="5pm",
+        judges_per_nomination="4",
+    )
+    assert organiser_client.post_form(url, data, token_from=url).status_code == 302
+    cycle = the_cycle()
+    first, final = cycle.rounds
+    assert (first.judges_per_nomination, first.closes_at) == (4, utc(2030, 9, 1, 16))
+    assert (final.judges_per_nomination, final.closes_at) == (5, None)
+    shown = main_text(organiser_client.get(f"/organiser/cycles/{cycle.slug}"))
+    assert "Round 1: Judging closes 5pm on 1 September 2030" in shown
+    assert "Judges for each nomination in Round 1: Judging 4" in shown
+
+
+def test_the_criteria_pages_are_a_rounds(organiser_client):
+    cycle = make_cycle(status="draft")
+    final = add_round(cycle)
+    url = f"/organiser/cycles/{cycle.slug}/criteria"
+    page = organiser_client.get(f"{url}?round=2")
+    text, html = main_text(page), page.get_data(as_text=True)
+    assert "2 criteria, total weight 100" in text and "Overall impact" in text and "Round 1: Judging" in text
+    assert f'href="{url}/new?round=2"' in html
+    assert "6 criteria, total weight 100" in main_text(organiser_client.get(f"{url}?round=1"))
+    data = {"name": "Reach", "description": "", "weight": "50", "scale_min": "1", "scale_max": "10"}
+    response = organiser_client.post_form(f"{url}/new?round=2", data, token_from=f"{url}/new?round=2")
+    assert response.status_code == 302 and response.headers["Location"] == f"{url}?round=2"
+    db.session.expire_all()
+    assert [c.name for c in final.criteria] == ["Overall impact", "Quality of evidence", "Reach"]
+    assert final.criteria[-1].cycle_id == cycle.id and len(cycle.rounds[0].criteria) == 6
+    # A criterion's pages are its own round's, whatever the address says.
+    reach = final.criteria[-1]
+    response = organiser_client.post_form(f"{url}/{reach.id}/remove", {}, token_from=f"{url}/{reach.id}/remove?round=2")
+    assert response.headers["Location"] == f"{url}?round=2"
+    db.session.expire_all()
+    assert [c.name for c in final.criteria] == ["Overall impact", "Quality of evidence"]
+    assert organiser_client.get(f"{url}?round=3").status_code == 404
 
 
 def test_the_web_address_is_fixed_once_open(organiser_client):
