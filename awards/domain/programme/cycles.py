@@ -14,7 +14,6 @@ from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError, NotFound
 from awards.domain.core.text import slugify, unique_slug
-from awards.domain.judging import rounds
 from awards.domain.programme import entry_forms
 from awards.domain.programme.taxonomy import default_taxonomy, trends_by_code
 from awards.extensions import db
@@ -26,6 +25,8 @@ from awards.models import (
     JudgingRound,
     Nomination,
     NominationStatus,
+    RoundEntries,
+    RoundMode,
     Trend,
     TrendGroup,
     User,
@@ -65,6 +66,9 @@ ROUND_RULE_FIELDS = ("judges_per_nomination", "judge_max_load")
 # The first round's other settings `create_cycle` and `update_cycle` take, by the names they had on the
 # cycle → the round's own names.
 ROUND_SETTING_NAMES = {"judging_close_at": "closes_at", "blind_judging": "blind"}
+# The first round's name (domain/judging/rounds.py works with the rounds once they exist; this
+# package sits below it, so the first round is made here).
+FIRST_ROUND_NAME = "Judging"
 # How results are combined: the round's, taken by `create_cycle` for its first round.
 RESULTS_SETTING_FIELDS = ("aggregation_method", "ranking_basis", "disagreement_range", "disagreement_sd")
 # Everything about a round `copy_cycle` carries to next year's cycle (not its dates, panel or entries).
@@ -346,7 +350,7 @@ def create_cycle(
     has the default categories and criteria, which the organiser then adjusts. `categories` picks
     default categories by slug (None: all of them; an empty list: none, to be added later).
 
-    The cycle judges in one round to start with ("Judging", rounds.add_first_round), which holds the
+    The cycle judges in one round to start with ("Judging", scored, every eligible entry), which holds the
     criteria and the judging settings given: `judging_close_at` (its closing instant), `blind_judging`,
     `judges_per_nomination`, `judge_max_load` and how its results are combined (aggregation_method,
     ranking_basis, disagreement_range, disagreement_sd).
@@ -391,7 +395,18 @@ def create_cycle(
         updated_at=now,
         **defaults,
     )
-    first = rounds.add_first_round(cycle, closes_at=judging_close_at, blind=bool(blind_judging), **round_settings)
+    first = JudgingRound(
+        number=1,
+        name=FIRST_ROUND_NAME,
+        entries=RoundEntries.ELIGIBLE,
+        mode=RoundMode.SCORES,
+        closes_at=judging_close_at,
+        blind=bool(blind_judging),
+        created_at=now,
+        updated_at=now,
+        **round_settings,
+    )
+    cycle.rounds.append(first)
     if trend_ids is None:
         trends = default_trends()
     else:
@@ -494,7 +509,7 @@ def cycle_setting(cycle: Cycle, key: str) -> Any:
     attribute = _round_field(key)
     if attribute is None:
         return getattr(cycle, key)
-    return getattr(rounds.first_round(cycle), attribute)
+    return getattr(cycle.rounds[0], attribute)
 
 
 def update_cycle(cycle: Cycle, *, by: User | None = None, trend_ids: list[int] | None = None, **fields: Any) -> None:
@@ -508,7 +523,7 @@ def update_cycle(cycle: Cycle, *, by: User | None = None, trend_ids: list[int] |
         new_trends = _trends_by_ids(trend_ids)
         _check_offerable(new_trends, already=cycle.trends)
     changed = sorted(k for k in fields if cycle_setting(cycle, k) != fields[k])
-    first = rounds.first_round(cycle)
+    first = cycle.rounds[0]
     for key in changed:
         attribute = _round_field(key)
         if attribute is None:
@@ -794,7 +809,7 @@ def _copy_rounds(source: Cycle, cycle: Cycle) -> None:
     round `create_cycle` made takes round 1's (keeping its closing instant), the later ones are added
     with no dates (the organiser sets them for the new year), no panel of their own beyond the whole
     panel setting, and no calibration entry (that was one of the source's nominations)."""
-    first = rounds.first_round(cycle)
+    first = cycle.rounds[0]
     for old in source.rounds:
         judging_round = first if old.number == 1 else JudgingRound(created_at=first.created_at)
         for name in COPIED_ROUND_FIELDS:

@@ -4,6 +4,8 @@ flagged. Each round has its own settings."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import DomainError
@@ -12,6 +14,11 @@ from awards.models import JudgingRound, User
 AGGREGATION_METHODS = ("mean", "median")
 RANKING_BASES = ("normalised", "raw")
 THRESHOLD_MIN, THRESHOLD_MAX = 1, 100
+
+
+def _which_round(judging_round: JudgingRound) -> dict[str, Any]:
+    """The round, for the audit record, when the cycle has several."""
+    return {"round": judging_round.number} if len(judging_round.cycle.rounds) > 1 else {}
 
 
 def change_results_settings(
@@ -38,7 +45,7 @@ def change_results_settings(
         "results.settings_changed",
         actor=by,
         obj=judging_round.cycle,
-        **({"round": judging_round.number} if len(judging_round.cycle.rounds) > 1 else {}),
+        **_which_round(judging_round),
         aggregation=aggregation_method,
         basis=ranking_basis,
         range=disagreement_range,
