@@ -734,8 +734,10 @@ def test_the_round_settings_on_the_judges_page_change_the_chosen_round(organiser
     response = organiser_client.post_form(
         url, {"round-judges_per_nomination": "0", "round-judge_max_load": ""}, token_from=judges_url(cycle)
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
+    assert 'href="#round-judges_per_nomination"' in response.get_data(as_text=True)
     text = page_text(response)
+    assert "There is a problem" in text
     assert "Number of judges for each nomination must be between 1 and 20" in text
     assert "Enter the most nominations one judge scores" in text
     db.session.expire_all()

@@ -126,6 +126,7 @@ def _render_list(
         judges=judges,
         form=form,
         round_form=round_form,
+        error_forms=[form, round_form],
         counts=judge_loads(judging_round),
         limits=limits,
         limit_source=limit_source(judging_round),
@@ -203,7 +204,7 @@ def judges_round_settings(slug: str):
                 "success",
             )
             return redirect(url_for("organiser.judges", slug=cycle.slug, **round_args(judging_round)))
-    return _render_list(cycle, judging_round, InviteForm(formdata=None), round_form, status=400)
+    return _render_list(cycle, judging_round, InviteForm(formdata=None), round_form)
 
 
 @bp.route("/cycles/<slug>/judges/<int:judge_id>/resend", methods=["POST"])
