@@ -823,6 +823,11 @@ def test_round_two_assigns_only_its_entries_to_its_panel_within_the_panels_categ
         (judges[0].id, in_second_category.id),  # the limited judge is not given the second category
     }
     assert counts == {"added": 3, "kept": 0, "fixed": 0, "removed": 0, "short": 1, "places_short": 1}
+    [short] = result.shortfalls
+    assert short.message == (
+        f"1 nomination in {in_second_category.category.name} can get only 1 judge: only 1 judge judges this "
+        "category: add a judge to this category on the round's panel"
+    )
     assert _live_in(first) == before  # round 1's assignments are left alone
     assert db.session.scalar(select(func.count(Assignment.id))) == 8 + 3
     # Run again: round 2 keeps what it has, round 1 is untouched.

@@ -49,9 +49,12 @@ class Shortfall:
     reason: str  # "no_judges", "few_judges", "conflicts" or "load"
     nominations: list[NominationInfo]
     panel_size: int = 0  # for "few_judges": how many judges the category has
+    # The round judges with a panel of its own (not every judge of the cycle): judges are added to it.
+    own_panel: bool = False
 
     @property
     def message(self) -> str:
+        add = "add a judge to this category on the round's panel" if self.own_panel else "add a judge to this category"
         count = len(self.nominations)
         what = f"{count} {'nomination' if count == 1 else 'nominations'} in {self.category_name}"
         get = (
@@ -61,19 +64,16 @@ class Shortfall:
         )
         them = "it" if count == 1 else "them"
         if self.reason == "no_judges":
-            why = "no judge who has accepted their invitation judges this category: add a judge to this category"
+            why = f"no judge who has accepted their invitation judges this category: {add}"
         elif self.reason == "few_judges":
             why = (
                 f"only {self.panel_size} {'judge judges' if self.panel_size == 1 else 'judges judge'} this "
-                "category: add a judge to this category"
+                f"category: {add}"
             )
         elif self.reason == "conflicts":
-            why = (
-                f"too few of this category's judges are free of conflicts of interest with {them}: "
-                "add a judge to this category"
-            )
+            why = f"too few of this category's judges are free of conflicts of interest with {them}: {add}"
         else:
-            why = "add a judge to this category or raise a load limit"
+            why = f"{add} or raise a load limit"
         return f"{what} {get}: {why}"
 
 
@@ -325,6 +325,7 @@ def explain_shortfalls(
             panel_size=int(panel_size[nomination_category[nominations.index(items[0])]])
             if reason == "few_judges"
             else 0,
+            own_panel=problem.own_panel,
         )
         for (c, reason, k), items in groups.items()
     ]

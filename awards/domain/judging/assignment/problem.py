@@ -144,6 +144,7 @@ class Problem:
     entry_ids: frozenset[int] | None = None
     # Judges of the cycle who hold assignments in the round but are not on its panel, by id: their name.
     other_judges: dict[int, str] = field(default_factory=dict)
+    own_panel: bool = False  # the round judges with a panel of its own, not every judge of the cycle
 
     @cached_property
     def judge_by_id(self) -> dict[int, JudgeInfo]:
@@ -321,6 +322,7 @@ def load_problem(target: Cycle | JudgingRound) -> Problem:
         round_label=judging_round.label if len(cycle.rounds) > 1 else "",
         entry_ids=entry_ids,
         other_judges=other_judges,
+        own_panel=not judging_round.whole_panel,
     )
 
 
