@@ -301,7 +301,9 @@ def ranking_with_trends(cycle: Cycle, judging_round: JudgingRound | None = None)
                 NominationTrend.is_primary,
             )
             .join(Nomination, NominationTrend.nomination_id == Nomination.id)
-            .where(*ranked_entries(judging_round))
+            # every ranked nomination of the cycle, whether or not it reached this round (their scores
+            # are the round's: one that did not reach it has none there)
+            .where(Nomination.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES))
         ):
             members_of[trend_id].append(nomination_id)
             counts[(trend_id, category_id, bool(is_primary))] += 1
