@@ -886,7 +886,7 @@ def test_a_recusal_in_round_one_counts_as_a_conflict_in_round_two(two_rounds, or
         manual.add_judge(in_first_category, judges[1], by=organiser, judging_round=second)
 
 
-def test_a_declared_conflict_takes_the_judge_off_the_nomination_in_every_round(two_rounds, outbox):
+def test_a_declared_conflict_takes_the_judge_off_the_nomination_in_every_round(two_rounds, organiser, outbox):
     first, second, entries, _, judges = two_rounds
     nomination = entries[0]
     if (judges[0].id, nomination.id) not in _live_in(first):
@@ -900,6 +900,12 @@ def test_a_declared_conflict_takes_the_judge_off_the_nomination_in_every_round(t
         select(Assignment.status).where(Assignment.judge_id == judges[0].id, Assignment.nomination_id == nomination.id)
     ).all()
     assert statuses == [AssignmentStatus.RECUSED] * 2
+    [message] = outbox("conflict_after_assignment")
+    assert message.subject == f"Conflict of interest declared: {nomination.reference} needs another judge"
+    assert f"conflict of interest with {nomination.reference} (Round 2: Final panel) in" in message.body_text
+    assert f"- {nomination.reference} (Round 2: Final panel): needs 1 more judge" in message.body_text
+    assert f"- {nomination.reference} (Round 1: Judging): " in message.body_text
+    assert f"/organiser/cycles/{second.cycle.slug}/assignment?round=2\n" in message.body_text
 
 
 def test_submitted_scores_of_an_earlier_round_stay_when_a_conflict_is_declared_later(two_rounds, outbox):

@@ -539,8 +539,11 @@ def tell_organisers(
         needed = assignment.round.judges_per_nomination
         return max(0, needed - live.get((assignment.round_id, assignment.nomination_id), 0))
 
-    ordered = sorted(freed, key=lambda a: (a.nomination.reference, a.round.number))
-    items = [{"reference": reference(a), "short_by": short_by(a)} for a in ordered]
+    # By reference, the latest round first (the one a judge declares in is usually the latest).
+    ordered = sorted(freed, key=lambda a: (a.nomination.reference, -a.round.number))
+    items = [
+        {"reference": reference(a), "short_by": short_by(a), "round": a.round.label if several else ""} for a in ordered
+    ]
     kept_references = sorted(reference(a) for a in kept)
     needing = [a for a in ordered if short_by(a)]
     if cause == "declared":
