@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from awards.domain.results.shortlists import EDITABLE_CASE_FIELDS
 from awards.extensions import db
 from awards.models import (
+    Assignment,
     AuditEvent,
     Cycle,
     CycleStatus,
@@ -419,3 +420,18 @@ def test_each_round_has_its_results_page_and_the_final_one_its_shortlist(organis
     assert "Round 2: Final panel is judged by ranking" in text and "not yet available" in text
     assert "Suggest shortlist" in buttons(page)
     assert organiser_client.get(f"{url}/{top.reference}?round=2").status_code == 200
+
+
+def test_a_calibration_review_is_shown_as_not_counted_and_left_out_of_the_scores(organiser_client, judged):
+    cycle, category, judges, top, second = judged
+    url = f"/organiser/cycles/{cycle.slug}/results"
+    before = organiser_client.get(f"/organiser/cycles/{cycle.slug}/scores.csv").get_data(as_text=True)
+    calibration = db.session.scalar(
+        sa.select(Assignment).where(Assignment.nomination_id == top.id, Assignment.judge_id == judges[0].id)
+    )
+    calibration.calibration = True
+    db.session.commit()
+    detail = main_text(organiser_client.get(f"{url}/{top.reference}"))
+    assert "Calibration: not counted" in detail and "1 of 2 (judging incomplete)" in detail
+    scores = organiser_client.get(f"/organiser/cycles/{cycle.slug}/scores.csv").get_data(as_text=True)
+    assert scores.count("\n") == before.count("\n") - len(cycle.rounds[0].criteria)

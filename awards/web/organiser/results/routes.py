@@ -325,6 +325,7 @@ def scores_csv(slug: str):
         .join(Nomination, Assignment.nomination_id == Nomination.id)
         .where(
             Assignment.round_id == judging_round.id,
+            Assignment.calibration.is_(False),  # the calibration example is not in the results either
             Nomination.cycle_id == cycle.id,
             Nomination.id.not_in(_withheld(cycle)),
         )
