@@ -25,8 +25,8 @@ class TrendInsight:
 
 def trend_insight(cycle: Cycle, *, withhold: set[int] | frozenset[int] = frozenset()) -> list[TrendInsight]:
     """Per trend the cycle offers: submitted nominations (all and as primary), by category, the mean
-    normalised score of those scored (leaving out the nominations in `withhold`, whose scores the
-    viewer must not see), and how many are on the shortlist."""
+    normalised score of those scored in the final round's results (leaving out the nominations in
+    `withhold`, whose scores the viewer must not see), and how many are on the shortlist."""
     ranking = ranking_with_trends(cycle)  # kept between requests until the cycle's data change
     by_trend: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     primary: dict[int, int] = defaultdict(int)
