@@ -294,7 +294,7 @@ def test_choosing_a_panel_writes_its_members(cycle, organiser):
     assert rounds.load_limit(second, ada, panel[ada.id]) == 4
     assert rounds.load_limit(second, grace, panel[grace.id]) == 12
     assert rounds.panel_categories(ada, panel[ada.id]) == frozenset({first_category.id})
-    (event,) = audits("round.panel_set")
+    (event,) = audits("round.panel_chosen")
     assert event.detail["whole_panel"] is False
     assert event.detail["members"][str(ada.id)] == {"categories": [first_category.id], "max_load": 4}
     # Changing it: Grace off, Alan on; then back to every judge of the cycle (the members go)
@@ -353,7 +353,7 @@ def test_panel_choices_are_checked(cycle, organiser):
         ),
         f"max_load_{judge.id}",
     )
-    assert first.whole_panel and audits("round.panel_set") == []
+    assert first.whole_panel and audits("round.panel_chosen") == []
 
 
 def test_round_counts_take_three_queries_for_any_number_of_rounds(cycle, organiser):

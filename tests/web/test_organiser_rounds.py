@@ -170,7 +170,11 @@ def test_a_ranking_round_with_its_method(organiser_client, cycle):
     ranking = html.index('value="ranking"')
     panel = html.index('class="govuk-radios__conditional"', ranking)
     assert html.index('name="ranking_method"', panel) > panel
-    assert "Borda count" in page_text(response) and "Schulze method" in page_text(response)
+    text = page_text(response)
+    assert "Borda count" in text and "Schulze method" in text
+    # Each method's stated rule, with its tie-break
+    assert "Ties are broken by the number of first places, then the reference." in text
+    assert "Ties are broken by the Borda score, then the reference." in text
     form = round_form(name="Finalists", mode="ranking", ranking_method="schulze", criteria="default")
     assert organiser_client.post_form(url(cycle, "/new"), form, token_from=url(cycle, "/new")).status_code == 302
     added = rounds_of(cycle)[1]
@@ -362,6 +366,9 @@ def test_panel_mistakes_are_shown_and_kept(organiser_client, organiser, cycle):
     ada = make_judge(cycle, make_user(email="ada@judges.example.org", name="Ada Lovelace", roles=("judge",)))
     grace = make_judge(cycle, make_user(email="grace@judges.example.org", name="Grace Hopper", roles=("judge",)))
     make_assignment(ada, make_nomination(cycle))
+    text = main_text(organiser_client.get(url(cycle, "/1/panel")))
+    assert "Ada Lovelace Has 1 entry to judge in this round, so stays on its panel" in text
+    assert "Grace Hopper No entries to judge in this round yet." in text
     # No judge chosen, and a limit that is not a number
     data = {"scope": "chosen", f"max_load_{grace.id}": "lots"}
     response = organiser_client.post_form(url(cycle, "/1/panel"), data, token_from=url(cycle, "/1/panel"))

@@ -234,6 +234,16 @@ def has_assignments(judging_round: JudgingRound) -> bool:
     return found is not None
 
 
+def assigned_counts(judging_round: JudgingRound) -> dict[int, int]:
+    """How many entries each judge has to judge in the round (declared conflicts aside), by judge id."""
+    rows = db.session.execute(
+        select(Assignment.judge_id, func.count(Assignment.id))
+        .where(Assignment.round_id == judging_round.id, Assignment.status != AssignmentStatus.RECUSED)
+        .group_by(Assignment.judge_id)
+    ).all()
+    return {judge_id: count for judge_id, count in rows}
+
+
 def has_submitted_review(judging_round: JudgingRound) -> bool:
     found = db.session.scalar(
         select(Review.id)
@@ -522,13 +532,7 @@ def set_panel(
                 field=f"max_load_{judge_id}",
             )
     if not whole_panel:
-        busy = set(
-            db.session.scalars(
-                select(Assignment.judge_id).where(
-                    Assignment.round_id == judging_round.id, Assignment.status != AssignmentStatus.RECUSED
-                )
-            )
-        )
+        busy = set(assigned_counts(judging_round))
         kept_off = [judges[i] for i in sorted(busy) if i in judges and i not in members]
         if kept_off:
             verb = "has" if len(kept_off) == 1 else "have"
@@ -553,7 +557,7 @@ def set_panel(
     judging_round.updated_at = utcnow()
     db.session.flush()
     audit.record(
-        "round.panel_set",
+        "round.panel_chosen",
         actor=by,
         obj=judging_round,
         cycle=cycle.slug,

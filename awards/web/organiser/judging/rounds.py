@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, StopValidati
 from awards.domain.core.errors import DomainError
 from awards.domain.judging import rounds
 from awards.domain.programme.cycles import local_instant
+from awards.domain.results import round_modes
 from awards.extensions import db
 from awards.models import RANKING_METHODS, Cycle, Judge, JudgingRound, RoundEntries, RoundMode
 from awards.web.actions import attempt
@@ -313,6 +314,13 @@ def _criteria_source(cycle: Cycle, choice: str) -> JudgingRound | None:
     return None
 
 
+def _rule_text(method: str) -> str:
+    """The method's stated rule with its tie-break, without its name (the radio's label has it)."""
+    rule = round_modes.ranking_rule(method)
+    text = rule.split(": ", 1)[1] if rule.startswith(f"{RANKING_METHODS[method]}: ") else rule
+    return text[:1].upper() + text[1:]
+
+
 def _render_form(cycle: Cycle, judging_round: JudgingRound | None, form: RoundForm, locked: dict[str, str]):
     heading = f"Change {judging_round.label}" if judging_round else f"Add round {cycle.rounds[-1].number + 1}"
     return render_template(
@@ -321,6 +329,7 @@ def _render_form(cycle: Cycle, judging_round: JudgingRound | None, form: RoundFo
         judging_round=judging_round,
         form=form,
         locked=locked,
+        ranking_rules={method: _rule_text(method) for method in RANKING_METHODS},
         heading=heading,
         breadcrumbs=rounds_trail(cycle, {"text": judging_round.label if judging_round else "Add a round"}),
         title=heading,
@@ -464,6 +473,7 @@ def round_panel(slug: str, number: int):
         judging_round=judging_round,
         judges=judges,
         usual_limits={j.id: rounds.load_limit(judging_round, j, None) for j in judges},
+        assigned=rounds.assigned_counts(judging_round),
         form=form,
         breadcrumbs=rounds_trail(cycle, {"text": f"Panel of {judging_round.label}"}),
         title=f"Panel of {judging_round.label}",
