@@ -32,11 +32,6 @@ def cycle(app):
     return make_cycle()
 
 
-@pytest.fixture
-def organiser(app):
-    return make_user(email="olu@organisers.example.org", roles=("organiser",))
-
-
 def settings(**overrides) -> dict:
     values = {
         "name": "Final panel",
@@ -246,6 +241,10 @@ def test_only_the_last_round_is_removed_never_round_one(cycle, organiser):
     assert db.session.scalar(sa.select(sa.func.count(Criterion.id)).where(Criterion.id.in_(criterion_ids))) == 0
     (event,) = audits("round.removed")
     assert event.detail == {"cycle": cycle.slug, "number": 3, "name": "Winners"}
+    # The next round added takes the number again (numbers stay 1, 2, 3 … without gaps)
+    again = rounds.add_round(cycle, by=organiser, **settings(name="Winners"))
+    db.session.commit()
+    assert again.number == 3 and [r.number for r in cycle.rounds] == [1, 2, 3]
 
 
 def test_a_round_with_assignments_or_advancements_stays(cycle, organiser):
