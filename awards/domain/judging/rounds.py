@@ -3,8 +3,8 @@ and whether its judges may score now.
 
 Round 1 judges every submitted nomination of the cycle; a later round judges either every submitted
 nomination too or only those advanced into it from the round before (models/rounds.py). Every cycle
-has at least one round: a new cycle gets one (`add_first_round`), and the migration gave each old cycle
-the round that holds what were its settings.
+has at least one round: a new cycle gets one (programme.cycles.create_cycle), and the migration gave
+each old cycle the round that holds what were its settings.
 """
 
 from __future__ import annotations
@@ -40,23 +40,6 @@ from awards.models import (
     RoundMode,
     User,
 )
-
-FIRST_ROUND_NAME = "Judging"
-
-
-def add_first_round(cycle: Cycle, **settings) -> JudgingRound:
-    """The round a new cycle starts with (scored against criteria, every eligible entry)."""
-    now = utcnow()
-    judging_round = JudgingRound(
-        number=1,
-        name=settings.pop("name", FIRST_ROUND_NAME),
-        entries=RoundEntries.ELIGIBLE,
-        created_at=now,
-        updated_at=now,
-        **settings,
-    )
-    cycle.rounds.append(judging_round)
-    return judging_round
 
 
 def first_round(cycle: Cycle) -> JudgingRound:
