@@ -44,7 +44,7 @@ def _tables(conn) -> dict[str, sa.Table]:
     return dict(meta.tables)
 
 
-def _fill(conn) -> dict:
+def _fill_judged_cycles(conn) -> dict:
     """Two judged cycles with different settings: criteria, judges, assignments (one recused, one locked),
     submitted and draft reviews with scores, a conflict, a redaction, shortlist decisions and a published
     impact case; the ids and settings put in."""
@@ -214,7 +214,7 @@ NEW_REVIEW_COLUMNS = (
 
 def test_every_cycle_becomes_one_round_and_nothing_judged_changes(judged_database):
     with db.engine.begin() as conn:
-        filled = _fill(conn)
+        filled = _fill_judged_cycles(conn)
     with db.engine.connect() as conn:
         before = {table: _rows(conn, table) for table in KEPT}
         assignments_before = _rows(conn, "assignments")
@@ -277,7 +277,7 @@ def test_every_cycle_becomes_one_round_and_nothing_judged_changes(judged_databas
 
 def test_going_back_refuses_once_a_cycle_judges_in_two_rounds(judged_database):
     with db.engine.begin() as conn:
-        filled = _fill(conn)
+        filled = _fill_judged_cycles(conn)
     upgrade(revision=ROUNDS)
     cycle_id = next(iter(filled))
     with db.engine.begin() as conn:
