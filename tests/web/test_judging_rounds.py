@@ -286,3 +286,20 @@ def test_redaction_lists_what_judges_of_the_chosen_round_read(organiser_client, 
     assert "Blind judging is off for this round" in text_of(open_page)
     assert f'action="{base}?round=2"' in open_page
     assert 'aria-current="page">Round 2: Final panel' in open_page
+
+
+def test_reopening_follows_the_reviews_own_round(app, two_rounds, entry, member, outbox):
+    first, second = two_rounds.rounds
+    first.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    early = make_review(make_assignment(member, entry), status="submitted")
+    advance_into(second, entry)
+    late = make_review(make_assignment(member, entry, round_id=second.id), status="submitted")
+    organiser = make_user(roles=("organiser",))
+
+    assert "Move the judging closing time later in the settings of Round 1: Judging" in reviews.reopen_problem(early)
+    assert reviews.reopen_problem(late) is None
+    reviews.reopen_review(late, by=organiser, reason="Look again")
+    db.session.commit()
+    message = outbox("review_reopened")[-1]
+    assert f"/judging/nominations/{entry.reference}?round=2" in message.body_text

@@ -486,10 +486,10 @@ def reopen_problem(review: Review, now: datetime | None = None) -> str | None:
     if cycle.status is CycleStatus.PUBLISHED:
         return "The results have been published, so scores can no longer be reopened."
     if judging_round.closes_at is not None and now >= judging_round.closes_at:
+        where = "the cycle’s settings" if len(cycle.rounds) == 1 else f"the settings of {judging_round.label}"
         return (
             f"{judging_round.name} closed at {govuk_datetime(judging_round.closes_at, cycle.time_zone)}, so the "
-            "judge could not submit the scores again. Move the judging closing time later in the cycle’s settings "
-            "first."
+            f"judge could not submit the scores again. Move the judging closing time later in {where} first."
         )
     return None
 
