@@ -30,7 +30,7 @@ from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.core.mail import queue_email
 from awards.domain.core.text import unique_slug
-from awards.domain.judging import rounds
+from awards.domain.judging import meetings, rounds
 from awards.domain.publishing import publication
 from awards.domain.results.scoring import (
     CriterionSpec,
@@ -626,6 +626,8 @@ def suggest_shortlist(cycle: Cycle, *, by: User) -> int:
     """Top N per category (the category's shortlist size) of the final round's results, by its ranking
     basis; replaces earlier decisions."""
     _check_not_published(cycle)
+    if meetings.any_closed(cycle):  # a closed meeting's decisions stay as the panel agreed them
+        raise Conflict("A panel meeting of the final round is closed, so the shortlist cannot be suggested again")
     board = cycle_results(cycle)
     # An ORM delete, so the decisions the board loaded leave the session too (SQLite reuses their ids)
     db.session.execute(delete(ShortlistDecision).where(ShortlistDecision.cycle_id == cycle.id))
@@ -658,6 +660,8 @@ def decide(cycle: Cycle, nomination: Nomination, result: Result, *, rationale: s
     """Set a nomination's result. A change from the suggestion needs a rationale; one winner per category.
     An organiser conflicted with the nomination (as one of the cycle's judges) leaves it to another."""
     _check_not_published(cycle)
+    if (closed := meetings.decision_problem(cycle, nomination)) is not None:  # the final round's meeting
+        raise Conflict(closed, field="result")
     if nomination.id in withheld_nominations(cycle, by):
         raise NotAllowed(
             "You have a conflict of interest with this nomination, so another organiser decides its result"
@@ -793,6 +797,8 @@ def publish(cycle: Cycle, *, by: User) -> dict[str, int]:
     )
     if not any(d.result in SHORTLIST_RESULTS for d in decisions):
         raise DomainError("There is no shortlist yet: suggest one and adjust it before publishing")
+    if (meeting := meetings.publication_problem(cycle)) is not None:  # the final round's meetings are open
+        raise Conflict(meeting)
     now = utcnow()
     counts = {"shortlisted": 0, "impact_cases": 0, "emails": 0}
     # Public copies kept from an earlier publication (see `withdraw_results`) or prepared beforehand.
@@ -865,8 +871,10 @@ def _public_case(
 
 
 def _tell_result(cycle: Cycle, nomination: Nomination, result: Result, case: ImpactCase | None) -> bool:
-    """Queue the e-mail telling the nominator the nomination's result (with its public case, if any).
-    False when there is no one to tell (the nominator's account was deleted)."""
+    """Queue the e-mail telling the nominator the nomination's result (with its public case, if any, and
+    the judges' approved feedback). False when there is no one to tell (the nominator's account was deleted)."""
+    from awards.domain.results.released_feedback import feedback_for  # it reads this module's results
+
     nominator = nomination.nominator
     if nominator is None:
         return False
@@ -879,6 +887,7 @@ def _tell_result(cycle: Cycle, nomination: Nomination, result: Result, case: Imp
         nomination=nomination,
         cycle=cycle,
         case_url=external_url("public.impact_case", case_slug=case.slug) if case else None,
+        feedback=feedback_for(nomination),
     )
     return True
 
