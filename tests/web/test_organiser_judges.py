@@ -5,6 +5,7 @@ recorded and removed ones; adding and removing by hand)."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -26,7 +27,7 @@ from awards.models import (
 )
 from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 from tests.support.audit import audit_actions
-from tests.support.visible import page_text, text_of
+from tests.support.visible import buttons, page_text, text_of
 
 LINK_RE = re.compile(r"http://[^\s\"<]+/judging/invitations/[^\s\"<]+")
 
@@ -716,30 +717,37 @@ def test_list_pages_make_the_same_number_of_queries_however_many_judges(organise
 # ------------------------------------------------------------------ judging rounds
 
 
-def test_the_round_settings_on_the_judges_page_change_the_chosen_round(organiser_client, cycle):
+def links(html: str) -> list[tuple[str, str]]:
+    """Each link of the page: (its visible text, where it goes)."""
+    return [
+        (text_of(inner), unescape(href))
+        for href, inner in re.findall(r'<a\b[^>]*\bhref="([^"]*)"[^>]*>(.*?)</a>', html, re.S)
+    ]
+
+
+CHANGE_ROUND = "Change how many judges each entry gets and each judge’s limit"
+
+
+def test_the_judges_page_says_how_much_each_judge_does_and_links_to_the_round_to_change_it(organiser_client, cycle):
     first = cycle.rounds[0]
-    page = organiser_client.get(judges_url(cycle)).get_data(as_text=True)
-    assert 'id="round-settings"' in page and 'name="round-judges_per_nomination"' in page
-    assert "Judging rounds" not in page  # one round: no round navigation
-    url = f"{judges_url(cycle)}/round-settings"
-    response = organiser_client.post_form(
-        url, {"round-judges_per_nomination": "4", "round-judge_max_load": "12"}, token_from=judges_url(cycle)
-    )
-    assert response.status_code == 302 and response.headers["Location"].endswith(judges_url(cycle))
-    db.session.expire_all()
-    assert (first.judges_per_nomination, first.judge_max_load) == (4, 12)
-    assert "round.judging_changed" in audit_actions()
-    text = page_text(organiser_client.get(judges_url(cycle)))
-    assert "Each judge scores up to 12 nominations unless you set a different limit for them, and 4 judges" in text
-    response = organiser_client.post_form(
-        url, {"round-judges_per_nomination": "0", "round-judge_max_load": ""}, token_from=judges_url(cycle)
-    )
-    assert response.status_code == 200
-    assert 'href="#round-judges_per_nomination"' in response.get_data(as_text=True)
+    first.judges_per_nomination, first.judge_max_load = 4, 12
+    db.session.commit()
+    response = organiser_client.get(judges_url(cycle))
     text = page_text(response)
-    assert "There is a problem" in text
-    assert "Number of judges for each nomination must be between 1 and 20" in text
-    assert "Enter the most nominations one judge scores" in text
+    assert "Judging rounds" not in text  # one round: no round navigation
+    assert (
+        "Each judge scores up to 12 nominations unless you set a different limit for them, "
+        "and 4 judges score each nomination." in text
+    )
+    html = response.get_data(as_text=True)
+    assert (CHANGE_ROUND, f"/organiser/cycles/{cycle.slug}/rounds/1/edit") in links(html)
+    assert "round-settings" not in html and "Save" not in buttons(response)
+    gone = organiser_client.post_form(
+        f"{judges_url(cycle)}/round-settings",
+        {"round-judges_per_nomination": "1", "round-judge_max_load": "1"},
+        token_from=judges_url(cycle),
+    )
+    assert gone.status_code in (404, 405)
     db.session.expire_all()
     assert (first.judges_per_nomination, first.judge_max_load) == (4, 12)
 
@@ -765,23 +773,24 @@ def test_the_judges_page_shows_each_judges_limit_in_the_chosen_round(organiser_c
 
     page = organiser_client.get(f"{judges_url(cycle)}?round=2").get_data(as_text=True)
     assert 'aria-current="page">Round 2: Final panel' in page
-    assert "In Round 2: Final panel, each judge scores up to 4 nominations" in text_of(page)
+    assert (
+        "In Round 2: Final panel, each judge scores up to 4 nominations unless you set a different limit for them, "
+        "and 3 judges score each nomination." in text_of(page)
+    )
     assert " 2 on this round’s panel " in row(page, "Ada Lovelace") and row(page, "Ada Lovelace").endswith(
         "0 Change settings for Ada Lovelace Remove Ada Lovelace"
     )
     assert " 9 " in row(page, "Bob Babbage")
     assert "Not on this round’s panel" in row(page, "Cy Cipher")
     assert f"/judges/{ada.id}?round=2" in page
-    assert f'action="/organiser/cycles/{cycle.slug}/judges/round-settings?round=2#round-settings"' in page
+    assert (CHANGE_ROUND, f"/organiser/cycles/{cycle.slug}/rounds/2/edit") in links(page)
     first = organiser_client.get(f"{judges_url(cycle)}?round=1").get_data(as_text=True)
     assert " 1 " in row(first, "Ada Lovelace") and "round’s limit" in row(first, "Cy Cipher")
+    assert (CHANGE_ROUND, f"/organiser/cycles/{cycle.slug}/rounds/1/edit") in links(first)
+    assignment = organiser_client.get(f"/organiser/cycles/{cycle.slug}/assignment?round=2").get_data(as_text=True)
+    assert (
+        "Change the number of judges for each nomination or the usual load limit",
+        f"/organiser/cycles/{cycle.slug}/rounds/2/edit",
+    ) in links(assignment)
     settings = page_text(organiser_client.get(f"{judges_url(cycle)}/{cy.id}?round=2"))
     assert "Leave blank to use the limit of Round 2: Final panel, which is 4" in settings
-    organiser_client.post_form(
-        f"{judges_url(cycle)}/round-settings?round=2",
-        {"round-judges_per_nomination": "1", "round-judge_max_load": "6"},
-        token_from=f"{judges_url(cycle)}?round=2",
-    )
-    db.session.expire_all()
-    assert (second.judges_per_nomination, second.judge_max_load) == (1, 6)
-    assert cycle.rounds[0].judge_max_load == 20

@@ -341,44 +341,6 @@ def update_judge_settings(
     return changed
 
 
-MAX_JUDGES_PER_NOMINATION = 20
-
-
-def update_round_judging(
-    judging_round: JudgingRound, *, judges_per_nomination: int | None, judge_max_load: int | None, by: User
-) -> list[str]:
-    """The organiser's settings for who judges how much in a round: the judges each entry gets and the
-    most entries one judge is given (unless their own limit or their place on the panel says
-    otherwise); returns the names of what changed. The assignment uses them when it is next run."""
-    if judges_per_nomination is None or not 1 <= judges_per_nomination <= MAX_JUDGES_PER_NOMINATION:
-        raise DomainError(
-            f"Judges for each nomination must be between 1 and {MAX_JUDGES_PER_NOMINATION}",
-            field="judges_per_nomination",
-        )
-    if judge_max_load is None or not 1 <= judge_max_load <= MAX_LOAD_LIMIT:
-        raise DomainError(
-            f"Most nominations one judge scores must be between 1 and {MAX_LOAD_LIMIT}", field="judge_max_load"
-        )
-    changed = []
-    if judging_round.judges_per_nomination != judges_per_nomination:
-        judging_round.judges_per_nomination = judges_per_nomination
-        changed.append("judges_per_nomination")
-    if judging_round.judge_max_load != judge_max_load:
-        judging_round.judge_max_load = judge_max_load
-        changed.append("judge_max_load")
-    if changed:
-        judging_round.updated_at = utcnow()
-        audit.record(
-            "round.judging_changed",
-            actor=by,
-            obj=judging_round.cycle,
-            round=judging_round.number,
-            judges_per_nomination=judges_per_nomination,
-            judge_max_load=judge_max_load,
-        )
-    return changed
-
-
 # --- Expertise -----------------------------------------------------------------------------------
 
 

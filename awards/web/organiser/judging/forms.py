@@ -353,27 +353,6 @@ class WholeNumberField(OptionalWholeNumberField):
         super().pre_validate(form)
 
 
-class RoundJudgingForm(Form):
-    """How many judges each entry of a round gets, and the most entries one judge is given in it."""
-
-    judges_per_nomination = WholeNumberField(
-        "Judges for each nomination",
-        what="number of judges for each nomination",
-        maximum=judge_rules.MAX_JUDGES_PER_NOMINATION,
-    )
-    judge_max_load = WholeNumberField(
-        "Most nominations one judge scores",
-        what="most nominations one judge scores",
-        maximum=judge_rules.MAX_LOAD_LIMIT,
-        description="Unless you set a different limit for a judge. Keeps the work fair when judges are assigned.",
-    )
-    submit = submit("Save")
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("prefix", "round")
-        super().__init__(*args, **kwargs)
-
-
 class CategoryChoiceField(SelectMultipleField):
     widget = GovCheckboxesInput()
 

@@ -4,7 +4,7 @@ expertise) and removing a judge who has not submitted scores.
 
 The list shows one judging round's view of them (`?round=N`, else the current round): who is on its
 panel, each judge's load limit and assignments in it; and the round's judges per nomination and usual
-load limit, which the organiser can change there."""
+load limit, with a link to the round's page where they are changed."""
 
 from __future__ import annotations
 
@@ -30,11 +30,7 @@ from awards.web.forms import (
 )
 from awards.web.helpers import chosen_round, cycle_breadcrumbs, cycle_or_404, round_args
 from awards.web.organiser import bp
-from awards.web.organiser.judging.forms import (
-    InviteForm,
-    JudgeSettingsForm,
-    RoundJudgingForm,
-)
+from awards.web.organiser.judging.forms import InviteForm, JudgeSettingsForm
 
 # --- Loading -------------------------------------------------------------------------------------
 
@@ -82,13 +78,7 @@ def settings_form(cycle: Cycle, judging_round: JudgingRound, judge: Judge, trend
 # --- The list and invitations --------------------------------------------------------------------
 
 
-def _render_list(
-    cycle: Cycle,
-    judging_round: JudgingRound,
-    form: InviteForm,
-    round_form: RoundJudgingForm | None = None,
-    status: int = 200,
-):
+def _render_list(cycle: Cycle, judging_round: JudgingRound, form: InviteForm):
     judges = db.session.scalars(
         select(Judge)
         .where(Judge.cycle_id == cycle.id)
@@ -110,13 +100,6 @@ def _render_list(
             limits[judge.id] = (limit, "panel")
         else:
             limits[judge.id] = (limit, "own" if judge.max_load is not None else "round")
-    round_form = round_form or RoundJudgingForm(
-        formdata=None,
-        data={
-            "judges_per_nomination": judging_round.judges_per_nomination,
-            "judge_max_load": judging_round.judge_max_load,
-        },
-    )
     return render_template(
         "organiser/judging/judges.html",
         cycle=cycle,
@@ -125,15 +108,13 @@ def _render_list(
         here=round_args(judging_round),
         judges=judges,
         form=form,
-        round_form=round_form,
-        error_forms=[form, round_form],
         counts=judge_loads(judging_round),
         limits=limits,
         limit_source=limit_source(judging_round),
         accepted=accepted,
         breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judges"}),
         title=f"Judges – {cycle.name}",
-    ), status
+    )
 
 
 def _names(addresses: list[str]) -> str:
@@ -175,36 +156,6 @@ def judges(slug: str):
                 )
             return redirect(url_for("organiser.judges", slug=cycle.slug, **round_args(judging_round)))
     return _render_list(cycle, judging_round, form)
-
-
-@bp.route("/cycles/<slug>/judges/round-settings", methods=["POST"])
-def judges_round_settings(slug: str):
-    """The chosen round's judges per nomination and usual load limit."""
-    cycle = load_cycle(slug)
-    judging_round = chosen_round(cycle)
-    round_form = RoundJudgingForm()
-    if round_form.validate_on_submit():
-        done = attempt(
-            lambda: judge_rules.update_round_judging(
-                judging_round,
-                judges_per_nomination=round_form.judges_per_nomination.data,
-                judge_max_load=round_form.judge_max_load.data,
-                by=current_user,
-            ),
-            form=round_form,
-            field="judges_per_nomination",
-        )
-        if done:
-            where = f" for {judging_round.label}" if len(cycle.rounds) > 1 else ""
-            flash(
-                f"Saved{where}: {judging_round.judges_per_nomination} "
-                f"{'judge' if judging_round.judges_per_nomination == 1 else 'judges'} for each nomination, and "
-                f"each judge scores up to {judging_round.judge_max_load} nominations unless you set a different "
-                "limit for them. Run the assignment again to apply them.",
-                "success",
-            )
-            return redirect(url_for("organiser.judges", slug=cycle.slug, **round_args(judging_round)))
-    return _render_list(cycle, judging_round, InviteForm(formdata=None), round_form)
 
 
 @bp.route("/cycles/<slug>/judges/<int:judge_id>/resend", methods=["POST"])
