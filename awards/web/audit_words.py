@@ -40,6 +40,7 @@ OBJECT_WORDS = {
     "trends": "Trend",
     "attachments": "Supporting document",
     "shortlist_decisions": "Shortlist decision",
+    "judging_rounds": "Judging round",
 }
 
 

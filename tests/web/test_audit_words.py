@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from awards.domain.core import audit
+from awards.domain.judging import rounds
 from awards.extensions import db
 from tests.factories import make_cycle
 from tests.support.visible import main_text
@@ -21,3 +22,21 @@ def test_the_overview_and_a_persons_page_show_activity_in_words(organiser, organ
     shown = main_text(organiser_client.get("/organiser/"))
     assert "Nominations downloaded as CSV" in shown and f"Award cycle {cycle.id}" in shown
     assert "Judge affiliations changed" in shown and "nominations.exported" not in shown
+
+
+def test_the_activity_log_calls_a_judging_round_by_name(organiser, organiser_client):
+    cycle = make_cycle()
+    added = rounds.add_round(
+        cycle,
+        by=organiser,
+        name="Final panel",
+        entries="advanced",
+        mode="scores",
+        blind=True,
+        judges_per_nomination=3,
+        judge_max_load=10,
+    )
+    db.session.commit()
+    shown = main_text(organiser_client.get("/organiser/"))
+    assert "Round added" in shown and f"Judging round {added.id}" in shown
+    assert "round.added" not in shown and "judging_rounds" not in shown and "Judging rounds " not in shown
