@@ -60,6 +60,7 @@ from awards.models import (
     ReviewScore,
     ReviewStatus,
     RoundEntries,
+    RoundMode,
     ShortlistDecision,
     User,
 )
@@ -624,25 +625,37 @@ def has_shortlist(cycle: Cycle) -> bool:
 
 def suggest_shortlist(cycle: Cycle, *, by: User) -> int:
     """Top N per category (the category's shortlist size) of the final round's results, by its ranking
-    basis; replaces earlier decisions."""
+    basis (a pass/fail or ranking round: by its own order); replaces earlier decisions."""
     _check_not_published(cycle)
     if meetings.any_closed(cycle):  # a closed meeting's decisions stay as the panel agreed them
         raise Conflict("A panel meeting of the final round is closed, so the shortlist cannot be suggested again")
-    board = cycle_results(cycle)
+    # Each category's shortlist size and its entries in the final round's order: (position, id, judged?)
+    final = rounds.final_round(cycle)
+    if final.mode is RoundMode.SCORES:
+        board = cycle_results(cycle)  # every row has its position: the board withholds nothing here
+        placed = [
+            (b.category.shortlist_size, [(r.position, r.nomination.id, r.result.n > 0) for r in b.rows])
+            for b in board.boards
+        ]
+    else:  # a pass/fail or ranking final round: its own order (round_results builds on this module)
+        from awards.domain.results.round_results import round_order
+
+        order = round_order(final)
+        placed = [
+            (c.shortlist_size, [(p, nid, nid in order.judged) for p, nid in enumerate(order.order.get(c.id, []), 1)])
+            for c in cycle.categories
+        ]
     # An ORM delete, so the decisions the board loaded leave the session too (SQLite reuses their ids)
     db.session.execute(delete(ShortlistDecision).where(ShortlistDecision.cycle_id == cycle.id))
     now = utcnow()
     count = 0
-    for category_board in board.boards:
-        for row in category_board.rows:
-            # every row has its position: the board withholds nothing here
-            on_list = (
-                row.position is not None and row.position <= category_board.category.shortlist_size and row.result.n > 0
-            )
+    for shortlist_size, entries in placed:
+        for position, nomination_id, judged in entries:
+            on_list = position is not None and position <= shortlist_size and judged
             db.session.add(
                 ShortlistDecision(
                     cycle_id=cycle.id,
-                    nomination_id=row.nomination.id,
+                    nomination_id=nomination_id,
                     result=Result.SHORTLISTED if on_list else Result.NOT_SHORTLISTED,
                     suggested=on_list,
                     rationale="",

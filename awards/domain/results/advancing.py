@@ -1,0 +1,478 @@
+"""Advancing entries from a round's results to the next round, and telling their entrants they are finalists.
+
+A round whose next round judges "the entries advanced from the previous round" (RoundEntries.ADVANCED)
+sends entries on: an `Advancement` row of the next round for each. The suggestion is the top N of each
+category in the round's order (round_results.round_order; only entries with a counted judgement), N being
+the category's shortlist size unless the organiser suggested with other numbers (the latest
+"round.advancement_suggested" audit record of the round keeps them). An entry advanced against the
+suggestion, or left out against it, needs a reason; every change is audited with it. An entry that
+already has judges in the next round stays advanced.
+
+Telling the finalists is optional: one e-mail to each advanced entry's nominator, once (notified_at),
+saying it goes on to the next round and what happens next, and nothing of any score or place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from awards.domain.core import audit
+from awards.domain.core.clock import utcnow
+from awards.domain.core.dates import govuk_datetime
+from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.core.mail import queue_email
+from awards.domain.judging import rounds
+from awards.domain.results.round_results import RoundOrder, round_order
+from awards.domain.results.shortlists import withheld_nominations
+from awards.extensions import db
+from awards.models import (
+    Advancement,
+    Assignment,
+    AuditEvent,
+    Category,
+    CycleStatus,
+    JudgingRound,
+    Nomination,
+    RoundEntries,
+    User,
+)
+from awards.urls import external_url
+
+SUGGESTED = "round.advancement_suggested"
+REASON_MAX = 2000
+MAX_SUGGESTED = 1000  # entries suggested per category at most
+
+
+class AdvancementProblems(DomainError):
+    """Several entries' problems at once (field → message), for the page's error summary."""
+
+    def __init__(self, problems: dict[str, str]):
+        field_name, message = next(iter(problems.items()))
+        super().__init__(message, field=field_name)
+        self.problems = problems
+
+
+def next_round_of(judging_round: JudgingRound) -> JudgingRound | None:
+    """The round the entries of `judging_round` advance to: the next one, when it judges advanced entries."""
+    following = rounds.next_round(judging_round)
+    return following if following is not None and following.entries is RoundEntries.ADVANCED else None
+
+
+def advancing_problem(judging_round: JudgingRound) -> str | None:
+    """Why no entries can be advanced from the round (None when they can)."""
+    following = rounds.next_round(judging_round)
+    if following is None:
+        return (
+            f"{judging_round.label} is the last round, so there is no round to advance its entries to. To judge "
+            "some of its entries again, add a round that judges the entries advanced from the previous round."
+        )
+    if following.entries is not RoundEntries.ADVANCED:
+        return (
+            f"{following.label} judges all eligible entries, so no entries are advanced into it. To choose which "
+            "entries go on to it, change it to judge the entries advanced from the previous round."
+        )
+    return None
+
+
+def _target(judging_round: JudgingRound) -> JudgingRound:
+    problem = advancing_problem(judging_round)
+    target = next_round_of(judging_round)
+    if problem is not None or target is None:
+        raise Conflict(problem or "There is no round to advance entries to")
+    return target
+
+
+def reason_field(nomination_id: int) -> str:
+    return f"reason_{nomination_id}"
+
+
+def advance_field(nomination_id: int) -> str:
+    return f"advance_{nomination_id}"
+
+
+def size_field(category_id: int) -> str:
+    return f"top_{category_id}"
+
+
+def suggestion_sizes(judging_round: JudgingRound) -> dict[int, int]:
+    """Category id → how many entries the suggestion takes from the top of its order: the numbers of the
+    round's latest suggestion, else each category's shortlist size."""
+    sizes = {c.id: c.shortlist_size for c in judging_round.cycle.categories}
+    detail = db.session.scalar(
+        select(AuditEvent.detail)
+        .where(
+            AuditEvent.action == SUGGESTED,
+            AuditEvent.object_type == JudgingRound.__tablename__,
+            AuditEvent.object_id == str(judging_round.id),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    chosen = detail.get("sizes") if isinstance(detail, dict) else None
+    if isinstance(chosen, dict):
+        for key, value in chosen.items():
+            if str(key).isdigit() and int(key) in sizes and isinstance(value, int):
+                sizes[int(key)] = value
+    return sizes
+
+
+def suggested_ids(order: RoundOrder, sizes: Mapping[int, int]) -> set[int]:
+    """The top N of each category's order (N from `sizes`), counting only entries judged in the round."""
+    chosen: set[int] = set()
+    for category_id, members in order.order.items():
+        judged = [nid for nid in members if nid in order.judged]
+        chosen.update(judged[: max(sizes.get(category_id, 0), 0)])
+    return chosen
+
+
+def _advancements(target: JudgingRound) -> dict[int, Advancement]:
+    return {
+        a.nomination_id: a for a in db.session.scalars(select(Advancement).where(Advancement.round_id == target.id))
+    }
+
+
+def _judged_in(target: JudgingRound) -> set[int]:
+    """The entries that have judges in the round (assignments of any status)."""
+    return set(db.session.scalars(select(Assignment.nomination_id).where(Assignment.round_id == target.id).distinct()))
+
+
+# --- The advancing page ---------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    position: int | None  # None for an entry the viewer is conflicted with, or when the ranks are hidden
+    nomination: Nomination
+    suggested: bool
+    advanced: bool
+    reason: str  # the recorded reason of an advanced entry
+    judged: bool  # has a counted judgement in the round
+    in_next_round: bool  # has judges in the next round, so it stays advanced
+    withheld: bool = False
+
+
+@dataclass
+class CategoryCandidates:
+    category: Category
+    size: int  # how many the suggestion takes
+    candidates: list[Candidate] = field(default_factory=list)
+    withheld: list[Candidate] = field(default_factory=list)
+    ranks_hidden: bool = False
+
+
+@dataclass
+class AdvancePlan:
+    source: JudgingRound
+    target: JudgingRound
+    order: RoundOrder
+    categories: list[CategoryCandidates]
+    advanced: int  # entries advanced now (every category)
+    to_tell: int  # of those, entrants not yet told they are finalists
+
+
+def advance_plan(judging_round: JudgingRound, *, withhold: AbstractSet[int] = frozenset()) -> AdvancePlan:
+    """Every entry of the round per category in its order, with the suggestion and what is advanced
+    (a handful of queries whatever the number of entries). Entries in `withhold` (the viewer is
+    conflicted with them) are listed apart, with no place, and the category's places are not shown."""
+    target = _target(judging_round)
+    order = round_order(judging_round)
+    sizes = suggestion_sizes(judging_round)
+    suggested = suggested_ids(order, sizes)
+    advanced = _advancements(target)
+    busy = _judged_in(target)
+    ids = [nid for members in order.order.values() for nid in members]
+    nominations = (
+        {
+            n.id: n
+            for n in db.session.scalars(
+                select(Nomination).where(Nomination.id.in_(ids)).options(selectinload(Nomination.category))
+            )
+        }
+        if ids
+        else {}
+    )
+    categories = []
+    for category in judging_round.cycle.categories:
+        members = order.order.get(category.id, [])
+        block = CategoryCandidates(category, sizes.get(category.id, category.shortlist_size))
+        block.ranks_hidden = any(nid in withhold for nid in members)
+        for position, nid in enumerate(members, start=1):
+            if nid not in nominations:
+                continue
+            row = advanced.get(nid)
+            candidate = Candidate(
+                None if block.ranks_hidden else position,
+                nominations[nid],
+                suggested=nid in suggested,
+                advanced=row is not None,
+                reason=row.reason if row is not None else "",
+                judged=nid in order.judged,
+                in_next_round=nid in busy,
+                withheld=nid in withhold,
+            )
+            (block.withheld if candidate.withheld else block.candidates).append(candidate)
+        categories.append(block)
+    to_tell = sum(1 for a in advanced.values() if a.notified_at is None)
+    return AdvancePlan(judging_round, target, order, categories, len(advanced), to_tell)
+
+
+# --- Suggesting and saving ---------------------------------------------------------------------------
+
+
+def _check_open(judging_round: JudgingRound) -> None:
+    if judging_round.cycle.status is CycleStatus.PUBLISHED:
+        raise Conflict("The results of this cycle are published, so the entries of its rounds can no longer change")
+
+
+def suggest(judging_round: JudgingRound, sizes: Mapping[int, int], *, by: User | None) -> int:
+    """Advance the top N of each category (N from `sizes`, category id → N; a category left out keeps its
+    shortlist size) to the next round, as the suggestion: every other advanced entry is taken back.
+    Refused once the next round has judges given entries (change those one by one instead). Returns how
+    many entries are advanced."""
+    _check_open(judging_round)
+    target = _target(judging_round)
+    categories = {c.id: c for c in judging_round.cycle.categories}
+    chosen = {c.id: c.shortlist_size for c in categories.values()}
+    for category_id, size in sizes.items():
+        if category_id not in categories:
+            raise DomainError("Choose only categories of this cycle")
+        if not 0 <= size <= MAX_SUGGESTED:
+            raise DomainError(
+                f"The number to suggest in {categories[category_id].name} must be between 0 and {MAX_SUGGESTED}",
+                field=size_field(category_id),
+            )
+        chosen[category_id] = size
+    if _judged_in(target):
+        raise Conflict(
+            f"Judges have been given entries in {target.label}, so a new suggestion cannot replace the entries "
+            "advanced to it. Change them one by one below, giving the reason for each."
+        )
+    order = round_order(judging_round)
+    suggested = suggested_ids(order, chosen)
+    advanced = _advancements(target)
+    now = utcnow()
+    for nid, row in advanced.items():
+        if nid not in suggested:
+            db.session.delete(row)
+        else:
+            row.suggested, row.reason = True, ""
+    for nid in sorted(suggested - set(advanced)):
+        db.session.add(
+            Advancement(
+                round_id=target.id,
+                nomination_id=nid,
+                suggested=True,
+                reason="",
+                created_at=now,
+                created_by_id=by.id if by is not None else None,
+            )
+        )
+    db.session.flush()
+    audit.record(
+        SUGGESTED,
+        actor=by,
+        obj=judging_round,
+        cycle=judging_round.cycle.slug,
+        number=judging_round.number,
+        to_round=target.number,
+        sizes={str(k): v for k, v in sorted(chosen.items())},
+        advanced=len(suggested),
+    )
+    return len(suggested)
+
+
+@dataclass(frozen=True)
+class AdvanceChanges:
+    advanced: int = 0  # newly advanced
+    removed: int = 0  # taken back
+    total: int = 0  # advanced now
+
+
+def save_advancement(
+    judging_round: JudgingRound,
+    *,
+    shown: AbstractSet[int],
+    chosen: AbstractSet[int],
+    reasons: Mapping[int, str],
+    by: User | None,
+) -> AdvanceChanges:
+    """Advance the `chosen` entries of those `shown` (nomination ids of the round's entries) to the next
+    round and take back the others shown; entries not shown are left as they are, and so are those the
+    organiser is conflicted with (another organiser decides them). An entry whose advance differs from
+    the suggestion needs a reason (`reasons`, by nomination id); one with judges in the next round stays
+    advanced. Every change is audited with its reason."""
+    _check_open(judging_round)
+    target = _target(judging_round)
+    order = round_order(judging_round)
+    entries = {nid for members in order.order.values() for nid in members}
+    if not set(shown) <= entries or not set(chosen) <= set(shown):
+        raise DomainError(f"Choose only entries of {judging_round.label}")
+    suggested = suggested_ids(order, suggestion_sizes(judging_round))
+    advanced = _advancements(target)
+    busy = _judged_in(target)
+    withheld = withheld_nominations(judging_round.cycle, by)
+    references = dict(
+        (
+            tuple(row)
+            for row in db.session.execute(select(Nomination.id, Nomination.reference).where(Nomination.id.in_(shown)))
+        )
+    )
+    problems: dict[str, str] = {}
+    changes: list[tuple[int, bool, str]] = []  # (nomination id, advance?, reason)
+    renamed: list[tuple[int, str]] = []  # advanced entries whose reason is given or changed
+    for nid in sorted(shown, key=lambda i: references.get(i, "")):
+        if nid in withheld:
+            continue
+        reference = references.get(nid, str(nid))
+        new, old, was_suggested = nid in chosen, nid in advanced, nid in suggested
+        reason = (reasons.get(nid) or "").strip()
+        if len(reason) > REASON_MAX:
+            problems[reason_field(nid)] = f"The reason for {reference} must be {REASON_MAX:,} characters or fewer"
+            continue
+        if old and not new and nid in busy:
+            problems[advance_field(nid)] = (
+                f"{reference} already has judges in {target.label}, so it stays advanced. Remove its assignments "
+                "in that round first."
+            )
+            continue
+        differs = new != was_suggested
+        if new != old:
+            if differs and not reason:
+                problems[reason_field(nid)] = (
+                    f"Give the reason for advancing {reference}: the suggestion leaves it out"
+                    if new
+                    else f"Give the reason for not advancing {reference}: the suggestion includes it"
+                )
+                continue
+            changes.append((nid, new, reason if differs else ""))
+        elif new:
+            row = advanced[nid]
+            if differs and not reason and not row.reason:
+                problems[reason_field(nid)] = f"Give the reason for advancing {reference}: the suggestion leaves it out"
+                continue
+            row.suggested = was_suggested
+            if differs and reason and reason != row.reason:
+                renamed.append((nid, reason))
+    if problems:
+        raise AdvancementProblems(problems)
+    now = utcnow()
+    cycle = judging_round.cycle
+    added = removed = 0
+    for nid, new, reason in changes:
+        nomination = db.session.get(Nomination, nid)
+        if new:
+            db.session.add(
+                Advancement(
+                    round_id=target.id,
+                    nomination_id=nid,
+                    suggested=nid in suggested,
+                    reason=reason,
+                    created_at=now,
+                    created_by_id=by.id if by is not None else None,
+                )
+            )
+            added += 1
+        else:
+            db.session.delete(advanced[nid])
+            removed += 1
+        audit.record(
+            "round.advanced" if new else "round.advancement_removed",
+            actor=by,
+            obj=nomination,
+            cycle=cycle.slug,
+            from_round=judging_round.number,
+            to_round=target.number,
+            suggested=nid in suggested,
+            reason=reason,
+        )
+    for nid, reason in renamed:
+        advanced[nid].reason = reason
+        audit.record(
+            "round.advancement_reason_changed",
+            actor=by,
+            obj=db.session.get(Nomination, nid),
+            cycle=cycle.slug,
+            to_round=target.number,
+            reason=reason,
+        )
+    db.session.flush()
+    total = len(advanced) + added - removed
+    return AdvanceChanges(added, removed, total)
+
+
+# --- Telling the finalists ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FinalistCounts:
+    advanced: int = 0
+    to_tell: int = 0  # advanced, not yet told, with a nominator to tell
+    told: int = 0  # already told
+    no_one_to_tell: int = 0  # not yet told, but the nominator's account is gone
+
+
+def finalist_counts(judging_round: JudgingRound) -> FinalistCounts:
+    target = _target(judging_round)
+    rows = db.session.execute(
+        select(Advancement.notified_at, Nomination.nominator_id)
+        .join(Nomination, Advancement.nomination_id == Nomination.id)
+        .where(Advancement.round_id == target.id)
+    ).all()
+    return FinalistCounts(
+        advanced=len(rows),
+        to_tell=sum(1 for told, nominator in rows if told is None and nominator is not None),
+        told=sum(1 for told, _ in rows if told is not None),
+        no_one_to_tell=sum(1 for told, nominator in rows if told is None and nominator is None),
+    )
+
+
+def tell_finalists(judging_round: JudgingRound, *, by: User | None) -> int:
+    """E-mail the nominator of each entry advanced from the round that they are a finalist, once per entry
+    (through the outbox). Returns how many were told."""
+    target = _target(judging_round)
+    cycle = judging_round.cycle
+    rows = list(
+        db.session.scalars(
+            select(Advancement)
+            .where(Advancement.round_id == target.id, Advancement.notified_at.is_(None))
+            .options(
+                selectinload(Advancement.nomination).selectinload(Nomination.nominator),
+                selectinload(Advancement.nomination).selectinload(Nomination.category),
+            )
+            .order_by(Advancement.id)
+        )
+    )
+    told = [(row, row.nomination.nominator) for row in rows if row.nomination.nominator is not None]
+    if not told:
+        raise Conflict(f"There is no one to tell: every entrant advanced to {target.label} has been told already")
+    now = utcnow()
+    opens = govuk_datetime(target.opens_at, cycle.time_zone) if target.opens_at else ""
+    for row, nominator in told:
+        nomination = row.nomination
+        queue_email(
+            to_address=nominator.email,
+            to_name=nominator.name,
+            template="finalist",
+            subject=f"Finalist: {nomination.reference}",
+            nomination=nomination,
+            cycle=cycle,
+            next_round=target,
+            opens=opens,
+            link=external_url("nominee.task_list", reference=nomination.reference),
+        )
+        row.notified_at = now
+    db.session.flush()
+    audit.record(
+        "round.finalists_told",
+        actor=by,
+        obj=target,
+        cycle=cycle.slug,
+        number=target.number,
+        emails=len(told),
+    )
+    return len(told)
