@@ -191,11 +191,9 @@ def test_the_finalists_are_told_once_and_nothing_of_their_results(world, outbox)
     assert advancing.tell_finalists(first, by=organiser) == 4
     db.session.commit()
     sent = outbox("finalist")
-    assert sorted(m.to_address for m in sent) == sorted(
-        entries[k].nominator.email for k in ("a1", "a2", "b1", "b2")
-    )
+    assert sorted(m.to_address for m in sent) == sorted(entries[k].nominator.email for k in ("a1", "a2", "b1", "b2"))
     for message in sent:
-        assert f"is a finalist in" in message.body_text and cycle.name in message.body_text
+        assert "is a finalist in" in message.body_text and cycle.name in message.body_text
         assert "Final panel" in message.body_text
         for word in ("pass", "fail", "score", "rank", "position", "unsure"):
             assert word not in message.body_text.lower(), word

@@ -317,10 +317,8 @@ def save_advancement(
     busy = _judged_in(target)
     withheld = withheld_nominations(judging_round.cycle, by)
     references = dict(
-        (
-            tuple(row)
-            for row in db.session.execute(select(Nomination.id, Nomination.reference).where(Nomination.id.in_(shown)))
-        )
+        tuple(row)
+        for row in db.session.execute(select(Nomination.id, Nomination.reference).where(Nomination.id.in_(shown)))
     )
     problems: dict[str, str] = {}
     changes: list[tuple[int, bool, str]] = []  # (nomination id, advance?, reason)
