@@ -7,12 +7,20 @@ same nomination in two rounds: each round's assignment has its own review. A sub
 locked; an organiser can reopen it, which tells the judge by e-mail. Two saves of one sheet from two
 windows cannot both win: the form carries the review's version, and the database row is updated only
 if it still has the version the save read.
+
+How a judge judges depends on the round's mode: a round of scores scores each criterion (save_review); a
+pass/fail round gives a verdict, pass, fail or unsure (save_verdict); in a ranking round the judge keeps
+private notes on each entry (save_notes) and puts all their entries of the round in order, positions 1 to
+k each used once, submitted together (save_ranking). In every mode the judge may write feedback for the
+entrant apart from their private comments: changed and not empty, it waits for the organisers' review
+(FeedbackStatus.PENDING, domain/judging/feedback.py); emptied, there is none (NONE).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -34,6 +42,7 @@ from awards.models import (
     Criterion,
     Cycle,
     CycleStatus,
+    FeedbackStatus,
     Judge,
     JudgingRound,
     Nomination,
@@ -42,12 +51,17 @@ from awards.models import (
     ReviewScore,
     ReviewStatus,
     Role,
+    RoundMode,
     User,
+    Verdict,
 )
 from awards.urls import external_url
 
 COMMENT_MAX_LENGTH = 5000
 OVERALL_COMMENT_MAX_LENGTH = 10000
+# Feedback for the entrant may be as long as an overall comment (and so as long as the organisers'
+# wording of it, feedback.WORDING_MAX_LENGTH).
+FEEDBACK_MAX_LENGTH = OVERALL_COMMENT_MAX_LENGTH
 
 # Nominations a judge can open: submitted ones, and (read-only) those judging has settled.
 VISIBLE_NOMINATION_STATUSES = frozenset(
@@ -80,13 +94,23 @@ class IncompleteReview(DomainError):
         self.problems = problems
 
 
-class StaleReview(Conflict):
-    """The score sheet was saved from somewhere else since this copy was loaded."""
+# What a judge saves in each kind of sheet, for messages: (what it is, whether it is plural).
+_SAVED = {
+    "scores": ("These scores were", "scores"),
+    "verdict": ("Your verdict was", "verdict"),
+    "notes": ("Your notes were", "notes"),
+    "ranking": ("Your ranking was", "ranking"),
+}
 
-    def __init__(self, review: Review | None = None):
+
+class StaleReview(Conflict):
+    """The score sheet (verdict, notes or ranking) was saved from somewhere else since this copy was loaded."""
+
+    def __init__(self, review: Review | None = None, what: str = "scores"):
+        subject, noun = _SAVED[what]
         super().__init__(
-            "These scores were saved in another window or tab after you opened this page, so your "
-            "changes have not been saved. Check the latest saved scores, then save yours again."
+            f"{subject} saved in another window or tab after you opened this page, so your "
+            f"changes have not been saved. Check the latest saved {noun}, then save yours again."
         )
         self.review = review
 
@@ -398,11 +422,84 @@ def missing_answers(criteria: list[Criterion], entries: dict[int, ScoreEntry]) -
     return problems
 
 
+def feedback_problems(feedback: str) -> list[tuple[str, str]]:
+    if len(feedback) > FEEDBACK_MAX_LENGTH:
+        return [("feedback", f"Your feedback for the entrant must be {FEEDBACK_MAX_LENGTH:,} characters or fewer")]
+    return []
+
+
+def set_feedback(review: Review, feedback: str | None) -> None:
+    """The judge's feedback for the entrant (None: left as it is). Changed and not empty, it waits for the
+    organisers' review again; emptied, there is none."""
+    if feedback is None:
+        return
+    feedback = feedback.strip()
+    if feedback == (review.feedback or ""):
+        return
+    review.feedback = feedback
+    review.feedback_status = FeedbackStatus.PENDING if feedback else FeedbackStatus.NONE
+
+
+MODE_WORDS = {
+    RoundMode.SCORES: "by scores against its criteria",
+    RoundMode.PASS_FAIL: "by a verdict of pass, fail or unsure",
+    RoundMode.RANKING: "by each judge putting their entries in order",
+}
+
+
+def _check_mode(judging_round: JudgingRound, mode: RoundMode) -> None:
+    """Refuse a sheet of another mode than the round's (the organisers changed it since the page loaded)."""
+    if judging_round.mode is not mode:
+        raise NotAllowed(
+            f"{judging_round.name} is judged {MODE_WORDS[judging_round.mode]}. Reload the page to see what "
+            "to give for this round."
+        )
+
+
+def _check_open(judging_round: JudgingRound, now: datetime) -> None:
+    problem = rounds.scoring_problem(judging_round, now)
+    if problem:
+        raise NotAllowed(problem)
+
+
+def _editable_review(assignment: Assignment, version: int, now: datetime, *, what: str, submitted: str) -> Review:
+    """The assignment's review to change (made if there is none yet), if the form was loaded with its
+    current version (0: none yet) and it is not submitted (`submitted` says so)."""
+    review = review_of(assignment)
+    if review is None:
+        if version != 0:
+            raise StaleReview(what=what)
+        review = Review(assignment=assignment, created_at=now, updated_at=now, status=ReviewStatus.DRAFT)
+        db.session.add(review)
+    else:
+        if review.status is ReviewStatus.SUBMITTED:
+            raise Conflict(submitted)
+        if version != review.version:
+            raise StaleReview(review, what=what)
+    return review
+
+
+def _submit(review: Review, by: User, now: datetime, **detail: Any) -> None:
+    review.status = ReviewStatus.SUBMITTED
+    review.submitted_at = now
+    db.session.flush()
+    assignment = review.assignment
+    audit.record(
+        "review.submitted",
+        actor=by,
+        obj=review,
+        nomination=assignment.nomination.reference,
+        judge=assignment.judge_id,
+        **detail,
+    )
+
+
 def save_review(
     assignment: Assignment,
     entries: dict[int, ScoreEntry],
     *,
     overall_comment: str = "",
+    feedback: str | None = None,
     submit: bool,
     version: int,
     by: User,
@@ -410,37 +507,31 @@ def save_review(
 ) -> Review:
     """Save the judge's score sheet as a draft (answers may be missing) or submit it (every criterion of
     the assignment's round answered, then locked), while the round is open. `version` is the review
-    version the form was loaded with (0: none yet)."""
+    version the form was loaded with (0: none yet). `feedback` is for the entrant (None: unchanged)."""
     now = now or utcnow()
     _check_may_score(assignment, by)
-    nomination = assignment.nomination
-    problem = rounds.scoring_problem(assignment.round, now)
-    if problem:
-        raise NotAllowed(problem)
+    _check_open(assignment.round, now)
+    _check_mode(assignment.round, RoundMode.SCORES)
     criteria = list(assignment.round.criteria)
     check_entries(criteria, entries)
     overall_comment = (overall_comment or "").strip()
     problems = comment_problems(criteria, entries, overall_comment)
+    problems += feedback_problems((feedback or "").strip())
     if submit:
         problems = missing_answers(criteria, entries) + problems
     if problems:
         raise IncompleteReview(problems)
 
-    review = review_of(assignment)
-    if review is None:
-        if version != 0:
-            raise StaleReview()
-        review = Review(assignment=assignment, created_at=now, updated_at=now, status=ReviewStatus.DRAFT)
-        db.session.add(review)
-    else:
-        if review.status is ReviewStatus.SUBMITTED:
-            raise Conflict(
-                "You have already submitted your scores for this nomination, so they can no longer be "
-                "changed. If you need to change them, ask the organisers to reopen them."
-            )
-        if version != review.version:
-            raise StaleReview(review)
-
+    review = _editable_review(
+        assignment,
+        version,
+        now,
+        what="scores",
+        submitted=(
+            "You have already submitted your scores for this nomination, so they can no longer be "
+            "changed. If you need to change them, ask the organisers to reopen them."
+        ),
+    )
     existing = {s.criterion_id: s for s in review.scores}
     for criterion in criteria:
         entry = entries.get(criterion.id) or ScoreEntry()
@@ -457,17 +548,230 @@ def save_review(
         score.not_applicable = entry.not_applicable
         score.comment = comment
     review.overall_comment = overall_comment
+    set_feedback(review, feedback)
     # Always touching the row bumps its version, so a concurrent save of the same sheet fails.
     review.updated_at = now
     if submit:
-        review.status = ReviewStatus.SUBMITTED
-        review.submitted_at = now
+        _submit(review, by, now)
+    else:
+        db.session.flush()
+    return review
+
+
+def save_verdict(
+    assignment: Assignment,
+    verdict: Verdict | None,
+    *,
+    overall_comment: str = "",
+    feedback: str | None = None,
+    submit: bool,
+    version: int,
+    by: User,
+    now: datetime | None = None,
+) -> Review:
+    """Save the judge's verdict in a pass/fail round as a draft (the verdict may be missing) or submit it
+    (a verdict given, then locked), while the round is open; with private comments for the organisers
+    and feedback for the entrant (None: unchanged). `version` as for save_review."""
+    now = now or utcnow()
+    _check_may_score(assignment, by)
+    _check_open(assignment.round, now)
+    _check_mode(assignment.round, RoundMode.PASS_FAIL)
+    overall_comment = (overall_comment or "").strip()
+    problems = []
+    if submit and verdict is None:
+        problems.append(("verdict", "Select pass, fail or unsure"))
+    if len(overall_comment) > OVERALL_COMMENT_MAX_LENGTH:
+        problems.append(
+            ("overall_comment", f"Your comments must be {OVERALL_COMMENT_MAX_LENGTH:,} characters or fewer")
+        )
+    problems += feedback_problems((feedback or "").strip())
+    if problems:
+        raise IncompleteReview(problems)
+    review = _editable_review(
+        assignment,
+        version,
+        now,
+        what="verdict",
+        submitted=(
+            "You have already submitted your verdict on this nomination, so it can no longer be changed. "
+            "If you need to change it, ask the organisers to reopen it."
+        ),
+    )
+    review.verdict = verdict
+    review.overall_comment = overall_comment
+    set_feedback(review, feedback)
+    review.updated_at = now
+    if submit:
+        _submit(review, by, now, verdict=verdict.value if verdict else None)
+    else:
+        db.session.flush()
+    return review
+
+
+RANKING_SUBMITTED = (
+    "You have already submitted your ranking, so it can no longer be changed. If you need to change it, "
+    "ask the organisers to reopen it."
+)
+
+
+def save_notes(
+    assignment: Assignment,
+    *,
+    overall_comment: str = "",
+    feedback: str | None = None,
+    version: int,
+    by: User,
+    now: datetime | None = None,
+) -> Review:
+    """Save the judge's private notes on one entry of a ranking round, and their feedback for its entrant
+    (None: unchanged), while the round is open and their ranking not yet submitted (the ranking itself is
+    saved and submitted with save_ranking)."""
+    now = now or utcnow()
+    _check_may_score(assignment, by)
+    _check_open(assignment.round, now)
+    _check_mode(assignment.round, RoundMode.RANKING)
+    overall_comment = (overall_comment or "").strip()
+    problems = []
+    if len(overall_comment) > OVERALL_COMMENT_MAX_LENGTH:
+        problems.append(("overall_comment", f"Your notes must be {OVERALL_COMMENT_MAX_LENGTH:,} characters or fewer"))
+    problems += feedback_problems((feedback or "").strip())
+    if problems:
+        raise IncompleteReview(problems)
+    review = _editable_review(assignment, version, now, what="notes", submitted=RANKING_SUBMITTED)
+    review.overall_comment = overall_comment
+    set_feedback(review, feedback)
+    review.updated_at = now
+    db.session.flush()
+    return review
+
+
+def ranking_judge(user: User, cycle: Cycle) -> Judge | None:
+    """The user's accepted membership of the cycle's judges (None: they do not judge it)."""
+    return db.session.scalar(
+        select(Judge).where(Judge.user_id == user.id, Judge.cycle_id == cycle.id, Judge.accepted_at.is_not(None))
+    )
+
+
+def ranking_entries(judge: Judge, judging_round: JudgingRound) -> list[Assignment]:
+    """The entries the judge ranks in the round, by reference: assigned to them (not recused), not a
+    calibration example, one judges can open, and not one they are conflicted with in any way."""
+    assignments = [
+        a
+        for a in db.session.scalars(
+            select(Assignment)
+            .where(
+                Assignment.judge_id == judge.id,
+                Assignment.round_id == judging_round.id,
+                Assignment.status == AssignmentStatus.ASSIGNED,
+                Assignment.calibration.is_(False),
+            )
+            .options(
+                selectinload(Assignment.nomination).selectinload(Nomination.category),
+                selectinload(Assignment.nomination).selectinload(Nomination.partners),
+                selectinload(Assignment.nomination).selectinload(Nomination.nominator),
+                selectinload(Assignment.review),
+            )
+        )
+        if a.nomination.status in VISIBLE_NOMINATION_STATUSES
+    ]
+    hidden = {n for _, n in conflict_pairs([judge], {a.nomination for a in assignments})}
+    return sorted((a for a in assignments if a.nomination_id not in hidden), key=lambda a: a.nomination.reference)
+
+
+def ranking_submitted(entries: list[Assignment]) -> bool:
+    """Whether the judge's ranking of these entries is submitted (each entry's review submitted)."""
+    return bool(entries) and all(a.review is not None and a.review.status is ReviewStatus.SUBMITTED for a in entries)
+
+
+_HOW_MANY = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine", 10: "Ten"}
+
+
+def ranking_problems(entries: list[Assignment], placed: dict[int, int | None]) -> list[tuple[str, str]]:
+    """What stops a ranking being submitted: an entry without a position (or whose conflict question is
+    unanswered), and positions used more than once."""
+    problems = []
+    for a in entries:
+        reference = a.nomination.reference
+        if a.no_conflict_declared_at is None:
+            problems.append(
+                (
+                    f"position-{a.id}",
+                    f"Open {reference} and say whether you have a conflict of interest with it before you "
+                    "submit your ranking",
+                )
+            )
+        elif placed.get(a.id) is None:
+            problems.append((f"position-{a.id}", f"Select a position for {reference}"))
+    holders: dict[int, list[int]] = {}
+    for a in entries:
+        position = placed.get(a.id)
+        if position is not None:
+            holders.setdefault(position, []).append(a.id)
+    for position, ids in sorted(holders.items()):
+        if len(ids) > 1:
+            count = _HOW_MANY.get(len(ids), str(len(ids)))
+            problems.append((f"position-{ids[0]}", f"{count} entries are in position {position}"))
+    return problems
+
+
+def save_ranking(
+    judge: Judge,
+    judging_round: JudgingRound,
+    positions: dict[int, int | None],
+    *,
+    versions: dict[int, int],
+    submit: bool,
+    by: User,
+    now: datetime | None = None,
+) -> list[Review]:
+    """Save the judge's order of their entries in a ranking round (`positions`: assignment id → position,
+    1 = best, None: not placed yet) as a draft, or submit it: every entry placed, each position from 1 to
+    the number of entries used once, all the entries' reviews submitted together and locked. Entries
+    whose review is already submitted (one added after a submission, say) keep their positions.
+    `versions` are the entries' review versions the form was loaded with (0: none yet)."""
+    now = now or utcnow()
+    if judge.user_id != by.id or judge.accepted_at is None or judging_round.cycle_id != judge.cycle_id:
+        raise NotAllowed("Only a judge of this round can rank its entries")
+    _check_open(judging_round, now)
+    _check_mode(judging_round, RoundMode.RANKING)
+    entries = ranking_entries(judge, judging_round)
+    if not entries:
+        raise NotAllowed("You have no entries to rank in this round.")
+    by_id = {a.id: a for a in entries}
+    invalid = InvalidScores(
+        "The ranking sent is not of your entries in this round. Nothing was saved: reload the page and try again."
+    )
+    if set(positions) - set(by_id):
+        raise invalid
+    for position in positions.values():
+        if position is not None and not 1 <= position <= len(entries):
+            raise InvalidScores(
+                f"Positions must be from 1 to {len(entries)}. Nothing was saved: reload the page and try again."
+            )
+    locked = {a.id for a in entries if a.review is not None and a.review.status is ReviewStatus.SUBMITTED}
+    if len(locked) == len(entries):
+        raise Conflict(RANKING_SUBMITTED)
+    placed = {a.id: (a.review.rank if a.id in locked and a.review else positions.get(a.id)) for a in entries}
+    for assignment_id in positions:
+        if assignment_id not in locked:
+            _check_may_score(by_id[assignment_id], by)
+    if submit:
+        problems = ranking_problems(entries, placed)
+        if problems:
+            raise IncompleteReview(problems)
+    saved = []
+    for a in entries:
+        if a.id in locked or a.id not in positions:
+            continue
+        review = _editable_review(a, versions.get(a.id, 0), now, what="ranking", submitted=RANKING_SUBMITTED)
+        review.rank = placed[a.id]
+        review.updated_at = now
+        saved.append(review)
     db.session.flush()
     if submit:
-        audit.record(
-            "review.submitted", actor=by, obj=review, nomination=nomination.reference, judge=assignment.judge_id
-        )
-    return review
+        for review in saved:
+            _submit(review, by, now, rank=review.rank)
+    return saved
 
 
 # ---------------------------------------------------------------- reopening
