@@ -17,11 +17,14 @@ from awards.domain.core.errors import DomainError, NotAllowed
 from awards.domain.judging import rounds
 from awards.domain.publishing import publication
 from awards.domain.publishing.exports import iso_utc, stream_csv
+from awards.domain.results import advancing, round_results
 from awards.domain.results import settings as settings_rules
 from awards.domain.results import shortlists as rules
+from awards.domain.results.round_modes import VERDICT_RULE, ranking_rule
 from awards.domain.results.scoring import tie_break_rule
 from awards.extensions import db
 from awards.models import (
+    RANKING_METHODS,
     Assignment,
     CycleStatus,
     ImpactCase,
@@ -94,26 +97,15 @@ def results(slug: str):
     judging_round = chosen_round(cycle)
     settings_form = _settings_form(judging_round)
     final = judging_round.id == rounds.final_round(cycle).id
-    if judging_round.mode is not RoundMode.SCORES:
-        return render_template(
-            "organiser/results/results.html",
-            cycle=cycle,
-            judging_round=judging_round,
-            round_args=round_args(judging_round),
-            final=final,
-            final_round=rounds.final_round(cycle),
-            not_scored=True,
-            CycleStatus=CycleStatus,
-            has_shortlist=rules.has_shortlist(cycle),
-            title=_results_title(judging_round),
-        )
-    sort = request.args.get("sort", "rank")
-    if sort not in SORTS:
-        sort = "rank"
     # A big cycle is shown a page at a time: the top of every category, or one category in pages.
     category = next((c for c in cycle.categories if c.slug == request.args.get("category")), None)
     per_page = CATEGORY_PAGE_SIZE if category else TOP_ROWS
     page = paging.requested_page(request.args) if category else 1
+    if judging_round.mode is not RoundMode.SCORES:
+        return _mode_results(judging_round, final, category, page, per_page)
+    sort = request.args.get("sort", "rank")
+    if sort not in SORTS:
+        sort = "rank"
     board = rules.cycle_results(
         cycle,
         judging_round,
@@ -155,6 +147,8 @@ def results(slug: str):
         final=final,
         final_round=rounds.final_round(cycle),
         not_scored=False,
+        advancing=advancing.advancing_problem(judging_round) is None,
+        order_words=order_words(judging_round),
         board=board,
         sort=sort,
         category=category,
@@ -171,6 +165,70 @@ def results(slug: str):
         error_forms=[settings_form],
         title=_results_title(judging_round, category) + (f" (page {page})" if page > 1 and category else ""),
     )
+
+
+def _mode_results(judging_round: JudgingRound, final: bool, category, page: int, per_page: int):
+    """The results page of a round judged by pass/fail or ranking: each category's order with its tallies
+    or ranking points, and the rule that orders it."""
+    cycle = judging_round.cycle
+    withhold = _withheld(cycle)
+
+    def boards(on_page: int):
+        return round_results.mode_boards(
+            cycle,
+            judging_round,
+            withhold=withhold,
+            category_id=category.id if category else None,
+            page=on_page,
+            per_page=per_page,
+        )
+
+    category_boards = boards(page)
+    pages_nav = None
+    if category:
+        asked = page
+        page, pages = paging.clamp(asked, category_boards[0].total, per_page)
+        if page != asked:  # past the end: the last page instead
+            category_boards = boards(page)
+        pages_nav = pagination(
+            page,
+            pages,
+            lambda n: _results_url(judging_round, category=category.slug, page=n if n > 1 else None),
+        )
+    pass_fail = judging_round.mode is RoundMode.PASS_FAIL
+    return render_template(
+        "organiser/results/results.html",
+        cycle=cycle,
+        judging_round=judging_round,
+        round_args=round_args(judging_round),
+        final=final,
+        final_round=rounds.final_round(cycle),
+        not_scored=True,
+        pass_fail=pass_fail,
+        schulze=judging_round.ranking_method == "schulze",
+        rule=VERDICT_RULE if pass_fail else ranking_rule(judging_round.ranking_method),
+        method=RANKING_METHODS.get(judging_round.ranking_method, judging_round.ranking_method),
+        mode_boards=category_boards,
+        category=category,
+        page=page,
+        per_page=per_page,
+        pagination=pages_nav,
+        advancing=advancing.advancing_problem(judging_round) is None,
+        order_words=order_words(judging_round),
+        Result=Result,
+        CycleStatus=CycleStatus,
+        has_shortlist=rules.has_shortlist(cycle),
+        title=_results_title(judging_round, category) + (f" (page {page})" if page > 1 and category else ""),
+    )
+
+
+def order_words(judging_round: JudgingRound) -> str:
+    """How the round orders its entries, after "the top of each category": "by the normalised score"."""
+    if judging_round.mode is RoundMode.PASS_FAIL:
+        return "by the share of pass verdicts"
+    if judging_round.mode is RoundMode.RANKING:
+        return f"in the judges’ combined ranking ({RANKING_METHODS.get(judging_round.ranking_method, 'Borda count')})"
+    return f"by the {judging_round.ranking_basis} score"
 
 
 def _results_title(judging_round: JudgingRound, category=None) -> str:
@@ -377,8 +435,8 @@ def suggest_shortlist(slug: str):
     done = attempt(lambda: rules.suggest_shortlist(cycle, by=current_user), flash_as="info")
     if done:
         flash(
-            f"Suggested a shortlist of {done.value} nominations: the top of each category by the "
-            f"{rounds.final_round(cycle).ranking_basis} score. Adjust it below; say why for each change.",
+            f"Suggested a shortlist of {done.value} nominations: the top of each category "
+            f"{order_words(rounds.final_round(cycle))}. Adjust it below; say why for each change.",
             "success",
         )
     return redirect(_final_results_url(cycle))

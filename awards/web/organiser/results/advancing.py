@@ -1,0 +1,205 @@
+"""Advancing a round's entries to the next round, from its results, and telling the finalists.
+
+/cycles/<slug>/rounds/<number>/advance shows the round's order per category with an "Advance" box each
+(ticked as the suggestion, or as saved), a reason for every change from the suggestion, and a form to
+suggest another number per category; /finalists e-mails the advanced entrants (optional)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from awards.domain.judging import rounds
+from awards.domain.results import advancing
+from awards.domain.results import shortlists as rules
+from awards.extensions import db
+from awards.models import JudgingRound, RoundMode
+from awards.web.actions import attempt
+from awards.web.helpers import cycle_breadcrumbs, cycle_or_404, error_summary, round_args
+from awards.web.organiser import bp
+from awards.web.organiser.results.routes import order_words
+
+
+def _round(slug: str, number: int) -> JudgingRound:
+    judging_round = rounds.round_numbered(cycle_or_404(slug), number)
+    if judging_round is None:
+        abort(404)
+    return judging_round
+
+
+def _ids(values: list[str]) -> set[int]:
+    """The whole numbers among the posted values (anything else is not an entry and is left out)."""
+    return {int(v) for v in values if v.isdigit() and len(v) < 12}
+
+
+def _advance_url(judging_round: JudgingRound) -> str:
+    return url_for("organiser.advance_entries", slug=judging_round.cycle.slug, number=judging_round.number)
+
+
+def _results_url(judging_round: JudgingRound) -> str:
+    return url_for("organiser.results", slug=judging_round.cycle.slug, **round_args(judging_round))
+
+
+def _breadcrumbs(judging_round: JudgingRound, *trail: dict) -> list[dict]:
+    return cycle_breadcrumbs(
+        judging_round.cycle, {"text": f"Results: {judging_round.label}", "href": _results_url(judging_round)}, *trail
+    )
+
+
+def _page(
+    judging_round: JudgingRound,
+    *,
+    problems: dict[str, str] | None = None,
+    chosen: set[int] | None = None,
+    reasons: dict[int, str] | None = None,
+    sizes: dict[int, str] | None = None,
+):
+    """The advancing page; with what was typed (and its problems) after a refused post."""
+    cycle = judging_round.cycle
+    problems = problems or {}
+    problem = advancing.advancing_problem(judging_round)
+    plan = (
+        None
+        if problem
+        else advancing.advance_plan(judging_round, withhold=rules.withheld_nominations(cycle, current_user))
+    )
+    ticked: set[int] = set()
+    shown_reasons: dict[int, str] = {}
+    if plan is not None:
+        candidates = [c for block in plan.categories for c in block.candidates]
+        if chosen is not None:
+            ticked = set(chosen)
+        elif plan.advanced:
+            ticked = {c.nomination.id for c in candidates if c.advanced}
+        else:
+            ticked = {c.nomination.id for c in candidates if c.suggested}
+        shown_reasons = {c.nomination.id: c.reason for c in candidates}
+        if reasons is not None:
+            shown_reasons.update(reasons)
+    typed_sizes = {}
+    if plan is not None:
+        typed_sizes = {b.category.id: str(b.size) for b in plan.categories}
+        typed_sizes.update(sizes or {})
+    return render_template(
+        "organiser/results/advance.html",
+        cycle=cycle,
+        judging_round=judging_round,
+        problem=problem,
+        plan=plan,
+        ticked=ticked,
+        reasons=shown_reasons,
+        sizes=typed_sizes,
+        problems=problems,
+        error_list=error_summary(problems),
+        order_words=order_words(judging_round),
+        RoundMode=RoundMode,
+        results_url=_results_url(judging_round),
+        rounds_url=url_for("organiser.rounds", slug=cycle.slug),
+        breadcrumbs=_breadcrumbs(judging_round),
+        advance_field=advancing.advance_field,
+        reason_field=advancing.reason_field,
+        size_field=advancing.size_field,
+        suggest_open=any(name.startswith("top_") for name in problems),
+        title=f"Advance entries from {judging_round.label}: {cycle.name}",
+    )
+
+
+@bp.route("/cycles/<slug>/rounds/<int:number>/advance", methods=["GET", "POST"])
+def advance_entries(slug: str, number: int):
+    judging_round = _round(slug, number)
+    if request.method == "GET":
+        return _page(judging_round)
+    if (problem := advancing.advancing_problem(judging_round)) is not None:
+        flash(problem, "info")
+        return redirect(_advance_url(judging_round))
+    shown = _ids(request.form.getlist("shown"))
+    chosen = _ids(request.form.getlist("advance"))
+    reasons = {nid: request.form.get(advancing.reason_field(nid), "") for nid in shown}
+    done = attempt(
+        lambda: advancing.save_advancement(
+            judging_round, shown=shown, chosen=chosen & shown, reasons=reasons, by=current_user
+        )
+    )
+    if done:
+        changes = done.value
+        if changes and (changes.advanced or changes.removed):
+            target = advancing.next_round_of(judging_round)
+            flash(
+                f"Saved: {changes.total} {'entry' if changes.total == 1 else 'entries'} advanced to "
+                f"{target.label if target else 'the next round'}",
+                "success",
+            )
+        else:
+            flash("Nothing was changed", "success")
+        return redirect(_advance_url(judging_round))
+    error = done.error
+    problems = (
+        error.problems
+        if isinstance(error, advancing.AdvancementProblems)
+        else {(error.field if error and error.field else "entries"): done.message or ""}
+    )
+    return _page(judging_round, problems=problems, chosen=chosen & shown, reasons=reasons)
+
+
+@bp.route("/cycles/<slug>/rounds/<int:number>/advance/suggest", methods=["POST"])
+def suggest_advancement(slug: str, number: int):
+    judging_round = _round(slug, number)
+    if (problem := advancing.advancing_problem(judging_round)) is not None:
+        flash(problem, "info")
+        return redirect(_advance_url(judging_round))
+    typed: dict[int, str] = {}
+    problems: dict[str, str] = {}
+    sizes: dict[int, int] = {}
+    for category in judging_round.cycle.categories:
+        name = advancing.size_field(category.id)
+        if name not in request.form:
+            continue
+        value = typed[category.id] = request.form.get(name, "").strip()
+        if not value.isdigit() or len(value) > 6:
+            problems[name] = f"Enter how many entries to suggest in {category.name}, as a whole number"
+        else:
+            sizes[category.id] = int(value)
+    if not problems:
+        done = attempt(lambda: advancing.suggest(judging_round, sizes, by=current_user))
+        if done:
+            flash(
+                f"Suggested {done.value} {'entry' if done.value == 1 else 'entries'}: the top of each category "
+                f"{order_words(judging_round)}. They are advanced now; change any below, giving the reason.",
+                "success",
+            )
+            return redirect(_advance_url(judging_round))
+        if done.error is not None and done.error.field is None:
+            flash(done.message or "", "info")
+            return redirect(_advance_url(judging_round))
+        problems[done.error.field if done.error and done.error.field else "entries"] = done.message or ""
+    db.session.rollback()
+    return _page(judging_round, problems=problems, sizes=typed)
+
+
+@bp.route("/cycles/<slug>/rounds/<int:number>/finalists", methods=["GET", "POST"])
+def finalists(slug: str, number: int):
+    judging_round = _round(slug, number)
+    problem = advancing.advancing_problem(judging_round)
+    if request.method == "POST":
+        if problem is not None:
+            flash(problem, "info")
+            return redirect(_advance_url(judging_round))
+        done = attempt(lambda: advancing.tell_finalists(judging_round, by=current_user), flash_as="info")
+        if done:
+            flash(
+                f"{done.value} {'finalist' if done.value == 1 else 'finalists'} will be emailed that their entry "
+                "goes on to the next round",
+                "success",
+            )
+        return redirect(_advance_url(judging_round))
+    return render_template(
+        "organiser/results/advance_finalists.html",
+        cycle=judging_round.cycle,
+        judging_round=judging_round,
+        target=advancing.next_round_of(judging_round),
+        problem=problem,
+        counts=None if problem else advancing.finalist_counts(judging_round),
+        advance_url=_advance_url(judging_round),
+        breadcrumbs=_breadcrumbs(judging_round, {"text": "Advance entries", "href": _advance_url(judging_round)}),
+        title=f"Tell the finalists of {judging_round.cycle.name}",
+    )
