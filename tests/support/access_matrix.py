@@ -279,6 +279,13 @@ MATRIX = {
     ("GET", "/organiser/cycles/<slug>/results.csv"): organisers_only(),
     ("GET", "/organiser/cycles/<slug>/scores.csv"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/shortlist/suggest"): organisers_only(302),
+    # Advancing a round's entries to the next round, and telling the finalists (`number` is the only round of
+    # `slug`: the pages say there is no round to advance to, and a post goes back to the page with that note)
+    ("GET", "/organiser/cycles/<slug>/rounds/<int:number>/advance"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/rounds/<int:number>/advance"): organisers_only(302),
+    ("POST", "/organiser/cycles/<slug>/rounds/<int:number>/advance/suggest"): organisers_only(302),
+    ("GET", "/organiser/cycles/<slug>/rounds/<int:number>/finalists"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/rounds/<int:number>/finalists"): organisers_only(302),
     ("GET", "/organiser/cycles/<slug>/shortlist/<reference>"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/shortlist/<reference>"): organisers_only(200),
     ("GET", "/organiser/cycles/<slug>/publish"): organisers_only(),

@@ -185,6 +185,10 @@ MAY_CHANGE |= {
     # results
     "organiser.results_settings": {"cycles"},
     "organiser.suggest_shortlist": {"shortlist_decisions"},
+    # advancing entries to the next round; telling the finalists marks each as told
+    "organiser.advance_entries": {"advancements"},
+    "organiser.suggest_advancement": {"advancements"},
+    "organiser.finalists": {"advancements"},
     "organiser.decide": {"shortlist_decisions"},
     "organiser.publish": {"cycles", "nominations", "shortlist_decisions"} | PUBLIC_COPY,
     "organiser.prepare_case": PUBLIC_COPY,
