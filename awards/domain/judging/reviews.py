@@ -230,7 +230,7 @@ def _row(a: Assignment, declared: set, hidden: set[int], titles: dict[int, str],
         if (a.judge_id, n.id) in declared:
             return Row(n.reference, CONFLICT_DECLARED, calibration=a.calibration, round_number=number)
         return None
-    if n.id in hidden or n.status not in VISIBLE_NOMINATION_STATUSES:
+    if n.id in hidden or (n.status not in VISIBLE_NOMINATION_STATUSES and not a.calibration):
         return None
     return Row(
         n.reference,
@@ -349,7 +349,8 @@ def _check_may_score(assignment: Assignment, by: User) -> None:
         raise NotAllowed("You have a conflict of interest with this nomination, so you cannot score it")
     if assignment.no_conflict_declared_at is None:
         raise NotAllowed("Tell us whether you have a conflict of interest before you score this nomination")
-    if assignment.nomination.status not in VISIBLE_NOMINATION_STATUSES:
+    # A calibration example may be one screened ineligible (domain/judging/calibration.py).
+    if assignment.nomination.status not in VISIBLE_NOMINATION_STATUSES and not assignment.calibration:
         raise NotAllowed("This nomination is no longer being judged")
 
 

@@ -26,18 +26,18 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
-from awards.domain.judging import blind_copies, rounds
+from awards.domain.judging import blind_copies, calibration, rounds
 from awards.domain.judging import conflicts as conflict_rules
 from awards.domain.judging import reviews as review_rules
 from awards.domain.nominations.attachments import attachment_path
 from awards.domain.results.scoring import CriterionSpec, ScoreInput, review_score
 from awards.extensions import db
 from awards.models import Assignment, Criterion, JudgingRound, Nomination, Review, ReviewStatus
-from awards.permissions import can_score
 from awards.web.actions import attempt
 from awards.web.forms import Form
 from awards.web.helpers import error_summary, round_args
 from awards.web.judge import bp
+from awards.web.judge import calibration as calibration_pages
 
 REASON_MAX_LENGTH = 2000
 _FIELD = re.compile(r"^(score|comment)-(.*)$")
@@ -86,7 +86,10 @@ def _load(reference: str) -> tuple[Nomination, Assignment]:
     )
     if nomination is None:
         abort(404)
-    assignment = review_rules.judging_assignment(current_user, nomination, _asked_round(nomination))
+    # A round's calibration example (maybe of an earlier cycle) is reached through its calibration assignment.
+    assignment = calibration.calibration_assignment(current_user, nomination, request.args.get("round"))
+    if assignment is None:
+        assignment = review_rules.judging_assignment(current_user, nomination, _asked_round(nomination))
     if assignment is None:
         abort(404)
     return nomination, assignment
@@ -192,7 +195,7 @@ def _page(
     review: Review | None = None,
     version: int | None = None,
 ):
-    cycle = nomination.cycle
+    cycle = assignment.round.cycle  # a calibration example may be of another cycle
     judging_round = assignment.round
     criteria = list(judging_round.criteria)
     review = review if review is not None else review_rules.review_of(assignment)
@@ -220,7 +223,7 @@ def _page(
         cycle=cycle,
         judging_round=judging_round,
         several_rounds=len(cycle.rounds) > 1,
-        other_rounds=_other_rounds(nomination, assignment),
+        other_rounds=[] if assignment.calibration else _other_rounds(nomination, assignment),
         link_args=round_args(judging_round),
         criteria=criteria,
         bands={c.id: _criterion_bands(c) for c in criteria},
@@ -285,9 +288,9 @@ def declare(assigned_reference: str):
         form=form,
         entry=entry,
         assignment=assignment,
-        cycle=nomination.cycle,
+        cycle=assignment.round.cycle,
         judging_round=assignment.round,
-        several_rounds=len(nomination.cycle.rounds) > 1,
+        several_rounds=len(assignment.round.cycle.rounds) > 1,
         link_args=round_args(assignment.round),
         reason_max=REASON_MAX_LENGTH,
         title="Do you have a conflict of interest?",
@@ -300,8 +303,10 @@ def nomination(assigned_reference: str):
     here = round_args(assignment.round)
     if assignment.no_conflict_declared_at is None:
         return redirect(url_for("judge.declare", assigned_reference=nomination.reference, **here))
-    if not can_score(current_user, nomination, assignment.round):  # the shared predicate, as a second lock
+    if not calibration_pages.may_open(current_user, nomination, assignment):  # the shared predicate, a second lock
         abort(404)
+    if (first := calibration.waiting_for(assignment)) is not None:  # the round's calibration example first
+        return calibration_pages.score_example_first(nomination, assignment, first)
     if request.method == "GET":
         return _page(nomination, assignment)
 
@@ -395,7 +400,7 @@ def document(assigned_reference: str, judged_attachment_id: int):
     judging_round = assignment.round
     if assignment.no_conflict_declared_at is None:
         return redirect(url_for("judge.declare", assigned_reference=nomination.reference, **round_args(judging_round)))
-    if not can_score(current_user, nomination, judging_round):  # the shared predicate, as a second lock
+    if not calibration_pages.may_open(current_user, nomination, assignment):  # the shared predicate, a second lock
         abort(404)
     numbered = blind_copies.numbered_documents(nomination, judging_round=judging_round)
     found = next(((number, a) for number, a in numbered if a.id == judged_attachment_id), None)

@@ -3,6 +3,7 @@ reviews (templates/organiser/judging/)."""
 
 from awards.web.organiser.judging import (  # noqa: F401
     assignment,
+    calibration,
     conflicts,
     criteria,
     judges,
