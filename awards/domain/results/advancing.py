@@ -217,6 +217,10 @@ def advance_plan(judging_round: JudgingRound, *, withhold: AbstractSet[int] = fr
             )
             (block.withheld if candidate.withheld else block.candidates).append(candidate)
         categories.append(block)
+    recorded = recorded_reasons(judging_round, set(ids), advanced)
+    for block in categories:
+        for candidate in block.candidates:
+            candidate.reason = recorded.get(candidate.nomination.id, "")
     to_tell = sum(1 for a in advanced.values() if a.notified_at is None)
     return AdvancePlan(judging_round, target, order, categories, len(advanced), to_tell)
 
@@ -304,8 +308,11 @@ def save_advancement(
     """Advance the `chosen` entries of those `shown` (nomination ids of the round's entries) to the next
     round and take back the others shown; entries not shown are left as they are, and so are those the
     organiser is conflicted with (another organiser decides them). An entry whose advance differs from
-    the suggestion needs a reason (`reasons`, by nomination id); one with judges in the next round stays
-    advanced. Every change is audited with its reason."""
+    the suggestion needs a reason (`reasons`, by nomination id; a reason already recorded for it counts);
+    one with judges in the next round stays advanced. Every change is audited with its reason: an entry
+    advanced ("round.advanced"), taken back ("round.advancement_removed"), a suggested entry left out
+    without ever being advanced ("round.not_advanced"), a recorded reason changed
+    ("round.advancement_reason_changed")."""
     _check_open(judging_round)
     target = _target(judging_round)
     order = round_order(judging_round)
@@ -316,54 +323,42 @@ def save_advancement(
     advanced = _advancements(target)
     busy = _judged_in(target)
     withheld = withheld_nominations(judging_round.cycle, by)
-    references = dict(
-        tuple(row)
-        for row in db.session.execute(select(Nomination.id, Nomination.reference).where(Nomination.id.in_(shown)))
-    )
+    recorded = recorded_reasons(judging_round, shown, advanced)
+    references = {
+        nid: reference
+        for nid, reference in db.session.execute(
+            select(Nomination.id, Nomination.reference).where(Nomination.id.in_(shown))
+        )
+    }
     problems: dict[str, str] = {}
-    changes: list[tuple[int, bool, str]] = []  # (nomination id, advance?, reason)
-    renamed: list[tuple[int, str]] = []  # advanced entries whose reason is given or changed
+    changes: list[tuple[str, int, str]] = []  # (audit action, nomination id, reason)
     for nid in sorted(shown, key=lambda i: references.get(i, "")):
         if nid in withheld:
             continue
-        reference = references.get(nid, str(nid))
-        new, old, was_suggested = nid in chosen, nid in advanced, nid in suggested
-        reason = (reasons.get(nid) or "").strip()
-        if len(reason) > REASON_MAX:
-            problems[reason_field(nid)] = f"The reason for {reference} must be {REASON_MAX:,} characters or fewer"
-            continue
-        if old and not new and nid in busy:
-            problems[advance_field(nid)] = (
-                f"{reference} already has judges in {target.label}, so it stays advanced. Remove its assignments "
-                "in that round first."
-            )
-            continue
-        differs = new != was_suggested
-        if new != old:
-            if differs and not reason:
-                problems[reason_field(nid)] = (
-                    f"Give the reason for advancing {reference}: the suggestion leaves it out"
-                    if new
-                    else f"Give the reason for not advancing {reference}: the suggestion includes it"
-                )
-                continue
-            changes.append((nid, new, reason if differs else ""))
-        elif new:
-            row = advanced[nid]
-            if differs and not reason and not row.reason:
-                problems[reason_field(nid)] = f"Give the reason for advancing {reference}: the suggestion leaves it out"
-                continue
-            row.suggested = was_suggested
-            if differs and reason and reason != row.reason:
-                renamed.append((nid, reason))
+        if nid in advanced:
+            advanced[nid].suggested = nid in suggested
+        step = _entry_step(
+            nid,
+            references.get(nid, str(nid)),
+            new=nid in chosen,
+            old=nid in advanced,
+            was_suggested=nid in suggested,
+            typed=(reasons.get(nid) or "").strip(),
+            recorded=recorded.get(nid),
+            busy=nid in busy,
+            target=target,
+        )
+        if isinstance(step, dict):
+            problems.update(step)
+        elif step is not None:
+            changes.append(step)
     if problems:
         raise AdvancementProblems(problems)
     now = utcnow()
     cycle = judging_round.cycle
     added = removed = 0
-    for nid, new, reason in changes:
-        nomination = db.session.get(Nomination, nid)
-        if new:
+    for action, nid, reason in changes:
+        if action == "round.advanced":
             db.session.add(
                 Advancement(
                     round_id=target.id,
@@ -375,32 +370,103 @@ def save_advancement(
                 )
             )
             added += 1
-        else:
+        elif action == "round.advancement_removed":
             db.session.delete(advanced[nid])
             removed += 1
+        elif nid in advanced:  # a changed reason of an advanced entry
+            advanced[nid].reason = reason
         audit.record(
-            "round.advanced" if new else "round.advancement_removed",
+            action,
             actor=by,
-            obj=nomination,
+            object_type=Nomination.__tablename__,
+            object_id=nid,
             cycle=cycle.slug,
+            reference=references.get(nid, ""),
             from_round=judging_round.number,
             to_round=target.number,
             suggested=nid in suggested,
             reason=reason,
         )
-    for nid, reason in renamed:
-        advanced[nid].reason = reason
-        audit.record(
-            "round.advancement_reason_changed",
-            actor=by,
-            obj=db.session.get(Nomination, nid),
-            cycle=cycle.slug,
-            to_round=target.number,
-            reason=reason,
-        )
     db.session.flush()
-    total = len(advanced) + added - removed
-    return AdvanceChanges(added, removed, total)
+    return AdvanceChanges(added, removed, len(advanced) + added - removed)
+
+
+def _entry_step(
+    nid: int,
+    reference: str,
+    *,
+    new: bool,
+    old: bool,
+    was_suggested: bool,
+    typed: str,
+    recorded: str | None,
+    busy: bool,
+    target: JudgingRound,
+) -> tuple[str, int, str] | dict[str, str] | None:
+    """What saving does to one entry: (audit action, nomination id, reason), nothing, or its problem
+    ({field: message})."""
+    if len(typed) > REASON_MAX:
+        return {reason_field(nid): f"The reason for {reference} must be {REASON_MAX:,} characters or fewer"}
+    if old and not new and busy:
+        return {
+            advance_field(nid): f"{reference} already has judges in {target.label}, so it stays advanced. Remove "
+            "its assignments in that round first."
+        }
+    action = ("round.advanced" if new else "round.advancement_removed") if new != old else None
+    if new == was_suggested:  # as suggested: no reason needed
+        return (action, nid, "") if action else None
+    reason = typed or (recorded or "" if new == old else "")
+    if not reason:
+        return {
+            reason_field(nid): f"Give the reason for advancing {reference}: the suggestion leaves it out"
+            if new
+            else f"Give the reason for not advancing {reference}: the suggestion includes it"
+        }
+    if action is None:
+        if not new and recorded is None:
+            action = "round.not_advanced"  # a suggested entry left out, never advanced
+        elif reason != (recorded or ""):
+            action = "round.advancement_reason_changed"
+    return (action, nid, reason) if action else None
+
+
+LEFT_OUT = ("round.advancement_removed", "round.not_advanced", "round.advancement_reason_changed")
+
+
+def recorded_reasons(
+    judging_round: JudgingRound, nomination_ids: AbstractSet[int], advanced: Mapping[int, Advancement]
+) -> dict[int, str]:
+    """The reason on record for each entry's present state: an advanced entry's own; for one not advanced,
+    the reason it was last left out or taken back with since the round's latest suggestion (audit)."""
+    reasons = {nid: row.reason for nid, row in advanced.items() if row.reason}
+    target = _target(judging_round)
+    since = db.session.scalar(
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.action == SUGGESTED,
+            AuditEvent.object_type == JudgingRound.__tablename__,
+            AuditEvent.object_id == str(judging_round.id),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    left_out = [nid for nid in nomination_ids if nid not in advanced]
+    if not left_out:
+        return reasons
+    events = db.session.execute(
+        select(AuditEvent.object_id, AuditEvent.detail)
+        .where(
+            AuditEvent.action.in_(LEFT_OUT),
+            AuditEvent.object_type == Nomination.__tablename__,
+            AuditEvent.object_id.in_([str(nid) for nid in left_out]),
+            AuditEvent.id > (since or 0),
+        )
+        .order_by(AuditEvent.id)
+    )
+    for object_id, detail in events:
+        if isinstance(detail, dict) and detail.get("to_round") == target.number and detail.get("reason"):
+            reasons[int(object_id)] = str(detail["reason"])
+    return reasons
 
 
 # --- Telling the finalists ------------------------------------------------------------------------

@@ -1,0 +1,186 @@
+"""Advancing entries from a round's results to the next round, through the organiser's pages: the suggested top N
+per category ticked, a reason required (and named in the error summary) for every change from it, the changes
+audited with their reasons, the finalists e-mailed once with nothing of their results, and round 2 judging exactly
+the advanced entries."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from awards.domain.judging import rounds
+from awards.extensions import db
+from awards.models import AuditEvent, RoundEntries, RoundMode, Verdict
+from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
+from tests.support.programme import add_round
+from tests.support.visible import buttons, error_summary, main_text
+
+VERDICTS = {"a1": "PPP", "a2": "PPU", "a3": "PPF", "a4": "FFU", "b1": "PFF", "b2": "PP", "b3": ""}
+LETTER = {"P": Verdict.PASS, "U": Verdict.UNSURE, "F": Verdict.FAIL}
+
+
+def two_rounds():
+    """Round 1 pass/fail over two categories (shortlist size 2 each); round 2, the final panel, judges the
+    entries advanced from it."""
+    cycle = make_cycle(status="judging")
+    cycle.rounds[0].mode = RoundMode.PASS_FAIL
+    for category in cycle.categories[:2]:
+        category.shortlist_size = 2
+    db.session.commit()
+    final = add_round(cycle, "Final panel", entries=RoundEntries.ADVANCED, is_final=True)
+    judges = [make_judge(cycle) for _ in range(3)]
+    entries = {}
+    for key, letters in VERDICTS.items():
+        category = cycle.categories[0] if key[0] == "a" else cycle.categories[1]
+        entries[key] = make_nomination(cycle, category=category, title=f"Entry {key}")
+        for judge, letter in zip(judges, letters, strict=False):
+            make_review(make_assignment(judge, entries[key]), status="submitted", verdict=LETTER[letter])
+    return cycle, final, entries
+
+
+def ticked(response) -> set[int]:
+    html = response.get_data(as_text=True)
+    return {int(n) for n in re.findall(r'name="advance" type="checkbox" value="(\d+)" checked', html)}
+
+
+def ids(entries, *keys) -> set[int]:
+    return {entries[k].id for k in keys}
+
+
+def audits(action: str) -> list[AuditEvent]:
+    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+
+
+def test_advancing_from_a_pass_fail_round_with_reasons_then_telling_the_finalists(organiser_client, outbox):
+    cycle, final, entries = two_rounds()
+    results = organiser_client.get(f"/organiser/cycles/{cycle.slug}/results?round=1")
+    url = f"/organiser/cycles/{cycle.slug}/rounds/1/advance"
+    assert f'href="{url}"' in results.get_data(as_text=True)
+
+    page = organiser_client.get(url)
+    text = main_text(page)
+    assert "Advance entries to Round 2: Final panel" in text and "No entries are advanced yet" in text
+    assert "3 pass, 0 unsure, 0 fail" in text and "Not judged yet" in text
+    assert ticked(page) == ids(entries, "a1", "a2", "b2", "b1")  # the suggestion: the top 2 of each category
+    assert text.count("Suggested") == 4
+
+    # a3 advanced and b1 left out without a reason: both named in the error summary, what was ticked kept
+    shown = [str(e.id) for e in entries.values()]
+    chosen = [str(i) for i in ids(entries, "a1", "a2", "a3", "b2")]
+    refused = organiser_client.post_form(url, {"shown": shown, "advance": chosen}, token_from=url)
+    assert refused.status_code == 200
+    a3, b1 = entries["a3"], entries["b1"]
+    assert error_summary(refused) == [
+        (f"#reason_{a3.id}", f"Give the reason for advancing {a3.reference}: the suggestion leaves it out"),
+        (f"#reason_{b1.id}", f"Give the reason for not advancing {b1.reference}: the suggestion includes it"),
+    ]
+    assert ticked(refused) == ids(entries, "a1", "a2", "a3", "b2")
+    assert rounds.entry_ids(final) == set()  # nothing saved
+
+    reasons = {f"reason_{a3.id}": "Strong evidence; one harsh fail", f"reason_{b1.id}": "Two judges failed it"}
+    saved = organiser_client.post_form(url, {"shown": shown, "advance": chosen, **reasons}, token_from=url)
+    assert saved.status_code == 302
+    page = organiser_client.get(url)
+    assert "Saved: 4 entries advanced to Round 2: Final panel" in main_text(page)
+    assert ticked(page) == ids(entries, "a1", "a2", "a3", "b2")
+    assert 'value="Strong evidence; one harsh fail"' in page.get_data(as_text=True)  # the reason is shown again
+    # Round 2 judges exactly the advanced entries
+    assert rounds.entry_ids(final) == ids(entries, "a1", "a2", "a3", "b2")
+    advanced = {int(e.object_id): e.detail for e in audits("round.advanced")}
+    assert set(advanced) == ids(entries, "a1", "a2", "a3", "b2")
+    assert advanced[a3.id]["reason"] == "Strong evidence; one harsh fail" and not advanced[a3.id]["suggested"]
+    assert advanced[entries["a1"].id]["reason"] == "" and advanced[entries["a1"].id]["suggested"]
+    [left_out] = audits("round.not_advanced")
+    assert left_out.detail["reason"] == "Two judges failed it" and left_out.object_id == str(b1.id)
+    # b1's reason is on record: saving again asks for nothing. Taking a2 back (suggested) needs a reason too.
+    a2 = entries["a2"]
+    assert 'value="Two judges failed it"' in page.get_data(as_text=True)
+    chosen.remove(str(a2.id))
+    refused = organiser_client.post_form(url, {"shown": shown, "advance": chosen}, token_from=url)
+    assert [href for href, _ in error_summary(refused)] == [f"#reason_{a2.id}"]
+    organiser_client.post_form(
+        url, {"shown": shown, "advance": chosen, f"reason_{a2.id}": "Withdrawn by the council"}, token_from=url
+    )
+    [removed] = audits("round.advancement_removed")
+    assert removed.detail["reason"] == "Withdrawn by the council" and removed.object_id == str(a2.id)
+    assert rounds.entry_ids(final) == ids(entries, "a1", "a3", "b2")
+    # The activity log reads the decisions in words
+    assert "round.advanced" not in main_text(organiser_client.get("/organiser/"))
+
+    # Telling the finalists: one e-mail to each advanced entry's nominator, nothing of any result
+    finalists = f"/organiser/cycles/{cycle.slug}/rounds/1/finalists"
+    confirm = organiser_client.get(finalists)
+    assert "Email 3 finalists" in buttons(confirm) and "It says nothing about scores, verdicts or places" in main_text(
+        confirm
+    )
+    assert outbox("finalist") == []
+    assert organiser_client.post_form(finalists, token_from=finalists).status_code == 302
+    sent = outbox("finalist")
+    assert sorted(m.to_address for m in sent) == sorted(entries[k].nominator.email for k in ("a1", "a3", "b2"))
+    for message in sent:
+        body = message.body_text.lower()
+        assert "is a finalist in" in body and cycle.name.lower() in body and "final panel" in body
+        assert not any(word in body for word in ("pass", "fail", "unsure", "score", "position", "rank"))
+    again = organiser_client.get(finalists)
+    assert "Every finalist with a nominator has been told" in main_text(again) and "Email" not in " ".join(
+        buttons(again)
+    )
+    organiser_client.post_form(finalists, token_from=finalists)
+    assert len(outbox("finalist")) == 3  # told once
+
+
+def test_suggesting_another_number_and_a_refused_number(organiser_client):
+    cycle, final, entries = two_rounds()
+    url = f"/organiser/cycles/{cycle.slug}/rounds/1/advance"
+    a, b = cycle.categories[0], cycle.categories[1]
+    refused = organiser_client.post_form(f"{url}/suggest", {f"top_{a.id}": "three", f"top_{b.id}": "1"}, token_from=url)
+    assert refused.status_code == 200
+    assert error_summary(refused) == [
+        (f"#top_{a.id}", f"Enter how many entries to suggest in {a.name}, as a whole number")
+    ]
+    assert 'value="three"' in refused.get_data(as_text=True)
+    assert rounds.entry_ids(final) == set()
+    done = organiser_client.post_form(f"{url}/suggest", {f"top_{a.id}": "3", f"top_{b.id}": "1"}, token_from=url)
+    assert done.status_code == 302
+    page = organiser_client.get(url)
+    assert "Suggested 4 entries: the top of each category by the share of pass verdicts" in main_text(page)
+    assert rounds.entry_ids(final) == ids(entries, "a1", "a2", "a3", "b2")
+    assert ticked(page) == ids(entries, "a1", "a2", "a3", "b2")
+    assert "The suggestion takes the top 3." in main_text(page) and "The suggestion takes the top 1." in main_text(page)
+
+
+def test_an_entry_with_judges_in_the_next_round_cannot_be_taken_back(organiser_client):
+    cycle, final, entries = two_rounds()
+    url = f"/organiser/cycles/{cycle.slug}/rounds/1/advance"
+    organiser_client.post_form(f"{url}/suggest", token_from=url)
+    make_assignment(make_judge(cycle), entries["a1"], round_id=final.id)
+    shown = [str(e.id) for e in entries.values()]
+    keep = [str(i) for i in ids(entries, "a2", "b1", "b2")]
+    a1 = entries["a1"]
+    refused = organiser_client.post_form(
+        url, {"shown": shown, "advance": keep, f"reason_{a1.id}": "Changed our minds"}, token_from=url
+    )
+    assert error_summary(refused) == [
+        (
+            f"#advance_{a1.id}",
+            f"{a1.reference} already has judges in Round 2: Final panel, so it stays advanced. Remove its "
+            "assignments in that round first.",
+        )
+    ]
+    assert "Has judges in Round 2: Final panel" in main_text(organiser_client.get(url))
+    assert a1.id in rounds.entry_ids(final)
+
+
+def test_a_round_without_a_next_round_of_advanced_entries_says_so(organiser_client):
+    cycle = make_cycle(status="judging")
+    url = f"/organiser/cycles/{cycle.slug}/rounds/1/advance"
+    page = organiser_client.get(url)
+    assert page.status_code == 200
+    assert "Round 1: Judging is the last round, so there is no round to advance its entries to" in main_text(page)
+    response = organiser_client.post_form(url, {"shown": ["1"], "advance": ["1"]}, token_from=url)
+    assert response.status_code == 302
+    assert "Advance entries to the next round" not in main_text(
+        organiser_client.get(f"/organiser/cycles/{cycle.slug}/results")
+    )
+    assert organiser_client.get(f"/organiser/cycles/{cycle.slug}/rounds/9/advance").status_code == 404
