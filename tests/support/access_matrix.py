@@ -263,6 +263,10 @@ MATRIX = {
     ("GET", "/judging/nominations/<assigned_reference>"): assigned_judge_only(200),
     ("POST", "/judging/nominations/<assigned_reference>"): assigned_judge_only(409),
     ("GET", "/judging/nominations/<assigned_reference>/documents/<int:judged_attachment_id>"): assigned_judge_only(200),
+    # A ranking round's ranking page: `slug`'s round `number` is judged by scores, so it has none for anyone (404);
+    # tests/web/test_judge_round_modes.py has the judges of a ranking round, conflicted ones among them
+    ("GET", "/judging/cycles/<slug>/rounds/<int:number>/ranking"): judges_only(404),
+    ("POST", "/judging/cycles/<slug>/rounds/<int:number>/ranking"): judges_only(404),
     ("GET", "/organiser/cycles/<slug>/reviews"): organisers_only(),
     ("GET", "/organiser/cycles/<slug>/reviews/<int:review_id>"): organisers_only(),
     ("GET", "/organiser/cycles/<slug>/reviews/<int:review_id>/reopen"): organisers_only(),

@@ -111,6 +111,7 @@ MAY_CHANGE = {
     },
     "judge.profile": {"users", "expertise", "judges", "affiliations", "assignments", "reviews", "review_scores"},
     "judge.nomination": {"reviews", "review_scores", "assignments"},
+    "judge.ranking": {"reviews"},  # a ranking round's positions, saved on each entry's review
     "judge.declare": {"assignments", "conflicts"},
     "nominee.start": NOMINATION_TABLES | {"cycles"},  # the cycle's reference counter
     "organiser.user": {"users", "user_roles"},

@@ -8,7 +8,8 @@ never the nomination itself; they download only the files of the file questions 
 
 A judge may judge one entry in several judging rounds, each with its own score sheet: its page shows
 the latest round's that has begun, or the round `?round=N` names (each link on it keeps the round).
-Each round has its own criteria, its own opening and closing, and its own blind judging setting.
+Each round has its own criteria, its own opening and closing, and its own blind judging setting, and its
+own mode: scores, a verdict, or notes and a ranking (modes.py, with the ranking page).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from awards.models import Assignment, Criterion, JudgingRound, Nomination, Revie
 from awards.web.actions import attempt
 from awards.web.forms import Form
 from awards.web.helpers import error_summary, round_args
-from awards.web.judge import bp
+from awards.web.judge import bp, modes
 from awards.web.judge import calibration as calibration_pages
 
 REASON_MAX_LENGTH = 2000
@@ -242,7 +243,7 @@ def _page(
         overall_score=overall_score,
         assignment=assignment,
         comment_max=review_rules.COMMENT_MAX_LENGTH,
-        title=f"{nomination.reference}: score this nomination",
+        **modes.sheet_context(nomination, assignment, review, posted),
     ), status
 
 
@@ -318,11 +319,14 @@ def nomination(assigned_reference: str):
     criteria = list(assignment.round.criteria)
 
     def save() -> Review:
+        if not modes.scored(assignment.round):  # a verdict, or notes in a ranking round
+            return modes.save_sheet(assignment)
         entries, version, submit = _parse_scores(criteria)
         return review_rules.save_review(
             assignment,
             entries,
             overall_comment=request.form.get("overall_comment", ""),
+            feedback=modes.posted_text("feedback"),
             submit=submit,
             version=version,
             by=current_user,
@@ -336,10 +340,9 @@ def nomination(assigned_reference: str):
     if not done:
         return _refused(nomination, assignment, done.error)
     review = done.value
+    flash(modes.saved_message(nomination, assignment.round, review), "success")
     if review.status is ReviewStatus.SUBMITTED:
-        flash(f"Your scores for {nomination.reference} have been submitted. Thank you.", "success")
         return redirect(url_for("judge.home"))
-    flash("Your draft scores have been saved. You can come back and change them before you submit.", "success")
     return redirect(url_for("judge.nomination", assigned_reference=nomination.reference, **here))
 
 
@@ -374,13 +377,7 @@ def _conflict(nomination: Nomination, assignment: Assignment):
             assignment,
             status=409,
             review=review,
-            problems=[
-                (
-                    "scores",
-                    "These scores were submitted in another window or tab, so the changes "
-                    "you made here have not been saved. Submitted scores are locked.",
-                )
-            ],
+            problems=[("scores", modes.submitted_elsewhere(assignment.round))],
         )
     return _page(
         nomination,
@@ -390,7 +387,7 @@ def _conflict(nomination: Nomination, assignment: Assignment):
         review=review,
         version=review.version if review else 0,
         notice="latest",
-        problems=[("scores", review_rules.StaleReview().message)],
+        problems=[("scores", review_rules.StaleReview(what=modes.sheet_word(assignment.round)).message)],
     )
 
 
