@@ -226,6 +226,18 @@ MATRIX = {
     ("POST", "/organiser/cycles/<slug>/rounds/<int:number>/remove"): organisers_only(302),
     ("GET", "/organiser/cycles/<slug>/rounds/<int:number>/panel"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/rounds/<int:number>/panel"): organisers_only(200),
+    # The final round's panel meeting of a category (`number` is marked final, with every judge of the cycle on
+    # its panel; `category_slug` is its first category). A post naming no entry of the meeting: 404. Closing
+    # works (302); the meeting is open, so its reopening page sends the organiser back to it (302).
+    # tests/web/test_panel_meeting.py has panel judges of one category, of another, conflicted ones and others.
+    ("GET", "/organiser/cycles/<slug>/rounds/<int:number>/meeting/<category_slug>"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/rounds/<int:number>/meeting/<category_slug>"): organisers_only(404),
+    ("GET", "/organiser/cycles/<slug>/rounds/<int:number>/meeting/<category_slug>/close"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/rounds/<int:number>/meeting/<category_slug>/close"): organisers_only(302),
+    ("GET", "/organiser/cycles/<slug>/rounds/<int:number>/meeting/<category_slug>/reopen"): organisers_only(302),
+    ("POST", "/organiser/cycles/<slug>/rounds/<int:number>/meeting/<category_slug>/reopen"): organisers_only(302),
+    ("GET", "/judging/cycles/<slug>/rounds/<int:number>/meeting/<category_slug>"): judges_only(200),
+    ("POST", "/judging/cycles/<slug>/rounds/<int:number>/meeting/<category_slug>"): judges_only(404),
     ("GET", "/organiser/cycles/<slug>/conflicts"): organisers_only(),
     ("GET", "/organiser/cycles/<slug>/conflicts/new"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/conflicts/new"): organisers_only(200),
@@ -366,11 +378,21 @@ def url_values(users) -> dict:
         "direction": "down",
         "case_id": case.id,
         "number": cycle.rounds[0].number,
+        **_meeting_values(cycle),
         **_published_values(),
         **_judge_setup_values(cycle, nomination, users),
         **_judging_values(cycle, users),
         **_assignment_values(cycle, nomination),
     }
+
+
+def _meeting_values(cycle) -> dict:
+    """The cycle's round `number` marked final, so each category has a panel meeting (`category_slug`)."""
+    from awards.extensions import db
+
+    cycle.rounds[0].is_final = True
+    db.session.commit()
+    return {"category_slug": cycle.categories[0].slug}
 
 
 def _judge_setup_values(cycle, nomination, users) -> dict:

@@ -113,6 +113,7 @@ MAY_CHANGE = {
     "judge.nomination": {"reviews", "review_scores", "assignments"},
     "judge.ranking": {"reviews"},  # a ranking round's positions, saved on each entry's review
     "judge.declare": {"assignments", "conflicts"},
+    "judge.panel_meeting": {"shortlist_decisions"},  # the panel's decision for an entry of the final round
     "nominee.start": NOMINATION_TABLES | {"cycles"},  # the cycle's reference counter
     "organiser.user": {"users", "user_roles"},
 }
@@ -149,6 +150,10 @@ MAY_CHANGE |= {
     "organiser.edit_round": {"judging_rounds"},
     "organiser.remove_round": {"judging_rounds", "criteria", "round_panel"},
     "organiser.round_panel": {"judging_rounds", "round_panel"},
+    # the final round's panel meetings: a decision per entry, closing and reopening a category's meeting
+    "organiser.panel_meeting": {"shortlist_decisions"},
+    "organiser.close_panel_meeting": {"panel_meetings"},
+    "organiser.reopen_panel_meeting": {"panel_meetings"},
     # criteria
     "organiser.new_criterion": {"criteria"},
     "organiser.edit_criterion": {"criteria"},

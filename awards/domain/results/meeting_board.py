@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from awards.domain.core.errors import DomainError, NotFound
@@ -239,6 +239,17 @@ def meeting_board(
         closer = db.session.get(User, closed.closed_by_id)
         closed_by = closer.name if closer else ""
     return MeetingBoard(judging_round, category, criteria, entries, hidden, closed, closed_by, _rule(judging_round))
+
+
+def undecided_count(judging_round: JudgingRound, category: Category) -> int:
+    """How many of the category's entries in the round have no decision yet."""
+    ids = meetings.entry_ids(judging_round, category)
+    if not ids:
+        return 0
+    decided = db.session.scalar(
+        select(func.count(ShortlistDecision.id)).where(ShortlistDecision.nomination_id.in_(ids))
+    )
+    return len(ids) - (decided or 0)
 
 
 def record_decision(

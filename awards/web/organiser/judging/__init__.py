@@ -7,6 +7,7 @@ from awards.web.organiser.judging import (  # noqa: F401
     conflicts,
     criteria,
     judges,
+    meeting,
     progress,
     redaction,
     reviews,
