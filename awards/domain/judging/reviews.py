@@ -452,8 +452,8 @@ def _check_mode(judging_round: JudgingRound, mode: RoundMode) -> None:
     """Refuse a sheet of another mode than the round's (the organisers changed it since the page loaded)."""
     if judging_round.mode is not mode:
         raise NotAllowed(
-            f"{judging_round.name} is judged {MODE_WORDS[judging_round.mode]}. Reload the page to see what "
-            "to give for this round."
+            f"This round is judged {MODE_WORDS[judging_round.mode]}: the organisers changed how it is judged. "
+            "Reload the page to see what to give in it."
         )
 
 
