@@ -41,6 +41,9 @@ CSRF_AUDIENCE = {
     SECTION_RULE: OWNER,
     # Anyone may start a single sign-on; the token is checked before the (unknown, here) provider.
     "/sign-in/sso/<provider>": ANON,
+    # A panel meeting's decision names its entry in the form (none here: 404 with a token); the token comes first.
+    "/organiser/cycles/<slug>/rounds/<int:number>/meeting/<category_slug>": ORGANISER,
+    "/judging/cycles/<slug>/rounds/<int:number>/meeting/<category_slug>": ASSIGNED,
 }
 PREFERENCE = (ANON, OWNER, ASSIGNED, ORGANISER, NOT_OWNER, UNASSIGNED, CONFLICTED)
 # The section form is read as data (not WTForms), so it gets its own plausible fields.
