@@ -226,6 +226,12 @@ MATRIX = {
     ("POST", "/organiser/cycles/<slug>/rounds/<int:number>/remove"): organisers_only(302),
     ("GET", "/organiser/cycles/<slug>/rounds/<int:number>/panel"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/rounds/<int:number>/panel"): organisers_only(200),
+    # A round's calibration example: `number` has none, so a post without a reference (removing it) is refused
+    # with a message and sends the organiser back (302). The judge's comparison page: no example, so 404 to
+    # every judge; tests/web/test_calibration.py has a round with one, conflicted judges among its panel.
+    ("GET", "/organiser/cycles/<slug>/rounds/<int:number>/calibration"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/rounds/<int:number>/calibration"): organisers_only(302),
+    ("GET", "/judging/cycles/<slug>/rounds/<int:number>/calibration"): judges_only(404),
     # The final round's panel meeting of a category (`number` is marked final, with every judge of the cycle on
     # its panel; `category_slug` is its first category). A post naming no entry of the meeting: 404. Closing
     # works (302); the meeting is open, so its reopening page sends the organiser back to it (302).

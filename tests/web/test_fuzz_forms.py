@@ -150,6 +150,8 @@ MAY_CHANGE |= {
     "organiser.edit_round": {"judging_rounds"},
     "organiser.remove_round": {"judging_rounds", "criteria", "round_panel"},
     "organiser.round_panel": {"judging_rounds", "round_panel"},
+    # a round's calibration example, given to its judges as calibration assignments (drafts go with them)
+    "organiser.round_calibration": {"judging_rounds", "assignments", "reviews", "review_scores"},
     # the final round's panel meetings: a decision per entry, closing and reopening a category's meeting
     "organiser.panel_meeting": {"shortlist_decisions"},
     "organiser.close_panel_meeting": {"panel_meetings"},
