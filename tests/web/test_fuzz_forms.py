@@ -182,6 +182,7 @@ MAY_CHANGE |= {
     "organiser.assignment_remove": JUDGING,
     "organiser.judging_progress": {"assignments", "judges"},
     "organiser.reopen_review": {"reviews"},
+    "organiser.feedback_review": {"reviews"},  # approving or withholding a review's feedback for the entrant
     # nominations, redaction, retention
     "organiser.nomination_eligibility": {"nominations"},
     "organiser.redaction": {"redactions"},

@@ -17,6 +17,7 @@ from awards.domain.nominations.stash import issue_ticket, take_stash
 from awards.domain.programme import cycles as cycle_rules
 from awards.domain.programme import entry_forms as forms
 from awards.domain.programme.entry_forms import short_name
+from awards.domain.results import released_feedback
 from awards.extensions import csrf, db
 from awards.logging_setup import log_event
 from awards.models import Attachment, Category, NominationStatus
@@ -107,6 +108,7 @@ def task_list(reference: str):
             "nominee/view.html",
             nomination=nomination,
             editable=rules.editable(nomination),
+            feedback=released_feedback.published_feedback(nomination),
             title=nomination.display_title,
         )
     tasks = rules.task_list(nomination)

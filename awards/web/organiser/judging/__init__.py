@@ -6,6 +6,7 @@ from awards.web.organiser.judging import (  # noqa: F401
     calibration,
     conflicts,
     criteria,
+    feedback,
     judges,
     meeting,
     progress,

@@ -1,0 +1,337 @@
+"""Feedback for the entrant: what a judge writes for the entrant (apart from their private comments),
+reviewed by an organiser before anything is released.
+
+A judge's feedback waits for review (FeedbackStatus.PENDING). An organiser reads it beside a check that
+points out anything identifying its judge (their name, e-mail address, organisation or an organisation
+they are affiliated with), may change the wording the entrant will see, and approves it (the wording is
+kept apart from the judge's text, as `feedback_released`) or withholds it. Wording the check flags is
+approved only when the organiser ticks that they have checked it does not identify the judge.
+
+Approved wording reaches the entrant only with the cycle's published results, never with a judge's
+name (domain/results/released_feedback.py); a calibration example's feedback never reaches anyone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import joinedload
+
+from awards.domain.core import audit
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import Conflict, DomainError
+from awards.extensions import db
+from awards.models import (
+    Affiliation,
+    AffiliationKind,
+    Assignment,
+    AssignmentStatus,
+    Cycle,
+    FeedbackStatus,
+    Judge,
+    JudgingRound,
+    Nomination,
+    Review,
+    ReviewStatus,
+    User,
+)
+
+WORDING_MAX_LENGTH = 10000
+# The organisers' list of feedback: its filters, by the name in the address (?status=…)
+FILTERS = {
+    "to-review": FeedbackStatus.PENDING,
+    "approved": FeedbackStatus.APPROVED,
+    "withheld": FeedbackStatus.WITHHELD,
+}
+FILTER_LABELS = {"to-review": "To review", "approved": "Approved", "withheld": "Withheld"}
+CHECKED_LABEL = "I have checked: this does not identify the judge"
+
+_AFFILIATION_WORDS = {
+    AffiliationKind.WORKS_FOR: "an organisation the judge works for",
+    AffiliationKind.WORKED_FOR: "an organisation the judge has worked for",
+    AffiliationKind.PARTNERS_WITH: "an organisation the judge partners with",
+}
+
+
+# ---------------------------------------------------------------- the check
+
+
+@dataclass(frozen=True)
+class Term:
+    """Something that would identify the judge, and how to say it was found."""
+
+    text: str
+    what: str  # "It names the judge's organisation"
+    whole_words: bool = True  # False: found anywhere in the text (an e-mail address)
+
+    def found_in(self, text: str) -> bool:
+        if not self.whole_words:
+            return self.text.lower() in text.lower()
+        words = r"\s+".join(re.escape(word) for word in self.text.split())
+        return re.search(rf"(?<!\w){words}(?!\w)", text, re.IGNORECASE) is not None
+
+    @property
+    def explanation(self) -> str:
+        """ "It names the judge's organisation (Riverside Council)"."""
+        return f"{self.what} ({self.text})"
+
+
+def surname(name: str) -> str:
+    """The last word of a full name, when it has 3 letters or more ("" otherwise)."""
+    words = name.split()
+    if len(words) < 2:
+        return ""
+    last = words[-1].strip(".,;:()\"'")
+    return last if sum(1 for ch in last if ch.isalpha()) >= 3 else ""
+
+
+def identifying_terms(judge: Judge, affiliations: Iterable[Affiliation] = ()) -> list[Term]:
+    """What would identify the judge in feedback: their full name and surname, e-mail addresses,
+    organisation (as a judge of the cycle and on their account) and their affiliations' organisations."""
+    user = judge.user
+    terms: list[Term] = []
+    seen: set[str] = set()
+
+    def add(text: str | None, what: str, whole_words: bool = True) -> None:
+        text = " ".join((text or "").split())
+        if len(text) < 3 or text.lower() in seen:
+            return
+        seen.add(text.lower())
+        terms.append(Term(text, what, whole_words))
+
+    name = user.name if user is not None else ""
+    add(name, "It names the judge")
+    add(surname(name), "It names the judge")
+    add(judge.email, "It gives the judge’s email address", whole_words=False)
+    add(user.email if user is not None else "", "It gives the judge’s email address", whole_words=False)
+    add(judge.organisation, "It names the judge’s organisation")
+    add(user.organisation if user is not None else "", "It names the judge’s organisation")
+    for affiliation in affiliations:
+        add(affiliation.name, f"It names {_AFFILIATION_WORDS[affiliation.kind]}")
+    return terms
+
+
+def findings(text: str, terms: Sequence[Term]) -> list[str]:
+    """What the text gives away of the judge, in words ("It names the judge (Zebedee Quill)"); a surname
+    is not reported again when the full name was found."""
+    found: list[str] = []
+    named = False
+    for term in terms:
+        if term.found_in(text or ""):
+            if term.what == "It names the judge":
+                if named:
+                    continue
+                named = True
+            found.append(term.explanation)
+    return found
+
+
+def affiliations_by_user(user_ids: Iterable[int | None]) -> dict[int, list[Affiliation]]:
+    """Each person's affiliations (one query for all of them)."""
+    ids = sorted({i for i in user_ids if i is not None})
+    by_user: dict[int, list[Affiliation]] = defaultdict(list)
+    if ids:
+        for affiliation in db.session.scalars(
+            select(Affiliation).where(Affiliation.user_id.in_(ids)).order_by(Affiliation.position, Affiliation.id)
+        ):
+            by_user[affiliation.user_id].append(affiliation)
+    return by_user
+
+
+def terms_for(review: Review) -> list[Term]:
+    judge = review.assignment.judge
+    return identifying_terms(judge, affiliations_by_user([judge.user_id]).get(judge.user_id or 0, []))
+
+
+# ---------------------------------------------------------------- reading
+
+
+def wording_of(review: Review) -> str:
+    """The wording the entrant will see: the organiser's once they have approved some, else the judge's."""
+    return review.feedback_released or review.feedback
+
+
+def _in_cycle(cycle: Cycle) -> tuple[ColumnElement[bool], ...]:
+    """The reviews with feedback of the cycle's nominations (every round; never a calibration example)."""
+    return (
+        Nomination.cycle_id == cycle.id,
+        Assignment.calibration.is_(False),
+        Review.feedback_status != FeedbackStatus.NONE,
+    )
+
+
+def _base(cycle: Cycle, withheld: AbstractSet[int]):
+    query = (
+        select(Review)
+        .join(Assignment, Assignment.id == Review.assignment_id)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .join(JudgingRound, JudgingRound.id == Assignment.round_id)
+        .where(*_in_cycle(cycle))
+    )
+    if withheld:
+        query = query.where(Nomination.id.not_in(withheld))
+    return query
+
+
+def status_counts(cycle: Cycle, withheld: AbstractSet[int] = frozenset()) -> dict[FeedbackStatus, int]:
+    """How many reviews of the cycle have feedback in each status (the reviews of nominations in
+    `withheld` left out)."""
+    query = (
+        select(Review.feedback_status, func.count(Review.id))
+        .join(Assignment, Assignment.id == Review.assignment_id)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .where(*_in_cycle(cycle))
+        .group_by(Review.feedback_status)
+    )
+    if withheld:
+        query = query.where(Nomination.id.not_in(withheld))
+    return {status: count for status, count in db.session.execute(query).all()}
+
+
+@dataclass
+class Item:
+    """One review's feedback on the organisers' list."""
+
+    review: Review
+    findings: list[str]
+
+    @property
+    def assignment(self) -> Assignment:
+        return self.review.assignment
+
+    @property
+    def wording(self) -> str:
+        return wording_of(self.review)
+
+    @property
+    def edited(self) -> bool:
+        return bool(self.review.feedback_released) and self.review.feedback_released != self.review.feedback
+
+
+def feedback_items(
+    cycle: Cycle,
+    status: FeedbackStatus | None,
+    *,
+    withheld: AbstractSet[int] = frozenset(),
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[int, list[Item]]:
+    """(how many, one page of them): the cycle's reviews with feedback in `status` (None: any), by
+    round, then entry reference, then review; each with what the check finds in its wording. A fixed
+    number of queries, however many there are."""
+    query = _base(cycle, withheld)
+    if status is not None:
+        query = query.where(Review.feedback_status == status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = query.order_by(JudgingRound.number, Nomination.reference, Review.id).options(
+        joinedload(Review.assignment).joinedload(Assignment.nomination),
+        joinedload(Review.assignment).joinedload(Assignment.round),
+        joinedload(Review.assignment).joinedload(Assignment.judge).joinedload(Judge.user),
+    )
+    if limit is not None:
+        page = page.limit(limit).offset(offset)
+    reviews = list(db.session.scalars(page).unique())
+    affiliations = affiliations_by_user(r.assignment.judge.user_id for r in reviews)
+    items = []
+    for review in reviews:
+        judge = review.assignment.judge
+        terms = identifying_terms(judge, affiliations.get(judge.user_id or 0, []))
+        items.append(Item(review, findings(wording_of(review), terms)))
+    return total, items
+
+
+# ---------------------------------------------------------------- deciding
+
+
+def decision_problem(review: Review) -> str | None:
+    """Why the review's feedback cannot be approved or withheld now (None: it can)."""
+    if review.assignment.calibration:
+        return "This is a calibration example: its feedback is never shown to an entrant."
+    if review.feedback_status is FeedbackStatus.NONE or not review.feedback.strip():
+        return "The judge has not written any feedback for the entrant on these scores."
+    return None
+
+
+def approve(review: Review, wording: str | None, *, checked: bool = False, by: User) -> list[str]:
+    """Approve the feedback with `wording` (what the entrant will see: the judge's text, or the
+    organiser's change of it). Refused when the wording is empty, too long, or gives the judge away
+    (the check) and `checked` does not say the organiser has made sure it does not; and while the
+    judge has not submitted the scores. Returns what the check found (approved anyway: `checked`)."""
+    problem = decision_problem(review)
+    if problem:
+        raise Conflict(problem)
+    if review.status is not ReviewStatus.SUBMITTED:
+        raise DomainError(
+            "The judge has not submitted these scores yet: approve their feedback once they have", field="wording"
+        )
+    text = (wording or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise DomainError("Enter the wording the entrant will see, or withhold the feedback", field="wording")
+    if len(text) > WORDING_MAX_LENGTH:
+        raise DomainError(
+            f"The wording the entrant will see must be {WORDING_MAX_LENGTH:,} characters or fewer", field="wording"
+        )
+    found = findings(text, terms_for(review))
+    if found and not checked:
+        raise DomainError(
+            f"{'; '.join(found)}. Change the wording so it does not identify the judge, or tick ‘{CHECKED_LABEL}’",
+            field="checked",
+        )
+    edited = text != review.feedback.replace("\r\n", "\n").strip()
+    now = utcnow()
+    review.feedback_released = text
+    review.feedback_status = FeedbackStatus.APPROVED
+    review.feedback_reviewed_at = now
+    review.feedback_reviewed_by_id = by.id
+    audit.record("feedback.approved", actor=by, obj=review, edited=edited, flagged=bool(found), **_where(review))
+    return found
+
+
+def withhold(review: Review, *, by: User) -> None:
+    """Withhold the feedback: the entrant never sees it (it can be approved later)."""
+    problem = decision_problem(review)
+    if problem:
+        raise Conflict(problem)
+    review.feedback_status = FeedbackStatus.WITHHELD
+    review.feedback_reviewed_at = utcnow()
+    review.feedback_reviewed_by_id = by.id
+    audit.record("feedback.withheld", actor=by, obj=review, **_where(review))
+
+
+def _where(review: Review) -> dict[str, Any]:
+    """The entry (and the round, when the cycle has several) for the audit record."""
+    assignment = review.assignment
+    where: dict[str, Any] = {"nomination": assignment.nomination.reference}
+    if len(assignment.round.cycle.rounds) > 1:
+        where["round"] = assignment.round.number
+    return where
+
+
+# ---------------------------------------------------------------- for the entrant
+
+
+def approved_wordings(nomination: Nomination) -> list[tuple[JudgingRound, str]]:
+    """(round, wording) of every approved feedback of the nomination's submitted reviews in any round,
+    by round and then in a stable order; never a calibration example's, never a recused judge's.
+    Nothing here says who wrote it. Whether the results are published is the caller's to check."""
+    rows = db.session.execute(
+        select(JudgingRound, Review.feedback_released)
+        .join(Assignment, Assignment.round_id == JudgingRound.id)
+        .join(Review, Review.assignment_id == Assignment.id)
+        .where(
+            Assignment.nomination_id == nomination.id,
+            Assignment.calibration.is_(False),
+            Assignment.status == AssignmentStatus.ASSIGNED,
+            Review.status == ReviewStatus.SUBMITTED,
+            Review.feedback_status == FeedbackStatus.APPROVED,
+            Review.feedback_released != "",
+        )
+        .order_by(JudgingRound.number, Review.id)
+    ).all()
+    return [(judging_round, text) for judging_round, text in rows if text.strip()]
