@@ -131,3 +131,17 @@ def test_suggest_shortlist_in_a_pass_fail_final_round_uses_its_order(organiser_c
     suggested = {d.nomination_id for d in db.session.scalars(sa.select(ShortlistDecision)) if d.suggested}
     assert suggested == {entries["b"].id, entries["c"].id}
     assert flashed.count("(suggested)") == 2 and "Decision" in flashed
+
+
+def test_an_entrys_page_in_a_pass_fail_round_shows_each_judges_verdict(organiser_client):
+    cycle, entries, judges = pass_fail_cycle({"a": "PPU", "b": "FFF"})
+    calibrating = make_judge(cycle)
+    make_review(make_assignment(calibrating, entries["a"], calibration=True), status="submitted", verdict=Verdict.FAIL)
+    url = f"/organiser/cycles/{cycle.slug}/results/{entries['a'].reference}?round=1"
+    text = main_text(organiser_client.get(url))
+    assert "Position in category 1" in text and "Verdicts 2 pass, 1 unsure, 0 fail – passes" in text
+    assert "Each judge’s verdict" in text and text.count("Verdict: Pass") == 2 and "Verdict: Unsure" in text
+    assert "Calibration: not counted" in text and "Verdict: Fail" in text  # the calibration review, apart
+    assert "Raw score" not in text and "Decision" not in text
+    text = main_text(organiser_client.get(f"/organiser/cycles/{cycle.slug}/results/{entries['b'].reference}?round=1"))
+    assert "Verdicts 0 pass, 0 unsure, 3 fail – does not pass" in text

@@ -205,3 +205,12 @@ def mode_boards(
         ]
         boards.append(board)
     return boards
+
+
+def mode_row(
+    cycle: Cycle, judging_round: JudgingRound, nomination: Nomination, *, withhold: AbstractSet[int] = frozenset()
+) -> ModeRow | None:
+    """The nomination's line of its category's board in a pass/fail or ranking round (None when it is not
+    an entry of the round), as the results page shows it."""
+    [board] = mode_boards(cycle, judging_round, withhold=withhold, category_id=nomination.category_id)
+    return next((r for r in [*board.rows, *board.withheld_rows] if r.nomination.id == nomination.id), None)

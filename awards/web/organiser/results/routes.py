@@ -270,7 +270,9 @@ def result_detail(slug: str, reference: str):
     judging_round = chosen_round(cycle)
     nomination = _nomination(cycle, reference)
     withhold = _withheld(cycle)
-    row = rules.result_row(cycle, nomination, judging_round, withhold=withhold)
+    scored = judging_round.mode is RoundMode.SCORES
+    row = rules.result_row(cycle, nomination, judging_round, withhold=withhold) if scored else None
+    mode_row = None if scored else round_results.mode_row(cycle, judging_round, nomination, withhold=withhold)
     criteria = rules.round_criteria(judging_round)
     withheld = nomination.id in withhold
     reviews = (
@@ -297,6 +299,9 @@ def result_detail(slug: str, reference: str):
         final=judging_round.id == rounds.final_round(cycle).id,
         nomination=nomination,
         row=row,
+        mode_row=mode_row,
+        scored=scored,
+        pass_fail=judging_round.mode is RoundMode.PASS_FAIL,
         reviews=reviews,
         withheld=withheld,
         criteria=criteria,
