@@ -10,7 +10,10 @@ each public impact case shows the public answers and not the others. axe and the
 builder's pages and on the generated nominee pages, at 1280 and at 375 pixels wide.
 
 Setting up what is not the point (the cycle with a short form of core questions, the judge and the
-assignments, the shortlist and publication) is done through the domain.
+assignments, the shortlist and publication, and signing each person in: tests/e2e/signed_in.py) is done
+through the domain. At 375 pixels the pages are the ones met at 1280, narrowed; the builder's own pages
+with nothing of this form on them (adding a section, choosing a kind of question) are checked at both
+widths by test_form_builder_pages.py.
 """
 
 from __future__ import annotations
@@ -21,15 +24,16 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.e2e.signed_in import sign_in_with_cookie
 from tests.factories import DEFAULT_PASSWORD
 from tests.support.browser import (
+    DESKTOP,
     PHONE,
     assert_focus_visible,
     error_box,
     heading,
     is_focused,
     make_organiser,
-    sign_in,
     tab_to,
 )
 
@@ -265,20 +269,26 @@ def build_the_form(page, check_page, cycle: dict) -> None:
     check_page(page, "builder: preview")
 
 
-def builder_on_a_phone(journey, check_page, organiser, cycle: dict) -> None:
-    phone = journey.new_page()
-    sign_in(phone, organiser.email, organiser.password)
-    phone.set_viewport_size(PHONE)  # signed in at full width: on a phone the header folds its buttons away
-    phone.goto(f"/organiser/cycles/{cycle['slug']}/form")
-    expect(heading(phone)).to_have_text("Entry form")
-    expect(phone.get_by_role("term").filter(has_text=LEADER_QUESTION)).to_be_visible()
-    check_page(phone, "builder on a phone: the form")
-    press(phone, phone.get_by_role("link", name="Add a question to Project"))
-    choose_kind(phone, "A repeating group of questions")
-    check_page(phone, "builder on a phone: a group question")
-    phone.goto(f"/organiser/cycles/{cycle['slug']}/form/sections/new")
-    expect(heading(phone)).to_have_text("Add a section")
-    check_page(phone, "builder on a phone: add a section")
+# Two animation frames after a resize: the media queries' change events (GOV.UK Frontend folds the header's
+# menu away on one) have run before the page is checked at its new width.
+_LAID_OUT = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+def narrowed(page, size: dict = PHONE) -> None:
+    page.set_viewport_size(size)
+    page.evaluate(_LAID_OUT)
+
+
+def builder_on_a_phone(page, check_page, cycle: dict) -> None:
+    """The organiser's form, with its new section and questions, at 375 pixels (the same browser, narrowed:
+    on a phone the header folds its buttons away)."""
+    narrowed(page)
+    page.goto(f"/organiser/cycles/{cycle['slug']}/form")
+    expect(heading(page)).to_have_text("Entry form")
+    expect(page.get_by_role("term").filter(has_text=LEADER_QUESTION)).to_be_visible()
+    expect(page.get_by_text(f"Only when the answer to ‘{SAVED}’ is ‘Yes’.")).to_be_visible()
+    check_page(page, "builder on a phone: the form")
+    narrowed(page, DESKTOP)
 
 
 # --- nominees fill it -----------------------------------------------------------------------------
@@ -379,20 +389,30 @@ def nominee_who_saved_money(page, check_page) -> str:
 
 def leader_who_saved_nothing(page, check_page) -> str:
     """A nominee of the leaders' category: the leader section is theirs; answered no, the conditional
-    question is not asked (and not required)."""
+    question is not asked (and not required). Their sections are checked at 375 pixels too, the project
+    section with its conditional question revealed."""
     reference = start_entry(page, LEADERS)
     expect(page.get_by_text("You have completed 0 of 5 sections")).to_be_visible()
     expect(task_list(page).get_by_role("link", name=LEADER_SECTION)).to_be_visible()
 
     open_section(page, LEADER_SECTION)
     check_page(page, "nominee form: the leaders' section")
+    narrowed(page)
+    check_page(page, "nominee form on a phone: the leaders' section")
+    narrowed(page, DESKTOP)
     page.get_by_label(LEADER_QUESTION).fill("She moved every service online without closing a desk.")
     save_entry_section(page)
 
     open_section(page, "Project")
     page.get_by_label("Project title").fill("A leader for digital inclusion")
     page.get_by_label("Public summary").fill("Every resident can get help online or in person.")
-    page.get_by_role("group", name=SAVED).get_by_label("No").check()
+    saved = page.get_by_role("group", name=SAVED)
+    saved.get_by_label("Yes").check()
+    expect(page.get_by_label(HOW_MUCH)).to_be_visible()
+    narrowed(page)
+    check_page(page, "nominee form on a phone: project section")
+    narrowed(page, DESKTOP)
+    saved.get_by_label("No").check()
     expect(page.get_by_label(HOW_MUCH)).to_be_hidden()
     page.get_by_label(ORDER_NUMBER).fill("PO-88-SECRET")
     save_entry_section(page)
@@ -410,28 +430,11 @@ def leader_who_saved_nothing(page, check_page) -> str:
     return reference
 
 
-def the_form_on_a_phone(journey, check_page, live_server) -> None:
-    """The generated project section at 375 pixels, with its conditional question revealed."""
-    nominee = live_server.make_user(name="Phoebe Phone")
-    phone = journey.new_page()
-    sign_in(phone, nominee.email, nominee.password)
-    phone.set_viewport_size(PHONE)
-    start_entry(phone, LEADERS)
-    open_section(phone, "Project")
-    phone.get_by_role("group", name=SAVED).get_by_label("Yes").check()
-    expect(phone.get_by_label(HOW_MUCH)).to_be_visible()
-    check_page(phone, "nominee form on a phone: project section")
-    phone.go_back()
-    on_task_list(phone)
-    open_section(phone, LEADER_SECTION)
-    check_page(phone, "nominee form on a phone: the leaders' section")
-
-
 def the_form_without_javascript(journey, live_server) -> None:
     """Without JavaScript the conditional question is on the page; answered no, it is not required."""
     nominee = live_server.make_user(name="Nora Noscript")
     page = journey.new_page(java_script_enabled=False)
-    sign_in(page, nominee.email, nominee.password)
+    sign_in_with_cookie(page, live_server, nominee.email, nominee.password)
     start_entry(page, EVERYONE)
     open_section(page, "Project")
     expect(page.get_by_label(HOW_MUCH)).to_be_visible()
@@ -452,31 +455,30 @@ def test_organiser_builds_a_form_by_keyboard_nominees_fill_it_judges_read_it_and
     organiser = make_organiser(live_server)
     cycle = live_server.run(open_cycle_of_two_categories)
     page = journey.new_page()
-    sign_in(page, organiser.email, organiser.password)
+    sign_in_with_cookie(page, live_server, organiser.email, organiser.password)
     build_the_form(page, check_page, cycle)
-    builder_on_a_phone(journey, check_page, organiser, cycle)
+    builder_on_a_phone(page, check_page, cycle)
 
     first = live_server.make_user(name="Nadia Nominee")
     nadia = journey.new_page()
-    sign_in(nadia, first.email, first.password)
+    sign_in_with_cookie(nadia, live_server, first.email, first.password)
     saved_money = nominee_who_saved_money(nadia, check_page)
     answers = live_server.run(stored_answers, saved_money)
     assert answers[_key_of(live_server, cycle, HOW_MUCH)].startswith("About £40,000")
 
     second = live_server.make_user(name="Lee Leader")
     lee = journey.new_page()
-    sign_in(lee, second.email, second.password)
+    sign_in_with_cookie(lee, live_server, second.email, second.password)
     leader = leader_who_saved_nothing(lee, check_page)
     answers = live_server.run(stored_answers, leader)
     assert _key_of(live_server, cycle, HOW_MUCH) not in answers or not answers[_key_of(live_server, cycle, HOW_MUCH)]
 
-    the_form_on_a_phone(journey, check_page, live_server)
     the_form_without_javascript(journey, live_server)
 
     # A judge reads the answers judges may, not the organisers' one.
     judge = live_server.run(judge_both, cycle["slug"], [saved_money, leader])
     judging = journey.new_page()
-    sign_in(judging, judge["email"], DEFAULT_PASSWORD)
+    sign_in_with_cookie(judging, live_server, judge["email"], DEFAULT_PASSWORD)
     judging.goto(f"/judging/nominations/{saved_money}")
     expect(heading(judging)).to_have_text("Open budgets for every ward")
     expect(judging.get_by_text("About £40,000 a year, by printing no budget books.")).to_be_visible()
