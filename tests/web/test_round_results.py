@@ -145,3 +145,28 @@ def test_an_entrys_page_in_a_pass_fail_round_shows_each_judges_verdict(organiser
     assert "Raw score" not in text and "Decision" not in text
     text = main_text(organiser_client.get(f"/organiser/cycles/{cycle.slug}/results/{entries['b'].reference}?round=1"))
     assert "Verdicts 0 pass, 0 unsure, 3 fail – does not pass" in text
+
+
+def test_the_results_of_a_pass_fail_round_download_as_csv(organiser_client):
+    import csv
+    import io
+
+    cycle, entries, _ = pass_fail_cycle({"a": "PFF", "b": "PPU"})
+    response = organiser_client.get(f"/organiser/cycles/{cycle.slug}/results.csv?round=1")
+    assert f"{cycle.slug}-round-1-results.csv" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][1:] == [
+        "Position",
+        "Reference",
+        "Title",
+        "Organisation",
+        "Passes",
+        "Unsure",
+        "Fails",
+        "Pass share",
+        "Passes the round",
+    ]
+    assert [r[1:3] + r[5:] for r in rows[1:]] == [
+        ["1", entries["b"].reference, "2", "1", "0", "0.67", "yes"],
+        ["2", entries["a"].reference, "1", "0", "2", "0.33", "no"],
+    ]

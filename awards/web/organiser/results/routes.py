@@ -316,6 +316,8 @@ def result_detail(slug: str, reference: str):
 def results_csv(slug: str):
     cycle = _cycle(slug)
     judging_round = chosen_round(cycle)
+    if judging_round.mode is not RoundMode.SCORES:
+        return _mode_results_csv(judging_round)
     board = rules.cycle_results(cycle, judging_round, withhold=_withheld(cycle))
     header = (
         "Category",
@@ -365,6 +367,62 @@ def results_csv(slug: str):
     )
     return Response(
         stream_with_context(stream_csv(header, rows)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{_file_name(judging_round, "results")}"'},
+    )
+
+
+def _mode_results_csv(judging_round: JudgingRound) -> Response:
+    """The results of a pass/fail or ranking round as CSV: each category's order, with the verdicts or the
+    ranking points (a nomination the organiser is conflicted with: after its category's rows, nothing shown)."""
+    cycle = judging_round.cycle
+    pass_fail = judging_round.mode is RoundMode.PASS_FAIL
+    schulze = judging_round.ranking_method == "schulze"
+    boards = round_results.mode_boards(cycle, judging_round, withhold=_withheld(cycle))
+    final = judging_round.id == rounds.final_round(cycle).id
+    if pass_fail:
+        measures = ("Passes", "Unsure", "Fails", "Pass share", "Passes the round")
+    else:
+        measures = ("Judges who ranked it", "Borda points", *(("Wins",) if schulze else ()), "First places")
+    decided = ("Decision",) if final else ()
+    header = ("Category", "Position", "Reference", "Title", "Organisation", *measures, *decided)
+
+    def values(row) -> list:
+        if pass_fail:
+            t = row.tally
+            share = "" if t.pass_share is None else f"{t.pass_share:.2f}"
+            return [t.passes, t.unsure, t.fails, share, "yes" if row.passed else "no"]
+        s = row.score
+        borda = "" if s is None or s.borda is None else f"{s.borda:.3f}"
+        wins = [s.wins if s else 0] if schulze else []
+        return [s.judges if s else 0, borda, *wins, s.firsts if s else 0]
+
+    def rows():
+        for board in boards:
+            for row in board.rows:
+                decision = [row.decision.result.label if row.decision else ""] if final else []
+                yield [
+                    board.category.name,
+                    row.position,
+                    row.nomination.reference,
+                    row.nomination.title,
+                    row.nomination.organisation_name,
+                    *values(row),
+                    *decision,
+                ]
+            for row in board.withheld_rows:
+                hidden = ["withheld: conflict of interest"] * (len(measures) + (1 if final else 0))
+                yield [
+                    board.category.name,
+                    "not shown: conflict of interest",
+                    row.nomination.reference,
+                    row.nomination.title,
+                    row.nomination.organisation_name,
+                    *hidden,
+                ]
+
+    return Response(
+        stream_with_context(stream_csv(header, rows())),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{_file_name(judging_round, "results")}"'},
     )
