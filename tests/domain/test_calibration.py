@@ -26,8 +26,9 @@ from awards.models import (
     RoundMode,
     Verdict,
 )
-from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
+from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
 from tests.factories.judging import add_conflict
+from tests.support.calibration import judge_account
 from tests.support.programme import add_round
 
 
@@ -66,15 +67,9 @@ def example(earlier):
     return make_nomination(earlier, title="Last year’s example")
 
 
-def person(name: str):
-    """A judge's account at judges.example.org (not conflicted with the factories' nominations)."""
-    first = name.split()[0].lower()
-    return make_user(name=name, email=f"{first}@judges.example.org", roles=("judge",), organisation="Judging Partners")
-
-
 @pytest.fixture
 def judges(cycle):
-    return [make_judge(cycle, person(name)) for name in ("Ada Adams", "Ben Brown", "Cy Clark")]
+    return [make_judge(cycle, judge_account(name)) for name in ("Ada Adams", "Ben Brown", "Cy Clark")]
 
 
 def calibration_assignments(judging_round) -> list[Assignment]:
@@ -87,7 +82,7 @@ def calibration_assignments(judging_round) -> list[Assignment]:
     )
 
 
-def refused(call, field: str | None = "reference") -> DomainError:
+def refused_choice(call, field: str | None = "reference") -> DomainError:
     with pytest.raises(DomainError) as caught:
         call()
     db.session.rollback()
@@ -121,7 +116,7 @@ def test_an_earlier_cycles_nomination_is_given_to_every_panel_judge_not_conflict
     assert event.detail["reference"] == example.reference and event.detail["judges"] == 2
 
     # A judge who joins the cycle (and so the round's panel) later is given it too
-    dee = make_judge(scored_round.cycle, person("Dee Dunn"))
+    dee = make_judge(scored_round.cycle, judge_account("Dee Dunn"))
     assert [j.id for j in calibration.missing_judges(scored_round)] == [dee.id]
     added = calibration.ensure_calibration(scored_round)
     db.session.commit()
@@ -142,23 +137,26 @@ def test_a_conflict_the_same_person_has_as_a_judge_of_the_earlier_cycle_counts(
 
 def test_refusals_name_the_reason_on_the_reference(cycle, scored_round, earlier, judges, organiser):
     entry = make_nomination(cycle)
-    error = refused(lambda: calibration.choose_example(scored_round, entry.reference, by=organiser))
+    error = refused_choice(lambda: calibration.choose_example(scored_round, entry.reference, by=organiser))
     assert "in competition" in error.message
     draft = make_nomination(earlier, status="draft", complete=False)
     assert (
         "was not submitted"
-        in refused(lambda: calibration.choose_example(scored_round, draft.reference, by=organiser)).message
+        in refused_choice(lambda: calibration.choose_example(scored_round, draft.reference, by=organiser)).message
     )
     assert (
         "No nomination has the reference"
-        in refused(lambda: calibration.choose_example(scored_round, "PSDA-1999-0001", by=organiser)).message
+        in refused_choice(lambda: calibration.choose_example(scored_round, "PSDA-1999-0001", by=organiser)).message
     )
-    assert "Enter the reference" in refused(lambda: calibration.choose_example(scored_round, " ", by=organiser)).message
+    assert (
+        "Enter the reference"
+        in refused_choice(lambda: calibration.choose_example(scored_round, " ", by=organiser)).message
+    )
     later = make_cycle(name="Awards 2027", year=2027)
     future = make_nomination(later)
     assert (
         "not earlier than"
-        in refused(lambda: calibration.choose_example(scored_round, future.reference, by=organiser)).message
+        in refused_choice(lambda: calibration.choose_example(scored_round, future.reference, by=organiser)).message
     )
     assert calibration_assignments(scored_round) == []
 
@@ -173,8 +171,8 @@ def test_refusals_name_the_reason_on_the_reference(cycle, scored_round, earlier,
 def test_an_ineligible_nomination_of_this_cycle_goes_only_to_judges_of_its_category(cycle, scored_round, organiser):
     first, second = cycle.categories[0], cycle.categories[1]
     ineligible = make_nomination(cycle, category=first, status="ineligible")
-    everyone = make_judge(cycle, person("Eve Everyone"))
-    other = make_judge(cycle, person("Oz Other"))
+    everyone = make_judge(cycle, judge_account("Eve Everyone"))
+    other = make_judge(cycle, judge_account("Oz Other"))
     scored_round.whole_panel = False
     scored_round.panel.append(PanelMember(judge_id=everyone.id))
     scored_round.panel.append(PanelMember(judge_id=other.id, category_ids=[second.id]))
@@ -204,13 +202,13 @@ def test_changing_or_removing_the_example_is_refused_once_a_calibration_review_i
     make_review(given[0], status="submitted")
     assert (
         "cannot be changed or removed"
-        in refused(
+        in refused_choice(
             lambda: calibration.choose_example(scored_round, example.reference, by=organiser), field=None
         ).message
     )
     assert (
         "cannot be changed or removed"
-        in refused(lambda: calibration.remove_example(scored_round, by=organiser), field=None).message
+        in refused_choice(lambda: calibration.remove_example(scored_round, by=organiser), field=None).message
     )
     assert scored_round.calibration_nomination_id == another.id
 
@@ -256,7 +254,7 @@ def test_a_judges_scores_beside_the_panels_median_worked_out_by_hand(three_score
 
 
 def test_the_organisers_severity_table(three_scored, judges):
-    pending = make_judge(three_scored.cycle, person("Dee Dunn"))
+    pending = make_judge(three_scored.cycle, judge_account("Dee Dunn"))
     calibration.ensure_calibration(three_scored)
     db.session.commit()
     table = calibration.severity_table(three_scored)

@@ -15,8 +15,9 @@ from awards.domain.core.clock import utcnow
 from awards.domain.judging import calibration
 from awards.extensions import db
 from awards.models import Assignment, Review, ReviewScore, ReviewStatus, RoundEntries, RoundMode
-from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
+from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
 from tests.factories.judging import add_conflict
+from tests.support.calibration import judge_account
 from tests.support.programme import add_round
 from tests.support.visible import error_messages, page_text
 
@@ -51,11 +52,6 @@ def entry(cycle):
     return make_nomination(cycle, title="Digital blue badges")
 
 
-def person(name: str):
-    first = name.split()[0].lower()
-    return make_user(name=name, email=f"{first}@judges.example.org", roles=("judge",), organisation="Judging Partners")
-
-
 @pytest.fixture
 def member(cycle, judge, entry):
     """The signed-in judge, with `entry` to judge in round 1."""
@@ -66,10 +62,10 @@ def member(cycle, judge, entry):
 
 @pytest.fixture
 def others(cycle):
-    return [make_judge(cycle, person(name)) for name in ("Ben Brown", "Cy Clark")]
+    return [make_judge(cycle, judge_account(name)) for name in ("Ben Brown", "Cy Clark")]
 
 
-def url(cycle) -> str:
+def calibration_url(cycle) -> str:
     return f"/organiser/cycles/{cycle.slug}/rounds/1/calibration"
 
 
@@ -95,36 +91,40 @@ def test_the_organiser_chooses_an_example_refusals_on_the_field(
     organiser_client, cycle, example, entry, member, others
 ):
     response = organiser_client.get(f"/organiser/cycles/{cycle.slug}/rounds")
-    assert f'href="{url(cycle)}"' in response.get_data(as_text=True)
+    assert f'href="{calibration_url(cycle)}"' in response.get_data(as_text=True)
 
-    response = organiser_client.get(url(cycle))
+    response = organiser_client.get(calibration_url(cycle))
     assert response.status_code == 200
     assert "No calibration example yet" in page_text(response)
 
     # An entry in competition is refused, what was typed kept
-    response = organiser_client.post_form(url(cycle), {"reference": entry.reference}, token_from=url(cycle))
+    response = organiser_client.post_form(
+        calibration_url(cycle), {"reference": entry.reference}, token_from=calibration_url(cycle)
+    )
     assert response.status_code == 400
     assert error_messages(response) == [
         f"{entry.reference} is in competition in {cycle.name}: choose a nomination of an earlier cycle, or one of "
         "this cycle screened ineligible"
     ]
     assert f'value="{entry.reference}"' in response.get_data(as_text=True)
-    response = organiser_client.post_form(url(cycle), {"reference": ""}, token_from=url(cycle))
+    response = organiser_client.post_form(calibration_url(cycle), {"reference": ""}, token_from=calibration_url(cycle))
     assert error_messages(response) == ["Enter the reference of the calibration example"]
     assert given(cycle.rounds[0]) == []
 
-    response = organiser_client.post_form(url(cycle), {"reference": example.reference}, token_from=url(cycle))
+    response = organiser_client.post_form(
+        calibration_url(cycle), {"reference": example.reference}, token_from=calibration_url(cycle)
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert cycle.rounds[0].calibration_nomination_id == example.id
     assert len(given(cycle.rounds[0])) == 3
-    text = page_text(organiser_client.get(url(cycle)))
+    text = page_text(organiser_client.get(calibration_url(cycle)))
     assert f"{example.reference} is the calibration example of Round 1: Judging" in text
     assert "0 of 3 judges have submitted their scores" in text
     assert "Jo Judge Not yet" in text
 
     # Removed before anyone submits: the assignments go
-    response = organiser_client.post_form(url(cycle), {}, token_from=url(cycle))
+    response = organiser_client.post_form(calibration_url(cycle), {}, token_from=calibration_url(cycle))
     assert response.status_code == 302
     db.session.expire_all()
     assert cycle.rounds[0].calibration_nomination_id is None and given(cycle.rounds[0]) == []
@@ -150,7 +150,7 @@ def test_the_organiser_sees_each_judges_severity(organiser_client, cycle, exampl
     low, high = judging_round.criteria[0].scale_min, judging_round.criteria[0].scale_max
     submit_all(by_judge[ben.id], low + 2)
     submit_all(by_judge[cy.id], low + 4)
-    text = page_text(organiser_client.get(url(cycle)))
+    text = page_text(organiser_client.get(calibration_url(cycle)))
     span = high - low
     # Two submitted: the median overall score is the mean of theirs, (2 + 4) / 2 steps up the scale
     median = 100 * 3 / span
