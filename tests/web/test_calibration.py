@@ -261,3 +261,18 @@ def test_an_ineligible_entry_of_this_cycle_can_be_scored_as_the_example(judge_cl
     assert response.status_code == 302
     db.session.expire_all()
     assert mine.review.status is ReviewStatus.SUBMITTED
+
+
+def test_an_example_chosen_before_the_round_became_a_ranking_round_can_be_removed(
+    organiser_client, cycle, example, member, organiser
+):
+    judging_round = cycle.rounds[0]
+    calibration.choose_example(judging_round, example.reference, by=organiser)
+    judging_round.mode = RoundMode.RANKING
+    db.session.commit()
+    page = calibration_url(cycle)
+    text = page_text(organiser_client.get(page))
+    assert f"{example.reference} was chosen as the example before the round was judged by ranking" in text
+    assert organiser_client.post_form(page, {}, token_from=page).status_code == 302
+    db.session.expire_all()
+    assert judging_round.calibration_nomination_id is None and given(judging_round) == []
