@@ -370,3 +370,48 @@ def test_publication_waits_for_every_meeting_then_takes_their_decisions(organise
     assert world.bins.status is NominationStatus.WINNER
     assert world.buses.status is NominationStatus.HIGHLY_COMMENDED
     assert world.libraries.status is NominationStatus.SUBMITTED
+
+
+# ------------------------------------------------------------------ finding the meetings, and the page's cost
+
+
+def test_the_meeting_links_list_each_category_of_the_final_round(app, world):
+    from flask import render_template_string
+
+    with app.test_request_context():
+        html = render_template_string(
+            '{% from "organiser/judging/meeting_links.html" import meeting_links %}{{ meeting_links(cycle) }}',
+            cycle=world.cycle,
+        )
+    assert "Panel meetings of Round 2: Final panel" in html
+    assert f'href="{organiser_url(world)}"' in html and f'href="{organiser_url(world, world.cat_b)}"' in html
+    world.final.is_final = False
+    db.session.commit()
+    with app.test_request_context():
+        html = render_template_string(
+            '{% from "organiser/judging/meeting_links.html" import meeting_links %}{{ meeting_links(cycle) }}',
+            cycle=world.cycle,
+        )
+    assert html.strip() == ""
+
+
+def test_the_page_runs_the_same_queries_for_two_entries_or_six(app, organiser_client, world):
+    from tests.support.queries import counting_queries
+
+    organiser_client.get(organiser_url(world))  # warm up
+    with counting_queries() as few:
+        assert organiser_client.get(organiser_url(world)).status_code == 200
+    judges = [world.alice, world.dev, world.bob]
+    for i in range(4):
+        nomination = make_nomination(world.cycle, category=world.cat_a, title=f"More work {i}")
+        db.session.add(
+            Advancement(round_id=world.final.id, nomination_id=nomination.id, suggested=False, created_at=utcnow())
+        )
+        db.session.commit()
+        score_in(world.final, judges[i % 3], nomination, 3 + i, comment=f"Note {i}")
+        score_in(world.final, judges[(i + 1) % 3], nomination, 4 + i)
+    organiser_client.post_form(organiser_url(world), decide_form(world.bins, "shortlisted", "On the list"))
+    with counting_queries() as many:
+        response = organiser_client.get(organiser_url(world))
+    assert response.status_code == 200 and "More work 3" in page_text(response)
+    assert many["n"] == few["n"]

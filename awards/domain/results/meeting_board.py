@@ -203,12 +203,9 @@ def meeting_board(
         d.nomination_id: d
         for d in db.session.scalars(select(ShortlistDecision).where(ShortlistDecision.nomination_id.in_(shown_ids)))
     }
-    people = {
-        u.id: u.name
-        for u in db.session.scalars(
-            select(User).where(User.id.in_({d.decided_by_id for d in decisions.values() if d.decided_by_id}))
-        )
-    }
+    deciders = {d.decided_by_id for d in decisions.values() if d.decided_by_id}
+    # their names only (a User row would bring its roles too); one query, with or without decisions
+    people = {uid: name for uid, name in db.session.execute(select(User.id, User.name).where(User.id.in_(deciders)))}
     titles = judge_titles(list(nominations.values()), judging_round) if judge_view else {}
     work: dict[int, list[JudgeWork]] = {nid: [] for nid in order}
     for review in _submitted_reviews(judging_round, shown_ids):
@@ -236,8 +233,7 @@ def meeting_board(
     closed = meetings.closed_meeting(judging_round, category)
     closed_by = ""
     if closed is not None and closed.closed_by_id is not None:
-        closer = db.session.get(User, closed.closed_by_id)
-        closed_by = closer.name if closer else ""
+        closed_by = db.session.scalar(select(User.name).where(User.id == closed.closed_by_id)) or ""
     return MeetingBoard(judging_round, category, criteria, entries, hidden, closed, closed_by, _rule(judging_round))
 
 
