@@ -184,3 +184,31 @@ def test_a_round_without_a_next_round_of_advanced_entries_says_so(organiser_clie
         organiser_client.get(f"/organiser/cycles/{cycle.slug}/results")
     )
     assert organiser_client.get(f"/organiser/cycles/{cycle.slug}/rounds/9/advance").status_code == 404
+
+
+def test_a_long_category_lists_its_top_and_every_advanced_entry_with_a_page_for_all(organiser_client, monkeypatch):
+    from awards.domain.results import advancing
+
+    monkeypatch.setattr(advancing, "SHOWN_AT_LEAST", 1)  # the top 2 × the suggested number
+    cycle, final, entries = two_rounds()
+    a = cycle.categories[0]
+    url = f"/organiser/cycles/{cycle.slug}/rounds/1/advance"
+    organiser_client.post_form(f"{url}/suggest", {f"top_{a.id}": "1"}, token_from=url)  # a1 only
+    page = organiser_client.get(url)
+    text = main_text(page)
+    assert entries["a2"].reference in text and entries["a3"].reference not in text
+    assert "2 more entries further down the order are not listed here and not advanced" in text
+    # All of category A on its own page: a4 advanced there, with a reason
+    every = organiser_client.get(f"{url}?category={a.slug}")
+    assert entries["a4"].reference in main_text(every) and entries["b1"].reference not in main_text(every)
+    shown = [str(entries[k].id) for k in ("a1", "a2", "a3", "a4")]
+    chosen = [str(entries[k].id) for k in ("a1", "a4")]
+    response = organiser_client.post_form(
+        f"{url}?category={a.slug}",
+        {"shown": shown, "advance": chosen, f"reason_{entries['a4'].id}": "The panel asked for it"},
+        token_from=url,
+    )
+    assert response.headers["Location"].endswith(f"?category={a.slug}")
+    assert rounds.entry_ids(final) == ids(entries, "a1", "a4", "b2", "b1")  # category B left as it was
+    text = main_text(organiser_client.get(url))
+    assert entries["a4"].reference in text and "1 more entry further down the order is not listed" in text

@@ -46,6 +46,7 @@ from awards.urls import external_url
 SUGGESTED = "round.advancement_suggested"
 REASON_MAX = 2000
 MAX_SUGGESTED = 1000  # entries suggested per category at most
+SHOWN_AT_LEAST = 50  # entries listed from the top of each category on the advancing page
 
 
 class AdvancementProblems(DomainError):
@@ -163,6 +164,12 @@ class CategoryCandidates:
     candidates: list[Candidate] = field(default_factory=list)
     withheld: list[Candidate] = field(default_factory=list)
     ranks_hidden: bool = False
+    total: int = 0  # the category's entries in the round (candidates may show the top of them)
+
+    @property
+    def more(self) -> int:
+        """How many of the category's entries are not listed."""
+        return self.total - len(self.candidates) - len(self.withheld)
 
 
 @dataclass
@@ -175,17 +182,39 @@ class AdvancePlan:
     to_tell: int  # of those, entrants not yet told they are finalists
 
 
-def advance_plan(judging_round: JudgingRound, *, withhold: AbstractSet[int] = frozenset()) -> AdvancePlan:
-    """Every entry of the round per category in its order, with the suggestion and what is advanced
-    (a handful of queries whatever the number of entries). Entries in `withhold` (the viewer is
-    conflicted with them) are listed apart, with no place, and the category's places are not shown."""
+def shown_limit(size: int) -> int:
+    """How many entries from the top of a category the advancing page shows (all of them on the
+    category's own page): enough to see well past the suggestion."""
+    return max(SHOWN_AT_LEAST, 2 * size)
+
+
+def advance_plan(
+    judging_round: JudgingRound,
+    *,
+    withhold: AbstractSet[int] = frozenset(),
+    category_id: int | None = None,
+) -> AdvancePlan:
+    """The round's entries per category in its order, with the suggestion and what is advanced (a handful
+    of queries whatever the number of entries): the top of every category (`shown_limit`) with every
+    advanced entry below it, or all of one category's (`category_id`). Entries in `withhold` (the viewer
+    is conflicted with them) are listed apart, with no place, and the category's places are not shown."""
     target = _target(judging_round)
     order = round_order(judging_round)
     sizes = suggestion_sizes(judging_round)
     suggested = suggested_ids(order, sizes)
     advanced = _advancements(target)
     busy = _judged_in(target)
-    ids = [nid for members in order.order.values() for nid in members]
+    chosen = [c for c in judging_round.cycle.categories if category_id is None or c.id == category_id]
+    shown: dict[int, list[tuple[int, int]]] = {}
+    for category in chosen:
+        members = order.order.get(category.id, [])
+        limit = len(members) if category_id is not None else shown_limit(sizes.get(category.id, 0))
+        shown[category.id] = [
+            (position, nid)
+            for position, nid in enumerate(members, start=1)
+            if position <= limit or nid in advanced or nid in withhold
+        ]
+    ids = {nid for items in shown.values() for _, nid in items}
     nominations = (
         {
             n.id: n
@@ -196,31 +225,27 @@ def advance_plan(judging_round: JudgingRound, *, withhold: AbstractSet[int] = fr
         if ids
         else {}
     )
+    recorded = recorded_reasons(judging_round, ids, advanced)
     categories = []
-    for category in judging_round.cycle.categories:
+    for category in chosen:
         members = order.order.get(category.id, [])
-        block = CategoryCandidates(category, sizes.get(category.id, category.shortlist_size))
+        block = CategoryCandidates(category, sizes.get(category.id, category.shortlist_size), total=len(members))
         block.ranks_hidden = any(nid in withhold for nid in members)
-        for position, nid in enumerate(members, start=1):
+        for position, nid in shown[category.id]:
             if nid not in nominations:
                 continue
-            row = advanced.get(nid)
             candidate = Candidate(
                 None if block.ranks_hidden else position,
                 nominations[nid],
                 suggested=nid in suggested,
-                advanced=row is not None,
-                reason=row.reason if row is not None else "",
+                advanced=nid in advanced,
+                reason=recorded.get(nid, ""),
                 judged=nid in order.judged,
                 in_next_round=nid in busy,
                 withheld=nid in withhold,
             )
             (block.withheld if candidate.withheld else block.candidates).append(candidate)
         categories.append(block)
-    recorded = recorded_reasons(judging_round, set(ids), advanced)
-    for block in categories:
-        for candidate in block.candidates:
-            candidate.reason = recorded.get(candidate.nomination.id, "")
     to_tell = sum(1 for a in advanced.values() if a.notified_at is None)
     return AdvancePlan(judging_round, target, order, categories, len(advanced), to_tell)
 
@@ -295,6 +320,7 @@ class AdvanceChanges:
     advanced: int = 0  # newly advanced
     removed: int = 0  # taken back
     total: int = 0  # advanced now
+    noted: int = 0  # reasons recorded for entries whose advance stays as it was
 
 
 def save_advancement(
@@ -388,7 +414,7 @@ def save_advancement(
             reason=reason,
         )
     db.session.flush()
-    return AdvanceChanges(added, removed, len(advanced) + added - removed)
+    return AdvanceChanges(added, removed, len(advanced) + added - removed, len(changes) - added - removed)
 
 
 def _entry_step(

@@ -32,8 +32,8 @@ def _ids(values: list[str]) -> set[int]:
     return {int(v) for v in values if v.isdigit() and len(v) < 12}
 
 
-def _advance_url(judging_round: JudgingRound) -> str:
-    return url_for("organiser.advance_entries", slug=judging_round.cycle.slug, number=judging_round.number)
+def _advance_url(judging_round: JudgingRound, **args) -> str:
+    return url_for("organiser.advance_entries", slug=judging_round.cycle.slug, number=judging_round.number, **args)
 
 
 def _results_url(judging_round: JudgingRound) -> str:
@@ -58,10 +58,12 @@ def _page(
     cycle = judging_round.cycle
     problems = problems or {}
     problem = advancing.advancing_problem(judging_round)
+    withhold = rules.withheld_nominations(cycle, current_user)
+    category = next((c for c in cycle.categories if c.slug == request.args.get("category")), None)
     plan = (
         None
         if problem
-        else advancing.advance_plan(judging_round, withhold=rules.withheld_nominations(cycle, current_user))
+        else advancing.advance_plan(judging_round, withhold=withhold, category_id=category.id if category else None)
     )
     ticked: set[int] = set()
     shown_reasons: dict[int, str] = {}
@@ -86,6 +88,7 @@ def _page(
         judging_round=judging_round,
         problem=problem,
         plan=plan,
+        category=category,
         ticked=ticked,
         reasons=shown_reasons,
         sizes=typed_sizes,
@@ -122,7 +125,7 @@ def advance_entries(slug: str, number: int):
     )
     if done:
         changes = done.value
-        if changes and (changes.advanced or changes.removed):
+        if changes and (changes.advanced or changes.removed or changes.noted):
             target = advancing.next_round_of(judging_round)
             flash(
                 f"Saved: {changes.total} {'entry' if changes.total == 1 else 'entries'} advanced to "
@@ -131,7 +134,7 @@ def advance_entries(slug: str, number: int):
             )
         else:
             flash("Nothing was changed", "success")
-        return redirect(_advance_url(judging_round))
+        return redirect(_advance_url(judging_round, category=request.args.get("category") or None))
     error = done.error
     problems = (
         error.problems
