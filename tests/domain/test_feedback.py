@@ -173,8 +173,10 @@ def test_approving_is_refused_for_empty_wording_unsubmitted_scores_and_reviews_w
         feedback.approve(review, "x" * (feedback.WORDING_MAX_LENGTH + 1), by=organiser)
     other = make_judge(zebedee.cycle, make_user(name="Ann Other", roles=("judge",)))
     draft = reviewed(other, nomination, "Still writing", status="draft")
-    with pytest.raises(DomainError, match="has not submitted these scores yet"):
+    with pytest.raises(Conflict, match="has not submitted these scores yet"):
         feedback.approve(draft, "Still writing", by=organiser)
+    with pytest.raises(Conflict, match="has not submitted these scores yet"):
+        feedback.withhold(draft, by=organiser)
     third = make_judge(zebedee.cycle, make_user(name="Tom Third", roles=("judge",)))
     silent = reviewed(third, nomination, "")
     with pytest.raises(Conflict, match="has not written any feedback"):

@@ -289,9 +289,10 @@ MATRIX = {
     ("GET", "/organiser/cycles/<slug>/reviews/<int:review_id>"): organisers_only(),
     ("GET", "/organiser/cycles/<slug>/reviews/<int:review_id>/reopen"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/reviews/<int:review_id>/reopen"): organisers_only(302),
-    # Feedback for entrants: the list, and one review's feedback (`review_id` has none, so deciding on it is
-    # refused: 409)
+    # Feedback for entrants: the list, which scored rounds show entrants their score (posting nothing: none),
+    # and one review's feedback (`review_id` has none, so deciding on it is refused: 409)
     ("GET", "/organiser/cycles/<slug>/feedback"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/feedback/scores"): organisers_only(302),
     ("GET", "/organiser/cycles/<slug>/feedback/<int:review_id>"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/feedback/<int:review_id>"): organisers_only(409),
     ("GET", "/organiser/cycles/<slug>/nominations/<reference>/redaction"): organisers_only(),

@@ -261,6 +261,15 @@ def test_a_review_without_feedback_or_of_another_cycle(organiser_client, cycle, 
     )
     assert response.status_code == 409
     assert db.session.get(Review, silent.id).feedback_status is FeedbackStatus.NONE
+    draft = reviewed(other_judge(cycle, "Dee Draft"), entry, "Draft words", status="draft")
+    page = organiser_client.get(url(cycle, draft))
+    assert "has not submitted these scores yet" in main_text(page) and "Draft words" not in page_source(page)
+    assert "Scores not submitted" in main_text(organiser_client.get(url(cycle)))
+    response = organiser_client.post_form(
+        url(cycle, draft), {"wording": "Words", "action": "withhold"}, token_from=url(cycle, draft)
+    )
+    assert response.status_code == 409
+    assert db.session.get(Review, draft.id).feedback_status is FeedbackStatus.PENDING
     other = make_cycle(name="Another cycle", year=2031, status="judging")
     assert organiser_client.get(url(other, silent)).status_code == 404
 
@@ -349,3 +358,48 @@ def test_a_cycle_is_released_round_by_round(nominee_client, cycle, zebedee, entr
     assert text.index("Round 2: Final panel") < text.index("Final words")
     assert "Fay" not in text and JUDGE_NAME not in text
     assert db.session.scalar(sa.select(sa.func.count(Judge.id))) == 2
+
+
+# ---------------------------------------------------------------- showing scores
+
+
+def test_the_organiser_chooses_which_scored_rounds_show_entrants_their_score(organiser_client, cycle):
+    from awards.models import JudgingRound, RoundMode
+
+    qualifying = cycle.rounds[0]
+    qualifying.mode = RoundMode.PASS_FAIL
+    db.session.commit()
+    final = add_round(cycle, "Final panel", entries=RoundEntries.ELIGIBLE, is_final=True)
+    page = organiser_client.get(url(cycle))
+    text = main_text(page)
+    assert "Scores with the feedback" in text and "Show entrants their score with the feedback of these rounds" in text
+    assert 'name="rounds" type="checkbox" value="2"' in page_source(page)
+    assert 'value="1"' not in page_source(page).split('id="scores"')[1]  # a pass/fail round has no score to show
+    response = organiser_client.post_form(
+        url(cycle) + "/scores", {"rounds": ["2", "1", "²", "99999"]}, token_from=url(cycle)
+    )
+    assert response.status_code == 302
+    assert "Saved. Round 2: Final panel: entrants will see their score" in page_text(
+        organiser_client.get(response.headers["Location"])
+    )
+    assert db.session.get(JudgingRound, final.id).feedback_with_scores is True
+    assert db.session.get(JudgingRound, qualifying.id).feedback_with_scores is False
+    assert "checked" in page_source(organiser_client.get(url(cycle))).split('value="2"')[1].split(">")[0]
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "feedback.scores_shown"))
+    assert event.detail == {"round": 2} and event.object_type == "cycles"
+    response = organiser_client.post_form(url(cycle) + "/scores", {}, token_from=url(cycle))
+    assert db.session.get(JudgingRound, final.id).feedback_with_scores is False
+    assert db.session.scalar(sa.select(AuditEvent.id).where(AuditEvent.action == "feedback.scores_hidden"))
+    response = organiser_client.post_form(url(cycle) + "/scores", {}, token_from=url(cycle))
+    assert "Nothing changed." in page_text(organiser_client.get(response.headers["Location"]))
+
+
+def test_one_scored_round_has_one_box(organiser_client, cycle):
+    from awards.models import JudgingRound
+
+    response = organiser_client.post_form(url(cycle) + "/scores", {"rounds": "1"}, token_from=url(cycle))
+    assert "Saved. Entrants will see their score and their category’s average with the feedback." in page_text(
+        organiser_client.get(response.headers["Location"])
+    )
+    assert db.session.get(JudgingRound, cycle.rounds[0].id).feedback_with_scores is True
+    assert "Show each entrant their score and their category’s average" in main_text(organiser_client.get(url(cycle)))

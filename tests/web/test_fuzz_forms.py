@@ -183,6 +183,7 @@ MAY_CHANGE |= {
     "organiser.judging_progress": {"assignments", "judges"},
     "organiser.reopen_review": {"reviews"},
     "organiser.feedback_review": {"reviews"},  # approving or withholding a review's feedback for the entrant
+    "organiser.feedback_scores": {"judging_rounds"},  # which rounds show entrants their score with the feedback
     # nominations, redaction, retention
     "organiser.nomination_eligibility": {"nominations"},
     "organiser.redaction": {"redactions"},

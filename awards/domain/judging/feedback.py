@@ -39,6 +39,7 @@ from awards.models import (
     Nomination,
     Review,
     ReviewStatus,
+    RoundMode,
     User,
 )
 
@@ -255,21 +256,22 @@ def decision_problem(review: Review) -> str | None:
         return "This is a calibration example: its feedback is never shown to an entrant."
     if review.feedback_status is FeedbackStatus.NONE or not review.feedback.strip():
         return "The judge has not written any feedback for the entrant on these scores."
+    if review.status is not ReviewStatus.SUBMITTED:
+        return (
+            "The judge has not submitted these scores yet, so their feedback may still change: "
+            "approve or withhold it once they have."
+        )
     return None
 
 
 def approve(review: Review, wording: str | None, *, checked: bool = False, by: User) -> list[str]:
     """Approve the feedback with `wording` (what the entrant will see: the judge's text, or the
     organiser's change of it). Refused when the wording is empty, too long, or gives the judge away
-    (the check) and `checked` does not say the organiser has made sure it does not; and while the
-    judge has not submitted the scores. Returns what the check found (approved anyway: `checked`)."""
+    (the check) and `checked` does not say the organiser has made sure it does not; and (Conflict) while
+    the judge has not submitted the scores. Returns what the check found (approved anyway: `checked`)."""
     problem = decision_problem(review)
     if problem:
         raise Conflict(problem)
-    if review.status is not ReviewStatus.SUBMITTED:
-        raise DomainError(
-            "The judge has not submitted these scores yet: approve their feedback once they have", field="wording"
-        )
     text = (wording or "").replace("\r\n", "\n").strip()
     if not text:
         raise DomainError("Enter the wording the entrant will see, or withhold the feedback", field="wording")
@@ -311,6 +313,30 @@ def _where(review: Review) -> dict[str, Any]:
     if len(assignment.round.cycle.rounds) > 1:
         where["round"] = assignment.round.number
     return where
+
+
+def set_scores_shown(cycle: Cycle, numbers: Iterable[int], *, by: User) -> list[JudgingRound]:
+    """Which of the cycle's scored rounds show the entrant their score beside their category's average with
+    the released feedback (`feedback_with_scores`): those numbered in `numbers`; any other number is
+    ignored (a pass/fail or ranking round has no score to show). Returns the rounds changed (audited)."""
+    wanted = set(numbers)
+    changed = []
+    for judging_round in cycle.rounds:
+        if judging_round.mode is not RoundMode.SCORES:
+            continue
+        show = judging_round.number in wanted
+        if judging_round.feedback_with_scores != show:
+            judging_round.feedback_with_scores = show
+            judging_round.updated_at = utcnow()
+            changed.append(judging_round)
+            which: dict[str, Any] = {"round": judging_round.number} if len(cycle.rounds) > 1 else {}
+            audit.record("feedback.scores_shown" if show else "feedback.scores_hidden", actor=by, obj=cycle, **which)
+    return changed
+
+
+def scored_rounds(cycle: Cycle) -> list[JudgingRound]:
+    """The cycle's rounds judged with scores (the ones that can show the entrant their score)."""
+    return [r for r in cycle.rounds if r.mode is RoundMode.SCORES]
 
 
 # ---------------------------------------------------------------- for the entrant

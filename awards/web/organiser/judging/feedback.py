@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField
 
 from awards.domain.core import paging
 from awards.domain.core.errors import Conflict
@@ -35,6 +35,12 @@ class FeedbackForm(Form):
     wording = TextAreaField("Wording the entrant will see")
     checked = BooleanField(rules.CHECKED_LABEL)
     action = StringField()  # the button: "approve" or "withhold"
+
+
+class ScoresForm(Form):
+    """The scored rounds whose released feedback shows the entrant their score (their numbers)."""
+
+    rounds = SelectMultipleField("Show the entrant’s score with the feedback", choices=[], validate_choice=False)
 
 
 def _cycle(slug: str) -> Cycle:
@@ -77,8 +83,33 @@ def feedback(slug: str):
             label="Pages of feedback",
         ),
         published=cycle.status is CycleStatus.PUBLISHED,
+        scored_rounds=rules.scored_rounds(cycle),
         title=f"Feedback for entrants – {cycle.name}",
     )
+
+
+@bp.route("/cycles/<slug>/feedback/scores", methods=["POST"])
+def feedback_scores(slug: str):
+    """Which scored rounds show the entrant their score beside their category's average."""
+    cycle = _cycle(slug)
+    form = ScoresForm()
+    numbers = [
+        int(value)
+        for value in form.rounds.data or []
+        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 4
+    ]
+    done = attempt(lambda: rules.set_scores_shown(cycle, numbers, by=current_user))
+    if done and done.value:
+        sentences = [
+            ("" if len(cycle.rounds) == 1 else f"{r.label}: ")
+            + ("entrants will see" if r.feedback_with_scores else "entrants will not see")
+            + " their score and their category’s average with the feedback."
+            for r in done.value
+        ]
+        flash("Saved. " + " ".join(s[:1].upper() + s[1:] for s in sentences), "success")
+    elif done:
+        flash("Nothing changed.", "info")
+    return redirect(url_for("organiser.feedback", slug=cycle.slug, status=request.args.get("status") or None))
 
 
 def _review(cycle: Cycle, review_id: int) -> Review:
