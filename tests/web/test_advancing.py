@@ -212,3 +212,52 @@ def test_a_long_category_lists_its_top_and_every_advanced_entry_with_a_page_for_
     assert rounds.entry_ids(final) == ids(entries, "a1", "a4", "b2", "b1")  # category B left as it was
     text = main_text(organiser_client.get(url))
     assert entries["a4"].reference in text and "1 more entry further down the order is not listed" in text
+
+
+def test_a_conflicted_organiser_sees_nothing_of_the_entrys_result_and_leaves_it_to_another(organiser, organiser_client):
+    from tests.factories import add_conflict
+
+    cycle, final, entries = two_rounds()
+    add_conflict(make_judge(cycle, organiser), entries["a2"])
+    url = f"/organiser/cycles/{cycle.slug}/rounds/1/advance"
+    page = organiser_client.get(url)
+    text = main_text(page)
+    a2 = entries["a2"]
+    assert "Not shown to you" in text and f"{a2.reference}: Entry a2" in text
+    assert "2 pass, 1 unsure, 0 fail" not in text  # a2's verdicts
+    assert a2.id not in ticked(page) and f'id="advance_{a2.id}"' not in page.get_data(as_text=True)  # no box
+    assert "Positions and suggestions are not shown in this category" in text
+    # Saving leaves it as it is, even when posted
+    shown = [str(e.id) for e in entries.values()]
+    chosen = [str(i) for i in ids(entries, "a1", "a2", "b1", "b2")]
+    assert organiser_client.post_form(url, {"shown": shown, "advance": chosen}, token_from=url).status_code == 302
+    assert rounds.entry_ids(final) == ids(entries, "a1", "b1", "b2")
+
+
+def test_the_advancing_page_runs_the_same_number_of_queries_for_more_entries(organiser_client):
+    from tests.support.queries import counting_queries
+
+    cycle, final, entries = two_rounds()
+    url = f"/organiser/cycles/{cycle.slug}/rounds/1/advance"
+    organiser_client.post_form(f"{url}/suggest", token_from=url)
+    organiser_client.get(url)
+    with counting_queries() as few:
+        organiser_client.get(url)
+    judge = make_judge(cycle)
+    for key in "cdefgh":
+        nomination = make_nomination(cycle, category=cycle.categories[1], title=f"More {key}")
+        make_review(make_assignment(judge, nomination), status="submitted", verdict=Verdict.PASS)
+    organiser_client.get(url)
+    with counting_queries() as many:
+        organiser_client.get(url)
+    assert many["n"] == few["n"]
+
+
+def test_a_scored_round_links_to_advancing_from_its_results(organiser_client):
+    cycle = make_cycle(status="judging")
+    add_round(cycle, "Final panel", entries=RoundEntries.ADVANCED)
+    page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/results?round=1")
+    assert "Advance entries to the next round" in main_text(page)
+    assert "Advance entries to the next round" not in main_text(
+        organiser_client.get(f"/organiser/cycles/{cycle.slug}/results?round=2")
+    )
