@@ -272,3 +272,64 @@ def test_an_entry_added_after_a_submitted_ranking_takes_the_free_position(rankin
     db.session.commit()
     assert stored(late).rank == 3 and stored(late).status is ReviewStatus.SUBMITTED
     assert [stored(a).rank for a in entries] == [1, 2]
+
+
+# ------------------------------------------------------------------ reopening
+
+
+def test_reopening_one_review_of_a_ranking_reopens_the_whole_ranking(ranking):
+    from awards.models import OutboxMessage
+    from tests.factories import make_user
+
+    judge, entries = assigned(ranking, count=3)
+    reviews.save_ranking(
+        judge,
+        ranking.rounds[0],
+        {a.id: position for position, a in enumerate(entries, 1)},
+        versions={},
+        submit=True,
+        by=judge.user,
+    )
+    other, (theirs,) = assigned(ranking)
+    make_review(theirs, status="submitted", rank=1)
+    db.session.commit()
+    organiser = make_user(roles=("organiser",))
+    reviews.reopen_review(stored(entries[1]), by=organiser, reason="Two entries swapped")
+    db.session.commit()
+    assert [(stored(a).status, stored(a).rank) for a in entries] == [
+        (ReviewStatus.DRAFT, 1),
+        (ReviewStatus.DRAFT, 2),
+        (ReviewStatus.DRAFT, 3),
+    ]
+    assert stored(theirs).status is ReviewStatus.SUBMITTED  # another judge's ranking is theirs
+    assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "review.reopened")) == 3
+    (mail,) = db.session.scalars(sa.select(OutboxMessage)).all()
+    assert mail.kind == "judgement_reopened" and mail.subject == "Your ranking in Judging has been reopened"
+    assert "have reopened your ranking in Judging" in mail.body_text and "Two entries swapped" in mail.body_text
+    assert f"/judging/cycles/{ranking.slug}/rounds/1/ranking" in mail.body_text
+    # The judge can rank again
+    reviews.save_ranking(
+        judge,
+        ranking.rounds[0],
+        {entries[0].id: 2, entries[1].id: 1, entries[2].id: 3},
+        versions={a.id: stored(a).version for a in entries},
+        submit=True,
+        by=judge.user,
+    )
+    assert [stored(a).rank for a in entries] == [2, 1, 3]
+
+
+def test_reopening_a_verdict_says_it_is_a_verdict(pass_fail):
+    from awards.models import OutboxMessage
+    from tests.factories import make_user
+
+    judge, (a,) = assigned(pass_fail)
+    reviews.save_verdict(a, Verdict.FAIL, submit=True, version=0, by=judge.user)
+    db.session.commit()
+    reviews.reopen_review(stored(a), by=make_user(roles=("organiser",)))
+    db.session.commit()
+    assert stored(a).status is ReviewStatus.DRAFT and stored(a).verdict is Verdict.FAIL
+    (mail,) = db.session.scalars(sa.select(OutboxMessage)).all()
+    assert mail.subject == f"Your verdict on {a.nomination.reference} has been reopened"
+    assert "have reopened your verdict on this nomination" in mail.body_text
+    assert "scores" not in mail.body_text

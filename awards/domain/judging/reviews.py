@@ -463,9 +463,98 @@ def _check_open(judging_round: JudgingRound, now: datetime) -> None:
         raise NotAllowed(problem)
 
 
-def _editable_review(assignment: Assignment, version: int, now: datetime, *, what: str, submitted: str) -> Review:
-    """The assignment's review to change (made if there is none yet), if the form was loaded with its
-    current version (0: none yet) and it is not submitted (`submitted` says so)."""
+# Refusals of a sheet already submitted, by the round's mode
+ALREADY_SUBMITTED = {
+    RoundMode.SCORES: (
+        "You have already submitted your scores for this nomination, so they can no longer be "
+        "changed. If you need to change them, ask the organisers to reopen them."
+    ),
+    RoundMode.PASS_FAIL: (
+        "You have already submitted your verdict on this nomination, so it can no longer be changed. "
+        "If you need to change it, ask the organisers to reopen it."
+    ),
+    RoundMode.RANKING: (
+        "You have already submitted your ranking, so it can no longer be changed. If you need to change it, "
+        "ask the organisers to reopen it."
+    ),
+}
+RANKING_SUBMITTED = ALREADY_SUBMITTED[RoundMode.RANKING]
+
+
+@dataclass(frozen=True)
+class Placing:
+    """An entry's position in the judge's ranking (None: not placed yet), as save_ranking saves it."""
+
+    rank: int | None
+
+
+def _sheet_problems(
+    judging_round: JudgingRound,
+    mode: RoundMode,
+    entries: dict[int, ScoreEntry],
+    overall_comment: str,
+    verdict: Verdict | None,
+    placing: Placing | None,
+    submit: bool,
+) -> list[tuple[str, str]]:
+    """What stops the sheet being saved (or submitted), in the round's mode; values that no form of that
+    mode sends raise InvalidScores."""
+    if mode is RoundMode.SCORES:
+        criteria = list(judging_round.criteria)
+        check_entries(criteria, entries)
+        problems = comment_problems(criteria, entries, overall_comment)
+        return missing_answers(criteria, entries) + problems if submit else problems
+    if entries or (mode is RoundMode.PASS_FAIL and placing is not None) or (mode is RoundMode.RANKING and verdict):
+        raise InvalidScores(
+            "What was sent is not what this round asks for. Nothing was saved: reload the page and try again."
+        )
+    problems = []
+    if mode is RoundMode.PASS_FAIL and submit and verdict is None:
+        problems.append(("verdict", "Select pass, fail or unsure"))
+    if mode is RoundMode.RANKING and submit and placing is None:
+        raise InvalidScores("Notes on an entry are saved, not submitted: submit your ranking on the ranking page.")
+    if len(overall_comment) > OVERALL_COMMENT_MAX_LENGTH:
+        what = "Your comments" if mode is RoundMode.PASS_FAIL else "Your notes"
+        problems.append(("overall_comment", f"{what} must be {OVERALL_COMMENT_MAX_LENGTH:,} characters or fewer"))
+    return problems
+
+
+def save_review(
+    assignment: Assignment,
+    entries: dict[int, ScoreEntry],
+    *,
+    overall_comment: str | None = "",
+    feedback: str | None = None,
+    verdict: Verdict | None = None,
+    placing: Placing | None = None,
+    mode: RoundMode = RoundMode.SCORES,
+    submit: bool,
+    version: int,
+    by: User,
+    now: datetime | None = None,
+) -> Review:
+    """Save the judge's sheet for one assignment as a draft or submit it (then locked), while its round is
+    open. `mode` is the kind of sheet sent, which must be the round's: scores (`entries`, every criterion
+    answered to submit), a pass/fail verdict (given to submit), or a ranking round's notes (saved only;
+    `placing`, from save_ranking, sets the entry's position and lets it be submitted with the ranking).
+    `overall_comment` is the private comments or notes (None: unchanged), `feedback` is for the entrant
+    (None: unchanged). `version` is the review version the form was loaded with (0: none yet)."""
+    now = now or utcnow()
+    _check_may_score(assignment, by)
+    judging_round = assignment.round
+    _check_open(judging_round, now)
+    _check_mode(judging_round, mode)
+    comment = None if overall_comment is None else overall_comment.strip()
+    problems = _sheet_problems(judging_round, mode, entries, comment or "", verdict, placing, submit)
+    problems += feedback_problems((feedback or "").strip())
+    if problems:
+        raise IncompleteReview(problems)
+
+    what = (
+        "ranking"
+        if placing is not None
+        else {"scores": "scores", "pass_fail": "verdict", "ranking": "notes"}[mode.value]
+    )
     review = review_of(assignment)
     if review is None:
         if version != 0:
@@ -474,71 +563,45 @@ def _editable_review(assignment: Assignment, version: int, now: datetime, *, wha
         db.session.add(review)
     else:
         if review.status is ReviewStatus.SUBMITTED:
-            raise Conflict(submitted)
+            raise Conflict(ALREADY_SUBMITTED[mode])
         if version != review.version:
             raise StaleReview(review, what=what)
+
+    if mode is RoundMode.SCORES:
+        _apply_scores(review, list(judging_round.criteria), entries)
+    elif mode is RoundMode.PASS_FAIL:
+        review.verdict = verdict
+    if placing is not None:
+        review.rank = placing.rank
+    if comment is not None:
+        review.overall_comment = comment
+    set_feedback(review, feedback)
+    # Always touching the row bumps its version, so a concurrent save of the same sheet fails.
+    review.updated_at = now
+    if submit:
+        review.status = ReviewStatus.SUBMITTED
+        review.submitted_at = now
+    db.session.flush()
+    if submit:
+        audit.record(
+            "review.submitted",
+            actor=by,
+            obj=review,
+            nomination=assignment.nomination.reference,
+            judge=assignment.judge_id,
+            **_judgement(review, mode),
+        )
     return review
 
 
-def _submit(review: Review, by: User, now: datetime, **detail: Any) -> None:
-    review.status = ReviewStatus.SUBMITTED
-    review.submitted_at = now
-    db.session.flush()
-    assignment = review.assignment
-    audit.record(
-        "review.submitted",
-        actor=by,
-        obj=review,
-        nomination=assignment.nomination.reference,
-        judge=assignment.judge_id,
-        **detail,
-    )
-
-
-def save_review(
-    assignment: Assignment,
-    entries: dict[int, ScoreEntry],
-    *,
-    overall_comment: str = "",
-    feedback: str | None = None,
-    submit: bool,
-    version: int,
-    by: User,
-    now: datetime | None = None,
-) -> Review:
-    """Save the judge's score sheet as a draft (answers may be missing) or submit it (every criterion of
-    the assignment's round answered, then locked), while the round is open. `version` is the review
-    version the form was loaded with (0: none yet). `feedback` is for the entrant (None: unchanged)."""
-    now = now or utcnow()
-    _check_may_score(assignment, by)
-    _check_open(assignment.round, now)
-    _check_mode(assignment.round, RoundMode.SCORES)
-    criteria = list(assignment.round.criteria)
-    check_entries(criteria, entries)
-    overall_comment = (overall_comment or "").strip()
-    problems = comment_problems(criteria, entries, overall_comment)
-    problems += feedback_problems((feedback or "").strip())
-    if submit:
-        problems = missing_answers(criteria, entries) + problems
-    if problems:
-        raise IncompleteReview(problems)
-
-    review = _editable_review(
-        assignment,
-        version,
-        now,
-        what="scores",
-        submitted=(
-            "You have already submitted your scores for this nomination, so they can no longer be "
-            "changed. If you need to change them, ask the organisers to reopen them."
-        ),
-    )
+def _apply_scores(review: Review, criteria: list[Criterion], entries: dict[int, ScoreEntry]) -> None:
+    """The sent answers onto the review's scores (a criterion neither answered nor commented on has none)."""
     existing = {s.criterion_id: s for s in review.scores}
     for criterion in criteria:
         entry = entries.get(criterion.id) or ScoreEntry()
-        comment = entry.comment.strip()
+        text = entry.comment.strip()
         score = existing.get(criterion.id)
-        if not entry.answered and not comment:
+        if not entry.answered and not text:
             if score is not None:
                 review.scores.remove(score)
             continue
@@ -547,16 +610,16 @@ def save_review(
             review.scores.append(score)
         score.value = None if entry.not_applicable else entry.value
         score.not_applicable = entry.not_applicable
-        score.comment = comment
-    review.overall_comment = overall_comment
-    set_feedback(review, feedback)
-    # Always touching the row bumps its version, so a concurrent save of the same sheet fails.
-    review.updated_at = now
-    if submit:
-        _submit(review, by, now)
-    else:
-        db.session.flush()
-    return review
+        score.comment = text
+
+
+def _judgement(review: Review, mode: RoundMode) -> dict[str, Any]:
+    """A submitted verdict or position, for the audit record."""
+    if mode is RoundMode.PASS_FAIL:
+        return {"verdict": review.verdict.value if review.verdict else None}
+    if mode is RoundMode.RANKING:
+        return {"rank": review.rank}
+    return {}
 
 
 def save_verdict(
@@ -573,46 +636,18 @@ def save_verdict(
     """Save the judge's verdict in a pass/fail round as a draft (the verdict may be missing) or submit it
     (a verdict given, then locked), while the round is open; with private comments for the organisers
     and feedback for the entrant (None: unchanged). `version` as for save_review."""
-    now = now or utcnow()
-    _check_may_score(assignment, by)
-    _check_open(assignment.round, now)
-    _check_mode(assignment.round, RoundMode.PASS_FAIL)
-    overall_comment = (overall_comment or "").strip()
-    problems = []
-    if submit and verdict is None:
-        problems.append(("verdict", "Select pass, fail or unsure"))
-    if len(overall_comment) > OVERALL_COMMENT_MAX_LENGTH:
-        problems.append(
-            ("overall_comment", f"Your comments must be {OVERALL_COMMENT_MAX_LENGTH:,} characters or fewer")
-        )
-    problems += feedback_problems((feedback or "").strip())
-    if problems:
-        raise IncompleteReview(problems)
-    review = _editable_review(
+    return save_review(
         assignment,
-        version,
-        now,
-        what="verdict",
-        submitted=(
-            "You have already submitted your verdict on this nomination, so it can no longer be changed. "
-            "If you need to change it, ask the organisers to reopen it."
-        ),
+        {},
+        overall_comment=overall_comment,
+        feedback=feedback,
+        verdict=verdict,
+        mode=RoundMode.PASS_FAIL,
+        submit=submit,
+        version=version,
+        by=by,
+        now=now,
     )
-    review.verdict = verdict
-    review.overall_comment = overall_comment
-    set_feedback(review, feedback)
-    review.updated_at = now
-    if submit:
-        _submit(review, by, now, verdict=verdict.value if verdict else None)
-    else:
-        db.session.flush()
-    return review
-
-
-RANKING_SUBMITTED = (
-    "You have already submitted your ranking, so it can no longer be changed. If you need to change it, "
-    "ask the organisers to reopen it."
-)
 
 
 def save_notes(
@@ -627,23 +662,17 @@ def save_notes(
     """Save the judge's private notes on one entry of a ranking round, and their feedback for its entrant
     (None: unchanged), while the round is open and their ranking not yet submitted (the ranking itself is
     saved and submitted with save_ranking)."""
-    now = now or utcnow()
-    _check_may_score(assignment, by)
-    _check_open(assignment.round, now)
-    _check_mode(assignment.round, RoundMode.RANKING)
-    overall_comment = (overall_comment or "").strip()
-    problems = []
-    if len(overall_comment) > OVERALL_COMMENT_MAX_LENGTH:
-        problems.append(("overall_comment", f"Your notes must be {OVERALL_COMMENT_MAX_LENGTH:,} characters or fewer"))
-    problems += feedback_problems((feedback or "").strip())
-    if problems:
-        raise IncompleteReview(problems)
-    review = _editable_review(assignment, version, now, what="notes", submitted=RANKING_SUBMITTED)
-    review.overall_comment = overall_comment
-    set_feedback(review, feedback)
-    review.updated_at = now
-    db.session.flush()
-    return review
+    return save_review(
+        assignment,
+        {},
+        overall_comment=overall_comment,
+        feedback=feedback,
+        mode=RoundMode.RANKING,
+        submit=False,
+        version=version,
+        by=by,
+        now=now,
+    )
 
 
 def ranking_judge(user: User, cycle: Cycle) -> Judge | None:
@@ -760,19 +789,21 @@ def save_ranking(
         problems = ranking_problems(entries, placed)
         if problems:
             raise IncompleteReview(problems)
-    saved = []
-    for a in entries:
-        if a.id in locked or a.id not in positions:
-            continue
-        review = _editable_review(a, versions.get(a.id, 0), now, what="ranking", submitted=RANKING_SUBMITTED)
-        review.rank = placed[a.id]
-        review.updated_at = now
-        saved.append(review)
-    db.session.flush()
-    if submit:
-        for review in saved:
-            _submit(review, by, now, rank=review.rank)
-    return saved
+    return [
+        save_review(
+            a,
+            {},
+            overall_comment=None,  # the notes stay as they are
+            placing=Placing(placed[a.id]),
+            mode=RoundMode.RANKING,
+            submit=submit,
+            version=versions.get(a.id, 0),
+            by=by,
+            now=now,
+        )
+        for a in entries
+        if a.id not in locked and a.id in positions
+    ]
 
 
 # ---------------------------------------------------------------- reopening
@@ -800,7 +831,9 @@ def reopen_problem(review: Review, now: datetime | None = None) -> str | None:
 
 
 def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime | None = None) -> None:
-    """Return submitted scores to the judge as a draft (audited), and e-mail the judge a link to them."""
+    """Return submitted scores (or a verdict) to the judge as a draft (audited), and e-mail the judge a link
+    to them. In a ranking round the judge's whole ranking is reopened (every submitted review of their
+    entries in the round), as it was submitted together: one position cannot change alone."""
     now = now or utcnow()
     if not by.has_role(Role.ORGANISER):
         raise NotAllowed("Only an organiser can reopen scores")
@@ -810,32 +843,75 @@ def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime |
     reason = (reason or "").strip()
     if len(reason) > COMMENT_MAX_LENGTH:
         raise DomainError(f"The reason must be {COMMENT_MAX_LENGTH:,} characters or fewer", field="reason")
-    review.status = ReviewStatus.DRAFT
-    review.submitted_at = None
-    review.updated_at = now
-    db.session.flush()
     assignment = review.assignment
     nomination, judge = assignment.nomination, assignment.judge
-    audit.record(
-        "review.reopened", actor=by, obj=review, nomination=nomination.reference, judge=judge.id, reason=reason
-    )
-    person = judge.user
     judging_round = assignment.round
+    reopened = [review]
+    if judging_round.mode is RoundMode.RANKING and not assignment.calibration:
+        reopened += [
+            a.review
+            for a in ranking_entries(judge, judging_round)
+            if a.review is not None and a.review is not review and a.review.status is ReviewStatus.SUBMITTED
+        ]
+    for each in reopened:
+        each.status = ReviewStatus.DRAFT
+        each.submitted_at = None
+        each.updated_at = now
+    db.session.flush()
+    for each in reopened:
+        audit.record(
+            "review.reopened",
+            actor=by,
+            obj=each,
+            nomination=each.assignment.nomination.reference,
+            judge=judge.id,
+            reason=reason,
+        )
+    person = judge.user
     cycle = judging_round.cycle
     several = len(cycle.rounds) > 1
-    queue_email(
-        to_address=person.email if person else judge.email,
-        to_name=person.name if person else "",
-        template="review_reopened",
-        subject=f"Your scores for {nomination.reference} have been reopened",
-        reference=nomination.reference,
-        title=judge_title(nomination, judging_round=assignment.round),
-        cycle_name=cycle.name,
-        reason=reason,
-        link=external_url(
-            "judge.nomination",
-            assigned_reference=nomination.reference,
-            **({"round": judging_round.number} if several else {}),
-        ),
-        closes=(govuk_datetime(judging_round.closes_at, cycle.time_zone) if judging_round.closes_at else None),
+    to = {"to_address": person.email if person else judge.email, "to_name": person.name if person else ""}
+    closes = govuk_datetime(judging_round.closes_at, cycle.time_zone) if judging_round.closes_at else None
+    entry_link = external_url(
+        "judge.nomination",
+        assigned_reference=nomination.reference,
+        **({"round": judging_round.number} if several else {}),
     )
+    title = judge_title(nomination, judging_round=judging_round)
+    if judging_round.mode is RoundMode.SCORES or assignment.calibration:
+        queue_email(
+            **to,
+            template="review_reopened",
+            subject=f"Your scores for {nomination.reference} have been reopened",
+            reference=nomination.reference,
+            title=title,
+            cycle_name=cycle.name,
+            reason=reason,
+            link=entry_link,
+            closes=closes,
+        )
+    elif judging_round.mode is RoundMode.PASS_FAIL:
+        queue_email(
+            **to,
+            template="judgement_reopened",
+            subject=f"Your verdict on {nomination.reference} has been reopened",
+            ranking=False,
+            reference=nomination.reference,
+            title=title,
+            cycle_name=cycle.name,
+            reason=reason,
+            link=entry_link,
+            closes=closes,
+        )
+    else:
+        queue_email(
+            **to,
+            template="judgement_reopened",
+            subject=f"Your ranking in {judging_round.name} has been reopened",
+            ranking=True,
+            round_name=judging_round.label if several else judging_round.name,
+            cycle_name=cycle.name,
+            reason=reason,
+            link=external_url("judge.ranking", slug=cycle.slug, number=judging_round.number),
+            closes=closes,
+        )
