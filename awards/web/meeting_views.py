@@ -18,6 +18,7 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from awards.domain.core.errors import DomainError, NotFound
+from awards.domain.judging import meetings
 from awards.domain.results import meeting_board
 from awards.models import Category, JudgingRound, Result
 from awards.web.actions import attempt
@@ -84,6 +85,9 @@ def meeting_page(
         entry = next((e for e in board.entries if e.nomination.reference == reference), None)
         if entry is None:  # not an entry of this meeting, or one the viewer may not see
             abort(404)
+        if board.closed is not None:  # the page shows no form: say why on it (the domain refuses it too)
+            flash(meetings.closed_problem(category), "info")
+            return redirect(page_url())
         posted = forms[entry.nomination.id] = DecisionForm(prefix=_prefix(reference))
         if posted.validate():
             result = Result(posted.result.data)

@@ -203,3 +203,19 @@ def test_a_pass_fail_final_round_shows_the_verdicts(setup, organiser):
     assert board.entries[0].tally.passes == 2 and board.entries[0].tally.passed
     assert board.entries[1].work[0].verdict_label == "Fail"
     assert board.criteria == []
+
+
+def test_a_ranking_final_round_shows_each_judges_places(setup):
+    _, final, (cat_a, _, _), (alice, bob), (first, second, _) = setup
+    final.mode = "ranking"
+    db.session.commit()
+    for judge, nomination, place in ((alice, first, 2), (alice, second, 1), (bob, first, 2), (bob, second, 1)):
+        review = score_in(final, judge, nomination, 5)
+        review.rank = place
+    db.session.commit()
+    board = meeting_board.meeting_board(final, cat_a)
+    # both judges put Second first: 1 Borda point each, First 0
+    assert [e.nomination.title for e in board.entries] == ["Second", "First"]
+    assert board.entries[0].ranking.borda == 1.0 and board.entries[0].ranking.firsts == 2
+    assert [w.rank for w in board.entries[1].work] == [2, 2]
+    assert board.rule.startswith("Borda count")

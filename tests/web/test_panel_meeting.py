@@ -304,12 +304,14 @@ def test_closing_locks_the_meeting_for_everyone(app, organiser_client, organiser
         text = main_text(page)
         assert "This meeting was closed on" in text and "by Omar Organiser" in text
         assert "Save the decision" not in text and 'name="entry"' not in page.get_data(as_text=True)
+        assert ("Reopen the meeting" in text) is (client is organiser_client)  # reopening is the organisers'
     # a decision is refused, from the meeting and from the results page alike
     response = as_user(app, world.alice).post_form(
-        judge_url(world), decide_form(world.libraries, "shortlisted", "Late change")
+        judge_url(world), decide_form(world.libraries, "shortlisted", "Late change"), follow_redirects=True
     )
-    assert response.status_code == 200
-    assert error_messages(response)[0].startswith(f"The panel meeting for {world.cat_a.name} is closed")
+    assert f"The panel meeting for {world.cat_a.name} is closed, so its decisions can no longer change" in (
+        main_text(response)
+    )
     response = organiser_client.post_form(
         f"/organiser/cycles/{world.cycle.slug}/shortlist/{world.libraries.reference}",
         {"result": "shortlisted", "rationale": "Late change"},
@@ -415,3 +417,23 @@ def test_the_page_runs_the_same_queries_for_two_entries_or_six(app, organiser_cl
         response = organiser_client.get(organiser_url(world))
     assert response.status_code == 200 and "More work 3" in page_text(response)
     assert many["n"] == few["n"]
+
+
+@pytest.mark.parametrize("mode", ["pass_fail", "ranking"])
+def test_a_final_round_judged_by_verdicts_or_rankings_shows_them(organiser_client, world, mode):
+    world.final.mode = mode
+    for review in db.session.scalars(sa.select(Review).join(Assignment).where(Assignment.round_id == world.final.id)):
+        if mode == "pass_fail":
+            review.verdict = "pass" if review.assignment.nomination_id == world.bins.id else "fail"
+        else:
+            review.rank = 1 if review.assignment.nomination_id == world.bins.id else 2
+    db.session.commit()
+    text = main_text(organiser_client.get(organiser_url(world)))
+    bins_part = text[text.index("Smarter bins") : text.index("Quiet libraries")]
+    if mode == "pass_fail":
+        assert "Verdicts 2 pass, 0 unsure, 0 fail: passes" in bins_part
+        assert "Verdict Pass Pass" in bins_part
+    else:
+        assert "Ranked by 2 judges, Borda points 1.00, first places 2" in bins_part
+        assert "Place in their ranking 1 1" in bins_part
+    assert "Raw score" not in text and "Evidenced outcomes" not in text  # no criteria in these modes

@@ -185,12 +185,7 @@ def decision_problem(cycle: Cycle, nomination: Nomination) -> str | None:
             PanelMeeting.round_id == judging_round.id, PanelMeeting.category_id == nomination.category_id
         )
     )
-    if found is None:
-        return None
-    return (
-        f"The panel meeting for {nomination.category.name} is closed, so its decisions can no longer change. "
-        "An organiser can reopen the meeting."
-    )
+    return None if found is None else closed_problem(nomination.category)
 
 
 def check_meeting_open(judging_round: JudgingRound, category: Category) -> None:
@@ -201,10 +196,15 @@ def check_meeting_open(judging_round: JudgingRound, category: Category) -> None:
     if cycle.status is not CycleStatus.JUDGING:
         raise Conflict("The panel records its decisions once the cycle is in judging")
     if closed_meeting(judging_round, category) is not None:
-        raise Conflict(
-            f"The panel meeting for {category.name} is closed, so its decisions can no longer change. "
-            "An organiser can reopen the meeting."
-        )
+        raise Conflict(closed_problem(category))
+
+
+def closed_problem(category: Category) -> str:
+    """What a closed meeting says to a decision."""
+    return (
+        f"The panel meeting for {category.name} is closed, so its decisions can no longer change. "
+        "An organiser can reopen the meeting."
+    )
 
 
 def close(judging_round: JudgingRound, category: Category, *, by: User) -> PanelMeeting:
