@@ -411,3 +411,27 @@ def test_a_later_ranking_round_is_ranked_on_its_own_page(judge_client, member):
     assert [review_of(a).rank for a in finalists] == [2, 1]
     text = text_of(judge_client.get(entry_url(finalists[0], 2)).get_data(as_text=True))
     assert "You submitted your ranking at" in text and "Your ranking Position 2" in text
+
+
+def test_a_ranking_saved_in_another_window_is_not_overwritten(judge_client, member):
+    cycle = judging_cycle(RoundMode.RANKING)
+    first, second = entries_for(member(cycle), 2)
+    url = ranking_url(cycle)
+    stale_page = judge_client.get(url).get_data(as_text=True)
+    stale_versions = dict(re.findall(r'name="(version-\d+)" value="(\d+)"', stale_page))
+    assert post_ranking(judge_client, cycle, {first: 1, second: 2}, action="draft").status_code == 302  # window A
+    data = {**stale_versions, f"position-{first.id}": "2", f"position-{second.id}": "1", "action": "draft"}
+    response = judge_client.post_form(url, data, token_from=url)  # window B, loaded before A saved
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert errors(response) == [
+        "Your ranking was saved in another window or tab after you opened this page, so your changes have not been "
+        "saved. Check the latest saved ranking, then save yours again."
+    ]
+    assert "The latest saved ranking" in text_of(page)
+    assert selected_positions(page) == {f"position-{first.id}": "2", f"position-{second.id}": "1"}
+    assert [review_of(a).rank for a in (first, second)] == [1, 2]
+    # Saving again from this page (it now carries the latest versions) replaces them
+    fresh = dict(re.findall(r'name="(version-\d+)" value="(\d+)"', page))
+    response = judge_client.post_form(url, {**data, **fresh}, token_from=url)
+    assert response.status_code == 302 and [review_of(a).rank for a in (first, second)] == [2, 1]
