@@ -284,3 +284,34 @@ def test_feedback_of_every_round_in_order_with_the_score_line_of_a_scored_round(
     db.session.commit()
     assert [p.score_line for p in released_feedback.published_feedback(top)] == [None, None]
     assert released_feedback.published_feedback(low) == []
+
+
+def test_a_rounds_scores_are_computed_once_for_every_entrant_while_its_reviews_are_unchanged(
+    zebedee, organiser, monkeypatch
+):
+    cycle = zebedee.cycle
+    cycle.rounds[0].feedback_with_scores = True
+    category = cycle.categories[0]
+    entries = [make_nomination(cycle, category=category, title=t) for t in ("One", "Two")]
+    reviews = [reviewed(zebedee, n, "", value=v) for n, v in zip(entries, (10, 1), strict=True)]
+    publish(cycle)
+    computed = []
+    original = released_feedback.cycle_ranking
+
+    def counted(*args, **kwargs):
+        computed.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(released_feedback, "cycle_ranking", counted)
+    lines = [released_feedback.published_feedback(n)[0].score_line for n in entries]
+    assert lines == [
+        "Your entry scored 100 out of 100; the average in your category was 50",
+        "Your entry scored 0 out of 100; the average in your category was 50",
+    ]
+    assert len(computed) == 1
+    review = db.session.get(Review, reviews[1].id)
+    review.scores[0].value = 10  # a changed review (its version moves on) is read again
+    review.updated_at = utcnow()
+    db.session.commit()
+    assert released_feedback.published_feedback(entries[1])[0].score_line != lines[1]
+    assert len(computed) == 2

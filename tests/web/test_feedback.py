@@ -263,7 +263,8 @@ def test_a_review_without_feedback_or_of_another_cycle(organiser_client, cycle, 
     assert db.session.get(Review, silent.id).feedback_status is FeedbackStatus.NONE
     draft = reviewed(other_judge(cycle, "Dee Draft"), entry, "Draft words", status="draft")
     page = organiser_client.get(url(cycle, draft))
-    assert "has not submitted these scores yet" in main_text(page) and "Draft words" not in page_source(page)
+    assert "has not submitted these scores yet" in main_text(page) and "Draft words" in main_text(page)
+    assert 'name="wording"' not in page_source(page)
     assert "Scores not submitted" in main_text(organiser_client.get(url(cycle)))
     response = organiser_client.post_form(
         url(cycle, draft), {"wording": "Words", "action": "withhold"}, token_from=url(cycle, draft)

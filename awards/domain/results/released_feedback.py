@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import func, select
+
 from awards.domain.judging import feedback
 from awards.domain.results.shortlists import RANKED_STATUSES, cycle_ranking
-from awards.models import CycleStatus, JudgingRound, Nomination, RoundMode
+from awards.extensions import db
+from awards.models import Assignment, CycleStatus, JudgingRound, Nomination, Review, RoundMode
 
 
 @dataclass
@@ -23,23 +26,60 @@ class RoundFeedback:
     score_line: str | None = None
 
 
+@dataclass(frozen=True)
+class RoundScores:
+    """A scored round's raw score of each entry and the mean of them in each category."""
+
+    raw: dict[int, float]  # nomination id → its raw score (entries with one)
+    category_of: dict[int, int]  # nomination id → its category id
+    averages: dict[int, float]  # category id → the mean raw score of its entries with one
+
+
+def _round_scores(judging_round: JudgingRound) -> RoundScores:
+    """The round's scores, kept for the rest of the database session while its reviews are unchanged:
+    publication tells every entrant at once (and changes their nominations, which the results' own cache
+    counts), so the round's results are computed once for all of them, not once per entrant."""
+    stamp = (
+        *db.session.execute(
+            select(func.count(Review.id), func.max(Review.id), func.sum(Review.version))
+            .join(Assignment, Assignment.id == Review.assignment_id)
+            .where(Assignment.round_id == judging_round.id)
+        ).one(),
+        judging_round.aggregation_method,
+    )
+    kept: dict[int, tuple[tuple, RoundScores]] = db.session.info.setdefault("released_feedback_scores", {})
+    if judging_round.id in kept and kept[judging_round.id][0] == stamp:
+        return kept[judging_round.id][1]
+    ranking = cycle_ranking(judging_round.cycle, judging_round)
+    raw = {nid: result.raw for nid, result in ranking.results.items() if result.raw is not None}
+    category_of: dict[int, int] = {}
+    averages: dict[int, float] = {}
+    for category_id, members in ranking.order.items():
+        scores = []
+        for _, nomination_id in members:
+            category_of[nomination_id] = category_id
+            if nomination_id in raw:
+                scores.append(raw[nomination_id])
+        if scores:
+            averages[category_id] = sum(scores) / len(scores)
+    scores_of = RoundScores(raw, category_of, averages)
+    kept[judging_round.id] = (stamp, scores_of)
+    return scores_of
+
+
 def score_line(nomination: Nomination, judging_round: JudgingRound) -> str | None:
     """ "Your entry scored 72 out of 100; the average in your category was 64": the entry's raw score in
     the round and the mean of its category's raw scores there (None: not a scored round, not set to
     show scores, or the entry has no score in it)."""
     if not judging_round.feedback_with_scores or judging_round.mode is not RoundMode.SCORES:
         return None
-    ranking = cycle_ranking(nomination.cycle, judging_round)
-    own = ranking.results.get(nomination.id)
-    if own is None or own.raw is None:
+    scores = _round_scores(judging_round)
+    own = scores.raw.get(nomination.id)
+    category_id = scores.category_of.get(nomination.id)
+    if own is None or category_id is None:
         return None
-    scores = [
-        result.raw
-        for _, nomination_id in ranking.order.get(nomination.category_id, [])
-        if (result := ranking.results.get(nomination_id)) is not None and result.raw is not None
-    ]
-    average = sum(scores) / len(scores) if scores else own.raw
-    return f"Your entry scored {own.raw:.0f} out of 100; the average in your category was {average:.0f}"
+    average = scores.averages[category_id]
+    return f"Your entry scored {own:.0f} out of 100; the average in your category was {average:.0f}"
 
 
 def feedback_for(nomination: Nomination) -> list[RoundFeedback]:
