@@ -187,6 +187,7 @@ def leak_url_values(world, audience: str) -> dict[str, list]:
         "category_id": [canary.category_id],
         "criterion_id": [cycle.rounds[0].criteria[0].id],
         "number": [r.number for r in cycle.rounds],
+        "category_slug": [canary.category.slug],  # a final round's panel meeting (tests/web/test_panel_meeting.py)
         "conflict_id": [1],
         "provider": ["council"],
     }

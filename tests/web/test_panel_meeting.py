@@ -437,3 +437,30 @@ def test_a_final_round_judged_by_verdicts_or_rankings_shows_them(organiser_clien
         assert "Ranked by 2 judges, Borda points 1.00, first places 2" in bins_part
         assert "Place in their ranking 1 1" in bins_part
     assert "Raw score" not in text and "Evidenced outcomes" not in text  # no criteria in these modes
+
+
+def test_the_canary_reaches_no_panel_judge_of_a_blind_final_round(app, organiser_client, organiser):
+    """The leak canary (tests/canary.py) in every field of an entry, redacted by the organisers: a judge of
+    the blind final round's panel reads its meeting page without any of it; a conflicted one not even its
+    reference."""
+    from tests.canary import assert_no_canary, plant_canary_nomination, redact_everything
+
+    cycle = make_cycle(status="judging")
+    canary = plant_canary_nomination(cycle)
+    redact_everything(organiser_client, cycle, canary)
+    final = cycle.rounds[0]
+    final.is_final = True
+    assert final.blind
+    db.session.commit()
+    judge = judge_named(cycle, "Penny Panel")
+    conflicted = judge_named(cycle, "Connie Conflicted")
+    add_conflict(conflicted, canary)
+    score_in(final, judge, canary, 7, comment="Solid outcomes", overall="A finalist")
+    url = f"/judging/cycles/{cycle.slug}/rounds/{final.number}/meeting/{canary.category.slug}"
+    response = as_user(app, judge).get(url)
+    assert response.status_code == 200 and "Solid outcomes" in main_text(response)
+    assert canary.reference in main_text(response)
+    assert_no_canary(response.get_data(), "a panel judge's meeting page", form=True)
+    response = as_user(app, conflicted).get(url)
+    assert response.status_code == 200 and canary.reference not in response.get_data(as_text=True)
+    assert_no_canary(response.get_data(), "a conflicted panel judge's meeting page", form=True)
