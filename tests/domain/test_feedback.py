@@ -19,17 +19,15 @@ from awards.extensions import db
 from awards.models import (
     Affiliation,
     AffiliationKind,
-    Assignment,
     AuditEvent,
     CycleStatus,
     FeedbackStatus,
     Review,
-    ReviewScore,
-    ReviewStatus,
     RoundEntries,
     RoundMode,
 )
 from tests.factories import make_cycle, make_judge, make_nomination, make_user
+from tests.support.feedback import review_with_feedback
 from tests.support.programme import add_round
 
 
@@ -63,43 +61,11 @@ def organiser(app):
     return make_user(name="Omar Organiser", email="omar@awards.example.org", roles=("organiser",))
 
 
-def reviewed(judge, nomination, text="", *, judging_round=None, value=None, status="submitted", **fields) -> Review:
-    """The judge's review of the nomination in the round (default: the first), with feedback `text`
-    (pending unless `feedback_status` says otherwise) and `value` on every criterion of the round."""
-    now = utcnow()
-    judging_round = judging_round or nomination.cycle.rounds[0]
-    assignment = Assignment(
-        round_id=judging_round.id,
-        judge_id=judge.id,
-        nomination_id=nomination.id,
-        created_at=now,
-        no_conflict_declared_at=now,
-        calibration=fields.pop("calibration", False),
-    )
-    db.session.add(assignment)
-    db.session.flush()
-    review = Review(
-        assignment_id=assignment.id,
-        status=ReviewStatus(status),
-        created_at=now,
-        updated_at=now,
-        submitted_at=now if status == "submitted" else None,
-        feedback=text,
-        feedback_status=fields.pop("feedback_status", FeedbackStatus.PENDING if text else FeedbackStatus.NONE),
-        **fields,
-    )
-    if value is not None:
-        review.scores = [ReviewScore(criterion_id=c.id, value=value) for c in judging_round.criteria]
-    db.session.add(review)
-    db.session.commit()
-    return review
-
-
 # ---------------------------------------------------------------- the check
 
 
 def test_the_check_finds_the_judges_name_email_organisation_and_affiliations(zebedee):
-    terms = feedback.terms_for(reviewed(zebedee, make_nomination(zebedee.cycle), "x"))
+    terms = feedback.terms_for(review_with_feedback(zebedee, make_nomination(zebedee.cycle), "x"))
 
     def found(text):
         return feedback.findings(text, terms)
@@ -126,7 +92,7 @@ def test_the_check_finds_the_judges_name_email_organisation_and_affiliations(zeb
 
 def test_a_surname_shorter_than_three_letters_is_not_looked_for(cycle):
     judge = make_judge(cycle, make_user(name="Mei Li", email="mei@judges.example.org", roles=("judge",)))
-    terms = feedback.terms_for(reviewed(judge, make_nomination(cycle), "x"))
+    terms = feedback.terms_for(review_with_feedback(judge, make_nomination(cycle), "x"))
     assert feedback.findings("The Li family of services", terms) == []
     assert feedback.findings("mei li thought so", terms) == ["It names the judge (Mei Li)"]
 
@@ -135,7 +101,7 @@ def test_a_surname_shorter_than_three_letters_is_not_looked_for(cycle):
 
 
 def test_approving_flagged_wording_needs_the_organisers_tick_or_a_change(zebedee, organiser):
-    review = reviewed(zebedee, make_nomination(zebedee.cycle), "Good work. Riverside Council did the same.")
+    review = review_with_feedback(zebedee, make_nomination(zebedee.cycle), "Good work. Riverside Council did the same.")
     with pytest.raises(DomainError) as refused:
         feedback.approve(review, review.feedback, by=organiser)
     assert refused.value.field == "checked"
@@ -165,20 +131,20 @@ def test_approving_flagged_wording_needs_the_organisers_tick_or_a_change(zebedee
 
 def test_approving_is_refused_for_empty_wording_unsubmitted_scores_and_reviews_without_feedback(zebedee, organiser):
     nomination = make_nomination(zebedee.cycle)
-    review = reviewed(zebedee, nomination, "Fine.")
+    review = review_with_feedback(zebedee, nomination, "Fine.")
     with pytest.raises(DomainError, match="Enter the wording the entrant will see") as empty:
         feedback.approve(review, "   ", by=organiser)
     assert empty.value.field == "wording"
     with pytest.raises(DomainError, match="characters or fewer"):
         feedback.approve(review, "x" * (feedback.WORDING_MAX_LENGTH + 1), by=organiser)
     other = make_judge(zebedee.cycle, make_user(name="Ann Other", roles=("judge",)))
-    draft = reviewed(other, nomination, "Still writing", status="draft")
+    draft = review_with_feedback(other, nomination, "Still writing", status="draft")
     with pytest.raises(Conflict, match="has not submitted these scores yet"):
         feedback.approve(draft, "Still writing", by=organiser)
     with pytest.raises(Conflict, match="has not submitted these scores yet"):
         feedback.withhold(draft, by=organiser)
     third = make_judge(zebedee.cycle, make_user(name="Tom Third", roles=("judge",)))
-    silent = reviewed(third, nomination, "")
+    silent = review_with_feedback(third, nomination, "")
     with pytest.raises(Conflict, match="has not written any feedback"):
         feedback.approve(silent, "Words", by=organiser)
     with pytest.raises(Conflict):
@@ -186,7 +152,7 @@ def test_approving_is_refused_for_empty_wording_unsubmitted_scores_and_reviews_w
 
 
 def test_withholding_is_audited_and_can_be_undone_by_approving(zebedee, organiser):
-    review = reviewed(zebedee, make_nomination(zebedee.cycle), "Weak evidence.")
+    review = review_with_feedback(zebedee, make_nomination(zebedee.cycle), "Weak evidence.")
     feedback.withhold(review, by=organiser)
     db.session.commit()
     review = db.session.get(Review, review.id)
@@ -204,10 +170,10 @@ def test_withholding_is_audited_and_can_be_undone_by_approving(zebedee, organise
 def test_the_list_filters_by_status_and_leaves_out_calibration_and_conflicted_entries(zebedee, organiser):
     cycle = zebedee.cycle
     a, b, c = (make_nomination(cycle, title=t) for t in ("Alpha", "Beta", "Gamma"))
-    pending = reviewed(zebedee, a, "Pending words")
-    approved = reviewed(zebedee, b, "Approved words", feedback_status=FeedbackStatus.APPROVED)
-    reviewed(zebedee, c, "Calibration words", calibration=True)
-    reviewed(make_judge(cycle, make_user(name="No Words", roles=("judge",))), a, "")
+    pending = review_with_feedback(zebedee, a, "Pending words")
+    approved = review_with_feedback(zebedee, b, "Approved words", feedback_status=FeedbackStatus.APPROVED)
+    review_with_feedback(zebedee, c, "Calibration words", calibration=True)
+    review_with_feedback(make_judge(cycle, make_user(name="No Words", roles=("judge",))), a, "")
     assert feedback.status_counts(cycle) == {FeedbackStatus.PENDING: 1, FeedbackStatus.APPROVED: 1}
     total, items = feedback.feedback_items(cycle, FeedbackStatus.PENDING)
     assert total == 1 and [i.review.id for i in items] == [pending.id]
@@ -221,7 +187,7 @@ def test_the_list_filters_by_status_and_leaves_out_calibration_and_conflicted_en
 # ---------------------------------------------------------------- for the entrant
 
 
-def publish(cycle):
+def results_published(cycle):
     cycle.status = CycleStatus.PUBLISHED
     cycle.results_published_at = utcnow()
     db.session.commit()
@@ -232,14 +198,16 @@ def test_only_approved_wording_of_submitted_reviews_is_released_and_only_once_pu
     nominee = make_user(name="Nina Nominee")
     nomination = make_nomination(cycle, nominator=nominee)
     judges = [make_judge(cycle, make_user(name=f"Judge {n}", roles=("judge",))) for n in ("Two", "Three", "Four")]
-    approved = reviewed(zebedee, nomination, "Zebedee Quill thinks it is great")
+    approved = review_with_feedback(zebedee, nomination, "Zebedee Quill thinks it is great")
     feedback.approve(approved, "A strong entry with clear outcomes.", by=organiser)
-    reviewed(judges[0], nomination, "Pending words")
-    reviewed(judges[1], nomination, "Withheld words", feedback_status=FeedbackStatus.WITHHELD)
-    reviewed(judges[2], nomination, "Calibration words", feedback_status=FeedbackStatus.APPROVED, calibration=True)
+    review_with_feedback(judges[0], nomination, "Pending words")
+    review_with_feedback(judges[1], nomination, "Withheld words", feedback_status=FeedbackStatus.WITHHELD)
+    review_with_feedback(
+        judges[2], nomination, "Calibration words", feedback_status=FeedbackStatus.APPROVED, calibration=True
+    )
     db.session.commit()
     assert released_feedback.published_feedback(nomination) == []  # not before publication
-    publish(cycle)
+    results_published(cycle)
     [part] = released_feedback.published_feedback(nomination)
     assert part.label is None and part.score_line is None  # one round; scores not shown by default
     assert part.wordings == ["A strong entry with clear outcomes."]
@@ -258,15 +226,15 @@ def test_feedback_of_every_round_in_order_with_the_score_line_of_a_scored_round(
     other = make_judge(cycle, make_user(name="Olive Other", roles=("judge",)))
     # Scale 1 to 10 on every criterion: a review's score is 100 × (value − 1) ÷ 9.
     # Top: 10 and 7 → 100 and 66.7, mean 83.3; Low: 4 and 1 → 33.3 and 0, mean 16.7; the category's mean 50.
-    later = reviewed(zebedee, top, "Final words from the panel", judging_round=final, value=10)
-    reviewed(other, top, "", judging_round=final, value=7)
-    reviewed(zebedee, low, "", judging_round=final, value=4)
-    reviewed(other, low, "", judging_round=final, value=1)
-    earlier = reviewed(other, top, "Qualifying words", judging_round=first, verdict="pass")
+    later = review_with_feedback(zebedee, top, "Final words from the panel", judging_round=final, value=10)
+    review_with_feedback(other, top, "", judging_round=final, value=7)
+    review_with_feedback(zebedee, low, "", judging_round=final, value=4)
+    review_with_feedback(other, low, "", judging_round=final, value=1)
+    earlier = review_with_feedback(other, top, "Qualifying words", judging_round=first, verdict="pass")
     for review in (later, earlier):
         feedback.approve(review, review.feedback, by=organiser)
     db.session.commit()
-    publish(cycle)
+    results_published(cycle)
     parts = released_feedback.published_feedback(top)
     assert [(p.label, p.wordings, p.score_line) for p in parts] == [
         ("Round 1: Judging", ["Qualifying words"], None),
@@ -293,8 +261,8 @@ def test_a_rounds_scores_are_computed_once_for_every_entrant_while_its_reviews_a
     cycle.rounds[0].feedback_with_scores = True
     category = cycle.categories[0]
     entries = [make_nomination(cycle, category=category, title=t) for t in ("One", "Two")]
-    reviews = [reviewed(zebedee, n, "", value=v) for n, v in zip(entries, (10, 1), strict=True)]
-    publish(cycle)
+    reviews = [review_with_feedback(zebedee, n, "", value=v) for n, v in zip(entries, (10, 1), strict=True)]
+    results_published(cycle)
     computed = []
     original = released_feedback.cycle_ranking
 

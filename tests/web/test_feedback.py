@@ -13,18 +13,16 @@ import sqlalchemy as sa
 from awards.domain.core.clock import utcnow
 from awards.extensions import db
 from awards.models import (
-    Assignment,
     AuditEvent,
     Cycle,
     CycleStatus,
     FeedbackStatus,
     Judge,
     Review,
-    ReviewScore,
-    ReviewStatus,
     RoundEntries,
 )
 from tests.factories import add_conflict, make_cycle, make_judge, make_nomination, make_user
+from tests.support.feedback import feedback_url, review_with_feedback
 from tests.support.pages import page_source
 from tests.support.programme import add_round
 from tests.support.queries import counting_queries
@@ -55,61 +53,22 @@ def entry(cycle, nominee):
     return make_nomination(cycle, category=cycle.categories[0], nominator=nominee, title="Digital blue badges")
 
 
-def reviewed(judge, nomination, text="", *, judging_round=None, value=None, **fields) -> Review:
-    """A submitted review by the judge with feedback `text` (pending unless told) and `value` on every criterion."""
-    now = utcnow()
-    judging_round = judging_round or nomination.cycle.rounds[0]
-    assignment = Assignment(
-        round_id=judging_round.id,
-        judge_id=judge.id,
-        nomination_id=nomination.id,
-        created_at=now,
-        no_conflict_declared_at=now,
-    )
-    db.session.add(assignment)
-    db.session.flush()
-    review = Review(
-        assignment_id=assignment.id,
-        status=ReviewStatus(fields.pop("status", "submitted")),
-        created_at=now,
-        updated_at=now,
-        submitted_at=now,
-        feedback=text,
-        feedback_status=fields.pop("feedback_status", FeedbackStatus.PENDING if text else FeedbackStatus.NONE),
-        **fields,
-    )
-    if review.status is ReviewStatus.DRAFT:
-        review.submitted_at = None
-    if value is not None:
-        review.scores = [ReviewScore(criterion_id=c.id, value=value) for c in judging_round.criteria]
-    db.session.add(review)
-    db.session.commit()
-    return review
-
-
 def other_judge(cycle, name):
     return make_judge(cycle, make_user(name=name, roles=("judge",)))
-
-
-def url(cycle, review=None, **args) -> str:
-    base = f"/organiser/cycles/{cycle.slug}/feedback"
-    if review is not None:
-        base += f"/{review.id}"
-    if args:
-        base += "?" + "&".join(f"{k}={v}" for k, v in args.items())
-    return base
 
 
 # ---------------------------------------------------------------- the list
 
 
 def test_the_list_shows_feedback_to_review_with_the_checks_warning(organiser_client, cycle, zebedee, entry):
-    reviewed(zebedee, entry, "Strong outcomes. At Riverside Council we saw the same.")
-    approved = reviewed(
+    review_with_feedback(zebedee, entry, "Strong outcomes. At Riverside Council we saw the same.")
+    approved = review_with_feedback(
         other_judge(cycle, "Ada Approved"), entry, "Approved words", feedback_status=FeedbackStatus.APPROVED
     )
-    reviewed(other_judge(cycle, "Wes Withheld"), entry, "Withheld words", feedback_status=FeedbackStatus.WITHHELD)
-    page = organiser_client.get(url(cycle))
+    review_with_feedback(
+        other_judge(cycle, "Wes Withheld"), entry, "Withheld words", feedback_status=FeedbackStatus.WITHHELD
+    )
+    page = organiser_client.get(feedback_url(cycle))
     assert page.status_code == 200
     text = main_text(page)
     assert "Feedback for entrants" in text
@@ -119,42 +78,44 @@ def test_the_list_shows_feedback_to_review_with_the_checks_warning(organiser_cli
     assert "Check: may identify the judge" in text
     assert "It names the judge’s organisation (Riverside Council)" in text
     assert "Approved words" not in text and "Round 1" not in text  # one round: no round headings
-    text = main_text(organiser_client.get(url(cycle, status="approved")))
+    text = main_text(organiser_client.get(feedback_url(cycle, status="approved")))
     assert "Approved words" in text and "Ada Approved" in text and "Strong outcomes" not in text
-    assert f'href="{url(cycle, approved)}"' in page_source(organiser_client.get(url(cycle, status="approved")))
-    text = main_text(organiser_client.get(url(cycle, status="withheld")))
+    assert f'href="{feedback_url(cycle, approved)}"' in page_source(
+        organiser_client.get(feedback_url(cycle, status="approved"))
+    )
+    text = main_text(organiser_client.get(feedback_url(cycle, status="withheld")))
     assert "Withheld words" in text and "Approved words" not in text
 
 
 def test_an_empty_list_says_so(organiser_client, cycle):
-    assert "No feedback to review yet." in main_text(organiser_client.get(url(cycle)))
-    assert "No feedback approved yet." in main_text(organiser_client.get(url(cycle, status="approved")))
-    assert "No feedback to review yet." in main_text(organiser_client.get(url(cycle, status="nonsense")))
+    assert "No feedback to review yet." in main_text(organiser_client.get(feedback_url(cycle)))
+    assert "No feedback approved yet." in main_text(organiser_client.get(feedback_url(cycle, status="approved")))
+    assert "No feedback to review yet." in main_text(organiser_client.get(feedback_url(cycle, status="nonsense")))
 
 
 def test_the_list_groups_feedback_by_round_when_there_are_several(organiser_client, cycle, zebedee, entry):
     final = add_round(cycle, "Final panel", entries=RoundEntries.ELIGIBLE)
-    reviewed(zebedee, entry, "Words from the final", judging_round=final)
-    reviewed(zebedee, entry, "Words from the first round")
-    text = main_text(organiser_client.get(url(cycle)))
+    review_with_feedback(zebedee, entry, "Words from the final", judging_round=final)
+    review_with_feedback(zebedee, entry, "Words from the first round")
+    text = main_text(organiser_client.get(feedback_url(cycle)))
     assert text.index("Round 1: Judging") < text.index("Words from the first round")
     assert text.index("Words from the first round") < text.index("Round 2: Final panel")
     assert text.index("Round 2: Final panel") < text.index("Words from the final")
 
 
 def test_the_list_runs_the_same_number_of_queries_however_much_feedback(organiser_client, cycle, zebedee, entry):
-    reviewed(zebedee, entry, "One")
+    review_with_feedback(zebedee, entry, "One")
 
     def count():
         with counting_queries() as counted:
-            assert organiser_client.get(url(cycle)).status_code == 200
+            assert organiser_client.get(feedback_url(cycle)).status_code == 200
         return counted["n"]
 
     few = count()
     for n in range(6):
         nomination = make_nomination(cycle, title=f"Entry {n}")
-        reviewed(other_judge(cycle, f"Judge Number{n}"), nomination, f"Words {n}")
-    assert "Words 5" in main_text(organiser_client.get(url(cycle)))
+        review_with_feedback(other_judge(cycle, f"Judge Number{n}"), nomination, f"Words {n}")
+    assert "Words 5" in main_text(organiser_client.get(feedback_url(cycle)))
     assert count() == few
 
 
@@ -163,30 +124,32 @@ def test_an_organiser_conflicted_with_an_entry_sees_nothing_of_its_feedback(app,
 
     organiser = make_user(name="Jude Both", email="jude@both.example.org", roles=("organiser", "judge"))
     add_conflict(make_judge(cycle, organiser), entry)
-    review = reviewed(zebedee, entry, "Private to other organisers")
+    review = review_with_feedback(zebedee, entry, "Private to other organisers")
     client = _client_for(app, organiser)
-    text = main_text(client.get(url(cycle)))
+    text = main_text(client.get(feedback_url(cycle)))
     assert "Private to other organisers" not in text and entry.reference not in text and "To review (0)" in text
-    assert client.get(url(cycle, review)).status_code == 403
+    assert client.get(feedback_url(cycle, review)).status_code == 403
 
 
 # ---------------------------------------------------------------- one review's feedback
 
 
 def test_approving_as_written(organiser_client, organiser, cycle, zebedee, entry):
-    review = reviewed(zebedee, entry, "Clear evidence of impact.\n\nMore on costs would help.")
-    page = organiser_client.get(url(cycle, review))
+    review = review_with_feedback(zebedee, entry, "Clear evidence of impact.\n\nMore on costs would help.")
+    page = organiser_client.get(feedback_url(cycle, review))
     text = main_text(page)
     assert "Feedback for the entrant" in text and JUDGE_NAME in text and "What the judge wrote" in text
     assert "To review" in text
     assert "Clear evidence of impact.\n\nMore on costs would help." in page_source(page)  # the wording, prefilled
     assert "may identify the judge" not in text
     response = organiser_client.post_form(
-        url(cycle, review),
+        feedback_url(cycle, review),
         {"wording": "Clear evidence of impact.\r\n\r\nMore on costs would help.", "action": "approve"},
-        token_from=url(cycle, review),
+        token_from=feedback_url(cycle, review),
     )
-    assert response.status_code == 302 and response.headers["Location"].endswith(url(cycle, status="to-review"))
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        feedback_url(cycle, status="to-review")
+    )
     assert "Feedback on " + entry.reference + " approved. The entrant will see it with the results." in page_text(
         organiser_client.get(response.headers["Location"])
     )
@@ -194,21 +157,21 @@ def test_approving_as_written(organiser_client, organiser, cycle, zebedee, entry
     assert review.feedback_status is FeedbackStatus.APPROVED and review.feedback_reviewed_by_id == organiser.id
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "feedback.approved"))
     assert event.detail["edited"] is False and event.object_id == str(review.id)
-    text = main_text(organiser_client.get(url(cycle, review)))
+    text = main_text(organiser_client.get(feedback_url(cycle, review)))
     assert "Approved" in text and "Approved by Omar Organiser" in text
 
 
 def test_flagged_wording_is_refused_until_changed_or_ticked_keeping_what_was_typed(
     organiser_client, cycle, zebedee, entry
 ):
-    review = reviewed(zebedee, entry, "As Zebedee Quill of Riverside Council, I liked it.")
-    page = organiser_client.get(url(cycle, review))
+    review = review_with_feedback(zebedee, entry, "As Zebedee Quill of Riverside Council, I liked it.")
+    page = organiser_client.get(feedback_url(cycle, review))
     assert "The wording below may identify the judge." in main_text(page)
     assert "It names the judge (Zebedee Quill)" in main_text(page)
     assert "It names the judge’s organisation (Riverside Council)" in main_text(page)
     typed = "Quill here: I liked it, truly."
     response = organiser_client.post_form(
-        url(cycle, review), {"wording": typed, "action": "approve"}, token_from=url(cycle, review)
+        feedback_url(cycle, review), {"wording": typed, "action": "approve"}, token_from=feedback_url(cycle, review)
     )
     assert response.status_code == 200
     [message] = error_messages(response)
@@ -217,68 +180,74 @@ def test_flagged_wording_is_refused_until_changed_or_ticked_keeping_what_was_typ
     assert 'name="checked"' in page_source(response)
     assert db.session.get(Review, review.id).feedback_status is FeedbackStatus.PENDING
     response = organiser_client.post_form(
-        url(cycle, review), {"wording": typed, "checked": "y", "action": "approve"}, token_from=url(cycle, review)
+        feedback_url(cycle, review),
+        {"wording": typed, "checked": "y", "action": "approve"},
+        token_from=feedback_url(cycle, review),
     )
     assert response.status_code == 302
     review = db.session.get(Review, review.id)
     assert review.feedback_status is FeedbackStatus.APPROVED and review.feedback_released == typed
     # changed again, to wording that names no one: approved without the tick, and the page shows the new wording
     response = organiser_client.post_form(
-        url(cycle, review), {"wording": "I liked it.", "action": "approve"}, token_from=url(cycle, review)
+        feedback_url(cycle, review),
+        {"wording": "I liked it.", "action": "approve"},
+        token_from=feedback_url(cycle, review),
     )
     assert response.status_code == 302
     assert db.session.get(Review, review.id).feedback_released == "I liked it."
-    page = organiser_client.get(url(cycle, review))
+    page = organiser_client.get(feedback_url(cycle, review))
     assert ">I liked it.</textarea>" in page_source(page)
     assert "Approved with changed wording" in main_text(page)
 
 
 def test_withholding_and_the_forms_errors(organiser_client, cycle, zebedee, entry):
-    review = reviewed(zebedee, entry, "Weak.")
-    response = organiser_client.post_form(url(cycle, review), {"wording": "Weak."}, token_from=url(cycle, review))
+    review = review_with_feedback(zebedee, entry, "Weak.")
+    response = organiser_client.post_form(
+        feedback_url(cycle, review), {"wording": "Weak."}, token_from=feedback_url(cycle, review)
+    )
     assert response.status_code == 200
     assert error_messages(response) == ["Choose whether to approve the feedback or withhold it"]
     response = organiser_client.post_form(
-        url(cycle, review), {"wording": "  ", "action": "approve"}, token_from=url(cycle, review)
+        feedback_url(cycle, review), {"wording": "  ", "action": "approve"}, token_from=feedback_url(cycle, review)
     )
     assert error_messages(response) == ["Enter the wording the entrant will see, or withhold the feedback"]
     response = organiser_client.post_form(
-        url(cycle, review), {"wording": "Weak.", "action": "withhold"}, token_from=url(cycle, review)
+        feedback_url(cycle, review), {"wording": "Weak.", "action": "withhold"}, token_from=feedback_url(cycle, review)
     )
     assert response.status_code == 302
     assert db.session.get(Review, review.id).feedback_status is FeedbackStatus.WITHHELD
-    assert "Withheld words" not in main_text(organiser_client.get(url(cycle, status="withheld")))
-    assert "Weak." in main_text(organiser_client.get(url(cycle, status="withheld")))
+    assert "Withheld words" not in main_text(organiser_client.get(feedback_url(cycle, status="withheld")))
+    assert "Weak." in main_text(organiser_client.get(feedback_url(cycle, status="withheld")))
     assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.action == "feedback.withheld"))
 
 
 def test_a_review_without_feedback_or_of_another_cycle(organiser_client, cycle, zebedee, entry):
-    silent = reviewed(zebedee, entry, "")
-    page = organiser_client.get(url(cycle, silent))
+    silent = review_with_feedback(zebedee, entry, "")
+    page = organiser_client.get(feedback_url(cycle, silent))
     assert page.status_code == 200 and "The judge has not written any feedback" in main_text(page)
     response = organiser_client.post_form(
-        url(cycle, silent), {"wording": "Words", "action": "approve"}, token_from=url(cycle, silent)
+        feedback_url(cycle, silent), {"wording": "Words", "action": "approve"}, token_from=feedback_url(cycle, silent)
     )
     assert response.status_code == 409
     assert db.session.get(Review, silent.id).feedback_status is FeedbackStatus.NONE
-    draft = reviewed(other_judge(cycle, "Dee Draft"), entry, "Draft words", status="draft")
-    page = organiser_client.get(url(cycle, draft))
+    draft = review_with_feedback(other_judge(cycle, "Dee Draft"), entry, "Draft words", status="draft")
+    page = organiser_client.get(feedback_url(cycle, draft))
     assert "has not submitted these scores yet" in main_text(page) and "Draft words" in main_text(page)
     assert 'name="wording"' not in page_source(page)
-    assert "Scores not submitted" in main_text(organiser_client.get(url(cycle)))
+    assert "Scores not submitted" in main_text(organiser_client.get(feedback_url(cycle)))
     response = organiser_client.post_form(
-        url(cycle, draft), {"wording": "Words", "action": "withhold"}, token_from=url(cycle, draft)
+        feedback_url(cycle, draft), {"wording": "Words", "action": "withhold"}, token_from=feedback_url(cycle, draft)
     )
     assert response.status_code == 409
     assert db.session.get(Review, draft.id).feedback_status is FeedbackStatus.PENDING
     other = make_cycle(name="Another cycle", year=2031, status="judging")
-    assert organiser_client.get(url(other, silent)).status_code == 404
+    assert organiser_client.get(feedback_url(other, silent)).status_code == 404
 
 
 # ---------------------------------------------------------------- what the entrant receives
 
 
-def _publish(organiser_client, cycle):
+def publish_the_results(organiser_client, cycle):
     results = f"/organiser/cycles/{cycle.slug}/results"
     organiser_client.post_form(f"/organiser/cycles/{cycle.slug}/shortlist/suggest", token_from=results)
     publish = f"/organiser/cycles/{cycle.slug}/publish"
@@ -295,20 +264,22 @@ def test_released_with_the_results_never_with_a_judges_name(
     rival = make_nomination(cycle, category=cycle.categories[0], title="Rival entry")
     others = [other_judge(cycle, name) for name in ("Penny Pending", "Walt Withheld")]
     # Scale 1 to 10: 10 → 100, 7 → 66.7 (entry: 83.3); 4 → 33.3, 1 → 0 (rival: 16.7); the category's mean 50
-    approved = reviewed(zebedee, entry, f"{JUDGE_NAME} says: good work at Riverside Council.", value=10)
-    reviewed(others[0], entry, "Pending: not for the entrant", value=7)
-    reviewed(zebedee, rival, "", value=4)
-    reviewed(others[1], rival, "Withheld: not for the entrant", value=1, feedback_status=FeedbackStatus.WITHHELD)
+    approved = review_with_feedback(zebedee, entry, f"{JUDGE_NAME} says: good work at Riverside Council.", value=10)
+    review_with_feedback(others[0], entry, "Pending: not for the entrant", value=7)
+    review_with_feedback(zebedee, rival, "", value=4)
+    review_with_feedback(
+        others[1], rival, "Withheld: not for the entrant", value=1, feedback_status=FeedbackStatus.WITHHELD
+    )
     response = organiser_client.post_form(
-        url(cycle, approved),
+        feedback_url(cycle, approved),
         {"wording": "Good work: the outcomes are clear.\n\nShow the costs next time.", "action": "approve"},
-        token_from=url(cycle, approved),
+        token_from=feedback_url(cycle, approved),
     )
     assert response.status_code == 302
     mine = f"/nominations/{entry.reference}"
     assert "Feedback from the judges" not in main_text(nominee_client.get(mine))  # not before publication
 
-    _publish(organiser_client, cycle)
+    publish_the_results(organiser_client, cycle)
     text = main_text(nominee_client.get(mine))
     assert "Feedback from the judges" in text
     assert "Good work: the outcomes are clear." in text and "Show the costs next time." in text
@@ -333,8 +304,8 @@ def test_released_with_the_results_never_with_a_judges_name(
 
 
 def test_a_result_email_without_feedback_has_no_feedback_block(organiser_client, outbox, cycle, zebedee, entry):
-    reviewed(zebedee, entry, "Pending words", value=8)
-    _publish(organiser_client, cycle)
+    review_with_feedback(zebedee, entry, "Pending words", value=8)
+    publish_the_results(organiser_client, cycle)
     [email] = [m for m in outbox() if m.kind.startswith("result_")]
     assert "Feedback from the judges" not in email.body_text and "Feedback from the judges" not in email.body_html
     assert "Pending words" not in email.body_text
@@ -346,8 +317,8 @@ def test_a_cycle_is_released_round_by_round(nominee_client, cycle, zebedee, entr
 
     final = add_round(cycle, "Final panel", entries=RoundEntries.ELIGIBLE, is_final=True)
     for review in (
-        reviewed(zebedee, entry, "Final words", judging_round=final),
-        reviewed(other_judge(cycle, "Fay Early"), entry, "First-round words"),
+        review_with_feedback(zebedee, entry, "Final words", judging_round=final),
+        review_with_feedback(other_judge(cycle, "Fay Early"), entry, "First-round words"),
     ):
         feedback.approve(review, review.feedback, by=organiser)
     cycle = db.session.get(Cycle, cycle.id)
@@ -371,13 +342,13 @@ def test_the_organiser_chooses_which_scored_rounds_show_entrants_their_score(org
     qualifying.mode = RoundMode.PASS_FAIL
     db.session.commit()
     final = add_round(cycle, "Final panel", entries=RoundEntries.ELIGIBLE, is_final=True)
-    page = organiser_client.get(url(cycle))
+    page = organiser_client.get(feedback_url(cycle))
     text = main_text(page)
     assert "Scores with the feedback" in text and "Show entrants their score with the feedback of these rounds" in text
     assert 'name="rounds" type="checkbox" value="2"' in page_source(page)
     assert 'value="1"' not in page_source(page).split('id="scores"')[1]  # a pass/fail round has no score to show
     response = organiser_client.post_form(
-        url(cycle) + "/scores", {"rounds": ["2", "1", "²", "99999"]}, token_from=url(cycle)
+        feedback_url(cycle) + "/scores", {"rounds": ["2", "1", "²", "99999"]}, token_from=feedback_url(cycle)
     )
     assert response.status_code == 302
     assert "Saved. Round 2: Final panel: entrants will see their score" in page_text(
@@ -385,22 +356,26 @@ def test_the_organiser_chooses_which_scored_rounds_show_entrants_their_score(org
     )
     assert db.session.get(JudgingRound, final.id).feedback_with_scores is True
     assert db.session.get(JudgingRound, qualifying.id).feedback_with_scores is False
-    assert "checked" in page_source(organiser_client.get(url(cycle))).split('value="2"')[1].split(">")[0]
+    assert "checked" in page_source(organiser_client.get(feedback_url(cycle))).split('value="2"')[1].split(">")[0]
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "feedback.scores_shown"))
     assert event.detail == {"round": 2} and event.object_type == "cycles"
-    response = organiser_client.post_form(url(cycle) + "/scores", {}, token_from=url(cycle))
+    response = organiser_client.post_form(feedback_url(cycle) + "/scores", {}, token_from=feedback_url(cycle))
     assert db.session.get(JudgingRound, final.id).feedback_with_scores is False
     assert db.session.scalar(sa.select(AuditEvent.id).where(AuditEvent.action == "feedback.scores_hidden"))
-    response = organiser_client.post_form(url(cycle) + "/scores", {}, token_from=url(cycle))
+    response = organiser_client.post_form(feedback_url(cycle) + "/scores", {}, token_from=feedback_url(cycle))
     assert "Nothing changed." in page_text(organiser_client.get(response.headers["Location"]))
 
 
 def test_one_scored_round_has_one_box(organiser_client, cycle):
     from awards.models import JudgingRound
 
-    response = organiser_client.post_form(url(cycle) + "/scores", {"rounds": "1"}, token_from=url(cycle))
+    response = organiser_client.post_form(
+        feedback_url(cycle) + "/scores", {"rounds": "1"}, token_from=feedback_url(cycle)
+    )
     assert "Saved. Entrants will see their score and their category’s average with the feedback." in page_text(
         organiser_client.get(response.headers["Location"])
     )
     assert db.session.get(JudgingRound, cycle.rounds[0].id).feedback_with_scores is True
-    assert "Show each entrant their score and their category’s average" in main_text(organiser_client.get(url(cycle)))
+    assert "Show each entrant their score and their category’s average" in main_text(
+        organiser_client.get(feedback_url(cycle))
+    )
