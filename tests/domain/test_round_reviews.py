@@ -16,7 +16,7 @@ from awards.models import AssignmentStatus, AuditEvent, FeedbackStatus, Review, 
 from tests.factories import add_conflict, make_assignment, make_cycle, make_judge, make_nomination, make_review
 
 
-def judging_cycle(mode: RoundMode):
+def cycle_in_mode(mode: RoundMode):
     now = utcnow()
     cycle = make_cycle(status="judging", open_at=now - timedelta(days=60), close_at=now - timedelta(days=1))
     cycle.rounds[0].mode = mode
@@ -26,12 +26,12 @@ def judging_cycle(mode: RoundMode):
 
 @pytest.fixture
 def pass_fail(app):
-    return judging_cycle(RoundMode.PASS_FAIL)
+    return cycle_in_mode(RoundMode.PASS_FAIL)
 
 
 @pytest.fixture
 def ranking(app):
-    return judging_cycle(RoundMode.RANKING)
+    return cycle_in_mode(RoundMode.RANKING)
 
 
 def assigned(cycle, judge=None, count=1, **fields):
@@ -43,7 +43,7 @@ def assigned(cycle, judge=None, count=1, **fields):
     ]
 
 
-def stored(assignment) -> Review | None:
+def saved_of(assignment) -> Review | None:
     db.session.expire_all()
     return db.session.scalar(sa.select(Review).where(Review.assignment_id == assignment.id))
 
@@ -62,9 +62,9 @@ def test_a_verdict_is_saved_as_a_draft_then_submitted_and_audited(pass_fail):
     assert refused.value.problems == [("verdict", "Select pass, fail or unsure")]
     db.session.rollback()
 
-    reviews.save_verdict(a, Verdict.UNSURE, submit=True, version=stored(a).version, by=judge.user)
+    reviews.save_verdict(a, Verdict.UNSURE, submit=True, version=saved_of(a).version, by=judge.user)
     db.session.commit()
-    review = stored(a)
+    review = saved_of(a)
     assert review.status is ReviewStatus.SUBMITTED and review.verdict is Verdict.UNSURE and review.submitted_at
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "review.submitted"))
     assert event.detail["verdict"] == "unsure" and event.detail["nomination"] == a.nomination.reference
@@ -79,7 +79,7 @@ def test_a_sheet_of_another_mode_is_refused_in_words(pass_fail):
         reviews.save_review(a, {}, submit=False, version=0, by=judge.user)
     with pytest.raises(NotAllowed, match="by a verdict"):
         reviews.save_notes(a, overall_comment="Notes", version=0, by=judge.user)
-    scores = judging_cycle(RoundMode.SCORES)
+    scores = cycle_in_mode(RoundMode.SCORES)
     judge, (b,) = assigned(scores)
     with pytest.raises(NotAllowed, match="by scores against its criteria"):
         reviews.save_verdict(b, Verdict.PASS, submit=True, version=0, by=judge.user)
@@ -117,10 +117,10 @@ def test_feedback_waits_for_review_when_written_or_changed_and_is_none_when_empt
     judge, (a,) = assigned(pass_fail)
 
     def save(feedback):
-        version = stored(a).version if stored(a) else 0
+        version = saved_of(a).version if saved_of(a) else 0
         review = reviews.save_verdict(a, Verdict.PASS, feedback=feedback, submit=False, version=version, by=judge.user)
         db.session.commit()
-        return stored(a) or review
+        return saved_of(a) or review
 
     review = save("  Strong evidence of savings.  ")
     assert review.feedback == "Strong evidence of savings." and review.feedback_status is FeedbackStatus.PENDING
@@ -136,18 +136,18 @@ def test_feedback_waits_for_review_when_written_or_changed_and_is_none_when_empt
 
 
 def test_feedback_on_a_score_sheet_and_in_a_ranking_rounds_notes(ranking):
-    scores = judging_cycle(RoundMode.SCORES)
+    scores = cycle_in_mode(RoundMode.SCORES)
     judge, (a,) = assigned(scores)
     review = reviews.save_review(a, {}, feedback="Clear aims.", submit=False, version=0, by=judge.user)
     db.session.commit()
     assert review.feedback == "Clear aims." and review.feedback_status is FeedbackStatus.PENDING
-    review = reviews.save_review(a, {}, submit=False, version=stored(a).version, by=judge.user)  # no feedback sent
+    review = reviews.save_review(a, {}, submit=False, version=saved_of(a).version, by=judge.user)  # no feedback sent
     assert review.feedback == "Clear aims."
 
     ranker, (b,) = assigned(ranking)
     review = reviews.save_notes(b, overall_comment="Good.", feedback="Well told.", version=0, by=ranker.user)
     db.session.commit()
-    review = stored(b)
+    review = saved_of(b)
     assert (review.overall_comment, review.feedback, review.feedback_status) == (
         "Good.",
         "Well told.",
@@ -192,7 +192,7 @@ def test_a_draft_ranking_may_leave_gaps_and_clashes_but_a_submitted_one_uses_eac
     db.session.commit()
     assert [r.rank for r in saved] == [2, 2, None] and all(r.status is ReviewStatus.DRAFT for r in saved)
 
-    versions = {a.id: stored(a).version for a in entries}
+    versions = {a.id: saved_of(a).version for a in entries}
     with pytest.raises(reviews.IncompleteReview) as refused:
         reviews.save_ranking(
             judge,
@@ -217,7 +217,7 @@ def test_a_draft_ranking_may_leave_gaps_and_clashes_but_a_submitted_one_uses_eac
         judge, judging_round, {first.id: 3, second.id: 1, third.id: 2}, versions=versions, submit=True, by=judge.user
     )
     db.session.commit()
-    assert [(stored(a).rank, stored(a).status) for a in entries] == [
+    assert [(saved_of(a).rank, saved_of(a).status) for a in entries] == [
         (3, ReviewStatus.SUBMITTED),
         (1, ReviewStatus.SUBMITTED),
         (2, ReviewStatus.SUBMITTED),
@@ -229,7 +229,7 @@ def test_a_draft_ranking_may_leave_gaps_and_clashes_but_a_submitted_one_uses_eac
     with pytest.raises(Conflict, match="already submitted your ranking"):
         reviews.save_ranking(judge, judging_round, {first.id: 1}, versions=versions, submit=False, by=judge.user)
     with pytest.raises(Conflict, match="already submitted your ranking"):
-        reviews.save_notes(first, overall_comment="More", version=stored(first).version, by=judge.user)
+        reviews.save_notes(first, overall_comment="More", version=saved_of(first).version, by=judge.user)
 
 
 def test_a_ranking_refuses_positions_out_of_range_and_entries_not_the_judges(ranking):
@@ -270,8 +270,8 @@ def test_an_entry_added_after_a_submitted_ranking_takes_the_free_position(rankin
     db.session.rollback()
     reviews.save_ranking(judge, judging_round, {late.id: 3}, versions={}, submit=True, by=judge.user)
     db.session.commit()
-    assert stored(late).rank == 3 and stored(late).status is ReviewStatus.SUBMITTED
-    assert [stored(a).rank for a in entries] == [1, 2]
+    assert saved_of(late).rank == 3 and saved_of(late).status is ReviewStatus.SUBMITTED
+    assert [saved_of(a).rank for a in entries] == [1, 2]
 
 
 # ------------------------------------------------------------------ reopening
@@ -294,14 +294,14 @@ def test_reopening_one_review_of_a_ranking_reopens_the_whole_ranking(ranking):
     make_review(theirs, status="submitted", rank=1)
     db.session.commit()
     organiser = make_user(roles=("organiser",))
-    reviews.reopen_review(stored(entries[1]), by=organiser, reason="Two entries swapped")
+    reviews.reopen_review(saved_of(entries[1]), by=organiser, reason="Two entries swapped")
     db.session.commit()
-    assert [(stored(a).status, stored(a).rank) for a in entries] == [
+    assert [(saved_of(a).status, saved_of(a).rank) for a in entries] == [
         (ReviewStatus.DRAFT, 1),
         (ReviewStatus.DRAFT, 2),
         (ReviewStatus.DRAFT, 3),
     ]
-    assert stored(theirs).status is ReviewStatus.SUBMITTED  # another judge's ranking is theirs
+    assert saved_of(theirs).status is ReviewStatus.SUBMITTED  # another judge's ranking is theirs
     assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "review.reopened")) == 3
     (mail,) = db.session.scalars(sa.select(OutboxMessage)).all()
     assert mail.kind == "judgement_reopened" and mail.subject == "Your ranking in Judging has been reopened"
@@ -312,11 +312,11 @@ def test_reopening_one_review_of_a_ranking_reopens_the_whole_ranking(ranking):
         judge,
         ranking.rounds[0],
         {entries[0].id: 2, entries[1].id: 1, entries[2].id: 3},
-        versions={a.id: stored(a).version for a in entries},
+        versions={a.id: saved_of(a).version for a in entries},
         submit=True,
         by=judge.user,
     )
-    assert [stored(a).rank for a in entries] == [2, 1, 3]
+    assert [saved_of(a).rank for a in entries] == [2, 1, 3]
 
 
 def test_reopening_a_verdict_says_it_is_a_verdict(pass_fail):
@@ -326,9 +326,9 @@ def test_reopening_a_verdict_says_it_is_a_verdict(pass_fail):
     judge, (a,) = assigned(pass_fail)
     reviews.save_verdict(a, Verdict.FAIL, submit=True, version=0, by=judge.user)
     db.session.commit()
-    reviews.reopen_review(stored(a), by=make_user(roles=("organiser",)))
+    reviews.reopen_review(saved_of(a), by=make_user(roles=("organiser",)))
     db.session.commit()
-    assert stored(a).status is ReviewStatus.DRAFT and stored(a).verdict is Verdict.FAIL
+    assert saved_of(a).status is ReviewStatus.DRAFT and saved_of(a).verdict is Verdict.FAIL
     (mail,) = db.session.scalars(sa.select(OutboxMessage)).all()
     assert mail.subject == f"Your verdict on {a.nomination.reference} has been reopened"
     assert "have reopened your verdict on this nomination" in mail.body_text

@@ -21,7 +21,7 @@ VERSION = re.compile(r'name="version" value="(\d+)"')
 HINT = "The entrant sees this with their results if the organisers approve it. Your name is never shown with it."
 
 
-def judging_cycle(mode: RoundMode, **fields):
+def cycle_judged_by(mode: RoundMode, **fields):
     now = utcnow()
     cycle = make_cycle(status="judging", open_at=now - timedelta(days=60), close_at=now - timedelta(days=1), **fields)
     cycle.rounds[0].mode = mode
@@ -48,7 +48,7 @@ def entries_for(membership, count, **fields):
     ]
 
 
-def entry_url(assignment, round_number=None):
+def sheet_url(assignment, round_number=None):
     return f"/judging/nominations/{assignment.nomination.reference}" + (
         f"?round={round_number}" if round_number else ""
     )
@@ -58,7 +58,7 @@ def ranking_url(cycle, number=1):
     return f"/judging/cycles/{cycle.slug}/rounds/{number}/ranking"
 
 
-def review_of(assignment) -> Review | None:
+def saved_review(assignment) -> Review | None:
     db.session.expire_all()
     return db.session.scalar(sa.select(Review).where(Review.assignment_id == assignment.id))
 
@@ -83,7 +83,7 @@ def selected_positions(page: str) -> dict[str, str]:
     }
 
 
-def textarea(page: str, field_id: str) -> str:
+def typed_in(page: str, field_id: str) -> str:
     found = re.search(rf'<textarea[^>]*id="{field_id}"[^>]*>(.*?)</textarea>', page, re.S)
     return unescape(found.group(1)).lstrip("\n") if found else ""
 
@@ -101,7 +101,7 @@ def link_to(page: str, words: str) -> str | None:
     return unescape(found.group(1)) if found else None
 
 
-def table_rows(page: str) -> list[str]:
+def ranked_rows(page: str) -> list[str]:
     body = page[page.find("<tbody") : page.find("</tbody>")]
     return [text_of(row) for row in re.findall(r"<tr.*?</tr>", body, re.S)]
 
@@ -124,9 +124,9 @@ def post_ranking(client, cycle, positions: dict, action="submit", number=1):
 
 
 def test_a_pass_fail_round_asks_for_a_verdict_with_the_rounds_guidance(judge_client, member):
-    cycle = judging_cycle(RoundMode.PASS_FAIL)
+    cycle = cycle_judged_by(RoundMode.PASS_FAIL)
     (a,) = entries_for(member(cycle), 1)
-    page = judge_client.get(entry_url(a)).get_data(as_text=True)
+    page = judge_client.get(sheet_url(a)).get_data(as_text=True)
     text = text_of(page)
     assert "Your verdict" in text and "Go to your verdict" in text
     labels = re.findall(r'<label class="govuk-label govuk-radios__label" for="verdict[^"]*">([^<]+)</label>', page)
@@ -135,137 +135,137 @@ def test_a_pass_fail_round_asks_for_a_verdict_with_the_rounds_guidance(judge_cli
     assert "What to look for" in text and cycle.rounds[0].criteria[0].name in text
     assert "Comments for the organisers (optional)" in text
     assert "Feedback for the entrant (optional)" in text and HINT in text
-    response = judge_client.get(entry_url(a))
+    response = judge_client.get(sheet_url(a))
     assert {"Save as draft", "Submit verdict"} <= set(buttons(response)) and "Submit scores" not in buttons(response)
 
 
 def test_submitting_no_verdict_shows_the_error_and_keeps_what_was_typed(judge_client, member):
-    cycle = judging_cycle(RoundMode.PASS_FAIL)
+    cycle = cycle_judged_by(RoundMode.PASS_FAIL)
     (a,) = entries_for(member(cycle), 1)
     data = {"action": "submit", "overall_comment": "Meets the rules.", "feedback": "A clear case for change."}
-    response = post_sheet(judge_client, entry_url(a), data)
+    response = post_sheet(judge_client, sheet_url(a), data)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert error_summary(response) == [("#verdict", "Select pass, fail or unsure")]
-    assert textarea(page, "overall_comment") == "Meets the rules."
-    assert textarea(page, "feedback") == "A clear case for change."
-    assert review_of(a) is None
+    assert typed_in(page, "overall_comment") == "Meets the rules."
+    assert typed_in(page, "feedback") == "A clear case for change."
+    assert saved_review(a) is None
 
 
 def test_a_submitted_verdict_is_stored_with_its_feedback_and_shown_locked(judge_client, member):
-    cycle = judging_cycle(RoundMode.PASS_FAIL)
+    cycle = cycle_judged_by(RoundMode.PASS_FAIL)
     (a,) = entries_for(member(cycle), 1)
     data = {"action": "submit", "verdict": "pass", "overall_comment": "Meets the rules.", "feedback": "Well made."}
-    response = post_sheet(judge_client, entry_url(a), data)
+    response = post_sheet(judge_client, sheet_url(a), data)
     assert response.status_code == 302 and response.headers["Location"].endswith("/judging/")
-    review = review_of(a)
+    review = saved_review(a)
     assert review.verdict is Verdict.PASS and review.status is ReviewStatus.SUBMITTED
     assert (review.feedback, review.feedback_status) == ("Well made.", FeedbackStatus.PENDING)
     text = text_of(judge_client.get("/judging/").get_data(as_text=True))
     assert f"Your verdict on {a.nomination.reference} has been submitted" in text
 
-    text = text_of(judge_client.get(entry_url(a)).get_data(as_text=True))
+    text = text_of(judge_client.get(sheet_url(a)).get_data(as_text=True))
     assert "You submitted your verdict at" in text
     assert "Your verdict Pass" in text and "Feedback for the entrant Well made." in text
     assert "Submit verdict" not in text
 
 
 def test_a_draft_verdict_can_be_changed_and_an_emptied_feedback_is_none(judge_client, member):
-    cycle = judging_cycle(RoundMode.PASS_FAIL)
+    cycle = cycle_judged_by(RoundMode.PASS_FAIL)
     (a,) = entries_for(member(cycle), 1)
-    response = post_sheet(judge_client, entry_url(a), {"action": "draft", "verdict": "fail", "feedback": "Too early."})
+    response = post_sheet(judge_client, sheet_url(a), {"action": "draft", "verdict": "fail", "feedback": "Too early."})
     assert response.status_code == 302
-    assert review_of(a).feedback_status is FeedbackStatus.PENDING
-    page = judge_client.get(entry_url(a)).get_data(as_text=True)
+    assert saved_review(a).feedback_status is FeedbackStatus.PENDING
+    page = judge_client.get(sheet_url(a)).get_data(as_text=True)
     assert "Your draft verdict has been saved" in text_of(page)
     assert checked(page, "verdict") == ["fail"]
-    post_sheet(judge_client, entry_url(a), {"action": "draft", "verdict": "unsure", "feedback": ""})
-    review = review_of(a)
+    post_sheet(judge_client, sheet_url(a), {"action": "draft", "verdict": "unsure", "feedback": ""})
+    review = saved_review(a)
     assert review.verdict is Verdict.UNSURE and review.status is ReviewStatus.DRAFT
     assert (review.feedback, review.feedback_status) == ("", FeedbackStatus.NONE)
 
 
 def test_a_closed_pass_fail_round_refuses_a_verdict(judge_client, member):
-    cycle = judging_cycle(RoundMode.PASS_FAIL)
+    cycle = cycle_judged_by(RoundMode.PASS_FAIL)
     (a,) = entries_for(member(cycle), 1)
     cycle.rounds[0].closes_at = utcnow() - timedelta(minutes=5)
     db.session.commit()
-    page = judge_client.get(entry_url(a)).get_data(as_text=True)
+    page = judge_client.get(sheet_url(a)).get_data(as_text=True)
     assert "Judging closed at" in text_of(page) and 'id="score-sheet"' not in page
     response = judge_client.post_form(
-        entry_url(a), {"action": "submit", "verdict": "pass", "version": "0"}, token_from=entry_url(a)
+        sheet_url(a), {"action": "submit", "verdict": "pass", "version": "0"}, token_from=sheet_url(a)
     )
     assert response.status_code == 409 and "Nothing was saved" in text_of(response.get_data(as_text=True))
-    assert review_of(a) is None
+    assert saved_review(a) is None
 
 
 # ------------------------------------------------------------------ feedback on a score sheet
 
 
 def test_a_score_sheet_has_feedback_for_the_entrant_apart_from_the_comments(judge_client, member):
-    cycle = judging_cycle(RoundMode.SCORES)
+    cycle = cycle_judged_by(RoundMode.SCORES)
     (a,) = entries_for(member(cycle), 1)
-    page = judge_client.get(entry_url(a)).get_data(as_text=True)
+    page = judge_client.get(sheet_url(a)).get_data(as_text=True)
     assert "Feedback for the entrant (optional)" in text_of(page) and HINT in text_of(page)
     criteria = cycle.rounds[0].criteria
     data = {f"score-{c.id}": "7" for c in criteria}
-    response = post_sheet(judge_client, entry_url(a), {**data, "action": "submit", "feedback": "Show the savings."})
+    response = post_sheet(judge_client, sheet_url(a), {**data, "action": "submit", "feedback": "Show the savings."})
     assert response.status_code == 302
-    review = review_of(a)
+    review = saved_review(a)
     assert review.status is ReviewStatus.SUBMITTED and review.overall_comment == ""
     assert (review.feedback, review.feedback_status) == ("Show the savings.", FeedbackStatus.PENDING)
     assert "Feedback for the entrant Show the savings." in text_of(
-        judge_client.get(entry_url(a)).get_data(as_text=True)
+        judge_client.get(sheet_url(a)).get_data(as_text=True)
     )
 
 
 def test_feedback_too_long_is_an_error_that_keeps_the_scores(judge_client, member):
-    cycle = judging_cycle(RoundMode.SCORES)
+    cycle = cycle_judged_by(RoundMode.SCORES)
     (a,) = entries_for(member(cycle), 1)
     criterion = cycle.rounds[0].criteria[0]
     long_text = "y" * 10001
     response = post_sheet(
-        judge_client, entry_url(a), {f"score-{criterion.id}": "6", "action": "draft", "feedback": long_text}
+        judge_client, sheet_url(a), {f"score-{criterion.id}": "6", "action": "draft", "feedback": long_text}
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert error_summary(response) == [
         ("#feedback", "Your feedback for the entrant must be 10,000 characters or fewer")
     ]
-    assert textarea(page, "feedback") == long_text
+    assert typed_in(page, "feedback") == long_text
     assert checked(page, f"score-{criterion.id}") == ["6"]
-    assert review_of(a) is None
+    assert saved_review(a) is None
 
 
 # ------------------------------------------------------------------ ranking
 
 
 def test_a_ranking_rounds_entry_page_keeps_notes_and_feedback_only(judge_client, member):
-    cycle = judging_cycle(RoundMode.RANKING)
+    cycle = cycle_judged_by(RoundMode.RANKING)
     (a, _) = entries_for(member(cycle), 2)
-    page = judge_client.get(entry_url(a)).get_data(as_text=True)
+    page = judge_client.get(sheet_url(a)).get_data(as_text=True)
     text = text_of(page)
     assert "Your notes" in text and 'name="score-' not in page and 'name="verdict"' not in page
-    response = judge_client.get(entry_url(a))
+    response = judge_client.get(sheet_url(a))
     assert "Save notes" in buttons(response) and "Save as draft" not in buttons(response)
     assert link_to(page, "Go to your ranking") == ranking_url(cycle)
     response = post_sheet(
-        judge_client, entry_url(a), {"action": "draft", "overall_comment": "Strong.", "feedback": "Good pilot."}
+        judge_client, sheet_url(a), {"action": "draft", "overall_comment": "Strong.", "feedback": "Good pilot."}
     )
     assert response.status_code == 302
-    review = review_of(a)
+    review = saved_review(a)
     assert (review.overall_comment, review.feedback, review.rank) == ("Strong.", "Good pilot.", None)
     assert review.feedback_status is FeedbackStatus.PENDING and review.status is ReviewStatus.DRAFT
     assert f"Your notes on {a.nomination.reference} have been saved" in text_of(
-        judge_client.get(entry_url(a)).get_data(as_text=True)
+        judge_client.get(sheet_url(a)).get_data(as_text=True)
     )
     # Notes are never submitted from the entry page: the ranking is
-    response = post_sheet(judge_client, entry_url(a), {"action": "submit"})
-    assert response.status_code == 400 and review_of(a).status is ReviewStatus.DRAFT
+    response = post_sheet(judge_client, sheet_url(a), {"action": "submit"})
+    assert response.status_code == 400 and saved_review(a).status is ReviewStatus.DRAFT
 
 
 def test_the_judges_list_links_to_the_ranking_and_the_page_lists_their_entries(judge_client, member):
-    cycle = judging_cycle(RoundMode.RANKING)
+    cycle = cycle_judged_by(RoundMode.RANKING)
     entries = entries_for(member(cycle), 3)
     page = judge_client.get("/judging/").get_data(as_text=True)
     assert link_to(page, "Rank your 3 entries") == ranking_url(cycle)
@@ -283,7 +283,7 @@ def test_the_judges_list_links_to_the_ranking_and_the_page_lists_their_entries(j
 
 
 def test_a_clash_is_named_in_the_error_summary_and_the_positions_are_kept(judge_client, member):
-    cycle = judging_cycle(RoundMode.RANKING)
+    cycle = cycle_judged_by(RoundMode.RANKING)
     first, second, third = entries_for(member(cycle), 3)
     response = post_ranking(judge_client, cycle, {first: 2, second: 2, third: 1})
     page = response.get_data(as_text=True)
@@ -294,25 +294,25 @@ def test_a_clash_is_named_in_the_error_summary_and_the_positions_are_kept(judge_
         f"position-{second.id}": "2",
         f"position-{third.id}": "1",
     }
-    assert all(review_of(a) is None for a in (first, second, third))
+    assert all(saved_review(a) is None for a in (first, second, third))
 
     response = post_ranking(judge_client, cycle, {first: 1, second: 2})
     assert errors(response) == [f"Select a position for {third.nomination.reference}"]
 
 
 def test_a_draft_ranking_then_a_submitted_one(judge_client, member):
-    cycle = judging_cycle(RoundMode.RANKING)
+    cycle = cycle_judged_by(RoundMode.RANKING)
     first, second, third = entries_for(member(cycle), 3)
     response = post_ranking(judge_client, cycle, {first: 1, second: 1}, action="draft")
     assert response.status_code == 302 and response.headers["Location"] == ranking_url(cycle)
     page = judge_client.get(ranking_url(cycle)).get_data(as_text=True)
     assert "Your draft ranking has been saved" in text_of(page)
     assert selected_positions(page)[f"position-{second.id}"] == "1"
-    assert [review_of(a).rank if review_of(a) else None for a in (first, second, third)] == [1, 1, None]
+    assert [saved_review(a).rank if saved_review(a) else None for a in (first, second, third)] == [1, 1, None]
 
     response = post_ranking(judge_client, cycle, {first: 3, second: 1, third: 2})
     assert response.status_code == 302 and response.headers["Location"].endswith("/judging/")
-    assert [(review_of(a).rank, review_of(a).status) for a in (first, second, third)] == [
+    assert [(saved_review(a).rank, saved_review(a).status) for a in (first, second, third)] == [
         (3, ReviewStatus.SUBMITTED),
         (1, ReviewStatus.SUBMITTED),
         (2, ReviewStatus.SUBMITTED),
@@ -320,7 +320,7 @@ def test_a_draft_ranking_then_a_submitted_one(judge_client, member):
     page = judge_client.get(ranking_url(cycle)).get_data(as_text=True)
     text = text_of(page)
     assert "You submitted your ranking at" in text and "<select" not in page
-    rows = table_rows(page)
+    rows = ranked_rows(page)
     assert [row.split(" ")[0] for row in rows] == ["1", "2", "3"]
     assert second.nomination.title in rows[0]
     assert "3 of 3 submitted" in text_of(judge_client.get("/judging/").get_data(as_text=True))
@@ -332,7 +332,7 @@ def test_a_draft_ranking_then_a_submitted_one(judge_client, member):
 
 
 def test_a_closed_ranking_round_refuses_saving(judge_client, member):
-    cycle = judging_cycle(RoundMode.RANKING)
+    cycle = cycle_judged_by(RoundMode.RANKING)
     first, second = entries_for(member(cycle), 2)
     cycle.rounds[0].closes_at = utcnow() - timedelta(minutes=5)
     db.session.commit()
@@ -344,11 +344,11 @@ def test_a_closed_ranking_round_refuses_saving(judge_client, member):
         token_from=ranking_url(cycle),
     )
     assert response.status_code == 409 and "Nothing was saved" in text_of(response.get_data(as_text=True))
-    assert review_of(first) is None and review_of(second) is None
+    assert saved_review(first) is None and saved_review(second) is None
 
 
 def test_a_conflicted_judge_never_sees_the_entry_in_the_ranking(judge_client, member, judge):
-    cycle = judging_cycle(RoundMode.RANKING)
+    cycle = cycle_judged_by(RoundMode.RANKING)
     membership = member(cycle)
     kept, recorded = entries_for(membership, 2)
     add_conflict(membership, recorded.nomination)
@@ -370,14 +370,14 @@ def test_a_conflicted_judge_never_sees_the_entry_in_the_ranking(judge_client, me
     response = judge_client.post_form(
         ranking_url(cycle), {f"position-{recorded.id}": "1", "action": "draft"}, token_from=ranking_url(cycle)
     )
-    assert response.status_code in (400, 409) and review_of(recorded) is None
+    assert response.status_code in (400, 409) and saved_review(recorded) is None
 
 
 def test_the_ranking_page_is_only_a_ranking_rounds_for_its_judges(app, judge_client, member, nominee_client):
-    scores = judging_cycle(RoundMode.SCORES)
+    scores = cycle_judged_by(RoundMode.SCORES)
     entries_for(member(scores), 1)
     assert judge_client.get(ranking_url(scores)).status_code == 404  # a round of scores has no ranking
-    cycle = judging_cycle(RoundMode.RANKING)
+    cycle = cycle_judged_by(RoundMode.RANKING)
     assert judge_client.get(ranking_url(cycle)).status_code == 404  # not a judge of this cycle
     membership = member(cycle)
     assert judge_client.get(ranking_url(cycle, 2)).status_code == 404  # no such round
@@ -390,7 +390,7 @@ def test_the_ranking_page_is_only_a_ranking_rounds_for_its_judges(app, judge_cli
 
 
 def test_a_later_ranking_round_is_ranked_on_its_own_page(judge_client, member):
-    cycle = judging_cycle(RoundMode.SCORES)
+    cycle = cycle_judged_by(RoundMode.SCORES)
     final = add_round(cycle, "Final panel", mode=RoundMode.RANKING)
     membership = member(cycle)
     nominations = [make_nomination(cycle, title=f"Finalist {i}") for i in range(2)]
@@ -408,13 +408,13 @@ def test_a_later_ranking_round_is_ranked_on_its_own_page(judge_client, member):
     assert f'href="/judging/nominations/{nominations[0].reference}?round=2"' in page
     response = post_ranking(judge_client, cycle, dict(zip(finalists, (2, 1), strict=True)), number=2)
     assert response.status_code == 302
-    assert [review_of(a).rank for a in finalists] == [2, 1]
-    text = text_of(judge_client.get(entry_url(finalists[0], 2)).get_data(as_text=True))
+    assert [saved_review(a).rank for a in finalists] == [2, 1]
+    text = text_of(judge_client.get(sheet_url(finalists[0], 2)).get_data(as_text=True))
     assert "You submitted your ranking at" in text and "Your ranking Position 2" in text
 
 
 def test_a_ranking_saved_in_another_window_is_not_overwritten(judge_client, member):
-    cycle = judging_cycle(RoundMode.RANKING)
+    cycle = cycle_judged_by(RoundMode.RANKING)
     first, second = entries_for(member(cycle), 2)
     url = ranking_url(cycle)
     stale_page = judge_client.get(url).get_data(as_text=True)
@@ -430,8 +430,8 @@ def test_a_ranking_saved_in_another_window_is_not_overwritten(judge_client, memb
     ]
     assert "The latest saved ranking" in text_of(page)
     assert selected_positions(page) == {f"position-{first.id}": "2", f"position-{second.id}": "1"}
-    assert [review_of(a).rank for a in (first, second)] == [1, 2]
+    assert [saved_review(a).rank for a in (first, second)] == [1, 2]
     # Saving again from this page (it now carries the latest versions) replaces them
     fresh = dict(re.findall(r'name="(version-\d+)" value="(\d+)"', page))
     response = judge_client.post_form(url, {**data, **fresh}, token_from=url)
-    assert response.status_code == 302 and [review_of(a).rank for a in (first, second)] == [2, 1]
+    assert response.status_code == 302 and [saved_review(a).rank for a in (first, second)] == [2, 1]
