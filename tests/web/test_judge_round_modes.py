@@ -435,3 +435,20 @@ def test_a_ranking_saved_in_another_window_is_not_overwritten(judge_client, memb
     fresh = dict(re.findall(r'name="(version-\d+)" value="(\d+)"', page))
     response = judge_client.post_form(url, {**data, **fresh}, token_from=url)
     assert response.status_code == 302 and [saved_review(a).rank for a in (first, second)] == [2, 1]
+
+
+def test_the_ranking_page_runs_as_many_queries_for_many_entries_as_for_few(judge_client, member):
+    from tests.support.queries import counting_queries
+
+    cycle = cycle_judged_by(RoundMode.RANKING)
+    membership = member(cycle)
+    entries_for(membership, 2)
+    judge_client.get(ranking_url(cycle))  # warm: the session's first queries
+    with counting_queries() as few:
+        assert judge_client.get(ranking_url(cycle)).status_code == 200
+    for i in range(6):
+        make_assignment(membership, make_nomination(cycle, title=f"More {i}"), no_conflict_declared=True)
+    with counting_queries() as many:
+        page = judge_client.get(ranking_url(cycle)).get_data(as_text=True)
+    assert "Put your 8 entries in order" in text_of(page)
+    assert many["n"] == few["n"]
