@@ -452,3 +452,31 @@ def test_the_ranking_page_runs_as_many_queries_for_many_entries_as_for_few(judge
         page = judge_client.get(ranking_url(cycle)).get_data(as_text=True)
     assert "Put your 8 entries in order" in text_of(page)
     assert many["n"] == few["n"]
+
+
+def test_an_entry_not_yet_opened_asks_for_the_conflict_question_before_the_ranking_is_submitted(judge_client, member):
+    cycle = cycle_judged_by(RoundMode.RANKING)
+    membership = member(cycle)
+    (opened,) = entries_for(membership, 1)
+    unopened = make_assignment(membership, make_nomination(cycle, title="Project Elm"))
+    page = judge_client.get(ranking_url(cycle)).get_data(as_text=True)
+    assert f'name="position-{unopened.id}"' not in page
+    declare = f"/judging/nominations/{unopened.nomination.reference}/declare"
+    assert (
+        link_to(
+            page,
+            f'Say whether you have a conflict of interest<span class="govuk-visually-hidden"> with '
+            f"{unopened.nomination.reference}</span>",
+        )
+        == declare
+    )
+    response = post_ranking(judge_client, cycle, {opened: 1})
+    assert error_summary(response) == [
+        (
+            f"#position-{unopened.id}",
+            f"Open {unopened.nomination.reference} and say whether you have a conflict of interest with it before "
+            "you submit your ranking",
+        )
+    ]
+    assert selected_positions(response.get_data(as_text=True)) == {f"position-{opened.id}": "1"}
+    assert saved_review(opened) is None
