@@ -9,6 +9,15 @@ bench/results/aggregation-<database>.json.
 
     .venv/bin/python bench/aggregation.py
     .venv/bin/python bench/aggregation.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/awards_bench
+    .venv/bin/python bench/aggregation.py --rounds 2 [--first-round scores]
+
+With --rounds 2 (seed-scale's two-round cycle: round 1 over all 10,000 entries, 500 finalists in round 2)
+it times the results of each round, uncached, as the results page builds them (issue 15, item 8: under
+1 s each): a scored round's ranking (compute_ranking), a pass/fail or ranking round's order
+(round_results.round_order, which nothing keeps between requests); the figures go to
+bench/results/aggregation-<database>-rounds2-<round-1 mode>.json. A pass/fail round is also timed with
+the cyclic garbage collector paused (shortlists.collector_paused, as compute_ranking runs): the
+difference is what pausing it there would gain.
 """
 
 from __future__ import annotations
@@ -25,10 +34,11 @@ from support import RESULTS, ROOT
 from support.report import load_average, machine, print_rows, write_json
 
 from awards.domain.judging import rounds
+from awards.domain.results import round_results
 from awards.domain.results import shortlists as rules
 from awards.domain.results.scoring import CriterionSpec, aggregate
 from awards.extensions import db
-from awards.models import Criterion, Cycle, CycleStatus, Nomination
+from awards.models import Criterion, Cycle, CycleStatus, JudgingRound, Nomination, RoundMode
 
 TARGET_SECONDS = 1.0
 
@@ -69,6 +79,49 @@ def one_run(cycle_id: int) -> dict:
     }
 
 
+def round_run(round_id: int, paused: bool = False) -> dict:
+    """One round's results from a fresh session, uncached: a scored round's ranking, else its order."""
+    db.session.remove()
+    judging_round = db.session.get(JudgingRound, round_id)
+    cycle = judging_round.cycle
+    if judging_round.mode is RoundMode.SCORES:
+        ranking, seconds, cpu = timed(rules.compute_ranking, cycle, judging_round)
+        return {"seconds": seconds, "cpu": cpu, "ranked": sum(len(rows) for rows in ranking.order.values())}
+    if paused:
+        with rules.collector_paused():
+            order, seconds, cpu = timed(round_results.round_order, judging_round)
+    else:
+        order, seconds, cpu = timed(round_results.round_order, judging_round)
+    return {"seconds": seconds, "cpu": cpu, "ranked": sum(len(ids) for ids in order.order.values())}
+
+
+def each_round(cycle_id: int, runs: int) -> list[dict]:
+    """Median figures of each round's results (a two-round cycle)."""
+    cycle = db.session.get(Cycle, cycle_id)
+    found = [(r.id, r.number, r.mode, r.label) for r in cycle.rounds]
+    figures = []
+    for round_id, number, mode, label in found:
+        variants = [False, True] if mode is not RoundMode.SCORES else [False]
+        for paused in variants:
+            round_run(round_id, paused)  # warm-up
+            done = [round_run(round_id, paused) for _ in range(runs)]
+            seconds = statistics.median(r["seconds"] for r in done)
+            figures.append(
+                {
+                    "round": number,
+                    "label": label,
+                    "mode": mode.value,
+                    "collector_paused": paused or mode is RoundMode.SCORES,
+                    "entries": done[0]["ranked"],
+                    "seconds": round(seconds, 3),
+                    "cpu_seconds": round(statistics.median(r["cpu"] for r in done), 3),
+                    "seconds_max": round(max(r["seconds"] for r in done), 3),
+                    "target_met": seconds < TARGET_SECONDS,
+                }
+            )
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     scale_db.add_scale_arguments(parser)
@@ -82,6 +135,11 @@ def main() -> int:
         dialect = db.engine.dialect.name
         cycle_id = db.session.scalar(select(Cycle.id).where(Cycle.status == CycleStatus.JUDGING).order_by(Cycle.id))
         nominations = db.session.scalar(select(func.count(Nomination.id)).where(Nomination.cycle_id == cycle_id))
+        several = len(db.session.get(Cycle, cycle_id).rounds) > 1
+        if several:
+            per_round = each_round(cycle_id, args.runs)
+            db.session.remove()
+            return report_rounds(args, dialect, load_before, nominations, per_round)
         one_run(cycle_id)  # warm-up
         runs = [one_run(cycle_id) for _ in range(args.runs)]
         db.session.remove()
@@ -121,6 +179,41 @@ def main() -> int:
     ]
     print_rows(rows)
     output = write_json(RESULTS / f"aggregation-{dialect}.json", figures)
+    print(f"Figures written to {output.relative_to(ROOT)}")
+    return 0
+
+
+def report_rounds(args, dialect: str, load_before, nominations: int, per_round: list[dict]) -> int:
+    chosen = scale_db.variant(args)
+    figures = {
+        "database": dialect,
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
+        "machine": machine(),
+        "nominations": nominations,
+        "rounds": chosen,
+        "runs": args.runs,
+        "per_round": per_round,
+        "target_seconds": TARGET_SECONDS,
+        "target_met": all(f["target_met"] for f in per_round),
+    }
+    print(
+        f"Results of each round on {dialect}, uncached (median of {args.runs} runs; load average {load_before} "
+        "at the start)"
+    )
+    rows = [
+        (
+            f"{f['label']} ({f['mode']}, {f['entries']:,} entries"
+            + (", collector paused" if f["collector_paused"] and f["mode"] != "scores" else "")
+            + ")",
+            f"{f['seconds']:.3f} s (CPU {f['cpu_seconds']:.3f} s, slowest {f['seconds_max']:.3f} s): "
+            + ("met" if f["target_met"] else "NOT met"),
+        )
+        for f in per_round
+    ]
+    print_rows(rows)
+    suffix = f"-rounds2-{chosen['first_round'].replace('_', '')}"
+    output = write_json(RESULTS / f"aggregation-{dialect}{suffix}.json", figures)
     print(f"Figures written to {output.relative_to(ROOT)}")
     return 0
 

@@ -16,8 +16,15 @@ With --custom-form every cycle asks seed-scale's 30-question designed form (a re
 section for one category, a conditional question; issue 14) and the figures go to
 bench/results/pages-<database>-custom-form.json.
 
+With --rounds 2 the cycle being judged is seed-scale's two-round cycle (issue 15, item 8: round 1 over
+all 10,000 entries, closed; the top 500 advanced into the final round 2, open, a panel of 60): the pages
+are the same, the judge's list holding both rounds, plus the organiser's results of each round, progress
+and assignment of round 2, advancing from round 1, and the first judge's round-2 score sheet; the
+figures go to bench/results/pages-<database>-rounds2-<round-1 mode>.json.
+
     .venv/bin/python bench/pages.py
     .venv/bin/python bench/pages.py --custom-form
+    .venv/bin/python bench/pages.py --rounds 2 [--first-round scores]
     .venv/bin/python bench/pages.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/awards_bench
 """
 
@@ -126,6 +133,37 @@ def find_pages() -> list[PageSpec]:
         ),
         PageSpec("Results", f"/organiser/cycles/{slug}/results", scale.ORGANISER_EMAIL),
         PageSpec("Trend insight", f"/organiser/cycles/{slug}/insight", scale.ORGANISER_EMAIL),
+        *round_pages(judging, judge_email),
+    ]
+
+
+def round_pages(judging, judge_email: str) -> list[PageSpec]:
+    """A two-round cycle's own pages (none for a cycle judged in one round): the organiser's results of
+    each round, round 2's progress and assignment, advancing from round 1 into it, and the first judge's
+    round-2 score sheet (an entry whose review is a draft, as one being scored)."""
+    from awards.devdata import scale
+    from awards.models import Assignment, Judge, Nomination, Review, ReviewStatus
+
+    if len(judging.rounds) < 2:
+        return []
+    first, final = judging.rounds[0], judging.rounds[1]
+    reference = db.session.scalar(
+        select(Nomination.reference)
+        .join(Assignment, Assignment.nomination_id == Nomination.id)
+        .join(Judge, Judge.id == Assignment.judge_id)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(Judge.email == judge_email, Assignment.round_id == final.id)
+        .order_by((Review.status == ReviewStatus.DRAFT).desc(), Nomination.reference)
+        .limit(1)
+    )
+    slug, organiser = judging.slug, scale.ORGANISER_EMAIL
+    return [
+        PageSpec(f"Results, round 1 ({first.mode.value})", f"/organiser/cycles/{slug}/results?round=1", organiser),
+        PageSpec("Results, round 2", f"/organiser/cycles/{slug}/results?round=2", organiser),
+        PageSpec("Progress, round 2", f"/organiser/cycles/{slug}/judging?round=2", organiser),
+        PageSpec("Assignment, round 2", f"/organiser/cycles/{slug}/assignment?round=2", organiser),
+        PageSpec("Advancing from round 1", f"/organiser/cycles/{slug}/rounds/1/advance", organiser),
+        PageSpec("Judge's round-2 score sheet", f"/judging/nominations/{reference}?round=2", judge_email),
     ]
 
 
@@ -242,6 +280,30 @@ def explain(app, engine, pages: list[PageSpec], slowest: int = 3) -> None:
     event.remove(engine, "after_cursor_execute", after)
 
 
+def profile(app, pages: list[PageSpec], lines: int = 25) -> None:
+    """Each page's second request under cProfile: the functions with the most time of their own and
+    with the most time under them."""
+    import cProfile
+    import pstats
+
+    clients: dict = {}
+    for spec in pages:
+        client = clients.get(spec.user_email)
+        if client is None:
+            client = clients[spec.user_email] = app.test_client()
+            if spec.user_email:
+                sign_in(client, spec.user_email)
+        client.get(spec.path)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        client.get(spec.path)
+        profiler.disable()
+        print(f"== {spec.name} ({spec.path})")
+        stats = pstats.Stats(profiler).strip_dirs()
+        stats.sort_stats("tottime").print_stats(lines)
+        stats.sort_stats("cumulative").print_stats(lines)
+
+
 def database_version() -> str:
     if db.engine.dialect.name == "sqlite":
         import sqlite3
@@ -255,6 +317,11 @@ def main() -> int:
     scale_db.add_scale_arguments(parser)
     parser.add_argument("--requests", type=int, default=50, help="Timed requests per page")
     parser.add_argument("--only", help="Only the pages whose name contains this text")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="Instead of timing, profile one request of each page (after a warm-up) and print where its time goes",
+    )
     parser.add_argument(
         "--explain",
         action="store_true",
@@ -275,9 +342,15 @@ def main() -> int:
     if args.explain:
         explain(app, engine, pages)
         return 0
+    if args.profile:
+        profile(app, pages)
+        return 0
     # Every request runs outside any app context, so it gets its own, with its own session, as in production.
     rss_before = rss_mb()
     form = f"the {CUSTOM_FORM_QUESTIONS}-question custom form" if args.custom_form else "the default form"
+    chosen = scale_db.variant(args)
+    if chosen["rounds"] == 2:
+        form += f", two rounds (round 1 {chosen['first_round']}, {chosen['finalists']} finalists in round 2)"
     print(
         f"Key pages at {args.nominations:,} nominations, {args.judges} judges, {args.cases:,} impact cases, "
         f"{form}, on {version} ({args.requests} requests each; load average {load_before} at the start)"
@@ -292,6 +365,7 @@ def main() -> int:
         "machine": machine(),
         "scale": {"nominations": args.nominations, "judges": args.judges, "impact_cases": args.cases},
         "form": f"custom, {CUSTOM_FORM_QUESTIONS} questions" if args.custom_form else "default",
+        "rounds": chosen,
         "requests_per_page": args.requests,
         "load_average_before": load_before,
         "load_average_after": load_average(),
@@ -310,6 +384,8 @@ def main() -> int:
         + ("met by every page" if not missed else "missed by " + ", ".join(missed))
     )
     suffix = "-custom-form" if args.custom_form else ""
+    if chosen["rounds"] == 2:
+        suffix += f"-rounds2-{chosen['first_round'].replace('_', '')}"
     output = write_json(RESULTS / f"pages-{dialect}{suffix}.json", summary)
     print(f"Figures written to {output.relative_to(ROOT)}")
     return 0

@@ -7,11 +7,13 @@ to awards/devdata/scale.py builds a new one. A PostgreSQL database given by --da
 created if missing and rebuilt when its key (kept as the database's comment) differs.
 
     .venv/bin/python bench/scale_db.py [--nominations N --judges J --cases C] [--custom-form]
-        [--database-url URL] [--rebuild]
+        [--rounds 2 [--finalists F] [--first-round pass_fail|scores]] [--database-url URL] [--rebuild]
 
 With --custom-form every cycle asks seed-scale's 30-question designed form (a repeating group, a
 section for one category, a conditional question) instead of the default form; it is a database
-of its own (its own cache file, its own key).
+of its own (its own cache file, its own key). With --rounds 2 the cycle being judged is seed-scale's
+two-round cycle (issue 15: round 1 over every entry, the top --finalists advanced into a final round 2
+with a smaller panel), also a database of its own per round-1 mode and number of finalists.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from awards.extensions import db
 
 DATA = ROOT / "bench" / ".data"
 DEFAULT_SCALE = {"nominations": 10_000, "judges": 300, "cases": 1_000}
+DEFAULT_FINALISTS = 500
 
 
 def add_scale_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,7 +51,34 @@ def add_scale_arguments(parser: argparse.ArgumentParser) -> None:
         "SQLite file, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/"
         "awards_bench; created if missing, rebuilt if stale",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="2: the cycle being judged has a round 1 over every entry and a final round 2 of the finalists",
+    )
+    parser.add_argument(
+        "--finalists", type=int, default=DEFAULT_FINALISTS, help="With --rounds 2: entries advanced into round 2"
+    )
+    parser.add_argument(
+        "--first-round",
+        choices=("pass_fail", "scores"),
+        default="pass_fail",
+        help="With --rounds 2: how round 1 is judged",
+    )
     parser.add_argument("--rebuild", action="store_true", help="Build the data again even if it is up to date")
+
+
+def variant(args: argparse.Namespace) -> dict:
+    """The options of add_scale_arguments that change the data, beyond its scale (for ensure())."""
+    rounds = getattr(args, "rounds", 1)
+    return {
+        "custom_form": bool(getattr(args, "custom_form", False)),
+        "rounds": rounds,
+        "finalists": getattr(args, "finalists", DEFAULT_FINALISTS) if rounds == 2 else 0,
+        "first_round": getattr(args, "first_round", "pass_fail") if rounds == 2 else "",
+    }
 
 
 def _migration_head() -> str:
@@ -60,13 +90,27 @@ def _migration_head() -> str:
     return "-".join(sorted(ScriptDirectory.from_config(config).get_heads()))
 
 
-def data_key(nominations: int, judges: int, cases: int, custom_form: bool = False) -> str:
+def _variant_name(custom_form: bool, rounds: int, finalists: int, first_round: str) -> str:
+    form = "-custom" if custom_form else ""
+    two = f"-r2f{finalists}{first_round.replace('_', '')}" if rounds == 2 else ""
+    return form + two
+
+
+def data_key(
+    nominations: int,
+    judges: int,
+    cases: int,
+    custom_form: bool = False,
+    rounds: int = 1,
+    finalists: int = 0,
+    first_round: str = "",
+) -> str:
     digest = hashlib.sha256((ROOT / "awards" / "devdata" / "scale.py").read_bytes())
     for migration in sorted((ROOT / "migrations" / "versions").glob("*.py")):  # an edited migration too
         digest.update(migration.read_bytes())
     code = digest.hexdigest()[:8]
-    form = "-custom" if custom_form else ""
-    return f"n{nominations}-j{judges}-c{cases}{form}-{_migration_head()}-{code}"
+    kind = _variant_name(custom_form, rounds, finalists, first_round)
+    return f"n{nominations}-j{judges}-c{cases}{kind}-{_migration_head()}-{code}"
 
 
 def make_app(url: str, **config):
@@ -81,7 +125,7 @@ def make_app(url: str, **config):
     )
 
 
-def _build(url: str, nominations: int, judges: int, cases: int, custom_form: bool = False) -> float:
+def _build(url: str, nominations: int, judges: int, cases: int, custom_form: bool = False, **rounds) -> float:
     from flask_migrate import upgrade
 
     from awards.devdata.scale import seed_scale
@@ -90,7 +134,15 @@ def _build(url: str, nominations: int, judges: int, cases: int, custom_form: boo
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         started = time.perf_counter()
-        seed_scale(nominations=nominations, judges=judges, cases=cases, custom_form=custom_form)
+        two = rounds.get("rounds", 1) == 2
+        seed_scale(
+            nominations=nominations,
+            judges=judges,
+            cases=cases,
+            custom_form=custom_form,
+            rounds=rounds.get("rounds", 1),
+            **({"finalists": rounds["finalists"], "first_round_mode": rounds["first_round"]} if two else {}),
+        )
         db.session.commit()
         seconds = time.perf_counter() - started
         if db.engine.dialect.name == "postgresql":
@@ -128,12 +180,16 @@ def ensure(
     judges: int,
     cases: int,
     custom_form: bool = False,
+    rounds: int = 1,
+    finalists: int = 0,
+    first_round: str = "",
     database_url: str | None = None,
     rebuild: bool = False,
     quiet: bool = False,
 ) -> tuple[str, dict]:
     """The URL of a database holding the scale data (building it if needed) and how it was got."""
-    key = data_key(nominations, judges, cases, custom_form)
+    two = {"rounds": rounds, "finalists": finalists, "first_round": first_round} if rounds == 2 else {}
+    key = data_key(nominations, judges, cases, custom_form, **two)
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
     if database_url and database_url.startswith("postgresql"):
         url = sa.make_url(database_url)
@@ -141,7 +197,7 @@ def ensure(
             return database_url, {"built": False, "key": key}
         say(f"Building the scale data in PostgreSQL database {url.database} ({key}) …")
         _postgres_key(url, recreate=True)
-        seconds = _build(database_url, nominations, judges, cases, custom_form)
+        seconds = _build(database_url, nominations, judges, cases, custom_form, **two)
         _postgres_key(url, key)
         say(f"Built in {seconds:.1f} s")
         return database_url, {"built": True, "key": key, "seed_seconds": round(seconds, 2)}
@@ -151,13 +207,16 @@ def ensure(
     path = DATA / f"scale-{key}.db"
     if path.exists() and not rebuild:
         return f"sqlite:///{path}", {"built": False, "key": key}
-    for old in DATA.glob(f"scale-n{nominations}-j{judges}-c{cases}-*.db"):  # the stale one of this form
-        if old.name.startswith(f"scale-n{nominations}-j{judges}-c{cases}-custom-") == custom_form:
+    base = f"scale-n{nominations}-j{judges}-c{cases}"
+    kind = _variant_name(custom_form, rounds, finalists, first_round)
+    for old in DATA.glob(f"{base}-*.db"):  # the stale one of this kind (its head or code differs)
+        rest = old.name[len(base) :]
+        if rest.startswith(kind + "-") and not rest[len(kind) + 1 :].startswith(("custom-", "r2f")):
             old.unlink()
     partial = path.with_suffix(".building")
     partial.unlink(missing_ok=True)
     say(f"Building the scale data in {path.relative_to(ROOT)} …")
-    seconds = _build(f"sqlite:///{partial}", nominations, judges, cases, custom_form)
+    seconds = _build(f"sqlite:///{partial}", nominations, judges, cases, custom_form, **two)
     os.replace(partial, path)
     say(f"Built in {seconds:.1f} s")
     return f"sqlite:///{path}", {"built": True, "key": key, "seed_seconds": round(seconds, 2)}
@@ -178,6 +237,9 @@ def ensure_apart(args: argparse.Namespace) -> tuple[str, dict]:
     ]
     if args.custom_form:
         command.append("--custom-form")
+    chosen = variant(args)
+    if chosen["rounds"] == 2:
+        command += ["--rounds", "2", "--finalists", str(chosen["finalists"]), "--first-round", chosen["first_round"]]
     if args.database_url:
         command += ["--database-url", args.database_url]
     if args.rebuild:
@@ -185,7 +247,8 @@ def ensure_apart(args: argparse.Namespace) -> tuple[str, dict]:
     subprocess.run(command, check=True)
     if args.database_url:
         return args.database_url, {}
-    key = data_key(args.nominations, args.judges, args.cases, args.custom_form)
+    two = {k: chosen[k] for k in ("rounds", "finalists", "first_round")} if chosen["rounds"] == 2 else {}
+    key = data_key(args.nominations, args.judges, args.cases, args.custom_form, **two)
     return f"sqlite:///{DATA / f'scale-{key}.db'}", {"key": key}
 
 
@@ -197,7 +260,7 @@ def main() -> int:
         nominations=args.nominations,
         judges=args.judges,
         cases=args.cases,
-        custom_form=args.custom_form,
+        **variant(args),
         database_url=args.database_url,
         rebuild=args.rebuild,
     )

@@ -5,6 +5,10 @@ J accepted judges, each nomination with 3 submitted reviews scoring every criter
 cycles with published results holding C public impact cases; an open cycle for new entries;
 and sign-in-able accounts (one organiser, the judges, a nominee per five nominations).
 
+With `rounds=2` the cycle being judged is a two-round one (issue 15): a qualifying round 1 over every
+entry (pass/fail verdicts, or scores), closed, then a final round 2 judging the top 500 (`finalists`)
+advanced into it, with a panel of one judge in five, its assignments and some of its reviews.
+
 The cycles ask the default form, or with `custom_form` a form of 30 questions (CUSTOM_FORM: the
 core questions and 21 of the organiser's own, of every kind, a repeating group, a section for one
 category only and a question shown on a condition), so the benchmarks can measure a designed form.
@@ -35,28 +39,37 @@ from awards.domain.programme import entry_forms as forms
 from awards.domain.programme.cycles import create_cycle
 from awards.domain.programme.entry_forms import REGIONS
 from awards.domain.programme.taxonomy import seed_trends
+from awards.domain.results.advancing import suggested_ids
+from awards.domain.results.round_results import round_order
 from awards.extensions import db
 from awards.models import (
+    Advancement,
     Assignment,
     AssignmentStatus,
+    Criterion,
     Cycle,
     CycleStatus,
     Expertise,
     ImpactCase,
     ImpactCaseTrend,
     Judge,
+    JudgingRound,
     Nomination,
     NominationPartner,
     NominationStatus,
     NominationTrend,
+    PanelMember,
     Result,
     Review,
     ReviewScore,
     ReviewStatus,
     Role,
+    RoundEntries,
+    RoundMode,
     ShortlistDecision,
     User,
     UserRole,
+    Verdict,
 )
 from awards.models.forms import FormQuestion
 
@@ -65,6 +78,11 @@ EMAIL_DOMAIN = "scale.example.org"
 ORGANISER_EMAIL = f"organiser@{EMAIL_DOMAIN}"
 CHUNK = 2000
 REVIEWS_PER_NOMINATION = 3
+# A two-round cycle (seed_scale(rounds=2)): round 2, the final, judges the finalists with a smaller panel.
+FINAL_ROUND_NAME = "Final panel"
+FINAL_JUDGES_PER_ENTRY = 5
+FINAL_PANEL_SHARE = 5  # one judge in five of the cycle sits on the final panel
+FIRST_ROUND_MODES = ("pass_fail", "scores")
 CASES_PER_PAST_CYCLE = 200
 
 _WORDS = (
@@ -402,6 +420,12 @@ class ScaleSummary:
     reviews: int
     impact_cases: int
     accounts: list[ScaleAccount] = field(default_factory=list)
+    rounds: int = 1
+    first_round_mode: str = "scores"
+    finalists: int = 0  # entries advanced into round 2
+    final_panel: int = 0  # judges on round 2's panel
+    final_assignments: int = 0
+    final_reviews: int = 0  # submitted in round 2 (drafts aside)
 
 
 def scale_email(prefix: str, number: int) -> str:
@@ -547,10 +571,16 @@ class _Builder:
     # --- judging ---------------------------------------------------------------------------
 
     def judging(
-        self, cycle: Cycle, judge_users: list[int], nominations: list[int], trends_of: dict[int, list[int]]
+        self,
+        cycle: Cycle,
+        judge_users: list[int],
+        nominations: list[int],
+        trends_of: dict[int, list[int]],
+        verdicts: bool = False,
     ) -> int:
-        """Accepted judges with expertise, 3 assignments per nomination spread evenly, and a
-        submitted review scoring every criterion for each; the number of reviews."""
+        """Accepted judges with expertise, 3 assignments per nomination in the cycle's first round spread
+        evenly, and a submitted review for each: scoring every criterion, or with `verdicts` (a pass/fail
+        round) a pass, fail or unsure; the number of reviews."""
         rng, now = self.rng, self.now
         judge_ids = _insert_ids(
             Judge,
@@ -598,6 +628,9 @@ class _Builder:
                 )
                 pairs.append(j)
         assignment_ids = _insert_ids(Assignment, assignments)
+        self.judge_ids, self.levels = judge_ids, levels
+        if verdicts:
+            return self._verdicts(assignment_ids, pairs, assignments)
         review_ids = _insert_ids(
             Review,
             [
@@ -632,6 +665,172 @@ class _Builder:
                 )
         _insert(ReviewScore, scores)
         return len(review_ids)
+
+    def _verdicts(self, assignment_ids: list[int], pairs: list[int], assignments: list[dict]) -> int:
+        """A submitted pass/fail/unsure review for each assignment: each entry has a quality, each judge
+        a leaning, so entries collect every tally from three passes to three fails."""
+        rng, now = self.rng, self.now
+        leaning = [rng.uniform(-0.15, 0.15) for _ in self.judge_ids]
+        quality: dict[int, float] = {}
+        rows = []
+        for assignment_id, j, assignment in zip(assignment_ids, pairs, assignments, strict=True):
+            nomination_id = assignment["nomination_id"]
+            if nomination_id not in quality:
+                quality[nomination_id] = rng.random()
+            value = quality[nomination_id] + leaning[j] + rng.uniform(-0.2, 0.2)
+            verdict = Verdict.PASS if value > 0.55 else Verdict.UNSURE if value > 0.45 else Verdict.FAIL
+            rows.append(
+                {
+                    "assignment_id": assignment_id,
+                    "status": ReviewStatus.SUBMITTED,
+                    "overall_comment": _paragraph(rng, 1),
+                    "verdict": verdict,
+                    "created_at": now - timedelta(days=20),
+                    "updated_at": now - timedelta(days=10),
+                    "submitted_at": now - timedelta(days=10),
+                    "version": 2,
+                }
+            )
+        _insert(Review, rows)
+        return len(rows)
+
+    def final_round(self, cycle: Cycle, finalists: int, trends_of: dict[int, list[int]]) -> dict[str, int]:
+        """Round 2 of a two-round cycle, the final: the top `finalists` of round 1's order advanced into
+        it (shared between the categories by their size, as an organiser would), a panel of one judge in
+        five (judges 1, 2, … so that the first judge judges in both rounds), 5 judges per finalist spread
+        evenly, and reviews: about 60% submitted scoring every criterion, 15% drafts with some scores,
+        the rest not started. Round 1 closed five days ago; round 2 opened three days ago."""
+        rng, now = self.rng, self.now
+        first = cycle.rounds[0]
+        first.closes_at = now - timedelta(days=5)
+        final = JudgingRound(
+            number=2,
+            name=FINAL_ROUND_NAME,
+            opens_at=now - timedelta(days=3),
+            closes_at=now + timedelta(days=30),
+            entries=RoundEntries.ADVANCED,
+            mode=RoundMode.SCORES,
+            blind=first.blind,
+            judges_per_nomination=min(FINAL_JUDGES_PER_ENTRY, len(self.judge_ids)),
+            judge_max_load=20,
+            whole_panel=False,
+            is_final=True,
+            aggregation_method=first.aggregation_method,
+            ranking_basis=first.ranking_basis,
+            created_at=now - timedelta(days=6),
+            updated_at=now - timedelta(days=6),
+        )
+        cycle.rounds.append(final)
+        for criterion in first.criteria:  # the first round's criteria and rubric, copied
+            final.criteria.append(
+                Criterion(
+                    cycle_id=cycle.id,
+                    name=criterion.name,
+                    description=criterion.description,
+                    weight=criterion.weight,
+                    scale_min=criterion.scale_min,
+                    scale_max=criterion.scale_max,
+                    rubric=[dict(band) for band in criterion.rubric or []],
+                    allow_not_applicable=criterion.allow_not_applicable,
+                    position=criterion.position,
+                )
+            )
+        db.session.flush()
+
+        # The top of round 1's order in each category, as many from each as its share of the entries.
+        order = round_order(first)
+        total = sum(len(members) for members in order.order.values())
+        finalists = min(finalists, len(order.judged))
+        shares = {c: finalists * len(members) / total for c, members in order.order.items()}
+        sizes = {c: math.floor(share) for c, share in shares.items()}
+        for c in sorted(shares, key=lambda c: (sizes[c] - shares[c], c))[: finalists - sum(sizes.values())]:
+            sizes[c] += 1
+        chosen = sorted(suggested_ids(order, sizes))
+        _insert(
+            Advancement,
+            [
+                {
+                    "round_id": final.id,
+                    "nomination_id": nomination_id,
+                    "suggested": True,
+                    "reason": "",
+                    "created_at": now - timedelta(days=4),
+                }
+                for nomination_id in chosen
+            ],
+        )
+
+        per = final.judges_per_nomination
+        panel = self.judge_ids[: max(per, len(self.judge_ids) // FINAL_PANEL_SHARE)]
+        final.judge_max_load = max(per, math.ceil(len(chosen) * per / len(panel)) + 5)
+        _insert(PanelMember, [{"round_id": final.id, "judge_id": judge_id} for judge_id in panel])
+        assignments, pairs = [], []
+        for n, nomination_id in enumerate(chosen):
+            for k in range(per):
+                j = (n * per + k) % len(panel)
+                affinity = sum(
+                    self.levels[(j, t)] * (2 if i == 0 else 1) for i, t in enumerate(trends_of[nomination_id])
+                )
+                assignments.append(
+                    {
+                        "round_id": final.id,
+                        "judge_id": panel[j],
+                        "nomination_id": nomination_id,
+                        "status": AssignmentStatus.ASSIGNED,
+                        "locked": False,
+                        "affinity": affinity,
+                        "created_at": now - timedelta(days=3),
+                        "no_conflict_declared_at": now - timedelta(days=2),
+                    }
+                )
+                pairs.append((j, nomination_id))
+        assignment_ids = _insert_ids(Assignment, assignments)
+        bias = [rng.uniform(-1.0, 1.0) for _ in panel]
+        quality = {nomination_id: rng.uniform(5, 9) for nomination_id in chosen}
+        started, criteria = [], list(final.criteria)
+        for assignment_id, (j, nomination_id) in zip(assignment_ids, pairs, strict=True):
+            draw = rng.random()
+            if draw < 0.25:
+                continue  # not started
+            submitted = draw >= 0.40
+            started.append((assignment_id, j, nomination_id, submitted))
+        review_ids = _insert_ids(
+            Review,
+            [
+                {
+                    "assignment_id": assignment_id,
+                    "status": ReviewStatus.SUBMITTED if submitted else ReviewStatus.DRAFT,
+                    "overall_comment": _paragraph(rng, 1),
+                    "created_at": now - timedelta(days=2),
+                    "updated_at": now - timedelta(days=1),
+                    "submitted_at": now - timedelta(days=1) if submitted else None,
+                    "version": 2 if submitted else 1,
+                }
+                for assignment_id, _, _, submitted in started
+            ],
+        )
+        scores = []
+        for review_id, (_, j, nomination_id, submitted) in zip(review_ids, started, strict=True):
+            scored = criteria if submitted else criteria[: max(1, len(criteria) // 2)]
+            for criterion in scored:
+                value = round(quality[nomination_id] + bias[j] + rng.uniform(-1.0, 1.0))
+                scores.append(
+                    {
+                        "review_id": review_id,
+                        "criterion_id": criterion.id,
+                        "value": min(criterion.scale_max, max(criterion.scale_min, value)),
+                        "not_applicable": False,
+                        "comment": "",
+                    }
+                )
+        _insert(ReviewScore, scores)
+        db.session.flush()
+        return {
+            "finalists": len(chosen),
+            "final_panel": len(panel),
+            "final_assignments": len(assignment_ids),
+            "final_reviews": sum(1 for item in started if item[3]),
+        }
 
     # --- published cycles ------------------------------------------------------------------
 
@@ -745,12 +944,33 @@ def _cycle(
     return cycle
 
 
-def seed_scale(*, nominations: int, judges: int, cases: int, seed: int = 1, custom_form: bool = False) -> ScaleSummary:
+def seed_scale(
+    *,
+    nominations: int,
+    judges: int,
+    cases: int,
+    seed: int = 1,
+    custom_form: bool = False,
+    rounds: int = 1,
+    finalists: int = 500,
+    first_round_mode: str = "pass_fail",
+) -> ScaleSummary:
     """Build the data set in the caller's transaction (it flushes, never commits). Refused unless
     the database has no accounts, so it is never mixed into real data or an earlier run. With
-    `custom_form`, every cycle asks the 30-question form of custom_definition."""
+    `custom_form`, every cycle asks the 30-question form of custom_definition.
+
+    With `rounds=2` the cycle being judged judges in two rounds: round 1 (`first_round_mode`: "pass_fail",
+    a qualifying verdict from 3 judges per entry, or "scores") over every entry, closed, its reviews all
+    submitted; the top `finalists` advanced into round 2, the final (scored, a panel of one judge in
+    five, 5 judges per finalist), open, with its assignments and some reviews (Builder.final_round)."""
     if nominations < 1 or judges < REVIEWS_PER_NOMINATION or cases < 0:
         raise ValueError(f"Need at least 1 nomination and {REVIEWS_PER_NOMINATION} judges")
+    if rounds not in (1, 2):
+        raise ValueError("The cycle being judged has 1 or 2 rounds")
+    if rounds == 2 and not 1 <= finalists <= nominations:
+        raise ValueError("Advance between 1 finalist and every nomination")
+    if first_round_mode not in FIRST_ROUND_MODES:
+        raise ValueError(f"Round 1 is judged by one of {', '.join(FIRST_ROUND_MODES)}")
     if db.session.scalar(select(func.count(User.id))):
         raise Conflict("This database already has accounts: seed-scale only fills an empty database")
     seed_trends()
@@ -783,7 +1003,12 @@ def seed_scale(*, nominations: int, judges: int, cases: int, seed: int = 1, cust
     )
     nomination_ids, trends_of = builder.nominations(judging, nominations, nominee_users, NominationStatus.SUBMITTED)
     db.session.execute(update(Cycle).where(Cycle.id == judging.id).values(last_reference_number=nominations))
-    reviews = builder.judging(judging, judge_users, nomination_ids, trends_of)
+    pass_fail = rounds == 2 and first_round_mode == "pass_fail"
+    if pass_fail:
+        judging.rounds[0].mode = RoundMode.PASS_FAIL
+        judging.rounds[0].name = "Qualifying"
+    reviews = builder.judging(judging, judge_users, nomination_ids, trends_of, verdicts=pass_fail)
+    final = builder.final_round(judging, finalists, trends_of) if rounds == 2 else {}
 
     # Earlier cycles with published results and their impact cases.
     past = max(2, min(10, math.ceil(cases / CASES_PER_PAST_CYCLE))) if cases else 0
@@ -840,4 +1065,7 @@ def seed_scale(*, nominations: int, judges: int, cases: int, seed: int = 1, cust
         reviews=reviews,
         impact_cases=made_cases,
         accounts=accounts,
+        rounds=rounds,
+        first_round_mode="pass_fail" if pass_fail else "scores",
+        **final,
     )
