@@ -16,7 +16,7 @@ from awards.domain.results import meeting_board, shortlists
 from awards.extensions import db
 from awards.models import Advancement, AuditEvent, Result, Verdict
 from tests.factories import add_conflict, make_cycle, make_judge, make_nomination, make_user
-from tests.web.test_panel_meeting import score_in
+from tests.support.meetings import score_in
 
 
 @pytest.fixture

@@ -22,41 +22,13 @@ from awards.models import (
     PanelMeeting,
     Result,
     Review,
-    ReviewScore,
     ShortlistDecision,
 )
-from tests.factories import add_conflict, make_cycle, make_judge, make_nomination, make_user
+from tests.factories import add_conflict, make_cycle, make_nomination
 from tests.support.clients import signed_in_client
+from tests.support.meetings import meeting_judge, score_in
 from tests.support.pages import form_values
 from tests.support.visible import error_messages, error_summary, main_text, page_text
-
-
-def judge_named(cycle, name: str):
-    user = make_user(name=name, email=f"{name.split()[0].lower()}@judges.example.org", roles=("judge",))
-    return make_judge(cycle, user)
-
-
-def score_in(judging_round, judge, nomination, value: int, comment: str = "", overall: str = "") -> Review:
-    """A submitted review in the round giving `value` on every criterion, with a comment on the first."""
-    now = utcnow()
-    assignment = Assignment(round_id=judging_round.id, judge_id=judge.id, nomination_id=nomination.id, created_at=now)
-    db.session.add(assignment)
-    db.session.flush()
-    review = Review(
-        assignment_id=assignment.id,
-        status="submitted",
-        overall_comment=overall,
-        created_at=now,
-        updated_at=now,
-        submitted_at=now,
-    )
-    review.scores = [
-        ReviewScore(criterion_id=c.id, value=value, comment=comment if i == 0 else "")
-        for i, c in enumerate(judging_round.criteria)
-    ]
-    db.session.add(review)
-    db.session.commit()
-    return review
 
 
 @pytest.fixture
@@ -67,7 +39,9 @@ def world(app, organiser):
     judges the cycle but is not on the final panel."""
     cycle = make_cycle(status="judging")
     cat_a, cat_b = cycle.categories[:2]
-    alice, bob, cara, dev = (judge_named(cycle, n) for n in ("Alice Able", "Bob Bright", "Cara Careful", "Dev Distant"))
+    alice, bob, cara, dev = (
+        meeting_judge(cycle, n) for n in ("Alice Able", "Bob Bright", "Cara Careful", "Dev Distant")
+    )
     bins = make_nomination(cycle, category=cat_a, title="Smarter bins")
     libraries = make_nomination(cycle, category=cat_a, title="Quiet libraries")
     left = make_nomination(cycle, category=cat_a, title="Left behind")
@@ -192,7 +166,7 @@ def test_judges_off_the_panel_or_of_another_category_get_404(app, world, nominee
     assert signed_in_client(app, nominee).get(judge_url(world)).status_code == 403
     assert signed_in_client(app, organiser).get(judge_url(world)).status_code == 403
     other = make_cycle(name="Other Awards", year=2027, status="judging")
-    stranger = judge_named(other, "Sam Stranger")
+    stranger = meeting_judge(other, "Sam Stranger")
     assert as_user(app, stranger).get(judge_url(world)).status_code == 404
     # and the organisers' address is theirs alone
     assert as_user(app, world.alice).get(organiser_url(world)).status_code == 403
@@ -452,8 +426,8 @@ def test_the_canary_reaches_no_panel_judge_of_a_blind_final_round(app, organiser
     final.is_final = True
     assert final.blind
     db.session.commit()
-    judge = judge_named(cycle, "Penny Panel")
-    conflicted = judge_named(cycle, "Connie Conflicted")
+    judge = meeting_judge(cycle, "Penny Panel")
+    conflicted = meeting_judge(cycle, "Connie Conflicted")
     add_conflict(conflicted, canary)
     score_in(final, judge, canary, 7, comment="Solid outcomes", overall="A finalist")
     url = f"/judging/cycles/{cycle.slug}/rounds/{final.number}/meeting/{canary.category.slug}"

@@ -1,0 +1,38 @@
+"""Set-ups for the final round's panel meetings (tests/web/test_panel_meeting.py, tests/domain/test_meetings.py):
+a named judge of a cycle, and a submitted review in a chosen round."""
+
+from __future__ import annotations
+
+from awards.domain.core.clock import utcnow
+from awards.extensions import db
+from awards.models import Assignment, Review, ReviewScore
+from tests.factories import make_judge, make_user
+
+
+def meeting_judge(cycle, name: str):
+    """An accepted judge of the cycle called `name` (address <first name>@judges.example.org)."""
+    user = make_user(name=name, email=f"{name.split()[0].lower()}@judges.example.org", roles=("judge",))
+    return make_judge(cycle, user)
+
+
+def score_in(judging_round, judge, nomination, value: int, comment: str = "", overall: str = "") -> Review:
+    """A submitted review in the round giving `value` on every criterion, with a comment on the first."""
+    now = utcnow()
+    assignment = Assignment(round_id=judging_round.id, judge_id=judge.id, nomination_id=nomination.id, created_at=now)
+    db.session.add(assignment)
+    db.session.flush()
+    review = Review(
+        assignment_id=assignment.id,
+        status="submitted",
+        overall_comment=overall,
+        created_at=now,
+        updated_at=now,
+        submitted_at=now,
+    )
+    review.scores = [
+        ReviewScore(criterion_id=c.id, value=value, comment=comment if i == 0 else "")
+        for i, c in enumerate(judging_round.criteria)
+    ]
+    db.session.add(review)
+    db.session.commit()
+    return review
