@@ -7,6 +7,9 @@ eligible at once, starts judging, invites three judges and assigns them. One jud
 e-mail domain, one declares a conflict and the organiser fills the gap; scores come in; the organiser
 suggests the shortlist and publishes. Then the public library, the case, its trend page, the API and the
 Atom feed. Each step asserts the visible text a person reads, not that a string occurs in the HTML.
+
+The organiser and the nominee are signed in with a session cookie (tests/e2e/signed_in.py): the demo
+organiser's sign-in and landing page are test_demo_navigation.py's.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from awards.devdata.demo import DEMO_ACCOUNTS, seed_demo
-from tests.support.browser import Steps, heading, sign_in
+from tests.e2e.signed_in import sign_in_with_cookie
+from tests.support.browser import Steps, heading
 
 pytestmark = pytest.mark.e2e
 
@@ -215,8 +219,7 @@ def test_a_second_cycle_from_the_forms_defaults_to_the_public_pages(journey, liv
     # The organiser creates the cycle with the form's defaults, three categories and two judges each.
     page = journey.new_page()
     o = Steps(page, check_page, "second cycle, organiser")
-    sign_in(page, organiser_account.email, organiser_account.password)
-    expect(heading(page)).to_have_text("Organiser overview")
+    sign_in_with_cookie(page, live_server, organiser_account.email, organiser_account.password)
     page.goto("/organiser/cycles/new")
     expect(heading(page)).to_have_text("Create a cycle")
     default_prefix = page.get_by_label("Reference prefix").input_value()
@@ -259,7 +262,8 @@ def test_a_second_cycle_from_the_forms_defaults_to_the_public_pages(journey, liv
     assert anglesey.startswith(f"{default_prefix}-{default_year}-")
     nominee_page = journey.new_page()
     n = Steps(nominee_page, check_page, "second cycle, nominee")
-    sign_in(nominee_page, made["nominee"], JUDGE_PASSWORD)
+    sign_in_with_cookie(nominee_page, live_server, made["nominee"], JUDGE_PASSWORD)
+    nominee_page.goto("/nominations")
     expect(heading(nominee_page)).to_have_text("Your nominations")
     row = nominee_page.get_by_role("row").filter(has_text=anglesey)
     expect(row).to_contain_text(ANGLESEY_TITLE)
