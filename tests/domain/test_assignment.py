@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.judging import calibration as calibration_rules
 from awards.domain.judging import conflicts as conflict_rules
 from awards.domain.judging.assignment import manual, solver
 from awards.domain.judging.assignment.problem import (
@@ -979,12 +980,39 @@ def test_a_panel_members_load_limit_holds_in_the_round(two_rounds):
     assert sum(1 for j, _ in _live_in(second) if j == judges[0].id) == 1
 
 
-def test_calibration_assignments_are_no_part_of_the_assignment(two_rounds):
-    first, second, entries, others, judges = two_rounds
-    calibration = make_assignment(judges[0], others[0], round_id=second.id, calibration=True)
-    problem = load_problem(second)
-    assert calibration.id not in {a.id for a in problem.assignments}
-    result, _ = _apply(second)
-    assert calibration.id not in {a.id for a in result.removals}
+def _calibration_in(judging_round) -> dict[int, int]:
+    """The round's calibration assignments: judge id → assignment id."""
     db.session.expire_all()
-    assert db.session.get(Assignment, calibration.id) is not None
+    rows = db.session.execute(
+        select(Assignment.judge_id, Assignment.id).where(
+            Assignment.round_id == judging_round.id, Assignment.calibration.is_(True)
+        )
+    )
+    return dict(rows.all())
+
+
+def test_calibration_assignments_are_no_part_of_the_assignment(two_rounds, organiser):
+    first, second, entries, others, judges = two_rounds
+    example = make_nomination(second.cycle, category=second.cycle.categories[0], status="ineligible")
+    calibration_rules.choose_example(second, example.reference, by=organiser)
+    db.session.commit()
+    given = _calibration_in(second)
+    assert set(given) == {judges[0].id, judges[1].id}
+    problem = load_problem(second)
+    assert not set(given.values()) & {a.id for a in problem.assignments}
+    result, _ = _apply(second)
+    assert not set(given.values()) & {a.id for a in result.removals}
+    assert _calibration_in(second) == given
+
+
+def test_a_judge_new_to_the_panel_is_given_the_calibration_example_when_the_assignment_runs(two_rounds, organiser):
+    first, second, entries, others, judges = two_rounds
+    example = make_nomination(second.cycle, category=second.cycle.categories[0], status="ineligible")
+    calibration_rules.choose_example(second, example.reference, by=organiser)
+    db.session.commit()
+    _on_panel(second, judges[2])  # joins after the example was chosen
+    assert judges[2].id not in _calibration_in(second)
+    _apply(second, by=organiser)
+    given = _calibration_in(second)
+    assert set(given) == {judges[0].id, judges[1].id, judges[2].id}
+    assert db.session.get(Assignment, given[judges[2].id]).created_by_id == organiser.id

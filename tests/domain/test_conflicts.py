@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.judging import calibration
 from awards.domain.judging import conflicts as conflict_rules
 from awards.extensions import db
 from awards.models import (
@@ -285,6 +286,28 @@ def test_declaring_no_conflict_is_recorded_on_the_assignment(cycle):
     db.session.commit()
     assert assignment.no_conflict_declared_at is not None
     assert db.session.scalar(sa.select(sa.func.count(ConflictOfInterest.id))) == 0
+
+
+def test_a_conflict_declared_on_the_calibration_example_takes_it_back_and_tells_no_organiser(cycle, organiser, outbox):
+    judge = judge_from(cycle)
+    first = cycle.rounds[0]
+    own = make_assignment(judge, entry_with(cycle), no_conflict_declared=True)
+    example = make_nomination(cycle, status="ineligible")
+    calibration.choose_example(first, example.reference, by=organiser)
+    db.session.commit()
+    given = calibration.waiting_for(own)
+    assert given is not None and given.nomination_id == example.id
+    make_review(given)
+
+    conflict_rules.declare(judge, example, has_conflict=True, reason="I wrote it", by=judge.user)
+    db.session.commit()
+    db.session.expire_all()
+    assert given.status is AssignmentStatus.RECUSED
+    assert db.session.scalar(sa.select(sa.func.count(Review.id))) == 0
+    assert outbox("conflict_after_assignment") == []  # nothing "needs another judge": it is not in competition
+    assert calibration.waiting_for(own) is None  # their own entries no longer wait for it
+    assert calibration.ensure_calibration(first) == []  # and it is not given back
+    assert [row.status for row in calibration.severity_table(first).rows] == [calibration.CONFLICT]
 
 
 # ------------------------------------------------------------------ entered by an organiser

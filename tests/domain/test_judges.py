@@ -11,8 +11,8 @@ import time_machine
 
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
+from awards.domain.judging import calibration, rounds
 from awards.domain.judging import judges as judge_rules
-from awards.domain.judging import rounds
 from awards.domain.people.accounts import InvalidToken
 from awards.extensions import db
 from awards.models import Assignment, AuditEvent, Expertise, Judge, Review, Role, User
@@ -252,6 +252,23 @@ def test_a_judge_with_submitted_reviews_stays(cycle, organiser):
     make_review(make_assignment(judge, make_nomination(cycle)), status="submitted")
     with pytest.raises(Conflict, match="submitted scores for 1 nomination"):
         judge_rules.remove_judge(judge, by=organiser)
+
+
+def test_submitted_calibration_scores_do_not_keep_a_judge(cycle, organiser):
+    judge = member(cycle)
+    first = cycle.rounds[0]
+    calibration.choose_example(first, make_nomination(cycle, status="ineligible").reference, by=organiser)
+    db.session.commit()
+    [given] = db.session.scalars(sa.select(Assignment).where(Assignment.calibration.is_(True))).all()
+    make_review(given, status="submitted")
+    given_id = given.id
+    # Another judge's scores of an entry do not count as this judge's either
+    make_review(make_assignment(make_judge(cycle), make_nomination(cycle)), status="submitted")
+    assert judge_rules.submitted_review_count(judge) == 0
+    judge_rules.remove_judge(judge, by=organiser)
+    db.session.commit()
+    assert db.session.get(Judge, judge.id) is None
+    assert db.session.get(Assignment, given_id) is None
 
 
 # ------------------------------------------------------------------ settings

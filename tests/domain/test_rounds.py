@@ -11,16 +11,18 @@ import sqlalchemy as sa
 
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError
-from awards.domain.judging import rounds
+from awards.domain.judging import calibration, rounds
 from awards.domain.programme import criteria as criteria_rules
 from awards.domain.programme.taxonomy import default_taxonomy
 from awards.extensions import db
 from awards.models import (
     Advancement,
+    Assignment,
     AuditEvent,
     Criterion,
     JudgingRound,
     PanelMember,
+    Review,
     RoundEntries,
     RoundMode,
 )
@@ -371,3 +373,102 @@ def test_round_counts_take_three_queries_for_any_number_of_rounds(cycle, organis
     first = cycle.rounds[0]
     assert counts[first.id] == rounds.RoundCounts(len(first.criteria), 1, 1)
     assert counts[second.id] == rounds.RoundCounts(len(second.criteria), 1, 0)
+
+
+# ------------------------------------------------------------------ the calibration example
+
+
+def calibration_given(judging_round) -> dict[int, Assignment]:
+    """The round's calibration assignments by judge id."""
+    found = db.session.scalars(
+        sa.select(Assignment).where(Assignment.round_id == judging_round.id, Assignment.calibration.is_(True))
+    )
+    return {a.judge_id: a for a in found}
+
+
+def test_calibration_assignments_and_reviews_are_not_counted(cycle, organiser):
+    first = cycle.rounds[0]
+    ada = make_judge(cycle)
+    grace = make_judge(cycle)
+    example = make_nomination(cycle, status="ineligible")
+    calibration.choose_example(first, example.reference, by=organiser)
+    db.session.commit()
+    make_review(calibration_given(first)[ada.id], status="submitted")
+    make_review(make_assignment(ada, make_nomination(cycle)), status="submitted")
+
+    counts = rounds.round_counts(cycle)
+    assert counts[first.id] == rounds.RoundCounts(len(first.criteria), 1, 1)
+    assert rounds.assigned_counts(first) == {ada.id: 1}
+    assert grace.id not in rounds.assigned_counts(first)
+
+
+def test_a_judge_given_only_the_calibration_example_can_leave_the_panel_unless_they_submitted_it(cycle, organiser):
+    first = cycle.rounds[0]
+    ada = make_judge(cycle, make_user(email="ada@judges.example.org", name="Ada Lovelace", roles=("judge",)))
+    grace = make_judge(cycle, make_user(email="grace@judges.example.org", name="Grace Hopper", roles=("judge",)))
+    alan = make_judge(cycle, make_user(email="alan@judges.example.org", name="Alan Turing", roles=("judge",)))
+    make_assignment(ada, make_nomination(cycle))
+    example = make_nomination(cycle, status="ineligible")
+    calibration.choose_example(first, example.reference, by=organiser)
+    db.session.commit()
+    given = calibration_given(first)
+    assert set(given) == {ada.id, grace.id, alan.id}
+    make_review(given[grace.id], status="draft")
+    make_review(given[alan.id], status="submitted")
+
+    # Alan submitted his calibration scores: he stays, and the message says why
+    error = refused(
+        lambda: rounds.set_panel(first, by=organiser, whole_panel=False, members={ada.id: rounds.PanelChoice()}),
+        "judges",
+    )
+    assert error.message.startswith(
+        "Alan Turing has submitted scores for the calibration example of Round 1: Judging, so cannot be taken off "
+        "its panel"
+    )
+    assert "Grace Hopper" not in error.message
+
+    # Grace only has the example, a draft: she leaves the panel and it is taken back from her, draft and all
+    rounds.set_panel(
+        first, by=organiser, whole_panel=False, members={ada.id: rounds.PanelChoice(), alan.id: rounds.PanelChoice()}
+    )
+    db.session.commit()
+    assert set(rounds.panel(first)) == {ada.id, alan.id}
+    assert set(calibration_given(first)) == {ada.id, alan.id}
+    assert db.session.scalar(sa.select(sa.func.count(Review.id))) == 1  # Alan's
+
+    # Back on the panel, she is given the example again
+    rounds.set_panel(first, by=organiser, whole_panel=True)
+    db.session.commit()
+    assert set(calibration_given(first)) == {ada.id, grace.id, alan.id}
+
+
+def test_a_judge_new_to_the_panel_is_given_the_calibration_example(cycle, organiser):
+    second = rounds.add_round(cycle, by=organiser, **settings())
+    db.session.commit()
+    ada, grace = make_judge(cycle), make_judge(cycle)
+    rounds.set_panel(second, by=organiser, whole_panel=False, members={ada.id: rounds.PanelChoice()})
+    calibration.choose_example(second, make_nomination(cycle, status="ineligible").reference, by=organiser)
+    db.session.commit()
+    assert set(calibration_given(second)) == {ada.id}
+    rounds.set_panel(
+        second, by=organiser, whole_panel=False, members={ada.id: rounds.PanelChoice(), grace.id: rounds.PanelChoice()}
+    )
+    db.session.commit()
+    assert set(calibration_given(second)) == {ada.id, grace.id}
+
+
+def test_a_round_with_a_calibration_example_cannot_become_a_ranking_round(cycle, organiser):
+    second = rounds.add_round(cycle, by=organiser, **settings())
+    db.session.commit()
+    make_judge(cycle)
+    calibration.choose_example(second, make_nomination(cycle, status="ineligible").reference, by=organiser)
+    db.session.commit()
+    error = refused(lambda: rounds.update_round(second, by=organiser, **settings(mode="ranking")), "mode")
+    assert error.message == "Remove the calibration example first: a ranking round cannot calibrate on one entry"
+    assert second.mode is RoundMode.SCORES
+    # Pass / fail verdicts can calibrate; without the example, ranking is allowed
+    rounds.update_round(second, by=organiser, **settings(mode="pass_fail"))
+    calibration.remove_example(second, by=organiser)
+    rounds.update_round(second, by=organiser, **settings(mode="ranking"))
+    db.session.commit()
+    assert second.mode is RoundMode.RANKING

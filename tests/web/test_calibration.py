@@ -276,3 +276,58 @@ def test_an_example_chosen_before_the_round_became_a_ranking_round_can_be_remove
     assert organiser_client.post_form(page, {}, token_from=page).status_code == 302
     db.session.expire_all()
     assert judging_round.calibration_nomination_id is None and given(judging_round) == []
+
+
+def test_the_example_page_says_it_is_not_in_competition_and_submitting_it_shows_the_comparison(
+    judge_client, cycle, example, entry, member, others, organiser
+):
+    judging_round = cycle.rounds[0]
+    calibration.choose_example(judging_round, example.reference, by=organiser)
+    db.session.commit()
+    mine = next(a for a in given(judging_round) if a.judge_id == member.id)
+    mine.no_conflict_declared_at = utcnow()
+    db.session.commit()
+
+    page = f"/judging/nominations/{example.reference}"
+    response = judge_client.get(page)
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "A council chatbot, judged last year Calibration example — not in competition" in text
+    assert "It does not count in any result" in text
+    data = {f"score-{c.id}": str(c.scale_min + 1) for c in judging_round.criteria}
+    response = judge_client.post_form(page, {**data, "action": "submit", "version": "0"}, token_from=page)
+    assert response.status_code == 302
+    compare = f"/judging/cycles/{cycle.slug}/rounds/1/calibration"
+    assert response.headers["Location"].endswith(compare)
+    assert "How your calibration scores compare" in page_text(judge_client.get(compare))
+
+    # An entry in competition carries no such tag, and submitting it goes back to the judge's list
+    response = judge_client.get(f"/judging/nominations/{entry.reference}")
+    assert "Calibration example" not in page_text(response)
+    page = f"/judging/nominations/{entry.reference}"
+    response = judge_client.post_form(page, {**data, "action": "submit", "version": "0"}, token_from=page)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/judging/")
+
+
+def test_a_conflict_declared_on_the_example_lifts_the_wait_and_tells_no_organiser(
+    judge_client, cycle, example, entry, member, others, organiser, outbox
+):
+    judging_round = cycle.rounds[0]
+    calibration.choose_example(judging_round, example.reference, by=organiser)
+    db.session.commit()
+    waiting = judge_client.get(f"/judging/nominations/{entry.reference}")
+    assert "Score the calibration example first" in page_text(waiting)
+
+    declare = f"/judging/nominations/{example.reference}/declare"
+    response = judge_client.post_form(
+        declare, {"has_conflict": "yes", "reason": "I built it"}, token_from=declare, follow_redirects=True
+    )
+    assert response.status_code == 200
+    assert (
+        f"You have declared a conflict of interest with {example.reference}, the calibration example. You will "
+        "not see it again, and your other entries no longer wait for it." in page_text(response)
+    )
+    assert outbox("conflict_after_assignment") == []
+    assert judge_client.get(f"/judging/nominations/{example.reference}").status_code == 404
+    response = judge_client.get(f"/judging/nominations/{entry.reference}")
+    assert 'id="score-sheet"' in response.get_data(as_text=True)

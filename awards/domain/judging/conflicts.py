@@ -393,7 +393,8 @@ def declare(
     """The judge's answer to "Do you have a conflict of interest?" before seeing the entry. A "no" is
     noted on their assignment to it in `judging_round` (None: on each of their assignments to it). A
     "yes" takes them off the nomination in every round and, if they were assigned to it, e-mails the
-    organisers that it needs another judge."""
+    organisers that it needs another judge (not for a round's calibration example, which is not in
+    competition: it is simply taken back, and their other entries of the round no longer wait for it)."""
     if not has_conflict:
         query = select(Assignment).where(Assignment.judge_id == judge.id, Assignment.nomination_id == nomination.id)
         if judging_round is not None:
@@ -524,7 +525,14 @@ def tell_organisers(
     round, the `kept` ones have the judge's submitted scores. `cause` is "declared" (the judge said so)
     or "affiliations" (found from the organisations they gave). The message names the judge and the
     references only (with the round when the cycle has several): the reasons, the entries and their
-    scores stay behind the organisers' sign-in."""
+    scores stay behind the organisers' sign-in.
+
+    A round's calibration example is not in competition: an assignment to it needs no other judge, so
+    it is left out, and nobody is e-mailed when nothing else is left."""
+    freed = [a for a in freed if not a.calibration]
+    kept = [a for a in kept if not a.calibration]
+    if not freed and not kept:
+        return
     cycle = judge.cycle
     several = len(cycle.rounds) > 1
     live = _live_counts(freed)
@@ -534,8 +542,6 @@ def tell_organisers(
         return f"{text} ({assignment.round.label})" if several else text
 
     def short_by(assignment: Assignment) -> int:
-        if assignment.calibration:
-            return 0
         needed = assignment.round.judges_per_nomination
         return max(0, needed - live.get((assignment.round_id, assignment.nomination_id), 0))
 

@@ -250,11 +250,17 @@ def accept_as_new_person(
 
 
 def submitted_review_count(judge: Judge) -> int:
+    """The judge's submitted reviews that count in results: a calibration example's are not in
+    competition, so they do not keep the judge in the cycle."""
     return (
         db.session.scalar(
             select(func.count(Review.id))
             .join(Assignment, Assignment.id == Review.assignment_id)
-            .where(Assignment.judge_id == judge.id, Review.status == ReviewStatus.SUBMITTED)
+            .where(
+                Assignment.judge_id == judge.id,
+                Assignment.calibration.is_(False),
+                Review.status == ReviewStatus.SUBMITTED,
+            )
         )
         or 0
     )

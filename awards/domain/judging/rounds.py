@@ -170,6 +170,7 @@ BLIND_LOCKED = (
     "judges may already have read entries with the entrant's details shown, or hidden."
 )
 FIRST_ROUND_ENTRIES = "Round 1 judges all eligible entries: there is no round before it to advance entries from."
+RANKING_CALIBRATION = "Remove the calibration example first: a ranking round cannot calibrate on one entry"
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,8 @@ class RoundCounts:
 
 def round_counts(cycle: Cycle) -> dict[int, RoundCounts]:
     """Each round's criteria, assignments (of judges who have not declared a conflict) and submitted
-    reviews, by round id: three queries whatever the number of rounds."""
+    reviews, by round id, calibration examples aside (they are not in competition): three queries
+    whatever the number of rounds."""
     ids = [r.id for r in cycle.rounds]
     criteria = dict(
         db.session.execute(
@@ -195,7 +197,11 @@ def round_counts(cycle: Cycle) -> dict[int, RoundCounts]:
     assignments = dict(
         db.session.execute(
             select(Assignment.round_id, func.count(Assignment.id))
-            .where(Assignment.round_id.in_(ids), Assignment.status != AssignmentStatus.RECUSED)
+            .where(
+                Assignment.round_id.in_(ids),
+                Assignment.status != AssignmentStatus.RECUSED,
+                Assignment.calibration.is_(False),
+            )
             .group_by(Assignment.round_id)
         ).all()
     )
@@ -203,7 +209,11 @@ def round_counts(cycle: Cycle) -> dict[int, RoundCounts]:
         db.session.execute(
             select(Assignment.round_id, func.count(Review.id))
             .join(Review, Review.assignment_id == Assignment.id)
-            .where(Assignment.round_id.in_(ids), Review.status == ReviewStatus.SUBMITTED)
+            .where(
+                Assignment.round_id.in_(ids),
+                Assignment.calibration.is_(False),
+                Review.status == ReviewStatus.SUBMITTED,
+            )
             .group_by(Assignment.round_id)
         ).all()
     )
@@ -218,13 +228,33 @@ def has_assignments(judging_round: JudgingRound) -> bool:
 
 
 def assigned_counts(judging_round: JudgingRound) -> dict[int, int]:
-    """How many entries each judge has to judge in the round (declared conflicts aside), by judge id."""
+    """How many entries each judge has to judge in the round (declared conflicts and the calibration
+    example aside), by judge id."""
     rows = db.session.execute(
         select(Assignment.judge_id, func.count(Assignment.id))
-        .where(Assignment.round_id == judging_round.id, Assignment.status != AssignmentStatus.RECUSED)
+        .where(
+            Assignment.round_id == judging_round.id,
+            Assignment.status != AssignmentStatus.RECUSED,
+            Assignment.calibration.is_(False),
+        )
         .group_by(Assignment.judge_id)
     ).all()
     return {judge_id: count for judge_id, count in rows}
+
+
+def calibrated_judges(judging_round: JudgingRound) -> set[int]:
+    """The ids of the judges who have submitted their review of the round's calibration example."""
+    return set(
+        db.session.scalars(
+            select(Assignment.judge_id)
+            .join(Review, Review.assignment_id == Assignment.id)
+            .where(
+                Assignment.round_id == judging_round.id,
+                Assignment.calibration.is_(True),
+                Review.status == ReviewStatus.SUBMITTED,
+            )
+        )
+    )
 
 
 def has_submitted_review(judging_round: JudgingRound) -> bool:
@@ -430,13 +460,20 @@ def add_round(
 def update_round(judging_round: JudgingRound, *, by: User | None, **settings: Any) -> None:
     """Change a round's settings (as `add_round` takes them). Refused, with the reason on the field: a
     new mode or other entries once a review of the round is submitted, blind judging turned on or off
-    once judges have been given entries, entries advanced into round 1, a second final round."""
+    once judges have been given entries, entries advanced into round 1, a second final round, judging
+    by ranking while the round has a calibration example."""
     cycle = judging_round.cycle
     values = _clean_settings(cycle, judging_round, judging_round.number, settings)
     locked = locked_settings(judging_round)
     for name in ("mode", "entries", "blind"):
         if name in locked and values[name] != getattr(judging_round, name):
             raise Conflict(locked[name], field=name)
+    if (
+        values["mode"] is RoundMode.RANKING
+        and judging_round.mode is not RoundMode.RANKING
+        and judging_round.calibration_nomination_id is not None
+    ):
+        raise Conflict(RANKING_CALIBRATION, field="mode")
     before = _audit_values(judging_round)
     for name, value in values.items():
         setattr(judging_round, name, value)
@@ -496,8 +533,12 @@ def set_panel(
     members: dict[int, PanelChoice] | None = None,
 ) -> None:
     """Who judges in the round: every judge of the cycle (`whole_panel`), or only `members` (judge id →
-    their choice), written as the round's panel members. A judge who has entries to judge in the round
-    cannot be taken off its panel."""
+    their choice), written as the round's panel members. A judge who has entries to judge in the round,
+    or who has submitted their review of its calibration example, cannot be taken off its panel; a judge
+    whose only assignment is the calibration example, not yet submitted, can (the example is taken back
+    from them), and judges new to the panel are given it (calibration.ensure_calibration)."""
+    from awards.domain.judging import calibration  # calibration builds on this module
+
     cycle = judging_round.cycle
     members = {} if whole_panel else dict(members or {})
     judges = {j.id: j for j in db.session.scalars(select(Judge).where(Judge.cycle_id == cycle.id).order_by(Judge.id))}
@@ -524,6 +565,16 @@ def set_panel(
                 "panel. Remove their assignments first, or keep them on the panel.",
                 field="judges",
             )
+        calibrated = calibrated_judges(judging_round)
+        kept_off = [judges[i] for i in sorted(calibrated) if i in judges and i not in members]
+        if kept_off:
+            verb = "has" if len(kept_off) == 1 else "have"
+            raise Conflict(
+                f"{_names(kept_off)} {verb} submitted scores for the calibration example of {judging_round.label}, "
+                "so cannot be taken off its panel: the rest of the panel's calibration scores are compared with "
+                "theirs. Keep them on the panel.",
+                field="judges",
+            )
     existing = {m.judge_id: m for m in judging_round.panel}
     for judge_id, old in existing.items():
         if judge_id not in members:
@@ -539,6 +590,7 @@ def set_panel(
     judging_round.whole_panel = whole_panel
     judging_round.updated_at = utcnow()
     db.session.flush()
+    calibration.ensure_calibration(judging_round, by=by)
     audit.record(
         "round.panel_chosen",
         actor=by,

@@ -277,11 +277,18 @@ def declare(assigned_reference: str):
                 return redirect(
                     url_for("judge.nomination", assigned_reference=nomination.reference, **round_args(assignment.round))
                 )
-            flash(
-                f"You have declared a conflict of interest with {nomination.reference}. You will not see it "
-                "again: the organisers will give it to another judge.",
-                "success",
-            )
+            if assignment.calibration:
+                flash(
+                    f"You have declared a conflict of interest with {nomination.reference}, the calibration "
+                    "example. You will not see it again, and your other entries no longer wait for it.",
+                    "success",
+                )
+            else:
+                flash(
+                    f"You have declared a conflict of interest with {nomination.reference}. You will not see it "
+                    "again: the organisers will give it to another judge.",
+                    "success",
+                )
             return redirect(url_for("judge.home"))
     entry = blind_copies.judge_entry(nomination, assignment.round)
     return render_template(
@@ -341,6 +348,9 @@ def nomination(assigned_reference: str):
         return _refused(nomination, assignment, done.error)
     review = done.value
     flash(modes.saved_message(nomination, assignment.round, review), "success")
+    if review.status is ReviewStatus.SUBMITTED and assignment.calibration:  # how they compare with the panel
+        judging_round = assignment.round
+        return redirect(url_for("judge.calibration", slug=judging_round.cycle.slug, number=judging_round.number))
     if review.status is ReviewStatus.SUBMITTED:
         return redirect(url_for("judge.home"))
     return redirect(url_for("judge.nomination", assigned_reference=nomination.reference, **here))

@@ -63,6 +63,7 @@ from sqlalchemy.exc import IntegrityError
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.judging import calibration
 from awards.domain.judging.assignment.explanation import (
     AssignmentResult,
     Planned,
@@ -745,10 +746,14 @@ def _current_snapshot(round_id: int) -> tuple[tuple[Any, ...], ...]:
 
 def apply(result: AssignmentResult, *, by: User | None, action: str = "assignment.applied") -> dict[str, int]:
     """Write a proposed assignment in the caller's transaction: remove the unfixed assignments it
-    replaces and add the new ones (in its round) with their affinity. Refused (Conflict) if the round's
-    assignments changed since the proposal was computed, so two runs at once never both write."""
+    replaces and add the new ones (in its round) with their affinity, and give judges new to the round's
+    panel its calibration example. Refused (Conflict) if the round's assignments changed since the
+    proposal was computed, so two runs at once never both write."""
     cycle = _check_still_current(result)
     _write(result, by=by)
+    judging_round = db.session.get(JudgingRound, result.problem.round_id)
+    if judging_round is not None:  # judges new to the round's panel are given its calibration example
+        calibration.ensure_calibration(judging_round, by=by)
     counts = dict(result.counts)
     audit.record(
         action,
