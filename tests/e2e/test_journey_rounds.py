@@ -305,9 +305,12 @@ def meeting(organiser, panel_judge, check_page, setup: dict, work: dict) -> None
     expect(decision).to_have_text(f"Winner: {RATIONALE} ({JUDGES[1][0]})")  # the decider named to the organiser
     organiser.get_by_role("button", name="Close the meeting").click()  # a link drawn as a button
     expect(heading(organiser)).to_have_text(f"Close the panel meeting for {setup['category_name']}?")
+    expect(organiser.get_by_text("2 entries have no decision yet.")).to_be_visible()
+    check_page(organiser, "meeting: close, with entries undecided")
     organiser.get_by_role("button", name="Close the meeting").click()
     expect(flash(organiser, f"The panel meeting for {setup['category_name']} is closed")).to_be_visible()
     organiser.goto(address)
+    expect(organiser.get_by_text(re.compile(r"This meeting was closed on .* Its decisions are locked"))).to_be_visible()
     expect(organiser.get_by_role("button", name="Save the decision")).to_have_count(0)  # read-only
     check_page(organiser, "meeting: closed")
 
