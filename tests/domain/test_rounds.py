@@ -261,7 +261,18 @@ def test_a_round_with_assignments_or_advancements_stays(cycle, organiser):
     )
     db.session.execute(sa.delete(Advancement))
     db.session.commit()
-    make_assignment(make_judge(cycle), nomination, round_id=second.id)
+    judge = make_judge(cycle)
+    # Only the calibration example given out: the organiser is told to remove the example.
+    second.calibration_nomination_id = nomination.id
+    example = make_assignment(judge, nomination, round_id=second.id, calibration=True)
+    assert (
+        "Judges have been given the calibration example of Round 2: Final panel, so it cannot be removed. Remove "
+        "the calibration example first." in refused(lambda: rounds.remove_round(second, by=organiser)).message
+    )
+    db.session.delete(example)
+    second.calibration_nomination_id = None
+    db.session.commit()
+    make_assignment(judge, nomination, round_id=second.id)
     assert (
         "Judges have been given entries in Round 2: Final panel"
         in refused(lambda: rounds.remove_round(second, by=organiser)).message

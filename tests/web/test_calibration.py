@@ -331,3 +331,7 @@ def test_a_conflict_declared_on_the_example_lifts_the_wait_and_tells_no_organise
     assert judge_client.get(f"/judging/nominations/{example.reference}").status_code == 404
     response = judge_client.get(f"/judging/nominations/{entry.reference}")
     assert 'id="score-sheet"' in response.get_data(as_text=True)
+    # The judge's list says why the example is not theirs to score, and no longer asks them to score it first.
+    home = page_text(judge_client.get("/judging/"))
+    assert "You declared a conflict of interest with this example, so you do not score it." in home
+    assert "Score the calibration example first" not in home

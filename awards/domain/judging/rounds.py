@@ -220,11 +220,13 @@ def round_counts(cycle: Cycle) -> dict[int, RoundCounts]:
     return {i: RoundCounts(criteria.get(i, 0), assignments.get(i, 0), reviews.get(i, 0)) for i in ids}
 
 
-def has_assignments(judging_round: JudgingRound) -> bool:
+def has_assignments(judging_round: JudgingRound, *, calibration: bool = True) -> bool:
     """Whether any judge has been given an entry in the round (a declared conflict counts: the judge was
-    given the entry and may have read it)."""
-    found = db.session.scalar(select(Assignment.id).where(Assignment.round_id == judging_round.id).limit(1))
-    return found is not None
+    given the entry and may have read it; the calibration example counts unless `calibration` is False)."""
+    query = select(Assignment.id).where(Assignment.round_id == judging_round.id)
+    if not calibration:
+        query = query.where(Assignment.calibration.is_(False))
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def assigned_counts(judging_round: JudgingRound) -> dict[int, int]:
@@ -296,6 +298,13 @@ def removal_problem(judging_round: JudgingRound) -> str | None:
     if judging_round.id != last.id:
         return f"Only the last round can be removed. Remove {last.label} first."
     if has_assignments(judging_round):
+        if judging_round.calibration_nomination_id is not None and not has_assignments(
+            judging_round, calibration=False
+        ):
+            return (
+                f"Judges have been given the calibration example of {judging_round.label}, so it cannot be "
+                "removed. Remove the calibration example first."
+            )
         return (
             f"Judges have been given entries in {judging_round.label}, so it cannot be removed. Remove its "
             "assignments first."
