@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from awards.domain.core import audit
 from awards.domain.judging import rounds
 from awards.extensions import db
+from awards.web.audit_words import ACTION_WORDS, action_words
 from tests.factories import make_cycle
 from tests.support.visible import main_text
 
@@ -38,5 +42,29 @@ def test_the_activity_log_calls_a_judging_round_by_name(organiser, organiser_cli
     )
     db.session.commit()
     shown = main_text(organiser_client.get("/organiser/"))
-    assert "Round added" in shown and f"Judging round {added.id}" in shown
+    assert "Judging round added" in shown and f"Judging round {added.id}" in shown
     assert "round.added" not in shown and "judging_rounds" not in shown and "Judging rounds " not in shown
+
+
+# Prefixes of the judging rounds' events (issue #15): each has words of its own, not generated ones.
+ROUND_EVENT = re.compile(r'"((?:round|feedback|panel_meeting)\.[a-z_]+)"')
+
+
+def test_every_event_of_the_judging_rounds_has_words_of_its_own():
+    recorded = {
+        name for path in Path(audit.__file__).parents[1].rglob("*.py") for name in ROUND_EVENT.findall(path.read_text())
+    }
+    assert {"round.advanced", "round.finalists_told", "feedback.approved", "panel_meeting.closed"} <= recorded
+    assert sorted(recorded - ACTION_WORDS.keys()) == []
+    assert action_words("round.advancement_removed") == "Entry taken back from the next round"
+    assert action_words("round.not_advanced") == "Suggested entry not advanced"
+
+
+def test_the_activity_log_says_a_feedback_decision_in_words(organiser, organiser_client):
+    cycle = make_cycle()
+    audit.record("feedback.withheld", actor=organiser, obj=cycle)
+    audit.record("round.finalists_told", actor=organiser, obj=cycle.rounds[0], emails=3)
+    db.session.commit()
+    shown = main_text(organiser_client.get("/organiser/"))
+    assert "Feedback for the entrant withheld" in shown and "Finalists emailed" in shown
+    assert "feedback.withheld" not in shown and "Round finalists told" not in shown

@@ -413,11 +413,15 @@ def test_each_round_has_its_results_page_and_the_final_one_its_shortlist(organis
     assert "Harriet Harsh" in detail and "Round 1: Judging" in detail and "Decision" not in detail
     csv_response = organiser_client.get(f"{url}.csv?round=1")
     assert f"{cycle.slug}-round-1-results.csv" in csv_response.headers["Content-Disposition"]
-    # Round 2 ranks: not on this page yet; it is where the shortlist is decided.
+    # Round 2 ranks: its page says how its orders are combined; it is where the shortlist is decided.
     assert top.reference in main_text(organiser_client.get(url))  # the current round is round 1: 2 has not begun
     page = organiser_client.get(f"{url}?round=2")
     text = main_text(page)
-    assert "Round 2: Final panel is judged by ranking" in text and "not yet available" in text
+    assert (
+        "In Round 2: Final panel each judge puts their entries in order, and the orders are combined by the Borda count"
+        in text
+    )
+    assert "not yet available" not in text
     assert "Suggest shortlist" in buttons(page)
     assert organiser_client.get(f"{url}/{top.reference}?round=2").status_code == 200
 

@@ -1,8 +1,13 @@
-"""Organiser actions on judges' reviews: the list of score sheets of a judging round (the cycle's
-current round, or `?round=N`), one sheet in full (against its round's criteria), and reopening
-submitted scores (audited; the judge is e-mailed a link)."""
+"""Organiser actions on judges' reviews: the list of a judging round's reviews (the cycle's current round,
+or `?round=N`), one in full as its round judges (scores against the round's criteria, a pass/fail
+verdict, or the entry's position in the judge's ranking), with the judge's private comments and their
+feedback for the entrant, and reopening a submitted one (audited; the judge is e-mailed a link; in a
+ranking round the judge's whole ranking is reopened)."""
 
 from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,10 +17,23 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from awards.domain.core import paging
 from awards.domain.judging import reviews as review_rules
+from awards.domain.judging.conflicts import conflict_pairs
 from awards.domain.results.scoring import CriterionSpec, ScoreInput, review_score
 from awards.domain.results.shortlists import withheld_nominations
 from awards.extensions import db
-from awards.models import Assignment, AuditEvent, Cycle, Judge, JudgingRound, Nomination, Review, ReviewStatus, User
+from awards.models import (
+    Assignment,
+    AssignmentStatus,
+    AuditEvent,
+    Cycle,
+    Judge,
+    JudgingRound,
+    Nomination,
+    Review,
+    ReviewStatus,
+    RoundMode,
+    User,
+)
 from awards.web.actions import attempt
 from awards.web.helpers import chosen_round, cycle_or_404, round_args
 from awards.web.organiser import bp
@@ -23,6 +41,82 @@ from awards.web.organiser.judging.forms import ReopenForm
 
 PAGE_SIZE = 50
 STATUS_FILTERS = {"submitted": ReviewStatus.SUBMITTED, "draft": ReviewStatus.DRAFT}
+
+
+@dataclass(frozen=True)
+class ModeWords:
+    """How the review pages name what a judge gives in a round of one mode."""
+
+    heading: str  # the list's heading
+    noun: str  # one line of the list
+    nouns: str
+    intro: str  # the list's line of what each line is
+    given: str  # what the judge saved ("saved any …")
+    sheet: str  # one review's heading: "<sheet> by <judge>"
+    comments: str  # the private comments' label
+    no_comments: str
+
+
+MODE_WORDS = {
+    RoundMode.SCORES: ModeWords(
+        "Judges’ scores",
+        "score sheet",
+        "score sheets",
+        "Each line is one judge’s score sheet for one nomination. Submitted scores are locked; open one to "
+        "reopen it for the judge.",
+        "scores",
+        "Scores",
+        "Overall comment",
+        "No overall comment",
+    ),
+    RoundMode.PASS_FAIL: ModeWords(
+        "Judges’ verdicts",
+        "verdict",
+        "verdicts",
+        "Each line is one judge’s verdict on one nomination: pass, fail or unsure. Submitted verdicts are "
+        "locked; open one to reopen it for the judge.",
+        "verdicts",
+        "Verdict",
+        "Comments for the organisers",
+        "No comments",
+    ),
+    RoundMode.RANKING: ModeWords(
+        "Judges’ rankings",
+        "ranked entry",
+        "ranked entries",
+        "Each line is one nomination’s position in one judge’s ranking, with the judge’s notes on it. "
+        "Submitted rankings are locked; open one to reopen the judge’s ranking.",
+        "rankings",
+        "Ranking",
+        "The judge’s notes",
+        "No notes",
+    ),
+}
+
+
+def ranking_sizes(judging_round: JudgingRound, judge_ids: set[int]) -> dict[int, int]:
+    """How many entries each judge ranks in a ranking round (the "5" of "2 of 5"): as the judge's ranking
+    page counts them (reviews.ranking_entries), for many judges in a constant number of queries."""
+    if judging_round.mode is not RoundMode.RANKING or not judge_ids:
+        return {}
+    assignments = db.session.scalars(
+        select(Assignment)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .where(
+            Assignment.round_id == judging_round.id,
+            Assignment.judge_id.in_(judge_ids),
+            Assignment.status == AssignmentStatus.ASSIGNED,
+            Assignment.calibration.is_(False),
+            Nomination.status.in_(review_rules.VISIBLE_NOMINATION_STATUSES),
+        )
+        .options(
+            selectinload(Assignment.nomination).selectinload(Nomination.partners),
+            selectinload(Assignment.nomination).selectinload(Nomination.nominator),
+            selectinload(Assignment.judge).selectinload(Judge.user),
+        )
+    ).all()
+    hidden = conflict_pairs({a.judge for a in assignments}, {a.nomination for a in assignments})
+    return dict(Counter(a.judge_id for a in assignments if (a.judge_id, a.nomination_id) not in hidden))
 
 
 def _cycle(slug: str) -> Cycle:
@@ -65,6 +159,11 @@ def page_numbers(page: int, pages: int) -> list[int | None]:
             numbers.append(None)
         numbers.append(number)
     return numbers
+
+
+def _mode(review: Review) -> str:
+    """How this review judges its entry: its round's mode, but a calibration example is always scored."""
+    return RoundMode.SCORES.value if review.assignment.calibration else review.assignment.round.mode.value
 
 
 def _score(review: Review, judging_round: JudgingRound) -> float | None:
@@ -142,8 +241,15 @@ def reviews(slug: str):
         page_numbers=page_numbers(page, pages),
         submitted=counts.get(ReviewStatus.SUBMITTED, 0),
         drafts=counts.get(ReviewStatus.DRAFT, 0),
-        scores={r.id: _score(r, judging_round) for r in rows},
-        title=f"Scores – {cycle.name}",
+        scores={
+            r.id: _score(r, judging_round)
+            for r in rows
+            if judging_round.mode is RoundMode.SCORES or r.assignment.calibration
+        },
+        sizes=ranking_sizes(judging_round, {r.assignment.judge_id for r in rows}),
+        mode=judging_round.mode.value,
+        words=MODE_WORDS[judging_round.mode],
+        title=f"{MODE_WORDS[judging_round.mode].heading} – {cycle.name}",
     )
 
 
@@ -168,26 +274,48 @@ def review(slug: str, review_id: int):
         score=_score(review, judging_round),
         reopen_problem=review_rules.reopen_problem(review),
         scores={s.criterion_id: s for s in review.scores},
-        title=f"Scores for {review.assignment.nomination.reference}",
+        mode=_mode(review),
+        words=MODE_WORDS[RoundMode(_mode(review))],
+        size=ranking_sizes(judging_round, {review.assignment.judge_id}).get(review.assignment.judge_id, 0),
+        title=f"{MODE_WORDS[RoundMode(_mode(review))].sheet} for {review.assignment.nomination.reference}",
     )
+
+
+def _reopen_words(review: Review) -> dict[str, str]:
+    """What reopening gives back to the judge, in the review's own words: "these scores", "this verdict",
+    or (in a ranking round) the judge's whole ranking."""
+    mode = RoundMode(_mode(review))
+    judge = review.assignment.judge.display_name
+    if mode is RoundMode.PASS_FAIL:
+        return {"what": "this verdict", "title": "Reopen this verdict?", "refused": "This verdict cannot be reopened"}
+    if mode is RoundMode.RANKING:
+        return {
+            "what": f"{judge}’s ranking",
+            "title": f"Reopen {judge}’s ranking?",
+            "refused": "This ranking cannot be reopened",
+        }
+    return {"what": "these scores", "title": "Reopen these scores?", "refused": "These scores cannot be reopened"}
 
 
 @bp.route("/cycles/<slug>/reviews/<int:review_id>/reopen", methods=["GET", "POST"])
 def reopen_review(slug: str, review_id: int):
     cycle = _cycle(slug)
     review = _review(cycle, review_id)
+    judging_round = review.assignment.round
     problem = review_rules.reopen_problem(review)
     form = ReopenForm()
+    words = _reopen_words(review)
+    shown = {
+        "cycle": cycle,
+        "judging_round": judging_round,
+        "round_args": round_args(judging_round),
+        "review": review,
+        "mode": _mode(review),
+        "size": ranking_sizes(judging_round, {review.assignment.judge_id}).get(review.assignment.judge_id, 0),
+    }
     if problem:
         return render_template(
-            "organiser/judging/review_reopen.html",
-            cycle=cycle,
-            judging_round=review.assignment.round,
-            round_args=round_args(review.assignment.round),
-            review=review,
-            form=None,
-            problem=problem,
-            title="These scores cannot be reopened",
+            "organiser/judging/review_reopen.html", **shown, form=None, problem=problem, title=words["refused"]
         ), 409
     if form.validate_on_submit():
         try:
@@ -205,21 +333,22 @@ def reopen_review(slug: str, review_id: int):
             )
         if done:
             judge = review.assignment.judge
+            reference = review.assignment.nomination.reference
+            mode = RoundMode(shown["mode"])
+            if mode is RoundMode.PASS_FAIL:
+                said = f"The verdict on {reference} by {judge.display_name} is reopened."
+            elif mode is RoundMode.RANKING:
+                where = f" in {judging_round.label}" if len(cycle.rounds) > 1 else ""
+                said = f"{judge.display_name}’s ranking{where} is reopened, with every entry in it."
+            else:
+                said = f"The scores for {reference} by {judge.display_name} are reopened."
             flash(
-                f"The scores for {review.assignment.nomination.reference} by {judge.display_name} are reopened. "
-                "We have emailed the judge a link to them.",
+                f"{said} We have emailed the judge a link to {'it' if mode is not RoundMode.SCORES else 'them'}.",
                 "success",
             )
             return redirect(
-                url_for("organiser.review", slug=cycle.slug, review_id=review.id, **round_args(review.assignment.round))
+                url_for("organiser.review", slug=cycle.slug, review_id=review.id, **round_args(judging_round))
             )
     return render_template(
-        "organiser/judging/review_reopen.html",
-        cycle=cycle,
-        judging_round=review.assignment.round,
-        round_args=round_args(review.assignment.round),
-        review=review,
-        form=form,
-        problem=None,
-        title="Reopen these scores?",
+        "organiser/judging/review_reopen.html", **shown, form=form, problem=None, title=words["title"]
     )

@@ -39,6 +39,7 @@ from awards.models import (
 from awards.web.actions import attempt
 from awards.web.helpers import chosen_round, cycle_or_404, error_summary, nomination_or_404, pagination, round_args
 from awards.web.organiser import bp
+from awards.web.organiser.judging.reviews import ranking_sizes
 from awards.web.organiser.results.forms import ResultsSettingsForm
 
 # The top of each category on the results page; "See all" pages through one category.
@@ -457,6 +458,8 @@ def scores_csv(slug: str):
         )
         .order_by(Nomination.reference, Review.id)
     ).all()
+    if judging_round.mode is not RoundMode.SCORES:
+        return _judgements_csv(judging_round, reviews)
     header = (
         "Reference",
         "Judge",
@@ -489,6 +492,38 @@ def scores_csv(slug: str):
         stream_with_context(stream_csv(header, rows())),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{_file_name(judging_round, "scores")}"'},
+    )
+
+
+def _judgements_csv(judging_round: JudgingRound, reviews: list[Review]) -> Response:
+    """Every judge's verdict (a pass/fail round) or position in their ranking (a ranking round), one row a
+    review, with the judge's private comments or notes: the per-judge companion of the results CSV, as the
+    criterion scores are in a scored round."""
+    pass_fail = judging_round.mode is RoundMode.PASS_FAIL
+    sizes = ranking_sizes(judging_round, {r.assignment.judge_id for r in reviews})
+    given = ("Verdict", "Comments for the organisers") if pass_fail else ("Position", "Entries ranked", "Notes")
+    header = ("Reference", "Judge", "Review status", "Submitted at (UTC)", *given)
+
+    def rows():
+        for review in reviews:
+            if pass_fail:
+                judged = [review.verdict.label if review.verdict else "", review.overall_comment]
+            else:
+                size = sizes.get(review.assignment.judge_id, 0)
+                judged = ["" if review.rank is None else review.rank, size, review.overall_comment]
+            yield (
+                review.assignment.nomination.reference,
+                review.assignment.judge.display_name,
+                review.status.value,
+                iso_utc(review.submitted_at),
+                *judged,
+            )
+
+    what = "verdicts" if pass_fail else "rankings"
+    return Response(
+        stream_with_context(stream_csv(header, rows())),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{_file_name(judging_round, what)}"'},
     )
 
 
