@@ -191,7 +191,9 @@ class Assignment(Model):
     __tablename__ = "assignments"
     __table_args__ = (
         UniqueConstraint("round_id", "judge_id", "nomination_id"),
-        Index("ix_assignments_nomination", "nomination_id"),
+        # An entry's assignments in a round (progress, results): without the round in the index, SQLite's planner
+        # walks the whole round's assignments for every entry (docs/performance.md, "Two judging rounds").
+        Index("ix_assignments_nomination_round", "nomination_id", "round_id"),
         Index("ix_assignments_judge_round", "judge_id", "round_id"),
     )
 

@@ -200,6 +200,8 @@ def upgrade():
         )
         batch_op.create_index(batch_op.f("ix_assignments_round_id"), ["round_id"], unique=False)
         batch_op.create_index("ix_assignments_judge_round", ["judge_id", "round_id"], unique=False)
+        batch_op.drop_index("ix_assignments_nomination")
+        batch_op.create_index("ix_assignments_nomination_round", ["nomination_id", "round_id"], unique=False)
 
     with op.batch_alter_table("reviews") as batch_op:
         batch_op.add_column(sa.Column("verdict", _enum("pass", "fail", "unsure", name="verdict", length=8)))
@@ -283,6 +285,8 @@ def downgrade():
     # Calibration assignments were never part of the cycle's judging.
     conn.execute(sa.text("DELETE FROM assignments WHERE calibration = :true"), {"true": True})
     with op.batch_alter_table("assignments") as batch_op:
+        batch_op.drop_index("ix_assignments_nomination_round")
+        batch_op.create_index("ix_assignments_nomination", ["nomination_id"], unique=False)
         batch_op.drop_index("ix_assignments_judge_round")
         batch_op.drop_index(batch_op.f("ix_assignments_round_id"))
         batch_op.drop_constraint("uq_assignments_round_id_judge_id_nomination_id", type_="unique")
