@@ -328,8 +328,13 @@ def reopen_review(slug: str, review_id: int):
             db.session.rollback()
             abort(
                 409,
-                description="The judge saved these scores while you were reopening them. "
-                "Nothing was changed: look at them again.",
+                description=(
+                    "The judge saved these scores while you were reopening them. "
+                    "Nothing was changed: look at them again."
+                    if shown["mode"] == RoundMode.SCORES.value
+                    else "The judge saved their review while you were reopening it. "
+                    "Nothing was changed: look at it again."
+                ),
             )
         if done:
             judge = review.assignment.judge
