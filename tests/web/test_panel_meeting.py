@@ -438,3 +438,17 @@ def test_the_canary_reaches_no_panel_judge_of_a_blind_final_round(app, organiser
     response = as_user(app, conflicted).get(url)
     assert response.status_code == 200 and canary.reference not in response.get_data(as_text=True)
     assert_no_canary(response.get_data(), "a conflicted panel judge's meeting page", form=True)
+
+
+def test_the_judges_page_lists_their_panel_meetings(app, organiser_client, world):
+    alice = as_user(app, world.alice)
+    text = main_text(alice.get("/judging/"))
+    assert "Panel meetings" in text
+    assert f"{world.cycle.name}, Round 2: Final panel: {world.cat_a.name}" in text
+    assert world.cat_b.name not in text.split("Panel meetings", 1)[1].split("Before you score", 1)[0]
+    assert f'href="{judge_url(world)}"' in alice.get("/judging/").get_data(as_text=True)
+    close(organiser_client, world)
+    assert f"Round 2: Final panel: {world.cat_a.name} (closed)" in main_text(alice.get("/judging/"))
+    bob_text = main_text(as_user(app, world.bob).get("/judging/"))
+    assert world.cat_a.name in bob_text and world.cat_b.name in bob_text  # Bob sits on every category's meeting
+    assert "Panel meetings" not in main_text(as_user(app, world.dev).get("/judging/"))  # not on the final panel
