@@ -163,6 +163,11 @@ def test_reopening_a_verdict_says_verdict(organiser_client, verdicts_then_rankin
     text = main_text(organiser_client.get(response.headers["Location"]))
     assert f"The verdict on {entries[0].reference} by Harriet Harsh is reopened." in text
     assert "We have emailed the judge a link to it." in text
+    # The e-mail names the round (the cycle judges in two), and reopening again is refused in the verdict's words.
+    (sent,) = outbox("judgement_reopened")
+    assert "reopened your verdict on this nomination in Round 1:" in sent.body_text
+    text = main_text(organiser_client.get(url))
+    assert "The verdict has not been submitted, so there is nothing to reopen: the judge can still change it." in text
 
 
 def test_the_reopened_emails_name_the_round_when_they_are_given_it(app):

@@ -815,19 +815,32 @@ def reopen_problem(review: Review, now: datetime | None = None) -> str | None:
     now = now or utcnow()
     judging_round = review.assignment.round
     cycle = judging_round.cycle
+    what = _judgement_words(review)
     if review.status is not ReviewStatus.SUBMITTED:
-        return "These scores have not been submitted, so there is nothing to reopen: the judge can still change them."
+        has, them = ("have", "them") if what == "the scores" else ("has", "it")
+        return (
+            f"{what.capitalize()} {has} not been submitted, so there is nothing to reopen: the judge can still "
+            f"change {them}."
+        )
     if review.assignment.status is not AssignmentStatus.ASSIGNED:
         return "This judge is no longer assigned to the nomination."
     if cycle.status is CycleStatus.PUBLISHED:
-        return "The results have been published, so scores can no longer be reopened."
+        return f"The results have been published, so {what} can no longer be reopened."
     if judging_round.closes_at is not None and now >= judging_round.closes_at:
         where = "the cycle’s settings" if len(cycle.rounds) == 1 else f"the settings of {judging_round.label}"
         return (
             f"{judging_round.name} closed at {govuk_datetime(judging_round.closes_at, cycle.time_zone)}, so the "
-            f"judge could not submit the scores again. Move the judging closing time later in {where} first."
+            f"judge could not submit {what} again. Move the judging closing time later in {where} first."
         )
     return None
+
+
+def _judgement_words(review: Review) -> str:
+    """What the judge gave, in words for a sentence: "the scores", "the verdict", "the ranking"."""
+    judging_round = review.assignment.round
+    if review.assignment.calibration or judging_round.mode is RoundMode.SCORES:
+        return "the scores"
+    return "the verdict" if judging_round.mode is RoundMode.PASS_FAIL else "the ranking"
 
 
 def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime | None = None) -> None:
@@ -889,6 +902,7 @@ def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime |
             reason=reason,
             link=entry_link,
             closes=closes,
+            round_name=judging_round.label if several else None,
         )
     elif judging_round.mode is RoundMode.PASS_FAIL:
         queue_email(
@@ -902,6 +916,7 @@ def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime |
             reason=reason,
             link=entry_link,
             closes=closes,
+            round_name=judging_round.label if several else None,
         )
     else:
         queue_email(
