@@ -7,21 +7,25 @@ of the round's assignments count, never a calibration example's.
 
 `round_order` gives every mode's order per category as plain ids: advancing entries to the next round
 suggests the top of it, and a final round judged by pass/fail or ranking suggests its shortlist from it.
+A pass/fail or ranking round's order is kept per process (RESULTS_CACHE_ENTRIES rounds) until its freshness
+stamp changes, as a scored round's ranking is (shortlists.cycle_ranking).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from awards.domain.judging import rounds
 from awards.domain.results.round_modes import RankScore, Tally, order_by_tally, rank_entries, tally
 from awards.domain.results.scoring import NominationResult
-from awards.domain.results.shortlists import cycle_ranking, ranked_entries
+from awards.domain.results.shortlists import _ranking_stamp, collector_paused, cycle_ranking, ranked_entries
 from awards.extensions import db
 from awards.models import (
     Assignment,
@@ -68,7 +72,10 @@ def _entries_by_category(judging_round: JudgingRound) -> dict[int, dict[int, str
 
 
 def round_order(judging_round: JudgingRound) -> RoundOrder:
-    """The round's order of its entries in each category, by its mode's rule."""
+    """The round's order of its entries in each category, by its mode's rule. A scored round's comes
+    from its kept ranking (shortlists.cycle_ranking); a pass/fail or ranking round's is kept by this
+    process until the round's stamp changes (RESULTS_CACHE_ENTRIES rounds; 0 computes it every time).
+    The order is shared between requests: callers only read it."""
     if judging_round.mode is RoundMode.SCORES:
         ranking = cycle_ranking(judging_round.cycle, judging_round)
         return RoundOrder(
@@ -77,6 +84,50 @@ def round_order(judging_round: JudgingRound) -> RoundOrder:
             {nid for nid, result in ranking.results.items() if result.n > 0},
             results=ranking.results,
         )
+    kept_entries = int(current_app.config.get("RESULTS_CACHE_ENTRIES", 0) or 0)
+    if kept_entries <= 0:
+        return compute_round_order(judging_round)
+    key = (db.engine.url.render_as_string(hide_password=True), judging_round.id)
+    stamp = _order_stamp(judging_round)
+    with _orders_lock:
+        kept = _orders.get(key)
+        if kept is not None and kept[0] == stamp:
+            _orders.move_to_end(key)
+            return kept[1]
+    ordered = compute_round_order(judging_round)
+    with _orders_lock:
+        _orders[key] = (stamp, ordered)
+        _orders.move_to_end(key)
+        while len(_orders) > kept_entries:
+            _orders.popitem(last=False)
+    return ordered
+
+
+# Orders of pass/fail and ranking rounds kept by this process: (database, round id) → (stamp, order).
+# The stamp is read from the database on every use, so a verdict saved through another worker is seen
+# at once.
+_orders: OrderedDict[tuple[str, int], tuple[tuple, RoundOrder]] = OrderedDict()
+_orders_lock = threading.Lock()
+
+
+def _order_stamp(judging_round: JudgingRound) -> tuple:
+    """What a pass/fail or ranking round's order depends on, in one query: the scored ranking's stamp
+    (every save of a review, its verdict or rank included, or of a nomination, its status included, bumps
+    its version; the round's assignments and the entries advanced into it are counted) and the round's
+    mode and ranking method."""
+    return (*_ranking_stamp(judging_round), judging_round.mode.value, judging_round.ranking_method)
+
+
+def compute_round_order(judging_round: JudgingRound) -> RoundOrder:
+    """A pass/fail or ranking round's order, computed afresh (the cyclic garbage collector is paused:
+    a 10,000-entry round makes tens of thousands of small objects, none in cycles)."""
+    if judging_round.mode is RoundMode.SCORES:
+        raise ValueError("a scored round's order is its ranking (round_order)")
+    with collector_paused():
+        return _compute_round_order(judging_round)
+
+
+def _compute_round_order(judging_round: JudgingRound) -> RoundOrder:
     entries = _entries_by_category(judging_round)
     if judging_round.mode is RoundMode.PASS_FAIL:
         verdicts = db.session.execute(

@@ -136,9 +136,10 @@ def load_reviews(judging_round: JudgingRound) -> list[ReviewInput]:
     (an example every judge scores first, not in competition) and of other rounds are left out.
 
     A big cycle has 180,000 score rows, so they are fetched as plain tuples from the driver's own
-    cursor and grouped in a dict rather than sorted by the database: SQLAlchemy's row objects and a
-    sort would cost several times the query itself. The statement is still built with SQLAlchemy;
-    its only values (the round id, the status and false) are compiled in as literals, never user input."""
+    cursor, LOAD_REVIEWS_CHUNK at a time, and grouped in a dict rather than sorted by the database:
+    SQLAlchemy's row objects and a sort would cost several times the query itself. The statement is
+    still built with SQLAlchemy; its only values (the round id, the status and false) are compiled in
+    as literals, never user input."""
     statement = (
         select(
             Review.id,
@@ -158,23 +159,32 @@ def load_reviews(judging_round: JudgingRound) -> list[ReviewInput]:
     )
     connection = db.session.connection()
     sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql)
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
+    # Read in chunks so the raw rows of the whole round are never held at once (peak memory of a worker,
+    # docs/performance.md): on PostgreSQL through a server-side cursor (a client-side one would hold
+    # the whole result in libpq's memory anyway), on SQLite the cursor steps through the rows itself.
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.cursor(name="load_reviews")
+    else:
+        cursor = connection.connection.cursor()
     reviews: dict[int, ReviewInput] = {}
     scores_of: dict[int, list[ScoreInput]] = {}  # review id → its scores (the list its ReviewInput holds)
     make_score = tuple.__new__  # builds each ScoreInput without the named tuple's Python-level __new__
-    for review_id, judge_id, nomination_id, criterion_id, value, na in rows:
-        scores = scores_of.get(review_id)
-        if scores is None:
-            scores = scores_of[review_id] = []
-            reviews[review_id] = ReviewInput(review_id, judge_id, nomination_id, scores)
-        if criterion_id is not None:
-            scores.append(make_score(ScoreInput, (criterion_id, value, bool(na))))
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(LOAD_REVIEWS_CHUNK):
+            for review_id, judge_id, nomination_id, criterion_id, value, na in rows:
+                scores = scores_of.get(review_id)
+                if scores is None:
+                    scores = scores_of[review_id] = []
+                    reviews[review_id] = ReviewInput(review_id, judge_id, nomination_id, scores)
+                if criterion_id is not None:
+                    scores.append(make_score(ScoreInput, (criterion_id, value, bool(na))))
+    finally:
+        cursor.close()
     return sorted(reviews.values(), key=lambda r: r.review_id)
+
+
+LOAD_REVIEWS_CHUNK = 10_000  # score rows fetched at a time by load_reviews
 
 
 def top_criterion(criteria: list[Criterion]) -> Criterion | None:
