@@ -14,10 +14,10 @@ bench/results/aggregation-<database>.json.
 With --rounds 2 (seed-scale's two-round cycle: round 1 over all 10,000 entries, 500 finalists in round 2)
 it times the results of each round, uncached, as the results page builds them (issue 15, item 8: under
 1 s each): a scored round's ranking (compute_ranking), a pass/fail or ranking round's order
-(round_results.round_order, which nothing keeps between requests); the figures go to
-bench/results/aggregation-<database>-rounds2-<round-1 mode>.json. A pass/fail round is also timed with
-the cyclic garbage collector paused (shortlists.collector_paused, as compute_ranking runs): the
-difference is what pausing it there would gain.
+(round_results.compute_round_order, with the cyclic garbage collector paused as requests build it); the
+figures go to bench/results/aggregation-<database>-rounds2-<round-1 mode>.json. A pass/fail or ranking
+round is also timed as a request finds it once it is kept by the process (round_results.round_order with
+RESULTS_CACHE_ENTRIES on: the freshness stamp's query and the look-up).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import sys
 import time
 
 import scale_db
+from flask import current_app
 from sqlalchemy import func, select
 from support import RESULTS, ROOT
 from support.report import load_average, machine, print_rows, write_json
@@ -79,19 +80,20 @@ def one_run(cycle_id: int) -> dict:
     }
 
 
-def round_run(round_id: int, paused: bool = False) -> dict:
-    """One round's results from a fresh session, uncached: a scored round's ranking, else its order."""
+def round_run(round_id: int, kept: bool = False) -> dict:
+    """One round's results from a fresh session: a scored round's ranking, else its order, computed
+    (uncached) or, with `kept`, as a request finds it once the process keeps it."""
     db.session.remove()
     judging_round = db.session.get(JudgingRound, round_id)
     cycle = judging_round.cycle
     if judging_round.mode is RoundMode.SCORES:
         ranking, seconds, cpu = timed(rules.compute_ranking, cycle, judging_round)
         return {"seconds": seconds, "cpu": cpu, "ranked": sum(len(rows) for rows in ranking.order.values())}
-    if paused:
-        with rules.collector_paused():
-            order, seconds, cpu = timed(round_results.round_order, judging_round)
+    if kept:
+        current_app.config["RESULTS_CACHE_ENTRIES"] = max(4, current_app.config.get("RESULTS_CACHE_ENTRIES") or 0)
+        order, seconds, cpu = timed(round_results.round_order, judging_round)  # the warm-up run keeps it
     else:
-        order, seconds, cpu = timed(round_results.round_order, judging_round)
+        order, seconds, cpu = timed(round_results.compute_round_order, judging_round)
     return {"seconds": seconds, "cpu": cpu, "ranked": sum(len(ids) for ids in order.order.values())}
 
 
@@ -102,16 +104,16 @@ def each_round(cycle_id: int, runs: int) -> list[dict]:
     figures = []
     for round_id, number, mode, label in found:
         variants = [False, True] if mode is not RoundMode.SCORES else [False]
-        for paused in variants:
-            round_run(round_id, paused)  # warm-up
-            done = [round_run(round_id, paused) for _ in range(runs)]
+        for kept in variants:
+            round_run(round_id, kept)  # warm-up
+            done = [round_run(round_id, kept) for _ in range(runs)]
             seconds = statistics.median(r["seconds"] for r in done)
             figures.append(
                 {
                     "round": number,
                     "label": label,
                     "mode": mode.value,
-                    "collector_paused": paused or mode is RoundMode.SCORES,
+                    "kept": kept,
                     "entries": done[0]["ranked"],
                     "seconds": round(seconds, 3),
                     "cpu_seconds": round(statistics.median(r["cpu"] for r in done), 3),
@@ -197,14 +199,11 @@ def report_rounds(args, dialect: str, load_before, nominations: int, per_round: 
         "target_seconds": TARGET_SECONDS,
         "target_met": all(f["target_met"] for f in per_round),
     }
-    print(
-        f"Results of each round on {dialect}, uncached (median of {args.runs} runs; load average {load_before} "
-        "at the start)"
-    )
+    print(f"Results of each round on {dialect} (median of {args.runs} runs; load average {load_before} at the start)")
     rows = [
         (
             f"{f['label']} ({f['mode']}, {f['entries']:,} entries"
-            + (", collector paused" if f["collector_paused"] and f["mode"] != "scores" else "")
+            + (", kept by the process" if f["kept"] else "")
             + ")",
             f"{f['seconds']:.3f} s (CPU {f['cpu_seconds']:.3f} s, slowest {f['seconds_max']:.3f} s): "
             + ("met" if f["target_met"] else "NOT met"),
