@@ -13,13 +13,13 @@ from awards.domain.results import advancing, round_results, shortlists
 from awards.extensions import db
 from awards.models import (
     Advancement,
-    AuditEvent,
     RoundEntries,
     RoundMode,
     ShortlistDecision,
     Verdict,
 )
 from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
+from tests.support.audit import action_events
 from tests.support.programme import add_round
 
 # Round 1's verdicts, by entry: one letter per judge (P pass, U unsure, F fail), hand-tallied below.
@@ -62,10 +62,6 @@ def world(app):
 
 def ids(entries, *keys):
     return [entries[k].id for k in keys]
-
-
-def audits(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
 
 
 def test_a_pass_fail_round_orders_by_the_share_of_passes(world):
@@ -122,7 +118,7 @@ def test_the_suggestion_takes_the_top_of_each_category(world):
     db.session.commit()
     assert rounds.entry_ids(final) == set(ids(entries, "a1", "b2", "b1"))
     assert advancing.suggestion_sizes(first)[cycle.categories[0].id] == 1
-    assert audits(advancing.SUGGESTED)[-1].detail["advanced"] == 3
+    assert action_events(advancing.SUGGESTED)[-1].detail["advanced"] == 3
     with pytest.raises(DomainError) as caught:
         advancing.suggest(first, {cycle.categories[0].id: -1}, by=organiser)
     db.session.rollback()
@@ -152,8 +148,8 @@ def test_a_change_from_the_suggestion_needs_a_reason_and_is_audited(world):
     assert rounds.entry_ids(final) == wanted
     added = db.session.scalar(sa.select(Advancement).where(Advancement.nomination_id == entries["a3"].id))
     assert (added.suggested, added.reason, added.round_id) == (False, "Strong evidence, one harsh fail", final.id)
-    [advanced] = audits("round.advanced")
-    [removed] = audits("round.advancement_removed")
+    [advanced] = action_events("round.advanced")
+    [removed] = action_events("round.advancement_removed")
     assert advanced.object_id == str(entries["a3"].id) and advanced.detail["reason"] == reasons[entries["a3"].id]
     assert removed.object_id == str(entries["b1"].id) and removed.detail["reason"] == "Two judges failed it"
     assert removed.detail["suggested"] is True
@@ -201,7 +197,7 @@ def test_the_finalists_are_told_once_and_nothing_of_their_results(world, outbox)
     with pytest.raises(Conflict):
         advancing.tell_finalists(first, by=organiser)
     db.session.rollback()
-    assert audits("round.finalists_told")[0].detail["emails"] == 4
+    assert action_events("round.finalists_told")[0].detail["emails"] == 4
 
 
 def test_no_advancing_without_a_next_round_of_advanced_entries(app):

@@ -18,7 +18,6 @@ from awards.extensions import db
 from awards.models import (
     Advancement,
     Assignment,
-    AuditEvent,
     Criterion,
     JudgingRound,
     PanelMember,
@@ -27,6 +26,7 @@ from awards.models import (
     RoundMode,
 )
 from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
+from tests.support.audit import action_events
 
 
 @pytest.fixture
@@ -49,10 +49,6 @@ def settings(**overrides) -> dict:
     }
     values.update(overrides)
     return values
-
-
-def audits(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
 
 
 def refused(call, field: str | None = None) -> DomainError:
@@ -100,7 +96,7 @@ def test_a_new_round_comes_after_the_last_with_a_copy_of_the_criteria(cycle, org
     )
     db.session.commit()
     assert first.criteria[0].name != "Changed"
-    (event,) = audits("round.added")
+    (event,) = action_events("round.added")
     assert event.actor_id == organiser.id and event.object_type == "judging_rounds" and event.object_id == str(added.id)
     assert event.detail["number"] == 2 and event.detail["criteria_from"] == 1 and event.detail["is_final"] is True
 
@@ -110,7 +106,7 @@ def test_a_new_round_can_start_with_the_default_criteria(cycle, organiser):
     db.session.commit()
     defaults = default_taxonomy()["criteria"]
     assert [c.name for c in added.criteria] == [item["name"] for item in defaults]
-    assert audits("round.added")[0].detail["criteria_from"] == "default"
+    assert action_events("round.added")[0].detail["criteria_from"] == "default"
 
 
 def test_round_names_are_checked_and_unique_in_the_cycle(cycle, organiser):
@@ -175,7 +171,7 @@ def test_changing_a_round_records_what_changed(cycle, organiser):
         "schulze",
         opens.replace(microsecond=opens.microsecond),
     )
-    (event,) = audits("round.changed")
+    (event,) = action_events("round.changed")
     assert set(event.detail["changes"]) == {"name", "mode", "ranking_method", "opens_at"}
     assert event.detail["changes"]["mode"] == {"from": "scores", "to": "ranking"}
     # Saving it unchanged records nothing
@@ -183,7 +179,7 @@ def test_changing_a_round_records_what_changed(cycle, organiser):
         second, by=organiser, **settings(name="Finalists", mode="ranking", ranking_method="schulze", opens_at=opens)
     )
     db.session.commit()
-    assert len(audits("round.changed")) == 1
+    assert len(action_events("round.changed")) == 1
 
 
 def test_round_one_judges_every_eligible_entry(cycle, organiser):
@@ -241,7 +237,7 @@ def test_only_the_last_round_is_removed_never_round_one(cycle, organiser):
     db.session.commit()
     assert [r.number for r in cycle.rounds] == [1, 2]
     assert db.session.scalar(sa.select(sa.func.count(Criterion.id)).where(Criterion.id.in_(criterion_ids))) == 0
-    (event,) = audits("round.removed")
+    (event,) = action_events("round.removed")
     assert event.detail == {"cycle": cycle.slug, "number": 3, "name": "Winners"}
     # The next round added takes the number again (numbers stay 1, 2, 3 … without gaps)
     again = rounds.add_round(cycle, by=organiser, **settings(name="Winners"))
@@ -306,7 +302,7 @@ def test_choosing_a_panel_writes_its_members(cycle, organiser):
     assert rounds.load_limit(second, ada, panel[ada.id]) == 4
     assert rounds.load_limit(second, grace, panel[grace.id]) == 12
     assert rounds.panel_categories(ada, panel[ada.id]) == frozenset({first_category.id})
-    (event,) = audits("round.panel_chosen")
+    (event,) = action_events("round.panel_chosen")
     assert event.detail["whole_panel"] is False
     assert event.detail["members"][str(ada.id)] == {"categories": [first_category.id], "max_load": 4}
     # Changing it: Grace off, Alan on; then back to every judge of the cycle (the members go)
@@ -365,7 +361,7 @@ def test_panel_choices_are_checked(cycle, organiser):
         ),
         f"max_load_{judge.id}",
     )
-    assert first.whole_panel and audits("round.panel_chosen") == []
+    assert first.whole_panel and action_events("round.panel_chosen") == []
 
 
 def test_round_counts_take_three_queries_for_any_number_of_rounds(cycle, organiser):

@@ -29,12 +29,12 @@ from tests.e2e.signed_in import sign_in_with_cookie
 from tests.factories import DEFAULT_PASSWORD
 from tests.support.browser import (
     DESKTOP,
-    PHONE,
     assert_focus_visible,
     error_box,
     heading,
     is_focused,
     make_organiser,
+    narrowed,
     tab_to,
 )
 
@@ -300,14 +300,6 @@ def build_the_form(page, check_page, cycle: dict) -> None:
 
 # Two animation frames after a resize: the media queries' change events (GOV.UK Frontend folds the header's
 # menu away on one) have run before the page is checked at its new width.
-_LAID_OUT = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
-
-
-def narrowed(page, size: dict = PHONE) -> None:
-    page.set_viewport_size(size)
-    page.evaluate(_LAID_OUT)
-
-
 def builder_on_a_phone(page, check_page, cycle: dict) -> None:
     """The organiser's form, with its new section and questions, at 375 pixels (the same browser, narrowed:
     on a phone the header folds its buttons away)."""

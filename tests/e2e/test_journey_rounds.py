@@ -27,7 +27,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.signed_in import sign_in_with_cookie
 from tests.factories import DEFAULT_PASSWORD
-from tests.support.browser import DESKTOP, PHONE, error_box, heading, make_organiser
+from tests.support.browser import DESKTOP, error_box, heading, make_organiser, narrowed
 
 pytestmark = pytest.mark.e2e
 
@@ -56,13 +56,6 @@ APPROVED = "The call-back trial is well evidenced. Tell us more about what it co
 RATIONALE = "The panel agreed the clearest evidence of outcomes for residents, at the lowest cost."
 REASON = "One harsh fail; the evidence is strong enough to see again in the final."
 
-_LAID_OUT = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
-
-
-def narrowed(page, size: dict = PHONE) -> None:
-    page.set_viewport_size(size)
-    page.evaluate(_LAID_OUT)
-
 
 def check_both(page, check_page, label: str) -> None:
     """The page as it is at 1280 pixels, then at 375 (the same page, narrowed), then back to 1280."""
@@ -72,7 +65,7 @@ def check_both(page, check_page, label: str) -> None:
     narrowed(page, DESKTOP)
 
 
-def flash(page, text: str):
+def notice(page, text: str):
     return page.get_by_role("main").get_by_text(text, exact=False).first
 
 
@@ -182,7 +175,7 @@ def organiser_sets_up_the_rounds(page, check_page, setup: dict) -> None:
     page.get_by_label("Pass, fail or unsure (qualifying)").check()
     page.get_by_label("Name", exact=True).fill("Qualifying")
     page.get_by_role("button", name="Save changes").click()
-    expect(flash(page, "Your changes to Round 1: Qualifying have been saved")).to_be_visible()
+    expect(notice(page, "Your changes to Round 1: Qualifying have been saved")).to_be_visible()
     expect(page.get_by_text("Pass, fail or unsure (qualifying)")).to_be_visible()
 
     page.get_by_role("button", name="Add a round").click()  # a link drawn as a button
@@ -197,7 +190,7 @@ def organiser_sets_up_the_rounds(page, check_page, setup: dict) -> None:
     page.get_by_label("This is the final round").check()
     expect(page.get_by_label("Copy the criteria and rubric from round 1 (Qualifying)")).to_be_checked()
     page.get_by_role("button", name="Add round").click()
-    expect(flash(page, "Round 2: Final panel has been added")).to_be_visible()
+    expect(notice(page, "Round 2: Final panel has been added")).to_be_visible()
     final = page.locator("#round-2")
     expect(final.get_by_text("Entries advanced from the previous round")).to_be_visible()
     expect(final.get_by_text("Yes: its panel meets to agree the results")).to_be_visible()
@@ -216,7 +209,7 @@ def judge_gives_verdicts(page, check_page, references: list[str], verdicts: tupl
             page.get_by_label("Feedback for the entrant (optional)").fill(feedback)
         verdict_group.get_by_label("Pass", exact=True).check()
         page.get_by_role("button", name="Submit verdict").click()
-        expect(flash(page, f"Your verdict on {reference} has been submitted")).to_be_visible()
+        expect(notice(page, f"Your verdict on {reference} has been submitted")).to_be_visible()
 
 
 def organiser_advances(page, check_page, setup: dict) -> None:
@@ -252,7 +245,7 @@ def organiser_advances(page, check_page, setup: dict) -> None:
     check_page(page, "advancing: a change without its reason")
     page.get_by_label(f"Reason for {refs[2]}").fill(REASON)
     page.get_by_role("button", name="Save advanced entries").click()
-    expect(flash(page, "Saved: 3 entries advanced to Round 2: Final panel")).to_be_visible()
+    expect(notice(page, "Saved: 3 entries advanced to Round 2: Final panel")).to_be_visible()
     expect(page.get_by_label(f"Reason for {refs[2]}")).to_have_value(REASON)
     check_page(page, "advancing: saved")
 
@@ -276,7 +269,7 @@ def judge_scores_in_round_two(page, work: dict) -> None:
     for criterion in work["criteria"]:
         page.get_by_role("group", name=criterion, exact=True).get_by_role("radio", name=re.compile(r"^8( |$)")).check()
     page.get_by_role("button", name="Submit scores").click()
-    expect(flash(page, f"Your scores for {work['reference']} have been submitted")).to_be_visible()
+    expect(notice(page, f"Your scores for {work['reference']} have been submitted")).to_be_visible()
 
 
 def meeting(organiser, panel_judge, check_page, setup: dict, work: dict) -> None:
@@ -297,7 +290,7 @@ def meeting(organiser, panel_judge, check_page, setup: dict, work: dict) -> None
     entry.get_by_role("group", name=f"The panel’s decision for {winner}").get_by_label("Winner", exact=True).check()
     entry.get_by_label("The panel’s reason").fill(RATIONALE)
     entry.get_by_role("button", name="Save the decision").click()
-    expect(flash(panel_judge, f"The panel’s decision for {winner}: Winner")).to_be_visible()
+    expect(notice(panel_judge, f"The panel’s decision for {winner}: Winner")).to_be_visible()
     check_page(panel_judge, "meeting: a panel judge's page, a decision saved")
 
     organiser.reload()
@@ -308,7 +301,7 @@ def meeting(organiser, panel_judge, check_page, setup: dict, work: dict) -> None
     expect(organiser.get_by_text("2 entries have no decision yet.")).to_be_visible()
     check_page(organiser, "meeting: close, with entries undecided")
     organiser.get_by_role("button", name="Close the meeting").click()
-    expect(flash(organiser, f"The panel meeting for {setup['category_name']} is closed")).to_be_visible()
+    expect(notice(organiser, f"The panel meeting for {setup['category_name']} is closed")).to_be_visible()
     organiser.goto(address)
     expect(organiser.get_by_text(re.compile(r"This meeting was closed on .* Its decisions are locked"))).to_be_visible()
     expect(organiser.get_by_role("button", name="Save the decision")).to_have_count(0)  # read-only
@@ -329,7 +322,7 @@ def organiser_approves_feedback(page, check_page, setup: dict) -> None:
     check_both(page, check_page, "feedback: one judge's words")
     page.get_by_label("Wording the entrant will see").fill(APPROVED)
     page.get_by_role("button", name="Approve").click()
-    expect(flash(page, f"Feedback on {winner} approved. The entrant will see it with the results.")).to_be_visible()
+    expect(notice(page, f"Feedback on {winner} approved. The entrant will see it with the results.")).to_be_visible()
 
 
 def organiser_publishes(page, slug: str) -> None:

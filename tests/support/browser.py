@@ -367,6 +367,16 @@ class PageWatcher:
 # --- journeys' building blocks ----------------------------------------------------------------
 
 
+# Resolves after the browser has laid the page out again (two animation frames).
+_LAID_OUT = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+def narrowed(page, size: dict = PHONE) -> None:
+    """The open page at another width (375 px by default), laid out again before it is checked."""
+    page.set_viewport_size(size)
+    page.evaluate(_LAID_OUT)
+
+
 def sign_in(page, email: str, password: str) -> None:
     """Sign in through the form, as a person would."""
     page.goto("/sign-in")

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import re
 
-import sqlalchemy as sa
-
 from awards.domain.judging import rounds
 from awards.extensions import db
-from awards.models import AuditEvent, RoundEntries, RoundMode, Verdict
+from awards.models import RoundEntries, RoundMode, Verdict
 from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
+from tests.support.audit import action_events
 from tests.support.programme import add_round
 from tests.support.visible import buttons, error_summary, main_text
 
@@ -39,17 +38,13 @@ def two_rounds():
     return cycle, final, entries
 
 
-def ticked(response) -> set[int]:
+def advance_ticked(response) -> set[int]:
     html = response.get_data(as_text=True)
     return {int(n) for n in re.findall(r'name="advance" type="checkbox" value="(\d+)" checked', html)}
 
 
-def ids(entries, *keys) -> set[int]:
+def id_set(entries, *keys) -> set[int]:
     return {entries[k].id for k in keys}
-
-
-def audits(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
 
 
 def test_advancing_from_a_pass_fail_round_with_reasons_then_telling_the_finalists(organiser_client, outbox):
@@ -62,12 +57,12 @@ def test_advancing_from_a_pass_fail_round_with_reasons_then_telling_the_finalist
     text = main_text(page)
     assert "Advance entries to Round 2: Final panel" in text and "No entries are advanced yet" in text
     assert "3 pass, 0 unsure, 0 fail" in text and "Not judged yet" in text
-    assert ticked(page) == ids(entries, "a1", "a2", "b2", "b1")  # the suggestion: the top 2 of each category
+    assert advance_ticked(page) == id_set(entries, "a1", "a2", "b2", "b1")  # the suggestion: the top 2 of each category
     assert text.count("Suggested") == 4
 
     # a3 advanced and b1 left out without a reason: both named in the error summary, what was ticked kept
     shown = [str(e.id) for e in entries.values()]
-    chosen = [str(i) for i in ids(entries, "a1", "a2", "a3", "b2")]
+    chosen = [str(i) for i in id_set(entries, "a1", "a2", "a3", "b2")]
     refused = organiser_client.post_form(url, {"shown": shown, "advance": chosen}, token_from=url)
     assert refused.status_code == 200
     a3, b1 = entries["a3"], entries["b1"]
@@ -75,7 +70,7 @@ def test_advancing_from_a_pass_fail_round_with_reasons_then_telling_the_finalist
         (f"#reason_{a3.id}", f"Give the reason for advancing {a3.reference}: the suggestion leaves it out"),
         (f"#reason_{b1.id}", f"Give the reason for not advancing {b1.reference}: the suggestion includes it"),
     ]
-    assert ticked(refused) == ids(entries, "a1", "a2", "a3", "b2")
+    assert advance_ticked(refused) == id_set(entries, "a1", "a2", "a3", "b2")
     assert rounds.entry_ids(final) == set()  # nothing saved
 
     reasons = {f"reason_{a3.id}": "Strong evidence; one harsh fail", f"reason_{b1.id}": "Two judges failed it"}
@@ -83,15 +78,15 @@ def test_advancing_from_a_pass_fail_round_with_reasons_then_telling_the_finalist
     assert saved.status_code == 302
     page = organiser_client.get(url)
     assert "Saved: 4 entries advanced to Round 2: Final panel" in main_text(page)
-    assert ticked(page) == ids(entries, "a1", "a2", "a3", "b2")
+    assert advance_ticked(page) == id_set(entries, "a1", "a2", "a3", "b2")
     assert 'value="Strong evidence; one harsh fail"' in page.get_data(as_text=True)  # the reason is shown again
     # Round 2 judges exactly the advanced entries
-    assert rounds.entry_ids(final) == ids(entries, "a1", "a2", "a3", "b2")
-    advanced = {int(e.object_id): e.detail for e in audits("round.advanced")}
-    assert set(advanced) == ids(entries, "a1", "a2", "a3", "b2")
+    assert rounds.entry_ids(final) == id_set(entries, "a1", "a2", "a3", "b2")
+    advanced = {int(e.object_id): e.detail for e in action_events("round.advanced")}
+    assert set(advanced) == id_set(entries, "a1", "a2", "a3", "b2")
     assert advanced[a3.id]["reason"] == "Strong evidence; one harsh fail" and not advanced[a3.id]["suggested"]
     assert advanced[entries["a1"].id]["reason"] == "" and advanced[entries["a1"].id]["suggested"]
-    [left_out] = audits("round.not_advanced")
+    [left_out] = action_events("round.not_advanced")
     assert left_out.detail["reason"] == "Two judges failed it" and left_out.object_id == str(b1.id)
     # b1's reason is on record: saving again asks for nothing. Taking a2 back (suggested) needs a reason too.
     a2 = entries["a2"]
@@ -102,9 +97,9 @@ def test_advancing_from_a_pass_fail_round_with_reasons_then_telling_the_finalist
     organiser_client.post_form(
         url, {"shown": shown, "advance": chosen, f"reason_{a2.id}": "Withdrawn by the council"}, token_from=url
     )
-    [removed] = audits("round.advancement_removed")
+    [removed] = action_events("round.advancement_removed")
     assert removed.detail["reason"] == "Withdrawn by the council" and removed.object_id == str(a2.id)
-    assert rounds.entry_ids(final) == ids(entries, "a1", "a3", "b2")
+    assert rounds.entry_ids(final) == id_set(entries, "a1", "a3", "b2")
     # The activity log reads the decisions in words
     assert "round.advanced" not in main_text(organiser_client.get("/organiser/"))
 
@@ -145,8 +140,8 @@ def test_suggesting_another_number_and_a_refused_number(organiser_client):
     assert done.status_code == 302
     page = organiser_client.get(url)
     assert "Suggested 4 entries: the top of each category by the share of pass verdicts" in main_text(page)
-    assert rounds.entry_ids(final) == ids(entries, "a1", "a2", "a3", "b2")
-    assert ticked(page) == ids(entries, "a1", "a2", "a3", "b2")
+    assert rounds.entry_ids(final) == id_set(entries, "a1", "a2", "a3", "b2")
+    assert advance_ticked(page) == id_set(entries, "a1", "a2", "a3", "b2")
     assert "The suggestion takes the top 3." in main_text(page) and "The suggestion takes the top 1." in main_text(page)
 
 
@@ -156,7 +151,7 @@ def test_an_entry_with_judges_in_the_next_round_cannot_be_taken_back(organiser_c
     organiser_client.post_form(f"{url}/suggest", token_from=url)
     make_assignment(make_judge(cycle), entries["a1"], round_id=final.id)
     shown = [str(e.id) for e in entries.values()]
-    keep = [str(i) for i in ids(entries, "a2", "b1", "b2")]
+    keep = [str(i) for i in id_set(entries, "a2", "b1", "b2")]
     a1 = entries["a1"]
     refused = organiser_client.post_form(
         url, {"shown": shown, "advance": keep, f"reason_{a1.id}": "Changed our minds"}, token_from=url
@@ -209,7 +204,7 @@ def test_a_long_category_lists_its_top_and_every_advanced_entry_with_a_page_for_
         token_from=url,
     )
     assert response.headers["Location"].endswith(f"?category={a.slug}")
-    assert rounds.entry_ids(final) == ids(entries, "a1", "a4", "b2", "b1")  # category B left as it was
+    assert rounds.entry_ids(final) == id_set(entries, "a1", "a4", "b2", "b1")  # category B left as it was
     text = main_text(organiser_client.get(url))
     assert entries["a4"].reference in text and "1 more entry further down the order is not listed" in text
 
@@ -225,13 +220,13 @@ def test_a_conflicted_organiser_sees_nothing_of_the_entrys_result_and_leaves_it_
     a2 = entries["a2"]
     assert "Not shown to you" in text and f"{a2.reference}: Entry a2" in text
     assert "2 pass, 1 unsure, 0 fail" not in text  # a2's verdicts
-    assert a2.id not in ticked(page) and f'id="advance_{a2.id}"' not in page.get_data(as_text=True)  # no box
+    assert a2.id not in advance_ticked(page) and f'id="advance_{a2.id}"' not in page.get_data(as_text=True)  # no box
     assert "Positions and suggestions are not shown in this category" in text
     # Saving leaves it as it is, even when posted
     shown = [str(e.id) for e in entries.values()]
-    chosen = [str(i) for i in ids(entries, "a1", "a2", "b1", "b2")]
+    chosen = [str(i) for i in id_set(entries, "a1", "a2", "b1", "b2")]
     assert organiser_client.post_form(url, {"shown": shown, "advance": chosen}, token_from=url).status_code == 302
-    assert rounds.entry_ids(final) == ids(entries, "a1", "b1", "b2")
+    assert rounds.entry_ids(final) == id_set(entries, "a1", "b1", "b2")
 
 
 def test_the_advancing_page_runs_the_same_number_of_queries_for_more_entries(organiser_client):

@@ -44,6 +44,8 @@ CSRF_AUDIENCE = {
     # A panel meeting's decision names its entry in the form (none here: 404 with a token); the token comes first.
     "/organiser/cycles/<slug>/rounds/<int:number>/meeting/<category_slug>": ORGANISER,
     "/judging/cycles/<slug>/rounds/<int:number>/meeting/<category_slug>": ASSIGNED,
+    # The ranking page of the matrix's world is a scored round's (404 with a token); the token comes first.
+    "/judging/cycles/<slug>/rounds/<int:number>/ranking": ASSIGNED,
 }
 PREFERENCE = (ANON, OWNER, ASSIGNED, ORGANISER, NOT_OWNER, UNASSIGNED, CONFLICTED)
 # The section form is read as data (not WTForms), so it gets its own plausible fields.

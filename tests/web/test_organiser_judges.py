@@ -717,7 +717,7 @@ def test_list_pages_make_the_same_number_of_queries_however_many_judges(organise
 # ------------------------------------------------------------------ judging rounds
 
 
-def links(html: str) -> list[tuple[str, str]]:
+def page_links(html: str) -> list[tuple[str, str]]:
     """Each link of the page: (its visible text, where it goes)."""
     return [
         (text_of(inner), unescape(href))
@@ -740,7 +740,7 @@ def test_the_judges_page_says_how_much_each_judge_does_and_links_to_the_round_to
         "and 4 judges score each nomination." in text
     )
     html = response.get_data(as_text=True)
-    assert (CHANGE_ROUND, f"/organiser/cycles/{cycle.slug}/rounds/1/edit") in links(html)
+    assert (CHANGE_ROUND, f"/organiser/cycles/{cycle.slug}/rounds/1/edit") in page_links(html)
     assert "round-settings" not in html and "Save" not in buttons(response)
     gone = organiser_client.post_form(
         f"{judges_url(cycle)}/round-settings",
@@ -783,14 +783,14 @@ def test_the_judges_page_shows_each_judges_limit_in_the_chosen_round(organiser_c
     assert " 9 " in row(page, "Bob Babbage")
     assert "Not on this round’s panel" in row(page, "Cy Cipher")
     assert f"/judges/{ada.id}?round=2" in page
-    assert (CHANGE_ROUND, f"/organiser/cycles/{cycle.slug}/rounds/2/edit") in links(page)
+    assert (CHANGE_ROUND, f"/organiser/cycles/{cycle.slug}/rounds/2/edit") in page_links(page)
     first = organiser_client.get(f"{judges_url(cycle)}?round=1").get_data(as_text=True)
     assert " 1 " in row(first, "Ada Lovelace") and "round’s limit" in row(first, "Cy Cipher")
-    assert (CHANGE_ROUND, f"/organiser/cycles/{cycle.slug}/rounds/1/edit") in links(first)
+    assert (CHANGE_ROUND, f"/organiser/cycles/{cycle.slug}/rounds/1/edit") in page_links(first)
     assignment = organiser_client.get(f"/organiser/cycles/{cycle.slug}/assignment?round=2").get_data(as_text=True)
     assert (
         "Change the number of judges for each nomination or the usual load limit",
         f"/organiser/cycles/{cycle.slug}/rounds/2/edit",
-    ) in links(assignment)
+    ) in page_links(assignment)
     settings = page_text(organiser_client.get(f"{judges_url(cycle)}/{cy.id}?round=2"))
     assert "Leave blank to use the limit of Round 2: Final panel, which is 4" in settings

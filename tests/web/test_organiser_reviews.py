@@ -53,7 +53,7 @@ def verdicts_then_ranking(app):
     return cycle, judge, entries, verdict, ranked
 
 
-def table_rows(response) -> list[str]:
+def body_rows(response) -> list[str]:
     """The visible words of each row of the page's table body."""
     html = response.get_data(as_text=True)
     body = html[html.index("<tbody") :]
@@ -72,7 +72,7 @@ def test_a_verdict_shows_with_the_judges_comments_and_feedback_for_the_entrant(o
     listing = organiser_client.get(reviews_url(cycle, round_number=1))
     text = main_text(listing)
     assert "Judges’ verdicts" in text and "1 verdict" in text and "Each line is one judge’s verdict" in text
-    [row] = table_rows(listing)
+    [row] = body_rows(listing)
     assert "Harriet Harsh Submitted Pass To review" in row
     html = listing.get_data(as_text=True)
     assert f'href="{feedback_url(cycle, verdict)}">To review<' in html
@@ -98,7 +98,7 @@ def test_a_ranked_entry_shows_its_position_among_the_judges_entries(organiser_cl
     listing = organiser_client.get(reviews_url(cycle, round_number=2))
     text = main_text(listing)
     assert "Judges’ rankings" in text and "3 ranked entries" in text
-    rows = table_rows(listing)
+    rows = body_rows(listing)
     assert [row.split(":")[0] for row in rows] == [e.reference for e in entries]
     assert "Submitted 2 of 3 To review" in rows[0]
     assert "Submitted 1 of 3 No feedback" in rows[1] and "Submitted 3 of 3 No feedback" in rows[2]

@@ -47,7 +47,7 @@ def verdict_cycle(verdicts: dict[str, str]):
     return cycle, entries, judges
 
 
-def review_of(judge, nomination) -> Review:
+def review_by(judge, nomination) -> Review:
     return db.session.scalar(
         sa.select(Review)
         .join(Assignment, Review.assignment_id == Assignment.id)
@@ -68,8 +68,8 @@ def test_a_changed_verdict_is_seen_on_the_next_request(organiser_client, kept_or
     assert again["n"] < first["n"]  # the kept order: no verdicts read again
 
     # Another worker saves a changed verdict: a's third judge now fails it, c's second passes it.
-    review_of(judges[2], entries["a"]).verdict = Verdict.FAIL
-    review_of(judges[1], entries["c"]).verdict = Verdict.PASS
+    review_by(judges[2], entries["a"]).verdict = Verdict.FAIL
+    review_by(judges[1], entries["c"]).verdict = Verdict.PASS
     db.session.commit()
     text = main_text(organiser_client.get(url))
     assert "Passes 3 0 0 100%" not in text
@@ -91,7 +91,7 @@ def test_a_withdrawn_entry_and_a_reopened_review_are_seen_on_the_next_request(or
     assert nomination.reference not in text and f"1 {entries['b'].reference} Entry b" in text
 
     # reopened: its verdict no longer counts
-    review_rules.reopen_review(review_of(judges[2], entries["b"]), by=organiser, reason="Check the verdict")
+    review_rules.reopen_review(review_by(judges[2], entries["b"]), by=organiser, reason="Check the verdict")
     db.session.commit()
     assert "Passes 2 0 0 100%" in main_text(organiser_client.get(url))
 
@@ -107,7 +107,7 @@ def test_a_changed_place_in_a_ranking_round_is_seen_on_the_next_request(organise
     url = f"/organiser/cycles/{cycle.slug}/results"
     assert f"1 {first.reference} Entry x" in main_text(organiser_client.get(url))
 
-    review_of(judge, first).rank, review_of(judge, second).rank = 2, 1
+    review_by(judge, first).rank, review_by(judge, second).rank = 2, 1
     db.session.commit()
     text = main_text(organiser_client.get(url))
     assert f"1 {second.reference} Entry y" in text and f"2 {first.reference} Entry x" in text
