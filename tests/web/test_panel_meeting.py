@@ -328,6 +328,10 @@ def test_publication_waits_for_every_meeting_then_takes_their_decisions(organise
     organiser_client.post_form(
         organiser_url(world, world.cat_b), decide_form(world.buses, "highly_commended", "Promising")
     )
+    # The rounds page leads to each meeting.
+    rounds_page = organiser_client.get(f"/organiser/cycles/{world.cycle.slug}/rounds")
+    assert "Panel meetings of Round 2: Final panel" in page_text(rounds_page)
+    assert f'href="{organiser_url(world, world.cat_b)}"' in rounds_page.get_data(as_text=True)
     publish = f"/organiser/cycles/{world.cycle.slug}/publish"
     response = organiser_client.post_form(publish, follow_redirects=True)
     assert (
@@ -335,6 +339,13 @@ def test_publication_waits_for_every_meeting_then_takes_their_decisions(organise
         in page_text(response)
     )
     close(organiser_client, world)
+    # The publish page says so before anyone presses a button: the open meeting is linked, no button to press.
+    page = organiser_client.get(publish)
+    text = page_text(page)
+    assert f"The panel meeting is still open for: {world.cat_b.name}" in text
+    assert "The results take the decisions of Round 2: Final panel: close every meeting, then publish." in text
+    assert "Publish results" not in text
+    assert f'href="{organiser_url(world, world.cat_b)}"' in page.get_data(as_text=True)
     response = organiser_client.post_form(publish, follow_redirects=True)
     assert f"The panel meeting of Round 2: Final panel for {world.cat_b.name} is not closed yet" in page_text(response)
     db.session.expire_all()

@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from awards.domain.core import paging
 from awards.domain.core.errors import DomainError, NotAllowed
-from awards.domain.judging import rounds
+from awards.domain.judging import meetings, rounds
 from awards.domain.publishing import publication
 from awards.domain.publishing.exports import iso_utc, stream_csv
 from awards.domain.results import advancing, round_results
@@ -608,6 +608,8 @@ def publish(slug: str):
         board=board,
         decided=decided,
         shortlisted=shortlisted,
+        open_meetings=meetings.open_categories(cycle),
+        final_round=rounds.final_round(cycle),
         CycleStatus=CycleStatus,
         title=f"Publish the results of {cycle.name}",
     )
