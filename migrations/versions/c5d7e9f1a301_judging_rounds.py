@@ -116,7 +116,10 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["round_id"], ["judging_rounds.id"], name=op.f("fk_advancements_round_id_judging_rounds"), ondelete="CASCADE"
+            ["round_id"],
+            ["judging_rounds.id"],
+            name=op.f("fk_advancements_round_id_judging_rounds"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_advancements")),
         sa.UniqueConstraint("round_id", "nomination_id", name=op.f("uq_advancements_round_id_nomination_id")),
@@ -131,7 +134,10 @@ def upgrade():
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("closed_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["category_id"], ["categories.id"], name=op.f("fk_panel_meetings_category_id_categories"), ondelete="CASCADE"
+            ["category_id"],
+            ["categories.id"],
+            name=op.f("fk_panel_meetings_category_id_categories"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["closed_by_id"], ["users.id"], name=op.f("fk_panel_meetings_closed_by_id_users"), ondelete="SET NULL"
@@ -172,7 +178,11 @@ def upgrade():
     with op.batch_alter_table("criteria") as batch_op:
         batch_op.alter_column("round_id", existing_type=sa.Integer(), nullable=False)
         batch_op.create_foreign_key(
-            batch_op.f("fk_criteria_round_id_judging_rounds"), "judging_rounds", ["round_id"], ["id"], ondelete="CASCADE"
+            batch_op.f("fk_criteria_round_id_judging_rounds"),
+            "judging_rounds",
+            ["round_id"],
+            ["id"],
+            ondelete="CASCADE",
         )
         batch_op.create_index(batch_op.f("ix_criteria_round_id"), ["round_id"], unique=False)
 
