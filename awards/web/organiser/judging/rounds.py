@@ -171,38 +171,35 @@ class RemoveRoundForm(Form):
     submit = submit("Remove round")
 
 
-class PanelCategoriesField(SelectMultipleField):
+class _TickedIdsField(SelectMultipleField):
+    """Ticked choices, by id: anything that is not one of the choices (or not an id) is an error."""
+
+    unknown_message = "Select only items from the list"
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, coerce=int, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = [int(v) for v in valuelist if str(v).isdigit()]
+        self._unknown = len(self.data) != len(valuelist)
+
+    def pre_validate(self, form):
+        known = {value for value, _ in self.choices or []}
+        if getattr(self, "_unknown", False) or any(v not in known for v in self.data or []):
+            raise StopValidation(self.unknown_message)
+
+
+class PanelCategoriesField(_TickedIdsField):
     """The categories a judge judges in the round, by id (none: every category they judge)."""
 
     widget = GovCheckboxesInput()
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, coerce=int, **kwargs)
-
-    def process_formdata(self, valuelist):
-        self.data = [int(v) for v in valuelist if str(v).isdigit()]
-        self._unknown = len(self.data) != len(valuelist)
-
-    def pre_validate(self, form):
-        known = {value for value, _ in self.choices or []}
-        if getattr(self, "_unknown", False) or any(v not in known for v in self.data or []):
-            raise StopValidation("Select only categories from the list")
+    unknown_message = "Select only categories from the list"
 
 
-class PanelJudgesField(SelectMultipleField):
+class PanelJudgesField(_TickedIdsField):
     """The judges ticked as on the panel, by id."""
 
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, coerce=int, **kwargs)
-
-    def process_formdata(self, valuelist):
-        self.data = [int(v) for v in valuelist if str(v).isdigit()]
-        self._unknown = len(self.data) != len(valuelist)
-
-    def pre_validate(self, form):
-        known = {value for value, _ in self.choices or []}
-        if getattr(self, "_unknown", False) or any(v not in known for v in self.data or []):
-            raise StopValidation("Select only judges from the list")
+    unknown_message = "Select only judges from the list"
 
 
 class PanelForm(Form):
