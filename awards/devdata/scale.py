@@ -33,6 +33,7 @@ from sqlalchemy import func, insert, select, update
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict
 from awards.domain.core.text import slugify
+from awards.domain.judging.rounds import copy_criteria
 from awards.domain.nominations import answers as nomination_answers
 from awards.domain.people.passwords import hash_password
 from awards.domain.programme import entry_forms as forms
@@ -46,7 +47,6 @@ from awards.models import (
     Advancement,
     Assignment,
     AssignmentStatus,
-    Criterion,
     Cycle,
     CycleStatus,
     Expertise,
@@ -721,20 +721,7 @@ class _Builder:
             updated_at=now - timedelta(days=6),
         )
         cycle.rounds.append(final)
-        for criterion in first.criteria:  # the first round's criteria and rubric, copied
-            final.criteria.append(
-                Criterion(
-                    cycle_id=cycle.id,
-                    name=criterion.name,
-                    description=criterion.description,
-                    weight=criterion.weight,
-                    scale_min=criterion.scale_min,
-                    scale_max=criterion.scale_max,
-                    rubric=[dict(band) for band in criterion.rubric or []],
-                    allow_not_applicable=criterion.allow_not_applicable,
-                    position=criterion.position,
-                )
-            )
+        copy_criteria(first, final)  # the first round's criteria and rubric
         db.session.flush()
 
         # The top of round 1's order in each category, as many from each as its share of the entries.

@@ -384,7 +384,8 @@ def _clean_settings(
     }
 
 
-def _copy_criteria(source: JudgingRound, judging_round: JudgingRound) -> None:
+def copy_criteria(source: JudgingRound, judging_round: JudgingRound) -> None:
+    """Give `judging_round` a copy of `source`'s criteria and rubric (appended, in the same positions)."""
     for criterion in source.criteria:
         judging_round.criteria.append(
             Criterion(
@@ -451,7 +452,7 @@ def add_round(
     judging_round = JudgingRound(number=number, whole_panel=True, created_at=now, updated_at=now, **values)
     cycle.rounds.append(judging_round)
     if criteria_from is not None:
-        _copy_criteria(criteria_from, judging_round)
+        copy_criteria(criteria_from, judging_round)
     else:
         _default_criteria(cycle, judging_round)
     db.session.flush()
