@@ -175,6 +175,17 @@ def test_the_canary_reaches_no_judge_of_either_round_and_its_feedback_only_its_n
     reviewed(ada_theirs_2, rank=2)
     reviewed(col_theirs_2, rank=1)
     review_rules.reopen_review(ranked, by=organiser, reason="Please look at your ranking again")
+    # The reopened ranking, a form again, and the entry's notes in ranking mode
+    reopened_leaks, ranking_url = [], f"/judging/cycles/{cycle.slug}/rounds/2/ranking"
+    for who, user in (("assigned judge", ada_user), ("conflicted judge", col_user)):
+        client = signed_in_client(app, user)
+        for url in (ranking_url, f"/judging/nominations/{canary.reference}?round=2"):
+            response = client.get(url)
+            reopened_leaks += found_in(response.get_data(), f"{who} GET {url} (reopened) [{response.status_code}]")
+    assert f'name="position-{ada_canary_2.id}"' in signed_in_client(app, ada_user).get(ranking_url).get_data(
+        as_text=True
+    )
+    assert not reopened_leaks, "the canary leaked:\n" + "\n".join(reopened_leaks)
     db.session.expire_all()
     for assignment in (ada_canary_2, ada_theirs_2):
         review = db.session.get(type(ranked), assignment.review.id)
