@@ -8,40 +8,25 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError, NotFound
 from awards.domain.judging import meetings
 from awards.domain.judging import rounds as round_rules
 from awards.domain.results import meeting_board, shortlists
 from awards.extensions import db
-from awards.models import Advancement, AuditEvent, Result, Verdict
-from tests.factories import add_conflict, make_cycle, make_judge, make_nomination, make_user
-from tests.support.meetings import score_in
+from awards.models import AuditEvent, Result, Verdict
+from tests.factories import add_conflict, make_cycle, make_nomination
+from tests.support.meetings import add_final_round, meeting_judge, score_in
 
 
 @pytest.fixture
 def setup(app, organiser):
     cycle = make_cycle(status="judging")
     cat_a, cat_b, cat_c = cycle.categories[:3]
-    alice = make_judge(cycle, make_user(name="Alice Able", email="alice@judges.example.org", roles=("judge",)))
-    bob = make_judge(cycle, make_user(name="Bob Bright", email="bob@judges.example.org", roles=("judge",)))
+    alice, bob = meeting_judge(cycle, "Alice Able"), meeting_judge(cycle, "Bob Bright")
     first = make_nomination(cycle, category=cat_a, title="First")
     second = make_nomination(cycle, category=cat_a, title="Second")
     other = make_nomination(cycle, category=cat_b, title="Other")
-    final = round_rules.add_round(
-        cycle,
-        by=organiser,
-        criteria_from=cycle.rounds[0],
-        name="Final panel",
-        entries="advanced",
-        mode="scores",
-        blind=False,
-        judges_per_nomination=2,
-        judge_max_load=10,
-        is_final=True,
-    )
-    for nomination in (first, second, other):
-        db.session.add(Advancement(round_id=final.id, nomination_id=nomination.id, created_at=utcnow()))
+    final = add_final_round(cycle, organiser, (first, second, other))
     db.session.commit()
     return cycle, final, (cat_a, cat_b, cat_c), (alice, bob), (first, second, other)
 

@@ -26,7 +26,7 @@ from awards.models import (
 )
 from tests.factories import add_conflict, make_cycle, make_nomination
 from tests.support.clients import signed_in_client
-from tests.support.meetings import meeting_judge, score_in
+from tests.support.meetings import add_final_round, meeting_judge, score_in
 from tests.support.pages import form_values
 from tests.support.visible import error_messages, error_summary, main_text, page_text
 
@@ -46,20 +46,7 @@ def world(app, organiser):
     libraries = make_nomination(cycle, category=cat_a, title="Quiet libraries")
     left = make_nomination(cycle, category=cat_a, title="Left behind")
     buses = make_nomination(cycle, category=cat_b, title="Bus data")
-    final = round_rules.add_round(
-        cycle,
-        by=organiser,
-        criteria_from=cycle.rounds[0],
-        name="Final panel",
-        entries="advanced",
-        mode="scores",
-        blind=False,
-        judges_per_nomination=2,
-        judge_max_load=10,
-        is_final=True,
-    )
-    for nomination in (bins, libraries, buses):
-        db.session.add(Advancement(round_id=final.id, nomination_id=nomination.id, suggested=True, created_at=utcnow()))
+    final = add_final_round(cycle, organiser, (bins, libraries, buses), suggested=True)
     round_rules.set_panel(
         final,
         by=organiser,
