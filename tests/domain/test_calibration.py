@@ -28,26 +28,18 @@ from awards.models import (
 )
 from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
 from tests.factories.judging import add_conflict
-from tests.support.calibration import judge_account
+from tests.support.calibration import earlier_cycle, judge_account, judging_cycle
 from tests.support.programme import add_round
 
 
 @pytest.fixture
 def earlier(app):
-    now = utcnow()
-    return make_cycle(
-        name="Public Sector Digital Awards 2025",
-        year=2025,
-        status="published",
-        open_at=now - timedelta(days=400),
-        close_at=now - timedelta(days=340),
-    )
+    return earlier_cycle()
 
 
 @pytest.fixture
 def cycle(app, earlier):
-    now = utcnow()
-    return make_cycle(status="judging", open_at=now - timedelta(days=60), close_at=now - timedelta(days=1))
+    return judging_cycle()
 
 
 @pytest.fixture

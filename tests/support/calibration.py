@@ -2,7 +2,28 @@
 
 from __future__ import annotations
 
-from tests.factories import make_user
+from datetime import timedelta
+
+from awards.domain.core.clock import utcnow
+from tests.factories import make_cycle, make_user
+
+
+def earlier_cycle():
+    """Last year's cycle, published: where a calibration example comes from."""
+    now = utcnow()
+    return make_cycle(
+        name="Public Sector Digital Awards 2025",
+        year=2025,
+        status="published",
+        open_at=now - timedelta(days=400),
+        close_at=now - timedelta(days=340),
+    )
+
+
+def judging_cycle():
+    """This year's cycle, in judging (nominations closed yesterday)."""
+    now = utcnow()
+    return make_cycle(status="judging", open_at=now - timedelta(days=60), close_at=now - timedelta(days=1))
 
 
 def judge_account(name: str):

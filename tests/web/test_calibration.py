@@ -6,7 +6,6 @@ conflicted judge is never given it and sees nothing of it."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -15,9 +14,9 @@ from awards.domain.core.clock import utcnow
 from awards.domain.judging import calibration
 from awards.extensions import db
 from awards.models import Assignment, Review, ReviewScore, ReviewStatus, RoundEntries, RoundMode
-from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
+from tests.factories import make_assignment, make_judge, make_nomination, make_review
 from tests.factories.judging import add_conflict
-from tests.support.calibration import judge_account
+from tests.support.calibration import earlier_cycle, judge_account, judging_cycle
 from tests.support.programme import add_round
 from tests.support.visible import error_messages, page_text
 
@@ -26,20 +25,12 @@ SHEET_VERSION = re.compile(r'name="version" value="(\d+)"')
 
 @pytest.fixture
 def earlier(app):
-    now = utcnow()
-    return make_cycle(
-        name="Public Sector Digital Awards 2025",
-        year=2025,
-        status="published",
-        open_at=now - timedelta(days=400),
-        close_at=now - timedelta(days=340),
-    )
+    return earlier_cycle()
 
 
 @pytest.fixture
 def cycle(app, earlier):
-    now = utcnow()
-    return make_cycle(status="judging", open_at=now - timedelta(days=60), close_at=now - timedelta(days=1))
+    return judging_cycle()
 
 
 @pytest.fixture
