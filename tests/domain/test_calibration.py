@@ -28,7 +28,7 @@ from awards.models import (
 )
 from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
 from tests.factories.judging import add_conflict
-from tests.support.calibration import earlier_cycle, judge_account, judging_cycle
+from tests.support.calibration import calibrating_cycle, earlier_cycle, judge_account
 from tests.support.programme import add_round
 
 
@@ -39,7 +39,7 @@ def earlier(app):
 
 @pytest.fixture
 def cycle(app, earlier):
-    return judging_cycle()
+    return calibrating_cycle()
 
 
 @pytest.fixture

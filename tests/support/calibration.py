@@ -20,8 +20,8 @@ def earlier_cycle():
     )
 
 
-def judging_cycle():
-    """This year's cycle, in judging (nominations closed yesterday)."""
+def calibrating_cycle():
+    """This year’s cycle, in judging (nominations closed yesterday): the one calibrated."""
     now = utcnow()
     return make_cycle(status="judging", open_at=now - timedelta(days=60), close_at=now - timedelta(days=1))
 

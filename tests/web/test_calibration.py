@@ -16,7 +16,7 @@ from awards.extensions import db
 from awards.models import Assignment, Review, ReviewScore, ReviewStatus, RoundEntries, RoundMode
 from tests.factories import make_assignment, make_judge, make_nomination, make_review
 from tests.factories.judging import add_conflict
-from tests.support.calibration import earlier_cycle, judge_account, judging_cycle
+from tests.support.calibration import calibrating_cycle, earlier_cycle, judge_account
 from tests.support.programme import add_round
 from tests.support.visible import error_messages, page_text
 
@@ -30,7 +30,7 @@ def earlier(app):
 
 @pytest.fixture
 def cycle(app, earlier):
-    return judging_cycle()
+    return calibrating_cycle()
 
 
 @pytest.fixture
