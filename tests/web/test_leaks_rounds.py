@@ -59,7 +59,7 @@ def found_in(content, where: str, markers: tuple[str, ...] = (), *, form: bool =
     return [f"{where}: {hits}"] if hits else []
 
 
-def crawl(client, urls: list[str], markers: tuple[str, ...], who: str) -> tuple[list[str], dict[str, int]]:
+def crawl_judge_pages(client, urls: list[str], markers: tuple[str, ...], who: str) -> tuple[list[str], dict[str, int]]:
     """Visit the URLs and the judge-side links found in them (bounded): the leaks, and each page's status."""
     queue, seen, leaks = list(urls), {}, []
     while queue and len(seen) < PAGE_LIMIT:
@@ -213,7 +213,7 @@ def test_the_canary_reaches_no_judge_of_either_round_and_its_feedback_only_its_n
     leaks, statuses = [], {}
     # Ada wrote the feedback: her own sheets show it back to her, so the markers are looked for in Col's pages
     for who, user, seen_markers in (("assigned judge", ada_user, ()), ("conflicted judge", col_user, markers)):
-        found, statuses[who] = crawl(signed_in_client(app, user), pages, seen_markers, who)
+        found, statuses[who] = crawl_judge_pages(signed_in_client(app, user), pages, seen_markers, who)
         leaks += found
         leaks += mail_leaks(user.email, who, markers)
     assert not leaks, "the canary leaked:\n" + "\n".join(leaks)
