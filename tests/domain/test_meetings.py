@@ -92,7 +92,11 @@ def test_closing_and_reopening(setup, organiser):
     assert meetings.closed_meeting(final, cat_a) is None
     with pytest.raises(Conflict, match="is open"):
         meetings.reopen(final, cat_a, reason="Again", by=organiser)
-    actions = list(db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("panel_meeting.%"))))
+    actions = list(
+        db.session.scalars(
+            sa.select(AuditEvent.action).where(AuditEvent.action.like("panel_meeting.%")).order_by(AuditEvent.id)
+        )
+    )
     assert actions == ["panel_meeting.closed", "panel_meeting.reopened"]
 
 
