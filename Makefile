@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
-PYTEST_ARGS ?= -n auto
+PYTEST_ARGS ?= -n auto --durations=40
 export FLASK_APP := awards
 
 .PHONY: run test lint format setup assets db demo bench clean audit instance-environment
