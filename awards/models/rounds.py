@@ -127,6 +127,9 @@ class JudgingRound(Model):
     disagreement_sd: Mapped[int] = mapped_column(Integer, default=15)
     # Released feedback shows the entrant's score beside their category's average.
     feedback_with_scores: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The numbers of the organiser's latest suggestion of entries to advance, category id (as text) → how
+    # many from the top of its order (None, or a category left out: the category's shortlist size).
+    suggestion_sizes: Mapped[dict[str, int] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -13,6 +13,7 @@ from awards.domain.results import advancing, round_results, shortlists
 from awards.extensions import db
 from awards.models import (
     Advancement,
+    JudgingRound,
     RoundEntries,
     RoundMode,
     ShortlistDecision,
@@ -118,6 +119,10 @@ def test_the_suggestion_takes_the_top_of_each_category(world):
     db.session.commit()
     assert rounds.entry_ids(final) == set(ids(entries, "a1", "b2", "b1"))
     assert advancing.suggestion_sizes(first)[cycle.categories[0].id] == 1
+    # The numbers are the round's own (not read back from the audit log): every other category's is its
+    # shortlist size.
+    kept = db.session.scalar(sa.select(JudgingRound.suggestion_sizes).where(JudgingRound.id == first.id))
+    assert kept == {str(c.id): 1 if c == cycle.categories[0] else c.shortlist_size for c in cycle.categories}
     assert action_events(advancing.SUGGESTED)[-1].detail["advanced"] == 3
     with pytest.raises(DomainError) as caught:
         advancing.suggest(first, {cycle.categories[0].id: -1}, by=organiser)

@@ -3,8 +3,8 @@
 A round whose next round judges "the entries advanced from the previous round" (RoundEntries.ADVANCED)
 sends entries on: an `Advancement` row of the next round for each. The suggestion is the top N of each
 category in the round's order (round_results.round_order; only entries with a counted judgement), N being
-the category's shortlist size unless the organiser suggested with other numbers (the latest
-"round.advancement_suggested" audit record of the round keeps them). An entry advanced against the
+the category's shortlist size unless the organiser suggested with other numbers (kept on the round,
+`JudgingRound.suggestion_sizes`, and audited with each suggestion). An entry advanced against the
 suggestion, or left out against it, needs a reason; every change is audited with it. An entry that
 already has judges in the next round stays advanced.
 
@@ -102,23 +102,11 @@ def size_field(category_id: int) -> str:
 
 def suggestion_sizes(judging_round: JudgingRound) -> dict[int, int]:
     """Category id → how many entries the suggestion takes from the top of its order: the numbers of the
-    round's latest suggestion, else each category's shortlist size."""
+    round's latest suggestion (kept on the round), else each category's shortlist size."""
     sizes = {c.id: c.shortlist_size for c in judging_round.cycle.categories}
-    detail = db.session.scalar(
-        select(AuditEvent.detail)
-        .where(
-            AuditEvent.action == SUGGESTED,
-            AuditEvent.object_type == JudgingRound.__tablename__,
-            AuditEvent.object_id == str(judging_round.id),
-        )
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    )
-    chosen = detail.get("sizes") if isinstance(detail, dict) else None
-    if isinstance(chosen, dict):
-        for key, value in chosen.items():
-            if str(key).isdigit() and int(key) in sizes and isinstance(value, int):
-                sizes[int(key)] = value
+    for key, value in (judging_round.suggestion_sizes or {}).items():
+        if str(key).isdigit() and int(key) in sizes and isinstance(value, int):
+            sizes[int(key)] = value
     return sizes
 
 
@@ -301,6 +289,7 @@ def suggest(judging_round: JudgingRound, sizes: Mapping[int, int], *, by: User |
                 created_by_id=by.id if by is not None else None,
             )
         )
+    judging_round.suggestion_sizes = {str(k): v for k, v in sorted(chosen.items())}
     db.session.flush()
     audit.record(
         SUGGESTED,
