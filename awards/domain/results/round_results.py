@@ -25,7 +25,7 @@ from sqlalchemy.orm import selectinload
 from awards.domain.judging import rounds
 from awards.domain.results.round_modes import RankScore, Tally, order_by_tally, rank_entries, tally
 from awards.domain.results.scoring import NominationResult
-from awards.domain.results.shortlists import _ranking_stamp, collector_paused, cycle_ranking, ranked_entries
+from awards.domain.results.shortlists import collector_paused, cycle_ranking, ranked_entries, ranking_stamp
 from awards.extensions import db
 from awards.models import (
     Assignment,
@@ -115,7 +115,7 @@ def _order_stamp(judging_round: JudgingRound) -> tuple:
     (every save of a review, its verdict or rank included, or of a nomination, its status included, bumps
     its version; the round's assignments and the entries advanced into it are counted) and the round's
     mode and ranking method."""
-    return (*_ranking_stamp(judging_round), judging_round.mode.value, judging_round.ranking_method)
+    return (*ranking_stamp(judging_round), judging_round.mode.value, judging_round.ranking_method)
 
 
 def compute_round_order(judging_round: JudgingRound) -> RoundOrder:

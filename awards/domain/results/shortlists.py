@@ -329,7 +329,7 @@ _rankings: OrderedDict[tuple[str, int], tuple[tuple, Ranking]] = OrderedDict()
 _rankings_lock = threading.Lock()
 
 
-def _ranking_stamp(judging_round: JudgingRound) -> tuple:
+def ranking_stamp(judging_round: JudgingRound) -> tuple:
     """What the round's ranking depends on, in one query: every save of a review or a nomination bumps
     its version (SQLAlchemy's version counter), adding or deleting one changes the count or the highest
     id; the round's assignments (which of them are calibration) and the entries advanced into it are
@@ -406,7 +406,7 @@ def cycle_ranking(cycle: Cycle, judging_round: JudgingRound | None = None) -> Ra
     if entries <= 0:
         return compute_ranking(cycle, judging_round)
     key = (db.engine.url.render_as_string(hide_password=True), judging_round.id)
-    stamp = _ranking_stamp(judging_round)
+    stamp = ranking_stamp(judging_round)
     with _rankings_lock:
         kept = _rankings.get(key)
         if kept is not None and kept[0] == stamp:
