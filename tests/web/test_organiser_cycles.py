@@ -13,7 +13,7 @@ from awards.extensions import db
 from awards.models import AuditEvent, Category, Cycle, CycleStatus
 from tests.factories import make_cycle, make_nomination
 from tests.support.dates import utc
-from tests.support.pages import input_value
+from tests.support.pages import input_value, page_source
 from tests.support.programme import add_round, cycle_form, offered_trend_ids, trend
 from tests.support.queries import recorded_queries
 from tests.support.visible import buttons, error_summary, main_text
@@ -244,14 +244,54 @@ def test_edit_a_cycle(organiser_client, organiser):
     assert "Your changes to the cycle have been saved" in main_text(organiser_client.get("/organiser/cycles/psda-2030"))
 
 
-def test_the_judging_fields_of_a_cycle_with_several_rounds_are_its_first_rounds(organiser_client):
+def test_a_cycle_with_several_rounds_changes_its_judging_settings_on_the_rounds_pages(organiser_client):
     cycle = make_cycle(status="draft", close_at=utc(2030, 6, 28, 16))
+    first = cycle.rounds[0]
+    first.closes_at, first.judges_per_nomination, first.judge_max_load = utc(2030, 8, 1, 16), 3, 20
     add_round(cycle, judges_per_nomination=5)
     url = f"/organiser/cycles/{cycle.slug}/edit"
-    text = main_text(organiser_client.get(url))
-    assert "Round 1: Judging closes (optional)" in text
-    assert "Judges for each nomination in Round 1: Judging" in text
-    assert "The first judging round’s setting: each later round has its own" in text
+    page = organiser_client.get(url)
+    text = main_text(page)
+    for field in ("judging_close_date-day", "judging_close_time", "judges_per_nomination", "judge_max_load"):
+        assert input_value(page, field) is None, field
+    assert "Judges for each nomination" not in text and "Judging closes" not in text
+    assert (
+        "This cycle judges in 2 rounds, each with its own closing date, number of judges for each nomination and "
+        "most nominations one judge scores. Change them on the Judging rounds page." in text
+    )
+    assert f'<a class="govuk-link" href="/organiser/cycles/{cycle.slug}/rounds">Judging rounds</a>' in page_source(page)
+    # Saving the form (even with the old fields posted) leaves round 1 as it was.
+    data = cycle_form(
+        name="Renamed awards",
+        nominations_close_date=["28", "6", "2030"],
+        judging_close_date=["1", "9", "2030"],
+        judging_close_time="5pm",
+        judges_per_nomination="4",
+        judge_max_load="9",
+    )
+    assert organiser_client.post_form(url, data, token_from=url).status_code == 302
+    cycle = the_cycle()
+    first, final = cycle.rounds
+    assert cycle.name == "Renamed awards"
+    assert (first.judges_per_nomination, first.judge_max_load, first.closes_at) == (3, 20, utc(2030, 8, 1, 16))
+    assert (final.judges_per_nomination, final.closes_at) == (5, None)
+    # The cycle page shows round 1's settings; their "Change" links go to round 1's own page.
+    shown = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
+    assert "Round 1: Judging closes 5pm on 1 August 2030" in main_text(shown)
+    assert "Judges for each nomination in Round 1: Judging 3" in main_text(shown)
+    html = page_source(shown)
+    round_page = f"/organiser/cycles/{cycle.slug}/rounds/1/edit"
+    for anchor in ("closes_date-day", "judges_per_nomination", "judge_max_load"):
+        assert f'href="{round_page}#{anchor}"' in html, anchor
+    assert f"{url}#judges_per_nomination" not in html
+
+
+def test_a_one_round_cycle_keeps_its_judging_fields_on_its_form(organiser_client):
+    cycle = make_cycle(status="draft", close_at=utc(2030, 6, 28, 16))
+    url = f"/organiser/cycles/{cycle.slug}/edit"
+    page = organiser_client.get(url)
+    assert input_value(page, "judges_per_nomination") == "3"
+    assert "This cycle judges in" not in main_text(page)
     data = cycle_form(
         nominations_close_date=["28", "6", "2030"],
         judging_close_date=["1", "9", "2030"],
@@ -259,13 +299,9 @@ def test_the_judging_fields_of_a_cycle_with_several_rounds_are_its_first_rounds(
         judges_per_nomination="4",
     )
     assert organiser_client.post_form(url, data, token_from=url).status_code == 302
-    cycle = the_cycle()
-    first, final = cycle.rounds
+    (first,) = the_cycle().rounds
     assert (first.judges_per_nomination, first.closes_at) == (4, utc(2030, 9, 1, 16))
-    assert (final.judges_per_nomination, final.closes_at) == (5, None)
-    shown = main_text(organiser_client.get(f"/organiser/cycles/{cycle.slug}"))
-    assert "Round 1: Judging closes 5pm on 1 September 2030" in shown
-    assert "Judges for each nomination in Round 1: Judging 4" in shown
+    assert f'href="{url}#judges_per_nomination"' in page_source(organiser_client.get(f"/organiser/cycles/{cycle.slug}"))
 
 
 def test_the_criteria_pages_are_a_rounds(organiser_client):

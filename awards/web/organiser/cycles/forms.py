@@ -365,6 +365,8 @@ class DatesMixin:
     def fill_dates(self, cycle_like, time_zone: str) -> None:
         """Show stored instants back in the time zone (for a GET)."""
         for attribute, date_name, time_name in INSTANTS:
+            if date_name not in self:
+                continue
             instant = (
                 cycle_like.get(attribute) if isinstance(cycle_like, dict) else cycle_setting(cycle_like, attribute)
             )
@@ -375,6 +377,8 @@ class DatesMixin:
         """The instants typed, in UTC; a time that does not exist there (clocks going forward) is an error."""
         result: dict[str, datetime | None] = {}
         for attribute, date_name, time_name in INSTANTS:
+            if date_name not in self:
+                continue  # not on the form (a cycle with several rounds: the rounds' own pages)
             day, at = self[date_name].data, self[time_name].time
             if day is None or at is None:
                 result[attribute] = None
@@ -549,7 +553,7 @@ class CycleForm(DatesMixin, Form):
             values["categories"] = list(self.categories.data or [])
         if "form_start" in self._fields and self.form_start.data in getattr(self, "templates", {}):
             values["form"] = copy.deepcopy(self.templates[self.form_start.data].definition)
-        values.update({name: self[name].data for name in self.RULES})
+        values.update({name: self[name].data for name in self.RULES if name in self._fields})
         values.update(self.parsed)
         return values
 
@@ -660,17 +664,16 @@ def cycle_form_defaults(cycle: Cycle) -> dict:
     }
 
 
-def name_first_round_fields(form: CycleForm, cycle: Cycle) -> None:
-    """On the form of a cycle that judges in several rounds, say that its judging fields are the first
-    round's settings (each round has its own, on the judging pages)."""
+# The judging fields of the cycle's form: its first round's settings, on the form only while the cycle has one round.
+ROUND_FIELDS = ("judging_close_date", "judging_close_time", "judges_per_nomination", "judge_max_load")
+
+
+def drop_round_fields(form: CycleForm, cycle: Cycle) -> None:
+    """On the form of a cycle that judges in several rounds, leave out the judging fields (judging close,
+    judges per nomination, load limit): each round has its own, on the "Judging rounds" page, and the cycle's
+    form would change only round 1's while seeming to speak for the cycle. Saving the form leaves them as
+    they are."""
     if len(cycle.rounds) < 2:
         return
-    label = cycle.rounds[0].label
-    form.judging_close_date.label.text = f"{label} closes (optional)"
-    form.judging_close_date.description = (
-        f"The first judging round’s closing date; each later round has its own. {form.judging_close_date.description}"
-    )
-    form.judges_per_nomination.label.text = f"Judges for each nomination in {label}"
-    form.judge_max_load.label.text = f"Most nominations one judge scores in {label}"
-    for field in (form.judges_per_nomination, form.judge_max_load):
-        field.description = "The first judging round’s setting: each later round has its own"
+    for name in ROUND_FIELDS:
+        delattr(form, name)

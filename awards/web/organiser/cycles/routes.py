@@ -27,7 +27,7 @@ from awards.web.organiser.cycles.forms import (
     CopyCycleForm,
     CycleForm,
     cycle_form_defaults,
-    name_first_round_fields,
+    drop_round_fields,
 )
 
 STATUS_TAGS = {
@@ -189,13 +189,20 @@ def _form_size(cycle: Cycle) -> str:
 
 
 def _change_links(cycle: Cycle):
-    """The "Change" action of a summary row: the edit page, at the field."""
+    """The "Change" action of a summary row: the edit page, at the field; for a first-round setting
+    (`round_anchor`, its field on the round's form) of a cycle judging in several rounds, round 1's page."""
+    several = len(cycle.rounds) > 1
 
-    def change(anchor: str, what: str) -> dict:
+    def change(anchor: str, what: str, round_anchor: str | None = None) -> dict:
+        href = (
+            url_for("organiser.edit_round", slug=cycle.slug, number=cycle.rounds[0].number, _anchor=round_anchor)
+            if several and round_anchor
+            else url_for("organiser.edit_cycle", slug=cycle.slug, _anchor=anchor)
+        )
         return {
             "items": [
                 {
-                    "href": url_for("organiser.edit_cycle", slug=cycle.slug, _anchor=anchor),
+                    "href": href,
                     "text": "Change",
                     "visuallyHiddenText": what,
                 }
@@ -255,7 +262,7 @@ def edit_cycle(slug: str):
     cycle = _load_cycle(slug)
     form = CycleForm(data={**cycle_form_defaults(cycle), "trends": [t.id for t in cycle.trends]})
     form.editing = cycle
-    name_first_round_fields(form, cycle)
+    drop_round_fields(form, cycle)  # each round's own, on the rounds pages, once there are several
     del form.categories  # the cycle page adds, changes and removes them one by one
     del form.form_start  # the entry form has its own pages
     if cycle.status is not CycleStatus.DRAFT:
