@@ -12,8 +12,9 @@ from awards.extensions import db
 from awards.models import RoundEntries, RoundMode, Verdict
 from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
 from tests.support.audit import action_events
+from tests.support.pages import input_value
 from tests.support.programme import add_round
-from tests.support.visible import buttons, error_summary, main_text
+from tests.support.visible import buttons, error_summary, main_text, text_of
 
 VERDICTS = {"a1": "PPP", "a2": "PPU", "a3": "PPF", "a4": "FFU", "b1": "PFF", "b2": "PP", "b3": ""}
 LETTER = {"P": Verdict.PASS, "U": Verdict.UNSURE, "F": Verdict.FAIL}
@@ -256,3 +257,143 @@ def test_a_scored_round_links_to_advancing_from_its_results(organiser_client):
     assert "Advance entries to the next round" not in main_text(
         organiser_client.get(f"/organiser/cycles/{cycle.slug}/results?round=2")
     )
+
+
+# --- A round too big for one page: a summary per category, each category 50 a page ---------------------------
+
+
+def advancing_rows(response) -> list[str]:
+    """The visible text of each body row of the page's tables."""
+    html = response.get_data(as_text=True)
+    main = html[html.find("<main") : html.find("</main>")]
+    body = "".join(re.findall(r'<tbody class="govuk-table__body">(.*?)</tbody>', main, re.S))
+    return [text_of(row) for row in re.findall(r"<tr\b.*?</tr>", body, re.S)]
+
+
+def paged_advancing(app, monkeypatch, *, per_page: int = 2):
+    """two_rounds() with pages small enough to page: more than 5 entries to list is a summary, and a
+    category's entries `per_page` a page (category A: a1, a2 | a3, a4 in the round's order)."""
+    monkeypatch.setitem(app.config, "ADVANCE_OVERVIEW_ROWS", 5)
+    monkeypatch.setitem(app.config, "ADVANCE_ROWS_PER_PAGE", per_page)
+    return two_rounds()
+
+
+def test_a_big_round_shows_each_categorys_figures_and_pages_through_its_entries(app, organiser_client, monkeypatch):
+    cycle, final, entries = paged_advancing(app, monkeypatch)
+    a, b = cycle.categories[0], cycle.categories[1]
+    url = f"/organiser/cycles/{cycle.slug}/rounds/1/advance"
+    organiser_client.post_form(f"{url}/suggest", token_from=url)  # a1, a2, b2, b1 advanced
+
+    page = organiser_client.get(url)
+    text = main_text(page)
+    assert "Entries by category" in text and "There are too many entries to list on one page" in text
+    rows = advancing_rows(page)
+    assert f"{a.name} 4 of 4 2 2 Choose entries in {a.name}" in rows
+    assert f"{b.name} 2 of 3 2 2 Choose entries in {b.name}" in rows  # b3 has no verdict yet
+    assert advance_ticked(page) == set() and "Save advanced entries" not in buttons(page)  # no entries listed
+    assert "Suggest another number of entries per category" in text and "Tell the finalists" in text
+    assert f'href="{url}?category={a.slug}"' in page.get_data(as_text=True)
+
+    first = organiser_client.get(f"{url}?category={a.slug}")
+    text = main_text(first)
+    assert "Showing 1 to 2 of 4 entries, in order" in text and "Back to every category" in text
+    assert [row.split(" ")[:2] for row in advancing_rows(first)] == [
+        ["1", entries["a1"].reference],
+        ["2", entries["a2"].reference],
+    ]
+    assert entries["b1"].reference not in text
+    assert f'href="{url}?category={a.slug}&amp;page=2"' in first.get_data(as_text=True)  # "Next" and "2"
+    second = organiser_client.get(f"{url}?category={a.slug}&page=2")
+    assert "Showing 3 to 4 of 4 entries, in order" in main_text(second)
+    assert [row.split(" ")[:2] for row in advancing_rows(second)] == [
+        ["3", entries["a3"].reference],
+        ["4", entries["a4"].reference],
+    ]
+    assert advance_ticked(second) == set()  # neither suggested nor advanced
+    # A page past the end is the last page; a category's own page is never the summary
+    assert advancing_rows(organiser_client.get(f"{url}?category={a.slug}&page=99")) == advancing_rows(second)
+
+
+def test_saving_a_categorys_second_page_leaves_the_first_as_it_was(app, organiser_client, monkeypatch):
+    cycle, final, entries = paged_advancing(app, monkeypatch)
+    a = cycle.categories[0]
+    url = f"/organiser/cycles/{cycle.slug}/rounds/1/advance"
+    organiser_client.post_form(f"{url}/suggest", token_from=url)
+    second = f"{url}?category={a.slug}&page=2"
+    a3 = entries["a3"]
+    saved = organiser_client.post_form(
+        second,
+        {"shown": [str(a3.id), str(entries["a4"].id)], "advance": [str(a3.id)], f"reason_{a3.id}": "Close call"},
+        token_from=second,
+    )
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(f"?category={a.slug}&page=2")
+    page = organiser_client.get(saved.headers["Location"])
+    assert "Saved: 5 entries advanced to Round 2: Final panel" in main_text(page)
+    assert advance_ticked(page) == {a3.id}
+    assert rounds.entry_ids(final) == id_set(entries, "a1", "a2", "a3", "b1", "b2")  # page 1 and category B kept
+    assert advance_ticked(organiser_client.get(f"{url}?category={a.slug}")) == id_set(entries, "a1", "a2")
+    assert f"{a.name} 4 of 4 2 3 Choose entries in {a.name}" in advancing_rows(organiser_client.get(url))
+
+
+def test_a_refused_save_on_a_second_page_keeps_what_was_typed_and_the_page(app, organiser_client, monkeypatch):
+    cycle, final, entries = paged_advancing(app, monkeypatch)
+    a = cycle.categories[0]
+    url = f"/organiser/cycles/{cycle.slug}/rounds/1/advance"
+    organiser_client.post_form(f"{url}/suggest", token_from=url)
+    second = f"{url}?category={a.slug}&page=2"
+    a3, a4 = entries["a3"], entries["a4"]
+    refused = organiser_client.post_form(
+        second,
+        {"shown": [str(a3.id), str(a4.id)], "advance": [str(a3.id), str(a4.id)], f"reason_{a3.id}": "Close call"},
+        token_from=second,
+    )
+    assert refused.status_code == 200
+    assert error_summary(refused) == [
+        (f"#reason_{a4.id}", f"Give the reason for advancing {a4.reference}: the suggestion leaves it out")
+    ]
+    text = main_text(refused)
+    assert "Showing 3 to 4 of 4 entries, in order" in text and entries["a1"].reference not in text
+    assert advance_ticked(refused) == {a3.id, a4.id}
+    assert input_value(refused, f"reason_{a3.id}") == "Close call"
+    assert f'action="{url}?category={a.slug}&amp;page=2"' in refused.get_data(as_text=True)  # posts to page 2 again
+    assert rounds.entry_ids(final) == id_set(entries, "a1", "a2", "b1", "b2")  # nothing saved
+
+
+def test_a_small_round_keeps_every_category_on_one_page(app, organiser_client, monkeypatch):
+    monkeypatch.setitem(app.config, "ADVANCE_ROWS_PER_PAGE", 2)  # a category's own page pages; the overview does not
+    cycle, final, entries = two_rounds()
+    url = f"/organiser/cycles/{cycle.slug}/rounds/1/advance"
+    page = organiser_client.get(url)
+    assert "Entries by category" not in main_text(page) and "Save advanced entries" in buttons(page)
+    assert len(advancing_rows(page)) == len(entries)
+    assert "Showing" not in main_text(page)
+
+
+def test_the_advancing_pages_run_the_same_queries_whatever_the_page_size(app, organiser_client, monkeypatch):
+    from tests.support.queries import counting_queries
+
+    cycle, final, entries = paged_advancing(app, monkeypatch)
+    a = cycle.categories[0]
+    url = f"/organiser/cycles/{cycle.slug}/rounds/1/advance"
+    organiser_client.post_form(f"{url}/suggest", token_from=url)
+    counts = {}
+    for per_page in (3, 4):  # each page with an entry left out (its reason is looked up: one more query)
+        monkeypatch.setitem(app.config, "ADVANCE_ROWS_PER_PAGE", per_page)
+        for name, address in (("summary", url), ("category", f"{url}?category={a.slug}")):
+            organiser_client.get(address)
+            with counting_queries() as counted:
+                page = organiser_client.get(address)
+            assert page.status_code == 200
+            counts[name, per_page] = counted["n"]
+        assert len(advancing_rows(organiser_client.get(f"{url}?category={a.slug}"))) == per_page
+    assert counts["summary", 3] == counts["summary", 4] and counts["category", 3] == counts["category", 4]
+    # Twice the entries: the summary and a category's page run the same queries again
+    judge = make_judge(cycle)
+    for key in "cdefgh":
+        nomination = make_nomination(cycle, category=a, title=f"More {key}")
+        make_review(make_assignment(judge, nomination), status="submitted", verdict=Verdict.UNSURE)
+    for name, address in (("summary", url), ("category", f"{url}?category={a.slug}")):
+        organiser_client.get(address)
+        with counting_queries() as counted:
+            assert organiser_client.get(address).status_code == 200
+        assert counted["n"] == counts[name, 4], name

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from awards.domain.core import audit
+from awards.domain.core import audit, paging
 from awards.domain.core.clock import utcnow
 from awards.domain.core.dates import govuk_datetime
 from awards.domain.core.errors import Conflict, DomainError
@@ -47,6 +47,8 @@ SUGGESTED = "round.advancement_suggested"
 REASON_MAX = 2000
 MAX_SUGGESTED = 1000  # entries suggested per category at most
 SHOWN_AT_LEAST = 50  # entries listed from the top of each category on the advancing page
+OVERVIEW_ROWS = 100  # more entries than this to list at once: the page summarises each category instead
+ROWS_PER_PAGE = 50  # a category's entries a page
 
 
 class AdvancementProblems(DomainError):
@@ -119,15 +121,33 @@ def suggested_ids(order: RoundOrder, sizes: Mapping[int, int]) -> set[int]:
     return chosen
 
 
-def _advancements(target: JudgingRound) -> dict[int, Advancement]:
+def _advancements(target: JudgingRound, among: AbstractSet[int] | None = None) -> dict[int, Advancement]:
+    """The entries advanced into `target` (only those `among` these nomination ids, if given)."""
+    query = select(Advancement).where(Advancement.round_id == target.id)
+    if among is not None:
+        query = query.where(Advancement.nomination_id.in_(among))
+    return {a.nomination_id: a for a in db.session.scalars(query)}
+
+
+def _advanced_told(target: JudgingRound) -> dict[int, bool]:
+    """Each entry advanced into `target` (nomination id) → whether its entrant has been told."""
     return {
-        a.nomination_id: a for a in db.session.scalars(select(Advancement).where(Advancement.round_id == target.id))
+        nid: told
+        for nid, told in db.session.execute(
+            select(Advancement.nomination_id, Advancement.notified_at.is_not(None)).where(
+                Advancement.round_id == target.id
+            )
+        )
     }
 
 
-def _judged_in(target: JudgingRound) -> set[int]:
-    """The entries that have judges in the round (assignments of any status)."""
-    return set(db.session.scalars(select(Assignment.nomination_id).where(Assignment.round_id == target.id).distinct()))
+def _judged_in(target: JudgingRound, among: AbstractSet[int] | None = None) -> set[int]:
+    """The entries that have judges in the round (assignments of any status); only those `among` these
+    nomination ids, if given."""
+    query = select(Assignment.nomination_id).where(Assignment.round_id == target.id)
+    if among is not None:
+        query = query.where(Assignment.nomination_id.in_(among))
+    return set(db.session.scalars(query.distinct()))
 
 
 # --- The advancing page ---------------------------------------------------------------------------
@@ -153,6 +173,11 @@ class CategoryCandidates:
     withheld: list[Candidate] = field(default_factory=list)
     ranks_hidden: bool = False
     total: int = 0  # the category's entries in the round (candidates may show the top of them)
+    conflicted: int = 0  # entries the viewer is conflicted with
+    # Of the category's other entries: judged in the round, suggested, advanced
+    judged: int = 0
+    suggested: int = 0
+    advanced: int = 0
 
     @property
     def more(self) -> int:
@@ -168,6 +193,11 @@ class AdvancePlan:
     categories: list[CategoryCandidates]
     advanced: int  # entries advanced now (every category)
     to_tell: int  # of those, entrants not yet told they are finalists
+    summary: bool = False  # too many rows for one page: each category's figures only, no entries
+    page: int = 1  # one category's entries: the page shown, of `pages`
+    pages: int = 1
+    first: int = 1  # the place in the category's list of the first entry shown
+    listed: int = 0  # the category's entries listed over its pages (those the viewer is conflicted with apart)
 
 
 def shown_limit(size: int) -> int:
@@ -181,27 +211,68 @@ def advance_plan(
     *,
     withhold: AbstractSet[int] = frozenset(),
     category_id: int | None = None,
+    page: int = 1,
+    per_page: int = ROWS_PER_PAGE,
+    overview_rows: int = OVERVIEW_ROWS,
 ) -> AdvancePlan:
     """The round's entries per category in its order, with the suggestion and what is advanced (a handful
-    of queries whatever the number of entries): the top of every category (`shown_limit`) with every
-    advanced entry below it, or all of one category's (`category_id`). Entries in `withhold` (the viewer
-    is conflicted with them) are listed apart, with no place, and the category's places are not shown."""
+    of queries whatever the number of entries; only the entries listed are loaded).
+
+    Without `category_id`: the top of every category (`shown_limit`) with every advanced entry below it;
+    when that would list more than `overview_rows` entries, a summary instead (`summary`: each category's
+    figures, no entries). With `category_id`: that category's entries in order, `per_page` a page (`page`,
+    brought within the pages). Entries in `withhold` (the viewer is conflicted with them) are listed apart,
+    with no place (on every page of their category), the category's places are not shown, and the
+    category's figures leave them out."""
     target = _target(judging_round)
     order = round_order(judging_round)
     sizes = suggestion_sizes(judging_round)
     suggested = suggested_ids(order, sizes)
-    advanced = _advancements(target)
-    busy = _judged_in(target)
+    advanced = _advanced_told(target)
     chosen = [c for c in judging_round.cycle.categories if category_id is None or c.id == category_id]
-    shown: dict[int, list[tuple[int, int]]] = {}
+    categories: list[CategoryCandidates] = []
+    shown: dict[int, list[tuple[int, int]]] = {}  # category id → (position, nomination id) listed
+    plan = AdvancePlan(
+        judging_round,
+        target,
+        order,
+        categories,
+        advanced=len(advanced),
+        to_tell=sum(1 for told in advanced.values() if not told),
+    )
+    advanced_ids = advanced.keys()
     for category in chosen:
         members = order.order.get(category.id, [])
-        limit = len(members) if category_id is not None else shown_limit(sizes.get(category.id, 0))
-        shown[category.id] = [
-            (position, nid)
-            for position, nid in enumerate(members, start=1)
-            if position <= limit or nid in advanced or nid in withhold
-        ]
+        block = CategoryCandidates(category, sizes.get(category.id, category.shortlist_size), total=len(members))
+        held = {nid for nid in withhold if nid in members} if withhold else set()
+        block.ranks_hidden = bool(held)
+        block.conflicted = len(held)
+        seen = [nid for nid in members if nid not in held] if held else members
+        block.judged = len(order.judged.intersection(seen))
+        block.suggested = len(suggested.intersection(seen))
+        block.advanced = len(advanced_ids & set(seen))
+        categories.append(block)
+        # (position in the whole order, nomination id) of the entries listed in order, then those held apart
+        apart = [(position, nid) for position, nid in enumerate(members, start=1) if nid in held] if held else []
+        if category_id is not None:
+            listed = [(position, nid) for position, nid in enumerate(members, start=1) if nid not in held]
+            plan.listed = len(listed)
+            plan.page, plan.pages = paging.clamp(page, len(listed), per_page)
+            start = (plan.page - 1) * per_page
+            plan.first = start + 1
+            shown[category.id] = listed[start : start + per_page] + apart
+        else:
+            limit = shown_limit(sizes.get(category.id, 0))
+            top = [(position, nid) for position, nid in enumerate(members[:limit], start=1) if nid not in held]
+            below = [
+                (position, nid)
+                for position, nid in enumerate(members[limit:], start=limit + 1)
+                if nid in advanced and nid not in held
+            ]
+            shown[category.id] = top + below + apart
+    if category_id is None and sum(len(items) for items in shown.values()) > overview_rows:
+        plan.summary = True
+        return plan
     ids = {nid for items in shown.values() for _, nid in items}
     nominations = (
         {
@@ -213,13 +284,10 @@ def advance_plan(
         if ids
         else {}
     )
-    recorded = recorded_reasons(judging_round, ids, advanced)
-    categories = []
-    for category in chosen:
-        members = order.order.get(category.id, [])
-        block = CategoryCandidates(category, sizes.get(category.id, category.shortlist_size), total=len(members))
-        block.ranks_hidden = any(nid in withhold for nid in members)
-        for position, nid in shown[category.id]:
+    busy = _judged_in(target, ids)
+    recorded = recorded_reasons(judging_round, ids, _advancements(target, ids))
+    for block in categories:
+        for position, nid in shown[block.category.id]:
             if nid not in nominations:
                 continue
             candidate = Candidate(
@@ -233,9 +301,7 @@ def advance_plan(
                 withheld=nid in withhold,
             )
             (block.withheld if candidate.withheld else block.candidates).append(candidate)
-        categories.append(block)
-    to_tell = sum(1 for a in advanced.values() if a.notified_at is None)
-    return AdvancePlan(judging_round, target, order, categories, len(advanced), to_tell)
+    return plan
 
 
 # --- Suggesting and saving ---------------------------------------------------------------------------

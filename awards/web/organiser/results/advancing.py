@@ -2,20 +2,26 @@
 
 /cycles/<slug>/rounds/<number>/advance shows the round's order per category with an "Advance" box each
 (ticked as the suggestion, or as saved), a reason for every change from the suggestion, and a form to
-suggest another number per category; /finalists e-mails the advanced entrants (optional)."""
+suggest another number per category; /finalists e-mails the advanced entrants (optional).
+
+A round with more entries to list than fit a page (ADVANCE_OVERVIEW_ROWS in the app's config, else
+advancing.OVERVIEW_ROWS) shows a summary per category instead, each linking to its category's page
+(`?category=<slug>`): its entries in order, 50 a page (`&page=N`; ADVANCE_ROWS_PER_PAGE). Saving a page
+saves only the entries it shows (`shown`) and comes back to the same page."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from awards.domain.core import paging
 from awards.domain.judging import rounds
 from awards.domain.results import advancing
 from awards.domain.results import shortlists as rules
 from awards.extensions import db
 from awards.models import JudgingRound, RoundMode
 from awards.web.actions import attempt
-from awards.web.helpers import cycle_breadcrumbs, cycle_or_404, error_summary, round_args
+from awards.web.helpers import cycle_breadcrumbs, cycle_or_404, error_summary, pagination, round_args
 from awards.web.organiser import bp
 from awards.web.organiser.results.routes import order_words
 
@@ -34,6 +40,15 @@ def _ids(values: list[str]) -> set[int]:
 
 def _advance_url(judging_round: JudgingRound, **args) -> str:
     return url_for("organiser.advance_entries", slug=judging_round.cycle.slug, number=judging_round.number, **args)
+
+
+def _setting(name: str, default: int) -> int:
+    return max(1, int(current_app.config.get(name, default)))
+
+
+def _here() -> dict[str, str]:
+    """The category and page the request is about (for the form's address and the way back after saving)."""
+    return {k: v for k in ("category", "page") if (v := request.args.get(k, ""))}
 
 
 def _results_url(judging_round: JudgingRound) -> str:
@@ -63,8 +78,23 @@ def _page(
     plan = (
         None
         if problem
-        else advancing.advance_plan(judging_round, withhold=withhold, category_id=category.id if category else None)
+        else advancing.advance_plan(
+            judging_round,
+            withhold=withhold,
+            category_id=category.id if category else None,
+            page=paging.requested_page(request.args),
+            per_page=_setting("ADVANCE_ROWS_PER_PAGE", advancing.ROWS_PER_PAGE),
+            overview_rows=_setting("ADVANCE_OVERVIEW_ROWS", advancing.OVERVIEW_ROWS),
+        )
     )
+    pages = None
+    if plan is not None and category is not None:
+        pages = pagination(
+            plan.page,
+            plan.pages,
+            lambda n: _advance_url(judging_round, category=category.slug, page=n if n > 1 else None),
+            f"Pages of entries in {category.name}",
+        )
     ticked: set[int] = set()
     shown_reasons: dict[int, str] = {}
     if plan is not None:
@@ -89,6 +119,12 @@ def _page(
         problem=problem,
         plan=plan,
         category=category,
+        pagination=pages,
+        form_url=_advance_url(
+            judging_round,
+            category=category.slug if category else None,
+            page=plan.page if plan is not None and category and plan.page > 1 else None,
+        ),
         ticked=ticked,
         reasons=shown_reasons,
         sizes=typed_sizes,
@@ -134,7 +170,7 @@ def advance_entries(slug: str, number: int):
             )
         else:
             flash("Nothing was changed", "success")
-        return redirect(_advance_url(judging_round, category=request.args.get("category") or None))
+        return redirect(_advance_url(judging_round, **_here()))
     error = done.error
     problems = (
         error.problems
