@@ -20,6 +20,8 @@ from awards.models import (
     Judge,
     Review,
     RoundEntries,
+    RoundMode,
+    Verdict,
 )
 from tests.factories import add_conflict, make_cycle, make_judge, make_nomination, make_user
 from tests.support.feedback import feedback_url, review_with_feedback
@@ -101,6 +103,28 @@ def test_the_list_groups_feedback_by_round_when_there_are_several(organiser_clie
     assert text.index("Round 1: Judging") < text.index("Words from the first round")
     assert text.index("Words from the first round") < text.index("Round 2: Final panel")
     assert text.index("Round 2: Final panel") < text.index("Words from the final")
+
+
+def test_a_verdict_or_a_place_is_named_as_such(organiser_client, cycle, zebedee, entry):
+    first = cycle.rounds[0]
+    first.mode = RoundMode.PASS_FAIL
+    final = add_round(cycle, "Final panel", entries=RoundEntries.ELIGIBLE, mode=RoundMode.RANKING)
+    verdict = review_with_feedback(zebedee, entry, "Words with a pass", verdict=Verdict.PASS)
+    others = [make_nomination(cycle, category=cycle.categories[0]) for _ in range(2)]
+    placed = review_with_feedback(zebedee, entry, "Words with a place", judging_round=final, rank=2)
+    for rank, other in zip((1, 3), others, strict=True):
+        review_with_feedback(zebedee, other, judging_round=final, rank=rank)
+    draft = review_with_feedback(other_judge(cycle, "Dee Draft"), entry, "Draft words", status="draft")
+
+    text = main_text(organiser_client.get(feedback_url(cycle, verdict)))
+    assert "Verdict Pass" in text and "Scores" not in text
+    text = main_text(organiser_client.get(feedback_url(cycle, placed)))
+    assert "Place 2 of 3" in text and "Scores" not in text
+    text = main_text(organiser_client.get(feedback_url(cycle, draft)))
+    assert "Verdict Not submitted yet" in text
+    assert "The judge has not submitted this verdict yet, so their feedback may still change" in text
+    listed = main_text(organiser_client.get(feedback_url(cycle)))
+    assert "Verdict not submitted" in listed and "Scores not submitted" not in listed
 
 
 def test_the_list_runs_the_same_number_of_queries_however_much_feedback(organiser_client, cycle, zebedee, entry):

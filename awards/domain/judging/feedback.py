@@ -52,6 +52,12 @@ FILTERS = {
 }
 FILTER_LABELS = {"to-review": "To review", "approved": "Approved", "withheld": "Withheld"}
 CHECKED_LABEL = "I have checked: this does not identify the judge"
+# What the judge gave with the feedback, by how the review was judged: "these scores", "this verdict" …
+JUDGEMENT_WORDS = {
+    RoundMode.SCORES: "these scores",
+    RoundMode.PASS_FAIL: "this verdict",
+    RoundMode.RANKING: "this ranking",
+}
 
 _AFFILIATION_WORDS = {
     AffiliationKind.WORKS_FOR: "an organisation the judge works for",
@@ -214,6 +220,16 @@ class Item:
     def edited(self) -> bool:
         return bool(self.review.feedback_released) and self.review.feedback_released != self.review.feedback
 
+    @property
+    def mode(self) -> RoundMode:
+        return judged_as(self.review)
+
+
+def judged_as(review: Review) -> RoundMode:
+    """How the review was judged: its round's mode, or scores for a calibration example (always scored)."""
+    assignment = review.assignment
+    return RoundMode.SCORES if assignment.calibration else assignment.round.mode
+
 
 def feedback_items(
     cycle: Cycle,
@@ -254,11 +270,12 @@ def decision_problem(review: Review) -> str | None:
     """Why the review's feedback cannot be approved or withheld now (None: it can)."""
     if review.assignment.calibration:
         return "This is a calibration example: its feedback is never shown to an entrant."
+    judged = JUDGEMENT_WORDS[judged_as(review)]
     if review.feedback_status is FeedbackStatus.NONE or not review.feedback.strip():
-        return "The judge has not written any feedback for the entrant on these scores."
+        return f"The judge has not written any feedback for the entrant on {judged}."
     if review.status is not ReviewStatus.SUBMITTED:
         return (
-            "The judge has not submitted these scores yet, so their feedback may still change: "
+            f"The judge has not submitted {judged} yet, so their feedback may still change: "
             "approve or withhold it once they have."
         )
     return None

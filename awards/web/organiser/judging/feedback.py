@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField
@@ -19,7 +19,19 @@ from awards.domain.core.errors import Conflict
 from awards.domain.judging import feedback as rules
 from awards.domain.results.shortlists import withheld_nominations
 from awards.extensions import db
-from awards.models import Assignment, AuditEvent, Cycle, CycleStatus, Judge, Nomination, Review, User
+from awards.models import (
+    Assignment,
+    AssignmentStatus,
+    AuditEvent,
+    Cycle,
+    CycleStatus,
+    Judge,
+    Nomination,
+    Review,
+    ReviewStatus,
+    RoundMode,
+    User,
+)
 from awards.web.actions import attempt
 from awards.web.forms import Form
 from awards.web.helpers import cycle_or_404, pagination
@@ -27,6 +39,12 @@ from awards.web.organiser import bp
 
 PAGE_SIZE = 50
 DEFAULT_FILTER = "to-review"
+# The list's tag for a review not yet submitted, by how it is judged (feedback.judged_as).
+NOT_SUBMITTED = {
+    RoundMode.SCORES: "Scores not submitted",
+    RoundMode.PASS_FAIL: "Verdict not submitted",
+    RoundMode.RANKING: "Ranking not submitted",
+}
 
 
 class FeedbackForm(Form):
@@ -84,6 +102,7 @@ def feedback(slug: str):
         ),
         published=cycle.status is CycleStatus.PUBLISHED,
         scored_rounds=rules.scored_rounds(cycle),
+        not_submitted=NOT_SUBMITTED,
         title=f"Feedback for entrants – {cycle.name}",
     )
 
@@ -137,6 +156,33 @@ def _review(cycle: Cycle, review_id: int) -> Review:
     return review
 
 
+def _judgement(review: Review) -> tuple[str, str]:
+    """The summary row of what the judge gave with the feedback, in the words of the round's mode:
+    ("Scores", "Submitted"), ("Verdict", "Pass"), ("Place", "2 of 7": of the entries in the judge's ranking)."""
+    mode = rules.judged_as(review)
+    submitted = review.status is ReviewStatus.SUBMITTED
+    if mode is RoundMode.PASS_FAIL:
+        return "Verdict", review.verdict.label if submitted and review.verdict else "Not submitted yet"
+    if mode is RoundMode.RANKING:
+        if not submitted or review.rank is None:
+            return "Place", "Not submitted yet"
+        assignment = review.assignment
+        ranked = db.session.scalar(
+            select(func.count())
+            .select_from(Review)
+            .join(Assignment, Assignment.id == Review.assignment_id)
+            .where(
+                Assignment.judge_id == assignment.judge_id,
+                Assignment.round_id == assignment.round_id,
+                Assignment.status == AssignmentStatus.ASSIGNED,
+                Assignment.calibration.is_(False),
+                Review.rank.is_not(None),
+            )
+        )
+        return "Place", f"{review.rank} of {ranked}"
+    return "Scores", "Submitted" if submitted else "Not submitted yet"
+
+
 def _render(cycle: Cycle, review: Review, form: FeedbackForm, *, wording: str, status: int = 200):
     errors = {name: field.errors[0] for name, field in form._fields.items() if field.errors}
     found = rules.findings(wording, rules.terms_for(review))
@@ -157,6 +203,7 @@ def _render(cycle: Cycle, review: Review, form: FeedbackForm, *, wording: str, s
         review=review,
         assignment=review.assignment,
         several=len(cycle.rounds) > 1,
+        judgement=_judgement(review),
         form=form,
         wording=wording,
         findings=found,
