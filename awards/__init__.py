@@ -139,8 +139,10 @@ def _init_extensions(app: Flask) -> None:
     install_file_cleanup()
     install_freshness()
     from awards.domain.core.audit import install_audit_log
+    from awards.domain.judging.rounds import install_round_starts
 
     install_audit_log()
+    install_round_starts()
 
 
 def _init_templates(app: Flask) -> None:

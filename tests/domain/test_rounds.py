@@ -382,6 +382,46 @@ def test_round_counts_take_three_queries_for_any_number_of_rounds(cycle, organis
     assert counts[second.id] == rounds.RoundCounts(len(second.criteria), 1, 0)
 
 
+def test_which_rounds_have_begun_takes_one_query_and_follows_every_advancement_saved(cycle, organiser):
+    from tests.support.queries import counting_queries
+
+    second = rounds.add_round(cycle, by=organiser, **settings())
+    third = rounds.add_round(cycle, by=organiser, **settings(name="Winners", opens_at=utcnow() + timedelta(days=1)))
+    db.session.commit()
+    nomination = make_nomination(cycle)
+    first = cycle.rounds[0]
+    assert [(r.number, r.opens_at is None) for r in cycle.rounds] == [(1, True), (2, True), (3, False)]  # loaded
+    with counting_queries() as counted:
+        assert rounds.begun_rounds(cycle) == {first.id}
+        assert rounds.current_round(cycle) == first
+        assert not rounds.has_started(second) and not rounds.has_started(third)
+    assert counted["n"] == 1  # for every round, asked three ways
+    # An advancement added, not yet flushed: round 2 has begun at once
+    db.session.add(Advancement(round_id=second.id, nomination_id=nomination.id, created_at=utcnow()))
+    assert rounds.has_started(second)
+    assert rounds.current_round(cycle) == second
+    # Removed by a statement in the same transaction: not begun any more
+    db.session.execute(sa.delete(Advancement).where(Advancement.round_id == second.id))
+    assert rounds.current_round(cycle) == first
+    # Added and rolled back: not begun
+    db.session.add(Advancement(round_id=second.id, nomination_id=nomination.id, created_at=utcnow()))
+    db.session.flush()
+    assert rounds.begun_rounds(cycle) == {first.id, second.id}
+    db.session.rollback()
+    assert rounds.begun_rounds(cycle) == {first.id}
+    # Round 3's opening instant passed: begun without any advancement
+    assert rounds.begun_rounds(cycle, now=utcnow() + timedelta(days=2)) == {first.id, third.id}
+    # An advancement removed through the session and committed
+    advancement = Advancement(round_id=second.id, nomination_id=nomination.id, created_at=utcnow())
+    db.session.add(advancement)
+    db.session.commit()
+    assert rounds.current_round(cycle) == second
+    db.session.delete(advancement)
+    assert not rounds.has_started(second)
+    db.session.commit()
+    assert rounds.current_round(cycle) == first
+
+
 # ------------------------------------------------------------------ the calibration example
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from awards.domain.core import audit
@@ -178,6 +178,18 @@ class CycleProgress:
         """Judges with something left to score: the only ones a reminder is for."""
         return [p for p in self.judges if p.remaining > 0]
 
+    def matching(self, show: str = "all", category: Category | None = None) -> int:
+        """How many of the round's entries `nomination_progress` lists with this filter (NOMINATION_FILTERS)
+        and category, from the figures already counted: the same rows, so no query of its own."""
+        figures: CycleProgress | CategoryProgress = self
+        if category is not None:
+            figures = next((c for c in self.categories if c.category.id == category.id), CategoryProgress(category))
+        if show == "unfinished":
+            return figures.nominations - figures.fully_judged
+        if show == "short":
+            return figures.short_of_judges
+        return figures.fully_judged if show == "finished" else figures.nominations
+
 
 def _round_of(cycle: Cycle, judging_round: JudgingRound | None) -> JudgingRound:
     if judging_round is None:
@@ -205,8 +217,12 @@ def _live_in(judging_round: JudgingRound):
     )
 
 
-def _per_nomination(judging_round: JudgingRound):
-    """One row per entry of the round: its live assignments in the round and their reviews, counted."""
+def _per_nomination(judging_round: JudgingRound, only=None):
+    """One row per entry of the round (or of those among `only`, a select of nomination ids): its live
+    assignments in the round and their reviews, counted."""
+    conditions = _entry_conditions(judging_round)
+    if only is not None:
+        conditions = (*conditions, Nomination.id.in_(only))
     return (
         select(
             Nomination.id.label("id"),
@@ -220,7 +236,7 @@ def _per_nomination(judging_round: JudgingRound):
         .select_from(Nomination)
         .outerjoin(Assignment, and_(Assignment.nomination_id == Nomination.id, _live_in(judging_round)))
         .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(*_entry_conditions(judging_round))
+        .where(*conditions)
         .group_by(Nomination.id, Nomination.reference, Nomination.title, Nomination.category_id)
     )
 
@@ -266,7 +282,6 @@ def cycle_progress(cycle: Cycle, judging_round: JudgingRound | None = None) -> C
             )
         )
 
-    judges = list(db.session.scalars(select(Judge).where(Judge.cycle_id == cycle.id).options(joinedload(Judge.user))))
     counts = {
         r.judge_id: r
         for r in db.session.execute(
@@ -283,6 +298,12 @@ def cycle_progress(cycle: Cycle, judging_round: JudgingRound | None = None) -> C
         )
     }
     on_panel = set(rounds.panel(judging_round)) | set(counts)
+    # The round's judges and every invited one, with their accounts (not their roles: a page of 300
+    # judges spent two thirds of its loading time on them).
+    query = select(Judge).where(Judge.cycle_id == cycle.id).options(joinedload(Judge.user).lazyload(User.roles))
+    if not judging_round.whole_panel:
+        query = query.where(or_(Judge.accepted_at.is_(None), Judge.id.in_(on_panel)))
+    judges = list(db.session.scalars(query))
     accepted = sorted(
         (j for j in judges if j.has_accepted and j.id in on_panel), key=lambda j: (j.display_name.lower(), j.id)
     )
@@ -331,21 +352,28 @@ def nomination_progress(
     reference, and how many match in all (not counted, and returned as -1, with count=False)."""
     judging_round = _round_of(cycle, judging_round)
     needed = judging_round.judges_per_nomination
-    rows = _per_nomination(judging_round).subquery()
-    expected = _expected(rows, needed)
-    fully = and_(expected > 0, rows.c.submitted >= expected)
-    clauses = []
-    if show == "unfinished":
-        clauses.append(~fully)
-    elif show == "finished":
-        clauses.append(fully)
-    elif show == "short":
-        clauses.append(rows.c.assigned < needed)
-    if category is not None:
-        clauses.append(rows.c.category_id == category.id)
-    total = db.session.scalar(select(func.count()).select_from(rows).where(*clauses)) if count else -1
+    if show not in ("unfinished", "finished", "short"):  # "all"
+        # The page's entries first, by reference (the round's entries only, not their assignments), and
+        # then only theirs counted: at 10,000 entries, not every entry's figures to sort and keep 50.
+        entries = select(Nomination.id).where(*_entry_conditions(judging_round))
+        if category is not None:
+            entries = entries.where(Nomination.category_id == category.id)
+        total = db.session.scalar(select(func.count()).select_from(entries.subquery())) if count else -1
+        shown = _per_nomination(judging_round, entries.order_by(Nomination.reference).limit(limit).offset(offset))
+        rows = shown.subquery()
+        page = db.session.execute(select(rows).order_by(rows.c.reference)).all()
+    else:
+        per_entry = _per_nomination(judging_round).subquery()
+        expected = _expected(per_entry, needed)
+        fully = and_(expected > 0, per_entry.c.submitted >= expected)
+        clauses = [~fully if show == "unfinished" else fully if show == "finished" else per_entry.c.assigned < needed]
+        if category is not None:
+            clauses.append(per_entry.c.category_id == category.id)
+        total = db.session.scalar(select(func.count()).select_from(per_entry).where(*clauses)) if count else -1
+        page = db.session.execute(
+            select(per_entry).where(*clauses).order_by(per_entry.c.reference).limit(limit).offset(offset)
+        ).all()
     names = {c.id: c.name for c in cycle.categories}
-    page = db.session.execute(select(rows).where(*clauses).order_by(rows.c.reference).limit(limit).offset(offset)).all()
     return [
         NominationProgress(
             id=r.id,
@@ -412,11 +440,11 @@ def outstanding_work(judges: list[Judge], judging_round: JudgingRound | None = N
         query = query.where(Assignment.round_id == judging_round.id)
     assignments = list(db.session.scalars(query).unique())
     now = utcnow()
-    begun = {r.id: rounds.has_started(r, now) for r in {a.round for a in assignments}}
+    begun = {r for cycle in {j.cycle for j in judges} for r in rounds.begun_rounds(cycle, now)}
     pending = [
         a
         for a in assignments
-        if begun[a.round_id] and (a.review is None or a.review.status is not ReviewStatus.SUBMITTED)
+        if a.round_id in begun and (a.review is None or a.review.status is not ReviewStatus.SUBMITTED)
     ]
     nominations = {a.nomination_id: a.nomination for a in pending}
     conflicted = conflict_pairs(judges, nominations.values())

@@ -291,9 +291,10 @@ def work_of(user: User, now: datetime | None = None) -> list[CycleWork]:
     result = []
     for judge in judges:
         several = len(judge.cycle.rounds) > 1
+        begun = rounds.begun_rounds(judge.cycle, now)
         work = []
         for judging_round in reversed(judge.cycle.rounds):
-            if not rounds.has_started(judging_round, now):
+            if judging_round.id not in begun:
                 continue
             mine = by_round.get((judge.id, judging_round.id), [])
             titles = judge_titles([a.nomination for a in mine], judging_round)
@@ -335,7 +336,8 @@ def judging_assignment(
     if judging_round is not None:
         query = query.where(Assignment.round_id == judging_round.id)
     now = now or utcnow()
-    assignment = next((a for a in db.session.scalars(query) if rounds.has_started(a.round, now)), None)
+    begun = rounds.begun_rounds(nomination.cycle, now)
+    assignment = next((a for a in db.session.scalars(query) if a.round_id in begun), None)
     if assignment is None or is_conflicted(assignment.judge, nomination):
         return None
     return assignment

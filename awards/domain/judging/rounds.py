@@ -9,11 +9,13 @@ each old cycle the round that holds what were its settings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, event, func, select
+from sqlalchemy.orm import ORMExecuteState, Session, scoped_session
 
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
@@ -63,23 +65,84 @@ def final_round(cycle: Cycle) -> JudgingRound:
     return next((r for r in cycle.rounds if r.is_final), cycle.rounds[-1])
 
 
+# In db.session.info: cycle id → the ids of its rounds that entries were advanced into (_advanced_rounds).
+ADVANCED_ROUNDS_KEY = "rounds_with_advancements"
+
+
+def _advanced_rounds(cycle_id: int) -> frozenset[int]:
+    """The ids of the cycle's rounds that entries have been advanced into: one query for every round of
+    the cycle, kept in the database session until an advancement is added, changed or removed through
+    it, a statement changes rows through it, or its transaction ends (`install_round_starts`)."""
+    kept: dict[int, frozenset[int]] = db.session.info.setdefault(ADVANCED_ROUNDS_KEY, {})
+    found = kept.get(cycle_id)
+    if found is None or _advancement_pending(db.session):  # the query flushes it first
+        advanced = select(Advancement.id).where(Advancement.round_id == JudgingRound.id).exists()
+        found = kept[cycle_id] = frozenset(
+            db.session.scalars(select(JudgingRound.id).where(JudgingRound.cycle_id == cycle_id, advanced))
+        )
+    return found
+
+
+def _starts(judging_round: JudgingRound, now: datetime, advanced: Callable[[], frozenset[int]]) -> bool:
+    if judging_round.number == 1:
+        return True
+    if judging_round.opens_at is not None and judging_round.opens_at <= now:
+        return True
+    return judging_round.id in advanced()
+
+
 def has_started(judging_round: JudgingRound, now: datetime | None = None) -> bool:
     """Whether a round has begun: round 1 always; a later one once its opening instant has passed or
     entries were advanced into it."""
-    if judging_round.number == 1:
-        return True
-    if judging_round.opens_at is not None and judging_round.opens_at <= (now or utcnow()):
-        return True
-    return (
-        db.session.scalar(select(Advancement.id).where(Advancement.round_id == judging_round.id).limit(1)) is not None
-    )
+    return _starts(judging_round, now or utcnow(), lambda: _advanced_rounds(judging_round.cycle_id))
+
+
+def begun_rounds(cycle: Cycle, now: datetime | None = None) -> frozenset[int]:
+    """The ids of the cycle's rounds that have begun (`has_started`), with at most one query for them all."""
+    now = now or utcnow()
+    return frozenset(r.id for r in cycle.rounds if _starts(r, now, lambda: _advanced_rounds(cycle.id)))
 
 
 def current_round(cycle: Cycle, now: datetime | None = None) -> JudgingRound:
     """The round an organiser's judging pages show unless they choose another: the last one that has begun."""
-    now = now or utcnow()
-    started = [r for r in cycle.rounds if has_started(r, now)]
+    begun = begun_rounds(cycle, now)
+    started = [r for r in cycle.rounds if r.id in begun]
     return started[-1] if started else cycle.rounds[0]
+
+
+def _advancement_pending(session: Session | scoped_session[Any]) -> bool:
+    return any(isinstance(o, Advancement) for o in (*session.new, *session.deleted))
+
+
+def _forget_advanced_rounds(session: Session, *_args: Any) -> None:
+    session.info.pop(ADVANCED_ROUNDS_KEY, None)
+
+
+def _forget_on_advancement_change(session: Session, _context: Any) -> None:
+    if ADVANCED_ROUNDS_KEY in session.info and (
+        _advancement_pending(session) or any(isinstance(o, Advancement) for o in session.dirty)
+    ):
+        session.info.pop(ADVANCED_ROUNDS_KEY, None)
+
+
+def _forget_on_statement(state: ORMExecuteState) -> None:
+    if ADVANCED_ROUNDS_KEY in state.session.info and (state.is_insert or state.is_update or state.is_delete):
+        state.session.info.pop(ADVANCED_ROUNDS_KEY, None)
+
+
+def install_round_starts() -> None:
+    """Keep `has_started` true to every advancement saved through the session (installed once): the
+    rounds entries were advanced into are forgotten when an advancement is flushed, an INSERT, UPDATE or
+    DELETE statement runs through the session, or the transaction commits or rolls back."""
+    session_class = db.session.session_factory.class_
+    for name, hook in (
+        ("after_flush", _forget_on_advancement_change),
+        ("do_orm_execute", _forget_on_statement),
+        ("after_commit", _forget_advanced_rounds),
+        ("after_soft_rollback", _forget_advanced_rounds),
+    ):
+        if not event.contains(session_class, name, hook):
+            event.listen(session_class, name, hook)
 
 
 def entry_filter(judging_round: JudgingRound) -> tuple[ColumnElement[bool], ...]:

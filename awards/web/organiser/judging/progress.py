@@ -89,25 +89,17 @@ def judging_progress(slug: str):
     if show not in progress_rules.NOMINATION_FILTERS:
         show = "all"
     category = next((c for c in cycle.categories if c.slug == request.args.get("category")), None)
-    asked = paging.requested_page(request.args)
-    rows, total = progress_rules.nomination_progress(
+    total = progress.matching(show, category)
+    page, pages = paging.clamp(paging.requested_page(request.args), total, PAGE_SIZE)  # past the end: the last
+    rows, _ = progress_rules.nomination_progress(
         cycle,
         judging_round=judging_round,
         show=show,
         category=category,
         limit=PAGE_SIZE,
-        offset=(asked - 1) * PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+        count=False,
     )
-    page, pages = paging.clamp(asked, total, PAGE_SIZE)
-    if page != asked:  # past the end: the last page instead
-        rows, total = progress_rules.nomination_progress(
-            cycle,
-            judging_round=judging_round,
-            show=show,
-            category=category,
-            limit=PAGE_SIZE,
-            offset=(page - 1) * PAGE_SIZE,
-        )
     short, _ = (
         progress_rules.nomination_progress(
             cycle, judging_round=judging_round, show="short", limit=SHORT_LIST_SIZE, count=False
