@@ -443,3 +443,87 @@ def test_a_nomination_page_adds_a_judge_in_the_chosen_round(organiser_client, cy
     in_first = db.session.scalar(select(Assignment).where(Assignment.round_id == cycle.rounds[0].id))
     url = assignment_url(cycle, f"/{in_first.nomination.reference}/{in_first.id}/remove?round=2")
     assert organiser_client.get(url).status_code == 404
+
+
+# --- A page of the list at a time ------------------------------------------------------------------
+
+
+def assignment_listed(response) -> list[str]:
+    """The references in the page's list of entries and their judges, in order."""
+    html = response.get_data(as_text=True)
+    table = html[html.find('id="nominations"') :]
+    return re.findall(r'href="/organiser/cycles/[^/]+/assignment/([^"?/]+)[^"]*">', table)
+
+
+def test_the_list_pages_while_the_figures_and_the_run_cover_every_nomination(
+    app, organiser_client, cycle, setup, monkeypatch
+):
+    nominations, _ = setup
+    monkeypatch.setitem(app.config, "ASSIGNMENT_ROWS_PER_PAGE", 2)
+    first = organiser_client.get(assignment_url(cycle))
+    text = text_of(first.get_data(as_text=True))
+    assert "Showing 1 to 2 of 3 nominations." in text and "Places filled 0 of 6" in text
+    assert assignment_listed(first) == [n.reference for n in nominations[:2]]
+    assert f'href="{assignment_url(cycle, "?page=2#nominations")}"' in first.get_data(as_text=True)
+    second = organiser_client.get(assignment_url(cycle, "?page=2"))
+    text = text_of(second.get_data(as_text=True))
+    assert "Showing 3 to 3 of 3 nominations." in text and "Places filled 0 of 6" in text  # the round's figures
+    assert assignment_listed(second) == [nominations[2].reference]
+    # Running from page 2 previews and confirms every nomination of the round, not the page's
+    url = assignment_url(cycle, "?page=2")
+    preview = organiser_client.post_form(assignment_url(cycle), token_from=url).get_data(as_text=True)
+    assert "Places filled 6 of 6" in text_of(preview)
+    organiser_client.post_form(assignment_url(cycle, "/confirm"), {"inputs": inputs_hash(preview)}, token_from=url)
+    assert assignment_count() == 6
+    db.session.expire_all()
+    assert {a.nomination_id for a in db.session.scalars(select(Assignment))} == {n.id for n in nominations}
+    # Past the end is the last page
+    assert assignment_listed(organiser_client.get(assignment_url(cycle, "?page=7"))) == [nominations[2].reference]
+
+
+def test_the_list_shows_the_nominations_short_of_judges_on_their_own(app, organiser_client, cycle, setup):
+    nominations, judges = setup
+    make_assignment(judges["Ben Bright"], nominations[0])
+    make_assignment(judges["Cy Clear"], nominations[0])
+    make_assignment(judges["Ben Bright"], nominations[2])
+    page = organiser_client.get(assignment_url(cycle))
+    text = text_of(page.get_data(as_text=True))
+    assert "Every nomination (3) · Short of judges (2)" in text and "Nominations short of judges 2" in text
+    short_url = assignment_url(cycle, "?show=short#nominations")
+    assert f'href="{short_url}"' in page.get_data(as_text=True)  # the figure and the choice both lead there
+    short = organiser_client.get(assignment_url(cycle, "?show=short"))
+    text = text_of(short.get_data(as_text=True))
+    assert "2 nominations short of judges." in text and "Places filled 3 of 6" in text
+    assert assignment_listed(short) == [nominations[1].reference, nominations[2].reference]
+    make_assignment(judges["Cy Clear"], nominations[1])
+    make_assignment(judges["Cy Clear"], nominations[2])
+    make_assignment(judges["Ada Expert"], nominations[1])
+    text = text_of(organiser_client.get(assignment_url(cycle, "?show=short")).get_data(as_text=True))
+    assert "No nominations are short of judges." in text and "Every nomination (3)" in text
+
+
+def test_a_later_rounds_list_pages_within_the_round(app, organiser_client, cycle, setup, second_round, monkeypatch):
+    nominations, _ = setup
+    monkeypatch.setitem(app.config, "ASSIGNMENT_ROWS_PER_PAGE", 1)
+    first = organiser_client.get(assignment_url(cycle, "?round=2"))
+    assert "Showing 1 to 1 of 2 entries." in text_of(first.get_data(as_text=True))
+    assert f'href="{assignment_url(cycle, "?page=2&amp;round=2#nominations")}"' in first.get_data(as_text=True)
+    second = organiser_client.get(assignment_url(cycle, "?page=2&round=2"))
+    assert "Entries and their judges, page 2 of 2" in text_of(second.get_data(as_text=True))
+    assert assignment_listed(second) == [nominations[1].reference]
+
+
+def test_the_page_runs_the_same_queries_whatever_the_page_size(app, organiser_client, cycle, setup, monkeypatch):
+    from tests.support.queries import counting_queries
+
+    nominations, judges = setup
+    make_assignment(judges["Ben Bright"], nominations[0])
+    counts = []
+    for per_page in (1, 3):
+        monkeypatch.setitem(app.config, "ASSIGNMENT_ROWS_PER_PAGE", per_page)
+        organiser_client.get(assignment_url(cycle))
+        with counting_queries() as counted:
+            page = organiser_client.get(assignment_url(cycle))
+        assert len(assignment_listed(page)) == per_page
+        counts.append(counted["n"])
+    assert counts[0] == counts[1]

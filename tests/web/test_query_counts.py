@@ -59,6 +59,7 @@ def _key_pages() -> dict[str, tuple[str, str | None]]:
         "results": (f"{cycle}/results", organiser),
         "results, one category": (f"{cycle}/results?category={judging.categories[0].slug}&sort=raw", organiser),
         "trend insight": (f"{cycle}/insight", organiser),
+        "assignment": (f"{cycle}/assignment", organiser),
     }
 
 
@@ -106,4 +107,4 @@ def test_every_key_page_runs_the_same_queries_with_four_times_the_data(uncached_
         # other trend at the smaller scale depends on the random data; it reads nothing of the form.
         del few["trend"], many["trend"]
     assert many == few
-    assert len(few) == (16 if custom_form else 17)
+    assert len(few) == (17 if custom_form else 18)

@@ -4,18 +4,23 @@ the preview), "Fill the gaps" (once assigned, nominations short of judges get th
 current assignment kept); and per nomination, adding a judge by hand (locked), removing and locking.
 
 Every page is about one judging round: `?round=N`, else the cycle's current round (chosen_round); its
-forms post back to the same round and its links keep it (round_args, nothing for a one-round cycle)."""
+forms post back to the same round and its links keep it (round_args, nothing for a one-round cycle).
+
+The round's page lists its entries and their judges 50 a page (`?page=N`; ASSIGNMENT_ROWS_PER_PAGE in the
+app's config), every entry or only those short of judges (`?show=short`); its figures are the whole
+round's. No form on it posts the list: running the assignment previews every entry of the round."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from awards.domain.core import paging
 from awards.domain.core.errors import Conflict
 from awards.domain.judging.assignment import manual, solver
-from awards.domain.judging.assignment.explanation import AssignmentResult, current_state
+from awards.domain.judging.assignment.explanation import AssignmentResult, CurrentState, current_state
 from awards.domain.judging.assignment.problem import (
     Problem,
     affinity,
@@ -37,7 +42,14 @@ from awards.models import (
     ReviewStatus,
 )
 from awards.web.actions import attempt
-from awards.web.helpers import chosen_round, cycle_breadcrumbs, cycle_or_404, nomination_or_404, round_args
+from awards.web.helpers import (
+    chosen_round,
+    cycle_breadcrumbs,
+    cycle_or_404,
+    nomination_or_404,
+    pagination,
+    round_args,
+)
 from awards.web.organiser import bp
 from awards.web.organiser.judging.forms import (
     AddJudgeForm,
@@ -46,6 +58,9 @@ from awards.web.organiser.judging.forms import (
     FillGapsForm,
     RunForm,
 )
+
+ROWS_PER_PAGE = 50  # entries a page of the round's list (ASSIGNMENT_ROWS_PER_PAGE overrides it)
+LISTS = ("all", "short")  # every entry of the round, or those short of judges
 
 # --- Loading -------------------------------------------------------------------------------------
 
@@ -124,12 +139,42 @@ def assignment(slug: str):
         judging_round=judging_round,
         here=round_args(judging_round),
         state=state,
+        **_listed(judging_round, state),
         form=form,
         fill_form=FillGapsForm(formdata=None),
         published=cycle.status is CycleStatus.PUBLISHED,
         breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Assign judges"}),
         title=_title(judging_round, "Assign judges"),
     )
+
+
+def _listed(judging_round: JudgingRound, state: CurrentState) -> dict:
+    """The page of the round's entries the list shows (`?show=`, `?page=`; past the end is the last page)."""
+    per_page = max(1, int(current_app.config.get("ASSIGNMENT_ROWS_PER_PAGE", ROWS_PER_PAGE)))
+    show = request.args.get("show", "all")
+    if show not in LISTS:
+        show = "all"
+    listed = state.short if show == "short" else state.nominations
+    page, pages = paging.clamp(paging.requested_page(request.args), len(listed), per_page)
+    first = (page - 1) * per_page
+
+    def page_url(**changes) -> str:
+        args = {"show": None if show == "all" else show, "page": None, **changes}
+        return _page(
+            "organiser.assignment", judging_round, _anchor="nominations", **{k: v for k, v in args.items() if v}
+        )
+
+    return {
+        "rows": listed[first : first + per_page],
+        "listed": len(listed),
+        "first": first + 1,
+        "page": page,
+        "pages": pages,
+        "show": show,
+        "lists": LISTS,
+        "page_url": page_url,
+        "pagination": pagination(page, pages, lambda n: page_url(page=n if n > 1 else None), "Pages of entries"),
+    }
 
 
 def _preview(judging_round: JudgingRound, problem: Problem, *, stale: str | None = None, status: int = 200):
