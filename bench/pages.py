@@ -19,8 +19,8 @@ bench/results/pages-<database>-custom-form.json.
 With --rounds 2 the cycle being judged is seed-scale's two-round cycle (issue 15, item 8: round 1 over
 all 10,000 entries, closed; the top 500 advanced into the final round 2, open, a panel of 60): the pages
 are the same, the judge's list holding both rounds, plus the organiser's results of each round, progress
-and assignment of round 2, advancing from round 1, and the first judge's round-2 score sheet; the
-figures go to bench/results/pages-<database>-rounds2-<round-1 mode>.json.
+and assignment of round 2, advancing from round 1 (its first page and one category's first page), and the
+first judge's round-2 score sheet; the figures go to bench/results/pages-<database>-rounds2-<round-1 mode>.json.
 
     .venv/bin/python bench/pages.py
     .venv/bin/python bench/pages.py --custom-form
@@ -139,8 +139,9 @@ def find_pages() -> list[PageSpec]:
 
 def round_pages(judging, judge_email: str) -> list[PageSpec]:
     """A two-round cycle's own pages (none for a cycle judged in one round): the organiser's results of
-    each round, round 2's progress and assignment, advancing from round 1 into it, and the first judge's
-    round-2 score sheet (an entry whose review is a draft, as one being scored)."""
+    each round, round 2's progress and assignment, advancing from round 1 into it (the page an organiser
+    sees first, a summary per category at this size, and the first page of one category's entries), and
+    the first judge's round-2 score sheet (an entry whose review is a draft, as one being scored)."""
     from awards.devdata import scale
     from awards.models import Assignment, Judge, Nomination, Review, ReviewStatus
 
@@ -163,6 +164,11 @@ def round_pages(judging, judge_email: str) -> list[PageSpec]:
         PageSpec("Progress, round 2", f"/organiser/cycles/{slug}/judging?round=2", organiser),
         PageSpec("Assignment, round 2", f"/organiser/cycles/{slug}/assignment?round=2", organiser),
         PageSpec("Advancing from round 1", f"/organiser/cycles/{slug}/rounds/1/advance", organiser),
+        PageSpec(
+            "Advancing, one category (page 1)",
+            f"/organiser/cycles/{slug}/rounds/1/advance?category={judging.categories[0].slug}",
+            organiser,
+        ),
         PageSpec("Judge's round-2 score sheet", f"/judging/nominations/{reference}?round=2", judge_email),
     ]
 
