@@ -272,8 +272,7 @@ def choose_example(judging_round: JudgingRound, reference: str, *, by: User) -> 
                 "round.calibration_given",
                 actor=by,
                 obj=judging_round,
-                cycle=judging_round.cycle.slug,
-                number=judging_round.number,
+                **rounds.round_audit(judging_round),
                 reference=nomination.reference,
                 judges=sorted(a.judge_id for a in given),
             )
@@ -289,8 +288,7 @@ def choose_example(judging_round: JudgingRound, reference: str, *, by: User) -> 
         "round.calibration_chosen",
         actor=by,
         obj=judging_round,
-        cycle=judging_round.cycle.slug,
-        number=judging_round.number,
+        **rounds.round_audit(judging_round),
         reference=nomination.reference,
         replaced=previous.reference if previous is not None else None,
         judges=len(added),
@@ -314,8 +312,7 @@ def remove_example(judging_round: JudgingRound, *, by: User) -> None:
         "round.calibration_removed",
         actor=by,
         obj=judging_round,
-        cycle=judging_round.cycle.slug,
-        number=judging_round.number,
+        **rounds.round_audit(judging_round),
         reference=previous.reference,
     )
 

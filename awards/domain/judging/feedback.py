@@ -26,6 +26,7 @@ from sqlalchemy.orm import joinedload
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.judging import rounds
 from awards.extensions import db
 from awards.models import (
     Affiliation,
@@ -324,12 +325,9 @@ def withhold(review: Review, *, by: User) -> None:
 
 
 def _where(review: Review) -> dict[str, Any]:
-    """The entry (and the round, when the cycle has several) for the audit record."""
+    """The entry and its round (the cycle and the round's number) for the audit record."""
     assignment = review.assignment
-    where: dict[str, Any] = {"nomination": assignment.nomination.reference}
-    if len(assignment.round.cycle.rounds) > 1:
-        where["round"] = assignment.round.number
-    return where
+    return {"nomination": assignment.nomination.reference, **rounds.round_audit(assignment.round)}
 
 
 def set_scores_shown(cycle: Cycle, numbers: Iterable[int], *, by: User) -> list[JudgingRound]:

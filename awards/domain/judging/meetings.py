@@ -221,8 +221,7 @@ def close(judging_round: JudgingRound, category: Category, *, by: User) -> Panel
         "panel_meeting.closed",
         actor=by,
         obj=judging_round,
-        cycle=judging_round.cycle.slug,
-        number=judging_round.number,
+        **rounds.round_audit(judging_round),
         category=category.name,
     )
     return meeting
@@ -245,8 +244,7 @@ def reopen(judging_round: JudgingRound, category: Category, *, reason: str, by: 
         "panel_meeting.reopened",
         actor=by,
         obj=judging_round,
-        cycle=judging_round.cycle.slug,
-        number=judging_round.number,
+        **rounds.round_audit(judging_round),
         category=category.name,
         reason=reason,
         closed_at=closed_at.isoformat(),

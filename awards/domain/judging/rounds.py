@@ -484,9 +484,15 @@ def _default_criteria(cycle: Cycle, judging_round: JudgingRound) -> None:
         )
 
 
+def round_audit(judging_round: JudgingRound) -> dict[str, Any]:
+    """The keys naming a round in the audit record of something done to it or in it, its cycle's address
+    and its number: `audit.record(action, actor=…, obj=…, **round_audit(judging_round), …)`."""
+    return {"cycle": judging_round.cycle.slug, "number": judging_round.number}
+
+
 def _audit_values(judging_round: JudgingRound) -> dict[str, Any]:
+    """The round's settings as its audit records give them (before and after a change)."""
     return {
-        "number": judging_round.number,
         "name": judging_round.name,
         "opens_at": judging_round.opens_at.isoformat() if judging_round.opens_at else None,
         "closes_at": judging_round.closes_at.isoformat() if judging_round.closes_at else None,
@@ -523,7 +529,7 @@ def add_round(
         "round.added",
         actor=by,
         obj=judging_round,
-        cycle=cycle.slug,
+        **round_audit(judging_round),
         criteria_from=criteria_from.number if criteria_from is not None else "default",
         **_audit_values(judging_round),
     )
@@ -559,8 +565,7 @@ def update_round(judging_round: JudgingRound, *, by: User | None, **settings: An
         "round.changed",
         actor=by,
         obj=judging_round,
-        cycle=cycle.slug,
-        number=judging_round.number,
+        **round_audit(judging_round),
         changes={k: {"from": before[k], "to": after[k]} for k in changed},
     )
 
@@ -576,8 +581,7 @@ def remove_round(judging_round: JudgingRound, *, by: User | None) -> None:
         "round.removed",
         actor=by,
         obj=judging_round,
-        cycle=cycle.slug,
-        number=judging_round.number,
+        **round_audit(judging_round),
         name=judging_round.name,
     )
     cycle.rounds.remove(judging_round)  # delete-orphan: the round goes, its criteria and panel with it
@@ -668,8 +672,7 @@ def set_panel(
         "round.panel_chosen",
         actor=by,
         obj=judging_round,
-        cycle=cycle.slug,
-        number=judging_round.number,
+        **round_audit(judging_round),
         whole_panel=whole_panel,
         members={
             str(judge_id): {

@@ -361,8 +361,7 @@ def suggest(judging_round: JudgingRound, sizes: Mapping[int, int], *, by: User |
         SUGGESTED,
         actor=by,
         obj=judging_round,
-        cycle=judging_round.cycle.slug,
-        number=judging_round.number,
+        **rounds.round_audit(judging_round),
         to_round=target.number,
         sizes={str(k): v for k, v in sorted(chosen.items())},
         advanced=len(suggested),
@@ -616,8 +615,7 @@ def tell_finalists(judging_round: JudgingRound, *, by: User | None) -> int:
         "round.finalists_told",
         actor=by,
         obj=target,
-        cycle=cycle.slug,
-        number=target.number,
+        **rounds.round_audit(target),
         emails=len(told),
     )
     return len(told)
