@@ -15,7 +15,7 @@ from flask import current_app
 from flask_migrate import downgrade, upgrade
 
 from awards.extensions import db
-from tests.support.migrations import database_at, insert_row
+from tests.support.migrations import database_at, insert_cycle, insert_row
 
 BEFORE = "a4c1e2d3b505"
 NARRATIVE = ("challenge", "approach", "outcomes_narrative", "unintended_consequences", "lessons")
@@ -45,22 +45,8 @@ def _fill(conn) -> dict:
             dict(summary_word_limit=120, section_word_limit=700, section_word_limits={}),
         ]
     ):
-        cycles[i] = insert_row(
-            conn,
-            t["cycles"],
-            name=f"Awards & 🏆 {i}",
-            slug=f"awards-{i}",
-            year=2026 + i,
-            reference_prefix="PSDA",
-            status="open",
-            time_zone="Europe/London",
-            nominations_open_at=datetime(2026, 1, 1),
-            nominations_close_at=datetime(2026, 2, 1),
-            trends_min=1,
-            trends_max=3,
-            attachments_max_count=3 + i,
-            attachments_max_mb=7 + i,
-            **limits,
+        cycles[i] = insert_cycle(
+            conn, t["cycles"], i, status="open", attachments_max_count=3 + i, attachments_max_mb=7 + i, **limits
         )
     category = insert_row(conn, t["categories"], cycle_id=cycles[0], name="Category", slug="category")
     nominations = []

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from awards.extensions import db
-from tests.support.migrations import database_at, insert_row
+from tests.support.migrations import database_at, insert_cycle, insert_row
 
 ROUNDS = "c5d7e9f1a301"
 SIZES = "d8a2c4e6f701"
@@ -45,20 +45,7 @@ def _fill_suggestions(conn) -> dict[str, int]:
     meta = sa.MetaData()
     meta.reflect(conn)
     t = meta.tables
-    cycle = insert_row(
-        conn,
-        t["cycles"],
-        name="Awards & 🏆",
-        slug="awards",
-        year=2026,
-        reference_prefix="PSDA",
-        status="judging",
-        time_zone="Europe/London",
-        nominations_open_at=datetime(2026, 1, 1),
-        nominations_close_at=datetime(2026, 2, 1),
-        trends_min=1,
-        trends_max=3,
-    )
+    cycle = insert_cycle(conn, t["cycles"])
     a = insert_row(conn, t["categories"], cycle_id=cycle, name="Category A", slug="a", shortlist_size=5)
     b = insert_row(conn, t["categories"], cycle_id=cycle, name="Category B", slug="b", shortlist_size=5)
     ids = {"a": a, "b": b}

@@ -38,6 +38,24 @@ def insert_row(conn, table: sa.Table, **values) -> int:
     return conn.execute(table.insert().values(**row)).inserted_primary_key[0]
 
 
+def insert_cycle(conn, table: sa.Table, number: int = 0, **values) -> int:
+    """A cycle (in judging unless `values` say otherwise), its nominations closed on 1 February 2026, named and
+    addressed after `number` (its year 2026 + number), with `values` in its other columns."""
+    row = {
+        "name": f"Awards & 🏆 {number}",
+        "slug": f"awards-{number}",
+        "year": 2026 + number,
+        "reference_prefix": "PSDA",
+        "status": "judging",
+        "time_zone": "Europe/London",
+        "nominations_open_at": datetime(2026, 1, 1),
+        "nominations_close_at": datetime(2026, 2, 1),
+        "trends_min": 1,
+        "trends_max": 3,
+    }
+    return insert_row(conn, table, **{**row, **values})
+
+
 @contextmanager
 def database_at(revision: str, database_url: str, make_app, tmp_path) -> Iterator[Flask]:
     """An app on a database of its own, of the kind of the test session's `database_url` (SQLite in
