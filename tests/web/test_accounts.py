@@ -100,6 +100,19 @@ def test_common_passwords_refused():
     assert "most common" in password_problem(common_long[0].upper())
 
 
+def test_the_factories_default_password_passes_the_strength_check():
+    """tests/factories/people.make_user skips the strength check for DEFAULT_PASSWORD (it is slow): it must pass it,
+    for the names, addresses and organisations the factories give."""
+    from awards.domain.people.passwords import password_problem, personal_words
+
+    for name, email, organisation in (
+        ("Person 1", "person1@testshire.gov.uk", "Testshire County Council"),
+        ("Cora Conflicted", "cora@conflicted.example.gov.uk", "Conflicted Example Trust"),
+        ("Aled ap Rhys", "aled@example.cymru", "Cyngor Sir Ynys Môn"),
+    ):
+        assert password_problem(DEFAULT_PASSWORD, personal_words(name, email, organisation)) is None
+
+
 def test_password_not_truncated(app):
     long_password = ("tidal marble lantern quietly " * 5)[:127] + "Q"
     user = make_user(password=long_password)

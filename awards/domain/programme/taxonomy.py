@@ -39,17 +39,23 @@ def trends_by_code() -> dict[str, Trend]:
 def seed_trends() -> int:
     """Add the default trends that are missing (by code); return how many were added."""
     existing = trends_by_code()
+    taken = {t.slug for t in existing.values()}  # one read, not a query per trend (a new database adds them all)
     sources = group_sources()
     added = 0
     for position, item in enumerate(default_taxonomy()["trends"]):
         if item["code"] in existing:
             continue
+        slug = base = slugify(item["name"], 120)  # as unique_slug cuts it
+        n = 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        taken.add(slug)
         db.session.add(
             Trend(
                 code=item["code"],
                 group=TrendGroup(item["group"]),
                 name=item["name"],
-                slug=unique_trend_slug(item["name"]),
+                slug=slug,
                 description=item.get("description", ""),
                 source=item.get("source") or sources.get(item["group"], ""),
                 position=position,
