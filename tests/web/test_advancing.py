@@ -397,3 +397,27 @@ def test_the_advancing_pages_run_the_same_queries_whatever_the_page_size(app, or
         with counting_queries() as counted:
             assert organiser_client.get(address).status_code == 200
         assert counted["n"] == counts[name, 4], name
+
+
+def test_a_conflicted_organisers_summary_and_pages_leave_the_entry_out(app, organiser, organiser_client, monkeypatch):
+    from tests.factories import add_conflict
+
+    cycle, final, entries = paged_advancing(app, monkeypatch)
+    a = cycle.categories[0]
+    url = f"/organiser/cycles/{cycle.slug}/rounds/1/advance"
+    organiser_client.post_form(f"{url}/suggest", token_from=url)  # a1, a2, b2, b1 advanced
+    add_conflict(make_judge(cycle, organiser), entries["a2"])
+    summary = organiser_client.get(url)
+    assert f"{a.name} 3 of 3 Not shown 1 Choose entries in {a.name}" in advancing_rows(summary)
+    assert "the figures leave out the entries you have a conflict with" in main_text(summary)
+    for number in (1, 2):
+        page = organiser_client.get(f"{url}?category={a.slug}&page={number}")
+        text = main_text(page)
+        assert "Not shown to you" in text and f"{entries['a2'].reference}: Entry a2" in text  # on every page
+        assert f'id="advance_{entries["a2"].id}"' not in page.get_data(as_text=True)
+    first = organiser_client.get(f"{url}?category={a.slug}")
+    assert "Showing 1 to 2 of 3 entries, in order" in main_text(first)
+    assert [row.split(" ")[:2] for row in advancing_rows(first)] == [
+        ["–", entries["a1"].reference],
+        ["–", entries["a3"].reference],
+    ]
