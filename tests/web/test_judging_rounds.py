@@ -161,6 +161,81 @@ def test_the_list_keeps_calibration_examples_apart_and_out_of_the_count(judge_cl
     assert (round_work.assigned, round_work.submitted) == (2, 0)
 
 
+def links_in(page: str) -> dict[str, str]:
+    """Each link's words (as read aloud) → its address."""
+    return {
+        text_of(words): href.replace("&amp;", "&")
+        for href, words in re.findall(r'<a class="govuk-link" href="([^"]+)">(.*?)</a>', page, re.S)
+    }
+
+
+def test_an_earlier_round_that_has_closed_is_one_line_on_the_list_with_its_entries_on_a_page_of_their_own(
+    judge_client, two_rounds, member, monkeypatch
+):
+    from awards.web.judge import routes
+
+    first, second = two_rounds.rounds
+    entries = [make_nomination(two_rounds, title=t) for t in ("Alpha", "Bravo", "Charlie")]
+    for n, status in zip(entries, ("submitted", "submitted", "draft"), strict=True):
+        make_review(make_assignment(member, n, no_conflict_declared=True), status=status)
+    make_assignment(member, entries[0], round_id=second.id, no_conflict_declared=True)
+    advance_into(second, entries[0])
+
+    # Round 1 still open: both rounds listed in full
+    text = text_of(judge_client.get("/judging/").get_data(as_text=True))
+    assert "Round 2: Final panel" in text and "Round 1: Judging" in text and "Bravo" in text and "closed;" not in text
+
+    first.closes_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    page = judge_client.get("/judging/").get_data(as_text=True)
+    text = text_of(page)
+    assert "Round 1: Judging — closed; you submitted 2 of 3." in text
+    round_page = f"/judging/cycles/{two_rounds.slug}/rounds/1"
+    assert links_in(page)["See your entries in Round 1: Judging"] == round_page
+    assert "Alpha" in text and "Bravo" not in text and "Charlie" not in text  # only round 2's entry listed
+    assert text.index("Round 2: Final panel") < text.index("Round 1: Judging — closed")
+
+    response = judge_client.get(round_page)
+    assert response.status_code == 200
+    text = text_of(response.get_data(as_text=True))
+    assert "Round 1: Judging" in text and "Judging closed at" in text and "2 of 3 submitted" in text
+    links = links_in(response.get_data(as_text=True))
+    assert [links[t] for t in ("Alpha", "Bravo", "Charlie")] == [
+        f"/judging/nominations/{n.reference}?round=1" for n in entries
+    ]
+    assert re.search(r'<a href="/judging/" class="govuk-back-link">Your judging</a>', response.get_data(as_text=True))
+
+    # A long list is paged
+    monkeypatch.setattr(routes, "ROUND_PAGE_SIZE", 2)
+    page = judge_client.get(round_page).get_data(as_text=True)
+    assert "Showing 1 to 2 of 3 entries." in text_of(page) and "Charlie" not in text_of(page)
+    [next_page] = re.findall(r'href="([^"]+)" rel="next"', page)
+    page = judge_client.get(next_page.replace("&amp;", "&")).get_data(as_text=True)
+    text = text_of(page)
+    assert "Showing 3 to 3 of 3 entries." in text and "Charlie" in text and "Alpha" not in text
+
+    # Round 2's own page too; a round not begun or not there is not found
+    assert "Alpha" in text_of(judge_client.get(f"/judging/cycles/{two_rounds.slug}/rounds/2").get_data(as_text=True))
+    assert judge_client.get(f"/judging/cycles/{two_rounds.slug}/rounds/3").status_code == 404
+    assert judge_client.get("/judging/cycles/no-such-cycle/rounds/1").status_code == 404
+    db.session.execute(sa.delete(Advancement))
+    db.session.commit()
+    assert judge_client.get(f"/judging/cycles/{two_rounds.slug}/rounds/2").status_code == 404
+    # Round 2 not begun: round 1 is the latest, listed in full again although closed
+    text = text_of(judge_client.get("/judging/").get_data(as_text=True))
+    assert "Charlie" in text and "closed;" not in text
+
+
+def test_a_round_page_is_only_for_the_cycles_judges(app, two_rounds, member):
+    other = make_user(name="Oli Other", email="oli@judging.example.org", roles=("judge",))
+    other_cycle = make_cycle(name="Other awards", year=2027, status="judging")
+    make_judge(other_cycle, other)
+    client = app.test_client()
+    client.sign_in_as(other)
+    assert client.get(f"/judging/cycles/{two_rounds.slug}/rounds/1").status_code == 404
+    assert client.get(f"/judging/cycles/{other_cycle.slug}/rounds/1").status_code == 200
+
+
 # ------------------------------------------------------------------ blind judging per round
 
 

@@ -25,9 +25,10 @@ import posixpath
 import re
 import struct
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
@@ -345,7 +346,22 @@ def judges_read_title(cycle: Cycle, judging_round: JudgingRound | None = None) -
     return question is None or judge_reads(question, blind=is_blind(cycle, judging_round))
 
 
-def _shown_title(nomination: Nomination, redacted: str | None, readable: bool) -> str:
+class TitledEntry(Protocol):
+    """What a judge-facing title reads of a nomination: a Nomination, or a lighter record of one."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def cycle_id(self) -> int: ...
+    @property
+    def cycle(self) -> Cycle: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+
+
+def _shown_title(nomination: TitledEntry, redacted: str | None, readable: bool) -> str:
     if not readable:
         return f"Nomination {nomination.reference}"
     return (redacted if redacted is not None else nomination.title) or "Untitled nomination"
@@ -367,7 +383,7 @@ def judge_title(
     return _shown_title(nomination, redacted, judges_read_title(nomination.cycle, judging_round))
 
 
-def judge_titles(nominations: list[Nomination], judging_round: JudgingRound | None = None) -> dict[int, str]:
+def judge_titles(nominations: Sequence[TitledEntry], judging_round: JudgingRound | None = None) -> dict[int, str]:
     """Judge-facing titles of many nominations in one query (for lists and e-mails), and one look at
     each cycle's form: as judges of `judging_round` see them (None: each cycle's current round)."""
     ids = [n.id for n in nominations]

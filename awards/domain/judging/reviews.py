@@ -18,7 +18,7 @@ entrant apart from their private comments: changed and not empty, it waits for t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +37,7 @@ from awards.extensions import db
 from awards.models import (
     Assignment,
     AssignmentStatus,
+    Category,
     ConflictOfInterest,
     ConflictSource,
     Criterion,
@@ -46,6 +47,7 @@ from awards.models import (
     Judge,
     JudgingRound,
     Nomination,
+    NominationPartner,
     NominationStatus,
     Review,
     ReviewScore,
@@ -163,6 +165,9 @@ class RoundWork:
     judging_round: JudgingRound
     rows: list[Row]
     several_rounds: bool = False  # whether the cycle judges in more than one round (headings say which)
+    # An earlier round whose closing instant has passed while a later one is under way: the judge's list
+    # sums it up in a line and links to the round's own list, so the open round's entries come first.
+    summed_up: bool = False
 
     @property
     def scoring_problem(self) -> str | None:
@@ -223,10 +228,151 @@ class CycleWork:
         return round(100 * self.submitted / self.assigned) if self.assigned else 0
 
 
-def _row(a: Assignment, declared: set, hidden: set[int], titles: dict[int, str], number: int | None) -> Row | None:
+@dataclass(frozen=True, slots=True)
+class _Partner:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Nominator:
+    email: str
+
+
+@dataclass(eq=False, slots=True)
+class _Entry:
+    """What the judge's list reads of an assigned nomination, from plain columns: what conflict
+    detection reads (conflicts.NominationContacts) and what its judge-facing title needs
+    (blind_copies.judge_titles)."""
+
+    id: int
+    cycle_id: int
+    cycle: Cycle
+    reference: str
+    title: str
+    status: NominationStatus
+    category: str
+    nominator_id: int | None
+    contact_email: str
+    nominator: _Nominator | None
+    organisation_name: str
+    partners: list[_Partner] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Assigned:
+    judge_id: int
+    round_id: int
+    recused: bool
+    calibration: bool
+    review_status: ReviewStatus | None
+    review_updated_at: datetime | None
+    entry: _Entry
+
+
+def _assigned_to(judges: list[Judge]) -> list[_Assigned]:
+    """Every assignment of the judges with its nomination, category, nominator's address, partners and
+    review, as plain rows in two queries (the list of a judge in two rounds of a big cycle loaded about
+    800 ORM objects for its 142 rows before)."""
+    judge_ids = [j.id for j in judges]
+    cycles = {j.cycle_id: j.cycle for j in judges}
+    rows = db.session.execute(
+        select(
+            Assignment.judge_id,
+            Assignment.round_id,
+            Assignment.status,
+            Assignment.calibration,
+            Review.status,
+            Review.updated_at,
+            Nomination.id,
+            Nomination.cycle_id,
+            Nomination.reference,
+            Nomination.title,
+            Nomination.status,
+            Category.name,
+            Nomination.nominator_id,
+            Nomination.contact_email,
+            User.email,
+            Nomination.organisation_name,
+        )
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .outerjoin(Category, Category.id == Nomination.category_id)
+        .outerjoin(User, User.id == Nomination.nominator_id)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(Assignment.judge_id.in_(judge_ids))
+    ).all()
+    entries: dict[int, _Entry] = {}
+    assigned = []
+    for (
+        judge_id,
+        round_id,
+        status,
+        calibration,
+        review_status,
+        review_updated_at,
+        nid,
+        cycle_id,
+        reference,
+        title,
+        nomination_status,
+        category,
+        nominator_id,
+        contact_email,
+        nominator_email,
+        organisation_name,
+    ) in rows:
+        entry = entries.get(nid)
+        if entry is None:
+            cycle = cycles.get(cycle_id) or db.session.get_one(Cycle, cycle_id)  # a calibration example's
+            entry = entries[nid] = _Entry(
+                nid,
+                cycle_id,
+                cycle,
+                reference,
+                title or "",
+                nomination_status,
+                category or "",
+                nominator_id,
+                contact_email,
+                _Nominator(nominator_email) if nominator_email else None,
+                organisation_name,
+            )
+        assigned.append(
+            _Assigned(
+                judge_id,
+                round_id,
+                status is AssignmentStatus.RECUSED,
+                calibration,
+                review_status,
+                review_updated_at,
+                entry,
+            )
+        )
+    if entries:
+        partners = (
+            select(NominationPartner.nomination_id, NominationPartner.name)
+            .where(
+                NominationPartner.nomination_id.in_(
+                    select(Assignment.nomination_id).where(Assignment.judge_id.in_(judge_ids))
+                )
+            )
+            .order_by(NominationPartner.id)
+        )
+        for nid, name in db.session.execute(partners):
+            if nid in entries:
+                entries[nid].partners.append(_Partner(name))
+    return assigned
+
+
+def _status(review_status: ReviewStatus | None) -> str:
+    if review_status is None:
+        return NOT_STARTED
+    return SUBMITTED if review_status is ReviewStatus.SUBMITTED else IN_PROGRESS
+
+
+def _row(a: _Assigned, declared: set, hidden: set[int], titles: dict[int, str], number: int | None) -> Row | None:
     """The assignment's line in the judge's list, or None when it is not shown."""
-    n = a.nomination
-    if a.status is AssignmentStatus.RECUSED:
+    n = a.entry
+    if a.recused:
         if (a.judge_id, n.id) in declared:
             return Row(n.reference, CONFLICT_DECLARED, calibration=a.calibration, round_number=number)
         return None
@@ -234,48 +380,38 @@ def _row(a: Assignment, declared: set, hidden: set[int], titles: dict[int, str],
         return None
     return Row(
         n.reference,
-        status_of(a.review),
+        _status(a.review_status),
         titles[n.id],
-        n.category.name,
-        a.review.updated_at if a.review else None,
+        n.category,
+        a.review_updated_at,
         calibration=a.calibration,
         round_number=number,
     )
 
 
-def work_of(user: User, now: datetime | None = None) -> list[CycleWork]:
-    """Per cycle the user judges (accepted memberships, newest cycle first), per round of it that has
-    begun (latest first): their assigned nominations with a status (the round's calibration examples
-    first), and those they declared a conflict with (by reference only). A nomination they are
-    conflicted with in any other way is left out entirely."""
+def work_of(user: User, now: datetime | None = None, cycle: Cycle | None = None) -> list[CycleWork]:
+    """Per cycle the user judges (accepted memberships, newest cycle first; only `cycle` if given), per
+    round of it that has begun (latest first): their assigned nominations with a status (the round's
+    calibration examples first), and those they declared a conflict with (by reference only). A
+    nomination they are conflicted with in any other way is left out entirely."""
     from awards.domain.judging.blind_copies import judge_titles
 
     now = now or utcnow()
-    judges = list(
-        db.session.scalars(
-            select(Judge)
-            .where(Judge.user_id == user.id, Judge.accepted_at.is_not(None))
-            .options(selectinload(Judge.cycle).selectinload(Cycle.rounds), selectinload(Judge.user))
-        )
+    query = (
+        select(Judge)
+        .where(Judge.user_id == user.id, Judge.accepted_at.is_not(None))
+        .options(selectinload(Judge.cycle).selectinload(Cycle.rounds), selectinload(Judge.user))
     )
+    if cycle is not None:
+        query = query.where(Judge.cycle_id == cycle.id)
+    judges = list(db.session.scalars(query))
     if not judges:
         return []
     judges.sort(key=lambda j: (-j.cycle.year, j.cycle.name, j.cycle_id))
-    assignments = list(
-        db.session.scalars(
-            select(Assignment)
-            .where(Assignment.judge_id.in_([j.id for j in judges]))
-            .options(
-                selectinload(Assignment.nomination).selectinload(Nomination.category),
-                selectinload(Assignment.nomination).selectinload(Nomination.partners),
-                selectinload(Assignment.nomination).selectinload(Nomination.nominator),
-                selectinload(Assignment.review),
-            )
-        )
-    )
+    assignments = _assigned_to(judges)
     # The same rule as conflicts.conflicted_nomination_ids, checked only against what is assigned
     # (not every nomination of the cycle), so the page stays quick in a big cycle.
-    hidden = {n for _, n in conflict_pairs(judges, {a.nomination for a in assignments})}
+    hidden = {n for _, n in conflict_pairs(judges, list({a.entry.id: a.entry for a in assignments}.values()))}
     declared = set(
         db.session.execute(
             select(ConflictOfInterest.judge_id, ConflictOfInterest.nomination_id).where(
@@ -285,27 +421,35 @@ def work_of(user: User, now: datetime | None = None) -> list[CycleWork]:
             )
         ).all()
     )
-    by_round: dict[tuple[int, int], list[Assignment]] = {}
+    by_round: dict[tuple[int, int], list[_Assigned]] = {}
     for a in assignments:
         by_round.setdefault((a.judge_id, a.round_id), []).append(a)
     result = []
     for judge in judges:
         several = len(judge.cycle.rounds) > 1
         begun = rounds.begun_rounds(judge.cycle, now)
-        work = []
+        work: list[RoundWork] = []
         for judging_round in reversed(judge.cycle.rounds):
             if judging_round.id not in begun:
                 continue
             mine = by_round.get((judge.id, judging_round.id), [])
-            titles = judge_titles([a.nomination for a in mine], judging_round)
+            titles = judge_titles([a.entry for a in mine], judging_round)
             rows = [
                 row
-                for a in sorted(mine, key=lambda a: (not a.calibration, a.nomination.reference))
+                for a in sorted(mine, key=lambda a: (not a.calibration, a.entry.reference))
                 if (row := _row(a, declared, hidden, titles, judging_round.number if several else None)) is not None
             ]
-            work.append(RoundWork(judging_round, rows, several))
+            closed = judging_round.closes_at is not None and judging_round.closes_at <= now
+            work.append(RoundWork(judging_round, rows, several, summed_up=bool(work) and closed))
         result.append(CycleWork(judge, judge.cycle, work))
     return result
+
+
+def round_work(user: User, cycle: Cycle, number: int, now: datetime | None = None) -> RoundWork | None:
+    """The user's work in the cycle's round `number` (as `work_of` gives it), if they judge the cycle
+    and the round has begun; else None."""
+    work = work_of(user, now, cycle)
+    return next((w for cw in work for w in cw.rounds if w.judging_round.number == number), None)
 
 
 # ---------------------------------------------------------------- access

@@ -26,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from awards.domain.core import paging
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.judging import blind_copies, calibration, rounds
 from awards.domain.judging import conflicts as conflict_rules
@@ -33,14 +34,15 @@ from awards.domain.judging import reviews as review_rules
 from awards.domain.nominations.attachments import attachment_path
 from awards.domain.results.scoring import CriterionSpec, ScoreInput, review_score
 from awards.extensions import db
-from awards.models import Assignment, Criterion, JudgingRound, Nomination, Review, ReviewStatus
+from awards.models import Assignment, Criterion, Cycle, JudgingRound, Nomination, Review, ReviewStatus
 from awards.web.actions import attempt
 from awards.web.forms import Form
-from awards.web.helpers import error_summary, round_args
+from awards.web.helpers import error_summary, pagination, round_args
 from awards.web.judge import bp, modes
 from awards.web.judge import calibration as calibration_pages
 
 REASON_MAX_LENGTH = 2000
+ROUND_PAGE_SIZE = 50  # entries a page on a round's own list
 _FIELD = re.compile(r"^(score|comment)-(.*)$")
 
 
@@ -253,6 +255,34 @@ def _page(
 @bp.route("/")
 def home():
     return render_template("judge/index.html", work=review_rules.work_of(current_user), title="Your judging")
+
+
+@bp.route("/cycles/<slug>/rounds/<int:number>", endpoint="round_list")
+def round_list(slug: str, number: int):
+    """The judge's entries in one round that has begun, ROUND_PAGE_SIZE a page: where the list links to
+    an earlier round that has closed (summed up there in a line)."""
+    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug).options(selectinload(Cycle.rounds)))
+    work = review_rules.round_work(current_user, cycle, number) if cycle is not None else None
+    if cycle is None or work is None:
+        abort(404)
+    page, pages = paging.clamp(paging.requested_page(request.args), len(work.rows), ROUND_PAGE_SIZE)
+    first = (page - 1) * ROUND_PAGE_SIZE
+    return render_template(
+        "judge/round.html",
+        cycle=cycle,
+        rw=work,
+        rows=work.rows[first : first + ROUND_PAGE_SIZE],
+        first=first + 1,
+        page=page,
+        pages=pages,
+        pagination=pagination(
+            page,
+            pages,
+            lambda n: url_for("judge.round_list", slug=slug, number=number, page=n),
+            label="Pages of your entries",
+        ),
+        title=f"{work.judging_round.label} – Your judging",
+    )
 
 
 @bp.route("/nominations/<assigned_reference>/declare", methods=["GET", "POST"])
