@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FLASK = str(Path(sys.executable).with_name("flask"))
 SETTINGS = ("AWARDS_ENVIRONMENT", "BASE_URL", "SECRET_KEY", "DATABASE_URL")
+# The commands' compiled modules, kept between them outside the tree: where PYTHONDONTWRITEBYTECODE is set (as on
+# this machine), each `flask` command would otherwise compile the whole app again, a few seconds a command.
+PYCACHE = Path(tempfile.gettempdir()) / "awards-test-pycache"
 
 
 def _env(tmp_path, **settings) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS and not k.startswith("AWARDS_")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
     env.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     env["AWARDS_MAIL_FILE_DIR"] = str(tmp_path / "outbox")
     env["AWARDS_UPLOAD_FOLDER"] = str(tmp_path / "uploads")
