@@ -101,7 +101,9 @@ class LiveServer:
         self.app = app
         self._server = server
         self.url = f"http://127.0.0.1:{server.server_port}"
-        self._thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="e2e-live-server", daemon=True
+        )  # a short poll: shutdown() waits for the loop to look again
 
     def start(self) -> None:
         self._thread.start()

@@ -264,7 +264,10 @@ class LoopbackProvider:
     # -- running it ------------------------------------------------------------------------------
     def start(self) -> LoopbackProvider:
         self._server = make_server("127.0.0.1", self.port, self.app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="loopback-oidc", daemon=True)
+        # a short poll: shutdown() waits for the loop to look again (half a second by default, at every test's end)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="loopback-oidc", daemon=True
+        )
         self._thread.start()
         return self
 
