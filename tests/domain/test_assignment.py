@@ -21,6 +21,7 @@ from awards.domain.judging.assignment.problem import (
     NominationInfo,
     Problem,
     affinity,
+    load_for_display,
     load_problem,
 )
 from awards.domain.judging.assignment.solver import AFFINITY_WEIGHT, LOAD_WEIGHT, SHARE_SHORTFALL_WEIGHT, solve
@@ -505,6 +506,27 @@ def test_conflicts_detected_and_recorded_are_never_assigned(cycle):
     result, counts = _apply(cycle)
     assert _live(nomination) == {j.id for j in others}
     assert counts["added"] == 2
+
+
+def test_the_assignments_loaded_for_display_are_those_a_run_sees_and_cannot_be_solved(cycle):
+    """The assignment page reads the round without conflicts or expertise (load_for_display): the same judges,
+    entries and assignments as the full load, and `solve` refuses it, so a run never misses a conflict."""
+    nomination = make_nomination(cycle, contact_email="casey@riverside.gov.uk")
+    make_nomination(cycle)
+    make_judge(cycle, email="pat@riverside.gov.uk", user=make_user(email="pat@riverside.gov.uk", roles=("judge",)))
+    for _ in range(2):
+        make_judge(cycle)
+    _apply(cycle)
+    full, shown = load_problem(cycle), load_for_display(cycle)
+    assert full.conflicts and not shown.conflicts  # Pat shares the contact's domain
+    assert [j.id for j in shown.judges] == [j.id for j in full.judges]
+    assert [n.id for n in shown.nominations] == [n.id for n in full.nominations]
+    assert [(a.id, a.judge_id, a.nomination_id) for a in shown.assignments] == [
+        (a.id, a.judge_id, a.nomination_id) for a in full.assignments
+    ]
+    assert nomination.id in {a.nomination_id for a in shown.assignments}
+    with pytest.raises(ValueError, match="loaded for display"):
+        solve(shown)
 
 
 def test_only_judges_of_the_category_are_assigned(cycle):

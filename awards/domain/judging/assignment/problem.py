@@ -145,6 +145,8 @@ class Problem:
     # Judges of the cycle who hold assignments in the round but are not on its panel, by id: their name.
     other_judges: dict[int, str] = field(default_factory=dict)
     own_panel: bool = False  # the round judges with a panel of its own, not every judge of the cycle
+    # Loaded for showing the assignments as they are (load_for_display): no conflicts or expertise, never solved.
+    display_only: bool = False
 
     @cached_property
     def judge_by_id(self) -> dict[int, JudgeInfo]:
@@ -296,13 +298,26 @@ def round_of(target: Cycle | JudgingRound) -> JudgingRound:
 def load_problem(target: Cycle | JudgingRound) -> Problem:
     """Read the assignment's inputs for the round (a cycle: its current round) with plain queries
     (fast for 10,000 nominations)."""
-    judging_round = round_of(target)
+    return _load(round_of(target), for_display=False)
+
+
+def load_for_display(target: Cycle | JudgingRound) -> Problem:
+    """The round's judges, entries and assignments as they are, for showing them (the assignment page): without
+    what only a run needs — conflicts of interest (the entries' contacts and partners), the judges' expertise,
+    the trends' names — which was most of the page's time at 500 entries and 60 judges. `solve` refuses it."""
+    return _load(round_of(target), for_display=True)
+
+
+def _load(judging_round: JudgingRound, *, for_display: bool) -> Problem:
     cycle = judging_round.cycle
     judges, judge_contacts = _load_judges(judging_round)
-    nominations, nomination_contacts = _load_nominations(judging_round)
-    pairs = frozenset(conflicts.conflict_pairs(judge_contacts, nomination_contacts)) if judge_contacts else frozenset()
+    nominations, nomination_contacts = _load_nominations(judging_round, contacts=not for_display)
     entry_ids = frozenset(n.id for n in nominations)
-    pairs |= _recused_elsewhere(judging_round, {j.id for j in judges}, entry_ids)
+    pairs: frozenset[tuple[int, int]] = frozenset()
+    if not for_display:
+        if judge_contacts:
+            pairs = frozenset(conflicts.conflict_pairs(judge_contacts, nomination_contacts))
+        pairs |= _recused_elsewhere(judging_round, {j.id for j in judges}, entry_ids)
     assignments, other_references, other_judges = _load_assignments(
         judging_round, in_scope=entry_ids, panel={j.id for j in judges}
     )
@@ -313,10 +328,11 @@ def load_problem(target: Cycle | JudgingRound) -> Problem:
         categories=_load_categories(cycle.id),
         judges=judges,
         nominations=nominations,
-        expertise=dict(expertise_levels(j.user_id for j in judges if j.user_id is not None)),
+        expertise={} if for_display else dict(expertise_levels(j.user_id for j in judges if j.user_id is not None)),
         conflicts=pairs,
         assignments=assignments,
-        trend_names=_load_trend_names({t for n in nominations for t, _ in n.trends}),
+        trend_names={} if for_display else _load_trend_names({t for n in nominations for t, _ in n.trends}),
+        display_only=for_display,
         other_references=other_references,
         round_id=judging_round.id,
         round_label=judging_round.label if len(cycle.rounds) > 1 else "",
@@ -420,11 +436,14 @@ def _load_judges(judging_round: JudgingRound) -> tuple[list[JudgeInfo], list[_Ju
     return judges, contacts
 
 
-def _load_nominations(judging_round: JudgingRound) -> tuple[list[NominationInfo], list[_NominationContacts]]:
-    """The round's entries by id with their trends, and what conflict detection reads of each."""
+def _load_nominations(
+    judging_round: JudgingRound, *, contacts: bool = True
+) -> tuple[list[NominationInfo], list[_NominationContacts]]:
+    """The round's entries by id with their trends, and what conflict detection reads of each (none when
+    `contacts` is false)."""
     entries = rounds.entry_filter(judging_round)
     trend_links = _load_trend_links(entries)
-    partners = _load_partners(entries)
+    partners = _load_partners(entries) if contacts else {}
     rows = db.session.execute(
         select(
             Nomination.id,
@@ -440,7 +459,8 @@ def _load_nominations(judging_round: JudgingRound) -> tuple[list[NominationInfo]
         .where(*entries)
         .order_by(Nomination.id)
     )
-    nominations, contacts = [], []
+    nominations: list[NominationInfo] = []
+    found: list[_NominationContacts] = []
     for nid, reference, title, category_id, nominator_id, contact_email, organisation_name, nominator_email in rows:
         nominations.append(
             NominationInfo(
@@ -452,7 +472,9 @@ def _load_nominations(judging_round: JudgingRound) -> tuple[list[NominationInfo]
                 organisation=organisation_name or "",
             )
         )
-        contacts.append(
+        if not contacts:
+            continue
+        found.append(
             _NominationContacts(
                 id=nid,
                 nominator_id=nominator_id,
@@ -462,7 +484,7 @@ def _load_nominations(judging_round: JudgingRound) -> tuple[list[NominationInfo]
                 partners=partners.get(nid, []),
             )
         )
-    return nominations, contacts
+    return nominations, found
 
 
 def _load_trend_links(entries: tuple[ColumnElement[bool], ...]) -> dict[int, list[tuple[int, bool]]]:

@@ -127,6 +127,8 @@ def solve(
     """Solve the min-cost flow for the problem (see the module's docstring for the rules): build the
     problem as arrays, price the arcs, solve the network (a reduced one first when it is large) and
     read the solution back."""
+    if problem.display_only:
+        raise ValueError("This problem was loaded for display, without conflicts or expertise: use load_problem")
     started = time.perf_counter()
     built = _build(problem)
     network = _price(built, problem.judges_per_nomination)

@@ -25,6 +25,7 @@ from awards.domain.judging.assignment.problem import (
     Problem,
     affinity,
     expertise_levels,
+    load_for_display,
     load_problem,
     nomination_trends,
     round_assignments,
@@ -132,7 +133,7 @@ def assignment(slug: str):
             flash("The results of this cycle are published, so its judges cannot be changed", "info")
             return redirect(_page("organiser.assignment", judging_round))
         return _preview(judging_round, load_problem(judging_round))
-    state = current_state(load_problem(judging_round))
+    state = current_state(load_for_display(judging_round))
     return render_template(
         "organiser/judging/assignment.html",
         cycle=cycle,
