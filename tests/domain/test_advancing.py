@@ -124,6 +124,11 @@ def test_the_suggestion_takes_the_top_of_each_category(world):
     kept = db.session.scalar(sa.select(JudgingRound.suggestion_sizes).where(JudgingRound.id == first.id))
     assert kept == {str(c.id): 1 if c == cycle.categories[0] else c.shortlist_size for c in cycle.categories}
     assert action_events(advancing.SUGGESTED)[-1].detail["advanced"] == 3
+    # A suggestion for category B alone (as B's own page sends) keeps A's number
+    advancing.suggest(first, {cycle.categories[1].id: 1}, by=organiser)
+    db.session.commit()
+    assert rounds.entry_ids(final) == set(ids(entries, "a1", "b2"))
+    assert advancing.suggestion_sizes(first)[cycle.categories[0].id] == 1
     with pytest.raises(DomainError) as caught:
         advancing.suggest(first, {cycle.categories[0].id: -1}, by=organiser)
     db.session.rollback()

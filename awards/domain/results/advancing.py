@@ -314,13 +314,14 @@ def _check_open(judging_round: JudgingRound) -> None:
 
 def suggest(judging_round: JudgingRound, sizes: Mapping[int, int], *, by: User | None) -> int:
     """Advance the top N of each category (N from `sizes`, category id → N; a category left out keeps its
-    shortlist size) to the next round, as the suggestion: every other advanced entry is taken back.
+    number: the last suggestion's, else its shortlist size — a category's own page suggests for it alone) to
+    the next round, as the suggestion: every other advanced entry is taken back.
     Refused once the next round has judges given entries (change those one by one instead). Returns how
     many entries are advanced."""
     _check_open(judging_round)
     target = _target(judging_round)
     categories = {c.id: c for c in judging_round.cycle.categories}
-    chosen = {c.id: c.shortlist_size for c in categories.values()}
+    chosen = suggestion_sizes(judging_round)
     for category_id, size in sizes.items():
         if category_id not in categories:
             raise DomainError("Choose only categories of this cycle")
