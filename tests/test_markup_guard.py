@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.visible import markup_on_screen, text_of, visible_texts
+from tests.support.visible import assert_no_markup_on_screen, markup_on_screen, text_of, visible_texts
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -21,11 +21,18 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
         ("<td>Bath &amp;amp; North East Somerset</td>", "'&amp;'"),
         ('<input type="text" name="n" value="Tom &amp;amp; Jerry">', "'&amp;'"),
         ("<title>A &amp;lt;b&amp;gt; title</title>", "'&lt;'"),
+        ("<p>Line one&#60;br&#62;line two</p>", "'<br>'"),
+        ("<p>&#x3C;strong&#x3E;Bold&#x3c;/strong&#x3e;</p>", "'<strong>'"),
+        ("<p>Bath &#38;amp; Wells</p>", "'&amp;'"),
+        ("<p>Bath &#x26;nbsp; Wells</p>", "'&nbsp;'"),
     ],
 )
 def test_escaped_markup_is_found_where_a_person_reads_it(source, shown):
     hits = markup_on_screen(visible_texts(source))
     assert hits and hits[0].startswith(shown)
+    # and the check every test response goes through sees it too (it skips parsing pages that cannot show markup)
+    with pytest.raises(AssertionError, match="markup shown as text"):
+        assert_no_markup_on_screen(source, "the page")
 
 
 @pytest.mark.parametrize(
