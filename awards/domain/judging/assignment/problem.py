@@ -549,7 +549,18 @@ def _load_assignments(
     nominations they are for that are outside `in_scope`, and the names of their judges who are not on
     the round's `panel`."""
     assignments, other_references, other_judge_ids = [], {}, set()
-    for aid, judge_id, nid, status, locked, aff, review_status, nomination_status, reference in db.session.execute(
+    db.session.flush()  # the rows are read on the session's connection, past the ORM (2,500 rows at round 2's size)
+    for (
+        aid,
+        judge_id,
+        nid,
+        status,
+        locked,
+        aff,
+        review_status,
+        nomination_status,
+        reference,
+    ) in db.session.connection().execute(
         select(
             Assignment.id,
             Assignment.judge_id,
@@ -571,11 +582,11 @@ def _load_assignments(
                 id=aid,
                 judge_id=judge_id,
                 nomination_id=nid,
-                status=AssignmentStatus(status),
+                status=status,  # the columns' types give the enums' members
                 locked=bool(locked),
                 affinity=aff or 0,
-                review_status=ReviewStatus(review_status) if review_status else None,
-                nomination_status=NominationStatus(nomination_status),
+                review_status=review_status,
+                nomination_status=nomination_status,
             )
         )
         if nid not in in_scope:
