@@ -303,8 +303,9 @@ def load_problem(target: Cycle | JudgingRound) -> Problem:
 
 def load_for_display(target: Cycle | JudgingRound) -> Problem:
     """The round's judges, entries and assignments as they are, for showing them (the assignment page): without
-    what only a run needs — conflicts of interest (the entries' contacts and partners), the judges' expertise,
-    the trends' names — which was most of the page's time at 500 entries and 60 judges. `solve` refuses it."""
+    what only a run needs — conflicts of interest (the entries' contacts and partners), the entries' trends, the
+    judges' expertise, the trends' names — which was most of the page's time at 500 entries and 60 judges. `solve`
+    refuses it."""
     return _load(round_of(target), for_display=True)
 
 
@@ -439,10 +440,10 @@ def _load_judges(judging_round: JudgingRound) -> tuple[list[JudgeInfo], list[_Ju
 def _load_nominations(
     judging_round: JudgingRound, *, contacts: bool = True
 ) -> tuple[list[NominationInfo], list[_NominationContacts]]:
-    """The round's entries by id with their trends, and what conflict detection reads of each (none when
-    `contacts` is false)."""
+    """The round's entries by id with their trends, and what conflict detection reads of each (neither when
+    `contacts` is false: for display, where the assignments carry their affinity)."""
     entries = rounds.entry_filter(judging_round)
-    trend_links = _load_trend_links(entries)
+    trend_links = _load_trend_links(entries) if contacts else {}
     partners = _load_partners(entries) if contacts else {}
     rows = db.session.execute(
         select(
