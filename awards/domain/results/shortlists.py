@@ -11,12 +11,10 @@ from and published."""
 from __future__ import annotations
 
 import functools
-import gc
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,6 +25,7 @@ from sqlalchemy.orm import selectinload
 
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
+from awards.domain.core.collector import collector_paused
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.core.mail import queue_email
 from awards.domain.core.text import unique_slug
@@ -214,21 +213,6 @@ class Ranking:
     # nominations, and (trend id, category id, main trend?) → how many.
     trend_members: dict[int, list[int]] = field(default_factory=dict)
     trend_counts: dict[tuple[int, int, bool], int] | None = None
-
-
-@contextmanager
-def collector_paused():
-    """Pause Python's cyclic garbage collector while a big cycle's results are built. A 10,000-entry
-    cycle makes about 250,000 small tuples and lists, none of which form reference cycles, yet their
-    allocation triggers collections that walk every live object: about half the time of the whole
-    aggregation (docs/performance.md). Reference counting still frees everything as usual."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def round_criteria(judging_round: JudgingRound) -> list[Criterion]:

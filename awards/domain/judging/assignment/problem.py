@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, select
 
+from awards.domain.core.collector import collector_paused
 from awards.domain.core.errors import NotAllowed
 from awards.domain.judging import conflicts, rounds
 from awards.extensions import db
@@ -310,6 +311,11 @@ def load_for_display(target: Cycle | JudgingRound) -> Problem:
 
 
 def _load(judging_round: JudgingRound, *, for_display: bool) -> Problem:
+    with collector_paused():  # thousands of rows as small records, no cycles among them
+        return _read(judging_round, for_display=for_display)
+
+
+def _read(judging_round: JudgingRound, *, for_display: bool) -> Problem:
     cycle = judging_round.cycle
     judges, judge_contacts = _load_judges(judging_round)
     nominations, nomination_contacts = _load_nominations(judging_round, contacts=not for_display)
