@@ -194,6 +194,23 @@ def sign_in(client, email: str) -> None:
         raise SystemExit(f"Could not sign in as {email} (status {response.status_code})")
 
 
+def minimal_median_ms(requests: int = 300) -> float:
+    """The median time of bench/support/minimal_app.py's one route through its test client, the same way the
+    pages are requested: what any Flask request costs on this machine now, so runs on machines of different speed
+    (this VM's CPU time varies with its neighbours) compare as ratios."""
+    from support.minimal_app import app as minimal
+
+    client = minimal.test_client()
+    for _ in range(20):
+        client.get("/")
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        client.get("/")
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def measure(app, engine, pages: list[PageSpec], requests: int) -> list[dict]:
     counter = {"queries": 0}
 
@@ -366,7 +383,11 @@ def main() -> int:
         f"{form}, on {version} ({args.requests} requests each; load average {load_before} at the start)"
     )
     print(f"  {'Page':<36} {'median':>7} {'p95':>7} {'cpu':>7} {'SQL':>5}  (ms; SQL = queries per request)")
+    minimal_ms = minimal_median_ms()
     figures = measure(app, engine, pages, args.requests)
+    minimal_ms = min(minimal_ms, minimal_median_ms())  # before and after the pages: the quieter of the two
+    for figure in figures:
+        figure["median_over_minimal"] = round(figure["median_ms"] / minimal_ms, 1)
     peak = rss_mb()
     missed = [f["page"] for f in figures if not f["target_met"]]
     summary = {
@@ -380,11 +401,16 @@ def main() -> int:
         "load_average_before": load_before,
         "load_average_after": load_average(),
         "targets": {"median_ms": TARGET_MEDIAN_MS, "p95_ms": TARGET_P95_MS, "peak_rss_mb": TARGET_RSS_MB},
+        "minimal_endpoint_median_ms": round(minimal_ms, 3),
         "pages": figures,
         "rss_mb_before_requests": round(rss_before, 1),
         "peak_rss_mb": round(peak, 1),
         "all_targets_met": not missed and peak < TARGET_RSS_MB,
     }
+    print(
+        f"  Minimal Flask endpoint (bench/support/minimal_app.py, same test client): {minimal_ms:.3f} ms median; "
+        "each page's median in those units: " + ", ".join(f"{f['page']} {f['median_over_minimal']:g}" for f in figures)
+    )
     print(
         f"  Peak resident memory of this worker: {peak:.0f} MB (target under {TARGET_RSS_MB} MB: "
         f"{'met' if peak < TARGET_RSS_MB else 'NOT met'})"
