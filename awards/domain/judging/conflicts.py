@@ -167,6 +167,20 @@ class _Named(Protocol):
     def name(self) -> str: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Addressee:
+    """A plain record of a nominator's address, for a light NominationContacts read from plain columns."""
+
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    """A plain record of a partner organisation's name, for a light NominationContacts."""
+
+    name: str
+
+
 class NominationContacts(Protocol):
     """What conflict detection reads of a nomination: a Nomination, or the assignment's lighter record of one."""
 

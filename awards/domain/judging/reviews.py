@@ -32,7 +32,7 @@ from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.core.mail import queue_email
 from awards.domain.judging import rounds
 from awards.domain.judging.blind_copies import judge_title
-from awards.domain.judging.conflicts import conflict_pairs, is_conflicted
+from awards.domain.judging.conflicts import Addressee, Partner, conflict_pairs, is_conflicted
 from awards.extensions import db
 from awards.models import (
     Assignment,
@@ -228,16 +228,6 @@ class CycleWork:
         return round(100 * self.submitted / self.assigned) if self.assigned else 0
 
 
-@dataclass(frozen=True, slots=True)
-class _Partner:
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Nominator:
-    email: str
-
-
 @dataclass(eq=False, slots=True)
 class _Entry:
     """What the judge's list reads of an assigned nomination, from plain columns: what conflict
@@ -253,9 +243,9 @@ class _Entry:
     category: str
     nominator_id: int | None
     contact_email: str
-    nominator: _Nominator | None
+    nominator: Addressee | None
     organisation_name: str
-    partners: list[_Partner] = field(default_factory=list)
+    partners: list[Partner] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,7 +323,7 @@ def _assigned_to(judges: list[Judge]) -> list[_Assigned]:
                 category or "",
                 nominator_id,
                 contact_email,
-                _Nominator(nominator_email) if nominator_email else None,
+                Addressee(nominator_email) if nominator_email else None,
                 organisation_name,
             )
         assigned.append(
@@ -359,7 +349,7 @@ def _assigned_to(judges: list[Judge]) -> list[_Assigned]:
         )
         for nid, name in db.session.execute(partners):
             if nid in entries:
-                entries[nid].partners.append(_Partner(name))
+                entries[nid].partners.append(Partner(name))
     return assigned
 
 

@@ -272,23 +272,13 @@ class _JudgeContacts:
 
 
 @dataclass(frozen=True, slots=True)
-class _Nominator:
-    email: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Partner:
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
 class _NominationContacts:
     id: int
     nominator_id: int | None
     contact_email: str
-    nominator: _Nominator | None
+    nominator: conflicts.Addressee | None
     organisation_name: str
-    partners: list[_Partner]
+    partners: list[conflicts.Partner]
 
 
 def round_of(target: Cycle | JudgingRound) -> JudgingRound:
@@ -486,7 +476,7 @@ def _load_nominations(
                 id=nid,
                 nominator_id=nominator_id,
                 contact_email=contact_email,
-                nominator=_Nominator(email=nominator_email) if nominator_email else None,
+                nominator=conflicts.Addressee(email=nominator_email) if nominator_email else None,
                 organisation_name=organisation_name,
                 partners=partners.get(nid, []),
             )
@@ -512,15 +502,15 @@ def _load_trend_links(entries: tuple[ColumnElement[bool], ...]) -> dict[int, lis
     return links
 
 
-def _load_partners(entries: tuple[ColumnElement[bool], ...]) -> dict[int, list[_Partner]]:
+def _load_partners(entries: tuple[ColumnElement[bool], ...]) -> dict[int, list[conflicts.Partner]]:
     """Each entry's partner organisations."""
-    partners: dict[int, list[_Partner]] = defaultdict(list)
+    partners: dict[int, list[conflicts.Partner]] = defaultdict(list)
     for nid, name in db.session.execute(
         select(NominationPartner.nomination_id, NominationPartner.name)
         .join(Nomination, Nomination.id == NominationPartner.nomination_id)
         .where(*entries)
     ):
-        partners[nid].append(_Partner(name=name))
+        partners[nid].append(conflicts.Partner(name=name))
     return partners
 
 
