@@ -25,7 +25,13 @@ from sqlalchemy.orm import selectinload
 from awards.domain.judging import rounds
 from awards.domain.results.round_modes import RankScore, Tally, order_by_tally, rank_entries, tally
 from awards.domain.results.scoring import NominationResult
-from awards.domain.results.shortlists import collector_paused, cycle_ranking, ranked_entries, ranking_stamp
+from awards.domain.results.shortlists import (
+    collector_paused,
+    cycle_ranking,
+    kept_per_process,
+    ranked_entries,
+    ranking_stamp,
+)
 from awards.extensions import db
 from awards.models import (
     Assignment,
@@ -87,20 +93,14 @@ def round_order(judging_round: JudgingRound) -> RoundOrder:
     kept_entries = int(current_app.config.get("RESULTS_CACHE_ENTRIES", 0) or 0)
     if kept_entries <= 0:
         return compute_round_order(judging_round)
-    key = (db.engine.url.render_as_string(hide_password=True), judging_round.id)
-    stamp = _order_stamp(judging_round)
-    with _orders_lock:
-        kept = _orders.get(key)
-        if kept is not None and kept[0] == stamp:
-            _orders.move_to_end(key)
-            return kept[1]
-    ordered = compute_round_order(judging_round)
-    with _orders_lock:
-        _orders[key] = (stamp, ordered)
-        _orders.move_to_end(key)
-        while len(_orders) > kept_entries:
-            _orders.popitem(last=False)
-    return ordered
+    return kept_per_process(
+        _orders,
+        _orders_lock,
+        judging_round.id,
+        _order_stamp(judging_round),
+        lambda: compute_round_order(judging_round),
+        kept_entries,
+    )
 
 
 # Orders of pass/fail and ranking rounds kept by this process: (database, round id) → (stamp, order).

@@ -389,20 +389,33 @@ def cycle_ranking(cycle: Cycle, judging_round: JudgingRound | None = None) -> Ra
     entries = int(current_app.config.get("RESULTS_CACHE_ENTRIES", 0) or 0)
     if entries <= 0:
         return compute_ranking(cycle, judging_round)
-    key = (db.engine.url.render_as_string(hide_password=True), judging_round.id)
-    stamp = ranking_stamp(judging_round)
-    with _rankings_lock:
-        kept = _rankings.get(key)
+    return kept_per_process(
+        _rankings,
+        _rankings_lock,
+        judging_round.id,
+        ranking_stamp(judging_round),
+        lambda: compute_ranking(cycle, judging_round),
+        entries,
+    )
+
+
+def kept_per_process(store: OrderedDict, lock: threading.Lock, round_id: int, stamp: tuple, compute, limit: int):
+    """What `compute` gives for the round, kept by this process in `store` (least recently used first, at
+    most `limit`) under (database, round id) while `stamp` — read from the database by the caller on every
+    use, so a change through another worker is seen at once — is the one it was kept with."""
+    key = (db.engine.url.render_as_string(hide_password=True), round_id)
+    with lock:
+        kept = store.get(key)
         if kept is not None and kept[0] == stamp:
-            _rankings.move_to_end(key)
+            store.move_to_end(key)
             return kept[1]
-    ranking = compute_ranking(cycle, judging_round)
-    with _rankings_lock:
-        _rankings[key] = (stamp, ranking)
-        _rankings.move_to_end(key)
-        while len(_rankings) > entries:
-            _rankings.popitem(last=False)
-    return ranking
+    value = compute()
+    with lock:
+        store[key] = (stamp, value)
+        store.move_to_end(key)
+        while len(store) > limit:
+            store.popitem(last=False)
+    return value
 
 
 SORT_ATTRIBUTES = {"raw": "raw", "normalised": "normalised", "n": "n", "spread": "range"}
