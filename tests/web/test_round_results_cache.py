@@ -13,13 +13,11 @@ import sqlalchemy as sa
 from awards.domain.judging import reviews as review_rules
 from awards.domain.results import round_results
 from awards.extensions import db
-from awards.models import Assignment, NominationStatus, Review, RoundEntries, RoundMode, Verdict
+from awards.models import Assignment, NominationStatus, Review, RoundMode, Verdict
 from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review
-from tests.support.programme import add_round
 from tests.support.queries import counting_queries
+from tests.support.verdicts import pass_fail_cycle
 from tests.support.visible import error_summary, main_text
-
-LETTER = {"P": Verdict.PASS, "U": Verdict.UNSURE, "F": Verdict.FAIL}
 
 
 @pytest.fixture
@@ -28,23 +26,6 @@ def kept_orders(app, monkeypatch):
     monkeypatch.setitem(app.config, "RESULTS_CACHE_ENTRIES", 4)
     monkeypatch.setattr(round_results, "_orders", OrderedDict())
     return round_results._orders
-
-
-def verdict_cycle(verdicts: dict[str, str]):
-    """Round 1 pass/fail over the first category (shortlist size 2), a final round 2 of advanced entries; each
-    entry judged by the letters given (P, U, F: one judge each)."""
-    cycle = make_cycle(status="judging")
-    cycle.rounds[0].mode = RoundMode.PASS_FAIL
-    cycle.categories[0].shortlist_size = 2
-    db.session.commit()
-    add_round(cycle, "Final panel", entries=RoundEntries.ADVANCED, is_final=True)
-    judges = [make_judge(cycle) for _ in range(3)]
-    entries = {}
-    for key, letters in verdicts.items():
-        entries[key] = make_nomination(cycle, category=cycle.categories[0], title=f"Entry {key}")
-        for judge, letter in zip(judges, letters, strict=False):
-            make_review(make_assignment(judge, entries[key]), status="submitted", verdict=LETTER[letter])
-    return cycle, entries, judges
 
 
 def review_by(judge, nomination) -> Review:
@@ -56,7 +37,7 @@ def review_by(judge, nomination) -> Review:
 
 
 def test_a_changed_verdict_is_seen_on_the_next_request(organiser_client, kept_orders):
-    cycle, entries, judges = verdict_cycle({"a": "PPP", "b": "PPF", "c": "PFF"})
+    cycle, entries, judges = pass_fail_cycle({"a": "PPP", "b": "PPF", "c": "PFF"})
     url = f"/organiser/cycles/{cycle.slug}/results?round=1"
     with counting_queries() as first:
         text = main_text(organiser_client.get(url))
@@ -79,7 +60,7 @@ def test_a_changed_verdict_is_seen_on_the_next_request(organiser_client, kept_or
 
 
 def test_a_withdrawn_entry_and_a_reopened_review_are_seen_on_the_next_request(organiser, organiser_client, kept_orders):
-    cycle, entries, judges = verdict_cycle({"a": "PPP", "b": "PPF"})
+    cycle, entries, judges = pass_fail_cycle({"a": "PPP", "b": "PPF"})
     url = f"/organiser/cycles/{cycle.slug}/results?round=1"
     assert entries["a"].reference in main_text(organiser_client.get(url))
 
@@ -121,7 +102,7 @@ def reason_group(html: str, field: str) -> str:
 
 
 def test_a_reason_input_keeps_its_label_and_error_state(organiser_client):
-    cycle, entries, _ = verdict_cycle({"a": "PPP", "b": "PPU", "c": "PFF"})
+    cycle, entries, _ = pass_fail_cycle({"a": "PPP", "b": "PPU", "c": "PFF"})
     url = f"/organiser/cycles/{cycle.slug}/rounds/1/advance"
     c = entries["c"]
     field = f"reason_{c.id}"
