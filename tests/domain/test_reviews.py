@@ -14,7 +14,7 @@ from awards.domain.core.errors import Conflict, NotAllowed
 from awards.domain.judging import conflicts, rounds
 from awards.domain.judging import reviews as rules
 from awards.extensions import db
-from awards.models import AuditEvent, CycleStatus, Review, ReviewStatus
+from awards.models import AuditEvent, CycleStatus, Review, ReviewStatus, RoundMode
 from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 
 E = rules.ScoreEntry
@@ -63,6 +63,19 @@ def test_scoring_closes_at_the_judging_close_instant(cycle):
     assert rounds.scoring_open(cycle.rounds[0], now=close - timedelta(seconds=1))
     assert not rounds.scoring_open(cycle.rounds[0], now=close)
     assert "Judging closed at" in rounds.scoring_problem(cycle.rounds[0], now=close)
+    assert rounds.scoring_problem(cycle.rounds[0], now=close).endswith(", so scores can no longer be saved or changed.")
+
+
+@pytest.mark.parametrize(
+    "mode,what", [("pass_fail", "so verdicts can no longer"), ("ranking", "so notes and rankings can no longer")]
+)
+def test_a_closed_round_names_what_its_judges_can_no_longer_save(cycle, mode, what):
+    """A pass/fail round's judges give verdicts and a ranking round's notes and rankings, not scores."""
+    close = utcnow() + timedelta(hours=1)
+    cycle.rounds[0].closes_at = close
+    cycle.rounds[0].mode = RoundMode(mode)
+    problem = rounds.scoring_problem(cycle.rounds[0], now=close)
+    assert what in problem and "scores" not in problem
 
 
 # ------------------------------------------------------------------ saving

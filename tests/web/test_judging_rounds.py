@@ -183,17 +183,17 @@ def test_an_earlier_round_that_has_closed_is_one_line_on_the_list_with_its_entri
 
     # Round 1 still open: both rounds listed in full
     text = text_of(judge_client.get("/judging/").get_data(as_text=True))
-    assert "Round 2: Final panel" in text and "Round 1: Judging" in text and "Bravo" in text and "closed;" not in text
+    assert "Round 2: Final panel" in text and "Round 1: Judging" in text and "Bravo" in text and "Closed;" not in text
 
     first.closes_at = utcnow() - timedelta(hours=1)
     db.session.commit()
     page = judge_client.get("/judging/").get_data(as_text=True)
     text = text_of(page)
-    assert "Round 1: Judging — closed; you submitted 2 of 3." in text
+    assert "Round 1: Judging Closed; you submitted 2 of 3." in text
     round_page = f"/judging/cycles/{two_rounds.slug}/rounds/1"
     assert links_in(page)["See your entries in Round 1: Judging"] == round_page
     assert "Alpha" in text and "Bravo" not in text and "Charlie" not in text  # only round 2's entry listed
-    assert text.index("Round 2: Final panel") < text.index("Round 1: Judging — closed")
+    assert text.index("Round 2: Final panel") < text.index("Round 1: Judging Closed")
 
     response = judge_client.get(round_page)
     assert response.status_code == 200

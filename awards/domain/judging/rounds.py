@@ -186,6 +186,10 @@ def panel_categories(judge: Judge, member: PanelMember | None) -> frozenset[int]
     return chosen if own is None else own & chosen
 
 
+# What a judge can no longer save once a round has closed, by the round's mode.
+_SAVED_WORK = {RoundMode.SCORES: "scores", RoundMode.PASS_FAIL: "verdicts", RoundMode.RANKING: "notes and rankings"}
+
+
 def scoring_problem(judging_round: JudgingRound, now: datetime | None = None) -> str | None:
     """Why the round's scores cannot be saved now, in words for the judge (None while scoring is open).
 
@@ -204,8 +208,8 @@ def scoring_problem(judging_round: JudgingRound, now: datetime | None = None) ->
         )
     if judging_round.closes_at is not None and now >= judging_round.closes_at:
         return (
-            f"{judging_round.name} closed at {govuk_datetime(judging_round.closes_at, cycle.time_zone)}, so scores "
-            "can no longer be saved or changed."
+            f"{judging_round.name} closed at {govuk_datetime(judging_round.closes_at, cycle.time_zone)}, so "
+            f"{_SAVED_WORK[judging_round.mode]} can no longer be saved or changed."
         )
     return None
 
