@@ -164,7 +164,7 @@ def test_an_entry_with_judges_in_the_next_round_cannot_be_taken_back(organiser_c
             "assignments in that round first.",
         )
     ]
-    assert "Has judges in Round 2: Final panel" in main_text(organiser_client.get(url))
+    assert "Given to judges in Round 2: Final panel" in main_text(organiser_client.get(url))
     assert a1.id in rounds.entry_ids(final)
 
 
@@ -305,6 +305,11 @@ def test_a_big_round_shows_each_categorys_figures_and_pages_through_its_entries(
     assert f'href="{url}?category={a.slug}&amp;page=2"' in first.get_data(as_text=True)  # "Next" and "2"
     second = organiser_client.get(f"{url}?category={a.slug}&page=2")
     assert "Showing 3 to 4 of 4 entries, in order" in main_text(second)
+    # The tab says where the organiser is, as the heading does: advancing to the next round, the category, the page
+    title = re.search(r"<title>(.*?)</title>", second.get_data(as_text=True), re.S).group(1)
+    assert text_of(title).startswith(f"Advance entries to Round 2: Final panel in {a.name} (page 2 of 2): {cycle.name}")
+    texts = main_text(second)
+    assert texts.index("Save advanced entries") < texts.index("Previous")  # save before leaving the page
     assert [row.split(" ")[:2] for row in advancing_rows(second)] == [
         ["3", entries["a3"].reference],
         ["4", entries["a4"].reference],

@@ -19,7 +19,7 @@ from awards.domain.judging import rounds
 from awards.domain.results import advancing
 from awards.domain.results import shortlists as rules
 from awards.extensions import db
-from awards.models import JudgingRound, RoundMode
+from awards.models import Category, JudgingRound, RoundMode
 from awards.web.actions import attempt
 from awards.web.helpers import cycle_breadcrumbs, cycle_or_404, error_summary, pagination, round_args
 from awards.web.organiser import bp
@@ -139,8 +139,20 @@ def _page(
         reason_field=advancing.reason_field,
         size_field=advancing.size_field,
         suggest_open=any(name.startswith("top_") for name in problems),
-        title=f"Advance entries from {judging_round.label}: {cycle.name}",
+        title=_page_title(judging_round, plan, category),
     )
+
+
+def _page_title(judging_round: JudgingRound, plan: advancing.AdvancePlan | None, category: Category | None) -> str:
+    """The browser tab's title: as the heading says it (advancing *to* the next round, or *from* this one
+    when it cannot advance), then the category and page when the page shows one category."""
+    cycle = judging_round.cycle
+    if plan is None:
+        return f"Advance entries from {judging_round.label}: {cycle.name}"
+    where = ""
+    if category is not None:
+        where = f" in {category.name}" + (f" (page {plan.page} of {plan.pages})" if plan.pages > 1 else "")
+    return f"Advance entries to {plan.target.label}{where}: {cycle.name}"
 
 
 @bp.route("/cycles/<slug>/rounds/<int:number>/advance", methods=["GET", "POST"])
