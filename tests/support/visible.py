@@ -222,3 +222,11 @@ def buttons(response) -> dict[str, str]:
         kind = next((k for k in ("secondary", "warning") if f"govuk-button--{k}" in classes), "primary")
         found[re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", label))).strip()] = kind
     return found
+
+
+def links_in(page: str) -> dict[str, str]:
+    """Each link's words (as read aloud, hidden words included) → its address."""
+    return {
+        text_of(words): href.replace("&amp;", "&")
+        for href, words in re.findall(r'<a class="govuk-link" href="([^"]+)">(.*?)</a>', page, re.S)
+    }

@@ -16,7 +16,7 @@ from awards.extensions import db
 from awards.models import Advancement, Review, ReviewStatus
 from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 from tests.support.programme import add_round
-from tests.support.visible import text_of
+from tests.support.visible import links_in, text_of
 
 SHEET_VERSION = re.compile(r'name="version" value="(\d+)"')
 
@@ -159,14 +159,6 @@ def test_the_list_keeps_calibration_examples_apart_and_out_of_the_count(judge_cl
     [round_work] = [w for w in work.rounds if w.judging_round.number == 1]
     assert [r.calibration for r in round_work.rows] == [True, False, False]
     assert (round_work.assigned, round_work.submitted) == (2, 0)
-
-
-def links_in(page: str) -> dict[str, str]:
-    """Each link's words (as read aloud) → its address."""
-    return {
-        text_of(words): href.replace("&amp;", "&")
-        for href, words in re.findall(r'<a class="govuk-link" href="([^"]+)">(.*?)</a>', page, re.S)
-    }
 
 
 def test_an_earlier_round_that_has_closed_is_one_line_on_the_list_with_its_entries_on_a_page_of_their_own(

@@ -28,7 +28,7 @@ from tests.factories import add_conflict, make_cycle, make_nomination
 from tests.support.clients import signed_in_client
 from tests.support.meetings import add_final_round, meeting_judge, score_in
 from tests.support.pages import form_values
-from tests.support.visible import error_messages, error_summary, main_text, page_text
+from tests.support.visible import error_messages, error_summary, links_in, main_text, page_text
 
 
 @pytest.fixture
@@ -442,11 +442,15 @@ def test_the_judges_page_lists_their_panel_meetings(app, organiser_client, world
     alice = as_user(app, world.alice)
     text = main_text(alice.get("/judging/"))
     assert "Panel meetings" in text
-    assert f"{world.cycle.name}, Round 2: Final panel: {world.cat_a.name}" in text
+    assert f"{world.cycle.name}, Round 2: Final panel {world.cat_a.name}" in text  # the round once, then each category
+    assert links_in(alice.get("/judging/").get_data(as_text=True))[
+        f"{world.cat_a.name} meeting of {world.cycle.name}, Round 2: Final panel"
+    ] == judge_url(world)
     assert world.cat_b.name not in text.split("Panel meetings", 1)[1].split("Before you score", 1)[0]
     assert f'href="{judge_url(world)}"' in alice.get("/judging/").get_data(as_text=True)
     close(organiser_client, world)
-    assert f"Round 2: Final panel: {world.cat_a.name} (closed)" in main_text(alice.get("/judging/"))
+    closed = main_text(alice.get("/judging/"))
+    assert f"{world.cat_a.name} meeting of {world.cycle.name}, Round 2: Final panel (closed)" in closed
     bob_text = main_text(as_user(app, world.bob).get("/judging/"))
     assert world.cat_a.name in bob_text and world.cat_b.name in bob_text  # Bob sits on every category's meeting
     assert "Panel meetings" not in main_text(as_user(app, world.dev).get("/judging/"))  # not on the final panel
