@@ -18,20 +18,14 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from awards.domain.core.collector import collector_paused
 from awards.domain.judging import rounds
 from awards.domain.results.round_modes import RankScore, Tally, order_by_tally, rank_entries, tally
 from awards.domain.results.scoring import NominationResult
-from awards.domain.results.shortlists import (
-    collector_paused,
-    cycle_ranking,
-    kept_per_process,
-    ranked_entries,
-    ranking_stamp,
-)
+from awards.domain.results.shortlists import cycle_ranking, kept_per_process, ranked_entries, ranking_stamp
 from awards.extensions import db
 from awards.models import (
     Assignment,
@@ -90,16 +84,12 @@ def round_order(judging_round: JudgingRound) -> RoundOrder:
             {nid for nid, result in ranking.results.items() if result.n > 0},
             results=ranking.results,
         )
-    kept_entries = int(current_app.config.get("RESULTS_CACHE_ENTRIES", 0) or 0)
-    if kept_entries <= 0:
-        return compute_round_order(judging_round)
     return kept_per_process(
         _orders,
         _orders_lock,
         judging_round.id,
-        _order_stamp(judging_round),
+        lambda: _order_stamp(judging_round),
         lambda: compute_round_order(judging_round),
-        kept_entries,
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -386,32 +386,33 @@ def cycle_ranking(cycle: Cycle, judging_round: JudgingRound | None = None) -> Ra
     nothing it depends on has changed (RESULTS_CACHE_ENTRIES rounds are kept; 0 computes it every
     time)."""
     judging_round = _round_of(cycle, judging_round)
-    entries = int(current_app.config.get("RESULTS_CACHE_ENTRIES", 0) or 0)
-    if entries <= 0:
-        return compute_ranking(cycle, judging_round)
     return kept_per_process(
         _rankings,
         _rankings_lock,
         judging_round.id,
-        ranking_stamp(judging_round),
+        lambda: ranking_stamp(judging_round),
         lambda: compute_ranking(cycle, judging_round),
-        entries,
     )
 
 
-def kept_per_process(store: OrderedDict, lock: threading.Lock, round_id: int, stamp: tuple, compute, limit: int):
-    """What `compute` gives for the round, kept by this process in `store` (least recently used first, at
-    most `limit`) under (database, round id) while `stamp` — read from the database by the caller on every
-    use, so a change through another worker is seen at once — is the one it was kept with."""
+def kept_per_process(store: OrderedDict, lock: threading.Lock, round_id: int, stamp: Callable[[], tuple], compute):
+    """What `compute` gives for the round, kept by this process in `store` (least recently used first, at most
+    RESULTS_CACHE_ENTRIES rounds; 0 computes it every time) under (database, round id) while `stamp()` — read
+    from the database on every use, so a change through another worker is seen at once — is the one it was
+    kept with."""
+    limit = int(current_app.config.get("RESULTS_CACHE_ENTRIES", 0) or 0)
+    if limit <= 0:
+        return compute()
     key = (db.engine.url.render_as_string(hide_password=True), round_id)
+    current = stamp()
     with lock:
         kept = store.get(key)
-        if kept is not None and kept[0] == stamp:
+        if kept is not None and kept[0] == current:
             store.move_to_end(key)
             return kept[1]
     value = compute()
     with lock:
-        store[key] = (stamp, value)
+        store[key] = (current, value)
         store.move_to_end(key)
         while len(store) > limit:
             store.popitem(last=False)
