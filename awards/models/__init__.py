@@ -46,8 +46,15 @@ from awards.models.stash import FormStash
 from awards.models.taxonomy import Trend, TrendGroup
 from awards.models.two_factor import TwoFactor
 from awards.models.users import Role, SignInFailure, User, UserRole
+from awards.models.voting import AttemptOutcome, Ballot, PublicVote, VoteAttempt, VoteOption, VoteSource
 
 __all__ = [
+    "AttemptOutcome",
+    "Ballot",
+    "PublicVote",
+    "VoteAttempt",
+    "VoteOption",
+    "VoteSource",
     "RANKING_METHODS",
     "Advancement",
     "FeedbackStatus",
