@@ -44,6 +44,7 @@ from tests.support.browser import (
     format_violations,
     screenshots_wanted,
     skip_or_fail,
+    start_html_checker,
     take_screenshots,
 )
 from tests.support.visible import markup_on_screen
@@ -229,6 +230,7 @@ def browser():
             f"No Chromium at {CHROMIUM_PATH}: browser tests skipped "
             "(apt-get install chromium, or set AWARDS_CHROMIUM to a Chromium binary)"
         )
+    start_html_checker()  # warms up while the first journey runs
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)

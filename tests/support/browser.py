@@ -13,12 +13,17 @@ The fixtures in tests/e2e/conftest.py put these together (`check_page`); journey
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
+import time
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +52,8 @@ PHONE = {"width": 375, "height": 667}
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-# A fast-starting JVM: the checker runs once per test, on all the pages the test collected.
+# A fast-starting JVM: the checker's server starts once per test process (its command line, the fallback, once per
+# test, on all the pages the test collected).
 JAVA_OPTIONS = ["-Xss8m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"]
 
 
@@ -159,10 +165,8 @@ def _vnu_command() -> list[str]:
     ]
 
 
-def html_errors(documents: list[tuple[str, str]]) -> dict[str, list[dict]]:
-    """Check (label, html) documents in one Java run; return {label: [error messages]}."""
-    if not documents:
-        return {}
+def _checker_documents_cli(documents: list[tuple[str, str]]) -> list[tuple[str, dict]]:
+    """Check the documents in one Java run of the checker's command line; (label, message) pairs."""
     command = _vnu_command()
     with tempfile.TemporaryDirectory(prefix="vnu-") as tmp:
         names = {}
@@ -174,18 +178,119 @@ def html_errors(documents: list[tuple[str, str]]) -> dict[str, list[dict]]:
         result = subprocess.run(
             [*command, *sorted(str(p) for p in Path(tmp).iterdir())], capture_output=True, text=True, timeout=120
         )
+    messages = _checker_messages(result.stdout, f"exit {result.returncode}", result.stderr)
+    return [(names.get(m.get("url", ""), m.get("url", "?")), m) for m in messages]
+
+
+def _checker_messages(answer: str, status: str, stderr: str = "") -> list[dict]:
     try:
-        messages = json.loads(result.stdout)["messages"]
+        return json.loads(answer)["messages"]
     except (ValueError, KeyError):
         pytest.fail(
-            f"the HTML checker did not answer in JSON (exit {result.returncode}):\n"
-            f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}",
+            f"the HTML checker did not answer in JSON ({status}):\n{answer[-2000:]}\n{stderr[-2000:]}",
             pytrace=False,
         )
+
+
+class _CheckerServer:
+    """The checker as a web service, one per test process: started once (in the background, when the browser
+    starts), it then answers each document in milliseconds, where each command-line run starts a JVM (1–2 s, more
+    on a busy machine). If it does not come up, the command line is used instead."""
+
+    STARTUP_SECONDS = 90
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+        self.url = ""
+        self.started_at = 0.0
+        self.ready = False
+        self.failed = False
+
+    def start(self) -> None:
+        if self.process is not None or self.failed:
+            return
+        java = java_path()
+        if not java or not VNU_JAR.exists():
+            self.failed = True
+            return
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}/?out=json&level=error"
+        self.process = subprocess.Popen(
+            [
+                java,
+                *JAVA_OPTIONS,
+                "-Dnu.validator.servlet.bind-address=127.0.0.1",
+                "-cp",
+                str(VNU_JAR),
+                "nu.validator.servlet.Main",
+                str(port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.started_at = time.monotonic()
+        atexit.register(self.stop)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=10)
+
+    def _post(self, html: str, timeout: float) -> str:
+        request = urllib.request.Request(  # noqa: S310 (our own loopback server)
+            self.url, data=html.encode("utf-8"), headers={"Content-Type": "text/html; charset=utf-8"}
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 (our own loopback server)
+            return answer.read().decode("utf-8")
+
+    def usable(self) -> bool:
+        """Whether documents can go to the server (waiting for it to come up, at most STARTUP_SECONDS)."""
+        self.start()
+        if self.ready:
+            return True
+        if self.failed or self.process is None:
+            return False
+        while time.monotonic() - self.started_at < self.STARTUP_SECONDS and self.process.poll() is None:
+            try:
+                self._post("<!doctype html><title>up</title>", timeout=5)
+            except OSError:
+                time.sleep(0.3)
+                continue
+            self.ready = True
+            return True
+        self.failed = True
+        self.stop()
+        return False
+
+    def check(self, documents: list[tuple[str, str]]) -> list[tuple[str, dict]]:
+        found = []
+        for label, html in documents:
+            found += [(label, m) for m in _checker_messages(self._post(html, timeout=120), "the checker server")]
+        return found
+
+
+_checker_server = _CheckerServer()
+
+
+def start_html_checker() -> None:
+    """Start this process's checker server in the background (the browser fixture calls it)."""
+    _checker_server.start()
+
+
+def html_errors(documents: list[tuple[str, str]]) -> dict[str, list[dict]]:
+    """Check (label, html) documents; return {label: [error messages]}."""
+    if not documents:
+        return {}
+    if _checker_server.usable():
+        found = _checker_server.check(documents)
+    else:
+        found = _checker_documents_cli(documents)
     errors: dict[str, list[dict]] = {}
-    for message in messages:
+    for label, message in found:
         if message.get("type") == "error" or message.get("subType") == "fatal":
-            label = names.get(message.get("url", ""), message.get("url", "?"))
             errors.setdefault(label, []).append(message)
     return errors
 
