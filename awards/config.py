@@ -81,9 +81,29 @@ class Defaults:
     RATELIMIT_SSO_START_OVERALL = "300 per minute"
     RATELIMIT_SSO_CALLBACK = "20 per minute;100 per hour"
     RATELIMIT_SSO_CALLBACK_OVERALL = "300 per minute"
+    # People's Choice: asking for a link to vote (each sends an e-mail), and confirming one.
+    RATELIMIT_VOTE = "10 per minute;30 per hour"
+    RATELIMIT_VOTE_OVERALL = "600 per minute"
+    RATELIMIT_VOTE_CONFIRM = "20 per minute;100 per hour"
+    RATELIMIT_VOTE_CONFIRM_OVERALL = "600 per minute"
+    # A judge's pack (a PDF made on request): per judge, and all judges together.
+    RATELIMIT_JUDGE_PACK = "10 per minute;60 per hour"
+    RATELIMIT_JUDGE_PACK_OVERALL = "30 per minute"
     # How many proxies in front of the app append to X-Forwarded-For; 0 (the default) trusts no
     # header and uses the connection's address (behind one nginx: 1).
     TRUSTED_PROXY_COUNT = 0
+
+    # People's Choice (awards/domain/voting/rules.py, docs/operations.md "People's Choice"): confirmation
+    # links e-mailed per hour in one category's vote, to one organisational e-mail domain, to one webmail
+    # domain (gmail.com, outlook.com, …), from one network (IPv4 /24, IPv6 /64) and to one address.
+    VOTE_DOMAIN_LIMIT_PER_HOUR = 20
+    VOTE_WEBMAIL_DOMAIN_LIMIT_PER_HOUR = 300
+    VOTE_IP_PREFIX_LIMIT_PER_HOUR = 30
+    VOTE_ADDRESS_LIMIT_PER_HOUR = 3
+    # The organiser's abuse view: a minute with more attempts than this is a burst; a network or an
+    # organisational domain with this many addresses within 10 minutes is flagged.
+    VOTE_BURST_PER_MINUTE = 20
+    VOTE_FLAG_ADDRESSES_IN_10_MINUTES = 10
 
     EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
     # Days after a cycle's results are published (or it closed without results) before organisers

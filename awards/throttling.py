@@ -37,6 +37,7 @@ class Throttled:
     endpoint: str
     anonymous_only: bool = False
     method: str = "POST"
+    per_person: bool = False  # counted per signed-in person, not per client address
 
     def applies(self) -> bool:
         if request.method != self.method or request.endpoint != self.endpoint:
@@ -58,6 +59,12 @@ THROTTLED = (
     # A section posted without a session (it is kept for after signing in): the signed-in
     # journey is not limited.
     Throttled("RATELIMIT_STASH", "nominee.section", anonymous_only=True),
+    # People's Choice: asking for a link to vote, and confirming one (no account: per client address; the
+    # domain's own limits per network, e-mail domain and address are counted in the database).
+    Throttled("RATELIMIT_VOTE", "public.peoples_choice_vote"),
+    Throttled("RATELIMIT_VOTE_CONFIRM", "public.confirm_vote"),
+    # A judge's pack is a PDF made on request (seconds of CPU for a big round): per judge and overall.
+    Throttled("RATELIMIT_JUDGE_PACK", "judge.pack", method="GET", per_person=True),
 )
 
 LIMIT_SETTINGS = tuple(name for form in THROTTLED for name in (form.setting, f"{form.setting}_OVERALL"))
@@ -66,6 +73,13 @@ LIMIT_SETTINGS = tuple(name for form in THROTTLED for name in (form.setting, f"{
 def client_address() -> str:
     """The address limits are counted per (see the module's docstring for proxies)."""
     return request.remote_addr or "unknown"
+
+
+def _person() -> str:
+    """The signed-in person a per-person limit counts (else the client address)."""
+    if current_user.is_authenticated:
+        return f"person-{current_user.id}"
+    return client_address()
 
 
 def _everyone() -> str:
@@ -114,8 +128,8 @@ def init_throttling(app: Flask) -> None:
         limits.append(
             Limit(
                 setting,
-                key_function=client_address,
-                scope="per-address",
+                key_function=_person if form.per_person else client_address,
+                scope="per-person" if form.per_person else "per-address",
                 methods=[form.method],
                 exempt_when=lambda form=form: not form.applies(),
             )

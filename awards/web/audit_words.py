@@ -31,6 +31,7 @@ ACTION_WORDS = {
     "round.calibration_chosen": "Calibration example chosen",
     "round.calibration_given": "Calibration example given to more judges",
     "round.calibration_removed": "Calibration example removed",
+    "round.judge_pack_downloaded": "Judge pack downloaded",
     "round.advancement_suggested": "Entries suggested for the next round",
     "round.advanced": "Entry advanced to the next round",
     "round.advancement_removed": "Entry taken back from the next round",

@@ -269,6 +269,8 @@ MATRIX = {
     ("POST", "/judging/invitations/<token>"): everyone(400),
     # A round's own list of the judge's entries (every judge of the cycle has one: round 1 has begun)
     ("GET", "/judging/cycles/<slug>/rounds/<int:number>"): judges_only(200),
+    # That round's judge pack (a PDF of the entries each judge may read: tests/web/test_judge_pack.py)
+    ("GET", "/judging/cycles/<slug>/rounds/<int:number>/pack.pdf"): judges_only(200),
     ("GET", "/judging/profile"): judges_only(200),
     ("POST", "/judging/profile"): judges_only(302),
     # The judge's pages (`assigned_reference`: a submitted nomination assigned to the assigned judge, who has said

@@ -31,4 +31,4 @@ def _judges_only():
     return None
 
 
-from awards.web.judge import calibration, invitations, meeting, profile, routes  # noqa: E402,F401
+from awards.web.judge import calibration, invitations, meeting, pack, profile, routes  # noqa: E402,F401

@@ -1,0 +1,90 @@
+"""The judge's pack: one PDF per round, at /judging/cycles/<slug>/rounds/<number>/pack.pdf.
+
+What it holds is domain/judging/packs.py's (the entries the judge's pages would show, the blind copy when
+the round is blind, never a conflicted entry); here it is rendered with templates/judge/pack.html and
+WeasyPrint, tagged for screen readers (PDF/UA), for the signed-in judge only (404 where the round's own page
+is a 404), never cached, and limited per person (RATELIMIT_JUDGE_PACK, awards/throttling.py): a pack of 40
+entries takes seconds of CPU. WeasyPrint fetches nothing: the stylesheet is handed to it as text, and its
+URL fetcher refuses every address (an answer's text that looks like a URL or an image is printed, and the
+fetcher is the second lock).
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from pathlib import Path
+
+from flask import Response, abort, current_app, render_template
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
+
+from awards.domain.judging import packs
+from awards.extensions import db
+from awards.models import Cycle
+from awards.web.actions import attempt
+from awards.web.helpers import round_args
+from awards.web.judge import bp
+from awards.web.judge.routes import _criterion_bands
+
+STYLESHEET = Path(__file__).resolve().parents[2] / "static" / "pack.css"
+
+# WeasyPrint warns about every CSS property it does not support, and about every refused fetch.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+
+
+class RefusingFetcher(URLFetcher):
+    """WeasyPrint's URL fetcher that fetches nothing: every address it is asked for is refused (and kept
+    in `refused`, so a test can see it was asked)."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=())
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        self.refused.append(url)
+        raise ValueError(f"The judge's pack fetches nothing: {url[:80]}")
+
+
+@cache
+def _stylesheet() -> CSS:
+    return CSS(string=STYLESHEET.read_text(encoding="utf-8"), url_fetcher=RefusingFetcher())
+
+
+def _base_url() -> str:
+    """Where the pack's links (an entry's documents) point: the site's BASE_URL, never the request's Host."""
+    return str(current_app.config.get("BASE_URL") or "http://localhost").rstrip("/") + "/"
+
+
+def render_pdf(html: str, fetcher: RefusingFetcher | None = None) -> bytes:
+    """The HTML as a tagged PDF (PDF/UA-1), fetching nothing; links resolve against BASE_URL."""
+    document = HTML(string=html, base_url=_base_url(), url_fetcher=fetcher or RefusingFetcher())
+    return document.write_pdf(stylesheets=[_stylesheet()], pdf_tags=True, pdf_variant="pdf/ua-1")
+
+
+def pack_title(pack: packs.Pack) -> str:
+    return f"Judge pack: {pack.cycle.name}, {pack.judging_round.label}"
+
+
+@bp.route("/cycles/<slug>/rounds/<int:number>/pack.pdf", endpoint="pack")
+def pack(slug: str, number: int):
+    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug).options(selectinload(Cycle.rounds)))
+    found = packs.judge_pack(current_user, cycle, number) if cycle is not None else None
+    if found is None:
+        abort(404)
+    html = render_template(
+        "judge/pack.html",
+        pack=found,
+        bands={c.id: _criterion_bands(c) for c in found.criteria},
+        link_args=round_args(found.judging_round),
+        title=pack_title(found),
+    )
+    data = render_pdf(html)
+    attempt(lambda: packs.record_download(found, by=current_user))
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{packs.pack_filename(found)}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
