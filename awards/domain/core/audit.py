@@ -21,9 +21,12 @@ def record(
     obj: Any = None,
     object_type: str | None = None,
     object_id: Any = None,
+    ip_as: str | None = None,
     **detail: Any,
 ) -> AuditEvent:
-    """Add an audit event for `action` by `actor` on `obj` (or object_type/object_id); flushes nothing."""
+    """Add an audit event for `action` by `actor` on `obj` (or object_type/object_id); flushes nothing.
+    `ip_as` stores that instead of the request's client address (an anonymous voter's network prefix:
+    the log of a public vote keeps no one's full address)."""
     if obj is not None:
         object_type = object_type or obj.__tablename__
         object_id = object_id if object_id is not None else getattr(obj, "id", None)
@@ -35,7 +38,7 @@ def record(
         object_type=object_type,
         object_id=str(object_id) if object_id is not None else None,
         detail=detail,
-        ip=info.ip,
+        ip=ip_as if ip_as is not None else info.ip,
         request_id=info.request_id,
     )
     db.session.add(event)

@@ -1,0 +1,291 @@
+"""Asking to vote, and confirming with the e-mailed link.
+
+Nobody signs in. `ask_to_vote` checks the rules (domain/voting/rules.py) and records the attempt
+whatever becomes of it; an accepted attempt e-mails a link. The link carries a token signed with
+SECRET_KEY (itsdangerous, salt "peoples-choice") holding the attempt's id and a random nonce; the
+attempt keeps only the nonce's SHA-256 digest, so the database cannot give out a working link. The
+link works once, while the vote is open, and for 48 hours at most. `confirm_vote` casts (or replaces)
+the address's one ballot in the category's vote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.exc import IntegrityError
+
+from awards.domain.core import audit
+from awards.domain.core.clock import utcnow
+from awards.domain.core.dates import govuk_datetime
+from awards.domain.core.errors import DomainError
+from awards.domain.core.mail import queue_email
+from awards.domain.voting import rules
+from awards.domain.voting.votes import VoteState, vote_state
+from awards.extensions import db
+from awards.models import AttemptOutcome, Ballot, PublicVote, VoteAttempt, VoteOption
+
+SALT = "peoples-choice"
+LINK_MAX_AGE = timedelta(hours=48)
+# The web serves the confirmation page at this path (awards/web/public).
+CONFIRM_PATH = "/peoples-choice/confirm/"
+
+BAD_LINK = "This link does not work. Check that you copied the whole link from the email, or ask to vote again"
+EXPIRED_LINK = "This link has expired. Ask to vote again to get a new one"
+USED_LINK = "This link has already been used"
+
+
+class VoteRefused(DomainError):
+    """A confirmation link that cannot be used (bad, forged, used, expired, or the vote has closed)."""
+
+
+@dataclass
+class Asked:
+    """What became of an attempt: refused (with the rule's name and the voter's words) or e-mailed."""
+
+    attempt: VoteAttempt
+    refused_rule: str | None
+    message: str | None
+
+    @property
+    def accepted(self) -> bool:
+        return self.refused_rule is None
+
+
+@dataclass
+class Pending:
+    attempt: VoteAttempt
+    vote: PublicVote
+    option: VoteOption
+
+
+@dataclass
+class Confirmed:
+    ballot: Ballot
+    replaced: bool
+    previous_option: VoteOption | None
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def digest(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+def confirm_url(token: str) -> str:
+    """The link in the e-mail, built from BASE_URL (never from a request's Host)."""
+    return (current_app.config.get("BASE_URL") or "").rstrip("/") + CONFIRM_PATH + token
+
+
+def _refuse(
+    vote: PublicVote,
+    rule: rules.Rule,
+    *,
+    option_id: int | None,
+    key: str,
+    domain: str,
+    prefix: str,
+    now: datetime,
+) -> Asked:
+    attempt = VoteAttempt(
+        vote_id=vote.id,
+        option_id=option_id,
+        voter_key=key,
+        domain=domain[:253],
+        ip_prefix=prefix,
+        attempted_at=now,
+        outcome=AttemptOutcome.REFUSED,
+        refusal=rule.name,
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    _audit_attempt(attempt)
+    return Asked(attempt, rule.name, rule.voter_message)
+
+
+def _audit_attempt(attempt: VoteAttempt) -> None:
+    audit.record(
+        "vote.attempted",
+        obj=attempt,
+        ip_as=attempt.ip_prefix,
+        vote=attempt.vote_id,
+        option=attempt.option_id,
+        voter=attempt.voter_key,
+        ip_prefix=attempt.ip_prefix,
+        at=attempt.attempted_at.isoformat(),
+        outcome=attempt.outcome.value,
+        rule=attempt.refusal,
+    )
+
+
+def ask_to_vote(
+    vote: PublicVote, option_id: Any, address: str, *, client_ip: str | None, now: datetime | None = None
+) -> Asked:
+    """Check the attempt against the rules, record it, and e-mail a confirmation link if it keeps them.
+    Returns (never raises for a broken rule), so that the refused attempt is committed too."""
+    now = now or utcnow()
+    key = rules.voter_key(address)
+    prefix = rules.ip_prefix(client_ip)
+    try:
+        parsed: rules.Address | None = rules.parse_address(address)
+    except rules.InvalidAddress:
+        parsed = None
+    domain = rules.base_domain(parsed.domain) if parsed else (address or "").rpartition("@")[2].strip().lower()
+    option = next((o for o in vote.options if str(o.id) == str(option_id).strip()), None) if option_id else None
+
+    def refuse(rule: rules.Rule) -> Asked:
+        return _refuse(
+            vote, rule, option_id=option.id if option else None, key=key, domain=domain, prefix=prefix, now=now
+        )
+
+    if vote_state(vote, now) is not VoteState.OPEN:
+        return refuse(rules.NOT_OPEN)
+    if option is None:
+        return refuse(rules.UNKNOWN_ENTRY)
+    if parsed is None:
+        return refuse(rules.INVALID_ADDRESS)
+    broken = rules.address_rule(parsed)
+    if broken is None and rules.under(parsed.domain, option.own_domains):
+        broken = rules.OWN_ORGANISATION
+    broken = broken or rules.rate_rule(vote.id, key=key, domain=domain, prefix=prefix, now=now)
+    if broken is not None:
+        return refuse(broken)
+
+    nonce = secrets.token_urlsafe(24)
+    attempt = VoteAttempt(
+        vote_id=vote.id,
+        option_id=option.id,
+        voter_key=key,
+        domain=domain[:253],
+        ip_prefix=prefix,
+        attempted_at=now,
+        outcome=AttemptOutcome.AWAITING,
+        token_digest=digest(nonce),
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    token = _serializer().dumps({"a": attempt.id, "n": nonce})
+    cycle = vote.cycle
+    expires = min(vote.closes_at, now + LINK_MAX_AGE)
+    queue_email(
+        to_address=parsed.normalised,
+        template="vote_confirm",
+        subject=f"Confirm your vote in {vote.category.name}",
+        cycle=cycle,
+        category=vote.category,
+        option=option,
+        link=confirm_url(token),
+        closes=govuk_datetime(vote.closes_at, cycle.time_zone),
+        expires=govuk_datetime(expires, cycle.time_zone),
+    )
+    _audit_attempt(attempt)
+    return Asked(attempt, None, None)
+
+
+def _load(token: str, now: datetime) -> tuple[VoteAttempt, str]:
+    """The attempt the token names and its nonce; VoteRefused for a forged, tampered or too old token."""
+    try:
+        data = _serializer().loads(token, max_age=int(LINK_MAX_AGE.total_seconds()))
+    except SignatureExpired:
+        raise VoteRefused(EXPIRED_LINK) from None
+    except BadSignature:
+        raise VoteRefused(BAD_LINK) from None
+    if not isinstance(data, dict) or not isinstance(data.get("a"), int) or not isinstance(data.get("n"), str):
+        raise VoteRefused(BAD_LINK)
+    attempt = db.session.get(VoteAttempt, data["a"])
+    if attempt is None or attempt.token_digest is None or attempt.token_digest != digest(data["n"]):
+        raise VoteRefused(BAD_LINK)
+    if now - attempt.attempted_at > LINK_MAX_AGE:  # the clock the tests move, as well as the token's own
+        raise VoteRefused(EXPIRED_LINK)
+    return attempt, data["n"]
+
+
+def pending(token: str, now: datetime | None = None) -> Pending:
+    """What the link would vote for (reads, changes nothing); VoteRefused if it cannot be used."""
+    now = now or utcnow()
+    attempt, _nonce = _load(token, now)
+    if attempt.outcome is AttemptOutcome.CONFIRMED or attempt.confirmed_at is not None:
+        raise VoteRefused(USED_LINK)
+    vote = attempt.vote
+    if attempt.option is None or attempt.outcome is not AttemptOutcome.AWAITING:
+        raise VoteRefused(BAD_LINK)
+    state = vote_state(vote, now)
+    if state is VoteState.CLOSED:
+        raise VoteRefused(
+            f"Voting in {vote.category.name} closed at {govuk_datetime(vote.closes_at, vote.cycle.time_zone)}, "
+            "so this link no longer works"
+        )
+    if state is not VoteState.OPEN:
+        raise VoteRefused("Voting in this category is not open")
+    return Pending(attempt, vote, attempt.option)
+
+
+def confirm_vote(token: str, *, client_ip: str | None, now: datetime | None = None) -> Confirmed:
+    """Use the link: the address's ballot in the vote is cast, or replaced by this choice. Works once."""
+    now = now or utcnow()
+    found = pending(token, now)
+    attempt, vote, option = found.attempt, found.vote, found.option
+    # Claimed with one conditional UPDATE, so two clicks at the same moment cast one ballot.
+    claimed = db.session.execute(
+        update(VoteAttempt)
+        .where(VoteAttempt.id == attempt.id, VoteAttempt.outcome == AttemptOutcome.AWAITING)
+        .values(outcome=AttemptOutcome.CONFIRMED, confirmed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], claimed).rowcount != 1:
+        raise VoteRefused(USED_LINK)
+    db.session.refresh(attempt)
+    ballot, previous = _cast(vote, option, attempt, now)
+    audit.record(
+        "vote.confirmed",
+        obj=ballot,
+        ip_as=rules.ip_prefix(client_ip),
+        vote=vote.id,
+        attempt=attempt.id,
+        voter=attempt.voter_key,
+        ip_prefix=rules.ip_prefix(client_ip),
+        at=now.isoformat(),
+        replaced=previous is not None,
+    )
+    return Confirmed(ballot, previous is not None, previous)
+
+
+def _existing_ballot(vote: PublicVote, key: str) -> Ballot | None:
+    return db.session.scalar(select(Ballot).where(Ballot.vote_id == vote.id, Ballot.voter_key == key).with_for_update())
+
+
+def _cast(
+    vote: PublicVote, option: VoteOption, attempt: VoteAttempt, now: datetime
+) -> tuple[Ballot, VoteOption | None]:
+    """The address's one ballot, made or replaced (uq_ballots_vote_id_voter_key settles a race: the
+    loser of two first confirmations replaces the winner's ballot)."""
+    ballot = _existing_ballot(vote, attempt.voter_key)
+    if ballot is None:
+        ballot = Ballot(
+            vote_id=vote.id, option_id=option.id, voter_key=attempt.voter_key, attempt_id=attempt.id, cast_at=now
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(ballot)
+                db.session.flush()
+            return ballot, None
+        except IntegrityError:
+            ballot = _existing_ballot(vote, attempt.voter_key)
+            if ballot is None:  # pragma: no cover (the constraint named a row that is gone)
+                raise
+    previous = ballot.option
+    ballot.option_id = option.id
+    ballot.option = option
+    ballot.attempt_id = attempt.id
+    ballot.cast_at = now
+    ballot.replaced_count = (ballot.replaced_count or 0) + 1
+    db.session.flush()
+    return ballot, previous

@@ -1,0 +1,300 @@
+"""Opening a category's People's Choice vote, and the state of votes.
+
+A vote is between the category's published shortlist (its public impact cases, in the shortlist's
+order: winner, highly commended, shortlisted, then by title) or the category's entries in a judging
+round (alphabetical by title). A round's entries go to a public vote only if their entrants agreed to
+publication: a vote shows each entry's title, organisation and summary to anyone. What each option
+shows is copied when the vote opens, so later edits of an entry never change a running vote.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from awards.domain.core import audit
+from awards.domain.core.clock import utcnow
+from awards.domain.core.dates import govuk_datetime
+from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.judging.conflicts import SHARED_DOMAINS, email_domain
+from awards.domain.judging.rounds import entry_filter
+from awards.domain.publishing.impact_cases import is_public, result_rank
+from awards.domain.voting.rules import base_domain
+from awards.extensions import db
+from awards.models import (
+    Category,
+    Cycle,
+    Eligibility,
+    ImpactCase,
+    JudgingRound,
+    Nomination,
+    PublicVote,
+    User,
+    VoteAttempt,
+    VoteOption,
+    VoteSource,
+)
+
+
+class VoteState(enum.Enum):
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {"scheduled": "Not open yet", "open": "Open", "closed": "Closed"}[self.value]
+
+
+class VoteProblem(DomainError):
+    """The organiser asked for a vote (or a change to one) that cannot be."""
+
+
+def vote_state(vote: PublicVote, now: datetime | None = None) -> VoteState:
+    """Open from its opening instant up to (not including) its closing instant."""
+    now = now or utcnow()
+    if now < vote.opens_at:
+        return VoteState.SCHEDULED
+    if now < vote.closes_at:
+        return VoteState.OPEN
+    return VoteState.CLOSED
+
+
+# --- Candidates ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    """An entry a vote would be between, with the public words shown for it."""
+
+    nomination: Nomination
+    impact_case: ImpactCase | None
+    title: str
+    organisation: str
+    summary: str
+
+
+def candidates(
+    cycle: Cycle, category: Category, source: VoteSource, judging_round: JudgingRound | None = None
+) -> list[Candidate]:
+    """What the category's vote would be between (see the module's note for the order and who is left out)."""
+    if source is VoteSource.SHORTLIST:
+        cases = db.session.scalars(
+            select(ImpactCase)
+            .where(
+                ImpactCase.cycle_id == cycle.id,
+                ImpactCase.category_id == category.id,
+                ImpactCase.nomination_id.is_not(None),
+                is_public(),
+            )
+            .options(selectinload(ImpactCase.nomination))
+            .order_by(result_rank(), func.lower(ImpactCase.title), ImpactCase.id)
+        )
+        return [
+            Candidate(case.nomination, case, case.title, case.organisation, case.summary)
+            for case in cases
+            if case.nomination is not None
+        ]
+    if judging_round is None or judging_round.cycle_id != cycle.id:
+        return []
+    nominations = db.session.scalars(
+        select(Nomination)
+        .where(
+            *entry_filter(judging_round),
+            Nomination.category_id == category.id,
+            Nomination.consents_to_publish.is_(True),
+            or_(Nomination.eligibility.is_(None), Nomination.eligibility != Eligibility.INELIGIBLE),
+        )
+        .order_by(func.lower(Nomination.title), Nomination.id)
+    )
+    return [Candidate(n, None, n.title, n.organisation_name, n.summary) for n in nominations]
+
+
+def own_domains(nomination: Nomination) -> list[str]:
+    """The entry's organisational e-mail domains (its owner's and its contact's, never a webmail or shared
+    domain), each with the domain its organisation registered ('digital.testshire.gov.uk' adds
+    'testshire.gov.uk')."""
+    found: set[str] = set()
+    addresses = (nomination.contact_email, nomination.nominator.email if nomination.nominator else None)
+    for domain in (email_domain(a) for a in addresses):
+        if domain and domain not in SHARED_DOMAINS:
+            found.add(domain)
+            registered = base_domain(domain)
+            if registered not in SHARED_DOMAINS:
+                found.add(registered)
+    return sorted(found)
+
+
+# --- Opening and changing --------------------------------------------------------------------------
+
+
+def _check_times(opens_at: datetime, closes_at: datetime, now: datetime) -> None:
+    if closes_at <= opens_at:
+        raise VoteProblem("The closing time must be after the opening time", field="closes_at")
+    if closes_at <= now:
+        raise VoteProblem("The closing time must be in the future", field="closes_at")
+
+
+def _when(vote: PublicVote) -> dict[str, str]:
+    return {"opens_at": vote.opens_at.isoformat(), "closes_at": vote.closes_at.isoformat()}
+
+
+def open_vote(
+    cycle: Cycle,
+    category: Category,
+    *,
+    source: VoteSource,
+    judging_round: JudgingRound | None = None,
+    opens_at: datetime,
+    closes_at: datetime,
+    by: User | None,
+) -> PublicVote:
+    """Open (schedule) the category's vote between `opens_at` and `closes_at`, on its candidates."""
+    now = utcnow()
+    if category.cycle_id != cycle.id:
+        raise VoteProblem("That category is not one of this cycle’s", field="category")
+    if source is VoteSource.ROUND and (judging_round is None or judging_round.cycle_id != cycle.id):
+        raise VoteProblem("Choose a judging round of this cycle for a vote on its finalists", field="round")
+    _check_times(opens_at, closes_at, now)
+    existing = db.session.scalar(
+        select(PublicVote.id).where(PublicVote.cycle_id == cycle.id, PublicVote.category_id == category.id)
+    )
+    if existing is not None:
+        raise Conflict(f"{category.name} already has a People’s Choice vote: change that one instead")
+    found = candidates(cycle, category, source, judging_round)
+    if len(found) < 2:
+        where = (
+            "published shortlist has"
+            if source is VoteSource.SHORTLIST
+            else f"entries in {judging_round.name if judging_round else 'the round'} that agreed to publication are"
+        )
+        raise VoteProblem(
+            f"A vote needs at least 2 entries to choose between: {category.name}’s {where} {len(found)}",
+            field="source",
+        )
+    vote = PublicVote(
+        cycle_id=cycle.id,
+        category_id=category.id,
+        source=source,
+        round_id=judging_round.id if source is VoteSource.ROUND and judging_round else None,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        created_at=now,
+        created_by_id=by.id if by is not None else None,
+    )
+    vote.options = [
+        VoteOption(
+            nomination_id=c.nomination.id,
+            impact_case_id=c.impact_case.id if c.impact_case else None,
+            position=i,
+            title=(c.title or c.nomination.reference)[:200],
+            organisation=(c.organisation or "")[:200],
+            summary=c.summary or "",
+            own_domains=own_domains(c.nomination),
+        )
+        for i, c in enumerate(found)
+    ]
+    db.session.add(vote)
+    db.session.flush()
+    audit.record(
+        "vote.opened",
+        actor=by,
+        obj=vote,
+        cycle=cycle.id,
+        category=category.slug,
+        source=source.value,
+        round=vote.round_id,
+        options=[o.nomination_id for o in vote.options],
+        **_when(vote),
+    )
+    return vote
+
+
+def change_times(vote: PublicVote, *, opens_at: datetime, closes_at: datetime, by: User | None) -> None:
+    """Move the vote's opening or closing instant: before it opens, both; while it is open, only its close."""
+    now = utcnow()
+    state = vote_state(vote, now)
+    if state is VoteState.CLOSED:
+        raise Conflict("This vote has closed: its times can no longer change")
+    if state is VoteState.OPEN and opens_at != vote.opens_at:
+        raise VoteProblem("This vote has opened: only its closing time can change now", field="opens_at")
+    _check_times(opens_at, closes_at, now)
+    if state is VoteState.SCHEDULED and opens_at < now:
+        raise VoteProblem("The opening time must be in the future (or now)", field="opens_at")
+    before = _when(vote)
+    vote.opens_at, vote.closes_at = opens_at, closes_at
+    db.session.flush()
+    audit.record("vote.times_changed", actor=by, obj=vote, before=before, **_when(vote))
+
+
+def close_now(vote: PublicVote, *, by: User | None) -> None:
+    """End an open vote now (its results show from now on)."""
+    now = utcnow()
+    state = vote_state(vote, now)
+    if state is VoteState.SCHEDULED:
+        raise VoteProblem("This vote has not opened yet: withdraw it instead")
+    if state is VoteState.CLOSED:
+        raise Conflict(f"This vote already closed at {govuk_datetime(vote.closes_at, vote.cycle.time_zone)}")
+    before = vote.closes_at
+    vote.closes_at = now
+    db.session.flush()
+    audit.record("vote.closed_early", actor=by, obj=vote, planned_close=before.isoformat(), closed_at=now.isoformat())
+
+
+def withdraw(vote: PublicVote, *, by: User | None) -> None:
+    """Take away a vote that has not opened (nobody has tried to vote in it)."""
+    attempted = db.session.scalar(select(VoteAttempt.id).where(VoteAttempt.vote_id == vote.id).limit(1))
+    if vote_state(vote) is not VoteState.SCHEDULED or attempted is not None:
+        raise Conflict("This vote has opened, so it cannot be withdrawn: close it instead")
+    audit.record(
+        "vote.withdrawn",
+        actor=by,
+        obj=vote,
+        cycle=vote.cycle_id,
+        category=vote.category.slug,
+        **_when(vote),
+    )
+    db.session.delete(vote)
+    db.session.flush()
+
+
+# --- Reading ---------------------------------------------------------------------------------------
+
+
+def votes_of_cycle(cycle: Cycle) -> list[PublicVote]:
+    """The cycle's votes in category order, with their categories and options (two queries)."""
+    return list(
+        db.session.scalars(
+            select(PublicVote)
+            .join(Category, Category.id == PublicVote.category_id)
+            .where(PublicVote.cycle_id == cycle.id)
+            .options(contains_eager(PublicVote.category), selectinload(PublicVote.options))
+            .order_by(Category.position, Category.id)
+        )
+    )
+
+
+def vote_in_category(cycle: Cycle, category_slug: str) -> PublicVote | None:
+    return db.session.scalar(
+        select(PublicVote)
+        .join(Category, Category.id == PublicVote.category_id)
+        .where(PublicVote.cycle_id == cycle.id, Category.slug == category_slug)
+        .options(selectinload(PublicVote.options))
+    )
+
+
+def next_change(cycle: Cycle, now: datetime | None = None) -> datetime | None:
+    """The next instant any of the cycle's votes opens or closes (None if none will)."""
+    now = now or utcnow()
+    opens = db.session.scalar(
+        select(func.min(PublicVote.opens_at)).where(PublicVote.cycle_id == cycle.id, PublicVote.opens_at > now)
+    )
+    closes = db.session.scalar(
+        select(func.min(PublicVote.closes_at)).where(PublicVote.cycle_id == cycle.id, PublicVote.closes_at > now)
+    )
+    found = [t for t in (opens, closes) if t is not None]
+    return min(found) if found else None

@@ -1,0 +1,321 @@
+"""People's Choice: opening a vote, its state, asking to vote, confirming with the e-mailed link, one ballot per
+address, and results hidden until the close."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from awards.domain.core.clock import utcnow
+from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.voting import ballots, tallies, votes
+from awards.domain.voting.votes import VoteState
+from awards.extensions import db
+from awards.models import (
+    Advancement,
+    AttemptOutcome,
+    AuditEvent,
+    Ballot,
+    Eligibility,
+    NominationStatus,
+    PublicVote,
+    VoteAttempt,
+    VoteSource,
+)
+from tests.factories import make_cycle, make_nomination, make_published_case, make_user
+from tests.support.audit import action_events
+from tests.support.programme import add_round
+from tests.support.queries import counting_queries
+from tests.support.voting import ENTRANTS, confirmation_token, open_shortlist_vote, shortlist_cases
+
+BIN, GP, LIBRARY = (title for title, _org, _domain in ENTRANTS)
+
+
+@pytest.fixture
+def setup(app):
+    return open_shortlist_vote()
+
+
+def ask(setup, title: str, address: str, ip: str = "198.51.100.7"):
+    asked = ballots.ask_to_vote(setup.vote, setup.option_titled(title).id, address, client_ip=ip)
+    db.session.commit()
+    return asked
+
+
+def last_token(outbox) -> str:
+    return confirmation_token(outbox("vote_confirm")[-1])
+
+
+def confirm(token: str, ip: str = "198.51.100.7"):
+    confirmed = ballots.confirm_vote(token, client_ip=ip)
+    db.session.commit()
+    return confirmed
+
+
+def ballot_rows():
+    return db.session.execute(sa.select(Ballot.voter_key, Ballot.option_id, Ballot.replaced_count)).all()
+
+
+# --- Opening -----------------------------------------------------------------------------------------
+
+
+def test_a_vote_on_the_shortlist_copies_its_public_cases_with_their_own_domains(setup):
+    vote = setup.vote
+    assert [o.title for o in vote.options] == sorted([BIN, GP, LIBRARY])  # all shortlisted: by title
+    bins = setup.option_titled(BIN)
+    assert bins.organisation == "Riverside Council"
+    assert bins.summary == "What Riverside Council did."
+    assert bins.impact_case_id is not None
+    assert sorted(bins.own_domains) == ["digital.riverside.gov.uk", "riverside.gov.uk"]
+    [event] = action_events("vote.opened")
+    assert event.detail["source"] == "shortlist"
+    assert votes.vote_state(vote) is VoteState.OPEN
+
+
+def test_the_shortlist_order_puts_the_winner_first_and_leaves_out_cases_taken_down(app):
+    cycle = make_cycle(status="published", year=2025)
+    category = cycle.categories[0]
+    make_published_case(cycle, category=category, title="Zebra crossings", result="winner")
+    make_published_case(cycle, category=category, title="Apple orchards")
+    make_published_case(cycle, category=category, title="Taken down", unpublished=True)
+    make_published_case(cycle, category=cycle.categories[1], title="Another category")
+    found = votes.candidates(cycle, category, VoteSource.SHORTLIST)
+    assert [c.title for c in found] == ["Zebra crossings", "Apple orchards"]
+
+
+def test_a_rounds_vote_is_between_its_entries_that_may_be_published(app):
+    cycle = make_cycle(status="judging")
+    category = cycle.categories[0]
+    final = add_round(cycle)
+    entries = [make_nomination(cycle, category=category, title=t) for t in ("Beta", "Alpha", "Gamma", "Delta")]
+    entries[2].consents_to_publish = False  # Gamma: not agreed to publication
+    entries[3].eligibility = Eligibility.INELIGIBLE  # Delta
+    withdrawn = make_nomination(cycle, category=category, title="Omega", status="withdrawn")
+    not_advanced = make_nomination(cycle, category=category, title="Kappa")
+    for n in [*entries, withdrawn]:
+        db.session.add(Advancement(round_id=final.id, nomination_id=n.id, created_at=utcnow()))
+    db.session.commit()
+    assert not_advanced.status is NominationStatus.SUBMITTED
+    found = votes.candidates(cycle, category, VoteSource.ROUND, final)
+    assert [c.title for c in found] == ["Alpha", "Beta"]
+    vote = votes.open_vote(
+        cycle,
+        category,
+        source=VoteSource.ROUND,
+        judging_round=final,
+        opens_at=utcnow() + timedelta(days=1),
+        closes_at=utcnow() + timedelta(days=2),
+        by=None,
+    )
+    assert vote.round_id == final.id
+    assert [o.title for o in vote.options] == ["Alpha", "Beta"]
+    assert votes.vote_state(vote) is VoteState.SCHEDULED
+
+
+def test_opening_refuses_what_cannot_be_a_vote(app):
+    organiser = make_user(roles=("organiser",))
+    cycle = make_cycle(status="published", year=2025)
+    category, other_category = cycle.categories[:2]
+    make_published_case(cycle, category=other_category, title="Only one")
+    shortlist_cases(cycle, category)
+    now = utcnow()
+    week = dict(opens_at=now, closes_at=now + timedelta(days=7))
+
+    def refusal(**kwargs):
+        kwargs = {"source": VoteSource.SHORTLIST, **week, **kwargs}
+        chosen = kwargs.pop("category", category)
+        chosen_cycle = kwargs.pop("cycle", cycle)
+        with pytest.raises(DomainError) as refused:
+            votes.open_vote(chosen_cycle, chosen, by=organiser, **kwargs)
+        return refused.value.message
+
+    assert "at least 2 entries" in refusal(category=other_category)
+    assert refusal(closes_at=now) == "The closing time must be after the opening time"
+    assert refusal(opens_at=now - timedelta(days=9), closes_at=now - timedelta(days=1)) == (
+        "The closing time must be in the future"
+    )
+    assert refusal(cycle=make_cycle(name="Another cycle", year=2024)) == "That category is not one of this cycle’s"
+    assert "judging round" in refusal(source=VoteSource.ROUND)
+    votes.open_vote(cycle, category, source=VoteSource.SHORTLIST, by=organiser, **week)
+    db.session.commit()
+    assert "already has a People’s Choice vote" in refusal()
+
+
+def test_times_change_before_the_open_only_the_close_while_open_nothing_after(setup):
+    organiser = make_user(roles=("organiser",))
+    vote, now = setup.vote, utcnow()
+    with pytest.raises(DomainError, match="only its closing time"):
+        votes.change_times(vote, opens_at=now + timedelta(hours=1), closes_at=vote.closes_at, by=organiser)
+    votes.change_times(vote, opens_at=vote.opens_at, closes_at=now + timedelta(days=1), by=organiser)
+    db.session.commit()
+    assert vote.closes_at == now + timedelta(days=1)
+    assert votes.next_change(setup.cycle) == vote.closes_at
+    with pytest.raises(DomainError, match="withdrawn"):
+        votes.withdraw(vote, by=organiser)
+    votes.close_now(vote, by=organiser)
+    db.session.commit()
+    assert votes.vote_state(vote) is VoteState.CLOSED
+    assert votes.next_change(setup.cycle) is None
+    with pytest.raises(Conflict):
+        votes.change_times(vote, opens_at=vote.opens_at, closes_at=now + timedelta(days=3), by=organiser)
+    with pytest.raises(Conflict):
+        votes.close_now(vote, by=organiser)
+    actions = [e.action for e in db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id))]
+    assert actions[-2:] == ["vote.times_changed", "vote.closed_early"]
+
+
+def test_a_vote_not_yet_open_can_be_withdrawn(app):
+    organiser = make_user(roles=("organiser",))
+    now = utcnow()
+    setup = open_shortlist_vote(opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=8))
+    assert votes.next_change(setup.cycle) == now + timedelta(days=1)
+    assert ballots.ask_to_vote(setup.vote, setup.vote.options[0].id, "a@example.com", client_ip=None).refused_rule == (
+        "not_open"
+    )
+    db.session.rollback()
+    with pytest.raises(DomainError, match="not opened yet"):
+        votes.close_now(setup.vote, by=organiser)
+    votes.withdraw(setup.vote, by=organiser)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(PublicVote.id))) == 0
+    assert action_events("vote.withdrawn")[0].actor_id == organiser.id
+
+
+def test_the_cycles_votes_are_read_in_two_queries(setup, app):
+    cycle, category_name, slug, vote_id = setup.cycle, setup.category.name, setup.category.slug, setup.vote.id
+    db.session.expunge_all()
+    db.session.add(cycle)
+    assert cycle.id  # (loaded before counting)
+    with counting_queries() as counted:
+        found = votes.votes_of_cycle(cycle)
+        names = [(v.category.name, [o.title for o in v.options]) for v in found]
+    assert names == [(category_name, sorted([BIN, GP, LIBRARY]))]
+    assert counted["n"] <= 2
+    assert votes.vote_in_category(cycle, slug).id == vote_id
+    assert votes.vote_in_category(cycle, "no-such-category") is None
+
+
+# --- Asking and confirming ---------------------------------------------------------------------------
+
+
+def test_asking_emails_a_link_that_casts_the_ballot_once(setup, outbox, app):
+    asked = ask(setup, BIN, "Sam.Voter@Example.com")
+    assert asked.accepted and asked.attempt.outcome is AttemptOutcome.AWAITING
+    [message] = outbox("vote_confirm")
+    assert message.to_address == "Sam.Voter@example.com"
+    assert message.subject == f"Confirm your vote in {setup.category.name}"
+    assert BIN in message.body_text and "Riverside Council" in message.body_text
+    assert "If you did not ask to vote, ignore this email" in message.body_text
+    assert "Voting closes at" in message.body_text
+    token = last_token(outbox)
+    assert f"{app.config['BASE_URL']}/peoples-choice/confirm/{token}" in message.body_text
+    assert ballot_rows() == []  # nothing counts before the link is used
+
+    pending = ballots.pending(token)
+    assert pending.option.title == BIN and pending.vote.id == setup.vote.id
+    assert ballot_rows() == []  # reading the link changes nothing
+
+    confirmed = confirm(token)
+    assert not confirmed.replaced and confirmed.previous_option is None
+    assert [(o, n) for _k, o, n in ballot_rows()] == [(setup.option_titled(BIN).id, 0)]
+    attempt = db.session.get(VoteAttempt, asked.attempt.id)
+    assert attempt.outcome is AttemptOutcome.CONFIRMED and attempt.confirmed_at is not None
+
+    with pytest.raises(ballots.VoteRefused, match="This link has already been used"):
+        ballots.confirm_vote(token, client_ip="198.51.100.7")
+    with pytest.raises(ballots.VoteRefused, match="already been used"):
+        ballots.pending(token)
+
+
+def test_a_later_confirmed_vote_replaces_the_first_under_any_spelling_of_the_address(setup, outbox):
+    ask(setup, BIN, "J.Smith+awards@gmail.com")
+    first = last_token(outbox)
+    ask(setup, GP, "jsmith@googlemail.com")
+    second = last_token(outbox)
+    confirm(first)
+    confirmed = confirm(second)
+    assert confirmed.replaced and confirmed.previous_option.title == BIN
+    [(_key, option_id, replaced)] = ballot_rows()
+    assert (option_id, replaced) == (setup.option_titled(GP).id, 1)
+    # The first link, used again: still once only.
+    with pytest.raises(ballots.VoteRefused, match="already been used"):
+        confirm(first)
+
+
+def test_forged_tampered_and_other_salted_tokens_do_not_work(setup, outbox, app):
+    from itsdangerous import URLSafeTimedSerializer
+
+    ask(setup, BIN, "sam@example.com")
+    token = last_token(outbox)
+    attempt_id = db.session.scalar(sa.select(VoteAttempt.id))
+    tampered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    forged_key = URLSafeTimedSerializer("not-the-secret", salt="peoples-choice").dumps({"a": attempt_id, "n": "x"})
+    other_salt = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="other").dumps({"a": attempt_id, "n": "x"})
+    wrong_nonce = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="peoples-choice").dumps(
+        {"a": attempt_id, "n": "guessed"}
+    )
+    for bad in (tampered, forged_key, other_salt, wrong_nonce, "", "not-a-token"):
+        with pytest.raises(ballots.VoteRefused, match="This link does not work"):
+            ballots.confirm_vote(bad, client_ip=None)
+    assert ballot_rows() == []
+
+
+def test_a_link_expires_after_48_hours_and_at_the_close(setup, outbox):
+    ask(setup, BIN, "sam@example.com")
+    token = last_token(outbox)
+    with time_machine.travel(utcnow() + timedelta(hours=49), tick=False):
+        with pytest.raises(ballots.VoteRefused, match="expired"):
+            ballots.confirm_vote(token, client_ip=None)
+    ask(setup, GP, "kim@example.com")
+    token = last_token(outbox)
+    votes.change_times(setup.vote, opens_at=setup.vote.opens_at, closes_at=utcnow() + timedelta(hours=1), by=None)
+    db.session.commit()
+    with time_machine.travel(utcnow() + timedelta(hours=1, seconds=1), tick=False):
+        with pytest.raises(ballots.VoteRefused, match="closed at"):
+            ballots.confirm_vote(token, client_ip=None)
+    assert ballot_rows() == []
+
+
+def test_the_audit_log_keeps_the_hashed_address_and_the_network_never_the_address_or_ip(setup, outbox):
+    ask(setup, BIN, "Sam.Private@Example.com", ip="198.51.100.77")
+    ask(setup, BIN, "not an address", ip="2001:db8:1:2:3:4:5:6")
+    confirm(last_token(outbox), ip="192.0.2.55")
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action.like("vote.%"))).all()
+    assert [e.action for e in events] == ["vote.opened", "vote.attempted", "vote.attempted", "vote.confirmed"]
+    accepted, refused, confirmed = events[1:]
+    assert accepted.ip == "198.51.100.0/24" and accepted.detail["ip_prefix"] == "198.51.100.0/24"
+    assert accepted.detail["outcome"] == "awaiting" and accepted.detail["rule"] is None
+    assert len(accepted.detail["voter"]) == 64
+    assert refused.ip == "2001:db8:1:2::/64" and refused.detail["rule"] == "invalid_address"
+    assert confirmed.ip == "192.0.2.0/24" and confirmed.detail["voter"] == accepted.detail["voter"]
+    everything = " ".join(f"{e.ip} {e.detail}" for e in events).lower()
+    for secret in ("sam.private", "example.com", "198.51.100.77", "192.0.2.55", "not an address", "3:4:5:6"):
+        assert secret not in everything
+    stored = " ".join(
+        " ".join(str(v) for v in row) for row in db.session.execute(sa.select(VoteAttempt.__table__)).all()
+    ).lower()
+    assert "sam.private" not in stored and "198.51.100.77" not in stored
+
+
+# --- Results -------------------------------------------------------------------------------------------
+
+
+def test_counts_are_hidden_until_the_close_then_every_option_has_its_count_share_and_rank(setup, outbox):
+    for n, title in enumerate([BIN, BIN, GP, GP, LIBRARY]):
+        ask(setup, title, f"voter{n}@example.com")
+        confirm(last_token(outbox))
+    assert tallies.tally(setup.vote) is None
+    assert tallies.cycle_results(setup.cycle) == []
+    with time_machine.travel(setup.vote.closes_at - timedelta(seconds=1), tick=False):
+        assert tallies.tally(setup.vote) is None
+    with time_machine.travel(setup.vote.closes_at, tick=False):
+        counted = tallies.tally(setup.vote)
+        [result] = tallies.cycle_results(setup.cycle)
+    # A tie shares the rank, in the vote's order; the next rank skips.
+    assert [(c.option.title, c.count, c.rank) for c in counted] == [(GP, 2, 1), (BIN, 2, 1), (LIBRARY, 1, 3)]
+    assert [round(c.share, 2) for c in counted] == [0.4, 0.4, 0.2]
+    assert result.total == 5 and [w.title for w in result.winners] == [GP, BIN]
+    assert result.category.name == setup.category.name
