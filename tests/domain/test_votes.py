@@ -319,3 +319,25 @@ def test_counts_are_hidden_until_the_close_then_every_option_has_its_count_share
     assert [round(c.share, 2) for c in counted] == [0.4, 0.4, 0.2]
     assert result.total == 5 and [w.title for w in result.winners] == [GP, BIN]
     assert result.category.name == setup.category.name
+
+
+def test_two_first_confirmations_at_once_make_one_ballot(setup, outbox, monkeypatch):
+    """The second of two first confirmations finds no ballot (the first not yet committed when it looked), so its
+    insert meets uq_ballots_vote_id_voter_key: it rolls back to its savepoint and replaces the first's ballot."""
+    ask(setup, BIN, "sam@example.com")
+    first = last_token(outbox)
+    ask(setup, GP, "Sam@Example.com")
+    second = last_token(outbox)
+    confirm(first)
+    looked = []
+    real = ballots._existing_ballot
+
+    def not_seen_the_first_time(vote, key):
+        looked.append(key)
+        return None if len(looked) == 1 else real(vote, key)
+
+    monkeypatch.setattr(ballots, "_existing_ballot", not_seen_the_first_time)
+    confirmed = confirm(second)
+    assert len(looked) == 2 and confirmed.replaced
+    [(_key, option_id, replaced)] = ballot_rows()
+    assert (option_id, replaced) == (setup.option_titled(GP).id, 1)
