@@ -341,3 +341,27 @@ def test_two_first_confirmations_at_once_make_one_ballot(setup, outbox, monkeypa
     assert len(looked) == 2 and confirmed.replaced
     [(_key, option_id, replaced)] = ballot_rows()
     assert (option_id, replaced) == (setup.option_titled(GP).id, 1)
+
+
+def test_removing_the_cycles_personal_data_forgets_the_voters_and_keeps_the_counts(setup, outbox):
+    from awards.domain.records.data_protection import purge_cycle
+
+    organiser = make_user(roles=("organiser",))
+    for n, title in enumerate([BIN, GP, GP]):
+        ask(setup, title, f"voter{n}@example.com", ip=f"198.51.100.{n}")
+        confirm(last_token(outbox))
+    ask(setup, BIN, "disposable@mailinator.com")
+    with time_machine.travel(utcnow() + timedelta(days=400), tick=False):
+        before = [(c.option.title, c.count) for c in tallies.tally(setup.vote)]
+        purge_cycle(setup.cycle, by=organiser)
+        db.session.commit()
+        after = [(c.option.title, c.count) for c in tallies.tally(setup.vote)]
+    assert before == after == [(GP, 2), (BIN, 1), (LIBRARY, 0)]
+    attempts = db.session.execute(sa.select(VoteAttempt.voter_key, VoteAttempt.ip_prefix, VoteAttempt.outcome)).all()
+    assert {(k, p) for k, p, _o in attempts} == {("removed", "removed")}
+    assert sorted(o.value for _k, _p, o in attempts) == ["confirmed"] * 3 + ["refused"]
+    assert all(key.startswith("removed-") for key, _o, _n in ballot_rows())
+    events = action_events("vote.attempted") + action_events("vote.confirmed")
+    assert len(events) == 7
+    assert all(e.ip is None and "voter" not in e.detail and "ip_prefix" not in e.detail for e in events)
+    assert action_events("cycle.personal_data_purged")[0].detail["vote_attempts"] == 4

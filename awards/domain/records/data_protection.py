@@ -25,6 +25,7 @@ from awards.domain.people.accounts import check_current_password
 from awards.domain.people.passwords import hash_password
 from awards.domain.programme import entry_forms as forms
 from awards.domain.programme.entry_forms import setting
+from awards.domain.voting.ballots import forget_voters
 from awards.extensions import db
 from awards.models import (
     Affiliation,
@@ -671,7 +672,8 @@ def purge_cycle(cycle: Cycle, *, by: User, now: datetime | None = None) -> Purge
     """Remove the personal data of a cycle past its retention period: contact details and personal
     answers (e-mail addresses, telephone numbers, questions marked personal), every uploaded file (the
     files after the commit), form input kept for its nominations, judges' written comments (scores stay)
-    and invitations never accepted. The cycle's state can no longer change afterwards (cycles.check_transition).
+    and invitations never accepted, and its People's Choice voters' hashed addresses and networks (the
+    counts stay). The cycle's state can no longer change afterwards (cycles.check_transition).
 
     Kept: the nominations' other answers as written, and the organisers' redacted copies of them. A redacted copy
     holds less personal data than the answer it was made from, and it is the record of what judges read, so
@@ -702,11 +704,13 @@ def purge_cycle(cycle: Cycle, *, by: User, now: datetime | None = None) -> Purge
             score.comment = ""
     for judge in db.session.scalars(select(Judge).where(Judge.cycle_id == cycle.id, Judge.user_id.is_(None))).all():
         db.session.delete(judge)
+    vote_attempts = forget_voters(cycle.id)  # People's Choice: hashed addresses and networks (counts stay)
     cycle.personal_data_purged_at = now or utcnow()
     audit.record(
         "cycle.personal_data_purged",
         actor=by,
         obj=cycle,
+        vote_attempts=vote_attempts,
         nominations=plan.nominations,
         attachments=plan.attachments,
         review_comments=plan.review_comments,

@@ -29,7 +29,7 @@ from awards.domain.core.mail import queue_email
 from awards.domain.voting import rules
 from awards.domain.voting.votes import VoteState, vote_state
 from awards.extensions import db
-from awards.models import AttemptOutcome, Ballot, PublicVote, VoteAttempt, VoteOption
+from awards.models import AttemptOutcome, AuditEvent, Ballot, PublicVote, VoteAttempt, VoteOption
 
 SALT = "peoples-choice"
 LINK_MAX_AGE = timedelta(hours=48)
@@ -289,3 +289,39 @@ def _cast(
     ballot.replaced_count = (ballot.replaced_count or 0) + 1
     db.session.flush()
     return ballot, previous
+
+
+REMOVED = "removed"
+
+
+def forget_voters(cycle_id: int) -> int:
+    """Remove what identifies the voters of a cycle's votes (for the cycle's personal data removal): the
+    attempts' hashed addresses and networks, the ballots' hashed addresses, and the same from the audit
+    log's vote events. Counts, outcomes, refusals and domains stay, so results and patterns still read.
+    Returns the number of attempts cleared."""
+    vote_ids = select(PublicVote.id).where(PublicVote.cycle_id == cycle_id)
+    attempt_ids = [str(i) for i in db.session.scalars(select(VoteAttempt.id).where(VoteAttempt.vote_id.in_(vote_ids)))]
+    ballots = db.session.scalars(select(Ballot).where(Ballot.vote_id.in_(vote_ids))).all()
+    ballot_ids = [str(b.id) for b in ballots]
+    for ballot in ballots:
+        ballot.voter_key = f"{REMOVED}-{ballot.id}"  # still one per vote (uq_ballots_vote_id_voter_key)
+    db.session.execute(
+        update(VoteAttempt)
+        .where(VoteAttempt.vote_id.in_(vote_ids))
+        .values(voter_key=REMOVED, ip_prefix=REMOVED)
+        .execution_options(synchronize_session=False)
+    )
+    for object_type, ids in (("vote_attempts", attempt_ids), ("ballots", ballot_ids)):
+        for start in range(0, len(ids), 900):
+            events = db.session.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.object_type == object_type,
+                    AuditEvent.object_id.in_(ids[start : start + 900]),
+                    AuditEvent.action.in_(("vote.attempted", "vote.confirmed")),
+                )
+            ).all()
+            for event in events:
+                event.ip = None
+                event.detail = {k: v for k, v in (event.detail or {}).items() if k not in ("voter", "ip_prefix")}
+    db.session.flush()
+    return len(attempt_ids)
