@@ -28,6 +28,7 @@ from awards.extensions import db
 from awards.models import NominationPartner
 from tests import document_corpus
 from tests.factories import make_nomination, make_user
+from tests.support.pdfs import pdf_metadata, pdf_text, squeezed
 
 CANARY = "Zebedee Quintrell"
 NEEDLES = ("zebedee", "quintrell")
@@ -66,6 +67,8 @@ def canary_hits(content: str | bytes, *, form: bool = False) -> list[str]:
     text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
     lowered = text.lower()
     needles = (*NEEDLES, *ENCODED_NEEDLES, *(n.lower() for n in ANSWER_NEEDLES), *(FORM_NEEDLES if form else ()))
+    # and those with spaces as a PDF's text read without white space gives them (decoded_contents)
+    needles += tuple(squeezed(n) for n in needles if squeezed(n) != n)
     return [needle for needle in needles if needle in lowered]
 
 
@@ -198,9 +201,14 @@ def canary_png() -> bytes:
 
 
 def decoded_contents(data: bytes, content_type: str) -> list[tuple[str, bytes]]:
-    """Everything inside a download, decoded: PDF objects and streams, zip entries."""
+    """Everything inside a download, decoded: PDF objects and streams, a PDF's text as a reader reads it and
+    its metadata (pypdf: WeasyPrint's glyph-encoded text never shows in the streams), zip entries."""
     parts = [("raw bytes", data)]
     if content_type == "application/pdf":
+        text = pdf_text(data)
+        parts.append(("PDF text", text.encode()))
+        parts.append(("PDF text without white space", squeezed(text).encode()))  # "Z e b e d e e" in a heading
+        parts.append(("PDF metadata", repr(pdf_metadata(data)).encode()))
         with pikepdf.open(io.BytesIO(data)) as pdf:
             parts.append(("document information", repr(dict(pdf.trailer.get("/Info", {}))).encode()))
             if "/Metadata" in pdf.Root:

@@ -15,7 +15,16 @@ import pytest
 from awards.domain.core.clock import utcnow
 from awards.extensions import db
 from awards.models import RoundMode
-from tests.factories import add_conflict, make_assignment, make_cycle, make_judge, make_nomination, make_user
+from tests.canary import CANARY, canary_hits, decoded_contents, plant_canary_nomination
+from tests.factories import (
+    add_conflict,
+    make_assignment,
+    make_cycle,
+    make_judge,
+    make_nomination,
+    make_review,
+    make_user,
+)
 from tests.support.audit import action_events
 from tests.support.browser import SCREENSHOT_DIR, screenshots_wanted
 from tests.support.pdfs import pdf_catalog, pdf_holds, pdf_metadata, pdf_text, squeezed
@@ -28,7 +37,7 @@ RUBRIC = [
 ]
 
 
-def judging_cycle(**fields):
+def pack_cycle(**fields):
     now = utcnow()
     cycle = make_cycle(status="judging", open_at=now - timedelta(days=60), close_at=now - timedelta(days=1), **fields)
     return cycle
@@ -40,7 +49,7 @@ def pack_url(cycle, number=1) -> str:
 
 @pytest.fixture
 def cycle(app):
-    cycle = judging_cycle()
+    cycle = pack_cycle()
     for criterion in cycle.rounds[0].criteria:
         criterion.rubric = RUBRIC
     db.session.commit()
@@ -157,7 +166,7 @@ def test_a_conflicted_entry_is_absent_and_an_undeclared_one_only_listed(cycle, m
 
 
 def test_a_pass_fail_round_has_its_question_and_tick_boxes(judge_client, judge):
-    cycle = judging_cycle()
+    cycle = pack_cycle()
     cycle.rounds[0].mode = RoundMode.PASS_FAIL
     db.session.commit()
     nomination = make_nomination(cycle, title="Project Verdict")
@@ -170,7 +179,7 @@ def test_a_pass_fail_round_has_its_question_and_tick_boxes(judge_client, judge):
 
 
 def test_a_ranking_round_has_its_instructions_and_a_rank_box(judge_client, judge):
-    cycle = judging_cycle()
+    cycle = pack_cycle()
     cycle.rounds[0].mode = RoundMode.RANKING
     db.session.commit()
     nomination = make_nomination(cycle, title="Project Ranked")
@@ -264,3 +273,79 @@ def test_the_packs_fetcher_refuses_every_address(app):
     assert sorted(fetcher.refused) == sorted(
         ["file:///etc/passwd", "http://127.0.0.1:9/x.png", f"{site}/static/favicon.svg"]
     )
+
+
+# ------------------------------------------------------------------ the leak canary reads the pack
+
+
+def canary_parts(data: bytes) -> dict[str, list[str]]:
+    """Where in the PDF (raw bytes, streams, text as read, metadata) the canary's forms were found."""
+    found = {part: canary_hits(content, form=True) for part, content in decoded_contents(data, "application/pdf")}
+    return {part: hits for part, hits in found.items() if hits}
+
+
+def test_a_conflicted_entrys_canary_is_nowhere_in_the_pack(cycle, membership, judge_client):
+    canary = plant_canary_nomination(cycle)
+    make_assignment(membership, canary, no_conflict_declared=True)
+    add_conflict(membership, canary)
+    readable = make_nomination(cycle, title="Project Readable")
+    make_assignment(membership, readable, no_conflict_declared=True)
+    data = download(judge_client, cycle).get_data()
+    assert pdf_holds(data, f"Score sheet for {readable.reference}")  # a real pack, read as text
+    assert canary_parts(data) == {}
+    assert not pdf_holds(data, canary.reference)
+
+
+def test_the_canary_check_finds_what_a_pack_would_leak(app, cycle, membership, judge_client):
+    """The check above can fail: an entry the judge may read in a round that is not blind names its
+    organisation, and the canary is found in the PDF's text though never in its bytes; a name in the
+    title is found in the metadata."""
+    canary = plant_canary_nomination(cycle)
+    cycle.rounds[0].blind = False
+    db.session.commit()
+    make_assignment(membership, canary, no_conflict_declared=True)
+    data = download(judge_client, cycle).get_data()
+    found = canary_parts(data)
+    assert "PDF text" in found and "PDF text without white space" in found
+    assert "raw bytes" not in found  # WeasyPrint's text is glyph-encoded: only a reader's text shows it
+
+    from awards.web.judge.pack import render_pdf
+
+    with app.test_request_context():
+        titled = render_pdf(
+            f'<html lang="en-GB"><head><title>About {CANARY}</title></head><body><p>x</p></body></html>'
+        )
+    assert "PDF metadata" in canary_parts(titled)
+    assert canary_hits(pdf_text(titled)) == []  # only the metadata holds it
+
+
+def test_while_the_calibration_example_waits_the_rounds_other_entries_are_only_listed(judge, judge_client, organiser):
+    from awards.domain.judging import calibration
+    from tests.support.calibration import calibrating_cycle, earlier_cycle
+
+    earlier = earlier_cycle()
+    example = make_nomination(earlier, title="A council chatbot, judged last year", approach="Example approach.")
+    cycle = calibrating_cycle()
+    entry = make_nomination(cycle, title="Digital blue badges", approach="Blue badge approach words.")
+    member = make_judge(cycle, judge)
+    make_assignment(member, entry, no_conflict_declared=True)
+    calibration.choose_example(cycle.rounds[0], example.reference, by=organiser)
+    db.session.commit()
+    text = pdf_text(download(judge_client, cycle).get_data())
+    # The example asks its conflict question first, as its page does; so far both are only listed
+    assert pdf_holds(text, "Entries in this pack 0") and pdf_holds(text, "Entries listed, not yet included 2")
+
+    example_assignment = calibration.calibration_assignment(judge, example, "1")
+    example_assignment.no_conflict_declared_at = utcnow()
+    db.session.commit()
+    text = pdf_text(download(judge_client, cycle, label="calibration").get_data())
+    assert pdf_holds(text, "Example approach.") and pdf_holds(text, "Calibration example, not in competition")
+    assert pdf_holds(text, f"Score sheet for {example.reference}")
+    assert pdf_holds(text, f"{entry.reference}: Digital blue badges")
+    assert pdf_holds(text, "Submit your judgement of the calibration example before this entry is included")
+    assert not pdf_holds(text, "Blue badge approach words")
+
+    make_review(example_assignment, status="submitted")
+    text = pdf_text(download(judge_client, cycle).get_data())
+    assert pdf_holds(text, "Blue badge approach words") and pdf_holds(text, f"Score sheet for {entry.reference}")
+    assert pdf_holds(text, "Entries in this pack 2")

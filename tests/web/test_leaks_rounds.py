@@ -21,7 +21,7 @@ from awards.domain.judging import reviews as review_rules
 from awards.domain.judging.progress import send_reminders
 from awards.extensions import db
 from awards.models import Advancement, FeedbackStatus, OutboxMessage, Result, ReviewStatus, RoundMode, Verdict
-from tests.canary import CANARY_EMAIL, canary_hits, plant_canary_nomination, redact_everything
+from tests.canary import CANARY_EMAIL, canary_hits, decoded_contents, plant_canary_nomination, redact_everything
 from tests.factories import (
     add_conflict,
     make_assignment,
@@ -71,6 +71,9 @@ def crawl_judge_pages(client, urls: list[str], markers: tuple[str, ...], who: st
         assert response.status_code < 500, f"{who}: {url} answered {response.status_code}"
         leaks += found_in(response.get_data(), f"{who} GET {url} [{response.status_code}]", markers)
         leaks += found_in(response.headers.get("Location"), f"{who} GET {url} Location", markers)
+        if response.mimetype == "application/pdf" and response.status_code == 200:  # the judge's pack
+            for part, data in decoded_contents(response.get_data(), response.mimetype):
+                leaks += found_in(data, f"{who} GET {url} ({part})", markers)
         if response.mimetype != "text/html":
             continue
         for link in HREF.findall(response.get_data(as_text=True)):
@@ -209,6 +212,8 @@ def test_the_canary_reaches_no_judge_of_either_round_and_its_feedback_only_its_n
         f"/judging/cycles/{slug}/rounds/2/meeting/{canary.category.slug}",
         feedback_url(cycle, canary_review),
         feedback_url(cycle),
+        f"/judging/cycles/{slug}/rounds/1/pack.pdf",  # each round's judge pack, read as text and metadata
+        f"/judging/cycles/{slug}/rounds/2/pack.pdf",
     ]
     leaks, statuses = [], {}
     # Ada wrote the feedback: her own sheets show it back to her, so the markers are looked for in Col's pages
@@ -223,6 +228,7 @@ def test_the_canary_reaches_no_judge_of_either_round_and_its_feedback_only_its_n
     for url in pages[:9]:
         assert ada_pages[url] == 200, url
     assert len(ada_pages) > len(pages)  # and followed links beyond them
+    assert ada_pages[pages[11]] == ada_pages[pages[12]] == 200 == col_pages[pages[11]]
     ada_client = signed_in_client(app, ada_user)
     ranking = main_text(ada_client.get(f"/judging/cycles/{slug}/rounds/2/ranking"))
     assert canary.reference in ranking and theirs.reference in ranking
