@@ -10,10 +10,10 @@ import sqlalchemy as sa
 import time_machine
 
 from awards.domain.core.clock import utcnow
-from awards.domain.voting import ballots, rules, tallies, votes
+from awards.domain.voting import ballots, rules, tallies
 from awards.extensions import db
-from awards.models import AttemptOutcome, VoteAttempt, VoteSource
-from tests.support.voting import ENTRANTS, open_shortlist_vote, shortlist_cases
+from awards.models import AttemptOutcome, VoteAttempt
+from tests.support.voting import ENTRANTS, open_second_category_vote, open_shortlist_vote
 
 BIN, GP, LIBRARY = (title for title, _org, _domain in ENTRANTS)
 
@@ -23,15 +23,15 @@ def setup(app):
     return open_shortlist_vote()
 
 
-def attempt(setup, address: str, title: str = BIN, ip: str = "198.51.100.7", **kwargs):
+def attempt_vote(setup, address: str, title: str = BIN, ip: str = "198.51.100.7", **kwargs):
     option_id = kwargs.pop("option_id", None) or setup.option_titled(title).id
     asked = ballots.ask_to_vote(setup.vote, option_id, address, client_ip=ip, **kwargs)
     db.session.commit()
     return asked
 
 
-def refusal(setup, address: str, title: str = BIN, **kwargs) -> str | None:
-    return attempt(setup, address, title, **kwargs).refused_rule
+def rule_refusing(setup, address: str, title: str = BIN, **kwargs) -> str | None:
+    return attempt_vote(setup, address, title, **kwargs).refused_rule
 
 
 # --- Canonical addresses, keys and networks -----------------------------------------------------------
@@ -83,43 +83,28 @@ def test_network_prefixes(ip, prefix):
 
 
 def test_an_attempt_that_keeps_every_rule_is_emailed(setup):
-    asked = attempt(setup, "sam@example.com")
+    asked = attempt_vote(setup, "sam@example.com")
     assert asked.accepted and asked.message is None and asked.attempt.outcome is AttemptOutcome.AWAITING
 
 
 def test_the_vote_must_be_open(setup):
-    assert refusal(setup, "sam@example.com", now=setup.vote.opens_at - timedelta(seconds=1)) == "not_open"
-    assert refusal(setup, "sam@example.com", now=setup.vote.closes_at) == "not_open"
-    assert refusal(setup, "sam@example.com", now=setup.vote.closes_at - timedelta(seconds=1)) is None
+    assert rule_refusing(setup, "sam@example.com", now=setup.vote.opens_at - timedelta(seconds=1)) == "not_open"
+    assert rule_refusing(setup, "sam@example.com", now=setup.vote.closes_at) == "not_open"
+    assert rule_refusing(setup, "sam@example.com", now=setup.vote.closes_at - timedelta(seconds=1)) is None
 
 
 def test_the_entry_must_be_one_of_the_votes(setup, app):
-    other = open_shortlist_vote_in_second_category(setup)
-    asked = attempt(setup, "sam@example.com", option_id=other.options[0].id)
+    other = open_second_category_vote(setup)
+    asked = attempt_vote(setup, "sam@example.com", option_id=other.options[0].id)
     assert asked.refused_rule == "unknown_entry" and asked.message == "Select an entry to vote for"
     assert asked.attempt.option_id is None
-    assert refusal(setup, "sam@example.com", option_id="not-a-number") == "unknown_entry"
-    assert refusal(setup, "sam@example.com", option_id=str(setup.option_titled(GP).id)) is None
-
-
-def open_shortlist_vote_in_second_category(setup):
-    category = setup.cycle.categories[1]
-    shortlist_cases(setup.cycle, category, [("Other A", "Org A", "orga.gov.uk"), ("Other B", "Org B", "orgb.gov.uk")])
-    vote = votes.open_vote(
-        setup.cycle,
-        category,
-        source=VoteSource.SHORTLIST,
-        opens_at=setup.vote.opens_at,
-        closes_at=setup.vote.closes_at,
-        by=None,
-    )
-    db.session.commit()
-    return vote
+    assert rule_refusing(setup, "sam@example.com", option_id="not-a-number") == "unknown_entry"
+    assert rule_refusing(setup, "sam@example.com", option_id=str(setup.option_titled(GP).id)) is None
 
 
 @pytest.mark.parametrize("address", ["sam", "sam@", "@example.com", "sam@example", "sam example@example.com", ""])
 def test_an_address_must_be_valid(setup, address):
-    asked = attempt(setup, address)
+    asked = attempt_vote(setup, address)
     assert asked.refused_rule == "invalid_address"
     assert asked.message == "Enter an email address in the correct format, like name@example.com"
 
@@ -138,7 +123,7 @@ def test_an_address_must_be_valid(setup, address):
     ],
 )
 def test_look_alike_addresses_are_refused(setup, address, rule):
-    assert refusal(setup, address) == rule
+    assert rule_refusing(setup, address) == rule
 
 
 @pytest.mark.parametrize(
@@ -152,7 +137,7 @@ def test_look_alike_addresses_are_refused(setup, address, rule):
     ],
 )
 def test_disposable_domains_are_refused(setup, address, rule):
-    assert refusal(setup, address) == rule
+    assert rule_refusing(setup, address) == rule
 
 
 @pytest.mark.parametrize(
@@ -167,47 +152,50 @@ def test_disposable_domains_are_refused(setup, address, rule):
     ],
 )
 def test_no_vote_for_ones_own_organisation(setup, address, title, rule):
-    asked = attempt(setup, address, title)
+    asked = attempt_vote(setup, address, title)
     assert asked.refused_rule == rule
     if rule:
         assert asked.message.startswith("You cannot vote for an entry from your own organisation")
 
 
 def test_at_most_three_links_to_one_address_an_hour(setup):
-    assert [refusal(setup, a) for a in ("sam@example.com", "Sam+2@example.com", "SAM@example.com")] == [None] * 3
-    assert refusal(setup, "sam+4@example.com") == "address_rate"
-    assert refusal(setup, "kim@example.com") is None  # another address
+    assert [rule_refusing(setup, a) for a in ("sam@example.com", "Sam+2@example.com", "SAM@example.com")] == [None] * 3
+    assert rule_refusing(setup, "sam+4@example.com") == "address_rate"
+    assert rule_refusing(setup, "kim@example.com") is None  # another address
     with time_machine.travel(utcnow() + timedelta(hours=1, seconds=1), tick=False):
-        assert refusal(setup, "sam@example.com") is None
+        assert rule_refusing(setup, "sam@example.com") is None
 
 
 def test_links_from_one_network_are_limited_an_hour(setup, app, monkeypatch):
     monkeypatch.setitem(app.config, "VOTE_IP_PREFIX_LIMIT_PER_HOUR", 3)
-    found = [refusal(setup, f"voter{n}@example{n}.org", ip=f"203.0.113.{n}") for n in range(5)]
+    found = [rule_refusing(setup, f"voter{n}@example{n}.org", ip=f"203.0.113.{n}") for n in range(5)]
     assert found == [None, None, None, "ip_prefix_rate", "ip_prefix_rate"]
-    assert refusal(setup, "voter9@example9.org", ip="203.0.114.1") is None  # the next /24
-    assert refusal(setup, "v6@example.org", ip="2001:db8:1:2::1") is None
+    assert rule_refusing(setup, "voter9@example9.org", ip="203.0.114.1") is None  # the next /24
+    assert rule_refusing(setup, "v6@example.org", ip="2001:db8:1:2::1") is None
 
 
 def test_links_to_one_domain_are_limited_lower_for_an_organisation_than_for_webmail(setup, app, monkeypatch):
     monkeypatch.setitem(app.config, "VOTE_DOMAIN_LIMIT_PER_HOUR", 2)
     monkeypatch.setitem(app.config, "VOTE_WEBMAIL_DOMAIN_LIMIT_PER_HOUR", 4)
-    org = [refusal(setup, f"v{n}@{sub}lakeside-fc.org.uk", ip=f"192.0.{n}.1") for n, sub in enumerate(["", "a.", "b."])]
+    org = [
+        rule_refusing(setup, f"v{n}@{sub}lakeside-fc.org.uk", ip=f"192.0.{n}.1")
+        for n, sub in enumerate(["", "a.", "b."])
+    ]
     assert org == [None, None, "domain_rate"]  # subdomains count as the organisation's domain
-    webmail = [refusal(setup, f"person{n}@gmail.com", ip=f"198.18.{n}.1") for n in range(5)]
+    webmail = [rule_refusing(setup, f"person{n}@gmail.com", ip=f"198.18.{n}.1") for n in range(5)]
     assert webmail == [None] * 4 + ["domain_rate"]
 
 
 def test_refused_attempts_use_up_no_allowance(setup, app, monkeypatch):
     monkeypatch.setitem(app.config, "VOTE_IP_PREFIX_LIMIT_PER_HOUR", 2)
     for n in range(10):
-        assert refusal(setup, f"junk{n}@mailinator.com") == "disposable_address"
-    assert refusal(setup, "honest@example.com") is None
+        assert rule_refusing(setup, f"junk{n}@mailinator.com") == "disposable_address"
+    assert rule_refusing(setup, "honest@example.com") is None
 
 
 def test_every_attempt_is_recorded_with_its_outcome(setup):
-    attempt(setup, "sam@example.com")
-    attempt(setup, "sam@mailinator.com")
+    attempt_vote(setup, "sam@example.com")
+    attempt_vote(setup, "sam@mailinator.com")
     rows = db.session.execute(
         sa.select(VoteAttempt.outcome, VoteAttempt.refusal, VoteAttempt.domain, VoteAttempt.token_digest).order_by(
             VoteAttempt.id
@@ -235,10 +223,10 @@ def test_patterns_show_bursts_networks_and_domains_but_no_entrys_count_before_th
     start = utcnow().replace(second=0, microsecond=0) + timedelta(minutes=2)
     for n in range(25):  # 25 in one minute, from one network, at one organisation's domain
         at = start + timedelta(seconds=n * 2)
-        attempt(setup, f"bot{n}@stuffing.example", ip=f"203.0.113.{n}", now=at)
+        attempt_vote(setup, f"bot{n}@stuffing.example", ip=f"203.0.113.{n}", now=at)
     for n in range(5):  # a few ordinary voters over an hour
-        attempt(setup, f"voter{n}@gmail.com", GP, ip=f"198.51.{n}.9", now=start + timedelta(minutes=10 * n))
-    attempt(setup, "junk@mailinator.com", now=start)
+        attempt_vote(setup, f"voter{n}@gmail.com", GP, ip=f"198.51.{n}.9", now=start + timedelta(minutes=10 * n))
+    attempt_vote(setup, "junk@mailinator.com", now=start)
 
     found = tallies.patterns(setup.vote)
     assert (found.attempts, found.awaiting, found.confirmed, found.refused) == (31, 30, 0, 1)

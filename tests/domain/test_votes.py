@@ -39,23 +39,23 @@ def setup(app):
     return open_shortlist_vote()
 
 
-def ask(setup, title: str, address: str, ip: str = "198.51.100.7"):
+def ask_committed(setup, title: str, address: str, ip: str = "198.51.100.7"):
     asked = ballots.ask_to_vote(setup.vote, setup.option_titled(title).id, address, client_ip=ip)
     db.session.commit()
     return asked
 
 
-def last_token(outbox) -> str:
+def newest_vote_token(outbox) -> str:
     return confirmation_token(outbox("vote_confirm")[-1])
 
 
-def confirm(token: str, ip: str = "198.51.100.7"):
+def confirm_committed(token: str, ip: str = "198.51.100.7"):
     confirmed = ballots.confirm_vote(token, client_ip=ip)
     db.session.commit()
     return confirmed
 
 
-def ballot_rows():
+def vote_ballot_rows():
     return db.session.execute(sa.select(Ballot.voter_key, Ballot.option_id, Ballot.replaced_count)).all()
 
 
@@ -202,7 +202,7 @@ def test_the_cycles_votes_are_read_in_two_queries(setup, app):
 
 
 def test_asking_emails_a_link_that_casts_the_ballot_once(setup, outbox, app):
-    asked = ask(setup, BIN, "Sam.Voter@Example.com")
+    asked = ask_committed(setup, BIN, "Sam.Voter@Example.com")
     assert asked.accepted and asked.attempt.outcome is AttemptOutcome.AWAITING
     [message] = outbox("vote_confirm")
     assert message.to_address == "Sam.Voter@example.com"
@@ -210,17 +210,17 @@ def test_asking_emails_a_link_that_casts_the_ballot_once(setup, outbox, app):
     assert BIN in message.body_text and "Riverside Council" in message.body_text
     assert "If you did not ask to vote, ignore this email" in message.body_text
     assert "Voting closes at" in message.body_text
-    token = last_token(outbox)
+    token = newest_vote_token(outbox)
     assert f"{app.config['BASE_URL']}/peoples-choice/confirm/{token}" in message.body_text
-    assert ballot_rows() == []  # nothing counts before the link is used
+    assert vote_ballot_rows() == []  # nothing counts before the link is used
 
     pending = ballots.pending(token)
     assert pending.option.title == BIN and pending.vote.id == setup.vote.id
-    assert ballot_rows() == []  # reading the link changes nothing
+    assert vote_ballot_rows() == []  # reading the link changes nothing
 
-    confirmed = confirm(token)
+    confirmed = confirm_committed(token)
     assert not confirmed.replaced and confirmed.previous_option is None
-    assert [(o, n) for _k, o, n in ballot_rows()] == [(setup.option_titled(BIN).id, 0)]
+    assert [(o, n) for _k, o, n in vote_ballot_rows()] == [(setup.option_titled(BIN).id, 0)]
     attempt = db.session.get(VoteAttempt, asked.attempt.id)
     assert attempt.outcome is AttemptOutcome.CONFIRMED and attempt.confirmed_at is not None
 
@@ -231,25 +231,25 @@ def test_asking_emails_a_link_that_casts_the_ballot_once(setup, outbox, app):
 
 
 def test_a_later_confirmed_vote_replaces_the_first_under_any_spelling_of_the_address(setup, outbox):
-    ask(setup, BIN, "J.Smith+awards@gmail.com")
-    first = last_token(outbox)
-    ask(setup, GP, "jsmith@googlemail.com")
-    second = last_token(outbox)
-    confirm(first)
-    confirmed = confirm(second)
+    ask_committed(setup, BIN, "J.Smith+awards@gmail.com")
+    first = newest_vote_token(outbox)
+    ask_committed(setup, GP, "jsmith@googlemail.com")
+    second = newest_vote_token(outbox)
+    confirm_committed(first)
+    confirmed = confirm_committed(second)
     assert confirmed.replaced and confirmed.previous_option.title == BIN
-    [(_key, option_id, replaced)] = ballot_rows()
+    [(_key, option_id, replaced)] = vote_ballot_rows()
     assert (option_id, replaced) == (setup.option_titled(GP).id, 1)
     # The first link, used again: still once only.
     with pytest.raises(ballots.VoteRefused, match="already been used"):
-        confirm(first)
+        confirm_committed(first)
 
 
 def test_forged_tampered_and_other_salted_tokens_do_not_work(setup, outbox, app):
     from itsdangerous import URLSafeTimedSerializer
 
-    ask(setup, BIN, "sam@example.com")
-    token = last_token(outbox)
+    ask_committed(setup, BIN, "sam@example.com")
+    token = newest_vote_token(outbox)
     attempt_id = db.session.scalar(sa.select(VoteAttempt.id))
     tampered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
     forged_key = URLSafeTimedSerializer("not-the-secret", salt="peoples-choice").dumps({"a": attempt_id, "n": "x"})
@@ -260,29 +260,29 @@ def test_forged_tampered_and_other_salted_tokens_do_not_work(setup, outbox, app)
     for bad in (tampered, forged_key, other_salt, wrong_nonce, "", "not-a-token"):
         with pytest.raises(ballots.VoteRefused, match="This link does not work"):
             ballots.confirm_vote(bad, client_ip=None)
-    assert ballot_rows() == []
+    assert vote_ballot_rows() == []
 
 
 def test_a_link_expires_after_48_hours_and_at_the_close(setup, outbox):
-    ask(setup, BIN, "sam@example.com")
-    token = last_token(outbox)
+    ask_committed(setup, BIN, "sam@example.com")
+    token = newest_vote_token(outbox)
     with time_machine.travel(utcnow() + timedelta(hours=49), tick=False):
         with pytest.raises(ballots.VoteRefused, match="expired"):
             ballots.confirm_vote(token, client_ip=None)
-    ask(setup, GP, "kim@example.com")
-    token = last_token(outbox)
+    ask_committed(setup, GP, "kim@example.com")
+    token = newest_vote_token(outbox)
     votes.change_times(setup.vote, opens_at=setup.vote.opens_at, closes_at=utcnow() + timedelta(hours=1), by=None)
     db.session.commit()
     with time_machine.travel(utcnow() + timedelta(hours=1, seconds=1), tick=False):
         with pytest.raises(ballots.VoteRefused, match="closed at"):
             ballots.confirm_vote(token, client_ip=None)
-    assert ballot_rows() == []
+    assert vote_ballot_rows() == []
 
 
 def test_the_audit_log_keeps_the_hashed_address_and_the_network_never_the_address_or_ip(setup, outbox):
-    ask(setup, BIN, "Sam.Private@Example.com", ip="198.51.100.77")
-    ask(setup, BIN, "not an address", ip="2001:db8:1:2:3:4:5:6")
-    confirm(last_token(outbox), ip="192.0.2.55")
+    ask_committed(setup, BIN, "Sam.Private@Example.com", ip="198.51.100.77")
+    ask_committed(setup, BIN, "not an address", ip="2001:db8:1:2:3:4:5:6")
+    confirm_committed(newest_vote_token(outbox), ip="192.0.2.55")
     events = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action.like("vote.%")).order_by(AuditEvent.id)
     ).all()
@@ -307,8 +307,8 @@ def test_the_audit_log_keeps_the_hashed_address_and_the_network_never_the_addres
 
 def test_counts_are_hidden_until_the_close_then_every_option_has_its_count_share_and_rank(setup, outbox):
     for n, title in enumerate([BIN, BIN, GP, GP, LIBRARY]):
-        ask(setup, title, f"voter{n}@example.com")
-        confirm(last_token(outbox))
+        ask_committed(setup, title, f"voter{n}@example.com")
+        confirm_committed(newest_vote_token(outbox))
     assert tallies.tally(setup.vote) is None
     assert tallies.cycle_results(setup.cycle) == []
     with time_machine.travel(setup.vote.closes_at - timedelta(seconds=1), tick=False):
@@ -326,11 +326,11 @@ def test_counts_are_hidden_until_the_close_then_every_option_has_its_count_share
 def test_two_first_confirmations_at_once_make_one_ballot(setup, outbox, monkeypatch):
     """The second of two first confirmations finds no ballot (the first not yet committed when it looked), so its
     insert meets uq_ballots_vote_id_voter_key: it rolls back to its savepoint and replaces the first's ballot."""
-    ask(setup, BIN, "sam@example.com")
-    first = last_token(outbox)
-    ask(setup, GP, "Sam@Example.com")
-    second = last_token(outbox)
-    confirm(first)
+    ask_committed(setup, BIN, "sam@example.com")
+    first = newest_vote_token(outbox)
+    ask_committed(setup, GP, "Sam@Example.com")
+    second = newest_vote_token(outbox)
+    confirm_committed(first)
     looked = []
     real = ballots._existing_ballot
 
@@ -339,9 +339,9 @@ def test_two_first_confirmations_at_once_make_one_ballot(setup, outbox, monkeypa
         return None if len(looked) == 1 else real(vote, key)
 
     monkeypatch.setattr(ballots, "_existing_ballot", not_seen_the_first_time)
-    confirmed = confirm(second)
+    confirmed = confirm_committed(second)
     assert len(looked) == 2 and confirmed.replaced
-    [(_key, option_id, replaced)] = ballot_rows()
+    [(_key, option_id, replaced)] = vote_ballot_rows()
     assert (option_id, replaced) == (setup.option_titled(GP).id, 1)
 
 
@@ -350,9 +350,9 @@ def test_removing_the_cycles_personal_data_forgets_the_voters_and_keeps_the_coun
 
     organiser = make_user(roles=("organiser",))
     for n, title in enumerate([BIN, GP, GP]):
-        ask(setup, title, f"voter{n}@example.com", ip=f"198.51.100.{n}")
-        confirm(last_token(outbox))
-    ask(setup, BIN, "disposable@mailinator.com")
+        ask_committed(setup, title, f"voter{n}@example.com", ip=f"198.51.100.{n}")
+        confirm_committed(newest_vote_token(outbox))
+    ask_committed(setup, BIN, "disposable@mailinator.com")
     with time_machine.travel(utcnow() + timedelta(days=400), tick=False):
         before = [(c.option.title, c.count) for c in tallies.tally(setup.vote)]
         purge_cycle(setup.cycle, by=organiser)
@@ -362,7 +362,7 @@ def test_removing_the_cycles_personal_data_forgets_the_voters_and_keeps_the_coun
     attempts = db.session.execute(sa.select(VoteAttempt.voter_key, VoteAttempt.ip_prefix, VoteAttempt.outcome)).all()
     assert {(k, p) for k, p, _o in attempts} == {("removed", "removed")}
     assert sorted(o.value for _k, _p, o in attempts) == ["confirmed"] * 3 + ["refused"]
-    assert all(key.startswith("removed-") for key, _o, _n in ballot_rows())
+    assert all(key.startswith("removed-") for key, _o, _n in vote_ballot_rows())
     events = action_events("vote.attempted") + action_events("vote.confirmed")
     assert len(events) == 7
     assert all(e.ip is None and "voter" not in e.detail and "ip_prefix" not in e.detail for e in events)
