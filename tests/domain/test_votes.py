@@ -19,6 +19,7 @@ from awards.models import (
     AttemptOutcome,
     AuditEvent,
     Ballot,
+    Cycle,
     Eligibility,
     NominationStatus,
     PublicVote,
@@ -367,3 +368,16 @@ def test_removing_the_cycles_personal_data_forgets_the_voters_and_keeps_the_coun
     assert len(events) == 7
     assert all(e.ip is None and "voter" not in e.detail and "ip_prefix" not in e.detail for e in events)
     assert action_events("cycle.personal_data_purged")[0].detail["vote_attempts"] == 4
+
+
+def test_the_cycles_results_are_read_in_two_queries(setup, outbox):
+    ask_committed(setup, GP, "sam@example.com")
+    confirm_committed(newest_vote_token(outbox))
+    cycle_id, category_name = setup.cycle.id, setup.category.name
+    db.session.expunge_all()
+    cycle = db.session.get(Cycle, cycle_id)
+    with time_machine.travel(utcnow() + timedelta(days=8), tick=False), counting_queries() as counted:
+        [result] = tallies.cycle_results(cycle)
+        shown = [(c.option.title, c.count, c.rank) for c in result.counts], result.category.name
+    assert counted["n"] == 2
+    assert shown == ([(GP, 1, 1), (LIBRARY, 0, 2), (BIN, 0, 2)], category_name)

@@ -14,10 +14,12 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import contains_eager, joinedload
 
+from awards.domain.core.clock import utcnow
 from awards.domain.core.dates import govuk_datetime
 from awards.domain.voting.rules import RULES_BY_NAME, is_webmail
-from awards.domain.voting.votes import VoteState, vote_state, votes_of_cycle
+from awards.domain.voting.votes import VoteState, vote_state
 from awards.extensions import db
 from awards.models import AttemptOutcome, Ballot, Category, Cycle, PublicVote, VoteAttempt, VoteOption
 
@@ -74,8 +76,18 @@ def tally(vote: PublicVote, now: datetime | None = None) -> list[OptionCount] | 
 
 
 def cycle_results(cycle: Cycle, now: datetime | None = None) -> list[CategoryResult]:
-    """The cycle's closed votes, in category order, with their counts and winners (three queries)."""
-    closed = [v for v in votes_of_cycle(cycle) if vote_state(v, now) is VoteState.CLOSED]
+    """The cycle's closed votes, in category order, with their counts and winners (two queries: the votes with
+    their categories and options, and the counts; one when none has closed)."""
+    now = now or utcnow()
+    closed = list(
+        db.session.scalars(
+            select(PublicVote)
+            .join(Category, Category.id == PublicVote.category_id)
+            .where(PublicVote.cycle_id == cycle.id, PublicVote.closes_at <= now)
+            .options(contains_eager(PublicVote.category), joinedload(PublicVote.options))
+            .order_by(Category.position, Category.id)
+        ).unique()
+    )
     counts = _ballot_counts([v.id for v in closed])
     results = []
     for vote in closed:
