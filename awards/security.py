@@ -327,7 +327,8 @@ def _security_headers(app: Flask, policy: str):
             # A download is never a page of this site, even if a browser were to open it inline.
             headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
         headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        # A page with a secret in its address (a People's Choice confirmation link) sets its own: no-referrer.
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers["X-Frame-Options"] = "DENY"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"

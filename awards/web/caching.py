@@ -20,13 +20,23 @@ afresh (`X-Cache: bypass`), so junk addresses cannot push useful pages out. A pa
 kept when building it touched nothing personal: no flashed message, no new cookie, no change
 to the session. Cached pages carry no per-request value (the CSP allows the inline script by
 its hash, see `security.py`), which is what makes reusing a body safe.
+
+People's Choice votes open and close at instants that pass without any write, so the fingerprint
+alone cannot see them. Each process keeps every vote's opening and closing instants with the
+fingerprint they were read under (read again only when it changes: a vote added, moved, closed
+early or withdrawn moves its cycle's `updated_at`, see `impact_cases.install_freshness`); the
+number of those instants already past (the "phase") is part of the key and the ETag, so a page
+built while a vote was open is never served after its close, and no request after the first of a
+fingerprint pays a query for it. The HTTP max-age never runs past the next instant either.
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import hashlib
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -35,9 +45,12 @@ from importlib import metadata
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, make_response, request, session
+from sqlalchemy import select
 
 from awards.domain.core import clock
 from awards.domain.publishing import impact_cases
+from awards.extensions import db
+from awards.models import PublicVote
 from awards.security import signed_in
 
 # Seconds: the HTTP max-age, and the most an entry of the page cache is served for.
@@ -119,6 +132,55 @@ class PageCache:
             self._version = None
 
 
+class VoteInstants:
+    """Every People's Choice vote's opening and closing instants, sorted, read once per fingerprint."""
+
+    def __init__(self) -> None:
+        self._version: str | None = None
+        self._instants: tuple[datetime, ...] = ()
+        self._lock = threading.Lock()
+
+    def instants(self, version: str) -> tuple[datetime, ...]:
+        if version == self._version:
+            return self._instants
+        found = tuple(
+            sorted(
+                instant
+                for row in db.session.execute(select(PublicVote.opens_at, PublicVote.closes_at))
+                for instant in row
+            )
+        )
+        with self._lock:
+            self._version, self._instants = version, found
+        return found
+
+    def phase(self, version: str, now: datetime) -> tuple[int, float | None]:
+        """How many instants have passed, and the seconds until the next (None if none is to come)."""
+        instants = self.instants(version)
+        passed = bisect.bisect_right(instants, now)
+        if passed == len(instants):
+            return passed, None
+        return passed, (instants[passed] - now).total_seconds()
+
+
+VOTES_KEY = "awards.vote_instants"
+
+
+def vote_instants(app: Flask | None = None) -> VoteInstants:
+    app = app or current_app
+    if VOTES_KEY not in app.extensions:
+        app.extensions[VOTES_KEY] = VoteInstants()
+    return app.extensions[VOTES_KEY]
+
+
+def public_version() -> tuple[str, float | None]:
+    """What the public pages show, as one string: the library's fingerprint and the phase of the votes
+    (see the module's note); and the seconds until that phase ends (None when no vote is to open or close)."""
+    fingerprint = impact_cases.fingerprint()
+    passed, until_next = vote_instants().phase(fingerprint, clock.utcnow())
+    return (f"{fingerprint}.{passed}" if passed else fingerprint), until_next
+
+
 def init_public_cache(app: Flask) -> None:
     app.extensions[EXTENSION_KEY] = PageCache(
         app.config.get("PUBLIC_CACHE_ENTRIES", 256), app.config.get("PUBLIC_CACHE_MAX_BODY_BYTES", 1024 * 1024)
@@ -174,7 +236,7 @@ def public_cache(view=None, *, query_args: Iterable[str] = ()):
     def wrapped(*args, **kwargs):
         if request.method not in ("GET", "HEAD") or signed_in():
             return view(*args, **kwargs)
-        version = impact_cases.fingerprint()
+        version, until_next = public_version()
         path = cacheable_path(query_args)
         etag = public_etag(version, path)
         cache = page_cache()
@@ -207,7 +269,8 @@ def public_cache(view=None, *, query_args: Iterable[str] = ()):
                     ),
                 )
         response.set_etag(etag, weak=True)
-        response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+        max_age = MAX_AGE if until_next is None else max(0, min(MAX_AGE, math.ceil(until_next)))
+        response.headers["Cache-Control"] = f"public, max-age={max_age}"
         response.headers["X-Cache"] = outcome
         response.vary.add("Cookie")
         return response

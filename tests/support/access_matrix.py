@@ -96,6 +96,15 @@ MATRIX = {
     ("GET", "/api/v1/impact-cases/<case_slug>"): everyone(200),
     ("GET", "/api/v1/trends"): everyone(200),
     ("GET", "/api/v1/openapi.json"): everyone(200),
+    # People's Choice (`vote_cycle_slug` has a vote open now in `vote_category_slug`; posting nothing is a page
+    # with errors; `token` is no confirmation link)
+    ("GET", "/cycles/<vote_cycle_slug>/peoples-choice"): everyone(200),
+    ("GET", "/cycles/<vote_cycle_slug>/peoples-choice/<vote_category_slug>"): everyone(200),
+    ("POST", "/cycles/<vote_cycle_slug>/peoples-choice/<vote_category_slug>"): everyone(200),
+    ("GET", "/cycles/<vote_cycle_slug>/peoples-choice/<vote_category_slug>/check-your-email"): everyone(200),
+    ("GET", "/peoples-choice/confirm/<token>"): everyone(400),
+    ("POST", "/peoples-choice/confirm/<token>"): everyone(400),
+    ("GET", "/api/v1/cycles/<vote_cycle_slug>/peoples-choice"): everyone(200),
     ("GET", "/register"): signed_out_only(200),
     ("POST", "/register"): signed_out_only(200),
     ("GET", "/verify-email/<token>"): everyone(400),
@@ -322,6 +331,16 @@ MATRIX = {
     ("POST", "/organiser/cycles/<slug>/shortlist/<reference>"): organisers_only(200),
     ("GET", "/organiser/cycles/<slug>/publish"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/publish"): organisers_only(302),
+    # People's Choice (`slug` has no vote: a vote's close, withdraw and patterns pages are 404; posting nothing
+    # to set one up is a page with errors)
+    ("GET", "/organiser/cycles/<slug>/peoples-choice"): organisers_only(),
+    ("GET", "/organiser/cycles/<slug>/peoples-choice/<category_slug>"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/peoples-choice/<category_slug>"): organisers_only(200),
+    ("GET", "/organiser/cycles/<slug>/peoples-choice/<category_slug>/close"): organisers_only(404),
+    ("POST", "/organiser/cycles/<slug>/peoples-choice/<category_slug>/close"): organisers_only(404),
+    ("GET", "/organiser/cycles/<slug>/peoples-choice/<category_slug>/withdraw"): organisers_only(404),
+    ("POST", "/organiser/cycles/<slug>/peoples-choice/<category_slug>/withdraw"): organisers_only(404),
+    ("GET", "/organiser/cycles/<slug>/peoples-choice/<category_slug>/patterns"): organisers_only(404),
     ("GET", "/organiser/cycles/<slug>/impact-cases"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/impact-cases/<reference>/prepare"): organisers_only(302),
     ("GET", "/organiser/impact-cases/<int:case_id>"): organisers_only(),
@@ -396,6 +415,7 @@ def url_values(users) -> dict:
         "number": cycle.rounds[0].number,
         **_meeting_values(cycle),
         **_published_values(),
+        **_vote_values(),
         **_judge_setup_values(cycle, nomination, users),
         **_judging_values(cycle, users),
         **_assignment_values(cycle, nomination),
@@ -496,6 +516,14 @@ def _published_values() -> dict:
 
     public_case = make_published_case(year=2025, title="A public impact case")
     return {"case_slug": public_case.slug, "published_cycle_slug": public_case.cycle.slug}
+
+
+def _vote_values() -> dict:
+    """A published cycle with a People's Choice vote open now on its first category's shortlist."""
+    from tests.support.voting import open_shortlist_vote
+
+    setup = open_shortlist_vote()
+    return {"vote_cycle_slug": setup.cycle.slug, "vote_category_slug": setup.category.slug}
 
 
 def build_url(app, method: str, rule: str, values: dict) -> str:

@@ -165,6 +165,13 @@ PLAUSIBLE = {
     },
     "/account/reset-password/<token>": lambda w: {"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
     "/sign-in/email-link/<token>": lambda w: {},
+    # A People's Choice vote is anyone's: the foreign one has not opened (nothing may be recorded), and a
+    # confirmation link must not take a token made for another purpose (the foreign `token`, an invitation's).
+    "/cycles/<vote_cycle_slug>/peoples-choice/<vote_category_slug>": lambda w: {
+        "option": str(w["vote_option_id"]),
+        "email": "tam@tampered.example.org",
+    },
+    "/peoples-choice/confirm/<token>": lambda w: {},
 }
 
 # Who may rightfully post each of them, and with what (the control for the plausibility test):
@@ -181,6 +188,8 @@ RIGHTFUL = {
     "/account/reset-password/<token>": (ANON, {"token": "victim_reset_token"}),
     # (its account's address is not yet confirmed: using the link confirms it)
     "/sign-in/email-link/<token>": (ANON, {"token": "victim_magic_link_token"}),
+    "/cycles/<vote_cycle_slug>/peoples-choice/<vote_category_slug>": (ANON, {}),
+    "/peoples-choice/confirm/<token>": (ANON, {"token": "victim_vote_token"}),
 }
 
 
@@ -275,6 +284,7 @@ def tampering_world(users) -> dict:
         "conflict_id": victim_conflict.id,
         "user_id": victim.id,
         "token": make_invitation_token(invitation),
+        "vote_category_slug": _scheduled_vote(own["vote_cycle_slug"]),
     }
     return {
         "own": own,
@@ -284,7 +294,55 @@ def tampering_world(users) -> dict:
         "victim_invitation_token": make_invitation_token(invitation),
         "victim_reset_token": make_reset_token(victim),
         "victim_magic_link_token": _magic_link_token(),
+        **_vote_world(own["vote_cycle_slug"], own["vote_category_slug"]),
     }
+
+
+def _scheduled_vote(cycle_slug: str) -> str:
+    """Another category of the vote's cycle, with a vote that opens tomorrow: its slug."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from awards.domain.core.clock import utcnow
+    from awards.domain.voting import votes
+    from awards.extensions import db
+    from awards.models import Cycle, VoteSource
+    from tests.support.voting import shortlist_cases
+
+    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == cycle_slug))
+    category = cycle.categories[1]
+    shortlist_cases(cycle, category, [(f"Later entry {n}", f"Later {n} Council", f"later{n}.gov.uk") for n in (1, 2)])
+    now = utcnow()
+    votes.open_vote(
+        cycle,
+        category,
+        source=VoteSource.SHORTLIST,
+        opens_at=now + timedelta(days=1),
+        closes_at=now + timedelta(days=2),
+        by=None,
+    )
+    db.session.commit()
+    return category.slug
+
+
+def _vote_world(cycle_slug: str, category_slug: str) -> dict:
+    """An option of the open vote (`vote_option_id`), and a victim's confirmation link for it (its token)."""
+    from sqlalchemy import select
+
+    from awards.domain.voting import ballots, votes
+    from awards.extensions import db
+    from awards.models import Cycle, OutboxMessage
+    from tests.support.voting import confirmation_token
+
+    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == cycle_slug))
+    vote = votes.vote_in_category(cycle, category_slug)
+    ballots.ask_to_vote(vote, vote.options[0].id, "vera.voter@victims.example.org", client_ip="192.0.2.1")
+    db.session.commit()
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "vote_confirm").order_by(OutboxMessage.id.desc())
+    ).first()
+    return {"vote_option_id": vote.options[0].id, "victim_vote_token": confirmation_token(message)}
 
 
 def _magic_link_token() -> str:

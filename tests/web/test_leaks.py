@@ -175,6 +175,9 @@ def leak_url_values(world, audience: str) -> dict[str, list]:
         "judged_attachment_id": canary_docs,
         "slug": [cycle.slug],
         "published_cycle_slug": [cycle.slug] + [c.cycle.slug for c in cases],
+        # People's Choice (no vote here: tests/web/test_peoples_choice_leaks.py puts entries to a vote)
+        "vote_cycle_slug": [cycle.slug],
+        "vote_category_slug": [canary.category.slug],
         "case_slug": [c.slug for c in cases] + [f"the-zebedee-quintrell-front-door-{cycle.year}"],
         "trend_slug": [link.trend.slug for link in canary.trend_links],
         "token": ["not-a-valid-token"],

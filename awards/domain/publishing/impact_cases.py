@@ -35,6 +35,7 @@ from awards.models import (
     ImpactCaseTrend,
     Nomination,
     NominationStatus,
+    PublicVote,
     Result,
     Trend,
     TrendGroup,
@@ -611,8 +612,10 @@ def _shortlisted_nomination_changed(nomination: Nomination, added_or_removed: bo
     return None if status.added and not status.deleted and not added_or_removed else False
 
 
-# What a cycle's public pages show (trends are in the fingerprint as they are).
-_SHOWN = (Cycle, Category, ImpactCase, ImpactCaseTrend, Nomination)
+# What a cycle's public pages show (trends are in the fingerprint as they are). A People's Choice vote's
+# instants are read per fingerprint by the page cache (awards/web/caching.py), so adding, moving, closing or
+# withdrawing one must move its cycle on too.
+_SHOWN = (Cycle, Category, ImpactCase, ImpactCaseTrend, Nomination, PublicVote)
 
 
 @dataclass

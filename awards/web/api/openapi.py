@@ -11,7 +11,7 @@ from awards.domain.publishing import impact_cases
 from awards.models import TrendGroup
 
 OPENAPI_VERSION = "3.1.0"
-API_VERSION = "2.0.0"
+API_VERSION = "2.1.0"
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -222,6 +222,49 @@ def schemas() -> dict[str, Any]:
             }
         ),
         "TrendList": _object({"data": {"type": "array", "items": _ref("Trend")}}),
+        "VoteEntry": _object(
+            {
+                "title": STRING,
+                "organisation": STRING,
+                "impact_case_url": {"type": ["string", "null"], "format": "uri"},
+                "votes": {"type": "integer", "minimum": 0, "description": "Only once the vote has closed."},
+                "share": {"type": "number", "minimum": 0, "maximum": 1, "description": "Of the counted votes."},
+                "rank": {"type": "integer", "minimum": 1, "description": "Entries with as many votes share a rank."},
+            },
+            required=["title", "organisation", "impact_case_url"],
+        ),
+        "PeoplesChoiceVote": _object(
+            {
+                "category": STRING,
+                "category_slug": STRING,
+                "state": {"type": "string", "enum": ["scheduled", "open", "closed"]},
+                "opens_at": {"type": "string", "format": "date-time"},
+                "closes_at": {"type": "string", "format": "date-time"},
+                "url": {**URL, "description": "The page to vote on (or see the results)."},
+                "total_votes": {
+                    "type": ["integer", "null"],
+                    "minimum": 0,
+                    "description": "Counted votes; null until the vote has closed.",
+                },
+                "entries": {
+                    "type": "array",
+                    "items": _ref("VoteEntry"),
+                    "description": "Most votes first once closed (with `votes`, `share`, `rank`); before, in "
+                    "the vote's order and without counts.",
+                },
+            }
+        ),
+        "PeoplesChoice": _object(
+            {
+                "data": _object(
+                    {
+                        "cycle": _object({"name": STRING, "slug": STRING, "year": {"type": "integer"}}),
+                        "url": URL,
+                        "votes": {"type": "array", "items": _ref("PeoplesChoiceVote")},
+                    }
+                )
+            }
+        ),
         "Error": _object(
             {
                 "error": STRING,
@@ -250,7 +293,8 @@ CACHE_NOTE = (
 
 
 CHANGES = (
-    "Changes. 2.0.0: each cycle has its own entry form, so an impact case's `challenge`, `approach`, "
+    "Changes. 2.1.0: `/cycles/{slug}/peoples-choice` gives a cycle's People's Choice votes (counts only "
+    "once a vote has closed). 2.0.0: each cycle has its own entry form, so an impact case's `challenge`, `approach`, "
     "`outcomes` (narrative and measured), `unintended_consequences` and `lessons` are gone; `answers` "
     "gives the answers to the questions the cycle's form marks public, in form order, each with its "
     "`key`, `label`, `kind` and a `value` typed by the kind (the default form's questions keep those "
@@ -335,6 +379,22 @@ def document(base_url: str) -> dict[str, Any]:
                     "summary": "Trends and their number of published impact cases",
                     "description": "Every current trend, and retired ones that published cases address, by group.",
                     "responses": {"200": _json("TrendList", "The trends."), "304": {"description": "Not modified."}},
+                }
+            },
+            "/cycles/{slug}/peoples-choice": {
+                "get": {
+                    "operationId": "getPeoplesChoice",
+                    "summary": "A cycle's People's Choice votes",
+                    "description": (
+                        "Each category's public vote with its opening and closing instants. Counts are "
+                        "hidden from everyone until a vote closes: then each entry has its votes, share and rank."
+                    ),
+                    "parameters": [{"name": "slug", "in": "path", "required": True, "schema": STRING}],
+                    "responses": {
+                        "200": _json("PeoplesChoice", "The cycle's votes."),
+                        "304": {"description": "Not modified."},
+                        "404": _json("Error", "There is no such cycle, or it has no vote."),
+                    },
                 }
             },
             "/openapi.json": {

@@ -1,12 +1,17 @@
-"""Open data: /api/v1/impact-cases, /api/v1/impact-cases/<slug>, /api/v1/trends and the
-OpenAPI document. Read-only and public; errors are JSON (see awards/errors.py)."""
+"""Open data: /api/v1/impact-cases, /api/v1/impact-cases/<slug>, /api/v1/trends, a cycle's People's
+Choice votes and the OpenAPI document. Read-only and public; errors are JSON (see awards/errors.py)."""
 
 from __future__ import annotations
 
 from flask import abort, current_app, jsonify, request
+from sqlalchemy import select
 
+from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import DomainError, NotFound
 from awards.domain.publishing import impact_cases as case_library
+from awards.domain.voting import tallies, votes
+from awards.extensions import db
+from awards.models import Cycle, CycleStatus, ImpactCase
 from awards.web.api import bp, openapi, serializers
 from awards.web.caching import public_cache
 
@@ -46,6 +51,26 @@ def impact_case(case_slug: str):
 def trends():
     index = case_library.trend_index()
     return jsonify({"data": [serializers.trend(entry) for entry in index.entries]})
+
+
+@bp.route("/cycles/<vote_cycle_slug>/peoples-choice")
+@public_cache
+def peoples_choice(vote_cycle_slug: str):
+    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == vote_cycle_slug))
+    found = votes.votes_of_cycle(cycle) if cycle is not None and cycle.status is not CycleStatus.DRAFT else []
+    if cycle is None or not found:
+        abort(404)
+    now = utcnow()
+    results = {result.vote.id: result for result in tallies.cycle_results(cycle, now)}
+    case_ids = [o.impact_case_id for vote in found for o in vote.options if o.impact_case_id is not None]
+    case_slugs = {
+        case_id: slug
+        for case_id, slug in db.session.execute(
+            select(ImpactCase.id, ImpactCase.slug).where(ImpactCase.id.in_(case_ids), case_library.is_public())
+        )
+    }
+    states = [(vote, votes.vote_state(vote, now)) for vote in found]
+    return jsonify(serializers.peoples_choice(cycle, states, results, case_slugs))
 
 
 @bp.route("/openapi.json")

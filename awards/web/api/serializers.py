@@ -12,7 +12,9 @@ from typing import Any
 
 from awards.domain.publishing import impact_cases, publication
 from awards.domain.publishing.impact_cases import CaseFilters, Page, TrendEntry
-from awards.models import ImpactCase, ImpactCaseTrend, Trend
+from awards.domain.voting.tallies import CategoryResult
+from awards.domain.voting.votes import VoteState
+from awards.models import Cycle, ImpactCase, ImpactCaseTrend, PublicVote, Trend
 from awards.urls import external_url
 from awards.web.helpers import timestamp
 
@@ -117,4 +119,49 @@ def trend(entry: TrendEntry) -> dict[str, Any]:
         "cases_by_year": [{"year": year, "count": count} for year, count in sorted(entry.by_year.items())],
         "url": external_url("public.trend", trend_slug=t.slug),
         "cases_url": external_url("api.impact_cases", trend=t.slug),
+    }
+
+
+def peoples_choice(
+    cycle: Cycle,
+    states: list[tuple[PublicVote, VoteState]],
+    results: dict[int, CategoryResult],
+    case_slugs: dict[int, str],
+) -> dict[str, Any]:
+    """A cycle's People's Choice votes: every vote with its instants, and counts only for closed ones."""
+
+    def entry(option, counted=None) -> dict[str, Any]:
+        slug = case_slugs.get(option.impact_case_id) if option.impact_case_id else None
+        data: dict[str, Any] = {
+            "title": option.title,
+            "organisation": option.organisation or "",
+            "impact_case_url": external_url("public.impact_case", case_slug=slug) if slug else None,
+        }
+        if counted is not None:
+            data.update(votes=counted.count, share=round(counted.share, 4), rank=counted.rank)
+        return data
+
+    def vote(item: PublicVote, state: VoteState) -> dict[str, Any]:
+        result = results.get(item.id)
+        return {
+            "category": item.category.name,
+            "category_slug": item.category.slug,
+            "state": state.value,
+            "opens_at": timestamp(item.opens_at),
+            "closes_at": timestamp(item.closes_at),
+            "url": external_url(
+                "public.peoples_choice_vote", vote_cycle_slug=cycle.slug, vote_category_slug=item.category.slug
+            ),
+            "total_votes": result.total if result is not None else None,
+            "entries": [entry(c.option, c) for c in result.counts]
+            if result is not None
+            else [entry(option) for option in item.options],
+        }
+
+    return {
+        "data": {
+            "cycle": {"name": cycle.name, "slug": cycle.slug, "year": cycle.year},
+            "url": external_url("public.peoples_choice", vote_cycle_slug=cycle.slug),
+            "votes": [vote(item, state) for item, state in states],
+        }
     }

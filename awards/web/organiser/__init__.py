@@ -1,8 +1,8 @@
 """Pages for organisers, all at /organiser/..., all behind the organiser role.
 
 Grouped as the templates are (templates/organiser/): cycles, the entry form builder (entry_form, with its
-templates in organiser/forms/), nominations, judging, results and trends, each a package with its routes
-and its forms; the overview and the people pages are here at the top."""
+templates in organiser/forms/), nominations, judging, results, trends and voting (People's Choice), each a
+package with its routes and its forms; the overview and the people pages are here at the top."""
 
 from flask import Blueprint
 
@@ -20,4 +20,5 @@ from awards.web.organiser import (  # noqa: E402,F401  (each module adds its vie
     results,
     routes,
     trends,
+    voting,
 )

@@ -7,4 +7,5 @@ bp = Blueprint("public", __name__)
 from awards.web.public import (
     cases,  # noqa: F401 (registers its routes on bp)
     routes,  # noqa: F401 (registers its routes on bp)
+    voting,  # noqa: F401 (registers its routes on bp)
 )

@@ -12,12 +12,14 @@ from flask import abort, current_app, render_template, request, url_for
 from awards.domain.core.errors import NotFound
 from awards.domain.publishing import impact_cases as case_library
 from awards.domain.publishing import publication
+from awards.domain.voting.votes import VoteState
 from awards.models import ImpactCase
 from awards.urls import external_url
 from awards.web.caching import public_cache
 from awards.web.charts import BarChart, Series
 from awards.web.helpers import timestamp
 from awards.web.public import bp
+from awards.web.public.voting import vote_rows
 
 FEED_SIZE = 50
 # A trend page shows this many cases with it as their main trend, and as many more addressing it
@@ -326,6 +328,8 @@ def cycle_shortlist(published_cycle_slug: str):
         "public/shortlist.html",
         cycle=cycle,
         groups=groups,
+        peoples_choice={row.vote.category.name: row for row in vote_rows(cycle)},
+        VoteState=VoteState,
         canonical=external_url("public.cycle_shortlist", published_cycle_slug=cycle.slug),
         meta_description=shorten(
             f"The shortlist and winners of {cycle.name}, by category, with their published impact cases."

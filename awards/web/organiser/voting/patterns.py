@@ -1,0 +1,57 @@
+"""The organiser's view of a vote's patterns: how many tried, confirmed, are awaiting and were refused
+(by rule), bursts of attempts (a table and an SVG bar chart of the same numbers), the e-mail domains and
+networks with most attempts, and flags in plain words. No count by entry until the vote closes."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from awards.domain.core.dates import govuk_datetime
+from awards.domain.voting import tallies, votes
+from awards.models import Category, Cycle, PublicVote
+from awards.web.charts import BarChart, Series
+
+# The chart shows at most this many bursts (the busiest); the table lists them all.
+CHART_BURSTS = 20
+
+
+def burst_chart(found: tallies.Patterns, time_zone: str) -> BarChart | None:
+    """Attempts in each minute that went over the burst threshold, the busiest first; None without bursts."""
+    bursts = sorted(found.bursts, key=lambda b: (-b.attempts, b.minute))[:CHART_BURSTS]
+    if not bursts:
+        return None
+    bursts.sort(key=lambda b: b.minute)
+    busiest = max(bursts, key=lambda b: b.attempts)
+    labels = [govuk_datetime(b.minute, time_zone) for b in bursts]
+    return BarChart(
+        title="Bursts: attempts in one minute",
+        description=(
+            f"Horizontal bar chart of the attempts to vote in each minute with a burst, in time order. "
+            f"The busiest minute had {busiest.attempts} attempts. The table gives the same numbers."
+        ),
+        labels=labels,
+        series=[Series("Attempts", [b.attempts for b in bursts])],
+        label_heading="Minute",
+        total_heading="Attempts",
+        ident="burst-chart",
+        width=560,
+        label_chars=28,
+    )
+
+
+def patterns_page(cycle: Cycle, category: Category, vote: PublicVote, breadcrumbs: list[dict]):
+    state = votes.vote_state(vote)
+    found = tallies.patterns(vote)
+    return render_template(
+        "organiser/voting/patterns.html",
+        cycle=cycle,
+        category=category,
+        vote=vote,
+        state=state,
+        VoteState=votes.VoteState,
+        found=found,
+        chart=burst_chart(found, cycle.time_zone),
+        results=tallies.tally(vote) if state is votes.VoteState.CLOSED else None,
+        breadcrumbs=breadcrumbs,
+        title=f"Patterns of voting in {category.name}: {cycle.name}",
+    )
