@@ -87,11 +87,6 @@ def choices(cycle: Cycle, category: Category) -> list[Choice]:
     return [choice for choice in found if len(choice.entries) >= 2]
 
 
-def _confirmed(vote: PublicVote) -> int | None:
-    counts = tallies.tally(vote)
-    return None if counts is None else sum(row.count for row in counts)
-
-
 def _crumbs(cycle: Cycle, *trail: dict) -> list[dict]:
     return cycle_breadcrumbs(
         cycle, {"text": "People’s Choice", "href": url_for("organiser.peoples_choice", slug=cycle.slug)}, *trail
@@ -103,12 +98,13 @@ def peoples_choice(slug: str):
     cycle = cycle_or_404(slug)
     by_category = {vote.category_id: vote for vote in votes.votes_of_cycle(cycle)}
     now = utcnow()
+    # The closed votes' totals in one query (counts exist for nobody before a vote closes).
+    totals = {result.vote.id: result.total for result in tallies.cycle_results(cycle, now)} if by_category else {}
     rows = []
     for category in cycle.categories:
         vote = by_category.get(category.id)
         state = votes.vote_state(vote, now) if vote else None
-        confirmed = _confirmed(vote) if vote and state is votes.VoteState.CLOSED else None
-        rows.append(CategoryRow(category, vote, state, confirmed))
+        rows.append(CategoryRow(category, vote, state, totals.get(vote.id) if vote else None))
     nothing_yet = (
         not by_category
         and cycle.status is not CycleStatus.PUBLISHED

@@ -1,0 +1,171 @@
+"""People's Choice pages beyond the main flow: the list pages run as many queries for three votes as for one,
+the API validates against its OpenAPI document before and after a close, the organiser's patterns page (bursts
+as a chart and a table, flags in words, no count by entry until the close), a vote on a round's entries set up
+through the form, and the per-address request limit on asking for a link."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from jsonschema import Draft202012Validator, FormatChecker
+from sqlalchemy import select
+
+from awards.domain.voting import ballots, votes
+from awards.extensions import db
+from awards.models import Ballot, PublicVote, VoteSource
+from tests.factories import make_cycle, make_nomination, make_published_cycle
+from tests.support.dates import utc
+from tests.support.queries import counting_queries
+from tests.support.visible import buttons, main_text
+from tests.support.voting import shortlist_cases
+
+START = utc(2026, 3, 2, 9)
+CLOSE = utc(2026, 3, 9, 17)
+
+
+@pytest.fixture(autouse=True)
+def clock(app):
+    """Set before any client signs in (a session begun in the clock's future would not be valid)."""
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+def voted_cycle(categories: int, voters: int, tag: str = "a"):
+    """A published cycle with a vote (open now until CLOSE) on the shortlist of each of its first `categories`
+    categories, and `voters` ballots in each, for its first entry."""
+    cycle = make_published_cycle()
+    for index, category in enumerate(cycle.categories[:categories]):
+        shortlist_cases(
+            cycle,
+            category,
+            [(f"Entry {index}-{n}", f"Council {index}-{n}", f"council{index}x{n}{tag}.gov.uk") for n in range(3)],
+        )
+        vote = votes.open_vote(cycle, category, source=VoteSource.SHORTLIST, opens_at=START, closes_at=CLOSE, by=None)
+        for n in range(voters):
+            db.session.add(Ballot(vote_id=vote.id, option_id=vote.options[0].id, voter_key=f"k{n}", cast_at=START))
+    db.session.commit()
+    return cycle
+
+
+def test_the_list_pages_run_as_many_queries_for_three_votes_as_for_one(organiser, organiser_client, client, clock):
+    one, three = voted_cycle(1, 2, "one"), voted_cycle(3, 5, "three")
+
+    def queries(client, url: str) -> int:
+        with counting_queries() as counted:
+            assert client.get(url).status_code == 200
+        return counted["n"]
+
+    def counts(cycle) -> list[int]:
+        return [
+            # (a query argument the page does not read: built afresh, not served from the page cache)
+            queries(client, f"/cycles/{cycle.slug}/peoples-choice?fresh=1"),
+            queries(client, f"/cycles/{cycle.slug}/shortlist?fresh=1"),
+            queries(client, f"/api/v1/cycles/{cycle.slug}/peoples-choice?fresh=1"),
+            queries(organiser_client, f"/organiser/cycles/{cycle.slug}/peoples-choice"),
+        ]
+
+    client.get("/trends")  # the page cache reads the votes' instants once per change of the library
+    assert counts(one) == counts(three)
+    clock.move_to(CLOSE)
+    organiser_client.sign_in_as(organiser)  # a week on: the earlier session has timed out
+    assert counts(one) == counts(three)
+    assert "Council 2-0" in main_text(client.get(f"/cycles/{three.slug}/peoples-choice"))
+
+
+@pytest.fixture
+def spec(client):
+    return client.get("/api/v1/openapi.json").get_json()
+
+
+def _validate(spec: dict, body) -> None:
+    content = spec["paths"]["/cycles/{slug}/peoples-choice"]["get"]["responses"]["200"]["content"]
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **content["application/json"]["schema"],
+        "components": spec["components"],
+    }
+    Draft202012Validator(schema, format_checker=FormatChecker()).validate(body)
+
+
+def test_the_api_validates_before_and_after_the_close(client, spec, clock):
+    cycle = voted_cycle(2, 3)
+    url = f"/api/v1/cycles/{cycle.slug}/peoples-choice"
+    before = client.get(url)
+    assert before.status_code == 200 and before.headers["Access-Control-Allow-Origin"] == "*"
+    _validate(spec, before.get_json())
+    assert {v["total_votes"] for v in before.get_json()["data"]["votes"]} == {None}
+    clock.move_to(CLOSE)
+    after = client.get(url).get_json()
+    _validate(spec, after)
+    first = after["data"]["votes"][0]
+    assert first["total_votes"] == 3
+    assert [(e["votes"], e["rank"], e["share"]) for e in first["entries"]] == [(3, 1, 1.0), (0, 2, 0.0), (0, 2, 0.0)]
+    assert first["entries"][0]["impact_case_url"].startswith("http")
+    missing = client.get("/api/v1/cycles/no-such-cycle/peoples-choice")
+    assert missing.status_code == 404 and missing.mimetype == "application/json"
+
+
+def test_the_patterns_page_shows_bursts_and_flags_but_no_count_by_entry_until_the_close(
+    app, organiser, organiser_client, clock
+):
+    app.config.update(VOTE_BURST_PER_MINUTE=3, VOTE_FLAG_ADDRESSES_IN_10_MINUTES=4, VOTE_IP_PREFIX_LIMIT_PER_HOUR=100)
+    cycle = voted_cycle(1, 0)
+    vote = db.session.scalar(select(PublicVote))
+    for n in range(6):
+        ballots.ask_to_vote(vote, vote.options[0].id, f"voter{n}@stuffers.example.com", client_ip="203.0.113.9")
+    ballots.ask_to_vote(vote, vote.options[1].id, "someone@mailinator.com", client_ip="198.51.100.4")
+    db.session.commit()
+    url = f"/organiser/cycles/{cycle.slug}/peoples-choice/{vote.category.slug}/patterns"
+    page = main_text(organiser_client.get(url))
+    assert "All attempts 7" in page and "Waiting for the voter to confirm 6" in page and "Refused 1" in page
+    assert "A disposable email address 1" in page
+    assert "6 addresses from one network (203.0.113.0/24) in 10 minutes" in page
+    assert "6 addresses from one email domain (example.com) in 10 minutes" in page
+    assert "7 attempts in one minute" in page  # the burst, in the flags and the chart's table
+    assert "Bursts: attempts in one minute" in page
+    assert "By entry" not in page and "Counted votes" not in page
+    clock.move_to(CLOSE)
+    organiser_client.sign_in_as(organiser)
+    closed = main_text(organiser_client.get(url))
+    assert "By entry" in closed and "Results" in closed
+
+
+def test_a_vote_on_a_rounds_entries_through_the_form(organiser_client):
+    cycle = make_cycle(status="judging")
+    category = cycle.categories[0]
+    for title in ("Bus times by text", "Open data for parks"):
+        make_nomination(cycle, category=category, title=title)
+    make_nomination(cycle, category=category, title="Kept private", consents_to_publish=False)
+    url = f"/organiser/cycles/{cycle.slug}/peoples-choice/{category.slug}"
+    page = organiser_client.get(url)
+    assert "The entries being judged" in main_text(page) and "2 entries" in main_text(page)
+    assert "Kept private" not in main_text(page)
+    data = {
+        "source": "round-1",
+        "opens_date": ["3", "3", "2026"],
+        "opens_time": "9am",
+        "closes_date": ["4", "3", "2026"],
+        "closes_time": "midday",
+    }
+    assert organiser_client.post_form(url, data, token_from=url).status_code == 302
+    vote = db.session.scalar(select(PublicVote))
+    assert vote.source is VoteSource.ROUND and vote.judging_round.number == 1
+    assert [o.title for o in vote.options] == ["Bus times by text", "Open data for parks"]
+    assert "Withdraw the vote" in main_text(organiser_client.get(url))
+
+
+def test_asking_for_links_is_limited_per_client_address(make_app, clock):
+    app = make_app(RATELIMIT_ENABLED=True, REDIS_URL="", RATELIMIT_VOTE="2 per minute", RATELIMIT_VOTE_OVERALL="")
+    with app.app_context():
+        cycle = voted_cycle(1, 0)
+        vote = db.session.scalar(select(PublicVote))
+        client = app.test_client()
+        url = f"/cycles/{cycle.slug}/peoples-choice/{vote.category.slug}"
+        option = str(vote.options[0].id)
+        statuses = [
+            client.post_form(url, {"option": option, "email": f"v{n}@example.com"}, token_from=url).status_code
+            for n in range(3)
+        ]
+        assert statuses == [302, 302, 429]
+        assert "Send me the link" in buttons(client.get(url))  # the page itself is not limited
+        db.session.remove()
