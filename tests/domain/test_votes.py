@@ -3,6 +3,7 @@ address, and results hidden until the close."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -381,3 +382,45 @@ def test_the_cycles_results_are_read_in_two_queries(setup, outbox):
         shown = [(c.option.title, c.count, c.rank) for c in result.counts], result.category.name
     assert counted["n"] == 2
     assert shown == ([(GP, 1, 1), (LIBRARY, 0, 2), (BIN, 0, 2)], category_name)
+
+
+def test_two_asks_at_once_cannot_both_take_the_last_place_under_a_limit(setup, app, monkeypatch):
+    """The first ask holds its transaction open; the second, from the same network, waits on the vote's row lock
+    instead of counting the first's attempt as not there, and is refused once the first commits."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the row lock is PostgreSQL's (SQLite runs one writing transaction at a time)")
+    monkeypatch.setitem(app.config, "VOTE_IP_PREFIX_LIMIT_PER_HOUR", 1)
+    vote_id, option_id = setup.vote.id, setup.option_titled(BIN).id
+    db.session.commit()
+    first_asked, release, results = threading.Event(), threading.Event(), {}
+
+    def ask_in_own_session(name: str, address: str, before=None, after=None):
+        with app.app_context():
+            if before:
+                before.wait(10)
+            vote = db.session.get(PublicVote, vote_id)
+            results[name] = ballots.ask_to_vote(vote, option_id, address, client_ip="203.0.113.9").refused_rule
+            if after:
+                after()
+            db.session.commit()
+
+    def hold_until_released():
+        first_asked.set()
+        release.wait(10)
+
+    first = threading.Thread(target=ask_in_own_session, args=("first", "one@example.com", None, hold_until_released))
+    second = threading.Thread(target=ask_in_own_session, args=("second", "two@example.com", first_asked))
+    first.start()
+    second.start()
+    waiting = sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+    for _ in range(200):  # until the second waits on the lock (or 10 s)
+        found = db.session.execute(waiting).scalar_one()
+        db.session.rollback()  # (the activity view is read once per transaction)
+        if found:
+            break
+        threading.Event().wait(0.05)
+    assert "second" not in results
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert results == {"first": None, "second": "ip_prefix_rate"}

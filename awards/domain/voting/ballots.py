@@ -155,7 +155,11 @@ def ask_to_vote(
     broken = rules.address_rule(parsed)
     if broken is None and rules.under(parsed.domain, option.own_domains):
         broken = rules.OWN_ORGANISATION
-    broken = broken or rules.rate_rule(vote.id, key=key, domain=domain, prefix=prefix, now=now)
+    if broken is None:
+        # One vote's rates are counted and used one attempt at a time (on PostgreSQL: the vote's row locked until
+        # the commit), so two servers cannot both pass the last place under a limit.
+        db.session.execute(select(PublicVote.id).where(PublicVote.id == vote.id).with_for_update())
+        broken = rules.rate_rule(vote.id, key=key, domain=domain, prefix=prefix, now=now)
     if broken is not None:
         return refuse(broken)
 
