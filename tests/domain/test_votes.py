@@ -424,3 +424,14 @@ def test_two_asks_at_once_cannot_both_take_the_last_place_under_a_limit(setup, a
     first.join(10)
     second.join(10)
     assert results == {"first": None, "second": "ip_prefix_rate"}
+
+
+def test_a_vote_someone_tried_before_its_opening_is_not_withdrawn_but_can_move(app):
+    now = utcnow()
+    setup = open_shortlist_vote(opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=8))
+    assert ask_committed(setup, BIN, "eager@example.com").refused_rule == "not_open"
+    with pytest.raises(Conflict, match="People have already tried to vote in this vote"):
+        votes.withdraw(setup.vote, by=None)
+    votes.change_times(setup.vote, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=2), by=None)
+    db.session.commit()
+    assert votes.vote_state(setup.vote) is VoteState.OPEN  # an opening moved into the past opens it now

@@ -215,7 +215,8 @@ def open_vote(
 
 
 def change_times(vote: PublicVote, *, opens_at: datetime, closes_at: datetime, by: User | None) -> None:
-    """Move the vote's opening or closing instant: before it opens, both; while it is open, only its close."""
+    """Move the vote's opening or closing instant: before it opens, both (an opening moved into the past opens it
+    now); while it is open, only its close; after the close, neither."""
     now = utcnow()
     state = vote_state(vote, now)
     if state is VoteState.CLOSED:
@@ -223,8 +224,6 @@ def change_times(vote: PublicVote, *, opens_at: datetime, closes_at: datetime, b
     if state is VoteState.OPEN and opens_at != vote.opens_at:
         raise VoteProblem("This vote has opened: only its closing time can change now", field="opens_at")
     _check_times(opens_at, closes_at, now)
-    if state is VoteState.SCHEDULED and opens_at < now:
-        raise VoteProblem("The opening time must be in the future (or now)", field="opens_at")
     before = _when(vote)
     vote.opens_at, vote.closes_at = opens_at, closes_at
     db.session.flush()
@@ -247,9 +246,11 @@ def close_now(vote: PublicVote, *, by: User | None) -> None:
 
 def withdraw(vote: PublicVote, *, by: User | None) -> None:
     """Take away a vote that has not opened (nobody has tried to vote in it)."""
-    attempted = db.session.scalar(select(VoteAttempt.id).where(VoteAttempt.vote_id == vote.id).limit(1))
-    if vote_state(vote) is not VoteState.SCHEDULED or attempted is not None:
+    if vote_state(vote) is not VoteState.SCHEDULED:
         raise Conflict("This vote has opened, so it cannot be withdrawn: close it instead")
+    attempted = db.session.scalar(select(VoteAttempt.id).where(VoteAttempt.vote_id == vote.id).limit(1))
+    if attempted is not None:  # (refused, as it was not open: their record stays with the vote)
+        raise Conflict("People have already tried to vote in this vote, so it cannot be withdrawn: change its times")
     audit.record(
         "vote.withdrawn",
         actor=by,
