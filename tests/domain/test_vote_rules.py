@@ -238,6 +238,11 @@ def test_patterns_show_bursts_networks_and_domains_but_no_entrys_count_before_th
         25,
     )
     assert (found.top_domains[0].name, found.top_domains[0].addresses) == ("stuffing.example", 25)
+    assert [(s.name, s.attempts, s.addresses) for s in found.domains_by_addresses[:2]] == [
+        ("stuffing.example", 25, 25),
+        ("gmail.com", 5, 5),
+    ]
+    assert found.networks_by_addresses[0].name == "203.0.113.0/24"
     texts = [f.text for f in found.flags]
     assert any(t.startswith("27 attempts in one minute") for t in texts)
     assert any(t.startswith("25 addresses from one network (203.0.113.0/24) in 10 minutes") for t in texts)

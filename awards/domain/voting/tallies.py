@@ -135,20 +135,25 @@ class Patterns:
     # (rule name, the organiser's words for it, count), most first
     refused_by_rule: list[tuple[str, str, int]] = field(default_factory=list)
     bursts: list[Burst] = field(default_factory=list)
+    # The busiest by attempts, and by distinct addresses (many addresses from one place is the stuffer's sign).
     top_domains: list[Source] = field(default_factory=list)
     top_networks: list[Source] = field(default_factory=list)
+    domains_by_addresses: list[Source] = field(default_factory=list)
+    networks_by_addresses: list[Source] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     # After the close only: per entry, (option, counted ballots, attempts, distinct networks of its ballots).
     by_entry: list[tuple[VoteOption, int, int, int]] | None = None
 
 
-def _sources(column, vote_id: int, limit: int) -> list[Source]:
+def _sources(column, vote_id: int, limit: int, *, by_addresses: bool = False) -> list[Source]:
     refused = func.sum(case((VoteAttempt.outcome == AttemptOutcome.REFUSED, 1), else_=0))
+    attempts, addresses = func.count(VoteAttempt.id), func.count(func.distinct(VoteAttempt.voter_key))
+    order = (addresses.desc(), attempts.desc()) if by_addresses else (attempts.desc(), addresses.desc())
     rows = db.session.execute(
-        select(column, func.count(VoteAttempt.id), func.count(func.distinct(VoteAttempt.voter_key)), refused)
+        select(column, attempts, addresses, refused)
         .where(VoteAttempt.vote_id == vote_id)
         .group_by(column)
-        .order_by(func.count(VoteAttempt.id).desc(), column)
+        .order_by(*order, column)
         .limit(limit)
     ).all()
     return [Source(name or "(none)", attempts, addresses, int(r or 0)) for name, attempts, addresses, r in rows]
@@ -198,6 +203,8 @@ def patterns(vote: PublicVote, now: datetime | None = None, limit: int = 10) -> 
     )
     found.top_domains = _sources(VoteAttempt.domain, vote.id, limit)
     found.top_networks = _sources(VoteAttempt.ip_prefix, vote.id, limit)
+    found.domains_by_addresses = _sources(VoteAttempt.domain, vote.id, limit, by_addresses=True)
+    found.networks_by_addresses = _sources(VoteAttempt.ip_prefix, vote.id, limit, by_addresses=True)
 
     # Bursts and the flags read the attempts' times, networks, domains and keys (no entry).
     rows = db.session.execute(
