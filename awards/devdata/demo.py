@@ -75,6 +75,7 @@ from awards.domain.programme.cycles import (
 )
 from awards.domain.programme.taxonomy import seed_trends, trends_by_code
 from awards.domain.results import shortlists
+from awards.domain.voting import ballots, votes
 from awards.extensions import db
 from awards.models import (
     Assignment,
@@ -87,6 +88,7 @@ from awards.models import (
     Result,
     Role,
     User,
+    VoteSource,
 )
 
 TIME_ZONE = "Europe/London"
@@ -503,6 +505,8 @@ class _Story:
         def published():
             shortlists.publish(self.cycles["last_year"], by=self.organiser)
 
+        self.peoples_choice("last_year", opens=-314, closes=-301, voters=48)
+
     def judging(self, slug: str) -> None:
         """Opened 100 days ago, closed 30 days ago; judging until three weeks from today."""
         year = self.year
@@ -566,6 +570,9 @@ class _Story:
             return "submitted"
 
         self.score("judging", -22, -2, plan)
+        # The finalists of one category are put to a public vote while the judges finish (counts hidden until it
+        # closes, the day before judging closes).
+        self.peoples_choice("judging", opens=-2, closes=20, voters=9, categories=1)
 
     def open(self, slug: str, copy_from: str) -> None:
         """Copied from last year's 35 days ago, open since 21 days ago, closing in 40 days."""
@@ -612,6 +619,73 @@ class _Story:
         for index, entry in enumerate(OPEN):
             started, submitted, withdrawn = schedule[entry.key]
             self.nominate("open", entry, index, start=started, submit_on=submitted, withdraw_on=withdrawn)
+
+    # People's Choice ------------------------------------------------------------------------------
+
+    def peoples_choice(self, key: str, *, opens: int, closes: int, voters: int, categories: int | None = None) -> None:
+        """The organiser opens a public vote in each category with two entries or more (the published
+        shortlist once there is one, else the round's finalists that agreed to publication), the day
+        before it opens; then residents vote through the e-mailed link, a few a day, and a few
+        attempts are refused (a disposable address, a second link for one address in an hour)."""
+        opened: list = []
+
+        @self.at(opens - 1, 15)
+        def set_up():
+            cycle = self.cycles[key]
+            published = cycle.status is CycleStatus.PUBLISHED
+            judging_round = None if published else cycle.rounds[0]
+            source = VoteSource.SHORTLIST if published else VoteSource.ROUND
+            for category in sorted(cycle.categories, key=lambda c: c.position):
+                if categories is not None and len(opened) >= categories:
+                    break
+                if len(votes.candidates(cycle, category, source, judging_round)) < 2:
+                    continue
+                opened.append(
+                    votes.open_vote(
+                        cycle,
+                        category,
+                        source=source,
+                        judging_round=judging_round,
+                        opens_at=self.day(opens, 12),
+                        closes_at=self.day(closes, 17),
+                        by=self.organiser,
+                    )
+                )
+
+        last_day = min(closes, 0) - 1  # votes already cast by today
+        days = max(last_day - opens + 1, 1)
+        for n in range(voters):
+            self.add(self.day(opens + n % days, 12 + (n * 7) % 10, (n * 13) % 60), partial(self._vote, opened, n))
+
+    def _vote(self, opened: list, n: int) -> None:
+        """Voter n votes in some of the categories (with a leaning, so that each result has a winner), and
+        confirms the link the e-mail carried."""
+        address = f"resident{n:03d}@example.{('com', 'net')[n % 2]}"
+        client = f"198.51.{100 + n % 3}.{n % 250 + 1}"
+        for index, vote in enumerate(opened):
+            if (n + index) % 3 == 2:
+                continue  # not everyone votes in every category
+            # The public's favourite is not always the judges' winner: a different entry leads in every other vote.
+            favourite = index % 2 % len(vote.options)
+            weights = [
+                len(vote.options) * 3 - ((p - favourite) % len(vote.options)) * 2 for p in range(len(vote.options))
+            ]
+            choice = (n * 31 + index * 7) % sum(weights)
+            option = next(
+                o for o, upto in zip(vote.options, itertools.accumulate(weights), strict=True) if choice < upto
+            )
+            asked = ballots.ask_to_vote(vote, option.id, address, client_ip=client)
+            if not asked.accepted:
+                continue
+            message = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(1)).one()
+            token = message.body_text.split(ballots.CONFIRM_PATH, 1)[1].split()[0]
+            ballots.confirm_vote(token, client_ip=client)
+            if n % 11 == 0:  # a second link in the same hour for the same address is refused
+                ballots.ask_to_vote(vote, option.id, address, client_ip=client)
+                ballots.ask_to_vote(vote, option.id, address, client_ip=client)
+                ballots.ask_to_vote(vote, option.id, address, client_ip=client)
+        if n % 16 == 5 and opened:
+            ballots.ask_to_vote(opened[0], opened[0].options[0].id, f"voter{n}@mailinator.com", client_ip=client)
 
 
 # --- Helpers ---------------------------------------------------------------------------------------

@@ -14,6 +14,9 @@ from awards.web.organiser.forms import GrantRoleForm
 PAGE_SIZE = 50
 
 
+PUBLIC_VOTE_ACTIONS = ("vote.attempted", "vote.confirmed")
+
+
 @bp.route("/")
 def dashboard():
     counts = {
@@ -25,7 +28,10 @@ def dashboard():
             )
         ),
     }
-    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(20)).all()
+    # The public's votes (thousands in a People's Choice) have their own page; here, what people did.
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action.not_in(PUBLIC_VOTE_ACTIONS)).order_by(AuditEvent.id.desc()).limit(20)
+    ).all()
     return render_template("organiser/dashboard.html", counts=counts, events=events, title="Organiser overview")
 
 
