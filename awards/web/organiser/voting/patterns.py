@@ -4,9 +4,12 @@ networks with most attempts, and flags in plain words. No count by entry until t
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import render_template
 
-from awards.domain.core.dates import govuk_datetime
+from awards.domain.core.dates import govuk_time
 from awards.domain.voting import tallies, votes
 from awards.models import Category, Cycle, PublicVote
 from awards.web.charts import BarChart, Series
@@ -22,7 +25,7 @@ def burst_chart(found: tallies.Patterns, time_zone: str) -> BarChart | None:
         return None
     bursts.sort(key=lambda b: b.minute)
     busiest = max(bursts, key=lambda b: b.attempts)
-    labels = [govuk_datetime(b.minute, time_zone) for b in bursts]
+    labels = [_minute(b.minute, time_zone) for b in bursts]
     return BarChart(
         title="Bursts: attempts in one minute",
         description=(
@@ -35,8 +38,14 @@ def burst_chart(found: tallies.Patterns, time_zone: str) -> BarChart | None:
         total_heading="Attempts",
         ident="burst-chart",
         width=560,
-        label_chars=28,
+        label_chars=20,
     )
+
+
+def _minute(instant: datetime, time_zone: str) -> str:
+    """A burst's minute, short enough for the chart's labels: '4:16pm, 6 Dec'."""
+    local = instant.astimezone(ZoneInfo(time_zone))
+    return f"{govuk_time(instant, time_zone)}, {local.day} {local:%b}"
 
 
 def patterns_page(cycle: Cycle, category: Category, vote: PublicVote, breadcrumbs: list[dict]):
