@@ -9,7 +9,6 @@ such address broke no rule of its own, and the limit is what stops the rest.
 
 from __future__ import annotations
 
-import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,14 +20,19 @@ import time_machine
 from awards.domain.core.clock import utcnow
 from awards.domain.voting import ballots, rules, tallies
 from awards.extensions import db
-from awards.models import AttemptOutcome, Ballot, OutboxMessage, VoteAttempt
-from tests.support.voting import ENTRANTS, confirmation_token, open_second_category_vote, open_shortlist_vote
+from awards.models import Ballot, OutboxMessage, VoteAttempt
+from tests.support.voting import (
+    DISPOSABLE_DOMAINS,
+    ENTRANTS,
+    LOOKALIKE_ADDRESSES,
+    assert_ballot_keeps_every_rule,
+    confirmation_token,
+    forged_token,
+    open_second_category_vote,
+    open_shortlist_vote,
+)
 
 BIN, GP, LIBRARY = TITLES = tuple(title for title, _org, _domain in ENTRANTS)
-DISPOSABLE = ("mailinator.com", "guerrillamail.com", "10minutemail.com", "yopmail.com", "trashmail.com")
-# Letters that pass for Latin ones: Cyrillic а, е, о, р, с; Greek ο.
-LOOKALIKES = ("p\u0430ypal{n}@example.com", "s\u0435cure{n}@example.org", "j\u03bfhn{n}@example.net")
-LOOKALIKE_DOMAINS = ("vote{n}@ex\u0430mple.com", "\u0441\u043e\u0441\u043e{n}@example.com")
 
 
 @dataclass
@@ -126,7 +130,7 @@ def test_a_thousand_stuffing_attempts_count_only_legitimate_addresses(setup, app
     assert sum(c.count for c in counted) == len(ballot_rows) == len(allowed)
     for ballot in ballot_rows:
         kinds[script.origin[ballot.voter_key]].counted += 1
-        _assert_keeps_every_rule(ballot, script.address_of[ballot.voter_key], vote)
+        assert_ballot_keeps_every_rule(ballot, script.address_of[ballot.voter_key], vote)
     by_network = Counter(b.attempt.ip_prefix for b in ballot_rows)
     assert max(by_network.values()) <= ip_limit
     by_domain = Counter(
@@ -179,28 +183,6 @@ def test_a_thousand_stuffing_attempts_count_only_legitimate_addresses(setup, app
     print("refused by rule: " + ", ".join(f"{name} {n}" for name, n in sorted(refusals.items())))
 
 
-def _forged(token: str, n: int) -> str:
-    """A token changed in one of the ways a forger might: the payload, the signature, a made-up one, a truncation."""
-    payload, _stamp, signature = token.split(".")
-    return (
-        f"{payload[:-2]}Zz.{_stamp}.{signature}",
-        f"{payload}.{_stamp}.{secrets.token_urlsafe(20)}",
-        secrets.token_urlsafe(40),
-        token[: len(token) // 2],
-    )[n % 4]
-
-
-def _assert_keeps_every_rule(ballot: Ballot, address: str, vote) -> None:
-    attempt = ballot.attempt
-    assert attempt is not None and attempt.outcome is AttemptOutcome.CONFIRMED and attempt.vote_id == vote.id
-    assert vote.opens_at <= attempt.attempted_at < vote.closes_at
-    assert vote.opens_at <= attempt.confirmed_at < vote.closes_at
-    parsed = rules.parse_address(address)
-    assert rules.address_rule(parsed) is None, address
-    assert ballot.option.vote_id == vote.id
-    assert not rules.under(parsed.domain, ballot.option.own_domains), address
-
-
 def test_the_script_meets_every_rule(app):
     """The control: the rules the script expects to meet are the rules there are."""
     assert {r.name for r in rules.RULES} == {
@@ -236,10 +218,10 @@ def _ask_all(script: Script, vote, other_vote) -> list[str | None]:
         )[n % 4]
         script.to_confirm.append(("+tag, dot, case variants", script.ask("+tag, dot, case variants", variant)))
     for n in range(80):
-        pattern = (LOOKALIKES + LOOKALIKE_DOMAINS)[n % 5]
+        pattern = LOOKALIKE_ADDRESSES[n % len(LOOKALIKE_ADDRESSES)]
         script.ask("confusable look-alikes", pattern.format(n=n))
     for n in range(80):
-        domain = DISPOSABLE[n % len(DISPOSABLE)]
+        domain = DISPOSABLE_DOMAINS[n % len(DISPOSABLE_DOMAINS)]
         script.ask("disposable domains", f"vote{n}@{'inbox.' if n % 2 else ''}{domain}")
     own = [(BIN, "riverside.gov.uk"), (GP, "hillshire.nhs.uk"), (LIBRARY, "lakeside.gov.uk")]
     for n in range(80):
@@ -275,6 +257,6 @@ def _confirm_all(script: Script, expired: list[str | None]) -> None:
         assert token is not None
         script.confirm("expired links", token)
     for n in range(40):
-        script.confirm("forged tokens", _forged(script.used[n], n))
+        script.confirm("forged tokens", forged_token(script.used[n], n))
     for n in range(30):
         script.confirm("replayed tokens", script.used[n * 3])
