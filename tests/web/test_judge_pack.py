@@ -349,3 +349,23 @@ def test_while_the_calibration_example_waits_the_rounds_other_entries_are_only_l
     text = pdf_text(download(judge_client, cycle).get_data())
     assert pdf_holds(text, "Blue badge approach words") and pdf_holds(text, f"Score sheet for {entry.reference}")
     assert pdf_holds(text, "Entries in this pack 2")
+
+
+def test_downloads_are_limited_per_judge_not_per_address(make_app, cycle, membership, judge):
+    app = make_app(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_JUDGE_PACK="2 per hour",
+        RATELIMIT_JUDGE_PACK_OVERALL="",
+    )
+    other_judge = make_user(name="Ola Other", email="ola@judges.example.org", roles=("judge",))
+    make_judge(cycle, other_judge)
+    mine, theirs = app.test_client(), app.test_client()  # both from the same address
+    mine.sign_in_as(judge)
+    theirs.sign_in_as(other_judge)
+    assert [mine.get(pack_url(cycle)).status_code for _ in range(2)] == [200, 200]
+    refused = mine.get(pack_url(cycle))
+    assert refused.status_code == 429 and "Too many requests" in main_text(refused)
+    assert theirs.get(pack_url(cycle)).status_code == 200
+    assert mine.get(f"/judging/cycles/{cycle.slug}/rounds/1").status_code == 200  # the pages are not counted
+    assert len(action_events("round.judge_pack_downloaded")) == 3
