@@ -17,7 +17,7 @@ the servers share), otherwise Python's asyncio (a new connection per request, as
 workers close each one; it costs more CPU per request, so it lowers the ratios a little):
 /impact-cases, an impact case page, /impact-cases revalidated with If-None-Match (a 304), a
 signed-in judge's list (/judging/, signed in first through the sign-in form), and the two public
-pages without the page cache. Each URL is measured in --rounds pairs: --duration seconds of the
+pages without the page cache. Each URL is measured in --repeats pairs: --duration seconds of the
 minimal endpoint, then as long of the URL, so that load from elsewhere on a shared machine weighs
 on a page and on its ceiling alike; the ratio is the median over the rounds of the page's rps over
 its paired ceiling's (the rps columns are totals over all rounds).
@@ -27,7 +27,7 @@ figures to bench/results/throughput.json. Target: the public pages reach at leas
 ceiling. It exits 1 if a response was not the expected status or a connection failed; a missed
 target is reported, not an error (figures on a shared machine vary).
 
-    .venv/bin/python bench/throughput.py [--duration 3] [--rounds 3] [--concurrency 8] [--workers 2]
+    .venv/bin/python bench/throughput.py [--duration 3] [--repeats 3] [--concurrency 8] [--workers 2]
                                          [--database-url postgresql+psycopg://…/awards_bench]
 """
 
@@ -300,7 +300,8 @@ def main() -> int:
         default=3.0,
         help="seconds of load per URL and round, and as long for the minimal endpoint (default 3)",
     )
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per URL (default 3)")
+    # (--repeats, not --rounds: scale_db's options have --rounds, the judging rounds of the scale data)
+    parser.add_argument("--repeats", type=int, default=3, help="measured rounds per URL (default 3)")
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of unmeasured load first (default 1)")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
@@ -387,12 +388,12 @@ def main() -> int:
                     if status != expect:
                         raise SystemExit(f"{label}: {path} answered {status}, not {expect}")
                     print(
-                        f"  {label}: {args.rounds} × ({args.duration:g} s of the minimal endpoint, "
+                        f"  {label}: {args.repeats} × ({args.duration:g} s of the minimal endpoint, "
                         f"{args.duration:g} s of {path}) …",
                         flush=True,
                     )
                     pairs = []
-                    for _ in range(args.rounds):
+                    for _ in range(args.repeats):
                         # Measured in pairs, each page right after its ceiling, so that load from
                         # elsewhere on a shared machine weighs on both alike.
                         ceiling = pool.apply(
@@ -453,7 +454,7 @@ def main() -> int:
     print()
     print(
         f"Throughput on {platform.node()} ({os.cpu_count()} CPUs), {args.workers} gunicorn sync workers, "
-        f"{args.concurrency} in flight ({generator}), {args.rounds} × {args.duration:g} s per URL; database "
+        f"{args.concurrency} in flight ({generator}), {args.repeats} × {args.duration:g} s per URL; database "
         f"{'PostgreSQL' if url.startswith('postgresql') else 'SQLite'} at scale "
         f"{args.nominations:,}/{args.judges:,}/{args.cases:,}"
     )
@@ -487,7 +488,7 @@ def main() -> int:
             "workers": args.workers,
             "concurrency": args.concurrency,
             "duration_seconds": args.duration,
-            "rounds": args.rounds,
+            "rounds": args.repeats,
             "generator": generator,
             "ceiling_rps": round(ceiling, 1),
             "target_ratio": TARGET_RATIO,
