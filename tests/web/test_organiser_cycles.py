@@ -10,7 +10,7 @@ import time_machine
 
 from awards.domain.programme import cycles, taxonomy
 from awards.extensions import db
-from awards.models import AuditEvent, Category, Cycle, CycleStatus
+from awards.models import AuditEvent, Category, Cycle, CycleStatus, OutboxMessage
 from tests.factories import make_cycle, make_nomination
 from tests.support.dates import utc
 from tests.support.pages import input_value, page_source
@@ -781,3 +781,22 @@ def test_a_category_the_entry_form_is_limited_to_is_not_removed(organiser_client
         "form first, then remove the category" in main_text(response)
     )
     assert db.session.get(Category, category.id) is not None
+
+
+def test_the_overview_leaves_the_publics_votes_out_of_recent_activity(organiser_client):
+    """A People's Choice brings thousands of attempts and confirmations: they have their own page, and the
+    overview's recent activity still shows what the programme's people did."""
+    from awards.domain.voting import ballots
+    from tests.support.voting import confirmation_token, open_shortlist_vote
+
+    setup = open_shortlist_vote()
+    for n in range(12):  # 24 events: more than the overview's 20
+        asked = ballots.ask_to_vote(setup.vote, setup.vote.options[0].id, f"resident{n}@example.com", client_ip="")
+        message = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(1)).one()
+        assert asked.accepted
+        ballots.confirm_vote(confirmation_token(message), client_ip="")
+    db.session.commit()
+
+    recent = main_text(organiser_client.get("/organiser/")).split("Recent activity", 1)[1]
+    # Before the vote's 24 events pushed everything else out of the 20 rows.
+    assert "Vote opened" in recent and "Cycle created" in recent and "Account created" in recent
