@@ -42,8 +42,6 @@ import platform
 import random
 import re
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -54,31 +52,24 @@ from pathlib import Path
 from queue import Empty
 
 from support import RESULTS, ROOT
-from support.net import free_port, request, stop, take_cookies
+from support.net import free_port, stop
 from support.report import write_json
+from support.served import (
+    ADMIN_URL,
+    Browser,
+    create_database,
+    figures,
+    migrate,
+    print_table,
+    server_environment,
+    start_gunicorn,
+)
 
 LOAD_DB = "awards_load"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
 CASE_LINK = re.compile(r'href="/impact-cases/([a-z0-9-]+)"')
 KINDS = ("sign in", "score page", "save scores", "case list", "case", "trends")
-
-
-# ---------------------------------------------------------------- a small HTTP client
-
-
-class Browser:
-    """One person's cookies over plain http.client (gunicorn's sync workers close each connection)."""
-
-    def __init__(self, port: int, timeout: float = 60):
-        self.port = port
-        self.timeout = timeout
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, dict, str]:
-        status, headers, text = request(self.port, method, path, form=form, cookies=self.cookies, timeout=self.timeout)
-        take_cookies(headers, self.cookies)
-        return status, {k.lower(): v for k, v in headers}, text
 
 
 # ---------------------------------------------------------------- the simulated people (second process)
@@ -213,57 +204,6 @@ def generate_load(port, judges, readers, duration, think, queue):
 # ---------------------------------------------------------------- setting up (first process)
 
 
-def create_database(kind: str, workdir: Path, admin_url: str) -> tuple[str, callable]:
-    if kind == "sqlite":
-        return f"sqlite:///{workdir / 'load.db'}", lambda: None
-    import psycopg
-
-    plain = admin_url.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(plain, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{LOAD_DB}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{LOAD_DB}"')
-
-    def drop():
-        with psycopg.connect(plain, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{LOAD_DB}" WITH (FORCE)')
-
-    base = admin_url.rsplit("/", 1)[0]
-    return f"{base}/{LOAD_DB}", drop
-
-
-def server_environment(database_url: str, port: int, workdir: Path) -> dict:
-    env = dict(os.environ)
-    env.update(
-        {
-            "AWARDS_ENVIRONMENT": "production",
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": os.urandom(32).hex(),
-            "AWARDS_BASE_URL": f"http://127.0.0.1:{port}",
-            # Loopback without TLS: let the browser send the session cookie back over plain HTTP.
-            "AWARDS_SESSION_COOKIE_SECURE": "false",
-            "AWARDS_REMEMBER_COOKIE_SECURE": "false",
-            "AWARDS_MAIL_BACKEND": "file",
-            "AWARDS_MAIL_FILE_DIR": str(workdir / "outbox"),
-            "AWARDS_UPLOAD_FOLDER": str(workdir / "uploads"),
-            # Every judge signs in from the one loopback address, which the per-address limit would stop.
-            "AWARDS_RATELIMIT_ENABLED": "false",
-        }
-    )
-    return env
-
-
-def migrate(env: dict) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "awards", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        raise RuntimeError(f"flask db upgrade failed:\n{done.stdout}{done.stderr}")
-
-
 def seed(database_url: str, judges: int, per_judge: int, workdir: Path) -> list[tuple[str, list[str], str]]:
     """Judges with assigned nominations (conflict question answered) and public impact cases."""
     from awards import create_app
@@ -316,42 +256,6 @@ def seed(database_url: str, judges: int, per_judge: int, workdir: Path) -> list[
     return people
 
 
-def start_gunicorn(env: dict, port: int, workers: int, log_path: Path) -> subprocess.Popen:
-    log = open(log_path, "wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-w",
-            str(workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "120",
-            "--graceful-timeout",
-            "30",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited early; see {log_path}")
-        try:
-            if Browser(port, timeout=5).request("GET", "/healthz")[0] == 200:
-                return process
-        except OSError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
-
-
 def stored_versions(database_url: str) -> tuple[int, int, str | None]:
     """The sum of review versions, the number of reviews, and (SQLite) the journal mode the app left."""
     import sqlalchemy as sa
@@ -373,13 +277,6 @@ def stored_versions(database_url: str) -> tuple[int, int, str | None]:
 # ---------------------------------------------------------------- figures
 
 
-def percentile(sorted_values: list[float], p: float) -> float:
-    if not sorted_values:
-        return 0.0
-    index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values) + 0.5) - 1))
-    return sorted_values[index]
-
-
 def summarise(results: list, elapsed: float, sign_in_s: float) -> dict:
     """Per kind of request; "window" is every request of the measured window (all but signing in),
     "all" every request. Requests per second are over the time each was made in."""
@@ -387,35 +284,8 @@ def summarise(results: list, elapsed: float, sign_in_s: float) -> dict:
     for kind in (*KINDS, "window", "all"):
         rows = [r for r in results if kind == "all" or r[0] == kind or (kind == "window" and r[0] != "sign in")]
         seconds = {"sign in": sign_in_s, "all": sign_in_s + elapsed}.get(kind, elapsed)
-        times = sorted(t * 1000 for _, t, _ in rows)
-        statuses = [s for _, _, s in rows]
-        table[kind] = {
-            "requests": len(rows),
-            "ok": sum(1 for s in statuses if s is not None and s < 400),
-            "4xx": sum(1 for s in statuses if s is not None and 400 <= s < 500),
-            "5xx": sum(1 for s in statuses if s is not None and s >= 500),
-            "errors": sum(1 for s in statuses if s is None),
-            "p50_ms": round(percentile(times, 50), 1),
-            "p95_ms": round(percentile(times, 95), 1),
-            "p99_ms": round(percentile(times, 99), 1),
-            "mean_ms": round(statistics.fmean(times), 1) if times else 0.0,
-            "rps": round(len(rows) / seconds, 1) if seconds else 0.0,
-        }
+        table[kind] = figures(rows, seconds)
     return table
-
-
-def print_table(table: dict) -> None:
-    header = (
-        f"{'request':<12} {'requests':>9} {'ok':>8} {'4xx':>6} {'5xx':>6} {'errors':>7} "
-        f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'rps':>7}"
-    )
-    print(header)
-    print("-" * len(header))
-    for kind, row in table.items():
-        print(
-            f"{kind:<12} {row['requests']:>9} {row['ok']:>8} {row['4xx']:>6} {row['5xx']:>6} {row['errors']:>7} "
-            f"{row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8} {row['rps']:>7}"
-        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -434,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--admin-url",
-        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        default=ADMIN_URL,
         help=f"PostgreSQL maintenance database used to create and drop {LOAD_DB}",
     )
     args = parser.parse_args(argv)
@@ -445,8 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     keep = False  # the temporary directory (database, gunicorn's log) is kept only when something failed
     drop = lambda: None  # noqa: E731
     try:
-        database_url, drop = create_database(args.database, workdir, args.admin_url)
-        env = server_environment(database_url, port, workdir)
+        database_url, drop = create_database(args.database, workdir, args.admin_url, LOAD_DB)
+        # Every judge signs in from the one loopback address, which the per-address limit would stop.
+        env = server_environment(database_url, port, workdir, AWARDS_RATELIMIT_ENABLED="false")
         print(
             f"database: {args.database}; migrating and seeding {args.judges} judges × {args.per_judge} sheets …",
             flush=True,
