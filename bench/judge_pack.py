@@ -10,7 +10,8 @@ in units of the minimal Flask endpoint timed in the same run (bench/pages.py's m
 the load average. Target: under 10 s for 40 entries. Writes bench/results/judge-pack-<database>.json and
 exits 1 if the target is missed.
 
-    .venv/bin/python bench/judge_pack.py [--entries 40] [--runs 5] [--database-url postgresql+psycopg://…]
+    .venv/bin/python bench/judge_pack.py [--entries 40] [--runs 5]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/awards_bench_pack]   # emptied and rebuilt
 """
 
 from __future__ import annotations
@@ -86,6 +87,10 @@ def database_url(args) -> str:
     if args.database_url:
         import sqlalchemy as sa
 
+        if "bench" not in sa.engine.make_url(args.database_url).database:
+            raise SystemExit(
+                "--database-url must name a database for benchmarks (its name holds 'bench'): it is emptied"
+            )
         engine = sa.create_engine(args.database_url)
         with engine.begin() as connection:  # a database of its own for this benchmark: emptied and rebuilt
             connection.execute(sa.text("DROP SCHEMA public CASCADE"))

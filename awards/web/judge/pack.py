@@ -106,6 +106,7 @@ def pack(slug: str, number: int):
         link_args=round_args(found.judging_round),
         title=pack_title(found),
     )
+    db.session.rollback()  # read all it needs: no transaction (nor PostgreSQL connection) held through the layout
     data = render_pdf(html)
     attempt(lambda: packs.record_download(found, by=current_user))
     response = Response(data, mimetype="application/pdf")
