@@ -75,9 +75,9 @@ demo: db
 	@AWARDS_ENVIRONMENT=development $(BIN)/flask seed-demo --if-empty
 
 # Every bench/*.py script with its defaults: first the shared scale database (built once, then
-# reused by the others), the load test last; helpers in bench/support/ are not scripts.
+# reused by the others), the load tests last; helpers in bench/support/ are not scripts.
 BENCH_FIRST := bench/scale_db.py
-BENCH_LAST  := bench/load.py
+BENCH_LAST  := bench/load.py bench/votes.py
 BENCH_ALL   := $(sort $(wildcard bench/*.py))
 BENCH       := $(filter $(BENCH_FIRST),$(BENCH_ALL)) $(filter-out $(BENCH_FIRST) $(BENCH_LAST),$(BENCH_ALL)) \
                $(filter $(BENCH_LAST),$(BENCH_ALL))
