@@ -177,7 +177,10 @@ def public_version() -> tuple[str, float | None]:
     """What the public pages show, as one string: the library's fingerprint and the phase of the votes
     (see the module's note); and the seconds until that phase ends (None when no vote is to open or close)."""
     fingerprint = impact_cases.fingerprint()
-    passed, until_next = vote_instants().phase(fingerprint, clock.utcnow())
+    keeper = vote_instants()
+    if not keeper.instants(fingerprint):  # no vote anywhere: nothing more to pay for
+        return fingerprint, None
+    passed, until_next = keeper.phase(fingerprint, clock.utcnow())
     return (f"{fingerprint}.{passed}" if passed else fingerprint), until_next
 
 

@@ -46,6 +46,9 @@ CSRF_AUDIENCE = {
     "/judging/cycles/<slug>/rounds/<int:number>/meeting/<category_slug>": ASSIGNED,
     # The ranking page of the matrix's world is a scored round's (404 with a token); the token comes first.
     "/judging/cycles/<slug>/rounds/<int:number>/ranking": ASSIGNED,
+    # Closing or withdrawing a People's Choice vote (none in the matrix's cycle: 404 with a token); the token first.
+    "/organiser/cycles/<slug>/peoples-choice/<category_slug>/close": ORGANISER,
+    "/organiser/cycles/<slug>/peoples-choice/<category_slug>/withdraw": ORGANISER,
 }
 PREFERENCE = (ANON, OWNER, ASSIGNED, ORGANISER, NOT_OWNER, UNASSIGNED, CONFLICTED)
 # The section form is read as data (not WTForms), so it gets its own plausible fields.

@@ -116,6 +116,13 @@ MAY_CHANGE = {
     "judge.panel_meeting": {"shortlist_decisions"},  # the panel's decision for an entry of the final round
     "nominee.start": NOMINATION_TABLES | {"cycles"},  # the cycle's reference counter
     "organiser.user": {"users", "user_roles"},
+    # People's Choice: every attempt to vote is recorded (refused ones too); a confirmed link casts a ballot
+    "public.peoples_choice_vote": {"vote_attempts"},
+    "public.confirm_vote": {"vote_attempts", "ballots"},
+    # a vote set up, moved, closed or withdrawn moves its cycle's updated_at on (the public pages' fingerprint)
+    "organiser.peoples_choice_vote": {"public_votes", "vote_options", "cycles"},
+    "organiser.peoples_choice_close": {"public_votes", "cycles"},
+    "organiser.peoples_choice_withdraw": {"public_votes", "vote_options", "cycles"},
 }
 # Organiser routes, each with the tables its purpose needs (their blueprint module in the comment)
 # (a new or copied cycle gets its entry form)

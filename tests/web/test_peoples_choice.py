@@ -326,3 +326,23 @@ def test_pages_of_a_cycle_without_votes(client, shortlist):
     assert client.get(f"/api/v1/cycles/{cycle.slug}/peoples-choice").status_code == 404
     page = client.get(f"/cycles/{cycle.slug}/shortlist")
     assert page.status_code == 200 and "People’s Choice" not in main_text(page)
+
+
+def test_an_open_votes_close_can_move_and_its_opening_cannot(organiser, organiser_client, shortlist, clock):
+    cycle, category = shortlist
+    open_through_the_form(organiser_client, cycle, category)
+    vote = the_vote(category)
+    vote.opens_at = utc(2026, 3, 2, 10, 0, 30)  # opened at a moment the page shows to the minute
+    db.session.commit()
+    clock.move_to(utc(2026, 3, 3, 12))
+    organiser_client.sign_in_as(organiser)
+    url = setup_url(cycle, category)
+    page = organiser_client.get(url)
+    assert input_value(page, "opens_time") == "10am"
+    later = {**times(closes=("12", "3", "2026", "5pm")), "version": input_value(page, "version")}
+    assert organiser_client.post_form(url, later, token_from=url).status_code == 302
+    assert the_vote(category).closes_at == utc(2026, 3, 12, 17)
+    moved = {**times(opens=("3", "3", "2026", "1pm")), "version": str(the_vote(category).version)}
+    refused = organiser_client.post_form(url, moved, token_from=url)
+    assert error_summary(refused) == [("#opens_date-day", "This vote has opened: only its closing time can change now")]
+    assert input_value(refused, "opens_time") == "1pm"

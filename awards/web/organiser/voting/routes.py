@@ -199,7 +199,10 @@ def _change_times(cycle: Cycle, category: Category, vote: PublicVote):
     def change():
         if form.expected_version() != vote.version:
             raise Conflict(_changed_meanwhile(vote, cycle), field="opens_date")
-        votes.change_times(vote, **form.instants(cycle.time_zone), by=current_user)
+        typed = form.instants(cycle.time_zone)
+        if typed["opens_at"] == vote.opens_at.replace(second=0, microsecond=0):
+            typed["opens_at"] = vote.opens_at  # shown to the minute: the opening as it was (it may have opened)
+        votes.change_times(vote, **typed, by=current_user)
 
     try:
         done = attempt(change, form=form, field="opens_date", on_error=_retarget)
