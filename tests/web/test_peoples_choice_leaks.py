@@ -30,7 +30,7 @@ PRIVATE_WORDS = (
 )
 
 
-def _entries(cycle):
+def _round_entries_with_secrets(cycle):
     category = cycle.categories[0]
     nominator = make_user(email="owner@quietshire.gov.uk")
     for n, title in enumerate(("Open data for parks", "Bus times by text")):
@@ -62,7 +62,7 @@ def _entries(cycle):
 def test_a_round_vote_shows_only_public_words(client, app):
     with time_machine.travel(START, tick=False) as clock:
         cycle = make_cycle(status="judging")
-        category = _entries(cycle)
+        category = _round_entries_with_secrets(cycle)
         vote = votes.open_vote(
             cycle,
             category,
