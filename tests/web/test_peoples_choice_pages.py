@@ -169,3 +169,19 @@ def test_asking_for_links_is_limited_per_client_address(make_app, clock):
         assert statuses == [302, 302, 429]
         assert "Send me the link" in buttons(client.get(url))  # the page itself is not limited
         db.session.remove()
+
+
+def test_the_patterns_page_ranks_places_by_different_addresses_too(organiser_client, clock):
+    cycle = voted_cycle(1, 0)
+    vote = db.session.scalar(select(PublicVote))
+    for _n in range(3):  # one address, asking three times, from one network
+        ballots.ask_to_vote(vote, vote.options[0].id, "keen@example.org", client_ip="198.51.100.1")
+    for n in range(2):  # two addresses from another
+        ballots.ask_to_vote(vote, vote.options[0].id, f"voter{n}@example.net", client_ip="203.0.113.5")
+    db.session.commit()
+    page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/peoples-choice/{vote.category.slug}/patterns")
+    text = main_text(page)
+    assert "Networks with most attempts Network Attempts Different addresses Refused 198.51.100.0/24 3 1" in text
+    assert (
+        "Networks with most different addresses Network Attempts Different addresses Refused 203.0.113.0/24 2 2" in text
+    )
