@@ -107,6 +107,13 @@ def test_an_address_must_be_valid(setup, address):
     asked = attempt_vote(setup, address)
     assert asked.refused_rule == "invalid_address"
     assert asked.message == "Enter an email address in the correct format, like name@example.com"
+    assert asked.attempt.domain == ""  # what was typed is not kept as a domain
+
+
+def test_an_invalid_address_keeps_no_domain_even_when_it_names_one(setup):
+    asked = attempt_vote(setup, "<script>alert(1)</script>@evil.example")
+    assert asked.refused_rule == "invalid_address"
+    assert db.session.get(VoteAttempt, asked.attempt.id).domain == ""
 
 
 @pytest.mark.parametrize(

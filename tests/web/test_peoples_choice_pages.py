@@ -185,3 +185,19 @@ def test_the_patterns_page_ranks_places_by_different_addresses_too(organiser_cli
     assert (
         "Networks with most different addresses Network Attempts Different addresses Refused 203.0.113.0/24 2 2" in text
     )
+
+
+def test_the_patterns_page_groups_invalid_addresses_under_one_label_not_what_was_typed(organiser_client, clock):
+    cycle = voted_cycle(1, 0)
+    vote = db.session.scalar(select(PublicVote))
+    for typed in ("<b>x</b>@bad host", "nobody@", "<script>alert(1)</script>"):
+        ballots.ask_to_vote(vote, vote.options[0].id, typed, client_ip="198.51.100.1")
+    db.session.commit()
+    text = main_text(
+        organiser_client.get(f"/organiser/cycles/{cycle.slug}/peoples-choice/{vote.category.slug}/patterns")
+    )
+    assert (
+        "Email domains with most attempts Domain Attempts Different addresses Refused (not a valid address) 3 3 3"
+        in text
+    )
+    assert "bad host" not in text and "alert(1)" not in text

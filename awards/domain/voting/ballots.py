@@ -138,7 +138,8 @@ def ask_to_vote(
         parsed: rules.Address | None = rules.parse_address(address)
     except rules.InvalidAddress:
         parsed = None
-    domain = rules.base_domain(parsed.domain) if parsed else (address or "").rpartition("@")[2].strip().lower()
+    # What was typed is never stored: an address that does not parse has no domain ("" on the patterns page).
+    domain = rules.base_domain(parsed.domain) if parsed else rules.NO_DOMAIN
     option = next((o for o in vote.options if str(o.id) == str(option_id).strip()), None) if option_id else None
 
     def refuse(rule: rules.Rule) -> Asked:

@@ -114,6 +114,9 @@ GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 # Second-level labels under which organisations register (testshire.gov.uk, example.co.uk).
 _SECOND_LEVELS = frozenset({"co", "gov", "ac", "org", "net", "ltd", "plc", "nhs", "police", "sch", "mod", "me", "com"})
 HOUR = timedelta(hours=1)
+# The domain kept for an attempt whose address does not parse (never the typed text), and the words shown for it.
+NO_DOMAIN = ""
+NO_DOMAIN_LABEL = "(not a valid address)"
 
 
 # --- Addresses -----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from awards.domain.core.clock import utcnow
 from awards.domain.core.dates import govuk_datetime
-from awards.domain.voting.rules import RULES_BY_NAME, is_webmail
+from awards.domain.voting.rules import NO_DOMAIN_LABEL, RULES_BY_NAME, is_webmail
 from awards.domain.voting.votes import VoteState, vote_state
 from awards.extensions import db
 from awards.models import AttemptOutcome, Ballot, Category, Cycle, PublicVote, VoteAttempt, VoteOption
@@ -156,7 +156,8 @@ def _sources(column, vote_id: int, limit: int, *, by_addresses: bool = False) ->
         .order_by(*order, column)
         .limit(limit)
     ).all()
-    return [Source(name or "(none)", attempts, addresses, int(r or 0)) for name, attempts, addresses, r in rows]
+    blank = NO_DOMAIN_LABEL if column is VoteAttempt.domain else "(none)"
+    return [Source(name or blank, attempts, addresses, int(r or 0)) for name, attempts, addresses, r in rows]
 
 
 def _most_addresses_in_window(rows: list[tuple[datetime, str]]) -> tuple[int, datetime | None]:
@@ -229,7 +230,7 @@ def patterns(vote: PublicVote, now: datetime | None = None, limit: int = 10) -> 
     by_domain: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
     for at, prefix, domain, key in rows:
         by_network[prefix].append((at, key))
-        by_domain[domain].append((at, key))
+        by_domain[domain or NO_DOMAIN_LABEL].append((at, key))
     for kind, groups, words in (
         ("network", by_network, "one network"),
         ("domain", by_domain, "one email domain"),
