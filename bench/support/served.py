@@ -178,5 +178,5 @@ def print_table(table: dict, extra: tuple[tuple[str, str], ...] = ()) -> None:
         print(
             f"{kind:<{width}} {row['requests']:>9} {row['ok']:>8} {row['4xx']:>6} {row['5xx']:>6} {row['errors']:>7} "
             f"{row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8} {row['rps']:>7}"
-            + "".join(f" {row.get(key, ''):>9}" for _, key in extra)
+            + "".join(f" {str(row.get(key, '')):>9}" for _, key in extra)
         )
