@@ -12,6 +12,7 @@ import time_machine
 
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.results import shortlists
 from awards.domain.voting import ballots, tallies, votes
 from awards.domain.voting.votes import VoteState
 from awards.extensions import db
@@ -22,6 +23,8 @@ from awards.models import (
     Ballot,
     Cycle,
     Eligibility,
+    ImpactCase,
+    Nomination,
     NominationStatus,
     PublicVote,
     VoteAttempt,
@@ -371,7 +374,8 @@ def test_removing_the_cycles_personal_data_forgets_the_voters_and_keeps_the_coun
     assert action_events("cycle.personal_data_purged")[0].detail["vote_attempts"] == 4
 
 
-def test_the_cycles_results_are_read_in_two_queries(setup, outbox):
+def test_the_cycles_results_are_read_in_three_queries(setup, outbox):
+    """The closed votes with their options, the counts, the options withdrawn while a vote ran: however many."""
     ask_committed(setup, GP, "sam@example.com")
     confirm_committed(newest_vote_token(outbox))
     cycle_id, category_name = setup.cycle.id, setup.category.name
@@ -380,7 +384,7 @@ def test_the_cycles_results_are_read_in_two_queries(setup, outbox):
     with time_machine.travel(utcnow() + timedelta(days=8), tick=False), counting_queries() as counted:
         [result] = tallies.cycle_results(cycle)
         shown = [(c.option.title, c.count, c.rank) for c in result.counts], result.category.name
-    assert counted["n"] == 2
+    assert counted["n"] == 3
     assert shown == ([(GP, 1, 1), (LIBRARY, 0, 2), (BIN, 0, 2)], category_name)
 
 
@@ -435,3 +439,54 @@ def test_a_vote_someone_tried_before_its_opening_is_not_withdrawn_but_can_move(a
     votes.change_times(setup.vote, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=2), by=None)
     db.session.commit()
     assert votes.vote_state(setup.vote) is VoteState.OPEN  # an opening moved into the past opens it now
+
+
+# --- Entries that leave the vote while it runs ------------------------------------------------------------
+
+
+def test_an_entry_whose_case_is_taken_down_is_no_longer_offered_and_left_out_of_the_ranking(setup, outbox):
+    organiser = make_user(email="org@example.org", roles=("organiser",))
+    ask_committed(setup, BIN, "early@example.com")
+    pending_link = newest_vote_token(outbox)
+    ask_committed(setup, BIN, "counted@example.com")
+    confirm_committed(newest_vote_token(outbox))
+    ask_committed(setup, GP, "gp@example.com")
+    confirm_committed(newest_vote_token(outbox))
+    bins = setup.option_titled(BIN)
+    shortlists.unpublish_case(db.session.get(ImpactCase, bins.impact_case_id), by=organiser)
+    db.session.commit()
+
+    assert votes.withdrawn_options([setup.vote.id]) == {bins.id: "Its impact case is no longer published"}
+    assert [o.title for o in votes.offered_options(setup.vote)] == [LIBRARY, GP]
+    asked = ask_committed(setup, BIN, "late@example.com")
+    assert asked.refused_rule == "entry_withdrawn"
+    assert asked.message == "That entry is no longer in this vote. Select another entry"
+    with pytest.raises(ballots.VoteRefused, match="no longer in this vote"):
+        ballots.pending(pending_link)
+    assert ask_committed(setup, GP, "other@example.com").accepted
+
+    with time_machine.travel(setup.vote.closes_at, tick=False):
+        result = tallies.result(setup.vote)
+        assert [(c.option.title, c.count, c.rank, c.share) for c in result.counts] == [
+            (GP, 1, 1, 1.0),
+            (LIBRARY, 0, 2, 0.0),
+        ]
+        assert result.total == 1
+        assert [(w.option.title, w.count, w.reason) for w in result.withdrawn] == [
+            (BIN, 1, "Its impact case is no longer published")
+        ]
+        [closed] = tallies.cycle_results(setup.cycle)
+        assert [c.option.title for c in closed.counts] == [GP, LIBRARY] and len(closed.withdrawn) == 1
+    assert db.session.scalar(sa.select(sa.func.count(Ballot.id)).where(Ballot.option_id == bins.id)) == 1  # kept
+
+
+def test_a_withdrawn_nomination_or_deleted_case_leaves_the_vote_with_its_reason(setup):
+    gp, library = setup.option_titled(GP), setup.option_titled(LIBRARY)
+    db.session.get(Nomination, gp.nomination_id).status = NominationStatus.WITHDRAWN
+    db.session.delete(db.session.get(ImpactCase, library.impact_case_id))
+    db.session.commit()
+    assert votes.withdrawn_options([setup.vote.id]) == {
+        gp.id: "The nomination was withdrawn",
+        library.id: "Its impact case was deleted",
+    }
+    assert ask_committed(setup, LIBRARY, "sam@example.com").refused_rule == "entry_withdrawn"

@@ -27,7 +27,7 @@ from awards.domain.core.dates import govuk_datetime
 from awards.domain.core.errors import DomainError
 from awards.domain.core.mail import queue_email
 from awards.domain.voting import rules
-from awards.domain.voting.votes import VoteState, vote_state
+from awards.domain.voting.votes import VoteState, vote_state, withdrawn_options
 from awards.extensions import db
 from awards.models import AttemptOutcome, AuditEvent, Ballot, PublicVote, VoteAttempt, VoteOption
 
@@ -39,6 +39,7 @@ CONFIRM_PATH = "/peoples-choice/confirm/"
 BAD_LINK = "This link does not work. Check that you copied the whole link from the email, or ask to vote again"
 EXPIRED_LINK = "This link has expired. Ask to vote again to get a new one"
 USED_LINK = "This link has already been used"
+ENTRY_GONE = "The entry you chose is no longer in this vote, so this link cannot count. You can vote for another entry"
 
 
 class VoteRefused(DomainError):
@@ -151,6 +152,8 @@ def ask_to_vote(
         return refuse(rules.NOT_OPEN)
     if option is None:
         return refuse(rules.UNKNOWN_ENTRY)
+    if withdrawn_options([vote.id], option.id):
+        return refuse(rules.ENTRY_WITHDRAWN)
     if parsed is None:
         return refuse(rules.INVALID_ADDRESS)
     broken = rules.address_rule(parsed)
@@ -230,6 +233,8 @@ def pending(token: str, now: datetime | None = None) -> Pending:
         )
     if state is not VoteState.OPEN:
         raise VoteRefused("Voting in this category is not open")
+    if withdrawn_options([vote.id], attempt.option.id):
+        raise VoteRefused(ENTRY_GONE)
     return Pending(attempt, vote, attempt.option)
 
 

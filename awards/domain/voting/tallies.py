@@ -19,7 +19,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from awards.domain.core.clock import utcnow
 from awards.domain.core.dates import govuk_datetime
 from awards.domain.voting.rules import NO_DOMAIN_LABEL, RULES_BY_NAME, is_webmail
-from awards.domain.voting.votes import VoteState, vote_state
+from awards.domain.voting.votes import VoteState, vote_state, withdrawn_options
 from awards.extensions import db
 from awards.models import AttemptOutcome, Ballot, Category, Cycle, PublicVote, VoteAttempt, VoteOption
 
@@ -33,11 +33,21 @@ class OptionCount:
 
 
 @dataclass
+class WithdrawnCount:
+    """An option that left the vote while it ran: its ballots are kept, but left out of the ranking."""
+
+    option: VoteOption
+    count: int
+    reason: str
+
+
+@dataclass
 class CategoryResult:
     vote: PublicVote
     category: Category
-    counts: list[OptionCount]
-    total: int
+    counts: list[OptionCount]  # the options still in the vote, ranked
+    total: int  # their ballots (not the withdrawn options')
+    withdrawn: list[WithdrawnCount] = field(default_factory=list)
 
     @property
     def winners(self) -> list[VoteOption]:
@@ -68,16 +78,30 @@ def _ballot_counts(vote_ids: list[int]) -> dict[int, int]:
     )
 
 
-def tally(vote: PublicVote, now: datetime | None = None) -> list[OptionCount] | None:
-    """Every option with its count, share and rank, most votes first; None until the vote has closed."""
+def _result(vote: PublicVote, counts: dict[int, int], withdrawn: dict[int, str]) -> CategoryResult:
+    """The options still in the vote ranked (shares of their ballots), and the withdrawn ones apart."""
+    ranked = _ranked([o for o in vote.options if o.id not in withdrawn], counts)
+    gone = [WithdrawnCount(o, counts.get(o.id, 0), withdrawn[o.id]) for o in vote.options if o.id in withdrawn]
+    return CategoryResult(vote, vote.category, ranked, sum(c.count for c in ranked), gone)
+
+
+def result(vote: PublicVote, now: datetime | None = None) -> CategoryResult | None:
+    """The vote's result (see `tally`), with the options withdrawn while it ran; None until it has closed."""
     if vote_state(vote, now) is not VoteState.CLOSED:
         return None
-    return _ranked(list(vote.options), _ballot_counts([vote.id]))
+    return _result(vote, _ballot_counts([vote.id]), withdrawn_options([vote.id]))
+
+
+def tally(vote: PublicVote, now: datetime | None = None) -> list[OptionCount] | None:
+    """Every option still in the vote with its count, share and rank, most votes first (an option withdrawn while
+    the vote ran is left out of the ranking: see `result`); None until the vote has closed."""
+    found = result(vote, now)
+    return found.counts if found is not None else None
 
 
 def cycle_results(cycle: Cycle, now: datetime | None = None) -> list[CategoryResult]:
-    """The cycle's closed votes, in category order, with their counts and winners (two queries: the votes with
-    their categories and options, and the counts; one when none has closed)."""
+    """The cycle's closed votes, in category order, with their counts and winners (three queries: the votes with
+    their categories and options, the counts, the options withdrawn; one when none has closed)."""
     now = now or utcnow()
     closed = list(
         db.session.scalars(
@@ -89,11 +113,8 @@ def cycle_results(cycle: Cycle, now: datetime | None = None) -> list[CategoryRes
         ).unique()
     )
     counts = _ballot_counts([v.id for v in closed])
-    results = []
-    for vote in closed:
-        ranked = _ranked(list(vote.options), counts)
-        results.append(CategoryResult(vote, vote.category, ranked, sum(c.count for c in ranked)))
-    return results
+    withdrawn = withdrawn_options([v.id for v in closed])
+    return [_result(vote, counts, withdrawn) for vote in closed]
 
 
 # --- Patterns for the organiser's abuse view -------------------------------------------------------------

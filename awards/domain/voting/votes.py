@@ -10,10 +10,11 @@ shows is copied when the vote opens, so later edits of an entry never change a r
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from awards.domain.core import audit
@@ -32,6 +33,7 @@ from awards.models import (
     ImpactCase,
     JudgingRound,
     Nomination,
+    NominationStatus,
     PublicVote,
     User,
     VoteAttempt,
@@ -261,6 +263,71 @@ def withdraw(vote: PublicVote, *, by: User | None) -> None:
     )
     db.session.delete(vote)
     db.session.flush()
+
+
+# --- Entries that left the vote --------------------------------------------------------------------
+
+CASE_DELETED = "Its impact case was deleted"
+CASE_NOT_PUBLIC = "Its impact case is no longer published"
+NOMINATION_WITHDRAWN = "The nomination was withdrawn"
+NOMINATION_INELIGIBLE = "The entry was found ineligible"
+NO_CONSENT = "The entrant no longer agrees to publication"
+
+
+def _why_withdrawn(source: VoteSource, case_id: int | None, public_case_id: int | None, nomination) -> str | None:
+    status, eligibility, consents = nomination
+    if status is NominationStatus.WITHDRAWN:
+        return NOMINATION_WITHDRAWN
+    if source is VoteSource.SHORTLIST:
+        if case_id is None:
+            return CASE_DELETED
+        if public_case_id is None:
+            return CASE_NOT_PUBLIC
+        return None
+    if status is NominationStatus.INELIGIBLE or eligibility is Eligibility.INELIGIBLE:
+        return NOMINATION_INELIGIBLE
+    if not consents:
+        return NO_CONSENT
+    return None
+
+
+def withdrawn_options(vote_ids: Iterable[int], option_id: int | None = None) -> dict[int, str]:
+    """The options of these votes (or the one option) that have left the vote since it opened, each with why, in
+    one query: on a shortlist vote, its impact case taken down or deleted; on a round's, its entrant's consent to
+    publication taken back or the entry found ineligible; on either, its nomination withdrawn. Such an option is
+    no longer offered, and its ballots (kept) are left out of the ranking."""
+    ids = list(vote_ids)
+    if not ids:
+        return {}
+    query = (
+        select(
+            VoteOption.id,
+            PublicVote.source,
+            VoteOption.impact_case_id,
+            ImpactCase.id,  # only when public (the outer join's condition)
+            Nomination.status,
+            Nomination.eligibility,
+            Nomination.consents_to_publish,
+        )
+        .join(PublicVote, PublicVote.id == VoteOption.vote_id)
+        .join(Nomination, Nomination.id == VoteOption.nomination_id)
+        .outerjoin(ImpactCase, and_(ImpactCase.id == VoteOption.impact_case_id, is_public()))
+        .where(VoteOption.vote_id.in_(ids))
+    )
+    if option_id is not None:
+        query = query.where(VoteOption.id == option_id)
+    found = {}
+    for row_id, source, case_id, public_case_id, *nomination in db.session.execute(query):
+        why = _why_withdrawn(VoteSource(source), case_id, public_case_id, tuple(nomination))
+        if why is not None:
+            found[row_id] = why
+    return found
+
+
+def offered_options(vote: PublicVote, withdrawn: dict[int, str] | None = None) -> list[VoteOption]:
+    """The options one can still vote for (the vote's options less those withdrawn)."""
+    gone = withdrawn_options([vote.id]) if withdrawn is None else withdrawn
+    return [option for option in vote.options if option.id not in gone]
 
 
 # --- Reading ---------------------------------------------------------------------------------------

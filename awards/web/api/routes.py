@@ -70,7 +70,8 @@ def peoples_choice(vote_cycle_slug: str):
         )
     }
     states = [(vote, votes.vote_state(vote, now)) for vote in found]
-    return jsonify(serializers.peoples_choice(cycle, states, results, case_slugs))
+    withdrawn = set(votes.withdrawn_options([vote.id for vote in found]))
+    return jsonify(serializers.peoples_choice(cycle, states, results, case_slugs, withdrawn))
 
 
 @bp.route("/openapi.json")

@@ -8,6 +8,7 @@ documented there fails the tests.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from awards.domain.publishing import impact_cases, publication
@@ -127,8 +128,10 @@ def peoples_choice(
     states: list[tuple[PublicVote, VoteState]],
     results: dict[int, CategoryResult],
     case_slugs: dict[int, str],
+    withdrawn: Collection[int] = (),
 ) -> dict[str, Any]:
-    """A cycle's People's Choice votes: every vote with its instants, and counts only for closed ones."""
+    """A cycle's People's Choice votes: every vote with its instants, and counts only for closed ones. An entry
+    withdrawn from a vote while it ran is not listed (nor ranked)."""
 
     def entry(option, counted=None) -> dict[str, Any]:
         slug = case_slugs.get(option.impact_case_id) if option.impact_case_id else None
@@ -155,7 +158,7 @@ def peoples_choice(
             "total_votes": result.total if result is not None else None,
             "entries": [entry(c.option, c) for c in result.counts]
             if result is not None
-            else [entry(option) for option in item.options],
+            else [entry(option) for option in item.options if option.id not in withdrawn],
         }
 
     return {

@@ -21,7 +21,7 @@ from awards.domain.core.clock import utcnow
 from awards.domain.publishing.impact_cases import is_public
 from awards.domain.voting import ballots, rules, tallies, votes
 from awards.extensions import db
-from awards.models import Cycle, CycleStatus, ImpactCase, PublicVote
+from awards.models import Cycle, CycleStatus, ImpactCase, PublicVote, VoteOption
 from awards.web.actions import attempt
 from awards.web.caching import public_cache
 from awards.web.forms import Form, email_field, submit
@@ -29,7 +29,7 @@ from awards.web.helpers import cycle_or_404
 from awards.web.public import bp
 
 # Refusals shown on the entries' radios; every other refusal is about the address.
-ON_OPTION = frozenset({rules.UNKNOWN_ENTRY.name, rules.NOT_OPEN.name})
+ON_OPTION = frozenset({rules.UNKNOWN_ENTRY.name, rules.ENTRY_WITHDRAWN.name, rules.NOT_OPEN.name})
 
 
 class VoteForm(Form):
@@ -50,6 +50,8 @@ class VoteRow:
     vote: PublicVote
     state: votes.VoteState
     results: list | None
+    offered: int  # the entries one can vote for (those withdrawn while it runs are not)
+    withdrawn: int  # entries withdrawn from it (their titles are not shown)
 
 
 def _public_cycle_or_404(slug: str) -> Cycle:
@@ -65,11 +67,14 @@ def vote_rows(cycle: Cycle) -> list[VoteRow]:
     now = utcnow()
     found = votes.votes_of_cycle(cycle)
     closed = {result.vote.id: result for result in tallies.cycle_results(cycle, now)} if found else {}
+    gone = votes.withdrawn_options([vote.id for vote in found])
     rows = []
     for vote in found:
         state = votes.vote_state(vote, now)
         result = closed.get(vote.id)
-        rows.append(VoteRow(vote, state, result.counts if result is not None else None))
+        withdrawn = sum(1 for option in vote.options if option.id in gone)
+        counts = result.counts if result is not None else None
+        rows.append(VoteRow(vote, state, counts, len(vote.options) - withdrawn, withdrawn))
     return rows
 
 
@@ -99,23 +104,28 @@ def _vote_or_404(cycle: Cycle, category_slug: str) -> PublicVote:
 
 def _render_vote(cycle: Cycle, vote: PublicVote, form: VoteForm, status: int = 200):
     state = votes.vote_state(vote)
-    form.option.choices = [(str(option.id), option.title) for option in vote.options]
+    withdrawn = votes.withdrawn_options([vote.id])
+    options = votes.offered_options(vote, withdrawn)
+    form.option.choices = [(str(option.id), option.title) for option in options]
+    result = tallies.result(vote) if state is votes.VoteState.CLOSED else None
     return render_template(
         "public/voting/vote.html",
         cycle=cycle,
         vote=vote,
+        options=options,
+        withdrawn=len(withdrawn),
         state=state,
         VoteState=votes.VoteState,
-        results=tallies.tally(vote) if state is votes.VoteState.CLOSED else None,
-        case_slugs=_case_slugs(vote),
+        results=result.counts if result is not None else None,
+        case_slugs=_case_slugs(options),
         form=form,
         title=f"Vote for the People’s Choice in {vote.category.name}",
     ), status
 
 
-def _case_slugs(vote: PublicVote) -> dict[int, str]:
+def _case_slugs(options: list[VoteOption]) -> dict[int, str]:
     """The web address of each option's impact case that is public now (one taken down is not linked)."""
-    ids = [option.impact_case_id for option in vote.options if option.impact_case_id is not None]
+    ids = [option.impact_case_id for option in options if option.impact_case_id is not None]
     if not ids:
         return {}
     found = db.session.execute(select(ImpactCase.id, ImpactCase.slug).where(ImpactCase.id.in_(ids), is_public()))
@@ -131,7 +141,7 @@ def peoples_choice_vote(vote_cycle_slug: str, vote_category_slug: str):
         return _render_vote(cycle, vote, form)
     if votes.vote_state(vote) is not votes.VoteState.OPEN:
         return _render_vote(cycle, vote, form, 409)  # the page says why there is no form
-    form.option.choices = [(str(option.id), option.title) for option in vote.options]
+    form.option.choices = [(str(option.id), option.title) for option in votes.offered_options(vote)]
     if not form.validate():
         return _render_vote(cycle, vote, form)
     done = attempt(lambda: ballots.ask_to_vote(vote, form.option.data, form.email.data, client_ip=request.remote_addr))

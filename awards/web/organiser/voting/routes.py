@@ -125,7 +125,8 @@ def _render_vote(cycle, category, vote, form, status: int = 200):
     now = utcnow()
     state = votes.vote_state(vote, now) if vote else None
     offered = choices(cycle, category) if vote is None else []
-    results = tallies.tally(vote) if vote is not None and state is votes.VoteState.CLOSED else None
+    result = tallies.result(vote, now) if vote is not None and state is votes.VoteState.CLOSED else None
+    results = result.counts if result is not None else None
     return render_template(
         "organiser/voting/vote.html",
         cycle=cycle,
@@ -135,7 +136,9 @@ def _render_vote(cycle, category, vote, form, status: int = 200):
         VoteState=votes.VoteState,
         offered=offered,
         results=results,
-        confirmed=None if results is None else sum(row.count for row in results),
+        withdrawn=votes.withdrawn_options([vote.id]) if vote is not None else {},
+        withdrawn_counts=result.withdrawn if result is not None else [],
+        confirmed=None if result is None else result.total + sum(row.count for row in result.withdrawn),
         form=form,
         breadcrumbs=_crumbs(cycle),
         title=f"People’s Choice in {category.name}: {cycle.name}",
