@@ -22,6 +22,7 @@ from awards.domain.core.mail import deliver_pending
 from awards.domain.nominations import draft_reminders
 from awards.domain.people import accounts
 from awards.domain.programme import taxonomy
+from awards.domain.voting.ballots import forget_confirmation_emails
 from awards.extensions import db
 from awards.models import Role
 
@@ -192,9 +193,16 @@ def _register_outbox(app: Flask) -> None:
 
     @outbox.command("send")
     def outbox_send() -> None:
-        """Deliver every queued e-mail (failed ones are tried again)."""
+        """Deliver every queued e-mail (failed ones are tried again), after removing People's Choice confirmation
+        e-mails whose links no longer work."""
+        # First the People's Choice confirmations whose links no longer work (none is sent after its vote's close):
+        # no voter's address stays in the outbox.
+        removed = forget_confirmation_emails()
+        db.session.commit()
         sent, failed = deliver_pending()
         click.echo(f"{sent} sent, {failed} failed")
+        if removed:
+            click.echo(f"{removed} People’s Choice confirmation emails removed (their links no longer work)")
         if failed:
             sys.exit(1)
 

@@ -11,6 +11,7 @@ the address's one ballot in the category's vote.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,7 +19,7 @@ from typing import Any, cast
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from awards.domain.core import audit
@@ -29,12 +30,15 @@ from awards.domain.core.mail import queue_email
 from awards.domain.voting import rules
 from awards.domain.voting.votes import VoteState, vote_state, withdrawn_options
 from awards.extensions import db
-from awards.models import AttemptOutcome, AuditEvent, Ballot, PublicVote, VoteAttempt, VoteOption
+from awards.models import AttemptOutcome, AuditEvent, Ballot, OutboxMessage, PublicVote, VoteAttempt, VoteOption
 
 SALT = "peoples-choice"
 LINK_MAX_AGE = timedelta(hours=48)
 # The web serves the confirmation page at this path (awards/web/public).
 CONFIRM_PATH = "/peoples-choice/confirm/"
+# The outbox's kind (template) of the confirmation e-mail, and its link's token as the body holds it.
+CONFIRM_EMAIL = "vote_confirm"
+_LINK_TOKEN = re.compile(re.escape(CONFIRM_PATH) + r"([A-Za-z0-9_.\-]+)")
 
 BAD_LINK = "This link does not work. Check that you copied the whole link from the email, or ask to vote again"
 EXPIRED_LINK = "This link has expired. Ask to vote again to get a new one"
@@ -185,7 +189,7 @@ def ask_to_vote(
     expires = min(vote.closes_at, now + LINK_MAX_AGE)
     queue_email(
         to_address=parsed.normalised,
-        template="vote_confirm",
+        template=CONFIRM_EMAIL,
         subject=f"Confirm your vote in {vote.category.name}",
         cycle=cycle,
         category=vote.category,
@@ -333,5 +337,73 @@ def forget_voters(cycle_id: int) -> int:
             for event in events:
                 event.ip = None
                 event.detail = {k: v for k, v in (event.detail or {}).items() if k not in ("voter", "ip_prefix")}
+    forget_confirmation_emails(vote_ids=list(db.session.scalars(vote_ids)))
     db.session.flush()
     return len(attempt_ids)
+
+
+def _attempt_named(body_text: str | None) -> int | None:
+    """The id of the attempt whose link a confirmation e-mail carries (None if the link is not there or its
+    signature no longer holds, as after a change of SECRET_KEY: such a link cannot work)."""
+    found = _LINK_TOKEN.search(body_text or "")
+    if found is None:
+        return None
+    try:
+        data = _serializer().loads(found.group(1))  # the signature only: an expired link still names its attempt
+    except BadSignature:
+        return None
+    return data.get("a") if isinstance(data, dict) and isinstance(data.get("a"), int) else None
+
+
+def forget_confirmation_emails(now: datetime | None = None, *, vote_ids: list[int] | None = None) -> int:
+    """Remove the confirmation e-mails whose links no longer work from the outbox, so that no voter's address
+    stays there in clear: those of a vote that has closed (sent or not), and sent ones whose link was used or has
+    expired (48 hours), or whose attempt is gone. A message not yet sent is never removed while its vote is open.
+    With `vote_ids` (the cycle's personal data removal): every confirmation e-mail of those votes. Run by
+    `flask outbox send` (cron, every few minutes) and by `forget_voters`. Returns how many were removed."""
+    now = now or utcnow()
+    messages = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.body_text, OutboxMessage.sent_at, OutboxMessage.created_at).where(
+            OutboxMessage.kind == CONFIRM_EMAIL
+        )
+    ).all()
+    if not messages:
+        return 0
+    named = {m.id: _attempt_named(m.body_text) for m in messages}
+    ids = sorted({a for a in named.values() if a is not None})
+    attempts: dict[int, tuple[int, AttemptOutcome, datetime, datetime]] = {}
+    for start in range(0, len(ids), 900):
+        for attempt_id, vote_id, outcome, attempted_at, closes_at in db.session.execute(
+            select(
+                VoteAttempt.id, VoteAttempt.vote_id, VoteAttempt.outcome, VoteAttempt.attempted_at, PublicVote.closes_at
+            )
+            .join(PublicVote, PublicVote.id == VoteAttempt.vote_id)
+            .where(VoteAttempt.id.in_(ids[start : start + 900]))
+        ):
+            attempts[attempt_id] = (vote_id, AttemptOutcome(outcome), attempted_at, closes_at)
+    gone = []
+    for message in messages:
+        named_id = named[message.id]
+        found = attempts.get(named_id) if named_id is not None else None
+        if vote_ids is not None:
+            if found is not None and found[0] in vote_ids:
+                gone.append(message.id)
+            continue
+        if found is None:  # no attempt (its vote withdrawn, or a link that cannot work): once surely delivered or dead
+            dead = message.sent_at is not None or now - message.created_at > LINK_MAX_AGE
+        else:
+            _vote_id, outcome, attempted_at, closes_at = found
+            closed = closes_at <= now
+            used_or_expired = outcome is not AttemptOutcome.AWAITING or now - attempted_at > LINK_MAX_AGE
+            dead = closed or (message.sent_at is not None and used_or_expired)
+        if dead:
+            gone.append(message.id)
+    for start in range(0, len(gone), 900):
+        db.session.execute(
+            delete(OutboxMessage)
+            .where(OutboxMessage.id.in_(gone[start : start + 900]))
+            .execution_options(synchronize_session=False)
+        )
+    if gone:
+        audit.record("vote.confirmation_emails_removed", object_type="outbox_messages", removed=len(gone))
+    return len(gone)
