@@ -63,6 +63,7 @@ from support.served import (
     print_table,
     server_environment,
     start_gunicorn,
+    timed,
 )
 
 LOAD_DB = "awards_load"
@@ -73,21 +74,6 @@ KINDS = ("sign in", "score page", "save scores", "case list", "case", "trends")
 
 
 # ---------------------------------------------------------------- the simulated people (second process)
-
-
-def _record(results: list, kind: str, started: float, status: int | None) -> None:
-    results.append((kind, time.perf_counter() - started, status))
-
-
-def _timed(results, kind, browser, method, path, form=None):
-    started = time.perf_counter()
-    try:
-        status, headers, text = browser.request(method, path, form)
-    except OSError:
-        _record(results, kind, started, None)
-        return None, {}, ""
-    _record(results, kind, started, status)
-    return status, headers, text
 
 
 class Start:
@@ -109,11 +95,11 @@ class Start:
 
 
 def _sign_in(browser, results, email, password) -> bool:
-    status, _, page = _timed(results, "sign in", browser, "GET", "/sign-in")
+    status, _, page = timed(results, "sign in", browser, "GET", "/sign-in")
     token = TOKEN.search(page or "")
     if not token:
         return False
-    status, _, _ = _timed(
+    status, _, _ = timed(
         results,
         "sign in",
         browser,
@@ -135,7 +121,7 @@ def judge_loop(port, email, references, password, start, think, results, saves):
     while time.monotonic() < deadline:
         reference = rng.choice(references)
         path = f"/judging/nominations/{reference}"
-        status, _, page = _timed(results, "score page", browser, "GET", path)
+        status, _, page = timed(results, "score page", browser, "GET", path)
         token, version = TOKEN.search(page or ""), VERSION.search(page or "")
         if status != 200 or not token or not version:
             continue
@@ -149,7 +135,7 @@ def judge_loop(port, email, references, password, start, think, results, saves):
         }
         for name in criteria[:3]:
             form[name] = str(rng.randint(1, 9))
-        status, headers, _ = _timed(results, "save scores", browser, "POST", path, form)
+        status, headers, _ = timed(results, "save scores", browser, "POST", path, form)
         if status == 302 and headers.get("location", "").endswith(path):
             saves.append(reference)
         if think:
@@ -162,12 +148,12 @@ def reader_loop(port, start, think, results, seed):
     rng = random.Random(seed)
     slugs: list[str] = []
     while time.monotonic() < deadline:
-        status, _, page = _timed(results, "case list", browser, "GET", "/impact-cases")
+        status, _, page = timed(results, "case list", browser, "GET", "/impact-cases")
         if status == 200 and not slugs:
             slugs = CASE_LINK.findall(page)
         if slugs:
-            _timed(results, "case", browser, "GET", f"/impact-cases/{rng.choice(slugs)}")
-        _timed(results, "trends", browser, "GET", "/trends")
+            timed(results, "case", browser, "GET", f"/impact-cases/{rng.choice(slugs)}")
+        timed(results, "trends", browser, "GET", "/trends")
         if think:
             time.sleep(think)
 

@@ -67,6 +67,7 @@ from support.served import (
     print_table,
     server_environment,
     start_gunicorn,
+    timed,
 )
 
 VOTES_DB = "awards_votes"
@@ -124,17 +125,6 @@ class Pacer:
             return self.next >= self.deadline or time.monotonic() >= self.deadline
 
 
-def _timed(results, kind, browser, method, path, form=None):
-    started = time.perf_counter()
-    try:
-        status, headers, text = browser.request(method, path, form)
-    except OSError:
-        results.append((kind, time.perf_counter() - started, None))
-        return None, {}, ""
-    results.append((kind, time.perf_counter() - started, status))
-    return status, headers, text
-
-
 class Voters:
     """What the threads share: the schedule, the results, who voted, the outbox reader."""
 
@@ -185,15 +175,15 @@ def _vote(voters: Voters, browser: Browser, path: str, address: str, abuse: bool
     prefix = "abuse: " if abuse else ""
     if not voters.pacer.slot():
         return None, ""
-    status, _, page = _timed(voters.results, f"{prefix}vote page", browser, "GET", path)
+    status, _, page = timed(voters.results, f"{prefix}vote page", browser, "GET", path)
     token = TOKEN.search(page or "")
     options = [VALUE.search(tag).group(1) for tag in RADIO.findall(page or "") if VALUE.search(tag)]
     if status != 200 or not token or not options or not voters.pacer.slot():
         return None, ""
     form = {"csrf_token": token.group(1), "option": rng.choice(options), "email": address}
-    status, headers, _ = _timed(voters.results, f"{prefix}vote", browser, "POST", path, form)
+    status, headers, _ = timed(voters.results, f"{prefix}vote", browser, "POST", path, form)
     if status == 302:
-        _timed(voters.results, "sent page", browser, "GET", headers.get("location", path + "/check-your-email"))
+        timed(voters.results, "sent page", browser, "GET", headers.get("location", path + "/check-your-email"))
     return status, form["option"]
 
 
@@ -204,11 +194,11 @@ def _confirm(voters: Voters, browser: Browser, address: str, slug: str) -> None:
     if token is None:
         return
     path = f"/peoples-choice/confirm/{token}"
-    status, _, page = _timed(voters.results, "confirm page", browser, "GET", path)
+    status, _, page = timed(voters.results, "confirm page", browser, "GET", path)
     found = TOKEN.search(page or "")
     if status != 200 or not found:
         return
-    status, _, page = _timed(voters.results, "confirm", browser, "POST", path, {"csrf_token": found.group(1)})
+    status, _, page = timed(voters.results, "confirm", browser, "POST", path, {"csrf_token": found.group(1)})
     if status == 200 and ("Your vote is counted" in page or "Your vote has changed" in page):
         with voters.lock:
             voters.confirmed.append((slug, canonical_address(address)))
@@ -314,7 +304,7 @@ def minimal_load(port, rate, duration, threads, queue):
         while time.monotonic() < pacer.deadline:
             if rate and not pacer.slot():
                 return
-            _timed(results, "minimal", browser, "GET", "/")
+            timed(results, "minimal", browser, "GET", "/")
 
     workers = [threading.Thread(target=work, daemon=True) for _ in range(threads)]
     pacer.begin()

@@ -139,6 +139,19 @@ def start_gunicorn(
 # ---------------------------------------------------------------- figures
 
 
+def timed(results: list, kind: str, browser, method: str, path: str, form=None):
+    """One request through the cookie-keeping client, its (kind, seconds, status) added to `results` (status None
+    for a failed connection); returns (status, headers, text)."""
+    started = time.perf_counter()
+    try:
+        status, headers, text = browser.request(method, path, form)
+    except OSError:
+        results.append((kind, time.perf_counter() - started, None))
+        return None, {}, ""
+    results.append((kind, time.perf_counter() - started, status))
+    return status, headers, text
+
+
 def percentile(sorted_values: list[float], p: float) -> float:
     if not sorted_values:
         return 0.0

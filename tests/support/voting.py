@@ -3,13 +3,12 @@ token a confirmation e-mail carries."""
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from awards.domain.core.clock import utcnow
-from awards.domain.voting import rules, votes
+from awards.domain.voting import ballots, rules, votes
 from awards.extensions import db
 from awards.models import AttemptOutcome, Ballot, Category, Cycle, OutboxMessage, PublicVote, VoteSource
 from tests.factories import make_published_case, make_published_cycle, make_user
@@ -20,7 +19,6 @@ ENTRANTS = (
     ("Faster GP triage", "Hillshire NHS Trust", "hillshire.nhs.uk"),
     ("Digital library cards", "Lakeside District Council", "lakeside.gov.uk"),
 )
-_TOKEN = re.compile(r"/peoples-choice/confirm/(\S+)")
 
 
 @dataclass
@@ -87,9 +85,9 @@ def open_second_category_vote(setup: VoteSetup) -> PublicVote:
 
 def confirmation_token(message: OutboxMessage) -> str:
     """The token in the link of a vote_confirm e-mail."""
-    match = _TOKEN.search(message.body_text)
-    assert match, "no confirmation link in the e-mail"
-    return match.group(1)
+    token = ballots.link_token(message.body_text)
+    assert token, "no confirmation link in the e-mail"
+    return token
 
 
 # --- Scripted stuffing (tests/domain and tests/web run the same kinds of attempt) -------------------------

@@ -38,6 +38,8 @@ LINK_MAX_AGE = timedelta(hours=48)
 CONFIRM_PATH = "/peoples-choice/confirm/"
 # The outbox's kind (template) of the confirmation e-mail, and its link's token as the body holds it.
 CONFIRM_EMAIL = "vote_confirm"
+# The audit actions of the public's attempts and confirmations (one per vote; a vote's own page lists them).
+VOTER_ACTIONS = ("vote.attempted", "vote.confirmed")
 _LINK_TOKEN = re.compile(re.escape(CONFIRM_PATH) + r"([A-Za-z0-9_.\-]+)")
 
 BAD_LINK = "This link does not work. Check that you copied the whole link from the email, or ask to vote again"
@@ -331,7 +333,7 @@ def forget_voters(cycle_id: int) -> int:
                 select(AuditEvent).where(
                     AuditEvent.object_type == object_type,
                     AuditEvent.object_id.in_(ids[start : start + 900]),
-                    AuditEvent.action.in_(("vote.attempted", "vote.confirmed")),
+                    AuditEvent.action.in_(VOTER_ACTIONS),
                 )
             ).all()
             for event in events:
@@ -342,14 +344,20 @@ def forget_voters(cycle_id: int) -> int:
     return len(attempt_ids)
 
 
+def link_token(body_text: str | None) -> str | None:
+    """The token of the confirmation link a vote_confirm e-mail's text carries (None if there is none)."""
+    found = _LINK_TOKEN.search(body_text or "")
+    return found.group(1) if found else None
+
+
 def _attempt_named(body_text: str | None) -> int | None:
     """The id of the attempt whose link a confirmation e-mail carries (None if the link is not there or its
     signature no longer holds, as after a change of SECRET_KEY: such a link cannot work)."""
-    found = _LINK_TOKEN.search(body_text or "")
-    if found is None:
+    token = link_token(body_text)
+    if token is None:
         return None
     try:
-        data = _serializer().loads(found.group(1))  # the signature only: an expired link still names its attempt
+        data = _serializer().loads(token)  # the signature only: an expired link still names its attempt
     except BadSignature:
         return None
     return data.get("a") if isinstance(data, dict) and isinstance(data.get("a"), int) else None

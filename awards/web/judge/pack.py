@@ -29,7 +29,7 @@ from awards.models import Cycle
 from awards.web.actions import attempt
 from awards.web.helpers import round_args
 from awards.web.judge import bp
-from awards.web.judge.routes import _criterion_bands
+from awards.web.judge.routes import criterion_bands
 
 STYLESHEET = Path(__file__).resolve().parents[2] / "static" / "pack.css"
 
@@ -102,7 +102,7 @@ def pack(slug: str, number: int):
     html = render_template(
         "judge/pack.html",
         pack=found,
-        bands={c.id: _criterion_bands(c) for c in found.criteria},
+        bands={c.id: criterion_bands(c) for c in found.criteria},
         link_args=round_args(found.judging_round),
         title=pack_title(found),
     )

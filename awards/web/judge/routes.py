@@ -110,7 +110,7 @@ def _other_rounds(nomination: Nomination, assignment: Assignment) -> list[Judgin
     return found
 
 
-def _criterion_bands(criterion: Criterion) -> list[dict]:
+def criterion_bands(criterion: Criterion) -> list[dict]:
     """The criterion's scale grouped by rubric band: [{"label": "Strong", "text": "A baseline …",
     "values": [7, 8]}, …]; values no band covers form bands of their own, without a label."""
     bands = sorted(criterion.rubric or [], key=lambda b: int(b.get("from", 0)))
@@ -136,7 +136,7 @@ def _value_labels(criterion: Criterion) -> dict[str, str]:
     """'7' → '7 – Strong', for showing an answer."""
     return {
         str(v): f"{v} – {band['label']}" if band["label"] else str(v)
-        for band in _criterion_bands(criterion)
+        for band in criterion_bands(criterion)
         for v in band["values"]
     }
 
@@ -229,7 +229,7 @@ def _page(
         other_rounds=[] if assignment.calibration else _other_rounds(nomination, assignment),
         link_args=round_args(judging_round),
         criteria=criteria,
-        bands={c.id: _criterion_bands(c) for c in criteria},
+        bands={c.id: criterion_bands(c) for c in criteria},
         labels=labels,
         review=review,
         chosen=chosen,

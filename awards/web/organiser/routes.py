@@ -6,15 +6,13 @@ from sqlalchemy import func, or_, select
 
 from awards.domain.core import paging
 from awards.domain.people import accounts
+from awards.domain.voting import ballots
 from awards.extensions import db
 from awards.models import AuditEvent, OutboxMessage, Role, User
 from awards.web.organiser import bp
 from awards.web.organiser.forms import GrantRoleForm
 
 PAGE_SIZE = 50
-
-
-PUBLIC_VOTE_ACTIONS = ("vote.attempted", "vote.confirmed")
 
 
 @bp.route("/")
@@ -30,7 +28,10 @@ def dashboard():
     }
     # The public's votes (thousands in a People's Choice) have their own page; here, what people did.
     events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action.not_in(PUBLIC_VOTE_ACTIONS)).order_by(AuditEvent.id.desc()).limit(20)
+        select(AuditEvent)
+        .where(AuditEvent.action.not_in(ballots.VOTER_ACTIONS))
+        .order_by(AuditEvent.id.desc())
+        .limit(20)
     ).all()
     return render_template("organiser/dashboard.html", counts=counts, events=events, title="Organiser overview")
 
