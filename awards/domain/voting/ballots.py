@@ -260,14 +260,15 @@ def confirm_vote(token: str, *, client_ip: str | None, now: datetime | None = No
         raise VoteRefused(USED_LINK)
     db.session.refresh(attempt)
     ballot, previous = _cast(vote, option, attempt, now)
+    prefix = rules.ip_prefix(client_ip)
     audit.record(
         "vote.confirmed",
         obj=ballot,
-        ip_as=rules.ip_prefix(client_ip),
+        ip_as=prefix,
         vote=vote.id,
         attempt=attempt.id,
         voter=attempt.voter_key,
-        ip_prefix=rules.ip_prefix(client_ip),
+        ip_prefix=prefix,
         at=now.isoformat(),
         replaced=previous is not None,
     )

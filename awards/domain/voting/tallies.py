@@ -275,11 +275,7 @@ def patterns(vote: PublicVote, now: datetime | None = None, limit: int = 10) -> 
 
 
 def _by_entry(vote: PublicVote) -> list[tuple[VoteOption, int, int, int]]:
-    ballots = dict(
-        db.session.execute(
-            select(Ballot.option_id, func.count(Ballot.id)).where(Ballot.vote_id == vote.id).group_by(Ballot.option_id)
-        ).all()
-    )
+    ballots = _ballot_counts([vote.id])
     attempts = dict(
         db.session.execute(
             select(VoteAttempt.option_id, func.count(VoteAttempt.id))

@@ -141,7 +141,6 @@ def peoples_choice_vote(vote_cycle_slug: str, vote_category_slug: str):
         return _render_vote(cycle, vote, form)
     if votes.vote_state(vote) is not votes.VoteState.OPEN:
         return _render_vote(cycle, vote, form, 409)  # the page says why there is no form
-    form.option.choices = [(str(option.id), option.title) for option in votes.offered_options(vote)]
     if not form.validate():
         return _render_vote(cycle, vote, form)
     done = attempt(lambda: ballots.ask_to_vote(vote, form.option.data, form.email.data, client_ip=request.remote_addr))
