@@ -17,7 +17,7 @@ from tests.factories import make_cycle, make_nomination, make_published_cycle
 from tests.support.dates import utc
 from tests.support.queries import counting_queries
 from tests.support.visible import buttons, main_text
-from tests.support.voting import shortlist_cases
+from tests.support.voting import confirmation_token, shortlist_cases
 
 START = utc(2026, 3, 2, 9)
 CLOSE = utc(2026, 3, 9, 17)
@@ -201,3 +201,48 @@ def test_the_patterns_page_groups_invalid_addresses_under_one_label_not_what_was
         in text
     )
     assert "bad host" not in text and "alert(1)" not in text
+
+
+# What each of a voter's requests may run: the vote with its cycle and category is one statement, its entries
+# another, what left the vote with the impact cases' addresses a third; asking for a link adds the rules' counts,
+# the attempt, its audit record and e-mail; confirming adds the claim, the ballot and its audit record.
+VOTER_STATEMENTS = {"vote page": 3, "vote": 13, "check your email": 1, "confirm page": 2, "confirm": 12}
+
+
+def test_a_voters_requests_run_a_fixed_number_of_statements_however_many_entries(client, outbox):
+    def journey(entries: int, tag: str) -> dict[str, int]:
+        cycle = make_published_cycle()
+        category = cycle.categories[0]
+        shortlist_cases(
+            cycle,
+            category,
+            [(f"Entry {tag}{n}", f"Council {tag}{n}", f"council{tag}{n}.gov.uk") for n in range(entries)],
+        )
+        vote = votes.open_vote(cycle, category, source=VoteSource.SHORTLIST, opens_at=START, closes_at=CLOSE, by=None)
+        option_id = str(vote.options[-1].id)
+        db.session.commit()
+        url = f"/cycles/{cycle.slug}/peoples-choice/{category.slug}"
+        token = client.csrf_token(url)
+        counts = {}
+
+        def count(name: str, method: str, path: str, data=None, expect: int = 200):
+            with counting_queries() as counted:
+                response = client.open(path, method=method, data=data)
+            assert response.status_code == expect, (name, response.status_code)
+            counts[name] = counted["n"]
+            return response
+
+        count("vote page", "GET", url)
+        asked = count(
+            "vote", "POST", url, {"csrf_token": token, "option": option_id, "email": f"sam@{tag}.example.com"}, 302
+        )
+        count("check your email", "GET", asked.headers["Location"])
+        link = f"/peoples-choice/confirm/{confirmation_token(outbox('vote_confirm')[-1])}"
+        count("confirm page", "GET", link)
+        done = count("confirm", "POST", link, {"csrf_token": token})
+        assert "Your vote is counted" in main_text(done)
+        return counts
+
+    three, eight = journey(3, "a"), journey(8, "b")
+    assert three == eight
+    assert {name: n for name, n in eight.items() if n > VOTER_STATEMENTS[name]} == {}

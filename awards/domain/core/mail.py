@@ -196,10 +196,12 @@ def deliver_pending(ids: list[int] | None = None, limit: int = 500) -> tuple[int
     sent = failed = 0
     mailer = backend()
     with Session(db.engine) as session:
-        query = select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id)
-        if ids is not None:
-            query = query.where(OutboxMessage.id.in_(ids))
-        for message_id in session.scalars(query.limit(limit)).all():
+        if ids is not None:  # those just queued: each claim below skips one already sent
+            candidates = sorted(ids)[:limit]
+        else:
+            query = select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id)
+            candidates = list(session.scalars(query.limit(limit)))
+        for message_id in candidates:
             if not _claim(session, message_id):
                 continue
             message = session.get(OutboxMessage, message_id)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
@@ -29,6 +29,7 @@ from awards.extensions import db
 from awards.models import (
     Category,
     Cycle,
+    CycleStatus,
     Eligibility,
     ImpactCase,
     JudgingRound,
@@ -291,6 +292,31 @@ def _why_withdrawn(source: VoteSource, case_id: int | None, public_case_id: int 
     return None
 
 
+def _option_rows(vote_ids: list[int], option_id: int | None = None):
+    """Per option of these votes (or the one option): its id, why it has left the vote (None while it is
+    in), and its impact case's slug while that case is public (None otherwise). One query."""
+    query = (
+        select(
+            VoteOption.id,
+            PublicVote.source,
+            VoteOption.impact_case_id,
+            ImpactCase.id,  # only when public (the outer join's condition)
+            ImpactCase.slug,
+            Nomination.status,
+            Nomination.eligibility,
+            Nomination.consents_to_publish,
+        )
+        .join(PublicVote, PublicVote.id == VoteOption.vote_id)
+        .join(Nomination, Nomination.id == VoteOption.nomination_id)
+        .outerjoin(ImpactCase, and_(ImpactCase.id == VoteOption.impact_case_id, is_public()))
+        .where(VoteOption.vote_id.in_(vote_ids))
+    )
+    if option_id is not None:
+        query = query.where(VoteOption.id == option_id)
+    for row_id, source, case_id, public_case_id, public_slug, *nomination in db.session.execute(query):
+        yield row_id, _why_withdrawn(VoteSource(source), case_id, public_case_id, tuple(nomination)), public_slug
+
+
 def withdrawn_options(vote_ids: Iterable[int], option_id: int | None = None) -> dict[int, str]:
     """The options of these votes (or the one option) that have left the vote since it opened, each with why, in
     one query: on a shortlist vote, its impact case taken down or deleted; on a round's, its entrant's consent to
@@ -299,29 +325,28 @@ def withdrawn_options(vote_ids: Iterable[int], option_id: int | None = None) -> 
     ids = list(vote_ids)
     if not ids:
         return {}
-    query = (
-        select(
-            VoteOption.id,
-            PublicVote.source,
-            VoteOption.impact_case_id,
-            ImpactCase.id,  # only when public (the outer join's condition)
-            Nomination.status,
-            Nomination.eligibility,
-            Nomination.consents_to_publish,
-        )
-        .join(PublicVote, PublicVote.id == VoteOption.vote_id)
-        .join(Nomination, Nomination.id == VoteOption.nomination_id)
-        .outerjoin(ImpactCase, and_(ImpactCase.id == VoteOption.impact_case_id, is_public()))
-        .where(VoteOption.vote_id.in_(ids))
-    )
-    if option_id is not None:
-        query = query.where(VoteOption.id == option_id)
-    found = {}
-    for row_id, source, case_id, public_case_id, *nomination in db.session.execute(query):
-        why = _why_withdrawn(VoteSource(source), case_id, public_case_id, tuple(nomination))
+    return {row_id: why for row_id, why, _slug in _option_rows(ids, option_id) if why is not None}
+
+
+@dataclass
+class Standing:
+    """A vote's options as its page shows them: those one can vote for, those that left (with why), and
+    the public impact case of each option that has one (by option id)."""
+
+    offered: list[VoteOption]
+    withdrawn: dict[int, str]
+    case_slugs: dict[int, str]
+
+
+def standing(vote: PublicVote) -> Standing:
+    """The vote's options now, for its page (one query beside the vote's own options)."""
+    withdrawn, slugs = {}, {}
+    for row_id, why, slug in _option_rows([vote.id]):
         if why is not None:
-            found[row_id] = why
-    return found
+            withdrawn[row_id] = why
+        elif slug is not None:
+            slugs[row_id] = slug
+    return Standing(offered_options(vote, withdrawn), withdrawn, slugs)
 
 
 def offered_options(vote: PublicVote, withdrawn: dict[int, str] | None = None) -> list[VoteOption]:
@@ -353,6 +378,30 @@ def vote_in_category(cycle: Cycle, category_slug: str) -> PublicVote | None:
         .where(PublicVote.cycle_id == cycle.id, Category.slug == category_slug)
         .options(selectinload(PublicVote.options))
     )
+
+
+def public_vote(cycle_slug: str, category_slug: str, *, with_options: bool = True) -> PublicVote | None:
+    """The vote a category's public pages are about, with its cycle and category in the same query (and its
+    options in a second, unless not needed); None when there is none, or its cycle is a draft."""
+    query = (
+        select(PublicVote)
+        .join(Cycle, Cycle.id == PublicVote.cycle_id)
+        .join(Category, Category.id == PublicVote.category_id)
+        .where(Cycle.slug == cycle_slug, Category.slug == category_slug, Cycle.status != CycleStatus.DRAFT)
+        .options(contains_eager(PublicVote.cycle), contains_eager(PublicVote.category))
+    )
+    if with_options:
+        query = query.options(selectinload(PublicVote.options))
+    return db.session.scalar(query)
+
+
+def vote_with_names(vote_id: int) -> PublicVote:
+    """A vote with its cycle and category (what a page names it by), in one query."""
+    return db.session.scalars(
+        select(PublicVote)
+        .where(PublicVote.id == vote_id)
+        .options(joinedload(PublicVote.cycle), joinedload(PublicVote.category))
+    ).one()
 
 
 def next_change(cycle: Cycle, now: datetime | None = None) -> datetime | None:

@@ -13,15 +13,12 @@ from dataclasses import dataclass
 
 from flask import abort, make_response, redirect, render_template, request, url_for
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
-from sqlalchemy import select
 from wtforms import RadioField
 from wtforms.validators import InputRequired
 
 from awards.domain.core.clock import utcnow
-from awards.domain.publishing.impact_cases import is_public
 from awards.domain.voting import ballots, rules, tallies, votes
-from awards.extensions import db
-from awards.models import Cycle, CycleStatus, ImpactCase, PublicVote, VoteOption
+from awards.models import Cycle, CycleStatus, PublicVote
 from awards.web.actions import attempt
 from awards.web.caching import public_cache
 from awards.web.forms import Form, email_field, submit
@@ -95,72 +92,61 @@ def peoples_choice(vote_cycle_slug: str):
     )
 
 
-def _vote_or_404(cycle: Cycle, category_slug: str) -> PublicVote:
-    vote = votes.vote_in_category(cycle, category_slug)
+def _vote_or_404(cycle_slug: str, category_slug: str, *, with_options: bool = True) -> PublicVote:
+    """The vote a category's public pages are about, with its cycle and category (404 for none, or a draft cycle)."""
+    vote = votes.public_vote(cycle_slug, category_slug, with_options=with_options)
     if vote is None:
         abort(404)
     return vote
 
 
-def _render_vote(cycle: Cycle, vote: PublicVote, form: VoteForm, status: int = 200):
+def _render_vote(vote: PublicVote, form: VoteForm, status: int = 200):
     state = votes.vote_state(vote)
-    withdrawn = votes.withdrawn_options([vote.id])
-    options = votes.offered_options(vote, withdrawn)
-    form.option.choices = [(str(option.id), option.title) for option in options]
+    now = votes.standing(vote)
+    form.option.choices = [(str(option.id), option.title) for option in now.offered]
     result = tallies.result(vote) if state is votes.VoteState.CLOSED else None
     return render_template(
         "public/voting/vote.html",
-        cycle=cycle,
+        cycle=vote.cycle,
         vote=vote,
-        options=options,
-        withdrawn=len(withdrawn),
+        options=now.offered,
+        withdrawn=len(now.withdrawn),
         state=state,
         VoteState=votes.VoteState,
         results=result.counts if result is not None else None,
-        case_slugs=_case_slugs(options),
+        case_slugs=now.case_slugs,
         form=form,
         title=f"Vote for the People’s Choice in {vote.category.name}",
     ), status
 
 
-def _case_slugs(options: list[VoteOption]) -> dict[int, str]:
-    """The web address of each option's impact case that is public now (one taken down is not linked)."""
-    ids = [option.impact_case_id for option in options if option.impact_case_id is not None]
-    if not ids:
-        return {}
-    found = db.session.execute(select(ImpactCase.id, ImpactCase.slug).where(ImpactCase.id.in_(ids), is_public()))
-    return {case_id: slug for case_id, slug in found}
-
-
 @bp.route("/cycles/<vote_cycle_slug>/peoples-choice/<vote_category_slug>", methods=["GET", "POST"])
 def peoples_choice_vote(vote_cycle_slug: str, vote_category_slug: str):
-    cycle = _public_cycle_or_404(vote_cycle_slug)
-    vote = _vote_or_404(cycle, vote_category_slug)
+    vote = _vote_or_404(vote_cycle_slug, vote_category_slug)
     form = VoteForm()
     if not form.is_submitted():
-        return _render_vote(cycle, vote, form)
+        return _render_vote(vote, form)
     if votes.vote_state(vote) is not votes.VoteState.OPEN:
-        return _render_vote(cycle, vote, form, 409)  # the page says why there is no form
+        return _render_vote(vote, form, 409)  # the page says why there is no form
     if not form.validate():
-        return _render_vote(cycle, vote, form)
+        return _render_vote(vote, form)
     done = attempt(lambda: ballots.ask_to_vote(vote, form.option.data, form.email.data, client_ip=request.remote_addr))
     asked = done.value
     if asked is None or not asked.accepted:
         field = form.option if asked is not None and asked.refused_rule in ON_OPTION else form.email
         field.errors = [*field.errors, asked.message if asked is not None else done.message]
-        return _render_vote(cycle, vote, form)
+        return _render_vote(vote, form)
     return redirect(
-        url_for("public.peoples_choice_sent", vote_cycle_slug=cycle.slug, vote_category_slug=vote_category_slug)
+        url_for("public.peoples_choice_sent", vote_cycle_slug=vote_cycle_slug, vote_category_slug=vote_category_slug)
     )
 
 
 @bp.route("/cycles/<vote_cycle_slug>/peoples-choice/<vote_category_slug>/check-your-email")
 def peoples_choice_sent(vote_cycle_slug: str, vote_category_slug: str):
-    cycle = _public_cycle_or_404(vote_cycle_slug)
-    vote = _vote_or_404(cycle, vote_category_slug)
+    vote = _vote_or_404(vote_cycle_slug, vote_category_slug, with_options=False)
     return render_template(
         "public/voting/sent.html",
-        cycle=cycle,
+        cycle=vote.cycle,
         vote=vote,
         title="Check your email",
     )
@@ -195,7 +181,7 @@ def confirm_vote(token: str):
     if not done:
         return _private(make_response(_refused_page(done.error)))
     confirmed = done.value
-    vote = db.session.get(PublicVote, confirmed.ballot.vote_id)
+    vote = votes.vote_with_names(confirmed.ballot.vote_id)
     return _private(
         make_response(
             render_template(
