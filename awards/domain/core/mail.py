@@ -19,10 +19,9 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
-from typing import Any, cast
 
 from flask import after_this_request, current_app, has_request_context, render_template
-from sqlalchemy import CursorResult, event, or_, select, update
+from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
 from awards.domain.core.clock import utcnow
@@ -169,9 +168,11 @@ def backend():
     raise RuntimeError(f"unknown MAIL_BACKEND {cfg['MAIL_BACKEND']!r}")
 
 
-def _claim(session: Session, message_id: int) -> bool:
+def _claim(session: Session, message_id: int) -> OutboxMessage | None:
+    """Claim a queued message for sending, committed at once so no other process sends it too: the message as
+    claimed (one UPDATE … RETURNING), or None when it is sent, being sent by another process, or gone."""
     now = utcnow()
-    result = session.execute(
+    claimed = session.scalars(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message_id,
@@ -183,39 +184,46 @@ def _claim(session: Session, message_id: int) -> bool:
             ),
         )
         .values(last_attempt_at=now, last_error=None, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage)
         .execution_options(synchronize_session=False)
-    )
+    ).first()
     session.commit()
-    # An UPDATE's result is a CursorResult, with the rowcount, though Session.execute is typed to
-    # return a plain Result.
-    return cast(CursorResult[Any], result).rowcount == 1
+    return claimed
 
 
 def deliver_pending(ids: list[int] | None = None, limit: int = 500) -> tuple[int, int]:
-    """Deliver queued messages (all, or those ids); return (sent, failed). Commits in its own session."""
+    """Deliver queued messages (all, or those ids); return (sent, failed). Commits in its own session, one message
+    at a time: claimed, sent, then marked sent (or kept with the error for a retry)."""
     sent = failed = 0
     mailer = backend()
-    with Session(db.engine) as session:
+    with Session(db.engine, expire_on_commit=False) as session:
         if ids is not None:  # those just queued: each claim below skips one already sent
             candidates = sorted(ids)[:limit]
         else:
             query = select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id)
             candidates = list(session.scalars(query.limit(limit)))
         for message_id in candidates:
-            if not _claim(session, message_id):
-                continue
-            message = session.get(OutboxMessage, message_id)
-            if message is None:  # removed since it was claimed (its account was deleted)
+            message = _claim(session, message_id)
+            if message is None:
                 continue
             try:
                 mailer.send(build_message(message), message)
             except Exception as exc:  # any failure keeps it queued for a retry
-                message.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+                error = f"{exc.__class__.__name__}: {exc}"[:2000]
+                outcome = {"last_error": error}
                 failed += 1
-                log.warning("mail %s to %s not delivered: %s", message.id, message.to_address, message.last_error)
+                log.warning("mail %s to %s not delivered: %s", message.id, message.to_address, error)
             else:
-                message.sent_at = utcnow()
+                outcome = {"sent_at": utcnow()}
                 sent += 1
+            # A statement, not the claimed object: a message removed since its claim (its account deleted) is
+            # simply not there to mark.
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message.id)
+                .values(**outcome)
+                .execution_options(synchronize_session=False)
+            )
             session.commit()
     return sent, failed
 

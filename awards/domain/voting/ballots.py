@@ -78,6 +78,10 @@ class Confirmed:
     ballot: Ballot
     replaced: bool
     previous_option: VoteOption | None
+    # Kept as numbers, readable after the commit without loading the ballot again.
+    vote_id: int
+    option_id: int
+    previous_option_id: int | None
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -263,11 +267,10 @@ def confirm_vote(token: str, *, client_ip: str | None, now: datetime | None = No
         update(VoteAttempt)
         .where(VoteAttempt.id == attempt.id, VoteAttempt.outcome == AttemptOutcome.AWAITING)
         .values(outcome=AttemptOutcome.CONFIRMED, confirmed_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="evaluate")  # the attempt in hand takes the new values too
     )
     if cast(CursorResult[Any], claimed).rowcount != 1:
         raise VoteRefused(USED_LINK)
-    db.session.refresh(attempt)
     ballot, previous = _cast(vote, option, attempt, now)
     prefix = rules.ip_prefix(client_ip)
     audit.record(
@@ -281,7 +284,9 @@ def confirm_vote(token: str, *, client_ip: str | None, now: datetime | None = No
         at=now.isoformat(),
         replaced=previous is not None,
     )
-    return Confirmed(ballot, previous is not None, previous)
+    return Confirmed(
+        ballot, previous is not None, previous, vote.id, option.id, previous.id if previous is not None else None
+    )
 
 
 def _existing_ballot(vote: PublicVote, key: str) -> Ballot | None:

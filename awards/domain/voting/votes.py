@@ -396,11 +396,11 @@ def public_vote(cycle_slug: str, category_slug: str, *, with_options: bool = Tru
 
 
 def vote_with_names(vote_id: int) -> PublicVote:
-    """A vote with its cycle and category (what a page names it by), in one query."""
+    """A vote with its cycle and category (what a page names it by) in one query, and its options in a second."""
     return db.session.scalars(
         select(PublicVote)
         .where(PublicVote.id == vote_id)
-        .options(joinedload(PublicVote.cycle), joinedload(PublicVote.category))
+        .options(joinedload(PublicVote.cycle), joinedload(PublicVote.category), selectinload(PublicVote.options))
     ).one()
 
 

@@ -181,15 +181,16 @@ def confirm_vote(token: str):
     if not done:
         return _private(make_response(_refused_page(done.error)))
     confirmed = done.value
-    vote = votes.vote_with_names(confirmed.ballot.vote_id)
+    vote = votes.vote_with_names(confirmed.vote_id)
+    options = {option.id: option for option in vote.options}
     return _private(
         make_response(
             render_template(
                 "public/voting/counted.html",
                 vote=vote,
                 cycle=vote.cycle,
-                option=confirmed.ballot.option,
-                previous=confirmed.previous_option if confirmed.replaced else None,
+                option=options[confirmed.option_id],
+                previous=options.get(confirmed.previous_option_id) if confirmed.replaced else None,
                 title="Your vote has changed" if confirmed.replaced else "Your vote is counted",
             )
         )
