@@ -16,6 +16,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import RadioField
 from wtforms.validators import InputRequired
 
+from awards.domain.core import mail
 from awards.domain.core.clock import utcnow
 from awards.domain.voting import ballots, rules, tallies, votes
 from awards.models import Cycle, CycleStatus, PublicVote
@@ -130,6 +131,7 @@ def peoples_choice_vote(vote_cycle_slug: str, vote_category_slug: str):
         return _render_vote(vote, form, 409)  # the page says why there is no form
     if not form.validate():
         return _render_vote(vote, form)
+    mail.deliver_after_response()  # the voter's next page does not wait for the e-mail to go out
     done = attempt(lambda: ballots.ask_to_vote(vote, form.option.data, form.email.data, client_ip=request.remote_addr))
     asked = done.value
     if asked is None or not asked.accepted:
