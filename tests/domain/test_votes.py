@@ -157,13 +157,11 @@ def test_times_change_before_the_open_only_the_close_while_open_nothing_after(se
     votes.change_times(vote, opens_at=vote.opens_at, closes_at=now + timedelta(days=1), by=organiser)
     db.session.commit()
     assert vote.closes_at == now + timedelta(days=1)
-    assert votes.next_change(setup.cycle) == vote.closes_at
     with pytest.raises(DomainError, match="withdrawn"):
         votes.withdraw(vote, by=organiser)
     votes.close_now(vote, by=organiser)
     db.session.commit()
     assert votes.vote_state(vote) is VoteState.CLOSED
-    assert votes.next_change(setup.cycle) is None
     with pytest.raises(Conflict):
         votes.change_times(vote, opens_at=vote.opens_at, closes_at=now + timedelta(days=3), by=organiser)
     with pytest.raises(Conflict):
@@ -176,7 +174,7 @@ def test_a_vote_not_yet_open_can_be_withdrawn(app):
     organiser = make_user(roles=("organiser",))
     now = utcnow()
     setup = open_shortlist_vote(opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=8))
-    assert votes.next_change(setup.cycle) == now + timedelta(days=1)
+    assert votes.vote_state(setup.vote) is VoteState.SCHEDULED
     assert ballots.ask_to_vote(setup.vote, setup.vote.options[0].id, "a@example.com", client_ip=None).refused_rule == (
         "not_open"
     )

@@ -402,16 +402,3 @@ def vote_with_names(vote_id: int) -> PublicVote:
         .where(PublicVote.id == vote_id)
         .options(joinedload(PublicVote.cycle), joinedload(PublicVote.category), selectinload(PublicVote.options))
     ).one()
-
-
-def next_change(cycle: Cycle, now: datetime | None = None) -> datetime | None:
-    """The next instant any of the cycle's votes opens or closes (None if none will)."""
-    now = now or utcnow()
-    opens = db.session.scalar(
-        select(func.min(PublicVote.opens_at)).where(PublicVote.cycle_id == cycle.id, PublicVote.opens_at > now)
-    )
-    closes = db.session.scalar(
-        select(func.min(PublicVote.closes_at)).where(PublicVote.cycle_id == cycle.id, PublicVote.closes_at > now)
-    )
-    found = [t for t in (opens, closes) if t is not None]
-    return min(found) if found else None
