@@ -9,9 +9,12 @@ import time_machine
 from sqlalchemy import select
 
 from awards.domain.results import shortlists
+from awards.domain.voting import votes
 from awards.extensions import db
-from awards.models import ImpactCase, Nomination, NominationStatus, PublicVote
+from awards.models import Advancement, Eligibility, ImpactCase, Nomination, NominationStatus, PublicVote, VoteSource
+from tests.factories import make_cycle, make_nomination
 from tests.support.dates import utc
+from tests.support.programme import add_round
 from tests.support.visible import error_summary, main_text
 from tests.support.voting import ENTRANTS, confirmation_token, open_shortlist_vote
 
@@ -100,3 +103,28 @@ def test_a_withdrawn_nomination_is_not_offered_on_a_scheduled_votes_page(client,
     )
     assert f"{GP}, Hillshire NHS Trust Withdrawn from the vote The nomination was withdrawn" in organiser_page
     assert db.session.scalar(select(PublicVote.id)) is not None
+
+
+def test_an_entry_leaving_a_rounds_vote_is_seen_at_once_on_the_cached_list(client):
+    """A round's entry leaves its vote when its entrant takes back consent to publication or it is found ineligible:
+    neither changes a published shortlist, yet the cached list of votes counts the entries offered."""
+    cycle = make_cycle(status="judging")
+    category = cycle.categories[0]
+    final = add_round(cycle)
+    entries = [make_nomination(cycle, category=category, title=title) for title in ("Alpha", "Beta", "Gamma")]
+    for entry in entries:
+        db.session.add(Advancement(round_id=final.id, nomination_id=entry.id, created_at=OPENS))
+    db.session.commit()
+    votes.open_vote(
+        cycle, category, source=VoteSource.ROUND, judging_round=final, opens_at=OPENS, closes_at=CLOSES, by=None
+    )
+    db.session.commit()
+    listing = f"/cycles/{cycle.slug}/peoples-choice"
+    assert "3 entries" in main_text(client.get(listing))
+
+    entries[2].consents_to_publish = False
+    db.session.commit()
+    assert "2 entries" in main_text(client.get(listing))
+    entries[1].eligibility = Eligibility.INELIGIBLE
+    db.session.commit()
+    assert "1 entry" in main_text(client.get(listing))

@@ -39,6 +39,7 @@ from awards.models import (
     Result,
     Trend,
     TrendGroup,
+    VoteOption,
 )
 
 PER_PAGE = 20
@@ -625,6 +626,10 @@ class _ShownChanges:
     cycle_ids: set[int] = field(default_factory=set)  # cycles one of whose shown objects changed
     cycles: list[Cycle] = field(default_factory=list)  # cycles whose own row changed
     unsure: dict[int, int] = field(default_factory=dict)  # nomination id → cycle id, if stored as shortlisted
+    # nomination id → cycle id, if it is an entry of a People's Choice vote: its status, eligibility or consent to
+    # publication changed, which decides whether it is still offered (domain/voting/votes.py, `withdrawn_options`)
+    # and so the count of entries on the cached list of votes.
+    in_a_vote: dict[int, int] = field(default_factory=dict)
 
 
 def _touch_changed_cycles(session: Session, _flush_context: object, _instances: object) -> None:
@@ -659,6 +664,8 @@ def _note_shown_change(changes: _ShownChanges, obj: object, *, dirty: bool) -> N
         changed = _shortlisted_nomination_changed(obj, not dirty)
         if changed is None and obj.cycle_id is not None:
             changes.unsure[obj.id] = obj.cycle_id
+        if not changed and dirty and obj.cycle_id is not None and _vote_standing_changed(obj):
+            changes.in_a_vote[obj.id] = obj.cycle_id
         if not changed:
             return
     cycle_id = _cycle_of(obj)
@@ -666,9 +673,15 @@ def _note_shown_change(changes: _ShownChanges, obj: object, *, dirty: bool) -> N
         changes.cycle_ids.add(cycle_id)
 
 
+def _vote_standing_changed(nomination: Nomination) -> bool:
+    attrs = inspect(nomination).attrs
+    return any(attrs[name].history.has_changes() for name in ("status", "eligibility", "consents_to_publish"))
+
+
 def _cycles_to_touch(session: Session, changes: _ShownChanges, deleted: Collection[object]) -> dict[int, Cycle]:
-    """The cycles to move on, by id: those noted, and those of the unsure nominations whose stored
-    status is shortlisted (one query), less any cycle the flush deletes."""
+    """The cycles to move on, by id: those noted, those of the unsure nominations whose stored status
+    is shortlisted (one query), and those of the changed nominations that are entries of a vote (one
+    query), less any cycle the flush deletes."""
     cycle_ids = set(changes.cycle_ids)
     if changes.unsure:
         cycle_ids.update(
@@ -677,6 +690,13 @@ def _cycles_to_touch(session: Session, changes: _ShownChanges, deleted: Collecti
                 select(Nomination.id).where(
                     Nomination.id.in_(changes.unsure), Nomination.status.in_(SHORTLISTED_STATUSES)
                 )
+            )
+        )
+    if changes.in_a_vote:
+        cycle_ids.update(
+            changes.in_a_vote[nomination_id]
+            for nomination_id in session.scalars(
+                select(VoteOption.nomination_id).where(VoteOption.nomination_id.in_(changes.in_a_vote)).distinct()
             )
         )
     cycles = {c.id: c for c in changes.cycles}
