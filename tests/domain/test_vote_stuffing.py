@@ -4,7 +4,9 @@ the counted ballots are exactly the distinct legitimate addresses that were allo
 `pytest -s` prints the table: kind, attempts, refused, counted (ballots whose address first came from that kind).
 For the links confirmed too late (expired, after the close) the attempts are the asks, accepted at the time, and the
 tries of their links, refused. The network and domain hammering count as many addresses as their limits allow: each
-such address broke no rule of its own, and the limit is what stops the rest.
+such address broke no rule of its own, and the limit is what stops the rest. For the entry that left the vote (its
+nomination withdrawn while the vote ran), the links asked for it before are refused when used, and so is every ask
+after.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import time_machine
 from awards.domain.core.clock import utcnow
 from awards.domain.voting import ballots, rules, tallies
 from awards.extensions import db
-from awards.models import Ballot, OutboxMessage, VoteAttempt
+from awards.models import Ballot, Nomination, NominationStatus, OutboxMessage, VoteAttempt, VoteOption
 from tests.support.voting import (
     DISPOSABLE_DOMAINS,
     ENTRANTS,
@@ -63,11 +65,14 @@ class Script:
         self.ip_count += 1
         return f"100.{64 + self.ip_count // 256}.{self.ip_count % 256}.7"
 
-    def ask(self, kind: str, address: str, title: str = BIN, *, ip: str | None = None, option_id=None, now=None):
+    def ask(
+        self, kind: str, address: str, title: str = BIN, *, ip: str | None = None, option_id=None, now=None, vote=None
+    ):
         found = self.kind(kind)
         found.attempts += 1
         option_id = option_id or self.setup.option_titled(title).id
-        asked = ballots.ask_to_vote(self.setup.vote, option_id, address, client_ip=ip or self.fresh_ip(), now=now)
+        vote = vote or self.setup.vote
+        asked = ballots.ask_to_vote(vote, option_id, address, client_ip=ip or self.fresh_ip(), now=now)
         db.session.commit()
         if not asked.accepted:
             found.refused += 1
@@ -113,6 +118,7 @@ def test_a_thousand_stuffing_attempts_count_only_legitimate_addresses(setup, app
     with time_machine.travel(start, tick=False):
         late_links = _ask_all(script, vote, other_vote)
         _confirm_all(script, expired)
+        left = _for_an_entry_that_leaves(script, other_vote)
 
     with time_machine.travel(vote.closes_at + timedelta(seconds=1), tick=False):
         for token in late_links:
@@ -124,7 +130,7 @@ def test_a_thousand_stuffing_attempts_count_only_legitimate_addresses(setup, app
 
     # The counted ballots: exactly the distinct legitimate canonical addresses allowed to vote and confirmed in time.
     ballot_rows = db.session.scalars(sa.select(Ballot).where(Ballot.vote_id == vote.id)).all()
-    never_confirmed = {"expired links", "confirmed after the close"}
+    never_confirmed = {"expired links", "confirmed after the close", LEFT}
     allowed = {key for key, kind in script.origin.items() if kind not in never_confirmed}
     assert {b.voter_key for b in ballot_rows} == allowed
     assert sum(c.count for c in counted) == len(ballot_rows) == len(allowed)
@@ -157,6 +163,9 @@ def test_a_thousand_stuffing_attempts_count_only_legitimate_addresses(setup, app
         "replayed tokens",
     ):
         assert kinds[name].refused == kinds[name].attempts, name
+    # The entry that left: its links from before refused when used, every later ask refused, no ballot for it.
+    assert (kinds[LEFT].attempts, kinds[LEFT].refused) == (40, 30)
+    assert db.session.scalar(sa.select(sa.func.count(Ballot.id)).where(Ballot.option_id == left.id)) == 0
     assert kinds["one network hammering"].refused == 150 - ip_limit
     assert kinds["one domain hammering"].refused == 150 - domain_limit
     assert kinds["legitimate"].refused == 0
@@ -173,7 +182,7 @@ def test_a_thousand_stuffing_attempts_count_only_legitimate_addresses(setup, app
             .group_by(VoteAttempt.refusal)
         ).all()
     )
-    assert set(refusals) >= {r.name for r in rules.RULES}  # every rule was met at least once
+    assert set(refusals) >= {r.name for r in (*rules.RULES, rules.ENTRY_WITHDRAWN)}  # every rule met at least once
 
     print(f"\n{'kind':<30}{'attempts':>10}{'refused':>10}{'counted':>10}")
     for kind in kinds.values():
@@ -217,10 +226,10 @@ def _ask_all(script: Script, vote, other_vote) -> list[str | None]:
             f"{local}+{n}@googlemail.com",
         )[n % 4]
         script.to_confirm.append(("+tag, dot, case variants", script.ask("+tag, dot, case variants", variant)))
-    for n in range(80):
+    for n in range(60):
         pattern = LOOKALIKE_ADDRESSES[n % len(LOOKALIKE_ADDRESSES)]
         script.ask("confusable look-alikes", pattern.format(n=n))
-    for n in range(80):
+    for n in range(60):
         domain = DISPOSABLE_DOMAINS[n % len(DISPOSABLE_DOMAINS)]
         script.ask("disposable domains", f"vote{n}@{'inbox.' if n % 2 else ''}{domain}")
     own = [(BIN, "riverside.gov.uk"), (GP, "hillshire.nhs.uk"), (LIBRARY, "lakeside.gov.uk")]
@@ -260,3 +269,22 @@ def _confirm_all(script: Script, expired: list[str | None]) -> None:
         script.confirm("forged tokens", forged_token(script.used[n], n))
     for n in range(30):
         script.confirm("replayed tokens", script.used[n * 3])
+
+
+LEFT = "an entry that left the vote"
+
+
+def _for_an_entry_that_leaves(script: Script, other_vote) -> VoteOption:
+    """Links asked for an entry of the other vote while it is in it, its nomination then withdrawn: the links are
+    refused when used, and so is every later ask for it (40 attempts: 10 asks accepted at the time, their 10 links,
+    20 asks after). Returns the entry."""
+    entry = other_vote.options[0]
+    tokens = [script.ask(LEFT, f"fan{n}@example.org", option_id=entry.id, vote=other_vote) for n in range(10)]
+    assert all(tokens)
+    db.session.get(Nomination, entry.nomination_id).status = NominationStatus.WITHDRAWN
+    db.session.commit()
+    for token in tokens:
+        assert not script.confirm(LEFT, token)
+    for n in range(20):
+        assert script.ask(LEFT, f"late-fan{n}@example.org", option_id=entry.id, vote=other_vote) is None
+    return entry
