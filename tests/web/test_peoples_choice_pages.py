@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from awards.domain.voting import ballots, votes
 from awards.extensions import db
-from awards.models import Ballot, PublicVote, VoteSource
+from awards.models import Ballot, ImpactCase, PublicVote, VoteSource
 from tests.factories import make_cycle, make_nomination, make_published_cycle
 from tests.support.dates import utc
 from tests.support.queries import counting_queries
-from tests.support.visible import buttons, main_text
+from tests.support.visible import buttons, links_in, main_text
 from tests.support.voting import confirmation_token, shortlist_cases
 
 START = utc(2026, 3, 2, 9)
@@ -246,3 +246,34 @@ def test_a_voters_requests_run_a_fixed_number_of_statements_however_many_entries
     three, eight = journey(3, "a"), journey(8, "b")
     assert three == eight
     assert {name: n for name, n in eight.items() if n > VOTER_STATEMENTS[name]} == {}
+
+
+def test_each_entry_links_to_its_own_impact_case(client):
+    """The vote page links each entry to its impact case, found by the entry (not by a number that could be
+    another's): here a case in another category comes first, so entries and cases are numbered differently."""
+    cycle = make_published_cycle()
+    shortlist_cases(cycle, cycle.categories[1], [("Somewhere else", "Other Council", "other-council.gov.uk")])
+    category = cycle.categories[0]
+    shortlist_cases(cycle, category, [(f"Entry {n}", f"Council {n}", f"council-{n}.gov.uk") for n in range(3)])
+    vote = votes.open_vote(cycle, category, source=VoteSource.SHORTLIST, opens_at=START, closes_at=CLOSE, by=None)
+    db.session.commit()
+    assert all(option.id != option.impact_case_id for option in vote.options)
+
+    links = links_in(client.get(f"/cycles/{cycle.slug}/peoples-choice/{category.slug}").get_data(as_text=True))
+    for option in vote.options:
+        case = db.session.get(ImpactCase, option.impact_case_id)
+        assert links[f"Read the impact case: {option.title}"] == f"/impact-cases/{case.slug}"
+
+
+def test_the_confirmation_email_goes_out_once_the_answer_has_been_sent(client, outbox):
+    cycle = voted_cycle(1, 0, "mail")
+    vote = db.session.scalar(select(PublicVote).where(PublicVote.cycle_id == cycle.id))
+    url = f"/cycles/{cycle.slug}/peoples-choice/{vote.category.slug}"
+    data = {"csrf_token": client.csrf_token(url), "option": str(vote.options[0].id), "email": "sam@example.org"}
+    response = client.post(url, data=data, buffered=False)
+    assert response.status_code == 302
+    [message] = outbox("vote_confirm")
+    assert message.sent_at is None  # queued with the vote's attempt, not yet sent while the answer is open
+    response.close()
+    [message] = outbox("vote_confirm")
+    assert message.sent_at is not None

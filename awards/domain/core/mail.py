@@ -206,6 +206,7 @@ def deliver_pending(ids: list[int] | None = None, limit: int = 500) -> tuple[int
             message = _claim(session, message_id)
             if message is None:
                 continue
+            # Sent as claimed: a message removed in the moment since (its account deleted) still goes out once.
             outcome: dict[str, object]
             try:
                 mailer.send(build_message(message), message)

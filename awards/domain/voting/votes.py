@@ -10,7 +10,7 @@ shows is copied when the vote opens, so later edits of an entry never change a r
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -292,7 +292,7 @@ def _why_withdrawn(source: VoteSource, case_id: int | None, public_case_id: int 
     return None
 
 
-def _option_rows(vote_ids: list[int], option_id: int | None = None):
+def _option_rows(vote_ids: list[int], option_id: int | None = None) -> Iterator[tuple[int, str | None, str | None]]:
     """Per option of these votes (or the one option): its id, why it has left the vote (None while it is
     in), and its impact case's slug while that case is public (None otherwise). One query."""
     query = (

@@ -103,19 +103,19 @@ def _vote_or_404(cycle_slug: str, category_slug: str, *, with_options: bool = Tr
 
 def _render_vote(vote: PublicVote, form: VoteForm, status: int = 200):
     state = votes.vote_state(vote)
-    now = votes.standing(vote)
-    form.option.choices = [(str(option.id), option.title) for option in now.offered]
+    standing = votes.standing(vote)
+    form.option.choices = [(str(option.id), option.title) for option in standing.offered]
     result = tallies.result(vote) if state is votes.VoteState.CLOSED else None
     return render_template(
         "public/voting/vote.html",
         cycle=vote.cycle,
         vote=vote,
-        options=now.offered,
-        withdrawn=len(now.withdrawn),
+        options=standing.offered,
+        withdrawn=len(standing.withdrawn),
         state=state,
         VoteState=votes.VoteState,
         results=result.counts if result is not None else None,
-        case_slugs=now.case_slugs,
+        case_slugs=standing.case_slugs,
         form=form,
         title=f"Vote for the People’s Choice in {vote.category.name}",
     ), status
@@ -131,7 +131,9 @@ def peoples_choice_vote(vote_cycle_slug: str, vote_category_slug: str):
         return _render_vote(vote, form, 409)  # the page says why there is no form
     if not form.validate():
         return _render_vote(vote, form)
-    mail.deliver_after_response()  # the voter's next page does not wait for the e-mail to go out
+    # The voter's next page does not wait for the e-mail to go out. (The flag holds until the request's next commit,
+    # which is the one in `attempt` below: a commit before it would take the flag with it.)
+    mail.deliver_after_response()
     done = attempt(lambda: ballots.ask_to_vote(vote, form.option.data, form.email.data, client_ip=request.remote_addr))
     asked = done.value
     if asked is None or not asked.accepted:
