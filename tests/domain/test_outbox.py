@@ -118,3 +118,18 @@ def test_registration_name_with_line_break_cannot_add_header(client, tmp_path):
     )
     raw = next((tmp_path / "outbox").glob("*.eml")).read_bytes()
     assert email.message_from_bytes(raw)["Bcc"] is None
+
+
+def test_a_savepoint_inside_the_transaction_neither_delivers_nor_forgets_its_messages(app, outbox):
+    """SQLAlchemy calls its after-commit hook for a savepoint too (begin_nested, as a ballot's cast uses): the
+    messages queued before it are not committed yet, so they wait for the transaction's own commit, then go out
+    (earlier, another connection tried to claim them there: on SQLite it waited on this transaction's lock)."""
+    queue_email(to_address="a@b.gov.uk", to_name="A", template="verify_email", subject="Hello", link="http://x/1")
+    with db.session.begin_nested():  # released: the hook runs, the transaction goes on
+        queue_email(to_address="c@d.gov.uk", to_name="C", template="verify_email", subject="Two", link="http://x/2")
+    assert [m.sent_at for m in outbox()] == [None, None]
+    db.session.commit()
+    assert [(m.to_address, m.sent_at is not None, m.attempts) for m in outbox()] == [
+        ("a@b.gov.uk", True, 1),
+        ("c@d.gov.uk", True, 1),
+    ]

@@ -252,6 +252,10 @@ def _deliver_ids(app, ids: list[int]) -> None:
 
 
 def _deliver_after_commit(session):
+    if session.get_nested_transaction() is not None:
+        # A savepoint's release (SQLAlchemy calls the hook for those too): what was queued is not committed
+        # yet, and another connection claiming it would wait on this transaction. Wait for the real commit.
+        return
     ids = session.info.pop("outbox_ids", None)
     later = session.info.pop("outbox_after_response", False)
     if ids and current_app.config["MAIL_DELIVER_AFTER_COMMIT"]:
