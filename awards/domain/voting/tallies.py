@@ -85,11 +85,14 @@ def _result(vote: PublicVote, counts: dict[int, int], withdrawn: dict[int, str])
     return CategoryResult(vote, vote.category, ranked, sum(c.count for c in ranked), gone)
 
 
-def result(vote: PublicVote, now: datetime | None = None) -> CategoryResult | None:
-    """The vote's result (see `tally`), with the options withdrawn while it ran; None until it has closed."""
+def result(
+    vote: PublicVote, now: datetime | None = None, withdrawn: dict[int, str] | None = None
+) -> CategoryResult | None:
+    """The vote's result (see `tally`), with the options withdrawn while it ran (read here unless the caller has
+    them: `votes.withdrawn_options`); None until it has closed."""
     if vote_state(vote, now) is not VoteState.CLOSED:
         return None
-    return _result(vote, _ballot_counts([vote.id]), withdrawn_options([vote.id]))
+    return _result(vote, _ballot_counts([vote.id]), withdrawn_options([vote.id]) if withdrawn is None else withdrawn)
 
 
 def tally(vote: PublicVote, now: datetime | None = None) -> list[OptionCount] | None:

@@ -105,7 +105,7 @@ def _render_vote(vote: PublicVote, form: VoteForm, status: int = 200):
     state = votes.vote_state(vote)
     standing = votes.standing(vote)
     form.option.choices = [(str(option.id), option.title) for option in standing.offered]
-    result = tallies.result(vote) if state is votes.VoteState.CLOSED else None
+    result = tallies.result(vote, withdrawn=standing.withdrawn) if state is votes.VoteState.CLOSED else None
     return render_template(
         "public/voting/vote.html",
         cycle=vote.cycle,

@@ -125,7 +125,9 @@ def _render_vote(cycle, category, vote, form, status: int = 200):
     now = utcnow()
     state = votes.vote_state(vote, now) if vote else None
     offered = choices(cycle, category) if vote is None else []
-    result = tallies.result(vote, now) if vote is not None and state is votes.VoteState.CLOSED else None
+    withdrawn = votes.withdrawn_options([vote.id]) if vote is not None else {}
+    closed = vote is not None and state is votes.VoteState.CLOSED
+    result = tallies.result(vote, now, withdrawn) if closed else None
     results = result.counts if result is not None else None
     return render_template(
         "organiser/voting/vote.html",
@@ -136,7 +138,7 @@ def _render_vote(cycle, category, vote, form, status: int = 200):
         VoteState=votes.VoteState,
         offered=offered,
         results=results,
-        withdrawn=votes.withdrawn_options([vote.id]) if vote is not None else {},
+        withdrawn=withdrawn,
         withdrawn_counts=result.withdrawn if result is not None else [],
         confirmed=None if result is None else result.total + sum(row.count for row in result.withdrawn),
         form=form,
