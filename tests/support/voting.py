@@ -48,11 +48,18 @@ def shortlist_cases(cycle: Cycle, category: Category, entrants=ENTRANTS) -> None
 
 
 def open_shortlist_vote(
-    *, opens_at: datetime | None = None, closes_at: datetime | None = None, entrants=ENTRANTS
+    *,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    entrants=ENTRANTS,
+    category_name: str | None = None,
 ) -> VoteSetup:
-    """A published cycle whose first category's shortlist is put to a vote, open now (unless told) for a week."""
+    """A published cycle whose first category (renamed, if told, before its cases are published) has its shortlist
+    put to a vote, open now (unless told) for a week."""
     cycle = make_published_cycle()
     category = cycle.categories[0]
+    if category_name is not None:
+        category.name = category_name
     shortlist_cases(cycle, category, entrants)
     now = utcnow()
     vote = votes.open_vote(

@@ -4,17 +4,13 @@ page, and in the results on the shortlist page after the close."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
-from awards.domain.core.clock import utcnow
 from awards.domain.voting import votes
 from awards.extensions import db
-from awards.models import OutboxMessage, PublicVote, VoteSource
-from tests.factories import make_published_cycle
+from awards.models import OutboxMessage, PublicVote
 from tests.support.visible import assert_no_markup_on_screen, main_text
-from tests.support.voting import confirmation_token, shortlist_cases
+from tests.support.voting import confirmation_token, open_shortlist_vote
 
 ENTRANTS = (
     ("Bins & benches 🚮", "Riverside & Co “Digital”", "riverside.gov.uk"),
@@ -23,20 +19,8 @@ ENTRANTS = (
 
 
 def test_names_with_ampersands_quotes_and_emoji_read_as_written(client, app):
-    cycle = make_published_cycle()
-    category = cycle.categories[0]
-    category.name = "Data & AI 🤖"
-    shortlist_cases(cycle, category, ENTRANTS)
-    now = utcnow()
-    vote = votes.open_vote(
-        cycle,
-        category,
-        source=VoteSource.SHORTLIST,
-        opens_at=now - timedelta(minutes=1),
-        closes_at=now + timedelta(days=7),
-        by=None,
-    )
-    db.session.commit()
+    setup = open_shortlist_vote(entrants=ENTRANTS, category_name="Data & AI 🤖")
+    cycle, category, vote = setup.cycle, setup.category, setup.vote
     page_url = f"/cycles/{cycle.slug}/peoples-choice/{category.slug}"
 
     page = client.get(page_url)
