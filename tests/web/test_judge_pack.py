@@ -8,6 +8,7 @@ own page's answer for a round not begun or closed; tagged for screen readers; it
 
 from __future__ import annotations
 
+import gc
 from datetime import timedelta
 
 import pytest
@@ -273,6 +274,53 @@ def test_the_packs_fetcher_refuses_every_address(app):
     assert sorted(fetcher.refused) == sorted(
         ["file:///etc/passwd", "http://127.0.0.1:9/x.png", f"{site}/static/favicon.svg"]
     )
+
+
+def test_the_cycle_collector_is_paused_while_weasyprint_works_and_resumed_after(app):
+    from awards.web.judge.pack import RefusingFetcher, render_pdf
+
+    fetcher = RefusingFetcher()
+    seen = []
+    original = fetcher.fetch
+
+    def fetch(url, headers=None):
+        seen.append(gc.isenabled())
+        return original(url, headers)
+
+    fetcher.fetch = fetch  # type: ignore[method-assign]
+    html = '<html lang="en-GB"><body><h1>Paused</h1><img alt="x" src="http://127.0.0.1:9/x.png"></body></html>'
+    assert gc.isenabled()
+    with app.test_request_context():
+        data = render_pdf(html, fetcher)
+    assert pdf_holds(data, "Paused")
+    assert seen == [False]  # WeasyPrint asked for the image with the collector off
+    assert gc.isenabled()
+
+
+def test_the_collector_resumes_after_a_failure_and_only_when_the_last_pack_ends():
+    from awards.web.judge.pack import collector_paused
+
+    with pytest.raises(RuntimeError):
+        with collector_paused():
+            assert not gc.isenabled()
+            raise RuntimeError("layout failed")
+    assert gc.isenabled()
+
+    first, second = collector_paused(), collector_paused()  # two packs at once, in two threads
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the second is still being made
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+
+    gc.disable()  # paused by someone else: left for them to resume
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 # ------------------------------------------------------------------ the leak canary reads the pack
