@@ -44,7 +44,8 @@ from datetime import datetime
 from importlib import metadata
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, make_response, request, session
+from flask import Flask, current_app, g, make_response, request, session
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from awards.domain.core import clock
@@ -276,6 +277,67 @@ def public_cache(view=None, *, query_args: Iterable[str] = ()):
         response.headers["Cache-Control"] = f"public, max-age={max_age}"
         response.headers["X-Cache"] = outcome
         response.vary.add("Cookie")
+        return response
+
+    return wrapped
+
+
+# What a kept form page holds where its CSRF token was (a token never contains these characters).
+TOKEN_HOLE = b"<awards-csrf-token>"
+
+
+def form_page_cache(view):
+    """The in-process page cache for a public page that carries a form (a People's Choice vote page): GET only,
+    for anonymous readers only, never in a shared cache.
+
+    Such a page is the same for every reader but for its form's CSRF token, which belongs to the reader's
+    session. It is kept with the token cut out (`TOKEN_HOLE`), under a key made as `public_cache`'s is (the
+    library's fingerprint and the votes' phase, the address, the release), and each reader served from it gets
+    their own session's token put back. It is only kept when building it touched nothing else personal: the
+    token is the only change to the session, no flashed message, no other cookie. A query in the address, a
+    signed-in person or a waiting flashed message gets the page built afresh. No other cache may keep it
+    (`no-store`: it holds the reader's token)."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.method != "GET" or signed_in() or _personal_session():
+            return view(*args, **kwargs)
+        path = cacheable_path(())
+        if path is None:
+            return view(*args, **kwargs)
+        version, _until_next = public_version()
+        key = "form:" + public_etag(version, path)
+        cache = page_cache()
+        cache.observe(version)
+        page = cache.get(key)
+        if page is not None:
+            body = page.body
+            if TOKEN_HOLE in body:
+                body = body.replace(TOKEN_HOLE, generate_csrf().encode())
+            response = current_app.response_class(body, status=page.status, headers=list(page.headers))
+            response.headers["X-Cache"] = "hit"
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        session_before = dict(session)
+        response = make_response(view(*args, **kwargs))
+        response.headers["X-Cache"] = "miss"
+        response.headers["Cache-Control"] = "no-store"  # the reader's own token: for no other cache
+        token = g.get("csrf_token")
+        changed = {
+            name for name in session.keys() | session_before.keys() if session.get(name) != session_before.get(name)
+        }
+        if (
+            response.status_code == 200
+            and not response.is_streamed
+            and changed <= {"csrf_token"}
+            and "Set-Cookie" not in response.headers  # the session's cookie is added later, by Flask
+            and not _personal_session()
+        ):
+            body = response.get_data()
+            if token:
+                body = body.replace(token.encode(), TOKEN_HOLE)
+            headers = tuple((k, v) for k, v in response.headers.items() if k.lower() not in _NOT_KEPT)
+            cache.put(key, version, CachedPage(response.status_code, headers, body))
         return response
 
     return wrapped

@@ -21,7 +21,7 @@ from awards.domain.core.clock import utcnow
 from awards.domain.voting import ballots, rules, tallies, votes
 from awards.models import Cycle, CycleStatus, PublicVote
 from awards.web.actions import attempt
-from awards.web.caching import public_cache
+from awards.web.caching import form_page_cache, public_cache
 from awards.web.forms import Form, email_field, submit
 from awards.web.helpers import cycle_or_404
 from awards.web.public import bp
@@ -122,6 +122,7 @@ def _render_vote(vote: PublicVote, form: VoteForm, status: int = 200):
 
 
 @bp.route("/cycles/<vote_cycle_slug>/peoples-choice/<vote_category_slug>", methods=["GET", "POST"])
+@form_page_cache
 def peoples_choice_vote(vote_cycle_slug: str, vote_category_slug: str):
     vote = _vote_or_404(vote_cycle_slug, vote_category_slug)
     form = VoteForm()
@@ -146,6 +147,7 @@ def peoples_choice_vote(vote_cycle_slug: str, vote_category_slug: str):
 
 
 @bp.route("/cycles/<vote_cycle_slug>/peoples-choice/<vote_category_slug>/check-your-email")
+@public_cache
 def peoples_choice_sent(vote_cycle_slug: str, vote_category_slug: str):
     vote = _vote_or_404(vote_cycle_slug, vote_category_slug, with_options=False)
     return render_template(
