@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy.exc import OperationalError
 
 from awards.config import database_unreachable
+from awards.models.publishing import compared_with_models
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -95,6 +96,8 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
+    # The full-text search objects differ by database and are not in the models (models/publishing.py).
+    conf_args.setdefault("include_name", compared_with_models)
 
     connectable = get_engine()
 
