@@ -108,17 +108,18 @@ def test_filters_are_kept_in_the_form_and_can_be_removed(client, shelf):
         ("riverside", ["Smarter bin collections"]),
         ("RIVERSIDE bins", ["Smarter bin collections"]),  # every word must match, in any case
         ("sensors crews", ["Smarter bin collections"]),  # words from the summary
-        ("council", ["Smarter bin collections", "Digital library cards", "Cyber drills for schools"]),
+        ("council", ["Cyber drills for schools", "Digital library cards", "Smarter bin collections"]),
         ("riverside northtown", []),
-        ("100%", []),  # LIKE wildcards are taken literally
-        ("_", []),
+        ("100%", []),  # "100" is in no case
+        ("_", []),  # no word at all
         ("hushville", []),  # never the entry without consent
     ],
 )
 def test_search_over_title_summary_and_organisation(client, shelf, q, expected):
+    # Which cases match (in alphabetical order): the order by relevance is tested in tests/web/test_search.py.
     response = client.get("/impact-cases", query_string={"q": q})
     assert response.status_code == 200
-    assert titles_in_order(page_source(response), PUBLIC_TITLES) == expected
+    assert sorted(titles_in_order(page_source(response), PUBLIC_TITLES)) == expected
 
 
 def test_pagination_keeps_the_filters(client, app):

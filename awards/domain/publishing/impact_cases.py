@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from markupsafe import Markup
 from sqlalchemy import and_, case, event, exists, func, inspect, literal_column, null, select, union_all
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 from awards.domain.core import paging
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import DomainError, NotFound
+from awards.domain.publishing import search
 from awards.extensions import db
 from awards.models import (
     Category,
@@ -201,10 +202,6 @@ def search_terms(q: str) -> list[str]:
     return terms[:MAX_SEARCH_TERMS]
 
 
-def _like_pattern(term: str) -> str:
-    return "%" + re.sub(r"([\\%_])", r"\\\1", term) + "%"
-
-
 def _conditions(filters: CaseFilters) -> list:
     conditions = [is_public()]
     if filters.trend:
@@ -221,9 +218,13 @@ def _conditions(filters: CaseFilters) -> list:
         conditions.append(ImpactCase.year == filters.year)
     if filters.result:
         conditions.append(ImpactCase.result == filters.result)
-    for term in search_terms(filters.q):
-        conditions.append(ImpactCase.search_text.like(_like_pattern(term), escape="\\"))
     return conditions
+
+
+def _search(filters: CaseFilters) -> search.Search | None:
+    """The full-text search for the reader's words (None without any)."""
+    terms = search_terms(filters.q)
+    return search.search_for(db.engine.dialect.name, terms) if terms else None
 
 
 # --- Finding cases ---------------------------------------------------------------------------
@@ -235,6 +236,8 @@ class Page:
     total: int
     page: int
     per_page: int
+    # With a search: each listed case's summary cut around the words found, those words marked (by case id).
+    excerpts: dict[int, Markup] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -262,26 +265,48 @@ class Page:
 
 
 def find_cases(filters: CaseFilters, *, page: int = 1, per_page: int = PER_PAGE, with_cycle: bool = False) -> Page:
-    """One page of the public cases the filters match, in library order, with their trends
-    (and cycles, for the API): three or four queries, whatever the page size."""
+    """One page of the public cases the filters match, with their trends (and cycles, for the
+    API): three or four queries, whatever the page size. In library order, or with words to
+    search for, the best matches first (ties in library order), each with an excerpt of its
+    summary showing the words found."""
     conditions = _conditions(filters)
-    total = db.session.scalar(select(func.count(ImpactCase.id)).where(*conditions)) or 0
+    found = _search(filters)
+    counted = select(func.count(ImpactCase.id)).where(*conditions)
+    if found is not None:
+        counted = counted.where(found.matches())
+    total = db.session.scalar(counted) or 0
     result = Page([], total, page, per_page)
     if total and not result.out_of_range:
         options = [selectinload(ImpactCase.trend_links)]
         if with_cycle:
             options.append(selectinload(ImpactCase.cycle))
-        result.items = list(
-            db.session.scalars(
-                select(ImpactCase)
-                .where(*conditions)
-                .options(*options)
-                .order_by(*LIBRARY_ORDER)
-                .limit(per_page)
-                .offset((page - 1) * per_page)
-            )
-        )
+        if found is None:
+            statement = select(ImpactCase).where(*conditions).order_by(*LIBRARY_ORDER)
+            paged = statement.options(*options).limit(per_page).offset((page - 1) * per_page)
+            result.items = list(db.session.scalars(paged))
+        else:
+            rows = db.session.execute(_ranked_page(found, conditions, page, per_page).options(*options))
+            for item, marked in rows:
+                result.items.append(item)
+                shown = search.excerpt(marked)
+                if shown is not None:
+                    result.excerpts[item.id] = shown
     return result
+
+
+def _ranked_page(found: search.Search, conditions: list, page: int, per_page: int):
+    """The cases of one page of a search, best match first, with their marked summaries: the page's
+    ids and ranks are chosen first, so the summaries are marked for those cases only."""
+    rank = found.rank()
+    chosen = (
+        found.join(select(ImpactCase.id, rank.label("rank")).where(*conditions))
+        .order_by(rank, *LIBRARY_ORDER)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .subquery("chosen")
+    )
+    statement = select(ImpactCase, found.marked_summary()).join(chosen, chosen.c.id == ImpactCase.id)
+    return found.join_for_marks(statement).order_by(chosen.c.rank, *LIBRARY_ORDER)
 
 
 def newest_cases(limit: int = 50) -> list[ImpactCase]:

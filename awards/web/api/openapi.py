@@ -308,7 +308,8 @@ def document(base_url: str) -> dict[str, Any]:
     filters = [
         _query(
             "q",
-            "Words that must all appear in the title, summary or organisation (any case).",
+            "Words that must all appear, in any form (`councils` finds `council`), in the title, summary, "
+            "organisation or a partner's name; with `q`, the best matches come first (title, then summary).",
             {"type": "string", "maxLength": impact_cases.MAX_QUERY_LENGTH},
         ),
         _query("trend", "A trend's slug, as in /api/v1/trends.", STRING),
