@@ -16,7 +16,7 @@ from awards.models import ImpactCase
 from awards.web.caching import TOKEN_HOLE
 from tests.support.dates import utc
 from tests.support.visible import main_text, page_text
-from tests.support.voting import ENTRANTS, open_shortlist_vote
+from tests.support.voting import ENTRANTS, confirmation_token, open_shortlist_vote
 
 OPENS = utc(2026, 3, 2, 9)
 CLOSES = utc(2026, 3, 9, 17)
@@ -114,3 +114,13 @@ def test_the_check_your_email_page_is_a_public_page(setup, client):
     assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("miss", "hit")
     assert "Check your email" in main_text(second)
     assert second.headers["Cache-Control"].startswith("public")
+
+
+def test_votes_being_cast_do_not_throw_the_kept_page_away(app, setup, client, outbox):
+    """A vote night is thousands of votes: asking for a link and confirming it change nothing the page shows."""
+    client.get(url_of(setup))
+    voter = app.test_client()
+    assert ask(voter, setup, form_token(voter.get(url_of(setup)))).status_code == 302
+    link = f"/peoples-choice/confirm/{confirmation_token(outbox('vote_confirm')[-1])}"
+    assert voter.post_form(link, token_from=link).status_code == 200
+    assert client.get(url_of(setup)).headers["X-Cache"] == "hit"

@@ -206,7 +206,7 @@ def test_the_patterns_page_groups_invalid_addresses_under_one_label_not_what_was
 # What each of a voter's requests may run: the vote with its cycle and category is one statement, its entries
 # another, what left the vote with the impact cases' addresses a third; asking for a link adds the rules' counts,
 # the attempt, its audit record and e-mail; confirming adds the claim, the ballot and its audit record.
-VOTER_STATEMENTS = {"vote page": 3, "vote": 12, "check your email": 1, "confirm page": 2, "confirm": 10}
+VOTER_STATEMENTS = {"vote page": 3, "vote": 10, "check your email": 1, "confirm page": 2, "confirm": 10}
 
 
 def test_a_voters_requests_run_a_fixed_number_of_statements_however_many_entries(client, outbox):
