@@ -38,6 +38,7 @@ It exits 1 if a check fails.
 from __future__ import annotations
 
 import argparse
+import collections
 import itertools
 import logging
 import multiprocessing
@@ -140,6 +141,7 @@ class Voters:
         self.lock = threading.Lock()
         self.rng = random.Random(seed)
         self.outbox_waits = 0
+        self.page_cache: collections.Counter = collections.Counter()  # the vote page GETs' X-Cache
         import sqlalchemy as sa
 
         self.sa = sa
@@ -175,7 +177,8 @@ def _vote(voters: Voters, browser: Browser, path: str, address: str, abuse: bool
     prefix = "abuse: " if abuse else ""
     if not voters.pacer.slot():
         return None, ""
-    status, _, page = timed(voters.results, f"{prefix}vote page", browser, "GET", path)
+    status, page_headers, page = timed(voters.results, f"{prefix}vote page", browser, "GET", path)
+    voters.page_cache[page_headers.get("x-cache", "none")] += 1
     token = TOKEN.search(page or "")
     options = [VALUE.search(tag).group(1) for tag in RADIO.findall(page or "") if VALUE.search(tag)]
     if status != 200 or not token or not options or not voters.pacer.slot():
@@ -289,6 +292,7 @@ def generate_load(port, votes, rate, duration, warmup, threads, shares, database
             "elapsed": time.monotonic() - voters.pacer.start,
             "late": sorted(voters.pacer.late),
             "outbox_waits": voters.outbox_waits,
+            "page_cache": dict(voters.page_cache),
         }
     )
 
@@ -588,6 +592,11 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 (one script's step
             f"confirmed attempts {stored['confirmed_attempts']}; ballots {stored['ballots']} "
             f"({', '.join(f'{k} {v}' for k, v in sorted(stored['ballots_by_category'].items()))}), "
             f"replaced {stored['replacements']} times"
+        )
+        kept = outcome["page_cache"]
+        print(
+            f"vote page GETs served from the kept page: {kept.get('hit', 0)} of {sum(kept.values())} "
+            f"({', '.join(f'{k} {v}' for k, v in sorted(kept.items()))})"
         )
         if args.database == "sqlite":
             print(f'"database is locked" in gunicorn\'s log: {locked}')
