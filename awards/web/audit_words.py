@@ -45,6 +45,8 @@ ACTION_WORDS = {
     "feedback.scores_hidden": "Entrants’ scores no longer shown with their feedback",
     "panel_meeting.closed": "Panel meeting closed",
     "panel_meeting.reopened": "Panel meeting reopened",
+    "message.sent": "Message sent",
+    "message.received": "Message",
 }
 
 # What each kind of object is called (table name → words); an unlisted one is its table name in words.

@@ -353,6 +353,11 @@ MATRIX = {
     # Reminding the nominees of unsubmitted drafts (`slug` accepts nominations; its draft `reference` is reminded)
     ("GET", "/organiser/cycles/<slug>/draft-reminders"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/draft-reminders"): organisers_only(302),
+    # Organisers' messages (posting nothing: the form comes back with its error summary, nothing is sent)
+    ("GET", "/organiser/cycles/<slug>/messages"): organisers_only(),
+    ("GET", "/organiser/cycles/<slug>/messages/new"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/messages/new"): organisers_only(400),
+    ("POST", "/organiser/cycles/<slug>/messages/send"): organisers_only(400),
     # The nominee's journey (the nomination belongs to the nominee user)
     ("GET", "/nominations"): signed_in(200),
     ("GET", "/nominations/start"): signed_in(200),

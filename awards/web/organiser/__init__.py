@@ -1,7 +1,7 @@
 """Pages for organisers, all at /organiser/..., all behind the organiser role.
 
 Grouped as the templates are (templates/organiser/): cycles, the entry form builder (entry_form, with its
-templates in organiser/forms/), nominations, judging, results, trends and voting (People's Choice), each a
+templates in organiser/forms/), nominations, judging, results, trends, voting (People's Choice) and messages, each a
 package with its routes and its forms; the overview and the people pages are here at the top."""
 
 from flask import Blueprint
@@ -16,6 +16,7 @@ from awards.web.organiser import (  # noqa: E402,F401  (each module adds its vie
     cycles,
     entry_form,
     judging,
+    messages,
     nominations,
     results,
     routes,

@@ -188,6 +188,8 @@ def describe_event(event: AuditEvent, cycle: Cycle) -> tuple[str, str]:
             else "Marked it not eligible"
         )
         return words, detail.get("reason") or ""
+    if event.action == "message.received":  # an organiser's message to the nominator about it
+        return f"Message: {detail.get('subject') or ''}", ""
     name = ACTION_NAMES.get(event.action)
     if name is None:
         name = event.action.split(".", 1)[-1].replace("_", " ").replace(".", " ").capitalize()

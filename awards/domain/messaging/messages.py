@@ -1,0 +1,456 @@
+"""An organiser's message to an audience of a cycle: plain text with merge fields, e-mailed through the outbox.
+
+The audience is one of a fixed set (AUDIENCES): the judges of a round (all, those who have not started, those
+who have not finished), the entrants of the cycle (drafts, submitted, shortlisted), or the finalists (entries
+advanced into the cycle's final round), the entrants' audiences optionally in one category. It resolves to
+recipients, one per person (an entrant with several entries gets one message about all of them), in a few
+queries whatever its size.
+
+Merge fields are written as GOV.UK Notify writes them, `((name))`, from a fixed list (FIELDS). A field not in
+the list is refused, naming it, and so is a field that means nothing for the audience: a message to judges
+can never carry ((reference)) or ((title)), so a judge conflicted with an entry never learns its name from a
+message (checking each judge's conflicts instead would still let the organiser's own text name an entry).
+
+What the organiser types is text: the e-mail's text part is it, filled in; its HTML part escapes it, so typed
+markup arrives as the characters typed. Sending records one `message.sent` event on the cycle, naming the
+preview's one-time `send_id`, before anything is queued: a second post of the same preview finds it and
+sends nothing. The messages are then queued in batches (BATCH_SIZE), each batch one transaction of the
+caller's, with a `message.received` event on each recipient and on each entry the message was about.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from awards.domain.core import audit
+from awards.domain.core.dates import govuk_datetime
+from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.core.mail import queue_email
+from awards.domain.judging import progress, rounds
+from awards.extensions import db
+from awards.models import (
+    Advancement,
+    AuditEvent,
+    Category,
+    Cycle,
+    JudgingRound,
+    Nomination,
+    NominationStatus,
+    RoundEntries,
+    User,
+)
+from awards.urls import external_url
+
+BATCH_SIZE = 200
+SUBJECT_MAX_LENGTH = 150
+BODY_MAX_LENGTH = 10_000
+
+FIELDS = ("name", "reference", "title", "deadline", "link")
+ENTRY_FIELDS = ("reference", "title")
+_FIELD = re.compile(r"\(\(([^()]*)\)\)")
+
+SENT = "message.sent"
+RECEIVED = "message.received"
+
+
+@dataclass(frozen=True)
+class Audience:
+    key: str
+    label: str  # as a radio's label, and in the list of messages sent
+    judges: bool  # judges of a round; otherwise entrants, by their nominations
+    fields: tuple[str, ...]  # the merge fields that mean something for it
+    statuses: tuple[NominationStatus, ...] = ()
+    hint: str = ""
+
+
+_SUBMITTED = (
+    NominationStatus.SUBMITTED,
+    NominationStatus.SHORTLISTED,
+    NominationStatus.HIGHLY_COMMENDED,
+    NominationStatus.WINNER,
+)
+_SHORTLISTED = (NominationStatus.SHORTLISTED, NominationStatus.HIGHLY_COMMENDED, NominationStatus.WINNER)
+_JUDGE_FIELDS = ("name", "deadline", "link")
+
+AUDIENCES: dict[str, Audience] = {
+    a.key: a
+    for a in (
+        Audience("judges", "All judges", True, _JUDGE_FIELDS, hint="Every judge of the round who has accepted"),
+        Audience("judges-not-started", "Judges who have not started", True, _JUDGE_FIELDS),
+        Audience(
+            "judges-unfinished",
+            "Judges who have not finished",
+            True,
+            _JUDGE_FIELDS,
+            hint="Judges with entries still to score, including those who have not started",
+        ),
+        Audience("drafts", "Entrants with a draft", False, FIELDS, (NominationStatus.DRAFT,)),
+        Audience(
+            "submitted",
+            "Entrants who have submitted",
+            False,
+            FIELDS,
+            _SUBMITTED,
+            hint="Not those withdrawn or found not eligible",
+        ),
+        Audience(
+            "shortlisted",
+            "Shortlisted entrants",
+            False,
+            ("name", "reference", "title", "link"),
+            _SHORTLISTED,
+            hint="Once the results are published",
+        ),
+        Audience(
+            "finalists",
+            "Finalists",
+            False,
+            ("name", "reference", "title", "link"),
+            progress.JUDGED_STATUSES,
+            hint="Entrants whose entries were advanced to the final round",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A message as the organiser wrote it (not stored: the preview carries it back)."""
+
+    audience: str
+    subject: str
+    body: str
+    round_number: int | None = None  # judges' audiences: None is the cycle's current round
+    category_id: int | None = None  # entrants' audiences: None is every category
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An entry a message is about, as plain values (they outlast the commit of each batch)."""
+
+    id: int
+    reference: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person the message goes to, as plain values, with the entries it is about (entrants' audiences)."""
+
+    user_id: int
+    name: str
+    email: str
+    entries: tuple[Entry, ...] = ()
+
+    @classmethod
+    def of(cls, user: User, nominations: list[Nomination] | None = None) -> Recipient:
+        entries = tuple(Entry(n.id, n.reference, n.display_title) for n in nominations or ())
+        return cls(user.id, user.name, user.email, entries)
+
+
+@dataclass
+class Resolved:
+    """A draft's audience with what fills its fields: who gets it, the round or category it names."""
+
+    cycle: Cycle
+    draft: Draft
+    audience: Audience
+    recipients: list[Recipient]
+    judging_round: JudgingRound | None
+    category: Category | None
+    deadline: datetime | None
+    deadline_words: str = field(init=False)
+    judges_link: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Read once here: after a batch's commit, reading the cycle's columns would load it again.
+        tz = self.cycle.time_zone
+        self.deadline_words = f"{govuk_datetime(self.deadline, tz)} ({tz} time)" if self.deadline is not None else ""
+        self.judges_link = progress.judging_home_url() if self.audience.judges else ""
+
+    @property
+    def words(self) -> str:
+        """The audience in words: "Judges who have not started (Round 2: Final)", "Finalists in Data"."""
+        words = self.audience.label
+        if self.judging_round is not None and len(self.cycle.rounds) > 1:
+            words += f" ({self.judging_round.label})"
+        if self.category is not None:
+            words += f" in {self.category.name}"
+        return words
+
+
+@dataclass(frozen=True)
+class Written:
+    subject: str
+    body: str
+
+
+def new_send_id() -> str:
+    """The one-time id a preview carries, so that posting it twice sends once."""
+    return secrets.token_urlsafe(16)
+
+
+def fields_in(text: str) -> list[str]:
+    """The merge fields a text uses, in order, each once, as typed but trimmed and in lower case."""
+    found: list[str] = []
+    for match in _FIELD.finditer(text or ""):
+        name = match.group(1).strip().lower()
+        if name not in found:
+            found.append(name)
+    return found
+
+
+def _fields(names: list[str] | tuple[str, ...]) -> str:
+    shown = [f"(({name}))" for name in names]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def final_round(cycle: Cycle) -> JudgingRound | None:
+    """The round whose entries are the finalists: the final round if it judges advanced entries, else the
+    last round that does; None when no round judges advanced entries."""
+    advanced = [r for r in cycle.rounds if r.entries is RoundEntries.ADVANCED]
+    final = [r for r in advanced if r.is_final]
+    chosen = final or advanced
+    return chosen[-1] if chosen else None
+
+
+def audiences_of(cycle: Cycle) -> list[Audience]:
+    """The audiences a message of the cycle may go to (finalists only when a round judges advanced entries)."""
+    return [a for a in AUDIENCES.values() if a.key != "finalists" or final_round(cycle) is not None]
+
+
+def _round(cycle: Cycle, number: int | None) -> JudgingRound | None:
+    if number is None:
+        return rounds.current_round(cycle)
+    return next((r for r in cycle.rounds if r.number == number), None)
+
+
+def draft_problems(cycle: Cycle, draft: Draft) -> dict[str, str]:
+    """What is wrong with the draft, by form field (audience, round, category, subject, body); empty when it
+    can be sent."""
+    problems: dict[str, str] = {}
+    audience = AUDIENCES.get(draft.audience)
+    if audience is None or audience not in audiences_of(cycle):
+        problems["audience"] = "Select who to send the message to"
+    elif audience.judges and _round(cycle, draft.round_number) is None:
+        problems["round"] = "Select a judging round of this cycle"
+    elif (
+        not audience.judges
+        and draft.category_id is not None
+        and not any(c.id == draft.category_id for c in cycle.categories)
+    ):
+        problems["category"] = "Select a category of this cycle"
+    for name, words, text in (("subject", "The subject", draft.subject), ("body", "The message", draft.body)):
+        used = fields_in(text)
+        unknown = [f for f in used if f not in FIELDS]
+        if unknown:
+            problems[name] = (
+                f"{words} has {_fields(unknown)}, which {'is not a field' if len(unknown) == 1 else 'are not fields'}"
+                f" you can use. Use only {_fields(FIELDS)}"
+            )
+        elif audience is not None:
+            problem = _field_problem(cycle, draft, audience, words, used)
+            if problem:
+                problems[name] = problem
+    return problems
+
+
+def _field_problem(cycle: Cycle, draft: Draft, audience: Audience, words: str, used: list[str]) -> str | None:
+    entry_fields = [f for f in used if f in ENTRY_FIELDS]
+    if audience.judges and entry_fields:
+        return (
+            f"{words} has {_fields(entry_fields)}: a message to judges cannot name an entry, so "
+            f"{_fields(ENTRY_FIELDS)} cannot be used"
+        )
+    others = [f for f in used if f not in audience.fields]
+    if others:
+        return f"{words} has {_fields(others)}, which {audience.label.lower()} have no value for"
+    if "deadline" in used and audience.judges:
+        judging_round = _round(cycle, draft.round_number)
+        if judging_round is not None and judging_round.closes_at is None:
+            return f"{words} has ((deadline)), but {judging_round.label} has no closing date yet"
+    return None
+
+
+def resolve(cycle: Cycle, draft: Draft) -> Resolved:
+    """Who the draft goes to, by name (an entrant once, with every entry of theirs in the audience), and what
+    fills its fields. The draft must have no problems (draft_problems)."""
+    audience = AUDIENCES[draft.audience]
+    category = None if audience.judges else next((c for c in cycle.categories if c.id == draft.category_id), None)
+    if audience.judges:
+        judging_round = _round(cycle, draft.round_number)
+        if judging_round is None:
+            raise DomainError("Select a judging round of this cycle", field="audience")
+        figures = progress.cycle_progress(cycle, judging_round)
+        chosen = [
+            p
+            for p in figures.judges
+            if audience.key == "judges"
+            or (audience.key == "judges-not-started" and p.has_not_started)
+            or (audience.key == "judges-unfinished" and p.remaining > 0)
+        ]
+        people = [Recipient.of(p.judge.user) for p in chosen if p.judge.user is not None and p.judge.user.active]
+        return Resolved(cycle, draft, audience, _in_order(people), judging_round, None, judging_round.closes_at)
+    query = (
+        select(Nomination)
+        .join(User, User.id == Nomination.nominator_id)
+        .where(
+            Nomination.cycle_id == cycle.id,
+            Nomination.status.in_(audience.statuses),
+            User.active.is_(True),
+        )
+        .options(joinedload(Nomination.nominator))
+        .order_by(Nomination.reference)
+    )
+    if category is not None:
+        query = query.where(Nomination.category_id == category.id)
+    target = None
+    if audience.key == "finalists":
+        target = final_round(cycle)
+        round_id = target.id if target is not None else -1
+        query = query.where(
+            Nomination.id.in_(select(Advancement.nomination_id).where(Advancement.round_id == round_id))
+        )
+    owned: dict[int, list[Nomination]] = {}
+    for nomination in db.session.scalars(query):
+        owned.setdefault(nomination.nominator_id or 0, []).append(nomination)
+    people = [Recipient.of(entries[0].nominator, entries) for entries in owned.values() if entries[0].nominator]
+    deadline = cycle.nominations_close_at if "deadline" in audience.fields else None
+    return Resolved(cycle, draft, audience, _in_order(people), target, category, deadline)
+
+
+def _in_order(people: list[Recipient]) -> list[Recipient]:
+    return sorted(people, key=lambda r: (r.name.lower(), r.email.lower(), r.user_id))
+
+
+def values_for(resolved: Resolved, recipient: Recipient) -> dict[str, str]:
+    """What each merge field says in this recipient's message."""
+    entries = recipient.entries
+    if resolved.audience.judges:
+        link = resolved.judges_link
+    elif len(entries) == 1:
+        link = external_url("nominee.task_list", reference=entries[0].reference)
+    else:
+        link = external_url("nominee.my_nominations")
+    return {
+        "name": recipient.name,
+        # Never for judges: their audiences refuse these fields, and their recipients carry no entries.
+        "reference": ", ".join(e.reference for e in entries),
+        "title": "; ".join(e.title for e in entries),
+        "deadline": resolved.deadline_words,
+        "link": link,
+    }
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """The text with each merge field replaced by its value (a field without one is left as typed)."""
+    return _FIELD.sub(lambda m: values.get(m.group(1).strip().lower(), m.group(0)), text)
+
+
+def write(resolved: Resolved, recipient: Recipient) -> Written:
+    """The message as this recipient gets it."""
+    values = values_for(resolved, recipient)
+    return Written(subject=fill(resolved.draft.subject, values), body=fill(resolved.draft.body, values))
+
+
+def normalise_body(text: str) -> str:
+    """Line breaks as \\n, and no white space at the ends."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def sent_messages(cycle: Cycle) -> list[AuditEvent]:
+    """The messages sent for the cycle, newest first (their `message.sent` events)."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.action == SENT,
+                AuditEvent.object_type == Cycle.__tablename__,
+                AuditEvent.object_id == str(cycle.id),
+            )
+            .options(joinedload(AuditEvent.actor))
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        )
+    )
+
+
+@dataclass
+class Sending:
+    resolved: Resolved
+    send_id: str
+    cycle_slug: str
+
+    def batches(self, size: int | None = None) -> Iterator[list[Recipient]]:
+        """The recipients, BATCH_SIZE at a time."""
+        size = size or BATCH_SIZE
+        people = self.resolved.recipients
+        for start in range(0, len(people), size):
+            yield people[start : start + size]
+
+
+def start_sending(cycle: Cycle, draft: Draft, *, send_id: str, by: User) -> Sending:
+    """Record that the draft is sent to its audience, once per `send_id`: the cycle's row is locked while its
+    messages are read, so a second post of the same preview finds the first and is refused (Conflict).
+    Refused too when the draft has a problem or its audience is empty. The caller commits, then queues
+    each batch of `Sending.batches` with `queue_batch`, committing each."""
+    db.session.execute(select(Cycle.id).where(Cycle.id == cycle.id).with_for_update())
+    if not send_id or any((e.detail or {}).get("send_id") == send_id for e in sent_messages(cycle)):
+        raise Conflict("This message has already been sent")
+    problems = draft_problems(cycle, draft)
+    if problems:
+        name, message = next(iter(problems.items()))
+        raise DomainError(message, field=name)
+    resolved = resolve(cycle, draft)
+    if not resolved.recipients:
+        raise Conflict(f"Nobody is in the audience “{resolved.words}”, so the message cannot be sent")
+    audit.record(
+        SENT,
+        actor=by,
+        obj=cycle,
+        send_id=send_id,
+        audience=draft.audience,
+        audience_words=resolved.words,
+        round=resolved.judging_round.number if resolved.judging_round is not None else None,
+        category=resolved.category.id if resolved.category is not None else None,
+        subject=draft.subject,
+        recipients=len(resolved.recipients),
+    )
+    db.session.flush()
+    return Sending(resolved, send_id, cycle.slug)
+
+
+def queue_batch(sending: Sending, batch: list[Recipient], *, by: User) -> int:
+    """Queue the message for each recipient of the batch and record it on their history (and on each entry's
+    it is about); the caller commits. Returns how many were queued."""
+    resolved = sending.resolved
+    cycle = resolved.cycle
+    for recipient in batch:
+        written = write(resolved, recipient)
+        queue_email(
+            to_address=recipient.email,
+            to_name=recipient.name,
+            template="organiser_message",
+            subject=written.subject,
+            body=written.body,
+            cycle=cycle,
+        )
+        detail = {"cycle": sending.cycle_slug, "send_id": sending.send_id, "subject": written.subject}
+        audit.record(RECEIVED, actor=by, object_type=User.__tablename__, object_id=recipient.user_id, **detail)
+        for entry in recipient.entries:
+            audit.record(
+                RECEIVED,
+                actor=by,
+                object_type=Nomination.__tablename__,
+                object_id=entry.id,
+                to=recipient.user_id,
+                **detail,
+            )
+    db.session.flush()
+    return len(batch)

@@ -1,0 +1,98 @@
+"""A cycle's messages at /organiser/cycles/<slug>/messages: those sent, writing one (/new), which posts to its
+preview (the message as its first recipient gets it, and how many people will get it), and sending it
+(/send), which the preview's "Change" button also posts to, to go back to the form with what was typed.
+
+Nothing is stored before sending: the preview carries the message back in hidden fields, with a one-time id
+that the send records, so posting the same preview twice sends it once."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from awards.domain.messaging import messages as rules
+from awards.extensions import db
+from awards.models import Cycle
+from awards.web.actions import attempt
+from awards.web.helpers import cycle_breadcrumbs, cycle_or_404
+from awards.web.organiser import bp
+from awards.web.organiser.messages.forms import MessageForm
+
+
+def _load_cycle(slug: str) -> Cycle:
+    return cycle_or_404(slug, selectinload(Cycle.categories), selectinload(Cycle.rounds))
+
+
+def _crumbs(cycle: Cycle, *trail: dict) -> list[dict]:
+    return cycle_breadcrumbs(
+        cycle, {"text": "Messages", "href": url_for("organiser.messages", slug=cycle.slug)}, *trail
+    )
+
+
+def _compose(cycle: Cycle, form: MessageForm, status: int = 200):
+    return render_template(
+        "organiser/messages/compose.html",
+        cycle=cycle,
+        form=form,
+        several_rounds=len(cycle.rounds) > 1,
+        judge_audiences=[a.key for a in rules.audiences_of(cycle) if a.judges],
+        breadcrumbs=_crumbs(cycle),
+        title=f"Write a message – {cycle.name}",
+    ), status
+
+
+@bp.route("/cycles/<slug>/messages")
+def messages(slug: str):
+    cycle = _load_cycle(slug)
+    return render_template(
+        "organiser/messages/index.html",
+        cycle=cycle,
+        sent=rules.sent_messages(cycle),
+        breadcrumbs=cycle_breadcrumbs(cycle),
+        title=f"Messages – {cycle.name}",
+    )
+
+
+@bp.route("/cycles/<slug>/messages/new", methods=["GET", "POST"])
+def new_message(slug: str):
+    cycle = _load_cycle(slug)
+    form = MessageForm().offer(cycle)
+    if request.method == "GET" or not form.check(cycle):
+        return _compose(cycle, form, 200 if request.method == "GET" else 400)
+    draft = form.draft()
+    resolved = rules.resolve(cycle, draft)
+    form.send_id.data = rules.new_send_id()
+    first = resolved.recipients[0] if resolved.recipients else None
+    return render_template(
+        "organiser/messages/preview.html",
+        cycle=cycle,
+        form=form,
+        resolved=resolved,
+        first=first,
+        written=rules.write(resolved, first) if first is not None else None,
+        breadcrumbs=_crumbs(cycle),
+        title=f"Check your message – {cycle.name}",
+    )
+
+
+@bp.route("/cycles/<slug>/messages/send", methods=["POST"])
+def send_message(slug: str):
+    cycle = _load_cycle(slug)
+    form = MessageForm().offer(cycle)
+    if "change" in request.form:
+        form.send_id.data = ""
+        return _compose(cycle, form)
+    if not form.check(cycle):
+        return _compose(cycle, form, 400)
+    done = attempt(lambda: rules.start_sending(cycle, form.draft(), send_id=form.send_id.data or "", by=current_user))
+    if not done or done.value is None:
+        flash(done.message or "The message was not sent", "info")
+        return redirect(url_for("organiser.messages", slug=cycle.slug))
+    sending = done.value
+    queued = 0
+    for batch in sending.batches():
+        queued += rules.queue_batch(sending, batch, by=current_user)
+        db.session.commit()  # one transaction per batch: a large audience never holds one open for long
+    flash(f"Message sent to {queued} {'person' if queued == 1 else 'people'}: {sending.resolved.words}", "success")
+    return redirect(url_for("organiser.messages", slug=cycle.slug))
