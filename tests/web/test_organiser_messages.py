@@ -19,6 +19,7 @@ from awards.models import Advancement, AuditEvent, RoundEntries
 from tests.factories import make_cycle, make_nomination, make_user
 from tests.factories.judging import add_conflict, make_assignment, make_judge, make_review
 from tests.support.programme import add_round
+from tests.support.queries import recorded_queries
 from tests.support.visible import allow_typed, error_summary, main_text, text_of
 
 TYPED_NAME = "Siân Jones & “Co” 🐉"
@@ -423,3 +424,27 @@ def test_the_cycle_page_links_to_messages(organiser_client, entrants):
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}")
     assert f'href="/organiser/cycles/{cycle.slug}/messages"' in page.get_data(as_text=True)
     assert "Messages to judges and entrants" in main_text(page)
+
+
+def _selects(statements: list[str]) -> int:
+    return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
+
+
+@pytest.mark.parametrize("audience", ["drafts", "judges-unfinished"])
+def test_an_audience_is_read_in_the_same_queries_whatever_its_size(organiser_client, judged, entrants, audience):
+    """No query per recipient: previewing and sending to three times the people reads the same statements."""
+    cycle = entrants["cycle"]
+
+    def measured() -> tuple[int, int]:
+        with recorded_queries() as shown:
+            preview(organiser_client, cycle, audience=audience)
+        with recorded_queries() as sent:
+            send(organiser_client, cycle, audience=audience)
+        return _selects(shown), _selects(sent)
+
+    before = measured()
+    for n in range(6):
+        make_nomination(cycle, nominator=make_user(email=f"more{n}@testshire.gov.uk"), status="draft")
+        more = make_judge(cycle, make_user(email=f"more{n}@judges.example.org", roles=("judge",)))
+        make_assignment(more, entrants["nina_second"])
+    assert measured() == before

@@ -401,7 +401,14 @@ def start_sending(cycle: Cycle, draft: Draft, *, send_id: str, by: User) -> Send
     Refused too when the draft has a problem or its audience is empty. The caller commits, then queues
     each batch of `Sending.batches` with `queue_batch`, committing each."""
     db.session.execute(select(Cycle.id).where(Cycle.id == cycle.id).with_for_update())
-    if not send_id or any((e.detail or {}).get("send_id") == send_id for e in sent_messages(cycle)):
+    details = db.session.scalars(
+        select(AuditEvent.detail).where(
+            AuditEvent.action == SENT,
+            AuditEvent.object_type == Cycle.__tablename__,
+            AuditEvent.object_id == str(cycle.id),
+        )
+    )
+    if not send_id or any((detail or {}).get("send_id") == send_id for detail in details):
         raise Conflict("This message has already been sent")
     problems = draft_problems(cycle, draft)
     if problems:
