@@ -45,7 +45,7 @@ def form_token(response) -> str:
     return found.group(1) or found.group(2)
 
 
-def ask(client, setup, token: str):
+def ask_for_vote_link(client, setup, token: str):
     option = setup.option_titled(BIN)
     return client.post(url_of(setup), data={"csrf_token": token, "option": str(option.id), "email": "sam@example.org"})
 
@@ -60,9 +60,9 @@ def test_each_reader_of_a_kept_page_gets_their_own_token(app, setup, client):
     assert TOKEN_HOLE.decode() not in kept.get_data(as_text=True)
     assert form_token(kept) != form_token(first)
     assert first.headers["Cache-Control"] == kept.headers["Cache-Control"] == "no-store"  # it holds their token
-    assert ask(other, setup, form_token(first)).status_code == 400  # another reader's token is refused
-    assert ask(other, setup, form_token(kept)).status_code == 302  # their own works
-    assert ask(client, setup, form_token(first)).status_code == 302
+    assert ask_for_vote_link(other, setup, form_token(first)).status_code == 400  # another reader's token is refused
+    assert ask_for_vote_link(other, setup, form_token(kept)).status_code == 302  # their own works
+    assert ask_for_vote_link(client, setup, form_token(first)).status_code == 302
 
 
 def test_a_kept_page_follows_the_vote(organiser, setup, client, vote_clock):
@@ -120,7 +120,7 @@ def test_votes_being_cast_do_not_throw_the_kept_page_away(app, setup, client, ou
     """A vote night is thousands of votes: asking for a link and confirming it change nothing the page shows."""
     client.get(url_of(setup))
     voter = app.test_client()
-    assert ask(voter, setup, form_token(voter.get(url_of(setup)))).status_code == 302
+    assert ask_for_vote_link(voter, setup, form_token(voter.get(url_of(setup)))).status_code == 302
     link = f"/peoples-choice/confirm/{confirmation_token(outbox('vote_confirm')[-1])}"
     assert voter.post_form(link, token_from=link).status_code == 200
     assert client.get(url_of(setup)).headers["X-Cache"] == "hit"

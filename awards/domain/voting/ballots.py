@@ -107,6 +107,33 @@ def _refuse(
     prefix: str,
     now: datetime,
 ) -> Asked:
+    attempt = _new_attempt(
+        vote,
+        option_id,
+        key=key,
+        domain=domain,
+        prefix=prefix,
+        now=now,
+        outcome=AttemptOutcome.REFUSED,
+        refusal=rule.name,
+    )
+    _audit_attempt(attempt)
+    return Asked(attempt, rule.name, rule.voter_message)
+
+
+def _new_attempt(
+    vote: PublicVote,
+    option_id: int | None,
+    *,
+    key: str,
+    domain: str,
+    prefix: str,
+    now: datetime,
+    outcome: AttemptOutcome,
+    **fields: Any,
+) -> VoteAttempt:
+    """The attempt as recorded (flushed, so it has its id): what was typed is never stored, only the voter's key,
+    the address's domain and the client's network."""
     attempt = VoteAttempt(
         vote_id=vote.id,
         option_id=option_id,
@@ -114,13 +141,12 @@ def _refuse(
         domain=domain[:253],
         ip_prefix=prefix,
         attempted_at=now,
-        outcome=AttemptOutcome.REFUSED,
-        refusal=rule.name,
+        outcome=outcome,
+        **fields,
     )
     db.session.add(attempt)
     db.session.flush()
-    _audit_attempt(attempt)
-    return Asked(attempt, rule.name, rule.voter_message)
+    return attempt
 
 
 def _audit_attempt(attempt: VoteAttempt) -> None:
@@ -179,18 +205,16 @@ def ask_to_vote(
         return refuse(broken)
 
     nonce = secrets.token_urlsafe(24)
-    attempt = VoteAttempt(
-        vote_id=vote.id,
-        option_id=option.id,
-        voter_key=key,
-        domain=domain[:253],
-        ip_prefix=prefix,
-        attempted_at=now,
+    attempt = _new_attempt(
+        vote,
+        option.id,
+        key=key,
+        domain=domain,
+        prefix=prefix,
+        now=now,
         outcome=AttemptOutcome.AWAITING,
         token_digest=digest(nonce),
     )
-    db.session.add(attempt)
-    db.session.flush()
     token = _serializer().dumps({"a": attempt.id, "n": nonce})
     cycle = vote.cycle
     expires = min(vote.closes_at, now + LINK_MAX_AGE)
