@@ -253,8 +253,9 @@ def test_an_unknown_field_is_named_and_what_was_typed_is_kept(organiser_client, 
 
 def test_a_judges_message_cannot_carry_an_entry_field(organiser_client, outbox, judged, entrants):
     cycle = entrants["cycle"]
-    page = organiser_client.get(compose_url(cycle))
-    assert "Messages to judges cannot name an entry" in main_text(page)
+    page = main_text(organiser_client.get(compose_url(cycle)))
+    assert "Messages to judges cannot name an entry: a judge may have a conflict of interest with it." in page
+    assert "Judges who have not finished Judges with entries still to score, including those who have not" in page
     shown = preview(organiser_client, cycle, audience="judges", subject="((title))", body="See ((reference))")
     assert shown.status_code == 400
     assert error_summary(shown) == [
@@ -448,3 +449,27 @@ def test_an_audience_is_read_in_the_same_queries_whatever_its_size(organiser_cli
         more = make_judge(cycle, make_user(email=f"more{n}@judges.example.org", roles=("judge",)))
         make_assignment(more, entrants["nina_second"])
     assert measured() == before
+
+
+def test_judges_of_another_round_are_chosen_by_its_number(organiser_client, outbox, judged, entrants):
+    """Fay finished round 1; in the final round she has an entry she has not started."""
+    cycle = entrants["cycle"]
+    final = add_round(cycle, "Final", entries=RoundEntries.ADVANCED, is_final=True)
+    db.session.add(Advancement(round_id=final.id, nomination_id=entrants["nina_second"].id, created_at=utcnow()))
+    db.session.commit()
+    make_assignment(judged["fay"], entrants["nina_second"], round_id=final.id)
+    page = main_text(organiser_client.get(compose_url(cycle)))
+    assert "Judging round For messages to judges: the judges of this round Round 1: Judging Round 2: Final" in page
+    shown = preview(organiser_client, cycle, audience="judges-not-started", round="2")
+    assert "To Judges who have not started (Round 2: Final)" in main_text(shown)
+    send(organiser_client, cycle, audience="judges-not-started", round="2", subject="Final")
+    send(organiser_client, cycle, audience="judges-not-started", round="1", subject="First")
+    by_subject = {m.subject: [] for m in outbox("organiser_message")}
+    for m in outbox("organiser_message"):
+        by_subject[m.subject].append(m.to_address)
+    assert by_subject == {
+        "Final": ["fay@judges.example.org"],
+        "First": ["cai@judges.example.org", "nell@judges.example.org"],
+    }
+    unknown = preview(organiser_client, cycle, audience="judges", round="7")
+    assert error_summary(unknown) == [("#round", "Select a judging round of this cycle")]

@@ -36,7 +36,8 @@ def _compose(cycle: Cycle, form: MessageForm, status: int = 200):
         cycle=cycle,
         form=form,
         several_rounds=len(cycle.rounds) > 1,
-        judge_audiences=[a.key for a in rules.audiences_of(cycle) if a.judges],
+        # Each audience's hint, in the order of the radios (govuk-frontend-wtf merges items by position)
+        audience_items=[{"hint": {"text": a.hint}} if a.hint else {} for a in rules.audiences_of(cycle)],
         breadcrumbs=_crumbs(cycle),
         title=f"Write a message – {cycle.name}",
     ), status
