@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from awards.domain.core import audit
 from awards.domain.core.dates import govuk_datetime
@@ -287,7 +287,7 @@ def resolve(cycle: Cycle, draft: Draft) -> Resolved:
     if audience.judges:
         judging_round = _round(cycle, draft.round_number)
         if judging_round is None:
-            raise DomainError("Select a judging round of this cycle", field="audience")
+            raise DomainError("Select a judging round of this cycle", field="round")
         figures = progress.cycle_progress(cycle, judging_round)
         chosen = [
             p
@@ -306,7 +306,11 @@ def resolve(cycle: Cycle, draft: Draft) -> Resolved:
             Nomination.status.in_(audience.statuses),
             User.active.is_(True),
         )
-        .options(joinedload(Nomination.nominator))
+        # Only what a message reads: a nomination's row is wide (its answers), and an audience may be thousands.
+        .options(
+            load_only(Nomination.id, Nomination.reference, Nomination.title, Nomination.nominator_id),
+            joinedload(Nomination.nominator),
+        )
         .order_by(Nomination.reference)
     )
     if category is not None:
