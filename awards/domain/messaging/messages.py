@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, load_only
 
 from awards.domain.core import audit
@@ -400,11 +400,15 @@ class Sending:
 
 
 def start_sending(cycle: Cycle, draft: Draft, *, send_id: str, by: User) -> Sending:
-    """Record that the draft is sent to its audience, once per `send_id`: the cycle's row is locked while its
-    messages are read, so a second post of the same preview finds the first and is refused (Conflict).
+    """Record that the draft is sent to its audience, once per `send_id`: the cycle's row is locked (written)
+    while its messages are read, so a second post of the same preview finds the first and is refused (Conflict).
     Refused too when the draft has a problem or its audience is empty. The caller commits, then queues
     each batch of `Sending.batches` with `queue_batch`, committing each."""
-    db.session.execute(select(Cycle.id).where(Cycle.id == cycle.id).with_for_update())
+    # The cycle's row locked by a write that changes nothing: PostgreSQL holds the row and SQLite the database
+    # until the commit, so a second send waits and then reads the first's event (SQLite ignores FOR UPDATE).
+    db.session.execute(
+        update(Cycle).where(Cycle.id == cycle.id).values(id=Cycle.id).execution_options(synchronize_session=False)
+    )
     details = db.session.scalars(
         select(AuditEvent.detail).where(
             AuditEvent.action == SENT,
