@@ -227,3 +227,33 @@ def test_two_organisers_confirming_one_assignment_at_once_never_assign_twice(app
     assert (
         db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "assignment.applied")) == 1
     )
+
+
+def test_two_posts_of_one_message_preview_at_once_send_it_once(app):
+    """An organiser's message previewed once and sent from it twice at the same moment (a double click, two
+    tabs): the cycle's row is locked by a write, so the second reads the first's record and sends nothing."""
+    cycle = make_cycle(status="judging")
+    for n in range(2):
+        make_nomination(cycle, nominator=make_user(email=f"entrant{n}@testshire.gov.uk"))
+    organiser = make_user(email="org@awards.example.org", roles=("organiser",))
+    url = f"/organiser/cycles/{cycle.slug}/messages"
+    clients = [signed_in_client(app, organiser) for _ in range(2)]
+    data = {"audience": "submitted", "category": "", "subject": "Once", "body": "Dear ((name))"}
+    shown = clients[0].post_form(f"{url}/new", data, token_from=f"{url}/new").get_data(as_text=True)
+    posted = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', shown)) | {"send": "send"}
+    assert posted["send_id"]
+    tokens = [c.csrf_token(f"{url}/new") for c in clients]
+
+    responses = race(
+        *[
+            lambda c=c, t=t: c.post(f"{url}/send", data=posted | {"csrf_token": t})
+            for c, t in zip(clients, tokens, strict=True)
+        ],
+        barrier_class=LockBarrier,
+    )
+
+    assert [r.status_code for r in responses] == [302, 302]
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "message.sent")) == 1
+    sent = db.session.scalars(sa.select(OutboxMessage.to_address).where(OutboxMessage.subject == "Once")).all()
+    assert sorted(sent) == ["entrant0@testshire.gov.uk", "entrant1@testshire.gov.uk"]

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from awards.domain.core.clock import utcnow
 from awards.domain.messaging import messages as rules
 from awards.extensions import db
-from awards.models import Advancement, AuditEvent, OutboxMessage, RoundEntries
+from awards.models import Advancement, AuditEvent, RoundEntries
 from tests.factories import make_cycle, make_nomination, make_user
 from tests.factories.judging import add_conflict, make_assignment, make_judge, make_review
 from tests.support.programme import add_round
@@ -473,26 +473,3 @@ def test_judges_of_another_round_are_chosen_by_its_number(organiser_client, outb
     }
     unknown = preview(organiser_client, cycle, audience="judges", round="7")
     assert error_summary(unknown) == [("#round", "Select a judging round of this cycle")]
-
-
-def test_the_same_preview_sent_twice_at_once_sends_once(app, organiser, entrants):
-    """Two posts of one preview at the same moment (a double click, two tabs): each is held at its first write
-    until both have got there, and only one sends."""
-    from tests.support.clients import signed_in_client
-    from tests.test_concurrency import LockBarrier, race
-
-    cycle = entrants["cycle"]
-    clients = [signed_in_client(app, organiser) for _ in range(2)]
-    shown = preview(clients[0], cycle, audience="submitted", subject="Once")
-    posted = carried(shown) | {"send": "send"}
-    tokens = [c.csrf_token(compose_url(cycle)) for c in clients]
-    url = send_url(cycle)  # read here: the threads have no application context to load the cycle in
-    responses = race(
-        *[lambda c=c, t=t: c.post(url, data=posted | {"csrf_token": t}) for c, t in zip(clients, tokens, strict=True)],
-        barrier_class=LockBarrier,
-    )
-    assert [r.status_code for r in responses] == [302, 302]
-    db.session.expire_all()
-    assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "message.sent")) == 1
-    sent = db.session.scalars(sa.select(OutboxMessage.to_address).where(OutboxMessage.subject == "Once")).all()
-    assert sorted(sent) == ["ellis@testshire.gov.uk", "nina@riverside.gov.uk"]
