@@ -298,7 +298,7 @@ def test_the_cycle_collector_is_paused_while_weasyprint_works_and_resumed_after(
 
 
 def test_the_collector_resumes_after_a_failure_and_only_when_the_last_pack_ends():
-    from awards.web.judge.pack import collector_paused
+    from awards.domain.core.collector import collector_paused
 
     with pytest.raises(RuntimeError):
         with collector_paused():
