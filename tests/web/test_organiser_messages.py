@@ -251,6 +251,24 @@ def test_an_unknown_field_is_named_and_what_was_typed_is_kept(organiser_client, 
     assert outbox("organiser_message") == []
 
 
+def test_double_brackets_that_are_not_a_field_are_refused(organiser_client, outbox, entrants):
+    """An unclosed field, or brackets inside one, would go out to everyone as typed."""
+    cycle = entrants["cycle"]
+    for body in ("Dear ((name, see you", "Dear ((na(me))", "Smile )) please"):
+        allow_typed(body)
+        shown = preview(organiser_client, cycle, audience="drafts", body=body)
+        assert shown.status_code == 400
+        assert error_summary(shown) == [
+            (
+                "#body",
+                "The message has double brackets that are not a field. Write a field as ((name)), with nothing but "
+                "its name between the brackets, and use only ((name)), ((reference)), ((title)), ((deadline)) and "
+                "((link))",
+            )
+        ]
+    assert outbox("organiser_message") == []
+
+
 def test_a_judges_message_cannot_carry_an_entry_field(organiser_client, outbox, judged, entrants):
     cycle = entrants["cycle"]
     page = main_text(organiser_client.get(compose_url(cycle)))
@@ -361,12 +379,18 @@ def test_sending_queues_one_message_each_and_records_it(organiser_client, outbox
     # The list of messages sent, the person's activity and the nomination's history show it.
     listed = main_text(organiser_client.get(f"/organiser/cycles/{cycle.slug}/messages"))
     assert "Submit ((name)) Entrants with a draft 2" in listed and "Omar Organiser" in listed
+    # The subject as typed: the history outlives the account, so it keeps no name of the recipient's.
     person = main_text(organiser_client.get(f"/organiser/users/{nina.id}"))
-    assert "Omar Organiser Message: Submit Nina Nominee" in person
+    assert "Omar Organiser Message: Submit ((name))" in person
     history = main_text(
         organiser_client.get(f"/organiser/cycles/{cycle.slug}/nominations/{entrants['nina_draft'].reference}")
     )
-    assert "Omar Organiser Message: Submit Nina Nominee" in history
+    assert "Omar Organiser Message: Submit ((name))" in history
+    assert all("Nina" not in str(event.detail) for event in received)
+    # The organiser's overview and their own activity show the message once, not a line per recipient.
+    for page in (organiser_client.get("/organiser/"), organiser_client.get(f"/organiser/users/{organiser.id}")):
+        text = main_text(page)
+        assert text.count("Message sent") == 1 and "Message: Submit" not in text
 
 
 def page_text_of(response) -> str:
@@ -395,8 +419,16 @@ def test_an_empty_audience_cannot_be_sent(organiser_client, outbox, entrants):
     posted = carried(shown) | {"send": "send"}
     posted.pop("csrf_token", None)
     response = organiser_client.post_form(send_url(cycle), posted, token_from=compose_url(cycle))
-    assert response.status_code == 302
-    assert "Nobody is in the audience" in page_text_of(organiser_client.get(response.headers["Location"]))
+    # Back on the form, saying why, with what was typed kept.
+    assert response.status_code == 409
+    assert error_summary(response) == [
+        (
+            "#audience",
+            "Nobody is in the audience “Shortlisted entrants in Reimagined Service of the Year”, so the message "
+            "cannot be sent",
+        )
+    ]
+    assert posted["subject"] in response.get_data(as_text=True)
     assert outbox("organiser_message") == []
     assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "message.sent")) == 0
 
@@ -405,18 +437,52 @@ def test_a_large_audience_is_queued_in_batches(organiser_client, outbox, entrant
     cycle = entrants["cycle"]
     for n in range(5):
         make_nomination(cycle, nominator=make_user(email=f"many{n}@testshire.gov.uk"), status="draft")
-    commits = []
+    batches = []
     original = rules.queue_batch
 
     def counting(sending, batch, *, by):
-        commits.append(len(batch))
+        batches.append(len(batch))
         return original(sending, batch, by=by)
 
     monkeypatch.setattr(rules, "BATCH_SIZE", 3)
     monkeypatch.setattr(rules, "queue_batch", counting)
     response, _ = send(organiser_client, cycle, audience="drafts")
     assert response.status_code == 302
-    assert commits == [3, 3, 1]
+    assert batches == [3, 3, 1]
+    assert len(outbox("organiser_message")) == 7
+
+
+def test_a_send_that_fails_part_way_queues_nothing_and_can_be_sent_again(
+    organiser_client, outbox, entrants, monkeypatch
+):
+    """Either the whole audience is queued with the record of the send, or nothing is: never "sent to 7" with
+    3 queued and the rest impossible to send."""
+    cycle = entrants["cycle"]
+    for n in range(5):
+        make_nomination(cycle, nominator=make_user(email=f"many{n}@testshire.gov.uk"), status="draft")
+    original = rules.queue_batch
+    calls = []
+
+    def failing_second(sending, batch, *, by):
+        calls.append(len(batch))
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return original(sending, batch, by=by)
+
+    monkeypatch.setattr(rules, "BATCH_SIZE", 3)
+    monkeypatch.setattr(rules, "queue_batch", failing_second)
+    shown = preview(organiser_client, cycle, audience="drafts")
+    posted = carried(shown) | {"send": "send"}
+    posted.pop("csrf_token", None)
+    with pytest.raises(RuntimeError):
+        organiser_client.post_form(send_url(cycle), posted, token_from=compose_url(cycle))
+    db.session.rollback()
+    assert outbox("organiser_message") == []
+    assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "message.sent")) == 0
+
+    monkeypatch.setattr(rules, "queue_batch", original)
+    again = organiser_client.post_form(send_url(cycle), posted, token_from=compose_url(cycle))
+    assert again.status_code == 302
     assert len(outbox("organiser_message")) == 7
 
 

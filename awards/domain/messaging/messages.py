@@ -58,6 +58,7 @@ _FIELD = re.compile(r"\(\(([^()]*)\)\)")
 
 SENT = "message.sent"
 RECEIVED = "message.received"
+ALREADY_SENT = "This message has already been sent"
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,13 @@ def draft_problems(cycle: Cycle, draft: Draft) -> dict[str, str]:
     for name, words, text in (("subject", "The subject", draft.subject), ("body", "The message", draft.body)):
         used = fields_in(text)
         unknown = [f for f in used if f not in FIELDS]
-        if unknown:
+        left = _FIELD.sub("", text or "")
+        if "((" in left or "))" in left:
+            problems[name] = (
+                f"{words} has double brackets that are not a field. Write a field as ((name)), with nothing but its"
+                f" name between the brackets, and use only {_fields(FIELDS)}"
+            )
+        elif unknown:
             problems[name] = (
                 f"{words} has {_fields(unknown)}, which {'is not a field' if len(unknown) == 1 else 'are not fields'}"
                 f" you can use. Use only {_fields(FIELDS)}"
@@ -390,6 +397,7 @@ class Sending:
     resolved: Resolved
     send_id: str
     cycle_slug: str
+    subject: str  # as typed, merge fields and all
 
     def batches(self, size: int | None = None) -> Iterator[list[Recipient]]:
         """The recipients, BATCH_SIZE at a time."""
@@ -402,8 +410,8 @@ class Sending:
 def start_sending(cycle: Cycle, draft: Draft, *, send_id: str, by: User) -> Sending:
     """Record that the draft is sent to its audience, once per `send_id`: the cycle's row is locked (written)
     while its messages are read, so a second post of the same preview finds the first and is refused (Conflict).
-    Refused too when the draft has a problem or its audience is empty. The caller commits, then queues
-    each batch of `Sending.batches` with `queue_batch`, committing each."""
+    Refused too when the draft has a problem or its audience is empty. `send` then queues each batch of
+    `Sending.batches` with `queue_batch`, in the same transaction."""
     # The cycle's row locked by a write that changes nothing: PostgreSQL holds the row and SQLite the database
     # until the commit, so a second send waits and then reads the first's event (SQLite ignores FOR UPDATE).
     db.session.execute(
@@ -417,7 +425,7 @@ def start_sending(cycle: Cycle, draft: Draft, *, send_id: str, by: User) -> Send
         )
     )
     if not send_id or any((detail or {}).get("send_id") == send_id for detail in details):
-        raise Conflict("This message has already been sent")
+        raise Conflict(ALREADY_SENT)
     problems = draft_problems(cycle, draft)
     if problems:
         name, message = next(iter(problems.items()))
@@ -438,7 +446,19 @@ def start_sending(cycle: Cycle, draft: Draft, *, send_id: str, by: User) -> Send
         recipients=len(resolved.recipients),
     )
     db.session.flush()
-    return Sending(resolved, send_id, cycle.slug)
+    return Sending(resolved, send_id, cycle.slug, draft.subject)
+
+
+def send(cycle: Cycle, draft: Draft, *, send_id: str, by: User) -> Sending:
+    """Record the send and queue the message for every recipient, in the caller's one transaction: either the
+    whole audience is queued with the record of the send, or nothing is (a failure part way leaves no message
+    recorded as sent to people who never got it). The outbox delivers them, 500 at a time (the e-mails of a big
+    audience wait for `flask outbox send` after the first 500). Flushed a batch at a time, so the session never
+    holds more than BATCH_SIZE pending messages."""
+    sending = start_sending(cycle, draft, send_id=send_id, by=by)
+    for batch in sending.batches():
+        queue_batch(sending, batch, by=by)
+    return sending
 
 
 def queue_batch(sending: Sending, batch: list[Recipient], *, by: User) -> int:
@@ -456,7 +476,9 @@ def queue_batch(sending: Sending, batch: list[Recipient], *, by: User) -> int:
             body=written.body,
             cycle=cycle,
         )
-        detail = {"cycle": sending.cycle_slug, "send_id": sending.send_id, "subject": written.subject}
+        # The subject as the organiser typed it, not as filled in for this person: a history that outlives the
+        # recipient's account (deleted, the outbox's copy goes with it) keeps no name or title of theirs.
+        detail = {"cycle": sending.cycle_slug, "send_id": sending.send_id, "subject": sending.subject}
         audit.record(RECEIVED, actor=by, object_type=User.__tablename__, object_id=recipient.user_id, **detail)
         for entry in recipient.entries:
             audit.record(

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from awards.domain.core import paging
+from awards.domain.messaging import messages
 from awards.domain.people import accounts
 from awards.domain.voting import ballots
 from awards.extensions import db
@@ -26,10 +27,11 @@ def dashboard():
             )
         ),
     }
-    # The public's votes (thousands in a People's Choice) have their own page; here, what people did.
+    # The public's votes (thousands in a People's Choice) have their own page, and a message's copies (one per
+    # recipient) are on each recipient's history: here, what people did ("Message sent" once per message).
     events = db.session.scalars(
         select(AuditEvent)
-        .where(AuditEvent.action.not_in(ballots.VOTER_ACTIONS))
+        .where(AuditEvent.action.not_in((*ballots.VOTER_ACTIONS, messages.RECEIVED)))
         .order_by(AuditEvent.id.desc())
         .limit(20)
     ).all()
@@ -69,7 +71,8 @@ def user(user_id: int):
         select(AuditEvent)
         .where(
             or_(
-                AuditEvent.actor_id == person.id,
+                # What they did (a message they sent once, not each recipient's copy) and what was done to them.
+                (AuditEvent.actor_id == person.id) & (AuditEvent.action != messages.RECEIVED),
                 (AuditEvent.object_type == "users") & (AuditEvent.object_id == str(person.id)),
             )
         )

@@ -11,11 +11,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from awards.domain.core import mail
 from awards.domain.messaging import messages as rules
-from awards.extensions import db
 from awards.models import Cycle
 from awards.web.actions import attempt
-from awards.web.helpers import cycle_breadcrumbs, cycle_or_404
+from awards.web.helpers import apply_domain_error, cycle_breadcrumbs, cycle_or_404
 from awards.web.organiser import bp
 from awards.web.organiser.messages.forms import MessageForm
 
@@ -86,14 +86,17 @@ def send_message(slug: str):
         return _compose(cycle, form)
     if not form.check(cycle):
         return _compose(cycle, form, 400)
-    done = attempt(lambda: rules.start_sending(cycle, form.draft(), send_id=form.send_id.data or "", by=current_user))
+    mail.deliver_after_response()  # the organiser's next page does not wait for the e-mails to go out
+    done = attempt(lambda: rules.send(cycle, form.draft(), send_id=form.send_id.data or "", by=current_user))
     if not done or done.value is None:
-        flash(done.message or "The message was not sent", "info")
-        return redirect(url_for("organiser.messages", slug=cycle.slug))
+        if done.message == rules.ALREADY_SENT:
+            flash(done.message, "info")
+            return redirect(url_for("organiser.messages", slug=cycle.slug))
+        # The audience emptied (or the cycle changed) since the preview: say so on the form, with the message kept.
+        form.send_id.data = ""
+        apply_domain_error(form, done.error, "audience")
+        return _compose(cycle, form, done.status)
     sending = done.value
-    queued = 0
-    for batch in sending.batches():
-        queued += rules.queue_batch(sending, batch, by=current_user)
-        db.session.commit()  # one transaction per batch: a large audience never holds one open for long
+    queued = len(sending.resolved.recipients)
     flash(f"Message sent to {queued} {'person' if queued == 1 else 'people'}: {sending.resolved.words}", "success")
     return redirect(url_for("organiser.messages", slug=cycle.slug))
