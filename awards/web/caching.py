@@ -33,6 +33,7 @@ fingerprint pays a query for it. The HTTP max-age never runs past the next insta
 from __future__ import annotations
 
 import bisect
+import copy
 import dataclasses
 import functools
 import hashlib
@@ -45,6 +46,7 @@ from importlib import metadata
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, make_response, request, session
+from flask.globals import request_ctx
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
@@ -294,7 +296,8 @@ def form_page_cache(view):
     session. It is kept with the token cut out (`TOKEN_HOLE`), under a key made as `public_cache`'s is (the
     library's fingerprint and the votes' phase, the address, the release), and each reader served from it gets
     their own session's token put back. It is only kept when building it touched nothing else personal: the
-    token is the only change to the session, no flashed message, no other cookie. A query in the address, a
+    token is the only change to the session (compared value by value), no flashed message (waiting, or flashed
+    and shown while it was built), no other cookie. A query in the address, a
     signed-in person or a waiting flashed message gets the page built afresh. No other cache may keep it
     (`no-store`: it holds the reader's token)."""
 
@@ -318,7 +321,7 @@ def form_page_cache(view):
             response.headers["X-Cache"] = "hit"
             response.headers["Cache-Control"] = "no-store"
             return response
-        session_before = dict(session)
+        session_before = copy.deepcopy(dict(session))
         response = make_response(view(*args, **kwargs))
         response.headers["X-Cache"] = "miss"
         response.headers["Cache-Control"] = "no-store"  # the reader's own token: for no other cache
@@ -332,6 +335,7 @@ def form_page_cache(view):
             and changed <= {"csrf_token"}
             and "Set-Cookie" not in response.headers  # the session's cookie is added later, by Flask
             and not _personal_session()
+            and not request_ctx.flashes  # a message flashed and shown while this page was built
         ):
             body = response.get_data()
             if token:

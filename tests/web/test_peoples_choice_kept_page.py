@@ -124,3 +124,22 @@ def test_votes_being_cast_do_not_throw_the_kept_page_away(app, setup, client, ou
     link = f"/peoples-choice/confirm/{confirmation_token(outbox('vote_confirm')[-1])}"
     assert voter.post_form(link, token_from=link).status_code == 200
     assert client.get(url_of(setup)).headers["X-Cache"] == "hit"
+
+
+def test_a_page_that_showed_a_message_flashed_while_it_was_built_is_not_kept(app, setup, client, monkeypatch):
+    from flask import flash
+
+    from awards.web.public import voting
+
+    render = voting._render_vote
+
+    def flashing(*args, **kwargs):
+        flash("Only for this reader", "info")
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(voting, "_render_vote", flashing)
+    first = client.get(url_of(setup))
+    assert "Only for this reader" in page_text(first)
+    monkeypatch.setattr(voting, "_render_vote", render)
+    other = app.test_client().get(url_of(setup))
+    assert other.headers["X-Cache"] == "miss" and "Only for this reader" not in page_text(other)
