@@ -297,9 +297,9 @@ def form_page_cache(view):
     library's fingerprint and the votes' phase, the address, the release), and each reader served from it gets
     their own session's token put back. It is only kept when building it touched nothing else personal: the
     token is the only change to the session (compared value by value), no flashed message (waiting, or flashed
-    and shown while it was built), no other cookie. A query in the address, a
-    signed-in person or a waiting flashed message gets the page built afresh. No other cache may keep it
-    (`no-store`: it holds the reader's token)."""
+    and shown while it was built), no other cookie. A query in the address, a signed-in person or a waiting
+    flashed message gets the page built afresh. No other cache may keep it (`no-store`: it holds the reader's
+    token)."""
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
