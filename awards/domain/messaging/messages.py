@@ -13,9 +13,9 @@ message (checking each judge's conflicts instead would still let the organiser's
 
 What the organiser types is text: the e-mail's text part is it, filled in; its HTML part escapes it, so typed
 markup arrives as the characters typed. Sending records one `message.sent` event on the cycle, naming the
-preview's one-time `send_id`, before anything is queued: a second post of the same preview finds it and
-sends nothing. The messages are then queued in batches (BATCH_SIZE), each batch one transaction of the
-caller's, with a `message.received` event on each recipient and on each entry the message was about.
+preview's one-time `send_id`: a second post of the same preview finds it and sends nothing. The messages are
+queued in the same transaction (flushed BATCH_SIZE at a time), with a `message.received` event on each
+recipient and on each entry the message was about: a send is whole or not at all.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ class Draft:
 
 @dataclass(frozen=True)
 class Entry:
-    """An entry a message is about, as plain values (they outlast the commit of each batch)."""
+    """An entry a message is about, as plain values (read once, with only the columns a message uses)."""
 
     id: int
     reference: str
@@ -171,7 +171,7 @@ class Resolved:
     judges_link: str = field(init=False)
 
     def __post_init__(self) -> None:
-        # Read once here: after a batch's commit, reading the cycle's columns would load it again.
+        # Read once here, not once per recipient.
         tz = self.cycle.time_zone
         self.deadline_words = f"{govuk_datetime(self.deadline, tz)} ({tz} time)" if self.deadline is not None else ""
         self.judges_link = progress.judging_home_url() if self.audience.judges else ""
