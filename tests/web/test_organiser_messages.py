@@ -269,6 +269,25 @@ def test_double_brackets_that_are_not_a_field_are_refused(organiser_client, outb
     assert outbox("organiser_message") == []
 
 
+def test_a_subject_too_long_once_filled_in_is_refused_before_sending(organiser_client, outbox, entrants):
+    """Nina's two submitted entries, their titles made long: her subject would be cut mid-word by the outbox."""
+    cycle = entrants["cycle"]
+    for key in ("nina_first", "nina_second"):
+        entrants[key].title = f"{entrants[key].title}: " + "a long account of digital work for residents " * 3
+    db.session.commit()
+    subject = "Your entries ((title)) are shortlisted for the awards evening, ((name))"
+    shown = preview(organiser_client, cycle, audience="submitted", subject=subject)
+    assert shown.status_code == 400
+    ((where, message),) = error_summary(shown)
+    assert where == "#subject"
+    assert message.startswith("The subject is too long for 1 person once their fields are filled in (up to ")
+    assert message.endswith("an email subject can have 255). Shorten it, or leave ((title)) out of the subject")
+    assert f'value="{subject}"' in shown.get_data(as_text=True)
+    # Fits for everyone: previewed as before.
+    assert preview(organiser_client, cycle, audience="submitted", subject="News, ((name))").status_code == 200
+    assert outbox("organiser_message") == []
+
+
 def test_a_judges_message_cannot_carry_an_entry_field(organiser_client, outbox, judged, entrants):
     cycle = entrants["cycle"]
     page = main_text(organiser_client.get(compose_url(cycle)))

@@ -56,6 +56,10 @@ def render_email(template: str, to_name: str = "", **context) -> tuple[str, str 
     return body_text, body_html
 
 
+# The longest subject the outbox keeps (its column); a longer one is cut.
+SUBJECT_LIMIT = 255
+
+
 def queue_email(*, to_address: str, to_name: str = "", template: str, subject: str, **context) -> OutboxMessage:
     """Render templates/emails/<template>.txt (and .html) and add the message to the outbox."""
     to_name = single_line(to_name)[:200]
@@ -64,7 +68,7 @@ def queue_email(*, to_address: str, to_name: str = "", template: str, subject: s
         created_at=utcnow(),
         to_address=single_line(to_address),
         to_name=to_name,
-        subject=single_line(subject)[:255],
+        subject=single_line(subject)[:SUBJECT_LIMIT],
         body_text=body_text,
         body_html=body_html,
         kind=template,

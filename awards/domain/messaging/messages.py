@@ -32,7 +32,7 @@ from sqlalchemy.orm import joinedload, load_only
 from awards.domain.core import audit
 from awards.domain.core.dates import govuk_datetime
 from awards.domain.core.errors import Conflict, DomainError
-from awards.domain.core.mail import queue_email
+from awards.domain.core.mail import SUBJECT_LIMIT, queue_email, single_line
 from awards.domain.judging import progress, rounds
 from awards.extensions import db
 from awards.models import (
@@ -371,6 +371,21 @@ def write(resolved: Resolved, recipient: Recipient) -> Written:
     return Written(subject=fill(resolved.draft.subject, values), body=fill(resolved.draft.body, values))
 
 
+def subject_problem(resolved: Resolved) -> str | None:
+    """What is wrong with the subject once each recipient's fields are filled in: longer than an e-mail's subject
+    can be (the outbox would cut it mid-word) for some of them, when ((title)) or ((reference)) name several
+    entries, or a long name or title. None when every subject fits."""
+    lengths = [len(single_line(write(resolved, recipient).subject)) for recipient in resolved.recipients]
+    too_long = [n for n in lengths if n > SUBJECT_LIMIT]
+    if not too_long:
+        return None
+    people = "1 person" if len(too_long) == 1 else f"{len(too_long)} people"
+    return (
+        f"The subject is too long for {people} once their fields are filled in (up to {max(too_long)} characters; "
+        f"an email subject can have {SUBJECT_LIMIT}). Shorten it, or leave ((title)) out of the subject"
+    )
+
+
 def normalise_body(text: str) -> str:
     """Line breaks as \\n, and no white space at the ends."""
     return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -433,6 +448,9 @@ def start_sending(cycle: Cycle, draft: Draft, *, send_id: str, by: User) -> Send
     resolved = resolve(cycle, draft)
     if not resolved.recipients:
         raise Conflict(f"Nobody is in the audience “{resolved.words}”, so the message cannot be sent")
+    too_long = subject_problem(resolved)
+    if too_long:
+        raise DomainError(too_long, field="subject")
     audit.record(
         SENT,
         actor=by,

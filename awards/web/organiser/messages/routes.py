@@ -63,6 +63,10 @@ def new_message(slug: str):
         return _compose(cycle, form, 200 if request.method == "GET" else 400)
     draft = form.draft()
     resolved = rules.resolve(cycle, draft)
+    too_long = rules.subject_problem(resolved)
+    if too_long:
+        form.subject.errors = [*form.subject.errors, too_long]
+        return _compose(cycle, form, 400)
     form.send_id.data = rules.new_send_id()
     first = resolved.recipients[0] if resolved.recipients else None
     return render_template(
