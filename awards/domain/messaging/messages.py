@@ -71,12 +71,6 @@ class Audience:
     hint: str = ""
 
 
-_SUBMITTED = (
-    NominationStatus.SUBMITTED,
-    NominationStatus.SHORTLISTED,
-    NominationStatus.HIGHLY_COMMENDED,
-    NominationStatus.WINNER,
-)
 _SHORTLISTED = (NominationStatus.SHORTLISTED, NominationStatus.HIGHLY_COMMENDED, NominationStatus.WINNER)
 _JUDGE_FIELDS = ("name", "deadline", "link")
 
@@ -98,7 +92,7 @@ AUDIENCES: dict[str, Audience] = {
             "Entrants who have submitted",
             False,
             FIELDS,
-            _SUBMITTED,
+            progress.JUDGED_STATUSES,  # submitted, and not withdrawn or found ineligible
             hint="Not those withdrawn or found not eligible",
         ),
         Audience(
