@@ -42,6 +42,8 @@ class User(UserMixin, Model):
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The language they chose with the switcher ('cy', 'sv', 'en'); None: the service's default (awards/i18n.py).
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user",
