@@ -45,6 +45,12 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024
     UPLOAD_FOLDER: str | None = None  # default instance/uploads; outside the static folder
+    # Uploads in S3-compatible object storage instead (awards/domain/core/storage.py, docs/operations.md
+    # "Object storage"): s3://bucket/prefix; the server's address for MinIO or Ceph (none: AWS); the region.
+    # Credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, a role).
+    STORAGE_URL: str | None = None
+    STORAGE_ENDPOINT_URL: str | None = None
+    STORAGE_REGION: str | None = None
 
     # Passwords (Argon2id). Tests lower the cost; production keeps the library's defaults.
     ARGON2_TIME_COST = 3
@@ -292,16 +298,14 @@ def check_settings(config: dict, env_name: str) -> None:
     redis_url = config.get("REDIS_URL")
     if redis_url and not str(redis_url).startswith(("redis://", "rediss://", "redis+unix://")):
         raise ConfigurationError(f"REDIS_URL must be a Redis URL such as redis://127.0.0.1:6379/0, not {redis_url!r}")
-    from awards.domain.people.single_sign_on import settings_problem
-
-    problem = settings_problem(config)
-    if problem:
-        raise ConfigurationError(problem)
+    from awards.domain.core.storage import settings_problem as storage_problem
+    from awards.domain.people.single_sign_on import settings_problem as sign_on_problem
     from awards.throttling import check_limit_settings
 
-    problem = check_limit_settings(config)
-    if problem:
-        raise ConfigurationError(problem)
+    for check in (storage_problem, sign_on_problem, check_limit_settings):
+        problem = check(config)
+        if problem:
+            raise ConfigurationError(problem)
     for key in _INTEGER_SETTINGS:
         value = config.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):

@@ -163,11 +163,41 @@ def typed_markup():
 _shared_apps: dict[str, object] = {}
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """An S3-compatible server on loopback for this test session (and xdist worker), started on first use:
+    moto in server mode, with credentials for it in boto3's usual environment variables."""
+    from tests.support.object_storage import CREDENTIALS, NOT_FROM_THE_MACHINE, S3Server
+
+    environment = pytest.MonkeyPatch()
+    for name, value in CREDENTIALS.items():
+        environment.setenv(name, value)
+    for name in NOT_FROM_THE_MACHINE:
+        environment.delenv(name, raising=False)
+    server = S3Server().start()
+    yield server
+    server.stop()
+    environment.undo()
+
+
 @pytest.fixture
-def make_app(database_url, tmp_path):
+def storage(request, tmp_path):
+    """Where this test's uploads are kept: the local folder tmp_path/uploads, or (with `both_storages` from
+    tests/support/object_storage.py, or AWARDS_TEST_STORAGE=s3 for every test) a bucket prefix of its own."""
+    from tests.support.object_storage import StorageUnderTest
+
+    kind = getattr(request, "param", None) or os.environ.get("AWARDS_TEST_STORAGE") or "local"
+    if kind == "s3":
+        return StorageUnderTest.s3(request.getfixturevalue("s3_server"), tmp_path / "uploads")
+    assert kind == "local", f"AWARDS_TEST_STORAGE must be local or s3, not {kind!r}"
+    return StorageUnderTest.local(tmp_path / "uploads")
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path, storage):
     """An app on the test database (the shared one, or a new one with extra config); tables are emptied afterwards."""
     apps = []
-    per_test = {"MAIL_FILE_DIR": str(tmp_path / "outbox"), "UPLOAD_FOLDER": str(tmp_path / "uploads")}
+    per_test = {"MAIL_FILE_DIR": str(tmp_path / "outbox"), **storage.settings}
 
     def factory(**config):
         if not config:

@@ -13,12 +13,13 @@ import pytest
 import sqlalchemy as sa
 
 from awards.domain.core import audit
-from awards.domain.nominations.attachments import add_attachment, upload_folder
+from awards.domain.nominations.attachments import add_attachment
 from awards.domain.records import backup as backup_rules
 from awards.extensions import db
 from awards.models import AuditEvent
 from tests.factories import make_nomination
 from tests.support.files import PNG
+from tests.support.object_storage import both_storages
 
 
 def _invoke(app, *args):
@@ -53,7 +54,10 @@ def documents(app):
     return nomination
 
 
-def test_backup_under_writes_then_restore_passes_the_integrity_check(app, runner, make_app, documents, tmp_path):
+@both_storages
+def test_backup_under_writes_then_restore_passes_the_integrity_check(
+    app, runner, make_app, documents, tmp_path, storage
+):
     if not _is_sqlite(app):
         pytest.skip("the SQLite backup; PostgreSQL is covered by the next test")
     stop, started, written, wrote = threading.Event(), threading.Event(), [0], threading.Condition()
@@ -89,11 +93,9 @@ def test_backup_under_writes_then_restore_passes_the_integrity_check(app, runner
     assert manifest["files"][f"uploads/{stored}"]["size"] == len(PNG)
     assert set(manifest["files"]) >= {"database.sqlite3", f"uploads/{stored}"}
 
-    # Restore into a fresh database and upload folder.
-    restored = make_app(
-        SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "restored.db"),
-        UPLOAD_FOLDER=str(tmp_path / "restored-uploads"),
-    )
+    # Restore into a fresh database and upload storage (a folder, or another prefix of the bucket).
+    fresh = storage.elsewhere(tmp_path / "restored-uploads")
+    restored = make_app(SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "restored.db"), **fresh.settings)
     result = _invoke(restored, "restore", str(tmp_path / "backup"))
     assert result.exit_code == 0, result.output
     assert "Integrity check: ok" in result.output and "Row counts match the manifest" in result.output
@@ -104,11 +106,11 @@ def test_backup_under_writes_then_restore_passes_the_integrity_check(app, runner
                 name: db.session.scalar(sa.select(sa.func.count()).select_from(sa.table(name)))
                 for name in manifest["row_counts"]
             }
-            assert (upload_folder() / stored).read_bytes() == PNG
             db.session.remove()
             return counts
 
     assert contextvars.Context().run(restored_counts) == manifest["row_counts"]
+    assert fresh.names() == [stored] and fresh.read(stored) == PNG
 
     # Restoring again over the now non-empty database needs --yes.
     again = _invoke(restored, "restore", str(tmp_path / "backup"))
@@ -140,7 +142,8 @@ def test_backup_refuses_a_directory_that_is_not_empty(runner, tmp_path):
     assert result.exit_code == 1 and "not an empty directory" in result.output
 
 
-def test_postgresql_backup_copies_uploads_and_points_to_pg_dump(app, runner, documents, tmp_path):
+@both_storages
+def test_postgresql_backup_copies_uploads_and_points_to_pg_dump(app, runner, documents, tmp_path, storage):
     if _is_sqlite(app):
         pytest.skip("PostgreSQL only")
     result = runner.invoke(args=["backup", str(tmp_path / "backup")])

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.judging import judges
-from awards.domain.nominations.attachments import add_attachment, attachment_path
+from awards.domain.nominations.attachments import add_attachment
 from awards.domain.nominations.stash import stash_form
 from awards.domain.people import accounts
 from awards.domain.programme import entry_forms as forms
@@ -44,6 +44,7 @@ from tests.factories import (
     set_expertise,
 )
 from tests.support.files import PNG
+from tests.support.object_storage import both_storages
 from tests.support.visible import text_of
 
 
@@ -308,16 +309,17 @@ def test_a_wrong_password_deletes_nothing(nominee, nominee_client):
     assert _user(nominee.id) is not None
 
 
-def test_a_nominee_deletes_their_account(nominee, nominee_client, password):
+@both_storages
+def test_a_nominee_deletes_their_account(nominee, nominee_client, password, storage):
     user_id, email = nominee.id, nominee.email
     cycle = make_cycle()
     draft = make_nomination(cycle, nominator=nominee, status="draft")
-    draft_id, draft_file = draft.id, attachment_path(_attach(draft))
+    draft_id, draft_file = draft.id, _attach(draft).stored_name
     submitted = make_nomination(cycle, nominator=nominee, title="Kept for the programme")
-    kept_file = attachment_path(_attach(submitted))
+    kept_file = _attach(submitted).stored_name
     accounts.send_verification_email(nominee)
     db.session.commit()
-    assert draft_file.is_file() and kept_file.is_file()
+    assert storage.names() == sorted([draft_file, kept_file])
 
     page = nominee_client.get("/account/delete").get_data(as_text=True)
     assert "(you have 1)" in page and "(you have submitted 1)" in page
@@ -326,11 +328,11 @@ def test_a_nominee_deletes_their_account(nominee, nominee_client, password):
     assert "Your account has been deleted" in nominee_client.get("/").get_data(as_text=True)
 
     assert _user(user_id) is None
-    assert db.session.get(Nomination, draft_id) is None and not draft_file.exists()
+    assert db.session.get(Nomination, draft_id) is None and storage.names() == [kept_file]
     kept = db.session.get(Nomination, submitted.id)
     assert (kept.contact_name, kept.contact_email, kept.nominator_id) == ("", "", None)
     assert "contact_phone" not in kept.answers and kept.answers["challenge"] == "The challenge we faced."
-    assert kept.title == "Kept for the programme" and kept.organisation_name and kept_file.is_file()
+    assert kept.title == "Kept for the programme" and kept.organisation_name and storage.read(kept_file) == PNG
     assert db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.to_address == email)).all() == []
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "account.deleted"))
     assert event.object_id == str(user_id)
@@ -345,13 +347,14 @@ def test_a_nominee_deletes_their_account(nominee, nominee_client, password):
     assert "Enter a correct email address and password" in response.get_data(as_text=True)
 
 
+@both_storages
 def test_deleting_an_account_removes_personal_custom_answers_and_their_files_and_keeps_the_rest(
-    nominee, nominee_client, password
+    nominee, nominee_client, password, storage
 ):
     cycle = _with_custom_section(make_cycle())
     submitted = make_nomination(cycle, nominator=nominee, **CUSTOM_ANSWERS)
-    photo = attachment_path(_attach_to(submitted, "leader_photo"))
-    evidence = attachment_path(_attach(submitted, "evidence.png"))
+    photo = _attach_to(submitted, "leader_photo").stored_name
+    evidence = _attach(submitted, "evidence.png").stored_name
     db.session.add_all(
         [
             Redaction(nomination_id=submitted.id, field="leader_name", text="[name]", updated_at=utcnow()),
@@ -361,7 +364,7 @@ def test_deleting_an_account_removes_personal_custom_answers_and_their_files_and
         ]
     )
     db.session.commit()
-    assert photo.is_file() and evidence.is_file()
+    assert storage.names() == sorted([photo, evidence])
 
     response = nominee_client.post_form("/account/delete", {"password": password}, token_from="/account/delete")
     assert response.status_code == 302
@@ -379,7 +382,7 @@ def test_deleting_an_account_removes_personal_custom_answers_and_their_files_and
     assert answers["challenge"] == "The challenge we faced."
     # The personal question's file goes; the supporting documents stay with the nomination.
     assert [a.original_name for a in kept.attachments] == ["evidence.png"]
-    assert not photo.exists() and evidence.is_file()
+    assert storage.names() == [evidence]
     # The organiser's redacted copies of the personal answer and cell go with them.
     redactions = db.session.scalars(sa.select(Redaction.field).where(Redaction.nomination_id == kept.id)).all()
     assert sorted(redactions) == ["leader_story", "referees:0:name"]
@@ -500,7 +503,8 @@ def _judged_published_cycle():
     return case, nomination, attachment, review, pending
 
 
-def test_a_cycle_is_purged_only_after_its_retention_period(app, organiser, organiser_client):
+@both_storages
+def test_a_cycle_is_purged_only_after_its_retention_period(app, organiser, organiser_client, storage):
     case, nomination, attachment, review, pending = _judged_published_cycle()
     pending_id = pending.id
     url = f"/organiser/cycles/{case.cycle.slug}/personal-data"
@@ -509,7 +513,8 @@ def test_a_cycle_is_purged_only_after_its_retention_period(app, organiser, organ
     assert organiser_client.post_form(url, token_from=url).status_code == 409
     published_case = {c.name: getattr(case, c.name) for c in ImpactCase.__table__.columns}
 
-    file = attachment_path(attachment)
+    file = attachment.stored_name
+    assert storage.names() == [file]
     # A year on (RETENTION_DAYS after the results were published), the organiser can remove it.
     case.cycle.results_published_at = utcnow() - timedelta(days=app.config["RETENTION_DAYS"], minutes=1)
     db.session.commit()
@@ -525,7 +530,7 @@ def test_a_cycle_is_purged_only_after_its_retention_period(app, organiser, organ
     purged = db.session.get(Nomination, nomination.id)
     assert (purged.contact_name, purged.contact_email) == ("", "")
     assert "contact_phone" not in purged.answers and purged.answers["approach"] == "How we approached it."
-    assert purged.title == "Published project" and purged.attachments == [] and not file.exists()
+    assert purged.title == "Published project" and purged.attachments == [] and storage.names() == []
     # The copy redacted for judges stays (it holds less than the original, which also stays).
     assert [
         r.text for r in db.session.scalars(sa.select(Redaction).where(Redaction.nomination_id == nomination.id))
@@ -542,19 +547,21 @@ def test_a_cycle_is_purged_only_after_its_retention_period(app, organiser, organ
     assert event.actor_id == organiser.id and event.detail["attachments"] == 1
 
 
-def test_the_purge_removes_personal_custom_answers_and_every_uploaded_file(app, organiser, organiser_client):
+@both_storages
+def test_the_purge_removes_personal_custom_answers_and_every_uploaded_file(app, organiser, organiser_client, storage):
     case = make_published_case(year=2025, title="Published project")
     cycle = _with_custom_section(case.cycle)
     nomination = case.nomination
     nomination.answers = {**nomination.answers, **CUSTOM_ANSWERS}
     db.session.commit()
-    files = [attachment_path(_attach_to(nomination, "leader_photo")), attachment_path(_attach(nomination))]
+    files = [_attach_to(nomination, "leader_photo").stored_name, _attach(nomination).stored_name]
     # A nomination whose only personal data is a custom answer counts too.
     other = make_nomination(cycle, contact_name="", contact_email="", leader_phone="01632 960 999")
     other.answers = {k: v for k, v in other.answers.items() if k != "contact_phone"}
     bare = make_nomination(cycle, contact_name="", contact_email="")
     bare.answers = {k: v for k, v in bare.answers.items() if k != "contact_phone"}
     db.session.commit()
+    assert storage.names() == sorted(files)
     cycle.results_published_at = utcnow() - timedelta(days=app.config["RETENTION_DAYS"], minutes=1)
     db.session.commit()
 
@@ -569,7 +576,7 @@ def test_the_purge_removes_personal_custom_answers_and_every_uploaded_file(app, 
     assert not {"leader_email", "leader_phone", "leader_name"} & set(purged.answers)
     assert purged.answers["referees"] == [{"name": "Rita Referee", "email": "", "years": "12"}]
     assert purged.answers["budget"] == "125,000" and purged.answers["leader_story"] == CUSTOM_ANSWERS["leader_story"]
-    assert purged.attachments == [] and not any(f.exists() for f in files)
+    assert purged.attachments == [] and storage.names() == []
     assert "leader_phone" not in db.session.get(Nomination, other.id).answers
 
 

@@ -29,6 +29,7 @@ from awards.models import (
 )
 from tests.factories import make_assignment, make_cycle, make_judge, make_nomination, make_review, make_user
 from tests.support.files import PNG
+from tests.support.object_storage import both_storages
 from tests.support.visible import text_of
 
 VERSION = re.compile(r'name="version" value="(\d+)"')
@@ -689,12 +690,11 @@ def test_with_blind_judging_off_documents_keep_their_names(judge_client, cycle, 
     assert response.headers["Content-Disposition"] == "attachment; filename=Results.png"
 
 
-def test_a_document_that_cannot_be_cleaned_is_not_sent(judge_client, nomination, declared, nominator):
+@both_storages
+def test_a_document_that_cannot_be_cleaned_is_not_sent(judge_client, nomination, declared, nominator, storage):
     doc = add_attachment(nomination, filename="x.png", stream=io.BytesIO(PNG), by=nominator)
     db.session.commit()
-    from awards.domain.nominations.attachments import attachment_path
-
-    attachment_path(doc).write_bytes(b"not a png at all")
+    storage.write(doc.stored_name, b"not a png at all")
     response = judge_client.get(f"{entry_url(nomination)}/documents/{doc.id}")
     assert response.status_code == 422
     assert "could not be prepared for judging" in response.get_data(as_text=True)

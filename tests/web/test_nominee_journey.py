@@ -15,6 +15,7 @@ from awards.models import AuditEvent, Nomination, NominationStatus
 from tests.factories import DEFAULT_PASSWORD, make_cycle, make_nomination, make_user
 from tests.support.files import HTML, PDF, PNG
 from tests.support.nominating import based_on, fill_everything, save, section_url, start_draft, upload, words
+from tests.support.object_storage import both_storages
 from tests.support.visible import main_text
 
 
@@ -236,7 +237,8 @@ def test_another_nominees_reference_is_404(app, nominee_client, cycle):
     assert db.session.get(Nomination, others.id).title != "Hijacked"
 
 
-def test_upload_checks_content_not_name(nominee_client, cycle, tmp_path, app):
+@both_storages
+def test_upload_checks_content_not_name(nominee_client, cycle, storage, app):
     nomination = start_draft(nominee_client, cycle)
     response = upload(nominee_client, nomination, "report.pdf", HTML)
     assert response.status_code == 400
@@ -249,8 +251,8 @@ def test_upload_checks_content_not_name(nominee_client, cycle, tmp_path, app):
     db.session.expire_all()
     [attachment] = db.session.get(Nomination, nomination.id).attachments
     assert attachment.original_name == "Evaluation report.pdf" and attachment.content_type == "application/pdf"
-    stored = tmp_path / "uploads" / attachment.stored_name
-    assert stored.read_bytes() == PDF and "Evaluation" not in attachment.stored_name
+    assert storage.names() == [attachment.stored_name]
+    assert storage.read(attachment.stored_name) == PDF and "Evaluation" not in attachment.stored_name
 
     download = nominee_client.get(f"/nominations/{nomination.reference}/documents/{attachment.id}")
     assert download.status_code == 200 and download.data == PDF
@@ -262,7 +264,7 @@ def test_upload_checks_content_not_name(nominee_client, cycle, tmp_path, app):
     nominee_client.post_form(url, token_from=url)
     db.session.expire_all()
     assert db.session.get(Nomination, nomination.id).attachments == []
-    assert not stored.exists()
+    assert storage.names() == []
 
 
 def test_docx_xlsx_pptx_detected_by_structure(nominee_client, cycle):

@@ -24,6 +24,7 @@ from awards.domain.publishing.exports import (
 from awards.extensions import db
 from awards.models import AuditEvent, Eligibility, Nomination, NominationPartner, NominationStatus, NominationTrend
 from tests.factories import make_cycle, make_nomination
+from tests.support.object_storage import both_storages
 from tests.support.public_form import (
     FORMULA_ANSWER,
     ORGANISER_ONLY_ANSWER,
@@ -381,14 +382,15 @@ def test_organisers_see_every_asked_question_of_a_custom_form(organiser_client, 
     assert "Open source No" in words and "Where the code is" not in words
 
 
-def test_a_document_of_another_nomination_is_not_found_here(app, organiser_client, cycle, nominator, tmp_path):
-    app.config["UPLOAD_FOLDER"] = str(tmp_path)
+@both_storages
+def test_a_document_of_another_nomination_is_not_found_here(app, organiser_client, cycle, nominator, storage):
     a = make_nomination(cycle, nominator=nominator)
     b = make_nomination(cycle, nominator=nominator)
     attachment = attachments.add_attachment(b, filename="b.pdf", stream=io.BytesIO(PDF), by=nominator)
     db.session.commit()
     assert organiser_client.get(f"{page_url(a)}/documents/{attachment.id}").status_code == 404
-    assert organiser_client.get(f"{page_url(b)}/documents/{attachment.id}").status_code == 200
+    found = organiser_client.get(f"{page_url(b)}/documents/{attachment.id}")
+    assert found.status_code == 200 and found.data == PDF
     assert organiser_client.get(f"{page_url(b)}/documents/999999").status_code == 404
 
 

@@ -20,6 +20,7 @@ from awards.models import Attachment, AuditEvent, Nomination
 from tests.factories import make_cycle
 from tests.support.files import PDF, make_png
 from tests.support.nominating import save, start_draft, upload
+from tests.support.object_storage import both_storages
 
 MB = 1024 * 1024
 MEMORY_LIMIT = 200 * MB
@@ -77,18 +78,14 @@ def huge_jpeg(width: int, height: int) -> bytes:
     return b"\xff\xd8\xff\xc0" + struct.pack(">H", len(frame) + 2) + frame + b"\xff\xd9"
 
 
-def stored_files(tmp_path) -> list[str]:
-    folder = tmp_path / "uploads"
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
-
-
 def attachment_count() -> int:
     db.session.expire_all()
     return db.session.scalar(sa.select(sa.func.count()).select_from(Attachment))
 
 
+@both_storages
 def test_a_request_over_the_limit_is_413_with_a_friendly_page_and_keeps_nothing(
-    app, nominee_client, tmp_path, monkeypatch
+    app, nominee_client, storage, monkeypatch
 ):
     cycle = make_cycle()
     nomination = start_draft(nominee_client, cycle)
@@ -102,13 +99,13 @@ def test_a_request_over_the_limit_is_413_with_a_friendly_page_and_keeps_nothing(
     db.session.expire_all()
     kept = db.session.get(Nomination, nomination.id)
     assert kept.title == "Digital blue badges" and kept.attachments == []
-    assert stored_files(tmp_path) == []
+    assert storage.names() == []
     assert "nomination.attachment_added" not in db.session.scalars(sa.select(AuditEvent.action)).all()
     # under the limit the same upload path works
     assert upload(nominee_client, nomination, "report.pdf", PDF).status_code == 302
 
 
-def test_a_docx_zip_bomb_is_refused_from_its_declared_sizes(nominee_client, tmp_path):
+def test_a_docx_zip_bomb_is_refused_from_its_declared_sizes(nominee_client, storage):
     nomination = start_draft(nominee_client, make_cycle())
     bomb = docx_bomb()
     response, peak = measured(
@@ -118,7 +115,7 @@ def test_a_docx_zip_bomb_is_refused_from_its_declared_sizes(nominee_client, tmp_
     assert response.status_code == 400
     assert "it expands to an unsafe size" in response.get_data(as_text=True)
     assert peak < MEMORY_LIMIT
-    assert attachment_count() == 0 and stored_files(tmp_path) == []
+    assert attachment_count() == 0 and storage.names() == []
 
 
 def test_a_zip_whose_directory_claims_too_many_parts_is_refused_before_it_is_read(nominee_client):
@@ -158,7 +155,7 @@ def test_a_part_lying_about_its_size_cannot_fill_memory_when_prepared_for_judges
     ],
     ids=["png", "jpeg"],
 )
-def test_a_30000_by_30000_image_is_refused_from_its_header(nominee_client, tmp_path, name, content):
+def test_a_30000_by_30000_image_is_refused_from_its_header(nominee_client, storage, name, content):
     nomination = start_draft(nominee_client, make_cycle())
     response, peak = measured(
         f"{name} 30,000×30,000 ({len(content) // 1024} KB) refused",
@@ -167,14 +164,15 @@ def test_a_30000_by_30000_image_is_refused_from_its_header(nominee_client, tmp_p
     assert response.status_code == 400
     assert "The selected image is too large" in response.get_data(as_text=True)
     assert peak < MEMORY_LIMIT
-    assert attachment_count() == 0 and stored_files(tmp_path) == []
+    assert attachment_count() == 0 and storage.names() == []
 
 
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 
 
-def test_svg_and_html_are_never_accepted(nominee_client, tmp_path):
+@both_storages
+def test_svg_and_html_are_never_accepted(nominee_client, storage):
     nomination = start_draft(nominee_client, make_cycle())
     for name, content in (
         ("logo.svg", SVG),
@@ -188,17 +186,18 @@ def test_svg_and_html_are_never_accepted(nominee_client, tmp_path):
         response = upload(nominee_client, nomination, name, content)
         assert response.status_code == 400, name
         assert "The selected file must be a PDF, Word document" in response.get_data(as_text=True)
-    assert attachment_count() == 0 and stored_files(tmp_path) == []
+    assert attachment_count() == 0 and storage.names() == []
 
 
-def test_every_download_is_an_attachment_that_cannot_run(nominee_client, organiser_client, nominee, tmp_path):
+@both_storages
+def test_every_download_is_an_attachment_that_cannot_run(nominee_client, organiser_client, nominee, tmp_path, storage):
     cycle = make_cycle()
     nomination = start_draft(nominee_client, cycle)
     assert upload(nominee_client, nomination, "../../../../outside.pdf", PDF).status_code == 302
     db.session.expire_all()
     [attachment] = db.session.get(Nomination, nomination.id).attachments
     assert attachment.original_name == "outside.pdf"
-    assert stored_files(tmp_path) == [attachment.stored_name]
+    assert storage.names() == [attachment.stored_name]
     assert not (tmp_path / "outside.pdf").exists() and not (tmp_path.parent / "outside.pdf").exists()
     for client, url in (
         (nominee_client, f"/nominations/{nomination.reference}/documents/{attachment.id}"),

@@ -1,9 +1,12 @@
-"""Supporting documents: checked by their content (not their name), stored outside
-the static folder under random names, removed while editing is allowed."""
+"""Supporting documents: checked by their content (not their name), stored under random names
+(outside the static folder, or in object storage: awards/domain/core/storage.py), removed while
+editing is allowed. A stored file is kept only if the transaction that adds its row commits, and
+deleted only once the transaction that removes its row has committed."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import secrets
 import struct
@@ -15,10 +18,8 @@ from typing import BinaryIO
 
 import filetype
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from awards.domain.core import audit
+from awards.domain.core import audit, storage
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import DomainError
 from awards.domain.programme import entry_forms as forms
@@ -26,6 +27,8 @@ from awards.domain.programme.entry_forms import setting
 from awards.extensions import db
 from awards.models import Attachment, Nomination, User
 from awards.models.forms import FormQuestion
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,10 +69,10 @@ OOXML_MARKERS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx":
 
 
 def upload_folder() -> Path:
+    """The local upload folder (UPLOAD_FOLDER, by default instance/uploads), whichever storage is in use:
+    where files are kept without object storage, and where `flask storage copy-local` reads from."""
     folder = current_app.config.get("UPLOAD_FOLDER") or os.path.join(current_app.instance_path, "uploads")
-    path = Path(folder)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return Path(folder)
 
 
 def clean_filename(name: str) -> str:
@@ -254,18 +257,20 @@ def add_attachment(
         raise DomainError(f"The selected file must be {types_sentence(question)}", field=question.key)
     kind = KINDS[kind_name]
 
+    # The stored name is random (nothing typed, nothing guessable from public data): the file's name
+    # in a folder, or its object's key after the bucket's prefix.
     stored_name = secrets.token_hex(20)
-    folder = upload_folder()
-    temporary = folder / f".{stored_name}.part"
     digest = hashlib.sha256()
+    stream.seek(0)
+    while chunk := stream.read(1024 * 1024):
+        digest.update(chunk)
+    store = storage.current_storage()
     try:
-        with open(temporary, "wb") as out:
-            while chunk := stream.read(1024 * 1024):
-                digest.update(chunk)
-                out.write(chunk)
-        os.replace(temporary, folder / stored_name)
-    finally:
-        temporary.unlink(missing_ok=True)
+        store.put(stored_name, stream)
+    except storage.StorageError as error:
+        log.error("upload.storage_failed nomination=%s error=%s", nomination.id, error)
+        raise DomainError("The selected file could not be uploaded: try again", field=question.key) from error
+    storage.keep_if_committed(db.session(), store, stored_name)
     attachment = Attachment(
         original_name=name,
         stored_name=stored_name,
@@ -292,8 +297,19 @@ def add_attachment(
     return attachment
 
 
-def attachment_path(attachment: Attachment) -> Path:
-    return upload_folder() / attachment.stored_name
+def open_file(attachment: Attachment) -> BinaryIO:
+    """The stored file, to stream (the caller closes it); storage.MissingFile if it is not there."""
+    return storage.current_storage().open(attachment.stored_name)
+
+
+def read_file(attachment: Attachment) -> bytes:
+    """The stored file's bytes; storage.MissingFile if it is not there."""
+    return storage.current_storage().read_bytes(attachment.stored_name)
+
+
+def delete_file_after_commit(attachment: Attachment) -> None:
+    """Delete the attachment's stored file once the transaction removing its row commits."""
+    storage.delete_after_commit(db.session(), storage.current_storage(), attachment.stored_name)
 
 
 def remove_attachment(nomination: Nomination, attachment: Attachment, *, by: User) -> None:
@@ -301,8 +317,7 @@ def remove_attachment(nomination: Nomination, attachment: Attachment, *, by: Use
     nomination.attachments.remove(attachment)
     nomination.updated_at = utcnow()
     audit.record("nomination.attachment_removed", actor=by, obj=nomination, attachment=attachment.id)
-    path = attachment_path(attachment)
-    db.session.info.setdefault("files_to_delete", []).append(str(path))
+    delete_file_after_commit(attachment)
 
 
 def human_size(size: int) -> str:
@@ -313,21 +328,7 @@ def human_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f}MB"
 
 
-def _delete_files_after_commit(session: Session) -> None:
-    for path in session.info.pop("files_to_delete", []):
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass
-
-
-def _forget_files_after_rollback(session: Session) -> None:
-    session.info.pop("files_to_delete", None)
-
-
 def install_file_cleanup() -> None:
-    """Delete removed attachments' files only once the removal has committed (installed once)."""
-    session_class = db.session.session_factory.class_
-    for name, hook in (("after_commit", _delete_files_after_commit), ("after_rollback", _forget_files_after_rollback)):
-        if not event.contains(session_class, name, hook):
-            event.listen(session_class, name, hook)
+    """Keep a new attachment's file only if its row commits, and delete a removed one's only once the
+    removal has committed (installed once)."""
+    storage.install_transaction_hooks(db.session.session_factory.class_)

@@ -4,11 +4,13 @@ writing meanwhile) and of the uploaded documents, in a directory with a manifest
 A backup directory holds:
   manifest.json   when, the schema revision, row counts per table, and a SHA-256 for every file
   database.sqlite3  the database (SQLite only; PostgreSQL is backed up with pg_dump, see docs/operations.md)
-  uploads/        the uploaded documents
+  uploads/        the uploaded documents (read from, and restored into, whichever storage the app uses:
+                  its upload folder or its bucket, awards/domain/core/storage.py)
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -23,7 +25,14 @@ from sqlalchemy import func, make_url, select, table, text
 
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import DomainError
-from awards.domain.nominations.attachments import upload_folder
+from awards.domain.core.storage import (
+    LocalStorage,
+    MissingFile,
+    Storage,
+    StorageError,
+    current_storage,
+    sha256_of,
+)
 from awards.extensions import db
 
 MANIFEST = "manifest.json"
@@ -107,22 +116,26 @@ def _live_revision() -> str | None:
         return None
 
 
-def _copy_uploads(source: Path, target: Path, wanted: set[str]) -> tuple[dict[str, dict], list[str]]:
-    """Copy every file of the upload folder; return their sizes and checksums, and the stored names
-    the database refers to but which are not on disk (removed after the snapshot, or lost before)."""
+def _copy_uploads(store: Storage, target: Path, wanted: set[str]) -> tuple[dict[str, dict], list[str]]:
+    """Copy every stored upload (from the folder or the bucket); return their sizes and checksums, and the
+    stored names the database refers to but which are not stored (removed after the snapshot, or lost before)."""
     target.mkdir(parents=True, exist_ok=True)
     files = {}
-    # Hidden files are uploads still being written (".<name>.part"): not part of any attachment yet.
-    present = (
-        sorted(p for p in source.iterdir() if p.is_file() and _safe_upload_name(p.name)) if source.is_dir() else []
-    )
-    for path in present:
-        try:
-            shutil.copy2(path, target / path.name)
-        except FileNotFoundError:  # deleted while we copied
-            continue
-        copied = target / path.name
-        files[f"{UPLOADS}/{path.name}"] = {"size": copied.stat().st_size, "sha256": _sha256(copied)}
+    try:
+        # Hidden files are uploads still being written (".<name>.part"): storage lists no such name.
+        for name in sorted(store.names()):
+            if not _safe_upload_name(name):
+                continue
+            copied = target / name
+            try:
+                with contextlib.closing(store.open(name)) as stream, copied.open("wb") as out:
+                    shutil.copyfileobj(stream, out, 1024 * 1024)
+            except MissingFile:  # deleted while we copied
+                copied.unlink(missing_ok=True)
+                continue
+            files[f"{UPLOADS}/{name}"] = {"size": copied.stat().st_size, "sha256": _sha256(copied)}
+    except StorageError as error:
+        raise BackupError(f"Could not copy the uploads from {store.description}: {error}") from error
     missing = sorted(name for name in wanted if f"{UPLOADS}/{name}" not in files)
     return files, missing
 
@@ -216,7 +229,7 @@ def backup(target: Path, *, progress: Callable[[int, int], None] | None = None) 
         stored = set(db.session.scalars(text("SELECT stored_name FROM attachments")))
         db.session.rollback()
         kind = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
-    uploads, missing = _copy_uploads(upload_folder(), target / UPLOADS, stored)
+    uploads, missing = _copy_uploads(current_storage(), target / UPLOADS, stored)
     files.update(uploads)
     manifest = Manifest(
         created_at=utcnow().isoformat(),
@@ -345,7 +358,7 @@ class RestoreReport:
 
 
 def restore(source: Path, *, replace: bool = False) -> RestoreReport:
-    """Restore a backup into the app's database and upload folder, after verifying it.
+    """Restore a backup into the app's database and upload storage (folder or bucket), after verifying it.
 
     Refuses (unless `replace`) when the target database already holds rows. Stop the app servers first:
     the database is overwritten page by page with SQLite's backup API. Afterwards the restored database
@@ -353,14 +366,24 @@ def restore(source: Path, *, replace: bool = False) -> RestoreReport:
     source = Path(source)
     manifest = verify(source)
     target = sqlite_path()
-    folder = upload_folder()
+    store = current_storage()
     # Every destination is checked before anything is written: one bad name refuses the whole restore.
-    uploads = {f"{UPLOADS}/{name}": _destination(folder, name) for name in _check_file_names(source, manifest)}
+    uploads = {f"{UPLOADS}/{name}": name for name in _check_file_names(source, manifest)}
+    if isinstance(store, LocalStorage):
+        for name in uploads.values():
+            _destination(store.folder, name)
     if not replace:
-        for name, destination in uploads.items():
-            if destination.exists() and _sha256(destination) != manifest.files[name]["sha256"]:
+        for entry, name in uploads.items():
+            try:
+                differs = sha256_of(store, name) != manifest.files[entry]["sha256"]
+            except MissingFile:
+                continue
+            except StorageError as error:
+                raise BackupError(f"Could not read the uploads in {store.description}: {error}") from error
+            if differs:
+                where = store.path(name) if isinstance(store, LocalStorage) else f"{name} in {store.description}"
                 raise BackupError(
-                    f"{destination} exists with other content. Restoring replaces it: "
+                    f"{where} exists with other content. Restoring replaces it: "
                     "run again with --yes if that is what you want."
                 )
     db.session.remove()
@@ -393,10 +416,12 @@ def restore(source: Path, *, replace: bool = False) -> RestoreReport:
             counts = _sqlite_counts(connection)
         finally:
             connection.close()
-    if uploads:
-        folder.mkdir(parents=True, exist_ok=True)
-    for name, destination in uploads.items():
-        shutil.copy2(source / name, destination)
+    for entry, name in uploads.items():
+        try:
+            with (source / entry).open("rb") as stream:
+                store.put(name, stream)
+        except StorageError as error:
+            raise BackupError(f"Could not restore {entry} into {store.description}: {error}") from error
     return RestoreReport(
         manifest=manifest,
         database_restored=restored_db,

@@ -19,7 +19,7 @@ from awards.domain.core.dates import govuk_date
 from awards.domain.core.errors import Conflict, NotAllowed
 from awards.domain.judging import blind_copies
 from awards.domain.nominations import answers as nomination_answers
-from awards.domain.nominations.attachments import attachment_path
+from awards.domain.nominations.attachments import delete_file_after_commit
 from awards.domain.nominations.stash import forget_stashes_of, stashes_of
 from awards.domain.people.accounts import check_current_password
 from awards.domain.people.passwords import hash_password
@@ -361,8 +361,8 @@ class DeletionReport:
 
 def _forget_files(attachments: list[Attachment]) -> None:
     """Delete the attachments' files once the transaction commits."""
-    paths = db.session.info.setdefault("files_to_delete", [])
-    paths.extend(str(attachment_path(a)) for a in attachments)
+    for attachment in attachments:
+        delete_file_after_commit(attachment)
 
 
 def _personal(item: FormQuestion | dict[str, Any]) -> bool:

@@ -31,11 +31,11 @@ from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.judging import blind_copies, calibration, rounds
 from awards.domain.judging import conflicts as conflict_rules
 from awards.domain.judging import reviews as review_rules
-from awards.domain.nominations.attachments import attachment_path
 from awards.domain.results.scoring import CriterionSpec, ScoreInput, review_score
 from awards.extensions import db
 from awards.models import Assignment, Criterion, Cycle, JudgingRound, Nomination, Review, ReviewStatus
 from awards.web.actions import attempt
+from awards.web.downloads import read_attachment
 from awards.web.forms import Form
 from awards.web.helpers import error_summary, pagination, round_args
 from awards.web.judge import bp, modes
@@ -444,12 +444,10 @@ def document(assigned_reference: str, judged_attachment_id: int):
     if found is None:
         abort(404)
     number, attachment = found
-    path = attachment_path(attachment)
-    if not path.exists():
-        abort(404)
+    original = read_attachment(attachment)
     blind = judging_round.blind
     try:
-        data = blind_copies.judge_copy(attachment, path.read_bytes(), blind=blind)
+        data = blind_copies.judge_copy(attachment, original, blind=blind)
     except blind_copies.CannotPrepareDocument as error:
         return render_template(
             "errors/400.html", title="This document cannot be downloaded", message=error.message

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from awards.logging_setup import log_event
 from awards.models import Attachment, Category, NominationStatus
 from awards.models.forms import FormQuestion, FormSection
 from awards.web.actions import Outcome, attempt
+from awards.web.downloads import send_attachment
 from awards.web.entry_fields import (
     SECTION_KEY,
     from_stash,
@@ -317,12 +318,7 @@ def _attachment_section_url(nomination, attachment: Attachment) -> str:
 def download(reference: str, attachment_id: int):
     nomination = _own_nomination(reference)
     attachment = _own_attachment(nomination, attachment_id)
-    path = attachment_rules.attachment_path(attachment)
-    if not path.is_file():
-        abort(404)
-    return send_file(
-        path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.original_name, max_age=0
-    )
+    return send_attachment(attachment)
 
 
 @bp.route("/nominations/<reference>/documents/<int:attachment_id>/remove", methods=["GET", "POST"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from awards.domain.core import paging
 from awards.domain.core.errors import Conflict, NotAllowed
 from awards.domain.nominations import screening
-from awards.domain.nominations.attachments import KINDS, attachment_path, human_size
+from awards.domain.nominations.attachments import KINDS, human_size
 from awards.domain.programme.entry_forms import questions_of, section_by_key, short_name
 from awards.domain.publishing import exports
 from awards.extensions import db
@@ -32,6 +32,7 @@ from awards.models import (
     cycle_trends,
 )
 from awards.web.actions import Outcome, attempt
+from awards.web.downloads import send_attachment
 from awards.web.helpers import apply_domain_error, cycle_breadcrumbs, cycle_or_404, nomination_or_404, pagination
 from awards.web.organiser import bp
 from awards.web.organiser.nominations.forms import EligibilityForm, NominationFilterForm, ScreenManyForm
@@ -494,9 +495,4 @@ def nomination_attachment(slug: str, reference: str, attachment_id: int):
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.nomination_id != nomination.id:
         abort(404)
-    path = attachment_path(attachment)
-    if not path.is_file():
-        abort(404)
-    return send_file(
-        path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.original_name, max_age=0
-    )
+    return send_attachment(attachment)
