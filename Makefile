@@ -6,7 +6,7 @@ PORT   ?= 5000
 PYTEST_ARGS ?= -n auto --durations=40
 export FLASK_APP := awards
 
-.PHONY: run test lint format setup assets db demo bench clean audit instance-environment
+.PHONY: run test lint format translations setup assets db demo bench clean audit instance-environment
 
 run: setup db demo
 	@echo "Serving at http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
@@ -23,6 +23,11 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# Every string marked for translation into the Welsh and Swedish catalogues (new ones arrive empty); then
+# `$(BIN)/python scripts/translations.py missing cy` lists what a translator still has to do.
+translations: setup
+	$(BIN)/python scripts/translations.py extract
 
 format: setup
 	$(BIN)/ruff check --fix .

@@ -143,6 +143,9 @@ def _init_extensions(app: Flask) -> None:
 
     install_audit_log()
     install_round_starts()
+    from awards.i18n import init_i18n
+
+    init_i18n(app)
 
 
 def _init_templates(app: Flask) -> None:

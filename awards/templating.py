@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request
+from flask_babel import format_decimal
 
 from awards.domain.core.dates import DEFAULT_TIME_ZONE, govuk_date, govuk_datetime, govuk_time
 
 __all__ = ["DEFAULT_TIME_ZONE", "govuk_date", "govuk_datetime", "govuk_time", "init_templating"]
 
 
+def number(value, places: int | None = None) -> str:
+    """A number as the reader's language writes it: '1,234.5' in English and Welsh, '1 234,5' in Swedish;
+    `places` fixes the decimals shown ('3.50' with 2)."""
+    if value is None:
+        return ""
+    if places is not None:
+        return format_decimal(value, format="#,##0." + "0" * places if places else "#,##0")
+    return format_decimal(value)
+
+
 def init_templating(app: Flask) -> None:
+    app.jinja_env.filters["number"] = number
     app.jinja_env.filters["govuk_date"] = govuk_date
     app.jinja_env.filters["govuk_time"] = govuk_time
     app.jinja_env.filters["govuk_datetime"] = govuk_datetime

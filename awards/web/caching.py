@@ -53,6 +53,7 @@ from sqlalchemy import select
 from awards.domain.core import clock
 from awards.domain.publishing import impact_cases
 from awards.extensions import db
+from awards.i18n import current_language
 from awards.models import PublicVote
 from awards.security import signed_in
 
@@ -205,6 +206,7 @@ def public_etag(version: str | None = None, path: str | None = None) -> str:
         version or impact_cases.fingerprint(),
         request.host,
         path or request.full_path,
+        current_language(),
         _release(),
         current_app.config["BASE_URL"],
     )
