@@ -21,6 +21,9 @@ import click
 class Defaults:
     ENVIRONMENT = "production"
     SERVICE_NAME = "Public Sector Digital Awards"
+    # The languages offered (AWARDS_LANGUAGES="en,cy") and the one read until a person chooses (awards/i18n.py).
+    LANGUAGES: tuple[str, ...] | str = ("en", "cy", "sv")
+    DEFAULT_LANGUAGE = "en"
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # set from DATABASE_URL or instance/awards.db
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
@@ -298,6 +301,11 @@ def check_settings(config: dict, env_name: str) -> None:
     redis_url = config.get("REDIS_URL")
     if redis_url and not str(redis_url).startswith(("redis://", "rediss://", "redis+unix://")):
         raise ConfigurationError(f"REDIS_URL must be a Redis URL such as redis://127.0.0.1:6379/0, not {redis_url!r}")
+    from awards.i18n import settings_problem as language_problem
+
+    problem = language_problem(config)
+    if problem:
+        raise ConfigurationError(problem)
     from awards.domain.core.storage import settings_problem as storage_problem
     from awards.domain.people.single_sign_on import settings_problem as sign_on_problem
     from awards.throttling import check_limit_settings
