@@ -5,6 +5,7 @@
     python scripts/translations.py merge FILE.po ...  # a translator's returned file into the catalogue
     python scripts/translations.py pack NAME DIR PATH...  # a translator's files for part of the service
     python scripts/translations.py sync FILE.po ...   # extract, then merge
+    python scripts/translations.py unmarked [PATH...] # text people read that is not marked for translation
 
 `extract` reads what awards/translations/babel.cfg names with the keywords below, writes the template to a
 temporary file (it is made from the code, so it is not kept in git), and updates awards/translations/*/
@@ -16,9 +17,12 @@ code are dropped. `merge` fills a catalogue's empty or fuzzy entries from anothe
 from __future__ import annotations
 
 import argparse
+import ast
+import re
 import subprocess
 import sys
 import tempfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -146,6 +150,216 @@ def pack(name: str, out: Path, paths: list[str]) -> dict[str, int]:
     return sizes
 
 
+# --- What is not marked -------------------------------------------------------------------------------
+#
+# A template's text outside `{{ ... }}` and `{% ... %}` (and outside `{% trans %}`) is what a reader sees as
+# written: any word there is unmarked. So are words in the attributes a reader or a screen reader meets, and
+# string literals given to the GOV.UK macros' visible parameters. In Python, literals given to the calls that
+# put words before people (flash, form fields and validators, domain refusals, page titles) must be wrapped.
+
+WORD = re.compile(r"[^\W\d_]{2,}")
+HOLE = "\x00"
+VISIBLE_ATTRIBUTES = {"alt", "title", "aria-label", "placeholder", "content", "aria-description"}
+VISIBLE_KEYS = {
+    "text", "html", "titleText", "titleHtml", "visuallyHiddenText", "caption", "summaryText", "summaryHtml",
+    "descriptionText", "headingText", "menuButtonText", "menuButtonLabel", "navigationLabel", "label",
+    "textForScreenReader", "charactersUnderLimitText", "charactersAtLimitText", "charactersOverLimitText",
+    "wordsUnderLimitText", "wordsAtLimitText", "wordsOverLimitText", "showPasswordText", "hidePasswordText",
+}  # fmt: skip
+MARKERS = {"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext", "pgettext", "npgettext"}
+VALIDATORS = {
+    "InputRequired", "DataRequired", "Length", "Email", "Regexp", "NumberRange", "EqualTo", "AnyOf", "NoneOf",
+    "URL", "Optional", "ValidationError", "StopValidation",
+}  # fmt: skip
+REFUSALS = {"DomainError", "NotAllowed", "NotFound", "Conflict"}
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str]] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in VISIBLE_ATTRIBUTES and value and WORD.search(value.replace(HOLE, " ")):
+                self.found.append((self.getpos()[0], f'{name}="{value.replace(HOLE, "…")}"'))
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if self._skip:
+            return
+        first_line = self.getpos()[0]
+        for offset, part in enumerate(data.split("\n")):
+            if WORD.search(part.replace(HOLE, " ")):
+                self.found.append((first_line + offset, " ".join(part.replace(HOLE, "…").split())))
+
+
+def unmarked_in_template(source: str) -> list[tuple[int, str]]:
+    from jinja2 import Environment
+
+    tokens = list(Environment(extensions=["jinja2.ext.i18n"], autoescape=True).lex(source))
+    skeleton: list[str] = []
+    found: list[tuple[int, str]] = []
+    in_trans = False
+    meaningful: list[tuple[str, str]] = []  # the expression's tokens so far, without whitespace
+    for index, (line, kind, value) in enumerate(tokens):
+        if kind in ("variable_begin", "block_begin"):
+            meaningful = []
+            skeleton.append(HOLE)
+            continue
+        if kind in ("variable_end", "block_end"):
+            if meaningful and meaningful[0] == ("name", "trans"):
+                in_trans = True
+            elif meaningful and meaningful[0] == ("name", "endtrans"):
+                in_trans = False
+            continue
+        if kind == "data":
+            if not in_trans:
+                skeleton.append(value)
+            else:
+                skeleton.append(HOLE + "\n" * value.count("\n"))
+            continue
+        if kind == "whitespace":
+            skeleton.append("\n" * value.count("\n"))
+            continue
+        if kind == "string":
+            text = ast.literal_eval(value)
+            previous = meaningful[-2:] if len(meaningful) >= 2 else []
+            marked = (
+                bool(meaningful)
+                and meaningful[-1] == ("operator", "(")
+                and len(meaningful) >= 2
+                and (meaningful[-2][0] == "name" and meaningful[-2][1] in MARKERS)
+            )
+            keyed = (
+                len(previous) == 2
+                and previous[1] == ("operator", ":")
+                and previous[0][0] == "string"
+                and ast.literal_eval(previous[0][1]) in VISIBLE_KEYS
+            )
+            joined = (meaningful and meaningful[-1] == ("operator", "~")) or (
+                index + 1 < len(tokens) and _next_meaningful(tokens, index) == ("operator", "~")
+            )
+            assigned = (
+                len(meaningful) >= 3
+                and meaningful[0] == ("name", "set")
+                and meaningful[-1] == ("operator", "=")
+                and " " in text
+            )
+            if (
+                not marked
+                and WORD.search(text)
+                and not CODE.match(text)
+                and (keyed or (joined and " " in text.strip()) or assigned)
+            ):
+                found.append((line, text))
+        meaningful.append((kind, value))
+    parser = _Text()
+    parser.feed("".join(skeleton))
+    parser.close()
+    return sorted(found + parser.found)
+
+
+def _next_meaningful(tokens, index):
+    for _line, kind, value in tokens[index + 1 :]:
+        if kind != "whitespace":
+            return (kind, value)
+    return None
+
+
+def _called_name(node: ast.Call) -> str:
+    func = node.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+
+
+CODE = re.compile(r"^[a-z_][a-z0-9_.-]*$")  # a field's name, a code: not words for people
+
+
+def _words(node: ast.AST | None) -> bool:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return bool(WORD.search(node.value)) and not CODE.match(node.value)
+    return isinstance(node, ast.JoinedStr) and any(
+        isinstance(part, ast.Constant) and WORD.search(str(part.value)) for part in node.values
+    )
+
+
+def _refusal_classes(trees: list[ast.Module]) -> set[str]:
+    names = set(REFUSALS)
+    changed = True
+    while changed:
+        changed = False
+        for tree in trees:
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ClassDef) and node.name not in names:
+                    bases = {b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases}
+                    if bases & names:
+                        names.add(node.name)
+                        changed = True
+    return names
+
+
+def _form_helpers() -> set[str]:
+    tree = ast.parse((ROOT / "awards" / "web" / "forms.py").read_text())
+    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")}
+
+
+def unmarked_in_python(tree: ast.Module, refusals: set[str], helpers: set[str]) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _called_name(node)
+        first = node.args[0] if node.args else None
+        keywords = {k.arg: k.value for k in node.keywords if k.arg}
+        candidates: list[ast.AST | None] = []
+        if name in ("flash",) or name in refusals or name in VALIDATORS:
+            candidates += [first, keywords.get("message")]
+        elif name.endswith("Field") or name in helpers:
+            candidates += [*node.args, keywords.get("label"), keywords.get("description"), keywords.get("message")]
+            choices = keywords.get("choices")
+            if isinstance(choices, ast.List | ast.Tuple):
+                for choice in choices.elts:
+                    if isinstance(choice, ast.Tuple) and len(choice.elts) == 2:
+                        candidates.append(choice.elts[1])
+        elif name == "render_template":
+            candidates += [keywords.get(key) for key in ("title", "heading", "caption")]
+        elif name == "abort":
+            candidates.append(keywords.get("description"))
+        for candidate in candidates:
+            if _words(candidate):
+                text = candidate.value if isinstance(candidate, ast.Constant) else ast.unparse(candidate)
+                found.append((candidate.lineno, str(text)))
+    return found
+
+
+def unmarked(paths: list[str]) -> dict[str, list[tuple[int, str]]]:
+    """{file: [(line, text), ...]} for the files under `paths` (default: templates/ and awards/)."""
+    roots = [ROOT / path for path in (paths or ["templates", "awards"])]
+    files = sorted({f for root in roots for f in ([root] if root.is_file() else root.rglob("*")) if f.is_file()})
+    python_files = [f for f in files if f.suffix == ".py"]
+    every_python = [ast.parse(f.read_text()) for f in sorted((ROOT / "awards").rglob("*.py"))]
+    refusals = _refusal_classes(every_python)
+    helpers = _form_helpers()
+    report: dict[str, list[tuple[int, str]]] = {}
+    for path in files:
+        relative = str(path.relative_to(ROOT))
+        if path.suffix in (".html", ".txt") and "templates" in path.parts:
+            found = unmarked_in_template(path.read_text())
+        elif path in python_files:
+            found = unmarked_in_python(ast.parse(path.read_text()), refusals, helpers)
+        else:
+            continue
+        if found:
+            report[relative] = found
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -161,12 +375,22 @@ def main(argv: list[str] | None = None) -> int:
     to_pack.add_argument("name")
     to_pack.add_argument("out", type=Path)
     to_pack.add_argument("paths", nargs="+")
+    to_find = commands.add_parser("unmarked", help="list text people read that is not marked for translation")
+    to_find.add_argument("paths", nargs="*")
     args = parser.parse_args(argv)
     if args.command == "extract":
         extract()
     elif args.command == "pack":
         for path, untranslated in pack(args.name, args.out, args.paths).items():
             print(f"{path}: {untranslated} to translate")
+    elif args.command == "unmarked":
+        report = unmarked(args.paths)
+        for path, found in report.items():
+            for line, text in found:
+                print(f"{path}:{line}: {text[:100]}")
+        total = sum(len(found) for found in report.values())
+        print(f"{total} unmarked in {len(report)} files", file=sys.stderr)
+        return 1 if total else 0
     elif args.command == "missing":
         lacking = missing(args.language)
         for message_id in lacking:
