@@ -93,6 +93,7 @@ MATRIX = {
     ("GET", "/trends/<trend_slug>"): everyone(200),
     ("GET", "/cycles/<published_cycle_slug>/shortlist"): everyone(200),
     ("GET", "/api/v1/impact-cases"): everyone(200),
+    ("GET", "/language/<code>"): everyone(302),
     ("GET", "/api/v1/impact-cases/<case_slug>"): everyone(200),
     ("GET", "/api/v1/trends"): everyone(200),
     ("GET", "/api/v1/openapi.json"): everyone(200),
@@ -431,6 +432,7 @@ def _meeting_values(cycle) -> dict:
     """The cycle's round `number` marked final, so each category has a panel meeting (`category_slug`)."""
     from awards.extensions import db
 
+        "code": "cy",
     cycle.rounds[0].is_final = True
     db.session.commit()
     return {"category_slug": cycle.categories[0].slug}
