@@ -1,10 +1,17 @@
-"""E-mail through an outbox.
+"""E-mail through an outbox, each message written in its recipient's language.
 
 `queue_email` writes the message in the caller's transaction; after that
 transaction commits, the messages it added are delivered (see `install_outbox`).
 A failed delivery stays queued with its error and `deliver_pending` (the
 `flask outbox send` command) tries again. A message is claimed before it is
 sent, so two senders never deliver it twice.
+
+A message is rendered, its subject included, in the recipient's language, not the language of the page
+that caused it: the caller passes `language` (`awards.i18n.language_of(user)` for an account holder; the
+page's language for someone without an account, such as a People's Choice voter) and the subject as a lazy
+string (`lazy_gettext("Nomination received: %(reference)s", reference=...)`), which is put into words inside
+that language. A value the caller formats itself (a date in words) is formatted inside `writing_in(language)`.
+What is stored in the outbox is the finished text.
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ import logging
 import re
 import smtplib
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from email.header import Header
 from email.headerregistry import Address
@@ -21,12 +30,15 @@ from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
 from flask import after_this_request, current_app, has_request_context, render_template
-from sqlalchemy import event, or_, select, update
+from flask_babel import force_locale
+from flask_babel.speaklater import LazyString
+from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from awards.domain.core.clock import utcnow
 from awards.extensions import db
-from awards.models import OutboxMessage
+from awards.i18n import default_language, usable
+from awards.models import OutboxMessage, User
 
 log = logging.getLogger(__name__)
 
@@ -60,15 +72,44 @@ def render_email(template: str, to_name: str = "", **context) -> tuple[str, str 
 SUBJECT_LIMIT = 255
 
 
-def queue_email(*, to_address: str, to_name: str = "", template: str, subject: str, **context) -> OutboxMessage:
-    """Render templates/emails/<template>.txt (and .html) and add the message to the outbox."""
+def language_for_address(address: str) -> str:
+    """The language to write to an address in: that of the account holding it, if it has chosen one the service
+    offers, else the service's default (for a caller that knows no account: it is looked up)."""
+    chosen = db.session.scalar(select(User.language).where(User.email == func.lower(single_line(address))))
+    return usable(chosen) or default_language()
+
+
+@contextmanager
+def writing_in(language: str | None) -> Iterator[None]:
+    """Words, dates and numbers put together inside this block are in `language` (None: the service's default)."""
+    with force_locale(usable(language) or default_language()):
+        yield
+
+
+def written_later(function, /, *args, **kwargs) -> LazyString:
+    """`function(*args, **kwargs)` called only when the e-mail is written, so in its recipient's language: for a
+    value made before `queue_email` and shared by several recipients, such as a date in words
+    (`written_later(govuk_datetime, closes_at, cycle.time_zone)`)."""
+    return LazyString(function, *args, **kwargs)
+
+
+def queue_email(
+    *, to_address: str, to_name: str = "", language: str | None = None, template: str, subject: object, **context
+) -> OutboxMessage:
+    """Render templates/emails/<template>.txt (and .html) and its subject in `language` (the recipient's; None:
+    that of the account with this address, else the service's default), and add the message to the outbox.
+
+    `subject` is a lazy string, put into words in that language (a plain string is kept as it is: text someone
+    typed)."""
     to_name = single_line(to_name)[:200]
-    body_text, body_html = render_email(template, to_name, **context)
+    with writing_in(language or language_for_address(to_address)):
+        body_text, body_html = render_email(template, to_name, **context)
+        subject_text = str(subject)
     message = OutboxMessage(
         created_at=utcnow(),
         to_address=single_line(to_address),
         to_name=to_name,
-        subject=single_line(subject)[:SUBJECT_LIMIT],
+        subject=single_line(subject_text)[:SUBJECT_LIMIT],
         body_text=body_text,
         body_html=body_html,
         kind=template,

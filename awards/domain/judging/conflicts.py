@@ -24,6 +24,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -32,6 +34,7 @@ from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError
 from awards.domain.core.mail import queue_email
 from awards.extensions import db
+from awards.i18n import language_of
 from awards.models import (
     Affiliation,
     AffiliationKind,
@@ -566,16 +569,32 @@ def tell_organisers(
     ]
     kept_references = sorted(reference(a) for a in kept)
     needing = [a for a in ordered if short_by(a)]
+    # Put into words in each organiser's language when their e-mail is written.
+    subject: object
     if cause == "declared":
-        subject = f"Conflict of interest declared: {ordered[0].nomination.reference} needs another judge"
+        subject = _l(
+            "Conflict of interest declared: %(reference)s needs another judge",
+            reference=ordered[0].nomination.reference,
+        )
     elif needing:
         subject = (
-            f"Conflict of interest found: {needing[0].nomination.reference} needs another judge"
+            _l(
+                "Conflict of interest found: %(reference)s needs another judge",
+                reference=needing[0].nomination.reference,
+            )
             if len({a.nomination_id for a in needing}) == 1
-            else f"Conflict of interest found: {len({a.nomination_id for a in needing})} nominations need another judge"
+            else _ln(
+                "Conflict of interest found: %(num)d nomination needs another judge",
+                "Conflict of interest found: %(num)d nominations need another judge",
+                len({a.nomination_id for a in needing}),
+            )
         )
     else:
-        subject = f"Conflict of interest found: {judge.display_name} is assigned to nominations in {cycle.name}"
+        subject = _l(
+            "Conflict of interest found: %(judge)s is assigned to nominations in %(cycle)s",
+            judge=judge.display_name,
+            cycle=cycle.name,
+        )
     # The assignment page of the latest round the judge was taken off in (its only one for most cycles).
     latest = max((a.round for a in freed), key=lambda r: r.number, default=None)
     round_args = {"round": latest.number} if several and latest is not None else {}
@@ -592,6 +611,7 @@ def tell_organisers(
         queue_email(
             to_address=person.email,
             to_name=person.name,
+            language=language_of(person),
             template="conflict_after_assignment",
             subject=subject,
             **context,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -24,6 +25,7 @@ from awards.domain.judging import affiliations, conflicts
 from awards.domain.people import accounts
 from awards.domain.people.accounts import InvalidToken
 from awards.extensions import db
+from awards.i18n import language_of
 from awards.models import (
     EXPERTISE_LEVELS,
     Assignment,
@@ -150,8 +152,9 @@ def _send_invitation(judge: Judge, *, by: User) -> None:
     queue_email(
         to_address=judge.email,
         to_name=person.name if person else "",
+        language=language_of(person) if person else None,  # no account yet: the service's default
         template="judge_invitation",
-        subject=f"Invitation to judge {judge.cycle.name}",
+        subject=_l("Invitation to judge %(cycle)s", cycle=judge.cycle.name),
         cycle=judge.cycle,
         link=link,
         inviter=by,

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -36,6 +37,7 @@ from awards.domain.judging import rounds
 from awards.domain.judging.blind_copies import judge_titles
 from awards.domain.judging.conflicts import conflict_pairs
 from awards.extensions import db
+from awards.i18n import language_of
 from awards.models import (
     Advancement,
     Assignment,
@@ -519,10 +521,23 @@ def send_reminders(
         queue_email(
             to_address=user.email,
             to_name=user.name,
+            language=language_of(user),
             template="judging_reminder",
             subject=(
-                f"Reminder: {count} {'nomination' if count == 1 else 'nominations'} left to score for {cycle.name}"
-                + (f" ({round_label})" if round_label else "")
+                _ln(
+                    "Reminder: %(num)d nomination left to score for %(cycle)s (%(round)s)",
+                    "Reminder: %(num)d nominations left to score for %(cycle)s (%(round)s)",
+                    count,
+                    cycle=cycle.name,
+                    round=round_label,
+                )
+                if round_label
+                else _ln(
+                    "Reminder: %(num)d nomination left to score for %(cycle)s",
+                    "Reminder: %(num)d nominations left to score for %(cycle)s",
+                    count,
+                    cycle=cycle.name,
+                )
             ),
             cycle=cycle,
             round_label=round_label,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -29,11 +30,12 @@ from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.dates import govuk_datetime
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
-from awards.domain.core.mail import queue_email
+from awards.domain.core.mail import queue_email, written_later
 from awards.domain.judging import rounds
 from awards.domain.judging.blind_copies import judge_title
 from awards.domain.judging.conflicts import Addressee, Partner, conflict_pairs, is_conflicted
 from awards.extensions import db
+from awards.i18n import language_of
 from awards.models import (
     Assignment,
     AssignmentStatus,
@@ -1019,8 +1021,14 @@ def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime |
     person = judge.user
     cycle = judging_round.cycle
     several = len(cycle.rounds) > 1
-    to = {"to_address": person.email if person else judge.email, "to_name": person.name if person else ""}
-    closes = govuk_datetime(judging_round.closes_at, cycle.time_zone) if judging_round.closes_at else None
+    to: dict[str, Any] = {
+        "to_address": person.email if person else judge.email,
+        "to_name": person.name if person else "",
+        "language": language_of(person) if person else None,
+    }
+    closes = (
+        written_later(govuk_datetime, judging_round.closes_at, cycle.time_zone) if judging_round.closes_at else None
+    )
     entry_link = external_url(
         "judge.nomination",
         assigned_reference=nomination.reference,
@@ -1031,7 +1039,7 @@ def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime |
         queue_email(
             **to,
             template="review_reopened",
-            subject=f"Your scores for {nomination.reference} have been reopened",
+            subject=_l("Your scores for %(reference)s have been reopened", reference=nomination.reference),
             reference=nomination.reference,
             title=title,
             cycle_name=cycle.name,
@@ -1044,7 +1052,7 @@ def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime |
         queue_email(
             **to,
             template="judgement_reopened",
-            subject=f"Your verdict on {nomination.reference} has been reopened",
+            subject=_l("Your verdict on %(reference)s has been reopened", reference=nomination.reference),
             ranking=False,
             reference=nomination.reference,
             title=title,
@@ -1058,7 +1066,7 @@ def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime |
         queue_email(
             **to,
             template="judgement_reopened",
-            subject=f"Your ranking in {judging_round.name} has been reopened",
+            subject=_l("Your ranking in %(round)s has been reopened", round=judging_round.name),
             ranking=True,
             round_name=judging_round.label if several else judging_round.name,
             cycle_name=cycle.name,

@@ -32,9 +32,10 @@ from sqlalchemy.orm import joinedload, load_only
 from awards.domain.core import audit
 from awards.domain.core.dates import govuk_datetime
 from awards.domain.core.errors import Conflict, DomainError
-from awards.domain.core.mail import SUBJECT_LIMIT, queue_email, single_line
+from awards.domain.core.mail import SUBJECT_LIMIT, queue_email, single_line, writing_in
 from awards.domain.judging import progress, rounds
 from awards.extensions import db
+from awards.i18n import language_of
 from awards.models import (
     Advancement,
     AuditEvent,
@@ -143,11 +144,12 @@ class Recipient:
     name: str
     email: str
     entries: tuple[Entry, ...] = ()
+    language: str | None = None  # the language their e-mails are written in (None: the service's default)
 
     @classmethod
     def of(cls, user: User, nominations: list[Nomination] | None = None) -> Recipient:
         entries = tuple(Entry(n.id, n.reference, n.display_title) for n in nominations or ())
-        return cls(user.id, user.name, user.email, entries)
+        return cls(user.id, user.name, user.email, entries, language_of(user))
 
 
 @dataclass
@@ -479,10 +481,12 @@ def queue_batch(sending: Sending, batch: list[Recipient], *, by: User) -> int:
     resolved = sending.resolved
     cycle = resolved.cycle
     for recipient in batch:
-        written = write(resolved, recipient)
+        with writing_in(recipient.language):  # a ((deadline)) in their language; the organiser's words as typed
+            written = write(resolved, recipient)
         queue_email(
             to_address=recipient.email,
             to_name=recipient.name,
+            language=recipient.language,
             template="organiser_message",
             subject=written.subject,
             body=written.body,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -19,10 +20,11 @@ from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.dates import govuk_datetime
 from awards.domain.core.errors import DomainError, NotAllowed
-from awards.domain.core.mail import queue_email
+from awards.domain.core.mail import queue_email, written_later
 from awards.domain.nominations.entries import COMPLETED, task_list
 from awards.domain.programme.cycles import accepts_nominations, open_cycles
 from awards.extensions import db
+from awards.i18n import language_of
 from awards.models import Cycle, CycleStatus, Nomination, NominationStatus, User
 from awards.urls import external_url
 
@@ -145,7 +147,7 @@ def send_draft_reminders(
             .execution_options(populate_existing=True)
         )
     )
-    closes = govuk_datetime(cycle.nominations_close_at, cycle.time_zone)
+    closes = written_later(govuk_datetime, cycle.nominations_close_at, cycle.time_zone)
     for nomination in nominations:
         nominee = nomination.nominator
         if nominee is None:  # never: _due claims only drafts that have their nominee
@@ -156,7 +158,8 @@ def send_draft_reminders(
             to_address=nominee.email,
             to_name=nominee.name,
             template="draft_reminder",
-            subject=f"Reminder: submit your nomination by {closes}",
+            language=language_of(nominee),
+            subject=_l("Reminder: submit your nomination by %(closes)s", closes=closes),
             nomination=nomination,
             cycle=cycle,
             remaining=remaining,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +19,7 @@ from awards.domain.programme import entry_forms as forms
 from awards.domain.programme.cycles import accepts_nominations
 from awards.domain.programme.entry_forms import REGIONS  # noqa: F401  (where callers have always found it)
 from awards.extensions import db
+from awards.i18n import language_of
 from awards.models import (
     Category,
     Cycle,
@@ -248,7 +250,8 @@ def submit(nomination: Nomination, *, by: User, now: datetime | None = None) -> 
         to_address=by.email,
         to_name=by.name,
         template="nomination_submitted",
-        subject=f"Nomination received: {nomination.reference}",
+        language=language_of(by),
+        subject=_l("Nomination received: %(reference)s", reference=nomination.reference),
         nomination=nomination,
         cycle=nomination.cycle,
     )

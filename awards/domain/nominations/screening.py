@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.core.mail import queue_email
+from awards.i18n import language_of
 from awards.models import Eligibility, Nomination, NominationStatus, User
 from awards.urls import external_url
 
@@ -150,14 +153,15 @@ def _tell_nominator(nomination: Nomination, nominator: User, eligible: bool, rea
     cycle = nomination.cycle
     link = external_url("nominee.task_list", reference=nomination.reference)
     if eligible:
-        subject = f"Your nomination {nomination.reference} is eligible"
+        subject = _l("Your nomination %(reference)s is eligible", reference=nomination.reference)
         template = "eligibility_eligible"
     else:
-        subject = f"Your nomination {nomination.reference} is not eligible"
+        subject = _l("Your nomination %(reference)s is not eligible", reference=nomination.reference)
         template = "eligibility_ineligible"
     queue_email(
         to_address=nominator.email,
         to_name=nominator.name,
+        language=language_of(nominator),
         template=template,
         subject=subject,
         reference=nomination.reference,

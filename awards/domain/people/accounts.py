@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from confusable_homoglyphs.confusables import confusables_data
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.orm import lazyload
@@ -31,6 +32,7 @@ from awards.domain.people.passwords import (
     verify_password,
 )
 from awards.extensions import db
+from awards.i18n import language_of
 from awards.models import AuditEvent, Role, SignInFailure, User, UserRole
 from awards.models.users import new_session_token
 from awards.urls import external_url
@@ -204,8 +206,9 @@ def register(*, email: str, name: str, organisation: str, password: str) -> User
     queue_email(
         to_address=owner.email,
         to_name=owner.name,
+        language=language_of(owner),
         template="account_exists",
-        subject="Someone tried to create an account with your email address",
+        subject=_l("Someone tried to create an account with your email address"),
         sign_in_link=external_url("auth.sign_in"),
         reset_link=external_url("auth.request_reset"),
     )
@@ -268,8 +271,9 @@ def send_verification_email(user: User) -> None:
     queue_email(
         to_address=user.email,
         to_name=user.name,
+        language=language_of(user),
         template="verify_email",
-        subject="Confirm your email address",
+        subject=_l("Confirm your email address"),
         user=user,
         link=link,
     )
@@ -299,8 +303,9 @@ def request_password_reset(email: str) -> None:
         queue_email(
             to_address=user.email,
             to_name=user.name,
+            language=language_of(user),
             template="reset_password",
-            subject="Reset your password",
+            subject=_l("Reset your password"),
             link=link,
             minutes=minutes,
         )
@@ -386,8 +391,9 @@ def request_magic_link(email: str, *, next_url: str | None = None) -> None:
         queue_email(
             to_address=user.email,
             to_name=user.name,
+            language=language_of(user),
             template="magic_link",
-            subject="Your sign-in link",
+            subject=_l("Your sign-in link"),
             link=link,
             minutes=minutes,
         )

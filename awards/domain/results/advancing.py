@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -25,11 +26,12 @@ from awards.domain.core import audit, paging
 from awards.domain.core.clock import utcnow
 from awards.domain.core.dates import govuk_datetime
 from awards.domain.core.errors import Conflict, DomainError
-from awards.domain.core.mail import queue_email
+from awards.domain.core.mail import queue_email, written_later
 from awards.domain.judging import rounds
 from awards.domain.results.round_results import RoundOrder, round_order
 from awards.domain.results.shortlists import withheld_nominations
 from awards.extensions import db
+from awards.i18n import language_of
 from awards.models import (
     Advancement,
     Assignment,
@@ -596,14 +598,15 @@ def tell_finalists(judging_round: JudgingRound, *, by: User | None) -> int:
     if not told:
         raise Conflict(f"There is no one to tell: every entrant advanced to {target.label} has been told already")
     now = utcnow()
-    opens = govuk_datetime(target.opens_at, cycle.time_zone) if target.opens_at else ""
+    opens = written_later(govuk_datetime, target.opens_at, cycle.time_zone) if target.opens_at else ""
     for row, nominator in told:
         nomination = row.nomination
         queue_email(
             to_address=nominator.email,
             to_name=nominator.name,
+            language=language_of(nominator),
             template="finalist",
-            subject=f"Finalist: {nomination.reference}",
+            subject=_l("Finalist: %(reference)s", reference=nomination.reference),
             nomination=nomination,
             cycle=cycle,
             next_round=target,

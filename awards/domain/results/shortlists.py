@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, case, delete, func, select, true
 from sqlalchemy.orm import selectinload
 
@@ -41,6 +42,7 @@ from awards.domain.results.scoring import (
     rank,
 )
 from awards.extensions import db
+from awards.i18n import language_of
 from awards.models import (
     Advancement,
     Assignment,
@@ -796,10 +798,17 @@ def make_impact_case(nomination: Nomination, result: Result, now: datetime, publ
 
 
 RESULT_TEMPLATES = {
-    Result.WINNER: ("result_winner", "Congratulations: your nomination has won"),
-    Result.HIGHLY_COMMENDED: ("result_highly_commended", "Your nomination is highly commended"),
-    Result.SHORTLISTED: ("result_shortlisted", "Your nomination is shortlisted"),
-    Result.NOT_SHORTLISTED: ("result_not_shortlisted", "The shortlist has been published"),
+    # Each result's e-mail and its subject, put into words in the recipient's language when it is written.
+    Result.WINNER: ("result_winner", lambda ref: _l("Congratulations: your nomination has won: %(ref)s", ref=ref)),
+    Result.HIGHLY_COMMENDED: (
+        "result_highly_commended",
+        lambda ref: _l("Your nomination is highly commended: %(ref)s", ref=ref),
+    ),
+    Result.SHORTLISTED: ("result_shortlisted", lambda ref: _l("Your nomination is shortlisted: %(ref)s", ref=ref)),
+    Result.NOT_SHORTLISTED: (
+        "result_not_shortlisted",
+        lambda ref: _l("The shortlist has been published: %(ref)s", ref=ref),
+    ),
 }
 
 
@@ -903,8 +912,9 @@ def _tell_result(cycle: Cycle, nomination: Nomination, result: Result, case: Imp
     queue_email(
         to_address=nominator.email,
         to_name=nominator.name,
+        language=language_of(nominator),
         template=template,
-        subject=f"{subject}: {nomination.reference}",
+        subject=subject(nomination.reference),
         nomination=nomination,
         cycle=cycle,
         case_url=external_url("public.impact_case", case_slug=case.slug) if case else None,
@@ -986,8 +996,9 @@ def withdraw_results(cycle: Cycle, *, by: User) -> dict[str, int]:
             queue_email(
                 to_address=nomination.nominator.email,
                 to_name=nomination.nominator.name,
+                language=language_of(nomination.nominator),
                 template="results_withdrawn",
-                subject=f"Results withdrawn: {nomination.reference}",
+                subject=_l("Results withdrawn: %(reference)s", reference=nomination.reference),
                 nomination=nomination,
                 cycle=cycle,
                 case_removed=nomination.id in with_public_case,

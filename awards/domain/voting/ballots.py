@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +32,7 @@ from awards.domain.core.mail import queue_email
 from awards.domain.voting import rules
 from awards.domain.voting.votes import VoteState, vote_state, withdrawn_options
 from awards.extensions import db
+from awards.i18n import current_language
 from awards.models import AttemptOutcome, AuditEvent, Ballot, OutboxMessage, PublicVote, VoteAttempt, VoteOption
 
 SALT = "peoples-choice"
@@ -220,8 +222,9 @@ def ask_to_vote(
     expires = min(vote.closes_at, now + LINK_MAX_AGE)
     queue_email(
         to_address=parsed.normalised,
+        language=current_language(),  # no account: the language of the page they voted on
         template=CONFIRM_EMAIL,
-        subject=f"Confirm your vote in {vote.category.name}",
+        subject=_l("Confirm your vote in %(category)s", category=vote.category.name),
         cycle=cycle,
         category=vote.category,
         option=option,
