@@ -62,10 +62,12 @@ from support.report import load_average, machine, write_json
 from support.served import (
     ADMIN_URL,
     Browser,
+    cpu_seconds,
     create_database,
     figures,
     migrate,
     print_table,
+    redis_answers,
     server_environment,
     start_gunicorn,
     timed,
@@ -383,36 +385,6 @@ def seed(database_url: str, categories: int, workdir: Path) -> list[tuple[str, s
         db.engine.dispose()
     logging.disable(logging.NOTSET)
     return found
-
-
-def cpu_seconds(master_pid: int) -> float:
-    """The CPU time (user and system) gunicorn's master and its workers have used so far, from /proc."""
-    pids = [master_pid]
-    try:
-        for task in Path(f"/proc/{master_pid}/task").iterdir():
-            pids += [int(p) for p in (task / "children").read_text().split()]
-    except OSError:
-        return 0.0
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def redis_answers(url: str) -> bool:
-    try:
-        import redis
-
-        client = redis.Redis.from_url(url, socket_connect_timeout=1)
-        client.ping()
-        client.close()
-        return True
-    except Exception:
-        return False
 
 
 def stored_figures(database_url: str) -> dict:

@@ -136,6 +136,42 @@ def start_gunicorn(
     raise RuntimeError(f"gunicorn did not answer {ready_path} within 60 s")
 
 
+def cpu_seconds(master_pid: int) -> float:
+    """The CPU time (user and system) gunicorn's master and its workers have used so far, from /proc."""
+    pids = [master_pid, *worker_pids(master_pid)]
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    """gunicorn's workers: the master's children, from /proc."""
+    pids: list[int] = []
+    try:
+        for task in Path(f"/proc/{master_pid}/task").iterdir():
+            pids += [int(p) for p in (task / "children").read_text().split()]
+    except OSError:
+        pass
+    return pids
+
+
+def redis_answers(url: str) -> bool:
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_connect_timeout=1)
+        client.ping()
+        client.close()
+        return True
+    except Exception:
+        return False
+
+
 # ---------------------------------------------------------------- figures
 
 
