@@ -6,7 +6,7 @@ PORT   ?= 5000
 PYTEST_ARGS ?= -n auto --durations=40
 export FLASK_APP := awards
 
-.PHONY: run test lint format translations setup assets db demo bench clean audit instance-environment
+.PHONY: run test lint format translations setup assets db demo bench clean audit instance-environment two-servers-check
 
 run: setup db demo
 	@echo "Serving at http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
@@ -82,13 +82,25 @@ demo: db
 # Every bench/*.py script with its defaults: first the shared scale database (built once, then
 # reused by the others), the load tests last; helpers in bench/support/ are not scripts.
 BENCH_FIRST := bench/scale_db.py
-BENCH_LAST  := bench/load.py bench/votes.py
+BENCH_LAST  := bench/load.py bench/votes.py bench/deadline.py
 BENCH_ALL   := $(sort $(wildcard bench/*.py))
 BENCH       := $(filter $(BENCH_FIRST),$(BENCH_ALL)) $(filter-out $(BENCH_FIRST) $(BENCH_LAST),$(BENCH_ALL)) \
                $(filter $(BENCH_LAST),$(BENCH_ALL))
 
 bench: setup
 	@for script in $(BENCH); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# On demand, not part of `make test` (`AWARDS_RUN_TWO_SERVERS=1 .ci/run` runs it after the suite): nginx from
+# Debian's package (installed here when missing and run as root) balancing two gunicorn servers on one PostgreSQL
+# database, one Redis and one S3-compatible store (moto on loopback); a short deadline night through nginx with one
+# server killed mid-run (bench/deadline.py). Needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379. Fails
+# if anything accepted was lost or a publication was served stale (docs/operations.md, "Two app servers").
+two-servers-check: setup
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { [ "$$(id -u)" = 0 ] && \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; } || \
+		{ echo "nginx is needed: apt-get install nginx (Debian's package)"; exit 1; }
+	$(BIN)/python bench/deadline.py --database postgresql --servers 2 --workers 2 --short --kill-after 10
 
 clean:
 	rm -rf $(VENV) node_modules awards/static/build

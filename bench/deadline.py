@@ -852,6 +852,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 (one script's step
         if args.servers == 2:
             settings["AWARDS_TRUSTED_PROXY_COUNT"] = "1"
         shared_limits = redis_answers(args.redis_url)
+        if args.servers == 2 and not shared_limits:
+            raise SystemExit(f"two servers share their request limits in Redis: none answers at {args.redis_url}")
         if shared_limits:
             settings.update({"REDIS_URL": args.redis_url, "AWARDS_RATELIMIT_KEY_PREFIX": f"bench-{uuid.uuid4().hex}"})
         if storage == "s3":
