@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 import filetype
 from flask import current_app
+from flask_babel import gettext as _
 
 from awards.domain.core import audit, storage
 from awards.domain.core.clock import utcnow
@@ -269,7 +270,7 @@ def add_attachment(
         store.put(stored_name, stream)
     except storage.StorageError as error:
         log.error("upload.storage_failed nomination=%s error=%s", nomination.id, error)
-        raise DomainError("The selected file could not be uploaded: try again", field=question.key) from error
+        raise DomainError(_("The selected file could not be uploaded: try again"), field=question.key) from error
     storage.keep_if_committed(db.session(), store, stored_name)
     attachment = Attachment(
         original_name=name,
