@@ -188,18 +188,17 @@ def _tamper(backup, into, *, files=None, extra=None, remove=None):
     return into
 
 
+@both_storages
 def test_a_backup_naming_files_outside_its_uploads_is_refused_before_anything_is_written(
-    app, runner, make_app, documents, tmp_path
+    app, runner, make_app, documents, tmp_path, storage
 ):
     assert runner.invoke(args=["backup", str(tmp_path / "backup")]).exit_code == 0
     stored = documents.attachments[0].stored_name
     outside = tmp_path / "outside"
     outside.mkdir()
     payload = b"written outside the upload folder"
-    restored = make_app(
-        SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "restored.db"),
-        UPLOAD_FOLDER=str(tmp_path / "restored-uploads" / "inner"),
-    )
+    fresh = storage.elsewhere(tmp_path / "restored-uploads" / "inner")
+    restored = make_app(SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "restored.db"), **fresh.settings)
     tampered = {
         "absolute": ({"files": {f"uploads/{outside / 'pwned.txt'}": payload}}, "not allowed"),
         "parent": ({"files": {"uploads/../../outside/pwned.txt": payload}}, "not allowed"),
@@ -217,5 +216,5 @@ def test_a_backup_naming_files_outside_its_uploads_is_refused_before_anything_is
         assert not (outside / "pwned.txt").exists() and not (tmp_path / "pwned.txt").exists()
         assert not (tmp_path / "restored-uploads" / "pwned.txt").exists()
         # Nothing was written: neither the documents nor the database.
-        assert not (tmp_path / "restored-uploads" / "inner" / stored).exists(), case
+        assert fresh.names() == [], case
         assert not backup_rules._has_rows(tmp_path / "restored.db"), case
