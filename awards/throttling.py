@@ -51,6 +51,7 @@ THROTTLED = (
     Throttled("RATELIMIT_PASSWORD_RESET", "auth.request_reset"),
     Throttled("RATELIMIT_MAGIC_LINK", "auth.request_magic_link"),
     Throttled("RATELIMIT_INVITATION", "judge.accept_invitation"),
+    Throttled("RATELIMIT_INVITATION", "nominee.team_invitation"),
     Throttled("RATELIMIT_TWO_FACTOR", "auth.two_factor_code"),
     # Single sign-on: starting one (each asks the provider for a sign-in) and coming back from one
     # (each makes a back-channel request to the provider), counted apart.

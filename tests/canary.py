@@ -15,17 +15,20 @@ Shared by tests/web/test_blind_judging.py (what a judge reaches) and tests/web/t
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import re
 import zipfile
 
 import pikepdf
 
+from awards.domain.core import audit
+from awards.domain.core.clock import utcnow
 from awards.domain.judging import blind_copies
 from awards.domain.nominations.attachments import add_attachment
 from awards.domain.programme import entry_forms
 from awards.extensions import db
-from awards.models import NominationPartner
+from awards.models import NominationEditor, NominationInvitation, NominationPartner
 from tests import document_corpus
 from tests.factories import make_nomination, make_user
 from tests.support.pdfs import pdf_metadata, pdf_text, squeezed
@@ -278,6 +281,7 @@ def plant_canary_nomination(cycle):
     for link in nomination.trend_links:
         link.how_addressed = f"{CANARY} addresses {link.trend.name}."
     db.session.commit()
+    plant_canary_team(nomination)
     by_key = {q.key: q for q in entry_forms.questions_of(cycle)}
     for key, name, data in (
         ("documents", f"{CANARY} report.pdf", canary_pdf()),
@@ -290,6 +294,31 @@ def plant_canary_nomination(cycle):
         add_attachment(nomination, by_key[key], filename=name, stream=io.BytesIO(data), by=nominator)
     db.session.commit()
     return nomination
+
+
+TEAM_CANARY_EMAIL = "zq.partner@zebedee-quintrell.gov.uk"
+
+
+def plant_canary_team(nomination) -> None:
+    """The canary's team: a co-editor and a pending invitation carrying the canary (the cycle has closed, so they
+    are written as the team's functions would have left them, with their audit events)."""
+    now = utcnow()
+    helper = make_user(
+        name=f"{CANARY} Junior", email="junior@quintrell-digital.example", organisation=f"{CANARY} Digital"
+    )
+    db.session.add(NominationEditor(nomination_id=nomination.id, user_id=helper.id, added_at=now))
+    db.session.add(
+        NominationInvitation(
+            nomination_id=nomination.id,
+            email=TEAM_CANARY_EMAIL,
+            token_digest=hashlib.sha256(b"canary").hexdigest(),
+            invited_at=now,
+            invited_by_id=nomination.nominator_id,
+        )
+    )
+    audit.record("nomination.team_invited", actor=nomination.nominator, obj=nomination, email=TEAM_CANARY_EMAIL)
+    audit.record("nomination.team_joined", actor=helper, obj=nomination, member=helper.id)
+    db.session.commit()
 
 
 def hidden_documents(nomination) -> list:

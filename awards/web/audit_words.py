@@ -47,6 +47,13 @@ ACTION_WORDS = {
     "panel_meeting.reopened": "Panel meeting reopened",
     "message.sent": "Message sent",
     "message.received": "Message",
+    # Team entries
+    "nomination.team_invited": "Invitation to edit a nomination sent",
+    "nomination.team_invitation_cancelled": "Invitation to edit a nomination cancelled",
+    "nomination.team_joined": "Joined a nomination’s team",
+    "nomination.team_member_removed": "Removed from a nomination’s team",
+    "nomination.team_left": "Left a nomination’s team",
+    "nomination.ownership_transferred": "Nomination handed over to a co-editor",
 }
 
 # What each kind of object is called (table name → words); an unlisted one is its table name in words.

@@ -1,7 +1,8 @@
 """The access matrix: every route × method × audience → expected outcome, in one table (MATRIX below).
 A route missing here fails the suite (tests/web/test_access_matrix.py checks the table and runs it).
 
-Seven audiences: anonymous; two nominees (the one who owns the nomination `reference`, and another); three
+Eight audiences: anonymous; three nominees (the one who owns the nomination `reference`, another, and a co-editor
+of `reference`, who joined its team: last, so the owner's posts before it never take it off the team); three
 judges of the cycle (assigned to `assigned_reference`, not assigned to it, and assigned but conflicted with
 it); and an organiser. Requests are made with a valid CSRF token and no other data.
 
@@ -21,10 +22,11 @@ ANON = "anonymous"
 OWNER, NOT_OWNER = "nominee-owner", "nominee-not-owner"
 ASSIGNED, UNASSIGNED, CONFLICTED = "judge-assigned", "judge-unassigned", "judge-conflicted"
 ORGANISER = "organiser"
-AUDIENCES = (ANON, OWNER, NOT_OWNER, ASSIGNED, UNASSIGNED, CONFLICTED, ORGANISER)
+CO_EDITOR = "nominee-co-editor"
+AUDIENCES = (ANON, OWNER, NOT_OWNER, ASSIGNED, UNASSIGNED, CONFLICTED, ORGANISER, CO_EDITOR)
 # Shorthands in a line: every nominee, every judge (where the route has no object of theirs)
 NOMINEE, JUDGE = "nominee", "judge"
-GROUPS = {NOMINEE: (OWNER, NOT_OWNER), JUDGE: (ASSIGNED, UNASSIGNED, CONFLICTED)}
+GROUPS = {NOMINEE: (OWNER, NOT_OWNER, CO_EDITOR), JUDGE: (ASSIGNED, UNASSIGNED, CONFLICTED)}
 ROLES = AUDIENCES  # the old name
 LOGIN = "login"
 
@@ -47,8 +49,15 @@ def organisers_only(status=200):
 
 
 def owner_only(status=200):
-    """A nominee's own nomination: only its nominator sees it; to anyone else it does not exist."""
-    return {ANON: LOGIN, OWNER: status, NOT_OWNER: 404, JUDGE: 404, ORGANISER: 404}
+    """A nominee's own nomination: only its team (its nominator and co-editors) sees it; to anyone else it does not
+    exist."""
+    return {ANON: LOGIN, OWNER: status, CO_EDITOR: status, NOT_OWNER: 404, JUDGE: 404, ORGANISER: 404}
+
+
+def owner_not_co_editor(status=200):
+    """What only a nomination's owner does (submit, withdraw, change the team): a co-editor, who knows the nomination,
+    gets 403; anyone else 404."""
+    return {**owner_only(status), CO_EDITOR: 403}
 
 
 def judges_only(status=200):
@@ -371,12 +380,30 @@ MATRIX = {
     ("POST", "/nominations/<reference>/documents/upload"): owner_only(400),
     ("GET", "/nominations/<reference>/documents/<int:attachment_id>"): owner_only(200),
     ("GET", "/nominations/<reference>/documents/<int:attachment_id>/remove"): owner_only(200),
-    ("POST", "/nominations/<reference>/documents/<int:attachment_id>/remove"): owner_only(302),
+    # (the owner, who posts before the co-editor, has removed it by then: a co-editor's removal is in
+    # tests/web/test_team_entries.py)
+    ("POST", "/nominations/<reference>/documents/<int:attachment_id>/remove"): {**owner_only(302), CO_EDITOR: 404},
     ("GET", "/nominations/<reference>/check"): owner_only(200),
-    ("POST", "/nominations/<reference>/submit"): owner_only(302),
+    ("POST", "/nominations/<reference>/submit"): owner_not_co_editor(302),
     ("GET", "/nominations/<reference>/confirmation"): owner_only(302),
-    ("GET", "/nominations/<reference>/withdraw"): owner_only(200),
-    ("POST", "/nominations/<reference>/withdraw"): owner_only(200),
+    ("GET", "/nominations/<reference>/withdraw"): owner_not_co_editor(200),
+    ("POST", "/nominations/<reference>/withdraw"): owner_not_co_editor(200),
+    # A nomination's team (`reference` has the co-editor audience and another co-editor, `member_id`, in its team,
+    # and a pending invitation, `invitation_id`). Posting nothing: the invitation form's error, or the
+    # confirmation's; cancelling needs no confirmation. Only a co-editor leaves (the owner hands it over first).
+    ("GET", "/nominations/<reference>/team"): owner_only(200),
+    ("POST", "/nominations/<reference>/team"): owner_not_co_editor(200),
+    ("POST", "/nominations/<reference>/team/invitations/<int:invitation_id>/cancel"): owner_not_co_editor(302),
+    ("GET", "/nominations/<reference>/team/members/<int:member_id>/remove"): owner_not_co_editor(200),
+    ("POST", "/nominations/<reference>/team/members/<int:member_id>/remove"): owner_not_co_editor(200),
+    ("GET", "/nominations/<reference>/team/members/<int:member_id>/make-owner"): owner_not_co_editor(200),
+    ("POST", "/nominations/<reference>/team/members/<int:member_id>/make-owner"): owner_not_co_editor(200),
+    ("GET", "/nominations/<reference>/team/leave"): {**owner_only(200), OWNER: 403},
+    ("POST", "/nominations/<reference>/team/leave"): {**owner_only(200), OWNER: 403},
+    ("GET", "/nominations/<reference>/history"): owner_only(200),
+    # Accepting an invitation: a made-up link is refused (tests/web/test_team_entries.py has real ones)
+    ("GET", "/team-invitations/<token>"): everyone(400),
+    ("POST", "/team-invitations/<token>"): everyone(400),
 }
 
 
@@ -419,6 +446,7 @@ def url_values(users) -> dict:
         "direction": "down",
         "case_id": case.id,
         "number": cycle.rounds[0].number,
+        **_team_values(nomination, users),
         **_meeting_values(cycle),
         **_published_values(),
         **_vote_values(),
@@ -426,6 +454,19 @@ def url_values(users) -> dict:
         **_judging_values(cycle, users),
         **_assignment_values(cycle, nomination),
     }
+
+
+def _team_values(nomination, users) -> dict:
+    """The co-editor audience (when there is one) and another co-editor (`member_id`) in the team of `reference`,
+    and an invitation waiting (`invitation_id`)."""
+    from tests.factories import make_user
+    from tests.support.teams import add_co_editor, invite_to_team
+
+    if users.get(CO_EDITOR) is not None:
+        add_co_editor(nomination, users[CO_EDITOR])
+    spare = add_co_editor(nomination, make_user(name="Sam Spare", email="sam.spare@elsewhere.example.org"))
+    invitation = invite_to_team(nomination, "ivy.invited@elsewhere.example.org")
+    return {"member_id": spare.id, "invitation_id": invitation.id}
 
 
 def _meeting_values(cycle) -> dict:

@@ -15,7 +15,17 @@ from tests.factories import (
     make_shortlisted_nomination,
     make_user,
 )
-from tests.support.access_matrix import ASSIGNED, CONFLICTED, JUDGE, NOMINEE, NOT_OWNER, ORGANISER, OWNER, UNASSIGNED
+from tests.support.access_matrix import (
+    ASSIGNED,
+    CO_EDITOR,
+    CONFLICTED,
+    JUDGE,
+    NOMINEE,
+    NOT_OWNER,
+    ORGANISER,
+    OWNER,
+    UNASSIGNED,
+)
 from tests.support.judging import score
 from tests.support.programme import trend
 from tests.support.publishing import SECRET_ORG, SECRET_TITLE, WITHDRAWN_TITLE
@@ -38,6 +48,7 @@ def audience_users(nominee, judge, organiser) -> dict:
             organisation="Conflicted Example Trust",
         ),
         ORGANISER: organiser,
+        CO_EDITOR: make_user(name="Cody Coeditor", email="cody@coediting.example.org"),
     }
     return {**users, NOMINEE: nominee, JUDGE: judge}
 

@@ -11,6 +11,7 @@ from tests.support.access_matrix import (
     ANON,
     ASSIGNED,
     AUDIENCES,
+    CO_EDITOR,
     CONFLICTED,
     GENERIC_DATA,
     GROUPS,
@@ -155,6 +156,12 @@ PLAUSIBLE = {
     "/nominations/<reference>/documents/<int:attachment_id>/remove": lambda w: {"confirm": "yes"},
     "/nominations/<reference>/submit": lambda w: {},
     "/nominations/<reference>/withdraw": lambda w: {"confirm": "yes"},
+    "/nominations/<reference>/team": lambda w: {"email": "tam@tampered.example.org"},
+    "/nominations/<reference>/team/invitations/<int:invitation_id>/cancel": lambda w: {},
+    "/nominations/<reference>/team/members/<int:member_id>/remove": lambda w: {"confirm": "yes"},
+    "/nominations/<reference>/team/members/<int:member_id>/make-owner": lambda w: {"confirm": "yes"},
+    "/nominations/<reference>/team/leave": lambda w: {"confirm": "yes"},
+    "/team-invitations/<token>": lambda w: {},
     "/judging/nominations/<assigned_reference>/declare": lambda w: {"has_conflict": "yes", "reason": "Tampered"},
     "/judging/nominations/<assigned_reference>": _score_sheet,
     "/judging/invitations/<token>": lambda w: {
@@ -182,6 +189,13 @@ RIGHTFUL = {
     "/nominations/<reference>/documents/<int:attachment_id>/remove": (OWNER, {}),
     "/nominations/<reference>/submit": (OWNER, {}),
     "/nominations/<reference>/withdraw": (OWNER, {}),
+    "/nominations/<reference>/team": (OWNER, {}),
+    "/nominations/<reference>/team/invitations/<int:invitation_id>/cancel": (OWNER, {}),
+    "/nominations/<reference>/team/members/<int:member_id>/remove": (OWNER, {}),
+    "/nominations/<reference>/team/members/<int:member_id>/make-owner": (OWNER, {}),
+    "/nominations/<reference>/team/leave": (CO_EDITOR, {}),
+    # (an invitation to the victim's address into the owner's team: a token made for a judge must not work there)
+    "/team-invitations/<token>": ("victim", {"token": "victim_team_token"}),
     "/judging/nominations/<assigned_reference>/declare": (ASSIGNED, {}),
     "/judging/nominations/<assigned_reference>": (ASSIGNED, {}),
     "/judging/invitations/<token>": ("victim", {"token": "victim_invitation_token"}),
@@ -265,8 +279,12 @@ def tampering_world(users) -> dict:
     victim_review = make_review(victim_assignment, status="draft")
     victim_conflict = add_conflict(victim_membership, assigned)
     invitation = make_judge(judging_cycle, accepted=False, email=victim.email)
+    own_team, victims_team = _team_of(draft, users.get(CO_EDITOR)), _team_of(victim_draft, None)
+    victim_team_token = _team_invitation_token(draft, victim.email)
     own.update(
         reference=draft.reference,
+        member_id=own_team["member_id"],
+        invitation_id=own_team["invitation_id"],
         attachment_id=document(draft, users[OWNER]),
         assigned_reference=assigned.reference,
         judged_attachment_id=document(assigned, nominator),
@@ -275,6 +293,8 @@ def tampering_world(users) -> dict:
     foreign = {
         **own,
         "reference": victim_draft.reference,
+        "member_id": victims_team["member_id"],
+        "invitation_id": victims_team["invitation_id"],
         "attachment_id": document(victim_draft, victim),
         "assigned_reference": victims_entry.reference,
         "judged_attachment_id": document(victims_entry, nominator),
@@ -292,10 +312,31 @@ def tampering_world(users) -> dict:
         "judging_cycle": judging_cycle,
         "victim": victim,
         "victim_invitation_token": make_invitation_token(invitation),
+        "victim_team_token": victim_team_token,
         "victim_reset_token": make_reset_token(victim),
         "victim_magic_link_token": _magic_link_token(),
         **_vote_world(own["vote_cycle_slug"], own["vote_category_slug"]),
     }
+
+
+def _team_of(nomination, co_editor) -> dict:
+    """The co-editor audience (if given) and another person in the nomination's team, and an invitation waiting."""
+    from tests.factories import make_user
+    from tests.support.teams import add_co_editor, invite_to_team
+
+    if co_editor is not None:
+        add_co_editor(nomination, co_editor)
+    other = make_user(name=f"Tess Team {nomination.id}", email=f"tess.{nomination.id}@team.example.org")
+    invitation = invite_to_team(nomination, f"ian.{nomination.id}@invited.example.org")
+    return {"member_id": add_co_editor(nomination, other).id, "invitation_id": invitation.id}
+
+
+def _team_invitation_token(nomination, email: str) -> str:
+    """The token of a genuine invitation into the nomination's team, as e-mailed to `email`."""
+    from tests.support.teams import invitation_path, invite_to_team
+
+    invite_to_team(nomination, email)
+    return invitation_path(email).rsplit("/", 1)[-1]
 
 
 def _scheduled_vote(cycle_slug: str) -> str:

@@ -16,6 +16,7 @@ from tests.support.access_matrix import (
     ANON,
     ASSIGNED,
     AUDIENCES,
+    CO_EDITOR,
     CONFLICTED,
     GENERIC_DATA,
     LOGIN,
@@ -50,7 +51,7 @@ CSRF_AUDIENCE = {
     "/organiser/cycles/<slug>/peoples-choice/<category_slug>/close": ORGANISER,
     "/organiser/cycles/<slug>/peoples-choice/<category_slug>/withdraw": ORGANISER,
 }
-PREFERENCE = (ANON, OWNER, ASSIGNED, ORGANISER, NOT_OWNER, UNASSIGNED, CONFLICTED)
+PREFERENCE = (ANON, OWNER, ASSIGNED, ORGANISER, NOT_OWNER, UNASSIGNED, CONFLICTED, CO_EDITOR)
 # The section form is read as data (not WTForms), so it gets its own plausible fields.
 SECTION_DATA = {"organisation_name": "Forged Council", "contact_name": "Fay Forger"}
 

@@ -35,7 +35,16 @@ from awards.domain.judging.progress import send_reminders
 from awards.domain.nominations.screening import decide_eligibility
 from awards.domain.programme import entry_forms
 from awards.extensions import db
-from awards.models import ImpactCase, OutboxMessage, Result, Review, ReviewScore, ShortlistDecision
+from awards.models import (
+    ImpactCase,
+    NominationEditor,
+    NominationInvitation,
+    OutboxMessage,
+    Result,
+    Review,
+    ReviewScore,
+    ShortlistDecision,
+)
 from tests.canary import (
     CANARY,
     canary_hits,
@@ -124,6 +133,9 @@ def world(app, organiser_client, organiser):
         organisation_name="Otherton Council",
     )
     public_entry = make_nomination(cycle, title="The shared ledger", organisation_name="Ledgerton Council")
+    # A co-editor of the other nominee's entry (the cycle has closed: the row as accepting an invitation leaves it)
+    co_editor = make_user(name="Cole Editor", email="cole@coediting.example.org", organisation="Otherton Council")
+    db.session.add(NominationEditor(nomination_id=theirs.id, user_id=co_editor.id, added_at=now))
     # The conflicted judge was given the canary before the conflict was known, and said "no conflict"
     make_assignment(conflicted, canary, no_conflict_declared=True)
     add_conflict(conflicted, canary, reason="Worked with the nominee last year")
@@ -137,7 +149,7 @@ def world(app, organiser_client, organiser):
     review_rules.reopen_review(review, by=organiser, reason="Please look at the outcomes again")
     decide_eligibility(theirs, True, by=organiser)
     db.session.commit()
-    for person in (judge, colleague, other_nominee):
+    for person in (judge, colleague, other_nominee, co_editor):
         client = app.test_client()
         client.post_form("/account/reset-password", {"email": person.email})
     return {
@@ -147,6 +159,7 @@ def world(app, organiser_client, organiser):
         "assignment": assignment,
         "colleague": colleague,
         "other_nominee": other_nominee,
+        "co_editor": co_editor,
         "theirs": theirs,
         "draft": draft,
         "public_entry": public_entry,
@@ -161,6 +174,14 @@ def leak_url_values(world, audience: str) -> dict[str, list]:
     canary_docs = [a.id for a in canary.attachments]
     own = {"judge": world["public_entry"], "conflicted": theirs}.get(audience)
     references = [canary.reference] + ([theirs.reference, world["draft"].reference] if audience == "nominee" else [])
+    references += [theirs.reference] if audience == "co-editor" else []
+    team_rows = (NominationEditor, NominationInvitation)
+    canary_team = {
+        t: [r.id for r in db.session.scalars(sa.select(t).where(t.nomination_id == canary.id))] for t in team_rows
+    }
+    own_members = [
+        r.id for r in db.session.scalars(sa.select(NominationEditor).where(NominationEditor.nomination_id == theirs.id))
+    ]
     assigned = [canary.reference] + ([own.reference] if own is not None else [])
     own_docs = [a.id for n in (theirs, world["draft"]) for a in n.attachments] if audience == "nominee" else []
     cases = list(db.session.scalars(sa.select(ImpactCase)))
@@ -192,6 +213,9 @@ def leak_url_values(world, audience: str) -> dict[str, list]:
         "number": [r.number for r in cycle.rounds],
         "category_slug": [canary.category.slug],  # a final round's panel meeting (tests/web/test_panel_meeting.py)
         "conflict_id": [1],
+        # The canary's team (its co-editor and invitation), and the co-editor's own place in the other entry's team
+        "member_id": canary_team[NominationEditor] + (own_members if audience == "co-editor" else []),
+        "invitation_id": canary_team[NominationInvitation],
         "provider": ["council"],
     }
 
@@ -306,6 +330,7 @@ def test_the_canary_reaches_no_judge_nominee_or_member_of_the_public(app, world,
         "judge": world["judge"],
         "conflicted": world["colleague"],
         "nominee": world["other_nominee"],
+        "co-editor": world["co_editor"],
         "public": None,
     }
     visited = {}
@@ -326,7 +351,7 @@ def test_the_canary_reaches_no_judge_nominee_or_member_of_the_public(app, world,
     assert all(judge_client.get(url).status_code == 404 for url in hidden)
     shown = judge_page.get_data(as_text=True)
     assert "About the team" in shown and "42 staff" in shown and "For the organisers" not in shown
-    for audience in ("conflicted", "nominee", "public"):
+    for audience in ("conflicted", "nominee", "co-editor", "public"):
         client = client_for(app, audiences[audience])
         assert client.get(f"/judging/nominations/{canary.reference}").status_code in (302, 403, 404)
         assert client.get(f"/nominations/{canary.reference}").status_code in (302, 404)
@@ -374,6 +399,14 @@ def test_the_canary_reaches_no_judge_nominee_or_member_of_the_public(app, world,
         expected_kinds={"eligibility_eligible", "result_shortlisted", "reset_password"},
     )
 
+    check_mail(leaks, world["co_editor"].email, "co-editor of another entry", expected_kinds={"reset_password"})
+    # The co-editor really reached their own entry's team and history, and the canary's team was there to find
+    co_editing = client_for(app, world["co_editor"])
+    assert "Cole Editor (you)" in co_editing.get(f"/nominations/{world['theirs'].reference}/team").get_data(
+        as_text=True
+    )
+    assert any(url.endswith(f"/nominations/{world['theirs'].reference}/history") for url in visited["co-editor"])
+    assert co_editing.get(f"/nominations/{canary.reference}/team").status_code == 404
     assert not leaks.found, "the canary leaked:\n" + "\n".join(leaks.found)
     assert sum(len(v) for v in visited.values()) > 300 and leaks.checked > 500
     # The canary was really there to find: the organisers (who may see it) do

@@ -30,10 +30,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
+from awards.domain.core.dates import day_in_words
 from awards.domain.core.errors import DomainError, NotAllowed
 from awards.domain.judging import rounds
 from awards.domain.nominations import answers as answer_rules
@@ -150,7 +153,11 @@ def _redactable(nomination: Nomination, question: FormQuestion, value: Any) -> l
         return [RedactableField(text_key(question), short_name(question), str(value), question.kind == "textarea")]
     if question.kind == "trends":
         return [
-            RedactableField(trend_key(link.trend_id), f"How it addresses {link.trend.name}", link.how_addressed or "")
+            RedactableField(
+                trend_key(link.trend_id),
+                _("How it addresses %(trend)s", trend=link.trend.name),
+                link.how_addressed or "",
+            )
             for link in nomination.trend_links
         ]
     if question.kind != "group":
@@ -171,12 +178,11 @@ def redactions_of(nomination: Nomination) -> dict[str, Redaction]:
 def redaction_editable(nomination: Nomination) -> str | None:
     """Why the redactions cannot be changed now (None if they can)."""
     if nomination.status.value in ("draft", "withdrawn"):
-        return (
-            f"This nomination is {nomination.status.label.lower()}: it can be redacted once it is submitted, "
-            "before judges see it."
-        )
+        if nomination.status.value == "draft":
+            return _("This nomination is draft: it can be redacted once it is submitted, before judges see it.")
+        return _("This nomination is withdrawn: it can be redacted once it is submitted, before judges see it.")
     if nomination.cycle.status is CycleStatus.PUBLISHED:
-        return "The results of this cycle are published, so what judges saw can no longer change."
+        return _("The results of this cycle are published, so what judges saw can no longer change.")
     return None
 
 
@@ -197,7 +203,7 @@ def save_redactions(
     fields = {f.key: f for f in redactable_fields(nomination, judging_round)}
     unknown = (set(texts) | set(restore)) - set(fields)
     if unknown:
-        raise DomainError("Those fields are not part of this nomination: reload the page and try again")
+        raise DomainError(_("Those fields are not part of this nomination: reload the page and try again"))
     existing = redactions_of(nomination)
     changed: list[str] = []
     now = utcnow()
@@ -206,7 +212,14 @@ def save_redactions(
             continue
         text = (texts.get(key) or "").replace("\r\n", "\n").strip()
         if len(text) > REDACTION_MAX_LENGTH:
-            raise DomainError(f"{item.label} must be {REDACTION_MAX_LENGTH:,} characters or fewer", field=key)
+            raise DomainError(
+                _(
+                    "%(field)s must be %(max)s characters or fewer",
+                    field=item.label,
+                    max=format_decimal(REDACTION_MAX_LENGTH),
+                ),
+                field=key,
+            )
         current = existing.get(key)
         if key in restore or text == item.original.replace("\r\n", "\n").strip():
             if current is not None:
@@ -293,6 +306,13 @@ class JudgeGroup:
     rows: list[dict[str, Any]]
 
 
+class Day(date):
+    """A date answer, shown in words in the reader's language: '28 June 2025', '28 Mehefin 2025'."""
+
+    def __str__(self) -> str:
+        return day_in_words(self)
+
+
 @dataclass(frozen=True)
 class JudgeAnswer:
     """One answer as a judge reads it. `value` by the question's kind: text (text, textarea, email,
@@ -363,8 +383,8 @@ class TitledEntry(Protocol):
 
 def _shown_title(nomination: TitledEntry, redacted: str | None, readable: bool) -> str:
     if not readable:
-        return f"Nomination {nomination.reference}"
-    return (redacted if redacted is not None else nomination.title) or "Untitled nomination"
+        return _("Nomination %(reference)s", reference=nomination.reference)
+    return (redacted if redacted is not None else nomination.title) or _("Untitled nomination")
 
 
 def judge_title(
@@ -456,7 +476,7 @@ def _typed_value(kind: str, value: Any) -> Any:
         return answer_rules.as_json_number(number)
     if kind == "date":
         day: date | None = answer_rules.as_date(value)
-        return day
+        return Day(day.year, day.month, day.day) if day is not None else None
     if kind in ("yes_no", "declaration"):
         return value if isinstance(value, bool) else None
     if kind == "choices":
@@ -555,10 +575,12 @@ class CannotPrepareDocument(DomainError):
 
     def __init__(
         self,
-        message: str = "This document could not be prepared for judging. The organisers can "
-        "send it to you another way.",
+        message: str | None = None,
     ):
-        super().__init__(message)
+        super().__init__(
+            message
+            or _("This document could not be prepared for judging. The organisers can send it to you another way.")
+        )
 
 
 def judge_copy(attachment: Attachment, data: bytes, *, blind: bool) -> bytes:
@@ -819,8 +841,10 @@ def strip_pdf(data: bytes) -> bytes:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError as exc:
         raise CannotPrepareDocument(
-            "This document is protected by a password, so it could not be prepared "
-            "for judging. The organisers can send it to you another way."
+            _(
+                "This document is protected by a password, so it could not be prepared "
+                "for judging. The organisers can send it to you another way."
+            )
         ) from exc
     with pdf:
         old = pdf.Root

@@ -5,6 +5,8 @@
   organisation name between the judge and the nominated organisation or a partner; an
   organisation the judge told us they work for, worked for recently or partner with (their
   affiliations) is the nominated organisation or a partner; the judge made the nomination;
+- the people of a nomination are its nominator, the nominated contact and its co-editors (its team: their
+  e-mail addresses, organisational domains, their accounts' organisations, and a judge who is one of them);
 - declared: the judge answered "yes" before seeing the entry;
 - organiser: entered (or removed) by hand with a reason.
 
@@ -47,6 +49,7 @@ from awards.models import (
     Judge,
     JudgingRound,
     Nomination,
+    NominationEditor,
     NominationStatus,
     ReviewStatus,
     Role,
@@ -231,6 +234,52 @@ def affiliations_by_user(user_ids: Iterable[int | None]) -> dict[int, list[tuple
     return dict(found)
 
 
+@dataclass(frozen=True, slots=True)
+class CoEditor:
+    """What conflict detection reads of a nomination's co-editor."""
+
+    user_id: int
+    email: str
+    organisation: str
+
+
+def co_editors_by_nomination(nomination_ids: Iterable[int]) -> dict[int, list[CoEditor]]:
+    """Each nomination's co-editors (its team besides the owner), in one query per 900 nominations."""
+    ids = sorted(set(nomination_ids))
+    columns = select(NominationEditor.nomination_id, User.id, User.email, User.organisation).join(
+        User, User.id == NominationEditor.user_id
+    )
+    found: dict[int, list[CoEditor]] = defaultdict(list)
+    for start in range(0, len(ids), 900):
+        for nomination_id, user_id, email, organisation in db.session.execute(
+            columns.where(NominationEditor.nomination_id.in_(ids[start : start + 900]))
+        ):
+            found[nomination_id].append(CoEditor(user_id, (email or "").lower(), organisation or ""))
+    return dict(found)
+
+
+def _co_editor_reasons(
+    judge: JudgeContacts, co_editors: Iterable[CoEditor], affiliations: Iterable[tuple[AffiliationKind, str]]
+) -> list[str]:
+    """The reasons the judge is conflicted with a nomination through the people of its team."""
+    reasons = []
+    judge_emails = _judge_emails(judge)
+    judge_domains = {_organisational_domain(e) for e in judge_emails} - {""}
+    judge_organisations = _judge_organisations(judge) | {normalise_organisation(name) for _, name in affiliations}
+    for person in co_editors:
+        if judge.user_id is not None and judge.user_id == person.user_id:
+            reasons.append("The judge is one of the people writing this nomination")
+        elif person.email in judge_emails:
+            reasons.append("The judge’s email address is a co-editor’s")
+        domain = _organisational_domain(person.email)
+        if domain and domain in judge_domains:
+            reasons.append(f"Same organisational email domain as a co-editor ({domain})")
+        organisation = normalise_organisation(person.organisation)
+        if organisation and organisation in judge_organisations:
+            reasons.append("Same organisation as a co-editor of this nomination")
+    return list(dict.fromkeys(reasons))
+
+
 def _affiliation_reasons(affiliations: Iterable[tuple[AffiliationKind, str]], nomination: Nomination) -> list[str]:
     """ "Works for Riverside Council, the nominated organisation" for each affiliation that matches the
     nominated organisation or a partner (names compared normalised, the judge's spelling shown)."""
@@ -273,6 +322,10 @@ def detect(
         if affiliations is None:
             affiliations = affiliations_by_user([judge.user_id])
         reasons += _affiliation_reasons(affiliations.get(judge.user_id, ()), nomination)
+    co_editors = co_editors_by_nomination([nomination.id]).get(nomination.id, ())
+    if co_editors:
+        known = (affiliations or {}).get(judge.user_id, ()) if judge.user_id is not None else ()
+        reasons += _co_editor_reasons(judge, co_editors, known)
     return reasons
 
 
@@ -283,6 +336,25 @@ def _nomination_keys(nomination: NominationContacts) -> tuple[set[str], set[str]
     organisations = {normalise_organisation(nomination.organisation_name)}
     organisations |= {normalise_organisation(p.name) for p in nomination.partners}
     return emails, domains, organisations - {""}
+
+
+def _index_co_editors(
+    nominations: Sequence[NominationContacts],
+    by_email: dict[str, set[int]],
+    by_domain: dict[str, set[int]],
+    by_org: dict[str, set[int]],
+    by_person: dict[int, set[int]],
+) -> None:
+    """Add each nomination's co-editors to the indexes by e-mail, domain, organisation and person: the team counts
+    as the nomination's people."""
+    for nomination_id, co_editors in co_editors_by_nomination(n.id for n in nominations).items():
+        for person in co_editors:
+            by_email[person.email].add(nomination_id)
+            if domain := _organisational_domain(person.email):
+                by_domain[domain].add(nomination_id)
+            if organisation := normalise_organisation(person.organisation):
+                by_org[organisation].add(nomination_id)
+            by_person[person.user_id].add(nomination_id)
 
 
 def conflict_pairs(judges: Iterable[JudgeContacts], nominations: Iterable[NominationContacts]) -> set[tuple[int, int]]:
@@ -300,6 +372,7 @@ def conflict_pairs(judges: Iterable[JudgeContacts], nominations: Iterable[Nomina
             by_org[o].add(n.id)
         if n.nominator_id is not None:
             by_nominator[n.nominator_id].add(n.id)
+    _index_co_editors(nominations, by_email, by_domain, by_org, by_nominator)
     pairs: set[tuple[int, int]] = set()
     affiliations = affiliations_by_user(j.user_id for j in judges) if by_org else {}
     for j in judges:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -31,8 +32,8 @@ from awards.extensions import db
 from awards.models import Assignment, Criterion, Cycle, JudgingRound, Nomination, RoundMode, User
 
 # Why an entry is only listed, as the pack says it beside the entry's reference.
-DECLARE_FIRST = "Declare whether you have a conflict of interest before this entry is included."
-CALIBRATE_FIRST = "Submit your judgement of the calibration example before this entry is included."
+DECLARE_FIRST = _l("Declare whether you have a conflict of interest before this entry is included.")
+CALIBRATE_FIRST = _l("Submit your judgement of the calibration example before this entry is included.")
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class PackEntry:
     category: str
     calibration: bool = False
     content: JudgeEntry | None = None
-    waiting: str = ""  # why the entry is only listed (DECLARE_FIRST, CALIBRATE_FIRST)
+    waiting: str = ""  # why the entry is only listed (DECLARE_FIRST, CALIBRATE_FIRST, in the reader's language)
 
 
 @dataclass(frozen=True)
@@ -120,13 +121,13 @@ def judge_pack(user: User, cycle: Cycle, number: int, now: datetime | None = Non
             continue
         listed = PackEntry(row.reference, row.title, row.category, calibration=row.calibration)
         if assignment.no_conflict_declared_at is None:
-            entries.append(replace(listed, waiting=DECLARE_FIRST))
+            entries.append(replace(listed, waiting=str(DECLARE_FIRST)))
             continue
         if not row.calibration:
             if waiting_for_example is None:  # the same answer for every entry of the round
                 waiting_for_example = calibration.waiting_for(assignment) is not None
             if waiting_for_example:
-                entries.append(replace(listed, waiting=CALIBRATE_FIRST))
+                entries.append(replace(listed, waiting=str(CALIBRATE_FIRST)))
                 continue
         entries.append(replace(listed, content=blind_copies.judge_entry(nomination, judging_round)))
     return Pack(

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -83,6 +85,13 @@ NOT_STARTED, CONFLICT_DECLARED, IN_PROGRESS, SUBMITTED = (
     "In progress",
     "Submitted",
 )
+# The statuses above are codes (compared, and keyed on for their colour); these are their words on a page.
+STATUS_WORDS = {
+    NOT_STARTED: _l("Not started"),
+    CONFLICT_DECLARED: _l("Conflict declared"),
+    IN_PROGRESS: _l("In progress"),
+    SUBMITTED: _l("Submitted"),
+}
 
 
 class InvalidScores(DomainError):
@@ -98,12 +107,24 @@ class IncompleteReview(DomainError):
         self.problems = problems
 
 
-# What a judge saves in each kind of sheet, for messages: (what it is, whether it is plural).
+# What a judge saves in each kind of sheet: the message when another window saved it first.
 _SAVED = {
-    "scores": ("These scores were", "scores"),
-    "verdict": ("Your verdict was", "verdict"),
-    "notes": ("Your notes were", "notes"),
-    "ranking": ("Your ranking was", "ranking"),
+    "scores": _l(
+        "These scores were saved in another window or tab after you opened this page, so your changes have not "
+        "been saved. Check the latest saved scores, then save yours again."
+    ),
+    "verdict": _l(
+        "Your verdict was saved in another window or tab after you opened this page, so your changes have not "
+        "been saved. Check the latest saved verdict, then save yours again."
+    ),
+    "notes": _l(
+        "Your notes were saved in another window or tab after you opened this page, so your changes have not "
+        "been saved. Check the latest saved notes, then save yours again."
+    ),
+    "ranking": _l(
+        "Your ranking was saved in another window or tab after you opened this page, so your changes have not "
+        "been saved. Check the latest saved ranking, then save yours again."
+    ),
 }
 
 
@@ -111,11 +132,7 @@ class StaleReview(Conflict):
     """The score sheet (verdict, notes or ranking) was saved from somewhere else since this copy was loaded."""
 
     def __init__(self, review: Review | None = None, what: str = "scores"):
-        subject, noun = _SAVED[what]
-        super().__init__(
-            f"{subject} saved in another window or tab after you opened this page, so your "
-            f"changes have not been saved. Check the latest saved {noun}, then save yours again."
-        )
+        super().__init__(str(_SAVED[what]))
         self.review = review
 
 
@@ -149,6 +166,11 @@ class Row:
     review_updated_at: datetime | None = None
     calibration: bool = False
     round_number: int | None = None
+
+    @property
+    def status_text(self) -> str:
+        """The status in the reader's language."""
+        return str(STATUS_WORDS[self.status])
 
     @property
     def openable(self) -> bool:
@@ -482,14 +504,14 @@ def judging_assignment(
 def _check_may_score(assignment: Assignment, by: User) -> None:
     judge = assignment.judge
     if judge.user_id != by.id or judge.accepted_at is None:
-        raise NotAllowed("Only the judge this nomination is assigned to can score it")
+        raise NotAllowed(_("Only the judge this nomination is assigned to can score it"))
     if assignment.status is not AssignmentStatus.ASSIGNED or is_conflicted(judge, assignment.nomination):
-        raise NotAllowed("You have a conflict of interest with this nomination, so you cannot score it")
+        raise NotAllowed(_("You have a conflict of interest with this nomination, so you cannot score it"))
     if assignment.no_conflict_declared_at is None:
-        raise NotAllowed("Tell us whether you have a conflict of interest before you score this nomination")
+        raise NotAllowed(_("Tell us whether you have a conflict of interest before you score this nomination"))
     # A calibration example may be one screened ineligible (domain/judging/calibration.py).
     if assignment.nomination.status not in VISIBLE_NOMINATION_STATUSES and not assignment.calibration:
-        raise NotAllowed("This nomination is no longer being judged")
+        raise NotAllowed(_("This nomination is no longer being judged"))
 
 
 # ---------------------------------------------------------------- saving
@@ -516,18 +538,28 @@ def check_entries(criteria: list[Criterion], entries: dict[int, ScoreEntry]) -> 
         criterion = by_id.get(criterion_id)
         if criterion is None:
             raise InvalidScores(
-                "The scores sent are not for this nomination’s criteria. Nothing was saved: "
-                "reload the page and try again."
+                _(
+                    "The scores sent are not for this nomination’s criteria. Nothing was saved: "
+                    "reload the page and try again."
+                )
             )
         if entry.value is not None and not (criterion.scale_min <= entry.value <= criterion.scale_max):
             raise InvalidScores(
-                f"The score for {criterion.name} must be from {criterion.scale_min} to "
-                f"{criterion.scale_max}. Nothing was saved: reload the page and try again."
+                _(
+                    "The score for %(criterion)s must be from %(low)s to %(high)s. Nothing was saved: "
+                    "reload the page and try again.",
+                    criterion=criterion.name,
+                    low=format_decimal(criterion.scale_min),
+                    high=format_decimal(criterion.scale_max),
+                )
             )
         if entry.not_applicable and (entry.value is not None or not criterion.allow_not_applicable):
             raise InvalidScores(
-                f"‘Not applicable’ cannot be chosen for {criterion.name}. Nothing was saved: "
-                "reload the page and try again."
+                _(
+                    "‘Not applicable’ cannot be chosen for %(criterion)s. Nothing was saved: "
+                    "reload the page and try again.",
+                    criterion=criterion.name,
+                )
             )
 
 
@@ -541,12 +573,22 @@ def comment_problems(
             problems.append(
                 (
                     f"comment-{criterion.id}",
-                    f"Your comment on {criterion.name} must be {COMMENT_MAX_LENGTH:,} characters or fewer",
+                    _(
+                        "Your comment on %(criterion)s must be %(max)s characters or fewer",
+                        criterion=criterion.name,
+                        max=format_decimal(COMMENT_MAX_LENGTH),
+                    ),
                 )
             )
     if len(overall_comment) > OVERALL_COMMENT_MAX_LENGTH:
         problems.append(
-            ("overall_comment", f"Your overall comment must be {OVERALL_COMMENT_MAX_LENGTH:,} characters or fewer")
+            (
+                "overall_comment",
+                _(
+                    "Your overall comment must be %(max)s characters or fewer",
+                    max=format_decimal(OVERALL_COMMENT_MAX_LENGTH),
+                ),
+            )
         )
     return problems
 
@@ -556,14 +598,25 @@ def missing_answers(criteria: list[Criterion], entries: dict[int, ScoreEntry]) -
     for criterion in criteria:
         entry = entries.get(criterion.id)
         if entry is None or not entry.answered:
-            choice = "a score or ‘Not applicable’" if criterion.allow_not_applicable else "a score"
-            problems.append((f"score-{criterion.id}", f"Select {choice} for {criterion.name}"))
+            if criterion.allow_not_applicable:
+                message = _("Select a score or ‘Not applicable’ for %(criterion)s", criterion=criterion.name)
+            else:
+                message = _("Select a score for %(criterion)s", criterion=criterion.name)
+            problems.append((f"score-{criterion.id}", message))
     return problems
 
 
 def feedback_problems(feedback: str) -> list[tuple[str, str]]:
     if len(feedback) > FEEDBACK_MAX_LENGTH:
-        return [("feedback", f"Your feedback for the entrant must be {FEEDBACK_MAX_LENGTH:,} characters or fewer")]
+        return [
+            (
+                "feedback",
+                _(
+                    "Your feedback for the entrant must be %(max)s characters or fewer",
+                    max=format_decimal(FEEDBACK_MAX_LENGTH),
+                ),
+            )
+        ]
     return []
 
 
@@ -579,20 +632,26 @@ def set_feedback(review: Review, feedback: str | None) -> None:
     review.feedback_status = FeedbackStatus.PENDING if feedback else FeedbackStatus.NONE
 
 
-MODE_WORDS = {
-    RoundMode.SCORES: "by scores against its criteria",
-    RoundMode.PASS_FAIL: "by a verdict of pass, fail or unsure",
-    RoundMode.RANKING: "by each judge putting their entries in order",
+MODE_CHANGED = {
+    RoundMode.SCORES: _l(
+        "This round is judged by scores against its criteria: the organisers changed how it is judged. "
+        "Reload the page to see what to give in it."
+    ),
+    RoundMode.PASS_FAIL: _l(
+        "This round is judged by a verdict of pass, fail or unsure: the organisers changed how it is judged. "
+        "Reload the page to see what to give in it."
+    ),
+    RoundMode.RANKING: _l(
+        "This round is judged by each judge putting their entries in order: the organisers changed how it is "
+        "judged. Reload the page to see what to give in it."
+    ),
 }
 
 
 def _check_mode(judging_round: JudgingRound, mode: RoundMode) -> None:
     """Refuse a sheet of another mode than the round's (the organisers changed it since the page loaded)."""
     if judging_round.mode is not mode:
-        raise NotAllowed(
-            f"This round is judged {MODE_WORDS[judging_round.mode]}: the organisers changed how it is judged. "
-            "Reload the page to see what to give in it."
-        )
+        raise NotAllowed(str(MODE_CHANGED[judging_round.mode]))
 
 
 def _check_open(judging_round: JudgingRound, now: datetime) -> None:
@@ -603,15 +662,15 @@ def _check_open(judging_round: JudgingRound, now: datetime) -> None:
 
 # Refusals of a sheet already submitted, by the round's mode
 ALREADY_SUBMITTED = {
-    RoundMode.SCORES: (
+    RoundMode.SCORES: _l(
         "You have already submitted your scores for this nomination, so they can no longer be "
         "changed. If you need to change them, ask the organisers to reopen them."
     ),
-    RoundMode.PASS_FAIL: (
+    RoundMode.PASS_FAIL: _l(
         "You have already submitted your verdict on this nomination, so it can no longer be changed. "
         "If you need to change it, ask the organisers to reopen it."
     ),
-    RoundMode.RANKING: (
+    RoundMode.RANKING: _l(
         "You have already submitted your ranking, so it can no longer be changed. If you need to change it, "
         "ask the organisers to reopen it."
     ),
@@ -644,16 +703,20 @@ def _sheet_problems(
         return missing_answers(criteria, entries) + problems if submit else problems
     if entries or (mode is RoundMode.PASS_FAIL and placing is not None) or (mode is RoundMode.RANKING and verdict):
         raise InvalidScores(
-            "What was sent is not what this round asks for. Nothing was saved: reload the page and try again."
+            _("What was sent is not what this round asks for. Nothing was saved: reload the page and try again.")
         )
     problems = []
     if mode is RoundMode.PASS_FAIL and submit and verdict is None:
-        problems.append(("verdict", "Select pass, fail or unsure"))
+        problems.append(("verdict", _("Select pass, fail or unsure")))
     if mode is RoundMode.RANKING and submit and placing is None:
-        raise InvalidScores("Notes on an entry are saved, not submitted: submit your ranking on the ranking page.")
+        raise InvalidScores(_("Notes on an entry are saved, not submitted: submit your ranking on the ranking page."))
     if len(overall_comment) > OVERALL_COMMENT_MAX_LENGTH:
-        what = "Your comments" if mode is RoundMode.PASS_FAIL else "Your notes"
-        problems.append(("overall_comment", f"{what} must be {OVERALL_COMMENT_MAX_LENGTH:,} characters or fewer"))
+        longest = format_decimal(OVERALL_COMMENT_MAX_LENGTH)
+        if mode is RoundMode.PASS_FAIL:
+            message = _("Your comments must be %(max)s characters or fewer", max=longest)
+        else:
+            message = _("Your notes must be %(max)s characters or fewer", max=longest)
+        problems.append(("overall_comment", message))
     return problems
 
 
@@ -701,7 +764,7 @@ def save_review(
         db.session.add(review)
     else:
         if review.status is ReviewStatus.SUBMITTED:
-            raise Conflict(ALREADY_SUBMITTED[mode])
+            raise Conflict(str(ALREADY_SUBMITTED[mode]))
         if version != review.version:
             raise StaleReview(review, what=what)
 
@@ -851,7 +914,17 @@ def ranking_submitted(entries: list[Assignment]) -> bool:
     return bool(entries) and all(a.review is not None and a.review.status is ReviewStatus.SUBMITTED for a in entries)
 
 
-_HOW_MANY = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine", 10: "Ten"}
+_HOW_MANY = {
+    2: _l("Two entries are in position %(position)s"),
+    3: _l("Three entries are in position %(position)s"),
+    4: _l("Four entries are in position %(position)s"),
+    5: _l("Five entries are in position %(position)s"),
+    6: _l("Six entries are in position %(position)s"),
+    7: _l("Seven entries are in position %(position)s"),
+    8: _l("Eight entries are in position %(position)s"),
+    9: _l("Nine entries are in position %(position)s"),
+    10: _l("Ten entries are in position %(position)s"),
+}
 
 
 def ranking_problems(entries: list[Assignment], placed: dict[int, int | None]) -> list[tuple[str, str]]:
@@ -864,12 +937,15 @@ def ranking_problems(entries: list[Assignment], placed: dict[int, int | None]) -
             problems.append(
                 (
                     f"position-{a.id}",
-                    f"Open {reference} and say whether you have a conflict of interest with it before you "
-                    "submit your ranking",
+                    _(
+                        "Open %(reference)s and say whether you have a conflict of interest with it before you "
+                        "submit your ranking",
+                        reference=reference,
+                    ),
                 )
             )
         elif placed.get(a.id) is None:
-            problems.append((f"position-{a.id}", f"Select a position for {reference}"))
+            problems.append((f"position-{a.id}", _("Select a position for %(reference)s", reference=reference)))
     holders: dict[int, list[int]] = {}
     for a in entries:
         position = placed.get(a.id)
@@ -877,8 +953,11 @@ def ranking_problems(entries: list[Assignment], placed: dict[int, int | None]) -
             holders.setdefault(position, []).append(a.id)
     for position, ids in sorted(holders.items()):
         if len(ids) > 1:
-            count = _HOW_MANY.get(len(ids), str(len(ids)))
-            problems.append((f"position-{ids[0]}", f"{count} entries are in position {position}"))
+            if len(ids) in _HOW_MANY:
+                message = str(_HOW_MANY[len(ids)]) % {"position": position}
+            else:
+                message = _("%(count)s entries are in position %(position)s", count=len(ids), position=position)
+            problems.append((f"position-{ids[0]}", message))
     return problems
 
 
@@ -899,26 +978,29 @@ def save_ranking(
     `versions` are the entries' review versions the form was loaded with (0: none yet)."""
     now = now or utcnow()
     if judge.user_id != by.id or judge.accepted_at is None or judging_round.cycle_id != judge.cycle_id:
-        raise NotAllowed("Only a judge of this round can rank its entries")
+        raise NotAllowed(_("Only a judge of this round can rank its entries"))
     _check_open(judging_round, now)
     _check_mode(judging_round, RoundMode.RANKING)
     entries = ranking_entries(judge, judging_round)
     if not entries:
-        raise NotAllowed("You have no entries to rank in this round.")
+        raise NotAllowed(_("You have no entries to rank in this round."))
     by_id = {a.id: a for a in entries}
     invalid = InvalidScores(
-        "The ranking sent is not of your entries in this round. Nothing was saved: reload the page and try again."
+        _("The ranking sent is not of your entries in this round. Nothing was saved: reload the page and try again.")
     )
     if set(positions) - set(by_id):
         raise invalid
     for position in positions.values():
         if position is not None and not 1 <= position <= len(entries):
             raise InvalidScores(
-                f"Positions must be from 1 to {len(entries)}. Nothing was saved: reload the page and try again."
+                _(
+                    "Positions must be from 1 to %(last)s. Nothing was saved: reload the page and try again.",
+                    last=len(entries),
+                )
             )
     locked = {a.id for a in entries if a.review is not None and a.review.status is ReviewStatus.SUBMITTED}
     if len(locked) == len(entries):
-        raise Conflict(RANKING_SUBMITTED)
+        raise Conflict(str(RANKING_SUBMITTED))
     placed = {a.id: (a.review.rank if a.id in locked and a.review else positions.get(a.id)) for a in entries}
     for assignment_id in positions:
         if assignment_id not in locked:
@@ -955,30 +1037,73 @@ def reopen_problem(review: Review, now: datetime | None = None) -> str | None:
     cycle = judging_round.cycle
     what = _judgement_words(review)
     if review.status is not ReviewStatus.SUBMITTED:
-        has, them = ("have", "them") if what == "the scores" else ("has", "it")
-        return (
-            f"{what.capitalize()} {has} not been submitted, so there is nothing to reopen: the judge can still "
-            f"change {them}."
-        )
+        return str(_NOT_SUBMITTED[what])
     if review.assignment.status is not AssignmentStatus.ASSIGNED:
-        return "This judge is no longer assigned to the nomination."
+        return _("This judge is no longer assigned to the nomination.")
     if cycle.status is CycleStatus.PUBLISHED:
-        return f"The results have been published, so {what} can no longer be reopened."
+        return str(_PUBLISHED[what])
     if judging_round.closes_at is not None and now >= judging_round.closes_at:
-        where = "the cycle’s settings" if len(cycle.rounds) == 1 else f"the settings of {judging_round.label}"
-        return (
-            f"{judging_round.name} closed at {govuk_datetime(judging_round.closes_at, cycle.time_zone)}, so the "
-            f"judge could not submit {what} again. Move the judging closing time later in {where} first."
-        )
+        values = {
+            "round": judging_round.name,
+            "closed": govuk_datetime(judging_round.closes_at, cycle.time_zone),
+            "settings": judging_round.label,
+        }
+        return str(_CLOSED[what][len(cycle.rounds) == 1]) % values
     return None
 
 
+# Why a judgement cannot be reopened, by what the judge gave (_judgement_words)
+_NOT_SUBMITTED = {
+    "scores": _l("The scores have not been submitted, so there is nothing to reopen: the judge can still change them."),
+    "verdict": _l("The verdict has not been submitted, so there is nothing to reopen: the judge can still change it."),
+    "ranking": _l("The ranking has not been submitted, so there is nothing to reopen: the judge can still change it."),
+}
+_PUBLISHED = {
+    "scores": _l("The results have been published, so the scores can no longer be reopened."),
+    "verdict": _l("The results have been published, so the verdict can no longer be reopened."),
+    "ranking": _l("The results have been published, so the ranking can no longer be reopened."),
+}
+# [what][whether the cycle has one round]
+_CLOSED = {
+    "scores": {
+        True: _l(
+            "%(round)s closed at %(closed)s, so the judge could not submit the scores again. Move the judging "
+            "closing time later in the cycle’s settings first."
+        ),
+        False: _l(
+            "%(round)s closed at %(closed)s, so the judge could not submit the scores again. Move the judging "
+            "closing time later in the settings of %(settings)s first."
+        ),
+    },
+    "verdict": {
+        True: _l(
+            "%(round)s closed at %(closed)s, so the judge could not submit the verdict again. Move the judging "
+            "closing time later in the cycle’s settings first."
+        ),
+        False: _l(
+            "%(round)s closed at %(closed)s, so the judge could not submit the verdict again. Move the judging "
+            "closing time later in the settings of %(settings)s first."
+        ),
+    },
+    "ranking": {
+        True: _l(
+            "%(round)s closed at %(closed)s, so the judge could not submit the ranking again. Move the judging "
+            "closing time later in the cycle’s settings first."
+        ),
+        False: _l(
+            "%(round)s closed at %(closed)s, so the judge could not submit the ranking again. Move the judging "
+            "closing time later in the settings of %(settings)s first."
+        ),
+    },
+}
+
+
 def _judgement_words(review: Review) -> str:
-    """What the judge gave, in words for a sentence: "the scores", "the verdict", "the ranking"."""
+    """What the judge gave, as a key of the messages above: "scores", "verdict", "ranking"."""
     judging_round = review.assignment.round
     if review.assignment.calibration or judging_round.mode is RoundMode.SCORES:
-        return "the scores"
-    return "the verdict" if judging_round.mode is RoundMode.PASS_FAIL else "the ranking"
+        return "scores"
+    return "verdict" if judging_round.mode is RoundMode.PASS_FAIL else "ranking"
 
 
 def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime | None = None) -> None:
@@ -987,13 +1112,16 @@ def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime |
     entries in the round), as it was submitted together: one position cannot change alone."""
     now = now or utcnow()
     if not by.has_role(Role.ORGANISER):
-        raise NotAllowed("Only an organiser can reopen scores")
+        raise NotAllowed(_("Only an organiser can reopen scores"))
     problem = reopen_problem(review, now)
     if problem:
         raise Conflict(problem)
     reason = (reason or "").strip()
     if len(reason) > COMMENT_MAX_LENGTH:
-        raise DomainError(f"The reason must be {COMMENT_MAX_LENGTH:,} characters or fewer", field="reason")
+        raise DomainError(
+            _("The reason must be %(max)s characters or fewer", max=format_decimal(COMMENT_MAX_LENGTH)),
+            field="reason",
+        )
     assignment = review.assignment
     nomination, judge = assignment.nomination, assignment.judge
     judging_round = assignment.round

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, event, func, select
 from sqlalchemy.orm import ORMExecuteState, Session, scoped_session
 
@@ -186,8 +189,17 @@ def panel_categories(judge: Judge, member: PanelMember | None) -> frozenset[int]
     return chosen if own is None else own & chosen
 
 
-# What a judge can no longer save once a round has closed, by the round's mode.
-_SAVED_WORK = {RoundMode.SCORES: "scores", RoundMode.PASS_FAIL: "verdicts", RoundMode.RANKING: "notes and rankings"}
+# What the judge reads once a round has closed, by the round's mode.
+_CLOSED = {
+    RoundMode.SCORES: _l("%(round)s closed at %(closed)s, so scores can no longer be saved or changed."),
+    RoundMode.PASS_FAIL: _l("%(round)s closed at %(closed)s, so verdicts can no longer be saved or changed."),
+    RoundMode.RANKING: _l("%(round)s closed at %(closed)s, so notes and rankings can no longer be saved or changed."),
+}
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's name for it)
+    """Marks text for the catalogues where it is defined; it is translated (`_`) where it is shown."""
+    return message
 
 
 def scoring_problem(judging_round: JudgingRound, now: datetime | None = None) -> str | None:
@@ -198,19 +210,20 @@ def scoring_problem(judging_round: JudgingRound, now: datetime | None = None) ->
     cycle = judging_round.cycle
     now = now or utcnow()
     if cycle.status is CycleStatus.PUBLISHED:
-        return "The results have been published, so scores can no longer be changed."
+        return _("The results have been published, so scores can no longer be changed.")
     if cycle.status is not CycleStatus.JUDGING:
-        return "Scoring opens when the organisers start judging. You can read the entry now."
+        return _("Scoring opens when the organisers start judging. You can read the entry now.")
     if judging_round.opens_at is not None and now < judging_round.opens_at:
-        return (
-            f"{judging_round.name} opens at {govuk_datetime(judging_round.opens_at, cycle.time_zone)}. "
-            "You can read the entry now."
+        return _(
+            "%(round)s opens at %(opens)s. You can read the entry now.",
+            round=judging_round.name,
+            opens=govuk_datetime(judging_round.opens_at, cycle.time_zone),
         )
     if judging_round.closes_at is not None and now >= judging_round.closes_at:
-        return (
-            f"{judging_round.name} closed at {govuk_datetime(judging_round.closes_at, cycle.time_zone)}, so "
-            f"{_SAVED_WORK[judging_round.mode]} can no longer be saved or changed."
-        )
+        return str(_CLOSED[judging_round.mode]) % {
+            "round": judging_round.name,
+            "closed": govuk_datetime(judging_round.closes_at, cycle.time_zone),
+        }
     return None
 
 
@@ -224,20 +237,20 @@ NAME_MAX = 120
 MAX_JUDGES_PER_ENTRY = 20
 MAX_LOAD = 1000  # as a judge's own limit (judges.MAX_LOAD_LIMIT)
 
-MODE_LOCKED = (
+MODE_LOCKED = N_(
     "Judges have submitted reviews in this round, so its mode cannot change: the reviews already given "
     "would no longer fit it."
 )
-ENTRIES_LOCKED = (
+ENTRIES_LOCKED = N_(
     "Judges have submitted reviews in this round, so which entries it judges cannot change: the reviews "
     "already given are of its entries as they are."
 )
-BLIND_LOCKED = (
+BLIND_LOCKED = N_(
     "Judges have been given entries in this round, so blind judging cannot be turned on or off: some "
     "judges may already have read entries with the entrant's details shown, or hidden."
 )
-FIRST_ROUND_ENTRIES = "Round 1 judges all eligible entries: there is no round before it to advance entries from."
-RANKING_CALIBRATION = "Remove the calibration example first: a ranking round cannot calibrate on one entry"
+FIRST_ROUND_ENTRIES = N_("Round 1 judges all eligible entries: there is no round before it to advance entries from.")
+RANKING_CALIBRATION = N_("Remove the calibration example first: a ranking round cannot calibrate on one entry")
 
 
 @dataclass(frozen=True)
@@ -347,12 +360,12 @@ def locked_settings(judging_round: JudgingRound | None) -> dict[str, str]:
         return {}
     locked: dict[str, str] = {}
     if judging_round.number == 1:
-        locked["entries"] = FIRST_ROUND_ENTRIES
+        locked["entries"] = _(FIRST_ROUND_ENTRIES)
     if has_submitted_review(judging_round):
-        locked["mode"] = MODE_LOCKED
-        locked.setdefault("entries", ENTRIES_LOCKED)
+        locked["mode"] = _(MODE_LOCKED)
+        locked.setdefault("entries", _(ENTRIES_LOCKED))
     if has_assignments(judging_round):
-        locked["blind"] = BLIND_LOCKED
+        locked["blind"] = _(BLIND_LOCKED)
     return locked
 
 
@@ -360,26 +373,27 @@ def removal_problem(judging_round: JudgingRound) -> str | None:
     """Why the round cannot be removed (None: it can)."""
     cycle = judging_round.cycle
     if judging_round.number == 1:
-        return "Round 1 cannot be removed: every cycle judges in at least one round. You can change it instead."
+        return _("Round 1 cannot be removed: every cycle judges in at least one round. You can change it instead.")
     last = cycle.rounds[-1]
     if judging_round.id != last.id:
-        return f"Only the last round can be removed. Remove {last.label} first."
+        return _("Only the last round can be removed. Remove %(round)s first.", round=last.label)
     if has_assignments(judging_round):
         if judging_round.calibration_nomination_id is not None and not has_assignments(
             judging_round, calibration=False
         ):
-            return (
-                f"Judges have been given the calibration example of {judging_round.label}, so it cannot be "
-                "removed. Remove the calibration example first."
+            return _(
+                "Judges have been given the calibration example of %(round)s, so it cannot be "
+                "removed. Remove the calibration example first.",
+                round=judging_round.label,
             )
-        return (
-            f"Judges have been given entries in {judging_round.label}, so it cannot be removed. Remove its "
-            "assignments first."
+        return _(
+            "Judges have been given entries in %(round)s, so it cannot be removed. Remove its assignments first.",
+            round=judging_round.label,
         )
     if has_advancements(judging_round):
-        return (
-            f"Entries have been advanced into {judging_round.label}, so it cannot be removed. Take them out of "
-            "the round first."
+        return _(
+            "Entries have been advanced into %(round)s, so it cannot be removed. Take them out of the round first.",
+            round=judging_round.label,
         )
     return None
 
@@ -393,46 +407,53 @@ def _clean_settings(
     """The settings of a round numbered `number` (`judging_round`, None for a new one), checked."""
     name = " ".join(str(settings.get("name") or "").split())
     if not name:
-        raise DomainError("Enter the round's name", field="name")
+        raise DomainError(_("Enter the round's name"), field="name")
     if len(name) > NAME_MAX:
-        raise DomainError(f"Name must be {NAME_MAX} characters or fewer", field="name")
+        raise DomainError(_("Name must be %(max)s characters or fewer", max=format_decimal(NAME_MAX)), field="name")
     same = next(
         (r for r in cycle.rounds if r is not judging_round and r.name.strip().casefold() == name.casefold()),
         None,
     )
     if same is not None:
-        raise Conflict(f"{same.label} already has that name: give this round another", field="name")
+        raise Conflict(_("%(round)s already has that name: give this round another", round=same.label), field="name")
     opens_at, closes_at = settings.get("opens_at"), settings.get("closes_at")
     if opens_at is not None and closes_at is not None and closes_at <= opens_at:
-        raise DomainError("The round must close after it opens", field="closes_at")
+        raise DomainError(_("The round must close after it opens"), field="closes_at")
     try:
         entries = RoundEntries(settings.get("entries"))
     except ValueError:
-        raise DomainError("Select which entries the round judges", field="entries") from None
+        raise DomainError(_("Select which entries the round judges"), field="entries") from None
     if number == 1 and entries is not RoundEntries.ELIGIBLE:
-        raise DomainError(FIRST_ROUND_ENTRIES, field="entries")
+        raise DomainError(_(FIRST_ROUND_ENTRIES), field="entries")
     try:
         mode = RoundMode(settings.get("mode"))
     except ValueError:
-        raise DomainError("Select how judges judge the entries", field="mode") from None
+        raise DomainError(_("Select how judges judge the entries"), field="mode") from None
     ranking_method = settings.get("ranking_method") or "borda"
     if ranking_method not in RANKING_METHODS:
-        raise DomainError("Select how the judges' rankings are combined", field="ranking_method")
+        raise DomainError(_("Select how the judges' rankings are combined"), field="ranking_method")
     per_entry = settings.get("judges_per_nomination")
     if not isinstance(per_entry, int) or isinstance(per_entry, bool) or not 1 <= per_entry <= MAX_JUDGES_PER_ENTRY:
         raise DomainError(
-            f"Judges for each entry must be between 1 and {MAX_JUDGES_PER_ENTRY}", field="judges_per_nomination"
+            _("Judges for each entry must be between 1 and %(max)s", max=format_decimal(MAX_JUDGES_PER_ENTRY)),
+            field="judges_per_nomination",
         )
     max_load = settings.get("judge_max_load")
     if not isinstance(max_load, int) or isinstance(max_load, bool) or not 1 <= max_load <= MAX_LOAD:
-        raise DomainError(f"Most entries one judge scores must be between 1 and {MAX_LOAD}", field="judge_max_load")
+        raise DomainError(
+            _("Most entries one judge scores must be between 1 and %(max)s", max=format_decimal(MAX_LOAD)),
+            field="judge_max_load",
+        )
     is_final = bool(settings.get("is_final"))
     if is_final:
         other = next((r for r in cycle.rounds if r.is_final and r is not judging_round), None)
         if other is not None:
             raise Conflict(
-                f"{other.label} is already the final round. A cycle has one final round: change {other.label} "
-                "so that it is not the final round first.",
+                _(
+                    "%(round)s is already the final round. A cycle has one final round: change %(round)s "
+                    "so that it is not the final round first.",
+                    round=other.label,
+                ),
                 field="is_final",
             )
     return {
@@ -520,7 +541,7 @@ def add_round(
     number = cycle.rounds[-1].number + 1 if cycle.rounds else 1
     values = _clean_settings(cycle, None, number, settings)
     if criteria_from is not None and criteria_from.cycle_id != cycle.id:
-        raise DomainError("Choose a round of this cycle to copy the criteria from", field="criteria")
+        raise DomainError(_("Choose a round of this cycle to copy the criteria from"), field="criteria")
     now = utcnow()
     judging_round = JudgingRound(number=number, whole_panel=True, created_at=now, updated_at=now, **values)
     cycle.rounds.append(judging_round)
@@ -556,7 +577,7 @@ def update_round(judging_round: JudgingRound, *, by: User | None, **settings: An
         and judging_round.mode is not RoundMode.RANKING
         and judging_round.calibration_nomination_id is not None
     ):
-        raise Conflict(RANKING_CALIBRATION, field="mode")
+        raise Conflict(_(RANKING_CALIBRATION), field="mode")
     before = _audit_values(judging_round)
     for name, value in values.items():
         setattr(judging_round, name, value)
@@ -603,7 +624,9 @@ class PanelChoice:
 
 def _names(judges: list[Judge]) -> str:
     names = [j.display_name for j in judges]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        return names[0]
+    return _("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
 
 
 def set_panel(
@@ -624,36 +647,53 @@ def set_panel(
     members = {} if whole_panel else dict(members or {})
     judges = {j.id: j for j in db.session.scalars(select(Judge).where(Judge.cycle_id == cycle.id).order_by(Judge.id))}
     if any(judge_id not in judges for judge_id in members):
-        raise DomainError("Choose only judges of this cycle", field="judges")
+        raise DomainError(_("Choose only judges of this cycle"), field="judges")
     if not whole_panel and not members:
-        raise DomainError("Select the judges on the round's panel", field="judges")
+        raise DomainError(_("Select the judges on the round's panel"), field="judges")
     category_ids = {c.id for c in cycle.categories}
     for judge_id, choice in members.items():
         if choice.category_ids is not None and not set(choice.category_ids) <= category_ids:
-            raise DomainError("Choose only categories of this cycle", field=f"categories_{judge_id}")
+            raise DomainError(_("Choose only categories of this cycle"), field=f"categories_{judge_id}")
         if choice.max_load is not None and not 1 <= choice.max_load <= MAX_LOAD:
             raise DomainError(
-                f"Most entries for {judges[judge_id].display_name} must be between 1 and {MAX_LOAD}",
+                _(
+                    "Most entries for %(judge)s must be between 1 and %(max)s",
+                    judge=judges[judge_id].display_name,
+                    max=format_decimal(MAX_LOAD),
+                ),
                 field=f"max_load_{judge_id}",
             )
     if not whole_panel:
         busy = set(assigned_counts(judging_round))
         kept_off = [judges[i] for i in sorted(busy) if i in judges and i not in members]
         if kept_off:
-            verb = "has" if len(kept_off) == 1 else "have"
             raise Conflict(
-                f"{_names(kept_off)} {verb} entries to judge in {judging_round.label}, so cannot be taken off its "
-                "panel. Remove their assignments first, or keep them on the panel.",
+                ngettext(
+                    "%(names)s has entries to judge in %(round)s, so cannot be taken off its panel. Remove their "
+                    "assignments first, or keep them on the panel.",
+                    "%(names)s have entries to judge in %(round)s, so cannot be taken off its panel. Remove their "
+                    "assignments first, or keep them on the panel.",
+                    len(kept_off),
+                    names=_names(kept_off),
+                    round=judging_round.label,
+                ),
                 field="judges",
             )
         calibrated = calibrated_judges(judging_round)
         kept_off = [judges[i] for i in sorted(calibrated) if i in judges and i not in members]
         if kept_off:
-            verb = "has" if len(kept_off) == 1 else "have"
             raise Conflict(
-                f"{_names(kept_off)} {verb} submitted scores for the calibration example of {judging_round.label}, "
-                "so cannot be taken off its panel: the rest of the panel's calibration scores are compared with "
-                "theirs. Keep them on the panel.",
+                ngettext(
+                    "%(names)s has submitted scores for the calibration example of %(round)s, so cannot be taken "
+                    "off its panel: the rest of the panel's calibration scores are compared with theirs. Keep them "
+                    "on the panel.",
+                    "%(names)s have submitted scores for the calibration example of %(round)s, so cannot be taken "
+                    "off its panel: the rest of the panel's calibration scores are compared with theirs. Keep them "
+                    "on the panel.",
+                    len(kept_off),
+                    names=_names(kept_off),
+                    round=judging_round.label,
+                ),
                 field="judges",
             )
     existing = {m.judge_id: m for m in judging_round.panel}

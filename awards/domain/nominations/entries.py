@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from awards.domain.core import audit
@@ -21,9 +21,11 @@ from awards.domain.programme.entry_forms import REGIONS  # noqa: F401  (where ca
 from awards.extensions import db
 from awards.i18n import language_of
 from awards.models import (
+    AuditEvent,
     Category,
     Cycle,
     Nomination,
+    NominationEditor,
     NominationStatus,
     User,
 )
@@ -35,15 +37,24 @@ Problems = answers.Problems
 
 
 class SectionConflict(Conflict):
-    """The section was saved from another window since this copy was loaded."""
+    """The section was saved from another window (or by someone else in the nomination's team) since this copy
+    was loaded. `saved_by` and `saved_at` say who saved the version now kept, and when, if the audit log knows."""
 
-    def __init__(self, current: dict[str, Any], current_hash: str):
+    def __init__(
+        self,
+        current: dict[str, Any],
+        current_hash: str,
+        saved_by: User | None = None,
+        saved_at: datetime | None = None,
+    ):
         super().__init__(
             "This section was changed in another window since you opened it. "
             "Compare the two versions below, then save the one you want."
         )
         self.current = current
         self.current_hash = current_hash
+        self.saved_by = saved_by
+        self.saved_at = saved_at
 
 
 # Reading -----------------------------------------------------------------------
@@ -81,10 +92,12 @@ def get_by_reference(reference: str) -> Nomination | None:
 
 
 def nominations_of(user: User) -> list[Nomination]:
+    """The nominations the user owns or edits as one of its team, newest first."""
+    edited = select(NominationEditor.nomination_id).where(NominationEditor.user_id == user.id)
     return list(
         db.session.scalars(
             select(Nomination)
-            .where(Nomination.nominator_id == user.id)
+            .where(or_(Nomination.nominator_id == user.id, Nomination.id.in_(edited)))
             .options(selectinload(Nomination.cycle), selectinload(Nomination.category))
             .order_by(Nomination.created_at.desc(), Nomination.id.desc())
         )
@@ -151,6 +164,25 @@ def is_owner(nomination: Nomination, user: User | None) -> bool:
     return user is not None and nomination.nominator_id == user.id
 
 
+def is_co_editor(nomination: Nomination, user: User | None) -> bool:
+    """Whether the user edits the nomination as one of its team (not its owner)."""
+    if user is None or user.id is None:
+        return False
+    return (
+        db.session.scalar(
+            select(NominationEditor.id).where(
+                NominationEditor.nomination_id == nomination.id, NominationEditor.user_id == user.id
+            )
+        )
+        is not None
+    )
+
+
+def in_team(nomination: Nomination, user: User | None) -> bool:
+    """The owner or a co-editor: who may open the nomination, edit its sections and files, and read its history."""
+    return is_owner(nomination, user) or is_co_editor(nomination, user)
+
+
 def editable(nomination: Nomination, now: datetime | None = None) -> bool:
     """Drafts and submitted nominations can change until the cycle's close instant."""
     return nomination.status in (NominationStatus.DRAFT, NominationStatus.SUBMITTED) and accepts_nominations(
@@ -159,8 +191,8 @@ def editable(nomination: Nomination, now: datetime | None = None) -> bool:
 
 
 def _check_can_edit(nomination: Nomination, by: User) -> None:
-    if not is_owner(nomination, by):
-        raise NotAllowed("Only the person who made this nomination can change it")
+    if not in_team(nomination, by):
+        raise NotAllowed("Only the people writing this nomination can change it")
     if not editable(nomination):
         if nomination.status not in (NominationStatus.DRAFT, NominationStatus.SUBMITTED):
             raise NotAllowed(f"This nomination is {nomination.status.label.lower()} and can no longer be changed")
@@ -210,7 +242,8 @@ def save_section(
     _check_can_edit(nomination, by)
     current_hash = answers.section_hash(nomination, found)
     if based_on is not None and based_on != current_hash:
-        raise SectionConflict(answers.section_data(nomination, found), current_hash)
+        saved_by, saved_at = last_saved(nomination, found)
+        raise SectionConflict(answers.section_data(nomination, found), current_hash, saved_by, saved_at)
     data = answers.without_empty_rows(found, data)
     problems = answers.check_section(nomination, found, data)
     submitted = nomination.status is NominationStatus.SUBMITTED
@@ -227,6 +260,42 @@ def save_section(
         audit.record(action, actor=by, obj=nomination, section=found.key)
     db.session.flush()
     return problems
+
+
+# The audit events that change a section's answers: saving it, and adding or removing one of its files.
+SAVE_ACTIONS = (
+    "nomination.section_saved",
+    "nomination.edited_after_submission",
+    "nomination.attachment_added",
+    "nomination.attachment_removed",
+)
+
+
+def last_saved(nomination: Nomination, section: FormSection) -> tuple[User | None, datetime | None]:
+    """Who last changed the section's answers, and when, from the audit log ((None, None) if nobody has).
+    A removed file's event does not name its question, so it counts for every section that has files."""
+    file_keys = {q.key for q in section.questions if q.kind == "file"}
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.object_type == Nomination.__tablename__,
+            AuditEvent.object_id == str(nomination.id),
+            AuditEvent.action.in_(SAVE_ACTIONS),
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(200)
+    )
+    for event in events:
+        detail = event.detail or {}
+        if event.action == "nomination.attachment_removed":
+            about = bool(file_keys)
+        elif event.action == "nomination.attachment_added":
+            about = detail.get("question") in file_keys
+        else:
+            about = detail.get("section") == section.key
+        if about:
+            return event.actor, event.at
+    return None, None
 
 
 def submit(nomination: Nomination, *, by: User, now: datetime | None = None) -> None:

@@ -41,7 +41,9 @@ from awards.models.forms import FormQuestion, FormSection, FormTemplate
 
 KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 # Section keys are part of the nominee's addresses (/nominations/<reference>/<section>): not these.
-RESERVED_SECTION_KEYS = frozenset({"check", "submit", "confirmation", "withdraw", "start", "documents_upload"})
+RESERVED_SECTION_KEYS = frozenset(
+    {"check", "submit", "confirmation", "withdraw", "start", "documents_upload", "team", "history"}
+)
 MAX_COLUMNS = 12
 MAX_FILE_COUNT = 20
 MAX_FILE_MB = 49

@@ -19,6 +19,9 @@ from __future__ import annotations
 import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -40,16 +43,22 @@ from awards.web.actions import attempt
 from awards.web.helpers import cycle_or_404, error_summary, round_args
 from awards.web.judge import bp
 
-FEEDBACK_LABEL = "Feedback for the entrant (optional)"
-FEEDBACK_HINT = (
+FEEDBACK_LABEL = _l("Feedback for the entrant (optional)")
+FEEDBACK_HINT = _l(
     "The entrant sees this with their results if the organisers approve it. Your name is never shown with it."
 )
 _POSITION = re.compile(r"^position-(.*)$")
 _VERSION = re.compile(r"^version-(.*)$")
 
-# What the judge gives in each mode, for headings and messages
+# What the judge gives in each mode: a code for messages (review_rules.StaleReview), and the heading people read
 SHEET_WORD = {RoundMode.SCORES: "scores", RoundMode.PASS_FAIL: "verdict", RoundMode.RANKING: "notes"}
-SHEET_HEADING = {RoundMode.SCORES: "Your scores", RoundMode.PASS_FAIL: "Your verdict", RoundMode.RANKING: "Your notes"}
+SHEET_HEADING = {
+    RoundMode.SCORES: _l("Your scores"),
+    RoundMode.PASS_FAIL: _l("Your verdict"),
+    RoundMode.RANKING: _l("Your notes"),
+}
+# A verdict as the judge reads it (Verdict.label is the organisers' English)
+VERDICT_WORDS = {Verdict.PASS: _l("Pass"), Verdict.FAIL: _l("Fail"), Verdict.UNSURE: _l("Unsure")}
 
 
 def scored(judging_round: JudgingRound) -> bool:
@@ -70,7 +79,7 @@ def _action() -> tuple[int, bool]:
     version = request.form.get("version", "")
     if action not in ("draft", "submit") or not version.isdigit():
         raise review_rules.InvalidScores(
-            "The form sent could not be understood. Nothing was saved: reload the page and try again."
+            _("The form sent could not be understood. Nothing was saved: reload the page and try again.")
         )
     return int(version), action == "submit"
 
@@ -84,7 +93,7 @@ def save_sheet(assignment: Assignment) -> Review:
             verdict = Verdict(raw) if raw else None
         except ValueError:
             raise review_rules.InvalidScores(
-                "The verdict sent could not be understood. Nothing was saved: reload the page and try again."
+                _("The verdict sent could not be understood. Nothing was saved: reload the page and try again.")
             ) from None
         return review_rules.save_verdict(
             assignment,
@@ -97,7 +106,7 @@ def save_sheet(assignment: Assignment) -> Review:
         )
     if submit:  # notes are only ever saved; the ranking page submits the round's reviews
         raise review_rules.InvalidScores(
-            "Notes on an entry are saved, not submitted: submit your ranking on the ranking page."
+            _("Notes on an entry are saved, not submitted: submit your ranking on the ranking page.")
         )
     return review_rules.save_notes(
         assignment,
@@ -113,23 +122,33 @@ def saved_message(nomination: Nomination, judging_round: JudgingRound, review: R
     reference = nomination.reference
     if judging_round.mode is RoundMode.PASS_FAIL:
         if review.status is ReviewStatus.SUBMITTED:
-            return f"Your verdict on {reference} has been submitted. Thank you."
-        return "Your draft verdict has been saved. You can come back and change it before you submit."
+            return _("Your verdict on %(reference)s has been submitted. Thank you.", reference=reference)
+        return _("Your draft verdict has been saved. You can come back and change it before you submit.")
     if judging_round.mode is RoundMode.RANKING:
-        return f"Your notes on {reference} have been saved. Rank your entries on the ranking page when you are ready."
+        return _(
+            "Your notes on %(reference)s have been saved. Rank your entries on the ranking page when you are ready.",
+            reference=reference,
+        )
     if review.status is ReviewStatus.SUBMITTED:
-        return f"Your scores for {reference} have been submitted. Thank you."
-    return "Your draft scores have been saved. You can come back and change them before you submit."
+        return _("Your scores for %(reference)s have been submitted. Thank you.", reference=reference)
+    return _("Your draft scores have been saved. You can come back and change them before you submit.")
 
 
 def submitted_elsewhere(judging_round: JudgingRound) -> str:
-    what = {
-        RoundMode.SCORES: "These scores were submitted",
-        RoundMode.PASS_FAIL: "This verdict was submitted",
-        RoundMode.RANKING: "Your ranking was submitted",
-    }[judging_round.mode]
-    locked = "Submitted scores are locked." if scored(judging_round) else "It is locked now."
-    return f"{what} in another window or tab, so the changes you made here have not been saved. {locked}"
+    if judging_round.mode is RoundMode.SCORES:
+        return _(
+            "These scores were submitted in another window or tab, so the changes you made here have not been "
+            "saved. Submitted scores are locked."
+        )
+    if judging_round.mode is RoundMode.PASS_FAIL:
+        return _(
+            "This verdict was submitted in another window or tab, so the changes you made here have not been "
+            "saved. It is locked now."
+        )
+    return _(
+        "Your ranking was submitted in another window or tab, so the changes you made here have not been saved. "
+        "It is locked now."
+    )
 
 
 def sheet_context(nomination: Nomination, assignment: Assignment, review: Review | None, posted: bool) -> dict:
@@ -147,7 +166,8 @@ def sheet_context(nomination: Nomination, assignment: Assignment, review: Review
         "mode": mode.value,
         "sheet_heading": heading,
         "sheet_word": SHEET_WORD[mode],
-        "verdicts": [(v.value, v.label) for v in Verdict],
+        "verdicts": [(v.value, VERDICT_WORDS[v]) for v in Verdict],
+        "verdict_words": {v.value: VERDICT_WORDS[v] for v in Verdict},
         "chosen_verdict": verdict,
         "feedback": feedback,
         "feedback_label": FEEDBACK_LABEL,
@@ -159,7 +179,12 @@ def sheet_context(nomination: Nomination, assignment: Assignment, review: Review
             if mode is RoundMode.RANKING and not assignment.calibration
             else None
         ),
-        "title": f"{nomination.reference}: {'score this nomination' if scored(judging_round) else heading.lower()}",
+        "title": _("%(reference)s: score this nomination", reference=nomination.reference)
+        if scored(judging_round)
+        else {
+            RoundMode.PASS_FAIL: _("%(reference)s: your verdict", reference=nomination.reference),
+            RoundMode.RANKING: _("%(reference)s: your notes", reference=nomination.reference),
+        }[mode],
     }
 
 
@@ -185,7 +210,7 @@ def _ranking_round(slug: str, number: int):
 def _parse_ranking(entries: list[Assignment]) -> tuple[dict[int, int | None], dict[int, int], bool]:
     """The posted positions and versions by assignment id; anything no form of ours sends is a 400."""
     invalid = review_rules.InvalidScores(
-        "The ranking sent could not be understood. Nothing was saved: reload the page and try again."
+        _("The ranking sent could not be understood. Nothing was saved: reload the page and try again.")
     )
     action = request.form.get("action")
     if action not in ("draft", "submit"):
@@ -252,7 +277,9 @@ def _ranking_page(
         editable=problem is None and not submitted and bool(entries),
         scoring_problem=problem,
         latest=latest,
-        title=f"Rank your entries in {judging_round.label}" if len(cycle.rounds) > 1 else "Rank your entries",
+        title=_("Rank your entries in %(round)s", round=judging_round.label)
+        if len(cycle.rounds) > 1
+        else _("Rank your entries"),
     ), status
 
 
@@ -266,7 +293,11 @@ def ranking(slug: str, number: int):
     problem = rounds.scoring_problem(judging_round)
     if problem:
         return _ranking_page(
-            judging_round, entries, status=409, posted=True, problems=[("ranking", f"{problem} Nothing was saved.")]
+            judging_round,
+            entries,
+            status=409,
+            posted=True,
+            problems=[("ranking", _("%(problem)s Nothing was saved.", problem=problem))],
         )
 
     def save() -> list[Review]:
@@ -285,24 +316,30 @@ def ranking(slug: str, number: int):
         error = done.error
         if isinstance(error, review_rules.InvalidScores):
             return render_template(
-                "errors/400.html", title="There is a problem with your ranking", message=error.message
+                "errors/400.html", title=_("There is a problem with your ranking"), message=error.message
             ), 400
         if isinstance(error, review_rules.IncompleteReview):
             return _ranking_page(judging_round, entries, posted=True, problems=error.problems)
         if isinstance(error, review_rules.StaleReview):
             return _stale_ranking(judge, judging_round)
-        message = error.message if isinstance(error, Conflict) else f"{error.message} Nothing was saved."
+        message = (
+            error.message if isinstance(error, Conflict) else _("%(problem)s Nothing was saved.", problem=error.message)
+        )
         db.session.expire_all()
         entries = review_rules.ranking_entries(judge, judging_round)
         return _ranking_page(judging_round, entries, status=409, posted=True, problems=[("ranking", message)])
     if submit:
         count = len(entries)
         flash(
-            f"Your ranking of {count} {'entry' if count == 1 else 'entries'} has been submitted. Thank you.",
+            ngettext(
+                "Your ranking of %(num)d entry has been submitted. Thank you.",
+                "Your ranking of %(num)d entries has been submitted. Thank you.",
+                count,
+            ),
             "success",
         )
         return redirect(url_for("judge.home"))
-    flash("Your draft ranking has been saved. You can come back and change it before you submit.", "success")
+    flash(_("Your draft ranking has been saved. You can come back and change it before you submit."), "success")
     return redirect(url_for("judge.ranking", slug=slug, number=number))
 
 

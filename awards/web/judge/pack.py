@@ -17,7 +17,10 @@ from pathlib import Path
 
 import pydyf
 from flask import Response, abort, current_app, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from weasyprint import CSS, HTML
@@ -92,8 +95,31 @@ def render_pdf(html: str, fetcher: RefusingFetcher | None = None) -> bytes:
         return document.write_pdf(stylesheets=[_stylesheet()], pdf_tags=True, pdf_variant="pdf/ua-1")
 
 
+# How the judge judges in the round, on the pack's cover (RoundMode.label is the organisers' English)
+MODE_WORDS = {
+    "scores": _l("Scores against weighted criteria"),
+    "pass_fail": _l("Pass, fail or unsure (qualifying)"),
+    "ranking": _l("Ranking (each judge puts their entries in order)"),
+}
+
+
+def _css_text(text: str) -> str:
+    """Text as a CSS string: letters, digits and plain punctuation as they are, anything else escaped."""
+    kept = "".join(ch if ch.isalnum() or ch in " .,:;!?'’()-" else f"\\{ord(ch):x} " for ch in text)
+    return f'"{kept}"'
+
+
+def footer_content() -> Markup:
+    """The CSS `content` of each page's footer, in the reader's language: 'Confidential: for judging only.
+    Page 3 of 12', the page numbers being the page counters."""
+    text = _("Confidential: for judging only. Page %(page)s of %(pages)s", page="\x00page\x00", pages="\x00pages\x00")
+    parts = text.split("\x00")
+    content = [f"counter({part})" if part in ("page", "pages") else _css_text(part) for part in parts]
+    return Markup(" ".join(piece for piece in content if piece != '""'))  # noqa: S704 (escaped above)
+
+
 def pack_title(pack: packs.Pack) -> str:
-    return f"Judge pack: {pack.cycle.name}, {pack.judging_round.label}"
+    return _("Judge pack: %(cycle)s, %(round)s", cycle=pack.cycle.name, round=pack.judging_round.label)
 
 
 @bp.route("/cycles/<slug>/rounds/<int:number>/pack.pdf", endpoint="pack")
@@ -107,6 +133,8 @@ def pack(slug: str, number: int):
         pack=found,
         bands={c.id: criterion_bands(c) for c in found.criteria},
         link_args=round_args(found.judging_round),
+        mode_words=MODE_WORDS,
+        footer=footer_content(),
         title=pack_title(found),
     )
     db.session.rollback()  # read all it needs: no transaction (nor PostgreSQL connection) held through the layout

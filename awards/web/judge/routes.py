@@ -18,6 +18,10 @@ import io
 import re
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +35,7 @@ from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.judging import blind_copies, calibration, rounds
 from awards.domain.judging import conflicts as conflict_rules
 from awards.domain.judging import reviews as review_rules
+from awards.domain.programme.translations import localised_rubric
 from awards.domain.results.scoring import CriterionSpec, ScoreInput, review_score
 from awards.extensions import db
 from awards.models import Assignment, Criterion, Cycle, JudgingRound, Nomination, Review, ReviewStatus
@@ -48,14 +53,19 @@ _FIELD = re.compile(r"^(score|comment)-(.*)$")
 
 class DeclarationForm(Form):
     has_conflict = RadioField(
-        "Do you have a conflict of interest with this nomination?",
-        choices=[("yes", "Yes"), ("no", "No")],
-        validators=[InputRequired("Select yes if you have a conflict of interest with this nomination")],
+        _l("Do you have a conflict of interest with this nomination?"),
+        choices=[("yes", _l("Yes")), ("no", _l("No"))],
+        validators=[InputRequired(_l("Select yes if you have a conflict of interest with this nomination"))],
     )
     reason = TextAreaField(
-        "Tell the organisers why (optional)",
+        _l("Tell the organisers why (optional)"),
         validators=[
-            Length(max=REASON_MAX_LENGTH, message=f"The reason must be {REASON_MAX_LENGTH:,} characters or fewer")
+            Length(
+                max=REASON_MAX_LENGTH,
+                message=LazyString(
+                    lambda: _("The reason must be %(max)s characters or fewer", max=format_decimal(REASON_MAX_LENGTH))
+                ),
+            )
         ],
     )
 
@@ -113,7 +123,8 @@ def _other_rounds(nomination: Nomination, assignment: Assignment) -> list[Judgin
 def criterion_bands(criterion: Criterion) -> list[dict]:
     """The criterion's scale grouped by rubric band: [{"label": "Strong", "text": "A baseline …",
     "values": [7, 8]}, …]; values no band covers form bands of their own, without a label."""
-    bands = sorted(criterion.rubric or [], key=lambda b: int(b.get("from", 0)))
+    # Each band's label and words in the judge's language when the organiser translated them (a `Localised`).
+    bands = sorted(localised_rubric(criterion), key=lambda b: int(b.get("from", 0)))
     groups: list[dict] = []
     for value in range(criterion.scale_min, criterion.scale_max + 1):
         band = next((b for b in bands if int(b.get("from", 0)) <= value <= int(b.get("to", 0))), None)
@@ -158,14 +169,16 @@ def _parse_scores(criteria: list[Criterion]) -> tuple[dict[int, review_rules.Sco
     form = request.form
     ids = {c.id for c in criteria}
     invalid = review_rules.InvalidScores(
-        "The scores sent could not be understood. Nothing was saved: reload the page and try again."
+        _("The scores sent could not be understood. Nothing was saved: reload the page and try again.")
     )
     for key in form:
         match = _FIELD.match(key)
         if match and (not match.group(2).isdigit() or int(match.group(2)) not in ids):
             raise review_rules.InvalidScores(
-                "The scores sent are not for this nomination’s criteria. Nothing "
-                "was saved: reload the page and try again."
+                _(
+                    "The scores sent are not for this nomination’s criteria. Nothing "
+                    "was saved: reload the page and try again."
+                )
             )
     action = form.get("action")
     version = form.get("version", "")
@@ -254,7 +267,7 @@ def _page(
 
 @bp.route("/")
 def home():
-    return render_template("judge/index.html", work=review_rules.work_of(current_user), title="Your judging")
+    return render_template("judge/index.html", work=review_rules.work_of(current_user), title=_("Your judging"))
 
 
 @bp.route("/cycles/<slug>/rounds/<int:number>", endpoint="round_list")
@@ -279,9 +292,9 @@ def round_list(slug: str, number: int):
             page,
             pages,
             lambda n: url_for("judge.round_list", slug=slug, number=number, page=n),
-            label="Pages of your entries",
+            label=_("Pages of your entries"),
         ),
-        title=f"{work.judging_round.label} – Your judging",
+        title=_("%(round)s – Your judging", round=work.judging_round.label),
     )
 
 
@@ -309,14 +322,20 @@ def declare(assigned_reference: str):
                 )
             if assignment.calibration:
                 flash(
-                    f"You have declared a conflict of interest with {nomination.reference}, the calibration "
-                    "example. You will not see it again, and your other entries no longer wait for it.",
+                    _(
+                        "You have declared a conflict of interest with %(reference)s, the calibration example. "
+                        "You will not see it again, and your other entries no longer wait for it.",
+                        reference=nomination.reference,
+                    ),
                     "success",
                 )
             else:
                 flash(
-                    f"You have declared a conflict of interest with {nomination.reference}. You will not see it "
-                    "again: the organisers will give it to another judge.",
+                    _(
+                        "You have declared a conflict of interest with %(reference)s. You will not see it again: "
+                        "the organisers will give it to another judge.",
+                        reference=nomination.reference,
+                    ),
                     "success",
                 )
             return redirect(url_for("judge.home"))
@@ -331,7 +350,7 @@ def declare(assigned_reference: str):
         several_rounds=len(assignment.round.cycle.rounds) > 1,
         link_args=round_args(assignment.round),
         reason_max=REASON_MAX_LENGTH,
-        title="Do you have a conflict of interest?",
+        title=_("Do you have a conflict of interest?"),
     )
 
 
@@ -351,7 +370,11 @@ def nomination(assigned_reference: str):
     problem = rounds.scoring_problem(assignment.round)
     if problem:
         return _page(
-            nomination, assignment, status=409, posted=True, problems=[("scores", f"{problem} Nothing was saved.")]
+            nomination,
+            assignment,
+            status=409,
+            posted=True,
+            problems=[("scores", _("%(problem)s Nothing was saved.", problem=problem))],
         )
     criteria = list(assignment.round.criteria)
 
@@ -390,7 +413,7 @@ def _refused(nomination: Nomination, assignment: Assignment, error: DomainError)
     """The page for scores the rules refused, each kind of refusal with its own answer."""
     if isinstance(error, review_rules.InvalidScores):
         return render_template(
-            "errors/400.html", title="There is a problem with your scores", message=error.message
+            "errors/400.html", title=_("There is a problem with your scores"), message=error.message
         ), 400
     if isinstance(error, review_rules.IncompleteReview):
         return _page(nomination, assignment, status=200, posted=True, problems=error.problems)
@@ -402,7 +425,7 @@ def _refused(nomination: Nomination, assignment: Assignment, error: DomainError)
             assignment,
             status=409,
             posted=True,
-            problems=[("scores", f"{error.message} Nothing was saved.")],
+            problems=[("scores", _("%(problem)s Nothing was saved.", problem=error.message))],
         )
     return _page(nomination, assignment, status=409, problems=[("scores", error.message)])  # already submitted
 
@@ -450,7 +473,7 @@ def document(assigned_reference: str, judged_attachment_id: int):
         data = blind_copies.judge_copy(attachment, original, blind=blind)
     except blind_copies.CannotPrepareDocument as error:
         return render_template(
-            "errors/400.html", title="This document cannot be downloaded", message=error.message
+            "errors/400.html", title=_("This document cannot be downloaded"), message=error.message
         ), 422
     return send_file(
         io.BytesIO(data),

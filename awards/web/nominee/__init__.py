@@ -15,6 +15,8 @@ log = logging.getLogger(__name__)
 
 
 SECTION_ENDPOINT = "nominee.section"
+# Open to anyone: the link in the invitation e-mail is the proof (signed in, it must be the invited address).
+PUBLIC_ENDPOINTS = {"nominee.team_invitation"}
 
 
 def _keep_section_post():
@@ -66,11 +68,11 @@ def _keep_section_post():
 
 @bp.before_request
 def _signed_in_only():
-    if current_user.is_authenticated:
+    if current_user.is_authenticated or request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if request.method == "POST" and request.endpoint == SECTION_ENDPOINT:
         return _keep_section_post()
     return login_manager.unauthorized()
 
 
-from awards.web.nominee import routes  # noqa: E402,F401
+from awards.web.nominee import routes, team  # noqa: E402,F401

@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import ValidationError
 
 from awards.domain.core.errors import DomainError, NotAllowed
-from awards.domain.nominations import answers
+from awards.domain.nominations import answers, teams
 from awards.domain.nominations import attachments as attachment_rules
 from awards.domain.nominations import entries as rules
 from awards.domain.nominations.stash import issue_ticket, take_stash
@@ -40,11 +40,26 @@ log = logging.getLogger(__name__)
 
 
 def _own_nomination(reference: str):
-    """The signed-in user's nomination; anyone else's (or none) is a 404, not a 403."""
+    """A nomination the signed-in user writes, as its owner or one of its team; anyone else's (or none) is a
+    404, not a 403."""
     nomination = rules.get_by_reference(reference)
-    if nomination is None or not rules.is_owner(nomination, current_user):
+    if nomination is None or not rules.in_team(nomination, current_user):
         abort(404)
     return nomination
+
+
+def _owned_nomination(reference: str):
+    """The signed-in user's own nomination, for what only its owner does (submit, withdraw, the team's changes):
+    a co-editor gets 403 (they know it exists), anyone else 404."""
+    nomination = _own_nomination(reference)
+    if not rules.is_owner(nomination, current_user):
+        abort(403)
+    return nomination
+
+
+def _team_context(nomination) -> dict:
+    """What a nomination's page shows of its team: whether the reader owns it, and who is in it."""
+    return {"owner": rules.is_owner(nomination, current_user), "team": teams.team_of(nomination)}
 
 
 @bp.route("/nominations")
@@ -111,6 +126,7 @@ def task_list(reference: str):
             editable=rules.editable(nomination),
             feedback=released_feedback.published_feedback(nomination),
             title=nomination.display_title,
+            **_team_context(nomination),
         )
     tasks = rules.task_list(nomination)
     done = sum(1 for _, status in tasks if status == rules.COMPLETED)
@@ -121,6 +137,7 @@ def task_list(reference: str):
         done=done,
         editable=rules.editable(nomination),
         title="Your nomination",
+        **_team_context(nomination),
     )
 
 
@@ -226,7 +243,8 @@ def section(reference: str, section: str):
         nomination = _own_nomination(reference)
         found = _asked_section(nomination, section)
         current = rules.section_data(nomination, found)
-        done = Outcome(error=rules.SectionConflict(current, rules.section_hash(nomination, found)))
+        saved_by, saved_at = rules.last_saved(nomination, found)
+        done = Outcome(error=rules.SectionConflict(current, rules.section_hash(nomination, found), saved_by, saved_at))
     if isinstance(done.error, rules.SectionConflict):
         conflict = done.error
         return _render_section(
@@ -355,12 +373,13 @@ def check(reference: str):
         complete=rules.is_complete(nomination),
         open=cycle_rules.accepts_nominations(nomination.cycle),
         title="Check your answers before submitting your nomination",
+        owner=rules.is_owner(nomination, current_user),
     )
 
 
 @bp.route("/nominations/<reference>/submit", methods=["POST"])
 def submit(reference: str):
-    nomination = _own_nomination(reference)
+    nomination = _owned_nomination(reference)
     if nomination.status is NominationStatus.SUBMITTED:
         return redirect(url_for("nominee.confirmation", reference=reference))
     try:
@@ -383,7 +402,7 @@ def confirmation(reference: str):
 
 @bp.route("/nominations/<reference>/withdraw", methods=["GET", "POST"])
 def withdraw(reference: str):
-    nomination = _own_nomination(reference)
+    nomination = _owned_nomination(reference)
     problems = []
     if request.method == "POST":
         answer = request.form.get("confirm")

@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -15,6 +18,7 @@ from awards.domain.core import paging
 from awards.domain.core.errors import Conflict, NotAllowed
 from awards.domain.nominations import screening
 from awards.domain.nominations.attachments import KINDS, human_size
+from awards.domain.nominations.teams import TEAM_ACTIONS
 from awards.domain.programme.entry_forms import questions_of, section_by_key, short_name
 from awards.domain.publishing import exports
 from awards.extensions import db
@@ -36,30 +40,53 @@ from awards.web.downloads import send_attachment
 from awards.web.helpers import apply_domain_error, cycle_breadcrumbs, cycle_or_404, nomination_or_404, pagination
 from awards.web.organiser import bp
 from awards.web.organiser.nominations.forms import EligibilityForm, NominationFilterForm, ScreenManyForm
+from awards.web.organiser.words import and_list
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 200
 
-# Plural wording for the counts above the list: "3 drafts", "2 winners", "4 submitted".
-STATUS_COUNT_WORDS = {
-    NominationStatus.SUBMITTED: ("submitted", "submitted"),
-    NominationStatus.DRAFT: ("draft", "drafts"),
-    NominationStatus.WITHDRAWN: ("withdrawn", "withdrawn"),
-    NominationStatus.INELIGIBLE: ("ineligible", "ineligible"),
-    NominationStatus.SHORTLISTED: ("shortlisted", "shortlisted"),
-    NominationStatus.HIGHLY_COMMENDED: ("highly commended", "highly commended"),
-    NominationStatus.WINNER: ("winner", "winners"),
-}
+# The statuses counted above the list, in this order.
+COUNTED_STATUSES = (
+    NominationStatus.SUBMITTED,
+    NominationStatus.DRAFT,
+    NominationStatus.WITHDRAWN,
+    NominationStatus.INELIGIBLE,
+    NominationStatus.SHORTLISTED,
+    NominationStatus.HIGHLY_COMMENDED,
+    NominationStatus.WINNER,
+)
+
+
+def status_count_words(status: NominationStatus, n: int) -> str:
+    """A count above the list in words: "3 drafts", "2 winners", "4 submitted"."""
+    num = format_decimal(n)
+    return {
+        NominationStatus.SUBMITTED: ngettext("%(num)s submitted", "%(num)s submitted", n, num=num),
+        NominationStatus.DRAFT: ngettext("%(num)s draft", "%(num)s drafts", n, num=num),
+        NominationStatus.WITHDRAWN: ngettext("%(num)s withdrawn", "%(num)s withdrawn", n, num=num),
+        NominationStatus.INELIGIBLE: ngettext("%(num)s ineligible", "%(num)s ineligible", n, num=num),
+        NominationStatus.SHORTLISTED: ngettext("%(num)s shortlisted", "%(num)s shortlisted", n, num=num),
+        NominationStatus.HIGHLY_COMMENDED: ngettext("%(num)s highly commended", "%(num)s highly commended", n, num=num),
+        NominationStatus.WINNER: ngettext("%(num)s winner", "%(num)s winners", n, num=num),
+    }[status]
+
 
 # How the history names what happened; an action not listed is shown in words made from its name.
 ACTION_NAMES = {
-    "nomination.started": "Started the nomination",
-    "nomination.section_saved": "Saved a section",
-    "nomination.edited_after_submission": "Changed a section after submitting",
-    "nomination.attachment_added": "Added a supporting document",
-    "nomination.attachment_removed": "Removed a supporting document",
-    "nomination.submitted": "Submitted the nomination",
-    "nomination.withdrawn": "Withdrew the nomination",
+    "nomination.started": _l("Started the nomination"),
+    "nomination.section_saved": _l("Saved a section"),
+    "nomination.edited_after_submission": _l("Changed a section after submitting"),
+    "nomination.attachment_added": _l("Added a supporting document"),
+    "nomination.attachment_removed": _l("Removed a supporting document"),
+    "nomination.submitted": _l("Submitted the nomination"),
+    "nomination.withdrawn": _l("Withdrew the nomination"),
+    # The nomination's team (awards/domain/nominations/teams.py); the detail names the address or the person
+    "nomination.team_invited": _l("Invited someone to edit"),
+    "nomination.team_invitation_cancelled": _l("Cancelled an invitation to edit"),
+    "nomination.team_joined": _l("Joined the team"),
+    "nomination.team_member_removed": _l("Removed someone from the team"),
+    "nomination.team_left": _l("Left the team"),
+    "nomination.ownership_transferred": _l("Made someone else the owner"),
 }
 
 
@@ -171,11 +198,10 @@ def status_counts(cycle: Cycle) -> list[tuple[NominationStatus, int, str]]:
         ).all()
     )
     result = []
-    for status in STATUS_COUNT_WORDS:
+    for status in COUNTED_STATUSES:
         n = counts.get(status, 0)
         if n:
-            singular, plural = STATUS_COUNT_WORDS[status]
-            result.append((status, n, f"{n} {singular if n == 1 else plural}"))
+            result.append((status, n, status_count_words(status, n)))
     return result
 
 
@@ -184,14 +210,18 @@ def describe_event(event: AuditEvent, cycle: Cycle) -> tuple[str, str]:
     detail = event.detail or {}
     if event.action == "nomination.eligibility":
         words = (
-            "Marked it eligible"
+            _("Marked it eligible")
             if detail.get("eligibility") == Eligibility.ELIGIBLE.value
-            else "Marked it not eligible"
+            else _("Marked it not eligible")
         )
         return words, detail.get("reason") or ""
     if event.action == "message.received":  # an organiser's message to the nominator about it
-        return f"Message: {detail.get('subject') or ''}", ""
-    name = ACTION_NAMES.get(event.action)
+        return _("Message: %(subject)s", subject=detail.get("subject") or ""), ""
+    if event.action in TEAM_ACTIONS:
+        member = db.session.get(User, detail["member"]) if isinstance(detail.get("member"), int) else None
+        return str(ACTION_NAMES[event.action]), detail.get("email") or (member.name if member else "")
+    known = ACTION_NAMES.get(event.action)
+    name = str(known) if known is not None else None
     if name is None:
         name = event.action.split(".", 1)[-1].replace("_", " ").replace(".", " ").capitalize()
     section = section_by_key(cycle, str(detail.get("section") or ""))
@@ -206,7 +236,7 @@ def documents(nomination: Nomination) -> list[tuple[str, list[Attachment]]]:
     keys = {q.key for q in questions}
     others = [a for a in nomination.attachments if a.question_key not in keys]
     if others:
-        grouped.append(("Other documents", others))
+        grouped.append((_("Other documents"), others))
     return [(name, files) for name, files in grouped if files]
 
 
@@ -275,7 +305,7 @@ def _render_list(cycle: Cycle, screen_form: ScreenManyForm | None = None):
         screenable=screening.SCREENABLE,
         screen_form=screen_form or ScreenManyForm(formdata=None),
         error_forms=[screen_form] if screen_form else [],
-        title=f"Nominations – {cycle.name}",
+        title=_("Nominations – %(cycle)s", cycle=cycle.name),
     ), 200
 
 
@@ -303,8 +333,10 @@ def screen_nominations(slug: str):
         except StaleDataError:  # someone saved one of them meanwhile
             db.session.rollback()
             form.nominations.errors = [
-                "Some of these nominations changed while you were deciding, so nothing "
-                "was saved. Check them below, then confirm again."
+                _(
+                    "Some of these nominations changed while you were deciding, so nothing was saved. Check them "
+                    "below, then confirm again."
+                )
             ]
         else:
             if done:
@@ -313,9 +345,9 @@ def screen_nominations(slug: str):
         chosen, missing = _chosen_nominations(cycle, form.nominations.data)
     ready = [n for n in chosen if screening.screening_problem(n) is None]
     refused = [(n.reference, screening.screening_problem(n)) for n in chosen if n not in ready]
-    refused += [(reference, "There is no nomination with this reference in this cycle.") for reference in missing]
-    words = "eligible" if form.eligible else "not eligible"
-    count = f"{len(ready)} {'nomination' if len(ready) == 1 else 'nominations'}"
+    refused += [(reference, _("There is no nomination with this reference in this cycle.")) for reference in missing]
+    words = _("eligible") if form.eligible else _("not eligible")
+    count = ngettext("%(num)s nomination", "%(num)s nominations", len(ready), num=format_decimal(len(ready)))
     return render_template(
         "organiser/nominations/screen.html",
         cycle=cycle,
@@ -327,10 +359,12 @@ def screen_nominations(slug: str):
         error_forms=[form] if form.confirming else [],
         back_url=url_for("organiser.nominations", slug=cycle.slug, **request.args),
         breadcrumbs=cycle_breadcrumbs(
-            cycle, {"text": "Nominations", "href": url_for("organiser.nominations", slug=cycle.slug)}
+            cycle, {"text": _("Nominations"), "href": url_for("organiser.nominations", slug=cycle.slug)}
         ),
         reason_max_length=screening.REASON_MAX_LENGTH,
-        title=f"Mark {count} as {words}" if ready else "These nominations cannot be screened",
+        title=_("Mark %(count)s as %(words)s", count=count, words=words)
+        if ready
+        else _("These nominations cannot be screened"),
     )
 
 
@@ -347,35 +381,63 @@ def _chosen_nominations(cycle: Cycle, references: list[str]) -> tuple[list[Nomin
     return [found[r] for r in references if r in found], [r for r in references if r not in found]
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _flash_screening(outcome: screening.ManyDecided, missing: list[str], eligible: bool) -> None:
-    words = "eligible" if eligible else "not eligible"
     if outcome.changed:
         n = len(outcome.changed)
+        references = and_list([x.reference for x in outcome.changed])
         flash(
-            f"{n} {'nomination' if n == 1 else 'nominations'} marked {words}: "
-            f"{_and([x.reference for x in outcome.changed])}. We have emailed "
-            f"{'its nominator' if n == 1 else 'their nominators'}.",
+            ngettext(
+                "%(num)s nomination marked eligible: %(references)s. We have emailed its nominator.",
+                "%(num)s nominations marked eligible: %(references)s. We have emailed their nominators.",
+                n,
+                num=format_decimal(n),
+                references=references,
+            )
+            if eligible
+            else ngettext(
+                "%(num)s nomination marked not eligible: %(references)s. We have emailed its nominator.",
+                "%(num)s nominations marked not eligible: %(references)s. We have emailed their nominators.",
+                n,
+                num=format_decimal(n),
+                references=references,
+            ),
             "success",
         )
     if outcome.unchanged:
         n = len(outcome.unchanged)
+        references = and_list([x.reference for x in outcome.unchanged])
         flash(
-            f"{_and([x.reference for x in outcome.unchanged])} {'was' if n == 1 else 'were'} already marked "
-            f"{words}{' with this reason' if not eligible else ''}, so nothing changed for "
-            f"{'it' if n == 1 else 'them'}.",
+            ngettext(
+                "%(references)s was already marked eligible, so nothing changed for it.",
+                "%(references)s were already marked eligible, so nothing changed for them.",
+                n,
+                references=references,
+            )
+            if eligible
+            else ngettext(
+                "%(references)s was already marked not eligible with this reason, so nothing changed for it.",
+                "%(references)s were already marked not eligible with this reason, so nothing changed for them.",
+                n,
+                references=references,
+            ),
             "info",
         )
     refused = [(n.reference, why) for n, why in outcome.refused]
-    refused += [(reference, "There is no nomination with this reference in this cycle.") for reference in missing]
+    refused += [(reference, _("There is no nomination with this reference in this cycle.")) for reference in missing]
     if refused:
         n = len(refused)
         flash(
-            f"{n} {'nomination was' if n == 1 else 'nominations were'} not screened. "
-            + " ".join(f"{reference}: {why}" for reference, why in refused),
+            " ".join(
+                [
+                    ngettext(
+                        "%(num)s nomination was not screened.",
+                        "%(num)s nominations were not screened.",
+                        n,
+                        num=format_decimal(n),
+                    ),
+                    *(_("%(reference)s: %(why)s", reference=reference, why=why) for reference, why in refused),
+                ]
+            ),
             "info",
         )
 
@@ -429,12 +491,12 @@ def _render_nomination(cycle: Cycle, nomination: Nomination, form: EligibilityFo
         events=events,
         documents=documents(nomination),
         breadcrumbs=cycle_breadcrumbs(
-            cycle, {"text": "Nominations", "href": url_for("organiser.nominations", slug=cycle.slug)}
+            cycle, {"text": _("Nominations"), "href": url_for("organiser.nominations", slug=cycle.slug)}
         ),
         kinds=KINDS,
         human_size=human_size,
         reason_max_length=screening.REASON_MAX_LENGTH,
-        title=f"{nomination.reference}: {nomination.display_title}",
+        title=_("%(reference)s: %(title)s", reference=nomination.reference, title=nomination.display_title),
     ), status
 
 
@@ -466,7 +528,7 @@ def nomination_eligibility(slug: str, reference: str):
         db.session.rollback()
         done = Outcome(
             error=Conflict(
-                "This nomination changed while you were deciding. Check the latest version below, then decide again."
+                _("This nomination changed while you were deciding. Check the latest version below, then decide again.")
             )
         )
         apply_domain_error(form, done.error, "decision")
@@ -481,10 +543,17 @@ def nomination_eligibility(slug: str, reference: str):
         return _render_nomination(cycle, nomination, form, 409)
     changed = done.value
     if not changed:
-        flash("Nothing changed: that was already the decision", "info")
+        flash(_("Nothing changed: that was already the decision"), "info")
     else:
-        told = f" We have emailed {nomination.nominator.name} to tell them." if nomination.nominator else ""
-        flash(f"{nomination.reference} is marked {'eligible' if eligible else 'not eligible'}.{told}", "success")
+        marked = (
+            _("%(reference)s is marked eligible.", reference=nomination.reference)
+            if eligible
+            else _("%(reference)s is marked not eligible.", reference=nomination.reference)
+        )
+        told = (
+            _("We have emailed %(name)s to tell them.", name=nomination.nominator.name) if nomination.nominator else ""
+        )
+        flash(f"{marked} {told}".strip(), "success")
     return redirect(url_for("organiser.nomination", slug=cycle.slug, reference=nomination.reference))
 
 
