@@ -8,6 +8,8 @@ import re
 import uuid
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
@@ -36,15 +38,15 @@ def _user_id():
 
 
 PAGES = {
-    400: ("errors/400.html", "There is a problem with your request"),
-    403: ("errors/403.html", "You do not have permission to see this page"),
-    404: ("errors/404.html", "Page not found"),
-    405: ("errors/400.html", "There is a problem with your request"),
-    409: ("errors/409.html", "This was changed by someone else"),
-    410: ("errors/410.html", "This page has been removed"),
-    413: ("errors/413.html", "The file is too large"),
-    429: ("errors/429.html", "Too many requests"),
-    503: ("errors/503.html", "Sorry, the service is unavailable"),
+    400: ("errors/400.html", _l("There is a problem with your request")),
+    403: ("errors/403.html", _l("You do not have permission to see this page")),
+    404: ("errors/404.html", _l("Page not found")),
+    405: ("errors/400.html", _l("There is a problem with your request")),
+    409: ("errors/409.html", _l("This was changed by someone else")),
+    410: ("errors/410.html", _l("This page has been removed")),
+    413: ("errors/413.html", _l("The file is too large")),
+    429: ("errors/429.html", _l("Too many requests")),
+    503: ("errors/503.html", _l("Sorry, the service is unavailable")),
 }
 
 
@@ -77,9 +79,11 @@ def csrf_error(error):
     _warn("csrf.failed", user=_user_id(), reason=error.description)
     return render_template(
         "errors/400.html",
-        title="Your form has expired",
-        message="The page you came from has expired or was opened in another "
-        "session. Go back, reload the page and try again.",
+        title=_("Your form has expired"),
+        message=_(
+            "The page you came from has expired or was opened in another session. "
+            "Go back, reload the page and try again."
+        ),
     ), 400
 
 
@@ -170,7 +174,7 @@ def server_error(error: InternalServerError):
         return jsonify({"error": "Internal Server Error", "status": 500, "incident": incident}), 500
     try:
         return render_template(
-            "errors/500.html", title="Sorry, there is a problem with the service", incident=incident
+            "errors/500.html", title=_("Sorry, there is a problem with the service"), incident=incident
         ), 500
     except Exception:
         log.exception("the 500 page itself failed for incident %s", incident)

@@ -13,6 +13,9 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import SecurityError
 
@@ -143,13 +146,13 @@ def begin_session(user, remember: bool = False) -> None:
 
 
 def duration_words(seconds: int) -> str:
-    """3600 → "1 hour", 7200 → "2 hours", 5400 → "90 minutes"."""
+    """3600 → "1 hour", 7200 → "2 hours", 5400 → "90 minutes" (in the reader's language)."""
     seconds = int(seconds)
     if seconds % 3600 == 0:
         hours = seconds // 3600
-        return f"{hours} hour{'s' if hours != 1 else ''}"
+        return ngettext("%(num)d hour", "%(num)d hours", hours)
     minutes = max(1, round(seconds / 60))
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
 def _expiry_reason(started: int, seen: int, now: int) -> str | None:
@@ -171,16 +174,16 @@ def _end_expired_session(reason: str):
     if had_remember_cookie:
         session["_remember"] = "clear"  # Flask-Login deletes the cookie on the response
     if reason == "idle":
-        message = (
-            f"You were signed out after {duration_words(config['SESSION_IDLE_TIMEOUT'])} without "
-            "activity. Sign in again to carry on."
+        message = _(
+            "You were signed out after %(duration)s without activity. Sign in again to carry on.",
+            duration=duration_words(config["SESSION_IDLE_TIMEOUT"]),
         )
     elif reason == "unknown_start":
-        message = "You were signed out because your sign-in had ended. Sign in again to carry on."
+        message = _("You were signed out because your sign-in had ended. Sign in again to carry on.")
     else:
-        message = (
-            f"You were signed out because you signed in more than "
-            f"{duration_words(config['SESSION_ABSOLUTE_TIMEOUT'])} ago. Sign in again to carry on."
+        message = _(
+            "You were signed out because you signed in more than %(duration)s ago. Sign in again to carry on.",
+            duration=duration_words(config["SESSION_ABSOLUTE_TIMEOUT"]),
         )
     flash(message, "info")
     g.session_expired = True
@@ -241,7 +244,7 @@ def init_security(app: Flask) -> None:
 
 def _init_login() -> None:
     login_manager.login_view = "auth.sign_in"
-    login_manager.login_message = "Sign in to see this page"
+    login_manager.login_message = _l("Sign in to see this page")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(_load_user)
@@ -263,7 +266,7 @@ def _unauthorized():
     if request.blueprint == "api":
         abort(401)
     if not g.get("session_expired"):  # that message already says why
-        flash("Sign in to see this page", "info")
+        flash(_("Sign in to see this page"), "info")
     target = request.full_path if request.query_string else request.path
     return redirect(url_for("auth.sign_in", next=target))
 

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,11 +25,12 @@ class Result(str, enum.Enum):
 
     @property
     def label(self) -> str:
+        # Put into words when shown (the stored value is the code), in the reader's language.
         return {
-            "winner": "Winner",
-            "highly_commended": "Highly commended",
-            "shortlisted": "Shortlisted",
-            "not_shortlisted": "Not shortlisted",
+            "winner": _("Winner"),
+            "highly_commended": _("Highly commended"),
+            "shortlisted": _("Shortlisted"),
+            "not_shortlisted": _("Not shortlisted"),
         }[self.value]
 
     @property
@@ -75,6 +77,8 @@ class ImpactCase(Model):
     result: Mapped[Result] = mapped_column(enum_column(Result, 20))
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
+    # The language of its words, copied from the nomination (None: the service's default language).
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
     # The answers to the questions marked public, in form order, copied at publication with their
     # words: [{"key", "label", "kind", "value"}] (a group's value: its columns and rows,
     # {"columns": [{"key", "label", "kind"}], "rows": [{column key: value}]}).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,7 +20,8 @@ class TrendGroup(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"digital": "Digital trends", "technology": "Technology trends", "societal": "Societal trends"}[
+        # Put into words when shown (the stored value is the code), in the reader's language.
+        return {"digital": _("Digital trends"), "technology": _("Technology trends"), "societal": _("Societal trends")}[
             self.value
         ]
 

@@ -6,6 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -21,7 +22,8 @@ class Role(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        # Put into words when shown (the stored value is the code), in the reader's language.
+        return {"nominee": _("Nominee"), "judge": _("Judge"), "organiser": _("Organiser")}[self.value]
 
 
 def new_session_token() -> str:

@@ -12,6 +12,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 # GOV.UK colours, each with at least 3:1 contrast against white, in an order where neighbours differ.
@@ -42,8 +44,8 @@ class BarChart:
     description: str
     labels: list[str]
     series: list[Series]
-    label_heading: str = "Item"
-    total_heading: str = "Total"
+    label_heading: str = ""  # none given: "Item"
+    total_heading: str = ""  # none given: "Total"
     # Optional links for the labels in the table (the chart itself is an image, not navigation).
     links: list[str | None] = field(default_factory=list)
     ident: str = ""
@@ -93,7 +95,8 @@ def nice_maximum(value: float) -> tuple[float, float]:
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+    """A count or a one-decimal value as the reader's language writes numbers."""
+    return format_decimal(int(value)) if float(value).is_integer() else format_decimal(value, format="#,##0.0")
 
 
 def _wrap(text: str, limit: int, lines: int = 2) -> list[str]:
@@ -192,7 +195,7 @@ def render_svg(chart: BarChart) -> Markup:
 
 def render_table(chart: BarChart, *, caption_class: str = "govuk-table__caption--s", classes: str = "") -> Markup:
     """The chart's numbers as a GOV.UK table: a row per label, a column per series (and a total)."""
-    head = [f'<th scope="col" class="govuk-table__header">{escape(chart.label_heading)}</th>']
+    head = [f'<th scope="col" class="govuk-table__header">{escape(chart.label_heading or _("Item"))}</th>']
     head += [
         f'<th scope="col" class="govuk-table__header govuk-table__header--numeric">{escape(s.name)}</th>'
         for s in chart.series
@@ -200,7 +203,7 @@ def render_table(chart: BarChart, *, caption_class: str = "govuk-table__caption-
     if chart.stacked:
         head.append(
             f'<th scope="col" class="govuk-table__header govuk-table__header--numeric">'
-            f"{escape(chart.total_heading)}</th>"
+            f"{escape(chart.total_heading or _('Total'))}</th>"
         )
     rows = []
     totals = chart.totals()

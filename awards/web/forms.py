@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.gov_form_base import GovFormBase
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
@@ -29,42 +32,76 @@ class Form(FlaskForm):
             return unbound_field.bind(form=form, **options)
 
 
+def _in_reader_language(map_gov_params):
+    """A widget's parameters with the GOV.UK components' own English words in the reader's language: the hidden
+    "Error:" before an error message, and the password field's "Show" and "Hide"."""
+
+    def mapped(self, field, **kwargs):
+        params = map_gov_params(self, field, **kwargs)
+        if params.get("errorMessage"):
+            params["errorMessage"].setdefault("visuallyHiddenText", _("Error"))
+        if isinstance(self, GovPasswordInput):
+            for key, text in (
+                ("showPasswordText", _("Show")),
+                ("hidePasswordText", _("Hide")),
+                ("showPasswordAriaLabelText", _("Show password")),
+                ("hidePasswordAriaLabelText", _("Hide password")),
+                ("passwordShownAnnouncementText", _("Your password is visible")),
+                ("passwordHiddenAnnouncementText", _("Your password is hidden")),
+            ):
+                params.setdefault(key, text)
+        return params
+
+    mapped.in_reader_language = True  # type: ignore[attr-defined]
+    return mapped
+
+
+def _widget_classes(base: type) -> list[type]:
+    return [base, *(c for sub in base.__subclasses__() for c in _widget_classes(sub))]
+
+
+# Every widget class of govuk_frontend_wtf that maps its own parameters.
+for _widget in set(_widget_classes(GovFormBase)):
+    if "map_gov_params" in vars(_widget) and not getattr(vars(_widget)["map_gov_params"], "in_reader_language", False):
+        _widget.map_gov_params = _in_reader_language(vars(_widget)["map_gov_params"])  # type: ignore[method-assign]
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def email_field(label="Email address", description=None):
+def email_field(label=None, description=None):
     return StringField(
-        label,
+        label or _l("Email address"),
         description=description,
         widget=GovTextInput(),
         validators=[
-            DataRequired("Enter your email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
+            DataRequired(_l("Enter your email address")),
+            Length(max=254, message=_l("Email address must be 254 characters or fewer")),
         ],
     )
 
 
-def name_field(label="Full name"):
+def name_field(label=None):
     return StringField(
-        label,
+        label or _l("Full name"),
         widget=GovTextInput(),
         validators=[
-            DataRequired("Enter your full name"),
-            Length(max=200, message="Full name must be 200 characters or fewer"),
+            DataRequired(_l("Enter your full name")),
+            Length(max=200, message=_l("Full name must be 200 characters or fewer")),
         ],
     )
 
 
-def organisation_field(label="Organisation", required=True):
-    validators = [Length(max=200, message="Organisation must be 200 characters or fewer")]
+def organisation_field(label=None, required=True):
+    validators = [Length(max=200, message=_l("Organisation must be 200 characters or fewer"))]
     if required:
-        validators.insert(0, DataRequired("Enter your organisation"))
+        validators.insert(0, DataRequired(_l("Enter your organisation")))
     return StringField(
-        label,
+        label or _l("Organisation"),
         widget=GovTextInput(),
         validators=validators,
-        description="For example, the council or public body you work for",
+        description=_l("For example, the council or public body you work for"),
     )
 
 
@@ -86,17 +123,17 @@ class PasswordRules:
             raise ValidationError(problem)
 
 
-def new_password_field(label="Create a password"):
+def new_password_field(label=None):
     return PasswordField(
-        label,
+        label or _l("Create a password"),
         widget=GovPasswordInput(),
-        description="Use 12 characters or more. A few unrelated words make a strong password.",
-        validators=[InputRequired("Enter a password"), PasswordRules()],
+        description=_l("Use 12 characters or more. A few unrelated words make a strong password."),
+        validators=[InputRequired(_l("Enter a password")), PasswordRules()],
     )
 
 
 class SameAs:
-    def __init__(self, other: str, message: str):
+    def __init__(self, other: str, message):
         self.other, self.message = other, message
 
     def __call__(self, form, field):
@@ -104,25 +141,35 @@ class SameAs:
             raise ValidationError(self.message)
 
 
-def confirm_password_field(other: str, label="Confirm password"):
+def confirm_password_field(other: str, label=None):
     return PasswordField(
-        label,
+        label or _l("Confirm password"),
         widget=GovPasswordInput(),
-        validators=[InputRequired("Confirm your password"), SameAs(other, "Passwords do not match")],
+        validators=[InputRequired(_l("Confirm your password")), SameAs(other, _l("Passwords do not match"))],
     )
 
 
-def submit(label: str):
+def submit(label):
     return SubmitField(label, widget=GovSubmitInput())
 
 
 # --- Expertise: one row of radios per trend, on the judge's profile and the organiser's judge settings ---
 
-EXPERTISE_HINT = (
+EXPERTISE_HINT = _l(
     "We use your expertise to match you with nominations about the trends you know best. "
     "Choose “Prefer not” for a trend you would rather not judge: we avoid giving you "
     "nominations that are mainly about it."
 )
+
+
+# The levels' words (awards.models.EXPERTISE_LEVELS holds them in English), in the reader's language.
+EXPERTISE_WORDS = {
+    -2: _l("Prefer not"),
+    -1: _l("Limited"),
+    0: _l("Some knowledge"),
+    1: _l("Knowledgeable"),
+    2: _l("Expert"),
+}
 
 
 class ExpertiseField(RadioField):
@@ -132,7 +179,9 @@ class ExpertiseField(RadioField):
     widget = GovRadioInput()
 
     def __init__(self, label=None, validators=None, **kwargs):
-        choices = [(str(level), EXPERTISE_LEVELS[level]) for level in sorted(EXPERTISE_LEVELS)]
+        choices = [
+            (str(level), EXPERTISE_WORDS.get(level, EXPERTISE_LEVELS[level])) for level in sorted(EXPERTISE_LEVELS)
+        ]
         super().__init__(label, validators, choices=choices, **kwargs)
 
     def process_data(self, value):
@@ -145,8 +194,8 @@ class ExpertiseField(RadioField):
     def pre_validate(self, form):
         if self.data in (None, ""):
             return
-        if self.data not in {value for value, _ in self.choices}:
-            raise ValidationError(f"Select your level of expertise in {self.label.text} from the list")  # noqa: S608 (not SQL)
+        if self.data not in {value for value, _label in self.choices}:
+            raise ValidationError(_("Select your level of expertise in %(trend)s from the list", trend=self.label.text))
 
     @property
     def level(self) -> int | None:

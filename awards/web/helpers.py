@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import abort, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -86,14 +87,14 @@ def error_summary(problems) -> list[dict[str, str]]:
 def cycle_breadcrumbs(cycle: Cycle, *trail: dict) -> list[dict]:
     """Organiser overview › Award cycles › <cycle> › ... for the organiser's pages about a cycle."""
     return [
-        {"text": "Organiser overview", "href": url_for("organiser.dashboard")},
-        {"text": "Award cycles", "href": url_for("organiser.cycles")},
+        {"text": _("Organiser overview"), "href": url_for("organiser.dashboard")},
+        {"text": _("Award cycles"), "href": url_for("organiser.cycles")},
         {"text": cycle.name, "href": url_for("organiser.cycle", slug=cycle.slug)},
         *trail,
     ]
 
 
-def pagination(page: int, pages: int, url_for_page, label: str = "Pages of nominations") -> dict | None:
+def pagination(page: int, pages: int, url_for_page, label: str | None = None) -> dict | None:
     """govukPagination parameters: first, last and the pages around the current one, with ellipses."""
     if pages <= 1:
         return None
@@ -102,11 +103,25 @@ def pagination(page: int, pages: int, url_for_page, label: str = "Pages of nomin
     for number in shown:
         if number - previous > 1:
             items.append({"ellipsis": True})
-        items.append({"number": number, "href": url_for_page(number), "current": number == page})
+        items.append(
+            {
+                "number": number,
+                "href": url_for_page(number),
+                "current": number == page,
+                "visuallyHiddenText": _("Page %(number)s", number=number),
+            }
+        )
         previous = number
     return {
-        "previous": {"href": url_for_page(page - 1)} if page > 1 else None,
-        "next": {"href": url_for_page(page + 1)} if page < pages else None,
+        "previous": {
+            "href": url_for_page(page - 1),
+            "html": _('Previous<span class="govuk-visually-hidden"> page</span>'),
+        }
+        if page > 1
+        else None,
+        "next": {"href": url_for_page(page + 1), "html": _('Next<span class="govuk-visually-hidden"> page</span>')}
+        if page < pages
+        else None,
         "items": items,
-        "landmarkLabel": label,
+        "landmarkLabel": label or _("Pages of nominations"),
     }

@@ -12,6 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Set
 
 from flask import abort, flash, redirect, render_template, request
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
 from wtforms import RadioField, TextAreaField
@@ -29,20 +33,26 @@ DECISIONS = (Result.WINNER, Result.HIGHLY_COMMENDED, Result.SHORTLISTED, Result.
 
 class DecisionForm(Form):
     result = RadioField(
-        "The panel’s decision",
+        _l("The panel’s decision"),
         widget=GovRadioInput(),
-        choices=[(r.value, r.label) for r in DECISIONS],
-        validators=[InputRequired("Select the panel’s decision")],
+        # Each result's words when the page is drawn, in the reader's language.
+        choices=[(r.value, LazyString(getattr, r, "label")) for r in DECISIONS],
+        validators=[InputRequired(_l("Select the panel’s decision"))],
     )
     rationale = TextAreaField(
-        "The panel’s reason",
+        _l("The panel’s reason"),
         widget=GovTextArea(),
-        description="Say why the panel agreed this. It is kept with the decision and in the audit log.",
+        description=_l("Say why the panel agreed this. It is kept with the decision and in the audit log."),
         validators=[
-            DataRequired("Give the panel’s reason for the decision"),
+            DataRequired(_l("Give the panel’s reason for the decision")),
             Length(
                 max=meeting_board.RATIONALE_MAX,
-                message=f"The reason must be {meeting_board.RATIONALE_MAX:,} characters or fewer",
+                message=LazyString(
+                    lambda: _(
+                        "The reason must be %(num)s characters or fewer",
+                        num=format_decimal(meeting_board.RATIONALE_MAX),
+                    )
+                ),
             ),
         ],
     )
@@ -112,7 +122,14 @@ def meeting_page(
                 on_error=show,
             )
             if done:
-                flash(f"The panel’s decision for {entry.nomination.reference}: {result.label}", "success")
+                flash(
+                    _(
+                        "The panel’s decision for %(reference)s: %(result)s",
+                        reference=entry.nomination.reference,
+                        result=result.label,
+                    ),
+                    "success",
+                )
                 return redirect(f"{page_url()}#entry-{entry.nomination.reference}")
     return render_template(
         template,

@@ -14,7 +14,9 @@ from typing import Any, Protocol
 from confusable_homoglyphs.confusables import confusables_data
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.orm import lazyload
@@ -46,8 +48,13 @@ class SignInLocked(DomainError):
     def __init__(self, until: datetime):
         minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
         super().__init__(
-            "There have been too many attempts to sign in to this account. "
-            f"Wait {minutes} minute{'s' if minutes != 1 else ''} and try again, or reset your password."
+            ngettext(
+                "There have been too many attempts to sign in to this account. "
+                "Wait %(num)d minute and try again, or reset your password.",
+                "There have been too many attempts to sign in to this account. "
+                "Wait %(num)d minutes and try again, or reset your password.",
+                minutes,
+            )
         )
         self.until = until
 
@@ -66,10 +73,10 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-ASCII_LOCAL_PART = (
+ASCII_LOCAL_PART = _l(
     "Email address can only use the letters a to z, numbers and the symbols . _ - + before the @, like name@example.com"
 )
-LOOKALIKE = "Enter a different email address. This one can be mistaken for the address of an existing account"
+LOOKALIKE = _l("Enter a different email address. This one can be mistaken for the address of an existing account")
 
 
 def check_email_syntax(email: str) -> str:
@@ -84,7 +91,7 @@ def check_email_syntax(email: str) -> str:
         if "@" in email and not email.rsplit("@", 1)[0].isascii():
             raise DomainError(ASCII_LOCAL_PART, field="email") from None
         raise DomainError(
-            "Enter an email address in the correct format, like name@example.com", field="email"
+            _("Enter an email address in the correct format, like name@example.com"), field="email"
         ) from None
     return normalise_email(result.normalized)
 
@@ -154,6 +161,7 @@ def create_user(
     roles: tuple[Role, ...] = (Role.NOMINEE,),
     verified: bool = False,
     by: User | None = None,
+    language: str | None = None,
 ) -> User:
     """Create an account with the given roles; the e-mail must be free and the password acceptable.
 
@@ -162,7 +170,7 @@ def create_user(
     links by e-mail, and can set a password with "I have forgotten my password"."""
     email = check_email_syntax(email)
     if find_user_by_email(email):
-        raise Conflict("An account with this email address already exists", field="email")
+        raise Conflict(_("An account with this email address already exists"), field="email")
     if lookalike_of_existing(email):
         raise DomainError(LOOKALIKE, field="email")
     if password is not None:
@@ -176,6 +184,7 @@ def create_user(
         created_at=now,
         email_verified_at=now if verified else None,
         session_token=new_session_token(),
+        language=language,
     )
     for role in roles:
         user.roles.append(UserRole(role=role, granted_at=now, granted_by_id=by.id if by else None))
@@ -188,17 +197,18 @@ def create_user(
     return user
 
 
-def register(*, email: str, name: str, organisation: str, password: str) -> User | None:
+def register(*, email: str, name: str, organisation: str, password: str, language: str | None = None) -> User | None:
     """Self-registration: always and only the nominee role; sends the verification e-mail.
 
     If the address already has an account, nothing is created or changed and None is returned:
     the owner gets an e-mail saying someone tried to register with their address, and the caller
     answers as for a new account, so the form does not tell anyone which addresses have accounts.
-    The refusals (address format, password) are the same either way, and so is the work."""
+    The refusals (address format, password) are the same either way, and so is the work. `language` is the one
+    they were reading in, if they chose one (None: the service's default); an existing account's is not changed."""
     address = check_email_syntax(email)
     owner = find_user_by_email(address)
     if owner is None:
-        user = create_user(email=address, name=name, organisation=organisation, password=password)
+        user = create_user(email=address, name=name, organisation=organisation, password=password, language=language)
         send_verification_email(user)
         return user
     _check_password(password, email=address, name=name, organisation=organisation)
@@ -261,9 +271,9 @@ def _load(salt: str, token: str, max_age: int) -> dict:
     try:
         return _serializer(salt).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise InvalidToken("This link has expired") from None
+        raise InvalidToken(_("This link has expired")) from None
     except BadSignature:
-        raise InvalidToken("This link is not valid") from None
+        raise InvalidToken(_("This link is not valid")) from None
 
 
 def send_verification_email(user: User) -> None:
@@ -284,7 +294,7 @@ def verify_email(token: str) -> User:
     data = _load("verify-email", token, current_app.config["EMAIL_VERIFICATION_MAX_AGE"])
     user = db.session.get(User, data.get("u"))
     if user is None or user.email != data.get("e"):
-        raise InvalidToken("This link is not valid")
+        raise InvalidToken(_("This link is not valid"))
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         audit.record("account.email_verified", actor=user, obj=user)
@@ -325,7 +335,7 @@ def user_for_reset_token(token: str) -> User:
     data = _load("reset-password", token, current_app.config["PASSWORD_RESET_MAX_AGE"])
     user = db.session.get(User, data.get("u"))
     if user is None or not user.active or data.get("p") != _password_fingerprint(user):
-        raise InvalidToken("This link has already been used or is not valid")
+        raise InvalidToken(_("This link has already been used or is not valid"))
     return user
 
 
@@ -356,7 +366,7 @@ SSO_SIGN_IN = "sign_in.sso"  # single sign-on (awards/domain/people/single_sign_
 # Every audit action that records a person signing in: each one ends the links asked for before it.
 SIGN_IN_ACTIONS = ("sign_in", MAGIC_LINK_SIGN_IN, SSO_SIGN_IN)
 
-LINK_USED = "This sign-in link has already been used or a newer one has been sent"
+LINK_USED = _l("This sign-in link has already been used or a newer one has been sent")
 
 
 def _account_digest(user: _Account) -> str:
@@ -408,7 +418,7 @@ def user_for_magic_link(token: str, *, lock: bool = False) -> User:
     data = _load("magic-link", token, current_app.config["MAGIC_LINK_MAX_AGE"])
     user_id, number = data.get("u"), data.get("n")
     if not isinstance(user_id, int) or not isinstance(number, int):
-        raise InvalidToken("This link is not valid")
+        raise InvalidToken(_("This link is not valid"))
     user = db.session.get(User, user_id, with_for_update=lock or None)
     if user is None or not user.active or data.get("d") != _account_digest(user):
         raise InvalidToken(LINK_USED)
@@ -497,7 +507,7 @@ def authenticate(email: str, password: str, *, ip: str | None = None) -> User:
         audit.record(
             "sign_in.failed", actor=None, object_type="users", object_id=user.id if user else None, email=email
         )
-        raise InvalidCredentials("Enter a correct email address and password")
+        raise InvalidCredentials(_("Enter a correct email address and password"))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     clear_failures(email, ip=ip)
@@ -505,9 +515,7 @@ def authenticate(email: str, password: str, *, ip: str | None = None) -> User:
     return user
 
 
-def check_current_password(
-    user: User, password: str, *, field: str = "password", message: str = "Your password is incorrect"
-) -> None:
+def check_current_password(user: User, password: str, *, field: str = "password", message: str | None = None) -> None:
     """Ask for the password again before a sensitive change. Wrong answers count toward the same
     lock as sign-in failures, so a stolen session cannot be used to guess the password."""
     until = lock_expiry(user.email)
@@ -515,9 +523,9 @@ def check_current_password(
         locked = SignInLocked(until)
         raise DomainError(locked.message, field=field)
     if not password:
-        raise DomainError("Enter your password", field=field)
+        raise DomainError(_("Enter your password"), field=field)
     if not verify_password(user.password_hash, password):
-        raise WrongPassword(message, field=field)
+        raise WrongPassword(message or _("Your password is incorrect"), field=field)
 
 
 def record_wrong_password(user: User, *, ip: str | None = None) -> None:
@@ -539,7 +547,7 @@ def _set_password(user: User, password: str) -> None:
 def change_password(user: User, *, current_password: str, new_password: str) -> None:
     """Change the password after checking the current one; signs out other sessions."""
     check_current_password(
-        user, current_password, field="current_password", message="Your current password is incorrect"
+        user, current_password, field="current_password", message=_("Your current password is incorrect")
     )
     _check_password(
         new_password, field="new_password", email=user.email, name=user.name, organisation=user.organisation

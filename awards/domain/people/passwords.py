@@ -9,6 +9,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
@@ -16,7 +17,6 @@ MIN_LENGTH = 12
 MAX_LENGTH = 128
 COMMON_PASSWORD_COUNT = 1000
 MIN_SCORE = 3  # zxcvbn's 0–4: 3 is "safely unguessable", about 10^8 guesses or more
-TRY_INSTEAD = "Try 3 or 4 unrelated words"
 
 # What made zxcvbn's estimate low (the patterns its own feedback is built from), in plain English.
 _NAME_LISTS = {"surnames", "male_names", "female_names"}
@@ -47,27 +47,36 @@ def personal_words(*values: str | None) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def _weakness(sequence: list[dict]) -> str:
-    """The main reason, from the matched patterns, that a password is easy to guess."""
+def _too_easy(sequence: list[dict]) -> str:
+    """Why, from the matched patterns, a password is easy to guess, and what to try instead: one sentence each,
+    so that each language words it whole."""
     patterns = {m["pattern"] for m in sequence}
     dictionaries = {m.get("dictionary_name") for m in sequence if m["pattern"] == "dictionary"}
     if "user_inputs" in dictionaries:
-        return "it uses your name, email address or organisation"
+        return _(
+            "Password is too easy to guess: it uses your name, email address or organisation. "
+            "Try 3 or 4 unrelated words"
+        )
     if "repeat" in patterns:
-        return "it repeats the same letters, numbers or words"
+        return _(
+            "Password is too easy to guess: it repeats the same letters, numbers or words. Try 3 or 4 unrelated words"
+        )
     if "sequence" in patterns:
-        return "it uses a sequence like abc or 4321"
+        return _("Password is too easy to guess: it uses a sequence like abc or 4321. Try 3 or 4 unrelated words")
     if "spatial" in patterns:
-        return "it uses keys that are next to each other on a keyboard"
+        return _(
+            "Password is too easy to guess: it uses keys that are next to each other on a keyboard. "
+            "Try 3 or 4 unrelated words"
+        )
     if "passwords" in dictionaries:
-        return "it is a common password or close to one"
+        return _("Password is too easy to guess: it is a common password or close to one. Try 3 or 4 unrelated words")
     if "date" in patterns or "regex" in patterns:
-        return "it relies on a date or a year"
+        return _("Password is too easy to guess: it relies on a date or a year. Try 3 or 4 unrelated words")
     if dictionaries & _NAME_LISTS:
-        return "it is mostly a common name"
+        return _("Password is too easy to guess: it is mostly a common name. Try 3 or 4 unrelated words")
     if dictionaries:
-        return "it is made of too few common words"
-    return "it is too short and predictable"
+        return _("Password is too easy to guess: it is made of too few common words. Try 3 or 4 unrelated words")
+    return _("Password is too easy to guess: it is too short and predictable. Try 3 or 4 unrelated words")
 
 
 def password_problem(password: str, user_inputs: Iterable[str] = ()) -> str | None:
@@ -76,14 +85,14 @@ def password_problem(password: str, user_inputs: Iterable[str] = ()) -> str | No
     Beyond the length, it must score at least MIN_SCORE in zxcvbn, with what is known of the
     person (name, e-mail address, organisation: see `personal_words`) as words a guesser tries first."""
     if len(password) < MIN_LENGTH:
-        return f"Password must be {MIN_LENGTH} characters or more"
+        return _("Password must be %(num)s characters or more", num=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Password must be {MAX_LENGTH} characters or fewer"
+        return _("Password must be %(num)s characters or fewer", num=MAX_LENGTH)
     if password.lower() in common_passwords():
-        return "Password is one of the most common passwords. Choose a different password"
+        return _("Password is one of the most common passwords. Choose a different password")
     result = zxcvbn(password, user_inputs=list(user_inputs), max_length=MAX_LENGTH)
     if result["score"] < MIN_SCORE:
-        return f"Password is too easy to guess: {_weakness(result['sequence'])}. {TRY_INSTEAD}"
+        return _too_easy(result["sequence"])
     return None
 
 

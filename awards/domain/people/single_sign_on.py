@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from awards.domain.core import audit
@@ -193,8 +194,8 @@ def settings_problem(config: Mapping) -> str | None:
 class Refused(DomainError):
     """A sign-in the rules refuse; `reason` names which rule (also in the audit log)."""
 
-    def __init__(self, reason: str, message: str = "Single sign-on was refused"):
-        super().__init__(message)
+    def __init__(self, reason: str, message: str | None = None):
+        super().__init__(message or _("Single sign-on was refused"))
         self.reason = reason
 
 

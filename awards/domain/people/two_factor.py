@@ -16,6 +16,7 @@ import secrets
 
 import pyotp
 from flask import current_app
+from flask_babel import gettext as _
 
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
@@ -51,7 +52,7 @@ def _two_factor_on(user: User) -> TwoFactor:
     """The account's two-factor settings; a DomainError when it has none (two-factor is off)."""
     two_factor = two_factor_of(user)
     if two_factor is None:
-        raise DomainError("Two-factor authentication is not on", field="code")
+        raise DomainError(_("Two-factor authentication is not on"), field="code")
     return two_factor
 
 
@@ -76,8 +77,8 @@ def _recovery_hash(code: str) -> str:
 
 def _new_recovery_codes() -> list[str]:
     codes = []
-    for _ in range(RECOVERY_CODE_COUNT):
-        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
+    for _number in range(RECOVERY_CODE_COUNT):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _position in range(10))
         codes.append(f"{raw[:5]}-{raw[5:]}")
     return codes
 
@@ -112,13 +113,13 @@ def enable(user: User, *, secret: str, code: str, ip: str | None = None) -> list
     """Turn two-factor on with the secret the person's app was given, once they show it works
     (a current code). Returns the recovery codes, to show once."""
     if is_enabled(user):
-        raise DomainError("Two-factor authentication is already on", field="code")
+        raise DomainError(_("Two-factor authentication is already on"), field="code")
     _check_not_locked(user, ip)
     if not _normalise(code):
-        raise DomainError("Enter the 6-digit code from your authenticator app", field="code")
+        raise DomainError(_("Enter the 6-digit code from your authenticator app"), field="code")
     step = _matching_step(secret, code, None)
     if step is None:
-        raise WrongCode("The code is not correct. Enter the 6-digit code your app shows now", field="code")
+        raise WrongCode(_("The code is not correct. Enter the 6-digit code your app shows now"), field="code")
     codes = _new_recovery_codes()
     db.session.add(
         TwoFactor(
@@ -140,7 +141,7 @@ def verify(user: User, code: str, *, ip: str | None = None, purpose: str = "sign
     two_factor = _two_factor_on(user)
     _check_not_locked(user, ip)
     if not _normalise(code):
-        raise DomainError("Enter the 6-digit code from your authenticator app, or a recovery code", field="code")
+        raise DomainError(_("Enter the 6-digit code from your authenticator app, or a recovery code"), field="code")
     step = _matching_step(two_factor.secret, code, two_factor.last_step)
     if step is not None:
         two_factor.last_step = step
@@ -159,7 +160,7 @@ def verify(user: User, code: str, *, ip: str | None = None, purpose: str = "sign
         )
         return "recovery_code"
     raise WrongCode(
-        "The code is not correct. Enter the 6-digit code your app shows now, or a recovery code", field="code"
+        _("The code is not correct. Enter the 6-digit code your app shows now, or a recovery code"), field="code"
     )
 
 
@@ -172,7 +173,7 @@ def disable(user: User, *, code: str, ip: str | None = None) -> None:
     """Turn two-factor off; needs a current code (or a recovery code). An organiser who must have it
     cannot turn it off."""
     if is_required(user):
-        raise DomainError("Organisers must use two-factor authentication, so it cannot be turned off", field="code")
+        raise DomainError(_("Organisers must use two-factor authentication, so it cannot be turned off"), field="code")
     verify(user, code, ip=ip, purpose="disable")
     db.session.delete(_two_factor_on(user))
     audit.record("two_factor.disabled", actor=user, obj=user)

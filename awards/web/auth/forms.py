@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInput
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import InputRequired
@@ -15,61 +16,65 @@ from awards.web.forms import (
 
 class RegisterForm(Form):
     name = name_field()
-    email = email_field(description="We’ll send you a link to confirm it")
+    email = email_field(description=_l("We’ll send you a link to confirm it"))
     organisation = organisation_field()
     password = new_password_field()
     confirm_password = confirm_password_field("password")
-    submit = submit("Create account")
+    submit = submit(_l("Create account"))
 
 
 class SignInForm(Form):
     email = email_field()
-    password = PasswordField("Password", widget=GovPasswordInput(), validators=[InputRequired("Enter your password")])
-    remember = BooleanField("Keep me signed in on this device", widget=GovCheckboxInput())
-    submit = submit("Sign in")
+    password = PasswordField(
+        _l("Password"), widget=GovPasswordInput(), validators=[InputRequired(_l("Enter your password"))]
+    )
+    remember = BooleanField(_l("Keep me signed in on this device"), widget=GovCheckboxInput())
+    submit = submit(_l("Sign in"))
 
 
 class ProfileForm(Form):
     name = name_field()
     organisation = organisation_field()
-    submit = submit("Save changes")
+    submit = submit(_l("Save changes"))
 
 
 class ChangePasswordForm(Form):
     current_password = PasswordField(
-        "Current password", widget=GovPasswordInput(), validators=[InputRequired("Enter your current password")]
+        _l("Current password"), widget=GovPasswordInput(), validators=[InputRequired(_l("Enter your current password"))]
     )
-    new_password = new_password_field("New password")
-    confirm_password = confirm_password_field("new_password", "Confirm new password")
-    submit = submit("Change password")
+    new_password = new_password_field(_l("New password"))
+    confirm_password = confirm_password_field("new_password", _l("Confirm new password"))
+    submit = submit(_l("Change password"))
 
 
 class ResetRequestForm(Form):
     email = email_field()
-    submit = submit("Send reset link")
+    submit = submit(_l("Send reset link"))
 
 
 class MagicLinkRequestForm(Form):
     email = email_field()
-    submit = submit("Email me a sign-in link")
+    submit = submit(_l("Email me a sign-in link"))
 
 
 class MagicLinkSignInForm(Form):
-    submit = submit("Sign in")
+    submit = submit(_l("Sign in"))
 
 
 class ResetPasswordForm(Form):
-    password = new_password_field("New password")
-    confirm_password = confirm_password_field("password", "Confirm new password")
-    submit = submit("Set new password")
+    password = new_password_field(_l("New password"))
+    confirm_password = confirm_password_field("password", _l("Confirm new password"))
+    submit = submit(_l("Set new password"))
 
 
 class ResendVerificationForm(Form):
-    submit = submit("Send the link again")
+    submit = submit(_l("Send the link again"))
 
 
 class DeleteAccountForm(Form):
     password = PasswordField(
-        "Enter your password to confirm", widget=GovPasswordInput(), validators=[InputRequired("Enter your password")]
+        _l("Enter your password to confirm"),
+        widget=GovPasswordInput(),
+        validators=[InputRequired(_l("Enter your password"))],
     )
-    submit = submit("Delete your account")
+    submit = submit(_l("Delete your account"))

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from awards.domain.core import mail
 from awards.domain.people import accounts
 from awards.extensions import db
+from awards.i18n import LANGUAGE_COOKIE, request_language, usable
 from awards.models import Role
 from awards.permissions import judges_any_cycle
 from awards.security import begin_session, is_safe_next, safe_next
@@ -26,6 +28,12 @@ from awards.web.auth.two_factor import finish_first_factor
 from awards.web.helpers import count_wrong_password
 
 
+def _chosen_language() -> str | None:
+    """The language the person chose with the switcher before they had an account (None: they chose none, so
+    their account follows the service's default)."""
+    return request_language() if usable(request.cookies.get(LANGUAGE_COOKIE)) else None
+
+
 def _start_session(user, remember: bool = False) -> None:
     begin_session(user, remember=remember)  # fresh session, sign-in time for the timeouts
 
@@ -43,6 +51,7 @@ def register():
                 name=form.name.data,
                 organisation=form.organisation.data,
                 password=form.password.data,
+                language=_chosen_language(),
             )
             # The same answer, and as soon, whether the address was new (a confirmation link) or
             # already had an account (its owner is told): nobody learns which addresses have one.
@@ -52,10 +61,10 @@ def register():
             return render_template(
                 "auth/register_sent.html",
                 email=form.email.data,
-                title="Check your email",
+                title=_("Check your email"),
                 days=current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 86400,
             )
-    return render_template("auth/register.html", form=form, title="Create an account")
+    return render_template("auth/register.html", form=form, title=_("Create an account"))
 
 
 @bp.route("/verify-email/<token>")
@@ -64,7 +73,7 @@ def verify_email(token: str):
     if not done:
         return render_template("auth/link_problem.html", title=done.message, resend=current_user.is_authenticated), 400
     user = done.value
-    flash("Your email address is confirmed", "success")
+    flash(_("Your email address is confirmed"), "success")
     if current_user.is_authenticated and current_user.id == user.id:
         return redirect(url_for("auth.account"))
     return redirect(url_for("auth.sign_in"))
@@ -77,7 +86,7 @@ def resend_verification():
     if form.validate_on_submit() and not current_user.email_verified:
         accounts.send_verification_email(current_user)
         db.session.commit()
-        flash(f"We have sent a new link to {current_user.email}", "success")
+        flash(_("We have sent a new link to %(email)s", email=current_user.email), "success")
     return redirect(url_for("auth.account"))
 
 
@@ -108,7 +117,7 @@ def sign_in():
             return finish_first_factor(
                 done.value, remember=bool(form.remember.data), method="password", next_url=request.args.get("next")
             )
-    return render_template("auth/sign_in.html", form=form, title="Sign in")
+    return render_template("auth/sign_in.html", form=form, title=_("Sign in"))
 
 
 @bp.route("/sign-in/email-link", methods=["GET", "POST"])
@@ -122,13 +131,13 @@ def request_magic_link():
         return render_template(
             "auth/magic_link_sent.html",
             email=form.email.data,
-            title="Check your email",
+            title=_("Check your email"),
             minutes=current_app.config["MAGIC_LINK_MAX_AGE"] // 60,
         )
     return render_template(
         "auth/magic_link_request.html",
         form=form,
-        title="Sign in with a link by email",
+        title=_("Sign in with a link by email"),
         minutes=current_app.config["MAGIC_LINK_MAX_AGE"] // 60,
     )
 
@@ -149,7 +158,7 @@ def magic_link(token: str):
             return render_template("auth/link_problem.html", title=done.message, magic=True, minutes=minutes), 400
         user, next_url = done.value
         return finish_first_factor(user, method="magic_link", next_url=next_url)
-    return render_template("auth/magic_link.html", form=form, title="Sign in", minutes=minutes)
+    return render_template("auth/magic_link.html", form=form, title=_("Sign in"), minutes=minutes)
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -159,7 +168,7 @@ def sign_out():
         db.session.commit()
     logout_user()
     session.clear()
-    flash("You have signed out", "success")
+    flash(_("You have signed out"), "success")
     return redirect(url_for("public.home"))
 
 
@@ -172,7 +181,7 @@ def account():
         if profile.validate_on_submit():
             accounts.update_profile(current_user, name=profile.name.data, organisation=profile.organisation.data)
             db.session.commit()
-            flash("Your details have been saved", "success")
+            flash(_("Your details have been saved"), "success")
             return redirect(url_for("auth.account"))
     elif request.method == "POST" and "password-submit" in request.form:
         if password.validate_on_submit():
@@ -187,10 +196,14 @@ def account():
             ):
                 # Other sessions ended with the old token; keep this one going with the new.
                 _start_session(current_user._get_current_object())
-                flash("Your password has been changed. You have been signed out everywhere else.", "success")
+                flash(_("Your password has been changed. You have been signed out everywhere else."), "success")
                 return redirect(url_for("auth.account"))
     return render_template(
-        "auth/account.html", profile=profile, password=password, error_forms=[profile, password], title="Your account"
+        "auth/account.html",
+        profile=profile,
+        password=password,
+        error_forms=[profile, password],
+        title=_("Your account"),
     )
 
 
@@ -201,8 +214,8 @@ def request_reset():
         accounts.request_password_reset(form.email.data)
         mail.deliver_after_response()  # the answer takes as long whether or not an e-mail goes out
         db.session.commit()
-        return render_template("auth/reset_sent.html", email=form.email.data, title="Check your email")
-    return render_template("auth/reset_request.html", form=form, title="Reset your password")
+        return render_template("auth/reset_sent.html", email=form.email.data, title=_("Check your email"))
+    return render_template("auth/reset_request.html", form=form, title=_("Reset your password"))
 
 
 @bp.route("/account/reset-password/<token>", methods=["GET", "POST"])
@@ -216,6 +229,6 @@ def reset_password(token: str):
         if attempt(lambda: accounts.reset_password(token, form.password.data), form=form):
             logout_user()
             session.clear()
-            flash("Your password has been reset. Sign in with your new password.", "success")
+            flash(_("Your password has been reset. Sign in with your new password."), "success")
             return redirect(url_for("auth.sign_in"))
-    return render_template("auth/reset_password.html", form=form, title="Choose a new password")
+    return render_template("auth/reset_password.html", form=form, title=_("Choose a new password"))

@@ -22,7 +22,10 @@ import logging
 import requests
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
+from babel.lists import format_list
 from flask import abort, current_app, redirect, render_template, request, session
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from joserfc.errors import JoseError
 from sqlalchemy.exc import IntegrityError
@@ -81,83 +84,92 @@ def _client(provider: sso.Provider):
     return current_app.extensions[EXTENSION]["oauth"].create_client(provider.name)
 
 
-# What a person reads when a sign-in cannot go on: (status, title, what happened). {label} is the
-# provider's label, {domains} its allowed e-mail domains.
+# What a person reads when a sign-in cannot go on: (status, title, what happened). %(label)s is the
+# provider's label, %(domains)s its allowed e-mail domains.
 PROBLEMS = {
     "unreachable": (
         502,
-        "{label} is not answering",
-        "We could not reach {label} to sign you in. Nothing has changed. Try again in a few minutes.",
+        _l("%(label)s is not answering"),
+        _l("We could not reach %(label)s to sign you in. Nothing has changed. Try again in a few minutes."),
     ),
     "issuer_mismatch": (
         502,
-        "{label} is not answering",
-        "We could not sign you in with {label}: it is not set up correctly here. Nothing has "
-        "changed. Tell the awards team.",
+        _l("%(label)s is not answering"),
+        _l(
+            "We could not sign you in with %(label)s: it is not set up correctly here. Nothing has "
+            "changed. Tell the awards team."
+        ),
     ),
     "state": (
         400,
-        "Start signing in again",
-        "This sign-in could not be finished. It may have been started in another window, taken too long, "
-        "or been opened again with the back button. Nothing has changed.",
+        _l("Start signing in again"),
+        _l(
+            "This sign-in could not be finished. It may have been started in another window, taken too long, "
+            "or been opened again with the back button. Nothing has changed."
+        ),
     ),
     "token": (
         400,
-        "{label} could not sign you in",
-        "The answer from {label} could not be checked, so we did not sign you in. Try again. If it "
-        "happens again, tell the awards team.",
+        _l("%(label)s could not sign you in"),
+        _l(
+            "The answer from %(label)s could not be checked, so we did not sign you in. Try again. If it "
+            "happens again, tell the awards team."
+        ),
     ),
     "cancelled": (
         200,
-        "You did not sign in with {label}",
-        "You stopped signing in at {label}, so you have not been signed in here.",
+        _l("You did not sign in with %(label)s"),
+        _l("You stopped signing in at %(label)s, so you have not been signed in here."),
     ),
     "provider_error": (
         400,
-        "{label} could not sign you in",
-        "{label} did not sign you in. Try again. If it happens again, tell the awards team.",
+        _l("%(label)s could not sign you in"),
+        _l("%(label)s did not sign you in. Try again. If it happens again, tell the awards team."),
     ),
     "no_email": (
         403,
-        "{label} did not tell us your email address",
-        "We need your email address to find your account, and {label} did not send it.",
+        _l("%(label)s did not tell us your email address"),
+        _l("We need your email address to find your account, and %(label)s did not send it."),
     ),
     "unverified": (
         403,
-        "Your email address is not confirmed at {label}",
-        "{label} has not confirmed that this email address is yours, so we cannot use it to sign you in.",
+        _l("Your email address is not confirmed at %(label)s"),
+        _l("%(label)s has not confirmed that this email address is yours, so we cannot use it to sign you in."),
     ),
     "domain": (
         403,
-        "You cannot sign in with {label} using this email address",
-        "Only email addresses ending in {domains} can sign in with {label}.",
+        _l("You cannot sign in with %(label)s using this email address"),
+        _l("Only email addresses ending in %(domains)s can sign in with %(label)s."),
     ),
     "disabled": (
         403,
-        "Your account is disabled",
-        "You cannot sign in to this account. Contact the awards team if you think this is wrong.",
+        _l("Your account is disabled"),
+        _l("You cannot sign in to this account. Contact the awards team if you think this is wrong."),
     ),
     "linked_elsewhere": (
         403,
-        "This account is linked to someone else at {label}",
-        "The account with this email address already signs in with another {label} identity, so "
-        "we have not signed you in. Contact the awards team.",
+        _l("This account is linked to someone else at %(label)s"),
+        _l(
+            "The account with this email address already signs in with another %(label)s identity, so "
+            "we have not signed you in. Contact the awards team."
+        ),
     ),
     "account": (
         403,
-        "We could not create an account for this email address",
-        "This email address cannot be used for an account here. Contact the awards team.",
+        _l("We could not create an account for this email address"),
+        _l("This email address cannot be used for an account here. Contact the awards team."),
     ),
 }
 
 
 def _problem(provider: sso.Provider, reason: str):
     status, title, text = PROBLEMS[reason]
-    domains = " or ".join(f"@{d}" for d in provider.email_domains)
+    domains = format_list([f"@{d}" for d in provider.email_domains], style="or", locale=get_locale())
+    words = {"label": provider.label, "domains": domains}
     return render_template(
         "auth/sso_problem.html",
-        title=title.format(label=provider.label),
-        text=text.format(label=provider.label, domains=domains),
+        title=str(title) % words,
+        text=str(text) % words,
         again=reason in ("unreachable", "state", "token", "cancelled", "provider_error"),
         provider=provider,
     ), status

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import segno
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from markupsafe import Markup
@@ -35,34 +38,34 @@ ENROL_KEY = "_two_factor_secret"
 PENDING_SECONDS = 10 * 60
 
 
-def _code_field(label: str, hint: str) -> StringField:
+def _code_field(label, hint) -> StringField:
     return StringField(
         label,
         description=hint,
         widget=GovTextInput(),
         filters=[lambda v: (v or "").strip()],
-        validators=[Length(max=40, message="Enter a code of 40 characters or fewer")],
+        validators=[Length(max=40, message=_l("Enter a code of 40 characters or fewer"))],
     )
 
 
 class CodeForm(Form):
-    code = _code_field("Code", "The 6-digit code your authenticator app shows, or one of your recovery codes")
-    submit = submit("Continue")
+    code = _code_field(_l("Code"), _l("The 6-digit code your authenticator app shows, or one of your recovery codes"))
+    submit = submit(_l("Continue"))
 
 
 class EnableForm(Form):
-    code = _code_field("Code from your app", "The 6-digit code your authenticator app shows now")
-    submit = submit("Turn on two-factor authentication")
+    code = _code_field(_l("Code from your app"), _l("The 6-digit code your authenticator app shows now"))
+    submit = submit(_l("Turn on two-factor authentication"))
 
 
 class DisableForm(Form):
-    code = _code_field("Code", "The 6-digit code your authenticator app shows, or a recovery code")
-    submit = submit("Turn off two-factor authentication")
+    code = _code_field(_l("Code"), _l("The 6-digit code your authenticator app shows, or a recovery code"))
+    submit = submit(_l("Turn off two-factor authentication"))
 
 
 class RegenerateForm(Form):
-    code = _code_field("Code", "The 6-digit code your authenticator app shows, or a recovery code")
-    submit = submit("Get new recovery codes")
+    code = _code_field(_l("Code"), _l("The 6-digit code your authenticator app shows, or a recovery code"))
+    submit = submit(_l("Get new recovery codes"))
 
 
 def _now() -> int:
@@ -89,7 +92,7 @@ def finish_first_factor(
         return redirect(url_for("auth.two_factor_code"))
     begin_session(user, remember=remember)  # fresh session, sign-in time for the timeouts
     if tf.is_required(user) and not tf.is_enabled(user):
-        flash("Organisers must use two-factor authentication. Set it up to carry on.", "info")
+        flash(_("Organisers must use two-factor authentication. Set it up to carry on."), "info")
         return redirect(url_for("auth.two_factor"))
     return redirect(safe_next(next_url, _landing(user)))
 
@@ -116,7 +119,7 @@ def two_factor_code():
     if user is None:
         session.pop(PENDING_KEY, None)
         if pending is not None:
-            flash("You took more than 10 minutes to enter the code. Sign in again.", "info")
+            flash(_("You took more than 10 minutes to enter the code. Sign in again."), "info")
         return redirect(url_for("auth.sign_in"))
     form = CodeForm()
     if form.validate_on_submit():
@@ -131,22 +134,26 @@ def two_factor_code():
             if how == "recovery_code":
                 left = tf.recovery_codes_left(user)
                 flash(
-                    f"You used a recovery code. You have {left} left: you can get new ones on your account page.",
+                    ngettext(
+                        "You used a recovery code. You have %(num)d left: you can get new ones on your account page.",
+                        "You used a recovery code. You have %(num)d left: you can get new ones on your account page.",
+                        left,
+                    ),
                     "info",
                 )
             return redirect(safe_next(pending.get("next"), _landing(user)))
-    return render_template("auth/two_factor_code.html", form=form, title="Enter your code")
+    return render_template("auth/two_factor_code.html", form=form, title=_("Enter your code"))
 
 
 def _qr_code(uri: str) -> Markup:
     svg = segno.make(uri, error="m").svg_inline(
-        scale=4, title="QR code for your authenticator app", svgclass="app-qr-code", lineclass=None
+        scale=4, title=_("QR code for your authenticator app"), svgclass="app-qr-code", lineclass=None
     )
     return Markup(svg)  # noqa: S704 - segno's own SVG markup; the address in it is escaped by segno
 
 
 def _show_recovery_codes(codes: list[str]):
-    return render_template("auth/two_factor_recovery_codes.html", codes=codes, title="Your recovery codes")
+    return render_template("auth/two_factor_recovery_codes.html", codes=codes, title=_("Your recovery codes"))
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"], endpoint="two_factor")
@@ -161,7 +168,7 @@ def two_factor_settings():
                 form=disable,
                 on_error=lambda error: _count_wrong_code(user, error, "disable"),
             ):
-                flash("Two-factor authentication is off", "success")
+                flash(_("Two-factor authentication is off"), "success")
                 return redirect(url_for("auth.two_factor"))
         elif request.method == "POST" and "regenerate-submit" in request.form and regenerate.validate_on_submit():
             done = attempt(
@@ -179,7 +186,7 @@ def two_factor_settings():
             error_forms=[disable, regenerate],
             required=tf.is_required(user),
             codes_left=tf.recovery_codes_left(user),
-            title="Two-factor authentication",
+            title=_("Two-factor authentication"),
         )
     secret = session.get(ENROL_KEY)
     if not isinstance(secret, str) or len(secret) != 32:
@@ -204,7 +211,7 @@ def two_factor_settings():
         qr_code=_qr_code(uri),
         secret=spaced,
         required=tf.is_required(user),
-        title="Set up two-factor authentication",
+        title=_("Set up two-factor authentication"),
     )
 
 
@@ -224,6 +231,6 @@ def _organisers_must_enrol():
         return None
     user = current_user._get_current_object()
     if tf.is_required(user) and not tf.is_enabled(user):
-        flash("Organisers must use two-factor authentication. Set it up to carry on.", "info")
+        flash(_("Organisers must use two-factor authentication. Set it up to carry on."), "info")
         return redirect(url_for("auth.two_factor"))
     return None

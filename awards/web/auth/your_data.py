@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Response, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import func, select
 
@@ -67,12 +68,12 @@ def delete_account():
         ):
             logout_user()
             session.clear()
-            flash("Your account has been deleted. You have been signed out.", "success")
+            flash(_("Your account has been deleted. You have been signed out."), "success")
             return redirect(url_for("public.home"))
     return render_template(
         "auth/delete_account.html",
         form=form,
         problem=rules.deletion_problem(current_user),
         counts=_what_happens(current_user),
-        title="Delete your account",
+        title=_("Delete your account"),
     ), status

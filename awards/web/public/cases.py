@@ -8,11 +8,15 @@ from datetime import date
 from typing import Any
 
 from flask import abort, current_app, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 
+from awards.domain.core.dates import day_in_words
 from awards.domain.core.errors import NotFound
 from awards.domain.publishing import impact_cases as case_library
 from awards.domain.publishing import publication
 from awards.domain.voting.votes import VoteState
+from awards.i18n import current_language
 from awards.models import ImpactCase
 from awards.urls import external_url
 from awards.web.caching import public_cache
@@ -48,11 +52,20 @@ def pagination_items(page: case_library.Page, url_for_page) -> dict:
             items.append({"ellipsis": True})
         items.append({"number": number, "href": url_for_page(number), "current": number == page.page})
         previous = number
-    params = {"items": items, "landmarkLabel": "Pages of impact cases"}
+    for item in items:
+        if "number" in item:
+            item["visuallyHiddenText"] = _("Page %(number)s", number=item["number"])
+    params = {"items": items, "landmarkLabel": _("Pages of impact cases")}
     if page.has_prev:
-        params["previous"] = {"href": url_for_page(page.page - 1)}
+        params["previous"] = {
+            "href": url_for_page(page.page - 1),
+            "html": _('Previous<span class="govuk-visually-hidden"> page</span>'),
+        }
     if page.has_next:
-        params["next"] = {"href": url_for_page(page.page + 1)}
+        params["next"] = {
+            "href": url_for_page(page.page + 1),
+            "html": _('Next<span class="govuk-visually-hidden"> page</span>'),
+        }
     return params
 
 
@@ -60,11 +73,11 @@ def active_filters(filters: case_library.CaseFilters, facets: case_library.Facet
     """The applied filters in words, each with the address of the same list without it."""
     trend_names = {t.slug: t.name for t in facets.trends}
     described = [
-        ("q", f"Containing “{filters.q}”"),
-        ("trend", f"Trend: {trend_names.get(filters.trend, filters.trend)}"),
-        ("category", f"Category: {filters.category}"),
-        ("year", f"Year: {filters.year}"),
-        ("result", f"Result: {filters.result.label if filters.result else ''}"),
+        ("q", _("Containing “%(words)s”", words=filters.q)),
+        ("trend", _("Trend: %(trend)s", trend=trend_names.get(filters.trend, filters.trend))),
+        ("category", _("Category: %(category)s", category=filters.category)),
+        ("year", _("Year: %(year)s", year=filters.year)),
+        ("result", _("Result: %(result)s", result=filters.result.label if filters.result else "")),
     ]
     args = filters.args()
     return [
@@ -80,14 +93,14 @@ def answer_words(entry: dict[str, Any]) -> str:
     value, kind = entry.get("value"), entry.get("kind")
     if isinstance(value, bool):
         if kind == "declaration":
-            return "Confirmed" if value else "Not confirmed"
-        return "Yes" if value else "No"
+            return _("Confirmed") if value else _("Not confirmed")
+        return _("Yes") if value else _("No")
     if kind == "number" and isinstance(value, int | float):
         unit = str(entry.get("unit") or "").strip()
-        return f"{value:,}" + (f" {unit}" if unit else "")
+        return format_decimal(value) + (f" {unit}" if unit else "")
     if kind == "date" and isinstance(value, str):
         try:
-            return date.fromisoformat(value).strftime("%-d %B %Y")
+            return day_in_words(date.fromisoformat(value))
         except ValueError:
             return value
     return "" if value is None else str(value)
@@ -112,11 +125,14 @@ def impact_cases():
     def page_url(number: int) -> str:
         return url_for("public.impact_cases", **filters.args(), **({"page": number} if number > 1 else {}))
 
-    title = "Impact cases"
-    if filters.active:
-        title = "Impact cases matching your filters"
-    if found.pages > 1:
-        title += f" (page {found.page} of {found.pages})"
+    if found.pages > 1 and filters.active:
+        title = _("Impact cases matching your filters (page %(page)s of %(pages)s)", page=found.page, pages=found.pages)
+    elif found.pages > 1:
+        title = _("Impact cases (page %(page)s of %(pages)s)", page=found.page, pages=found.pages)
+    elif filters.active:
+        title = _("Impact cases matching your filters")
+    else:
+        title = _("Impact cases")
     facets = case_library.facets()
     return render_template(
         "public/cases/list.html",
@@ -188,9 +204,16 @@ def impact_case(case_slug: str):
         json_ld=case_json_ld(case),
         canonical=external_url("public.impact_case", case_slug=case.slug),
         meta_description=shorten(
-            case.summary or f"{case.title}: {case.result.label}, {case.category_name} {case.year}."
+            case.summary
+            or _(
+                "%(title)s: %(result)s, %(category)s %(year)s.",
+                title=case.title,
+                result=case.result.label,
+                category=case.category_name,
+                year=case.year,
+            )
         ),
-        title=f"{case.title} – impact case",
+        title=_("%(title)s – impact case", title=case.title),
     )
 
 
@@ -207,10 +230,10 @@ def atom_feed(cases: list[ImpactCase]) -> bytes:
     service = current_app.config["SERVICE_NAME"]
     library_url = external_url("public.impact_cases")
     feed = ET.Element(f"{{{ATOM}}}feed")
-    feed.set("{http://www.w3.org/XML/1998/namespace}lang", "en-GB")
+    feed.set("{http://www.w3.org/XML/1998/namespace}lang", {"en": "en-GB"}.get(current_language(), current_language()))
     sub(feed, "id", library_url)
-    sub(feed, "title", f"{service}: impact cases")
-    sub(feed, "subtitle", "Newly published, trend-linked impact cases from the awards.")
+    sub(feed, "title", _("%(service)s: impact cases", service=service))
+    sub(feed, "subtitle", _("Newly published, trend-linked impact cases from the awards."))
     newest = max((c.updated_at for c in cases), default=None)
     sub(feed, "updated", timestamp(newest) or "2000-01-01T00:00:00Z")
     sub(feed, "link", rel="self", type="application/atom+xml", href=external_url("public.impact_cases_feed"))
@@ -231,7 +254,13 @@ def atom_feed(cases: list[ImpactCase]) -> bytes:
         sub(
             entry,
             "summary",
-            f"{case.result.label}, {case.category_name} {case.year}. {case.summary}".strip(),
+            _(
+                "%(result)s, %(category)s %(year)s. %(summary)s",
+                result=case.result.label,
+                category=case.category_name,
+                year=case.year,
+                summary=case.summary,
+            ).strip(),
             type="text",
         )
         for link in case.trend_links:
@@ -259,20 +288,35 @@ def trend_chart(index: case_library.TrendIndex) -> BarChart | None:
         return None
     years = index.years
     top = max(entries, key=lambda e: e.count)
-    span = f"{years[0]} to {years[-1]}" if len(years) > 1 else str(years[0])
+    if len(years) > 1:
+        title = _("Published impact cases per trend and year")
+        description = _(
+            "Horizontal bar chart of the number of published impact cases addressing each trend, %(first)s to "
+            "%(last)s, split by year. %(trend)s has the most, with %(count)s. A case counts once for each trend it "
+            "addresses. The table gives the same numbers.",
+            first=years[0],
+            last=years[-1],
+            trend=top.trend.name,
+            count=format_decimal(top.count),
+        )
+    else:
+        title = _("Published impact cases per trend, %(year)s", year=years[0])
+        description = _(
+            "Horizontal bar chart of the number of published impact cases addressing each trend, %(year)s. "
+            "%(trend)s has the most, with %(count)s. A case counts once for each trend it addresses. The table "
+            "gives the same numbers.",
+            year=years[0],
+            trend=top.trend.name,
+            count=format_decimal(top.count),
+        )
     return BarChart(
-        title="Published impact cases per trend" + (" and year" if len(years) > 1 else f", {years[0]}"),
-        description=(
-            f"Horizontal bar chart of the number of published impact cases addressing each trend, "
-            f"{span}{', split by year' if len(years) > 1 else ''}. {top.trend.name} has the most, "
-            f"with {top.count}. A case counts once for each trend it addresses. The table gives the "
-            f"same numbers."
-        ),
+        title=title,
+        description=description,
         labels=[e.trend.name for e in entries],
         series=[Series(str(year), [e.by_year.get(year, 0) for e in entries]) for year in years],
         links=[url_for("public.trend", trend_slug=e.trend.slug) for e in entries],
-        label_heading="Trend",
-        total_heading="All years",
+        label_heading=_("Trend"),
+        total_heading=_("All years"),
         ident="trend-chart",
         width=480,
         label_chars=20,
@@ -288,7 +332,7 @@ def trends():
         index=index,
         chart=trend_chart(index),
         canonical=external_url("public.trends"),
-        title="Trends",
+        title=_("Trends"),
     )
 
 
@@ -308,8 +352,8 @@ def trend(trend_slug: str):
         total=total,
         shown=len(primary) + len(secondary),
         canonical=external_url("public.trend", trend_slug=found.slug),
-        meta_description=shorten(found.description or f"Impact cases addressing {found.name}."),
-        title=f"{found.name} – trend",
+        meta_description=shorten(found.description or _("Impact cases addressing %(trend)s.", trend=found.name)),
+        title=_("%(trend)s – trend", trend=found.name),
     )
 
 
@@ -332,7 +376,10 @@ def cycle_shortlist(published_cycle_slug: str):
         VoteState=VoteState,
         canonical=external_url("public.cycle_shortlist", published_cycle_slug=cycle.slug),
         meta_description=shorten(
-            f"The shortlist and winners of {cycle.name}, by category, with their published impact cases."
+            _(
+                "The shortlist and winners of %(cycle)s, by category, with their published impact cases.",
+                cycle=cycle.name,
+            )
         ),
-        title=f"{cycle.name}: shortlist and winners",
+        title=_("%(cycle)s: shortlist and winners", cycle=cycle.name),
     )

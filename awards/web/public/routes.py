@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 
 from flask import jsonify, render_template
+from flask_babel import gettext as _
 from sqlalchemy import text
 
 from awards.extensions import db
@@ -31,14 +32,14 @@ def healthz():
 
 @bp.route("/accessibility")
 def accessibility():
-    return render_template("public/accessibility.html", title="Accessibility statement")
+    return render_template("public/accessibility.html", title=_("Accessibility statement"))
 
 
 @bp.route("/privacy")
 def privacy():
-    return render_template("public/privacy.html", title="Privacy notice")
+    return render_template("public/privacy.html", title=_("Privacy notice"))
 
 
 @bp.route("/cookies")
 def cookies():
-    return render_template("public/cookies.html", title="Cookies")
+    return render_template("public/cookies.html", title=_("Cookies"))

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import RadioField
 from wtforms.validators import InputRequired
@@ -32,13 +34,13 @@ ON_OPTION = frozenset({rules.UNKNOWN_ENTRY.name, rules.ENTRY_WITHDRAWN.name, rul
 
 class VoteForm(Form):
     option = RadioField(
-        "Which entry do you vote for?",
+        _l("Which entry do you vote for?"),
         widget=GovRadioInput(),
-        validators=[InputRequired("Select an entry to vote for")],
+        validators=[InputRequired(_l("Select an entry to vote for"))],
         validate_choice=False,  # an entry not in this vote is the domain's refusal, recorded with the attempt
     )
-    email = email_field("Email address")
-    submit = submit("Send me the link")
+    email = email_field(_l("Email address"))
+    submit = submit(_l("Send me the link"))
 
 
 @dataclass
@@ -89,7 +91,7 @@ def peoples_choice(vote_cycle_slug: str):
         rows=rows,
         VoteState=votes.VoteState,
         shortlist_published=cycle.status is CycleStatus.PUBLISHED,
-        title=f"People’s Choice: {cycle.name}",
+        title=_("People’s Choice: %(cycle)s", cycle=cycle.name),
     )
 
 
@@ -117,7 +119,7 @@ def _render_vote(vote: PublicVote, form: VoteForm, status: int = 200):
         results=result.counts if result is not None else None,
         case_slugs=standing.case_slugs,
         form=form,
-        title=f"Vote for the People’s Choice in {vote.category.name}",
+        title=_("Vote for the People’s Choice in %(category)s", category=vote.category.name),
     ), status
 
 
@@ -154,7 +156,7 @@ def peoples_choice_sent(vote_cycle_slug: str, vote_category_slug: str):
         "public/voting/sent.html",
         cycle=vote.cycle,
         vote=vote,
-        title="Check your email",
+        title=_("Check your email"),
     )
 
 
@@ -179,7 +181,7 @@ def confirm_vote(token: str):
                     vote=found.vote,
                     option=found.option,
                     cycle=found.vote.cycle,
-                    title=f"Confirm your vote in {found.vote.category.name}",
+                    title=_("Confirm your vote in %(category)s", category=found.vote.category.name),
                 )
             )
         )
@@ -197,7 +199,7 @@ def confirm_vote(token: str):
                 cycle=vote.cycle,
                 option=options[confirmed.option_id],
                 previous=options.get(confirmed.previous_option_id) if confirmed.replaced else None,
-                title="Your vote has changed" if confirmed.replaced else "Your vote is counted",
+                title=_("Your vote has changed") if confirmed.replaced else _("Your vote is counted"),
             )
         )
     )
@@ -206,5 +208,7 @@ def confirm_vote(token: str):
 def _refused_page(error):
     """A link that cannot be used: 400 when it never was one (forged, mangled), 410 when it was (used,
     expired, or its vote has closed)."""
-    page = render_template("public/voting/link_refused.html", message=error.message, title="This link cannot be used")
+    page = render_template(
+        "public/voting/link_refused.html", message=error.message, title=_("This link cannot be used")
+    )
     return page, (400 if error.message == ballots.BAD_LINK else 410)
