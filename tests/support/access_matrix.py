@@ -432,6 +432,7 @@ def url_values(users) -> dict:
     db.session.commit()
     return {
         "token": "not-a-valid-token",
+        "code": "cy",
         "provider": "riverside",
         "user_id": users[OWNER].id,
         "slug": cycle.slug,
@@ -473,7 +474,6 @@ def _meeting_values(cycle) -> dict:
     """The cycle's round `number` marked final, so each category has a panel meeting (`category_slug`)."""
     from awards.extensions import db
 
-        "code": "cy",
     cycle.rounds[0].is_final = True
     db.session.commit()
     return {"category_slug": cycle.categories[0].slug}
