@@ -138,6 +138,9 @@ def _init_extensions(app: Flask) -> None:
     install_outbox()
     install_file_cleanup()
     install_freshness()
+    from awards.domain.programme.translations import install_translation_cleanup
+
+    install_translation_cleanup()
     from awards.domain.core.audit import install_audit_log
     from awards.domain.judging.rounds import install_round_starts
 

@@ -25,6 +25,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, get_locale
+from markupsafe import Markup
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
@@ -152,6 +153,20 @@ def language_return_path() -> str:
     return request.full_path.rstrip("?") if request.query_string else request.path
 
 
+def content_language(thing) -> str:
+    """The language a nomination or impact case is written in (None on it: the service's default)."""
+    return getattr(thing, "language", None) or default_language()
+
+
+def lang_attribute(thing) -> Markup:
+    """` lang="cy"` for an element holding a nomination's or a case's words when they are not in the page's
+    language (nothing when they are): a screen reader then reads them in their own language."""
+    language = content_language(thing)
+    if language == current_language():
+        return Markup("")
+    return Markup(' lang="{}"').format(language)
+
+
 def init_i18n(app: Flask) -> None:
     app.extensions["awards_languages"] = parse_languages(app.config.get("LANGUAGES"))
     app.config.setdefault("DEFAULT_LANGUAGE", "en")
@@ -165,3 +180,5 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["language_choices"] = language_choices
     app.jinja_env.globals["language_return_path"] = language_return_path
+    app.jinja_env.globals["content_language"] = content_language
+    app.jinja_env.globals["lang_attribute"] = lang_attribute

@@ -22,6 +22,12 @@ def number(value, places: int | None = None) -> str:
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
+    # What organisers typed, in the page's language when they translated it (else marked with its own `lang`).
+    from awards.domain.programme.translations import localised, localised_rubric
+
+    app.jinja_env.globals["localised"] = localised
+    app.jinja_env.globals["localised_rubric"] = localised_rubric
+    app.jinja_env.filters["localised"] = localised
     app.jinja_env.filters["govuk_date"] = govuk_date
     app.jinja_env.filters["govuk_time"] = govuk_time
     app.jinja_env.filters["govuk_datetime"] = govuk_datetime

@@ -45,11 +45,13 @@ from awards.models.rounds import (
 from awards.models.stash import FormStash
 from awards.models.taxonomy import Trend, TrendGroup
 from awards.models.teams import NominationEditor, NominationInvitation
+from awards.models.translations import ContentTranslation
 from awards.models.two_factor import TwoFactor
 from awards.models.users import Role, SignInFailure, User, UserRole
 from awards.models.voting import AttemptOutcome, Ballot, PublicVote, VoteAttempt, VoteOption, VoteSource
 
 __all__ = [
+    "ContentTranslation",
     "NominationEditor",
     "NominationInvitation",
     "AttemptOutcome",

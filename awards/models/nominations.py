@@ -90,6 +90,9 @@ class Nomination(Model):
     touched_sections: Mapped[str] = mapped_column(String(300), default="")
 
     # Screening by the organiser
+    # The language the nomination is written in ('en', 'cy', 'sv'; None: the service's default language, as every
+    # nomination made before languages were recorded): its answers are shown with this `lang` and judged as typed.
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
     eligibility: Mapped[Eligibility | None] = mapped_column(enum_column(Eligibility, 20))
     eligibility_reason: Mapped[str] = mapped_column(Text, default="")
     eligibility_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -364,6 +364,9 @@ MATRIX = {
     ("GET", "/organiser/cycles/<slug>/draft-reminders"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/draft-reminders"): organisers_only(302),
     # Organisers' messages (posting nothing: the form comes back with its error summary, nothing is sent)
+    ("GET", "/organiser/cycles/<slug>/translations"): organisers_only(),
+    ("GET", "/organiser/cycles/<slug>/translations/<kind>/<int:object_id>"): organisers_only(),
+    ("POST", "/organiser/cycles/<slug>/translations/<kind>/<int:object_id>"): organisers_only(302),
     ("GET", "/organiser/cycles/<slug>/messages"): organisers_only(),
     ("GET", "/organiser/cycles/<slug>/messages/new"): organisers_only(),
     ("POST", "/organiser/cycles/<slug>/messages/new"): organisers_only(400),
@@ -433,6 +436,8 @@ def url_values(users) -> dict:
     return {
         "token": "not-a-valid-token",
         "code": "cy",
+        "kind": "category",
+        "object_id": cycle.categories[-1].id,
         "provider": "riverside",
         "user_id": users[OWNER].id,
         "slug": cycle.slug,

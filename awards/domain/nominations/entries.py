@@ -205,8 +205,9 @@ def _check_can_edit(nomination: Nomination, by: User) -> None:
 # Changing ------------------------------------------------------------------------
 
 
-def start_nomination(cycle: Cycle, category: Category, *, by: User) -> Nomination:
-    """Start a draft in the cycle's category; the reference is issued at once."""
+def start_nomination(cycle: Cycle, category: Category, *, by: User, language: str | None = None) -> Nomination:
+    """Start a draft in the cycle's category, written in `language` (None: the service's default); the reference
+    is issued at once."""
     if category.cycle_id != cycle.id:
         raise DomainError("Select a category of this awards cycle", field="category")
     if not accepts_nominations(cycle):
@@ -230,6 +231,7 @@ def start_nomination(cycle: Cycle, category: Category, *, by: User) -> Nominatio
 def save_section(
     nomination: Nomination, section: str, data: dict[str, Any], *, by: User, based_on: str | None
 ) -> Problems:
+        language=language,
     """Save a section's answers and return what is still wrong with them.
 
     A draft keeps whatever was typed, even with problems, so nothing is lost; a submitted

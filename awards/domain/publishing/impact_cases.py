@@ -31,6 +31,7 @@ from awards.extensions import db
 from awards.models import (
     Category,
     Cycle,
+    ContentTranslation,
     CycleStatus,
     ImpactCase,
     ImpactCaseTrend,
@@ -617,7 +618,21 @@ def _fingerprint_query():
         Trend.position,
         Trend.retired_at,
     )
-    return union_all(trends, cycles, cases).order_by(literal_column("kind"), literal_column("id"))
+    # The trends' translations (a few dozen rows; a cycle's own move its `updated_at` on): how many, the newest,
+    # and how often they were changed.
+    trend_texts = ContentTranslation.cycle_id.is_(None)
+    translated = select(
+        kind(3),
+        select(func.count()).where(trend_texts).scalar_subquery().label("id"),
+        *blanks[:-1],
+        select(func.coalesce(func.sum(ContentTranslation.revision), literal_column("0"))
+            + func.coalesce(func.max(ContentTranslation.id), literal_column("0")))
+        .where(trend_texts)
+        .scalar_subquery()
+        .label("position"),
+        null().label("stamp"),
+    )  # fmt: skip
+    return union_all(trends, cycles, cases, translated).order_by(literal_column("kind"), literal_column("id"))
 
 
 def _cycle_of(obj) -> int | None:
@@ -647,7 +662,7 @@ def _shortlisted_nomination_changed(nomination: Nomination, added_or_removed: bo
 # What a cycle's public pages show (trends are in the fingerprint as they are). A People's Choice vote's
 # instants are read per fingerprint by the page cache (awards/web/caching.py), so adding, moving, closing or
 # withdrawing one must move its cycle on too.
-_SHOWN = (Cycle, Category, ImpactCase, ImpactCaseTrend, Nomination, PublicVote)
+_SHOWN = (Cycle, Category, ImpactCase, ImpactCaseTrend, Nomination, PublicVote, ContentTranslation)
 
 
 @dataclass
@@ -696,6 +711,10 @@ def _note_shown_change(changes: _ShownChanges, obj: object, *, dirty: bool) -> N
         if changed is None and obj.cycle_id is not None:
             changes.unsure[obj.id] = obj.cycle_id
         if not changed and dirty and obj.cycle_id is not None and _vote_standing_changed(obj):
+    if isinstance(obj, ContentTranslation):  # a trend's (no cycle) is in the fingerprint itself
+        if obj.cycle_id is not None:
+            changes.cycle_ids.add(obj.cycle_id)
+        return
             changes.in_a_vote[obj.id] = obj.cycle_id
         if not changed:
             return

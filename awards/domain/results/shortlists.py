@@ -784,6 +784,7 @@ def make_impact_case(nomination: Nomination, result: Result, now: datetime, publ
         partners=[{"name": p.name, "is_supplier": p.is_supplier} for p in nomination.partners],
         region=nomination.region,
         licence=publication.LICENCE,
+        language=nomination.language,
         published_at=now if published else None,
         updated_at=now,
     )

@@ -147,6 +147,11 @@ def schemas() -> dict[str, Any]:
             {
                 "slug": STRING,
                 "title": STRING,
+                "language": {
+                    "type": "string",
+                    "enum": ["en", "cy", "sv"],
+                    "description": "The language the case is written in (BCP 47), as its nominee wrote it.",
+                },
                 "url": {**URL, "description": "The case's public page."},
                 "api_url": URL,
                 "summary": STRING,

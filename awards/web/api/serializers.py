@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from flask import current_app
+
 from awards.domain.publishing import impact_cases, publication
 from awards.domain.publishing.impact_cases import CaseFilters, Page, TrendEntry
 from awards.domain.voting.tallies import CategoryResult
@@ -57,6 +59,8 @@ def impact_case(case: ImpactCase) -> dict[str, Any]:
     return {
         "slug": case.slug,
         "title": case.title,
+        # The language its words are written in (a BCP 47 code: "en", "cy", "sv"), as typed by its nominee.
+        "language": case.language or current_app.config["DEFAULT_LANGUAGE"],
         "url": external_url("public.impact_case", case_slug=case.slug),
         "api_url": external_url("api.impact_case", case_slug=case.slug),
         "summary": case.summary or "",

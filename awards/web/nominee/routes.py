@@ -20,6 +20,7 @@ from awards.domain.programme.entry_forms import short_name
 from awards.domain.results import released_feedback
 from awards.extensions import csrf, db
 from awards.logging_setup import log_event
+from awards.i18n import request_language
 from awards.models import Attachment, Category, NominationStatus
 from awards.models.forms import FormQuestion, FormSection
 from awards.web.actions import Outcome, attempt
@@ -98,7 +99,8 @@ def start():
         if category is None:
             problems.append(("category", "Select the category you are nominating for"))
         else:
-            done = attempt(lambda: rules.start_nomination(cycle, category, by=current_user))
+            language = request_language()  # what the nominee reads the service in: they write in it too
+            done = attempt(lambda: rules.start_nomination(cycle, category, by=current_user, language=language))
             if done:
                 nomination = done.value
                 flash(

@@ -20,6 +20,7 @@ from awards.web.organiser import (  # noqa: E402,F401  (each module adds its vie
     nominations,
     results,
     routes,
+    translations,
     trends,
     voting,
 )

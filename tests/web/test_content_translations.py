@@ -1,0 +1,205 @@
+"""What organisers type, in Welsh and Swedish (issue #17 item 5): entering it, the fallback when it is missing,
+and the language a nomination and its impact case are written in."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from awards.domain.programme import translations
+from awards.extensions import db
+from awards.i18n import LANGUAGE_COOKIE
+from awards.models import AuditEvent, Category, ContentTranslation, Criterion, CycleStatus, Trend
+from tests.factories import make_cycle, make_judge, make_published_case
+from tests.factories.judging import make_assignment
+from tests.support.nominating import start_draft
+from tests.support.pages import form_values
+from tests.support.queries import counting_queries
+from tests.support.visible import error_summary, page_text
+
+
+def reading_in(client, language: str):
+    client.set_cookie(LANGUAGE_COOKIE, language)
+    return client
+
+
+def translate_url(cycle, thing) -> str:
+    return f"/organiser/cycles/{cycle.slug}/translations/{translations.kind_of(thing)}/{thing.id}"
+
+
+def test_an_organiser_sees_what_can_be_translated_and_how_much_is(organiser_client):
+    cycle = make_cycle(name="Gwobrau & Awards 🏆")
+    page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/translations")
+    text = page_text(page)
+    assert page.status_code == 200
+    assert "Texts in other languages" in text
+    assert re.search(r"Cymraeg: 0 of \d+ texts translated", text)
+    assert re.search(r"Svenska: 0 of \d+ texts translated", text)
+    assert f"Category: {cycle.categories[0].name}" in text
+    assert "The cycle: Gwobrau & Awards 🏆" in text
+
+
+def test_a_translated_category_and_cycle_reach_a_welsh_nominee_and_english_stays_as_typed(
+    organiser_client, nominee_client
+):
+    cycle = make_cycle()
+    category = cycle.categories[0]
+    page = organiser_client.get(translate_url(cycle, category))
+    assert page.status_code == 200
+    assert "Name in Cymraeg" in page_text(page) and "Name in Svenska" in page_text(page)
+    response = organiser_client.post_form(
+        translate_url(cycle, category), {"name--cy": "Gwasanaethau digidol gorau", "name--sv": ""}
+    )
+    assert response.status_code == 302
+    assert "Translations saved" in page_text(organiser_client.get(response.headers["Location"]))
+
+    welsh = page_text(reading_in(nominee_client, "cy").get(f"/nominations/start?cycle={cycle.slug}"))
+    assert "Gwasanaethau digidol gorau" in welsh
+    english = page_text(reading_in(nominee_client, "en").get(f"/nominations/start?cycle={cycle.slug}"))
+    assert category.name in english and "Gwasanaethau digidol gorau" not in english
+
+
+def test_a_missing_translation_shows_the_original_marked_with_its_language(organiser_client, client):
+    make_cycle()
+    trend = db.session.scalars(sa.select(Trend).order_by(Trend.position)).first()
+    reading_in(client, "sv")
+    html = client.get("/trends").get_data(as_text=True)
+    assert f'<span lang="en">{trend.name}</span>' in html.replace("&amp;", "&")
+
+
+def test_a_translated_trend_is_shown_in_welsh_without_a_language_mark(organiser_client, client):
+    cycle = make_cycle()
+    trend = cycle.trends[0]
+    organiser_client.post_form(translate_url(cycle, trend), {"name--cy": "Technoleg er lles y cyhoedd"})
+    reading_in(client, "cy")
+    page = client.get(f"/trends/{trend.slug}")
+    assert page.status_code == 200
+    assert "Technoleg er lles y cyhoedd" in page_text(page)
+    assert '<span lang="en">' not in page.get_data(as_text=True).split("<h1")[1].split("</h1>")[0]
+
+
+def test_too_long_a_translation_is_refused_with_everything_typed_kept(organiser_client):
+    cycle = make_cycle()
+    category = cycle.categories[0]
+    long_name = "Gwobr " * 60  # over the 200 characters a category's name holds
+    response = organiser_client.post_form(
+        translate_url(cycle, category),
+        {"name--cy": long_name, "name--sv": "Bästa digitala tjänst", "description--sv": "Om tjänsten"},
+    )
+    assert response.status_code == 200
+    assert error_summary(response) == [("#name--cy", "Name in Cymraeg must be 200 characters or fewer")]
+    values = form_values(response)
+    assert values["name--sv"] == "Bästa digitala tjänst" and values["name--cy"].strip() == long_name.strip()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ContentTranslation)) == 0
+
+
+def test_emptying_a_box_takes_the_translation_away_and_each_change_is_audited(organiser_client, organiser):
+    cycle = make_cycle()
+    category = cycle.categories[0]
+    organiser_client.post_form(translate_url(cycle, category), {"name--cy": "Categori un"})
+    organiser_client.post_form(translate_url(cycle, category), {"name--cy": ""})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ContentTranslation)) == 0
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "content.translated").order_by(AuditEvent.id)
+    ).all()
+    assert [(e.actor_id, e.object_type, e.object_id) for e in events] == [
+        (organiser.id, "categories", str(category.id)),
+        (organiser.id, "categories", str(category.id)),
+    ]
+
+
+def test_a_thing_of_another_cycle_or_an_unknown_kind_is_not_found(organiser_client):
+    cycle = make_cycle()
+    other = make_cycle(name="Another cycle", year=2027)
+    assert organiser_client.get(translate_url(cycle, other.categories[0])).status_code == 404
+    assert organiser_client.get(f"/organiser/cycles/{cycle.slug}/translations/user/1").status_code == 404
+
+
+def test_a_removed_category_takes_its_translations_with_it(organiser_client):
+    cycle = make_cycle()
+    category = cycle.categories[-1]
+    organiser_client.post_form(translate_url(cycle, category), {"name--cy": "I'w dileu"})
+    db.session.delete(db.session.get(Category, category.id))
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ContentTranslation)) == 0
+
+
+def test_a_judge_reads_the_rubric_in_their_language(organiser_client, app):
+    cycle = make_cycle()
+    criterion = db.session.scalars(sa.select(Criterion).where(Criterion.cycle_id == cycle.id)).first()
+    assert criterion.rubric, "the default criteria have a rubric"
+    organiser_client.post_form(
+        translate_url(cycle, criterion), {"name--cy": "Effaith", "rubric-0-label--cy": "Dim tystiolaeth"}
+    )
+    from tests.factories import make_nomination
+
+    nomination = make_nomination(cycle, status="submitted")
+    cycle.status = CycleStatus.JUDGING
+    db.session.commit()
+    judge = make_judge(cycle)
+    make_assignment(judge, nomination, no_conflict_declared=True)
+    client = app.test_client()
+    client.sign_in_as(judge.user)
+    reading_in(client, "cy")
+    text = page_text(client.get(f"/judging/nominations/{nomination.reference}"))
+    assert "Effaith" in text and "Dim tystiolaeth" in text
+
+
+def test_a_page_in_welsh_reads_its_translations_in_one_query_however_many(make_app):
+    app = make_app(PUBLIC_CACHE_ENTRIES=0)  # every request builds its page
+    with app.app_context():
+        cycle = make_cycle()
+        client = reading_in(app.test_client(), "cy")
+        with counting_queries() as few:
+            client.get("/trends")
+        translator = _someone()
+        for trend in cycle.trends:
+            translations.save_translations(trend, {"name": {"cy": f"Tuedd {trend.code}"}}, by=translator)
+        db.session.commit()
+        with counting_queries() as many:
+            page = client.get("/trends")
+        assert f"Tuedd {cycle.trends[0].code}" in page_text(page)
+        assert many["n"] == few["n"] > 0
+
+
+def _someone():
+    from tests.factories import make_user
+
+    return make_user(name="Translator", email="cyfieithydd@example.gov.wales", roles=("organiser",))
+
+
+def test_a_nomination_started_in_welsh_is_written_in_welsh_and_so_is_its_case(nominee_client):
+    cycle = make_cycle()
+    reading_in(nominee_client, "cy")
+    nomination = start_draft(nominee_client, cycle)
+    assert nomination.language == "cy"
+    reading_in(nominee_client, "en")
+    assert start_draft(nominee_client, cycle).language == "en"
+
+
+def test_an_impact_case_says_its_language_on_its_page_and_in_the_api(client):
+    case = make_published_case(title="Gwasanaeth digidol newydd")
+    case.language = "cy"
+    db.session.commit()
+    html = client.get(f"/impact-cases/{case.slug}").get_data(as_text=True)
+    assert '<h1 class="govuk-heading-xl govuk-!-margin-bottom-4" lang="cy">Gwasanaeth digidol newydd</h1>' in html
+    assert client.get(f"/api/v1/impact-cases/{case.slug}").get_json()["data"]["language"] == "cy"
+    reading_in(client, "cy")
+    html = client.get(f"/impact-cases/{case.slug}").get_data(as_text=True)
+    assert '<h1 class="govuk-heading-xl govuk-!-margin-bottom-4">Gwasanaeth digidol newydd</h1>' in html
+
+
+def test_a_case_written_before_languages_were_recorded_is_in_the_default_language(client):
+    case = make_published_case()
+    assert case.language is None
+    assert client.get(f"/api/v1/impact-cases/{case.slug}").get_json()["data"]["language"] == "en"
+
+
+def test_a_cached_public_page_follows_a_translation_of_its_cycle(organiser_client, client):
+    cycle = make_cycle(status="open")
+    reading_in(client, "cy")
+    before = page_text(client.get("/"))
+    assert cycle.name in before
+    organiser_client.post_form(translate_url(cycle, cycle), {"name--cy": "Gwobrau Digidol y Sector Cyhoeddus 2026"})
+    assert "Gwobrau Digidol y Sector Cyhoeddus 2026" in page_text(client.get("/"))
