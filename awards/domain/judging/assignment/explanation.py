@@ -15,6 +15,8 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 
 from awards.domain.judging.assignment.problem import ExistingAssignment, JudgeInfo, NominationInfo, Problem
 
@@ -54,27 +56,51 @@ class Shortfall:
 
     @property
     def message(self) -> str:
-        add = "add a judge to this category on the round's panel" if self.own_panel else "add a judge to this category"
+        """What is short and what would help, in the reader's language: two clauses joined by a colon
+        ("3 nominations in Data and AI can get only 2 judges: add a judge to this category")."""
         count = len(self.nominations)
-        what = f"{count} {'nomination' if count == 1 else 'nominations'} in {self.category_name}"
-        get = (
-            "can get no judges"
-            if self.judges == 0
-            else f"can get only {self.judges} {'judge' if self.judges == 1 else 'judges'}"
+        number = format_decimal(count)
+        if self.judges == 0:
+            problem = ngettext(
+                "%(count)s nomination in %(category)s can get no judges",
+                "%(count)s nominations in %(category)s can get no judges",
+                count,
+                count=number,
+                category=self.category_name,
+            )
+        else:
+            problem = ngettext(
+                "%(count)s nomination in %(category)s can get only %(judges)s",
+                "%(count)s nominations in %(category)s can get only %(judges)s",
+                count,
+                count=number,
+                category=self.category_name,
+                judges=ngettext("%(num)d judge", "%(num)d judges", self.judges),
+            )
+        add = (
+            _("add a judge to this category on the round's panel")
+            if self.own_panel
+            else _("add a judge to this category")
         )
-        them = "it" if count == 1 else "them"
         if self.reason == "no_judges":
-            why = f"no judge who has accepted their invitation judges this category: {add}"
+            remedy = _("no judge who has accepted their invitation judges this category: %(add)s", add=add)
         elif self.reason == "few_judges":
-            why = (
-                f"only {self.panel_size} {'judge judges' if self.panel_size == 1 else 'judges judge'} this "
-                f"category: {add}"
+            remedy = ngettext(
+                "only %(num)d judge judges this category: %(add)s",
+                "only %(num)d judges judge this category: %(add)s",
+                self.panel_size,
+                add=add,
             )
         elif self.reason == "conflicts":
-            why = f"too few of this category's judges are free of conflicts of interest with {them}: {add}"
+            remedy = ngettext(
+                "too few of this category's judges are free of conflicts of interest with it: %(add)s",
+                "too few of this category's judges are free of conflicts of interest with them: %(add)s",
+                count,
+                add=add,
+            )
         else:
-            why = f"{add} or raise a load limit"
-        return f"{what} {get}: {why}"
+            remedy = _("%(add)s or raise a load limit", add=add)
+        return _("%(problem)s: %(remedy)s", problem=problem, remedy=remedy)
 
 
 @dataclass
@@ -317,7 +343,7 @@ def explain_shortfalls(
     shortfalls = [
         Shortfall(
             category_id=c,
-            category_name=problem.categories.get(c, "an unknown category"),
+            category_name=problem.categories.get(c) or _("an unknown category"),
             judges=k,
             needed=K,
             reason=reason,

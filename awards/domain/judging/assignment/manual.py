@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -157,7 +159,7 @@ def add_judge(
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as error:
-        raise Conflict(f"{judge.display_name} already judges this nomination", field="judge") from error
+        raise Conflict(_("%(name)s already judges this nomination", name=judge.display_name), field="judge") from error
     audit.record(
         "assignment.added",
         actor=by,
@@ -181,26 +183,40 @@ def _check_can_add(nomination: Nomination, judge: Judge, judging_round: JudgingR
     user id."""
     check_changeable(nomination.cycle)
     if judge.cycle_id != nomination.cycle_id or judging_round.cycle_id != nomination.cycle_id:
-        raise NotAllowed("This judge does not judge this award cycle", field="judge")
+        raise NotAllowed(_("This judge does not judge this award cycle"), field="judge")
     if nomination.status is not NominationStatus.SUBMITTED:
         raise DomainError(
-            f"{nomination.reference} is {nomination.status.label.lower()}: only submitted nominations are judged",
+            _(
+                "%(reference)s is %(status)s: only submitted nominations are judged",
+                reference=nomination.reference,
+                status=nomination.status.label.lower(),
+            ),
             field="judge",
         )
     if not is_entry(judging_round, nomination):
         raise DomainError(
-            f"{nomination.reference} was not advanced into {judging_round.label}, so it is not judged in it",
+            _(
+                "%(reference)s was not advanced into %(round)s, so it is not judged in it",
+                reference=nomination.reference,
+                round=judging_round.label,
+            ),
             field="judge",
         )
     if not judge.has_accepted or judge.user_id is None:
-        raise DomainError(f"{judge.display_name} has not accepted the invitation yet", field="judge")
+        raise DomainError(_("%(name)s has not accepted the invitation yet", name=judge.display_name), field="judge")
     panel = rounds.panel(judging_round)
     if judge.id not in panel:
-        raise DomainError(f"{judge.display_name} is not on the panel of {judging_round.label}", field="judge")
+        raise DomainError(
+            _("%(name)s is not on the panel of %(round)s", name=judge.display_name, round=judging_round.label),
+            field="judge",
+        )
     member = panel[judge.id]
     categories = rounds.panel_categories(judge, member)
     if categories is not None and nomination.category_id not in categories:
-        raise DomainError(f"{judge.display_name} does not judge {nomination.category.name}", field="judge")
+        raise DomainError(
+            _("%(name)s does not judge %(category)s", name=judge.display_name, category=nomination.category.name),
+            field="judge",
+        )
     existing = db.session.scalar(
         select(Assignment).where(
             Assignment.round_id == judging_round.id,
@@ -209,16 +225,23 @@ def _check_can_add(nomination: Nomination, judge: Judge, judging_round: JudgingR
         )
     )
     if existing is not None and existing.status is not AssignmentStatus.RECUSED:
-        raise Conflict(f"{judge.display_name} already judges this nomination", field="judge")
+        raise Conflict(_("%(name)s already judges this nomination", name=judge.display_name), field="judge")
     if existing is not None or judge.id in recused_judge_ids(nomination):
-        raise DomainError(f"{judge.display_name} declared a conflict of interest with this nomination", field="judge")
+        raise DomainError(
+            _("%(name)s declared a conflict of interest with this nomination", name=judge.display_name), field="judge"
+        )
     if conflicts.is_conflicted(judge, nomination):
-        raise DomainError(f"{judge.display_name} has a conflict of interest with this nomination", field="judge")
+        raise DomainError(
+            _("%(name)s has a conflict of interest with this nomination", name=judge.display_name), field="judge"
+        )
     load = judge_loads(judging_round).get(judge.id, 0)
     if load >= rounds.load_limit(judging_round, judge, member):
         raise DomainError(
-            f"{judge.display_name} already has {load} nominations, their limit: raise their "
-            "limit on the judges page first",
+            _(
+                "%(name)s already has %(num)s nominations, their limit: raise their limit on the judges page first",
+                name=judge.display_name,
+                num=format_decimal(load),
+            ),
             field="judge",
         )
     return judge.user_id
@@ -229,12 +252,14 @@ def remove_assignment(assignment: Assignment, *, by: User) -> None:
     A draft review is deleted with the assignment."""
     check_changeable(assignment.nomination.cycle)
     if assignment.status is not AssignmentStatus.ASSIGNED:
-        raise DomainError("This judge declared a conflict of interest: the record of it stays")
+        raise DomainError(_("This judge declared a conflict of interest: the record of it stays"))
     review = assignment.review
     if review is not None and review.status is ReviewStatus.SUBMITTED:
         raise DomainError(
-            f"{assignment.judge.display_name} has submitted scores for this nomination, so the "
-            "assignment cannot be removed"
+            _(
+                "%(name)s has submitted scores for this nomination, so the assignment cannot be removed",
+                name=assignment.judge.display_name,
+            )
         )
     audit.record(
         "assignment.removed",
@@ -252,7 +277,7 @@ def set_locked(assignment: Assignment, locked: bool, *, by: User) -> bool:
     """Lock an assignment so a re-run keeps it, or unlock it; False if it already was."""
     check_changeable(assignment.nomination.cycle)
     if assignment.status is not AssignmentStatus.ASSIGNED:
-        raise DomainError("This judge declared a conflict of interest, so the assignment cannot be locked")
+        raise DomainError(_("This judge declared a conflict of interest, so the assignment cannot be locked"))
     if assignment.locked == locked:
         return False
     assignment.locked = locked

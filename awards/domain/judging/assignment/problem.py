@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, select
 
 from awards.domain.core.collector import collector_paused
@@ -248,7 +249,7 @@ def nomination_trends(nomination: Nomination) -> tuple[tuple[int, bool], ...]:
 def check_changeable(cycle: Cycle) -> None:
     """NotAllowed once the cycle's results are published: its judges then stay as they are."""
     if cycle.status is CycleStatus.PUBLISHED:
-        raise NotAllowed("The results of this cycle are published, so its judges cannot be changed")
+        raise NotAllowed(_("The results of this cycle are published, so its judges cannot be changed"))
 
 
 # --- Loading -------------------------------------------------------------------------------------

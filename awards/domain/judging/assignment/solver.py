@@ -56,6 +56,7 @@ from dataclasses import dataclass, replace
 from typing import Any, cast
 
 import numpy as np
+from flask_babel import gettext as _
 from ortools.graph.python import min_cost_flow
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -586,7 +587,7 @@ class _Network:
             graph[s, t] = min(graph[s, t], self.overflow_cost)
         if flows.with_overflow and flows.overflow > 0:
             graph[t, s] = min(graph[t, s], -self.overflow_cost)
-        for _ in range(V + 1):
+        for _step in range(V + 1):
             candidate = (d[:, None] + graph).min(axis=0)
             nd = np.minimum(d, candidate)
             if np.array_equal(nd, d):
@@ -661,6 +662,15 @@ def _objective(network: _Network, new_n: np.ndarray, new_j: np.ndarray, flows: _
     return int(objective)
 
 
+def _fixed_words(reason: str) -> str:
+    """Why an assignment is kept (ExistingAssignment.fixed_reason), in words inside a sentence."""
+    return {
+        "Scores submitted": _("scores submitted"),
+        "Scores in draft": _("scores in draft"),
+        "Locked": _("locked"),
+    }.get(reason, reason.lower())
+
+
 def _planned_fixed(problem: Problem, built: _Built) -> tuple[list[Planned], list[str]]:
     """The assignments that stay as they are, and a warning for each that no longer fits: a conflict
     of interest found since, or a judge who no longer judges the category."""
@@ -681,14 +691,22 @@ def _planned_fixed(problem: Problem, built: _Built) -> tuple[list[Planned], list
         )
         if (a.judge_id, a.nomination_id) in problem.conflicts:
             warnings.append(
-                f"{judge.name} is assigned to {nomination.reference} ({a.fixed_reason.lower()}) "
-                "but has a conflict of interest with it: remove the assignment on the nomination's "
-                "assignment page"
+                _(
+                    "%(name)s is assigned to %(reference)s (%(why)s) but has a conflict of interest with it: "
+                    "remove the assignment on the nomination's assignment page",
+                    name=judge.name,
+                    reference=nomination.reference,
+                    why=_fixed_words(a.fixed_reason),
+                )
             )
         elif not judge.judges_category(nomination.category_id):
             warnings.append(
-                f"{judge.name} is assigned to {nomination.reference} "
-                f"({a.fixed_reason.lower()}) but no longer judges its category"
+                _(
+                    "%(name)s is assigned to %(reference)s (%(why)s) but no longer judges its category",
+                    name=judge.name,
+                    reference=nomination.reference,
+                    why=_fixed_words(a.fixed_reason),
+                )
             )
     return planned, warnings
 
@@ -781,14 +799,16 @@ def _check_still_current(result: AssignmentResult) -> Cycle:
     problem = result.problem
     cycle = db.session.scalar(select(Cycle).where(Cycle.id == problem.cycle_id).with_for_update())
     if cycle is None:
-        raise DomainError("This award cycle no longer exists")
+        raise DomainError(_("This award cycle no longer exists"))
     check_changeable(cycle)
     if db.session.get(JudgingRound, problem.round_id) is None:
-        raise Conflict("This judging round no longer exists, so nothing was saved.")
+        raise Conflict(_("This judging round no longer exists, so nothing was saved."))
     if _current_snapshot(problem.round_id) != problem.assignment_snapshot():
         raise Conflict(
-            "The assignments changed while the new assignment was being worked out, so nothing "
-            "was saved. Run the assignment again."
+            _(
+                "The assignments changed while the new assignment was being worked out, so nothing "
+                "was saved. Run the assignment again."
+            )
         )
     additions = {(p.judge_id, p.nomination_id) for p in result.additions}
     if additions:
@@ -799,8 +819,10 @@ def _check_still_current(result: AssignmentResult) -> Cycle:
         )
         if any(pair in additions for pair in recorded):
             raise Conflict(
-                "A conflict of interest was recorded while the new assignment was being worked out, "
-                "so nothing was saved. Run the assignment again."
+                _(
+                    "A conflict of interest was recorded while the new assignment was being worked out, "
+                    "so nothing was saved. Run the assignment again."
+                )
             )
     return cycle
 
@@ -842,8 +864,10 @@ def _write(result: AssignmentResult, *, by: User | None) -> None:
         db.session.flush()
     except IntegrityError as error:
         raise Conflict(
-            "Someone else assigned judges to this cycle at the same time, so nothing was saved. "
-            "Run the assignment again."
+            _(
+                "Someone else assigned judges to this cycle at the same time, so nothing was saved. "
+                "Run the assignment again."
+            )
         ) from error
 
 
@@ -858,11 +882,14 @@ def fill_gaps(target: Cycle | JudgingRound, *, by: User) -> AssignmentResult:
     problem = load_problem(judging_round)
     state = current_state(problem)
     if not state.assigned:
-        where = "this round" if problem.round_label else "this cycle"
-        raise Conflict(f"No judges have been assigned in {where} yet: run the assignment first")
+        raise Conflict(
+            _("No judges have been assigned in this round yet: run the assignment first")
+            if problem.round_label
+            else _("No judges have been assigned in this cycle yet: run the assignment first")
+        )
     gaps = state.gaps
     if not gaps:
-        raise Conflict("Every nomination has all its judges: there is no gap to fill")
+        raise Conflict(_("Every nomination has all its judges: there is no gap to fill"))
     scoped = replace(problem, nominations=[row.nomination for row in gaps], keep_existing=True)
     result = solve(scoped)
     apply(result, by=by, action="assignment.gaps_filled")
