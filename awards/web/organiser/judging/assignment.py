@@ -13,6 +13,8 @@ round's. No form on it posts the list: running the assignment previews every ent
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -78,7 +80,7 @@ def _page(endpoint: str, judging_round: JudgingRound, **values) -> str:
 def _crumbs(judging_round: JudgingRound, *items: dict) -> list[dict]:
     """The breadcrumbs of a page below the round's assignment page."""
     return cycle_breadcrumbs(
-        judging_round.cycle, {"text": "Assign judges", "href": _page("organiser.assignment", judging_round)}, *items
+        judging_round.cycle, {"text": _("Assign judges"), "href": _page("organiser.assignment", judging_round)}, *items
     )
 
 
@@ -109,14 +111,12 @@ def _load_assignment(nomination: Nomination, judging_round: JudgingRound, assign
     return assignment
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
-
-
 def _title(judging_round: JudgingRound, what: str) -> str:
     """A page title: "Assign judges – Round 2: Final – Awards 2026" when the cycle has several rounds."""
     cycle = judging_round.cycle
-    return f"{what} – {judging_round.label} – {cycle.name}" if len(cycle.rounds) > 1 else f"{what} – {cycle.name}"
+    if len(cycle.rounds) > 1:
+        return _("%(page)s – %(round)s – %(cycle)s", page=what, round=judging_round.label, cycle=cycle.name)
+    return _("%(page)s – %(cycle)s", page=what, cycle=cycle.name)
 
 
 # --- The round's assignment ----------------------------------------------------------------------
@@ -130,7 +130,7 @@ def assignment(slug: str):
     form = RunForm()
     if form.validate_on_submit():
         if cycle.status is CycleStatus.PUBLISHED:
-            flash("The results of this cycle are published, so its judges cannot be changed", "info")
+            flash(_("The results of this cycle are published, so its judges cannot be changed"), "info")
             return redirect(_page("organiser.assignment", judging_round))
         return _preview(judging_round, load_problem(judging_round))
     state = current_state(load_for_display(judging_round))
@@ -144,8 +144,8 @@ def assignment(slug: str):
         form=form,
         fill_form=FillGapsForm(formdata=None),
         published=cycle.status is CycleStatus.PUBLISHED,
-        breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Assign judges"}),
-        title=_title(judging_round, "Assign judges"),
+        breadcrumbs=cycle_breadcrumbs(cycle, {"text": _("Assign judges")}),
+        title=_title(judging_round, _("Assign judges")),
     )
 
 
@@ -174,7 +174,7 @@ def _listed(judging_round: JudgingRound, state: CurrentState) -> dict:
         "show": show,
         "lists": LISTS,
         "page_url": page_url,
-        "pagination": pagination(page, pages, lambda n: page_url(page=n if n > 1 else None), "Pages of entries"),
+        "pagination": pagination(page, pages, lambda n: page_url(page=n if n > 1 else None), _("Pages of entries")),
     }
 
 
@@ -189,8 +189,8 @@ def _preview(judging_round: JudgingRound, problem: Problem, *, stale: str | None
         result=result,
         confirm=confirm,
         stale=stale,
-        breadcrumbs=_crumbs(judging_round, {"text": "Check the new assignment"}),
-        title=_title(judging_round, "Check the new assignment"),
+        breadcrumbs=_crumbs(judging_round, {"text": _("Check the new assignment")}),
+        title=_title(judging_round, _("Check the new assignment")),
     ), status
 
 
@@ -202,7 +202,7 @@ def assignment_confirm(slug: str):
     back = _page("organiser.assignment", judging_round)
     form = ConfirmForm()
     if cycle.status is CycleStatus.PUBLISHED:
-        flash("The results of this cycle are published, so its judges cannot be changed", "info")
+        flash(_("The results of this cycle are published, so its judges cannot be changed"), "info")
         return redirect(back)
     problem = load_problem(judging_round)
     if not form.validate_on_submit() or form.inputs.data != problem.fingerprint():
@@ -210,7 +210,7 @@ def assignment_confirm(slug: str):
             judging_round,
             problem,
             status=409,
-            stale=(
+            stale=_(
                 "Something changed since your preview (for example a judge, a conflict of interest, a nomination "
                 "or an assignment), so nothing was saved. Check this new preview, then confirm it."
             ),
@@ -223,15 +223,25 @@ def assignment_confirm(slug: str):
         flash(done.message, "info")
         return redirect(back)
     counts = done.value
-    message = (
-        f"The assignment has been saved: {_plural(counts['added'], 'new assignment', 'new assignments')}, "
-        f"{counts['removed']} removed, {counts['kept'] + counts['fixed']} unchanged."
+    saved = ngettext(
+        "The assignment has been saved: %(count)s new assignment, %(removed)s removed, %(unchanged)s unchanged.",
+        "The assignment has been saved: %(count)s new assignments, %(removed)s removed, %(unchanged)s unchanged.",
+        counts["added"],
+        count=format_decimal(counts["added"]),
+        removed=format_decimal(counts["removed"]),
+        unchanged=format_decimal(counts["kept"] + counts["fixed"]),
     )
-    if counts["short"]:
-        message += f" {_plural(counts['short'], 'nomination is', 'nominations are')} still short of judges: see below."
-    else:
-        message += " Every nomination has all its judges."
-    flash(message, "success")
+    after = (
+        ngettext(
+            "%(count)s nomination is still short of judges: see below.",
+            "%(count)s nominations are still short of judges: see below.",
+            counts["short"],
+            count=format_decimal(counts["short"]),
+        )
+        if counts["short"]
+        else _("Every nomination has all its judges.")
+    )
+    flash(_("%(saved)s %(after)s", saved=saved, after=after), "success")
     return redirect(back)
 
 
@@ -259,21 +269,31 @@ def _filled_message(result: AssignmentResult) -> str:
     for planned in result.additions:
         added.setdefault(planned.nomination_id, []).append(judges[planned.judge_id].name)
     parts = [
-        f"{plan.nomination.reference}: {', '.join(added[plan.nomination.id])} added"
+        _(
+            "%(reference)s: %(names)s added",
+            reference=plan.nomination.reference,
+            names=", ".join(added[plan.nomination.id]),
+        )
         for plan in result.nomination_plans
         if plan.nomination.id in added
     ]
-    message = (
-        f"{_plural(len(result.additions), 'judge has', 'judges have')} been added, and every current "
-        "assignment kept. " + "; ".join(parts) + "."
+    done = (
+        ngettext(
+            "%(count)s judge has been added, and every current assignment kept. %(changes)s.",
+            "%(count)s judges have been added, and every current assignment kept. %(changes)s.",
+            len(result.additions),
+            count=format_decimal(len(result.additions)),
+            changes="; ".join(parts),
+        )
         if parts
-        else "No judge could be added: every current assignment is kept."
+        else _("No judge could be added: every current assignment is kept.")
     )
-    if result.shortfalls:
-        message += " Still short: " + "; ".join(s.message for s in result.shortfalls) + "."
-    else:
-        message += " Every nomination now has all its judges."
-    return message
+    after = (
+        _("Still short: %(shortfalls)s.", shortfalls="; ".join(s.message for s in result.shortfalls))
+        if result.shortfalls
+        else _("Every nomination now has all its judges.")
+    )
+    return _("%(saved)s %(after)s", saved=done, after=after)
 
 
 # --- One nomination, by hand ---------------------------------------------------------------------
@@ -327,7 +347,7 @@ def _manual_context(judging_round: JudgingRound, nomination: Nomination, form: A
         "judgeable": entry,
         "not_advanced": submitted and not entry,  # submitted, but not advanced into this round
         "breadcrumbs": _crumbs(judging_round, {"text": nomination.reference}),
-        "title": f"Judges for {nomination.reference}",
+        "title": _("Judges for %(reference)s", reference=nomination.reference),
     }
 
 
@@ -353,8 +373,12 @@ def assignment_nomination(slug: str, reference: str):
             field="judge",
         ):
             flash(
-                f"{judge.display_name} has been added to {nomination.reference}. The assignment is locked, "
-                "so running the assignment again keeps it.",
+                _(
+                    "%(name)s has been added to %(reference)s. The assignment is locked, so running the assignment "
+                    "again keeps it.",
+                    name=judge.display_name,
+                    reference=nomination.reference,
+                ),
                 "success",
             )
             return redirect(_page("organiser.assignment_nomination", judging_round, reference=nomination.reference))
@@ -384,13 +408,21 @@ def _set_locked(slug: str, reference: str, assignment_id: int, locked: bool):
             return redirect(back)
         changed = done.value
         if not changed:
-            flash(f"{name}'s assignment was already {'locked' if locked else 'unlocked'}", "info")
+            flash(
+                _("%(name)s's assignment was already locked", name=name)
+                if locked
+                else _("%(name)s's assignment was already unlocked", name=name),
+                "info",
+            )
         elif locked:
-            flash(f"{name}'s assignment is locked: running the assignment again keeps it", "success")
+            flash(_("%(name)s's assignment is locked: running the assignment again keeps it", name=name), "success")
         else:
             flash(
-                f"{name}'s assignment is unlocked: running the assignment again may give this place to "
-                "another judge (unless they have started scoring)",
+                _(
+                    "%(name)s's assignment is unlocked: running the assignment again may give this place to "
+                    "another judge (unless they have started scoring)",
+                    name=name,
+                ),
                 "success",
             )
     return redirect(back)
@@ -409,14 +441,15 @@ def assignment_remove(slug: str, reference: str, assignment_id: int):
         name = item.judge.display_name
         if not attempt(lambda: manual.remove_assignment(item, by=current_user), flash_as="info"):
             return redirect(back)
-        flash(f"{name} has been removed from {nomination.reference}", "success")
+        flash(_("%(name)s has been removed from %(reference)s", name=name, reference=nomination.reference), "success")
         return redirect(back)
     problem = None
     if item.status is not AssignmentStatus.ASSIGNED:
-        problem = "This judge declared a conflict of interest with this nomination, so the record stays."
+        problem = _("This judge declared a conflict of interest with this nomination, so the record stays.")
     elif item.review is not None and item.review.status is ReviewStatus.SUBMITTED:
-        problem = (
-            f"{item.judge.display_name} has submitted scores for this nomination, so the assignment cannot be removed."
+        problem = _(
+            "%(name)s has submitted scores for this nomination, so the assignment cannot be removed.",
+            name=item.judge.display_name,
         )
     return render_template(
         "organiser/judging/assignment_remove.html",
@@ -427,6 +460,6 @@ def assignment_remove(slug: str, reference: str, assignment_id: int):
         form=form,
         problem=problem,
         back=back,
-        breadcrumbs=_crumbs(judging_round, {"text": nomination.reference, "href": back}, {"text": "Remove a judge"}),
-        title=f"Remove {item.judge.display_name} from {nomination.reference}",
+        breadcrumbs=_crumbs(judging_round, {"text": nomination.reference, "href": back}, {"text": _("Remove a judge")}),
+        title=_("Remove %(name)s from %(reference)s", name=item.judge.display_name, reference=nomination.reference),
     )

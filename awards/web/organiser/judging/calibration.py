@@ -8,6 +8,8 @@ the field they are about."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import StringField
@@ -18,6 +20,7 @@ from awards.models import Cycle, JudgingRound
 from awards.web.actions import attempt
 from awards.web.forms import Form, submit
 from awards.web.organiser import bp
+from awards.web.organiser.judging.forms import too_long
 from awards.web.organiser.judging.rounds import load_cycle, load_round, rounds_trail
 
 REFERENCE_MAX = 32
@@ -25,20 +28,24 @@ REFERENCE_MAX = 32
 
 class ExampleForm(Form):
     reference = StringField(
-        "Reference of the calibration example",
+        _l("Reference of the calibration example"),
         widget=GovTextInput(),
-        description="A submitted nomination of an earlier cycle, or one of this cycle screened ineligible, "
-        "for example PSDA-2025-0042",
+        description=_l(
+            "A submitted nomination of an earlier cycle, or one of this cycle screened ineligible, "
+            "for example PSDA-2025-0042"
+        ),
         validators=[
-            DataRequired("Enter the reference of the calibration example"),
-            Length(max=REFERENCE_MAX, message=f"Reference must be {REFERENCE_MAX} characters or fewer"),
+            DataRequired(_l("Enter the reference of the calibration example")),
+            Length(
+                max=REFERENCE_MAX, message=too_long(_l("Reference must be %(max)s characters or fewer"), REFERENCE_MAX)
+            ),
         ],
     )
-    submit = submit("Choose this example")
+    submit = submit(_l("Choose this example"))
 
 
 class RemoveExampleForm(Form):
-    submit = submit("Remove the calibration example")
+    submit = submit(_l("Remove the calibration example"))
 
 
 def _url(cycle: Cycle, judging_round: JudgingRound) -> str:
@@ -62,8 +69,8 @@ def _render(cycle: Cycle, judging_round: JudgingRound, form: ExampleForm, status
         missing=calibration.missing_judges(judging_round),
         number=calibration.number_text,
         points=calibration.points,
-        breadcrumbs=rounds_trail(cycle, {"text": f"Calibration in {judging_round.label}"}),
-        title=f"Calibration example – {judging_round.label}",
+        breadcrumbs=rounds_trail(cycle, {"text": _("Calibration in %(round)s", round=judging_round.label)}),
+        title=_("Calibration example – %(round)s", round=judging_round.label),
     ), status
 
 
@@ -77,7 +84,14 @@ def round_calibration(slug: str, number: int):
             reference = judging_round.calibration_nomination.reference if judging_round.calibration_nomination else ""
             done = attempt(lambda: calibration.remove_example(judging_round, by=current_user), flash_as="info")
             if done:
-                flash(f"{reference} is no longer the calibration example of {judging_round.label}", "success")
+                flash(
+                    _(
+                        "%(reference)s is no longer the calibration example of %(round)s",
+                        reference=reference,
+                        round=judging_round.label,
+                    ),
+                    "success",
+                )
             return redirect(_url(cycle, judging_round))
     form = ExampleForm()
     if request.method == "POST" and "reference" in request.form and form.validate_on_submit():
@@ -87,7 +101,14 @@ def round_calibration(slug: str, number: int):
             field="reference",
         )
         if done and done.value is not None:
-            flash(f"{done.value.reference} is the calibration example of {judging_round.label}", "success")
+            flash(
+                _(
+                    "%(reference)s is the calibration example of %(round)s",
+                    reference=done.value.reference,
+                    round=judging_round.label,
+                ),
+                "success",
+            )
             return redirect(_url(cycle, judging_round))
         return _render(cycle, judging_round, form, status=done.status if not done else 200)
     return _render(cycle, judging_round, form)

@@ -6,6 +6,7 @@ each with a reason. Found ones cannot be removed: they follow from the data."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -69,8 +70,8 @@ def conflicts(slug: str):
         nomination_link=nomination_link,
         detected_reason=conflict_rules.DETECTED_NOT_REMOVABLE,
         ConflictSource=ConflictSource,
-        breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Conflicts of interest"}),
-        title=f"Conflicts of interest – {cycle.name}",
+        breadcrumbs=cycle_breadcrumbs(cycle, {"text": _("Conflicts of interest")}),
+        title=_("Conflicts of interest – %(cycle)s", cycle=cycle.name),
     )
 
 
@@ -90,7 +91,11 @@ def new_conflict(slug: str):
         )
         if nomination is None:
             form.reference.errors.append(
-                f"There is no nomination {reference} in {cycle.name}. Enter a reference like PSDA-2026-0042"
+                _(
+                    "There is no nomination %(reference)s in %(cycle)s. Enter a reference like PSDA-2026-0042",
+                    reference=reference,
+                    cycle=cycle.name,
+                )
             )
         else:
             if attempt(
@@ -101,8 +106,11 @@ def new_conflict(slug: str):
                 field="reference",
             ):
                 flash(
-                    f"Conflict recorded: {judge.display_name} will not be given {nomination.reference}, and "
-                    "cannot see it",
+                    _(
+                        "Conflict recorded: %(name)s will not be given %(reference)s, and cannot see it",
+                        name=judge.display_name,
+                        reference=nomination.reference,
+                    ),
                     "success",
                 )
                 return redirect(url_for("organiser.conflicts", slug=cycle.slug))
@@ -113,10 +121,10 @@ def new_conflict(slug: str):
         judges=judges,
         breadcrumbs=cycle_breadcrumbs(
             cycle,
-            {"text": "Conflicts of interest", "href": url_for("organiser.conflicts", slug=cycle.slug)},
-            {"text": "Add a conflict"},
+            {"text": _("Conflicts of interest"), "href": url_for("organiser.conflicts", slug=cycle.slug)},
+            {"text": _("Add a conflict")},
         ),
-        title="Add a conflict of interest",
+        title=_("Add a conflict of interest"),
     )
 
 
@@ -133,7 +141,7 @@ def remove_conflict(slug: str, conflict_id: int):
         abort(404)
     back = url_for("organiser.conflicts", slug=cycle.slug)
     if not conflict.is_active:
-        flash("This conflict has already been removed", "info")
+        flash(_("This conflict has already been removed"), "info")
         return redirect(back)
     if conflict.source is ConflictSource.DETECTED and request.method == "POST":
         abort(409, description=conflict_rules.DETECTED_NOT_REMOVABLE)
@@ -145,7 +153,11 @@ def remove_conflict(slug: str, conflict_id: int):
             field="reason",
         ):
             flash(
-                f"Conflict removed: {conflict.judge.display_name} may now be given {conflict.nomination.reference}",
+                _(
+                    "Conflict removed: %(name)s may now be given %(reference)s",
+                    name=conflict.judge.display_name,
+                    reference=conflict.nomination.reference,
+                ),
                 "success",
             )
             return redirect(back)
@@ -156,7 +168,7 @@ def remove_conflict(slug: str, conflict_id: int):
         form=form,
         detected_reason=conflict_rules.DETECTED_NOT_REMOVABLE,
         breadcrumbs=cycle_breadcrumbs(
-            cycle, {"text": "Conflicts of interest", "href": back}, {"text": "Remove a conflict"}
+            cycle, {"text": _("Conflicts of interest"), "href": back}, {"text": _("Remove a conflict")}
         ),
-        title="Remove this conflict?",
+        title=_("Remove this conflict?"),
     )

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -113,8 +115,9 @@ def _rows_changed(posted: MultiDict) -> MultiDict | None:
 
 
 def _percent(value: float) -> str:
-    """33.3, 30, 12.5: one decimal place, without a trailing zero."""
-    return f"{value:.1f}".removesuffix(".0")
+    """33.3, 30, 12.5: one decimal place, without a trailing zero, as the reader writes numbers ('33,3' in
+    Swedish)."""
+    return format_decimal(round(value, 1), format="#,##0.#")
 
 
 # --- Views ---------------------------------------------------------------------------------------
@@ -141,8 +144,12 @@ def criteria(slug: str):
         total=sum(c.weight for c in items),
         locked=criteria_rules.scoring_started(judging_round),
         locked_reason=criteria_rules.LOCKED_REASON,
-        breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judging criteria"}),
-        title=f"Judging criteria – {judging_round.label + ' – ' if _several(judging_round) else ''}{cycle.name}",
+        breadcrumbs=cycle_breadcrumbs(cycle, {"text": _("Judging criteria")}),
+        title=(
+            _("Judging criteria – %(round)s – %(cycle)s", round=judging_round.label, cycle=cycle.name)
+            if _several(judging_round)
+            else _("Judging criteria – %(cycle)s", cycle=cycle.name)
+        ),
     )
 
 
@@ -160,17 +167,17 @@ def _edit(judging_round: JudgingRound, criterion: Criterion | None):
         def save() -> str:
             if criterion is None:
                 saved = criteria_rules.add_criterion(judging_round, by=current_user, **form.values())
-                return f"{saved.name} has been added"
+                return _("%(name)s has been added", name=saved.name)
             criteria_rules.edit_criterion(criterion, by=current_user, **form.values())
-            return f"Your changes to {criterion.name} have been saved"
+            return _("Your changes to %(name)s have been saved", name=criterion.name)
 
         done = attempt(save, form=form, field="name")
         if done:
             flash(done.value, "success")
             return redirect(criteria_url(judging_round))
     trail = [
-        {"text": "Judging criteria", "href": criteria_url(judging_round)},
-        {"text": criterion.name if criterion else "Add a criterion"},
+        {"text": _("Judging criteria"), "href": criteria_url(judging_round)},
+        {"text": criterion.name if criterion else _("Add a criterion")},
     ]
     return render_template(
         "organiser/judging/criteria_form.html",
@@ -181,7 +188,7 @@ def _edit(judging_round: JudgingRound, criterion: Criterion | None):
         criterion=criterion,
         form=form,
         breadcrumbs=cycle_breadcrumbs(cycle, *trail),
-        title=f"Change {criterion.name}" if criterion else "Add a criterion",
+        title=_("Change %(name)s", name=criterion.name) if criterion else _("Add a criterion"),
     )
 
 
@@ -209,7 +216,7 @@ def remove_criterion(slug: str, criterion_id: int):
     if request.method == "POST":
         name = criterion.name
         if attempt(lambda: criteria_rules.remove_criterion(criterion, by=current_user), flash_as="info"):
-            flash(f"{name} has been removed", "success")
+            flash(_("%(name)s has been removed", name=name), "success")
         return redirect(criteria_url(judging_round))
     return render_template(
         "organiser/judging/criteria_remove.html",
@@ -221,8 +228,8 @@ def remove_criterion(slug: str, criterion_id: int):
         last=len(judging_round.criteria) <= 1,
         breadcrumbs=cycle_breadcrumbs(
             cycle,
-            {"text": "Judging criteria", "href": criteria_url(judging_round)},
+            {"text": _("Judging criteria"), "href": criteria_url(judging_round)},
             {"text": criterion.name},
         ),
-        title=f"Remove {criterion.name}?",
+        title=_("Remove %(name)s?", name=criterion.name),
     )

@@ -8,6 +8,9 @@ shows one, with the wording the entrant will see to approve (as written or chang
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -41,16 +44,16 @@ PAGE_SIZE = 50
 DEFAULT_FILTER = "to-review"
 # The list's tag for a review not yet submitted, by how it is judged (feedback.judged_as).
 NOT_SUBMITTED = {
-    RoundMode.SCORES: "Scores not submitted",
-    RoundMode.PASS_FAIL: "Verdict not submitted",
-    RoundMode.RANKING: "Ranking not submitted",
+    RoundMode.SCORES: _l("Scores not submitted"),
+    RoundMode.PASS_FAIL: _l("Verdict not submitted"),
+    RoundMode.RANKING: _l("Ranking not submitted"),
 }
 
 
 class FeedbackForm(Form):
     """The organiser's decision on one review's feedback: the wording and which button was pressed."""
 
-    wording = TextAreaField("Wording the entrant will see")
+    wording = TextAreaField(_l("Wording the entrant will see"))
     checked = BooleanField(rules.CHECKED_LABEL)
     action = StringField()  # the button: "approve" or "withhold"
 
@@ -58,7 +61,7 @@ class FeedbackForm(Form):
 class ScoresForm(Form):
     """The scored rounds whose released feedback shows the entrant their score (their numbers)."""
 
-    rounds = SelectMultipleField("Show the entrant’s score with the feedback", choices=[], validate_choice=False)
+    rounds = SelectMultipleField(_l("Show the entrant’s score with the feedback"), choices=[], validate_choice=False)
 
 
 def _cycle(slug: str) -> Cycle:
@@ -98,12 +101,12 @@ def feedback(slug: str):
             page,
             pages,
             lambda n: url_for("organiser.feedback", slug=cycle.slug, status=chosen, page=n),
-            label="Pages of feedback",
+            label=_("Pages of feedback"),
         ),
         published=cycle.status is CycleStatus.PUBLISHED,
         scored_rounds=rules.scored_rounds(cycle),
         not_submitted=NOT_SUBMITTED,
-        title=f"Feedback for entrants – {cycle.name}",
+        title=_("Feedback for entrants – %(cycle)s", cycle=cycle.name),
     )
 
 
@@ -119,15 +122,32 @@ def feedback_scores(slug: str):
     ]
     done = attempt(lambda: rules.set_scores_shown(cycle, numbers, by=current_user))
     if done and done.value:
+        one_round = len(cycle.rounds) == 1
         sentences = [
-            ("" if len(cycle.rounds) == 1 else f"{r.label}: ")
-            + ("entrants will see" if r.feedback_with_scores else "entrants will not see")
-            + " their score and their category’s average with the feedback."
+            (
+                (
+                    _("Entrants will see their score and their category’s average with the feedback.")
+                    if r.feedback_with_scores
+                    else _("Entrants will not see their score and their category’s average with the feedback.")
+                )
+                if one_round
+                else (
+                    _(
+                        "%(round)s: entrants will see their score and their category’s average with the feedback.",
+                        round=r.label,
+                    )
+                    if r.feedback_with_scores
+                    else _(
+                        "%(round)s: entrants will not see their score and their category’s average with the feedback.",
+                        round=r.label,
+                    )
+                )
+            )
             for r in done.value
         ]
-        flash("Saved. " + " ".join(s[:1].upper() + s[1:] for s in sentences), "success")
+        flash(_("Saved. %(changes)s", changes=" ".join(sentences)), "success")
     elif done:
-        flash("Nothing changed.", "info")
+        flash(_("Nothing changed."), "info")
     return redirect(url_for("organiser.feedback", slug=cycle.slug, status=request.args.get("status") or None))
 
 
@@ -150,8 +170,10 @@ def _review(cycle: Cycle, review_id: int) -> Review:
     if review.assignment.nomination_id in withheld_nominations(cycle, current_user):
         abort(
             403,
-            description="You have a conflict of interest with this nomination, so you cannot see or "
-            "review its feedback. Ask another organiser.",
+            description=_(
+                "You have a conflict of interest with this nomination, so you cannot see or "
+                "review its feedback. Ask another organiser."
+            ),
         )
     return review
 
@@ -162,10 +184,10 @@ def _judgement(review: Review) -> tuple[str, str]:
     mode = rules.judged_as(review)
     submitted = review.status is ReviewStatus.SUBMITTED
     if mode is RoundMode.PASS_FAIL:
-        return "Verdict", review.verdict.label if submitted and review.verdict else "Not submitted yet"
+        return _("Verdict"), review.verdict.label if submitted and review.verdict else _("Not submitted yet")
     if mode is RoundMode.RANKING:
         if not submitted or review.rank is None:
-            return "Place", "Not submitted yet"
+            return _("Place"), _("Not submitted yet")
         assignment = review.assignment
         ranked = db.session.scalar(
             select(func.count())
@@ -179,8 +201,8 @@ def _judgement(review: Review) -> tuple[str, str]:
                 Review.rank.is_not(None),
             )
         )
-        return "Place", f"{review.rank} of {ranked}"
-    return "Scores", "Submitted" if submitted else "Not submitted yet"
+        return _("Place"), _("%(done)s of %(all)s", done=format_decimal(review.rank), all=format_decimal(ranked or 0))
+    return _("Scores"), _("Submitted") if submitted else _("Not submitted yet")
 
 
 def _render(cycle: Cycle, review: Review, form: FeedbackForm, *, wording: str, status: int = 200):
@@ -219,7 +241,7 @@ def _render(cycle: Cycle, review: Review, form: FeedbackForm, *, wording: str, s
         published=cycle.status is CycleStatus.PUBLISHED,
         checked_label=rules.CHECKED_LABEL,
         max_length=rules.WORDING_MAX_LENGTH,
-        title=f"Feedback on {review.assignment.nomination.reference}",
+        title=_("Feedback on %(reference)s", reference=review.assignment.nomination.reference),
     ), status
 
 
@@ -237,7 +259,7 @@ def feedback_review(slug: str, review_id: int):
         return _render(cycle, review, form, wording=wording, status=409)
     action = form.action.data
     if action not in ("approve", "withhold"):
-        form.action.errors = ["Choose whether to approve the feedback or withhold it"]
+        form.action.errors = [_("Choose whether to approve the feedback or withhold it")]
         return _render(cycle, review, form, wording=wording)
     try:
         if action == "approve":
@@ -252,8 +274,10 @@ def feedback_review(slug: str, review_id: int):
         db.session.rollback()
         abort(
             409,
-            description="The judge changed this review while you were deciding on its feedback. "
-            "Nothing was changed: look at it again.",
+            description=_(
+                "The judge changed this review while you were deciding on its feedback. "
+                "Nothing was changed: look at it again."
+            ),
         )
     if isinstance(done.error, Conflict):
         return _render(cycle, review, form, wording=wording, status=409)
@@ -261,12 +285,15 @@ def feedback_review(slug: str, review_id: int):
         return _render(cycle, review, form, wording=wording)
     reference = review.assignment.nomination.reference
     if action == "approve":
-        message = f"Feedback on {reference} approved." + (
-            " The entrant can read it on their nomination page now."
+        message = (
+            _(
+                "Feedback on %(reference)s approved. The entrant can read it on their nomination page now.",
+                reference=reference,
+            )
             if cycle.status is CycleStatus.PUBLISHED
-            else " The entrant will see it with the results."
+            else _("Feedback on %(reference)s approved. The entrant will see it with the results.", reference=reference)
         )
     else:
-        message = f"Feedback on {reference} withheld. The entrant will not see it."
+        message = _("Feedback on %(reference)s withheld. The entrant will not see it.", reference=reference)
     flash(message, "success")
     return redirect(url_for("organiser.feedback", slug=cycle.slug, status=DEFAULT_FILTER))

@@ -9,6 +9,8 @@ load limit, with a link to the round's page where they are changed."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -52,7 +54,7 @@ def load_judge(cycle: Cycle, judge_id: int) -> Judge:
 
 def limit_source(judging_round: JudgingRound) -> str:
     """Whose limit a judge without their own has, in words: the cycle's (its only round's) or the round's."""
-    return "round’s limit" if len(judging_round.cycle.rounds) > 1 else "cycle’s limit"
+    return _("round’s limit") if len(judging_round.cycle.rounds) > 1 else _("cycle’s limit")
 
 
 def settings_form(cycle: Cycle, judging_round: JudgingRound, judge: Judge, trends: list) -> JudgeSettingsForm:
@@ -66,10 +68,19 @@ def settings_form(cycle: Cycle, judging_round: JudgingRound, judge: Judge, trend
         **(expertise_defaults(trends, levels) if judge.user else {}),
     }
     form = form_class(data=defaults)
-    which = f"the limit of {judging_round.label}" if len(cycle.rounds) > 1 else "the cycle’s limit"
+    limit = format_decimal(judging_round.judge_max_load)
     form.max_load.description = (
-        f"Leave blank to use {which}, which is {judging_round.judge_max_load}. "
-        "No judge is given more nominations than this."
+        _(
+            "Leave blank to use the limit of %(round)s, which is %(limit)s. No judge is given more nominations "
+            "than this.",
+            round=judging_round.label,
+            limit=limit,
+        )
+        if len(cycle.rounds) > 1
+        else _(
+            "Leave blank to use the cycle’s limit, which is %(limit)s. No judge is given more nominations than this.",
+            limit=limit,
+        )
     )
     form.category_ids.choices = [(c.id, c.name) for c in cycle.categories]
     return form
@@ -112,15 +123,15 @@ def _render_list(cycle: Cycle, judging_round: JudgingRound, form: InviteForm):
         limits=limits,
         limit_source=limit_source(judging_round),
         accepted=accepted,
-        breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judges"}),
-        title=f"Judges – {cycle.name}",
+        breadcrumbs=cycle_breadcrumbs(cycle, {"text": _("Judges")}),
+        title=_("Judges – %(cycle)s", cycle=cycle.name),
     )
 
 
 def _names(addresses: list[str]) -> str:
     if len(addresses) <= 1:
         return "".join(addresses)
-    return ", ".join(addresses[:-1]) + " and " + addresses[-1]
+    return _("%(names)s and %(last)s", names=", ".join(addresses[:-1]), last=addresses[-1])
 
 
 @bp.route("/cycles/<slug>/judges", methods=["GET", "POST"])
@@ -137,21 +148,35 @@ def judges(slug: str):
             if result.invited:
                 n = len(result.invited)
                 flash(
-                    f"{n} {'invitation' if n == 1 else 'invitations'} sent to "
-                    f"{_names([j.email for j in result.invited])}",
+                    ngettext(
+                        "%(count)s invitation sent to %(names)s",
+                        "%(count)s invitations sent to %(names)s",
+                        n,
+                        count=format_decimal(n),
+                        names=_names([j.email for j in result.invited]),
+                    ),
                     "success",
                 )
             if result.already_invited:
                 flash(
-                    f"Not sent again: {_names(result.already_invited)} "
-                    f"{'has' if len(result.already_invited) == 1 else 'have'} already been invited to this "
-                    "cycle. Use “Send again” in the list to send a new link.",
+                    ngettext(
+                        "Not sent again: %(names)s has already been invited to this cycle. Use “Send again” in the "
+                        "list to send a new link.",
+                        "Not sent again: %(names)s have already been invited to this cycle. Use “Send again” in the "
+                        "list to send a new link.",
+                        len(result.already_invited),
+                        names=_names(result.already_invited),
+                    ),
                     "info",
                 )
             if result.repeated:
                 flash(
-                    f"{_names(result.repeated)} {'was' if len(result.repeated) == 1 else 'were'} in the list "
-                    "more than once, and invited only once.",
+                    ngettext(
+                        "%(names)s was in the list more than once, and invited only once.",
+                        "%(names)s were in the list more than once, and invited only once.",
+                        len(result.repeated),
+                        names=_names(result.repeated),
+                    ),
                     "info",
                 )
             return redirect(url_for("organiser.judges", slug=cycle.slug, **round_args(judging_round)))
@@ -164,7 +189,7 @@ def resend_invitation(slug: str, judge_id: int):
     judging_round = chosen_round(cycle)
     judge = load_judge(cycle, judge_id)
     if attempt(lambda: judge_rules.resend_invitation(judge, by=current_user), flash_as="info"):
-        flash(f"A new invitation has been sent to {judge.email}", "success")
+        flash(_("A new invitation has been sent to %(email)s", email=judge.email), "success")
     return redirect(url_for("organiser.judges", slug=cycle.slug, **round_args(judging_round)))
 
 
@@ -196,7 +221,7 @@ def judge_settings(slug: str, judge_id: int):
                 )
 
         if attempt(save, form=form, field="organisation"):
-            flash(f"Settings saved for {judge.display_name}", "success")
+            flash(_("Settings saved for %(name)s", name=judge.display_name), "success")
             return redirect(judges_page)
     return render_template(
         "organiser/judging/judges_settings.html",
@@ -209,8 +234,8 @@ def judge_settings(slug: str, judge_id: int):
         hint=EXPERTISE_HINT,
         assigned=judge_rules.assignment_count(judge),
         affiliations=affiliation_rules.grouped(judge.user) if judge.user else [],
-        breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judges", "href": judges_page}, {"text": judge.display_name}),
-        title=f"{judge.display_name} – judge settings",
+        breadcrumbs=cycle_breadcrumbs(cycle, {"text": _("Judges"), "href": judges_page}, {"text": judge.display_name}),
+        title=_("%(name)s – judge settings", name=judge.display_name),
     )
 
 
@@ -222,10 +247,10 @@ def remove_judge(slug: str, judge_id: int):
     if request.method == "POST" and not submitted:
         name = judge.display_name
         if attempt(lambda: judge_rules.remove_judge(judge, by=current_user), flash_as="info"):
-            flash(f"{name} has been removed from the judges of {cycle.name}", "success")
+            flash(_("%(name)s has been removed from the judges of %(cycle)s", name=name, cycle=cycle.name), "success")
             return redirect(url_for("organiser.judges", slug=cycle.slug))
     elif request.method == "POST":
-        abort(409, description=f"{judge.display_name} has submitted scores, so they cannot be removed.")
+        abort(409, description=_("%(name)s has submitted scores, so they cannot be removed.", name=judge.display_name))
     return render_template(
         "organiser/judging/judges_remove.html",
         cycle=cycle,
@@ -234,8 +259,8 @@ def remove_judge(slug: str, judge_id: int):
         assigned=judge_rules.assignment_count(judge),
         breadcrumbs=cycle_breadcrumbs(
             cycle,
-            {"text": "Judges", "href": url_for("organiser.judges", slug=cycle.slug)},
+            {"text": _("Judges"), "href": url_for("organiser.judges", slug=cycle.slug)},
             {"text": judge.display_name},
         ),
-        title=f"Remove {judge.display_name}?",
+        title=_("Remove %(name)s?", name=judge.display_name),
     )

@@ -8,6 +8,8 @@ judge of the cycle and conflicted with an entry does not see it on the board; an
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from sqlalchemy.orm import selectinload
@@ -24,23 +26,27 @@ from awards.web.forms import Form, submit
 from awards.web.helpers import cycle_breadcrumbs, cycle_or_404
 from awards.web.meeting_views import meeting_page
 from awards.web.organiser import bp
+from awards.web.organiser.judging.forms import too_long
 
 
 class CloseMeetingForm(Form):
-    submit = submit("Close the meeting")
+    submit = submit(_l("Close the meeting"))
 
 
 class ReopenMeetingForm(Form):
     reason = TextAreaField(
-        "Why the meeting is reopened",
+        _l("Why the meeting is reopened"),
         widget=GovTextArea(),
-        description="It is kept in the audit log.",
+        description=_l("It is kept in the audit log."),
         validators=[
-            DataRequired("Give the reason for reopening the meeting"),
-            Length(max=meetings.REASON_MAX, message=f"The reason must be {meetings.REASON_MAX:,} characters or fewer"),
+            DataRequired(_l("Give the reason for reopening the meeting")),
+            Length(
+                max=meetings.REASON_MAX,
+                message=too_long(_l("The reason must be %(max)s characters or fewer"), meetings.REASON_MAX),
+            ),
         ],
     )
-    submit = submit("Reopen the meeting")
+    submit = submit(_l("Reopen the meeting"))
 
 
 def _load(slug: str, number: int, category_slug: str) -> tuple[Cycle, JudgingRound, Category]:
@@ -66,8 +72,11 @@ def _trail(judging_round: JudgingRound, category: Category, *more: dict) -> list
     cycle = judging_round.cycle
     return cycle_breadcrumbs(
         cycle,
-        {"text": "Judging rounds", "href": url_for("organiser.rounds", slug=cycle.slug)},
-        {"text": f"Panel meeting: {category.name}", "href": _meeting_url(judging_round, category)},
+        {"text": _("Judging rounds"), "href": url_for("organiser.rounds", slug=cycle.slug)},
+        {
+            "text": _("Panel meeting: %(category)s", category=category.name),
+            "href": _meeting_url(judging_round, category),
+        },
         *more,
     )
 
@@ -88,10 +97,10 @@ def panel_meeting(slug: str, number: int, category_slug: str):
         meeting_endpoint="organiser.panel_meeting",
         breadcrumbs=cycle_breadcrumbs(
             cycle,
-            {"text": "Judging rounds", "href": url_for("organiser.rounds", slug=cycle.slug)},
-            {"text": f"Panel meeting: {category.name}"},
+            {"text": _("Judging rounds"), "href": url_for("organiser.rounds", slug=cycle.slug)},
+            {"text": _("Panel meeting: %(category)s", category=category.name)},
         ),
-        title=f"Panel meeting: {category.name} – {judging_round.label}",
+        title=_("Panel meeting: %(category)s – %(round)s", category=category.name, round=judging_round.label),
     )
 
 
@@ -102,7 +111,10 @@ def close_panel_meeting(slug: str, number: int, category_slug: str):
     closed = meetings.closed_meeting(judging_round, category)
     if form.validate_on_submit():
         if attempt(lambda: meetings.close(judging_round, category, by=current_user), flash_as="info"):
-            flash(f"The panel meeting for {category.name} is closed: its decisions are locked", "success")
+            flash(
+                _("The panel meeting for %(category)s is closed: its decisions are locked", category=category.name),
+                "success",
+            )
         return redirect(_meeting_url(judging_round, category))
     return render_template(
         "organiser/judging/meeting_close.html",
@@ -113,8 +125,8 @@ def close_panel_meeting(slug: str, number: int, category_slug: str):
         undecided=meeting_board.undecided_count(judging_round, category),
         meeting_url=_meeting_url(judging_round, category),
         form=form,
-        breadcrumbs=_trail(judging_round, category, {"text": "Close the meeting"}),
-        title=f"Close the panel meeting for {category.name}?",
+        breadcrumbs=_trail(judging_round, category, {"text": _("Close the meeting")}),
+        title=_("Close the panel meeting for %(category)s?", category=category.name),
     )
 
 
@@ -123,7 +135,7 @@ def reopen_panel_meeting(slug: str, number: int, category_slug: str):
     cycle, judging_round, category = _load(slug, number, category_slug)
     closed = meetings.closed_meeting(judging_round, category)
     if closed is None:
-        flash(f"The panel meeting for {category.name} is open", "info")
+        flash(_("The panel meeting for %(category)s is open", category=category.name), "info")
         return redirect(_meeting_url(judging_round, category))
     form = ReopenMeetingForm()
     if form.validate_on_submit():
@@ -133,7 +145,7 @@ def reopen_panel_meeting(slug: str, number: int, category_slug: str):
             field="reason",
         )
         if done:
-            flash(f"The panel meeting for {category.name} is open again", "success")
+            flash(_("The panel meeting for %(category)s is open again", category=category.name), "success")
             return redirect(_meeting_url(judging_round, category))
     closed_by = db.session.get(User, closed.closed_by_id) if closed.closed_by_id else None
     return render_template(
@@ -145,6 +157,6 @@ def reopen_panel_meeting(slug: str, number: int, category_slug: str):
         closed_by=closed_by.name if closed_by else "",
         meeting_url=_meeting_url(judging_round, category),
         form=form,
-        breadcrumbs=_trail(judging_round, category, {"text": "Reopen the meeting"}),
-        title=f"Reopen the panel meeting for {category.name}",
+        breadcrumbs=_trail(judging_round, category, {"text": _("Reopen the meeting")}),
+        title=_("Reopen the panel meeting for %(category)s", category=category.name),
     )

@@ -9,6 +9,8 @@ JavaScript is needed), and sends each an e-mail about what they have left in the
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -72,12 +74,20 @@ def judging_progress(slug: str):
         if done:
             reminded, skipped = done.value
             if reminded:
-                names = reminded[0].display_name if len(reminded) == 1 else f"{len(reminded)} judges"
-                flash(f"Reminder sent to {names}", "success")
+                flash(
+                    _("Reminder sent to %(name)s", name=reminded[0].display_name)
+                    if len(reminded) == 1
+                    else _("Reminder sent to %(num)s judges", num=format_decimal(len(reminded))),
+                    "success",
+                )
             if skipped:
                 flash(
-                    f"{len(skipped)} {'judge has' if len(skipped) == 1 else 'judges have'} nothing left to "
-                    "score, so no reminder was sent to them",
+                    ngettext(
+                        "%(count)s judge has nothing left to score, so no reminder was sent to them",
+                        "%(count)s judges have nothing left to score, so no reminder was sent to them",
+                        len(skipped),
+                        count=format_decimal(len(skipped)),
+                    ),
                     "info",
                 )
             return redirect(
@@ -91,7 +101,7 @@ def judging_progress(slug: str):
     category = next((c for c in cycle.categories if c.slug == request.args.get("category")), None)
     total = progress.matching(show, category)
     page, pages = paging.clamp(paging.requested_page(request.args), total, PAGE_SIZE)  # past the end: the last
-    rows, _ = progress_rules.nomination_progress(
+    rows, _total = progress_rules.nomination_progress(
         cycle,
         judging_round=judging_round,
         show=show,
@@ -100,7 +110,7 @@ def judging_progress(slug: str):
         offset=(page - 1) * PAGE_SIZE,
         count=False,
     )
-    short, _ = (
+    short, _short_total = (
         progress_rules.nomination_progress(
             cycle, judging_round=judging_round, show="short", limit=SHORT_LIST_SIZE, count=False
         )
@@ -135,5 +145,5 @@ def judging_progress(slug: str):
         has_nomination_page=has_nomination_page,
         assignment_url=_endpoint_url("organiser.assignment", slug=cycle.slug, **round_args(judging_round)),
         judges_url=_endpoint_url("organiser.judges", slug=cycle.slug),
-        title=f"Judging progress – {cycle.name}",
+        title=_("Judging progress – %(cycle)s", cycle=cycle.name),
     )

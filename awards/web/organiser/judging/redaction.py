@@ -10,6 +10,7 @@ the cycle's current round, or of `?round=N`; a redaction holds in every round.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -84,7 +85,7 @@ def _render(
         errors=dict(problems),
         error_list=[{"text": m, "href": f"#{field_id(f) if f else 'fields'}"} for f, m in problems],
         max_length=blind_copies.REDACTION_MAX_LENGTH,
-        title=f"Redact {nomination.reference} for judges",
+        title=_("Redact %(reference)s for judges", reference=nomination.reference),
     ), status
 
 
@@ -111,9 +112,9 @@ def redaction(slug: str, reference: str):
         return _render(cycle, nomination, judging_round, texts=texts, problems=[(done.error.field or "", done.message)])
     changed = done.value
     if changed:
-        flash(f"Saved. Judges will see your redacted copy of: {', '.join(changed)}.", "success")
+        flash(_("Saved. Judges will see your redacted copy of: %(fields)s.", fields=", ".join(changed)), "success")
     else:
-        flash("Nothing changed: judges see the same text as before.", "info")
+        flash(_("Nothing changed: judges see the same text as before."), "info")
     return redirect(
         url_for("organiser.redaction", slug=cycle.slug, reference=nomination.reference, **round_args(judging_round))
     )

@@ -10,6 +10,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -59,37 +61,43 @@ class ModeWords:
 
 MODE_WORDS = {
     RoundMode.SCORES: ModeWords(
-        "Judges’ scores",
-        "score sheet",
-        "score sheets",
-        "Each line is one judge’s score sheet for one nomination. Submitted scores are locked; open one to "
-        "reopen it for the judge.",
-        "scores",
-        "Scores",
-        "Overall comment",
-        "No overall comment",
+        _l("Judges’ scores"),
+        _l("score sheet"),
+        _l("score sheets"),
+        _l(
+            "Each line is one judge’s score sheet for one nomination. Submitted scores are locked; open one to "
+            "reopen it for the judge."
+        ),
+        _l("scores"),
+        _l("Scores"),
+        _l("Overall comment"),
+        _l("No overall comment"),
     ),
     RoundMode.PASS_FAIL: ModeWords(
-        "Judges’ verdicts",
-        "verdict",
-        "verdicts",
-        "Each line is one judge’s verdict on one nomination: pass, fail or unsure. Submitted verdicts are "
-        "locked; open one to reopen it for the judge.",
-        "verdicts",
-        "Verdict",
-        "Comments for the organisers",
-        "No comments",
+        _l("Judges’ verdicts"),
+        _l("verdict"),
+        _l("verdicts"),
+        _l(
+            "Each line is one judge’s verdict on one nomination: pass, fail or unsure. Submitted verdicts are "
+            "locked; open one to reopen it for the judge."
+        ),
+        _l("verdicts"),
+        _l("Verdict"),
+        _l("Comments for the organisers"),
+        _l("No comments"),
     ),
     RoundMode.RANKING: ModeWords(
-        "Judges’ rankings",
-        "ranked entry",
-        "ranked entries",
-        "Each line is one nomination’s position in one judge’s ranking, with the judge’s notes on it. "
-        "Submitted rankings are locked; open one to reopen the judge’s ranking.",
-        "rankings",
-        "Ranking",
-        "The judge’s notes",
-        "No notes",
+        _l("Judges’ rankings"),
+        _l("ranked entry"),
+        _l("ranked entries"),
+        _l(
+            "Each line is one nomination’s position in one judge’s ranking, with the judge’s notes on it. "
+            "Submitted rankings are locked; open one to reopen the judge’s ranking."
+        ),
+        _l("rankings"),
+        _l("Ranking"),
+        _l("The judge’s notes"),
+        _l("No notes"),
     ),
 }
 
@@ -144,8 +152,10 @@ def _review(cycle: Cycle, review_id: int) -> Review:
     if review.assignment.nomination_id in withheld_nominations(cycle, current_user):
         abort(
             403,
-            description="You have a conflict of interest with this nomination, so you cannot see or "
-            "change its scores. Ask another organiser.",
+            description=_(
+                "You have a conflict of interest with this nomination, so you cannot see or "
+                "change its scores. Ask another organiser."
+            ),
         )
     return review
 
@@ -249,7 +259,7 @@ def reviews(slug: str):
         sizes=ranking_sizes(judging_round, {r.assignment.judge_id for r in rows}),
         mode=judging_round.mode.value,
         words=MODE_WORDS[judging_round.mode],
-        title=f"{MODE_WORDS[judging_round.mode].heading} – {cycle.name}",
+        title=_("%(heading)s – %(cycle)s", heading=MODE_WORDS[judging_round.mode].heading, cycle=cycle.name),
     )
 
 
@@ -277,7 +287,11 @@ def review(slug: str, review_id: int):
         mode=_mode(review),
         words=MODE_WORDS[RoundMode(_mode(review))],
         size=ranking_sizes(judging_round, {review.assignment.judge_id}).get(review.assignment.judge_id, 0),
-        title=f"{MODE_WORDS[RoundMode(_mode(review))].sheet} for {review.assignment.nomination.reference}",
+        title=_(
+            "%(what)s for %(reference)s",
+            what=MODE_WORDS[RoundMode(_mode(review))].sheet,
+            reference=review.assignment.nomination.reference,
+        ),
     )
 
 
@@ -287,14 +301,13 @@ def _reopen_words(review: Review) -> dict[str, str]:
     mode = RoundMode(_mode(review))
     judge = review.assignment.judge.display_name
     if mode is RoundMode.PASS_FAIL:
-        return {"what": "this verdict", "title": "Reopen this verdict?", "refused": "This verdict cannot be reopened"}
+        return {"title": _("Reopen this verdict?"), "refused": _("This verdict cannot be reopened")}
     if mode is RoundMode.RANKING:
         return {
-            "what": f"{judge}’s ranking",
-            "title": f"Reopen {judge}’s ranking?",
-            "refused": "This ranking cannot be reopened",
+            "title": _("Reopen %(name)s’s ranking?", name=judge),
+            "refused": _("This ranking cannot be reopened"),
         }
-    return {"what": "these scores", "title": "Reopen these scores?", "refused": "These scores cannot be reopened"}
+    return {"title": _("Reopen these scores?"), "refused": _("These scores cannot be reopened")}
 
 
 @bp.route("/cycles/<slug>/reviews/<int:review_id>/reopen", methods=["GET", "POST"])
@@ -329,28 +342,47 @@ def reopen_review(slug: str, review_id: int):
             abort(
                 409,
                 description=(
-                    "The judge saved these scores while you were reopening them. "
-                    "Nothing was changed: look at them again."
+                    _(
+                        "The judge saved these scores while you were reopening them. "
+                        "Nothing was changed: look at them again."
+                    )
                     if shown["mode"] == RoundMode.SCORES.value
-                    else "The judge saved their review while you were reopening it. "
-                    "Nothing was changed: look at it again."
+                    else _(
+                        "The judge saved their review while you were reopening it. "
+                        "Nothing was changed: look at it again."
+                    )
                 ),
             )
         if done:
             judge = review.assignment.judge
             reference = review.assignment.nomination.reference
             mode = RoundMode(shown["mode"])
+            name = judge.display_name
             if mode is RoundMode.PASS_FAIL:
-                said = f"The verdict on {reference} by {judge.display_name} is reopened."
+                said = _(
+                    "The verdict on %(reference)s by %(name)s is reopened. We have emailed the judge a link to it.",
+                    reference=reference,
+                    name=name,
+                )
+            elif mode is RoundMode.RANKING and len(cycle.rounds) > 1:
+                said = _(
+                    "%(name)s’s ranking in %(round)s is reopened, with every entry in it. We have emailed the judge a "
+                    "link to it.",
+                    name=name,
+                    round=judging_round.label,
+                )
             elif mode is RoundMode.RANKING:
-                where = f" in {judging_round.label}" if len(cycle.rounds) > 1 else ""
-                said = f"{judge.display_name}’s ranking{where} is reopened, with every entry in it."
+                said = _(
+                    "%(name)s’s ranking is reopened, with every entry in it. We have emailed the judge a link to it.",
+                    name=name,
+                )
             else:
-                said = f"The scores for {reference} by {judge.display_name} are reopened."
-            flash(
-                f"{said} We have emailed the judge a link to {'it' if mode is not RoundMode.SCORES else 'them'}.",
-                "success",
-            )
+                said = _(
+                    "The scores for %(reference)s by %(name)s are reopened. We have emailed the judge a link to them.",
+                    reference=reference,
+                    name=name,
+                )
+            flash(said, "success")
             return redirect(
                 url_for("organiser.review", slug=cycle.slug, review_id=review.id, **round_args(judging_round))
             )

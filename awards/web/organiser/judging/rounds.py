@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput, GovRadioInput, GovTextInput
 from sqlalchemy import select
@@ -27,16 +29,29 @@ from awards.web.forms import Form, submit
 from awards.web.helpers import cycle_breadcrumbs, cycle_or_404, round_args
 from awards.web.organiser import bp
 from awards.web.organiser.cycles.forms import GovDateField, TimeField, WholeNumberField, local_date, time_value
-from awards.web.organiser.judging.forms import OptionalWholeNumberField
+from awards.web.organiser.judging.forms import OptionalWholeNumberField, too_long
 
 # --- Forms -----------------------------------------------------------------------------------------
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 
-# The round's two instants: (setting, date field, time field, what the messages call them)
+# The round's two instants: (setting, date field, time field, the message for a date without a time, and for a
+# time without a date)
 INSTANTS = (
-    ("opens_at", "opens_date", "opens_time", "round opens"),
-    ("closes_at", "closes_date", "closes_time", "round closes"),
+    (
+        "opens_at",
+        "opens_date",
+        "opens_time",
+        _l("Enter the time the round opens"),
+        _l("Enter the date the round opens"),
+    ),
+    (
+        "closes_at",
+        "closes_date",
+        "closes_time",
+        _l("Enter the time the round closes"),
+        _l("Enter the date the round closes"),
+    ),
 )
 # Where a domain refusal about a setting is shown on the form
 FIELD_FOR = {"opens_at": "opens_date", "closes_at": "closes_date"}
@@ -44,96 +59,103 @@ FIELD_FOR = {"opens_at": "opens_date", "closes_at": "closes_date"}
 
 class RoundForm(Form):
     name = StringField(
-        "Name",
+        _l("Name"),
         widget=GovTextInput(),
-        description="Judges and organisers see it, for example Paper shortlist or Final panel",
+        description=_l("Judges and organisers see it, for example Paper shortlist or Final panel"),
         validators=[
-            DataRequired("Enter the round’s name"),
-            Length(max=rounds.NAME_MAX, message=f"Name must be {rounds.NAME_MAX} characters or fewer"),
+            DataRequired(_l("Enter the round’s name")),
+            Length(
+                max=rounds.NAME_MAX, message=too_long(_l("Name must be %(max)s characters or fewer"), rounds.NAME_MAX)
+            ),
         ],
     )
+    # `what` names the date or time in the messages of the cycle pages' date and time fields (theirs to word).
     opens_date = GovDateField(
-        "Opens (optional)",
+        _l("Opens (optional)"),
         what="date the round opens",
         required=False,
-        description="Judges can read their entries before then, but not judge them. Leave the date and time "
-        "blank to open the round when judging starts. For example, 2 9 2026",
+        description=_l(
+            "Judges can read their entries before then, but not judge them. Leave the date and time "
+            "blank to open the round when judging starts. For example, 2 9 2026"
+        ),
     )
-    opens_time = TimeField("Time", what="time the round opens", required=False)
+    opens_time = TimeField(_l("Time"), what="time the round opens", required=False)
     closes_date = GovDateField(
-        "Closes (optional)",
+        _l("Closes (optional)"),
         what="date the round closes",
         required=False,
-        description="Judges cannot save or change anything in the round from then. Leave the date and time blank "
-        "if you have not decided yet.",
+        description=_l(
+            "Judges cannot save or change anything in the round from then. Leave the date and time blank "
+            "if you have not decided yet."
+        ),
     )
-    closes_time = TimeField("Time", what="time the round closes", required=False)
+    closes_time = TimeField(_l("Time"), what="time the round closes", required=False)
     entries = RadioField(
-        "Which entries this round judges",
+        _l("Which entries this round judges"),
         widget=GovRadioInput(),
         choices=[(e.value, e.label) for e in RoundEntries],
-        validators=[InputRequired("Select which entries the round judges")],
+        validators=[InputRequired(_l("Select which entries the round judges"))],
     )
     mode = RadioField(
-        "How judges judge each entry",
+        _l("How judges judge each entry"),
         widget=GovRadioInput(),
         choices=[(m.value, m.label) for m in RoundMode],
-        validators=[InputRequired("Select how judges judge the entries")],
+        validators=[InputRequired(_l("Select how judges judge the entries"))],
     )
     ranking_method = RadioField(
-        "How the judges’ rankings are combined",
+        _l("How the judges’ rankings are combined"),
         widget=GovRadioInput(),
         choices=list(RANKING_METHODS.items()),
         default="borda",
     )
     blind = RadioField(
-        "Blind judging",
+        _l("Blind judging"),
         widget=GovRadioInput(),
         choices=YES_NO,
-        validators=[InputRequired("Select whether judging in this round is blind")],
+        validators=[InputRequired(_l("Select whether judging in this round is blind"))],
     )
     judges_per_nomination = WholeNumberField(
-        "Judges for each entry",
+        _l("Judges for each entry"),
         what="number of judges for each entry",
         maximum=rounds.MAX_JUDGES_PER_ENTRY,
     )
     judge_max_load = WholeNumberField(
-        "Most entries one judge scores",
+        _l("Most entries one judge scores"),
         what="most entries one judge scores",
         maximum=rounds.MAX_LOAD,
-        description="A judge’s own limit, or their limit on the round’s panel, comes first",
+        description=_l("A judge’s own limit, or their limit on the round’s panel, comes first"),
     )
-    is_final = BooleanField("This is the final round", widget=GovCheckboxInput())
+    is_final = BooleanField(_l("This is the final round"), widget=GovCheckboxInput())
     # Only when adding a round
     criteria = RadioField(
-        "Criteria and rubric",
+        _l("Criteria and rubric"),
         widget=GovRadioInput(),
         choices=[],
-        validators=[InputRequired("Select the criteria the round starts with")],
+        validators=[InputRequired(_l("Select the criteria the round starts with"))],
     )
-    submit = submit("Save round")
+    submit = submit(_l("Save round"))
 
     def validate_ranking_method(self, field):
         if self.mode.data == RoundMode.RANKING.value and field.data not in RANKING_METHODS:
-            raise ValidationError("Select how the judges’ rankings are combined")
+            raise ValidationError(_("Select how the judges’ rankings are combined"))
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        for _, date_name, time_name, what in INSTANTS:
+        for _setting, date_name, time_name, no_time, no_date in INSTANTS:
             day, at = self[date_name], self[time_name]
             has_date = day.data is not None or any(day.parts)
             has_time = bool((at.data or "").strip())
             if has_date and not has_time and not at.errors:
-                at.errors = [*at.errors, f"Enter the time the {what}"]
+                at.errors = [*at.errors, str(no_time)]
                 ok = False
             if has_time and not has_date and not day.errors:
-                day.errors = [*day.errors, f"Enter the date the {what}"]
+                day.errors = [*day.errors, str(no_date)]
                 ok = False
         return ok
 
     def fill(self, judging_round: JudgingRound, time_zone: str) -> None:
         """Show a round's opening and closing instants in the cycle's time zone (for a GET)."""
-        for attribute, date_name, time_name, _ in INSTANTS:
+        for attribute, date_name, time_name, *_messages in INSTANTS:
             instant = getattr(judging_round, attribute)
             self[date_name].process_data(local_date(instant, time_zone))
             self[time_name].data = time_value(instant, time_zone)
@@ -141,7 +163,7 @@ class RoundForm(Form):
     def instants(self, time_zone: str) -> dict[str, datetime | None]:
         """The instants typed, in UTC (a time the clocks skip is an error on its time box)."""
         result: dict[str, datetime | None] = {}
-        for attribute, date_name, time_name, _ in INSTANTS:
+        for attribute, date_name, time_name, *_messages in INSTANTS:
             day, at = self[date_name].data, self[time_name].time
             if day is None or at is None:
                 result[attribute] = None
@@ -168,13 +190,13 @@ class RoundForm(Form):
 
 
 class RemoveRoundForm(Form):
-    submit = submit("Remove round")
+    submit = submit(_l("Remove round"))
 
 
 class _TickedIdsField(SelectMultipleField):
     """Ticked choices, by id: anything that is not one of the choices (or not an id) is an error."""
 
-    unknown_message = "Select only items from the list"
+    unknown_message = _l("Select only items from the list")
 
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, coerce=int, **kwargs)
@@ -186,35 +208,35 @@ class _TickedIdsField(SelectMultipleField):
     def pre_validate(self, form):
         known = {value for value, _ in self.choices or []}
         if getattr(self, "_unknown", False) or any(v not in known for v in self.data or []):
-            raise StopValidation(self.unknown_message)
+            raise StopValidation(str(self.unknown_message))
 
 
 class PanelCategoriesField(_TickedIdsField):
     """The categories a judge judges in the round, by id (none: every category they judge)."""
 
     widget = GovCheckboxesInput()
-    unknown_message = "Select only categories from the list"
+    unknown_message = _l("Select only categories from the list")
 
 
 class PanelJudgesField(_TickedIdsField):
     """The judges ticked as on the panel, by id."""
 
-    unknown_message = "Select only judges from the list"
+    unknown_message = _l("Select only judges from the list")
 
 
 class PanelForm(Form):
     scope = RadioField(
-        "Who judges in this round",
+        _l("Who judges in this round"),
         widget=GovRadioInput(),
-        choices=[("all", "Every judge of the cycle"), ("chosen", "Only the judges chosen below")],
-        validators=[InputRequired("Select who judges in this round")],
+        choices=[("all", _l("Every judge of the cycle")), ("chosen", _l("Only the judges chosen below"))],
+        validators=[InputRequired(_l("Select who judges in this round"))],
     )
-    judges = PanelJudgesField("Judges on the panel")
-    submit = submit("Save panel")
+    judges = PanelJudgesField(_l("Judges on the panel"))
+    submit = submit(_l("Save panel"))
 
     def validate_judges(self, field):
         if self.scope.data == "chosen" and not field.data:
-            raise ValidationError("Select the judges on the round’s panel")
+            raise ValidationError(_("Select the judges on the round’s panel"))
 
 
 def panel_form_class(judges: list[Judge], categories_of: dict[int, list[tuple[int, str]]]) -> type[PanelForm]:
@@ -228,15 +250,19 @@ def panel_form_class(judges: list[Judge], categories_of: dict[int, list[tuple[in
             JudgesPanelForm,
             f"categories_{judge.id}",
             PanelCategoriesField(
-                f"Categories {judge.display_name} judges in this round", choices=categories_of[judge.id]
+                _("Categories %(name)s judges in this round", name=judge.display_name), choices=categories_of[judge.id]
             ),
         )
         setattr(
             JudgesPanelForm,
             f"max_load_{judge.id}",
             OptionalWholeNumberField(
-                f"Most entries for {judge.display_name} (optional)",
-                what=f"most entries for {judge.display_name}",
+                _("Most entries for %(name)s (optional)", name=judge.display_name),
+                not_whole=_("Most entries for %(name)s must be a whole number", name=judge.display_name),
+                # %(min)s and %(max)s are filled in when it is shown
+                out_of_range=_(
+                    "Most entries for %(name)s must be between %%(min)s and %%(max)s", name=judge.display_name
+                ),
                 maximum=rounds.MAX_LOAD,
             ),
         )
@@ -266,7 +292,7 @@ def rounds_url(cycle: Cycle) -> str:
 
 
 def rounds_trail(cycle: Cycle, *trail: dict) -> list[dict]:
-    return cycle_breadcrumbs(cycle, {"text": "Judging rounds", "href": rounds_url(cycle)}, *trail)
+    return cycle_breadcrumbs(cycle, {"text": _("Judging rounds"), "href": rounds_url(cycle)}, *trail)
 
 
 def _show_error(form: Form, error: DomainError) -> None:
@@ -292,17 +318,20 @@ def rounds_list(slug: str):
         judge_count=judge_count,
         ranking_methods=RANKING_METHODS,
         round_args=round_args,
-        breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Judging rounds"}),
-        title=f"Judging rounds – {cycle.name}",
+        breadcrumbs=cycle_breadcrumbs(cycle, {"text": _("Judging rounds")}),
+        title=_("Judging rounds – %(cycle)s", cycle=cycle.name),
     )
 
 
 def _criteria_choices(cycle: Cycle) -> list[tuple[str, str]]:
     copies = [
-        (f"round-{r.number}", f"Copy the criteria and rubric from round {r.number} ({r.name})")
+        (
+            f"round-{r.number}",
+            _("Copy the criteria and rubric from round %(number)s (%(name)s)", number=r.number, name=r.name),
+        )
         for r in reversed(cycle.rounds)
     ]
-    return [*copies, ("default", "Start with the default criteria")]
+    return [*copies, ("default", _("Start with the default criteria"))]
 
 
 def _criteria_source(cycle: Cycle, choice: str) -> JudgingRound | None:
@@ -319,7 +348,11 @@ def _rule_text(method: str) -> str:
 
 
 def _render_form(cycle: Cycle, judging_round: JudgingRound | None, form: RoundForm, locked: dict[str, str]):
-    heading = f"Change {judging_round.label}" if judging_round else f"Add round {cycle.rounds[-1].number + 1}"
+    heading = (
+        _("Change %(round)s", round=judging_round.label)
+        if judging_round
+        else _("Add round %(number)s", number=cycle.rounds[-1].number + 1)
+    )
     return render_template(
         "organiser/judging/rounds_form.html",
         cycle=cycle,
@@ -328,7 +361,7 @@ def _render_form(cycle: Cycle, judging_round: JudgingRound | None, form: RoundFo
         locked=locked,
         ranking_rules={method: _rule_text(method) for method in RANKING_METHODS},
         heading=heading,
-        breadcrumbs=rounds_trail(cycle, {"text": judging_round.label if judging_round else "Add a round"}),
+        breadcrumbs=rounds_trail(cycle, {"text": judging_round.label if judging_round else _("Add a round")}),
         title=heading,
     )
 
@@ -361,7 +394,7 @@ def new_round(slug: str):
 
         done = attempt(add, on_error=lambda error: _show_error(form, error))
         if done and done.value is not None:
-            flash(f"{done.value.label} has been added", "success")
+            flash(_("%(round)s has been added", round=done.value.label), "success")
             return redirect(rounds_url(cycle))
     return _render_form(cycle, None, form, {})
 
@@ -398,7 +431,7 @@ def edit_round(slug: str, number: int):
                 raise
 
         if attempt(save, on_error=lambda error: _show_error(form, error)):
-            flash(f"Your changes to {judging_round.label} have been saved", "success")
+            flash(_("Your changes to %(round)s have been saved", round=judging_round.label), "success")
             return redirect(rounds_url(cycle))
     return _render_form(cycle, judging_round, form, locked)
 
@@ -411,7 +444,7 @@ def remove_round(slug: str, number: int):
     if form.validate_on_submit():
         label = judging_round.label
         if attempt(lambda: rounds.remove_round(judging_round, by=current_user), flash_as="info"):
-            flash(f"{label} has been removed", "success")
+            flash(_("%(round)s has been removed", round=label), "success")
         return redirect(rounds_url(cycle))
     return render_template(
         "organiser/judging/rounds_remove.html",
@@ -420,7 +453,7 @@ def remove_round(slug: str, number: int):
         problem=rounds.removal_problem(judging_round),
         form=form,
         breadcrumbs=rounds_trail(cycle, {"text": judging_round.label}),
-        title=f"Remove {judging_round.label}?",
+        title=_("Remove %(round)s?", round=judging_round.label),
     )
 
 
@@ -462,7 +495,7 @@ def round_panel(slug: str, number: int):
             on_error=lambda error: _show_error_on(form, error, "judges"),
         )
         if done:
-            flash(f"The panel of {judging_round.label} has been saved", "success")
+            flash(_("The panel of %(round)s has been saved", round=judging_round.label), "success")
             return redirect(rounds_url(cycle))
     return render_template(
         "organiser/judging/rounds_panel.html",
@@ -472,8 +505,8 @@ def round_panel(slug: str, number: int):
         usual_limits={j.id: rounds.load_limit(judging_round, j, None) for j in judges},
         assigned=rounds.assigned_counts(judging_round),
         form=form,
-        breadcrumbs=rounds_trail(cycle, {"text": f"Panel of {judging_round.label}"}),
-        title=f"Panel of {judging_round.label}",
+        breadcrumbs=rounds_trail(cycle, {"text": _("Panel of %(round)s", round=judging_round.label)}),
+        title=_("Panel of %(round)s", round=judging_round.label),
     )
 
 
