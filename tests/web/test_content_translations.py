@@ -203,3 +203,22 @@ def test_a_cached_public_page_follows_a_translation_of_its_cycle(organiser_clien
     assert cycle.name in before
     organiser_client.post_form(translate_url(cycle, cycle), {"name--cy": "Gwobrau Digidol y Sector Cyhoeddus 2026"})
     assert "Gwobrau Digidol y Sector Cyhoeddus 2026" in page_text(client.get("/"))
+
+
+def test_an_organiser_reading_in_english_hears_a_welsh_nominations_answers_in_welsh(organiser_client):
+    from tests.factories import make_nomination
+
+    cycle = make_cycle()
+    nomination = make_nomination(cycle, status="submitted", title="Gwasanaeth newydd")
+    nomination.language = "cy"
+    db.session.commit()
+    html = organiser_client.get(f"/organiser/cycles/{cycle.slug}/nominations/{nomination.reference}").get_data(
+        as_text=True
+    )
+    assert f'<span lang="cy">{nomination.organisation_name}</span>' in html
+    assert '<div lang="cy"><p class="govuk-body">' in html
+    reading_in(organiser_client, "cy")
+    html = organiser_client.get(f"/organiser/cycles/{cycle.slug}/nominations/{nomination.reference}").get_data(
+        as_text=True
+    )
+    assert '<span lang="cy">' not in html and '<div lang="cy">' not in html
