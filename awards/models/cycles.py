@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -40,12 +41,13 @@ class CycleStatus(str, enum.Enum):
 
     @property
     def label(self) -> str:
+        # Put into words when shown (the stored value is the code), in the reader's language.
         return {
-            "draft": "Draft",
-            "open": "Open for nominations",
-            "closed": "Closed",
-            "judging": "Judging",
-            "published": "Results published",
+            "draft": _("Draft"),
+            "open": _("Open for nominations"),
+            "closed": _("Closed"),
+            "judging": _("Judging"),
+            "published": _("Results published"),
         }[self.value]
 
 

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,7 +28,16 @@ class NominationStatus(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        # Put into words when shown (the stored value is the code), in the reader's language.
+        return {
+            "draft": _("Draft"),
+            "submitted": _("Submitted"),
+            "withdrawn": _("Withdrawn"),
+            "ineligible": _("Ineligible"),
+            "shortlisted": _("Shortlisted"),
+            "highly_commended": _("Highly commended"),
+            "winner": _("Winner"),
+        }[self.value]
 
 
 class Eligibility(str, enum.Enum):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from awards.domain.core import audit
@@ -75,19 +76,39 @@ def _clean_band(number: int, band: dict[str, Any], scale_min: int, scale_max: in
     label = str(band.get("label") or "").strip()
     text = str(band.get("text") or "").strip()
     if not label:
-        raise DomainError(f"Enter a label for band {number}", field="rubric")
+        raise DomainError(_("Enter a label for band %(number)s", number=number), field="rubric")
     if len(label) > LABEL_MAX:
-        raise DomainError(f"The label of band {number} must be {LABEL_MAX} characters or fewer", field="rubric")
+        raise DomainError(
+            _(
+                "The label of band %(number)s must be %(label_max)s characters or fewer",
+                number=number,
+                label_max=LABEL_MAX,
+            ),
+            field="rubric",
+        )
     if len(text) > BAND_TEXT_MAX:
         raise DomainError(
-            f"The description of band {number} must be {BAND_TEXT_MAX} characters or fewer", field="rubric"
+            _(
+                "The description of band %(number)s must be %(band_text_max)s characters or fewer",
+                number=number,
+                band_text_max=BAND_TEXT_MAX,
+            ),
+            field="rubric",
         )
     if low is None or high is None:
-        raise DomainError(f"Enter the scores band {number} covers, as whole numbers", field="rubric")
+        raise DomainError(_("Enter the scores band %(number)s covers, as whole numbers", number=number), field="rubric")
     if low > high:
-        raise DomainError(f"Band {number} must start at or below where it ends", field="rubric")
+        raise DomainError(_("Band %(number)s must start at or below where it ends", number=number), field="rubric")
     if low < scale_min or high > scale_max:
-        raise DomainError(f"Band {number} must be within the scale, {scale_min} to {scale_max}", field="rubric")
+        raise DomainError(
+            _(
+                "Band %(number)s must be within the scale, %(scale_min)s to %(scale_max)s",
+                number=number,
+                scale_min=scale_min,
+                scale_max=scale_max,
+            ),
+            field="rubric",
+        )
     return {"from": low, "to": high, "label": label, "text": text}
 
 
@@ -98,20 +119,34 @@ def _check_coverage(bands: list[dict[str, Any]], scale_min: int, scale_max: int)
         if band["from"] > expected:
             gap = f"{expected}" if band["from"] - 1 == expected else f"{expected} to {band['from'] - 1}"
             raise DomainError(
-                f"The bands must cover every score from {scale_min} to {scale_max}: no band covers {gap}",
+                _(
+                    "The bands must cover every score from %(scale_min)s to %(scale_max)s: no band covers %(gap)s",
+                    scale_min=scale_min,
+                    scale_max=scale_max,
+                    gap=gap,
+                ),
                 field="rubric",
             )
         if band["from"] < expected:
             raise DomainError(
-                f"The bands must not overlap: {band['label']} starts at {band['from']}, "
-                f"which another band already covers",
+                _(
+                    "The bands must not overlap: %(label)s starts at %(from_)s, which another band already covers",
+                    label=band["label"],
+                    from_=band["from"],
+                ),
                 field="rubric",
             )
         expected = band["to"] + 1
     if expected <= scale_max:
         gap = f"{expected}" if expected == scale_max else f"{expected} to {scale_max}"
         raise DomainError(
-            f"The bands must cover every score from {scale_min} to {scale_max}: no band covers {gap}", field="rubric"
+            _(
+                "The bands must cover every score from %(scale_min)s to %(scale_max)s: no band covers %(gap)s",
+                scale_min=scale_min,
+                scale_max=scale_max,
+                gap=gap,
+            ),
+            field="rubric",
         )
 
 
@@ -141,25 +176,39 @@ def _clean(
     name = (name or "").strip()
     description = (description or "").strip()
     if not name:
-        raise DomainError("Enter the criterion's name", field="name")
+        raise DomainError(_("Enter the criterion's name"), field="name")
     if len(name) > NAME_MAX:
-        raise DomainError(f"Name must be {NAME_MAX} characters or fewer", field="name")
+        raise DomainError(_("Name must be %(name_max)s characters or fewer", name_max=NAME_MAX), field="name")
     if any(c.name.strip().lower() == name.lower() and c is not exclude for c in judging_round.criteria):
         raise Conflict(_already_named(judging_round), field="name")
     if len(description) > DESCRIPTION_MAX:
-        raise DomainError(f"Description must be {DESCRIPTION_MAX:,} characters or fewer", field="description")
+        raise DomainError(
+            _("Description must be %(description_max)s characters or fewer", description_max=f"{DESCRIPTION_MAX:,}"),
+            field="description",
+        )
     if not isinstance(weight, int) or not 1 <= weight <= MAX_WEIGHT:
-        raise DomainError(f"Weight must be a whole number from 1 to {MAX_WEIGHT}", field="weight")
+        raise DomainError(
+            _("Weight must be a whole number from 1 to %(max_weight)s", max_weight=MAX_WEIGHT), field="weight"
+        )
     if not isinstance(scale_min, int) or not SCALE_LOWEST <= scale_min < SCALE_HIGHEST:
         raise DomainError(
-            f"The lowest score must be a whole number from {SCALE_LOWEST} to {SCALE_HIGHEST - 1}", field="scale_min"
+            _(
+                "The lowest score must be a whole number from %(scale_lowest)s to %(value)s",
+                scale_lowest=SCALE_LOWEST,
+                value=SCALE_HIGHEST - 1,
+            ),
+            field="scale_min",
         )
     if not isinstance(scale_max, int) or scale_max <= scale_min:
-        raise DomainError("The highest score must be more than the lowest score", field="scale_max")
+        raise DomainError(_("The highest score must be more than the lowest score"), field="scale_max")
     if scale_max - scale_min + 1 > MAX_POINTS:
         raise DomainError(
-            f"The scale can have at most {MAX_POINTS} scores, so that judges can choose from "
-            f"them: make the highest score {scale_min + MAX_POINTS - 1} or lower",
+            _(
+                "The scale can have at most %(max_points)s scores, so that judges can choose from them: "
+                "make the highest score %(value)s or lower",
+                max_points=MAX_POINTS,
+                value=scale_min + MAX_POINTS - 1,
+            ),
             field="scale_max",
         )
     return {
@@ -262,7 +311,12 @@ def remove_criterion(criterion: Criterion, *, by: User) -> None:
     check_unlocked(judging_round)
     if len(judging_round.criteria) <= 1:
         what = "A round" if len(judging_round.cycle.rounds) > 1 else "A cycle"
-        raise Conflict(f"{what} needs at least one criterion for judges to score: add another before removing this one")
+        raise Conflict(
+            _(
+                "%(what)s needs at least one criterion for judges to score: add another before removing this one",
+                what=what,
+            )
+        )
     judging_round.criteria.remove(criterion)
     db.session.flush()
     audit.record(

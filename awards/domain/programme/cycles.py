@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from awards.domain.core import audit
@@ -118,7 +120,7 @@ def check_time_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise DomainError("Enter a time zone such as Europe/London", field="time_zone") from None
+        raise DomainError(_("Enter a time zone such as Europe/London"), field="time_zone") from None
     return name
 
 
@@ -133,8 +135,11 @@ def local_instant(day: date, at: time, time_zone: str) -> datetime:
     instant = local.astimezone(UTC)
     if instant.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise DomainError(
-            f"That time does not exist in {time_zone} on that day because the clocks go "
-            "forward: choose a time an hour later"
+            _(
+                "That time does not exist in %(time_zone)s on that day because the clocks go forward: "
+                "choose a time an hour later",
+                time_zone=time_zone,
+            )
         )
     return instant
 
@@ -154,13 +159,15 @@ def next_year(instant: datetime | None, time_zone: str) -> datetime | None:
 
 def _check_year(year: int) -> None:
     if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
-        raise DomainError(f"Enter a year between {MIN_YEAR} and {MAX_YEAR}", field="year")
+        raise DomainError(
+            _("Enter a year between %(min_year)s and %(max_year)s", min_year=MIN_YEAR, max_year=MAX_YEAR), field="year"
+        )
 
 
 def _clean_prefix(prefix: str | None) -> str:
     prefix = (prefix or "").strip().upper()
     if not _PREFIX.fullmatch(prefix):
-        raise DomainError("Reference prefix must be 1 to 12 letters or numbers, like PSDA", field="reference_prefix")
+        raise DomainError(_("Reference prefix must be 1 to 12 letters or numbers, like PSDA"), field="reference_prefix")
     return prefix
 
 
@@ -203,8 +210,14 @@ def _check_prefix_free(prefix: str, year: int, exclude_id: int | None = None) ->
     other = cycle_using_prefix(prefix, year, exclude_id)
     if other is not None:
         raise Conflict(
-            f"{other.name} already uses the reference prefix {prefix} for {year}: enter a different "
-            f"prefix, like {free_reference_prefix(year, prefix, exclude_id)}",
+            _(
+                "%(name)s already uses the reference prefix %(prefix)s for %(year)s: enter a different "
+                "prefix, like %(value)s",
+                name=other.name,
+                prefix=prefix,
+                year=year,
+                value=free_reference_prefix(year, prefix, exclude_id),
+            ),
             field="reference_prefix",
         )
 
@@ -216,11 +229,18 @@ def _check_reference_change(cycle: Cycle, prefix: str, year: int) -> None:
     if not prefix_changed and year == cycle.year:
         return
     if cycle.last_reference_number:
-        what, field = ("reference prefix", "reference_prefix") if prefix_changed else ("year", "year")
+        example = f"{cycle.reference_prefix}-{cycle.year}-0001"
+        if prefix_changed:
+            raise DomainError(
+                _(
+                    "The reference prefix cannot change: nominations already have references like %(example)s",
+                    example=example,
+                ),
+                field="reference_prefix",
+            )
         raise DomainError(
-            f"The {what} cannot change: nominations already have references like "
-            f"{cycle.reference_prefix}-{cycle.year}-0001",
-            field=field,
+            _("The year cannot change: nominations already have references like %(example)s", example=example),
+            field="year",
         )
     _check_prefix_free(prefix, year, exclude_id=cycle.id)
 
@@ -232,25 +252,31 @@ def _check_offerable(trends: list[Trend], already: list[Trend] | tuple = ()) -> 
     if retired:
         names = ", ".join(t.name for t in retired)
         raise DomainError(
-            f"{names} {'is' if len(retired) == 1 else 'are'} retired and cannot be offered", field="trend_ids"
+            ngettext(
+                "%(names)s is retired and cannot be offered",
+                "%(names)s are retired and cannot be offered",
+                len(retired),
+                names=names,
+            ),
+            field="trend_ids",
         )
 
 
 def _check_dates(open_at: datetime, close_at: datetime, judging_close_at: datetime | None) -> None:
     if close_at <= open_at:
-        raise DomainError("The closing date must be after the opening date", field="nominations_close_at")
+        raise DomainError(_("The closing date must be after the opening date"), field="nominations_close_at")
     if judging_close_at is not None and judging_close_at <= close_at:
-        raise DomainError("Judging must close after nominations close", field="judging_close_at")
+        raise DomainError(_("Judging must close after nominations close"), field="judging_close_at")
 
 
 def _check_rules(rules: dict[str, Any]) -> None:
     if rules.get("trends_min", 1) < 1:
-        raise DomainError("Nominations must address at least 1 trend", field="trends_min")
+        raise DomainError(_("Nominations must address at least 1 trend"), field="trends_min")
     if rules.get("trends_max", 3) < rules.get("trends_min", 1):
-        raise DomainError("The most trends must be at least the fewest", field="trends_max")
+        raise DomainError(_("The most trends must be at least the fewest"), field="trends_max")
     for name in ENTRY_RULE_FIELDS + FORM_RULE_FIELDS:
         if name in rules and rules[name] is not None and rules[name] < 1:
-            raise DomainError("Enter a whole number of 1 or more", field=name)
+            raise DomainError(_("Enter a whole number of 1 or more"), field=name)
 
 
 def unique_cycle_slug(base: str, exclude_id: int | None = None) -> str:
@@ -279,7 +305,7 @@ def _add_default_categories(cycle: Cycle, chosen: list[str] | None = None) -> No
     if chosen is not None:
         unknown = set(chosen) - {item["slug"] for item in offered}
         if unknown:
-            raise DomainError("Select only categories from the list", field="categories")
+            raise DomainError(_("Select only categories from the list"), field="categories")
         offered = [item for item in offered if item["slug"] in set(chosen)]
     codes = trends_by_code()
     for position, item in enumerate(offered):
@@ -362,7 +388,7 @@ def create_cycle(
     default form with the limits given (summary_word_limit, section_word_limit,
     attachments_max_count, attachments_max_mb)."""
     if not name.strip():
-        raise DomainError("Enter a name for the cycle", field="name")
+        raise DomainError(_("Enter a name for the cycle"), field="name")
     _check_year(year)
     check_time_zone(time_zone)
     _check_dates(nominations_open_at, nominations_close_at, judging_close_at)
@@ -378,7 +404,7 @@ def create_cycle(
     round_settings.update({k: v for k, v in rules.items() if k in RESULTS_SETTING_FIELDS and v is not None})
     slug = slugify(slug) if slug else unique_cycle_slug(f"{name}")
     if db.session.scalar(select(Cycle.id).where(Cycle.slug == slug)):
-        raise Conflict(f"The web address {slug} is already used by another cycle", field="slug")
+        raise Conflict(_("The web address %(slug)s is already used by another cycle", slug=slug), field="slug")
     now = utcnow()
     cycle = Cycle(
         name=name.strip(),
@@ -458,9 +484,9 @@ def _check_slug_change(cycle: Cycle, slug: str) -> None:
     if slug == cycle.slug:
         return
     if cycle.status is not CycleStatus.DRAFT:
-        raise DomainError("The web address can only be changed while the cycle is a draft", field="slug")
+        raise DomainError(_("The web address can only be changed while the cycle is a draft"), field="slug")
     if db.session.scalar(select(Cycle.id).where(Cycle.slug == slug, Cycle.id != cycle.id)):
-        raise Conflict(f"The web address {slug} is already used by another cycle", field="slug")
+        raise Conflict(_("The web address %(slug)s is already used by another cycle", slug=slug), field="slug")
 
 
 def _cleaned_changes(cycle: Cycle, fields: dict[str, Any]) -> dict[str, Any]:
@@ -488,7 +514,7 @@ def _check_details(cycle: Cycle, details: dict[str, Any]) -> None:
     """The cycle's details as they would be after the change: a name, a year, a reference that may
     change, a time zone, dates in order and entry rules that make sense."""
     if not str(details["name"]).strip():
-        raise DomainError("Enter a name for the cycle", field="name")
+        raise DomainError(_("Enter a name for the cycle"), field="name")
     _check_year(details["year"])
     _check_reference_change(cycle, details["reference_prefix"], details["year"])
     check_time_zone(details["time_zone"])
@@ -543,27 +569,37 @@ def check_transition(cycle: Cycle, to: CycleStatus, now: datetime | None = None)
     """Raise the reason the cycle cannot move to `to` now, if there is one."""
     now = now or utcnow()
     if to not in TRANSITIONS[cycle.status]:
-        raise Conflict(f"A cycle that is {cycle.status.label.lower()} cannot become {to.label.lower()}")
+        raise Conflict(
+            _(
+                "A cycle that is %(now)s cannot become %(to)s",
+                now=cycle.status.label.lower(),
+                to=to.label.lower(),
+            )
+        )
     if cycle.personal_data_purged_at is not None:
         # Its contact details, documents and judges' comments are gone for good: judging again (or taking
         # nominations again) would put what is left in front of judges, and the purge cannot be undone.
         raise Conflict(
-            f"Personal data has been removed from {cycle.name}, so it cannot become "
-            f"{to.label.lower()} again. Its state can no longer change."
+            _(
+                "Personal data has been removed from %(name)s, so it cannot become %(status)s again. Its "
+                "state can no longer change.",
+                name=cycle.name,
+                status=to.label.lower(),
+            )
         )
     if to is CycleStatus.OPEN and now >= cycle.nominations_close_at:
         raise DomainError(
-            "The closing date has passed: move it later before opening the cycle", field="nominations_close_at"
+            _("The closing date has passed: move it later before opening the cycle"), field="nominations_close_at"
         )
     if to is CycleStatus.CLOSED and cycle.status is CycleStatus.OPEN and now < cycle.nominations_open_at:
         raise DomainError(
-            "Nominations have not started yet: move the cycle back to draft instead of closing it",
+            _("Nominations have not started yet: move the cycle back to draft instead of closing it"),
             field="nominations_open_at",
         )
     if not cycle.categories and to is CycleStatus.OPEN:
-        raise DomainError("Add at least one category before opening the cycle", field="categories")
+        raise DomainError(_("Add at least one category before opening the cycle"), field="categories")
     if not cycle.trends and to is CycleStatus.OPEN:
-        raise DomainError("Choose the trends the cycle offers before opening it", field="trend_ids")
+        raise DomainError(_("Choose the trends the cycle offers before opening it"), field="trend_ids")
 
 
 def transition(cycle: Cycle, to: CycleStatus, *, by: User | None = None, now: datetime | None = None) -> None:
@@ -646,7 +682,7 @@ def _category_trends(cycle: Cycle, trend_ids: list[int] | None, already: list[Tr
     """A category links only trends its cycle offers (or already linked ones, which it may keep)."""
     allowed = {t.id for t in cycle.trends} | {t.id for t in already}
     if any(i not in allowed for i in trend_ids or []):
-        raise DomainError("Select only trends this cycle offers", field="trend_ids")
+        raise DomainError(_("Select only trends this cycle offers"), field="trend_ids")
     return list(db.session.scalars(select(Trend).where(Trend.id.in_(trend_ids or [])).order_by(Trend.position)))
 
 
@@ -660,7 +696,7 @@ def _same_name(a: str, b: str) -> bool:
 
 def _check_category_name_free(cycle: Cycle, name: str, category: Category | None = None) -> None:
     if any(_same_name(c.name, name) for c in cycle.categories if c is not category):
-        raise Conflict("This cycle already has a category with that name", field="name")
+        raise Conflict(_("This cycle already has a category with that name"), field="name")
 
 
 def _category_slug(cycle: Cycle, name: str, category: Category | None = None) -> str:
@@ -688,9 +724,9 @@ def add_category(
 ) -> Category:
     """Add a category to the cycle; its name must be new in the cycle."""
     if not name.strip():
-        raise DomainError("Enter the category's name", field="name")
+        raise DomainError(_("Enter the category's name"), field="name")
     if shortlist_size < 1:
-        raise DomainError("The shortlist must have at least 1 place", field="shortlist_size")
+        raise DomainError(_("The shortlist must have at least 1 place"), field="shortlist_size")
     _check_category_name_free(cycle, name)
     slug = _category_slug(cycle, name)
     trends = _category_trends(cycle, trend_ids)
@@ -719,9 +755,9 @@ def edit_category(
 ) -> None:
     """Change a category's words, shortlist size and linked trends."""
     if not name.strip():
-        raise DomainError("Enter the category's name", field="name")
+        raise DomainError(_("Enter the category's name"), field="name")
     if shortlist_size < 1:
-        raise DomainError("The shortlist must have at least 1 place", field="shortlist_size")
+        raise DomainError(_("The shortlist must have at least 1 place"), field="shortlist_size")
     _check_category_name_free(category.cycle, name, category)
     slug = _category_slug(category.cycle, name, category)
     trends = _category_trends(category.cycle, trend_ids, already=category.trends) if trend_ids is not None else None
@@ -737,7 +773,7 @@ def remove_category(category: Category, *, by: User | None = None) -> None:
     section or question asked only of this category would be asked of nobody, or, its limit emptied, of
     everybody)."""
     if nomination_count(category):
-        raise Conflict("This category has nominations, so it cannot be removed")
+        raise Conflict(_("This category has nominations, so it cannot be removed"))
     cycle = category.cycle
     limited = [s.title for s in entry_forms.sections_of(cycle) if category.id in (s.category_ids or [])] + [
         entry_forms.short_name(q) for q in entry_forms.questions_of(cycle) if category.id in (q.category_ids or [])
@@ -745,8 +781,12 @@ def remove_category(category: Category, *, by: User | None = None) -> None:
     if limited:
         names = ", ".join(f"‘{name}’" for name in limited[:3]) + (" and more" if len(limited) > 3 else "")
         raise Conflict(
-            f"Parts of the entry form are asked only of {category.name} ({names}): change them on the entry form "
-            "first, then remove the category"
+            _(
+                "Parts of the entry form are asked only of %(name)s (%(names)s): change them on the entry "
+                "form first, then remove the category",
+                name=category.name,
+                names=names,
+            )
         )
     cycle.categories.remove(category)
     audit.record("category.removed", actor=by, object_type="categories", object_id=category.id, name=category.name)

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from awards.extensions import db
 from awards.models import Cycle
 from awards.models.forms import FormQuestion, FormSection
@@ -23,7 +25,7 @@ from awards.models.forms import FormQuestion, FormSection
 @dataclass(frozen=True)
 class Kind:
     key: str
-    name: str  # in the builder's list of kinds
+    name: Any  # in the builder's list of kinds (a lazy string: in the reader's language)
     # Words of the required-answer message when the question gives none: "Enter", "Select"…
     verb: str
     # Whether the answer can be a condition of a later question (its value compared with a list).
@@ -35,20 +37,20 @@ class Kind:
 KINDS: dict[str, Kind] = {
     k.key: k
     for k in (
-        Kind("text", "Short text", "Enter", conditional=True, in_group=True),
-        Kind("textarea", "Long text, with a word or character limit", "Enter"),
-        Kind("number", "Number", "Enter", conditional=True, in_group=True),
-        Kind("date", "Date", "Enter"),
-        Kind("yes_no", "Yes or no", "Select", conditional=True, in_group=True),
-        Kind("choice", "One choice from a list", "Select", conditional=True, in_group=True),
-        Kind("choices", "Several choices from a list", "Select", conditional=True),
-        Kind("email", "Email address", "Enter", in_group=True),
-        Kind("url", "Web address", "Enter", in_group=True),
-        Kind("phone", "Telephone number", "Enter", in_group=True),
-        Kind("declaration", "A statement to confirm", "Confirm"),
-        Kind("file", "File upload", "Upload"),
-        Kind("group", "A repeating group of questions", "Add"),
-        Kind("trends", "Trends addressed", "Select"),
+        Kind("text", _l("Short text"), "Enter", conditional=True, in_group=True),
+        Kind("textarea", _l("Long text, with a word or character limit"), "Enter"),
+        Kind("number", _l("Number"), "Enter", conditional=True, in_group=True),
+        Kind("date", _l("Date"), "Enter"),
+        Kind("yes_no", _l("Yes or no"), "Select", conditional=True, in_group=True),
+        Kind("choice", _l("One choice from a list"), "Select", conditional=True, in_group=True),
+        Kind("choices", _l("Several choices from a list"), "Select", conditional=True),
+        Kind("email", _l("Email address"), "Enter", in_group=True),
+        Kind("url", _l("Web address"), "Enter", in_group=True),
+        Kind("phone", _l("Telephone number"), "Enter", in_group=True),
+        Kind("declaration", _l("A statement to confirm"), "Confirm"),
+        Kind("file", _l("File upload"), "Upload"),
+        Kind("group", _l("A repeating group of questions"), "Add"),
+        Kind("trends", _l("Trends addressed"), "Select"),
     )
 }
 # Kinds an organiser can add (trends is the core question of its own).
@@ -56,9 +58,9 @@ ADDABLE_KINDS = tuple(k for k in KINDS if k != "trends")
 GROUP_KINDS = tuple(k for k, kind in KINDS.items() if kind.in_group)
 
 JUDGES_SEE = {
-    "all": "Judges and organisers",
-    "not_blind": "Judges, except in blind judging, and organisers",
-    "none": "Organisers only",
+    "all": _l("Judges and organisers"),
+    "not_blind": _l("Judges, except in blind judging, and organisers"),
+    "none": _l("Organisers only"),
 }
 
 REGIONS = (

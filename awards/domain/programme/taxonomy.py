@@ -7,6 +7,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from awards.domain.core import audit
@@ -91,15 +92,15 @@ def nominations_carrying_count(trend: Trend) -> int:
 
 def _check_fields(code: str, name: str, group: str, source: str = "") -> None:
     if not code or len(code) > MAX_CODE:
-        raise DomainError(f"Enter a code of {MAX_CODE} characters or fewer", field="code")
+        raise DomainError(_("Enter a code of %(max_code)s characters or fewer", max_code=MAX_CODE), field="code")
     if not name:
-        raise DomainError("Enter the trend's name", field="name")
+        raise DomainError(_("Enter the trend's name"), field="name")
     if len(name) > MAX_NAME:
-        raise DomainError(f"Name must be {MAX_NAME} characters or fewer", field="name")
+        raise DomainError(_("Name must be %(max_name)s characters or fewer", max_name=MAX_NAME), field="name")
     if group not in {g.value for g in TrendGroup}:
-        raise DomainError("Select a group", field="group")
+        raise DomainError(_("Select a group"), field="group")
     if len(source) > MAX_SOURCE:
-        raise DomainError(f"Source must be {MAX_SOURCE} characters or fewer", field="source")
+        raise DomainError(_("Source must be %(max_source)s characters or fewer", max_source=MAX_SOURCE), field="source")
 
 
 def add_trend(
@@ -116,10 +117,10 @@ def add_trend(
     code = code.strip().upper()
     _check_fields(code, name.strip(), group, source.strip())
     if db.session.scalar(select(Trend.id).where(Trend.code == code)):
-        raise Conflict(f"There is already a trend with the code {code}", field="code")
+        raise Conflict(_("There is already a trend with the code %(code)s", code=code), field="code")
     slug = slugify(slug) if slug else unique_trend_slug(name)
     if db.session.scalar(select(Trend.id).where(Trend.slug == slug)):
-        raise Conflict(f"There is already a trend with the web address {slug}", field="slug")
+        raise Conflict(_("There is already a trend with the web address %(slug)s", slug=slug), field="slug")
     position = (db.session.scalar(select(func.max(Trend.position))) or 0) + 1
     trend = Trend(
         code=code,
@@ -185,7 +186,12 @@ IMPORT_TEXT_FIELDS = ("code", "name", "slug", "description", "source", "group")
 def _check_export_format(data: Any) -> None:
     """The file is a trend export at all: {"format": EXPORT_FORMAT, "trends": [...]}."""
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT or not isinstance(data.get("trends"), list):
-        raise DomainError(f'The file is not a trend export: expected {{"format": "{EXPORT_FORMAT}", "trends": [...]}}')
+        raise DomainError(
+            _(
+                'The file is not a trend export: expected {"format": "%(export_format)s", "trends": [...]}',
+                export_format=EXPORT_FORMAT,
+            )
+        )
 
 
 def _code_problems(code: str, seen_codes: set[str]) -> list[str]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from awards.domain.core import audit
@@ -64,6 +65,26 @@ NOMINATION_COLUMNS = (
     "Eligibility",
     "Eligibility reason",
 )
+
+
+def nomination_columns() -> list[str]:
+    """NOMINATION_COLUMNS in the words of the organiser's language (the export's header row is read by people;
+    a spreadsheet's own columns stay in the order above)."""
+    return [
+        _("Reference"),
+        _("Status"),
+        _("Category"),
+        _("Title"),
+        _("Organisation"),
+        _("Partners"),
+        _("Contact name"),
+        _("Contact email"),
+        _("Region"),
+        _("Trends"),
+        _("Submitted at (UTC)"),
+        _("Eligibility"),
+        _("Eligibility reason"),
+    ]
 
 
 def escape_cell(value: Any) -> str:
@@ -148,9 +169,10 @@ class ExportForm:
         """NOMINATION_COLUMNS, then a column per other question (its short name; a name two questions
         share is told apart by the question's key)."""
         names = [forms.short_name(q) for q in self.questions]
-        repeated = {name for name in names if names.count(name) > 1 or name in NOMINATION_COLUMNS}
+        columns = nomination_columns()
+        repeated = {name for name in names if names.count(name) > 1 or name in NOMINATION_COLUMNS or name in columns}
         return [
-            *NOMINATION_COLUMNS,
+            *columns,
             *(f"{name} ({q.key})" if name in repeated else name for name, q in zip(names, self.questions, strict=True)),
         ]
 

@@ -18,6 +18,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import and_, case, event, exists, func, inspect, literal_column, null, select, union_all
 from sqlalchemy.exc import DBAPIError
@@ -155,14 +156,18 @@ def parse_filters(args: Mapping[str, str], *, strict: bool = False) -> CaseFilte
         if year_raw.isdigit() and MIN_YEAR <= int(year_raw) <= MAX_YEAR:
             year = int(year_raw)
         elif strict:
-            raise DomainError(f"year must be a year from {MIN_YEAR} to {MAX_YEAR}, such as 2025", field="year")
+            raise DomainError(
+                _("year must be a year from %(min)s to %(max)s, such as 2025", min=MIN_YEAR, max=MAX_YEAR), field="year"
+            )
     result_raw = text("result", 30)
     result = None
     if result_raw:
         if result_raw in {r.value for r in PUBLIC_RESULTS}:
             result = Result(result_raw)
         elif strict:
-            raise DomainError("result must be one of " + ", ".join(r.value for r in PUBLIC_RESULTS), field="result")
+            raise DomainError(
+                _("result must be one of %(values)s", values=", ".join(r.value for r in PUBLIC_RESULTS)), field="result"
+            )
     return CaseFilters(
         trend=text("trend", 140),
         category=text("category", 200),
@@ -184,8 +189,12 @@ def parse_page(args: Mapping[str, str], *, strict: bool = False, per_page_arg: b
         if value is not None:
             return value
         if strict:
-            bound = f"from {low} to {high}" if high < 10**9 else f"a whole number from {low}"
-            raise DomainError(f"{name} must be {bound}", field=name)
+            message = (
+                _("%(name)s must be from %(low)s to %(high)s", name=name, low=low, high=high)
+                if high < 10**9
+                else _("%(name)s must be a whole number from %(low)s", name=name, low=low)
+            )
+            raise DomainError(message, field=name)
         return default
 
     # Outside the API a page that is no number is the first; one past the end (however far) is a 404.

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Text, cast, delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -680,7 +681,7 @@ def purge_cycle(cycle: Cycle, *, by: User, now: datetime | None = None) -> Purge
     deleting it would remove nothing the original does not still hold. Published impact cases are copies
     and stay as they are."""
     if not by.has_role(Role.ORGANISER):
-        raise NotAllowed("Only organisers can remove a cycle's personal data")
+        raise NotAllowed(_("Only organisers can remove a cycle's personal data"))
     problem = purge_problem(cycle, now)
     if problem:
         raise Conflict(problem)

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -311,7 +312,7 @@ def advance_plan(
 
 def _check_open(judging_round: JudgingRound) -> None:
     if judging_round.cycle.status is CycleStatus.PUBLISHED:
-        raise Conflict("The results of this cycle are published, so the entries of its rounds can no longer change")
+        raise Conflict(_("The results of this cycle are published, so the entries of its rounds can no longer change"))
 
 
 def suggest(judging_round: JudgingRound, sizes: Mapping[int, int], *, by: User | None) -> int:
@@ -326,17 +327,24 @@ def suggest(judging_round: JudgingRound, sizes: Mapping[int, int], *, by: User |
     chosen = suggestion_sizes(judging_round)
     for category_id, size in sizes.items():
         if category_id not in categories:
-            raise DomainError("Choose only categories of this cycle")
+            raise DomainError(_("Choose only categories of this cycle"))
         if not 0 <= size <= MAX_SUGGESTED:
             raise DomainError(
-                f"The number to suggest in {categories[category_id].name} must be between 0 and {MAX_SUGGESTED}",
+                _(
+                    "The number to suggest in %(name)s must be between 0 and %(max_suggested)s",
+                    name=categories[category_id].name,
+                    max_suggested=MAX_SUGGESTED,
+                ),
                 field=size_field(category_id),
             )
         chosen[category_id] = size
     if _judged_in(target):
         raise Conflict(
-            f"Judges have been given entries in {target.label}, so a new suggestion cannot replace the entries "
-            "advanced to it. Change them one by one below, giving the reason for each."
+            _(
+                "Judges have been given entries in %(label)s, so a new suggestion cannot replace the "
+                "entries advanced to it. Change them one by one below, giving the reason for each.",
+                label=target.label,
+            )
         )
     order = round_order(judging_round)
     suggested = suggested_ids(order, chosen)
@@ -401,7 +409,7 @@ def save_advancement(
     order = round_order(judging_round)
     entries = {nid for members in order.order.values() for nid in members}
     if not set(shown) <= entries or not set(chosen) <= set(shown):
-        raise DomainError(f"Choose only entries of {judging_round.label}")
+        raise DomainError(_("Choose only entries of %(label)s", label=judging_round.label))
     suggested = suggested_ids(order, suggestion_sizes(judging_round))
     advanced = _advancements(target)
     busy = _judged_in(target)
@@ -596,7 +604,9 @@ def tell_finalists(judging_round: JudgingRound, *, by: User | None) -> int:
     )
     told = [(row, row.nomination.nominator) for row in rows if row.nomination.nominator is not None]
     if not told:
-        raise Conflict(f"There is no one to tell: every entrant advanced to {target.label} has been told already")
+        raise Conflict(
+            _("There is no one to tell: every entrant advanced to %(label)s has been told already", label=target.label)
+        )
     now = utcnow()
     opens = written_later(govuk_datetime, target.opens_at, cycle.time_zone) if target.opens_at else ""
     for row, nominator in told:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -264,12 +265,15 @@ def record_decision(
     judge (`as_judge`) conflicted with the entry is told it does not exist."""
     meetings.check_meeting_open(judging_round, category)
     if nomination.id not in meetings.entry_ids(judging_round, category):
-        raise NotFound("That entry is not in this meeting")
+        raise NotFound(_("That entry is not in this meeting"))
     if as_judge and nomination.id in shortlists.withheld_nominations(judging_round.cycle, by):
-        raise NotFound("That entry is not in this meeting")
+        raise NotFound(_("That entry is not in this meeting"))
     rationale = (rationale or "").strip()
     if not rationale:
-        raise DomainError("Give the panel’s reason for the decision", field="rationale")
+        raise DomainError(_("Give the panel’s reason for the decision"), field="rationale")
     if len(rationale) > RATIONALE_MAX:
-        raise DomainError(f"The reason must be {RATIONALE_MAX:,} characters or fewer", field="rationale")
+        raise DomainError(
+            _("The reason must be %(rationale_max)s characters or fewer", rationale_max=f"{RATIONALE_MAX:,}"),
+            field="rationale",
+        )
     return shortlists.decide(judging_round.cycle, nomination, result, rationale=rationale, by=by)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import DomainError
@@ -32,12 +34,19 @@ def change_results_settings(
 ) -> None:
     """Set how the round's results are calculated (audited as results.settings_changed, on its cycle)."""
     if aggregation_method not in AGGREGATION_METHODS:
-        raise DomainError("Select mean or median", field="aggregation_method")
+        raise DomainError(_("Select mean or median"), field="aggregation_method")
     if ranking_basis not in RANKING_BASES:
-        raise DomainError("Select normalised score or raw score", field="ranking_basis")
+        raise DomainError(_("Select normalised score or raw score"), field="ranking_basis")
     for field, value in (("disagreement_range", disagreement_range), ("disagreement_sd", disagreement_sd)):
         if not THRESHOLD_MIN <= value <= THRESHOLD_MAX:
-            raise DomainError(f"Enter a number of points between {THRESHOLD_MIN} and {THRESHOLD_MAX}", field=field)
+            raise DomainError(
+                _(
+                    "Enter a number of points between %(threshold_min)s and %(threshold_max)s",
+                    threshold_min=THRESHOLD_MIN,
+                    threshold_max=THRESHOLD_MAX,
+                ),
+                field=field,
+            )
     judging_round.aggregation_method, judging_round.ranking_basis = aggregation_method, ranking_basis
     judging_round.disagreement_range, judging_round.disagreement_sd = disagreement_range, disagreement_sd
     judging_round.updated_at = utcnow()

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, case, delete, func, select, true
 from sqlalchemy.orm import selectinload
@@ -618,7 +619,7 @@ def result_row(
 
 def _check_not_published(cycle: Cycle) -> None:
     if cycle.status is CycleStatus.PUBLISHED:
-        raise Conflict("The results of this cycle are published: withdraw them to change the shortlist")
+        raise Conflict(_("The results of this cycle are published: withdraw them to change the shortlist"))
 
 
 def has_shortlist(cycle: Cycle) -> bool:
@@ -638,7 +639,7 @@ def suggest_shortlist(cycle: Cycle, *, by: User) -> int:
     basis (a pass/fail or ranking round: by its own order); replaces earlier decisions."""
     _check_not_published(cycle)
     if meetings.any_closed(cycle):  # a closed meeting's decisions stay as the panel agreed them
-        raise Conflict("A panel meeting of the final round is closed, so the shortlist cannot be suggested again")
+        raise Conflict(_("A panel meeting of the final round is closed, so the shortlist cannot be suggested again"))
     # Each category's shortlist size and its entries in the final round's order: (position, id, judged?)
     final = rounds.final_round(cycle)
     if final.mode is RoundMode.SCORES:
@@ -687,21 +688,21 @@ def decide(cycle: Cycle, nomination: Nomination, result: Result, *, rationale: s
         raise Conflict(closed, field="result")
     if nomination.id in withheld_nominations(cycle, by):
         raise NotAllowed(
-            "You have a conflict of interest with this nomination, so another organiser decides its result"
+            _("You have a conflict of interest with this nomination, so another organiser decides its result")
         )
     if nomination.cycle_id != cycle.id or nomination.status not in RANKED_STATUSES:
-        raise DomainError("Only submitted nominations of this cycle can be shortlisted")
+        raise DomainError(_("Only submitted nominations of this cycle can be shortlisted"))
     final = rounds.final_round(cycle)
     if final.entries is RoundEntries.ADVANCED and not db.session.scalar(
         select(Advancement.id).where(Advancement.round_id == final.id, Advancement.nomination_id == nomination.id)
     ):
-        raise DomainError(f"Only nominations in {final.label} can be shortlisted")
+        raise DomainError(_("Only nominations in %(label)s can be shortlisted", label=final.label))
     decision = db.session.scalar(select(ShortlistDecision).where(ShortlistDecision.nomination_id == nomination.id))
     suggested = decision.suggested if decision else False
     differs = (result in SHORTLIST_RESULTS) != suggested
     rationale = (rationale or "").strip()
     if differs and not rationale:
-        raise DomainError("Give the reason for changing the suggested shortlist", field="rationale")
+        raise DomainError(_("Give the reason for changing the suggested shortlist"), field="rationale")
     if result is Result.WINNER:
         other = db.session.scalar(
             select(ShortlistDecision)
@@ -715,7 +716,11 @@ def decide(cycle: Cycle, nomination: Nomination, result: Result, *, rationale: s
         )
         if other is not None:
             raise Conflict(
-                f"{other.nomination.reference} is already the winner of this category: change it first", field="result"
+                _(
+                    "%(reference)s is already the winner of this category: change it first",
+                    reference=other.nomination.reference,
+                ),
+                field="result",
             )
     if decision is None:
         decision = ShortlistDecision(cycle_id=cycle.id, nomination_id=nomination.id, suggested=False)
@@ -753,9 +758,9 @@ def prepare_case(cycle: Cycle, nomination: Nomination, *, by: User) -> ImpactCas
     """A draft public copy of a shortlisted nomination, to edit before the results are published."""
     decision = db.session.scalar(select(ShortlistDecision).where(ShortlistDecision.nomination_id == nomination.id))
     if nomination.cycle_id != cycle.id or decision is None or decision.result not in SHORTLIST_RESULTS:
-        raise DomainError("Only shortlisted nominations get a public copy")
+        raise DomainError(_("Only shortlisted nominations get a public copy"))
     if not nomination.consents_to_publish:
-        raise DomainError("The nominee did not consent to publication, so there is no public copy")
+        raise DomainError(_("The nominee did not consent to publication, so there is no public copy"))
     existing = db.session.scalar(select(ImpactCase).where(ImpactCase.nomination_id == nomination.id))
     if existing is not None:
         return existing
@@ -817,7 +822,7 @@ def publish(cycle: Cycle, *, by: User) -> dict[str, int]:
     """Publish the results: statuses change now (never before), nominees are e-mailed, and
     each shortlisted nomination whose nominee consented becomes a public impact case."""
     if cycle.status is not CycleStatus.JUDGING:
-        raise Conflict("Results can be published once the cycle is in judging")
+        raise Conflict(_("Results can be published once the cycle is in judging"))
     decisions = list(
         db.session.scalars(
             select(ShortlistDecision)
@@ -827,7 +832,7 @@ def publish(cycle: Cycle, *, by: User) -> dict[str, int]:
         )
     )
     if not any(d.result in SHORTLIST_RESULTS for d in decisions):
-        raise DomainError("There is no shortlist yet: suggest one and adjust it before publishing")
+        raise DomainError(_("There is no shortlist yet: suggest one and adjust it before publishing"))
     if (meeting := meetings.publication_problem(cycle)) is not None:  # the final round's meetings are open
         raise Conflict(meeting)
     now = utcnow()
@@ -967,7 +972,7 @@ def withdraw_results(cycle: Cycle, *, by: User) -> dict[str, int]:
     )
 
     if cycle.status is not CycleStatus.PUBLISHED:
-        raise Conflict("The results of this cycle are not published, so there is nothing to withdraw")
+        raise Conflict(_("The results of this cycle are not published, so there is nothing to withdraw"))
     now = utcnow()
     check_transition(cycle, CycleStatus.JUDGING, now)  # refused for a cycle whose personal data was removed
     counts = withdrawal_counts(cycle)
@@ -1035,7 +1040,9 @@ def republish_case(case: ImpactCase, *, by: User) -> None:
                 select(ShortlistDecision.result).where(ShortlistDecision.nomination_id == case.nomination_id)
             )
             if result not in SHORTLIST_RESULTS:
-                raise DomainError(f"{case.title} is no longer on the shortlist, so it cannot be published again")
+                raise DomainError(
+                    _("%(title)s is no longer on the shortlist, so it cannot be published again", title=case.title)
+                )
         case.unpublished_at = None
         case.published_at = case.published_at or utcnow()
         case.updated_at = utcnow()
@@ -1126,7 +1133,10 @@ def _checked_text(value: Any, kind: str, field: str, label: str) -> str:
     text = str(value or "").strip()
     limit = ANSWER_MAX_CHARS.get(kind, ANSWER_MAX_CHARS["text"])
     if len(text) > limit:
-        raise DomainError(f"{label or 'The answer'} must be {limit:,} characters or fewer", field=field)
+        raise DomainError(
+            _("%(value)s must be %(limit)s characters or fewer", value=label or _("The answer"), limit=f"{limit:,}"),
+            field=field,
+        )
     return text
 
 
@@ -1161,13 +1171,15 @@ def _check_case_fields(fields: dict[str, Any]) -> None:
     if unknown:
         raise ValueError(f"not editable: {unknown}")
     if "title" in fields and not str(fields["title"]).strip():
-        raise DomainError("Enter a title", field="title")
+        raise DomainError(_("Enter a title"), field="title")
     for name, value in fields.items():
         column = ImpactCase.__table__.columns.get(name)
         limit = getattr(column.type, "length", None) if column is not None else None
         if limit and isinstance(value, str) and len(value.strip()) > limit:
             label = name.replace("_", " ").capitalize()
-            raise DomainError(f"{label} must be {limit} characters or fewer", field=name)
+            raise DomainError(
+                _("%(label)s must be %(limit)s characters or fewer", label=label, limit=limit), field=name
+            )
 
 
 def _edit_trend_how(case: ImpactCase, how: Mapping[int, str]) -> list[str]:

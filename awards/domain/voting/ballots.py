@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import CursorResult, delete, select, update
@@ -274,11 +275,14 @@ def pending(token: str, now: datetime | None = None) -> Pending:
     state = vote_state(vote, now)
     if state is VoteState.CLOSED:
         raise VoteRefused(
-            f"Voting in {vote.category.name} closed at {govuk_datetime(vote.closes_at, vote.cycle.time_zone)}, "
-            "so this link no longer works"
+            _(
+                "Voting in %(name)s closed at %(value)s, so this link no longer works",
+                name=vote.category.name,
+                value=govuk_datetime(vote.closes_at, vote.cycle.time_zone),
+            )
         )
     if state is not VoteState.OPEN:
-        raise VoteRefused("Voting in this category is not open")
+        raise VoteRefused(_("Voting in this category is not open"))
     if withdrawn_options([vote.id], attempt.option.id):
         raise VoteRefused(ENTRY_GONE)
     return Pending(attempt, vote, attempt.option)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -137,9 +138,9 @@ def own_domains(nomination: Nomination) -> list[str]:
 
 def _check_times(opens_at: datetime, closes_at: datetime, now: datetime) -> None:
     if closes_at <= opens_at:
-        raise VoteProblem("The closing time must be after the opening time", field="closes_at")
+        raise VoteProblem(_("The closing time must be after the opening time"), field="closes_at")
     if closes_at <= now:
-        raise VoteProblem("The closing time must be in the future", field="closes_at")
+        raise VoteProblem(_("The closing time must be in the future"), field="closes_at")
 
 
 def _when(vote: PublicVote) -> dict[str, str]:
@@ -159,26 +160,33 @@ def open_vote(
     """Open (schedule) the category's vote between `opens_at` and `closes_at`, on its candidates."""
     now = utcnow()
     if category.cycle_id != cycle.id:
-        raise VoteProblem("That category is not one of this cycle’s", field="category")
+        raise VoteProblem(_("That category is not one of this cycle’s"), field="category")
     if source is VoteSource.ROUND and (judging_round is None or judging_round.cycle_id != cycle.id):
-        raise VoteProblem("Choose a judging round of this cycle for a vote on its finalists", field="round")
+        raise VoteProblem(_("Choose a judging round of this cycle for a vote on its finalists"), field="round")
     _check_times(opens_at, closes_at, now)
     existing = db.session.scalar(
         select(PublicVote.id).where(PublicVote.cycle_id == cycle.id, PublicVote.category_id == category.id)
     )
     if existing is not None:
-        raise Conflict(f"{category.name} already has a People’s Choice vote: change that one instead")
+        raise Conflict(_("%(name)s already has a People’s Choice vote: change that one instead", name=category.name))
     found = candidates(cycle, category, source, judging_round)
     if len(found) < 2:
-        where = (
-            "published shortlist has"
+        message = (
+            _(
+                "A vote needs at least 2 entries to choose between: %(category)s’s published shortlist has %(num)s",
+                category=category.name,
+                num=len(found),
+            )
             if source is VoteSource.SHORTLIST
-            else f"entries in {judging_round.name if judging_round else 'the round'} that agreed to publication are"
+            else _(
+                "A vote needs at least 2 entries to choose between: %(category)s’s entries in %(round)s that agreed "
+                "to publication are %(num)s",
+                category=category.name,
+                round=judging_round.name if judging_round else _("the round"),
+                num=len(found),
+            )
         )
-        raise VoteProblem(
-            f"A vote needs at least 2 entries to choose between: {category.name}’s {where} {len(found)}",
-            field="source",
-        )
+        raise VoteProblem(message, field="source")
     vote = PublicVote(
         cycle_id=cycle.id,
         category_id=category.id,
@@ -223,9 +231,9 @@ def change_times(vote: PublicVote, *, opens_at: datetime, closes_at: datetime, b
     now = utcnow()
     state = vote_state(vote, now)
     if state is VoteState.CLOSED:
-        raise Conflict("This vote has closed: its times can no longer change")
+        raise Conflict(_("This vote has closed: its times can no longer change"))
     if state is VoteState.OPEN and opens_at != vote.opens_at:
-        raise VoteProblem("This vote has opened: only its closing time can change now", field="opens_at")
+        raise VoteProblem(_("This vote has opened: only its closing time can change now"), field="opens_at")
     _check_times(opens_at, closes_at, now)
     before = _when(vote)
     vote.opens_at, vote.closes_at = opens_at, closes_at
@@ -238,9 +246,11 @@ def close_now(vote: PublicVote, *, by: User | None) -> None:
     now = utcnow()
     state = vote_state(vote, now)
     if state is VoteState.SCHEDULED:
-        raise VoteProblem("This vote has not opened yet: withdraw it instead")
+        raise VoteProblem(_("This vote has not opened yet: withdraw it instead"))
     if state is VoteState.CLOSED:
-        raise Conflict(f"This vote already closed at {govuk_datetime(vote.closes_at, vote.cycle.time_zone)}")
+        raise Conflict(
+            _("This vote already closed at %(value)s", value=govuk_datetime(vote.closes_at, vote.cycle.time_zone))
+        )
     before = vote.closes_at
     vote.closes_at = now
     db.session.flush()
@@ -250,10 +260,10 @@ def close_now(vote: PublicVote, *, by: User | None) -> None:
 def withdraw(vote: PublicVote, *, by: User | None) -> None:
     """Take away a vote that has not opened (nobody has tried to vote in it)."""
     if vote_state(vote) is not VoteState.SCHEDULED:
-        raise Conflict("This vote has opened, so it cannot be withdrawn: close it instead")
+        raise Conflict(_("This vote has opened, so it cannot be withdrawn: close it instead"))
     attempted = db.session.scalar(select(VoteAttempt.id).where(VoteAttempt.vote_id == vote.id).limit(1))
     if attempted is not None:  # (refused, as it was not open: their record stays with the vote)
-        raise Conflict("People have already tried to vote in this vote, so it cannot be withdrawn: change its times")
+        raise Conflict(_("People have already tried to vote in this vote, so it cannot be withdrawn: change its times"))
     audit.record(
         "vote.withdrawn",
         actor=by,

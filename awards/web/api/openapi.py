@@ -297,6 +297,15 @@ CACHE_NOTE = (
 )
 
 
+LANGUAGE_NOTE = (
+    "Languages: English (`en`), Welsh (`cy`) and Swedish (`sv`). The words meant for people (an error's "
+    "`detail`, a `label`) are written in the language of the request: the `awards_language` cookie (the "
+    "service's language switcher sets it) or the signed-in account's choice, else the best of `Accept-Language`, "
+    "else the service's default. Codes, keys, `error` and `parameter` stay English; text typed by entrants and "
+    "organisers (titles, summaries, answers) is as they wrote it. Responses carry `Vary: Accept-Language`."
+)
+
+
 CHANGES = (
     "Changes. 2.1.0: `/cycles/{slug}/peoples-choice` gives a cycle's People's Choice votes (counts only "
     "once a vote has closed). 2.0.0: each cycle has its own entry form, so an impact case's `challenge`, `approach`, "
@@ -341,7 +350,7 @@ def document(base_url: str) -> dict[str, Any]:
             "description": (
                 "Only published data: impact cases of shortlisted entries whose entrants agreed to "
                 "publication. No contact details, scores or judges' names. Read-only; no "
-                "authentication. " + CACHE_NOTE + "\n\n" + CHANGES
+                "authentication. " + CACHE_NOTE + "\n\n" + LANGUAGE_NOTE + "\n\n" + CHANGES
             ),
             "license": {
                 "name": "CC BY 4.0 unless a case states otherwise",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -35,7 +36,7 @@ def dashboard():
         .order_by(AuditEvent.id.desc())
         .limit(20)
     ).all()
-    return render_template("organiser/dashboard.html", counts=counts, events=events, title="Organiser overview")
+    return render_template("organiser/dashboard.html", counts=counts, events=events, title=_("Organiser overview"))
 
 
 @bp.route("/users")
@@ -51,7 +52,7 @@ def users():
     page, pages = paging.clamp(paging.requested_page(request.args), total, PAGE_SIZE)
     people = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return render_template(
-        "organiser/users.html", people=people, q=q, page=page, total=total, pages=pages, title="People"
+        "organiser/users.html", people=people, q=q, page=page, total=total, pages=pages, title=_("People")
     )
 
 
@@ -63,9 +64,17 @@ def user(user_id: int):
         role = Role(form.role.data)
         if accounts.grant_role(person, role, by=current_user):
             db.session.commit()
-            flash(f"{person.name} is now a {role.value}", "success")
+            granted = {
+                Role.JUDGE: _("%(name)s is now a judge", name=person.name),
+                Role.ORGANISER: _("%(name)s is now an organiser", name=person.name),
+            }
+            flash(granted.get(role, _("%(name)s has a new role", name=person.name)), "success")
         else:
-            flash(f"{person.name} already has the {role.value} role", "info")
+            had = {
+                Role.JUDGE: _("%(name)s already has the judge role", name=person.name),
+                Role.ORGANISER: _("%(name)s already has the organiser role", name=person.name),
+            }
+            flash(had.get(role, _("%(name)s already has that role", name=person.name)), "info")
         return redirect(url_for("organiser.user", user_id=person.id))
     events = db.session.scalars(
         select(AuditEvent)

@@ -4,6 +4,8 @@ will be e-mailed, and the button that sends the reminders (each draft is reminde
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from awards.domain.nominations import draft_reminders as rules
@@ -23,12 +25,19 @@ def draft_reminders(slug: str):
             problem, status = done.message, 409  # the page says why
         else:
             sent = done.value
-            if sent == 1:
-                flash(f"Reminder sent to the nominee of 1 draft in {cycle.name}", "success")
-            elif sent:
-                flash(f"Reminders sent to the nominees of {sent} drafts in {cycle.name}", "success")
+            if sent:
+                flash(
+                    ngettext(
+                        "Reminder sent to the nominee of %(count)s draft in %(cycle)s",
+                        "Reminders sent to the nominees of %(count)s drafts in %(cycle)s",
+                        sent,
+                        count=format_decimal(sent),
+                        cycle=cycle.name,
+                    ),
+                    "success",
+                )
             else:
-                flash("No reminders sent: every draft’s nominee has been reminded already", "info")
+                flash(_("No reminders sent: every draft’s nominee has been reminded already"), "info")
             return redirect(url_for("organiser.cycle", slug=cycle.slug))
     return render_template(
         "organiser/cycles/draft_reminders.html",
@@ -37,5 +46,5 @@ def draft_reminders(slug: str):
         due=rules.count_due(cycle),
         nominees=rules.count_nominees_due(cycle),
         reminded=rules.count_reminded(cycle),
-        title=f"Remind nominees to submit their drafts – {cycle.name}",
+        title=_("Remind nominees to submit their drafts – %(cycle)s", cycle=cycle.name),
     ), status

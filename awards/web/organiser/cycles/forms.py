@@ -8,6 +8,9 @@ import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
@@ -57,21 +60,21 @@ class DateWidget(GovDateInput):
         bad = field.bad_part or "all"  # a problem with the date as a whole marks every box
         params["items"] = [
             {
-                "label": "Day",
+                "label": _("Day"),
                 "id": f"{field.name}-day",
                 "name": field.name,
                 "value": day,
                 "classes": "govuk-input--width-2" + (error if bad in ("day", "all") else ""),
             },
             {
-                "label": "Month",
+                "label": _("Month"),
                 "id": f"{field.name}-month",
                 "name": field.name,
                 "value": month,
                 "classes": "govuk-input--width-2" + (error if bad in ("month", "all") else ""),
             },
             {
-                "label": "Year",
+                "label": _("Year"),
                 "id": f"{field.name}-year",
                 "name": field.name,
                 "value": year,
@@ -111,25 +114,26 @@ class GovDateField(Field):
         self.data, self.problem, self.bad_part = None, None, None
         day, month, year = self.parts
         missing = [name for name, value in zip(("day", "month", "year"), self.parts, strict=True) if not value]
+        what = str(self.what)
         if len(missing) == 3:
             if self.required:
-                self.problem, self.bad_part = f"Enter the {self.what}", "all"
+                self.problem, self.bad_part = _("Enter the %(what)s", what=what), "all"
             return
-        capital = self.what[0].upper() + self.what[1:]
+        capital = what[0].upper() + what[1:]
         if missing:
-            self.problem = f"{capital} must include a {' and '.join(missing)}"
+            self.problem = _missing_parts(capital, tuple(missing))
             self.bad_part = missing[0] if len(missing) == 1 else "all"
             return
         if not all(p.isdigit() for p in self.parts):
-            self.problem, self.bad_part = f"{capital} must be a real date", "all"
+            self.problem, self.bad_part = _("%(what)s must be a real date", what=capital), "all"
             return
         if len(year) != 4:
-            self.problem, self.bad_part = "Year must include 4 numbers", "year"
+            self.problem, self.bad_part = _("Year must include 4 numbers"), "year"
             return
         try:
             self.data = date(int(year), int(month), int(day))
         except ValueError:
-            self.problem, self.bad_part = f"{capital} must be a real date", "all"
+            self.problem, self.bad_part = _("%(what)s must be a real date", what=capital), "all"
 
     def pre_validate(self, form):
         if self.problem:
@@ -140,6 +144,18 @@ class GovDateField(Field):
 
     def _value(self):
         return " ".join(self.parts)
+
+
+def _missing_parts(what: str, missing: tuple[str, ...]) -> str:
+    """ "Date nominations close must include a day and month", as one sentence for each combination."""
+    return {
+        ("day",): _("%(what)s must include a day", what=what),
+        ("month",): _("%(what)s must include a month", what=what),
+        ("year",): _("%(what)s must include a year", what=what),
+        ("day", "month"): _("%(what)s must include a day and month", what=what),
+        ("day", "year"): _("%(what)s must include a day and year", what=what),
+        ("month", "year"): _("%(what)s must include a month and year", what=what),
+    }[missing]
 
 
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
@@ -173,7 +189,7 @@ class TimeField(StringField):
     widget = GovTextInput()
 
     def __init__(self, label=None, validators=None, *, what: str, required: bool = True, **kwargs):
-        kwargs.setdefault("description", "For example, 5pm or 17:00")
+        kwargs.setdefault("description", _l("For example, 5pm or 17:00"))
         super().__init__(label, validators, **kwargs)
         self.what, self.required = what, required
         self.time: time | None = None
@@ -182,11 +198,11 @@ class TimeField(StringField):
         self.time = None
         if not (self.data or "").strip():
             if self.required:
-                raise StopValidation(f"Enter the {self.what}")
+                raise StopValidation(_("Enter the %(what)s", what=self.what))
             return
         self.time = parse_time(self.data)
         if self.time is None:
-            raise StopValidation(f"Enter the {self.what} like 5pm or 17:00")
+            raise StopValidation(_("Enter the %(what)s like 5pm or 17:00", what=self.what))
 
 
 def time_value(instant: datetime | None, time_zone: str) -> str:
@@ -223,17 +239,18 @@ class WholeNumberField(IntegerField):
         return "" if self.data is None else str(self.data)
 
     def pre_validate(self, form):
-        capital = self.what[0].upper() + self.what[1:]
+        what = str(self.what)
+        capital = what[0].upper() + what[1:]
         text = (self.raw_data[0] if self.raw_data else "").strip()
         if not text:
-            raise StopValidation(f"Enter the {self.what}")
+            raise StopValidation(_("Enter the %(what)s", what=what))
         if self.data is None:
-            raise StopValidation(f"{capital} must be a whole number")
+            raise StopValidation(_("%(what)s must be a whole number", what=capital))
         maximum = self.maximum() if callable(self.maximum) else self.maximum
         if self.data < self.minimum:
-            raise StopValidation(f"{capital} must be {self.minimum} or more")
+            raise StopValidation(_("%(what)s must be %(num)s or more", what=capital, num=self.minimum))
         if maximum is not None and self.data > maximum:
-            raise StopValidation(f"{capital} must be {maximum} or fewer")
+            raise StopValidation(_("%(what)s must be %(num)s or fewer", what=capital, num=maximum))
 
     def __call__(self, **kwargs):
         params = kwargs.pop("params", {})
@@ -263,14 +280,14 @@ class TrendChoiceField(SelectMultipleField):
         if self.data:
             known = {t.id for t in self.trends}
             if any(value not in known for value in self.data):
-                raise StopValidation("Select only trends from the list")
+                raise StopValidation(_("Select only trends from the list"))
 
     def process_formdata(self, valuelist):
         try:
             self.data = [int(v) for v in valuelist]
         except ValueError:
             self.data = []
-            raise ValueError("Select only trends from the list") from None
+            raise ValueError(_("Select only trends from the list")) from None
 
     @property
     def selected(self) -> set[int]:
@@ -302,7 +319,7 @@ class DefaultCategoriesField(SelectMultipleField):
     def pre_validate(self, form):
         known = {item["slug"] for item in self.offered}
         if any(value not in known for value in self.data or []):
-            raise StopValidation("Select only categories from the list")
+            raise StopValidation(_("Select only categories from the list"))
 
     @property
     def selected(self) -> set[str]:
@@ -332,21 +349,21 @@ def _instant_fields():
     organiser/cycles/_macros.html): the date's label is its legend, and its boxes (Day, Month, Year)
     and the time box (Time) are named by it."""
     return (
-        GovDateField("Nominations open", what="date nominations open", description="For example, 2 3 2026"),
-        TimeField("Time", what="time nominations open"),
+        GovDateField(_l("Nominations open"), what=_l("date nominations open"), description=_l("For example, 2 3 2026")),
+        TimeField(_l("Time"), what=_l("time nominations open")),
         GovDateField(
-            "Nominations close",
-            what="date nominations close",
-            description="Nominees can submit until this moment, not after it. For example, 28 6 2026",
+            _l("Nominations close"),
+            what=_l("date nominations close"),
+            description=_l("Nominees can submit until this moment, not after it. For example, 28 6 2026"),
         ),
-        TimeField("Time", what="time nominations close"),
+        TimeField(_l("Time"), what=_l("time nominations close")),
         GovDateField(
-            "Judging closes (optional)",
-            what="date judging closes",
+            _l("Judging closes (optional)"),
+            what=_l("date judging closes"),
             required=False,
-            description="Leave the date and time blank if you have not decided yet",
+            description=_l("Leave the date and time blank if you have not decided yet"),
         ),
-        TimeField("Time", what="time judging closes", required=False),
+        TimeField(_l("Time"), what=_l("time judging closes"), required=False),
     )
 
 
@@ -356,11 +373,11 @@ class DatesMixin:
     def validate_judging_close_time(self, field):
         has_date = self.judging_close_date.data is not None or any(self.judging_close_date.parts)
         if has_date and not (field.data or "").strip():
-            raise ValidationError("Enter the time judging closes")
+            raise ValidationError(_("Enter the time judging closes"))
 
     def validate_judging_close_date(self, field):
         if field.data is None and not any(field.parts) and (self.judging_close_time.data or "").strip():
-            raise ValidationError("Enter the date judging closes")
+            raise ValidationError(_("Enter the date judging closes"))
 
     def fill_dates(self, cycle_like, time_zone: str) -> None:
         """Show stored instants back in the time zone (for a GET)."""
@@ -392,14 +409,18 @@ class DatesMixin:
 
 def _prefix_field(default: str | None = None):
     return StringField(
-        "Reference prefix",
+        _l("Reference prefix"),
         widget=GovTextInput(),
         default=default,
-        description="Nomination references start with this and the year, like PSDA-2026-0042. "
-        "Use up to 12 letters or numbers. No other cycle of the same year may use it.",
+        description=_l(
+            "Nomination references start with this and the year, like PSDA-2026-0042. "
+            "Use up to 12 letters or numbers. No other cycle of the same year may use it."
+        ),
         validators=[
-            DataRequired("Enter the reference prefix, like PSDA"),
-            Regexp(r"^[A-Za-z0-9]{1,12}$", message="Reference prefix must be 1 to 12 letters or numbers, like PSDA"),
+            DataRequired(_l("Enter the reference prefix, like PSDA")),
+            Regexp(
+                r"^[A-Za-z0-9]{1,12}$", message=_l("Reference prefix must be 1 to 12 letters or numbers, like PSDA")
+            ),
         ],
     )
 
@@ -408,47 +429,50 @@ class CycleForm(DatesMixin, Form):
     """Create or edit a cycle."""
 
     name = StringField(
-        "Name",
+        _l("Name"),
         widget=GovTextInput(),
-        description="For example, Public Sector Digital Awards 2026",
+        description=_l("For example, Public Sector Digital Awards 2026"),
         validators=[
-            DataRequired("Enter the cycle's name"),
-            Length(max=200, message="Name must be 200 characters or fewer"),
+            DataRequired(_l("Enter the cycle's name")),
+            Length(max=200, message=_l("Name must be 200 characters or fewer")),
         ],
     )
     year = WholeNumberField(
-        "Awards year",
-        what="year",
+        _l("Awards year"),
+        what=_l("year"),
         minimum=MIN_YEAR,
         maximum=MAX_YEAR,
-        description="The year the awards are for. It is part of every nomination reference.",
+        description=_l("The year the awards are for. It is part of every nomination reference."),
     )
     slug = StringField(
-        "Web address (optional)",
+        _l("Web address (optional)"),
         widget=GovTextInput(),
-        description="Used in links to the cycle. Leave blank to make one from the name, "
-        "like public-sector-digital-awards-2026.",
+        description=_l(
+            "Used in links to the cycle. Leave blank to make one from the name, like public-sector-digital-awards-2026."
+        ),
         validators=[
             Optional(),
-            Length(max=120, message="Web address must be 120 characters or fewer"),
+            Length(max=120, message=_l("Web address must be 120 characters or fewer")),
             Regexp(
                 r"^[a-z0-9]+(-[a-z0-9]+)*$",
-                message="Web address must only include lower case letters, numbers and hyphens, like psda-2026",
+                message=_l("Web address must only include lower case letters, numbers and hyphens, like psda-2026"),
             ),
         ],
     )
     description = TextAreaField(
-        "Description (optional)",
+        _l("Description (optional)"),
         widget=GovTextArea(),
-        description="A sentence or two about the awards, shown to people who nominate",
-        validators=[Length(max=2000, message="Description must be 2,000 characters or fewer")],
+        description=_l("A sentence or two about the awards, shown to people who nominate"),
+        validators=[Length(max=2000, message=_l("Description must be 2,000 characters or fewer"))],
     )
     time_zone = StringField(
-        "Time zone",
+        _l("Time zone"),
         widget=GovTextInput(),
         default="Europe/London",
-        description="Opening and closing times are in this time zone. For example, Europe/London or Europe/Stockholm.",
-        validators=[DataRequired("Enter the time zone, like Europe/London")],
+        description=_l(
+            "Opening and closing times are in this time zone. For example, Europe/London or Europe/Stockholm."
+        ),
+        validators=[DataRequired(_l("Enter the time zone, like Europe/London"))],
     )
     (
         nominations_open_date,
@@ -458,30 +482,32 @@ class CycleForm(DatesMixin, Form):
         judging_close_date,
         judging_close_time,
     ) = _instant_fields()
-    trends = TrendChoiceField("Trends this cycle offers")
+    trends = TrendChoiceField(_l("Trends this cycle offers"))
     # Only on the create page (the edit page removes it): the default categories to start with.
-    categories = DefaultCategoriesField("Categories to start with")
+    categories = DefaultCategoriesField(_l("Categories to start with"))
 
-    trends_min = WholeNumberField("Fewest trends a nomination addresses", what="fewest trends", maximum=10, default=1)
+    trends_min = WholeNumberField(
+        _l("Fewest trends a nomination addresses"), what=_l("fewest trends"), maximum=10, default=1
+    )
     trends_max = WholeNumberField(
-        "Most trends a nomination addresses",
-        what="most trends",
+        _l("Most trends a nomination addresses"),
+        what=_l("most trends"),
         maximum=10,
         default=3,
-        description="One of them is the primary trend",
+        description=_l("One of them is the primary trend"),
     )
     judges_per_nomination = WholeNumberField(
-        "Judges for each nomination", what="number of judges for each nomination", maximum=20, default=3
+        _l("Judges for each nomination"), what=_l("number of judges for each nomination"), maximum=20, default=3
     )
     judge_max_load = WholeNumberField(
-        "Most nominations one judge scores",
-        what="most nominations one judge scores",
+        _l("Most nominations one judge scores"),
+        what=_l("most nominations one judge scores"),
         maximum=1000,
         default=20,
-        description="Keeps the work fair when judges are assigned",
+        description=_l("Keeps the work fair when judges are assigned"),
     )
     reference_prefix = _prefix_field(DEFAULT_PREFIX)
-    submit = submit("Save cycle")
+    submit = submit(_l("Save cycle"))
 
     # The cycle being changed (None on the create page): its own prefix does not clash with itself.
     editing: Cycle | None = None
@@ -489,11 +515,11 @@ class CycleForm(DatesMixin, Form):
     # Only on the create page: the entry form to start with, the default one or a saved template's
     # (its limits, once the word and file limits of the cycle, now live in its questions).
     form_start = RadioField(
-        "Start the entry form from",
+        _l("Start the entry form from"),
         widget=GovRadioInput(),
-        choices=[("default", "The default form")],
+        choices=[("default", _l("The default form"))],
         default="default",
-        validators=[InputRequired("Select the form to start from")],
+        validators=[InputRequired(_l("Select the form to start from"))],
     )
 
     RULES = (
@@ -505,7 +531,7 @@ class CycleForm(DatesMixin, Form):
 
     def offer_templates(self, templates) -> None:
         """The saved templates the new cycle's form can start from."""
-        self.form_start.choices = [("default", "The default form")] + [(str(t.id), t.name) for t in templates]
+        self.form_start.choices = [("default", _("The default form"))] + [(str(t.id), t.name) for t in templates]
         self.templates = {str(t.id): t for t in templates}
 
     def validate_time_zone(self, field):
@@ -516,14 +542,20 @@ class CycleForm(DatesMixin, Form):
 
     def validate_trends_max(self, field):
         if self.trends_min.data and field.data and field.data < self.trends_min.data:
-            raise ValidationError("Most trends must be the same as or more than the fewest trends")
+            raise ValidationError(_("Most trends must be the same as or more than the fewest trends"))
 
     def validate_trends(self, field):
         if not field.data:
-            raise StopValidation("Select the trends this cycle offers")
+            raise StopValidation(_("Select the trends this cycle offers"))
         fewest = self.trends_min.data
         if fewest and len(field.data) < fewest:
-            raise ValidationError(f"Select at least {fewest} trends: each nomination must address {fewest}")
+            raise ValidationError(
+                ngettext(
+                    "Select at least %(num)d trend: each nomination must address %(num)d",
+                    "Select at least %(num)d trends: each nomination must address %(num)d",
+                    fewest,
+                )
+            )
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -569,8 +601,14 @@ def check_prefix_free(form, editing: Cycle | None) -> bool:
         return True
     suggestion = free_reference_prefix(form.year.data, prefix, editing.id if editing else None)
     form.reference_prefix.errors = list(form.reference_prefix.errors) + [
-        f"{other.name} already uses the reference prefix {prefix} for {form.year.data}: enter a different prefix, "
-        f"like {suggestion}"
+        _(
+            "%(cycle)s already uses the reference prefix %(prefix)s for %(year)s: enter a different prefix, like "
+            "%(suggestion)s",
+            cycle=other.name,
+            prefix=prefix,
+            year=form.year.data,
+            suggestion=suggestion,
+        )
     ]
     return False
 
@@ -579,19 +617,19 @@ class CopyCycleForm(DatesMixin, Form):
     """Next year's cycle: a new name, year and dates; the rest comes from the cycle copied."""
 
     name = StringField(
-        "Name of the new cycle",
+        _l("Name of the new cycle"),
         widget=GovTextInput(),
         validators=[
-            DataRequired("Enter the new cycle's name"),
-            Length(max=200, message="Name must be 200 characters or fewer"),
+            DataRequired(_l("Enter the new cycle's name")),
+            Length(max=200, message=_l("Name must be 200 characters or fewer")),
         ],
     )
     year = WholeNumberField(
-        "Awards year",
-        what="year",
+        _l("Awards year"),
+        what=_l("year"),
         minimum=MIN_YEAR,
         maximum=MAX_YEAR,
-        description="The year the awards are for. It is part of every nomination reference.",
+        description=_l("The year the awards are for. It is part of every nomination reference."),
     )
     (
         nominations_open_date,
@@ -602,7 +640,7 @@ class CopyCycleForm(DatesMixin, Form):
         judging_close_time,
     ) = _instant_fields()
     reference_prefix = _prefix_field()
-    submit = submit("Create next year's cycle")
+    submit = submit(_l("Create next year's cycle"))
 
     def __init__(self, *args, time_zone: str = "Europe/London", **kwargs):
         super().__init__(*args, **kwargs)
@@ -623,37 +661,37 @@ class CopyCycleForm(DatesMixin, Form):
 
 class CategoryForm(Form):
     name = StringField(
-        "Name",
+        _l("Name"),
         widget=GovTextInput(),
         validators=[
-            DataRequired("Enter the category's name"),
-            Length(max=200, message="Name must be 200 characters or fewer"),
+            DataRequired(_l("Enter the category's name")),
+            Length(max=200, message=_l("Name must be 200 characters or fewer")),
         ],
     )
     description = TextAreaField(
-        "Description (optional)",
+        _l("Description (optional)"),
         widget=GovTextArea(),
-        description="What kind of work the category is for. Nominees see this when they choose a category.",
-        validators=[Length(max=2000, message="Description must be 2,000 characters or fewer")],
+        description=_l("What kind of work the category is for. Nominees see this when they choose a category."),
+        validators=[Length(max=2000, message=_l("Description must be 2,000 characters or fewer"))],
     )
     shortlist_size = WholeNumberField(
-        "Shortlist size",
-        what="shortlist size",
+        _l("Shortlist size"),
+        what=_l("shortlist size"),
         maximum=50,
         default=6,
-        description="How many nominations in this category judges shortlist",
+        description=_l("How many nominations in this category judges shortlist"),
     )
     trends = TrendChoiceField(
-        "Linked trends (optional)",
-        description="The trends this category is about. Judges whose expertise matches them are preferred.",
+        _l("Linked trends (optional)"),
+        description=_l("The trends this category is about. Judges whose expertise matches them are preferred."),
     )
-    submit = submit("Save category")
+    submit = submit(_l("Save category"))
 
 
 class ConfirmForm(Form):
     """A confirmation page's button: nothing to fill in."""
 
-    submit = submit("Confirm")
+    submit = submit(_l("Confirm"))
 
 
 def cycle_form_defaults(cycle: Cycle) -> dict:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from awards.domain.records import data_protection as rules
@@ -22,10 +24,15 @@ def personal_data(slug: str):
         else:
             plan = done.value
             flash(
-                f"Personal data removed from {cycle.name}: contact details and personal answers of "
-                f"{plan.with_contact_details} nominations, {plan.attachments} uploaded files, "
-                f"{plan.review_comments} judges’ comments. "
-                "Published impact cases are unchanged.",
+                _(
+                    "Personal data removed from %(cycle)s: contact details and personal answers of %(nominations)s "
+                    "nominations, %(files)s uploaded files, %(comments)s judges’ comments. Published impact cases "
+                    "are unchanged.",
+                    cycle=cycle.name,
+                    nominations=format_decimal(plan.with_contact_details),
+                    files=format_decimal(plan.attachments),
+                    comments=format_decimal(plan.review_comments),
+                ),
                 "success",
             )
             return redirect(url_for("organiser.cycle", slug=slug))
@@ -36,5 +43,5 @@ def personal_data(slug: str):
         plan=rules.purge_plan(cycle),
         allowed_from=rules.purge_allowed_from(cycle),
         retention_days=current_app.config["RETENTION_DAYS"],
-        title=f"Remove personal data from {cycle.name}",
+        title=_("Remove personal data from %(cycle)s", cycle=cycle.name),
     ), status

@@ -5,6 +5,9 @@ start next year's."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -40,17 +43,17 @@ STATUS_TAGS = {
 
 # The button on the cycle page, and the question on the confirmation page, for each move.
 MOVES = {
-    (CycleStatus.DRAFT, CycleStatus.OPEN): ("Open for nominations", "Open {name} for nominations?"),
-    (CycleStatus.OPEN, CycleStatus.CLOSED): ("Close nominations", "Close nominations for {name}?"),
-    (CycleStatus.OPEN, CycleStatus.DRAFT): ("Move back to draft", "Move {name} back to draft?"),
-    (CycleStatus.CLOSED, CycleStatus.JUDGING): ("Start judging", "Start judging {name}?"),
-    (CycleStatus.CLOSED, CycleStatus.OPEN): ("Reopen for nominations", "Reopen {name} for nominations?"),
-    (CycleStatus.JUDGING, CycleStatus.PUBLISHED): ("Publish results", "Publish the results of {name}?"),
-    (CycleStatus.JUDGING, CycleStatus.CLOSED): ("Stop judging", "Stop judging {name}?"),
-    (CycleStatus.PUBLISHED, CycleStatus.JUDGING): ("Withdraw the results", "Withdraw the results of {name}?"),
+    (CycleStatus.DRAFT, CycleStatus.OPEN): (_l("Open for nominations"), _l("Open %(name)s for nominations?")),
+    (CycleStatus.OPEN, CycleStatus.CLOSED): (_l("Close nominations"), _l("Close nominations for %(name)s?")),
+    (CycleStatus.OPEN, CycleStatus.DRAFT): (_l("Move back to draft"), _l("Move %(name)s back to draft?")),
+    (CycleStatus.CLOSED, CycleStatus.JUDGING): (_l("Start judging"), _l("Start judging %(name)s?")),
+    (CycleStatus.CLOSED, CycleStatus.OPEN): (_l("Reopen for nominations"), _l("Reopen %(name)s for nominations?")),
+    (CycleStatus.JUDGING, CycleStatus.PUBLISHED): (_l("Publish results"), _l("Publish the results of %(name)s?")),
+    (CycleStatus.JUDGING, CycleStatus.CLOSED): (_l("Stop judging"), _l("Stop judging %(name)s?")),
+    (CycleStatus.PUBLISHED, CycleStatus.JUDGING): (_l("Withdraw the results"), _l("Withdraw the results of %(name)s?")),
 }
 # Before the closing instant, closing is a decision to close early.
-CLOSE_NOW = ("Close nominations now", "Close nominations for {name} now?")
+CLOSE_NOW = (_l("Close nominations now"), _l("Close nominations for %(name)s now?"))
 # Moves a step back: never the main button on the cycle page.
 BACKWARD = {
     (CycleStatus.OPEN, CycleStatus.DRAFT),
@@ -116,7 +119,7 @@ def cycles():
         cycles=rows,
         counts=cycle_rules.nomination_counts_by_cycle(),
         tags=STATUS_TAGS,
-        title="Award cycles",
+        title=_("Award cycles"),
     )
 
 
@@ -182,9 +185,10 @@ def _form_size(cycle: Cycle) -> str:
     """The entry form in a few words: "9 sections, 21 questions"."""
     sections = len(cycle.form_sections)
     questions = sum(len(s.questions) for s in cycle.form_sections)
-    return (
-        f"{sections} {'section' if sections == 1 else 'sections'}, "
-        f"{questions} {'question' if questions == 1 else 'questions'}"
+    return _(
+        "%(sections)s, %(questions)s",
+        sections=ngettext("%(count)s section", "%(count)s sections", sections, count=format_decimal(sections)),
+        questions=ngettext("%(count)s question", "%(count)s questions", questions, count=format_decimal(questions)),
     )
 
 
@@ -203,7 +207,7 @@ def _change_links(cycle: Cycle):
             "items": [
                 {
                     "href": href,
-                    "text": "Change",
+                    "text": _("Change"),
                     "visuallyHiddenText": what,
                 }
             ]
@@ -243,18 +247,24 @@ def create_cycle():
             cycle = done.value
             if cycle.categories:
                 flash(
-                    f"{cycle.name} has been created as a draft. Check its categories and dates, then open it for "
-                    "nominations.",
+                    _(
+                        "%(cycle)s has been created as a draft. Check its categories and dates, then open it for "
+                        "nominations.",
+                        cycle=cycle.name,
+                    ),
                     "success",
                 )
             else:
                 flash(
-                    f"{cycle.name} has been created as a draft with no categories. Add at least one category "
-                    "before you open it for nominations.",
+                    _(
+                        "%(cycle)s has been created as a draft with no categories. Add at least one category "
+                        "before you open it for nominations.",
+                        cycle=cycle.name,
+                    ),
                     "success",
                 )
             return redirect(url_for("organiser.cycle", slug=cycle.slug))
-    return render_template("organiser/cycles/form.html", form=form, cycle=None, title="Create a cycle")
+    return render_template("organiser/cycles/form.html", form=form, cycle=None, title=_("Create a cycle"))
 
 
 @bp.route("/cycles/<slug>/edit", methods=["GET", "POST"])
@@ -279,9 +289,11 @@ def edit_cycle(slug: str):
             lambda: cycle_rules.update_cycle(cycle, trend_ids=trend_ids, by=current_user, **values),
             on_error=lambda error: _show_error(form, error),
         ):
-            flash("Your changes to the cycle have been saved", "success")
+            flash(_("Your changes to the cycle have been saved"), "success")
             return redirect(url_for("organiser.cycle", slug=cycle.slug))
-    return render_template("organiser/cycles/form.html", form=form, cycle=cycle, title=f"Change {cycle.name}")
+    return render_template(
+        "organiser/cycles/form.html", form=form, cycle=cycle, title=_("Change %(cycle)s", cycle=cycle.name)
+    )
 
 
 # --- State changes ----------------------------------------------------------------------------
@@ -296,13 +308,22 @@ def change_cycle_status(slug: str, state: str):
         abort(404)
     if to not in cycle_rules.TRANSITIONS[cycle.status]:
         # Someone else moved it first, or an old link: say where it is now.
-        flash(f"{cycle.name} is {cycle.status.label.lower()}, so it cannot become {to.label.lower()} from here", "info")
+        flash(
+            _(
+                "%(cycle)s is %(now)s, so it cannot become %(to)s from here",
+                cycle=cycle.name,
+                now=cycle.status.label.lower(),
+                to=to.label.lower(),
+            ),
+            "info",
+        )
         return redirect(url_for("organiser.cycle", slug=cycle.slug))
     if (cycle.status, to) == (CycleStatus.JUDGING, CycleStatus.PUBLISHED):
         # Publishing is `results.publish`, on its own page, which says who is e-mailed and what is published.
         if request.method == "POST":
             flash(
-                "Nothing has been published. Check what publishing does below, then publish the results here.", "info"
+                _("Nothing has been published. Check what publishing does below, then publish the results here."),
+                "info",
             )
         return redirect(url_for("organiser.publish", slug=cycle.slug))
     form = ConfirmForm()
@@ -334,19 +355,20 @@ def change_cycle_status(slug: str, state: str):
         to=to,
         form=form,
         label=label,
-        question=question.format(name=cycle.name),
+        question=_move_question(question, cycle),
         error=error,
         now=now,
         effects=effects,
         closing_early=(label, question) == CLOSE_NOW,
         submitted_error=error is not None and form.is_submitted(),
         fix_url=_fix_url(cycle, error),
-        title=question.format(name=cycle.name),
+        title=_move_question(question, cycle),
     )
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
+def _move_question(question, cycle: Cycle) -> str:
+    """The confirmation page's question ("Open Awards 2026 for nominations?"), in the reader's language."""
+    return str(question) % {"name": cycle.name}
 
 
 def _make_move(cycle: Cycle, to: CycleStatus) -> str:
@@ -354,21 +376,23 @@ def _make_move(cycle: Cycle, to: CycleStatus) -> str:
     move = (cycle.status, to)
     if move == (CycleStatus.OPEN, CycleStatus.CLOSED):
         cycle_rules.close_nominations(cycle, by=current_user)
-        return (
-            f"Nominations for {cycle.name} closed at "
-            f"{govuk_datetime(cycle.nominations_close_at, cycle.time_zone)}. Nobody can start, change or "
-            "submit a nomination now."
+        return _(
+            "Nominations for %(cycle)s closed at %(when)s. Nobody can start, change or submit a nomination now.",
+            cycle=cycle.name,
+            when=govuk_datetime(cycle.nominations_close_at, cycle.time_zone),
         )
     if move == (CycleStatus.PUBLISHED, CycleStatus.JUDGING):
         counts = results_rules.withdraw_results(cycle, by=current_user)
-        return (
-            f"The results of {cycle.name} have been withdrawn: "
-            f"{_plural(counts['results'], 'result', 'results')} taken back, "
-            f"{_plural(counts['impact_cases'], 'impact case', 'impact cases')} taken off the website, "
-            f"{_plural(counts['emails'], 'nominee', 'nominees')} emailed. The cycle is back in judging."
+        return _(
+            "The results of %(cycle)s have been withdrawn: %(results)s taken back, %(cases)s taken off the website, "
+            "%(nominees)s emailed. The cycle is back in judging.",
+            cycle=cycle.name,
+            results=ngettext("%(num)s result", "%(num)s results", counts["results"]),
+            cases=ngettext("%(num)s impact case", "%(num)s impact cases", counts["impact_cases"]),
+            nominees=ngettext("%(num)s nominee", "%(num)s nominees", counts["emails"]),
         )
     cycle_rules.transition(cycle, to, by=current_user)
-    return f"{cycle.name} is now {to.label.lower()}"
+    return _("%(cycle)s is now %(status)s", cycle=cycle.name, status=to.label.lower())
 
 
 def _fix_url(cycle: Cycle, error: DomainError | None) -> str | None:
@@ -431,8 +455,12 @@ def copy_cycle(slug: str):
         if done:
             new = done.value
             flash(
-                f"{new.name} has been created as a draft, with the settings, trends, categories and judging "
-                f"criteria of {source.name}",
+                _(
+                    "%(cycle)s has been created as a draft, with the settings, trends, categories and judging "
+                    "criteria of %(source)s",
+                    cycle=new.name,
+                    source=source.name,
+                ),
                 "success",
             )
             return redirect(url_for("organiser.cycle", slug=new.slug))
@@ -442,7 +470,7 @@ def copy_cycle(slug: str):
         form=form,
         cycle=source,
         retired=retired,
-        title=f"Copy {source.name} to start next year's cycle",
+        title=_("Copy %(cycle)s to start next year's cycle", cycle=source.name),
     )
 
 
@@ -475,14 +503,14 @@ def add_category(slug: str):
         )
         if done:
             category = done.value
-            flash(f"The category {category.name} has been added", "success")
+            flash(_("The category %(category)s has been added", category=category.name), "success")
             return redirect(url_for("organiser.cycle", slug=cycle.slug, _anchor="categories"))
     return render_template(
         "organiser/cycles/category_form.html",
         form=form,
         cycle=cycle,
         category=None,
-        title=f"Add a category – {cycle.name}",
+        title=_("Add a category – %(cycle)s", cycle=cycle.name),
     )
 
 
@@ -511,14 +539,14 @@ def edit_category(slug: str, category_id: int):
             ),
             on_error=lambda error: _show_error(form, error),
         ):
-            flash(f"Your changes to the category {category.name} have been saved", "success")
+            flash(_("Your changes to the category %(category)s have been saved", category=category.name), "success")
             return redirect(url_for("organiser.cycle", slug=cycle.slug, _anchor="categories"))
     return render_template(
         "organiser/cycles/category_form.html",
         form=form,
         cycle=cycle,
         category=category,
-        title=f"Change {category.name} – {cycle.name}",
+        title=_("Change %(category)s – %(cycle)s", category=category.name, cycle=cycle.name),
     )
 
 
@@ -531,7 +559,7 @@ def remove_category(slug: str, category_id: int):
     if count == 0 and form.validate_on_submit():
         name = category.name
         if attempt(lambda: cycle_rules.remove_category(category, by=current_user), flash_as="info"):
-            flash(f"The category {name} has been removed", "success")
+            flash(_("The category %(category)s has been removed", category=name), "success")
         return redirect(url_for("organiser.cycle", slug=cycle.slug, _anchor="categories"))
     return render_template(
         "organiser/cycles/remove_category.html",
@@ -539,5 +567,5 @@ def remove_category(slug: str, category_id: int):
         cycle=cycle,
         category=category,
         count=count,
-        title=f"Remove {category.name}?",
+        title=_("Remove %(category)s?", category=category.name),
     )

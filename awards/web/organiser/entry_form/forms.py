@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -23,23 +25,23 @@ from awards.models.forms import FormQuestion, FormSection
 from awards.web.forms import Form, submit
 
 KIND_HINTS = {
-    "text": "A name, a title or a few words",
-    "textarea": "Paragraphs, with a word or character limit and a live count",
-    "number": "With a unit and a range, like a budget in £ or a number of users",
-    "date": "Day, month and year",
-    "yes_no": "Two radios: yes and no",
-    "choice": "Radios (or a drop-down list for long lists)",
-    "choices": "Checkboxes, with the fewest and most to select",
-    "email": "Checked to be an email address",
-    "url": "Checked to be a web address starting https://",
-    "phone": "Checked to be a telephone number",
-    "declaration": "A box to tick, such as “I confirm the information is accurate”",
-    "file": "Documents or images, with their types, size and number",
-    "group": "Rows of sub-questions, like partners or measured outcomes",
+    "text": _l("A name, a title or a few words"),
+    "textarea": _l("Paragraphs, with a word or character limit and a live count"),
+    "number": _l("With a unit and a range, like a budget in £ or a number of users"),
+    "date": _l("Day, month and year"),
+    "yes_no": _l("Two radios: yes and no"),
+    "choice": _l("Radios (or a drop-down list for long lists)"),
+    "choices": _l("Checkboxes, with the fewest and most to select"),
+    "email": _l("Checked to be an email address"),
+    "url": _l("Checked to be a web address starting https://"),
+    "phone": _l("Checked to be a telephone number"),
+    "declaration": _l("A box to tick, such as “I confirm the information is accurate”"),
+    "file": _l("Documents or images, with their types, size and number"),
+    "group": _l("Rows of sub-questions, like partners or measured outcomes"),
 }
 
 
-def _whole_text(label: str, description: str | None = None, **kwargs: Any) -> StringField:
+def _whole_text(label: Any, description: Any = None, **kwargs: Any) -> StringField:
     """A number typed as text: the domain checks it, so what was typed is shown back as it was."""
     return StringField(label, widget=GovTextInput(), description=description, **kwargs)
 
@@ -58,47 +60,53 @@ class CategoriesField(SelectMultipleField):
 
 class SectionForm(Form):
     title = StringField(
-        "Title",
+        _l("Title"),
         widget=GovTextInput(),
-        description="The name of the task in the nominee’s task list, like “About the project”",
+        description=_l("The name of the task in the nominee’s task list, like “About the project”"),
         validators=[
-            DataRequired("Enter the section’s title"),
-            Length(max=200, message="Title must be 200 characters or fewer"),
+            DataRequired(_l("Enter the section’s title")),
+            Length(max=200, message=_l("Title must be 200 characters or fewer")),
         ],
     )
-    hint = StringField("Line under the title (optional)", widget=GovTextInput(), description="Shown in the task list")
+    hint = StringField(
+        _l("Line under the title (optional)"), widget=GovTextInput(), description=_l("Shown in the task list")
+    )
     intro = TextAreaField(
-        "Introduction (optional)", widget=GovTextArea(), description="A paragraph at the top of the section’s page"
+        _l("Introduction (optional)"),
+        widget=GovTextArea(),
+        description=_l("A paragraph at the top of the section’s page"),
     )
     key = StringField(
-        "Key (optional)",
+        _l("Key (optional)"),
         widget=GovTextInput(),
-        description="Part of the section’s web address, like about_the_project. Leave blank to make one from the "
-        "title. It cannot change later.",
+        description=_l(
+            "Part of the section’s web address, like about_the_project. Leave blank to make one from the "
+            "title. It cannot change later."
+        ),
     )
     categories = CategoriesField(
-        "Which categories ask this section?",
-        description="Leave all unticked for every category. Tick some to ask only their nominees.",
+        _l("Which categories ask this section?"),
+        description=_l("Leave all unticked for every category. Tick some to ask only their nominees."),
     )
     condition_question = SelectField(
-        "Show it only for an answer to", widget=GovSelect(), choices=[], validate_choice=False
+        _l("Show it only for an answer to"), widget=GovSelect(), choices=[], validate_choice=False
     )
     condition_values = TextAreaField(
-        "The answers that show it",
+        _l("The answers that show it"),
         widget=GovTextArea(),
-        description="One on each line. For a yes or no question, enter yes or no.",
+        description=_l("One on each line. For a yes or no question, enter yes or no."),
     )
-    submit = submit("Save section")
+    submit = submit(_l("Save section"))
 
 
 class KindForm(Form):
     kind = RadioField(
-        "What kind of question is it?",
+        _l("What kind of question is it?"),
         widget=GovRadioInput(),
         choices=[(k, forms.KINDS[k].name) for k in forms.ADDABLE_KINDS],
-        validators=[InputRequired("Select the kind of question")],
+        validators=[InputRequired(_l("Select the kind of question"))],
     )
-    submit = submit("Continue")
+    submit = submit(_l("Continue"))
 
 
 JUDGES_SEE_CHOICES = list(forms.JUDGES_SEE.items())
@@ -108,70 +116,76 @@ class QuestionForm(Form):
     """The fields every question has; `question_form` adds its kind's."""
 
     label = StringField(
-        "Question",
+        _l("Question"),
         widget=GovTextInput(),
-        description="What the nominee is asked, like “What was the project’s budget?”",
+        description=_l("What the nominee is asked, like “What was the project’s budget?”"),
         validators=[
-            DataRequired("Enter the question"),
-            Length(max=300, message="Question must be 300 characters or fewer"),
+            DataRequired(_l("Enter the question")),
+            Length(max=300, message=_l("Question must be 300 characters or fewer")),
         ],
     )
-    hint = TextAreaField("Hint (optional)", widget=GovTextArea(), description="Help shown under the question")
+    hint = TextAreaField(_l("Hint (optional)"), widget=GovTextArea(), description=_l("Help shown under the question"))
     personal = BooleanField(
-        "The answer is personal data",
+        _l("The answer is personal data"),
         widget=GovCheckboxInput(),
-        description="Like a person’s name or date of birth. It is removed when the nominee deletes their account "
-        "and when the cycle’s personal data is removed after the retention period. E-mail addresses and "
-        "telephone numbers always are.",
+        description=_l(
+            "Like a person’s name or date of birth. It is removed when the nominee deletes their account "
+            "and when the cycle’s personal data is removed after the retention period. E-mail addresses and "
+            "telephone numbers always are."
+        ),
     )
     required = RadioField(
-        "Must the nominee answer it?",
+        _l("Must the nominee answer it?"),
         widget=GovRadioInput(),
-        choices=[("yes", "Yes, it is required"), ("no", "No, it is optional")],
-        validators=[InputRequired("Select whether the nominee must answer it")],
+        choices=[("yes", _l("Yes, it is required")), ("no", _l("No, it is optional"))],
+        validators=[InputRequired(_l("Select whether the nominee must answer it"))],
     )
     key = StringField(
-        "Key (optional)",
+        _l("Key (optional)"),
         widget=GovTextInput(),
-        description="The answer’s name in the CSV export and the API, like project_budget. Leave blank to make one "
-        "from the question. It cannot change later.",
+        description=_l(
+            "The answer’s name in the CSV export and the API, like project_budget. Leave blank to make one "
+            "from the question. It cannot change later."
+        ),
     )
     short = StringField(
-        "Short name (optional)",
+        _l("Short name (optional)"),
         widget=GovTextInput(),
-        description="The question’s name in tables, summaries and the CSV export, like “Budget”",
+        description=_l("The question’s name in tables, summaries and the CSV export, like “Budget”"),
     )
     error = StringField(
-        "Error message when it is not answered (optional)",
+        _l("Error message when it is not answered (optional)"),
         widget=GovTextInput(),
-        description="Like “Enter the project’s budget”. Leave blank for “Enter an answer to ‘…’” (or “Select…”) "
-        "with the question’s words.",
+        description=_l(
+            "Like “Enter the project’s budget”. Leave blank for “Enter an answer to ‘…’” (or “Select…”) "
+            "with the question’s words."
+        ),
     )
     judges_see = RadioField(
-        "Who sees the answer?",
+        _l("Who sees the answer?"),
         widget=GovRadioInput(),
         choices=JUDGES_SEE_CHOICES,
-        validators=[InputRequired("Select who sees the answer")],
+        validators=[InputRequired(_l("Select who sees the answer"))],
     )
     public = BooleanField(
-        "Publish the answer in the impact case",
+        _l("Publish the answer in the impact case"),
         widget=GovCheckboxInput(),
-        description="If the nomination is shortlisted and the nominee consents",
+        description=_l("If the nomination is shortlisted and the nominee consents"),
     )
     categories = CategoriesField(
-        "Which categories ask it?",
-        description="Leave all unticked for every category that asks its section.",
+        _l("Which categories ask it?"),
+        description=_l("Leave all unticked for every category that asks its section."),
     )
     condition_question = SelectField(
-        "Ask it only for an answer to", widget=GovSelect(), choices=[], validate_choice=False
+        _l("Ask it only for an answer to"), widget=GovSelect(), choices=[], validate_choice=False
     )
     condition_values = TextAreaField(
-        "The answers that show it",
+        _l("The answers that show it"),
         widget=GovTextArea(),
-        description="One on each line: options of the question above, or yes or no",
+        description=_l("One on each line: options of the question above, or yes or no"),
     )
-    section = SelectField("Section", widget=GovSelect(), choices=[], validate_choice=False)
-    submit = submit("Save question")
+    section = SelectField(_l("Section"), widget=GovSelect(), choices=[], validate_choice=False)
+    submit = submit(_l("Save question"))
 
     # The kind's own fields, by name (the template shows them in this order).
     SETTINGS: tuple[str, ...] = ()
@@ -180,42 +194,48 @@ class QuestionForm(Form):
 def _kind_fields(kind: str) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     if kind == "text":
-        fields["max_chars"] = _whole_text("Character limit", "The most characters the answer may have, like 200")
+        fields["max_chars"] = _whole_text(
+            _l("Character limit"), _l("The most characters the answer may have, like 200")
+        )
     elif kind == "textarea":
         # One or the other (the domain says so when both or neither are given): no conditional reveal, whose
         # aria-expanded on a radio is not allowed.
-        fields["max_words"] = _whole_text("Word limit", "Like 500. Leave blank to limit characters instead.")
-        fields["max_chars"] = _whole_text("Character limit", "Like 2000. Leave blank to limit words instead.")
+        fields["max_words"] = _whole_text(_l("Word limit"), _l("Like 500. Leave blank to limit characters instead."))
+        fields["max_chars"] = _whole_text(_l("Character limit"), _l("Like 2000. Leave blank to limit words instead."))
     elif kind == "number":
-        fields["unit"] = StringField("Unit (optional)", widget=GovTextInput(), description="Like £, people or %")
-        fields["min"] = _whole_text("Lowest number (optional)")
-        fields["max"] = _whole_text("Highest number (optional)")
-        fields["whole"] = BooleanField("Answers must be whole numbers", widget=GovCheckboxInput())
+        fields["unit"] = StringField(
+            _l("Unit (optional)"), widget=GovTextInput(), description=_l("Like £, people or %")
+        )
+        fields["min"] = _whole_text(_l("Lowest number (optional)"))
+        fields["max"] = _whole_text(_l("Highest number (optional)"))
+        fields["whole"] = BooleanField(_l("Answers must be whole numbers"), widget=GovCheckboxInput())
     elif kind in ("choice", "choices"):
         fields["options"] = TextAreaField(
-            "Options", widget=GovTextArea(), description=f"One on each line, up to {forms.MAX_OPTIONS}"
+            _l("Options"),
+            widget=GovTextArea(),
+            description=_l("One on each line, up to %(num)s", num=forms.MAX_OPTIONS),
         )
         if kind == "choices":
-            fields["min_choices"] = _whole_text("Fewest to select (optional)")
-            fields["max_choices"] = _whole_text("Most to select (optional)")
+            fields["min_choices"] = _whole_text(_l("Fewest to select (optional)"))
+            fields["max_choices"] = _whole_text(_l("Most to select (optional)"))
     elif kind == "file":
         fields["types"] = SelectMultipleField(
-            "Types of file",
+            _l("Types of file"),
             widget=GovCheckboxesInput(),
             choices=[(t, t.upper()) for t in forms.FILE_TYPES],
             validate_choice=False,
         )
-        fields["max_mb"] = _whole_text("Largest file size, in MB", "Like 10")
-        fields["max_count"] = _whole_text("Most files", "Like 5")
+        fields["max_mb"] = _whole_text(_l("Largest file size, in MB"), _l("Like 10"))
+        fields["max_count"] = _whole_text(_l("Most files"), _l("Like 5"))
     elif kind == "group":
         fields["row_name"] = StringField(
-            "Name of a row",
+            _l("Name of a row"),
             widget=GovTextInput(),
-            description="Like Partner or Outcome: rows are numbered Partner 1, 2…",
+            description=_l("Like Partner or Outcome: rows are numbered Partner 1, 2…"),
         )
-        fields["max_rows"] = _whole_text("Most rows", f"Up to {forms.MAX_GROUP_ROWS}")
+        fields["max_rows"] = _whole_text(_l("Most rows"), _l("Up to %(num)s", num=forms.MAX_GROUP_ROWS))
     elif kind == "trends":
-        fields["how_words"] = _whole_text("Words for how the work addresses each trend", "Like 100")
+        fields["how_words"] = _whole_text(_l("Words for how the work addresses each trend"), _l("Like 100"))
     return fields
 
 
@@ -265,7 +285,7 @@ def new_question_defaults(kind: str) -> dict[str, Any]:
         "max_mb": "10",
         "max_count": "5",
         "max_rows": "10",
-        "row_name": "Row",
+        "row_name": _("Row"),
     }
 
 
@@ -280,7 +300,7 @@ def offer_places(form: Form, cycle: Cycle, *, section: FormSection, before: int 
                 earlier += [q for q in sorted(s.questions, key=lambda q: q.position) if q.position < before]
             break
         earlier += sorted(s.questions, key=lambda q: q.position)
-    form.condition_question.choices = [("", "Always ask it")] + [
+    form.condition_question.choices = [("", _("Always ask it"))] + [
         (q.key, forms.short_name(q)) for q in earlier if forms.KINDS[q.kind].conditional
     ]
     if with_sections and "section" in form:
@@ -352,30 +372,30 @@ def settings_of(form: QuestionForm, kind: str, formdata) -> dict[str, Any]:
 
 
 class ConfirmForm(Form):
-    submit = submit("Confirm")
+    submit = submit(_l("Confirm"))
 
 
 class TemplateForm(Form):
     name = StringField(
-        "Name of the template",
+        _l("Name of the template"),
         widget=GovTextInput(),
-        description="Like “Awards 2026 form” or “Person of the year”",
+        description=_l("Like “Awards 2026 form” or “Person of the year”"),
         validators=[
-            DataRequired("Enter a name for the template"),
-            Length(max=120, message="Name must be 120 characters or fewer"),
+            DataRequired(_l("Enter a name for the template")),
+            Length(max=120, message=_l("Name must be 120 characters or fewer")),
         ],
     )
     description = TextAreaField(
-        "Description (optional)", widget=GovTextArea(), description="What the form is for, to choose it later"
+        _l("Description (optional)"), widget=GovTextArea(), description=_l("What the form is for, to choose it later")
     )
-    submit = submit("Save as a template")
+    submit = submit(_l("Save as a template"))
 
 
 class ChooseTemplateForm(Form):
     template = RadioField(
-        "Which template should the form start from?",
+        _l("Which template should the form start from?"),
         widget=GovRadioInput(),
         choices=[],
-        validators=[InputRequired("Select a template")],
+        validators=[InputRequired(_l("Select a template"))],
     )
-    submit = submit("Replace the form")
+    submit = submit(_l("Replace the form"))

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -66,7 +68,7 @@ def _builder_url(cycle: Cycle, anchor: str | None = None) -> str:
 
 
 def _crumbs(cycle: Cycle, *trail: dict) -> list[dict]:
-    return cycle_breadcrumbs(cycle, {"text": "Entry form", "href": _builder_url(cycle)}, *trail)
+    return cycle_breadcrumbs(cycle, {"text": _("Entry form"), "href": _builder_url(cycle)}, *trail)
 
 
 def _show_error(form, error: DomainError, default: str) -> None:
@@ -86,16 +88,19 @@ def _condition_words(cycle: Cycle, condition: dict[str, Any] | None) -> str | No
         return None
     target = forms.question_by_key(cycle, str(condition.get("question")))
     name = forms.short_name(target) if target is not None else condition.get("question")
-    values = [{"yes": "Yes", "no": "No"}.get(str(v).lower(), str(v)) for v in condition.get("values") or []]
-    wanted = " or ".join(f"‘{v}’" for v in values)
-    return f"Only when the answer to ‘{name}’ is {wanted}"
+    values = [{"yes": _("Yes"), "no": _("No")}.get(str(v).lower(), str(v)) for v in condition.get("values") or []]
+    quoted = [_("‘%(answer)s’", answer=v) for v in values]
+    wanted = (
+        quoted[0] if len(quoted) == 1 else _("%(answers)s or %(last)s", answers=", ".join(quoted[:-1]), last=quoted[-1])
+    )
+    return _("Only when the answer to ‘%(question)s’ is %(answers)s", question=name, answers=wanted)
 
 
 def _category_words(cycle: Cycle, ids: list[int] | None) -> str | None:
     if not ids:
         return None
     names = [c.name for c in cycle.categories if c.id in ids]
-    return "Only for " + ", ".join(names)
+    return _("Only for %(categories)s", categories=", ".join(names))
 
 
 def _settings_words(question: FormQuestion) -> list[str]:
@@ -103,46 +108,50 @@ def _settings_words(question: FormQuestion) -> list[str]:
     s = question.settings or {}
     words = []
     if s.get("max_words"):
-        words.append(f"{s['max_words']:,} words or fewer")
+        words.append(_("%(num)s words or fewer", num=format_decimal(s["max_words"])))
     if s.get("max_chars") and question.kind != "text":
-        words.append(f"{s['max_chars']:,} characters or fewer")
+        words.append(_("%(num)s characters or fewer", num=format_decimal(s["max_chars"])))
     if question.kind == "number":
         unit = f" {s['unit']}" if s.get("unit") else ""
         if s.get("min") is not None and s.get("max") is not None:
-            words.append(f"from {s['min']} to {s['max']}{unit}")
+            words.append(_("from %(min)s to %(max)s%(unit)s", min=s["min"], max=s["max"], unit=unit))
         elif s.get("min") is not None:
-            words.append(f"{s['min']}{unit} or more")
+            words.append(_("%(min)s%(unit)s or more", min=s["min"], unit=unit))
         elif s.get("max") is not None:
-            words.append(f"{s['max']}{unit} or less")
+            words.append(_("%(max)s%(unit)s or less", max=s["max"], unit=unit))
         elif unit:
-            words.append(f"in{unit}")
+            words.append(_("in%(unit)s", unit=unit))
         if s.get("whole"):
-            words.append("whole numbers")
+            words.append(_("whole numbers"))
     if question.kind in ("choice", "choices"):
-        words.append(f"{len(s.get('options') or [])} options")
+        words.append(_("%(num)s options", num=len(s.get("options") or [])))
         if s.get("min_choices"):
-            words.append(f"at least {s['min_choices']}")
+            words.append(_("at least %(num)s", num=s["min_choices"]))
         if s.get("max_choices"):
-            words.append(f"at most {s['max_choices']}")
+            words.append(_("at most %(num)s", num=s["max_choices"]))
     if question.kind == "file":
         words.append(
-            f"up to {s.get('max_count')} files of {s.get('max_mb')} MB: "
-            + ", ".join(t.upper() for t in s.get("types") or [])
+            _(
+                "up to %(count)s files of %(size)s MB: %(types)s",
+                count=s.get("max_count"),
+                size=s.get("max_mb"),
+                types=", ".join(t.upper() for t in s.get("types") or []),
+            )
         )
     if question.kind == "group":
         columns = ", ".join(c.get("label", "") for c in s.get("columns") or [])
-        words.append(f"up to {s.get('max_rows')} rows of {columns}")
+        words.append(_("up to %(num)s rows of %(columns)s", num=s.get("max_rows"), columns=columns))
     return words
 
 
 def _summary(cycle: Cycle, question: FormQuestion) -> dict[str, Any]:
-    kind = forms.KINDS[question.kind].name
+    kind = str(forms.KINDS[question.kind].name)
     return {
         "question": question,
         "kind": kind,
-        "required": "Required" if question.required else "Optional",
+        "required": _("Required") if question.required else _("Optional"),
         "rules": _settings_words(question),
-        "judges": forms.JUDGES_SEE[question.judges_see],
+        "judges": str(forms.JUDGES_SEE[question.judges_see]),
         "public": question.public,
         "categories": _category_words(cycle, question.category_ids),
         "condition": _condition_words(cycle, question.condition),
@@ -172,8 +181,8 @@ def entry_form(slug: str):
         started=builder.nomination_count(cycle),
         templates=builder.form_templates(),
         confirm=ConfirmForm(),
-        breadcrumbs=cycle_breadcrumbs(cycle, {"text": "Entry form"}),
-        title=f"Entry form – {cycle.name}",
+        breadcrumbs=cycle_breadcrumbs(cycle, {"text": _("Entry form")}),
+        title=_("Entry form – %(cycle)s", cycle=cycle.name),
     )
 
 
@@ -202,7 +211,7 @@ def _section_form(cycle: Cycle, section: FormSection | None) -> SectionForm:
         if s is section:
             break
         earlier += s.questions
-    form.condition_question.choices = [("", "Always ask it")] + [
+    form.condition_question.choices = [("", _("Always ask it"))] + [
         (q.key, forms.short_name(q)) for q in earlier if forms.KINDS[q.kind].conditional
     ]
     form.column_errors = {}
@@ -229,7 +238,7 @@ def add_form_section(slug: str):
         )
         if done:
             section = done.value
-            flash(f"The section ‘{section.title}’ has been added. Add its questions.", "success")
+            flash(_("The section ‘%(section)s’ has been added. Add its questions.", section=section.title), "success")
             return redirect(_builder_url(cycle, f"section-{section.key}"))
     return render_template(
         "organiser/forms/section.html",
@@ -237,7 +246,7 @@ def add_form_section(slug: str):
         cycle=cycle,
         section=None,
         breadcrumbs=_crumbs(cycle),
-        title=f"Add a section – {cycle.name}",
+        title=_("Add a section – %(cycle)s", cycle=cycle.name),
     )
 
 
@@ -259,7 +268,7 @@ def edit_form_section(slug: str, section_key: str):
             ),
             on_error=lambda error: _show_error(form, error, "title"),
         ):
-            flash(f"Your changes to the section ‘{section.title}’ have been saved", "success")
+            flash(_("Your changes to the section ‘%(section)s’ have been saved", section=section.title), "success")
             return redirect(_builder_url(cycle, f"section-{section.key}"))
     return render_template(
         "organiser/forms/section.html",
@@ -267,7 +276,7 @@ def edit_form_section(slug: str, section_key: str):
         cycle=cycle,
         section=section,
         breadcrumbs=_crumbs(cycle),
-        title=f"Change {section.title} – {cycle.name}",
+        title=_("Change %(section)s – %(cycle)s", section=section.title, cycle=cycle.name),
     )
 
 
@@ -292,7 +301,9 @@ def move_form_section(slug: str, section_key: str, direction: str):
     return _post_action(
         cycle,
         lambda: builder.move_section(section, direction, by=current_user),
-        f"‘{section.title}’ has moved {direction}",
+        _("‘%(name)s’ has moved up", name=section.title)
+        if direction == "up"
+        else _("‘%(name)s’ has moved down", name=section.title),
         f"section-{section.key}",
     )
 
@@ -304,7 +315,7 @@ def duplicate_form_section(slug: str, section_key: str):
     return _post_action(
         cycle,
         lambda: builder.duplicate_section(section, by=current_user),
-        f"‘{section.title}’ has been copied. The copy is after it.",
+        _("‘%(name)s’ has been copied. The copy is after it.", name=section.title),
         f"section-{section.key}",
     )
 
@@ -319,24 +330,29 @@ def remove_form_section(slug: str, section_key: str):
         title = section.title
         done = attempt(lambda: builder.remove_section(section, by=current_user), flash_as="error")
         if done:
-            flash(f"The section ‘{title}’ has been removed", "success")
+            flash(_("The section ‘%(section)s’ has been removed", section=title), "success")
         return redirect(_builder_url(cycle))
     return render_template(
         "organiser/forms/remove.html",
         form=form,
         cycle=cycle,
-        error_list=[{"text": f"{problem}."}] if problem and request.method == "POST" else [],
-        what=f"the section ‘{section.title}’",
+        error_list=[{"text": _("%(problem)s.", problem=problem)}] if problem and request.method == "POST" else [],
+        what=_("the section ‘%(section)s’", section=section.title),
         problem=problem,
-        effects=[f"Its {_count_words(len(section.questions))} with it."] if section.questions else [],
-        button="Remove section",
+        effects=[
+            ngettext(
+                "Its %(count)s question goes with it.",
+                "Its %(count)s questions go with it.",
+                len(section.questions),
+                count=format_decimal(len(section.questions)),
+            )
+        ]
+        if section.questions
+        else [],
+        button=_("Remove section"),
         breadcrumbs=_crumbs(cycle),
-        title=f"Remove {section.title}?",
+        title=_("Remove %(section)s?", section=section.title),
     )
-
-
-def _count_words(count: int) -> str:
-    return f"{count} question goes" if count == 1 else f"{count} questions go"
 
 
 # --- Questions -----------------------------------------------------------------------------------
@@ -351,7 +367,9 @@ def _kind_page(cycle: Cycle, kind_form: KindForm, *, section: FormSection, quest
         question=question,
         hints=KIND_HINTS,
         breadcrumbs=_crumbs(cycle),
-        title=("Change the kind of question" if question else "Add a question") + f" – {cycle.name}",
+        title=_("Change the kind of question – %(cycle)s", cycle=cycle.name)
+        if question
+        else _("Add a question – %(cycle)s", cycle=cycle.name),
     )
 
 
@@ -368,7 +386,9 @@ def _question_page(cycle: Cycle, form, *, kind: str, section: FormSection, quest
         columns=column_rows(columns),
         column_kinds=COLUMN_KINDS,
         breadcrumbs=_crumbs(cycle),
-        title=(f"Change ‘{forms.short_name(question)}’" if question else "Add a question") + f" – {cycle.name}",
+        title=_("Change ‘%(question)s’ – %(cycle)s", question=forms.short_name(question), cycle=cycle.name)
+        if question
+        else _("Add a question – %(cycle)s", cycle=cycle.name),
     )
 
 
@@ -380,7 +400,7 @@ def _chosen_kind(allowed: tuple[str, ...]) -> tuple[str | None, KindForm]:
     if kind is None:
         return None, kind_form
     if kind not in allowed:
-        kind_form.kind.errors = ["Select the kind of question"]
+        kind_form.kind.errors = [_("Select the kind of question")]
         return None, kind_form
     return kind, kind_form
 
@@ -421,7 +441,14 @@ def add_form_question(slug: str, section_key: str):
         )
         if done:
             question = done.value
-            flash(f"The question ‘{forms.short_name(question)}’ has been added to ‘{section.title}’", "success")
+            flash(
+                _(
+                    "The question ‘%(question)s’ has been added to ‘%(section)s’",
+                    question=forms.short_name(question),
+                    section=section.title,
+                ),
+                "success",
+            )
             return redirect(_builder_url(cycle, f"question-{question.key}"))
     return _question_page(cycle, form, kind=kind, section=section, question=None, columns=columns)
 
@@ -475,7 +502,7 @@ def edit_form_question(slug: str, question_key: str):
             on_error=lambda error: _show_error(form, error, "label"),
         )
         if done:
-            flash(f"Your changes to ‘{forms.short_name(question)}’ have been saved", "success")
+            flash(_("Your changes to ‘%(question)s’ have been saved", question=forms.short_name(question)), "success")
             return redirect(_builder_url(cycle, f"question-{question.key}"))
     return _question_page(cycle, form, kind=kind, section=section, question=question, columns=columns)
 
@@ -487,7 +514,9 @@ def move_form_question(slug: str, question_key: str, direction: str):
     return _post_action(
         cycle,
         lambda: builder.move_question(question, direction, by=current_user),
-        f"‘{forms.short_name(question)}’ has moved {direction}",
+        _("‘%(name)s’ has moved up", name=forms.short_name(question))
+        if direction == "up"
+        else _("‘%(name)s’ has moved down", name=forms.short_name(question)),
         f"question-{question.key}",
     )
 
@@ -499,7 +528,7 @@ def duplicate_form_question(slug: str, question_key: str):
     return _post_action(
         cycle,
         lambda: builder.duplicate_question(question, by=current_user),
-        f"‘{forms.short_name(question)}’ has been copied. The copy is after it.",
+        _("‘%(name)s’ has been copied. The copy is after it.", name=forms.short_name(question)),
         f"question-{question.key}",
     )
 
@@ -515,26 +544,30 @@ def remove_form_question(slug: str, question_key: str):
         section_key = question.section.key
         done = attempt(lambda: builder.remove_question(question, by=current_user), flash_as="error")
         if done:
-            flash(f"The question ‘{name}’ has been removed", "success")
+            flash(_("The question ‘%(question)s’ has been removed", question=name), "success")
         return redirect(_builder_url(cycle, f"section-{section_key}"))
     count = builder.answered_count(cycle, question) if problem is None else 0
     effects = []
     if count:
         effects.append(
-            f"{count} draft {'nomination has' if count == 1 else 'nominations have'} answered it: "
-            f"{'its answer goes' if count == 1 else 'their answers go'} with it."
+            ngettext(
+                "%(count)s draft nomination has answered it: its answer goes with it.",
+                "%(count)s draft nominations have answered it: their answers go with it.",
+                count,
+                count=format_decimal(count),
+            )
         )
     return render_template(
         "organiser/forms/remove.html",
         form=form,
         cycle=cycle,
-        error_list=[{"text": f"{problem}."}] if problem and request.method == "POST" else [],
-        what=f"the question ‘{name}’",
+        error_list=[{"text": _("%(problem)s.", problem=problem)}] if problem and request.method == "POST" else [],
+        what=_("the question ‘%(question)s’", question=name),
         problem=problem,
         effects=effects,
-        button="Remove question",
+        button=_("Remove question"),
         breadcrumbs=_crumbs(cycle),
-        title=f"Remove {name}?",
+        title=_("Remove %(question)s?", question=name),
     )
 
 
@@ -578,7 +611,7 @@ def preview_entry_form(slug: str):
         category=category,
         pages=pages,
         breadcrumbs=_crumbs(cycle),
-        title=f"Preview the entry form – {cycle.name}",
+        title=_("Preview the entry form – %(cycle)s", cycle=cycle.name),
     )
 
 
@@ -599,7 +632,11 @@ def save_form_template(slug: str):
         )
         if done:
             flash(
-                f"The form has been saved as the template ‘{done.value.name}’. New cycles can start from it.", "success"
+                _(
+                    "The form has been saved as the template ‘%(template)s’. New cycles can start from it.",
+                    template=done.value.name,
+                ),
+                "success",
             )
             return redirect(_builder_url(cycle))
     return render_template(
@@ -607,7 +644,7 @@ def save_form_template(slug: str):
         form=form,
         cycle=cycle,
         breadcrumbs=_crumbs(cycle),
-        title=f"Save the entry form as a template – {cycle.name}",
+        title=_("Save the entry form as a template – %(cycle)s", cycle=cycle.name),
     )
 
 
@@ -623,7 +660,7 @@ def start_form_from_template(slug: str):
         if attempt(
             lambda: builder.replace_from_template(cycle, template, by=current_user), form=form, field="template"
         ):
-            flash(f"The entry form is now the template ‘{template.name}’", "success")
+            flash(_("The entry form is now the template ‘%(template)s’", template=template.name), "success")
             return redirect(_builder_url(cycle))
     return render_template(
         "organiser/forms/start_from_template.html",
@@ -632,5 +669,5 @@ def start_form_from_template(slug: str):
         templates=templates,
         started=started,
         breadcrumbs=_crumbs(cycle),
-        title=f"Start the entry form from a template – {cycle.name}",
+        title=_("Start the entry form from a template – %(cycle)s", cycle=cycle.name),
     )

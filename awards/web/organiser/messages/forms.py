@@ -3,6 +3,8 @@ The preview carries the same fields back hidden, with the one-time id that stops
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -11,8 +13,9 @@ from awards.domain.judging.rounds import current_round
 from awards.domain.messaging import messages as rules
 from awards.models import Cycle
 from awards.web.forms import Form
+from awards.web.organiser.forms import lazy_number
 
-FIELDS_HINT = (
+FIELDS_HINT = _l(
     "You can use these fields, which are filled in for each person: ((name)), ((reference)), ((title)), "
     "((deadline)) and ((link)). ((reference)) and ((title)) are the entrant’s own nominations, so messages to "
     "judges cannot use them. ((deadline)) is when nominations close, or for judges when the round closes. "
@@ -22,42 +25,46 @@ FIELDS_HINT = (
 
 class MessageForm(Form):
     audience = RadioField(
-        "Who do you want to send the message to?",
+        _l("Who do you want to send the message to?"),
         widget=GovRadioInput(),
         choices=[],
         validate_choice=False,  # an audience the cycle does not offer is the message's problem (draft_problems)
-        validators=[InputRequired("Select who to send the message to")],
+        validators=[InputRequired(_l("Select who to send the message to"))],
     )
     round = SelectField(
-        "Judging round", widget=GovSelect(), choices=[], validate_choice=False, description="For messages to judges"
-    )
-    category = SelectField(
-        "Category",
+        _l("Judging round"),
         widget=GovSelect(),
         choices=[],
         validate_choice=False,
-        description="For messages to entrants and finalists",
+        description=_l("For messages to judges"),
+    )
+    category = SelectField(
+        _l("Category"),
+        widget=GovSelect(),
+        choices=[],
+        validate_choice=False,
+        description=_l("For messages to entrants and finalists"),
     )
     subject = StringField(
-        "Subject",
+        _l("Subject"),
         widget=GovTextInput(),
         validators=[
-            DataRequired("Enter a subject"),
+            DataRequired(_l("Enter a subject")),
             Length(
                 max=rules.SUBJECT_MAX_LENGTH,
-                message=f"Subject must be {rules.SUBJECT_MAX_LENGTH} characters or fewer",
+                message=_l("Subject must be %(num)s characters or fewer", num=rules.SUBJECT_MAX_LENGTH),
             ),
         ],
     )
     body = TextAreaField(
-        "Message",
+        _l("Message"),
         widget=GovTextArea(),
         description=FIELDS_HINT,
         validators=[
-            DataRequired("Enter the message"),
+            DataRequired(_l("Enter the message")),
             Length(
                 max=rules.BODY_MAX_LENGTH,
-                message=f"Message must be {rules.BODY_MAX_LENGTH:,} characters or fewer",
+                message=_l("Message must be %(num)s characters or fewer", num=lazy_number(rules.BODY_MAX_LENGTH)),
             ),
         ],
     )
@@ -70,7 +77,7 @@ class MessageForm(Form):
         self.round.choices = [(str(r.number), r.label) for r in cycle.rounds]
         if not self.round.data or self.round.data == "None":
             self.round.data = str(current.number)
-        self.category.choices = [("", "All categories")] + [(str(c.id), c.name) for c in cycle.categories]
+        self.category.choices = [("", _("All categories"))] + [(str(c.id), c.name) for c in cycle.categories]
         return self
 
     def draft(self) -> rules.Draft:

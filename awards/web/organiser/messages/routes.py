@@ -8,6 +8,8 @@ that the send records, so posting the same preview twice sends it once."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -26,7 +28,7 @@ def _load_cycle(slug: str) -> Cycle:
 
 def _crumbs(cycle: Cycle, *trail: dict) -> list[dict]:
     return cycle_breadcrumbs(
-        cycle, {"text": "Messages", "href": url_for("organiser.messages", slug=cycle.slug)}, *trail
+        cycle, {"text": _("Messages"), "href": url_for("organiser.messages", slug=cycle.slug)}, *trail
     )
 
 
@@ -39,7 +41,7 @@ def _compose(cycle: Cycle, form: MessageForm, status: int = 200):
         # Each audience's hint, in the order of the radios (govuk-frontend-wtf merges items by position)
         audience_items=[{"hint": {"text": a.hint}} if a.hint else {} for a in rules.audiences_of(cycle)],
         breadcrumbs=_crumbs(cycle),
-        title=f"Write a message – {cycle.name}",
+        title=_("Write a message – %(cycle)s", cycle=cycle.name),
     ), status
 
 
@@ -51,7 +53,7 @@ def messages(slug: str):
         cycle=cycle,
         sent=rules.sent_messages(cycle),
         breadcrumbs=cycle_breadcrumbs(cycle),
-        title=f"Messages – {cycle.name}",
+        title=_("Messages – %(cycle)s", cycle=cycle.name),
     )
 
 
@@ -77,7 +79,7 @@ def new_message(slug: str):
         first=first,
         written=rules.write(resolved, first) if first is not None else None,
         breadcrumbs=_crumbs(cycle),
-        title=f"Check your message – {cycle.name}",
+        title=_("Check your message – %(cycle)s", cycle=cycle.name),
     )
 
 
@@ -102,5 +104,14 @@ def send_message(slug: str):
         return _compose(cycle, form, done.status)
     sending = done.value
     queued = len(sending.resolved.recipients)
-    flash(f"Message sent to {queued} {'person' if queued == 1 else 'people'}: {sending.resolved.words}", "success")
+    flash(
+        ngettext(
+            "Message sent to %(count)s person: %(audience)s",
+            "Message sent to %(count)s people: %(audience)s",
+            queued,
+            count=format_decimal(queued),
+            audience=sending.resolved.words,
+        ),
+        "success",
+    )
     return redirect(url_for("organiser.messages", slug=cycle.slug))

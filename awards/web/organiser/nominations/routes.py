@@ -61,13 +61,15 @@ def status_count_words(status: NominationStatus, n: int) -> str:
     """A count above the list in words: "3 drafts", "2 winners", "4 submitted"."""
     num = format_decimal(n)
     return {
-        NominationStatus.SUBMITTED: ngettext("%(num)s submitted", "%(num)s submitted", n, num=num),
-        NominationStatus.DRAFT: ngettext("%(num)s draft", "%(num)s drafts", n, num=num),
-        NominationStatus.WITHDRAWN: ngettext("%(num)s withdrawn", "%(num)s withdrawn", n, num=num),
-        NominationStatus.INELIGIBLE: ngettext("%(num)s ineligible", "%(num)s ineligible", n, num=num),
-        NominationStatus.SHORTLISTED: ngettext("%(num)s shortlisted", "%(num)s shortlisted", n, num=num),
-        NominationStatus.HIGHLY_COMMENDED: ngettext("%(num)s highly commended", "%(num)s highly commended", n, num=num),
-        NominationStatus.WINNER: ngettext("%(num)s winner", "%(num)s winners", n, num=num),
+        NominationStatus.SUBMITTED: ngettext("%(count)s submitted", "%(count)s submitted", n, count=num),
+        NominationStatus.DRAFT: ngettext("%(count)s draft", "%(count)s drafts", n, count=num),
+        NominationStatus.WITHDRAWN: ngettext("%(count)s withdrawn", "%(count)s withdrawn", n, count=num),
+        NominationStatus.INELIGIBLE: ngettext("%(count)s ineligible", "%(count)s ineligible", n, count=num),
+        NominationStatus.SHORTLISTED: ngettext("%(count)s shortlisted", "%(count)s shortlisted", n, count=num),
+        NominationStatus.HIGHLY_COMMENDED: ngettext(
+            "%(count)s highly commended", "%(count)s highly commended", n, count=num
+        ),
+        NominationStatus.WINNER: ngettext("%(count)s winner", "%(count)s winners", n, count=num),
     }[status]
 
 
@@ -347,7 +349,7 @@ def screen_nominations(slug: str):
     refused = [(n.reference, screening.screening_problem(n)) for n in chosen if n not in ready]
     refused += [(reference, _("There is no nomination with this reference in this cycle.")) for reference in missing]
     words = _("eligible") if form.eligible else _("not eligible")
-    count = ngettext("%(num)s nomination", "%(num)s nominations", len(ready), num=format_decimal(len(ready)))
+    count = ngettext("%(count)s nomination", "%(count)s nominations", len(ready), count=format_decimal(len(ready)))
     return render_template(
         "organiser/nominations/screen.html",
         cycle=cycle,
@@ -387,18 +389,18 @@ def _flash_screening(outcome: screening.ManyDecided, missing: list[str], eligibl
         references = and_list([x.reference for x in outcome.changed])
         flash(
             ngettext(
-                "%(num)s nomination marked eligible: %(references)s. We have emailed its nominator.",
-                "%(num)s nominations marked eligible: %(references)s. We have emailed their nominators.",
+                "%(count)s nomination marked eligible: %(references)s. We have emailed its nominator.",
+                "%(count)s nominations marked eligible: %(references)s. We have emailed their nominators.",
                 n,
-                num=format_decimal(n),
+                count=format_decimal(n),
                 references=references,
             )
             if eligible
             else ngettext(
-                "%(num)s nomination marked not eligible: %(references)s. We have emailed its nominator.",
-                "%(num)s nominations marked not eligible: %(references)s. We have emailed their nominators.",
+                "%(count)s nomination marked not eligible: %(references)s. We have emailed its nominator.",
+                "%(count)s nominations marked not eligible: %(references)s. We have emailed their nominators.",
                 n,
-                num=format_decimal(n),
+                count=format_decimal(n),
                 references=references,
             ),
             "success",
@@ -430,10 +432,10 @@ def _flash_screening(outcome: screening.ManyDecided, missing: list[str], eligibl
             " ".join(
                 [
                     ngettext(
-                        "%(num)s nomination was not screened.",
-                        "%(num)s nominations were not screened.",
+                        "%(count)s nomination was not screened.",
+                        "%(count)s nominations were not screened.",
                         n,
-                        num=format_decimal(n),
+                        count=format_decimal(n),
                     ),
                     *(_("%(reference)s: %(why)s", reference=reference, why=why) for reference, why in refused),
                 ]

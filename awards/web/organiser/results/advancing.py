@@ -12,6 +12,8 @@ saves only the entries it shows (`shown`) and comes back to the same page."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from awards.domain.core import paging
@@ -57,7 +59,9 @@ def _results_url(judging_round: JudgingRound) -> str:
 
 def _breadcrumbs(judging_round: JudgingRound, *trail: dict) -> list[dict]:
     return cycle_breadcrumbs(
-        judging_round.cycle, {"text": f"Results: {judging_round.label}", "href": _results_url(judging_round)}, *trail
+        judging_round.cycle,
+        {"text": _("Results: %(what)s", what=judging_round.label), "href": _results_url(judging_round)},
+        *trail,
     )
 
 
@@ -93,7 +97,7 @@ def _page(
             plan.page,
             plan.pages,
             lambda n: _advance_url(judging_round, category=category.slug, page=n if n > 1 else None),
-            f"Pages of entries in {category.name}",
+            _("Pages of entries in %(category)s", category=category.name),
         )
     ticked: set[int] = set()
     shown_reasons: dict[int, str] = {}
@@ -148,11 +152,24 @@ def _page_title(judging_round: JudgingRound, plan: advancing.AdvancePlan | None,
     when it cannot advance), then the category and page when the page shows one category."""
     cycle = judging_round.cycle
     if plan is None:
-        return f"Advance entries from {judging_round.label}: {cycle.name}"
-    where = ""
-    if category is not None:
-        where = f" in {category.name}" + (f" (page {plan.page} of {plan.pages})" if plan.pages > 1 else "")
-    return f"Advance entries to {plan.target.label}{where}: {cycle.name}"
+        return _("Advance entries from %(round)s: %(cycle)s", round=judging_round.label, cycle=cycle.name)
+    if category is None:
+        return _("Advance entries to %(round)s: %(cycle)s", round=plan.target.label, cycle=cycle.name)
+    if plan.pages > 1:
+        return _(
+            "Advance entries to %(round)s in %(category)s (page %(page)s of %(pages)s): %(cycle)s",
+            round=plan.target.label,
+            category=category.name,
+            page=plan.page,
+            pages=plan.pages,
+            cycle=cycle.name,
+        )
+    return _(
+        "Advance entries to %(round)s in %(category)s: %(cycle)s",
+        round=plan.target.label,
+        category=category.name,
+        cycle=cycle.name,
+    )
 
 
 @bp.route("/cycles/<slug>/rounds/<int:number>/advance", methods=["GET", "POST"])
@@ -176,12 +193,17 @@ def advance_entries(slug: str, number: int):
         if changes and (changes.advanced or changes.removed or changes.noted):
             target = advancing.next_round_of(judging_round)
             flash(
-                f"Saved: {changes.total} {'entry' if changes.total == 1 else 'entries'} advanced to "
-                f"{target.label if target else 'the next round'}",
+                ngettext(
+                    "Saved: %(count)s entry advanced to %(round)s",
+                    "Saved: %(count)s entries advanced to %(round)s",
+                    changes.total,
+                    count=format_decimal(changes.total),
+                    round=target.label if target else _("the next round"),
+                ),
                 "success",
             )
         else:
-            flash("Nothing was changed", "success")
+            flash(_("Nothing was changed"), "success")
         return redirect(_advance_url(judging_round, **_here()))
     error = done.error
     problems = (
@@ -207,15 +229,24 @@ def suggest_advancement(slug: str, number: int):
             continue
         value = typed[category.id] = request.form.get(name, "").strip()
         if not value.isdigit() or len(value) > 6:
-            problems[name] = f"Enter how many entries to suggest in {category.name}, as a whole number"
+            problems[name] = _(
+                "Enter how many entries to suggest in %(category)s, as a whole number", category=category.name
+            )
         else:
             sizes[category.id] = int(value)
     if not problems:
         done = attempt(lambda: advancing.suggest(judging_round, sizes, by=current_user))
         if done:
             flash(
-                f"Suggested {done.value} {'entry' if done.value == 1 else 'entries'}: the top of each category "
-                f"{order_words(judging_round)}. They are advanced now; change any below, giving the reason.",
+                ngettext(
+                    "Suggested %(count)s entry: the top of each category %(order)s. They are advanced now; change any "
+                    "below, giving the reason.",
+                    "Suggested %(count)s entries: the top of each category %(order)s. They are advanced now; change "
+                    "any below, giving the reason.",
+                    done.value,
+                    count=format_decimal(done.value),
+                    order=order_words(judging_round),
+                ),
                 "success",
             )
             return redirect(_advance_url(judging_round))
@@ -238,8 +269,12 @@ def finalists(slug: str, number: int):
         done = attempt(lambda: advancing.tell_finalists(judging_round, by=current_user), flash_as="info")
         if done:
             flash(
-                f"{done.value} {'finalist' if done.value == 1 else 'finalists'} will be emailed that their entry "
-                "goes on to the next round",
+                ngettext(
+                    "%(count)s finalist will be emailed that their entry goes on to the next round",
+                    "%(count)s finalists will be emailed that their entry goes on to the next round",
+                    done.value,
+                    count=format_decimal(done.value),
+                ),
                 "success",
             )
         return redirect(_advance_url(judging_round))
@@ -251,6 +286,6 @@ def finalists(slug: str, number: int):
         problem=problem,
         counts=None if problem else advancing.finalist_counts(judging_round),
         advance_url=_advance_url(judging_round),
-        breadcrumbs=_breadcrumbs(judging_round, {"text": "Advance entries", "href": _advance_url(judging_round)}),
-        title=f"Tell the finalists of {judging_round.cycle.name}",
+        breadcrumbs=_breadcrumbs(judging_round, {"text": _("Advance entries"), "href": _advance_url(judging_round)}),
+        title=_("Tell the finalists of %(cycle)s", cycle=judging_round.cycle.name),
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import RadioField
 from wtforms.validators import AnyOf, InputRequired
@@ -12,7 +15,7 @@ from awards.web.forms import Form, submit
 from awards.web.organiser.cycles.forms import WholeNumberField
 
 
-def _choice(label: str, choices: list[tuple[str, str]], message: str) -> RadioField:
+def _choice(label: Any, choices: list[tuple[str, Any]], message: Any) -> RadioField:
     return RadioField(
         label,
         widget=GovRadioInput(),
@@ -26,26 +29,28 @@ class ResultsSettingsForm(Form):
     """How a round's results are calculated (on the results page, under "Change how results are calculated")."""
 
     aggregation_method = _choice(
-        "Combine judges’ review scores by their", [("mean", "Mean"), ("median", "Median")], "Select mean or median"
+        _l("Combine judges’ review scores by their"),
+        [("mean", _l("Mean")), ("median", _l("Median"))],
+        _l("Select mean or median"),
     )
     ranking_basis = _choice(
-        "Rank by the",
-        [("normalised", "Normalised score"), ("raw", "Raw score")],
-        "Select normalised score or raw score",
+        _l("Rank by the"),
+        [("normalised", _l("Normalised score")), ("raw", _l("Raw score"))],
+        _l("Select normalised score or raw score"),
     )
     disagreement_range = WholeNumberField(
-        "Flag disagreement when the range reaches",
-        what="range",
+        _l("Flag disagreement when the range reaches"),
+        what=_l("range"),
         minimum=settings_rules.THRESHOLD_MIN,
         maximum=settings_rules.THRESHOLD_MAX,
     )
     disagreement_sd = WholeNumberField(
-        "or the standard deviation reaches",
-        what="standard deviation",
+        _l("or the standard deviation reaches"),
+        what=_l("standard deviation"),
         minimum=settings_rules.THRESHOLD_MIN,
         maximum=settings_rules.THRESHOLD_MAX,
     )
-    submit = submit("Save settings")
+    submit = submit(_l("Save settings"))
 
     FIELDS = ("aggregation_method", "ranking_basis", "disagreement_range", "disagreement_sd")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from awards.domain.core.errors import NotFound
@@ -26,5 +27,5 @@ def insight(slug: str):
         rows=rows,
         most=most,
         gaps=[r for r in rows if r.shortlisted == 0],
-        title=f"Trend insight: {cycle.name}",
+        title=_("Trend insight: %(cycle)s", cycle=cycle.name),
     )

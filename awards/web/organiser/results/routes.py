@@ -7,6 +7,8 @@ from, and published with, the final round's results."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, session, stream_with_context, url_for
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -65,6 +67,13 @@ def _withheld(cycle) -> set[int]:
 
 
 def _fmt(value) -> str:
+    """A score to one decimal place, as the reader's language writes it."""
+    return "" if value is None else format_decimal(value, format="#,##0.0")
+
+
+def _csv_number(value) -> str:
+    """A score in a CSV file: one decimal place, with a full stop whatever the reader's language, so a
+    spreadsheet or a script reads the same file the same way."""
     return "" if value is None else f"{value:.1f}"
 
 
@@ -164,7 +173,7 @@ def results(slug: str):
         has_shortlist=rules.has_shortlist(cycle),
         settings_form=settings_form,
         error_forms=[settings_form],
-        title=_results_title(judging_round, category) + (f" (page {page})" if page > 1 and category else ""),
+        title=_results_title(judging_round, category, page),
     )
 
 
@@ -219,24 +228,32 @@ def _mode_results(judging_round: JudgingRound, final: bool, category, page: int,
         Result=Result,
         CycleStatus=CycleStatus,
         has_shortlist=rules.has_shortlist(cycle),
-        title=_results_title(judging_round, category) + (f" (page {page})" if page > 1 and category else ""),
+        title=_results_title(judging_round, category, page),
     )
 
 
 def order_words(judging_round: JudgingRound) -> str:
     """How the round orders its entries, after "the top of each category": "by the normalised score"."""
     if judging_round.mode is RoundMode.PASS_FAIL:
-        return "by the share of pass verdicts"
+        return _("by the share of pass verdicts")
     if judging_round.mode is RoundMode.RANKING:
-        return f"in the judges’ combined ranking ({RANKING_METHODS.get(judging_round.ranking_method, 'Borda count')})"
-    return f"by the {judging_round.ranking_basis} score"
+        return (
+            _("in the judges’ combined ranking (Schulze method)")
+            if judging_round.ranking_method == "schulze"
+            else _("in the judges’ combined ranking (Borda count)")
+        )
+    if judging_round.ranking_basis == "raw":
+        return _("by the raw score")
+    return _("by the normalised score")
 
 
-def _results_title(judging_round: JudgingRound, category=None) -> str:
-    """ "Results: Round 2: Final panel, Awards 2026" (no round for a cycle's only round)."""
+def _results_title(judging_round: JudgingRound, category=None, page: int = 1) -> str:
+    """ "Results: Round 2: Final panel, Awards 2026" (no round for a cycle's only round); a category's page
+    after the first says which ("… (page 2)")."""
     cycle = judging_round.cycle
-    of_round = f"{judging_round.label}, " if len(cycle.rounds) > 1 else ""
-    return f"Results: {category.name + ', ' if category else ''}{of_round}{cycle.name}"
+    parts = [*([category.name] if category else []), *([judging_round.label] if len(cycle.rounds) > 1 else [])]
+    title = _("Results: %(what)s", what=", ".join([*parts, cycle.name]))
+    return _("%(title)s (page %(page)s)", title=title, page=page) if page > 1 and category else title
 
 
 @bp.route("/cycles/<slug>/results/settings", methods=["POST"])
@@ -261,7 +278,7 @@ def results_settings(slug: str):
         lambda: settings_rules.change_results_settings(judging_round, **form.values(), by=current_user),
         on_error=refuse,
     ):
-        flash("The results settings have been saved", "success")
+        flash(_("The results settings have been saved"), "success")
     return redirect(_results_url(judging_round))
 
 
@@ -309,7 +326,7 @@ def result_detail(slug: str, reference: str):
         fmt=_fmt,
         ReviewStatus=ReviewStatus,
         Result=Result,
-        title=f"{nomination.reference}: scores",
+        title=_("%(reference)s: scores", reference=nomination.reference),
     )
 
 
@@ -321,23 +338,24 @@ def results_csv(slug: str):
         return _mode_results_csv(judging_round)
     board = rules.cycle_results(cycle, judging_round, withhold=_withheld(cycle))
     header = (
-        "Category",
-        "Rank",
-        "Reference",
-        "Title",
-        "Organisation",
-        "Raw score",
-        "Normalised score",
-        "Reviews",
-        "Standard deviation",
-        "Range",
-        "Disagreement",
-        "Complete",
-        "Decision",
+        _("Category"),
+        _("Rank"),
+        _("Reference"),
+        _("Title"),
+        _("Organisation"),
+        _("Raw score"),
+        _("Normalised score"),
+        _("Reviews"),
+        _("Standard deviation"),
+        _("Range"),
+        _("Disagreement"),
+        _("Complete"),
+        _("Decision"),
     )
     # A nomination the organiser is conflicted with comes after its category's ranked rows, with
     # nothing that would place its score: no rank, scores, completeness or decision.
-    withheld = ["withheld: conflict of interest"] * 8
+    withheld = [_("withheld: conflict of interest")] * 8
+    not_shown = _("not shown: conflict of interest")
     rows = (
         [
             b.category.name,
@@ -345,11 +363,11 @@ def results_csv(slug: str):
             r.nomination.reference,
             r.nomination.title,
             r.nomination.organisation_name,
-            _fmt(r.result.raw),
-            _fmt(r.result.normalised),
+            _csv_number(r.result.raw),
+            _csv_number(r.result.normalised),
             r.result.n,
-            _fmt(r.result.sd),
-            _fmt(r.result.range),
+            _csv_number(r.result.sd),
+            _csv_number(r.result.range),
             "yes" if r.result.disagreement else "no",
             "yes" if r.complete else "no",
             r.decision.result.label if r.decision else "",
@@ -357,7 +375,7 @@ def results_csv(slug: str):
         if not r.withheld
         else [
             b.category.name,
-            "not shown: conflict of interest",
+            not_shown,
             r.nomination.reference,
             r.nomination.title,
             r.nomination.organisation_name,
@@ -382,11 +400,12 @@ def _mode_results_csv(judging_round: JudgingRound) -> Response:
     boards = round_results.mode_boards(cycle, judging_round, withhold=_withheld(cycle))
     final = judging_round.id == rounds.final_round(cycle).id
     if pass_fail:
-        measures = ("Passes", "Unsure", "Fails", "Pass share", "Passes the round")
+        measures = (_("Passes"), _("Unsure"), _("Fails"), _("Pass share"), _("Passes the round"))
     else:
-        measures = ("Judges who ranked it", "Borda points", *(("Wins",) if schulze else ()), "First places")
-    decided = ("Decision",) if final else ()
-    header = ("Category", "Position", "Reference", "Title", "Organisation", *measures, *decided)
+        measures = (_("Judges who ranked it"), _("Borda points"), *((_("Wins"),) if schulze else ()), _("First places"))
+    decided = (_("Decision"),) if final else ()
+    header = (_("Category"), _("Position"), _("Reference"), _("Title"), _("Organisation"), *measures, *decided)
+    withheld_words, not_shown = _("withheld: conflict of interest"), _("not shown: conflict of interest")
 
     def values(row) -> list:
         if pass_fail:
@@ -412,10 +431,10 @@ def _mode_results_csv(judging_round: JudgingRound) -> Response:
                     *decision,
                 ]
             for row in board.withheld_rows:
-                hidden = ["withheld: conflict of interest"] * (len(measures) + (1 if final else 0))
+                hidden = [withheld_words] * (len(measures) + (1 if final else 0))
                 yield [
                     board.category.name,
-                    "not shown: conflict of interest",
+                    not_shown,
                     row.nomination.reference,
                     row.nomination.title,
                     row.nomination.organisation_name,
@@ -461,15 +480,15 @@ def scores_csv(slug: str):
     if judging_round.mode is not RoundMode.SCORES:
         return _judgements_csv(judging_round, reviews)
     header = (
-        "Reference",
-        "Judge",
-        "Review status",
-        "Submitted at (UTC)",
-        "Criterion",
-        "Weight",
-        "Score",
-        "Not applicable",
-        "Comment",
+        _("Reference"),
+        _("Judge"),
+        _("Review status"),
+        _("Submitted at (UTC)"),
+        _("Criterion"),
+        _("Weight"),
+        _("Score"),
+        _("Not applicable"),
+        _("Comment"),
     )
 
     def rows():
@@ -501,8 +520,12 @@ def _judgements_csv(judging_round: JudgingRound, reviews: list[Review]) -> Respo
     criterion scores are in a scored round."""
     pass_fail = judging_round.mode is RoundMode.PASS_FAIL
     sizes = ranking_sizes(judging_round, {r.assignment.judge_id for r in reviews})
-    given = ("Verdict", "Comments for the organisers") if pass_fail else ("Position", "Entries ranked", "Notes")
-    header = ("Reference", "Judge", "Review status", "Submitted at (UTC)", *given)
+    given = (
+        (_("Verdict"), _("Comments for the organisers"))
+        if pass_fail
+        else (_("Position"), _("Entries ranked"), _("Notes"))
+    )
+    header = (_("Reference"), _("Judge"), _("Review status"), _("Submitted at (UTC)"), *given)
 
     def rows():
         for review in reviews:
@@ -533,8 +556,15 @@ def suggest_shortlist(slug: str):
     done = attempt(lambda: rules.suggest_shortlist(cycle, by=current_user), flash_as="info")
     if done:
         flash(
-            f"Suggested a shortlist of {done.value} nominations: the top of each category "
-            f"{order_words(rounds.final_round(cycle))}. Adjust it below; say why for each change.",
+            ngettext(
+                "Suggested a shortlist of %(count)s nomination: the top of each category %(order)s. Adjust it below; "
+                "say why for each change.",
+                "Suggested a shortlist of %(count)s nominations: the top of each category %(order)s. Adjust it below; "
+                "say why for each change.",
+                done.value,
+                count=format_decimal(done.value),
+                order=order_words(rounds.final_round(cycle)),
+            ),
             "success",
         )
     return redirect(_final_results_url(cycle))
@@ -559,13 +589,16 @@ def decide(slug: str, reference: str):
         try:
             result = Result(chosen)
         except ValueError:
-            problems["result"] = "Select the result"
+            problems["result"] = _("Select the result")
         else:
             done = attempt(lambda: rules.decide(cycle, nomination, result, rationale=rationale, by=current_user))
             if isinstance(done.error, NotAllowed):
                 abort(done.status)  # 403
             if done:
-                flash(f"{nomination.reference} is now: {result.label}", "success")
+                flash(
+                    _("%(reference)s is now: %(result)s", reference=nomination.reference, result=result.label),
+                    "success",
+                )
                 return redirect(_final_results_url(cycle) + f"#category-{nomination.category_id}")
             problems[done.error.field or "result"] = done.message
     return render_template(
@@ -580,7 +613,7 @@ def decide(slug: str, reference: str):
         Result=Result,
         withheld=withheld,
         error_list=error_summary(problems),
-        title=f"Result for {nomination.reference}",
+        title=_("Result for %(reference)s", reference=nomination.reference),
     )
 
 
@@ -596,8 +629,13 @@ def publish(slug: str):
             return redirect(url_for("organiser.publish", slug=slug))
         counts = done.value
         flash(
-            f"Results published: {counts['shortlisted']} shortlisted, {counts['impact_cases']} impact cases "
-            f"published, {counts['emails']} nominees emailed.",
+            _(
+                "Results published: %(shortlisted)s shortlisted, %(cases)s impact cases published, %(emails)s "
+                "nominees emailed.",
+                shortlisted=format_decimal(counts["shortlisted"]),
+                cases=format_decimal(counts["impact_cases"]),
+                emails=format_decimal(counts["emails"]),
+            ),
             "success",
         )
         return redirect(url_for("organiser.impact_cases", slug=slug))
@@ -611,7 +649,7 @@ def publish(slug: str):
         open_meetings=meetings.open_categories(cycle),
         final_round=rounds.final_round(cycle),
         CycleStatus=CycleStatus,
-        title=f"Publish the results of {cycle.name}",
+        title=_("Publish the results of %(cycle)s", cycle=cycle.name),
     )
 
 
@@ -644,7 +682,7 @@ def impact_cases(slug: str):
         cases=cases,
         waiting=waiting,
         CycleStatus=CycleStatus,
-        title=f"Impact cases: {cycle.name}",
+        title=_("Impact cases: %(cycle)s", cycle=cycle.name),
     )
 
 
@@ -656,7 +694,7 @@ def prepare_case(slug: str, reference: str):
     if not done:
         return redirect(url_for("organiser.impact_cases", slug=slug))
     case = done.value
-    flash("The public copy is ready to edit. It becomes public when you publish the results.", "success")
+    flash(_("The public copy is ready to edit. It becomes public when you publish the results."), "success")
     return redirect(url_for("organiser.edit_case", case_id=case.id))
 
 
@@ -683,7 +721,7 @@ def edit_case(case_id: int):
             lambda: rules.edit_case(case, by=current_user, trend_how=trend_how, answers=answer_values, **values)
         )
         if done:
-            flash("The public copy has been saved" if done.value else "Nothing was changed", "success")
+            flash(_("The public copy has been saved") if done.value else _("Nothing was changed"), "success")
             return redirect(url_for("organiser.impact_cases", slug=case.cycle.slug))
         problems[done.error.field or "title"] = done.message
         answer_values = {**rules.answer_values(case), **answer_values}
@@ -698,7 +736,7 @@ def edit_case(case_id: int):
         trend_how=trend_how,
         problems=problems,
         error_list=error_summary(problems),
-        title=f"Edit the public copy of {case.title}",
+        title=_("Edit the public copy of %(title)s", title=case.title),
     )
 
 
@@ -706,19 +744,19 @@ def edit_case(case_id: int):
 def case_publication(case_id: int):
     case = _case(case_id)
     if case.published_at is None:
-        flash("This public copy is published with the results", "info")
+        flash(_("This public copy is published with the results"), "info")
         return redirect(url_for("organiser.impact_cases", slug=case.cycle.slug))
     unpublish = request.form.get("action") == "unpublish"
     change = rules.unpublish_case if unpublish else rules.republish_case
     if not attempt(lambda: change(case, by=current_user), flash_as="info"):
         return redirect(url_for("organiser.impact_cases", slug=case.cycle.slug))
     if unpublish:
-        message = f"{case.title} is no longer public: its page now says it has been removed"
+        message = _("%(title)s is no longer public: its page now says it has been removed", title=case.title)
     else:
         message = (
-            f"{case.title} is public again"
+            _("%(title)s is public again", title=case.title)
             if case.cycle.status is CycleStatus.PUBLISHED
-            else f"{case.title} will be public again when you publish the results"
+            else _("%(title)s will be public again when you publish the results", title=case.title)
         )
     flash(message, "success")
     return redirect(url_for("organiser.impact_cases", slug=case.cycle.slug))

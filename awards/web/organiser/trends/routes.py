@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -33,7 +34,7 @@ def trends():
         total=len(all_trends),
         retired=sum(1 for t in all_trends if t.is_retired),
         offering=taxonomy.cycles_offering_counts(),
-        title="Trends",
+        title=_("Trends"),
     )
 
 
@@ -55,10 +56,13 @@ def add_trend():
         )
         if done:
             trend = done.value
-            flash(f"{trend.code} {trend.name} has been added. Cycles can now offer it.", "success")
+            flash(
+                _("%(code)s %(trend)s has been added. Cycles can now offer it.", code=trend.code, trend=trend.name),
+                "success",
+            )
             return redirect(url_for("organiser.trends", _anchor=f"trend-{trend.slug}"))
     return render_template(
-        "organiser/trends/form.html", form=form, trend=None, group_hints=GROUP_HINTS, title="Add a trend"
+        "organiser/trends/form.html", form=form, trend=None, group_hints=GROUP_HINTS, title=_("Add a trend")
     )
 
 
@@ -81,14 +85,14 @@ def edit_trend(trend_slug: str):
             form=form,
             field="name",
         ):
-            flash(f"Your changes to {trend.code} {trend.name} have been saved", "success")
+            flash(_("Your changes to %(code)s %(trend)s have been saved", code=trend.code, trend=trend.name), "success")
             return redirect(url_for("organiser.trends", _anchor=f"trend-{trend.slug}"))
     return render_template(
         "organiser/trends/form.html",
         form=form,
         trend=trend,
         group_hints=GROUP_HINTS,
-        title=f"Change {trend.code} {trend.name}",
+        title=_("Change %(code)s %(trend)s", code=trend.code, trend=trend.name),
     )
 
 
@@ -96,13 +100,20 @@ def edit_trend(trend_slug: str):
 def retire_trend(trend_slug: str):
     trend = _load_trend(trend_slug)
     if trend.is_retired:
-        flash(f"{trend.code} {trend.name} is already retired", "info")
+        flash(_("%(code)s %(trend)s is already retired", code=trend.code, trend=trend.name), "info")
         return redirect(url_for("organiser.trends", _anchor=f"trend-{trend.slug}"))
     form = ConfirmTrendForm()
     if form.validate_on_submit():
         taxonomy.retire_trend(trend, by=current_user)
         db.session.commit()
-        flash(f"{trend.code} {trend.name} has been retired. Nominations that address it keep it.", "success")
+        flash(
+            _(
+                "%(code)s %(trend)s has been retired. Nominations that address it keep it.",
+                code=trend.code,
+                trend=trend.name,
+            ),
+            "success",
+        )
         return redirect(url_for("organiser.trends", _anchor=f"trend-{trend.slug}"))
     return render_template(
         "organiser/trends/retire.html",
@@ -110,7 +121,7 @@ def retire_trend(trend_slug: str):
         trend=trend,
         nominations=taxonomy.nominations_carrying_count(trend),
         cycles=taxonomy.cycles_offering_counts().get(trend.id, 0),
-        title=f"Retire {trend.code} {trend.name}",
+        title=_("Retire %(code)s %(trend)s", code=trend.code, trend=trend.name),
     )
 
 
@@ -121,5 +132,12 @@ def restore_trend(trend_slug: str):
     if form.validate_on_submit() and trend.is_retired:
         taxonomy.restore_trend(trend, by=current_user)
         db.session.commit()
-        flash(f"{trend.code} {trend.name} has been restored. New cycles can offer it again.", "success")
+        flash(
+            _(
+                "%(code)s %(trend)s has been restored. New cycles can offer it again.",
+                code=trend.code,
+                trend=trend.name,
+            ),
+            "success",
+        )
     return redirect(url_for("organiser.trends", _anchor=f"trend-{trend.slug}"))

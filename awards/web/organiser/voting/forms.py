@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import HiddenField, RadioField
 from wtforms.validators import InputRequired
@@ -22,23 +23,23 @@ FIELD_FOR = {"opens_at": "opens_date", "closes_at": "closes_date", "source": "so
 
 # Made before the instants' fields, so that the form (and its error summary) lists it first.
 _SOURCE = RadioField(
-    "Which entries can people vote for?",
+    _l("Which entries can people vote for?"),
     widget=GovRadioInput(),
-    validators=[InputRequired("Select which entries people can vote for")],
+    validators=[InputRequired(_l("Select which entries people can vote for"))],
 )
 
 
 class VoteTimesMixin:
     """When the vote opens and closes, typed in the cycle's time zone."""
 
-    opens_date = GovDateField("Voting opens", what="date voting opens", description="For example, 2 3 2026")
-    opens_time = TimeField("Time", what="time voting opens")
+    opens_date = GovDateField(_l("Voting opens"), what=_l("date voting opens"), description=_l("For example, 2 3 2026"))
+    opens_time = TimeField(_l("Time"), what=_l("time voting opens"))
     closes_date = GovDateField(
-        "Voting closes",
-        what="date voting closes",
-        description="Votes count until this moment, not after it. For example, 16 3 2026",
+        _l("Voting closes"),
+        what=_l("date voting closes"),
+        description=_l("Votes count until this moment, not after it. For example, 16 3 2026"),
     )
-    closes_time = TimeField("Time", what="time voting closes")
+    closes_time = TimeField(_l("Time"), what=_l("time voting closes"))
 
     def fill_times(self, opens_at: datetime, closes_at: datetime, time_zone: str) -> None:
         """Show a vote's stored instants back in the cycle's time zone (for a GET)."""
@@ -63,7 +64,7 @@ class OpenVoteForm(VoteTimesMixin, Form):
     """Open a category's vote: between which entries, from when until when."""
 
     source = _SOURCE
-    submit = submit("Open the vote")
+    submit = submit(_l("Open the vote"))
 
     def offer(self, choices: list[tuple[str, str]]) -> None:
         self.source.choices = choices
@@ -74,7 +75,7 @@ class VoteTimesForm(VoteTimesMixin, Form):
     looked at: a change made meanwhile in another window is not overwritten."""
 
     version = HiddenField()
-    submit = submit("Save the times")
+    submit = submit(_l("Save the times"))
 
     def expected_version(self) -> int | None:
         try:

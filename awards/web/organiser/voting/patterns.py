@@ -8,6 +8,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import render_template
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
 
 from awards.domain.core.dates import govuk_time
 from awards.domain.voting import tallies, votes
@@ -27,15 +29,18 @@ def burst_chart(found: tallies.Patterns, time_zone: str) -> BarChart | None:
     busiest = max(bursts, key=lambda b: b.attempts)
     labels = [_minute(b.minute, time_zone) for b in bursts]
     return BarChart(
-        title="Bursts: attempts in one minute",
-        description=(
-            f"Horizontal bar chart of the attempts to vote in each minute with a burst, in time order. "
-            f"The busiest minute had {busiest.attempts} attempts. The table gives the same numbers."
+        title=_("Bursts: attempts in one minute"),
+        description=ngettext(
+            "Horizontal bar chart of the attempts to vote in each minute with a burst, in time order. "
+            "The busiest minute had %(num)d attempt. The table gives the same numbers.",
+            "Horizontal bar chart of the attempts to vote in each minute with a burst, in time order. "
+            "The busiest minute had %(num)d attempts. The table gives the same numbers.",
+            busiest.attempts,
         ),
         labels=labels,
-        series=[Series("Attempts", [b.attempts for b in bursts])],
-        label_heading="Minute",
-        total_heading="Attempts",
+        series=[Series(_("Attempts"), [b.attempts for b in bursts])],
+        label_heading=_("Minute"),
+        total_heading=_("Attempts"),
         ident="burst-chart",
         width=560,
         label_chars=20,
@@ -45,7 +50,9 @@ def burst_chart(found: tallies.Patterns, time_zone: str) -> BarChart | None:
 def _minute(instant: datetime, time_zone: str) -> str:
     """A burst's minute, short enough for the chart's labels: '4:16pm, 6 Dec'."""
     local = instant.astimezone(ZoneInfo(time_zone))
-    return f"{govuk_time(instant, time_zone)}, {local.day} {local:%b}"
+    return _(
+        "%(time)s, %(day)s", time=govuk_time(instant, time_zone), day=format_date(local.date(), "d MMM", rebase=False)
+    )
 
 
 def patterns_page(cycle: Cycle, category: Category, vote: PublicVote, breadcrumbs: list[dict]):
@@ -62,5 +69,5 @@ def patterns_page(cycle: Cycle, category: Category, vote: PublicVote, breadcrumb
         chart=burst_chart(found, cycle.time_zone),
         results=tallies.tally(vote) if state is votes.VoteState.CLOSED else None,
         breadcrumbs=breadcrumbs,
-        title=f"Patterns of voting in {category.name}: {cycle.name}",
+        title=_("Patterns of voting in %(category)s: %(cycle)s", category=category.name, cycle=cycle.name),
     )

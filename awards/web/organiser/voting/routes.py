@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -65,16 +67,20 @@ def choices(cycle: Cycle, category: Category) -> list[Choice]:
     found = [
         Choice(
             SHORTLIST_CHOICE,
-            "The published shortlist",
+            _("The published shortlist"),
             VoteSource.SHORTLIST,
             None,
             votes.candidates(cycle, category, VoteSource.SHORTLIST),
         )
     ]
     for judging_round in cycle.rounds:
-        label = f"The entries of {judging_round.label}" if len(cycle.rounds) > 1 else "The entries being judged"
+        label = (
+            _("The entries of %(round)s", round=judging_round.label)
+            if len(cycle.rounds) > 1
+            else _("The entries being judged")
+        )
         if judging_round.is_final and len(cycle.rounds) > 1:
-            label = f"The finalists ({judging_round.label})"
+            label = _("The finalists (%(round)s)", round=judging_round.label)
         found.append(
             Choice(
                 f"round-{judging_round.number}",
@@ -117,7 +123,7 @@ def peoples_choice(slug: str):
         nothing_yet=nothing_yet,
         VoteState=votes.VoteState,
         breadcrumbs=cycle_breadcrumbs(cycle),
-        title=f"People’s Choice: {cycle.name}",
+        title=_("People’s Choice: %(cycle)s", cycle=cycle.name),
     )
 
 
@@ -143,7 +149,7 @@ def _render_vote(cycle, category, vote, form, status: int = 200):
         confirmed=None if result is None else result.total + sum(row.count for row in result.withdrawn),
         form=form,
         breadcrumbs=_crumbs(cycle),
-        title=f"People’s Choice in {category.name}: {cycle.name}",
+        title=_("People’s Choice in %(category)s: %(cycle)s", category=category.name, cycle=cycle.name),
     ), status
 
 
@@ -179,7 +185,7 @@ def _open_vote(cycle: Cycle, category: Category):
         done = attempt(open_it, form=form, field="source", on_error=_retarget)
         if not done:
             return _render_vote(cycle, category, None, form)
-        flash(f"The People’s Choice vote in {category.name} is set up", "success")
+        flash(_("The People’s Choice vote in %(category)s is set up", category=category.name), "success")
         return redirect(url_for("organiser.peoples_choice_vote", slug=cycle.slug, category_slug=category.slug))
     if offered and not form.source.data:
         form.source.data = offered[0].value
@@ -223,19 +229,20 @@ def _change_times(cycle: Cycle, category: Category, vote: PublicVote):
             form.version.data = str(vote.version)
             return _render_vote(cycle, category, vote, form, 409)
         return _render_vote(cycle, category, vote, form)
-    flash(f"The times of the People’s Choice vote in {category.name} are saved", "success")
+    flash(_("The times of the People’s Choice vote in %(category)s are saved", category=category.name), "success")
     return redirect(url_for("organiser.peoples_choice_vote", slug=cycle.slug, category_slug=category.slug))
 
 
 def _changed_meanwhile(vote: PublicVote, cycle: Cycle) -> str:
-    return (
-        "Someone changed this vote’s times in another window while you were editing: it now opens at "
-        f"{govuk_datetime(vote.opens_at, cycle.time_zone)} and closes at "
-        f"{govuk_datetime(vote.closes_at, cycle.time_zone)}. Check your times, then save again."
+    return _(
+        "Someone changed this vote’s times in another window while you were editing: it now opens at %(opens)s "
+        "and closes at %(closes)s. Check your times, then save again.",
+        opens=govuk_datetime(vote.opens_at, cycle.time_zone),
+        closes=govuk_datetime(vote.closes_at, cycle.time_zone),
     )
 
 
-def _confirm_step(slug: str, category_slug: str, *, action, template: str, done_message: str, what: str):
+def _confirm_step(slug: str, category_slug: str, *, action, template: str, words: dict):
     """A page asking to confirm (GET) and the change it confirms (POST): closing now, withdrawing."""
     cycle = cycle_or_404(slug)
     category = _category_or_404(cycle, category_slug)
@@ -245,11 +252,11 @@ def _confirm_step(slug: str, category_slug: str, *, action, template: str, done_
     problem = None
     if form.is_submitted():
         if form.expected_version() not in (None, vote.version):
-            problem = f"Someone changed this vote in another window. Check it again before you {what}."
+            problem = str(words["changed"])
         else:
             done = attempt(lambda: action(vote, by=current_user))
             if done:
-                flash(done_message.format(category=category.name), "success")
+                flash(str(words["done"]) % {"category": category.name}, "success")
                 return redirect(
                     back if action is not votes.withdraw else url_for("organiser.peoples_choice", slug=slug)
                 )
@@ -267,7 +274,7 @@ def _confirm_step(slug: str, category_slug: str, *, action, template: str, done_
         error_list=[{"text": problem, "href": "#confirm"}] if problem else [],
         back=back,
         breadcrumbs=_crumbs(cycle),
-        title=f"{what[0].upper()}{what[1:]}: People’s Choice in {category.name}",
+        title=str(words["title"]) % {"category": category.name},
     ), (409 if problem else 200)
 
 
@@ -278,8 +285,11 @@ def peoples_choice_close(slug: str, category_slug: str):
         category_slug,
         action=votes.close_now,
         template="organiser/voting/close.html",
-        done_message="The People’s Choice vote in {category} is closed",
-        what="close the vote now",
+        words={
+            "done": _l("The People’s Choice vote in %(category)s is closed"),
+            "changed": _l("Someone changed this vote in another window. Check it again before you close the vote now."),
+            "title": _l("Close the vote now: People’s Choice in %(category)s"),
+        },
     )
 
 
@@ -290,8 +300,11 @@ def peoples_choice_withdraw(slug: str, category_slug: str):
         category_slug,
         action=votes.withdraw,
         template="organiser/voting/withdraw.html",
-        done_message="The People’s Choice vote in {category} is withdrawn",
-        what="withdraw the vote",
+        words={
+            "done": _l("The People’s Choice vote in %(category)s is withdrawn"),
+            "changed": _l("Someone changed this vote in another window. Check it again before you withdraw the vote."),
+            "title": _l("Withdraw the vote: People’s Choice in %(category)s"),
+        },
     )
 
 
