@@ -19,7 +19,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 
+from awards.domain.core.dates import day_in_words
 from awards.domain.core.text import word_count
 from awards.domain.programme import entry_forms as forms
 from awards.domain.programme.entry_forms import Lookup, setting, short_name
@@ -220,12 +223,14 @@ def required_message(question: FormQuestion | dict[str, Any]) -> str:
     # Made from the question itself: a short name ("Delivered by") does not make a sentence.
     verb = forms.KINDS[kind].verb
     if verb == "Confirm":
-        return f"Select the box to confirm ‘{label}’"
+        return _("Select the box to confirm ‘%(label)s’", label=label)
     if verb == "Upload":
-        return f"Upload a file for ‘{label}’"
+        return _("Upload a file for ‘%(label)s’", label=label)
     if verb == "Add":
-        return f"Add at least one to ‘{label}’"
-    return f"{verb} an answer to ‘{label}’"
+        return _("Add at least one to ‘%(label)s’", label=label)
+    if verb == "Select":
+        return _("Select an answer to ‘%(label)s’", label=label)
+    return _("Enter an answer to ‘%(label)s’", label=label)
 
 
 def _noun(question: FormQuestion) -> str:
@@ -238,14 +243,45 @@ def _text_problems(question: FormQuestion, value: Any) -> Problems:
     key, noun = question.key, _noun(question)
     max_words = setting(question, "max_words")
     if max_words and word_count(text) > int(max_words):
-        return [(key, f"{noun} must be {max_words} words or fewer (it has {word_count(text)})")]
+        return [(key, _words_problem(noun, int(max_words), word_count(text), at_most=True))]
     max_chars = setting(question, "max_chars") or forms.CORE_MAX_CHARS.get(key)
     if max_chars and len(text) > int(max_chars):
-        return [(key, f"{noun} must be {max_chars} characters or fewer")]
+        return [(key, _chars_problem(noun, int(max_chars)))]
     min_words = setting(question, "min_words")
     if min_words and word_count(text) < int(min_words):
-        return [(key, f"{noun} must be at least {min_words} words (it has {word_count(text)})")]
+        return [(key, _words_problem(noun, int(min_words), word_count(text), at_most=False))]
     return []
+
+
+def _words_problem(noun: str, limit: int, count: int, *, at_most: bool) -> str:
+    """'Summary must be 250 words or fewer (it has 270)', the numbers as the reader's language writes them."""
+    if at_most:
+        return ngettext(
+            "%(noun)s must be %(limit)s word or fewer (it has %(count)s)",
+            "%(noun)s must be %(limit)s words or fewer (it has %(count)s)",
+            limit,
+            noun=noun,
+            limit=format_decimal(limit),
+            count=format_decimal(count),
+        )
+    return ngettext(
+        "%(noun)s must be at least %(limit)s word (it has %(count)s)",
+        "%(noun)s must be at least %(limit)s words (it has %(count)s)",
+        limit,
+        noun=noun,
+        limit=format_decimal(limit),
+        count=format_decimal(count),
+    )
+
+
+def _chars_problem(noun: str, limit: int) -> str:
+    return ngettext(
+        "%(noun)s must be %(limit)s character or fewer",
+        "%(noun)s must be %(limit)s characters or fewer",
+        limit,
+        noun=noun,
+        limit=format_decimal(limit),
+    )
 
 
 def _format_problem(kind: str, value: Any, settings: dict[str, Any], noun: str) -> str | None:
@@ -255,46 +291,54 @@ def _format_problem(kind: str, value: Any, settings: dict[str, Any], noun: str) 
         try:
             validate_email(text, check_deliverability=False)
         except EmailNotValidError:
-            return "Enter an email address in the correct format, like name@example.com"
+            return _("Enter an email address in the correct format, like name@example.com")
     elif kind == "url":
         parts = urlsplit(text)
         if parts.scheme not in ("http", "https") or "." not in parts.netloc or len(text) > 2000:
-            return "Enter a web address in the correct format, like https://www.example.gov.uk"
+            return _("Enter a web address in the correct format, like https://www.example.gov.uk")
     elif kind == "phone":
         if not PHONE.fullmatch(text):
-            return "Enter a telephone number, like 01632 960 001 or +44 808 157 0192"
+            return _("Enter a telephone number, like 01632 960 001 or +44 808 157 0192")
     elif kind == "number":
         return _number_problem(text, settings, noun)
     elif kind == "choice":
         if text not in [str(o) for o in settings.get("options") or []]:
-            return f"Select {_lower_first(noun)} from the list"  # noqa: S608 (words, not SQL)
+            return _("Select %(noun)s from the list", noun=_lower_first(noun))
     elif kind == "text":
         limit = int(settings.get("max_chars") or 500)
         if len(text) > limit:
-            return f"{noun} must be {limit} characters or fewer"
+            return _chars_problem(noun, limit)
     return None
 
 
 def _number_problem(text: str, settings: dict[str, Any], noun: str) -> str | None:
     number = as_number(text)
     if number is None:
-        return f"{noun} must be a number"
+        return _("%(noun)s must be a number", noun=noun)
     if settings.get("whole") and number != number.to_integral_value():
-        return f"{noun} must be a whole number"
+        return _("%(noun)s must be a whole number", noun=noun)
     low, high = settings.get("min"), settings.get("max")
     if low is not None and high is not None and not Decimal(str(low)) <= number <= Decimal(str(high)):
-        return f"{noun} must be between {low} and {high}"
+        return _("%(noun)s must be between %(low)s and %(high)s", noun=noun, low=_number(low), high=_number(high))
     if low is not None and number < Decimal(str(low)):
-        return f"{noun} must be {low} or more"
+        return _("%(noun)s must be %(low)s or more", noun=noun, low=_number(low))
     if high is not None and number > Decimal(str(high)):
-        return f"{noun} must be {high} or less"
+        return _("%(noun)s must be %(high)s or less", noun=noun, high=_number(high))
     return None
+
+
+def _number(value: Any) -> str:
+    """A limit the organiser set (a whole number or a decimal), as the reader's language writes numbers."""
+    try:
+        return format_decimal(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
 
 
 def _date_problems(question: FormQuestion, value: Any) -> Problems:
     field = f"{question.key}-day"
     if as_date(value) is None:
-        return [(field, f"{_noun(question)} must be a real date, like 27 3 2025")]
+        return [(field, _("%(noun)s must be a real date, like 27 3 2025", noun=_noun(question)))]
     return []
 
 
@@ -302,21 +346,23 @@ def _choices_problems(question: FormQuestion, value: Any) -> Problems:
     chosen = [str(v) for v in value or []]
     options = [str(o) for o in setting(question, "options", [])]
     if any(v not in options for v in chosen):
-        return [(question.key, "Select from the list")]
+        return [(question.key, _("Select from the list"))]
     low, high = setting(question, "min_choices"), setting(question, "max_choices")
     if low and len(chosen) < int(low):
-        return [(question.key, f"Select at least {low}")]
+        return [(question.key, _("Select at least %(low)s", low=format_decimal(int(low))))]
     if high and len(chosen) > int(high):
-        return [(question.key, f"Select no more than {high}")]
+        return [(question.key, _("Select no more than %(high)s", high=format_decimal(int(high))))]
     return []
 
 
 def _group_problems(question: FormQuestion, rows: list[dict[str, Any]]) -> Problems:
     problems: Problems = []
     max_rows = int(setting(question, "max_rows", 10))
-    row_name = str(setting(question, "row_name") or "Row")
+    row_name = str(setting(question, "row_name") or _("Row"))
     if len(rows) > max_rows:
-        problems.append((question.key, f"You can give up to {max_rows} rows"))
+        problems.append(
+            (question.key, ngettext("You can give up to %(num)d row", "You can give up to %(num)d rows", max_rows))
+        )
     for i, row in enumerate(rows):
         for column in setting(question, "columns", []):
             field = f"{question.key}-{i}-{column['key']}"
@@ -324,7 +370,9 @@ def _group_problems(question: FormQuestion, rows: list[dict[str, Any]]) -> Probl
             where = f"{row_name.lower()} {i + 1}"
             if is_blank(value):
                 if column.get("required", True) and column.get("kind") != "yes_no":
-                    problems.append((field, f"{required_message(column)} in {where}"))
+                    problems.append(
+                        (field, _("%(problem)s in %(where)s", problem=required_message(column), where=where))
+                    )
                 continue
             if column.get("kind") == "yes_no":
                 continue
@@ -342,21 +390,37 @@ def _trends_problems(cycle: Cycle, question: FormQuestion, links: list[dict[str,
     chosen = [link for link in links if link.get("trend_id") in offered]
     problems: Problems = []
     if len(chosen) != len(links):
-        problems.append(("trends", "Select trends from the list"))
+        problems.append(("trends", _("Select trends from the list")))
     if len(chosen) < cycle.trends_min:
-        plural = "s" if cycle.trends_min != 1 else ""
-        problems.append(("trends", f"Select at least {cycle.trends_min} trend{plural}"))
+        problems.append(
+            ("trends", ngettext("Select at least %(num)d trend", "Select at least %(num)d trends", cycle.trends_min))
+        )
     elif len(chosen) > cycle.trends_max:
-        problems.append(("trends", f"Select no more than {cycle.trends_max} trends"))
+        problems.append(
+            (
+                "trends",
+                ngettext("Select no more than %(num)d trend", "Select no more than %(num)d trends", cycle.trends_max),
+            )
+        )
     if chosen and len([link for link in chosen if link.get("is_primary")]) != 1:
-        problems.append(("primary", "Select which of your trends is the main one"))
+        problems.append(("primary", _("Select which of your trends is the main one")))
     how_words = int(setting(question, "how_words", 100))
     for link in chosen:
         field = f"how_{link['trend_id']}"
         if not str(link.get("how_addressed") or "").strip():
-            problems.append((field, "Explain how the work addresses this trend"))
+            problems.append((field, _("Explain how the work addresses this trend")))
         elif word_count(link.get("how_addressed")) > how_words:
-            problems.append((field, f"Explain it in {how_words} words or fewer"))
+            problems.append(
+                (
+                    field,
+                    ngettext(
+                        "Explain it in %(limit)s word or fewer",
+                        "Explain it in %(limit)s words or fewer",
+                        how_words,
+                        limit=format_decimal(how_words),
+                    ),
+                )
+            )
     return problems
 
 
@@ -518,11 +582,13 @@ def answer_text(question: FormQuestion, value: Any, *, trend_names: dict[int, st
     kind = question.kind
     if kind in ("yes_no", "declaration"):
         if value is None or (kind == "declaration" and not value):
-            return "" if kind == "yes_no" else "Not confirmed"
-        return ("Confirmed" if value else "Not confirmed") if kind == "declaration" else ("Yes" if value else "No")
+            return "" if kind == "yes_no" else _("Not confirmed")
+        if kind == "declaration":
+            return _("Confirmed") if value else _("Not confirmed")
+        return _("Yes") if value else _("No")
     if kind == "date":
         day = as_date(value)
-        return day.strftime("%-d %B %Y") if day else " ".join(str(v) for v in (value or {}).values() if v)
+        return day_in_words(day) if day else " ".join(str(v) for v in (value or {}).values() if v)
     if kind == "choices":
         return "\n".join(str(v) for v in value or [])
     if kind == "group":
@@ -531,9 +597,13 @@ def answer_text(question: FormQuestion, value: Any, *, trend_names: dict[int, st
     if kind == "trends":
         names = trend_names or {}
         return "\n".join(
-            f"{names.get(link['trend_id'], link['trend_id'])}{' (main trend)' if link.get('is_primary') else ''}: "
-            f"{link.get('how_addressed') or ''}"
+            (
+                _("%(trend)s (main trend): %(how)s", trend=names.get(link["trend_id"], link["trend_id"]), how=how)
+                if link.get("is_primary")
+                else _("%(trend)s: %(how)s", trend=names.get(link["trend_id"], link["trend_id"]), how=how)
+            )
             for link in value or []
+            for how in [link.get("how_addressed") or ""]
         )
     if kind == "file":
         return "\n".join(str(v) for v in value or [])
@@ -548,5 +618,5 @@ def _row_text(columns: list[dict[str, Any]], row: dict[str, Any]) -> str:
             if value:
                 parts.append(str(column["label"]))
         elif not is_blank(value):
-            parts.append(f"{column['label']}: {value}")
+            parts.append(_("%(label)s: %(value)s", label=column["label"], value=value))
     return "; ".join(parts)

@@ -14,11 +14,13 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import filetype
 from flask import current_app
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from awards.domain.core import audit, storage
 from awards.domain.core.clock import utcnow
@@ -36,18 +38,22 @@ log = logging.getLogger(__name__)
 class Kind:
     extension: str
     content_type: str
-    label: str
+    label: Any  # a lazy string: put into words in the reader's language
 
 
 KINDS = {
-    "pdf": Kind("pdf", "application/pdf", "PDF"),
-    "docx": Kind("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word document"),
-    "xlsx": Kind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel spreadsheet"),
-    "pptx": Kind(
-        "pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation", "PowerPoint presentation"
+    "pdf": Kind("pdf", "application/pdf", _l("PDF")),
+    "docx": Kind(
+        "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", _l("Word document")
     ),
-    "png": Kind("png", "image/png", "PNG"),
-    "jpg": Kind("jpg", "image/jpeg", "JPEG"),
+    "xlsx": Kind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _l("Excel spreadsheet")),
+    "pptx": Kind(
+        "pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        _l("PowerPoint presentation"),
+    ),
+    "png": Kind("png", "image/png", _l("PNG")),
+    "jpg": Kind("jpg", "image/jpeg", _l("JPEG")),
 }
 EXTENSION_KIND = {
     "pdf": "pdf",
@@ -109,9 +115,9 @@ def _check_zip_directory(stream: BinaryIO) -> None:
         if len(record) == 56 and record[:4] == _ZIP64_EOCD:
             entries, directory_size = struct.unpack("<QQ", record[32:48])
     if entries > MAX_ZIP_ENTRIES:
-        raise DomainError("The selected file could not be checked: it holds too many parts", field="file")
+        raise DomainError(_("The selected file could not be checked: it holds too many parts"), field="file")
     if directory_size > MAX_ZIP_DIRECTORY_BYTES:
-        raise DomainError("The selected file could not be checked: it expands to an unsafe size", field="file")
+        raise DomainError(_("The selected file could not be checked: it expands to an unsafe size"), field="file")
 
 
 def _ooxml_kind(stream: BinaryIO) -> str | None:
@@ -121,11 +127,13 @@ def _ooxml_kind(stream: BinaryIO) -> str | None:
         with zipfile.ZipFile(stream) as archive:
             entries = archive.infolist()
             if len(entries) > MAX_ZIP_ENTRIES:
-                raise DomainError("The selected file could not be checked: it holds too many parts", field="file")
+                raise DomainError(_("The selected file could not be checked: it holds too many parts"), field="file")
             unpacked = sum(e.file_size for e in entries)
             packed = sum(e.compress_size for e in entries) or 1
             if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
-                raise DomainError("The selected file could not be checked: it expands to an unsafe size", field="file")
+                raise DomainError(
+                    _("The selected file could not be checked: it expands to an unsafe size"), field="file"
+                )
             names = {e.filename for e in entries}
     except zipfile.BadZipFile:
         return None
@@ -172,12 +180,12 @@ def detect_kind(stream: BinaryIO) -> str | None:
         kind = "png"
         pixels = _png_pixels(head)
         if pixels is None or pixels > MAX_IMAGE_PIXELS:
-            raise DomainError("The selected image is too large: use one under 40 megapixels", field="file")
+            raise DomainError(_("The selected image is too large: use one under 40 megapixels"), field="file")
     elif guess is not None and guess.extension == "jpg":
         kind = "jpg"
         pixels = _jpeg_pixels(stream)
         if pixels is not None and pixels > MAX_IMAGE_PIXELS:
-            raise DomainError("The selected image is too large: use one under 40 megapixels", field="file")
+            raise DomainError(_("The selected image is too large: use one under 40 megapixels"), field="file")
     elif head.startswith(b"PK\x03\x04"):
         kind = _ooxml_kind(stream)
     stream.seek(0)
@@ -198,10 +206,10 @@ def accept(question: FormQuestion) -> str:
 
 def types_sentence(question: FormQuestion) -> str:
     """The kinds of file the question takes in words: "a PDF, Word document or PNG"."""
-    labels = [KINDS[k].label for k in file_types(question)]
+    labels = [str(KINDS[k].label) for k in file_types(question)]
     if len(labels) == 1:
-        return f"a {labels[0]}"
-    return f"a {', '.join(labels[:-1])} or {labels[-1]}"
+        return _("a %(kind)s", kind=labels[0])
+    return _("a %(kinds)s or %(last)s", kinds=", ".join(labels[:-1]), last=labels[-1])
 
 
 def max_mb(question: FormQuestion) -> int:
@@ -235,13 +243,13 @@ def add_attachment(
     question): its type by content, and the question's kinds of file, size and count limits."""
     question = question or default_file_question(nomination)
     if question is None or question.kind != "file":
-        raise DomainError("This form has no question to upload files to", field="file")
+        raise DomainError(_("This form has no question to upload files to"), field="file")
     limit = max_count(question)
     if len(files_of(nomination, question)) >= limit:
         raise DomainError(
-            f"You can upload up to {limit} files here: remove one to add another"
+            _("You can upload up to %(num)s files here: remove one to add another", num=format_decimal(limit))
             if limit > 1
-            else "You can upload only 1 file here: remove it to add another",
+            else _("You can upload only 1 file here: remove it to add another"),
             field=question.key,
         )
     name = clean_filename(filename)
@@ -249,13 +257,16 @@ def add_attachment(
     size = stream.tell()
     stream.seek(0)
     if size == 0:
-        raise DomainError("The selected file is empty", field=question.key)
+        raise DomainError(_("The selected file is empty"), field=question.key)
     if size > max_mb(question) * 1024 * 1024:
-        raise DomainError(f"The selected file must be smaller than {max_mb(question)}MB", field=question.key)
+        raise DomainError(
+            _("The selected file must be smaller than %(size)sMB", size=format_decimal(max_mb(question))),
+            field=question.key,
+        )
     kind_name = detect_kind(stream)
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if kind_name is None or EXTENSION_KIND.get(extension) != kind_name or kind_name not in file_types(question):
-        raise DomainError(f"The selected file must be {types_sentence(question)}", field=question.key)
+        raise DomainError(_("The selected file must be %(kinds)s", kinds=types_sentence(question)), field=question.key)
     kind = KINDS[kind_name]
 
     # The stored name is random (nothing typed, nothing guessable from public data): the file's name
@@ -322,11 +333,12 @@ def remove_attachment(nomination: Nomination, attachment: Attachment, *, by: Use
 
 
 def human_size(size: int) -> str:
+    """'900 bytes', '12KB', '1.5MB' ('1,5MB' in Swedish): the number as the reader's language writes it."""
     if size < 1024:
-        return f"{size} bytes"
+        return ngettext("%(size)s byte", "%(size)s bytes", size, size=format_decimal(size))
     if size < 1024 * 1024:
-        return f"{size / 1024:.0f}KB"
-    return f"{size / 1024 / 1024:.1f}MB"
+        return _("%(size)sKB", size=format_decimal(round(size / 1024), format="0"))
+    return _("%(size)sMB", size=format_decimal(size / 1024 / 1024, format="#,##0.0"))
 
 
 def install_file_cleanup() -> None:

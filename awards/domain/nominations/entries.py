@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
@@ -48,8 +49,10 @@ class SectionConflict(Conflict):
         saved_at: datetime | None = None,
     ):
         super().__init__(
-            "This section was changed in another window since you opened it. "
-            "Compare the two versions below, then save the one you want."
+            _(
+                "This section was changed in another window since you opened it. "
+                "Compare the two versions below, then save the one you want."
+            )
         )
         self.current = current
         self.current_hash = current_hash
@@ -192,13 +195,20 @@ def editable(nomination: Nomination, now: datetime | None = None) -> bool:
 
 def _check_can_edit(nomination: Nomination, by: User) -> None:
     if not in_team(nomination, by):
-        raise NotAllowed("Only the people writing this nomination can change it")
+        raise NotAllowed(_("Only the people writing this nomination can change it"))
     if not editable(nomination):
         if nomination.status not in (NominationStatus.DRAFT, NominationStatus.SUBMITTED):
-            raise NotAllowed(f"This nomination is {nomination.status.label.lower()} and can no longer be changed")
+            raise NotAllowed(
+                _(
+                    "This nomination is %(status)s and can no longer be changed",
+                    status=nomination.status.label.lower(),
+                )
+            )
         raise NotAllowed(
-            f"Nominations for {nomination.cycle.name} closed at "
-            "the deadline, so this nomination can no longer be changed"
+            _(
+                "Nominations for %(cycle)s closed at the deadline, so this nomination can no longer be changed",
+                cycle=nomination.cycle.name,
+            )
         )
 
 
@@ -209,9 +219,9 @@ def start_nomination(cycle: Cycle, category: Category, *, by: User, language: st
     """Start a draft in the cycle's category, written in `language` (None: the service's default); the reference
     is issued at once."""
     if category.cycle_id != cycle.id:
-        raise DomainError("Select a category of this awards cycle", field="category")
+        raise DomainError(_("Select a category of this awards cycle"), field="category")
     if not accepts_nominations(cycle):
-        raise NotAllowed(f"{cycle.name} is not accepting nominations")
+        raise NotAllowed(_("%(cycle)s is not accepting nominations", cycle=cycle.name))
     now = utcnow()
     nomination = Nomination(
         reference=issue_reference(cycle),
@@ -221,6 +231,7 @@ def start_nomination(cycle: Cycle, category: Category, *, by: User, language: st
         status=NominationStatus.DRAFT,
         created_at=now,
         updated_at=now,
+        language=language,
     )
     db.session.add(nomination)
     db.session.flush()
@@ -231,7 +242,6 @@ def start_nomination(cycle: Cycle, category: Category, *, by: User, language: st
 def save_section(
     nomination: Nomination, section: str, data: dict[str, Any], *, by: User, based_on: str | None
 ) -> Problems:
-        language=language,
     """Save a section's answers and return what is still wrong with them.
 
     A draft keeps whatever was typed, even with problems, so nothing is lost; a submitted
@@ -304,15 +314,15 @@ def submit(nomination: Nomination, *, by: User, now: datetime | None = None) -> 
     """Submit a complete draft before the close instant (checked now, on the server); e-mails a confirmation."""
     now = now or utcnow()
     if not is_owner(nomination, by):
-        raise NotAllowed("Only the person who made this nomination can submit it")
+        raise NotAllowed(_("Only the person who made this nomination can submit it"))
     if nomination.status is not NominationStatus.DRAFT:
-        raise Conflict("This nomination has already been submitted")
+        raise Conflict(_("This nomination has already been submitted"))
     if not accepts_nominations(nomination.cycle, now):
-        raise NotAllowed(f"Nominations for {nomination.cycle.name} have closed")
+        raise NotAllowed(_("Nominations for %(cycle)s have closed", cycle=nomination.cycle.name))
     if not by.email_verified:
-        raise NotAllowed("Confirm your email address before you submit: we sent you a link when you registered")
+        raise NotAllowed(_("Confirm your email address before you submit: we sent you a link when you registered"))
     if not is_complete(nomination):
-        raise DomainError("Complete every section before you submit the nomination")
+        raise DomainError(_("Complete every section before you submit the nomination"))
     nomination.status = NominationStatus.SUBMITTED
     nomination.submitted_at = now
     nomination.updated_at = now
@@ -331,11 +341,13 @@ def submit(nomination: Nomination, *, by: User, now: datetime | None = None) -> 
 def withdraw(nomination: Nomination, *, by: User, now: datetime | None = None) -> None:
     """Withdraw a submitted nomination (or abandon a draft) before the close instant."""
     if not is_owner(nomination, by):
-        raise NotAllowed("Only the person who made this nomination can withdraw it")
+        raise NotAllowed(_("Only the person who made this nomination can withdraw it"))
     if nomination.status not in (NominationStatus.DRAFT, NominationStatus.SUBMITTED):
-        raise Conflict(f"This nomination is {nomination.status.label.lower()}, so it cannot be withdrawn")
+        raise Conflict(
+            _("This nomination is %(status)s, so it cannot be withdrawn", status=nomination.status.label.lower())
+        )
     if not accepts_nominations(nomination.cycle, now):
-        raise NotAllowed("Nominations have closed, so it can no longer be withdrawn here: contact the organisers")
+        raise NotAllowed(_("Nominations have closed, so it can no longer be withdrawn here: contact the organisers"))
     now = now or utcnow()
     was = nomination.status
     nomination.status = NominationStatus.WITHDRAWN

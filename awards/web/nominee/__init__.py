@@ -3,6 +3,7 @@
 import logging
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from awards.extensions import login_manager
@@ -50,7 +51,9 @@ def _keep_section_post():
             had_session=had_session,
         )
         problem = "too_large" if refused.http_status == 413 else "no_ticket"
-        title = "Your answers are too long to keep" if problem == "too_large" else "Your answers could not be kept"
+        title = (
+            _("Your answers are too long to keep") if problem == "too_large" else _("Your answers could not be kept")
+        )
         return render_template(
             "nominee/stash_refused.html",
             problem=problem,

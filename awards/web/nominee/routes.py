@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy import select
@@ -19,8 +20,8 @@ from awards.domain.programme import entry_forms as forms
 from awards.domain.programme.entry_forms import short_name
 from awards.domain.results import released_feedback
 from awards.extensions import csrf, db
-from awards.logging_setup import log_event
 from awards.i18n import request_language
+from awards.logging_setup import log_event
 from awards.models import Attachment, Category, NominationStatus
 from awards.models.forms import FormQuestion, FormSection
 from awards.web.actions import Outcome, attempt
@@ -67,7 +68,7 @@ def _team_context(nomination) -> dict:
 def my_nominations():
     nominations = rules.nominations_of(current_user)
     return render_template(
-        "nominee/list.html", nominations=nominations, open_cycles=cycle_rules.open_cycles(), title="Your nominations"
+        "nominee/list.html", nominations=nominations, open_cycles=cycle_rules.open_cycles(), title=_("Your nominations")
     )
 
 
@@ -75,7 +76,7 @@ def my_nominations():
 def start():
     open_cycles = cycle_rules.open_cycles()
     if not open_cycles:
-        return render_template("nominee/no_open_cycle.html", title="Nominations are not open"), 200
+        return render_template("nominee/no_open_cycle.html", title=_("Nominations are not open")), 200
     slug = request.values.get("cycle")
     cycle = next((c for c in open_cycles if c.slug == slug), None)
     if cycle is None and len(open_cycles) == 1:
@@ -83,13 +84,13 @@ def start():
     problems = []
     if cycle is None:
         if request.method == "POST":
-            problems.append(("cycle", "Select the awards you are nominating for"))
+            problems.append(("cycle", _("Select the awards you are nominating for")))
         return render_template(
             "nominee/start_cycle.html",
             cycles=open_cycles,
             error_list=error_summary(problems),
             problems=dict(problems),
-            title="Which awards are you nominating for?",
+            title=_("Which awards are you nominating for?"),
         )
     chosen = request.form.get("category") if request.method == "POST" else request.args.get("category")
     if request.method == "POST":
@@ -97,14 +98,18 @@ def start():
             select(Category).where(Category.cycle_id == cycle.id, Category.slug == (chosen or ""))
         )
         if category is None:
-            problems.append(("category", "Select the category you are nominating for"))
+            problems.append(("category", _("Select the category you are nominating for")))
         else:
             language = request_language()  # what the nominee reads the service in: they write in it too
             done = attempt(lambda: rules.start_nomination(cycle, category, by=current_user, language=language))
             if done:
                 nomination = done.value
                 flash(
-                    f"Your nomination reference is {nomination.reference}. Your answers are saved as you go.", "success"
+                    _(
+                        "Your nomination reference is %(reference)s. Your answers are saved as you go.",
+                        reference=nomination.reference,
+                    ),
+                    "success",
                 )
                 return redirect(url_for("nominee.task_list", reference=nomination.reference))
             problems.append(("category", done.message))
@@ -114,7 +119,7 @@ def start():
         chosen=chosen,
         problems=dict(problems),
         error_list=error_summary(problems),
-        title="Choose a category",
+        title=_("Choose a category"),
     )
 
 
@@ -131,14 +136,14 @@ def task_list(reference: str):
             **_team_context(nomination),
         )
     tasks = rules.task_list(nomination)
-    done = sum(1 for _, status in tasks if status == rules.COMPLETED)
+    done = sum(1 for _section, status in tasks if status == rules.COMPLETED)
     return render_template(
         "nominee/task_list.html",
         nomination=nomination,
         tasks=tasks,
         done=done,
         editable=rules.editable(nomination),
-        title="Your nomination",
+        title=_("Your nomination"),
         **_team_context(nomination),
     )
 
@@ -212,7 +217,7 @@ def section(reference: str, section: str):
     nomination = _own_nomination(reference)
     found = _asked_section(nomination, section)
     if not rules.editable(nomination):
-        flash("This nomination can no longer be changed", "info")
+        flash(_("This nomination can no longer be changed"), "info")
         return redirect(url_for("nominee.task_list", reference=reference))
     questions = shown_questions(nomination, found)
     if request.method == "GET":
@@ -222,7 +227,7 @@ def section(reference: str, section: str):
             posted = from_stash(stash)
             data = _with_files(nomination, questions, parse(found, questions, posted))
             flash(
-                "You were signed out before your answers were saved. Here is what you typed: check it and save it.",
+                _("You were signed out before your answers were saved. Here is what you typed: check it and save it."),
                 "info",
             )
             return _render_section(nomination, found, data, [], posted=posted)
@@ -259,7 +264,7 @@ def section(reference: str, section: str):
     if problems:
         return _render_section(nomination, found, data, problems, posted=request.form)
     if nomination.status is NominationStatus.SUBMITTED:
-        flash(f"Your changes to ‘{found.title}’ have been saved", "success")
+        flash(_("Your changes to ‘%(section)s’ have been saved", section=found.title), "success")
         return redirect(url_for("nominee.task_list", reference=reference))
     return redirect(url_for("nominee.task_list", reference=reference) + f"#task-{found.key}")
 
@@ -290,7 +295,7 @@ def upload(reference: str):
     file = request.files.get("file")
     problems = []
     if file is None or not file.filename:
-        problems.append((question.key, "Select a file"))
+        problems.append((question.key, _("Select a file")))
     else:
 
         def refused(error: DomainError) -> None:
@@ -312,7 +317,7 @@ def upload(reference: str):
             ),
             on_error=refused,
         ):
-            flash(f"{attachment_rules.clean_filename(file.filename)} has been uploaded", "success")
+            flash(_("%(name)s has been uploaded", name=attachment_rules.clean_filename(file.filename)), "success")
             return redirect(url_for("nominee.section", reference=reference, section=question.section.key))
     return _render_section(
         nomination, question.section, rules.section_data(nomination, question.section), problems, 400
@@ -352,14 +357,14 @@ def remove_document(reference: str, attachment_id: int):
         name = attachment.original_name
         attachment_rules.remove_attachment(nomination, attachment, by=current_user)
         db.session.commit()
-        flash(f"{name} has been removed", "success")
+        flash(_("%(name)s has been removed", name=name), "success")
         return redirect(back)
     return render_template(
         "nominee/remove_document.html",
         nomination=nomination,
         attachment=attachment,
         back=back,
-        title=f"Remove {attachment.original_name}?",
+        title=_("Remove %(name)s?", name=attachment.original_name),
     )
 
 
@@ -374,7 +379,7 @@ def check(reference: str):
         tasks=rules.task_list(nomination),
         complete=rules.is_complete(nomination),
         open=cycle_rules.accepts_nominations(nomination.cycle),
-        title="Check your answers before submitting your nomination",
+        title=_("Check your answers before submitting your nomination"),
         owner=rules.is_owner(nomination, current_user),
     )
 
@@ -399,7 +404,7 @@ def confirmation(reference: str):
     nomination = _own_nomination(reference)
     if nomination.status is not NominationStatus.SUBMITTED:
         return redirect(url_for("nominee.task_list", reference=reference))
-    return render_template("nominee/confirmation.html", nomination=nomination, title="Nomination submitted")
+    return render_template("nominee/confirmation.html", nomination=nomination, title=_("Nomination submitted"))
 
 
 @bp.route("/nominations/<reference>/withdraw", methods=["GET", "POST"])
@@ -409,17 +414,17 @@ def withdraw(reference: str):
     if request.method == "POST":
         answer = request.form.get("confirm")
         if answer not in ("yes", "no"):
-            problems.append(("confirm", "Select yes if you want to withdraw this nomination"))
+            problems.append(("confirm", _("Select yes if you want to withdraw this nomination")))
         elif answer == "no":
             return redirect(url_for("nominee.task_list", reference=reference))
         else:
             if attempt(lambda: rules.withdraw(nomination, by=current_user), flash_as="info"):
-                flash(f"Nomination {nomination.reference} has been withdrawn", "success")
+                flash(_("Nomination %(reference)s has been withdrawn", reference=nomination.reference), "success")
             return redirect(url_for("nominee.my_nominations"))
     return render_template(
         "nominee/withdraw.html",
         nomination=nomination,
         problems=dict(problems),
         error_list=error_summary(problems),
-        title="Withdraw this nomination?",
+        title=_("Withdraw this nomination?"),
     )
