@@ -26,6 +26,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, load_only
 
@@ -59,7 +62,7 @@ _FIELD = re.compile(r"\(\(([^()]*)\)\)")
 
 SENT = "message.sent"
 RECEIVED = "message.received"
-ALREADY_SENT = "This message has already been sent"
+ALREADY_SENT = _l("This message has already been sent")
 
 
 @dataclass(frozen=True)
@@ -206,7 +209,7 @@ def fields_in(text: str) -> list[str]:
 
 def _fields(names: list[str] | tuple[str, ...]) -> str:
     shown = [f"(({name}))" for name in names]
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return shown[0] if len(shown) == 1 else _("%(some)s and %(last)s", some=", ".join(shown[:-1]), last=shown[-1])
 
 
 def final_round(cycle: Cycle) -> JudgingRound | None:
@@ -235,28 +238,34 @@ def draft_problems(cycle: Cycle, draft: Draft) -> dict[str, str]:
     problems: dict[str, str] = {}
     audience = AUDIENCES.get(draft.audience)
     if audience is None or audience not in audiences_of(cycle):
-        problems["audience"] = "Select who to send the message to"
+        problems["audience"] = _("Select who to send the message to")
     elif audience.judges and _round(cycle, draft.round_number) is None:
-        problems["round"] = "Select a judging round of this cycle"
+        problems["round"] = _("Select a judging round of this cycle")
     elif (
         not audience.judges
         and draft.category_id is not None
         and not any(c.id == draft.category_id for c in cycle.categories)
     ):
-        problems["category"] = "Select a category of this cycle"
-    for name, words, text in (("subject", "The subject", draft.subject), ("body", "The message", draft.body)):
+        problems["category"] = _("Select a category of this cycle")
+    for name, words, text in (("subject", _("The subject"), draft.subject), ("body", _("The message"), draft.body)):
         used = fields_in(text)
         unknown = [f for f in used if f not in FIELDS]
         left = _FIELD.sub("", text or "")
         if "((" in left or "))" in left:
-            problems[name] = (
-                f"{words} has double brackets that are not a field. Write a field as ((name)), with nothing but its"
-                f" name between the brackets, and use only {_fields(FIELDS)}"
+            problems[name] = _(
+                "%(part)s has double brackets that are not a field. Write a field as ((name)), with nothing but its"
+                " name between the brackets, and use only %(fields)s",
+                part=words,
+                fields=_fields(FIELDS),
             )
         elif unknown:
-            problems[name] = (
-                f"{words} has {_fields(unknown)}, which {'is not a field' if len(unknown) == 1 else 'are not fields'}"
-                f" you can use. Use only {_fields(FIELDS)}"
+            problems[name] = ngettext(
+                "%(part)s has %(unknown)s, which is not a field you can use. Use only %(fields)s",
+                "%(part)s has %(unknown)s, which are not fields you can use. Use only %(fields)s",
+                len(unknown),
+                part=words,
+                unknown=_fields(unknown),
+                fields=_fields(FIELDS),
             )
         elif audience is not None:
             problem = _field_problem(cycle, draft, audience, words, used)
@@ -268,17 +277,28 @@ def draft_problems(cycle: Cycle, draft: Draft) -> dict[str, str]:
 def _field_problem(cycle: Cycle, draft: Draft, audience: Audience, words: str, used: list[str]) -> str | None:
     entry_fields = [f for f in used if f in ENTRY_FIELDS]
     if audience.judges and entry_fields:
-        return (
-            f"{words} has {_fields(entry_fields)}: a message to judges cannot name an entry, so "
-            f"{_fields(ENTRY_FIELDS)} cannot be used"
+        return _(
+            "%(part)s has %(used)s: a message to judges cannot name an entry, so %(fields)s cannot be used",
+            part=words,
+            used=_fields(entry_fields),
+            fields=_fields(ENTRY_FIELDS),
         )
     others = [f for f in used if f not in audience.fields]
     if others:
-        return f"{words} has {_fields(others)}, which {audience.label.lower()} have no value for"
+        return _(
+            "%(part)s has %(used)s, which %(audience)s have no value for",
+            part=words,
+            used=_fields(others),
+            audience=audience.label.lower(),
+        )
     if "deadline" in used and audience.judges:
         judging_round = _round(cycle, draft.round_number)
         if judging_round is not None and judging_round.closes_at is None:
-            return f"{words} has ((deadline)), but {judging_round.label} has no closing date yet"
+            return _(
+                "%(part)s has ((deadline)), but %(round)s has no closing date yet",
+                part=words,
+                round=judging_round.label,
+            )
     return None
 
 
@@ -290,7 +310,7 @@ def resolve(cycle: Cycle, draft: Draft) -> Resolved:
     if audience.judges:
         judging_round = _round(cycle, draft.round_number)
         if judging_round is None:
-            raise DomainError("Select a judging round of this cycle", field="round")
+            raise DomainError(_("Select a judging round of this cycle"), field="round")
         figures = progress.cycle_progress(cycle, judging_round)
         chosen = [
             p
@@ -375,10 +395,14 @@ def subject_problem(resolved: Resolved) -> str | None:
     too_long = [n for n in lengths if n > SUBJECT_LIMIT]
     if not too_long:
         return None
-    people = "1 person" if len(too_long) == 1 else f"{len(too_long)} people"
-    return (
-        f"The subject is too long for {people} once their fields are filled in (up to {max(too_long)} characters; "
-        f"an email subject can have {SUBJECT_LIMIT}). Shorten it, or leave ((title)) out of the subject"
+    return ngettext(
+        "The subject is too long for %(num)d person once their fields are filled in (up to %(longest)s characters; "
+        "an email subject can have %(limit)s). Shorten it, or leave ((title)) out of the subject",
+        "The subject is too long for %(num)d people once their fields are filled in (up to %(longest)s characters; "
+        "an email subject can have %(limit)s). Shorten it, or leave ((title)) out of the subject",
+        len(too_long),
+        longest=format_decimal(max(too_long)),
+        limit=format_decimal(SUBJECT_LIMIT),
     )
 
 
@@ -436,14 +460,16 @@ def start_sending(cycle: Cycle, draft: Draft, *, send_id: str, by: User) -> Send
         )
     )
     if not send_id or any((detail or {}).get("send_id") == send_id for detail in details):
-        raise Conflict(ALREADY_SENT)
+        raise Conflict(str(ALREADY_SENT))
     problems = draft_problems(cycle, draft)
     if problems:
         name, message = next(iter(problems.items()))
         raise DomainError(message, field=name)
     resolved = resolve(cycle, draft)
     if not resolved.recipients:
-        raise Conflict(f"Nobody is in the audience “{resolved.words}”, so the message cannot be sent")
+        raise Conflict(
+            _("Nobody is in the audience “%(audience)s”, so the message cannot be sent", audience=resolved.words)
+        )
     too_long = subject_problem(resolved)
     if too_long:
         raise DomainError(too_long, field="subject")

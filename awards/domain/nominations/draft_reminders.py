@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
@@ -98,10 +99,10 @@ def reminder_problem(cycle: Cycle, now: datetime | None = None, within_days: int
     now = now or utcnow()
     if not accepts_nominations(cycle, now):
         if cycle.status is CycleStatus.DRAFT:
-            return "The cycle is not open for nominations yet"
+            return _("The cycle is not open for nominations yet")
         if cycle.status is CycleStatus.OPEN and now < cycle.nominations_open_at:
-            return "Nominations have not opened yet"
-        return "Nominations have closed, so drafts can no longer be submitted"
+            return _("Nominations have not opened yet")
+        return _("Nominations have closed, so drafts can no longer be submitted")
     if within_days is not None and cycle.nominations_close_at - now > timedelta(days=within_days):
         return f"Nominations close at {_closes(cycle)}, more than {_count(within_days, 'day')} from now"
     return None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from awards.domain.core import audit
@@ -27,16 +29,20 @@ def can_screen(nomination: Nomination) -> bool:
     return nomination.status in SCREENABLE
 
 
+def _reason_too_long() -> str:
+    return _("Reason must be %(limit)s characters or fewer", limit=format_decimal(REASON_MAX_LENGTH))
+
+
 def screening_problem(nomination: Nomination) -> str | None:
     """Why the nomination cannot be screened now, in words for the organiser (None if it can)."""
     if nomination.status is NominationStatus.DRAFT:
-        return "This nomination is still a draft. It can be screened once the nominator submits it."
+        return _("This nomination is still a draft. It can be screened once the nominator submits it.")
     if nomination.status is NominationStatus.WITHDRAWN:
-        return "The nominator withdrew this nomination, so it cannot be screened."
+        return _("The nominator withdrew this nomination, so it cannot be screened.")
     if not can_screen(nomination):
-        return (
-            f"This nomination is {nomination.status.label.lower()}: judging has settled it, "
-            "so its eligibility can no longer change."
+        return _(
+            "This nomination is %(status)s: judging has settled it, so its eligibility can no longer change.",
+            status=nomination.status.label.lower(),
         )
     return None
 
@@ -55,14 +61,17 @@ def decide_eligibility(
         raise NotAllowed(problem)
     if expected_version is not None and expected_version != nomination.version:
         raise Conflict(
-            "This nomination changed while you were looking at it. Check the latest version below, then decide again.",
+            _(
+                "This nomination changed while you were looking at it. "
+                "Check the latest version below, then decide again."
+            ),
             field="decision",
         )
     reason = (reason or "").strip()
     if not eligible and not reason:
-        raise DomainError("Enter the reason the nomination is not eligible", field="reason")
+        raise DomainError(_("Enter the reason the nomination is not eligible"), field="reason")
     if len(reason) > REASON_MAX_LENGTH:
-        raise DomainError(f"Reason must be {REASON_MAX_LENGTH:,} characters or fewer", field="reason")
+        raise DomainError(_reason_too_long(), field="reason")
 
     decision = Eligibility.ELIGIBLE if eligible else Eligibility.INELIGIBLE
     if nomination.eligibility is decision and nomination.eligibility_reason == reason:
@@ -109,9 +118,9 @@ def check_reason(eligible: bool, reason: str) -> str:
     """The reason as it is kept, or the problem with it."""
     reason = (reason or "").strip()
     if not eligible and not reason:
-        raise DomainError("Enter the reason the nominations are not eligible", field="reason")
+        raise DomainError(_("Enter the reason the nominations are not eligible"), field="reason")
     if len(reason) > REASON_MAX_LENGTH:
-        raise DomainError(f"Reason must be {REASON_MAX_LENGTH:,} characters or fewer", field="reason")
+        raise DomainError(_reason_too_long(), field="reason")
     return reason
 
 
@@ -130,7 +139,7 @@ def decide_eligibility_of_many(
     reported, never skipped in silence."""
     reason = check_reason(eligible, reason)
     if not nominations:
-        raise DomainError("Select the nominations to mark", field="nominations")
+        raise DomainError(_("Select the nominations to mark"), field="nominations")
     versions = expected_versions or {}
     outcome = ManyDecided()
     for nomination in nominations:
@@ -143,7 +152,7 @@ def decide_eligibility_of_many(
                 nomination, eligible, reason, by=by, expected_version=versions.get(nomination.id)
             )
         except Conflict:
-            outcome.refused.append((nomination, "It changed after you chose it. Check it, then decide again."))
+            outcome.refused.append((nomination, _("It changed after you chose it. Check it, then decide again.")))
             continue
         (outcome.changed if changed else outcome.unchanged).append(nomination)
     return outcome
