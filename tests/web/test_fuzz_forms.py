@@ -87,6 +87,14 @@ EXTRA_VALUES = ["organiser", "1", "2", "true", "winner", "submitted", "0", "-1",
 ALWAYS = {"audit_events", "outbox_messages", "sign_in_failures", "form_stashes"}
 NOMINATION_TABLES = {"nominations", "nomination_partners", "nomination_trends", "attachments"}
 MAY_CHANGE = {
+    # A nomination's team (awards/web/nominee/team.py): inviting, cancelling, removing, handing over, leaving,
+    # and accepting an invitation (which may make the account)
+    "nominee.team": {"nomination_invitations"},
+    "nominee.cancel_invitation": {"nomination_invitations"},
+    "nominee.remove_member": {"nomination_editors"},
+    "nominee.transfer": {"nomination_editors", "nominations"},
+    "nominee.leave": {"nomination_editors"},
+    "nominee.team_invitation": {"nomination_editors", "nomination_invitations", "users", "user_roles"},
     "auth.register": {"users", "user_roles"},
     "auth.sign_in": {"users"},
     "auth.sign_out": {"users"},
@@ -239,6 +247,8 @@ PROTECTED = {
 CHANGES_PROTECTED = {
     "nominee.submit": {"nominations.status"},
     "nominee.withdraw": {"nominations.status"},
+    "nominee.transfer": {"nominations.nominator_id"},  # handing the nomination over to a co-editor
+    "nominee.team_invitation": {"users.email_verified_at"},  # the invitation's link proved the address
     "judge.accept_invitation": {"judges.user_id"},
     "auth.account": {"users.email_verified_at"},
     # the routes that exist to change a nomination's status

@@ -139,6 +139,12 @@ def test_a_co_editor_edits_sections_and_files_but_cannot_submit_withdraw_or_chan
     ]
     assert stored.attachments[0].uploaded_by_id == colleague.id
 
+    removal = f"/nominations/{nomination.reference}/documents/{stored.attachments[0].id}/remove"
+    assert client.post_form(removal, {}, token_from=removal).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Nomination, nomination.id).attachments == []
+    assert upload(client, nomination, "chart.png", PNG).status_code == 302
+
     token = client.csrf_token(f"/nominations/{nomination.reference}")
     reference = nomination.reference
     for url, data in (
@@ -160,7 +166,11 @@ def test_a_co_editor_edits_sections_and_files_but_cannot_submit_withdraw_or_chan
 
     history = main_text(client.get(f"/nominations/{reference}/history"))
     assert "Cora Colleague (you) Saved ‘Your project’" in history or "Cora Colleague (you) Saved" in history
-    assert "Cora Colleague (you) Added a file" in history and "Cora Colleague (you) Joined the team" in history
+    assert (
+        "Cora Colleague (you) Removed a file" in history
+        and "Cora Colleague (you) Added a file" in history
+        and "Cora Colleague (you) Joined the team" in history
+    )
     assert "Nina Nominee Invited cora@northshire.gov.uk to edit" in history
 
 
