@@ -181,4 +181,5 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.globals["language_choices"] = language_choices
     app.jinja_env.globals["language_return_path"] = language_return_path
     app.jinja_env.globals["content_language"] = content_language
+    app.jinja_env.globals["language_cookie"] = LANGUAGE_COOKIE
     app.jinja_env.globals["lang_attribute"] = lang_attribute
