@@ -119,13 +119,12 @@ class GovDateField(Field):
             if self.required:
                 self.problem, self.bad_part = _("Enter the %(what)s", what=what), "all"
             return
-        capital = what[0].upper() + what[1:]
         if missing:
-            self.problem = _missing_parts(capital, tuple(missing))
+            self.problem = _missing_parts(what, tuple(missing))
             self.bad_part = missing[0] if len(missing) == 1 else "all"
             return
         if not all(p.isdigit() for p in self.parts):
-            self.problem, self.bad_part = _("%(what)s must be a real date", what=capital), "all"
+            self.problem, self.bad_part = sentence(_("%(what)s must be a real date", what=what)), "all"
             return
         if len(year) != 4:
             self.problem, self.bad_part = _("Year must include 4 numbers"), "year"
@@ -133,7 +132,7 @@ class GovDateField(Field):
         try:
             self.data = date(int(year), int(month), int(day))
         except ValueError:
-            self.problem, self.bad_part = _("%(what)s must be a real date", what=capital), "all"
+            self.problem, self.bad_part = sentence(_("%(what)s must be a real date", what=what)), "all"
 
     def pre_validate(self, form):
         if self.problem:
@@ -148,14 +147,22 @@ class GovDateField(Field):
 
 def _missing_parts(what: str, missing: tuple[str, ...]) -> str:
     """ "Date nominations close must include a day and month", as one sentence for each combination."""
-    return {
-        ("day",): _("%(what)s must include a day", what=what),
-        ("month",): _("%(what)s must include a month", what=what),
-        ("year",): _("%(what)s must include a year", what=what),
-        ("day", "month"): _("%(what)s must include a day and month", what=what),
-        ("day", "year"): _("%(what)s must include a day and year", what=what),
-        ("month", "year"): _("%(what)s must include a month and year", what=what),
-    }[missing]
+    return sentence(
+        {
+            ("day",): _("%(what)s must include a day", what=what),
+            ("month",): _("%(what)s must include a month", what=what),
+            ("year",): _("%(what)s must include a year", what=what),
+            ("day", "month"): _("%(what)s must include a day and month", what=what),
+            ("day", "year"): _("%(what)s must include a day and year", what=what),
+            ("month", "year"): _("%(what)s must include a month and year", what=what),
+        }[missing]
+    )
+
+
+def sentence(text: str) -> str:
+    """The message with a capital first letter: `what` ("date nominations open") is written to fit mid-sentence,
+    and a language may put it first ("Date nominations open must include a month")."""
+    return text[:1].upper() + text[1:]
 
 
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
@@ -240,17 +247,16 @@ class WholeNumberField(IntegerField):
 
     def pre_validate(self, form):
         what = str(self.what)
-        capital = what[0].upper() + what[1:]
         text = (self.raw_data[0] if self.raw_data else "").strip()
         if not text:
             raise StopValidation(_("Enter the %(what)s", what=what))
         if self.data is None:
-            raise StopValidation(_("%(what)s must be a whole number", what=capital))
+            raise StopValidation(sentence(_("%(what)s must be a whole number", what=what)))
         maximum = self.maximum() if callable(self.maximum) else self.maximum
         if self.data < self.minimum:
-            raise StopValidation(_("%(what)s must be %(num)s or more", what=capital, num=self.minimum))
+            raise StopValidation(sentence(_("%(what)s must be %(num)s or more", what=what, num=self.minimum)))
         if maximum is not None and self.data > maximum:
-            raise StopValidation(_("%(what)s must be %(num)s or fewer", what=capital, num=maximum))
+            raise StopValidation(sentence(_("%(what)s must be %(num)s or fewer", what=what, num=maximum)))
 
     def __call__(self, **kwargs):
         params = kwargs.pop("params", {})
