@@ -17,7 +17,8 @@ the servers share), otherwise Python's asyncio (a new connection per request, as
 workers close each one; it costs more CPU per request, so it lowers the ratios a little):
 /impact-cases, an impact case page, /impact-cases revalidated with If-None-Match (a 304), a
 signed-in judge's list (/judging/, signed in first through the sign-in form), and the two public
-pages without the page cache. Each URL is measured in --repeats pairs: --duration seconds of the
+pages without the page cache; then the library, the judge's list and an uncached case page read in Welsh
+(the language switcher's cookie), whose ratios should match their English twins'. Each URL is measured in --repeats pairs: --duration seconds of the
 minimal endpoint, then as long of the URL, so that load from elsewhere on a shared machine weighs
 on a page and on its ceiling alike; the ratio is the median over the rounds of the page's rps over
 its paired ceiling's (the rps columns are totals over all rounds).
@@ -56,6 +57,7 @@ from support.report import write_json
 VENV_BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results" / "throughput.json"
 TARGET_RATIO = 0.40
+WELSH = "awards_language=cy"  # the language switcher's cookie (awards/i18n.py)
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 CASE_LINK = re.compile(r'href="/impact-cases/([a-z0-9-]+)"')
 
@@ -379,6 +381,16 @@ def main() -> int:
                 ("judge's list (signed in)", awards, "/judging/", cookie, 200),
                 ("/impact-cases, page cache off", uncached, "/impact-cases", {}, 200),
                 ("impact case page, page cache off", uncached, case_path, {}, 200),
+                # The same pages read in Welsh (issue 17: targets unchanged with the language switched)
+                ("/impact-cases in Welsh", awards, "/impact-cases", {"Cookie": WELSH}, 200),
+                (
+                    "judge's list in Welsh (signed in)",
+                    awards,
+                    "/judging/",
+                    {"Cookie": f"{cookie['Cookie']}; {WELSH}"},
+                    200,
+                ),
+                ("impact case page in Welsh, page cache off", uncached, case_path, {"Cookie": WELSH}, 200),
             ]
             rows = []
             context = multiprocessing.get_context("spawn")
