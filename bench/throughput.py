@@ -18,7 +18,8 @@ workers close each one; it costs more CPU per request, so it lowers the ratios a
 /impact-cases, an impact case page, /impact-cases revalidated with If-None-Match (a 304), a
 signed-in judge's list (/judging/, signed in first through the sign-in form), and the two public
 pages without the page cache; then the library, the judge's list and an uncached case page read in Welsh
-(the language switcher's cookie), whose ratios should match their English twins'. Each URL is measured in --repeats pairs: --duration seconds of the
+(the language switcher's cookie), whose ratios should match their English twins'. Each URL is measured
+in --repeats pairs: --duration seconds of the
 minimal endpoint, then as long of the URL, so that load from elsewhere on a shared machine weighs
 on a page and on its ceiling alike; the ratio is the median over the rounds of the page's rps over
 its paired ceiling's (the rps columns are totals over all rounds).
@@ -373,6 +374,7 @@ def main() -> int:
             if request(awards.port, "GET", "/judging/", cookies=judge_cookies)[0] != 200:
                 raise SystemExit("the signed-in judge cannot open /judging/")
             cookie = {"Cookie": "; ".join(f"{k}={v}" for k, v in judge_cookies.items())}
+            welsh_judge = {"Cookie": f"{cookie['Cookie']}; {WELSH}"}
 
             plan = [
                 ("/impact-cases", awards, "/impact-cases", {}, 200),
@@ -383,13 +385,7 @@ def main() -> int:
                 ("impact case page, page cache off", uncached, case_path, {}, 200),
                 # The same pages read in Welsh (issue 17: targets unchanged with the language switched)
                 ("/impact-cases in Welsh", awards, "/impact-cases", {"Cookie": WELSH}, 200),
-                (
-                    "judge's list in Welsh (signed in)",
-                    awards,
-                    "/judging/",
-                    {"Cookie": f"{cookie['Cookie']}; {WELSH}"},
-                    200,
-                ),
+                ("judge's list in Welsh (signed in)", awards, "/judging/", welsh_judge, 200),
                 ("impact case page in Welsh, page cache off", uncached, case_path, {"Cookie": WELSH}, 200),
             ]
             rows = []
