@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from awards.domain.core import audit
@@ -24,10 +27,11 @@ MAX_PER_KIND = 20
 NAME_MAX_LENGTH = 200
 
 # What each list is about, in the judge's words (for error messages).
-_ABOUT = {
-    AffiliationKind.WORKS_FOR: "you work for",
-    AffiliationKind.WORKED_FOR: "you have worked for",
-    AffiliationKind.PARTNERS_WITH: "you partner with",
+# Too many names in a list, by the list's kind
+_TOO_MANY = {
+    AffiliationKind.WORKS_FOR: _l("Enter %(max)s organisations or fewer that you work for"),
+    AffiliationKind.WORKED_FOR: _l("Enter %(max)s organisations or fewer that you have worked for"),
+    AffiliationKind.PARTNERS_WITH: _l("Enter %(max)s organisations or fewer that you partner with"),
 }
 
 
@@ -52,14 +56,20 @@ def parse_list(text: str | None, kind: AffiliationKind) -> list[str]:
             continue
         if len(name) > NAME_MAX_LENGTH:
             raise DomainError(
-                f"Each organisation must be {NAME_MAX_LENGTH} characters or fewer: shorten ‘{_shorten(name)}’",
+                _(
+                    "Each organisation must be %(max)s characters or fewer: shorten ‘%(name)s’",
+                    max=format_decimal(NAME_MAX_LENGTH),
+                    name=_shorten(name),
+                ),
                 field=field_name(kind),
             )
         key = normalise_organisation(name)
         if not key:
             raise DomainError(
-                f"‘{_shorten(name)}’ does not say which organisation: give its full name, for "
-                "example Riverside Council",
+                _(
+                    "‘%(name)s’ does not say which organisation: give its full name, for example Riverside Council",
+                    name=_shorten(name),
+                ),
                 field=field_name(kind),
             )
         if key in seen:
@@ -67,7 +77,7 @@ def parse_list(text: str | None, kind: AffiliationKind) -> list[str]:
         seen.add(key)
         names.append(name)
     if len(names) > MAX_PER_KIND:
-        raise DomainError(f"Enter {MAX_PER_KIND} organisations or fewer that {_ABOUT[kind]}", field=field_name(kind))
+        raise DomainError(str(_TOO_MANY[kind]) % {"max": format_decimal(MAX_PER_KIND)}, field=field_name(kind))
     return names
 
 

@@ -23,6 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -55,7 +58,7 @@ RANKING_CANNOT = (
     "A round judged by ranking cannot have a calibration example: each judge puts their entries in order "
     "against each other, so one example on its own has nothing to be ranked against."
 )
-LOCKED = (
+LOCKED = _l(
     "Judges have already submitted their scores for the calibration example, so it cannot be changed or "
     "removed: their scores would no longer compare with anyone else's. Ask the judges concerned to have "
     "their calibration scores reopened first, or keep this example."
@@ -83,31 +86,47 @@ def find_example(judging_round: JudgingRound, reference: str) -> Nomination:
     an earlier cycle, or one of the round's cycle screened ineligible (never one of its entries)."""
     reference = " ".join((reference or "").split()).upper()
     if not reference:
-        raise DomainError("Enter the reference of the calibration example", field="reference")
+        raise DomainError(_("Enter the reference of the calibration example"), field="reference")
     nomination = db.session.scalar(
         select(Nomination).where(Nomination.reference == reference).options(selectinload(Nomination.cycle))
     )
     if nomination is None:
-        raise DomainError(f"No nomination has the reference {reference}: check the reference", field="reference")
+        raise DomainError(
+            _("No nomination has the reference %(reference)s: check the reference", reference=reference),
+            field="reference",
+        )
     cycle = judging_round.cycle
     if nomination.status in NOT_SUBMITTED_STATUSES:
         raise DomainError(
-            f"{reference} was not submitted (it is {nomination.status.label.lower()}): choose a nomination that "
-            "was submitted, so that judges have a whole entry to score",
+            _(
+                "%(reference)s was not submitted (it is %(status)s): choose a nomination that "
+                "was submitted, so that judges have a whole entry to score",
+                reference=reference,
+                status=nomination.status.label.lower(),
+            ),
             field="reference",
         )
     if nomination.cycle_id == cycle.id:
         if nomination.id in rounds.entry_ids(judging_round) or nomination.status is not NominationStatus.INELIGIBLE:
             raise DomainError(
-                f"{reference} is in competition in {cycle.name}: choose a nomination of an earlier cycle, or one "
-                "of this cycle screened ineligible",
+                _(
+                    "%(reference)s is in competition in %(cycle)s: choose a nomination of an earlier cycle, or one "
+                    "of this cycle screened ineligible",
+                    reference=reference,
+                    cycle=cycle.name,
+                ),
                 field="reference",
             )
         return nomination
     if not _is_earlier(nomination.cycle, cycle):
         raise DomainError(
-            f"{reference} is a nomination of {nomination.cycle.name}, which is not earlier than {cycle.name}: "
-            "choose a nomination of an earlier cycle, or one of this cycle screened ineligible",
+            _(
+                "%(reference)s is a nomination of %(other)s, which is not earlier than %(cycle)s: "
+                "choose a nomination of an earlier cycle, or one of this cycle screened ineligible",
+                reference=reference,
+                other=nomination.cycle.name,
+                cycle=cycle.name,
+            ),
             field="reference",
         )
     return nomination
@@ -253,9 +272,9 @@ def missing_judges(judging_round: JudgingRound) -> list[Judge]:
 
 def _check_changeable(judging_round: JudgingRound) -> None:
     if judging_round.cycle.status is CycleStatus.PUBLISHED:
-        raise NotAllowed("The results of this cycle are published, so its calibration example cannot change")
+        raise NotAllowed(_("The results of this cycle are published, so its calibration example cannot change"))
     if has_submitted_review(judging_round):
-        raise Conflict(LOCKED)
+        raise Conflict(str(LOCKED))
 
 
 def choose_example(judging_round: JudgingRound, reference: str, *, by: User) -> Nomination:
@@ -301,7 +320,7 @@ def remove_example(judging_round: JudgingRound, *, by: User) -> None:
     any draft scores. Refused once a calibration review is submitted."""
     previous = judging_round.calibration_nomination
     if previous is None:
-        raise DomainError("This round has no calibration example to remove")
+        raise DomainError(_("This round has no calibration example to remove"))
     _check_changeable(judging_round)
     judging_round.calibration_nomination = None
     judging_round.calibration_nomination_id = None
@@ -400,23 +419,33 @@ def waiting_for(assignment: Assignment) -> Assignment | None:
 
 
 def number_text(value: float) -> str:
-    """2 → "2", 2.5 → "2.5", 62.456 → "62.5"."""
-    rounded = round(value, 1)
-    return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.1f}"
+    """2 → "2", 2.5 → "2.5", 62.456 → "62.5" (in Swedish "62,5")."""
+    return format_decimal(round(value, 1), format="#,##0.#")
 
 
 def points(value: float) -> str:
-    text = number_text(abs(value))
-    return f"{text} point" if text == "1" else f"{text} points"
+    rounded = round(abs(value), 1)
+    count = int(rounded) if rounded == int(rounded) else 100  # a fraction takes the plural ("other") form
+    return ngettext("%(value)s point", "%(value)s points", count, value=number_text(rounded))
 
 
-def against_median(yours: float, median: float, *, subject: str = "You") -> str:
-    """ "You scored 2 points above the panel's median"."""
+def against_median(yours: float, median: float, *, overall: bool = False) -> str:
+    """ "You scored 2 points above the panel's median" (`overall`: "… median overall")."""
     difference = round(yours - median, 1)
     if difference == 0:
-        return f"{subject} scored the same as the panel's median"
-    side = "above" if difference > 0 else "below"
-    return f"{subject} scored {points(difference)} {side} the panel's median"
+        return (
+            _("You scored the same as the panel's median overall")
+            if overall
+            else _("You scored the same as the panel's median")
+        )
+    shown = points(difference)
+    if difference > 0:
+        if overall:
+            return _("You scored %(points)s above the panel's median overall", points=shown)
+        return _("You scored %(points)s above the panel's median", points=shown)
+    if overall:
+        return _("You scored %(points)s below the panel's median overall", points=shown)
+    return _("You scored %(points)s below the panel's median", points=shown)
 
 
 @dataclass(frozen=True)
@@ -430,9 +459,9 @@ class CriterionComparison:
     @property
     def words(self) -> str:
         if self.yours is None:
-            return "You chose ‘Not applicable’"
+            return _("You chose ‘Not applicable’")
         if self.median is None:
-            return "No judge of the panel gave this criterion a score"
+            return _("No judge of the panel gave this criterion a score")
         return against_median(self.yours, self.median)
 
 
@@ -445,21 +474,39 @@ def most_common(verdicts: Iterable[Verdict]) -> list[Verdict]:
     return sorted((v for v, n in counts.items() if n == top), key=lambda v: VERDICT_ORDER[v])
 
 
+# A verdict in words (Verdict.label is English)
+VERDICT_WORDS = {Verdict.PASS: _l("Pass"), Verdict.FAIL: _l("Fail"), Verdict.UNSURE: _l("Unsure")}
+
+
+def verdict_label(verdict: Verdict) -> str:
+    return str(VERDICT_WORDS[verdict])
+
+
 def _verdict_names(verdicts: list[Verdict]) -> str:
-    names = [v.label for v in verdicts]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    names = [verdict_label(v) for v in verdicts]
+    if len(names) == 1:
+        return names[0]
+    return _("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
 
 
-def verdict_words(yours: Verdict | None, common: list[Verdict], *, subject: str = "You") -> str:
+def verdict_words(yours: Verdict | None, common: list[Verdict]) -> str:
     if yours is None:
-        return f"{subject} gave no verdict"
+        return _("You gave no verdict")
     if not common:
-        return "No judge of the panel gave a verdict"
+        return _("No judge of the panel gave a verdict")
     if len(common) > 1:
-        return f"{subject} said {yours.label}. The panel is split between {_verdict_names(common)}"
+        return _(
+            "You said %(verdict)s. The panel is split between %(verdicts)s",
+            verdict=verdict_label(yours),
+            verdicts=_verdict_names(common),
+        )
     if yours is common[0]:
-        return f"{subject} said {yours.label}, as most of the panel did"
-    return f"{subject} said {yours.label}; most of the panel said {common[0].label}"
+        return _("You said %(verdict)s, as most of the panel did", verdict=verdict_label(yours))
+    return _(
+        "You said %(verdict)s; most of the panel said %(common)s",
+        verdict=verdict_label(yours),
+        common=verdict_label(common[0]),
+    )
 
 
 def _total(review: Review, criteria: dict[int, Criterion]) -> float | None:
@@ -496,8 +543,8 @@ class Comparison:
     @property
     def total_words(self) -> str:
         if self.total is None or self.total_median is None:
-            return "There is no overall score to compare: no criterion was given a score"
-        return against_median(self.total, self.total_median) + " overall"
+            return _("There is no overall score to compare: no criterion was given a score")
+        return against_median(self.total, self.total_median, overall=True)
 
     @property
     def verdict_text(self) -> str:
@@ -507,7 +554,7 @@ class Comparison:
     def verdict_lines(self) -> list[tuple[str, int]]:
         """How many of the panel gave each verdict, most lenient first: [("Pass", 3), …]."""
         order = sorted(Verdict, key=lambda v: -VERDICT_ORDER[v])
-        return [(v.label, self.verdict_counts.get(v, 0)) for v in order]
+        return [(verdict_label(v), self.verdict_counts.get(v, 0)) for v in order]
 
 
 def _submitted_reviews(judging_round: JudgingRound) -> list[Assignment]:
@@ -565,6 +612,13 @@ def comparison(judging_round: JudgingRound, judge: Judge) -> Comparison | None:
 # --- The organisers' view: each judge's severity -------------------------------------------------
 
 SUBMITTED, NOT_YET, DRAFT, CONFLICT = "Submitted", "Not yet", "In progress", "Conflict declared"
+# The statuses above are codes; their words on the organisers' page
+STATUS_WORDS = {
+    SUBMITTED: _l("Submitted"),
+    NOT_YET: _l("Not yet"),
+    DRAFT: _l("In progress"),
+    CONFLICT: _l("Conflict declared"),
+}
 
 
 @dataclass(frozen=True)
@@ -580,17 +634,23 @@ class Severity:
     agrees: bool | None = None  # the verdict is the panel's single most common
 
     @property
+    def status_text(self) -> str:
+        return str(STATUS_WORDS[self.status])
+
+    @property
     def words(self) -> str:
         if self.status != SUBMITTED:
             return ""
         if self.verdict is not None:
-            return "Agrees with the panel" if self.agrees else "Differs from the panel"
+            return _("Agrees with the panel") if self.agrees else _("Differs from the panel")
         if self.difference is None:
             return ""
         difference = round(self.difference, 1)
         if difference == 0:
-            return "In line with the panel"
-        return f"{'More lenient' if difference > 0 else 'Harsher'} by {points(difference)}"
+            return _("In line with the panel")
+        if difference > 0:
+            return _("More lenient by %(points)s", points=points(difference))
+        return _("Harsher by %(points)s", points=points(difference))
 
 
 @dataclass

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, select
@@ -38,6 +39,7 @@ from awards.domain.core.mail import queue_email
 from awards.extensions import db
 from awards.i18n import language_of
 from awards.models import (
+    AFFILIATION_RECENT_YEARS,
     Affiliation,
     AffiliationKind,
     Assignment,
@@ -229,7 +231,9 @@ def affiliations_by_user(user_ids: Iterable[int | None]) -> dict[int, list[tuple
     ]
     order = {kind: i for i, kind in enumerate(AffiliationKind)}
     found: dict[int, list[tuple[AffiliationKind, str]]] = defaultdict(list)
-    for user_id, kind, name, _, _ in sorted(rows, key=lambda r: (r[0], order[AffiliationKind(r[1])], r[3], r[4])):
+    for user_id, kind, name, _sort_a, _sort_b in sorted(
+        rows, key=lambda r: (r[0], order[AffiliationKind(r[1])], r[3], r[4])
+    ):
         found[user_id].append((AffiliationKind(kind), name))
     return dict(found)
 
@@ -268,15 +272,15 @@ def _co_editor_reasons(
     judge_organisations = _judge_organisations(judge) | {normalise_organisation(name) for _, name in affiliations}
     for person in co_editors:
         if judge.user_id is not None and judge.user_id == person.user_id:
-            reasons.append("The judge is one of the people writing this nomination")
+            reasons.append(_("The judge is one of the people writing this nomination"))
         elif person.email in judge_emails:
-            reasons.append("The judge’s email address is a co-editor’s")
+            reasons.append(_("The judge’s email address is a co-editor’s"))
         domain = _organisational_domain(person.email)
         if domain and domain in judge_domains:
-            reasons.append(f"Same organisational email domain as a co-editor ({domain})")
+            reasons.append(_("Same organisational email domain as a co-editor (%(domain)s)", domain=domain))
         organisation = normalise_organisation(person.organisation)
         if organisation and organisation in judge_organisations:
-            reasons.append("Same organisation as a co-editor of this nomination")
+            reasons.append(_("Same organisation as a co-editor of this nomination"))
     return list(dict.fromkeys(reasons))
 
 
@@ -289,10 +293,27 @@ def _affiliation_reasons(affiliations: Iterable[tuple[AffiliationKind, str]], no
     for kind, name in affiliations:
         key = normalise_organisation(name)
         if key and key == nominated:
-            reasons.append(f"{kind.describe(name)}, the nominated organisation")
+            reasons.append(str(_AFFILIATION_REASONS[kind][0]) % {"name": name, "years": AFFILIATION_RECENT_YEARS})
         elif key and key in partners:
-            reasons.append(f"{kind.describe(name)}, a partner in this nomination")
+            reasons.append(str(_AFFILIATION_REASONS[kind][1]) % {"name": name, "years": AFFILIATION_RECENT_YEARS})
     return reasons
+
+
+# An affiliation that matches: (the nominated organisation, a partner), by kind (AffiliationKind.describe's words)
+_AFFILIATION_REASONS = {
+    AffiliationKind.WORKS_FOR: (
+        _l("Works for %(name)s, the nominated organisation"),
+        _l("Works for %(name)s, a partner in this nomination"),
+    ),
+    AffiliationKind.WORKED_FOR: (
+        _l("Worked for %(name)s in the last %(years)s years, the nominated organisation"),
+        _l("Worked for %(name)s in the last %(years)s years, a partner in this nomination"),
+    ),
+    AffiliationKind.PARTNERS_WITH: (
+        _l("Partners with %(name)s, the nominated organisation"),
+        _l("Partners with %(name)s, a partner in this nomination"),
+    ),
+}
 
 
 def detect(
@@ -303,21 +324,21 @@ def detect(
     reasons = []
     nominator = nomination.nominator
     if judge.user_id is not None and judge.user_id == nomination.nominator_id:
-        reasons.append("The judge made this nomination")
+        reasons.append(_("The judge made this nomination"))
     judge_emails = _judge_emails(judge)
     other_emails = {e.lower() for e in (nomination.contact_email, nominator.email if nominator else None) if e}
     if judge_emails & other_emails:
-        reasons.append("The judge’s email address is the nominator’s or the contact’s")
+        reasons.append(_("The judge’s email address is the nominator’s or the contact’s"))
     judge_domains = {_organisational_domain(e) for e in judge_emails} - {""}
     other_domains = {_organisational_domain(e) for e in other_emails} - {""}
     shared = judge_domains & other_domains
     if shared:
-        reasons.append(f"Same organisational email domain ({', '.join(sorted(shared))})")
+        reasons.append(_("Same organisational email domain (%(domains)s)", domains=", ".join(sorted(shared))))
     organisations = {normalise_organisation(nomination.organisation_name)}
     organisations |= {normalise_organisation(p.name) for p in nomination.partners}
     common = _judge_organisations(judge) & (organisations - {""})
     if common:
-        reasons.append("Same organisation as the nominated organisation or a partner")
+        reasons.append(_("Same organisation as the nominated organisation or a partner"))
     if judge.user_id is not None:
         if affiliations is None:
             affiliations = affiliations_by_user([judge.user_id])
@@ -455,7 +476,9 @@ def _free_assignment(judge: Judge, nomination: Nomination) -> list[Assignment]:
     if not live:
         return []
     if _submitted(live[-1]):
-        raise DomainError("This judge has already submitted scores for this nomination: reopen and remove them first")
+        raise DomainError(
+            _("This judge has already submitted scores for this nomination: reopen and remove them first")
+        )
     freed = []
     for assignment in live:
         if _submitted(assignment):
@@ -513,12 +536,17 @@ def declare(
 
 def add_organiser_conflict(judge: Judge, nomination: Nomination, *, reason: str, by: User) -> ConflictOfInterest:
     if not (reason or "").strip():
-        raise DomainError("Enter the reason for the conflict", field="reason")
+        raise DomainError(_("Enter the reason for the conflict"), field="reason")
     if judge.cycle_id != nomination.cycle_id:
-        raise DomainError("The judge and the nomination are in different cycles")
+        raise DomainError(_("The judge and the nomination are in different cycles"))
     if recorded_conflicts(judge, nomination):
         raise Conflict(
-            f"A conflict between {judge.display_name} and {nomination.reference} is already recorded", field="reference"
+            _(
+                "A conflict between %(judge)s and %(reference)s is already recorded",
+                judge=judge.display_name,
+                reference=nomination.reference,
+            ),
+            field="reference",
         )
     conflict = ConflictOfInterest(
         judge_id=judge.id,
@@ -538,9 +566,9 @@ def add_organiser_conflict(judge: Judge, nomination: Nomination, *, reason: str,
 def remove_conflict(conflict: ConflictOfInterest, *, reason: str, by: User) -> None:
     """Remove a declared or organiser-entered conflict (detected ones follow from the data)."""
     if conflict.source is ConflictSource.DETECTED:
-        raise Conflict(DETECTED_NOT_REMOVABLE)
+        raise Conflict(str(DETECTED_NOT_REMOVABLE))
     if not (reason or "").strip():
-        raise DomainError("Enter the reason for removing the conflict", field="reason")
+        raise DomainError(_("Enter the reason for removing the conflict"), field="reason")
     if conflict.removed_at is None:
         conflict.removed_at = utcnow()
         conflict.removed_by_id = by.id
@@ -550,7 +578,7 @@ def remove_conflict(conflict: ConflictOfInterest, *, reason: str, by: User) -> N
         )
 
 
-DETECTED_NOT_REMOVABLE = (
+DETECTED_NOT_REMOVABLE = _l(
     "A conflict found automatically cannot be removed: it follows from the judge’s and the "
     "nomination’s details (email addresses, organisations), so it would be found again. "
     "If those details are wrong, correct them instead."

@@ -20,6 +20,9 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import joinedload
 
@@ -51,19 +54,41 @@ FILTERS = {
     "approved": FeedbackStatus.APPROVED,
     "withheld": FeedbackStatus.WITHHELD,
 }
-FILTER_LABELS = {"to-review": "To review", "approved": "Approved", "withheld": "Withheld"}
-CHECKED_LABEL = "I have checked: this does not identify the judge"
-# What the judge gave with the feedback, by how the review was judged: "these scores", "this verdict" …
-JUDGEMENT_WORDS = {
-    RoundMode.SCORES: "these scores",
-    RoundMode.PASS_FAIL: "this verdict",
-    RoundMode.RANKING: "this ranking",
+FILTER_LABELS = {"to-review": _l("To review"), "approved": _l("Approved"), "withheld": _l("Withheld")}
+CHECKED_LABEL = _l("I have checked: this does not identify the judge")
+# Why the feedback cannot be decided yet, by how the review was judged: (nothing written, not submitted)
+_NOT_READY = {
+    RoundMode.SCORES: (
+        _l("The judge has not written any feedback for the entrant on these scores."),
+        _l(
+            "The judge has not submitted these scores yet, so their feedback may still change: "
+            "approve or withhold it once they have."
+        ),
+    ),
+    RoundMode.PASS_FAIL: (
+        _l("The judge has not written any feedback for the entrant on this verdict."),
+        _l(
+            "The judge has not submitted this verdict yet, so their feedback may still change: "
+            "approve or withhold it once they have."
+        ),
+    ),
+    RoundMode.RANKING: (
+        _l("The judge has not written any feedback for the entrant on this ranking."),
+        _l(
+            "The judge has not submitted this ranking yet, so their feedback may still change: "
+            "approve or withhold it once they have."
+        ),
+    ),
 }
 
-_AFFILIATION_WORDS = {
-    AffiliationKind.WORKS_FOR: "an organisation the judge works for",
-    AffiliationKind.WORKED_FOR: "an organisation the judge has worked for",
-    AffiliationKind.PARTNERS_WITH: "an organisation the judge partners with",
+# What the check found, by the kind of term (Term.what), with the text found
+_FOUND = {
+    "name": _l("It names the judge (%(text)s)"),
+    "email": _l("It gives the judge’s email address (%(text)s)"),
+    "organisation": _l("It names the judge’s organisation (%(text)s)"),
+    AffiliationKind.WORKS_FOR.value: _l("It names an organisation the judge works for (%(text)s)"),
+    AffiliationKind.WORKED_FOR.value: _l("It names an organisation the judge has worked for (%(text)s)"),
+    AffiliationKind.PARTNERS_WITH.value: _l("It names an organisation the judge partners with (%(text)s)"),
 }
 
 
@@ -75,7 +100,7 @@ class Term:
     """Something that would identify the judge, and how to say it was found."""
 
     text: str
-    what: str  # "It names the judge's organisation"
+    what: str  # what it is, a key of _FOUND: "name", "email", "organisation", or an affiliation's kind
     whole_words: bool = True  # False: found anywhere in the text (an e-mail address)
 
     def found_in(self, text: str) -> bool:
@@ -87,7 +112,7 @@ class Term:
     @property
     def explanation(self) -> str:
         """ "It names the judge's organisation (Riverside Council)"."""
-        return f"{self.what} ({self.text})"
+        return str(_FOUND[self.what]) % {"text": self.text}
 
 
 def surname(name: str) -> str:
@@ -114,14 +139,14 @@ def identifying_terms(judge: Judge, affiliations: Iterable[Affiliation] = ()) ->
         terms.append(Term(text, what, whole_words))
 
     name = user.name if user is not None else ""
-    add(name, "It names the judge")
-    add(surname(name), "It names the judge")
-    add(judge.email, "It gives the judge’s email address", whole_words=False)
-    add(user.email if user is not None else "", "It gives the judge’s email address", whole_words=False)
-    add(judge.organisation, "It names the judge’s organisation")
-    add(user.organisation if user is not None else "", "It names the judge’s organisation")
+    add(name, "name")
+    add(surname(name), "name")
+    add(judge.email, "email", whole_words=False)
+    add(user.email if user is not None else "", "email", whole_words=False)
+    add(judge.organisation, "organisation")
+    add(user.organisation if user is not None else "", "organisation")
     for affiliation in affiliations:
-        add(affiliation.name, f"It names {_AFFILIATION_WORDS[affiliation.kind]}")
+        add(affiliation.name, affiliation.kind.value)
     return terms
 
 
@@ -132,7 +157,7 @@ def findings(text: str, terms: Sequence[Term]) -> list[str]:
     named = False
     for term in terms:
         if term.found_in(text or ""):
-            if term.what == "It names the judge":
+            if term.what == "name":
                 if named:
                     continue
                 named = True
@@ -270,15 +295,12 @@ def feedback_items(
 def decision_problem(review: Review) -> str | None:
     """Why the review's feedback cannot be approved or withheld now (None: it can)."""
     if review.assignment.calibration:
-        return "This is a calibration example: its feedback is never shown to an entrant."
-    judged = JUDGEMENT_WORDS[judged_as(review)]
+        return _("This is a calibration example: its feedback is never shown to an entrant.")
+    nothing_written, not_submitted = _NOT_READY[judged_as(review)]
     if review.feedback_status is FeedbackStatus.NONE or not review.feedback.strip():
-        return f"The judge has not written any feedback for the entrant on {judged}."
+        return str(nothing_written)
     if review.status is not ReviewStatus.SUBMITTED:
-        return (
-            f"The judge has not submitted {judged} yet, so their feedback may still change: "
-            "approve or withhold it once they have."
-        )
+        return str(not_submitted)
     return None
 
 
@@ -292,15 +314,23 @@ def approve(review: Review, wording: str | None, *, checked: bool = False, by: U
         raise Conflict(problem)
     text = (wording or "").replace("\r\n", "\n").strip()
     if not text:
-        raise DomainError("Enter the wording the entrant will see, or withhold the feedback", field="wording")
+        raise DomainError(_("Enter the wording the entrant will see, or withhold the feedback"), field="wording")
     if len(text) > WORDING_MAX_LENGTH:
         raise DomainError(
-            f"The wording the entrant will see must be {WORDING_MAX_LENGTH:,} characters or fewer", field="wording"
+            _(
+                "The wording the entrant will see must be %(max)s characters or fewer",
+                max=format_decimal(WORDING_MAX_LENGTH),
+            ),
+            field="wording",
         )
     found = findings(text, terms_for(review))
     if found and not checked:
         raise DomainError(
-            f"{'; '.join(found)}. Change the wording so it does not identify the judge, or tick ‘{CHECKED_LABEL}’",
+            _(
+                "%(found)s. Change the wording so it does not identify the judge, or tick ‘%(checked)s’",
+                found="; ".join(found),
+                checked=CHECKED_LABEL,
+            ),
             field="checked",
         )
     edited = text != review.feedback.replace("\r\n", "\n").strip()

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -97,20 +99,32 @@ def invite_judges(cycle: Cycle, addresses: str, *, by: User) -> InvitationResult
     invited again."""
     valid, repeated, invalid = parse_addresses(addresses)
     if invalid:
-        shown = ", ".join(f"‘{entry}’" for entry in invalid[:5]) + (" and others" if len(invalid) > 5 else "")
+        shown = ", ".join(f"‘{entry}’" for entry in invalid[:5])
+        if len(invalid) > 5:
+            shown = _("%(entries)s and others", entries=shown)
         accented = any("@" in entry and not entry.rsplit("@", 1)[0].isascii() for entry in invalid)
-        why = (
-            " An email address can only use the letters a to z, numbers and the symbols . _ - + before the @"
-            if accented
-            else ""
-        )
-        raise DomainError(
-            f"Enter email addresses in the correct format, like name@example.com. Correct {shown}.{why}", field="emails"
-        )
+        if accented:
+            message = _(
+                "Enter email addresses in the correct format, like name@example.com. Correct %(entries)s. An email "
+                "address can only use the letters a to z, numbers and the symbols . _ - + before the @",
+                entries=shown,
+            )
+        else:
+            message = _(
+                "Enter email addresses in the correct format, like name@example.com. Correct %(entries)s.",
+                entries=shown,
+            )
+        raise DomainError(message, field="emails")
     if not valid:
-        raise DomainError("Enter at least one email address", field="emails")
+        raise DomainError(_("Enter at least one email address"), field="emails")
     if len(valid) > MAX_INVITATIONS_AT_ONCE:
-        raise DomainError(f"Enter {MAX_INVITATIONS_AT_ONCE} email addresses or fewer at a time", field="emails")
+        raise DomainError(
+            _(
+                "Enter %(max)s email addresses or fewer at a time",
+                max=format_decimal(MAX_INVITATIONS_AT_ONCE),
+            ),
+            field="emails",
+        )
     existing = set(db.session.scalars(select(Judge.email).where(Judge.cycle_id == cycle.id, Judge.email.in_(valid))))
     result = InvitationResult(repeated=repeated)
     now = utcnow()
@@ -167,7 +181,7 @@ def _send_invitation(judge: Judge, *, by: User) -> None:
 def resend_invitation(judge: Judge, *, by: User) -> None:
     """Send a pending invitation again with a fresh link (valid for another 30 days)."""
     if judge.has_accepted:
-        raise Conflict(f"{judge.display_name} has already accepted the invitation")
+        raise Conflict(_("%(judge)s has already accepted the invitation", judge=judge.display_name))
     judge.invited_at = utcnow()
     judge.invited_by_id = by.id
     _send_invitation(judge, by=by)
@@ -179,13 +193,13 @@ def invitation_for_token(token: str) -> Judge:
     try:
         data = _serializer().loads(token, max_age=int(INVITATION_MAX_AGE.total_seconds()))
     except SignatureExpired:
-        raise InvalidToken("This invitation link has expired") from None
+        raise InvalidToken(_("This invitation link has expired")) from None
     except BadSignature:
-        raise InvalidToken("This invitation link is not valid") from None
+        raise InvalidToken(_("This invitation link is not valid")) from None
     judge_id, email = (data.get("j"), data.get("e")) if isinstance(data, dict) else (None, None)
     judge = db.session.get(Judge, judge_id) if isinstance(judge_id, int) else None
     if judge is None or judge.email != email:
-        raise InvalidToken("This invitation has been withdrawn")
+        raise InvalidToken(_("This invitation has been withdrawn"))
     return judge
 
 
@@ -197,11 +211,17 @@ def accept_invitation(judge: Judge, user: User, *, affiliations_given: dict[str,
     they become a judge of this cycle, and get the judge role. `affiliations_given` (the form's lists,
     one organisation a line) replaces the organisations they told us they are connected with."""
     if accounts.normalise_email(user.email) != judge.email:
-        raise NotAllowed(f"This invitation was sent to {judge.email}, but you are signed in as {user.email}")
+        raise NotAllowed(
+            _(
+                "This invitation was sent to %(email)s, but you are signed in as %(signed_in)s",
+                email=judge.email,
+                signed_in=user.email,
+            )
+        )
     if judge.has_accepted:
         if judge.user_id == user.id:
             return judge
-        raise Conflict("This invitation has already been accepted")
+        raise Conflict(_("This invitation has already been accepted"))
     if affiliations_given is not None:
         affiliations.parse(affiliations_given)  # a mistake in the lists stops the acceptance
     judge.user_id = user.id
@@ -232,13 +252,13 @@ def accept_as_new_person(
     they are connected with. With password None the account has no password: they sign in with
     links by e-mail (accounts.create_user)."""
     if judge.has_accepted:
-        raise Conflict("This invitation has already been accepted")
+        raise Conflict(_("This invitation has already been accepted"))
     if accounts.find_user_by_email(judge.email):
         raise Conflict(
-            "An account with this email address already exists: sign in to accept the invitation", field="name"
+            _("An account with this email address already exists: sign in to accept the invitation"), field="name"
         )
     if not (name or "").strip():
-        raise DomainError("Enter your full name", field="name")
+        raise DomainError(_("Enter your full name"), field="name")
     if affiliations_given is not None:
         affiliations.parse(affiliations_given)
     user = accounts.create_user(
@@ -287,8 +307,12 @@ def remove_judge(judge: Judge, *, by: User) -> None:
     submitted = submitted_review_count(judge)
     if submitted:
         raise Conflict(
-            f"{judge.display_name} has submitted scores for {submitted} "
-            f"{'nomination' if submitted == 1 else 'nominations'}, so they cannot be removed"
+            ngettext(
+                "%(judge)s has submitted scores for %(num)d nomination, so they cannot be removed",
+                "%(judge)s has submitted scores for %(num)d nominations, so they cannot be removed",
+                submitted,
+                judge=judge.display_name,
+            )
         )
     audit.record(
         "judge.removed",
@@ -321,17 +345,19 @@ def update_judge_settings(
     this one, else the round's); a judge who does not judge every category judges at least one."""
     organisation = (organisation or "").strip()
     if len(organisation) > 200:
-        raise DomainError("Organisation must be 200 characters or fewer", field="organisation")
+        raise DomainError(_("Organisation must be 200 characters or fewer"), field="organisation")
     if max_load is not None and not 1 <= max_load <= MAX_LOAD_LIMIT:
-        raise DomainError(f"Most nominations must be between 1 and {MAX_LOAD_LIMIT}", field="max_load")
+        raise DomainError(
+            _("Most nominations must be between 1 and %(max)s", max=format_decimal(MAX_LOAD_LIMIT)), field="max_load"
+        )
     categories = []
     if not all_categories:
         wanted = set(category_ids or [])
         categories = [c for c in judge.cycle.categories if c.id in wanted]
         if len(categories) != len(wanted):
-            raise DomainError("Select only categories of this cycle", field="category_ids")
+            raise DomainError(_("Select only categories of this cycle"), field="category_ids")
         if not categories:
-            raise DomainError("Select the categories this judge scores", field="category_ids")
+            raise DomainError(_("Select the categories this judge scores"), field="category_ids")
     changed = []
     if judge.organisation != organisation:
         judge.organisation = organisation
@@ -370,14 +396,14 @@ def set_expertise(user: User, levels: dict[int, int | None], *, allowed_trend_id
     a trend left out or given None stays as it was. Returns the trend ids whose level changed."""
     unknown = set(levels) - set(allowed_trend_ids)
     if unknown:
-        raise DomainError("Choose expertise only for the trends listed", field="expertise")
+        raise DomainError(_("Choose expertise only for the trends listed"), field="expertise")
     current = {e.trend_id: e for e in db.session.scalars(select(Expertise).where(Expertise.user_id == user.id))}
     changed: list[int] = []
     for trend_id, level in sorted(levels.items()):
         if level is None:
             continue
         if level not in EXPERTISE_LEVELS:
-            raise DomainError("Choose a level of expertise from the list", field=f"expertise_{trend_id}")
+            raise DomainError(_("Choose a level of expertise from the list"), field=f"expertise_{trend_id}")
         row = current.get(trend_id)
         if row is None:
             db.session.add(Expertise(user_id=user.id, trend_id=trend_id, level=level))
@@ -422,7 +448,7 @@ def update_judge_profile(
     organisers are told."""
     organisation = (organisation or "").strip()
     if not organisation:
-        raise DomainError("Enter your organisation", field="organisation")
+        raise DomainError(_("Enter your organisation"), field="organisation")
     if affiliations_given is not None:
         affiliations.parse(affiliations_given)
     accounts.update_profile(user, name=user.name, organisation=organisation)

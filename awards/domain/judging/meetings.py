@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from awards.domain.core import audit
@@ -42,14 +44,14 @@ def meeting_round(cycle: Cycle, number: int) -> JudgingRound:
     """The round numbered `number` when it is the final round (NotFound otherwise: only the final round meets)."""
     judging_round = rounds.round_numbered(cycle, number)
     if judging_round is None or not judging_round.is_final:
-        raise NotFound("Only the final round has panel meetings")
+        raise NotFound(_("Only the final round has panel meetings"))
     return judging_round
 
 
 def category_of(judging_round: JudgingRound, slug: str) -> Category:
     category = next((c for c in judging_round.cycle.categories if c.slug == slug), None)
     if category is None:
-        raise NotFound("There is no such category in this cycle")
+        raise NotFound(_("There is no such category in this cycle"))
     return category
 
 
@@ -192,27 +194,28 @@ def check_meeting_open(judging_round: JudgingRound, category: Category) -> None:
     """Refuse a decision in the meeting unless the cycle is in judging and the meeting is open."""
     cycle = judging_round.cycle
     if cycle.status is CycleStatus.PUBLISHED:
-        raise Conflict("The results of this cycle are published: withdraw them to change the decisions")
+        raise Conflict(_("The results of this cycle are published: withdraw them to change the decisions"))
     if cycle.status is not CycleStatus.JUDGING:
-        raise Conflict("The panel records its decisions once the cycle is in judging")
+        raise Conflict(_("The panel records its decisions once the cycle is in judging"))
     if closed_meeting(judging_round, category) is not None:
         raise Conflict(closed_problem(category))
 
 
 def closed_problem(category: Category) -> str:
     """What a closed meeting says to a decision."""
-    return (
-        f"The panel meeting for {category.name} is closed, so its decisions can no longer change. "
-        "An organiser can reopen the meeting."
+    return _(
+        "The panel meeting for %(category)s is closed, so its decisions can no longer change. "
+        "An organiser can reopen the meeting.",
+        category=category.name,
     )
 
 
 def close(judging_round: JudgingRound, category: Category, *, by: User) -> PanelMeeting:
     """Close the category's meeting: its decisions are locked from now on (audited)."""
     if not judging_round.is_final:
-        raise NotFound("Only the final round has panel meetings")
+        raise NotFound(_("Only the final round has panel meetings"))
     if closed_meeting(judging_round, category) is not None:
-        raise Conflict(f"The panel meeting for {category.name} is already closed")
+        raise Conflict(_("The panel meeting for %(category)s is already closed", category=category.name))
     now = utcnow()
     meeting = PanelMeeting(round_id=judging_round.id, category_id=category.id, closed_at=now, closed_by_id=by.id)
     db.session.add(meeting)
@@ -231,12 +234,14 @@ def reopen(judging_round: JudgingRound, category: Category, *, reason: str, by: 
     """Reopen a closed meeting, with the reason (audited): its decisions can change again."""
     meeting = closed_meeting(judging_round, category)
     if meeting is None:
-        raise Conflict(f"The panel meeting for {category.name} is open")
+        raise Conflict(_("The panel meeting for %(category)s is open", category=category.name))
     reason = " ".join((reason or "").split())
     if not reason:
-        raise DomainError("Give the reason for reopening the meeting", field="reason")
+        raise DomainError(_("Give the reason for reopening the meeting"), field="reason")
     if len(reason) > REASON_MAX:
-        raise DomainError(f"The reason must be {REASON_MAX:,} characters or fewer", field="reason")
+        raise DomainError(
+            _("The reason must be %(max)s characters or fewer", max=format_decimal(REASON_MAX)), field="reason"
+        )
     closed_at: datetime = meeting.closed_at
     db.session.delete(meeting)
     db.session.flush()

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -73,6 +75,17 @@ def percent(part: int, whole: int) -> int:
 # ---------------------------------------------------------------------------- figures
 
 
+# The progress statuses are codes (awards/web/presentation.py colours them); these are their words on a page.
+STATUS_WORDS = {
+    "Nothing assigned": _l("Nothing assigned"),
+    "Finished": _l("Finished"),
+    "Not started": _l("Not started"),
+    "In progress": _l("In progress"),
+    "Fully judged": _l("Fully judged"),
+    "Short of judges": _l("Short of judges"),
+}
+
+
 @dataclass(frozen=True)
 class JudgeProgress:
     judge: Judge
@@ -91,6 +104,11 @@ class JudgeProgress:
     @property
     def has_not_started(self) -> bool:
         return self.assigned > 0 and self.submitted == 0 and self.drafts == 0
+
+    @property
+    def status_text(self) -> str:
+        """The status (a code) in the reader's language."""
+        return str(STATUS_WORDS[self.status])
 
     @property
     def status(self) -> str:
@@ -117,7 +135,7 @@ class NominationProgress:
 
     @property
     def display_title(self) -> str:
-        return self.title or "Untitled nomination"
+        return self.title or _("Untitled nomination")
 
     @property
     def expected(self) -> int:
@@ -131,6 +149,11 @@ class NominationProgress:
     @property
     def fully_judged(self) -> bool:
         return self.expected > 0 and self.submitted >= self.expected
+
+    @property
+    def status_text(self) -> str:
+        """The status (a code) in the reader's language."""
+        return str(STATUS_WORDS[self.status])
 
     @property
     def status(self) -> str:
@@ -337,10 +360,10 @@ def cycle_progress(cycle: Cycle, judging_round: JudgingRound | None = None) -> C
 
 
 NOMINATION_FILTERS = {
-    "all": "All",
-    "unfinished": "Still being judged",
-    "short": "Short of judges",
-    "finished": "Fully judged",
+    "all": _l("All"),
+    "unfinished": _l("Still being judged"),
+    "short": _l("Short of judges"),
+    "finished": _l("Fully judged"),
 }
 
 
@@ -482,13 +505,15 @@ def reminders_closed(
     judging_round = _round_of(cycle, judging_round)
     several = len(cycle.rounds) > 1
     if cycle.status is CycleStatus.PUBLISHED:
-        return "The results are published, so judging has finished"
+        return _("The results are published, so judging has finished")
     if judging_round.closes_at is not None and judging_round.closes_at <= now:
         if several:
-            return f"{judging_round.label} has closed, so judges cannot score any more nominations in it"
-        return "Judging has closed, so judges cannot score any more nominations"
+            return _(
+                "%(round)s has closed, so judges cannot score any more nominations in it", round=judging_round.label
+            )
+        return _("Judging has closed, so judges cannot score any more nominations")
     if not rounds.has_started(judging_round, now):
-        return f"{judging_round.label} has not begun, so its judges cannot see its nominations yet"
+        return _("%(round)s has not begun, so its judges cannot see its nominations yet", round=judging_round.label)
     return None
 
 
@@ -500,7 +525,7 @@ def send_reminders(
 
     Returns (reminded, skipped): a judge with nothing left, or who has not accepted, is skipped."""
     if not judges:
-        raise DomainError("Select the judges to remind", field="judges")
+        raise DomainError(_("Select the judges to remind"), field="judges")
     now = utcnow()
     judging_round = _round_of(cycle, judging_round)
     closed = reminders_closed(cycle, now, judging_round)

@@ -5,6 +5,9 @@ with a mistake shows its own error at once and keeps what was typed."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from wtforms import TextAreaField
 from wtforms.validators import ValidationError
@@ -16,16 +19,24 @@ from awards.web.forms import Form
 
 LABELS = {
     AffiliationKind.WORKS_FOR: (
-        "Other organisations you work for now",
-        "Besides your own organisation: for example as a board member, trustee, adviser or consultant, paid or not.",
+        _l("Other organisations you work for now"),
+        _l(
+            "Besides your own organisation: for example as a board member, trustee, adviser or consultant, paid or "
+            "not. Put each organisation on its own line."
+        ),
     ),
     AffiliationKind.WORKED_FOR: (
-        f"Organisations you have worked for in the last {AFFILIATION_RECENT_YEARS} years",
-        "As an employee, contractor or consultant.",
+        LazyString(
+            lambda: _("Organisations you have worked for in the last %(years)s years", years=AFFILIATION_RECENT_YEARS)
+        ),
+        _l("As an employee, contractor or consultant. Put each organisation on its own line."),
     ),
     AffiliationKind.PARTNERS_WITH: (
-        "Organisations you partner with closely",
-        "For example, suppliers, councils or charities you work with on a project now.",
+        _l("Organisations you partner with closely"),
+        _l(
+            "For example, suppliers, councils or charities you work with on a project now. Put each organisation on "
+            "its own line."
+        ),
     ),
 }
 
@@ -49,7 +60,7 @@ def with_affiliations(form_class: type[Form]) -> type[Form]:
         fields[affiliation_rules.field_name(kind)] = TextAreaField(
             label,
             widget=GovTextArea(),
-            description=f"{hint} Put each organisation on its own line.",
+            description=hint,
             validators=[_ValidList(kind)],
         )
     return type(form_class.__name__, (form_class,), fields)

@@ -8,6 +8,7 @@ calibration assignment (domain/judging/calibration.py)."""
 from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -42,7 +43,7 @@ def score_example_first(nomination: Nomination, assignment: Assignment, first: A
         example_reference=first.nomination.reference,
         example_title=blind_copies.judge_title(first.nomination, judging_round=judging_round),
         example_link=example_link(first),
-        title="Score the calibration example first",
+        title=_("Score the calibration example first"),
     ), (409 if request.method == "POST" else 200)
 
 
@@ -79,5 +80,5 @@ def calibration_page(slug: str, number: int):
         example_link=example_link(mine),
         comparison=calibration.comparison(judging_round, judge),
         number=calibration.number_text,
-        title="How your calibration scores compare",
+        title=_("How your calibration scores compare"),
     )

@@ -12,6 +12,8 @@ the link in the e-mail is the proof).
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.validators import StopValidation
 
@@ -46,12 +48,12 @@ class _NewJudgeForm(Form):
     organisation = organisation_field()
     password = _unless_without_password(new_password_field())
     confirm_password = _unless_without_password(confirm_password_field("password"))
-    no_password = submit("Accept without a password")  # (before `submit` names the field in this class)
-    submit = submit("Accept and create account")
+    no_password = submit(_l("Accept without a password"))  # (before `submit` names the field in this class)
+    submit = submit(_l("Accept and create account"))
 
 
 class _AcceptForm(Form):
-    submit = submit("Accept invitation")
+    submit = submit(_l("Accept invitation"))
 
 
 NewJudgeForm = with_affiliations(_NewJudgeForm)
@@ -74,8 +76,11 @@ def _sign_in(user) -> None:
 
 def _welcome(judge) -> None:
     flash(
-        f"You are now a judge for {judge.cycle.name}. Tell us about your expertise so that we can give "
-        "you nominations you know about.",
+        _(
+            "You are now a judge for %(cycle)s. Tell us about your expertise so that we can give "
+            "you nominations you know about.",
+            cycle=judge.cycle.name,
+        ),
         "success",
     )
 
@@ -95,10 +100,10 @@ def accept_invitation(token: str):
                 problem="wrong_account",
                 judge=judge,
                 cycle=cycle,
-                title="This invitation is for a different email address",
+                title=_("This invitation is for a different email address"),
             ), 403
         if judge.has_accepted:
-            flash(f"You have already accepted the invitation to judge {cycle.name}", "info")
+            flash(_("You have already accepted the invitation to judge %(cycle)s", cycle=cycle.name), "info")
             return redirect(judging_home())
         form = AcceptForm(data=affiliation_rules.as_texts(current_user))
         if form.validate_on_submit():
@@ -119,7 +124,7 @@ def accept_invitation(token: str):
             form=form,
             mode="accept",
             affiliation_names=affiliation_field_names(),
-            title=f"Judge {cycle.name}",
+            title=_("Judge %(cycle)s", cycle=cycle.name),
         )
 
     if judge.has_accepted:
@@ -129,7 +134,7 @@ def accept_invitation(token: str):
             judge=judge,
             cycle=cycle,
             sign_in=url_for("auth.sign_in", next=judging_home()),
-            title="This invitation has already been accepted",
+            title=_("This invitation has already been accepted"),
         )
 
     if accounts.find_user_by_email(judge.email) is not None:
@@ -140,7 +145,7 @@ def accept_invitation(token: str):
             mode="sign_in",
             sign_in=url_for("auth.sign_in", next=request.path),
             magic_link=url_for("auth.request_magic_link", next=request.path),
-            title=f"Judge {cycle.name}",
+            title=_("Judge %(cycle)s", cycle=cycle.name),
         )
 
     form = NewJudgeForm()
@@ -169,5 +174,5 @@ def accept_invitation(token: str):
         form=form,
         mode="new",
         affiliation_names=affiliation_field_names(),
-        title=f"Judge {cycle.name}",
+        title=_("Judge %(cycle)s", cycle=cycle.name),
     )

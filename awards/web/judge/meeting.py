@@ -9,6 +9,7 @@ conflicted with is not on the page at all, not even its title. Closing and reope
 from __future__ import annotations
 
 from flask import abort, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -40,7 +41,7 @@ def panel_meeting(slug: str, number: int, category_slug: str):
         page_url=lambda: url_for(
             "judge.panel_meeting", slug=cycle.slug, number=judging_round.number, category_slug=category.slug
         ),
-        title=f"Panel meeting: {category.name} – {judging_round.label}",
+        title=_("Panel meeting: %(category)s – %(round)s", category=category.name, round=judging_round.label),
     )
 
 

@@ -5,6 +5,8 @@ judge). The expertise radios (awards/web/forms.py) are shared with the organiser
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import StringField
@@ -30,16 +32,18 @@ from awards.web.judge.affiliations import affiliation_field_names, posted_affili
 
 class ProfileForm(Form):
     organisation = StringField(
-        "Your organisation",
+        _l("Your organisation"),
         widget=GovTextInput(),
-        description="The organisation you work for. We use it to make sure you are never given a nomination "
-        "from your own organisation or its partners.",
+        description=_l(
+            "The organisation you work for. We use it to make sure you are never given a nomination "
+            "from your own organisation or its partners."
+        ),
         validators=[
-            DataRequired("Enter your organisation"),
-            Length(max=200, message="Organisation must be 200 characters or fewer"),
+            DataRequired(_l("Enter your organisation")),
+            Length(max=200, message=_l("Organisation must be 200 characters or fewer")),
         ],
     )
-    submit = submit("Save your profile")
+    submit = submit(_l("Save your profile"))
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -68,7 +72,7 @@ def profile():
             form=form,
             field="organisation",
         ):
-            flash("Your profile has been saved", "success")
+            flash(_("Your profile has been saved"), "success")
             return redirect(url_for("judge.profile"))
     cycles = sorted({m.cycle for m in memberships}, key=lambda c: (-c.year, c.name))
     unanswered = [t for t in trends if t.id not in levels]
@@ -81,5 +85,5 @@ def profile():
         hint=EXPERTISE_HINT,
         field_name=expertise_field_name,
         affiliation_names=affiliation_field_names(),
-        title="Your judging profile",
+        title=_("Your judging profile"),
     )
