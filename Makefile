@@ -100,7 +100,8 @@ two-servers-check: setup
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; } || \
 		{ echo "nginx is needed: apt-get install nginx (Debian's package)"; exit 1; }
-	$(BIN)/python bench/deadline.py --database postgresql --servers 2 --workers 2 --short --kill-after 10
+	$(BIN)/python bench/deadline.py --database postgresql --servers 2 --workers 2 --duration 30 --warmup 6 \
+		--minimal-duration 3 --kill-after 15 --nominees 60 --judges 10 --readers 40 --save-rate 15
 
 clean:
 	rm -rf $(VENV) node_modules awards/static/build

@@ -25,8 +25,8 @@ bench/votes.py do):
 - a second process running the people with aiohttp on one event loop (each person's cookies kept apart):
   * nominees: on a schedule of --save-rate section saves a second in all (each nominee every nominees/rate
     seconds, staggered), open a section of their entry (for its CSRF token and `based_on`), post new text for it
-    and open the task list the 302 leads to, as a browser would; after their second save they upload a PDF (the
-    documents section, then the upload form's POST), after their third they open "check your answers" and submit,
+    and open the task list the 302 leads to, as a browser would; on their first turn they also upload a PDF (the
+    documents section, then the upload form's POST), on their second they open "check your answers" and submit,
     and they go on editing after that (edits after submission). A cycle that cannot start on time (the last one has
     not come back) starts at once and counts as late;
   * judges: every --judge-think seconds (exponential, mean) open one of their score sheets and save it as a draft
@@ -75,12 +75,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from queue import Empty
+from unittest import mock
 from urllib.parse import urlsplit
 
 from support import RESULTS, ROOT
@@ -256,9 +258,9 @@ async def nominee(run: Run, number: int, reference: str, cookie: dict, interval:
     person = Person(run, cookie)
     rng = random.Random(number)
     await _sleep_until(run.start - warmup + rng.random() * warmup * 0.9)
-    saved = k = 0
-    if await _save_section(person, run, reference, SECTIONS[0], _text(rng, number, SECTIONS[0], k)) == "accepted":
-        saved += 1  # the warm-up: each worker has its templates compiled and connections open before the window
+    k = 0
+    # The warm-up: each worker has its templates compiled and its connections open before the window.
+    await _save_section(person, run, reference, SECTIONS[0], _text(rng, number, SECTIONS[0], k))
     at = run.start + (number * interval / max(1, run.nominees)) % interval
     uploaded = submitted = False
     while at < run.deadline:
@@ -268,16 +270,17 @@ async def nominee(run: Run, number: int, reference: str, cookie: dict, interval:
             run.late.append(lateness)
         if time.time() >= run.deadline:
             break
-        k += 1
-        section = SECTIONS[k % len(SECTIONS)]
-        if await _save_section(person, run, reference, section, _text(rng, number, section, k)) == "accepted":
-            saved += 1
-        if saved >= 2 and not uploaded:
+        # The upload on their first turn in the window and the submission on their second (a complete entry with a
+        # document), so that every kind of POST is made even when the machine is slow; a section save on every turn.
+        if not uploaded:
             uploaded = True
             await _upload(person, run, reference, pdf)
-        elif saved >= 3 and not submitted:
+        elif not submitted:
             submitted = True
             await _submit(person, run, reference)
+        k += 1
+        section = SECTIONS[k % len(SECTIONS)]
+        await _save_section(person, run, reference, section, _text(rng, number, section, k))
         at = max(at + interval, time.time())
 
 
@@ -445,11 +448,15 @@ def seed(database_url: str, args, workdir: Path, secret: str) -> dict:
     with app.app_context():
         now = utcnow()
         open_cycle = make_cycle(name="Deadline night awards", year=2027, close_at=now + timedelta(hours=6))
-        for i in range(args.nominees):
-            user = make_user(email=f"nominee{i}@deadline{i}.gov.uk")
-            entry = make_nomination(open_cycle, nominator=user, status="draft")
-            found["nominees"].append(entry.reference)
-            ids[f"nominee{i}"] = user.id
+        # One transaction for the nominees instead of two commits each (the factories commit every object): a
+        # fraction of the time on PostgreSQL, where each commit waits for the disk.
+        with mock.patch.object(db.session, "commit", db.session.flush):
+            for i in range(args.nominees):
+                user = make_user(email=f"nominee{i}@deadline{i}.gov.uk")
+                entry = make_nomination(open_cycle, nominator=user, status="draft")
+                found["nominees"].append(entry.reference)
+                ids[f"nominee{i}"] = user.id
+        db.session.commit()
         judging = make_cycle(
             name="Judging awards", year=2026, status="judging", open_at=now - timedelta(days=60), close_at=now
         )
@@ -623,10 +630,12 @@ def publication_read_back(port_a: int, port_b: int, organiser: dict, case: tuple
     reader, staff = Browser(port_b), Browser(port_a)
     staff.cookies.update(organiser)
     found: dict = {}
-    reader.request("GET", f"/impact-cases/{slug}")
-    status, headers, _ = reader.request("GET", f"/impact-cases/{slug}")
-    found["B had the case page in its cache before"] = status == 200 and headers.get("x-cache") == "hit"
-    reader.request("GET", "/impact-cases")
+    hits = 0
+    for _ in range(8):  # each of B's workers keeps its own copy: read until most have it
+        status, headers, _ = reader.request("GET", f"/impact-cases/{slug}")
+        hits += status == 200 and headers.get("x-cache") == "hit"
+        reader.request("GET", "/impact-cases")
+    found["B served the case page from its page cache before"] = hits > 0
 
     path = f"/organiser/impact-cases/{case_id}"
     status, _, page = staff.request("GET", path)
@@ -634,10 +643,10 @@ def publication_read_back(port_a: int, port_b: int, organiser: dict, case: tuple
     title = f"Edited through server A {uuid.uuid4().hex[:8]}"
     status, _, _ = staff.request("POST", path, {**fields, "title": title})
     found["an edit of the case through A was saved (302)"] = status == 302
-    status, _, page = reader.request("GET", f"/impact-cases/{slug}")
-    found["B's case page shows the edit at once"] = status == 200 and title in html.unescape(page)
-    status, _, page = reader.request("GET", "/impact-cases")
-    found["B's library shows the edit at once"] = status == 200 and title in html.unescape(page)
+    pages = [reader.request("GET", f"/impact-cases/{slug}") for _ in range(4)]
+    found["B's case page shows the edit at once"] = all(s == 200 and title in html.unescape(t) for s, _, t in pages)
+    pages = [reader.request("GET", "/impact-cases") for _ in range(4)]
+    found["B's library shows the edit at once"] = all(s == 200 and title in html.unescape(t) for s, _, t in pages)
 
     status, _, page = staff.request("GET", f"/organiser/cycles/{cycle}/impact-cases")
     token = TOKEN.search(page)
@@ -647,10 +656,12 @@ def publication_read_back(port_a: int, port_b: int, organiser: dict, case: tuple
         {"csrf_token": token.group(1) if token else "", "action": "unpublish"},
     )
     found["unpublishing the case through A answered 302"] = status == 302
-    status, _, _ = reader.request("GET", f"/impact-cases/{slug}")
-    found["B's case page is gone (410) at once"] = status == 410
-    status, _, page = reader.request("GET", "/impact-cases")
-    found["B's library leaves the case out at once"] = status == 200 and slug not in CASE_LINK.findall(page)
+    pages = [reader.request("GET", f"/impact-cases/{slug}") for _ in range(4)]
+    found["B's case page is gone (410) at once"] = all(s == 410 for s, _, _ in pages)
+    pages = [reader.request("GET", "/impact-cases") for _ in range(4)]
+    found["B's library leaves the case out at once"] = all(
+        s == 200 and slug not in CASE_LINK.findall(t) for s, _, t in pages
+    )
     return found
 
 
@@ -842,6 +853,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 (one script's step
 
     workdir = Path(tempfile.mkdtemp(prefix="awards-deadline-"))
     processes: dict[str, subprocess.Popen | None] = {}
+    nginx_dir: Path | None = None
     keep = False
     drop = lambda: None  # noqa: E731
     load_before = load_average()
@@ -908,23 +920,30 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 (one script's step
 
         window_cpu: dict = {}
 
-        def during_window(start: float) -> None:
-            time.sleep(max(0.0, start - time.time()))
-            window_cpu["start"] = sum(cpu_seconds(s.pid) for s in servers)  # the workers' start-up is not a request's
-            if args.servers != 2:
-                return
-            time.sleep(max(0.0, start + 0.5 - time.time()))
+        if args.servers == 2:
+            # Before the load, so that its timing holds on a busy machine; B's workers are read until it serves the
+            # case from its page cache, and every read of B after each change must already show it.
             read_back.update(
                 publication_read_back(
                     ports[0], ports[1], people["organiser"], people["case"], people["published_cycle"]
                 )
             )
+
+        def kill_b(start: float) -> None:
+            killed["at"] = time.time()
+            killed["cpu_s"] = cpu_seconds(servers[1].pid)
+            kill_server(servers[1])
+            killed["done"] = time.time()
+            print(f"killed server B (SIGKILL, master and workers) {killed['at'] - start:.1f} s in", flush=True)
+
+        timers: list[threading.Timer] = []
+
+        def during_window(start: float) -> None:
             if args.kill_after is not None:
-                time.sleep(max(0.0, start + args.kill_after - time.time()))
-                killed["at"] = time.time()
-                killed["cpu_s"] = cpu_seconds(servers[1].pid)
-                kill_server(servers[1])
-                print(f"killed server B (SIGKILL, master and workers) {killed['at'] - start:.1f} s in", flush=True)
+                timers.append(threading.Timer(start + args.kill_after - time.time(), kill_b, (start,)))
+                timers[-1].start()
+            time.sleep(max(0.0, start - time.time()))
+            window_cpu["start"] = sum(cpu_seconds(s.pid) for s in servers)  # the workers' start-up is not a request's
 
         plan = {
             "port": front,
@@ -939,6 +958,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 (one script's step
             "reader_think": args.reader_think,
         }
         outcome = _in_second_process(generate_load, (plan,), on_window=during_window)
+        for timer in timers:
+            timer.join()
         server_cpu = (
             sum(cpu_seconds(s.pid) for s in servers if s.poll() is None)
             + killed.get("cpu_s", 0.0)
@@ -971,15 +992,14 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 (one script's step
             f"of its requests/s); save cycles started late: {len(late)}"
             + (f" (p50 {late[len(late) // 2] * 1000:.0f} ms, max {late[-1] * 1000:.0f} ms)" if late else "")
         )
-        served = len([r for r in outcome["results"] if r[3] >= start])
+        served = len([r for r in outcome["results"] if r[3] + r[1] >= start])  # answered in the window or after
         print(
-            f"CPU: the app server(s) {server_cpu:.1f} s for the {served} requests from the window's start = "
+            f"CPU: the app server(s) {server_cpu:.1f} s for the {served} requests answered from the window's start = "
             f"{server_cpu / max(served, 1) * 1000:.1f} ms a request; the generator {outcome['cpu_s']:.1f} s; "
             f"machine: {os.cpu_count()} CPUs, load average {load_before} before, {load_after} after"
         )
         if args.servers == 2:
             print("nginx, requests per server:", upstream_summary(nginx_dir))
-            shutil.rmtree(nginx_dir, ignore_errors=True)
 
         state = stored_state(database_url, [ref for ref, _ in people["nominees"]])
         files = stored_files(storage, settings, workdir / "uploads")
@@ -994,12 +1014,21 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 (one script's step
         errors = [r for r in outcome["results"] if r[2] is None]
         if killed:
             # Only POSTs running when the server died may fail (nginx sends no POST twice); GETs are passed on.
-            in_flight = [r for r in failed_5xx if r[0] in POSTS and r[3] <= killed["at"] <= r[3] + r[1] + 0.5]
+            # (The instants around the kill are this process's; on a busy machine it may run late, hence the margin.)
+            in_flight = [
+                r
+                for r in failed_5xx
+                if r[0] in POSTS and r[3] <= killed["done"] + 1 and r[3] + r[1] >= killed["at"] - 1
+            ]
             print(
                 f"5xx: {len(failed_5xx)}, of which POSTs running on the killed server: {len(in_flight)} "
                 f"({', '.join(sorted({r[0] for r in in_flight})) or 'none'})"
             )
             unexpected_5xx = len(failed_5xx) - len(in_flight)
+            for kind, seconds, status, at in failed_5xx:
+                print(
+                    f"  {status} {kind}: sent {at - killed['at']:+.2f} s from the kill, answered after {seconds:.2f} s"
+                )
         else:
             unexpected_5xx = len(failed_5xx)
         locked = logs.count("database is locked")
@@ -1009,9 +1038,11 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 (one script's step
             "nothing accepted was lost (sections, events, versions, uploads, files, submissions, sheets)": not kept[
                 "problems"
             ],
-            "some saves, uploads and submissions were accepted": kept["counts"]["accepted saves"] > 0
-            and kept["counts"]["accepted uploads"] > 0
-            and kept["counts"]["accepted submissions"] > 0,
+            "some section saves and uploads were accepted": kept["counts"]["accepted saves"] > 0
+            and kept["counts"]["accepted uploads"] > 0,
+            # A nominee submits on their second turn in the window, which a very busy machine may not give them.
+            "some submissions were accepted, if any was made": kept["counts"]["accepted submissions"] > 0
+            or not any(outcome["submits"].values()),
         }
         for name, passed in read_back.items():
             checks[f"publication: {name}"] = passed
@@ -1057,7 +1088,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 (one script's step
         print(f"written to {out.relative_to(ROOT)}")
         if not all(checks.values()):
             keep = True
-            print(f"the servers' logs are kept in {workdir}")
+            print(f"the servers' logs are kept in {workdir}" + (f", nginx's in {nginx_dir}" if nginx_dir else ""))
             return 1
         return 0
     except BaseException:
@@ -1072,6 +1103,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 (one script's step
         drop()
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
+            if nginx_dir:
+                shutil.rmtree(nginx_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
