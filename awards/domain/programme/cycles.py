@@ -112,7 +112,7 @@ def open_cycles(now: datetime | None = None) -> list[Cycle]:
 def get_cycle(slug: str) -> Cycle:
     cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug))
     if cycle is None:
-        raise NotFound("No such cycle")
+        raise NotFound(_("No such cycle"))
     return cycle
 
 

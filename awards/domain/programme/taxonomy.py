@@ -74,7 +74,7 @@ def unique_trend_slug(name: str, exclude_id: int | None = None) -> str:
 def get_trend(slug: str) -> Trend:
     trend = db.session.scalar(select(Trend).where(Trend.slug == slug))
     if trend is None:
-        raise NotFound("No such trend")
+        raise NotFound(_("No such trend"))
     return trend
 
 
