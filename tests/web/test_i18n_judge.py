@@ -31,7 +31,7 @@ LIST = {
         "heading": "Your judging",
         "closes": "Submit your scores by",
         "progress": "0 of 1 submitted",
-        "columns": ("Reference", "Project", "Category", "Status"),
+        "columns": "Reference Project Category Status",
         "status": "Not started",
         "before": "Before you score",
     },
@@ -39,7 +39,7 @@ LIST = {
         "heading": "Eich beirniadu",
         "closes": "Cyflwynwch eich sgorau erbyn",
         "progress": "0 o 1 wedi'u cyflwyno",
-        "columns": ("Cyfeirnod", "Prosiect", "Categori", "Statws"),
+        "columns": "Cyfeirnod Prosiect Categori Statws",
         "status": "Heb ddechrau",
         "before": "Cyn i chi sgorio",
     },
@@ -47,7 +47,7 @@ LIST = {
         "heading": "Din bedömning",
         "closes": "Skicka in dina poäng senast",
         "progress": "0 av 1 inskickade",
-        "columns": ("Referensnummer", "Projekt", "Kategori", "Status"),
+        "columns": "Referensnummer Projekt Kategori Status",
         "status": "Inte påbörjad",
         "before": "Innan du poängsätter",
     },
@@ -87,7 +87,7 @@ def test_the_judges_list_is_in_the_readers_language_with_the_closing_date_in_its
     closes = in_words(assignment.round.closes_at.date(), language)
     assert f"{words['closes']} " in text and closes in text
     assert words["progress"] in text
-    assert " ".join(words["columns"]) in text
+    assert words["columns"] in text  # the table's headings
     row = text.split(assignment.nomination.reference, 1)[1]
     assert row.startswith(f" Digital blue badges {assignment.nomination.category.name} {words['status']}")
     assert words["before"] in text
