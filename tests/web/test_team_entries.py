@@ -165,13 +165,14 @@ def test_a_co_editor_edits_sections_and_files_but_cannot_submit_withdraw_or_chan
     assert "Leave the team" in team_page
 
     history = main_text(client.get(f"/nominations/{reference}/history"))
-    assert "Cora Colleague (you) Saved ‘Your project’" in history or "Cora Colleague (you) Saved" in history
-    assert (
-        "Cora Colleague (you) Removed a file" in history
-        and "Cora Colleague (you) Added a file" in history
-        and "Cora Colleague (you) Joined the team" in history
-    )
-    assert "Nina Nominee Invited cora@northshire.gov.uk to edit" in history
+    for line in (
+        "Saved ‘Project’ By you at",
+        "Removed a file By you at",
+        "Added a file By you at",
+        "Joined the team By you at",
+        "Invited cora@northshire.gov.uk to edit By Nina Nominee at",
+    ):
+        assert line in history, line
 
 
 def test_the_owner_can_submit_what_the_co_editor_completed(app, nominee_client, team_world):
@@ -265,12 +266,12 @@ def test_the_owner_cancels_removes_and_hands_over_and_a_co_editor_leaves(app, no
     ]
     history = main_text(team_member_client(app, colleague).get(f"/nominations/{reference}/history"))
     for line in (
-        "Nina Nominee Left the team",
-        "Nina Nominee Made Cora Colleague (you) the owner",
-        "Nina Nominee Removed Theo Third from the team",
-        "Nina Nominee Cancelled the invitation to pat@northshire.gov.uk",
+        "Left the team By Nina Nominee at",
+        "Made Cora Colleague the owner By Nina Nominee at",
+        "Removed Theo Third from the team By Nina Nominee at",
+        "Cancelled the invitation to pat@northshire.gov.uk By Nina Nominee at",
     ):
-        assert line in history or line.replace(" (you)", "") in history, line
+        assert line in history, line
     organiser_history_actions = {a for a, _ in team_actions(nomination)}
     assert "nomination.ownership_transferred" in organiser_history_actions
 
