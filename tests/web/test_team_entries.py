@@ -363,3 +363,24 @@ def test_co_editors_count_for_conflicts_of_interest(app, team_world):
     writing_judge = make_judge(cycle, writer)
     assert conflicts.detect(writing_judge, nomination) == ["The judge is one of the people writing this nomination"]
     assert (writing_judge.id, nomination.id) in conflicts.conflict_pairs([writing_judge], [nomination])
+
+
+def test_removing_a_cycles_personal_data_forgets_the_invitations_never_accepted(app, nominee):
+    from awards.domain.records.data_protection import purge_cycle
+    from tests.factories import make_published_cycle
+
+    cycle = make_published_cycle(year=2025)
+    nomination = make_nomination(cycle, nominator=nominee, title="Published bins")
+    colleague = make_user(name="Cora Colleague", email="cora@northshire.gov.uk")
+    db.session.add(NominationEditor(nomination_id=nomination.id, user_id=colleague.id, added_at=utcnow()))
+    db.session.add(
+        NominationInvitation(
+            nomination_id=nomination.id, email="pat@northshire.gov.uk", token_digest="0" * 64, invited_at=utcnow()
+        )
+    )
+    db.session.commit()
+    with time_machine.travel(utcnow() + timedelta(days=4000), tick=False):
+        purge_cycle(cycle, by=make_user(roles=("organiser",)))
+        db.session.commit()
+    assert db.session.scalars(sa.select(NominationInvitation)).all() == []
+    assert [e.user_id for e in db.session.scalars(sa.select(NominationEditor))] == [colleague.id]

@@ -43,6 +43,7 @@ from awards.models import (
     Judge,
     LinkedIdentity,
     Nomination,
+    NominationInvitation,
     OutboxMessage,
     Redaction,
     Review,
@@ -673,8 +674,9 @@ def purge_cycle(cycle: Cycle, *, by: User, now: datetime | None = None) -> Purge
     """Remove the personal data of a cycle past its retention period: contact details and personal
     answers (e-mail addresses, telephone numbers, questions marked personal), every uploaded file (the
     files after the commit), form input kept for its nominations, judges' written comments (scores stay)
-    and invitations never accepted, and its People's Choice voters' hashed addresses and networks (the
-    counts stay). The cycle's state can no longer change afterwards (cycles.check_transition).
+    and invitations never accepted (to judge, or to a nomination's team), and its People's Choice voters' hashed
+    addresses and networks (the counts stay). The cycle's state can no longer change afterwards
+    (cycles.check_transition).
 
     Kept: the nominations' other answers as written, and the organisers' redacted copies of them. A redacted copy
     holds less personal data than the answer it was made from, and it is the record of what judges read, so
@@ -696,6 +698,8 @@ def purge_cycle(cycle: Cycle, *, by: User, now: datetime | None = None) -> Purge
         db.session.execute(
             delete(FormStash).where(or_(*[FormStash.path.like(f"/nominations/{n.reference}/%") for n in nominations]))
         )
+        # Invitations to a nomination's team never accepted: an address of someone who may have no account
+        db.session.execute(delete(NominationInvitation).where(NominationInvitation.nomination_id.in_(ids)))
     reviews = select(Review.id).join(Assignment).join(Judge).where(Judge.cycle_id == cycle.id)
     for review in db.session.scalars(
         select(Review).where(Review.id.in_(reviews)).options(selectinload(Review.scores))
