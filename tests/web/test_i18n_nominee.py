@@ -7,7 +7,9 @@ and body, with the closing date's month in that language, as the outbox holds th
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from html import unescape
 
 import sqlalchemy as sa
 from babel.dates import format_date
@@ -190,3 +192,44 @@ def test_a_nominee_who_chose_swedish_submits_and_reads_the_confirmation_page_and
     assert PAGES["sv"]["submitted"] in main_text(page) and PAGES["sv"]["what_next"] in main_text(page)
     assert db.session.get(Nomination, nomination.id).status.value == "submitted"
     _assert_written_in(_confirmation_of(nomination), nomination, "sv")
+
+
+def _organiser_sends(client, cycle, **fields):
+    """An organiser previews a message to the cycle's entrants with drafts, then presses Send on the preview."""
+    compose = f"/organiser/cycles/{cycle.slug}/messages/new"
+    data = {"audience": "drafts", "round": "1", "category": ""} | fields
+    shown = client.post_form(compose, data, token_from=compose)
+    assert shown.status_code == 200, error_summary(shown)
+    html = shown.get_data(as_text=True)
+    posted = {
+        name: unescape(value)
+        for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html)
+        if name != "csrf_token"
+    }
+    sent = client.post_form(
+        f"/organiser/cycles/{cycle.slug}/messages/send", posted | {"send": "send"}, token_from=compose
+    )
+    assert sent.status_code == 302, error_summary(sent)
+
+
+def test_an_organisers_message_keeps_their_words_as_typed_around_them_the_recipients_language(app, organiser_client):
+    cycle = make_cycle(close_at=datetime(utcnow().year + 1, 6, 28, 16, tzinfo=UTC))
+    welsh = make_user(name="Gwen Jones", email="gwen@cyngor.gov.wales")
+    welsh.language = "cy"
+    english = make_user(name="Eric Smith", email="eric@council.gov.uk")
+    db.session.commit()
+    for person in (welsh, english):
+        make_nomination(cycle, nominator=person, status="draft")
+    _organiser_sends(organiser_client, cycle, subject="Finish by ((deadline))", body="Please finish your entry.")
+
+    db.session.expire_all()
+    sent = {
+        m.to_address: m
+        for m in db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "organiser_message"))
+    }
+    cy, en = sent["gwen@cyngor.gov.wales"], sent["eric@council.gov.uk"]
+    assert cy.subject.startswith("Finish by ") and "28 Mehefin" in cy.subject
+    assert en.subject.startswith("Finish by ") and "28 June" in en.subject
+    assert cy.body_text.startswith("Please finish your entry.") and en.body_text.startswith("Please finish your entry.")
+    assert f"neges gan drefnwyr {cycle.name}" in cy.body_text
+    assert f"a message from the organisers of {cycle.name}" in en.body_text

@@ -38,7 +38,7 @@ from awards.domain.core.errors import Conflict, DomainError
 from awards.domain.core.mail import SUBJECT_LIMIT, queue_email, single_line, writing_in
 from awards.domain.judging import progress, rounds
 from awards.extensions import db
-from awards.i18n import language_of
+from awards.i18n import current_language, language_of
 from awards.models import (
     Advancement,
     AuditEvent,
@@ -166,14 +166,26 @@ class Resolved:
     judging_round: JudgingRound | None
     category: Category | None
     deadline: datetime | None
-    deadline_words: str = field(init=False)
     judges_link: str = field(init=False)
+    # The deadline in words per language, put into words once per language, not once per recipient.
+    _deadline_words: dict[str, str] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         # Read once here, not once per recipient.
-        tz = self.cycle.time_zone
-        self.deadline_words = f"{govuk_datetime(self.deadline, tz)} ({tz} time)" if self.deadline is not None else ""
         self.judges_link = progress.judging_home_url() if self.audience.judges else ""
+
+    @property
+    def deadline_words(self) -> str:
+        """The deadline in words in the language being written in (a recipient's, inside `writing_in`)."""
+        if self.deadline is None:
+            return ""
+        language = current_language()
+        if language not in self._deadline_words:
+            tz = self.cycle.time_zone
+            self._deadline_words[language] = _(
+                "%(when)s (%(zone)s time)", when=govuk_datetime(self.deadline, tz), zone=tz
+            )
+        return self._deadline_words[language]
 
     @property
     def words(self) -> str:
