@@ -894,6 +894,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 (one script's step
             app="minimal_app:app",
             chdir=ROOT / "bench" / "support",
             ready_path="/",
+            ready_within=240,
         )
         minimal_outcome = _in_second_process(minimal_load, (minimal_port, args.minimal_duration, 16))
         stop(processes.pop("minimal"), 30)
@@ -903,7 +904,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 (one script's step
         servers = []
         for i, port in enumerate(ports):
             log_path = workdir / f"gunicorn-{'AB'[i]}.log"
-            servers.append(start_gunicorn(env, port, args.workers, log_path))
+            servers.append(start_gunicorn(env, port, args.workers, log_path, ready_within=240))
             processes[f"server {'AB'[i]}"] = servers[-1]
         if args.servers == 2:
             nginx_dir = Path(tempfile.mkdtemp(prefix="awards-nginx-"))
