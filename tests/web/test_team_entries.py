@@ -384,3 +384,23 @@ def test_removing_a_cycles_personal_data_forgets_the_invitations_never_accepted(
         db.session.commit()
     assert db.session.scalars(sa.select(NominationInvitation)).all() == []
     assert [e.user_id for e in db.session.scalars(sa.select(NominationEditor))] == [colleague.id]
+
+
+def test_someone_with_an_account_signs_in_from_the_invitation_and_comes_back_to_it(app, team_world):
+    from urllib.parse import quote
+
+    from tests.factories import DEFAULT_PASSWORD
+    from tests.support.visible import buttons
+
+    _, nomination, colleague = team_world
+    invite_to_team(nomination, colleague.email)
+    link = invitation_path(colleague.email)
+    client = app.test_client()
+    page = client.get(link)
+    assert "You already have an account with cora@northshire.gov.uk. Sign in to join the team." in main_text(page)
+    assert buttons(page) == {"Sign in to join": "primary"}
+    sign_in = f"/sign-in?next={quote(link, safe='')}"
+    response = client.post_form(sign_in, {"email": colleague.email, "password": DEFAULT_PASSWORD}, token_from=sign_in)
+    assert response.headers["Location"] == link
+    assert client.post_form(link, {}, token_from=link).status_code == 302
+    assert [e.user_id for e in db.session.scalars(sa.select(NominationEditor))] == [colleague.id]
