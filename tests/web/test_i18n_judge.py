@@ -182,15 +182,21 @@ def test_the_conflict_of_interest_question_and_its_error_are_in_the_readers_lang
 
 
 @pytest.mark.parametrize(
-    ("language", "heading", "how", "lang"),
+    ("language", "heading", "how", "footer", "lang"),
     [
-        ("en", "Judge pack:", "How to use this pack", "en-GB"),
-        ("cy", "Pecyn beirniad:", "Sut i ddefnyddio'r pecyn hwn", "cy"),
-        ("sv", "Jurypaket:", "Så använder du paketet", "sv"),
+        ("en", "Judge pack:", "How to use this pack", "Confidential: for judging only. Page 1 of", "en-GB"),
+        (
+            "cy",
+            "Pecyn beirniad:",
+            "Sut i ddefnyddio'r pecyn hwn",
+            "Cyfrinachol: ar gyfer beirniadu yn unig. Tudalen 1 o",
+            "cy",
+        ),
+        ("sv", "Jurypaket:", "Så använder du paketet", "Konfidentiellt: endast för bedömning. Sida 1 av", "sv"),
     ],
 )
 def test_the_judge_pack_is_written_in_the_language_of_the_request_with_its_dates(
-    judge_client, assignment, language, heading, how, lang
+    judge_client, assignment, language, heading, how, footer, lang
 ):
     assignment.no_conflict_declared_at = utcnow()
     db.session.commit()
@@ -201,6 +207,7 @@ def test_the_judge_pack_is_written_in_the_language_of_the_request_with_its_dates
     text = pdf_text(data)
     assert pdf_holds(text, f"{heading} {assignment.round.label}")
     assert pdf_holds(text, how)
+    assert pdf_holds(text, footer)  # each page's footer (the print stylesheet's words, in the reader's language)
     assert pdf_holds(text, in_words(assignment.round.closes_at.date(), language))  # when the round closes
     assert pdf_holds(text, "Digital blue badges")
     assert str(pdf_catalog(data)["/Lang"]) == lang
