@@ -79,7 +79,9 @@ def feedback(slug: str):
     status = rules.FILTERS[chosen]
     total = counts.get(status, 0)
     page, pages = paging.clamp(paging.requested_page(request.args), total, PAGE_SIZE)
-    _, items = rules.feedback_items(cycle, status, withheld=withheld, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    _total, items = rules.feedback_items(
+        cycle, status, withheld=withheld, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
     groups: list[tuple[object, list[rules.Item]]] = []
     for item in items:
         if not groups or groups[-1][0] is not item.assignment.round:
