@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from awards.domain.core import audit
@@ -75,14 +76,14 @@ def ordered_questions(cycle: Cycle) -> list[FormQuestion]:
 def get_section(cycle: Cycle, key: str) -> FormSection:
     section = next((s for s in cycle.form_sections if s.key == key), None)
     if section is None:
-        raise NotFound("No such section")
+        raise NotFound(_("No such section"))
     return section
 
 
 def get_question(cycle: Cycle, key: str) -> FormQuestion:
     question = next((q for q in ordered_questions(cycle) if q.key == key), None)
     if question is None:
-        raise NotFound("No such question")
+        raise NotFound(_("No such question"))
     return question
 
 
@@ -244,9 +245,9 @@ def _check_categories(cycle: Cycle, category_ids: Iterable[Any] | None) -> list[
         try:
             number = int(value)
         except (TypeError, ValueError):
-            raise DomainError("Select categories from the list", field="categories") from None
+            raise DomainError(_("Select categories from the list"), field="categories") from None
         if number not in known:
-            raise DomainError("Select categories from the list", field="categories")
+            raise DomainError(_("Select categories from the list"), field="categories")
         if number not in ids:
             ids.append(number)
     return [c.id for c in cycle.categories if c.id in ids]  # in the cycle's order
@@ -284,11 +285,11 @@ def _check_condition(
         )
     values = [_words(v) for v in condition.get("values") or [] if _words(v)]
     if not values:
-        raise DomainError("Enter the answers that show it", field="condition_values")
+        raise DomainError(_("Enter the answers that show it"), field="condition_values")
     if target.kind == "yes_no":
         values = [v.lower() for v in values]
         if any(v not in ("yes", "no") for v in values):
-            raise DomainError("Select yes or no for the condition", field="condition_values")
+            raise DomainError(_("Select yes or no for the condition"), field="condition_values")
     elif target.kind in ("choice", "choices"):
         options = [str(o) for o in forms.setting(target, "options", [])]
         wrong = [v for v in values if v not in options]
@@ -298,7 +299,7 @@ def _check_condition(
             )
     elif target.kind == "number":
         if any(answers.as_number(v) is None for v in values):
-            raise DomainError("The answers that show it must be numbers", field="condition_values")
+            raise DomainError(_("The answers that show it must be numbers"), field="condition_values")
     if len(values) > forms.MAX_OPTIONS:
         raise DomainError(f"Give up to {forms.MAX_OPTIONS} answers", field="condition_values")
     return {"question": key, "values": list(dict.fromkeys(values))}
@@ -333,8 +334,10 @@ def _check_dependants_not_revealed(cycle: Cycle, key: str, judges_see: str) -> N
         dependants += [q.judges_see for q in section.questions if (q.condition or {}).get("question") == key]
         if any(_SEEN_BY_JUDGES[d] > _SEEN_BY_JUDGES[judges_see] for d in dependants):
             raise DomainError(
-                "Questions judges see are asked only for some answers to this one: hidden from them, its answer "
-                "would show through. Change those conditions first.",
+                _(
+                    "Questions judges see are asked only for some answers to this one: hidden from them, its answer "
+                    "would show through. Change those conditions first."
+                ),
                 field="judges_see",
             )
 
@@ -343,13 +346,13 @@ def _check_options(value: Any, *, field: str = "options") -> list[str]:
     options = value.splitlines() if isinstance(value, str) else list(value or [])
     cleaned = [_words(o) for o in options if _words(o)]
     if not cleaned:
-        raise DomainError("Enter the options, one on each line", field=field)
+        raise DomainError(_("Enter the options, one on each line"), field=field)
     if len(cleaned) > forms.MAX_OPTIONS:
         raise DomainError(f"Give up to {forms.MAX_OPTIONS} options", field=field)
     seen: set[str] = set()
     for option in cleaned:
         if len(option) > 200:
-            raise DomainError("Each option must be 200 characters or fewer", field=field)
+            raise DomainError(_("Each option must be 200 characters or fewer"), field=field)
         if option.casefold() in seen:
             raise DomainError(f"‘{option}’ is in the list twice: give each option once", field=field)
         seen.add(option.casefold())
@@ -395,7 +398,7 @@ def _check_columns(value: Any, existing: list[dict[str, Any]]) -> list[dict[str,
             column["settings"]["options"] = _check_options(raw.get("options") or settings.get("options"), field=field)
         columns.append(column)
     if not columns:
-        raise DomainError("Give the group at least one sub-question", field="columns-0-label")
+        raise DomainError(_("Give the group at least one sub-question"), field="columns-0-label")
     if len(columns) > MAX_COLUMNS:
         raise DomainError(f"Give the group up to {MAX_COLUMNS} sub-questions", field="columns-0-label")
     return columns
@@ -409,9 +412,9 @@ def _text_settings(kind: str, settings: dict[str, Any], *, key: str, core: bool)
     if kind == "textarea":
         max_words = _whole(settings.get("max_words"), field="max_words", what="the word limit", high=MAX_WORDS)
         if max_words and max_chars:
-            raise DomainError("Give a word limit or a character limit, not both", field="max_words")
+            raise DomainError(_("Give a word limit or a character limit, not both"), field="max_words")
         if not max_words and not max_chars:
-            raise DomainError("Enter the word limit or the character limit", field="max_words")
+            raise DomainError(_("Enter the word limit or the character limit"), field="max_words")
     elif core_limit and not max_chars:
         max_chars = core_limit
     return {k: v for k, v in (("max_words", max_words), ("max_chars", max_chars)) if v}
@@ -422,10 +425,10 @@ def _number_settings(settings: dict[str, Any]) -> dict[str, Any]:
     low = _number(settings.get("min"), field="min", what="the lowest number")
     high = _number(settings.get("max"), field="max", what="the highest number")
     if low is not None and high is not None and high < low:
-        raise DomainError("The highest number must be the same as or more than the lowest", field="max")
+        raise DomainError(_("The highest number must be the same as or more than the lowest"), field="max")
     whole = bool(settings.get("whole"))
     if whole and low is not None and low != int(low):
-        raise DomainError("The lowest number must be a whole number if answers are whole numbers", field="min")
+        raise DomainError(_("The lowest number must be a whole number if answers are whole numbers"), field="min")
     out: dict[str, Any] = {k: v for k, v in (("unit", unit), ("min", low), ("max", high)) if v not in (None, "")}
     if whole:
         out["whole"] = True
@@ -439,7 +442,7 @@ def _choice_settings(kind: str, settings: dict[str, Any]) -> dict[str, Any]:
         low = _whole(settings.get("min_choices"), field="min_choices", what="the fewest choices", high=count)
         high = _whole(settings.get("max_choices"), field="max_choices", what="the most choices", high=count)
         if low and high and high < low:
-            raise DomainError("The most choices must be the same as or more than the fewest", field="max_choices")
+            raise DomainError(_("The most choices must be the same as or more than the fewest"), field="max_choices")
         out.update({k: v for k, v in (("min_choices", low), ("max_choices", high)) if v})
     return out
 
@@ -447,15 +450,15 @@ def _choice_settings(kind: str, settings: dict[str, Any]) -> dict[str, Any]:
 def _file_settings(settings: dict[str, Any]) -> dict[str, Any]:
     types = [str(t).lower().lstrip(".") for t in settings.get("types") or []]
     if not types:
-        raise DomainError("Select the types of file nominees can upload", field="types")
+        raise DomainError(_("Select the types of file nominees can upload"), field="types")
     if any(t not in forms.FILE_TYPES for t in types):
-        raise DomainError("Select types of file from the list", field="types")
+        raise DomainError(_("Select types of file from the list"), field="types")
     max_mb = _whole(settings.get("max_mb"), field="max_mb", what="the largest file size", high=MAX_FILE_MB)
     if max_mb is None:
-        raise DomainError("Enter the largest file size, in MB", field="max_mb")
+        raise DomainError(_("Enter the largest file size, in MB"), field="max_mb")
     max_count = _whole(settings.get("max_count"), field="max_count", what="the most files", high=MAX_FILE_COUNT)
     if max_count is None:
-        raise DomainError("Enter the most files a nominee can upload", field="max_count")
+        raise DomainError(_("Enter the most files a nominee can upload"), field="max_count")
     return {"types": [t for t in forms.FILE_TYPES if t in types], "max_mb": max_mb, "max_count": max_count}
 
 
@@ -463,7 +466,7 @@ def _group_settings(settings: dict[str, Any], existing: dict[str, Any]) -> dict[
     columns = _check_columns(settings.get("columns"), existing.get("columns") or [])
     max_rows = _whole(settings.get("max_rows"), field="max_rows", what="the most rows", high=forms.MAX_GROUP_ROWS)
     if max_rows is None:
-        raise DomainError("Enter the most rows a nominee can give", field="max_rows")
+        raise DomainError(_("Enter the most rows a nominee can give"), field="max_rows")
     row_name = _check_text(
         settings.get("row_name"), field="row_name", what="the name of a row", limit=60, required=False
     )
@@ -770,7 +773,7 @@ def _check_section_fields(
     hint = _check_text(hint, field="hint", what="the line under the title", limit=300, required=False)
     intro = _check_text(intro, field="intro", what="the introduction", limit=5000, required=False)
     if any(s.title.casefold() == title.casefold() for s in cycle.form_sections if s is not section):
-        raise DomainError("The form already has a section with that title", field="title")
+        raise DomainError(_("The form already has a section with that title"), field="title")
     return title, hint, intro
 
 
@@ -805,7 +808,7 @@ def add_section(
         if key in RESERVED_SECTION_KEYS:
             raise DomainError(f"‘{key}’ is used by the nomination pages: choose another key", field="key")
         if key in taken:
-            raise DomainError("Another section has that key", field="key")
+            raise DomainError(_("Another section has that key"), field="key")
     else:
         key = key_from(title, taken, prefix="section")
     section = FormSection(
@@ -844,8 +847,10 @@ def edit_section(
     _check_not_revealing(cycle, new_condition, [q.judges_see for q in section.questions], field="condition_question")
     if (new_categories or new_condition) and any(q.core for q in section.questions):
         raise DomainError(
-            "This section has core questions, which every nominee is asked: it cannot be limited to categories or "
-            "shown only for an answer. Move them to another section first.",
+            _(
+                "This section has core questions, which every nominee is asked: it cannot be limited to categories "
+                "or shown only for an answer. Move them to another section first."
+            ),
             field="categories" if new_categories else "condition_question",
         )
     if has_submitted(cycle) and (
@@ -1006,12 +1011,12 @@ def _check_question_fields(
 ) -> dict[str, Any]:
     """The question's words, visibility, where it is asked and its kind's settings, checked."""
     if kind not in forms.KINDS or (kind == "trends" and key != "trends"):
-        raise DomainError("Select the kind of question", field="kind")
+        raise DomainError(_("Select the kind of question"), field="kind")
     label = _check_text(fields.get("label"), field="label", what="the question", limit=300)
     hint = _check_text(fields.get("hint"), field="hint", what="the hint", limit=2000, required=False)
     judges_see = str(fields.get("judges_see") or "all")
     if judges_see not in forms.JUDGES_SEE:
-        raise DomainError("Select who sees the answer", field="judges_see")
+        raise DomainError(_("Select who sees the answer"), field="judges_see")
     settings = clean_settings(
         kind,
         dict(fields.get("settings") or {}),
@@ -1024,7 +1029,10 @@ def _check_question_fields(
     category_ids = _check_categories(cycle, fields.get("category_ids"))
     if core and (category_ids or condition):
         raise DomainError(
-            "A core question is asked of every nominee: it cannot be limited to categories or shown only for an answer",
+            _(
+                "A core question is asked of every nominee: it cannot be limited to categories or shown only "
+                "for an answer"
+            ),
             field="categories" if category_ids else "condition_question",
         )
     if core and (section.category_ids or section.condition):
@@ -1035,7 +1043,7 @@ def _check_question_fields(
     public = bool(fields.get("public"))
     if public and not core and (kind in ("email", "phone") or settings.get("personal")):
         raise DomainError(
-            "An email address, a telephone number or personal data is never published: untick “Publish the answer”",
+            _("An email address, a telephone number or personal data is never published: untick “Publish the answer”"),
             field="public",
         )
     _check_not_revealing(cycle, condition, [judges_see], field="condition_question")
@@ -1092,12 +1100,12 @@ def add_question(
     if len(questions) >= forms.MAX_QUESTIONS:
         raise DomainError(f"A form can have up to {forms.MAX_QUESTIONS} questions", field="label")
     if kind not in forms.ADDABLE_KINDS:
-        raise DomainError("Select the kind of question", field="kind")
+        raise DomainError(_("Select the kind of question"), field="kind")
     taken = {q.key for q in questions}
     if key:
         check_key(key)
         if key in taken:
-            raise DomainError("Another question has that key", field="key")
+            raise DomainError(_("Another question has that key"), field="key")
         if key in forms.CORE_KEYS:
             raise DomainError(f"‘{key}’ is the key of a core question: choose another", field="key")
     else:
@@ -1127,7 +1135,7 @@ def edit_question(
     kind = kind or question.kind
     target = section or question.section
     if question.core and kind != question.kind:
-        raise DomainError("A core question’s kind cannot change: the platform reads its answers", field="kind")
+        raise DomainError(_("A core question’s kind cannot change: the platform reads its answers"), field="kind")
     if question.core:  # who reads a core answer is the platform's rule (publication, blind judging), not the form's
         fields = {**fields, "judges_see": question.judges_see, "public": question.public}
     position = question.position if target is question.section else len(target.questions)
@@ -1145,7 +1153,7 @@ def edit_question(
     protected = has_submitted(cycle)
     if kind != question.kind:
         if kind not in forms.ADDABLE_KINDS:
-            raise DomainError("Select the kind of question", field="kind")
+            raise DomainError(_("Select the kind of question"), field="kind")
         count = answered_count(cycle, question)
         if protected and count:
             raise Conflict(
@@ -1284,7 +1292,7 @@ def form_templates() -> list[FormTemplate]:
 def get_template(template_id: int) -> FormTemplate:
     template = db.session.get(FormTemplate, template_id)
     if template is None:
-        raise NotFound("No such template")
+        raise NotFound(_("No such template"))
     return template
 
 
@@ -1293,7 +1301,7 @@ def save_as_template(cycle: Cycle, *, name: str, description: str = "", by: User
     name = _check_text(name, field="name", what="a name for the template", limit=120)
     description = _check_text(description, field="description", what="the description", limit=2000, required=False)
     if any(t.name.casefold() == name.casefold() for t in form_templates()):
-        raise Conflict("A template already has that name: choose another", field="name")
+        raise Conflict(_("A template already has that name: choose another"), field="name")
     template = FormTemplate(
         name=name,
         description=description,
@@ -1312,7 +1320,7 @@ def check_definition(definition: dict[str, Any]) -> None:
     keys = {q.get("key") for s in (definition or {}).get("sections") or [] for q in s.get("questions") or []}
     missing = [k for k in forms.CORE_KEYS if k not in keys]
     if missing:
-        raise DomainError("That template lacks core questions the platform needs", field="template")
+        raise DomainError(_("That template lacks core questions the platform needs"), field="template")
 
 
 def replace_from_template(cycle: Cycle, template: FormTemplate, *, by: User | None = None) -> None:
