@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -86,9 +87,9 @@ def has_expired(invitation: NominationInvitation, now: datetime | None = None) -
     return (now or utcnow()) >= expires_at(invitation)
 
 
-def _check_owner(nomination: Nomination, by: User, doing: str) -> None:
+def _check_owner(nomination: Nomination, by: User, refusal: str) -> None:
     if not is_owner(nomination, by):
-        raise NotAllowed(f"Only the owner of this nomination can {doing}")
+        raise NotAllowed(refusal)
 
 
 # Inviting ------------------------------------------------------------------------
@@ -106,24 +107,30 @@ def invite(nomination: Nomination, email: str, *, by: User) -> NominationInvitat
     """The owner invites someone by e-mail address to edit the nomination with them; the e-mail with the link is
     queued in the same transaction. Refused: a bad address, the owner's own, a co-editor's, one already invited
     (unless that invitation has expired: it is then sent again with a new link), a full team, a closed nomination."""
-    _check_owner(nomination, by, "invite people to edit it")
+    _check_owner(nomination, by, _("Only the owner of this nomination can invite people to edit it"))
     if not editable(nomination):
-        raise NotAllowed("This nomination can no longer be changed, so no one can be invited to edit it")
+        raise NotAllowed(_("This nomination can no longer be changed, so no one can be invited to edit it"))
     address = accounts.check_email_syntax(email)
     if address == accounts.normalise_email(by.email):
-        raise DomainError("Enter someone else’s email address: you are already the owner of this nomination", "email")
+        raise DomainError(
+            _("Enter someone else’s email address: you are already the owner of this nomination"), "email"
+        )
     team = team_of(nomination)
     if any(accounts.normalise_email(e.user.email) == address for e in team.editors):
-        raise DomainError(f"{address} is already editing this nomination", "email")
+        raise DomainError(_("%(email)s is already editing this nomination", email=address), "email")
     existing = next((i for i in team.invitations if i.email == address), None)
     if existing is not None and not has_expired(existing):
         raise DomainError(
-            f"You have already invited {address}. The invitation is waiting for them to accept it", "email"
+            _("You have already invited %(email)s. The invitation is waiting for them to accept it", email=address),
+            "email",
         )
     if existing is None and len(team.editors) + len(team.invitations) >= MAX_CO_EDITORS:
         raise DomainError(
-            f"A nomination can have up to {MAX_CO_EDITORS} people editing it besides its owner: "
-            "remove someone or cancel an invitation first",
+            _(
+                "A nomination can have up to %(count)d people editing it besides its owner: "
+                "remove someone or cancel an invitation first",
+                count=MAX_CO_EDITORS,
+            ),
             "email",
         )
     nonce = secrets.token_urlsafe(24)
@@ -165,22 +172,22 @@ def invitation_for_token(token: str) -> NominationInvitation:
     try:
         data = _serializer().loads(token, max_age=int(INVITATION_MAX_AGE.total_seconds()))
     except SignatureExpired:
-        raise InvalidToken("This invitation link has expired") from None
+        raise InvalidToken(_("This invitation link has expired")) from None
     except BadSignature:
-        raise InvalidToken("This invitation link is not valid") from None
+        raise InvalidToken(_("This invitation link is not valid")) from None
     invitation_id, nonce = (data.get("i"), data.get("n")) if isinstance(data, dict) else (None, None)
     invitation = db.session.get(NominationInvitation, invitation_id) if isinstance(invitation_id, int) else None
     if invitation is None or not isinstance(nonce, str) or invitation.token_digest != _digest(nonce):
-        raise InvalidToken("This invitation link has already been used or has been cancelled")
+        raise InvalidToken(_("This invitation link has already been used or has been cancelled"))
     if has_expired(invitation):
-        raise InvalidToken("This invitation link has expired")
+        raise InvalidToken(_("This invitation link has expired"))
     return invitation
 
 
 def cancel_invitation(invitation: NominationInvitation, *, by: User) -> None:
     """The owner cancels an invitation not yet accepted: its link stops working."""
     nomination = invitation.nomination
-    _check_owner(nomination, by, "cancel invitations")
+    _check_owner(nomination, by, _("Only the owner of this nomination can cancel invitations"))
     audit.record("nomination.team_invitation_cancelled", actor=by, obj=nomination, email=invitation.email)
     db.session.delete(invitation)
     db.session.flush()
@@ -194,10 +201,16 @@ def accept(invitation: NominationInvitation, user: User) -> NominationEditor | N
     the team (their address counts as confirmed: the link reached it). The invitation is used up. None if they
     already own the nomination (ownership was handed to them meanwhile)."""
     if accounts.normalise_email(user.email) != invitation.email:
-        raise NotAllowed(f"This invitation was sent to {invitation.email}, but you are signed in as {user.email}")
+        raise NotAllowed(
+            _(
+                "This invitation was sent to %(invited)s, but you are signed in as %(email)s",
+                invited=invitation.email,
+                email=user.email,
+            )
+        )
     nomination = invitation.nomination
     if nomination.status is NominationStatus.WITHDRAWN:
-        raise NotAllowed("This nomination has been withdrawn, so it can no longer be edited")
+        raise NotAllowed(_("This nomination has been withdrawn, so it can no longer be edited"))
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         audit.record("account.email_verified", actor=user, obj=user)
@@ -224,9 +237,9 @@ def accept_as_new_person(invitation: NominationInvitation, *, name: str, organis
     """Someone without an account accepts: the account is made with the invited address (confirmed, since the link
     reached it) and they join the team."""
     if accounts.find_user_by_email(invitation.email) is not None:
-        raise Conflict("An account with this email address already exists: sign in to accept the invitation", "name")
+        raise Conflict(_("An account with this email address already exists: sign in to accept the invitation"), "name")
     if not (name or "").strip():
-        raise DomainError("Enter your full name", "name")
+        raise DomainError(_("Enter your full name"), "name")
     user = accounts.create_user(
         email=invitation.email, name=name, organisation=organisation, password=password, verified=True
     )
@@ -240,7 +253,7 @@ def accept_as_new_person(invitation: NominationInvitation, *, name: str, organis
 def remove_editor(editor: NominationEditor, *, by: User) -> None:
     """The owner takes a co-editor off the team; they no longer see the nomination."""
     nomination = editor.nomination
-    _check_owner(nomination, by, "remove people from its team")
+    _check_owner(nomination, by, _("Only the owner of this nomination can remove people from its team"))
     audit.record("nomination.team_member_removed", actor=by, obj=nomination, member=editor.user_id)
     db.session.delete(editor)
     db.session.flush()
@@ -249,14 +262,14 @@ def remove_editor(editor: NominationEditor, *, by: User) -> None:
 def leave(nomination: Nomination, *, by: User) -> None:
     """A co-editor leaves the team. The owner cannot leave: they hand the nomination over first."""
     if is_owner(nomination, by):
-        raise NotAllowed("You own this nomination: make someone else its owner before you leave its team")
+        raise NotAllowed(_("You own this nomination: make someone else its owner before you leave its team"))
     editor = db.session.scalar(
         select(NominationEditor).where(
             NominationEditor.nomination_id == nomination.id, NominationEditor.user_id == by.id
         )
     )
     if editor is None:
-        raise NotAllowed("You are not editing this nomination")
+        raise NotAllowed(_("You are not editing this nomination"))
     audit.record("nomination.team_left", actor=by, obj=nomination, member=by.id)
     db.session.delete(editor)
     db.session.flush()
@@ -266,9 +279,9 @@ def transfer_ownership(editor: NominationEditor, *, by: User) -> None:
     """The owner makes a co-editor the nomination's owner (who then submits, withdraws and gets its e-mails); the
     old owner stays in the team as a co-editor."""
     nomination = editor.nomination
-    _check_owner(nomination, by, "hand it over to someone else")
+    _check_owner(nomination, by, _("Only the owner of this nomination can hand it over to someone else"))
     if nomination.status is NominationStatus.WITHDRAWN:
-        raise NotAllowed("This nomination has been withdrawn, so it can no longer be handed over")
+        raise NotAllowed(_("This nomination has been withdrawn, so it can no longer be handed over"))
     new_owner = editor.user
     db.session.delete(editor)
     db.session.flush()
