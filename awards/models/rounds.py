@@ -8,6 +8,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,9 +32,9 @@ class RoundMode(str, enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "scores": "Scores against weighted criteria",
-            "pass_fail": "Pass, fail or unsure (qualifying)",
-            "ranking": "Ranking (each judge puts their entries in order)",
+            "scores": _("Scores against weighted criteria"),
+            "pass_fail": _("Pass, fail or unsure (qualifying)"),
+            "ranking": _("Ranking (each judge puts their entries in order)"),
         }[self.value]
 
 
@@ -60,7 +61,7 @@ class Verdict(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"pass": "Pass", "fail": "Fail", "unsure": "Unsure"}[self.value]
+        return {"pass": _("Pass"), "fail": _("Fail"), "unsure": _("Unsure")}[self.value]
 
 
 # How a ranking round combines the judges' orders (domain/results/ranking.py).
@@ -143,7 +144,7 @@ class JudgingRound(Model):
     @property
     def label(self) -> str:
         """ "Round 2: Final panel"."""
-        return f"Round {self.number}: {self.name}"
+        return _("Round %(number)s: %(name)s", number=self.number, name=self.name)
 
     def __repr__(self) -> str:
         return f"<JudgingRound {self.cycle_id}/{self.number}>"

@@ -35,7 +35,7 @@ from sqlalchemy.orm import selectinload
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError
-from awards.domain.core.mail import queue_email
+from awards.domain.core.mail import queue_email, written_later
 from awards.extensions import db
 from awards.i18n import language_of
 from awards.models import (
@@ -635,6 +635,10 @@ def organisers(*, besides: User | None = None) -> list[User]:
     return list(db.session.scalars(query))
 
 
+def _with_round(reference: str, judging_round) -> str:
+    return f"{reference} ({judging_round.label})"
+
+
 def tell_organisers(
     judge: Judge, *, cause: str, freed: list[Assignment], kept: Sequence[Assignment] = (), by: User
 ) -> None:
@@ -655,9 +659,11 @@ def tell_organisers(
     several = len(cycle.rounds) > 1
     live = _live_counts(freed)
 
-    def reference(assignment: Assignment) -> str:
+    def reference(assignment: Assignment) -> object:
+        """The reference, with its round when the cycle has several (its label in the organiser's language,
+        put into words when their e-mail is written)."""
         text = assignment.nomination.reference
-        return f"{text} ({assignment.round.label})" if several else text
+        return written_later(_with_round, text, assignment.round) if several else text
 
     def short_by(assignment: Assignment) -> int:
         needed = assignment.round.judges_per_nomination
@@ -666,9 +672,14 @@ def tell_organisers(
     # By reference, the latest round first (the one a judge declares in is usually the latest).
     ordered = sorted(freed, key=lambda a: (a.nomination.reference, -a.round.number))
     items = [
-        {"reference": reference(a), "short_by": short_by(a), "round": a.round.label if several else ""} for a in ordered
+        {
+            "reference": reference(a),
+            "short_by": short_by(a),
+            "round": written_later(getattr, a.round, "label") if several else "",
+        }
+        for a in ordered
     ]
-    kept_references = sorted(reference(a) for a in kept)
+    kept_references = [reference(a) for a in sorted(kept, key=lambda a: (a.nomination.reference, a.round.number))]
     needing = [a for a in ordered if short_by(a)]
     # Put into words in each organiser's language when their e-mail is written.
     subject: object

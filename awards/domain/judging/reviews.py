@@ -1174,7 +1174,7 @@ def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime |
             reason=reason,
             link=entry_link,
             closes=closes,
-            round_name=judging_round.label if several else None,
+            round_name=written_later(getattr, judging_round, "label") if several else None,
         )
     elif judging_round.mode is RoundMode.PASS_FAIL:
         queue_email(
@@ -1188,7 +1188,7 @@ def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime |
             reason=reason,
             link=entry_link,
             closes=closes,
-            round_name=judging_round.label if several else None,
+            round_name=written_later(getattr, judging_round, "label") if several else None,
         )
     else:
         queue_email(
@@ -1196,7 +1196,7 @@ def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime |
             template="judgement_reopened",
             subject=_l("Your ranking in %(round)s has been reopened", round=judging_round.name),
             ranking=True,
-            round_name=judging_round.label if several else judging_round.name,
+            round_name=written_later(getattr, judging_round, "label") if several else judging_round.name,
             cycle_name=cycle.name,
             reason=reason,
             link=external_url("judge.ranking", slug=cycle.slug, number=judging_round.number),
