@@ -215,7 +215,9 @@ def test_two_people_saving_one_section_see_who_saved_the_other_version(app, nomi
     assert db.session.get(Nomination, nomination.id).title == "Cora's title"
 
 
-def test_the_owner_cancels_removes_and_hands_over_and_a_co_editor_leaves(app, nominee, nominee_client, team_world):
+def test_the_owner_cancels_removes_and_hands_over_and_a_co_editor_leaves(
+    app, nominee, nominee_client, team_world, outbox
+):
     _, nomination, colleague = team_world
     third = make_user(name="Theo Third", email="theo@northshire.gov.uk")
     editor = add_co_editor(nomination, colleague)
@@ -245,6 +247,9 @@ def test_the_owner_cancels_removes_and_hands_over_and_a_co_editor_leaves(app, no
     assert stored.nominator_id == colleague.id
     assert [e.user_id for e in db.session.scalars(sa.select(NominationEditor))] == [nominee.id]
     assert "Cora Colleague is now the owner" in main_text(nominee_client.get(team_url(nomination)))
+    [mail] = outbox("team_ownership")
+    assert mail.to_address == colleague.email and mail.subject == f"You are now the owner of nomination {reference}"
+    assert "Nina Nominee has made you the owner of nomination" in mail.body_text
     submit_url = f"/nominations/{reference}/submit"
     assert nominee_client.post_form(submit_url, token_from=f"/nominations/{reference}").status_code == 403
 

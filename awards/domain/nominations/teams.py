@@ -276,8 +276,8 @@ def leave(nomination: Nomination, *, by: User) -> None:
 
 
 def transfer_ownership(editor: NominationEditor, *, by: User) -> None:
-    """The owner makes a co-editor the nomination's owner (who then submits, withdraws and gets its e-mails); the
-    old owner stays in the team as a co-editor."""
+    """The owner makes a co-editor the nomination's owner (who then submits, withdraws and gets its e-mails, and is
+    e-mailed that they own it now); the old owner stays in the team as a co-editor."""
     nomination = editor.nomination
     _check_owner(nomination, by, _("Only the owner of this nomination can hand it over to someone else"))
     if nomination.status is NominationStatus.WITHDRAWN:
@@ -289,6 +289,17 @@ def transfer_ownership(editor: NominationEditor, *, by: User) -> None:
     nomination.nominator = new_owner
     db.session.add(NominationEditor(nomination_id=nomination.id, user_id=by.id, added_at=utcnow(), added_by_id=by.id))
     audit.record("nomination.ownership_transferred", actor=by, obj=nomination, member=new_owner.id, was=by.id)
+    queue_email(
+        to_address=new_owner.email,
+        to_name=new_owner.name,
+        language=language_of(new_owner),
+        template="team_ownership",
+        subject=_l("You are now the owner of nomination %(reference)s", reference=nomination.reference),
+        nomination=nomination,
+        cycle=nomination.cycle,
+        by=by,
+        link=external_url("nominee.task_list", reference=nomination.reference),
+    )
     db.session.flush()
 
 
