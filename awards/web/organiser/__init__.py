@@ -12,6 +12,14 @@ from awards.security import gate_blueprint
 bp = Blueprint("organiser", __name__)
 gate_blueprint(bp, Role.ORGANISER)
 
+
+@bp.context_processor
+def _wording():
+    from awards.web.organiser.words import and_list
+
+    return {"and_list": and_list}
+
+
 from awards.web.organiser import (  # noqa: E402,F401  (each module adds its views to bp)
     cycles,
     entry_form,
