@@ -38,7 +38,7 @@ from awards.domain.core.errors import Conflict, DomainError
 from awards.domain.core.mail import SUBJECT_LIMIT, queue_email, single_line, writing_in
 from awards.domain.judging import progress, rounds
 from awards.extensions import db
-from awards.i18n import current_language, language_of
+from awards.i18n import LANGUAGE_NAMES, current_language, language_of
 from awards.models import (
     Advancement,
     AuditEvent,
@@ -128,6 +128,16 @@ class Draft:
     body: str
     round_number: int | None = None  # judges' audiences: None is the cycle's current round
     category_id: int | None = None  # entrants' audiences: None is every category
+    # The same message in the service's other languages, as typed: ((language, subject, body), …); a recipient who
+    # reads one of them gets it, everyone else the subject and body above.
+    versions: tuple[tuple[str, str, str], ...] = ()
+
+    def version_for(self, language: str | None) -> tuple[str, str]:
+        """The subject and body a reader of `language` gets."""
+        for code, subject, body in self.versions:
+            if code == language:
+                return subject, body
+        return self.subject, self.body
 
 
 @dataclass(frozen=True)
@@ -259,7 +269,24 @@ def draft_problems(cycle: Cycle, draft: Draft) -> dict[str, str]:
         and not any(c.id == draft.category_id for c in cycle.categories)
     ):
         problems["category"] = _("Select a category of this cycle")
-    for name, words, text in (("subject", _("The subject"), draft.subject), ("body", _("The message"), draft.body)):
+    texts = [("subject", _("The subject"), draft.subject), ("body", _("The message"), draft.body)]
+    for code, subject, body in draft.versions:
+        language = LANGUAGE_NAMES.get(code, code)
+        texts += [
+            (f"subject_{code}", _("The subject in %(language)s", language=language), subject),
+            (f"body_{code}", _("The message in %(language)s", language=language), body),
+        ]
+        if subject.strip() and not body.strip():
+            problems[f"body_{code}"] = _(
+                "Enter the message in %(language)s as well, or leave its subject empty", language=language
+            )
+        elif body.strip() and not subject.strip():
+            problems[f"subject_{code}"] = _(
+                "Enter a subject in %(language)s as well, or leave its message empty", language=language
+            )
+    for name, words, text in texts:
+        if name in problems:
+            continue
         used = fields_in(text)
         unknown = [f for f in used if f not in FIELDS]
         left = _FIELD.sub("", text or "")
@@ -396,7 +423,8 @@ def fill(text: str, values: dict[str, str]) -> str:
 def write(resolved: Resolved, recipient: Recipient) -> Written:
     """The message as this recipient gets it."""
     values = values_for(resolved, recipient)
-    return Written(subject=fill(resolved.draft.subject, values), body=fill(resolved.draft.body, values))
+    subject, body = resolved.draft.version_for(recipient.language)
+    return Written(subject=fill(subject, values), body=fill(body, values))
 
 
 def subject_problem(resolved: Resolved) -> str | None:
@@ -495,6 +523,7 @@ def start_sending(cycle: Cycle, draft: Draft, *, send_id: str, by: User) -> Send
         round=resolved.judging_round.number if resolved.judging_round is not None else None,
         category=resolved.category.id if resolved.category is not None else None,
         subject=draft.subject,
+        languages=[code for code, _subject, _body in draft.versions],
         recipients=len(resolved.recipients),
     )
     db.session.flush()

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from awards.domain.judging.rounds import current_round
 from awards.domain.messaging import messages as rules
+from awards.i18n import LANGUAGE_NAMES
 from awards.models import Cycle
 from awards.web.forms import Form
 from awards.web.organiser.forms import lazy_number
@@ -70,6 +71,10 @@ class MessageForm(Form):
     )
     send_id = HiddenField()
 
+    def version_fields(self, code: str) -> tuple:
+        """The subject and body boxes for the message in another language."""
+        return self[f"subject_{code}"], self[f"body_{code}"]
+
     def offer(self, cycle: Cycle) -> MessageForm:
         """The cycle's audiences, rounds and categories as the choices."""
         self.audience.choices = [(a.key, a.label) for a in rules.audiences_of(cycle)]
@@ -79,6 +84,11 @@ class MessageForm(Form):
             self.round.data = str(current.number)
         self.category.choices = [("", _("All categories"))] + [(str(c.id), c.name) for c in cycle.categories]
         return self
+
+    def other_languages(self) -> tuple[str, ...]:
+        from awards.domain.programme.translations import other_languages
+
+        return other_languages()
 
     def draft(self) -> rules.Draft:
         """What was typed, as a draft (a round or category that is not a number is one that does not exist)."""
@@ -92,6 +102,12 @@ class MessageForm(Form):
             body=rules.normalise_body(self.body.data or ""),
             round_number=round_number,
             category_id=category_id,
+            versions=tuple(
+                (code, subject.data or "", rules.normalise_body(body.data or ""))
+                for code in self.other_languages()
+                for subject, body in [self.version_fields(code)]
+                if (subject.data or "").strip() or (body.data or "").strip()
+            ),
         )
 
     def check(self, cycle: Cycle) -> bool:
@@ -103,3 +119,43 @@ class MessageForm(Form):
                 field.errors = [*field.errors, message]
                 valid = False
         return valid
+
+
+# The message in each other language the service may offer: optional, shown for the languages it does offer.
+for _code, _name in LANGUAGE_NAMES.items():
+    setattr(
+        MessageForm,
+        f"subject_{_code}",
+        StringField(
+            _l("Subject in %(language)s", language=_name),
+            widget=GovTextInput(),
+            validators=[
+                Length(
+                    max=rules.SUBJECT_MAX_LENGTH,
+                    message=_l(
+                        "The subject in %(language)s must be %(num)s characters or fewer",
+                        language=_name,
+                        num=rules.SUBJECT_MAX_LENGTH,
+                    ),
+                )
+            ],
+        ),
+    )
+    setattr(
+        MessageForm,
+        f"body_{_code}",
+        TextAreaField(
+            _l("Message in %(language)s", language=_name),
+            widget=GovTextArea(),
+            validators=[
+                Length(
+                    max=rules.BODY_MAX_LENGTH,
+                    message=_l(
+                        "The message in %(language)s must be %(num)s characters or fewer",
+                        language=_name,
+                        num=lazy_number(rules.BODY_MAX_LENGTH),
+                    ),
+                )
+            ],
+        ),
+    )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from awards.domain.core import mail
 from awards.domain.messaging import messages as rules
+from awards.i18n import LANGUAGE_NAMES
 from awards.models import Cycle
 from awards.web.actions import attempt
 from awards.web.helpers import apply_domain_error, cycle_breadcrumbs, cycle_or_404
@@ -32,11 +33,30 @@ def _crumbs(cycle: Cycle, *trail: dict) -> list[dict]:
     )
 
 
+def _versions(resolved: rules.Resolved) -> list[dict]:
+    """Each other language's version: who gets it (how many, the first of them) and how it reads for them."""
+    found = []
+    for code, _subject, _body in resolved.draft.versions:
+        readers = [r for r in resolved.recipients if r.language == code]
+        first = readers[0] if readers else None
+        found.append(
+            {
+                "code": code,
+                "name": LANGUAGE_NAMES[code],
+                "count": len(readers),
+                "first": first,
+                "written": rules.write(resolved, first) if first is not None else None,
+            }
+        )
+    return found
+
+
 def _compose(cycle: Cycle, form: MessageForm, status: int = 200):
     return render_template(
         "organiser/messages/compose.html",
         cycle=cycle,
         form=form,
+        language_names=LANGUAGE_NAMES,
         several_rounds=len(cycle.rounds) > 1,
         # Each audience's hint, in the order of the radios (govuk-frontend-wtf merges items by position)
         audience_items=[{"hint": {"text": a.hint}} if a.hint else {} for a in rules.audiences_of(cycle)],
@@ -78,6 +98,7 @@ def new_message(slug: str):
         resolved=resolved,
         first=first,
         written=rules.write(resolved, first) if first is not None else None,
+        versions=_versions(resolved),
         breadcrumbs=_crumbs(cycle),
         title=_("Check your message – %(cycle)s", cycle=cycle.name),
     )
