@@ -138,9 +138,11 @@ def _init_extensions(app: Flask) -> None:
     install_outbox()
     install_file_cleanup()
     install_freshness()
+    from awards.domain.programme.default_translations import install_stale_cleanup
     from awards.domain.programme.translations import install_translation_cleanup
 
     install_translation_cleanup()
+    install_stale_cleanup()
     from awards.domain.core.audit import install_audit_log
     from awards.domain.judging.rounds import install_round_starts
 

@@ -21,7 +21,7 @@ from awards.domain.core.errors import DomainError
 from awards.domain.core.mail import deliver_pending
 from awards.domain.nominations import draft_reminders
 from awards.domain.people import accounts
-from awards.domain.programme import taxonomy
+from awards.domain.programme import default_translations, taxonomy
 from awards.domain.voting.ballots import forget_confirmation_emails
 from awards.extensions import db
 from awards.models import Role
@@ -48,6 +48,7 @@ def register_cli(app: Flask) -> None:
     _register_demo(app)
     _register_judging_and_reminders(app)
     _register_trends(app)
+    _register_default_translations(app)
     from awards.cli_backup import register_backup_cli
 
     register_backup_cli(app)
@@ -335,3 +336,23 @@ def _register_trends(app: Flask) -> None:
             return
         db.session.commit()
         click.echo(f"Imported {added + updated} trends from {file}: {added} added, {updated} updated")
+
+
+def _register_default_translations(app: Flask) -> None:
+    @app.cli.command("add-default-translations")
+    @click.option("--dry-run", is_flag=True, help="Report what would be added, changing nothing.")
+    def add_default_translations(dry_run: bool) -> None:
+        """Give existing trends and cycles the default content's Welsh and Swedish words (for a deployment made
+        before they shipped): only for a text whose English is still the default's, in the languages the
+        service offers, and never over a translation already stored."""
+        counts = default_translations.add_everywhere()
+        summary = (
+            f"{counts['trend_texts']} texts of the trends and {counts['cycle_texts']} texts of "
+            f"{counts['cycles']} cycles"
+        )
+        if dry_run:
+            db.session.rollback()
+            click.echo(f"Would add the default translations of {summary}. Nothing was changed.")
+            return
+        db.session.commit()
+        click.echo(f"Added the default translations of {summary}.")

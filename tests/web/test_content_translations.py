@@ -28,8 +28,17 @@ def translate_url(cycle, thing) -> str:
     return f"/organiser/cycles/{cycle.slug}/translations/{translations.kind_of(thing)}/{thing.id}"
 
 
+def untranslated_cycle(**kwargs):
+    """A cycle with the defaults but none of their Welsh and Swedish words (tests/web/test_default_translations.py
+    has those): what these tests translate starts untranslated."""
+    cycle = make_cycle(**kwargs)
+    db.session.execute(sa.delete(ContentTranslation))
+    db.session.commit()
+    return cycle
+
+
 def test_an_organiser_sees_what_can_be_translated_and_how_much_is(organiser_client):
-    cycle = make_cycle(name="Gwobrau & Awards 🏆")
+    cycle = untranslated_cycle(name="Gwobrau & Awards 🏆")
     page = organiser_client.get(f"/organiser/cycles/{cycle.slug}/translations")
     text = page_text(page)
     assert page.status_code == 200
@@ -61,7 +70,7 @@ def test_a_translated_category_and_cycle_reach_a_welsh_nominee_and_english_stays
 
 
 def test_a_missing_translation_shows_the_original_marked_with_its_language(organiser_client, client):
-    make_cycle()
+    untranslated_cycle()
     trend = db.session.scalars(sa.select(Trend).order_by(Trend.position)).first()
     reading_in(client, "sv")
     html = client.get("/trends").get_data(as_text=True)
@@ -80,7 +89,7 @@ def test_a_translated_trend_is_shown_in_welsh_without_a_language_mark(organiser_
 
 
 def test_too_long_a_translation_is_refused_with_everything_typed_kept(organiser_client):
-    cycle = make_cycle()
+    cycle = untranslated_cycle()
     category = cycle.categories[0]
     long_name = "Gwobr " * 60  # over the 200 characters a category's name holds
     response = organiser_client.post_form(
@@ -95,7 +104,7 @@ def test_too_long_a_translation_is_refused_with_everything_typed_kept(organiser_
 
 
 def test_emptying_a_box_takes_the_translation_away_and_each_change_is_audited(organiser_client, organiser):
-    cycle = make_cycle()
+    cycle = untranslated_cycle()
     category = cycle.categories[0]
     organiser_client.post_form(translate_url(cycle, category), {"name--cy": "Categori un"})
     organiser_client.post_form(translate_url(cycle, category), {"name--cy": ""})
@@ -117,7 +126,7 @@ def test_a_thing_of_another_cycle_or_an_unknown_kind_is_not_found(organiser_clie
 
 
 def test_a_removed_category_takes_its_translations_with_it(organiser_client):
-    cycle = make_cycle()
+    cycle = untranslated_cycle()
     category = cycle.categories[-1]
     organiser_client.post_form(translate_url(cycle, category), {"name--cy": "I'w dileu"})
     db.session.delete(db.session.get(Category, category.id))

@@ -24,6 +24,7 @@ from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.dates import govuk_datetime
 from awards.domain.core.errors import Conflict, DomainError
+from awards.domain.programme import default_translations
 from awards.domain.programme.taxonomy import default_taxonomy
 from awards.extensions import db
 from awards.models import (
@@ -550,6 +551,11 @@ def add_round(
     else:
         _default_criteria(cycle, judging_round)
     db.session.flush()
+    # The criteria read in the service's other languages as the ones they come from do.
+    if criteria_from is not None:
+        default_translations.copy_translations(zip(criteria_from.criteria, judging_round.criteria, strict=True), by=by)
+    else:
+        default_translations.add_to(judging_round.criteria, by=by)
     audit.record(
         "round.added",
         actor=by,

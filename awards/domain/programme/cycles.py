@@ -16,7 +16,7 @@ from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError, NotFound
 from awards.domain.core.text import slugify, unique_slug
-from awards.domain.programme import entry_forms
+from awards.domain.programme import default_translations, entry_forms
 from awards.domain.programme.taxonomy import default_taxonomy, trends_by_code
 from awards.extensions import db
 from awards.models import (
@@ -444,6 +444,7 @@ def create_cycle(
         _add_default_criteria(cycle, first)
     db.session.add(cycle)
     db.session.flush()
+    default_form = form is None
     if form is None:
         form = entry_forms.default_definition(
             summary_words=form_rules["summary_word_limit"],
@@ -452,6 +453,11 @@ def create_cycle(
             files_max_mb=form_rules["attachments_max_mb"],
         )
     entry_forms.install(cycle, form)
+    # What it took from the defaults reads in the service's other languages too (not what an organiser typed).
+    from_defaults: list[Any] = [*cycle.categories, *first.criteria] if with_defaults else []
+    if default_form:
+        from_defaults += default_translations.form_things(cycle)
+    default_translations.add_to(from_defaults, by=by)
     audit.record("cycle.created", actor=by, obj=cycle, slug=cycle.slug)
     return cycle
 
@@ -839,9 +845,25 @@ def copy_cycle(
     _copy_rounds(source, cycle)
     db.session.flush()
     same_category = {old.id: new.id for old, new in zip(source.categories, cycle.categories, strict=True)}
+    default_translations.forget_cycle_form(cycle)  # the default form's, which the source's form replaces
     entry_forms.install(cycle, entry_forms.definition_of(source, with_categories=True), category_ids=same_category)
+    default_translations.copy_translations(_copied_things(source, cycle), by=by)
     audit.record("cycle.copied", actor=by, obj=cycle, source=source.slug)
     return cycle
+
+
+def _copied_things(source: Cycle, cycle: Cycle) -> list[tuple[Any, Any]]:
+    """(thing of the source, its copy) for everything `copy_cycle` copies that has words to translate: the cycle
+    itself (its description), its categories, its form's sections and questions, each round's criteria."""
+    pairs: list[tuple[Any, Any]] = [(source, cycle)]
+    pairs += zip(source.categories, cycle.categories, strict=True)
+    for old_section, new_section in zip(entry_forms.sections_of(source), entry_forms.sections_of(cycle), strict=True):
+        pairs.append((old_section, new_section))
+        pairs += zip(old_section.questions, new_section.questions, strict=True)
+    new_rounds = {judging_round.number: judging_round for judging_round in cycle.rounds}
+    for old_round in source.rounds:
+        pairs += zip(old_round.criteria, new_rounds[old_round.number].criteria, strict=True)
+    return pairs
 
 
 def _copy_rounds(source: Cycle, cycle: Cycle) -> None:

@@ -38,7 +38,10 @@ def trends_by_code() -> dict[str, Trend]:
 
 
 def seed_trends() -> int:
-    """Add the default trends that are missing (by code); return how many were added."""
+    """Add the default trends that are missing (by code); return how many were added. Every trend that still
+    reads as a default one gets the default's Welsh and Swedish words where it has none (default_translations)."""
+    from awards.domain.programme import default_translations  # it reads this module's defaults
+
     existing = trends_by_code()
     taken = {t.slug for t in existing.values()}  # one read, not a query per trend (a new database adds them all)
     sources = group_sources()
@@ -64,6 +67,7 @@ def seed_trends() -> int:
         )
         added += 1
     db.session.flush()
+    default_translations.add_to_trends()
     return added
 
 

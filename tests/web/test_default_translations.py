@@ -1,0 +1,200 @@
+"""The default content ships in Welsh and Swedish (issue #17): a cycle started with the default categories,
+criteria, rubric and entry form, and the default trends, read in the reader's language without an organiser
+typing a translation; what an organiser wrote differently is never given the default's words; copying a cycle
+keeps its translations; `flask add-default-translations` fills in older deployments."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from awards.domain.programme import default_translations
+from awards.domain.programme.taxonomy import default_taxonomy
+from awards.extensions import db
+from awards.i18n import LANGUAGE_COOKIE
+from awards.models import AuditEvent, Category, ContentTranslation, CycleStatus
+from tests.factories import make_cycle, make_judge, make_nomination
+from tests.factories.judging import make_assignment
+from tests.support.nominating import section_url, start_draft
+from tests.support.visible import page_text
+
+WORDS = default_translations.default_translations()
+
+
+def in_language(client, language: str):
+    client.set_cookie(LANGUAGE_COOKIE, language)
+    return client
+
+
+def stored_texts(cycle_id: int | None = None) -> set[tuple[str, str, str, str]]:
+    """(kind, field, language, text) of what is stored for a cycle (None: for the trends)."""
+    row = ContentTranslation
+    where = row.cycle_id == cycle_id if cycle_id is not None else row.cycle_id.is_(None)
+    rows = db.session.execute(sa.select(row.kind, row.field, row.language, row.text).where(where))
+    return {(kind, field, language, text) for kind, field, language, text in rows}
+
+
+# --- The data file ---------------------------------------------------------------------------------------------
+
+
+def test_the_data_file_has_welsh_and_swedish_for_every_default_text():
+    assert default_translations.missing_texts() == []
+    defaults = default_translations.default_texts()
+    for group in default_translations.GROUPS:
+        for key, fields in WORDS[group].items():
+            for field, by_language in fields.items():
+                assert field in defaults[group].get(key, {}), f"{group}/{key}/{field} is not a default text"
+                assert set(by_language) == {"cy", "sv"}, f"{group}/{key}/{field}"
+                for language, text in by_language.items():
+                    assert text == text.strip() and text, f"{group}/{key}/{field}/{language}"
+
+
+def test_skrs_trends_keep_skrs_own_swedish_names():
+    societal = [trend for trend in default_taxonomy()["trends"] if trend.get("name_sv")]
+    assert [trend["code"] for trend in societal] == [f"S{n}" for n in range(1, 11)]
+    for trend in societal:
+        assert WORDS["trends"][trend["code"]]["name"]["sv"] == trend["name_sv"]
+
+
+# --- What readers see ------------------------------------------------------------------------------------------
+
+
+def test_a_welsh_nominee_reads_the_default_categories_and_form_in_welsh(nominee_client):
+    cycle = make_cycle()
+    in_language(nominee_client, "cy")
+    start = page_text(nominee_client.get(f"/nominations/start?cycle={cycle.slug}"))
+    assert "Technoleg er lles y cyhoedd" in start and "Arweinydd digidol y flwyddyn" in start
+    assert "Technology for Public Good" not in start
+    nomination = start_draft(nominee_client, cycle)
+    section = page_text(nominee_client.get(section_url(nomination, "organisation")))
+    assert "Ynglŷn â’r sefydliad a enwebwyd" in section
+    assert "Enw’r sefydliad a enwebwyd" in section
+    assert "Name of the nominated organisation" not in section
+    in_language(nominee_client, "en")
+    assert "Name of the nominated organisation" in page_text(
+        nominee_client.get(section_url(nomination, "organisation"))
+    )
+
+
+def test_a_welsh_judge_scores_against_welsh_criteria_and_rubric_bands(app):
+    cycle = make_cycle()
+    nomination = make_nomination(cycle, status="submitted")
+    cycle.status = CycleStatus.JUDGING
+    db.session.commit()
+    judge = make_judge(cycle)
+    make_assignment(judge, nomination, no_conflict_declared=True)
+    client = app.test_client()
+    client.sign_in_as(judge.user)
+    text = page_text(in_language(client, "cy").get(f"/judging/nominations/{nomination.reference}"))
+    assert "Canlyniadau ac effaith â thystiolaeth" in text
+    assert "Dim tystiolaeth" in text and "Mae’r cais yn gwneud honiadau heb dystiolaeth." in text
+    assert "Evidenced outcomes and impact" not in text
+
+
+def test_a_swedish_reader_sees_skrs_own_name_of_a_societal_trend(client):
+    make_cycle()
+    text = page_text(in_language(client, "sv").get("/trends"))
+    assert "Demokratin utmanas" in text and "Teknik för allmännyttan" in text
+    assert "Democracy is challenged" not in text
+
+
+def test_only_the_languages_the_service_offers_get_the_defaults_words(make_app):
+    app = make_app(LANGUAGES=("en", "cy"))
+    with app.app_context():
+        cycle = make_cycle()
+        assert {language for _kind, _field, language, _text in stored_texts(cycle.id)} == {"cy"}
+        assert {language for _kind, _field, language, _text in stored_texts()} == {"cy"}
+
+
+# --- What organisers wrote -------------------------------------------------------------------------------------
+
+
+def test_an_organisers_own_category_name_is_not_given_the_defaults_welsh(organiser_client, nominee_client, runner):
+    cycle = make_cycle()
+    category = cycle.categories[0]
+    assert category.name == "Technology for Public Good"
+    base = f"/organiser/cycles/{cycle.slug}/categories/{category.id}"
+    response = organiser_client.post_form(
+        f"{base}/edit",
+        {"name": "Best bilingual service", "description": "", "shortlist_size": "6"},
+        token_from=f"{base}/edit",
+    )
+    assert response.status_code == 302
+    result = runner.invoke(args=["add-default-translations"])  # nor later, by the command
+    assert result.exit_code == 0, result.output
+
+    text = page_text(in_language(nominee_client, "cy").get(f"/nominations/start?cycle={cycle.slug}"))
+    assert "Best bilingual service" in text and "Technoleg er lles y cyhoedd" not in text
+    assert "Arweinydd digidol y flwyddyn" in text  # the categories left as they were keep theirs
+    row = ContentTranslation
+    assert not db.session.scalars(sa.select(row).where(row.kind == "category", row.object_id == category.id)).all()
+
+
+def test_a_cycle_copied_for_next_year_keeps_its_translations(organiser_client):
+    source = make_cycle(name="Public Sector Digital Awards 2026", year=2026)
+    own = source.categories[1]
+    organiser_client.post_form(
+        f"/organiser/cycles/{source.slug}/translations/category/{own.id}", {"name--cy": "Gwasanaeth newydd y flwyddyn"}
+    )
+    url = f"/organiser/cycles/{source.slug}/copy"
+    response = organiser_client.post_form(
+        url,
+        {
+            "name": "Public Sector Digital Awards 2027",
+            "year": "2027",
+            "nominations_open_date": ["2", "3", "2027"],
+            "nominations_open_time": "9am",
+            "nominations_close_date": ["28", "6", "2027"],
+            "nominations_close_time": "5pm",
+        },
+        token_from=url,
+    )
+    assert response.status_code == 302
+    copy = db.session.scalar(sa.select(Category).where(Category.name == own.name, Category.cycle_id != source.id))
+    assert stored_texts(copy.cycle_id) == stored_texts(source.id)
+    assert ("category", "name", "cy", "Gwasanaeth newydd y flwyddyn") in stored_texts(copy.cycle_id)
+    after = page_text(organiser_client.get(response.headers["Location"] + "/translations"))
+    before = page_text(organiser_client.get(f"/organiser/cycles/{source.slug}/translations"))
+    for language in ("Cymraeg", "Svenska"):
+        coverage = re.compile(language + r": (\d+) of (\d+) texts translated")
+        assert coverage.search(after).groups() == coverage.search(before).groups()
+        assert int(coverage.search(after).group(1)) > 0
+
+
+# --- The command for deployments made before ------------------------------------------------------------------
+
+
+def test_the_command_adds_the_defaults_words_where_missing_and_keeps_what_is_there(runner):
+    cycle = make_cycle()
+    everything = stored_texts(cycle.id), stored_texts()
+    db.session.execute(sa.delete(ContentTranslation))  # a deployment made before the defaults had their words
+    own = cycle.categories[0]
+    db.session.add(
+        ContentTranslation(
+            cycle_id=cycle.id, kind="category", object_id=own.id, field="name", language="cy",
+            text="Technoleg er budd pawb", revision=1, updated_at=cycle.created_at,
+        )
+    )  # fmt: skip
+    db.session.commit()
+
+    dry = runner.invoke(args=["add-default-translations", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Nothing was changed" in dry.output
+    assert stored_texts(cycle.id) == {("category", "name", "cy", "Technoleg er budd pawb")}
+
+    result = runner.invoke(args=["add-default-translations"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Added the default translations of ")
+    db.session.expire_all()
+    assert ("category", "name", "cy", "Technoleg er budd pawb") in stored_texts(cycle.id)
+    assert stored_texts(cycle.id) == everything[0] - {("category", "name", "cy", "Technoleg er lles y cyhoedd")} | {
+        ("category", "name", "cy", "Technoleg er budd pawb")
+    }
+    assert stored_texts() == everything[1]
+    assert db.session.scalar(
+        sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "content.default_translations_added")
+    )
+
+    again = runner.invoke(args=["add-default-translations"])
+    assert "of 0 texts of the trends and 0 texts of 0 cycles" in again.output
