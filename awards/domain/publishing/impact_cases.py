@@ -31,8 +31,8 @@ from awards.domain.publishing import search
 from awards.extensions import db
 from awards.models import (
     Category,
-    Cycle,
     ContentTranslation,
+    Cycle,
     CycleStatus,
     ImpactCase,
     ImpactCaseTrend,
@@ -711,6 +711,10 @@ def _note_shown_change(changes: _ShownChanges, obj: object, *, dirty: bool) -> N
         if dirty:
             changes.cycles.append(obj)
         return
+    if isinstance(obj, ContentTranslation):  # a trend's (no cycle) is in the fingerprint itself
+        if obj.cycle_id is not None:
+            changes.cycle_ids.add(obj.cycle_id)
+        return
     if isinstance(obj, ImpactCaseTrend):
         obj = obj.case
         if obj is None:
@@ -720,10 +724,6 @@ def _note_shown_change(changes: _ShownChanges, obj: object, *, dirty: bool) -> N
         if changed is None and obj.cycle_id is not None:
             changes.unsure[obj.id] = obj.cycle_id
         if not changed and dirty and obj.cycle_id is not None and _vote_standing_changed(obj):
-    if isinstance(obj, ContentTranslation):  # a trend's (no cycle) is in the fingerprint itself
-        if obj.cycle_id is not None:
-            changes.cycle_ids.add(obj.cycle_id)
-        return
             changes.in_a_vote[obj.id] = obj.cycle_id
         if not changed:
             return
