@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from awards.domain.core.dates import day_in_words
 from awards.domain.core.errors import NotFound
+from awards.domain.programme.translations import localised
 from awards.domain.publishing import impact_cases as case_library
 from awards.domain.publishing import publication
 from awards.domain.voting.votes import VoteState
@@ -71,7 +72,7 @@ def pagination_items(page: case_library.Page, url_for_page) -> dict:
 
 def active_filters(filters: case_library.CaseFilters, facets: case_library.Facets) -> list[dict[str, str]]:
     """The applied filters in words, each with the address of the same list without it."""
-    trend_names = {t.slug: t.name for t in facets.trends}
+    trend_names = {t.slug: localised(t, "name").text for t in facets.trends}
     described = [
         ("q", _("Containing “%(words)s”", words=filters.q)),
         ("trend", _("Trend: %(trend)s", trend=trend_names.get(filters.trend, filters.trend))),
@@ -296,7 +297,7 @@ def trend_chart(index: case_library.TrendIndex) -> BarChart | None:
             "addresses. The table gives the same numbers.",
             first=years[0],
             last=years[-1],
-            trend=top.trend.name,
+            trend=localised(top.trend, "name").text,
             count=format_decimal(top.count),
         )
     else:
@@ -306,13 +307,13 @@ def trend_chart(index: case_library.TrendIndex) -> BarChart | None:
             "%(trend)s has the most, with %(count)s. A case counts once for each trend it addresses. The table "
             "gives the same numbers.",
             year=years[0],
-            trend=top.trend.name,
+            trend=localised(top.trend, "name").text,
             count=format_decimal(top.count),
         )
     return BarChart(
         title=title,
         description=description,
-        labels=[e.trend.name for e in entries],
+        labels=[localised(e.trend, "name").text for e in entries],
         series=[Series(str(year), [e.by_year.get(year, 0) for e in entries]) for year in years],
         links=[url_for("public.trend", trend_slug=e.trend.slug) for e in entries],
         label_heading=_("Trend"),
@@ -352,8 +353,11 @@ def trend(trend_slug: str):
         total=total,
         shown=len(primary) + len(secondary),
         canonical=external_url("public.trend", trend_slug=found.slug),
-        meta_description=shorten(found.description or _("Impact cases addressing %(trend)s.", trend=found.name)),
-        title=_("%(trend)s – trend", trend=found.name),
+        meta_description=shorten(
+            localised(found, "description").text
+            or _("Impact cases addressing %(trend)s.", trend=localised(found, "name").text)
+        ),
+        title=_("%(trend)s – trend", trend=localised(found, "name").text),
     )
 
 
