@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from awards.domain.nominations import answers
 from awards.domain.programme import entry_forms as forms
 from awards.models import Cycle, Nomination
@@ -24,10 +26,10 @@ CORE_PUBLISHED: tuple[str, ...] = ("organisation_name", "partners", "region", "t
 # Files have no public address; e-mail addresses and telephone numbers are personal data.
 NEVER_PUBLISHED_KINDS: tuple[str, ...] = ("file", "email", "phone")
 
-NEVER_PUBLISHED = "the contact’s name, email address or phone number, the supporting documents or the declarations"
+NEVER_PUBLISHED = _l("the contact’s name, email address or phone number, the supporting documents or the declarations")
 
 # What the case page shows beside the nominee's own words.
-PUBLISHED_ALONGSIDE = "the award, the category, the year, the result and any citation the judges write"
+PUBLISHED_ALONGSIDE = _l("the award, the category, the year, the result and any citation the judges write")
 
 LICENCE = "CC BY 4.0"
 
