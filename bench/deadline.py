@@ -462,13 +462,15 @@ def seed(database_url: str, args, workdir: Path, secret: str) -> dict:
         )
         nominator = make_user(email="nominator@riverside.gov.uk")
         entries = [make_nomination(judging, nominator=nominator) for _ in range(max(args.per_judge, 20))]
-        for i in range(args.judges):
-            person = make_judge(judging, email=f"judge{i}@judges.example.org")
-            mine = [entries[(i + k) % len(entries)] for k in range(args.per_judge)]
-            for entry in mine:
-                make_assignment(person, entry, no_conflict_declared=True)
-            found["judges"].append((person.email, [e.reference for e in mine]))
-            ids[f"judge{i}"] = person.user_id
+        with mock.patch.object(db.session, "commit", db.session.flush):  # the same for the judges
+            for i in range(args.judges):
+                person = make_judge(judging, email=f"judge{i}@judges.example.org")
+                mine = [entries[(i + k) % len(entries)] for k in range(args.per_judge)]
+                for entry in mine:
+                    make_assignment(person, entry, no_conflict_declared=True)
+                found["judges"].append((person.email, [e.reference for e in mine]))
+                ids[f"judge{i}"] = person.user_id
+        db.session.commit()
         published = make_published_cycle(year=2025)
         cases = [make_published_case(published) for _ in range(24)]
         found["slugs"] = [case.slug for case in cases]
@@ -848,6 +850,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 (one script's step
         args.duration, args.warmup, args.minimal_duration = min(args.duration, 20), 6, 3
     if args.database == "postgresql" and "bench" not in args.database_name:
         parser.error("a PostgreSQL bench database's name must hold 'bench' (it is dropped and created again)")
+    if args.servers == 2 and args.database == "sqlite":
+        parser.error("two servers share a PostgreSQL database (SQLite is for one server only)")
     if args.kill_after is not None and (args.servers != 2 or not 0 < args.kill_after < args.duration):
         parser.error("--kill-after needs --servers 2 and a time inside the window")
 
