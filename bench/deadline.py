@@ -20,8 +20,8 @@ bench/votes.py do):
   which the figures are read;
 - the app under gunicorn with --workers sync workers, configured as production (bench/support/served.py); with
   --servers 2, two such servers behind nginx (bench/support/nginx.py) with the same database, REDIS_URL and upload
-  storage (a shared folder, or S3-compatible object storage served by moto on loopback once the app has it:
-  --storage);
+  storage (S3-compatible object storage served by moto's S3 server on loopback, or with --storage folder one
+  upload folder the servers share);
 - a second process running the people with aiohttp on one event loop (each person's cookies kept apart):
   * nominees: on a schedule of --save-rate section saves a second in all (each nominee every nominees/rate
     seconds, staggered), open a section of their entry (for its CSRF token and `based_on`), post new text for it
@@ -35,9 +35,9 @@ bench/votes.py do):
   During --warmup seconds before the window each nominee saves a section once, each judge a sheet and each reader
   opens a page (kept and checked like the rest, not measured), so that every worker has compiled its templates.
 
-With --servers 2 and --kill-after SECONDS, one app server (master and workers) is killed with SIGKILL that many
-seconds into the window; before it, a publication through server A is read back through server B (an impact case
-unpublished, then published again, read straight from B's port once B has it in its page cache).
+With --servers 2, before the load, an impact case is edited and then unpublished through server A, each change read
+straight from server B's port once B serves the case from its page cache; with --kill-after SECONDS, server B
+(master and workers) is killed with SIGKILL that many seconds into the window.
 
 It prints a table per kind of request (requests, statuses, p50/p95/p99, requests per second), the sustained section
 saves a second with their p50/p95, the minimal endpoint's requests a second and p50 in the same run, the server's and
@@ -55,7 +55,8 @@ checks (exit 1 if one fails):
 - SQLite: gunicorn's log holds no "database is locked".
 
     .venv/bin/python bench/deadline.py [--database sqlite|postgresql] [--duration 120 | --short] [--workers 4]
-    .venv/bin/python bench/deadline.py --database postgresql --servers 2 --workers 2 --short --kill-after 8
+    .venv/bin/python bench/deadline.py --database postgresql --servers 2 --workers 2 --kill-after 60
+    make two-servers-check    # the same with a smaller crowd for 30 s (docs/operations.md, "Two app servers")
 """
 
 from __future__ import annotations
