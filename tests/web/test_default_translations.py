@@ -198,3 +198,38 @@ def test_the_command_adds_the_defaults_words_where_missing_and_keeps_what_is_the
 
     again = runner.invoke(args=["add-default-translations"])
     assert "of 0 texts of the trends and 0 texts of 0 cycles" in again.output
+
+
+def test_a_new_rounds_criteria_read_as_those_they_come_from(organiser_client):
+    cycle = make_cycle()
+    first = cycle.rounds[0].criteria[0]
+    organiser_client.post_form(
+        f"/organiser/cycles/{cycle.slug}/translations/criterion/{first.id}", {"name--cy": "Effaith a brofwyd"}
+    )
+    url = f"/organiser/cycles/{cycle.slug}/rounds/new"
+    form = {
+        "opens_date": ["2", "9", "2026"],
+        "opens_time": "9am",
+        "closes_date": ["30", "9", "2026"],
+        "closes_time": "17:00",
+        "entries": "advanced",
+        "mode": "scores",
+        "ranking_method": "borda",
+        "blind": "no",
+        "judges_per_nomination": "4",
+        "judge_max_load": "8",
+    }
+    for choice, name in (("round-1", "Effaith a brofwyd"), ("default", "Canlyniadau ac effaith â thystiolaeth")):
+        response = organiser_client.post_form(url, {**form, "name": choice, "criteria": choice}, token_from=url)
+        assert response.status_code == 302, page_text(response)
+        db.session.expire_all()
+        added = db.session.get(type(cycle), cycle.id).rounds[-1]
+        row = ContentTranslation
+        texts = dict(
+            db.session.execute(
+                sa.select(row.field, row.text).where(
+                    row.kind == "criterion", row.object_id == added.criteria[0].id, row.language == "cy"
+                )
+            ).all()
+        )
+        assert texts["name"] == name and texts["rubric.0.label"] == "Dim tystiolaeth"
