@@ -22,7 +22,7 @@ from tests.support.visible import page_text
 WORDS = default_translations.default_translations()
 
 
-def in_language(client, language: str):
+def read_as(client, language: str):
     client.set_cookie(LANGUAGE_COOKIE, language)
     return client
 
@@ -62,7 +62,7 @@ def test_skrs_trends_keep_skrs_own_swedish_names():
 
 def test_a_welsh_nominee_reads_the_default_categories_and_form_in_welsh(nominee_client):
     cycle = make_cycle()
-    in_language(nominee_client, "cy")
+    read_as(nominee_client, "cy")
     start = page_text(nominee_client.get(f"/nominations/start?cycle={cycle.slug}"))
     assert "Technoleg er lles y cyhoedd" in start and "Arweinydd digidol y flwyddyn" in start
     assert "Technology for Public Good" not in start
@@ -71,7 +71,7 @@ def test_a_welsh_nominee_reads_the_default_categories_and_form_in_welsh(nominee_
     assert "Ynglŷn â’r sefydliad a enwebwyd" in section
     assert "Enw’r sefydliad a enwebwyd" in section
     assert "Name of the nominated organisation" not in section
-    in_language(nominee_client, "en")
+    read_as(nominee_client, "en")
     assert "Name of the nominated organisation" in page_text(
         nominee_client.get(section_url(nomination, "organisation"))
     )
@@ -86,7 +86,7 @@ def test_a_welsh_judge_scores_against_welsh_criteria_and_rubric_bands(app):
     make_assignment(judge, nomination, no_conflict_declared=True)
     client = app.test_client()
     client.sign_in_as(judge.user)
-    text = page_text(in_language(client, "cy").get(f"/judging/nominations/{nomination.reference}"))
+    text = page_text(read_as(client, "cy").get(f"/judging/nominations/{nomination.reference}"))
     assert "Canlyniadau ac effaith â thystiolaeth" in text
     assert "Dim tystiolaeth" in text and "Mae’r cais yn gwneud honiadau heb dystiolaeth." in text
     assert "Evidenced outcomes and impact" not in text
@@ -94,7 +94,7 @@ def test_a_welsh_judge_scores_against_welsh_criteria_and_rubric_bands(app):
 
 def test_a_swedish_reader_sees_skrs_own_name_of_a_societal_trend(client):
     make_cycle()
-    text = page_text(in_language(client, "sv").get("/trends"))
+    text = page_text(read_as(client, "sv").get("/trends"))
     assert "Demokratin utmanas" in text and "Teknik för allmännyttan" in text
     assert "Democracy is challenged" not in text
 
@@ -124,7 +124,7 @@ def test_an_organisers_own_category_name_is_not_given_the_defaults_welsh(organis
     result = runner.invoke(args=["add-default-translations"])  # nor later, by the command
     assert result.exit_code == 0, result.output
 
-    text = page_text(in_language(nominee_client, "cy").get(f"/nominations/start?cycle={cycle.slug}"))
+    text = page_text(read_as(nominee_client, "cy").get(f"/nominations/start?cycle={cycle.slug}"))
     assert "Best bilingual service" in text and "Technoleg er lles y cyhoedd" not in text
     assert "Arweinydd digidol y flwyddyn" in text  # the categories left as they were keep theirs
     row = ContentTranslation
