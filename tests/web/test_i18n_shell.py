@@ -214,7 +214,7 @@ def main_heading(response) -> str:
     [
         ("en", "Select an entry to vote for", "Voting is open until"),
         ("cy", "Dewiswch gais i bleidleisio drosto", "Mae’r pleidleisio ar agor tan"),
-        ("sv", "Välj ett bidrag att rösta på", "Röstningen är öppen till"),
+        ("sv", "Välj ett bidrag att rösta på", "Omröstningen är öppen till"),
     ],
 )
 def test_a_vote_page_and_its_refusal_are_in_the_readers_language(client, language, wrong_choice, vote_until):
