@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import format_decimal
 
 from awards.domain.core.dates import DEFAULT_TIME_ZONE, govuk_date, govuk_datetime, govuk_time
@@ -20,11 +20,36 @@ def number(value, places: int | None = None) -> str:
     return format_decimal(value)
 
 
+def _texts_this_request(language: str):
+    """The translations into `language`, read once per request (one query however many a page shows)."""
+    from awards.domain.programme.translations import texts_in
+
+    if not has_request_context():
+        return texts_in(language)
+    kept = g.setdefault("content_translations", {})
+    if language not in kept:
+        kept[language] = texts_in(language)
+    return kept[language]
+
+
+def localised(thing, field: str):
+    """`thing`'s `field` (what organisers typed) in the page's language, else the default's with its `lang`."""
+    from awards.domain.programme import translations
+    from awards.i18n import current_language
+
+    return translations.localised(thing, field, current_language(), _texts_this_request)
+
+
+def localised_rubric(criterion):
+    from awards.domain.programme import translations
+    from awards.i18n import current_language
+
+    return translations.localised_rubric(criterion, current_language(), _texts_this_request)
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
     # What organisers typed, in the page's language when they translated it (else marked with its own `lang`).
-    from awards.domain.programme.translations import localised, localised_rubric
-
     app.jinja_env.globals["localised"] = localised
     app.jinja_env.globals["localised_rubric"] = localised_rubric
     app.jinja_env.filters["localised"] = localised

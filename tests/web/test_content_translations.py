@@ -19,7 +19,7 @@ from tests.support.queries import counting_queries
 from tests.support.visible import error_summary, page_text
 
 
-def reading_in(client, language: str):
+def in_language(client, language: str):
     client.set_cookie(LANGUAGE_COOKIE, language)
     return client
 
@@ -63,16 +63,16 @@ def test_a_translated_category_and_cycle_reach_a_welsh_nominee_and_english_stays
     assert response.status_code == 302
     assert "Translations saved" in page_text(organiser_client.get(response.headers["Location"]))
 
-    welsh = page_text(reading_in(nominee_client, "cy").get(f"/nominations/start?cycle={cycle.slug}"))
+    welsh = page_text(in_language(nominee_client, "cy").get(f"/nominations/start?cycle={cycle.slug}"))
     assert "Gwasanaethau digidol gorau" in welsh
-    english = page_text(reading_in(nominee_client, "en").get(f"/nominations/start?cycle={cycle.slug}"))
+    english = page_text(in_language(nominee_client, "en").get(f"/nominations/start?cycle={cycle.slug}"))
     assert category.name in english and "Gwasanaethau digidol gorau" not in english
 
 
 def test_a_missing_translation_shows_the_original_marked_with_its_language(organiser_client, client):
     untranslated_cycle()
     trend = db.session.scalars(sa.select(Trend).order_by(Trend.position)).first()
-    reading_in(client, "sv")
+    in_language(client, "sv")
     html = client.get("/trends").get_data(as_text=True)
     assert f'<span lang="en">{trend.name}</span>' in html.replace("&amp;", "&")
 
@@ -81,7 +81,7 @@ def test_a_translated_trend_is_shown_in_welsh_without_a_language_mark(organiser_
     cycle = make_cycle()
     trend = cycle.trends[0]
     organiser_client.post_form(translate_url(cycle, trend), {"name--cy": "Technoleg er lles y cyhoedd"})
-    reading_in(client, "cy")
+    in_language(client, "cy")
     page = client.get(f"/trends/{trend.slug}")
     assert page.status_code == 200
     assert "Technoleg er lles y cyhoedd" in page_text(page)
@@ -150,7 +150,7 @@ def test_a_judge_reads_the_rubric_in_their_language(organiser_client, app):
     make_assignment(judge, nomination, no_conflict_declared=True)
     client = app.test_client()
     client.sign_in_as(judge.user)
-    reading_in(client, "cy")
+    in_language(client, "cy")
     text = page_text(client.get(f"/judging/nominations/{nomination.reference}"))
     assert "Effaith" in text and "Dim tystiolaeth" in text
 
@@ -159,7 +159,7 @@ def test_a_page_in_welsh_reads_its_translations_in_one_query_however_many(make_a
     app = make_app(PUBLIC_CACHE_ENTRIES=0)  # every request builds its page
     with app.app_context():
         cycle = make_cycle()
-        client = reading_in(app.test_client(), "cy")
+        client = in_language(app.test_client(), "cy")
         with counting_queries() as few:
             client.get("/trends")
         translator = _someone()
@@ -180,10 +180,10 @@ def _someone():
 
 def test_a_nomination_started_in_welsh_is_written_in_welsh_and_so_is_its_case(nominee_client):
     cycle = make_cycle()
-    reading_in(nominee_client, "cy")
+    in_language(nominee_client, "cy")
     nomination = start_draft(nominee_client, cycle)
     assert nomination.language == "cy"
-    reading_in(nominee_client, "en")
+    in_language(nominee_client, "en")
     assert start_draft(nominee_client, cycle).language == "en"
 
 
@@ -194,7 +194,7 @@ def test_an_impact_case_says_its_language_on_its_page_and_in_the_api(client):
     html = client.get(f"/impact-cases/{case.slug}").get_data(as_text=True)
     assert '<h1 class="govuk-heading-xl govuk-!-margin-bottom-4" lang="cy">Gwasanaeth digidol newydd</h1>' in html
     assert client.get(f"/api/v1/impact-cases/{case.slug}").get_json()["data"]["language"] == "cy"
-    reading_in(client, "cy")
+    in_language(client, "cy")
     html = client.get(f"/impact-cases/{case.slug}").get_data(as_text=True)
     assert '<h1 class="govuk-heading-xl govuk-!-margin-bottom-4">Gwasanaeth digidol newydd</h1>' in html
 
@@ -207,7 +207,7 @@ def test_a_case_written_before_languages_were_recorded_is_in_the_default_languag
 
 def test_a_cached_public_page_follows_a_translation_of_its_cycle(organiser_client, client):
     cycle = make_cycle(status="open")
-    reading_in(client, "cy")
+    in_language(client, "cy")
     before = page_text(client.get("/"))
     assert cycle.name in before
     organiser_client.post_form(translate_url(cycle, cycle), {"name--cy": "Gwobrau Digidol y Sector Cyhoeddus 2026"})
@@ -226,7 +226,7 @@ def test_an_organiser_reading_in_english_hears_a_welsh_nominations_answers_in_we
     )
     assert f'<span lang="cy">{nomination.organisation_name}</span>' in html
     assert '<div lang="cy"><p class="govuk-body">' in html
-    reading_in(organiser_client, "cy")
+    in_language(organiser_client, "cy")
     html = organiser_client.get(f"/organiser/cycles/{cycle.slug}/nominations/{nomination.reference}").get_data(
         as_text=True
     )

@@ -6,17 +6,18 @@ reader sees the text in their language when there is one, else the default langu
 so a screen reader pronounces it right (`Localised`). Nothing else changes: the default language's text stays
 where every earlier page, export and e-mail read it.
 
-A page reads every translation of its language in one query, once per request (`_texts`), so a page costs the
-same number of queries however many texts it shows; a page in the default language reads none.
+A page reads every translation of its language in one query (`texts_in`), once per request (the web layer keeps
+it: awards/templating.py), so a page costs the same number of queries however many texts it shows; a page in the
+default language reads none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, g, has_request_context
+from flask import current_app
 from markupsafe import Markup, escape
 
 from awards.domain.core.audit import record
@@ -105,48 +106,37 @@ class Localised:
         return escape(self.text)
 
 
-def _page_language() -> str:
-    from awards.i18n import current_language
-
-    return current_language()
-
-
-def _texts(language: str) -> Mapping[tuple[str, int, str], str]:
-    """Every translation into `language`, read once per request (or per call outside one)."""
-    if has_request_context():
-        cache = g.setdefault("content_translations", {})
-        if language not in cache:
-            cache[language] = _read(language)
-        return cache[language]
-    return _read(language)
-
-
-def _read(language: str) -> dict[tuple[str, int, str], str]:
+def texts_in(language: str) -> dict[tuple[str, int, str], str]:
+    """Every translation into `language`, by (kind, object id, field): one query."""
     row = ContentTranslation
     rows = db.session.execute(sa.select(row.kind, row.object_id, row.field, row.text).where(row.language == language))
     return {(kind, object_id, field): text for kind, object_id, field, text in rows}
 
 
-def localised(thing, field: str, language: str | None = None) -> Localised:
-    """`thing`'s `field` in `language` (default: the page's), else in the default language."""
-    page_language = language or _page_language()
+def localised(
+    thing, field: str, language: str, texts: Callable[[str], Mapping[tuple[str, int, str], str]] = texts_in
+) -> Localised:
+    """`thing`'s `field` in `language`, else in the default language; `texts(language)` gives the translations
+    (the web layer passes one that reads them once per request)."""
     base = default_language()
     if thing is None:
-        return Localised("", page_language, page_language)
-    if page_language != base and type(thing) in FIELDS:
-        text = _texts(page_language).get((kind_of(thing), thing.id, field))
+        return Localised("", language, language)
+    if language != base and type(thing) in FIELDS:
+        text = texts(language).get((kind_of(thing), thing.id, field))
         if text:
-            return Localised(text, page_language, page_language)
-    return Localised(original(thing, field), base, page_language)
+            return Localised(text, language, language)
+    return Localised(original(thing, field), base, language)
 
 
-def localised_rubric(criterion: Criterion, language: str | None = None) -> list[dict]:
-    """The criterion's rubric bands with their label and words in the page's language (each a `Localised`)."""
+def localised_rubric(
+    criterion: Criterion, language: str, texts: Callable[[str], Mapping[tuple[str, int, str], str]] = texts_in
+) -> list[dict]:
+    """The criterion's rubric bands with their label and words in `language` (each a `Localised`)."""
     return [
         {
             **band,
-            "label": localised(criterion, f"rubric.{index}.label", language),
-            "text": localised(criterion, f"rubric.{index}.text", language),
+            "label": localised(criterion, f"rubric.{index}.label", language, texts),
+            "text": localised(criterion, f"rubric.{index}.text", language, texts),
         }
         for index, band in enumerate(criterion.rubric or [])
     ]
@@ -238,7 +228,7 @@ def coverage(things: Iterable) -> dict[str, tuple[int, int]]:
     wanted = [(kind_of(t), t.id, field) for t in things for field in fields_of(t) if original(t, field).strip()]
     result = {}
     for language in other_languages():
-        texts = _read(language)
+        texts = texts_in(language)
         result[language] = (sum(1 for key in wanted if texts.get(key)), len(wanted))
     return result
 

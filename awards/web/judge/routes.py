@@ -35,10 +35,10 @@ from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.judging import blind_copies, calibration, rounds
 from awards.domain.judging import conflicts as conflict_rules
 from awards.domain.judging import reviews as review_rules
-from awards.domain.programme.translations import localised_rubric
 from awards.domain.results.scoring import CriterionSpec, ScoreInput, review_score
 from awards.extensions import db
 from awards.models import Assignment, Criterion, Cycle, JudgingRound, Nomination, Review, ReviewStatus
+from awards.templating import localised_rubric
 from awards.web.actions import attempt
 from awards.web.downloads import read_attachment
 from awards.web.forms import Form

@@ -13,12 +13,12 @@ from flask_babel import gettext as _
 
 from awards.domain.core.dates import day_in_words
 from awards.domain.core.errors import NotFound
-from awards.domain.programme.translations import localised
 from awards.domain.publishing import impact_cases as case_library
 from awards.domain.publishing import publication
 from awards.domain.voting.votes import VoteState
 from awards.i18n import current_language
 from awards.models import ImpactCase
+from awards.templating import localised
 from awards.urls import external_url
 from awards.web.caching import public_cache
 from awards.web.charts import BarChart, Series
