@@ -27,7 +27,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from babel.numbers import format_decimal as babel_decimal
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from awards.domain.core import audit
@@ -54,8 +57,9 @@ MAX_TEXT = 2000  # a short text answer is cut there when saved (answers.MAX_STOR
 UP, DOWN = "up", "down"
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
+def _count(count: int) -> str:
+    """A count as people read it in their language (1,000 / 1 000)."""
+    return format_decimal(count)
 
 
 # Reading -----------------------------------------------------------------------------------------
@@ -177,28 +181,85 @@ def _words(value: Any) -> str:
     return " ".join(str(value or "").split())
 
 
+# What the organiser gives, each with its own whole sentences (no noun slotted into a sentence: each language
+# builds these its own way). Keyed by a name used only here.
+_ENTER = {
+    "section_title": _l("Enter the section’s title"),
+    "question": _l("Enter the question"),
+    "template_name": _l("Enter a name for the template"),
+}
+_TOO_LONG = {
+    "unit": _l("The unit must be %(limit)s characters or fewer"),
+    "short": _l("The short name must be %(limit)s characters or fewer"),
+    "error": _l("The error message must be %(limit)s characters or fewer"),
+    "row_name": _l("The name of a row must be %(limit)s characters or fewer"),
+    "section_title": _l("The section’s title must be %(limit)s characters or fewer"),
+    "section_hint": _l("The line under the title must be %(limit)s characters or fewer"),
+    "intro": _l("The introduction must be %(limit)s characters or fewer"),
+    "question": _l("The question must be %(limit)s characters or fewer"),
+    "hint": _l("The hint must be %(limit)s characters or fewer"),
+    "template_name": _l("A name for the template must be %(limit)s characters or fewer"),
+    "description": _l("The description must be %(limit)s characters or fewer"),
+}
+_NOT_WHOLE = {
+    "max_chars": _l("The character limit must be a whole number"),
+    "max_words": _l("The word limit must be a whole number"),
+    "min_choices": _l("The fewest choices must be a whole number"),
+    "max_choices": _l("The most choices must be a whole number"),
+    "max_mb": _l("The largest file size must be a whole number"),
+    "max_count": _l("The most files must be a whole number"),
+    "max_rows": _l("The most rows must be a whole number"),
+    "how_words": _l("The words for how the work addresses a trend must be a whole number"),
+}
+_TOO_LOW = {
+    "max_chars": _l("The character limit must be %(low)s or more"),
+    "max_words": _l("The word limit must be %(low)s or more"),
+    "min_choices": _l("The fewest choices must be %(low)s or more"),
+    "max_choices": _l("The most choices must be %(low)s or more"),
+    "max_mb": _l("The largest file size must be %(low)s or more"),
+    "max_count": _l("The most files must be %(low)s or more"),
+    "max_rows": _l("The most rows must be %(low)s or more"),
+    "how_words": _l("The words for how the work addresses a trend must be %(low)s or more"),
+}
+_TOO_HIGH = {
+    "max_chars": _l("The character limit must be %(high)s or fewer"),
+    "max_words": _l("The word limit must be %(high)s or fewer"),
+    "min_choices": _l("The fewest choices must be %(high)s or fewer"),
+    "max_choices": _l("The most choices must be %(high)s or fewer"),
+    "max_mb": _l("The largest file size must be %(high)s or fewer"),
+    "max_count": _l("The most files must be %(high)s or fewer"),
+    "max_rows": _l("The most rows must be %(high)s or fewer"),
+    "how_words": _l("The words for how the work addresses a trend must be %(high)s or fewer"),
+}
+_NOT_A_NUMBER = {
+    "min": _l("The lowest number must be a number"),
+    "max": _l("The highest number must be a number"),
+}
+
+
 def _check_text(value: Any, *, field: str, what: str, limit: int, required: bool = True) -> str:
+    """`what` names the field's sentences in _ENTER and _TOO_LONG."""
     text = str(value or "").strip()
     if required and not text:
-        raise DomainError(f"Enter {what}", field=field)
+        raise DomainError(str(_ENTER[what]), field=field)
     if len(text) > limit:
-        raise DomainError(f"{what[0].upper() + what[1:]} must be {limit:,} characters or fewer", field=field)
+        raise DomainError(str(_TOO_LONG[what]) % {"limit": format_decimal(limit)}, field=field)
     return text
 
 
 def _whole(value: Any, *, field: str, what: str, low: int = 1, high: int | None = None) -> int | None:
-    """A limit: None when not given, else a whole number from `low` (to `high`)."""
+    """A limit: None when not given, else a whole number from `low` (to `high`). `what` names the limit's
+    sentences in _NOT_WHOLE, _TOO_LOW and _TOO_HIGH."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     text = str(value).strip().replace(",", "")
-    capital = what[0].upper() + what[1:]
     if isinstance(value, bool) or not re.fullmatch(r"-?\d{1,9}", text):
-        raise DomainError(f"{capital} must be a whole number", field=field)
+        raise DomainError(str(_NOT_WHOLE[what]), field=field)
     number = int(text)
     if number < low:
-        raise DomainError(f"{capital} must be {low} or more", field=field)
+        raise DomainError(str(_TOO_LOW[what]) % {"low": format_decimal(low)}, field=field)
     if high is not None and number > high:
-        raise DomainError(f"{capital} must be {high:,} or fewer", field=field)
+        raise DomainError(str(_TOO_HIGH[what]) % {"high": format_decimal(high)}, field=field)
     return number
 
 
@@ -207,17 +268,27 @@ def _number(value: Any, *, field: str, what: str) -> int | float | None:
         return None
     number = answers.as_number(value)
     if number is None or isinstance(value, bool) or abs(number) > Decimal("1e15"):
-        raise DomainError(f"{what[0].upper() + what[1:]} must be a number", field=field)
+        raise DomainError(str(_NOT_A_NUMBER[what]), field=field)
     return answers.as_json_number(number)
 
 
-def check_key(key: str, *, field: str = "key", what: str = "Key") -> str:
+def check_key(key: str, *, field: str = "key", column: int | None = None) -> str:
+    """A key as a form's keys must be (`column`: a group's sub-question's, counted from 1)."""
     if not KEY.fullmatch(key or ""):
-        raise DomainError(
-            f"{what} must start with a letter and have only lower case letters, numbers and underscores "
-            "(up to 40), like project_budget",
-            field=field,
-        )
+        if column is None:
+            message = _(
+                "Key must start with a letter and have only lower case letters, numbers and underscores (up to "
+                "%(most)s), like project_budget",
+                most=format_decimal(40),
+            )
+        else:
+            message = _(
+                "Sub-question %(number)s’s key must start with a letter and have only lower case letters, numbers "
+                "and underscores (up to %(most)s), like project_budget",
+                number=format_decimal(column),
+                most=format_decimal(40),
+            )
+        raise DomainError(message, field=field)
     return key
 
 
@@ -273,14 +344,20 @@ def _check_condition(
     if not condition or not condition.get("question"):
         return None
     key = str(condition["question"])
-    where = "an earlier section" if whole_section else "an earlier question"
     target = next((q for q in earlier if q.key == key), None)
     if target is None:
-        raise DomainError(f"Select {where} for the condition", field="condition_question")
+        raise DomainError(
+            _("Select an earlier section for the condition")
+            if whole_section
+            else _("Select an earlier question for the condition"),
+            field="condition_question",
+        )
     if not forms.KINDS[target.kind].conditional:
         raise DomainError(
-            f"‘{forms.short_name(target)}’ cannot be a condition: choose a short text, number, yes or no, "
-            "or choice question",
+            _(
+                "‘%(question)s’ cannot be a condition: choose a short text, number, yes or no, or choice question",
+                question=forms.short_name(target),
+            ),
             field="condition_question",
         )
     values = [_words(v) for v in condition.get("values") or [] if _words(v)]
@@ -295,13 +372,20 @@ def _check_condition(
         wrong = [v for v in values if v not in options]
         if wrong:
             raise DomainError(
-                f"‘{wrong[0]}’ is not one of the options of ‘{forms.short_name(target)}’", field="condition_values"
+                _(
+                    "‘%(answer)s’ is not one of the options of ‘%(question)s’",
+                    answer=wrong[0],
+                    question=forms.short_name(target),
+                ),
+                field="condition_values",
             )
     elif target.kind == "number":
         if any(answers.as_number(v) is None for v in values):
             raise DomainError(_("The answers that show it must be numbers"), field="condition_values")
     if len(values) > forms.MAX_OPTIONS:
-        raise DomainError(f"Give up to {forms.MAX_OPTIONS} answers", field="condition_values")
+        raise DomainError(
+            _("Give up to %(most)s answers", most=format_decimal(forms.MAX_OPTIONS)), field="condition_values"
+        )
     return {"question": key, "values": list(dict.fromkeys(values))}
 
 
@@ -319,8 +403,11 @@ def _check_not_revealing(cycle: Cycle, condition: dict[str, Any] | None, dependa
         return
     if any(_SEEN_BY_JUDGES[d] > _SEEN_BY_JUDGES[target.judges_see] for d in dependants):
         raise DomainError(
-            f"Judges would learn the answer to ‘{forms.short_name(target)}’, which they may not see, from whether "
-            "this is asked: choose another condition, or let fewer judges see this",
+            _(
+                "Judges would learn the answer to ‘%(question)s’, which they may not see, from whether this is "
+                "asked: choose another condition, or let fewer judges see this",
+                question=forms.short_name(target),
+            ),
             field=field,
         )
 
@@ -348,13 +435,13 @@ def _check_options(value: Any, *, field: str = "options") -> list[str]:
     if not cleaned:
         raise DomainError(_("Enter the options, one on each line"), field=field)
     if len(cleaned) > forms.MAX_OPTIONS:
-        raise DomainError(f"Give up to {forms.MAX_OPTIONS} options", field=field)
+        raise DomainError(_("Give up to %(most)s options", most=format_decimal(forms.MAX_OPTIONS)), field=field)
     seen: set[str] = set()
     for option in cleaned:
         if len(option) > 200:
             raise DomainError(_("Each option must be 200 characters or fewer"), field=field)
         if option.casefold() in seen:
-            raise DomainError(f"‘{option}’ is in the list twice: give each option once", field=field)
+            raise DomainError(_("‘%(option)s’ is in the list twice: give each option once", option=option), field=field)
         seen.add(option.casefold())
     return cleaned
 
@@ -371,13 +458,23 @@ def _check_columns(value: Any, existing: list[dict[str, Any]]) -> list[dict[str,
             continue
         field = f"columns-{i}-label"
         if len(label) > 200:
-            raise DomainError(f"Sub-question {i + 1}: the label must be 200 characters or fewer", field=field)
+            raise DomainError(
+                _(
+                    "Sub-question %(number)s: the label must be %(limit)s characters or fewer",
+                    number=format_decimal(i + 1),
+                    limit=format_decimal(200),
+                ),
+                field=field,
+            )
         kind = str(raw.get("kind") or "text")
         if kind not in forms.GROUP_KINDS:
-            raise DomainError(f"Sub-question {i + 1}: select a kind from the list", field=f"columns-{i}-kind")  # noqa: S608 (not SQL)
+            raise DomainError(
+                _("Sub-question %(number)s: select a kind from the list", number=format_decimal(i + 1)),
+                field=f"columns-{i}-kind",
+            )
         key = str(raw.get("key") or "")
         if key and key not in old_keys:
-            check_key(key, field=field, what=f"Sub-question {i + 1}’s key")
+            check_key(key, field=field, column=i + 1)
         if not key or key in taken:
             key = key_from(label, taken | old_keys, prefix="c")
         taken.add(key)
@@ -400,17 +497,19 @@ def _check_columns(value: Any, existing: list[dict[str, Any]]) -> list[dict[str,
     if not columns:
         raise DomainError(_("Give the group at least one sub-question"), field="columns-0-label")
     if len(columns) > MAX_COLUMNS:
-        raise DomainError(f"Give the group up to {MAX_COLUMNS} sub-questions", field="columns-0-label")
+        raise DomainError(
+            _("Give the group up to %(most)s sub-questions", most=format_decimal(MAX_COLUMNS)), field="columns-0-label"
+        )
     return columns
 
 
 def _text_settings(kind: str, settings: dict[str, Any], *, key: str, core: bool) -> dict[str, Any]:
     core_limit = forms.CORE_MAX_CHARS.get(key) if core else None
     high = core_limit or (MAX_TEXT if kind == "text" else MAX_CHARS)
-    max_chars = _whole(settings.get("max_chars"), field="max_chars", what="the character limit", high=high)
+    max_chars = _whole(settings.get("max_chars"), field="max_chars", what="max_chars", high=high)
     max_words = None
     if kind == "textarea":
-        max_words = _whole(settings.get("max_words"), field="max_words", what="the word limit", high=MAX_WORDS)
+        max_words = _whole(settings.get("max_words"), field="max_words", what="max_words", high=MAX_WORDS)
         if max_words and max_chars:
             raise DomainError(_("Give a word limit or a character limit, not both"), field="max_words")
         if not max_words and not max_chars:
@@ -421,9 +520,9 @@ def _text_settings(kind: str, settings: dict[str, Any], *, key: str, core: bool)
 
 
 def _number_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    unit = _check_text(settings.get("unit"), field="unit", what="the unit", limit=40, required=False)
-    low = _number(settings.get("min"), field="min", what="the lowest number")
-    high = _number(settings.get("max"), field="max", what="the highest number")
+    unit = _check_text(settings.get("unit"), field="unit", what="unit", limit=40, required=False)
+    low = _number(settings.get("min"), field="min", what="min")
+    high = _number(settings.get("max"), field="max", what="max")
     if low is not None and high is not None and high < low:
         raise DomainError(_("The highest number must be the same as or more than the lowest"), field="max")
     whole = bool(settings.get("whole"))
@@ -439,8 +538,8 @@ def _choice_settings(kind: str, settings: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"options": _check_options(settings.get("options"))}
     if kind == "choices":
         count = len(out["options"])
-        low = _whole(settings.get("min_choices"), field="min_choices", what="the fewest choices", high=count)
-        high = _whole(settings.get("max_choices"), field="max_choices", what="the most choices", high=count)
+        low = _whole(settings.get("min_choices"), field="min_choices", what="min_choices", high=count)
+        high = _whole(settings.get("max_choices"), field="max_choices", what="max_choices", high=count)
         if low and high and high < low:
             raise DomainError(_("The most choices must be the same as or more than the fewest"), field="max_choices")
         out.update({k: v for k, v in (("min_choices", low), ("max_choices", high)) if v})
@@ -453,10 +552,10 @@ def _file_settings(settings: dict[str, Any]) -> dict[str, Any]:
         raise DomainError(_("Select the types of file nominees can upload"), field="types")
     if any(t not in forms.FILE_TYPES for t in types):
         raise DomainError(_("Select types of file from the list"), field="types")
-    max_mb = _whole(settings.get("max_mb"), field="max_mb", what="the largest file size", high=MAX_FILE_MB)
+    max_mb = _whole(settings.get("max_mb"), field="max_mb", what="max_mb", high=MAX_FILE_MB)
     if max_mb is None:
         raise DomainError(_("Enter the largest file size, in MB"), field="max_mb")
-    max_count = _whole(settings.get("max_count"), field="max_count", what="the most files", high=MAX_FILE_COUNT)
+    max_count = _whole(settings.get("max_count"), field="max_count", what="max_count", high=MAX_FILE_COUNT)
     if max_count is None:
         raise DomainError(_("Enter the most files a nominee can upload"), field="max_count")
     return {"types": [t for t in forms.FILE_TYPES if t in types], "max_mb": max_mb, "max_count": max_count}
@@ -464,12 +563,10 @@ def _file_settings(settings: dict[str, Any]) -> dict[str, Any]:
 
 def _group_settings(settings: dict[str, Any], existing: dict[str, Any]) -> dict[str, Any]:
     columns = _check_columns(settings.get("columns"), existing.get("columns") or [])
-    max_rows = _whole(settings.get("max_rows"), field="max_rows", what="the most rows", high=forms.MAX_GROUP_ROWS)
+    max_rows = _whole(settings.get("max_rows"), field="max_rows", what="max_rows", high=forms.MAX_GROUP_ROWS)
     if max_rows is None:
         raise DomainError(_("Enter the most rows a nominee can give"), field="max_rows")
-    row_name = _check_text(
-        settings.get("row_name"), field="row_name", what="the name of a row", limit=60, required=False
-    )
+    row_name = _check_text(settings.get("row_name"), field="row_name", what="row_name", limit=60, required=False)
     return {"columns": columns, "max_rows": max_rows, "row_name": row_name or "Row"}
 
 
@@ -480,8 +577,8 @@ def clean_settings(
     builder does not show (an autocomplete hint, a noun for messages) are kept from `existing`."""
     existing = existing or {}
     out: dict[str, Any] = {k: v for k, v in existing.items() if k in ("autocomplete", "noun")}
-    short = _check_text(settings.get("short"), field="short", what="the short name", limit=120, required=False)
-    error = _check_text(settings.get("error"), field="error", what="the error message", limit=300, required=False)
+    short = _check_text(settings.get("short"), field="short", what="short", limit=120, required=False)
+    error = _check_text(settings.get("error"), field="error", what="error", limit=300, required=False)
     if short:
         out["short"] = short
     if error:
@@ -502,7 +599,7 @@ def clean_settings(
         out["how_words"] = _whole(
             settings.get("how_words") or existing.get("how_words") or 100,
             field="how_words",
-            what="the words for how the work addresses a trend",
+            what="how_words",
             high=1000,
         )
     return out
@@ -601,51 +698,122 @@ def _longest(values: list[Any], measure) -> int:
     return max((measure(v) for v in values), default=0)
 
 
+def _answer_number(number: Any) -> str:
+    """A number a nominee answered, as their language writes a number but without grouping (5000, 2,5 in Swedish)."""
+    return babel_decimal(number, locale=get_locale() or "en", group_separator=False)
+
+
+def _wrong_answers(count: int) -> str:
+    return ngettext(
+        "%(count)s submitted nomination has answers this change would make wrong",
+        "%(count)s submitted nominations have answers this change would make wrong",
+        count,
+        count=_count(count),
+    )
+
+
 def _refusal(name: str, broken: list[Any], new: FormQuestion) -> Conflict:
-    count = _plural(len(broken), "submitted nomination")
+    n, count = len(broken), _count(len(broken))
     settings = new.settings or {}
     if name == "required":
         return Conflict(
-            f"It cannot become required: {count} {'has' if len(broken) == 1 else 'have'} not answered it",
+            ngettext(
+                "It cannot become required: %(count)s submitted nomination has not answered it",
+                "It cannot become required: %(count)s submitted nominations have not answered it",
+                n,
+                count=count,
+            ),
             field="required",
         )
     if name == "max_words":
-        most = _longest(broken, word_count)
+        most = format_decimal(_longest(broken, word_count))
         return Conflict(
-            f"{count} {'has' if len(broken) == 1 else 'have'} a longer answer (up to {most:,} words): "
-            f"the word limit must be at least {most:,}",
+            ngettext(
+                "%(count)s submitted nomination has a longer answer (up to %(most)s words): the word limit must be "
+                "at least %(most)s",
+                "%(count)s submitted nominations have a longer answer (up to %(most)s words): the word limit must be "
+                "at least %(most)s",
+                n,
+                count=count,
+                most=most,
+            ),
             field="max_words",
         )
     if name == "max_chars":
-        most = _longest(broken, lambda v: len(str(v or "")))
+        most = format_decimal(_longest(broken, lambda v: len(str(v or ""))))
         return Conflict(
-            f"{count} {'has' if len(broken) == 1 else 'have'} a longer answer (up to {most:,} characters): "
-            f"the character limit must be at least {most:,}",
+            ngettext(
+                "%(count)s submitted nomination has a longer answer (up to %(most)s characters): the character limit "
+                "must be at least %(most)s",
+                "%(count)s submitted nominations have a longer answer (up to %(most)s characters): the character "
+                "limit must be at least %(most)s",
+                n,
+                count=count,
+                most=most,
+            ),
             field="max_chars",
         )
     if name in ("min", "max", "whole"):
-        numbers = sorted(n for n in (answers.as_number(v) for v in broken) if n is not None)
-        shown = ", ".join(str(n) for n in numbers[:3])
-        return Conflict(f"{count} answered {shown}, which the new rule would not allow", field=name)
+        numbers = sorted(x for x in (answers.as_number(v) for v in broken) if x is not None)
+        shown = ", ".join(_answer_number(number) for number in numbers[:3])
+        return Conflict(
+            ngettext(
+                "%(count)s submitted nomination answered %(numbers)s, which the new rule would not allow",
+                "%(count)s submitted nominations answered %(numbers)s, which the new rule would not allow",
+                n,
+                count=count,
+                numbers=shown,
+            ),
+            field=name,
+        )
     if name == "options":
         options = set(settings.get("options") or [])
         chosen = [c for v in broken for c in (v if isinstance(v, list) else [v]) if str(c) not in options]
         return Conflict(
-            f"{count} chose ‘{chosen[0] if chosen else ''}’: keep the options that nominations have chosen",
+            ngettext(
+                "%(count)s submitted nomination chose ‘%(option)s’: keep the options that nominations have chosen",
+                "%(count)s submitted nominations chose ‘%(option)s’: keep the options that nominations have chosen",
+                n,
+                count=count,
+                option=chosen[0] if chosen else "",
+            ),
             field="options",
         )
     if name in ("min_choices", "max_choices"):
-        return Conflict(f"{count} chose a number of options the new limit would not allow", field=name)
+        return Conflict(
+            ngettext(
+                "%(count)s submitted nomination chose a number of options the new limit would not allow",
+                "%(count)s submitted nominations chose a number of options the new limit would not allow",
+                n,
+                count=count,
+            ),
+            field=name,
+        )
     if name == "max_rows":
-        most = _longest(broken, lambda v: len(v or []))
-        return Conflict(f"{count} gave up to {most} rows: the most rows must be at least {most}", field="max_rows")
+        most = format_decimal(_longest(broken, lambda v: len(v or [])))
+        return Conflict(
+            ngettext(
+                "%(count)s submitted nomination gave up to %(most)s rows: the most rows must be at least %(most)s",
+                "%(count)s submitted nominations gave up to %(most)s rows: the most rows must be at least %(most)s",
+                n,
+                count=count,
+                most=most,
+            ),
+            field="max_rows",
+        )
     if name == "columns":
         return Conflict(
-            f"{count} gave rows this change would make wrong: a sub-question they answered cannot be removed, "
-            "change its kind or become required",
+            ngettext(
+                "%(count)s submitted nomination gave rows this change would make wrong: a sub-question they answered "
+                "cannot be removed, change its kind or become required",
+                "%(count)s submitted nominations gave rows this change would make wrong: a sub-question they "
+                "answered cannot be removed, change its kind or become required",
+                n,
+                count=count,
+            ),
             field="columns-0-label",
         )
-    return Conflict(f"{count} have answers this change would make wrong", field=name)
+    return Conflict(_wrong_answers(n), field=name)
 
 
 def _check_answers_kept(cycle: Cycle, question: FormQuestion, new: FormQuestion) -> None:
@@ -669,9 +837,7 @@ def _check_answers_kept(cycle: Cycle, question: FormQuestion, new: FormQuestion)
                 raise _refusal(name, broken, new)
     broken = _broken(cycle, question, new, values, asked)
     if broken:
-        raise Conflict(
-            f"{_plural(len(broken), 'submitted nomination')} have answers this change would make wrong", field="label"
-        )
+        raise Conflict(_wrong_answers(len(broken)), field="label")
 
 
 def _check_columns_kept(cycle: Cycle, question: FormQuestion, columns: list[dict[str, Any]]) -> None:
@@ -691,12 +857,24 @@ def _check_columns_kept(cycle: Cycle, question: FormQuestion, columns: list[dict
             continue
         kept = new.get(column["key"])
         if kept is None or kept.get("kind") != column.get("kind"):
-            what = "removed" if kept is None else "given another kind"
-            raise Conflict(
-                f"The sub-question ‘{column.get('label')}’ cannot be {what}: {_plural(answered, 'row')} of "
-                "nominations answer it",
-                field="columns-0-label",
-            )
+            if kept is None:
+                message = ngettext(
+                    "The sub-question ‘%(label)s’ cannot be removed: %(count)s row of nominations answer it",
+                    "The sub-question ‘%(label)s’ cannot be removed: %(count)s rows of nominations answer it",
+                    answered,
+                    label=column.get("label"),
+                    count=_count(answered),
+                )
+            else:
+                message = ngettext(
+                    "The sub-question ‘%(label)s’ cannot be given another kind: %(count)s row of nominations answer it",
+                    "The sub-question ‘%(label)s’ cannot be given another kind: %(count)s rows of nominations "
+                    "answer it",
+                    answered,
+                    label=column.get("label"),
+                    count=_count(answered),
+                )
+            raise Conflict(message, field="columns-0-label")
 
 
 def _check_files_kept(cycle: Cycle, question: FormQuestion, settings: dict[str, Any]) -> None:
@@ -715,20 +893,30 @@ def _check_files_kept(cycle: Cycle, question: FormQuestion, settings: dict[str, 
         counts[nomination_id] = counts.get(nomination_id, 0) + 1
         if str(extension).lower().lstrip(".") not in settings["types"]:
             raise Conflict(
-                f"A submitted nomination uploaded a {str(extension).upper().lstrip('.')} file: keep that type",
+                _(
+                    "A submitted nomination uploaded a %(type)s file: keep that type",
+                    type=str(extension).upper().lstrip("."),
+                ),
                 field="types",
             )
         if size > settings["max_mb"] * 1024 * 1024:
             needed = -(-size // (1024 * 1024))
             raise Conflict(
-                f"A submitted nomination uploaded a file of {needed} MB: the largest file size must be at least "
-                f"{needed} MB",
+                _(
+                    "A submitted nomination uploaded a file of %(size)s MB: the largest file size must be at least "
+                    "%(size)s MB",
+                    size=format_decimal(needed),
+                ),
                 field="max_mb",
             )
     most = max(counts.values(), default=0)
     if most > settings["max_count"]:
         raise Conflict(
-            f"A submitted nomination uploaded {most} files: the most files must be at least {most}", field="max_count"
+            _(
+                "A submitted nomination uploaded %(most)s files: the most files must be at least %(most)s",
+                most=format_decimal(most),
+            ),
+            field="max_count",
         )
 
 
@@ -755,12 +943,24 @@ def _check_still_asked(
                 changed.get("section_categories", section.category_ids) != section.category_ids
             )
             field = "categories" if categories_changed else "condition_question"
-            raise Conflict(
-                f"{_plural(len(hidden), 'submitted nomination')} answered ‘{forms.short_name(question)}’: "
-                f"this {'category limit' if field == 'categories' else 'condition'} would hide "
-                f"{'its' if len(hidden) == 1 else 'their'} answer",
-                field=field,
-            )
+            if field == "categories":
+                message = ngettext(
+                    "%(count)s submitted nomination answered ‘%(question)s’: this category limit would hide its answer",
+                    "%(count)s submitted nominations answered ‘%(question)s’: this category limit would hide their "
+                    "answer",
+                    len(hidden),
+                    count=_count(len(hidden)),
+                    question=forms.short_name(question),
+                )
+            else:
+                message = ngettext(
+                    "%(count)s submitted nomination answered ‘%(question)s’: this condition would hide its answer",
+                    "%(count)s submitted nominations answered ‘%(question)s’: this condition would hide their answer",
+                    len(hidden),
+                    count=_count(len(hidden)),
+                    question=forms.short_name(question),
+                )
+            raise Conflict(message, field=field)
 
 
 # Sections ----------------------------------------------------------------------------------------
@@ -769,12 +969,20 @@ def _check_still_asked(
 def _check_section_fields(
     cycle: Cycle, section: FormSection | None, *, title: str, hint: str, intro: str
 ) -> tuple[str, str, str]:
-    title = _check_text(title, field="title", what="the section’s title", limit=200)
-    hint = _check_text(hint, field="hint", what="the line under the title", limit=300, required=False)
-    intro = _check_text(intro, field="intro", what="the introduction", limit=5000, required=False)
+    title = _check_text(title, field="title", what="section_title", limit=200)
+    hint = _check_text(hint, field="hint", what="section_hint", limit=300, required=False)
+    intro = _check_text(intro, field="intro", what="intro", limit=5000, required=False)
     if any(s.title.casefold() == title.casefold() for s in cycle.form_sections if s is not section):
         raise DomainError(_("The form already has a section with that title"), field="title")
     return title, hint, intro
+
+
+def _too_many_sections() -> str:
+    return _("A form can have up to %(most)s sections", most=format_decimal(forms.MAX_SECTIONS))
+
+
+def _too_many_questions() -> str:
+    return _("A form can have up to %(most)s questions", most=format_decimal(forms.MAX_QUESTIONS))
 
 
 def _audit(action: str, cycle: Cycle, by: User | None, **detail: Any) -> None:
@@ -800,13 +1008,13 @@ def add_section(
     """A new section at the end of the form, with no questions yet."""
     sections = ordered_sections(cycle)
     if len(sections) >= forms.MAX_SECTIONS:
-        raise DomainError(f"A form can have up to {forms.MAX_SECTIONS} sections", field="title")
+        raise DomainError(_too_many_sections(), field="title")
     title, hint, intro = _check_section_fields(cycle, None, title=title, hint=hint, intro=intro)
     taken = {s.key for s in sections}
     if key:
         check_key(key)
         if key in RESERVED_SECTION_KEYS:
-            raise DomainError(f"‘{key}’ is used by the nomination pages: choose another key", field="key")
+            raise DomainError(_("‘%(key)s’ is used by the nomination pages: choose another key", key=key), field="key")
         if key in taken:
             raise DomainError(_("Another section has that key"), field="key")
     else:
@@ -881,10 +1089,12 @@ def removal_problem_of_section(section: FormSection) -> str | None:
     """Why the section cannot be removed, or None."""
     core = [q for q in section.questions if q.core]
     if core:
-        return (
-            f"It has {'a core question' if len(core) == 1 else 'core questions'} "
-            f"({', '.join('‘' + forms.short_name(q) + '’' for q in core)}) the platform needs: move "
-            f"{'it' if len(core) == 1 else 'them'} to another section first"
+        names = [_("‘%(name)s’", name=forms.short_name(q)) for q in core]  # each quoted as the language quotes
+        return ngettext(
+            "It has a core question (%(questions)s) the platform needs: move it to another section first",
+            "It has core questions (%(questions)s) the platform needs: move them to another section first",
+            len(core),
+            questions=", ".join(names),
         )
     for question in section.questions:
         problem = removal_problem(question, within=section)
@@ -897,7 +1107,7 @@ def remove_section(section: FormSection, *, by: User | None = None) -> None:
     cycle = section.cycle
     problem = removal_problem_of_section(section)
     if problem:
-        raise Conflict(f"You cannot remove ‘{section.title}’. {problem}.")
+        raise Conflict(_("You cannot remove ‘%(section)s’. %(problem)s.", section=section.title, problem=problem))
     key, title = section.key, section.title
     cycle.form_sections.remove(section)
     db.session.delete(section)
@@ -912,15 +1122,21 @@ def _check_order(cycle: Cycle) -> None:
     for section in ordered_sections(cycle):
         if section.condition and section.condition.get("question") not in seen:
             raise Conflict(
-                f"‘{section.title}’ is shown only for an answer to a question that would come after it: "
-                "change its condition first"
+                _(
+                    "‘%(section)s’ is shown only for an answer to a question that would come after it: change its "
+                    "condition first",
+                    section=section.title,
+                )
             )
         section_seen: set[str] = set()
         for question in section.questions:
             if question.condition and question.condition.get("question") not in seen | section_seen:
                 raise Conflict(
-                    f"‘{forms.short_name(question)}’ is shown only for an answer to a question that would come "
-                    "after it: change its condition first"
+                    _(
+                        "‘%(question)s’ is shown only for an answer to a question that would come after it: change "
+                        "its condition first",
+                        question=forms.short_name(question),
+                    )
                 )
             section_seen.add(question.key)
         seen |= section_seen
@@ -932,7 +1148,11 @@ def move_section(section: FormSection, direction: str, *, by: User | None = None
     i = sections.index(section)
     j = i - 1 if direction == UP else i + 1
     if direction not in (UP, DOWN) or not 0 <= j < len(sections):
-        raise Conflict(f"‘{section.title}’ is already {'first' if direction == UP else 'last'}")
+        raise Conflict(
+            _("‘%(section)s’ is already first", section=section.title)
+            if direction == UP
+            else _("‘%(section)s’ is already last", section=section.title)
+        )
     sections[i], sections[j] = sections[j], sections[i]
     _renumber(sections)
     _check_order(cycle)
@@ -953,10 +1173,10 @@ def duplicate_section(section: FormSection, *, by: User | None = None) -> FormSe
     cycle = section.cycle
     sections = ordered_sections(cycle)
     if len(sections) >= forms.MAX_SECTIONS:
-        raise DomainError(f"A form can have up to {forms.MAX_SECTIONS} sections")
+        raise DomainError(_too_many_sections())
     copied = [q for q in section.questions if not q.core]
     if len(ordered_questions(cycle)) + len(copied) > forms.MAX_QUESTIONS:
-        raise DomainError(f"A form can have up to {forms.MAX_QUESTIONS} questions")
+        raise DomainError(_too_many_questions())
     taken_titles = {s.title.casefold() for s in sections}
     title, n = f"{section.title} (copy)"[:200], 2
     while title.casefold() in taken_titles:
@@ -1012,8 +1232,8 @@ def _check_question_fields(
     """The question's words, visibility, where it is asked and its kind's settings, checked."""
     if kind not in forms.KINDS or (kind == "trends" and key != "trends"):
         raise DomainError(_("Select the kind of question"), field="kind")
-    label = _check_text(fields.get("label"), field="label", what="the question", limit=300)
-    hint = _check_text(fields.get("hint"), field="hint", what="the hint", limit=2000, required=False)
+    label = _check_text(fields.get("label"), field="label", what="question", limit=300)
+    hint = _check_text(fields.get("hint"), field="hint", what="hint", limit=2000, required=False)
     judges_see = str(fields.get("judges_see") or "all")
     if judges_see not in forms.JUDGES_SEE:
         raise DomainError(_("Select who sees the answer"), field="judges_see")
@@ -1037,7 +1257,10 @@ def _check_question_fields(
         )
     if core and (section.category_ids or section.condition):
         raise DomainError(
-            f"A core question is asked of every nominee: ‘{section.title}’ is not, so it cannot go there",
+            _(
+                "A core question is asked of every nominee: ‘%(section)s’ is not, so it cannot go there",
+                section=section.title,
+            ),
             field="section",
         )
     public = bool(fields.get("public"))
@@ -1072,22 +1295,39 @@ def _check_dependants(cycle: Cycle, question: FormQuestion, kind: str, settings:
     ]
     dependants += [q for q in ordered_questions(cycle) if (q.condition or {}).get("question") == question.key]
     for item in dependants:
-        name = f"the section ‘{item.title}’" if isinstance(item, FormSection) else f"‘{forms.short_name(item)}’"
         if not forms.KINDS[kind].conditional:
-            raise DomainError(
-                f"{name[0].upper() + name[1:]} is shown only for an answer to this question, so its kind must be "
-                "one that can be a condition: change that condition first",
-                field="kind",
-            )
+            if isinstance(item, FormSection):
+                message = _(
+                    "The section ‘%(section)s’ is shown only for an answer to this question, so its kind must be one "
+                    "that can be a condition: change that condition first",
+                    section=item.title,
+                )
+            else:
+                message = _(
+                    "‘%(question)s’ is shown only for an answer to this question, so its kind must be one that can be "
+                    "a condition: change that condition first",
+                    question=forms.short_name(item),
+                )
+            raise DomainError(message, field="kind")
         if kind in ("choice", "choices"):
             options = [str(o) for o in settings.get("options") or []]
             missing = [v for v in (item.condition or {}).get("values") or [] if str(v) not in options]
             if missing:
-                raise DomainError(
-                    f"{name[0].upper() + name[1:]} is shown for the answer ‘{missing[0]}’: keep that option, or "
-                    "change that condition first",
-                    field="options",
-                )
+                if isinstance(item, FormSection):
+                    message = _(
+                        "The section ‘%(section)s’ is shown for the answer ‘%(answer)s’: keep that option, or change "
+                        "that condition first",
+                        section=item.title,
+                        answer=missing[0],
+                    )
+                else:
+                    message = _(
+                        "‘%(question)s’ is shown for the answer ‘%(answer)s’: keep that option, or change that "
+                        "condition first",
+                        question=forms.short_name(item),
+                        answer=missing[0],
+                    )
+                raise DomainError(message, field="options")
 
 
 def add_question(
@@ -1098,7 +1338,7 @@ def add_question(
     cycle = section.cycle
     questions = ordered_questions(cycle)
     if len(questions) >= forms.MAX_QUESTIONS:
-        raise DomainError(f"A form can have up to {forms.MAX_QUESTIONS} questions", field="label")
+        raise DomainError(_too_many_questions(), field="label")
     if kind not in forms.ADDABLE_KINDS:
         raise DomainError(_("Select the kind of question"), field="kind")
     taken = {q.key for q in questions}
@@ -1107,7 +1347,7 @@ def add_question(
         if key in taken:
             raise DomainError(_("Another question has that key"), field="key")
         if key in forms.CORE_KEYS:
-            raise DomainError(f"‘{key}’ is the key of a core question: choose another", field="key")
+            raise DomainError(_("‘%(key)s’ is the key of a core question: choose another", key=key), field="key")
     else:
         key = key_from(str(fields.get("label") or ""), taken | set(forms.CORE_KEYS))
     position = len(section.questions)
@@ -1157,8 +1397,13 @@ def edit_question(
         count = answered_count(cycle, question)
         if protected and count:
             raise Conflict(
-                f"Its kind cannot change: {_plural(count, 'nomination')} {'has' if count == 1 else 'have'} "
-                "answered it, and the answers would no longer fit",
+                ngettext(
+                    "Its kind cannot change: %(count)s nomination has answered it, and the answers would no longer fit",
+                    "Its kind cannot change: %(count)s nominations have answered it, and the answers would no "
+                    "longer fit",
+                    count,
+                    count=_count(count),
+                ),
                 field="kind",
             )
     new = _copy_of(question, kind=kind, **values)
@@ -1196,12 +1441,12 @@ def edit_question(
         _audit("question_changed", cycle, by, question=question.key, fields=changed)
 
 
-def _dependants(cycle: Cycle, key: str) -> list[str]:
+def _dependants(cycle: Cycle, key: str) -> list[FormSection | FormQuestion]:
     """What shows only for an answer to the question of this key."""
-    found = [f"the section ‘{s.title}’" for s in cycle.form_sections if (s.condition or {}).get("question") == key]
-    found += [
-        f"‘{forms.short_name(q)}’" for q in ordered_questions(cycle) if (q.condition or {}).get("question") == key
+    found: list[FormSection | FormQuestion] = [
+        s for s in cycle.form_sections if (s.condition or {}).get("question") == key
     ]
+    found += [q for q in ordered_questions(cycle) if (q.condition or {}).get("question") == key]
     return found
 
 
@@ -1210,22 +1455,35 @@ def removal_problem(question: FormQuestion, *, within: FormSection | None = None
     (outside the section being removed with it); answered once the cycle has a submitted nomination."""
     cycle = question.section.cycle
     if question.core:
-        return (
-            f"‘{forms.short_name(question)}’ is a core question the platform needs: you can change it but not remove it"
+        return _(
+            "‘%(question)s’ is a core question the platform needs: you can change it but not remove it",
+            question=forms.short_name(question),
         )
     dependants = _dependants(cycle, question.key)
-    if within is not None:
-        dependants = [d for d in dependants if d not in {f"‘{forms.short_name(q)}’" for q in within.questions}]
-        dependants = [d for d in dependants if d != f"the section ‘{within.title}’"]
+    if within is not None:  # what goes with the section does not count
+        dependants = [d for d in dependants if d is not within and not any(d is q for q in within.questions)]
     if dependants:
-        first = dependants[0][0].upper() + dependants[0][1:]
-        return f"{first} is shown only for an answer to ‘{forms.short_name(question)}’: change that condition first"
+        first = dependants[0]
+        if isinstance(first, FormSection):
+            return _(
+                "The section ‘%(section)s’ is shown only for an answer to ‘%(question)s’: change that condition first",
+                section=first.title,
+                question=forms.short_name(question),
+            )
+        return _(
+            "‘%(dependant)s’ is shown only for an answer to ‘%(question)s’: change that condition first",
+            dependant=forms.short_name(first),
+            question=forms.short_name(question),
+        )
     if has_submitted(cycle):
         count = answered_count(cycle, question)
         if count:
-            return (
-                f"{_plural(count, 'nomination')} {'has' if count == 1 else 'have'} answered "
-                f"‘{forms.short_name(question)}’, and a submitted nomination’s answers are kept"
+            return ngettext(
+                "%(count)s nomination has answered ‘%(question)s’, and a submitted nomination’s answers are kept",
+                "%(count)s nominations have answered ‘%(question)s’, and a submitted nomination’s answers are kept",
+                count,
+                count=_count(count),
+                question=forms.short_name(question),
             )
     return None
 
@@ -1235,7 +1493,7 @@ def remove_question(question: FormQuestion, *, by: User | None = None) -> None:
     cycle = section.cycle
     problem = removal_problem(question)
     if problem:
-        raise Conflict(f"You cannot remove this question. {problem}.")
+        raise Conflict(_("You cannot remove this question. %(problem)s.", problem=problem))
     key = question.key
     section.questions.remove(question)
     db.session.delete(question)
@@ -1253,7 +1511,9 @@ def move_question(question: FormQuestion, direction: str, *, by: User | None = N
     j = i - 1 if direction == UP else i + 1
     if direction not in (UP, DOWN) or not 0 <= j < len(questions):
         raise Conflict(
-            f"‘{forms.short_name(question)}’ is already {'first' if direction == UP else 'last'} in its section"
+            _("‘%(question)s’ is already first in its section", question=forms.short_name(question))
+            if direction == UP
+            else _("‘%(question)s’ is already last in its section", question=forms.short_name(question))
         )
     questions[i], questions[j] = questions[j], questions[i]
     _renumber(questions)
@@ -1267,9 +1527,11 @@ def duplicate_question(question: FormQuestion, *, by: User | None = None) -> For
     section = question.section
     cycle = section.cycle
     if question.core:
-        raise Conflict(f"‘{forms.short_name(question)}’ is a core question: the form has it once")
+        raise Conflict(
+            _("‘%(question)s’ is a core question: the form has it once", question=forms.short_name(question))
+        )
     if len(ordered_questions(cycle)) >= forms.MAX_QUESTIONS:
-        raise DomainError(f"A form can have up to {forms.MAX_QUESTIONS} questions")
+        raise DomainError(_too_many_questions())
     questions = sorted(section.questions, key=lambda q: q.position)
     new = _copy_of(question, key=_copy_key(question.key, _question_keys(cycle)), label=f"{question.label} (copy)"[:300])
     new.cycle_id = cycle.id
@@ -1298,8 +1560,8 @@ def get_template(template_id: int) -> FormTemplate:
 
 def save_as_template(cycle: Cycle, *, name: str, description: str = "", by: User | None = None) -> FormTemplate:
     """The cycle's form as a named template (without its category limits: another cycle has other categories)."""
-    name = _check_text(name, field="name", what="a name for the template", limit=120)
-    description = _check_text(description, field="description", what="the description", limit=2000, required=False)
+    name = _check_text(name, field="name", what="template_name", limit=120)
+    description = _check_text(description, field="description", what="description", limit=2000, required=False)
     if any(t.name.casefold() == name.casefold() for t in form_templates()):
         raise Conflict(_("A template already has that name: choose another"), field="name")
     template = FormTemplate(
@@ -1328,8 +1590,14 @@ def replace_from_template(cycle: Cycle, template: FormTemplate, *, by: User | No
     count = nomination_count(cycle)
     if count:
         raise Conflict(
-            f"The form cannot be replaced: {_plural(count, 'nomination has', 'nominations have')} been started "
-            "with it. Change its sections and questions instead.",
+            ngettext(
+                "The form cannot be replaced: %(count)s nomination has been started with it. Change its sections and "
+                "questions instead.",
+                "The form cannot be replaced: %(count)s nominations have been started with it. Change its sections "
+                "and questions instead.",
+                count,
+                count=_count(count),
+            ),
             field="template",
         )
     check_definition(template.definition)
