@@ -117,7 +117,7 @@ def send_draft_reminders(
     `within_days`, closes later than that)."""
     now = now or utcnow()
     if within_days is not None and within_days < 0:
-        raise DomainError("The number of days must be 0 or more", field="days")
+        raise DomainError(_("The number of days must be 0 or more"), field="days")
     problem = reminder_problem(cycle, now, within_days)
     if problem:
         raise NotAllowed(problem)
@@ -187,7 +187,7 @@ def remind_open_cycles(
     within `within_days` days (a dry run only counts them). One CycleReminders per such cycle."""
     now = now or utcnow()
     if within_days < 0:
-        raise DomainError("The number of days must be 0 or more", field="days")
+        raise DomainError(_("The number of days must be 0 or more"), field="days")
     done = []
     for cycle in open_cycles(now):
         report = CycleReminders(cycle, due=count_due(cycle), problem=reminder_problem(cycle, now, within_days))

@@ -18,6 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 
@@ -60,7 +61,7 @@ def issue_ticket(*, by: User, reference: str, section: str) -> str:
 
 def check_ticket(ticket: str | None, *, reference: str, section: str) -> User:
     """The author the ticket was issued to, if it is valid for this section; else StashRefused."""
-    refused = StashRefused("The stash ticket is missing, invalid, too old or for another page")
+    refused = StashRefused(_("The stash ticket is missing, invalid, too old or for another page"))
     if not ticket or len(ticket) > 500:
         raise refused
     try:
@@ -83,7 +84,7 @@ def _key(user: User, path: str) -> str:
 
 
 def _bounded(data: dict[str, list[str]]) -> dict[str, list[str]]:
-    too_long = StashRefused("What was sent is larger than we keep", status=413)
+    too_long = StashRefused(_("What was sent is larger than we keep"), status=413)
     if len(data) > MAX_FIELDS or sum(len(values) for values in data.values()) > MAX_VALUES:
         raise too_long
     total = 0

@@ -339,9 +339,9 @@ def get_public_case(slug: str, *, with_cycle: bool = True) -> ImpactCase:
         options.append(selectinload(ImpactCase.cycle))
     found = db.session.scalar(select(ImpactCase).where(ImpactCase.slug == slug).options(*options))
     if found is None or found.published_at is None:
-        raise NotFound("No such impact case")
+        raise NotFound(_("No such impact case"))
     if not case_is_public(found):
-        raise Withdrawn("This impact case has been removed")
+        raise Withdrawn(_("This impact case has been removed"))
     return found
 
 
@@ -467,7 +467,7 @@ def trend_index() -> TrendIndex:
 def get_trend(slug: str) -> Trend:
     trend = db.session.scalar(select(Trend).where(Trend.slug == slug))
     if trend is None:
-        raise NotFound("No such trend")
+        raise NotFound(_("No such trend"))
     return trend
 
 
@@ -528,7 +528,7 @@ def get_published_cycle(slug: str) -> Cycle:
     """A cycle whose results are published; any other is NotFound, so nothing leaks early."""
     cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug))
     if cycle is None or cycle.status is not CycleStatus.PUBLISHED:
-        raise NotFound("No such published shortlist")
+        raise NotFound(_("No such published shortlist"))
     return cycle
 
 
