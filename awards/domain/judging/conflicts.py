@@ -317,10 +317,14 @@ _AFFILIATION_REASONS = {
 
 
 def detect(
-    judge: Judge, nomination: Nomination, affiliations: dict[int, list[tuple[AffiliationKind, str]]] | None = None
+    judge: Judge,
+    nomination: Nomination,
+    affiliations: dict[int, list[tuple[AffiliationKind, str]]] | None = None,
+    co_editors: dict[int, list[CoEditor]] | None = None,
 ) -> list[str]:
     """The reasons the judge is conflicted with the nomination, found from the data (empty if none).
-    `affiliations` (from affiliations_by_user) saves a query per judge when called in a loop."""
+    `affiliations` (from affiliations_by_user) and `co_editors` (from co_editors_by_nomination) save a query per
+    pair when called in a loop."""
     reasons = []
     nominator = nomination.nominator
     if judge.user_id is not None and judge.user_id == nomination.nominator_id:
@@ -343,10 +347,12 @@ def detect(
         if affiliations is None:
             affiliations = affiliations_by_user([judge.user_id])
         reasons += _affiliation_reasons(affiliations.get(judge.user_id, ()), nomination)
-    co_editors = co_editors_by_nomination([nomination.id]).get(nomination.id, ())
-    if co_editors:
+    if co_editors is None:
+        co_editors = co_editors_by_nomination([nomination.id])
+    team = co_editors.get(nomination.id, ())
+    if team:
         known = (affiliations or {}).get(judge.user_id, ()) if judge.user_id is not None else ()
-        reasons += _co_editor_reasons(judge, co_editors, known)
+        reasons += _co_editor_reasons(judge, team, known)
     return reasons
 
 
@@ -611,9 +617,11 @@ def detected_conflicts(cycle_id: int, judges: Iterable[Judge] | None = None) -> 
     }
     found = []
     affiliations = affiliations_by_user(j.user_id for j in judge_by_id.values())
-    for judge_id, nomination_id in sorted(conflict_pairs(judge_by_id.values(), nominations.values())):
+    pairs = sorted(conflict_pairs(judge_by_id.values(), nominations.values()))
+    teams = co_editors_by_nomination({nomination_id for _judge_id, nomination_id in pairs})
+    for judge_id, nomination_id in pairs:
         judge, nomination = judge_by_id[judge_id], nominations[nomination_id]
-        reasons = detect(judge, nomination, affiliations)
+        reasons = detect(judge, nomination, affiliations, teams)
         if reasons:
             found.append(DetectedConflict(judge, nomination, reasons))
     return found
@@ -782,13 +790,14 @@ def release_now_conflicted(user: User, *, by: User) -> list[Assignment]:
     if not assignments:
         return []
     affiliations = affiliations_by_user([user.id])
+    teams = co_editors_by_nomination({a.nomination_id for a in assignments})
     removed: list[Assignment] = []
     for judge in judges:
         freed: list[Assignment] = []
         kept: list[Assignment] = []
         for assignment in [a for a in assignments if a.judge_id == judge.id]:
             nomination = assignment.nomination
-            if not detect(judge, nomination, affiliations):
+            if not detect(judge, nomination, affiliations, teams):
                 continue
             review = assignment.review
             if review is not None and review.status is ReviewStatus.SUBMITTED:
