@@ -149,3 +149,10 @@ def test_dates_times_and_numbers_are_written_the_readers_way(
             assert govuk_datetime(MIDSUMMER_AFTERNOON) == both
         assert number(12345.5) == figure
         assert number(3.5, 2) == decimals
+
+
+def test_an_error_pages_switcher_takes_the_reader_home_not_back_to_the_failed_address(client):
+    page = client.get("/impact-cases/no-such-case-zebedee")
+    assert page.status_code == 404
+    assert 'href="/language/cy?next=/"' in page.get_data(as_text=True)
+    assert "zebedee" not in page.get_data(as_text=True).split('class="app-language-switcher"')[1].split("</nav>")[0]

@@ -65,7 +65,7 @@ from tests.factories import (
 
 PAGE_LIMIT = 100  # pages followed from links, per audience and phase
 HREF = re.compile(r'(?:href|action|src)="([^"#]*)')
-NOT_FOLLOWED = ("/static/", "/sign-out")
+NOT_FOLLOWED = ("/static/", "/sign-out")  # the language switcher's links are followed: pages in Welsh and Swedish too
 # Audiences who must not read the words of the organisers-only questions either (a nominee of the
 # cycle reads them on the form).
 JUDGING_AUDIENCES = ("judge", "conflicted")
@@ -202,6 +202,9 @@ def leak_url_values(world, audience: str) -> dict[str, list]:
         "case_slug": [c.slug for c in cases] + [f"the-zebedee-quintrell-front-door-{cycle.year}"],
         "trend_slug": [link.trend.slug for link in canary.trend_links],
         "token": ["not-a-valid-token"],
+        "code": ["cy"],  # the language switcher
+        "kind": ["category"],  # an organiser's translations of the canary's category
+        "object_id": [canary.category_id],
         "state": ["draft"],
         "user_id": [canary.nominator_id],
         "case_id": [c.id for c in cases] or [1],
@@ -402,6 +405,7 @@ def test_the_canary_reaches_no_judge_nominee_or_member_of_the_public(app, world,
     check_mail(leaks, world["co_editor"].email, "co-editor of another entry", expected_kinds={"reset_password"})
     # The co-editor really reached their own entry's team and history, and the canary's team was there to find
     co_editing = client_for(app, world["co_editor"])
+    co_editing.get("/language/en?next=/")  # the crawl followed the language switcher: read this page in English
     assert "Cole Editor (you)" in co_editing.get(f"/nominations/{world['theirs'].reference}/team").get_data(
         as_text=True
     )
