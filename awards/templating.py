@@ -20,16 +20,16 @@ def number(value, places: int | None = None) -> str:
     return format_decimal(value)
 
 
-def _texts_this_request(language: str):
-    """The translations into `language`, read once per request (one query however many a page shows)."""
+def _texts_this_request(language: str, cycle_id: int | None):
+    """The translations into `language` of a cycle's things (None: the trends'), read once per request."""
     from awards.domain.programme.translations import texts_in
 
     if not has_request_context():
-        return texts_in(language)
+        return texts_in(language, cycle_id)
     kept = g.setdefault("content_translations", {})
-    if language not in kept:
-        kept[language] = texts_in(language)
-    return kept[language]
+    if (language, cycle_id) not in kept:
+        kept[language, cycle_id] = texts_in(language, cycle_id)
+    return kept[language, cycle_id]
 
 
 def localised(thing, field: str):

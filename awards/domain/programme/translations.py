@@ -6,9 +6,10 @@ reader sees the text in their language when there is one, else the default langu
 so a screen reader pronounces it right (`Localised`). Nothing else changes: the default language's text stays
 where every earlier page, export and e-mail read it.
 
-A page reads every translation of its language in one query (`texts_in`), once per request (the web layer keeps
-it: awards/templating.py), so a page costs the same number of queries however many texts it shows; a page in the
-default language reads none.
+A page reads the translations of its language for one cycle (or the trends) in one query (`texts_in`), once per
+request and cycle (the web layer keeps them: awards/templating.py), so a page costs the same number of queries
+however many of a cycle's texts it shows, whatever the number of cycles stored; a page in the default language reads
+none.
 """
 
 from __future__ import annotations
@@ -106,31 +107,34 @@ class Localised:
         return escape(self.text)
 
 
-def texts_in(language: str) -> dict[tuple[str, int, str], str]:
-    """Every translation into `language`, by (kind, object id, field): one query."""
+Texts = Callable[[str, "int | None"], Mapping[tuple[str, int, str], str]]
+
+
+def texts_in(language: str, cycle_id: int | None) -> dict[tuple[str, int, str], str]:
+    """The translations into `language` of one cycle's things (None: the trends'), by (kind, object id, field):
+    one query."""
     row = ContentTranslation
-    rows = db.session.execute(sa.select(row.kind, row.object_id, row.field, row.text).where(row.language == language))
+    scope = row.cycle_id.is_(None) if cycle_id is None else row.cycle_id == cycle_id
+    rows = db.session.execute(
+        sa.select(row.kind, row.object_id, row.field, row.text).where(row.language == language, scope)
+    )
     return {(kind, object_id, field): text for kind, object_id, field, text in rows}
 
 
-def localised(
-    thing, field: str, language: str, texts: Callable[[str], Mapping[tuple[str, int, str], str]] = texts_in
-) -> Localised:
-    """`thing`'s `field` in `language`, else in the default language; `texts(language)` gives the translations
-    (the web layer passes one that reads them once per request)."""
+def localised(thing, field: str, language: str, texts: Texts = texts_in) -> Localised:
+    """`thing`'s `field` in `language`, else in the default language; `texts(language, cycle_id)` gives the
+    translations (the web layer passes one that reads them once per request)."""
     base = default_language()
     if thing is None:
         return Localised("", language, language)
     if language != base and type(thing) in FIELDS:
-        text = texts(language).get((kind_of(thing), thing.id, field))
+        text = texts(language, _cycle_id_of(thing)).get((kind_of(thing), thing.id, field))
         if text:
             return Localised(text, language, language)
     return Localised(original(thing, field), base, language)
 
 
-def localised_rubric(
-    criterion: Criterion, language: str, texts: Callable[[str], Mapping[tuple[str, int, str], str]] = texts_in
-) -> list[dict]:
+def localised_rubric(criterion: Criterion, language: str, texts: Texts = texts_in) -> list[dict]:
     """The criterion's rubric bands with their label and words in `language` (each a `Localised`)."""
     return [
         {
@@ -222,14 +226,19 @@ def things_of(cycle: Cycle) -> list:
     return things
 
 
-def coverage(things: Iterable) -> dict[str, tuple[int, int]]:
-    """{language: (translated, to translate)} over the non-empty texts of `things`."""
-    things = list(things)
-    wanted = [(kind_of(t), t.id, field) for t in things for field in fields_of(t) if original(t, field).strip()]
+def coverage(things: Iterable, texts: Texts = texts_in) -> dict[str, tuple[int, int]]:
+    """{language: (translated, to translate)} over the non-empty texts of `things` (pass `texts` that keeps what it
+    read to count many things' coverage with one query per language and cycle)."""
+    wanted = [
+        (_cycle_id_of(t), (kind_of(t), t.id, field))
+        for t in things
+        for field in fields_of(t)
+        if original(t, field).strip()
+    ]
     result = {}
     for language in other_languages():
-        texts = texts_in(language)
-        result[language] = (sum(1 for key in wanted if texts.get(key)), len(wanted))
+        done = sum(1 for scope, key in wanted if texts(language, scope).get(key))
+        result[language] = (done, len(wanted))
     return result
 
 

@@ -4,6 +4,8 @@ are translated; each thing's page takes its texts in every other language (award
 
 from __future__ import annotations
 
+import functools
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -112,12 +114,13 @@ def _thing_in_cycle(cycle, kind: str, object_id: int):
 def translations_index(slug: str):
     cycle = cycle_or_404(slug)
     languages = translations.other_languages()
+    texts = functools.cache(translations.texts_in)  # each language's texts of the cycle and of the trends, read once
     rows = [
         {
             "thing": thing,
             "kind": translations.kind_of(thing),
             "title": thing_title(thing),
-            "coverage": translations.coverage([thing]),
+            "coverage": translations.coverage([thing], texts),
         }
         for thing in _things_of_cycle(cycle)
     ]
