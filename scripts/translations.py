@@ -35,14 +35,20 @@ KEYWORDS = ("_l", "lazy_gettext", "lazy_ngettext:1,2", "lazy_pgettext:1c,2")
 LANGUAGES = ("cy", "sv")
 
 
-def _pybabel(*args: str) -> None:
+def _pybabel(*args: str) -> list[str]:
+    """Run pybabel; returns the warnings it printed (and prints them)."""
     command = [sys.executable, "-m", "babel.messages.frontend", "--quiet", *args]
-    subprocess.run(command, cwd=ROOT, check=True)  # noqa: S603 (our own interpreter and arguments)
+    done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)  # noqa: S603 (ours)
+    warnings = [line for line in done.stderr.splitlines() if "warning" in line.lower()]
+    for line in warnings:
+        print(line, file=sys.stderr)
+    return warnings
 
 
-def _extract(output: Path) -> None:
+def _extract(output: Path) -> list[str]:
+    """Every marked string into `output`; returns the extractor's warnings (a message it could not read)."""
     keywords = [part for keyword in KEYWORDS for part in ("-k", keyword)]
-    _pybabel(
+    return _pybabel(
         "extract", "-F", str(MAPPING), *keywords, "--add-location=file", "--sort-by-file", "-w", "120",
         "--project", "awards", "--copyright-holder", "the awards contributors", "-o", str(output), ".",
     )  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -183,7 +184,10 @@ def _clean(
         raise Conflict(_already_named(judging_round), field="name")
     if len(description) > DESCRIPTION_MAX:
         raise DomainError(
-            _("Description must be %(description_max)s characters or fewer", description_max=f"{DESCRIPTION_MAX:,}"),
+            _(
+                "Description must be %(description_max)s characters or fewer",
+                description_max=format_decimal(DESCRIPTION_MAX),
+            ),
             field="description",
         )
     if not isinstance(weight, int) or not 1 <= weight <= MAX_WEIGHT:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -273,7 +274,7 @@ def record_decision(
         raise DomainError(_("Give the panel’s reason for the decision"), field="rationale")
     if len(rationale) > RATIONALE_MAX:
         raise DomainError(
-            _("The reason must be %(rationale_max)s characters or fewer", rationale_max=f"{RATIONALE_MAX:,}"),
+            _("The reason must be %(rationale_max)s characters or fewer", rationale_max=format_decimal(RATIONALE_MAX)),
             field="rationale",
         )
     return shortlists.decide(judging_round.cycle, nomination, result, rationale=rationale, by=by)
