@@ -90,6 +90,9 @@ class Nomination(Model):
     region: Mapped[str] = mapped_column(String(60), default="")
     # Project
     title: Mapped[str] = mapped_column(String(200), default="")
+    # The language the nomination is written in ('en', 'cy', 'sv'; None: the service's default language, as every
+    # nomination made before languages were recorded): its answers are shown with this `lang` and judged as typed.
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
     summary: Mapped[str] = mapped_column(Text, default="")
     # Declarations
     consents_to_publish: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -100,9 +103,6 @@ class Nomination(Model):
     touched_sections: Mapped[str] = mapped_column(String(300), default="")
 
     # Screening by the organiser
-    # The language the nomination is written in ('en', 'cy', 'sv'; None: the service's default language, as every
-    # nomination made before languages were recorded): its answers are shown with this `lang` and judged as typed.
-    language: Mapped[str | None] = mapped_column(String(8), default=None)
     eligibility: Mapped[Eligibility | None] = mapped_column(enum_column(Eligibility, 20))
     eligibility_reason: Mapped[str] = mapped_column(Text, default="")
     eligibility_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

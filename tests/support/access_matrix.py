@@ -93,6 +93,7 @@ MATRIX = {
     ("GET", "/accessibility"): everyone(200),
     ("GET", "/privacy"): everyone(200),
     ("GET", "/cookies"): everyone(200),
+    ("GET", "/language/<code>"): everyone(302),
     # The public library and open data (`case_slug` is a published impact case of the published
     # cycle `published_cycle_slug`; `trend_slug` is a trend it addresses)
     ("GET", "/impact-cases"): everyone(200),
@@ -102,7 +103,6 @@ MATRIX = {
     ("GET", "/trends/<trend_slug>"): everyone(200),
     ("GET", "/cycles/<published_cycle_slug>/shortlist"): everyone(200),
     ("GET", "/api/v1/impact-cases"): everyone(200),
-    ("GET", "/language/<code>"): everyone(302),
     ("GET", "/api/v1/impact-cases/<case_slug>"): everyone(200),
     ("GET", "/api/v1/trends"): everyone(200),
     ("GET", "/api/v1/openapi.json"): everyone(200),

@@ -784,12 +784,12 @@ def make_impact_case(nomination: Nomination, result: Result, now: datetime, publ
         result=result,
         title=nomination.title,
         summary=nomination.summary,
+        language=nomination.language,
         answers=publication.case_answers(nomination),
         organisation=nomination.organisation_name,
         partners=[{"name": p.name, "is_supplier": p.is_supplier} for p in nomination.partners],
         region=nomination.region,
         licence=publication.LICENCE,
-        language=nomination.language,
         published_at=now if published else None,
         updated_at=now,
     )
