@@ -42,13 +42,12 @@ def upgrade():
     op.create_index("ix_content_translations_language", "content_translations", ["language", "kind", "object_id"])
     with op.batch_alter_table("nominations") as batch_op:
         batch_op.add_column(sa.Column("language", sa.String(length=8), nullable=True))
-    with op.batch_alter_table("impact_cases") as batch_op:
-        batch_op.add_column(sa.Column("language", sa.String(length=8), nullable=True))
+    # A plain ADD COLUMN (no table rebuild): SQLite's full-text triggers on impact_cases stay in place.
+    op.add_column("impact_cases", sa.Column("language", sa.String(length=8), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table("impact_cases") as batch_op:
-        batch_op.drop_column("language")
+    op.drop_column("impact_cases", "language")
     with op.batch_alter_table("nominations") as batch_op:
         batch_op.drop_column("language")
     op.drop_index("ix_content_translations_language", table_name="content_translations")
