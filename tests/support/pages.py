@@ -41,6 +41,9 @@ def form_values(response) -> dict:
 
 
 def same_page(html: str) -> str:
-    """The page with its CSRF tokens blanked: two loads of one page differ only there (a token carries the second
-    it was signed in), so a test that a page is the same page compares these."""
-    return re.sub(r'(name="csrf_token"[^>]*value=")[^"]*(")', r"\1\2", html)
+    """The page with its CSRF tokens blanked, and the address the language switcher's links return to: two loads
+    of one page differ only there (a token carries the second it was signed in; the switcher returns to the address
+    asked for, so two addresses showing the same page differ there), so a test that a page is the same page compares
+    these."""
+    html = re.sub(r'(name="csrf_token"[^>]*value=")[^"]*(")', r"\1\2", html)
+    return re.sub(r'(href="/language/[a-z]+\?next=)[^"]*(")', r"\1\2", html)

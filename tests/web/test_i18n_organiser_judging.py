@@ -104,7 +104,7 @@ PREVIEW = {
         "Gwirio'r dyraniad newydd",
         "Cadarnhau'r dyraniad",
         "Nid oes dim wedi'i gadw eto",
-        "3 enwebiad yn {category} yn gallu cael 1 beirniad yn unig: dim ond 1 beirniad sy'n beirniadu'r categori hwn",
+        "Dim ond 1 beirniad y gall 3 enwebiad yn {category} eu cael: dim ond 1 beirniad sy'n beirniadu'r categori hwn",
     ),
     "sv": (
         "Kontrollera den nya tilldelningen",
