@@ -230,3 +230,46 @@ def links_in(page: str) -> dict[str, str]:
         text_of(words): href.replace("&amp;", "&")
         for href, words in re.findall(r'<a class="govuk-link" href="([^"]+)">(.*?)</a>', page, re.S)
     }
+
+
+class _LanguageReader(HTMLParser):
+    """The words inside <main> in elements marked with a given `lang`, one string per outermost such element."""
+
+    _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self, language: str):
+        super().__init__(convert_charrefs=True)
+        self.language = language
+        self.depth = 0  # open elements inside the outermost marked one
+        self.in_main = False
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._VOID:
+            return
+        if tag == "main":
+            self.in_main = True
+        if self.depth:
+            self.depth += 1
+        elif self.in_main and dict(attrs).get("lang") == self.language:
+            self.depth = 1
+            self.found.append("")
+
+    def handle_endtag(self, tag):
+        if self.depth and tag not in self._VOID:
+            self.depth -= 1
+        if tag == "main":
+            self.in_main = False
+
+    def handle_data(self, data):
+        if self.depth:
+            self.found[-1] += data
+
+
+def texts_in_language(html: str, language: str) -> list[str]:
+    """The words of the page's main content a screen reader reads in `language` because they are marked
+    `lang="<language>"`, white space collapsed: what the page says is written in another language than its own."""
+    reader = _LanguageReader(language)
+    reader.feed(html)
+    reader.close()
+    return [re.sub(r"\s+", " ", text).strip() for text in reader.found]

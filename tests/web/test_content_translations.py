@@ -16,7 +16,7 @@ from tests.factories.judging import make_assignment
 from tests.support.nominating import start_draft
 from tests.support.pages import form_values
 from tests.support.queries import counting_queries
-from tests.support.visible import error_summary, page_text
+from tests.support.visible import error_summary, page_text, texts_in_language
 
 
 def in_language(client, language: str):
@@ -231,3 +231,22 @@ def test_an_organiser_reading_in_english_hears_a_welsh_nominations_answers_in_we
         as_text=True
     )
     assert '<span lang="cy">' not in html and '<div lang="cy">' not in html
+
+
+def test_a_judge_reading_in_english_hears_a_welsh_entrys_words_in_welsh(judge, judge_client):
+    from tests.factories import make_nomination
+
+    cycle = make_cycle()
+    cycle.rounds[0].blind = False
+    nomination = make_nomination(cycle, status="submitted", title="Gwasanaeth newydd")
+    nomination.language = "cy"
+    make_assignment(make_judge(cycle, judge), nomination, no_conflict_declared=True)
+    db.session.commit()
+    url = f"/judging/nominations/{nomination.reference}"
+    welsh = texts_in_language(judge_client.get(url).get_data(as_text=True), "cy")
+    assert "Gwasanaeth newydd" in welsh  # the title
+    assert nomination.organisation_name in welsh  # a short answer, beside its English label
+    assert any(nomination.answers["challenge"].split("\n")[0].strip() in text for text in welsh)  # a long answer
+    assert not [text for text in welsh if "Not answered" in text or text.startswith("Nominated organisation")]
+    in_language(judge_client, "cy")
+    assert texts_in_language(judge_client.get(url).get_data(as_text=True), "cy") == []  # the page is Welsh itself

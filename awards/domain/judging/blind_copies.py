@@ -348,6 +348,8 @@ class JudgeEntry:
     documents: list[JudgeDocument] = field(default_factory=list)
     # Only when blind judging is off (and judges read the question)
     organisation: str = ""
+    # The language the entry is written in (None: the service's default), for the `lang` of its words
+    language: str | None = None
 
     def answer(self, key: str) -> JudgeAnswer | None:
         """The answer to the question of that key, if judges read it."""
@@ -561,6 +563,7 @@ def judge_entry(nomination: Nomination, judging_round: JudgingRound | None = Non
         sections=sections,
         documents=documents,
         organisation=organisation,
+        language=nomination.language,
     )
 
 
