@@ -20,7 +20,8 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import SecurityError
 
 from awards.domain.core.clock import utcnow
-from awards.extensions import login_manager
+from awards.extensions import db, login_manager
+from awards.i18n import LANGUAGE_COOKIE, usable
 from awards.logging_setup import log_event
 from awards.models import Role
 from awards.request_context import RequestInfo, reset_request_info, set_request_info
@@ -143,6 +144,18 @@ def begin_session(user, remember: bool = False) -> None:
     now = _now()
     session["_user_id"] = session_identifier(user.session_token, now)
     session[_SEEN_KEY] = now
+    _adopt_chosen_language(user)
+
+
+def _adopt_chosen_language(user) -> None:
+    """A language chosen with the switcher before signing in becomes the account's: the pages after signing in
+    stay in the language the person was reading, and their e-mails follow it (the cookie is written only by the
+    switcher, so it is their own choice on this browser)."""
+    chosen = usable(request.cookies.get(LANGUAGE_COOKIE))
+    if chosen is not None and chosen != user.language:
+        user.language = chosen
+        db.session.commit()
+    g.pop("awards_language", None)  # this request's pages follow the account from here on
 
 
 def duration_words(seconds: int) -> str:

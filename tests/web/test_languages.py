@@ -14,7 +14,7 @@ from awards.extensions import db
 from awards.i18n import LANGUAGE_COOKIE
 from awards.models import User
 from awards.templating import number
-from tests.factories import make_user
+from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.support.visible import page_text
 
 SWITCHER = re.compile(r'<nav class="app-language-switcher" aria-label="([^"]*)">(.*?)</nav>', re.S)
@@ -156,3 +156,20 @@ def test_an_error_pages_switcher_takes_the_reader_home_not_back_to_the_failed_ad
     assert page.status_code == 404
     assert 'href="/language/cy?next=/"' in page.get_data(as_text=True)
     assert "zebedee" not in page.get_data(as_text=True).split('class="app-language-switcher"')[1].split("</nav>")[0]
+
+
+def test_a_language_chosen_before_signing_in_becomes_the_accounts(app, client):
+    person = make_user(name="Siân Jones", email="sian@ceredigion.gov.uk")
+    assert person.language is None
+    client.get("/language/cy?next=/sign-in")  # chosen on the sign-in page, before signing in
+    response = client.post_form(
+        "/sign-in", {"email": person.email, "password": DEFAULT_PASSWORD}, follow_redirects=True
+    )
+    assert html_lang(response) == "cy"
+    db.session.expire_all()
+    assert db.session.get(User, person.id).language == "cy"  # so their e-mails are in Welsh too
+    elsewhere = app.test_client()  # another device, no cookie: the account's language
+    elsewhere.post_form("/sign-in", {"email": person.email, "password": DEFAULT_PASSWORD})
+    assert html_lang(elsewhere.get("/account")) == "cy"
+    db.session.expire_all()
+    assert db.session.get(User, person.id).language == "cy"  # signing in without a choice changes nothing
