@@ -40,11 +40,12 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import scale_db
 import sqlalchemy as sa
 from sqlalchemy import cast, event, func, select
-from support import RESULTS, ROOT
+from support import RESULTS
 from support.report import load_average, machine, write_json
 
 from awards.devdata.scale import CUSTOM_FORM_QUESTIONS
@@ -342,6 +343,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=50, help="Timed requests per page")
     parser.add_argument("--only", help="Only the pages whose name contains this text")
     parser.add_argument(
+        "--output",
+        help="Where to write the JSON figures (default: bench/results/pages-<database>[-<variant>].json, with "
+        "-n<nominations> before .json when the scale is not the default one)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="Instead of timing, profile one request of each page (after a warm-up) and print where its time goes",
@@ -422,8 +428,10 @@ def main() -> int:
     suffix = "-custom-form" if args.custom_form else ""
     if chosen["rounds"] == 2:
         suffix += f"-rounds2-{chosen['first_round'].replace('_', '')}"
-    output = write_json(RESULTS / f"pages-{dialect}{suffix}.json", summary)
-    print(f"Figures written to {output.relative_to(ROOT)}")
+    if args.nominations != scale_db.DEFAULT_SCALE["nominations"]:
+        suffix += f"-n{args.nominations}"
+    output = write_json(Path(args.output) if args.output else RESULTS / f"pages-{dialect}{suffix}.json", summary)
+    print(f"Figures written to {output}")
     return 0
 
 
