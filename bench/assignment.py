@@ -12,6 +12,14 @@ Then it times:
 
 It prints the figures as a table and writes them as JSON to bench/results/assignment.json.
 
+At 100,000 nominations and more (issue 19, item 5: 100,000 × 3,000 × 3) the target is the end-to-end
+CPU time, under 30 s, and the peak resident memory of the process is reported too. Conflicts there are
+better given per judge than as a share of the pairs (a judge's conflicts do not grow with the entries):
+`--conflicts-per-judge 200` is the 2% of 10,000 the default scale records.
+
+    .venv/bin/python bench/assignment.py --nominations 100000 --judges 3000 --conflicts-per-judge 200 \
+        --output bench/results/assignment-n100000.json
+
     .venv/bin/python bench/assignment.py
     .venv/bin/python bench/assignment.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
     .venv/bin/python bench/assignment.py --round-two [--first-round scores] [--database-url URL]
@@ -30,6 +38,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -60,10 +69,20 @@ from awards.models import (
 )
 
 TARGET_SECONDS = 5.0
+LARGE = 100_000  # from this many nominations on, the target is CPU time (issue 19, item 5)
+LARGE_TARGET_CPU_SECONDS = 30.0
 ROUND_TWO_TARGET_SECONDS = 1.0
 
 
-def build(*, nominations: int, judges: int, per_nomination: int, conflict_rate: float, seed: int) -> dict:
+def build(
+    *,
+    nominations: int,
+    judges: int,
+    per_nomination: int,
+    conflict_rate: float,
+    seed: int,
+    conflicts_per_judge: int | None = None,
+) -> dict:
     """Create the cycle and everything in it with bulk inserts; return what was made."""
     rng = random.Random(seed)
     now = utcnow()
@@ -161,7 +180,7 @@ def build(*, nominations: int, judges: int, per_nomination: int, conflict_rate: 
             )
     db.session.execute(insert(NominationTrend), links)
     judge_ids = list(db.session.scalars(select(Judge.id).where(Judge.cycle_id == cycle.id).order_by(Judge.id)))
-    per_judge = round(conflict_rate * len(nomination_ids))
+    per_judge = conflicts_per_judge if conflicts_per_judge is not None else round(conflict_rate * len(nomination_ids))
     conflicts = [
         {
             "judge_id": judge_id,
@@ -337,6 +356,9 @@ def main() -> int:
     parser.add_argument("--judges", type=int, default=300)
     parser.add_argument("--per-nomination", type=int, default=3)
     parser.add_argument("--conflict-rate", type=float, default=0.02)
+    parser.add_argument(
+        "--conflicts-per-judge", type=int, help="Recorded conflicts per judge (instead of --conflict-rate)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", help="An empty database to use instead of a temporary SQLite file")
     parser.add_argument("--output", default=str(RESULTS / "assignment.json"), help="Where to write the JSON figures")
@@ -370,6 +392,7 @@ def main() -> int:
                 per_nomination=args.per_nomination,
                 conflict_rate=args.conflict_rate,
                 seed=args.seed,
+                conflicts_per_judge=args.conflicts_per_judge,
             )
             build_seconds = time.perf_counter() - built_at
 
@@ -406,7 +429,12 @@ def main() -> int:
                 "mean_affinity": round(result.totals["mean_affinity"], 4),
                 "target_seconds": TARGET_SECONDS,
                 "target_met": first["total"] < TARGET_SECONDS,
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "load_average_after": load_average(),
             }
+            if made["nominations"] >= LARGE:
+                figures["target_cpu_seconds"] = LARGE_TARGET_CPU_SECONDS
+                figures["target_met"] = first["cpu"] < LARGE_TARGET_CPU_SECONDS
             db.session.remove()
             if args.database_url:
                 db.drop_all()
@@ -421,7 +449,16 @@ def main() -> int:
             "Nominations × judges × per nomination",
             f"{made['nominations']:,} × {made['judges']} × {made['per_nomination']}",
         ),
-        ("Recorded conflicts", f"{made['conflicts']:,} ({args.conflict_rate:.0%} of pairs)"),
+        (
+            "Recorded conflicts",
+            f"{made['conflicts']:,} ("
+            + (
+                f"{args.conflicts_per_judge} per judge"
+                if args.conflicts_per_judge is not None
+                else f"{args.conflict_rate:.0%} of pairs"
+            )
+            + ")",
+        ),
         ("Load limit per judge", made["load_limit"]),
         (
             "Solve only",
@@ -437,7 +474,14 @@ def main() -> int:
         ("Assignments written", f"{figures['assignments_written']:,} ({figures['places_short']} places short)"),
         ("Judge load (min–max)", f"{figures['min_judge_load']}–{figures['max_judge_load']}"),
         ("Mean affinity", f"{figures['mean_affinity']:+.3f}"),
-        ("Target: end to end under", f"{TARGET_SECONDS:.0f} s: {'met' if figures['target_met'] else 'NOT met'}"),
+        ("Peak resident memory of this process", f"{figures['peak_rss_mb']:,.0f} MB"),
+        (
+            "Target: end to end under",
+            f"{LARGE_TARGET_CPU_SECONDS:.0f} s of CPU"
+            if "target_cpu_seconds" in figures
+            else f"{TARGET_SECONDS:.0f} s",
+        ),
+        ("Target", "met" if figures["target_met"] else "NOT met"),
     ]
     print(
         "Assignment benchmark"
