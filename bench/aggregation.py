@@ -10,6 +10,10 @@ bench/results/aggregation-<database>.json.
     .venv/bin/python bench/aggregation.py
     .venv/bin/python bench/aggregation.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/awards_bench
     .venv/bin/python bench/aggregation.py --rounds 2 [--first-round scores]
+    .venv/bin/python bench/aggregation.py --nominations 100000 --judges 3000
+
+At 100,000 nominations and more (issue 19, item 5: 300,000 reviews, 1.8 million scores) the target is the
+full aggregation's CPU time, under 10 s.
 
 With --rounds 2 (seed-scale's two-round cycle: round 1 over all 10,000 entries, 500 finalists in round 2)
 it times the results of each round, uncached, as the results page builds them (issue 15, item 8: under
@@ -42,6 +46,8 @@ from awards.extensions import db
 from awards.models import Criterion, Cycle, CycleStatus, JudgingRound, Nomination, RoundMode
 
 TARGET_SECONDS = 1.0
+LARGE = 100_000  # from this many nominations on, the target is CPU time (issue 19, item 5)
+LARGE_TARGET_CPU_SECONDS = 10.0
 
 
 def timed(function, *args, **kwargs):
@@ -162,7 +168,12 @@ def main() -> int:
         "full_seconds_max": round(max(r["full"] for r in runs), 3),
         "target_seconds": TARGET_SECONDS,
         "target_met": median["full"] < TARGET_SECONDS,
+        "load_average_after": load_average(),
     }
+    large = nominations >= LARGE
+    if large:
+        figures["target_cpu_seconds"] = LARGE_TARGET_CPU_SECONDS
+        figures["target_met"] = median["full_cpu"] < LARGE_TARGET_CPU_SECONDS
     print(f"Results aggregation on {dialect} (median of {args.runs} runs; load average {load_before} at the start)")
     rows = [
         (
@@ -177,10 +188,15 @@ def main() -> int:
             f"{figures['full_cpu_seconds']:.3f} s, slowest run "
             f"{figures['full_seconds_max']:.3f} s)",
         ),
-        ("Target: full under", f"{TARGET_SECONDS:.0f} s: {'met' if figures['target_met'] else 'NOT met'}"),
+        (
+            "Target: full under",
+            (f"{LARGE_TARGET_CPU_SECONDS:.0f} s of CPU" if large else f"{TARGET_SECONDS:.0f} s")
+            + f": {'met' if figures['target_met'] else 'NOT met'}",
+        ),
     ]
     print_rows(rows)
-    output = write_json(RESULTS / f"aggregation-{dialect}.json", figures)
+    suffix = f"-n{nominations}" if nominations != scale_db.DEFAULT_SCALE["nominations"] else ""
+    output = write_json(RESULTS / f"aggregation-{dialect}{suffix}.json", figures)
     print(f"Figures written to {output.relative_to(ROOT)}")
     return 0
 
