@@ -44,6 +44,9 @@ def create_app(config: dict | None = None) -> Flask:
     from awards.errors import init_error_pages
 
     init_error_pages(app)
+    from awards.web.fast_path import init_fast_path
+
+    init_fast_path(app)  # outermost: cached public pages for anonymous readers, answered before Flask
     return app
 
 

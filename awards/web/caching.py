@@ -38,6 +38,7 @@ import dataclasses
 import functools
 import hashlib
 import math
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -48,7 +49,9 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, g, make_response, request, session
 from flask.globals import request_ctx
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from awards.domain.core import clock
 from awards.domain.publishing import impact_cases
@@ -70,6 +73,154 @@ def _release() -> str:
         return metadata.version("awards")
     except metadata.PackageNotFoundError:  # running from a checkout that is not installed
         return "dev"
+
+
+# PostgreSQL: the statement's snapshot, and the fingerprint (an md5 of impact_cases' rows, made by the server) only
+# when the snapshot is not the one given: one round trip, and no more work than `SELECT 1` while nothing changed.
+_POSTGRES_VERSION_SQL = (
+    "SELECT now_seen.snapshot, CASE WHEN now_seen.snapshot = %(seen)s THEN NULL ELSE "
+    "(SELECT md5(string_agg(shown::text, '|' ORDER BY shown.kind, shown.id)) FROM ({fingerprint}) AS shown) END "
+    "FROM (SELECT {snapshot}()::text AS snapshot) AS now_seen"
+)
+
+
+@dataclasses.dataclass
+class _Reading:
+    """One connection of a `FingerprintReader`, with what it last saw: the database's change marker (SQLite's
+    data_version, PostgreSQL's snapshot) and the fingerprint read under it."""
+
+    connection: object
+    seen: object = None
+    fingerprint: str | None = None
+
+
+class FingerprintReader:
+    """The library's fingerprint (what `impact_cases.fingerprint` reads), read cheaply on connections of its own.
+
+    `impact_cases.fingerprint` checks a connection out of the pool on every request (on PostgreSQL a ping and a
+    `ROLLBACK` when it goes back) and reads every row it hashes. This keeps a few connections outside the pool,
+    in autocommit, and first asks the database whether anything was committed since the fingerprint it holds:
+
+    - SQLite: `PRAGMA data_version` on the reader's own connection changes when any other connection (in this
+      process or another) commits to the file; the rows are read again only then. Read before the rows, so a
+      commit in between shows on the next call.
+    - PostgreSQL: the statement's snapshot (`pg_current_snapshot()`: the oldest running transaction, the next
+      one, those in progress) is unchanged only if no transaction ended in between, anywhere on the server; the
+      same statement hashes the rows only when it changed (under that very snapshot), so a call costs one round
+      trip, and on a quiet database no more than `SELECT 1`. A commit on another server moves the snapshot of
+      every later statement, so another server's publication is seen on the next call.
+    - Any other database: `impact_cases.fingerprint`.
+
+    A connection is used by one request at a time (a small stack of idle ones, for threaded servers), made in
+    the process that uses it (a fork starts afresh), replaced after an error (the call is tried once more on a
+    new one), and closed when the engine is disposed.
+    """
+
+    IDLE = 8
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.kind = engine.dialect.name
+        self._sql = impact_cases._fingerprint_sql(engine.dialect)  # the same statement, not a copy
+        self._idle: list[_Reading] = []
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._postgres_sql: str | None = None
+        event.listen(engine, "engine_disposed", self._engine_disposed)
+
+    def fingerprint(self) -> str:
+        if self.kind not in ("sqlite", "postgresql"):
+            return impact_cases.fingerprint()
+        reading = self._take()
+        try:
+            value = self._read(reading)
+        except self.engine.dialect.loaded_dbapi.Error as error:
+            self._discard(reading)
+            if reading.fingerprint is None:  # a new connection failed: the database is not answering
+                raise DBAPIError.instance(self._sql, None, error, self.engine.dialect.loaded_dbapi.Error) from error
+            return self.fingerprint()  # an old connection failed (a restart): once more, on a new one
+        self._give_back(reading)
+        return value
+
+    def _read(self, reading: _Reading) -> str:
+        cursor = reading.connection.cursor()  # type: ignore[attr-defined]
+        try:
+            if self.kind == "sqlite":
+                cursor.execute("PRAGMA data_version")
+                seen = cursor.fetchone()[0]
+                if seen != reading.seen or reading.fingerprint is None:
+                    cursor.execute(self._sql)
+                    rows = cursor.fetchall()
+                    reading.fingerprint = hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()[:32]
+                    reading.seen = seen
+            else:
+                cursor.execute(self._postgres_statement(reading), {"seen": reading.seen})
+                seen, fingerprint = cursor.fetchone()
+                if fingerprint is not None or reading.fingerprint is None:
+                    reading.fingerprint = fingerprint
+                reading.seen = seen
+        finally:
+            cursor.close()
+        assert reading.fingerprint is not None  # noqa: S101 (a first read always hashes the rows)
+        return reading.fingerprint
+
+    def _postgres_statement(self, reading: _Reading) -> str:
+        if self._postgres_sql is None:
+            cursor = reading.connection.cursor()  # type: ignore[attr-defined]
+            cursor.execute("SHOW server_version_num")
+            modern = int(cursor.fetchone()[0]) >= 130000
+            cursor.close()
+            self._postgres_sql = _POSTGRES_VERSION_SQL.format(
+                fingerprint=self._sql, snapshot="pg_current_snapshot" if modern else "txid_current_snapshot"
+            )
+        return self._postgres_sql
+
+    def _take(self) -> _Reading:
+        with self._lock:
+            if self._pid != os.getpid():  # forked: the parent's connections are not ours to use (nor to close)
+                self._idle, self._pid = [], os.getpid()
+            if self._idle:
+                return self._idle.pop()
+        proxied = self.engine.raw_connection()  # made by the engine (its connect events run), then detached
+        proxied.detach()
+        connection = proxied.dbapi_connection
+        if self.kind == "sqlite":
+            connection.isolation_level = None  # type: ignore[union-attr]
+        else:
+            connection.rollback()  # type: ignore[union-attr]
+            connection.autocommit = True  # type: ignore[union-attr]
+        return _Reading(connection)
+
+    def _give_back(self, reading: _Reading) -> None:
+        with self._lock:
+            if len(self._idle) < self.IDLE and self._pid == os.getpid():
+                self._idle.append(reading)
+                return
+        self._discard(reading)
+
+    @staticmethod
+    def _discard(reading: _Reading) -> None:
+        try:
+            reading.connection.close()  # type: ignore[attr-defined]
+        except Exception:  # noqa: S110 (already broken: nothing more to do with it)
+            pass
+
+    def _engine_disposed(self, _engine: Engine) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for reading in idle:
+            self._discard(reading)
+
+
+READER_KEY = "awards.fingerprint_reader"
+
+
+def fingerprint_reader(app: Flask | None = None) -> FingerprintReader:
+    app = app or current_app
+    reader = app.extensions.get(READER_KEY)
+    if reader is None or reader.engine is not db.engine:
+        reader = app.extensions[READER_KEY] = FingerprintReader(db.engine)
+    return reader
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,6 +245,9 @@ class PageCache:
         self.max_body_bytes = max_body_bytes
         self.max_age = max_age
         self._entries: OrderedDict[str, CachedPage] = OrderedDict()
+        # The fast path's answers (awards/web/fast_path.py), by what it can tell of a request before Flask sees
+        # it; each stands for the entry of its ETag here, and is served only while that entry is.
+        self._answers: OrderedDict[tuple, object] = OrderedDict()
         self._version: str | None = None
         self._lock = threading.Lock()
 
@@ -104,19 +258,54 @@ class PageCache:
         with self._lock:
             if version != self._version:
                 self._entries.clear()
+                self._answers.clear()
                 self._version = version
 
     def get(self, key: str) -> CachedPage | None:
         now = clock.utcnow()
         with self._lock:
-            page = self._entries.get(key)
-            if page is None:
+            return self._current(key, now)
+
+    def _current(self, key: str, now: datetime) -> CachedPage | None:
+        page = self._entries.get(key)
+        if page is None:
+            return None
+        if page.stored_at is None or not 0 <= (now - page.stored_at).total_seconds() < self.max_age:
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return page
+
+    def has_answers(self) -> bool:
+        return bool(self._answers)
+
+    def has_answer(self, key: tuple) -> bool:
+        return key in self._answers
+
+    def answer(self, key: tuple, version: str):
+        """The fast path's answer kept under `key`, if it was made under `version` and its page is still kept
+        (not dropped, evicted or `max_age` old: counted as a use of that page)."""
+        if version != self._version or not self._answers:
+            return None
+        now = clock.utcnow()
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is None or version != self._version:
                 return None
-            if page.stored_at is None or not 0 <= (now - page.stored_at).total_seconds() < self.max_age:
-                del self._entries[key]
+            if self._current(answer.etag, now) is None:  # type: ignore[attr-defined]
+                del self._answers[key]
                 return None
-            self._entries.move_to_end(key)
-            return page
+            return answer
+
+    def keep_answer(self, key: tuple, version: str, answer) -> None:
+        """Keep the fast path's answer for a page of `version` this cache holds (else nothing)."""
+        with self._lock:
+            if version != self._version or answer.etag not in self._entries:
+                return
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.max_entries:
+                self._answers.popitem(last=False)
 
     def put(self, key: str, version: str, page: CachedPage) -> None:
         if self.max_entries <= 0 or len(page.body) > self.max_body_bytes:
@@ -133,6 +322,7 @@ class PageCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._answers.clear()
             self._version = None
 
 
@@ -158,13 +348,31 @@ class VoteInstants:
             self._version, self._instants = version, found
         return found
 
+    def known(self, version: str) -> tuple[datetime, ...] | None:
+        """The instants if they were read under `version`, else None (without reading them)."""
+        with self._lock:
+            return self._instants if version == self._version else None
+
     def phase(self, version: str, now: datetime) -> tuple[int, float | None]:
         """How many instants have passed, and the seconds until the next (None if none is to come)."""
-        instants = self.instants(version)
-        passed = bisect.bisect_right(instants, now)
-        if passed == len(instants):
-            return passed, None
-        return passed, (instants[passed] - now).total_seconds()
+        return phase_of(self.instants(version), now)
+
+
+def phase_of(instants: tuple[datetime, ...], now: datetime) -> tuple[int, float | None]:
+    passed = bisect.bisect_right(instants, now)
+    if passed == len(instants):
+        return passed, None
+    return passed, (instants[passed] - now).total_seconds()
+
+
+def version_with_phase(fingerprint: str, passed: int) -> str:
+    """The public pages' version: the fingerprint, and how many vote instants are past (when any is)."""
+    return f"{fingerprint}.{passed}" if passed else fingerprint
+
+
+def max_age_until(until_next: float | None) -> int:
+    """The HTTP max-age: MAX_AGE, but never past the next vote instant."""
+    return MAX_AGE if until_next is None else max(0, min(MAX_AGE, math.ceil(until_next)))
 
 
 VOTES_KEY = "awards.vote_instants"
@@ -180,12 +388,12 @@ def vote_instants(app: Flask | None = None) -> VoteInstants:
 def public_version() -> tuple[str, float | None]:
     """What the public pages show, as one string: the library's fingerprint and the phase of the votes
     (see the module's note); and the seconds until that phase ends (None when no vote is to open or close)."""
-    fingerprint = impact_cases.fingerprint()
+    fingerprint = fingerprint_reader().fingerprint()
     keeper = vote_instants()
     if not keeper.instants(fingerprint):  # no vote anywhere: nothing more to pay for
         return fingerprint, None
     passed, until_next = keeper.phase(fingerprint, clock.utcnow())
-    return (f"{fingerprint}.{passed}" if passed else fingerprint), until_next
+    return version_with_phase(fingerprint, passed), until_next
 
 
 def init_public_cache(app: Flask) -> None:
@@ -203,7 +411,7 @@ def page_cache(app: Flask | None = None) -> PageCache:
 
 def public_etag(version: str | None = None, path: str | None = None) -> str:
     parts = (
-        version or impact_cases.fingerprint(),
+        version or public_version()[0],
         request.host,
         path or request.full_path,
         current_language(),
@@ -224,6 +432,30 @@ def cacheable_path(query_args: Iterable[str]) -> str | None:
     if len(pairs) != len(args) or any(name not in query_args for name, _value in pairs):
         return None
     return request.path + "?" + urlencode(sorted(pairs))
+
+
+# Where `public_cache` leaves a `PageMark` in the WSGI environ for the fast path (awards/web/fast_path.py).
+MARK = "awards.page_cache.mark"
+
+
+@dataclasses.dataclass(frozen=True)
+class PageMark:
+    """What `public_cache` tells the fast path about a response it served from the page cache (or a 304)."""
+
+    outcome: str  # "hit" or "revalidated"
+    version: str
+    etag: str
+    host: str
+    root: str
+    path: str  # the address as the page cache keeps it (`cacheable_path`)
+    language: str
+    api: bool  # the open data API also reads Accept-Language (awards/web/api)
+
+
+def _mark(outcome: str, version: str, etag: str, path: str) -> None:
+    request.environ[MARK] = PageMark(
+        outcome, version, etag, request.host, request.script_root, path, current_language(), request.blueprint == "api"
+    )
 
 
 def _personal_session() -> bool:
@@ -256,6 +488,8 @@ def public_cache(view=None, *, query_args: Iterable[str] = ()):
         elif path is not None and not _personal_session() and (page := cache.get(etag)) is not None:
             response = current_app.response_class(page.body, status=page.status, headers=list(page.headers))
             outcome = "hit"
+        if path is not None and outcome != "miss":  # for the fast path to answer the next such request itself
+            _mark(outcome, version, etag, path)
         else:
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200:
