@@ -328,8 +328,60 @@ def _form_helpers() -> set[str]:
     return {node.name for node in tree.body if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")}
 
 
+# What these functions and properties return is words for people ("Works for", "Untitled nomination"), and so is a
+# module's table of them (a dict of words by code).
+LABEL_FUNCTIONS = re.compile(r"^(label|describe|display_\w+|\w+_label)$")
+
+
+def _returned(node: ast.AST | None) -> list[ast.AST]:
+    """The strings an expression may give back: itself, a dict's values (looked up by a code), either side of an `or`
+    or of a conditional expression; a call (a marked string) gives none."""
+    if isinstance(node, ast.Dict):
+        return [value for value in node.values if value is not None for value in _returned(value)]
+    if isinstance(node, ast.Subscript):
+        return _returned(node.value)
+    if isinstance(node, ast.BoolOp):
+        return [value for operand in node.values for value in _returned(operand)]
+    if isinstance(node, ast.IfExp):
+        return _returned(node.body) + _returned(node.orelse)
+    return [node] if node is not None else []
+
+
+def _labels(tree: ast.Module) -> list[ast.AST]:
+    candidates: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and LABEL_FUNCTIONS.match(node.name):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Return):
+                    candidates += _returned(inner.value)
+    for statement in tree.body:  # a module's table of words by code
+        value = statement.value if isinstance(statement, ast.Assign | ast.AnnAssign) else None
+        targets = statement.targets if isinstance(statement, ast.Assign) else [getattr(statement, "target", None)]
+        if any(isinstance(t, ast.Name) and t.id in OWN_NAMES for t in targets):
+            continue
+        if isinstance(value, ast.Dict) and value.values and all(_for_people(v) for v in value.values):
+            candidates += value.values
+    return candidates
+
+
+# Tables never translated: each language's name in itself, and the switcher's words in the language each offers.
+OWN_NAMES = {"LANGUAGE_NAMES", "CHANGE_TO"}
+
+
+def _for_people(node: ast.AST) -> bool:
+    """Words a person reads, not a format's name ("PNG"), a path, a MIME type, an address or a naming pattern."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value
+        return _words(node) and not text.isupper() and "/" not in text and not ("_" in text and " " not in text)
+    return _words(node)
+
+
 def unmarked_in_python(tree: ast.Module, refusals: set[str], helpers: set[str]) -> list[tuple[int, str]]:
-    found = []
+    found = [
+        (candidate.lineno, str(candidate.value if isinstance(candidate, ast.Constant) else ast.unparse(candidate)))
+        for candidate in _labels(tree)
+        if _words(candidate)
+    ]
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue

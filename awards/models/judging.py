@@ -6,6 +6,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -29,7 +31,13 @@ from awards.models.taxonomy import Trend
 from awards.models.types import UTCDateTime, enum_column
 from awards.models.users import User
 
-EXPERTISE_LEVELS = {-2: "Prefer not", -1: "Limited", 0: "Some knowledge", 1: "Knowledgeable", 2: "Expert"}
+EXPERTISE_LEVELS = {
+    -2: _l("Prefer not"),
+    -1: _l("Limited"),
+    0: _l("Some knowledge"),
+    1: _l("Knowledgeable"),
+    2: _l("Expert"),
+}
 
 judge_categories = Table(
     "judge_categories",
@@ -111,16 +119,10 @@ class AffiliationKind(str, enum.Enum):
     def label(self) -> str:
         """For organisers and the judge: "Works for", "Worked for in the last 3 years", "Partners with"."""
         return {
-            "works_for": "Works for",
-            "worked_for": f"Worked for in the last {AFFILIATION_RECENT_YEARS} years",
-            "partners_with": "Partners with",
+            "works_for": _("Works for"),
+            "worked_for": _("Worked for in the last %(years)d years", years=AFFILIATION_RECENT_YEARS),
+            "partners_with": _("Partners with"),
         }[self.value]
-
-    def describe(self, name: str) -> str:
-        """One organisation with its relationship: "Works for Riverside Council"."""
-        if self is AffiliationKind.WORKED_FOR:
-            return f"Worked for {name} in the last {AFFILIATION_RECENT_YEARS} years"
-        return f"{self.label} {name}"
 
 
 class Affiliation(Model):
@@ -146,9 +148,9 @@ class ConflictSource(str, enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "detected": "Found automatically",
-            "declared": "Declared by the judge",
-            "organiser": "Entered by an organiser",
+            "detected": _("Found automatically"),
+            "declared": _("Declared by the judge"),
+            "organiser": _("Entered by an organiser"),
         }[self.value]
 
 

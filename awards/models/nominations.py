@@ -138,7 +138,7 @@ class Nomination(Model):
 
     @property
     def display_title(self) -> str:
-        return self.title or "Untitled nomination"
+        return self.title or _("Untitled nomination")
 
     def __repr__(self) -> str:
         return f"<Nomination {self.reference}>"

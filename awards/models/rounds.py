@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,8 +48,8 @@ class RoundEntries(str, enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "eligible": "All eligible entries",
-            "advanced": "Entries advanced from the previous round",
+            "eligible": _("All eligible entries"),
+            "advanced": _("Entries advanced from the previous round"),
         }[self.value]
 
 
@@ -66,8 +67,8 @@ class Verdict(str, enum.Enum):
 
 # How a ranking round combines the judges' orders (domain/results/ranking.py).
 RANKING_METHODS = {
-    "borda": "Borda count",
-    "schulze": "Schulze method",
+    "borda": _l("Borda count"),
+    "schulze": _l("Schulze method"),
 }
 
 
@@ -82,10 +83,10 @@ class FeedbackStatus(str, enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "none": "No feedback",
-            "pending": "To review",
-            "approved": "Approved",
-            "withheld": "Withheld",
+            "none": _("No feedback"),
+            "pending": _("To review"),
+            "approved": _("Approved"),
+            "withheld": _("Withheld"),
         }[self.value]
 
 

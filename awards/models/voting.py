@@ -12,6 +12,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -32,8 +33,8 @@ class VoteSource(str, enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "shortlist": "The published shortlist",
-            "round": "The finalists of a judging round",
+            "shortlist": _("The published shortlist"),
+            "round": _("The finalists of a judging round"),
         }[self.value]
 
 

@@ -162,16 +162,6 @@ EXPERTISE_HINT = _l(
 )
 
 
-# The levels' words (awards.models.EXPERTISE_LEVELS holds them in English), in the reader's language.
-EXPERTISE_WORDS = {
-    -2: _l("Prefer not"),
-    -1: _l("Limited"),
-    0: _l("Some knowledge"),
-    1: _l("Knowledgeable"),
-    2: _l("Expert"),
-}
-
-
 class ExpertiseField(RadioField):
     """One trend's level of expertise as five inline radios, from "Prefer not" to "Expert".
     Leaving it unanswered keeps what was there (none: treated as "Some knowledge")."""
@@ -179,9 +169,7 @@ class ExpertiseField(RadioField):
     widget = GovRadioInput()
 
     def __init__(self, label=None, validators=None, **kwargs):
-        choices = [
-            (str(level), EXPERTISE_WORDS.get(level, EXPERTISE_LEVELS[level])) for level in sorted(EXPERTISE_LEVELS)
-        ]
+        choices = [(str(level), EXPERTISE_LEVELS[level]) for level in sorted(EXPERTISE_LEVELS)]
         super().__init__(label, validators, choices=choices, **kwargs)
 
     def process_data(self, value):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.judging import affiliations as affiliation_rules
@@ -99,10 +100,18 @@ def test_saving_the_same_lists_changes_nothing(cycle):
     assert [e.detail["partners_with"] for e in events] == [["Acme Digital"], []]
 
 
-def test_the_relationship_reads_as_a_sentence():
-    assert WORKS.describe("Riverside Council") == "Works for Riverside Council"
-    assert WORKED.describe("Riverside Council") == "Worked for Riverside Council in the last 3 years"
-    assert PARTNERS.describe("Riverside Council") == "Partners with Riverside Council"
+def test_the_relationship_is_named_in_the_readers_language(app):
+    assert [kind.label for kind in (WORKS, WORKED, PARTNERS)] == [
+        "Works for",
+        "Worked for in the last 3 years",
+        "Partners with",
+    ]
+    with force_locale("cy"):
+        assert [kind.label for kind in (WORKS, WORKED, PARTNERS)] == [
+            "Yn gweithio i",
+            "Wedi gweithio iddo yn y 3 blynedd diwethaf",
+            "Yn bartner i",
+        ]
 
 
 # ------------------------------------------------------------------ detection

@@ -71,6 +71,25 @@ def test_the_rounds_page_in_each_language(organiser_client, cycle_in_judging, la
     assert f"28 {JUNE[language]} 2099" in text  # when the round closes, in the reader's words
 
 
+NEW_ROUND_CHOICES = {
+    "en": ("All eligible entries", "Scores against weighted criteria", "Borda count", "Schulze method"),
+    "cy": ("Pob cais cymwys", "Sgorau yn erbyn meini prawf wedi'u pwysoli", "Cyfrif Borda", "Dull Schulze"),
+    "sv": ("Alla behöriga bidrag", "Poäng mot viktade kriterier", "Bordametoden", "Schulzemetoden"),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_new_rounds_choices_are_in_the_readers_language(organiser_client, cycle_in_judging, language):
+    """The form's radios are made once, when the code is loaded: their words must still follow each reader."""
+    cycle, _category, _nominations = cycle_in_judging
+    response = organiser_reading(organiser_client, language).get(f"/organiser/cycles/{cycle.slug}/rounds/new")
+    text = main_text(response)
+    assert all(choice in text for choice in NEW_ROUND_CHOICES[language])
+    if language != "en":
+        assert not [choice for choice in NEW_ROUND_CHOICES["en"] if choice in text]
+        assert "A judge's first of k entries" not in text and "Ties are broken" not in text  # the rules too
+
+
 JUDGES = {
     "en": ("Judges", "Send invitations", "Invited", "Sent", "Invite judges"),
     "cy": ("Beirniaid", "Anfon gwahoddiadau", "Wedi cael gwahoddiad", "Anfonwyd", "Gwahodd beirniaid"),

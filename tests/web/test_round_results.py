@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from awards.domain.results.round_modes import BORDA_RULE, SCHULZE_RULE, VERDICT_RULE
+from awards.domain.results.round_modes import ranking_rule, verdict_rule
 from awards.extensions import db
 from awards.models import RoundMode, ShortlistDecision, Verdict
 from tests.factories import add_conflict, make_assignment, make_cycle, make_judge, make_nomination, make_review
@@ -25,7 +25,7 @@ def test_a_pass_fail_round_shows_each_entrys_verdicts_in_order_with_the_rule(org
     response = organiser_client.get(f"/organiser/cycles/{cycle.slug}/results?round=1")
     assert response.status_code == 200
     text, html = main_text(response), response.get_data(as_text=True)
-    assert VERDICT_RULE in text and "not yet available" not in text
+    assert verdict_rule() in text and "not yet available" not in text
     refs = [e.reference for e in entries.values()]
     assert rows(html, refs) == [entries[k].reference for k in ("b", "d", "c", "a", "e")]
     # b: 3 pass 0 unsure 0 fail 100%; d: 2 1 0 67%; c: 2 0 1 67%; a: 1 0 2 33%
@@ -53,7 +53,7 @@ def test_a_ranking_round_shows_the_combined_order_with_borda_points_and_firsts(o
             make_review(make_assignment(judge, nomination), status="submitted", rank=rank)
     response = organiser_client.get(f"/organiser/cycles/{cycle.slug}/results")
     text = main_text(response)
-    assert BORDA_RULE in text and "combined by the Borda count" in text
+    assert ranking_rule("borda") in text and "combined by the Borda count" in text
     assert "Judges who ranked it Borda points First places" in text and "Wins" not in text
     assert f"1 {y.reference} Entry y" in text and "2 0.75 1" in text
     assert f"2 {x.reference} Entry x" in text and "2 0.50 1" in text
@@ -63,7 +63,7 @@ def test_a_ranking_round_shows_the_combined_order_with_borda_points_and_firsts(o
     first.ranking_method = "schulze"
     db.session.commit()
     text = main_text(organiser_client.get(f"/organiser/cycles/{cycle.slug}/results"))
-    assert SCHULZE_RULE in text and "Borda points Wins First places" in text
+    assert ranking_rule("schulze") in text and "Borda points Wins First places" in text
 
 
 def test_a_conflicted_organiser_sees_nothing_of_the_entrys_verdicts(organiser, organiser_client):

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
@@ -614,7 +615,7 @@ def transition(cycle: Cycle, to: CycleStatus, *, by: User | None = None, now: da
     now = now or utcnow()
     check_transition(cycle, to, now)
     if (cycle.status, to) in OWN_FUNCTIONS:
-        raise Conflict(_OWN_FUNCTION_MESSAGES[(cycle.status, to)])
+        raise Conflict(str(_OWN_FUNCTION_MESSAGES[(cycle.status, to)]))
     previous = cycle.status
     cycle.status = to
     cycle.updated_at = now
@@ -622,13 +623,17 @@ def transition(cycle: Cycle, to: CycleStatus, *, by: User | None = None, now: da
 
 
 _OWN_FUNCTION_MESSAGES = {
-    (CycleStatus.OPEN, CycleStatus.CLOSED): "Close nominations with “Close nominations”, which also sets the "
-    "closing time",
-    (CycleStatus.JUDGING, CycleStatus.PUBLISHED): "Publish the results from the results page: publishing changes "
-    "the nominations’ results, e-mails the nominees and publishes "
-    "the impact cases",
-    (CycleStatus.PUBLISHED, CycleStatus.JUDGING): "Withdraw the results with “Withdraw the results”, which also "
-    "takes back the nominations’ results and the impact cases",
+    (CycleStatus.OPEN, CycleStatus.CLOSED): _l(
+        "Close nominations with “Close nominations”, which also sets the closing time"
+    ),
+    (CycleStatus.JUDGING, CycleStatus.PUBLISHED): _l(
+        "Publish the results from the results page: publishing changes the nominations’ results, e-mails the "
+        "nominees and publishes the impact cases"
+    ),
+    (CycleStatus.PUBLISHED, CycleStatus.JUDGING): _l(
+        "Withdraw the results with “Withdraw the results”, which also takes back the nominations’ results and the "
+        "impact cases"
+    ),
 }
 
 

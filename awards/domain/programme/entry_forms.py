@@ -95,13 +95,13 @@ CORE_KEYS = (
 # Who reads a core question's answer is the platform's rule, not the form's (blind judging hides the
 # organisation and its partners whatever the form says; publication copies these columns).
 CORE_AUDIENCE = {
-    "organisation_name": "judges read it unless judging is blind, and it is published in the impact case.",
-    "partners": "judges read them unless judging is blind, and they are published in the impact case.",
-    "contact_name": "only organisers read it; it is never published.",
-    "contact_email": "only organisers read it; it is never published.",
-    "consents_to_publish": "only organisers read it; it decides whether the nomination is published.",
+    "organisation_name": _l("judges read it unless judging is blind, and it is published in the impact case."),
+    "partners": _l("judges read them unless judging is blind, and they are published in the impact case."),
+    "contact_name": _l("only organisers read it; it is never published."),
+    "contact_email": _l("only organisers read it; it is never published."),
+    "consents_to_publish": _l("only organisers read it; it decides whether the nomination is published."),
 }
-CORE_AUDIENCE_OTHERWISE = "judges read it, and it is published in the impact case."
+CORE_AUDIENCE_OTHERWISE = _l("judges read it, and it is published in the impact case.")
 # Limits a core question cannot go beyond: its column's size.
 CORE_MAX_CHARS = {"organisation_name": 200, "contact_name": 200, "contact_email": 254, "title": 200}
 MAX_SECTIONS = 20

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from awards.domain.core import audit
@@ -119,7 +120,7 @@ def iso_utc(value: datetime | None) -> str:
     return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-ELIGIBILITY_LABELS = {Eligibility.ELIGIBLE: "Eligible", Eligibility.INELIGIBLE: "Not eligible"}
+ELIGIBILITY_LABELS = {Eligibility.ELIGIBLE: _l("Eligible"), Eligibility.INELIGIBLE: _l("Not eligible")}
 
 # The core questions NOMINATION_COLUMNS already give a column of its own; every other question of
 # the cycle's form gets one after them, headed by its short name, in form order.
@@ -136,11 +137,7 @@ _CORE_COLUMNS = {
 
 
 def eligibility_label(nomination: Nomination) -> str:
-    if nomination.eligibility is Eligibility.ELIGIBLE:
-        return "Eligible"
-    if nomination.eligibility is Eligibility.INELIGIBLE:
-        return "Not eligible"
-    return "Not decided"
+    return str(ELIGIBILITY_LABELS.get(nomination.eligibility, _l("Not decided")))
 
 
 @dataclass(frozen=True)
@@ -355,7 +352,7 @@ def nomination_rows(ids: Sequence[int], form: ExportForm) -> list[list[str]]:
             row.region,
             "; ".join(trends[row.id]),
             iso_utc(row.submitted_at),
-            ELIGIBILITY_LABELS.get(row.eligibility, "Not decided"),
+            str(ELIGIBILITY_LABELS.get(row.eligibility, _l("Not decided"))),
             row.eligibility_reason,
             *form.cells(row.category_id, values, trend_names),
         ]

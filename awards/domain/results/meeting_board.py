@@ -150,11 +150,12 @@ def _order(
 
 def _rule(judging_round: JudgingRound) -> str:
     if judging_round.mode is RoundMode.PASS_FAIL:
-        return round_modes.VERDICT_RULE
+        return round_modes.verdict_rule()
     if judging_round.mode is RoundMode.RANKING:
         return round_modes.ranking_rule(judging_round.ranking_method)
-    basis = "normalised" if judging_round.ranking_basis == "normalised" else "raw"
-    return f"Entries are in order of their {basis} score, as on the results page of the round."
+    if judging_round.ranking_basis == "normalised":
+        return _("Entries are in order of their normalised score, as on the results page of the round.")
+    return _("Entries are in order of their raw score, as on the results page of the round.")
 
 
 def _work(review: Review, criteria: list[Criterion], result: NominationResult | None) -> JudgeWork:

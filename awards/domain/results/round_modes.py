@@ -1,6 +1,6 @@
 """Combining the judges' work in a pass/fail round and in a ranking round (a scored round is
 domain/results/scoring.py). Pure functions over plain tuples: the rules are stated here, in
-`VERDICT_RULE`, `BORDA_RULE` and `SCHULZE_RULE`, and shown to organisers beside the results.
+`VERDICT_RULE` and `RANKING_RULES`, and shown to organisers beside the results.
 
 Pass / fail / unsure
     An entry's tally is the number of pass, unsure and fail verdicts of its submitted reviews. Entries
@@ -29,25 +29,43 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-VERDICT_RULE = (
+from awards.models.rounds import RANKING_METHODS
+
+VERDICT_RULE = _l(
     "Entries are ordered by their share of pass verdicts, then fewer fails, then more verdicts, then the "
     "reference. An entry passes when more than half of its verdicts are passes."
 )
-BORDA_RULE = (
-    "Borda count: a judge's first of k entries gets 1 point, the last 0, the others evenly between; an entry's "
-    "score is the mean over the judges who ranked it. Ties are broken by the number of first places, then the "
-    "reference."
-)
-SCHULZE_RULE = (
-    "Schulze method: an entry beats another when the strongest chain of head-to-head majorities from it to "
-    "the other is stronger than the reverse; entries are ordered by how many others they beat. Ties are "
-    "broken by the Borda score, then the reference."
-)
+# Each ranking method's rule with its tie-break, in the reader's language (the method's name is RANKING_METHODS').
+RANKING_RULES = {
+    "borda": _l(
+        "A judge's first of k entries gets 1 point, the last 0, the others evenly between; an entry's score is the "
+        "mean over the judges who ranked it. Ties are broken by the number of first places, then the reference."
+    ),
+    "schulze": _l(
+        "An entry beats another when the strongest chain of head-to-head majorities from it to the other is "
+        "stronger than the reverse; entries are ordered by how many others they beat. Ties are broken by the Borda "
+        "score, then the reference."
+    ),
+}
+
+
+def rule_text(method: str) -> str:
+    """The method's rule without its name (beside a radio that names it)."""
+    return str(RANKING_RULES["schulze" if method == "schulze" else "borda"])
 
 
 def ranking_rule(method: str) -> str:
-    return SCHULZE_RULE if method == "schulze" else BORDA_RULE
+    """The method's name and rule: "Borda count: a judge's first of k entries gets 1 point, …"."""
+    method = "schulze" if method == "schulze" else "borda"
+    text = rule_text(method)
+    return _("%(method)s: %(rule)s", method=RANKING_METHODS[method], rule=text[:1].lower() + text[1:])
+
+
+def verdict_rule() -> str:
+    return str(VERDICT_RULE)
 
 
 # ---------------------------------------------------------------- pass / fail

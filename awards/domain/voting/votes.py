@@ -51,7 +51,7 @@ class VoteState(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"scheduled": "Not open yet", "open": "Open", "closed": "Closed"}[self.value]
+        return {"scheduled": _("Not open yet"), "open": _("Open"), "closed": _("Closed")}[self.value]
 
 
 class VoteProblem(DomainError):

@@ -90,7 +90,7 @@ class NominationInfo:
 
     @property
     def display_title(self) -> str:
-        return self.title or "Untitled nomination"
+        return self.title or _("Untitled nomination")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -93,13 +94,13 @@ class RoundForm(Form):
     entries = RadioField(
         _l("Which entries this round judges"),
         widget=GovRadioInput(),
-        choices=[(e.value, e.label) for e in RoundEntries],
+        choices=[(e.value, LazyString(getattr, e, "label")) for e in RoundEntries],
         validators=[InputRequired(_l("Select which entries the round judges"))],
     )
     mode = RadioField(
         _l("How judges judge each entry"),
         widget=GovRadioInput(),
-        choices=[(m.value, m.label) for m in RoundMode],
+        choices=[(m.value, LazyString(getattr, m, "label")) for m in RoundMode],
         validators=[InputRequired(_l("Select how judges judge the entries"))],
     )
     ranking_method = RadioField(
@@ -340,13 +341,6 @@ def _criteria_source(cycle: Cycle, choice: str) -> JudgingRound | None:
     return None
 
 
-def _rule_text(method: str) -> str:
-    """The method's stated rule with its tie-break, without its name (the radio's label has it)."""
-    rule = round_modes.ranking_rule(method)
-    text = rule.split(": ", 1)[1] if rule.startswith(f"{RANKING_METHODS[method]}: ") else rule
-    return text[:1].upper() + text[1:]
-
-
 def _render_form(cycle: Cycle, judging_round: JudgingRound | None, form: RoundForm, locked: dict[str, str]):
     heading = (
         _("Change %(round)s", round=judging_round.label)
@@ -359,7 +353,7 @@ def _render_form(cycle: Cycle, judging_round: JudgingRound | None, form: RoundFo
         judging_round=judging_round,
         form=form,
         locked=locked,
-        ranking_rules={method: _rule_text(method) for method in RANKING_METHODS},
+        ranking_rules={method: round_modes.rule_text(method) for method in RANKING_METHODS},
         heading=heading,
         breadcrumbs=rounds_trail(cycle, {"text": judging_round.label if judging_round else _("Add a round")}),
         title=heading,

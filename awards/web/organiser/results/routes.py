@@ -22,7 +22,7 @@ from awards.domain.publishing.exports import iso_utc, stream_csv
 from awards.domain.results import advancing, round_results
 from awards.domain.results import settings as settings_rules
 from awards.domain.results import shortlists as rules
-from awards.domain.results.round_modes import VERDICT_RULE, ranking_rule
+from awards.domain.results.round_modes import ranking_rule, verdict_rule
 from awards.domain.results.scoring import tie_break_rule
 from awards.extensions import db
 from awards.models import (
@@ -216,7 +216,7 @@ def _mode_results(judging_round: JudgingRound, final: bool, category, page: int,
         not_scored=True,
         pass_fail=pass_fail,
         schulze=judging_round.ranking_method == "schulze",
-        rule=VERDICT_RULE if pass_fail else ranking_rule(judging_round.ranking_method),
+        rule=verdict_rule() if pass_fail else ranking_rule(judging_round.ranking_method),
         method=RANKING_METHODS.get(judging_round.ranking_method, judging_round.ranking_method),
         mode_boards=category_boards,
         category=category,
