@@ -105,6 +105,14 @@ def request_language() -> str:
     return g.awards_language
 
 
+def service_name(language: str | None = None) -> str:
+    """The service's name in `language` (default: the one being written in now): SERVICE_NAME_CY and the like
+    (AWARDS_SERVICE_NAME_CY in the environment) where set, else SERVICE_NAME."""
+    language = language or current_language()
+    config = current_app.config
+    return str(config.get(f"SERVICE_NAME_{language.upper()}") or config["SERVICE_NAME"])
+
+
 def current_language() -> str:
     """The language being written in now (a page, or an e-mail inside `force_locale`)."""
     locale = get_locale()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import format_decimal
 
 from awards.domain.core.dates import DEFAULT_TIME_ZONE, govuk_date, govuk_datetime, govuk_time
+from awards.i18n import service_name
 
 __all__ = ["DEFAULT_TIME_ZONE", "govuk_date", "govuk_datetime", "govuk_time", "init_templating"]
 
@@ -82,6 +83,6 @@ def init_templating(app: Flask) -> None:
     @app.context_processor
     def _globals():
         return {
-            "service_name": current_app.config["SERVICE_NAME"],
+            "service_name": service_name(),
             "current_path": request.path if request else "/",
         }

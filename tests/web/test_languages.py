@@ -6,16 +6,18 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 from flask_babel import force_locale
 
 from awards.config import ConfigurationError
 from awards.domain.core.dates import day_in_words, govuk_date, govuk_datetime, govuk_time
 from awards.extensions import db
 from awards.i18n import LANGUAGE_COOKIE
-from awards.models import User
+from awards.models import OutboxMessage, User
 from awards.templating import number
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.support.visible import page_text
+from tests.web.test_i18n_shell import register_as_sian
 
 SWITCHER = re.compile(r'<nav class="app-language-switcher" aria-label="([^"]*)">(.*?)</nav>', re.S)
 
@@ -173,3 +175,19 @@ def test_a_language_chosen_before_signing_in_becomes_the_accounts(app, client):
     assert html_lang(elsewhere.get("/account")) == "cy"
     db.session.expire_all()
     assert db.session.get(User, person.id).language == "cy"  # signing in without a choice changes nothing
+
+
+def test_the_service_is_named_in_each_language_where_a_name_is_set(make_app):
+    app = make_app(SERVICE_NAME="Digital Awards & more", SERVICE_NAME_CY="Gwobrau Digidol a mwy")
+    client = app.test_client()
+    with app.app_context():
+        assert "Digital Awards & more" in page_text(client.get("/cookies"))
+        client.get("/language/cy?next=/cookies")
+        welsh = page_text(client.get("/cookies"))
+        assert "Gwobrau Digidol a mwy" in welsh and "Digital Awards & more" not in welsh
+        client.get("/language/sv?next=/cookies")  # no Swedish name set: the service's own
+        assert "Digital Awards & more" in page_text(client.get("/cookies"))
+        client.get("/language/cy?next=/register")
+        register_as_sian(client, "sian@ceredigion.gov.uk")
+        message = db.session.scalars(sa.select(OutboxMessage)).one()
+        assert "Gwobrau Digidol a mwy" in message.body_text and "Digital Awards" not in message.body_text

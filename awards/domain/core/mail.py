@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from awards.domain.core.clock import utcnow
 from awards.extensions import db
-from awards.i18n import default_language, usable
+from awards.i18n import default_language, service_name, usable
 from awards.models import OutboxMessage, User
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def single_line(value: str) -> str:
 
 def render_email(template: str, to_name: str = "", **context) -> tuple[str, str | None]:
     """The text and HTML (None if the template has none) bodies of templates/emails/<template>."""
-    context.setdefault("service_name", current_app.config["SERVICE_NAME"])
+    context.setdefault("service_name", service_name())
     context.setdefault("to_name", single_line(to_name)[:200])
     body_text = render_template(f"emails/{template}.txt", **context)
     try:

@@ -28,6 +28,7 @@ from awards.domain.programme import entry_forms as forms
 from awards.domain.programme.entry_forms import setting
 from awards.domain.voting.ballots import forget_voters
 from awards.extensions import db
+from awards.i18n import service_name
 from awards.models import (
     Affiliation,
     Assignment,
@@ -298,7 +299,9 @@ def personal_data(user: User) -> dict[str, Any]:
     ).all()
     stashes = stashes_of(user)
     return {
-        "about": f"Everything {current_app.config['SERVICE_NAME']} holds about you, as of {utcnow().isoformat()}.",
+        "about": _(
+            "Everything %(service)s holds about you, as of %(time)s.", service=service_name(), time=utcnow().isoformat()
+        ),
         "account": {
             "name": user.name,
             "email": user.email,

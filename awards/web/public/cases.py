@@ -16,7 +16,7 @@ from awards.domain.core.errors import NotFound
 from awards.domain.publishing import impact_cases as case_library
 from awards.domain.publishing import publication
 from awards.domain.voting.votes import VoteState
-from awards.i18n import current_language
+from awards.i18n import current_language, service_name
 from awards.models import ImpactCase
 from awards.templating import localised
 from awards.urls import external_url
@@ -171,10 +171,10 @@ def case_json_ld(case: ImpactCase) -> dict:
             for link in case.trend_links
         ],
         "keywords": [case.category_name, *(link.trend.name for link in case.trend_links)],
-        "author": {"@type": "Organization", "name": case.organisation or current_app.config["SERVICE_NAME"]},
+        "author": {"@type": "Organization", "name": case.organisation or service_name()},
         "publisher": {
             "@type": "Organization",
-            "name": current_app.config["SERVICE_NAME"],
+            "name": service_name(),
             "url": external_url("public.home"),
         },
         "isPartOf": {
@@ -228,7 +228,7 @@ def atom_feed(cases: list[ImpactCase]) -> bytes:
             element.text = text
         return element
 
-    service = current_app.config["SERVICE_NAME"]
+    service = service_name()
     library_url = external_url("public.impact_cases")
     feed = ET.Element(f"{{{ATOM}}}feed")
     feed.set("{http://www.w3.org/XML/1998/namespace}lang", {"en": "en-GB"}.get(current_language(), current_language()))
