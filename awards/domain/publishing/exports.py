@@ -120,7 +120,10 @@ def iso_utc(value: datetime | None) -> str:
     return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-ELIGIBILITY_LABELS = {Eligibility.ELIGIBLE: _l("Eligible"), Eligibility.INELIGIBLE: _l("Not eligible")}
+ELIGIBILITY_LABELS: dict[Eligibility | None, Any] = {
+    Eligibility.ELIGIBLE: _l("Eligible"),
+    Eligibility.INELIGIBLE: _l("Not eligible"),
+}
 
 # The core questions NOMINATION_COLUMNS already give a column of its own; every other question of
 # the cycle's form gets one after them, headed by its short name, in form order.
