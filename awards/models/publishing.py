@@ -124,11 +124,11 @@ SEARCH_SCHEMA_NAMES = frozenset({"impact_cases_fts", "search_vector", "ix_impact
 
 def compared_with_models(name: str | None, type_: str, parent_names: dict) -> bool:
     """Whether Alembic compares this object of the database with the models (its `include_name`
-    hook): every one but the search objects above."""
+    hook): every one but the search objects above and the data version's table."""
     if name is None:
         return True
-    if type_ == "table":
-        return not (name == "impact_cases_fts" or name.startswith("impact_cases_fts_"))
+    if type_ == "table":  # (and the data version's row, kept outside the models: awards/models/versions.py)
+        return not (name == "impact_cases_fts" or name.startswith("impact_cases_fts_") or name == "data_versions")
     return name not in SEARCH_SCHEMA_NAMES
 
 

@@ -45,10 +45,12 @@ from awards.web.forms import Form
 from awards.web.helpers import error_summary, pagination, round_args
 from awards.web.judge import bp, modes
 from awards.web.judge import calibration as calibration_pages
+from awards.web.personal_cache import install, personal_page
 
 REASON_MAX_LENGTH = 2000
 ROUND_PAGE_SIZE = 50  # entries a page on a round's own list
 _FIELD = re.compile(r"^(score|comment)-(.*)$")
+bp.record_once(install)  # kept pages served before the person is loaded (web/personal_cache.py)
 
 
 class DeclarationForm(Form):
@@ -266,6 +268,7 @@ def _page(
 
 
 @bp.route("/")
+@personal_page
 def home():
     return render_template("judge/index.html", work=review_rules.work_of(current_user), title=_("Your judging"))
 
@@ -355,6 +358,7 @@ def declare(assigned_reference: str):
 
 
 @bp.route("/nominations/<assigned_reference>", methods=["GET", "POST"])
+@personal_page
 def nomination(assigned_reference: str):
     nomination, assignment = _load(assigned_reference)
     here = round_args(assignment.round)

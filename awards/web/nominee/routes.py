@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import functools
 import logging
+from types import SimpleNamespace
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -37,8 +39,10 @@ from awards.web.entry_fields import (
 )
 from awards.web.helpers import error_summary
 from awards.web.nominee import bp
+from awards.web.personal_cache import install, per_request, personal_page
 
 log = logging.getLogger(__name__)
+bp.record_once(install)  # kept pages served before the person is loaded (web/personal_cache.py)
 
 
 def _own_nomination(reference: str):
@@ -124,6 +128,7 @@ def start():
 
 
 @bp.route("/nominations/<reference>")
+@personal_page
 def task_list(reference: str):
     nomination = _own_nomination(reference)
     if nomination.status is not NominationStatus.DRAFT:
@@ -179,6 +184,14 @@ def _conflict_rows(nomination, questions, current: dict) -> list[tuple]:
     return rows
 
 
+def _ticket_maker(reference: str, section_key: str):
+    """What makes a fresh stash ticket for this page's reader: a kept section page gets its own for each
+    response. It holds the person's id and session token as they are now; a kept page is only served to
+    this same session while nothing has been written, so they are still the person's."""
+    author = SimpleNamespace(id=current_user.id, session_token=current_user.session_token)
+    return functools.partial(issue_ticket, by=author, reference=reference, section=section_key)
+
+
 def _section_context(nomination, section, data, problems, *, conflict=None, based_on=None, posted=None):
     questions = shown_questions(nomination, section)
     shown = with_blank_rows(questions, data)
@@ -194,7 +207,10 @@ def _section_context(nomination, section, data, problems, *, conflict=None, base
         conflict=conflict,
         conflict_rows=_conflict_rows(nomination, questions, conflict.current) if conflict else [],
         based_on=based_on or rules.section_hash(nomination, section),
-        stash_ticket=issue_ticket(by=current_user, reference=nomination.reference, section=section.key),
+        stash_ticket=per_request(
+            issue_ticket(by=current_user, reference=nomination.reference, section=section.key),
+            _ticket_maker(nomination.reference, section.key),
+        ),
         cycle=nomination.cycle,
         files={q.key: attachment_rules.files_of(nomination, q) for q in questions if q.kind == "file"},
         accept={q.key: attachment_rules.accept(q) for q in questions if q.kind == "file"},
@@ -213,6 +229,7 @@ def _render_section(nomination, section, data, problems, status=200, **context):
 
 @csrf.exempt
 @bp.route("/nominations/<reference>/<section>", methods=["GET", "POST"])
+@personal_page
 def section(reference: str, section: str):
     nomination = _own_nomination(reference)
     found = _asked_section(nomination, section)

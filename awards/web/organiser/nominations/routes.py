@@ -41,9 +41,11 @@ from awards.web.helpers import apply_domain_error, cycle_breadcrumbs, cycle_or_4
 from awards.web.organiser import bp
 from awards.web.organiser.nominations.forms import EligibilityForm, NominationFilterForm, ScreenManyForm
 from awards.web.organiser.words import and_list
+from awards.web.personal_cache import install, personal_page
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 200
+bp.record_once(install)  # kept pages served before the person is loaded (web/personal_cache.py)
 
 # The statuses counted above the list, in this order.
 COUNTED_STATUSES = (
@@ -262,6 +264,7 @@ def history(nomination: Nomination) -> list[AuditEvent]:
 
 
 @bp.route("/cycles/<slug>/nominations")
+@personal_page
 def nominations(slug: str):
     return _render_list(load_cycle(slug))
 
