@@ -9,8 +9,11 @@ name and a sign-out form); `Vary: Cookie` keeps a shared cache from serving one 
 Each process also keeps the pages it built for anonymous readers (body, status and the view's
 headers) in a small LRU cache keyed by that ETag, so a page is built once per change of the
 library and then served from memory. The fingerprint is read from the database on every
-request (one query), so a publication made in another gunicorn worker, or on another server,
-is seen on the next request: the key changes and the old entries are dropped. As a backstop
+request (`FingerprintReader`: on a database nobody wrote to since, one statement that costs
+about `SELECT 1`), so a publication made in another gunicorn worker, or on another server,
+is seen on the next request: the key changes and the old entries are dropped. An anonymous
+reader's hit is answered before Flask by the fast path (`awards/web/fast_path.py`), from what
+this module's hits sent and under the same version. As a backstop
 for a change the fingerprint cannot see (SQL run outside the app), no entry is served once it
 is `MAX_AGE` seconds old, by the clock in `domain/core/clock.py`.
 
