@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from awards.models.nominations import Nomination
 
 
+# The name a cycle's first round is given (domain/programme/cycles.py): while it is unchanged it is the platform's
+# word, so it is shown in the reader's language (JudgingRound.display_name).
+FIRST_ROUND_NAME = "Judging"
+
+
 class RoundMode(str, enum.Enum):
     """How the judges of a round judge each entry."""
 
@@ -143,9 +148,15 @@ class JudgingRound(Model):
     calibration_nomination: Mapped[Nomination | None] = relationship()
 
     @property
+    def display_name(self) -> str:
+        """The round's name as people read it: the first round's default name in their language (as the platform's
+        word, while the organiser has not renamed it), else the name the organiser gave."""
+        return _("Judging") if self.name == FIRST_ROUND_NAME else self.name
+
+    @property
     def label(self) -> str:
         """ "Round 2: Final panel"."""
-        return _("Round %(number)s: %(name)s", number=self.number, name=self.name)
+        return _("Round %(number)s: %(name)s", number=self.number, name=self.display_name)
 
     def __repr__(self) -> str:
         return f"<JudgingRound {self.cycle_id}/{self.number}>"

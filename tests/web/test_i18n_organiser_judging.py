@@ -237,3 +237,17 @@ def test_a_criterion_refused_for_bad_input_in_each_language(organiser_client, cy
     assert error_messages(response) == messages
     assert input_value(response, "weight") == "ten"  # nothing typed is lost
     assert heading in main_text(response)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_first_rounds_default_name_is_in_the_readers_language_until_renamed(
+    organiser_client, cycle_in_judging, language
+):
+    cycle, _category, _nominations = cycle_in_judging
+    url = f"/organiser/cycles/{cycle.slug}/rounds"
+    named = {"en": "Round 1: Judging", "cy": "Rownd 1: Beirniadu", "sv": "Runda 1: Bedömning"}[language]
+    assert named in main_text(organiser_reading(organiser_client, language).get(url))
+    cycle.rounds[0].name = "Paper round & more"
+    db.session.commit()
+    renamed = {"en": "Round 1", "cy": "Rownd 1", "sv": "Runda 1"}[language] + ": Paper round & more"
+    assert renamed in main_text(organiser_client.get(url))  # what an organiser typed is never translated

@@ -1044,7 +1044,7 @@ def reopen_problem(review: Review, now: datetime | None = None) -> str | None:
         return str(_PUBLISHED[what])
     if judging_round.closes_at is not None and now >= judging_round.closes_at:
         values = {
-            "round": judging_round.name,
+            "round": judging_round.display_name,
             "closed": govuk_datetime(judging_round.closes_at, cycle.time_zone),
             "settings": judging_round.label,
         }
@@ -1194,9 +1194,12 @@ def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime |
         queue_email(
             **to,
             template="judgement_reopened",
-            subject=_l("Your ranking in %(round)s has been reopened", round=judging_round.name),
+            subject=_l(
+                "Your ranking in %(round)s has been reopened",
+                round=written_later(getattr, judging_round, "display_name"),
+            ),
             ranking=True,
-            round_name=written_later(getattr, judging_round, "label") if several else judging_round.name,
+            round_name=written_later(getattr, judging_round, "label" if several else "display_name"),
             cycle_name=cycle.name,
             reason=reason,
             link=external_url("judge.ranking", slug=cycle.slug, number=judging_round.number),

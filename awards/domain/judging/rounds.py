@@ -217,12 +217,12 @@ def scoring_problem(judging_round: JudgingRound, now: datetime | None = None) ->
     if judging_round.opens_at is not None and now < judging_round.opens_at:
         return _(
             "%(round)s opens at %(opens)s. You can read the entry now.",
-            round=judging_round.name,
+            round=judging_round.display_name,
             opens=govuk_datetime(judging_round.opens_at, cycle.time_zone),
         )
     if judging_round.closes_at is not None and now >= judging_round.closes_at:
         return str(_CLOSED[judging_round.mode]) % {
-            "round": judging_round.name,
+            "round": judging_round.display_name,
             "closed": govuk_datetime(judging_round.closes_at, cycle.time_zone),
         }
     return None

@@ -34,6 +34,7 @@ from awards.models import (
     TrendGroup,
     User,
 )
+from awards.models.rounds import FIRST_ROUND_NAME
 
 # Which state may follow which; the dates add their own guard (see `transition`).
 TRANSITIONS: dict[CycleStatus, tuple[CycleStatus, ...]] = {
@@ -71,7 +72,6 @@ ROUND_RULE_FIELDS = ("judges_per_nomination", "judge_max_load")
 ROUND_SETTING_NAMES = {"judging_close_at": "closes_at", "blind_judging": "blind"}
 # The first round's name (domain/judging/rounds.py works with the rounds once they exist; this
 # package sits below it, so the first round is made here).
-FIRST_ROUND_NAME = "Judging"
 # How results are combined: the round's, taken by `create_cycle` for its first round.
 RESULTS_SETTING_FIELDS = ("aggregation_method", "ranking_basis", "disagreement_range", "disagreement_sd")
 # Everything about a round `copy_cycle` carries to next year's cycle (not its dates, panel or entries).

@@ -182,7 +182,7 @@ def open_vote(
                 "A vote needs at least 2 entries to choose between: %(category)s’s entries in %(round)s that agreed "
                 "to publication are %(num)s",
                 category=category.name,
-                round=judging_round.name if judging_round else _("the round"),
+                round=judging_round.display_name if judging_round else _("the round"),
                 num=len(found),
             )
         )

@@ -328,7 +328,7 @@ def _criteria_choices(cycle: Cycle) -> list[tuple[str, str]]:
     copies = [
         (
             f"round-{r.number}",
-            _("Copy the criteria and rubric from round %(number)s (%(name)s)", number=r.number, name=r.name),
+            _("Copy the criteria and rubric from round %(number)s (%(name)s)", number=r.number, name=r.display_name),
         )
         for r in reversed(cycle.rounds)
     ]
