@@ -22,7 +22,7 @@ from awards.extensions import db
 from awards.i18n import LANGUAGE_COOKIE
 from awards.models import Nomination, OutboxMessage
 from tests.factories import make_cycle, make_nomination, make_user
-from tests.support.nominating import save, start_draft, words
+from tests.support.nominating import save, section_url, start_draft, words
 from tests.support.visible import buttons, error_summary, main_text, text_of
 
 
@@ -233,3 +233,16 @@ def test_an_organisers_message_keeps_their_words_as_typed_around_them_the_recipi
     assert cy.body_text.startswith("Please finish your entry.") and en.body_text.startswith("Please finish your entry.")
     assert f"neges gan drefnwyr {cycle.name}" in cy.body_text
     assert f"a message from the organisers of {cycle.name}" in en.body_text
+
+
+def test_the_default_forms_rows_are_named_in_the_readers_language(app, nominee_client):
+    cycle = make_cycle()
+    nomination = start_draft(nominee_client, cycle)
+    named = {"en": ("Outcome 1", "Partner 1"), "cy": ("Canlyniad 1", "Partner 1"), "sv": ("Resultat 1", "Partner 1")}
+    for language in LANGUAGES:
+        reading_in(nominee_client, language)
+        outcomes = main_text(nominee_client.get(section_url(nomination, "outcomes")))
+        assert named[language][0] in outcomes, language
+        if language != "en":
+            assert "Outcome 1" not in outcomes
+        assert named[language][1] in main_text(nominee_client.get(section_url(nomination, "organisation")))

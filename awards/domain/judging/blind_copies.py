@@ -121,8 +121,13 @@ def _lower_first(text: str) -> str:
 
 def cell_label(question: FormQuestion, row: int, column: dict[str, Any]) -> str:
     """ "Measured outcomes: outcome 1, what was measured"."""
-    row_name = str(setting(question, "row_name") or "Row")
-    return f"{short_name(question)}: {_lower_first(row_name)} {row + 1}, {_lower_first(str(column.get('label', '')))}"
+    return _(
+        "%(question)s: %(row)s %(number)s, %(column)s",
+        question=short_name(question),
+        row=_lower_first(entry_forms.row_name(question)),
+        number=row + 1,
+        column=_lower_first(str(column.get("label", ""))),
+    )
 
 
 @dataclass(frozen=True)
@@ -509,7 +514,7 @@ def _judge_answer(
     elif kind == "group":
         columns = setting(question, "columns", [])
         read = JudgeGroup(
-            str(setting(question, "row_name") or "Row"),
+            entry_forms.row_name(question),
             [JudgeColumn(c["key"], str(c.get("label", "")), c.get("kind", "text")) for c in columns],
             [
                 {

@@ -358,7 +358,7 @@ def _choices_problems(question: FormQuestion, value: Any) -> Problems:
 def _group_problems(question: FormQuestion, rows: list[dict[str, Any]]) -> Problems:
     problems: Problems = []
     max_rows = int(setting(question, "max_rows", 10))
-    row_name = str(setting(question, "row_name") or _("Row"))
+    row_name = forms.row_name(question)
     if len(rows) > max_rows:
         problems.append(
             (question.key, ngettext("You can give up to %(num)d row", "You can give up to %(num)d rows", max_rows))

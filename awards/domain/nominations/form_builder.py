@@ -567,7 +567,7 @@ def _group_settings(settings: dict[str, Any], existing: dict[str, Any]) -> dict[
     if max_rows is None:
         raise DomainError(_("Enter the most rows a nominee can give"), field="max_rows")
     row_name = _check_text(settings.get("row_name"), field="row_name", what="row_name", limit=60, required=False)
-    return {"columns": columns, "max_rows": max_rows, "row_name": row_name or "Row"}
+    return {"columns": columns, "max_rows": max_rows, "row_name": row_name or ""}
 
 
 def clean_settings(

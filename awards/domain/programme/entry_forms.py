@@ -503,6 +503,18 @@ def setting(question: FormQuestion, name: str, default: Any = None) -> Any:
     return (question.settings or {}).get(name, default)
 
 
+# A repeating group's name of a row when none is given ("Row"), and the default form's: while unchanged they are the
+# platform's words, so each reader gets them in their own language (what an organiser typed is shown as typed).
+DEFAULT_ROW_NAMES = {"Row": _l("Row"), "Partner": _l("Partner"), "Outcome": _l("Outcome")}
+
+
+def row_name(question: FormQuestion) -> str:
+    """What a repeating group calls one of its rows ("Partner" in "Partner 1"), in the reader's language when it is
+    a default one."""
+    name = str(setting(question, "row_name") or "Row")
+    return str(DEFAULT_ROW_NAMES.get(name, name))
+
+
 def short_name(question: FormQuestion) -> str:
     """The question's name in tables, summaries and column headings."""
     return str(setting(question, "short") or question.label)
