@@ -216,6 +216,8 @@ class Ranking:
     # nominations, and (trend id, category id, main trend?) → how many.
     trend_members: dict[int, list[int]] = field(default_factory=dict)
     trend_counts: dict[tuple[int, int, bool], int] | None = None
+    # trend id → the mean normalised score of its scored nominations (insight.trend_insight), on first use.
+    trend_means: dict[int, float] | None = None
 
 
 def round_criteria(judging_round: JudgingRound) -> list[Criterion]:
