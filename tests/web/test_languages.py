@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from awards.config import ConfigurationError
 from awards.domain.core.dates import day_in_words, govuk_date, govuk_datetime, govuk_time
@@ -191,3 +192,19 @@ def test_the_service_is_named_in_each_language_where_a_name_is_set(make_app):
         register_as_sian(client, "sian@ceredigion.gov.uk")
         message = db.session.scalars(sa.select(OutboxMessage)).one()
         assert "Gwobrau Digidol a mwy" in message.body_text and "Digital Awards" not in message.body_text
+
+
+@pytest.mark.parametrize(
+    ("language", "noon", "closing"),
+    [
+        ("en", "midday", "opens at midday on 28 June 2025"),
+        ("cy", "hanner dydd", "am hanner dydd ar 28 Mehefin 2025"),  # unmutated after "am" ("am ganol dydd" was not)
+        ("sv", "kl. 12.00", "öppnar kl. 12.00 den 28 juni 2025"),
+    ],
+)
+def test_midday_reads_right_after_the_words_before_it(app, language, noon, closing):
+    midday = datetime(2025, 6, 28, 11, 0, tzinfo=UTC)  # noon in London (summer time)
+    with app.test_request_context(), force_locale(language):
+        assert govuk_time(midday) == noon
+        opens = _("%(round)s opens at %(opens)s. You can read the entry now.", round="R", opens=govuk_datetime(midday))
+        assert closing in opens
