@@ -11,6 +11,7 @@ from and published."""
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Mapping
@@ -485,7 +486,14 @@ def _shown_order(
 ) -> list[tuple[int, int]]:
     """The (position, nomination id) pairs a category's board shows, in order: its ranking less the
     withheld nominations, sorted by `attribute` when one is asked for, one page of them with `per_page`."""
-    order = [item for item in ranking.order.get(category_id, []) if item[1] not in withhold]
+    ranked = ranking.order.get(category_id, [])
+    if per_page and not attribute:
+        # One page in rank order: taken as it comes, not after filtering the whole category (100,000 entries).
+        start, stop = (page - 1) * per_page, page * per_page
+        if not withhold:
+            return ranked[start:stop]
+        return list(itertools.islice((item for item in ranked if item[1] not in withhold), start, stop))
+    order = [item for item in ranked if item[1] not in withhold]
     if attribute:
         order = sorted(order, key=functools.partial(_sort_key, ranking.results, attribute))
     if per_page:
