@@ -234,6 +234,17 @@ class CachedPage:
     stored_at: datetime | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class Answer:
+    """What the fast path sends for one key (awards/web/fast_path.py): the page as the normal path sent it (status
+    200: its headers and body), and its 304 once one went through; either may be missing."""
+
+    etag: str
+    headers: tuple[tuple[str, str], ...] | None = None
+    body: bytes | None = None
+    not_modified: tuple[tuple[str, str], ...] | None = None
+
+
 class PageCache:
     """A thread-safe LRU of built pages, bounded in entries, in the size of one body and in age.
 
@@ -250,7 +261,7 @@ class PageCache:
         self._entries: OrderedDict[str, CachedPage] = OrderedDict()
         # The fast path's answers (awards/web/fast_path.py), by what it can tell of a request before Flask sees
         # it; each stands for the entry of its ETag here, and is served only while that entry is.
-        self._answers: OrderedDict[tuple, object] = OrderedDict()
+        self._answers: OrderedDict[tuple, Answer] = OrderedDict()
         self._version: str | None = None
         self._lock = threading.Lock()
 
@@ -285,27 +296,30 @@ class PageCache:
     def has_answer(self, key: tuple) -> bool:
         return key in self._answers
 
-    def answer(self, key: tuple, version: str):
-        """The fast path's answer kept under `key`, if it was made under `version` and its page is still kept
-        (not dropped, evicted or `max_age` old: counted as a use of that page)."""
-        if version != self._version or not self._answers:
+    def answer(self, key: tuple, version: str) -> Answer | None:
+        """The fast path's answer kept under `key`, if it was made under `version`."""
+        if version != self._version:
             return None
+        answer = self._answers.get(key)
+        return answer if answer is not None and version == self._version else None
+
+    def page_kept(self, etag: str) -> bool:
+        """Whether the page of this ETag is still kept (not dropped, evicted or `max_age` old): a use of it."""
         now = clock.utcnow()
         with self._lock:
-            answer = self._answers.get(key)
-            if answer is None or version != self._version:
-                return None
-            if self._current(answer.etag, now) is None:  # type: ignore[attr-defined]
-                del self._answers[key]
-                return None
-            return answer
+            return self._current(etag, now) is not None
 
-    def keep_answer(self, key: tuple, version: str, answer) -> None:
-        """Keep the fast path's answer for a page of `version` this cache holds (else nothing)."""
+    def keep_answer(self, key: tuple, version: str, etag: str, **parts) -> None:
+        """Keep for the fast path what the normal path sent for the page of `etag` under `version`: the page
+        (`headers`, `body`; only while this cache holds the page) or its 304 (`not_modified`), beside what is
+        kept already for that ETag. Nothing is kept under an older version."""
         with self._lock:
-            if version != self._version or answer.etag not in self._entries:
+            if version != self._version or ("body" in parts and etag not in self._entries):
                 return
-            self._answers[key] = answer
+            answer = self._answers.get(key)
+            if answer is None or answer.etag != etag:
+                answer = Answer(etag)
+            self._answers[key] = dataclasses.replace(answer, **parts)  # a new object: a reader sees one or the other
             self._answers.move_to_end(key)
             while len(self._answers) > self.max_entries:
                 self._answers.popitem(last=False)

@@ -4,11 +4,12 @@ A WSGI middleware in front of the app (`init_fast_path`). For a GET or HEAD with
 cookie, it works out what the page cache's key would be (host, script root, the address in its kept form, the
 language) from the request alone; when it holds an answer for that key, it reads the public pages' version
 (`caching.FingerprintReader`: on a quiet database one cheap statement, see there; plus the votes' phase, kept
-in memory) and, when the answer was made under that version and its page is still in the page cache (neither
-dropped nor `MAX_AGE` old), sends it: the same status, headers and body the normal path sent for that page's
-last hit, with this request's own `X-Request-ID` and `Cache-Control` (the `max-age` runs to the next vote
-instant), or the same 304 when `If-None-Match` names its ETag. No request context is pushed: no session is
-opened, no user loaded, no CSRF token, no before- or after-request function runs.
+in memory) and, when the answer was made under that version, sends it: the 304 the normal path sent when
+`If-None-Match` names its ETag (as the normal path, whether or not the page is still kept), else, while its page
+is still in the page cache (neither dropped nor `MAX_AGE` old), the same status, headers and body the normal
+path sent for that page's last hit; either with this request's own `X-Request-ID` and `Cache-Control` (the
+`max-age` runs to the next vote instant). No request context is pushed: no session is opened, no user loaded,
+no CSRF token, no before- or after-request function runs.
 
 Anything else goes through the app unchanged. The answers are made from what the normal path sends: when
 `public_cache` serves a page from the page cache (or a 304) it marks the request (`PageMark`: the version, the
@@ -21,7 +22,6 @@ every request, as the normal path reads it, and a change of version drops every 
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from urllib.parse import urlencode
 
@@ -37,16 +37,6 @@ from awards.web import caching
 # Headers that belong to one request: made afresh for each answer.
 _REQUEST_ID = "x-request-id"
 _CACHE_CONTROL = "cache-control"
-
-
-@dataclasses.dataclass
-class Answer:
-    """A page as the normal path sent it, and its 304 once one went through."""
-
-    etag: str
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-    not_modified: tuple[tuple[str, str], ...] | None = None
 
 
 class _Request:
@@ -133,13 +123,16 @@ class FastPublicPages:
         if version is None:
             return None
         version, until_next = version
-        answer: Answer | None = cache.answer(key, version)
+        answer = cache.answer(key, version)
         if answer is None:
             return None
         if reading.request.if_none_match.contains_weak(answer.etag):
+            # As the normal path: a 304 for the ETag of this version, whether or not the page is still kept.
             if answer.not_modified is None:
                 return None  # not yet seen: the app answers, and the 304 it sends is kept
             status, template, body = "304 NOT MODIFIED", answer.not_modified, b""
+        elif answer.headers is None or answer.body is None or not cache.page_kept(answer.etag):
+            return None  # the app builds it again (or serves it), and its next hit is kept
         else:
             status, template, body = "200 OK", answer.headers, answer.body
         per_request = {
@@ -192,12 +185,10 @@ class FastPublicPages:
             finally:
                 if hasattr(body, "close"):
                     body.close()
-            cache.keep_answer(key, mark.version, Answer(mark.etag, tuple(headers), data))
+            cache.keep_answer(key, mark.version, mark.etag, headers=tuple(headers), body=data)
             return [data]
         if mark.outcome == "revalidated" and status.startswith("304"):
-            answer = cache.answer(key, mark.version)
-            if answer is not None and answer.etag == mark.etag:
-                answer.not_modified = tuple(headers)
+            cache.keep_answer(key, mark.version, mark.etag, not_modified=tuple(headers))
         return body
 
 

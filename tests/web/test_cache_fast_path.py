@@ -102,6 +102,24 @@ def test_a_head_request_and_a_revalidation_get_what_flask_sends(client, bins_cas
     assert other.status_code == 200 and other.data == before_flask.data and through_flask == [url]
 
 
+def test_revalidations_alone_are_answered_before_flask_until_the_page_changes(client, bins_case, through_flask):
+    """A browser that only revalidates (If-None-Match every time) gets the fast path's 304 from its second
+    request on, also once the page itself is no longer kept (as Flask would), and the new page at once after an
+    edit."""
+    url = f"/impact-cases/{bins_case.slug}"
+    with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=UTC), tick=False) as traveller:
+        etag = {"If-None-Match": client.get(url).headers["ETag"]}
+        through_flask.clear()
+        answers = [client.get(url, headers=etag) for _ in range(3)]
+        assert [r.status_code for r in answers] == [304, 304, 304] and through_flask == [url]
+        traveller.shift(MAX_AGE)  # the kept page is too old to send; its ETag still names this version
+        assert client.get(url, headers=etag).status_code == 304 and through_flask == [url]
+    shortlists.edit_case(bins_case, by=make_user(roles=("organiser",)), summary="A change the readers must see.")
+    db.session.commit()
+    changed = client.get(url, headers=etag)
+    assert changed.status_code == 200 and "A change the readers must see." in page_source(changed)
+
+
 def test_the_request_id_is_the_readers_or_a_new_one_as_flask_makes_it(client, bins_case, through_flask):
     url = f"/impact-cases/{bins_case.slug}"
     three_reads(client, url, through_flask)
