@@ -73,9 +73,10 @@ def init_templating(app: Flask) -> None:
     from awards.domain.nominations.attachments import types_sentence
 
     app.jinja_env.globals["asked_answers"] = asked_answers
-    from awards.domain.programme.entry_forms import row_name
+    from awards.domain.programme.entry_forms import default_word, row_name
 
     app.jinja_env.globals["row_name_of"] = row_name
+    app.jinja_env.globals["default_word"] = default_word
     app.jinja_env.globals["answer_text"] = answer_text
     app.jinja_env.globals["file_types_sentence"] = types_sentence
     # The header's "Judging" link: only for people who judge some cycle (the role alone opens no page).

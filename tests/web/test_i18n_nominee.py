@@ -246,3 +246,28 @@ def test_the_default_forms_rows_are_named_in_the_readers_language(app, nominee_c
         if language != "en":
             assert "Outcome 1" not in outcomes
         assert named[language][1] in main_text(nominee_client.get(section_url(nomination, "organisation")))
+
+
+def test_the_default_forms_own_words_are_in_the_readers_language(app, nominee_client):
+    """Errors, columns and options the default form keeps in its settings, not only its questions and hints."""
+    cycle = make_cycle()
+    nomination = start_draft(nominee_client, cycle)
+    reading_in(nominee_client, "cy")
+    refused = save(nominee_client, nomination, "organisation", {"organisation_name": "", "contact_name": ""})
+    assert [message for _href, message in error_summary(refused)] == [
+        "Rhowch enw’r sefydliad a enwebwyd",
+        "Rhowch enw’r cyswllt",
+        "Rhowch gyfeiriad e-bost y cyswllt",
+        "Dewiswch y rhanbarth",
+    ]
+    page = main_text(refused)
+    assert "Partner 1 Enw" in page and "Partner 1 yn gyflenwr" in page  # the partners' columns
+    assert "Gogledd-ddwyrain Lloegr" in page and "Ledled y DU" in page and "North East" not in page  # the regions
+    refused = save(nominee_client, nomination, "outcomes", {"measured-0-baseline": "12 wythnos"})
+    assert "Rhowch beth a fesurwyd (canlyniad 1)" in [message for _href, message in error_summary(refused)]
+    saved = save(
+        nominee_client, nomination, "organisation", {"organisation_name": "Cyngor Sir Ceredigion", "region": "Wales"}
+    )
+    assert saved.status_code in (200, 302)
+    db.session.expire_all()
+    assert db.session.get(Nomination, nomination.id).region == "Wales"  # stored as the option's code, shown in words

@@ -487,7 +487,9 @@ def _typed_value(kind: str, value: Any) -> Any:
     if kind in ("yes_no", "declaration"):
         return value if isinstance(value, bool) else None
     if kind == "choices":
-        return [str(v) for v in value or []]
+        return [entry_forms.default_word(v) for v in value or []]
+    if kind == "choice":
+        return entry_forms.default_word(value)
     return "" if value is None else str(value)
 
 
@@ -515,7 +517,10 @@ def _judge_answer(
         columns = setting(question, "columns", [])
         read = JudgeGroup(
             entry_forms.row_name(question),
-            [JudgeColumn(c["key"], str(c.get("label", "")), c.get("kind", "text")) for c in columns],
+            [
+                JudgeColumn(c["key"], entry_forms.default_word(c.get("label", "")), c.get("kind", "text"))
+                for c in columns
+            ],
             [
                 {
                     c["key"]: _text(redactions, cell_key(question, i, c["key"]), str(row.get(c["key"]) or ""))

@@ -216,10 +216,10 @@ def _lower_first(text: str) -> str:
 def required_message(question: FormQuestion | dict[str, Any]) -> str:
     """What the form says when a required question is not answered."""
     settings = (question.settings if isinstance(question, FormQuestion) else question.get("settings")) or {}
-    label = question.label if isinstance(question, FormQuestion) else question.get("label", "")
+    label = forms.default_word(question.label if isinstance(question, FormQuestion) else question.get("label", ""))
     kind = question.kind if isinstance(question, FormQuestion) else question.get("kind", "text")
     if settings.get("error"):
-        return str(settings["error"])
+        return forms.default_word(settings["error"])
     # Made from the question itself: a short name ("Delivered by") does not make a sentence.
     verb = forms.KINDS[kind].verb
     if verb == "Confirm":
@@ -234,7 +234,7 @@ def required_message(question: FormQuestion | dict[str, Any]) -> str:
 
 
 def _noun(question: FormQuestion) -> str:
-    return str(setting(question, "noun") or short_name(question))
+    return forms.default_word(setting(question, "noun") or short_name(question))
 
 
 def _text_problems(question: FormQuestion, value: Any) -> Problems:
@@ -377,7 +377,7 @@ def _group_problems(question: FormQuestion, rows: list[dict[str, Any]]) -> Probl
             if column.get("kind") == "yes_no":
                 continue
             problem = _format_problem(
-                column.get("kind", "text"), value, column.get("settings") or {}, str(column.get("label"))
+                column.get("kind", "text"), value, column.get("settings") or {}, forms.default_word(column.get("label"))
             )
             if problem:
                 problems.append((field, f"{problem} ({where})"))

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from awards.extensions import db
@@ -63,20 +64,42 @@ JUDGES_SEE = {
     "none": _l("Organisers only"),
 }
 
+# The default form's words kept in its settings (error messages, short names, nouns, a group's row name and columns,
+# the regions): stored as written here, in English, as every answer and setting is; read in each reader's language
+# while the organiser has not changed them (`default_word`). N_ marks them for the catalogues (Babel extracts it).
+_DEFAULT_WORDS: set[str] = set()
+
+
+def N_(text: str) -> str:  # noqa: N802 (the name Babel extracts)
+    _DEFAULT_WORDS.add(text)
+    return text
+
+
+def default_word(text: Any) -> str:
+    """`text` in the reader's language when it is one of the default form's words, else as stored."""
+    text = "" if text is None else str(text)
+    if not _DEFAULT_WORDS_READ:
+        default_definition()  # registers the definition's words (once)
+        _DEFAULT_WORDS_READ.append(True)
+    return _(text) if text in _DEFAULT_WORDS else text
+
+
+_DEFAULT_WORDS_READ: list[bool] = []
+
 REGIONS = (
-    "North East",
-    "North West",
-    "Yorkshire and the Humber",
-    "East Midlands",
-    "West Midlands",
-    "East of England",
-    "London",
-    "South East",
-    "South West",
-    "Wales",
-    "Scotland",
-    "Northern Ireland",
-    "UK-wide",
+    N_("North East"),
+    N_("North West"),
+    N_("Yorkshire and the Humber"),
+    N_("East Midlands"),
+    N_("West Midlands"),
+    N_("East of England"),
+    N_("London"),
+    N_("South East"),
+    N_("South West"),
+    N_("Wales"),
+    N_("Scotland"),
+    N_("Northern Ireland"),
+    N_("UK-wide"),
 )
 
 # The core questions: the platform reads their answers from the nomination's own columns (and its
@@ -173,8 +196,8 @@ def default_definition(
                         hint="For example, Riverside Borough Council",
                         settings={
                             "max_chars": 200,
-                            "short": "Nominated organisation",
-                            "error": "Enter the name of the nominated organisation",
+                            "short": N_("Nominated organisation"),
+                            "error": N_("Enter the name of the nominated organisation"),
                             "autocomplete": "organization",
                         },
                         judges_see="not_blind",
@@ -188,12 +211,12 @@ def default_definition(
                         "Leave blank rows empty; save to get more rows (up to 10).",
                         required=False,
                         settings={
-                            "short": "Partner organisations",
+                            "short": N_("Partner organisations"),
                             "max_rows": 10,
-                            "row_name": "Partner",
+                            "row_name": N_("Partner"),
                             "columns": [
-                                _q("name", "text", "Name", settings={"max_chars": 200}),
-                                _q("is_supplier", "yes_no", "Is a supplier", required=False),
+                                _q("name", "text", N_("Name"), settings={"max_chars": 200}),
+                                _q("is_supplier", "yes_no", N_("Is a supplier"), required=False),
                             ],
                         },
                         judges_see="not_blind",
@@ -204,14 +227,21 @@ def default_definition(
                         "text",
                         "Contact’s full name",
                         hint="Someone at the nominated organisation we can ask about the work",
-                        settings={"max_chars": 200, "short": "Contact", "error": "Enter the name of the contact"},
+                        settings={
+                            "max_chars": 200,
+                            "short": N_("Contact"),
+                            "error": N_("Enter the name of the contact"),
+                        },
                         judges_see="none",
                     ),
                     _q(
                         "contact_email",
                         "email",
                         "Contact’s email address",
-                        settings={"short": "Contact’s email address", "error": "Enter the contact’s email address"},
+                        settings={
+                            "short": N_("Contact’s email address"),
+                            "error": N_("Enter the contact’s email address"),
+                        },
                         judges_see="none",
                     ),
                     _q(
@@ -219,7 +249,7 @@ def default_definition(
                         "phone",
                         "Contact’s telephone number",
                         required=False,
-                        settings={"short": "Contact’s telephone number"},
+                        settings={"short": N_("Contact’s telephone number")},
                         judges_see="none",
                     ),
                     _q(
@@ -227,7 +257,7 @@ def default_definition(
                         "choice",
                         "Region",
                         hint="Where the work took place. Choose UK-wide for national work.",
-                        settings={"options": list(REGIONS), "short": "Region", "error": "Select the region"},
+                        settings={"options": list(REGIONS), "short": N_("Region"), "error": N_("Select the region")},
                         judges_see="all",
                         public=True,
                     ),
@@ -244,7 +274,11 @@ def default_definition(
                         "text",
                         "Project title",
                         hint="A short name people will recognise, up to 200 characters",
-                        settings={"max_chars": 200, "short": "Project title", "error": "Enter the project title"},
+                        settings={
+                            "max_chars": 200,
+                            "short": N_("Project title"),
+                            "error": N_("Enter the project title"),
+                        },
                         **public_text,
                     ),
                     _q(
@@ -254,7 +288,9 @@ def default_definition(
                         hint="What the project did and what changed, in plain English. If the nomination is "
                         "shortlisted and you "
                         "consent, we publish this summary.",
-                        settings=_words(summary_words, "Public summary", "Enter the public summary", "The summary"),
+                        settings=_words(
+                            summary_words, N_("Public summary"), N_("Enter the public summary"), N_("The summary")
+                        ),
                         **public_text,
                     ),
                 ],
@@ -269,7 +305,7 @@ def default_definition(
                         "trends",
                         "trends",
                         "Which trends does the work address?",
-                        settings={"short": "Trends", "how_words": 100},
+                        settings={"short": N_("Trends"), "how_words": 100},
                         **public_text,
                     )
                 ],
@@ -288,9 +324,9 @@ def default_definition(
                         "before the work started.",
                         settings=_words(
                             limit("challenge"),
-                            "The challenge",
-                            "Describe the challenge",
-                            "The description of the challenge",
+                            N_("The challenge"),
+                            N_("Describe the challenge"),
+                            N_("The description of the challenge"),
                         ),
                         **public_text,
                     )
@@ -309,9 +345,9 @@ def default_definition(
                         hint="What you did, who was involved, how users took part, and the technology you used.",
                         settings=_words(
                             limit("approach"),
-                            "The approach",
-                            "Describe the approach",
-                            "The description of the approach",
+                            N_("The approach"),
+                            N_("Describe the approach"),
+                            N_("The description of the approach"),
                         ),
                         **public_text,
                     )
@@ -331,9 +367,9 @@ def default_definition(
                         "as feedback.",
                         settings=_words(
                             limit("outcomes"),
-                            "Outcomes and impact",
-                            "Describe the outcomes and impact",
-                            "The outcomes and impact",
+                            N_("Outcomes and impact"),
+                            N_("Describe the outcomes and impact"),
+                            N_("The outcomes and impact"),
                         ),
                         **public_text,
                     ),
@@ -346,26 +382,29 @@ def default_definition(
                         "empty; save to get more rows.",
                         required=False,
                         settings={
-                            "short": "Measured outcomes",
+                            "short": N_("Measured outcomes"),
                             "max_rows": 10,
-                            "row_name": "Outcome",
+                            "row_name": N_("Outcome"),
                             "columns": [
                                 _q(
                                     "metric",
                                     "text",
-                                    "What was measured",
-                                    settings={"max_chars": 200, "error": "Enter what was measured"},
+                                    N_("What was measured"),
+                                    settings={"max_chars": 200, "error": N_("Enter what was measured")},
                                 ),
-                                _q("baseline", "text", "Baseline", required=False, settings={"max_chars": 200}),
+                                _q("baseline", "text", N_("Baseline"), required=False, settings={"max_chars": 200}),
                                 _q(
-                                    "result", "text", "Result", settings={"max_chars": 200, "error": "Enter the result"}
+                                    "result",
+                                    "text",
+                                    N_("Result"),
+                                    settings={"max_chars": 200, "error": N_("Enter the result")},
                                 ),
                                 _q(
                                     "measured_on",
                                     "text",
-                                    "When it was measured",
+                                    N_("When it was measured"),
                                     required=False,
-                                    hint="For example, March 2025",
+                                    hint=N_("For example, March 2025"),
                                     settings={"max_chars": 40},
                                 ),
                             ],
@@ -388,9 +427,9 @@ def default_definition(
                         "here.",
                         settings=_words(
                             limit("unintended_consequences"),
-                            "Unintended consequences and risks",
-                            "Describe any unintended consequences and risks",
-                            "Unintended consequences",
+                            N_("Unintended consequences and risks"),
+                            N_("Describe any unintended consequences and risks"),
+                            N_("Unintended consequences"),
                         ),
                         **public_text,
                     ),
@@ -401,9 +440,9 @@ def default_definition(
                         hint="What you would do differently, and what another organisation would need to do the same.",
                         settings=_words(
                             limit("lessons"),
-                            "Lessons and how others could adopt it",
-                            "Describe the lessons and how others could adopt the work",
-                            "Lessons",
+                            N_("Lessons and how others could adopt it"),
+                            N_("Describe the lessons and how others could adopt the work"),
+                            N_("Lessons"),
                         ),
                         **public_text,
                     ),
@@ -424,7 +463,7 @@ def default_definition(
                         "if judging is anonymous, remove names of people and organisations from inside them.",
                         required=False,
                         settings={
-                            "short": "Supporting documents",
+                            "short": N_("Supporting documents"),
                             "types": list(FILE_TYPES),
                             "max_mb": files_max_mb,
                             "max_count": files_max_count,
@@ -443,8 +482,8 @@ def default_definition(
                         "declaration",
                         "I confirm the information in this nomination is accurate to the best of my knowledge",
                         settings={
-                            "short": "The information is accurate",
-                            "error": "Confirm that the information is accurate",
+                            "short": N_("The information is accurate"),
+                            "error": N_("Confirm that the information is accurate"),
                         },
                         judges_see="none",
                     ),
@@ -455,9 +494,11 @@ def default_definition(
                         hint="Your answer does not affect judging. If you answer no, nothing from the nomination is "
                         "published: the public shortlist counts it without naming it.",
                         settings={
-                            "short": "May be published as an impact case if shortlisted",
-                            "error": "Select yes if we may publish the nomination as an impact case if it is "
-                            "shortlisted, or no if we may not",
+                            "short": N_("May be published as an impact case if shortlisted"),
+                            "error": N_(
+                                "Select yes if we may publish the nomination as an impact case if it is "
+                                "shortlisted, or no if we may not"
+                            ),
                         },
                         judges_see="none",
                     ),
@@ -466,8 +507,8 @@ def default_definition(
                         "declaration",
                         "I confirm the nominated organisation has authorised me to make this nomination",
                         settings={
-                            "short": "The organisation authorised the nomination",
-                            "error": "Confirm that the organisation has authorised you",
+                            "short": N_("The organisation authorised the nomination"),
+                            "error": N_("Confirm that the organisation has authorised you"),
                         },
                         judges_see="none",
                     ),
@@ -503,21 +544,17 @@ def setting(question: FormQuestion, name: str, default: Any = None) -> Any:
     return (question.settings or {}).get(name, default)
 
 
-# A repeating group's name of a row when none is given ("Row"), and the default form's: while unchanged they are the
-# platform's words, so each reader gets them in their own language (what an organiser typed is shown as typed).
-DEFAULT_ROW_NAMES = {"Row": _l("Row"), "Partner": _l("Partner"), "Outcome": _l("Outcome")}
-
-
-def row_name(question: FormQuestion) -> str:
-    """What a repeating group calls one of its rows ("Partner" in "Partner 1"), in the reader's language when it is
-    a default one."""
-    name = str(setting(question, "row_name") or "Row")
-    return str(DEFAULT_ROW_NAMES.get(name, name))
+def row_name(question: FormQuestion | dict[str, Any]) -> str:
+    """What a repeating group calls one of its rows ("Partner" in "Partner 1"): "Row" when none is given, and a
+    default one, in the reader's language."""
+    settings = (question.settings if isinstance(question, FormQuestion) else question.get("settings")) or {}
+    name = str(settings.get("row_name") or "")
+    return _("Row") if name in ("", "Row") else default_word(name)
 
 
 def short_name(question: FormQuestion) -> str:
     """The question's name in tables, summaries and column headings."""
-    return str(setting(question, "short") or question.label)
+    return default_word(setting(question, "short") or question.label)
 
 
 def sees(question: FormQuestion, *, blind: bool) -> bool:
