@@ -15,19 +15,23 @@ A second process then loads each URL after a short warm-up, with --concurrency r
 flight: wrk when it is installed (`apt-get install wrk`; written in C, it takes little of the CPUs
 the servers share), otherwise Python's asyncio (a new connection per request, as gunicorn's sync
 workers close each one; it costs more CPU per request, so it lowers the ratios a little):
-/impact-cases, an impact case page, /impact-cases revalidated with If-None-Match (a 304), a
-signed-in judge's list (/judging/, signed in first through the sign-in form), and the two public
-pages without the page cache; then the library, the judge's list and an uncached case page read in Welsh
-(the language switcher's cookie), whose ratios should match their English twins'. Each URL is measured
+/impact-cases, an impact case page, /impact-cases revalidated with If-None-Match (a 304); five signed-in
+pages, each person signed in first through the sign-in form (issue 19, item 2): the nominee's task list and
+its first section page (of a draft the nominee starts through the start form in the open cycle, on this
+run's copy of the database), the judge's list (/judging/) and the first score sheet on it that opens, and
+the organiser's nominations list of the judging cycle; the two public pages without the page cache; then
+the library, the judge's list and an uncached case page read in Welsh (the language switcher's cookie),
+whose ratios should match their English twins'. The load generator sends the same cookies throughout
+(it keeps no Set-Cookie), as a browser would for a minute. Each URL is measured
 in --repeats pairs: --duration seconds of the
 minimal endpoint, then as long of the URL, so that load from elsewhere on a shared machine weighs
 on a page and on its ceiling alike; the ratio is the median over the rounds of the page's rps over
 its paired ceiling's (the rps columns are totals over all rounds).
 
 It prints a table (requests, errors, rps, p50/p90 ms, ceiling, ratio) and writes the
-figures to bench/results/throughput.json. Target: the public pages reach at least 40% of the
-ceiling. It exits 1 if a response was not the expected status or a connection failed; a missed
-target is reported, not an error (figures on a shared machine vary).
+figures to bench/results/throughput.json. Targets: the public pages reach at least 40% of the
+ceiling, each signed-in page at least 15%. It exits 1 if a response was not the expected status
+or a connection failed; a missed target is reported, not an error (figures on a shared machine vary).
 
     .venv/bin/python bench/throughput.py [--duration 3] [--repeats 3] [--concurrency 8] [--workers 2]
                                          [--database-url postgresql+psycopg://…/awards_bench]
@@ -61,6 +65,9 @@ TARGET_RATIO = 0.40
 WELSH = "awards_language=cy"  # the language switcher's cookie (awards/i18n.py)
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 CASE_LINK = re.compile(r'href="/impact-cases/([a-z0-9-]+)"')
+CATEGORY = re.compile(r'name="category"[^>]*value="([^"]+)"')
+ENTRY_LINK = re.compile(r'href="/judging/nominations/([A-Z0-9-]+)"')
+SIGNED_IN_TARGET = 0.15  # issue 19, item 2: each signed-in page at least 15% of the ceiling
 
 
 # ---------------------------------------------------------------- servers
@@ -139,6 +146,76 @@ def sign_in(port: int, email: str, password: str) -> dict:
     if status != 302:
         raise SystemExit(f"could not sign in as {email}: {status}")
     return cookies
+
+
+def start_draft(port: int, cookies: dict) -> str:
+    """A draft nomination in the open cycle, started through the start form as a nominee would: its
+    reference (the scale data's nominations are all submitted, so none has a task list to work on)."""
+    status, headers, page = request(port, "GET", "/nominations/start", cookies=cookies)
+    take_cookies(headers, cookies)
+    token, category = TOKEN.search(page), CATEGORY.search(page)
+    if status != 200 or not token or not category:
+        raise SystemExit(f"the start page answered {status} without a category to choose")
+    status, headers, _ = request(
+        port,
+        "POST",
+        "/nominations/start",
+        cookies=cookies,
+        form={"csrf_token": token.group(1), "category": category.group(1)},
+    )
+    take_cookies(headers, cookies)
+    location = dict((k.lower(), v) for k, v in headers).get("location", "")
+    if status != 302 or "/nominations/" not in location:
+        raise SystemExit(f"could not start a nomination: {status} {location}")
+    return location.rstrip("/").rsplit("/", 1)[-1]
+
+
+def signed_in_paths(port: int, database_url: str) -> dict:
+    """The signed-in pages people use the night before a deadline (issue 19, item 2), each with the cookies
+    of a person signed in through the real form: {label: (path, cookies)}."""
+    import sqlalchemy as sa
+
+    from awards.devdata.scale import ORGANISER_EMAIL, SCALE_PASSWORD, scale_email
+
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        slug = connection.execute(sa.text("SELECT slug FROM cycles WHERE status = 'judging' ORDER BY id")).scalar()
+    engine.dispose()
+    nominee = sign_in(port, scale_email("nominee", 1), SCALE_PASSWORD)
+    reference = start_draft(port, nominee)
+    status, headers, tasks = request(port, "GET", f"/nominations/{reference}", cookies=nominee)
+    take_cookies(headers, nominee)  # as a browser would: the message flashed on starting it is shown, and gone
+    listed = tasks[tasks.find("govuk-task-list") :]
+    section = re.search(rf'href="/nominations/{reference}/([a-z0-9_-]+)"', listed)
+    if status != 200 or not section:
+        raise SystemExit(f"the new nomination's task list answered {status} without a section")
+    judge = sign_in(port, scale_email("judge", 1), SCALE_PASSWORD)
+    _, headers, judges_list = request(port, "GET", "/judging/", cookies=judge)
+    take_cookies(headers, judge)
+    # The first entry on the list whose score sheet opens (not one still asking about a conflict of interest).
+    scoring = next(
+        (
+            f"/judging/nominations/{entry}"
+            for entry in dict.fromkeys(ENTRY_LINK.findall(judges_list))
+            if request(port, "GET", f"/judging/nominations/{entry}", cookies=judge)[0] == 200
+        ),
+        None,
+    )
+    if scoring is None:
+        raise SystemExit("no score sheet on the judge's list opens")
+    organiser = sign_in(port, ORGANISER_EMAIL, SCALE_PASSWORD)
+    take_cookies(request(port, "GET", f"/organiser/cycles/{slug}/nominations", cookies=organiser)[1], organiser)
+    return {
+        "nominee's task list": (f"/nominations/{reference}", nominee),
+        "section page": (f"/nominations/{reference}/{section.group(1)}", nominee),
+        "judge's list": ("/judging/", judge),
+        "scoring page": (scoring, judge),
+        "organiser's nominations": (f"/organiser/cycles/{slug}/nominations", organiser),
+    }
+
+
+def cookie_header(cookies: dict, *extra: str) -> dict:
+    return {"Cookie": "; ".join([*(f"{k}={v}" for k, v in cookies.items()), *extra])}
 
 
 # ---------------------------------------------------------------- the load generator (second process)
@@ -291,6 +368,8 @@ def awards_env(url: str, port: int, **extra: str) -> dict:
         "AWARDS_BASE_URL": f"http://127.0.0.1:{port}",
         "AWARDS_SESSION_COOKIE_SECURE": "false",
         "AWARDS_REMEMBER_COOKIE_SECURE": "false",
+        # The scale data's organiser has no authenticator app; production asks organisers to set one up.
+        "AWARDS_REQUIRE_ORGANISER_2FA": "false",
         **extra,
     }
 
@@ -326,8 +405,6 @@ def main() -> int:
         database_url=args.database_url,
         rebuild=args.rebuild,
     )
-    from awards.devdata.scale import SCALE_PASSWORD, scale_email
-
     servers: list[Server] = []
     with tempfile.TemporaryDirectory(prefix="awards-throughput-") as tmp:
         log_dir = Path(tmp)
@@ -370,22 +447,24 @@ def main() -> int:
                 raise SystemExit(f"/impact-cases answered {status} without a case link: is the scale data there?")
             case_path = f"/impact-cases/{slug.group(1)}"
             etag = dict((k.lower(), v) for k, v in headers).get("etag", "")
-            judge_cookies = sign_in(awards.port, scale_email("judge", 1), SCALE_PASSWORD)
-            if request(awards.port, "GET", "/judging/", cookies=judge_cookies)[0] != 200:
-                raise SystemExit("the signed-in judge cannot open /judging/")
-            cookie = {"Cookie": "; ".join(f"{k}={v}" for k, v in judge_cookies.items())}
-            welsh_judge = {"Cookie": f"{cookie['Cookie']}; {WELSH}"}
+            signed_in = signed_in_paths(awards.port, url)
+            judges_list, judge_cookies = signed_in["judge's list"]
+            welsh_judge = cookie_header(judge_cookies, WELSH)
 
             plan = [
                 ("/impact-cases", awards, "/impact-cases", {}, 200),
                 ("impact case page", awards, case_path, {}, 200),
                 ("/impact-cases revalidated (304)", awards, "/impact-cases", {"If-None-Match": etag}, 304),
-                ("judge's list (signed in)", awards, "/judging/", cookie, 200),
+                # Signed in (issue 19, item 2): each person's pages, kept per session (web/personal_cache.py)
+                *(
+                    (f"{label} (signed in)", awards, path, cookie_header(cookies), 200)
+                    for label, (path, cookies) in signed_in.items()
+                ),
                 ("/impact-cases, page cache off", uncached, "/impact-cases", {}, 200),
                 ("impact case page, page cache off", uncached, case_path, {}, 200),
                 # The same pages read in Welsh (issue 17: targets unchanged with the language switched)
                 ("/impact-cases in Welsh", awards, "/impact-cases", {"Cookie": WELSH}, 200),
-                ("judge's list in Welsh (signed in)", awards, "/judging/", welsh_judge, 200),
+                ("judge's list in Welsh (signed in)", awards, judges_list, welsh_judge, 200),
                 ("impact case page in Welsh, page cache off", uncached, case_path, {"Cookie": WELSH}, 200),
             ]
             rows = []
@@ -394,7 +473,9 @@ def main() -> int:
                 for label, server, path, headers, expect in plan:
                     status = request(server.port, "GET", path, extra=headers)[0]
                     if status != expect:
-                        raise SystemExit(f"{label}: {path} answered {status}, not {expect}")
+                        raise SystemExit(
+                            f"{label}: {path} answered {status}, not {expect}\n{server.log.read_text()[-4000:]}"
+                        )
                     print(
                         f"  {label}: {args.repeats} × ({args.duration:g} s of the minimal endpoint, "
                         f"{args.duration:g} s of {path}) …",
@@ -452,6 +533,8 @@ def main() -> int:
     ceiling = statistics.mean(r["ceiling"]["rps"] for r in rows)
     public = [r for r in rows if r["label"] in ("/impact-cases", "impact case page")]
     target_met = all(r["ratio"] is not None and r["ratio"] >= TARGET_RATIO for r in public)
+    personal = [r for r in rows if r["label"].endswith("(signed in)")]
+    signed_in_met = all(r["ratio"] is not None and r["ratio"] >= SIGNED_IN_TARGET for r in personal)
     failures = [
         r
         for r in rows
@@ -482,6 +565,11 @@ def main() -> int:
         f"{', '.join(f'{p} {v}' for p, v in x_cache.items())}."
     )
     print(f"Target: public pages at least {TARGET_RATIO:.0%} of the ceiling: {'met' if target_met else 'NOT met'}.")
+    print(
+        f"Target: each signed-in page at least {SIGNED_IN_TARGET:.0%} of the ceiling: "
+        f"{'met' if signed_in_met else 'NOT met'}. Load average at the end: "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
 
     write_json(
         RESULTS,
@@ -501,6 +589,9 @@ def main() -> int:
             "ceiling_rps": round(ceiling, 1),
             "target_ratio": TARGET_RATIO,
             "target_met": target_met,
+            "signed_in_target_ratio": SIGNED_IN_TARGET,
+            "signed_in_target_met": signed_in_met,
+            "load_average_end": [round(x, 2) for x in os.getloadavg()],
             "page_cache": x_cache,
             "rows": rows,
         },

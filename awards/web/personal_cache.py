@@ -49,13 +49,14 @@ from awards.extensions import db
 from awards.models import Cycle, JudgingRound, PublicVote
 from awards.models.versions import read_version
 from awards.security import _SEEN_GRANULARITY as SEEN_GRANULARITY
+from awards.security import _SEEN_KEY as SEEN_KEY
 from awards.security import parse_session_identifier
 
 MAX_AGE = 60  # seconds an entry is served at most
 EXTENSION_KEY = "awards.personal_page_cache"
 CSRF_HOLE = b"<awards-personal-csrf>"
 _NOT_KEPT = frozenset({"set-cookie", "content-length", "etag", "cache-control", "vary", "x-cache"})
-_SESSION_NOT_KEYED = frozenset({"_seen"})  # the minute of the last request (security._SEEN_KEY)
+_SESSION_NOT_KEYED = frozenset({SEEN_KEY})  # the minute of the last request
 
 
 @dataclasses.dataclass(frozen=True)
@@ -247,9 +248,10 @@ class _KeptUser:
 def serve_kept():
     """Before the session timeouts, the sign-in gates and loading the person (a before_request function,
     installed by `install`): a GET of a `personal_page` view answered from the kept page, when there is
-    one for this session, address and version and the session is plainly current. Anything else (a
-    session near its idle or absolute timeout or due to be stamped, a remember-me cookie without a
-    session, a different browser than the session's, a flashed message) goes the usual way.
+    one for this session, address and version and the session is plainly current (stamped with this
+    minute when its last request was in an earlier one, as `security._session_timeouts` does). Anything
+    else (a session past its idle or absolute timeout, a remember-me cookie without a session, a
+    different browser than the session's, a flashed message) goes the usual way.
 
     What makes this safe: the entry was built for a request with this very session (the key holds all
     of it but its last-seen minute), after the gates let it through and the person was loaded by the
@@ -274,7 +276,7 @@ def serve_kept():
     if (
         started is None
         or not 0 <= now - started <= int(config["SESSION_ABSOLUTE_TIMEOUT"])
-        or not 0 <= now - seen < min(SEEN_GRANULARITY, int(config["SESSION_IDLE_TIMEOUT"]))
+        or not 0 <= now - seen <= int(config["SESSION_IDLE_TIMEOUT"])
     ):
         return None
     manager = current_app.login_manager
@@ -289,6 +291,8 @@ def serve_kept():
     if page is None:
         return None
     g._login_user = _KeptUser(identifier)
+    if now - seen >= SEEN_GRANULARITY:  # as the session timeouts would: the last request's minute, stamped
+        session[SEEN_KEY] = now
     return _served(page)
 
 

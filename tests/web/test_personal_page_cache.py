@@ -269,3 +269,18 @@ def test_the_organisers_list_is_kept_per_filter_and_counts_a_new_entry_at_once(a
 
     assert "Bins that talk back" in client.get(url + "?q=bin").get_data(as_text=True)
     assert "Bins that talk back" in client.get(url).get_data(as_text=True)
+
+
+def test_a_kept_page_is_not_served_past_the_idle_timeout(app, judge, time_machine):
+    start = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    time_machine.move_to(start, tick=False)
+    cycle = make_cycle(status="judging", open_at=start - timedelta(days=60), close_at=start - timedelta(days=1))
+    judged_entry(cycle, judge, "Digital blue badges")
+    client = app.test_client()
+    kept_sign_in(client, judge)
+    assert kept_twice(client, "/judging/")[1] == "hit"
+
+    time_machine.move_to(start + timedelta(seconds=app.config["SESSION_IDLE_TIMEOUT"] + 1), tick=False)
+
+    response = client.get("/judging/")
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
