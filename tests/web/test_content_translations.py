@@ -250,3 +250,13 @@ def test_a_judge_reading_in_english_hears_a_welsh_entrys_words_in_welsh(judge, j
     assert not [text for text in welsh if "Not answered" in text or text.startswith("Nominated organisation")]
     in_language(judge_client, "cy")
     assert texts_in_language(judge_client.get(url).get_data(as_text=True), "cy") == []  # the page is Welsh itself
+
+
+def test_an_impact_cases_region_is_named_in_the_readers_language(client):
+    case = make_published_case(region="Wales")
+    db.session.commit()
+    assert "Region Wales" in page_text(client.get(f"/impact-cases/{case.slug}"))
+    in_language(client, "cy")
+    assert "Rhanbarth Cymru" in page_text(client.get(f"/impact-cases/{case.slug}"))
+    in_language(client, "sv")
+    assert "Region Wales" in page_text(client.get(f"/impact-cases/{case.slug}"))  # Wales is Wales in Swedish
