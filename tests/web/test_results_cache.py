@@ -12,7 +12,7 @@ from awards.domain.judging import reviews as review_rules
 from awards.domain.results.shortlists import compute_ranking
 from awards.extensions import db
 from awards.models import Assignment, Cycle, CycleStatus, Nomination, NominationStatus, Review, User
-from tests.support.queries import counting_queries
+from tests.support.queries import counting_queries, recorded_queries
 
 
 @pytest.fixture
@@ -79,3 +79,26 @@ def test_changing_the_results_settings_is_seen_at_once(cached_app):
     medians = compute_ranking(db.session.get(Cycle, cycle.id)).results.values()
     assert {f"{r.raw:.1f}" for r in medians} != {f"{r.raw:.1f}" for r in means}  # the data differ…
     assert all(f">{r.raw:.1f}<" in page for r in medians)  # …and the page shows the new ones
+
+
+def test_while_nothing_is_written_the_kept_ranking_is_used_without_counting_again(cached_app):
+    seed_scale(nominations=3, judges=3, cases=0)
+    db.session.commit()
+    cycle = db.session.scalar(sa.select(Cycle).where(Cycle.status == CycleStatus.JUDGING))
+    client = _organiser_client(cached_app)
+    url = f"/organiser/cycles/{cycle.slug}/results"
+    with recorded_queries() as first:
+        page = client.get(url).get_data(as_text=True)
+    assert any("review_versions" in statement for statement in first)  # the stamp, counted
+    with recorded_queries() as again:
+        assert client.get(url).get_data(as_text=True).count("3 of 3") == page.count("3 of 3") == 3
+    assert not any("review_versions" in statement for statement in again)  # the data version said enough
+
+    review = db.session.scalar(sa.select(Review).order_by(Review.id))
+    organiser = db.session.scalar(sa.select(User).where(User.email == scale.ORGANISER_EMAIL))
+    review_rules.reopen_review(review, by=organiser, reason="Check the outcomes score")
+    db.session.commit()
+    with recorded_queries() as after:
+        page = client.get(url).get_data(as_text=True)
+    assert any("review_versions" in statement for statement in after)
+    assert page.count("3 of 3") == 2 and "2 of 3" in page

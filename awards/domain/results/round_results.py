@@ -93,10 +93,10 @@ def round_order(judging_round: JudgingRound) -> RoundOrder:
     )
 
 
-# Orders of pass/fail and ranking rounds kept by this process: (database, round id) → (stamp, order).
+# Orders of pass/fail and ranking rounds kept by this process: (database, round id) → (data version, stamp, order).
 # The stamp is read from the database on every use, so a verdict saved through another worker is seen
 # at once.
-_orders: OrderedDict[tuple[str, int], tuple[tuple, RoundOrder]] = OrderedDict()
+_orders: OrderedDict[tuple[str, int], tuple[int | None, tuple, RoundOrder]] = OrderedDict()
 _orders_lock = threading.Lock()
 
 
