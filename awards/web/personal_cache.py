@@ -218,7 +218,7 @@ def _kept(response) -> KeptPage:
 
 def _version(cache: PersonalCache) -> tuple[int, int] | None:
     """The data version and how many of its instants have passed (None: nothing may be kept now)."""
-    version = read_version(db.session.connection())
+    version = read_version(db.engine)
     if version is None:
         return None
     cache.observe(version)
