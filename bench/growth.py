@@ -112,14 +112,16 @@ def _nice_ceiling(value: float) -> float:
     return 10 * power  # pragma: no cover
 
 
-def svg_chart(summary: dict, title: str) -> str:
-    """A line per page: median (ms) against nominations (log scale), with a legend on the right."""
+def svg_chart(summary: dict, title: str, metric: str = "median_ms") -> str:
+    """A line per page: its median (ms; `metric` "cpu_median_ms" for the CPU time's) against nominations (log
+    scale), with a legend on the right."""
     width, height = 860, 460
     left, right, top, bottom = 64, 600, 40, 400  # the plot area; the legend right of it
     ns = [scale["nominations"] for scale in summary["scales"]]
     low, high = math.log10(min(ns)), math.log10(max(ns))
-    highest = max((m for p in summary["pages"] for m in p["median_ms"] if m is not None), default=1.0)
+    highest = max((m for p in summary["pages"] for m in p[metric] if m is not None), default=1.0)
     top_value = _nice_ceiling(highest)
+    axis = "median server time per request (ms)" if metric == "median_ms" else "median CPU time per request (ms)"
 
     def x(n: int) -> float:
         return left + (right - left) * ((math.log10(n) - low) / (high - low) if high > low else 0.5)
@@ -151,24 +153,26 @@ def svg_chart(summary: dict, title: str) -> str:
         f'<text x="{(left + right) / 2:.0f}" y="{bottom + 36}" text-anchor="middle">'
         "nominations (log scale)</text>"
         f'<text x="18" y="{(top + bottom) / 2:.0f}" text-anchor="middle" '
-        f'transform="rotate(-90 18 {(top + bottom) / 2:.0f})">median server time per request (ms)</text>'
+        f'transform="rotate(-90 18 {(top + bottom) / 2:.0f})">{escape(axis)}</text>'
     )
     for i, page in enumerate(summary["pages"]):
         colour = COLOURS[i % len(COLOURS)]
         dash = ' stroke-dasharray="5 3"' if (i // len(COLOURS)) % 2 else ""
-        points = [(x(n), y(m)) for n, m in zip(ns, page["median_ms"], strict=True) if m is not None]
+        points = [(x(n), y(m)) for n, m in zip(ns, page[metric], strict=True) if m is not None]
         path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.6"{dash}/>')
         parts.extend(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="{colour}"/>' for px, py in points)
         ly = top + 4 + i * 19
-        ratio = f" ({page['ratio']:g}×)" if page["ratio"] is not None else ""
+        value = page["ratio"] if metric == "median_ms" else page["cpu_ratio"]
+        ratio = f" ({value:g}×)" if value is not None else ""
         parts.append(
             f'<line x1="{right + 20}" y1="{ly}" x2="{right + 44}" y2="{ly}" stroke="{colour}" stroke-width="2"{dash}/>'
             f'<text x="{right + 50}" y="{ly + 4}">{escape(page["page"] + ratio)}</text>'
         )
     parts.append(
         f'<text x="{right + 20}" y="{top + 4 + len(summary["pages"]) * 19 + 6}" fill="#555555">'
-        f"(×: median at {ns[-1]:,} over {ns[-2] if len(ns) > 1 else ns[-1]:,})</text>"
+        f"(×: {'median' if metric == 'median_ms' else 'CPU median'} at {ns[-1]:,} over "
+        f"{ns[-2] if len(ns) > 1 else ns[-1]:,})</text>"
     )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
@@ -181,6 +185,12 @@ def main() -> int:
     parser.add_argument("--database-url", help="PostgreSQL URL; {n} is replaced by each scale's nominations")
     parser.add_argument("--plot-only", action="store_true", help="Use the JSON of earlier runs; run nothing")
     parser.add_argument("--svg", help="Where to write the chart (e.g. docs/performance-growth-sqlite.svg)")
+    parser.add_argument(
+        "--metric",
+        choices=("median", "cpu"),
+        default="median",
+        help="What the chart draws: each page's median server time, or its median CPU time (steadier when busy)",
+    )
     parser.add_argument("--database", default=None, help="With --plot-only: sqlite or postgresql (default: sqlite)")
     args = parser.parse_args()
     chosen = scales(args.scales)
@@ -211,7 +221,14 @@ def main() -> int:
     print(f"Summary written to {output}")
     if args.svg:
         svg = Path(args.svg)
-        svg.write_text(svg_chart(summary, f"Key pages' median against nominations ({summary['database_version']})"))
+        what = "median" if args.metric == "median" else "median CPU time"
+        svg.write_text(
+            svg_chart(
+                summary,
+                f"Key pages' {what} against nominations ({summary['database_version']})",
+                "median_ms" if args.metric == "median" else "cpu_median_ms",
+            )
+        )
         print(f"Chart written to {svg}")
     return 0
 
