@@ -156,17 +156,18 @@ def measure(args) -> dict[str, float]:
             status, headers, _body = call(wsgi, environ(path, extra))
         if not status.startswith(expect) or (wsgi is app and headers.get("X-Cache") not in ("hit", "revalidated")):
             raise SystemExit(f"{label}: {status}, X-Cache {headers.get('X-Cache')}")
-    with app.app_context():
-        reader = app.extensions[READER_KEY]
-        version_reads = {
-            "public pages' version alone (FingerprintReader)": lambda _i: reader.fingerprint(),
-            "impact_cases.fingerprint (pool checkout)": lambda _i: impact_cases.fingerprint(),
-        }
-        figures: dict[str, list[float]] = {label: [] for label in [*requests, *version_reads]}
-        for _round in range(args.repeats):
-            for label, (wsgi, path, extra, _expect) in requests.items():
-                envs = [environ(path, extra) for _ in range(args.requests)]
-                figures[label].append(per_request_ms(lambda i, w=wsgi, e=envs: call(w, e[i]), args.requests))
+    reader = app.extensions[READER_KEY]
+    version_reads = {
+        "public pages' version alone (FingerprintReader)": lambda _i: reader.fingerprint(),
+        "impact_cases.fingerprint (pool checkout)": lambda _i: impact_cases.fingerprint(),
+    }
+    figures: dict[str, list[float]] = {label: [] for label in [*requests, *version_reads]}
+    for _round in range(args.repeats):
+        # The requests outside any app context: inside one, Flask would reuse it (and its `g`) for every request.
+        for label, (wsgi, path, extra, _expect) in requests.items():
+            envs = [environ(path, extra) for _ in range(args.requests)]
+            figures[label].append(per_request_ms(lambda i, w=wsgi, e=envs: call(w, e[i]), args.requests))
+        with app.app_context():
             for label, read in version_reads.items():
                 figures[label].append(per_request_ms(read, args.requests))
     return {label: statistics.median(values) for label, values in figures.items()}
