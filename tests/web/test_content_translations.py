@@ -260,3 +260,24 @@ def test_an_impact_cases_region_is_named_in_the_readers_language(client):
     assert "Rhanbarth Cymru" in page_text(client.get(f"/impact-cases/{case.slug}"))
     in_language(client, "sv")
     assert "Region Wales" in page_text(client.get(f"/impact-cases/{case.slug}"))  # Wales is Wales in Swedish
+
+
+def test_a_replaced_form_leaves_no_translation_behind_for_the_sections_made_after_it(app):
+    from awards.domain.programme import entry_forms
+    from awards.models import FormQuestion, FormSection
+
+    cycle = make_cycle()  # the default form, with its Welsh and Swedish words
+    definition = entry_forms.default_definition()
+    definition["sections"][-1:-1] = [
+        {"key": "team", "title": "About the team", "hint": "", "intro": "", "condition": None, "questions": []}
+    ]
+    entry_forms.install(cycle, definition)  # as applying a saved form does: every section and question made anew
+    db.session.commit()
+    team = next(section for section in cycle.form_sections if section.key == "team")
+    assert translations.translations_of(team) == {}  # on SQLite it has the id the old declarations section had
+    assert translations.localised(team, "title", "sv").text == "About the team"
+    kept = db.session.execute(sa.select(ContentTranslation.kind, ContentTranslation.object_id)).all()
+    sections = set(db.session.scalars(sa.select(FormSection.id)))
+    questions = set(db.session.scalars(sa.select(FormQuestion.id)))
+    assert not [row for row in kept if row.kind == "section" and row.object_id not in sections]
+    assert not [row for row in kept if row.kind == "question" and row.object_id not in questions]

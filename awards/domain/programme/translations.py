@@ -242,20 +242,21 @@ def coverage(things: Iterable, texts: Texts = texts_in) -> dict[str, tuple[int, 
     return result
 
 
-def forget_translations_of_deleted(session, _flush_context) -> None:
-    """A deleted thing takes its translations with it (ids may be reused by SQLite)."""
-    doomed = [(FIELDS[type(thing)][0], thing.id) for thing in session.deleted if type(thing) in FIELDS]
-    for kind, object_id in doomed:
-        session.execute(
-            sa.delete(ContentTranslation).where(
-                ContentTranslation.kind == kind, ContentTranslation.object_id == object_id
-            )
+def forget_translations_of_deleted(_mapper, connection, thing) -> None:
+    """A deleted thing takes its translations with it, however it went: deleted itself, or with its section, its
+    cycle or its form (a mapper's after_delete sees every row the flush deletes, cascades and orphans included;
+    the session's list of deleted objects does not). SQLite reuses the ids of the last rows deleted, so a
+    translation left behind would name the next section or question made."""
+    connection.execute(
+        sa.delete(ContentTranslation).where(
+            ContentTranslation.kind == FIELDS[type(thing)][0], ContentTranslation.object_id == thing.id
         )
+    )
 
 
 def install_translation_cleanup() -> None:
     from sqlalchemy import event
-    from sqlalchemy.orm import Session
 
-    if not event.contains(Session, "after_flush", forget_translations_of_deleted):
-        event.listen(Session, "after_flush", forget_translations_of_deleted)
+    for model in FIELDS:
+        if not event.contains(model, "after_delete", forget_translations_of_deleted):
+            event.listen(model, "after_delete", forget_translations_of_deleted)
