@@ -213,3 +213,14 @@ def test_the_judge_pack_is_written_in_the_language_of_the_request_with_its_dates
     assert pdf_holds(text, in_words(assignment.round.closes_at.date(), language))  # when the round closes
     assert pdf_holds(text, "Digital blue badges")
     assert str(pdf_catalog(data)["/Lang"]) == lang
+
+
+def test_the_entry_a_judge_reads_has_its_sections_and_questions_in_the_readers_language(judge_client, assignment):
+    assignment.no_conflict_declared_at = utcnow()
+    db.session.commit()
+    text = main_text(judge_reading(judge_client, "cy").get(f"/judging/nominations/{assignment.nomination.reference}"))
+    assert "Prosiect" in text and "Yr her" in text and "Canlyniadau ac effaith" in text  # the sections' titles
+    assert "Crynodeb cyhoeddus" in text  # a question's short name
+    assert "Categori Technoleg er lles y cyhoedd" in text and "Technology for Public Good" not in text  # its category
+    assert "Technoleg er lles y cyhoedd Prif duedd" in text  # a trend it addresses, in the reader's words
+    assert "Outcomes and impact" not in text and "Public summary" not in text and "About the nominated" not in text

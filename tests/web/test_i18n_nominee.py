@@ -271,3 +271,14 @@ def test_the_default_forms_own_words_are_in_the_readers_language(app, nominee_cl
     assert saved.status_code in (200, 302)
     db.session.expire_all()
     assert db.session.get(Nomination, nomination.id).region == "Wales"  # stored as the option's code, shown in words
+
+
+def test_check_your_answers_names_sections_questions_and_trends_in_the_readers_language(app, nominee_client):
+    cycle = make_cycle()
+    nomination = start_draft(nominee_client, cycle)
+    save(nominee_client, nomination, "organisation", {"organisation_name": "Cyngor Sir Ceredigion", "region": "Wales"})
+    reading_in(nominee_client, "cy")
+    check = main_text(nominee_client.get(f"/nominations/{nomination.reference}/check"))
+    for shown in ("Ynglŷn â’r sefydliad a enwebwyd", "Y sefydliad a enwebwyd Cyngor Sir Ceredigion", "Rhanbarth Cymru"):
+        assert shown in check
+    assert "About the nominated organisation" not in check and "Nominated organisation" not in check

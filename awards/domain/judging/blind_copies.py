@@ -44,7 +44,7 @@ from awards.domain.nominations.attachments import KINDS, MAX_IMAGE_PIXELS, OOXML
 from awards.domain.programme import entry_forms
 from awards.domain.programme.entry_forms import setting, short_name
 from awards.extensions import db
-from awards.models import Attachment, Cycle, CycleStatus, JudgingRound, Nomination, Redaction, User
+from awards.models import Attachment, Category, Cycle, CycleStatus, JudgingRound, Nomination, Redaction, Trend, User
 from awards.models.forms import FormQuestion, FormSection
 
 # ---------------------------------------------------------------- what judges read
@@ -285,6 +285,7 @@ class JudgeTrend:
     name: str
     is_primary: bool
     how_addressed: str
+    trend: Trend | None = None  # for its name in the reader's language
 
 
 @dataclass(frozen=True)
@@ -339,6 +340,8 @@ class JudgeSection:
     key: str
     title: str
     answers: list[JudgeAnswer]
+    # The form's section itself, for its title in the reader's language (its translations: templating.localised)
+    form_section: FormSection | None = None
 
 
 @dataclass(frozen=True)
@@ -355,6 +358,8 @@ class JudgeEntry:
     organisation: str = ""
     # The language the entry is written in (None: the service's default), for the `lang` of its words
     language: str | None = None
+    # The category itself, for its name in the reader's language
+    category_thing: Category | None = None
 
     def answer(self, key: str) -> JudgeAnswer | None:
         """The answer to the question of that key, if judges read it."""
@@ -507,7 +512,10 @@ def _judge_answer(
     elif kind == "trends":
         read = [
             JudgeTrend(
-                link.trend.name, link.is_primary, _text(redactions, trend_key(link.trend_id), link.how_addressed)
+                link.trend.name,
+                link.is_primary,
+                _text(redactions, trend_key(link.trend_id), link.how_addressed),
+                link.trend,
             )
             for link in nomination.trend_links
         ]
@@ -564,7 +572,7 @@ def judge_entry(nomination: Nomination, judging_round: JudgingRound | None = Non
                 organisation = str(value or "")
             read.append(_judge_answer(nomination, question, value, redactions, by_question))
         if read:
-            sections.append(JudgeSection(section.key, section.title, read))
+            sections.append(JudgeSection(section.key, section.title, read, section))
     return JudgeEntry(
         reference=nomination.reference,
         title=judge_title(nomination, redactions, judging_round),
@@ -574,6 +582,7 @@ def judge_entry(nomination: Nomination, judging_round: JudgingRound | None = Non
         documents=documents,
         organisation=organisation,
         language=nomination.language,
+        category_thing=nomination.category,
     )
 
 
