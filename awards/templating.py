@@ -41,6 +41,16 @@ def localised(thing, field: str):
     return translations.localised(thing, field, current_language(), _texts_this_request)
 
 
+def localised_text(kind: str, object_id, cycle_id, field: str, original: str):
+    """A text read as plain columns (a list's category name, say) in the page's language, as `localised`."""
+    from awards.domain.programme import translations
+    from awards.i18n import current_language
+
+    return translations.localised_text(
+        kind, object_id, cycle_id, field, original, current_language(), _texts_this_request
+    )
+
+
 def localised_rubric(criterion):
     from awards.domain.programme import translations
     from awards.i18n import current_language
@@ -53,6 +63,7 @@ def init_templating(app: Flask) -> None:
     # What organisers typed, in the page's language when they translated it (else marked with its own `lang`).
     app.jinja_env.globals["localised"] = localised
     app.jinja_env.globals["localised_rubric"] = localised_rubric
+    app.jinja_env.globals["localised_text"] = localised_text
     app.jinja_env.filters["localised"] = localised
     app.jinja_env.filters["govuk_date"] = govuk_date
     app.jinja_env.filters["govuk_time"] = govuk_time

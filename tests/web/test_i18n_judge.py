@@ -13,6 +13,7 @@ import pytest
 from babel.dates import format_date
 
 from awards.domain.core.clock import utcnow
+from awards.domain.programme import translations
 from awards.extensions import db
 from awards.i18n import LANGUAGE_COOKIE
 from tests.factories import make_assignment, make_cycle, make_judge, make_nomination
@@ -89,7 +90,10 @@ def test_the_judges_list_is_in_the_readers_language_with_the_closing_date_in_its
     assert words["progress"] in text
     assert words["columns"] in text  # the table's headings
     row = text.split(assignment.nomination.reference, 1)[1]
-    assert row.startswith(f" Digital blue badges {assignment.nomination.category.name} {words['status']}")
+    category = {"en": "Technology for Public Good", "cy": "Technoleg er lles y cyhoedd"}.get(language)
+    assert assignment.nomination.category.name == "Technology for Public Good"
+    category = category or translations.localised(assignment.nomination.category, "name", language).text
+    assert row.startswith(f" Digital blue badges {category} {words['status']}")  # the category in the reader's words
     assert words["before"] in text
 
 

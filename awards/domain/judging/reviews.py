@@ -166,6 +166,9 @@ class Row:
     review_updated_at: datetime | None = None
     calibration: bool = False
     round_number: int | None = None
+    # For the category's name in the reader's language (templating.localised_text)
+    category_id: int | None = None
+    cycle_id: int | None = None
 
     @property
     def status_text(self) -> str:
@@ -265,6 +268,7 @@ class _Entry:
     title: str
     status: NominationStatus
     category: str
+    category_id: int | None
     nominator_id: int | None
     contact_email: str
     nominator: Addressee | None
@@ -303,6 +307,7 @@ def _assigned_to(judges: list[Judge]) -> list[_Assigned]:
             Nomination.title,
             Nomination.status,
             Category.name,
+            Nomination.category_id,
             Nomination.nominator_id,
             Nomination.contact_email,
             User.email,
@@ -329,6 +334,7 @@ def _assigned_to(judges: list[Judge]) -> list[_Assigned]:
         title,
         nomination_status,
         category,
+        category_id,
         nominator_id,
         contact_email,
         nominator_email,
@@ -345,6 +351,7 @@ def _assigned_to(judges: list[Judge]) -> list[_Assigned]:
                 title or "",
                 nomination_status,
                 category or "",
+                category_id,
                 nominator_id,
                 contact_email,
                 Addressee(nominator_email) if nominator_email else None,
@@ -400,6 +407,8 @@ def _row(a: _Assigned, declared: set, hidden: set[int], titles: dict[int, str], 
         a.review_updated_at,
         calibration=a.calibration,
         round_number=number,
+        category_id=n.category_id,
+        cycle_id=n.cycle_id,
     )
 
 

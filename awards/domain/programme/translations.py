@@ -121,6 +121,18 @@ def texts_in(language: str, cycle_id: int | None) -> dict[tuple[str, int, str], 
     return {(kind, object_id, field): text for kind, object_id, field, text in rows}
 
 
+def localised_text(
+    kind: str, object_id: int | None, cycle_id: int | None, field: str, original_text: str, language: str, texts: Texts
+) -> Localised:
+    """As `localised`, for a thing read as plain columns (its kind, id, cycle and text in the default language)."""
+    base = default_language()
+    if language != base and object_id is not None:
+        text = texts(language, cycle_id).get((kind, object_id, field))
+        if text:
+            return Localised(text, language, language)
+    return Localised(original_text, base, language)
+
+
 def localised(thing, field: str, language: str, texts: Texts = texts_in) -> Localised:
     """`thing`'s `field` in `language`, else in the default language; `texts(language, cycle_id)` gives the
     translations (the web layer passes one that reads them once per request)."""
