@@ -21,6 +21,7 @@ from awards.extensions import db
 from awards.i18n import LANGUAGE_COOKIE
 from awards.models import User
 from tests.factories import make_cycle
+from tests.support.clients import register_as_sian
 from tests.support.visible import buttons, error_messages, main_text, page_text, text_of
 from tests.support.voting import open_shortlist_vote
 
@@ -133,19 +134,6 @@ def test_the_home_page_and_registration_speak_the_readers_language_with_its_date
         assert button in buttons(client.get("/"))
         register = client.get("/register")
         assert heading in main_text(register)
-
-
-def register_as_sian(client, email: str):
-    return client.post_form(
-        "/register",
-        {
-            "name": "Siân Jones",
-            "email": email,
-            "organisation": "Cyngor Sir Ceredigion",
-            "password": "llwybr hir ar hyd yr afon",
-            "confirm_password": "llwybr hir ar hyd yr afon",
-        },
-    )
 
 
 @pytest.mark.parametrize(("language", "kept"), [("cy", "cy"), ("sv", "sv"), ("en", "en"), (None, None)])

@@ -17,8 +17,8 @@ from awards.i18n import LANGUAGE_COOKIE
 from awards.models import OutboxMessage, User
 from awards.templating import number
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.support.clients import register_as_sian
 from tests.support.visible import page_text
-from tests.web.test_i18n_shell import register_as_sian
 
 SWITCHER = re.compile(r'<nav class="app-language-switcher" aria-label="([^"]*)">(.*?)</nav>', re.S)
 
