@@ -281,3 +281,14 @@ def test_a_replaced_form_leaves_no_translation_behind_for_the_sections_made_afte
     questions = set(db.session.scalars(sa.select(FormQuestion.id)))
     assert not [row for row in kept if row.kind == "section" and row.object_id not in sections]
     assert not [row for row in kept if row.kind == "question" and row.object_id not in questions]
+
+
+def test_a_cycles_translated_name_follows_the_nominee_to_their_task_list(organiser_client, nominee_client):
+    cycle = make_cycle(status="open")
+    organiser_client.post_form(translate_url(cycle, cycle), {"name--cy": "Gwobrau Digidol y Sector Cyhoeddus 2026"})
+    in_language(nominee_client, "cy")
+    nomination = start_draft(nominee_client, cycle)
+    task_list = page_text(nominee_client.get(f"/nominations/{nomination.reference}"))
+    assert "Gwobrau Digidol y Sector Cyhoeddus 2026" in task_list and cycle.name not in task_list
+    in_language(nominee_client, "en")
+    assert cycle.name in page_text(nominee_client.get(f"/nominations/{nomination.reference}"))
