@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import sqlite3
 import uuid
 
+import psycopg
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -61,6 +63,11 @@ def init_error_pages(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(OperationalError, database_unavailable)
     app.register_error_handler(InterfaceError, database_unavailable)
+    # The same faults raised by the drivers themselves, on the connections the page version is read on
+    # outside SQLAlchemy (awards/web/caching.py, FingerprintReader)
+    app.register_error_handler(sqlite3.OperationalError, database_unavailable)
+    app.register_error_handler(psycopg.OperationalError, database_unavailable)
+    app.register_error_handler(psycopg.InterfaceError, database_unavailable)
     app.register_error_handler(IntegrityError, database_refused)
     app.register_error_handler(InternalServerError, server_error)
 

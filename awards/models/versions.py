@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 
 TABLE = "data_versions"
 _WRITE = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|REPLACE|MERGE|WITH\b.*\b(?:INSERT|UPDATE|DELETE)\b)", re.I | re.S)
+_DROP = re.compile(r"\s*DROP\b", re.I)
 _WROTE = "awards.data_version.wrote"
 _KNOWN: set[str] = set()  # engines (by URL) whose database has the table
 
@@ -51,6 +52,8 @@ def _has_table(connection: Connection, cursor) -> bool:
 def _note_write(connection, _cursor, statement, _parameters, _context, _executemany):
     if _WRITE.match(statement):
         connection.info[_WROTE] = True
+    elif _DROP.match(statement):  # a migration going back, or a database emptied: look for the table again
+        _KNOWN.discard(str(connection.engine.url))
 
 
 @event.listens_for(Engine, "begin")

@@ -145,8 +145,8 @@ MAY_CHANGE |= {
     "organiser.edit_cycle": {"cycles", "cycle_trends"},
     "organiser.change_cycle_status": {"cycles"},
     "organiser.add_category": {"categories", "category_trends"},
-    "organiser.edit_category": {"categories", "category_trends"},
-    "organiser.remove_category": {"categories", "category_trends", "judge_categories"},
+    "organiser.edit_category": {"categories", "category_trends", "content_translations"},  # a changed default
+    "organiser.remove_category": {"categories", "category_trends", "judge_categories", "content_translations"},
     # the entry form (entry_form/routes.py)
     "organiser.add_form_section": FORM,
     "organiser.edit_form_section": FORM,
@@ -163,7 +163,7 @@ MAY_CHANGE |= {
     # judging rounds (a new one gets its criteria; removing one takes its criteria and panel)
     "organiser.new_round": {"judging_rounds", "criteria"},
     "organiser.edit_round": {"judging_rounds"},
-    "organiser.remove_round": {"judging_rounds", "criteria", "round_panel"},
+    "organiser.remove_round": {"judging_rounds", "criteria", "round_panel", "content_translations"},
     "organiser.round_panel": {"judging_rounds", "round_panel"},
     # a round's calibration example, given to its judges as calibration assignments (drafts go with them)
     "organiser.round_calibration": {"judging_rounds", "assignments", "reviews", "review_scores"},
@@ -173,11 +173,11 @@ MAY_CHANGE |= {
     "organiser.reopen_panel_meeting": {"panel_meetings"},
     # criteria
     "organiser.new_criterion": {"criteria"},
-    "organiser.edit_criterion": {"criteria"},
-    "organiser.remove_criterion": {"criteria"},
+    "organiser.edit_criterion": {"criteria", "content_translations"},  # text drops its default translation
+    "organiser.remove_criterion": {"criteria", "content_translations"},  # a removed thing takes its translations
     # trends
     "organiser.add_trend": {"trends"},
-    "organiser.edit_trend": {"trends"},
+    "organiser.edit_trend": {"trends", "content_translations"},
     "organiser.retire_trend": {"trends"},
     "organiser.restore_trend": {"trends"},
     # judges (an invitation is a judges row; people's accounts are made when they accept it)
