@@ -11,6 +11,7 @@ domain/nominations/form_builder.py.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -75,16 +76,17 @@ def N_(text: str) -> str:  # noqa: N802 (the name Babel extracts)
     return text
 
 
+@functools.cache
+def _default_words() -> frozenset[str]:
+    """Every word N_ marks: the regions at import, the definition's when it is first built (here, once)."""
+    default_definition()
+    return frozenset(_DEFAULT_WORDS)
+
+
 def default_word(text: Any) -> str:
     """`text` in the reader's language when it is one of the default form's words, else as stored."""
     text = "" if text is None else str(text)
-    if not _DEFAULT_WORDS_READ:
-        default_definition()  # registers the definition's words (once)
-        _DEFAULT_WORDS_READ.append(True)
-    return _(text) if text in _DEFAULT_WORDS else text
-
-
-_DEFAULT_WORDS_READ: list[bool] = []
+    return _(text) if text in _default_words() else text
 
 REGIONS = (
     N_("North East"),
