@@ -88,6 +88,7 @@ def default_word(text: Any) -> str:
     text = "" if text is None else str(text)
     return _(text) if text in _default_words() else text
 
+
 REGIONS = (
     N_("North East"),
     N_("North West"),
