@@ -136,14 +136,11 @@ def localised_text(
 def localised(thing, field: str, language: str, texts: Texts = texts_in) -> Localised:
     """`thing`'s `field` in `language`, else in the default language; `texts(language, cycle_id)` gives the
     translations (the web layer passes one that reads them once per request)."""
-    base = default_language()
     if thing is None:
         return Localised("", language, language)
-    if language != base and type(thing) in FIELDS:
-        text = texts(language, _cycle_id_of(thing)).get((kind_of(thing), thing.id, field))
-        if text:
-            return Localised(text, language, language)
-    return Localised(original(thing, field), base, language)
+    if type(thing) not in FIELDS:
+        return Localised(original(thing, field), default_language(), language)
+    return localised_text(kind_of(thing), thing.id, _cycle_id_of(thing), field, original(thing, field), language, texts)
 
 
 def localised_rubric(criterion: Criterion, language: str, texts: Texts = texts_in) -> list[dict]:
