@@ -94,11 +94,13 @@ def cycle_breadcrumbs(cycle: Cycle, *trail: dict) -> list[dict]:
     ]
 
 
-def pagination(page: int, pages: int, url_for_page, label: str | None = None) -> dict | None:
-    """govukPagination parameters: first, last and the pages around the current one, with ellipses."""
-    if pages <= 1:
+def pagination(page: int, pages: int, url_for_page, label: str | None = None, *, more: bool = False) -> dict | None:
+    """govukPagination parameters: first, last and the pages around the current one, with ellipses. With
+    `more`, `pages` is only as far as was counted and there are more after it: no last page is shown, an
+    ellipsis ends the numbers and "Next" is always there."""
+    if pages <= 1 and not more:
         return None
-    shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
+    shown = sorted(({1, page - 1, page, page + 1} | (set() if more else {pages})) & set(range(1, pages + 1)))
     items, previous = [], 0
     for number in shown:
         if number - previous > 1:
@@ -112,6 +114,8 @@ def pagination(page: int, pages: int, url_for_page, label: str | None = None) ->
             }
         )
         previous = number
+    if more:
+        items.append({"ellipsis": True})
     return {
         "previous": {
             "href": url_for_page(page - 1),
@@ -120,7 +124,7 @@ def pagination(page: int, pages: int, url_for_page, label: str | None = None) ->
         if page > 1
         else None,
         "next": {"href": url_for_page(page + 1), "html": _('Next<span class="govuk-visually-hidden"> page</span>')}
-        if page < pages
+        if page < pages or more
         else None,
         "items": items,
         "landmarkLabel": label or _("Pages of nominations"),

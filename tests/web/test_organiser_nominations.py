@@ -231,6 +231,51 @@ def test_pagination_shows_50_a_page_and_keeps_the_filters(organiser_client, cycl
     assert REFERENCE_LINK.findall(organiser_client.get(url + "&page=9").get_data(as_text=True)) == made[50:]
 
 
+def test_a_search_matching_more_than_it_counts_says_more_than_and_pages_on(
+    organiser_client, cycle, nominator, monkeypatch
+):
+    """A filtered list counts its matches only COUNT_AHEAD past the page's start (1,000 in production; 50
+    here, so that a few dozen nominations show it): beyond that the heading says "more than", the
+    download link gives no number, and the pages go on with "Next" instead of a last page."""
+    from awards.web.organiser.nominations import routes
+
+    monkeypatch.setattr(routes, "COUNT_AHEAD", 50)
+    made = [make_nomination(cycle, nominator=nominator, title=f"Digital service {i}").reference for i in range(120)]
+    make_nomination(cycle, nominator=nominator, title="Paper forms")
+
+    def page(number):
+        response = organiser_client.get(list_url(cycle, q="digital", page=number))
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        nav = html[
+            html.find('<nav class="govuk-pagination"') : html.find("</nav>", html.find('<nav class="govuk-pagination"'))
+        ]
+        return html, headings_of(html, "h2"), text_of(nav)
+
+    html, headings, nav = page(1)
+    assert REFERENCE_LINK.findall(html) == made[:50]
+    assert "Showing 1 to 50 of more than 50 nominations matching your filters" in headings
+    assert "Download these nominations as a spreadsheet (CSV)" in text_of(html)
+    assert nav == "1 ⋯ Next page"
+
+    html, headings, nav = page(2)
+    assert REFERENCE_LINK.findall(html) == made[50:100]
+    assert "Showing 51 to 100 of more than 100 nominations matching your filters" in headings
+    assert nav == "Previous page 1 2 ⋯ Next page"
+
+    html, headings, nav = page(3)  # the last 20: counted to the end, so exact again
+    assert REFERENCE_LINK.findall(html) == made[100:]
+    assert "Showing 101 to 120 of 120 nominations matching your filters" in headings
+    assert "Download these 120 nominations as a spreadsheet (CSV)" in text_of(html)
+    assert nav == "Previous page 1 2 3"
+
+    # Unfiltered, and by status alone, the total comes from the counts by status: always exact.
+    everything = organiser_client.get(list_url(cycle)).get_data(as_text=True)
+    assert "Showing 1 to 50 of 121 nominations" in headings_of(everything, "h2")
+    submitted = organiser_client.get(list_url(cycle, status="submitted")).get_data(as_text=True)
+    assert "Showing 1 to 50 of 121 nominations matching your filters" in headings_of(submitted, "h2")
+
+
 def test_the_list_and_the_export_make_the_same_number_of_queries_for_3_or_30_nominations(
     organiser_client, cycle, nominator
 ):

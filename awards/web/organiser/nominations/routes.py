@@ -45,6 +45,11 @@ from awards.web.personal_cache import install, personal_page
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 200
+# A filtered list counts its matches only this far past the start of the page asked for: beyond that it says
+# "more than" (counting every match of a search that matches most of a 100,000-entry cycle costs more than the
+# whole rest of the page). An unfiltered list, or one filtered by status alone, takes its exact total from the
+# counts by status shown above it.
+COUNT_AHEAD = 1000
 bp.record_once(install)  # kept pages served before the person is loaded (web/personal_cache.py)
 
 # The statuses counted above the list, in this order.
@@ -274,8 +279,10 @@ def _render_list(cycle: Cycle, screen_form: ScreenManyForm | None = None):
     from it came back with a problem (the error summary shows it, the ticks are kept)."""
     form, filters = read_filters(cycle)
     clauses = filters.clauses(cycle)
-    total = db.session.scalar(select(func.count(Nomination.id)).where(*clauses))
-    page, pages = paging.clamp(paging.requested_page(request.args), total, PAGE_SIZE)
+    counts = status_counts(cycle)
+    asked = paging.requested_page(request.args)
+    total, exact = count_matches(filters, clauses, counts, asked)
+    page, pages = paging.clamp(asked, total, PAGE_SIZE)
     # The page's ids first, from the narrow ix_nominations_cycle_list index (filters, search and
     # order are all in it), then only those rows: a big cycle's wide rows are never scanned.
     page_ids = (
@@ -288,7 +295,6 @@ def _render_list(cycle: Cycle, screen_form: ScreenManyForm | None = None):
         .order_by(Nomination.id)
     ).all()
     args = filters.args()
-    counts = status_counts(cycle)
     return render_template(
         "organiser/nominations/list.html",
         cycle=cycle,
@@ -296,6 +302,7 @@ def _render_list(cycle: Cycle, screen_form: ScreenManyForm | None = None):
         filters=filters,
         nominations=rows,
         total=total,
+        exact=exact,
         page=page,
         pages=pages,
         first=(page - 1) * PAGE_SIZE + 1,
@@ -303,7 +310,10 @@ def _render_list(cycle: Cycle, screen_form: ScreenManyForm | None = None):
         cycle_total=sum(n for _, n, _ in counts),
         breadcrumbs=cycle_breadcrumbs(cycle),
         pagination=pagination(
-            page, pages, lambda n: url_for("organiser.nominations", slug=cycle.slug, page=n if n > 1 else None, **args)
+            page,
+            pages,
+            lambda n: url_for("organiser.nominations", slug=cycle.slug, page=n if n > 1 else None, **args),
+            more=not exact,
         ),
         csv_url=url_for("organiser.nominations_csv", slug=cycle.slug, **args),
         screen_url=url_for("organiser.screen_nominations", slug=cycle.slug, page=page if page > 1 else None, **args),
@@ -312,6 +322,21 @@ def _render_list(cycle: Cycle, screen_form: ScreenManyForm | None = None):
         error_forms=[screen_form] if screen_form else [],
         title=_("Nominations – %(cycle)s", cycle=cycle.name),
     ), 200
+
+
+def count_matches(filters: Filters, clauses: list, counts: list, page: int) -> tuple[int, bool]:
+    """(how many nominations the list holds, whether that is exact). Without filters, or by status alone, the
+    counts by status say it exactly; otherwise the matches are counted up to COUNT_AHEAD past the start of
+    `page`, and when there are more, that many is returned with False ("more than")."""
+    by_status = {status: n for status, n, _ in counts}
+    if not filters.active:
+        return sum(by_status.values()), True
+    if filters.status is not None and not (filters.q or filters.category or filters.trend):
+        return by_status.get(filters.status, 0), True
+    limit = (min(page, paging.MAX_PAGE) - 1) * PAGE_SIZE + COUNT_AHEAD
+    matches = select(Nomination.id).where(*clauses).limit(limit + 1).subquery()
+    found = db.session.scalar(select(func.count()).select_from(matches)) or 0
+    return (found, True) if found <= limit else (limit, False)
 
 
 @bp.route("/cycles/<slug>/nominations/screen", methods=["POST"])
