@@ -48,9 +48,10 @@ checks (exit 1 if one fails):
   nginx's 502, and no GET may fail: nginx passes those to the other server);
 - nothing lost: each section holds the text of the last save that was answered with success (or of a later save
   whose answer was lost with the server); the audit log holds one "section saved" event per successful save, each
-  entry's `version` is what its successful saves, uploads and submission add (2, 1 and 1), every successful upload
-  has its row and every row its file on storage, and there are no other files (but the in-doubt uploads' own),
-  every successful submission is submitted; each review's version equals its sheet's successful saves;
+  entry's `version` is what its successful saves, uploads and submission add (1 each: a save is one UPDATE of the
+  entry), every successful upload has its row and every row its file on storage, and there are no other files (but
+  the in-doubt uploads' own), every successful submission is submitted; each review's version equals its sheet's
+  successful saves;
 - the publication was not served stale by the other server;
 - SQLite: gunicorn's log holds no "database is locked".
 
@@ -765,8 +766,8 @@ def lost_and_kept(outcome: dict, state: dict, files: set[str]) -> dict:
             problems.append(f"{reference}: submission accepted, status {entry['status']}")
         if not sub_ok and not sub_doubt and entry["status"] == "submitted":
             problems.append(f"{reference}: submitted without an accepted submission")
-        low = 1 + 2 * accepted + up_ok + sub_ok
-        high = low + 2 * doubtful + up_doubt + sub_doubt
+        low = 1 + accepted + up_ok + sub_ok
+        high = low + doubtful + up_doubt + sub_doubt
         if not low <= entry["version"] <= high:
             problems.append(
                 f"{reference}: version {entry['version']}, expected {low}" + (f"–{high}" if high > low else "")

@@ -80,12 +80,18 @@ def _empty(question: FormQuestion) -> Any:
 
 
 def lookup(nomination: Nomination, overrides: dict[str, Any] | None = None) -> Lookup:
-    """An earlier answer by its question's key, for conditions (answers being saved take precedence)."""
-    by_key = {q.key: q for q in forms.questions_of(nomination.cycle)}
+    """An earlier answer by its question's key, for conditions (answers being saved take precedence).
+
+    The form's questions are looked through only when a condition asks for an answer, once per lookup: most
+    sections and questions have no condition, and a lookup is made for every section a page checks."""
+    by_key: dict[str, FormQuestion] | None = None
 
     def find(key: str) -> Any:
+        nonlocal by_key
         if overrides is not None and key in overrides:
             return overrides[key]
+        if by_key is None:
+            by_key = {q.key: q for q in forms.questions_of(nomination.cycle)}
         question = by_key.get(key)
         return stored(nomination, question) if question is not None else None
 
@@ -549,7 +555,9 @@ def _apply_trends(nomination: Nomination, items: list[dict[str, Any]]) -> None:
         trend = offered.get(trend_id) if isinstance(trend_id, int) else None
         if trend is None or trend.id in {link.trend_id for link in links}:
             continue  # one link per trend (uq_nomination_trends_nomination_id_trend_id)
-        link = existing.get(trend.id) or NominationTrend(trend=trend)
+        # The trend's id set here as well as by the flush, so the answer reads the same before it (save_section
+        # compares the section before and after, and flushes once).
+        link = existing.get(trend.id) or NominationTrend(trend=trend, trend_id=trend.id)
         link.is_primary = bool(item.get("is_primary"))
         link.how_addressed = str(item.get("how_addressed") or "").strip()
         link.position = i

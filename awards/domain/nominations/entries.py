@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
@@ -83,10 +83,15 @@ def issue_reference(cycle: Cycle) -> str:
 
 
 def get_by_reference(reference: str) -> Nomination | None:
+    """The nomination with what its pages read: its cycle (with the form's sections and questions, and the trends
+    it offers) and category in the same query or the next few, not one by one as a page touches them."""
     return db.session.scalar(
         select(Nomination)
         .where(Nomination.reference == reference)
         .options(
+            joinedload(Nomination.cycle).selectinload(Cycle.form_sections),
+            joinedload(Nomination.cycle).selectinload(Cycle.trends),
+            joinedload(Nomination.category),
             selectinload(Nomination.partners),
             selectinload(Nomination.trend_links),
             selectinload(Nomination.attachments),
@@ -262,7 +267,8 @@ def save_section(
     if submitted and problems:
         return problems
     answers.apply_section(nomination, found, data)
-    db.session.flush()
+    # Compared before the flush (the answers read from the objects as they now are), so that the answers, the
+    # sections touched and `updated_at` go in one UPDATE: a save that changes anything adds 1 to `version`.
     changed = answers.section_hash(nomination, found) != current_hash
     first_save = found.key not in nomination.touched
     nomination.mark_touched(found.key)
