@@ -44,9 +44,13 @@ Deterministic: everything is sorted by id before the network is built, arcs are 
 order, no randomness is used, and the solver is deterministic, so ties go the same way every time.
 
 Large problems (more than ``FULL_GRAPH_ARCS`` possible judge → nomination arcs) are solved on a
-reduced network first (the best ``candidates_per_nomination`` judges of each nomination) and the
-result is then *proved* optimal for the full network by node potentials: every left-out arc must
-have a non-negative reduced cost; any that has not is added and the network solved again.
+reduced network first (the cheapest ``candidates_per_nomination`` judges of each nomination, and K + 1
+judges taken in turn so that every judge's capacity can be reached) and the result is then *proved*
+optimal for the full network by node potentials (shortest distances in the optimal flow's residual
+network): every left-out arc must have a non-negative reduced cost; the most promising of any that have
+not are added and the network solved again. Nothing is nomination × judge (100,000 × 3,000 would be
+3 × 10⁸ cells): pairs are keys n·J + j in sorted arrays, and as a judge's affinity for a nomination
+depends only on the nomination's trends (its *kind*), the judges are ranked a kind at a time.
 """
 
 from __future__ import annotations
@@ -109,9 +113,17 @@ SHARE_SHORTFALL_WEIGHT = 40
 
 # Above this many possible judge → nomination arcs, solve a reduced network and prove it optimal.
 FULL_GRAPH_ARCS = 250_000
-CANDIDATES_PER_NOMINATION = 24
-MAX_PRICING_ROUNDS = 6
+# The reduced network's first arcs per nomination: its cheapest, and K + 1 to judges taken in turn.
+CANDIDATES_PER_NOMINATION = 8
+# Each pricing round adds up to this many left-out arcs per nomination, those with a reduced cost below ADD_BELOW.
+ADDED_PER_ROUND = 4
 ADD_BELOW = 2 * LOAD_WEIGHT
+# A nomination with more barred or taken judges than this is priced on a row of its own, not its kind's ranking.
+DEEP = 64
+# Cells of the kind × judge tables worked out at once (memory: a few of them, 8 bytes a cell).
+TABLE_CELLS = 2_000_000
+# Larger than any cost or distance: "no arc".
+NO_ARC = 1 << 61
 
 # Unfixed assignments to these are removed: these nominations are not judged.
 NOT_JUDGED = frozenset({NominationStatus.DRAFT, NominationStatus.WITHDRAWN, NominationStatus.INELIGIBLE})
@@ -134,7 +146,7 @@ def solve(
     built = _build(problem)
     network = _price(built, problem.judges_per_nomination)
     solution = _solve_network(
-        network, built.allowed, candidates_per_nomination=candidates_per_nomination, full_graph_arcs=full_graph_arcs
+        built, network, candidates_per_nomination=candidates_per_nomination, full_graph_arcs=full_graph_arcs
     )
     return _read_back(problem, built, network, solution, started=started)
 
@@ -156,7 +168,11 @@ class _Existing:
 @dataclass
 class _Built:
     """The problem as arrays: judges (J) and nominations (N) sorted by id, their positions indexing
-    every array."""
+    every array. Nothing is N × J: a pair (nomination n, judge j) is the key n·J + j where one is
+    needed, and a judge's affinity for a nomination depends only on the judge's levels and the
+    nomination's *kind* (its trends, and which is primary), of which a cycle has few (20 trends give
+    at most 3,820 kinds of one to three trends), so costs are worked out a kind at a time (kind × J,
+    a block of kinds at a time) or pair by pair."""
 
     judges: list[JudgeInfo]
     nominations: list[NominationInfo]
@@ -167,19 +183,70 @@ class _Built:
     accepted: np.ndarray  # per judge: accepted the invitation
     capacity: np.ndarray  # per judge: nominations they may still be given
     need: np.ndarray  # per nomination: judges it still needs
-    affinity: np.ndarray  # N × J
-    avoid: np.ndarray  # N × J: the judge prefers not to judge the primary trend
+    levels: np.ndarray  # J × T: each judge's level per trend position (0 where they gave none)
+    levels_by_trend: np.ndarray  # T × J: the same, a trend's row contiguous
+    kind: np.ndarray  # per nomination: its kind, a row of the three below
+    kind_trends: np.ndarray  # kind × W: the kind's trend positions (padded with position 0, weight 0)
+    kind_weights: np.ndarray  # kind × W: their weights (the primary trend's PRIMARY_TREND_WEIGHT)
+    kind_primary: np.ndarray  # per kind: the primary trend's position, −1 if none
     panel: np.ndarray  # category × J: who judges which category (see _panels)
     nomination_category: np.ndarray  # per nomination: its row of `panel`
+    open_panel: np.ndarray  # row × J: the judges of a category who may be given more (accepted, capacity left)
+    nomination_panel: np.ndarray  # per nomination: its row of `open_panel` (categories with the same share one)
+    excluded: np.ndarray  # sorted keys n·J + j of the pairs with no arc: a conflict, a recusal, a fixed assignment
     candidates: np.ndarray  # per nomination: everyone who could judge it at all
-    allowed: np.ndarray  # N × J: the judge → nomination arcs the network may have
+    largest_affinity: int  # the largest |affinity| of any judge for any nomination
+
+    @property
+    def stride(self) -> int:
+        """J, the multiplier of a pair's key (1 when there are no judges, so keys stay defined)."""
+        return max(len(self.judges), 1)
+
+    def affinity_of(self, n: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """The affinity of judge j[i] for nomination n[i]."""
+        if not len(n):
+            return np.zeros(0, dtype=np.int64)
+        kinds = self.kind[n]
+        return (self.kind_weights[kinds] * self.levels[j[:, None], self.kind_trends[kinds]]).sum(axis=1)
+
+    def avoid_of(self, n: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Whether judge j[i] prefers not to judge nomination n[i]'s primary trend."""
+        if not len(n):
+            return np.zeros(0, dtype=bool)
+        primary = self.kind_primary[self.kind[n]]
+        return (primary >= 0) & (self.levels[j, np.maximum(primary, 0)] == AVOID_LEVEL)
+
+    def cost_of(self, n: np.ndarray, j: np.ndarray, avoid_penalty: int) -> np.ndarray:
+        """The cost of the arc judge j[i] → nomination n[i]."""
+        return -AFFINITY_WEIGHT * self.affinity_of(n, j) + avoid_penalty * self.avoid_of(n, j)
+
+    def kind_table(self, kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every judge's affinity for each of the kinds (len(kinds) × J), and where they prefer not to
+        judge its primary trend."""
+        J = len(self.judges)
+        rows = len(kinds)
+        if not J or not rows:
+            return np.zeros((rows, J), dtype=np.int64), np.zeros((rows, J), dtype=bool)
+        weights = np.zeros((rows, self.levels.shape[1]), dtype=np.float64)
+        np.add.at(weights, (np.arange(rows)[:, None], self.kind_trends[kinds]), self.kind_weights[kinds])
+        # In floating point, so that numpy hands it to BLAS (an integer matrix product is a plain loop);
+        # exact, as every product and sum is a small integer.
+        affinity = np.rint(weights @ self.levels_by_trend.astype(np.float64)).astype(np.int64)
+        primary = self.kind_primary[kinds]
+        avoid = np.zeros((rows, J), dtype=bool)
+        has = primary >= 0
+        avoid[has] = self.levels_by_trend[primary[has]] == AVOID_LEVEL
+        return affinity, avoid
 
 
 def _build(problem: Problem) -> _Built:
     """Sort everything by id (so ties go the same way every time) and turn the problem into arrays:
-    what stays, capacities and needs, affinities, and who may judge what."""
+    what stays, capacities and needs, the kinds of nomination and the judges' levels, and who may
+    judge what (by category panel, and the few pairs barred)."""
     judges = sorted(problem.judges, key=lambda j: j.id)
     nominations = sorted(problem.nominations, key=lambda n: n.id)
+    J, N = len(judges), len(nominations)
+    stride = max(J, 1)
     judge_index = {j.id: i for i, j in enumerate(judges)}
     nomination_index = {n.id: i for i, n in enumerate(nominations)}
     existing = _sort_existing(problem, judge_index, nomination_index)
@@ -187,17 +254,21 @@ def _build(problem: Problem) -> _Built:
     accepted = np.array([j.accepted for j in judges], dtype=bool)
     capacity = np.where(accepted, np.maximum(0, limits - existing.fixed_load), 0)
     need = np.maximum(0, problem.judges_per_nomination - existing.fixed_count)
-    affinity, avoid = _affinities(problem, judges, nominations)
+    levels, kind, kind_trends, kind_weights, kind_primary = _kinds(problem, judges, nominations)
     panel, nomination_category = _panels(problem, judges, nominations)
-    eligible = _eligible(problem, judge_index, nomination_index, panel[nomination_category] & accepted[None, :])
+    in_panel = panel & accepted[None, :]
+    barred = _barred(problem, judge_index, nomination_index)
     # Everyone who could judge it at all (its fixed judges included), to explain a shortfall.
-    candidates = eligible.sum(axis=1) if nominations else np.zeros(0, dtype=np.int64)
+    barred_n, barred_j = np.divmod(barred, stride)
+    inside = in_panel[nomination_category[barred_n], barred_j] if len(barred) else np.zeros(0, dtype=bool)
+    candidates = in_panel.sum(axis=1)[nomination_category] - np.bincount(barred_n[inside], minlength=N)
     # A fixed assignment's pair gets no new arc.
-    eligible[
-        [nomination_index[a.nomination_id] for a in existing.fixed], [judge_index[a.judge_id] for a in existing.fixed]
-    ] = False
-    allowed = eligible & (need > 0)[:, None] & (capacity > 0)[None, :]
-    return _Built(
+    fixed_keys = np.array(
+        [nomination_index[a.nomination_id] * stride + judge_index[a.judge_id] for a in existing.fixed], dtype=np.int64
+    )
+    excluded = np.union1d(barred, fixed_keys).astype(np.int64)
+    open_panel, row_of_category = np.unique(in_panel & (capacity > 0)[None, :], axis=0, return_inverse=True)
+    built = _Built(
         judges=judges,
         nominations=nominations,
         judge_index=judge_index,
@@ -207,13 +278,22 @@ def _build(problem: Problem) -> _Built:
         accepted=accepted,
         capacity=capacity,
         need=need,
-        affinity=affinity,
-        avoid=avoid,
+        levels=levels,
+        levels_by_trend=np.ascontiguousarray(levels.T),
+        kind=kind,
+        kind_trends=kind_trends,
+        kind_weights=kind_weights,
+        kind_primary=kind_primary,
         panel=panel,
         nomination_category=nomination_category,
+        open_panel=open_panel,
+        nomination_panel=np.asarray(row_of_category).reshape(-1)[nomination_category],
+        excluded=excluded,
         candidates=candidates,
-        allowed=allowed,
+        largest_affinity=0,
     )
+    built.largest_affinity = _largest_affinity(built)
+    return built
 
 
 def _sort_existing(problem: Problem, judge_index: dict[int, int], nomination_index: dict[int, int]) -> _Existing:
@@ -261,41 +341,43 @@ def _not_judged(problem: Problem, assignment: ExistingAssignment) -> bool:
     return assignment.nomination_status is NominationStatus.SUBMITTED and not problem.is_entry(assignment.nomination_id)
 
 
-def _affinities(
+def _kinds(
     problem: Problem, judges: list[JudgeInfo], nominations: list[NominationInfo]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Affinity (N × J), from expertise (J × T) and the nominations' weighted trends (N × T), and
-    where a judge prefers not to judge a nomination's primary trend (N × J)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The judges' levels by trend position (J × T), each nomination's kind, and each kind's trend
+    positions, weights (the primary trend's PRIMARY_TREND_WEIGHT, the others' 1) and primary trend."""
     J, N = len(judges), len(nominations)
     trend_ids = sorted({t for n in nominations for t, _ in n.trends})
     trend_index = {t: i for i, t in enumerate(trend_ids)}
-    T = len(trend_ids)
-    levels = np.zeros((J, max(T, 1)), dtype=np.int64)
+    levels = np.zeros((J, max(len(trend_ids), 1)), dtype=np.int64)
     for ji, judge in enumerate(judges):
         for trend_id, level in problem.levels_of(judge).items():
             ti = trend_index.get(trend_id)
             if ti is not None:
                 levels[ji, ti] = level
-    weights = np.zeros((N, max(T, 1)), dtype=np.int64)
-    primary = np.full(N, -1, dtype=np.int64)
+    kinds: dict[tuple[tuple[tuple[int, int], ...], int], int] = {}
+    seen: dict[tuple[tuple[int, bool], ...], int] = {}
+    kind = np.zeros(N, dtype=np.int64)
     for ni, nomination in enumerate(nominations):
-        for trend_id, is_primary in nomination.trends:
-            weights[ni, trend_index[trend_id]] = PRIMARY_TREND_WEIGHT if is_primary else 1
-            if is_primary:
-                primary[ni] = trend_index[trend_id]
-    # In floating point, so that numpy hands it to BLAS (an integer matrix product is a plain loop: 23 s at
-    # 100,000 nominations × 3,000 judges); exact, as every product and sum is a small integer.
-    affinity = (
-        np.rint(weights.astype(np.float64) @ levels.T.astype(np.float64)).astype(np.int64)
-        if N and J
-        else np.zeros((N, J), dtype=np.int64)
-    )
-    avoid = np.zeros((N, J), dtype=bool)
-    has_primary = primary >= 0
-    if J and has_primary.any():
-        # Rows of the judges' levels by trend (T × J), one per nomination: contiguous, not a transposed copy.
-        avoid[has_primary] = np.ascontiguousarray(levels.T)[primary[has_primary]] == AVOID_LEVEL
-    return affinity, avoid
+        k = seen.get(nomination.trends)
+        if k is None:
+            weights: dict[int, int] = {}
+            primary = -1
+            for trend_id, is_primary in nomination.trends:
+                weights[trend_index[trend_id]] = PRIMARY_TREND_WEIGHT if is_primary else 1
+                if is_primary:
+                    primary = trend_index[trend_id]
+            k = seen[nomination.trends] = kinds.setdefault((tuple(sorted(weights.items())), primary), len(kinds))
+        kind[ni] = k
+    width = max((len(trends) for trends, _ in kinds), default=0) or 1
+    kind_trends = np.zeros((len(kinds), width), dtype=np.int64)
+    kind_weights = np.zeros((len(kinds), width), dtype=np.int64)
+    kind_primary = np.full(len(kinds), -1, dtype=np.int64)
+    for (trends, primary), k in kinds.items():
+        for w, (ti, weight) in enumerate(trends):
+            kind_trends[k, w], kind_weights[k, w] = ti, weight
+        kind_primary[k] = primary
+    return levels, kind, kind_trends, kind_weights, kind_primary
 
 
 def _panels(
@@ -316,28 +398,44 @@ def _panels(
     return panel, nomination_category
 
 
-def _eligible(
-    problem: Problem, judge_index: dict[int, int], nomination_index: dict[int, int], in_panel: np.ndarray
-) -> np.ndarray:
-    """Who may judge what (N × J): accepted judges of the category panel (`in_panel`) with no conflict
-    of interest and not recused. The indexes give each id's position (judges and nominations sorted by id)."""
+def _barred(problem: Problem, judge_index: dict[int, int], nomination_index: dict[int, int]) -> np.ndarray:
+    """The pairs (keys n·J + j, sorted) a judge may never judge: a conflict of interest, a recusal.
+    The indexes give each id's position (judges and nominations sorted by id)."""
     J, N = len(judge_index), len(nomination_index)
-    eligible = in_panel if N else np.zeros((0, J), dtype=bool)
+    keys = [np.zeros(0, dtype=np.int64)]
     if problem.conflicts and N and J:
-        pairs = np.array(sorted(problem.conflicts), dtype=np.int64)
-        judge_ids = np.array(list(judge_index), dtype=np.int64)
-        nomination_ids = np.array(list(nomination_index), dtype=np.int64)
+        pairs = np.fromiter(
+            (x for pair in problem.conflicts for x in pair), dtype=np.int64, count=2 * len(problem.conflicts)
+        ).reshape(-1, 2)
+        judge_ids = np.fromiter(judge_index, dtype=np.int64, count=J)
+        nomination_ids = np.fromiter(nomination_index, dtype=np.int64, count=N)
         cj = np.clip(np.searchsorted(judge_ids, pairs[:, 0]), 0, J - 1)
         cn = np.clip(np.searchsorted(nomination_ids, pairs[:, 1]), 0, N - 1)
         known = (judge_ids[cj] == pairs[:, 0]) & (nomination_ids[cn] == pairs[:, 1])
-        eligible[cn[known], cj[known]] = False
+        keys.append(cn[known] * J + cj[known])
     recused = [
-        (nomination_index[a.nomination_id], judge_index[a.judge_id])
+        nomination_index[a.nomination_id] * J + judge_index[a.judge_id]
         for a in problem.assignments
         if a.status is AssignmentStatus.RECUSED and a.nomination_id in nomination_index and a.judge_id in judge_index
     ]
-    eligible[[n for n, _ in recused], [j for _, j in recused]] = False
-    return eligible
+    keys.append(np.array(recused, dtype=np.int64))
+    return np.unique(np.concatenate(keys))
+
+
+def _largest_affinity(built: _Built) -> int:
+    """The largest |affinity| of any judge for any kind of nomination there is."""
+    kinds = np.unique(built.kind)
+    largest = 0
+    for start in range(0, len(kinds), _block_rows(len(built.judges))):
+        affinity, _avoid = built.kind_table(kinds[start : start + _block_rows(len(built.judges))])
+        if affinity.size:
+            largest = max(largest, int(np.abs(affinity).max()))
+    return largest
+
+
+def _block_rows(J: int) -> int:
+    """How many rows of J judges to work out at once (TABLE_CELLS cells)."""
+    return max(1, TABLE_CELLS // max(J, 1))
 
 
 # --- Pricing the arcs ----------------------------------------------------------------------------
@@ -349,9 +447,9 @@ def _price(built: _Built, K: int) -> _Network:
     cost are sized from the longest simple cycle of the residual network, so no amount of a lower
     aim outweighs a higher one (fill places, then avoid "prefer not", then the rest)."""
     J, N = len(built.judges), len(built.nominations)
-    arc_cost = -AFFINITY_WEIGHT * built.affinity
     max_limit = int(built.limits.max()) if J else 0
-    plain_range = max(int(np.abs(arc_cost).max()) if arc_cost.size else 0, LOAD_WEIGHT * max(0, max_limit - 1)) + 1
+    largest_cost = AFFINITY_WEIGHT * built.largest_affinity if N and J else 0
+    plain_range = max(largest_cost, LOAD_WEIGHT * max(0, max_limit - 1)) + 1
     spread = SHARE_SHORTFALL_WEIGHT
     largest = max(plain_range, spread * K)
     cycle_length = 2 * min(J, N) + 4  # the most arcs a simple cycle of the residual network can have
@@ -368,7 +466,7 @@ def _price(built: _Built, K: int) -> _Network:
         K=K,
         spread=spread,
         total_need=int(built.need.sum()),
-        arc_cost=arc_cost + avoid_penalty * built.avoid,
+        avoid_penalty=avoid_penalty,
         overflow_cost=overflow_cost,
     )
 
@@ -378,60 +476,290 @@ def _price(built: _Built, K: int) -> _Network:
 
 @dataclass
 class _Solution:
-    selected: np.ndarray  # N × J: the judge → nomination arcs the network was solved with
-    sel_n: np.ndarray  # their nominations and judges, in np.nonzero(selected) order
-    sel_j: np.ndarray
+    sel_n: np.ndarray  # the judge → nomination arcs the network was solved with: their nominations,
+    sel_j: np.ndarray  # judges
+    cost: np.ndarray  # and costs, in (nomination, judge) order
     flows: _Flows
     rounds: int  # pricing rounds (0: the full network was solved at once)
 
-    @classmethod
-    def of(cls, network: _Network, selected: np.ndarray, rounds: int) -> _Solution:
-        """The network solved with the selected arcs."""
-        sel_n, sel_j = np.nonzero(selected)
-        return cls(selected=selected, sel_n=sel_n, sel_j=sel_j, flows=network.solve(sel_n, sel_j), rounds=rounds)
-
 
 def _solve_network(
-    network: _Network, allowed: np.ndarray, *, candidates_per_nomination: int | None, full_graph_arcs: int
+    built: _Built, network: _Network, *, candidates_per_nomination: int | None, full_graph_arcs: int
 ) -> _Solution:
     """The optimal flow: on the full network if it is small enough, else by pricing."""
-    if candidates_per_nomination is None and int(allowed.sum()) <= full_graph_arcs:
-        return _Solution.of(network, allowed, rounds=0)
-    return _solve_by_pricing(network, allowed, candidates_per_nomination or CANDIDATES_PER_NOMINATION)
+    if candidates_per_nomination is None:
+        every = _every_arc(built, full_graph_arcs)
+        if every is not None:
+            return _solved(built, network, every, rounds=0)
+    return _solve_by_pricing(built, network, candidates_per_nomination or CANDIDATES_PER_NOMINATION)
 
 
-def _solve_by_pricing(network: _Network, allowed: np.ndarray, m: int) -> _Solution:
-    """Solve a reduced network (each nomination's m best arcs), then prove its optimum optimal for the
-    full network: while a left-out arc has a negative reduced cost, add each nomination's most
-    promising left-out arcs and solve again; after MAX_PRICING_ROUNDS, the full network."""
-    J, N = network.J, network.N
-    # Ties between equally good judges are spread by a rotation (judge position − nomination
-    # position), so no judge is crowded out of the candidates by its id.
-    rotation = (
-        (np.arange(J, dtype=np.int64)[None, :] - np.arange(N, dtype=np.int64)[:, None]) % J
-        if J
-        else np.zeros((N, 0), dtype=np.int64)
+def _solved(built: _Built, network: _Network, keys: np.ndarray, *, rounds: int) -> _Solution:
+    """The network solved with the judge → nomination arcs of the (sorted) keys."""
+    sel_n, sel_j = np.divmod(keys, built.stride)
+    cost = built.cost_of(sel_n, sel_j, network.avoid_penalty)
+    return _Solution(sel_n=sel_n, sel_j=sel_j, cost=cost, flows=network.solve(sel_n, sel_j, cost), rounds=rounds)
+
+
+def _every_arc(built: _Built, most: int) -> np.ndarray | None:
+    """Every judge → nomination arc the network may have (sorted keys), or None if there are more than `most`."""
+    stride = built.stride
+    active = built.need > 0
+    open_size = built.open_panel.sum(axis=1)
+    gross = int(open_size[built.nomination_panel[active]].sum())
+    ex_n, ex_j = np.divmod(built.excluded, stride)
+    barred = int((active[ex_n] & built.open_panel[built.nomination_panel[ex_n], ex_j]).sum()) if len(ex_n) else 0
+    if gross - barred > most:
+        return None
+    parts = [np.zeros(0, dtype=np.int64)]
+    for row in range(len(built.open_panel)):
+        judges = np.nonzero(built.open_panel[row])[0]
+        nominations = np.nonzero(active & (built.nomination_panel == row))[0]
+        parts.append((nominations[:, None] * stride + judges[None, :]).ravel())
+    keys = np.sort(np.concatenate(parts))
+    return keys[~_member(keys, built.excluded)]
+
+
+def _solve_by_pricing(built: _Built, network: _Network, m: int) -> _Solution:
+    """Solve a reduced network (each nomination's m cheapest arcs, and a few to judges taken in turn so
+    every judge's capacity can be reached), then prove its optimum optimal for the full network: take
+    the node potentials of the optimal flow (shortest distances in its residual network); if a left-out
+    arc has a negative reduced cost, add each nomination's most promising left-out arcs and solve again.
+    Each round adds an arc the solution can use and none is ever taken away, so it ends; it ends when
+    no left-out arc has a negative reduced cost, which proves the flow optimal for the full network."""
+    J = len(built.judges)
+    active = np.nonzero(built.need > 0)[0]
+    empty = np.zeros(0, dtype=np.int64)
+    cheapest, _best = _best_arcs(
+        built,
+        active,
+        np.zeros(J, dtype=np.int64),
+        np.zeros(len(active), dtype=np.int64),
+        count=m,
+        below=None,
+        taken=empty,
+        avoid_penalty=network.avoid_penalty,
     )
-    selected = _best_arcs(allowed, network.arc_cost, rotation, m)
+    keys = np.union1d(cheapest, _arcs_in_turn(built, active, network.K + 1))
     rounds = 0
     while True:
         rounds += 1
-        if rounds > MAX_PRICING_ROUNDS:
-            return _Solution.of(network, allowed, rounds)
-        solution = _Solution.of(network, selected, rounds)
-        reduced = network.reduced_costs(solution.sel_n, solution.sel_j, solution.flows)
-        open_arcs = allowed & ~selected
-        if not (open_arcs & (reduced < 0)).any():
+        solution = _solved(built, network, keys, rounds=rounds)
+        d = network.potentials(solution.sel_n, solution.sel_j, solution.cost, solution.flows)
+        # Add each nomination's most promising left-out arcs (most negative reduced cost first, so
+        # every round adds an arc that improves the solution); arcs with a small positive reduced cost
+        # come too, as the next optimum often needs them.
+        more, best = _best_arcs(
+            built,
+            active,
+            d[:J],
+            d[J + active],
+            count=ADDED_PER_ROUND,
+            below=ADD_BELOW,
+            taken=keys,
+            avoid_penalty=network.avoid_penalty,
+        )
+        if not len(best) or int(best.min()) >= 0:
             return solution
-        # Add each nomination's most promising left-out arcs (most negative reduced cost first,
-        # so every round adds an arc that improves the solution and the loop ends); arcs with a
-        # small positive reduced cost come too, as the next optimum often needs them.
-        selected = selected | _best_arcs(open_arcs & (reduced < ADD_BELOW), reduced, rotation, m)
+        keys = np.union1d(keys, more)
+
+
+def _arcs_in_turn(built: _Built, nominations: np.ndarray, per_nomination: int) -> np.ndarray:
+    """`per_nomination` arcs of each nomination to the judges of its panel taken in turn (sorted keys),
+    so that in the first reduced network every judge can be given about a fair share."""
+    stride = built.stride
+    parts = [np.zeros(0, dtype=np.int64)]
+    for row in range(len(built.open_panel)):
+        judges = np.nonzero(built.open_panel[row])[0]
+        mine = nominations[built.nomination_panel[nominations] == row]
+        if not len(judges) or not len(mine):
+            continue
+        turn = (np.arange(len(mine))[:, None] * per_nomination + np.arange(per_nomination)[None, :]) % len(judges)
+        parts.append((mine[:, None] * stride + judges[turn]).ravel())
+    keys = np.unique(np.concatenate(parts))
+    return keys[~_member(keys, built.excluded)]
+
+
+def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """Whether each of the keys is among the sorted keys."""
+    if not len(sorted_keys):
+        return np.zeros(keys.shape, dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[at] == keys
+
+
+def _best_arcs(
+    built: _Built,
+    nominations: np.ndarray,
+    d_judge: np.ndarray,
+    d_nomination: np.ndarray,
+    *,
+    count: int,
+    below: int | None,
+    taken: np.ndarray,
+    avoid_penalty: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each of the nominations' `count` best arcs not yet taken (sorted keys; only those with a reduced
+    cost below `below`, if given), and each nomination's least reduced cost of an arc not yet taken
+    (NO_ARC if it has none). The reduced cost of judge j → nomination n is its cost + d_judge[j] −
+    d_nomination[n]: for a nomination all but its last term depends on its kind and its panel only, so
+    the judges are ranked once per (kind, panel), and each nomination walks its ranking past its few
+    barred and taken judges. A nomination with many of those (more than DEEP) gets a row of its own."""
+    stride = built.stride
+    if not len(nominations) or not len(built.judges):
+        return np.zeros(0, dtype=np.int64), np.full(len(nominations), NO_ARC, dtype=np.int64)
+    barred = np.bincount(built.excluded // stride, minlength=len(built.nominations)) + np.bincount(
+        taken // stride, minlength=len(built.nominations)
+    )
+    depth = barred[nominations] + count
+    shallow = depth <= DEEP
+    keys, best = [], np.full(len(nominations), NO_ARC, dtype=np.int64)
+    if shallow.any():
+        found, best[shallow] = _best_by_kind(
+            built,
+            nominations[shallow],
+            d_judge,
+            d_nomination[shallow],
+            int(depth[shallow].max()),
+            count=count,
+            below=below,
+            taken=taken,
+            avoid_penalty=avoid_penalty,
+        )
+        keys.append(found)
+    deep = np.nonzero(~shallow)[0]
+    for start in range(0, len(deep), _block_rows(len(built.judges))):
+        part = deep[start : start + _block_rows(len(built.judges))]
+        found, best[part] = _best_by_row(
+            built,
+            nominations[part],
+            d_judge,
+            d_nomination[part],
+            count=count,
+            below=below,
+            taken=taken,
+            avoid_penalty=avoid_penalty,
+        )
+        keys.append(found)
+    return np.sort(np.concatenate(keys)), best
+
+
+def _best_by_kind(
+    built: _Built,
+    nominations: np.ndarray,
+    d_judge: np.ndarray,
+    d_nomination: np.ndarray,
+    depth: int,
+    *,
+    count: int,
+    below: int | None,
+    taken: np.ndarray,
+    avoid_penalty: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """_best_arcs for nominations with at most `depth` − `count` barred or taken judges: the first
+    `depth` judges of their (kind, panel)'s ranking hold their best."""
+    J = len(built.judges)
+    depth = min(depth, J)
+    rows = len(built.open_panel)
+    groups, group_of = np.unique(
+        built.kind[nominations] * rows + built.nomination_panel[nominations], return_inverse=True
+    )
+    group_kind, group_panel = np.divmod(groups, rows)
+    top_j = np.zeros((len(groups), depth), dtype=np.int64)
+    top_v = np.zeros((len(groups), depth), dtype=np.int64)
+    block = _block_rows(J)
+    for start in range(0, len(groups), block):
+        kinds, panels = group_kind[start : start + block], group_panel[start : start + block]
+        affinity, avoid = built.kind_table(kinds)
+        value = -AFFINITY_WEIGHT * affinity + avoid_penalty * avoid + d_judge[None, :]
+        value[~built.open_panel[panels]] = NO_ARC
+        rotation = (np.arange(J)[None, :] - np.arange(start, start + len(kinds))[:, None]) % J
+        order = _smallest(value, depth, rotation)
+        top_j[start : start + len(kinds)] = order
+        top_v[start : start + len(kinds)] = np.take_along_axis(value, order, axis=1)
+    judges, value = top_j[group_of], top_v[group_of]
+    return _pick(built, nominations, judges, value, d_nomination, count=count, below=below, taken=taken)
+
+
+def _best_by_row(
+    built: _Built,
+    nominations: np.ndarray,
+    d_judge: np.ndarray,
+    d_nomination: np.ndarray,
+    *,
+    count: int,
+    below: int | None,
+    taken: np.ndarray,
+    avoid_penalty: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """_best_arcs for a few nominations with many barred or taken judges: a row of every judge each."""
+    J, stride = len(built.judges), built.stride
+    affinity, avoid = built.kind_table(built.kind[nominations])
+    value = -AFFINITY_WEIGHT * affinity + avoid_penalty * avoid + d_judge[None, :]
+    value[~built.open_panel[built.nomination_panel[nominations]]] = NO_ARC
+    for sorted_keys in (built.excluded, taken):
+        first = np.searchsorted(sorted_keys, nominations * stride)
+        last = np.searchsorted(sorted_keys, (nominations + 1) * stride)
+        row = np.repeat(np.arange(len(nominations)), last - first)
+        at = np.arange(len(row)) - np.repeat(np.cumsum(last - first) - (last - first), last - first) + first[row]
+        value[row, sorted_keys[at] % stride] = NO_ARC
+    rotation = (np.arange(J)[None, :] - nominations[:, None]) % J
+    order = _smallest(value, min(count, J), rotation)
+    return _pick(
+        built,
+        nominations,
+        order,
+        np.take_along_axis(value, order, axis=1),
+        d_nomination,
+        count=count,
+        below=below,
+        taken=np.zeros(0, dtype=np.int64),
+    )
+
+
+def _pick(
+    built: _Built,
+    nominations: np.ndarray,
+    judges: np.ndarray,
+    value: np.ndarray,
+    d_nomination: np.ndarray,
+    *,
+    count: int,
+    below: int | None,
+    taken: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """From each nomination's judges ranked best first (rows of `judges`, cost + d_judge in `value`,
+    NO_ARC where none), the first `count` not barred or taken (below `below`, if given), and the least
+    reduced cost of those not barred or taken."""
+    keys = nominations[:, None] * built.stride + judges
+    free = (value < NO_ARC) & ~_member(keys, built.excluded) & ~_member(keys, taken)
+    reduced = value - d_nomination[:, None]
+    best = np.where(free, reduced, NO_ARC).min(axis=1) if value.shape[1] else np.full(len(nominations), NO_ARC)
+    chosen = free & (reduced < below) if below is not None else free
+    chosen &= np.cumsum(chosen, axis=1) <= count
+    return keys[chosen], best
+
+
+def _smallest(value: np.ndarray, m: int, rotation: np.ndarray) -> np.ndarray:
+    """The positions of each row's m smallest values, smallest first, ties broken by the rotation
+    (a permutation of the positions in each row)."""
+    J = value.shape[1]
+    if not value.size:
+        return np.zeros((len(value), 0), dtype=np.int64)
+    limit = (1 << 62) // J
+    real = value < NO_ARC
+    if int(value.min()) > -limit and int(np.where(real, value, 0).max()) < limit - 1:
+        key = np.minimum(value, limit - 1) * J + rotation  # the value first, then the rotation: unique in a row
+        if m < J:
+            part = np.argpartition(key, m - 1, axis=1)[:, :m]
+            return np.take_along_axis(part, np.argsort(np.take_along_axis(key, part, axis=1), axis=1), axis=1)
+        return np.argsort(key, axis=1)
+    return np.lexsort((rotation, value), axis=1)[:, :m]  # pragma: no cover (costs beyond 2^62 / J)
 
 
 @dataclass
 class _Flows:
-    arc_flows: np.ndarray  # per selected judge → nomination arc, in np.nonzero(selected) order
+    arc_flows: np.ndarray  # per judge → nomination arc solved with, in their order
     overflow: int  # places left unfilled
     with_overflow: bool  # solved with the overflow arc
 
@@ -445,27 +773,27 @@ class _Network:
     capacity: np.ndarray
     need: np.ndarray
     total_need: int
-    arc_cost: np.ndarray
     fixed_count: np.ndarray
     K: int
     spread: int
+    avoid_penalty: int
     overflow_cost: int
 
     def place_cost(self, u: np.ndarray) -> np.ndarray:
         """The cost of a nomination's u-th judge (u = 1..K): the first is worth the most."""
         return self.spread * (u - self.K)
 
-    def solve(self, sel_n: np.ndarray, sel_j: np.ndarray) -> _Flows:
-        """Solve the network with the judge → nomination arcs (sel_n[i], sel_j[i]): first without
-        the overflow arc, which is much faster (the costs stay small); only if the places cannot all
-        be filled, again with it."""
+    def solve(self, sel_n: np.ndarray, sel_j: np.ndarray, cost: np.ndarray) -> _Flows:
+        """Solve the network with the judge → nomination arcs (sel_n[i], sel_j[i]) costing cost[i]:
+        first without the overflow arc, which is much faster (the costs stay small); only if the places
+        cannot all be filled, again with it."""
         for with_overflow in (False, True):
-            flows = self._solve(sel_n, sel_j, with_overflow=with_overflow)
+            flows = self._solve(sel_n, sel_j, cost, with_overflow=with_overflow)
             if flows is not None:
                 return flows
         raise RuntimeError("The min-cost-flow solver found no flow even with the overflow arc")
 
-    def _solve(self, sel_n: np.ndarray, sel_j: np.ndarray, *, with_overflow: bool) -> _Flows | None:
+    def _solve(self, sel_n: np.ndarray, sel_j: np.ndarray, cost: np.ndarray, *, with_overflow: bool) -> _Flows | None:
         """The optimal flow; None if it is infeasible without the overflow arc."""
         J, N = self.J, self.N
         source, sink = 0, J + N + 1
@@ -485,7 +813,7 @@ class _Network:
         first_arc = solver.num_arcs()
         if len(sel_n):
             solver.add_arcs_with_capacity_and_unit_cost(
-                1 + sel_j, 1 + J + sel_n, np.ones(len(sel_n), dtype=np.int64), self.arc_cost[sel_n, sel_j]
+                1 + sel_j, 1 + J + sel_n, np.ones(len(sel_n), dtype=np.int64), cost
             )
         places = self.need
         if places.sum():
@@ -520,108 +848,70 @@ class _Network:
             overflow=int(solver.flow(overflow_arc)) if overflow_arc is not None else 0,
         )
 
-    def reduced_costs(self, sel_n: np.ndarray, sel_j: np.ndarray, flows: _Flows) -> np.ndarray:
-        """Every judge → nomination arc's reduced cost under optimal potentials of the reduced
-        network's residual network. If no left-out arc has a negative one, the reduced network's
-        optimum is optimal for the full network too."""
-        in_n, in_u, in_w, out_n, out_v, out_w = self._residual_arcs(sel_n, sel_j, flows)
-        d = self._distances(sel_j[flows.arc_flows > 0], flows, in_n, in_u, in_w, out_n, out_v, out_w)
-        d_nomination = np.zeros(self.N, dtype=np.int64)
-        np.minimum.at(d_nomination, in_n, d[in_u] + in_w)
-        reduced = self.arc_cost + d[: self.J][None, :]
-        reduced -= d_nomination[:, None]
-        return reduced
-
-    def _residual_arcs(self, sel_n: np.ndarray, sel_j: np.ndarray, flows: _Flows) -> tuple[np.ndarray, ...]:
-        """The residual arcs into a nomination (in_n from node in_u, cost in_w) and out of it (out_n to
-        node out_v, cost out_w); nodes are the judges (0..J−1) and the sink (J + 1)."""
-        t = self.J + 1
-        cost = self.arc_cost[sel_n, sel_j]
-        used = flows.arc_flows > 0
-        new_count = np.bincount(sel_n[used], minlength=self.N)
-        got = self.fixed_count + new_count
-        via_sink_in = np.nonzero(new_count > 0)[0]  # sink → n: undo its last place
-        via_sink_out = np.nonzero((new_count < self.need) & (self.need > 0))[0]  # n → sink: its next place
-        in_n = np.concatenate([sel_n[~used], via_sink_in])
-        in_u = np.concatenate([sel_j[~used], np.full(len(via_sink_in), t)])
-        in_w = np.concatenate([cost[~used], -self.place_cost(got[via_sink_in])])
-        out_n = np.concatenate([sel_n[used], via_sink_out])
-        out_v = np.concatenate([sel_j[used], np.full(len(via_sink_out), t)])
-        out_w = np.concatenate([-cost[used], self.place_cost(got[via_sink_out] + 1)])
-        return in_n, in_u, in_w, out_n, out_v, out_w
-
-    def _distances(
-        self,
-        used_j: np.ndarray,
-        flows: _Flows,
-        in_n: np.ndarray,
-        in_u: np.ndarray,
-        in_w: np.ndarray,
-        out_n: np.ndarray,
-        out_v: np.ndarray,
-        out_w: np.ndarray,
-    ) -> np.ndarray:
-        """Shortest distances from a virtual root (0 to every node) over the residual network, with the
-        nominations eliminated (u → n → v becomes u → v); nodes are the judges, the source (J) and the
-        sink (J + 1). `used_j` are the judges of the arcs with flow."""
+    def potentials(self, sel_n: np.ndarray, sel_j: np.ndarray, cost: np.ndarray, flows: _Flows) -> np.ndarray:
+        """Node potentials proving the flow optimal: the shortest distances from a virtual root (0 to
+        every node) over the residual network of the full network's nodes and of the arcs solved with.
+        Nodes: the judges (0..J−1), the nominations (J..J+N−1), the source and the sink (J+N, J+N+1).
+        A left-out judge → nomination arc (j, n) improves the flow only if cost + d[j] − d[J + n] < 0."""
         J, N = self.J, self.N
-        s, t = J, J + 1
-        V = J + 2
-        inf = np.int64(1 << 61)
-        new_load = np.bincount(used_j, minlength=J)
+        s, t = J + N, J + N + 1
+        used = flows.arc_flows > 0
+        new_count = np.bincount(sel_n[used], minlength=N)
+        new_load = np.bincount(sel_j[used], minlength=J)
+        got = self.fixed_count + new_count
         load = self.fixed_load + new_load
-        d = np.zeros(V, dtype=np.int64)
-        np.minimum.at(d, out_v, out_w)  # root → n → v
-        graph = np.full((V, V), inf, dtype=np.int64)
-        order = np.argsort(out_n, kind="stable")
-        out_n, out_v, out_w = out_n[order], out_v[order], out_w[order]
-        out_count = np.bincount(out_n, minlength=N)
-        out_start = np.cumsum(out_count) - out_count
-        reps = out_count[in_n]
-        if reps.sum():
-            src = np.repeat(np.arange(len(in_n)), reps)
-            within = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
-            dst = out_start[in_n[src]] + within
-            u, v, w = in_u[src], out_v[dst], in_w[src] + out_w[dst]
-            keep = u != v
-            np.minimum.at(graph, (u[keep], v[keep]), w[keep])
-        judges = np.arange(J)
-        spare = (load < self.limits) & (self.capacity > 0)
-        graph[s, judges[spare]] = np.minimum(graph[s, judges[spare]], LOAD_WEIGHT * load[spare])
-        undo = new_load > 0
-        graph[judges[undo], s] = np.minimum(graph[judges[undo], s], -LOAD_WEIGHT * (load[undo] - 1))
-        if flows.with_overflow and flows.overflow < self.total_need:
-            graph[s, t] = min(graph[s, t], self.overflow_cost)
-        if flows.with_overflow and flows.overflow > 0:
-            graph[t, s] = min(graph[t, s], -self.overflow_cost)
-        # Bellman–Ford, relaxing each round only from the nodes whose distance changed in the round before
-        # (the others' arcs were relaxed then and cannot lower anything now): the same distances round by
-        # round as relaxing every arc, at a fraction of the cost once few nodes still change.
-        changed = np.arange(V)
-        for _step in range(V + 1):
-            candidate = (d[changed, None] + graph[changed]).min(axis=0)
-            nd = np.minimum(d, candidate)
-            changed = np.nonzero(nd < d)[0]
-            if not len(changed):
-                return d
-            d = nd
-        raise RuntimeError("Negative cycle in an optimal residual network")  # pragma: no cover
+        next_place = np.nonzero(new_count < self.need)[0]  # n → sink: its next place
+        last_place = np.nonzero(new_count > 0)[0]  # sink → n: undo its last place
+        next_unit = np.nonzero(new_load < self.capacity)[0]  # source → j: the judge's next unit
+        last_unit = np.nonzero(new_load > 0)[0]  # j → source: undo its last unit
+        overflow = flows.overflow
+        into_nominations = (
+            np.concatenate([sel_j[~used], np.full(len(last_place), t)]),
+            J + np.concatenate([sel_n[~used], last_place]),
+            np.concatenate([cost[~used], -self.place_cost(got[last_place])]),
+        )
+        rest = (
+            np.concatenate([J + sel_n[used], J + next_place, np.full(len(next_unit), s), last_unit, [s, t]]),
+            np.concatenate([sel_j[used], np.full(len(next_place), t), next_unit, np.full(len(last_unit), s), [t, s]]),
+            np.concatenate(
+                [
+                    -cost[used],
+                    self.place_cost(got[next_place] + 1),
+                    LOAD_WEIGHT * load[next_unit],
+                    -LOAD_WEIGHT * (load[last_unit] - 1),
+                    [self.overflow_cost if overflow < self.total_need else NO_ARC],
+                    [-self.overflow_cost if overflow > 0 else NO_ARC],
+                ]
+            ),
+        )
+        return _shortest_distances(J + N + 2, [into_nominations, rest])
 
 
-def _best_arcs(allowed: np.ndarray, cost: np.ndarray, rotation: np.ndarray, m: int) -> np.ndarray:
-    """The m cheapest allowed arcs of each nomination (ties broken by the rotation)."""
-    N, J = allowed.shape
-    if not N or not J or m >= J:
-        return allowed.copy()
-    J64 = np.int64(J)
-    key = np.where(allowed, cost, np.int64(1 << 40))
-    key *= J64
-    key += rotation
-    best = np.argpartition(key, m - 1, axis=1)[:, :m]
-    selected = np.zeros_like(allowed)
-    np.put_along_axis(selected, best, True, axis=1)
-    selected &= allowed
-    return selected
+def _shortest_distances(nodes: int, arc_sets: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Shortest distances from a virtual root (an arc of cost 0 to every node) over the arcs (tails,
+    heads, costs; arcs costing NO_ARC are left out), which must have no negative cycle. Bellman–Ford,
+    each pass relaxing the arc sets in turn and only the arcs out of nodes whose distance fell since
+    their arcs were last relaxed: the same distances as relaxing every arc each pass."""
+    sets = []
+    for tails, heads, costs in arc_sets:
+        real = costs < NO_ARC
+        sets.append((tails[real].astype(np.int64), heads[real].astype(np.int64), costs[real].astype(np.int64)))
+    d = np.zeros(nodes, dtype=np.int64)
+    pending = [np.ones(nodes, dtype=bool) for _ in sets]
+    for _pass in range(nodes + 1):
+        if not any(p.any() for p in pending):
+            return d
+        for i, (tails, heads, costs) in enumerate(sets):
+            relax = pending[i][tails]
+            pending[i][:] = False
+            if not relax.any():
+                continue
+            before = d.copy()
+            np.minimum.at(d, heads[relax], before[tails[relax]] + costs[relax])
+            fell = d < before
+            for p in pending:
+                p |= fell
+    raise RuntimeError("Negative cycle in an optimal residual network")  # pragma: no cover
 
 
 # --- Reading the solution back -------------------------------------------------------------------
@@ -651,26 +941,27 @@ def _read_back(
         removals=removals,
         shortfalls=shortfalls,
         warnings=warnings,
-        objective=_objective(network, new_n, new_j, solution.flows),
+        objective=_objective(network, new_n, new_j, solution.cost[used], solution.flows),
         solve_seconds=time.perf_counter() - started,
         pricing_rounds=solution.rounds,
-        arcs=int(solution.selected.sum()),
+        arcs=len(solution.sel_n),
     )
 
 
-def _objective(network: _Network, new_n: np.ndarray, new_j: np.ndarray, flows: _Flows) -> int:
-    """The cost of the solution: its arcs, the places left to the overflow, the shortfall-sharing
-    cost of each nomination's new judges and the convex load cost of each judge's new nominations."""
+def _objective(network: _Network, new_n: np.ndarray, new_j: np.ndarray, new_cost: np.ndarray, flows: _Flows) -> int:
+    """The cost of the solution: its arcs (costing new_cost), the places left to the overflow, the
+    shortfall-sharing cost of each nomination's new judges and the convex load cost of each judge's new
+    nominations."""
     K, fixed_count, fixed_load = network.K, network.fixed_count, network.fixed_load
-    objective = int(network.arc_cost[new_n, new_j].sum()) + flows.overflow * network.overflow_cost
+    objective = int(new_cost.sum()) + flows.overflow * network.overflow_cost
     got = fixed_count + np.bincount(new_n, minlength=network.N)
     objective += network.spread * int(
         ((got * (got + 1)) // 2 - (fixed_count * (fixed_count + 1)) // 2 - K * (got - fixed_count)).sum()
     )
     load = fixed_load + np.bincount(new_j, minlength=network.J)
-    for ji in range(network.J):
-        first, last = int(fixed_load[ji]), int(load[ji])
-        objective += LOAD_WEIGHT * ((last * (last - 1)) // 2 - (first * (first - 1)) // 2) if last > first else 0
+    grew = load > fixed_load
+    first, last = fixed_load[grew], load[grew]
+    objective += LOAD_WEIGHT * int(((last * (last - 1)) // 2 - (first * (first - 1)) // 2).sum())
     return int(objective)
 
 
@@ -687,17 +978,22 @@ def _planned_fixed(problem: Problem, built: _Built) -> tuple[list[Planned], list
     """The assignments that stay as they are, and a warning for each that no longer fits: a conflict
     of interest found since, or a judge who no longer judges the category."""
     planned, warnings = [], []
-    for a in built.existing.fixed:
-        ni, ji = built.nomination_index[a.nomination_id], built.judge_index[a.judge_id]
+    fixed_n = np.array([built.nomination_index[a.nomination_id] for a in built.existing.fixed], dtype=np.int64)
+    fixed_j = np.array([built.judge_index[a.judge_id] for a in built.existing.fixed], dtype=np.int64)
+    affinities = built.affinity_of(fixed_n, fixed_j).tolist()
+    avoided = built.avoid_of(fixed_n, fixed_j).tolist()
+    for a, ni, ji, affinity, avoids in zip(
+        built.existing.fixed, fixed_n.tolist(), fixed_j.tolist(), affinities, avoided, strict=True
+    ):
         judge, nomination = built.judges[ji], built.nominations[ni]
         planned.append(
             Planned(
                 judge_id=a.judge_id,
                 nomination_id=a.nomination_id,
-                affinity=int(built.affinity[ni, ji]),
+                affinity=affinity,
                 kind="fixed",
                 assignment_id=a.id,
-                avoided=bool(built.avoid[ni, ji]),
+                avoided=avoids,
                 fixed_reason=a.fixed_reason,
             )
         )
@@ -728,7 +1024,9 @@ def _planned_new(built: _Built, new_n: np.ndarray, new_j: np.ndarray) -> tuple[l
     assigned (its assignment stays), else "new"; and the (judge id, nomination id) pairs kept."""
     existing = {(a.judge_id, a.nomination_id): a for a in built.existing.replaceable}
     planned, kept_keys = [], set()
-    for ni, ji in zip(new_n.tolist(), new_j.tolist(), strict=True):
+    affinities = built.affinity_of(new_n, new_j).tolist()
+    avoided = built.avoid_of(new_n, new_j).tolist()
+    for ni, ji, affinity, avoids in zip(new_n.tolist(), new_j.tolist(), affinities, avoided, strict=True):
         judge, nomination = built.judges[ji], built.nominations[ni]
         previous = existing.get((judge.id, nomination.id))
         if previous is not None:
@@ -737,10 +1035,10 @@ def _planned_new(built: _Built, new_n: np.ndarray, new_j: np.ndarray) -> tuple[l
             Planned(
                 judge_id=judge.id,
                 nomination_id=nomination.id,
-                affinity=int(built.affinity[ni, ji]),
+                affinity=affinity,
                 kind="kept" if previous else "new",
                 assignment_id=previous.id if previous else None,
-                avoided=bool(built.avoid[ni, ji]),
+                avoided=avoids,
             )
         )
     return planned, kept_keys
