@@ -9,6 +9,7 @@ question's kind (a number, an ISO date, yes or no) for the API and the impact ca
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -244,18 +245,18 @@ def _noun(question: FormQuestion) -> str:
 
 
 def _text_problems(question: FormQuestion, value: Any) -> Problems:
-    """Limits on words and characters."""
+    """Limits on words and characters (the question's name in words only when one is broken)."""
     text = str(value or "")
-    key, noun = question.key, _noun(question)
-    max_words = setting(question, "max_words")
-    if max_words and word_count(text) > int(max_words):
-        return [(key, _words_problem(noun, int(max_words), word_count(text), at_most=True))]
+    key = question.key
+    max_words, min_words = setting(question, "max_words"), setting(question, "min_words")
+    words = word_count(text) if max_words or min_words else 0
+    if max_words and words > int(max_words):
+        return [(key, _words_problem(_noun(question), int(max_words), words, at_most=True))]
     max_chars = setting(question, "max_chars") or forms.CORE_MAX_CHARS.get(key)
     if max_chars and len(text) > int(max_chars):
-        return [(key, _chars_problem(noun, int(max_chars)))]
-    min_words = setting(question, "min_words")
-    if min_words and word_count(text) < int(min_words):
-        return [(key, _words_problem(noun, int(min_words), word_count(text), at_most=False))]
+        return [(key, _chars_problem(_noun(question), int(max_chars)))]
+    if min_words and words < int(min_words):
+        return [(key, _words_problem(_noun(question), int(min_words), words, at_most=False))]
     return []
 
 
@@ -290,8 +291,9 @@ def _chars_problem(noun: str, limit: int) -> str:
     )
 
 
-def _format_problem(kind: str, value: Any, settings: dict[str, Any], noun: str) -> str | None:
-    """What is wrong with a non-blank answer of a kind, or None."""
+def _format_problem(kind: str, value: Any, settings: dict[str, Any], name: Callable[[], str]) -> str | None:
+    """What is wrong with a non-blank answer of a kind, or None (`name()` gives the question's name in words, asked
+    only for a message that says it)."""
     text = str(value or "").strip()
     if kind == "email":
         try:
@@ -306,30 +308,30 @@ def _format_problem(kind: str, value: Any, settings: dict[str, Any], noun: str) 
         if not PHONE.fullmatch(text):
             return _("Enter a telephone number, like 01632 960 001 or +44 808 157 0192")
     elif kind == "number":
-        return _number_problem(text, settings, noun)
+        return _number_problem(text, settings, name)
     elif kind == "choice":
         if text not in [str(o) for o in settings.get("options") or []]:
-            return _("Select %(noun)s from the list", noun=_lower_first(noun))
+            return _("Select %(noun)s from the list", noun=_lower_first(name()))
     elif kind == "text":
         limit = int(settings.get("max_chars") or 500)
         if len(text) > limit:
-            return _chars_problem(noun, limit)
+            return _chars_problem(name(), limit)
     return None
 
 
-def _number_problem(text: str, settings: dict[str, Any], noun: str) -> str | None:
+def _number_problem(text: str, settings: dict[str, Any], name: Callable[[], str]) -> str | None:
     number = as_number(text)
     if number is None:
-        return _("%(noun)s must be a number", noun=noun)
+        return _("%(noun)s must be a number", noun=name())
     if settings.get("whole") and number != number.to_integral_value():
-        return _("%(noun)s must be a whole number", noun=noun)
+        return _("%(noun)s must be a whole number", noun=name())
     low, high = settings.get("min"), settings.get("max")
     if low is not None and high is not None and not Decimal(str(low)) <= number <= Decimal(str(high)):
-        return _("%(noun)s must be between %(low)s and %(high)s", noun=noun, low=_number(low), high=_number(high))
+        return _("%(noun)s must be between %(low)s and %(high)s", noun=name(), low=_number(low), high=_number(high))
     if low is not None and number < Decimal(str(low)):
-        return _("%(noun)s must be %(low)s or more", noun=noun, low=_number(low))
+        return _("%(noun)s must be %(low)s or more", noun=name(), low=_number(low))
     if high is not None and number > Decimal(str(high)):
-        return _("%(noun)s must be %(high)s or less", noun=noun, high=_number(high))
+        return _("%(noun)s must be %(high)s or less", noun=name(), high=_number(high))
     return None
 
 
@@ -383,7 +385,10 @@ def _group_problems(question: FormQuestion, rows: list[dict[str, Any]]) -> Probl
             if column.get("kind") == "yes_no":
                 continue
             problem = _format_problem(
-                column.get("kind", "text"), value, column.get("settings") or {}, forms.default_word(column.get("label"))
+                column.get("kind", "text"),
+                value,
+                column.get("settings") or {},
+                functools.partial(forms.default_word, column.get("label")),
             )
             if problem:
                 problems.append((field, f"{problem} ({where})"))
@@ -455,7 +460,7 @@ def check_answer(cycle: Cycle, question: FormQuestion, value: Any) -> Problems:
         return checks[kind](question, value)
     if kind in ("yes_no", "declaration"):
         return []
-    problem = _format_problem(kind, value, question.settings or {}, _noun(question))
+    problem = _format_problem(kind, value, question.settings or {}, lambda: _noun(question))
     if problem:
         return [(question.key, problem)]
     return _text_problems(question, value) if kind == "text" else []
