@@ -20,16 +20,23 @@ from tests.support.assignment_reference import dense_optimum
 CATEGORIES = {1: "Data and AI Innovation", 2: "Skills and Capability", 3: "Digital Leader of the Year"}
 
 
-def _pricing_problem(seed: int, *, judges: int, nominations: int, tight: bool, keep_existing: bool = False) -> Problem:
+def _pricing_problem(
+    seed: int, *, judges: int, nominations: int, tight: bool, keep_existing: bool = False, split: bool = False
+) -> Problem:
     rng = random.Random(seed)
     trends = list(range(1, 9))
     judge_list = []
     for j in range(judges):
         roll = rng.random()
-        # Most judge every category; some only category 3 (a panel of its own), some 1 or 2.
-        panel = (
-            None if roll < 0.5 else frozenset({3}) if roll < 0.7 else frozenset(rng.sample([1, 2], rng.randint(1, 2)))
-        )
+        # Most judge every category; some only category 3, some 1 or 2. Split: category 3's panel shares
+        # no judge with the others' (the solver solves the two apart).
+        panel: frozenset[int] | None
+        if roll < 0.5 and not split:
+            panel = None
+        elif roll < 0.7:
+            panel = frozenset({3})
+        else:
+            panel = frozenset(rng.sample([1, 2], rng.randint(1, 2)))
         judge_list.append(
             JudgeInfo(
                 id=1000 + j,
@@ -125,15 +132,16 @@ def _check_rules(problem: Problem, result) -> None:
 
 
 @pytest.mark.parametrize(
-    "seed,tight,keep_existing",
-    [(seed, seed % 3 == 0, seed % 4 == 1) for seed in range(8)],
+    "seed,tight,keep_existing,split",
+    [(seed, seed % 3 == 0, seed % 4 == 1, seed % 2 == 0) for seed in range(10)],
 )
-def test_the_reduced_network_proved_by_pricing_has_the_dense_optimum(seed, tight, keep_existing):
+def test_the_reduced_network_proved_by_pricing_has_the_dense_optimum(seed, tight, keep_existing, split):
     """80 judges and 160 nominations, solved from 2 arcs per nomination: the same optimal cost as the
     dense network of every allowed pair (its objective counts places filled, "prefer not" judges,
-    affinity, load and shortfall sharing), and the same number of places left empty. Also solved whole
-    (the small problem's usual path), with the same optimum."""
-    problem = _pricing_problem(seed, judges=80, nominations=160, tight=tight, keep_existing=keep_existing)
+    affinity, load and shortfall sharing), and the same number of places left empty; with panels that
+    share judges and panels that do not (solved apart). Also solved whole (the small problem's usual
+    path), with the same optimum."""
+    problem = _pricing_problem(seed, judges=80, nominations=160, tight=tight, keep_existing=keep_existing, split=split)
     reference = dense_optimum(problem)
     priced = solve(problem, candidates_per_nomination=2)
     whole = solve(problem)

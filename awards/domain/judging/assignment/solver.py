@@ -526,8 +526,12 @@ def _solve_by_pricing(built: _Built, network: _Network, m: int) -> _Solution:
     the node potentials of the optimal flow (shortest distances in its residual network); if a left-out
     arc has a negative reduced cost, add each nomination's most promising left-out arcs and solve again.
     Each round adds an arc the solution can use and none is ever taken away, so it ends; it ends when
-    no left-out arc has a negative reduced cost, which proves the flow optimal for the full network."""
-    J = len(built.judges)
+    no left-out arc has a negative reduced cost, which proves the flow optimal for the full network.
+
+    Categories whose panels share no judge make networks apart (their only common nodes are the
+    source and the sink, and the cost of a flow is the sum of theirs), each solved and proved on its
+    own: a part already proved is not solved again."""
+    J, N, stride = len(built.judges), len(built.nominations), built.stride
     active = np.nonzero(built.need > 0)[0]
     empty = np.zeros(0, dtype=np.int64)
     cheapest, _best = _best_arcs(
@@ -541,27 +545,92 @@ def _solve_by_pricing(built: _Built, network: _Network, m: int) -> _Solution:
         avoid_penalty=network.avoid_penalty,
     )
     keys = np.union1d(cheapest, _arcs_in_turn(built, active, network.K + 1))
-    rounds = 0
-    while True:
+    parts = _parts(built, active)
+    part_of = np.full(N, -1, dtype=np.int64)
+    for i, (_judges, nominations) in enumerate(parts):
+        part_of[nominations] = i
+    d_judge, d_nomination = np.zeros(J, dtype=np.int64), np.zeros(N, dtype=np.int64)
+    solutions: dict[int, _Solution] = {}
+    unproved, rounds = list(range(len(parts))), 0
+    while unproved:
         rounds += 1
-        solution = _solved(built, network, keys, rounds=rounds)
-        d = network.potentials(solution.sel_n, solution.sel_j, solution.cost, solution.flows)
+        owner = part_of[keys // stride]
+        for i in unproved:
+            judges, nominations = parts[i]
+            part = network.part(judges, nominations)
+            mine = keys[owner == i]
+            sel_n, sel_j = np.divmod(mine, stride)
+            local_n = np.asarray(np.searchsorted(nominations, sel_n), dtype=np.int64)
+            local_j = np.asarray(np.searchsorted(judges, sel_j), dtype=np.int64)
+            cost = built.cost_of(sel_n, sel_j, network.avoid_penalty)
+            flows = part.solve(local_n, local_j, cost)
+            solutions[i] = _Solution(sel_n=sel_n, sel_j=sel_j, cost=cost, flows=flows, rounds=rounds)
+            d = part.potentials(local_n, local_j, cost, flows)
+            d_judge[judges], d_nomination[nominations] = (
+                d[: len(judges)],
+                d[len(judges) : len(judges) + len(nominations)],
+            )
         # Add each nomination's most promising left-out arcs (most negative reduced cost first, so
         # every round adds an arc that improves the solution); arcs with a small positive reduced cost
-        # come too, as the next optimum often needs them.
+        # come too, as the next optimum often needs them. Only in parts not yet proved optimal.
+        priced = np.concatenate([parts[i][1] for i in unproved])
+        priced.sort()
         more, best = _best_arcs(
             built,
-            active,
-            d[:J],
-            d[J + active],
+            priced,
+            d_judge,
+            d_nomination[priced],
             count=ADDED_PER_ROUND,
             below=ADD_BELOW,
             taken=keys,
             avoid_penalty=network.avoid_penalty,
         )
-        if not len(best) or int(best.min()) >= 0:
-            return solution
+        worst = np.full(len(parts), NO_ARC, dtype=np.int64)
+        np.minimum.at(worst, part_of[priced], best)
+        unproved = [i for i in unproved if worst[i] < 0]
+        more = more[np.isin(part_of[more // stride], unproved)]
         keys = np.union1d(keys, more)
+    return _joined([solutions[i] for i in range(len(parts))], rounds)
+
+
+def _parts(built: _Built, nominations: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The nominations split into parts whose panels share no judge: (judges, nominations) of each,
+    positions sorted; a part's nominations may only be judged by its judges (a part may have none)."""
+    rows = len(built.open_panel)
+    shared = (built.open_panel.astype(np.int64) @ built.open_panel.T.astype(np.int64)) > 0
+    label = np.full(rows, -1, dtype=np.int64)
+    for row in range(rows):
+        if label[row] >= 0:
+            continue
+        label[row], stack = row, [row]
+        while stack:
+            for other in np.nonzero(shared[stack.pop()] & (label < 0))[0].tolist():
+                label[other] = row
+                stack.append(other)
+    parts = []
+    for root in np.unique(label[built.nomination_panel[nominations]]).tolist():
+        in_part = label == root
+        judges = np.nonzero(built.open_panel[in_part].any(axis=0))[0]
+        parts.append((judges, nominations[in_part[built.nomination_panel[nominations]]]))
+    return parts
+
+
+def _joined(solutions: list[_Solution], rounds: int) -> _Solution:
+    """The solutions of the parts as one, in (nomination, judge) order."""
+    sel_n = np.concatenate([np.zeros(0, dtype=np.int64)] + [s.sel_n for s in solutions])
+    sel_j = np.concatenate([np.zeros(0, dtype=np.int64)] + [s.sel_j for s in solutions])
+    order = np.lexsort((sel_j, sel_n))
+    return _Solution(
+        sel_n=sel_n[order],
+        sel_j=sel_j[order],
+        cost=np.concatenate([np.zeros(0, dtype=np.int64)] + [s.cost for s in solutions])[order],
+        flows=_Flows(
+            arc_flows=np.concatenate([np.zeros(0, dtype=np.int64)] + [s.flows.arc_flows for s in solutions])[order],
+            overflow=sum(s.flows.overflow for s in solutions),
+            with_overflow=any(s.flows.with_overflow for s in solutions),
+        ),
+        rounds=rounds,
+    )
 
 
 def _arcs_in_turn(built: _Built, nominations: np.ndarray, per_nomination: int) -> np.ndarray:
@@ -778,6 +847,20 @@ class _Network:
     spread: int
     avoid_penalty: int
     overflow_cost: int
+
+    def part(self, judges: np.ndarray, nominations: np.ndarray) -> _Network:
+        """The network of some of the judges and nominations (positions), whose arcs go only between them."""
+        return replace(
+            self,
+            J=len(judges),
+            N=len(nominations),
+            fixed_load=self.fixed_load[judges],
+            limits=self.limits[judges],
+            capacity=self.capacity[judges],
+            need=self.need[nominations],
+            total_need=int(self.need[nominations].sum()),
+            fixed_count=self.fixed_count[nominations],
+        )
 
     def place_cost(self, u: np.ndarray) -> np.ndarray:
         """The cost of a nomination's u-th judge (u = 1..K): the first is worth the most."""
