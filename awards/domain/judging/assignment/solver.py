@@ -634,8 +634,8 @@ def _joined(solutions: list[_Solution], rounds: int) -> _Solution:
 
 
 def _arcs_in_turn(built: _Built, nominations: np.ndarray, per_nomination: int) -> np.ndarray:
-    """`per_nomination` arcs of each nomination to the judges of its panel taken in turn (sorted keys),
-    so that in the first reduced network every judge can be given about a fair share."""
+    """Up to `per_nomination` arcs of each nomination to the judges of its panel taken in turn (sorted
+    keys), so that in the first reduced network every judge can be given about a fair share."""
     stride = built.stride
     parts = [np.zeros(0, dtype=np.int64)]
     for row in range(len(built.open_panel)):
@@ -646,7 +646,10 @@ def _arcs_in_turn(built: _Built, nominations: np.ndarray, per_nomination: int) -
         turn = (np.arange(len(mine))[:, None] * per_nomination + np.arange(per_nomination)[None, :]) % len(judges)
         parts.append((mine[:, None] * stride + judges[turn]).ravel())
     keys = np.unique(np.concatenate(parts))
-    return keys[~_member(keys, built.excluded)]
+    keys = keys[~_member(keys, built.excluded)]
+    # Not to a judge who prefers not to judge the nomination's primary trend: its penalty would widen the
+    # range of costs the solver works through (and such an arc is priced in if it is ever needed).
+    return keys[~built.avoid_of(*np.divmod(keys, stride))]
 
 
 def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
