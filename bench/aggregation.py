@@ -3,8 +3,9 @@
 
 Uses the cached scale database of bench/scale_db.py (or --database-url). Each run starts from a
 fresh session and bypasses the results cache, so it is the full cost an organiser pays after the
-scores change: load the reviews and scores, compute every review score, judge normalisation and
-nomination result, and rank each category. Prints a table and writes JSON to
+scores change: load the reviews and scores (as arrays, shortlists.load_review_arrays), compute every
+review score, judge normalisation and nomination result (scoring.aggregate_arrays), and rank each
+category. "Scores" counts the answered ones (not applicable and unanswered left out). Prints a table and writes JSON to
 bench/results/aggregation-<database>.json.
 
     .venv/bin/python bench/aggregation.py
@@ -32,6 +33,7 @@ import statistics
 import sys
 import time
 
+import numpy as np
 import scale_db
 from flask import current_app
 from sqlalchemy import func, select
@@ -41,9 +43,9 @@ from support.report import load_average, machine, print_rows, write_json
 from awards.domain.judging import rounds
 from awards.domain.results import round_results
 from awards.domain.results import shortlists as rules
-from awards.domain.results.scoring import CriterionSpec, aggregate
+from awards.domain.results.scoring import CriterionSpec, aggregate_arrays
 from awards.extensions import db
-from awards.models import Criterion, Cycle, CycleStatus, JudgingRound, Nomination, RoundMode
+from awards.models import Cycle, CycleStatus, JudgingRound, Nomination, RoundMode
 
 TARGET_SECONDS = 1.0
 LARGE = 100_000  # from this many nominations on, the target is CPU time (issue 19, item 5)
@@ -60,12 +62,12 @@ def one_run(cycle_id: int) -> dict:
     db.session.remove()
     cycle = db.session.get(Cycle, cycle_id)
     judging_round = rounds.final_round(cycle)  # the scale cycle judges in one round
-    criteria = list(db.session.scalars(select(Criterion).where(Criterion.round_id == judging_round.id)))
+    criteria = rules.round_criteria(judging_round)
     specs = [CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in criteria]
     with rules.collector_paused():  # as compute_ranking runs them
-        reviews, load_s, _ = timed(rules.load_reviews, judging_round)
+        reviews, load_s, _ = timed(rules.load_review_arrays, judging_round, criteria)
         _, aggregate_s, _ = timed(
-            aggregate,
+            aggregate_arrays,
             reviews,
             specs,
             method=judging_round.aggregation_method,
@@ -76,8 +78,8 @@ def one_run(cycle_id: int) -> dict:
     cycle = db.session.get(Cycle, cycle_id)
     ranking, full_s, full_cpu = timed(rules.compute_ranking, cycle)
     return {
-        "reviews": len(reviews),
-        "scores": sum(len(r.scores) for r in reviews),
+        "reviews": len(reviews.review_ids),
+        "scores": int((~np.isnan(reviews.values)).sum()),
         "load": load_s,
         "aggregate": aggregate_s,
         "full": full_s,

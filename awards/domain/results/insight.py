@@ -6,6 +6,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy import func, select
 
 from awards.domain.results.shortlists import RANKED_STATUSES, SHORTLIST_RESULTS, Ranking, ranking_with_trends
@@ -77,13 +78,15 @@ def _trend_means(ranking: Ranking, withhold: set[int] | frozenset[int]) -> dict[
     nominations, which each request made before) and kept with it."""
     if not withhold and ranking.trend_means is not None:
         return ranking.trend_means
-    scores: dict[int, list[float]] = defaultdict(list)
+    left_out = np.fromiter(withhold, dtype=np.int64, count=len(withhold))
+    means = {}
     for trend_id, members in ranking.trend_members.items():
-        for nomination_id in members:
-            result = ranking.results.get(nomination_id)
-            if result is not None and result.normalised is not None and nomination_id not in withhold:
-                scores[trend_id].append(result.normalised)
-    means = {trend_id: statistics.fmean(values) for trend_id, values in scores.items() if values}
+        scores = ranking.results.column("normalised", members)
+        counted = ~np.isnan(scores)
+        if withhold:
+            counted &= ~np.isin(members, left_out)
+        if counted.any():
+            means[trend_id] = statistics.fmean(scores[counted].tolist())
     if not withhold:
         ranking.trend_means = means
     return means

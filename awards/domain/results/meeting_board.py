@@ -129,7 +129,8 @@ def _order(
         order = [nid for _, nid in ranking.order.get(category.id, []) if nid in nominations]
         order += sorted((nid for nid in nominations if nid not in order), key=references.__getitem__)
         positions = {nid: p for p, nid in ranking.order.get(category.id, []) if nid in nominations}
-        return order, positions, {nid: ranking.results.get(nid) for nid in order}
+        detailed = shortlists.detailed_results(judging_round, ranking, order)  # with each review's scores
+        return order, positions, {nid: detailed.get(nid) for nid in order}
     rows = db.session.execute(
         select(Assignment.judge_id, Assignment.nomination_id, Review.verdict, Review.rank)
         .join(Review, Review.assignment_id == Assignment.id)

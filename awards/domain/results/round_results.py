@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -49,7 +50,7 @@ class RoundOrder:
     judged: set[int]  # the entries with at least one counted judgement (a score, verdict or place)
     tallies: dict[int, Tally] = field(default_factory=dict)  # a pass/fail round's
     rank_scores: dict[int, RankScore] = field(default_factory=dict)  # a ranking round's
-    results: dict[int, NominationResult] = field(default_factory=dict)  # a scored round's
+    results: Mapping[int, NominationResult] = field(default_factory=dict)  # a scored round's
 
 
 def _counted_reviews(judging_round: JudgingRound):
@@ -80,8 +81,8 @@ def round_order(judging_round: JudgingRound) -> RoundOrder:
         ranking = cycle_ranking(judging_round.cycle, judging_round)
         return RoundOrder(
             RoundMode.SCORES,
-            {category_id: [nid for _, nid in items] for category_id, items in ranking.order.items()},
-            {nid for nid, result in ranking.results.items() if result.n > 0},
+            {category_id: ranked.ids.tolist() for category_id, ranked in ranking.order.items()},
+            ranking.results.judged(),
             results=ranking.results,
         )
     return kept_per_process(

@@ -11,17 +11,29 @@
   standard deviation of review scores; the nomination's normalised score aggregates those.
 - Disagreement is flagged when the range or the standard deviation reaches a threshold.
 - Ties break by a stated, deterministic rule (see `rank`).
+
+A review's weighted sum is taken over the criteria in the round's order (not in the order the database
+returns the scores), so a review's score is the same number on every page and on both databases.
+
+`aggregate` and `rank` state these rules plainly, one Python object per review and per nomination;
+`aggregate_arrays` and `rank_arrays` compute the same numbers, to the bit, over whole columns (numpy),
+for a round of 100,000 nominations and 1.8 million scores (docs/performance.md), and keep each
+nomination's result as one row of a few arrays (`RankedResults`). The tests compare the two.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
+
+import numpy as np
 
 MIN_REVIEWS_FOR_NORMALISATION = 3
 DEFAULT_RANGE_THRESHOLD = 30.0
@@ -82,13 +94,15 @@ class NominationResult:
 
 
 def review_score(scores: Iterable[ScoreInput], criteria: dict[int, CriterionSpec]) -> float | None:
-    """0–100 over the answered criteria, weighted; None if the judge answered none."""
+    """0–100 over the answered criteria, weighted, summed in the criteria's order (the order of
+    `criteria`); None if the judge answered none."""
+    answered = {s.criterion_id: s.value for s in scores if not s.not_applicable and s.value is not None}
     weighted = total_weight = 0.0
-    for s in scores:
-        if s.not_applicable or s.value is None or s.criterion_id not in criteria:
+    for c in criteria.values():
+        value = answered.get(c.id)
+        if value is None:
             continue
-        c = criteria[s.criterion_id]
-        weighted += c.weight * (s.value - c.scale_min) / (c.scale_max - c.scale_min)
+        weighted += c.weight * (value - c.scale_min) / (c.scale_max - c.scale_min)
         total_weight += c.weight
     if total_weight == 0:
         return None
@@ -174,26 +188,23 @@ class _ScoredReviews(NamedTuple):
 def _score_reviews(reviews: Sequence[ReviewInput], criteria: Sequence[CriterionSpec]) -> _ScoredReviews:
     """Each review's raw score (as `review_score` computes it; a review with no answered criterion
     has none), and each nomination's answered values per criterion, in one pass over the scores."""
-    # Each criterion's (weight, scale minimum, scale span) as plain locals: the loop below runs once
-    # per score (180,000 in a big cycle), with the same arithmetic as review_score.
-    spec = {c.id: (c.weight, c.scale_min, c.scale_max - c.scale_min) for c in criteria}
+    # Each criterion's (id, weight, scale minimum, scale span), in the criteria's order: the same
+    # arithmetic, in the same order, as review_score.
+    spec = [(c.id, c.weight, c.scale_min, c.scale_max - c.scale_min) for c in criteria]
     scored = _ScoredReviews({}, {}, {}, defaultdict(lambda: defaultdict(list)))
     results, criterion_values = scored.results, scored.criterion_values
     for review in reviews:
         nomination_id = review.nomination_id
         if nomination_id not in results:
             results[nomination_id] = NominationResult(nomination_id)
-        # review_score's sum, inline, keeping the answered values as it goes: a big cycle has
-        # 180,000 scores, and one pass over them instead of two (and no call per review) counts.
+        # review_score's sum, inline, keeping the answered values as it goes.
+        given = {s.criterion_id: s.value for s in review.scores if not s.not_applicable and s.value is not None}
         weighted = total_weight = 0.0
         answered = []
-        for criterion_id, value, not_applicable in review.scores:
-            if not_applicable or value is None:
+        for criterion_id, weight, scale_min, span in spec:
+            value = given.get(criterion_id)
+            if value is None:
                 continue
-            c = spec.get(criterion_id)
-            if c is None:
-                continue
-            weight, scale_min, span = c
             weighted += weight * (value - scale_min) / span
             total_weight += weight
             answered.append((criterion_id, value))
@@ -271,3 +282,362 @@ def rank(
         (position, results.get(k.nomination_id) or NominationResult(k.nomination_id))
         for position, k in enumerate(ordered, start=1)
     ]
+
+
+# --- The same rules over whole columns -----------------------------------------------------------------
+#
+# A round of 100,000 nominations has 300,000 reviews and 1.8 million scores: as Python objects (a tuple a
+# score, three dicts a nomination) they cost seconds to aggregate and hundreds of megabytes to keep. Here
+# each review is a row of arrays and each nomination's result a row of `RankedResults`. Every figure is
+# the reference's to the bit: the same IEEE operations in the same order where the order matters (a
+# review's weighted sum, over the criteria in order), and where the reference uses math.fsum (means and
+# standard deviations, whose sums are exact whatever the order) math.fsum too, over each group's values.
+
+
+@dataclass(frozen=True)
+class ReviewArrays:
+    """The round's counted reviews as columns: one row a review (any order), and each review's values
+    per criterion, in the criteria's order, NaN where the judge gave none (not applicable, unanswered)."""
+
+    review_ids: np.ndarray  # int64
+    judge_ids: np.ndarray  # int64
+    nomination_ids: np.ndarray  # int64
+    values: np.ndarray  # float64, reviews × criteria
+
+    @classmethod
+    def from_inputs(cls, reviews: Sequence[ReviewInput], criteria: Sequence[CriterionSpec]) -> ReviewArrays:
+        """The arrays of reviews given as objects (the tests', and a drill-down's few)."""
+        column = {c.id: j for j, c in enumerate(criteria)}
+        values = np.full((len(reviews), len(criteria)), np.nan)
+        for i, review in enumerate(reviews):
+            for s in review.scores:
+                j = column.get(s.criterion_id)
+                if j is not None and not s.not_applicable and s.value is not None:
+                    values[i, j] = s.value
+        return cls(
+            np.array([r.review_id for r in reviews], dtype=np.int64),
+            np.array([r.judge_id for r in reviews], dtype=np.int64),
+            np.array([r.nomination_id for r in reviews], dtype=np.int64),
+            values,
+        )
+
+
+class Normalisers(NamedTuple):
+    """What normalising a review score needs (judge_normalisers): kept with a ranking, so the review
+    scores of the one nomination a page shows can be normalised again without the whole round."""
+
+    judges: dict[int, tuple[float, float]]  # judge id → (mean, sd) of their review scores
+    overall_mean: float
+    overall_sd: float
+
+    def normalise(self, judge_id: int, score: float) -> float:
+        return normalise(score, self.judges.get(judge_id), self.overall_mean, self.overall_sd)
+
+
+_COLUMNS = ("raw", "normalised", "sd", "range", "minimum", "maximum")
+
+
+class RankedResults(Mapping[int, NominationResult]):
+    """Every nomination's result, a row of arrays each (n, raw, normalised, sd, range, minimum, maximum,
+    disagreement; NaN where the result has None), read as a mapping of nomination id → NominationResult
+    (made on each look-up, without the per-review detail: see shortlists.detailed_results). Shared
+    between requests: nothing changes it once made."""
+
+    __slots__ = ("ids", "n", "disagreement", *_COLUMNS)
+    ids: np.ndarray
+    n: np.ndarray
+    disagreement: np.ndarray
+
+    def __init__(self, ids: np.ndarray, n: np.ndarray, columns: dict[str, np.ndarray], disagreement: np.ndarray):
+        self.ids = ids  # int64, ascending
+        self.n = n
+        self.disagreement = disagreement
+        for name in _COLUMNS:
+            setattr(self, name, columns[name])
+        for array in (ids, n, disagreement, *columns.values()):
+            array.flags.writeable = False
+
+    def _index(self, nomination_id: object) -> int | None:
+        if not isinstance(nomination_id, int | np.integer):
+            return None
+        i = int(np.searchsorted(self.ids, nomination_id))
+        return i if i < len(self.ids) and self.ids[i] == nomination_id else None
+
+    def __getitem__(self, nomination_id: int) -> NominationResult:
+        i = self._index(nomination_id)
+        if i is None:
+            raise KeyError(nomination_id)
+        result = NominationResult(int(nomination_id), n=int(self.n[i]), disagreement=bool(self.disagreement[i]))
+        for name in _COLUMNS:
+            value = float(getattr(self, name)[i])
+            setattr(result, name, None if math.isnan(value) else value)
+        return result
+
+    def __contains__(self, nomination_id: object) -> bool:
+        return self._index(nomination_id) is not None
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.ids.tolist())
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def items(self) -> ItemsView[int, NominationResult]:
+        return _RankedItems(self)
+
+    def values(self) -> ValuesView[NominationResult]:
+        return _RankedValues(self)
+
+    def _all(self) -> Iterator[NominationResult]:
+        """Every result, in id order, made from whole columns at once (not a look-up each)."""
+        columns = [[None if v != v else v for v in getattr(self, name).tolist()] for name in _COLUMNS]
+        for nid, n, disagreement, raw, normalised, sd, spread, low, high in zip(
+            self.ids.tolist(), self.n.tolist(), self.disagreement.tolist(), *columns, strict=True
+        ):
+            yield NominationResult(nid, n, raw, normalised, sd, spread, low, high, disagreement)
+
+    def column(self, name: str, nomination_ids: np.ndarray) -> np.ndarray:
+        """The `name` figure ("n" or one of the float columns) of each of `nomination_ids`, as floats:
+        NaN for a nomination without a result, or whose result has None there."""
+        found = np.full(len(nomination_ids), np.nan)
+        if len(self.ids):
+            at = np.minimum(np.searchsorted(self.ids, nomination_ids), len(self.ids) - 1)
+            hit = self.ids[at] == nomination_ids
+            found[hit] = getattr(self, name)[at[hit]]
+        return found
+
+    def judged(self) -> set[int]:
+        """The nominations with at least one scored review."""
+        return set(self.ids[self.n > 0].tolist())
+
+    def without(self, nomination_ids: AbstractSet[int]) -> Mapping[int, NominationResult]:
+        """These results less `nomination_ids` (a view: nothing is copied)."""
+        return _ResultsWithout(self, nomination_ids) if nomination_ids else self
+
+
+class _RankedItems(ItemsView[int, NominationResult]):
+    _mapping: RankedResults
+
+    def __iter__(self) -> Iterator[tuple[int, NominationResult]]:
+        return ((result.nomination_id, result) for result in self._mapping._all())
+
+
+class _RankedValues(ValuesView[NominationResult]):
+    _mapping: RankedResults
+
+    def __iter__(self) -> Iterator[NominationResult]:
+        return self._mapping._all()
+
+
+class _ResultsWithout(Mapping[int, NominationResult]):
+    def __init__(self, results: RankedResults, left_out: AbstractSet[int]):
+        self._results, self._left_out = results, left_out
+
+    def __getitem__(self, nomination_id: int) -> NominationResult:
+        if nomination_id in self._left_out:
+            raise KeyError(nomination_id)
+        return self._results[nomination_id]
+
+    def __iter__(self) -> Iterator[int]:
+        return (nid for nid in self._results if nid not in self._left_out)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class Aggregated(NamedTuple):
+    results: RankedResults
+    normalisers: Normalisers
+    criterion_means: np.ndarray  # float64 per results.ids: the mean on the criterion asked for (NaN: none)
+
+
+def aggregate_arrays(
+    reviews: ReviewArrays,
+    criteria: Sequence[CriterionSpec],
+    *,
+    method: str = "mean",
+    range_threshold: float = DEFAULT_RANGE_THRESHOLD,
+    sd_threshold: float = DEFAULT_SD_THRESHOLD,
+    mean_of: int | None = None,
+) -> Aggregated:
+    """`aggregate` over columns: every nomination's result (a nomination with a counted review has a
+    result, n = 0 when none of its reviews answered a criterion), the judges' normalisers, and each
+    nomination's mean on the criterion `mean_of` (the ranking's tie-break)."""
+    raw, weights = _review_scores(reviews.values, criteria)
+    scored = weights > 0
+    scores, judges, nominations = raw[scored], reviews.judge_ids[scored], reviews.nomination_ids[scored]
+    normalisers = _normalisers(judges, scores)
+    normalised = _normalised(judges, scores, normalisers)
+
+    ids = np.unique(reviews.nomination_ids)
+    order = np.argsort(nominations, kind="stable")
+    nominations, scores, normalised = nominations[order], scores[order], normalised[order]
+    group_ids, starts, counts = np.unique(nominations, return_index=True, return_counts=True)
+    rows = np.searchsorted(ids, group_ids)
+    n = np.zeros(len(ids), dtype=np.int32)
+    n[rows] = counts
+    columns = {name: np.full(len(ids), np.nan) for name in _COLUMNS}
+    disagreement = np.zeros(len(ids), dtype=bool)
+    for k in np.unique(counts).tolist():
+        chosen = counts == k
+        at = rows[chosen]
+        cells = starts[chosen][:, None] + np.arange(k)
+        own, own_normalised = scores[cells], normalised[cells]
+        columns["raw"][at] = _aggregate_rows(own, method)
+        columns["normalised"][at] = _aggregate_rows(own_normalised, method)
+        low, high = own.min(axis=1), own.max(axis=1)
+        columns["minimum"][at], columns["maximum"][at] = low, high
+        spread = high - low
+        columns["range"][at] = spread
+        sd = _pstdev_rows(own, low, high)
+        columns["sd"][at] = sd
+        if k > 1:
+            disagreement[at] = (spread >= range_threshold) | (sd >= sd_threshold)
+    results = RankedResults(ids, n, columns, disagreement)
+
+    means = np.full(len(ids), np.nan)
+    column = next((j for j, c in enumerate(criteria) if c.id == mean_of), None)
+    if column is not None:
+        values = reviews.values[scored, column]
+        answered = ~np.isnan(values)
+        at = np.searchsorted(ids, reviews.nomination_ids[scored][answered])
+        total = np.bincount(at, weights=values[answered], minlength=len(ids))  # whole numbers: exact
+        count = np.bincount(at, minlength=len(ids))
+        has = count > 0
+        means[has] = total[has] / count[has]
+    return Aggregated(results, normalisers, means)
+
+
+def _review_scores(values: np.ndarray, criteria: Sequence[CriterionSpec]) -> tuple[np.ndarray, np.ndarray]:
+    """Each review's raw score and the weight of its answered criteria (0: none answered, no score):
+    review_score's sums, criterion by criterion in order, with its operations."""
+    weighted = np.zeros(len(values))
+    total_weight = np.zeros(len(values))
+    for j, c in enumerate(criteria):
+        value = values[:, j]
+        answered = ~np.isnan(value)
+        term = float(c.weight) * (value - c.scale_min) / (c.scale_max - c.scale_min)
+        weighted = np.where(answered, weighted + term, weighted)
+        total_weight = np.where(answered, total_weight + c.weight, total_weight)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        raw = 100.0 * weighted / total_weight
+    return raw, total_weight
+
+
+def _fsums(rows: np.ndarray) -> np.ndarray:
+    """math.fsum of each row: the correctly rounded sum, whatever the order of its values."""
+    return np.fromiter(map(math.fsum, rows.tolist()), dtype=np.float64, count=len(rows))
+
+
+def _squares(values: np.ndarray) -> np.ndarray:
+    """Each value ** 2 as Python computes it (the C library's pow, which rounds a few exact halfway
+    squares differently from a multiplication)."""
+    flat = values.ravel().tolist()
+    return np.fromiter(map(pow, flat, itertools.repeat(2)), dtype=np.float64, count=len(flat)).reshape(values.shape)
+
+
+def _aggregate_rows(rows: np.ndarray, method: str) -> np.ndarray:
+    """_aggregate of each row (rows of equal length): the median, or the mean (math.fsum / n)."""
+    k = rows.shape[1]
+    if method == "median":
+        ordered = np.sort(rows, axis=1)
+        if k % 2 == 1:
+            return ordered[:, k // 2]
+        return (ordered[:, k // 2 - 1] + ordered[:, k // 2]) / 2
+    return _fsums(rows) / k
+
+
+def _pstdev_rows(rows: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """_pstdev of each row (rows of equal length, with their minimum and maximum)."""
+    k = rows.shape[1]
+    sd = np.zeros(len(rows))
+    varied = low != high
+    if k < 2 or not varied.any():
+        return sd
+    own = rows[varied]
+    mean = _fsums(own) / k
+    sd[varied] = np.sqrt(_fsums(_squares(own - mean[:, None])) / k)
+    return sd
+
+
+def _normalisers(judges: np.ndarray, scores: np.ndarray) -> Normalisers:
+    """judge_normalisers over columns: per judge with enough reviews (mean, sd), and the round's."""
+    overall = scores.tolist()
+    overall_mean = _mean(overall) if overall else 0.0
+    overall_sd = _pstdev(overall) if len(overall) > 1 else 0.0
+    kept: dict[int, tuple[float, float]] = {}
+    if not overall:
+        return Normalisers(kept, overall_mean, overall_sd)
+    order = np.argsort(judges, kind="stable")
+    judge_ids, starts = np.unique(judges[order], return_index=True)
+    for judge_id, own in zip(judge_ids.tolist(), np.split(scores[order], starts[1:]), strict=True):
+        if len(own) >= MIN_REVIEWS_FOR_NORMALISATION:
+            values = own.tolist()
+            sd = _pstdev(values)
+            if sd > 0:
+                kept[judge_id] = (_mean(values), sd)
+    return Normalisers(kept, overall_mean, overall_sd)
+
+
+def _normalised(judges: np.ndarray, scores: np.ndarray, normalisers: Normalisers) -> np.ndarray:
+    """normalise() of each review score by its judge."""
+    if not normalisers.judges or normalisers.overall_sd == 0:
+        return scores.copy()
+    known = np.array(sorted(normalisers.judges), dtype=np.int64)
+    means = np.array([normalisers.judges[j][0] for j in known.tolist()])
+    sds = np.array([normalisers.judges[j][1] for j in known.tolist()])
+    at = np.minimum(np.searchsorted(known, judges), len(known) - 1)
+    has = known[at] == judges
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mapped = normalisers.overall_mean + normalisers.overall_sd * (scores - means[at]) / sds[at]
+    mapped = np.where(mapped > 0.0, mapped, 0.0)  # max(0.0, x)
+    mapped = np.where(mapped < 100.0, mapped, 100.0)  # min(100.0, x)
+    return np.where(has, mapped, scores)
+
+
+class RankArrays(NamedTuple):
+    """The ranked nominations of a round as columns: id, category, reference and the submission time
+    (None first: whether it is missing; then the database's order of the times, equal times equal)."""
+
+    nomination_ids: np.ndarray  # int64
+    category_ids: np.ndarray  # int64
+    references: list[str]
+    unsubmitted: np.ndarray  # bool
+    submitted_order: np.ndarray  # int64
+
+
+def rank_arrays(aggregated: Aggregated, keys: RankArrays, *, basis: str = "normalised") -> dict[int, np.ndarray]:
+    """`rank` over columns, for each category: its nominations' ids best first (`rank`'s order and
+    tie-break, with `aggregated.criterion_means` as the mean on the highest-weighted criterion)."""
+    results = aggregated.results
+    ids = keys.nomination_ids
+    if not len(ids):
+        return {}
+    normalised = results.column("normalised", ids)
+    primary = normalised if basis == "normalised" else results.column("raw", ids)
+    top = np.full(len(ids), np.nan)
+    if len(results.ids):
+        at = np.minimum(np.searchsorted(results.ids, ids), len(results.ids) - 1)
+        hit = results.ids[at] == ids
+        top[hit] = aggregated.criterion_means[at[hit]]
+    n = np.nan_to_num(results.column("n", ids))
+    _, reference_order = np.unique(np.array(keys.references, dtype=str), return_inverse=True)
+    order = np.lexsort(
+        (
+            reference_order.ravel(),
+            np.where(keys.unsubmitted, 0, keys.submitted_order),
+            keys.unsubmitted.astype(np.int8),
+            -n,
+            -np.nan_to_num(top),
+            -np.nan_to_num(normalised),
+            -np.nan_to_num(primary),
+            np.isnan(primary).astype(np.int8),
+            keys.category_ids,
+        )
+    )
+    categories = keys.category_ids[order]
+    ranked = ids[order]
+    firsts, starts = np.unique(categories, return_index=True)
+    return {
+        category_id: members for category_id, members in zip(firsts.tolist(), np.split(ranked, starts[1:]), strict=True)
+    }

@@ -10,20 +10,20 @@ from and published."""
 
 from __future__ import annotations
 
-import functools
 import itertools
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
+import numpy as np
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, case, delete, func, select, true
+from sqlalchemy import ColumnElement, and_, case, delete, func, select, true
 from sqlalchemy.orm import selectinload
 
 from awards.domain.core import audit
@@ -37,11 +37,15 @@ from awards.domain.publishing import publication
 from awards.domain.results.scoring import (
     CriterionSpec,
     NominationResult,
-    RankKey,
+    Normalisers,
+    RankArrays,
+    RankedResults,
+    ReviewArrays,
     ReviewInput,
     ScoreInput,
-    aggregate,
-    rank,
+    aggregate_arrays,
+    rank_arrays,
+    review_score,
 )
 from awards.extensions import db
 from awards.i18n import language_of
@@ -120,7 +124,7 @@ class CategoryBoard:
 class CycleResults:
     cycle: Cycle
     boards: list[CategoryBoard]
-    results: dict[int, NominationResult]
+    results: Mapping[int, NominationResult]  # less the withheld nominations
     criteria: list[Criterion]
     judging_round: JudgingRound | None = None  # the round the results are of
 
@@ -134,16 +138,12 @@ def _round_of(cycle: Cycle, judging_round: JudgingRound | None) -> JudgingRound:
     return judging_round
 
 
-def load_reviews(judging_round: JudgingRound) -> list[ReviewInput]:
-    """Every submitted review of the round with its scores, in one query (a review without any
-    score row still counts: it is read with an outer join). Reviews of calibration assignments
-    (an example every judge scores first, not in competition) and of other rounds are left out.
-
-    A big cycle has 180,000 score rows, so they are fetched as plain tuples from the driver's own
-    cursor, LOAD_REVIEWS_CHUNK at a time, and grouped in a dict rather than sorted by the database:
-    SQLAlchemy's row objects and a sort would cost several times the query itself. The statement is
-    still built with SQLAlchemy; its only values (the round id, the status and false) are compiled in
-    as literals, never user input."""
+def load_reviews(judging_round: JudgingRound, nomination_ids: Sequence[int] | None = None) -> list[ReviewInput]:
+    """Every submitted review of the round with its scores, as objects, in review id order (a review
+    without any score row still counts: it is read with an outer join); with `nomination_ids`, only
+    theirs. Reviews of calibration assignments (an example every judge scores first, not in
+    competition) and of other rounds are left out. The ranking reads the round as arrays instead
+    (load_review_arrays); this is the plain form, for one nomination's detail and for the tests."""
     statement = (
         select(
             Review.id,
@@ -155,40 +155,82 @@ def load_reviews(judging_round: JudgingRound) -> list[ReviewInput]:
         )
         .join(Assignment, Review.assignment_id == Assignment.id)
         .outerjoin(ReviewScore, ReviewScore.review_id == Review.id)
-        .where(
-            Assignment.round_id == int(judging_round.id),
-            Assignment.calibration.is_(False),
-            Review.status == ReviewStatus.SUBMITTED.value,
-        )
+        .where(*_counted_reviews(judging_round))
     )
-    connection = db.session.connection()
-    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    # Read in chunks so the raw rows of the whole round are never held at once (peak memory of a worker,
-    # docs/performance.md): on PostgreSQL through a server-side cursor (a client-side one would hold
-    # the whole result in libpq's memory anyway), on SQLite the cursor steps through the rows itself.
-    if connection.dialect.name == "postgresql":
-        cursor = connection.connection.cursor(name="load_reviews")
-    else:
-        cursor = connection.connection.cursor()
+    if nomination_ids is not None:
+        statement = statement.where(Assignment.nomination_id.in_([int(i) for i in nomination_ids]))
     reviews: dict[int, ReviewInput] = {}
     scores_of: dict[int, list[ScoreInput]] = {}  # review id → its scores (the list its ReviewInput holds)
-    make_score = tuple.__new__  # builds each ScoreInput without the named tuple's Python-level __new__
-    try:
-        cursor.execute(sql)
-        while rows := cursor.fetchmany(LOAD_REVIEWS_CHUNK):
-            for review_id, judge_id, nomination_id, criterion_id, value, na in rows:
-                scores = scores_of.get(review_id)
-                if scores is None:
-                    scores = scores_of[review_id] = []
-                    reviews[review_id] = ReviewInput(review_id, judge_id, nomination_id, scores)
-                if criterion_id is not None:
-                    scores.append(make_score(ScoreInput, (criterion_id, value, bool(na))))
-    finally:
-        cursor.close()
+    for rows in _raw_chunks(statement, "load_reviews"):
+        for review_id, judge_id, nomination_id, criterion_id, value, na in rows:
+            scores = scores_of.get(review_id)
+            if scores is None:
+                scores = scores_of[review_id] = []
+                reviews[review_id] = ReviewInput(review_id, judge_id, nomination_id, scores)
+            if criterion_id is not None:
+                scores.append(ScoreInput(criterion_id, value, bool(na)))
     return sorted(reviews.values(), key=lambda r: r.review_id)
 
 
-LOAD_REVIEWS_CHUNK = 10_000  # score rows fetched at a time by load_reviews
+LOAD_REVIEWS_CHUNK = 10_000  # rows fetched at a time by load_reviews and load_review_arrays
+
+
+def _counted_reviews(judging_round: JudgingRound) -> tuple[ColumnElement[bool], ...]:
+    """The reviews that count in the round's results (on Review joined to its Assignment). Its only values
+    (the round id, the status and false) are compiled in as literals by _raw_chunks, never user input."""
+    return (
+        Assignment.round_id == int(judging_round.id),
+        Assignment.calibration.is_(False),
+        Review.status == ReviewStatus.SUBMITTED.value,
+    )
+
+
+def _raw_chunks(statement, name: str) -> Iterator[Sequence[Any]]:
+    """The rows of a statement, LOAD_REVIEWS_CHUNK at a time, as plain tuples from the driver's own cursor:
+    SQLAlchemy's row objects would cost several times the query itself over a round's 300,000 reviews. The
+    statement is compiled with its values as literals (only ids, statuses and flags: see the callers). Read
+    in chunks so the raw rows are never all held at once: on PostgreSQL through a server-side cursor (a
+    client-side one would hold the whole result in libpq's memory anyway), on SQLite the cursor steps through
+    the rows itself."""
+    connection = db.session.connection()
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.cursor(name=name)
+    else:
+        cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(LOAD_REVIEWS_CHUNK):
+            yield rows
+    finally:
+        cursor.close()
+
+
+def load_review_arrays(judging_round: JudgingRound, criteria: Sequence[Criterion]) -> ReviewArrays:
+    """The round's counted reviews (as load_reviews) as arrays: one row a review, with its value on each of
+    `criteria` in their order (NaN: not applicable or unanswered; a criterion of another round is never
+    read). The database puts each review's scores side by side (one row a review, not one a score: 300,000
+    rows rather than 1.8 million at 100,000 nominations), and each chunk of rows becomes an array at once."""
+    values = [func.max(case((ReviewScore.criterion_id == int(c.id), ReviewScore.value), else_=None)) for c in criteria]
+    statement = (
+        select(Review.id, Assignment.judge_id, Assignment.nomination_id, *values)
+        .join(Assignment, Review.assignment_id == Assignment.id)
+        .outerjoin(
+            ReviewScore,
+            and_(
+                ReviewScore.review_id == Review.id,
+                ReviewScore.value.is_not(None),
+                ReviewScore.not_applicable.is_(False),
+            ),
+        )
+        .where(*_counted_reviews(judging_round))
+        .group_by(Review.id, Assignment.judge_id, Assignment.nomination_id)
+    )
+    width = 3 + len(criteria)
+    chunks = [np.array(rows, dtype=np.float64).reshape(-1, width) for rows in _raw_chunks(statement, "review_arrays")]
+    table = np.concatenate(chunks) if chunks else np.empty((0, width))
+    ids = table[:, :3].astype(np.int64)
+    return ReviewArrays(ids[:, 0], ids[:, 1], ids[:, 2], np.ascontiguousarray(table[:, 3:]))
 
 
 def top_criterion(criteria: list[Criterion]) -> Criterion | None:
@@ -206,17 +248,69 @@ def withheld_nominations(cycle: Cycle, user: User | None) -> set[int]:
     return conflicted_nomination_ids(user, cycle.id)
 
 
+class RankedOrder(Sequence[tuple[int, int]]):
+    """A category's nominations best first, read as (position, nomination id) pairs (position 1 first),
+    kept as one array of ids."""
+
+    __slots__ = ("ids",)
+
+    def __init__(self, ids: np.ndarray):
+        self.ids = ids  # int64, best first
+        ids.flags.writeable = False
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, int]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[int, int]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[int, int] | list[tuple[int, int]]:
+        if isinstance(index, slice):
+            start, _, step = index.indices(len(self.ids))
+            return list(zip(itertools.count(start + 1, step), self.ids[index].tolist()))
+        position = range(len(self.ids))[index]
+        return position + 1, int(self.ids[position])
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(itertools.count(1), self.ids.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RankedOrder):
+            return bool(np.array_equal(self.ids, other.ids))
+        if isinstance(other, Sequence):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def position_of(self, nomination_id: int) -> int | None:
+        found = np.flatnonzero(self.ids == nomination_id)
+        return int(found[0]) + 1 if len(found) else None
+
+    def members_in(self, nomination_ids: AbstractSet[int]) -> np.ndarray:
+        """Whether each nomination of the order, best first, is one of `nomination_ids`."""
+        if not nomination_ids:
+            return np.zeros(len(self.ids), dtype=bool)
+        return np.isin(self.ids, np.fromiter(nomination_ids, dtype=np.int64, count=len(nomination_ids)))
+
+
 @dataclass
 class Ranking:
     """A round's results and each category's order, as plain data (no ORM objects), so a process
-    can keep it between requests."""
+    can keep it between requests: per nomination a row of arrays (RankedResults), per category an
+    array of ids (RankedOrder), and the judges' normalisers (a nomination's review scores are read
+    again when a page shows them: detailed_results)."""
 
-    results: dict[int, NominationResult]
-    order: dict[int, list[tuple[int, int]]]  # category id → [(position, nomination id)], best first
+    results: RankedResults
+    order: dict[int, RankedOrder]  # category id → its nominations best first
     incomplete: dict[int, int]  # category id → nominations with fewer reviews than needed
-    # For the trend insight, filled in on first use (ranking_with_trends): trend id → ranked
-    # nominations, and (trend id, category id, main trend?) → how many.
-    trend_members: dict[int, list[int]] = field(default_factory=dict)
+    normalisers: Normalisers
+    # For the trend insight, filled in on first use (ranking_with_trends): trend id → its ranked
+    # nominations' ids, and (trend id, category id, main trend?) → how many.
+    trend_members: dict[int, np.ndarray] = field(default_factory=dict)
     trend_counts: dict[tuple[int, int, bool], int] | None = None
     # trend id → the mean normalised score of its scored nominations (insight.trend_insight), on first use.
     trend_means: dict[int, float] | None = None
@@ -252,8 +346,8 @@ def ranked_entries(judging_round: JudgingRound) -> tuple[ColumnElement[bool], ..
 
 def compute_ranking(cycle: Cycle, judging_round: JudgingRound | None = None) -> Ranking:
     """Aggregate every submitted review of the round (by default the cycle's final round) and rank
-    each category (three queries; no nomination is loaded as an object, so 10,000 of them cost
-    little memory)."""
+    each category (three queries; no nomination or review is loaded as an object: the scores are
+    read into arrays, scoring.aggregate_arrays)."""
     with collector_paused():
         return _compute_ranking(_round_of(cycle, judging_round))
 
@@ -261,29 +355,72 @@ def compute_ranking(cycle: Cycle, judging_round: JudgingRound | None = None) -> 
 def _compute_ranking(judging_round: JudgingRound) -> Ranking:
     criteria = round_criteria(judging_round)
     specs = [CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in criteria]
-    results = aggregate(
-        load_reviews(judging_round),
+    top = top_criterion(criteria)
+    aggregated = aggregate_arrays(
+        load_review_arrays(judging_round, criteria),
         specs,
         method=judging_round.aggregation_method,
         range_threshold=judging_round.disagreement_range,
         sd_threshold=judging_round.disagreement_sd,
+        mean_of=top.id if top else None,
     )
-    keys: dict[int, list[RankKey]] = defaultdict(list)
-    for nomination_id, category_id, reference, submitted_at in db.session.execute(
-        select(Nomination.id, Nomination.category_id, Nomination.reference, Nomination.submitted_at).where(
-            *ranked_entries(judging_round)
-        )
-    ):
-        keys[category_id].append(RankKey(nomination_id, reference, submitted_at))
-    top = top_criterion(criteria)
-    order: dict[int, list[tuple[int, int]]] = {}
-    incomplete: dict[int, int] = {}
+    ranked = rank_arrays(aggregated, _rank_keys(judging_round), basis=judging_round.ranking_basis)
     needed = judging_round.judges_per_nomination
-    for category_id, members in keys.items():
-        ranked = rank(results, members, basis=judging_round.ranking_basis, top_criterion_id=top.id if top else None)
-        order[category_id] = [(position, result.nomination_id) for position, result in ranked]
-        incomplete[category_id] = sum(1 for _, result in ranked if result.n < needed)
-    return Ranking(results, order, incomplete)
+    incomplete = {
+        category_id: int(np.count_nonzero(np.nan_to_num(aggregated.results.column("n", ids)) < needed))
+        for category_id, ids in ranked.items()
+    }
+    order = {category_id: RankedOrder(ids) for category_id, ids in ranked.items()}
+    return Ranking(aggregated.results, order, incomplete, aggregated.normalisers)
+
+
+def _rank_keys(judging_round: JudgingRound) -> RankArrays:
+    """The round's entries with what ranking them needs beside their scores (one query): category,
+    reference, and the submission time as the database orders it (equal times rank equal)."""
+    statement = select(
+        Nomination.id,
+        Nomination.category_id,
+        Nomination.reference,
+        case((Nomination.submitted_at.is_(None), 1), else_=0),
+        func.dense_rank().over(order_by=Nomination.submitted_at),
+    ).where(*ranked_entries(judging_round))
+    rows = [row for chunk in _raw_chunks(statement, "rank_keys") for row in chunk]
+    ids, categories, references, unsubmitted, times = zip(*rows, strict=True) if rows else ((), (), (), (), ())
+    return RankArrays(
+        np.array(ids, dtype=np.int64),
+        np.array(categories, dtype=np.int64),
+        list(references),
+        np.array(unsubmitted, dtype=bool),
+        np.array(times, dtype=np.int64),
+    )
+
+
+def detailed_results(
+    judging_round: JudgingRound, ranking: Ranking, nomination_ids: Sequence[int]
+) -> dict[int, NominationResult]:
+    """The results of a few nominations (those a page shows one by one) with their per-review detail:
+    each review's raw and normalised score and each criterion's mean, read again from their reviews
+    (one query) and worked out as `aggregate` does, with the round's judge normalisers kept in the
+    ranking; their other figures are the ranking's. A nomination without a counted review has no
+    result (as in the ranking)."""
+    results = {nid: result for nid in nomination_ids if (result := ranking.results.get(nid)) is not None}
+    if not results:
+        return {}
+    criteria = {c.id: CriterionSpec(c.id, c.weight, c.scale_min, c.scale_max) for c in round_criteria(judging_round)}
+    values: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for review in load_reviews(judging_round, list(results)):
+        score = review_score(review.scores, criteria)
+        result = results.get(review.nomination_id)
+        if score is None or result is None:
+            continue
+        result.review_scores[review.review_id] = score
+        result.normalised_reviews[review.review_id] = ranking.normalisers.normalise(review.judge_id, score)
+        for s in review.scores:
+            if not s.not_applicable and s.value is not None and s.criterion_id in criteria:
+                values[review.nomination_id][s.criterion_id].append(float(s.value))
+    for nid, by_criterion in values.items():
+        results[nid].criterion_means = {cid: sum(v) / len(v) for cid, v in by_criterion.items()}
+    return results
 
 
 def ranking_with_trends(cycle: Cycle, judging_round: JudgingRound | None = None) -> Ranking:
@@ -309,7 +446,7 @@ def ranking_with_trends(cycle: Cycle, judging_round: JudgingRound | None = None)
         ):
             members_of[trend_id].append(nomination_id)
             counts[(trend_id, category_id, bool(is_primary))] += 1
-        ranking.trend_members = dict(members_of)
+        ranking.trend_members = {t: np.array(ids, dtype=np.int64) for t, ids in members_of.items()}
         ranking.trend_counts = dict(counts)  # set last: a concurrent reader sees both or neither
     return ranking
 
@@ -496,10 +633,7 @@ def cycle_results(
         )
         for category in categories
     ]
-    results = ranking.results
-    if withhold:
-        results = {nid: r for nid, r in results.items() if nid not in withhold}
-    return CycleResults(cycle, boards, results, criteria, judging_round)
+    return CycleResults(cycle, boards, ranking.results.without(withhold), criteria, judging_round)
 
 
 def _shown_order(
@@ -513,19 +647,26 @@ def _shown_order(
 ) -> list[tuple[int, int]]:
     """The (position, nomination id) pairs a category's board shows, in order: its ranking less the
     withheld nominations, sorted by `attribute` when one is asked for, one page of them with `per_page`."""
-    ranked = ranking.order.get(category_id, [])
+    ranked = ranking.order.get(category_id)
+    if ranked is None:
+        return []
     if per_page and not attribute:
         # One page in rank order: taken as it comes, not after filtering the whole category (100,000 entries).
         start, stop = (page - 1) * per_page, page * per_page
         if not withhold:
             return ranked[start:stop]
         return list(itertools.islice((item for item in ranked if item[1] not in withhold), start, stop))
-    order = [item for item in ranked if item[1] not in withhold]
+    kept = ~ranked.members_in(withhold)
+    positions, ids = np.flatnonzero(kept) + 1, ranked.ids[kept]
     if attribute:
-        order = sorted(order, key=functools.partial(_sort_key, ranking.results, attribute))
+        # Highest first, nominations without a value last, then by rank.
+        values = ranking.results.column(attribute, ids)
+        by_value = np.lexsort((positions, -np.nan_to_num(values), np.isnan(values).astype(np.int8)))
+        positions, ids = positions[by_value], ids[by_value]
     if per_page:
-        order = order[(page - 1) * per_page : page * per_page]
-    return order
+        chosen = slice((page - 1) * per_page, page * per_page)
+        positions, ids = positions[chosen], ids[chosen]
+    return list(zip(positions.tolist(), ids.tolist(), strict=True))
 
 
 def _withheld_by_category(
@@ -534,10 +675,11 @@ def _withheld_by_category(
     """Category id → the ids of its ranked nominations in `withhold`, in rank order (empty without any)."""
     if not withhold:
         return {}
-    return {
-        category.id: [nid for _, nid in ranking.order.get(category.id, []) if nid in withhold]
-        for category in categories
-    }
+    withheld = {}
+    for category in categories:
+        ranked = ranking.order.get(category.id)
+        withheld[category.id] = ranked.ids[ranked.members_in(withhold)].tolist() if ranked is not None else []
+    return withheld
 
 
 def _nomination_ids(shown: dict[int, list[tuple[int, int]]], hidden: dict[int, list[int]]) -> list[int]:
@@ -545,14 +687,6 @@ def _nomination_ids(shown: dict[int, list[tuple[int, int]]], hidden: dict[int, l
     wanted = [nomination_id for order in shown.values() for _, nomination_id in order]
     wanted += [nomination_id for ids in hidden.values() for nomination_id in ids]
     return wanted
-
-
-def _sort_key(results: dict[int, NominationResult], attribute: str, item: tuple[int, int]) -> tuple[bool, float, int]:
-    """Sorting by a result's `attribute`: highest first, nominations without a value last, then by rank."""
-    position, nomination_id = item
-    result = results.get(nomination_id)
-    value = None if result is None else getattr(result, attribute)
-    return value is None, -(value or 0), position
 
 
 def _nominations_by_id(ids: list[int]) -> dict[int, Nomination]:
@@ -576,7 +710,7 @@ def _decisions_by_nomination(cycle: Cycle, nomination_ids: list[int] | None) -> 
     }
 
 
-def _result_of(results: dict[int, NominationResult], nomination_id: int) -> NominationResult:
+def _result_of(results: Mapping[int, NominationResult], nomination_id: int) -> NominationResult:
     """The nomination's result, or an empty one (no submitted review yet)."""
     return results.get(nomination_id) or NominationResult(nomination_id)
 
@@ -637,20 +771,23 @@ def result_row(
     withhold: set[int] | frozenset[int] = frozenset(),
 ) -> Row | None:
     """The nomination's line of its category's leaderboard in the round (by default the cycle's final
-    round; None if it is not ranked there), without building the whole board."""
+    round; None if it is not ranked there), without building the whole board, with each of its review
+    scores (detailed_results)."""
     judging_round = _round_of(cycle, judging_round)
     ranking = cycle_ranking(cycle, judging_round)
-    position = next((p for p, nid in ranking.order.get(nomination.category_id, []) if nid == nomination.id), None)
-    if position is None:
+    ranked = ranking.order.get(nomination.category_id)
+    position = ranked.position_of(nomination.id) if ranked is not None else None
+    if ranked is None or position is None:
         return None
     if nomination.id in withhold:
         return Row(None, nomination, NominationResult(nomination.id), None, complete=None, withheld=True)
-    if any(nid in withhold for _, nid in ranking.order.get(nomination.category_id, [])):
+    if ranked.members_in(withhold).any():
         position = None  # as on the board: with a withheld nomination in the category, no rank is shown
     decision = None
     if judging_round.id == rounds.final_round(cycle).id:
         decision = db.session.scalar(select(ShortlistDecision).where(ShortlistDecision.nomination_id == nomination.id))
-    result = ranking.results.get(nomination.id) or NominationResult(nomination.id)
+    result = detailed_results(judging_round, ranking, [nomination.id]).get(nomination.id)
+    result = result or NominationResult(nomination.id)
     return Row(position, nomination, result, decision, complete=result.n >= judging_round.judges_per_nomination)
 
 
