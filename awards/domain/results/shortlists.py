@@ -432,7 +432,7 @@ def ranking_with_trends(cycle: Cycle, judging_round: JudgingRound | None = None)
     if ranking.trend_counts is None:
         members_of: dict[int, list[int]] = defaultdict(list)
         counts: dict[tuple[int, int, bool], int] = defaultdict(int)
-        for trend_id, nomination_id, category_id, is_primary in db.session.execute(
+        links = (
             select(
                 NominationTrend.trend_id,
                 NominationTrend.nomination_id,
@@ -442,10 +442,12 @@ def ranking_with_trends(cycle: Cycle, judging_round: JudgingRound | None = None)
             .join(Nomination, NominationTrend.nomination_id == Nomination.id)
             # every ranked nomination of the cycle, whether or not it reached this round (their scores
             # are the round's: one that did not reach it has none there)
-            .where(Nomination.cycle_id == cycle.id, Nomination.status.in_(RANKED_STATUSES))
-        ):
-            members_of[trend_id].append(nomination_id)
-            counts[(trend_id, category_id, bool(is_primary))] += 1
+            .where(Nomination.cycle_id == int(cycle.id), Nomination.status.in_(RANKED_STATUSES))
+        )
+        for rows in _raw_chunks(links, "trend_links"):  # 200,000 links at 100,000 nominations
+            for trend_id, nomination_id, category_id, is_primary in rows:
+                members_of[trend_id].append(nomination_id)
+                counts[(trend_id, category_id, bool(is_primary))] += 1
         ranking.trend_members = {t: np.array(ids, dtype=np.int64) for t, ids in members_of.items()}
         ranking.trend_counts = dict(counts)  # set last: a concurrent reader sees both or neither
     return ranking
