@@ -41,6 +41,14 @@ def localised(thing, field: str):
     return translations.localised(thing, field, current_language(), _texts_this_request)
 
 
+def shown(thing, field: str = "name"):
+    """`thing`'s `field` for a sentence made in Python (a page's title, a flashed message), in the page's language
+    when the sentence is formatted: `_("Judges – %(cycle)s", cycle=shown(cycle))`."""
+    from awards.domain.programme.translations import NameShown
+
+    return NameShown(thing, field, _texts_this_request)
+
+
 def localised_text(kind: str, object_id, cycle_id, field: str, original: str):
     """A text read as plain columns (a list's category name, say) in the page's language, as `localised`."""
     from awards.domain.programme import translations

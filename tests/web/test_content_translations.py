@@ -4,6 +4,7 @@ and the language a nomination and its impact case are written in."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import sqlalchemy as sa
 
@@ -11,7 +12,7 @@ from awards.domain.programme import translations
 from awards.extensions import db
 from awards.i18n import LANGUAGE_COOKIE
 from awards.models import AuditEvent, Category, ContentTranslation, Criterion, CycleStatus, Trend
-from tests.factories import make_cycle, make_judge, make_published_case
+from tests.factories import make_cycle, make_judge, make_published_case, make_user
 from tests.factories.judging import make_assignment
 from tests.support.nominating import start_draft
 from tests.support.pages import form_values
@@ -292,3 +293,48 @@ def test_a_cycles_translated_name_follows_the_nominee_to_their_task_list(organis
     assert "Gwobrau Digidol y Sector Cyhoeddus 2026" in task_list and cycle.name not in task_list
     in_language(nominee_client, "en")
     assert cycle.name in page_text(nominee_client.get(f"/nominations/{nomination.reference}"))
+
+
+def test_titles_and_messages_made_in_python_name_the_cycle_and_category_in_the_readers_language(
+    organiser_client, client
+):
+    cycle = untranslated_cycle(name="Digital Awards & Co 🏆", status="published")
+    category = cycle.categories[0]
+    organiser_client.post_form(translate_url(cycle, cycle), {"name--cy": "Gwobrau Digidol & Co 🏆"})
+    organiser_client.post_form(translate_url(cycle, category), {"name--cy": "Categori yn Gymraeg"})
+
+    def title(c, path):
+        response = c.get(path)
+        assert response.status_code == 200, path
+        return unescape(re.search(r"<title>(.*?)</title>", response.get_data(as_text=True), re.S).group(1)).strip()
+
+    base = f"/organiser/cycles/{cycle.slug}"
+    pages = (f"{base}/nominations", f"{base}/judges", f"{base}/categories/{category.id}/edit")
+    in_language(organiser_client, "cy")
+    welsh = [title(organiser_client, path) for path in pages]
+    assert all("Gwobrau Digidol & Co 🏆" in t and cycle.name not in t for t in welsh), welsh
+    assert "Categori yn Gymraeg" in welsh[2] and category.name not in welsh[2]
+    public = title(in_language(client, "cy"), f"/cycles/{cycle.slug}/shortlist")
+    assert public.startswith("Gwobrau Digidol & Co 🏆"), public
+
+    in_language(organiser_client, "en")
+    english = [title(organiser_client, path) for path in pages]
+    assert all(cycle.name in t and "Gwobrau" not in t for t in english), english
+
+
+def test_an_email_names_the_cycle_in_its_recipients_language_whoever_sent_it(organiser_client, outbox):
+    cycle = untranslated_cycle(name="Digital Awards & Co 🏆")
+    organiser_client.post_form(translate_url(cycle, cycle), {"name--cy": "Gwobrau Digidol & Co 🏆"})
+    welsh_reader = make_user(email="gwen@cyngor.example.gov.uk", name="Gwen")
+    welsh_reader.language = "cy"
+    db.session.commit()
+    judges = f"/organiser/cycles/{cycle.slug}/judges"
+    response = organiser_client.post_form(
+        judges, {"emails": "gwen@cyngor.example.gov.uk\nalan@bletchley.example.org"}, token_from=judges
+    )  # the organiser reads in English
+    assert response.status_code == 302
+    subjects = {m.to_address: m.subject for m in outbox("judge_invitation")}
+    assert subjects == {
+        "gwen@cyngor.example.gov.uk": "Gwahoddiad i feirniadu Gwobrau Digidol & Co 🏆",
+        "alan@bletchley.example.org": "Invitation to judge Digital Awards & Co 🏆",
+    }

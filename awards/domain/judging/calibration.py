@@ -33,6 +33,7 @@ from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.judging import conflicts, rounds
+from awards.domain.programme.translations import NameShown
 from awards.extensions import db
 from awards.models import (
     Assignment,
@@ -113,7 +114,7 @@ def find_example(judging_round: JudgingRound, reference: str) -> Nomination:
                     "%(reference)s is in competition in %(cycle)s: choose a nomination of an earlier cycle, or one "
                     "of this cycle screened ineligible",
                     reference=reference,
-                    cycle=cycle.name,
+                    cycle=NameShown(cycle),
                 ),
                 field="reference",
             )
@@ -124,8 +125,8 @@ def find_example(judging_round: JudgingRound, reference: str) -> Nomination:
                 "%(reference)s is a nomination of %(other)s, which is not earlier than %(cycle)s: "
                 "choose a nomination of an earlier cycle, or one of this cycle screened ineligible",
                 reference=reference,
-                other=nomination.cycle.name,
-                cycle=cycle.name,
+                other=NameShown(nomination.cycle),
+                cycle=NameShown(cycle),
             ),
             field="reference",
         )

@@ -36,6 +36,7 @@ from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError
 from awards.domain.core.mail import queue_email, written_later
+from awards.domain.programme.translations import NameShown
 from awards.extensions import db
 from awards.i18n import language_of
 from awards.models import (
@@ -713,7 +714,7 @@ def tell_organisers(
         subject = _l(
             "Conflict of interest found: %(judge)s is assigned to nominations in %(cycle)s",
             judge=judge.display_name,
-            cycle=cycle.name,
+            cycle=NameShown(cycle),
         )
     # The assignment page of the latest round the judge was taken off in (its only one for most cycles).
     latest = max((a.round for a in freed), key=lambda r: r.number, default=None)

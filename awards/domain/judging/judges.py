@@ -26,6 +26,7 @@ from awards.domain.core.mail import queue_email
 from awards.domain.judging import affiliations, conflicts
 from awards.domain.people import accounts
 from awards.domain.people.accounts import InvalidToken
+from awards.domain.programme.translations import NameShown
 from awards.extensions import db
 from awards.i18n import language_of
 from awards.models import (
@@ -168,7 +169,7 @@ def _send_invitation(judge: Judge, *, by: User) -> None:
         to_name=person.name if person else "",
         language=language_of(person) if person else None,  # no account yet: the service's default
         template="judge_invitation",
-        subject=_l("Invitation to judge %(cycle)s", cycle=judge.cycle.name),
+        subject=_l("Invitation to judge %(cycle)s", cycle=NameShown(judge.cycle)),
         cycle=judge.cycle,
         link=link,
         inviter=by,

@@ -20,6 +20,7 @@ from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError, NotFound
 from awards.domain.judging import rounds
+from awards.domain.programme.translations import NameShown
 from awards.extensions import db
 from awards.models import (
     Category,
@@ -206,7 +207,7 @@ def closed_problem(category: Category) -> str:
     return _(
         "The panel meeting for %(category)s is closed, so its decisions can no longer change. "
         "An organiser can reopen the meeting.",
-        category=category.name,
+        category=NameShown(category),
     )
 
 
@@ -215,7 +216,7 @@ def close(judging_round: JudgingRound, category: Category, *, by: User) -> Panel
     if not judging_round.is_final:
         raise NotFound(_("Only the final round has panel meetings"))
     if closed_meeting(judging_round, category) is not None:
-        raise Conflict(_("The panel meeting for %(category)s is already closed", category=category.name))
+        raise Conflict(_("The panel meeting for %(category)s is already closed", category=NameShown(category)))
     now = utcnow()
     meeting = PanelMeeting(round_id=judging_round.id, category_id=category.id, closed_at=now, closed_by_id=by.id)
     db.session.add(meeting)
@@ -234,7 +235,7 @@ def reopen(judging_round: JudgingRound, category: Category, *, reason: str, by: 
     """Reopen a closed meeting, with the reason (audited): its decisions can change again."""
     meeting = closed_meeting(judging_round, category)
     if meeting is None:
-        raise Conflict(_("The panel meeting for %(category)s is open", category=category.name))
+        raise Conflict(_("The panel meeting for %(category)s is open", category=NameShown(category)))
     reason = " ".join((reason or "").split())
     if not reason:
         raise DomainError(_("Give the reason for reopening the meeting"), field="reason")

@@ -38,6 +38,7 @@ from awards.domain.core.mail import queue_email
 from awards.domain.judging import rounds
 from awards.domain.judging.blind_copies import judge_titles
 from awards.domain.judging.conflicts import conflict_pairs
+from awards.domain.programme.translations import NameShown
 from awards.extensions import db
 from awards.i18n import language_of
 from awards.models import (
@@ -553,7 +554,7 @@ def send_reminders(
                     "Reminder: %(num)d nomination left to score for %(cycle)s (%(round)s)",
                     "Reminder: %(num)d nominations left to score for %(cycle)s (%(round)s)",
                     count,
-                    cycle=cycle.name,
+                    cycle=NameShown(cycle),
                     round=round_label,
                 )
                 if round_label
@@ -561,7 +562,7 @@ def send_reminders(
                     "Reminder: %(num)d nomination left to score for %(cycle)s",
                     "Reminder: %(num)d nominations left to score for %(cycle)s",
                     count,
-                    cycle=cycle.name,
+                    cycle=NameShown(cycle),
                 )
             ),
             cycle=cycle,

@@ -36,6 +36,7 @@ from awards.domain.core.mail import queue_email, written_later
 from awards.domain.judging import rounds
 from awards.domain.judging.blind_copies import judge_title
 from awards.domain.judging.conflicts import Addressee, Partner, conflict_pairs, is_conflicted
+from awards.domain.programme.translations import NameShown
 from awards.extensions import db
 from awards.i18n import language_of
 from awards.models import (
@@ -1179,7 +1180,7 @@ def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime |
             subject=_l("Your scores for %(reference)s have been reopened", reference=nomination.reference),
             reference=nomination.reference,
             title=title,
-            cycle_name=cycle.name,
+            cycle_name=NameShown(cycle),
             reason=reason,
             link=entry_link,
             closes=closes,
@@ -1193,7 +1194,7 @@ def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime |
             ranking=False,
             reference=nomination.reference,
             title=title,
-            cycle_name=cycle.name,
+            cycle_name=NameShown(cycle),
             reason=reason,
             link=entry_link,
             closes=closes,
@@ -1209,7 +1210,7 @@ def reopen_review(review: Review, *, by: User, reason: str = "", now: datetime |
             ),
             ranking=True,
             round_name=written_later(getattr, judging_round, "label" if several else "display_name"),
-            cycle_name=cycle.name,
+            cycle_name=NameShown(cycle),
             reason=reason,
             link=external_url("judge.ranking", slug=cycle.slug, number=judging_round.number),
             closes=closes,

@@ -19,6 +19,7 @@ from awards.domain.nominations import answers
 from awards.domain.programme import entry_forms as forms
 from awards.domain.programme.cycles import accepts_nominations
 from awards.domain.programme.entry_forms import REGIONS  # noqa: F401  (where callers have always found it)
+from awards.domain.programme.translations import NameShown
 from awards.extensions import db
 from awards.i18n import language_of
 from awards.models import (
@@ -212,7 +213,7 @@ def _check_can_edit(nomination: Nomination, by: User) -> None:
         raise NotAllowed(
             _(
                 "Nominations for %(cycle)s closed at the deadline, so this nomination can no longer be changed",
-                cycle=nomination.cycle.name,
+                cycle=NameShown(nomination.cycle),
             )
         )
 
@@ -226,7 +227,7 @@ def start_nomination(cycle: Cycle, category: Category, *, by: User, language: st
     if category.cycle_id != cycle.id:
         raise DomainError(_("Select a category of this awards cycle"), field="category")
     if not accepts_nominations(cycle):
-        raise NotAllowed(_("%(cycle)s is not accepting nominations", cycle=cycle.name))
+        raise NotAllowed(_("%(cycle)s is not accepting nominations", cycle=NameShown(cycle)))
     now = utcnow()
     nomination = Nomination(
         reference=issue_reference(cycle),
@@ -324,7 +325,7 @@ def submit(nomination: Nomination, *, by: User, now: datetime | None = None) -> 
     if nomination.status is not NominationStatus.DRAFT:
         raise Conflict(_("This nomination has already been submitted"))
     if not accepts_nominations(nomination.cycle, now):
-        raise NotAllowed(_("Nominations for %(cycle)s have closed", cycle=nomination.cycle.name))
+        raise NotAllowed(_("Nominations for %(cycle)s have closed", cycle=NameShown(nomination.cycle)))
     if not by.email_verified:
         raise NotAllowed(_("Confirm your email address before you submit: we sent you a link when you registered"))
     if not is_complete(nomination):

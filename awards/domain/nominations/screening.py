@@ -13,6 +13,7 @@ from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError, NotAllowed
 from awards.domain.core.mail import queue_email
+from awards.domain.programme.translations import NameShown
 from awards.i18n import language_of
 from awards.models import Eligibility, Nomination, NominationStatus, User
 from awards.urls import external_url
@@ -176,8 +177,8 @@ def _tell_nominator(nomination: Nomination, nominator: User, eligible: bool, rea
         reference=nomination.reference,
         title=nomination.display_title,
         organisation=nomination.organisation_name,
-        cycle_name=cycle.name,
-        category_name=nomination.category.name,
+        cycle_name=NameShown(cycle),
+        category_name=NameShown(nomination.category),
         reason=reason,
         link=link,
     )

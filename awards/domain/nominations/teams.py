@@ -31,6 +31,7 @@ from awards.domain.core.mail import queue_email
 from awards.domain.nominations.entries import editable, is_co_editor, is_owner
 from awards.domain.people import accounts
 from awards.domain.people.accounts import InvalidToken
+from awards.domain.programme.translations import NameShown
 from awards.extensions import db
 from awards.i18n import language_of
 from awards.models import Nomination, NominationEditor, NominationInvitation, NominationStatus, User
@@ -148,7 +149,9 @@ def invite(nomination: Nomination, email: str, *, by: User) -> NominationInvitat
         language=language_of(person) if person else None,  # no account yet: the service's default
         template="team_invitation",
         subject=_l(
-            "%(name)s invited you to help write a nomination for %(cycle)s", name=by.name, cycle=nomination.cycle.name
+            "%(name)s invited you to help write a nomination for %(cycle)s",
+            name=by.name,
+            cycle=NameShown(nomination.cycle),
         ),
         nomination=nomination,
         cycle=nomination.cycle,

@@ -19,6 +19,7 @@ from awards.domain.core.errors import Conflict, DomainError, NotFound
 from awards.domain.core.text import slugify, unique_slug
 from awards.domain.programme import default_translations, entry_forms
 from awards.domain.programme.taxonomy import default_taxonomy, trends_by_code
+from awards.domain.programme.translations import NameShown
 from awards.extensions import db
 from awards.models import (
     Category,
@@ -590,7 +591,7 @@ def check_transition(cycle: Cycle, to: CycleStatus, now: datetime | None = None)
             _(
                 "Personal data has been removed from %(name)s, so it cannot become %(status)s again. Its "
                 "state can no longer change.",
-                name=cycle.name,
+                name=NameShown(cycle),
                 status=to.label.lower(),
             )
         )
@@ -795,7 +796,7 @@ def remove_category(category: Category, *, by: User | None = None) -> None:
             _(
                 "Parts of the entry form are asked only of %(name)s (%(names)s): change them on the entry "
                 "form first, then remove the category",
-                name=category.name,
+                name=NameShown(category),
                 names=names,
             )
         )

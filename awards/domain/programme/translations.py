@@ -143,6 +143,25 @@ def localised(thing, field: str, language: str, texts: Texts = texts_in) -> Loca
     return localised_text(kind_of(thing), thing.id, _cycle_id_of(thing), field, original(thing, field), language, texts)
 
 
+class NameShown:
+    """A thing's name (or another of its texts) for a sentence: `_("Judges – %(cycle)s", cycle=NameShown(cycle))`.
+    It becomes text when the sentence is formatted, in the language being written in then: at once for `_()`,
+    in the recipient's language for a lazy `_l()` e-mail subject formatted inside `force_locale`."""
+
+    __slots__ = ("field", "texts", "thing")
+
+    def __init__(self, thing, field: str = "name", texts: Texts = texts_in):
+        self.thing, self.field, self.texts = thing, field, texts
+
+    def __str__(self) -> str:
+        from awards.i18n import current_language
+
+        return localised(self.thing, self.field, current_language(), self.texts).text
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
 def localised_rubric(criterion: Criterion, language: str, texts: Texts = texts_in) -> list[dict]:
     """The criterion's rubric bands with their label and words in `language` (each a `Localised`)."""
     return [

@@ -30,6 +30,7 @@ from awards.domain.core.clock import utcnow
 from awards.domain.core.dates import govuk_datetime
 from awards.domain.core.errors import DomainError
 from awards.domain.core.mail import queue_email
+from awards.domain.programme.translations import NameShown
 from awards.domain.voting import rules
 from awards.domain.voting.votes import VoteState, vote_state, withdrawn_options
 from awards.extensions import db
@@ -225,7 +226,7 @@ def ask_to_vote(
         to_address=parsed.normalised,
         language=current_language(),  # no account: the language of the page they voted on
         template=CONFIRM_EMAIL,
-        subject=_l("Confirm your vote in %(category)s", category=vote.category.name),
+        subject=_l("Confirm your vote in %(category)s", category=NameShown(vote.category)),
         cycle=cycle,
         category=vote.category,
         option=option,
@@ -277,7 +278,7 @@ def pending(token: str, now: datetime | None = None) -> Pending:
         raise VoteRefused(
             _(
                 "Voting in %(name)s closed at %(value)s, so this link no longer works",
-                name=vote.category.name,
+                name=NameShown(vote.category),
                 value=govuk_datetime(vote.closes_at, vote.cycle.time_zone),
             )
         )

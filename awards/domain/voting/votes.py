@@ -24,6 +24,7 @@ from awards.domain.core.dates import govuk_datetime
 from awards.domain.core.errors import Conflict, DomainError
 from awards.domain.judging.conflicts import SHARED_DOMAINS, email_domain
 from awards.domain.judging.rounds import entry_filter
+from awards.domain.programme.translations import NameShown
 from awards.domain.publishing.impact_cases import is_public, result_rank
 from awards.domain.voting.rules import base_domain
 from awards.extensions import db
@@ -168,20 +169,22 @@ def open_vote(
         select(PublicVote.id).where(PublicVote.cycle_id == cycle.id, PublicVote.category_id == category.id)
     )
     if existing is not None:
-        raise Conflict(_("%(name)s already has a People’s Choice vote: change that one instead", name=category.name))
+        raise Conflict(
+            _("%(name)s already has a People’s Choice vote: change that one instead", name=NameShown(category))
+        )
     found = candidates(cycle, category, source, judging_round)
     if len(found) < 2:
         message = (
             _(
                 "A vote needs at least 2 entries to choose between: %(category)s’s published shortlist has %(num)s",
-                category=category.name,
+                category=NameShown(category),
                 num=len(found),
             )
             if source is VoteSource.SHORTLIST
             else _(
                 "A vote needs at least 2 entries to choose between: %(category)s’s entries in %(round)s that agreed "
                 "to publication are %(num)s",
-                category=category.name,
+                category=NameShown(category),
                 round=judging_round.display_name if judging_round else _("the round"),
                 num=len(found),
             )

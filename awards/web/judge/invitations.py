@@ -22,6 +22,7 @@ from awards.domain.judging import judges as judge_rules
 from awards.domain.people import accounts
 from awards.domain.people.accounts import InvalidToken
 from awards.security import begin_session
+from awards.templating import shown
 from awards.web.actions import attempt
 from awards.web.forms import Form, confirm_password_field, name_field, new_password_field, organisation_field, submit
 from awards.web.helpers import apply_domain_error
@@ -79,7 +80,7 @@ def _welcome(judge) -> None:
         _(
             "You are now a judge for %(cycle)s. Tell us about your expertise so that we can give "
             "you nominations you know about.",
-            cycle=judge.cycle.name,
+            cycle=shown(judge.cycle),
         ),
         "success",
     )
@@ -103,7 +104,7 @@ def accept_invitation(token: str):
                 title=_("This invitation is for a different email address"),
             ), 403
         if judge.has_accepted:
-            flash(_("You have already accepted the invitation to judge %(cycle)s", cycle=cycle.name), "info")
+            flash(_("You have already accepted the invitation to judge %(cycle)s", cycle=shown(cycle)), "info")
             return redirect(judging_home())
         form = AcceptForm(data=affiliation_rules.as_texts(current_user))
         if form.validate_on_submit():
@@ -124,7 +125,7 @@ def accept_invitation(token: str):
             form=form,
             mode="accept",
             affiliation_names=affiliation_field_names(),
-            title=_("Judge %(cycle)s", cycle=cycle.name),
+            title=_("Judge %(cycle)s", cycle=shown(cycle)),
         )
 
     if judge.has_accepted:
@@ -145,7 +146,7 @@ def accept_invitation(token: str):
             mode="sign_in",
             sign_in=url_for("auth.sign_in", next=request.path),
             magic_link=url_for("auth.request_magic_link", next=request.path),
-            title=_("Judge %(cycle)s", cycle=cycle.name),
+            title=_("Judge %(cycle)s", cycle=shown(cycle)),
         )
 
     form = NewJudgeForm()
@@ -174,5 +175,5 @@ def accept_invitation(token: str):
         form=form,
         mode="new",
         affiliation_names=affiliation_field_names(),
-        title=_("Judge %(cycle)s", cycle=cycle.name),
+        title=_("Judge %(cycle)s", cycle=shown(cycle)),
     )

@@ -17,6 +17,7 @@ from awards.domain.core.errors import NotFound
 from awards.domain.judging import meetings, rounds
 from awards.domain.results import shortlists
 from awards.models import Cycle
+from awards.templating import shown
 from awards.web.helpers import cycle_or_404
 from awards.web.judge import bp
 from awards.web.meeting_views import meeting_page
@@ -41,7 +42,7 @@ def panel_meeting(slug: str, number: int, category_slug: str):
         page_url=lambda: url_for(
             "judge.panel_meeting", slug=cycle.slug, number=judging_round.number, category_slug=category.slug
         ),
-        title=_("Panel meeting: %(category)s – %(round)s", category=category.name, round=judging_round.label),
+        title=_("Panel meeting: %(category)s – %(round)s", category=shown(category), round=judging_round.label),
     )
 
 

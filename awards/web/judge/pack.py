@@ -30,6 +30,7 @@ from awards.domain.core.collector import collector_paused
 from awards.domain.judging import packs
 from awards.extensions import db
 from awards.models import Cycle
+from awards.templating import shown
 from awards.web.actions import attempt
 from awards.web.helpers import round_args
 from awards.web.judge import bp
@@ -119,7 +120,7 @@ def footer_content() -> Markup:
 
 
 def pack_title(pack: packs.Pack) -> str:
-    return _("Judge pack: %(cycle)s, %(round)s", cycle=pack.cycle.name, round=pack.judging_round.label)
+    return _("Judge pack: %(cycle)s, %(round)s", cycle=shown(pack.cycle), round=pack.judging_round.label)
 
 
 @bp.route("/cycles/<slug>/rounds/<int:number>/pack.pdf", endpoint="pack")

@@ -18,7 +18,7 @@ from awards.domain.publishing import publication
 from awards.domain.voting.votes import VoteState
 from awards.i18n import current_language, service_name
 from awards.models import ImpactCase
-from awards.templating import localised
+from awards.templating import localised, shown
 from awards.urls import external_url
 from awards.web.caching import public_cache
 from awards.web.charts import BarChart, Series
@@ -382,8 +382,8 @@ def cycle_shortlist(published_cycle_slug: str):
         meta_description=shorten(
             _(
                 "The shortlist and winners of %(cycle)s, by category, with their published impact cases.",
-                cycle=cycle.name,
+                cycle=shown(cycle),
             )
         ),
-        title=_("%(cycle)s: shortlist and winners", cycle=cycle.name),
+        title=_("%(cycle)s: shortlist and winners", cycle=shown(cycle)),
     )

@@ -22,6 +22,7 @@ from awards.domain.core import mail
 from awards.domain.core.clock import utcnow
 from awards.domain.voting import ballots, rules, tallies, votes
 from awards.models import Cycle, CycleStatus, PublicVote
+from awards.templating import shown
 from awards.web.actions import attempt
 from awards.web.caching import form_page_cache, public_cache
 from awards.web.forms import Form, email_field, submit
@@ -91,7 +92,7 @@ def peoples_choice(vote_cycle_slug: str):
         rows=rows,
         VoteState=votes.VoteState,
         shortlist_published=cycle.status is CycleStatus.PUBLISHED,
-        title=_("People’s Choice: %(cycle)s", cycle=cycle.name),
+        title=_("People’s Choice: %(cycle)s", cycle=shown(cycle)),
     )
 
 
@@ -119,7 +120,7 @@ def _render_vote(vote: PublicVote, form: VoteForm, status: int = 200):
         results=result.counts if result is not None else None,
         case_slugs=standing.case_slugs,
         form=form,
-        title=_("Vote for the People’s Choice in %(category)s", category=vote.category.name),
+        title=_("Vote for the People’s Choice in %(category)s", category=shown(vote.category)),
     ), status
 
 
@@ -181,7 +182,7 @@ def confirm_vote(token: str):
                     vote=found.vote,
                     option=found.option,
                     cycle=found.vote.cycle,
-                    title=_("Confirm your vote in %(category)s", category=found.vote.category.name),
+                    title=_("Confirm your vote in %(category)s", category=shown(found.vote.category)),
                 )
             )
         )

@@ -26,6 +26,7 @@ from awards.domain.judging.assignment.problem import (
     nomination_trends,
     round_assignments,
 )
+from awards.domain.programme.translations import NameShown
 from awards.extensions import db
 from awards.models import (
     Assignment,
@@ -214,7 +215,7 @@ def _check_can_add(nomination: Nomination, judge: Judge, judging_round: JudgingR
     categories = rounds.panel_categories(judge, member)
     if categories is not None and nomination.category_id not in categories:
         raise DomainError(
-            _("%(name)s does not judge %(category)s", name=judge.display_name, category=nomination.category.name),
+            _("%(name)s does not judge %(category)s", name=judge.display_name, category=NameShown(nomination.category)),
             field="judge",
         )
     existing = db.session.scalar(

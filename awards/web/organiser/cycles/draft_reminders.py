@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from awards.domain.nominations import draft_reminders as rules
+from awards.templating import shown
 from awards.web.actions import attempt
 from awards.web.helpers import cycle_or_404
 from awards.web.organiser import bp
@@ -32,7 +33,7 @@ def draft_reminders(slug: str):
                         "Reminders sent to the nominees of %(count)s drafts in %(cycle)s",
                         sent,
                         count=format_decimal(sent),
-                        cycle=cycle.name,
+                        cycle=shown(cycle),
                     ),
                     "success",
                 )
@@ -46,5 +47,5 @@ def draft_reminders(slug: str):
         due=rules.count_due(cycle),
         nominees=rules.count_nominees_due(cycle),
         reminded=rules.count_reminded(cycle),
-        title=_("Remind nominees to submit their drafts – %(cycle)s", cycle=cycle.name),
+        title=_("Remind nominees to submit their drafts – %(cycle)s", cycle=shown(cycle)),
     ), status

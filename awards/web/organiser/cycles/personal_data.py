@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from awards.domain.records import data_protection as rules
+from awards.templating import shown
 from awards.web.actions import attempt
 from awards.web.helpers import cycle_or_404
 from awards.web.organiser import bp
@@ -28,7 +29,7 @@ def personal_data(slug: str):
                     "Personal data removed from %(cycle)s: contact details and personal answers of %(nominations)s "
                     "nominations, %(files)s uploaded files, %(comments)s judges’ comments. Published impact cases "
                     "are unchanged.",
-                    cycle=cycle.name,
+                    cycle=shown(cycle),
                     nominations=format_decimal(plan.with_contact_details),
                     files=format_decimal(plan.attachments),
                     comments=format_decimal(plan.review_comments),
@@ -43,5 +44,5 @@ def personal_data(slug: str):
         plan=rules.purge_plan(cycle),
         allowed_from=rules.purge_allowed_from(cycle),
         retention_days=current_app.config["RETENTION_DAYS"],
-        title=_("Remove personal data from %(cycle)s", cycle=cycle.name),
+        title=_("Remove personal data from %(cycle)s", cycle=shown(cycle)),
     ), status

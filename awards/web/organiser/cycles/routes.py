@@ -19,7 +19,7 @@ from awards.domain.programme import cycles as cycle_rules
 from awards.domain.results import shortlists as results_rules
 from awards.extensions import db
 from awards.models import Category, Cycle, CycleStatus, JudgingRound, Trend
-from awards.templating import govuk_datetime
+from awards.templating import govuk_datetime, shown
 from awards.web.actions import attempt
 from awards.web.helpers import cycle_or_404
 from awards.web.organiser import bp
@@ -141,7 +141,7 @@ def cycle(slug: str):
         change=_change_links(cycle),
         form_size=_form_size(cycle),
         now=now,
-        title=cycle.name,
+        title=shown(cycle),
     )
 
 
@@ -250,7 +250,7 @@ def create_cycle():
                     _(
                         "%(cycle)s has been created as a draft. Check its categories and dates, then open it for "
                         "nominations.",
-                        cycle=cycle.name,
+                        cycle=shown(cycle),
                     ),
                     "success",
                 )
@@ -259,7 +259,7 @@ def create_cycle():
                     _(
                         "%(cycle)s has been created as a draft with no categories. Add at least one category "
                         "before you open it for nominations.",
-                        cycle=cycle.name,
+                        cycle=shown(cycle),
                     ),
                     "success",
                 )
@@ -292,7 +292,7 @@ def edit_cycle(slug: str):
             flash(_("Your changes to the cycle have been saved"), "success")
             return redirect(url_for("organiser.cycle", slug=cycle.slug))
     return render_template(
-        "organiser/cycles/form.html", form=form, cycle=cycle, title=_("Change %(cycle)s", cycle=cycle.name)
+        "organiser/cycles/form.html", form=form, cycle=cycle, title=_("Change %(cycle)s", cycle=shown(cycle))
     )
 
 
@@ -311,7 +311,7 @@ def change_cycle_status(slug: str, state: str):
         flash(
             _(
                 "%(cycle)s is %(now)s, so it cannot become %(to)s from here",
-                cycle=cycle.name,
+                cycle=shown(cycle),
                 now=cycle.status.label.lower(),
                 to=to.label.lower(),
             ),
@@ -378,7 +378,7 @@ def _make_move(cycle: Cycle, to: CycleStatus) -> str:
         cycle_rules.close_nominations(cycle, by=current_user)
         return _(
             "Nominations for %(cycle)s closed at %(when)s. Nobody can start, change or submit a nomination now.",
-            cycle=cycle.name,
+            cycle=shown(cycle),
             when=govuk_datetime(cycle.nominations_close_at, cycle.time_zone),
         )
     if move == (CycleStatus.PUBLISHED, CycleStatus.JUDGING):
@@ -386,13 +386,13 @@ def _make_move(cycle: Cycle, to: CycleStatus) -> str:
         return _(
             "The results of %(cycle)s have been withdrawn: %(results)s taken back, %(cases)s taken off the website, "
             "%(nominees)s emailed. The cycle is back in judging.",
-            cycle=cycle.name,
+            cycle=shown(cycle),
             results=ngettext("%(num)s result", "%(num)s results", counts["results"]),
             cases=ngettext("%(num)s impact case", "%(num)s impact cases", counts["impact_cases"]),
             nominees=ngettext("%(num)s nominee", "%(num)s nominees", counts["emails"]),
         )
     cycle_rules.transition(cycle, to, by=current_user)
-    return _("%(cycle)s is now %(status)s", cycle=cycle.name, status=to.label.lower())
+    return _("%(cycle)s is now %(status)s", cycle=shown(cycle), status=to.label.lower())
 
 
 def _fix_url(cycle: Cycle, error: DomainError | None) -> str | None:
@@ -503,14 +503,14 @@ def add_category(slug: str):
         )
         if done:
             category = done.value
-            flash(_("The category %(category)s has been added", category=category.name), "success")
+            flash(_("The category %(category)s has been added", category=shown(category)), "success")
             return redirect(url_for("organiser.cycle", slug=cycle.slug, _anchor="categories"))
     return render_template(
         "organiser/cycles/category_form.html",
         form=form,
         cycle=cycle,
         category=None,
-        title=_("Add a category – %(cycle)s", cycle=cycle.name),
+        title=_("Add a category – %(cycle)s", cycle=shown(cycle)),
     )
 
 
@@ -539,14 +539,14 @@ def edit_category(slug: str, category_id: int):
             ),
             on_error=lambda error: _show_error(form, error),
         ):
-            flash(_("Your changes to the category %(category)s have been saved", category=category.name), "success")
+            flash(_("Your changes to the category %(category)s have been saved", category=shown(category)), "success")
             return redirect(url_for("organiser.cycle", slug=cycle.slug, _anchor="categories"))
     return render_template(
         "organiser/cycles/category_form.html",
         form=form,
         cycle=cycle,
         category=category,
-        title=_("Change %(category)s – %(cycle)s", category=category.name, cycle=cycle.name),
+        title=_("Change %(category)s – %(cycle)s", category=shown(category), cycle=shown(cycle)),
     )
 
 
@@ -567,5 +567,5 @@ def remove_category(slug: str, category_id: int):
         cycle=cycle,
         category=category,
         count=count,
-        title=_("Remove %(category)s?", category=category.name),
+        title=_("Remove %(category)s?", category=shown(category)),
     )

@@ -20,6 +20,7 @@ from awards.domain.nominations import form_builder as builder
 from awards.domain.programme import entry_forms as forms
 from awards.models import Category, Cycle
 from awards.models.forms import FormQuestion, FormSection
+from awards.templating import shown
 from awards.web.actions import attempt
 from awards.web.entry_fields import same_section_condition, with_blank_rows
 from awards.web.helpers import cycle_breadcrumbs, cycle_or_404
@@ -182,7 +183,7 @@ def entry_form(slug: str):
         templates=builder.form_templates(),
         confirm=ConfirmForm(),
         breadcrumbs=cycle_breadcrumbs(cycle, {"text": _("Entry form")}),
-        title=_("Entry form – %(cycle)s", cycle=cycle.name),
+        title=_("Entry form – %(cycle)s", cycle=shown(cycle)),
     )
 
 
@@ -246,7 +247,7 @@ def add_form_section(slug: str):
         cycle=cycle,
         section=None,
         breadcrumbs=_crumbs(cycle),
-        title=_("Add a section – %(cycle)s", cycle=cycle.name),
+        title=_("Add a section – %(cycle)s", cycle=shown(cycle)),
     )
 
 
@@ -276,7 +277,7 @@ def edit_form_section(slug: str, section_key: str):
         cycle=cycle,
         section=section,
         breadcrumbs=_crumbs(cycle),
-        title=_("Change %(section)s – %(cycle)s", section=section.title, cycle=cycle.name),
+        title=_("Change %(section)s – %(cycle)s", section=section.title, cycle=shown(cycle)),
     )
 
 
@@ -367,9 +368,9 @@ def _kind_page(cycle: Cycle, kind_form: KindForm, *, section: FormSection, quest
         question=question,
         hints=KIND_HINTS,
         breadcrumbs=_crumbs(cycle),
-        title=_("Change the kind of question – %(cycle)s", cycle=cycle.name)
+        title=_("Change the kind of question – %(cycle)s", cycle=shown(cycle))
         if question
-        else _("Add a question – %(cycle)s", cycle=cycle.name),
+        else _("Add a question – %(cycle)s", cycle=shown(cycle)),
     )
 
 
@@ -386,9 +387,9 @@ def _question_page(cycle: Cycle, form, *, kind: str, section: FormSection, quest
         columns=column_rows(columns),
         column_kinds=COLUMN_KINDS,
         breadcrumbs=_crumbs(cycle),
-        title=_("Change ‘%(question)s’ – %(cycle)s", question=forms.short_name(question), cycle=cycle.name)
+        title=_("Change ‘%(question)s’ – %(cycle)s", question=forms.short_name(question), cycle=shown(cycle))
         if question
-        else _("Add a question – %(cycle)s", cycle=cycle.name),
+        else _("Add a question – %(cycle)s", cycle=shown(cycle)),
     )
 
 
@@ -611,7 +612,7 @@ def preview_entry_form(slug: str):
         category=category,
         pages=pages,
         breadcrumbs=_crumbs(cycle),
-        title=_("Preview the entry form – %(cycle)s", cycle=cycle.name),
+        title=_("Preview the entry form – %(cycle)s", cycle=shown(cycle)),
     )
 
 
@@ -644,7 +645,7 @@ def save_form_template(slug: str):
         form=form,
         cycle=cycle,
         breadcrumbs=_crumbs(cycle),
-        title=_("Save the entry form as a template – %(cycle)s", cycle=cycle.name),
+        title=_("Save the entry form as a template – %(cycle)s", cycle=shown(cycle)),
     )
 
 
@@ -669,5 +670,5 @@ def start_form_from_template(slug: str):
         templates=templates,
         started=started,
         breadcrumbs=_crumbs(cycle),
-        title=_("Start the entry form from a template – %(cycle)s", cycle=cycle.name),
+        title=_("Start the entry form from a template – %(cycle)s", cycle=shown(cycle)),
     )

@@ -44,6 +44,7 @@ from awards.models import (
     NominationStatus,
     ReviewStatus,
 )
+from awards.templating import shown
 from awards.web.actions import attempt
 from awards.web.helpers import (
     chosen_round,
@@ -115,8 +116,8 @@ def _title(judging_round: JudgingRound, what: str) -> str:
     """A page title: "Assign judges – Round 2: Final – Awards 2026" when the cycle has several rounds."""
     cycle = judging_round.cycle
     if len(cycle.rounds) > 1:
-        return _("%(page)s – %(round)s – %(cycle)s", page=what, round=judging_round.label, cycle=cycle.name)
-    return _("%(page)s – %(cycle)s", page=what, cycle=cycle.name)
+        return _("%(page)s – %(round)s – %(cycle)s", page=what, round=judging_round.label, cycle=shown(cycle))
+    return _("%(page)s – %(cycle)s", page=what, cycle=shown(cycle))
 
 
 # --- The round's assignment ----------------------------------------------------------------------

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from awards.domain.judging import conflicts as conflict_rules
 from awards.extensions import db
 from awards.models import ConflictOfInterest, ConflictSource, Cycle, Judge, Nomination, User
+from awards.templating import shown
 from awards.web.actions import attempt
 from awards.web.helpers import cycle_breadcrumbs, cycle_or_404
 from awards.web.organiser import bp
@@ -71,7 +72,7 @@ def conflicts(slug: str):
         detected_reason=conflict_rules.DETECTED_NOT_REMOVABLE,
         ConflictSource=ConflictSource,
         breadcrumbs=cycle_breadcrumbs(cycle, {"text": _("Conflicts of interest")}),
-        title=_("Conflicts of interest – %(cycle)s", cycle=cycle.name),
+        title=_("Conflicts of interest – %(cycle)s", cycle=shown(cycle)),
     )
 
 
@@ -94,7 +95,7 @@ def new_conflict(slug: str):
                 _(
                     "There is no nomination %(reference)s in %(cycle)s. Enter a reference like PSDA-2026-0042",
                     reference=reference,
-                    cycle=cycle.name,
+                    cycle=shown(cycle),
                 )
             )
         else:

@@ -22,6 +22,7 @@ from awards.domain.programme import criteria as criteria_rules
 from awards.domain.programme.taxonomy import default_taxonomy
 from awards.extensions import db
 from awards.models import Criterion, Cycle, JudgingRound
+from awards.templating import shown
 from awards.web.actions import attempt
 from awards.web.helpers import chosen_round, cycle_breadcrumbs, cycle_or_404, round_args
 from awards.web.organiser import bp
@@ -146,9 +147,9 @@ def criteria(slug: str):
         locked_reason=criteria_rules.LOCKED_REASON,
         breadcrumbs=cycle_breadcrumbs(cycle, {"text": _("Judging criteria")}),
         title=(
-            _("Judging criteria – %(round)s – %(cycle)s", round=judging_round.label, cycle=cycle.name)
+            _("Judging criteria – %(round)s – %(cycle)s", round=judging_round.label, cycle=shown(cycle))
             if _several(judging_round)
-            else _("Judging criteria – %(cycle)s", cycle=cycle.name)
+            else _("Judging criteria – %(cycle)s", cycle=shown(cycle))
         ),
     )
 

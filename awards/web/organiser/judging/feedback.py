@@ -35,6 +35,7 @@ from awards.models import (
     RoundMode,
     User,
 )
+from awards.templating import shown
 from awards.web.actions import attempt
 from awards.web.forms import Form
 from awards.web.helpers import cycle_or_404, pagination
@@ -108,7 +109,7 @@ def feedback(slug: str):
         published=cycle.status is CycleStatus.PUBLISHED,
         scored_rounds=rules.scored_rounds(cycle),
         not_submitted=NOT_SUBMITTED,
-        title=_("Feedback for entrants – %(cycle)s", cycle=cycle.name),
+        title=_("Feedback for entrants – %(cycle)s", cycle=shown(cycle)),
     )
 
 

@@ -21,6 +21,7 @@ from awards.domain.judging import rounds
 from awards.domain.judging.assignment.manual import judge_loads
 from awards.extensions import db
 from awards.models import Cycle, Judge, JudgingRound
+from awards.templating import shown
 from awards.web.actions import attempt
 from awards.web.forms import (
     EXPERTISE_HINT,
@@ -124,7 +125,7 @@ def _render_list(cycle: Cycle, judging_round: JudgingRound, form: InviteForm):
         limit_source=limit_source(judging_round),
         accepted=accepted,
         breadcrumbs=cycle_breadcrumbs(cycle, {"text": _("Judges")}),
-        title=_("Judges – %(cycle)s", cycle=cycle.name),
+        title=_("Judges – %(cycle)s", cycle=shown(cycle)),
     )
 
 
@@ -247,7 +248,7 @@ def remove_judge(slug: str, judge_id: int):
     if request.method == "POST" and not submitted:
         name = judge.display_name
         if attempt(lambda: judge_rules.remove_judge(judge, by=current_user), flash_as="info"):
-            flash(_("%(name)s has been removed from the judges of %(cycle)s", name=name, cycle=cycle.name), "success")
+            flash(_("%(name)s has been removed from the judges of %(cycle)s", name=name, cycle=shown(cycle)), "success")
             return redirect(url_for("organiser.judges", slug=cycle.slug))
     elif request.method == "POST":
         abort(409, description=_("%(name)s has submitted scores, so they cannot be removed.", name=judge.display_name))

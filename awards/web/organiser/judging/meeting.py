@@ -21,6 +21,7 @@ from awards.domain.judging import meetings
 from awards.domain.results import meeting_board, shortlists
 from awards.extensions import db
 from awards.models import Category, Cycle, JudgingRound, User
+from awards.templating import shown
 from awards.web.actions import attempt
 from awards.web.forms import Form, submit
 from awards.web.helpers import cycle_breadcrumbs, cycle_or_404
@@ -74,7 +75,7 @@ def _trail(judging_round: JudgingRound, category: Category, *more: dict) -> list
         cycle,
         {"text": _("Judging rounds"), "href": url_for("organiser.rounds", slug=cycle.slug)},
         {
-            "text": _("Panel meeting: %(category)s", category=category.name),
+            "text": _("Panel meeting: %(category)s", category=shown(category)),
             "href": _meeting_url(judging_round, category),
         },
         *more,
@@ -98,9 +99,9 @@ def panel_meeting(slug: str, number: int, category_slug: str):
         breadcrumbs=cycle_breadcrumbs(
             cycle,
             {"text": _("Judging rounds"), "href": url_for("organiser.rounds", slug=cycle.slug)},
-            {"text": _("Panel meeting: %(category)s", category=category.name)},
+            {"text": _("Panel meeting: %(category)s", category=shown(category))},
         ),
-        title=_("Panel meeting: %(category)s – %(round)s", category=category.name, round=judging_round.label),
+        title=_("Panel meeting: %(category)s – %(round)s", category=shown(category), round=judging_round.label),
     )
 
 
@@ -112,7 +113,7 @@ def close_panel_meeting(slug: str, number: int, category_slug: str):
     if form.validate_on_submit():
         if attempt(lambda: meetings.close(judging_round, category, by=current_user), flash_as="info"):
             flash(
-                _("The panel meeting for %(category)s is closed: its decisions are locked", category=category.name),
+                _("The panel meeting for %(category)s is closed: its decisions are locked", category=shown(category)),
                 "success",
             )
         return redirect(_meeting_url(judging_round, category))
@@ -126,7 +127,7 @@ def close_panel_meeting(slug: str, number: int, category_slug: str):
         meeting_url=_meeting_url(judging_round, category),
         form=form,
         breadcrumbs=_trail(judging_round, category, {"text": _("Close the meeting")}),
-        title=_("Close the panel meeting for %(category)s?", category=category.name),
+        title=_("Close the panel meeting for %(category)s?", category=shown(category)),
     )
 
 
@@ -135,7 +136,7 @@ def reopen_panel_meeting(slug: str, number: int, category_slug: str):
     cycle, judging_round, category = _load(slug, number, category_slug)
     closed = meetings.closed_meeting(judging_round, category)
     if closed is None:
-        flash(_("The panel meeting for %(category)s is open", category=category.name), "info")
+        flash(_("The panel meeting for %(category)s is open", category=shown(category)), "info")
         return redirect(_meeting_url(judging_round, category))
     form = ReopenMeetingForm()
     if form.validate_on_submit():
@@ -145,7 +146,7 @@ def reopen_panel_meeting(slug: str, number: int, category_slug: str):
             field="reason",
         )
         if done:
-            flash(_("The panel meeting for %(category)s is open again", category=category.name), "success")
+            flash(_("The panel meeting for %(category)s is open again", category=shown(category)), "success")
             return redirect(_meeting_url(judging_round, category))
     closed_by = db.session.get(User, closed.closed_by_id) if closed.closed_by_id else None
     return render_template(
@@ -158,5 +159,5 @@ def reopen_panel_meeting(slug: str, number: int, category_slug: str):
         meeting_url=_meeting_url(judging_round, category),
         form=form,
         breadcrumbs=_trail(judging_round, category, {"text": _("Reopen the meeting")}),
-        title=_("Reopen the panel meeting for %(category)s", category=category.name),
+        title=_("Reopen the panel meeting for %(category)s", category=shown(category)),
     )

@@ -18,6 +18,7 @@ from awards.domain.core import paging
 from awards.domain.core.clock import utcnow
 from awards.domain.judging import progress as progress_rules
 from awards.models import Cycle
+from awards.templating import shown
 from awards.web.actions import attempt
 from awards.web.helpers import chosen_round, cycle_or_404, pagination, round_args
 from awards.web.organiser import bp
@@ -145,5 +146,5 @@ def judging_progress(slug: str):
         has_nomination_page=has_nomination_page,
         assignment_url=_endpoint_url("organiser.assignment", slug=cycle.slug, **round_args(judging_round)),
         judges_url=_endpoint_url("organiser.judges", slug=cycle.slug),
-        title=_("Judging progress – %(cycle)s", cycle=cycle.name),
+        title=_("Judging progress – %(cycle)s", cycle=shown(cycle)),
     )

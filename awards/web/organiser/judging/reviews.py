@@ -36,6 +36,7 @@ from awards.models import (
     RoundMode,
     User,
 )
+from awards.templating import shown
 from awards.web.actions import attempt
 from awards.web.helpers import chosen_round, cycle_or_404, round_args
 from awards.web.organiser import bp
@@ -259,7 +260,7 @@ def reviews(slug: str):
         sizes=ranking_sizes(judging_round, {r.assignment.judge_id for r in rows}),
         mode=judging_round.mode.value,
         words=MODE_WORDS[judging_round.mode],
-        title=_("%(heading)s – %(cycle)s", heading=MODE_WORDS[judging_round.mode].heading, cycle=cycle.name),
+        title=_("%(heading)s – %(cycle)s", heading=MODE_WORDS[judging_round.mode].heading, cycle=shown(cycle)),
     )
 
 

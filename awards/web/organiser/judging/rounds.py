@@ -25,6 +25,7 @@ from awards.domain.programme.cycles import local_instant
 from awards.domain.results import round_modes
 from awards.extensions import db
 from awards.models import RANKING_METHODS, Cycle, Judge, JudgingRound, RoundEntries, RoundMode
+from awards.templating import shown
 from awards.web.actions import attempt
 from awards.web.forms import Form, submit
 from awards.web.helpers import cycle_breadcrumbs, cycle_or_404, round_args
@@ -320,7 +321,7 @@ def rounds_list(slug: str):
         ranking_methods=RANKING_METHODS,
         round_args=round_args,
         breadcrumbs=cycle_breadcrumbs(cycle, {"text": _("Judging rounds")}),
-        title=_("Judging rounds – %(cycle)s", cycle=cycle.name),
+        title=_("Judging rounds – %(cycle)s", cycle=shown(cycle)),
     )
 
 

@@ -17,6 +17,7 @@ from awards.domain.core import mail
 from awards.domain.messaging import messages as rules
 from awards.i18n import LANGUAGE_NAMES
 from awards.models import Cycle
+from awards.templating import shown
 from awards.web.actions import attempt
 from awards.web.helpers import apply_domain_error, cycle_breadcrumbs, cycle_or_404
 from awards.web.organiser import bp
@@ -61,7 +62,7 @@ def _compose(cycle: Cycle, form: MessageForm, status: int = 200):
         # Each audience's hint, in the order of the radios (govuk-frontend-wtf merges items by position)
         audience_items=[{"hint": {"text": a.hint}} if a.hint else {} for a in rules.audiences_of(cycle)],
         breadcrumbs=_crumbs(cycle),
-        title=_("Write a message – %(cycle)s", cycle=cycle.name),
+        title=_("Write a message – %(cycle)s", cycle=shown(cycle)),
     ), status
 
 
@@ -73,7 +74,7 @@ def messages(slug: str):
         cycle=cycle,
         sent=rules.sent_messages(cycle),
         breadcrumbs=cycle_breadcrumbs(cycle),
-        title=_("Messages – %(cycle)s", cycle=cycle.name),
+        title=_("Messages – %(cycle)s", cycle=shown(cycle)),
     )
 
 
@@ -100,7 +101,7 @@ def new_message(slug: str):
         written=rules.write(resolved, first) if first is not None else None,
         versions=_versions(resolved),
         breadcrumbs=_crumbs(cycle),
-        title=_("Check your message – %(cycle)s", cycle=cycle.name),
+        title=_("Check your message – %(cycle)s", cycle=shown(cycle)),
     )
 
 

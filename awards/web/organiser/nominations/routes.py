@@ -35,6 +35,7 @@ from awards.models import (
     User,
     cycle_trends,
 )
+from awards.templating import shown
 from awards.web.actions import Outcome, attempt
 from awards.web.downloads import send_attachment
 from awards.web.helpers import apply_domain_error, cycle_breadcrumbs, cycle_or_404, nomination_or_404, pagination
@@ -320,7 +321,7 @@ def _render_list(cycle: Cycle, screen_form: ScreenManyForm | None = None):
         screenable=screening.SCREENABLE,
         screen_form=screen_form or ScreenManyForm(formdata=None),
         error_forms=[screen_form] if screen_form else [],
-        title=_("Nominations – %(cycle)s", cycle=cycle.name),
+        title=_("Nominations – %(cycle)s", cycle=shown(cycle)),
     ), 200
 
 

@@ -22,6 +22,7 @@ from awards.domain.results import advancing
 from awards.domain.results import shortlists as rules
 from awards.extensions import db
 from awards.models import Category, JudgingRound, RoundMode
+from awards.templating import shown
 from awards.web.actions import attempt
 from awards.web.helpers import cycle_breadcrumbs, cycle_or_404, error_summary, pagination, round_args
 from awards.web.organiser import bp
@@ -97,7 +98,7 @@ def _page(
             plan.page,
             plan.pages,
             lambda n: _advance_url(judging_round, category=category.slug, page=n if n > 1 else None),
-            _("Pages of entries in %(category)s", category=category.name),
+            _("Pages of entries in %(category)s", category=shown(category)),
         )
     ticked: set[int] = set()
     shown_reasons: dict[int, str] = {}
@@ -152,23 +153,23 @@ def _page_title(judging_round: JudgingRound, plan: advancing.AdvancePlan | None,
     when it cannot advance), then the category and page when the page shows one category."""
     cycle = judging_round.cycle
     if plan is None:
-        return _("Advance entries from %(round)s: %(cycle)s", round=judging_round.label, cycle=cycle.name)
+        return _("Advance entries from %(round)s: %(cycle)s", round=judging_round.label, cycle=shown(cycle))
     if category is None:
-        return _("Advance entries to %(round)s: %(cycle)s", round=plan.target.label, cycle=cycle.name)
+        return _("Advance entries to %(round)s: %(cycle)s", round=plan.target.label, cycle=shown(cycle))
     if plan.pages > 1:
         return _(
             "Advance entries to %(round)s in %(category)s (page %(page)s of %(pages)s): %(cycle)s",
             round=plan.target.label,
-            category=category.name,
+            category=shown(category),
             page=plan.page,
             pages=plan.pages,
-            cycle=cycle.name,
+            cycle=shown(cycle),
         )
     return _(
         "Advance entries to %(round)s in %(category)s: %(cycle)s",
         round=plan.target.label,
-        category=category.name,
-        cycle=cycle.name,
+        category=shown(category),
+        cycle=shown(cycle),
     )
 
 
@@ -230,7 +231,7 @@ def suggest_advancement(slug: str, number: int):
         value = typed[category.id] = request.form.get(name, "").strip()
         if not value.isdigit() or len(value) > 6:
             problems[name] = _(
-                "Enter how many entries to suggest in %(category)s, as a whole number", category=category.name
+                "Enter how many entries to suggest in %(category)s, as a whole number", category=shown(category)
             )
         else:
             sizes[category.id] = int(value)
@@ -287,5 +288,5 @@ def finalists(slug: str, number: int):
         counts=None if problem else advancing.finalist_counts(judging_round),
         advance_url=_advance_url(judging_round),
         breadcrumbs=_breadcrumbs(judging_round, {"text": _("Advance entries"), "href": _advance_url(judging_round)}),
-        title=_("Tell the finalists of %(cycle)s", cycle=judging_round.cycle.name),
+        title=_("Tell the finalists of %(cycle)s", cycle=shown(judging_round.cycle)),
     )

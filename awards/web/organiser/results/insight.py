@@ -10,6 +10,7 @@ from awards.domain.core.errors import NotFound
 from awards.domain.programme.cycles import get_cycle
 from awards.domain.results.insight import trend_insight
 from awards.domain.results.shortlists import withheld_nominations
+from awards.templating import shown
 from awards.web.organiser import bp
 
 
@@ -27,5 +28,5 @@ def insight(slug: str):
         rows=rows,
         most=most,
         gaps=[r for r in rows if r.shortlisted == 0],
-        title=_("Trend insight: %(cycle)s", cycle=cycle.name),
+        title=_("Trend insight: %(cycle)s", cycle=shown(cycle)),
     )

@@ -38,6 +38,7 @@ from awards.models import (
     ReviewStatus,
     RoundMode,
 )
+from awards.templating import shown
 from awards.web.actions import attempt
 from awards.web.helpers import chosen_round, cycle_or_404, error_summary, nomination_or_404, pagination, round_args
 from awards.web.organiser import bp
@@ -649,7 +650,7 @@ def publish(slug: str):
         open_meetings=meetings.open_categories(cycle),
         final_round=rounds.final_round(cycle),
         CycleStatus=CycleStatus,
-        title=_("Publish the results of %(cycle)s", cycle=cycle.name),
+        title=_("Publish the results of %(cycle)s", cycle=shown(cycle)),
     )
 
 
@@ -682,7 +683,7 @@ def impact_cases(slug: str):
         cases=cases,
         waiting=waiting,
         CycleStatus=CycleStatus,
-        title=_("Impact cases: %(cycle)s", cycle=cycle.name),
+        title=_("Impact cases: %(cycle)s", cycle=shown(cycle)),
     )
 
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from awards.domain.core.dates import govuk_time
 from awards.domain.voting import tallies, votes
 from awards.models import Category, Cycle, PublicVote
+from awards.templating import shown
 from awards.web.charts import BarChart, Series
 
 # The chart shows at most this many bursts (the busiest); the table lists them all.
@@ -69,5 +70,5 @@ def patterns_page(cycle: Cycle, category: Category, vote: PublicVote, breadcrumb
         chart=burst_chart(found, cycle.time_zone),
         results=tallies.tally(vote) if state is votes.VoteState.CLOSED else None,
         breadcrumbs=breadcrumbs,
-        title=_("Patterns of voting in %(category)s: %(cycle)s", category=category.name, cycle=cycle.name),
+        title=_("Patterns of voting in %(category)s: %(cycle)s", category=shown(category), cycle=shown(cycle)),
     )

@@ -21,6 +21,7 @@ from awards.domain.judging import rounds
 from awards.domain.voting import tallies, votes
 from awards.extensions import db
 from awards.models import Category, Cycle, CycleStatus, JudgingRound, PublicVote, VoteSource
+from awards.templating import shown
 from awards.web.actions import Outcome, attempt
 from awards.web.helpers import apply_domain_error, cycle_breadcrumbs, cycle_or_404
 from awards.web.organiser import bp
@@ -123,7 +124,7 @@ def peoples_choice(slug: str):
         nothing_yet=nothing_yet,
         VoteState=votes.VoteState,
         breadcrumbs=cycle_breadcrumbs(cycle),
-        title=_("People’s Choice: %(cycle)s", cycle=cycle.name),
+        title=_("People’s Choice: %(cycle)s", cycle=shown(cycle)),
     )
 
 
@@ -149,7 +150,7 @@ def _render_vote(cycle, category, vote, form, status: int = 200):
         confirmed=None if result is None else result.total + sum(row.count for row in result.withdrawn),
         form=form,
         breadcrumbs=_crumbs(cycle),
-        title=_("People’s Choice in %(category)s: %(cycle)s", category=category.name, cycle=cycle.name),
+        title=_("People’s Choice in %(category)s: %(cycle)s", category=shown(category), cycle=shown(cycle)),
     ), status
 
 
@@ -185,7 +186,7 @@ def _open_vote(cycle: Cycle, category: Category):
         done = attempt(open_it, form=form, field="source", on_error=_retarget)
         if not done:
             return _render_vote(cycle, category, None, form)
-        flash(_("The People’s Choice vote in %(category)s is set up", category=category.name), "success")
+        flash(_("The People’s Choice vote in %(category)s is set up", category=shown(category)), "success")
         return redirect(url_for("organiser.peoples_choice_vote", slug=cycle.slug, category_slug=category.slug))
     if offered and not form.source.data:
         form.source.data = offered[0].value
@@ -229,7 +230,7 @@ def _change_times(cycle: Cycle, category: Category, vote: PublicVote):
             form.version.data = str(vote.version)
             return _render_vote(cycle, category, vote, form, 409)
         return _render_vote(cycle, category, vote, form)
-    flash(_("The times of the People’s Choice vote in %(category)s are saved", category=category.name), "success")
+    flash(_("The times of the People’s Choice vote in %(category)s are saved", category=shown(category)), "success")
     return redirect(url_for("organiser.peoples_choice_vote", slug=cycle.slug, category_slug=category.slug))
 
 
