@@ -84,19 +84,14 @@ def issue_reference(cycle: Cycle) -> str:
 
 
 def get_by_reference(reference: str) -> Nomination | None:
-    """The nomination with what its pages read: its cycle (with the form's sections and questions, and the trends
-    it offers) and category in the same query or the next few, not one by one as a page touches them."""
+    """The nomination with its cycle, in one query (every page of it reads the cycle). The rest is loaded when a page
+    reads it: the form (its sections, then their questions: every page), the nomination's partners, trends and files
+    and the cycle's trends (the pages of those sections and the task list), the category (the task list). A section
+    page and its save read only their own section's answers, and each query through the ORM costs about 0.5 ms of
+    CPU here (docs/performance.md, "Deadline night"); loaded eagerly from this query, the form cost more than loaded
+    when first read."""
     return db.session.scalar(
-        select(Nomination)
-        .where(Nomination.reference == reference)
-        .options(
-            joinedload(Nomination.cycle).selectinload(Cycle.form_sections),
-            joinedload(Nomination.cycle).selectinload(Cycle.trends),
-            joinedload(Nomination.category),
-            selectinload(Nomination.partners),
-            selectinload(Nomination.trend_links),
-            selectinload(Nomination.attachments),
-        )
+        select(Nomination).where(Nomination.reference == reference).options(joinedload(Nomination.cycle))
     )
 
 
@@ -267,16 +262,18 @@ def save_section(
     submitted = nomination.status is NominationStatus.SUBMITTED
     if submitted and problems:
         return problems
-    answers.apply_section(nomination, found, data)
     # Compared before the flush (the answers read from the objects as they now are), so that the answers, the
-    # sections touched and `updated_at` go in one UPDATE: a save that changes anything adds 1 to `version`.
-    changed = answers.section_hash(nomination, found) != current_hash
-    first_save = found.key not in nomination.touched
-    nomination.mark_touched(found.key)
-    if changed or first_save:
-        nomination.updated_at = utcnow()
-        action = "nomination.edited_after_submission" if submitted else "nomination.section_saved"
-        audit.record(action, actor=by, obj=nomination, section=found.key)
+    # sections touched and `updated_at` go in one UPDATE: a save that changes anything adds 1 to `version`. Nothing
+    # is flushed on the way (a relationship loaded meanwhile is read as the database has it).
+    with db.session.no_autoflush:
+        answers.apply_section(nomination, found, data)
+        changed = answers.section_hash(nomination, found) != current_hash
+        first_save = found.key not in nomination.touched
+        nomination.mark_touched(found.key)
+        if changed or first_save:
+            nomination.updated_at = utcnow()
+            action = "nomination.edited_after_submission" if submitted else "nomination.section_saved"
+            audit.record(action, actor=by, obj=nomination, section=found.key)
     db.session.flush()
     return problems
 

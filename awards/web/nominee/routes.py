@@ -212,6 +212,8 @@ def _section_context(nomination, section, data, problems, *, conflict=None, base
             _ticket_maker(nomination.reference, section.key),
         ),
         cycle=nomination.cycle,
+        # The cycle's trends only for the page with the trends question (the one that lists them).
+        trends=nomination.cycle.trends if any(q.kind == "trends" for q in questions) else [],
         files={q.key: attachment_rules.files_of(nomination, q) for q in questions if q.kind == "file"},
         accept={q.key: attachment_rules.accept(q) for q in questions if q.kind == "file"},
         human_size=attachment_rules.human_size,
@@ -255,6 +257,9 @@ def section(reference: str, section: str):
     except (ValidationError, CSRFError) as error:
         raise CSRFError(str(error)) from None  # the same "form has expired" page as the global check
     data = _with_files(nomination, questions, parse(found, questions, request.form))
+    # Read before the save commits (a save changes neither): after the commit they would be loaded again, the entry
+    # with everything its first query brought.
+    submitted, title = nomination.status is NominationStatus.SUBMITTED, found.title
     try:
         done = attempt(
             lambda: rules.save_section(
@@ -280,10 +285,10 @@ def section(reference: str, section: str):
     problems = done.value
     if problems:
         return _render_section(nomination, found, data, problems, posted=request.form)
-    if nomination.status is NominationStatus.SUBMITTED:
-        flash(_("Your changes to ‘%(section)s’ have been saved", section=found.title), "success")
+    if submitted:
+        flash(_("Your changes to ‘%(section)s’ have been saved", section=title), "success")
         return redirect(url_for("nominee.task_list", reference=reference))
-    return redirect(url_for("nominee.task_list", reference=reference) + f"#task-{found.key}")
+    return redirect(url_for("nominee.task_list", reference=reference) + f"#task-{section}")
 
 
 def _file_question(nomination, key: str | None) -> FormQuestion:
