@@ -1,0 +1,274 @@
+"""One nominee's turn on deadline night (issue 19, item 1), in one process: the CPU time of opening a section page,
+posting the save and opening the task list the 302 leads to, each beside the minimal endpoint measured the same way
+in the same run, and (--profile) where the time goes.
+
+What bench/deadline.py's nominees do, without sockets, gunicorn or the other people: the app is made as gunicorn
+makes it (wsgi.py: production settings from the environment, CSRF on, gc.freeze) on a fresh database migrated with
+`flask db upgrade` (a SQLite file in a temporary directory, or with --database postgresql a PostgreSQL database
+`awards_nominee_turn_bench`, dropped and made again); an open cycle with the default entry form and one nominee with
+a complete draft (the test factories, as bench/deadline.py seeds them), signed in through the real sign-in form.
+Each turn opens one of the long-answer sections (challenge, approach, lessons in turn), posts every field of it as a
+browser would with new text of about 80 words in the long answer, and follows the redirect to the task list. Every
+save changes the data version, so the kept pages (awards/web/personal_cache.py) are built again each time, as on
+deadline night.
+
+The figures are the median over --batches batches of the CPU milliseconds a request (time.process_time), for each of
+the three requests, and a turn's sum; *units* are those milliseconds over the minimal endpoint's
+(bench/support/minimal_app.py through its own test client), measured in batches between the app's in the same
+process, so that the ratio holds however busy the machine is.
+
+    .venv/bin/python bench/nominee_turn.py [--turns 40] [--batches 5] [--database sqlite|postgresql]
+    .venv/bin/python bench/nominee_turn.py --profile [--turns 60] [--top 40] [--dump turn.pstats]   # cProfile
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import logging
+import os
+import pstats
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from support import ROOT
+from support.served import ADMIN_URL, create_database, migrate, server_environment
+
+BASE = "http://127.0.0.1:5000"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+SECTIONS = ("challenge", "approach", "lessons")  # one long answer each in the default form (as bench/deadline.py)
+KINDS = ("section page", "save section", "task list")
+WORDS = (
+    "residents council service data digital team housing repairs online forms users tested weekly improved "
+    "accessible plain language partners shared code open standards cost saved calls reduced support staff trained"
+).split()
+EMAIL = "nominee@turn.example.gov.uk"
+PASSWORD = "turn-bench-Password-41-lamps"  # noqa: S105 (a throwaway person in a throwaway database)
+
+
+def _text(rng: random.Random, section: str, k: int) -> str:
+    words = " ".join(rng.choice(WORDS) for _ in range(72))
+    return f"Save {k} of {section}. {words.capitalize()}."
+
+
+def _app(env: dict):
+    """The app as wsgi.py makes it for gunicorn."""
+    os.environ.update(env)
+    from awards import create_app
+
+    app = create_app()
+    gc.collect()
+    gc.freeze()
+    return app
+
+
+def _seed(app) -> str:
+    """An open cycle with the default form and one nominee's complete draft: its reference."""
+    from awards.domain.core.clock import utcnow
+    from awards.extensions import db
+    from tests.factories import make_cycle, make_nomination, make_user
+
+    with app.app_context():
+        cycle = make_cycle(name="Deadline night awards", year=2027, close_at=utcnow() + timedelta(hours=6))
+        user = make_user(email=EMAIL, password=PASSWORD)
+        reference = make_nomination(cycle, nominator=user, status="draft").reference
+        db.session.remove()
+    return reference
+
+
+class Client:
+    """A test client whose requests name the configured host (production trusts only that one)."""
+
+    def __init__(self, app):
+        self.client = app.test_client()
+
+    def get(self, path: str):
+        return self.client.get(path, base_url=BASE)
+
+    def post(self, path: str, data: dict):
+        return self.client.post(path, data=data, base_url=BASE)
+
+
+def _sign_in(client: Client) -> None:
+    page = client.get("/sign-in").get_data(as_text=True)
+    response = client.post(
+        "/sign-in", {"email": EMAIL, "password": PASSWORD, "csrf_token": TOKEN.search(page).group(1)}
+    )
+    if response.status_code != 302:
+        raise SystemExit(f"could not sign in: {response.status_code}")
+
+
+def _fields(page: str, action: str) -> dict[str, str]:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from deadline import form_fields
+
+    return form_fields(page, action)
+
+
+class Turns:
+    """The nominee's turns, each request's CPU time kept by kind."""
+
+    def __init__(self, client: Client, reference: str):
+        self.client, self.reference = client, reference
+        self.rng = random.Random(19)
+        self.k = 0
+        self.cpu: dict[str, list[float]] = {kind: [] for kind in KINDS}
+
+    def _timed(self, kind: str, request):
+        started = time.process_time()
+        response = request()
+        self.cpu[kind].append((time.process_time() - started) * 1000)
+        return response
+
+    def turn(self) -> None:
+        self.k += 1
+        section = SECTIONS[self.k % len(SECTIONS)]
+        path = f"/nominations/{self.reference}/{section}"
+        page = self._timed("section page", lambda: self.client.get(path))
+        if page.status_code != 200:
+            raise SystemExit(f"section page: {page.status_code}")
+        form = _fields(page.get_data(as_text=True), path)
+        if "csrf_token" not in form or "based_on" not in form:
+            raise SystemExit("section page without its csrf_token or based_on")
+        form[section] = _text(self.rng, section, self.k)
+        saved = self._timed("save section", lambda: self.client.post(path, form))
+        location = saved.headers.get("Location", "")
+        if saved.status_code != 302 or not location.split("#")[0].endswith(f"/nominations/{self.reference}"):
+            raise SystemExit(f"save: {saved.status_code} {location}")
+        parts = urlsplit(location)
+        tasks = self._timed("task list", lambda: self.client.get(parts.path))
+        if tasks.status_code != 200:
+            raise SystemExit(f"task list: {tasks.status_code}")
+
+    def clear(self) -> None:
+        for kind in KINDS:
+            self.cpu[kind].clear()
+
+
+# Where a turn's time goes: the cumulative time of these functions (they overlap: the save's commit is inside the
+# view, the task list's statuses inside its view), as shares of the whole.
+AREAS = (
+    ("the three requests, in all", "werkzeug/test.py", "open"),
+    ("templates (render_template)", "flask/templating.py", "_render"),
+    ("finding the entry (get_by_reference)", "nominations/entries.py", "get_by_reference"),
+    ("the task list's statuses (entries.task_list)", "nominations/entries.py", "task_list"),
+    ("the sections asked (entries.sections_for)", "nominations/entries.py", "sections_for"),
+    ("checking answers (answers.check_section)", "nominations/answers.py", "check_section"),
+    ("the questions shown (entry_fields.shown_questions)", "web/entry_fields.py", "shown_questions"),
+    ("the section's stamp (answers.section_hash)", "nominations/answers.py", "section_hash"),
+    ("saving (entries.save_section)", "nominations/entries.py", "save_section"),
+    ("committing (Session.commit)", "sqlalchemy/orm/session.py", "commit"),
+    ("loading the person (Flask-Login _load_user)", "flask_login/login_manager.py", "_load_user"),
+    ("before-request functions", "flask/app.py", "preprocess_request"),
+    ("after-request functions", "flask/app.py", "process_response"),
+    ("SQL statements (execute)", "sqlalchemy/engine/base.py", "_execute_context"),
+    ("the kept pages' version (read_version)", "models/versions.py", "read_version"),
+)
+
+
+def _shares(stats: pstats.Stats) -> None:
+    found = {label: 0.0 for label, _, _ in AREAS}
+    for (path, _line, name), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        for label, where, function in AREAS:
+            if path.endswith(where) and name == function:
+                found[label] += cumulative
+    whole = found[AREAS[0][0]] or 1.0
+    print("Shares of the three requests' time (cumulative, overlapping):")
+    for label, seconds in found.items():
+        print(f"  {label:<58} {seconds / whole:>6.1%}")
+
+
+def _minimal_ms(ceiling, requests: int = 1000) -> float:
+    started = time.process_time()
+    for _ in range(requests):
+        ceiling.get("/")
+    return (time.process_time() - started) * 1000 / requests
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--turns", type=int, default=40, help="turns per batch (default 40)")
+    parser.add_argument("--batches", type=int, default=5, help="batches (default 5)")
+    parser.add_argument("--warmup", type=int, default=10, help="turns before measuring (default 10)")
+    parser.add_argument("--profile", action="store_true", help="cProfile --turns turns and print the top functions")
+    parser.add_argument("--top", type=int, default=40, help="functions shown per profile listing (default 40)")
+    parser.add_argument("--dump", help="with --profile: also write the pstats file here (for pstats or snakeviz)")
+    args = parser.parse_args()
+    logging.disable(logging.INFO)
+    with tempfile.TemporaryDirectory(prefix="awards-nominee-turn-") as tmp:
+        workdir = Path(tmp)
+        url, drop = create_database(args.database, workdir, ADMIN_URL, "awards_nominee_turn_bench")
+        try:
+            env = server_environment(url, 5000, workdir, AWARDS_BASE_URL=BASE)
+            migrate(env)
+            app = _app(env)
+            reference = _seed(app)
+            client = Client(app)
+            _sign_in(client)
+            turns = Turns(client, reference)
+            for _ in range(args.warmup):
+                turns.turn()
+            turns.clear()
+            sys.path.insert(0, str(ROOT / "bench" / "support"))
+            from minimal_app import app as minimal
+
+            ceiling = minimal.test_client()
+            for _ in range(200):
+                ceiling.get("/")
+            import awards
+
+            print(f"awards from {Path(awards.__file__).parent}; {args.database}; load average {_load()}")
+            if args.profile:
+                profiler = cProfile.Profile()
+                profiler.enable()
+                for _ in range(args.turns):
+                    turns.turn()
+                profiler.disable()
+                if args.dump:
+                    profiler.dump_stats(args.dump)
+                out = io.StringIO()
+                stats = pstats.Stats(profiler, stream=out)
+                stats.sort_stats("cumulative").print_stats(args.top)
+                stats.sort_stats("tottime").print_stats(args.top)
+                print(f"==== {args.turns} turns\n{out.getvalue()}")
+                _shares(stats)
+                return 0
+            batches: dict[str, list[float]] = {kind: [] for kind in (*KINDS, "turn", "minimal")}
+            for _ in range(args.batches):
+                before = _minimal_ms(ceiling)
+                turns.clear()
+                for _ in range(args.turns):
+                    turns.turn()
+                after = _minimal_ms(ceiling)
+                for kind in KINDS:
+                    batches[kind].append(statistics.median(turns.cpu[kind]))
+                batches["turn"].append(statistics.median(sum(parts) for parts in zip(*turns.cpu.values(), strict=True)))
+                batches["minimal"].append((before + after) / 2)
+            minimal_ms = statistics.median(batches["minimal"])
+            print(f"minimal endpoint: {minimal_ms:.3f} ms CPU a request (median of {args.batches} batches)")
+            print(f"{'request':<14} {'CPU ms':>7} {'units':>6}   (median of {args.batches} batches of {args.turns})")
+            for kind in (*KINDS, "turn"):
+                ms = statistics.median(batches[kind])
+                print(f"{kind:<14} {ms:>7.2f} {ms / minimal_ms:>6.0f}")
+            print(f"load average {_load()}")
+        finally:
+            drop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
