@@ -562,21 +562,26 @@ def _pstdev_rows(rows: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndar
 
 def _normalisers(judges: np.ndarray, scores: np.ndarray) -> Normalisers:
     """judge_normalisers over columns: per judge with enough reviews (mean, sd), and the round's."""
-    overall = scores.tolist()
-    overall_mean = _mean(overall) if overall else 0.0
-    overall_sd = _pstdev(overall) if len(overall) > 1 else 0.0
+    overall_mean, overall_sd = _mean_and_pstdev(scores) if len(scores) else (0.0, 0.0)
     kept: dict[int, tuple[float, float]] = {}
-    if not overall:
+    if not len(scores):
         return Normalisers(kept, overall_mean, overall_sd)
     order = np.argsort(judges, kind="stable")
     judge_ids, starts = np.unique(judges[order], return_index=True)
     for judge_id, own in zip(judge_ids.tolist(), np.split(scores[order], starts[1:]), strict=True):
         if len(own) >= MIN_REVIEWS_FOR_NORMALISATION:
-            values = own.tolist()
-            sd = _pstdev(values)
+            mean, sd = _mean_and_pstdev(own)
             if sd > 0:
-                kept[judge_id] = (_mean(values), sd)
+                kept[judge_id] = (mean, sd)
     return Normalisers(kept, overall_mean, overall_sd)
+
+
+def _mean_and_pstdev(values: np.ndarray) -> tuple[float, float]:
+    """_mean and _pstdev of some values (at least one), with the same operations."""
+    mean = math.fsum(values.tolist()) / len(values)
+    if len(values) < 2 or values.min() == values.max():
+        return mean, 0.0
+    return mean, math.sqrt(math.fsum(_squares(values - mean).tolist()) / len(values))
 
 
 def _normalised(judges: np.ndarray, scores: np.ndarray, normalisers: Normalisers) -> np.ndarray:
