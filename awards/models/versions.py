@@ -101,3 +101,16 @@ def read_version(engine: Engine) -> int | None:
     finally:
         connection.close()
     return int(row[0]) if row is not None else None
+
+
+def version_in(session) -> int | None:
+    """The version as `session`'s transaction sees it, read in that transaction (on SQLite a transaction keeps
+    reading what was there when it began, so the version is of the data read beside it). None when the
+    transaction has changes of its own, in the session or written: they are not in the version until it commits."""
+    if session.new or session.dirty or session.deleted:
+        return None
+    connection = session.connection()
+    if wrote_uncommitted(connection):
+        return None
+    found = connection.exec_driver_sql(f"SELECT version FROM {TABLE} WHERE id = 1").scalar()  # noqa: S608
+    return int(found) if found is not None else None

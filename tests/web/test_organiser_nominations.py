@@ -276,6 +276,29 @@ def test_a_search_matching_more_than_it_counts_says_more_than_and_pages_on(
     assert "Showing 1 to 50 of 121 nominations matching your filters" in headings_of(submitted, "h2")
 
 
+def test_the_counts_by_status_are_read_once_until_something_is_committed(organiser_client, cycle, nominator):
+    """The counts above the list read every nomination of the cycle: they are kept while nothing is committed
+    anywhere (the data version), and read again, with the change, after a commit."""
+    for _ in range(3):
+        make_nomination(cycle, nominator=nominator)
+    category = cycle.categories[0]
+
+    def counts_and_reads(url):
+        with recorded_queries() as statements:
+            response = organiser_client.get(url)
+        html = response.get_data(as_text=True)
+        counted = sum("GROUP BY nominations.status" in s for s in statements)
+        return text_of(re.search(r'id="status-counts">(.*?)</p>', html, re.S).group(1)), counted
+
+    assert counts_and_reads(list_url(cycle)) == ("3 nominations in this cycle: 3 submitted.", 1)
+    assert counts_and_reads(list_url(cycle, category=category.slug)) == (
+        "3 nominations in this cycle: 3 submitted.",
+        0,
+    )
+    make_nomination(cycle, nominator=nominator, status="draft")  # committed: the version moves
+    assert counts_and_reads(list_url(cycle, q="a")) == ("4 nominations in this cycle: 3 submitted and 1 draft.", 1)
+
+
 def test_the_list_and_the_export_make_the_same_number_of_queries_for_3_or_30_nominations(
     organiser_client, cycle, nominator
 ):

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from awards.domain.core import paging
 from awards.domain.core.errors import Conflict, NotAllowed
+from awards.domain.core.kept import KeptWhileUnchanged
 from awards.domain.nominations import screening
 from awards.domain.nominations.attachments import KINDS, human_size
 from awards.domain.nominations.teams import TEAM_ACTIONS
@@ -198,15 +199,24 @@ def read_filters(cycle: Cycle) -> tuple[NominationFilterForm, Filters]:
     return form, filters
 
 
-def status_counts(cycle: Cycle) -> list[tuple[NominationStatus, int, str]]:
-    """(status, count, words) for each status the cycle has nominations in, submitted first."""
-    counts = dict(
+# A cycle's counts by status read all its nominations' index entries (35 ms at 100,000): kept per process
+# while nothing is committed anywhere (awards/domain/core/kept.py).
+_KEPT_COUNTS = KeptWhileUnchanged()
+
+
+def _counts_by_status(cycle_id: int) -> dict[NominationStatus, int]:
+    return dict(
         db.session.execute(
             select(Nomination.status, func.count(Nomination.id))
-            .where(Nomination.cycle_id == cycle.id)
+            .where(Nomination.cycle_id == cycle_id)
             .group_by(Nomination.status)
         ).all()
     )
+
+
+def status_counts(cycle: Cycle) -> list[tuple[NominationStatus, int, str]]:
+    """(status, count, words) for each status the cycle has nominations in, submitted first."""
+    counts = _KEPT_COUNTS.get(cycle.id, lambda: _counts_by_status(cycle.id))
     result = []
     for status in COUNTED_STATUSES:
         n = counts.get(status, 0)

@@ -1,0 +1,44 @@
+"""Values read from the whole of a big table, kept by each process while nothing has been committed anywhere.
+
+A cycle's counts of nominations by status read every one of its nominations' index entries: 2 ms at 10,000,
+35 ms at 100,000. The organiser's list shows them on every page. `KeptWhileUnchanged` keeps such a value with
+the data version it was read under (awards/models/versions.py: one row that every writing transaction, in any
+worker or server, changes as it commits) and gives it again while the version is the same; reading the version
+is one statement. A transaction with changes of its own reads afresh (they are not in the version yet).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from awards.extensions import db
+from awards.models.versions import version_in
+
+
+class KeptWhileUnchanged:
+    """At most `limit` values by key (least recently used dropped first), each with its version."""
+
+    def __init__(self, limit: int = 64) -> None:
+        self.limit = limit
+        self._store: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        version = version_in(db.session)
+        if version is None:
+            return compute()
+        with self._lock:
+            kept = self._store.get(key)
+            if kept is not None and kept[0] == version:
+                self._store.move_to_end(key)
+                return kept[1]
+        value = compute()
+        with self._lock:
+            self._store[key] = (version, value)
+            self._store.move_to_end(key)
+            while len(self._store) > self.limit:
+                self._store.popitem(last=False)
+        return value
