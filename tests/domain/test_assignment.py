@@ -282,12 +282,13 @@ def _medium_problem(seed: int, nominations=120, judges=14, limits=(20, 40)) -> P
 @pytest.mark.parametrize("seed,limits", [(0, (20, 40)), (1, (20, 40)), (2, (20, 40)), (3, (8, 16)), (4, (8, 16))])
 def test_solving_a_reduced_network_and_pricing_in_arcs_finds_the_same_optimum(seed, limits):
     """Large cycles are solved on each nomination's best few judges, then proved optimal for the full
-    network by reduced costs (arcs are added until none is left out with a negative one); also when
-    the judges cannot fill every place (limits of 8–16), so the overflow arc is in play."""
+    network by reduced costs (arcs are added until none is left out with a negative one; the first
+    reduced network, chosen with the potentials of the cycle taken kind by kind, is often optimal
+    already); also when the judges cannot fill every place (limits of 8–16), so the overflow arc is in play."""
     problem = _medium_problem(seed, limits=limits)
     full = solve(problem)
     reduced = solve(problem, candidates_per_nomination=4)
-    assert reduced.pricing_rounds >= 2
+    assert reduced.pricing_rounds >= 1
     assert reduced.arcs < full.arcs
     assert reduced.objective == full.objective
     assert reduced.feasible == full.feasible == (limits[0] >= 20)

@@ -115,6 +115,10 @@ SHARE_SHORTFALL_WEIGHT = 40
 FULL_GRAPH_ARCS = 250_000
 # The reduced network's first arcs per nomination: its cheapest, and K + 1 to judges taken in turn.
 CANDIDATES_PER_NOMINATION = 8
+# The first reduced network's arcs per nomination to judges taken in turn (so every judge can be reached).
+IN_TURN = 2
+# Pricing rounds of the estimate by kinds of nomination (_estimated_potentials) at most.
+MAX_ESTIMATE_ROUNDS = 8
 # Each pricing round adds up to this many left-out arcs per nomination, those with a reduced cost below ADD_BELOW.
 ADDED_PER_ROUND = 4
 ADD_BELOW = 2 * LOAD_WEIGHT
@@ -266,7 +270,7 @@ def _build(problem: Problem) -> _Built:
     fixed_keys = np.array(
         [nomination_index[a.nomination_id] * stride + judge_index[a.judge_id] for a in existing.fixed], dtype=np.int64
     )
-    excluded = np.union1d(barred, fixed_keys).astype(np.int64)
+    excluded = _sorted_keys(barred, fixed_keys)
     open_panel, row_of_category = np.unique(in_panel & (capacity > 0)[None, :], axis=0, return_inverse=True)
     built = _Built(
         judges=judges,
@@ -419,7 +423,7 @@ def _barred(problem: Problem, judge_index: dict[int, int], nomination_index: dic
         if a.status is AssignmentStatus.RECUSED and a.nomination_id in nomination_index and a.judge_id in judge_index
     ]
     keys.append(np.array(recused, dtype=np.int64))
-    return np.unique(np.concatenate(keys))
+    return _sorted_keys(*keys)
 
 
 def _largest_affinity(built: _Built) -> int:
@@ -534,17 +538,18 @@ def _solve_by_pricing(built: _Built, network: _Network, m: int) -> _Solution:
     J, N, stride = len(built.judges), len(built.nominations), built.stride
     active = np.nonzero(built.need > 0)[0]
     empty = np.zeros(0, dtype=np.int64)
+    estimate, guided = _estimated_potentials(built, network, active)
     cheapest, _best = _best_arcs(
         built,
         active,
-        np.zeros(J, dtype=np.int64),
+        estimate,
         np.zeros(len(active), dtype=np.int64),
         count=m,
         below=None,
         taken=empty,
         avoid_penalty=network.avoid_penalty,
     )
-    keys = np.union1d(cheapest, _arcs_in_turn(built, active, network.K + 1))
+    keys = _sorted_keys(cheapest, guided, _arcs_in_turn(built, active, IN_TURN))
     parts = _parts(built, active)
     part_of = np.full(N, -1, dtype=np.int64)
     for i, (_judges, nominations) in enumerate(parts):
@@ -589,8 +594,193 @@ def _solve_by_pricing(built: _Built, network: _Network, m: int) -> _Solution:
         np.minimum.at(worst, part_of[priced], best)
         unproved = [i for i in unproved if worst[i] < 0]
         more = more[np.isin(part_of[more // stride], unproved)]
-        keys = np.union1d(keys, more)
+        keys = _sorted_keys(keys, more)
     return _joined([solutions[i] for i in range(len(parts))], rounds)
+
+
+def _estimated_potentials(built: _Built, network: _Network, nominations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The judges' potentials in the round taken kind by kind, to choose the first reduced network's
+    arcs by: the nominations of one kind and panel are one node (its places and its arcs as many as it
+    has nominations), conflicts and fixed pairs aside, solved by pricing like the round itself. Small
+    (a few thousand kinds, not 100,000 nominations), and close to the round's own potentials, so that
+    the first reduced network holds nearly every arc the optimum uses. Only an estimate: what it gives
+    is proved or corrected by the round's own pricing. Also the arcs (sorted keys) from each nomination to
+    the judges its group's optimum gives work: the round's optimum mostly shares them out the same way."""
+    J, K = len(built.judges), network.K
+    if not J or not len(nominations):
+        return np.zeros(J, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    rows = len(built.open_panel)
+    groups, group_of = np.unique(
+        built.kind[nominations] * rows + built.nomination_panel[nominations], return_inverse=True
+    )
+    G = len(groups)
+    group_kind, group_panel = np.divmod(groups, rows)
+    size = np.bincount(group_of, minlength=G)
+    need = built.need[nominations]
+    # Per group and place u (1..K): how many of its nominations still need their u-th judge.
+    places = np.stack([np.bincount(group_of[need >= K - u + 1], minlength=G) for u in range(1, K + 1)], axis=1)
+    arcs = _group_arcs(
+        built,
+        group_kind,
+        group_panel,
+        np.zeros(J, dtype=np.int64),
+        np.zeros(G, dtype=np.int64),
+        network,
+        None,
+        np.zeros(0, dtype=np.int64),
+        CANDIDATES_PER_NOMINATION,
+    )
+    # A group's arcs carry as many places as it has nominations: K + 2 judges in turn each let every judge
+    # be reached for more than a fair share, so that the groups' network can fill every place it can.
+    spread = K + 2
+    turn = np.arange(G)[:, None] * spread + np.arange(spread)[None, :]
+    extra = []
+    for row in range(rows):
+        judges = np.nonzero(built.open_panel[row])[0]
+        mine = np.nonzero(group_panel == row)[0]
+        if len(judges) and len(mine):
+            extra.append((mine[:, None] * J + judges[turn[mine] % len(judges)]).ravel())
+    arcs = _sorted_keys(arcs, *extra)
+    representative = nominations[_first_of(group_of, G)]  # a nomination of each group: its costs are the group's
+    d_judge = np.zeros(J, dtype=np.int64)
+    for _round in range(MAX_ESTIMATE_ROUNDS):
+        g, j = np.divmod(arcs, J)
+        cost = built.cost_of(representative[g], j, network.avoid_penalty)
+        d_judge, d_group, flow = _solve_groups(network, g, j, cost, size, places)
+        more = _group_arcs(built, group_kind, group_panel, d_judge, d_group, network, 0, arcs, ADDED_PER_ROUND)
+        if not len(more):
+            break
+        arcs = _sorted_keys(arcs, more)
+    # Each nomination to the judges with work in its group.
+    worked_g, worked_j = g[flow > 0], j[flow > 0]
+    order = np.argsort(group_of, kind="stable")
+    starts = np.searchsorted(group_of[order], worked_g)
+    ends = np.searchsorted(group_of[order], worked_g, side="right")
+    arc_of = np.repeat(np.arange(len(worked_g)), ends - starts)
+    at = np.arange(len(arc_of)) - np.repeat(np.cumsum(ends - starts) - (ends - starts), ends - starts) + starts[arc_of]
+    guided = _sorted_keys(nominations[order[at]] * J + worked_j[arc_of])
+    return d_judge, guided[~_member(guided, built.excluded)]
+
+
+def _first_of(group_of: np.ndarray, G: int) -> np.ndarray:
+    """The first index of each group in `group_of` (each group's label, 0..G−1, per index)."""
+    first = np.zeros(G, dtype=np.int64)
+    first[group_of[::-1]] = np.arange(len(group_of))[::-1]
+    return first
+
+
+def _group_arcs(
+    built: _Built,
+    group_kind: np.ndarray,
+    group_panel: np.ndarray,
+    d_judge: np.ndarray,
+    d_group: np.ndarray,
+    network: _Network,
+    below: int | None,
+    taken: np.ndarray,
+    count: int,
+) -> np.ndarray:
+    """Each group's `count` best arcs (keys g·J + j) not taken, with a reduced cost below `below` if given."""
+    J = len(built.judges)
+    found = []
+    block = _block_rows(J)
+    for start in range(0, len(group_kind), block):
+        kinds, panels = group_kind[start : start + block], group_panel[start : start + block]
+        affinity, avoid = built.kind_table(kinds)
+        value = -AFFINITY_WEIGHT * affinity + network.avoid_penalty * avoid + d_judge[None, :]
+        value -= d_group[start : start + len(kinds), None]
+        value[~built.open_panel[panels]] = NO_ARC
+        index = np.arange(start, start + len(kinds))
+        first = np.searchsorted(taken, index * J)
+        last = np.searchsorted(taken, (index + 1) * J)
+        row = np.repeat(np.arange(len(kinds)), last - first)
+        at = np.arange(len(row)) - np.repeat(np.cumsum(last - first) - (last - first), last - first) + first[row]
+        value[row, taken[at] % J] = NO_ARC
+        rotation = (np.arange(J)[None, :] - index[:, None]) % J
+        order = _smallest(value, min(count, J), rotation)
+        best = np.take_along_axis(value, order, axis=1)
+        chosen = best < (NO_ARC if below is None else below)
+        found.append((index[:, None] * J + order)[chosen])
+    return _sorted_keys(*found)
+
+
+def _solve_groups(
+    network: _Network, g: np.ndarray, j: np.ndarray, cost: np.ndarray, size: np.ndarray, places: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The optimal flow of the network by groups (arcs judge j[i] → group g[i] of capacity size[g],
+    the u-th places of each group to the sink), its potentials (the judges', the groups') and the flow
+    on each of the arcs."""
+    J, G, K = network.J, len(size), network.K
+    source, sink = 0, J + G + 1
+    solver = min_cost_flow.SimpleMinCostFlow()
+    units = network.capacity
+    judge_of_unit = np.repeat(np.arange(J), units)
+    offsets = np.arange(int(units.sum())) - np.repeat(np.cumsum(units) - units, units)
+    if len(judge_of_unit):
+        solver.add_arcs_with_capacity_and_unit_cost(
+            np.zeros(len(judge_of_unit), dtype=np.int64),
+            1 + judge_of_unit,
+            np.ones(len(judge_of_unit), dtype=np.int64),
+            LOAD_WEIGHT * (network.fixed_load[judge_of_unit] + offsets),
+        )
+    first_arc = solver.num_arcs()
+    if len(g):
+        solver.add_arcs_with_capacity_and_unit_cost(1 + j, 1 + J + g, size[g], cost)
+    place_group = np.repeat(np.arange(G), K)
+    place_u = np.tile(np.arange(1, K + 1), G)
+    place_cap = places.ravel()
+    first_place = solver.num_arcs()
+    solver.add_arcs_with_capacity_and_unit_cost(
+        1 + J + place_group, np.full(G * K, sink, dtype=np.int64), place_cap, network.place_cost(place_u)
+    )
+    total = int(place_cap.sum())
+    overflow = solver.add_arc_with_capacity_and_unit_cost(source, sink, total, network.overflow_cost)
+    solver.set_node_supply(source, total)
+    solver.set_node_supply(sink, -total)
+    if solver.solve() != solver.OPTIMAL:  # pragma: no cover (the overflow arc makes it feasible)
+        return np.zeros(J, dtype=np.int64), np.zeros(G, dtype=np.int64), np.zeros(len(g), dtype=np.int64)
+    flow = np.asarray(solver.flows(np.arange(first_arc, first_arc + len(g), dtype=np.int64))) if len(g) else g
+    place_flow = np.asarray(solver.flows(np.arange(first_place, first_place + G * K, dtype=np.int64)))
+    load = network.fixed_load + np.bincount(j, weights=flow, minlength=J).astype(np.int64)
+    new_load = load - network.fixed_load
+    s, t = J + G, J + G + 1
+    next_unit = np.nonzero(new_load < units)[0]
+    last_unit = np.nonzero(new_load > 0)[0]
+    spare, used = flow < size[g], flow > 0
+    open_place, used_place = place_flow < place_cap, place_flow > 0
+    place_cost = network.place_cost(place_u)
+    spill = int(solver.flow(overflow))
+    d = _shortest_distances(
+        J + G + 2,
+        [
+            (
+                np.concatenate([j[spare], np.full(int(used_place.sum()), t)]),
+                J + np.concatenate([g[spare], place_group[used_place]]),
+                np.concatenate([cost[spare], -place_cost[used_place]]),
+            ),
+            (
+                np.concatenate(
+                    [J + g[used], J + place_group[open_place], np.full(len(next_unit), s), last_unit, [s, t]]
+                ),
+                np.concatenate(
+                    [j[used], np.full(int(open_place.sum()), t), next_unit, np.full(len(last_unit), s), [t, s]]
+                ),
+                np.concatenate(
+                    [
+                        -cost[used],
+                        place_cost[open_place],
+                        LOAD_WEIGHT * load[next_unit],
+                        -LOAD_WEIGHT * (load[last_unit] - 1),
+                        [network.overflow_cost if spill < total else NO_ARC],
+                        [-network.overflow_cost if spill > 0 else NO_ARC],
+                    ]
+                ),
+            ),
+        ],
+    )
+    open_group = place_group[open_place]
+    low = _lowest_nomination_potentials(d, J, g[used], j[used], cost[used], open_group, place_cost[open_place], G)
+    return d[:J], low, flow
 
 
 def _parts(built: _Built, nominations: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -645,11 +835,18 @@ def _arcs_in_turn(built: _Built, nominations: np.ndarray, per_nomination: int) -
             continue
         turn = (np.arange(len(mine))[:, None] * per_nomination + np.arange(per_nomination)[None, :]) % len(judges)
         parts.append((mine[:, None] * stride + judges[turn]).ravel())
-    keys = np.unique(np.concatenate(parts))
+    keys = _sorted_keys(*parts)
     keys = keys[~_member(keys, built.excluded)]
     # Not to a judge who prefers not to judge the nomination's primary trend: its penalty would widen the
     # range of costs the solver works through (and such an arc is priced in if it is ever needed).
     return keys[~built.avoid_of(*np.divmod(keys, stride))]
+
+
+def _sorted_keys(*arrays: np.ndarray) -> np.ndarray:
+    """The keys of the arrays, each once, sorted (numpy's unique hashes them: slower for these)."""
+    keys = np.concatenate([np.zeros(0, dtype=np.int64), *arrays]).astype(np.int64)
+    keys.sort()
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
 
 
 def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
@@ -970,7 +1167,35 @@ class _Network:
                 ]
             ),
         )
-        return _shortest_distances(J + N + 2, [into_nominations, rest])
+        d = _shortest_distances(J + N + 2, [into_nominations, rest])
+        d[J : J + N] = _lowest_nomination_potentials(
+            d, J, sel_n[used], sel_j[used], cost[used], next_place, self.place_cost(got[next_place] + 1), N
+        )
+        return d
+
+
+def _lowest_nomination_potentials(
+    d: np.ndarray,
+    J: int,
+    used_n: np.ndarray,
+    used_j: np.ndarray,
+    used_cost: np.ndarray,
+    open_n: np.ndarray,
+    open_cost: np.ndarray,
+    N: int,
+) -> np.ndarray:
+    """The least potential of each nomination (or group) that the residual arcs allow, the others' as
+    they are: a nomination's arcs go only to judges and the sink, so each may be moved on its own between
+    the bounds its arcs set, and its reduced costs stay valid. The least is the bound its judges with
+    flow set (d[j] + cost: its worst judge) or its next open place (d[sink] − that place's cost).
+    Shortest distances put every nomination at its highest, where every left-out arc looks as good as
+    it can; at the lowest, a left-out arc has a negative reduced cost only if it would beat the
+    nomination's worst judge, so pricing adds fewer arcs that change nothing and proves sooner."""
+    sink = len(d) - 1
+    low = np.full(N, -NO_ARC, dtype=np.int64)
+    np.maximum.at(low, used_n, d[used_j] + used_cost)
+    np.maximum.at(low, open_n, d[sink] - open_cost)
+    return np.where(low > -NO_ARC, low, d[J : J + N])
 
 
 def _shortest_distances(nodes: int, arc_sets: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> np.ndarray:
