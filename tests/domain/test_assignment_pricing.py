@@ -136,12 +136,12 @@ def _check_rules(problem: Problem, result) -> None:
     [(seed, seed % 3 == 0, seed % 4 == 1, seed % 2 == 0) for seed in range(10)],
 )
 def test_the_reduced_network_proved_by_pricing_has_the_dense_optimum(seed, tight, keep_existing, split):
-    """80 judges and 160 nominations, solved from 2 arcs per nomination: the same optimal cost as the
+    """110 judges and 160 nominations, solved from 2 arcs per nomination: the same optimal cost as the
     dense network of every allowed pair (its objective counts places filled, "prefer not" judges,
     affinity, load and shortfall sharing), and the same number of places left empty; with panels that
     share judges and panels that do not (solved apart). Also solved whole (the small problem's usual
     path), with the same optimum."""
-    problem = _pricing_problem(seed, judges=80, nominations=160, tight=tight, keep_existing=keep_existing, split=split)
+    problem = _pricing_problem(seed, judges=110, nominations=160, tight=tight, keep_existing=keep_existing, split=split)
     reference = dense_optimum(problem)
     priced = solve(problem, candidates_per_nomination=2)
     whole = solve(problem)

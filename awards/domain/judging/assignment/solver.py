@@ -113,17 +113,22 @@ SHARE_SHORTFALL_WEIGHT = 40
 
 # Above this many possible judge → nomination arcs, solve a reduced network and prove it optimal.
 FULL_GRAPH_ARCS = 250_000
-# The reduced network's first arcs per nomination: its cheapest, and K + 1 to judges taken in turn.
-CANDIDATES_PER_NOMINATION = 8
+# The reduced network's first arcs per nomination: its cheapest by the estimated potentials (beside its
+# group's work dealt out, and IN_TURN judges taken in turn).
+CANDIDATES_PER_NOMINATION = 4
 # The first reduced network's arcs per nomination to judges taken in turn (so every judge can be reached).
-IN_TURN = 2
+IN_TURN = 1
 # Pricing rounds of the estimate by kinds of nomination (_estimated_potentials) at most.
-MAX_ESTIMATE_ROUNDS = 8
+MAX_ESTIMATE_ROUNDS = 12
+# ... adding up to this many arcs per group a round (groups are few: more arcs, fewer rounds).
+ADDED_PER_GROUP = 64
+# The groups' first arcs: each group's cheapest.
+CANDIDATES_PER_GROUP = 64
 # Each pricing round adds up to this many left-out arcs per nomination, those with a reduced cost below ADD_BELOW.
 ADDED_PER_ROUND = 4
 ADD_BELOW = 2 * LOAD_WEIGHT
 # A nomination with more barred or taken judges than this is priced on a row of its own, not its kind's ranking.
-DEEP = 64
+DEEP = 96
 # Cells of the kind × judge tables worked out at once (memory: a few of them, 8 bytes a cell).
 TABLE_CELLS = 2_000_000
 # Larger than any cost or distance: "no arc".
@@ -628,7 +633,7 @@ def _estimated_potentials(built: _Built, network: _Network, nominations: np.ndar
         network,
         None,
         np.zeros(0, dtype=np.int64),
-        CANDIDATES_PER_NOMINATION,
+        CANDIDATES_PER_GROUP,
     )
     # A group's arcs carry as many places as it has nominations: K + 2 judges in turn each let every judge
     # be reached for more than a fair share, so that the groups' network can fill every place it can.
@@ -647,18 +652,27 @@ def _estimated_potentials(built: _Built, network: _Network, nominations: np.ndar
         g, j = np.divmod(arcs, J)
         cost = built.cost_of(representative[g], j, network.avoid_penalty)
         d_judge, d_group, flow = _solve_groups(network, g, j, cost, size, places)
-        more = _group_arcs(built, group_kind, group_panel, d_judge, d_group, network, 0, arcs, ADDED_PER_ROUND)
+        more = _group_arcs(built, group_kind, group_panel, d_judge, d_group, network, 0, arcs, ADDED_PER_GROUP)
         if not len(more):
             break
         arcs = _sorted_keys(arcs, more)
-    # Each nomination to the judges with work in its group.
-    worked_g, worked_j = g[flow > 0], j[flow > 0]
+    # The groups' work dealt out to their nominations in turn (a judge with x of a group's places to x
+    # of its nominations, never twice to one, as no judge has more of a group's places than it has
+    # nominations), each nomination also given its neighbour's: about 2K arcs a nomination.
+    worked = flow > 0
+    worked_g, worked_j, share = g[worked], j[worked], flow[worked].astype(np.int64)
     order = np.argsort(group_of, kind="stable")
-    starts = np.searchsorted(group_of[order], worked_g)
-    ends = np.searchsorted(group_of[order], worked_g, side="right")
-    arc_of = np.repeat(np.arange(len(worked_g)), ends - starts)
-    at = np.arange(len(arc_of)) - np.repeat(np.cumsum(ends - starts) - (ends - starts), ends - starts) + starts[arc_of]
-    guided = _sorted_keys(nominations[order[at]] * J + worked_j[arc_of])
+    group_first = np.searchsorted(group_of[order], np.arange(G))
+    slot_arc = np.repeat(np.arange(len(worked_g)), share)
+    slot_group = worked_g[slot_arc]
+    slot_start = np.searchsorted(slot_group, np.arange(G))
+    slot = np.arange(len(slot_arc)) - slot_start[slot_group]
+    guided = _sorted_keys(
+        *(
+            nominations[order[group_first[slot_group] + (slot + shift) % size[slot_group]]] * J + worked_j[slot_arc]
+            for shift in (0, 1)
+        )
+    )
     return d_judge, guided[~_member(guided, built.excluded)]
 
 
