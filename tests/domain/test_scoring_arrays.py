@@ -72,7 +72,7 @@ def _rank_arrays_of(keys: list[RankKey]) -> RankArrays:
     return RankArrays(
         np.array([k.nomination_id for k in keys], dtype=np.int64),
         np.array([k.nomination_id % 3 for k in keys], dtype=np.int64),
-        [k.reference for k in keys],
+        np.array([k.reference for k in keys], dtype=str),
         np.array([k.submitted_at is None for k in keys]),
         np.array([order.get(k.submitted_at, 0) if k.submitted_at else 0 for k in keys], dtype=np.int64),
     )

@@ -10,6 +10,8 @@ from and published."""
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import itertools
 import threading
 from collections import OrderedDict, defaultdict
@@ -219,12 +221,14 @@ def load_review_arrays(judging_round: JudgingRound, criteria: Sequence[Criterion
         .join(Assignment, Review.assignment_id == Assignment.id)
         .where(*_counted_reviews(judging_round))
     )
-    table = _float_table(reviews, "reviews", 3)
-    ids = table.astype(np.int64)
-    order = np.argsort(ids[:, 0])
-    ids = ids[order]
+    chunks = [np.array(rows, dtype=np.int64).reshape(-1, 3) for rows in _raw_chunks(reviews, "reviews")]
+    ids = np.concatenate(chunks) if chunks else np.empty((0, 3), dtype=np.int64)
+    del chunks
+    review_ids = ids[:, 0].copy()
     values = np.full((len(ids), len(criteria)), np.nan)
     if criteria and len(ids):
+        by_id = np.argsort(review_ids)
+        ordered = review_ids[by_id]
         counted = select(Review.id).join(Assignment, Review.assignment_id == Assignment.id)
         scores = (
             select(
@@ -238,15 +242,10 @@ def load_review_arrays(judging_round: JudgingRound, criteria: Sequence[Criterion
             )
             .group_by(ReviewScore.review_id)
         )
-        given = _float_table(scores, "scores", 1 + len(criteria))
-        values[np.searchsorted(ids[:, 0], given[:, 0].astype(np.int64))] = given[:, 1:]
-    return ReviewArrays(ids[:, 0], ids[:, 1], ids[:, 2], values)
-
-
-def _float_table(statement, name: str, width: int) -> np.ndarray:
-    """The statement's rows as a float64 array (None: NaN), made a chunk of rows at a time."""
-    chunks = [np.array(rows, dtype=np.float64).reshape(-1, width) for rows in _raw_chunks(statement, name)]
-    return np.concatenate(chunks) if chunks else np.empty((0, width))
+        for rows in _raw_chunks(scores, "scores"):  # each chunk into its reviews' rows as it comes
+            given = np.array(rows, dtype=np.float64).reshape(-1, 1 + len(criteria))
+            values[by_id[np.searchsorted(ordered, given[:, 0].astype(np.int64))]] = given[:, 1:]
+    return ReviewArrays(review_ids, ids[:, 1].copy(), ids[:, 2].copy(), values)
 
 
 def top_criterion(criteria: list[Criterion]) -> Criterion | None:
@@ -365,7 +364,27 @@ def compute_ranking(cycle: Cycle, judging_round: JudgingRound | None = None) -> 
     each category (three queries; no nomination or review is loaded as an object: the scores are
     read into arrays, scoring.aggregate_arrays)."""
     with collector_paused():
-        return _compute_ranking(_round_of(cycle, judging_round))
+        ranking = _compute_ranking(_round_of(cycle, judging_round))
+    _give_back_freed_memory()
+    return ranking
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, or None where the C library has none."""
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):
+        return None
+
+
+def _give_back_freed_memory() -> None:
+    """Return the C heap's free pages to the system once a ranking is made. Its arrays and rows, freed, leave
+    the heap fragmented, and a worker would otherwise keep its peak for good: 60 MB at 100,000 nominations
+    (docs/performance.md). A few milliseconds, once per change of the round's data."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def _compute_ranking(judging_round: JudgingRound) -> Ranking:
@@ -400,14 +419,17 @@ def _rank_keys(judging_round: JudgingRound) -> RankArrays:
         case((Nomination.submitted_at.is_(None), 1), else_=0),
         func.dense_rank().over(order_by=Nomination.submitted_at),
     ).where(*ranked_entries(judging_round))
-    rows = [row for chunk in _raw_chunks(statement, "rank_keys") for row in chunk]
-    ids, categories, references, unsubmitted, times = zip(*rows, strict=True) if rows else ((), (), (), (), ())
+    numbers, references = [], []
+    for rows in _raw_chunks(statement, "rank_keys"):  # a chunk at a time into arrays: 100,000 rows at 100,000
+        numbers.append(np.array([(i, c, u, t) for i, c, _, u, t in rows], dtype=np.int64).reshape(-1, 4))
+        references.append(np.array([row[2] for row in rows], dtype=str))
+    table = np.concatenate(numbers) if numbers else np.empty((0, 4), dtype=np.int64)
     return RankArrays(
-        np.array(ids, dtype=np.int64),
-        np.array(categories, dtype=np.int64),
-        list(references),
-        np.array(unsubmitted, dtype=bool),
-        np.array(times, dtype=np.int64),
+        table[:, 0].copy(),
+        table[:, 1].copy(),
+        np.concatenate(references) if references else np.array([], dtype=str),
+        table[:, 2].astype(bool),
+        table[:, 3].copy(),
     )
 
 
