@@ -1469,25 +1469,12 @@ def _write(result: AssignmentResult, *, by: User | None) -> None:
         db.session.execute(
             delete(Assignment).where(Assignment.id.in_(chunk)).execution_options(synchronize_session=False)
         )
-    rows = [
-        {
-            "round_id": result.problem.round_id,
-            "judge_id": p.judge_id,
-            "nomination_id": p.nomination_id,
-            "status": AssignmentStatus.ASSIGNED,
-            "locked": False,
-            "calibration": False,
-            "affinity": p.affinity,
-            "created_at": now,
-            "created_by_id": by.id if by is not None else None,
-        }
-        for p in result.additions
-    ]
+    rows = [(p.judge_id, p.nomination_id, p.affinity) for p in result.additions]
     try:
         if rows:
-            # The table, not the mapped class: a plain executemany, twice as fast for 30,000 rows.
-            # (Declarative mapping types __table__ as any FromClause; here it is the model's Table.)
-            db.session.execute(insert(cast(Table, Assignment.__table__)), rows)
+            _insert_assignments(
+                rows, round_id=result.problem.round_id, now=now, by_id=by.id if by is not None else None
+            )
         previous = {a.id: a.affinity for a in result.problem.assignments}
         changed = [
             {"id": p.assignment_id, "affinity": p.affinity}
@@ -1504,6 +1491,45 @@ def _write(result: AssignmentResult, *, by: User | None) -> None:
                 "Run the assignment again."
             )
         ) from error
+
+
+def _insert_assignments(rows: list[tuple[int, int, int]], *, round_id: int, now: Any, by_id: int | None) -> None:
+    """Insert (judge id, nomination id, affinity) rows as new assignments of the round, in one executemany
+    at the driver level, in the session's transaction. Through SQLAlchemy's executemany, 300,000 rows spent
+    most of their time having each row's parameters built and processed (the same status, flags and time
+    on every row, processed again for each); here the SQL is SQLAlchemy's own insert compiled for the
+    dialect, and each constant column's value is processed once by the column's own type."""
+    # (Declarative mapping types __table__ as any FromClause; here it is the model's Table.)
+    table = cast(Table, Assignment.__table__)
+    connection = db.session.connection()
+    dialect = connection.dialect
+    constants: dict[str, Any] = {
+        "round_id": round_id,
+        "status": AssignmentStatus.ASSIGNED,
+        "locked": False,
+        "calibration": False,
+        "created_at": now,
+        "created_by_id": by_id,
+    }
+    for key, value in constants.items():
+        process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        constants[key] = process(value) if process is not None and value is not None else value
+    names = [*constants, "judge_id", "nomination_id", "affinity"]
+    # Inline: no RETURNING of the ids (an executemany, nothing read back).
+    compiled = insert(table).inline().compile(dialect=dialect, column_keys=names)
+    if compiled.positional:
+        # The parameters in the SQL's order (the table's): a constant's value, or the row's field.
+        fields = {"judge_id": 0, "nomination_id": 1, "affinity": 2}
+        order = [(name in fields, fields.get(name, 0), constants.get(name)) for name in compiled.positiontup or []]
+        connection.exec_driver_sql(
+            compiled.string,
+            [tuple(row[at] if varies else value for varies, at, value in order) for row in rows],
+        )
+    else:
+        connection.exec_driver_sql(
+            compiled.string,
+            [{**constants, "judge_id": j, "nomination_id": n, "affinity": a} for j, n, a in rows],
+        )
 
 
 def fill_gaps(target: Cycle | JudgingRound, *, by: User) -> AssignmentResult:
