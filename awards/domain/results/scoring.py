@@ -463,15 +463,21 @@ def aggregate_arrays(
     """`aggregate` over columns: every nomination's result (a nomination with a counted review has a
     result, n = 0 when none of its reviews answered a criterion), the judges' normalisers, and each
     nomination's mean on the criterion `mean_of` (the ranking's tie-break)."""
+    # Temporaries are dropped as soon as they are used (`del`): at 100,000 nominations each is 2.4 MB, and
+    # together they make a worker's peak (docs/performance.md).
     raw, weights = _review_scores(reviews.values, criteria)
     scored = weights > 0
+    del weights
     scores, judges, nominations = raw[scored], reviews.judge_ids[scored], reviews.nomination_ids[scored]
+    del raw
     normalisers = _normalisers(judges, scores)
     normalised = _normalised(judges, scores, normalisers)
+    del judges
 
     ids = np.unique(reviews.nomination_ids)
     order = np.argsort(nominations, kind="stable")
     nominations, scores, normalised = nominations[order], scores[order], normalised[order]
+    del order
     group_ids, starts, counts = np.unique(nominations, return_index=True, return_counts=True)
     rows = np.searchsorted(ids, group_ids)
     n = np.zeros(len(ids), dtype=np.int32)
@@ -493,6 +499,7 @@ def aggregate_arrays(
         columns["sd"][at] = sd
         if k > 1:
             disagreement[at] = (spread >= range_threshold) | (sd >= sd_threshold)
+    del nominations, scores, normalised
     results = RankedResults(ids, n, columns, disagreement)
 
     means = np.full(len(ids), np.nan)

@@ -224,7 +224,7 @@ def load_review_arrays(judging_round: JudgingRound, criteria: Sequence[Criterion
     chunks = [np.array(rows, dtype=np.int64).reshape(-1, 3) for rows in _raw_chunks(reviews, "reviews")]
     ids = np.concatenate(chunks) if chunks else np.empty((0, 3), dtype=np.int64)
     del chunks
-    review_ids = ids[:, 0].copy()
+    review_ids = ids[:, 0]  # views of the one table (copies would double it at the peak)
     values = np.full((len(ids), len(criteria)), np.nan)
     if criteria and len(ids):
         by_id = np.argsort(review_ids)
@@ -245,7 +245,7 @@ def load_review_arrays(judging_round: JudgingRound, criteria: Sequence[Criterion
         for rows in _raw_chunks(scores, "scores"):  # each chunk into its reviews' rows as it comes
             given = np.array(rows, dtype=np.float64).reshape(-1, 1 + len(criteria))
             values[by_id[np.searchsorted(ordered, given[:, 0].astype(np.int64))]] = given[:, 1:]
-    return ReviewArrays(review_ids, ids[:, 1].copy(), ids[:, 2].copy(), values)
+    return ReviewArrays(review_ids, ids[:, 1], ids[:, 2], values)
 
 
 def top_criterion(criteria: list[Criterion]) -> Criterion | None:
