@@ -598,7 +598,10 @@ def _solve_by_pricing(built: _Built, network: _Network, m: int) -> _Solution:
         worst = np.full(len(parts), NO_ARC, dtype=np.int64)
         np.minimum.at(worst, part_of[priced], best)
         unproved = [i for i in unproved if worst[i] < 0]
-        more = more[np.isin(part_of[more // stride], unproved)]
+        # Only for the nominations that have a left-out arc with a negative reduced cost: the others'
+        # arcs would make the next network larger and change nothing.
+        improvable = priced[best < 0]
+        more = more[np.isin(more // stride, improvable)]
         keys = _sorted_keys(keys, more)
     return _joined([solutions[i] for i in range(len(parts))], rounds)
 
