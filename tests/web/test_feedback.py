@@ -286,6 +286,7 @@ def test_released_with_the_results_never_with_a_judges_name(
     final.feedback_with_scores = True
     db.session.commit()
     rival = make_nomination(cycle, category=cycle.categories[0], title="Rival entry")
+    rival.nominator.language = "cy"  # the rival's nominator reads Welsh: their e-mail's score line is in Welsh
     others = [other_judge(cycle, name) for name in ("Penny Pending", "Walt Withheld")]
     # Scale 1 to 10: 10 → 100, 7 → 66.7 (entry: 83.3); 4 → 33.3, 1 → 0 (rival: 16.7); the category's mean 50
     approved = review_with_feedback(zebedee, entry, f"{JUDGE_NAME} says: good work at Riverside Council.", value=10)
@@ -324,7 +325,8 @@ def test_released_with_the_results_never_with_a_judges_name(
     assert "\n\n\n" not in email.body_text
     [rival_email] = [m for m in outbox() if m.kind.startswith("result_") and m.to_address == rival.nominator.email]
     assert "Withheld" not in rival_email.body_text and "Withheld" not in text_of(rival_email.body_html)
-    assert "Your entry scored 17 out of 100; the average in your category was 50." in rival_email.body_text
+    assert "Sgoriodd eich cais 17 allan o 100; y cyfartaledd yn eich categori oedd 50." in rival_email.body_text
+    assert "Your entry scored" not in rival_email.body_text
 
 
 def test_a_result_email_without_feedback_has_no_feedback_block(organiser_client, outbox, cycle, zebedee, entry):

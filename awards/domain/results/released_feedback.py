@@ -6,11 +6,18 @@ ranking round has no score line. Nothing is released before the results are publ
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
 
+from awards.domain.core.mail import written_later
 from awards.domain.judging import feedback
+from awards.domain.results.scoring import NominationResult
 from awards.domain.results.shortlists import RANKED_STATUSES, cycle_ranking
 from awards.extensions import db
 from awards.models import Assignment, CycleStatus, JudgingRound, Nomination, Review, RoundMode
@@ -23,22 +30,23 @@ class RoundFeedback:
     judging_round: JudgingRound
     label: str | None  # the round's name when the cycle judges in several rounds
     wordings: list[str] = field(default_factory=list)
-    score_line: str | None = None
+    score_line: LazyString | None = None  # put into words in the reader's language when shown
 
 
 @dataclass(frozen=True)
 class RoundScores:
-    """A scored round's raw score of each entry and the mean of them in each category."""
+    """A scored round's results and the mean raw score of each category's ranked entries with one."""
 
-    raw: dict[int, float]  # nomination id → its raw score (entries with one)
-    category_of: dict[int, int]  # nomination id → its category id
-    averages: dict[int, float]  # category id → the mean raw score of its entries with one
+    results: Mapping[int, NominationResult]  # nomination id → its result in the round
+    ranked: np.ndarray  # the ids of the round's ranked entries, sorted
+    averages: dict[int, float]  # category id → the mean raw score of its ranked entries with one
 
 
 def _round_scores(judging_round: JudgingRound) -> RoundScores:
     """The round's scores, kept for the rest of the database session while its reviews are unchanged:
     publication tells every entrant at once (and changes their nominations, which the results' own cache
-    counts), so the round's results are computed once for all of them, not once per entrant."""
+    counts), so the round's results are computed once for all of them, not once per entrant. The averages
+    are taken over each category's array of ids (100,000 entries: no dictionary of every entry is made)."""
     stamp = (
         *db.session.execute(
             select(func.count(Review.id), func.max(Review.id), func.sum(Review.version))
@@ -51,35 +59,42 @@ def _round_scores(judging_round: JudgingRound) -> RoundScores:
     if judging_round.id in kept and kept[judging_round.id][0] == stamp:
         return kept[judging_round.id][1]
     ranking = cycle_ranking(judging_round.cycle, judging_round)
-    raw = {nid: result.raw for nid, result in ranking.results.items() if result.raw is not None}
-    category_of: dict[int, int] = {}
     averages: dict[int, float] = {}
-    for category_id, members in ranking.order.items():
-        scores = []
-        for _, nomination_id in members:
-            category_of[nomination_id] = category_id
-            if nomination_id in raw:
-                scores.append(raw[nomination_id])
+    for category_id, order in ranking.order.items():
+        raw = ranking.results.column("raw", order.ids)  # NaN: no raw score
+        scores = raw[~np.isnan(raw)].tolist()  # in rank order, as the board lists them
         if scores:
             averages[category_id] = sum(scores) / len(scores)
-    scores_of = RoundScores(raw, category_of, averages)
+    ranked = np.sort(np.concatenate([order.ids for order in ranking.order.values()] or [np.empty(0, np.int64)]))
+    scores_of = RoundScores(ranking.results, ranked, averages)
     kept[judging_round.id] = (stamp, scores_of)
     return scores_of
 
 
-def score_line(nomination: Nomination, judging_round: JudgingRound) -> str | None:
+def _score_words(own: float, average: float) -> str:
+    return _(
+        "Your entry scored %(score)s out of 100; the average in your category was %(average)s",
+        score=format_decimal(round(own)),
+        average=format_decimal(round(average)),
+    )
+
+
+def score_line(nomination: Nomination, judging_round: JudgingRound) -> LazyString | None:
     """ "Your entry scored 72 out of 100; the average in your category was 64": the entry's raw score in
     the round and the mean of its category's raw scores there (None: not a scored round, not set to
-    show scores, or the entry has no score in it)."""
+    show scores, or the entry has no score in it). Put into words where it is shown, in its reader's
+    language (the results e-mail is written in each entrant's)."""
     if not judging_round.feedback_with_scores or judging_round.mode is not RoundMode.SCORES:
         return None
     scores = _round_scores(judging_round)
-    own = scores.raw.get(nomination.id)
-    category_id = scores.category_of.get(nomination.id)
-    if own is None or category_id is None:
+    result = scores.results.get(nomination.id)
+    at = int(np.searchsorted(scores.ranked, nomination.id))
+    if result is None or result.raw is None or at >= len(scores.ranked) or scores.ranked[at] != nomination.id:
         return None
-    average = scores.averages[category_id]
-    return f"Your entry scored {own:.0f} out of 100; the average in your category was {average:.0f}"
+    average = scores.averages.get(nomination.category_id)
+    if average is None:
+        return None
+    return written_later(_score_words, result.raw, average)
 
 
 def feedback_for(nomination: Nomination) -> list[RoundFeedback]:
