@@ -615,18 +615,9 @@ def kept_per_process(store: OrderedDict, lock: threading.Lock, round_id: int, st
 
 def _data_version() -> int | None:
     """The data version (awards/models/versions.py), read before the stamp and the value: if it is the same
-    later, nothing was committed in between. Read in the session's own transaction, so it is of the data the
-    stamp and the value are read from (on SQLite a transaction keeps reading what was there when it began).
-    None when this transaction has changes of its own (in the session or written): they are not in the version
-    until it commits, so only the stamp can tell."""
-    session = db.session
-    if session.new or session.dirty or session.deleted:
-        return None
-    connection = session.connection()
-    if versions.wrote_uncommitted(connection):
-        return None
-    found = connection.exec_driver_sql(f"SELECT version FROM {versions.TABLE} WHERE id = 1").scalar()  # noqa: S608
-    return int(found) if found is not None else None
+    later, nothing was committed in between. None when this transaction has changes of its own: only the stamp
+    can tell then."""
+    return versions.version_in(db.session)
 
 
 SORT_ATTRIBUTES = {"raw": "raw", "normalised": "normalised", "n": "n", "spread": "range"}
