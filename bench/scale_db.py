@@ -19,6 +19,7 @@ with a smaller panel), also a database of its own per round-1 mode and number of
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import os
 import subprocess
@@ -208,10 +209,18 @@ def ensure(
         raise SystemExit("--database-url takes a PostgreSQL URL; SQLite databases are cached in bench/.data/")
     DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / f"scale-{key}.db"
+    # One builder at a time: a second benchmark asking for the same data waits for the first one's file
+    # instead of deleting its half-built one (the lock goes with the process, however it ends).
+    with open(DATA / f"scale-{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure_sqlite(path, key, nominations, judges, cases, custom_form, rebuild, say, two)
+
+
+def _ensure_sqlite(path, key, nominations, judges, cases, custom_form, rebuild, say, two) -> tuple[str, dict]:
     if path.exists() and not rebuild:
         return f"sqlite:///{path}", {"built": False, "key": key}
     base = f"scale-n{nominations}-j{judges}-c{cases}"
-    kind = _variant_name(custom_form, rounds, finalists, first_round)
+    kind = _variant_name(custom_form, two.get("rounds", 1), two.get("finalists", 0), two.get("first_round", ""))
     for old in DATA.glob(f"{base}-*.db"):  # the stale one of this kind (its head or code differs)
         rest = old.name[len(base) :]
         if rest.startswith(kind + "-") and not rest[len(kind) + 1 :].startswith(("custom-", "r2f")):
