@@ -288,7 +288,7 @@ def section(reference: str, section: str):
     if submitted:
         flash(_("Your changes to ‘%(section)s’ have been saved", section=title), "success")
         return redirect(url_for("nominee.task_list", reference=reference))
-    return redirect(url_for("nominee.task_list", reference=reference) + f"#task-{section}")
+    return redirect(url_for("nominee.task_list", reference=reference))
 
 
 def _file_question(nomination, key: str | None) -> FormQuestion:
