@@ -41,9 +41,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from support import ROOT
+from support.in_process import BASE, Client
 from support.served import ADMIN_URL, create_database, migrate, server_environment
 
-BASE = "http://127.0.0.1:5000"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 SECTIONS = ("challenge", "approach", "lessons")  # one long answer each in the default form (as bench/deadline.py)
 KINDS = ("section page", "save section", "task list")
@@ -83,19 +83,6 @@ def _seed(app) -> str:
         reference = make_nomination(cycle, nominator=user, status="draft").reference
         db.session.remove()
     return reference
-
-
-class Client:
-    """A test client whose requests name the configured host (production trusts only that one)."""
-
-    def __init__(self, app):
-        self.client = app.test_client()
-
-    def get(self, path: str):
-        return self.client.get(path, base_url=BASE)
-
-    def post(self, path: str, data: dict):
-        return self.client.post(path, data=data, base_url=BASE)
 
 
 def _sign_in(client: Client) -> None:

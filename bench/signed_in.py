@@ -32,9 +32,9 @@ from pathlib import Path
 
 import scale_db
 from support import ROOT
+from support.in_process import BASE, Client
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-BASE = "http://127.0.0.1:5000"
 
 
 def production_app(url: str):
@@ -58,19 +58,6 @@ def production_app(url: str):
     gc.collect()
     gc.freeze()
     return app
-
-
-class Client:
-    """A test client whose requests name the configured host (production trusts only that one)."""
-
-    def __init__(self, app):
-        self.client = app.test_client()
-
-    def get(self, path: str):
-        return self.client.get(path, base_url=BASE)
-
-    def post(self, path: str, data: dict):
-        return self.client.post(path, data=data, base_url=BASE)
 
 
 def sign_in(client, email: str, password: str) -> None:
