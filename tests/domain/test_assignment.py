@@ -16,7 +16,6 @@ from awards.domain.judging import calibration as calibration_rules
 from awards.domain.judging import conflicts as conflict_rules
 from awards.domain.judging.assignment import manual, solver
 from awards.domain.judging.assignment.problem import (
-    ExistingAssignment,
     JudgeInfo,
     NominationInfo,
     Problem,
@@ -33,9 +32,7 @@ from awards.models import (
     AuditEvent,
     Judge,
     JudgingRound,
-    NominationStatus,
     PanelMember,
-    ReviewStatus,
     RoundEntries,
 )
 from tests.factories import (
@@ -48,6 +45,7 @@ from tests.factories import (
     make_user,
     set_expertise,
 )
+from tests.support.assignment_reference import existing_of_kind
 
 # --- Pure problems (no database) ---------------------------------------------------------------
 
@@ -103,18 +101,7 @@ def _random_problem(rng: random.Random, *, judges=4, nominations=4, k=2, equal_l
                 if (j.id, n.id) in conflicts or not j.accepted or rng.random() > 0.12:
                     continue
                 kind = rng.choice(["locked", "draft", "submitted", "plain", "recused"])
-                assignments.append(
-                    ExistingAssignment(
-                        id=next(next_id),
-                        judge_id=j.id,
-                        nomination_id=n.id,
-                        status=AssignmentStatus.RECUSED if kind == "recused" else AssignmentStatus.ASSIGNED,
-                        locked=kind == "locked",
-                        affinity=0,
-                        review_status={"draft": ReviewStatus.DRAFT, "submitted": ReviewStatus.SUBMITTED}.get(kind),
-                        nomination_status=NominationStatus.SUBMITTED,
-                    )
-                )
+                assignments.append(existing_of_kind(kind, next(next_id), j.id, n.id))
     return Problem(
         cycle_id=1,
         cycle_name="Test",

@@ -12,10 +12,10 @@ from collections import Counter
 
 import pytest
 
-from awards.domain.judging.assignment.problem import ExistingAssignment, JudgeInfo, NominationInfo, Problem
+from awards.domain.judging.assignment.problem import JudgeInfo, NominationInfo, Problem
 from awards.domain.judging.assignment.solver import DEEP, solve
-from awards.models import AssignmentStatus, NominationStatus, ReviewStatus
-from tests.support.assignment_reference import dense_optimum
+from awards.models import AssignmentStatus
+from tests.support.assignment_reference import dense_optimum, existing_of_kind
 
 CATEGORIES = {1: "Data and AI Innovation", 2: "Skills and Capability", 3: "Digital Leader of the Year"}
 
@@ -77,18 +77,7 @@ def _pricing_problem(
             if (judge.id, nomination.id) in conflicts or not judge.accepted or rng.random() > 0.01:
                 continue
             kind = rng.choice(["locked", "draft", "submitted", "plain", "plain", "recused"])
-            assignments.append(
-                ExistingAssignment(
-                    id=next(next_id),
-                    judge_id=judge.id,
-                    nomination_id=nomination.id,
-                    status=AssignmentStatus.RECUSED if kind == "recused" else AssignmentStatus.ASSIGNED,
-                    locked=kind == "locked",
-                    affinity=0,
-                    review_status={"draft": ReviewStatus.DRAFT, "submitted": ReviewStatus.SUBMITTED}.get(kind),
-                    nomination_status=NominationStatus.SUBMITTED,
-                )
-            )
+            assignments.append(existing_of_kind(kind, next(next_id), judge.id, nomination.id))
     return Problem(
         cycle_id=1,
         cycle_name="Pricing",

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from ortools.graph.python import min_cost_flow
 
-from awards.domain.judging.assignment.problem import AVOID_LEVEL, Problem, affinity
+from awards.domain.judging.assignment.problem import AVOID_LEVEL, ExistingAssignment, Problem, affinity
 from awards.domain.judging.assignment.solver import AFFINITY_WEIGHT, LOAD_WEIGHT, SHARE_SHORTFALL_WEIGHT
-from awards.models import AssignmentStatus
+from awards.models import AssignmentStatus, NominationStatus, ReviewStatus
 
 
 @dataclass
@@ -106,3 +106,18 @@ def _what_stays(problem: Problem) -> tuple[dict[int, int], dict[int, int], set[t
             fixed_count[a.nomination_id] += 1
             fixed_pairs.add((a.judge_id, a.nomination_id))
     return fixed_load, fixed_count, fixed_pairs, recused
+
+
+def existing_of_kind(kind: str, assignment_id: int, judge_id: int, nomination_id: int) -> ExistingAssignment:
+    """An existing assignment for random problems: "locked", "draft" or "submitted" (a review in that state),
+    "recused", or "plain" (assigned, no review yet)."""
+    return ExistingAssignment(
+        id=assignment_id,
+        judge_id=judge_id,
+        nomination_id=nomination_id,
+        status=AssignmentStatus.RECUSED if kind == "recused" else AssignmentStatus.ASSIGNED,
+        locked=kind == "locked",
+        affinity=0,
+        review_status={"draft": ReviewStatus.DRAFT, "submitted": ReviewStatus.SUBMITTED}.get(kind),
+        nomination_status=NominationStatus.SUBMITTED,
+    )
