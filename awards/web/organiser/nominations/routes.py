@@ -344,7 +344,7 @@ def count_matches(filters: Filters, clauses: list, counts: list, page: int) -> t
         return sum(by_status.values()), True
     if filters.status is not None and not (filters.q or filters.category or filters.trend):
         return by_status.get(filters.status, 0), True
-    limit = (min(page, paging.MAX_PAGE) - 1) * PAGE_SIZE + COUNT_AHEAD
+    limit = (page - 1) * PAGE_SIZE + COUNT_AHEAD  # page: at most paging.MAX_PAGE
     matches = select(Nomination.id).where(*clauses).limit(limit + 1).subquery()
     found = db.session.scalar(select(func.count()).select_from(matches)) or 0
     return (found, True) if found <= limit else (limit, False)
