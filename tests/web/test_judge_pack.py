@@ -259,7 +259,7 @@ def test_an_answer_that_looks_like_markup_or_a_link_is_printed_as_text_and_nothi
 
 
 def test_the_packs_fetcher_refuses_every_address(app):
-    from awards.web.judge.pack import RefusingFetcher, render_pdf
+    from awards.web.judge.pdf import RefusingFetcher, render_pdf
 
     fetcher = RefusingFetcher()
     html = (
@@ -277,7 +277,7 @@ def test_the_packs_fetcher_refuses_every_address(app):
 
 
 def test_the_cycle_collector_is_paused_while_weasyprint_works_and_resumed_after(app):
-    from awards.web.judge.pack import RefusingFetcher, render_pdf
+    from awards.web.judge.pdf import RefusingFetcher, render_pdf
 
     fetcher = RefusingFetcher()
     seen = []
@@ -357,7 +357,7 @@ def test_the_canary_check_finds_what_a_pack_would_leak(app, cycle, membership, j
     assert "PDF text" in found and "PDF text without white space" in found
     assert "raw bytes" not in found  # WeasyPrint's text is glyph-encoded: only a reader's text shows it
 
-    from awards.web.judge.pack import render_pdf
+    from awards.web.judge.pdf import render_pdf
 
     with app.test_request_context():
         titled = render_pdf(

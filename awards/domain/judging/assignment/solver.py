@@ -61,7 +61,6 @@ from typing import Any, cast
 
 import numpy as np
 from flask_babel import gettext as _
-from ortools.graph.python import min_cost_flow
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -442,6 +441,13 @@ def _largest_affinity(built: _Built) -> int:
     return largest
 
 
+def _flow_solver() -> Any:
+    """OR-Tools' min-cost flow solver, imported here: its 28 MB stay out of every worker that never assigns."""
+    from ortools.graph.python import min_cost_flow
+
+    return min_cost_flow.SimpleMinCostFlow()
+
+
 def _block_rows(J: int) -> int:
     """How many rows of J judges to work out at once (TABLE_CELLS cells)."""
     return max(1, TABLE_CELLS // max(J, 1))
@@ -729,7 +735,7 @@ def _solve_groups(
     on each of the arcs."""
     J, G, K = network.J, len(size), network.K
     source, sink = 0, J + G + 1
-    solver = min_cost_flow.SimpleMinCostFlow()
+    solver = _flow_solver()
     units = network.capacity
     judge_of_unit = np.repeat(np.arange(J), units)
     offsets = np.arange(int(units.sum())) - np.repeat(np.cumsum(units) - units, units)
@@ -1097,7 +1103,7 @@ class _Network:
         """The optimal flow; None if it is infeasible without the overflow arc."""
         J, N = self.J, self.N
         source, sink = 0, J + N + 1
-        solver = min_cost_flow.SimpleMinCostFlow()
+        solver = _flow_solver()
         # source → judge: one unit arc per remaining place, the k-th place costing LOAD_WEIGHT·(k − 1).
         units = self.capacity
         if units.sum():
