@@ -210,8 +210,15 @@ def _end_expired_session(reason: str):
 
 def signed_in() -> bool:
     """Whether someone is signed in; when that cannot be told (e.g. the database is down), be
-    cautious and say yes, so nothing personal is cached."""
+    cautious and say yes, so nothing personal is cached.
+
+    A person the request has already loaded counts as signed in without asking the database again: after a
+    save's commit their row is expired, and `is_authenticated` (their `active` column) would read it and their
+    roles back only to set the response's headers."""
     try:
+        loaded = g.get("_login_user")
+        if loaded is not None and not loaded.is_anonymous:
+            return True
         return bool(current_user.is_authenticated)
     except Exception:
         return True

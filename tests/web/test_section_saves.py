@@ -95,3 +95,18 @@ def test_changing_the_trends_chosen_is_a_change(nominee_client, cycle):
     assert (new_version, new_events) == (version + 1, events + 1) and new_updated_at >= updated_at
     stored = db.session.get(Nomination, nomination.id)
     assert [(link.trend_id, link.is_primary) for link in stored.trend_links] == [(trend_c, True), (trend_a, False)]
+
+
+def test_after_the_save_commits_the_response_does_not_read_the_person_again(nominee_client, cycle, statements):
+    """The response's headers ask whether someone is signed in: the person loaded for the request is, without
+    reading their row and roles back after the commit expired them (two statements a save)."""
+    nomination = start_draft(nominee_client, cycle)
+    ran, start = statements
+    start()
+
+    response = save(nominee_client, nomination, "challenge", {"challenge": "Applications took 12 weeks."})
+
+    assert response.status_code == 302
+    commit_at = next(i for i, s in enumerate(ran) if s.lstrip().upper().startswith("UPDATE NOMINATIONS"))
+    after = [s for s in ran[commit_at + 1 :] if "FROM users" in s or "FROM user_roles" in s]
+    assert after == []
