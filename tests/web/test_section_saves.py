@@ -62,7 +62,7 @@ def test_a_save_that_changes_a_section_is_one_update_adding_one_to_the_version(n
     assert stored.answers["challenge"] == "Applications took 12 weeks." and "challenge" in stored.touched
 
 
-@pytest.mark.parametrize("section", ["organisation", "project", "outcomes", "declarations"])
+@pytest.mark.parametrize("section", ["organisation", "project", "trends", "outcomes", "declarations"])
 def test_saving_the_same_answers_again_writes_nothing(nominee_client, cycle, section):
     """Partners are rows of their own: the same ones posted again are no change."""
     nomination = start_draft(nominee_client, cycle)

@@ -57,9 +57,11 @@ def stored(nomination: Nomination, question: FormQuestion) -> Any:
         if key == "partners":
             return [{"name": p.name, "is_supplier": p.is_supplier} for p in nomination.partners]
         if key == "trends":
+            # In the order the database gives (the main trend first, then as chosen), also for links just set from
+            # a form in the order ticked: the same choices saved again are then no change.
             return [
                 {"trend_id": link.trend_id, "is_primary": link.is_primary, "how_addressed": link.how_addressed}
-                for link in nomination.trend_links
+                for link in sorted(nomination.trend_links, key=lambda link: (not link.is_primary, link.position or 0))
             ]
         if key == "consents_to_publish":
             return nomination.consents_to_publish if _section_touched(nomination, question) else None
