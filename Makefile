@@ -6,7 +6,7 @@ PORT   ?= 5000
 PYTEST_ARGS ?= -n auto --durations=40
 export FLASK_APP := awards
 
-.PHONY: run test lint format translations setup assets db demo bench clean audit instance-environment two-servers-check
+.PHONY: run test lint format translations setup assets db demo bench bench-targets clean audit instance-environment two-servers-check
 
 run: setup db demo
 	@echo "Serving at http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
@@ -89,6 +89,36 @@ BENCH       := $(filter $(BENCH_FIRST),$(BENCH_ALL)) $(filter-out $(BENCH_FIRST)
 
 bench: setup
 	@for script in $(BENCH); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Every figure issues 18 and 19 set a target for, in one sequence on one machine (docs/performance.md, "Every
+# target in one run"): each command's output in bench/results/targets/<n>-<name>.log, with the UTC time and the
+# load average before it. Needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379; about 45 minutes.
+PG_BENCH := postgresql+psycopg://postgres@127.0.0.1:5432
+TARGETS := \
+	"throughput-sqlite|bench/throughput.py" \
+	"throughput-postgresql|bench/throughput.py --database-url $(PG_BENCH)/awards_bench_cache" \
+	"growth-sqlite|bench/growth.py --svg docs/performance-growth-sqlite.svg" \
+	"assignment-n100000|bench/assignment.py --nominations 100000 --judges 3000 --conflicts-per-judge 200 --output bench/results/assignment-n100000.json" \
+	"aggregation-n100000|bench/aggregation.py --nominations 100000 --judges 3000 --runs 3" \
+	"worker-memory-n100000|bench/worker_memory.py --nominations 100000 --judges 3000" \
+	"search-sqlite|bench/search.py" \
+	"search-postgresql|bench/search.py --database-url $(PG_BENCH)/awards_bench_search" \
+	"nominee-turn-sqlite|bench/nominee_turn.py" \
+	"nominee-turn-postgresql|bench/nominee_turn.py --database postgresql" \
+	"judge-pack|bench/judge_pack.py --entries 40 --runs 3" \
+	"votes-sqlite|bench/votes.py --database sqlite" \
+	"votes-postgresql|bench/votes.py --database postgresql" \
+	"deadline-sqlite|bench/deadline.py --database sqlite" \
+	"deadline-postgresql|bench/deadline.py --database postgresql"
+
+bench-targets: setup
+	@mkdir -p bench/results/targets; n=0; failed=""; for entry in $(TARGETS); do \
+		n=$$((n + 1)); name=$${entry%%|*}; command=$${entry#*|}; log=bench/results/targets/$$(printf %02d $$n)-$$name.log; \
+		echo "== $$name: $$command"; \
+		{ echo "# $$(date -u +%FT%TZ) load $$(cut -d' ' -f1-3 /proc/loadavg): $$command"; \
+		  $(BIN)/python $$command 2>&1; echo "# exit $$? at $$(date -u +%FT%TZ), load $$(cut -d' ' -f1-3 /proc/loadavg)"; } > $$log; \
+		tail -n 1 $$log; grep -q "^# exit 0 " $$log || failed="$$failed $$name"; \
+	done; if [ -n "$$failed" ]; then echo "not met or failed:$$failed"; exit 1; fi
 
 # On demand, not part of `make test` (`AWARDS_RUN_TWO_SERVERS=1 .ci/run` runs it after the suite): nginx from
 # Debian's package (installed here when missing and run as root) balancing two gunicorn servers on one PostgreSQL
