@@ -24,8 +24,10 @@ def create_app(config: dict | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
     )
+    from awards.template_environment import AwardsEnvironment
     from awards.web.input import CleanRequest
 
+    app.jinja_environment = AwardsEnvironment  # before app.jinja_env is first made (awards/template_environment.py)
     app.request_class = CleanRequest  # no NUL characters in form fields, query parameters or file names
     _configure(app, config)
     _init_logging(app)
