@@ -342,17 +342,24 @@ def _register_default_translations(app: Flask) -> None:
     @app.cli.command("add-default-translations")
     @click.option("--dry-run", is_flag=True, help="Report what would be added, changing nothing.")
     def add_default_translations(dry_run: bool) -> None:
-        """Give existing trends and cycles the default content's Welsh and Swedish words (for a deployment made
-        before they shipped): only for a text whose English is still the default's, in the languages the
-        service offers, and never over a translation already stored."""
+        """Give existing trends and cycles the default content's words in the service's other languages (for a
+        deployment made before they shipped): only for a text that still reads as the default's, in the languages
+        the service offers, and never over a translation already stored. Where the default language is not
+        English, a default text still in the defaults' English first takes that language's words."""
         counts = default_translations.add_everywhere()
         summary = (
             f"{counts['trend_texts']} texts of the trends and {counts['cycle_texts']} texts of "
             f"{counts['cycles']} cycles"
         )
+        moved = counts["default_language_texts"]
+        language = app.config["DEFAULT_LANGUAGE"]
         if dry_run:
             db.session.rollback()
+            if moved:
+                summary += f", after putting {moved} texts still in the defaults' English into {language}"
             click.echo(f"Would add the default translations of {summary}. Nothing was changed.")
             return
         db.session.commit()
+        if moved:
+            summary += f", after putting {moved} texts still in the defaults' English into {language}"
         click.echo(f"Added the default translations of {summary}.")

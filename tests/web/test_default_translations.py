@@ -1,23 +1,30 @@
 """The default content ships in Welsh and Swedish (issue #17): a cycle started with the default categories,
 criteria, rubric and entry form, and the default trends, read in the reader's language without an organiser
 typing a translation; what an organiser wrote differently is never given the default's words; copying a cycle
-keeps its translations; `flask add-default-translations` fills in older deployments."""
+keeps its translations; `flask add-default-translations` fills in older deployments. A service whose default
+language is Welsh carries the defaults in Welsh on the things themselves, with English as their translation."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
+from flask import current_app
 
-from awards.domain.programme import default_translations
+from awards.domain.core.clock import utcnow
+from awards.domain.programme import default_translations, taxonomy
 from awards.domain.programme.taxonomy import default_taxonomy
 from awards.extensions import db
 from awards.i18n import LANGUAGE_COOKIE
-from awards.models import AuditEvent, Category, ContentTranslation, CycleStatus
-from tests.factories import make_cycle, make_judge, make_nomination
+from awards.models import AuditEvent, Category, ContentTranslation, Cycle, CycleStatus
+from tests.factories import make_cycle, make_judge, make_nomination, make_user
 from tests.factories.judging import make_assignment
+from tests.support.clients import signed_in_client
 from tests.support.nominating import section_url, start_draft
-from tests.support.visible import page_text
+from tests.support.pages import form_values
+from tests.support.visible import main_text, page_text
 
 WORDS = default_translations.default_translations()
 
@@ -233,3 +240,205 @@ def test_a_new_rounds_criteria_read_as_those_they_come_from(organiser_client):
             ).all()
         )
         assert texts["name"] == name and texts["rubric.0.label"] == "Dim tystiolaeth"
+
+
+# --- A service whose default language is Welsh ----------------------------------------------------------------
+
+
+@pytest.fixture
+def welsh_default_app(make_app):
+    """A service offering English, Welsh and Swedish whose default language is Welsh (AWARDS_DEFAULT_LANGUAGE=cy)."""
+    app = make_app(DEFAULT_LANGUAGE="cy")
+    with app.app_context():
+        yield app
+
+
+def new_cycle_with_the_forms_defaults(organiser) -> Cycle:
+    """An organiser makes a cycle on the new-cycle form, keeping its defaults (every default category ticked, the
+    default form); it is then open."""
+    taxonomy.seed_trends()
+    db.session.commit()
+    data = form_values(organiser.get("/organiser/cycles/new"))
+    data.update(
+        name="Gwobrau Digidol 2027",
+        nominations_open_date=local_day(1),
+        nominations_close_date=local_day(40),
+    )
+    response = organiser.post_form("/organiser/cycles/new", data, token_from="/organiser/cycles/new")
+    assert response.status_code == 302, main_text(response)
+    cycle = db.session.scalar(sa.select(Cycle).where(Cycle.name == "Gwobrau Digidol 2027"))
+    cycle.nominations_open_at = utcnow() - timedelta(days=1)
+    cycle.status = CycleStatus.OPEN
+    db.session.commit()
+    return cycle
+
+
+def judging_in(cycle: Cycle):
+    """A judge of the cycle (now judging) with a submitted nomination to score: their client and its page."""
+    nomination = make_nomination(cycle, status="submitted")
+    cycle.status = CycleStatus.JUDGING
+    db.session.commit()
+    judge = make_judge(cycle)
+    make_assignment(judge, nomination, no_conflict_declared=True)
+    return signed_in_client(current_app, judge.user), f"/judging/nominations/{nomination.reference}"
+
+
+def local_day(days: int) -> list[str]:
+    day = (utcnow() + timedelta(days=days)).date()
+    return [str(day.day), str(day.month), str(day.year)]
+
+
+def test_a_welsh_default_service_shows_a_new_cycles_defaults_in_welsh_and_in_english_to_who_chose_it(
+    welsh_default_app,
+):
+    organiser = signed_in_client(welsh_default_app, make_user(email="omar@awards.example.org", roles=("organiser",)))
+    cycle = new_cycle_with_the_forms_defaults(organiser)
+    # The things themselves say it in Welsh; English is a translation.
+    category = cycle.categories[0]
+    assert category.name == "Technoleg er lles y cyhoedd"
+    assert ("category", "name", "en", "Technology for Public Good") in stored_texts(cycle.id)
+    assert not {row for row in stored_texts(cycle.id) if row[2] == "cy"}
+
+    nominee = signed_in_client(welsh_default_app, make_user(email="nia@cyngor.gov.wales"))
+    start = page_text(nominee.get(f"/nominations/start?cycle={cycle.slug}"))
+    assert "Technoleg er lles y cyhoedd" in start and "Arweinydd digidol y flwyddyn" in start
+    assert "Technology for Public Good" not in start
+    nomination = start_draft(nominee, cycle)
+    tasks = main_text(nominee.get(f"/nominations/{nomination.reference}"))
+    assert "Ynglŷn â’r sefydliad a enwebwyd" in tasks and "About the nominated organisation" not in tasks
+    section = page_text(nominee.get(section_url(nomination, "organisation")))
+    assert "Enw’r sefydliad a enwebwyd" in section and "Name of the nominated organisation" not in section
+
+    nominee.get(f"/language/en?next=/nominations/{nomination.reference}")  # the switcher
+    tasks = main_text(nominee.get(f"/nominations/{nomination.reference}"))
+    assert "About the nominated organisation" in tasks and "Ynglŷn â’r sefydliad a enwebwyd" not in tasks
+    start = page_text(nominee.get(f"/nominations/start?cycle={cycle.slug}"))
+    assert "Technology for Public Good" in start and "Digital Leader of the Year" in start
+    assert "Technoleg er lles y cyhoedd" not in start
+
+    judge, scoring = judging_in(cycle)
+    criteria = page_text(judge.get(scoring))
+    assert "Canlyniadau ac effaith â thystiolaeth" in criteria and "Dim tystiolaeth" in criteria
+    assert "Evidenced outcomes and impact" not in criteria and "Not evidenced" not in criteria
+    judge.get(f"/language/en?next={scoring}")
+    criteria = page_text(judge.get(scoring))
+    assert "Evidenced outcomes and impact" in criteria and "Not evidenced" in criteria
+    assert "Canlyniadau ac effaith â thystiolaeth" not in criteria
+
+
+def test_a_welsh_default_service_shows_the_trends_in_welsh_and_in_english_to_who_chose_it(welsh_default_app):
+    taxonomy.seed_trends()
+    db.session.commit()
+    client = welsh_default_app.test_client()
+    text = page_text(client.get("/trends"))
+    assert "Ailddychmygu gwasanaethau" in text and "Cydnerthedd cymunedol" in text
+    assert "Reimagining services" not in text
+    client.get("/language/en?next=/trends")
+    text = page_text(client.get("/trends"))
+    assert "Reimagining services" in text and "Community resilience" in text
+    assert "Ailddychmygu gwasanaethau" not in text
+    assert "Demokratin utmanas" in page_text(read_as(client, "sv").get("/trends"))
+
+
+def test_renaming_a_default_category_in_welsh_drops_the_defaults_english(welsh_default_app):
+    organiser = signed_in_client(welsh_default_app, make_user(email="omar@awards.example.org", roles=("organiser",)))
+    cycle = new_cycle_with_the_forms_defaults(organiser)
+    category = cycle.categories[0]
+    typed = cycle.categories[1]  # an organiser's own English, typed before the Welsh is changed
+    organiser.post_form(
+        f"/organiser/cycles/{cycle.slug}/translations/category/{typed.id}", {"name--en": "Service reborn"}
+    )
+    for renamed, name in ((category, "Technoleg er budd pawb"), (typed, "Gwasanaeth newydd y flwyddyn")):
+        base = f"/organiser/cycles/{cycle.slug}/categories/{renamed.id}"
+        response = organiser.post_form(
+            f"{base}/edit", {"name": name, "description": "", "shortlist_size": "6"}, token_from=f"{base}/edit"
+        )
+        assert response.status_code == 302, main_text(response)
+    result = welsh_default_app.test_cli_runner().invoke(args=["add-default-translations"])  # nor later
+    assert result.exit_code == 0, result.output
+
+    reader = signed_in_client(welsh_default_app, make_user(email="nia@cyngor.gov.wales"))
+    reader.get(f"/language/en?next=/nominations/start?cycle={cycle.slug}")
+    text = page_text(reader.get(f"/nominations/start?cycle={cycle.slug}"))
+    assert "Technoleg er budd pawb" in text and "Technology for Public Good" not in text
+    assert "Service reborn" in text  # what someone typed stays
+    assert "Digital Leader of the Year" in text  # the categories left as they were keep theirs
+    row = ContentTranslation
+    fields = {
+        (language, text)
+        for language, text in db.session.execute(
+            sa.select(row.language, row.text).where(
+                row.kind == "category", row.object_id == category.id, row.field == "name"
+            )
+        )
+    }
+    assert fields == set()
+
+
+def test_a_new_rounds_default_criteria_are_welsh_with_english_translations(welsh_default_app):
+    organiser = signed_in_client(welsh_default_app, make_user(email="omar@awards.example.org", roles=("organiser",)))
+    cycle = new_cycle_with_the_forms_defaults(organiser)
+    url = f"/organiser/cycles/{cycle.slug}/rounds/new"
+    day = local_day(60)
+    form = {
+        "name": "Rownd derfynol", "opens_date": local_day(50), "opens_time": "9am", "closes_date": day,
+        "closes_time": "17:00", "entries": "advanced", "mode": "scores", "ranking_method": "borda", "blind": "no",
+        "judges_per_nomination": "4", "judge_max_load": "8", "criteria": "default",
+    }  # fmt: skip
+    response = organiser.post_form(url, form, token_from=url)
+    assert response.status_code == 302, main_text(response)
+    db.session.expire_all()
+    added = db.session.get(Cycle, cycle.id).rounds[-1]
+    criterion = added.criteria[0]
+    assert criterion.name == "Canlyniadau ac effaith â thystiolaeth"
+    assert criterion.rubric[0]["label"] == "Dim tystiolaeth"
+    row = ContentTranslation
+    english = dict(
+        db.session.execute(
+            sa.select(row.field, row.text).where(
+                row.kind == "criterion", row.object_id == criterion.id, row.language == "en"
+            )
+        ).all()
+    )
+    assert english["name"] == "Evidenced outcomes and impact" and english["rubric.0.label"] == "Not evidenced"
+
+
+def made_before_the_defaults_were_welsh(app) -> None:
+    """A cycle and the trends as this service stored them before its defaults were stored in Welsh: the things
+    in the defaults' English, with the Swedish rows (no Welsh ones: Welsh was the default language)."""
+    app.config["DEFAULT_LANGUAGE"] = "en"
+    try:
+        make_cycle()
+    finally:
+        app.config["DEFAULT_LANGUAGE"] = "cy"
+    db.session.execute(sa.delete(ContentTranslation).where(ContentTranslation.language == "cy"))
+    db.session.commit()
+
+
+def test_the_command_puts_an_older_welsh_default_services_english_defaults_into_welsh(welsh_default_app):
+    made_before_the_defaults_were_welsh(welsh_default_app)
+    cycle = db.session.scalar(sa.select(Cycle))
+    category = cycle.categories[0]
+    assert category.name == "Technology for Public Good"
+    db.session.add(
+        ContentTranslation(
+            cycle_id=cycle.id, kind="category", object_id=category.id, field="name", language="en",
+            text="Tech for good", revision=1, updated_at=cycle.created_at,
+        )
+    )  # fmt: skip
+    db.session.commit()
+
+    result = welsh_default_app.test_cli_runner().invoke(args=["add-default-translations"])
+    assert result.exit_code == 0, result.output
+    assert "texts still in the defaults' English into cy" in result.output
+    db.session.expire_all()
+    assert category.name == "Technoleg er lles y cyhoedd"
+    assert ("category", "name", "en", "Tech for good") in stored_texts(cycle.id)  # typed by someone: kept
+    assert ("category", "name", "en", "Technology for Public Good") not in stored_texts(cycle.id)
+    assert cycle.categories[1].name == "Gwasanaeth y flwyddyn wedi’i ailddychmygu"
+    reader = welsh_default_app.test_client()
+    assert "Ailddychmygu gwasanaethau" in page_text(reader.get("/trends"))
+    reader.get("/language/en?next=/trends")
+    assert "Reimagining services" in page_text(reader.get("/trends"))
+    again = welsh_default_app.test_cli_runner().invoke(args=["add-default-translations"])
+    assert "of 0 texts of the trends and 0 texts of 0 cycles." in again.output

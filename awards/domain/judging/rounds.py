@@ -492,18 +492,19 @@ def copy_criteria(source: JudgingRound, judging_round: JudgingRound) -> None:
 
 
 def _default_criteria(cycle: Cycle, judging_round: JudgingRound) -> None:
-    """The criteria a new cycle starts with (the project's seed data, as create_cycle adds them)."""
+    """The criteria a new cycle starts with (the project's seed data, as create_cycle adds them, in the service's
+    default language)."""
     data = default_taxonomy()
     for position, item in enumerate(data["criteria"]):
         judging_round.criteria.append(
             Criterion(
                 cycle_id=cycle.id,
-                name=item["name"],
-                description=item.get("hint", ""),
+                name=default_translations.default_words("criteria", item["name"], "name"),
+                description=default_translations.default_words("criteria", item["name"], "description"),
                 weight=item["weight"],
                 scale_min=data["scale"]["min"],
                 scale_max=data["scale"]["max"],
-                rubric=list(data["rubric"]),
+                rubric=default_translations.default_rubric(),
                 allow_not_applicable=False,
                 position=position,
             )

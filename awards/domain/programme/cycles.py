@@ -312,9 +312,9 @@ def _add_default_categories(cycle: Cycle, chosen: list[str] | None = None) -> No
     codes = trends_by_code()
     for position, item in enumerate(offered):
         category = Category(
-            name=item["name"],
+            name=default_translations.default_words("categories", item["name"], "name"),
             slug=item["slug"],
-            description=item.get("description", ""),
+            description=default_translations.default_words("categories", item["name"], "description"),
             shortlist_size=6,
             position=position,
         )
@@ -328,12 +328,12 @@ def _add_default_criteria(cycle: Cycle, judging_round: JudgingRound) -> None:
         judging_round.criteria.append(
             Criterion(
                 cycle=cycle,
-                name=item["name"],
-                description=item.get("hint", ""),
+                name=default_translations.default_words("criteria", item["name"], "name"),
+                description=default_translations.default_words("criteria", item["name"], "description"),
                 weight=item["weight"],
                 scale_min=data["scale"]["min"],
                 scale_max=data["scale"]["max"],
-                rubric=list(data["rubric"]),
+                rubric=default_translations.default_rubric(),
                 allow_not_applicable=False,
                 position=position,
             )
@@ -454,6 +454,7 @@ def create_cycle(
             files_max_count=form_rules["attachments_max_count"],
             files_max_mb=form_rules["attachments_max_mb"],
         )
+        form = default_translations.default_form(form)  # its texts in the service's default language
     entry_forms.install(cycle, form)
     # What it took from the defaults reads in the service's other languages too (not what an organiser typed).
     from_defaults: list[Any] = [*cycle.categories, *first.criteria] if with_defaults else []

@@ -1,12 +1,16 @@
-"""The default content in the service's other languages: a cycle started with the defaults reads in Welsh or
-Swedish without an organiser typing a translation.
+"""The default content in every language the service offers: a cycle started with the defaults reads in English,
+Welsh or Swedish without an organiser typing a translation, whichever of them is the service's default language.
 
 The words are in awards/data/default_translations.json (its "about" describes the format), keyed by what
 identifies a default thing for good: a trend's code, a default category's or criterion's English name, a rubric
-band's English label, a default form's section or question key. They become ordinary `content_translations`
-rows (awards/domain/programme/translations.py), which organisers then edit like their own, and only:
+band's English label, a default form's section or question key. A default thing carries the words of the
+service's default language on itself (`default_words`: the data file's, or English when it has none in that
+language), as organisers' own texts are; the others, English among them when the default is Welsh or Swedish,
+become ordinary `content_translations` rows (awards/domain/programme/translations.py), which organisers then edit
+like their own, and only:
 
-- for a thing whose key is a default's and only for a text whose English is still the default's (an organiser
+- for a thing whose key is a default's (a category, criterion or band is found by its name or label in the
+  default language) and only for a text that still reads as the default's in the default language (an organiser
   who renamed a category wrote something the default's Welsh does not say);
 - where no translation of that text is stored (an organiser's own is never replaced);
 - for the languages the service offers, other than its default language.
@@ -31,6 +35,7 @@ from awards.domain.programme import entry_forms
 from awards.domain.programme.taxonomy import default_taxonomy
 from awards.domain.programme.translations import (
     FIELDS,
+    default_language,
     fields_of,
     kind_of,
     original,
@@ -48,6 +53,10 @@ GROUP_OF_KIND = {
     "section": "form_sections",
     "question": "form_questions",
 }
+# The language the defaults are written in (default_taxonomy.json, entry_forms.default_definition).
+ENGLISH = "en"
+# The field naming a default thing whose key is its English name or label, by group.
+NAMED_BY = {"categories": "name", "criteria": "name", "rubric": "label"}
 
 
 @lru_cache(maxsize=1)
@@ -84,54 +93,131 @@ def default_texts() -> dict[str, dict[str, dict[str, str]]]:
     }
 
 
-def _key_of(thing) -> str:
-    """What identifies a thing among the defaults: a trend's code, a category's or criterion's name, a section's
-    or question's key."""
+def words_in(group: str, key: str, field: str, language: str) -> str:
+    """A default text in `language`: the defaults' own English, else the data file's words ("" when it has none)."""
+    if language == ENGLISH:
+        return default_texts()[group].get(key, {}).get(field, "")
+    return str(default_translations()[group].get(key, {}).get(field, {}).get(language) or "")
+
+
+def default_words(group: str, key: str, field: str, language: str | None = None) -> str:
+    """What a default thing carries on itself for a text: its words in the service's default language (or
+    `language`), else its English."""
+    return words_in(group, key, field, language or default_language()) or words_in(group, key, field, ENGLISH)
+
+
+def _written_by_default(group: str, key: str, field: str) -> set[str]:
+    """The words a default text could have been stored with: the default language's, and the defaults' English (a
+    thing made before the defaults were stored in a default language other than English)."""
+    return {text for text in (default_words(group, key, field), words_in(group, key, field, ENGLISH)) if text}
+
+
+@lru_cache(maxsize=8)
+def _keys_by_name(group: str, language: str) -> dict[str, str]:
+    """{name or label: key} of a group's defaults, by their English and their words in `language`."""
+    field = NAMED_BY[group]
+    keys = {key: key for key in default_texts()[group]}
+    for key in default_texts()[group]:
+        keys.setdefault(default_words(group, key, field, language), key)
+    return keys
+
+
+def key_of_name(group: str, name: str) -> str | None:
+    """The key of the default category, criterion or rubric band (`group`) named `name` in the service's default
+    language or in English; None when no default is."""
+    return _keys_by_name(group, default_language()).get(name)
+
+
+def _key_of(thing) -> str | None:
+    """What identifies a thing among the defaults: a trend's code, the default category's or criterion's key its
+    name is, a section's or question's key."""
     if isinstance(thing, Trend):
         return thing.code
-    if isinstance(thing, Category | Criterion):
-        return thing.name
+    if isinstance(thing, Category):
+        return key_of_name("categories", thing.name)
+    if isinstance(thing, Criterion):
+        return key_of_name("criteria", thing.name)
     return thing.key
 
 
+def _translations_of(group: str, key: str, field: str, languages: tuple[str, ...]) -> dict[str, str]:
+    """{language: text} of a default text in `languages`; not its English where the default language has no words
+    of its own for it (the thing carries that English already)."""
+    own = words_in(group, key, field, default_language())
+    found = {language: words_in(group, key, field, language) for language in languages}
+    return {language: text for language, text in found.items() if text and (own or language != ENGLISH)}
+
+
 def _rubric_texts(criterion: Criterion, languages: tuple[str, ...]) -> dict[tuple[str, str], str]:
-    """The default words of each of the criterion's bands whose English is still a default band's."""
-    english, words = default_texts()["rubric"], default_translations()["rubric"]
+    """The default words of each of the criterion's bands whose words are still a default band's."""
     wanted = {}
     for index, band in enumerate(criterion.rubric or []):
-        label = str(band.get("label") or "")
-        if label not in english:
+        key = key_of_name("rubric", str(band.get("label") or ""))
+        if key is None:
             continue
         for part in ("label", "text"):
-            if english[label].get(part) and str(band.get(part) or "") == english[label][part]:
-                for language in languages:
-                    text = words.get(label, {}).get(part, {}).get(language)
-                    if text:
-                        wanted[(f"rubric.{index}.{part}", language)] = text
+            carried = default_words("rubric", key, part)
+            if carried and str(band.get(part) or "") == carried:
+                for language, text in _translations_of("rubric", key, part, languages).items():
+                    wanted[(f"rubric.{index}.{part}", language)] = text
     return wanted
 
 
 def texts_for(thing, languages: Iterable[str]) -> dict[tuple[str, str], str]:
-    """{(field, language): text} of the default translations that fit `thing` as its English now reads."""
+    """{(field, language): text} of the default translations that fit `thing` as it now reads in the default
+    language."""
     languages = tuple(languages)
     kind = kind_of(thing)
     group = GROUP_OF_KIND.get(kind)
-    if group is None:
+    key = _key_of(thing) if group is not None else None
+    if group is None or key is None:
         return {}
-    key = _key_of(thing)
-    english = default_texts()[group].get(key, {})
-    words = default_translations()[group].get(key, {})
     wanted = {}
-    for field, default in english.items():
-        if original(thing, field) != default:
+    for field in default_texts()[group].get(key, {}):
+        if original(thing, field) != default_words(group, key, field):
             continue
-        for language in languages:
-            text = words.get(field, {}).get(language)
-            if text:
-                wanted[(field, language)] = text
+        for language, text in _translations_of(group, key, field, languages).items():
+            wanted[(field, language)] = text
     if isinstance(thing, Criterion):
         wanted.update(_rubric_texts(thing, languages))
     return wanted
+
+
+# The defaults as a new thing carries them -------------------------------------------------------------------
+
+
+def default_rubric() -> list[dict[str, Any]]:
+    """The default rubric bands, their labels and words in the service's default language."""
+    return [
+        {
+            **band,
+            "label": default_words("rubric", band["label"], "label"),
+            "text": default_words("rubric", band["label"], "text") if band.get("text") else band.get("text", ""),
+        }
+        for band in default_taxonomy()["rubric"]
+    ]
+
+
+def default_form(definition: dict[str, Any]) -> dict[str, Any]:
+    """The default form's definition (entry_forms.default_definition) with its sections' and questions' texts in
+    the service's default language."""
+    sections = []
+    for section in definition["sections"]:
+        texts = default_texts()["form_sections"].get(section["key"], {})
+        questions = []
+        for question in section["questions"]:
+            words = default_texts()["form_questions"].get(question["key"], {})
+            questions.append(
+                {**question, **{field: default_words("form_questions", question["key"], field) for field in words}}
+            )
+        sections.append(
+            {
+                **section,
+                **{field: default_words("form_sections", section["key"], field) for field in texts},
+                "questions": questions,
+            }
+        )
+    return {**definition, "sections": sections}
 
 
 def _stored(things: list) -> set[tuple[str, int, str, str]]:
@@ -267,25 +353,76 @@ def missing_texts() -> list[str]:
     return gaps
 
 
+def put_in_default_language(things: Iterable) -> int:
+    """Give each default text of `things` that still reads as the defaults' English the words of the service's
+    default language, when that is not English and the data file has them (a thing made before the defaults were
+    stored in it); return how many texts changed. Their English becomes a translation (`add_to`)."""
+    if default_language() == ENGLISH:
+        return 0
+    changed = 0
+    for thing in things:
+        group = GROUP_OF_KIND.get(kind_of(thing)) if type(thing) in FIELDS else None
+        key = _key_of(thing) if group is not None else None
+        if group is None or key is None:
+            continue
+        for field, english in default_texts()[group].get(key, {}).items():
+            words = default_words(group, key, field)
+            if original(thing, field) == english and words != english:
+                setattr(thing, field, words)
+                changed += 1
+        if isinstance(thing, Criterion) and thing.rubric:
+            bands, moved = _bands_in_default_language(thing.rubric)
+            if moved:
+                thing.rubric, changed = bands, changed + moved
+    return changed
+
+
+def _bands_in_default_language(rubric: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    bands, changed = [], 0
+    for band in rubric:
+        band = dict(band)
+        key = key_of_name("rubric", str(band.get("label") or ""))
+        if key is None:
+            bands.append(band)
+            continue
+        for part in ("label", "text"):
+            english, words = words_in("rubric", key, part, ENGLISH), default_words("rubric", key, part)
+            if english and band.get(part) == english and words != english:
+                band[part] = words
+                changed += 1
+        bands.append(band)
+    return bands, changed
+
+
 def add_everywhere(*, by: User | None = None) -> dict[str, int]:
     """The default translations of every trend and every cycle that still read as the defaults, where missing (a
-    deployment made before the defaults shipped in Welsh and Swedish). Returns how many texts it added to the
-    trends and to the cycles, and to how many cycles; one audit event when it added any."""
-    trends = add_to_trends(by=by)
+    deployment made before the defaults shipped in Welsh and Swedish, or before they were stored in a default
+    language other than English: their texts still in the defaults' English are first put in the default
+    language's words, `put_in_default_language`). Returns how many texts it added to the trends and to the
+    cycles, to how many cycles, and how many texts it put in the default language; one audit event when it
+    changed any."""
+    trends = list(db.session.scalars(sa.select(Trend).order_by(Trend.position, Trend.id)))
+    moved = put_in_default_language(trends)
+    trend_texts = add_to(trends, by=by)
     cycles = texts = 0
     for cycle in db.session.scalars(sa.select(Cycle).order_by(Cycle.id)):
-        added = add_to_cycle(cycle, by=by)
+        things = cycle_things(cycle)
+        cycle_moved = put_in_default_language(things)
+        added = add_to(things, by=by)
+        moved += cycle_moved
         texts += added
-        cycles += 1 if added else 0
-    counts = {"trend_texts": trends, "cycle_texts": texts, "cycles": cycles}
-    if trends or texts:
+        cycles += 1 if added or cycle_moved else 0
+    counts = {"trend_texts": trend_texts, "cycle_texts": texts, "cycles": cycles, "default_language_texts": moved}
+    if trend_texts or texts or moved:
+        extra: dict[str, Any] = {"default_language_texts": moved} if moved else {}
         audit.record(
             "content.default_translations_added",
             actor=by,
             object_type="content_translations",
-            trend_texts=trends,
+            trend_texts=trend_texts,
             cycle_texts=texts,
             cycles=cycles,
+            **extra,
         )
     return counts
 
@@ -303,42 +440,54 @@ def _old_and_new(thing, attribute: str) -> tuple[Any, Any] | None:
 
 
 def _stale_fields(thing) -> dict[str, dict[str, str]]:
-    """{field: {language: the default's translation}} of the texts of `thing` whose English was a default's
-    before this change and is not now: the default's words in another language no longer say what it says."""
+    """{field: {language: the default's translation}} of the texts of `thing` that read as a default's before this
+    change (in the default language, or in English on a thing made before the defaults were stored in another
+    default language) and not now: the default's words in another language no longer say what it says."""
     kind = kind_of(thing)
     group = GROUP_OF_KIND.get(kind)
     if group is None:
         return {}
     changes = {field: _old_and_new(thing, field) for field in FIELDS[type(thing)][1]}
-    key = _key_of(thing)
     renamed = changes.get("name")
     if isinstance(thing, Category | Criterion) and renamed is not None:
-        key = renamed[0]
-    english = default_texts()[group].get(key, {})
-    words = default_translations()[group].get(key, {})
-    stale = {
-        field: words.get(field, {})
-        for field, change in changes.items()
-        if change is not None and english.get(field) and change[0] == english[field]
-    }
+        key = key_of_name(GROUP_OF_KIND[kind], str(renamed[0] or ""))
+    else:
+        key = _key_of(thing)
+    stale = {}
+    if key is not None:
+        for field, change in changes.items():
+            if change is None or change[0] not in _written_by_default(group, key, field):
+                continue
+            if change[1] == default_words(group, key, field):
+                continue  # put into the default language's words (add_everywhere): the translations still fit
+            stale[field] = _every_translation(group, key, field)
     if isinstance(thing, Criterion):
         stale.update(_stale_bands(_old_and_new(thing, "rubric")))
     return stale
+
+
+def _every_translation(group: str, key: str, field: str) -> dict[str, str]:
+    """{language: text} of a default text in every language it is written in but the service's default."""
+    words = {ENGLISH: words_in(group, key, field, ENGLISH), **default_translations()[group].get(key, {}).get(field, {})}
+    return {language: text for language, text in words.items() if text and language != default_language()}
 
 
 def _stale_bands(change: tuple[Any, Any] | None) -> dict[str, dict[str, str]]:
     if change is None:
         return {}
     old_bands, new_bands = change[0] or [], change[1] or []
-    english, words = default_texts()["rubric"], default_translations()["rubric"]
     stale = {}
     for index, band in enumerate(old_bands):
-        label = str(band.get("label") or "")
+        key = key_of_name("rubric", str(band.get("label") or ""))
+        if key is None:
+            continue
         new_band = new_bands[index] if index < len(new_bands) else {}
         for part in ("label", "text"):
-            default = english.get(label, {}).get(part)
-            if default and band.get(part) == default and new_band.get(part) != default:
-                stale[f"rubric.{index}.{part}"] = words.get(label, {}).get(part, {})
+            old, new = band.get(part), new_band.get(part)
+            if new in (old, default_words("rubric", key, part)):
+                continue  # unchanged, or put into the default language's words: the translations still fit
+            if old in _written_by_default("rubric", key, part):
+                stale[f"rubric.{index}.{part}"] = _every_translation("rubric", key, part)
     return stale
 
 

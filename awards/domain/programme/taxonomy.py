@@ -38,8 +38,9 @@ def trends_by_code() -> dict[str, Trend]:
 
 
 def seed_trends() -> int:
-    """Add the default trends that are missing (by code); return how many were added. Every trend that still
-    reads as a default one gets the default's Welsh and Swedish words where it has none (default_translations)."""
+    """Add the default trends that are missing (by code), in the service's default language; return how many were
+    added. Every trend that still reads as a default one gets the default's words in the service's other languages
+    where it has none (default_translations)."""
     from awards.domain.programme import default_translations  # it reads this module's defaults
 
     existing = trends_by_code()
@@ -58,9 +59,9 @@ def seed_trends() -> int:
             Trend(
                 code=item["code"],
                 group=TrendGroup(item["group"]),
-                name=item["name"],
+                name=default_translations.default_words("trends", item["code"], "name"),
                 slug=slug,
-                description=item.get("description", ""),
+                description=default_translations.default_words("trends", item["code"], "description"),
                 source=item.get("source") or sources.get(item["group"], ""),
                 position=position,
             )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from awards.domain.programme import criteria as criteria_rules
+from awards.domain.programme.default_translations import default_rubric
 from awards.domain.programme.taxonomy import default_taxonomy
 from awards.extensions import db
 from awards.models import Criterion, Cycle, JudgingRound
@@ -80,7 +81,7 @@ def _form_for(criterion: Criterion | None) -> CriterionForm:
             "weight": 10,
             "scale_min": seed["scale"]["min"],
             "scale_max": seed["scale"]["max"],
-            "bands": _band_data(seed["rubric"]),
+            "bands": _band_data(default_rubric()),  # in the service's default language
         }
     if request.method == "POST":
         return CriterionForm(formdata=_rows_changed(request.form) or request.form, data=data)
