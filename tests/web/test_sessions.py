@@ -14,6 +14,7 @@ from awards.domain.people import accounts
 from awards.extensions import db
 from awards.models import Nomination, User
 from tests.factories import DEFAULT_PASSWORD
+from tests.support.queries import recorded_queries
 from tests.support.visible import page_text
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -211,3 +212,14 @@ def test_session_ending_while_typing_keeps_the_answers(app, nominee, time_machin
     db.session.expire_all()
     # kept for them, not saved behind their back
     assert not db.session.get(Nomination, nomination.id).answers.get("challenge")
+
+
+def test_a_signed_in_request_reads_the_person_and_their_roles_in_one_statement(nominee_client):
+    nominee_client.get("/account")  # the first request of a client may do more (its session's first use)
+
+    with recorded_queries() as statements:
+        response = nominee_client.get("/account")
+
+    assert response.status_code == 200
+    reading_people = [s for s in statements if "FROM users" in s or "FROM user_roles" in s]
+    assert len(reading_people) == 1 and "user_roles" in reading_people[0], reading_people
