@@ -442,3 +442,17 @@ def test_the_command_puts_an_older_welsh_default_services_english_defaults_into_
     assert "Reimagining services" in page_text(reader.get("/trends"))
     again = welsh_default_app.test_cli_runner().invoke(args=["add-default-translations"])
     assert "of 0 texts of the trends and 0 texts of 0 cycles." in again.output
+
+
+def test_a_swedish_default_service_carries_the_defaults_in_swedish_and_skrs_names(make_app):
+    app = make_app(LANGUAGES=("sv", "en"), DEFAULT_LANGUAGE="sv")
+    with app.app_context():
+        cycle = make_cycle()
+        assert cycle.categories[0].name == "Teknik för allmännyttan"
+        assert {language for _kind, _field, language, _text in stored_texts(cycle.id)} == {"en"}
+        reader = app.test_client()
+        text = page_text(reader.get("/trends"))
+        assert "Demokratin utmanas" in text and "Democracy is challenged" not in text
+        reader.get("/language/en?next=/trends")
+        text = page_text(reader.get("/trends"))
+        assert "Democracy is challenged" in text and "Demokratin utmanas" not in text
