@@ -66,6 +66,14 @@ def localised_rubric(criterion):
     return translations.localised_rubric(criterion, current_language(), _texts_this_request)
 
 
+def localised_case_answers(case):
+    """An impact case's answers to show, each label in the page's language when its question's is translated."""
+    from awards.domain.publishing import publication
+    from awards.i18n import current_language
+
+    return publication.localised_answers(case, current_language(), _texts_this_request)
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
     # What organisers typed, in the page's language when they translated it (else marked with its own `lang`).

@@ -83,6 +83,11 @@ def _default_words() -> frozenset[str]:
     return frozenset(_DEFAULT_WORDS)
 
 
+def is_default_word(text: Any) -> bool:
+    """Whether `text` is one of the default form's words (so the catalogues hold it in each language)."""
+    return text is not None and str(text) in _default_words()
+
+
 def default_word(text: Any) -> str:
     """`text` in the reader's language when it is one of the default form's words, else as stored."""
     text = "" if text is None else str(text)

@@ -34,6 +34,7 @@ from awards.models import (
     ContentTranslation,
     Cycle,
     CycleStatus,
+    FormQuestion,
     ImpactCase,
     ImpactCaseTrend,
     Nomination,
@@ -671,7 +672,9 @@ def _shortlisted_nomination_changed(nomination: Nomination, added_or_removed: bo
 # What a cycle's public pages show (trends are in the fingerprint as they are). A People's Choice vote's
 # instants are read per fingerprint by the page cache (awards/web/caching.py), so adding, moving, closing or
 # withdrawing one must move its cycle on too.
-_SHOWN = (Cycle, Category, ImpactCase, ImpactCaseTrend, Nomination, PublicVote, ContentTranslation)
+# A question of a published cycle names its cases' answers in other languages (publication.localised_answers: by its
+# key, its short name and the translation of its label, which goes with it without the ORM when it is removed).
+_SHOWN = (Cycle, Category, ImpactCase, ImpactCaseTrend, Nomination, PublicVote, ContentTranslation, FormQuestion)
 
 
 @dataclass
@@ -685,13 +688,16 @@ class _ShownChanges:
     # publication changed, which decides whether it is still offered (domain/voting/votes.py, `withdrawn_options`)
     # and so the count of entries on the cached list of votes.
     in_a_vote: dict[int, int] = field(default_factory=dict)
+    # cycles one of whose entry form's questions was added, changed or removed: moved on only once published
+    questions_of: set[int] = field(default_factory=set)
 
 
 def _touch_changed_cycles(session: Session, _flush_context: object, _instances: object) -> None:
     """Before a flush that adds, changes or removes what a public page shows (an impact case or
-    one of its trend links, a category, a shortlisted nomination's status or category, the cycle
-    itself), move the cycle's `updated_at` on: to now, or a microsecond past its stored time when
-    the clock is frozen or behind it (another server's clock). The fingerprint then changes."""
+    one of its trend links, a category, a shortlisted nomination's status or category, a translation,
+    a question of a published cycle's form, the cycle itself), move the cycle's `updated_at` on: to
+    now, or a microsecond past its stored time when the clock is frozen or behind it (another
+    server's clock). The fingerprint then changes."""
     new, dirty, deleted = session.new, session.dirty, session.deleted  # each call builds a set
     with session.no_autoflush:
         changes = _ShownChanges()
@@ -714,6 +720,10 @@ def _note_shown_change(changes: _ShownChanges, obj: object, *, dirty: bool) -> N
     if isinstance(obj, ContentTranslation):  # a trend's (no cycle) is in the fingerprint itself
         if obj.cycle_id is not None:
             changes.cycle_ids.add(obj.cycle_id)
+        return
+    if isinstance(obj, FormQuestion):
+        if obj.cycle_id is not None:
+            changes.questions_of.add(obj.cycle_id)
         return
     if isinstance(obj, ImpactCaseTrend):
         obj = obj.case
@@ -739,8 +749,8 @@ def _vote_standing_changed(nomination: Nomination) -> bool:
 
 def _cycles_to_touch(session: Session, changes: _ShownChanges, deleted: Collection[object]) -> dict[int, Cycle]:
     """The cycles to move on, by id: those noted, those of the unsure nominations whose stored status
-    is shortlisted (one query), and those of the changed nominations that are entries of a vote (one
-    query), less any cycle the flush deletes."""
+    is shortlisted (one query), those of the changed nominations that are entries of a vote (one
+    query), and those whose results are published of the changed questions, less any cycle the flush deletes."""
     cycle_ids = set(changes.cycle_ids)
     if changes.unsure:
         cycle_ids.update(
@@ -762,6 +772,10 @@ def _cycles_to_touch(session: Session, changes: _ShownChanges, deleted: Collecti
     for cycle_id in cycle_ids - cycles.keys():
         cycle = session.get(Cycle, cycle_id)
         if cycle is not None and cycle not in deleted:
+            cycles[cycle_id] = cycle
+    for cycle_id in changes.questions_of - cycles.keys():
+        cycle = session.get(Cycle, cycle_id)  # a form being built: its cycle is loaded already
+        if cycle is not None and cycle not in deleted and cycle.status is CycleStatus.PUBLISHED:
             cycles[cycle_id] = cycle
     return cycles
 

@@ -5,18 +5,25 @@ all read `published_labels`, so what a nominee agrees to is what the public case
 the feed show. An impact case always shows the core answers in CORE_PUBLISHED (the case keeps them
 in columns of its own, and the public library is built on them); of the other questions, it shows
 those the organiser marked public (`case_answers`, copied when the case is made), never a file.
+
+A case keeps each answer's label as the question's short name was when it was published, in the words
+stored on the question (the service's default language): that copy is the record, and outlives the
+question's rewording or removal. A reader in another language sees it through `localised_answers`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from awards.domain.nominations import answers
 from awards.domain.programme import entry_forms as forms
-from awards.models import Cycle, Nomination
+from awards.domain.programme import translations
+from awards.extensions import db
+from awards.models import Cycle, ImpactCase, Nomination
 from awards.models.forms import FormQuestion, FormSection
 
 # The core questions every impact case shows, in columns of its own (title, summary, organisation,
@@ -114,6 +121,12 @@ def is_blank_value(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def stored_short_name(question: FormQuestion) -> str:
+    """The question's short name as stored on it (a default form's word still in English, whoever publishes):
+    what a case copies, read in each reader's language when shown (`localised_answers`)."""
+    return str(forms.setting(question, "short") or question.label)
+
+
 def case_answers(nomination: Nomination) -> list[dict[str, Any]]:
     """The nomination's answers to the questions marked public that it was asked (its category, its
     conditions), except the core ones, in form order: [{"key", "label", "kind", "value"}] with the
@@ -127,7 +140,7 @@ def case_answers(nomination: Nomination) -> list[dict[str, Any]]:
             kept = case_value(question, value)
             if is_blank_value(kept):
                 continue
-            entry = {"key": question.key, "label": forms.short_name(question), "kind": question.kind, "value": kept}
+            entry = {"key": question.key, "label": stored_short_name(question), "kind": question.kind, "value": kept}
             unit = str(forms.setting(question, "unit") or "").strip()
             if question.kind == "number" and unit:
                 entry["unit"] = unit
@@ -139,3 +152,64 @@ def shown_answers(entries: Iterable[dict[str, Any]] | None) -> list[dict[str, An
     """An impact case's answers with something to show (a case copied before forms were data may keep
     a blank one)."""
     return [e for e in entries or [] if isinstance(e, dict) and not is_blank_value(e.get("value"))]
+
+
+# The answers' labels in the reader's language ----------------------------------------------------
+
+
+def _questions_by_key(cycle_id: int, keys: Collection[str]) -> dict[str, tuple[int, bool]]:
+    """The cycle's questions with these keys: key → (id, whether it has a short name of its own). One query."""
+    rows = db.session.execute(
+        sa.select(FormQuestion.key, FormQuestion.id, FormQuestion.settings).where(
+            FormQuestion.cycle_id == cycle_id, FormQuestion.key.in_(sorted(keys))
+        )
+    )
+    return {key: (question_id, bool((settings or {}).get("short"))) for key, question_id, settings in rows}
+
+
+def _answer_label(
+    copied: str,
+    question: tuple[int, bool] | None,
+    cycle_id: int,
+    language: str,
+    base: str,
+    texts: translations.Texts,
+) -> translations.Localised:
+    default_word = forms.is_default_word(copied)
+    # A short name of the default form's (copied as the label) is read from the catalogues, as on every other
+    # page that names the question by it; the translation of its question's full label would say more.
+    if question is not None and not (default_word and question[1]):
+        question_kind = translations.FIELDS[FormQuestion][0]
+        translated = texts(language, cycle_id).get((question_kind, question[0], "label"))
+        if translated:
+            return translations.Localised(translated, language, language)
+    if default_word:
+        return translations.Localised(forms.default_word(copied), language, language)
+    return translations.Localised(copied, base, language)
+
+
+def localised_answers(case: ImpactCase, language: str, texts: translations.Texts) -> list[dict[str, Any]]:
+    """The case's answers with something to show (`shown_answers`), each `label` a `Localised` in `language`:
+    the translation of the label of the cycle's question with the answer's key when there is one, a default
+    form's word in the catalogues' words, else the label copied at publication (marked with its language when
+    that is not `language`). The copy is never changed, so a question reworded or removed since leaves the case
+    as it was. One query for the questions (none in the default language), and `texts(language, cycle)` for the
+    translations (the web layer's reads them once per request), however many answers."""
+    entries = shown_answers(case.answers)
+    base = translations.default_language()
+    keys = {str(e.get("key") or "") for e in entries}
+    questions = _questions_by_key(case.cycle_id, keys) if entries and language != base else {}
+    return [
+        {
+            **entry,
+            "label": _answer_label(
+                str(entry.get("label") or ""),
+                questions.get(str(entry.get("key") or "")),
+                case.cycle_id,
+                language,
+                base,
+                texts,
+            ),
+        }
+        for entry in entries
+    ]

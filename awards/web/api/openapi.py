@@ -58,7 +58,15 @@ def answer_schemas() -> dict[str, Any]:
     for name, (kinds, value, description) in ANSWER_VALUES.items():
         properties: dict[str, Any] = {
             "key": {"type": "string", "description": "The question's name in the form, e.g. staff_hours_saved."},
-            "label": {"type": "string", "description": "The question's short name, as the case page heads it."},
+            "label": {
+                "type": "string",
+                "description": (
+                    "The question's short name as it was when the case was published, in the words it was written "
+                    "in (the service's default language), whatever the request's language: the record, kept when "
+                    "the question is reworded or removed. The case page heads the answer in its reader's language "
+                    "where the question's label is translated; `key` tells the same question apart across cases."
+                ),
+            },
             "kind": {"type": "string", "enum": kinds},
             "value": value,
         }

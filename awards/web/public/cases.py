@@ -14,11 +14,10 @@ from flask_babel import gettext as _
 from awards.domain.core.dates import day_in_words
 from awards.domain.core.errors import NotFound
 from awards.domain.publishing import impact_cases as case_library
-from awards.domain.publishing import publication
 from awards.domain.voting.votes import VoteState
 from awards.i18n import current_language, service_name
 from awards.models import ImpactCase
-from awards.templating import localised, shown
+from awards.templating import localised, localised_case_answers, shown
 from awards.urls import external_url
 from awards.web.caching import public_cache
 from awards.web.charts import BarChart, Series
@@ -200,7 +199,7 @@ def impact_case(case_slug: str):
     return render_template(
         "public/cases/show.html",
         case=case,
-        answers=publication.shown_answers(case.answers),
+        answers=localised_case_answers(case),
         related=case_library.related_cases(case),
         json_ld=case_json_ld(case),
         canonical=external_url("public.impact_case", case_slug=case.slug),
