@@ -237,3 +237,15 @@ def test_demo_pages_show_the_story(app, client):
         html = client.get(path).get_data(as_text=True)
         assert text_of(re.search(r"<h1[^>]*>.*?</h1>", html, re.S).group(0)) == heading
         assert work in text_of(html)
+
+
+def test_the_demo_loads_on_a_service_whose_default_language_is_welsh(make_app):
+    """`make run` with AWARDS_DEFAULT_LANGUAGE=cy: the defaults are stored in Welsh, and the demo, which names its
+    categories in English, still finds them."""
+    app = make_app(DEFAULT_LANGUAGE="cy")
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+        assert result.exit_code == 0 and "Demo data loaded." in result.output, result.output
+        open_cycle = _cycles()[CycleStatus.OPEN]
+        assert "Sgiliau a gallu" in {c.name for c in open_cycle.categories}
+        assert _nominations(open_cycle)

@@ -73,6 +73,7 @@ from awards.domain.programme.cycles import (
     local_instant,
     transition,
 )
+from awards.domain.programme.default_translations import key_of_name
 from awards.domain.programme.taxonomy import seed_trends, trends_by_code
 from awards.domain.results import shortlists
 from awards.domain.voting import ballots, votes
@@ -315,7 +316,7 @@ class _Story:
         def started():
             user = self.person(entry.nominator)
             cycle = self.cycles[cycle_key]
-            category = next(c for c in cycle.categories if c.name == entry.category)
+            category = _category(cycle, entry.category)
             nomination = start_nomination(cycle, category, by=user)
             self.nominations[entry.key] = nomination
             self.entries[nomination.id] = entry
@@ -491,7 +492,7 @@ class _Story:
                 rows = [row for row in board.rows if row.suggested]
                 if rows:
                     shortlists.decide(cycle, rows[0].nomination, Result.WINNER, rationale="", by=self.organiser)
-                if len(rows) > 1 and board.category.name in commended:
+                if len(rows) > 1 and _english_name(board.category) in commended:
                     shortlists.decide(
                         cycle, rows[1].nomination, Result.HIGHLY_COMMENDED, rationale="", by=self.organiser
                     )
@@ -761,6 +762,17 @@ SKILLS_SECTION = {
 }
 
 
+def _english_name(category) -> str:
+    """A default category's English name (the demo's name for it), whatever the service's default language stores
+    it in (a Welsh service's "Sgiliau a gallu" is "Skills and Capability"); another category's own name."""
+    return key_of_name("categories", category.name) or category.name
+
+
+def _category(cycle: Cycle, english_name: str):
+    """The cycle's category the demo names `english_name`."""
+    return next(c for c in cycle.categories if _english_name(c) == english_name)
+
+
 def add_custom_questions(cycle: Cycle, *, skills_section: bool) -> None:
     """The organiser's own questions, added before nominations open: "Budget (£)" after the public
     summary and, with `skills_section`, a section only the Skills and Capability category is asked
@@ -769,7 +781,7 @@ def add_custom_questions(cycle: Cycle, *, skills_section: bool) -> None:
     project = next(s for s in definition["sections"] if s["key"] == "project")
     project["questions"].append(dict(BUDGET))
     if skills_section:
-        skills = next(c.id for c in cycle.categories if c.name == SKILLS)
+        skills = _category(cycle, SKILLS).id
         section = {**SKILLS_SECTION, "category_ids": [skills]}
         position = next(i for i, s in enumerate(definition["sections"]) if s["key"] == "documents")
         definition["sections"].insert(position, section)
