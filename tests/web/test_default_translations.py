@@ -172,17 +172,28 @@ def test_a_cycle_copied_for_next_year_keeps_its_translations(organiser_client):
 # --- The command for deployments made before ------------------------------------------------------------------
 
 
+def _typed_name(cycle, category, language: str, text: str) -> None:
+    """A translation of the category's name an organiser typed (not one of the defaults' words)."""
+    db.session.add(
+        ContentTranslation(
+            cycle_id=cycle.id,
+            kind="category",
+            object_id=category.id,
+            field="name",
+            language=language,
+            text=text,
+            revision=1,
+            updated_at=cycle.created_at,
+        )
+    )
+
+
 def test_the_command_adds_the_defaults_words_where_missing_and_keeps_what_is_there(runner):
     cycle = make_cycle()
     everything = stored_texts(cycle.id), stored_texts()
     db.session.execute(sa.delete(ContentTranslation))  # a deployment made before the defaults had their words
     own = cycle.categories[0]
-    db.session.add(
-        ContentTranslation(
-            cycle_id=cycle.id, kind="category", object_id=own.id, field="name", language="cy",
-            text="Technoleg er budd pawb", revision=1, updated_at=cycle.created_at,
-        )
-    )  # fmt: skip
+    _typed_name(cycle, own, "cy", "Technoleg er budd pawb")
     db.session.commit()
 
     dry = runner.invoke(args=["add-default-translations", "--dry-run"])
@@ -420,12 +431,7 @@ def test_the_command_puts_an_older_welsh_default_services_english_defaults_into_
     cycle = db.session.scalar(sa.select(Cycle))
     category = cycle.categories[0]
     assert category.name == "Technology for Public Good"
-    db.session.add(
-        ContentTranslation(
-            cycle_id=cycle.id, kind="category", object_id=category.id, field="name", language="en",
-            text="Tech for good", revision=1, updated_at=cycle.created_at,
-        )
-    )  # fmt: skip
+    _typed_name(cycle, category, "en", "Tech for good")
     db.session.commit()
 
     result = welsh_default_app.test_cli_runner().invoke(args=["add-default-translations"])
