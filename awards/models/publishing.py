@@ -120,16 +120,19 @@ class ImpactCase(Model):
 # shadow tables FTS5 keeps, named after it) with its triggers; on PostgreSQL the generated column
 # `impact_cases.search_vector` and its GIN index. Comparing the models with the database skips them.
 SEARCH_SCHEMA_NAMES = frozenset({"impact_cases_fts", "search_vector", "ix_impact_cases_search"})
+# The partial index in library order that migration f7c2a9d4e803 builds (an index on expressions, which Alembic
+# does not compare either; the same on both databases).
+EXPRESSION_INDEX_NAMES = frozenset({"ix_impact_cases_library"})
 
 
 def compared_with_models(name: str | None, type_: str, parent_names: dict) -> bool:
     """Whether Alembic compares this object of the database with the models (its `include_name`
-    hook): every one but the search objects above and the data version's table."""
+    hook): every one but the search objects and the expression index above and the data version's table."""
     if name is None:
         return True
     if type_ == "table":  # (and the data version's row, kept outside the models: awards/models/versions.py)
         return not (name == "impact_cases_fts" or name.startswith("impact_cases_fts_") or name == "data_versions")
-    return name not in SEARCH_SCHEMA_NAMES
+    return name not in SEARCH_SCHEMA_NAMES and name not in EXPRESSION_INDEX_NAMES
 
 
 class ImpactCaseTrend(Model):

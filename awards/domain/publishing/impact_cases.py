@@ -79,16 +79,32 @@ def is_public():
     )
 
 
+def _public_in_library_order():
+    """is_public() for a statement that reads the cases in library order: the cycle's status by a
+    correlated EXISTS, so that SQLite (without statistics) walks ix_impact_cases_library in order and
+    stops after a page, rather than finding every public case by its cycle and sorting them all. The
+    same cases (cycles.id is the key); PostgreSQL reads that index in order either way."""
+    return and_(
+        ImpactCase.published_at.is_not(None),
+        ImpactCase.unpublished_at.is_(None),
+        exists().where(Cycle.id == ImpactCase.cycle_id, Cycle.status == CycleStatus.PUBLISHED),
+    )
+
+
 def case_is_public(found: ImpactCase) -> bool:
     return found.is_public and found.cycle.status is CycleStatus.PUBLISHED
 
 
 def result_rank():
+    """Winners first, then highly commended, shortlisted and the rest (Result.rank), as SQL. The values
+    are written into the statement, not bound: SQLite uses an index on an expression only for the very
+    same expression, parameters never match (ix_impact_cases_library, migration f7c2a9d4e803)."""
     return case(
-        (ImpactCase.result == Result.WINNER, 0),
-        (ImpactCase.result == Result.HIGHLY_COMMENDED, 1),
-        (ImpactCase.result == Result.SHORTLISTED, 2),
-        else_=3,
+        *(
+            (ImpactCase.result == literal_column(f"'{result.value}'"), literal_column(str(result.rank)))
+            for result in (Result.WINNER, Result.HIGHLY_COMMENDED, Result.SHORTLISTED)
+        ),
+        else_=literal_column(str(Result.NOT_SHORTLISTED.rank)),
     )
 
 
@@ -96,7 +112,9 @@ def group_rank():
     return case(*((Trend.group == g, i) for i, g in enumerate(TrendGroup)), else_=len(TrendGroup))
 
 
-# Newest cycle first, then winners, highly commended and shortlisted, then by title.
+# Newest cycle first, then winners, highly commended and shortlisted, then by title. The partial index
+# ix_impact_cases_library (migration f7c2a9d4e803) holds these expressions for the public cases, so the
+# library without words reads its page from the index instead of sorting every public case.
 LIBRARY_ORDER = (
     ImpactCase.year.desc(),
     ImpactCase.cycle_id.desc(),
@@ -292,7 +310,8 @@ def find_cases(filters: CaseFilters, *, page: int = 1, per_page: int = PER_PAGE,
         if with_cycle:
             options.append(selectinload(ImpactCase.cycle))
         if found is None:
-            statement = select(ImpactCase).where(*conditions).order_by(*LIBRARY_ORDER)
+            in_order = [_public_in_library_order(), *conditions[1:]]  # conditions[0] is is_public()
+            statement = select(ImpactCase).where(*in_order).order_by(*LIBRARY_ORDER)
             paged = statement.options(*options).limit(per_page).offset((page - 1) * per_page)
             result.items = list(db.session.scalars(paged))
         else:
