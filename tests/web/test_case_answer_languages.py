@@ -160,3 +160,16 @@ def test_a_welsh_case_page_reads_the_same_queries_however_many_answers_it_shows(
             counts.append(counted["n"])
         assert "Cwestiwn extra_6 Answer extra_6" in main_text(page)
         assert counts[0] == counts[1]
+
+
+def test_an_organiser_editing_a_case_in_welsh_reads_a_default_forms_short_name_in_welsh(organiser_client):
+    """The case copies a default form's short name as stored (English words); the organiser's page for rewording
+    the public copy names each answer in the organiser's language, as the public page does."""
+    case = make_published_case(make_published_cycle(), challenge="Bins overflowed before collection day.")
+    assert "The challenge" in [e["label"] for e in case.answers]
+
+    page = _reading_in(organiser_client, "cy").get(f"/organiser/impact-cases/{case.id}")
+
+    assert page.status_code == 200
+    assert "Yr her" in main_text(page)
+    assert "The challenge" not in main_text(page)

@@ -17,7 +17,6 @@ from werkzeug.datastructures import MultiDict
 from awards.domain.core import paging
 from awards.domain.core.errors import DomainError, NotAllowed
 from awards.domain.judging import meetings, rounds
-from awards.domain.publishing import publication
 from awards.domain.publishing.exports import iso_utc, stream_csv
 from awards.domain.results import advancing, round_results
 from awards.domain.results import settings as settings_rules
@@ -38,7 +37,7 @@ from awards.models import (
     ReviewStatus,
     RoundMode,
 )
-from awards.templating import shown
+from awards.templating import localised_case_answers, shown
 from awards.web.actions import attempt
 from awards.web.helpers import chosen_round, cycle_or_404, error_summary, nomination_or_404, pagination, round_args
 from awards.web.organiser import bp
@@ -730,7 +729,7 @@ def edit_case(case_id: int):
         "organiser/results/edit_case.html",
         case=case,
         values=values,
-        answers=publication.shown_answers(case.answers),
+        answers=localised_case_answers(case),  # each named in the organiser's language, as on the public page
         answer_values=answer_values,
         answer_field=rules.answer_field,
         editable_kinds=rules.EDITABLE_ANSWER_KINDS,
