@@ -18,7 +18,7 @@ from awards.domain.programme import default_translations, taxonomy
 from awards.domain.programme.taxonomy import default_taxonomy
 from awards.extensions import db
 from awards.i18n import LANGUAGE_COOKIE
-from awards.models import AuditEvent, Category, ContentTranslation, Cycle, CycleStatus
+from awards.models import AuditEvent, Category, ContentTranslation, Criterion, Cycle, CycleStatus
 from tests.factories import make_cycle, make_judge, make_nomination, make_user
 from tests.factories.judging import make_assignment
 from tests.support.clients import signed_in_client
@@ -462,3 +462,74 @@ def test_a_swedish_default_service_carries_the_defaults_in_swedish_and_skrs_name
         reader.get("/language/en?next=/trends")
         text = page_text(reader.get("/trends"))
         assert "Democracy is challenged" in text and "Demokratin utmanas" not in text
+
+
+def test_the_new_cycle_form_offers_the_default_categories_and_trends_in_the_readers_language(welsh_default_app):
+    """The categories a new cycle will start with and the trends it offers are ticked by name: on a Welsh-default
+    service they are stored in Welsh, and the form names them so; an organiser reading English reads their English
+    (the trend D1 and the category shaped after it share the name "Technology for Public Good")."""
+    organiser = signed_in_client(welsh_default_app, make_user(email="omar@awards.example.org", roles=("organiser",)))
+    taxonomy.seed_trends()
+    db.session.commit()
+
+    welsh = main_text(organiser.get("/organiser/cycles/new"))
+    assert "Technoleg er lles y cyhoedd" in welsh and "Technology for Public Good" not in welsh
+
+    organiser.get("/language/en?next=/organiser/cycles/new")  # the switcher
+    english = main_text(organiser.get("/organiser/cycles/new"))
+    assert "Technology for Public Good" in english and "Technoleg er lles y cyhoedd" not in english
+
+
+def test_the_command_gives_an_organisers_own_criterion_the_default_bands_words(runner):
+    """The criterion form starts a new criterion with the default bands: the organiser names it and keeps them.
+    Its name is theirs (no default's words), its bands are the defaults' and read in Welsh and Swedish."""
+    cycle = make_cycle()
+    first_round = cycle.rounds[0]
+    criterion = Criterion(
+        cycle=cycle, name="Value for money", description="", weight=10, scale_min=0, scale_max=10,
+        rubric=default_translations.default_rubric(), allow_not_applicable=False, position=len(first_round.criteria),
+    )  # fmt: skip
+    first_round.criteria.append(criterion)
+    db.session.commit()
+    band = default_taxonomy()["rubric"][0]["label"]
+
+    result = runner.invoke(args=["add-default-translations"])
+    assert result.exit_code == 0, result.output
+
+    row = ContentTranslation
+    words = dict(
+        db.session.execute(
+            sa.select(row.language, row.text).where(
+                row.kind == "criterion", row.object_id == criterion.id, row.field == "rubric.0.label"
+            )
+        ).all()
+    )
+    assert words == {language: WORDS["rubric"][band]["label"][language] for language in ("cy", "sv")}
+    name_rows = sa.select(row).where(row.kind == "criterion", row.object_id == criterion.id, row.field == "name")
+    assert not db.session.scalars(name_rows).all()
+
+
+def test_the_command_puts_an_organisers_own_criterions_default_bands_into_welsh(welsh_default_app):
+    made_before_the_defaults_were_welsh(welsh_default_app)
+    cycle = db.session.scalar(sa.select(Cycle))
+    english_bands = [dict(band) for band in default_taxonomy()["rubric"]]
+    criterion = Criterion(
+        cycle=cycle, name="Gwerth am arian", description="", weight=10, scale_min=0, scale_max=10,
+        rubric=english_bands, allow_not_applicable=False, position=len(cycle.rounds[0].criteria),
+    )  # fmt: skip
+    cycle.rounds[0].criteria.append(criterion)
+    db.session.commit()
+
+    result = welsh_default_app.test_cli_runner().invoke(args=["add-default-translations"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    band = english_bands[0]["label"]
+    assert criterion.name == "Gwerth am arian"
+    assert criterion.rubric[0]["label"] == WORDS["rubric"][band]["label"]["cy"]
+    row = ContentTranslation
+    english = db.session.scalar(
+        sa.select(row.text).where(
+            row.kind == "criterion", row.object_id == criterion.id, row.field == "rubric.0.label", row.language == "en"
+        )
+    )
+    assert english == band

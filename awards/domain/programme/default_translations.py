@@ -169,15 +169,18 @@ def texts_for(thing, languages: Iterable[str]) -> dict[tuple[str, str], str]:
     languages = tuple(languages)
     kind = kind_of(thing)
     group = GROUP_OF_KIND.get(kind)
-    key = _key_of(thing) if group is not None else None
-    if group is None or key is None:
+    if group is None:
         return {}
+    key = _key_of(thing)
     wanted = {}
-    for field in default_texts()[group].get(key, {}):
-        if original(thing, field) != default_words(group, key, field):
-            continue
-        for language, text in _translations_of(group, key, field, languages).items():
-            wanted[(field, language)] = text
+    if key is not None:
+        for field in default_texts()[group].get(key, {}):
+            if original(thing, field) != default_words(group, key, field):
+                continue
+            for language, text in _translations_of(group, key, field, languages).items():
+                wanted[(field, language)] = text
+    # A criterion of an organiser's own (or a renamed default) keeps the default bands it started with (the
+    # criterion form offers them): those read in the other languages whatever the criterion is called.
     if isinstance(thing, Criterion):
         wanted.update(_rubric_texts(thing, languages))
     return wanted
@@ -362,14 +365,15 @@ def put_in_default_language(things: Iterable) -> int:
     changed = 0
     for thing in things:
         group = GROUP_OF_KIND.get(kind_of(thing)) if type(thing) in FIELDS else None
-        key = _key_of(thing) if group is not None else None
-        if group is None or key is None:
+        if group is None:
             continue
-        for field, english in default_texts()[group].get(key, {}).items():
-            words = default_words(group, key, field)
-            if original(thing, field) == english and words != english:
-                setattr(thing, field, words)
-                changed += 1
+        key = _key_of(thing)  # None: an organiser's own criterion, whose default bands are still put (below)
+        if key is not None:
+            for field, english in default_texts()[group].get(key, {}).items():
+                words = default_words(group, key, field)
+                if original(thing, field) == english and words != english:
+                    setattr(thing, field, words)
+                    changed += 1
         if isinstance(thing, Criterion) and thing.rubric:
             bands, moved = _bands_in_default_language(thing.rubric)
             if moved:

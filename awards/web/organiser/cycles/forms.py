@@ -22,6 +22,7 @@ from wtforms import Field, IntegerField, RadioField, SelectMultipleField, String
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, StopValidation, ValidationError
 
 from awards.domain.core.errors import DomainError
+from awards.domain.programme import default_translations
 from awards.domain.programme.cycles import (
     DEFAULT_PREFIX,
     MAX_YEAR,
@@ -33,6 +34,7 @@ from awards.domain.programme.cycles import (
     free_reference_prefix,
     local_instant,
 )
+from awards.i18n import current_language
 from awards.models import Cycle, Trend
 from awards.templating import govuk_time
 from awards.web.forms import Form, submit
@@ -319,7 +321,13 @@ class DefaultCategoriesField(SelectMultipleField):
 
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, **kwargs)
-        self.offered = default_categories()
+        # Named in the reader's language (the cycle stores them in the service's default language, the others as
+        # translations): the data file's words, else the defaults' English.
+        language = current_language()
+        self.offered = [
+            {**item, "name": default_translations.default_words("categories", item["name"], "name", language)}
+            for item in default_categories()
+        ]
         self.choices = [(item["slug"], item["name"]) for item in self.offered]
 
     def pre_validate(self, form):
