@@ -172,6 +172,13 @@ def test_a_cycle_copied_for_next_year_keeps_its_translations(organiser_client):
 # --- The command for deployments made before ------------------------------------------------------------------
 
 
+def _criterion_rows(criterion, key, condition) -> dict:
+    """{key: text} of the criterion's stored translations that meet `condition` (by field, or by language)."""
+    row = ContentTranslation
+    statement = sa.select(key, row.text).where(row.kind == "criterion", row.object_id == criterion.id, condition)
+    return dict(db.session.execute(statement).all())
+
+
 def _typed_name(cycle, category, language: str, text: str) -> None:
     """A translation of the category's name an organiser typed (not one of the defaults' words)."""
     db.session.add(
@@ -403,14 +410,7 @@ def test_a_new_rounds_default_criteria_are_welsh_with_english_translations(welsh
     criterion = added.criteria[0]
     assert criterion.name == "Canlyniadau ac effaith â thystiolaeth"
     assert criterion.rubric[0]["label"] == "Dim tystiolaeth"
-    row = ContentTranslation
-    english = dict(
-        db.session.execute(
-            sa.select(row.field, row.text).where(
-                row.kind == "criterion", row.object_id == criterion.id, row.language == "en"
-            )
-        ).all()
-    )
+    english = _criterion_rows(criterion, ContentTranslation.field, ContentTranslation.language == "en")
     assert english["name"] == "Evidenced outcomes and impact" and english["rubric.0.label"] == "Not evidenced"
 
 
@@ -497,13 +497,7 @@ def test_the_command_gives_an_organisers_own_criterion_the_default_bands_words(r
     assert result.exit_code == 0, result.output
 
     row = ContentTranslation
-    words = dict(
-        db.session.execute(
-            sa.select(row.language, row.text).where(
-                row.kind == "criterion", row.object_id == criterion.id, row.field == "rubric.0.label"
-            )
-        ).all()
-    )
+    words = _criterion_rows(criterion, row.language, row.field == "rubric.0.label")
     assert words == {language: WORDS["rubric"][band]["label"][language] for language in ("cy", "sv")}
     name_rows = sa.select(row).where(row.kind == "criterion", row.object_id == criterion.id, row.field == "name")
     assert not db.session.scalars(name_rows).all()
