@@ -195,10 +195,12 @@ def test_the_owner_can_submit_what_the_co_editor_completed(app, nominee_client, 
 def test_two_people_saving_one_section_see_who_saved_the_other_version(app, nominee_client, team_world):
     _, nomination, colleague = team_world
     add_co_editor(nomination, colleague)
-    client = team_member_client(app, colleague)
     url = section_url(nomination, "project")
     owners_copy = based_on(nominee_client, url)
+    # The colleague signs in and saves at 10:42 today (before or after the time the test runs: a session begun
+    # earlier in the day would have been idle for too long at a later 10:42, and one begun now would not yet exist).
     with time_machine.travel(utcnow().replace(hour=10, minute=42, second=0, microsecond=0), tick=False):
+        client = team_member_client(app, colleague)
         assert save(client, nomination, "project", {"title": "Cora's title", "summary": "Cora's words."}).status_code
     response = save(
         nominee_client,
