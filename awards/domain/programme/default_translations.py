@@ -272,9 +272,13 @@ def add_to(things: Iterable, *, by: User | None = None) -> int:
     return added
 
 
+def _all_trends() -> list[Trend]:
+    return list(db.session.scalars(sa.select(Trend).order_by(Trend.position, Trend.id)))
+
+
 def add_to_trends(*, by: User | None = None) -> int:
     """The default translations of every trend that still reads as a default one, where missing."""
-    return add_to(db.session.scalars(sa.select(Trend).order_by(Trend.position, Trend.id)), by=by)
+    return add_to(_all_trends(), by=by)
 
 
 def cycle_things(cycle: Cycle) -> list:
@@ -293,11 +297,6 @@ def form_things(cycle: Cycle) -> list:
     for section in entry_forms.sections_of(cycle):
         things += [section, *section.questions]
     return things
-
-
-def add_to_cycle(cycle: Cycle, *, by: User | None = None) -> int:
-    """The default translations of everything of the cycle that still reads as a default, where missing."""
-    return add_to(cycle_things(cycle), by=by)
 
 
 def copy_translations(pairs: Iterable[tuple[Any, Any]], *, by: User | None = None) -> int:
@@ -405,7 +404,7 @@ def add_everywhere(*, by: User | None = None) -> dict[str, int]:
     language's words, `put_in_default_language`). Returns how many texts it added to the trends and to the
     cycles, to how many cycles, and how many texts it put in the default language; one audit event when it
     changed any."""
-    trends = list(db.session.scalars(sa.select(Trend).order_by(Trend.position, Trend.id)))
+    trends = _all_trends()
     moved = put_in_default_language(trends)
     trend_texts = add_to(trends, by=by)
     cycles = texts = 0
