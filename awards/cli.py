@@ -352,14 +352,12 @@ def _register_default_translations(app: Flask) -> None:
             f"{counts['cycles']} cycles"
         )
         moved = counts["default_language_texts"]
-        language = app.config["DEFAULT_LANGUAGE"]
+        if moved:
+            language = app.config["DEFAULT_LANGUAGE"]
+            summary += f", after putting {moved} texts still in the defaults' English into {language}"
         if dry_run:
             db.session.rollback()
-            if moved:
-                summary += f", after putting {moved} texts still in the defaults' English into {language}"
             click.echo(f"Would add the default translations of {summary}. Nothing was changed.")
             return
         db.session.commit()
-        if moved:
-            summary += f", after putting {moved} texts still in the defaults' English into {language}"
         click.echo(f"Added the default translations of {summary}.")
