@@ -204,23 +204,20 @@ def default_rubric() -> list[dict[str, Any]]:
 def default_form(definition: dict[str, Any]) -> dict[str, Any]:
     """The default form's definition (entry_forms.default_definition) with its sections' and questions' texts in
     the service's default language."""
-    sections = []
-    for section in definition["sections"]:
-        texts = default_texts()["form_sections"].get(section["key"], {})
-        questions = []
-        for question in section["questions"]:
-            words = default_texts()["form_questions"].get(question["key"], {})
-            questions.append(
-                {**question, **{field: default_words("form_questions", question["key"], field) for field in words}}
-            )
-        sections.append(
-            {
-                **section,
-                **{field: default_words("form_sections", section["key"], field) for field in texts},
-                "questions": questions,
-            }
-        )
+    sections = [
+        {
+            **_in_default_words("form_sections", section),
+            "questions": [_in_default_words("form_questions", question) for question in section["questions"]],
+        }
+        for section in definition["sections"]
+    ]
     return {**definition, "sections": sections}
+
+
+def _in_default_words(group: str, item: dict[str, Any]) -> dict[str, Any]:
+    """A default form's section or question (`group`) with its default texts in the service's default language."""
+    key = item["key"]
+    return {**item, **{field: default_words(group, key, field) for field in default_texts()[group].get(key, {})}}
 
 
 def _stored(things: list) -> set[tuple[str, int, str, str]]:
