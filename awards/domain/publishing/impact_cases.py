@@ -231,8 +231,10 @@ def search_terms(q: str) -> list[str]:
     return terms[:MAX_SEARCH_TERMS]
 
 
-def _conditions(filters: CaseFilters) -> list:
-    conditions = [is_public()]
+def _conditions(filters: CaseFilters, *, public=is_public) -> list:
+    """The filters' conditions on the public cases (`public`: is_public, or its form for a statement in library
+    order, _public_in_library_order)."""
+    conditions = [public()]
     if filters.trend:
         conditions.append(
             exists().where(
@@ -310,7 +312,7 @@ def find_cases(filters: CaseFilters, *, page: int = 1, per_page: int = PER_PAGE,
         if with_cycle:
             options.append(selectinload(ImpactCase.cycle))
         if found is None:
-            in_order = [_public_in_library_order(), *conditions[1:]]  # conditions[0] is is_public()
+            in_order = _conditions(filters, public=_public_in_library_order)
             statement = select(ImpactCase).where(*in_order).order_by(*LIBRARY_ORDER)
             paged = statement.options(*options).limit(per_page).offset((page - 1) * per_page)
             result.items = list(db.session.scalars(paged))
