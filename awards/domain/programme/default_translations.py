@@ -450,7 +450,7 @@ def _stale_fields(thing) -> dict[str, dict[str, str]]:
     changes = {field: _old_and_new(thing, field) for field in FIELDS[type(thing)][1]}
     renamed = changes.get("name")
     if isinstance(thing, Category | Criterion) and renamed is not None:
-        key = key_of_name(GROUP_OF_KIND[kind], str(renamed[0] or ""))
+        key = key_of_name(group, str(renamed[0] or ""))
     else:
         key = _key_of(thing)
     stale = {}
