@@ -134,6 +134,7 @@ def _init_extensions(app: Flask) -> None:
     from awards import models  # noqa: F401  (the whole schema, for Alembic)
     from awards.domain.core.mail import install_outbox
     from awards.domain.nominations.attachments import install_file_cleanup
+    from awards.domain.programme.entry_forms import install_form_versions
     from awards.domain.publishing.impact_cases import install_freshness
 
     db.init_app(app)
@@ -143,6 +144,7 @@ def _init_extensions(app: Flask) -> None:
     install_outbox()
     install_file_cleanup()
     install_freshness()
+    install_form_versions()
     from awards.domain.programme.default_translations import install_stale_cleanup
     from awards.domain.programme.translations import install_translation_cleanup
 

@@ -101,7 +101,9 @@ def test_each_round_keeps_the_numbers_of_its_latest_suggestion(rounds_database):
         }
         assert _audit_rows(conn) == audit_before
 
-    # The app reads the numbers from the round: category B's 0 from the latest suggestion, not its shortlist.
+    # The app (at the head revision: its models read every column since) reads the numbers from the round:
+    # category B's 0 from the latest suggestion, not its shortlist.
+    upgrade()
     from awards.domain.results import advancing
     from awards.models import JudgingRound
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -102,6 +103,11 @@ class Cycle(Model):
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A random token given anew whenever the entry form's sections or questions change (in the same transaction):
+    # a process keeps the form it read under a token while the cycle shows it (domain/programme/entry_forms.py).
+    form_version: Mapped[str] = mapped_column(
+        String(16), default=lambda: secrets.token_hex(8), server_default="", nullable=False
+    )
 
     categories: Mapped[list[Category]] = relationship(
         back_populates="cycle", order_by="Category.position", cascade="all, delete-orphan"

@@ -135,7 +135,8 @@ MAY_CHANGE = {
 # Organiser routes, each with the tables its purpose needs (their blueprint module in the comment)
 # (a new or copied cycle gets its entry form)
 CYCLE_SETUP = {"cycles", "categories", "category_trends", "cycle_trends", "criteria", "form_sections", "form_questions"}
-FORM = {"form_sections", "form_questions", "content_translations"}  # a changed default text drops its translation
+# a changed default text drops its translation; a change of the form gives its cycle a new form_version
+FORM = {"form_sections", "form_questions", "content_translations", "cycles"}
 JUDGING = {"assignments", "reviews", "review_scores"}
 PUBLIC_COPY = {"impact_cases", "impact_case_trends"}
 MAY_CHANGE |= {

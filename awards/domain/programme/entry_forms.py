@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import copy
 import functools
+import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event, inspect, select, update
+from sqlalchemy.orm import Session, attributes
 
 from awards.extensions import db
 from awards.models import Cycle
@@ -530,22 +535,135 @@ def default_definition(
 
 
 def sections_of(cycle: Cycle) -> list[FormSection]:
-    """The cycle's sections in order, each with its questions (loaded with it)."""
+    """The cycle's sections in order, each with its questions (loaded with it), in the session: what changes the
+    form reads it so."""
     return list(cycle.form_sections)
 
 
 def questions_of(cycle: Cycle) -> Iterator[FormQuestion]:
-    """Every question of the cycle's form, in form order."""
-    for section in sections_of(cycle):
+    """Every question of the cycle's form, in form order (as `kept_sections` gives them)."""
+    for section in kept_sections(cycle):
         yield from section.questions
 
 
 def section_by_key(cycle: Cycle, key: str) -> FormSection | None:
-    return next((s for s in sections_of(cycle) if s.key == key), None)
+    return next((s for s in kept_sections(cycle) if s.key == key), None)
 
 
 def question_by_key(cycle: Cycle, key: str) -> FormQuestion | None:
     return next((q for q in questions_of(cycle) if q.key == key), None)
+
+
+# A cycle's form kept by each process between changes of it ----------------------------------------
+#
+# Every page of a nomination reads its cycle's form: loading the sections and their questions through the ORM
+# (two statements, some forty objects, a hundred JSON values) was a seventh of a nominee's save-and-return on
+# deadline night, when nothing changes the form. `cycles.form_version` is a random token given anew by every
+# flush that adds, changes or removes a section or question of the cycle (`_move_form_versions_on`, in that
+# flush's transaction), so a process may give the sections it read under a token again for as long as the
+# cycle's row, read with the nomination, still shows it: a change through any worker or server is seen by the
+# next request. What is given is a copy outside every session (transient objects, each question's `section`
+# set): read it, never change it or add it to a session. What changes the form reads `sections_of`.
+
+KEPT_FORMS = 32  # forms kept by a process, least recently used dropped first
+_FORMS_CHANGED = "awards.forms_changed"  # session.info: cycles whose form this transaction changed
+_kept_forms: OrderedDict[tuple[str, int, str], tuple[FormSection, ...]] = OrderedDict()
+_kept_forms_lock = threading.Lock()
+
+
+def kept_sections(cycle: Cycle) -> tuple[FormSection, ...] | list[FormSection]:
+    """The cycle's sections in order, each with its questions: this process's copy while the form is unchanged
+    (no statement), else read and kept. The session's own when it may hold changes of the form not yet
+    committed (a section or question added, changed or removed in it, or written in this transaction) or has
+    the cycle's sections loaded already."""
+    session = db.session()
+    state = inspect(cycle)
+    token = state.dict.get("form_version")
+    if (
+        cycle.id is None
+        or token is None
+        or "form_sections" in state.dict
+        or cycle.id in session.info.get(_FORMS_CHANGED, ())
+        or _form_changes_pending(session)
+    ):
+        return list(cycle.form_sections)
+    key = (str(db.engine.url), cycle.id, token)
+    with _kept_forms_lock:
+        kept = _kept_forms.get(key)
+        if kept is not None:
+            _kept_forms.move_to_end(key)
+            return kept
+    kept = _read_form(session, cycle.id)
+    with _kept_forms_lock:
+        _kept_forms[key] = kept
+        while len(_kept_forms) > KEPT_FORMS:
+            _kept_forms.popitem(last=False)
+    return kept
+
+
+def _form_changes_pending(session: Session) -> bool:
+    return any(isinstance(obj, (FormSection, FormQuestion)) for obj in (*session.new, *session.dirty, *session.deleted))
+
+
+def _read_form(session: Session, cycle_id: int) -> tuple[FormSection, ...]:
+    """The cycle's sections and questions as they are stored, made into objects outside the session."""
+    section_table, question_table = FormSection.__table__, FormQuestion.__table__
+    sections: dict[int, FormSection] = {}
+    for row in session.execute(
+        select(section_table)
+        .where(section_table.c.cycle_id == cycle_id)
+        .order_by(section_table.c.position, section_table.c.id)
+    ).mappings():
+        sections[row["id"]] = FormSection(**row)
+    questions: dict[int, list[FormQuestion]] = {section_id: [] for section_id in sections}
+    for row in session.execute(
+        select(question_table)
+        .where(question_table.c.cycle_id == cycle_id)
+        .order_by(question_table.c.position, question_table.c.id)
+    ).mappings():
+        if row["section_id"] in sections:
+            question = FormQuestion(**row)
+            attributes.set_committed_value(question, "section", sections[row["section_id"]])
+            questions[row["section_id"]].append(question)
+    for section_id, section in sections.items():
+        attributes.set_committed_value(section, "questions", questions[section_id])
+    return tuple(sections.values())
+
+
+def _move_form_versions_on(session: Session, _flush_context: object) -> None:
+    """After a flush that added, changed or removed a section or question: a new form version for its cycle, in
+    the same transaction (seen by others when it commits), and the cycle noted as changed in this transaction."""
+    changed: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, (FormSection, FormQuestion)) and obj.cycle_id is not None:
+            if obj in session.dirty and not session.is_modified(obj, include_collections=False):
+                continue
+            changed.add(obj.cycle_id)
+    if not changed:
+        return
+    session.info.setdefault(_FORMS_CHANGED, set()).update(changed)
+    token = secrets.token_hex(8)
+    session.execute(update(Cycle).where(Cycle.id.in_(changed)).values(form_version=token))
+    for cycle_id in changed:
+        cycle = session.identity_map.get(inspect(Cycle).identity_key_from_primary_key((cycle_id,)))
+        if cycle is not None:
+            attributes.set_committed_value(cycle, "form_version", token)
+
+
+def _forget_form_changes(session: Session, *_args: object) -> None:
+    session.info.pop(_FORMS_CHANGED, None)
+
+
+def install_form_versions() -> None:
+    """Keep every cycle's `form_version` true to the changes of its form made through the ORM (installed once)."""
+    session_class = db.session.session_factory.class_
+    for name, listener in (
+        ("after_flush", _move_form_versions_on),
+        ("after_commit", _forget_form_changes),
+        ("after_rollback", _forget_form_changes),
+    ):
+        if not event.contains(session_class, name, listener):
+            event.listen(session_class, name, listener)
 
 
 def setting(question: FormQuestion, name: str, default: Any = None) -> Any:
@@ -599,7 +717,7 @@ def _in_category(item: FormSection | FormQuestion, category_id: int | None) -> b
 
 def asked_sections(cycle: Cycle, category_id: int | None, lookup: Lookup) -> list[FormSection]:
     """The sections a nominee of the category is asked, given their answers so far."""
-    return [s for s in sections_of(cycle) if _in_category(s, category_id) and condition_holds(s.condition, lookup)]
+    return [s for s in kept_sections(cycle) if _in_category(s, category_id) and condition_holds(s.condition, lookup)]
 
 
 def asked_questions(section: FormSection, category_id: int | None, lookup: Lookup) -> list[FormQuestion]:
