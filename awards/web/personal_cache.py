@@ -42,7 +42,7 @@ from flask import current_app, g, make_response, request, session
 from flask.globals import request_ctx
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
+from sqlalchemy import null, select, union_all
 
 from awards.domain.core import clock
 from awards.extensions import db
@@ -130,12 +130,12 @@ class PersonalCache:
 def _instants() -> list[datetime]:
     """Every instant at which a signed-in page may change without a write: cycles opening and closing for
     nominations and publishing results, judging rounds and People's Choice votes opening and closing."""
-    rows = [
-        *db.session.execute(select(Cycle.nominations_open_at, Cycle.nominations_close_at, Cycle.results_published_at)),
-        *db.session.execute(select(JudgingRound.opens_at, JudgingRound.closes_at)),
-        *db.session.execute(select(PublicVote.opens_at, PublicVote.closes_at)),
-    ]
-    return [instant for row in rows for instant in row if instant is not None]
+    every = union_all(  # one statement: read again after every write, so on deadline night before every page
+        select(Cycle.nominations_open_at, Cycle.nominations_close_at, Cycle.results_published_at),
+        select(JudgingRound.opens_at, JudgingRound.closes_at, null()),
+        select(PublicVote.opens_at, PublicVote.closes_at, null()),
+    )
+    return [instant for row in db.session.execute(every) for instant in row if instant is not None]
 
 
 def personal_cache(app=None) -> PersonalCache:
