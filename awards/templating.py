@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, has_request_context, request
+import threading
+from collections import OrderedDict
+
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import format_decimal
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from awards.domain.core.dates import DEFAULT_TIME_ZONE, govuk_date, govuk_datetime, govuk_time
 from awards.i18n import service_name
@@ -74,6 +79,52 @@ def localised_case_answers(case):
     return publication.localised_answers(case, current_language(), _texts_this_request)
 
 
+# Parts of every page kept by each process ---------------------------------------------------------------------
+#
+# The page's shell (the service navigation, the phase banner, the footer) was a sixth of a signed-in page's time on
+# deadline night, rendered anew for every response although it differs only by the reader's language, whether and
+# as whom they are signed in, and which part of the service they are in. `{% call kept_fragment(name, *key) %}`
+# renders its body once per key (with the page's language, the service's name and where the app is mounted added)
+# and gives the markup again after. A body must depend on nothing but its key; where it needs this response's
+# CSRF token it writes `csrf_hole`, which each response's own token replaces.
+
+CSRF_HOLE = "app-kept-fragment-csrf-token"
+KEPT_FRAGMENTS = 512
+_FRAGMENTS_KEY = "awards.kept_fragments"
+_fragments_lock = threading.Lock()
+
+
+def kept_fragment(name: str, *key, caller) -> Markup:
+    from awards.i18n import current_language
+
+    full = (name, current_language(), service_name(), request.script_root if has_request_context() else "", *key)
+    kept: OrderedDict = current_app.extensions.setdefault(_FRAGMENTS_KEY, OrderedDict())
+    with _fragments_lock:
+        text = kept.get(full)
+        if text is not None:
+            kept.move_to_end(full)
+    if text is None:
+        text = str(caller())
+        with _fragments_lock:
+            kept[full] = text
+            while len(kept) > KEPT_FRAGMENTS:
+                kept.popitem(last=False)
+    if CSRF_HOLE in text:
+        text = text.replace(CSRF_HOLE, str(escape(generate_csrf())))
+    return Markup(text)  # noqa: S704 (rendered by the template engine, with its escaping)
+
+
+NAVIGATION_AREAS = ("impact-cases", "trends", "organiser", "judging", "nominations", "account")
+
+
+def navigation_area(path: str) -> str:
+    """Which item of the service navigation `path` is under ("" for none): an address beginning with one of the
+    areas, or exactly the sign-in or registration page."""
+    if path in ("/sign-in", "/register"):
+        return path[1:]
+    return next((area for area in NAVIGATION_AREAS if path.startswith("/" + area)), "")
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
     # What organisers typed, in the page's language when they translated it (else marked with its own `lang`).
@@ -110,6 +161,9 @@ def init_templating(app: Flask) -> None:
     from awards.permissions import judges_any_cycle
 
     app.jinja_env.globals["judges_any_cycle"] = judges_any_cycle
+    app.jinja_env.globals["kept_fragment"] = kept_fragment
+    app.jinja_env.globals["csrf_hole"] = CSRF_HOLE
+    app.jinja_env.globals["navigation_area"] = navigation_area
 
     @app.context_processor
     def _globals():

@@ -224,6 +224,24 @@ def buttons(response) -> dict[str, str]:
     return found
 
 
+def service_navigation(response) -> list[tuple[str, bool]]:
+    """The service navigation's links as a reader meets them: their words, and whether each is marked as where they
+    are (`aria-current`); the sign-out button last, as ("Sign out", False), when there is one (not the small
+    screen's menu button)."""
+    html = response.get_data(as_text=True)
+    nav = re.search(r'<nav [^>]*class="govuk-service-navigation__wrapper"[^>]*>(.*?)</nav>', html, re.S)
+    assert nav, "no service navigation"
+    items = [
+        (text_of(words), "aria-current=" in attributes)
+        for attributes, words in re.findall(r"<a ([^>]*)>(.*?)</a>", nav.group(1), re.S)
+    ]
+    items += [
+        (text_of(words), False)
+        for words in re.findall(r'<button type="submit"[^>]*>(.*?)</button>', nav.group(1), re.S)  # not "Menu"
+    ]
+    return items
+
+
 def links_in(page: str) -> dict[str, str]:
     """Each link's words (as read aloud, hidden words included) → its address."""
     return {
