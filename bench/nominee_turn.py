@@ -19,6 +19,7 @@ process, so that the ratio holds however busy the machine is.
 
     .venv/bin/python bench/nominee_turn.py [--turns 40] [--batches 5] [--database sqlite|postgresql]
     .venv/bin/python bench/nominee_turn.py --profile [--turns 60] [--top 40] [--dump turn.pstats]   # cProfile
+    .venv/bin/python bench/nominee_turn.py --statements               # the SQL of one turn, request by request
 """
 
 from __future__ import annotations
@@ -109,8 +110,10 @@ class Turns:
         self.rng = random.Random(19)
         self.k = 0
         self.cpu: dict[str, list[float]] = {kind: [] for kind in KINDS}
+        self.kind = ""
 
     def _timed(self, kind: str, request):
+        self.kind = kind
         started = time.process_time()
         response = request()
         self.cpu[kind].append((time.process_time() - started) * 1000)
@@ -174,6 +177,30 @@ def _shares(stats: pstats.Stats) -> None:
         print(f"  {label:<58} {seconds / whole:>6.1%}")
 
 
+def _print_statements(app, turns: Turns) -> None:
+    """The statements one turn runs, each request's in turn (one line each, shortened)."""
+    import sqlalchemy as sa
+
+    from awards.extensions import db
+
+    seen: dict[str, list[str]] = {kind: [] for kind in KINDS}
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        seen[turns.kind].append(" ".join(statement.split())[:160])
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        turns.turn()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    for kind in KINDS:
+        print(f"{kind}: {len(seen[kind])} statements")
+        for statement in seen[kind]:
+            print(f"  {statement}")
+
+
 def _minimal_ms(ceiling, requests: int = 1000) -> float:
     started = time.process_time()
     for _ in range(requests):
@@ -194,6 +221,7 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile --turns turns and print the top functions")
     parser.add_argument("--top", type=int, default=40, help="functions shown per profile listing (default 40)")
     parser.add_argument("--dump", help="with --profile: also write the pstats file here (for pstats or snakeviz)")
+    parser.add_argument("--statements", action="store_true", help="print the SQL of one turn, request by request")
     args = parser.parse_args()
     logging.disable(logging.INFO)
     with tempfile.TemporaryDirectory(prefix="awards-nominee-turn-") as tmp:
@@ -219,6 +247,9 @@ def main() -> int:
             import awards
 
             print(f"awards from {Path(awards.__file__).parent}; {args.database}; load average {_load()}")
+            if args.statements:
+                _print_statements(app, turns)
+                return 0
             if args.profile:
                 profiler = cProfile.Profile()
                 profiler.enable()
