@@ -145,6 +145,9 @@ def _init_extensions(app: Flask) -> None:
     install_file_cleanup()
     install_freshness()
     install_form_versions()
+    from awards.domain.core.transaction_memo import install_transaction_memo
+
+    install_transaction_memo()
     from awards.domain.programme.default_translations import install_stale_cleanup
     from awards.domain.programme.translations import install_translation_cleanup
 

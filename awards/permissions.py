@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from awards.domain.core.transaction_memo import kept_in_transaction
 from awards.extensions import db
 from awards.models import Assignment, AssignmentStatus, Judge, JudgingRound, Nomination, Role, User
 
@@ -26,9 +27,13 @@ def judges_any_cycle(user: User | None) -> bool:
     """Whether the user is an accepted judge of some cycle: what the judging pages need at all."""
     if user is None or not user.is_authenticated:
         return False
-    return (
-        db.session.scalar(select(Judge.id).where(Judge.user_id == user.id, Judge.accepted_at.is_not(None)).limit(1))
-        is not None
+    user_id = user.id
+    return kept_in_transaction(  # asked by the judging pages' guard and again by the navigation
+        ("judges any cycle", user_id),
+        lambda: (
+            db.session.scalar(select(Judge.id).where(Judge.user_id == user_id, Judge.accepted_at.is_not(None)).limit(1))
+            is not None
+        ),
     )
 
 

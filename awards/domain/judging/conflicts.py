@@ -36,6 +36,7 @@ from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
 from awards.domain.core.errors import Conflict, DomainError
 from awards.domain.core.mail import queue_email, written_later
+from awards.domain.core.transaction_memo import kept_in_transaction
 from awards.domain.programme.translations import NameShown
 from awards.extensions import db
 from awards.i18n import language_of
@@ -442,7 +443,12 @@ def recorded_conflicts(judge: Judge, nomination: Nomination) -> list[ConflictOfI
 
 
 def is_conflicted(judge: Judge, nomination: Nomination) -> bool:
-    return bool(detect(judge, nomination)) or bool(recorded_conflicts(judge, nomination))
+    """Asked more than once by an entry's page (finding the assignment, the shared predicate as a second lock, the
+    save's own check): answered once while the transaction has written nothing (domain/core/transaction_memo.py)."""
+    return kept_in_transaction(
+        ("conflicted", judge.id, nomination.id),
+        lambda: bool(detect(judge, nomination)) or bool(recorded_conflicts(judge, nomination)),
+    )
 
 
 def conflicted_nomination_ids(user: User, cycle_id: int | None = None) -> set[int]:

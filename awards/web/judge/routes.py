@@ -380,21 +380,31 @@ def nomination(assigned_reference: str):
             posted=True,
             problems=[("scores", _("%(problem)s Nothing was saved.", problem=problem))],
         )
-    criteria = list(assignment.round.criteria)
+    judging_round = assignment.round
+    criteria = list(judging_round.criteria)
 
-    def save() -> Review:
-        if not modes.scored(assignment.round):  # a verdict, or notes in a ranking round
-            return modes.save_sheet(assignment)
-        entries, version, submit = _parse_scores(criteria)
-        return review_rules.save_review(
-            assignment,
-            entries,
-            overall_comment=request.form.get("overall_comment", ""),
-            feedback=modes.posted_text("feedback"),
-            submit=submit,
-            version=version,
-            by=current_user,
-        )
+    def save() -> tuple[str, str]:
+        """Save the sheet; the banner and where to go next, worked out before the commit (after it, every object
+        would be read again)."""
+        if not modes.scored(judging_round):  # a verdict, or notes in a ranking round
+            review = modes.save_sheet(assignment)
+        else:
+            entries, version, submit = _parse_scores(criteria)
+            review = review_rules.save_review(
+                assignment,
+                entries,
+                overall_comment=request.form.get("overall_comment", ""),
+                feedback=modes.posted_text("feedback"),
+                submit=submit,
+                version=version,
+                by=current_user,
+            )
+        message = modes.saved_message(nomination, judging_round, review)
+        if review.status is ReviewStatus.SUBMITTED and assignment.calibration:  # how they compare with the panel
+            return message, url_for("judge.calibration", slug=judging_round.cycle.slug, number=judging_round.number)
+        if review.status is ReviewStatus.SUBMITTED:
+            return message, url_for("judge.home")
+        return message, url_for("judge.nomination", assigned_reference=nomination.reference, **here)
 
     try:
         done = attempt(save, catch=(review_rules.InvalidScores, review_rules.IncompleteReview, NotAllowed, Conflict))
@@ -403,14 +413,9 @@ def nomination(assigned_reference: str):
         return _conflict(nomination, assignment)
     if not done:
         return _refused(nomination, assignment, done.error)
-    review = done.value
-    flash(modes.saved_message(nomination, assignment.round, review), "success")
-    if review.status is ReviewStatus.SUBMITTED and assignment.calibration:  # how they compare with the panel
-        judging_round = assignment.round
-        return redirect(url_for("judge.calibration", slug=judging_round.cycle.slug, number=judging_round.number))
-    if review.status is ReviewStatus.SUBMITTED:
-        return redirect(url_for("judge.home"))
-    return redirect(url_for("judge.nomination", assigned_reference=nomination.reference, **here))
+    message, following = done.value
+    flash(message, "success")
+    return redirect(following)
 
 
 def _refused(nomination: Nomination, assignment: Assignment, error: DomainError):
