@@ -105,6 +105,8 @@ TARGETS := \
 	"search-postgresql|bench/search.py --database-url $(PG_BENCH)/awards_bench_search" \
 	"nominee-turn-sqlite|bench/nominee_turn.py" \
 	"nominee-turn-postgresql|bench/nominee_turn.py --database postgresql" \
+	"judge-turn-sqlite|bench/judge_turn.py" \
+	"judge-turn-postgresql|bench/judge_turn.py --database postgresql" \
 	"judge-pack|bench/judge_pack.py --entries 40 --runs 3" \
 	"votes-sqlite|bench/votes.py --database sqlite" \
 	"votes-postgresql|bench/votes.py --database postgresql" \

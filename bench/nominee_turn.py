@@ -26,17 +26,12 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import gc
 import io
 import logging
-import os
 import pstats
 import random
-import re
-import statistics
 import sys
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -44,8 +39,8 @@ from urllib.parse import urlsplit
 from support import ROOT
 from support.in_process import BASE, Client
 from support.served import ADMIN_URL, create_database, migrate, server_environment
+from support.turns import TimedTurns, app_as_gunicorn, load_average, measure, print_statements, sign_in
 
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 SECTIONS = ("challenge", "approach", "lessons")  # one long answer each in the default form (as bench/deadline.py)
 KINDS = ("section page", "save section", "task list")
 WORDS = (
@@ -59,17 +54,6 @@ PASSWORD = "turn-bench-Password-41-lamps"  # noqa: S105 (a throwaway person in a
 def _text(rng: random.Random, section: str, k: int) -> str:
     words = " ".join(rng.choice(WORDS) for _ in range(72))
     return f"Save {k} of {section}. {words.capitalize()}."
-
-
-def _app(env: dict):
-    """The app as wsgi.py makes it for gunicorn."""
-    os.environ.update(env)
-    from awards import create_app
-
-    app = create_app()
-    gc.collect()
-    gc.freeze()
-    return app
 
 
 def _seed(app) -> str:
@@ -86,15 +70,6 @@ def _seed(app) -> str:
     return reference
 
 
-def _sign_in(client: Client) -> None:
-    page = client.get("/sign-in").get_data(as_text=True)
-    response = client.post(
-        "/sign-in", {"email": EMAIL, "password": PASSWORD, "csrf_token": TOKEN.search(page).group(1)}
-    )
-    if response.status_code != 302:
-        raise SystemExit(f"could not sign in: {response.status_code}")
-
-
 def _fields(page: str, action: str) -> dict[str, str]:
     sys.path.insert(0, str(ROOT / "bench"))
     from deadline import form_fields
@@ -102,46 +77,34 @@ def _fields(page: str, action: str) -> dict[str, str]:
     return form_fields(page, action)
 
 
-class Turns:
-    """The nominee's turns, each request's CPU time kept by kind."""
+class Turns(TimedTurns):
+    """The nominee's turns: a section page, its save, the task list."""
 
     def __init__(self, client: Client, reference: str):
+        super().__init__(KINDS)
         self.client, self.reference = client, reference
         self.rng = random.Random(19)
         self.k = 0
-        self.cpu: dict[str, list[float]] = {kind: [] for kind in KINDS}
-        self.kind = ""
-
-    def _timed(self, kind: str, request):
-        self.kind = kind
-        started = time.process_time()
-        response = request()
-        self.cpu[kind].append((time.process_time() - started) * 1000)
-        return response
 
     def turn(self) -> None:
         self.k += 1
         section = SECTIONS[self.k % len(SECTIONS)]
         path = f"/nominations/{self.reference}/{section}"
-        page = self._timed("section page", lambda: self.client.get(path))
+        page = self.timed("section page", lambda: self.client.get(path))
         if page.status_code != 200:
             raise SystemExit(f"section page: {page.status_code}")
         form = _fields(page.get_data(as_text=True), path)
         if "csrf_token" not in form or "based_on" not in form:
             raise SystemExit("section page without its csrf_token or based_on")
         form[section] = _text(self.rng, section, self.k)
-        saved = self._timed("save section", lambda: self.client.post(path, form))
+        saved = self.timed("save section", lambda: self.client.post(path, form))
         location = saved.headers.get("Location", "")
         if saved.status_code != 302 or not location.split("#")[0].endswith(f"/nominations/{self.reference}"):
             raise SystemExit(f"save: {saved.status_code} {location}")
         parts = urlsplit(location)
-        tasks = self._timed("task list", lambda: self.client.get(parts.path))
+        tasks = self.timed("task list", lambda: self.client.get(parts.path))
         if tasks.status_code != 200:
             raise SystemExit(f"task list: {tasks.status_code}")
-
-    def clear(self) -> None:
-        for kind in KINDS:
-            self.cpu[kind].clear()
 
 
 # Where a turn's time goes: the cumulative time of these functions (they overlap: the save's commit is inside the
@@ -177,41 +140,6 @@ def _shares(stats: pstats.Stats) -> None:
         print(f"  {label:<58} {seconds / whole:>6.1%}")
 
 
-def _print_statements(app, turns: Turns) -> None:
-    """The statements one turn runs, each request's in turn (one line each, shortened)."""
-    import sqlalchemy as sa
-
-    from awards.extensions import db
-
-    seen: dict[str, list[str]] = {kind: [] for kind in KINDS}
-
-    def note(_conn, _cursor, statement, *_args) -> None:
-        seen[turns.kind].append(" ".join(statement.split())[:160])
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", note)
-    try:
-        turns.turn()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", note)
-    for kind in KINDS:
-        print(f"{kind}: {len(seen[kind])} statements")
-        for statement in seen[kind]:
-            print(f"  {statement}")
-
-
-def _minimal_ms(ceiling, requests: int = 1000) -> float:
-    started = time.process_time()
-    for _ in range(requests):
-        ceiling.get("/")
-    return (time.process_time() - started) * 1000 / requests
-
-
-def _load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
@@ -230,27 +158,19 @@ def main() -> int:
         try:
             env = server_environment(url, 5000, workdir, AWARDS_BASE_URL=BASE)
             migrate(env)
-            app = _app(env)
+            app = app_as_gunicorn(env)
             reference = _seed(app)
             client = Client(app)
-            _sign_in(client)
+            sign_in(client, EMAIL, PASSWORD)
             turns = Turns(client, reference)
             for _ in range(args.warmup):
                 turns.turn()
-            turns.clear()
-            sys.path.insert(0, str(ROOT / "bench" / "support"))
-            from minimal_app import app as minimal
-
-            ceiling = minimal.test_client()
-            for _ in range(200):
-                ceiling.get("/")
             import awards
 
-            print(f"awards from {Path(awards.__file__).parent}; {args.database}; load average {_load()}")
+            print(f"awards from {Path(awards.__file__).parent}; {args.database}; load average {load_average()}")
             if args.statements:
-                _print_statements(app, turns)
-                return 0
-            if args.profile:
+                print_statements(app, turns)
+            elif args.profile:
                 profiler = cProfile.Profile()
                 profiler.enable()
                 for _ in range(args.turns):
@@ -264,25 +184,8 @@ def main() -> int:
                 stats.sort_stats("tottime").print_stats(args.top)
                 print(f"==== {args.turns} turns\n{out.getvalue()}")
                 _shares(stats)
-                return 0
-            batches: dict[str, list[float]] = {kind: [] for kind in (*KINDS, "turn", "minimal")}
-            for _ in range(args.batches):
-                before = _minimal_ms(ceiling)
-                turns.clear()
-                for _ in range(args.turns):
-                    turns.turn()
-                after = _minimal_ms(ceiling)
-                for kind in KINDS:
-                    batches[kind].append(statistics.median(turns.cpu[kind]))
-                batches["turn"].append(statistics.median(sum(parts) for parts in zip(*turns.cpu.values(), strict=True)))
-                batches["minimal"].append((before + after) / 2)
-            minimal_ms = statistics.median(batches["minimal"])
-            print(f"minimal endpoint: {minimal_ms:.3f} ms CPU a request (median of {args.batches} batches)")
-            print(f"{'request':<14} {'CPU ms':>7} {'units':>6}   (median of {args.batches} batches of {args.turns})")
-            for kind in (*KINDS, "turn"):
-                ms = statistics.median(batches[kind])
-                print(f"{kind:<14} {ms:>7.2f} {ms / minimal_ms:>6.0f}")
-            print(f"load average {_load()}")
+            else:
+                measure(turns, batches=args.batches, per_batch=args.turns)
         finally:
             drop()
     return 0

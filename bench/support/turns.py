@@ -1,0 +1,130 @@
+"""What the in-process turn benchmarks share (bench/nominee_turn.py, bench/judge_turn.py): the app as gunicorn makes
+it, signing in through the real form, each request's CPU time by kind, the minimal endpoint measured between the
+batches in the same process, the batches' medians in units of it, and the SQL of one turn."""
+
+from __future__ import annotations
+
+import gc
+import os
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+from support import ROOT
+from support.in_process import Client
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def app_as_gunicorn(env: dict):
+    """The app as wsgi.py makes it for gunicorn: production settings from the environment, then gc.freeze."""
+    os.environ.update(env)
+    from awards import create_app
+
+    app = create_app()
+    gc.collect()
+    gc.freeze()
+    return app
+
+
+def sign_in(client: Client, email: str, password: str) -> None:
+    page = client.get("/sign-in").get_data(as_text=True)
+    response = client.post(
+        "/sign-in", {"email": email, "password": password, "csrf_token": TOKEN.search(page).group(1)}
+    )
+    if response.status_code != 302:
+        raise SystemExit(f"could not sign in: {response.status_code}")
+
+
+class TimedTurns:
+    """Turns of requests, each request's CPU milliseconds kept by kind (`kinds`, in a turn's order)."""
+
+    def __init__(self, kinds: tuple[str, ...]):
+        self.kinds = kinds
+        self.kind = ""
+        self.cpu: dict[str, list[float]] = {kind: [] for kind in kinds}
+
+    def timed(self, kind: str, request: Callable):
+        self.kind = kind
+        started = time.process_time()
+        response = request()
+        self.cpu[kind].append((time.process_time() - started) * 1000)
+        return response
+
+    def turn(self) -> None:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        for kind in self.kinds:
+            self.cpu[kind].clear()
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _minimal_ms(ceiling, requests: int = 1000) -> float:
+    started = time.process_time()
+    for _ in range(requests):
+        ceiling.get("/")
+    return (time.process_time() - started) * 1000 / requests
+
+
+def minimal_client():
+    """The minimal endpoint's test client, warmed."""
+    sys.path.insert(0, str(ROOT / "bench" / "support"))
+    from minimal_app import app as minimal
+
+    ceiling = minimal.test_client()
+    for _ in range(200):
+        ceiling.get("/")
+    return ceiling
+
+
+def measure(turns: TimedTurns, *, batches: int, per_batch: int) -> None:
+    """Batches of turns, the minimal endpoint before and after each; prints each kind's median CPU and units."""
+    ceiling = minimal_client()
+    found: dict[str, list[float]] = {kind: [] for kind in (*turns.kinds, "turn", "minimal")}
+    for _ in range(batches):
+        before = _minimal_ms(ceiling)
+        turns.clear()
+        for _ in range(per_batch):
+            turns.turn()
+        after = _minimal_ms(ceiling)
+        for kind in turns.kinds:
+            found[kind].append(statistics.median(turns.cpu[kind]))
+        found["turn"].append(statistics.median(sum(parts) for parts in zip(*turns.cpu.values(), strict=True)))
+        found["minimal"].append((before + after) / 2)
+    minimal_ms = statistics.median(found["minimal"])
+    print(f"minimal endpoint: {minimal_ms:.3f} ms CPU a request (median of {batches} batches)")
+    print(f"{'request':<14} {'CPU ms':>7} {'units':>6}   (median of {batches} batches of {per_batch})")
+    for kind in (*turns.kinds, "turn"):
+        ms = statistics.median(found[kind])
+        print(f"{kind:<14} {ms:>7.2f} {ms / minimal_ms:>6.0f}")
+    print(f"load average {load_average()}")
+
+
+def print_statements(app, turns: TimedTurns) -> None:
+    """The statements one turn runs, each request's in turn (one line each, shortened)."""
+    import sqlalchemy as sa
+
+    from awards.extensions import db
+
+    seen: dict[str, list[str]] = {kind: [] for kind in turns.kinds}
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        seen[turns.kind].append(" ".join(statement.split())[:160])
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        turns.turn()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    for kind in turns.kinds:
+        print(f"{kind}: {len(seen[kind])} statements")
+        for statement in seen[kind]:
+            print(f"  {statement}")
