@@ -26,7 +26,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
@@ -500,6 +500,7 @@ def judging_assignment(
             Assignment.status == AssignmentStatus.ASSIGNED,
         )
         .order_by(JudgingRound.number.desc())
+        .options(contains_eager(Assignment.judge))  # from the join: the conflict check reads it next
     )
     if judging_round is not None:
         query = query.where(Assignment.round_id == judging_round.id)

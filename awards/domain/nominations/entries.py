@@ -84,14 +84,15 @@ def issue_reference(cycle: Cycle) -> str:
 
 
 def get_by_reference(reference: str) -> Nomination | None:
-    """The nomination with its cycle, in one query (every page of it reads the cycle). The rest is loaded when a page
-    reads it: the form (its sections, then their questions: every page), the nomination's partners, trends and files
-    and the cycle's trends (the pages of those sections and the task list), the category (the task list). A section
-    page and its save read only their own section's answers, and each query through the ORM costs about 0.5 ms of
-    CPU here (docs/performance.md, "Deadline night"); loaded eagerly from this query, the form cost more than loaded
-    when first read."""
+    """The nomination with its cycle and category, in one query (every page of it reads the cycle; the task list and
+    the pages that name the category, the category). The rest is loaded when a page reads it: the form (kept per
+    process: entry_forms.kept_sections), the nomination's partners, trends and files and the cycle's trends (the
+    pages of those sections and the task list). A section page and its save read only their own section's answers,
+    and each query through the ORM costs about 0.5 ms of CPU here (docs/performance.md, "Deadline night")."""
     return db.session.scalar(
-        select(Nomination).where(Nomination.reference == reference).options(joinedload(Nomination.cycle))
+        select(Nomination)
+        .where(Nomination.reference == reference)
+        .options(joinedload(Nomination.cycle), joinedload(Nomination.category))
     )
 
 

@@ -25,7 +25,7 @@ from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length
@@ -37,7 +37,7 @@ from awards.domain.judging import conflicts as conflict_rules
 from awards.domain.judging import reviews as review_rules
 from awards.domain.results.scoring import CriterionSpec, ScoreInput, review_score
 from awards.extensions import db
-from awards.models import Assignment, Criterion, Cycle, JudgingRound, Nomination, Review, ReviewStatus
+from awards.models import Assignment, Criterion, Cycle, JudgingRound, Nomination, Review, ReviewStatus, User
 from awards.templating import localised_rubric
 from awards.web.actions import attempt
 from awards.web.downloads import read_attachment
@@ -97,6 +97,8 @@ def _load(reference: str) -> tuple[Nomination, Assignment]:
             selectinload(Nomination.partners),
             selectinload(Nomination.trend_links),
             selectinload(Nomination.attachments),
+            # the conflict checks read the nominator's address, never their roles
+            joinedload(Nomination.nominator).lazyload(User.roles),
         )
     )
     if nomination is None:
