@@ -94,7 +94,8 @@ def _configure(app: Flask, override: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
     engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("postgresql"):
-        engine_options.setdefault("pool_pre_ping", True)
+        # A connection is checked before use when it has lain idle (awards/db_ping.py), not before every use.
+        engine_options.setdefault("pool_pre_ping", False)
     elif uri.startswith("sqlite"):
         engine_options.setdefault("connect_args", {}).setdefault("timeout", 30)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
@@ -138,6 +139,11 @@ def _init_extensions(app: Flask) -> None:
     from awards.domain.publishing.impact_cases import install_freshness
 
     db.init_app(app)
+    from awards.db_ping import ping_when_idle
+
+    with app.app_context():
+        if not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+            ping_when_idle(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

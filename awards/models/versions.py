@@ -63,6 +63,8 @@ def _forget_on_begin(connection):
 
 @event.listens_for(Engine, "rollback")
 def _forget_on_rollback(connection):
+    if connection.invalidated:  # its driver connection is gone (the database went away), and what it noted with it
+        return
     connection.info.pop(_WROTE, None)
 
 
