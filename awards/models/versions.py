@@ -92,14 +92,23 @@ def wrote_uncommitted(connection: Connection) -> bool:
 
 def read_version(engine: Engine) -> int | None:
     """The current version (None when the table has no row yet: then nothing is to be kept). Read with the
-    driver's cursor on a short checkout of its own, not through the ORM session (a quarter of a kept page's
-    time went on the session's connection and statement machinery)."""
+    driver's cursor on a short checkout of its own, outside any transaction, not through the ORM session (a
+    quarter of a kept page's time went on the session's connection and statement machinery)."""
     connection = engine.raw_connection()
     try:
-        cursor = connection.cursor()
-        cursor.execute("SELECT version FROM data_versions WHERE id = 1")
-        row = cursor.fetchone()
-        cursor.close()
+        # On PostgreSQL in autocommit: one round trip, where a transaction would add a BEGIN before it and a
+        # ROLLBACK when the connection goes back to the pool (0.39 → 0.15 ms a read here, 0.2 → 0.1 ms of CPU).
+        driver = connection.driver_connection if engine.dialect.name == "postgresql" else None
+        if driver is not None:
+            driver.autocommit = True
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT version FROM data_versions WHERE id = 1")
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            if driver is not None and not driver.closed:
+                driver.autocommit = False
     finally:
         connection.close()
     return int(row[0]) if row is not None else None
