@@ -29,7 +29,7 @@ on a page and on its ceiling alike; the ratio is the median over the rounds of t
 its paired ceiling's (the rps columns are totals over all rounds).
 
 It prints a table (requests, errors, rps, p50/p90 ms, ceiling, ratio) and writes the
-figures to bench/results/throughput.json. Targets: the public pages reach at least 40% of the
+figures to bench/results/throughput.json. Targets: the public pages reach at least 60% of the
 ceiling, each signed-in page at least 15%. It exits 1 if a response was not the expected status
 or a connection failed; a missed target is reported, not an error (figures on a shared machine vary).
 
@@ -61,7 +61,7 @@ from support.report import write_json
 
 VENV_BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results" / "throughput.json"
-TARGET_RATIO = 0.40
+TARGET_RATIO = 0.60  # issue 19, item 3: cached public pages at least 60% of the ceiling (an earlier issue: 40%)
 WELSH = "awards_language=cy"  # the language switcher's cookie (awards/i18n.py)
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 CASE_LINK = re.compile(r'href="/impact-cases/([a-z0-9-]+)"')
