@@ -21,17 +21,12 @@ own test client), measured between the batches in the same process.
 
 from __future__ import annotations
 
-import argparse
-import logging
 import re
 import sys
-import tempfile
 from datetime import timedelta
-from pathlib import Path
 
-from support.in_process import BASE, Client
-from support.served import ADMIN_URL, create_database, migrate, server_environment
-from support.turns import TOKEN, TimedTurns, app_as_gunicorn, load_average, measure, print_statements, sign_in
+from support.in_process import Client
+from support.turns import TOKEN, TimedTurns, arguments, run
 
 VERSION = re.compile(r'name="version" value="(\d+)"')
 CRITERION = re.compile(r'name="(score-\d+)"')
@@ -98,38 +93,10 @@ class Turns(TimedTurns):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser = arguments(__doc__.split("\n\n")[0], turns=30)
     parser.add_argument("--entries", type=int, default=10, help="entries assigned to the judge (default 10)")
-    parser.add_argument("--turns", type=int, default=30, help="turns per batch (default 30)")
-    parser.add_argument("--batches", type=int, default=5, help="batches (default 5)")
-    parser.add_argument("--warmup", type=int, default=10, help="turns before measuring (default 10)")
-    parser.add_argument("--statements", action="store_true", help="print the SQL of one turn, request by request")
     args = parser.parse_args()
-    logging.disable(logging.INFO)
-    with tempfile.TemporaryDirectory(prefix="awards-judge-turn-") as tmp:
-        workdir = Path(tmp)
-        url, drop = create_database(args.database, workdir, ADMIN_URL, "awards_judge_turn_bench")
-        try:
-            env = server_environment(url, 5000, workdir, AWARDS_BASE_URL=BASE)
-            migrate(env)
-            app = app_as_gunicorn(env)
-            references = _seed(app, args.entries)
-            client = Client(app)
-            sign_in(client, EMAIL, PASSWORD)
-            turns = Turns(client, references)
-            for _ in range(args.warmup):
-                turns.turn()
-            import awards
-
-            print(f"awards from {Path(awards.__file__).parent}; {args.database}; load average {load_average()}")
-            if args.statements:
-                print_statements(app, turns)
-            else:
-                measure(turns, batches=args.batches, per_batch=args.turns)
-        finally:
-            drop()
-    return 0
+    return run(args, "judge-turn", (EMAIL, PASSWORD), lambda app, client: Turns(client, _seed(app, args.entries)))
 
 
 if __name__ == "__main__":

@@ -24,22 +24,17 @@ process, so that the ratio holds however busy the machine is.
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import io
-import logging
 import pstats
 import random
 import sys
-import tempfile
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from support import ROOT
-from support.in_process import BASE, Client
-from support.served import ADMIN_URL, create_database, migrate, server_environment
-from support.turns import TimedTurns, app_as_gunicorn, load_average, measure, print_statements, sign_in
+from support.in_process import Client
+from support.turns import TimedTurns, arguments, run
 
 SECTIONS = ("challenge", "approach", "lessons")  # one long answer each in the default form (as bench/deadline.py)
 KINDS = ("section page", "save section", "task list")
@@ -141,54 +136,31 @@ def _shares(stats: pstats.Stats) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--turns", type=int, default=40, help="turns per batch (default 40)")
-    parser.add_argument("--batches", type=int, default=5, help="batches (default 5)")
-    parser.add_argument("--warmup", type=int, default=10, help="turns before measuring (default 10)")
+    parser = arguments(__doc__.split("\n\n")[0], turns=40)
     parser.add_argument("--profile", action="store_true", help="cProfile --turns turns and print the top functions")
     parser.add_argument("--top", type=int, default=40, help="functions shown per profile listing (default 40)")
     parser.add_argument("--dump", help="with --profile: also write the pstats file here (for pstats or snakeviz)")
-    parser.add_argument("--statements", action="store_true", help="print the SQL of one turn, request by request")
     args = parser.parse_args()
-    logging.disable(logging.INFO)
-    with tempfile.TemporaryDirectory(prefix="awards-nominee-turn-") as tmp:
-        workdir = Path(tmp)
-        url, drop = create_database(args.database, workdir, ADMIN_URL, "awards_nominee_turn_bench")
-        try:
-            env = server_environment(url, 5000, workdir, AWARDS_BASE_URL=BASE)
-            migrate(env)
-            app = app_as_gunicorn(env)
-            reference = _seed(app)
-            client = Client(app)
-            sign_in(client, EMAIL, PASSWORD)
-            turns = Turns(client, reference)
-            for _ in range(args.warmup):
-                turns.turn()
-            import awards
 
-            print(f"awards from {Path(awards.__file__).parent}; {args.database}; load average {load_average()}")
-            if args.statements:
-                print_statements(app, turns)
-            elif args.profile:
-                profiler = cProfile.Profile()
-                profiler.enable()
-                for _ in range(args.turns):
-                    turns.turn()
-                profiler.disable()
-                if args.dump:
-                    profiler.dump_stats(args.dump)
-                out = io.StringIO()
-                stats = pstats.Stats(profiler, stream=out)
-                stats.sort_stats("cumulative").print_stats(args.top)
-                stats.sort_stats("tottime").print_stats(args.top)
-                print(f"==== {args.turns} turns\n{out.getvalue()}")
-                _shares(stats)
-            else:
-                measure(turns, batches=args.batches, per_batch=args.turns)
-        finally:
-            drop()
-    return 0
+    def profiled(turns: TimedTurns) -> bool:
+        if not args.profile:
+            return False
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(args.turns):
+            turns.turn()
+        profiler.disable()
+        if args.dump:
+            profiler.dump_stats(args.dump)
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(args.top)
+        stats.sort_stats("tottime").print_stats(args.top)
+        print(f"==== {args.turns} turns\n{out.getvalue()}")
+        _shares(stats)
+        return True
+
+    return run(args, "nominee-turn", (EMAIL, PASSWORD), lambda app, client: Turns(client, _seed(app)), profiled)
 
 
 if __name__ == "__main__":

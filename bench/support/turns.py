@@ -4,16 +4,21 @@ batches in the same process, the batches' medians in units of it, and the SQL of
 
 from __future__ import annotations
 
+import argparse
 import gc
+import logging
 import os
 import re
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from support import ROOT
-from support.in_process import Client
+from support.in_process import BASE, Client
+from support.served import ADMIN_URL, create_database, migrate, server_environment
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -128,3 +133,49 @@ def print_statements(app, turns: TimedTurns) -> None:
         print(f"{kind}: {len(seen[kind])} statements")
         for statement in seen[kind]:
             print(f"  {statement}")
+
+
+def arguments(description: str, *, turns: int) -> argparse.ArgumentParser:
+    """The options every turn benchmark takes (a script adds its own)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--turns", type=int, default=turns, help=f"turns per batch (default {turns})")
+    parser.add_argument("--batches", type=int, default=5, help="batches (default 5)")
+    parser.add_argument("--warmup", type=int, default=10, help="turns before measuring (default 10)")
+    parser.add_argument("--statements", action="store_true", help="print the SQL of one turn, request by request")
+    return parser
+
+
+def run(
+    args: argparse.Namespace,
+    name: str,
+    person: tuple[str, str],
+    make_turns: Callable[[object, Client], TimedTurns],
+    otherwise: Callable[[TimedTurns], bool] | None = None,
+) -> int:
+    """A fresh database `awards_<name>_bench` (SQLite in a temporary directory), migrated; the app as gunicorn makes
+    it; `make_turns(app, client)` seeds and gives the turns, whose person (`email`, `password`) signs in first; the
+    warm-up; then the SQL of one turn (--statements), else what `otherwise` does if it says so, else the batches."""
+    logging.disable(logging.INFO)
+    with tempfile.TemporaryDirectory(prefix=f"awards-{name}-") as tmp:
+        workdir = Path(tmp)
+        url, drop = create_database(args.database, workdir, ADMIN_URL, f"awards_{name.replace('-', '_')}_bench")
+        try:
+            env = server_environment(url, 5000, workdir, AWARDS_BASE_URL=BASE)
+            migrate(env)
+            app = app_as_gunicorn(env)
+            client = Client(app)
+            turns = make_turns(app, client)
+            sign_in(client, *person)
+            for _ in range(args.warmup):
+                turns.turn()
+            import awards
+
+            print(f"awards from {Path(awards.__file__).parent}; {args.database}; load average {load_average()}")
+            if args.statements:
+                print_statements(app, turns)
+            elif otherwise is None or not otherwise(turns):
+                measure(turns, batches=args.batches, per_batch=args.turns)
+        finally:
+            drop()
+    return 0
