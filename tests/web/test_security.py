@@ -112,13 +112,16 @@ def test_environment_overrides_defaults(monkeypatch):
     assert app.config["SERVICE_NAME"] == "Env Awards"
     assert app.config["MAIL_PORT"] == 2525
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example.org/awards"
-    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    # checked before use only after lying idle (awards/db_ping.py), not before every use
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False
+    with app.app_context():
+        assert db.engine._awards_ping_when_idle
     assert app.config["SECRET_KEY"] == "from-the-environment"
 
 
 def test_sqlite_gets_wal_foreign_keys_and_busy_timeout(app):
-    if db.engine.dialect.name != "sqlite":
-        assert db.engine.pool._pre_ping
+    if db.engine.dialect.name != "sqlite":  # PostgreSQL: connections checked before use after lying idle
+        assert db.engine._awards_ping_when_idle and not db.engine.pool._pre_ping
         return
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
