@@ -5,8 +5,10 @@ to PostgreSQL for every request (two for a signed-in page, whose data version is
 5–6% of the app servers' time in a profile, and as much again in PostgreSQL's). Connections in use are rarely dead;
 one that has lain unused for a while may be (PostgreSQL restarted, a firewall dropped it). So a connection is pinged
 before use when it has not been used for `PING_AFTER_IDLE` seconds (a fresh one never); a failed ping makes the pool
-open a new one. A connection that dies while in steady use fails its request once (the 503 page, awards/errors.py),
-and SQLAlchemy then drops every pooled connection made before it, so the next requests get new ones.
+open a new one. A connection that dies while in steady use fails its request once (the 503 page, awards/errors.py):
+through the session SQLAlchemy then drops every pooled connection made before it; a dead one met first by the data
+version's short read (awards/models/versions.py) is dropped alone, so after PostgreSQL restarts each connection used
+in the last seconds may fail one request.
 """
 
 from __future__ import annotations

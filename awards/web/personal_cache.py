@@ -45,6 +45,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import null, select, union_all
 
 from awards.domain.core import clock
+from awards.domain.core.transaction_memo import forget_kept_answers
 from awards.extensions import db
 from awards.models import Cycle, JudgingRound, PublicVote
 from awards.models.versions import read_version
@@ -327,9 +328,11 @@ def personal_page(view):
             found = _version(cache)
             if found is None:
                 return view(*args, **kwargs)
-            # What this request loaded before the version was read (the person, in the session's identity
-            # map) is read again, so that nothing older than the version goes into the page.
+            # What this request loaded or asked before the version was read (the person, in the session's
+            # identity map; whether they judge, kept for the transaction) is read again, so that nothing older
+            # than the version goes into the page.
             db.session.expire_all()
+            forget_kept_answers(db.session())
         version, passed = found
         key = _key(version, passed)
         page = cache.get(key)

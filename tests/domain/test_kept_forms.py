@@ -131,3 +131,19 @@ def test_two_cycles_keep_their_own_forms(app):
         other.commit()
     assert forms.question_by_key(_fresh_cycle(first.id), "title").label != "Project name (2027)"
     assert forms.question_by_key(_fresh_cycle(second.id), "title").label == "Project name (2027)"
+
+
+def test_a_change_made_around_the_listener_shows_once_the_copy_is_old(app, monkeypatch):
+    """SQL typed by hand, or an older worker during a deploy, changes the form without moving the token: the copy is
+    read again once it is KEPT_FORM_SECONDS old."""
+    cycle = make_cycle()
+    forms.kept_sections(_fresh_cycle(cycle.id))
+    db.session.execute(
+        sa.update(FormQuestion)
+        .where(FormQuestion.cycle_id == cycle.id, FormQuestion.key == "title")
+        .values(label="Typed by hand")
+    )
+    db.session.commit()
+    assert forms.question_by_key(_fresh_cycle(cycle.id), "title").label != "Typed by hand"  # within the minute
+    monkeypatch.setattr(forms, "KEPT_FORM_SECONDS", 0.0)
+    assert forms.question_by_key(_fresh_cycle(cycle.id), "title").label == "Typed by hand"

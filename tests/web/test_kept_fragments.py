@@ -74,3 +74,27 @@ def test_a_reader_in_welsh_gets_the_welsh_parts_after_an_english_one(app, client
     assert "Datganiad hygyrchedd" in page_text(page) and "Accessibility statement" not in page_text(page)
     english = page_text(client.get("/sign-in"))
     assert "Accessibility statement" in english and "Datganiad hygyrchedd" not in english
+
+
+def test_the_navigation_follows_a_change_made_between_the_guard_and_the_kept_pages_version(app, monkeypatch):
+    """The judging pages' guard asks whether the person judges any cycle before the kept pages' data version is
+    read; a membership ended in between must not put "Judging" on a page kept under the newer version."""
+    from awards.extensions import db
+    from awards.models import Judge
+    from awards.web import personal_cache
+
+    user = make_user(name="Jo", email="jo@judging.example.org", roles=("judge",))
+    judge_id = make_judge(make_cycle(), user).id
+    client = app.test_client()
+    client.sign_in_as(user)
+    reading = personal_cache._version
+
+    def after_an_organiser_ends_the_membership(cache):
+        with db.session.session_factory() as other:  # another worker, between the guard and the version
+            other.get(Judge, judge_id).accepted_at = None
+            other.commit()
+        return reading(cache)
+
+    monkeypatch.setattr(personal_cache, "_version", after_an_organiser_ends_the_membership)
+    page = client.get("/judging/")
+    assert ("Judging", True) not in service_navigation(page)

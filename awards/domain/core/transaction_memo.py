@@ -39,7 +39,9 @@ def kept_in_transaction(key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
-def _forget(session: Session, *_args: object) -> None:
+def forget_kept_answers(session: Session, *_args: object) -> None:
+    """Forget every answer kept in the session's transaction (as a write does): for a caller that has just learnt
+    the data may have changed since they were asked (a data version read after them)."""
     session.info.pop(_KEPT, None)
 
 
@@ -47,5 +49,5 @@ def install_transaction_memo() -> None:
     """Forget the kept answers whenever a session writes or its transaction ends (installed once)."""
     session_class = db.session.session_factory.class_
     for name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
-        if not event.contains(session_class, name, _forget):
-            event.listen(session_class, name, _forget)
+        if not event.contains(session_class, name, forget_kept_answers):
+            event.listen(session_class, name, forget_kept_answers)

@@ -14,6 +14,7 @@ import copy
 import functools
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -566,8 +567,11 @@ def question_by_key(cycle: Cycle, key: str) -> FormQuestion | None:
 # set): read it, never change it or add it to a session. What changes the form reads `sections_of`.
 
 KEPT_FORMS = 32  # forms kept by a process, least recently used dropped first
+# A kept form is read again after this long even if its token is the same: a change made without this module's
+# listener (by an older worker still running during a deploy, a restored backup, SQL typed by hand) shows within it.
+KEPT_FORM_SECONDS = 60.0
 _FORMS_CHANGED = "awards.forms_changed"  # session.info: cycles whose form this transaction changed
-_kept_forms: OrderedDict[tuple[str, int, str], tuple[FormSection, ...]] = OrderedDict()
+_kept_forms: OrderedDict[tuple[str, int, str], tuple[float, tuple[FormSection, ...]]] = OrderedDict()
 _kept_forms_lock = threading.Lock()
 
 
@@ -588,17 +592,19 @@ def kept_sections(cycle: Cycle) -> tuple[FormSection, ...] | list[FormSection]:
     ):
         return list(cycle.form_sections)
     key = (str(db.engine.url), cycle.id, token)
+    now = time.monotonic()
     with _kept_forms_lock:
         kept = _kept_forms.get(key)
-        if kept is not None:
+        if kept is not None and now - kept[0] < KEPT_FORM_SECONDS:
             _kept_forms.move_to_end(key)
-            return kept
-    kept = _read_form(session, cycle.id)
+            return kept[1]
+    sections = _read_form(session, cycle.id)
     with _kept_forms_lock:
-        _kept_forms[key] = kept
+        _kept_forms[key] = (now, sections)
+        _kept_forms.move_to_end(key)
         while len(_kept_forms) > KEPT_FORMS:
             _kept_forms.popitem(last=False)
-    return kept
+    return sections
 
 
 def _form_changes_pending(session: Session) -> bool:

@@ -302,7 +302,7 @@ def _file_question(nomination, key: str | None) -> FormQuestion:
     if question is None or question.kind != "file":
         abort(404)
     found = rules.section_for(nomination, question.section.key)
-    if found is None or question not in shown_questions(nomination, found):
+    if found is None or question.key not in {q.key for q in shown_questions(nomination, found)}:
         abort(404)
     return question
 
