@@ -80,6 +80,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -286,20 +287,24 @@ async def nominee(run: Run, number: int, reference: str, cookie: dict, interval:
         at = max(at + interval, time.time())
 
 
+def draft_sheet(page: str, comment: str, score: Callable[[], int]) -> dict[str, str] | None:
+    """What a judge posts to save a score sheet as a draft: its CSRF token and version, an overall comment and the
+    first three criteria scored (None if the page has no sheet to save)."""
+    token, version = TOKEN.search(page), VERSION.search(page)
+    if not token or not version:
+        return None
+    form = {"csrf_token": token.group(1), "version": version.group(1), "action": "draft", "overall_comment": comment}
+    for name in sorted(set(CRITERION.findall(page)))[:3]:
+        form[name] = str(score())
+    return form
+
+
 async def _score(person: Person, run: Run, email: str, reference: str, rng: random.Random) -> None:
     path = f"/judging/nominations/{reference}"
     status, _, page = await person.request("score page", "GET", path)
-    token, version = TOKEN.search(page), VERSION.search(page)
-    if status != 200 or not token or not version or time.time() >= run.deadline:
+    form = draft_sheet(page, f"Draft by {email} at {time.time():.3f}", lambda: rng.randint(1, 9))
+    if status != 200 or form is None or time.time() >= run.deadline:
         return
-    form = {
-        "csrf_token": token.group(1),
-        "version": version.group(1),
-        "action": "draft",
-        "overall_comment": f"Draft by {email} at {time.time():.3f}",
-    }
-    for name in sorted(set(CRITERION.findall(page)))[:3]:
-        form[name] = str(rng.randint(1, 9))
     status, headers, _ = await person.request("save scores", "POST", path, form)
     accepted = status == 302 and headers.get("location", "").endswith(path)
     run.sheets.setdefault(f"{email}|{reference}", []).append(_outcome(run, "save scores", status, headers, accepted))

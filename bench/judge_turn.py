@@ -21,15 +21,13 @@ own test client), measured between the batches in the same process.
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import timedelta
 
+from deadline import draft_sheet  # the same draft as deadline night's judges post
 from support.in_process import Client
-from support.turns import TOKEN, TimedTurns, arguments, run
+from support.turns import TimedTurns, arguments, run
 
-VERSION = re.compile(r'name="version" value="(\d+)"')
-CRITERION = re.compile(r'name="(score-\d+)"')
 KINDS = ("score page", "save scores", "page again")
 EMAIL = "judge@turn.example.org"
 PASSWORD = "judge-turn-Password-52-kettles"  # noqa: S105 (a throwaway person in a throwaway database)
@@ -72,18 +70,13 @@ class Turns(TimedTurns):
         self.k += 1
         path = f"/judging/nominations/{self.references[self.k % len(self.references)]}"
         page = self.timed("score page", lambda: self.client.get(path))
-        html = page.get_data(as_text=True)
-        token, version = TOKEN.search(html), VERSION.search(html)
-        if page.status_code != 200 or not token or not version:
+        form = draft_sheet(
+            page.get_data(as_text=True),
+            f"Draft {self.k}: clear evidence of users' needs, measured results.",
+            lambda: 3 + self.k % 5,
+        )
+        if page.status_code != 200 or form is None:
             raise SystemExit(f"score page: {page.status_code}")
-        form = {
-            "csrf_token": token.group(1),
-            "version": version.group(1),
-            "action": "draft",
-            "overall_comment": f"Draft {self.k}: clear evidence of users' needs, measured results.",
-        }
-        for name in sorted(set(CRITERION.findall(html)))[:3]:
-            form[name] = str(3 + self.k % 5)
         saved = self.timed("save scores", lambda: self.client.post(path, form))
         if saved.status_code != 302 or not saved.headers.get("Location", "").endswith(path):
             raise SystemExit(f"save: {saved.status_code} {saved.headers.get('Location')}")
