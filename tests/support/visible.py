@@ -242,6 +242,15 @@ def service_navigation(response) -> list[tuple[str, bool]]:
     return items
 
 
+def select_choices(response, field_id: str) -> list[str]:
+    """The words of each choice a drop-down list (`<select id=field_id>`) offers, in order (an option group's
+    label is not a choice)."""
+    html = response.get_data(as_text=True)
+    found = re.search(rf'<select\b[^>]*\bid="{re.escape(field_id)}"[^>]*>(.*?)</select>', html, re.S)
+    assert found, f"no drop-down list {field_id}"
+    return [text_of(words) for words in re.findall(r"<option\b[^>]*>(.*?)</option>", found.group(1), re.S)]
+
+
 def links_in(page: str) -> dict[str, str]:
     """Each link's words (as read aloud, hidden words included) → its address."""
     return {

@@ -28,7 +28,7 @@ from tests.support.public_form import (
 )
 from tests.support.publishing import PUBLIC_TITLES, SECRET_ORG, SECRET_TITLE, WITHDRAWN_TITLE
 from tests.support.queries import recorded_queries
-from tests.support.visible import text_of
+from tests.support.visible import select_choices, text_of
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -249,6 +249,23 @@ def test_withdrawing_a_cycles_results_takes_its_cases_down(client, shelf):
         body = page_source(client.get(url))
         assert "Cyber drills for schools" in body and "Smarter bin collections" not in body, url
     assert client.get(f"/cycles/{shelf.c2025.slug}/shortlist").status_code == 404
+
+
+def test_the_filter_choices_follow_what_is_public(make_app, shelf):
+    """The choices are kept by each process while nothing is committed (domain/core/kept.py): a withdrawal
+    takes the year, category and trend that only its cases had out of them at once."""
+    client = make_app(PUBLIC_CACHE_ENTRIES=0).test_client()
+    before = client.get("/impact-cases")
+    assert select_choices(before, "filter-year") == ["All years", "2025", "2024"]
+    assert shelf.cat_b.name in select_choices(before, "filter-category")
+    assert shelf.data.name in select_choices(before, "filter-trend")
+    shortlists.withdraw_results(shelf.c2025, by=make_user(roles=("organiser",)))
+    db.session.commit()
+    after = client.get("/impact-cases")
+    assert select_choices(after, "filter-year") == ["All years", "2024"]
+    assert shelf.cat_b.name not in select_choices(after, "filter-category")
+    assert shelf.data.name not in select_choices(after, "filter-trend")
+    assert shelf.cyber.name in select_choices(after, "filter-trend")
 
 
 # --- /trends -------------------------------------------------------------------------------
