@@ -115,13 +115,16 @@ def _configure(app: Flask, override: dict | None) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
-    """WAL for concurrent readers, enforced foreign keys, and waiting rather than failing on a lock."""
+    """WAL for concurrent readers, enforced foreign keys, waiting rather than failing on a lock, and a page cache of
+    up to 32 MiB a connection (SQLite's default is 2 MiB: a search matching half of 10,000 impact cases reads 5,000
+    of their rows, a page each, and took 44-50 ms with the default against 27-33 ms; filled only as pages are read)."""
     if dbapi_connection.__class__.__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA cache_size=-32768")
         cursor.close()
 
 

@@ -119,7 +119,7 @@ def test_environment_overrides_defaults(monkeypatch):
     assert app.config["SECRET_KEY"] == "from-the-environment"
 
 
-def test_sqlite_gets_wal_foreign_keys_and_busy_timeout(app):
+def test_sqlite_gets_wal_foreign_keys_busy_timeout_and_a_larger_page_cache(app):
     if db.engine.dialect.name != "sqlite":  # PostgreSQL: connections checked before use after lying idle
         assert db.engine._awards_ping_when_idle and not db.engine.pool._pre_ping
         return
@@ -127,6 +127,7 @@ def test_sqlite_gets_wal_foreign_keys_and_busy_timeout(app):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -32768  # KiB: 32 MiB, not the default 2
 
 
 @pytest.mark.parametrize(
