@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -43,13 +43,16 @@ class CycleStatus(str, enum.Enum):
     @property
     def label(self) -> str:
         # Put into words when shown (the stored value is the code), in the reader's language.
-        return {
-            "draft": _("Draft"),
-            "open": _("Open for nominations"),
-            "closed": _("Closed"),
-            "judging": _("Judging"),
-            "published": _("Results published"),
-        }[self.value]
+        return str(_CYCLE_STATUS_LABELS[self.value])
+
+
+_CYCLE_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "open": _l("Open for nominations"),
+    "closed": _l("Closed"),
+    "judging": _l("Judging"),
+    "published": _l("Results published"),
+}
 
 
 cycle_trends = Table(

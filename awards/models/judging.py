@@ -6,7 +6,6 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
@@ -118,11 +117,14 @@ class AffiliationKind(str, enum.Enum):
     @property
     def label(self) -> str:
         """For organisers and the judge: "Works for", "Worked for in the last 3 years", "Partners with"."""
-        return {
-            "works_for": _("Works for"),
-            "worked_for": _("Worked for in the last %(years)d years", years=AFFILIATION_RECENT_YEARS),
-            "partners_with": _("Partners with"),
-        }[self.value]
+        return str(_AFFILIATION_KIND_LABELS[self.value])
+
+
+_AFFILIATION_KIND_LABELS = {
+    "works_for": _l("Works for"),
+    "worked_for": _l("Worked for in the last %(years)d years", years=AFFILIATION_RECENT_YEARS),
+    "partners_with": _l("Partners with"),
+}
 
 
 class Affiliation(Model):
@@ -147,11 +149,14 @@ class ConflictSource(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {
-            "detected": _("Found automatically"),
-            "declared": _("Declared by the judge"),
-            "organiser": _("Entered by an organiser"),
-        }[self.value]
+        return str(_CONFLICT_SOURCE_LABELS[self.value])
+
+
+_CONFLICT_SOURCE_LABELS = {
+    "detected": _l("Found automatically"),
+    "declared": _l("Declared by the judge"),
+    "organiser": _l("Entered by an organiser"),
+}
 
 
 class ConflictOfInterest(Model):

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,15 +30,18 @@ class NominationStatus(str, enum.Enum):
     @property
     def label(self) -> str:
         # Put into words when shown (the stored value is the code), in the reader's language.
-        return {
-            "draft": _("Draft"),
-            "submitted": _("Submitted"),
-            "withdrawn": _("Withdrawn"),
-            "ineligible": _("Ineligible"),
-            "shortlisted": _("Shortlisted"),
-            "highly_commended": _("Highly commended"),
-            "winner": _("Winner"),
-        }[self.value]
+        return str(_NOMINATION_STATUS_LABELS[self.value])
+
+
+_NOMINATION_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "withdrawn": _l("Withdrawn"),
+    "ineligible": _l("Ineligible"),
+    "shortlisted": _l("Shortlisted"),
+    "highly_commended": _l("Highly commended"),
+    "winner": _l("Winner"),
+}
 
 
 class Eligibility(str, enum.Enum):

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,16 +26,19 @@ class Result(str, enum.Enum):
     @property
     def label(self) -> str:
         # Put into words when shown (the stored value is the code), in the reader's language.
-        return {
-            "winner": _("Winner"),
-            "highly_commended": _("Highly commended"),
-            "shortlisted": _("Shortlisted"),
-            "not_shortlisted": _("Not shortlisted"),
-        }[self.value]
+        return str(_RESULT_LABELS[self.value])
 
     @property
     def rank(self) -> int:
         return {"winner": 0, "highly_commended": 1, "shortlisted": 2, "not_shortlisted": 3}[self.value]
+
+
+_RESULT_LABELS = {
+    "winner": _l("Winner"),
+    "highly_commended": _l("Highly commended"),
+    "shortlisted": _l("Shortlisted"),
+    "not_shortlisted": _l("Not shortlisted"),
+}
 
 
 class ShortlistDecision(Model):

@@ -37,11 +37,14 @@ class RoundMode(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {
-            "scores": _("Scores against weighted criteria"),
-            "pass_fail": _("Pass, fail or unsure (qualifying)"),
-            "ranking": _("Ranking (each judge puts their entries in order)"),
-        }[self.value]
+        return str(_ROUND_MODE_LABELS[self.value])
+
+
+_ROUND_MODE_LABELS = {
+    "scores": _l("Scores against weighted criteria"),
+    "pass_fail": _l("Pass, fail or unsure (qualifying)"),
+    "ranking": _l("Ranking (each judge puts their entries in order)"),
+}
 
 
 class RoundEntries(str, enum.Enum):
@@ -52,10 +55,13 @@ class RoundEntries(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {
-            "eligible": _("All eligible entries"),
-            "advanced": _("Entries advanced from the previous round"),
-        }[self.value]
+        return str(_ROUND_ENTRIES_LABELS[self.value])
+
+
+_ROUND_ENTRIES_LABELS = {
+    "eligible": _l("All eligible entries"),
+    "advanced": _l("Entries advanced from the previous round"),
+}
 
 
 class Verdict(str, enum.Enum):
@@ -67,7 +73,10 @@ class Verdict(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"pass": _("Pass"), "fail": _("Fail"), "unsure": _("Unsure")}[self.value]
+        return str(_VERDICT_LABELS[self.value])
+
+
+_VERDICT_LABELS = {"pass": _l("Pass"), "fail": _l("Fail"), "unsure": _l("Unsure")}
 
 
 # How a ranking round combines the judges' orders (domain/results/ranking.py).
@@ -87,12 +96,15 @@ class FeedbackStatus(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {
-            "none": _("No feedback"),
-            "pending": _("To review"),
-            "approved": _("Approved"),
-            "withheld": _("Withheld"),
-        }[self.value]
+        return str(_FEEDBACK_STATUS_LABELS[self.value])
+
+
+_FEEDBACK_STATUS_LABELS = {
+    "none": _l("No feedback"),
+    "pending": _l("To review"),
+    "approved": _l("Approved"),
+    "withheld": _l("Withheld"),
+}
 
 
 class JudgingRound(Model):

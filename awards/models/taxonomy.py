@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -21,9 +21,14 @@ class TrendGroup(str, enum.Enum):
     @property
     def label(self) -> str:
         # Put into words when shown (the stored value is the code), in the reader's language.
-        return {"digital": _("Digital trends"), "technology": _("Technology trends"), "societal": _("Societal trends")}[
-            self.value
-        ]
+        return str(_TREND_GROUP_LABELS[self.value])
+
+
+_TREND_GROUP_LABELS = {
+    "digital": _l("Digital trends"),
+    "technology": _l("Technology trends"),
+    "societal": _l("Societal trends"),
+}
 
 
 class Trend(Model):

@@ -6,7 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -23,7 +23,10 @@ class Role(str, enum.Enum):
     @property
     def label(self) -> str:
         # Put into words when shown (the stored value is the code), in the reader's language.
-        return {"nominee": _("Nominee"), "judge": _("Judge"), "organiser": _("Organiser")}[self.value]
+        return str(_ROLE_LABELS[self.value])
+
+
+_ROLE_LABELS = {"nominee": _l("Nominee"), "judge": _l("Judge"), "organiser": _l("Organiser")}
 
 
 def new_session_token() -> str:

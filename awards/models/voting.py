@@ -12,7 +12,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -32,10 +32,13 @@ class VoteSource(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {
-            "shortlist": _("The published shortlist"),
-            "round": _("The finalists of a judging round"),
-        }[self.value]
+        return str(_VOTE_SOURCE_LABELS[self.value])
+
+
+_VOTE_SOURCE_LABELS = {
+    "shortlist": _l("The published shortlist"),
+    "round": _l("The finalists of a judging round"),
+}
 
 
 class AttemptOutcome(str, enum.Enum):
