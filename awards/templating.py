@@ -86,10 +86,11 @@ def localised_case_answers(case):
 # as whom they are signed in, and which part of the service they are in. `{% call kept_fragment(name, *key) %}`
 # renders its body once per key (with the page's language, the service's name and where the app is mounted added)
 # and gives the markup again after. A body must depend on nothing but its key; where it needs this response's
-# CSRF token it writes `csrf_hole`, which each response's own token replaces.
+# CSRF token it writes `csrf_hole`, which each response's own token replaces. The public impact-case cards are kept
+# the same way, keyed by everything they show (awards/web/public/cases.py, `case_card_key`).
 
 CSRF_HOLE = "app-kept-fragment-csrf-token"
-KEPT_FRAGMENTS = 512
+KEPT_FRAGMENTS = 2048  # the shell's few variants and the impact-case cards (about 1.5 kB each): about 3 MB
 _FRAGMENTS_KEY = "awards.kept_fragments"
 _fragments_lock = threading.Lock()
 

@@ -65,6 +65,32 @@ def test_each_card_has_its_details_and_trend_links_primary_first(client, shelf):
     assert "(main trend)" in card
 
 
+def _card_words(html: str, slug: str) -> str:
+    """What a reader sees of one impact case's card in a list."""
+    card = html[html.rfind("<div", 0, html.find(f'id="case-{slug}"')) :]
+    return text_of(card[: card.find("</div>")])
+
+
+def test_a_kept_card_shows_every_change_to_what_it_shows(make_app, shelf):
+    """Each card is kept per process under everything it shows (cases.case_card_key): renaming its trend, editing
+    the case, changing how it addresses a trend each show at once, with no page cache in the way."""
+    client = make_app(PUBLIC_CACHE_ENTRIES=0).test_client()
+    before = _card_words(page_source(client.get("/impact-cases")), shelf.bins.slug)
+    assert "Smarter bin collections" in before and shelf.ai.name in before
+    trend_page = page_source(client.get(f"/trends/{shelf.data.slug}"))
+    link = next(link for link in shelf.bins.trend_links if link.trend_id == shelf.data.id)
+    assert link.how_addressed and text_of(link.how_addressed) in _card_words(trend_page, shelf.bins.slug)
+    shelf.ai.name = "Machine learning & AI 🤖"
+    shelf.bins.title = "Smarter bin rounds"
+    link.how_addressed = "Fill levels feed the route planner."
+    db.session.commit()
+    after = _card_words(page_source(client.get("/impact-cases")), shelf.bins.slug)
+    assert "Smarter bin rounds" in after and "Smarter bin collections" not in after
+    assert "Machine learning & AI 🤖" in after
+    trend_words = _card_words(page_source(client.get(f"/trends/{shelf.data.slug}")), shelf.bins.slug)
+    assert "Fill levels feed the route planner." in trend_words
+
+
 @pytest.mark.parametrize(
     "query,expected",
     [
