@@ -278,16 +278,19 @@ def test_withdrawing_a_cycles_results_takes_its_cases_down(client, shelf):
 
 
 def test_the_filter_choices_follow_what_is_public(make_app, shelf):
-    """The choices are kept by each process while nothing is committed (domain/core/kept.py): a withdrawal
-    takes the year, category and trend that only its cases had out of them at once."""
+    """The choices and the library's count are kept by each process while nothing is committed
+    (domain/core/kept.py): a withdrawal takes the year, category and trend that only its cases had out of them, and
+    its cases out of the count, at once."""
     client = make_app(PUBLIC_CACHE_ENTRIES=0).test_client()
     before = client.get("/impact-cases")
+    assert "4 impact cases" in text_of(page_source(before))  # the count is kept the same way
     assert select_choices(before, "filter-year") == ["All years", "2025", "2024"]
     assert shelf.cat_b.name in select_choices(before, "filter-category")
     assert shelf.data.name in select_choices(before, "filter-trend")
     shortlists.withdraw_results(shelf.c2025, by=make_user(roles=("organiser",)))
     db.session.commit()
     after = client.get("/impact-cases")
+    assert "1 impact case" in text_of(page_source(after))
     assert select_choices(after, "filter-year") == ["All years", "2024"]
     assert shelf.cat_b.name not in select_choices(after, "filter-category")
     assert shelf.data.name not in select_choices(after, "filter-trend")
