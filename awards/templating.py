@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import format_decimal
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from awards.domain.core.dates import DEFAULT_TIME_ZONE, govuk_date, govuk_datetime, govuk_time
+from awards.domain.core.kept import MISSING, KeptPerProcess
 from awards.i18n import service_name
 
 __all__ = ["DEFAULT_TIME_ZONE", "govuk_date", "govuk_datetime", "govuk_time", "init_templating"]
@@ -92,24 +90,19 @@ def localised_case_answers(case):
 CSRF_HOLE = "app-kept-fragment-csrf-token"
 KEPT_FRAGMENTS = 2048  # the shell's few variants and the impact-case cards (about 1.5 kB each): about 3 MB
 _FRAGMENTS_KEY = "awards.kept_fragments"
-_fragments_lock = threading.Lock()
 
 
 def kept_fragment(name: str, *key, caller) -> Markup:
     from awards.i18n import current_language
 
     full = (name, current_language(), service_name(), request.script_root if has_request_context() else "", *key)
-    kept: OrderedDict = current_app.extensions.setdefault(_FRAGMENTS_KEY, OrderedDict())
-    with _fragments_lock:
-        text = kept.get(full)
-        if text is not None:
-            kept.move_to_end(full)
-    if text is None:
+    kept = current_app.extensions.get(_FRAGMENTS_KEY)
+    if kept is None:
+        kept = current_app.extensions.setdefault(_FRAGMENTS_KEY, KeptPerProcess(KEPT_FRAGMENTS))
+    text = kept.get(full)
+    if text is MISSING:
         text = str(caller())
-        with _fragments_lock:
-            kept[full] = text
-            while len(kept) > KEPT_FRAGMENTS:
-                kept.popitem(last=False)
+        kept.put(full, text)
     if CSRF_HOLE in text:
         text = text.replace(CSRF_HOLE, str(escape(generate_csrf())))
     return Markup(text)  # noqa: S704 (rendered by the template engine, with its escaping)

@@ -13,9 +13,6 @@ from __future__ import annotations
 import copy
 import functools
 import secrets
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session, attributes
 
+from awards.domain.core.kept import MISSING, KeptPerProcess
 from awards.extensions import db
 from awards.models import Cycle
 from awards.models.forms import FormQuestion, FormSection
@@ -571,8 +569,7 @@ KEPT_FORMS = 32  # forms kept by a process, least recently used dropped first
 # listener (by an older worker still running during a deploy, a restored backup, SQL typed by hand) shows within it.
 KEPT_FORM_SECONDS = 60.0
 _FORMS_CHANGED = "awards.forms_changed"  # session.info: cycles whose form this transaction changed
-_kept_forms: OrderedDict[tuple[str, int, str], tuple[float, tuple[FormSection, ...]]] = OrderedDict()
-_kept_forms_lock = threading.Lock()
+_kept_forms = KeptPerProcess(KEPT_FORMS)  # (database, cycle id, form token) → the sections, each with its questions
 
 
 def kept_sections(cycle: Cycle) -> tuple[FormSection, ...] | list[FormSection]:
@@ -592,18 +589,11 @@ def kept_sections(cycle: Cycle) -> tuple[FormSection, ...] | list[FormSection]:
     ):
         return list(cycle.form_sections)
     key = (str(db.engine.url), cycle.id, token)
-    now = time.monotonic()
-    with _kept_forms_lock:
-        kept = _kept_forms.get(key)
-        if kept is not None and now - kept[0] < KEPT_FORM_SECONDS:
-            _kept_forms.move_to_end(key)
-            return kept[1]
+    kept = _kept_forms.get(key, max_age=KEPT_FORM_SECONDS)
+    if kept is not MISSING:
+        return kept
     sections = _read_form(session, cycle.id)
-    with _kept_forms_lock:
-        _kept_forms[key] = (now, sections)
-        _kept_forms.move_to_end(key)
-        while len(_kept_forms) > KEPT_FORMS:
-            _kept_forms.popitem(last=False)
+    _kept_forms.put(key, sections)
     return sections
 
 
