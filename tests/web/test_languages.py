@@ -154,6 +154,22 @@ def test_dates_times_and_numbers_are_written_the_readers_way(
         assert number(3.5, 2) == decimals
 
 
+def test_a_template_written_in_another_language_inside_a_page_is_in_that_language_and_the_page_is_not(app):
+    """Templates keep the request's catalogue (awards/i18n.py): an e-mail written in its reader's language while a
+    page is served in another must not take the page's words, nor leave its own on the page."""
+    words = app.jinja_env.from_string('{{ _("Your nominations") }}')
+    with app.app_context(), app.test_request_context(headers={"Cookie": f"{LANGUAGE_COOKIE}=cy"}):
+        assert words.render() == "Eich enwebiadau"
+        with force_locale("en"):
+            assert words.render() == "Your nominations"
+            with force_locale("cy"):
+                assert words.render() == "Eich enwebiadau"
+            assert words.render() == "Your nominations"
+        assert words.render() == "Eich enwebiadau"
+    with app.app_context(), app.test_request_context():  # the next request: its own context
+        assert words.render() == "Your nominations"
+
+
 def test_an_error_pages_switcher_takes_the_reader_home_not_back_to_the_failed_address(client):
     page = client.get("/impact-cases/no-such-case-zebedee")
     assert page.status_code == 404
