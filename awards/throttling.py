@@ -145,9 +145,17 @@ def init_throttling(app: Flask) -> None:
             )
         )
     limiter = Limiter(client_address, default_limits=limits, in_memory_fallback_enabled=True, headers_enabled=False)
-    # Every other request (nearly all) skips the limits at once, without resolving them.
-    endpoints = {(form.method, form.endpoint) for form in THROTTLED}
-    limiter.request_filter(lambda: (request.method, request.endpoint) not in endpoints)
+    # A request no limit applies to (nearly all) skips the limits at once, without resolving them: resolving the
+    # 26 limits to find each exempt took about 1 ms, e.g. for every signed-in save of a section (only an
+    # anonymous one is limited).
+    by_request: dict[tuple[str, str], list[Throttled]] = {}
+    for form in THROTTLED:
+        by_request.setdefault((form.method, form.endpoint), []).append(form)
+
+    def no_limit_applies() -> bool:
+        return not any(form.applies() for form in by_request.get((request.method, request.endpoint or ""), ()))
+
+    limiter.request_filter(no_limit_applies)
     limiter.init_app(app)
     app.extensions["awards_limiter"] = limiter
 
