@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from awards.domain.core import audit
@@ -580,8 +580,11 @@ def user_by_session_token(token: str) -> User | None:
     loads them: one statement, not two)."""
     if not token:
         return None
-    return (
-        db.session.scalars(select(User).where(User.session_token == token).options(joinedload(User.roles)))
-        .unique()
-        .one_or_none()
-    )
+    return db.session.scalars(_user_by_token(), {"token": token}).unique().one_or_none()
+
+
+@lru_cache(maxsize=1)
+def _user_by_token():
+    """The statement of every signed-in request, built once: building it (and its cache key) again each time cost
+    about as much as running it (0.1-0.25 ms)."""
+    return select(User).where(User.session_token == bindparam("token")).options(joinedload(User.roles))
