@@ -114,9 +114,23 @@ def service_name(language: str | None = None) -> str:
 
 
 def current_language() -> str:
-    """The language being written in now (a page, or an e-mail inside `force_locale`)."""
-    locale = get_locale()
+    """The language being written in now (a page, or an e-mail inside `force_locale`). Asked a hundred times by a
+    judge's page (each thing an organiser may have translated): the locale Flask-Babel keeps for the request is
+    read straight from its context once chosen (as `get_locale` does, without its three context lookups)."""
+    state = _babel_state()
+    locale = state.get("babel_locale") if state is not None else None
+    if locale is None:
+        locale = get_locale()
     return str(locale.language) if locale is not None else default_language()
+
+
+def _babel_state() -> dict | None:
+    """What Flask-Babel keeps for this request (its chosen locale and domain), or None outside one."""
+    try:
+        babel_context = g.__dict__.get("_flask_babel")
+    except RuntimeError:  # no application context
+        return None
+    return getattr(babel_context, "__dict__", None)
 
 
 def _page_translations():
@@ -129,11 +143,7 @@ def _page_translations():
     the kept catalogue is used only while the locale and domain are the very objects it was found for. Where the
     context does not look as expected (outside a request, or before Babel chose a locale), the lookup is
     Flask-Babel's own."""
-    try:
-        babel_context = g.__dict__.get("_flask_babel")
-    except RuntimeError:  # no application context
-        babel_context = None
-    state = getattr(babel_context, "__dict__", None)
+    state = _babel_state()
     if state is None:
         return get_translations()
     locale, domain = state.get("babel_locale"), state.get("babel_domain")

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from awards.config import ConfigurationError
 from awards.domain.core.dates import day_in_words, govuk_date, govuk_datetime, govuk_time
 from awards.extensions import db
-from awards.i18n import LANGUAGE_COOKIE
+from awards.i18n import LANGUAGE_COOKIE, current_language
 from awards.models import OutboxMessage, User
 from awards.templating import number
 from tests.factories import DEFAULT_PASSWORD, make_user
@@ -159,13 +159,15 @@ def test_a_template_written_in_another_language_inside_a_page_is_in_that_languag
     page is served in another must not take the page's words, nor leave its own on the page."""
     words = app.jinja_env.from_string('{{ _("Your nominations") }}')
     with app.app_context(), app.test_request_context(headers={"Cookie": f"{LANGUAGE_COOKIE}=cy"}):
-        assert words.render() == "Eich enwebiadau"
+        assert (words.render(), current_language()) == ("Eich enwebiadau", "cy")
         with force_locale("en"):
-            assert words.render() == "Your nominations"
+            assert (words.render(), current_language()) == ("Your nominations", "en")
+            with force_locale("sv"):
+                assert current_language() == "sv"
             with force_locale("cy"):
-                assert words.render() == "Eich enwebiadau"
-            assert words.render() == "Your nominations"
-        assert words.render() == "Eich enwebiadau"
+                assert (words.render(), current_language()) == ("Eich enwebiadau", "cy")
+            assert (words.render(), current_language()) == ("Your nominations", "en")
+        assert (words.render(), current_language()) == ("Eich enwebiadau", "cy")
     with app.app_context(), app.test_request_context():  # the next request: its own context
         assert words.render() == "Your nominations"
 
