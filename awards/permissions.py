@@ -4,6 +4,7 @@ enforce the same rules again where a rule is a business rule."""
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from awards.domain.core.transaction_memo import kept_in_transaction
 from awards.extensions import db
@@ -46,19 +47,23 @@ def judge_memberships(user: User | None) -> list[Judge]:
 def active_assignment(
     user: User | None, nomination: Nomination, judging_round: JudgingRound | None = None
 ) -> Assignment | None:
-    """The user's live assignment to the nomination (not recused), if they judge it: in `judging_round`
-    if given, else in the latest round in which they have one."""
-    judge = judge_membership(user, nomination.cycle_id)
-    if judge is None:
+    """The user's live assignment to the nomination (not recused), if they judge it as an accepted judge of its
+    cycle: in `judging_round` if given, else in the latest round in which they have one. One statement, the judge
+    from its join (can_score reads it next)."""
+    if user is None or not user.is_authenticated:
         return None
     query = (
         select(Assignment)
+        .join(Judge, Judge.id == Assignment.judge_id)
         .join(JudgingRound, JudgingRound.id == Assignment.round_id)
         .where(
-            Assignment.judge_id == judge.id,
+            Judge.user_id == user.id,
+            Judge.cycle_id == nomination.cycle_id,
+            Judge.accepted_at.is_not(None),
             Assignment.nomination_id == nomination.id,
             Assignment.status == AssignmentStatus.ASSIGNED,
         )
+        .options(contains_eager(Assignment.judge))
         .order_by(JudgingRound.number.desc())
         .limit(1)
     )
