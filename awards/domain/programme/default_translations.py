@@ -233,18 +233,26 @@ def _stored(things: list) -> set[tuple[str, int, str, str]]:
     return {(kind, object_id, field, language) for kind, object_id, field, language in rows}
 
 
-def _row(thing, field: str, language: str, text: str, by: User | None) -> ContentTranslation:
-    return ContentTranslation(
-        cycle_id=thing.id if isinstance(thing, Cycle) else getattr(thing, "cycle_id", None),
-        kind=kind_of(thing),
-        object_id=thing.id,
-        field=field,
-        language=language,
-        text=text,
-        revision=1,
-        updated_at=utcnow(),
-        updated_by_id=by.id if by is not None else None,
-    )
+def _row(thing, field: str, language: str, text: str, by: User | None) -> dict[str, Any]:
+    return {
+        "cycle_id": thing.id if isinstance(thing, Cycle) else getattr(thing, "cycle_id", None),
+        "kind": kind_of(thing),
+        "object_id": thing.id,
+        "field": field,
+        "language": language,
+        "text": text,
+        "revision": 1,
+        "updated_at": utcnow(),
+        "updated_by_id": by.id if by is not None else None,
+    }
+
+
+def _insert(rows: list[dict[str, Any]]) -> int:
+    """Store the translations in one statement (a new cycle's default form takes about 160: added one by one
+    through the session they took 40 ms); returns how many."""
+    if rows:
+        db.session.execute(sa.insert(ContentTranslation), rows)
+    return len(rows)
 
 
 def add_to(things: Iterable, *, by: User | None = None) -> int:
@@ -256,17 +264,14 @@ def add_to(things: Iterable, *, by: User | None = None) -> int:
         return 0
     db.session.flush()
     stored = _stored(things)
-    added = 0
+    rows = []
     for thing in things:
         kind = kind_of(thing)
         for (field, language), text in texts_for(thing, languages).items():
             if (kind, thing.id, field, language) not in stored:
-                db.session.add(_row(thing, field, language, text, by))
+                rows.append(_row(thing, field, language, text, by))
                 stored.add((kind, thing.id, field, language))
-                added += 1
-    if added:
-        db.session.flush()
-    return added
+    return _insert(rows)
 
 
 def _all_trends() -> list[Trend]:
@@ -312,7 +317,7 @@ def copy_translations(pairs: Iterable[tuple[Any, Any]], *, by: User | None = Non
     ):
         sources.setdefault((stored.kind, stored.object_id), []).append(stored)
     have = _stored([new for _old, new in pairs])
-    copied = 0
+    rows = []
     for old, new in pairs:
         kind = kind_of(old)
         fields = set(fields_of(new))
@@ -321,12 +326,9 @@ def copy_translations(pairs: Iterable[tuple[Any, Any]], *, by: User | None = Non
                 continue
             if (kind, new.id, source.field, source.language) in have:
                 continue
-            db.session.add(_row(new, source.field, source.language, source.text, by))
+            rows.append(_row(new, source.field, source.language, source.text, by))
             have.add((kind, new.id, source.field, source.language))
-            copied += 1
-    if copied:
-        db.session.flush()
-    return copied
+    return _insert(rows)
 
 
 def forget_cycle_form(cycle: Cycle) -> None:
