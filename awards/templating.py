@@ -108,6 +108,32 @@ def kept_fragment(name: str, *key, caller) -> Markup:
     return Markup(text)  # noqa: S704 (rendered by the template engine, with its escaping)
 
 
+# The parameters templates/judge/_character_count.html writes GOV.UK's character count for itself (any other goes
+# through GOV.UK's macro): by parameter, the keys of its value (None: a plain value).
+_PLAIN_CHARACTER_COUNT = {
+    "name": None,
+    "id": None,
+    "maxlength": None,
+    "rows": None,
+    "value": None,
+    "label": {"text", "classes"},
+    "hint": {"text"},
+    "errorMessage": {"text", "visuallyHiddenText"},
+}
+
+
+def character_count_is_plain(params: dict) -> bool:
+    """Whether a character count's parameters are only those the template writes itself (see above)."""
+    for name, value in params.items():
+        if name not in _PLAIN_CHARACTER_COUNT:
+            return False
+        keys = _PLAIN_CHARACTER_COUNT[name]
+        if keys is not None and value is not None and not (isinstance(value, dict) and value.keys() <= keys):
+            return False
+    label = params.get("label")
+    return bool(params.get("name") and params.get("maxlength") and params.get("rows") and label and label.get("text"))
+
+
 NAVIGATION_AREAS = ("impact-cases", "trends", "organiser", "judging", "nominations", "account")
 
 
@@ -125,6 +151,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["localised"] = localised
     app.jinja_env.globals["localised_rubric"] = localised_rubric
     app.jinja_env.globals["localised_text"] = localised_text
+    app.jinja_env.globals["character_count_is_plain"] = character_count_is_plain
     app.jinja_env.filters["localised"] = localised
     app.jinja_env.filters["govuk_date"] = govuk_date
     app.jinja_env.filters["govuk_time"] = govuk_time
