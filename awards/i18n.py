@@ -223,7 +223,7 @@ def init_i18n(app: Flask) -> None:
     except OSError as error:  # a read-only installation: the build step (`make setup`) compiled them
         app.logger.warning("The translation catalogues could not be compiled here (%s)", error)
     Babel(app, locale_selector=_select_locale)
-    app.jinja_env.install_gettext_callables(
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
         gettext=lambda s: _page_translations().ugettext(s),
         ngettext=lambda s, p, n: _page_translations().ungettext(s, p, n),
         pgettext=lambda c, s: _page_translations().upgettext(c, s),
