@@ -108,12 +108,13 @@ def kept_fragment(name: str, *key, caller) -> Markup:
     return Markup(text)  # noqa: S704 (rendered by the template engine, with its escaping)
 
 
-# The parameters templates/judge/_character_count.html writes GOV.UK's character count for itself (any other goes
+# The parameters templates/macros/character_count.html writes GOV.UK's character count for itself (any other goes
 # through GOV.UK's macro): by parameter, the keys of its value (None: a plain value).
 _PLAIN_CHARACTER_COUNT = {
     "name": None,
     "id": None,
     "maxlength": None,
+    "maxwords": None,
     "rows": None,
     "value": None,
     "label": {"text", "classes"},
@@ -131,7 +132,8 @@ def character_count_is_plain(params: dict) -> bool:
         if keys is not None and value is not None and not (isinstance(value, dict) and value.keys() <= keys):
             return False
     label = params.get("label")
-    return bool(params.get("name") and params.get("maxlength") and params.get("rows") and label and label.get("text"))
+    one_limit = bool(params.get("maxlength")) != bool(params.get("maxwords"))
+    return bool(params.get("name") and one_limit and params.get("rows") and label and label.get("text"))
 
 
 NAVIGATION_AREAS = ("impact-cases", "trends", "organiser", "judging", "nominations", "account")

@@ -163,7 +163,7 @@ def judge_journey(s: Steps, live_server) -> None:
     for criterion, value in DRAFT.items():
         score_radio(page, criterion, value).check()
     page.get_by_label("Comment on Evidenced outcomes and impact (optional)").fill("A clear baseline and results.")
-    # GOV.UK's script counts what is typed (the box's markup is written by the service: _character_count.html)
+    # GOV.UK's script counts what is typed (the box's markup is written by the service: macros/character_count.html)
     expect(page.get_by_text("You have 4,971 characters remaining", exact=True)).to_be_visible()
     page.get_by_role("button", name="Save as draft").click()
     expect(page.get_by_text("Your draft scores have been saved")).to_be_visible()

@@ -1,4 +1,4 @@
-"""The character count the service writes itself (templates/judge/_character_count.html) is GOV.UK's, markup for
+"""The character count the service writes itself (templates/macros/character_count.html) is GOV.UK's, markup for
 markup: for each kind of call the templates make, it is rendered both ways and compared (whitespace between tags
 aside). A release of GOV.UK Frontend that changes the component's markup fails here."""
 
@@ -11,20 +11,31 @@ from flask_babel import force_locale
 
 from tests.support.visible import text_of
 
-OURS = '{% from "judge/_character_count.html" import character_count %}{{ character_count(params) }}'
-# GOV.UK's macro as the template called it before it wrote the markup itself: the messages translated.
+OURS = '{% from "macros/character_count.html" import character_count %}{{ character_count(params) }}'
+# GOV.UK's macro as the templates called it before the service wrote the markup itself: the messages translated.
 GOVUK = """{% from "govuk_frontend_jinja/components/character-count/macro.html" import govukCharacterCount %}
 {%- set count = "%{count}" -%}
+{%- set words = {
+    "textareaDescriptionText": _("You can enter up to %(count)s words", count=count),
+    "wordsUnderLimitText": {
+      "one": _("You have %(count)s word remaining", count=count),
+      "other": _("You have %(count)s words remaining", count=count)},
+    "wordsAtLimitText": _("You have 0 words remaining"),
+    "wordsOverLimitText": {
+      "one": _("You have %(count)s word too many", count=count),
+      "other": _("You have %(count)s words too many", count=count)}} -%}
+{%- set characters = {
+    "textareaDescriptionText": _("You can enter up to %(count)s characters", count=count),
+    "charactersUnderLimitText": {
+      "one": _("You have %(count)s character remaining", count=count),
+      "other": _("You have %(count)s characters remaining", count=count)},
+    "charactersAtLimitText": _("You have 0 characters remaining"),
+    "charactersOverLimitText": {
+      "one": _("You have %(count)s character too many", count=count),
+      "other": _("You have %(count)s characters too many", count=count)}} -%}
 {{ govukCharacterCount(dict(params,
-  textareaDescriptionText=_("You can enter up to %(count)s characters", count=count),
-  charactersUnderLimitText={
-    "one": _("You have %(count)s character remaining", count=count),
-    "other": _("You have %(count)s characters remaining", count=count)},
-  charactersAtLimitText=_("You have 0 characters remaining"),
-  charactersOverLimitText={
-    "one": _("You have %(count)s character too many", count=count),
-    "other": _("You have %(count)s characters too many", count=count)},
-  errorMessage=dict(params.errorMessage, visuallyHiddenText=_("Error")) if params.errorMessage else none
+  errorMessage=dict(params.errorMessage, visuallyHiddenText=_("Error")) if params.errorMessage else none,
+  **(words if params.maxwords else characters)
 )) }}"""
 
 BASE = {"name": "comment-7", "id": "comment-7", "maxlength": 2000, "rows": 3}
@@ -58,6 +69,25 @@ CALLS = {
         "value": "Because",
         "errorMessage": {"text": "Too long"},
     },
+    "an entry's long answer, counted in words": {
+        "name": "challenge",
+        "id": "challenge",
+        "maxwords": 500,
+        "rows": 10,
+        "label": {"text": "The challenge", "classes": "govuk-label--s"},
+        "hint": {"text": "What problem did you set out to solve?"},
+        "value": "Residents & staff waited <weeks>.",
+        "errorMessage": None,
+    },
+    "how the work addresses a trend, with an error": {
+        "name": "how_3",
+        "id": "how_3",
+        "maxwords": 100,
+        "rows": 3,
+        "label": {"text": "How does the work address Data & AI?"},
+        "value": "",
+        "errorMessage": {"text": "Say how the work addresses Data & AI", "visuallyHiddenText": "Error"},
+    },
 }
 
 
@@ -72,8 +102,9 @@ def test_the_character_count_is_govuks_markup_for_every_kind_of_call(app, call, 
     with app.test_request_context(), force_locale(language):
         written = ours.render(params=CALLS[call])
         assert _squeezed(written) == _squeezed(govuk.render(params=CALLS[call]))
-    if language == "cy":
-        assert "Gallwch roi hyd at 2000 nod" in text_of(written)  # the description under the box, in Welsh
+    if language == "cy":  # the description under the box, in Welsh
+        words = CALLS[call].get("maxwords")
+        assert (f"Gallwch roi hyd at {words} gair" if words else "Gallwch roi hyd at 2000 nod") in text_of(written)
 
 
 def test_a_parameter_it_does_not_write_itself_goes_through_govuks_macro(app):
