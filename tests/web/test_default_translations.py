@@ -21,6 +21,7 @@ from awards.i18n import LANGUAGE_COOKIE
 from awards.models import AuditEvent, Category, ContentTranslation, Criterion, Cycle, CycleStatus
 from tests.factories import make_cycle, make_judge, make_nomination, make_user
 from tests.factories.judging import make_assignment
+from tests.factories.publishing import make_published_cycle
 from tests.support.clients import signed_in_client
 from tests.support.nominating import section_url, start_draft
 from tests.support.pages import form_values
@@ -223,6 +224,21 @@ def test_the_command_adds_the_defaults_words_where_missing_and_keeps_what_is_the
 
     again = runner.invoke(args=["add-default-translations"])
     assert "of 0 texts of the trends and 0 texts of 0 cycles" in again.output
+
+
+def test_the_command_builds_a_published_cycles_cached_pages_again_with_the_words_added(runner, client):
+    """The command stores the words in one statement, which the public pages' freshness listener does not see as it
+    sees objects: a published cycle's cached pages must still be built again."""
+    cycle = make_published_cycle(year=2025)
+    db.session.execute(sa.delete(ContentTranslation).where(ContentTranslation.cycle_id == cycle.id))
+    db.session.commit()
+    welsh = read_as(client, "cy")
+    assert [welsh.get("/impact-cases").headers["X-Cache"] for _ in range(2)] == ["miss", "hit"]
+
+    result = runner.invoke(args=["add-default-translations"])
+    assert result.exit_code == 0, result.output
+    assert " texts of 1 cycles" in result.output and "and 0 texts of" not in result.output
+    assert welsh.get("/impact-cases").headers["X-Cache"] == "miss"
 
 
 def test_a_new_rounds_criteria_read_as_those_they_come_from(organiser_client):
