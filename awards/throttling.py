@@ -39,8 +39,14 @@ class Throttled:
     method: str = "POST"
     per_person: bool = False  # counted per signed-in person, not per client address
 
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """The methods counted: a limited GET's HEAD too (Flask answers a HEAD by running the GET's view: a
+        judge's pack made, a provider asked)."""
+        return (self.method, "HEAD") if self.method == "GET" else (self.method,)
+
     def applies(self) -> bool:
-        if request.method != self.method or request.endpoint != self.endpoint:
+        if request.method not in self.methods or request.endpoint != self.endpoint:
             return False
         return not (self.anonymous_only and current_user.is_authenticated)
 
@@ -131,7 +137,7 @@ def init_throttling(app: Flask) -> None:
                 setting,
                 key_function=_person if form.per_person else client_address,
                 scope="per-person" if form.per_person else "per-address",
-                methods=[form.method],
+                methods=list(form.methods),
                 exempt_when=lambda form=form: not form.applies(),
             )
         )
@@ -140,7 +146,7 @@ def init_throttling(app: Flask) -> None:
                 overall,
                 key_function=_everyone,
                 scope="overall",
-                methods=[form.method],
+                methods=list(form.methods),
                 exempt_when=lambda form=form: not form.applies(),
             )
         )
@@ -150,7 +156,8 @@ def init_throttling(app: Flask) -> None:
     # anonymous one is limited).
     by_request: dict[tuple[str, str], list[Throttled]] = {}
     for form in THROTTLED:
-        by_request.setdefault((form.method, form.endpoint), []).append(form)
+        for method in form.methods:
+            by_request.setdefault((method, form.endpoint), []).append(form)
 
     def no_limit_applies() -> bool:
         return not any(form.applies() for form in by_request.get((request.method, request.endpoint or ""), ()))

@@ -171,6 +171,17 @@ def test_the_single_sign_on_callback_is_limited_per_address_and_overall(limited)
     assert here.get("/sign-in").status_code == 200  # other pages are not counted
 
 
+def test_a_head_request_counts_as_the_get_it_runs(limited):
+    """Flask answers a HEAD by running the GET's view (the callback asks the provider, a pack is made): a limited
+    GET's HEAD is counted with it, not a way around it."""
+    app = limited(RATELIMIT_SSO_CALLBACK="2 per hour", RATELIMIT_SSO_CALLBACK_OVERALL="")
+    client = client_at(app, "203.0.113.34")
+    url = "/sign-in/sso/riverside/callback?code=x&state=y"
+    assert [client.head(url).status_code != 429 for _ in range(2)] == [True, True]
+    assert client.head(url).status_code == 429
+    assert_too_many(client.get(url))
+
+
 def test_a_signed_in_nominee_saving_sections_is_not_limited_as_the_stash(limited, nominee):
     app = limited(RATELIMIT_STASH="1 per hour", RATELIMIT_STASH_OVERALL="1 per hour")
     client = client_at(app, "203.0.113.40")
