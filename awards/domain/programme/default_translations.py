@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from awards.domain.core import audit
 from awards.domain.core.clock import utcnow
+from awards.domain.core.transaction_memo import forget_kept_answers
 from awards.domain.programme import entry_forms
 from awards.domain.programme.taxonomy import default_taxonomy
 from awards.domain.programme.translations import (
@@ -258,6 +259,7 @@ def _insert(rows: list[dict[str, Any]]) -> int:
     if not rows:
         return 0
     db.session.execute(sa.insert(ContentTranslation), rows)
+    forget_kept_answers(db.session())  # as a flush would: what was answered before the rows may be out of date
     for cycle_id in sorted({row["cycle_id"] for row in rows} - {None}):
         cycle = db.session.get(Cycle, cycle_id)
         if cycle is not None:
