@@ -8,6 +8,7 @@ import re
 
 import pytest
 from flask_babel import force_locale
+from markupsafe import Markup
 
 from tests.support.visible import text_of
 
@@ -69,6 +70,13 @@ CALLS = {
         "value": "Because",
         "errorMessage": {"text": "Too long"},
     },
+    "a multi-line answer, a label made by a macro and no hint": {
+        **BASE,
+        "label": {"text": Markup('Lessons <span lang="cy">Gwersi</span>'), "classes": "govuk-label--s"},
+        "hint": None,
+        "value": "First line\n\n  indented second & third\n",
+        "errorMessage": None,
+    },
     "an entry's long answer, counted in words": {
         "name": "challenge",
         "id": "challenge",
@@ -92,7 +100,10 @@ CALLS = {
 
 
 def _squeezed(html: str) -> str:
-    return re.sub(r"\s*([<>])\s*", r"\1", " ".join(html.split()))
+    """The markup with white space between and around tags dropped (which nobody sees or hears), and a textarea's
+    content exactly as it is (which is what the box holds)."""
+    boxes = re.findall(r"<textarea[^>]*>(.*?)</textarea>", html, re.S)
+    return re.sub(r"\s*([<>])\s*", r"\1", " ".join(html.split())) + repr(boxes)
 
 
 @pytest.mark.parametrize("language", ["en", "cy"])
