@@ -4,11 +4,10 @@ enforce the same rules again where a rule is a business rule."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
 
 from awards.domain.core.transaction_memo import kept_in_transaction
 from awards.extensions import db
-from awards.models import Assignment, AssignmentStatus, Judge, JudgingRound, Nomination, Role, User
+from awards.models import Assignment, Judge, JudgingRound, Nomination, Role, User
 
 
 def is_organiser(user: User | None) -> bool:
@@ -50,26 +49,11 @@ def active_assignment(
     """The user's live assignment to the nomination (not recused), if they judge it as an accepted judge of its
     cycle: in `judging_round` if given, else in the latest round in which they have one. One statement, the judge
     from its join (can_score reads it next)."""
+    from awards.domain.judging.reviews import live_assignments
+
     if user is None or not user.is_authenticated:
         return None
-    query = (
-        select(Assignment)
-        .join(Judge, Judge.id == Assignment.judge_id)
-        .join(JudgingRound, JudgingRound.id == Assignment.round_id)
-        .where(
-            Judge.user_id == user.id,
-            Judge.cycle_id == nomination.cycle_id,
-            Judge.accepted_at.is_not(None),
-            Assignment.nomination_id == nomination.id,
-            Assignment.status == AssignmentStatus.ASSIGNED,
-        )
-        .options(contains_eager(Assignment.judge))
-        .order_by(JudgingRound.number.desc())
-        .limit(1)
-    )
-    if judging_round is not None:
-        query = query.where(Assignment.round_id == judging_round.id)
-    return db.session.scalar(query)
+    return db.session.scalar(live_assignments(user, nomination, judging_round).limit(1))
 
 
 def can_score(user: User | None, nomination: Nomination, judging_round: JudgingRound | None = None) -> bool:

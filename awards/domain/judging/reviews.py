@@ -479,15 +479,10 @@ def round_work(user: User, cycle: Cycle, number: int, now: datetime | None = Non
 # ---------------------------------------------------------------- access
 
 
-def judging_assignment(
-    user: User, nomination: Nomination, judging_round: JudgingRound | None = None, now: datetime | None = None
-) -> Assignment | None:
-    """The user's live assignment to the nomination if they may see it as a judge: an accepted judge
-    of its cycle, assigned (not recused) in a round that has begun, not conflicted, and the nomination
-    one judges can open. In `judging_round` if given, else in the latest round that has begun in
-    which they have one."""
-    if nomination.status not in VISIBLE_NOMINATION_STATUSES:
-        return None
+def live_assignments(user: User, nomination: Nomination, judging_round: JudgingRound | None = None):
+    """The statement of the user's live (not recused) assignments to the nomination as an accepted judge of its
+    cycle, in `judging_round` if given, the latest round first; each with its judge, from the join (the conflict
+    checks read it next). judging_assignment and permissions.active_assignment (the second lock) both read it."""
     query = (
         select(Assignment)
         .join(Judge, Judge.id == Assignment.judge_id)
@@ -500,13 +495,26 @@ def judging_assignment(
             Assignment.status == AssignmentStatus.ASSIGNED,
         )
         .order_by(JudgingRound.number.desc())
-        .options(contains_eager(Assignment.judge))  # from the join: the conflict check reads it next
+        .options(contains_eager(Assignment.judge))
     )
     if judging_round is not None:
         query = query.where(Assignment.round_id == judging_round.id)
+    return query
+
+
+def judging_assignment(
+    user: User, nomination: Nomination, judging_round: JudgingRound | None = None, now: datetime | None = None
+) -> Assignment | None:
+    """The user's live assignment to the nomination if they may see it as a judge: an accepted judge
+    of its cycle, assigned (not recused) in a round that has begun, not conflicted, and the nomination
+    one judges can open. In `judging_round` if given, else in the latest round that has begun in
+    which they have one."""
+    if nomination.status not in VISIBLE_NOMINATION_STATUSES:
+        return None
     now = now or utcnow()
     begun = rounds.begun_rounds(nomination.cycle, now)
-    assignment = next((a for a in db.session.scalars(query) if a.round_id in begun), None)
+    found = db.session.scalars(live_assignments(user, nomination, judging_round))
+    assignment = next((a for a in found if a.round_id in begun), None)
     if assignment is None or is_conflicted(assignment.judge, nomination):
         return None
     return assignment
