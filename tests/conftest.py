@@ -17,7 +17,7 @@ from awards.domain.core.clock import utcnow
 from awards.extensions import db
 from awards.security import session_identifier
 from awards.web.caching import page_cache
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.factories import DEFAULT_PASSWORD, ROLE_PEOPLE, make_user
 from tests.support.visible import allow_typed, assert_no_markup_on_screen, forget_typed, markup_on_screen, visible_texts
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -249,17 +249,17 @@ def runner(app):
 
 @pytest.fixture
 def nominee(app):
-    return make_user(name="Nina Nominee", email="nina@riverside.gov.uk")
+    return make_user(**ROLE_PEOPLE["nominee"])
 
 
 @pytest.fixture
 def judge(app):
-    return make_user(name="Jo Judge", email="jo@judging.example.org", roles=("judge",))
+    return make_user(**ROLE_PEOPLE["judge"])
 
 
 @pytest.fixture
 def organiser(app):
-    return make_user(name="Omar Organiser", email="omar@awards.example.org", roles=("organiser",))
+    return make_user(**ROLE_PEOPLE["organiser"])
 
 
 def _client_for(app, user) -> Client:

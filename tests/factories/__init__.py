@@ -5,7 +5,7 @@ add new functions, never change what an existing one does, and name each new one
 from tests.factories.cycles import make_cycle
 from tests.factories.judging import add_conflict, make_assignment, make_judge, make_review, set_expertise
 from tests.factories.nominations import make_nomination
-from tests.factories.people import DEFAULT_PASSWORD, make_user
+from tests.factories.people import DEFAULT_PASSWORD, ROLE_PEOPLE, make_user
 from tests.factories.publishing import (
     STATUS_FOR_RESULT,
     make_published_case,
@@ -15,6 +15,7 @@ from tests.factories.publishing import (
 
 __all__ = [
     "DEFAULT_PASSWORD",
+    "ROLE_PEOPLE",
     "STATUS_FOR_RESULT",
     "add_conflict",
     "make_assignment",

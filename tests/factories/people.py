@@ -11,6 +11,13 @@ from awards.models import Role, User
 from tests.factories.sequence import counter
 
 DEFAULT_PASSWORD = "correct horse battery staple"
+# The people of the role fixtures (tests/conftest.py: `nominee`, `judge`, `organiser`), for worlds that make them
+# without the fixtures (tests/web/conftest.py's `matrix_world`)
+ROLE_PEOPLE = {
+    "nominee": {"name": "Nina Nominee", "email": "nina@riverside.gov.uk"},
+    "judge": {"name": "Jo Judge", "email": "jo@judging.example.org", "roles": ("judge",)},
+    "organiser": {"name": "Omar Organiser", "email": "omar@awards.example.org", "roles": ("organiser",)},
+}
 
 
 def make_user(

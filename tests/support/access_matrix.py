@@ -410,6 +410,45 @@ MATRIX = {
 }
 
 
+def with_the_other_audiences(nominee, judge, organiser) -> dict:
+    """A user per signed-in audience, given the role fixtures' three (NOMINEE and JUDGE name the owner and the assigned
+    judge too): tests/web/conftest.py's `audience_users`."""
+    from tests.factories import make_user
+
+    users = {
+        OWNER: nominee,
+        NOT_OWNER: make_user(name="Nat Other", email="nat@elsewhere.gov.uk"),
+        ASSIGNED: judge,
+        UNASSIGNED: make_user(name="Una Unassigned", email="una@judging.example.org", roles=("judge",)),
+        CONFLICTED: make_user(
+            name="Cora Conflicted",
+            email="cora@conflicted.example.gov.uk",
+            roles=("judge",),
+            organisation="Conflicted Example Trust",
+        ),
+        ORGANISER: organiser,
+        CO_EDITOR: make_user(name="Cody Coeditor", email="cody@coediting.example.org"),
+    }
+    return {**users, NOMINEE: nominee, JUDGE: judge}
+
+
+def kept_matrix_world(name: str, build, storage) -> tuple[dict, dict]:
+    """(users, values): the audiences' users (as `with_the_other_audiences` makes them, with the role fixtures'
+    people) and `build(users)`'s plain values, built once per test process and database and restored for each test
+    after (tests/support/kept_worlds.py). For a fixture that asks for no other data."""
+    from awards.extensions import db
+    from awards.models import User
+    from tests.factories import ROLE_PEOPLE, make_user
+    from tests.support.kept_worlds import kept_world
+
+    def build_world() -> dict:
+        users = with_the_other_audiences(*(make_user(**ROLE_PEOPLE[r]) for r in ("nominee", "judge", "organiser")))
+        return {"user_ids": {audience: user.id for audience, user in users.items()}, "values": build(users)}
+
+    kept = kept_world(name, build_world, storage)
+    return {audience: db.session.get(User, user_id) for audience, user_id in kept["user_ids"].items()}, kept["values"]
+
+
 def url_values(users) -> dict:
     """Concrete values for the URL variables of the rules in MATRIX.
 

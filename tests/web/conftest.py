@@ -16,17 +16,12 @@ from tests.factories import (
     make_user,
 )
 from tests.support.access_matrix import (
-    ASSIGNED,
-    CO_EDITOR,
-    CONFLICTED,
-    JUDGE,
-    NOMINEE,
-    NOT_OWNER,
-    ORGANISER,
-    OWNER,
-    UNASSIGNED,
+    kept_matrix_world,
+    url_values,
+    with_the_other_audiences,
 )
 from tests.support.judging import score
+from tests.support.kept_worlds import kept_world
 from tests.support.programme import trend
 from tests.support.publishing import SECRET_ORG, SECRET_TITLE, WITHDRAWN_TITLE
 
@@ -34,29 +29,25 @@ from tests.support.publishing import SECRET_ORG, SECRET_TITLE, WITHDRAWN_TITLE
 @pytest.fixture
 def audience_users(nominee, judge, organiser) -> dict:
     """A user per signed-in audience (NOMINEE and JUDGE name the owner and the assigned judge too)."""
-    from tests.factories import make_user
-
-    users = {
-        OWNER: nominee,
-        NOT_OWNER: make_user(name="Nat Other", email="nat@elsewhere.gov.uk"),
-        ASSIGNED: judge,
-        UNASSIGNED: make_user(name="Una Unassigned", email="una@judging.example.org", roles=("judge",)),
-        CONFLICTED: make_user(
-            name="Cora Conflicted",
-            email="cora@conflicted.example.gov.uk",
-            roles=("judge",),
-            organisation="Conflicted Example Trust",
-        ),
-        ORGANISER: organiser,
-        CO_EDITOR: make_user(name="Cody Coeditor", email="cody@coediting.example.org"),
-    }
-    return {**users, NOMINEE: nominee, JUDGE: judge}
+    return with_the_other_audiences(nominee, judge, organiser)
 
 
 @pytest.fixture
-def shelf(app):
+def matrix_world(app, storage) -> tuple[dict, dict]:
+    """(users, values): `audience_users` and the access matrix's `url_values` for them, built once per test process
+    and database and restored for each test after (tests/support/kept_worlds.py). Asks for no other data."""
+    return kept_matrix_world("access matrix", url_values, storage)
+
+
+@pytest.fixture
+def shelf(app, storage):
     """Two published cycles: four public cases, one taken down, and one shortlisted entry
-    whose nominee did not consent to publication."""
+    whose nominee did not consent to publication. Built once per test process and database, then restored
+    (tests/support/kept_worlds.py)."""
+    return kept_world("the public library's shelf", _fill_the_shelf, storage)
+
+
+def _fill_the_shelf() -> SimpleNamespace:
     c2025 = make_published_cycle(year=2025)
     c2024 = make_published_cycle(year=2024)
     ai, data, cyber = trend("T1"), trend("T2"), trend("T3")

@@ -23,6 +23,7 @@ from tests.support.access_matrix import (
     SECTION_RULE,
     build_url,
     expected,
+    kept_matrix_world,
     outcome_problem,
     url_values,
 )
@@ -71,8 +72,9 @@ def test_every_outcome_follows_the_rule():
                 assert audience == ANON and not key[1].startswith("/api/"), (key, audience)
 
 
-# GET routes in groups of ten sharing one set of data (url_values costs about a third of a second; GETs change
-# nothing another route's answer depends on); every POST route on data of its own, since a post may change it.
+# GET routes in groups of ten sharing one set of data (the world is restored for each test, tests/support/
+# kept_worlds.py; GETs change nothing another route's answer depends on); every POST route on data of its own,
+# since a post may change it.
 GET_GROUPS = [
     rules[i : i + 10] for rules in [sorted(r for m, r in MATRIX if m == "GET")] for i in range(0, len(rules), 10)
 ]
@@ -80,15 +82,16 @@ POST_ROUTES = sorted(r for m, r in MATRIX if m == "POST")
 
 
 @pytest.mark.parametrize("rules", GET_GROUPS, ids=lambda rules: f"GET-{rules[0]}..{rules[-1]}")
-def test_access_to_pages(app, audience_users, rules):
-    values = url_values(audience_users)
-    failures = [problem for rule in rules for problem in _access_problems(app, audience_users, values, "GET", rule)]
+def test_access_to_pages(app, matrix_world, rules):
+    users, values = matrix_world
+    failures = [problem for rule in rules for problem in _access_problems(app, users, values, "GET", rule)]
     assert not failures, "\n".join(failures)
 
 
 @pytest.mark.parametrize("rule", POST_ROUTES)
-def test_access_to_posts(app, audience_users, rule):
-    failures = _access_problems(app, audience_users, url_values(audience_users), "POST", rule)
+def test_access_to_posts(app, matrix_world, rule):
+    users, values = matrix_world
+    failures = _access_problems(app, users, values, "POST", rule)
     assert not failures, "\n".join(failures)
 
 
@@ -138,7 +141,7 @@ def _score_sheet(world) -> dict:
         "action": "submit",
         "version": "0",
         "overall_comment": "Tampered",
-        **{f"score-{c.id}": str(c.scale_max) for c in world["judging_cycle"].rounds[0].criteria},
+        **{f"score-{c.id}": str(c.scale_max) for c in _tampering_judging_cycle(world).rounds[0].criteria},
     }
 
 
@@ -309,8 +312,8 @@ def tampering_world(users) -> dict:
     return {
         "own": own,
         "foreign": foreign,
-        "judging_cycle": judging_cycle,
-        "victim": victim,
+        "judging_cycle_id": judging_cycle.id,
+        "victim_id": victim.id,
         "victim_invitation_token": make_invitation_token(invitation),
         "victim_team_token": victim_team_token,
         "victim_reset_token": make_reset_token(victim),
@@ -428,11 +431,24 @@ def test_every_reachable_route_with_ids_has_tampering_data(app):
     assert not missing, f"give these routes plausible form data and a rightful user: {missing}"
 
 
+@pytest.fixture
+def tampering(app, storage) -> tuple[dict, dict]:
+    """(users, world): the audiences' users and `tampering_world` for them, kept (tests/support/kept_worlds.py)."""
+    return kept_matrix_world("id tampering", tampering_world, storage)
+
+
+def _tampering_judging_cycle(world):
+    from awards.extensions import db
+    from awards.models import Cycle
+
+    return db.session.get(Cycle, world["judging_cycle_id"])
+
+
 @pytest.mark.parametrize("audience", [a for a in AUDIENCES if a != ORGANISER])
-def test_another_users_ids_change_nothing(app, audience_users, audience):
+def test_another_users_ids_change_nothing(app, tampering, audience):
     from tests.snapshot import changes, describe, snapshot
 
-    world = tampering_world(audience_users)
+    audience_users, world = tampering
     client = app.test_client()
     if audience != ANON:
         client.sign_in_as(audience_users[audience])
@@ -458,16 +474,18 @@ def test_another_users_ids_change_nothing(app, audience_users, audience):
 
 
 @pytest.mark.parametrize("rule", sorted(RIGHTFUL))
-def test_the_tampering_data_is_plausible(app, audience_users, rule):
+def test_the_tampering_data_is_plausible(app, tampering, rule):
     """The control: the rightful user posting the same data to their own objects does change the database."""
+    from awards.extensions import db
+    from awards.models import User
     from tests.snapshot import changes, snapshot
 
-    world = tampering_world(audience_users)
+    audience_users, world = tampering
     who, own_keys = RIGHTFUL[rule]
     values = {**world["own"], **{name: world[key] for name, key in own_keys.items()}}
     url = build_url(app, "POST", rule, values)
     client = app.test_client()
-    user = world["victim"] if who == "victim" else audience_users.get(who)
+    user = db.session.get(User, world["victim_id"]) if who == "victim" else audience_users.get(who)
     if user is not None:
         client.sign_in_as(user)
     before = snapshot()

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import pytest
 from werkzeug.datastructures import ImmutableMultiDict
 
-from tests.support.access_matrix import AUDIENCES, LOGIN, MATRIX, build_url, expected, url_values
+from tests.support.access_matrix import AUDIENCES, LOGIN, MATRIX, build_url, expected
 
 HOSTILE = (
     "100000000000000000000",
@@ -141,21 +141,20 @@ KNOWN_PAGED = {"/impact-cases", "/api/v1/impact-cases", "/organiser/users", "/or
 GET_ROUTES = sorted(rule for method, rule in MATRIX if method == "GET")
 
 
-# The routes in groups that share one set of data (url_values builds a cycle, nominations, a published case and
-# judging: about a third of a second, which per route was a good part of this file's time). GET requests change
-# nothing a later route's answer depends on; each failure still names its route.
+# The routes in groups that share one set of data (the access matrix's world, restored for each group: see
+# tests/support/kept_worlds.py). GET requests change nothing a later route's answer depends on; each failure still
+# names its route.
 GROUP_SIZE = 10
 GROUPS_OF_ROUTES = [GET_ROUTES[i : i + GROUP_SIZE] for i in range(0, len(GET_ROUTES), GROUP_SIZE)]
 
 
 @pytest.mark.parametrize("rules", GROUPS_OF_ROUTES, ids=lambda rules: f"{rules[0]}..{rules[-1]}")
-def test_hostile_page_numbers_never_give_a_server_error(app, audience_users, rules, monkeypatch):
+def test_hostile_page_numbers_never_give_a_server_error(app, matrix_world, rules, monkeypatch):
     class WatchedRequest(app.request_class):
         parameter_storage_class = WatchedArguments
 
     monkeypatch.setattr(app, "request_class", WatchedRequest)
-    users = audience_users
-    values = url_values(users)
+    users, values = matrix_world
     failures = []
     for rule in rules:
         failures += _hostile_page_failures(app, users, values, rule)

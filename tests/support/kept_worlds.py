@@ -1,0 +1,122 @@
+"""Worlds built once per test process and database, then restored row for row for each test that asks.
+
+The access matrix and the tests generated from it (CSRF, page bounds, form fuzzing, id tampering) each need the
+same world: three cycles, a dozen people, nominations, a review, published cases, a vote. Built through the
+factories it costs about a second of a test's time, for each of several hundred tests. `kept_world(name, build)`
+runs `build()` the first time in a process on a database, then reads back every row of every table and every file in
+upload storage; each later test gets the same rows inserted with the same ids (one INSERT per table) and the same
+files written, and the values `build()` returned.
+
+What makes this safe:
+
+- A world is kept only when it was built on empty tables, so what is read back is exactly what `build()` made, and
+  restored only on empty tables.
+- `build()` returns plain values (text, numbers), rows (ORM objects) and lists, dicts and namespaces of them: a
+  row is kept as its class and primary key and loaded again in the test's own session.
+- Anything else that could differ falls back to building: tables that already hold rows when the world is asked for
+  (another fixture made something first) mean `build()` runs on them and nothing is kept or restored.
+- The ids are the built ones. Identity sequences (PostgreSQL) only move on, so rows a test adds get new ids; on
+  SQLite a new row takes the next id after the largest, as it did after the build.
+- Caches inside the app that could outlive a test are keyed by content that a restore changes (the data version
+  is a fresh random number for every writing transaction, the public pages' fingerprint is read from the rows) or
+  emptied after each test (the page cache), as with the suite's emptying of tables.
+- Timestamps are the build's: at most a test run older than the test; none of these worlds has a deadline that
+  close.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+import sqlalchemy as sa
+
+from awards.extensions import db
+
+
+@dataclass(frozen=True)
+class _Kept:
+    rows: tuple[tuple[sa.Table, tuple[dict, ...]], ...]
+    files: tuple[tuple[str, bytes], ...]
+    values: Any
+
+
+_KEPT: dict[tuple[str, str], _Kept] = {}
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def kept_world(name: str, build: Callable[[], Any], storage) -> Any:
+    """`build()`'s values, with the rows and files it made: built on first use in this process on this database,
+    restored after. `storage` is the test's upload storage (tests/conftest.py's `storage` fixture)."""
+    if not _tables_are_empty():
+        return build()
+    key = (db.engine.url.render_as_string(hide_password=False), name)
+    kept = _KEPT.get(key)
+    if kept is None:
+        values = build()
+        db.session.commit()
+        frozen = _freeze(values)
+        _KEPT[key] = _Kept(_read_rows(), tuple((n, storage.read(n)) for n in storage.names()), frozen)
+        return values
+    connection = db.session.connection()
+    for table, rows in kept.rows:
+        connection.execute(table.insert(), list(rows))
+    db.session.commit()
+    for file_name, data in kept.files:
+        storage.write(file_name, data)
+    return _thaw(kept.values)
+
+
+@dataclass(frozen=True)
+class _Row:
+    model: type
+    key: tuple
+
+
+def _freeze(values: Any) -> Any:
+    if isinstance(values, dict):
+        return {name: _freeze(value) for name, value in values.items()}
+    if isinstance(values, list | tuple):
+        return type(values)(_freeze(value) for value in values)
+    if isinstance(values, SimpleNamespace):
+        return SimpleNamespace(**_freeze(vars(values)))
+    if isinstance(values, _PLAIN):
+        return values
+    state = sa.inspect(values, raiseerr=False)
+    assert state is not None and state.mapper is not None, f"a kept world cannot keep {values!r}"
+    return _Row(type(values), state.identity)
+
+
+def _thaw(values: Any) -> Any:
+    if isinstance(values, dict):
+        return {name: _thaw(value) for name, value in values.items()}
+    if isinstance(values, list | tuple):
+        return type(values)(_thaw(value) for value in values)
+    if isinstance(values, SimpleNamespace):
+        return SimpleNamespace(**_thaw(vars(values)))
+    if isinstance(values, _Row):
+        return db.session.get(values.model, values.key)
+    return values
+
+
+def _columns(table: sa.Table) -> list[sa.Column]:
+    return [column for column in table.columns if column.computed is None]
+
+
+def _read_rows() -> tuple[tuple[sa.Table, tuple[dict, ...]], ...]:
+    kept = []
+    for table in db.metadata.sorted_tables:
+        columns = _columns(table)
+        rows = db.session.execute(sa.select(*columns).order_by(*table.primary_key.columns)).mappings().all()
+        if rows:
+            kept.append((table, tuple(dict(row) for row in rows)))
+    db.session.rollback()
+    return tuple(kept)
+
+
+def _tables_are_empty() -> bool:
+    tables = db.metadata.sorted_tables
+    held = db.session.execute(sa.select(*(sa.select(sa.literal(1)).select_from(t).exists() for t in tables))).one()
+    return not any(held)
