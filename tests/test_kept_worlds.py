@@ -1,0 +1,69 @@
+"""The suite's kept worlds (tests/support/kept_worlds.py): a restored world is the built one, row for row and file
+for file, with its objects loaded in the test's own session; a world asked for on tables that hold rows is built."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import sqlalchemy as sa
+
+from awards.domain.nominations.attachments import add_attachment
+from awards.extensions import db
+from awards.models import Nomination, User
+from tests.factories import make_cycle, make_nomination, make_user
+from tests.snapshot import snapshot
+from tests.support.files import PNG
+from tests.support.kept_worlds import kept_world
+
+
+def _a_world() -> dict:
+    owner = make_user(name="Kit Kept & 🌍", email="kit@kept.example.org")
+    nomination = make_nomination(make_cycle(), nominator=owner, title="A kept nomination")
+    add_attachment(nomination, filename="chart.png", stream=io.BytesIO(PNG), by=owner)
+    db.session.commit()
+    return {"owner": owner, "references": [nomination.reference], "count": 1}
+
+
+def _empty_the_tables() -> None:
+    db.session.rollback()
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+def test_a_restored_world_is_the_built_one(app, storage):
+    name = f"a world of this test {uuid.uuid4()}"
+    built = kept_world(name, _a_world, storage)
+    rows, files = snapshot(), {n: storage.read(n) for n in storage.names()}
+    assert rows["nominations"] and len(files) == 1
+    _empty_the_tables()
+    for file_name in files:
+        storage.store.delete(file_name)
+
+    restored = kept_world(name, _a_world, storage)
+
+    assert snapshot() == rows
+    assert {n: storage.read(n) for n in storage.names()} == files
+    assert isinstance(restored["owner"], User) and restored["owner"] in db.session
+    assert restored["owner"].id == built["owner"].id and restored["owner"].name == "Kit Kept & 🌍"
+    assert restored["references"] == built["references"] and restored["count"] == 1
+    nomination = db.session.scalar(sa.select(Nomination).where(Nomination.reference == restored["references"][0]))
+    assert nomination.nominator_id == restored["owner"].id
+
+
+def test_a_world_asked_for_beside_other_rows_is_built_not_restored(app, storage):
+    name = f"a world of this test {uuid.uuid4()}"
+    kept_world(name, _a_world, storage)
+    _empty_the_tables()
+    make_user(name="Someone First", email="first@example.org")
+
+    calls = []
+
+    def counted() -> dict:
+        calls.append(1)
+        return {"made": make_user(name="Made Here", email="made.here@example.org").email}
+
+    assert kept_world(name, counted, storage) == {"made": "made.here@example.org"}
+    assert calls == [1]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 2
