@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import timedelta
 
 import sqlalchemy as sa
 
+from awards.domain.core.clock import utcnow
 from awards.domain.nominations.attachments import add_attachment
 from awards.extensions import db
 from awards.models import Nomination, User
@@ -67,3 +69,20 @@ def test_a_world_asked_for_beside_other_rows_is_built_not_restored(app, storage)
     assert kept_world(name, counted, storage) == {"made": "made.here@example.org"}
     assert calls == [1]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 2
+
+
+def test_a_world_is_not_restored_into_another_time(app, storage, time_machine):
+    """A test that travelled in time gets a world made at its time, not one made at another's."""
+    name = f"a world of this test {uuid.uuid4()}"
+    made_at = []
+
+    def timed() -> dict:
+        made_at.append(utcnow())
+        return {"owner": make_user(name="Tam Timed", email="tam@timed.example.org").id}
+
+    kept_world(name, timed, storage)
+    _empty_the_tables()
+    time_machine.move_to(utcnow() + timedelta(days=3))
+    kept_world(name, timed, storage)
+    assert len(made_at) == 2 and made_at[1] - made_at[0] >= timedelta(days=3)
+    assert db.session.scalar(sa.select(User.created_at)) >= made_at[1] - timedelta(seconds=5)

@@ -20,19 +20,22 @@ What makes this safe:
 - Caches inside the app that could outlive a test are keyed by content that a restore changes (the data version
   is a fresh random number for every writing transaction, the public pages' fingerprint is read from the rows) or
   emptied after each test (the page cache), as with the suite's emptying of tables.
-- Timestamps are the build's: at most a test run older than the test; none of these worlds has a deadline that
-  close.
+- Timestamps are the build's, so a world is restored only within `FRESH` of when it was built by the clock the test
+  runs on: a test that has travelled in time (time_machine) before asking gets a world built at its time, and a
+  world built by such a test is not restored into another's present. Past `FRESH` the world is built and kept again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 
+from awards.domain.core.clock import utcnow
 from awards.extensions import db
 
 
@@ -41,6 +44,10 @@ class _Kept:
     rows: tuple[tuple[sa.Table, tuple[dict, ...]], ...]
     files: tuple[tuple[str, bytes], ...]
     values: Any
+    built_at: datetime
+
+
+FRESH = timedelta(minutes=5)
 
 
 _KEPT: dict[tuple[str, str], _Kept] = {}
@@ -54,11 +61,12 @@ def kept_world(name: str, build: Callable[[], Any], storage) -> Any:
         return build()
     key = (db.engine.url.render_as_string(hide_password=False), name)
     kept = _KEPT.get(key)
-    if kept is None:
+    now = utcnow()
+    if kept is None or abs(now - kept.built_at) > FRESH:
         values = build()
         db.session.commit()
-        frozen = _freeze(values)
-        _KEPT[key] = _Kept(_read_rows(), tuple((n, storage.read(n)) for n in storage.names()), frozen)
+        files = tuple((n, storage.read(n)) for n in storage.names())
+        _KEPT[key] = _Kept(_read_rows(), files, _freeze(values), now)
         return values
     connection = db.session.connection()
     for table, rows in kept.rows:

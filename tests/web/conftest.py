@@ -122,8 +122,13 @@ def _fill_the_shelf() -> SimpleNamespace:
 
 
 @pytest.fixture
-def judged(app):
-    """A cycle in judging, scored: two judges, two nominations in a category whose shortlist is one."""
+def judged(app, storage):
+    """A cycle in judging, scored: two judges, two nominations in a category whose shortlist is one. Built once per
+    test process and database, then restored (tests/support/kept_worlds.py)."""
+    return kept_world("a judged cycle", _judge_a_cycle, storage)
+
+
+def _judge_a_cycle() -> tuple:
     from awards.domain.core.clock import utcnow
     from awards.models import Judge
 
