@@ -17,9 +17,11 @@ What makes this safe:
   (another fixture made something first) mean `build()` runs on them and nothing is kept or restored.
 - The ids are the built ones. Identity sequences (PostgreSQL) only move on, so rows a test adds get new ids; on
   SQLite a new row takes the next id after the largest, as it did after the build.
-- Caches inside the app that could outlive a test are keyed by content that a restore changes (the data version
-  is a fresh random number for every writing transaction, the public pages' fingerprint is read from the rows) or
-  emptied after each test (the page cache), as with the suite's emptying of tables.
+- Caches inside the app that outlive a test are emptied after each test (the page cache), keyed by a value every
+  writing transaction changes (the data version: a new random number, so the signed-in pages kept before are not
+  shown after a restore) or keyed by content the restore brings back exactly (the public pages' fingerprint, a
+  form's version, kept page fragments): a hit on those holds what the restored rows say. A test that changed such
+  content behind the ORM with plain SQL, leaving the key as it was, would see the old answer; none does.
 - Timestamps are the build's, so a world is restored only within `FRESH` of when it was built by the clock the test
   runs on: a test that has travelled in time (time_machine) before asking gets a world built at its time, and a
   world built by such a test is not restored into another's present. Past `FRESH` the world is built and kept again.
@@ -114,12 +116,22 @@ def _columns(table: sa.Table) -> list[sa.Column]:
 
 
 def _read_rows() -> tuple[tuple[sa.Table, tuple[dict, ...]], ...]:
+    """Every row of every table. A JSON column's SQL NULL is kept as `null()`, which the JSON type writes as SQL NULL
+    again (a plain None would be written as the JSON text `null`)."""
     kept = []
     for table in db.metadata.sorted_tables:
         columns = _columns(table)
-        rows = db.session.execute(sa.select(*columns).order_by(*table.primary_key.columns)).mappings().all()
+        json_nulls = [c.is_(None).label(f"{c.name}__is_null") for c in columns if isinstance(c.type, sa.JSON)]
+        statement = sa.select(*columns, *json_nulls).order_by(*table.primary_key.columns)
+        rows = []
+        for row in db.session.execute(statement).mappings():
+            values = {c.name: row[c.name] for c in columns}
+            for flag in json_nulls:
+                if row[flag.name]:
+                    values[flag.name.removesuffix("__is_null")] = sa.null()
+            rows.append(values)
         if rows:
-            kept.append((table, tuple(dict(row) for row in rows)))
+            kept.append((table, tuple(rows)))
     db.session.rollback()
     return tuple(kept)
 
