@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from awards.domain.core.transaction_memo import kept_in_transaction
+from awards.domain.judging.reviews import live_assignments
 from awards.extensions import db
 from awards.models import Assignment, Judge, JudgingRound, Nomination, Role, User
 
@@ -49,8 +50,6 @@ def active_assignment(
     """The user's live assignment to the nomination (not recused), if they judge it as an accepted judge of its
     cycle: in `judging_round` if given, else in the latest round in which they have one. One statement, the judge
     from its join (can_score reads it next)."""
-    from awards.domain.judging.reviews import live_assignments
-
     if user is None or not user.is_authenticated:
         return None
     return db.session.scalar(live_assignments(user, nomination, judging_round).limit(1))

@@ -85,30 +85,37 @@ class _Row:
     key: tuple
 
 
-def _freeze(values: Any) -> Any:
+def _each_leaf(values: Any, leaf: Callable[[Any], Any]) -> Any:
+    """`values` with `leaf` applied to every value inside its dicts, lists, tuples and namespaces."""
     if isinstance(values, dict):
-        return {name: _freeze(value) for name, value in values.items()}
+        return {name: _each_leaf(value, leaf) for name, value in values.items()}
     if isinstance(values, list | tuple):
-        return type(values)(_freeze(value) for value in values)
+        return type(values)(_each_leaf(value, leaf) for value in values)
     if isinstance(values, SimpleNamespace):
-        return SimpleNamespace(**_freeze(vars(values)))
-    if isinstance(values, _PLAIN):
-        return values
-    state = sa.inspect(values, raiseerr=False)
-    assert state is not None and state.mapper is not None, f"a kept world cannot keep {values!r}"
-    return _Row(type(values), state.identity)
+        return SimpleNamespace(**_each_leaf(vars(values), leaf))
+    return leaf(values)
+
+
+def _kept_value(value: Any) -> Any:
+    """A plain value as it is; a row as its class and primary key."""
+    if isinstance(value, _PLAIN):
+        return value
+    state = sa.inspect(value, raiseerr=False)
+    assert state is not None and state.mapper is not None, f"a kept world cannot keep {value!r}"
+    return _Row(type(value), state.identity)
+
+
+def _restored_value(value: Any) -> Any:
+    """A kept row loaded in the test's session; a plain value as it is."""
+    return db.session.get(value.model, value.key) if isinstance(value, _Row) else value
+
+
+def _freeze(values: Any) -> Any:
+    return _each_leaf(values, _kept_value)
 
 
 def _thaw(values: Any) -> Any:
-    if isinstance(values, dict):
-        return {name: _thaw(value) for name, value in values.items()}
-    if isinstance(values, list | tuple):
-        return type(values)(_thaw(value) for value in values)
-    if isinstance(values, SimpleNamespace):
-        return SimpleNamespace(**_thaw(vars(values)))
-    if isinstance(values, _Row):
-        return db.session.get(values.model, values.key)
-    return values
+    return _each_leaf(values, _restored_value)
 
 
 def _columns(table: sa.Table) -> list[sa.Column]:
